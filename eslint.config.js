@@ -1,0 +1,19 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', '.bench-build/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@azure/*'], message: 'Only src/azure/ talks to Azure.' }] }
+      ]
+    }
+  },
+  { files: ['src/azure/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['scripts/**/*.js', '*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } }
+);

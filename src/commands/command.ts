@@ -1,0 +1,40 @@
+/**
+ * A CLI command: its help, its options (parsed strictly by node:util parseArgs, so an
+ * unknown flag is an error), and what it does. The action door builds the same option
+ * values from its inputs and calls the same `run`.
+ */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Shown in --help, e.g. `DIR` or `PATTERN`. */
+  placeholder?: string;
+  description: string;
+  default?: string | boolean | string[];
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the tool's --help. */
+  summary: string;
+  /** Usage line(s) and a paragraph for the command's --help. */
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** How many positional arguments it takes. */
+  positionals: { min: number; max: number; placeholder?: string };
+  /** Returns the exit code: 0 nothing at or above the threshold, 1 findings at or above it, 2 bad usage or input. */
+  run(options: OptionValues, positionals: string[], io: CommandIO): Promise<number>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;

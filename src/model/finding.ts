@@ -1,0 +1,52 @@
+/** The findings document: the single currency between evaluation and every reporter. */
+
+export type Verdict = 'compliant' | 'noncompliant' | 'indeterminate';
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface FindingResource {
+  id: string;
+  type: string;
+  name: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+export interface Finding {
+  /** The definition's (or rule's) name. */
+  definition: string;
+  displayName: string;
+  effect: string;
+  severity: Severity;
+  verdict: Verdict;
+  resource: FindingResource;
+  /** What is wrong (or right), in a sentence. */
+  message: string;
+  /** Why indeterminate (what the verdict depended on), or null. */
+  reason: string | null;
+  /** Markdown shown to reviewers, when the rule has it. */
+  remediation?: string;
+  /** Where Azure Policy can enforce this: `azure` (and PRs), or `pr-only` for relation and transition rules. */
+  enforcement?: 'azure' | 'pr-only';
+  helpUri?: string;
+}
+
+export interface FindingsSummary {
+  resources: number;
+  definitions: number;
+  compliant: number;
+  noncompliant: number;
+  indeterminate: number;
+}
+
+export interface FindingsDocument {
+  tool: { name: 'cmk-guard'; version: string };
+  summary: FindingsSummary;
+  findings: Finding[];
+  /** Problems met on the way (a template that could not be expanded), reported but not fatal. */
+  errors?: { file: string; line: number | null; column: number | null; message: string }[];
+  /** Inputs passed over and why (JSON files that are not templates, say). */
+  skipped?: { file: string; reason: string }[];
+}
+
+export const severityRank: Record<Severity, number> = { note: 1, warning: 2, error: 3 };

@@ -1,0 +1,37 @@
+import type { Value } from './value.js';
+
+/** Where something is in an input file; lines and columns count from 1. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * One Azure resource as Azure Policy sees it: the ARM resource JSON (`type`, `name`,
+ * `kind`, `location`, `tags`, `identity`, `properties`, …) with full type and name, and
+ * where it came from.
+ */
+export interface Resource {
+  /** Full resource id; for template resources, built with placeholder subscription and group. */
+  id: string;
+  /** Full type, e.g. `Microsoft.KeyVault/vaults/accessPolicies`. */
+  type: string;
+  /** Full name, e.g. `myvault/add`. */
+  name: string;
+  apiVersion?: string;
+  /** The resource body: `name`, `type`, `kind`, `location`, `tags`, `identity`, `sku`, `properties`, … */
+  json: { [key: string]: Value };
+  /** Where it was declared; null for live resources and snapshots without positions. */
+  source: SourcePosition | null;
+  /**
+   * The position of the JSON that produced the value at a JSON pointer into `json`
+   * (`/properties/encryption/keySource`), or of the nearest enclosing object that has one.
+   */
+  positionOf?: (pointer: string) => SourcePosition | null;
+  /** Set when the resource deploys only if a condition holds that cannot be known offline. */
+  conditionUnknown?: string;
+  /** An `existing` reference in a template: never reported on. */
+  existing?: boolean;
+  origin: 'template' | 'snapshot' | 'live';
+}
