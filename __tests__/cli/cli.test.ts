@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { runCli } from '../../src/commands/index.js';
+import { VERSION } from '../../src/version.js';
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { cwd: process.cwd(), env: {}, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }
+  };
+}
+
+describe('cmk-guard CLI', () => {
+  it('prints the version from package.json', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    const t = io();
+    expect(await runCli(['--version'], t.io)).toBe(0);
+    expect(t.out.join('')).toBe(`${pkg.version}\n`);
+  });
+
+  it('lists every command in --help', async () => {
+    const t = io();
+    expect(await runCli(['--help'], t.io)).toBe(0);
+    const help = t.out.join('');
+    for (const name of ['evaluate', 'compile', 'expand', 'check-definitions', 'demo']) {
+      expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+
+  it('with no command, prints help and exits 2', async () => {
+    const t = io();
+    expect(await runCli([], t.io)).toBe(2);
+    expect(t.out.join('')).toContain('Usage: cmk-guard <command>');
+  });
+
+  it('shows each command its own help', async () => {
+    const t = io();
+    expect(await runCli(['evaluate', '--help'], t.io)).toBe(0);
+    expect(t.out.join('')).toContain('--fail-on SEVERITY');
+    const h = io();
+    expect(await runCli(['help', 'evaluate'], h.io)).toBe(0);
+    expect(h.out.join('')).toBe(t.out.join(''));
+  });
+
+  it('refuses an unknown flag with exit 2 instead of ignoring it', async () => {
+    const t = io();
+    expect(await runCli(['evaluate', '--templtes', 'x'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain("Unknown option '--templtes'");
+    expect(t.err.join('')).toContain("Run 'cmk-guard evaluate --help'");
+  });
+
+  it('refuses an unknown command with exit 2', async () => {
+    const t = io();
+    expect(await runCli(['evalute'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain("unknown command 'evalute'");
+  });
+
+  it('refuses a bad option value with exit 2 and a sentence', async () => {
+    const t = io();
+    expect(await runCli(['evaluate', '--resources', 'x.json', '--format', 'xml'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('--format must be one of text, json, sarif');
+  });
+
+  it('says what is missing when there is nothing to evaluate', async () => {
+    const t = io();
+    expect(await runCli(['evaluate'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('nothing to evaluate');
+  });
+});

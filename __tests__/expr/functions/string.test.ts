@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { ev } from '../support.js';
+
+// Examples from https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string
+describe('string functions', () => {
+  it('base64, base64ToString, base64ToJson', () => {
+    expect(ev("[base64('one, two, three')]")).toBe('b25lLCB0d28sIHRocmVl');
+    expect(ev("[base64ToString('b25lLCB0d28sIHRocmVl')]")).toBe('one, two, three');
+    expect(ev(`[base64ToJson(base64('{"one": "a", "two": "b"}'))]`)).toEqual({ one: 'a', two: 'b' });
+  });
+
+  it('dataUri and dataUriToString', () => {
+    expect(ev("[dataUri('Hello')]")).toBe('data:text/plain;charset=utf8;base64,SGVsbG8=');
+    expect(ev("[dataUriToString('data:;base64,SGVsbG8sIFdvcmxkIQ==')]")).toBe('Hello, World!');
+  });
+
+  it('startsWith and endsWith ignore case', () => {
+    expect(ev("[startsWith('abcdef', 'ab')]")).toBe(true);
+    expect(ev("[startsWith('abcdef', 'A')]")).toBe(true);
+    expect(ev("[startsWith('abcdef', 'e')]")).toBe(false);
+    expect(ev("[endsWith('abcdef', 'F')]")).toBe(true);
+  });
+
+  it('format uses .NET composite formatting', () => {
+    expect(ev("[format('{0}, {1}. Formatted number: {2:N0}', 'Hello', 'User', 8175133)]")).toBe(
+      'Hello, User. Formatted number: 8,175,133'
+    );
+    expect(ev("[format('{0:N2}|{0:D8}|{1:X}|{{x}}|{2}', 1234, 255, true())]")).toBe('1,234.00|00001234|FF|{x}|True');
+    expect(ev("[format('{0,5}|{0,-5}|{0:000}', 7)]")).toBe('    7|7    |007');
+    expect(() => ev("[format('{1}', 'a')]")).toThrow(/refers to an argument that was not given/);
+  });
+
+  it('indexOf and lastIndexOf ignore case for strings', () => {
+    expect(ev("[indexOf('test', 't')]")).toBe(0);
+    expect(ev("[lastIndexOf('test', 't')]")).toBe(3);
+    expect(ev("[indexOf('abcdef', 'CD')]")).toBe(2);
+    expect(ev("[lastIndexOf('abcdef', 'AB')]")).toBe(0);
+    expect(ev("[indexOf('abcdef', 'z')]")).toBe(-1);
+  });
+
+  it('padLeft, replace, split, trim, toLower, toUpper', () => {
+    expect(ev("[padLeft('123', 10, '0')]")).toBe('0000000123');
+    expect(ev('[padLeft(123, 2)]')).toBe('123');
+    expect(ev("[replace('123-123-1234', '-', '')]")).toBe('1231231234');
+    expect(ev("[replace('123-123-1234', '1234', 'xxxx')]")).toBe('123-123-xxxx');
+    expect(ev("[split('one,two,three', ',')]")).toEqual(['one', 'two', 'three']);
+    expect(ev("[split('one;two,three', createArray(',', ';'))]")).toEqual(['one', 'two', 'three']);
+    expect(ev("[trim('    one two three   ')]")).toBe('one two three');
+    expect(ev("[toLower('One Two Three')]")).toBe('one two three');
+    expect(ev("[toUpper('One Two Three')]")).toBe('ONE TWO THREE');
+  });
+
+  it('string converts any value; containers as compact JSON', () => {
+    expect(ev("[string(createObject('valueA', 10, 'valueB', 'Example Text'))]")).toBe(
+      '{"valueA":10,"valueB":"Example Text"}'
+    );
+    expect(ev("[string(createArray('a', 'b', 'c'))]")).toBe('["a","b","c"]');
+    expect(ev('[string(5)]')).toBe('5');
+  });
+
+  it('substring, with the documented error past the end', () => {
+    expect(ev("[substring('one two three', 4, 3)]")).toBe('two');
+    expect(ev("[substring('one two three', 4)]")).toBe('two three');
+    expect(() => ev("[substring('1234567890', 0, 11)]")).toThrow(
+      "The index and length parameters must refer to a location within the string. The index parameter: '0', the length parameter: '11', the length of the string parameter: '10'."
+    );
+  });
+
+  it('uri, uriComponent, uriComponentToString', () => {
+    expect(ev("[uri('http://contoso.org/firstpath', 'myscript.sh')]")).toBe('http://contoso.org/myscript.sh');
+    expect(ev("[uri('http://contoso.org/firstpath/', 'myscript.sh')]")).toBe(
+      'http://contoso.org/firstpath/myscript.sh'
+    );
+    expect(ev("[uri('http://contoso.org/firstpath/azuredeploy.json', 'myscript.sh')]")).toBe(
+      'http://contoso.org/firstpath/myscript.sh'
+    );
+    expect(ev("[uri('http://contoso.org/firstpath/azuredeploy.json/', 'myscript.sh')]")).toBe(
+      'http://contoso.org/firstpath/azuredeploy.json/myscript.sh'
+    );
+    expect(ev("[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]")).toBe(
+      'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json'
+    );
+    expect(ev("[uriComponentToString('http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json')]")).toBe(
+      'http://contoso.com/resources/nested/azuredeploy.json'
+    );
+  });
+
+  it('uniqueString and guid have the documented shapes', () => {
+    expect(ev("[uniqueString('a', 'b')]")).toMatch(/^[a-z2-7]{13}$/);
+    expect(ev("[guid('a', 'b')]")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(() => ev('[uniqueString(1)]')).toThrow(/expects its first argument to be a string/);
+  });
+});

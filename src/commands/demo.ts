@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { bundledExamples, bundledPolicies, displayPath } from '../paths.js';
+import { renderText } from '../report/text.js';
+import { evaluateRepository } from '../run.js';
+import type { Command } from './command.js';
+
+/**
+ * What `npm start` runs: the bundled pack against the bundled examples, as a reviewer
+ * would read it. Findings are the point of the demo, so it exits 0 when it ran.
+ */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'evaluate the bundled policy pack against the bundled example templates',
+  usage: [
+    'Usage: cmk-guard demo',
+    '',
+    "Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:",
+    'the findings are the point of the demo.'
+  ].join('\n'),
+  options: {},
+  positionals: { min: 0, max: 0 },
+  async run(_options, _positionals, io) {
+    const examples = bundledExamples();
+    const document = await evaluateRepository({
+      cwd: path.dirname(examples),
+      policies: bundledPolicies(),
+      templates: [displayPath(examples, path.dirname(examples))]
+    });
+    io.stdout(renderText(document));
+    return 0;
+  }
+};

@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+import { checkDefinitionsCommand } from './check-definitions.js';
+import { compileCommand } from './compile.js';
+import { demoCommand } from './demo.js';
+import { evaluateCommand } from './evaluate.js';
+import { expandCommand } from './expand.js';
+
+/** Every CLI command, in the order --help lists them. */
+export const commands: Command[] = [evaluateCommand, compileCommand, expandCommand, checkDefinitionsCommand, demoCommand];

@@ -1,0 +1,168 @@
+/**
+ * The meaning a compiled policy has, written as JSON Schema that ajv evaluates: the
+ * reference the compiler is checked against (the differential property test), and the
+ * ajv vocabulary rule files are validated with. It states each place where the compiler
+ * follows Azure rather than JSON Schema:
+ *
+ * - `const`/`enum` compare as Azure's `equals`/`in`: strings ignoring case, and the
+ *   strings "true"/"false" equal the booleans (keywords `azConst`, `azEnum`).
+ * - A missing value equals nothing: it fails `const`, `enum`, `like`, `match`, `pattern`,
+ *   `required` (its properties are missing too), `minItems` ≥ 1 and `contains` (its count is
+ *   0), and passes the rest; `not` flips that. So `properties` entries whose schema a missing
+ *   value fails are required (`passesWhenMissing`).
+ * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
+ *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
+ * - `like` and `match` are Azure's operators, offered as keywords.
+ *
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { Json } from '../model/value.js';
+import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
+
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+export type AjvInstance = InstanceType<typeof Ajv2020>;
+
+/** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
+export function azureEquals(actual: unknown, expected: unknown): boolean {
+  if (typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
+  if (typeof actual === 'boolean' && typeof expected === 'string') return String(actual) === expected.toLowerCase();
+  if (typeof actual === 'string' && typeof expected === 'boolean') return actual.toLowerCase() === String(expected);
+  if (typeof actual === 'number' || typeof actual === 'boolean') return actual === expected;
+  return false;
+}
+
+/** Azure's `like`: the whole string, ignoring case, with one optional `*` for any run of characters. */
+export function azureLike(actual: unknown, pattern: string): boolean {
+  if (typeof actual !== 'string') return false;
+  const text = actual.toLowerCase();
+  const star = pattern.indexOf('*');
+  if (star < 0) return text === pattern.toLowerCase();
+  const prefix = pattern.slice(0, star).toLowerCase();
+  const suffix = pattern.slice(star + 1).toLowerCase();
+  return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
+}
+
+const digit = /^\p{Nd}$/u;
+const letter = /^\p{L}$/u;
+
+/** Azure's `match`: `#` a digit, `?` a letter, `.` any character, anything else itself; case-sensitive, whole string. */
+export function azureMatch(actual: unknown, pattern: string): boolean {
+  if (typeof actual !== 'string' || actual.length !== pattern.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    const c = actual[i];
+    if (p === '#' ? !digit.test(c) : p === '?' ? !letter.test(c) : p !== '.' && p !== c) return false;
+  }
+  return true;
+}
+
+/** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
+export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstance {
+  const ajv = new Ajv2020({ strict: true, allErrors: options.allErrors ?? false });
+  ajv.addKeyword({
+    keyword: 'like',
+    metaSchema: { type: 'string', pattern: '^[^*]*\\*?[^*]*$' },
+    validate: (pattern: string, data: unknown) => azureLike(data, pattern)
+  });
+  ajv.addKeyword({
+    keyword: 'match',
+    metaSchema: { type: 'string' },
+    validate: (pattern: string, data: unknown) => azureMatch(data, pattern)
+  });
+  return ajv;
+}
+
+/** An ajv that also knows the reference keywords `referenceSchema` emits. */
+export function createReferenceAjv(): AjvInstance {
+  const ajv = createRuleAjv();
+  ajv.addKeyword({
+    keyword: 'azConst',
+    schemaType: ['string', 'number', 'boolean'],
+    validate: (expected: Json, data: unknown) => azureEquals(data, expected)
+  });
+  ajv.addKeyword({
+    keyword: 'azEnum',
+    schemaType: 'array',
+    validate: (expected: Json[], data: unknown) => expected.some(e => azureEquals(data, e))
+  });
+  ajv.addKeyword({
+    keyword: 'azMinLength',
+    schemaType: 'number',
+    validate: (n: number, data: unknown) => typeof data !== 'string' || data.length >= n
+  });
+  ajv.addKeyword({
+    keyword: 'azMaxLength',
+    schemaType: 'number',
+    validate: (n: number, data: unknown) => typeof data !== 'string' || data.length <= n
+  });
+  return ajv;
+}
+
+function readRef(root: JsonSchema, ref: string): Json | undefined {
+  let node: Json | undefined = root;
+  for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
+  }
+  return node;
+}
+
+/** Whether a missing value satisfies `schema` in the compiled policy (see the module comment). */
+export function passesWhenMissing(schema: Json, root: JsonSchema = schema as JsonSchema, refs: string[] = []): boolean {
+  if (schema === true || schema === false) return schema;
+  if (!isSchemaObject(schema)) return true;
+  const sub = (s: Json) => passesWhenMissing(s, root, refs);
+  const s = schema;
+  if ('const' in s || 'enum' in s || 'like' in s || 'match' in s || 'pattern' in s) return false;
+  if (Array.isArray(s.required) && s.required.length > 0) return false;
+  if (typeof s.minItems === 'number' && s.minItems > 0) return false;
+  if ('contains' in s && (typeof s.minContains === 'number' ? s.minContains : 1) > 0) return false;
+  if (isSchemaObject(s.properties) && !Object.values(s.properties).every(sub)) return false;
+  if ('not' in s && sub(s.not)) return false;
+  if (Array.isArray(s.allOf) && !s.allOf.every(sub)) return false;
+  if (Array.isArray(s.anyOf) && !s.anyOf.some(sub)) return false;
+  if (Array.isArray(s.oneOf) && s.oneOf.filter(sub).length !== 1) return false;
+  if ('if' in s) {
+    const branch = sub(s.if) ? s.then : s.else;
+    if (branch !== undefined && !sub(branch)) return false;
+  }
+  if (typeof s.$ref === 'string' && !refs.includes(s.$ref)) {
+    const target = readRef(root, s.$ref);
+    if (target !== undefined && !passesWhenMissing(target, root, [...refs, s.$ref])) return false;
+  }
+  return true;
+}
+
+const subschemaLists = ['allOf', 'anyOf', 'oneOf'];
+const subschemas = ['not', 'if', 'then', 'else', 'items', 'contains'];
+const subschemaMaps = ['properties', '$defs', 'definitions'];
+
+/**
+ * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives:
+ * Azure's comparisons for `const`/`enum`/lengths, and missing values per `passesWhenMissing`.
+ */
+export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): JsonSchema {
+  if (!isSchemaObject(schema)) return schema;
+  const out: SchemaObject = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'const') out.azConst = value;
+    else if (keyword === 'enum') out.azEnum = value;
+    else if (keyword === 'minLength') out.azMinLength = value;
+    else if (keyword === 'maxLength') out.azMaxLength = value;
+    else if (subschemas.includes(keyword)) out[keyword] = referenceSchema(value as JsonSchema, root);
+    else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
+      out[keyword] = value.map(v => referenceSchema(v as JsonSchema, root));
+    } else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema, root)]));
+    } else out[keyword] = value;
+  }
+  if (isSchemaObject(schema.properties)) {
+    const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+    for (const [name, sub] of Object.entries(schema.properties)) {
+      if (!passesWhenMissing(sub, root)) required.add(name);
+    }
+    if (required.size > 0) out.required = [...required];
+  }
+  return out;
+}

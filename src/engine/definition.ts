@@ -1,0 +1,453 @@
+/**
+ * Loading a policy definition: accept Azure's shapes, validate the rule, resolve aliases and
+ * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
+ */
+import { Unknown, isObject, type Value } from '../model/value.js';
+import type { Resource } from '../model/resource.js';
+import type { Verdict } from '../model/finding.js';
+import { UserError } from '../model/errors.js';
+import { library, type FunctionLibrary } from '../expr/evaluate.js';
+import { standardFunctions } from '../expr/functions/index.js';
+import { compileCondition, type Condition } from './conditions.js';
+import { canonicalEffect, isExistenceEffect } from './effects.js';
+import { DefinitionError, UnsupportedError } from './errors.js';
+import { compileValue, type CompiledValue } from './expressions.js';
+import { pointerFor, shortName, type FieldRef } from './fields.js';
+import { policyFunctions } from './functions.js';
+import type { Truth } from './logic.js';
+import { resolveMode, type Mode } from './modes.js';
+import type { Runtime } from './runtime.js';
+import { looseEquals } from './values.js';
+
+export interface PolicyDefinitionSource {
+  file: string | null;
+  json: unknown;
+}
+
+export interface LoadOptions {
+  /** The name to use when the JSON has none (defaults to the file name without `.json`). */
+  name?: string;
+  /** Extra template functions (tests, or a caller's own). */
+  functions?: FunctionLibrary;
+}
+
+export interface ParameterDefinition {
+  type: string;
+  defaultValue?: Value;
+  allowedValues?: Value[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  parameters?: Record<string, Value>;
+  /** Other resources deployed alongside (the same template): candidates for `auditIfNotExists`/`deployIfNotExists`. */
+  related?: Resource[];
+  scope?: { subscriptionId?: string; resourceGroup?: string };
+}
+
+export interface Evaluation {
+  applicable: boolean;
+  verdict: Verdict;
+  effect: string;
+  reason: string | null;
+  message: string;
+  pointers: string[];
+}
+
+export interface CompiledDefinition {
+  name: string;
+  displayName: string;
+  description?: string;
+  mode: string;
+  file: string | null;
+  metadata: Record<string, unknown>;
+  parameters: Record<string, ParameterDefinition>;
+  /** Remarks from loading: aliases resolved by convention because the catalog lacks them. */
+  notes: string[];
+  appliesToType(type: string): boolean;
+  evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
+}
+
+const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
+
+let defaultLibrary: FunctionLibrary | undefined;
+function policyLibrary(): FunctionLibrary {
+  defaultLibrary ??= library(standardFunctions, policyFunctions);
+  return defaultLibrary;
+}
+
+interface Shape {
+  props: Record<string, unknown>;
+  /** JSON path prefix of `props` in the file: `properties.` or ''. */
+  prefix: string;
+  name?: string;
+}
+
+/** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
+export function definitionShape(json: unknown): Shape | undefined {
+  if (!isObject(json as Value)) return undefined;
+  const obj = json as Record<string, unknown>;
+  if (isObject(obj.properties as Value) && 'policyRule' in (obj.properties as object)) {
+    return { props: obj.properties as Record<string, unknown>, prefix: 'properties.', name: typeof obj.name === 'string' ? obj.name : undefined };
+  }
+  if ('policyRule' in obj) return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
+  return undefined;
+}
+
+/** Definitions written to be embedded in an ARM template escape their expressions as `[[…]`. */
+function unescapeArm(value: unknown): unknown {
+  if (typeof value === 'string') return value.startsWith('[[') ? value.slice(1) : value;
+  if (Array.isArray(value)) return value.map(unescapeArm);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeArm(v)]));
+  }
+  return value;
+}
+
+function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string } {
+  const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+  return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
+}
+
+function reasonOf(u: Unknown): string {
+  return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
+}
+
+function show(v: Value | undefined): string {
+  if (v === undefined) return 'missing';
+  if (v instanceof Unknown) return `unknown (${v.reason})`;
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
+  const file = src.file;
+  const shape = definitionShape(src.json);
+  if (!shape) {
+    throw new DefinitionError(
+      'this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.',
+      file,
+      ''
+    );
+  }
+  const { props, prefix } = shape;
+  const at = (p: string) => `${prefix}${p}`;
+  const fromFile = file ? file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') : undefined;
+  const name = shape.name ?? options.name ?? fromFile ?? 'definition';
+  const displayName = typeof props.displayName === 'string' ? props.displayName : name;
+  const description = typeof props.description === 'string' ? props.description : undefined;
+  const metadata = isObject(props.metadata as Value) ? (props.metadata as Record<string, unknown>) : {};
+
+  if (props.mode !== undefined && typeof props.mode !== 'string') throw new DefinitionError('"mode" must be a string.', file, at('mode'));
+  const mode: Mode | undefined = resolveMode(props.mode as string | undefined);
+  if (!mode) {
+    throw new DefinitionError(
+      `"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`,
+      file,
+      at('mode')
+    );
+  }
+
+  const parameters: Record<string, ParameterDefinition> = {};
+  if (props.parameters !== undefined) {
+    if (!isObject(props.parameters as Value)) throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
+    for (const [pname, pdef] of Object.entries(props.parameters as Record<string, unknown>)) {
+      const ppath = at(`parameters.${pname}`);
+      if (!isObject(pdef as Value)) throw new DefinitionError('a parameter definition must be an object.', file, ppath);
+      const p = pdef as Record<string, unknown>;
+      if (typeof p.type !== 'string' || !parameterTypes.has(p.type.toLowerCase())) {
+        throw new DefinitionError(
+          `parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`,
+          file,
+          `${ppath}.type`
+        );
+      }
+      if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
+        throw new DefinitionError('"allowedValues" must be an array.', file, `${ppath}.allowedValues`);
+      }
+      parameters[pname] = {
+        type: p.type,
+        defaultValue: p.defaultValue as Value | undefined,
+        allowedValues: p.allowedValues as Value[] | undefined,
+        metadata: isObject(p.metadata as Value) ? (p.metadata as Record<string, unknown>) : undefined
+      };
+    }
+  }
+  const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
+
+  let rule = props.policyRule;
+  if (!isObject(rule as Value)) throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
+  const rawThen = (rule as Record<string, unknown>).then;
+  if (isObject(rawThen as Value) && typeof (rawThen as Record<string, unknown>).effect === 'string' && ((rawThen as Record<string, unknown>).effect as string).startsWith('[[')) {
+    rule = unescapeArm(rule);
+  }
+  const ruleObj = rule as Record<string, unknown>;
+  for (const key of Object.keys(ruleObj)) {
+    if (key !== 'if' && key !== 'then') throw new DefinitionError(`"policyRule" takes "if" and "then" only, not "${key}".`, file, at(`policyRule.${key}`));
+  }
+  if (!('if' in ruleObj)) throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
+  const then = ruleObj.then;
+  if (!isObject(then as Value)) throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
+  const thenObj = then as Record<string, unknown>;
+  if (typeof thenObj.effect !== 'string') throw new DefinitionError('"then.effect" must be a string (an effect name or an expression).', file, at('policyRule.then.effect'));
+
+  const functions = options.functions ?? policyLibrary();
+  const notes: string[] = [];
+  const fields: FieldRef[] = [];
+  const compiler = { file, functions, declared, notes, fields };
+  const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
+  const ruleFields = fields.slice();
+
+  const site = (p: string) => ({ file, path: at(p), functions, declared });
+  const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
+  if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
+    throw new DefinitionError(
+      `"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`,
+      file,
+      at('policyRule.then.effect')
+    );
+  }
+  for (const pname of effectValue.parameters) {
+    const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase()) as string];
+    for (const v of p?.allowedValues ?? []) {
+      if (typeof v === 'string' && canonicalEffect(v) === undefined) {
+        throw new DefinitionError(`the effect parameter '${pname}' allows "${v}", which is not an effect.`, file, at(`parameters.${pname}.allowedValues`));
+      }
+    }
+  }
+
+  // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
+  const details = isObject(thenObj.details as Value) ? (thenObj.details as Record<string, unknown>) : undefined;
+  let existence: { type?: CompiledValue; name?: CompiledValue; condition?: Condition } | undefined;
+  let clusterDecided = false;
+  if (details) {
+    existence = {};
+    if (details.type !== undefined) existence.type = compileValue(details.type, site('policyRule.then.details.type'));
+    if (details.name !== undefined) existence.name = compileValue(details.name, site('policyRule.then.details.name'));
+    if (details.existenceCondition !== undefined) {
+      existence.condition = compileCondition(details.existenceCondition, at('policyRule.then.details.existenceCondition'), {
+        ...compiler,
+        fields: []
+      });
+    }
+    clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
+  }
+
+  const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+  const paramNames = Object.keys(parameters);
+
+  function parameterValues(given: Record<string, Value> | undefined): Map<string, Value> {
+    const values = new Map<string, Value>();
+    const givenLower = new Map<string, Value>();
+    for (const [k, v] of Object.entries(given ?? {})) givenLower.set(k.toLowerCase(), v);
+    for (const pname of paramNames) {
+      const def = parameters[pname];
+      const lower = pname.toLowerCase();
+      let value = givenLower.get(lower);
+      if (value === undefined) value = def.defaultValue;
+      if (value === undefined) value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
+      else if (def.allowedValues && !(value instanceof Unknown)) {
+        const v = value;
+        const ok =
+          def.type.toLowerCase() === 'array' && Array.isArray(v)
+            ? v.every(item => def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v))))
+            : def.allowedValues.some(a => looseEquals(a, v));
+        if (!ok && givenLower.has(lower)) {
+          throw new UserError(
+            `definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`,
+            file ? { file } : undefined
+          );
+        }
+      }
+      values.set(lower, value);
+    }
+    return values;
+  }
+
+  function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
+    const fromId = parseResourceId(resource.id);
+    const rt: Runtime = {
+      resource,
+      json: resource.json,
+      parameters: params,
+      scopes: [],
+      subscriptionId: options.scope?.subscriptionId ?? fromId.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
+      resourceGroup: options.scope?.resourceGroup ?? fromId.resourceGroup ?? 'resource-group',
+      definitionId,
+      expr: { functions, data: undefined }
+    };
+    rt.expr = { functions, data: rt };
+    return rt;
+  }
+
+  function withResource(rt: Runtime, resource: Resource): Runtime {
+    const other: Runtime = { ...rt, resource, json: resource.json, scopes: [] };
+    other.expr = { functions, data: other };
+    return other;
+  }
+
+  function explain(resource: Resource): { text: string; pointers: string[] } {
+    const parts: string[] = [];
+    const pointers: string[] = [];
+    const seen = new Set<string>();
+    for (const ref of ruleFields) {
+      if (ref.source !== 'json' || ref.wildcard) continue;
+      const key = ref.text.toLowerCase();
+      if (seen.has(key) || key === 'kind' || key === 'location') continue;
+      seen.add(key);
+      const pointer = pointerFor(resource.json, ref);
+      if (pointer) pointers.push(pointer);
+      let v: Value | undefined = resource.json;
+      for (const step of ref.steps) {
+        if (step.kind !== 'key' || !isObject(v)) {
+          v = undefined;
+          break;
+        }
+        const k: string | undefined = Object.keys(v).find(x => x.toLowerCase() === step.lower);
+        v = k === undefined ? undefined : v[k];
+      }
+      parts.push(`${ref.text} is ${show(v)}`);
+    }
+    return { text: parts.slice(0, 4).join('; '), pointers };
+  }
+
+  function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
+    const typeV = existence?.type ? existence.type.get(rt) : resource.type;
+    const nameV = existence?.name ? existence.name.get(rt) : undefined;
+    const base = { applicable: true, effect, pointers: [] as string[] };
+    if (typeV instanceof Unknown || nameV instanceof Unknown) {
+      const u = (typeV instanceof Unknown ? typeV : nameV) as Unknown;
+      return { ...base, verdict: 'indeterminate', reason: reasonOf(u), message: `${displayName}: the related resource cannot be identified before deployment.` };
+    }
+    const wantedType = String(typeV).toLowerCase();
+    const ownType = resource.type.toLowerCase();
+    const isChildType = wantedType.startsWith(`${ownType}/`);
+    const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
+    const candidates = pool.filter(r => {
+      if (r.type.toLowerCase() !== wantedType) return false;
+      if (nameV !== undefined && nameV !== null && nameV !== '') {
+        const wanted = String(nameV).toLowerCase();
+        const full = r.name.toLowerCase();
+        if (full !== wanted && shortName(r).toLowerCase() !== wanted && full !== `${resource.name.toLowerCase()}/${wanted}`) return false;
+      }
+      if (r === resource) return nameV !== undefined || wantedType === ownType;
+      if (isChildType) return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
+      if (r.id.toLowerCase().startsWith(`${resource.id.toLowerCase()}/providers/`)) return true;
+      return true;
+    });
+    if (candidates.length === 0) {
+      if (options.related === undefined) {
+        return {
+          ...base,
+          verdict: 'indeterminate',
+          reason: `related resource not available (${String(typeV)})`,
+          message: `${displayName}: needs a related ${String(typeV)} resource to decide; related resource not available.`
+        };
+      }
+      return {
+        ...base,
+        verdict: 'noncompliant',
+        reason: null,
+        message: `${displayName}: no related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} is deployed with it.`
+      };
+    }
+    let unknown: Unknown | undefined;
+    for (const candidate of candidates) {
+      const r = existence?.condition ? existence.condition(withResource(rt, candidate)) : true;
+      if (r === true) return { ...base, verdict: 'compliant', reason: null, message: `${displayName}: the related ${String(typeV)} resource '${candidate.name}' meets the existence condition.` };
+      if (r !== false) unknown ??= r;
+    }
+    if (unknown) {
+      return { ...base, verdict: 'indeterminate', reason: reasonOf(unknown), message: `${displayName}: whether the related ${String(typeV)} resource meets the existence condition cannot be known before deployment.` };
+    }
+    return { ...base, verdict: 'noncompliant', reason: null, message: `${displayName}: the related ${String(typeV)} resource does not meet the existence condition.` };
+  }
+
+  const notApplicable = (effect: string, message: string): Evaluation => ({
+    applicable: false,
+    verdict: 'compliant',
+    effect,
+    reason: null,
+    message,
+    pointers: []
+  });
+
+  return {
+    name,
+    displayName,
+    description,
+    mode: mode.name,
+    file,
+    metadata,
+    parameters,
+    notes,
+    appliesToType: mode.appliesToType,
+    evaluate(resource: Resource, options: EvaluateOptions = {}): Evaluation {
+      const params = parameterValues(options.parameters);
+      const rt = makeRuntime(resource, params, options);
+      const effectRaw = effectValue.get(rt);
+      let effect: string;
+      let effectUnknown: Unknown | undefined;
+      if (effectRaw instanceof Unknown) {
+        effect = 'Unknown';
+        effectUnknown = effectRaw;
+      } else {
+        const c = canonicalEffect(String(effectRaw));
+        if (c === undefined) {
+          throw new UserError(
+            `definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`,
+            file ? { file } : undefined
+          );
+        }
+        effect = c;
+      }
+      if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
+      if (!mode.appliesToType(resource.type)) return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
+      const truth: Truth = condition(rt);
+      if (truth === false) return notApplicable(effect, `${displayName}: does not apply to this resource.`);
+      if (truth !== true) {
+        return {
+          applicable: true,
+          verdict: 'indeterminate',
+          effect,
+          reason: reasonOf(truth),
+          message: `${displayName}: cannot be decided before deployment; it ${reasonOf(truth)}.`,
+          pointers: []
+        };
+      }
+      if (effectUnknown) {
+        return {
+          applicable: true,
+          verdict: 'indeterminate',
+          effect,
+          reason: reasonOf(effectUnknown),
+          message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
+          pointers: explain(resource).pointers
+        };
+      }
+      if (clusterDecided) {
+        return {
+          applicable: true,
+          verdict: 'indeterminate',
+          effect,
+          reason: 'decided inside the cluster (Gatekeeper), not from the resource JSON',
+          message: `${displayName}: evaluated inside the cluster; it cannot be decided from the template.`,
+          pointers: []
+        };
+      }
+      if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
+      const { text, pointers } = explain(resource);
+      return {
+        applicable: true,
+        verdict: 'noncompliant',
+        effect,
+        reason: null,
+        message: `${displayName}${text ? ` (${text})` : ''}.`,
+        pointers
+      };
+    }
+  };
+}
+
+export { DefinitionError, UnsupportedError };

@@ -1,0 +1,78 @@
+/**
+ * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
+ * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
+ * over and listed as skipped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isUserError } from '../model/errors.js';
+import { definitionShape, loadDefinition, type CompiledDefinition } from './definition.js';
+import { UnsupportedError } from './errors.js';
+
+export interface DirectoryLoad {
+  loaded: CompiledDefinition[];
+  failures: { file: string; kind: 'invalid' | 'unsupported'; message: string }[];
+  skipped: { file: string; reason: string }[];
+}
+
+function jsonFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) visit(full);
+      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
+        out.push(full);
+      }
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+/** What a parsed JSON file holds: a definition, or why it is not one. */
+export function classifyDefinitionFile(json: unknown): { definition: true } | { definition: false; reason: string } {
+  if (definitionShape(json)) return { definition: true };
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    const obj = json as Record<string, unknown>;
+    const props = (obj.properties ?? obj) as Record<string, unknown>;
+    const type = typeof obj.type === 'string' ? obj.type.toLowerCase() : '';
+    if (type.endsWith('policysetdefinitions') || (props && typeof props === 'object' && 'policyDefinitions' in props)) {
+      return { definition: false, reason: 'a policy set definition (initiative)' };
+    }
+    if (type.endsWith('policyassignments') || (props && typeof props === 'object' && 'policyDefinitionId' in props)) {
+      return { definition: false, reason: 'a policy assignment' };
+    }
+  }
+  return { definition: false, reason: 'not a policy definition' };
+}
+
+export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
+  const result: DirectoryLoad = { loaded: [], failures: [], skipped: [] };
+  for (const file of jsonFiles(dir)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    } catch (error) {
+      result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const kind = classifyDefinitionFile(json);
+    if (!kind.definition) {
+      result.skipped.push({ file, reason: kind.reason });
+      continue;
+    }
+    try {
+      result.loaded.push(loadDefinition({ file, json }));
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      result.failures.push({
+        file,
+        kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
+        message: error.message
+      });
+    }
+  }
+  return result;
+}

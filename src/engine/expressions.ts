@@ -1,0 +1,130 @@
+/**
+ * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
+ * parsed once at load time into a closure; evaluated with the policy function library.
+ */
+import { Unknown, type Value } from '../model/value.js';
+import type { Expr } from '../expr/ast.js';
+import { evaluate, ExpressionError, type FunctionLibrary } from '../expr/evaluate.js';
+import { parseTemplateString } from '../expr/parse.js';
+import { DefinitionError, UnsupportedError } from './errors.js';
+import type { Runtime } from './runtime.js';
+
+export interface CompiledValue {
+  /** Set when the value holds no expression. */
+  constant?: Value;
+  get(rt: Runtime): Value;
+  /** Names of parameters the value reads with a literal `parameters('x')`. */
+  parameters: string[];
+}
+
+export interface ExpressionSite {
+  file: string | null;
+  path: string;
+  functions: FunctionLibrary;
+  /** Lower-cased names of declared parameters. */
+  declared: Set<string>;
+}
+
+function collectCalls(expr: Expr, out: { name: string; args: Expr[] }[]): void {
+  if (expr.kind === 'call') {
+    out.push({ name: expr.name, args: expr.args });
+    for (const a of expr.args) collectCalls(a, out);
+  } else if (expr.kind === 'property') {
+    collectCalls(expr.target, out);
+  } else if (expr.kind === 'index') {
+    collectCalls(expr.target, out);
+    collectCalls(expr.index, out);
+  }
+}
+
+/** Parses a string that may be an expression; checks its functions and parameter references. */
+export function compileString(text: string, site: ExpressionSite): CompiledValue {
+  let parsed: Expr | string;
+  try {
+    parsed = parseTemplateString(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
+  }
+  if (typeof parsed === 'string') return { constant: parsed, get: () => parsed, parameters: [] };
+  const calls: { name: string; args: Expr[] }[] = [];
+  collectCalls(parsed, calls);
+  const parameters: string[] = [];
+  for (const call of calls) {
+    const lower = call.name.toLowerCase();
+    const fn = site.functions.get(lower);
+    if (!fn) {
+      throw new UnsupportedError(
+        `the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`,
+        site.file,
+        site.path
+      );
+    }
+    if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
+      const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+      throw new DefinitionError(
+        `'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`,
+        site.file,
+        site.path
+      );
+    }
+    if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
+      const name = String(call.args[0].value);
+      if (!site.declared.has(name.toLowerCase())) {
+        throw new DefinitionError(
+          `the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`,
+          site.file,
+          site.path
+        );
+      }
+      parameters.push(name);
+    }
+  }
+  const expr = parsed;
+  return {
+    parameters,
+    get(rt: Runtime): Value {
+      try {
+        return evaluate(expr, rt.expr);
+      } catch (error) {
+        if (error instanceof ExpressionError) return new Unknown(`the expression ${text} failed: ${error.message}`);
+        throw error;
+      }
+    }
+  };
+}
+
+/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
+export function compileValue(raw: unknown, site: ExpressionSite): CompiledValue {
+  if (typeof raw === 'string') return compileString(raw, site);
+  if (Array.isArray(raw)) {
+    const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
+    const parameters = parts.flatMap(p => p.parameters);
+    if (parts.every(p => 'constant' in p)) {
+      const constant = parts.map(p => p.constant as Value);
+      return { constant, get: () => constant, parameters };
+    }
+    return { get: rt => parts.map(p => p.get(rt)), parameters };
+  }
+  if (raw !== null && typeof raw === 'object') {
+    const entries = Object.entries(raw).map(
+      ([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })] as const
+    );
+    const parameters = entries.flatMap(([, p]) => p.parameters);
+    if (entries.every(([, p]) => 'constant' in p)) {
+      const constant: { [key: string]: Value } = {};
+      for (const [k, p] of entries) constant[k] = p.constant as Value;
+      return { constant, get: () => constant, parameters };
+    }
+    return {
+      parameters,
+      get(rt) {
+        const out: { [key: string]: Value } = {};
+        for (const [k, p] of entries) out[k] = p.get(rt);
+        return out;
+      }
+    };
+  }
+  const constant = (raw ?? null) as Value;
+  return { constant, get: () => constant, parameters: [] };
+}

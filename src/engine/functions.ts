@@ -1,0 +1,155 @@
+/**
+ * The template functions whose answer depends on the policy evaluation: the definition's
+ * parameters, the resource's fields, the counted member, the assignment, the request, the scope.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+import { Unknown, type Value } from '../model/value.js';
+import { defineFunction, ExpressionError, type FunctionDefinition } from '../expr/evaluate.js';
+import { Collection, isPrefix, parsePath, resolveField, walk, type FieldRef } from './fields.js';
+import { runtimeFieldValue } from './conditions.js';
+import type { Runtime } from './runtime.js';
+
+function runtime(data: unknown): Runtime {
+  if (!data) throw new ExpressionError('This function can be used only inside a policy rule.');
+  return data as Runtime;
+}
+
+function text(fn: string, value: Value): string {
+  if (typeof value !== 'string') throw new ExpressionError(`The template function '${fn}' expects a string argument.`);
+  return value;
+}
+
+const refs = new Map<string, FieldRef>();
+function ref(name: string): FieldRef {
+  let r = refs.get(name);
+  if (!r) {
+    r = resolveField(name);
+    if (refs.size > 5000) refs.clear();
+    refs.set(name, r);
+  }
+  return r;
+}
+
+/** What `field()` returns: `[*]` selections as arrays, a missing property as ''. */
+function asFunctionValue(selected: Value | undefined | Collection): Value {
+  if (selected instanceof Collection) {
+    if (selected.unknown) return selected.unknown;
+    return selected.items.map(v => (v === undefined ? null : v));
+  }
+  return selected === undefined ? '' : selected;
+}
+
+export const policyFunctions: FunctionDefinition[] = [
+  defineFunction({
+    name: 'parameters',
+    minArgs: 1,
+    maxArgs: 1,
+    call(args, ctx) {
+      const rt = runtime(ctx.data);
+      const name = text('parameters', args[0]);
+      const value = rt.parameters.get(name.toLowerCase());
+      if (value === undefined) throw new ExpressionError(`The definition has no parameter '${name}'.`);
+      return value;
+    }
+  }),
+  defineFunction({
+    name: 'field',
+    minArgs: 1,
+    maxArgs: 1,
+    call(args, ctx) {
+      return asFunctionValue(runtimeFieldValue(runtime(ctx.data), ref(text('field', args[0]))));
+    }
+  }),
+  defineFunction({
+    name: 'current',
+    minArgs: 0,
+    maxArgs: 1,
+    call(args, ctx) {
+      const rt = runtime(ctx.data);
+      if (rt.scopes.length === 0) throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
+      if (args.length === 0) return rt.scopes[rt.scopes.length - 1].current ?? null;
+      const name = text('current', args[0]);
+      const lower = name.toLowerCase();
+      for (let i = rt.scopes.length - 1; i >= 0; i--) {
+        const scope = rt.scopes[i];
+        if (scope.kind === 'value' && scope.name === lower) return scope.current ?? null;
+      }
+      const steps = name.includes('/') ? ref(name).steps : parsePath(name);
+      for (let i = rt.scopes.length - 1; i >= 0; i--) {
+        const scope = rt.scopes[i];
+        if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {
+          const v = walk(scope.current, steps, scope.steps.length);
+          return v instanceof Collection ? asFunctionValue(v) : v === undefined ? null : v;
+        }
+      }
+      throw new ExpressionError(`No count iterates over '${name}' here.`);
+    }
+  }),
+  defineFunction({
+    name: 'policy',
+    minArgs: 0,
+    maxArgs: 0,
+    call(_args, ctx) {
+      const rt = runtime(ctx.data);
+      return {
+        assignmentId: new Unknown('the policy assignment id'),
+        definitionId: rt.definitionId,
+        setDefinitionId: '',
+        definitionReferenceId: ''
+      };
+    }
+  }),
+  defineFunction({
+    name: 'requestContext',
+    minArgs: 0,
+    maxArgs: 0,
+    call(_args, ctx) {
+      const rt = runtime(ctx.data);
+      return { apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`) };
+    }
+  }),
+  defineFunction({
+    name: 'resourceGroup',
+    minArgs: 0,
+    maxArgs: 0,
+    call(_args, ctx) {
+      const rt = runtime(ctx.data);
+      const name = rt.resourceGroup;
+      return {
+        id: `/subscriptions/${rt.subscriptionId}/resourceGroups/${name}`,
+        name,
+        type: 'Microsoft.Resources/resourceGroups',
+        location: new Unknown('the resource group location'),
+        managedBy: '',
+        tags: new Unknown('the resource group tags'),
+        properties: { provisioningState: 'Succeeded' }
+      };
+    }
+  }),
+  defineFunction({
+    name: 'subscription',
+    minArgs: 0,
+    maxArgs: 0,
+    call(_args, ctx) {
+      const rt = runtime(ctx.data);
+      return {
+        id: `/subscriptions/${rt.subscriptionId}`,
+        subscriptionId: rt.subscriptionId,
+        tenantId: new Unknown('the tenant id'),
+        displayName: new Unknown('the subscription name')
+      };
+    }
+  }),
+  defineFunction({
+    name: 'utcNow',
+    minArgs: 0,
+    maxArgs: 1,
+    call(args) {
+      const now = new Date();
+      if (args.length === 0) return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      const format = text('utcNow', args[0]);
+      if (format === 'u') return now.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+      return now.toISOString();
+    }
+  })
+];

@@ -1,0 +1,28 @@
+/**
+ * exists: `true` holds when the field has a value, `false` when it is missing (or null).
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+import { Unknown, type Value } from '../../model/value.js';
+import type { Operator } from './types.js';
+
+/** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
+export function booleanOperand(expected: Value): boolean | undefined {
+  if (typeof expected === 'boolean') return expected;
+  if (typeof expected === 'string') {
+    const lower = expected.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  return undefined;
+}
+
+export const exists: Operator = {
+  name: 'exists',
+  operand: 'boolean',
+  test(actual, expected) {
+    if (expected instanceof Unknown) return expected;
+    if (actual instanceof Unknown) return actual;
+    const wanted = booleanOperand(expected) ?? true;
+    return (actual !== undefined && actual !== null) === wanted;
+  }
+};

@@ -1,0 +1,97 @@
+/**
+ * How Azure Policy reads and compares resource values: property names match case-insensitively,
+ * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
+ * `"True"`, `2` equals `"2"`).
+ */
+import { Unknown, isObject, type Value } from '../model/value.js';
+
+/** A property of an object, matching the name exactly first and then case-insensitively. */
+export function getKey(obj: { [key: string]: Value }, key: string, lower: string = key.toLowerCase()): Value | undefined {
+  const exact = obj[key];
+  if (exact !== undefined) return exact;
+  for (const k in obj) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/** The property name as the object spells it, or undefined. */
+export function actualKey(obj: { [key: string]: Value }, lower: string): string | undefined {
+  for (const k in obj) if (k.toLowerCase() === lower) return k;
+  return undefined;
+}
+
+/** The text a scalar compares as; undefined for null, arrays and objects. */
+export function scalarText(value: Value | undefined): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return undefined;
+  }
+}
+
+function numeric(text: string): number | undefined {
+  if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** Azure's equality: case-insensitive for strings, by text for booleans and numbers, deep for arrays and objects. */
+export function looseEquals(a: Value | undefined, b: Value | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a === null || b === null) return a === b;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!looseEquals(a[i], b[i])) return false;
+    return true;
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    for (const k of ka) if (!looseEquals(a[k], getKey(b, k))) return false;
+    return true;
+  }
+  if (a instanceof Unknown || b instanceof Unknown) return false;
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  const ta = scalarText(a);
+  const tb = scalarText(b);
+  if (ta === undefined || tb === undefined) return false;
+  if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase())) return true;
+  if (typeof a === 'number' || typeof b === 'number') {
+    const na = numeric(ta);
+    const nb = numeric(tb);
+    return na !== undefined && na === nb;
+  }
+  return false;
+}
+
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), strings
+ * case-insensitively (ISO dates and api-versions order correctly as text). Undefined when the two
+ * cannot be ordered (Azure reports an error; the condition does not hold).
+ */
+export function compareOrder(a: Value | undefined, b: Value | undefined): number | undefined {
+  if (a === undefined || b === undefined || a === null || b === null) return undefined;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const ta = scalarText(a);
+  const tb = scalarText(b);
+  if (ta === undefined || tb === undefined) return undefined;
+  if (typeof a === 'number' || typeof b === 'number') {
+    const na = numeric(ta);
+    const nb = numeric(tb);
+    if (na === undefined || nb === undefined) return undefined;
+    return na - nb;
+  }
+  if (typeof a === 'boolean' || typeof b === 'boolean') return undefined;
+  const la = ta.toLowerCase();
+  const lb = tb.toLowerCase();
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/** Escapes a JSON pointer token. */
+export function pointerToken(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

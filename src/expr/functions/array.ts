@@ -1,0 +1,370 @@
+/**
+ * Array and object functions, and the ones shared with strings:
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object
+ *
+ * Functions marked `acceptsUnknown` decide what they can when a container holds unknown items
+ * (its length, whether it is empty, a known item it contains) and return an Unknown otherwise.
+ */
+import { Unknown, isObject, type Value } from '../../model/value.js';
+import { ExpressionError } from '../errors.js';
+import { defineFunction, findKey, holdsUnknown, unknownResult, type FunctionDefinition } from '../evaluate.js';
+import { anyUnknown, arrayArg, deepEquals, intArg, objectArg, stringArg, toText, typeError } from './args.js';
+
+type JsonObject = { [key: string]: Value };
+
+/** Collection functions that can decide with unknown items; they still give Unknown for an unknown argument. */
+function tolerant(def: FunctionDefinition): FunctionDefinition {
+  const call = def.call;
+  return defineFunction({
+    ...def,
+    acceptsUnknown: true,
+    call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
+  });
+}
+
+function indexIn(array: Value[], item: Value, last: boolean): number | Unknown {
+  let unknown = false;
+  const n = array.length;
+  for (let k = 0; k < n; k++) {
+    const i = last ? n - 1 - k : k;
+    if (holdsUnknown(array[i])) {
+      unknown = true;
+      continue;
+    }
+    if (deepEquals(array[i], item)) return unknown ? new Unknown('an earlier item is unknown') : i;
+  }
+  return unknown ? new Unknown('an item is unknown') : -1;
+}
+
+function stringOrArray(fn: string, args: Value[], index: number): string | Value[] {
+  const value = args[index];
+  if (typeof value !== 'string' && !Array.isArray(value)) throw typeError(fn, index, 'an array or a string', value);
+  return value;
+}
+
+function unionObjects(target: JsonObject, source: JsonObject): JsonObject {
+  const out: JsonObject = { ...target };
+  for (const key of Object.keys(source)) {
+    const existing = findKey(out, key);
+    const value = source[key];
+    if (existing !== undefined && isObject(out[existing]) && isObject(value)) {
+      out[existing] = unionObjects(out[existing] as JsonObject, value);
+    } else {
+      if (existing !== undefined && existing !== key) delete out[existing];
+      out[existing ?? key] = value;
+    }
+  }
+  return out;
+}
+
+function distinctPush(into: Value[], item: Value): void {
+  if (!into.some(existing => deepEquals(existing, item))) into.push(item);
+}
+
+export const arrayFunctions: FunctionDefinition[] = [
+  defineFunction({
+    name: 'array',
+    minArgs: 1,
+    maxArgs: 1,
+    acceptsUnknown: true,
+    call: args => (Array.isArray(args[0]) ? args[0] : [args[0]])
+  }),
+  tolerant({
+    name: 'concat',
+    minArgs: 0,
+    maxArgs: Infinity,
+    call: args => {
+      if (args.length === 0) return '';
+      if (Array.isArray(args[0]) || args[0] === null) {
+        const out: Value[] = [];
+        args.forEach((arg, i) => {
+          if (arg === null) return;
+          if (!Array.isArray(arg))
+            throw typeError('concat', i, 'an array (all arguments must be arrays when the first is)', arg);
+          out.push(...arg);
+        });
+        return out;
+      }
+      for (let i = 0; i < args.length; i++) {
+        if (Array.isArray(args[i]))
+          throw typeError('concat', i, 'a string (arrays and strings cannot be mixed)', args[i]);
+      }
+      if (args.some(holdsUnknown)) return unknownResult('concat', args);
+      return args.map(toText).join('');
+    }
+  }),
+  tolerant({
+    name: 'contains',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const [container, item] = args;
+      if (typeof container === 'string') {
+        if (holdsUnknown(item)) return unknownResult('contains', args);
+        return container.includes(toText(item));
+      }
+      if (Array.isArray(container)) {
+        if (holdsUnknown(item)) return unknownResult('contains', args);
+        if (container.some(x => !holdsUnknown(x) && deepEquals(x, item))) return true;
+        return container.some(holdsUnknown) ? unknownResult('contains', args) : false;
+      }
+      if (isObject(container)) {
+        if (typeof item !== 'string') throw typeError('contains', 1, 'a string (a property name)', item);
+        return findKey(container, item) !== undefined;
+      }
+      throw typeError('contains', 0, 'an array, an object or a string', container);
+    }
+  }),
+  defineFunction({ name: 'createArray', minArgs: 0, maxArgs: Infinity, acceptsUnknown: true, call: args => args }),
+  defineFunction({
+    name: 'createObject',
+    minArgs: 0,
+    maxArgs: Infinity,
+    acceptsUnknown: true,
+    call: args => {
+      for (let i = 0; i < args.length; i += 2) if (holdsUnknown(args[i])) return unknownResult('createObject', args);
+      if (args.length % 2 !== 0) {
+        throw new ExpressionError(
+          "The template function 'createObject' takes key-value pairs: give an even number of arguments."
+        );
+      }
+      const out: JsonObject = {};
+      for (let i = 0; i < args.length; i += 2) out[stringArg('createObject', args, i)] = args[i + 1];
+      return out;
+    }
+  }),
+  tolerant({
+    name: 'empty',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const value = args[0];
+      if (value === null) return true;
+      if (typeof value === 'string' || Array.isArray(value)) return value.length === 0;
+      if (isObject(value)) return Object.keys(value).length === 0;
+      throw typeError('empty', 0, 'an array, an object or a string', value);
+    }
+  }),
+  tolerant({
+    name: 'first',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const value = stringOrArray('first', args, 0);
+      if (typeof value === 'string') return value.slice(0, 1);
+      return value.length === 0 ? null : value[0];
+    }
+  }),
+  tolerant({
+    name: 'last',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const value = stringOrArray('last', args, 0);
+      if (typeof value === 'string') return value.slice(-1);
+      return value.length === 0 ? null : value[value.length - 1];
+    }
+  }),
+  tolerant({
+    name: 'flatten',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const out: Value[] = [];
+      for (const item of arrayArg('flatten', args, 0)) {
+        if (item instanceof Unknown) return unknownResult('flatten', args);
+        if (!Array.isArray(item))
+          throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
+        out.push(...item);
+      }
+      return out;
+    }
+  }),
+  ...(['indexOf', 'lastIndexOf'] as const).map(name =>
+    tolerant({
+      name,
+      minArgs: 2,
+      maxArgs: 2,
+      call: args => {
+        const last = name === 'lastIndexOf';
+        const container = stringOrArray(name, args, 0);
+        if (holdsUnknown(args[1])) return unknownResult(name, args);
+        if (typeof container === 'string') {
+          // Case-insensitive for strings (documented).
+          const haystack = container.toLowerCase();
+          const needle = stringArg(name, args, 1).toLowerCase();
+          return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
+        }
+        const found = indexIn(container, args[1], last);
+        return found instanceof Unknown ? unknownResult(name, args) : found;
+      }
+    })
+  ),
+  defineFunction({
+    name: 'intersection',
+    minArgs: 2,
+    maxArgs: Infinity,
+    call: args => {
+      if (Array.isArray(args[0])) {
+        const rest = args.map((_, i) => arrayArg('intersection', args, i)).slice(1);
+        const out: Value[] = [];
+        for (const item of args[0]) if (rest.every(a => a.some(x => deepEquals(x, item)))) distinctPush(out, item);
+        return out;
+      }
+      const objects = args.map((_, i) => objectArg('intersection', args, i));
+      const out: JsonObject = {};
+      for (const key of Object.keys(objects[0])) {
+        if (objects.every(o => Object.prototype.hasOwnProperty.call(o, key) && deepEquals(o[key], objects[0][key])))
+          out[key] = objects[0][key];
+      }
+      return out;
+    }
+  }),
+  tolerant({
+    name: 'items',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const object = objectArg('items', args, 0);
+      // Documented: the returned array is sorted by key.
+      return Object.keys(object)
+        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+        .map(key => ({ key, value: object[key] }));
+    }
+  }),
+  defineFunction({
+    name: 'join',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const items = arrayArg('join', args, 0);
+      const delimiter = stringArg('join', args, 1);
+      return items
+        .map((item, i) => {
+          if (Array.isArray(item) || isObject(item)) {
+            throw new ExpressionError(
+              `The template function 'join' takes an array of strings; item ${i} is not a string.`
+            );
+          }
+          return toText(item);
+        })
+        .join(delimiter);
+    }
+  }),
+  tolerant({
+    name: 'length',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const value = args[0];
+      if (typeof value === 'string' || Array.isArray(value)) return value.length;
+      if (isObject(value)) return Object.keys(value).length;
+      throw typeError('length', 0, 'an array, an object or a string', value);
+    }
+  }),
+  tolerant({ name: 'objectKeys', minArgs: 1, maxArgs: 1, call: args => Object.keys(objectArg('objectKeys', args, 0)) }),
+  defineFunction({
+    name: 'range',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const start = intArg('range', args, 0);
+      const count = intArg('range', args, 1);
+      if (count < 0 || count > 10000)
+        throw new ExpressionError("The template function 'range' takes a count from 0 to 10000.");
+      if (start + count > 2147483647)
+        throw new ExpressionError("The sum of the start index and count of 'range' must be at most 2147483647.");
+      return Array.from({ length: count }, (_, i) => start + i);
+    }
+  }),
+  tolerant({
+    name: 'shallowMerge',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const out: JsonObject = {};
+      for (const item of arrayArg('shallowMerge', args, 0)) {
+        if (item instanceof Unknown) return unknownResult('shallowMerge', args);
+        if (!isObject(item))
+          throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
+        Object.assign(out, item);
+      }
+      return out;
+    }
+  }),
+  ...(['skip', 'take'] as const).map(name =>
+    tolerant({
+      name,
+      minArgs: 2,
+      maxArgs: 2,
+      call: args => {
+        const value = stringOrArray(name, args, 0);
+        const count = Math.max(0, intArg(name, args, 1));
+        return name === 'skip' ? value.slice(count) : value.slice(0, count);
+      }
+    })
+  ),
+  defineFunction({
+    name: 'tryGet',
+    minArgs: 2,
+    maxArgs: Infinity,
+    acceptsUnknown: true,
+    call: args => {
+      let current: Value = args[0];
+      for (let i = 1; i < args.length; i++) {
+        const key = args[i];
+        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key))
+          return unknownResult('tryGet', [current, ...args.slice(i)]);
+        if (current === null) return null;
+        if (Array.isArray(current)) {
+          if (typeof key !== 'number' || !Number.isInteger(key)) throw typeError('tryGet', i, 'an integer index', key);
+          current = key >= 0 && key < current.length ? current[key] : null;
+        } else if (isObject(current)) {
+          if (typeof key !== 'string') throw typeError('tryGet', i, 'a property name', key);
+          const found = findKey(current, key);
+          current = found === undefined ? null : current[found];
+        } else {
+          return null;
+        }
+      }
+      return current;
+    }
+  }),
+  ...(['indexFromEnd', 'tryIndexFromEnd'] as const).map(name =>
+    tolerant({
+      name,
+      minArgs: 2,
+      maxArgs: 2,
+      call: args => {
+        const array = arrayArg(name, args, 0);
+        const reverse = intArg(name, args, 1);
+        if (reverse >= 1 && reverse <= array.length) return array[array.length - reverse];
+        if (name === 'tryIndexFromEnd') return null;
+        throw new ExpressionError(
+          `The index from the end '${reverse}' is out of bounds: the array has ${array.length} item(s).`
+        );
+      }
+    })
+  ),
+  tolerant({
+    name: 'union',
+    minArgs: 1,
+    maxArgs: Infinity,
+    call: args => {
+      if (Array.isArray(args[0])) {
+        const arrays = args.map((_, i) => arrayArg('union', args, i));
+        if (arrays.some(a => a.some(holdsUnknown))) return unknownResult('union', args);
+        const out: Value[] = [];
+        for (const array of arrays) for (const item of array) distinctPush(out, item);
+        return out;
+      }
+      let out: JsonObject = {};
+      args.forEach((_, i) => {
+        if (args[i] === null) return;
+        out = unionObjects(out, objectArg('union', args, i));
+      });
+      return out;
+    }
+  })
+];

@@ -1,0 +1,160 @@
+/**
+ * Date functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date
+ * (utcNow is context-dependent and belongs to the consumers) and Azure Policy's addDays:
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ * Times are UTC. Without a format, dateTimeAdd answers in the layout of its base value.
+ */
+import { ExpressionError } from '../errors.js';
+import { defineFunction, type FunctionDefinition } from '../evaluate.js';
+import { intArg, stringArg } from './args.js';
+
+/** Parses ISO 8601 date-times, including the compact `yyyyMMddTHHmmssZ` utcNow() gives by default. */
+export function parseDateTime(fn: string, text: string): Date {
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  const iso = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`
+    : text.replace(' ', 'T');
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(iso) || !/T/.test(iso);
+  const date = new Date(hasZone ? iso : `${iso}Z`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(iso) || Number.isNaN(date.getTime())) {
+    throw new ExpressionError(`The template function '${fn}' expects an ISO 8601 date-time, not '${text}'.`);
+  }
+  return date;
+}
+
+/** Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`). */
+export function addDuration(fn: string, date: Date, duration: string): Date {
+  const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+    duration
+  );
+  if (!m || duration === 'P' || duration.endsWith('T')) {
+    throw new ExpressionError(
+      `The template function '${fn}' expects an ISO 8601 duration like 'P1D' or 'PT1H', not '${duration}'.`
+    );
+  }
+  const sign = m[1] ? -1 : 1;
+  const n = (i: number) => sign * Number(m[i] ?? 0);
+  const out = new Date(date.getTime());
+  out.setUTCFullYear(out.getUTCFullYear() + n(2), out.getUTCMonth() + n(3), out.getUTCDate() + 7 * n(4) + n(5));
+  out.setTime(out.getTime() + ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000);
+  return out;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
+export function formatDateTime(date: Date, format: string): string {
+  const fraction = pad(date.getUTCMilliseconds(), 3) + '0000';
+  switch (format) {
+    case 'o':
+    case 'O':
+      return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'");
+    case 's':
+      return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
+    case 'u':
+      return formatDateTime(date, "yyyy-MM-dd HH:mm:ss'Z'");
+    case 'd':
+      return formatDateTime(date, 'MM/dd/yyyy');
+  }
+  let out = '';
+  for (let i = 0; i < format.length;) {
+    const c = format[i];
+    if (c === "'" || c === '"') {
+      const end = format.indexOf(c, i + 1);
+      out += format.slice(i + 1, end < 0 ? undefined : end);
+      i = end < 0 ? format.length : end + 1;
+      continue;
+    }
+    if (c === '\\') {
+      out += format[i + 1] ?? '';
+      i += 2;
+      continue;
+    }
+    let run = 1;
+    while (format[i + run] === c) run++;
+    const hours = date.getUTCHours();
+    switch (c) {
+      case 'y':
+        out += run <= 2 ? pad(date.getUTCFullYear() % 100, run) : pad(date.getUTCFullYear(), run);
+        break;
+      case 'M':
+        out += pad(date.getUTCMonth() + 1, Math.min(run, 2));
+        break;
+      case 'd':
+        out += pad(date.getUTCDate(), Math.min(run, 2));
+        break;
+      case 'H':
+        out += pad(hours, Math.min(run, 2));
+        break;
+      case 'h':
+        out += pad(hours % 12 === 0 ? 12 : hours % 12, Math.min(run, 2));
+        break;
+      case 'm':
+        out += pad(date.getUTCMinutes(), Math.min(run, 2));
+        break;
+      case 's':
+        out += pad(date.getUTCSeconds(), Math.min(run, 2));
+        break;
+      case 'f':
+      case 'F':
+        out += c === 'F' ? fraction.slice(0, run).replace(/0+$/, '') : fraction.slice(0, run);
+        break;
+      case 't':
+        out += (hours < 12 ? 'AM' : 'PM').slice(0, run === 1 ? 1 : 2);
+        break;
+      case 'K':
+      case 'z':
+        out += c === 'K' ? 'Z' : '+00:00'.slice(0, run === 1 ? 3 : 6);
+        break;
+      default:
+        out += c.repeat(run);
+    }
+    i += run;
+  }
+  return out;
+}
+
+/** The layout of an ISO base value, to answer in kind. */
+function layoutOf(text: string): string {
+  if (/^\d{8}T\d{6}Z$/.test(text)) return "yyyyMMdd'T'HHmmss'Z'";
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/.test(text)) return 'u';
+  const fraction = /\.(\d+)/.exec(text)?.[1].length ?? 0;
+  const seconds = fraction ? `ss.${'f'.repeat(Math.min(fraction, 7))}` : 'ss';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'yyyy-MM-dd';
+  return `yyyy-MM-dd'T'HH:mm:${seconds}${/Z$/i.test(text) ? "'Z'" : ''}`;
+}
+
+export const dateFunctions: FunctionDefinition[] = [
+  defineFunction({
+    name: 'dateTimeAdd',
+    minArgs: 2,
+    maxArgs: 3,
+    call: args => {
+      const base = stringArg('dateTimeAdd', args, 0);
+      const result = addDuration('dateTimeAdd', parseDateTime('dateTimeAdd', base), stringArg('dateTimeAdd', args, 1));
+      return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base));
+    }
+  }),
+  defineFunction({
+    name: 'dateTimeFromEpoch',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => formatDateTime(new Date(intArg('dateTimeFromEpoch', args, 0) * 1000), "yyyy-MM-dd'T'HH:mm:ss'Z'")
+  }),
+  defineFunction({
+    name: 'dateTimeToEpoch',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => Math.floor(parseDateTime('dateTimeToEpoch', stringArg('dateTimeToEpoch', args, 0)).getTime() / 1000)
+  }),
+  defineFunction({
+    name: 'addDays',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const date = parseDateTime('addDays', stringArg('addDays', args, 0));
+      date.setUTCDate(date.getUTCDate() + intArg('addDays', args, 1));
+      return formatDateTime(date, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+    }
+  })
+];

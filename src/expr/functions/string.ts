@@ -1,0 +1,203 @@
+/**
+ * String functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string
+ * (concat, contains, empty, first, last, indexOf, lastIndexOf, length, skip, take and join also
+ * take arrays; they live in array.ts).
+ */
+import type { Value } from '../../model/value.js';
+import { ExpressionError } from '../errors.js';
+import { defineFunction, type FunctionDefinition } from '../evaluate.js';
+import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
+import { formatComposite } from './format.js';
+import { guid, uniqueString } from './hashing.js';
+
+function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
+  return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
+}
+
+function decodeBase64(name: string, text: string): string {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text.replace(/\s/g, '')) || text.replace(/\s/g, '').length % 4 === 1) {
+    throw new ExpressionError(`The template function '${name}' was given '${text}', which is not valid base64.`);
+  }
+  return Buffer.from(text, 'base64').toString('utf8');
+}
+
+function parseJson(name: string, text: string): Value {
+  try {
+    return JSON.parse(text) as Value;
+  } catch {
+    throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
+  }
+}
+
+/** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
+function escapeDataString(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function hashInputs(name: string, args: Value[]): string[] {
+  return args.map((arg, i) => {
+    if (typeof arg !== 'string') throw typeError(name, i, 'a string', arg);
+    return arg;
+  });
+}
+
+export const stringFunctions: FunctionDefinition[] = [
+  unary('base64', s => Buffer.from(s, 'utf8').toString('base64')),
+  unary('base64ToString', s => decodeBase64('base64ToString', s)),
+  unary('base64ToJson', s => parseJson('base64ToJson', decodeBase64('base64ToJson', s))),
+  unary('dataUri', s => `data:text/plain;charset=utf8;base64,${Buffer.from(s, 'utf8').toString('base64')}`),
+  unary('dataUriToString', s => {
+    const match = /^data:([^,]*),(.*)$/s.exec(s);
+    if (!match)
+      throw new ExpressionError(`The template function 'dataUriToString' was given '${s}', which is not a data URI.`);
+    return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeURIComponent(match[2]);
+  }),
+  defineFunction({
+    name: 'endsWith',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args =>
+      stringArg('endsWith', args, 0)
+        .toLowerCase()
+        .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+  }),
+  defineFunction({
+    name: 'startsWith',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args =>
+      stringArg('startsWith', args, 0)
+        .toLowerCase()
+        .startsWith(stringArg('startsWith', args, 1).toLowerCase())
+  }),
+  defineFunction({
+    name: 'format',
+    minArgs: 1,
+    maxArgs: Infinity,
+    call: args => formatComposite(stringArg('format', args, 0), args.slice(1))
+  }),
+  defineFunction({ name: 'guid', minArgs: 1, maxArgs: Infinity, call: args => guid(hashInputs('guid', args)) }),
+  defineFunction({
+    name: 'uniqueString',
+    minArgs: 1,
+    maxArgs: Infinity,
+    call: args => uniqueString(hashInputs('uniqueString', args))
+  }),
+  defineFunction({
+    name: 'padLeft',
+    minArgs: 2,
+    maxArgs: 3,
+    call: args => {
+      const value = args[0];
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
+        throw typeError('padLeft', 0, 'a string or an integer', value);
+      }
+      const total = intArg('padLeft', args, 1);
+      const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
+      if (pad.length !== 1) {
+        throw new ExpressionError(`The template function 'padLeft' expects a single padding character, not '${pad}'.`);
+      }
+      return String(value).padStart(total, pad);
+    }
+  }),
+  defineFunction({
+    name: 'replace',
+    minArgs: 3,
+    maxArgs: 3,
+    call: args => {
+      const text = stringArg('replace', args, 0);
+      const from = stringArg('replace', args, 1);
+      const to = stringArg('replace', args, 2);
+      if (from === '') throw new ExpressionError("The template function 'replace' cannot replace an empty string.");
+      return text.split(from).join(to);
+    }
+  }),
+  defineFunction({
+    name: 'split',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const text = stringArg('split', args, 0);
+      const delimiters = typeof args[1] === 'string' ? [args[1]] : arrayArg('split', args, 1);
+      const strings = delimiters.map(d => {
+        if (typeof d !== 'string') throw typeError('split', 1, 'a string or an array of strings', args[1]);
+        return d;
+      });
+      return splitAny(
+        text,
+        strings.filter(d => d !== '')
+      );
+    }
+  }),
+  defineFunction({
+    name: 'string',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => (args[0] === null ? 'null' : toText(args[0]))
+  }),
+  defineFunction({
+    name: 'substring',
+    minArgs: 1,
+    maxArgs: 3,
+    call: args => {
+      const text = stringArg('substring', args, 0);
+      const start = args.length > 1 ? intArg('substring', args, 1) : 0;
+      const length = args.length > 2 ? intArg('substring', args, 2) : text.length - start;
+      if (start < 0 || length < 0 || start + length > text.length) {
+        throw new ExpressionError(
+          `The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${length}', the length of the string parameter: '${text.length}'.`
+        );
+      }
+      return text.substr(start, length);
+    }
+  }),
+  unary('toLower', s => s.toLowerCase()),
+  unary('toUpper', s => s.toUpperCase()),
+  unary('trim', s => s.trim()),
+  defineFunction({
+    name: 'uri',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => {
+      const base = stringArg('uri', args, 0);
+      const relative = stringArg('uri', args, 1);
+      try {
+        return new URL(relative, base).toString();
+      } catch {
+        throw new ExpressionError(
+          `The template function 'uri' cannot combine '${base}' and '${relative}': the base is not an absolute URI.`
+        );
+      }
+    }
+  }),
+  unary('uriComponent', escapeDataString),
+  unary('uriComponentToString', s => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new ExpressionError(
+        `The template function 'uriComponentToString' was given '${s}', which is not URI-encoded text.`
+      );
+    }
+  })
+];
+
+/** .NET String.Split(string[], None): splits at the earliest (then longest-listed-first) delimiter. */
+function splitAny(text: string, delimiters: string[]): string[] {
+  if (delimiters.length === 0) return [text];
+  const parts: string[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < text.length) {
+    const match = delimiters.find(d => text.startsWith(d, i));
+    if (match !== undefined) {
+      parts.push(text.slice(from, i));
+      i += match.length;
+      from = i;
+    } else {
+      i++;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
+}

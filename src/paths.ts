@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The folder that holds cmk-guard's own package.json: the repository in development,
+ * the action's checkout when run by a runner (dist/index.js), the package when installed
+ * (dist/cli/index.js). The bundled pack and examples are found from here, so
+ * `uses: owner/cmk-guard@v1` works without the pack in the user's repository.
+ */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cmk-guard') return dir;
+      } catch {
+        // a broken package.json above us is not ours; keep walking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cmk-guard could not find its own package.json above its script.');
+    dir = parent;
+  }
+}
+
+export function bundledPolicies(): string {
+  return path.join(packageRoot(), 'policies');
+}
+
+export function bundledExamples(): string {
+  return path.join(packageRoot(), 'examples');
+}
+
+/** A path as reports show it: relative to the workspace, with forward slashes. */
+export function displayPath(file: string, workspace: string): string {
+  const relative = path.relative(workspace, path.resolve(workspace, file));
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(workspace, file) : relative;
+  return shown.split(path.sep).join('/');
+}

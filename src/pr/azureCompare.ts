@@ -1,0 +1,120 @@
+/**
+ * JSON Schema checks for rules that run in pull requests only (relations between resources,
+ * transitions between base and head). They use ajv on the resource JSON, with Azure's
+ * comparison rules applied to the data first: strings compare case-insensitively, and an
+ * unknown value becomes a marker string that no concrete value equals, so that a verdict
+ * resting on it can be recognised and reported as indeterminate.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Value } from '../model/value.js';
+import { Unknown, isObject } from '../model/value.js';
+
+const UNKNOWN_MARK = '\u0000unknown:';
+
+/**
+ * Azure's view of a value for comparisons: property names and strings lower-cased (ARM treats
+ * both case-insensitively), unknowns as marker strings.
+ */
+export function azureComparable(value: Value): unknown {
+  if (value instanceof Unknown) return UNKNOWN_MARK + value.key.toLowerCase();
+  if (typeof value === 'string') return value.toLowerCase();
+  if (Array.isArray(value)) return value.map(azureComparable);
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key.toLowerCase()] = azureComparable(inner);
+    return out;
+  }
+  return value;
+}
+
+function lowerDeep(value: unknown): unknown {
+  if (typeof value === 'string') return value.toLowerCase();
+  if (Array.isArray(value)) return value.map(lowerDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), lowerDeep(v)]));
+  }
+  return value;
+}
+
+const NAME_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas']);
+
+/** The schema that matches `azureComparable` data: names, constants and `$data` pointers lower-cased. */
+export function azureSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(azureSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(schema as Record<string, unknown>)) {
+    if (key === 'const' || key === 'enum') {
+      out[key] = inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner ? azureSchema(inner) : lowerDeep(inner);
+    } else if (key === '$data' || key === 'required') {
+      out[key] = lowerDeep(inner);
+    } else if (key === 'dependentRequired') {
+      out[key] = lowerDeep(inner);
+    } else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
+      out[key] = Object.fromEntries(
+        Object.entries(inner as Record<string, unknown>).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])
+      );
+    } else if (key === '$ref' && typeof inner === 'string') {
+      out[key] = inner.toLowerCase();
+    } else {
+      out[key] = azureSchema(inner);
+    }
+  }
+  return out;
+}
+
+export function isUnknownMark(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(UNKNOWN_MARK);
+}
+
+/** The unknown keys found anywhere in a comparable value. */
+export function unknownKeys(value: unknown, found: string[] = []): string[] {
+  if (isUnknownMark(value)) found.push(value.slice(UNKNOWN_MARK.length));
+  else if (Array.isArray(value)) for (const item of value) unknownKeys(item, found);
+  else if (value && typeof value === 'object') for (const inner of Object.values(value)) unknownKeys(inner, found);
+  return found;
+}
+
+export interface SchemaCheck {
+  /** true: satisfied; false: violated; 'unknown': the verdict rests on values unknown before deployment. */
+  verdict: true | false | 'unknown';
+  /** JSON pointer of the first violation, into the checked data. */
+  pointer: string | null;
+  message: string | null;
+  dependsOn: string[];
+}
+
+const ajv = new Ajv2020({ $data: true, allErrors: true, strict: true, strictRequired: false });
+
+export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
+  const validate: ValidateFunction = ajv.compile(azureSchema(schema) as object);
+  return data => {
+    if (validate(data)) return { verdict: true, pointer: null, message: null, dependsOn: [] };
+    const errors = (validate.errors ?? []) as ErrorObject[];
+    const dependsOn = new Set<string>();
+    for (const error of errors) {
+      for (const key of unknownKeys(valueAt(data, error.instancePath))) dependsOn.add(key);
+      for (const key of unknownKeys(error.params)) dependsOn.add(key);
+    }
+    const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
+    const where = first ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '') : null;
+    return {
+      verdict: dependsOn.size ? 'unknown' : false,
+      pointer: where,
+      message: first ? `${first.instancePath || '/'} ${first.message ?? 'is not valid'}` : null,
+      dependsOn: [...dependsOn]
+    };
+  };
+}
+
+export function valueAt(data: unknown, pointer: string): unknown {
+  if (!pointer) return data;
+  let current: unknown = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (current && typeof current === 'object') current = (current as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return current;
+}

@@ -1,0 +1,287 @@
+/**
+ * Relation rules relate resources of one deployment: "the identity an account uses to read its
+ * customer-managed key has get, wrapKey and unwrapKey on the vault that holds it". No single
+ * Azure Policy condition can say that (a policy sees one resource at a time), so these run in
+ * pull requests only. A rule declares the relation as data — how a subject names its target,
+ * which identity it uses, which grants count — and the parts that are conditions on one
+ * resource are JSON Schema, as everywhere else.
+ */
+import type { Finding } from '../model/finding.js';
+import type { Resource } from '../model/resource.js';
+import type { Value } from '../model/value.js';
+import { Unknown, isObject } from '../model/value.js';
+import { azureComparable, compileSchemaCheck } from './azureCompare.js';
+import type { PrRule } from './prRule.js';
+import { originalPointer, prFinding, ruleTypes } from './prRule.js';
+
+export interface RelationSpec {
+  target: {
+    type: string;
+    /** The subject names its target when a subject value equals a target value (first subject pointer that is set). */
+    on: { subject: string; target: string }[];
+  };
+  /** Which identity the subject uses to reach the target. */
+  principal?: {
+    /** Pointers to a user-assigned identity's resource id. */
+    userAssignedIdentity?: string[];
+    /** Pointers to a user-assigned identity's client id. */
+    clientId?: string[];
+  };
+  grants: {
+    /** An access policy entry (in the target or a `<target type>/accessPolicies` resource) that grants enough. */
+    accessPolicy?: unknown;
+    /** A role assignment at the target's scope (or above) that grants enough. */
+    roleAssignment?: unknown;
+    /** A pointer into the target that, when true, means only role assignments count (RBAC authorization). */
+    rbacSwitch?: string;
+  };
+}
+
+export interface RelationRule extends PrRule {
+  appliesTo?: unknown;
+  relation: RelationSpec;
+}
+
+type Tri = true | false | 'unknown';
+
+/** A principal as far as a template can tell: a literal object id, or the identity of a resource. */
+type Principal =
+  | { kind: 'literal'; id: string }
+  | { kind: 'system'; resourceId: string }
+  | { kind: 'user'; resourceId: string }
+  | { kind: 'opaque'; key: string };
+
+/** Values Azure computes on creation, derived here from what a template does know. */
+function derived(resource: Resource, pointer: string): Value | undefined {
+  if (resource.type.toLowerCase() === 'microsoft.keyvault/vaults' && pointer.toLowerCase() === '/properties/vaulturi') {
+    return `https://${resource.name}.vault.azure.net/`;
+  }
+  return undefined;
+}
+
+function lookup(resource: Resource, pointer: string): Value | undefined {
+  let current: Value | undefined = resource.json;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase();
+    if (current instanceof Unknown) return current;
+    if (!isObject(current)) return pointer === '/id' ? resource.id : derived(resource, pointer);
+    const actual: string | undefined = Object.keys(current).find(k => k.toLowerCase() === key);
+    if (actual === undefined) return pointer === '/id' ? resource.id : derived(resource, pointer);
+    current = current[actual];
+  }
+  return current ?? undefined;
+}
+
+/** ARM compares ids and URIs case-insensitively; a vault URI may or may not end in a slash. */
+function sameText(a: Value | undefined, b: Value | undefined): Tri {
+  if (a === undefined || b === undefined || a === null || b === null) return false;
+  if (a instanceof Unknown || b instanceof Unknown) {
+    return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase() ? true : 'unknown';
+  }
+  const norm = (v: Value) => String(v).toLowerCase().replace(/\/+$/, '');
+  return norm(a) === norm(b);
+}
+
+const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
+const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
+
+function principalOf(value: Value | undefined): Principal | null {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Unknown) {
+    const system = SYSTEM_KEY.exec(value.key);
+    if (system) return { kind: 'system', resourceId: system[1].toLowerCase() };
+    const user = USER_KEY.exec(value.key);
+    if (user) return { kind: 'user', resourceId: user[1].toLowerCase() };
+    return { kind: 'opaque', key: value.key };
+  }
+  return { kind: 'literal', id: String(value).toLowerCase() };
+}
+
+function samePrincipal(a: Principal, b: Principal): Tri {
+  if (a.kind === 'literal' && b.kind === 'literal') return a.id === b.id;
+  if (a.kind === 'opaque' || b.kind === 'opaque') {
+    return a.kind === 'opaque' && b.kind === 'opaque' && a.key === b.key ? true : 'unknown';
+  }
+  if (a.kind === 'literal' || b.kind === 'literal') return 'unknown';
+  return a.kind === b.kind && idsMatch(a.resourceId, b.resourceId);
+}
+
+/** Resource ids from templates carry placeholder scopes; compare from the provider segment on. */
+function idsMatch(a: string, b: string): boolean {
+  const tail = (id: string) => {
+    const at = id.toLowerCase().lastIndexOf('/providers/');
+    return at >= 0 ? id.toLowerCase().slice(at) : id.toLowerCase();
+  };
+  return tail(a) === tail(b);
+}
+
+function describePrincipal(p: Principal): string {
+  switch (p.kind) {
+    case 'literal':
+      return `principal ${p.id}`;
+    case 'system':
+      return `the system-assigned identity of ${p.resourceId.split('/').pop()}`;
+    case 'user':
+      return `the user-assigned identity ${p.resourceId.split('/').pop()}`;
+    default:
+      return `principal ${p.key}`;
+  }
+}
+
+function firstSet(resource: Resource, pointers: string[] | undefined): Value | undefined {
+  for (const pointer of pointers ?? []) {
+    const value = lookup(resource, pointer);
+    if (value !== undefined && value !== null && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** The identity the subject uses to reach its target. */
+function subjectPrincipal(subject: Resource, spec: RelationSpec['principal']): Principal {
+  const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
+  if (typeof userAssigned === 'string') return { kind: 'user', resourceId: userAssigned.toLowerCase() };
+  const identities = lookup(subject, '/identity/userAssignedIdentities');
+  const assigned = isObject(identities) ? Object.keys(identities) : [];
+  const clientId = firstSet(subject, spec?.clientId);
+  if (clientId !== undefined) {
+    if (clientId instanceof Unknown) {
+      const named = assigned.find(id => clientId.key.toLowerCase().includes(id.toLowerCase()));
+      if (named) return { kind: 'user', resourceId: named.toLowerCase() };
+    }
+    if (assigned.length === 1) return { kind: 'user', resourceId: assigned[0].toLowerCase() };
+    return { kind: 'opaque', key: clientId instanceof Unknown ? clientId.key : `clientId ${String(clientId)}` };
+  }
+  const known = lookup(subject, '/identity/principalId');
+  if (typeof known === 'string') return { kind: 'literal', id: known.toLowerCase() };
+  return { kind: 'system', resourceId: subject.id.toLowerCase() };
+}
+
+interface GrantResult {
+  verdict: Tri;
+  dependsOn: string[];
+}
+
+export function compileRelationRule(rule: RelationRule): (resources: Resource[]) => Finding[] {
+  const types = ruleTypes(rule);
+  const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
+  const { target, principal, grants } = rule.relation;
+  const policyCheck = grants.accessPolicy === undefined ? null : compileSchemaCheck(grants.accessPolicy);
+  const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
+  const targetType = target.type.toLowerCase();
+
+  return resources => {
+    const live = resources.filter(r => !r.existing);
+    const findings: Finding[] = [];
+    for (const subject of live) {
+      if (!types.has(subject.type.toLowerCase())) continue;
+      if (applies && applies(azureComparable(subject.json)).verdict !== true) continue;
+      const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
+      if (!link) continue;
+      const named = lookup(subject, link.subject);
+      const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+      const vault = candidates.find(r => sameText(named, lookup(r, link.target)) === true);
+      if (!vault) continue; // the target is not part of this deployment: nothing to relate
+
+      const wanted = subjectPrincipal(subject, principal);
+      const byPolicy: GrantResult[] = [];
+      const byRole: GrantResult[] = [];
+      const principalMatch = (value: Value | undefined): GrantResult => {
+        const found = principalOf(value);
+        if (!found) return { verdict: false, dependsOn: [] };
+        const verdict = samePrincipal(wanted, found);
+        return { verdict, dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : [] };
+      };
+      const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
+      const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+
+      if (policyCheck && rbacOnly !== true) {
+        const entries: Value[] = [];
+        const inline = lookup(vault, '/properties/accessPolicies');
+        if (Array.isArray(inline)) entries.push(...inline);
+        for (const child of live) {
+          if (child.type.toLowerCase() !== `${targetType}/accesspolicies`) continue;
+          if (!child.name.toLowerCase().startsWith(`${vault.name.toLowerCase()}/`)) continue;
+          if (child.name.toLowerCase().endsWith('/remove')) continue;
+          const added = lookup(child, '/properties/accessPolicies');
+          if (Array.isArray(added)) entries.push(...added);
+        }
+        for (const entry of entries) {
+          const who = principalMatch(isObject(entry) ? entry.objectId ?? entry.objectid : undefined);
+          const enough = policyCheck(azureComparable(entry));
+          byPolicy.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+        }
+      }
+      if (roleCheck && rbacOnly !== false) {
+        for (const assignment of live) {
+          if (!/\/roleassignments$/i.test(assignment.type)) continue;
+          const scope = assignment.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '');
+          if (!vault.id.toLowerCase().startsWith(scope.toLowerCase())) continue;
+          const who = principalMatch(lookup(assignment, '/properties/principalId'));
+          const enough = roleCheck(azureComparable(assignment.json));
+          byRole.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+        }
+      }
+      const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
+      const pointer = originalPointer(subject.json, link.subject.toLowerCase());
+      const who = describePrincipal(wanted);
+      if (results.some(r => r.verdict === true)) {
+        findings.push(prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer));
+      } else if (results.some(r => r.verdict === 'unknown')) {
+        const keys = [...new Set(results.flatMap(r => r.dependsOn))];
+        findings.push(
+          prFinding(
+            rule,
+            subject,
+            'indeterminate',
+            `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`,
+            `depends on ${keys.map(k => `\`${k}\``).join(', ') || 'values known only after deployment'}`,
+            pointer
+          )
+        );
+      } else {
+        findings.push(
+          prFinding(
+            rule,
+            subject,
+            'noncompliant',
+            `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`,
+            null,
+            pointer
+          )
+        );
+      }
+    }
+    return findings;
+  };
+}
+
+function grantWords(rbacOnly: Tri): string {
+  if (rbacOnly === true) return 'a role with get, wrapKey and unwrapKey (Key Vault Crypto Service Encryption User)';
+  return 'get, wrapKey and unwrapKey';
+}
+
+function and(a: GrantResult, b: GrantResult): GrantResult {
+  if (a.verdict === false || b.verdict === false) return { verdict: false, dependsOn: [] };
+  const dependsOn = [...a.dependsOn, ...b.dependsOn];
+  if (a.verdict === 'unknown' || b.verdict === 'unknown') return { verdict: 'unknown', dependsOn };
+  return { verdict: true, dependsOn };
+}
+
+/**
+ * Which grants count depends on the vault's authorization model: access policies, or (with RBAC
+ * authorization) role assignments only. When the model itself is unknown, a grant of one kind
+ * settles nothing unless the other kind grants too.
+ */
+function combine(byPolicy: GrantResult[], byRole: GrantResult[], rbacOnly: Tri, rbacSwitch?: string): GrantResult[] {
+  if (rbacOnly === true) return byRole;
+  if (rbacOnly === false) return byPolicy;
+  const best = (results: GrantResult[]): Tri =>
+    results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
+  const policy = best(byPolicy);
+  const role = best(byRole);
+  const dependsOn = [...byPolicy, ...byRole].flatMap(r => r.dependsOn).concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
+  if (policy === true && role === true) return [{ verdict: true, dependsOn: [] }];
+  if (policy === false && role === false) return [{ verdict: false, dependsOn: [] }];
+  return [{ verdict: 'unknown', dependsOn }];
+}
+

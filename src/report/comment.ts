@@ -1,0 +1,47 @@
+import type { FindingsDocument } from '../model/finding.js';
+import type { ReportContext } from './context.js';
+import { findingsToReport, groupByRule, plural } from './findings.js';
+import { inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+
+/** The hidden marker the sticky comment is found by on the next push. */
+export const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
+
+/** GitHub refuses comment bodies over 65,536 characters. */
+const COMMENT_BUDGET = 60_000;
+
+export interface CommentContext extends ReportContext {
+  /** The workflow run, where the job summary has every finding. */
+  runUrl?: string;
+}
+
+/** Whether there is anything for a reviewer to read: findings to look at or inputs that failed. */
+export function needsAttention(document: FindingsDocument): boolean {
+  return document.summary.noncompliant > 0 || document.summary.indeterminate > 0 || (document.errors?.length ?? 0) > 0;
+}
+
+/**
+ * The sticky PR comment: the marker, the verdict, and per rule the findings with links to
+ * their lines. When nothing needs attention it says "all clear", so an old comment never
+ * keeps showing findings that are gone.
+ */
+export function renderComment(document: FindingsDocument, context: CommentContext): string {
+  const commit = context.sha ? ` at ${context.sha.slice(0, 7)}` : '';
+  const lines = [COMMENT_MARKER, `### cmk-guard: ${statusLine(document)}`, ''];
+  if (!needsAttention(document)) {
+    const { resources, definitions } = document.summary;
+    lines.push(
+      `${plural(resources, 'resource')} checked against ${plural(definitions, 'definition')}${commit}: nothing noncompliant, nothing indeterminate.`
+    );
+    return lines.join('\n') + '\n';
+  }
+  lines.push(...totalsTable(document));
+  lines.push(...inputErrorsSection(document, context, '####'));
+  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', COMMENT_BUDGET);
+  lines.push(...sections.lines);
+  if (sections.omitted) {
+    const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
+    lines.push('', `${plural(sections.omitted, 'more finding is', 'more findings are')} in ${where}.`);
+  }
+  lines.push('', `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,117 @@
+/**
+ * Escaping for everything a pull request can put in front of a reviewer: file names,
+ * resource names and parameter values reach workflow commands, Markdown and terminals.
+ */
+
+/** Workflow-command data (the part after `::`): the runner decodes %25, %0D and %0A. */
+export function escapeCommandData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
+export function escapeCommandProperty(value: string): string {
+  return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const MENTION = /@(?=[A-Za-z0-9])/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+
+/**
+ * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
+ * links and table pipes are escaped; `@name` is broken so it neither notifies nor links.
+ */
+export function escapeMarkdown(value: string): string {
+  return value
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[\\`*_[\]|~]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+}
+
+/**
+ * A value as a Markdown code span on one line. Code spans render HTML and mentions as
+ * text; the fence is longer than any run of backticks inside. In a table cell GitHub
+ * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
+ */
+export function codeSpan(value: string, inTable = false): string {
+  const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
+  if (oneLine === '') return '*(empty)*';
+  const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
+  const body = inTable ? oneLine.replace(/\|/g, '\\|') : oneLine;
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/**
+ * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
+ * shown as text and mentions are broken, outside code spans and fenced blocks, since a
+ * pull request can change the rule files it is checked with.
+ */
+export function sanitizeMarkdown(markdown: string): string {
+  const out: string[] = [];
+  let fence: { char: string; length: number } | null = null;
+  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      out.push(line);
+      if (marker && marker[1][0] === fence.char && marker[1].length >= fence.length && !/\S/.test(line.slice(marker[0].length)))
+        fence = null;
+      continue;
+    }
+    if (marker) {
+      fence = { char: marker[1][0], length: marker[1].length };
+      out.push(line);
+      continue;
+    }
+    out.push(sanitizeInline(line));
+  }
+  return out.join('\n');
+}
+
+function sanitizeInline(line: string): string {
+  let result = '';
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === '`') {
+      const run = /^`+/.exec(line.slice(i))![0];
+      const close = findClosingRun(line, i + run.length, run.length);
+      if (close >= 0) {
+        result += line.slice(i, close + run.length);
+        i = close + run.length;
+        continue;
+      }
+      result += run;
+      i += run.length;
+      continue;
+    }
+    const next = line.indexOf('`', i);
+    const end = next < 0 ? line.length : next;
+    result += line.slice(i, end).replace(/</g, '&lt;').replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+    i = end;
+  }
+  return result;
+}
+
+/** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
+function findClosingRun(line: string, from: number, length: number): number {
+  const runs = /`+/g;
+  runs.lastIndex = from;
+  for (let m = runs.exec(line); m; m = runs.exec(line)) if (m[0].length === length) return m.index;
+  return -1;
+}
+
+/**
+ * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
+ * as escapes instead of moving the cursor or colouring the terminal.
+ */
+export function escapeTerminal(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}

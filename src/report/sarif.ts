@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { Finding, FindingsDocument, Severity } from '../model/finding.js';
+import { severityRank } from '../model/finding.js';
+import type { ReportContext } from './context.js';
+import { repositoryPath } from './context.js';
+import { capitalize, dependsOn, findingsToReport } from './findings.js';
+import { sanitizeMarkdown } from './escape.js';
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning: one rule per policy definition with its help and
+ * link, `security-severity` so alerts are ranked, and a fingerprint that leaves out the
+ * line so an alert survives edits elsewhere in the file.
+ * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+ */
+
+export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+/** The partialFingerprints key; bump the version if what is hashed changes. */
+export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+export interface SarifMessage {
+  text: string;
+  markdown?: string;
+}
+
+export interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription: SarifMessage;
+  help: SarifMessage;
+  helpUri?: string;
+  defaultConfiguration: { level: SarifLevel };
+  properties: { tags: string[]; precision: 'high'; 'security-severity': string; enforcement?: 'azure' | 'pr-only' };
+}
+
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: SarifLevel;
+  message: SarifMessage;
+  locations: {
+    physicalLocation?: {
+      artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+      region?: { startLine: number; startColumn?: number };
+    };
+    logicalLocations?: { name: string; fullyQualifiedName: string; kind: 'resource' }[];
+  }[];
+  partialFingerprints: Record<string, string>;
+  properties: { verdict: Finding['verdict']; resourceType: string };
+}
+
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: {
+    tool: { driver: { name: string; version: string; semanticVersion: string; rules: SarifRule[] } };
+    results: SarifResult[];
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications: {
+        level: 'error';
+        message: { text: string };
+        locations?: {
+          physicalLocation: {
+            artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+            region?: { startLine: number; startColumn?: number };
+          };
+        }[];
+      }[];
+    }[];
+  }[];
+}
+
+/** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+const securitySeverity: Record<Severity, string> = { error: '7.5', warning: '5.0', note: '2.0' };
+
+export function renderSarif(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): SarifLog {
+  const rules = buildRules(document.findings);
+  const index = new Map(rules.map((rule, i) => [rule.id, i]));
+  const results = findingsToReport(document).map(finding => buildResult(finding, index.get(finding.definition)!, context));
+  const notifications = (document.errors ?? []).map(error => ({
+    level: 'error' as const,
+    message: { text: error.message },
+    ...(error.file
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: uriOf(repositoryPath(error.file, context)), uriBaseId: '%SRCROOT%' as const },
+                ...(error.line ? { region: region(error.line, error.column) } : {})
+              }
+            }
+          ]
+        }
+      : {})
+  }));
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: document.tool.name,
+            version: document.tool.version,
+            semanticVersion: document.tool.version,
+            rules
+          }
+        },
+        results,
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
+      }
+    ]
+  };
+}
+
+/** One rule per definition that applied to any resource, compliant or not, sorted by id. */
+function buildRules(findings: Finding[]): SarifRule[] {
+  const byId = new Map<string, Finding>();
+  for (const finding of findings) {
+    const seen = byId.get(finding.definition);
+    if (!seen || severityRank[finding.severity] > severityRank[seen.severity]) byId.set(finding.definition, finding);
+  }
+  return [...byId.keys()].sort().map(id => {
+    const finding = byId.get(id)!;
+    const remediation = finding.remediation?.trim();
+    const help = remediation ?? finding.displayName;
+    return {
+      id,
+      name: id,
+      shortDescription: { text: finding.displayName },
+      fullDescription: { text: finding.displayName },
+      help: { text: help, markdown: remediation ? sanitizeMarkdown(remediation) : help },
+      ...(finding.helpUri ? { helpUri: finding.helpUri } : {}),
+      defaultConfiguration: { level: finding.severity },
+      properties: {
+        tags: ['security', 'azure-policy'],
+        precision: 'high' as const,
+        'security-severity': securitySeverity[finding.severity],
+        ...(finding.enforcement ? { enforcement: finding.enforcement } : {})
+      }
+    };
+  });
+}
+
+function buildResult(finding: Finding, ruleIndex: number, context: Pick<ReportContext, 'workspace'>): SarifResult {
+  const { resource } = finding;
+  const file = resource.file === null ? null : repositoryPath(resource.file, context);
+  const text =
+    finding.verdict === 'indeterminate'
+      ? `${finding.message}${finding.reason ? ` ${capitalize(dependsOn(finding.reason))}.` : ''}`
+      : finding.message;
+  const logicalLocations = [{ name: resource.name, fullyQualifiedName: resource.id, kind: 'resource' as const }];
+  return {
+    ruleId: finding.definition,
+    ruleIndex,
+    // An indeterminate finding is a question for the reviewer, not a failure: it ranks as a note.
+    level: finding.verdict === 'indeterminate' ? 'note' : finding.severity,
+    message: { text },
+    locations: [
+      file === null
+        ? { logicalLocations }
+        : {
+            physicalLocation: {
+              artifactLocation: { uri: uriOf(file), uriBaseId: '%SRCROOT%' },
+              ...(resource.line ? { region: region(resource.line, resource.column) } : {})
+            },
+            logicalLocations
+          }
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, file) },
+    properties: { verdict: finding.verdict, resourceType: resource.type }
+  };
+}
+
+function region(line: number, column: number | null): { startLine: number; startColumn?: number } {
+  return column ? { startLine: line, startColumn: column } : { startLine: line };
+}
+
+/** A relative path as a URI reference: each segment percent-encoded, slashes kept. */
+function uriOf(file: string): string {
+  return file
+    .split('/')
+    .map(segment => encodeURIComponent(segment))
+    .join('/');
+}
+
+/**
+ * Rule, resource type and name (case-insensitive, as ARM compares them) and file: the
+ * same finding keeps its fingerprint when lines move; a renamed resource is a new alert.
+ */
+export function fingerprint(finding: Finding, file: string | null): string {
+  const key = [finding.definition, finding.resource.type.toLowerCase(), finding.resource.name.toLowerCase(), file ?? ''].join('\0');
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}

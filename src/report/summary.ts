@@ -1,0 +1,50 @@
+import type { FindingsDocument } from '../model/finding.js';
+import type { ReportContext } from './context.js';
+import { codeSpan, escapeMarkdown } from './escape.js';
+import { findingsToReport, groupByRule, plural } from './findings.js';
+import { inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+
+/** GitHub takes up to 1 MiB of summary per step; leave room for the rest of the page. */
+const SUMMARY_BUDGET = 900_000;
+
+export interface SummaryNotes {
+  /** Annotations GitHub did not show for this step. */
+  hiddenAnnotations: number;
+  /** How many of each level a step shows. */
+  annotationsPerLevel: number;
+  /** The check run that carries every annotation, when one was published. */
+  checkRunUrl?: string;
+  /** Things the reader should know: a comment that could not be posted, say. Plain text. */
+  notes?: string[];
+}
+
+/**
+ * The job summary (`GITHUB_STEP_SUMMARY`): totals, one table per rule with each finding
+ * linked to its line at the commit, what indeterminate findings depend on, input errors,
+ * and how many findings are not shown as annotations.
+ */
+export function renderSummary(document: FindingsDocument, context: ReportContext, notes: SummaryNotes): string {
+  const lines = [`## cmk-guard: ${statusLine(document)}`, '', ...totalsTable(document)];
+  if (notes.hiddenAnnotations > 0) {
+    const where = notes.checkRunUrl
+      ? `The check run [cmk-guard](${notes.checkRunUrl}) lists them all; every finding is also in the tables below.`
+      : 'Every finding is in the tables below.';
+    lines.push(
+      '',
+      `> ${plural(notes.hiddenAnnotations, 'finding is', 'findings are')} not shown as annotations: GitHub shows ${notes.annotationsPerLevel} errors, ${notes.annotationsPerLevel} warnings and ${notes.annotationsPerLevel} notices per step. ${where}`
+    );
+  }
+  for (const note of notes.notes ?? []) lines.push('', `> ${escapeMarkdown(note)}`);
+  lines.push(...inputErrorsSection(document, context, '###'));
+  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', SUMMARY_BUDGET);
+  lines.push(...sections.lines);
+  if (sections.omitted) {
+    lines.push('', `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`);
+  }
+  const skipped = document.skipped ?? [];
+  if (skipped.length) {
+    lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |');
+    lines.push(...skipped.map(s => `| ${codeSpan(s.file, true)} | ${escapeMarkdown(s.reason)} |`), '', '</details>');
+  }
+  return lines.join('\n') + '\n';
+}

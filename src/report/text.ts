@@ -1,0 +1,61 @@
+import type { Finding, FindingsDocument } from '../model/finding.js';
+import { escapeTerminal } from './escape.js';
+import { dependsOn, findingsToReport, plural, verdictCounts } from './findings.js';
+
+/**
+ * The CLI report: findings grouped by file, each with its line, rule, resource, what is
+ * wrong and how to fix it; then input errors, skipped files and the totals. Everything
+ * from the input goes through `escapeTerminal`, so a name cannot move the cursor.
+ */
+export function renderText(document: FindingsDocument): string {
+  const lines: string[] = [];
+  const findings = findingsToReport(document);
+  let currentFile: string | null | undefined;
+  for (const finding of findings) {
+    if (finding.resource.file !== currentFile) {
+      if (currentFile !== undefined) lines.push('');
+      currentFile = finding.resource.file;
+      lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+    }
+    lines.push(...renderFinding(finding));
+  }
+  const errors = document.errors ?? [];
+  if (errors.length) {
+    if (lines.length) lines.push('');
+    lines.push('Errors:');
+    for (const error of errors) {
+      const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
+        .filter(part => part !== null)
+        .join(':');
+      lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+    }
+  }
+  const skipped = document.skipped ?? [];
+  if (skipped.length) {
+    if (lines.length) lines.push('');
+    lines.push('Skipped:');
+    for (const entry of skipped) lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+  }
+  if (lines.length) lines.push('');
+  const { resources, definitions } = document.summary;
+  lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+  return lines.join('\n') + '\n';
+}
+
+function renderFinding(finding: Finding): string[] {
+  const { resource } = finding;
+  const where = resource.line === null ? '-' : resource.column === null ? `${resource.line}` : `${resource.line}:${resource.column}`;
+  const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
+  const lines = [
+    `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
+    `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(finding.message)}`
+  ];
+  if (finding.verdict === 'indeterminate' && finding.reason) lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
+  if (finding.enforcement === 'pr-only') lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
+  if (finding.remediation?.trim()) {
+    const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
+    lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));
+  }
+  if (finding.helpUri) lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
+  return lines;
+}

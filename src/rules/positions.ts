@@ -1,0 +1,149 @@
+/**
+ * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
+ * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
+ * js-yaml's event stream, which carries source offsets.
+ */
+import { EVENT_ID, getScalarValue, load, parseEvents, YAMLException, type Event } from 'js-yaml';
+import type { SourcePosition } from '../model/resource.js';
+import { UserError } from '../model/errors.js';
+
+export interface NodeOffsets {
+  value: number;
+  key?: number;
+}
+
+export interface ParsedDocument {
+  file: string;
+  value: unknown;
+  offsets: Map<string, NodeOffsets>;
+  /** Where the value at `pointer` starts (its key's position when `key` is set and it has one). */
+  positionOf(pointer: string, key?: boolean): SourcePosition | null;
+  /** Where an offset is, counting lines and columns from 1. */
+  positionAt(offset: number): SourcePosition;
+}
+
+function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function nodeStart(source: string, event: Event): number {
+  const candidates: number[] = [];
+  if ('anchorStart' in event && event.anchorStart >= 0) candidates.push(event.anchorStart - 1);
+  if ('tagStart' in event && event.tagStart >= 0) candidates.push(event.tagStart);
+  if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) candidates.push(event.start);
+  if (event.type === EVENT_ID.SCALAR) {
+    const quoted = source[event.valueStart - 1] === '"' || source[event.valueStart - 1] === "'";
+    candidates.push(quoted && event.style !== 1 ? event.valueStart - 1 : event.valueStart);
+  }
+  return Math.max(0, Math.min(...candidates));
+}
+
+type Frame =
+  | { kind: 'mapping'; pointer: string; key: string | null; keyOffset: number; complexDepth: number }
+  | { kind: 'sequence'; pointer: string; index: number }
+  | { kind: 'ignored' };
+
+function indexOffsets(source: string, events: Event[]): Map<string, NodeOffsets> {
+  const offsets = new Map<string, NodeOffsets>();
+  const stack: Frame[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) continue;
+    if (event.type === EVENT_ID.POP) {
+      const frame = stack.pop();
+      const parent = stack[stack.length - 1];
+      // A complex key (a mapping or sequence used as a key) just ended: its value comes next.
+      if (frame?.kind === 'ignored' && parent?.kind === 'mapping' && parent.complexDepth > 0) {
+        parent.complexDepth -= 1;
+        if (parent.complexDepth === 0) parent.key = '?';
+      }
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    const start = nodeStart(source, event);
+    const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
+    let pointer: string | null = null;
+    let keyOffset: number | undefined;
+    if (!top) pointer = '';
+    else if (top.kind === 'ignored') pointer = null;
+    else if (top.kind === 'sequence') pointer = `${top.pointer}/${top.index++}`;
+    else if (top.key === null) {
+      // This node is a key.
+      if (event.type === EVENT_ID.SCALAR) {
+        top.key = getScalarValue(source, event);
+        top.keyOffset = start;
+      } else if (isCollection) {
+        top.complexDepth += 1;
+        top.keyOffset = start;
+        stack.push({ kind: 'ignored' });
+      } else {
+        top.key = '?';
+        top.keyOffset = start;
+      }
+      continue;
+    } else {
+      pointer = `${top.pointer}/${escapeToken(top.key)}`;
+      keyOffset = top.keyOffset;
+      top.key = null;
+    }
+    if (pointer !== null && !offsets.has(pointer)) offsets.set(pointer, { value: start, key: keyOffset });
+    if (event.type === EVENT_ID.MAPPING) {
+      stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
+    } else if (event.type === EVENT_ID.SEQUENCE) {
+      stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
+    }
+  }
+  return offsets;
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) if (source[i] === '\n') starts.push(i + 1);
+  return starts;
+}
+
+/** Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. */
+export function parseDocument(file: string, source: string): ParsedDocument {
+  const starts = lineStarts(source);
+  const positionAt = (offset: number): SourcePosition => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+  let value: unknown;
+  let events: Event[];
+  try {
+    events = parseEvents(source, { filename: file });
+    value = load(source, { filename: file });
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      const mark = error.mark;
+      throw new UserError(
+        `the file is not valid YAML: ${error.reason}; fix the syntax here.`,
+        mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file }
+      );
+    }
+    throw error;
+  }
+  const offsets = indexOffsets(source, events);
+  return {
+    file,
+    value,
+    offsets,
+    positionAt,
+    positionOf(pointer, key = false) {
+      // The nearest enclosing node that has a position.
+      let p = pointer;
+      for (;;) {
+        const found = offsets.get(p);
+        if (found) return positionAt(key && found.key !== undefined ? found.key : found.value);
+        if (p === '') return null;
+        p = p.slice(0, p.lastIndexOf('/'));
+      }
+    }
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Rule-file checks that turn into sentences: ajv's meta-schema errors, schema keywords
+ * cmk-guard does not know (with a "did you mean"), keyword values that are not valid JSON
+ * Schema, and the checks across fields. Every error found is returned, none thrown.
+ */
+import type { ErrorObject } from 'ajv';
+import { UserError } from '../model/errors.js';
+import type { Json } from '../model/value.js';
+import { knownKeywords } from '../compiler/vocabulary.js';
+import { createRuleAjv } from '../compiler/reference.js';
+import type { ParsedDocument } from './positions.js';
+import { fieldHints, patternHints } from './metaSchema.js';
+import { closest } from './suggest.js';
+
+function tokens(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** `/effect/allowed/0` → `effect.allowed[0]`. */
+export function displayPath(pointer: string): string {
+  let out = '';
+  for (const token of tokens(pointer)) out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
+  return out;
+}
+
+function valueAt(document: Json, pointer: string): Json | undefined {
+  let node: Json | undefined = document;
+  for (const token of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(token)];
+    else if (node !== null && typeof node === 'object') node = node[token];
+    else return undefined;
+  }
+  return node;
+}
+
+function show(value: Json | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function describeType(type: string | string[]): string {
+  const names: Record<string, string> = {
+    string: 'a string',
+    object: 'a mapping (an object)',
+    array: 'a list',
+    boolean: '`true` or `false`',
+    number: 'a number',
+    integer: 'a whole number',
+    null: '`null`'
+  };
+  return (Array.isArray(type) ? type : [type]).map(t => names[t] ?? t).join(' or ');
+}
+
+/** ajv errors (from `allErrors`) as user errors at the right line. */
+export function metaSchemaErrors(
+  errors: ErrorObject[],
+  doc: ParsedDocument,
+  what: string,
+  basePointer = ''
+): UserError[] {
+  const out: UserError[] = [];
+  const anyOfPaths = new Set(errors.filter(e => e.keyword === 'anyOf').map(e => e.instancePath));
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const pointer = basePointer + error.instancePath;
+    const path = displayPath(pointer);
+    const value = valueAt(doc.value as Json, pointer);
+    const at = doc.positionOf(pointer) ?? { file: doc.file };
+    let message: string;
+    let position = at;
+    if (anyOfPaths.has(error.instancePath) && error.keyword !== 'anyOf') continue;
+    switch (error.keyword) {
+      case 'required': {
+        const missing = String(error.params.missingProperty);
+        const owner = pointer ? `\`${path}\`` : what;
+        message = `${owner} is missing \`${missing}\`; add ${fieldHints[missing] ?? `\`${missing}\``}.`;
+        break;
+      }
+      case 'additionalProperties': {
+        const extra = String(error.params.additionalProperty);
+        const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
+        const suggestion = closest(extra, allowed);
+        const owner = pointer ? `\`${path}\`` : what;
+        message = suggestion
+          ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
+          : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
+        position = doc.positionOf(`${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, true) ?? at;
+        break;
+      }
+      case 'type':
+        message = `\`${path}\` must be ${describeType(error.params.type as string | string[])}, not \`${show(value)}\`; change its value.`;
+        break;
+      case 'enum':
+        message = `\`${path}\` is \`${show(value)}\`; change it to one of ${(error.params.allowedValues as Json[]).map(v => `\`${show(v)}\``).join(', ')}.`;
+        break;
+      case 'pattern':
+        message = `\`${path}\` is \`${show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
+        break;
+      case 'minLength':
+        message = `\`${path}\` is empty; write ${fieldHints[tokens(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+        break;
+      case 'maxLength':
+        message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
+        break;
+      case 'minItems':
+        message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
+        break;
+      case 'uniqueItems':
+        message = `\`${path}\` lists \`${show(valueAt(doc.value as Json, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
+        break;
+      case 'anyOf':
+        message =
+          path === 'resourceType'
+            ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
+            : `\`${path}\` does not match any of the forms it may take; check its value.`;
+        break;
+      default:
+        message = `\`${path || '(root)'}\` ${error.message ?? 'is not valid'}; fix its value.`;
+    }
+    const key = `${message}@${position.file}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(new UserError(message, position));
+  }
+  return out;
+}
+
+const subschemaKeywords = ['not', 'if', 'then', 'else', 'items', 'contains', 'additionalProperties', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'additionalItems', 'contentSchema'];
+const subschemaListKeywords = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const subschemaMapKeywords = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+
+/** Keywords in `schema` (at `pointer` in the file) that are not JSON Schema keywords cmk-guard knows. */
+export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
+  const out: UserError[] = [];
+  const walk = (node: Json, at: string) => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+    for (const [keyword, value] of Object.entries(node)) {
+      const child = `${at}/${keyword.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (!knownKeywords.has(keyword)) {
+        const suggestion = closest(keyword, knownKeywords);
+        out.push(
+          new UserError(
+            `\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`,
+            doc.positionOf(child, true) ?? { file: doc.file }
+          )
+        );
+        continue;
+      }
+      if (subschemaKeywords.includes(keyword)) walk(value, child);
+      else if (subschemaListKeywords.includes(keyword) && Array.isArray(value)) value.forEach((v, i) => walk(v, `${child}/${i}`));
+      else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [name, v] of Object.entries(value)) walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+  };
+  walk(schema, pointer);
+  return out;
+}
+
+let schemaAjv: ReturnType<typeof createRuleAjv> | undefined;
+
+/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
+  schemaAjv ??= createRuleAjv({ allErrors: true });
+  const ajv = schemaAjv;
+  if (!ajv.validateSchema(schema as object | boolean)) {
+    return metaSchemaErrors(ajv.errors ?? [], doc, `\`${displayPath(pointer)}\``, pointer);
+  }
+  try {
+    ajv.compile(schema as object | boolean);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return [new UserError(`\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })];
+  }
+  return [];
+}

@@ -1,0 +1,170 @@
+/**
+ * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
+ * resources come from templates, snapshots or both, the engine gives findings, and the
+ * findings document is what every reporter renders.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { compileRule } from './compiler/index.js';
+import { aliasCatalog } from './engine/aliases.js';
+import type { CompiledDefinition } from './engine/index.js';
+import { evaluateDefinitions, loadDefinition, loadDefinitionsFromDirectory } from './engine/index.js';
+import type { Json } from './model/value.js';
+import { UserError, UserErrors } from './model/errors.js';
+import type { Finding, FindingsDocument, Severity } from './model/finding.js';
+import { severityRank } from './model/finding.js';
+import type { Resource } from './model/resource.js';
+import { displayPath } from './paths.js';
+import type { Rule } from './rules/index.js';
+import { loadPolicyDirectory } from './rules/index.js';
+import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
+import { VERSION } from './version.js';
+
+export interface EvaluateRequest {
+  /** The workspace: relative paths are resolved and reported from here. */
+  cwd: string;
+  /** A folder of cmk-guard rule files (with its pack manifest). */
+  policies?: string;
+  /** Azure Policy definition files or folders: the team's own, or Azure's built-ins. */
+  definitions?: string[];
+  /** Globs or folders of ARM templates. */
+  templates?: string[];
+  /** Parameter files, paired with templates by name unless only one template is scanned. */
+  parameters?: string[];
+  /** Parameter values that win over defaults and parameter files. */
+  parameterOverrides?: Record<string, Json>;
+  /** Resource snapshots: a JSON array, or `{"value": [...]}`. */
+  resources?: string[];
+  /** The PR's base (a git ref) for transition rules. */
+  base?: string;
+  /** When set, only findings in these files (workspace-relative) are reported. */
+  changedFiles?: string[] | null;
+}
+
+interface LoadedRules {
+  definitions: CompiledDefinition[];
+  rules: Map<string, Rule>;
+}
+
+function loadRules(request: EvaluateRequest): LoadedRules {
+  const definitions: CompiledDefinition[] = [];
+  const rules = new Map<string, Rule>();
+  if (request.policies) {
+    const dir = path.resolve(request.cwd, request.policies);
+    const { rules: loaded } = loadPolicyDirectory(dir);
+    const errors: UserError[] = [];
+    for (const rule of loaded) {
+      if (rule.kind !== 'policy') continue;
+      try {
+        const body = compileRule(rule, aliasCatalog);
+        definitions.push(loadDefinition({ file: rule.file, json: body }));
+        rules.set(rule.name, rule);
+      } catch (error) {
+        if (error instanceof UserError) errors.push(error);
+        else throw error;
+      }
+    }
+    if (errors.length) throw new UserErrors(errors);
+  }
+  for (const entry of request.definitions ?? []) {
+    const target = path.resolve(request.cwd, entry);
+    if (!existsSync(target)) throw new UserError(`the definitions path does not exist.`, { file: entry });
+    if (statSync(target).isDirectory()) {
+      const { loaded, failures } = loadDefinitionsFromDirectory(target);
+      if (failures.length) {
+        throw new UserErrors(failures.map(f => new UserError(f.message, { file: displayPath(f.file, request.cwd) })));
+      }
+      definitions.push(...loaded);
+    } else {
+      const text = readFileSync(target, 'utf8').replace(/^\uFEFF/, '');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new UserError(`is not valid JSON: ${(error as Error).message}`, { file: entry });
+      }
+      definitions.push(loadDefinition({ file: target, json }));
+    }
+  }
+  return { definitions, rules };
+}
+
+function relativeFindings(findings: Finding[], cwd: string): Finding[] {
+  return findings.map(f =>
+    f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } }
+  );
+}
+
+export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
+  const { definitions, rules } = loadRules(request);
+  const resources: Resource[] = [];
+  const errors: NonNullable<FindingsDocument['errors']> = [];
+  let skipped: NonNullable<FindingsDocument['skipped']> = [];
+
+  if (request.templates?.length) {
+    const discovered = loadTemplates(request.templates, {
+      cwd: request.cwd,
+      parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
+      parameterOverrides: request.parameterOverrides
+    });
+    for (const template of discovered.templates) resources.push(...template.resources);
+    for (const error of discovered.errors) {
+      const location = error.location;
+      errors.push({
+        file: location ? displayPath(location.file, request.cwd) : '',
+        line: location?.line ?? null,
+        column: location?.column ?? null,
+        message: error.message
+      });
+    }
+    skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
+  }
+  for (const file of request.resources ?? []) resources.push(...loadResourceSnapshot(path.resolve(request.cwd, file)));
+
+  const evaluated = resources.filter(r => !r.existing);
+  let findings = relativeFindings(evaluateDefinitions(definitions, evaluated), request.cwd).map(f => {
+    const rule = rules.get(f.definition);
+    if (!rule) return f;
+    return {
+      ...f,
+      remediation: rule.remediation,
+      helpUri: rule.references[0],
+      enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
+    };
+  });
+  if (request.changedFiles) {
+    const changed = new Set(request.changedFiles);
+    findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
+  }
+  return buildDocument(findings, evaluated.length, definitions.length, errors, skipped);
+}
+
+export function buildDocument(
+  findings: Finding[],
+  resources: number,
+  definitions: number,
+  errors: FindingsDocument['errors'] = [],
+  skipped: FindingsDocument['skipped'] = []
+): FindingsDocument {
+  const count = (verdict: Finding['verdict']) => findings.filter(f => f.verdict === verdict).length;
+  return {
+    tool: { name: 'cmk-guard', version: VERSION },
+    summary: {
+      resources,
+      definitions,
+      compliant: count('compliant'),
+      noncompliant: count('noncompliant'),
+      indeterminate: count('indeterminate')
+    },
+    findings,
+    errors,
+    skipped
+  };
+}
+
+/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
+export function exitCodeFor(document: FindingsDocument, failOn: Severity | 'never'): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const threshold = severityRank[failOn];
+  return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
+}

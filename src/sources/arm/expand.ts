@@ -1,0 +1,625 @@
+import * as path from 'node:path';
+import type { Json, Value } from '../../model/value.js';
+import { Unknown, isObject, isUnknown } from '../../model/value.js';
+import type { Resource, SourcePosition } from '../../model/resource.js';
+import { parseJsonWithPositions, type PositionedJson } from '../json.js';
+import { joinPointer, parentPointer } from '../pointer.js';
+import { readTextFile, type SuppliedParameter } from '../parameters.js';
+import { TemplateError } from './errors.js';
+import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
+import {
+  NO_COPY,
+  TemplateScope,
+  type CopyFrame,
+  type DeploymentTarget,
+  type EvalData,
+  type Expansion,
+  type PositionSink
+} from './scope.js';
+
+/**
+ * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
+ * resources, nested deployments (inner and outer scope, inline or `relativePath`),
+ * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn`.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax
+ */
+
+/** Keys of a resource declaration that steer the deployment and are not part of the PUT body. */
+const TEMPLATE_ONLY_KEYS = new Set([
+  'copy',
+  'condition',
+  'dependson',
+  'comments',
+  'apiversion',
+  'resources',
+  'existing',
+  'scope',
+  'metadata',
+  'name',
+  'type',
+  'import'
+]);
+
+const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
+const MAX_NESTING = 32;
+
+interface Declaration {
+  scope: TemplateScope;
+  node: { [key: string]: Json };
+  pointer: string;
+  symbol?: string;
+  parent?: Instance;
+  order: number;
+}
+
+interface Instance {
+  decl: Declaration;
+  copy: CopyFrame;
+  type: string;
+  name: Value;
+  /** The name as text: the value when known, else the expression that gives it. */
+  nameText: string;
+  id: string;
+  existing: boolean;
+  conditionUnknown?: string;
+  deps: Set<Instance>;
+  order: number;
+}
+
+/** A resource as expanded, with what is needed to merge redeclarations afterwards. */
+interface Emitted {
+  resource: Resource;
+  idKnown: boolean;
+}
+
+export function deploymentLevelOf(schema: Json | undefined): DeploymentTarget['level'] {
+  const s = typeof schema === 'string' ? schema.toLowerCase() : '';
+  if (s.includes('subscriptiondeploymenttemplate')) return 'subscription';
+  if (s.includes('managementgroupdeploymenttemplate')) return 'managementGroup';
+  if (s.includes('tenantdeploymenttemplate')) return 'tenant';
+  return 'resourceGroup';
+}
+
+function combineConditions(...reasons: (string | undefined)[]): string | undefined {
+  const present = reasons.filter((r): r is string => !!r);
+  return present.length ? [...new Set(present)].join('; and ') : undefined;
+}
+
+function valueText(value: Value, fallback: Json | undefined): string {
+  if (typeof value === 'string') return value;
+  if (typeof fallback === 'string') return fallback;
+  return String(value);
+}
+
+export class TemplateExpander {
+  constructor(private readonly expansion: Expansion) {}
+
+  /** Every resource the template deploys (and references), in deployment order. */
+  expandScope(scope: TemplateScope, base: { copy: CopyFrame; conditionUnknown?: string }): Emitted[] {
+    if (scope.path.split('/').length > MAX_NESTING) {
+      throw scope.errorAt(scope.base, `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`);
+    }
+    const instances: Instance[] = [];
+    const declarations: Declaration[] = [];
+    const resources = scope.template.resources;
+    const resourcesPointer = joinPointer(scope.base, 'resources');
+    let order = 0;
+    const declare = (decl: Declaration, copy: CopyFrame, inherited?: string): void => {
+      declarations.push(decl);
+      for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
+        instances.push(instance);
+        const children = instance.decl.node.resources;
+        if (Array.isArray(children)) {
+          children.forEach((child, i) => {
+            if (!isObject(child)) return;
+            declare(
+              {
+                scope,
+                node: child as { [key: string]: Json },
+                pointer: joinPointer(decl.pointer, 'resources', i),
+                parent: instance,
+                order: order++
+              },
+              instance.copy,
+              instance.conditionUnknown
+            );
+          });
+        }
+      }
+    };
+    if (Array.isArray(resources)) {
+      resources.forEach((node, i) => {
+        const pointer = joinPointer(resourcesPointer, i);
+        if (!isObject(node)) throw scope.errorAt(pointer, 'Each item of "resources" must be a resource object.');
+        declare({ scope, node: node as { [key: string]: Json }, pointer, order: order++ }, base.copy, base.conditionUnknown);
+      });
+    } else if (isObject(resources)) {
+      for (const [symbol, node] of Object.entries(resources as { [key: string]: Json })) {
+        const pointer = joinPointer(resourcesPointer, symbol);
+        if (!isObject(node)) throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
+        declare(
+          { scope, node: node as { [key: string]: Json }, pointer, symbol, order: order++ },
+          base.copy,
+          base.conditionUnknown
+        );
+      }
+    } else if (resources !== undefined) {
+      throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
+    }
+
+    this.resolveDependencies(scope, instances);
+    const emitted: Emitted[] = [];
+    for (const instance of this.deploymentOrder(scope, instances)) {
+      if (instance.type.toLowerCase() === DEPLOYMENTS_TYPE && !instance.existing) {
+        emitted.push(...this.expandDeployment(instance));
+      } else {
+        emitted.push(this.buildResource(instance));
+      }
+    }
+    return emitted;
+  }
+
+  private instancesOf(
+    decl: Declaration,
+    base: CopyFrame,
+    inheritedCondition: string | undefined,
+    nextOrder: () => number
+  ): Instance[] {
+    const { scope, node, pointer } = decl;
+    const frames: { copy: CopyFrame; condition?: string }[] = [];
+    if (isObject(node.copy)) {
+      const copy = node.copy as { [key: string]: Json };
+      const copyPointer = joinPointer(pointer, 'copy');
+      const loopName = typeof copy.name === 'string' ? copy.name : '';
+      if (!loopName) throw scope.errorAt(copyPointer, 'A resource copy loop needs a "name".');
+      const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), { scope, copy: base });
+      if (isUnknown(count)) {
+        const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
+        const loops = new Map(base.loops);
+        loops.set(loopName.toLowerCase(), index);
+        frames.push({ copy: { loops, current: index }, condition: `the copy loop '${loopName}' deploys at least once (${count.reason})` });
+        this.expansion.notes.push(
+          `${scope.file}: the copy loop '${loopName}' has an unknown count (${count.reason}); one instance is evaluated for it.`
+        );
+      } else {
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
+          throw scope.errorAt(
+            joinPointer(copyPointer, 'count'),
+            `The copy count of '${loopName}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`
+          );
+        }
+        for (let i = 0; i < count; i++) {
+          const loops = new Map(base.loops);
+          loops.set(loopName.toLowerCase(), i);
+          frames.push({ copy: { loops, current: i } });
+        }
+      }
+    } else {
+      frames.push({ copy: base });
+    }
+    if (decl.symbol) scope.symbols.set(decl.symbol.toLowerCase(), []);
+
+    const out: Instance[] = [];
+    for (const frame of frames) {
+      const data: EvalData = { scope, copy: frame.copy };
+      let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
+      if ('condition' in node) {
+        const condition = scope.evaluateValue(node.condition!, joinPointer(pointer, 'condition'), data);
+        if (isUnknown(condition)) {
+          conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
+        } else if (condition === false || (typeof condition === 'string' && condition.toLowerCase() === 'false')) {
+          continue;
+        } else if (!(condition === true || (typeof condition === 'string' && condition.toLowerCase() === 'true'))) {
+          throw scope.errorAt(
+            joinPointer(pointer, 'condition'),
+            `A resource condition must be true or false, not ${JSON.stringify(condition)}.`
+          );
+        }
+      }
+      const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder());
+      if (decl.symbol) scope.symbols.get(decl.symbol.toLowerCase())!.push(instance.id);
+      out.push(instance);
+    }
+    return out;
+  }
+
+  /** Type, full name and id of one instance. */
+  private header(decl: Declaration, copy: CopyFrame, conditionUnknown: string | undefined, order: number): Instance {
+    const { scope, node, pointer, parent } = decl;
+    const data: EvalData = { scope, copy };
+    const typeValue = scope.evaluateValue(node.type ?? null, joinPointer(pointer, 'type'), data);
+    if (typeof typeValue !== 'string' || !typeValue.includes('/')) {
+      throw scope.errorAt(
+        'type' in node ? joinPointer(pointer, 'type') : pointer,
+        'A resource needs a "type" such as "Microsoft.KeyVault/vaults".'
+      );
+    }
+    let type = typeValue;
+    let name = scope.evaluateValue(node.name ?? null, joinPointer(pointer, 'name'), data);
+    if (name === null) throw scope.errorAt(pointer, `The resource of type '${type}' needs a "name".`);
+    if (typeof name !== 'string' && !isUnknown(name)) {
+      throw scope.errorAt(joinPointer(pointer, 'name'), `A resource name must be a string, not ${JSON.stringify(name)}.`);
+    }
+    let nameText = valueText(name, node.name);
+    if (parent) {
+      const givenInFull = type.toLowerCase().startsWith(parent.type.toLowerCase() + '/');
+      if (!givenInFull) {
+        type = `${parent.type}/${type}`;
+        nameText = `${parent.nameText}/${nameText}`;
+        if (typeof parent.name === 'string' && typeof name === 'string') name = `${parent.name}/${name}`;
+        else if (isUnknown(name) || isUnknown(parent.name)) {
+          const unknown = (isUnknown(name) ? name : parent.name) as Unknown;
+          name = new Unknown(unknown.reason, `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`);
+        }
+      }
+    }
+    const id = this.resourceIdOf(decl, data, type, name, nameText);
+    return {
+      decl,
+      copy,
+      type,
+      name,
+      nameText,
+      id,
+      existing: node.existing === true,
+      conditionUnknown,
+      deps: new Set(),
+      order
+    };
+  }
+
+  private resourceIdOf(decl: Declaration, data: EvalData, type: string, name: Value, nameText: string): string {
+    const { scope, node, pointer } = decl;
+    const target = scope.target;
+    let prefix = scopePrefix(target);
+    if ('scope' in node) {
+      const scopeValue = scope.evaluateValue(node.scope!, joinPointer(pointer, 'scope'), data);
+      const text = valueText(scopeValue, node.scope);
+      prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
+    }
+    if (type.toLowerCase() === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
+      return `/subscriptions/${target.subscriptionId}/resourceGroups/${nameText}`;
+    }
+    const path = interleave(type, [nameText]);
+    if (path === null) {
+      if (typeof name === 'string') {
+        throw scope.errorAt(
+          joinPointer(pointer, 'name'),
+          `The resource '${nameText}' of type '${type}' has incorrect segment lengths: a resource of this type needs ${
+            type.split('/').length - 1
+          } name segment(s) separated by '/'.`
+        );
+      }
+      return `${prefix}/providers/${type}/${nameText}`;
+    }
+    return `${prefix}/providers/${path}`;
+  }
+
+  private resolveDependencies(scope: TemplateScope, instances: Instance[]): void {
+    const bySymbol = new Map<string, Instance[]>();
+    const byLoop = new Map<string, Instance[]>();
+    for (const instance of instances) {
+      const symbol = instance.decl.symbol?.toLowerCase();
+      if (symbol) bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), instance]);
+      const copy = instance.decl.node.copy;
+      if (isObject(copy) && typeof copy.name === 'string') {
+        const loop = copy.name.toLowerCase();
+        byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
+      }
+    }
+    for (const instance of instances) {
+      if (instance.decl.parent) instance.deps.add(instance.decl.parent);
+      const dependsOn = instance.decl.node.dependsOn;
+      if (dependsOn === undefined) continue;
+      const pointer = joinPointer(instance.decl.pointer, 'dependsOn');
+      const value = scope.evaluateValue(dependsOn, pointer, { scope, copy: instance.copy });
+      if (!Array.isArray(value)) continue;
+      for (const entry of value) {
+        if (typeof entry !== 'string') continue;
+        const lower = entry.toLowerCase();
+        const matches =
+          bySymbol.get(lower) ??
+          byLoop.get(lower) ??
+          instances.filter(candidate => {
+            const id = candidate.id.toLowerCase();
+            const bare = lower.replace(/^\/+/, '');
+            return id === lower || id.endsWith('/' + bare) || candidate.nameText.toLowerCase() === lower;
+          });
+        for (const match of matches) if (match !== instance) instance.deps.add(match);
+      }
+    }
+  }
+
+  /** A topological order that keeps declaration order where dependencies allow. */
+  private deploymentOrder(scope: TemplateScope, instances: Instance[]): Instance[] {
+    const remaining = new Set(instances);
+    const done = new Set<Instance>();
+    const ordered: Instance[] = [];
+    while (remaining.size > 0) {
+      let progressed = false;
+      for (const instance of [...remaining].sort((a, b) => a.order - b.order)) {
+        if ([...instance.deps].every(d => done.has(d) || !remaining.has(d))) {
+          remaining.delete(instance);
+          done.add(instance);
+          ordered.push(instance);
+          progressed = true;
+          break;
+        }
+      }
+      if (!progressed) {
+        const cycle = findCycle([...remaining]);
+        const first = cycle[0];
+        throw scope.errorAt(
+          joinPointer(first.decl.pointer, 'dependsOn'),
+          `Circular dependency between resources: ${cycle
+            .concat(first)
+            .map(i => `'${i.nameText}'`)
+            .join(' -> ')}; remove one of these dependsOn entries.`
+        );
+      }
+    }
+    return ordered;
+  }
+
+  private buildResource(instance: Instance): Emitted {
+    const { decl } = instance;
+    const { scope, node, pointer } = decl;
+    const data: EvalData = { scope, copy: instance.copy };
+    const positions = new Map<string, SourcePosition>();
+    const sink: PositionSink = (out, position) => {
+      if (position) positions.set(out.toLowerCase(), position);
+    };
+    const declaredAt = scope.positionOf(pointer);
+    sink('', declaredAt);
+    const json: { [key: string]: Value } = { name: instance.name, type: instance.type };
+    sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
+    sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
+    for (const [key, value] of Object.entries(node)) {
+      if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase())) continue;
+      json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
+    }
+    if (!instance.existing) addIdentityUnknowns(json, instance.id);
+    const resource: Resource = {
+      id: instance.id,
+      type: instance.type,
+      name: instance.nameText,
+      json,
+      source: declaredAt,
+      positionOf: (target: string) => {
+        for (let p: string | null = target.toLowerCase(); p !== null; p = parentPointer(p)) {
+          const found = positions.get(p);
+          if (found) return found;
+        }
+        return null;
+      },
+      origin: 'template'
+    };
+    if (typeof node.apiVersion === 'string') resource.apiVersion = node.apiVersion;
+    if (instance.conditionUnknown) resource.conditionUnknown = instance.conditionUnknown;
+    if (instance.existing) resource.existing = true;
+    return { resource, idKnown: typeof instance.name === 'string' && !instance.id.includes('[') };
+  }
+
+  private expandDeployment(instance: Instance): Emitted[] {
+    const { decl } = instance;
+    const { scope: parent, node, pointer } = decl;
+    const data: EvalData = { scope: parent, copy: instance.copy };
+    const propsPointer = joinPointer(pointer, 'properties');
+    const props = isObject(node.properties) ? (node.properties as { [key: string]: Json }) : {};
+    const options = isObject(props.expressionEvaluationOptions)
+      ? (props.expressionEvaluationOptions as { [key: string]: Json })
+      : {};
+    const scopeMode =
+      typeof options.scope === 'string' ? String(parent.evaluateString(options.scope, joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'), data)).toLowerCase() : 'outer';
+    const target = this.nestedTarget(instance, data);
+    const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
+
+    let doc: PositionedJson = parent.doc;
+    let base = joinPointer(propsPointer, 'template');
+    let template: { [key: string]: Json };
+    let linked = false;
+    const templateLink = isObject(props.templateLink) ? (props.templateLink as { [key: string]: Json }) : undefined;
+    if (isObject(props.template)) {
+      template = props.template as { [key: string]: Json };
+    } else if (templateLink && 'relativePath' in templateLink) {
+      const relative = parent.evaluateValue(templateLink.relativePath, joinPointer(propsPointer, 'templateLink', 'relativePath'), data);
+      if (typeof relative !== 'string') {
+        this.expansion.notes.push(`${parent.file}: the linked template of deployment '${instance.nameText}' has an unknown path; its resources are not checked.`);
+        return [];
+      }
+      const file = path.resolve(path.dirname(parent.file), relative);
+      if (parent.fileChain.includes(file)) {
+        throw parent.errorAt(
+          joinPointer(propsPointer, 'templateLink', 'relativePath'),
+          `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => path.basename(f)).join(' -> ')}).`
+        );
+      }
+      doc = parseJsonWithPositions(readTextFile(file), file);
+      if (!isObject(doc.value)) throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+      template = doc.value as { [key: string]: Json };
+      base = '';
+      linked = true;
+    } else {
+      const link = templateLink ? String(templateLink.uri ?? templateLink.id ?? 'a link') : 'no template';
+      this.expansion.notes.push(
+        `${parent.file}:${parent.positionOf(pointer)?.line ?? 1}: deployment '${instance.nameText}' uses ${
+          templateLink ? `the remote template ${link}` : 'no inline template'
+        }; it is not fetched, so its resources are not checked.`
+      );
+      return [];
+    }
+
+    const inner = linked || scopeMode === 'inner';
+    let child: TemplateScope;
+    if (inner) {
+      const supplied = this.passedParameters(instance, props, propsPointer, data);
+      child = new TemplateScope({
+        doc,
+        base,
+        template,
+        target,
+        supplied,
+        expansion: this.expansion,
+        path: childPath,
+        fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
+        makeLibrary: templateLibrary
+      });
+      child.resolveAllParameters();
+    } else {
+      child = new TemplateScope({
+        doc,
+        base,
+        template,
+        target,
+        supplied: new Map(),
+        expansion: this.expansion,
+        outer: parent,
+        path: childPath,
+        fileChain: parent.fileChain,
+        makeLibrary: templateLibrary
+      });
+    }
+    const emitted = this.expandScope(child, {
+      copy: inner ? NO_COPY : instance.copy,
+      conditionUnknown: instance.conditionUnknown
+    });
+    this.recordOutputs(instance, child);
+    return emitted;
+  }
+
+  private nestedTarget(instance: Instance, data: EvalData): DeploymentTarget {
+    const { scope, node, pointer } = instance.decl;
+    const target: DeploymentTarget = { ...scope.target, deploymentName: instance.nameText };
+    const read = (key: string): string | undefined => {
+      if (!(key in node)) return undefined;
+      const value = scope.evaluateValue(node[key], joinPointer(pointer, key), data);
+      return typeof value === 'string' ? value : valueText(value, node[key]);
+    };
+    const subscriptionId = read('subscriptionId');
+    const resourceGroup = read('resourceGroup');
+    if (subscriptionId !== undefined) target.subscriptionId = subscriptionId;
+    if (resourceGroup !== undefined) {
+      target.resourceGroup = resourceGroup;
+      target.level = 'resourceGroup';
+    } else if (subscriptionId !== undefined && 'location' in node) {
+      target.level = 'subscription';
+    }
+    return target;
+  }
+
+  /** The values a nested deployment passes to its template's parameters, evaluated in the parent. */
+  private passedParameters(
+    instance: Instance,
+    props: { [key: string]: Json },
+    propsPointer: string,
+    data: EvalData
+  ): Map<string, SuppliedParameter> {
+    const { scope } = instance.decl;
+    const supplied = new Map<string, SuppliedParameter>();
+    const paramsPointer = joinPointer(propsPointer, 'parameters');
+    let params: Value = null;
+    if (typeof props.parameters === 'string') params = scope.evaluateValue(props.parameters, paramsPointer, data);
+    else if (isObject(props.parameters)) params = props.parameters as { [key: string]: Value };
+    if (!isObject(params)) return supplied;
+    const origin = `deployment '${instance.nameText}'`;
+    for (const [name, entry] of Object.entries(params)) {
+      const entryPointer = joinPointer(paramsPointer, name);
+      let value: Value;
+      if (isObject(entry) && 'value' in entry) {
+        value =
+          typeof props.parameters === 'string'
+            ? entry.value
+            : scope.evaluateValue(entry.value as Json, joinPointer(entryPointer, 'value'), data);
+      } else if (isObject(entry) && 'reference' in entry) {
+        value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
+      } else {
+        throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value".`);
+      }
+      supplied.set(name.toLowerCase(), {
+        name,
+        value,
+        position: scope.positionOf(joinPointer(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
+        origin
+      });
+    }
+    return supplied;
+  }
+
+  /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
+  private recordOutputs(instance: Instance, child: TemplateScope): void {
+    const outputs = child.template.outputs;
+    if (!isObject(outputs)) return;
+    const result: { [key: string]: Value } = {};
+    const outputsPointer = joinPointer(child.base, 'outputs');
+    for (const [name, output] of Object.entries(outputs as { [key: string]: Json })) {
+      if (!isObject(output)) continue;
+      const o = output as { [key: string]: Json };
+      const outputPointer = joinPointer(outputsPointer, name);
+      const data: EvalData = { scope: child, copy: NO_COPY };
+      try {
+        if ('condition' in o) {
+          const condition = child.evaluateValue(o.condition!, joinPointer(outputPointer, 'condition'), data);
+          if (condition === false) continue;
+        }
+        let value: Value;
+        if (isObject(o.copy)) {
+          const copy = o.copy as { [key: string]: Json };
+          value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data);
+        } else {
+          value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
+        }
+        result[name] = { type: (o.type as Value) ?? 'object', value };
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        result[name] = { type: (o.type as Value) ?? 'object', value: new Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`) };
+      }
+    }
+    this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
+  }
+}
+
+function findCycle(instances: Instance[]): Instance[] {
+  const inSet = new Set(instances);
+  const start = instances[0];
+  const seen = new Map<Instance, number>();
+  const trail: Instance[] = [];
+  let current: Instance | undefined = start;
+  while (current && !seen.has(current)) {
+    seen.set(current, trail.length);
+    trail.push(current);
+    current = [...current.deps].find(d => inSet.has(d));
+  }
+  return current ? trail.slice(seen.get(current)) : [start];
+}
+
+/**
+ * The principal of a system-assigned identity (and of each user-assigned one) is known only
+ * once Azure creates it. It is written as the same unknown that `reference(<id>, …, 'Full')
+ * .identity.principalId` gives, so a vault access policy granting that principal is
+ * recognisably about this resource.
+ */
+function addIdentityUnknowns(json: { [key: string]: Value }, id: string): void {
+  const identityKey = Object.keys(json).find(k => k.toLowerCase() === 'identity');
+  const identity = identityKey ? json[identityKey] : undefined;
+  if (!isObject(identity)) return;
+  const type = identity.type;
+  if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
+    identity.principalId = new Unknown(
+      `the principalId of ${id}'s system-assigned identity, known only after deployment`,
+      `reference(${id.toLowerCase()}).identity.principalId`
+    );
+  }
+  const userAssigned = identity.userAssignedIdentities;
+  if (isObject(userAssigned)) {
+    for (const [uai, value] of Object.entries(userAssigned)) {
+      if (isObject(value) && !('principalId' in value)) {
+        value.principalId = new Unknown(
+          `the principalId of the user-assigned identity ${uai}, known only after deployment`,
+          `reference(${uai.toLowerCase()}).properties.principalId`
+        );
+      }
+    }
+  }
+}
+
+export type { Emitted };

@@ -1,0 +1,120 @@
+/**
+ * resourceId and its siblings, built as the documentation describes:
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-resource#resourceid
+ * The type's segments after the namespace each take one name: `Microsoft.KeyVault/vaults/keys`
+ * with `kv`, `k1` gives `…/providers/Microsoft.KeyVault/vaults/kv/keys/k1`.
+ */
+import type { Value } from '../../../model/value.js';
+import { ExpressionError } from '../../../expr/errors.js';
+import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
+import type { DeploymentTarget } from '../scope.js';
+import { targetOf } from './deployment.js';
+
+/** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
+export function interleave(type: string, names: string[]): string | null {
+  const segments = type.split('/').filter(s => s !== '');
+  if (segments.length < 2) return null;
+  const flatNames = names.flatMap(n => n.split('/'));
+  if (flatNames.length !== segments.length - 1) return null;
+  let out = segments[0];
+  for (let i = 1; i < segments.length; i++) out += `/${segments[i]}/${flatNames[i - 1]}`;
+  return out;
+}
+
+function strings(fn: string, args: Value[]): string[] {
+  return args.map((arg, i) => {
+    if (typeof arg !== 'string') {
+      throw new ExpressionError(`The template function '${fn}' expects argument ${i + 1} to be a string.`);
+    }
+    return arg;
+  });
+}
+
+function typedPath(fn: string, type: string, names: string[]): string {
+  const path = interleave(type, names);
+  if (path === null) {
+    const expected = Math.max(type.split('/').filter(s => s).length - 1, 1);
+    throw new ExpressionError(
+      `The template function '${fn}' was given ${names.length} name(s) for the type '${type}', which needs ${expected}.`
+    );
+  }
+  return path;
+}
+
+/** The id prefix for resources a deployment at `target` creates without an explicit scope. */
+export function scopePrefix(target: DeploymentTarget): string {
+  switch (target.level) {
+    case 'resourceGroup':
+      return `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`;
+    case 'subscription':
+      return `/subscriptions/${target.subscriptionId}`;
+    case 'managementGroup':
+      return `/providers/Microsoft.Management/managementGroups/${target.managementGroup}`;
+    case 'tenant':
+      return '';
+  }
+}
+
+function resourceId(args: Value[], ctx: EvalContext): Value {
+  const target = targetOf(ctx);
+  const parts = strings('resourceId', args);
+  const typeIndex = parts.findIndex(p => p.includes('/'));
+  if (typeIndex < 0 || typeIndex > 2) {
+    throw new ExpressionError(
+      "The template function 'resourceId' needs a resource type such as 'Microsoft.KeyVault/vaults' after at most a subscription id and a resource group name."
+    );
+  }
+  const path = typedPath('resourceId', parts[typeIndex], parts.slice(typeIndex + 1));
+  if (typeIndex === 2) return `/subscriptions/${parts[0]}/resourceGroups/${parts[1]}/providers/${path}`;
+  if (typeIndex === 1) return `/subscriptions/${target.subscriptionId}/resourceGroups/${parts[0]}/providers/${path}`;
+  return `${scopePrefix(target)}/providers/${path}`;
+}
+
+function subscriptionResourceId(args: Value[], ctx: EvalContext): Value {
+  const target = targetOf(ctx);
+  const parts = strings('subscriptionResourceId', args);
+  const typeIndex = parts.findIndex(p => p.includes('/'));
+  if (typeIndex < 0 || typeIndex > 1) {
+    throw new ExpressionError(
+      "The template function 'subscriptionResourceId' needs a resource type after at most a subscription id."
+    );
+  }
+  const subscription = typeIndex === 1 ? parts[0] : target.subscriptionId;
+  return `/subscriptions/${subscription}/providers/${typedPath('subscriptionResourceId', parts[typeIndex], parts.slice(typeIndex + 1))}`;
+}
+
+function tenantResourceId(args: Value[]): Value {
+  const parts = strings('tenantResourceId', args);
+  return `/providers/${typedPath('tenantResourceId', parts[0], parts.slice(1))}`;
+}
+
+function extensionResourceId(args: Value[]): Value {
+  const parts = strings('extensionResourceId', args);
+  const base = parts[0].replace(/\/+$/, '');
+  return `${base}/providers/${typedPath('extensionResourceId', parts[1], parts.slice(2))}`;
+}
+
+function managementGroupResourceId(args: Value[], ctx: EvalContext): Value {
+  const target = targetOf(ctx);
+  const parts = strings('managementGroupResourceId', args);
+  const typeIndex = parts.findIndex(p => p.includes('/'));
+  if (typeIndex < 0 || typeIndex > 1) {
+    throw new ExpressionError(
+      "The template function 'managementGroupResourceId' needs a resource type after at most a management group name."
+    );
+  }
+  const group = typeIndex === 1 ? parts[0] : target.managementGroup;
+  return `/providers/Microsoft.Management/managementGroups/${group}/providers/${typedPath(
+    'managementGroupResourceId',
+    parts[typeIndex],
+    parts.slice(typeIndex + 1)
+  )}`;
+}
+
+export const resourceIdFunctions: FunctionDefinition[] = [
+  defineFunction({ name: 'resourceId', minArgs: 2, maxArgs: Infinity, call: resourceId }),
+  defineFunction({ name: 'subscriptionResourceId', minArgs: 2, maxArgs: Infinity, call: subscriptionResourceId }),
+  defineFunction({ name: 'tenantResourceId', minArgs: 2, maxArgs: Infinity, call: tenantResourceId }),
+  defineFunction({ name: 'extensionResourceId', minArgs: 3, maxArgs: Infinity, call: extensionResourceId }),
+  defineFunction({ name: 'managementGroupResourceId', minArgs: 2, maxArgs: Infinity, call: managementGroupResourceId })
+];

@@ -1,0 +1,433 @@
+import type { Json, Value } from '../../model/value.js';
+import { Unknown, isObject, isUnknown } from '../../model/value.js';
+import type { SourcePosition } from '../../model/resource.js';
+import type { Expr } from '../../expr/ast.js';
+import { ExpressionError } from '../../expr/errors.js';
+import { isExpression, parseExpression } from '../../expr/parse.js';
+import { evaluate, type EvalContext, type FunctionLibrary } from '../../expr/evaluate.js';
+import type { PositionedJson } from '../json.js';
+import { joinPointer } from '../pointer.js';
+import type { SuppliedParameter } from '../parameters.js';
+import { TemplateError } from './errors.js';
+import { checkParameterValue } from './parameterChecks.js';
+
+/**
+ * One template being evaluated: its parameters, variables and functions, where it sits in
+ * which file, and the deployment it runs in. Expressions reach it through
+ * `EvalContext.data` (an `EvalData`).
+ */
+
+export type DeploymentLevel = 'tenant' | 'managementGroup' | 'subscription' | 'resourceGroup';
+
+/** Where a deployment runs; placeholders unless the caller sets them. */
+export interface DeploymentTarget {
+  level: DeploymentLevel;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  tenantId: string;
+  managementGroup: string;
+  deploymentName: string;
+}
+
+/** The copy loops an expression sits in: loop name (lower case) → index; `current` is the resource loop. */
+export interface CopyFrame {
+  loops: ReadonlyMap<string, number | Unknown>;
+  current?: number | Unknown;
+}
+
+export const NO_COPY: CopyFrame = { loops: new Map() };
+
+export interface EvalData {
+  scope: TemplateScope;
+  copy: CopyFrame;
+  /** Set while a parameter's default value is evaluated (utcNow and newGuid are allowed there). */
+  inParameterDefault?: string;
+  /** Set while a user-defined function's body runs: its parameters, by lower-case name. */
+  functionParameters?: ReadonlyMap<string, Value>;
+}
+
+/** Receives the source position of each value written into an output, by output pointer. */
+export type PositionSink = (outPointer: string, position: SourcePosition | null) => void;
+
+/** State shared by every template of one expansion (the top template and its nested ones). */
+export interface Expansion {
+  notes: string[];
+  /** One clock per expansion so every utcNow() in parameter defaults agrees. */
+  now: Date;
+  newGuidCount: number;
+  /** Outputs of nested deployments already expanded, by lower-case deployment resource id. */
+  deploymentOutputs: Map<string, Value>;
+}
+
+interface ParameterSlot {
+  name: string;
+  pointer: string;
+  declaration: { [key: string]: Json };
+  state: 'pending' | 'resolving' | 'done';
+  value?: Value;
+}
+
+interface VariableSlot {
+  name: string;
+  pointer: string;
+  node: Json;
+  /** A variable made by a top-level variables copy element. */
+  copy?: { name: string; count: Json; input: Json; pointer: string };
+  state: 'pending' | 'resolving' | 'done';
+  value?: Value;
+}
+
+const parsedCache = new Map<string, Expr>();
+
+function parseCached(text: string): Expr {
+  let expr = parsedCache.get(text);
+  if (!expr) {
+    expr = parseExpression(text);
+    if (parsedCache.size > 50_000) parsedCache.clear();
+    parsedCache.set(text, expr);
+  }
+  return expr;
+}
+
+export interface TemplateScopeInit {
+  doc: PositionedJson;
+  /** Pointer of the template object inside `doc` ('' for a template file). */
+  base: string;
+  template: { [key: string]: Json };
+  target: DeploymentTarget;
+  /** Values given for parameters, by lower-case name. */
+  supplied: ReadonlyMap<string, SuppliedParameter>;
+  expansion: Expansion;
+  /** A nested template with `outer` scope: parameters, variables and functions come from the parent. */
+  outer?: TemplateScope;
+  /** `nested/deployment/names` for keys of unknowns that belong to a nested template. */
+  path: string;
+  /** Linked files already open, to refuse a template that links itself. */
+  fileChain: string[];
+  /** Builds this template's function library (standard + deployment + user functions). */
+  makeLibrary: (scope: TemplateScope) => FunctionLibrary;
+}
+
+export class TemplateScope {
+  readonly doc: PositionedJson;
+  readonly base: string;
+  readonly template: { [key: string]: Json };
+  readonly target: DeploymentTarget;
+  readonly expansion: Expansion;
+  readonly outer?: TemplateScope;
+  readonly path: string;
+  readonly fileChain: string[];
+  readonly functions: FunctionLibrary;
+  /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
+  readonly symbols = new Map<string, string[]>();
+  private readonly supplied: ReadonlyMap<string, SuppliedParameter>;
+  private readonly parameterSlots: Map<string, ParameterSlot>;
+  private readonly variableSlots: Map<string, VariableSlot>;
+
+  constructor(init: TemplateScopeInit) {
+    this.doc = init.doc;
+    this.base = init.base;
+    this.template = init.template;
+    this.target = init.target;
+    this.expansion = init.expansion;
+    this.outer = init.outer;
+    this.path = init.path;
+    this.fileChain = init.fileChain;
+    this.supplied = init.supplied;
+    this.parameterSlots = new Map();
+    this.variableSlots = new Map();
+    if (!this.outer) {
+      const params = isObject(this.template.parameters) ? (this.template.parameters as { [k: string]: Json }) : {};
+      for (const [name, declaration] of Object.entries(params)) {
+        const pointer = joinPointer(this.base, 'parameters', name);
+        const decl = isObject(declaration) ? (declaration as { [k: string]: Json }) : {};
+        this.parameterSlots.set(name.toLowerCase(), { name, pointer, declaration: decl, state: 'pending' });
+      }
+      const vars = isObject(this.template.variables) ? (this.template.variables as { [k: string]: Json }) : {};
+      for (const [name, node] of Object.entries(vars)) {
+        const pointer = joinPointer(this.base, 'variables', name);
+        if (name.toLowerCase() === 'copy' && Array.isArray(node)) {
+          node.forEach((element, i) => {
+            const elementPointer = joinPointer(pointer, i);
+            if (!isObject(element) || typeof element.name !== 'string') {
+              throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
+            }
+            const e = element as { [k: string]: Json };
+            this.variableSlots.set(e.name!.toString().toLowerCase(), {
+              name: String(e.name),
+              pointer: elementPointer,
+              node: e.input ?? null,
+              copy: { name: String(e.name), count: e.count ?? 0, input: e.input ?? null, pointer: elementPointer },
+              state: 'pending'
+            });
+          });
+          continue;
+        }
+        this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending' });
+      }
+    }
+    this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
+  }
+
+  get file(): string {
+    return this.doc.file;
+  }
+
+  /** The declaration position of a pointer into this template's file. */
+  positionOf(pointer: string): SourcePosition | null {
+    return this.doc.positionOf(pointer);
+  }
+
+  errorAt(pointer: string, message: string, expression?: string, offset?: number): TemplateError {
+    const at = this.doc.valuePositionOf(pointer) ?? this.doc.positionOf(pointer) ?? { file: this.file, line: 1, column: 1 };
+    let column = at.column;
+    if (offset !== undefined && expression !== undefined && !expression.slice(0, offset).includes('\n')) {
+      column += 1 + offset;
+    }
+    return new TemplateError(message, { file: at.file, line: at.line, column }, expression);
+  }
+
+  context(data: Omit<EvalData, 'scope'> & { scope?: TemplateScope }): EvalContext {
+    return { functions: this.functions, data: { ...data, scope: data.scope ?? this } };
+  }
+
+  /** Evaluates one template string: an expression, an escaped `[[` literal, or plain text. */
+  evaluateString(text: string, pointer: string, data: EvalData): Value {
+    if (!isExpression(text)) {
+      return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
+    }
+    try {
+      const expr = parseCached(text);
+      return evaluate(expr, { functions: this.functions, data });
+    } catch (error) {
+      if (error instanceof ExpressionError) {
+        throw this.errorAt(pointer, error.message, text, error.offset);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Evaluates a template value: strings as expressions, objects and arrays member by
+   * member, and property `copy` arrays into the arrays they stand for. Each output
+   * position is reported to `sink` as it is written.
+   */
+  evaluateValue(node: Json, pointer: string, data: EvalData, sink?: PositionSink, outPointer = ''): Value {
+    sink?.(outPointer, this.doc.positionOf(pointer));
+    if (typeof node === 'string') return this.evaluateString(node, pointer, data);
+    if (Array.isArray(node)) {
+      return node.map((item, i) => this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i)));
+    }
+    if (isObject(node)) {
+      const out: { [key: string]: Value } = {};
+      const object = node as { [key: string]: Json };
+      for (const [key, inner] of Object.entries(object)) {
+        const memberPointer = joinPointer(pointer, key);
+        if (key.toLowerCase() === 'copy' && Array.isArray(inner)) {
+          this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
+          continue;
+        }
+        // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
+        const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
+        out[name] = this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name));
+      }
+      return out;
+    }
+    return node;
+  }
+
+  private evaluateKey(key: string, objectPointer: string, data: EvalData): string {
+    const value = this.evaluateString(key, joinPointer(objectPointer, key), data);
+    if (typeof value === 'string') return value;
+    return isUnknown(value) ? key : JSON.stringify(value);
+  }
+
+  private propertyCopy(
+    elements: Json[],
+    pointer: string,
+    data: EvalData,
+    out: { [key: string]: Value },
+    sink: PositionSink | undefined,
+    outPointer: string
+  ): void {
+    elements.forEach((element, i) => {
+      const elementPointer = joinPointer(pointer, i);
+      if (!isObject(element) || typeof element.name !== 'string' || !('input' in element)) {
+        throw this.errorAt(elementPointer, 'A property copy element needs a "name", a "count" and an "input".');
+      }
+      const e = element as { [k: string]: Json };
+      const name = String(e.name);
+      const arrayPointer = joinPointer(outPointer, name);
+      sink?.(arrayPointer, this.doc.positionOf(elementPointer));
+      out[name] = this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer);
+    });
+  }
+
+  /** `count` copies of `input`, with `copyIndex(name)` running from 0. */
+  copyArray(
+    name: string,
+    countNode: Json,
+    input: Json,
+    elementPointer: string,
+    data: EvalData,
+    sink?: PositionSink,
+    outPointer = ''
+  ): Value {
+    const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
+    if (isUnknown(count)) {
+      return new Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
+    }
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
+      throw this.errorAt(
+        joinPointer(elementPointer, 'count'),
+        `The copy count of '${name}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`
+      );
+    }
+    const items: Value[] = [];
+    for (let i = 0; i < count; i++) {
+      const loops = new Map(data.copy.loops);
+      loops.set(name.toLowerCase(), i);
+      const itemData: EvalData = { ...data, copy: { loops, current: data.copy.current } };
+      const itemPointer = joinPointer(outPointer, i);
+      sink?.(itemPointer, this.doc.positionOf(elementPointer));
+      items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
+    }
+    return items;
+  }
+
+  // ---- parameters ------------------------------------------------------------------------
+
+  parameterNames(): string[] {
+    return [...this.parameterSlots.values()].map(s => s.name);
+  }
+
+  hasParameter(name: string): boolean {
+    return this.parameterSlots.has(name.toLowerCase());
+  }
+
+  parameterDeclarationPointer(name: string): string | null {
+    return this.parameterSlots.get(name.toLowerCase())?.pointer ?? null;
+  }
+
+  parameter(name: string, data: EvalData): Value {
+    if (data.functionParameters) {
+      const value = data.functionParameters.get(name.toLowerCase());
+      if (value === undefined) {
+        throw new ExpressionError(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
+      }
+      return value;
+    }
+    if (this.outer) return this.outer.parameter(name, { ...data, scope: this.outer });
+    const slot = this.parameterSlots.get(name.toLowerCase());
+    if (!slot) {
+      const known = this.parameterNames();
+      throw new ExpressionError(
+        `The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`
+      );
+    }
+    return this.resolveParameter(slot);
+  }
+
+  /** Resolves every declared parameter, so ARM's validation errors surface even for unused ones. */
+  resolveAllParameters(): void {
+    for (const [lower, supplied] of this.supplied) {
+      if (!this.parameterSlots.has(lower)) {
+        const where = supplied.position ?? this.doc.positionOf(this.base) ?? { file: this.file, line: 1, column: 1 };
+        throw new TemplateError(
+          `The ${supplied.origin} gives parameter '${supplied.name}', which the template does not declare; remove it or declare it.`,
+          where
+        );
+      }
+    }
+    for (const slot of this.parameterSlots.values()) this.resolveParameter(slot);
+  }
+
+  private resolveParameter(slot: ParameterSlot): Value {
+    if (slot.state === 'done') return slot.value!;
+    if (slot.state === 'resolving') {
+      throw this.errorAt(slot.pointer, `The default value of parameter '${slot.name}' refers to itself through other parameters.`);
+    }
+    slot.state = 'resolving';
+    const decl = slot.declaration;
+    const supplied = this.supplied.get(slot.name.toLowerCase());
+    let value: Value;
+    let where: SourcePosition | null;
+    if (supplied) {
+      value = coerceSupplied(supplied.value, decl.type);
+      where = supplied.position ?? this.doc.positionOf(slot.pointer);
+    } else if ('defaultValue' in decl) {
+      const defaultPointer = joinPointer(slot.pointer, 'defaultValue');
+      value = this.evaluateValue(decl.defaultValue!, defaultPointer, {
+        scope: this,
+        copy: NO_COPY,
+        inParameterDefault: slot.name
+      });
+      where = this.doc.positionOf(defaultPointer);
+    } else if (decl.nullable === true || this.definitionIsNullable(decl)) {
+      value = null;
+      where = null;
+    } else {
+      const key = this.path ? `parameter:${this.path}/${slot.name}` : `parameter:${slot.name}`;
+      value = new Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
+      where = null;
+    }
+    const problem = checkParameterValue(slot.name, decl, value);
+    if (problem) {
+      const at = where ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
+      throw new TemplateError(problem, at);
+    }
+    slot.value = value;
+    slot.state = 'done';
+    return value;
+  }
+
+  private definitionIsNullable(decl: { [key: string]: Json }): boolean {
+    if (typeof decl.$ref !== 'string') return false;
+    const match = /^#\/definitions\/(.+)$/.exec(decl.$ref);
+    const definitions = this.template.definitions;
+    if (!match || !isObject(definitions)) return false;
+    const definition = (definitions as { [k: string]: Json })[match[1]];
+    return isObject(definition) && (definition as { [k: string]: Json }).nullable === true;
+  }
+
+  // ---- variables -------------------------------------------------------------------------
+
+  variable(name: string, data: EvalData): Value {
+    if (data.functionParameters) {
+      throw new ExpressionError(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
+    }
+    if (this.outer) return this.outer.variable(name, { ...data, scope: this.outer });
+    const slot = this.variableSlots.get(name.toLowerCase());
+    if (!slot) {
+      throw new ExpressionError(`The template variable '${name}' is not found; declare it in "variables".`);
+    }
+    if (slot.state === 'done') return slot.value!;
+    if (slot.state === 'resolving') {
+      throw this.errorAt(slot.pointer, `The variable '${slot.name}' depends on itself (a cycle through variables).`);
+    }
+    slot.state = 'resolving';
+    const fresh: EvalData = { scope: this, copy: NO_COPY };
+    slot.value = slot.copy
+      ? this.copyArray(slot.copy.name, slot.copy.count, slot.copy.input, slot.copy.pointer, fresh)
+      : this.evaluateValue(slot.node, slot.pointer, fresh);
+    slot.state = 'done';
+    return slot.value;
+  }
+}
+
+/** Values typed on a command line arrive as strings; read them as the declared type wants. */
+function coerceSupplied(value: Value, type: Json | undefined): Value {
+  if (typeof value !== 'string' || typeof type !== 'string') return value;
+  const t = type.toLowerCase();
+  if (t === 'int' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  if (t === 'array' || t === 'object' || t === 'secureobject') {
+    try {
+      return JSON.parse(value) as Json;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
+ * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
+ * with forward slashes on every platform.
+ */
+
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+
+function isGlobChar(ch: string): boolean {
+  return ch === '*' || ch === '?' || ch === '{';
+}
+
+export function hasGlob(pattern: string): boolean {
+  return [...pattern].some(isGlobChar);
+}
+
+function escapeRegExp(ch: string): string {
+  return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
+}
+
+/** The index of the `}` closing the `{` at `open`, or -1. */
+function closingBrace(pattern: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    if (pattern[i] === '{') depth++;
+    else if (pattern[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Splits `a,{b,c},d` at top-level commas. */
+function splitAlternatives(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '{') depth++;
+    else if (body[i] === '}') depth--;
+    else if (body[i] === ',' && depth === 0) {
+      parts.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start));
+  return parts;
+}
+
+function translate(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*' && pattern[i + 1] === '*') {
+      const atSegmentStart = i === 0 || pattern[i - 1] === '/';
+      if (atSegmentStart && pattern[i + 2] === '/') {
+        out += '(?:[^/]*(?:/[^/]*)*/)?';
+        i += 2;
+      } else if (atSegmentStart && i + 2 === pattern.length) {
+        out += '.*';
+        i += 1;
+      } else {
+        out += '[^/]*';
+        i += 1;
+      }
+    } else if (ch === '*') {
+      out += '[^/]*';
+    } else if (ch === '?') {
+      out += '[^/]';
+    } else if (ch === '{') {
+      const close = closingBrace(pattern, i);
+      if (close < 0) {
+        out += '\\{';
+        continue;
+      }
+      out += '(?:' + splitAlternatives(pattern.slice(i + 1, close)).map(translate).join('|') + ')';
+      i = close;
+    } else {
+      out += escapeRegExp(ch);
+    }
+  }
+  return out;
+}
+
+export function globToRegExp(pattern: string): RegExp {
+  return new RegExp('^' + translate(toPosix(pattern)) + '$');
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** Every file under `dir`, depth first in name order, skipping node_modules and .git. */
+export function walkFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (current: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) visit(full);
+      } else if (entry.isFile()) {
+        out.push(full);
+      }
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+/**
+ * The files a pattern names, as absolute paths in a stable order: a glob is matched
+ * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
+ * every `.json` file under it; a plain file gives itself.
+ */
+export function expandPattern(pattern: string, cwd: string): string[] {
+  const posixPattern = toPosix(pattern);
+  if (!hasGlob(posixPattern)) {
+    const full = path.resolve(cwd, pattern);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      return [];
+    }
+    if (stat.isDirectory()) return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
+    return [full];
+  }
+  const segments = posixPattern.split('/');
+  const firstGlob = segments.findIndex(s => hasGlob(s));
+  const baseSegments = segments.slice(0, firstGlob);
+  const absolute = path.isAbsolute(pattern);
+  const base = path.resolve(cwd, baseSegments.join('/') || '.');
+  const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+  return walkFiles(base).filter(file => {
+    const candidate = absolute ? toPosix(file) : toPosix(path.relative(cwd, file));
+    return regex.test(candidate);
+  });
+}

@@ -1,0 +1,261 @@
+import type { Json } from '../model/value.js';
+import type { SourcePosition } from '../model/resource.js';
+import { UserError } from '../model/errors.js';
+import { joinPointer, parentPointer } from './pointer.js';
+
+/**
+ * A JSON reader that accepts what Azure Resource Manager accepts in templates and
+ * parameter files: `//` and `/* *\/` comments, trailing commas, and strings that span
+ * lines. It records where every value came from, keyed by JSON pointer, so a finding can
+ * point at the line that set a property.
+ */
+
+export interface PositionedJson {
+  value: Json;
+  /** Position of the member's key (for object members) or of the value (array items, the root). */
+  positionOf(pointer: string): SourcePosition | null;
+  /** Position of the value itself: the opening quote of a string, the `{` of an object. */
+  valuePositionOf(pointer: string): SourcePosition | null;
+  file: string;
+}
+
+interface Spot {
+  line: number;
+  column: number;
+}
+
+export class JsonSyntaxError extends UserError {}
+
+class Reader {
+  private index = 0;
+  private line = 1;
+  private column = 1;
+  readonly keys = new Map<string, Spot>();
+  readonly values = new Map<string, Spot>();
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string
+  ) {}
+
+  parseDocument(): Json {
+    if (this.text.charCodeAt(0) === 0xfeff) this.advance();
+    this.skipTrivia();
+    if (this.index >= this.text.length) this.fail('The file is empty; it must hold one JSON value.');
+    const value = this.parseValue('');
+    this.skipTrivia();
+    if (this.index < this.text.length) {
+      this.fail(`Unexpected ${this.describeHere()} after the end of the JSON value; remove it.`);
+    }
+    return value;
+  }
+
+  private here(): Spot {
+    return { line: this.line, column: this.column };
+  }
+
+  private fail(message: string, at: Spot = this.here()): never {
+    throw new JsonSyntaxError(message, { file: this.file, line: at.line, column: at.column });
+  }
+
+  private describeHere(): string {
+    if (this.index >= this.text.length) return 'end of file';
+    const ch = this.text[this.index];
+    return ch === '\n' || ch === '\r' ? 'line break' : `'${ch}'`;
+  }
+
+  private advance(): string {
+    const ch = this.text[this.index++];
+    if (ch === '\n') {
+      this.line++;
+      this.column = 1;
+    } else if (ch === '\r') {
+      // \r\n counts as one line break; a lone \r is one too.
+      if (this.text[this.index] !== '\n') {
+        this.line++;
+        this.column = 1;
+      }
+    } else {
+      this.column++;
+    }
+    return ch;
+  }
+
+  private skipTrivia(): void {
+    for (;;) {
+      const ch = this.text[this.index];
+      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\ufeff') {
+        this.advance();
+      } else if (ch === '/' && this.text[this.index + 1] === '/') {
+        while (this.index < this.text.length && this.text[this.index] !== '\n') this.advance();
+      } else if (ch === '/' && this.text[this.index + 1] === '*') {
+        const start = this.here();
+        this.advance();
+        this.advance();
+        while (!(this.text[this.index] === '*' && this.text[this.index + 1] === '/')) {
+          if (this.index >= this.text.length) this.fail('This /* comment is never closed; add */.', start);
+          this.advance();
+        }
+        this.advance();
+        this.advance();
+      } else {
+        return;
+      }
+    }
+  }
+
+  private parseValue(pointer: string): Json {
+    const start = this.here();
+    this.values.set(pointer, start);
+    const ch = this.text[this.index];
+    if (ch === '{') return this.parseObject(pointer);
+    if (ch === '[') return this.parseArray(pointer);
+    if (ch === '"') return this.parseString();
+    if (ch === '-' || (ch >= '0' && ch <= '9')) return this.parseNumber();
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null]
+    ] as const) {
+      if (this.text.startsWith(word, this.index)) {
+        for (let i = 0; i < word.length; i++) this.advance();
+        return value;
+      }
+    }
+    if (ch === "'") this.fail('Strings must be in double quotes ("), not single quotes.');
+    this.fail(`Expected a JSON value but found ${this.describeHere()}.`);
+  }
+
+  private parseObject(pointer: string): Json {
+    const open = this.here();
+    this.advance();
+    const result: { [key: string]: Json } = {};
+    const seen = new Set<string>();
+    this.skipTrivia();
+    while (this.text[this.index] !== '}') {
+      if (this.index >= this.text.length) this.fail("This object is never closed; add '}'.", open);
+      if (this.text[this.index] !== '"') {
+        this.fail(`Expected a property name in double quotes but found ${this.describeHere()}.`);
+      }
+      const keyAt = this.here();
+      const key = this.parseString();
+      if (seen.has(key)) this.fail(`The property "${key}" appears twice in this object; keep one.`, keyAt);
+      seen.add(key);
+      const memberPointer = joinPointer(pointer, key);
+      this.keys.set(memberPointer, keyAt);
+      this.skipTrivia();
+      if (this.text[this.index] !== ':') this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
+      this.advance();
+      this.skipTrivia();
+      // Own data property even for "__proto__", which a plain assignment would swallow.
+      Object.defineProperty(result, key, {
+        value: this.parseValue(memberPointer),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      });
+      this.skipTrivia();
+      if (this.text[this.index] === ',') {
+        this.advance();
+        this.skipTrivia();
+      } else if (this.text[this.index] !== '}') {
+        this.fail(`Expected ',' or '}' after the value of "${key}" but found ${this.describeHere()}.`);
+      }
+    }
+    this.advance();
+    return result;
+  }
+
+  private parseArray(pointer: string): Json {
+    const open = this.here();
+    this.advance();
+    const result: Json[] = [];
+    this.skipTrivia();
+    while (this.text[this.index] !== ']') {
+      if (this.index >= this.text.length) this.fail("This array is never closed; add ']'.", open);
+      result.push(this.parseValue(joinPointer(pointer, result.length)));
+      this.skipTrivia();
+      if (this.text[this.index] === ',') {
+        this.advance();
+        this.skipTrivia();
+      } else if (this.text[this.index] !== ']') {
+        this.fail(`Expected ',' or ']' after an array item but found ${this.describeHere()}.`);
+      }
+    }
+    this.advance();
+    return result;
+  }
+
+  private parseString(): string {
+    const open = this.here();
+    this.advance();
+    let out = '';
+    for (;;) {
+      if (this.index >= this.text.length) this.fail('This string is never closed; add the closing ".', open);
+      const ch = this.text[this.index];
+      if (ch === '"') {
+        this.advance();
+        return out;
+      }
+      if (ch === '\\') {
+        const escapeAt = this.here();
+        this.advance();
+        const e = this.text[this.index];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e !== undefined && e in simple) {
+          out += simple[e];
+          this.advance();
+        } else if (e === 'u') {
+          this.advance();
+          const hex = this.text.slice(this.index, this.index + 4);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('A \\u escape needs four hex digits.', escapeAt);
+          out += String.fromCharCode(parseInt(hex, 16));
+          for (let i = 0; i < 4; i++) this.advance();
+        } else {
+          this.fail(`Unknown escape \\${e ?? ''} in a string; write \\\\ for a backslash.`, escapeAt);
+        }
+        continue;
+      }
+      // ARM keeps line breaks inside strings (multi-line strings); a \r\n reads as \n.
+      if (ch === '\r' && this.text[this.index + 1] === '\n') {
+        this.advance();
+        continue;
+      }
+      out += this.advance();
+    }
+  }
+
+  private parseNumber(): number {
+    const start = this.here();
+    const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.index, this.index + 400));
+    if (!match || match[0] === '-') this.fail(`Expected a number but found ${this.describeHere()}.`, start);
+    for (let i = 0; i < match[0].length; i++) this.advance();
+    return Number(match[0]);
+  }
+}
+
+/** Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. */
+export function parseJsonWithPositions(text: string, file: string): PositionedJson {
+  const reader = new Reader(text, file);
+  const value = reader.parseDocument();
+  const toPosition = (spot: Spot | undefined): SourcePosition | null =>
+    spot ? { file, line: spot.line, column: spot.column } : null;
+  return {
+    value,
+    file,
+    positionOf: pointer => toPosition(reader.keys.get(pointer) ?? reader.values.get(pointer)),
+    valuePositionOf: pointer => toPosition(reader.values.get(pointer))
+  };
+}
+
+/** The position recorded for a pointer or, failing that, for its nearest enclosing value. */
+export function nearestPosition(
+  positionOf: (pointer: string) => SourcePosition | null,
+  pointer: string
+): SourcePosition | null {
+  for (let p: string | null = pointer; p !== null; p = parentPointer(p)) {
+    const found = positionOf(p);
+    if (found) return found;
+  }
+  return null;
+}

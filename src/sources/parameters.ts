@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Json, Value } from '../model/value.js';
+import { Unknown, isObject } from '../model/value.js';
+import type { SourcePosition } from '../model/resource.js';
+import { UserError } from '../model/errors.js';
+import { parseJsonWithPositions } from './json.js';
+import { joinPointer } from './pointer.js';
+
+/**
+ * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
+ * where a value may instead be a Key Vault `reference` (a secret, unknown offline).
+ */
+
+export interface SuppliedParameter {
+  /** The name as written in the parameter file (or override). */
+  name: string;
+  value: Value;
+  /** Where the value was written; null for command-line overrides. */
+  position: SourcePosition | null;
+  /** `parameter file x.json` or `--parameter`, for messages. */
+  origin: string;
+}
+
+/** Supplied values keyed by lower-case name: ARM matches parameter names case-insensitively. */
+export type SuppliedParameters = Map<string, SuppliedParameter>;
+
+export const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
+export const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
+
+export function readTextFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+  }
+}
+
+export function loadParameterFile(file: string): SuppliedParameters {
+  const doc = parseJsonWithPositions(readTextFile(file), file);
+  const origin = `parameter file ${path.basename(file)}`;
+  if (!isObject(doc.value)) {
+    throw new UserError('a parameter file must be a JSON object with a "parameters" object.', { file, line: 1, column: 1 });
+  }
+  const root = doc.value as { [key: string]: Json };
+  const hasSection = isObject(root.parameters);
+  if (root.parameters !== undefined && !hasSection) {
+    const at = doc.positionOf('/parameters');
+    throw new UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+  }
+  const section = (hasSection ? root.parameters : root) as { [key: string]: Json };
+  const base = hasSection ? '/parameters' : '';
+  const supplied: SuppliedParameters = new Map();
+  for (const [name, entry] of Object.entries(section)) {
+    if (!hasSection && (name === '$schema' || name === 'contentVersion')) continue;
+    const pointer = joinPointer(base, name);
+    const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
+    if (!isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
+      throw new UserError(
+        `parameter "${name}" in ${path.basename(file)} must be an object with "value" (or a Key Vault "reference").`,
+        at
+      );
+    }
+    let value: Value;
+    let position: SourcePosition | null;
+    if ('value' in entry) {
+      value = entry.value as Json;
+      position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
+    } else {
+      const reference = entry.reference as { [key: string]: Json } | undefined;
+      const secret = isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
+      value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
+      position = at;
+    }
+    supplied.set(name.toLowerCase(), { name, value, position, origin });
+  }
+  return supplied;
+}
+
+/**
+ * The parameter file that goes with a template by convention: `main.json` →
+ * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
+ */
+export function conventionalParameterFile(templateFile: string): string | null {
+  const dir = path.dirname(templateFile);
+  const stem = path.basename(templateFile).replace(/\.jsonc?$/i, '');
+  const candidate = path.join(dir, `${stem}.parameters.json`);
+  return fs.existsSync(candidate) ? candidate : null;
+}
+
+/** Values given on the command line or as action inputs. */
+export function overridesToSupplied(overrides: Record<string, Json>): SuppliedParameters {
+  const supplied: SuppliedParameters = new Map();
+  for (const [name, value] of Object.entries(overrides)) {
+    supplied.set(name.toLowerCase(), { name, value, position: null, origin: '--parameter' });
+  }
+  return supplied;
+}
+
+/** Later sources win: parameter files in the order given, then overrides. */
+export function mergeSupplied(...sources: SuppliedParameters[]): SuppliedParameters {
+  const merged: SuppliedParameters = new Map();
+  for (const source of sources) for (const [key, value] of source) merged.set(key, value);
+  return merged;
+}

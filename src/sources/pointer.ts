@@ -1,0 +1,25 @@
+/** JSON pointers (RFC 6901), the addresses positions are recorded under. */
+
+export function escapePointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function joinPointer(base: string, ...segments: (string | number)[]): string {
+  let pointer = base;
+  for (const segment of segments) pointer += '/' + escapePointerSegment(segment);
+  return pointer;
+}
+
+/** The pointer of the enclosing value, or null at the root. */
+export function parentPointer(pointer: string): string | null {
+  if (pointer === '') return null;
+  return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

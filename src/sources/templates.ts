@@ -1,0 +1,167 @@
+import * as path from 'node:path';
+import type { Json } from '../model/value.js';
+import { isObject } from '../model/value.js';
+import type { Resource } from '../model/resource.js';
+import { parseJsonWithPositions, type PositionedJson } from './json.js';
+import {
+  TEMPLATE_SCHEMA,
+  conventionalParameterFile,
+  loadParameterFile,
+  mergeSupplied,
+  overridesToSupplied,
+  readTextFile
+} from './parameters.js';
+import { TemplateError } from './arm/errors.js';
+import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
+import { templateLibrary } from './arm/functions/index.js';
+import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
+
+export interface TemplateLoadOptions {
+  /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
+  parameterFiles?: string[];
+  /** Values from the command line or action inputs; they win over parameter files and defaults. */
+  parameterOverrides?: Record<string, Json>;
+  scope?: { subscriptionId?: string; resourceGroup?: string; location?: string; tenantId?: string; deploymentName?: string };
+}
+
+export interface ExpandedTemplate {
+  file: string;
+  resources: Resource[];
+  parameterFile: string | null;
+  notes: string[];
+}
+
+export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
+
+/** Why a JSON document is not a deployment template, or null when it is one. */
+export function notATemplateReason(value: Json): string | null {
+  if (!isObject(value)) return 'not a JSON object';
+  const schema = (value as { [key: string]: Json }).$schema;
+  if (typeof schema !== 'string') return 'no $schema (not a deployment template)';
+  if (!TEMPLATE_SCHEMA.test(schema)) {
+    return /deploymentParameters\.json/i.test(schema)
+      ? 'a parameter file'
+      : `its $schema is not a deployment template schema (${schema})`;
+  }
+  return null;
+}
+
+function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptions, file: string): DeploymentTarget {
+  const scope = options.scope ?? {};
+  return {
+    level: deploymentLevelOf(template.$schema),
+    subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
+    resourceGroup: scope.resourceGroup ?? 'rg',
+    location: scope.location ?? 'westus',
+    tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
+    managementGroup: 'mg',
+    deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.jsonc?$/i, '')
+  };
+}
+
+/** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
+export function expandTemplateDocument(
+  doc: PositionedJson,
+  options: TemplateLoadOptions & { parameterFilesUsed?: string[] } = {}
+): ExpandedTemplate {
+  const reason = notATemplateReason(doc.value);
+  if (reason) {
+    throw new TemplateError(
+      `${path.basename(doc.file)} is not an ARM deployment template (${reason}); give a file whose $schema is deploymentTemplate.json.`,
+      { file: doc.file, line: 1, column: 1 }
+    );
+  }
+  const template = doc.value as { [key: string]: Json };
+  const parameterFiles = options.parameterFilesUsed ?? [];
+  const supplied = mergeSupplied(
+    ...parameterFiles.map(loadParameterFile),
+    overridesToSupplied(options.parameterOverrides ?? {})
+  );
+  const expansion: Expansion = { notes: [], now: new Date(), newGuidCount: 0, deploymentOutputs: new Map() };
+  const scope = new TemplateScope({
+    doc,
+    base: '',
+    template,
+    target: targetFor(template, options, doc.file),
+    supplied,
+    expansion,
+    path: '',
+    fileChain: [doc.file],
+    makeLibrary: templateLibrary
+  });
+  scope.resolveAllParameters();
+  const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+  return {
+    file: doc.file,
+    resources: finalStates(emitted, expansion.notes),
+    parameterFile: parameterFiles.length ? parameterFiles[parameterFiles.length - 1] : null,
+    notes: expansion.notes
+  };
+}
+
+/** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
+export function expandTemplateFile(file: string, options: TemplateLoadOptions = {}): ExpandedTemplate {
+  const doc = parseJsonWithPositions(readTextFile(file), file);
+  let parameterFilesUsed = options.parameterFiles;
+  if (!parameterFilesUsed) {
+    const paired = conventionalParameterFile(file);
+    parameterFilesUsed = paired ? [paired] : [];
+  }
+  return expandTemplateDocument(doc, { ...options, parameterFilesUsed });
+}
+
+function where(resource: Resource): string {
+  const s = resource.source;
+  return s ? `${path.basename(s.file)}:${s.line}` : 'unknown position';
+}
+
+/**
+ * One resource declared several times in a deployment (a nested deployment that
+ * re-declares an account to switch CMK on) ends in the state of its last declaration in
+ * deployment order: each PUT replaces the whole resource body, and properties left out are
+ * reset rather than kept ("Resource properties aren't incrementally added",
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/deployment-modes).
+ * `existing` references give way to a declaration that deploys. When the last declaration
+ * may not deploy (unknown condition), the one before it is kept too, holding only if the
+ * later one does not deploy.
+ */
+export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
+  const groups = new Map<string, Resource[]>();
+  const keyOf = (e: Emitted, index: number): string => (e.idKnown ? e.resource.id.toLowerCase() : `#${index}`);
+  emitted.forEach((e, index) => {
+    const key = keyOf(e, index);
+    groups.set(key, [...(groups.get(key) ?? []), e.resource]);
+  });
+  const keep = new Set<Resource>();
+  for (const declarations of groups.values()) {
+    const deployed = declarations.filter(r => !r.existing);
+    if (deployed.length === 0) {
+      keep.add(declarations[declarations.length - 1]);
+      continue;
+    }
+    const last = deployed[deployed.length - 1];
+    keep.add(last);
+    if (deployed.length > 1) {
+      const earlier = deployed.slice(0, -1);
+      notes.push(
+        `${last.id} is declared ${deployed.length} times; the declaration at ${where(last)} deploys last and replaces ` +
+          `the whole body set at ${earlier.map(where).join(', ')}.`
+      );
+      if (last.conditionUnknown) {
+        const previous = earlier[earlier.length - 1];
+        keep.add({
+          ...previous,
+          conditionUnknown: [previous.conditionUnknown, `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`]
+            .filter(Boolean)
+            .join('; and ')
+        });
+      }
+    }
+  }
+  const out: Resource[] = [];
+  for (const e of emitted) if (keep.has(e.resource)) out.push(e.resource);
+  for (const r of keep) if (!out.includes(r)) out.splice(out.length, 0, r);
+  return out;
+}
+
