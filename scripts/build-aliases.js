@@ -5,6 +5,8 @@
 //
 // Format (before compression): one line per alias, sorted by lower-cased name: `name` when the alias's
 // default path is the conventional `properties.<segment after the last '/'>`, else `name<TAB>path`.
+// A few legacy aliases without a resource type (`Microsoft.Compute/imagePublisher`) have one path per
+// resource type: `name<TAB>path1<TAB>path2…`, in the order of the source.
 // The text is brotli-compressed at fixed settings and embedded as base64, so ncc bundles it as code.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,20 +23,25 @@ for (const line of csv.split(/\r?\n/)) {
   if (!line) continue;
   const comma = line.indexOf(',');
   const name = line.slice(0, comma);
-  byName.set(name.toLowerCase(), { name, path: line.slice(comma + 1) });
+  const found = byName.get(name.toLowerCase());
+  const p = line.slice(comma + 1);
+  if (found && !found.paths.includes(p)) found.paths.push(p);
+  else if (!found) byName.set(name.toLowerCase(), { name, paths: [p] });
 }
 const rich = JSON.parse(fs.readFileSync(path.join(corpus, 'aliases/aliases.json'), 'utf8'));
 for (const type of Object.keys(rich.resourceTypes).sort()) {
   for (const alias of rich.resourceTypes[type].aliases) {
-    byName.set(alias.name.toLowerCase(), { name: alias.name, path: alias.defaultPath });
+    const found = byName.get(alias.name.toLowerCase());
+    if (found && found.paths.length > 1) continue;
+    byName.set(alias.name.toLowerCase(), { name: alias.name, paths: [alias.defaultPath] });
   }
 }
 
 const conventional = name => `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 const keys = [...byName.keys()].sort();
 const lines = keys.map(key => {
-  const { name, path: p } = byName.get(key);
-  return p === conventional(name) ? name : `${name}\t${p}`;
+  const { name, paths } = byName.get(key);
+  return paths.length === 1 && paths[0] === conventional(name) ? name : [name, ...paths].join('\t');
 });
 const text = lines.join('\n');
 const compressed = zlib.brotliCompressSync(Buffer.from(text, 'utf8'), {
@@ -52,8 +59,9 @@ const body = [
   '// prettier-ignore',
   `export const ALIAS_COUNT = ${keys.length};`,
   '// prettier-ignore',
-  'export const ALIAS_DATA =',
-  chunks.map(c => `  '${c}'`).join(' +\n') + ';',
+  'export const ALIAS_DATA = [',
+  chunks.map(c => `  '${c}'`).join(',\n'),
+  "].join('');",
   ''
 ].join('\n');
 fs.writeFileSync(out, body);

@@ -16,7 +16,12 @@ import { UserError, UserErrors, isUserError } from './model/errors.js';
 import type { FindingsDocument } from './model/finding.js';
 import { severityRank } from './model/finding.js';
 import { bundledPolicies } from './paths.js';
-import { ANNOTATIONS_PER_LEVEL, buildAnnotations, planAnnotations, renderAnnotationCommand } from './report/annotations.js';
+import {
+  ANNOTATIONS_PER_LEVEL,
+  buildAnnotations,
+  planAnnotations,
+  renderAnnotationCommand
+} from './report/annotations.js';
 import { planCheckRun } from './report/checks.js';
 import { needsAttention, renderComment } from './report/comment.js';
 import { GitHubClient } from './report/github.js';
@@ -36,7 +41,11 @@ const logger: Logger = {
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(name => core.getInput(name));
-    const context = readRunContext(process.env, readEventPayload(process.env, file => readFileSync(file, 'utf8')), process.cwd());
+    const context = readRunContext(
+      process.env,
+      readEventPayload(process.env, file => readFileSync(file, 'utf8')),
+      process.cwd()
+    );
     core.debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
     if (inputs.command !== 'evaluate') {
       throw new UserError(
@@ -58,7 +67,10 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setOutput('result', 'fail');
     if (isUserError(error)) core.setFailed(error.describe());
-    else core.setFailed(`cmk-guard stopped on an internal error; please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    else
+      core.setFailed(
+        `cmk-guard stopped on an internal error; please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      );
   }
 }
 
@@ -106,7 +118,12 @@ async function evaluate(
       [],
       0,
       0,
-      errors.map(e => ({ file: e.location?.file ?? '', line: e.location?.line ?? null, column: e.location?.column ?? null, message: e.message }))
+      errors.map(e => ({
+        file: e.location?.file ?? '',
+        line: e.location?.line ?? null,
+        column: e.location?.column ?? null,
+        message: e.message
+      }))
     );
     return { document, failure: oneLine(error.describe()) };
   }
@@ -133,13 +150,28 @@ async function report(
   for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
 
   const outputDir = path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard');
-  const sarifFile = writeOutput(inputs.sarifFile, path.join(outputDir, 'results.sarif'), context, JSON.stringify(renderSarif(document, context), null, 2) + '\n');
-  const findingsFile = writeOutput(inputs.findingsFile, path.join(outputDir, 'findings.json'), context, renderJson(document));
+  const sarifFile = writeOutput(
+    inputs.sarifFile,
+    path.join(outputDir, 'results.sarif'),
+    context,
+    JSON.stringify(renderSarif(document, context), null, 2) + '\n'
+  );
+  const findingsFile = writeOutput(
+    inputs.findingsFile,
+    path.join(outputDir, 'findings.json'),
+    context,
+    renderJson(document)
+  );
   core.info(`SARIF: ${sarifFile}`);
   core.info(`Findings: ${findingsFile}`);
 
   const notes: string[] = [];
-  const result: ReportResult = { annotations: plan.all.length, hiddenAnnotations: plan.hidden, sarifFile, findingsFile };
+  const result: ReportResult = {
+    annotations: plan.all.length,
+    hiddenAnnotations: plan.hidden,
+    sarifFile,
+    findingsFile
+  };
   let checkRunUrl: string | undefined;
   if (plan.hidden > 0) {
     if (github && context.sha) {
@@ -154,7 +186,8 @@ async function report(
       );
       if (typeof outcome === 'object') checkRunUrl = outcome.url || undefined;
       result.checkRun = typeof outcome === 'object' ? 'published' : outcome;
-      if (outcome === 'not-permitted') notes.push('The check run with every annotation could not be published: the token is read-only.');
+      if (outcome === 'not-permitted')
+        notes.push('The check run with every annotation could not be published: the token is read-only.');
     } else {
       result.checkRun = 'no-token';
     }
@@ -165,13 +198,19 @@ async function report(
       create: needsAttention(document)
     });
     result.comment = outcome;
-    if (outcome === 'not-permitted') notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
+    if (outcome === 'not-permitted')
+      notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
   }
 
   if (inputs.summary && context.summaryFile) {
     appendFileSync(
       context.summaryFile,
-      renderSummary(document, context, { hiddenAnnotations: plan.hidden, annotationsPerLevel: ANNOTATIONS_PER_LEVEL, checkRunUrl, notes })
+      renderSummary(document, context, {
+        hiddenAnnotations: plan.hidden,
+        annotationsPerLevel: ANNOTATIONS_PER_LEVEL,
+        checkRunUrl,
+        notes
+      })
     );
   }
 
@@ -188,13 +227,17 @@ function failureReason(document: FindingsDocument, inputs: ActionInputs): string
   const errors = document.errors ?? [];
   if (errors.length) {
     const first = errors[0];
-    const where = [first.file, first.line, first.line === null ? null : first.column].filter(p => p !== null && p !== '').join(':');
+    const where = [first.file, first.line, first.line === null ? null : first.column]
+      .filter(p => p !== null && p !== '')
+      .join(':');
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
     return oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
   }
   if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never') return undefined;
   const threshold = severityRank[inputs.failOn];
-  const count = document.findings.filter(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold).length;
+  const count = document.findings.filter(
+    f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold
+  ).length;
   return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
 }
 
@@ -208,7 +251,9 @@ function writeOutput(requested: string | undefined, fallback: string, context: R
 /** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
 function printUntrusted(text: string): void {
   const token = randomBytes(16).toString('hex');
-  process.stdout.write(`::stop-commands::${token}${os.EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${os.EOL}`);
+  process.stdout.write(
+    `::stop-commands::${token}${os.EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${os.EOL}`
+  );
 }
 
 function splitRepository(repository: string): { owner: string; repo: string } {

@@ -7,7 +7,7 @@ describe('annotations as workflow commands', () => {
   it('renders every reported finding and input error, errors first, with exact escaping', () => {
     const lines = planAnnotations(buildAnnotations(hostileDocument(), context)).shown.map(renderAnnotationCommand);
     const remediation =
-      "%0A%0ASet `properties.encryption.keySource` to `Microsoft.KeyVault` and point <b>keyVaultProperties</b> at a key; ask @security-team.%0A%0A```json%0A\"keyVaultUri\": \"https://<vault>.vault.azure.net/\"%0A```%0A%0Ahttps://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal";
+      '%0A%0ASet `properties.encryption.keySource` to `Microsoft.KeyVault` and point <b>keyVaultProperties</b> at a key; ask @security-team.%0A%0A```json%0A"keyVaultUri": "https://<vault>.vault.azure.net/"%0A```%0A%0Ahttps://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal';
     expect(lines).toEqual([
       "::error file=templates/broken.json,line=3,col=9,title=cmk-guard could not read this input::Expected ',' or '}' after property value in JSON.",
       "::error file=templates/a%2Cb%3Ac%25d.json,line=40,title=Cognitive Services accounts should encrypt data with a customer-managed key::Microsoft.CognitiveServices/accounts '@everyone': properties.encryption.keySource is 'Microsoft.CognitiveServices'; expected 'Microsoft.KeyVault'." +

@@ -1,4 +1,11 @@
-import { codeSpan, escapeCommandData, escapeCommandProperty, escapeMarkdown, escapeTerminal, sanitizeMarkdown } from '../../src/report/escape.js';
+import {
+  codeSpan,
+  escapeCommandData,
+  escapeCommandProperty,
+  escapeMarkdown,
+  escapeTerminal,
+  sanitizeMarkdown
+} from '../../src/report/escape.js';
 
 // Workflow command escaping as the runner decodes it:
 // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
@@ -45,7 +52,8 @@ describe('Markdown escaping', () => {
   });
 
   it('keeps a rule author’s Markdown but shows raw HTML and breaks mentions outside code', () => {
-    const input = 'Use <b>CMK</b>, ask @sec.\n\n`<vault>` stays\n\n```json\n{"uri": "https://<vault>/", "by": "@me"}\n```\nafter <i>';
+    const input =
+      'Use <b>CMK</b>, ask @sec.\n\n`<vault>` stays\n\n```json\n{"uri": "https://<vault>/", "by": "@me"}\n```\nafter <i>';
     expect(sanitizeMarkdown(input)).toBe(
       'Use &lt;b>CMK&lt;/b>, ask @\u200bsec.\n\n`<vault>` stays\n\n```json\n{"uri": "https://<vault>/", "by": "@me"}\n```\nafter &lt;i>'
     );

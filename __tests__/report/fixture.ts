@@ -21,7 +21,11 @@ export const context = {
 };
 
 /** A noncompliant finding of the given severity on `templates/many.json` at `line`. */
-export function finding(line: number, severity: Finding['severity'] = 'error', overrides: Partial<Finding> = {}): Finding {
+export function finding(
+  line: number,
+  severity: Finding['severity'] = 'error',
+  overrides: Partial<Finding> = {}
+): Finding {
   return {
     definition: 'cognitive-services-cmk',
     displayName: 'Cognitive Services accounts should use a customer-managed key',

@@ -45,8 +45,14 @@ describe('GitHubClient against a GitHub API on loopback', () => {
   });
 
   it('finds its comment on a later page of a long conversation', async () => {
-    const chatter = Array.from({ length: 130 }, (_, i) => ({ issue: 2, body: `comment ${i}`, user: { login: 'u', type: 'User' } }));
-    server = await startGitHubServer({ comments: [...chatter, { issue: 2, body: `${COMMENT_MARKER}\nold`, user: { login: 'b', type: 'Bot' } }] });
+    const chatter = Array.from({ length: 130 }, (_, i) => ({
+      issue: 2,
+      body: `comment ${i}`,
+      user: { login: 'u', type: 'User' }
+    }));
+    server = await startGitHubServer({
+      comments: [...chatter, { issue: 2, body: `${COMMENT_MARKER}\nold`, user: { login: 'b', type: 'Bot' } }]
+    });
     const client = GitHubClient.create('t', repository, recordingLogger(), server.url);
     expect(await client.upsertComment(2, `${COMMENT_MARKER}\nnew`, { create: true })).toBe('updated');
     expect(server.requestsTo('GET', /\/issues\/2\/comments$/).map(r => r.query.page ?? '1')).toEqual(['1', '2']);
@@ -56,12 +62,20 @@ describe('GitHubClient against a GitHub API on loopback', () => {
     server = await startGitHubServer({ readOnly: true });
     const logger = recordingLogger();
     const client = GitHubClient.create('t', repository, logger, server.url);
-    const annotations: Annotation[] = Array.from({ length: 3 }, (_, i) => ({ level: 'error', file: 'a.json', line: i + 1, title: 't', message: 'm' }));
+    const annotations: Annotation[] = Array.from({ length: 3 }, (_, i) => ({
+      level: 'error',
+      file: 'a.json',
+      line: i + 1,
+      title: 't',
+      message: 'm'
+    }));
 
     expect(await client.upsertComment(2, `${COMMENT_MARKER}\nx`, { create: true })).toBe('not-permitted');
-    expect(await client.publishCheckRun(planCheckRun(annotations, { headSha: 'abc', conclusion: 'failure', title: 't', summary: 's' }))).toBe(
-      'not-permitted'
-    );
+    expect(
+      await client.publishCheckRun(
+        planCheckRun(annotations, { headSha: 'abc', conclusion: 'failure', title: 't', summary: 's' })
+      )
+    ).toBe('not-permitted');
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('could not comment on the pull request');
     expect(logger.warnings[0]).toContain('read-only token');
@@ -79,18 +93,34 @@ describe('GitHubClient against a GitHub API on loopback', () => {
       message: `finding ${i}`
     }));
     const outcome = await client.publishCheckRun(
-      planCheckRun(annotations, { headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', conclusion: 'failure', title: 'cmk-guard', summary: 'all of them' })
+      planCheckRun(annotations, {
+        headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+        conclusion: 'failure',
+        title: 'cmk-guard',
+        summary: 'all of them'
+      })
     );
     expect(outcome).toEqual({ url: expect.stringMatching(/\/runs\/\d+$/) });
     const create = server.requestsTo('POST', /\/check-runs$/);
     const updates = server.requestsTo('PATCH', /\/check-runs\/\d+$/);
     expect(create).toHaveLength(1);
     expect(updates).toHaveLength(2);
-    const sizes = [...create, ...updates].map(r => (r.body as { output: { annotations: unknown[] } }).output.annotations.length);
+    const sizes = [...create, ...updates].map(
+      r => (r.body as { output: { annotations: unknown[] } }).output.annotations.length
+    );
     expect(sizes).toEqual([50, 50, 20]);
-    expect(create[0].body).toMatchObject({ name: 'cmk-guard', head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', status: 'completed', conclusion: 'failure' });
+    expect(create[0].body).toMatchObject({
+      name: 'cmk-guard',
+      head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      status: 'completed',
+      conclusion: 'failure'
+    });
     expect(server.checkRuns[0].annotations).toHaveLength(120);
-    expect(server.checkRuns[0].annotations[119]).toMatchObject({ path: 'templates/t119.json', start_line: 120, annotation_level: 'warning' });
+    expect(server.checkRuns[0].annotations[119]).toMatchObject({
+      path: 'templates/t119.json',
+      start_line: 120,
+      annotation_level: 'warning'
+    });
   });
 
   it('lists the files a pull request changes across pages, leaving out removed ones', async () => {

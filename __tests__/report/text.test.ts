@@ -7,8 +7,11 @@ describe('renderText', () => {
   });
 
   it.each([
-    ['a newline in a name cannot start a new line', "    Microsoft.KeyVault/vaults 'vault`s|name\\nnext': Purge protection cannot be checked before deployment."],
-    ['a message cannot forge a workflow command', "::error::injected 100%"],
+    [
+      'a newline in a name cannot start a new line',
+      "    Microsoft.KeyVault/vaults 'vault`s|name\\nnext': Purge protection cannot be checked before deployment."
+    ],
+    ['a message cannot forge a workflow command', '::error::injected 100%'],
     ['indeterminate findings say what they depend on', '    depends on parameter `enablePurgeProtection`'],
     ['PR-only rules say so', '    checked in pull requests only: Azure Policy cannot enforce this rule'],
     ['findings without a file come last', '(resources without a file)'],
@@ -27,7 +30,9 @@ describe('renderText', () => {
   });
 
   it('prints only the totals when nothing needs attention', () => {
-    expect(renderText(documentOf([]))).toBe('0 noncompliant, 0 indeterminate, 0 compliant (0 resources, 0 definitions)\n');
+    expect(renderText(documentOf([]))).toBe(
+      '0 noncompliant, 0 indeterminate, 0 compliant (0 resources, 0 definitions)\n'
+    );
   });
 
   it('escapes ANSI sequences in names', () => {

@@ -107,7 +107,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       }
     }
     const method = req.method ?? 'GET';
-    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+    requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body
+    });
 
     if (method !== 'GET' && options.readOnly) {
       send(res, 403, {
@@ -122,7 +128,12 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
       const [, owner, repo, issueText] = m;
       const issue = Number(issueText);
-      if (method === 'GET') return paginate(res, url, comments.filter(c => c.issue === issue));
+      if (method === 'GET')
+        return paginate(
+          res,
+          url,
+          comments.filter(c => c.issue === issue)
+        );
       if (method === 'POST') {
         const id = nextId++;
         const comment: StoredComment = {
@@ -172,7 +183,14 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       return paginate(
         res,
         url,
-        files.map((f, i) => ({ sha: `${i}`.padStart(40, '0'), filename: f.filename, status: f.status, additions: 1, deletions: 0, changes: 1 }))
+        files.map((f, i) => ({
+          sha: `${i}`.padStart(40, '0'),
+          filename: f.filename,
+          status: f.status,
+          additions: 1,
+          deletions: 0,
+          changes: 1
+        }))
       );
     }
     send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });

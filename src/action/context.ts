@@ -50,7 +50,8 @@ export function readRunContext(env: NodeJS.ProcessEnv, payload: Record<string, u
     eventName: env.GITHUB_EVENT_NAME || undefined,
     sha: pullRequest?.headSha ?? (env.GITHUB_SHA || undefined),
     pullRequest,
-    runUrl: repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runUrl:
+      repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     summaryFile: env.GITHUB_STEP_SUMMARY || undefined,
     tempDir: env.RUNNER_TEMP || undefined
   };

@@ -103,3 +103,30 @@ export function resolveField(
   }
   return { field: found.alias };
 }
+
+/**
+ * A catalog over a lookup in the other direction (alias name → default path, as the
+ * engine's catalog answers). Azure names an alias after its path without the leading
+ * `properties.`, and often without inner `properties.` segments
+ * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
+ * so each such name is tried and kept when the lookup confirms its path.
+ */
+export function aliasCatalogFromPathLookup(
+  lookup: (alias: string) => { path: string; known: boolean }
+): AliasCatalog {
+  return {
+    aliasFor(resourceType, propertyPath) {
+      const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
+      if (segments.length === 0) return null;
+      const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
+      const wanted = joinSegments(propertyPath).toLowerCase();
+      for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
+        const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
+        const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
+        const found = lookup(name);
+        if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted) return { alias: name, known: true };
+      }
+      return null;
+    }
+  };
+}

@@ -17,7 +17,7 @@ import { canonicalJson, sha256 } from './canonical.js';
 export { CompileError } from './context.js';
 export type { JsonSchema, SchemaObject } from './context.js';
 export type { AliasCatalog, AliasEntry } from './aliases.js';
-export { aliasCatalogFromEntries, pathSegments, joinSegments } from './aliases.js';
+export { aliasCatalogFromEntries, aliasCatalogFromPathLookup, pathSegments, joinSegments, resolveField } from './aliases.js';
 export { knownKeywords, compiledKeywords } from './vocabulary.js';
 export { refusedReasons } from './keywords/refused.js';
 

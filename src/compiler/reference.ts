@@ -59,7 +59,15 @@ export function azureMatch(actual: unknown, pattern: string): boolean {
 
 /** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
 export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstance {
-  const ajv = new Ajv2020({ strict: true, allErrors: options.allErrors ?? false });
+  // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
+  const ajv = new Ajv2020({
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    allErrors: options.allErrors ?? false
+  });
   ajv.addKeyword({
     keyword: 'like',
     metaSchema: { type: 'string', pattern: '^[^*]*\\*?[^*]*$' },

@@ -7,16 +7,16 @@
 import { brotliDecompressSync } from 'node:zlib';
 import { ALIAS_DATA } from './aliases.data.js';
 
-let catalog: Map<string, string> | undefined;
+let catalog: Map<string, string[]> | undefined;
 
 function conventionalPath(name: string): string {
   return `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 }
 
-function load(): Map<string, string> {
+function load(): Map<string, string[]> {
   if (catalog) return catalog;
   const text = brotliDecompressSync(Buffer.from(ALIAS_DATA, 'base64')).toString('utf8');
-  const map = new Map<string, string>();
+  const map = new Map<string, string[]>();
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -24,7 +24,7 @@ function load(): Map<string, string> {
     const line = text.slice(start, end);
     const tab = line.indexOf('\t');
     const name = tab < 0 ? line : line.slice(0, tab);
-    map.set(name.toLowerCase(), tab < 0 ? conventionalPath(name) : line.slice(tab + 1));
+    map.set(name.toLowerCase(), tab < 0 ? [conventionalPath(name)] : line.slice(tab + 1).split('\t'));
     start = end + 1;
   }
   catalog = map;
@@ -36,13 +36,19 @@ export interface AliasResolution {
   path: string;
   /** True when the catalog has the alias; false when the path was derived by convention. */
   known: boolean;
+  /**
+   * Legacy aliases without a resource type (`Microsoft.Compute/imagePublisher`) have one path per
+   * resource type; all of them, in catalog order (the first is `path`).
+   */
+  paths: string[];
 }
 
 /** The default property path of a provider alias (`Microsoft.X/type/prop`), case-insensitively. */
 export function aliasPath(alias: string): AliasResolution {
   const found = load().get(alias.toLowerCase());
-  if (found !== undefined) return { path: found, known: true };
-  return { path: conventionalPath(alias), known: false };
+  if (found !== undefined) return { path: found[0], known: true, paths: found };
+  const path = conventionalPath(alias);
+  return { path, known: false, paths: [path] };
 }
 
 /** How many aliases the shipped catalog holds. */

@@ -8,8 +8,8 @@ import { Unknown, isObject, type Value } from '../model/value.js';
 import type { FunctionLibrary } from '../expr/evaluate.js';
 import { countMembers, compareCount, fieldMembers, type CountResult } from './count.js';
 import { DefinitionError } from './errors.js';
-import { compileString, compileValue, type CompiledValue } from './expressions.js';
-import { Collection, isPrefix, readResourceField, resolveField, walk, type FieldRef, type Selected, type Step } from './fields.js';
+import { compileString, compileValue, perAssignment, type CompiledValue } from './expressions.js';
+import { Collection, isPrefix, readResourceField, resolveField, selectFromRoot, walk, type FieldRef, type Selected, type Step } from './fields.js';
 import { allOf, anyOf, negate, type Predicate, type Truth } from './logic.js';
 import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
@@ -58,6 +58,7 @@ export function fieldGetter(ref: FieldRef, scopes: CompileScope[]): FieldGetter 
     }
   }
   const steps = ref.steps;
+  if (ref.alternatives) return rt => selectFromRoot(rt.json, ref);
   if (steps.length === 1 && steps[0].kind === 'key') {
     const { key } = steps[0];
     return rt => {
@@ -75,7 +76,7 @@ export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
     const scope = rt.scopes[i];
     if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps)) return walk(scope.current, ref.steps, scope.steps.length);
   }
-  return walk(rt.json, ref.steps);
+  return selectFromRoot(rt.json, ref);
 }
 
 class Compiler {
@@ -184,6 +185,11 @@ class Compiler {
         return actual => prepared(actual);
       }
       return actual => op.test(actual, expected);
+    }
+    if (operand.parametersOnly && op.prepare) {
+      const prepare = op.prepare.bind(op);
+      const prepared = perAssignment(operand, prepare);
+      return (actual, rt) => prepared(rt)(actual);
     }
     return (actual, rt) => op.test(actual, operand.get(rt));
   }

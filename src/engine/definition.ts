@@ -12,7 +12,7 @@ import { standardFunctions } from '../expr/functions/index.js';
 import { compileCondition, type Condition } from './conditions.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
-import { compileValue, type CompiledValue } from './expressions.js';
+import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
 import { pointerFor, shortName, type FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
@@ -235,7 +235,20 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+  const effectOf = effectValue.parametersOnly ? perAssignment(effectValue, v => v) : (rt: Runtime) => effectValue.get(rt);
   const paramNames = Object.keys(parameters);
+
+  const noParameters = {};
+  const parameterCache = new WeakMap<object, Map<string, Value>>();
+  function cachedParameterValues(given: Record<string, Value> | undefined): Map<string, Value> {
+    const key = given ?? noParameters;
+    let values = parameterCache.get(key);
+    if (!values) {
+      values = parameterValues(given);
+      parameterCache.set(key, values);
+    }
+    return values;
+  }
 
   function parameterValues(given: Record<string, Value> | undefined): Map<string, Value> {
     const values = new Map<string, Value>();
@@ -266,14 +279,18 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
-    const fromId = parseResourceId(resource.id);
     const rt: Runtime = {
       resource,
       json: resource.json,
       parameters: params,
       scopes: [],
-      subscriptionId: options.scope?.subscriptionId ?? fromId.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
-      resourceGroup: options.scope?.resourceGroup ?? fromId.resourceGroup ?? 'resource-group',
+      scope() {
+        const fromId = parseResourceId(resource.id);
+        return {
+          subscriptionId: options.scope?.subscriptionId ?? fromId.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
+          resourceGroup: options.scope?.resourceGroup ?? fromId.resourceGroup ?? 'resource-group'
+        };
+      },
       definitionId,
       expr: { functions, data: undefined }
     };
@@ -282,7 +299,18 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   function withResource(rt: Runtime, resource: Resource): Runtime {
-    const other: Runtime = { ...rt, resource, json: resource.json, scopes: [] };
+    const fromId = parseResourceId(resource.id);
+    const outer = rt.scope();
+    const other: Runtime = {
+      ...rt,
+      resource,
+      json: resource.json,
+      scopes: [],
+      scope: () => ({
+        subscriptionId: fromId.subscriptionId ?? outer.subscriptionId,
+        resourceGroup: fromId.resourceGroup ?? outer.resourceGroup
+      })
+    };
     other.expr = { functions, data: other };
     return other;
   }
@@ -384,9 +412,9 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     notes,
     appliesToType: mode.appliesToType,
     evaluate(resource: Resource, options: EvaluateOptions = {}): Evaluation {
-      const params = parameterValues(options.parameters);
+      const params = cachedParameterValues(options.parameters);
       const rt = makeRuntime(resource, params, options);
-      const effectRaw = effectValue.get(rt);
+      const effectRaw = effectOf(rt);
       let effect: string;
       let effectUnknown: Unknown | undefined;
       if (effectRaw instanceof Unknown) {
@@ -437,14 +465,21 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         };
       }
       if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
-      const { text, pointers } = explain(resource);
+      // The message and pointers are worked out only when someone reads them.
+      let explained: { text: string; pointers: string[] } | undefined;
+      const explanation = () => (explained ??= explain(resource));
       return {
         applicable: true,
         verdict: 'noncompliant',
         effect,
         reason: null,
-        message: `${displayName}${text ? ` (${text})` : ''}.`,
-        pointers
+        get message() {
+          const { text } = explanation();
+          return `${displayName}${text ? ` (${text})` : ''}.`;
+        },
+        get pointers() {
+          return explanation().pointers;
+        }
       };
     }
   };

@@ -15,7 +15,12 @@ export interface CompiledValue {
   get(rt: Runtime): Value;
   /** Names of parameters the value reads with a literal `parameters('x')`. */
   parameters: string[];
+  /** True when the value depends on the parameters only (not on the resource), so it can be computed once per assignment. */
+  parametersOnly: boolean;
 }
+
+/** Functions whose result depends on the resource or the moment, not only on the parameters. */
+const resourceDependent = new Set(['field', 'current', 'requestcontext', 'utcnow', 'resourcegroup', 'subscription', 'policy', 'newguid']);
 
 export interface ExpressionSite {
   file: string | null;
@@ -46,7 +51,7 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
     const reason = error instanceof Error ? error.message : String(error);
     throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
   }
-  if (typeof parsed === 'string') return { constant: parsed, get: () => parsed, parameters: [] };
+  if (typeof parsed === 'string') return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
   const calls: { name: string; args: Expr[] }[] = [];
   collectCalls(parsed, calls);
   const parameters: string[] = [];
@@ -81,8 +86,10 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
     }
   }
   const expr = parsed;
+  const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
   return {
     parameters,
+    parametersOnly,
     get(rt: Runtime): Value {
       try {
         return evaluate(expr, rt.expr);
@@ -100,24 +107,27 @@ export function compileValue(raw: unknown, site: ExpressionSite): CompiledValue 
   if (Array.isArray(raw)) {
     const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
     const parameters = parts.flatMap(p => p.parameters);
+    const parametersOnly = parts.every(p => p.parametersOnly);
     if (parts.every(p => 'constant' in p)) {
       const constant = parts.map(p => p.constant as Value);
-      return { constant, get: () => constant, parameters };
+      return { constant, get: () => constant, parameters, parametersOnly };
     }
-    return { get: rt => parts.map(p => p.get(rt)), parameters };
+    return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
   }
   if (raw !== null && typeof raw === 'object') {
     const entries = Object.entries(raw).map(
       ([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })] as const
     );
     const parameters = entries.flatMap(([, p]) => p.parameters);
+    const parametersOnly = entries.every(([, p]) => p.parametersOnly);
     if (entries.every(([, p]) => 'constant' in p)) {
       const constant: { [key: string]: Value } = {};
       for (const [k, p] of entries) constant[k] = p.constant as Value;
-      return { constant, get: () => constant, parameters };
+      return { constant, get: () => constant, parameters, parametersOnly };
     }
     return {
       parameters,
+      parametersOnly,
       get(rt) {
         const out: { [key: string]: Value } = {};
         for (const [k, p] of entries) out[k] = p.get(rt);
@@ -126,5 +136,21 @@ export function compileValue(raw: unknown, site: ExpressionSite): CompiledValue 
     };
   }
   const constant = (raw ?? null) as Value;
-  return { constant, get: () => constant, parameters: [] };
+  return { constant, get: () => constant, parameters: [], parametersOnly: true };
+}
+
+/**
+ * A value that depends only on the parameters, computed once per set of parameter values (the
+ * runtime's parameter map is the same object for every resource of one assignment).
+ */
+export function perAssignment<T>(value: CompiledValue, derive: (v: Value) => T): (rt: Runtime) => T {
+  let lastParams: Map<string, Value> | undefined;
+  let last: T;
+  return rt => {
+    if (rt.parameters !== lastParams) {
+      last = derive(value.get(rt));
+      lastParams = rt.parameters;
+    }
+    return last;
+  };
 }

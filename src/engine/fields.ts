@@ -31,6 +31,8 @@ export interface FieldRef {
   wildcard: boolean;
   /** Set when the alias was not in the catalog and the path was derived by convention. */
   fallback?: string;
+  /** Other paths of a legacy alias that means different properties on different resource types. */
+  alternatives?: Step[][];
 }
 
 /** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
@@ -76,15 +78,27 @@ export function resolveField(text: string): FieldRef {
     const steps = parsePath(text);
     return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
   }
-  const { path, known } = aliasPath(text);
+  const { path, known, paths } = aliasPath(text);
   const steps = parsePath(path);
   return {
     text,
     source: 'json',
     steps,
     wildcard: steps.some(s => s.kind === 'all'),
-    fallback: known ? undefined : path
+    fallback: known ? undefined : path,
+    alternatives: paths.length > 1 ? paths.slice(1).map(parsePath) : undefined
   };
+}
+
+/** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
+export function selectFromRoot(json: Value, ref: FieldRef): Selected {
+  const first = walk(json, ref.steps);
+  if (!ref.alternatives || (first !== undefined && !(first instanceof Collection && first.items.length === 0))) return first;
+  for (const steps of ref.alternatives) {
+    const other = walk(json, steps);
+    if (other !== undefined && !(other instanceof Collection && other.items.length === 0)) return other;
+  }
+  return first;
 }
 
 /** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */

@@ -57,7 +57,11 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 1,
     maxArgs: 1,
     call(args, ctx) {
-      return asFunctionValue(runtimeFieldValue(runtime(ctx.data), ref(text('field', args[0]))));
+      const r = ref(text('field', args[0]));
+      const selected = runtimeFieldValue(runtime(ctx.data), r);
+      // Inside a count over this alias, the counted member stands for the array: a one-member array.
+      if (r.wildcard && !(selected instanceof Collection)) return [selected === undefined ? null : selected];
+      return asFunctionValue(selected);
     }
   }),
   defineFunction({
@@ -114,9 +118,9 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const rt = runtime(ctx.data);
-      const name = rt.resourceGroup;
+      const { subscriptionId, resourceGroup: name } = rt.scope();
       return {
-        id: `/subscriptions/${rt.subscriptionId}/resourceGroups/${name}`,
+        id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
         name,
         type: 'Microsoft.Resources/resourceGroups',
         location: new Unknown('the resource group location'),
@@ -131,10 +135,10 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 0,
     maxArgs: 0,
     call(_args, ctx) {
-      const rt = runtime(ctx.data);
+      const { subscriptionId } = runtime(ctx.data).scope();
       return {
-        id: `/subscriptions/${rt.subscriptionId}`,
-        subscriptionId: rt.subscriptionId,
+        id: `/subscriptions/${subscriptionId}`,
+        subscriptionId,
         tenantId: new Unknown('the tenant id'),
         displayName: new Unknown('the subscription name')
       };

@@ -62,8 +62,20 @@ const proxyNamespaces = [
   'microsoft.guestconfiguration/'
 ];
 
+const indexedCache = new Map<string, boolean>();
+
 /** Whether `Indexed` mode evaluates a resource of this type. */
 export function isIndexedType(type: string): boolean {
+  let known = indexedCache.get(type);
+  if (known === undefined) {
+    known = computeIndexed(type);
+    if (indexedCache.size > 10000) indexedCache.clear();
+    indexedCache.set(type, known);
+  }
+  return known;
+}
+
+function computeIndexed(type: string): boolean {
   const lower = type.toLowerCase();
   if (proxyNamespaces.some(p => lower.startsWith(p))) return false;
   const segments = lower.split('/').length;

@@ -20,8 +20,8 @@ export interface Runtime {
   /** Parameter values by lower-cased name. */
   parameters: Map<string, Value>;
   scopes: Scope[];
-  subscriptionId: string;
-  resourceGroup: string;
+  /** The subscription and resource group the resource is deployed to (from the options, else its id). */
+  scope(): { subscriptionId: string; resourceGroup: string };
   definitionId: string;
   /** The expression context (function library) whose `data` is this runtime. */
   expr: EvalContext;

@@ -82,6 +82,21 @@ function sameText(a: Value | undefined, b: Value | undefined): Tri {
   return norm(a) === norm(b);
 }
 
+const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
+
+/**
+ * Does the subject's value name this target? Either the values are the same, or the value is
+ * what `reference(<target>).<path>` will return once the target exists (a vault's `vaultUri`).
+ */
+function names(value: Value | undefined, target: Resource, pointer: string): boolean {
+  if (sameText(value, lookup(target, pointer)) === true) return true;
+  if (!(value instanceof Unknown)) return false;
+  const match = REFERENCE_KEY.exec(value.key);
+  if (!match || !idsMatch(match[1], target.id)) return false;
+  const path = '/' + match[2].split('.').join('/');
+  return path.toLowerCase() === pointer.toLowerCase();
+}
+
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
 
@@ -179,7 +194,7 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
       if (!link) continue;
       const named = lookup(subject, link.subject);
       const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
-      const vault = candidates.find(r => sameText(named, lookup(r, link.target)) === true);
+      const vault = candidates.find(r => names(named, r, link.target));
       if (!vault) continue; // the target is not part of this deployment: nothing to relate
 
       const wanted = subjectPrincipal(subject, principal);

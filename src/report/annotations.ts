@@ -56,7 +56,8 @@ function annotationFor(finding: Finding, context: Pick<ReportContext, 'workspace
   const indeterminate = finding.verdict === 'indeterminate';
   const lines = [`${resource.type} '${resource.name}': ${finding.message}`];
   if (indeterminate && finding.reason) lines.push(capitalize(dependsOn(finding.reason)));
-  if (finding.enforcement === 'pr-only') lines.push('Checked in pull requests only: Azure Policy cannot enforce this rule.');
+  if (finding.enforcement === 'pr-only')
+    lines.push('Checked in pull requests only: Azure Policy cannot enforce this rule.');
   if (finding.remediation?.trim()) lines.push('', finding.remediation.trim());
   if (finding.helpUri) lines.push('', finding.helpUri);
   return {

@@ -60,7 +60,14 @@ export function planCheckRun(
   const all = toCheckRunAnnotations(annotations);
   const batches: CheckRunAnnotation[][] = [];
   for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  return { name: CHECK_RUN_NAME, headSha: options.headSha, conclusion: options.conclusion, title: options.title, summary: options.summary, batches };
+  return {
+    name: CHECK_RUN_NAME,
+    headSha: options.headSha,
+    conclusion: options.conclusion,
+    title: options.title,
+    summary: options.summary,
+    batches
+  };
 }
 
 function truncate(text: string, limit: number): string {

@@ -42,6 +42,9 @@ export function renderComment(document: FindingsDocument, context: CommentContex
     const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
     lines.push('', `${plural(sections.omitted, 'more finding is', 'more findings are')} in ${where}.`);
   }
-  lines.push('', `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`);
+  lines.push(
+    '',
+    `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`
+  );
   return lines.join('\n') + '\n';
 }

@@ -23,7 +23,9 @@ export function blobUrl(file: string, line: number | null, context: ReportContex
   const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
   const encoded = repositoryPath(file, context)
     .split('/')
-    .map(segment => encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map(segment =>
+      encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    )
     .join('/');
   return `${server}/${context.repository}/blob/${context.sha}/${encoded}${line ? `#L${line}` : ''}`;
 }

@@ -57,7 +57,12 @@ export function sanitizeMarkdown(markdown: string): string {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (fence) {
       out.push(line);
-      if (marker && marker[1][0] === fence.char && marker[1].length >= fence.length && !/\S/.test(line.slice(marker[0].length)))
+      if (
+        marker &&
+        marker[1][0] === fence.char &&
+        marker[1].length >= fence.length &&
+        !/\S/.test(line.slice(marker[0].length))
+      )
         fence = null;
       continue;
     }
@@ -89,7 +94,10 @@ function sanitizeInline(line: string): string {
     }
     const next = line.indexOf('`', i);
     const end = next < 0 ? line.length : next;
-    result += line.slice(i, end).replace(/</g, '&lt;').replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+    result += line
+      .slice(i, end)
+      .replace(/</g, '&lt;')
+      .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
     i = end;
   }
   return result;
@@ -103,12 +111,16 @@ function findClosingRun(line: string, from: number, length: number): number {
   return -1;
 }
 
+// Matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /**
  * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
  * as escapes instead of moving the cursor or colouring the terminal.
  */
 export function escapeTerminal(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => {
+  return value.replace(CONTROL_CHARACTERS, c => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
     if (c === '\t') return '\\t';

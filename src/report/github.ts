@@ -64,7 +64,11 @@ export class GitHubClient {
         return 'updated';
       }
       if (!options.create) return 'not-needed';
-      const created = await this.octokit.rest.issues.createComment({ ...this.repository, issue_number: issueNumber, body });
+      const created = await this.octokit.rest.issues.createComment({
+        ...this.repository,
+        issue_number: issueNumber,
+        body
+      });
       this.logger.info(`Commented on the pull request: ${created.data.html_url}`);
       return 'created';
     });

@@ -43,28 +43,53 @@ export function findingRow(finding: Finding, context: ReportContext): string {
   return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
 }
 
-export const FINDINGS_TABLE_HEAD = ['| Resource | Type | Location | Verdict | Details |', '| --- | --- | --- | --- | --- |'];
+export const FINDINGS_TABLE_HEAD = [
+  '| Resource | Type | Location | Verdict | Details |',
+  '| --- | --- | --- | --- | --- |'
+];
 
 /** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
 export function ruleHeading(group: RuleGroup, level: '###' | '####'): string[] {
   const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
   const where =
-    group.enforcement === 'pr-only' ? 'checked in pull requests only' : group.enforcement === 'azure' ? 'enforced by Azure Policy' : '';
-  return [`${level} ${icon} ${escapeMarkdown(group.displayName)}`, '', [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')];
+    group.enforcement === 'pr-only'
+      ? 'checked in pull requests only'
+      : group.enforcement === 'azure'
+        ? 'enforced by Azure Policy'
+        : '';
+  return [
+    `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
+    '',
+    [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
+  ];
 }
 
 export function ruleHelp(group: RuleGroup): string[] {
   const lines: string[] = [];
   if (group.remediation?.trim()) {
-    lines.push('', '<details><summary>How to fix</summary>', '', sanitizeMarkdown(group.remediation.trim()), '', '</details>');
+    lines.push(
+      '',
+      '<details><summary>How to fix</summary>',
+      '',
+      sanitizeMarkdown(group.remediation.trim()),
+      '',
+      '</details>'
+    );
   }
   if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
-    lines.push('', `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
+    lines.push(
+      '',
+      `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`
+    );
   }
   return lines;
 }
 
-export function inputErrorsSection(document: FindingsDocument, context: ReportContext, level: '###' | '####'): string[] {
+export function inputErrorsSection(
+  document: FindingsDocument,
+  context: ReportContext,
+  level: '###' | '####'
+): string[] {
   const errors = document.errors ?? [];
   if (!errors.length) return [];
   return [

@@ -13,7 +13,8 @@ import { sanitizeMarkdown } from './escape.js';
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 
-export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 /** The partialFingerprints key; bump the version if what is hashed changes. */
 export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 
@@ -79,7 +80,9 @@ const securitySeverity: Record<Severity, string> = { error: '7.5', warning: '5.0
 export function renderSarif(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): SarifLog {
   const rules = buildRules(document.findings);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const results = findingsToReport(document).map(finding => buildResult(finding, index.get(finding.definition)!, context));
+  const results = findingsToReport(document).map(finding =>
+    buildResult(finding, index.get(finding.definition)!, context)
+  );
   const notifications = (document.errors ?? []).map(error => ({
     level: 'error' as const,
     message: { text: error.message },
@@ -192,6 +195,11 @@ function uriOf(file: string): string {
  * same finding keeps its fingerprint when lines move; a renamed resource is a new alert.
  */
 export function fingerprint(finding: Finding, file: string | null): string {
-  const key = [finding.definition, finding.resource.type.toLowerCase(), finding.resource.name.toLowerCase(), file ?? ''].join('\0');
+  const key = [
+    finding.definition,
+    finding.resource.type.toLowerCase(),
+    finding.resource.name.toLowerCase(),
+    file ?? ''
+  ].join('\0');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -39,7 +39,10 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', SUMMARY_BUDGET);
   lines.push(...sections.lines);
   if (sections.omitted) {
-    lines.push('', `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`);
+    lines.push(
+      '',
+      `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`
+    );
   }
   const skipped = document.skipped ?? [];
   if (skipped.length) {

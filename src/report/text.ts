@@ -44,14 +44,21 @@ export function renderText(document: FindingsDocument): string {
 
 function renderFinding(finding: Finding): string[] {
   const { resource } = finding;
-  const where = resource.line === null ? '-' : resource.column === null ? `${resource.line}` : `${resource.line}:${resource.column}`;
+  const where =
+    resource.line === null
+      ? '-'
+      : resource.column === null
+        ? `${resource.line}`
+        : `${resource.line}:${resource.column}`;
   const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
   const lines = [
     `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
     `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(finding.message)}`
   ];
-  if (finding.verdict === 'indeterminate' && finding.reason) lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
-  if (finding.enforcement === 'pr-only') lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
+  if (finding.verdict === 'indeterminate' && finding.reason)
+    lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
+  if (finding.enforcement === 'pr-only')
+    lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
   if (finding.remediation?.trim()) {
     const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
     lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));

@@ -159,12 +159,12 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
   return out;
 }
 
-let schemaAjv: ReturnType<typeof createRuleAjv> | undefined;
+
 
 /** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
 export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
-  schemaAjv ??= createRuleAjv({ allErrors: true });
-  const ajv = schemaAjv;
+  // A fresh instance per schema: a schema with `$id` registers itself, and the next would clash.
+  const ajv = createRuleAjv({ allErrors: true });
   if (!ajv.validateSchema(schema as object | boolean)) {
     return metaSchemaErrors(ajv.errors ?? [], doc, `\`${displayPath(pointer)}\``, pointer);
   }

@@ -8,7 +8,15 @@ export const requiredKeyword: KeywordDefinition = {
     const names = schema.required;
     if (!Array.isArray(names)) return FALSE;
     return anyOf(
-      names.map(name => field(context.field('required', [...context.location, String(name)])).exists(false))
+      names.map(name => {
+        // Azure Policy sees every resource with a `properties` object (ARM returns `{}` when a
+        // resource sets none) and has no field for the whole object: requiring it always holds.
+        if (context.location.length === 0 && name === 'properties') return FALSE;
+        // Nor for the whole `identity`; ARM requires `identity.type` in every identity, so an
+        // identity exists exactly when its type does.
+        if (context.location.length === 0 && name === 'identity') return field('identity.type').exists(false);
+        return field(context.field('required', [...context.location, String(name)])).exists(false);
+      })
     );
   }
 };

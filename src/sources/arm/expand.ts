@@ -228,7 +228,7 @@ export class TemplateExpander {
     const { scope, node, pointer, parent } = decl;
     const data: EvalData = { scope, copy };
     const typeValue = scope.evaluateValue(node.type ?? null, joinPointer(pointer, 'type'), data);
-    if (typeof typeValue !== 'string' || !typeValue.includes('/')) {
+    if (typeof typeValue !== 'string' || (!parent && !typeValue.includes('/'))) {
       throw scope.errorAt(
         'type' in node ? joinPointer(pointer, 'type') : pointer,
         'A resource needs a "type" such as "Microsoft.KeyVault/vaults".'
@@ -280,17 +280,15 @@ export class TemplateExpander {
     if (type.toLowerCase() === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
       return `/subscriptions/${target.subscriptionId}/resourceGroups/${nameText}`;
     }
+    if (typeof name !== 'string') return `${prefix}/providers/${type}/${nameText}`;
     const path = interleave(type, [nameText]);
     if (path === null) {
-      if (typeof name === 'string') {
-        throw scope.errorAt(
-          joinPointer(pointer, 'name'),
-          `The resource '${nameText}' of type '${type}' has incorrect segment lengths: a resource of this type needs ${
-            type.split('/').length - 1
-          } name segment(s) separated by '/'.`
-        );
-      }
-      return `${prefix}/providers/${type}/${nameText}`;
+      throw scope.errorAt(
+        joinPointer(pointer, 'name'),
+        `The resource '${nameText}' of type '${type}' has incorrect segment lengths: a resource of this type needs ${
+          type.split('/').length - 1
+        } name segment(s) separated by '/'.`
+      );
     }
     return `${prefix}/providers/${path}`;
   }
@@ -378,6 +376,7 @@ export class TemplateExpander {
       if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase())) continue;
       json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
     }
+    dropNullMembers(json);
     if (!instance.existing) addIdentityUnknowns(json, instance.id);
     const resource: Resource = {
       id: instance.id,
@@ -575,6 +574,22 @@ export class TemplateExpander {
       }
     }
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
+  }
+}
+
+/**
+ * A property whose value is null is left out of the request ARM sends (templates write
+ * `json('null')` or a null `if` branch to omit a property).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#if
+ */
+function dropNullMembers(value: Value): void {
+  if (Array.isArray(value)) {
+    for (const item of value) dropNullMembers(item);
+  } else if (isObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (value[key] === null) delete value[key];
+      else dropNullMembers(value[key]);
+    }
   }
 }
 

@@ -290,8 +290,9 @@ export class TemplateScope {
       loops.set(name.toLowerCase(), i);
       const itemData: EvalData = { ...data, copy: { loops, current: data.copy.current } };
       const itemPointer = joinPointer(outPointer, i);
-      sink?.(itemPointer, this.doc.positionOf(elementPointer));
       items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
+      // Each copy points at its copy element; values inside it at the lines of `input`.
+      sink?.(itemPointer, this.doc.positionOf(elementPointer));
     }
     return items;
   }
@@ -353,8 +354,10 @@ export class TemplateScope {
     const supplied = this.supplied.get(slot.name.toLowerCase());
     let value: Value;
     let where: SourcePosition | null;
-    if (supplied) {
-      value = coerceSupplied(supplied.value, decl.type);
+    // A null passed for a parameter that has a default means "use the default" (how Bicep
+    // passes optional module parameters).
+    if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
+      value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
       where = supplied.position ?? this.doc.positionOf(slot.pointer);
     } else if ('defaultValue' in decl) {
       const defaultPointer = joinPointer(slot.pointer, 'defaultValue');
@@ -363,6 +366,7 @@ export class TemplateScope {
         copy: NO_COPY,
         inParameterDefault: slot.name
       });
+      value = coerceSupplied(value, decl.type, false);
       where = this.doc.positionOf(defaultPointer);
     } else if (decl.nullable === true || this.definitionIsNullable(decl)) {
       value = null;
@@ -416,10 +420,17 @@ export class TemplateScope {
   }
 }
 
-/** Values typed on a command line arrive as strings; read them as the declared type wants. */
-function coerceSupplied(value: Value, type: Json | undefined): Value {
-  if (typeof value !== 'string' || typeof type !== 'string') return value;
+/**
+ * Values typed on a command line arrive as text (or as whatever JSON that text parsed to);
+ * read them as the declared type wants.
+ */
+function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: boolean): Value {
+  if (typeof type !== 'string') return value;
   const t = type.toLowerCase();
+  if (fromCommandLine && (t === 'string' || t === 'securestring') && (typeof value === 'number' || typeof value === 'boolean')) {
+    return String(value);
+  }
+  if (typeof value !== 'string') return value;
   if (t === 'int' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
   if (t === 'array' || t === 'object' || t === 'secureobject') {

@@ -5,7 +5,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
  */
-import type { Value } from '../../../model/value.js';
+import { Unknown, type Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { DeploymentTarget, EvalData } from '../scope.js';
@@ -123,6 +123,12 @@ export const deploymentFunctions: FunctionDefinition[] = [
             $schema: (template.$schema as string | undefined) ?? '',
             contentVersion: (template.contentVersion as string | undefined) ?? '1.0.0.0',
             metadata: (template.metadata as Value | undefined) ?? {}
+          },
+          // Quickstarts default _artifactsLocation to the URI they were deployed from, which
+          // a local file does not have.
+          templateLink: {
+            uri: new Unknown('the URI the template is deployed from', 'deployment().properties.templateLink.uri'),
+            contentVersion: (template.contentVersion as string | undefined) ?? '1.0.0.0'
           },
           templateHash: '0',
           parameters: {},

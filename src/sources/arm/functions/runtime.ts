@@ -30,11 +30,22 @@ export function referenceTarget(target: Value, data: EvalData): { key: string; d
   return { key: target.toLowerCase(), display: target };
 }
 
+/** Outputs of a nested deployment already expanded, by id or (as ARM allows) by bare name. */
+function deploymentOutputs(data: EvalData, key: string): Value | undefined {
+  const recorded = data.scope.expansion.deploymentOutputs;
+  const byId = recorded.get(key);
+  if (byId !== undefined || key.includes('/')) return byId;
+  for (const [id, outputs] of recorded) {
+    if (id.endsWith(`/microsoft.resources/deployments/${key}`)) return outputs;
+  }
+  return undefined;
+}
+
 function reference(args: Value[], ctx: EvalContext): Value {
   const data = dataOf(ctx);
   const { key, display } = referenceTarget(args[0], data);
   const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
-  const outputs = data.scope.expansion.deploymentOutputs.get(key);
+  const outputs = deploymentOutputs(data, key);
   if (outputs !== undefined) {
     return full ? { properties: { outputs } } : { outputs };
   }

@@ -1,0 +1,241 @@
+/**
+ * The action end to end, as the runner runs it: `node dist/index.js` in a child process
+ * with INPUT_* variables (action.yml's defaults plus `with:`), a real pull_request event
+ * payload, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT files, and GITHUB_API_URL pointing at a
+ * GitHub API on loopback that the real @actions/github client talks to.
+ *
+ * It needs the built action (`npm run bundle`) and builds nothing itself; without
+ * dist/index.js it is skipped and says so.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load as loadYaml } from 'js-yaml';
+import { COMMENT_MARKER } from '../../src/report/comment.js';
+import type { GitHubServer } from '../support/github-server.js';
+import { startGitHubServer } from '../support/github-server.js';
+import { sarifValidator } from '../support/sarif.js';
+
+const entry = path.resolve('dist/index.js');
+const built = existsSync(entry);
+const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
+const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
+const payload = JSON.parse(readFileSync(payloadFile, 'utf8')) as { pull_request: { head: { sha: string } } };
+const headSha = payload.pull_request.head.sha;
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses GITHUB_OUTPUT as the runner does: `name<<delimiter` … `delimiter` blocks, or `name=value` lines. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i].includes('=')) {
+      outputs[lines[i].slice(0, lines[i].indexOf('='))] = lines[i].slice(lines[i].indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
+
+function runAction(
+  root: string,
+  server: GitHubServer,
+  withInputs: Record<string, string>,
+  name: string
+): Promise<ActionRun> {
+  const summaryFile = path.join(root, `${name}.summary.md`);
+  const outputFile = path.join(root, `${name}.output`);
+  writeFileSync(summaryFile, '');
+  writeFileSync(outputFile, '');
+  const inputs: Record<string, string> = {};
+  for (const [input, spec] of Object.entries(action.inputs)) {
+    const value =
+      withInputs[input] ?? (spec.default === '${{ github.token }}' ? 'ghs_e2e_token' : (spec.default ?? ''));
+    inputs[`INPUT_${input.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...inputs,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: path.join(root, 'workspace'),
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: payloadFile,
+    GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+    GITHUB_SHA: 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233',
+    GITHUB_REF: 'refs/pull/2/merge',
+    GITHUB_RUN_ID: '1234567',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: server.url,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_OUTPUT: outputFile,
+    RUNNER_TEMP: path.join(root, 'runner-temp')
+  };
+  return new Promise(resolve => {
+    execFile(
+      process.execPath,
+      [entry],
+      { cwd: path.join(root, 'workspace'), env, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+          outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+          summary: readFileSync(summaryFile, 'utf8')
+        });
+      }
+    );
+  });
+}
+
+const describeBuilt = built ? describe : describe.skip;
+if (!built) {
+  console.warn(`Skipping the end-to-end action test: ${entry} is missing. Build it with \`npm run bundle\`.`);
+}
+
+describeBuilt(
+  `the action, run from ${built ? 'dist/index.js' : 'dist/index.js (missing: run `npm run bundle`)'}`,
+  () => {
+    let root: string;
+    let server: GitHubServer;
+
+    beforeAll(async () => {
+      root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-'));
+      cpSync(path.resolve('__tests__/fixtures/action/workspace'), path.join(root, 'workspace'), { recursive: true });
+      server = await startGitHubServer({
+        pullFiles: { 2: [{ filename: 'templates/accounts.json', status: 'modified' }] }
+      });
+    });
+    afterAll(async () => {
+      await server.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    let first: ActionRun;
+
+    it('annotates, summarises, writes SARIF and outputs, comments once and publishes a check run beyond 10 errors', async () => {
+      first = await runAction(root, server, {}, 'first');
+      const errors = first.stdout.split('\n').filter(line => line.startsWith('::error file='));
+
+      // Twelve accounts without customer-managed keys: ten error annotations, the rest in a check run.
+      expect(errors).toHaveLength(10);
+      expect(errors.every(line => line.startsWith('::error file=templates/accounts.json,line='))).toBe(true);
+      expect(Number(first.outputs.noncompliant)).toBeGreaterThanOrEqual(12);
+      expect(first.outputs.result).toBe('fail');
+      expect(first.code).toBe(1);
+      expect(first.stdout).toMatch(/^::error::cmk-guard found \d+ noncompliant findings at or above severity 'error'/m);
+
+      // Hostile names reach the log only inside annotations (escaped) or between stop-commands markers.
+      const hostile = first.stdout.split('\n').filter(line => line.includes('<img src=x onerror=alert(1)>'));
+      expect(hostile.length).toBeGreaterThan(0);
+
+      // The job summary: totals, links at the head commit, hostile names as code, and the hidden count.
+      expect(first.summary).toContain('## cmk-guard: ❌');
+      expect(first.summary).toContain(
+        `https://github.com/Codertocat/Hello-World/blob/${headSha}/templates/accounts.json#L`
+      );
+      expect(first.summary).toContain('| `<img src=x onerror=alert(1)>` |');
+      expect(first.summary).toContain('| `@everyone` |');
+      expect(first.summary).toMatch(
+        /> \d+ findings are not shown as annotations: .* The check run \[cmk-guard\]\(https:\/\/github.com\/Codertocat\/Hello-World\/runs\/\d+\) lists them all/
+      );
+
+      // SARIF where the output says, valid against the schema, with repository-relative locations.
+      expect(first.outputs['sarif-file']).toBe(path.join(root, 'runner-temp', 'cmk-guard', 'results.sarif'));
+      const sarif = JSON.parse(readFileSync(first.outputs['sarif-file'], 'utf8')) as {
+        runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      };
+      const validate = sarifValidator();
+      expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+      expect(new Set(sarif.runs[0].results.map(r => r.locations[0].physicalLocation.artifactLocation.uri))).toEqual(
+        new Set(['templates/accounts.json'])
+      );
+      const findings = JSON.parse(readFileSync(first.outputs['findings-file'], 'utf8')) as {
+        summary: { noncompliant: number };
+      };
+      expect(String(findings.summary.noncompliant)).toBe(first.outputs.noncompliant);
+
+      // The requests: changed files listed, one comment created, one check run with every annotation.
+      expect(server.requestsTo('GET', /^\/repos\/Codertocat\/Hello-World\/pulls\/2\/files$/)).toHaveLength(1);
+      expect(server.requestsTo('POST', /^\/repos\/Codertocat\/Hello-World\/issues\/2\/comments$/)).toHaveLength(1);
+      expect(server.comments).toHaveLength(1);
+      expect(server.comments[0].body.startsWith(COMMENT_MARKER)).toBe(true);
+      expect(server.comments[0].body).toContain('`<img src=x onerror=alert(1)>`');
+      expect(server.checkRuns).toHaveLength(1);
+      expect(server.checkRuns[0]).toMatchObject({ name: 'cmk-guard', head_sha: headSha, conclusion: 'failure' });
+      expect(server.checkRuns[0].annotations.length).toBeGreaterThanOrEqual(12);
+      expect(server.requests.every(r => r.headers.authorization === 'token ghs_e2e_token')).toBe(true);
+    });
+
+    it('updates the same comment on the next push instead of adding another', async () => {
+      const second = await runAction(root, server, {}, 'second');
+      expect(second.code).toBe(1);
+      expect(server.requestsTo('POST', /\/issues\/2\/comments$/)).toHaveLength(1);
+      expect(server.comments).toHaveLength(1);
+      // The body is unchanged, so nothing needs writing; change it and it is updated in place.
+      server.comments[0].body = `${COMMENT_MARKER}\nan older run`;
+      const third = await runAction(root, server, {}, 'third');
+      expect(third.code).toBe(1);
+      expect(server.requestsTo('PATCH', /^\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+$/)).toHaveLength(1);
+      expect(server.comments).toHaveLength(1);
+      expect(server.comments[0].body).toContain('cmk-guard: ❌');
+    });
+
+    it('with a fork’s read-only token: warns once, still annotates, summarises and writes SARIF, and does not fail for it', async () => {
+      server.options.readOnly = true;
+      const before = server.requests.length;
+      try {
+        const fork = await runAction(root, server, { 'fail-on': 'never' }, 'fork');
+        const writes = server.requests.slice(before).filter(r => r.method !== 'GET');
+        expect(writes.length).toBeGreaterThan(0);
+        const warnings = fork.stdout.split('\n').filter(line => line.startsWith('::warning::cmk-guard could not'));
+        expect(warnings).toHaveLength(1);
+        expect(fork.stdout.split('\n').filter(line => line.startsWith('::error file='))).toHaveLength(10);
+        expect(fork.summary).toContain('## cmk-guard: ❌');
+        expect(existsSync(fork.outputs['sarif-file'])).toBe(true);
+        expect(fork.outputs.result).toBe('pass');
+        expect(fork.code).toBe(0);
+      } finally {
+        server.options.readOnly = false;
+      }
+    });
+
+    it('fails with the file and line of a template that cannot be read, after reporting it', async () => {
+      const broken = path.join(root, 'workspace', 'templates', 'broken.json');
+      writeFileSync(
+        broken,
+        '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": [ { "type": }\n}\n'
+      );
+      try {
+        const run = await runAction(
+          root,
+          server,
+          { templates: 'templates/broken.json', 'changed-files-only': 'false', comment: 'false' },
+          'broken'
+        );
+        expect(run.code).toBe(1);
+        expect(run.outputs.result).toBe('fail');
+        expect(run.stdout).toMatch(/^::error file=templates\/broken\.json,line=\d+/m);
+        expect(run.stdout).toMatch(/^::error::templates\/broken\.json:\d+/m);
+        expect(run.summary).toContain('Inputs cmk-guard could not read');
+        expect(existsSync(run.outputs['sarif-file'])).toBe(true);
+      } finally {
+        rmSync(broken);
+      }
+    });
+  }
+);

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { load as loadYaml } from 'js-yaml';
+import { readRunContext } from '../../src/action/context.js';
+import { readInputs } from '../../src/action/inputs.js';
+import { isUserError } from '../../src/model/errors.js';
+
+interface ActionYml {
+  runs: { using: string; main: string };
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string }>;
+}
+const action = loadYaml(readFileSync('action.yml', 'utf8')) as ActionYml;
+
+/** Inputs as the runner gives them: action.yml's defaults, overridden by the workflow's `with:`. */
+function reader(withInputs: Record<string, string> = {}) {
+  const asked: string[] = [];
+  const read = (name: string) => {
+    asked.push(name);
+    return withInputs[name] ?? action.inputs[name]?.default ?? '';
+  };
+  return { read, asked };
+}
+
+describe('action.yml', () => {
+  it('runs dist/index.js on node24', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+
+  it('declares exactly the inputs the action reads, each with a description', () => {
+    const { read, asked } = reader();
+    readInputs(read);
+    expect(Object.keys(action.inputs).sort()).toEqual([...new Set(asked)].sort());
+    for (const [name, input] of Object.entries(action.inputs))
+      expect([name, input.description.length > 20]).toEqual([name, true]);
+  });
+
+  it('has the inputs and outputs the README promises', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(
+      [
+        'command',
+        'policies',
+        'definitions',
+        'templates',
+        'parameters',
+        'resources',
+        'base',
+        'changed-files-only',
+        'fail-on',
+        'sarif-file',
+        'findings-file',
+        'summary',
+        'comment',
+        'github-token',
+        'scope',
+        'client-id',
+        'tenant-id',
+        'subscription-id',
+        'environment',
+        'owner-id',
+        'prune',
+        'enforcement-mode'
+      ].sort()
+    );
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      'compliant',
+      'findings-file',
+      'indeterminate',
+      'noncompliant',
+      'result',
+      'sarif-file'
+    ]);
+    expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
+  });
+});
+
+describe('readInputs', () => {
+  it('gives a newcomer working defaults', () => {
+    expect(readInputs(reader().read)).toEqual({
+      command: 'evaluate',
+      policies: undefined,
+      definitions: [],
+      templates: ['**/*.json'],
+      parameterFiles: [],
+      parameterOverrides: {},
+      resources: [],
+      base: undefined,
+      changedFilesOnly: 'auto',
+      failOn: 'error',
+      sarifFile: undefined,
+      findingsFile: undefined,
+      summary: true,
+      comment: true,
+      githubToken: '${{ github.token }}',
+      azure: { environment: 'AzureCloud', prune: false, enforcementMode: 'Default' }
+    });
+  });
+
+  it('reads lists one per line, skipping blanks and comments, and splits parameter files from overrides', () => {
+    const inputs = readInputs(
+      reader({
+        templates: 'infra/**/*.json\n\n# not this\n  examples/{a,b}.json  ',
+        parameters: 'infra/main.parameters.json\nkeySource=Microsoft.KeyVault\nreplicas=3\nflags=["a"]',
+        'changed-files-only': 'false',
+        'fail-on': 'Warning',
+        policies: 'none'
+      }).read
+    );
+    expect(inputs.templates).toEqual(['infra/**/*.json', 'examples/{a,b}.json']);
+    expect(inputs.parameterFiles).toEqual(['infra/main.parameters.json']);
+    expect(inputs.parameterOverrides).toEqual({ keySource: 'Microsoft.KeyVault', replicas: 3, flags: ['a'] });
+    expect(inputs.changedFilesOnly).toBe(false);
+    expect(inputs.failOn).toBe('warning');
+    expect(inputs.policies).toBeNull();
+  });
+
+  it.each([
+    ['fail-on', 'critical', "the input `fail-on` is 'critical'; use one of error, warning, note, never."],
+    ['summary', 'maybe', "the input `summary` is 'maybe'; use true or false."],
+    ['command', 'destroy', "the input `command` is 'destroy'; use one of evaluate, compile, plan, deploy."],
+    ['enforcement-mode', 'Audit', "the input `enforcement-mode` is 'Audit'; use one of Default, DoNotEnforce."]
+  ])('refuses %s: %s with a sentence saying what to use', (name, value, message) => {
+    let thrown: unknown;
+    try {
+      readInputs(reader({ [name]: value }).read);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isUserError(thrown) && thrown.message).toBe(message);
+  });
+});
+
+describe('readRunContext', () => {
+  const payload = JSON.parse(readFileSync('__tests__/fixtures/action/pull_request.synchronize.json', 'utf8')) as Record<
+    string,
+    unknown
+  >;
+
+  it('takes the pull request, its head commit for links and its base commit from a real payload', () => {
+    const context = readRunContext(
+      {
+        GITHUB_WORKSPACE: '/w',
+        GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+        GITHUB_SHA: 'merge0000',
+        GITHUB_RUN_ID: '42',
+        GITHUB_SERVER_URL: 'https://github.example.com/',
+        GITHUB_STEP_SUMMARY: '/tmp/summary.md'
+      },
+      payload,
+      '/cwd'
+    );
+    expect(context).toMatchObject({
+      workspace: '/w',
+      serverUrl: 'https://github.example.com',
+      repository: 'Codertocat/Hello-World',
+      sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      pullRequest: {
+        number: 2,
+        headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+        baseSha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e',
+        fromFork: false
+      },
+      runUrl: 'https://github.example.com/Codertocat/Hello-World/actions/runs/42',
+      summaryFile: '/tmp/summary.md'
+    });
+  });
+
+  it('outside a pull request uses GITHUB_SHA and the working directory', () => {
+    const context = readRunContext({ GITHUB_SHA: 'abc' }, {}, '/cwd');
+    expect(context).toMatchObject({ workspace: '/cwd', sha: 'abc', serverUrl: 'https://github.com' });
+    expect(context.pullRequest).toBeUndefined();
+  });
+
+  it('recognises a pull request from a fork', () => {
+    const fork = structuredClone(payload) as { pull_request: { head: { repo: { full_name: string } } } };
+    fork.pull_request.head.repo.full_name = 'someone/Hello-World';
+    expect(readRunContext({}, fork as unknown as Record<string, unknown>, '/').pullRequest?.fromFork).toBe(true);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Resources for the differential test, generated from what a rule's schemas mention: the
+ * properties they name (each sometimes missing), the constants they compare with (and
+ * their case variants, and "true"/true), numbers at and around each limit, strings around
+ * each length and each like/match pattern (and near misses), arrays empty, short and long.
+ */
+import fc from 'fast-check';
+import type { Json } from '../../src/model/value.js';
+import type { Resource } from '../../src/model/resource.js';
+import { regexToMatchPattern } from '../../src/compiler/keywords/pattern.js';
+
+interface Hints {
+  props: Map<string, Hints>;
+  items: Hints | null;
+  array: boolean;
+  counts: number[];
+  scalars: Json[];
+  numbers: number[];
+  lengths: number[];
+  likes: string[];
+  matches: string[];
+}
+
+const emptyHints = (): Hints => ({
+  props: new Map(),
+  items: null,
+  array: false,
+  counts: [],
+  scalars: [],
+  numbers: [],
+  lengths: [],
+  likes: [],
+  matches: []
+});
+
+type Obj = { [key: string]: Json };
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function collect(schema: Json, hints: Hints, root: Json, depth = 0): void {
+  if (!isObj(schema) || depth > 20) return;
+  const child = (name: string) => {
+    let h = hints.props.get(name);
+    if (!h) hints.props.set(name, (h = emptyHints()));
+    return h;
+  };
+  if ('const' in schema) hints.scalars.push(schema.const);
+  if (Array.isArray(schema.enum)) hints.scalars.push(...schema.enum);
+  for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) {
+    if (typeof schema[k] === 'number') hints.numbers.push(schema[k] as number);
+  }
+  for (const k of ['minLength', 'maxLength']) if (typeof schema[k] === 'number') hints.lengths.push(schema[k] as number);
+  for (const k of ['minItems', 'maxItems', 'minContains', 'maxContains']) {
+    if (typeof schema[k] === 'number') {
+      hints.array = true;
+      hints.counts.push(schema[k] as number);
+    }
+  }
+  if (typeof schema.like === 'string') hints.likes.push(schema.like);
+  if (typeof schema.match === 'string') hints.matches.push(schema.match);
+  if (typeof schema.pattern === 'string') {
+    const translated = regexToMatchPattern(schema.pattern);
+    if ('pattern' in translated) hints.matches.push(translated.pattern);
+  }
+  if (Array.isArray(schema.required)) for (const n of schema.required) child(String(n));
+  if (isObj(schema.dependentRequired)) {
+    for (const [n, deps] of Object.entries(schema.dependentRequired)) {
+      child(n);
+      if (Array.isArray(deps)) for (const d of deps) child(String(d));
+    }
+  }
+  if (isObj(schema.properties)) for (const [n, s] of Object.entries(schema.properties)) collect(s, child(n), root, depth + 1);
+  for (const k of ['items', 'contains']) {
+    if (k in schema) {
+      hints.array = true;
+      hints.items ??= emptyHints();
+      collect(schema[k], hints.items, root, depth + 1);
+    }
+  }
+  for (const k of ['not', 'if', 'then', 'else']) if (k in schema) collect(schema[k], hints, root, depth + 1);
+  for (const k of ['allOf', 'anyOf', 'oneOf']) {
+    const list = schema[k];
+    if (Array.isArray(list)) for (const s of list) collect(s, hints, root, depth + 1);
+  }
+  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/')) {
+    let target: Json | undefined = root;
+    for (const t of schema.$ref.slice(2).split('/')) target = isObj(target) ? target[t] : undefined;
+    if (target !== undefined) collect(target, hints, root, depth + 1);
+  }
+}
+
+function caseVariants(s: string): string[] {
+  const swapped = [...s].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
+  return [s, s.toUpperCase(), s.toLowerCase(), swapped];
+}
+
+const letters = fc.constantFrom(...'abcXYZéÅ'.split(''));
+const digits = fc.constantFrom(...'0179'.split(''), '٣');
+const anyChar = fc.constantFrom(...'a1-.#?Z '.split(''));
+
+function matching(pattern: string): fc.Arbitrary<string> {
+  const parts = [...pattern].map(p => (p === '#' ? digits : p === '?' ? letters : p === '.' ? anyChar : fc.constant(p)));
+  return fc.tuple(...parts).map(cs => cs.join(''));
+}
+
+function nearMiss(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.tuple(text, fc.nat(), fc.constantFrom('drop', 'add', 'swap')).map(([s, n, how]) => {
+    if (s.length === 0) return 'x';
+    const i = n % s.length;
+    if (how === 'drop') return s.slice(0, i) + s.slice(i + 1);
+    if (how === 'add') return s.slice(0, i) + 'q' + s.slice(i);
+    return s.slice(0, i) + (s[i] === '9' ? 'a' : '9') + s.slice(i + 1);
+  });
+}
+
+function scalar(h: Hints): fc.Arbitrary<Json> {
+  const options: fc.Arbitrary<Json>[] = [];
+  for (const v of h.scalars) {
+    if (typeof v === 'string') {
+      options.push(fc.constantFrom(...caseVariants(v)), nearMiss(fc.constant(v)));
+      if (/^(true|false)$/i.test(v)) options.push(fc.constant(v.toLowerCase() === 'true'));
+    } else if (typeof v === 'boolean') {
+      options.push(fc.constantFrom(v, !v, String(v), String(v).toUpperCase(), String(!v)));
+    } else if (typeof v === 'number') {
+      options.push(fc.constantFrom(v, v + 1, v - 1));
+    }
+  }
+  for (const n of h.numbers) options.push(fc.constantFrom(n - 1, n - 0.5, n, n + 0.5, n + 1), fc.integer({ min: n - 20, max: n + 20 }));
+  for (const l of h.lengths) {
+    options.push(fc.string({ minLength: Math.max(0, l - 1), maxLength: l + 1, unit: fc.constantFrom('a', 'B', '-', 'é') }));
+  }
+  for (const like of h.likes) {
+    const [prefix, suffix = ''] = like.split('*');
+    const hit = fc
+      .tuple(fc.constantFrom(...caseVariants(prefix)), fc.string({ maxLength: 4 }), fc.constantFrom(...caseVariants(suffix)))
+      .map(([p, m, s]) => (like.includes('*') ? p + m + s : p));
+    options.push(hit, nearMiss(hit));
+  }
+  for (const m of h.matches) options.push(matching(m), nearMiss(matching(m)), matching(m).map(s => s.toUpperCase()));
+  if (options.length === 0) options.push(fc.constantFrom('a', 'value', ''));
+  return fc.oneof(...options);
+}
+
+function valueArbitrary(h: Hints, depth: number): fc.Arbitrary<Json> {
+  if (h.array || h.items) {
+    const item = h.items ? valueArbitrary(h.items, depth + 1) : scalar(h);
+    const longest = Math.max(3, ...h.counts.map(c => c + 2));
+    return fc.oneof(
+      { weight: 6, arbitrary: fc.array(item, { maxLength: Math.min(longest, depth > 1 ? 3 : longest) }) },
+      { weight: 1, arbitrary: fc.array(item, { minLength: 8, maxLength: depth > 1 ? 8 : 16 }) }
+    );
+  }
+  if (h.props.size > 0) {
+    const shape: Record<string, fc.Arbitrary<Json>> = {};
+    for (const [name, child] of h.props) shape[name] = valueArbitrary(child, depth + 1);
+    return fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Json>;
+  }
+  return scalar(h);
+}
+
+/** Resources of `resourceType` (in case variants, or now and then another type) shaped by the schemas. */
+export function resourceArbitrary(resourceTypes: string[], schemas: Json[]): fc.Arbitrary<Resource> {
+  const hints = emptyHints();
+  for (const schema of schemas) collect(schema, hints, schema);
+  const body = valueArbitrary(hints, 0).map(v => (isObj(v) ? v : {}));
+  const type = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...resourceTypes.flatMap(caseVariants)) },
+    { weight: 1, arbitrary: fc.constant('Microsoft.Storage/storageAccounts') }
+  );
+  return fc.tuple(type, body).map(([t, json]): Resource => {
+    const name = 'res1';
+    const full: Obj = { ...json, type: t, name };
+    return {
+      id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/${t}/${name}`,
+      type: t,
+      name,
+      json: full,
+      source: null,
+      origin: 'snapshot'
+    };
+  });
+}

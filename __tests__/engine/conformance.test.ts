@@ -1,0 +1,329 @@
+/**
+ * Documented Azure Policy behaviour, one named case each, with the page that states it.
+ * RULE = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
+ * ARRAYS = https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays
+ * BASICS = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
+ * EFFECTS = https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
+ */
+import { loadDefinition, DefinitionError, UnsupportedError, type EvaluateOptions } from '../../src/engine/index.js';
+import { Unknown, type Value } from '../../src/model/value.js';
+import { armResource } from '../support/arm-resource.js';
+
+type Obj = { [key: string]: Value };
+
+const testResource: Obj = {
+  name: 'res1',
+  type: 'Microsoft.Test/resourceType',
+  location: 'westeurope',
+  kind: 'OpenAI',
+  tags: { env: 'prod', 'cost center': 'a1' },
+  properties: {
+    stringArray: ['a', 'b', 'c'],
+    objectArray: [
+      { property: 'value1', nestedArray: [1, 2] },
+      { property: 'value2', nestedArray: [3, 4] }
+    ],
+    emptyArray: [],
+    flag: true,
+    count: 5,
+    text: 'Hello-World',
+    created: '2024-05-01T00:00:00Z'
+  }
+};
+
+function holds(condition: unknown, json: Obj = testResource, options: EvaluateOptions = {}, parameters: Obj = {}): string {
+  const def = loadDefinition({
+    file: null,
+    json: { properties: { mode: 'All', parameters, policyRule: { if: condition, then: { effect: 'audit' } } } }
+  });
+  const e = def.evaluate(armResource(json), options);
+  if (!e.applicable) return 'false';
+  return e.verdict === 'noncompliant' ? 'true' : e.verdict;
+}
+
+const field = (alias: string) => `Microsoft.Test/resourceType/${alias}`;
+
+describe('conditions (RULE#conditions)', () => {
+  it('equals compares strings case-insensitively', () => {
+    expect(holds({ field: 'location', equals: 'WestEurope' })).toBe('true');
+  });
+  it('equals compares booleans and numbers by their text', () => {
+    expect(holds({ field: field('flag'), equals: 'True' })).toBe('true');
+    expect(holds({ field: field('count'), equals: '5' })).toBe('true');
+  });
+  it('a missing field equals nothing and notEquals anything', () => {
+    expect(holds({ field: field('missing'), equals: 'x' })).toBe('false');
+    expect(holds({ field: field('missing'), notEquals: 'x' })).toBe('true');
+  });
+  it('like matches * wildcards case-insensitively over the whole value', () => {
+    expect(holds({ field: field('text'), like: 'hello-*' })).toBe('true');
+    expect(holds({ field: field('text'), like: 'World*' })).toBe('false');
+    expect(holds({ field: field('missing'), notLike: '*' })).toBe('true');
+  });
+  it('match: # is a digit, ? a letter, . any character; case-sensitive', () => {
+    expect(holds({ field: 'name', match: '???#' })).toBe('true');
+    expect(holds({ field: 'name', match: 'RES#' })).toBe('false');
+    expect(holds({ field: 'name', matchInsensitively: 'RES#' })).toBe('true');
+    expect(holds({ field: 'name', match: 'r.s1' })).toBe('true');
+    expect(holds({ field: 'name', notMatch: '####' })).toBe('true');
+  });
+  it('contains: substring of a string, member of an array', () => {
+    expect(holds({ field: field('text'), contains: 'O-w' })).toBe('true');
+    expect(holds({ field: field('stringArray'), contains: 'B' })).toBe('true');
+    expect(holds({ field: field('stringArray'), notContains: 'z' })).toBe('true');
+  });
+  it('containsKey: a key of an object, case-insensitively', () => {
+    expect(holds({ field: 'tags', containsKey: 'ENV' })).toBe('true');
+    expect(holds({ field: 'tags', notContainsKey: 'owner' })).toBe('true');
+  });
+  it('in / notIn compare members as equals does; a missing field is in nothing', () => {
+    expect(holds({ field: 'kind', in: ['openai', 'TextAnalytics'] })).toBe('true');
+    expect(holds({ field: field('missing'), in: ['a'] })).toBe('false');
+    expect(holds({ field: field('missing'), notIn: ['a'] })).toBe('true');
+  });
+  it('less/greater order numbers numerically and strings (dates) as text', () => {
+    expect(holds({ field: field('count'), greater: 4 })).toBe('true');
+    expect(holds({ field: field('count'), lessOrEquals: '5' })).toBe('true');
+    expect(holds({ field: field('created'), less: '2025-01-01' })).toBe('true');
+    expect(holds({ field: field('missing'), greaterOrEquals: 0 })).toBe('false');
+  });
+  it('exists takes true/false, also as strings', () => {
+    expect(holds({ field: field('text'), exists: 'true' })).toBe('true');
+    expect(holds({ field: field('missing'), exists: false })).toBe('true');
+  });
+  it('operator names and logical operators are case-insensitive', () => {
+    expect(holds({ ALLOF: [{ field: 'LOCATION', EQUALS: 'westeurope' }] })).toBe('true');
+  });
+});
+
+describe('fields (RULE#fields)', () => {
+  it('name is the last segment, fullName the whole name', () => {
+    const child = { ...testResource, name: 'parent/child', type: 'Microsoft.Test/resourceType/children' };
+    expect(holds({ field: 'name', equals: 'child' }, child)).toBe('true');
+    expect(holds({ field: 'fullName', equals: 'parent/child' }, child)).toBe('true');
+  });
+  it("tags['x'], tags.x and tags[x] read a tag", () => {
+    expect(holds({ field: "tags['cost center']", equals: 'a1' })).toBe('true');
+    expect(holds({ field: 'tags.env', equals: 'prod' })).toBe('true');
+    expect(holds({ field: 'tags[env]', equals: 'prod' })).toBe('true');
+  });
+  it('property names in the resource match case-insensitively', () => {
+    expect(holds({ field: field('TEXT'), equals: 'hello-world' })).toBe('true');
+  });
+  it('a field named by an expression is resolved with the parameters', () => {
+    expect(
+      holds({ field: "[concat('tags[', parameters('tagName'), ']')]", exists: true }, testResource, {}, {
+        tagName: { type: 'String', defaultValue: 'env' }
+      })
+    ).toBe('true');
+  });
+});
+
+describe('[*] aliases (ARRAYS#referencing-array-resource-properties)', () => {
+  it('a condition on [*] must hold for every member', () => {
+    expect(holds({ field: field('stringArray[*]'), in: ['a', 'b', 'c'] })).toBe('true');
+    expect(holds({ field: field('stringArray[*]'), equals: 'a' })).toBe('false');
+    expect(holds({ field: field('objectArray[*].property'), like: 'value*' })).toBe('true');
+    expect(holds({ field: field('objectArray[*].nestedArray[*]'), less: 5 })).toBe('true');
+  });
+  it('field() of a [*] alias is the array of selected values; of a missing [*] alias, []', () => {
+    expect(holds({ value: `[length(field('${field('objectArray[*].nestedArray[*]')}'))]`, equals: 4 })).toBe('true');
+    expect(holds({ value: `[length(field('${field('missingArray[*]')}'))]`, equals: 0 })).toBe('true');
+  });
+  it('an empty or missing array selects no members, and a condition on no members does not hold', () => {
+    // Documented: a missing array's [*] is "an empty collection of values". The outcome of a field
+    // condition on it follows the peer evaluator's recorded Key Vault cases.
+    expect(holds({ field: field('emptyArray[*]'), exists: false })).toBe('false');
+    expect(holds({ field: field('missingArray[*].x'), notEquals: 'y' })).toBe('false');
+  });
+});
+
+describe('count (RULE#count, ARRAYS#count-expressions)', () => {
+  it('count without where is the array length', () => {
+    expect(holds({ count: { field: field('stringArray[*]') }, equals: 3 })).toBe('true');
+    expect(holds({ count: { field: field('objectArray[*].nestedArray[*]') }, greaterOrEquals: 4 })).toBe('true');
+    expect(holds({ count: { field: field('missingArray[*]') }, equals: 0 })).toBe('true');
+  });
+  it('where sees one member at a time', () => {
+    expect(
+      holds({ count: { field: field('stringArray[*]'), where: { field: field('stringArray[*]'), equals: 'a' } }, equals: 1 })
+    ).toBe('true');
+  });
+  it('where can combine member fields and nested arrays', () => {
+    const where = {
+      allOf: [
+        { field: field('objectArray[*].property'), equals: 'value2' },
+        { field: field('objectArray[*].nestedArray[*]'), greater: 2 }
+      ]
+    };
+    expect(holds({ count: { field: field('objectArray[*]'), where }, equals: 1 })).toBe('true');
+  });
+  it('where can read fields outside the array', () => {
+    expect(
+      holds({ count: { field: field('objectArray[*]'), where: { field: 'tags.env', equals: 'prod' } }, equals: 2 })
+    ).toBe('true');
+  });
+  it('nested count', () => {
+    const inner = {
+      count: {
+        field: field('objectArray[*].nestedArray[*]'),
+        where: { field: field('objectArray[*].nestedArray[*]'), equals: 3 }
+      },
+      greater: 0
+    };
+    expect(holds({ count: { field: field('objectArray[*]'), where: inner }, equals: 1 })).toBe('true');
+  });
+  it("field() of the counted alias inside where is a one-member array; first() unwraps it", () => {
+    const alias = field('stringArray[*]');
+    expect(holds({ count: { field: alias, where: { field: alias, equals: `[field('${alias}')]` } }, equals: 0 })).toBe('true');
+    expect(holds({ count: { field: alias, where: { field: alias, equals: `[first(field('${alias}'))]` } }, equals: 3 })).toBe(
+      'true'
+    );
+  });
+  it('value count with name and current()', () => {
+    expect(
+      holds({
+        count: { value: ['west*', 'north*'], name: 'pattern', where: { field: 'location', like: "[current('pattern')]" } },
+        equals: 1
+      })
+    ).toBe('true');
+  });
+  it('current() of the counted alias inside a field count', () => {
+    const alias = field('objectArray[*]');
+    expect(
+      holds({
+        count: { field: alias, where: { value: `[current('${alias}').property]`, equals: 'value1' } },
+        equals: 1
+      })
+    ).toBe('true');
+  });
+});
+
+describe('parameters and effects (BASICS#parameters, EFFECTS)', () => {
+  const definition = (effect: string, extra: Obj = {}) => ({
+    properties: {
+      mode: 'Indexed',
+      parameters: {
+        effect: { type: 'String', defaultValue: 'Audit', allowedValues: ['Audit', 'Deny', 'Disabled'] },
+        ...extra
+      },
+      policyRule: { if: { field: 'location', equals: 'westeurope' }, then: { effect } }
+    }
+  });
+  it('an effect given as a parameter takes the default, then the assignment value', () => {
+    const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });
+    expect(def.evaluate(armResource(testResource)).effect).toBe('Audit');
+    expect(def.evaluate(armResource(testResource), { parameters: { effect: 'deny' } }).effect).toBe('Deny');
+  });
+  it('Disabled makes the definition not applicable', () => {
+    const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });
+    expect(def.evaluate(armResource(testResource), { parameters: { effect: 'Disabled' } }).applicable).toBe(false);
+  });
+  it('an assignment value outside allowedValues is refused', () => {
+    const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });
+    expect(() => def.evaluate(armResource(testResource), { parameters: { effect: 'Modify' } })).toThrow(/allowed values/);
+  });
+  it('Indexed mode skips types without tags and location', () => {
+    const def = loadDefinition({ file: null, json: definition('audit') });
+    expect(def.appliesToType('Microsoft.CognitiveServices/accounts')).toBe(true);
+    expect(def.appliesToType('Microsoft.Network/networkSecurityGroups/securityRules')).toBe(false);
+  });
+  it('resource provider modes load and apply to their provider only', () => {
+    const json = definition('audit');
+    (json.properties as Obj).mode = 'Microsoft.KeyVault.Data';
+    const def = loadDefinition({ file: null, json });
+    expect(def.appliesToType('Microsoft.KeyVault/vaults/keys')).toBe(true);
+    expect(def.appliesToType('Microsoft.Storage/storageAccounts')).toBe(false);
+  });
+  it('auditIfNotExists looks for the related resource and evaluates existenceCondition', () => {
+    const json = {
+      properties: {
+        mode: 'All',
+        policyRule: {
+          if: { field: 'type', equals: 'Microsoft.Test/resourceType' },
+          then: {
+            effect: 'auditIfNotExists',
+            details: {
+              type: 'Microsoft.Test/resourceType/children',
+              existenceCondition: { field: 'Microsoft.Test/resourceType/children/enabled', equals: true }
+            }
+          }
+        }
+      }
+    };
+    const def = loadDefinition({ file: null, json });
+    const parent = armResource(testResource);
+    const child = armResource({ name: 'res1/c', type: 'Microsoft.Test/resourceType/children', properties: { enabled: true } });
+    expect(def.evaluate(parent).reason).toMatch(/related resource not available/);
+    expect(def.evaluate(parent, { related: [child] }).verdict).toBe('compliant');
+    expect(def.evaluate(parent, { related: [] }).verdict).toBe('noncompliant');
+  });
+});
+
+describe('unknown values (three-valued logic)', () => {
+  const unknownResource = (): Obj => ({
+    ...testResource,
+    properties: { ...(testResource.properties as Obj), keySource: new Unknown('parameter `keySource`') }
+  });
+  const onKey = (op: Obj) => ({ field: field('keySource'), ...op });
+  it('a condition on an unknown value is indeterminate and names what it depends on', () => {
+    const def = loadDefinition({
+      file: null,
+      json: { policyRule: { if: onKey({ notEquals: 'Microsoft.KeyVault' }), then: { effect: 'deny' } } }
+    });
+    const e = def.evaluate(armResource(unknownResource()));
+    expect(e.verdict).toBe('indeterminate');
+    expect(e.reason).toBe('depends on parameter `keySource`');
+  });
+  it('anyOf with one true branch is true even when another is unknown', () => {
+    expect(holds({ anyOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'westeurope' }] }, unknownResource())).toBe('true');
+  });
+  it('allOf with one false branch is false even when another is unknown', () => {
+    expect(holds({ allOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'eastus' }] }, unknownResource())).toBe('false');
+  });
+  it('not of unknown is unknown', () => {
+    expect(holds({ not: onKey({ equals: 'x' }) }, unknownResource())).toBe('indeterminate');
+  });
+  it('in with unknown members: a known match decides, otherwise unknown', () => {
+    const list = ['[parameters(\'a\')]', 'westeurope'];
+    const params = { a: { type: 'String' } };
+    expect(holds({ field: 'location', in: list }, testResource, {}, params)).toBe('true');
+    expect(holds({ field: 'kind', in: list }, testResource, {}, params)).toBe('indeterminate');
+  });
+  it('a parameter without a value or default is unknown', () => {
+    expect(holds({ field: 'location', equals: "[parameters('loc')]" }, testResource, {}, { loc: { type: 'String' } })).toBe(
+      'indeterminate'
+    );
+  });
+});
+
+describe('loading refuses malformed definitions with the JSON path', () => {
+  const load = (rule: unknown) => loadDefinition({ file: 'bad.json', json: { properties: { policyRule: rule } } });
+  it('an unknown operator', () => {
+    expect(() => load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } })).toThrow(DefinitionError);
+    expect(() => load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } })).toThrow(/properties\.policyRule\.if\.equal/);
+  });
+  it('two operators in one condition', () => {
+    expect(() => load({ if: { field: 'type', equals: 'x', like: 'y' }, then: { effect: 'audit' } })).toThrow(/one operator/);
+  });
+  it('an effect that is not one', () => {
+    expect(() => load({ if: { field: 'type', equals: 'x' }, then: { effect: 'block' } })).toThrow(/not an effect/);
+  });
+  it('an undeclared parameter', () => {
+    expect(() => load({ if: { field: 'type', equals: "[parameters('nope')]" }, then: { effect: 'audit' } })).toThrow(/does not declare/);
+  });
+  it('an unknown function is unsupported, not invalid', () => {
+    expect(() => load({ if: { value: "[frobnicate('x')]", equals: 'x' }, then: { effect: 'audit' } })).toThrow(UnsupportedError);
+  });
+  it('in with a non-array operand', () => {
+    expect(() => load({ if: { field: 'type', in: 'x' }, then: { effect: 'audit' } })).toThrow(/takes an array/);
+  });
+  it('DefinitionError names the file', () => {
+    try {
+      load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } });
+    } catch (error) {
+      expect((error as DefinitionError).describe()).toMatch(/^bad\.json: at properties\.policyRule\.if/);
+    }
+    expect.assertions(1);
+  });
+});

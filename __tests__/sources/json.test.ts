@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import { parseJsonWithPositions } from '../../src/sources/json.js';
+import { UserError } from '../../src/model/errors.js';
+import { fixture } from './helpers.js';
+
+describe('parseJsonWithPositions', () => {
+  test('reads plain JSON and records key positions by pointer', () => {
+    const text = '{\n  "a": {\n    "b": [1, "two", {"c": null}]\n  }\n}';
+    const doc = parseJsonWithPositions(text, 'x.json');
+    expect(doc.value).toEqual({ a: { b: [1, 'two', { c: null }] } });
+    expect(doc.positionOf('')).toEqual({ file: 'x.json', line: 1, column: 1 });
+    expect(doc.positionOf('/a')).toEqual({ file: 'x.json', line: 2, column: 3 });
+    expect(doc.positionOf('/a/b')).toEqual({ file: 'x.json', line: 3, column: 5 });
+    expect(doc.valuePositionOf('/a/b')).toEqual({ file: 'x.json', line: 3, column: 10 });
+    expect(doc.positionOf('/a/b/1')).toEqual({ file: 'x.json', line: 3, column: 14 });
+    expect(doc.positionOf('/a/b/2/c')).toEqual({ file: 'x.json', line: 3, column: 22 });
+    expect(doc.positionOf('/missing')).toBeNull();
+  });
+
+  test('escapes ~ and / in pointer segments (RFC 6901)', () => {
+    const doc = parseJsonWithPositions('{"a/b": {"c~d": 1}}', 'x.json');
+    expect(doc.positionOf('/a~1b/c~0d')).toEqual({ file: 'x.json', line: 1, column: 10 });
+  });
+
+  // ARM accepts comments, trailing commas and strings spanning lines:
+  // https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax#comments-and-metadata
+  test('accepts comments, trailing commas and multi-line strings as ARM does', () => {
+    const file = fixture('comments', 'main.json');
+    const doc = parseJsonWithPositions(fs.readFileSync(file, 'utf8'), file);
+    const value = doc.value as { resources: { tags: { description: string }; name: string }[] };
+    expect(value.resources[0].name).toBe('stcomments');
+    expect(value.resources[0].tags.description).toBe('first line\nsecond line');
+    expect(doc.positionOf('/resources/0/properties/encryption/keySource')?.line).toBe(19);
+  });
+
+  test('keeps CRLF files on the right lines and reads a CRLF inside a string as \\n', () => {
+    const doc = parseJsonWithPositions('{\r\n  "a": "x\r\ny",\r\n  "b": 1\r\n}', 'crlf.json');
+    expect(doc.value).toEqual({ a: 'x\ny', b: 1 });
+    expect(doc.positionOf('/b')).toEqual({ file: 'crlf.json', line: 4, column: 3 });
+  });
+
+  test.each([
+    ['{"a": 1,, }', 1, 9, /Expected a property name/],
+    ['{\n  "a": 1\n  "b": 2\n}', 3, 3, /Expected ',' or '}'/],
+    ['{"a": tru}', 1, 7, /Expected a JSON value/],
+    ['{"a": "open', 1, 7, /never closed/],
+    ['{"a": 1} x', 1, 10, /after the end/],
+    ['/* never closed', 1, 1, /comment is never closed/],
+    ['{"a": 1, "a": 2}', 1, 10, /appears twice/],
+    ["{'a': 1}", 1, 2, /double quotes/]
+  ])('reports a syntax error in %j at its line and column', (text, line, column, message) => {
+    try {
+      parseJsonWithPositions(text, 'bad.json');
+      throw new Error('expected a syntax error');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      const e = error as UserError;
+      expect(e.location).toEqual({ file: 'bad.json', line, column });
+      expect(e.message).toMatch(message);
+    }
+  });
+
+  test('a template with a missing comma fails with the line of the token after it', () => {
+    const file = fixture('errors', 'syntax.json');
+    expect(() => parseJsonWithPositions(fs.readFileSync(file, 'utf8'), file)).toThrow(
+      expect.objectContaining({ location: { file, line: 7, column: 7 } })
+    );
+  });
+});

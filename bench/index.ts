@@ -1,0 +1,4 @@
+/** Runs every benchmark; each prints its ratio against a baseline measured in the same run. */
+import { runEngineBench } from './engine.bench.js';
+
+runEngineBench();

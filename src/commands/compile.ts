@@ -1,0 +1,119 @@
+/**
+ * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
+ * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
+ * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
+ * which is how CI keeps the committed output honest.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError, UserErrors } from '../model/errors.js';
+import { aliasCatalogFromPathLookup, compilePack, compileRule, type AliasCatalog } from '../compiler/index.js';
+import { aliasPath } from '../engine/aliases.js';
+import { loadPolicyDirectory } from '../rules/index.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from './command.js';
+
+/** The output files for a policy folder: path under OUT → content. */
+export function compileToFiles(policies: string, aliases: AliasCatalog, root: string): Map<string, string> {
+  const { pack, rules } = loadPolicyDirectory(policies);
+  const files = new Map<string, string>();
+  const write = (file: string, body: unknown) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
+  if (pack) {
+    const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
+    const inPack = new Set(definitions.map(d => d.name));
+    for (const definition of definitions) write(`policyDefinitions/${definition.name}.json`, definition);
+    // Policy rules the pack does not list are still compiled: they can be assigned on their own.
+    for (const rule of rules) {
+      if (rule.kind === 'policy' && !inPack.has(rule.name)) write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+    }
+    write(`policySetDefinitions/${initiative.name}.json`, initiative);
+  } else {
+    const errors: UserError[] = [];
+    for (const rule of rules.filter(r => r.kind === 'policy')) {
+      try {
+        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+      } catch (error) {
+        if (error instanceof UserErrors) errors.push(...error.errors);
+        else if (error instanceof UserError) errors.push(error);
+        else throw error;
+      }
+    }
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function existingOutputs(out: string): string[] {
+  const found: string[] = [];
+  for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
+    const dir = path.join(out, folder);
+    if (!fs.existsSync(dir)) continue;
+    for (const entry of fs.readdirSync(dir)) if (entry.endsWith('.json')) found.push(`${folder}/${entry}`);
+  }
+  return found;
+}
+
+export function makeCompileCommand(aliases: () => AliasCatalog): Command {
+  return {
+    name: 'compile',
+    summary: 'Compile rule files into Azure Policy definitions and an initiative.',
+    usage:
+      'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
+      'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
+      'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
+      'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+    options: {
+      policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
+      out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
+      check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
+    },
+    positionals: { min: 0, max: 0 },
+    async run(options, _positionals, io) {
+      if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
+        io.stderr('compile needs --policies DIR and --out OUT.\n');
+        return EXIT_USAGE;
+      }
+      const policies = path.resolve(io.cwd, options.policies);
+      const out = path.resolve(io.cwd, options.out);
+      let files: Map<string, string>;
+      try {
+        files = compileToFiles(policies, aliases(), io.cwd);
+      } catch (error) {
+        if (error instanceof UserError) {
+          io.stderr(`${error.describe()}\n`);
+          return EXIT_USAGE;
+        }
+        throw error;
+      }
+      const extra = existingOutputs(out).filter(f => !files.has(f));
+      if (options.check === true) {
+        const stale = [...files].filter(([f, text]) => {
+          const target = path.join(out, f);
+          return !fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text;
+        });
+        for (const [f] of stale) io.stderr(`${path.join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
+        for (const f of extra) io.stderr(`${path.join(options.out, f)} comes from no rule; delete it.\n`);
+        if (stale.length + extra.length > 0) return EXIT_FINDINGS;
+        io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
+        return EXIT_OK;
+      }
+      for (const [f, text] of files) {
+        const target = path.join(out, f);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, text);
+      }
+      for (const f of extra) io.stderr(`warning: ${path.join(options.out, f)} comes from no rule; delete it.\n`);
+      io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
+      return EXIT_OK;
+    }
+  };
+}
+
+let engineCatalog: AliasCatalog | undefined;
+
+/** The engine's alias catalog, asked in the direction the compiler needs. */
+export function engineAliasCatalog(): AliasCatalog {
+  if (!engineCatalog) engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+  return engineCatalog;
+}
+
+export const compileCommand: Command = makeCompileCommand(engineAliasCatalog);

@@ -1,0 +1,137 @@
+import * as path from 'node:path';
+import { UserError } from '../model/errors.js';
+import type { Json, Value } from '../model/value.js';
+import { Unknown, isObject } from '../model/value.js';
+import type { Resource } from '../model/resource.js';
+import { expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
+import { joinPointer } from '../sources/pointer.js';
+import type { Command, OptionValues } from './command.js';
+import { EXIT_OK, EXIT_USAGE } from './command.js';
+
+/**
+ * `cmk-guard expand TEMPLATE`: the resources a template deploys, as cmk-guard reads them,
+ * for debugging a template. An unknown value is printed as the string
+ * `"<unknown: reason>"`, and listed under the resource's `unknowns` by JSON pointer with
+ * its key (equal keys are the same unknown).
+ */
+
+function list(value: OptionValues[string]): string[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** `name=value`; the value is JSON when it parses as JSON, else text (the template's type decides later). */
+function parseOverrides(pairs: string[]): Record<string, Json> {
+  const result: Record<string, Json> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UserError(`--parameter takes name=value, got '${pair}'; write it as name=value.`);
+    const raw = pair.slice(at + 1);
+    let value: Json = raw;
+    try {
+      value = JSON.parse(raw) as Json;
+    } catch {
+      value = raw;
+    }
+    result[pair.slice(0, at)] = value;
+  }
+  return result;
+}
+
+function render(value: Value, pointer: string, unknowns: Record<string, { reason: string; key: string }>): Json {
+  if (value instanceof Unknown) {
+    unknowns[pointer] = { reason: value.reason, key: value.key };
+    return value.toString();
+  }
+  if (Array.isArray(value)) return value.map((item, i) => render(item, joinPointer(pointer, i), unknowns));
+  if (isObject(value)) {
+    const out: { [key: string]: Json } = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = render(inner, joinPointer(pointer, key), unknowns);
+    return out;
+  }
+  return value;
+}
+
+function leafPointers(value: Value, pointer: string, into: string[]): void {
+  into.push(pointer);
+  if (Array.isArray(value)) value.forEach((item, i) => leafPointers(item, joinPointer(pointer, i), into));
+  else if (isObject(value)) for (const [key, inner] of Object.entries(value)) leafPointers(inner, joinPointer(pointer, key), into);
+}
+
+export function renderResource(resource: Resource, cwd: string, withPositions: boolean): Json {
+  const unknowns: Record<string, { reason: string; key: string }> = {};
+  const json = render(resource.json, '', unknowns);
+  const source = resource.source
+    ? { file: path.relative(cwd, resource.source.file) || resource.source.file, line: resource.source.line, column: resource.source.column }
+    : null;
+  const out: { [key: string]: Json } = { id: resource.id, type: resource.type, name: resource.name };
+  if (resource.apiVersion) out.apiVersion = resource.apiVersion;
+  out.source = source;
+  if (resource.existing) out.existing = true;
+  if (resource.conditionUnknown) out.conditionUnknown = resource.conditionUnknown;
+  out.json = json;
+  if (Object.keys(unknowns).length) out.unknowns = unknowns;
+  if (withPositions && resource.positionOf) {
+    const pointers: string[] = [];
+    leafPointers(resource.json, '', pointers);
+    const lines: { [key: string]: string } = {};
+    for (const pointer of pointers) {
+      const at = resource.positionOf(pointer);
+      if (at) lines[pointer || '/'] = `${path.relative(cwd, at.file) || at.file}:${at.line}:${at.column}`;
+    }
+    out.positions = lines;
+  }
+  return out;
+}
+
+export function renderExpanded(expanded: ExpandedTemplate, cwd: string, withPositions: boolean): Json {
+  return {
+    file: path.relative(cwd, expanded.file) || expanded.file,
+    parameterFile: expanded.parameterFile ? path.relative(cwd, expanded.parameterFile) : null,
+    notes: expanded.notes,
+    resources: expanded.resources.map(r => renderResource(r, cwd, withPositions))
+  };
+}
+
+export const expandCommand: Command = {
+  name: 'expand',
+  summary: 'print the resources an ARM template deploys, as cmk-guard expands them',
+  usage: [
+    'Usage: cmk-guard expand TEMPLATE [--parameters FILE]... [--parameter NAME=VALUE]... [--positions]',
+    '',
+    'Expands an ARM template as Azure Resource Manager would (parameters, variables, copy loops, conditions,',
+    'nested deployments) and prints its resources as JSON, each with the file, line and column of its',
+    'declaration. Values that cannot be known before deployment print as "<unknown: reason>" and are listed',
+    'under "unknowns" with their key (two equal keys are the same unknown). --positions adds the line that',
+    'produced every property.'
+  ].join('\n'),
+  options: {
+    parameters: { type: 'string', multiple: true, short: 'p', placeholder: 'FILE', description: 'a parameter file (otherwise paired by name: main.parameters.json)' },
+    parameter: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'a parameter value that wins over defaults and parameter files' },
+    'subscription-id': { type: 'string', placeholder: 'ID', description: 'the subscription id to build resource ids with (default: all zeros)' },
+    'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
+    location: { type: 'string', placeholder: 'REGION', description: "resourceGroup().location (default: 'westus')" },
+    positions: { type: 'boolean', description: 'print the source line of every property' }
+  },
+  positionals: { min: 1, max: 1, placeholder: 'TEMPLATE' },
+  async run(options, positionals, io) {
+    try {
+      const file = path.resolve(io.cwd, positionals[0]);
+      const parameterFiles = list(options.parameters).map(p => path.resolve(io.cwd, p));
+      const str = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+      const expanded = expandTemplateFile(file, {
+        parameterFiles: parameterFiles.length ? parameterFiles : undefined,
+        parameterOverrides: parseOverrides(list(options.parameter)),
+        scope: { subscriptionId: str('subscription-id'), resourceGroup: str('resource-group'), location: str('location') }
+      });
+      io.stdout(JSON.stringify(renderExpanded(expanded, io.cwd, options.positions === true), null, 2) + '\n');
+      return EXIT_OK;
+    } catch (error) {
+      if (error instanceof UserError) {
+        io.stderr(`cmk-guard: ${error.describe()}\n`);
+        return EXIT_USAGE;
+      }
+      throw error;
+    }
+  }
+};

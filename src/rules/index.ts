@@ -1,0 +1,227 @@
+/**
+ * Rule files and the pack manifest: read (YAML or JSON) with source positions, validated
+ * against the meta-schema, every mistake in every file reported at once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { SourcePosition } from '../model/resource.js';
+import type { Severity } from '../model/finding.js';
+import type { Json } from '../model/value.js';
+import { UserError, UserErrors } from '../model/errors.js';
+import type { JsonSchema } from '../compiler/context.js';
+import { parseDocument, type ParsedDocument } from './positions.js';
+import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
+import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
+
+export type { JsonSchema } from '../compiler/context.js';
+
+export type RuleKind = 'policy' | 'relation' | 'transition';
+
+export interface Rule {
+  name: string;
+  displayName: string;
+  description: string;
+  category: string;
+  version: string;
+  severity: Severity;
+  effect: { default: string; allowed: string[] };
+  mode: string;
+  resourceType: string | string[];
+  /** Which resources of `resourceType` the rule covers (all when absent). */
+  appliesTo?: JsonSchema;
+  /** What a compliant resource satisfies; for `transition` rules, a schema over `{before, after}`. */
+  schema: JsonSchema;
+  remediation: string;
+  references: string[];
+  kind: RuleKind;
+  /** For `relation` rules: how resources in one template relate (its shape is the relation evaluator's). */
+  relation?: { [key: string]: Json };
+  /** The path the rule was read from. */
+  file: string;
+  /** The file's content as parsed (the compiler hashes it). */
+  document: Json;
+  /** Where the value at a JSON pointer into the file is (`/schema/properties/kind`). */
+  positionOf(pointer: string): SourcePosition | null;
+}
+
+export interface Pack {
+  name: string;
+  displayName: string;
+  description: string;
+  version: string;
+  rules: string[];
+  file: string;
+  document: Json;
+  positionOf(pointer: string): SourcePosition | null;
+}
+
+const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
+const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+let validators: { rule: ReturnType<InstanceType<typeof Ajv2020>['compile']>; pack: ReturnType<InstanceType<typeof Ajv2020>['compile']> } | undefined;
+
+function metaValidators() {
+  if (!validators) {
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
+    validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
+  }
+  return validators;
+}
+
+function read(file: string): ParsedDocument {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`, { file });
+  }
+  if (text.trim() === '') throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', { file, line: 1, column: 1 });
+  return parseDocument(file, text);
+}
+
+function isMapping(value: unknown): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function throwAll(errors: UserError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new UserErrors(errors);
+}
+
+function ruleErrors(doc: ParsedDocument): UserError[] {
+  const value = doc.value;
+  const top = { file: doc.file, line: 1, column: 1 };
+  if (!isMapping(value)) return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+  const validate = metaValidators().rule;
+  const errors: UserError[] = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
+  const kind = (value.kind ?? 'policy') as string;
+  const at = (pointer: string, key = false) => doc.positionOf(pointer, key) ?? top;
+  if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
+    errors.push(new UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+  }
+  if (kind === 'relation' && !('relation' in value)) {
+    errors.push(new UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+  }
+  if (kind !== 'relation' && 'relation' in value) {
+    errors.push(new UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+  }
+  const effect = value.effect;
+  if (isMapping(effect) && typeof effect.default === 'string' && Array.isArray(effect.allowed) && !effect.allowed.includes(effect.default)) {
+    errors.push(new UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+  }
+  for (const field of ['schema', 'appliesTo'] as const) {
+    const schema = value[field];
+    if (schema === undefined || (typeof schema !== 'object' && typeof schema !== 'boolean') || Array.isArray(schema) || schema === null) continue;
+    const unknown = unknownKeywordErrors(schema, `/${field}`, doc);
+    errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, `/${field}`, doc)));
+  }
+  return errors;
+}
+
+function toRule(doc: ParsedDocument): Rule {
+  const v = doc.value as { [key: string]: Json };
+  return {
+    name: v.name as string,
+    displayName: v.displayName as string,
+    description: v.description as string,
+    category: v.category as string,
+    version: v.version as string,
+    severity: v.severity as Severity,
+    effect: v.effect as { default: string; allowed: string[] },
+    mode: v.mode as string,
+    resourceType: v.resourceType as string | string[],
+    ...(v.appliesTo !== undefined ? { appliesTo: v.appliesTo as JsonSchema } : {}),
+    schema: (v.schema ?? true) as JsonSchema,
+    remediation: v.remediation as string,
+    references: v.references as string[],
+    kind: (v.kind ?? 'policy') as RuleKind,
+    ...(v.relation !== undefined ? { relation: v.relation as { [key: string]: Json } } : {}),
+    file: doc.file,
+    document: v,
+    positionOf: pointer => doc.positionOf(pointer)
+  };
+}
+
+/** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
+export function loadRuleFile(file: string): Rule {
+  const doc = read(file);
+  throwAll(ruleErrors(doc));
+  return toRule(doc);
+}
+
+/** Reads and validates a pack manifest. */
+export function loadPackFile(file: string): Pack {
+  const doc = read(file);
+  const value = doc.value;
+  if (!isMapping(value)) throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', { file, line: 1, column: 1 });
+  const validate = metaValidators().pack;
+  if (!validate(value)) throwAll(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+  return {
+    name: value.name as string,
+    displayName: value.displayName as string,
+    description: value.description as string,
+    version: value.version as string,
+    rules: value.rules as string[],
+    file,
+    document: value,
+    positionOf: pointer => doc.positionOf(pointer)
+  };
+}
+
+function collect(errors: UserError[], action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof UserErrors) errors.push(...error.errors);
+    else if (error instanceof UserError) errors.push(error);
+    else throw error;
+  }
+}
+
+/**
+ * Every rule file (`*.yaml`, `*.yml`, `*.json`) in `dir` and its pack manifest
+ * (`pack.yaml`), in file-name order. Throws `UserErrors` with every error in every file,
+ * including two rules with one name and pack members no rule defines.
+ */
+export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Rule[] } {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch (error) {
+    throw new UserError(`cannot read the policy directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`, { file: dir });
+  }
+  const errors: UserError[] = [];
+  const rules: Rule[] = [];
+  let pack: Pack | null = null;
+  for (const entry of entries) {
+    const file = path.join(dir, entry);
+    if (!RULE_EXTENSIONS.includes(path.extname(entry)) || !fs.statSync(file).isFile()) continue;
+    if (PACK_FILES.includes(entry)) {
+      collect(errors, () => {
+        pack = loadPackFile(file);
+      });
+    } else {
+      collect(errors, () => {
+        rules.push(loadRuleFile(file));
+      });
+    }
+  }
+  const byName = new Map<string, Rule>();
+  for (const rule of rules) {
+    const first = byName.get(rule.name);
+    if (first) {
+      errors.push(new UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+    } else byName.set(rule.name, rule);
+  }
+  const manifest = pack as Pack | null;
+  // A member may be missing only because its file failed to load: say so only when all loaded.
+  if (errors.length === 0) manifest?.rules.forEach((name, i) => {
+    if (!byName.has(name)) {
+      errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+    }
+  });
+  throwAll(errors);
+  return { pack: manifest, rules };
+}
