@@ -20,8 +20,21 @@ function random(seed: number): () => number {
   };
 }
 
-const kinds = ['OpenAI', 'TextAnalytics', 'ComputerVision', 'FormRecognizer', 'AIServices', 'CognitiveServices', 'Face', 'SpeechServices'];
-const types = ['Microsoft.CognitiveServices/accounts', 'microsoft.cognitiveservices/accounts', 'Microsoft.Storage/storageAccounts'];
+const kinds = [
+  'OpenAI',
+  'TextAnalytics',
+  'ComputerVision',
+  'FormRecognizer',
+  'AIServices',
+  'CognitiveServices',
+  'Face',
+  'SpeechServices'
+];
+const types = [
+  'Microsoft.CognitiveServices/accounts',
+  'microsoft.cognitiveservices/accounts',
+  'Microsoft.Storage/storageAccounts'
+];
 const keySources = [undefined, 'Microsoft.KeyVault', 'microsoft.keyvault', 'Microsoft.CognitiveServices'];
 
 export function generateResources(n: number): Resource[] {
@@ -34,7 +47,14 @@ export function generateResources(n: number): Resource[] {
     const properties: { [key: string]: Value } = { publicNetworkAccess: 'Disabled' };
     if (keySource !== undefined) properties.encryption = { keySource };
     const json = { name: `acct${i}`, type, kind: pick(kinds), location: 'westeurope', properties };
-    out.push({ id: `/subscriptions/s/resourceGroups/rg/providers/${type}/acct${i}`, type, name: `acct${i}`, json, source: null, origin: 'snapshot' });
+    out.push({
+      id: `/subscriptions/s/resourceGroups/rg/providers/${type}/acct${i}`,
+      type,
+      name: `acct${i}`,
+      json,
+      source: null,
+      origin: 'snapshot'
+    });
   }
   return out;
 }
@@ -97,7 +117,8 @@ export function runEngineBench(root: string = process.cwd()): { engineMs: number
     engineHits = e.hits;
     handHits = h.hits;
   }
-  if (engineHits !== handHits) throw new Error(`engine found ${engineHits} non-compliant resources, hand-written ${handHits}`);
+  if (engineHits !== handHits)
+    throw new Error(`engine found ${engineHits} non-compliant resources, hand-written ${handHits}`);
   const ratio = engineMs / handMs;
   console.log(`engine: built-in 67121cc7 on 100,000 resources (${engineHits} non-compliant)`);
   console.log(`  compiled engine   ${engineMs.toFixed(1)} ms`);

@@ -65,4 +65,6 @@ const body = [
   ''
 ].join('\n');
 fs.writeFileSync(out, body);
-console.log(`wrote ${path.relative(root, out)}: ${keys.length} aliases, ${compressed.length} bytes compressed, ${body.length} bytes`);
+console.log(
+  `wrote ${path.relative(root, out)}: ${keys.length} aliases, ${compressed.length} bytes compressed, ${body.length} bytes`
+);

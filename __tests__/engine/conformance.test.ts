@@ -31,7 +31,12 @@ const testResource: Obj = {
   }
 };
 
-function holds(condition: unknown, json: Obj = testResource, options: EvaluateOptions = {}, parameters: Obj = {}): string {
+function holds(
+  condition: unknown,
+  json: Obj = testResource,
+  options: EvaluateOptions = {},
+  parameters: Obj = {}
+): string {
   const def = loadDefinition({
     file: null,
     json: { properties: { mode: 'All', parameters, policyRule: { if: condition, then: { effect: 'audit' } } } }
@@ -112,9 +117,14 @@ describe('fields (RULE#fields)', () => {
   });
   it('a field named by an expression is resolved with the parameters', () => {
     expect(
-      holds({ field: "[concat('tags[', parameters('tagName'), ']')]", exists: true }, testResource, {}, {
-        tagName: { type: 'String', defaultValue: 'env' }
-      })
+      holds(
+        { field: "[concat('tags[', parameters('tagName'), ']')]", exists: true },
+        testResource,
+        {},
+        {
+          tagName: { type: 'String', defaultValue: 'env' }
+        }
+      )
     ).toBe('true');
   });
 });
@@ -146,7 +156,10 @@ describe('count (RULE#count, ARRAYS#count-expressions)', () => {
   });
   it('where sees one member at a time', () => {
     expect(
-      holds({ count: { field: field('stringArray[*]'), where: { field: field('stringArray[*]'), equals: 'a' } }, equals: 1 })
+      holds({
+        count: { field: field('stringArray[*]'), where: { field: field('stringArray[*]'), equals: 'a' } },
+        equals: 1
+      })
     ).toBe('true');
   });
   it('where can combine member fields and nested arrays', () => {
@@ -173,17 +186,23 @@ describe('count (RULE#count, ARRAYS#count-expressions)', () => {
     };
     expect(holds({ count: { field: field('objectArray[*]'), where: inner }, equals: 1 })).toBe('true');
   });
-  it("field() of the counted alias inside where is a one-member array; first() unwraps it", () => {
+  it('field() of the counted alias inside where is a one-member array; first() unwraps it', () => {
     const alias = field('stringArray[*]');
-    expect(holds({ count: { field: alias, where: { field: alias, equals: `[field('${alias}')]` } }, equals: 0 })).toBe('true');
-    expect(holds({ count: { field: alias, where: { field: alias, equals: `[first(field('${alias}'))]` } }, equals: 3 })).toBe(
+    expect(holds({ count: { field: alias, where: { field: alias, equals: `[field('${alias}')]` } }, equals: 0 })).toBe(
       'true'
     );
+    expect(
+      holds({ count: { field: alias, where: { field: alias, equals: `[first(field('${alias}'))]` } }, equals: 3 })
+    ).toBe('true');
   });
   it('value count with name and current()', () => {
     expect(
       holds({
-        count: { value: ['west*', 'north*'], name: 'pattern', where: { field: 'location', like: "[current('pattern')]" } },
+        count: {
+          value: ['west*', 'north*'],
+          name: 'pattern',
+          where: { field: 'location', like: "[current('pattern')]" }
+        },
         equals: 1
       })
     ).toBe('true');
@@ -221,7 +240,9 @@ describe('parameters and effects (BASICS#parameters, EFFECTS)', () => {
   });
   it('an assignment value outside allowedValues is refused', () => {
     const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });
-    expect(() => def.evaluate(armResource(testResource), { parameters: { effect: 'Modify' } })).toThrow(/allowed values/);
+    expect(() => def.evaluate(armResource(testResource), { parameters: { effect: 'Modify' } })).toThrow(
+      /allowed values/
+    );
   });
   it('Indexed mode skips types without tags and location', () => {
     const def = loadDefinition({ file: null, json: definition('audit') });
@@ -253,7 +274,11 @@ describe('parameters and effects (BASICS#parameters, EFFECTS)', () => {
     };
     const def = loadDefinition({ file: null, json });
     const parent = armResource(testResource);
-    const child = armResource({ name: 'res1/c', type: 'Microsoft.Test/resourceType/children', properties: { enabled: true } });
+    const child = armResource({
+      name: 'res1/c',
+      type: 'Microsoft.Test/resourceType/children',
+      properties: { enabled: true }
+    });
     expect(def.evaluate(parent).reason).toMatch(/related resource not available/);
     expect(def.evaluate(parent, { related: [child] }).verdict).toBe('compliant');
     expect(def.evaluate(parent, { related: [] }).verdict).toBe('noncompliant');
@@ -276,24 +301,28 @@ describe('unknown values (three-valued logic)', () => {
     expect(e.reason).toBe('depends on parameter `keySource`');
   });
   it('anyOf with one true branch is true even when another is unknown', () => {
-    expect(holds({ anyOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'westeurope' }] }, unknownResource())).toBe('true');
+    expect(
+      holds({ anyOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'westeurope' }] }, unknownResource())
+    ).toBe('true');
   });
   it('allOf with one false branch is false even when another is unknown', () => {
-    expect(holds({ allOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'eastus' }] }, unknownResource())).toBe('false');
+    expect(holds({ allOf: [onKey({ equals: 'x' }), { field: 'location', equals: 'eastus' }] }, unknownResource())).toBe(
+      'false'
+    );
   });
   it('not of unknown is unknown', () => {
     expect(holds({ not: onKey({ equals: 'x' }) }, unknownResource())).toBe('indeterminate');
   });
   it('in with unknown members: a known match decides, otherwise unknown', () => {
-    const list = ['[parameters(\'a\')]', 'westeurope'];
+    const list = ["[parameters('a')]", 'westeurope'];
     const params = { a: { type: 'String' } };
     expect(holds({ field: 'location', in: list }, testResource, {}, params)).toBe('true');
     expect(holds({ field: 'kind', in: list }, testResource, {}, params)).toBe('indeterminate');
   });
   it('a parameter without a value or default is unknown', () => {
-    expect(holds({ field: 'location', equals: "[parameters('loc')]" }, testResource, {}, { loc: { type: 'String' } })).toBe(
-      'indeterminate'
-    );
+    expect(
+      holds({ field: 'location', equals: "[parameters('loc')]" }, testResource, {}, { loc: { type: 'String' } })
+    ).toBe('indeterminate');
   });
 });
 
@@ -301,19 +330,27 @@ describe('loading refuses malformed definitions with the JSON path', () => {
   const load = (rule: unknown) => loadDefinition({ file: 'bad.json', json: { properties: { policyRule: rule } } });
   it('an unknown operator', () => {
     expect(() => load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } })).toThrow(DefinitionError);
-    expect(() => load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } })).toThrow(/properties\.policyRule\.if\.equal/);
+    expect(() => load({ if: { field: 'type', equal: 'x' }, then: { effect: 'audit' } })).toThrow(
+      /properties\.policyRule\.if\.equal/
+    );
   });
   it('two operators in one condition', () => {
-    expect(() => load({ if: { field: 'type', equals: 'x', like: 'y' }, then: { effect: 'audit' } })).toThrow(/one operator/);
+    expect(() => load({ if: { field: 'type', equals: 'x', like: 'y' }, then: { effect: 'audit' } })).toThrow(
+      /one operator/
+    );
   });
   it('an effect that is not one', () => {
     expect(() => load({ if: { field: 'type', equals: 'x' }, then: { effect: 'block' } })).toThrow(/not an effect/);
   });
   it('an undeclared parameter', () => {
-    expect(() => load({ if: { field: 'type', equals: "[parameters('nope')]" }, then: { effect: 'audit' } })).toThrow(/does not declare/);
+    expect(() => load({ if: { field: 'type', equals: "[parameters('nope')]" }, then: { effect: 'audit' } })).toThrow(
+      /does not declare/
+    );
   });
   it('an unknown function is unsupported, not invalid', () => {
-    expect(() => load({ if: { value: "[frobnicate('x')]", equals: 'x' }, then: { effect: 'audit' } })).toThrow(UnsupportedError);
+    expect(() => load({ if: { value: "[frobnicate('x')]", equals: 'x' }, then: { effect: 'audit' } })).toThrow(
+      UnsupportedError
+    );
   });
   it('in with a non-array operand', () => {
     expect(() => load({ if: { field: 'type', in: 'x' }, then: { effect: 'audit' } })).toThrow(/takes an array/);

@@ -41,9 +41,16 @@ describe('built-in 67121cc7: Azure AI Services should encrypt data at rest with 
     expect(e).toMatchObject({ verdict: 'indeterminate', reason: 'depends on parameter `keySource`' });
   });
   it('evaluateDefinitions gives a finding with severity from the effect', () => {
-    const findings = evaluateDefinitions([def], [account('OpenAI'), account('OpenAI', { keySource: 'Microsoft.KeyVault' })]);
+    const findings = evaluateDefinitions(
+      [def],
+      [account('OpenAI'), account('OpenAI', { keySource: 'Microsoft.KeyVault' })]
+    );
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ definition: '67121cc7-ff39-4ab8-b7e3-95b84dab487d', severity: 'warning', verdict: 'noncompliant' });
+    expect(findings[0]).toMatchObject({
+      definition: '67121cc7-ff39-4ab8-b7e3-95b84dab487d',
+      severity: 'warning',
+      verdict: 'noncompliant'
+    });
     const deny = evaluateDefinitions([def], [account('OpenAI')], {
       parameters: { '67121cc7-ff39-4ab8-b7e3-95b84dab487d': { effect: 'Deny' } }
     });
@@ -62,30 +69,48 @@ describe('built-in 0b60c0b2: Key vaults should have deletion protection enabled 
     expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true })).verdict).toBe('noncompliant');
   });
   it('passes a vault with purge protection', () => {
-    expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true, enablePurgeProtection: true })).applicable).toBe(false);
+    expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true, enablePurgeProtection: true })).applicable).toBe(
+      false
+    );
   });
 });
 
 describe('operator vectors of the peer evaluator', () => {
   const vectors = read('jannemattila/operator-vectors.json') as Record<string, unknown>;
-  const rows = (['in', 'exists', 'like'] as const).flatMap(k => vectors[k] as { op: string; opValue: Value; propertyValue: string; expected: boolean }[]);
-  it.each(rows.map(r => [`${r.op} ${JSON.stringify(r.opValue)} on ${JSON.stringify(r.propertyValue)}`, r] as const))('%s', (_l, r) => {
-    // The peer's empty string stands for an absent property.
-    const properties: { [key: string]: Value } = r.propertyValue === '' ? {} : { value: r.propertyValue };
-    const def = loadDefinition({
-      file: null,
-      json: { policyRule: { if: { field: 'Microsoft.Test/things/value', [r.op]: r.opValue }, then: { effect: 'audit' } } }
-    });
-    expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties })).applicable).toBe(r.expected);
-  });
+  const rows = (['in', 'exists', 'like'] as const).flatMap(
+    k => vectors[k] as { op: string; opValue: Value; propertyValue: string; expected: boolean }[]
+  );
+  it.each(rows.map(r => [`${r.op} ${JSON.stringify(r.opValue)} on ${JSON.stringify(r.propertyValue)}`, r] as const))(
+    '%s',
+    (_l, r) => {
+      // The peer's empty string stands for an absent property.
+      const properties: { [key: string]: Value } = r.propertyValue === '' ? {} : { value: r.propertyValue };
+      const def = loadDefinition({
+        file: null,
+        json: {
+          policyRule: { if: { field: 'Microsoft.Test/things/value', [r.op]: r.opValue }, then: { effect: 'audit' } }
+        }
+      });
+      expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties })).applicable).toBe(
+        r.expected
+      );
+    }
+  );
   const counts = vectors.count as { op: string; opValue: number; count: number; expected: boolean }[];
   it.each(counts.map(r => [`count ${r.count} ${r.op} ${r.opValue}`, r] as const))('%s', (_l, r) => {
     const def = loadDefinition({
       file: null,
-      json: { policyRule: { if: { count: { field: 'Microsoft.Test/things/list[*]' }, [r.op]: r.opValue }, then: { effect: 'audit' } } }
+      json: {
+        policyRule: {
+          if: { count: { field: 'Microsoft.Test/things/list[*]' }, [r.op]: r.opValue },
+          then: { effect: 'audit' }
+        }
+      }
     });
     const list = Array.from({ length: r.count }, (_, i) => i);
-    expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties: { list } })).applicable).toBe(r.expected);
+    expect(
+      def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties: { list } })).applicable
+    ).toBe(r.expected);
   });
 });
 
@@ -96,11 +121,20 @@ describe('alias catalog', () => {
       path: 'properties.encryption.keySource',
       known: true
     });
-    expect(aliasPath('Microsoft.Compute/virtualMachines/sku.name')).toMatchObject({ path: 'properties.hardwareProfile.vmSize', known: true });
-    expect(aliasPath('Microsoft.KeyVault/vaults/networkAcls.ipRules[*].value').path).toBe('properties.networkAcls.ipRules[*].value');
+    expect(aliasPath('Microsoft.Compute/virtualMachines/sku.name')).toMatchObject({
+      path: 'properties.hardwareProfile.vmSize',
+      known: true
+    });
+    expect(aliasPath('Microsoft.KeyVault/vaults/networkAcls.ipRules[*].value').path).toBe(
+      'properties.networkAcls.ipRules[*].value'
+    );
   });
   it('falls back to the naming convention and says so', () => {
-    expect(aliasPath('Microsoft.Nothing/things/a.b')).toEqual({ path: 'properties.a.b', known: false, paths: ['properties.a.b'] });
+    expect(aliasPath('Microsoft.Nothing/things/a.b')).toEqual({
+      path: 'properties.a.b',
+      known: false,
+      paths: ['properties.a.b']
+    });
     const def = loadDefinition({
       file: null,
       json: { policyRule: { if: { field: 'Microsoft.Nothing/things/a.b', equals: 1 }, then: { effect: 'audit' } } }
@@ -126,7 +160,12 @@ describe('check-definitions', () => {
   });
   it('exits 2 for a folder that does not exist', async () => {
     let err = '';
-    const code = await checkDefinitionsCommand.run({}, ['nope'], { cwd: fixtures, env: {}, stdout: () => {}, stderr: s => (err += s) });
+    const code = await checkDefinitionsCommand.run({}, ['nope'], {
+      cwd: fixtures,
+      env: {},
+      stdout: () => {},
+      stderr: s => (err += s)
+    });
     expect(code).toBe(2);
     expect(err).toMatch(/not a folder/);
   });

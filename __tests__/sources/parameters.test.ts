@@ -63,9 +63,10 @@ describe('parameter files and overrides', () => {
     );
   });
 
-  test('a parameter the template does not declare is an error', () => {
-    expect(() => expandTemplateFile(fixture('params', 'main.json'), { parameterOverrides: { nope: 1 } })).toThrow(
-      /gives parameter 'nope', which the template does not declare/
-    );
+  test('a parameter file giving a parameter the template does not declare is an error; an override is not', () => {
+    expect(() =>
+      expandTemplateFile(fixture('params', 'main.json'), { parameterFiles: [fixture('discovery', 'infra', 'main.parameters.json')] })
+    ).toThrow(/gives parameter 'deployCmk', which the template does not declare/);
+    expect(() => expandTemplateFile(fixture('params', 'main.json'), { parameterOverrides: { nope: 1 } })).not.toThrow();
   });
 });

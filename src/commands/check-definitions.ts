@@ -13,7 +13,7 @@ export const checkDefinitionsCommand: Command = {
   usage: [
     'Usage: cmk-guard check-definitions DIR',
     '',
-    'Loads every policy definition JSON under DIR (Azure\'s exported {properties:{policyRule}} shape,',
+    "Loads every policy definition JSON under DIR (Azure's exported {properties:{policyRule}} shape,",
     '{name, properties}, or a bare {policyRule}) with the offline engine. Prints one line per file that',
     'is invalid or uses something unsupported, then `checked N definitions: L loaded, U unsupported, E invalid`.',
     'Policy set definitions, assignments and other JSON are skipped and counted on a line of their own.',

@@ -66,7 +66,8 @@ export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstanc
     strictTuples: false,
     strictRequired: false,
     allowUnionTypes: true,
-    allErrors: options.allErrors ?? false
+    allErrors: options.allErrors ?? false,
+    verbose: options.allErrors ?? false
   });
   ajv.addKeyword({
     keyword: 'like',

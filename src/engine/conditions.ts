@@ -9,7 +9,17 @@ import type { FunctionLibrary } from '../expr/evaluate.js';
 import { countMembers, compareCount, fieldMembers, type CountResult } from './count.js';
 import { DefinitionError } from './errors.js';
 import { compileString, compileValue, perAssignment, type CompiledValue } from './expressions.js';
-import { Collection, isPrefix, readResourceField, resolveField, selectFromRoot, walk, type FieldRef, type Selected, type Step } from './fields.js';
+import {
+  Collection,
+  isPrefix,
+  readResourceField,
+  resolveField,
+  selectFromRoot,
+  walk,
+  type FieldRef,
+  type Selected,
+  type Step
+} from './fields.js';
 import { allOf, anyOf, negate, type Predicate, type Truth } from './logic.js';
 import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
@@ -74,7 +84,8 @@ export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
   if (ref.source !== 'json') return readResourceField(rt.resource, ref.source);
   for (let i = rt.scopes.length - 1; i >= 0; i--) {
     const scope = rt.scopes[i];
-    if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps)) return walk(scope.current, ref.steps, scope.steps.length);
+    if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps))
+      return walk(scope.current, ref.steps, scope.steps.length);
   }
   return selectFromRoot(rt.json, ref);
 }
@@ -136,7 +147,10 @@ class Compiler {
     const opKeys = rest.filter(k => operators.has(k.toLowerCase()));
     const other = rest.filter(k => !operators.has(k.toLowerCase()));
     if (other.length > 0) {
-      throw this.error(`${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`, `${path}.${other[0]}`);
+      throw this.error(
+        `${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`,
+        `${path}.${other[0]}`
+      );
     }
     if (opKeys.length !== 1) {
       throw this.error(
@@ -236,14 +250,9 @@ class Compiler {
     };
   }
 
-  countCondition(
-    raw: unknown,
-    path: string,
-    scopes: CompileScope[],
-    op: Operator,
-    operand: CompiledValue
-  ): Condition {
-    if (!isObject(raw as Value)) throw this.error('"count" takes an object with "field" or "value", and "where".', path);
+  countCondition(raw: unknown, path: string, scopes: CompileScope[], op: Operator, operand: CompiledValue): Condition {
+    if (!isObject(raw as Value))
+      throw this.error('"count" takes an object with "field" or "value", and "where".', path);
     const spec = raw as Record<string, unknown>;
     const keyOf = (name: string) => Object.keys(spec).find(k => k.toLowerCase() === name);
     const fieldKey = keyOf('field');
@@ -263,7 +272,10 @@ class Compiler {
       if (typeof text !== 'string') throw this.error('"count.field" takes a [*] alias.', `${path}.${fieldKey}`);
       const ref = this.field(text, `${path}.${fieldKey}`);
       if (!ref.wildcard) {
-        throw this.error(`"count.field" takes an array alias ending in [*]; '${text}' selects a single value.`, `${path}.${fieldKey}`);
+        throw this.error(
+          `"count.field" takes an array alias ending in [*]; '${text}' selects a single value.`,
+          `${path}.${fieldKey}`
+        );
       }
       let base = -1;
       for (let i = scopes.length - 1; i >= 0; i--) {

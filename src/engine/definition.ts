@@ -17,7 +17,7 @@ import { pointerFor, shortName, type FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
-import type { Runtime } from './runtime.js';
+import { Runtime } from './runtime.js';
 import { looseEquals } from './values.js';
 
 export interface PolicyDefinitionSource {
@@ -89,7 +89,11 @@ export function definitionShape(json: unknown): Shape | undefined {
   if (!isObject(json as Value)) return undefined;
   const obj = json as Record<string, unknown>;
   if (isObject(obj.properties as Value) && 'policyRule' in (obj.properties as object)) {
-    return { props: obj.properties as Record<string, unknown>, prefix: 'properties.', name: typeof obj.name === 'string' ? obj.name : undefined };
+    return {
+      props: obj.properties as Record<string, unknown>,
+      prefix: 'properties.',
+      name: typeof obj.name === 'string' ? obj.name : undefined
+    };
   }
   if ('policyRule' in obj) return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
   return undefined;
@@ -105,11 +109,6 @@ function unescapeArm(value: unknown): unknown {
   return value;
 }
 
-function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string } {
-  const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-  return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
-}
-
 function reasonOf(u: Unknown): string {
   return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
@@ -119,6 +118,39 @@ function show(v: Value | undefined): string {
   if (v instanceof Unknown) return `unknown (${v.reason})`;
   const text = JSON.stringify(v);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A non-compliant verdict whose message and pointers are worked out only when someone reads them. */
+class NonCompliant implements Evaluation {
+  readonly applicable = true;
+  readonly verdict = 'noncompliant' as const;
+  readonly reason = null;
+  private explained: { text: string; pointers: string[] } | undefined;
+
+  constructor(
+    readonly effect: string,
+    private readonly displayName: string,
+    private readonly resource: Resource,
+    private readonly explain: (resource: Resource) => { text: string; pointers: string[] }
+  ) {}
+
+  private explanation(): { text: string; pointers: string[] } {
+    return (this.explained ??= this.explain(this.resource));
+  }
+
+  get message(): string {
+    const { text } = this.explanation();
+    return `${this.displayName}${text ? ` (${text})` : ''}.`;
+  }
+
+  get pointers(): string[] {
+    return this.explanation().pointers;
+  }
+
+  toJSON(): Evaluation {
+    const { applicable, verdict, effect, reason, message, pointers } = this;
+    return { applicable, verdict, effect, reason, message, pointers };
+  }
 }
 
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
@@ -139,7 +171,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   const description = typeof props.description === 'string' ? props.description : undefined;
   const metadata = isObject(props.metadata as Value) ? (props.metadata as Record<string, unknown>) : {};
 
-  if (props.mode !== undefined && typeof props.mode !== 'string') throw new DefinitionError('"mode" must be a string.', file, at('mode'));
+  if (props.mode !== undefined && typeof props.mode !== 'string')
+    throw new DefinitionError('"mode" must be a string.', file, at('mode'));
   const mode: Mode | undefined = resolveMode(props.mode as string | undefined);
   if (!mode) {
     throw new DefinitionError(
@@ -151,7 +184,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   const parameters: Record<string, ParameterDefinition> = {};
   if (props.parameters !== undefined) {
-    if (!isObject(props.parameters as Value)) throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
+    if (!isObject(props.parameters as Value))
+      throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
     for (const [pname, pdef] of Object.entries(props.parameters as Record<string, unknown>)) {
       const ppath = at(`parameters.${pname}`);
       if (!isObject(pdef as Value)) throw new DefinitionError('a parameter definition must be an object.', file, ppath);
@@ -177,20 +211,36 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
 
   let rule = props.policyRule;
-  if (!isObject(rule as Value)) throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
+  if (!isObject(rule as Value))
+    throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
   const rawThen = (rule as Record<string, unknown>).then;
-  if (isObject(rawThen as Value) && typeof (rawThen as Record<string, unknown>).effect === 'string' && ((rawThen as Record<string, unknown>).effect as string).startsWith('[[')) {
+  if (
+    isObject(rawThen as Value) &&
+    typeof (rawThen as Record<string, unknown>).effect === 'string' &&
+    ((rawThen as Record<string, unknown>).effect as string).startsWith('[[')
+  ) {
     rule = unescapeArm(rule);
   }
   const ruleObj = rule as Record<string, unknown>;
   for (const key of Object.keys(ruleObj)) {
-    if (key !== 'if' && key !== 'then') throw new DefinitionError(`"policyRule" takes "if" and "then" only, not "${key}".`, file, at(`policyRule.${key}`));
+    if (key !== 'if' && key !== 'then')
+      throw new DefinitionError(
+        `"policyRule" takes "if" and "then" only, not "${key}".`,
+        file,
+        at(`policyRule.${key}`)
+      );
   }
   if (!('if' in ruleObj)) throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
   const then = ruleObj.then;
-  if (!isObject(then as Value)) throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
+  if (!isObject(then as Value))
+    throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
   const thenObj = then as Record<string, unknown>;
-  if (typeof thenObj.effect !== 'string') throw new DefinitionError('"then.effect" must be a string (an effect name or an expression).', file, at('policyRule.then.effect'));
+  if (typeof thenObj.effect !== 'string')
+    throw new DefinitionError(
+      '"then.effect" must be a string (an effect name or an expression).',
+      file,
+      at('policyRule.then.effect')
+    );
 
   const functions = options.functions ?? policyLibrary();
   const notes: string[] = [];
@@ -212,7 +262,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase()) as string];
     for (const v of p?.allowedValues ?? []) {
       if (typeof v === 'string' && canonicalEffect(v) === undefined) {
-        throw new DefinitionError(`the effect parameter '${pname}' allows "${v}", which is not an effect.`, file, at(`parameters.${pname}.allowedValues`));
+        throw new DefinitionError(
+          `the effect parameter '${pname}' allows "${v}", which is not an effect.`,
+          file,
+          at(`parameters.${pname}.allowedValues`)
+        );
       }
     }
   }
@@ -226,16 +280,22 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     if (details.type !== undefined) existence.type = compileValue(details.type, site('policyRule.then.details.type'));
     if (details.name !== undefined) existence.name = compileValue(details.name, site('policyRule.then.details.name'));
     if (details.existenceCondition !== undefined) {
-      existence.condition = compileCondition(details.existenceCondition, at('policyRule.then.details.existenceCondition'), {
-        ...compiler,
-        fields: []
-      });
+      existence.condition = compileCondition(
+        details.existenceCondition,
+        at('policyRule.then.details.existenceCondition'),
+        {
+          ...compiler,
+          fields: []
+        }
+      );
     }
     clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
   }
 
   const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
-  const effectOf = effectValue.parametersOnly ? perAssignment(effectValue, v => v) : (rt: Runtime) => effectValue.get(rt);
+  const effectOf = effectValue.parametersOnly
+    ? perAssignment(effectValue, v => v)
+    : (rt: Runtime) => effectValue.get(rt);
   const paramNames = Object.keys(parameters);
 
   const noParameters = {};
@@ -264,7 +324,9 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         const v = value;
         const ok =
           def.type.toLowerCase() === 'array' && Array.isArray(v)
-            ? v.every(item => def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v))))
+            ? v.every(item =>
+                def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v)))
+              )
             : def.allowedValues.some(a => looseEquals(a, v));
         if (!ok && givenLower.has(lower)) {
           throw new UserError(
@@ -279,40 +341,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
-    const rt: Runtime = {
-      resource,
-      json: resource.json,
-      parameters: params,
-      scopes: [],
-      scope() {
-        const fromId = parseResourceId(resource.id);
-        return {
-          subscriptionId: options.scope?.subscriptionId ?? fromId.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
-          resourceGroup: options.scope?.resourceGroup ?? fromId.resourceGroup ?? 'resource-group'
-        };
-      },
-      definitionId,
-      expr: { functions, data: undefined }
-    };
-    rt.expr = { functions, data: rt };
-    return rt;
+    return new Runtime(resource, params, functions, definitionId, options.scope);
   }
 
   function withResource(rt: Runtime, resource: Resource): Runtime {
-    const fromId = parseResourceId(resource.id);
-    const outer = rt.scope();
-    const other: Runtime = {
-      ...rt,
-      resource,
-      json: resource.json,
-      scopes: [],
-      scope: () => ({
-        subscriptionId: fromId.subscriptionId ?? outer.subscriptionId,
-        resourceGroup: fromId.resourceGroup ?? outer.resourceGroup
-      })
-    };
-    other.expr = { functions, data: other };
-    return other;
+    return rt.forResource(resource);
   }
 
   function explain(resource: Resource): { text: string; pointers: string[] } {
@@ -346,7 +379,12 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     const base = { applicable: true, effect, pointers: [] as string[] };
     if (typeV instanceof Unknown || nameV instanceof Unknown) {
       const u = (typeV instanceof Unknown ? typeV : nameV) as Unknown;
-      return { ...base, verdict: 'indeterminate', reason: reasonOf(u), message: `${displayName}: the related resource cannot be identified before deployment.` };
+      return {
+        ...base,
+        verdict: 'indeterminate',
+        reason: reasonOf(u),
+        message: `${displayName}: the related resource cannot be identified before deployment.`
+      };
     }
     const wantedType = String(typeV).toLowerCase();
     const ownType = resource.type.toLowerCase();
@@ -357,7 +395,12 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       if (nameV !== undefined && nameV !== null && nameV !== '') {
         const wanted = String(nameV).toLowerCase();
         const full = r.name.toLowerCase();
-        if (full !== wanted && shortName(r).toLowerCase() !== wanted && full !== `${resource.name.toLowerCase()}/${wanted}`) return false;
+        if (
+          full !== wanted &&
+          shortName(r).toLowerCase() !== wanted &&
+          full !== `${resource.name.toLowerCase()}/${wanted}`
+        )
+          return false;
       }
       if (r === resource) return nameV !== undefined || wantedType === ownType;
       if (isChildType) return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
@@ -383,13 +426,29 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     let unknown: Unknown | undefined;
     for (const candidate of candidates) {
       const r = existence?.condition ? existence.condition(withResource(rt, candidate)) : true;
-      if (r === true) return { ...base, verdict: 'compliant', reason: null, message: `${displayName}: the related ${String(typeV)} resource '${candidate.name}' meets the existence condition.` };
+      if (r === true)
+        return {
+          ...base,
+          verdict: 'compliant',
+          reason: null,
+          message: `${displayName}: the related ${String(typeV)} resource '${candidate.name}' meets the existence condition.`
+        };
       if (r !== false) unknown ??= r;
     }
     if (unknown) {
-      return { ...base, verdict: 'indeterminate', reason: reasonOf(unknown), message: `${displayName}: whether the related ${String(typeV)} resource meets the existence condition cannot be known before deployment.` };
+      return {
+        ...base,
+        verdict: 'indeterminate',
+        reason: reasonOf(unknown),
+        message: `${displayName}: whether the related ${String(typeV)} resource meets the existence condition cannot be known before deployment.`
+      };
     }
-    return { ...base, verdict: 'noncompliant', reason: null, message: `${displayName}: the related ${String(typeV)} resource does not meet the existence condition.` };
+    return {
+      ...base,
+      verdict: 'noncompliant',
+      reason: null,
+      message: `${displayName}: the related ${String(typeV)} resource does not meet the existence condition.`
+    };
   }
 
   const notApplicable = (effect: string, message: string): Evaluation => ({
@@ -400,6 +459,19 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     message,
     pointers: []
   });
+  // Most resources do not match a rule's `if`: one frozen answer per effect, not one per resource.
+  const doesNotApply = new Map<string, Evaluation>();
+  const notMatched = (effect: string): Evaluation => {
+    let e = doesNotApply.get(effect);
+    if (!e) {
+      e = Object.freeze({
+        ...notApplicable(effect, `${displayName}: does not apply to this resource.`),
+        pointers: Object.freeze([]) as unknown as string[]
+      });
+      doesNotApply.set(effect, e);
+    }
+    return e;
+  };
 
   return {
     name,
@@ -431,9 +503,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         effect = c;
       }
       if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
-      if (!mode.appliesToType(resource.type)) return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
+      if (!mode.appliesToType(resource.type))
+        return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       const truth: Truth = condition(rt);
-      if (truth === false) return notApplicable(effect, `${displayName}: does not apply to this resource.`);
+      if (truth === false) return notMatched(effect);
       if (truth !== true) {
         return {
           applicable: true,
@@ -465,22 +538,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         };
       }
       if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
-      // The message and pointers are worked out only when someone reads them.
-      let explained: { text: string; pointers: string[] } | undefined;
-      const explanation = () => (explained ??= explain(resource));
-      return {
-        applicable: true,
-        verdict: 'noncompliant',
-        effect,
-        reason: null,
-        get message() {
-          const { text } = explanation();
-          return `${displayName}${text ? ` (${text})` : ''}.`;
-        },
-        get pointers() {
-          return explanation().pointers;
-        }
-      };
+      return new NonCompliant(effect, displayName, resource, explain);
     }
   };
 }

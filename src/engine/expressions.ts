@@ -20,7 +20,16 @@ export interface CompiledValue {
 }
 
 /** Functions whose result depends on the resource or the moment, not only on the parameters. */
-const resourceDependent = new Set(['field', 'current', 'requestcontext', 'utcnow', 'resourcegroup', 'subscription', 'policy', 'newguid']);
+const resourceDependent = new Set([
+  'field',
+  'current',
+  'requestcontext',
+  'utcnow',
+  'resourcegroup',
+  'subscription',
+  'policy',
+  'newguid'
+]);
 
 export interface ExpressionSite {
   file: string | null;

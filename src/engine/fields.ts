@@ -93,7 +93,8 @@ export function resolveField(text: string): FieldRef {
 /** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
 export function selectFromRoot(json: Value, ref: FieldRef): Selected {
   const first = walk(json, ref.steps);
-  if (!ref.alternatives || (first !== undefined && !(first instanceof Collection && first.items.length === 0))) return first;
+  if (!ref.alternatives || (first !== undefined && !(first instanceof Collection && first.items.length === 0)))
+    return first;
   for (const steps of ref.alternatives) {
     const other = walk(json, steps);
     if (other !== undefined && !(other instanceof Collection && other.items.length === 0)) return other;

@@ -70,7 +70,8 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 1,
     call(args, ctx) {
       const rt = runtime(ctx.data);
-      if (rt.scopes.length === 0) throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
+      if (rt.scopes.length === 0)
+        throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
       if (args.length === 0) return rt.scopes[rt.scopes.length - 1].current ?? null;
       const name = text('current', args[0]);
       const lower = name.toLowerCase();
@@ -150,9 +151,17 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 1,
     call(args) {
       const now = new Date();
-      if (args.length === 0) return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      if (args.length === 0)
+        return now
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d{3}/, '');
       const format = text('utcNow', args[0]);
-      if (format === 'u') return now.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+      if (format === 'u')
+        return now
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d{3}Z$/, 'Z');
       return now.toISOString();
     }
   })

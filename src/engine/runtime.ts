@@ -1,6 +1,6 @@
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
-import type { EvalContext } from '../expr/evaluate.js';
+import type { EvalContext, FunctionLibrary } from '../expr/evaluate.js';
 import type { Step } from './fields.js';
 
 /** One level of `count`: the array member (field count) or item (value count) being looked at. */
@@ -13,16 +13,51 @@ export interface Scope {
   current: Value | undefined;
 }
 
+function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string } {
+  const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+  return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
+}
+
 /** Everything a compiled condition reads while it runs against one resource. */
-export interface Runtime {
-  resource: Resource;
-  json: { [key: string]: Value };
-  /** Parameter values by lower-cased name. */
-  parameters: Map<string, Value>;
-  scopes: Scope[];
-  /** The subscription and resource group the resource is deployed to (from the options, else its id). */
-  scope(): { subscriptionId: string; resourceGroup: string };
-  definitionId: string;
+export class Runtime {
+  readonly json: { [key: string]: Value };
+  readonly scopes: Scope[] = [];
+  private context: EvalContext | undefined;
+
+  constructor(
+    readonly resource: Resource,
+    /** Parameter values by lower-cased name. */
+    readonly parameters: Map<string, Value>,
+    readonly functions: FunctionLibrary,
+    readonly definitionId: string,
+    private readonly given: { subscriptionId?: string; resourceGroup?: string } | undefined,
+    /** The resource whose scope a related resource defaults to. */
+    private readonly outer?: Runtime
+  ) {
+    this.json = resource.json;
+  }
+
   /** The expression context (function library) whose `data` is this runtime. */
-  expr: EvalContext;
+  get expr(): EvalContext {
+    return (this.context ??= { functions: this.functions, data: this });
+  }
+
+  /** The subscription and resource group the resource is deployed to (from the options, else its id). */
+  scope(): { subscriptionId: string; resourceGroup: string } {
+    const fromId = parseResourceId(this.resource.id);
+    const fallback = this.outer?.scope();
+    return {
+      subscriptionId:
+        this.given?.subscriptionId ??
+        fromId.subscriptionId ??
+        fallback?.subscriptionId ??
+        '00000000-0000-0000-0000-000000000000',
+      resourceGroup: this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group'
+    };
+  }
+
+  /** The same evaluation, reading a related resource's fields (existence conditions). */
+  forResource(resource: Resource): Runtime {
+    return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this);
+  }
 }

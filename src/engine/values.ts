@@ -6,7 +6,11 @@
 import { Unknown, isObject, type Value } from '../model/value.js';
 
 /** A property of an object, matching the name exactly first and then case-insensitively. */
-export function getKey(obj: { [key: string]: Value }, key: string, lower: string = key.toLowerCase()): Value | undefined {
+export function getKey(
+  obj: { [key: string]: Value },
+  key: string,
+  lower: string = key.toLowerCase()
+): Value | undefined {
   const exact = obj[key];
   if (exact !== undefined) return exact;
   for (const k in obj) if (k.toLowerCase() === lower) return obj[k];

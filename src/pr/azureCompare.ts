@@ -85,7 +85,7 @@ export interface SchemaCheck {
   dependsOn: string[];
 }
 
-const ajv = new Ajv2020({ $data: true, allErrors: true, strict: true, strictRequired: false });
+const ajv = new Ajv2020({ $data: true, allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
 
 export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
   const validate: ValidateFunction = ajv.compile(azureSchema(schema) as object);

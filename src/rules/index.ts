@@ -64,7 +64,7 @@ let validators: { rule: ReturnType<InstanceType<typeof Ajv2020>['compile']>; pac
 
 function metaValidators() {
   if (!validators) {
-    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
     validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
   }
   return validators;

@@ -148,6 +148,14 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
         );
         continue;
       }
+      if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
+        out.push(
+          new UserError(
+            `\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`,
+            doc.positionOf(child) ?? { file: doc.file }
+          )
+        );
+      }
       if (subschemaKeywords.includes(keyword)) walk(value, child);
       else if (subschemaListKeywords.includes(keyword) && Array.isArray(value)) value.forEach((v, i) => walk(v, `${child}/${i}`));
       else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {

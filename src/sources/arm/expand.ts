@@ -521,12 +521,14 @@ export class TemplateExpander {
     else if (isObject(props.parameters)) params = props.parameters as { [key: string]: Value };
     if (!isObject(params)) return supplied;
     const origin = `deployment '${instance.nameText}'`;
-    for (const [name, entry] of Object.entries(params)) {
+    for (const [name, raw] of Object.entries(params)) {
       const entryPointer = joinPointer(paramsPointer, name);
+      // Bicep writes an optional module parameter as one expression giving {"value": …}.
+      const entry = typeof raw === 'string' && typeof props.parameters !== 'string' ? scope.evaluateValue(raw, entryPointer, data) : raw;
       let value: Value;
       if (isObject(entry) && 'value' in entry) {
         value =
-          typeof props.parameters === 'string'
+          typeof props.parameters === 'string' || typeof raw === 'string'
             ? entry.value
             : scope.evaluateValue(entry.value as Json, joinPointer(entryPointer, 'value'), data);
       } else if (isObject(entry) && 'reference' in entry) {

@@ -333,7 +333,8 @@ export class TemplateScope {
   /** Resolves every declared parameter, so ARM's validation errors surface even for unused ones. */
   resolveAllParameters(): void {
     for (const [lower, supplied] of this.supplied) {
-      if (!this.parameterSlots.has(lower)) {
+      // Command-line values apply to every template scanned; only files must match the template.
+      if (!this.parameterSlots.has(lower) && supplied.origin !== '--parameter') {
         const where = supplied.position ?? this.doc.positionOf(this.base) ?? { file: this.file, line: 1, column: 1 };
         throw new TemplateError(
           `The ${supplied.origin} gives parameter '${supplied.name}', which the template does not declare; remove it or declare it.`,

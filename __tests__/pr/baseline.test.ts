@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readBaseline } from '../../src/pr/baseline.js';
+
+function git(cwd: string, ...args: string[]) {
+  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+}
+
+describe('reading the base of a pull request from git', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-repo-'));
+    git(repo, 'init', '-q');
+    git(repo, 'config', 'user.email', 'test@example.com');
+    git(repo, 'config', 'user.name', 'test');
+    mkdirSync(path.join(repo, 'infra', 'nested'), { recursive: true });
+    writeFileSync(path.join(repo, 'infra', 'main.json'), '{"base": true}');
+    writeFileSync(path.join(repo, 'infra', 'nested', 'child.json'), '{"child": 1}');
+    writeFileSync(path.join(repo, 'infra', 'notes.txt'), 'not json');
+    writeFileSync(path.join(repo, 'other.json'), '{}');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'base');
+    git(repo, 'tag', 'base');
+    writeFileSync(path.join(repo, 'infra', 'main.json'), '{"base": false}');
+    git(repo, 'commit', '-qam', 'head');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('writes the JSON files under the given folders as they were at the base commit', () => {
+    const baseline = readBaseline('base', ['infra'], repo);
+    try {
+      expect(baseline.files).toBe(2);
+      expect(readFileSync(path.join(baseline.root, 'infra', 'main.json'), 'utf8')).toBe('{"base": true}');
+      expect(readFileSync(path.join(baseline.root, 'infra', 'nested', 'child.json'), 'utf8')).toBe('{"child": 1}');
+      expect(existsSync(path.join(baseline.root, 'other.json'))).toBe(false);
+      expect(existsSync(path.join(baseline.root, 'infra', 'notes.txt'))).toBe(false);
+    } finally {
+      baseline.dispose();
+    }
+    expect(existsSync(baseline.root)).toBe(false);
+  });
+
+  it('refuses a ref that could be read as an option, without running git with it', () => {
+    expect(() => readBaseline('--upload-pack=touch /tmp/pwned', ['infra'], repo)).toThrow(/not a git revision cmk-guard accepts/);
+  });
+
+  it('says what to do when the base commit is not there', () => {
+    expect(() => readBaseline('no-such-branch', ['infra'], repo)).toThrow(/fetch-depth: 0/);
+  });
+});
