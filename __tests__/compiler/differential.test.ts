@@ -41,31 +41,37 @@ function rulesIn(dir: string): Rule[] {
 const rules = [...rulesIn(fixtures), ...rulesIn(pack)];
 const ajv = createReferenceAjv();
 
-describe.each(rules.map(r => [r.name, r] as const))('%s: ajv on the schema agrees with the engine on the compiled policy', (_name, rule) => {
-  const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-  const satisfies = ajv.compile(referenceSchema(rule.schema) as object);
-  const inScope = rule.appliesTo === undefined ? () => true : ajv.compile(referenceSchema(rule.appliesTo) as object);
-  const definition = loadDefinition({ file: rule.file, json: compileRule(rule, engineAliasCatalog()) });
+describe.each(rules.map(r => [r.name, r] as const))(
+  '%s: ajv on the schema agrees with the engine on the compiled policy',
+  (_name, rule) => {
+    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
+    const satisfies = ajv.compile(referenceSchema(rule.schema) as object);
+    const inScope = rule.appliesTo === undefined ? () => true : ajv.compile(referenceSchema(rule.appliesTo) as object);
+    const definition = loadDefinition({ file: rule.file, json: compileRule(rule, engineAliasCatalog()) });
 
-  test(`${runs} resources`, () => {
-    const verdicts = { compliant: 0, noncompliant: 0 };
-    fc.assert(
-      fc.property(resourceArbitrary(types, [rule.schema as Json, (rule.appliesTo ?? true) as Json]), resource => {
-        const seen: { [key: string]: Json } = { properties: {}, ...(resource.json as { [key: string]: Json }) };
-        const identity = seen.identity;
-        if (identity !== null && typeof identity === 'object' && !Array.isArray(identity) && !('type' in identity)) delete seen.identity;
-        const covered = types.some(t => azureEquals(seen.type, t)) && inScope(seen);
-        const expected = covered && !satisfies(seen) ? 'noncompliant' : 'compliant';
-        const actual = definition.evaluate(resource);
-        verdicts[expected] += 1;
-        if (actual.verdict !== expected) {
-          throw new Error(`ajv says ${expected}, the engine says ${actual.verdict} (${actual.message}) for ${JSON.stringify(resource.json)}`);
-        }
-      }),
-      { numRuns: runs }
-    );
-    // Both verdicts must be common, or the test proves little.
-    expect(verdicts.compliant).toBeGreaterThan(runs * 0.05);
-    expect(verdicts.noncompliant).toBeGreaterThan(runs * 0.05);
-  });
-});
+    test(`${runs} resources`, () => {
+      const verdicts = { compliant: 0, noncompliant: 0 };
+      fc.assert(
+        fc.property(resourceArbitrary(types, [rule.schema as Json, (rule.appliesTo ?? true) as Json]), resource => {
+          const seen: { [key: string]: Json } = { properties: {}, ...(resource.json as { [key: string]: Json }) };
+          const identity = seen.identity;
+          if (identity !== null && typeof identity === 'object' && !Array.isArray(identity) && !('type' in identity))
+            delete seen.identity;
+          const covered = types.some(t => azureEquals(seen.type, t)) && inScope(seen);
+          const expected = covered && !satisfies(seen) ? 'noncompliant' : 'compliant';
+          const actual = definition.evaluate(resource);
+          verdicts[expected] += 1;
+          if (actual.verdict !== expected) {
+            throw new Error(
+              `ajv says ${expected}, the engine says ${actual.verdict} (${actual.message}) for ${JSON.stringify(resource.json)}`
+            );
+          }
+        }),
+        { numRuns: runs }
+      );
+      // Both verdicts must be common, or the test proves little.
+      expect(verdicts.compliant).toBeGreaterThan(runs * 0.05);
+      expect(verdicts.noncompliant).toBeGreaterThan(runs * 0.05);
+    });
+  }
+);

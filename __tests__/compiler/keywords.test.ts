@@ -35,7 +35,10 @@ test('const: notEquals, case-insensitive in Azure', () => {
 });
 
 test('enum: notIn', () => {
-  expect(violation('  properties:\n    kind:\n      enum: [OpenAI, AIServices]\n')).toEqual({ field: 'kind', notIn: ['OpenAI', 'AIServices'] });
+  expect(violation('  properties:\n    kind:\n      enum: [OpenAI, AIServices]\n')).toEqual({
+    field: 'kind',
+    notIn: ['OpenAI', 'AIServices']
+  });
 });
 
 test('required: exists false; tags and identity map to their fields', () => {
@@ -49,16 +52,29 @@ test('required: exists false; tags and identity map to their fields', () => {
 });
 
 test('limitNumber: only a present value is compared', () => {
-  expect(violation('  properties:\n    properties:\n      properties:\n        callRateLimit:\n          properties:\n            count:\n              minimum: 1\n              exclusiveMaximum: 10\n')).toEqual({
+  expect(
+    violation(
+      '  properties:\n    properties:\n      properties:\n        callRateLimit:\n          properties:\n            count:\n              minimum: 1\n              exclusiveMaximum: 10\n'
+    )
+  ).toEqual({
     allOf: [
       { field: `${A}/callRateLimit.count`, exists: true },
-      { anyOf: [{ field: `${A}/callRateLimit.count`, less: 1 }, { field: `${A}/callRateLimit.count`, greaterOrEquals: 10 }] }
+      {
+        anyOf: [
+          { field: `${A}/callRateLimit.count`, less: 1 },
+          { field: `${A}/callRateLimit.count`, greaterOrEquals: 10 }
+        ]
+      }
     ]
   });
 });
 
 test('limitLength: length() of a present value', () => {
-  expect(violation('  properties:\n    properties:\n      properties:\n        customSubDomainName:\n          minLength: 2\n          maxLength: 8\n')).toEqual({
+  expect(
+    violation(
+      '  properties:\n    properties:\n      properties:\n        customSubDomainName:\n          minLength: 2\n          maxLength: 8\n'
+    )
+  ).toEqual({
     allOf: [
       { field: `${A}/customSubDomainName`, exists: true },
       {
@@ -95,7 +111,9 @@ test('items: a count of violating members', () => {
 });
 
 test('contains with minContains/maxContains: a count of satisfying members', () => {
-  expect(violation(acls('contains:\n  properties:\n    value:\n      const: 10.0.0.1\nminContains: 2\nmaxContains: 3'))).toEqual({
+  expect(
+    violation(acls('contains:\n  properties:\n    value:\n      const: 10.0.0.1\nminContains: 2\nmaxContains: 3'))
+  ).toEqual({
     anyOf: [
       { count: { field: ipRules, where: { field: `${ipRules}.value`, equals: '10.0.0.1' } }, less: 2 },
       { count: { field: ipRules, where: { field: `${ipRules}.value`, equals: '10.0.0.1' } }, greater: 3 }
@@ -111,31 +129,71 @@ test('not, allOf, anyOf', () => {
   ).toEqual({
     anyOf: [
       { field: 'kind', equals: 'Face' },
-      { allOf: [{ field: 'location', notEquals: 'eastus' }, { anyOf: [{ field: 'location', notLike: 'west*' }, { field: 'location', equals: 'westus' }] }] }
+      {
+        allOf: [
+          { field: 'location', notEquals: 'eastus' },
+          {
+            anyOf: [
+              { field: 'location', notLike: 'west*' },
+              { field: 'location', equals: 'westus' }
+            ]
+          }
+        ]
+      }
     ]
   });
 });
 
 test('oneOf: none satisfied, or two satisfied', () => {
-  expect(violation('  properties:\n    kind:\n      oneOf:\n        - const: OpenAI\n        - like: "Open*"\n')).toEqual({
+  expect(
+    violation('  properties:\n    kind:\n      oneOf:\n        - const: OpenAI\n        - like: "Open*"\n')
+  ).toEqual({
     anyOf: [
-      { allOf: [{ field: 'kind', notEquals: 'OpenAI' }, { field: 'kind', notLike: 'Open*' }] },
-      { allOf: [{ field: 'kind', equals: 'OpenAI' }, { field: 'kind', like: 'Open*' }] }
+      {
+        allOf: [
+          { field: 'kind', notEquals: 'OpenAI' },
+          { field: 'kind', notLike: 'Open*' }
+        ]
+      },
+      {
+        allOf: [
+          { field: 'kind', equals: 'OpenAI' },
+          { field: 'kind', like: 'Open*' }
+        ]
+      }
     ]
   });
 });
 
 test('if/then/else', () => {
-  expect(violation('  if:\n    properties:\n      kind:\n        const: OpenAI\n  then:\n    required: [identity]\n  else:\n    properties:\n      location:\n        const: eastus\n')).toEqual({
+  expect(
+    violation(
+      '  if:\n    properties:\n      kind:\n        const: OpenAI\n  then:\n    required: [identity]\n  else:\n    properties:\n      location:\n        const: eastus\n'
+    )
+  ).toEqual({
     anyOf: [
-      { allOf: [{ field: 'kind', equals: 'OpenAI' }, { field: 'identity.type', exists: false }] },
-      { allOf: [{ field: 'kind', notEquals: 'OpenAI' }, { field: 'location', notEquals: 'eastus' }] }
+      {
+        allOf: [
+          { field: 'kind', equals: 'OpenAI' },
+          { field: 'identity.type', exists: false }
+        ]
+      },
+      {
+        allOf: [
+          { field: 'kind', notEquals: 'OpenAI' },
+          { field: 'location', notEquals: 'eastus' }
+        ]
+      }
     ]
   });
 });
 
 test('dependentRequired', () => {
-  expect(violation('  properties:\n    properties:\n      dependentRequired:\n        customSubDomainName: [publicNetworkAccess]\n')).toEqual({
+  expect(
+    violation(
+      '  properties:\n    properties:\n      dependentRequired:\n        customSubDomainName: [publicNetworkAccess]\n'
+    )
+  ).toEqual({
     allOf: [
       { field: `${A}/customSubDomainName`, exists: true },
       { field: `${A}/publicNetworkAccess`, exists: false }
@@ -144,44 +202,71 @@ test('dependentRequired', () => {
 });
 
 test('$ref to $defs compiles the definition in place', () => {
-  expect(violation("  $defs:\n    region:\n      enum: [eastus, westus]\n  properties:\n    location:\n      $ref: '#/$defs/region'\n")).toEqual({
+  expect(
+    violation(
+      "  $defs:\n    region:\n      enum: [eastus, westus]\n  properties:\n    location:\n      $ref: '#/$defs/region'\n"
+    )
+  ).toEqual({
     field: 'location',
     notIn: ['eastus', 'westus']
   });
 });
 
 test('pattern: an anchored regex becomes match', () => {
-  expect(violation("  properties:\n    name:\n      pattern: '^ai-\\p{L}{2}\\p{Nd}{3}$'\n")).toEqual({ field: 'name', notMatch: 'ai-??###' });
+  expect(violation("  properties:\n    name:\n      pattern: '^ai-\\p{L}{2}\\p{Nd}{3}$'\n")).toEqual({
+    field: 'name',
+    notMatch: 'ai-??###'
+  });
 });
 
 test('match and like keywords', () => {
   expect(violation("  properties:\n    name:\n      match: 'ai-##'\n    location:\n      like: '*us'\n")).toEqual({
-    anyOf: [{ field: 'name', notMatch: 'ai-##' }, { field: 'location', notLike: '*us' }]
+    anyOf: [
+      { field: 'name', notMatch: 'ai-##' },
+      { field: 'location', notLike: '*us' }
+    ]
   });
 });
 
 test('annotations and type at the root compile to nothing; a schema never violated is a constant', () => {
-  const rule = ruleFromYaml('schema:\n  type: object\n  title: T\n  description: D\n  $comment: C\n  examples: [{}]\n  default: {}\n');
+  const rule = ruleFromYaml(
+    'schema:\n  type: object\n  title: T\n  description: D\n  $comment: C\n  examples: [{}]\n  default: {}\n'
+  );
   expect(compileRule(rule, aliases).properties.policyRule.if).toEqual({ value: true, equals: false });
 });
 
 test('type string beside an enum of strings is kept as implied', () => {
-  expect(violation('  properties:\n    kind:\n      type: string\n      enum: [OpenAI]\n')).toEqual({ field: 'kind', notIn: ['OpenAI'] });
+  expect(violation('  properties:\n    kind:\n      type: string\n      enum: [OpenAI]\n')).toEqual({
+    field: 'kind',
+    notIn: ['OpenAI']
+  });
 });
 
 test('appliesTo: the resource must satisfy it', () => {
-  const rule = ruleFromYaml('appliesTo:\n  properties:\n    kind:\n      const: OpenAI\nschema:\n  required: [identity]\n');
+  const rule = ruleFromYaml(
+    'appliesTo:\n  properties:\n    kind:\n      const: OpenAI\nschema:\n  required: [identity]\n'
+  );
   expect(compileRule(rule, aliases).properties.policyRule.if).toEqual({
     allOf: [isAccount, { field: 'kind', equals: 'OpenAI' }, { field: 'identity.type', exists: false }]
   });
 });
 
 test('several resource types: one branch per type, each with its own aliases', () => {
-  const rule = { ...ruleFromYaml('schema:\n  properties:\n    properties:\n      properties:\n        publicNetworkAccess:\n          const: Disabled\n'), resourceType: [A, 'Microsoft.KeyVault/vaults'] };
+  const rule = {
+    ...ruleFromYaml(
+      'schema:\n  properties:\n    properties:\n      properties:\n        publicNetworkAccess:\n          const: Disabled\n'
+    ),
+    resourceType: [A, 'Microsoft.KeyVault/vaults']
+  };
   expect(compileRule(rule, aliases).properties.policyRule.if).toEqual({
     anyOf: [
       { allOf: [isAccount, { field: `${A}/publicNetworkAccess`, notEquals: 'Disabled' }] },
-      { allOf: [{ field: 'type', equals: 'Microsoft.KeyVault/vaults' }, { field: 'Microsoft.KeyVault/vaults/publicNetworkAccess', notEquals: 'Disabled' }] }
+      {
+        allOf: [
+          { field: 'type', equals: 'Microsoft.KeyVault/vaults' },
+          { field: 'Microsoft.KeyVault/vaults/publicNetworkAccess', notEquals: 'Disabled' }
+        ]
+      }
     ]
   });
 });

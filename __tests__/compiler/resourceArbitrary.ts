@@ -48,7 +48,8 @@ function collect(schema: Json, hints: Hints, root: Json, depth = 0): void {
   for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) {
     if (typeof schema[k] === 'number') hints.numbers.push(schema[k] as number);
   }
-  for (const k of ['minLength', 'maxLength']) if (typeof schema[k] === 'number') hints.lengths.push(schema[k] as number);
+  for (const k of ['minLength', 'maxLength'])
+    if (typeof schema[k] === 'number') hints.lengths.push(schema[k] as number);
   for (const k of ['minItems', 'maxItems', 'minContains', 'maxContains']) {
     if (typeof schema[k] === 'number') {
       hints.array = true;
@@ -68,7 +69,8 @@ function collect(schema: Json, hints: Hints, root: Json, depth = 0): void {
       if (Array.isArray(deps)) for (const d of deps) child(String(d));
     }
   }
-  if (isObj(schema.properties)) for (const [n, s] of Object.entries(schema.properties)) collect(s, child(n), root, depth + 1);
+  if (isObj(schema.properties))
+    for (const [n, s] of Object.entries(schema.properties)) collect(s, child(n), root, depth + 1);
   for (const k of ['items', 'contains']) {
     if (k in schema) {
       hints.array = true;
@@ -98,7 +100,9 @@ const digits = fc.constantFrom(...'0179'.split(''), '٣');
 const anyChar = fc.constantFrom(...'a1-.#?Z '.split(''));
 
 function matching(pattern: string): fc.Arbitrary<string> {
-  const parts = [...pattern].map(p => (p === '#' ? digits : p === '?' ? letters : p === '.' ? anyChar : fc.constant(p)));
+  const parts = [...pattern].map(p =>
+    p === '#' ? digits : p === '?' ? letters : p === '.' ? anyChar : fc.constant(p)
+  );
   return fc.tuple(...parts).map(cs => cs.join(''));
 }
 
@@ -124,18 +128,30 @@ function scalar(h: Hints): fc.Arbitrary<Json> {
       options.push(fc.constantFrom(v, v + 1, v - 1));
     }
   }
-  for (const n of h.numbers) options.push(fc.constantFrom(n - 1, n - 0.5, n, n + 0.5, n + 1), fc.integer({ min: n - 20, max: n + 20 }));
+  for (const n of h.numbers)
+    options.push(fc.constantFrom(n - 1, n - 0.5, n, n + 0.5, n + 1), fc.integer({ min: n - 20, max: n + 20 }));
   for (const l of h.lengths) {
-    options.push(fc.string({ minLength: Math.max(0, l - 1), maxLength: l + 1, unit: fc.constantFrom('a', 'B', '-', 'é') }));
+    options.push(
+      fc.string({ minLength: Math.max(0, l - 1), maxLength: l + 1, unit: fc.constantFrom('a', 'B', '-', 'é') })
+    );
   }
   for (const like of h.likes) {
     const [prefix, suffix = ''] = like.split('*');
     const hit = fc
-      .tuple(fc.constantFrom(...caseVariants(prefix)), fc.string({ maxLength: 4 }), fc.constantFrom(...caseVariants(suffix)))
+      .tuple(
+        fc.constantFrom(...caseVariants(prefix)),
+        fc.string({ maxLength: 4 }),
+        fc.constantFrom(...caseVariants(suffix))
+      )
       .map(([p, m, s]) => (like.includes('*') ? p + m + s : p));
     options.push(hit, nearMiss(hit));
   }
-  for (const m of h.matches) options.push(matching(m), nearMiss(matching(m)), matching(m).map(s => s.toUpperCase()));
+  for (const m of h.matches)
+    options.push(
+      matching(m),
+      nearMiss(matching(m)),
+      matching(m).map(s => s.toUpperCase())
+    );
   if (options.length === 0) options.push(fc.constantFrom('a', 'value', ''));
   return fc.oneof(...options);
 }

@@ -95,11 +95,19 @@ describe('a valid rule', () => {
   });
 
   test('relation and transition rules load with their own shapes', () => {
-    const relation = loadRuleFile(write('rel.yaml', edit('schema:\n', 'kind: relation\nrelation:\n  from: account\nschema:\n')));
+    const relation = loadRuleFile(
+      write('rel.yaml', edit('schema:\n', 'kind: relation\nrelation:\n  from: account\nschema:\n'))
+    );
     expect(relation.kind).toBe('relation');
     expect(relation.relation).toEqual({ from: 'account' });
     const transition = loadRuleFile(
-      write('tr.yaml', good.replace(/^schema:[\s\S]*?(?=^remediation)/m, 'kind: transition\nschema:\n  properties:\n    before: true\n    after: true\n'))
+      write(
+        'tr.yaml',
+        good.replace(
+          /^schema:[\s\S]*?(?=^remediation)/m,
+          'kind: transition\nschema:\n  properties:\n    before: true\n    after: true\n'
+        )
+      )
     );
     expect(transition.kind).toBe('transition');
   });
@@ -181,7 +189,9 @@ describe('rule-file mistakes', () => {
     [
       'a keyword value of the wrong type',
       edit('const: Microsoft.KeyVault', 'minLength: "3"'),
-      f => [`${f}:19:26: \`schema.properties.properties.properties.encryption.properties.keySource.minLength\` must be a whole number, not \`3\`; change its value.`]
+      f => [
+        `${f}:19:26: \`schema.properties.properties.properties.encryption.properties.keySource.minLength\` must be a whole number, not \`3\`; change its value.`
+      ]
     ],
     [
       'a like pattern with two wildcards',
@@ -211,7 +221,9 @@ describe('rule-file mistakes', () => {
   test('every mistake in a file is reported at once', () => {
     const file = write(
       'rule.yaml',
-      edit('severity: error', 'severity: fatal').replace('version: 1.0.0', 'version: one').replace('const: Microsoft', 'konst: Microsoft')
+      edit('severity: error', 'severity: fatal')
+        .replace('version: 1.0.0', 'version: one')
+        .replace('const: Microsoft', 'konst: Microsoft')
     );
     expect(problems(() => loadRuleFile(file))).toEqual([
       `${file}:5:10: \`version\` is \`one\`; it must be a semantic version such as \`1.0.0\`.`,
@@ -221,7 +233,11 @@ describe('rule-file mistakes', () => {
   });
 
   test('a JSON rule file reports positions in the JSON', () => {
-    const json = JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(valid, 'key-vault-protection.json'), 'utf8')), mode: 'indexed' }, null, 2);
+    const json = JSON.stringify(
+      { ...JSON.parse(fs.readFileSync(path.join(valid, 'key-vault-protection.json'), 'utf8')), mode: 'indexed' },
+      null,
+      2
+    );
     const file = write('rule.json', json);
     expect(problems(() => loadRuleFile(file))).toEqual([
       `${file}:16:11: \`mode\` is \`indexed\`; change it to one of \`All\`, \`Indexed\`.`
@@ -233,7 +249,10 @@ describe('policy directories', () => {
   test('errors in every file, duplicate names and unknown pack members are all reported', () => {
     write('a.yaml', good);
     write('b.yaml', good);
-    const broken = write('c.yaml', edit('severity: error', 'severity: fatal').replace('name: cmk-rule', 'name: other-rule'));
+    const broken = write(
+      'c.yaml',
+      edit('severity: error', 'severity: fatal').replace('name: cmk-rule', 'name: other-rule')
+    );
     write('pack.yaml', 'name: pack\ndisplayName: Pack\ndescription: A pack.\nversion: 1.0.0\nrules: [cmk-rule]\n');
     expect(problems(() => loadPolicyDirectory(dir))).toEqual([
       `${broken}:6:11: \`severity\` is \`fatal\`; change it to one of \`error\`, \`warning\`, \`note\`.`,
@@ -243,7 +262,10 @@ describe('policy directories', () => {
 
   test('a pack member no rule defines', () => {
     write('a.yaml', good);
-    const pack = write('pack.yaml', 'name: pack\ndisplayName: Pack\ndescription: A pack.\nversion: 1.0.0\nrules:\n  - cmk-rule\n  - no-such-rule\n');
+    const pack = write(
+      'pack.yaml',
+      'name: pack\ndisplayName: Pack\ndescription: A pack.\nversion: 1.0.0\nrules:\n  - cmk-rule\n  - no-such-rule\n'
+    );
     expect(problems(() => loadPolicyDirectory(dir))).toEqual([
       `${pack}:7:5: the pack lists rule \`no-such-rule\`, but no rule file in ${dir} has that name; fix the name or add the rule.`
     ]);

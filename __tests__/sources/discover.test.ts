@@ -19,7 +19,10 @@ describe('loadTemplates', () => {
 
   test('an error in one template does not stop the others, and names file and line', () => {
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0].location).toMatchObject({ file: path.join(fixtures, 'discovery/infra/broken.json'), line: 8 });
+    expect(result.errors[0].location).toMatchObject({
+      file: path.join(fixtures, 'discovery/infra/broken.json'),
+      line: 8
+    });
   });
 
   test('a parameter file paired by name is used', () => {

@@ -15,7 +15,11 @@ function io(): CommandIO & { out: string; err: string } {
 describe('cmk-guard expand', () => {
   test('prints the expanded resources with positions; unknowns as "<unknown: reason>" with their keys', async () => {
     const terminal = io();
-    const code = await expandCommand.run({ parameter: ['accountName=ai-cli'], positions: true }, ['params/main.json'], terminal);
+    const code = await expandCommand.run(
+      { parameter: ['accountName=ai-cli'], positions: true },
+      ['params/main.json'],
+      terminal
+    );
     expect(code).toBe(0);
     const printed = JSON.parse(terminal.out);
     expect(printed.file).toBe('params/main.json');
@@ -39,7 +43,9 @@ describe('cmk-guard expand', () => {
       return JSON.parse(t.out).resources[0];
     })();
     expect(identity.json.identity.principalId).toMatch(/^<unknown: the principalId of .*ai-identity/);
-    expect(identity.unknowns['/identity/principalId'].key).toMatch(/^reference\(.*ai-identity\)\.identity\.principalId$/);
+    expect(identity.unknowns['/identity/principalId'].key).toMatch(
+      /^reference\(.*ai-identity\)\.identity\.principalId$/
+    );
   });
 
   test('a template error exits 2 with file:line:column on stderr', async () => {

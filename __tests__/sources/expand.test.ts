@@ -44,7 +44,7 @@ describe('copy loops', () => {
     expect(beta.json.properties).not.toHaveProperty('copy');
     const text = fs.readFileSync(file, 'utf8');
     expect(beta.positionOf!('/properties/containers/1')?.line).toBe(lineOf('"name": "containers"', text) - 1);
-    expect(beta.positionOf!('/properties/containers/1/name')?.line).toBe(lineOf("c{0}-{1}", text));
+    expect(beta.positionOf!('/properties/containers/1/name')?.line).toBe(lineOf('c{0}-{1}', text));
   });
 
   test('a variables copy element defines an array variable (copyIndex with offset)', () => {
@@ -104,7 +104,9 @@ describe('nested deployments', () => {
     expect(at(account.json, '/properties/encryption/keySource')).toBe('Microsoft.KeyVault');
     // Replaced, not merged: the first declaration's publicNetworkAccess is gone.
     expect(at(account.json, '/properties/publicNetworkAccess')).toBeUndefined();
-    expect(account.positionOf!('/properties/encryption/keySource')?.line).toBe(lineOf('"keySource": "Microsoft.KeyVault"', text));
+    expect(account.positionOf!('/properties/encryption/keySource')?.line).toBe(
+      lineOf('"keySource": "Microsoft.KeyVault"', text)
+    );
     expect(account.positionOf!('/properties/encryption/keyVaultProperties/keyVaultUri')?.line).toBe(
       lineOf('"keyVaultUri": "[parameters(', text)
     );
@@ -120,7 +122,9 @@ describe('nested deployments', () => {
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/other-rg/providers/Microsoft.Search/searchServices/search-from-outer'
     );
     expect(search.source?.line).toBe(lineOf('"type": "Microsoft.Search/searchServices"', text) - 1);
-    expect(search.positionOf!('/properties/encryptionWithCmk/enforcement')?.line).toBe(lineOf('"enforcement": "Enabled"', text));
+    expect(search.positionOf!('/properties/encryptionWithCmk/enforcement')?.line).toBe(
+      lineOf('"enforcement": "Enabled"', text)
+    );
   });
 
   test("a nested deployment's outputs feed reference(name).outputs", () => {
@@ -164,7 +168,9 @@ describe('languageVersion 2.0', () => {
     const principal = at(byName(resources, 'ai-symbolic').json, '/identity/principalId');
     expect(isUnknown(objectId) && isUnknown(principal)).toBe(true);
     expect((objectId as Unknown).key).toBe((principal as Unknown).key);
-    expect((objectId as Unknown).key).toBe(`reference(${RG.toLowerCase()}/microsoft.cognitiveservices/accounts/ai-symbolic).identity.principalId`);
+    expect((objectId as Unknown).key).toBe(
+      `reference(${RG.toLowerCase()}/microsoft.cognitiveservices/accounts/ai-symbolic).identity.principalId`
+    );
   });
 });
 
@@ -197,7 +203,9 @@ describe('deployment-context functions', () => {
 
   // Examples from https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-resource#resourceid
   test('resourceId and its siblings build ids as documented', () => {
-    expect(tags.sameRG).toBe(`/subscriptions/${sub}/resourceGroups/examplegroup/providers/Microsoft.Storage/storageAccounts/examplestorage`);
+    expect(tags.sameRG).toBe(
+      `/subscriptions/${sub}/resourceGroups/examplegroup/providers/Microsoft.Storage/storageAccounts/examplestorage`
+    );
     expect(tags.differentRG).toBe(
       `/subscriptions/${sub}/resourceGroups/otherResourceGroup/providers/Microsoft.Storage/storageAccounts/examplestorage`
     );
@@ -214,7 +222,9 @@ describe('deployment-context functions', () => {
     expect(tags.extension).toBe(
       `/subscriptions/${sub}/resourceGroups/examplegroup/providers/Microsoft.Storage/storageAccounts/examplestorage/providers/Microsoft.Authorization/locks/lock1`
     );
-    expect(tags.mgLevel).toBe('/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/def1');
+    expect(tags.mgLevel).toBe(
+      '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/def1'
+    );
   });
 
   // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment#environment

@@ -36,7 +36,9 @@ describe('expandPattern', () => {
   });
 
   test('matches globs relative to cwd, and absolute ones', () => {
-    expect(expandPattern('discovery/**/main.json', fixtures)).toEqual([path.join(fixtures, 'discovery/infra/main.json')]);
+    expect(expandPattern('discovery/**/main.json', fixtures)).toEqual([
+      path.join(fixtures, 'discovery/infra/main.json')
+    ]);
     expect(expandPattern(path.join(fixtures, 'discovery/*/m*.json'), '/')).toEqual([
       path.join(fixtures, 'discovery/infra/main.json'),
       path.join(fixtures, 'discovery/infra/main.parameters.json')

@@ -14,7 +14,9 @@ describe('parameter files and overrides', () => {
     expect(at(account.json, '/properties/encryption/keySource')).toBe('Microsoft.KeyVault');
     // The value comes from the template's expression line.
     const text = fs.readFileSync(fixture('params', 'main.json'), 'utf8');
-    expect(account.positionOf!('/properties/encryption/keySource')?.line).toBe(lineOf('"keySource": "[parameters', text));
+    expect(account.positionOf!('/properties/encryption/keySource')?.line).toBe(
+      lineOf('"keySource": "[parameters', text)
+    );
   });
 
   test('azuredeploy.json pairs with azuredeploy.parameters.json', () => {
@@ -65,7 +67,9 @@ describe('parameter files and overrides', () => {
 
   test('a parameter file giving a parameter the template does not declare is an error; an override is not', () => {
     expect(() =>
-      expandTemplateFile(fixture('params', 'main.json'), { parameterFiles: [fixture('discovery', 'infra', 'main.parameters.json')] })
+      expandTemplateFile(fixture('params', 'main.json'), {
+        parameterFiles: [fixture('discovery', 'infra', 'main.parameters.json')]
+      })
     ).toThrow(/gives parameter 'deployCmk', which the template does not declare/);
     expect(() => expandTemplateFile(fixture('params', 'main.json'), { parameterOverrides: { nope: 1 } })).not.toThrow();
   });

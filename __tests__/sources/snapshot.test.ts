@@ -4,8 +4,14 @@ import { fixture } from './helpers.js';
 describe('loadResourceSnapshot', () => {
   test('reads a JSON array as az resource list prints it, with positions', () => {
     const [account] = loadResourceSnapshot(fixture('snapshots', 'az-list.json'));
-    expect(account).toMatchObject({ name: 'ai-live', type: 'Microsoft.CognitiveServices/accounts', origin: 'snapshot' });
-    expect(account.id).toBe('/subscriptions/1111/resourceGroups/prod/providers/Microsoft.CognitiveServices/accounts/ai-live');
+    expect(account).toMatchObject({
+      name: 'ai-live',
+      type: 'Microsoft.CognitiveServices/accounts',
+      origin: 'snapshot'
+    });
+    expect(account.id).toBe(
+      '/subscriptions/1111/resourceGroups/prod/providers/Microsoft.CognitiveServices/accounts/ai-live'
+    );
     expect(account.positionOf!('/properties/encryption/keySource')?.line).toBe(9);
   });
 
@@ -18,7 +24,9 @@ describe('loadResourceSnapshot', () => {
   test('normalises Get-AzResource PascalCase fields to ARM names', () => {
     const [storage] = loadResourceSnapshot(fixture('snapshots', 'powershell.json'));
     expect(storage.type).toBe('Microsoft.Storage/storageAccounts');
-    expect(storage.id).toBe('/subscriptions/1111/resourceGroups/prod/providers/Microsoft.Storage/storageAccounts/st-live');
+    expect(storage.id).toBe(
+      '/subscriptions/1111/resourceGroups/prod/providers/Microsoft.Storage/storageAccounts/st-live'
+    );
     expect(storage.json).toEqual({
       name: 'st-live',
       type: 'Microsoft.Storage/storageAccounts',

@@ -8,7 +8,10 @@ import { expandTemplateFile, type TemplateLoadOptions } from '../../src/sources/
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve(repoRoot, '../shared/corpus');
 const templatesDir = path.join(corpus, 'templates');
-const files = fs.readdirSync(templatesDir).filter(f => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(templatesDir)
+  .filter(f => f.endsWith('.json'))
+  .sort();
 const QS = 'Azure_azure-quickstart-templates__quickstarts_';
 
 /**
@@ -28,7 +31,8 @@ function expand(file: string, overrides: TemplateLoadOptions['parameterOverrides
 function at(value: Value, pointer: string): Value | undefined {
   let current: Value | undefined = value;
   for (const segment of pointer.split('/').slice(1)) {
-    if (current === null || current === undefined || typeof current !== 'object' || current instanceof Unknown) return undefined;
+    if (current === null || current === undefined || typeof current !== 'object' || current instanceof Unknown)
+      return undefined;
     current = Array.isArray(current) ? current[Number(segment)] : (current as { [k: string]: Value })[segment];
   }
   return current;
@@ -67,7 +71,9 @@ describe('relevant resources come out with their final properties and lines', ()
     expect(key.name.startsWith(vault.name + '/')).toBe(true);
     const [storage] = ofType(resources, 'Microsoft.Storage/storageAccounts');
     expect(at(storage.json, '/properties/encryption/keySource')).toBe('Microsoft.Keyvault');
-    expect(storage.positionOf!('/properties/encryption/keySource')?.line).toBe(lineOf(file, '"keySource": "Microsoft.Keyvault"'));
+    expect(storage.positionOf!('/properties/encryption/keySource')?.line).toBe(
+      lineOf(file, '"keySource": "Microsoft.Keyvault"')
+    );
     // The access policy's principal is the user-assigned identity's, unknown until deployed.
     const objectId = at(vault.json, '/properties/accessPolicies/0/objectId') as Unknown;
     expect(objectId).toBeInstanceOf(Unknown);
@@ -87,11 +93,21 @@ describe('relevant resources come out with their final properties and lines', ()
   });
 
   test('AI Search without CMK enforcement, and cognitive services accounts without keySource', () => {
-    const search = ofType(expand(`${QS}microsoft.search_azure-search-create_azuredeploy.json`).resources, 'Microsoft.Search/searchServices');
+    const search = ofType(
+      expand(`${QS}microsoft.search_azure-search-create_azuredeploy.json`).resources,
+      'Microsoft.Search/searchServices'
+    );
     expect(search).toHaveLength(1);
     expect(at(search[0].json, '/properties/encryptionWithCmk')).toBeUndefined();
-    for (const name of ['cognitive-services-Computer-vision-API', 'cognitive-services-translate', 'cognitive-services-universalkey']) {
-      const accounts = ofType(expand(`${QS}microsoft.cognitiveservices_${name}_azuredeploy.json`).resources, 'Microsoft.CognitiveServices/accounts');
+    for (const name of [
+      'cognitive-services-Computer-vision-API',
+      'cognitive-services-translate',
+      'cognitive-services-universalkey'
+    ]) {
+      const accounts = ofType(
+        expand(`${QS}microsoft.cognitiveservices_${name}_azuredeploy.json`).resources,
+        'Microsoft.CognitiveServices/accounts'
+      );
       expect(accounts.length).toBeGreaterThan(0);
       for (const account of accounts) expect(at(account.json, '/properties/encryption/keySource')).toBeUndefined();
     }
@@ -110,10 +126,14 @@ describe('relevant resources come out with their final properties and lines', ()
     });
     const [policy] = ofType(resources, 'Microsoft.KeyVault/vaults/accessPolicies');
     expect(policy.name).toBe('kv-ml/add');
-    expect(policy.id).toBe('/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/kv-rg/providers/Microsoft.KeyVault/vaults/kv-ml/accessPolicies/add');
+    expect(policy.id).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/kv-rg/providers/Microsoft.KeyVault/vaults/kv-ml/accessPolicies/add'
+    );
     expect(policy.source?.line).toBe(lineOf(file, '"type": "Microsoft.KeyVault/vaults/accessPolicies"') - 2);
     const objectId = at(policy.json, '/properties/accessPolicies/0/objectId') as Unknown;
-    expect(objectId.key).toMatch(/^reference\(.*\/microsoft\.managedidentity\/userassignedidentities\/ml-identity\)\.properties\.principalId$/);
+    expect(objectId.key).toMatch(
+      /^reference\(.*\/microsoft\.managedidentity\/userassignedidentities\/ml-identity\)\.properties\.principalId$/
+    );
     const roles = ofType(resources, 'Microsoft.Authorization/roleAssignments');
     expect(roles.length).toBeGreaterThanOrEqual(2);
     expect(roles.every(r => r.id.includes('/providers/Microsoft.Authorization/roleAssignments/'))).toBe(true);
@@ -121,7 +141,10 @@ describe('relevant resources come out with their final properties and lines', ()
 
   test('AVM cognitive services account (languageVersion 2.0): CMK only when customerManagedKey is given', () => {
     const file = 'Azure_bicep-registry-modules__avm_res_cognitive-services_account_main.json';
-    const plain = ofType(expand(file, { name: 'ai-avm', kind: 'OpenAI' }).resources, 'Microsoft.CognitiveServices/accounts');
+    const plain = ofType(
+      expand(file, { name: 'ai-avm', kind: 'OpenAI' }).resources,
+      'Microsoft.CognitiveServices/accounts'
+    );
     expect(plain.filter(r => !r.existing)).toHaveLength(1);
     expect(at(plain[0].json, '/properties/encryption')).toBeUndefined();
     expect(plain[0].source?.line).toBe(lineOf(file, '"cognitiveService": {'));
@@ -130,14 +153,17 @@ describe('relevant resources come out with their final properties and lines', ()
       kind: 'OpenAI',
       managedIdentities: { systemAssigned: true },
       customerManagedKey: {
-        keyVaultResourceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-avm',
+        keyVaultResourceId:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-avm',
         keyName: 'cmk'
       }
     });
     const account = ofType(withCmk.resources, 'Microsoft.CognitiveServices/accounts').find(r => !r.existing)!;
     expect(at(account.json, '/properties/encryption/keySource')).toBe('Microsoft.KeyVault');
     expect(at(account.json, '/identity/type')).toMatch(/SystemAssigned/);
-    expect(ofType(withCmk.resources, 'Microsoft.KeyVault/vaults').some(r => r.existing && r.name === 'kv-avm')).toBe(true);
+    expect(ofType(withCmk.resources, 'Microsoft.KeyVault/vaults').some(r => r.existing && r.name === 'kv-avm')).toBe(
+      true
+    );
   });
 
   test('AVM key vault (nested deployments for keys and access policies)', () => {
@@ -145,7 +171,9 @@ describe('relevant resources come out with their final properties and lines', ()
     const { resources } = expand(file, {
       name: 'kv-avm',
       keys: [{ name: 'cmk', kty: 'RSA' }],
-      accessPolicies: [{ objectId: '11111111-1111-1111-1111-111111111111', permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }]
+      accessPolicies: [
+        { objectId: '11111111-1111-1111-1111-111111111111', permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }
+      ]
     });
     const [vault] = ofType(resources, 'Microsoft.KeyVault/vaults').filter(r => !r.existing);
     expect(vault.name).toBe('kv-avm');
@@ -160,7 +188,8 @@ describe('relevant resources come out with their final properties and lines', ()
 
   test('data product analytics: resources two deployments deep with their own file lines', () => {
     const file = 'Azure_data-product-analytics__infra_main.json';
-    const { resources } = expand(file);
+    expect(ofType(expand(file).resources, 'Microsoft.CognitiveServices/accounts')).toHaveLength(0);
+    const { resources } = expand(file, { cognitiveServiceKinds: ['FormRecognizer'], enableSearch: true });
     const [account] = ofType(resources, 'Microsoft.CognitiveServices/accounts');
     expect(account).toBeDefined();
     expect(at(account.json, '/properties/encryption')).toBeUndefined();
@@ -169,7 +198,9 @@ describe('relevant resources come out with their final properties and lines', ()
     expect(at(workspace.json, '/properties/encryption/status')).toBe('Disabled');
     const [search] = ofType(resources, 'Microsoft.Search/searchServices');
     expect(search).toBeDefined();
-    const storage = ofType(resources, 'Microsoft.Storage/storageAccounts').find(r => at(r.json, '/properties/encryption/keySource'));
+    const storage = ofType(resources, 'Microsoft.Storage/storageAccounts').find(r =>
+      at(r.json, '/properties/encryption/keySource')
+    );
     expect(at(storage!.json, '/properties/encryption/keySource')).toBe('Microsoft.Storage');
   });
 });

@@ -23,7 +23,8 @@ export function compileToFiles(policies: string, aliases: AliasCatalog, root: st
     for (const definition of definitions) write(`policyDefinitions/${definition.name}.json`, definition);
     // Policy rules the pack does not list are still compiled: they can be assigned on their own.
     for (const rule of rules) {
-      if (rule.kind === 'policy' && !inPack.has(rule.name)) write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+      if (rule.kind === 'policy' && !inPack.has(rule.name))
+        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
     }
     write(`policySetDefinitions/${initiative.name}.json`, initiative);
   } else {
@@ -90,7 +91,10 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
           const target = path.join(out, f);
           return !fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text;
         });
-        for (const [f] of stale) io.stderr(`${path.join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
+        for (const [f] of stale)
+          io.stderr(
+            `${path.join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`
+          );
         for (const f of extra) io.stderr(`${path.join(options.out, f)} comes from no rule; delete it.\n`);
         if (stale.length + extra.length > 0) return EXIT_FINDINGS;
         io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);

@@ -55,14 +55,19 @@ function render(value: Value, pointer: string, unknowns: Record<string, { reason
 function leafPointers(value: Value, pointer: string, into: string[]): void {
   into.push(pointer);
   if (Array.isArray(value)) value.forEach((item, i) => leafPointers(item, joinPointer(pointer, i), into));
-  else if (isObject(value)) for (const [key, inner] of Object.entries(value)) leafPointers(inner, joinPointer(pointer, key), into);
+  else if (isObject(value))
+    for (const [key, inner] of Object.entries(value)) leafPointers(inner, joinPointer(pointer, key), into);
 }
 
 export function renderResource(resource: Resource, cwd: string, withPositions: boolean): Json {
   const unknowns: Record<string, { reason: string; key: string }> = {};
   const json = render(resource.json, '', unknowns);
   const source = resource.source
-    ? { file: path.relative(cwd, resource.source.file) || resource.source.file, line: resource.source.line, column: resource.source.column }
+    ? {
+        file: path.relative(cwd, resource.source.file) || resource.source.file,
+        line: resource.source.line,
+        column: resource.source.column
+      }
     : null;
   const out: { [key: string]: Json } = { id: resource.id, type: resource.type, name: resource.name };
   if (resource.apiVersion) out.apiVersion = resource.apiVersion;
@@ -106,9 +111,24 @@ export const expandCommand: Command = {
     'produced every property.'
   ].join('\n'),
   options: {
-    parameters: { type: 'string', multiple: true, short: 'p', placeholder: 'FILE', description: 'a parameter file (otherwise paired by name: main.parameters.json)' },
-    parameter: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'a parameter value that wins over defaults and parameter files' },
-    'subscription-id': { type: 'string', placeholder: 'ID', description: 'the subscription id to build resource ids with (default: all zeros)' },
+    parameters: {
+      type: 'string',
+      multiple: true,
+      short: 'p',
+      placeholder: 'FILE',
+      description: 'a parameter file (otherwise paired by name: main.parameters.json)'
+    },
+    parameter: {
+      type: 'string',
+      multiple: true,
+      placeholder: 'NAME=VALUE',
+      description: 'a parameter value that wins over defaults and parameter files'
+    },
+    'subscription-id': {
+      type: 'string',
+      placeholder: 'ID',
+      description: 'the subscription id to build resource ids with (default: all zeros)'
+    },
     'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
     location: { type: 'string', placeholder: 'REGION', description: "resourceGroup().location (default: 'westus')" },
     positions: { type: 'boolean', description: 'print the source line of every property' }
@@ -118,11 +138,16 @@ export const expandCommand: Command = {
     try {
       const file = path.resolve(io.cwd, positionals[0]);
       const parameterFiles = list(options.parameters).map(p => path.resolve(io.cwd, p));
-      const str = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+      const str = (name: string): string | undefined =>
+        typeof options[name] === 'string' ? (options[name] as string) : undefined;
       const expanded = expandTemplateFile(file, {
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
         parameterOverrides: parseOverrides(list(options.parameter)),
-        scope: { subscriptionId: str('subscription-id'), resourceGroup: str('resource-group'), location: str('location') }
+        scope: {
+          subscriptionId: str('subscription-id'),
+          resourceGroup: str('resource-group'),
+          location: str('location')
+        }
       });
       io.stdout(JSON.stringify(renderExpanded(expanded, io.cwd, options.positions === true), null, 2) + '\n');
       return EXIT_OK;

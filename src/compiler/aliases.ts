@@ -111,9 +111,7 @@ export function resolveField(
  * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
  * so each such name is tried and kept when the lookup confirms its path.
  */
-export function aliasCatalogFromPathLookup(
-  lookup: (alias: string) => { path: string; known: boolean }
-): AliasCatalog {
+export function aliasCatalogFromPathLookup(lookup: (alias: string) => { path: string; known: boolean }): AliasCatalog {
   return {
     aliasFor(resourceType, propertyPath) {
       const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
@@ -124,7 +122,8 @@ export function aliasCatalogFromPathLookup(
         const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
         const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
         const found = lookup(name);
-        if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted) return { alias: name, known: true };
+        if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
+          return { alias: name, known: true };
       }
       return null;
     }

@@ -17,7 +17,13 @@ import { canonicalJson, sha256 } from './canonical.js';
 export { CompileError } from './context.js';
 export type { JsonSchema, SchemaObject } from './context.js';
 export type { AliasCatalog, AliasEntry } from './aliases.js';
-export { aliasCatalogFromEntries, aliasCatalogFromPathLookup, pathSegments, joinSegments, resolveField } from './aliases.js';
+export {
+  aliasCatalogFromEntries,
+  aliasCatalogFromPathLookup,
+  pathSegments,
+  joinSegments,
+  resolveField
+} from './aliases.js';
 export { knownKeywords, compiledKeywords } from './vocabulary.js';
 export { refusedReasons } from './keywords/refused.js';
 
@@ -108,7 +114,10 @@ export interface PackOptions extends CompileOptions {
 }
 
 function sourcePath(file: string, root: string | undefined): string {
-  return path.relative(root ?? process.cwd(), file).split(path.sep).join('/');
+  return path
+    .relative(root ?? process.cwd(), file)
+    .split(path.sep)
+    .join('/');
 }
 
 function throwAll(errors: UserError[]): void {
@@ -120,9 +129,16 @@ function throwAll(errors: UserError[]): void {
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
  */
-export function compileRule(rule: CompilableRule, aliases: AliasCatalog, options: CompileOptions = {}): PolicyDefinitionBody {
+export function compileRule(
+  rule: CompilableRule,
+  aliases: AliasCatalog,
+  options: CompileOptions = {}
+): PolicyDefinitionBody {
   if (rule.kind !== 'policy') {
-    const runs = rule.kind === 'relation' ? 'relation rules relate resources in one template' : 'transition rules compare a resource before and after a change';
+    const runs =
+      rule.kind === 'relation'
+        ? 'relation rules relate resources in one template'
+        : 'transition rules compare a resource before and after a change';
     throw new UserError(
       `rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`,
       rule.positionOf('/kind') ?? { file: rule.file }
@@ -190,7 +206,12 @@ export function compilePack(
     const rule = byName.get(name);
     if (!rule) {
       const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
-      errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
+      errors.push(
+        new UserError(
+          `the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`,
+          position
+        )
+      );
     } else if (rule.kind === 'policy') {
       members.push(rule);
     }
@@ -226,7 +247,12 @@ export function compilePack(
       metadata: {
         category: categories.length === 1 ? categories[0] : 'Multiple',
         version: pack.version,
-        cmkGuard: { source: sourcePath(pack.file, options.root), hash: sha256(canonicalJson(pack.document)), kind: 'pack', ruleVersion: pack.version }
+        cmkGuard: {
+          source: sourcePath(pack.file, options.root),
+          hash: sha256(canonicalJson(pack.document)),
+          kind: 'pack',
+          ruleVersion: pack.version
+        }
       },
       parameters,
       policyDefinitions: members.map(rule => ({

@@ -25,7 +25,8 @@ export type AjvInstance = InstanceType<typeof Ajv2020>;
 
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 export function azureEquals(actual: unknown, expected: unknown): boolean {
-  if (typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
+  if (typeof actual === 'string' && typeof expected === 'string')
+    return actual.toLowerCase() === expected.toLowerCase();
   if (typeof actual === 'boolean' && typeof expected === 'string') return String(actual) === expected.toLowerCase();
   if (typeof actual === 'string' && typeof expected === 'boolean') return actual.toLowerCase() === String(expected);
   if (typeof actual === 'number' || typeof actual === 'boolean') return actual === expected;
@@ -65,6 +66,8 @@ export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstanc
     strictTypes: false,
     strictTuples: false,
     strictRequired: false,
+    // `format` is refused by the compiler with its reason, not rejected here.
+    validateFormats: false,
     allowUnionTypes: true,
     allErrors: options.allErrors ?? false,
     verbose: options.allErrors ?? false
@@ -163,7 +166,9 @@ export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): 
     else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
       out[keyword] = value.map(v => referenceSchema(v as JsonSchema, root));
     } else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
-      out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema, root)]));
+      out[keyword] = Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema, root)])
+      );
     } else out[keyword] = value;
   }
   if (isSchemaObject(schema.properties)) {

@@ -60,7 +60,12 @@ const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
-let validators: { rule: ReturnType<InstanceType<typeof Ajv2020>['compile']>; pack: ReturnType<InstanceType<typeof Ajv2020>['compile']> } | undefined;
+let validators:
+  | {
+      rule: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
+      pack: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
+    }
+  | undefined;
 
 function metaValidators() {
   if (!validators) {
@@ -75,9 +80,17 @@ function read(file: string): ParsedDocument {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`, { file });
+    throw new UserError(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`,
+      { file }
+    );
   }
-  if (text.trim() === '') throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', { file, line: 1, column: 1 });
+  if (text.trim() === '')
+    throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', {
+      file,
+      line: 1,
+      column: 1
+    });
   return parseDocument(file, text);
 }
 
@@ -93,27 +106,56 @@ function throwAll(errors: UserError[]): void {
 function ruleErrors(doc: ParsedDocument): UserError[] {
   const value = doc.value;
   const top = { file: doc.file, line: 1, column: 1 };
-  if (!isMapping(value)) return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+  if (!isMapping(value))
+    return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
   const validate = metaValidators().rule;
   const errors: UserError[] = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
   const kind = (value.kind ?? 'policy') as string;
   const at = (pointer: string, key = false) => doc.positionOf(pointer, key) ?? top;
   if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-    errors.push(new UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+    errors.push(
+      new UserError(
+        `the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`,
+        top
+      )
+    );
   }
   if (kind === 'relation' && !('relation' in value)) {
-    errors.push(new UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+    errors.push(
+      new UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top)
+    );
   }
   if (kind !== 'relation' && 'relation' in value) {
-    errors.push(new UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+    errors.push(
+      new UserError(
+        '`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.',
+        at('/relation', true)
+      )
+    );
   }
   const effect = value.effect;
-  if (isMapping(effect) && typeof effect.default === 'string' && Array.isArray(effect.allowed) && !effect.allowed.includes(effect.default)) {
-    errors.push(new UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+  if (
+    isMapping(effect) &&
+    typeof effect.default === 'string' &&
+    Array.isArray(effect.allowed) &&
+    !effect.allowed.includes(effect.default)
+  ) {
+    errors.push(
+      new UserError(
+        `\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`,
+        at('/effect/default')
+      )
+    );
   }
   for (const field of ['schema', 'appliesTo'] as const) {
     const schema = value[field];
-    if (schema === undefined || (typeof schema !== 'object' && typeof schema !== 'boolean') || Array.isArray(schema) || schema === null) continue;
+    if (
+      schema === undefined ||
+      (typeof schema !== 'object' && typeof schema !== 'boolean') ||
+      Array.isArray(schema) ||
+      schema === null
+    )
+      continue;
     const unknown = unknownKeywordErrors(schema, `/${field}`, doc);
     errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, `/${field}`, doc)));
   }
@@ -155,7 +197,12 @@ export function loadRuleFile(file: string): Rule {
 export function loadPackFile(file: string): Pack {
   const doc = read(file);
   const value = doc.value;
-  if (!isMapping(value)) throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', { file, line: 1, column: 1 });
+  if (!isMapping(value))
+    throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+      file,
+      line: 1,
+      column: 1
+    });
   const validate = metaValidators().pack;
   if (!validate(value)) throwAll(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
   return {
@@ -190,7 +237,10 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
   try {
     entries = fs.readdirSync(dir).sort();
   } catch (error) {
-    throw new UserError(`cannot read the policy directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`, { file: dir });
+    throw new UserError(
+      `cannot read the policy directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`,
+      { file: dir }
+    );
   }
   const errors: UserError[] = [];
   const rules: Rule[] = [];
@@ -212,16 +262,27 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
   for (const rule of rules) {
     const first = byName.get(rule.name);
     if (first) {
-      errors.push(new UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+      errors.push(
+        new UserError(
+          `rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`,
+          rule.positionOf('/name') ?? { file: rule.file }
+        )
+      );
     } else byName.set(rule.name, rule);
   }
   const manifest = pack as Pack | null;
   // A member may be missing only because its file failed to load: say so only when all loaded.
-  if (errors.length === 0) manifest?.rules.forEach((name, i) => {
-    if (!byName.has(name)) {
-      errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
-    }
-  });
+  if (errors.length === 0)
+    manifest?.rules.forEach((name, i) => {
+      if (!byName.has(name)) {
+        errors.push(
+          new UserError(
+            `the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`,
+            manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }
+          )
+        );
+      }
+    });
   throwAll(errors);
   return { pack: manifest, rules };
 }

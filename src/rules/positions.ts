@@ -87,7 +87,9 @@ function indexOffsets(source: string, events: Event[]): Map<string, NodeOffsets>
     }
     if (pointer !== null && !offsets.has(pointer)) offsets.set(pointer, { value: start, key: keyOffset });
     if (event.type === EVENT_ID.MAPPING) {
-      stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
+      stack.push(
+        pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 }
+      );
     } else if (event.type === EVENT_ID.SEQUENCE) {
       stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
     }

@@ -127,7 +127,20 @@ export function metaSchemaErrors(
   return out;
 }
 
-const subschemaKeywords = ['not', 'if', 'then', 'else', 'items', 'contains', 'additionalProperties', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'additionalItems', 'contentSchema'];
+const subschemaKeywords = [
+  'not',
+  'if',
+  'then',
+  'else',
+  'items',
+  'contains',
+  'additionalProperties',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'additionalItems',
+  'contentSchema'
+];
 const subschemaListKeywords = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 const subschemaMapKeywords = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
 
@@ -157,17 +170,17 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
         );
       }
       if (subschemaKeywords.includes(keyword)) walk(value, child);
-      else if (subschemaListKeywords.includes(keyword) && Array.isArray(value)) value.forEach((v, i) => walk(v, `${child}/${i}`));
+      else if (subschemaListKeywords.includes(keyword) && Array.isArray(value))
+        value.forEach((v, i) => walk(v, `${child}/${i}`));
       else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const [name, v] of Object.entries(value)) walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        for (const [name, v] of Object.entries(value))
+          walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
       }
     }
   };
   walk(schema, pointer);
   return out;
 }
-
-
 
 /** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
 export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
@@ -180,7 +193,12 @@ export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDo
     ajv.compile(schema as object | boolean);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return [new UserError(`\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })];
+    return [
+      new UserError(
+        `\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`,
+        doc.positionOf(pointer) ?? { file: doc.file }
+      )
+    ];
   }
   return [];
 }

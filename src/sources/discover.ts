@@ -3,7 +3,12 @@ import { UserError } from '../model/errors.js';
 import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
 import { expandPattern } from './glob.js';
 import { conventionalParameterFile, readTextFile } from './parameters.js';
-import { expandTemplateDocument, notATemplateReason, type ExpandedTemplate, type TemplateLoadOptions } from './templates.js';
+import {
+  expandTemplateDocument,
+  notATemplateReason,
+  type ExpandedTemplate,
+  type TemplateLoadOptions
+} from './templates.js';
 
 export interface DiscoveryResult {
   templates: ExpandedTemplate[];
@@ -12,7 +17,10 @@ export interface DiscoveryResult {
 }
 
 function stem(file: string): string {
-  return path.basename(file).replace(/\.jsonc?$/i, '').toLowerCase();
+  return path
+    .basename(file)
+    .replace(/\.jsonc?$/i, '')
+    .toLowerCase();
 }
 
 /**

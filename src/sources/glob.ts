@@ -74,7 +74,12 @@ function translate(pattern: string): string {
         out += '\\{';
         continue;
       }
-      out += '(?:' + splitAlternatives(pattern.slice(i + 1, close)).map(translate).join('|') + ')';
+      out +=
+        '(?:' +
+        splitAlternatives(pattern.slice(i + 1, close))
+          .map(translate)
+          .join('|') +
+        ')';
       i = close;
     } else {
       out += escapeRegExp(ch);

@@ -201,7 +201,16 @@ class Reader {
         const escapeAt = this.here();
         this.advance();
         const e = this.text[this.index];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t'
+        };
         if (e !== undefined && e in simple) {
           out += simple[e];
           this.advance();

@@ -42,7 +42,11 @@ export function loadParameterFile(file: string): SuppliedParameters {
   const doc = parseJsonWithPositions(readTextFile(file), file);
   const origin = `parameter file ${path.basename(file)}`;
   if (!isObject(doc.value)) {
-    throw new UserError('a parameter file must be a JSON object with a "parameters" object.', { file, line: 1, column: 1 });
+    throw new UserError('a parameter file must be a JSON object with a "parameters" object.', {
+      file,
+      line: 1,
+      column: 1
+    });
   }
   const root = doc.value as { [key: string]: Json };
   const hasSection = isObject(root.parameters);

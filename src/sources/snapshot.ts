@@ -33,7 +33,13 @@ const PASCAL_FIELDS: Record<string, string> = {
 };
 
 /** PowerShell-only fields that are not part of the ARM resource. */
-const POWERSHELL_EXTRAS = new Set(['ResourceGroupName', 'SubscriptionId', 'ParentResource', 'ChangedTime', 'CreatedTime']);
+const POWERSHELL_EXTRAS = new Set([
+  'ResourceGroupName',
+  'SubscriptionId',
+  'ParentResource',
+  'ChangedTime',
+  'CreatedTime'
+]);
 
 function camelKeys(value: Json): Json {
   if (!isObject(value)) return value;

@@ -21,7 +21,13 @@ export interface TemplateLoadOptions {
   parameterFiles?: string[];
   /** Values from the command line or action inputs; they win over parameter files and defaults. */
   parameterOverrides?: Record<string, Json>;
-  scope?: { subscriptionId?: string; resourceGroup?: string; location?: string; tenantId?: string; deploymentName?: string };
+  scope?: {
+    subscriptionId?: string;
+    resourceGroup?: string;
+    location?: string;
+    tenantId?: string;
+    deploymentName?: string;
+  };
 }
 
 export interface ExpandedTemplate {
@@ -152,7 +158,10 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
         const previous = earlier[earlier.length - 1];
         keep.add({
           ...previous,
-          conditionUnknown: [previous.conditionUnknown, `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`]
+          conditionUnknown: [
+            previous.conditionUnknown,
+            `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`
+          ]
             .filter(Boolean)
             .join('; and ')
         });
@@ -164,4 +173,3 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
   for (const r of keep) if (!out.includes(r)) out.splice(out.length, 0, r);
   return out;
 }
-

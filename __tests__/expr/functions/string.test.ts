@@ -9,6 +9,14 @@ describe('string functions', () => {
     expect(ev(`[base64ToJson(base64('{"one": "a", "two": "b"}'))]`)).toEqual({ one: 'a', two: 'b' });
   });
 
+  // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#json
+  it('json parses JSON text, and json(null) is how templates write null', () => {
+    expect(ev(`[json('{"a": "b", "n": [1, 2]}')]`)).toEqual({ a: 'b', n: [1, 2] });
+    expect(ev("[json('null')]")).toBeNull();
+    expect(ev("[json('true')]")).toBe(true);
+    expect(() => ev("[json('{not json')]")).toThrow(/not valid JSON/);
+  });
+
   it('dataUri and dataUriToString', () => {
     expect(ev("[dataUri('Hello')]")).toBe('data:text/plain;charset=utf8;base64,SGVsbG8=');
     expect(ev("[dataUriToString('data:;base64,SGVsbG8sIFdvcmxkIQ==')]")).toBe('Hello, World!');

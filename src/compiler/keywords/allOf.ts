@@ -7,6 +7,8 @@ export const allOfKeyword: KeywordDefinition = {
   compile(schema, context) {
     const members = schema.allOf;
     if (!Array.isArray(members)) return FALSE;
-    return anyOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'allOf', i), context.location)));
+    return anyOf(
+      members.map((s, i) => context.violates(s, childPointer(context.pointer, 'allOf', i), context.location))
+    );
   }
 };

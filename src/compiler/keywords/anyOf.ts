@@ -7,6 +7,8 @@ export const anyOfKeyword: KeywordDefinition = {
   compile(schema, context) {
     const members = schema.anyOf;
     if (!Array.isArray(members)) return FALSE;
-    return allOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'anyOf', i), context.location)));
+    return allOf(
+      members.map((s, i) => context.violates(s, childPointer(context.pointer, 'anyOf', i), context.location))
+    );
   }
 };

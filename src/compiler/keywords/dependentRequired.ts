@@ -10,7 +10,10 @@ export const dependentRequiredKeyword: KeywordDefinition = {
     const at = (name: string) => field(context.field('dependentRequired', [...context.location, name]));
     return anyOf(
       Object.entries(dependencies).map(([name, needed]) =>
-        allOf([at(name).exists(true), anyOf((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))])
+        allOf([
+          at(name).exists(true),
+          anyOf((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))
+        ])
       )
     );
   }

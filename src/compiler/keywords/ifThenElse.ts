@@ -8,7 +8,9 @@ export const ifThenElseKeyword: KeywordDefinition = {
   compile(schema, context) {
     if (!('if' in schema)) return FALSE;
     const at = (keyword: string) =>
-      keyword in schema ? context.violates(schema[keyword], childPointer(context.pointer, keyword), context.location) : FALSE;
+      keyword in schema
+        ? context.violates(schema[keyword], childPointer(context.pointer, keyword), context.location)
+        : FALSE;
     const conditionFails = at('if');
     return anyOf([allOf([not(conditionFails), at('then')]), allOf([conditionFails, at('else')])]);
   }

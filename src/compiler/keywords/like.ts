@@ -8,7 +8,7 @@ export const likeKeyword: KeywordDefinition = {
   compile(schema, context) {
     if (typeof schema.like !== 'string') return FALSE;
     if (schema.like.split('*').length > 2) {
-      return context.refuse('like', 'Azure\'s `like` allows one `*` wildcard at most; split the pattern with `anyOf`');
+      return context.refuse('like', "Azure's `like` allows one `*` wildcard at most; split the pattern with `anyOf`");
     }
     return field(context.field('like')).notLike(schema.like);
   }

@@ -20,4 +20,3 @@ export const limitNumberKeyword: KeywordDefinition = {
     return allOf([exists, anyOf(present.map(k => violation[k](field(name), schema[k] as number)))]);
   }
 };
-

@@ -20,7 +20,7 @@ const matchWildcards = new Set(['#', '?', '.']);
 /** The match pattern equal to `regex`, or why there is none. */
 export function regexToMatchPattern(regex: string): { pattern: string } | { refused: string } {
   if (!regex.startsWith('^') || !regex.endsWith('$') || regex.endsWith('\\$') || regex.length < 2) {
-    return { refused: 'Azure\'s `match` compares the whole value, so the pattern must be anchored with `^` and `$`' };
+    return { refused: "Azure's `match` compares the whole value, so the pattern must be anchored with `^` and `$`" };
   }
   const body = regex.slice(1, -1);
   let out = '';
@@ -33,7 +33,7 @@ export function regexToMatchPattern(regex: string): { pattern: string } | { refu
       i += cls[0].length;
     } else if (body[i] === '\\') {
       const escaped = body[i + 1];
-      if (escaped === undefined || !regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-') {
+      if (escaped === undefined || (!regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-')) {
         return {
           refused: `\`\\${escaped ?? ''}\` has no exact equivalent in Azure's \`match\` (write \`\\p{Nd}\` for a digit, \`\\p{L}\` for a letter)`
         };

@@ -9,7 +9,10 @@ export const refKeyword: KeywordDefinition = {
     const ref = schema.$ref;
     if (typeof ref !== 'string') return FALSE;
     if (!ref.startsWith('#')) {
-      return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
+      return context.refuse(
+        '$ref',
+        `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``
+      );
     }
     const target = context.resolveRef(ref);
     if (!target) return context.refuse('$ref', `\`${ref}\` names nothing in this schema; define it under \`$defs\``);

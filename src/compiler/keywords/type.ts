@@ -24,11 +24,7 @@ export const typeKeyword: KeywordDefinition = {
     const types = Array.isArray(schema.type) ? schema.type.map(String) : [String(schema.type)];
     if (context.location.length === 0 && types.includes('object')) return FALSE;
     const values = listedValues(schema);
-    if (
-      types.includes('string') &&
-      values &&
-      values.every(v => typeof v === 'string' && !coercible.test(v.trim()))
-    ) {
+    if (types.includes('string') && values && values.every(v => typeof v === 'string' && !coercible.test(v.trim()))) {
       return FALSE;
     }
     return context.refuse(

@@ -45,6 +45,8 @@ export const stringFunctions: FunctionDefinition[] = [
   unary('base64', s => Buffer.from(s, 'utf8').toString('base64')),
   unary('base64ToString', s => decodeBase64('base64ToString', s)),
   unary('base64ToJson', s => parseJson('base64ToJson', decodeBase64('base64ToJson', s))),
+  // json('null') is how templates write a null value (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#json).
+  unary('json', s => parseJson('json', s)),
   unary('dataUri', s => `data:text/plain;charset=utf8;base64,${Buffer.from(s, 'utf8').toString('base64')}`),
   unary('dataUriToString', s => {
     const match = /^data:([^,]*),(.*)$/s.exec(s);

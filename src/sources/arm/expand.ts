@@ -97,7 +97,10 @@ export class TemplateExpander {
   /** Every resource the template deploys (and references), in deployment order. */
   expandScope(scope: TemplateScope, base: { copy: CopyFrame; conditionUnknown?: string }): Emitted[] {
     if (scope.path.split('/').length > MAX_NESTING) {
-      throw scope.errorAt(scope.base, `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`);
+      throw scope.errorAt(
+        scope.base,
+        `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`
+      );
     }
     const instances: Instance[] = [];
     const declarations: Declaration[] = [];
@@ -131,7 +134,11 @@ export class TemplateExpander {
       resources.forEach((node, i) => {
         const pointer = joinPointer(resourcesPointer, i);
         if (!isObject(node)) throw scope.errorAt(pointer, 'Each item of "resources" must be a resource object.');
-        declare({ scope, node: node as { [key: string]: Json }, pointer, order: order++ }, base.copy, base.conditionUnknown);
+        declare(
+          { scope, node: node as { [key: string]: Json }, pointer, order: order++ },
+          base.copy,
+          base.conditionUnknown
+        );
       });
     } else if (isObject(resources)) {
       for (const [symbol, node] of Object.entries(resources as { [key: string]: Json })) {
@@ -177,7 +184,10 @@ export class TemplateExpander {
         const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
         const loops = new Map(base.loops);
         loops.set(loopName.toLowerCase(), index);
-        frames.push({ copy: { loops, current: index }, condition: `the copy loop '${loopName}' deploys at least once (${count.reason})` });
+        frames.push({
+          copy: { loops, current: index },
+          condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`
+        });
         this.expansion.notes.push(
           `${scope.file}: the copy loop '${loopName}' has an unknown count (${count.reason}); one instance is evaluated for it.`
         );
@@ -238,7 +248,10 @@ export class TemplateExpander {
     let name = scope.evaluateValue(node.name ?? null, joinPointer(pointer, 'name'), data);
     if (name === null) throw scope.errorAt(pointer, `The resource of type '${type}' needs a "name".`);
     if (typeof name !== 'string' && !isUnknown(name)) {
-      throw scope.errorAt(joinPointer(pointer, 'name'), `A resource name must be a string, not ${JSON.stringify(name)}.`);
+      throw scope.errorAt(
+        joinPointer(pointer, 'name'),
+        `A resource name must be a string, not ${JSON.stringify(name)}.`
+      );
     }
     let nameText = valueText(name, node.name);
     if (parent) {
@@ -249,7 +262,10 @@ export class TemplateExpander {
         if (typeof parent.name === 'string' && typeof name === 'string') name = `${parent.name}/${name}`;
         else if (isUnknown(name) || isUnknown(parent.name)) {
           const unknown = (isUnknown(name) ? name : parent.name) as Unknown;
-          name = new Unknown(unknown.reason, `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`);
+          name = new Unknown(
+            unknown.reason,
+            `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`
+          );
         }
       }
     }
@@ -409,7 +425,15 @@ export class TemplateExpander {
       ? (props.expressionEvaluationOptions as { [key: string]: Json })
       : {};
     const scopeMode =
-      typeof options.scope === 'string' ? String(parent.evaluateString(options.scope, joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'), data)).toLowerCase() : 'outer';
+      typeof options.scope === 'string'
+        ? String(
+            parent.evaluateString(
+              options.scope,
+              joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'),
+              data
+            )
+          ).toLowerCase()
+        : 'outer';
     const target = this.nestedTarget(instance, data);
     const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
 
@@ -421,9 +445,15 @@ export class TemplateExpander {
     if (isObject(props.template)) {
       template = props.template as { [key: string]: Json };
     } else if (templateLink && 'relativePath' in templateLink) {
-      const relative = parent.evaluateValue(templateLink.relativePath, joinPointer(propsPointer, 'templateLink', 'relativePath'), data);
+      const relative = parent.evaluateValue(
+        templateLink.relativePath,
+        joinPointer(propsPointer, 'templateLink', 'relativePath'),
+        data
+      );
       if (typeof relative !== 'string') {
-        this.expansion.notes.push(`${parent.file}: the linked template of deployment '${instance.nameText}' has an unknown path; its resources are not checked.`);
+        this.expansion.notes.push(
+          `${parent.file}: the linked template of deployment '${instance.nameText}' has an unknown path; its resources are not checked.`
+        );
         return [];
       }
       const file = path.resolve(path.dirname(parent.file), relative);
@@ -434,7 +464,8 @@ export class TemplateExpander {
         );
       }
       doc = parseJsonWithPositions(readTextFile(file), file);
-      if (!isObject(doc.value)) throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+      if (!isObject(doc.value))
+        throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
       template = doc.value as { [key: string]: Json };
       base = '';
       linked = true;
@@ -524,7 +555,10 @@ export class TemplateExpander {
     for (const [name, raw] of Object.entries(params)) {
       const entryPointer = joinPointer(paramsPointer, name);
       // Bicep writes an optional module parameter as one expression giving {"value": …}.
-      const entry = typeof raw === 'string' && typeof props.parameters !== 'string' ? scope.evaluateValue(raw, entryPointer, data) : raw;
+      const entry =
+        typeof raw === 'string' && typeof props.parameters !== 'string'
+          ? scope.evaluateValue(raw, entryPointer, data)
+          : raw;
       let value: Value;
       if (isObject(entry) && 'value' in entry) {
         value =
@@ -532,9 +566,15 @@ export class TemplateExpander {
             ? entry.value
             : scope.evaluateValue(entry.value as Json, joinPointer(entryPointer, 'value'), data);
       } else if (isObject(entry) && 'reference' in entry) {
-        value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
+        value = new Unknown(
+          `a Key Vault secret passed to parameter '${name}'`,
+          `keyvault-secret:${instance.nameText}/${name}`
+        );
       } else {
-        throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value".`);
+        throw scope.errorAt(
+          entryPointer,
+          `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value".`
+        );
       }
       supplied.set(name.toLowerCase(), {
         name,
@@ -572,7 +612,13 @@ export class TemplateExpander {
         result[name] = { type: (o.type as Value) ?? 'object', value };
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
-        result[name] = { type: (o.type as Value) ?? 'object', value: new Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`) };
+        result[name] = {
+          type: (o.type as Value) ?? 'object',
+          value: new Unknown(
+            `output '${name}' of deployment '${instance.nameText}'`,
+            `output:${instance.id.toLowerCase()}/${name}`
+          )
+        };
       }
     }
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);

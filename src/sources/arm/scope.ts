@@ -180,7 +180,8 @@ export class TemplateScope {
   }
 
   errorAt(pointer: string, message: string, expression?: string, offset?: number): TemplateError {
-    const at = this.doc.valuePositionOf(pointer) ?? this.doc.positionOf(pointer) ?? { file: this.file, line: 1, column: 1 };
+    const at = this.doc.valuePositionOf(pointer) ??
+      this.doc.positionOf(pointer) ?? { file: this.file, line: 1, column: 1 };
     let column = at.column;
     if (offset !== undefined && expression !== undefined && !expression.slice(0, offset).includes('\n')) {
       column += 1 + offset;
@@ -217,7 +218,9 @@ export class TemplateScope {
     sink?.(outPointer, this.doc.positionOf(pointer));
     if (typeof node === 'string') return this.evaluateString(node, pointer, data);
     if (Array.isArray(node)) {
-      return node.map((item, i) => this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i)));
+      return node.map((item, i) =>
+        this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i))
+      );
     }
     if (isObject(node)) {
       const out: { [key: string]: Value } = {};
@@ -315,7 +318,9 @@ export class TemplateScope {
     if (data.functionParameters) {
       const value = data.functionParameters.get(name.toLowerCase());
       if (value === undefined) {
-        throw new ExpressionError(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
+        throw new ExpressionError(
+          `The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`
+        );
       }
       return value;
     }
@@ -348,7 +353,10 @@ export class TemplateScope {
   private resolveParameter(slot: ParameterSlot): Value {
     if (slot.state === 'done') return slot.value!;
     if (slot.state === 'resolving') {
-      throw this.errorAt(slot.pointer, `The default value of parameter '${slot.name}' refers to itself through other parameters.`);
+      throw this.errorAt(
+        slot.pointer,
+        `The default value of parameter '${slot.name}' refers to itself through other parameters.`
+      );
     }
     slot.state = 'resolving';
     const decl = slot.declaration;
@@ -400,7 +408,9 @@ export class TemplateScope {
 
   variable(name: string, data: EvalData): Value {
     if (data.functionParameters) {
-      throw new ExpressionError(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
+      throw new ExpressionError(
+        `A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`
+      );
     }
     if (this.outer) return this.outer.variable(name, { ...data, scope: this.outer });
     const slot = this.variableSlots.get(name.toLowerCase());
@@ -428,7 +438,11 @@ export class TemplateScope {
 function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: boolean): Value {
   if (typeof type !== 'string') return value;
   const t = type.toLowerCase();
-  if (fromCommandLine && (t === 'string' || t === 'securestring') && (typeof value === 'number' || typeof value === 'boolean')) {
+  if (
+    fromCommandLine &&
+    (t === 'string' || t === 'securestring') &&
+    (typeof value === 'number' || typeof value === 'boolean')
+  ) {
     return String(value);
   }
   if (typeof value !== 'string') return value;

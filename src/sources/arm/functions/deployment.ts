@@ -75,7 +75,8 @@ function copyIndex(args: Value[], ctx: EvalContext): Value {
   for (const arg of args) {
     if (typeof arg === 'string') loopName = arg;
     else if (typeof arg === 'number' && Number.isInteger(arg)) offset = arg;
-    else throw new ExpressionError("The template function 'copyIndex' takes an optional loop name and an integer offset.");
+    else
+      throw new ExpressionError("The template function 'copyIndex' takes an optional loop name and an integer offset.");
   }
   const index = loopName === undefined ? copy.current : copy.loops.get(loopName.toLowerCase());
   if (index === undefined) {

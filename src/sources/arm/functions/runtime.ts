@@ -117,7 +117,9 @@ export const runtimeFunctions: FunctionDefinition[] = [
     call: (_args, ctx) => {
       const data = dataOf(ctx);
       const expansion = data.scope.expansion;
-      const where = data.inParameterDefault ? `parameter '${data.inParameterDefault}'` : `call ${++expansion.newGuidCount}`;
+      const where = data.inParameterDefault
+        ? `parameter '${data.inParameterDefault}'`
+        : `call ${++expansion.newGuidCount}`;
       return new Unknown(`newGuid() (a new GUID each deployment, ${where})`, `newGuid(${data.scope.path}:${where})`);
     }
   }),
@@ -128,9 +130,13 @@ export const runtimeFunctions: FunctionDefinition[] = [
     call: (args, ctx) => {
       const data = dataOf(ctx);
       const format = args.length ? args[0] : 'yyyyMMddTHHmmssZ';
-      if (typeof format !== 'string') throw new ExpressionError("The template function 'utcNow' takes a format string.");
+      if (typeof format !== 'string')
+        throw new ExpressionError("The template function 'utcNow' takes a format string.");
       if (!data.inParameterDefault) {
-        return new Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
+        return new Unknown(
+          'utcNow() (the deployment time; ARM allows it only in parameter defaults)',
+          `utcNow(${format})`
+        );
       }
       return formatUtc(data.scope.expansion.now, format);
     }
@@ -140,13 +146,19 @@ export const runtimeFunctions: FunctionDefinition[] = [
     minArgs: 1,
     maxArgs: 2,
     call: args =>
-      new Unknown(`providers(${args.map(String).join(', ')}) (live provider metadata)`, `providers(${args.map(String).join('/')})`)
+      new Unknown(
+        `providers(${args.map(String).join(', ')}) (live provider metadata)`,
+        `providers(${args.map(String).join('/')})`
+      )
   }),
   defineFunction({
     name: 'pickZones',
     minArgs: 3,
     maxArgs: 5,
     call: args =>
-      new Unknown(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
+      new Unknown(
+        `pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`,
+        `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`
+      )
   })
 ];
