@@ -270,3 +270,12 @@ test('several resource types: one branch per type, each with its own aliases', (
     ]
   });
 });
+
+test('reference: contains inside items is judged right on an empty array (ajv 8.20 alone is not)', async () => {
+  const { createReferenceAjv, referenceSchema } = await import('../../src/compiler/reference.js');
+  const check = createReferenceAjv().compile(
+    referenceSchema({ items: { properties: { keys: { contains: { const: 'w' } } } } }) as object
+  );
+  expect(check([{ keys: ['w'] }, { keys: [] }])).toBe(false);
+  expect(check([{ keys: ['W'] }, { keys: ['w'] }])).toBe(true);
+});

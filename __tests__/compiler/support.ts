@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json } from '../../src/model/value.js';
-import { aliasCatalogFromEntries, type AliasCatalog, type CompilableRule } from '../../src/compiler/index.js';
+import {
+  aliasCatalogFromEntries,
+  type AliasCatalog,
+  type CompilableRule,
+  type JsonSchema
+} from '../../src/compiler/index.js';
 import { parseDocument } from '../../src/rules/positions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,8 +32,8 @@ export function ruleFromYaml(yaml: string, file = 'policies/test-rule.yaml'): Co
     effect: { default: 'Audit', allowed: ['Audit', 'Deny'] },
     mode: 'Indexed',
     resourceType: (v.resourceType as string) ?? 'Microsoft.CognitiveServices/accounts',
-    ...(v.appliesTo !== undefined ? { appliesTo: v.appliesTo as object } : {}),
-    schema: v.schema as object,
+    ...(v.appliesTo !== undefined ? { appliesTo: v.appliesTo as JsonSchema } : {}),
+    schema: v.schema as JsonSchema,
     remediation: '',
     references: [],
     kind: 'policy',

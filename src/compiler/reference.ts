@@ -171,6 +171,11 @@ export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): 
       );
     } else out[keyword] = value;
   }
+  // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
+  // (a stale result); `minItems: 1` says the same thing for the empty case and is checked right.
+  if ('contains' in schema && (typeof schema.minContains === 'number' ? schema.minContains : 1) > 0) {
+    out.minItems = Math.max(typeof schema.minItems === 'number' ? schema.minItems : 0, 1);
+  }
   if (isSchemaObject(schema.properties)) {
     const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
     for (const [name, sub] of Object.entries(schema.properties)) {
