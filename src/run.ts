@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compileRule } from './compiler/index.js';
-import { aliasCatalog } from './engine/aliases.js';
+import { engineAliasCatalog } from './commands/compile.js';
 import type { CompiledDefinition } from './engine/index.js';
 import { evaluateDefinitions, loadDefinition, loadDefinitionsFromDirectory } from './engine/index.js';
 import type { Json } from './model/value.js';
@@ -19,6 +19,9 @@ import type { Rule } from './rules/index.js';
 import { loadPolicyDirectory } from './rules/index.js';
 import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
+import { inBaseline, readBaseline } from './pr/baseline.js';
+import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
+import { pairResources } from './pr/transition.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -44,21 +47,29 @@ export interface EvaluateRequest {
 interface LoadedRules {
   definitions: CompiledDefinition[];
   rules: Map<string, Rule>;
+  pullRequest: PullRequestChecks;
 }
 
 function loadRules(request: EvaluateRequest): LoadedRules {
   const definitions: CompiledDefinition[] = [];
   const rules = new Map<string, Rule>();
+  let pullRequest: PullRequestChecks = { relations: [], transitions: [] };
   if (request.policies) {
     const dir = path.resolve(request.cwd, request.policies);
     const { rules: loaded } = loadPolicyDirectory(dir);
     const errors: UserError[] = [];
+    for (const rule of loaded) rules.set(rule.name, rule);
+    try {
+      pullRequest = compilePullRequestChecks(loaded);
+    } catch (error) {
+      if (error instanceof UserErrors) errors.push(...error.errors);
+      else throw error;
+    }
     for (const rule of loaded) {
       if (rule.kind !== 'policy') continue;
       try {
-        const body = compileRule(rule, aliasCatalog);
+        const body = compileRule(rule, engineAliasCatalog());
         definitions.push(loadDefinition({ file: rule.file, json: body }));
-        rules.set(rule.name, rule);
       } catch (error) {
         if (error instanceof UserError) errors.push(error);
         else throw error;
@@ -86,7 +97,7 @@ function loadRules(request: EvaluateRequest): LoadedRules {
       definitions.push(loadDefinition({ file: target, json }));
     }
   }
-  return { definitions, rules };
+  return { definitions, rules, pullRequest };
 }
 
 function relativeFindings(findings: Finding[], cwd: string): Finding[] {
@@ -96,7 +107,7 @@ function relativeFindings(findings: Finding[], cwd: string): Finding[] {
 }
 
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
-  const { definitions, rules } = loadRules(request);
+  const { definitions, rules, pullRequest } = loadRules(request);
   const resources: Resource[] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
@@ -122,7 +133,13 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   for (const file of request.resources ?? []) resources.push(...loadResourceSnapshot(path.resolve(request.cwd, file)));
 
   const evaluated = resources.filter(r => !r.existing);
-  let findings = relativeFindings(evaluateDefinitions(definitions, evaluated), request.cwd).map(f => {
+  const raw = evaluateDefinitions(definitions, evaluated);
+  for (const relation of pullRequest.relations) raw.push(...relation(resources));
+  if (request.base && pullRequest.transitions.length && request.templates?.length) {
+    const pairs = pairResources(loadBaseResources(request), resources);
+    for (const transition of pullRequest.transitions) raw.push(...transition(pairs));
+  }
+  let findings = relativeFindings(raw, request.cwd).map(f => {
     const rule = rules.get(f.definition);
     if (!rule) return f;
     return {
@@ -137,6 +154,39 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
   }
   return buildDocument(findings, evaluated.length, definitions.length, errors, skipped);
+}
+
+/** The head's templates as they were at the PR's base: what transition rules compare against. */
+function loadBaseResources(request: EvaluateRequest): Resource[] {
+  const patterns = request.templates ?? [];
+  const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
+  const baseline = readBaseline(request.base as string, folders, request.cwd);
+  try {
+    const cwd = inBaseline(baseline, '.', request.cwd);
+    const discovered = loadTemplates(patterns, {
+      cwd,
+      parameterFiles: request.parameters?.map(p => inBaseline(baseline, p, request.cwd)),
+      parameterOverrides: request.parameterOverrides
+    });
+    // A template the base cannot expand (new, or broken then) has nothing to compare against.
+    return discovered.templates.flatMap(t => t.resources);
+  } finally {
+    baseline.dispose();
+  }
+}
+
+/** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */
+function staticPrefix(pattern: string, cwd: string): string {
+  const target = path.resolve(cwd, pattern);
+  if (existsSync(target) && statSync(target).isDirectory()) return pattern;
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const part of parts) {
+    if (/[*?{[]/.test(part)) break;
+    fixed.push(part);
+  }
+  if (fixed.length === parts.length) fixed.pop(); // a file: take its folder
+  return fixed.join('/') || '.';
 }
 
 export function buildDocument(

@@ -42,7 +42,7 @@ function holds(
     json: { properties: { mode: 'All', parameters, policyRule: { if: condition, then: { effect: 'audit' } } } }
   });
   const e = def.evaluate(armResource(json), options);
-  if (!e.applicable) return 'false';
+  if (!e.applicable || e.verdict === 'compliant') return 'false';
   return e.verdict === 'noncompliant' ? 'true' : e.verdict;
 }
 
@@ -319,6 +319,12 @@ describe('unknown values (three-valued logic)', () => {
     expect(holds({ field: 'location', in: list }, testResource, {}, params)).toBe('true');
     expect(holds({ field: 'kind', in: list }, testResource, {}, params)).toBe('indeterminate');
   });
+  it('exists: a property set to an unknown value exists; one under an unknown object may not', () => {
+    expect(holds(onKey({ exists: true }), unknownResource())).toBe('true');
+    expect(holds(onKey({ exists: false }), unknownResource())).toBe('false');
+    const unknownParent: Obj = { ...testResource, properties: new Unknown('parameter `props`') };
+    expect(holds(onKey({ exists: true }), unknownParent)).toBe('indeterminate');
+  });
   it('a parameter without a value or default is unknown', () => {
     expect(
       holds({ field: 'location', equals: "[parameters('loc')]" }, testResource, {}, { loc: { type: 'String' } })
@@ -362,5 +368,63 @@ describe('loading refuses malformed definitions with the JSON path', () => {
       expect((error as DefinitionError).describe()).toMatch(/^bad\.json: at properties\.policyRule\.if/);
     }
     expect.assertions(1);
+  });
+});
+
+// https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+describe('applicability: which resources a definition reports on', () => {
+  const verdictOf = (rule: unknown, json: Obj, effect = 'audit') => {
+    const def = loadDefinition({
+      file: null,
+      json: { properties: { mode: 'All', policyRule: { if: rule, then: { effect } } } }
+    });
+    const e = def.evaluate(armResource(json));
+    return e.applicable ? e.verdict : 'not applicable';
+  };
+  const vault = {
+    type: 'Microsoft.KeyVault/vaults',
+    name: 'kv',
+    kind: 'x',
+    location: 'westeurope',
+    properties: { a: 1 }
+  };
+  const onType = { field: 'type', equals: 'Microsoft.KeyVault/vaults' };
+  const other = { field: 'location', equals: 'eastus' };
+
+  it('type conditions decide; other conditions are treated as true: a matching type whose if is false is compliant', () => {
+    expect(verdictOf({ allOf: [onType, other] }, vault)).toBe('compliant');
+    expect(verdictOf({ allOf: [onType, other] }, { ...vault, type: 'Microsoft.Storage/storageAccounts' })).toBe(
+      'not applicable'
+    );
+  });
+  it('other conditions under not are treated as false, so the not holds', () => {
+    expect(verdictOf({ allOf: [onType, { not: other }] }, { ...vault, location: 'eastus' })).toBe('compliant');
+  });
+  it('type, kind and other conditions: type and kind decide', () => {
+    const rule = { allOf: [onType, { field: 'kind', equals: 'y' }, other] };
+    expect(verdictOf(rule, vault)).toBe('not applicable');
+    expect(verdictOf(rule, { ...vault, kind: 'y' })).toBe('compliant');
+  });
+  it('only type and kind conditions: only type decides', () => {
+    expect(verdictOf({ allOf: [onType, { field: 'kind', equals: 'y' }] }, vault)).toBe('compliant');
+  });
+  it('only a name condition: applies to every resource', () => {
+    expect(verdictOf({ field: 'name', equals: 'other' }, vault)).toBe('compliant');
+  });
+  it('AuditIfNotExists applies only where the whole if holds', () => {
+    const rule = { allOf: [onType, other] };
+    const def = loadDefinition({
+      file: null,
+      json: {
+        properties: {
+          mode: 'All',
+          policyRule: {
+            if: rule,
+            then: { effect: 'auditIfNotExists', details: { type: 'Microsoft.Insights/diagnosticSettings' } }
+          }
+        }
+      }
+    });
+    expect(def.evaluate(armResource(vault)).applicable).toBe(false);
   });
 });

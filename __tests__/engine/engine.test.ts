@@ -31,7 +31,11 @@ describe('built-in 67121cc7: Azure AI Services should encrypt data at rest with 
     expect(e.pointers).toContain('/properties/encryption/keySource');
   });
   it('passes an account whose keySource is Microsoft.KeyVault, in any case', () => {
-    expect(def.evaluate(account('OpenAI', { keySource: 'microsoft.keyvault' })).applicable).toBe(false);
+    // Applicable (type and kind match) and compliant: https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+    expect(def.evaluate(account('OpenAI', { keySource: 'microsoft.keyvault' }))).toMatchObject({
+      applicable: true,
+      verdict: 'compliant'
+    });
   });
   it('excludes AIServices by default (excludedKinds), as the corpus notes say', () => {
     expect(def.evaluate(account('AIServices')).applicable).toBe(false);
@@ -45,7 +49,7 @@ describe('built-in 67121cc7: Azure AI Services should encrypt data at rest with 
       [def],
       [account('OpenAI'), account('OpenAI', { keySource: 'Microsoft.KeyVault' })]
     );
-    expect(findings).toHaveLength(1);
+    expect(findings.map(f => f.verdict)).toEqual(['noncompliant', 'compliant']);
     expect(findings[0]).toMatchObject({
       definition: '67121cc7-ff39-4ab8-b7e3-95b84dab487d',
       severity: 'warning',
@@ -69,8 +73,8 @@ describe('built-in 0b60c0b2: Key vaults should have deletion protection enabled 
     expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true })).verdict).toBe('noncompliant');
   });
   it('passes a vault with purge protection', () => {
-    expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true, enablePurgeProtection: true })).applicable).toBe(
-      false
+    expect(def.evaluate(vault('2023-07-01', { enableSoftDelete: true, enablePurgeProtection: true })).verdict).toBe(
+      'compliant'
     );
   });
 });
@@ -91,8 +95,8 @@ describe('operator vectors of the peer evaluator', () => {
           policyRule: { if: { field: 'Microsoft.Test/things/value', [r.op]: r.opValue }, then: { effect: 'audit' } }
         }
       });
-      expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties })).applicable).toBe(
-        r.expected
+      expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties })).verdict).toBe(
+        r.expected ? 'noncompliant' : 'compliant'
       );
     }
   );
@@ -108,9 +112,9 @@ describe('operator vectors of the peer evaluator', () => {
       }
     });
     const list = Array.from({ length: r.count }, (_, i) => i);
-    expect(
-      def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties: { list } })).applicable
-    ).toBe(r.expected);
+    expect(def.evaluate(armResource({ type: 'Microsoft.Test/things', name: 't', properties: { list } })).verdict).toBe(
+      r.expected ? 'noncompliant' : 'compliant'
+    );
   });
 });
 

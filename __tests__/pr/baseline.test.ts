@@ -5,7 +5,9 @@ import path from 'node:path';
 import { readBaseline } from '../../src/pr/baseline.js';
 
 function git(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 }
 
 describe('reading the base of a pull request from git', () => {
@@ -43,7 +45,9 @@ describe('reading the base of a pull request from git', () => {
   });
 
   it('refuses a ref that could be read as an option, without running git with it', () => {
-    expect(() => readBaseline('--upload-pack=touch /tmp/pwned', ['infra'], repo)).toThrow(/not a git revision cmk-guard accepts/);
+    expect(() => readBaseline('--upload-pack=touch /tmp/pwned', ['infra'], repo)).toThrow(
+      /not a git revision cmk-guard accepts/
+    );
   });
 
   it('says what to do when the base commit is not there', () => {

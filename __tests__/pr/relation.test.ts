@@ -26,7 +26,9 @@ const rule: RelationRule = {
   resourceType: ['Microsoft.CognitiveServices/accounts'],
   appliesTo: {
     required: ['properties'],
-    properties: { properties: { properties: { encryption: { properties: { keySource: { const: 'Microsoft.KeyVault' } } } } } }
+    properties: {
+      properties: { properties: { encryption: { properties: { keySource: { const: 'Microsoft.KeyVault' } } } } }
+    }
   },
   relation: {
     target: {
@@ -41,13 +43,21 @@ const rule: RelationRule = {
         properties: {
           permissions: {
             properties: {
-              keys: { allOf: [{ contains: { const: 'get' } }, { contains: { const: 'wrapKey' } }, { contains: { const: 'unwrapKey' } }] }
+              keys: {
+                allOf: [
+                  { contains: { const: 'get' } },
+                  { contains: { const: 'wrapKey' } },
+                  { contains: { const: 'unwrapKey' } }
+                ]
+              }
             }
           }
         }
       },
       roleAssignment: {
-        properties: { properties: { properties: { roleDefinitionId: { pattern: 'e147488a-f6f5-4113-8e2d-b22465e65bf6$' } } } }
+        properties: {
+          properties: { properties: { roleDefinitionId: { pattern: 'e147488a-f6f5-4113-8e2d-b22465e65bf6$' } } }
+        }
       }
     }
   }
@@ -92,8 +102,14 @@ describe('relation rules: an identity and the vault that holds its key', () => {
   });
 
   it('is noncompliant when the access policy names another resource identity', () => {
-    const other = new Unknown('x', `reference(${SUB.toLowerCase()}/microsoft.cognitiveservices/accounts/other).identity.principalId`);
-    const [finding] = check([account(), vault([{ objectId: other, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }])]);
+    const other = new Unknown(
+      'x',
+      `reference(${SUB.toLowerCase()}/microsoft.cognitiveservices/accounts/other).identity.principalId`
+    );
+    const [finding] = check([
+      account(),
+      vault([{ objectId: other, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }])
+    ]);
     expect(finding.verdict).toBe('noncompliant');
   });
 
@@ -106,7 +122,10 @@ describe('relation rules: an identity and the vault that holds its key', () => {
 
   it('is indeterminate when the grant names a principal only known after deployment', () => {
     const opaque = new Unknown("parameter 'principalId' has no value", 'parameter:principalId');
-    const [finding] = check([account(), vault([{ objectId: opaque, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }])]);
+    const [finding] = check([
+      account(),
+      vault([{ objectId: opaque, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }])
+    ]);
     expect(finding.verdict).toBe('indeterminate');
     expect(finding.reason).toContain('parameter:principalId');
   });
@@ -119,13 +138,16 @@ describe('relation rules: an identity and the vault that holds its key', () => {
       {
         properties: {
           principalId: principal,
-          roleDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/E147488A-F6F5-4113-8E2D-B22465E65BF6'
+          roleDefinitionId:
+            '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/E147488A-F6F5-4113-8E2D-B22465E65BF6'
         }
       },
       40,
       assignmentId
     );
-    const rbac = vault([{ objectId: principal, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }], { enableRbacAuthorization: true });
+    const rbac = vault([{ objectId: principal, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }], {
+      enableRbacAuthorization: true
+    });
     expect(check([account(), rbac])[0].verdict).toBe('noncompliant');
     expect(check([account(), rbac, assignment])[0].verdict).toBe('compliant');
   });
@@ -138,7 +160,9 @@ describe('relation rules: an identity and the vault that holds its key', () => {
     const vaultId = `${SUB}/Microsoft.KeyVault/vaults/kv1`.toLowerCase();
     const uri = new Unknown('the vault URI', `reference(${vaultId}).properties.vaultUri`);
     const subject = account({
-      properties: { encryption: { keySource: 'Microsoft.KeyVault', keyVaultProperties: { keyName: 'k', keyVaultUri: uri } } }
+      properties: {
+        encryption: { keySource: 'Microsoft.KeyVault', keyVaultProperties: { keyName: 'k', keyVaultUri: uri } }
+      }
     });
     const [finding] = check([subject, vault([])]);
     expect(finding.verdict).toBe('noncompliant');

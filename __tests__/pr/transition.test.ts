@@ -66,17 +66,23 @@ describe('transition rules: base and head of a pull request', () => {
   });
 
   it('is compliant when the key changes within the same vault (URI case aside)', () => {
-    const [f] = check([{ before: account('https://kv.vault.azure.net/', 'old'), after: account('https://KV.vault.azure.net/', 'new') }]);
+    const [f] = check([
+      { before: account('https://kv.vault.azure.net/', 'old'), after: account('https://KV.vault.azure.net/', 'new') }
+    ]);
     expect(f.verdict).toBe('compliant');
   });
 
   it('matches property names case-insensitively, as ARM does', () => {
-    const [f] = check([{ before: account('https://kv.vault.azure.net/'), after: account('https://kv.vault.azure.net/', 'k', 'lower') }]);
+    const [f] = check([
+      { before: account('https://kv.vault.azure.net/'), after: account('https://kv.vault.azure.net/', 'k', 'lower') }
+    ]);
     expect(f.verdict).toBe('compliant');
   });
 
   it('is noncompliant when the key moves to another vault, pointing at the head value and saying Azure Policy cannot see it', () => {
-    const [f] = check([{ before: account('https://kv.vault.azure.net/'), after: account('https://other.vault.azure.net/') }]);
+    const [f] = check([
+      { before: account('https://kv.vault.azure.net/'), after: account('https://other.vault.azure.net/') }
+    ]);
     expect(f.verdict).toBe('noncompliant');
     expect(f.enforcement).toBe('pr-only');
     expect(f.message).toContain('Azure Policy cannot enforce this');
@@ -103,7 +109,9 @@ describe('transition rules: base and head of a pull request', () => {
         $defs: {
           cmk: {
             required: ['properties'],
-            properties: { properties: { properties: { encryption: { properties: { keySource: { const: 'Microsoft.KeyVault' } } } } } }
+            properties: {
+              properties: { properties: { encryption: { properties: { keySource: { const: 'Microsoft.KeyVault' } } } } }
+            }
           }
         },
         if: { properties: { before: { $ref: '#/$defs/cmk' } } },
@@ -111,7 +119,9 @@ describe('transition rules: base and head of a pull request', () => {
       }
     });
     const cmk = account('https://kv.vault.azure.net/');
-    const mmk = resource('Microsoft.CognitiveServices/accounts', 'oai', { properties: { encryption: { keySource: 'Microsoft.CognitiveServices' } } });
+    const mmk = resource('Microsoft.CognitiveServices/accounts', 'oai', {
+      properties: { encryption: { keySource: 'Microsoft.CognitiveServices' } }
+    });
     expect(noSwitchBack([{ before: cmk, after: mmk }])[0].verdict).toBe('noncompliant');
     expect(noSwitchBack([{ before: mmk, after: cmk }])[0].verdict).toBe('compliant');
   });

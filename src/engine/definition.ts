@@ -9,6 +9,7 @@ import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
+import { compileApplicability } from './applicability.js';
 import { compileCondition, type Condition } from './conditions.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
@@ -248,6 +249,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   const compiler = { file, functions, declared, notes, fields };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const ruleFields = fields.slice();
+  const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
 
   const site = (p: string) => ({ file, path: at(p), functions, declared });
   const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
@@ -473,6 +475,23 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  const compliantAnswers = new Map<string, Evaluation>();
+  const compliantFor = (effect: string): Evaluation => {
+    let e = compliantAnswers.get(effect);
+    if (!e) {
+      e = Object.freeze({
+        applicable: true,
+        verdict: 'compliant' as const,
+        effect,
+        reason: null,
+        message: `${displayName}: compliant.`,
+        pointers: Object.freeze([]) as unknown as string[]
+      });
+      compliantAnswers.set(effect, e);
+    }
+    return e;
+  };
+
   return {
     name,
     displayName,
@@ -506,7 +525,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       if (!mode.appliesToType(resource.type))
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       const truth: Truth = condition(rt);
-      if (truth === false) return notMatched(effect);
+      if (truth === false) {
+        // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
+        if (isExistenceEffect(effect) || applies(rt) !== true) return notMatched(effect);
+        return compliantFor(effect);
+      }
       if (truth !== true) {
         return {
           applicable: true,

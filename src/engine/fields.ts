@@ -102,12 +102,22 @@ export function selectFromRoot(json: Value, ref: FieldRef): Selected {
   return first;
 }
 
+/**
+ * An unknown met on the way to a field, before its last step: whether the field exists at all
+ * is unknown too. An unknown found at the field itself means the property is set to a value
+ * that is not known yet, so it exists.
+ */
+export class UnknownAbove extends Unknown {}
+
 /** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
 export function walk(start: Value | undefined, steps: Step[], from = 0): Selected {
   let cur: Value | undefined = start;
   for (let i = from; i < steps.length; i++) {
     const step = steps[i];
-    if (cur instanceof Unknown) return hasWildcard(steps, i) ? new Collection([], cur) : cur;
+    if (cur instanceof Unknown) {
+      const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
+      return hasWildcard(steps, i) ? new Collection([], above) : above;
+    }
     if (step.kind === 'key') {
       cur = isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
       if (cur === undefined) return hasWildcard(steps, i + 1) ? new Collection([]) : undefined;

@@ -32,7 +32,9 @@ function lowerDeep(value: unknown): unknown {
   if (typeof value === 'string') return value.toLowerCase();
   if (Array.isArray(value)) return value.map(lowerDeep);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), lowerDeep(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), lowerDeep(v)])
+    );
   }
   return value;
 }
@@ -46,7 +48,10 @@ export function azureSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(schema as Record<string, unknown>)) {
     if (key === 'const' || key === 'enum') {
-      out[key] = inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner ? azureSchema(inner) : lowerDeep(inner);
+      out[key] =
+        inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
+          ? azureSchema(inner)
+          : lowerDeep(inner);
     } else if (key === '$data' || key === 'required') {
       out[key] = lowerDeep(inner);
     } else if (key === 'dependentRequired') {
@@ -85,7 +90,14 @@ export interface SchemaCheck {
   dependsOn: string[];
 }
 
-const ajv = new Ajv2020({ $data: true, allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
+const ajv = new Ajv2020({
+  $data: true,
+  allErrors: true,
+  strictSchema: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false
+});
 
 export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
   const validate: ValidateFunction = ajv.compile(azureSchema(schema) as object);
@@ -98,7 +110,9 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
       for (const key of unknownKeys(error.params)) dependsOn.add(key);
     }
     const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
-    const where = first ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '') : null;
+    const where = first
+      ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '')
+      : null;
     return {
       verdict: dependsOn.size ? 'unknown' : false,
       pointer: where,

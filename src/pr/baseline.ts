@@ -55,7 +55,8 @@ export function readBaseline(ref: string, folders: string[], cwd: string): Basel
         const headerEnd = output.indexOf(0x0a, offset);
         const header = output.subarray(offset, headerEnd).toString();
         const size = Number(header.split(' ')[2]);
-        if (!header.includes(' blob ') || !Number.isFinite(size)) throw new Error(`git cat-file answered '${header}' for ${name}`);
+        if (!header.includes(' blob ') || !Number.isFinite(size))
+          throw new Error(`git cat-file answered '${header}' for ${name}`);
         const body = output.subarray(headerEnd + 1, headerEnd + 1 + size);
         offset = headerEnd + 1 + size + 1;
         const target = path.join(root, name);

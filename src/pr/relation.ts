@@ -76,7 +76,9 @@ function lookup(resource: Resource, pointer: string): Value | undefined {
 function sameText(a: Value | undefined, b: Value | undefined): Tri {
   if (a === undefined || b === undefined || a === null || b === null) return false;
   if (a instanceof Unknown || b instanceof Unknown) {
-    return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase() ? true : 'unknown';
+    return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase()
+      ? true
+      : 'unknown';
   }
   const norm = (v: Value) => String(v).toLowerCase().replace(/\/+$/, '');
   return norm(a) === norm(b);
@@ -204,7 +206,10 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
         const found = principalOf(value);
         if (!found) return { verdict: false, dependsOn: [] };
         const verdict = samePrincipal(wanted, found);
-        return { verdict, dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : [] };
+        return {
+          verdict,
+          dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : []
+        };
       };
       const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
       const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
@@ -221,7 +226,7 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
           if (Array.isArray(added)) entries.push(...added);
         }
         for (const entry of entries) {
-          const who = principalMatch(isObject(entry) ? entry.objectId ?? entry.objectid : undefined);
+          const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
           const enough = policyCheck(azureComparable(entry));
           byPolicy.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
         }
@@ -240,7 +245,16 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
       const pointer = originalPointer(subject.json, link.subject.toLowerCase());
       const who = describePrincipal(wanted);
       if (results.some(r => r.verdict === true)) {
-        findings.push(prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer));
+        findings.push(
+          prFinding(
+            rule,
+            subject,
+            'compliant',
+            `${who} is granted what it needs on vault ${vault.name}.`,
+            null,
+            pointer
+          )
+        );
       } else if (results.some(r => r.verdict === 'unknown')) {
         const keys = [...new Set(results.flatMap(r => r.dependsOn))];
         findings.push(
@@ -294,9 +308,10 @@ function combine(byPolicy: GrantResult[], byRole: GrantResult[], rbacOnly: Tri, 
     results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
   const policy = best(byPolicy);
   const role = best(byRole);
-  const dependsOn = [...byPolicy, ...byRole].flatMap(r => r.dependsOn).concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
+  const dependsOn = [...byPolicy, ...byRole]
+    .flatMap(r => r.dependsOn)
+    .concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
   if (policy === true && role === true) return [{ verdict: true, dependsOn: [] }];
   if (policy === false && role === false) return [{ verdict: false, dependsOn: [] }];
   return [{ verdict: 'unknown', dependsOn }];
 }
-

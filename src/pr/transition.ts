@@ -55,7 +55,9 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
           : null;
       const unsure = scope?.verdict === 'unknown' ? scope.dependsOn : [];
       if (result.verdict === true && !unsure.length) {
-        findings.push(prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null));
+        findings.push(
+          prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null)
+        );
       } else if (result.verdict === false && !unsure.length) {
         findings.push(
           prFinding(

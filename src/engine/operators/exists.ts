@@ -3,6 +3,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
 import { Unknown, type Value } from '../../model/value.js';
+import { UnknownAbove } from '../fields.js';
 import type { Operator } from './types.js';
 
 /** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
@@ -21,8 +22,9 @@ export const exists: Operator = {
   operand: 'boolean',
   test(actual, expected) {
     if (expected instanceof Unknown) return expected;
-    if (actual instanceof Unknown) return actual;
     const wanted = booleanOperand(expected) ?? true;
+    // A property set to a value known only after deployment exists; one under an unknown object may not.
+    if (actual instanceof UnknownAbove) return actual;
     return (actual !== undefined && actual !== null) === wanted;
   }
 };
