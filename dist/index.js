@@ -35410,7 +35410,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1992);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3294);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35420,7 +35420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1992:
+/***/ 3294:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58832,6 +58832,93 @@ function compileCondition(node, path, c) {
     return new Compiler(c).condition(node, path, []);
 }
 
+;// CONCATENATED MODULE: ./src/engine/applicability.ts
+/**
+ * Which resources a definition is about, as Azure decides it: a resource the rule applies to and
+ * whose `if` is false is *compliant*; one it doesn't apply to is not reported at all.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+ *
+ * For every effect but the IfNotExists ones, Azure evaluates only the `type`, `name` and `kind`
+ * conditions of the `if` and treats every other condition as true (false when negated), with
+ * these special cases from the same page:
+ * - only `kind` conditions, or only `name` conditions: applies to every resource;
+ * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
+ * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
+ */
+
+
+
+const LOGICAL = ['allof', 'anyof', 'not'];
+function applicability_keyOf(node, lower) {
+    return Object.keys(node).find(k => k.toLowerCase() === lower);
+}
+function classify(node) {
+    const fieldKey = applicability_keyOf(node, 'field');
+    if (fieldKey === undefined || applicability_keyOf(node, 'count') !== undefined)
+        return 'other';
+    const field = node[fieldKey];
+    if (typeof field !== 'string')
+        return 'other';
+    const lower = field.toLowerCase();
+    return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
+}
+function applicability_collect(node, found) {
+    if (!isObject(node))
+        return;
+    const obj = node;
+    const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
+    if (logical) {
+        const inner = obj[logical];
+        for (const child of Array.isArray(inner) ? inner : [inner])
+            applicability_collect(child, found);
+        return;
+    }
+    found.add(classify(obj));
+}
+/** The field classes whose conditions decide applicability, per the special cases above. */
+function consideredFields(rule) {
+    const present = new Set();
+    applicability_collect(rule, present);
+    const considered = new Set();
+    const others = present.has('other');
+    if (!present.has('type')) {
+        if (others) {
+            if (present.has('name'))
+                considered.add('name');
+            if (present.has('kind'))
+                considered.add('kind');
+        }
+        return considered;
+    }
+    considered.add('type');
+    if (others && present.has('kind'))
+        considered.add('kind');
+    if (others && present.has('name'))
+        considered.add('name');
+    return considered;
+}
+/** A condition that holds when the definition applies to the resource. */
+function compileApplicability(rule, path, compiler) {
+    const considered = consideredFields(rule);
+    const build = (node, at, negated) => {
+        const obj = node;
+        const logical = isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        if (logical) {
+            const name = logical.toLowerCase();
+            const inner = obj[logical];
+            if (name === 'not')
+                return negate(build(inner, `${at}.${logical}`, !negated));
+            const children = inner.map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
+            return name === 'allof' ? logic_allOf(children) : logic_anyOf(children);
+        }
+        if (considered.has(classify(obj)))
+            return compileCondition(node, at, { ...compiler, notes: [], fields: [] });
+        const constant = !negated;
+        return () => constant;
+    };
+    return build(rule, path, false);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/functions.ts
 /**
  * The template functions whose answer depends on the policy evaluation: the definition's
@@ -59195,6 +59282,7 @@ class Runtime {
 
 
 
+
 const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 let defaultLibrary;
 function policyLibrary() {
@@ -59341,6 +59429,7 @@ function loadDefinition(src, options = {}) {
     const compiler = { file, functions, declared, notes, fields };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const ruleFields = fields.slice();
+    const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
     const site = (p) => ({ file, path: at(p), functions, declared });
     const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
     if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
@@ -59548,6 +59637,22 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    const compliantAnswers = new Map();
+    const compliantFor = (effect) => {
+        let e = compliantAnswers.get(effect);
+        if (!e) {
+            e = Object.freeze({
+                applicable: true,
+                verdict: 'compliant',
+                effect,
+                reason: null,
+                message: `${displayName}: compliant.`,
+                pointers: Object.freeze([])
+            });
+            compliantAnswers.set(effect, e);
+        }
+        return e;
+    };
     return {
         name,
         displayName,
@@ -59580,8 +59685,12 @@ function loadDefinition(src, options = {}) {
             if (!mode.appliesToType(resource.type))
                 return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
             const truth = condition(rt);
-            if (truth === false)
-                return notMatched(effect);
+            if (truth === false) {
+                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
+                if (isExistenceEffect(effect) || applies(rt) !== true)
+                    return notMatched(effect);
+                return compliantFor(effect);
+            }
             if (truth !== true) {
                 return {
                     applicable: true,
@@ -62244,7 +62353,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
-const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._\/@{}~^-]*$/;
+const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
     return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
@@ -62347,7 +62456,10 @@ function azureSchema(schema) {
     const out = {};
     for (const [key, inner] of Object.entries(schema)) {
         if (key === 'const' || key === 'enum') {
-            out[key] = inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner ? azureSchema(inner) : lowerDeep(inner);
+            out[key] =
+                inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
+                    ? azureSchema(inner)
+                    : lowerDeep(inner);
         }
         else if (key === '$data' || key === 'required') {
             out[key] = lowerDeep(inner);
@@ -62382,7 +62494,14 @@ function unknownKeys(value, found = []) {
             unknownKeys(inner, found);
     return found;
 }
-const ajv = new _2020.Ajv2020({ $data: true, allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
+const ajv = new _2020.Ajv2020({
+    $data: true,
+    allErrors: true,
+    strictSchema: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false
+});
 function compileSchemaCheck(schema) {
     const validate = ajv.compile(azureSchema(schema));
     return data => {
@@ -62397,7 +62516,9 @@ function compileSchemaCheck(schema) {
                 dependsOn.add(key);
         }
         const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
-        const where = first ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '') : null;
+        const where = first
+            ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '')
+            : null;
         return {
             verdict: dependsOn.size ? 'unknown' : false,
             pointer: where,
@@ -62504,7 +62625,9 @@ function sameText(a, b) {
     if (a === undefined || b === undefined || a === null || b === null)
         return false;
     if (a instanceof Unknown || b instanceof Unknown) {
-        return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase() ? true : 'unknown';
+        return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase()
+            ? true
+            : 'unknown';
     }
     const norm = (v) => String(v).toLowerCase().replace(/\/+$/, '');
     return norm(a) === norm(b);
@@ -62633,7 +62756,10 @@ function compileRelationRule(rule) {
                 if (!found)
                     return { verdict: false, dependsOn: [] };
                 const verdict = samePrincipal(wanted, found);
-                return { verdict, dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : [] };
+                return {
+                    verdict,
+                    dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : []
+                };
             };
             const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
             const rbacOnly = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
@@ -62654,7 +62780,7 @@ function compileRelationRule(rule) {
                         entries.push(...added);
                 }
                 for (const entry of entries) {
-                    const who = principalMatch(isObject(entry) ? entry.objectId ?? entry.objectid : undefined);
+                    const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
                     const enough = policyCheck(azureComparable(entry));
                     byPolicy.push(relation_and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
                 }
@@ -62714,7 +62840,9 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
     const best = (results) => results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
     const policy = best(byPolicy);
     const role = best(byRole);
-    const dependsOn = [...byPolicy, ...byRole].flatMap(r => r.dependsOn).concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
+    const dependsOn = [...byPolicy, ...byRole]
+        .flatMap(r => r.dependsOn)
+        .concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
     if (policy === true && role === true)
         return [{ verdict: true, dependsOn: [] }];
     if (policy === false && role === false)
@@ -62870,7 +62998,11 @@ function compilePullRequestChecks(rules) {
             if (error instanceof UserError)
                 throw error;
             // ajv refuses a schema it cannot compile (an unknown keyword in a grant, say): the author's to fix.
-            const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? { file: rule.file, line: 1, column: 1 };
+            const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? {
+                file: rule.file,
+                line: 1,
+                column: 1
+            };
             errors.push(new UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
         }
     }
@@ -62994,9 +63126,20 @@ async function evaluateRepository(request) {
     for (const relation of pullRequest.relations)
         raw.push(...relation(resources));
     if (request.base && pullRequest.transitions.length && request.templates?.length) {
-        const pairs = pairResources(loadBaseResources(request), resources);
-        for (const transition of pullRequest.transitions)
-            raw.push(...transition(pairs));
+        let base = null;
+        try {
+            base = loadBaseResources(request);
+        }
+        catch (error) {
+            if (request.baseRequired || !(error instanceof UserError))
+                throw error;
+            skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
+        }
+        if (base) {
+            const pairs = pairResources(base, resources);
+            for (const transition of pullRequest.transitions)
+                raw.push(...transition(pairs));
+        }
     }
     let findings = relativeFindings(raw, request.cwd).map(f => {
         const rule = rules.get(f.definition);
@@ -63160,6 +63303,7 @@ async function main_evaluate(inputs, context, github) {
             parameterOverrides: inputs.parameterOverrides,
             resources: inputs.resources,
             base: inputs.base ?? pr?.baseSha,
+            baseRequired: inputs.base !== undefined,
             changedFiles
         });
         const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;

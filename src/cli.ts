@@ -12,7 +12,9 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`);
+    process.stderr.write(
+      `cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`
+    );
     process.exitCode = 3;
   }
 );

@@ -104,6 +104,7 @@ async function evaluate(
       parameterOverrides: inputs.parameterOverrides,
       resources: inputs.resources,
       base: inputs.base ?? pr?.baseSha,
+      baseRequired: inputs.base !== undefined,
       changedFiles
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;

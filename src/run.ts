@@ -40,6 +40,11 @@ export interface EvaluateRequest {
   resources?: string[];
   /** The PR's base (a git ref) for transition rules. */
   base?: string;
+  /**
+   * Whether a base that cannot be read is an error (the user named it) or a note that transition
+   * rules were not evaluated (the action's default, the pull request's base commit, in a shallow clone).
+   */
+  baseRequired?: boolean;
   /** When set, only findings in these files (workspace-relative) are reported. */
   changedFiles?: string[] | null;
 }
@@ -136,8 +141,17 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const raw = evaluateDefinitions(definitions, evaluated);
   for (const relation of pullRequest.relations) raw.push(...relation(resources));
   if (request.base && pullRequest.transitions.length && request.templates?.length) {
-    const pairs = pairResources(loadBaseResources(request), resources);
-    for (const transition of pullRequest.transitions) raw.push(...transition(pairs));
+    let base: Resource[] | null = null;
+    try {
+      base = loadBaseResources(request);
+    } catch (error) {
+      if (request.baseRequired || !(error instanceof UserError)) throw error;
+      skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
+    }
+    if (base) {
+      const pairs = pairResources(base, resources);
+      for (const transition of pullRequest.transitions) raw.push(...transition(pairs));
+    }
   }
   let findings = relativeFindings(raw, request.cwd).map(f => {
     const rule = rules.get(f.definition);

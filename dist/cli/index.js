@@ -16771,6 +16771,93 @@ function compileCondition(node, path, c) {
     return new Compiler(c).condition(node, path, []);
 }
 
+;// CONCATENATED MODULE: ./src/engine/applicability.ts
+/**
+ * Which resources a definition is about, as Azure decides it: a resource the rule applies to and
+ * whose `if` is false is *compliant*; one it doesn't apply to is not reported at all.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+ *
+ * For every effect but the IfNotExists ones, Azure evaluates only the `type`, `name` and `kind`
+ * conditions of the `if` and treats every other condition as true (false when negated), with
+ * these special cases from the same page:
+ * - only `kind` conditions, or only `name` conditions: applies to every resource;
+ * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
+ * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
+ */
+
+
+
+const LOGICAL = ['allof', 'anyof', 'not'];
+function applicability_keyOf(node, lower) {
+    return Object.keys(node).find(k => k.toLowerCase() === lower);
+}
+function classify(node) {
+    const fieldKey = applicability_keyOf(node, 'field');
+    if (fieldKey === undefined || applicability_keyOf(node, 'count') !== undefined)
+        return 'other';
+    const field = node[fieldKey];
+    if (typeof field !== 'string')
+        return 'other';
+    const lower = field.toLowerCase();
+    return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
+}
+function collect(node, found) {
+    if (!isObject(node))
+        return;
+    const obj = node;
+    const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
+    if (logical) {
+        const inner = obj[logical];
+        for (const child of Array.isArray(inner) ? inner : [inner])
+            collect(child, found);
+        return;
+    }
+    found.add(classify(obj));
+}
+/** The field classes whose conditions decide applicability, per the special cases above. */
+function consideredFields(rule) {
+    const present = new Set();
+    collect(rule, present);
+    const considered = new Set();
+    const others = present.has('other');
+    if (!present.has('type')) {
+        if (others) {
+            if (present.has('name'))
+                considered.add('name');
+            if (present.has('kind'))
+                considered.add('kind');
+        }
+        return considered;
+    }
+    considered.add('type');
+    if (others && present.has('kind'))
+        considered.add('kind');
+    if (others && present.has('name'))
+        considered.add('name');
+    return considered;
+}
+/** A condition that holds when the definition applies to the resource. */
+function compileApplicability(rule, path, compiler) {
+    const considered = consideredFields(rule);
+    const build = (node, at, negated) => {
+        const obj = node;
+        const logical = isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        if (logical) {
+            const name = logical.toLowerCase();
+            const inner = obj[logical];
+            if (name === 'not')
+                return negate(build(inner, `${at}.${logical}`, !negated));
+            const children = inner.map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
+            return name === 'allof' ? allOf(children) : anyOf(children);
+        }
+        if (considered.has(classify(obj)))
+            return compileCondition(node, at, { ...compiler, notes: [], fields: [] });
+        const constant = !negated;
+        return () => constant;
+    };
+    return build(rule, path, false);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/functions.ts
 /**
  * The template functions whose answer depends on the policy evaluation: the definition's
@@ -17134,6 +17221,7 @@ class Runtime {
 
 
 
+
 const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 let defaultLibrary;
 function policyLibrary() {
@@ -17280,6 +17368,7 @@ function loadDefinition(src, options = {}) {
     const compiler = { file, functions, declared, notes, fields };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const ruleFields = fields.slice();
+    const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
     const site = (p) => ({ file, path: at(p), functions, declared });
     const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
     if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
@@ -17487,6 +17576,22 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    const compliantAnswers = new Map();
+    const compliantFor = (effect) => {
+        let e = compliantAnswers.get(effect);
+        if (!e) {
+            e = Object.freeze({
+                applicable: true,
+                verdict: 'compliant',
+                effect,
+                reason: null,
+                message: `${displayName}: compliant.`,
+                pointers: Object.freeze([])
+            });
+            compliantAnswers.set(effect, e);
+        }
+        return e;
+    };
     return {
         name,
         displayName,
@@ -17519,8 +17624,12 @@ function loadDefinition(src, options = {}) {
             if (!mode.appliesToType(resource.type))
                 return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
             const truth = condition(rt);
-            if (truth === false)
-                return notMatched(effect);
+            if (truth === false) {
+                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
+                if (isExistenceEffect(effect) || applies(rt) !== true)
+                    return notMatched(effect);
+                return compliantFor(effect);
+            }
             if (truth !== true) {
                 return {
                     applicable: true,
@@ -23377,7 +23486,7 @@ function loadPackFile(file) {
         positionOf: pointer => doc.positionOf(pointer)
     };
 }
-function collect(errors, action) {
+function rules_collect(errors, action) {
     try {
         action();
     }
@@ -23411,12 +23520,12 @@ function loadPolicyDirectory(dir) {
         if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)) || !external_node_fs_default().statSync(file).isFile())
             continue;
         if (PACK_FILES.includes(entry)) {
-            collect(errors, () => {
+            rules_collect(errors, () => {
                 pack = loadPackFile(file);
             });
         }
         else {
-            collect(errors, () => {
+            rules_collect(errors, () => {
                 rules.push(loadRuleFile(file));
             });
         }
@@ -26348,7 +26457,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
-const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._\/@{}~^-]*$/;
+const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
     return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
@@ -26451,7 +26560,10 @@ function azureSchema(schema) {
     const out = {};
     for (const [key, inner] of Object.entries(schema)) {
         if (key === 'const' || key === 'enum') {
-            out[key] = inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner ? azureSchema(inner) : lowerDeep(inner);
+            out[key] =
+                inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
+                    ? azureSchema(inner)
+                    : lowerDeep(inner);
         }
         else if (key === '$data' || key === 'required') {
             out[key] = lowerDeep(inner);
@@ -26486,7 +26598,14 @@ function unknownKeys(value, found = []) {
             unknownKeys(inner, found);
     return found;
 }
-const ajv = new _2020.Ajv2020({ $data: true, allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
+const ajv = new _2020.Ajv2020({
+    $data: true,
+    allErrors: true,
+    strictSchema: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false
+});
 function compileSchemaCheck(schema) {
     const validate = ajv.compile(azureSchema(schema));
     return data => {
@@ -26501,7 +26620,9 @@ function compileSchemaCheck(schema) {
                 dependsOn.add(key);
         }
         const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
-        const where = first ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '') : null;
+        const where = first
+            ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '')
+            : null;
         return {
             verdict: dependsOn.size ? 'unknown' : false,
             pointer: where,
@@ -26608,7 +26729,9 @@ function sameText(a, b) {
     if (a === undefined || b === undefined || a === null || b === null)
         return false;
     if (a instanceof Unknown || b instanceof Unknown) {
-        return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase() ? true : 'unknown';
+        return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase()
+            ? true
+            : 'unknown';
     }
     const norm = (v) => String(v).toLowerCase().replace(/\/+$/, '');
     return norm(a) === norm(b);
@@ -26737,7 +26860,10 @@ function compileRelationRule(rule) {
                 if (!found)
                     return { verdict: false, dependsOn: [] };
                 const verdict = samePrincipal(wanted, found);
-                return { verdict, dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : [] };
+                return {
+                    verdict,
+                    dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : []
+                };
             };
             const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
             const rbacOnly = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
@@ -26758,7 +26884,7 @@ function compileRelationRule(rule) {
                         entries.push(...added);
                 }
                 for (const entry of entries) {
-                    const who = principalMatch(isObject(entry) ? entry.objectId ?? entry.objectid : undefined);
+                    const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
                     const enough = policyCheck(azureComparable(entry));
                     byPolicy.push(relation_and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
                 }
@@ -26818,7 +26944,9 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
     const best = (results) => results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
     const policy = best(byPolicy);
     const role = best(byRole);
-    const dependsOn = [...byPolicy, ...byRole].flatMap(r => r.dependsOn).concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
+    const dependsOn = [...byPolicy, ...byRole]
+        .flatMap(r => r.dependsOn)
+        .concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
     if (policy === true && role === true)
         return [{ verdict: true, dependsOn: [] }];
     if (policy === false && role === false)
@@ -26974,7 +27102,11 @@ function compilePullRequestChecks(rules) {
             if (error instanceof UserError)
                 throw error;
             // ajv refuses a schema it cannot compile (an unknown keyword in a grant, say): the author's to fix.
-            const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? { file: rule.file, line: 1, column: 1 };
+            const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? {
+                file: rule.file,
+                line: 1,
+                column: 1
+            };
             errors.push(new UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
         }
     }
@@ -27098,9 +27230,20 @@ async function evaluateRepository(request) {
     for (const relation of pullRequest.relations)
         raw.push(...relation(resources));
     if (request.base && pullRequest.transitions.length && request.templates?.length) {
-        const pairs = pairResources(loadBaseResources(request), resources);
-        for (const transition of pullRequest.transitions)
-            raw.push(...transition(pairs));
+        let base = null;
+        try {
+            base = loadBaseResources(request);
+        }
+        catch (error) {
+            if (request.baseRequired || !(error instanceof UserError))
+                throw error;
+            skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
+        }
+        if (base) {
+            const pairs = pairResources(base, resources);
+            for (const transition of pullRequest.transitions)
+                raw.push(...transition(pairs));
+        }
     }
     let findings = relativeFindings(raw, request.cwd).map(f => {
         const rule = rules.get(f.definition);
@@ -27193,7 +27336,7 @@ const demoCommand = {
     usage: [
         'Usage: cmk-guard demo',
         '',
-        "Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:",
+        'Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:',
         'the findings are the point of the demo.'
     ].join('\n'),
     options: {},
@@ -27440,7 +27583,8 @@ async function evaluateAndReport(options, io, policiesDefault) {
         parameters: list(options.parameters),
         parameterOverrides: parseParameterOverrides(list(options.parameter)),
         resources,
-        base: typeof options.base === 'string' ? options.base : undefined
+        base: typeof options.base === 'string' ? options.base : undefined,
+        baseRequired: typeof options.base === 'string'
     });
     const output = render(document, format, io.cwd);
     if (typeof options.output === 'string') {
@@ -27456,16 +27600,62 @@ async function evaluateAndReport(options, io, policiesDefault) {
     return { document, failOn };
 }
 const evaluateOptions = {
-    policies: { type: 'string', placeholder: 'DIR', description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)' },
-    definitions: { type: 'string', multiple: true, placeholder: 'PATH', description: 'Azure Policy definition files or folders to evaluate as well' },
-    templates: { type: 'string', multiple: true, short: 't', placeholder: 'PATTERN', description: 'ARM templates: a glob or a folder' },
-    parameters: { type: 'string', multiple: true, short: 'p', placeholder: 'FILE', description: 'a parameter file (otherwise paired by name: main.parameters.json)' },
-    parameter: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'a parameter value that wins over defaults and parameter files' },
-    resources: { type: 'string', multiple: true, short: 'r', placeholder: 'FILE', description: 'a resource snapshot: a JSON array, or {"value": [...]} as az resource list returns' },
-    base: { type: 'string', placeholder: 'REF', description: "the PR's base commit, for rules that compare before and after" },
+    policies: {
+        type: 'string',
+        placeholder: 'DIR',
+        description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
+    },
+    definitions: {
+        type: 'string',
+        multiple: true,
+        placeholder: 'PATH',
+        description: 'Azure Policy definition files or folders to evaluate as well'
+    },
+    templates: {
+        type: 'string',
+        multiple: true,
+        short: 't',
+        placeholder: 'PATTERN',
+        description: 'ARM templates: a glob or a folder'
+    },
+    parameters: {
+        type: 'string',
+        multiple: true,
+        short: 'p',
+        placeholder: 'FILE',
+        description: 'a parameter file (otherwise paired by name: main.parameters.json)'
+    },
+    parameter: {
+        type: 'string',
+        multiple: true,
+        placeholder: 'NAME=VALUE',
+        description: 'a parameter value that wins over defaults and parameter files'
+    },
+    resources: {
+        type: 'string',
+        multiple: true,
+        short: 'r',
+        placeholder: 'FILE',
+        description: 'a resource snapshot: a JSON array, or {"value": [...]} as az resource list returns'
+    },
+    base: {
+        type: 'string',
+        placeholder: 'REF',
+        description: "the PR's base commit, for rules that compare before and after"
+    },
     format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text, json or sarif', default: 'text' },
-    output: { type: 'string', short: 'o', placeholder: 'FILE', description: 'write the report here instead of standard output' },
-    'fail-on': { type: 'string', placeholder: 'SEVERITY', description: 'exit 1 on noncompliant findings at or above: error, warning, note, never', default: 'error' }
+    output: {
+        type: 'string',
+        short: 'o',
+        placeholder: 'FILE',
+        description: 'write the report here instead of standard output'
+    },
+    'fail-on': {
+        type: 'string',
+        placeholder: 'SEVERITY',
+        description: 'exit 1 on noncompliant findings at or above: error, warning, note, never',
+        default: 'error'
+    }
 };
 const evaluateCommand = {
     name: 'evaluate',
@@ -27659,7 +27849,13 @@ const expandCommand = {
 
 
 /** Every CLI command, in the order --help lists them. */
-const commands = [evaluateCommand, compileCommand, expandCommand, checkDefinitionsCommand, demoCommand];
+const commands = [
+    evaluateCommand,
+    compileCommand,
+    expandCommand,
+    checkDefinitionsCommand,
+    demoCommand
+];
 
 ;// CONCATENATED MODULE: ./src/commands/index.ts
 

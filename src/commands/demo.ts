@@ -14,7 +14,7 @@ export const demoCommand: Command = {
   usage: [
     'Usage: cmk-guard demo',
     '',
-    "Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:",
+    'Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:',
     'the findings are the point of the demo.'
   ].join('\n'),
   options: {},

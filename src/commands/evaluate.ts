@@ -58,7 +58,8 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
   const format = oneOf('format', options.format, formats);
   const failOn = oneOf('fail-on', options['fail-on'], thresholds) as Severity | 'never';
   const definitions = list(options.definitions);
-  const policies = typeof options.policies === 'string' ? options.policies : definitions.length ? undefined : policiesDefault;
+  const policies =
+    typeof options.policies === 'string' ? options.policies : definitions.length ? undefined : policiesDefault;
   const templates = list(options.templates);
   const resources = list(options.resources);
   if (!templates.length && !resources.length) {
@@ -72,7 +73,8 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
     parameters: list(options.parameters),
     parameterOverrides: parseParameterOverrides(list(options.parameter)),
     resources,
-    base: typeof options.base === 'string' ? options.base : undefined
+    base: typeof options.base === 'string' ? options.base : undefined,
+    baseRequired: typeof options.base === 'string'
   });
   const output = render(document, format, io.cwd);
   if (typeof options.output === 'string') {
@@ -88,16 +90,62 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
 }
 
 export const evaluateOptions: Command['options'] = {
-  policies: { type: 'string', placeholder: 'DIR', description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)' },
-  definitions: { type: 'string', multiple: true, placeholder: 'PATH', description: 'Azure Policy definition files or folders to evaluate as well' },
-  templates: { type: 'string', multiple: true, short: 't', placeholder: 'PATTERN', description: 'ARM templates: a glob or a folder' },
-  parameters: { type: 'string', multiple: true, short: 'p', placeholder: 'FILE', description: 'a parameter file (otherwise paired by name: main.parameters.json)' },
-  parameter: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'a parameter value that wins over defaults and parameter files' },
-  resources: { type: 'string', multiple: true, short: 'r', placeholder: 'FILE', description: 'a resource snapshot: a JSON array, or {"value": [...]} as az resource list returns' },
-  base: { type: 'string', placeholder: 'REF', description: "the PR's base commit, for rules that compare before and after" },
+  policies: {
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
+  },
+  definitions: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'PATH',
+    description: 'Azure Policy definition files or folders to evaluate as well'
+  },
+  templates: {
+    type: 'string',
+    multiple: true,
+    short: 't',
+    placeholder: 'PATTERN',
+    description: 'ARM templates: a glob or a folder'
+  },
+  parameters: {
+    type: 'string',
+    multiple: true,
+    short: 'p',
+    placeholder: 'FILE',
+    description: 'a parameter file (otherwise paired by name: main.parameters.json)'
+  },
+  parameter: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'NAME=VALUE',
+    description: 'a parameter value that wins over defaults and parameter files'
+  },
+  resources: {
+    type: 'string',
+    multiple: true,
+    short: 'r',
+    placeholder: 'FILE',
+    description: 'a resource snapshot: a JSON array, or {"value": [...]} as az resource list returns'
+  },
+  base: {
+    type: 'string',
+    placeholder: 'REF',
+    description: "the PR's base commit, for rules that compare before and after"
+  },
   format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text, json or sarif', default: 'text' },
-  output: { type: 'string', short: 'o', placeholder: 'FILE', description: 'write the report here instead of standard output' },
-  'fail-on': { type: 'string', placeholder: 'SEVERITY', description: 'exit 1 on noncompliant findings at or above: error, warning, note, never', default: 'error' }
+  output: {
+    type: 'string',
+    short: 'o',
+    placeholder: 'FILE',
+    description: 'write the report here instead of standard output'
+  },
+  'fail-on': {
+    type: 'string',
+    placeholder: 'SEVERITY',
+    description: 'exit 1 on noncompliant findings at or above: error, warning, note, never',
+    default: 'error'
+  }
 };
 
 export const evaluateCommand: Command = {

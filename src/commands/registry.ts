@@ -6,4 +6,10 @@ import { evaluateCommand } from './evaluate.js';
 import { expandCommand } from './expand.js';
 
 /** Every CLI command, in the order --help lists them. */
-export const commands: Command[] = [evaluateCommand, compileCommand, expandCommand, checkDefinitionsCommand, demoCommand];
+export const commands: Command[] = [
+  evaluateCommand,
+  compileCommand,
+  expandCommand,
+  checkDefinitionsCommand,
+  demoCommand
+];

@@ -20,7 +20,7 @@ export interface Baseline {
   dispose(): void;
 }
 
-const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._\/@{}~^-]*$/;
+const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 
 function git(args: string[], cwd: string, input?: string): Buffer {
   return execFileSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
