@@ -27062,7 +27062,7 @@ const relationSpecSchema = {
         }
     }
 };
-const validateSpec = new _2020.Ajv2020({ allErrors: true }).compile(relationSpecSchema);
+const validateSpec = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(relationSpecSchema);
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };

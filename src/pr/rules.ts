@@ -57,7 +57,7 @@ const relationSpecSchema = {
   }
 } as const;
 
-const validateSpec = new Ajv2020({ allErrors: true }).compile(relationSpecSchema);
+const validateSpec = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(relationSpecSchema);
 
 function specErrors(rule: Rule): UserError[] {
   if (rule.relation === undefined) {
