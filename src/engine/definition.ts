@@ -410,19 +410,13 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       return true;
     });
     if (candidates.length === 0) {
-      if (options.related === undefined) {
-        return {
-          ...base,
-          verdict: 'indeterminate',
-          reason: `related resource not available (${String(typeV)})`,
-          message: `${displayName}: needs a related ${String(typeV)} resource to decide; related resource not available.`
-        };
-      }
+      // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource
+      // deployed elsewhere would satisfy the rule, so its absence here decides nothing.
       return {
         ...base,
-        verdict: 'noncompliant',
-        reason: null,
-        message: `${displayName}: no related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} is deployed with it.`
+        verdict: 'indeterminate',
+        reason: `related resource not available (${String(typeV)})`,
+        message: `${displayName}: needs a related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} to decide; related resource not available.`
       };
     }
     let unknown: Unknown | undefined;
