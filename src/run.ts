@@ -38,8 +38,10 @@ export interface EvaluateRequest {
   parameterOverrides?: Record<string, Json>;
   /** Resource snapshots: a JSON array, or `{"value": [...]}`. */
   resources?: string[];
-  /** The PR's base (a git ref) for transition rules. */
+  /** The PR's base (a git ref) for transition rules: the same templates, read from git at that commit. */
   base?: string;
+  /** Or the base's templates as files (globs or folders): for comparing two folders, or a checkout of the base. */
+  baseTemplates?: string[];
   /**
    * Whether a base that cannot be read is an error (the user named it) or a note that transition
    * rules were not evaluated (the action's default, the pull request's base commit, in a shallow clone).
@@ -140,10 +142,13 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const evaluated = resources.filter(r => !r.existing);
   const raw = evaluateDefinitions(definitions, evaluated);
   for (const relation of pullRequest.relations) raw.push(...relation(resources));
-  if (request.base && pullRequest.transitions.length && request.templates?.length) {
+  const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+  if (hasBase && pullRequest.transitions.length && request.templates?.length) {
     let base: Resource[] | null = null;
     try {
-      base = loadBaseResources(request);
+      base = request.baseTemplates?.length
+        ? loadBaseTemplates(request, request.baseTemplates)
+        : loadBaseResources(request);
     } catch (error) {
       if (request.baseRequired || !(error instanceof UserError)) throw error;
       skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
@@ -167,7 +172,14 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     const changed = new Set(request.changedFiles);
     findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
   }
-  return buildDocument(findings, evaluated.length, definitions.length, errors, skipped);
+  const ruleCount = definitions.length + pullRequest.relations.length + pullRequest.transitions.length;
+  return buildDocument(findings, evaluated.length, ruleCount, errors, skipped);
+}
+
+/** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
+function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resource[] {
+  const discovered = loadTemplates(patterns, { cwd: request.cwd, parameterOverrides: request.parameterOverrides });
+  return discovered.templates.flatMap(t => t.resources);
 }
 
 /** The head's templates as they were at the PR's base: what transition rules compare against. */

@@ -282,7 +282,11 @@ describe('parameters and effects (BASICS#parameters, EFFECTS)', () => {
     expect(def.evaluate(parent).reason).toMatch(/related resource not available/);
     expect(def.evaluate(parent, { related: [child] }).verdict).toBe('compliant');
     expect(def.evaluate(parent, { related: [] }).reason).toMatch(/related resource not available/);
-    const disabled = armResource({ name: 'res1/c', type: 'Microsoft.Test/resourceType/children', properties: { enabled: false } });
+    const disabled = armResource({
+      name: 'res1/c',
+      type: 'Microsoft.Test/resourceType/children',
+      properties: { enabled: false }
+    });
     expect(def.evaluate(parent, { related: [disabled] }).verdict).toBe('noncompliant');
   });
 });

@@ -97,6 +97,29 @@ describe('transition rules: base and head of a pull request', () => {
     expect(f.reason).toContain('parameter:vaulturi');
   });
 
+  it('is indeterminate when a whole object of the head is unknown, rather than passing vacuously', () => {
+    const unknownEncryption = resource('Microsoft.CognitiveServices/accounts', 'oai', {
+      properties: { encryption: new Unknown("parameter 'encryption' has no value", 'parameter:encryption') }
+    });
+    const [f] = check([{ before: account('https://kv.vault.azure.net/'), after: unknownEncryption }]);
+    expect(f.verdict).toBe('indeterminate');
+    expect(f.reason).toContain('parameter:encryption');
+  });
+
+  it('is not thrown off by unknowns the rule does not look at', () => {
+    const withPrincipal = (uri: string) => {
+      const r = account(uri);
+      return {
+        ...r,
+        json: { ...r.json, identity: { principalId: new Unknown('principal', 'reference(x).identity.principalId') } }
+      };
+    };
+    const [f] = check([
+      { before: withPrincipal('https://kv.vault.azure.net/'), after: withPrincipal('https://b.vault.azure.net/') }
+    ]);
+    expect(f.verdict).toBe('noncompliant');
+  });
+
   it('ignores resources of other types', () => {
     const vault = resource('Microsoft.KeyVault/vaults', 'kv', {});
     expect(check([{ before: vault, after: vault }])).toEqual([]);

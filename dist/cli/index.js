@@ -17512,19 +17512,13 @@ function loadDefinition(src, options = {}) {
             return true;
         });
         if (candidates.length === 0) {
-            if (options.related === undefined) {
-                return {
-                    ...base,
-                    verdict: 'indeterminate',
-                    reason: `related resource not available (${String(typeV)})`,
-                    message: `${displayName}: needs a related ${String(typeV)} resource to decide; related resource not available.`
-                };
-            }
+            // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource
+            // deployed elsewhere would satisfy the rule, so its absence here decides nothing.
             return {
                 ...base,
-                verdict: 'noncompliant',
-                reason: null,
-                message: `${displayName}: no related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} is deployed with it.`
+                verdict: 'indeterminate',
+                reason: `related resource not available (${String(typeV)})`,
+                message: `${displayName}: needs a related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} to decide; related resource not available.`
             };
         }
         let unknown;
@@ -26606,20 +26600,106 @@ const ajv = new _2020.Ajv2020({
     strictTuples: false,
     strictRequired: false
 });
+/** Where in the data the unknowns stand, as pointer segments. */
+function unknownPaths(value, at = [], found = []) {
+    if (isUnknownMark(value))
+        found.push(at);
+    else if (Array.isArray(value))
+        value.forEach((v, i) => unknownPaths(v, [...at, String(i)], found));
+    else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value))
+            unknownPaths(v, [...at, k], found);
+    }
+    return found;
+}
+/**
+ * Every data path a schema reads (through properties, required, items, $data and local $ref), with
+ * `*` for any array member: an unknown at or above one of them can change the verdict.
+ */
+function readPaths(root) {
+    const out = [];
+    const seen = new Set();
+    const walk = (schema, at) => {
+        if (Array.isArray(schema))
+            return schema.forEach(s => walk(s, at));
+        if (!schema || typeof schema !== 'object')
+            return;
+        const node = schema;
+        const ref = node.$ref;
+        if (typeof ref === 'string' && ref.startsWith('#/')) {
+            const key = `${ref}@${at.join('/')}`;
+            if (!seen.has(key)) {
+                seen.add(key);
+                walk(azureCompare_valueAt(root, ref.slice(1)), at);
+            }
+        }
+        for (const [keyword, inner] of Object.entries(node)) {
+            if (keyword === 'properties' && inner && typeof inner === 'object') {
+                for (const [name, sub] of Object.entries(inner)) {
+                    out.push([...at, name]);
+                    walk(sub, [...at, name]);
+                }
+            }
+            else if (keyword === 'required' && Array.isArray(inner)) {
+                for (const name of inner)
+                    out.push([...at, String(name)]);
+            }
+            else if (keyword === 'items' || keyword === 'contains' || keyword === 'prefixItems') {
+                out.push([...at, '*']);
+                walk(inner, [...at, '*']);
+            }
+            else if (keyword === '$data' && typeof inner === 'string' && inner.startsWith('/')) {
+                out.push(inner.split('/').slice(1));
+            }
+            else if (['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'const', 'enum'].includes(keyword)) {
+                walk(inner, at);
+            }
+        }
+    };
+    walk(root, []);
+    return out;
+}
+function isPrefixPath(prefix, path) {
+    if (prefix.length > path.length)
+        return false;
+    return prefix.every((seg, i) => path[i] === '*' || path[i] === seg);
+}
+const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not', '$ref']);
+/**
+ * A schema check with three outcomes. An unknown stands in the data as a marker string that no
+ * value equals; a violation found on a marker itself (or against one, through `$data`) rests on
+ * the unknown. An unknown that may be an object is tried as an empty object too: when the two
+ * runs disagree, the verdict rests on it as well.
+ */
 function compileSchemaCheck(schema) {
-    const validate = ajv.compile(azureSchema(schema));
+    const prepared = azureSchema(schema);
+    const validate = ajv.compile(prepared);
+    const reads = readPaths(prepared);
     return data => {
-        if (validate(data))
-            return { verdict: true, pointer: null, message: null, dependsOn: [] };
-        const errors = (validate.errors ?? []);
+        const errors = validate(data) ? [] : (validate.errors ?? []).slice();
         const dependsOn = new Set();
         for (const error of errors) {
-            for (const key of unknownKeys(azureCompare_valueAt(data, error.instancePath)))
-                dependsOn.add(key);
+            if (COMPOSITE.has(error.keyword))
+                continue;
+            const at = azureCompare_valueAt(data, error.instancePath);
+            if (isUnknownMark(at))
+                dependsOn.add(at.slice(UNKNOWN_MARK.length));
             for (const key of unknownKeys(error.params))
                 dependsOn.add(key);
         }
-        const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
+        if (!errors.length) {
+            // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
+            for (const at of unknownPaths(data)) {
+                if (reads.some(path => isPrefixPath(at, path))) {
+                    const marker = azureCompare_valueAt(data, '/' + at.map(seg => seg.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+                    if (isUnknownMark(marker))
+                        dependsOn.add(marker.slice(UNKNOWN_MARK.length));
+                }
+            }
+        }
+        if (!errors.length && !dependsOn.size)
+            return { verdict: true, pointer: null, message: null, dependsOn: [] };
+        const first = errors.find(e => !COMPOSITE.has(e.keyword)) ?? errors[0];
         const where = first
             ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '')
             : null;
@@ -27229,10 +27309,11 @@ async function evaluateRepository(request) {
     const raw = evaluateDefinitions(definitions, evaluated);
     for (const relation of pullRequest.relations)
         raw.push(...relation(resources));
-    if (request.base && pullRequest.transitions.length && request.templates?.length) {
+    const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+    if (hasBase && pullRequest.transitions.length && request.templates?.length) {
         let base = null;
         try {
-            base = loadBaseResources(request);
+            base = request.baseTemplates?.length ? loadBaseTemplates(request, request.baseTemplates) : loadBaseResources(request);
         }
         catch (error) {
             if (request.baseRequired || !(error instanceof UserError))
@@ -27260,7 +27341,13 @@ async function evaluateRepository(request) {
         const changed = new Set(request.changedFiles);
         findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
     }
-    return buildDocument(findings, evaluated.length, definitions.length, errors, skipped);
+    const ruleCount = definitions.length + pullRequest.relations.length + pullRequest.transitions.length;
+    return buildDocument(findings, evaluated.length, ruleCount, errors, skipped);
+}
+/** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
+function loadBaseTemplates(request, patterns) {
+    const discovered = loadTemplates(patterns, { cwd: request.cwd, parameterOverrides: request.parameterOverrides });
+    return discovered.templates.flatMap(t => t.resources);
 }
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
 function loadBaseResources(request) {
@@ -27336,17 +27423,23 @@ const demoCommand = {
     usage: [
         'Usage: cmk-guard demo',
         '',
-        'Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:',
+        'Runs the bundled pack against the bundled examples/ (with examples/*/base/ as the state before the',
+        'change, for the rules that compare before and after) and prints the report. Exits 0 when it ran:',
         'the findings are the point of the demo.'
     ].join('\n'),
     options: {},
     positionals: { min: 0, max: 0 },
     async run(_options, _positionals, io) {
         const examples = bundledExamples();
+        const root = external_node_path_default().dirname(examples);
+        const folder = paths_displayPath(examples, root);
+        // Each rule's folder holds a compliant and a non-compliant template; a transition rule's folder also
+        // holds the same templates as they were before the change, under base/.
         const document = await evaluateRepository({
-            cwd: external_node_path_default().dirname(examples),
+            cwd: root,
             policies: bundledPolicies(),
-            templates: [paths_displayPath(examples, external_node_path_default().dirname(examples))]
+            templates: [`${folder}/*/*.json`],
+            baseTemplates: [`${folder}/*/base/*.json`]
         });
         io.stdout(renderText(document));
         return 0;
@@ -27584,7 +27677,8 @@ async function evaluateAndReport(options, io, policiesDefault) {
         parameterOverrides: parseParameterOverrides(list(options.parameter)),
         resources,
         base: typeof options.base === 'string' ? options.base : undefined,
-        baseRequired: typeof options.base === 'string'
+        baseRequired: typeof options.base === 'string',
+        baseTemplates: list(options['base-templates'])
     });
     const output = render(document, format, io.cwd);
     if (typeof options.output === 'string') {
@@ -27641,7 +27735,13 @@ const evaluateOptions = {
     base: {
         type: 'string',
         placeholder: 'REF',
-        description: "the PR's base commit, for rules that compare before and after"
+        description: "the PR's base commit: the same templates are read from git there, for rules that compare before and after"
+    },
+    'base-templates': {
+        type: 'string',
+        multiple: true,
+        placeholder: 'PATTERN',
+        description: 'or the templates as they were before the change, as files (a glob or a folder)'
     },
     format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text, json or sarif', default: 'text' },
     output: {

@@ -14,17 +14,23 @@ export const demoCommand: Command = {
   usage: [
     'Usage: cmk-guard demo',
     '',
-    'Runs the bundled pack against the bundled examples/ and prints the report. Exits 0 when it ran:',
+    'Runs the bundled pack against the bundled examples/ (with examples/*/base/ as the state before the',
+    'change, for the rules that compare before and after) and prints the report. Exits 0 when it ran:',
     'the findings are the point of the demo.'
   ].join('\n'),
   options: {},
   positionals: { min: 0, max: 0 },
   async run(_options, _positionals, io) {
     const examples = bundledExamples();
+    const root = path.dirname(examples);
+    const folder = displayPath(examples, root);
+    // Each rule's folder holds a compliant and a non-compliant template; a transition rule's folder also
+    // holds the same templates as they were before the change, under base/.
     const document = await evaluateRepository({
-      cwd: path.dirname(examples),
+      cwd: root,
       policies: bundledPolicies(),
-      templates: [displayPath(examples, path.dirname(examples))]
+      templates: [`${folder}/*/*.json`],
+      baseTemplates: [`${folder}/*/base/*.json`]
     });
     io.stdout(renderText(document));
     return 0;

@@ -74,7 +74,8 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
     parameterOverrides: parseParameterOverrides(list(options.parameter)),
     resources,
     base: typeof options.base === 'string' ? options.base : undefined,
-    baseRequired: typeof options.base === 'string'
+    baseRequired: typeof options.base === 'string',
+    baseTemplates: list(options['base-templates'])
   });
   const output = render(document, format, io.cwd);
   if (typeof options.output === 'string') {
@@ -131,7 +132,14 @@ export const evaluateOptions: Command['options'] = {
   base: {
     type: 'string',
     placeholder: 'REF',
-    description: "the PR's base commit, for rules that compare before and after"
+    description:
+      "the PR's base commit: the same templates are read from git there, for rules that compare before and after"
+  },
+  'base-templates': {
+    type: 'string',
+    multiple: true,
+    placeholder: 'PATTERN',
+    description: 'or the templates as they were before the change, as files (a glob or a folder)'
   },
   format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text, json or sarif', default: 'text' },
   output: {

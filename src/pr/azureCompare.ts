@@ -99,17 +99,94 @@ const ajv = new Ajv2020({
   strictRequired: false
 });
 
+/** Where in the data the unknowns stand, as pointer segments. */
+function unknownPaths(value: unknown, at: string[] = [], found: string[][] = []): string[][] {
+  if (isUnknownMark(value)) found.push(at);
+  else if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, [...at, String(i)], found));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) unknownPaths(v, [...at, k], found);
+  }
+  return found;
+}
+
+/**
+ * Every data path a schema reads (through properties, required, items, $data and local $ref), with
+ * `*` for any array member: an unknown at or above one of them can change the verdict.
+ */
+function readPaths(root: unknown): string[][] {
+  const out: string[][] = [];
+  const seen = new Set<string>();
+  const walk = (schema: unknown, at: string[]): void => {
+    if (Array.isArray(schema)) return schema.forEach(s => walk(s, at));
+    if (!schema || typeof schema !== 'object') return;
+    const node = schema as Record<string, unknown>;
+    const ref = node.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      const key = `${ref}@${at.join('/')}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        walk(valueAt(root, ref.slice(1)), at);
+      }
+    }
+    for (const [keyword, inner] of Object.entries(node)) {
+      if (keyword === 'properties' && inner && typeof inner === 'object') {
+        for (const [name, sub] of Object.entries(inner)) {
+          out.push([...at, name]);
+          walk(sub, [...at, name]);
+        }
+      } else if (keyword === 'required' && Array.isArray(inner)) {
+        for (const name of inner) out.push([...at, String(name)]);
+      } else if (keyword === 'items' || keyword === 'contains' || keyword === 'prefixItems') {
+        out.push([...at, '*']);
+        walk(inner, [...at, '*']);
+      } else if (keyword === '$data' && typeof inner === 'string' && inner.startsWith('/')) {
+        out.push(inner.split('/').slice(1));
+      } else if (['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'const', 'enum'].includes(keyword)) {
+        walk(inner, at);
+      }
+    }
+  };
+  walk(root, []);
+  return out;
+}
+
+function isPrefixPath(prefix: string[], path: string[]): boolean {
+  if (prefix.length > path.length) return false;
+  return prefix.every((seg, i) => path[i] === '*' || path[i] === seg);
+}
+
+const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not', '$ref']);
+
+/**
+ * A schema check with three outcomes. An unknown stands in the data as a marker string that no
+ * value equals; a violation found on a marker itself (or against one, through `$data`) rests on
+ * the unknown. An unknown that may be an object is tried as an empty object too: when the two
+ * runs disagree, the verdict rests on it as well.
+ */
 export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
-  const validate: ValidateFunction = ajv.compile(azureSchema(schema) as object);
+  const prepared = azureSchema(schema);
+  const validate: ValidateFunction = ajv.compile(prepared as object);
+  const reads = readPaths(prepared);
   return data => {
-    if (validate(data)) return { verdict: true, pointer: null, message: null, dependsOn: [] };
-    const errors = (validate.errors ?? []) as ErrorObject[];
+    const errors = validate(data) ? [] : ((validate.errors ?? []) as ErrorObject[]).slice();
     const dependsOn = new Set<string>();
     for (const error of errors) {
-      for (const key of unknownKeys(valueAt(data, error.instancePath))) dependsOn.add(key);
+      if (COMPOSITE.has(error.keyword)) continue;
+      const at = valueAt(data, error.instancePath);
+      if (isUnknownMark(at)) dependsOn.add(at.slice(UNKNOWN_MARK.length));
       for (const key of unknownKeys(error.params)) dependsOn.add(key);
     }
-    const first = errors.find(e => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'allOf') ?? errors[0];
+    if (!errors.length) {
+      // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
+      for (const at of unknownPaths(data)) {
+        if (reads.some(path => isPrefixPath(at, path))) {
+          const marker = valueAt(data, '/' + at.map(seg => seg.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+          if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
+        }
+      }
+    }
+    if (!errors.length && !dependsOn.size) return { verdict: true, pointer: null, message: null, dependsOn: [] };
+    const first = errors.find(e => !COMPOSITE.has(e.keyword)) ?? errors[0];
     const where = first
       ? first.instancePath + (first.keyword === 'required' ? `/${String(first.params.missingProperty)}` : '')
       : null;
