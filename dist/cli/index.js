@@ -27037,6 +27037,7 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
 ;// CONCATENATED MODULE: ./src/pr/transition.ts
 
 
+
 /** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
 function pairResources(base, head) {
     const key = (r) => `${r.type}|${r.name}`.toLowerCase();
@@ -27074,7 +27075,7 @@ function compileTransitionRule(rule) {
                 findings.push(prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null));
             }
             else if (result.verdict === false && !unsure.length) {
-                findings.push(prFinding(rule, pair.after, 'noncompliant', `${rule.displayName}: this change from the base ${transition_describe(result.message)}. ${NOTE}`, null, afterPointer));
+                findings.push(prFinding(rule, pair.after, 'noncompliant', `${describeChange(pair, result.pointer)} ${NOTE}`, null, afterPointer));
             }
             else {
                 const keys = [...new Set([...unsure, ...result.dependsOn])];
@@ -27084,8 +27085,16 @@ function compileTransitionRule(rule) {
         return findings;
     };
 }
-function transition_describe(message) {
-    return message ? `breaks it (${message})` : 'breaks it';
+/** "properties.encryption.keySource was "Microsoft.KeyVault" in the base and is "Microsoft.CognitiveServices" now." */
+function describeChange(pair, lowered) {
+    const inner = lowered?.replace(/^\/(after|before)/, '') ?? '';
+    if (!inner)
+        return 'This change from the base breaks the rule.';
+    const afterPointer = originalPointer(pair.after.json, inner) ?? inner;
+    const beforePointer = originalPointer(pair.before.json, inner) ?? inner;
+    const show = (v) => (v === undefined ? 'not set' : JSON.stringify(v instanceof Unknown ? String(v) : v));
+    const name = afterPointer.slice(1).split('/').join('.');
+    return `${name} was ${show(azureCompare_valueAt(pair.before.json, beforePointer))} in the base and is ${show(azureCompare_valueAt(pair.after.json, afterPointer))} now.`;
 }
 
 ;// CONCATENATED MODULE: ./src/pr/rules.ts
@@ -27313,7 +27322,9 @@ async function evaluateRepository(request) {
     if (hasBase && pullRequest.transitions.length && request.templates?.length) {
         let base = null;
         try {
-            base = request.baseTemplates?.length ? loadBaseTemplates(request, request.baseTemplates) : loadBaseResources(request);
+            base = request.baseTemplates?.length
+                ? loadBaseTemplates(request, request.baseTemplates)
+                : loadBaseResources(request);
         }
         catch (error) {
             if (request.baseRequired || !(error instanceof UserError))

@@ -6,7 +6,8 @@
  */
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
-import { azureComparable, compileSchemaCheck } from './azureCompare.js';
+import { Unknown } from '../model/value.js';
+import { azureComparable, compileSchemaCheck, valueAt } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 
@@ -64,7 +65,7 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
             rule,
             pair.after,
             'noncompliant',
-            `${rule.displayName}: this change from the base ${describe(result.message)}. ${NOTE}`,
+            `${describeChange(pair, result.pointer)} ${NOTE}`,
             null,
             afterPointer
           )
@@ -87,6 +88,13 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
   };
 }
 
-function describe(message: string | null): string {
-  return message ? `breaks it (${message})` : 'breaks it';
+/** "properties.encryption.keySource was "Microsoft.KeyVault" in the base and is "Microsoft.CognitiveServices" now." */
+function describeChange(pair: ResourcePair, lowered: string | null): string {
+  const inner = lowered?.replace(/^\/(after|before)/, '') ?? '';
+  if (!inner) return 'This change from the base breaks the rule.';
+  const afterPointer = originalPointer(pair.after.json, inner) ?? inner;
+  const beforePointer = originalPointer(pair.before.json, inner) ?? inner;
+  const show = (v: unknown) => (v === undefined ? 'not set' : JSON.stringify(v instanceof Unknown ? String(v) : v));
+  const name = afterPointer.slice(1).split('/').join('.');
+  return `${name} was ${show(valueAt(pair.before.json, beforePointer))} in the base and is ${show(valueAt(pair.after.json, afterPointer))} now.`;
 }
