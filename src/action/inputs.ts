@@ -1,6 +1,7 @@
 import { UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
+import { parseParameterOverrides } from '../sources/overrides.js';
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -48,23 +49,6 @@ export interface ActionInputs {
 
 export type InputReader = (name: string) => string;
 
-/** `name=value` lines; a value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`), else as a string. */
-function parseOverrides(lines: string[]): Record<string, Json> {
-  const overrides: Record<string, Json> = {};
-  for (const line of lines) {
-    const at = line.indexOf('=');
-    const raw = line.slice(at + 1).trim();
-    let value: Json;
-    try {
-      value = JSON.parse(raw) as Json;
-    } catch {
-      value = raw;
-    }
-    overrides[line.slice(0, at).trim()] = value;
-  }
-  return overrides;
-}
-
 export function readInputs(read: InputReader): ActionInputs {
   const text = (name: string): string | undefined => read(name).trim() || undefined;
   const list = (name: string): string[] =>
@@ -99,7 +83,7 @@ export function readInputs(read: InputReader): ActionInputs {
     definitions: list('definitions'),
     templates: list('templates'),
     parameterFiles: parameterLines.filter(line => !isOverride(line)),
-    parameterOverrides: parseOverrides(parameterLines.filter(isOverride)),
+    parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
     resources: list('resources'),
     base: text('base'),
     changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),

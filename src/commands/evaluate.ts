@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { FindingsDocument, Severity } from '../model/finding.js';
-import type { Json } from '../model/value.js';
 import { bundledPolicies } from '../paths.js';
+import { parseParameterOverrides } from '../sources/overrides.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
@@ -18,24 +18,6 @@ const thresholds = ['error', 'warning', 'note', 'never'] as const;
 function list(value: OptionValues[string]): string[] {
   if (value === undefined || typeof value === 'boolean') return [];
   return Array.isArray(value) ? value : [value];
-}
-
-/** `name=value` pairs; a value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`), else as a string. */
-export function parseParameterOverrides(pairs: string[]): Record<string, Json> {
-  const result: Record<string, Json> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UserError(`--parameter takes name=value, got '${pair}'.`);
-    const raw = pair.slice(at + 1);
-    let value: Json = raw;
-    try {
-      value = JSON.parse(raw) as Json;
-    } catch {
-      value = raw;
-    }
-    result[pair.slice(0, at)] = value;
-  }
-  return result;
 }
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {

@@ -4,8 +4,10 @@ import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
+import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../sources/pointer.js';
 import type { Command, OptionValues } from './command.js';
+import { evaluateOptions } from './evaluate.js';
 import { EXIT_OK, EXIT_USAGE } from './command.js';
 
 /**
@@ -18,24 +20,6 @@ import { EXIT_OK, EXIT_USAGE } from './command.js';
 function list(value: OptionValues[string]): string[] {
   if (value === undefined || typeof value === 'boolean') return [];
   return Array.isArray(value) ? value : [value];
-}
-
-/** `name=value`; the value is JSON when it parses as JSON, else text (the template's type decides later). */
-function parseOverrides(pairs: string[]): Record<string, Json> {
-  const result: Record<string, Json> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UserError(`--parameter takes name=value, got '${pair}'; write it as name=value.`);
-    const raw = pair.slice(at + 1);
-    let value: Json = raw;
-    try {
-      value = JSON.parse(raw) as Json;
-    } catch {
-      value = raw;
-    }
-    result[pair.slice(0, at)] = value;
-  }
-  return result;
 }
 
 function render(value: Value, pointer: string, unknowns: Record<string, { reason: string; key: string }>): Json {
@@ -111,19 +95,8 @@ export const expandCommand: Command = {
     'produced every property.'
   ].join('\n'),
   options: {
-    parameters: {
-      type: 'string',
-      multiple: true,
-      short: 'p',
-      placeholder: 'FILE',
-      description: 'a parameter file (otherwise paired by name: main.parameters.json)'
-    },
-    parameter: {
-      type: 'string',
-      multiple: true,
-      placeholder: 'NAME=VALUE',
-      description: 'a parameter value that wins over defaults and parameter files'
-    },
+    parameters: evaluateOptions.parameters,
+    parameter: evaluateOptions.parameter,
     'subscription-id': {
       type: 'string',
       placeholder: 'ID',
@@ -142,7 +115,7 @@ export const expandCommand: Command = {
         typeof options[name] === 'string' ? (options[name] as string) : undefined;
       const expanded = expandTemplateFile(file, {
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
-        parameterOverrides: parseOverrides(list(options.parameter)),
+        parameterOverrides: parseParameterOverrides(list(options.parameter)),
         scope: {
           subscriptionId: str('subscription-id'),
           resourceGroup: str('resource-group'),

@@ -4,6 +4,7 @@
  * the resource holds values unknown before deployment.
  */
 import type { Finding, Severity } from '../model/finding.js';
+import { findingResource } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import type { CompiledDefinition, Evaluation } from './definition.js';
@@ -64,14 +65,7 @@ export function toFinding(def: CompiledDefinition, resource: Resource, evaluatio
     effect: evaluation.effect,
     severity: severityOf(def, evaluation.effect),
     verdict,
-    resource: {
-      id: resource.id,
-      type: resource.type,
-      name: resource.name,
-      file: position?.file ?? null,
-      line: position?.line ?? null,
-      column: position?.column ?? null
-    },
+    resource: findingResource(resource, position),
     message: evaluation.message,
     reason
   };

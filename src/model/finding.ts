@@ -1,4 +1,5 @@
 /** The findings document: the single currency between evaluation and every reporter. */
+import type { Resource, SourcePosition } from './resource.js';
 
 export type Verdict = 'compliant' | 'noncompliant' | 'indeterminate';
 export type Severity = 'error' | 'warning' | 'note';
@@ -50,3 +51,15 @@ export interface FindingsDocument {
 }
 
 export const severityRank: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+
+/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
+export function findingResource(resource: Resource, position: SourcePosition | null): FindingResource {
+  return {
+    id: resource.id,
+    type: resource.type,
+    name: resource.name,
+    file: position?.file ?? null,
+    line: position?.line ?? null,
+    column: position?.column ?? null
+  };
+}

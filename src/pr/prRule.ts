@@ -1,4 +1,5 @@
 import type { Finding, Severity, Verdict } from '../model/finding.js';
+import { findingResource } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 
 /** What the pull-request-only checks need of a rule (relation and transition rules). */
@@ -33,14 +34,7 @@ export function prFinding(
     effect: rule.effect.default,
     severity: rule.severity,
     verdict,
-    resource: {
-      id: resource.id,
-      type: resource.type,
-      name: resource.name,
-      file: position?.file ?? null,
-      line: position?.line ?? null,
-      column: position?.column ?? null
-    },
+    resource: findingResource(resource, position),
     message,
     reason,
     remediation: rule.remediation,
