@@ -33,7 +33,9 @@ export function renderText(document: FindingsDocument): string {
   const skipped = document.skipped ?? [];
   if (skipped.length) {
     if (lines.length) lines.push('');
-    lines.push('Skipped:');
+    lines.push(
+      `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`
+    );
     for (const entry of skipped) lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
   }
   if (lines.length) lines.push('');
