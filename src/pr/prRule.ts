@@ -27,6 +27,11 @@ export function prFinding(
   reason: string | null,
   pointer: string | null
 ): Finding {
+  if (resource.conditionUnknown && verdict === 'noncompliant') {
+    // A resource that deploys only if a condition holds that cannot be known yet: the finding holds only then.
+    verdict = 'indeterminate';
+    reason = `the resource is deployed only if ${resource.conditionUnknown}`;
+  }
   const position = (pointer !== null && resource.positionOf?.(pointer)) || resource.source;
   return {
     definition: rule.name,
