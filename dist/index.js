@@ -35410,7 +35410,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3294);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9029);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35420,7 +35420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3294:
+/***/ 9029:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38458,7 +38458,34 @@ function isUserError(error) {
     return error instanceof UserError;
 }
 
+;// CONCATENATED MODULE: ./src/sources/overrides.ts
+
+/**
+ * Parameter values given on the command line (`--parameter name=value`) or in the action's
+ * `parameters` input. A value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`),
+ * anything else as a string; the template's parameter type decides what it must be.
+ */
+function parseParameterOverrides(pairs, what = '--parameter') {
+    const result = {};
+    for (const pair of pairs) {
+        const at = pair.indexOf('=');
+        if (at <= 0)
+            throw new UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
+        const raw = pair.slice(at + 1).trim();
+        let value = raw;
+        try {
+            value = JSON.parse(raw);
+        }
+        catch {
+            value = raw;
+        }
+        result[pair.slice(0, at).trim()] = value;
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
+
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -38467,23 +38494,6 @@ function isUserError(error) {
 const commands = ['evaluate', 'compile', 'plan', 'deploy'];
 const thresholds = ['error', 'warning', 'note', 'never'];
 const enforcementModes = ['Default', 'DoNotEnforce'];
-/** `name=value` lines; a value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`), else as a string. */
-function parseOverrides(lines) {
-    const overrides = {};
-    for (const line of lines) {
-        const at = line.indexOf('=');
-        const raw = line.slice(at + 1).trim();
-        let value;
-        try {
-            value = JSON.parse(raw);
-        }
-        catch {
-            value = raw;
-        }
-        overrides[line.slice(0, at).trim()] = value;
-    }
-    return overrides;
-}
 function readInputs(read) {
     const text = (name) => read(name).trim() || undefined;
     const list = (name) => read(name)
@@ -38520,7 +38530,7 @@ function readInputs(read) {
         definitions: list('definitions'),
         templates: list('templates'),
         parameterFiles: parameterLines.filter(line => !isOverride(line)),
-        parameterOverrides: parseOverrides(parameterLines.filter(isOverride)),
+        parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
         resources: list('resources'),
         base: text('base'),
         changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),
@@ -38544,8 +38554,18 @@ function readInputs(read) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/finding.ts
-/** The findings document: the single currency between evaluation and every reporter. */
 const severityRank = { note: 1, warning: 2, error: 3 };
+/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
+function findingResource(resource, position) {
+    return {
+        id: resource.id,
+        type: resource.type,
+        name: resource.name,
+        file: position?.file ?? null,
+        line: position?.line ?? null,
+        column: position?.column ?? null
+    };
+}
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
@@ -44390,7 +44410,7 @@ function renderText(document) {
     if (skipped.length) {
         if (lines.length)
             lines.push('');
-        lines.push('Skipped:');
+        lines.push(`Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`);
         for (const entry of skipped)
             lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
     }
@@ -55277,7 +55297,7 @@ class Unknown {
 function isUnknown(value) {
     return value instanceof Unknown;
 }
-function isObject(value) {
+function value_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
 }
 /** The first unknown found in a value, depth first, or undefined when the value is fully known. */
@@ -55291,7 +55311,7 @@ function findUnknown(value) {
                 return found;
         }
     }
-    else if (isObject(value)) {
+    else if (value_isObject(value)) {
         for (const key of Object.keys(value)) {
             const found = findUnknown(value[key]);
             if (found)
@@ -55801,7 +55821,7 @@ function valueKey(value) {
         return '<lambda>';
     if (Array.isArray(value))
         return `[${value.map(valueKey).join(',')}]`;
-    if (isObject(value)) {
+    if (value_isObject(value)) {
         return `{${Object.keys(value)
             .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
             .join(',')}}`;
@@ -55822,7 +55842,7 @@ function findKey(object, name) {
 function getProperty(target, name) {
     if (target instanceof Unknown)
         return new Unknown(target.reason, `${target.key}.${name}`);
-    if (isObject(target) && !(target instanceof Lambda)) {
+    if (value_isObject(target) && !(target instanceof Lambda)) {
         const key = findKey(target, name);
         if (key === undefined) {
             throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
@@ -55849,7 +55869,7 @@ function getIndex(target, index) {
         }
         return target[index];
     }
-    if (isObject(target) && !(target instanceof Lambda)) {
+    if (value_isObject(target) && !(target instanceof Lambda)) {
         if (typeof index !== 'string') {
             throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
         }
@@ -55923,7 +55943,7 @@ function arrayArg(fn, args, index) {
 }
 function objectArg(fn, args, index) {
     const value = args[index];
-    if (!isObject(value))
+    if (!value_isObject(value))
         throw typeError(fn, index, 'an object', value);
     return value;
 }
@@ -55951,8 +55971,8 @@ function deepEquals(a, b) {
                 return false;
         return true;
     }
-    if (isObject(a)) {
-        if (!isObject(b))
+    if (value_isObject(a)) {
+        if (!value_isObject(b))
             return false;
         const keys = Object.keys(a);
         if (keys.length !== Object.keys(b).length)
@@ -56022,7 +56042,7 @@ function unionObjects(target, source) {
     for (const key of Object.keys(source)) {
         const existing = findKey(out, key);
         const value = source[key];
-        if (existing !== undefined && isObject(out[existing]) && isObject(value)) {
+        if (existing !== undefined && value_isObject(out[existing]) && value_isObject(value)) {
             out[existing] = unionObjects(out[existing], value);
         }
         else {
@@ -56090,7 +56110,7 @@ const arrayFunctions = [
                     return true;
                 return container.some(holdsUnknown) ? unknownResult('contains', args) : false;
             }
-            if (isObject(container)) {
+            if (value_isObject(container)) {
                 if (typeof item !== 'string')
                     throw typeError('contains', 1, 'a string (a property name)', item);
                 return findKey(container, item) !== undefined;
@@ -56127,7 +56147,7 @@ const arrayFunctions = [
                 return true;
             if (typeof value === 'string' || Array.isArray(value))
                 return value.length === 0;
-            if (isObject(value))
+            if (value_isObject(value))
                 return Object.keys(value).length === 0;
             throw typeError('empty', 0, 'an array, an object or a string', value);
         }
@@ -56232,7 +56252,7 @@ const arrayFunctions = [
             const delimiter = stringArg('join', args, 1);
             return items
                 .map((item, i) => {
-                if (Array.isArray(item) || isObject(item)) {
+                if (Array.isArray(item) || value_isObject(item)) {
                     throw new ExpressionError(`The template function 'join' takes an array of strings; item ${i} is not a string.`);
                 }
                 return toText(item);
@@ -56248,7 +56268,7 @@ const arrayFunctions = [
             const value = args[0];
             if (typeof value === 'string' || Array.isArray(value))
                 return value.length;
-            if (isObject(value))
+            if (value_isObject(value))
                 return Object.keys(value).length;
             throw typeError('length', 0, 'an array, an object or a string', value);
         }
@@ -56277,7 +56297,7 @@ const arrayFunctions = [
             for (const item of arrayArg('shallowMerge', args, 0)) {
                 if (item instanceof Unknown)
                     return unknownResult('shallowMerge', args);
-                if (!isObject(item))
+                if (!value_isObject(item))
                     throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
                 Object.assign(out, item);
             }
@@ -56312,7 +56332,7 @@ const arrayFunctions = [
                         throw typeError('tryGet', i, 'an integer index', key);
                     current = key >= 0 && key < current.length ? current[key] : null;
                 }
-                else if (isObject(current)) {
+                else if (value_isObject(current)) {
                     if (typeof key !== 'string')
                         throw typeError('tryGet', i, 'a property name', key);
                     const found = findKey(current, key);
@@ -57586,7 +57606,7 @@ function getKey(obj, key, lower = key.toLowerCase()) {
     return undefined;
 }
 /** The property name as the object spells it, or undefined. */
-function actualKey(obj, lower) {
+function values_actualKey(obj, lower) {
     for (const k in obj)
         if (k.toLowerCase() === lower)
             return k;
@@ -57624,8 +57644,8 @@ function looseEquals(a, b) {
                 return false;
         return true;
     }
-    if (isObject(a)) {
-        if (!isObject(b))
+    if (value_isObject(a)) {
+        if (!value_isObject(b))
             return false;
         const ka = Object.keys(a);
         if (ka.length !== Object.keys(b).length)
@@ -57680,7 +57700,7 @@ function compareOrder(a, b) {
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 /** Escapes a JSON pointer token. */
-function pointerToken(key) {
+function values_pointerToken(key) {
     return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -57791,7 +57811,7 @@ function walk(start, steps, from = 0) {
             return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
         }
         if (step.kind === 'key') {
-            cur = isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
+            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
             if (cur === undefined)
                 return hasWildcard(steps, i + 1) ? new fields_Collection([]) : undefined;
         }
@@ -58226,7 +58246,7 @@ function containsKeyTest(actual, expected) {
         return actual;
     if (expected instanceof Unknown)
         return expected;
-    if (!isObject(actual))
+    if (!value_isObject(actual))
         return false;
     const key = scalarText(expected);
     if (key === undefined)
@@ -58631,7 +58651,7 @@ class Compiler {
         return ref;
     }
     condition(node, path, scopes) {
-        if (!isObject(node))
+        if (!value_isObject(node))
             throw this.error('a condition must be an object.', path);
         const obj = node;
         const keys = Object.keys(obj);
@@ -58760,7 +58780,7 @@ class Compiler {
         };
     }
     countCondition(raw, path, scopes, op, operand) {
-        if (!isObject(raw))
+        if (!value_isObject(raw))
             throw this.error('"count" takes an object with "field" or "value", and "where".', path);
         const spec = raw;
         const keyOf = (name) => Object.keys(spec).find(k => k.toLowerCase() === name);
@@ -58863,7 +58883,7 @@ function classify(node) {
     return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
 }
 function applicability_collect(node, found) {
-    if (!isObject(node))
+    if (!value_isObject(node))
         return;
     const obj = node;
     const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
@@ -58902,7 +58922,7 @@ function compileApplicability(rule, path, compiler) {
     const considered = consideredFields(rule);
     const build = (node, at, negated) => {
         const obj = node;
-        const logical = isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        const logical = value_isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
         if (logical) {
             const name = logical.toLowerCase();
             const inner = obj[logical];
@@ -58917,6 +58937,567 @@ function compileApplicability(rule, path, compiler) {
         return () => constant;
     };
     return build(rule, path, false);
+}
+
+;// CONCATENATED MODULE: ./src/engine/explain.ts
+/**
+ * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
+ * (`encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault"`), and
+ * JSON pointers to the values at fault, most specific first, so a finding lands on the template
+ * line that holds the wrong value (or, for a missing property, on its nearest existing parent).
+ *
+ * Worked out only when a verdict is read, from the raw `if` JSON and the same condition compiler
+ * the definition was loaded with (each leaf compiled on first use): loading a definition and the
+ * compliant path pay nothing for it.
+ */
+
+
+
+
+
+
+
+/** Operators that select what matches their operand. */
+const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
+/** The parameter a count's number is compared with; not a name a definition can declare (it has a colon). */
+const COUNT_PARAMETER = 'cmk-guard:count';
+/** Counts above this are not worth reading member by member; the message then leaves the number out. */
+const MAX_COUNTED = 1000;
+const MAX_PARTS = 4;
+const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
+function explain_keyOf(obj, lower) {
+    return Object.keys(obj).find(k => k.toLowerCase() === lower);
+}
+/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
+function fieldLabel(text) {
+    let depth = 0;
+    let cut = -1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '[')
+            depth++;
+        else if (c === ']')
+            depth = Math.max(0, depth - 1);
+        else if (c === '/' && depth === 0)
+            cut = i;
+    }
+    return cut < 0 ? text : text.slice(cut + 1);
+}
+/** A value as a reviewer reads it: JSON, shortened; `missing` for an absent property. */
+function showValue(v, limit = 80) {
+    if (v === undefined)
+        return 'missing';
+    if (v instanceof Unknown)
+        return `unknown (${v.reason})`;
+    if (Array.isArray(v)) {
+        const items = [];
+        let length = 2;
+        for (const item of v) {
+            const text = showValue(item, limit);
+            if (length + text.length > limit && items.length > 0) {
+                items.push(`… (${v.length} in all)`);
+                break;
+            }
+            items.push(text);
+            length += text.length + 2;
+        }
+        return `[${items.join(', ')}]`;
+    }
+    const text = JSON.stringify(v);
+    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+/**
+ * What compliance asks of a condition, as the words after "should": the operator when `holds`,
+ * its opposite otherwise (a true `notEquals` in the `if` asks that the value *be* the operand).
+ */
+function requirement(operator, operand, holds) {
+    // Operands get a little more room than values: an allowed list is worth reading whole.
+    const o = showValue(operand, 100);
+    const either = (yes, no) => (holds ? yes : no);
+    switch (operator.toLowerCase()) {
+        case 'equals':
+            return either(`be ${o}`, `not be ${o}`);
+        case 'notequals':
+            return either(`not be ${o}`, `be ${o}`);
+        case 'exists':
+            return (booleanOperand(operand) ?? true) === holds ? 'exist' : 'not exist';
+        case 'in':
+            return either(`be one of ${o}`, `not be one of ${o}`);
+        case 'notin':
+            return either(`not be one of ${o}`, `be one of ${o}`);
+        case 'like':
+            return either(`match ${o}`, `not match ${o}`);
+        case 'notlike':
+            return either(`not match ${o}`, `match ${o}`);
+        case 'match':
+            return either(`match the pattern ${o}`, `not match the pattern ${o}`);
+        case 'notmatch':
+            return either(`not match the pattern ${o}`, `match the pattern ${o}`);
+        case 'matchinsensitively':
+            return either(`match the pattern ${o} (ignoring case)`, `not match the pattern ${o} (ignoring case)`);
+        case 'notmatchinsensitively':
+            return either(`not match the pattern ${o} (ignoring case)`, `match the pattern ${o} (ignoring case)`);
+        case 'contains':
+            return either(`contain ${o}`, `not contain ${o}`);
+        case 'notcontains':
+            return either(`not contain ${o}`, `contain ${o}`);
+        case 'containskey':
+            return either(`have the key ${o}`, `not have the key ${o}`);
+        case 'notcontainskey':
+            return either(`not have the key ${o}`, `have the key ${o}`);
+        case 'less':
+            return either(`be less than ${o}`, `be at least ${o}`);
+        case 'lessorequals':
+            return either(`be at most ${o}`, `be greater than ${o}`);
+        case 'greater':
+            return either(`be greater than ${o}`, `be at most ${o}`);
+        case 'greaterorequals':
+            return either(`be at least ${o}`, `be less than ${o}`);
+        default:
+            return either(`satisfy ${operator} ${o}`, `not satisfy ${operator} ${o}`);
+    }
+}
+/** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
+function compact(node) {
+    if (!value_isObject(node))
+        return '…';
+    const obj = node;
+    const keys = Object.keys(obj);
+    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+    if (logical) {
+        const inner = obj[logical];
+        if (logical.toLowerCase() === 'not')
+            return `not (${compact(inner)})`;
+        const parts = (Array.isArray(inner) ? inner : []).map(compact);
+        return parts.length === 1 ? parts[0] : `(${parts.join(logical.toLowerCase() === 'allof' ? ' and ' : ' or ')})`;
+    }
+    const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
+    const op = keys.find(k => operators.has(k.toLowerCase()));
+    if (!subject || !op)
+        return '…';
+    const s = obj[subject];
+    const label = subject.toLowerCase() === 'count'
+        ? `count(${compact(s?.where ?? {}) || '…'})`
+        : typeof s === 'string'
+            ? fieldLabel(s)
+            : showValue(s);
+    return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
+}
+function shorten(text, limit = 100) {
+    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+/** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
+function fieldsIn(text) {
+    const out = [];
+    for (const m of text.matchAll(/\bfield\(\s*'((?:[^']|'')*)'\s*\)/gi))
+        out.push(fields_resolveField(m[1].replace(/''/g, "'")));
+    return out;
+}
+function hasWildcardFrom(steps, from) {
+    for (let i = from; i < steps.length; i++)
+        if (steps[i].kind === 'all')
+            return true;
+    return false;
+}
+/**
+ * Where a field's values are in the resource body, member by member through `[*]`, as `walk`
+ * selects them: a property missing before a `[*]` selects no members; one missing at the end is
+ * located at its nearest existing parent.
+ */
+function locate(json, steps) {
+    const spots = [];
+    const go = (cur, pointer, i) => {
+        if (i === steps.length) {
+            spots.push({ pointer, value: cur, found: true });
+            return;
+        }
+        const step = steps[i];
+        if (step.kind === 'all') {
+            if (Array.isArray(cur))
+                cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
+            return;
+        }
+        const key = value_isObject(cur) ? (cur[step.key] !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
+        if (key === undefined || !value_isObject(cur) || cur[key] === undefined) {
+            if (!hasWildcardFrom(steps, i + 1))
+                spots.push({ pointer, value: undefined, found: false });
+            return;
+        }
+        go(cur[key], `${pointer}/${values_pointerToken(key)}`, i + 1);
+    };
+    go(json, '', 0);
+    return spots;
+}
+/** The pointer of a path's value, or of its nearest existing parent (`''` for the resource itself). */
+function nearest(json, steps) {
+    const firstAll = steps.findIndex(s => s.kind === 'all');
+    const prefix = firstAll < 0 ? steps : steps.slice(0, firstAll);
+    return locate(json, prefix)[0]?.pointer ?? '';
+}
+/** The steps a legacy alias with several paths reads on this resource (as `selectFromRoot` chooses). */
+function chosenSteps(json, ref) {
+    if (!ref.alternatives)
+        return ref.steps;
+    const present = (steps) => {
+        const v = walk(json, steps);
+        return v !== undefined && !(v instanceof fields_Collection && v.items.length === 0);
+    };
+    if (present(ref.steps))
+        return ref.steps;
+    return ref.alternatives.find(present) ?? ref.steps;
+}
+function isProperPrefix(prefix, steps) {
+    if (prefix.length >= steps.length)
+        return false;
+    return prefix.every((s, i) => {
+        const t = steps[i];
+        return s.kind === t.kind && (s.kind === 'all' || (t.kind === 'key' && s.lower === t.lower));
+    });
+}
+const depth = (pointer) => (pointer === undefined ? -1 : pointer.split('/').length - 1);
+class RuleExplainer {
+    rule;
+    path;
+    compiler;
+    tree;
+    constructor(rule, path, compiler) {
+        this.rule = rule;
+        this.path = path;
+        this.compiler = compiler;
+    }
+    /** Explains the rule's outcome for the runtime's resource (meant for when the `if` holds). */
+    explain(rt, withParameters) {
+        this.tree ??= this.build(this.rule, this.path);
+        const faults = [];
+        this.collect(this.tree, this.truth(this.tree, rt), false, rt, withParameters, faults);
+        return summarise(faults);
+    }
+    // ---- building the trace tree (once per definition, on first use) ----
+    compile(node, path, declared = this.compiler.declared) {
+        // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
+        return compileCondition(node, path, { ...this.compiler, declared, notes: [], fields: [] });
+    }
+    build(node, path) {
+        const obj = node;
+        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+        if (logical) {
+            const lower = logical.toLowerCase();
+            const inner = obj[logical];
+            if (lower === 'not')
+                return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
+            return {
+                kind: lower,
+                children: inner.map((child, i) => this.build(child, `${path}.${logical}[${i}]`))
+            };
+        }
+        return this.leaf(obj, path);
+    }
+    leaf(obj, path) {
+        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
+        const opKey = Object.keys(obj).find(k => operators.has(k.toLowerCase()));
+        const op = operators.get(opKey.toLowerCase());
+        const site = (p) => ({
+            file: this.compiler.file,
+            path: p,
+            functions: this.compiler.functions,
+            declared: this.compiler.declared
+        });
+        const operand = compileValue(obj[opKey], site(`${path}.${opKey}`));
+        const condition = this.compile(obj, path);
+        const raw = obj[subjectKey];
+        const subjectPath = `${path}.${subjectKey}`;
+        switch (subjectKey.toLowerCase()) {
+            case 'field': {
+                const text = raw;
+                if (text.startsWith('[') && !text.startsWith('[[')) {
+                    return {
+                        kind: 'leaf',
+                        condition,
+                        op,
+                        operand,
+                        subject: { kind: 'field', name: compileString(text, site(subjectPath)) },
+                        weight: 0
+                    };
+                }
+                const ref = fields_resolveField(text.startsWith('[[') ? text.slice(1) : text);
+                return {
+                    kind: 'leaf',
+                    condition,
+                    op,
+                    operand,
+                    subject: { kind: 'field', ref },
+                    weight: scopeFields[text.toLowerCase()] ?? 0,
+                    typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
+                };
+            }
+            case 'value': {
+                const value = compileValue(raw, site(subjectPath));
+                const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+                // A value that reads nothing of the resource (`[parameters('enabled')]`, `[resourceGroup().managedBy]`)
+                // gates the rule on its assignment or scope; it is not a fault in the resource.
+                const weight = /\b(field|current)\s*\(/i.test(text) ? 0 : 2;
+                return {
+                    kind: 'leaf',
+                    condition,
+                    op,
+                    operand,
+                    subject: { kind: 'value', text, value, fields: fieldsIn(text) },
+                    weight
+                };
+            }
+            default:
+                return { kind: 'leaf', condition, op, operand, subject: this.countSubject(obj, subjectKey, path), weight: 0 };
+        }
+    }
+    countSubject(obj, subjectKey, path) {
+        const spec = obj[subjectKey];
+        const fieldKey = explain_keyOf(spec, 'field');
+        const valueKey = explain_keyOf(spec, 'value');
+        const whereKey = explain_keyOf(spec, 'where');
+        const where = whereKey === undefined ? '' : ` where ${shorten(compact(spec[whereKey]), 120)}`;
+        // The number of counted members is read by comparing the same count with a parameter, so it
+        // counts exactly as the compiled condition does (scopes, `current()`, unknown members).
+        const declared = new Set([...this.compiler.declared, COUNT_PARAMETER]);
+        const equalsTarget = this.compile({ [subjectKey]: spec, equals: `[parameters('${COUNT_PARAMETER}')]` }, `${path}.${subjectKey}`, declared);
+        const atLeastTarget = this.compile({ [subjectKey]: spec, greaterOrEquals: `[parameters('${COUNT_PARAMETER}')]` }, `${path}.${subjectKey}`, declared);
+        if (fieldKey !== undefined) {
+            const text = spec[fieldKey];
+            const ref = fields_resolveField(text);
+            return {
+                kind: 'count',
+                label: `count of ${fieldLabel(text)}${where}`,
+                ref,
+                fields: [],
+                equalsTarget,
+                atLeastTarget
+            };
+        }
+        const raw = spec[valueKey];
+        const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+        const value = compileValue(raw, {
+            file: this.compiler.file,
+            path: `${path}.${subjectKey}.${valueKey}`,
+            functions: this.compiler.functions,
+            declared: this.compiler.declared
+        });
+        return {
+            kind: 'count',
+            label: `count of ${shorten(text)}${where}`,
+            value,
+            fields: fieldsIn(text),
+            equalsTarget,
+            atLeastTarget
+        };
+    }
+    // ---- tracing the decision ----
+    truth(node, rt) {
+        switch (node.kind) {
+            case 'leaf':
+                return node.condition(rt);
+            case 'not': {
+                const v = this.truth(node.inner, rt);
+                return typeof v === 'boolean' ? !v : v;
+            }
+            default: {
+                const all = node.kind === 'allof';
+                let unknown;
+                for (const child of node.children) {
+                    const v = this.truth(child, rt);
+                    if (v === !all)
+                        return !all;
+                    if (typeof v !== 'boolean')
+                        unknown ??= v;
+                }
+                return unknown ?? all;
+            }
+        }
+    }
+    /**
+     * Collects the leaves that gave `node` its value `value`: a true `allOf` (or false `anyOf`) owes
+     * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
+     * passes the opposite value down, so a leaf under it is described negated.
+     */
+    collect(node, value, negated, rt, withParameters, out) {
+        if (typeof value !== 'boolean')
+            return;
+        switch (node.kind) {
+            case 'leaf': {
+                const fault = this.describe(node, value, rt, withParameters);
+                if (fault)
+                    out.push(negated && fault.weight === 0 ? { ...fault, weight: 1 } : fault);
+                return;
+            }
+            case 'not':
+                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, withParameters, out);
+                return;
+            default: {
+                const every = (node.kind === 'allof') === value;
+                for (const child of node.children) {
+                    const v = this.truth(child, rt);
+                    if (every || v === value)
+                        this.collect(child, v, negated, rt, withParameters, out);
+                }
+            }
+        }
+    }
+    describe(leaf, value, rt, withParameters) {
+        // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
+        if (leaf.typeScope && value)
+            return undefined;
+        const expected = leaf.operand.get(rt);
+        const should = requirement(leaf.op.name, expected, !value);
+        const subject = leaf.subject;
+        if (subject.kind === 'value') {
+            return {
+                subject: shorten(subject.text, 80),
+                actual: showValue(subject.value.get(rt)),
+                requirement: should,
+                pointers: subject.fields.map(ref => this.fieldPointer(rt, ref)).filter(p => p !== ''),
+                weight: leaf.weight
+            };
+        }
+        if (subject.kind === 'count') {
+            const n = this.countOf(subject, rt, withParameters);
+            const pointers = [subject.ref, ...subject.fields]
+                .filter((ref) => ref !== undefined && ref.source === 'json')
+                .map(ref => nearest(rt.json, chosenSteps(rt.json, ref)))
+                .filter(p => p !== '');
+            return {
+                subject: subject.label,
+                actual: n,
+                requirement: should,
+                pointers,
+                weight: leaf.weight
+            };
+        }
+        let ref = subject.ref;
+        if (!ref) {
+            const name = subject.name?.get(rt);
+            if (name === undefined || name instanceof Unknown)
+                return undefined;
+            ref = fields_resolveField(String(name));
+        }
+        const label = fieldLabel(ref.text);
+        const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);
+        if (ref.source !== 'json') {
+            const key = ref.source === 'fullName' ? 'name' : ref.source;
+            const pointer = values_actualKey(rt.json, key.toLowerCase());
+            return {
+                subject: label,
+                actual: showValue(readResourceField(rt.resource, ref.source)),
+                requirement: should,
+                pointers: pointer === undefined ? [] : [`/${values_pointerToken(pointer)}`],
+                weight
+            };
+        }
+        const steps = chosenSteps(rt.json, ref);
+        const spots = locate(rt.json, steps);
+        if (!ref.wildcard) {
+            const spot = spots[0] ?? { pointer: '', value: undefined, found: false };
+            return {
+                subject: label,
+                actual: spot.found ? showValue(spot.value) : 'missing',
+                requirement: should,
+                pointers: spot.pointer === '' ? [] : [spot.pointer],
+                weight,
+                missing: spot.found ? undefined : steps
+            };
+        }
+        // A true [*] condition held for every member; a false one (under `not`) failed for some: those are at fault.
+        const atFault = value ? spots : spots.filter(s => leaf.op.test(s.found ? s.value : undefined, expected) === false);
+        if (atFault.length === 0) {
+            const pointer = nearest(rt.json, steps);
+            return {
+                subject: label,
+                actual: 'empty',
+                requirement: should,
+                pointers: pointer === '' ? [] : [pointer],
+                weight
+            };
+        }
+        const values = atFault.map(s => (s.found ? s.value : undefined));
+        return {
+            subject: label,
+            // showValue says `missing` for a member without the property.
+            actual: values.length === 1 ? showValue(values[0]) : showValue(values),
+            requirement: should,
+            pointers: atFault.map(s => s.pointer).filter(p => p !== ''),
+            weight
+        };
+    }
+    fieldPointer(rt, ref) {
+        if (ref.source !== 'json')
+            return '';
+        return nearest(rt.json, chosenSteps(rt.json, ref));
+    }
+    /** The number of members counted, or why it is not given. */
+    countOf(subject, rt, withParameters) {
+        let bound;
+        if (subject.ref) {
+            const selected = walk(rt.json, subject.ref.steps);
+            bound = selected instanceof fields_Collection ? selected.items.length : selected === undefined ? 0 : 1;
+        }
+        else {
+            const v = subject.value?.get(rt);
+            bound = Array.isArray(v) ? v.length : 0;
+        }
+        if (bound > MAX_COUNTED)
+            return `not counted (over ${MAX_COUNTED} members)`;
+        const holds = (target, n) => {
+            const params = new Map(rt.parameters);
+            params.set(COUNT_PARAMETER, n);
+            return target(withParameters(params)) === true;
+        };
+        // Members whose match is unknown before deployment leave a range [min, max]: `count >= n` holds
+        // for every count in it exactly when n <= min; `count == n` only when min = max = n.
+        let min = 0;
+        while (min < bound && holds(subject.atLeastTarget, min + 1))
+            min++;
+        if (holds(subject.equalsTarget, min))
+            return String(min);
+        return min > 0 ? `at least ${min}` : 'not known until deployment';
+    }
+}
+/** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
+function summarise(all) {
+    const lightest = all.reduce((w, f) => Math.min(w, f.weight), 3);
+    const faults = all.filter(f => f.weight === lightest);
+    const groups = [];
+    const bySubject = new Map();
+    for (const f of faults) {
+        const key = f.subject.toLowerCase();
+        const g = bySubject.get(key);
+        if (!g) {
+            const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
+            bySubject.set(key, group);
+            groups.push(group);
+            continue;
+        }
+        if (!g.requirements.includes(f.requirement))
+            g.requirements.push(f.requirement);
+        for (const p of f.pointers)
+            if (!g.pointers.includes(p))
+                g.pointers.push(p);
+    }
+    // "keyVaultProperties is missing, should exist" already says that its keyName is missing.
+    const kept = groups.filter(g => !(g.missing &&
+        g.requirements.every(r => r === 'exist') &&
+        groups.some(h => h !== g && h.missing && isProperPrefix(h.missing, g.missing))));
+    const ordered = kept
+        .map((g, i) => ({ g, i }))
+        .sort((a, b) => depth(b.g.pointers[0]) - depth(a.g.pointers[0]) || a.i - b.i)
+        .map(x => x.g);
+    const parts = ordered.map(g => `${g.subject} is ${g.actual}, should ${g.requirements.join(' and ')}`);
+    const text = parts.length > MAX_PARTS
+        ? `${parts.slice(0, MAX_PARTS).join('; ')}; and ${parts.length - MAX_PARTS} more`
+        : parts.join('; ');
+    const pointers = [];
+    for (const g of ordered)
+        for (const p of g.pointers)
+            if (!pointers.includes(p))
+                pointers.push(p);
+    pointers.sort((a, b) => depth(b) - depth(a));
+    return { text, pointers };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/functions.ts
@@ -59283,6 +59864,7 @@ class Runtime {
 
 
 
+
 const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 let defaultLibrary;
 function policyLibrary() {
@@ -59291,10 +59873,10 @@ function policyLibrary() {
 }
 /** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
 function definitionShape(json) {
-    if (!isObject(json))
+    if (!value_isObject(json))
         return undefined;
     const obj = json;
-    if (isObject(obj.properties) && 'policyRule' in obj.properties) {
+    if (value_isObject(obj.properties) && 'policyRule' in obj.properties) {
         return {
             props: obj.properties,
             prefix: 'properties.',
@@ -59319,36 +59901,33 @@ function unescapeArm(value) {
 function reasonOf(u) {
     return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
-function definition_show(v) {
-    if (v === undefined)
-        return 'missing';
-    if (v instanceof Unknown)
-        return `unknown (${v.reason})`;
-    const text = JSON.stringify(v);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-/** A non-compliant verdict whose message and pointers are worked out only when someone reads them. */
+/**
+ * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
+ * `<displayName>: <field> is <value>, should <requirement>; ….`
+ */
 class NonCompliant {
     effect;
     displayName;
-    resource;
+    rt;
+    scope;
     explain;
     applicable = true;
     verdict = 'noncompliant';
     reason = null;
     explained;
-    constructor(effect, displayName, resource, explain) {
+    constructor(effect, displayName, rt, scope, explain) {
         this.effect = effect;
         this.displayName = displayName;
-        this.resource = resource;
+        this.rt = rt;
+        this.scope = scope;
         this.explain = explain;
     }
     explanation() {
-        return (this.explained ??= this.explain(this.resource));
+        return (this.explained ??= this.explain(this.rt, this.scope));
     }
     get message() {
         const { text } = this.explanation();
-        return `${this.displayName}${text ? ` (${text})` : ''}.`;
+        return `${this.displayName}${text ? `: ${text}` : ''}.`;
     }
     get pointers() {
         return this.explanation().pointers;
@@ -59370,7 +59949,7 @@ function loadDefinition(src, options = {}) {
     const name = shape.name ?? options.name ?? fromFile ?? 'definition';
     const displayName = typeof props.displayName === 'string' ? props.displayName : name;
     const description = typeof props.description === 'string' ? props.description : undefined;
-    const metadata = isObject(props.metadata) ? props.metadata : {};
+    const metadata = value_isObject(props.metadata) ? props.metadata : {};
     if (props.mode !== undefined && typeof props.mode !== 'string')
         throw new DefinitionError('"mode" must be a string.', file, at('mode'));
     const mode = resolveMode(props.mode);
@@ -59379,11 +59958,11 @@ function loadDefinition(src, options = {}) {
     }
     const parameters = {};
     if (props.parameters !== undefined) {
-        if (!isObject(props.parameters))
+        if (!value_isObject(props.parameters))
             throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
         for (const [pname, pdef] of Object.entries(props.parameters)) {
             const ppath = at(`parameters.${pname}`);
-            if (!isObject(pdef))
+            if (!value_isObject(pdef))
                 throw new DefinitionError('a parameter definition must be an object.', file, ppath);
             const p = pdef;
             if (typeof p.type !== 'string' || !parameterTypes.has(p.type.toLowerCase())) {
@@ -59396,16 +59975,16 @@ function loadDefinition(src, options = {}) {
                 type: p.type,
                 defaultValue: p.defaultValue,
                 allowedValues: p.allowedValues,
-                metadata: isObject(p.metadata) ? p.metadata : undefined
+                metadata: value_isObject(p.metadata) ? p.metadata : undefined
             };
         }
     }
     const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
     let rule = props.policyRule;
-    if (!isObject(rule))
+    if (!value_isObject(rule))
         throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
     const rawThen = rule.then;
-    if (isObject(rawThen) &&
+    if (value_isObject(rawThen) &&
         typeof rawThen.effect === 'string' &&
         rawThen.effect.startsWith('[[')) {
         rule = unescapeArm(rule);
@@ -59418,7 +59997,7 @@ function loadDefinition(src, options = {}) {
     if (!('if' in ruleObj))
         throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
     const then = ruleObj.then;
-    if (!isObject(then))
+    if (!value_isObject(then))
         throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
     const thenObj = then;
     if (typeof thenObj.effect !== 'string')
@@ -59428,7 +60007,6 @@ function loadDefinition(src, options = {}) {
     const fields = [];
     const compiler = { file, functions, declared, notes, fields };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
-    const ruleFields = fields.slice();
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
     const site = (p) => ({ file, path: at(p), functions, declared });
     const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
@@ -59444,7 +60022,7 @@ function loadDefinition(src, options = {}) {
         }
     }
     // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
-    const details = isObject(thenObj.details) ? thenObj.details : undefined;
+    const details = value_isObject(thenObj.details) ? thenObj.details : undefined;
     let existence;
     let clusterDecided = false;
     if (details) {
@@ -59509,32 +60087,11 @@ function loadDefinition(src, options = {}) {
     function withResource(rt, resource) {
         return rt.forResource(resource);
     }
-    function explain(resource) {
-        const parts = [];
-        const pointers = [];
-        const seen = new Set();
-        for (const ref of ruleFields) {
-            if (ref.source !== 'json' || ref.wildcard)
-                continue;
-            const key = ref.text.toLowerCase();
-            if (seen.has(key) || key === 'kind' || key === 'location')
-                continue;
-            seen.add(key);
-            const pointer = pointerFor(resource.json, ref);
-            if (pointer)
-                pointers.push(pointer);
-            let v = resource.json;
-            for (const step of ref.steps) {
-                if (step.kind !== 'key' || !isObject(v)) {
-                    v = undefined;
-                    break;
-                }
-                const k = Object.keys(v).find(x => x.toLowerCase() === step.lower);
-                v = k === undefined ? undefined : v[k];
-            }
-            parts.push(`${ref.text} is ${definition_show(v)}`);
-        }
-        return { text: parts.slice(0, 4).join('; '), pointers };
+    // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
+    let explainer;
+    function explain(rt, scope) {
+        explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
+        return explainer.explain(rt, params => new Runtime(rt.resource, params, functions, definitionId, scope));
     }
     function evaluateExistence(rt, resource, options, effect) {
         const typeV = existence?.type ? existence.type.get(rt) : resource.type;
@@ -59702,7 +60259,7 @@ function loadDefinition(src, options = {}) {
                     effect,
                     reason: reasonOf(effectUnknown),
                     message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
-                    pointers: explain(resource).pointers
+                    pointers: explain(rt, options.scope).pointers
                 };
             }
             if (clusterDecided) {
@@ -59717,7 +60274,7 @@ function loadDefinition(src, options = {}) {
             }
             if (isExistenceEffect(effect))
                 return evaluateExistence(rt, resource, options, effect);
-            return new NonCompliant(effect, displayName, resource, explain);
+            return new NonCompliant(effect, displayName, rt, options.scope, explain);
         }
     };
 }
@@ -59809,6 +60366,7 @@ function loadDefinitionsFromDirectory(dir) {
 
 
 
+
 const severities = {
     error: 'error',
     warning: 'warning',
@@ -59847,14 +60405,7 @@ function toFinding(def, resource, evaluation) {
         effect: evaluation.effect,
         severity: severityOf(def, evaluation.effect),
         verdict,
-        resource: {
-            id: resource.id,
-            type: resource.type,
-            name: resource.name,
-            file: position?.file ?? null,
-            line: position?.line ?? null,
-            column: position?.column ?? null
-        },
+        resource: findingResource(resource, position),
         message: evaluation.message,
         reason
     };
@@ -60192,7 +60743,7 @@ function parameters_readTextFile(file) {
 function loadParameterFile(file) {
     const doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
-    if (!isObject(doc.value)) {
+    if (!value_isObject(doc.value)) {
         throw new UserError('a parameter file must be a JSON object with a "parameters" object.', {
             file,
             line: 1,
@@ -60200,7 +60751,7 @@ function loadParameterFile(file) {
         });
     }
     const root = doc.value;
-    const hasSection = isObject(root.parameters);
+    const hasSection = value_isObject(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
         throw new UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
@@ -60213,7 +60764,7 @@ function loadParameterFile(file) {
             continue;
         const pointer = joinPointer(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-        if (!isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
+        if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
             throw new UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
         }
         let value;
@@ -60224,7 +60775,7 @@ function loadParameterFile(file) {
         }
         else {
             const reference = entry.reference;
-            const secret = isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
+            const secret = value_isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
             value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
             position = at;
         }
@@ -60298,7 +60849,7 @@ const POWERSHELL_EXTRAS = new Set([
     'CreatedTime'
 ]);
 function camelKeys(value) {
-    if (!isObject(value))
+    if (!value_isObject(value))
         return value;
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
@@ -60332,11 +60883,11 @@ function loadResourceSnapshot(file) {
         items = root;
         base = '';
     }
-    else if (isObject(root) && Array.isArray(root.value)) {
+    else if (value_isObject(root) && Array.isArray(root.value)) {
         items = root.value;
         base = '/value';
     }
-    else if (isObject(root) && Array.isArray(root.data)) {
+    else if (value_isObject(root) && Array.isArray(root.data)) {
         items = root.data;
         base = '/data';
     }
@@ -60346,7 +60897,7 @@ function loadResourceSnapshot(file) {
     return items.map((item, index) => {
         const pointer = joinPointer(base, index);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-        if (!isObject(item))
+        if (!value_isObject(item))
             throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
         const { json, renamed } = normalise(item);
         const type = json.type;
@@ -60413,8 +60964,8 @@ function checkParameterValue(name, decl, value) {
         int: v => typeof v === 'number' && Number.isInteger(v),
         bool: v => typeof v === 'boolean',
         array: v => Array.isArray(v),
-        object: v => isObject(v),
-        secureobject: v => isObject(v)
+        object: v => value_isObject(v),
+        secureobject: v => value_isObject(v)
     };
     if (type && typeOk[type] && !typeOk[type](value)) {
         return `The value ${describe(value)} of parameter '${name}' is not of type ${decl.type}; give a value of that type.`;
@@ -60464,7 +61015,7 @@ function sameJson(a, b) {
         return a.toLowerCase() === b.toLowerCase();
     if (Array.isArray(a))
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-    if (isObject(a) && isObject(b)) {
+    if (value_isObject(a) && value_isObject(b)) {
         const ka = Object.keys(a);
         const kb = Object.keys(b);
         return ka.length === kb.length && ka.every(k => k in b && sameJson(a[k], b[k]));
@@ -60520,19 +61071,19 @@ class TemplateScope {
         this.parameterSlots = new Map();
         this.variableSlots = new Map();
         if (!this.outer) {
-            const params = isObject(this.template.parameters) ? this.template.parameters : {};
+            const params = value_isObject(this.template.parameters) ? this.template.parameters : {};
             for (const [name, declaration] of Object.entries(params)) {
                 const pointer = joinPointer(this.base, 'parameters', name);
-                const decl = isObject(declaration) ? declaration : {};
+                const decl = value_isObject(declaration) ? declaration : {};
                 this.parameterSlots.set(name.toLowerCase(), { name, pointer, declaration: decl, state: 'pending' });
             }
-            const vars = isObject(this.template.variables) ? this.template.variables : {};
+            const vars = value_isObject(this.template.variables) ? this.template.variables : {};
             for (const [name, node] of Object.entries(vars)) {
                 const pointer = joinPointer(this.base, 'variables', name);
                 if (name.toLowerCase() === 'copy' && Array.isArray(node)) {
                     node.forEach((element, i) => {
                         const elementPointer = joinPointer(pointer, i);
-                        if (!isObject(element) || typeof element.name !== 'string') {
+                        if (!value_isObject(element) || typeof element.name !== 'string') {
                             throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
                         }
                         const e = element;
@@ -60598,7 +61149,7 @@ class TemplateScope {
         if (Array.isArray(node)) {
             return node.map((item, i) => this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i)));
         }
-        if (isObject(node)) {
+        if (value_isObject(node)) {
             const out = {};
             const object = node;
             for (const [key, inner] of Object.entries(object)) {
@@ -60624,7 +61175,7 @@ class TemplateScope {
     propertyCopy(elements, pointer, data, out, sink, outPointer) {
         elements.forEach((element, i) => {
             const elementPointer = joinPointer(pointer, i);
-            if (!isObject(element) || typeof element.name !== 'string' || !('input' in element)) {
+            if (!value_isObject(element) || typeof element.name !== 'string' || !('input' in element)) {
                 throw this.errorAt(elementPointer, 'A property copy element needs a "name", a "count" and an "input".');
             }
             const e = element;
@@ -60744,10 +61295,10 @@ class TemplateScope {
             return false;
         const match = /^#\/definitions\/(.+)$/.exec(decl.$ref);
         const definitions = this.template.definitions;
-        if (!match || !isObject(definitions))
+        if (!match || !value_isObject(definitions))
             return false;
         const definition = definitions[match[1]];
-        return isObject(definition) && definition.nullable === true;
+        return value_isObject(definition) && definition.nullable === true;
     }
     // ---- variables -------------------------------------------------------------------------
     variable(name, data) {
@@ -61293,18 +61844,18 @@ function userFunctions(scope) {
         return [];
     const out = [];
     section.forEach((namespace, i) => {
-        if (!isObject(namespace))
+        if (!value_isObject(namespace))
             return;
         const ns = namespace;
         const namespaceName = typeof ns.namespace === 'string' ? ns.namespace : '';
-        const members = isObject(ns.members) ? ns.members : {};
+        const members = value_isObject(ns.members) ? ns.members : {};
         for (const [memberName, member] of Object.entries(members)) {
-            if (!isObject(member))
+            if (!value_isObject(member))
                 continue;
             const m = member;
             const memberPointer = joinPointer(scope.base, 'functions', i, 'members', memberName);
             const params = Array.isArray(m.parameters) ? m.parameters : [];
-            const output = isObject(m.output) ? m.output : {};
+            const output = value_isObject(m.output) ? m.output : {};
             const fullName = `${namespaceName}.${memberName}`;
             out.push(defineFunction({
                 name: fullName,
@@ -61410,7 +61961,7 @@ class TemplateExpander {
                 const children = instance.decl.node.resources;
                 if (Array.isArray(children)) {
                     children.forEach((child, i) => {
-                        if (!isObject(child))
+                        if (!value_isObject(child))
                             return;
                         declare({
                             scope,
@@ -61426,15 +61977,15 @@ class TemplateExpander {
         if (Array.isArray(resources)) {
             resources.forEach((node, i) => {
                 const pointer = joinPointer(resourcesPointer, i);
-                if (!isObject(node))
+                if (!value_isObject(node))
                     throw scope.errorAt(pointer, 'Each item of "resources" must be a resource object.');
                 declare({ scope, node: node, pointer, order: order++ }, base.copy, base.conditionUnknown);
             });
         }
-        else if (isObject(resources)) {
+        else if (value_isObject(resources)) {
             for (const [symbol, node] of Object.entries(resources)) {
                 const pointer = joinPointer(resourcesPointer, symbol);
-                if (!isObject(node))
+                if (!value_isObject(node))
                     throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
                 declare({ scope, node: node, pointer, symbol, order: order++ }, base.copy, base.conditionUnknown);
             }
@@ -61457,7 +62008,7 @@ class TemplateExpander {
     instancesOf(decl, base, inheritedCondition, nextOrder) {
         const { scope, node, pointer } = decl;
         const frames = [];
-        if (isObject(node.copy)) {
+        if (value_isObject(node.copy)) {
             const copy = node.copy;
             const copyPointer = joinPointer(pointer, 'copy');
             const loopName = typeof copy.name === 'string' ? copy.name : '';
@@ -61584,7 +62135,7 @@ class TemplateExpander {
             if (symbol)
                 bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), instance]);
             const copy = instance.decl.node.copy;
-            if (isObject(copy) && typeof copy.name === 'string') {
+            if (value_isObject(copy) && typeof copy.name === 'string') {
                 const loop = copy.name.toLowerCase();
                 byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
             }
@@ -61694,8 +62245,8 @@ class TemplateExpander {
         const { scope: parent, node, pointer } = decl;
         const data = { scope: parent, copy: instance.copy };
         const propsPointer = joinPointer(pointer, 'properties');
-        const props = isObject(node.properties) ? node.properties : {};
-        const options = isObject(props.expressionEvaluationOptions)
+        const props = value_isObject(node.properties) ? node.properties : {};
+        const options = value_isObject(props.expressionEvaluationOptions)
             ? props.expressionEvaluationOptions
             : {};
         const scopeMode = typeof options.scope === 'string'
@@ -61707,8 +62258,8 @@ class TemplateExpander {
         let base = joinPointer(propsPointer, 'template');
         let template;
         let linked = false;
-        const templateLink = isObject(props.templateLink) ? props.templateLink : undefined;
-        if (isObject(props.template)) {
+        const templateLink = value_isObject(props.templateLink) ? props.templateLink : undefined;
+        if (value_isObject(props.template)) {
             template = props.template;
         }
         else if (templateLink && 'relativePath' in templateLink) {
@@ -61722,7 +62273,7 @@ class TemplateExpander {
                 throw parent.errorAt(joinPointer(propsPointer, 'templateLink', 'relativePath'), `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
             }
             doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
-            if (!isObject(doc.value))
+            if (!value_isObject(doc.value))
                 throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
             template = doc.value;
             base = '';
@@ -61801,9 +62352,9 @@ class TemplateExpander {
         let params = null;
         if (typeof props.parameters === 'string')
             params = scope.evaluateValue(props.parameters, paramsPointer, data);
-        else if (isObject(props.parameters))
+        else if (value_isObject(props.parameters))
             params = props.parameters;
-        if (!isObject(params))
+        if (!value_isObject(params))
             return supplied;
         const origin = `deployment '${instance.nameText}'`;
         for (const [name, raw] of Object.entries(params)) {
@@ -61813,13 +62364,13 @@ class TemplateExpander {
                 ? scope.evaluateValue(raw, entryPointer, data)
                 : raw;
             let value;
-            if (isObject(entry) && 'value' in entry) {
+            if (value_isObject(entry) && 'value' in entry) {
                 value =
                     typeof props.parameters === 'string' || typeof raw === 'string'
                         ? entry.value
                         : scope.evaluateValue(entry.value, joinPointer(entryPointer, 'value'), data);
             }
-            else if (isObject(entry) && 'reference' in entry) {
+            else if (value_isObject(entry) && 'reference' in entry) {
                 value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
@@ -61837,12 +62388,12 @@ class TemplateExpander {
     /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
     recordOutputs(instance, child) {
         const outputs = child.template.outputs;
-        if (!isObject(outputs))
+        if (!value_isObject(outputs))
             return;
         const result = {};
         const outputsPointer = joinPointer(child.base, 'outputs');
         for (const [name, output] of Object.entries(outputs)) {
-            if (!isObject(output))
+            if (!value_isObject(output))
                 continue;
             const o = output;
             const outputPointer = joinPointer(outputsPointer, name);
@@ -61854,7 +62405,7 @@ class TemplateExpander {
                         continue;
                 }
                 let value;
-                if (isObject(o.copy)) {
+                if (value_isObject(o.copy)) {
                     const copy = o.copy;
                     value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data);
                 }
@@ -61885,7 +62436,7 @@ function dropNullMembers(value) {
         for (const item of value)
             dropNullMembers(item);
     }
-    else if (isObject(value)) {
+    else if (value_isObject(value)) {
         for (const key of Object.keys(value)) {
             if (value[key] === null)
                 delete value[key];
@@ -61916,16 +62467,16 @@ function findCycle(instances) {
 function addIdentityUnknowns(json, id) {
     const identityKey = Object.keys(json).find(k => k.toLowerCase() === 'identity');
     const identity = identityKey ? json[identityKey] : undefined;
-    if (!isObject(identity))
+    if (!value_isObject(identity))
         return;
     const type = identity.type;
     if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
         identity.principalId = new Unknown(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
     }
     const userAssigned = identity.userAssignedIdentities;
-    if (isObject(userAssigned)) {
+    if (value_isObject(userAssigned)) {
         for (const [uai, value] of Object.entries(userAssigned)) {
-            if (isObject(value) && !('principalId' in value)) {
+            if (value_isObject(value) && !('principalId' in value)) {
                 value.principalId = new Unknown(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
             }
         }
@@ -61945,7 +62496,7 @@ const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 function notATemplateReason(value) {
-    if (!isObject(value))
+    if (!value_isObject(value))
         return 'not a JSON object';
     const schema = value.$schema;
     if (typeof schema !== 'string')
@@ -62422,7 +62973,7 @@ function azureComparable(value) {
         return value.toLowerCase();
     if (Array.isArray(value))
         return value.map(azureComparable);
-    if (isObject(value)) {
+    if (value_isObject(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
             out[key.toLowerCase()] = azureComparable(inner);
@@ -62622,12 +63173,18 @@ function azureCompare_valueAt(data, pointer) {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/prRule.ts
+
 function ruleTypes(rule) {
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
     return new Set(types.map(t => t.toLowerCase()));
 }
 /** A finding of a pull-request-only rule, pointing at the resource (or the value at fault when known). */
 function prFinding(rule, resource, verdict, message, reason, pointer) {
+    if (resource.conditionUnknown && verdict === 'noncompliant') {
+        // A resource that deploys only if a condition holds that cannot be known yet: the finding holds only then.
+        verdict = 'indeterminate';
+        reason = `the resource is deployed only if ${resource.conditionUnknown}`;
+    }
     const position = (pointer !== null && resource.positionOf?.(pointer)) || resource.source;
     return {
         definition: rule.name,
@@ -62635,14 +63192,7 @@ function prFinding(rule, resource, verdict, message, reason, pointer) {
         effect: rule.effect.default,
         severity: rule.severity,
         verdict,
-        resource: {
-            id: resource.id,
-            type: resource.type,
-            name: resource.name,
-            file: position?.file ?? null,
-            line: position?.line ?? null,
-            column: position?.column ?? null
-        },
+        resource: findingResource(resource, position),
         message,
         reason,
         remediation: rule.remediation,
@@ -62691,7 +63241,7 @@ function relation_lookup(resource, pointer) {
         const key = raw.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase();
         if (current instanceof Unknown)
             return current;
-        if (!isObject(current))
+        if (!value_isObject(current))
             return pointer === '/id' ? resource.id : derived(resource, pointer);
         const actual = Object.keys(current).find(k => k.toLowerCase() === key);
         if (actual === undefined)
@@ -62788,7 +63338,7 @@ function subjectPrincipal(subject, spec) {
     if (typeof userAssigned === 'string')
         return { kind: 'user', resourceId: userAssigned.toLowerCase() };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
-    const assigned = isObject(identities) ? Object.keys(identities) : [];
+    const assigned = value_isObject(identities) ? Object.keys(identities) : [];
     const clientId = firstSet(subject, spec?.clientId);
     if (clientId !== undefined) {
         if (clientId instanceof Unknown) {
@@ -62860,7 +63410,7 @@ function compileRelationRule(rule) {
                         entries.push(...added);
                 }
                 for (const entry of entries) {
-                    const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
+                    const who = principalMatch(value_isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
                     const enough = policyCheck(azureComparable(entry));
                     byPolicy.push(relation_and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
                 }

@@ -14,7 +14,8 @@ import { compileCondition, type Condition } from './conditions.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
-import { pointerFor, shortName, type FieldRef } from './fields.js';
+import { RuleExplainer, type Explanation } from './explain.js';
+import { shortName, type FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
@@ -114,34 +115,33 @@ function reasonOf(u: Unknown): string {
   return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
 
-function show(v: Value | undefined): string {
-  if (v === undefined) return 'missing';
-  if (v instanceof Unknown) return `unknown (${v.reason})`;
-  const text = JSON.stringify(v);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+type Scope = EvaluateOptions['scope'];
 
-/** A non-compliant verdict whose message and pointers are worked out only when someone reads them. */
+/**
+ * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
+ * `<displayName>: <field> is <value>, should <requirement>; ….`
+ */
 class NonCompliant implements Evaluation {
   readonly applicable = true;
   readonly verdict = 'noncompliant' as const;
   readonly reason = null;
-  private explained: { text: string; pointers: string[] } | undefined;
+  private explained: Explanation | undefined;
 
   constructor(
     readonly effect: string,
     private readonly displayName: string,
-    private readonly resource: Resource,
-    private readonly explain: (resource: Resource) => { text: string; pointers: string[] }
+    private readonly rt: Runtime,
+    private readonly scope: Scope,
+    private readonly explain: (rt: Runtime, scope: Scope) => Explanation
   ) {}
 
-  private explanation(): { text: string; pointers: string[] } {
-    return (this.explained ??= this.explain(this.resource));
+  private explanation(): Explanation {
+    return (this.explained ??= this.explain(this.rt, this.scope));
   }
 
   get message(): string {
     const { text } = this.explanation();
-    return `${this.displayName}${text ? ` (${text})` : ''}.`;
+    return `${this.displayName}${text ? `: ${text}` : ''}.`;
   }
 
   get pointers(): string[] {
@@ -248,7 +248,6 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   const fields: FieldRef[] = [];
   const compiler = { file, functions, declared, notes, fields };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
-  const ruleFields = fields.slice();
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
 
   const site = (p: string) => ({ file, path: at(p), functions, declared });
@@ -350,29 +349,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return rt.forResource(resource);
   }
 
-  function explain(resource: Resource): { text: string; pointers: string[] } {
-    const parts: string[] = [];
-    const pointers: string[] = [];
-    const seen = new Set<string>();
-    for (const ref of ruleFields) {
-      if (ref.source !== 'json' || ref.wildcard) continue;
-      const key = ref.text.toLowerCase();
-      if (seen.has(key) || key === 'kind' || key === 'location') continue;
-      seen.add(key);
-      const pointer = pointerFor(resource.json, ref);
-      if (pointer) pointers.push(pointer);
-      let v: Value | undefined = resource.json;
-      for (const step of ref.steps) {
-        if (step.kind !== 'key' || !isObject(v)) {
-          v = undefined;
-          break;
-        }
-        const k: string | undefined = Object.keys(v).find(x => x.toLowerCase() === step.lower);
-        v = k === undefined ? undefined : v[k];
-      }
-      parts.push(`${ref.text} is ${show(v)}`);
-    }
-    return { text: parts.slice(0, 4).join('; '), pointers };
+  // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
+  let explainer: RuleExplainer | undefined;
+  function explain(rt: Runtime, scope: Scope): Explanation {
+    explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
+    return explainer.explain(rt, params => new Runtime(rt.resource, params, functions, definitionId, scope));
   }
 
   function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
@@ -541,7 +522,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           effect,
           reason: reasonOf(effectUnknown),
           message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
-          pointers: explain(resource).pointers
+          pointers: explain(rt, options.scope).pointers
         };
       }
       if (clusterDecided) {
@@ -555,7 +536,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         };
       }
       if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
-      return new NonCompliant(effect, displayName, resource, explain);
+      return new NonCompliant(effect, displayName, rt, options.scope, explain);
     }
   };
 }
