@@ -434,3 +434,17 @@ describe('applicability: which resources a definition reports on', () => {
     expect(def.evaluate(armResource(vault)).applicable).toBe(false);
   });
 });
+
+describe('a field named by an expression', () => {
+  // Built-in 871b6d14 "Require a tag on resources": { field: "[concat('tags[', parameters('tagName'), ']')]", exists: false }
+  const rule = { field: "[concat('tags[', parameters('tagName'), ']')]", exists: 'false' };
+  const params = { tagName: { type: 'String' } };
+  it('reads the tag the parameter names', () => {
+    const tagged = { ...testResource, tags: { env: 'prod' } };
+    expect(holds(rule, tagged, { parameters: { tagName: 'env' } }, params)).toBe('false');
+    expect(holds(rule, tagged, { parameters: { tagName: 'owner' } }, params)).toBe('true');
+  });
+  it('is indeterminate when the parameter that names it has no value: whether it exists is unknown too', () => {
+    expect(holds(rule, testResource, {}, params)).toBe('indeterminate');
+  });
+});

@@ -16,6 +16,7 @@ import {
   resolveField,
   selectFromRoot,
   walk,
+  UnknownAbove,
   type FieldRef,
   type Selected,
   type Step
@@ -222,7 +223,9 @@ class Compiler {
       const cache = new Map<string, FieldGetter>();
       getter = rt => {
         const text = name.get(rt);
-        if (text instanceof Unknown) return text;
+        // Which field is meant is itself unknown: so is whether it exists.
+        if (text instanceof Unknown)
+          return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
         const key = String(text);
         let g = cache.get(key);
         if (!g) {
