@@ -38134,7 +38134,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -58746,8 +58746,9 @@ class Compiler {
             const cache = new Map();
             getter = rt => {
                 const text = name.get(rt);
+                // Which field is meant is itself unknown: so is whether it exists.
                 if (text instanceof Unknown)
-                    return text;
+                    return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
                 const key = String(text);
                 let g = cache.get(key);
                 if (!g) {
@@ -63898,6 +63899,9 @@ const logger = {
 async function run() {
     try {
         const inputs = readInputs(name => getInput(name));
+        // The runner masks secrets it knows; a token passed some other way is masked here before anything is logged.
+        if (inputs.githubToken)
+            core_setSecret(inputs.githubToken);
         const context = readRunContext(process.env, readEventPayload(process.env, file => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')), process.cwd());
         core_debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
         if (inputs.command !== 'evaluate') {

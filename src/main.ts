@@ -41,6 +41,8 @@ const logger: Logger = {
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(name => core.getInput(name));
+    // The runner masks secrets it knows; a token passed some other way is masked here before anything is logged.
+    if (inputs.githubToken) core.setSecret(inputs.githubToken);
     const context = readRunContext(
       process.env,
       readEventPayload(process.env, file => readFileSync(file, 'utf8')),

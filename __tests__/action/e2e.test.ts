@@ -179,6 +179,9 @@ describeBuilt(
       expect(server.checkRuns[0]).toMatchObject({ name: 'cmk-guard', head_sha: headSha, conclusion: 'failure' });
       expect(server.checkRuns[0].annotations.length).toBeGreaterThanOrEqual(12);
       expect(server.requests.every(r => r.headers.authorization === 'token ghs_e2e_token')).toBe(true);
+      // The token is masked before anything else is printed, and never printed in the clear.
+      expect(first.stdout.split('\n')[0]).toBe('::add-mask::ghs_e2e_token');
+      expect(first.stdout.split('\n').filter(line => line.includes('ghs_e2e_token'))).toHaveLength(1);
     });
 
     it('updates the same comment on the next push instead of adding another', async () => {

@@ -16679,8 +16679,9 @@ class Compiler {
             const cache = new Map();
             getter = rt => {
                 const text = name.get(rt);
+                // Which field is meant is itself unknown: so is whether it exists.
                 if (text instanceof Unknown)
-                    return text;
+                    return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
                 const key = String(text);
                 let g = cache.get(key);
                 if (!g) {
