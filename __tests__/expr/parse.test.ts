@@ -106,3 +106,19 @@ describe('parseExpression', () => {
     expect(syntax.message).toMatch(message);
   });
 });
+
+describe('hostile expressions', () => {
+  it('refuses nesting deeper than the parser allows, with the offset, and quotes only part of a long expression', () => {
+    const deep = `[${'concat('.repeat(5000)}'x'${')'.repeat(5000)}]`;
+    let error: unknown;
+    try {
+      parseExpression(deep);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ExpressionSyntaxError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/nests more than 200 levels deep/);
+    expect(message.length).toBeLessThan(400);
+  });
+});

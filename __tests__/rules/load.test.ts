@@ -126,6 +126,22 @@ describe('rule-file mistakes', () => {
       f => [`${f}:7:1: the file is not valid YAML: duplicated mapping key; fix the syntax here.`]
     ],
     [
+      'aliases that multiply each other (a "billion laughs")',
+      `${'abcdefghi'
+        .split('')
+        .map((n, i, all) =>
+          i === 0
+            ? `${n}: &${n} [x,x,x,x,x,x,x,x,x]`
+            : `${n}: &${n} [${Array(9)
+                .fill(`*${all[i - 1]}`)
+                .join(',')}]`
+        )
+        .join('\n')}\n`,
+      f => [
+        `${f}:1:1: the file expands to more than 100000 values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`
+      ]
+    ],
+    [
       'a missing field',
       edit('severity: error\n', ''),
       f => [`${f}:1:1: the rule is missing \`severity\`; add \`error\`, \`warning\` or \`note\`.`]

@@ -67,3 +67,21 @@ describe('parseJsonWithPositions', () => {
     );
   });
 });
+
+describe('hostile JSON', () => {
+  it('refuses nesting deeper than 512 levels with the line and column, instead of overflowing the stack', () => {
+    const text = `{"a": ${'['.repeat(100000)}${']'.repeat(100000)}}`;
+    let error: unknown;
+    try {
+      parseJsonWithPositions(text, 'deep.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).describe()).toMatch(/^deep\.json:1:\d+: The JSON nests more than 512 levels deep\.$/);
+  });
+  it('reads nesting a real template uses', () => {
+    const text = `{"a": ${'['.repeat(100)}${']'.repeat(100)}}`;
+    expect(() => parseJsonWithPositions(text, 'ok.json')).not.toThrow();
+  });
+});

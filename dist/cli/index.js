@@ -13275,10 +13275,21 @@ class ExpressionError extends UserError {
         return new ExpressionError(this.reason, { expression: this.expression, offset: this.offset, location });
     }
 }
+/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
+const QUOTE_LIMIT = 160;
+function quote(expression, offset) {
+    if (expression.length <= QUOTE_LIMIT)
+        return expression;
+    const at = offset ?? 0;
+    const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
+    const end = start + QUOTE_LIMIT;
+    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+}
 function withContext(reason, { expression, offset }) {
     if (expression === undefined)
         return reason;
-    return offset === undefined ? `${reason} (in "${expression}")` : `${reason} (in "${expression}" at offset ${offset})`;
+    const shown = quote(expression, offset);
+    return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
 }
 
 ;// CONCATENATED MODULE: ./src/expr/parse.ts
@@ -13359,10 +13370,13 @@ function isIdentifierStart(c) {
 function isIdentifierPart(c) {
     return isIdentifierStart(c) || isDigit(c);
 }
+/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
+const MAX_EXPRESSION_DEPTH = 200;
 class Parser {
     text;
     limit;
     pos = 1;
+    depth = 0;
     constructor(text, 
     /** Offset of the closing `]` of the whole expression. */
     limit) {
@@ -13380,6 +13394,17 @@ class Parser {
             this.pos++;
     }
     chain() {
+        if (++this.depth > MAX_EXPRESSION_DEPTH) {
+            throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
+        }
+        try {
+            return this.chainAt();
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    chainAt() {
         let expr = this.primary();
         for (;;) {
             const c = this.peek();
@@ -15315,6 +15340,8 @@ function guid(parts) {
 
 
 
+/** The size limit of a deployment template (4 MB), used as the longest string a function may build. */
+const MAX_STRING_LENGTH = 4 * 1024 * 1024;
 function unary(name, fn) {
     return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
 }
@@ -15395,6 +15422,10 @@ const stringFunctions = [
                 throw typeError('padLeft', 0, 'a string or an integer', value);
             }
             const total = intArg('padLeft', args, 1);
+            // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
+            if (total > MAX_STRING_LENGTH) {
+                throw new ExpressionError(`The template function 'padLeft' was asked for ${total} characters; the most a template value can hold is ${MAX_STRING_LENGTH}.`);
+            }
             const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
             if (pad.length !== 1) {
                 throw new ExpressionError(`The template function 'padLeft' expects a single padding character, not '${pad}'.`);
@@ -23345,6 +23376,10 @@ function parseDocument(file, source) {
         }
         throw error;
     }
+    // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
+    if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+        throw new UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+    }
     const offsets = indexOffsets(source, events);
     return {
         file,
@@ -23364,6 +23399,24 @@ function parseDocument(file, source) {
             }
         }
     };
+}
+/** No rule comes near this many values; far more means aliases multiplying each other. */
+const MAX_EXPANDED_NODES = 100_000;
+/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
+function expandedSize(value, limit, memo = new Map()) {
+    if (value === null || typeof value !== 'object')
+        return 1;
+    const known = memo.get(value);
+    if (known !== undefined)
+        return known;
+    let size = 1;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) {
+        size += expandedSize(inner, limit, memo);
+        if (size > limit)
+            break;
+    }
+    memo.set(value, size);
+    return size;
 }
 
 ;// CONCATENATED MODULE: ./src/rules/metaSchema.ts
@@ -24558,6 +24611,8 @@ function splitPointer(pointer) {
 ;// CONCATENATED MODULE: ./src/sources/json.ts
 
 
+/** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
+const MAX_JSON_DEPTH = 512;
 class JsonSyntaxError extends UserError {
 }
 class Reader {
@@ -24642,14 +24697,23 @@ class Reader {
             }
         }
     }
+    depth = 0;
     parseValue(pointer) {
         const start = this.here();
+        // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
+        if (this.depth >= MAX_JSON_DEPTH)
+            this.fail(`The JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
         this.values.set(pointer, start);
         const ch = this.text[this.index];
-        if (ch === '{')
-            return this.parseObject(pointer);
-        if (ch === '[')
-            return this.parseArray(pointer);
+        if (ch === '{' || ch === '[') {
+            this.depth++;
+            try {
+                return ch === '{' ? this.parseObject(pointer) : this.parseArray(pointer);
+            }
+            finally {
+                this.depth--;
+            }
+        }
         if (ch === '"')
             return this.parseString();
         if (ch === '-' || (ch >= '0' && ch <= '9'))

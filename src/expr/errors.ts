@@ -33,7 +33,19 @@ export class ExpressionError extends UserError {
   }
 }
 
+/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
+const QUOTE_LIMIT = 160;
+
+function quote(expression: string, offset: number | undefined): string {
+  if (expression.length <= QUOTE_LIMIT) return expression;
+  const at = offset ?? 0;
+  const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
+  const end = start + QUOTE_LIMIT;
+  return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+}
+
 function withContext(reason: string, { expression, offset }: ExpressionErrorDetails): string {
   if (expression === undefined) return reason;
-  return offset === undefined ? `${reason} (in "${expression}")` : `${reason} (in "${expression}" at offset ${offset})`;
+  const shown = quote(expression, offset);
+  return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
 }

@@ -110,8 +110,12 @@ function isIdentifierPart(c: number): boolean {
   return isIdentifierStart(c) || isDigit(c);
 }
 
+/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
+export const MAX_EXPRESSION_DEPTH = 200;
+
 class Parser {
   pos = 1;
+  depth = 0;
 
   constructor(
     readonly text: string,
@@ -132,6 +136,17 @@ class Parser {
   }
 
   chain(): Expr {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
+    }
+    try {
+      return this.chainAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private chainAt(): Expr {
     let expr = this.primary();
     for (;;) {
       const c = this.peek();

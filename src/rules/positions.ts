@@ -131,6 +131,13 @@ export function parseDocument(file: string, source: string): ParsedDocument {
     }
     throw error;
   }
+  // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
+  if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+    throw new UserError(
+      `the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`,
+      { file, line: 1, column: 1 }
+    );
+  }
   const offsets = indexOffsets(source, events);
   return {
     file,
@@ -148,4 +155,21 @@ export function parseDocument(file: string, source: string): ParsedDocument {
       }
     }
   };
+}
+
+/** No rule comes near this many values; far more means aliases multiplying each other. */
+const MAX_EXPANDED_NODES = 100_000;
+
+/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
+function expandedSize(value: unknown, limit: number, memo = new Map<object, number>()): number {
+  if (value === null || typeof value !== 'object') return 1;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  let size = 1;
+  for (const inner of Array.isArray(value) ? value : Object.values(value)) {
+    size += expandedSize(inner, limit, memo);
+    if (size > limit) break;
+  }
+  memo.set(value, size);
+  return size;
 }

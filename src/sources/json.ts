@@ -3,6 +3,9 @@ import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { joinPointer, parentPointer } from './pointer.js';
 
+/** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
+export const MAX_JSON_DEPTH = 512;
+
 /**
  * A JSON reader that accepts what Azure Resource Manager accepts in templates and
  * parameter files: `//` and `/* *\/` comments, trailing commas, and strings that span
@@ -104,12 +107,22 @@ class Reader {
     }
   }
 
+  private depth = 0;
+
   private parseValue(pointer: string): Json {
     const start = this.here();
+    // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
+    if (this.depth >= MAX_JSON_DEPTH) this.fail(`The JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
     this.values.set(pointer, start);
     const ch = this.text[this.index];
-    if (ch === '{') return this.parseObject(pointer);
-    if (ch === '[') return this.parseArray(pointer);
+    if (ch === '{' || ch === '[') {
+      this.depth++;
+      try {
+        return ch === '{' ? this.parseObject(pointer) : this.parseArray(pointer);
+      } finally {
+        this.depth--;
+      }
+    }
     if (ch === '"') return this.parseString();
     if (ch === '-' || (ch >= '0' && ch <= '9')) return this.parseNumber();
     for (const [word, value] of [

@@ -17,6 +17,11 @@ describe('string functions', () => {
     expect(() => ev("[json('{not json')]")).toThrow(/not valid JSON/);
   });
 
+  it('padLeft refuses to build a string longer than a template can be (4 MB)', () => {
+    expect(() => ev("[padLeft('x', 2000000000, 'y')]")).toThrow(/asked for 2000000000 characters/);
+    expect(ev("[padLeft('7', 3, '0')]")).toBe('007');
+  });
+
   it('dataUri and dataUriToString', () => {
     expect(ev("[dataUri('Hello')]")).toBe('data:text/plain;charset=utf8;base64,SGVsbG8=');
     expect(ev("[dataUriToString('data:;base64,SGVsbG8sIFdvcmxkIQ==')]")).toBe('Hello, World!');

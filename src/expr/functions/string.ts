@@ -10,6 +10,9 @@ import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
 import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
 
+/** The size limit of a deployment template (4 MB), used as the longest string a function may build. */
+const MAX_STRING_LENGTH = 4 * 1024 * 1024;
+
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
 }
@@ -95,6 +98,12 @@ export const stringFunctions: FunctionDefinition[] = [
         throw typeError('padLeft', 0, 'a string or an integer', value);
       }
       const total = intArg('padLeft', args, 1);
+      // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
+      if (total > MAX_STRING_LENGTH) {
+        throw new ExpressionError(
+          `The template function 'padLeft' was asked for ${total} characters; the most a template value can hold is ${MAX_STRING_LENGTH}.`
+        );
+      }
       const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
       if (pad.length !== 1) {
         throw new ExpressionError(`The template function 'padLeft' expects a single padding character, not '${pad}'.`);
