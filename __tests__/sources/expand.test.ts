@@ -275,3 +275,20 @@ describe('errors ARM would raise', () => {
     expectTemplateError(() => expandTemplateFile(file), file, 1, /not an ARM deployment template \(a parameter file\)/);
   });
 });
+
+describe('hostile templates', () => {
+  it('stops a template whose copy loops and nested deployments multiply past 20,000 resources, with where', () => {
+    // 800 deployments × 800 deployments × 800 vaults: 512 million resources if expanded.
+    const file = fixture('hostile-nested-copies.json');
+    let error: unknown;
+    try {
+      expandTemplateFile(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as UserError).describe()).toMatch(
+      /hostile-nested-copies\.json:2:\d+: The template expands to more than 20000 resources/
+    );
+  });
+});

@@ -26078,6 +26078,11 @@ const TEMPLATE_ONLY_KEYS = new Set([
 ]);
 const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
 const MAX_NESTING = 32;
+/**
+ * ARM deploys at most 800 resources per deployment; nested deployments and copy loops can multiply
+ * that. Far beyond any real template, expansion stops with an error instead of exhausting memory.
+ */
+const MAX_INSTANCES = 20_000;
 function deploymentLevelOf(schema) {
     const s = typeof schema === 'string' ? schema.toLowerCase() : '';
     if (s.includes('subscriptiondeploymenttemplate'))
@@ -26117,6 +26122,9 @@ class TemplateExpander {
         const declare = (decl, copy, inherited) => {
             declarations.push(decl);
             for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
+                if (++this.expansion.instanceCount > MAX_INSTANCES) {
+                    throw scope.errorAt(decl.pointer, `The template expands to more than ${MAX_INSTANCES} resources (copy loops and nested deployments included); ARM deploys at most 800 per deployment.`);
+                }
                 instances.push(instance);
                 const children = instance.decl.node.resources;
                 if (Array.isArray(children)) {
@@ -26157,7 +26165,8 @@ class TemplateExpander {
         const emitted = [];
         for (const instance of this.deploymentOrder(scope, instances)) {
             if (instance.type.toLowerCase() === DEPLOYMENTS_TYPE && !instance.existing) {
-                emitted.push(...this.expandDeployment(instance));
+                for (const resource of this.expandDeployment(instance))
+                    emitted.push(resource);
             }
             else {
                 emitted.push(this.buildResource(instance));
@@ -26689,7 +26698,13 @@ function expandTemplateDocument(doc, options = {}) {
     const template = doc.value;
     const parameterFiles = options.parameterFilesUsed ?? [];
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), overridesToSupplied(options.parameterOverrides ?? {}));
-    const expansion = { notes: [], now: new Date(), newGuidCount: 0, deploymentOutputs: new Map() };
+    const expansion = {
+        notes: [],
+        now: new Date(),
+        newGuidCount: 0,
+        instanceCount: 0,
+        deploymentOutputs: new Map()
+    };
     const scope = new TemplateScope({
         doc,
         base: '',

@@ -84,7 +84,13 @@ export function expandTemplateDocument(
     ...parameterFiles.map(loadParameterFile),
     overridesToSupplied(options.parameterOverrides ?? {})
   );
-  const expansion: Expansion = { notes: [], now: new Date(), newGuidCount: 0, deploymentOutputs: new Map() };
+  const expansion: Expansion = {
+    notes: [],
+    now: new Date(),
+    newGuidCount: 0,
+    instanceCount: 0,
+    deploymentOutputs: new Map()
+  };
   const scope = new TemplateScope({
     doc,
     base: '',

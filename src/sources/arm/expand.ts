@@ -42,6 +42,11 @@ const TEMPLATE_ONLY_KEYS = new Set([
 
 const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
 const MAX_NESTING = 32;
+/**
+ * ARM deploys at most 800 resources per deployment; nested deployments and copy loops can multiply
+ * that. Far beyond any real template, expansion stops with an error instead of exhausting memory.
+ */
+const MAX_INSTANCES = 20_000;
 
 interface Declaration {
   scope: TemplateScope;
@@ -110,6 +115,12 @@ export class TemplateExpander {
     const declare = (decl: Declaration, copy: CopyFrame, inherited?: string): void => {
       declarations.push(decl);
       for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
+        if (++this.expansion.instanceCount > MAX_INSTANCES) {
+          throw scope.errorAt(
+            decl.pointer,
+            `The template expands to more than ${MAX_INSTANCES} resources (copy loops and nested deployments included); ARM deploys at most 800 per deployment.`
+          );
+        }
         instances.push(instance);
         const children = instance.decl.node.resources;
         if (Array.isArray(children)) {
@@ -158,7 +169,7 @@ export class TemplateExpander {
     const emitted: Emitted[] = [];
     for (const instance of this.deploymentOrder(scope, instances)) {
       if (instance.type.toLowerCase() === DEPLOYMENTS_TYPE && !instance.existing) {
-        emitted.push(...this.expandDeployment(instance));
+        for (const resource of this.expandDeployment(instance)) emitted.push(resource);
       } else {
         emitted.push(this.buildResource(instance));
       }

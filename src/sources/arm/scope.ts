@@ -56,6 +56,8 @@ export interface Expansion {
   /** One clock per expansion so every utcNow() in parameter defaults agrees. */
   now: Date;
   newGuidCount: number;
+  /** Resource instances created so far, nested deployments and copy loops included (bounded: see expand.ts). */
+  instanceCount: number;
   /** Outputs of nested deployments already expanded, by lower-case deployment resource id. */
   deploymentOutputs: Map<string, Value>;
 }
