@@ -56,7 +56,7 @@ function existingOutputs(out: string): string[] {
 export function makeCompileCommand(aliases: () => AliasCatalog): Command {
   return {
     name: 'compile',
-    summary: 'Compile rule files into Azure Policy definitions and an initiative.',
+    summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
     usage:
       'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
       'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
