@@ -127,7 +127,7 @@ describe('relation rules: an identity and the vault that holds its key', () => {
       vault([{ objectId: opaque, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }])
     ]);
     expect(finding.verdict).toBe('indeterminate');
-    expect(finding.reason).toContain('parameter:principalId');
+    expect(finding.reason).toBe("depends on parameter 'principalId' has no value");
   });
 
   it('on an RBAC vault, counts role assignments at the vault scope and ignores access policies', () => {
@@ -166,6 +166,44 @@ describe('relation rules: an identity and the vault that holds its key', () => {
     });
     const [finding] = check([subject, vault([])]);
     expect(finding.verdict).toBe('noncompliant');
+  });
+
+  it('joins a key URI computed from the vault once deployed, e.g. if(endsWith(reference(vault).vaultUri, ...))', () => {
+    const vaultId = `${SUB}/Microsoft.KeyVault/vaults/kv1`.toLowerCase();
+    const uri = new Unknown('the vault URI', `if(<endswith(<reference(${vaultId}).properties.vaultUri>,"/")>,...)`);
+    const subject = account({
+      properties: {
+        encryption: { keySource: 'Microsoft.KeyVault', keyVaultProperties: { keyName: 'k', keyVaultUri: uri } }
+      }
+    });
+    expect(check([subject, vault([])])[0].verdict).toBe('noncompliant');
+  });
+
+  it('is indeterminate when the user-assigned identity the key is read with is itself unknown', () => {
+    const identityId = new Unknown("parameter 'identityName' has no value", 'parameter:identityName');
+    const withUserIdentity: RelationRule = {
+      ...rule,
+      relation: {
+        ...rule.relation,
+        principal: { userAssignedIdentity: ['/properties/encryption/identity/userAssignedIdentity'] }
+      }
+    };
+    const subject = account({
+      properties: {
+        encryption: {
+          keySource: 'Microsoft.KeyVault',
+          identity: { userAssignedIdentity: identityId },
+          keyVaultProperties: { keyName: 'k', keyVaultUri: 'https://kv1.vault.azure.net/' }
+        }
+      }
+    });
+    const someone = new Unknown(
+      "the principal of parameter 'identityName'",
+      'reference(parameter:identityName).properties.principalId'
+    );
+    const grant = { objectId: someone, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } };
+    const [finding] = compileRelationRule(withUserIdentity)([subject, vault([grant])]);
+    expect(finding.verdict).toBe('indeterminate');
   });
 
   it('does not apply to an account with a Microsoft-managed key', () => {

@@ -27136,13 +27136,22 @@ function inBaseline(baseline, file, cwd) {
 
 
 const UNKNOWN_MARK = '\u0000unknown:';
+/** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
+const reasons = new Map();
+/** "depends on …": the unknowns a verdict rests on, said as people read them. */
+function describeDependencies(keys) {
+    const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
+    return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
+}
 /**
  * Azure's view of a value for comparisons: property names and strings lower-cased (ARM treats
  * both case-insensitively), unknowns as marker strings.
  */
 function azureComparable(value) {
-    if (value instanceof Unknown)
+    if (value instanceof Unknown) {
+        reasons.set(value.key.toLowerCase(), value.reason);
         return UNKNOWN_MARK + value.key.toLowerCase();
+    }
     if (typeof value === 'string')
         return value.toLowerCase();
     if (Array.isArray(value))
@@ -27447,10 +27456,12 @@ function names(value, target, pointer) {
     if (!(value instanceof Unknown))
         return false;
     const match = REFERENCE_KEY.exec(value.key);
-    if (!match || !idsMatch(match[1], target.id))
-        return false;
-    const path = '/' + match[2].split('.').join('/');
-    return path.toLowerCase() === pointer.toLowerCase();
+    if (match && idsMatch(match[1], target.id)) {
+        const path = '/' + match[2].split('.').join('/');
+        return path.toLowerCase() === pointer.toLowerCase();
+    }
+    // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
+    return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
 }
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
@@ -27511,6 +27522,8 @@ function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
         return { kind: 'user', resourceId: userAssigned.toLowerCase() };
+    if (userAssigned instanceof Unknown)
+        return { kind: 'opaque', key: userAssigned.key };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
     const assigned = value_isObject(identities) ? Object.keys(identities) : [];
     const clientId = firstSet(subject, spec?.clientId);
@@ -27562,7 +27575,7 @@ function compileRelationRule(rule) {
                 const verdict = samePrincipal(wanted, found);
                 return {
                     verdict,
-                    dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : []
+                    dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
                 };
             };
             const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
@@ -27609,7 +27622,7 @@ function compileRelationRule(rule) {
             }
             else if (results.some(r => r.verdict === 'unknown')) {
                 const keys = [...new Set(results.flatMap(r => r.dependsOn))];
-                findings.push(prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, `depends on ${keys.map(k => `\`${k}\``).join(', ') || 'values known only after deployment'}`, pointer));
+                findings.push(prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer));
             }
             else {
                 findings.push(prFinding(rule, subject, 'noncompliant', `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`, null, pointer));
@@ -27699,7 +27712,7 @@ function compileTransitionRule(rule) {
             }
             else {
                 const keys = [...new Set([...unsure, ...result.dependsOn])];
-                findings.push(prFinding(rule, pair.after, 'indeterminate', `${rule.displayName}: cannot be decided before deployment. ${NOTE}`, `depends on ${keys.map(k => `\`${k}\``).join(', ')}`, afterPointer));
+                findings.push(prFinding(rule, pair.after, 'indeterminate', `${rule.displayName}: cannot be decided before deployment. ${NOTE}`, describeDependencies(keys), afterPointer));
             }
         }
         return findings;

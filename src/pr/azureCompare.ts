@@ -12,12 +12,24 @@ import { Unknown, isObject } from '../model/value.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
 
+/** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
+const reasons = new Map<string, string>();
+
+/** "depends on …": the unknowns a verdict rests on, said as people read them. */
+export function describeDependencies(keys: string[]): string {
+  const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
+  return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
+}
+
 /**
  * Azure's view of a value for comparisons: property names and strings lower-cased (ARM treats
  * both case-insensitively), unknowns as marker strings.
  */
 export function azureComparable(value: Value): unknown {
-  if (value instanceof Unknown) return UNKNOWN_MARK + value.key.toLowerCase();
+  if (value instanceof Unknown) {
+    reasons.set(value.key.toLowerCase(), value.reason);
+    return UNKNOWN_MARK + value.key.toLowerCase();
+  }
   if (typeof value === 'string') return value.toLowerCase();
   if (Array.isArray(value)) return value.map(azureComparable);
   if (isObject(value)) {

@@ -10,7 +10,7 @@ import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import { azureComparable, compileSchemaCheck } from './azureCompare.js';
+import { azureComparable, compileSchemaCheck, describeDependencies } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 
@@ -94,9 +94,12 @@ function names(value: Value | undefined, target: Resource, pointer: string): boo
   if (sameText(value, lookup(target, pointer)) === true) return true;
   if (!(value instanceof Unknown)) return false;
   const match = REFERENCE_KEY.exec(value.key);
-  if (!match || !idsMatch(match[1], target.id)) return false;
-  const path = '/' + match[2].split('.').join('/');
-  return path.toLowerCase() === pointer.toLowerCase();
+  if (match && idsMatch(match[1], target.id)) {
+    const path = '/' + match[2].split('.').join('/');
+    return path.toLowerCase() === pointer.toLowerCase();
+  }
+  // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
+  return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
 }
 
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
@@ -157,6 +160,7 @@ function firstSet(resource: Resource, pointers: string[] | undefined): Value | u
 function subjectPrincipal(subject: Resource, spec: RelationSpec['principal']): Principal {
   const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
   if (typeof userAssigned === 'string') return { kind: 'user', resourceId: userAssigned.toLowerCase() };
+  if (userAssigned instanceof Unknown) return { kind: 'opaque', key: userAssigned.key };
   const identities = lookup(subject, '/identity/userAssignedIdentities');
   const assigned = isObject(identities) ? Object.keys(identities) : [];
   const clientId = firstSet(subject, spec?.clientId);
@@ -208,7 +212,8 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
         const verdict = samePrincipal(wanted, found);
         return {
           verdict,
-          dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.key : String(value)] : []
+          dependsOn:
+            verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
         };
       };
       const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
@@ -263,7 +268,7 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
             subject,
             'indeterminate',
             `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`,
-            `depends on ${keys.map(k => `\`${k}\``).join(', ') || 'values known only after deployment'}`,
+            describeDependencies(keys),
             pointer
           )
         );

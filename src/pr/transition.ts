@@ -7,7 +7,7 @@
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import { Unknown } from '../model/value.js';
-import { azureComparable, compileSchemaCheck, valueAt } from './azureCompare.js';
+import { azureComparable, compileSchemaCheck, describeDependencies, valueAt } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 
@@ -78,7 +78,7 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
             pair.after,
             'indeterminate',
             `${rule.displayName}: cannot be decided before deployment. ${NOTE}`,
-            `depends on ${keys.map(k => `\`${k}\``).join(', ')}`,
+            describeDependencies(keys),
             afterPointer
           )
         );
