@@ -152,6 +152,18 @@ describe('relation rules: an identity and the vault that holds its key', () => {
     expect(check([account(), rbac, assignment])[0].verdict).toBe('compliant');
   });
 
+  it('is indeterminate, not noncompliant, when the vault is only referenced (existing): its grants may be elsewhere', () => {
+    const referenced = { ...vault([]), existing: true };
+    const [finding] = check([account(), referenced]);
+    expect(finding.verdict).toBe('indeterminate');
+    expect(finding.reason).toBe('depends on the access already granted on the existing vault kv1');
+    const granted = {
+      ...vault([{ objectId: principal, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }]),
+      existing: true
+    };
+    expect(check([account(), granted])[0].verdict).toBe('compliant');
+  });
+
   it('says nothing when the vault is not part of the deployment', () => {
     expect(check([account()])).toEqual([]);
   });

@@ -27624,6 +27624,10 @@ function compileRelationRule(rule) {
                 const keys = [...new Set(results.flatMap(r => r.dependsOn))];
                 findings.push(prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer));
             }
+            else if (vault.existing) {
+                // The vault is only referenced here: grants it already holds are outside what the template shows.
+                findings.push(prFinding(rule, subject, 'indeterminate', `${who} is granted nothing on vault ${vault.name} in this deployment, and the vault already exists: grants made outside this template cannot be seen.`, `depends on the access already granted on the existing vault ${vault.name}`, pointer));
+            }
             else {
                 findings.push(prFinding(rule, subject, 'noncompliant', `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`, null, pointer));
             }

@@ -272,6 +272,18 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
             pointer
           )
         );
+      } else if (vault.existing) {
+        // The vault is only referenced here: grants it already holds are outside what the template shows.
+        findings.push(
+          prFinding(
+            rule,
+            subject,
+            'indeterminate',
+            `${who} is granted nothing on vault ${vault.name} in this deployment, and the vault already exists: grants made outside this template cannot be seen.`,
+            `depends on the access already granted on the existing vault ${vault.name}`,
+            pointer
+          )
+        );
       } else {
         findings.push(
           prFinding(
