@@ -22,7 +22,13 @@ export function parseDateTime(fn: string, text: string): Date {
   return date;
 }
 
-/** Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`). */
+/**
+ * Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`) as a fixed span of time, the
+ * way .NET reads a duration into a TimeSpan: a year is 365 days and a month 30 days. The
+ * documentation shows the consequence: `dateTimeAdd('2023-01-31 00:00:00Z', 'P1M')` is
+ * 2023-03-02 and from 2024-01-31 it is 2024-03-01 (leap year), never the end of February
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-date#datetimeadd).
+ */
 export function addDuration(fn: string, date: Date, duration: string): Date {
   const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
     duration
@@ -34,10 +40,9 @@ export function addDuration(fn: string, date: Date, duration: string): Date {
   }
   const sign = m[1] ? -1 : 1;
   const n = (i: number) => sign * Number(m[i] ?? 0);
-  const out = new Date(date.getTime());
-  out.setUTCFullYear(out.getUTCFullYear() + n(2), out.getUTCMonth() + n(3), out.getUTCDate() + 7 * n(4) + n(5));
-  out.setTime(out.getTime() + ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000);
-  return out;
+  const days = 365 * n(2) + 30 * n(3) + 7 * n(4) + n(5);
+  const seconds = ((days * 24 + n(6)) * 60 + n(7)) * 60 + n(8);
+  return new Date(date.getTime() + Math.round(seconds * 1000));
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

@@ -24,12 +24,51 @@ function decodeBase64(name: string, text: string): string {
   return Buffer.from(text, 'base64').toString('utf8');
 }
 
+/**
+ * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
+ * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
+ * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ */
 function parseJson(name: string, text: string): Value {
   try {
-    return JSON.parse(text) as Value;
+    return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text) as Value;
   } catch {
     throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
   }
+}
+
+/** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
+function requoteSingleQuoted(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "'") {
+      let body = '';
+      let j = i + 1;
+      for (; j < text.length && text[j] !== "'"; j++) {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          body += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
+          j++;
+        } else {
+          body += text[j] === '"' ? '\\"' : text[j];
+        }
+      }
+      if (j >= text.length) throw new SyntaxError('unterminated string');
+      out += `"${body}"`;
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */

@@ -48,6 +48,35 @@ const MAX_NESTING = 32;
  */
 const MAX_INSTANCES = 20_000;
 
+/**
+ * Limits ARM enforces on each template, nested ones included (a nested template is how a
+ * deployment exceeds them): 256 parameters, 800 resources including copy count, 64 output
+ * values. https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
+ * (The variables limit is given as 256 on one page and 512 on another, and the 4 MB size
+ * applies to the compressed expanded request on one page and the plain template on
+ * another, so neither is enforced here.)
+ */
+export const TEMPLATE_LIMITS = { parameters: 256, resources: 800, outputs: 64 } as const;
+
+function checkSectionLimits(scope: TemplateScope): void {
+  const sections: ['parameters' | 'outputs', string][] = [
+    ['parameters', 'parameters'],
+    ['outputs', 'output values']
+  ];
+  for (const [section, what] of sections) {
+    // An outer-scope nested template uses its parent's parameters and has no outputs of its own.
+    if (scope.outer) continue;
+    const value = scope.template[section];
+    const count = isObject(value) ? Object.keys(value).length : 0;
+    if (count > TEMPLATE_LIMITS[section]) {
+      throw scope.errorAt(
+        joinPointer(scope.base, section),
+        `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`
+      );
+    }
+  }
+}
+
 interface Declaration {
   scope: TemplateScope;
   node: { [key: string]: Json };
@@ -107,6 +136,7 @@ export class TemplateExpander {
         `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`
       );
     }
+    checkSectionLimits(scope);
     const instances: Instance[] = [];
     const declarations: Declaration[] = [];
     const resources = scope.template.resources;
@@ -165,6 +195,13 @@ export class TemplateExpander {
       throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
     }
 
+    const deployed = instances.filter(i => !i.existing).length;
+    if (deployed > TEMPLATE_LIMITS.resources) {
+      throw scope.errorAt(
+        resourcesPointer,
+        `The template deploys ${deployed} resources (copy loops counted); ARM allows at most ${TEMPLATE_LIMITS.resources} in one template. Move some into a nested template.`
+      );
+    }
     this.resolveDependencies(scope, instances);
     const emitted: Emitted[] = [];
     for (const instance of this.deploymentOrder(scope, instances)) {
@@ -616,7 +653,16 @@ export class TemplateExpander {
         let value: Value;
         if (isObject(o.copy)) {
           const copy = o.copy as { [key: string]: Json };
-          value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data);
+          value = child.copyArray(
+            name,
+            copy.count ?? 0,
+            copy.input ?? null,
+            joinPointer(outputPointer, 'copy'),
+            data,
+            undefined,
+            '',
+            true
+          );
         } else {
           value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
         }

@@ -80,6 +80,9 @@ interface VariableSlot {
   value?: Value;
 }
 
+/** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
+export const MAX_EXPRESSION_LENGTH = 24_576;
+
 const parsedCache = new Map<string, Expr>();
 
 function parseCached(text: string): Expr {
@@ -200,6 +203,12 @@ export class TemplateScope {
     if (!isExpression(text)) {
       return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
     }
+    if (text.length > MAX_EXPRESSION_LENGTH) {
+      throw this.errorAt(
+        pointer,
+        `The expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH} characters in a template expression. Split it with variables.`
+      );
+    }
     try {
       const expr = parseCached(text);
       return evaluate(expr, { functions: this.functions, data });
@@ -269,7 +278,11 @@ export class TemplateScope {
     });
   }
 
-  /** `count` copies of `input`, with `copyIndex(name)` running from 0. */
+  /**
+   * `count` copies of `input`, with `copyIndex(name)` running from 0. An output's copy loop has
+   * no name of its own, and its `input` reads the index with a bare `copyIndex()` (`unnamed`):
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/copy-outputs
+   */
   copyArray(
     name: string,
     countNode: Json,
@@ -277,7 +290,8 @@ export class TemplateScope {
     elementPointer: string,
     data: EvalData,
     sink?: PositionSink,
-    outPointer = ''
+    outPointer = '',
+    unnamed = false
   ): Value {
     const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
     if (isUnknown(count)) {
@@ -293,7 +307,7 @@ export class TemplateScope {
     for (let i = 0; i < count; i++) {
       const loops = new Map(data.copy.loops);
       loops.set(name.toLowerCase(), i);
-      const itemData: EvalData = { ...data, copy: { loops, current: data.copy.current } };
+      const itemData: EvalData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
       const itemPointer = joinPointer(outPointer, i);
       items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
       // Each copy points at its copy element; values inside it at the lines of `input`.

@@ -13,6 +13,7 @@ import { Unknown, isUnknown, type Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { EvalData } from '../scope.js';
+import { formatDateTime } from '../../../expr/functions/date.js';
 import { dataOf } from './deployment.js';
 
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
@@ -67,47 +68,6 @@ export function listFunction(name: string): FunctionDefinition {
   });
 }
 
-/** .NET custom date format, the subset templates use (yyyy MM dd HH mm ss fff, literals). */
-export function formatUtc(date: Date, format: string): string {
-  const standard: Record<string, string> = {
-    u: 'yyyy-MM-dd HH:mm:ssZ',
-    s: 'yyyy-MM-ddTHH:mm:ss',
-    o: 'yyyy-MM-ddTHH:mm:ss.fffffffZ',
-    d: 'M/d/yyyy'
-  };
-  const pattern = standard[format] ?? format;
-  const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-  const tokens: [RegExp, (d: Date) => string][] = [
-    [/^yyyy/, d => pad(d.getUTCFullYear(), 4)],
-    [/^yy/, d => pad(d.getUTCFullYear() % 100, 2)],
-    [/^MM/, d => pad(d.getUTCMonth() + 1, 2)],
-    [/^M/, d => String(d.getUTCMonth() + 1)],
-    [/^dd/, d => pad(d.getUTCDate(), 2)],
-    [/^d/, d => String(d.getUTCDate())],
-    [/^HH/, d => pad(d.getUTCHours(), 2)],
-    [/^H/, d => String(d.getUTCHours())],
-    [/^mm/, d => pad(d.getUTCMinutes(), 2)],
-    [/^ss/, d => pad(d.getUTCSeconds(), 2)],
-    [/^f{1,7}/, d => pad(d.getUTCMilliseconds(), 3)]
-  ];
-  let out = '';
-  let rest = pattern;
-  while (rest.length > 0) {
-    const token = tokens.find(([re]) => re.test(rest));
-    if (token) {
-      const matched = token[0].exec(rest)![0];
-      let text = token[1](date);
-      if (matched.startsWith('f')) text = text.padEnd(matched.length, '0').slice(0, matched.length);
-      out += text;
-      rest = rest.slice(matched.length);
-    } else {
-      out += rest[0];
-      rest = rest.slice(1);
-    }
-  }
-  return out;
-}
-
 export const runtimeFunctions: FunctionDefinition[] = [
   defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
   defineFunction({
@@ -138,7 +98,9 @@ export const runtimeFunctions: FunctionDefinition[] = [
           `utcNow(${format})`
         );
       }
-      return formatUtc(data.scope.expansion.now, format);
+      // .NET formatting in the invariant culture: utcNow('d') is 03/05/2019, utcNow('M d') is 3 5
+      // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
+      return formatDateTime(data.scope.expansion.now, format);
     }
   }),
   defineFunction({
