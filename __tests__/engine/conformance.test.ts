@@ -140,11 +140,17 @@ describe('[*] aliases (ARRAYS#referencing-array-resource-properties)', () => {
     expect(holds({ value: `[length(field('${field('objectArray[*].nestedArray[*]')}'))]`, equals: 4 })).toBe('true');
     expect(holds({ value: `[length(field('${field('missingArray[*]')}'))]`, equals: 0 })).toBe('true');
   });
-  it('an empty or missing array selects no members, and a condition on no members does not hold', () => {
-    // Documented: a missing array's [*] is "an empty collection of values". The outcome of a field
-    // condition on it follows the peer evaluator's recorded Key Vault cases.
-    expect(holds({ field: field('emptyArray[*]'), exists: false })).toBe('false');
-    expect(holds({ field: field('missingArray[*].x'), notEquals: 'y' })).toBe('false');
+  it('an empty or missing array selects no members, and a condition on no members holds', () => {
+    // Documented: a missing array's [*] is "an empty collection of values" (ARRAYS#referencing-array-fields),
+    // and "each element in the array is evaluated individually with logical and between elements"
+    // (RULE#fields): an `and` of no elements holds. The docs give no empty-array row, so this follows the
+    // documented scenario names (ARRAYS#additional--alias-examples: `{[*], notEquals}` is "none match",
+    // `not` of it "one or more match") and built-ins written for it (App Service CORS existenceCondition
+    // `allowedOrigins[*]` notEquals `*`; Synapse auditing `not {auditActionsAndGroups[*] notEquals X}`).
+    expect(holds({ field: field('emptyArray[*]'), exists: false })).toBe('true');
+    expect(holds({ field: field('missingArray[*].x'), notEquals: 'y' })).toBe('true');
+    expect(holds({ field: field('missingArray[*].x'), equals: 'y' })).toBe('true');
+    expect(holds({ not: { field: field('emptyArray[*]'), notEquals: 'x' } })).toBe('false');
   });
 });
 

@@ -91,6 +91,31 @@ export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
   return selectFromRoot(rt.json, ref);
 }
 
+/**
+ * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function normalizeLocation<T extends Value | undefined>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\s+/g, '') as T;
+  if (Array.isArray(value)) return value.map(v => normalizeLocation(v)) as T;
+  return value;
+}
+
+function wildcards(pattern: string): number {
+  let n = 0;
+  for (const c of pattern) if (c === '*') n++;
+  return n;
+}
+
+/** The same compiled value, passed through `f`. */
+function mapCompiled(value: CompiledValue, f: (v: Value) => Value): CompiledValue {
+  if ('constant' in value) {
+    const constant = f(value.constant as Value);
+    return { ...value, constant, get: () => constant };
+  }
+  return { ...value, get: rt => f(value.get(rt)) };
+}
+
 class Compiler {
   constructor(readonly c: ConditionCompiler) {}
 
@@ -164,14 +189,24 @@ class Compiler {
     const opKey = opKeys[0];
     const op = operators.get(opKey.toLowerCase()) as Operator;
     const opPath = `${path}.${opKey}`;
-    const operand = compileValue(obj[opKey], this.site(opPath));
-    this.checkOperand(op, operand, opPath);
-    const test = this.bindOperator(op, operand);
     const subjectKey = subject[0];
     const subjectPath = `${path}.${subjectKey}`;
+    const onLocation =
+      subjectKey.toLowerCase() === 'field' &&
+      typeof obj[subjectKey] === 'string' &&
+      (obj[subjectKey] as string).toLowerCase() === 'location';
+    const compiled = compileValue(obj[opKey], this.site(opPath));
+    const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
+    this.checkOperand(op, operand, opPath);
+    const test = this.bindOperator(op, operand);
     switch (subjectKey.toLowerCase()) {
       case 'field':
-        return this.fieldCondition(obj[subjectKey], subjectPath, scopes, test);
+        return this.fieldCondition(
+          obj[subjectKey],
+          subjectPath,
+          scopes,
+          onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test
+        );
       case 'value': {
         const value = compileValue(obj[subjectKey], this.site(subjectPath));
         return rt => test(value.get(rt), rt);
@@ -186,6 +221,14 @@ class Compiler {
     const v = operand.constant;
     if (op.operand === 'boolean' && booleanOperand(v as Value) === undefined) {
       throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
+    }
+    if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
+      // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
+      // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+      throw this.error(
+        `"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`,
+        path
+      );
     }
     if (op.operand === 'array' && !Array.isArray(v)) {
       throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
@@ -240,9 +283,13 @@ class Compiler {
     return rt => {
       const selected = getter(rt);
       if (!(selected instanceof Collection)) return test(selected, rt);
-      // A condition on a [*] field must hold for every selected member. With no members at all it
-      // does not hold (the behaviour the peer suite's Key Vault cases record).
-      if (selected.items.length === 0) return selected.unknown ?? false;
+      // A condition on a [*] field must hold for every selected member: "each element in the array is
+      // evaluated individually with logical and between elements", and an `and` of no elements holds.
+      // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
+      // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
+      // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+      // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
+      if (selected.items.length === 0) return selected.unknown ?? true;
       let unknown: Unknown | undefined;
       for (const item of selected.items) {
         const r = test(item, rt);
@@ -300,8 +347,22 @@ class Compiler {
         if (v === null) return new Collection([]);
         return new Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
       };
-      const name = nameKey === undefined ? '' : spec[nameKey];
-      if (typeof name !== 'string') throw this.error('"count.name" takes a string.', `${path}.${nameKey}`);
+      // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
+      // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+      // child of another count expression. When not provided, the index name is implicitly set to "default"."
+      if (nameKey === undefined && scopes.length > 0) {
+        throw this.error(
+          'a value count inside another count needs a "name", so that current() can tell the two apart.',
+          path
+        );
+      }
+      const name = nameKey === undefined ? 'default' : spec[nameKey];
+      if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
+        throw this.error(
+          `"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`,
+          `${path}.${nameKey}`
+        );
+      }
       scope = { kind: 'value', steps: [], name: name.toLowerCase() };
     }
     const where =

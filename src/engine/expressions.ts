@@ -31,6 +31,38 @@ const resourceDependent = new Set([
   'newguid'
 ]);
 
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+  'copyindex',
+  'datetimeadd',
+  'datetimefromepoch',
+  'datetimetoepoch',
+  'deployment',
+  'environment',
+  'extensionresourceid',
+  'lambda',
+  'managementgroup',
+  'newguid',
+  'pickzones',
+  'providers',
+  'reference',
+  'resourceid',
+  'subscriptionresourceid',
+  'tenantresourceid',
+  'tenant',
+  'variables'
+]);
+
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+export function refusedInPolicyRule(name: string): boolean {
+  const lower = name.toLowerCase();
+  return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
+
 export interface ExpressionSite {
   file: string | null;
   path: string;
@@ -66,6 +98,13 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
   const parameters: string[] = [];
   for (const call of calls) {
     const lower = call.name.toLowerCase();
+    if (refusedInPolicyRule(lower)) {
+      throw new DefinitionError(
+        `the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`,
+        site.file,
+        site.path
+      );
+    }
     const fn = site.functions.get(lower);
     if (!fn) {
       throw new UnsupportedError(

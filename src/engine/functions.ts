@@ -151,11 +151,10 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 1,
     call(args) {
       const now = new Date();
-      if (args.length === 0)
-        return now
-          .toISOString()
-          .replace(/[-:]/g, '')
-          .replace(/\.\d{3}/, '');
+      // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
+      // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+      if (args.length === 0) return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}0000Z`);
+      // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
       const format = text('utcNow', args[0]);
       if (format === 'u')
         return now

@@ -72,9 +72,28 @@ export function looseEquals(a: Value | undefined, b: Value | undefined): boolean
   return false;
 }
 
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
+
 /**
- * Order for less/greater: numbers numerically (a numeric string counts as a number), strings
- * case-insensitively (ISO dates and api-versions order correctly as text). Undefined when the two
+ * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
+ * addDays() give) order as the same instant; undefined for any other text.
+ */
+function dateValue(text: string): [number, number] | undefined {
+  if (text.length < 10 || text.charCodeAt(4) !== 45) return undefined;
+  const m = isoDate.exec(text);
+  if (!m) return undefined;
+  const fraction = (m[3] ?? '').padEnd(7, '0');
+  const ms = Date.parse(
+    `${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`
+  );
+  return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
+}
+
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
+ * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
+ * (api-versions order correctly as text). Undefined when the two
  * cannot be ordered (Azure reports an error; the condition does not hold).
  */
 export function compareOrder(a: Value | undefined, b: Value | undefined): number | undefined {
@@ -90,6 +109,11 @@ export function compareOrder(a: Value | undefined, b: Value | undefined): number
     return na - nb;
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return undefined;
+  const da = dateValue(ta);
+  if (da !== undefined) {
+    const db = dateValue(tb);
+    if (db !== undefined) return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
+  }
   const la = ta.toLowerCase();
   const lb = tb.toLowerCase();
   return la < lb ? -1 : la > lb ? 1 : 0;

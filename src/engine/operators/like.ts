@@ -3,7 +3,7 @@
  * the whole value. A missing field is not like anything.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
-import type { Value } from '../../model/value.js';
+import { Unknown, type Value } from '../../model/value.js';
 import type { Truth } from '../logic.js';
 import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
@@ -25,11 +25,27 @@ export function likePattern(pattern: string): RegExp {
   return re;
 }
 
+/**
+ * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
+ * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+function tooManyWildcards(pattern: string): Unknown | undefined {
+  const first = pattern.indexOf('*');
+  if (first < 0 || pattern.indexOf('*', first + 1) < 0) return undefined;
+  return new Unknown(
+    `the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`
+  );
+}
+
 function likeTest(actual: Value | undefined, expected: Value): Truth {
   const u = unknownIn(actual, expected);
   if (u) return u;
   const text = scalarText(actual);
   const pattern = scalarText(expected);
+  if (pattern !== undefined) {
+    const invalid = tooManyWildcards(pattern);
+    if (invalid) return invalid;
+  }
   if (text === undefined || pattern === undefined) return false;
   return likePattern(pattern).test(text);
 }
@@ -37,6 +53,8 @@ function likeTest(actual: Value | undefined, expected: Value): Truth {
 function prepare(expected: Value, negate: boolean): (actual: Value | undefined) => Truth {
   const pattern = scalarText(expected);
   if (pattern === undefined) return actual => unknownIn(actual, expected) ?? negate;
+  const invalid = tooManyWildcards(pattern);
+  if (invalid) return actual => unknownIn(actual, expected) ?? invalid;
   const re = likePattern(pattern);
   if (pattern === '*') {
     return actual => {
