@@ -450,6 +450,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  let lastEffectRaw: Value | undefined;
+  let lastEffect: string | undefined;
   const compliantAnswers = new Map<string, Evaluation>();
   const compliantFor = (effect: string): Evaluation => {
     let e = compliantAnswers.get(effect);
@@ -487,7 +489,12 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         effect = 'Unknown';
         effectUnknown = effectRaw;
       } else {
-        const c = canonicalEffect(String(effectRaw));
+        // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+        if (effectRaw !== lastEffectRaw) {
+          lastEffectRaw = effectRaw;
+          lastEffect = canonicalEffect(String(effectRaw));
+        }
+        const c = lastEffect;
         if (c === undefined) {
           throw new UserError(
             `definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`,
