@@ -35410,7 +35410,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9029);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2732);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35420,7 +35420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9029:
+/***/ 2732:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38604,10 +38604,18 @@ function bundledPolicies() {
 function bundledExamples() {
     return path.join(packageRoot(), 'examples');
 }
-/** A path as reports show it: relative to the workspace, with forward slashes. */
+/** Whether `file` (absolute, or relative to `workspace`) is the workspace or lies under it, by its name. */
+function isInsideWorkspace(file, workspace) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, file));
+    return !external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`);
+}
+/**
+ * A path as reports show it: relative to the workspace, with forward slashes; a path
+ * outside the workspace stays absolute (`..foo.json` is inside, `../foo.json` is not).
+ */
 function displayPath(file, workspace) {
-    const relative = external_node_path_default().relative(workspace, external_node_path_default().resolve(workspace, file));
-    const shown = relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? external_node_path_default().resolve(workspace, file) : relative;
+    const absolute = external_node_path_default().resolve(workspace, file);
+    const shown = isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
     return shown.split((external_node_path_default()).sep).join('/');
 }
 
@@ -38617,9 +38625,9 @@ function displayPath(file, workspace) {
 function repositoryPath(file, context) {
     return displayPath(file, context.workspace);
 }
-/** A link to a line of a file at the context's commit, or undefined without repository and commit. */
+/** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
 function blobUrl(file, line, context) {
-    if (!context.repository || !context.sha)
+    if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace))
         return undefined;
     const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const encoded = repositoryPath(file, context)
@@ -38643,10 +38651,13 @@ function escapeCommandProperty(value) {
     return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 const MENTION = /@(?=[A-Za-z0-9])/g;
+/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
+const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
 /**
  * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
- * links and table pipes are escaped; `@name` is broken so it neither notifies nor links.
+ * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
+ * link nor leave a cross-reference on someone else's issue.
  */
 function escapeMarkdown(value) {
     return value
@@ -38655,7 +38666,8 @@ function escapeMarkdown(value) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
 }
 /**
  * A value as a Markdown code span on one line. Code spans render HTML and mentions as
@@ -38669,7 +38681,10 @@ function codeSpan(value, inTable = false) {
     const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
     const fence = '`'.repeat(longest + 1);
     const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
-    const body = inTable ? oneLine.replace(/\|/g, '\\|') : oneLine;
+    // Pipes split the cell before the code span is parsed. A backslash escapes the next
+    // character for the cell splitter too, so `\|` in a value would become an escaped
+    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
+    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
     return `${fence}${pad}${body}${pad}${fence}`;
 }
 /**
@@ -38698,6 +38713,9 @@ function sanitizeMarkdown(markdown) {
         }
         out.push(sanitizeInline(line));
     }
+    // An unclosed fence would turn everything after the remediation into code.
+    if (fence)
+        out.push(fence.char.repeat(fence.length));
     return out.join('\n');
 }
 function sanitizeInline(line) {
@@ -38752,6 +38770,15 @@ function escapeTerminal(value) {
             return '\\t';
         return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
     });
+}
+/**
+ * Text printed to a log the runner reads: the runner takes any line that starts with `::`
+ * (after leading spaces) as a workflow command, so a name at the start of a line could
+ * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
+ * `escapeTerminal`'s notation.
+ */
+function neutralizeCommandLines(text) {
+    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
 
 ;// CONCATENATED MODULE: ./src/report/findings.ts
@@ -38970,8 +38997,8 @@ function locationCell(file, line, context) {
 function findingRow(finding, context) {
     const { resource } = finding;
     const details = finding.verdict === 'indeterminate'
-        ? `${escapeMarkdown(finding.message)}${finding.reason ? ` ${escapeMarkdown(capitalize(dependsOn(finding.reason)))}.` : ''}`
-        : escapeMarkdown(finding.message);
+        ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
+        : cellText(finding.message);
     return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
 }
 const FINDINGS_TABLE_HEAD = [
@@ -39002,48 +39029,80 @@ function ruleHelp(group) {
     }
     return lines;
 }
-function inputErrorsSection(document, context, level) {
+/**
+ * What is left of the room GitHub gives a text: 65,536 characters for a comment, 1 MiB
+ * for a step summary. Counted in UTF-8 bytes, never fewer than characters, so one count
+ * keeps both limits. A section that does not fit is left out whole or row by row, and
+ * says so, rather than making GitHub refuse the whole text.
+ */
+class Budget {
+    remaining;
+    constructor(remaining) {
+        this.remaining = remaining;
+    }
+    /** Adds the lines to `into` if they fit, and says whether they did. */
+    take(into, more) {
+        const size = more.reduce((n, line) => n + Buffer.byteLength(line, 'utf8') + 1, 0);
+        if (size > this.remaining)
+            return false;
+        into.push(...more);
+        this.remaining -= size;
+        return true;
+    }
+}
+/** The longest message a table cell shows; the SARIF and JSON files keep it whole. */
+const CELL_LIMIT = 2_000;
+/** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
+function cellText(message) {
+    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+    return escapeMarkdown(cut);
+}
+/** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
+function inputErrorsSection(document, context, level, budget) {
     const errors = document.errors ?? [];
     if (!errors.length)
         return [];
-    return [
+    const lines = [];
+    if (!budget.take(lines, [
         '',
         `${level} ❌ Inputs cmk-guard could not read`,
         '',
         '| Location | Problem |',
-        '| --- | --- |',
-        ...errors.map(e => `| ${locationCell(e.file || null, e.line, context)} | ${escapeMarkdown(e.message)} |`)
-    ];
+        '| --- | --- |'
+    ]))
+        return [];
+    let shown = 0;
+    for (const e of errors) {
+        if (!budget.take(lines, [`| ${locationCell(e.file || null, e.line, context)} | ${cellText(e.message)} |`]))
+            break;
+        shown++;
+    }
+    if (shown < errors.length) {
+        const more = errors.length - shown;
+        lines.push('', `${more === 1 ? '1 more input error is' : `${more} more input errors are`} in the SARIF and JSON files.`);
+    }
+    return lines;
 }
 /**
- * One section per rule, stopping before the text passes `budget` characters (GitHub caps
- * a comment at 65,536 and a step summary at 1 MiB); returns how many findings were left out.
+ * One section per rule, stopping before the text runs out of budget; returns how many
+ * findings were left out.
  */
 function ruleSections(groups, context, level, budget) {
     const lines = [];
-    let used = 0;
     let omitted = 0;
-    const add = (more) => {
-        const size = more.reduce((n, line) => n + line.length + 1, 0);
-        if (used + size > budget)
-            return false;
-        lines.push(...more);
-        used += size;
-        return true;
-    };
     for (const group of groups) {
-        if (omitted || !add(['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
+        if (omitted || !budget.take(lines, ['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
             omitted += group.findings.length;
             continue;
         }
         let shown = 0;
         for (const finding of group.findings) {
-            if (!add([findingRow(finding, context)]))
+            if (!budget.take(lines, [findingRow(finding, context)]))
                 break;
             shown++;
         }
         omitted += group.findings.length - shown;
-        add(ruleHelp(group));
+        budget.take(lines, ruleHelp(group));
     }
     return { lines, omitted };
 }
@@ -39053,8 +39112,12 @@ function ruleSections(groups, context, level, budget) {
 
 /** The hidden marker the sticky comment is found by on the next push. */
 const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
-/** GitHub refuses comment bodies over 65,536 characters. */
-const COMMENT_BUDGET = 60_000;
+/**
+ * GitHub refuses comment bodies over 65,536 characters; an over-long body would leave the
+ * previous comment standing. The fixed lines around the sections take well under 1,536.
+ */
+const COMMENT_LIMIT = 65_536;
+const COMMENT_BUDGET = COMMENT_LIMIT - 1_536;
 /** Whether there is anything for a reviewer to read: findings to look at or inputs that failed. */
 function needsAttention(document) {
     return document.summary.noncompliant > 0 || document.summary.indeterminate > 0 || (document.errors?.length ?? 0) > 0;
@@ -39073,8 +39136,9 @@ function renderComment(document, context) {
         return lines.join('\n') + '\n';
     }
     lines.push(...totalsTable(document));
-    lines.push(...inputErrorsSection(document, context, '####'));
-    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', COMMENT_BUDGET);
+    const budget = new Budget(COMMENT_BUDGET);
+    lines.push(...inputErrorsSection(document, context, '####', budget));
+    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
     lines.push(...sections.lines);
     if (sections.omitted) {
         const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
@@ -39082,6 +39146,113 @@ function renderComment(document, context) {
     }
     lines.push('', `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`);
     return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/report/files.ts
+
+
+
+
+/**
+ * Writing report files so that nothing is lost or half-written: the content goes to a new
+ * file beside the target and is renamed over it, so a crash or a full disk leaves the old
+ * file or the new one, never part of one.
+ */
+function lstatOrNull(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return null;
+        throw error;
+    }
+}
+/**
+ * Writes `content` to `file` atomically. A symbolic link is written through to the file
+ * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
+ * renamed over and is written directly.
+ */
+function writeFileAtomic(file, content) {
+    let target = external_node_path_default().resolve(file);
+    let stat = lstatOrNull(target);
+    if (stat?.isSymbolicLink()) {
+        target = (0,external_node_fs_namespaceObject.realpathSync)(target);
+        stat = lstatOrNull(target);
+    }
+    if (stat && !stat.isFile()) {
+        if (stat.isDirectory())
+            throw new UserError('is a folder; give a file name to write the report to.', { file });
+        const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return;
+    }
+    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    // 'wx' fails rather than follow anything already at the temporary name.
+    const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+function inside(root, file) {
+    const relative = external_node_path_default().relative(root, file);
+    return relative === '' || (!external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`));
+}
+/** The path with symbolic links resolved as far as it exists, and the rest appended. */
+function realPathSoFar(file) {
+    const missing = [];
+    let current = file;
+    for (;;) {
+        try {
+            return external_node_path_default().join((0,external_node_fs_namespaceObject.realpathSync)(current), ...missing.reverse());
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+            const parent = external_node_path_default().dirname(current);
+            if (parent === current)
+                return file;
+            missing.push(external_node_path_default().basename(current));
+            current = parent;
+        }
+    }
+}
+/**
+ * Where the action may write a file an input names: inside the repository or the runner's
+ * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
+ * device. A pull request can commit a symbolic link where a report is written; without
+ * this check the report would overwrite whatever file the link names.
+ */
+function checkOutputPath(input, requested, file, roots) {
+    const where = `the input \`${input}\` is '${requested}'`;
+    const outside = new UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
+    if (!roots.some(root => inside(external_node_path_default().resolve(root), file)))
+        throw outside;
+    const stat = lstatOrNull(file);
+    if (stat && !stat.isFile()) {
+        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
+        throw new UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
+    }
+    // A folder on the way may be a link out of the repository.
+    const allowed = roots.map(root => realPathSoFar(external_node_path_default().resolve(root)));
+    if (!allowed.some(root => inside(root, realPathSoFar(file))))
+        throw outside;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -44091,18 +44262,26 @@ function requestFailure(error) {
     }
     return undefined;
 }
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
 class GitHubClient {
     octokit;
     repository;
     logger;
-    warnedReadOnly = false;
-    constructor(octokit, repository, logger) {
+    token;
+    warned = false;
+    login;
+    constructor(octokit, repository, logger, 
+    /** Cut from anything logged: an API or proxy error can echo the request it refused. */
+    token) {
         this.octokit = octokit;
         this.repository = repository;
         this.logger = logger;
+        this.token = token;
     }
     static create(token, repository, logger, baseUrl) {
-        return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl } : {}), repository, logger);
+        return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl } : {}), repository, logger, token);
     }
     /**
      * Updates the comment that starts with the marker, or creates one. With `create: false`
@@ -44116,7 +44295,7 @@ class GitHubClient {
                 issue_number: issueNumber,
                 per_page: 100
             });
-            const existing = comments.find(comment => comment.body?.startsWith(COMMENT_MARKER));
+            const existing = await this.ownComment(comments);
             if (existing) {
                 if (existing.body === body)
                     return 'unchanged';
@@ -44171,6 +44350,34 @@ class GitHubClient {
         });
         return Array.isArray(result) ? result : null;
     }
+    /**
+     * The sticky comment: the first that opens with the marker and that this token wrote.
+     * Anyone can post a comment that opens with the marker; updating theirs would put the
+     * verdict under their name, where they could edit it to read "all clear". The Actions
+     * token comments as a bot; another token (a personal one) as its own user.
+     */
+    async ownComment(comments) {
+        const marked = comments.filter(comment => comment.body?.startsWith(COMMENT_MARKER));
+        const byBot = marked.find(comment => comment.user?.type === 'Bot');
+        if (byBot || !marked.length)
+            return byBot;
+        const login = await this.authenticatedLogin();
+        return login === null ? undefined : marked.find(comment => comment.user?.login === login);
+    }
+    /** Who the token is, or null when it cannot say (the Actions token cannot read `/user`). */
+    authenticatedLogin() {
+        this.login ??= this.octokit.rest.users.getAuthenticated().then(response => response.data.login, () => null);
+        return this.login;
+    }
+    redact(text) {
+        return this.token ? text.split(this.token).join('***') : text;
+    }
+    /**
+     * Runs one API call. Whatever stops it — a fork's read-only token (403), a missing pull
+     * request (404), GitHub unreachable (octokit reports a network error as 500) — is
+     * warned about once per run and never fails the step: annotations, the summary and
+     * SARIF carry the findings without the API.
+     */
     async attempt(what, action) {
         try {
             return await action();
@@ -44179,18 +44386,18 @@ class GitHubClient {
             const failure = requestFailure(error);
             if (!failure)
                 throw error;
-            if (failure.status === 403) {
-                if (!this.warnedReadOnly) {
-                    this.warnedReadOnly = true;
-                    this.logger.warning(`cmk-guard could not ${what}: the token may not write to this repository (a pull request from a fork gets a read-only token). Annotations, the job summary and SARIF still have every finding.`);
-                }
-                else {
-                    this.logger.debug(`Also could not ${what}: ${failure.message}`);
-                }
-                return 'not-permitted';
+            const readOnly = failure.status === 403;
+            const why = readOnly
+                ? 'the token may not write to this repository (a pull request from a fork gets a read-only token)'
+                : `GitHub answered ${failure.status} (${this.redact(oneLine(failure.message))})`;
+            if (!this.warned) {
+                this.warned = true;
+                this.logger.warning(`cmk-guard could not ${what}: ${why}. Annotations, the job summary and SARIF still have every finding.`);
             }
-            this.logger.warning(`cmk-guard could not ${what}: GitHub answered ${failure.status} (${failure.message}).`);
-            return 'failed';
+            else {
+                this.logger.debug(`Also could not ${what}: ${why}.`);
+            }
+            return readOnly ? 'not-permitted' : 'failed';
         }
     }
 }
@@ -44202,6 +44409,8 @@ function renderJson(document) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
+
+
 
 
 
@@ -44230,7 +44439,7 @@ function renderSarif(document, context) {
                 locations: [
                     {
                         physicalLocation: {
-                            artifactLocation: { uri: uriOf(repositoryPath(error.file, context)), uriBaseId: '%SRCROOT%' },
+                            artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
                             ...(error.line ? { region: region(error.line, error.column) } : {})
                         }
                     }
@@ -44304,7 +44513,7 @@ function buildResult(finding, ruleIndex, context) {
                 ? { logicalLocations }
                 : {
                     physicalLocation: {
-                        artifactLocation: { uri: uriOf(file), uriBaseId: '%SRCROOT%' },
+                        artifactLocation: artifactLocation(file, context),
                         ...(resource.line ? { region: region(resource.line, resource.column) } : {})
                     },
                     logicalLocations
@@ -44316,6 +44525,11 @@ function buildResult(finding, ruleIndex, context) {
 }
 function region(line, column) {
     return column ? { startLine: line, startColumn: column } : { startLine: line };
+}
+function artifactLocation(file, context) {
+    return isInsideWorkspace(file, context.workspace)
+        ? { uri: uriOf(file), uriBaseId: '%SRCROOT%' }
+        : { uri: (0,external_node_url_.pathToFileURL)(file).href };
 }
 /** A relative path as a URI reference: each segment percent-encoded, slashes kept. */
 function uriOf(file) {
@@ -44342,8 +44556,13 @@ function fingerprint(finding, file) {
 
 
 
-/** GitHub takes up to 1 MiB of summary per step; leave room for the rest of the page. */
-const SUMMARY_BUDGET = 900_000;
+/**
+ * GitHub takes up to 1 MiB of summary per step and drops a larger one whole
+ * (https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary);
+ * the fixed lines around the sections take well under the 24 KiB held back.
+ */
+const SUMMARY_LIMIT = 1024 * 1024;
+const SUMMARY_BUDGET = SUMMARY_LIMIT - 24 * 1024;
 /**
  * The job summary (`GITHUB_STEP_SUMMARY`): totals, one table per rule with each finding
  * linked to its line at the commit, what indeterminate findings depend on, input errors,
@@ -44358,17 +44577,24 @@ function renderSummary(document, context, notes) {
         lines.push('', `> ${plural(notes.hiddenAnnotations, 'finding is', 'findings are')} not shown as annotations: GitHub shows ${notes.annotationsPerLevel} errors, ${notes.annotationsPerLevel} warnings and ${notes.annotationsPerLevel} notices per step. ${where}`);
     }
     for (const note of notes.notes ?? [])
-        lines.push('', `> ${escapeMarkdown(note)}`);
-    lines.push(...inputErrorsSection(document, context, '###'));
-    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', SUMMARY_BUDGET);
+        lines.push('', `> ${cellText(note)}`);
+    const budget = new Budget(SUMMARY_BUDGET);
+    lines.push(...inputErrorsSection(document, context, '###', budget));
+    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
     lines.push(...sections.lines);
     if (sections.omitted) {
         lines.push('', `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`);
     }
     const skipped = document.skipped ?? [];
     if (skipped.length) {
-        lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |');
-        lines.push(...skipped.map(s => `| ${codeSpan(s.file, true)} | ${escapeMarkdown(s.reason)} |`), '', '</details>');
+        const rows = [];
+        for (const entry of skipped)
+            if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`]))
+                break;
+        lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |', ...rows);
+        if (rows.length < skipped.length)
+            lines.push('', `${plural(skipped.length - rows.length, 'more file is', 'more files are')} in the JSON file.`);
+        lines.push('', '</details>');
     }
     return lines.join('\n') + '\n';
 }
@@ -44379,7 +44605,8 @@ function renderSummary(document, context, notes) {
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
  * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor.
+ * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
+ * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
 function renderText(document) {
     const lines = [];
@@ -44418,7 +44645,7 @@ function renderText(document) {
         lines.push('');
     const { resources, definitions } = document.summary;
     lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-    return lines.join('\n') + '\n';
+    return neutralizeCommandLines(lines.join('\n') + '\n');
 }
 function renderFinding(finding) {
     const { resource } = finding;
@@ -56704,7 +56931,13 @@ function parseDateTime(fn, text) {
     }
     return date;
 }
-/** Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`). */
+/**
+ * Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`) as a fixed span of time, the
+ * way .NET reads a duration into a TimeSpan: a year is 365 days and a month 30 days. The
+ * documentation shows the consequence: `dateTimeAdd('2023-01-31 00:00:00Z', 'P1M')` is
+ * 2023-03-02 and from 2024-01-31 it is 2024-03-01 (leap year), never the end of February
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-date#datetimeadd).
+ */
 function addDuration(fn, date, duration) {
     const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
     if (!m || duration === 'P' || duration.endsWith('T')) {
@@ -56712,10 +56945,9 @@ function addDuration(fn, date, duration) {
     }
     const sign = m[1] ? -1 : 1;
     const n = (i) => sign * Number(m[i] ?? 0);
-    const out = new Date(date.getTime());
-    out.setUTCFullYear(out.getUTCFullYear() + n(2), out.getUTCMonth() + n(3), out.getUTCDate() + 7 * n(4) + n(5));
-    out.setTime(out.getTime() + ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000);
-    return out;
+    const days = 365 * n(2) + 30 * n(3) + 7 * n(4) + n(5);
+    const seconds = ((days * 24 + n(6)) * 60 + n(7)) * 60 + n(8);
+    return new Date(date.getTime() + Math.round(seconds * 1000));
 }
 const pad = (n, width = 2) => String(n).padStart(width, '0');
 /** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
@@ -57440,13 +57672,56 @@ function decodeBase64(name, text) {
     }
     return Buffer.from(text, 'base64').toString('utf8');
 }
+/**
+ * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
+ * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
+ * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ */
 function parseJson(name, text) {
     try {
-        return JSON.parse(text);
+        return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
     }
     catch {
         throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
     }
+}
+/** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
+function requoteSingleQuoted(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            out += text.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === "'") {
+            let body = '';
+            let j = i + 1;
+            for (; j < text.length && text[j] !== "'"; j++) {
+                if (text[j] === '\\' && j + 1 < text.length) {
+                    body += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
+                    j++;
+                }
+                else {
+                    body += text[j] === '"' ? '\\"' : text[j];
+                }
+            }
+            if (j >= text.length)
+                throw new SyntaxError('unterminated string');
+            out += `"${body}"`;
+            i = j + 1;
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
 }
 /** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
 function escapeDataString(text) {
@@ -57725,9 +58000,26 @@ function looseEquals(a, b) {
     }
     return false;
 }
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
 /**
- * Order for less/greater: numbers numerically (a numeric string counts as a number), strings
- * case-insensitively (ISO dates and api-versions order correctly as text). Undefined when the two
+ * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
+ * addDays() give) order as the same instant; undefined for any other text.
+ */
+function dateValue(text) {
+    if (text.length < 10 || text.charCodeAt(4) !== 45)
+        return undefined;
+    const m = isoDate.exec(text);
+    if (!m)
+        return undefined;
+    const fraction = (m[3] ?? '').padEnd(7, '0');
+    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
+    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
+}
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
+ * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
+ * (api-versions order correctly as text). Undefined when the two
  * cannot be ordered (Azure reports an error; the condition does not hold).
  */
 function compareOrder(a, b) {
@@ -57748,6 +58040,12 @@ function compareOrder(a, b) {
     }
     if (typeof a === 'boolean' || typeof b === 'boolean')
         return undefined;
+    const da = dateValue(ta);
+    if (da !== undefined) {
+        const db = dateValue(tb);
+        if (db !== undefined)
+            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
+    }
     const la = ta.toLowerCase();
     const lb = tb.toLowerCase();
     return la < lb ? -1 : la > lb ? 1 : 0;
@@ -58056,6 +58354,36 @@ const resourceDependent = new Set([
     'policy',
     'newguid'
 ]);
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+    'copyindex',
+    'datetimeadd',
+    'datetimefromepoch',
+    'datetimetoepoch',
+    'deployment',
+    'environment',
+    'extensionresourceid',
+    'lambda',
+    'managementgroup',
+    'newguid',
+    'pickzones',
+    'providers',
+    'reference',
+    'resourceid',
+    'subscriptionresourceid',
+    'tenantresourceid',
+    'tenant',
+    'variables'
+]);
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+function refusedInPolicyRule(name) {
+    const lower = name.toLowerCase();
+    return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
 function collectCalls(expr, out) {
     if (expr.kind === 'call') {
         out.push({ name: expr.name, args: expr.args });
@@ -58087,6 +58415,9 @@ function compileString(text, site) {
     const parameters = [];
     for (const call of calls) {
         const lower = call.name.toLowerCase();
+        if (refusedInPolicyRule(lower)) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
+        }
         const fn = site.functions.get(lower);
         if (!fn) {
             throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
@@ -58456,6 +58787,12 @@ const notIn = {
 };
 
 ;// CONCATENATED MODULE: ./src/engine/operators/like.ts
+/**
+ * like / notLike: `*` matches any run of characters; the comparison is case-insensitive and covers
+ * the whole value. A missing field is not like anything.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
 
 
 const cache = new Map();
@@ -58473,12 +58810,27 @@ function likePattern(pattern) {
     }
     return re;
 }
+/**
+ * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
+ * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+function tooManyWildcards(pattern) {
+    const first = pattern.indexOf('*');
+    if (first < 0 || pattern.indexOf('*', first + 1) < 0)
+        return undefined;
+    return new Unknown(`the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`);
+}
 function likeTest(actual, expected) {
     const u = unknownIn(actual, expected);
     if (u)
         return u;
     const text = scalarText(actual);
     const pattern = scalarText(expected);
+    if (pattern !== undefined) {
+        const invalid = tooManyWildcards(pattern);
+        if (invalid)
+            return invalid;
+    }
     if (text === undefined || pattern === undefined)
         return false;
     return likePattern(pattern).test(text);
@@ -58487,6 +58839,9 @@ function like_prepare(expected, negate) {
     const pattern = scalarText(expected);
     if (pattern === undefined)
         return actual => unknownIn(actual, expected) ?? negate;
+    const invalid = tooManyWildcards(pattern);
+    if (invalid)
+        return actual => unknownIn(actual, expected) ?? invalid;
     const re = likePattern(pattern);
     if (pattern === '*') {
         return actual => {
@@ -58684,6 +59039,32 @@ function runtimeFieldValue(rt, ref) {
     }
     return selectFromRoot(rt.json, ref);
 }
+/**
+ * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function normalizeLocation(value) {
+    if (typeof value === 'string')
+        return value.replace(/\s+/g, '');
+    if (Array.isArray(value))
+        return value.map(v => normalizeLocation(v));
+    return value;
+}
+function wildcards(pattern) {
+    let n = 0;
+    for (const c of pattern)
+        if (c === '*')
+            n++;
+    return n;
+}
+/** The same compiled value, passed through `f`. */
+function mapCompiled(value, f) {
+    if ('constant' in value) {
+        const constant = f(value.constant);
+        return { ...value, constant, get: () => constant };
+    }
+    return { ...value, get: rt => f(value.get(rt)) };
+}
 class Compiler {
     c;
     constructor(c) {
@@ -58746,14 +59127,18 @@ class Compiler {
         const opKey = opKeys[0];
         const op = operators.get(opKey.toLowerCase());
         const opPath = `${path}.${opKey}`;
-        const operand = compileValue(obj[opKey], this.site(opPath));
-        this.checkOperand(op, operand, opPath);
-        const test = this.bindOperator(op, operand);
         const subjectKey = subject[0];
         const subjectPath = `${path}.${subjectKey}`;
+        const onLocation = subjectKey.toLowerCase() === 'field' &&
+            typeof obj[subjectKey] === 'string' &&
+            obj[subjectKey].toLowerCase() === 'location';
+        const compiled = compileValue(obj[opKey], this.site(opPath));
+        const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
+        this.checkOperand(op, operand, opPath);
+        const test = this.bindOperator(op, operand);
         switch (subjectKey.toLowerCase()) {
             case 'field':
-                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, test);
+                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test);
             case 'value': {
                 const value = compileValue(obj[subjectKey], this.site(subjectPath));
                 return rt => test(value.get(rt), rt);
@@ -58768,6 +59153,11 @@ class Compiler {
         const v = operand.constant;
         if (op.operand === 'boolean' && booleanOperand(v) === undefined) {
             throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
+        }
+        if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
+            // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+            throw this.error(`"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`, path);
         }
         if (op.operand === 'array' && !Array.isArray(v)) {
             throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
@@ -58818,10 +59208,14 @@ class Compiler {
             const selected = getter(rt);
             if (!(selected instanceof fields_Collection))
                 return test(selected, rt);
-            // A condition on a [*] field must hold for every selected member. With no members at all it
-            // does not hold (the behaviour the peer suite's Key Vault cases record).
+            // A condition on a [*] field must hold for every selected member: "each element in the array is
+            // evaluated individually with logical and between elements", and an `and` of no elements holds.
+            // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
+            // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
+            // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+            // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
             if (selected.items.length === 0)
-                return selected.unknown ?? false;
+                return selected.unknown ?? true;
             let unknown;
             for (const item of selected.items) {
                 const r = test(item, rt);
@@ -58884,9 +59278,16 @@ class Compiler {
                     return new fields_Collection([]);
                 return new fields_Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
-            const name = nameKey === undefined ? '' : spec[nameKey];
-            if (typeof name !== 'string')
-                throw this.error('"count.name" takes a string.', `${path}.${nameKey}`);
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
+            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+            // child of another count expression. When not provided, the index name is implicitly set to "default"."
+            if (nameKey === undefined && scopes.length > 0) {
+                throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
+            }
+            const name = nameKey === undefined ? 'default' : spec[nameKey];
+            if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
+                throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
+            }
             scope = { kind: 'value', steps: [], name: name.toLowerCase() };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
@@ -59710,11 +60111,11 @@ const policyFunctions = [
         maxArgs: 1,
         call(args) {
             const now = new Date();
+            // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
+            // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
             if (args.length === 0)
-                return now
-                    .toISOString()
-                    .replace(/[-:]/g, '')
-                    .replace(/\.\d{3}/, '');
+                return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
+            // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
             const format = functions_text('utcNow', args[0]);
             if (format === 'u')
                 return now
@@ -60242,6 +60643,8 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    let lastEffectRaw;
+    let lastEffect;
     const compliantAnswers = new Map();
     const compliantFor = (effect) => {
         let e = compliantAnswers.get(effect);
@@ -60279,7 +60682,12 @@ function loadDefinition(src, options = {}) {
                 effectUnknown = effectRaw;
             }
             else {
-                const c = canonicalEffect(String(effectRaw));
+                // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+                if (effectRaw !== lastEffectRaw) {
+                    lastEffectRaw = effectRaw;
+                    lastEffect = canonicalEffect(String(effectRaw));
+                }
+                const c = lastEffect;
                 if (c === undefined) {
                     throw new UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
                 }
@@ -60795,15 +61203,96 @@ function nearestPosition(positionOf, pointer) {
 
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+class UnreadableTextError extends UserError {
+    kind;
+    constructor(message, location, kind) {
+        super(message, location);
+        this.kind = kind;
+    }
+}
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
 function parameters_readTextFile(file) {
+    let bytes;
     try {
-        return external_node_fs_namespaceObject.readFileSync(file, 'utf8');
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
+        bytes = readBounded(file);
     }
     catch (error) {
+        if (error instanceof UserError)
+            throw error;
         const code = error.code;
         const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
         throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
     }
+    if (bytes.length > MAX_INPUT_BYTES) {
+        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
+    }
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    try {
+        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    }
+    catch {
+        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(file) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            chunks.push(chunk.subarray(0, read));
+            total += read;
+            if (total > MAX_INPUT_BYTES)
+                break;
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+            low = mid;
+        }
+        catch {
+            high = mid - 1;
+        }
+    }
+    const before = bytes.subarray(0, low).toString('utf8');
+    const lines = before.split('\n');
+    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 function loadParameterFile(file) {
     const doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
@@ -60992,6 +61481,61 @@ function loadResourceSnapshot(file) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/sources/boundary.ts
+
+
+
+/**
+ * Where a pull request's files may lead the reader. A template, its parameter file or a
+ * linked template (`relativePath`) inside the repository can be a symbolic link, or name a
+ * path, that leads out of it: to `/proc/self/environ`, the runner's credentials, or `/`.
+ * Reading one would quote its text in an error shown on the pull request, or walk the
+ * whole disk, so such a path is refused with what to change.
+ */
+/** Whether `file` lies under `root` (or is it), comparing names only. */
+function isWithin(root, file) {
+    const relative = external_node_path_namespaceObject.relative(root, file);
+    return !external_node_path_namespaceObject.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`);
+}
+/** The path with every symbolic link followed; a path that does not exist is only resolved. */
+function realPath(file) {
+    try {
+        return external_node_fs_namespaceObject.realpathSync.native(file);
+    }
+    catch {
+        return external_node_path_namespaceObject.resolve(file);
+    }
+}
+/**
+ * The folder reads of a template stay in: the workspace when the template is in it. A
+ * template named outside the workspace (the CLI, on an explicit path) is the user's own
+ * choice and is not confined.
+ */
+function boundaryFor(templateFile, workspace) {
+    if (workspace === undefined)
+        return undefined;
+    return isWithin(external_node_path_namespaceObject.resolve(workspace), external_node_path_namespaceObject.resolve(templateFile)) ? external_node_path_namespaceObject.resolve(workspace) : undefined;
+}
+/** Why `file` may not be read from inside `boundary`, or null when it may. */
+function escapeReason(file, boundary) {
+    if (boundary === undefined)
+        return null;
+    const target = external_node_path_namespaceObject.resolve(file);
+    if (!isWithin(boundary, target))
+        return `it is outside the repository (${boundary})`;
+    const real = realPath(target);
+    if (!isWithin(realPath(boundary), real))
+        return `it is a symbolic link to ${real}, outside the repository`;
+    return null;
+}
+/** Throws a UserError when `file` leads outside `boundary`; `what` names it ("the linked template"). */
+function confine(file, boundary, what, at) {
+    const reason = escapeReason(file, boundary);
+    if (reason) {
+        throw new UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
 
 /**
@@ -61097,6 +61641,8 @@ function sameJson(a, b) {
 
 
 const NO_COPY = { loops: new Map() };
+/** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
+const MAX_EXPRESSION_LENGTH = 24_576;
 const parsedCache = new Map();
 function parseCached(text) {
     let expr = parsedCache.get(text);
@@ -61191,6 +61737,9 @@ class TemplateScope {
         if (!isExpression(text)) {
             return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
         }
+        if (text.length > MAX_EXPRESSION_LENGTH) {
+            throw this.errorAt(pointer, `The expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH} characters in a template expression. Split it with variables.`);
+        }
         try {
             const expr = parseCached(text);
             return evaluate(expr, { functions: this.functions, data });
@@ -61250,8 +61799,12 @@ class TemplateScope {
             out[name] = this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer);
         });
     }
-    /** `count` copies of `input`, with `copyIndex(name)` running from 0. */
-    copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '') {
+    /**
+     * `count` copies of `input`, with `copyIndex(name)` running from 0. An output's copy loop has
+     * no name of its own, and its `input` reads the index with a bare `copyIndex()` (`unnamed`):
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/copy-outputs
+     */
+    copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '', unnamed = false) {
         const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
         if (isUnknown(count)) {
             return new Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
@@ -61263,7 +61816,7 @@ class TemplateScope {
         for (let i = 0; i < count; i++) {
             const loops = new Map(data.copy.loops);
             loops.set(name.toLowerCase(), i);
-            const itemData = { ...data, copy: { loops, current: data.copy.current } };
+            const itemData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
             const itemPointer = joinPointer(outPointer, i);
             items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
             // Each copy points at its copy element; values inside it at the lines of `input`.
@@ -61731,6 +62284,7 @@ const resourceIdFunctions = [
 
 
 
+
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 function referenceTarget(target, data) {
     if (isUnknown(target))
@@ -61783,48 +62337,6 @@ function listFunction(name) {
         }
     });
 }
-/** .NET custom date format, the subset templates use (yyyy MM dd HH mm ss fff, literals). */
-function formatUtc(date, format) {
-    const standard = {
-        u: 'yyyy-MM-dd HH:mm:ssZ',
-        s: 'yyyy-MM-ddTHH:mm:ss',
-        o: 'yyyy-MM-ddTHH:mm:ss.fffffffZ',
-        d: 'M/d/yyyy'
-    };
-    const pattern = standard[format] ?? format;
-    const pad = (n, width) => String(n).padStart(width, '0');
-    const tokens = [
-        [/^yyyy/, d => pad(d.getUTCFullYear(), 4)],
-        [/^yy/, d => pad(d.getUTCFullYear() % 100, 2)],
-        [/^MM/, d => pad(d.getUTCMonth() + 1, 2)],
-        [/^M/, d => String(d.getUTCMonth() + 1)],
-        [/^dd/, d => pad(d.getUTCDate(), 2)],
-        [/^d/, d => String(d.getUTCDate())],
-        [/^HH/, d => pad(d.getUTCHours(), 2)],
-        [/^H/, d => String(d.getUTCHours())],
-        [/^mm/, d => pad(d.getUTCMinutes(), 2)],
-        [/^ss/, d => pad(d.getUTCSeconds(), 2)],
-        [/^f{1,7}/, d => pad(d.getUTCMilliseconds(), 3)]
-    ];
-    let out = '';
-    let rest = pattern;
-    while (rest.length > 0) {
-        const token = tokens.find(([re]) => re.test(rest));
-        if (token) {
-            const matched = token[0].exec(rest)[0];
-            let text = token[1](date);
-            if (matched.startsWith('f'))
-                text = text.padEnd(matched.length, '0').slice(0, matched.length);
-            out += text;
-            rest = rest.slice(matched.length);
-        }
-        else {
-            out += rest[0];
-            rest = rest.slice(1);
-        }
-    }
-    return out;
-}
 const runtimeFunctions = [
     defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
     defineFunction({
@@ -61852,7 +62364,9 @@ const runtimeFunctions = [
             if (!data.inParameterDefault) {
                 return new Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
             }
-            return formatUtc(data.scope.expansion.now, format);
+            // .NET formatting in the invariant culture: utcNow('d') is 03/05/2019, utcNow('M d') is 3 5
+            // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
+            return formatDateTime(data.scope.expansion.now, format);
         }
     }),
     defineFunction({
@@ -61960,6 +62474,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -61988,6 +62503,31 @@ const MAX_NESTING = 32;
  * that. Far beyond any real template, expansion stops with an error instead of exhausting memory.
  */
 const MAX_INSTANCES = 20_000;
+/**
+ * Limits ARM enforces on each template, nested ones included (a nested template is how a
+ * deployment exceeds them): 256 parameters, 800 resources including copy count, 64 output
+ * values. https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
+ * (The variables limit is given as 256 on one page and 512 on another, and the 4 MB size
+ * applies to the compressed expanded request on one page and the plain template on
+ * another, so neither is enforced here.)
+ */
+const TEMPLATE_LIMITS = { parameters: 256, resources: 800, outputs: 64 };
+function checkSectionLimits(scope) {
+    const sections = [
+        ['parameters', 'parameters'],
+        ['outputs', 'output values']
+    ];
+    for (const [section, what] of sections) {
+        // An outer-scope nested template uses its parent's parameters and has no outputs of its own.
+        if (scope.outer)
+            continue;
+        const value = scope.template[section];
+        const count = value_isObject(value) ? Object.keys(value).length : 0;
+        if (count > TEMPLATE_LIMITS[section]) {
+            throw scope.errorAt(joinPointer(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
+        }
+    }
+}
 function deploymentLevelOf(schema) {
     const s = typeof schema === 'string' ? schema.toLowerCase() : '';
     if (s.includes('subscriptiondeploymenttemplate'))
@@ -62019,6 +62559,7 @@ class TemplateExpander {
         if (scope.path.split('/').length > MAX_NESTING) {
             throw scope.errorAt(scope.base, `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`);
         }
+        checkSectionLimits(scope);
         const instances = [];
         const declarations = [];
         const resources = scope.template.resources;
@@ -62065,6 +62606,10 @@ class TemplateExpander {
         }
         else if (resources !== undefined) {
             throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
+        }
+        const deployed = instances.filter(i => !i.existing).length;
+        if (deployed > TEMPLATE_LIMITS.resources) {
+            throw scope.errorAt(resourcesPointer, `The template deploys ${deployed} resources (copy loops counted); ARM allows at most ${TEMPLATE_LIMITS.resources} in one template. Move some into a nested template.`);
         }
         this.resolveDependencies(scope, instances);
         const emitted = [];
@@ -62346,6 +62891,8 @@ class TemplateExpander {
             if (parent.fileChain.includes(file)) {
                 throw parent.errorAt(joinPointer(propsPointer, 'templateLink', 'relativePath'), `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
             }
+            const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
+            confine(file, this.expansion.boundary, 'the linked template', at);
             doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
             if (!value_isObject(doc.value))
                 throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
@@ -62481,7 +63028,7 @@ class TemplateExpander {
                 let value;
                 if (value_isObject(o.copy)) {
                     const copy = o.copy;
-                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data);
+                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data, undefined, '', true);
                 }
                 else {
                     value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
@@ -62566,6 +63113,7 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -62602,13 +63150,17 @@ function expandTemplateDocument(doc, options = {}) {
     }
     const template = doc.value;
     const parameterFiles = options.parameterFilesUsed ?? [];
+    const boundary = boundaryFor(doc.file, options.root);
+    for (const file of parameterFiles)
+        confine(file, boundary, 'the parameter file');
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), overridesToSupplied(options.parameterOverrides ?? {}));
     const expansion = {
         notes: [],
         now: new Date(),
         newGuidCount: 0,
         instanceCount: 0,
-        deploymentOutputs: new Map()
+        deploymentOutputs: new Map(),
+        boundary
     };
     const scope = new TemplateScope({
         doc,
@@ -62699,6 +63251,7 @@ function finalStates(emitted, notes) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/glob.ts
+
 
 
 /**
@@ -62822,12 +63375,17 @@ function walkFiles(dir) {
     visit(dir);
     return out;
 }
+/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
+function leadsOut(folder, boundary) {
+    return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
+}
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself.
+ * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
-function expandPattern(pattern, cwd) {
+function expandPattern(pattern, cwd, boundary) {
     const posixPattern = toPosix(pattern);
     if (!hasGlob(posixPattern)) {
         const full = external_node_path_namespaceObject.resolve(cwd, pattern);
@@ -62838,6 +63396,9 @@ function expandPattern(pattern, cwd) {
         catch {
             return [];
         }
+        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
+        if (stat.isDirectory() && leadsOut(full, boundary))
+            return [full];
         if (stat.isDirectory())
             return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
         return [full];
@@ -62848,6 +63409,8 @@ function expandPattern(pattern, cwd) {
     const absolute = external_node_path_namespaceObject.isAbsolute(pattern);
     const base = external_node_path_namespaceObject.resolve(cwd, baseSegments.join('/') || '.');
     const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+    if (leadsOut(base, boundary) && external_node_fs_namespaceObject.existsSync(base))
+        return [base];
     return walkFiles(base).filter(file => {
         const candidate = absolute ? toPosix(file) : toPosix(external_node_path_namespaceObject.relative(cwd, file));
         return regex.test(candidate);
@@ -62861,10 +63424,21 @@ function expandPattern(pattern, cwd) {
 
 
 
+
+
 function stem(file) {
     return external_node_path_namespaceObject.basename(file)
         .replace(/\.jsonc?$/i, '')
         .toLowerCase();
+}
+/** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
+function looksLikeTemplate(file) {
+    try {
+        return /deploymentTemplate\.json/i.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
+    }
+    catch {
+        return false;
+    }
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
@@ -62884,9 +63458,10 @@ function explicitFilesFor(template, explicit, templateCount) {
 function loadTemplates(patterns, options) {
     const result = { templates: [], errors: [], skipped: [] };
     const explicit = (options.parameterFiles ?? []).map(f => external_node_path_namespaceObject.resolve(options.cwd, f));
+    const root = external_node_path_namespaceObject.resolve(options.root ?? options.cwd);
     const files = [];
     for (const pattern of patterns) {
-        const matched = expandPattern(pattern, options.cwd);
+        const matched = expandPattern(pattern, options.cwd, root);
         if (matched.length === 0) {
             result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
@@ -62896,6 +63471,11 @@ function loadTemplates(patterns, options) {
     }
     const candidates = [];
     for (const file of files) {
+        const escape = escapeReason(file, boundaryFor(file, root));
+        if (escape) {
+            result.errors.push(new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file }));
+            continue;
+        }
         if (explicit.includes(file)) {
             result.skipped.push({ file, reason: 'a parameter file' });
             continue;
@@ -62912,6 +63492,13 @@ function loadTemplates(patterns, options) {
             // A file that does not even parse is reported only when it looks like a template.
             if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(parameters_readTextFile(file))) {
                 result.skipped.push({ file, reason: 'not valid JSON' });
+            }
+            else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
+                // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.
+                result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+            }
+            else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
+                result.skipped.push({ file, reason: 'not UTF-8 text' });
             }
             else if (error instanceof UserError) {
                 result.errors.push(error);
@@ -62935,7 +63522,7 @@ function loadTemplates(patterns, options) {
                 const paired = parameters_conventionalParameterFile(file);
                 parameterFilesUsed = paired ? [paired] : [];
             }
-            result.templates.push(expandTemplateDocument(doc, { ...options, parameterFilesUsed }));
+            result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
         }
         catch (error) {
             if (error instanceof UserError)
@@ -62998,7 +63585,9 @@ function readBaseline(ref, folders, cwd) {
     const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
         .toString()
         .split('\0')
-        .filter(name => /\.(json|jsonc)$/i.test(name));
+        // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
+        // for (and could ask for another object); a name that climbs out of the tree is not written.
+        .filter(name => /\.(json|jsonc)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
     const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
     const dispose = () => (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
     try {
@@ -63987,6 +64576,7 @@ function exitCodeFor(document, failOn) {
 
 
 
+
 const logger = {
     info: message => info(message),
     warning: message => warning(message),
@@ -63994,10 +64584,12 @@ const logger = {
 };
 async function run() {
     try {
+        // The runner masks secrets it knows; a token passed some other way is masked here before
+        // anything is logged, even before another input turns out to be wrong.
+        const token = getInput('github-token').trim();
+        if (token)
+            core_setSecret(token);
         const inputs = readInputs(name => getInput(name));
-        // The runner masks secrets it knows; a token passed some other way is masked here before anything is logged.
-        if (inputs.githubToken)
-            core_setSecret(inputs.githubToken);
         const context = readRunContext(process.env, readEventPayload(process.env, file => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')), process.cwd());
         core_debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
         if (inputs.command !== 'evaluate') {
@@ -64008,7 +64600,7 @@ async function run() {
             : undefined;
         const { document, failure } = await group('Evaluate', () => main_evaluate(inputs, context, github));
         const result = await group('Report', () => report(document, inputs, context, github));
-        const verdict = failure ?? failureReason(document, inputs);
+        const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
         setOutput('result', verdict ? 'fail' : 'pass');
         if (verdict)
             setFailed(verdict);
@@ -64068,7 +64660,7 @@ async function main_evaluate(inputs, context, github) {
             column: e.location?.column ?? null,
             message: e.message
         })));
-        return { document, failure: oneLine(error.describe()) };
+        return { document, failure: main_oneLine(error.describe()) };
     }
 }
 async function report(document, inputs, context, github) {
@@ -64077,12 +64669,26 @@ async function report(document, inputs, context, github) {
     for (const annotation of plan.shown)
         process.stdout.write(renderAnnotationCommand(annotation) + (external_node_os_default()).EOL);
     const outputDir = external_node_path_default().join(context.tempDir ?? external_node_os_default().tmpdir(), 'cmk-guard');
-    const sarifFile = writeOutput(inputs.sarifFile, external_node_path_default().join(outputDir, 'results.sarif'), context, JSON.stringify(renderSarif(document, context), null, 2) + '\n');
-    const findingsFile = writeOutput(inputs.findingsFile, external_node_path_default().join(outputDir, 'findings.json'), context, renderJson(document));
-    info(`SARIF: ${sarifFile}`);
-    info(`Findings: ${findingsFile}`);
-    const notes = [];
+    // An output that cannot be written fails the step, after everything else is reported.
+    const outputErrors = [];
+    const output = (input, requested, fallback, render) => {
+        try {
+            const file = writeOutput(input, requested, external_node_path_default().join(outputDir, fallback), context, render());
+            info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
+            return file;
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            outputErrors.push(error.describe());
+            return '';
+        }
+    };
+    const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => JSON.stringify(renderSarif(document, context), null, 2) + '\n');
+    const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
+    const notes = [...outputErrors];
     const result = {
+        outputErrors,
         annotations: plan.all.length,
         hiddenAnnotations: plan.hidden,
         sarifFile,
@@ -64140,7 +64746,7 @@ function failureReason(document, inputs) {
             .filter(p => p !== null && p !== '')
             .join(':');
         const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
-        return oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
+        return main_oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
     }
     if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never')
         return undefined;
@@ -64148,10 +64754,23 @@ function failureReason(document, inputs) {
     const count = document.findings.filter(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold).length;
     return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
 }
-function writeOutput(requested, fallback, context, content) {
+/**
+ * Writes a report file where the input says (relative to the repository), or to the
+ * fallback in the runner's temporary folder: only inside those two, never through a
+ * symbolic link, and atomically.
+ */
+function writeOutput(input, requested, fallback, context, content) {
     const file = requested ? external_node_path_default().resolve(context.workspace, requested) : fallback;
-    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, content);
+    checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? external_node_os_default().tmpdir()]);
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+        writeFileAtomic(file, content);
+    }
+    catch (error) {
+        if (isUserError(error))
+            throw error;
+        throw new UserError(`the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${error.message}); give a path the job can write to.`);
+    }
     return file;
 }
 /** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
@@ -64163,7 +64782,7 @@ function splitRepository(repository) {
     const [owner, repo] = repository.split('/');
     return { owner, repo };
 }
-function oneLine(text) {
+function main_oneLine(text) {
     return text.replace(/\s*\r?\n\s*/g, ' ');
 }
 

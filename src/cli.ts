@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /** The command-line door: parse argv, hand over to the command, exit with its code. */
 import { runCli } from './commands/index.js';
+import { neutralizeCommandLines } from './report/escape.js';
 
+// Run in a workflow step, both streams are read for workflow commands: no line of ours starts with `::`.
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
-  stdout: text => process.stdout.write(text),
-  stderr: text => process.stderr.write(text)
+  stdout: text => process.stdout.write(neutralizeCommandLines(text)),
+  stderr: text => process.stderr.write(neutralizeCommandLines(text))
 }).then(
   code => {
     process.exitCode = code;

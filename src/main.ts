@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunContext } from './action/context.js';
@@ -24,6 +24,7 @@ import {
 } from './report/annotations.js';
 import { planCheckRun } from './report/checks.js';
 import { needsAttention, renderComment } from './report/comment.js';
+import { checkOutputPath, writeFileAtomic } from './report/files.js';
 import { GitHubClient } from './report/github.js';
 import { renderJson } from './report/json.js';
 import type { Logger } from './report/logger.js';
@@ -40,9 +41,11 @@ const logger: Logger = {
 
 export async function run(): Promise<void> {
   try {
+    // The runner masks secrets it knows; a token passed some other way is masked here before
+    // anything is logged, even before another input turns out to be wrong.
+    const token = core.getInput('github-token').trim();
+    if (token) core.setSecret(token);
     const inputs = readInputs(name => core.getInput(name));
-    // The runner masks secrets it knows; a token passed some other way is masked here before anything is logged.
-    if (inputs.githubToken) core.setSecret(inputs.githubToken);
     const context = readRunContext(
       process.env,
       readEventPayload(process.env, file => readFileSync(file, 'utf8')),
@@ -62,7 +65,7 @@ export async function run(): Promise<void> {
     const { document, failure } = await core.group('Evaluate', () => evaluate(inputs, context, github));
     const result = await core.group('Report', () => report(document, inputs, context, github));
 
-    const verdict = failure ?? failureReason(document, inputs);
+    const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
     core.setOutput('result', verdict ? 'fail' : 'pass');
     if (verdict) core.setFailed(verdict);
     core.debug(`Reported: ${JSON.stringify(result)}`);
@@ -133,6 +136,7 @@ async function evaluate(
 }
 
 interface ReportResult {
+  outputErrors: string[];
   annotations: number;
   hiddenAnnotations: number;
   sarifFile: string;
@@ -153,23 +157,30 @@ async function report(
   for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
 
   const outputDir = path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard');
-  const sarifFile = writeOutput(
+  // An output that cannot be written fails the step, after everything else is reported.
+  const outputErrors: string[] = [];
+  const output = (input: string, requested: string | undefined, fallback: string, render: () => string): string => {
+    try {
+      const file = writeOutput(input, requested, path.join(outputDir, fallback), context, render());
+      core.info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
+      return file;
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      outputErrors.push(error.describe());
+      return '';
+    }
+  };
+  const sarifFile = output(
+    'sarif-file',
     inputs.sarifFile,
-    path.join(outputDir, 'results.sarif'),
-    context,
-    JSON.stringify(renderSarif(document, context), null, 2) + '\n'
+    'results.sarif',
+    () => JSON.stringify(renderSarif(document, context), null, 2) + '\n'
   );
-  const findingsFile = writeOutput(
-    inputs.findingsFile,
-    path.join(outputDir, 'findings.json'),
-    context,
-    renderJson(document)
-  );
-  core.info(`SARIF: ${sarifFile}`);
-  core.info(`Findings: ${findingsFile}`);
+  const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
 
-  const notes: string[] = [];
+  const notes: string[] = [...outputErrors];
   const result: ReportResult = {
+    outputErrors,
     annotations: plan.all.length,
     hiddenAnnotations: plan.hidden,
     sarifFile,
@@ -244,10 +255,29 @@ function failureReason(document: FindingsDocument, inputs: ActionInputs): string
   return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
 }
 
-function writeOutput(requested: string | undefined, fallback: string, context: RunContext, content: string): string {
+/**
+ * Writes a report file where the input says (relative to the repository), or to the
+ * fallback in the runner's temporary folder: only inside those two, never through a
+ * symbolic link, and atomically.
+ */
+function writeOutput(
+  input: string,
+  requested: string | undefined,
+  fallback: string,
+  context: RunContext,
+  content: string
+): string {
   const file = requested ? path.resolve(context.workspace, requested) : fallback;
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content);
+  checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? os.tmpdir()]);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, content);
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    throw new UserError(
+      `the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${(error as Error).message}); give a path the job can write to.`
+    );
+  }
   return file;
 }
 

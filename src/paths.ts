@@ -33,9 +33,18 @@ export function bundledExamples(): string {
   return path.join(packageRoot(), 'examples');
 }
 
-/** A path as reports show it: relative to the workspace, with forward slashes. */
+/** Whether `file` (absolute, or relative to `workspace`) is the workspace or lies under it, by its name. */
+export function isInsideWorkspace(file: string, workspace: string): boolean {
+  const relative = path.relative(path.resolve(workspace), path.resolve(workspace, file));
+  return !path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`);
+}
+
+/**
+ * A path as reports show it: relative to the workspace, with forward slashes; a path
+ * outside the workspace stays absolute (`..foo.json` is inside, `../foo.json` is not).
+ */
 export function displayPath(file: string, workspace: string): string {
-  const relative = path.relative(workspace, path.resolve(workspace, file));
-  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(workspace, file) : relative;
+  const absolute = path.resolve(workspace, file);
+  const shown = isInsideWorkspace(absolute, workspace) ? path.relative(path.resolve(workspace), absolute) : absolute;
   return shown.split(path.sep).join('/');
 }

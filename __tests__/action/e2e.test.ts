@@ -8,7 +8,7 @@
  * dist/index.js it is skipped and says so.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
@@ -214,6 +214,57 @@ describeBuilt(
         expect(fork.code).toBe(0);
       } finally {
         server.options.readOnly = false;
+      }
+    });
+
+    it('with the API unreachable: warns once, still annotates, summarises and writes SARIF, and does not fail for it', async () => {
+      // A port nothing listens on: every request fails to connect.
+      const closed = await startGitHubServer();
+      const url = closed.url;
+      await closed.close();
+      const run = await runAction(root, { ...server, url }, { 'fail-on': 'never' }, 'unreachable');
+      const warnings = run.stdout.split('\n').filter(line => line.startsWith('::warning::'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /^::warning::cmk-guard could not list the files the pull request changed: GitHub answered 500/
+      );
+      expect(run.stdout.split('\n').filter(line => line.startsWith('::error file='))).toHaveLength(10);
+      expect(run.summary).toContain('## cmk-guard: ❌');
+      expect(existsSync(run.outputs['sarif-file'])).toBe(true);
+      expect(run.outputs.result).toBe('pass');
+      expect(run.code).toBe(0);
+    });
+
+    it('masks the token before it reports a wrong input', async () => {
+      const run = await runAction(root, server, { 'fail-on': 'sometimes' }, 'bad-input');
+      expect(run.code).toBe(1);
+      expect(run.stdout.split('\n')[0]).toBe('::add-mask::ghs_e2e_token');
+      expect(run.stdout).toMatch(
+        /^::error::the input `fail-on` is 'sometimes'; use one of error, warning, note, never\./m
+      );
+    });
+
+    it('refuses to write SARIF through a symbolic link the pull request committed, and still reports', async () => {
+      const victim = path.join(root, 'victim.txt');
+      writeFileSync(victim, 'untouched\n');
+      const link = path.join(root, 'workspace', 'results.sarif');
+      symlinkSync(victim, link);
+      try {
+        const run = await runAction(
+          root,
+          server,
+          { 'sarif-file': 'results.sarif', 'fail-on': 'never', comment: 'false' },
+          'symlink'
+        );
+        expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(/^::error::the input `sarif-file` is 'results.sarif', which is a symbolic link/m);
+        expect(run.outputs['sarif-file']).toBe('');
+        expect(existsSync(run.outputs['findings-file'])).toBe(true);
+        expect(run.summary).toContain('## cmk-guard: ❌');
+        expect(run.summary).toContain('which is a symbolic link');
+      } finally {
+        rmSync(link);
       }
     });
 

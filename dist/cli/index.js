@@ -8134,7 +8134,7 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/model/errors.ts
-class UserError extends Error {
+class errors_UserError extends Error {
     location;
     constructor(message, location) {
         super(message);
@@ -8151,7 +8151,7 @@ class UserError extends Error {
     }
 }
 /** Several user errors found at once (all the mistakes in one rule file, say). */
-class UserErrors extends UserError {
+class UserErrors extends errors_UserError {
     errors;
     constructor(errors) {
         super(errors.map(e => e.describe()).join('\n'));
@@ -8163,7 +8163,7 @@ class UserErrors extends UserError {
     }
 }
 function isUserError(error) {
-    return error instanceof UserError;
+    return error instanceof errors_UserError;
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -13259,7 +13259,7 @@ function findUnknown(value) {
  * arguments, a missing property. It is a `UserError`: the template or rule must change.
  * `reason` is the bare sentence; `message` adds the expression and offset when known.
  */
-class ExpressionError extends UserError {
+class ExpressionError extends errors_UserError {
     reason;
     expression;
     offset;
@@ -14613,7 +14613,13 @@ function parseDateTime(fn, text) {
     }
     return date;
 }
-/** Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`). */
+/**
+ * Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`) as a fixed span of time, the
+ * way .NET reads a duration into a TimeSpan: a year is 365 days and a month 30 days. The
+ * documentation shows the consequence: `dateTimeAdd('2023-01-31 00:00:00Z', 'P1M')` is
+ * 2023-03-02 and from 2024-01-31 it is 2024-03-01 (leap year), never the end of February
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-date#datetimeadd).
+ */
 function addDuration(fn, date, duration) {
     const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
     if (!m || duration === 'P' || duration.endsWith('T')) {
@@ -14621,10 +14627,9 @@ function addDuration(fn, date, duration) {
     }
     const sign = m[1] ? -1 : 1;
     const n = (i) => sign * Number(m[i] ?? 0);
-    const out = new Date(date.getTime());
-    out.setUTCFullYear(out.getUTCFullYear() + n(2), out.getUTCMonth() + n(3), out.getUTCDate() + 7 * n(4) + n(5));
-    out.setTime(out.getTime() + ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000);
-    return out;
+    const days = 365 * n(2) + 30 * n(3) + 7 * n(4) + n(5);
+    const seconds = ((days * 24 + n(6)) * 60 + n(7)) * 60 + n(8);
+    return new Date(date.getTime() + Math.round(seconds * 1000));
 }
 const pad = (n, width = 2) => String(n).padStart(width, '0');
 /** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
@@ -15351,13 +15356,56 @@ function decodeBase64(name, text) {
     }
     return Buffer.from(text, 'base64').toString('utf8');
 }
+/**
+ * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
+ * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
+ * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ */
 function parseJson(name, text) {
     try {
-        return JSON.parse(text);
+        return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
     }
     catch {
         throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
     }
+}
+/** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
+function requoteSingleQuoted(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            out += text.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === "'") {
+            let body = '';
+            let j = i + 1;
+            for (; j < text.length && text[j] !== "'"; j++) {
+                if (text[j] === '\\' && j + 1 < text.length) {
+                    body += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
+                    j++;
+                }
+                else {
+                    body += text[j] === '"' ? '\\"' : text[j];
+                }
+            }
+            if (j >= text.length)
+                throw new SyntaxError('unterminated string');
+            out += `"${body}"`;
+            i = j + 1;
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
 }
 /** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
 function escapeDataString(text) {
@@ -15636,9 +15684,26 @@ function looseEquals(a, b) {
     }
     return false;
 }
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
 /**
- * Order for less/greater: numbers numerically (a numeric string counts as a number), strings
- * case-insensitively (ISO dates and api-versions order correctly as text). Undefined when the two
+ * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
+ * addDays() give) order as the same instant; undefined for any other text.
+ */
+function dateValue(text) {
+    if (text.length < 10 || text.charCodeAt(4) !== 45)
+        return undefined;
+    const m = isoDate.exec(text);
+    if (!m)
+        return undefined;
+    const fraction = (m[3] ?? '').padEnd(7, '0');
+    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
+    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
+}
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
+ * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
+ * (api-versions order correctly as text). Undefined when the two
  * cannot be ordered (Azure reports an error; the condition does not hold).
  */
 function compareOrder(a, b) {
@@ -15659,6 +15724,12 @@ function compareOrder(a, b) {
     }
     if (typeof a === 'boolean' || typeof b === 'boolean')
         return undefined;
+    const da = dateValue(ta);
+    if (da !== undefined) {
+        const db = dateValue(tb);
+        if (db !== undefined)
+            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
+    }
     const la = ta.toLowerCase();
     const lb = tb.toLowerCase();
     return la < lb ? -1 : la > lb ? 1 : 0;
@@ -15925,7 +15996,7 @@ function compareCount(count, op, expected) {
  * A policy definition that is malformed: refused at load time with the file, the JSON path in the
  * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
  */
-class DefinitionError extends UserError {
+class DefinitionError extends errors_UserError {
     file;
     jsonPath;
     constructor(message, file, jsonPath) {
@@ -15936,7 +16007,7 @@ class DefinitionError extends UserError {
     }
 }
 /** A well-formed definition that uses something this engine cannot evaluate offline. */
-class UnsupportedError extends UserError {
+class UnsupportedError extends errors_UserError {
     file;
     jsonPath;
     constructor(message, file, jsonPath) {
@@ -15967,6 +16038,36 @@ const resourceDependent = new Set([
     'policy',
     'newguid'
 ]);
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+    'copyindex',
+    'datetimeadd',
+    'datetimefromepoch',
+    'datetimetoepoch',
+    'deployment',
+    'environment',
+    'extensionresourceid',
+    'lambda',
+    'managementgroup',
+    'newguid',
+    'pickzones',
+    'providers',
+    'reference',
+    'resourceid',
+    'subscriptionresourceid',
+    'tenantresourceid',
+    'tenant',
+    'variables'
+]);
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+function refusedInPolicyRule(name) {
+    const lower = name.toLowerCase();
+    return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
 function collectCalls(expr, out) {
     if (expr.kind === 'call') {
         out.push({ name: expr.name, args: expr.args });
@@ -15998,6 +16099,9 @@ function compileString(text, site) {
     const parameters = [];
     for (const call of calls) {
         const lower = call.name.toLowerCase();
+        if (refusedInPolicyRule(lower)) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
+        }
         const fn = site.functions.get(lower);
         if (!fn) {
             throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
@@ -16367,6 +16471,12 @@ const notIn = {
 };
 
 ;// CONCATENATED MODULE: ./src/engine/operators/like.ts
+/**
+ * like / notLike: `*` matches any run of characters; the comparison is case-insensitive and covers
+ * the whole value. A missing field is not like anything.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
 
 
 const cache = new Map();
@@ -16384,12 +16494,27 @@ function likePattern(pattern) {
     }
     return re;
 }
+/**
+ * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
+ * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+function tooManyWildcards(pattern) {
+    const first = pattern.indexOf('*');
+    if (first < 0 || pattern.indexOf('*', first + 1) < 0)
+        return undefined;
+    return new Unknown(`the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`);
+}
 function likeTest(actual, expected) {
     const u = unknownIn(actual, expected);
     if (u)
         return u;
     const text = scalarText(actual);
     const pattern = scalarText(expected);
+    if (pattern !== undefined) {
+        const invalid = tooManyWildcards(pattern);
+        if (invalid)
+            return invalid;
+    }
     if (text === undefined || pattern === undefined)
         return false;
     return likePattern(pattern).test(text);
@@ -16398,6 +16523,9 @@ function like_prepare(expected, negate) {
     const pattern = scalarText(expected);
     if (pattern === undefined)
         return actual => unknownIn(actual, expected) ?? negate;
+    const invalid = tooManyWildcards(pattern);
+    if (invalid)
+        return actual => unknownIn(actual, expected) ?? invalid;
     const re = likePattern(pattern);
     if (pattern === '*') {
         return actual => {
@@ -16595,6 +16723,32 @@ function runtimeFieldValue(rt, ref) {
     }
     return selectFromRoot(rt.json, ref);
 }
+/**
+ * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function normalizeLocation(value) {
+    if (typeof value === 'string')
+        return value.replace(/\s+/g, '');
+    if (Array.isArray(value))
+        return value.map(v => normalizeLocation(v));
+    return value;
+}
+function wildcards(pattern) {
+    let n = 0;
+    for (const c of pattern)
+        if (c === '*')
+            n++;
+    return n;
+}
+/** The same compiled value, passed through `f`. */
+function mapCompiled(value, f) {
+    if ('constant' in value) {
+        const constant = f(value.constant);
+        return { ...value, constant, get: () => constant };
+    }
+    return { ...value, get: rt => f(value.get(rt)) };
+}
 class Compiler {
     c;
     constructor(c) {
@@ -16657,14 +16811,18 @@ class Compiler {
         const opKey = opKeys[0];
         const op = operators.get(opKey.toLowerCase());
         const opPath = `${path}.${opKey}`;
-        const operand = compileValue(obj[opKey], this.site(opPath));
-        this.checkOperand(op, operand, opPath);
-        const test = this.bindOperator(op, operand);
         const subjectKey = subject[0];
         const subjectPath = `${path}.${subjectKey}`;
+        const onLocation = subjectKey.toLowerCase() === 'field' &&
+            typeof obj[subjectKey] === 'string' &&
+            obj[subjectKey].toLowerCase() === 'location';
+        const compiled = compileValue(obj[opKey], this.site(opPath));
+        const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
+        this.checkOperand(op, operand, opPath);
+        const test = this.bindOperator(op, operand);
         switch (subjectKey.toLowerCase()) {
             case 'field':
-                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, test);
+                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test);
             case 'value': {
                 const value = compileValue(obj[subjectKey], this.site(subjectPath));
                 return rt => test(value.get(rt), rt);
@@ -16679,6 +16837,11 @@ class Compiler {
         const v = operand.constant;
         if (op.operand === 'boolean' && booleanOperand(v) === undefined) {
             throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
+        }
+        if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
+            // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+            throw this.error(`"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`, path);
         }
         if (op.operand === 'array' && !Array.isArray(v)) {
             throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
@@ -16729,10 +16892,14 @@ class Compiler {
             const selected = getter(rt);
             if (!(selected instanceof Collection))
                 return test(selected, rt);
-            // A condition on a [*] field must hold for every selected member. With no members at all it
-            // does not hold (the behaviour the peer suite's Key Vault cases record).
+            // A condition on a [*] field must hold for every selected member: "each element in the array is
+            // evaluated individually with logical and between elements", and an `and` of no elements holds.
+            // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
+            // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
+            // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+            // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
             if (selected.items.length === 0)
-                return selected.unknown ?? false;
+                return selected.unknown ?? true;
             let unknown;
             for (const item of selected.items) {
                 const r = test(item, rt);
@@ -16795,9 +16962,16 @@ class Compiler {
                     return new Collection([]);
                 return new Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
-            const name = nameKey === undefined ? '' : spec[nameKey];
-            if (typeof name !== 'string')
-                throw this.error('"count.name" takes a string.', `${path}.${nameKey}`);
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
+            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+            // child of another count expression. When not provided, the index name is implicitly set to "default"."
+            if (nameKey === undefined && scopes.length > 0) {
+                throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
+            }
+            const name = nameKey === undefined ? 'default' : spec[nameKey];
+            if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
+                throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
+            }
             scope = { kind: 'value', steps: [], name: name.toLowerCase() };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
@@ -17621,11 +17795,11 @@ const policyFunctions = [
         maxArgs: 1,
         call(args) {
             const now = new Date();
+            // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
+            // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
             if (args.length === 0)
-                return now
-                    .toISOString()
-                    .replace(/[-:]/g, '')
-                    .replace(/\.\d{3}/, '');
+                return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
+            // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
             const format = functions_text('utcNow', args[0]);
             if (format === 'u')
                 return now
@@ -18039,7 +18213,7 @@ function loadDefinition(src, options = {}) {
                     ? v.every(item => def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v))))
                     : def.allowedValues.some(a => looseEquals(a, v));
                 if (!ok && givenLower.has(lower)) {
-                    throw new UserError(`definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`, file ? { file } : undefined);
+                    throw new errors_UserError(`definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`, file ? { file } : undefined);
                 }
             }
             values.set(lower, value);
@@ -18153,6 +18327,8 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    let lastEffectRaw;
+    let lastEffect;
     const compliantAnswers = new Map();
     const compliantFor = (effect) => {
         let e = compliantAnswers.get(effect);
@@ -18190,9 +18366,14 @@ function loadDefinition(src, options = {}) {
                 effectUnknown = effectRaw;
             }
             else {
-                const c = canonicalEffect(String(effectRaw));
+                // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+                if (effectRaw !== lastEffectRaw) {
+                    lastEffectRaw = effectRaw;
+                    lastEffect = canonicalEffect(String(effectRaw));
+                }
+                const c = lastEffect;
                 if (c === undefined) {
-                    throw new UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
+                    throw new errors_UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
                 }
                 effect = c;
             }
@@ -18753,7 +18934,7 @@ function aliasCatalogFromPathLookup(lookup) {
 ;// CONCATENATED MODULE: ./src/compiler/context.ts
 
 /** A keyword the compiler will not turn into Azure Policy, with where and why. */
-class CompileError extends UserError {
+class CompileError extends errors_UserError {
     keyword;
     pointer;
     reason;
@@ -19479,7 +19660,7 @@ function compileRule(rule, aliases, options = {}) {
         const runs = rule.kind === 'relation'
             ? 'relation rules relate resources in one template'
             : 'transition rules compare a resource before and after a change';
-        throw new UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
+        throw new errors_UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
     }
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
     const errors = [];
@@ -19536,7 +19717,7 @@ function compilePack(pack, rules, aliases, options = {}) {
         const rule = byName.get(name);
         if (!rule) {
             const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
-            errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
+            errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
         }
         else if (rule.kind === 'policy') {
             members.push(rule);
@@ -19550,7 +19731,7 @@ function compilePack(pack, rules, aliases, options = {}) {
         catch (error) {
             if (error instanceof UserErrors)
                 errors.push(...error.errors);
-            else if (error instanceof UserError)
+            else if (error instanceof errors_UserError)
                 errors.push(error);
             else
                 throw error;
@@ -23372,13 +23553,13 @@ function parseDocument(file, source) {
     catch (error) {
         if (error instanceof YAMLException) {
             const mark = error.mark;
-            throw new UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
+            throw new errors_UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
         }
         throw error;
     }
     // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
     if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-        throw new UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+        throw new errors_UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
     }
     const offsets = indexOffsets(source, events);
     return {
@@ -23873,7 +24054,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
         if (seen.has(key))
             continue;
         seen.add(key);
-        out.push(new UserError(message, position));
+        out.push(new errors_UserError(message, position));
     }
     return out;
 }
@@ -23903,11 +24084,11 @@ function unknownKeywordErrors(schema, pointer, doc) {
             const child = `${at}/${keyword.replace(/~/g, '~0').replace(/\//g, '~1')}`;
             if (!knownKeywords.has(keyword)) {
                 const suggestion = closest(keyword, knownKeywords);
-                out.push(new UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
+                out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
                 continue;
             }
             if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
-                out.push(new UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
+                out.push(new errors_UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
             }
             if (subschemaKeywords.includes(keyword))
                 walk(value, child);
@@ -23935,7 +24116,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
     catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         return [
-            new UserError(`\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
+            new errors_UserError(`\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
         ];
     }
     return [];
@@ -23970,10 +24151,10 @@ function read(file) {
         text = external_node_fs_default().readFileSync(file, 'utf8');
     }
     catch (error) {
-        throw new UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
+        throw new errors_UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
     }
     if (text.trim() === '')
-        throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', {
+        throw new errors_UserError('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
             line: 1,
             column: 1
@@ -23993,26 +24174,26 @@ function ruleErrors(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+        return [new errors_UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
     const validate = metaValidators().rule;
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
     const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
     if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-        errors.push(new UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+        errors.push(new errors_UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
     }
     if (kind === 'relation' && !('relation' in value)) {
-        errors.push(new UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+        errors.push(new errors_UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
     }
     if (kind !== 'relation' && 'relation' in value) {
-        errors.push(new UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+        errors.push(new errors_UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
     }
     const effect = value.effect;
     if (isMapping(effect) &&
         typeof effect.default === 'string' &&
         Array.isArray(effect.allowed) &&
         !effect.allowed.includes(effect.default)) {
-        errors.push(new UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+        errors.push(new errors_UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
     }
     for (const field of ['schema', 'appliesTo']) {
         const schema = value[field];
@@ -24060,7 +24241,7 @@ function loadPackFile(file) {
     const doc = read(file);
     const value = doc.value;
     if (!isMapping(value))
-        throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        throw new errors_UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
             file,
             line: 1,
             column: 1
@@ -24086,7 +24267,7 @@ function rules_collect(errors, action) {
     catch (error) {
         if (error instanceof UserErrors)
             errors.push(...error.errors);
-        else if (error instanceof UserError)
+        else if (error instanceof errors_UserError)
             errors.push(error);
         else
             throw error;
@@ -24103,7 +24284,7 @@ function loadPolicyDirectory(dir) {
         entries = external_node_fs_default().readdirSync(dir).sort();
     }
     catch (error) {
-        throw new UserError(`cannot read the policy directory (${error.code ?? String(error)}); check the path.`, { file: dir });
+        throw new errors_UserError(`cannot read the policy directory (${error.code ?? String(error)}); check the path.`, { file: dir });
     }
     const errors = [];
     const rules = [];
@@ -24127,7 +24308,7 @@ function loadPolicyDirectory(dir) {
     for (const rule of rules) {
         const first = byName.get(rule.name);
         if (first) {
-            errors.push(new UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+            errors.push(new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
         }
         else
             byName.set(rule.name, rule);
@@ -24137,7 +24318,7 @@ function loadPolicyDirectory(dir) {
     if (errors.length === 0)
         manifest?.rules.forEach((name, i) => {
             if (!byName.has(name)) {
-                errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+                errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
     rules_throwAll(errors);
@@ -24184,7 +24365,7 @@ function compileToFiles(policies, aliases, root) {
             catch (error) {
                 if (error instanceof UserErrors)
                     errors.push(...error.errors);
-                else if (error instanceof UserError)
+                else if (error instanceof errors_UserError)
                     errors.push(error);
                 else
                     throw error;
@@ -24233,7 +24414,7 @@ function makeCompileCommand(aliases) {
                 files = compileToFiles(policies, aliases(), io.cwd);
             }
             catch (error) {
-                if (error instanceof UserError) {
+                if (error instanceof errors_UserError) {
                     io.stderr(`${error.describe()}\n`);
                     return EXIT_USAGE;
                 }
@@ -24312,10 +24493,18 @@ function bundledPolicies() {
 function bundledExamples() {
     return external_node_path_default().join(packageRoot(), 'examples');
 }
-/** A path as reports show it: relative to the workspace, with forward slashes. */
+/** Whether `file` (absolute, or relative to `workspace`) is the workspace or lies under it, by its name. */
+function paths_isInsideWorkspace(file, workspace) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, file));
+    return !external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`);
+}
+/**
+ * A path as reports show it: relative to the workspace, with forward slashes; a path
+ * outside the workspace stays absolute (`..foo.json` is inside, `../foo.json` is not).
+ */
 function paths_displayPath(file, workspace) {
-    const relative = external_node_path_default().relative(workspace, external_node_path_default().resolve(workspace, file));
-    const shown = relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? external_node_path_default().resolve(workspace, file) : relative;
+    const absolute = external_node_path_default().resolve(workspace, file);
+    const shown = paths_isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
     return shown.split((external_node_path_default()).sep).join('/');
 }
 
@@ -24333,10 +24522,13 @@ function escapeCommandProperty(value) {
     return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 const MENTION = /@(?=[A-Za-z0-9])/g;
+/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
+const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
 /**
  * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
- * links and table pipes are escaped; `@name` is broken so it neither notifies nor links.
+ * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
+ * link nor leave a cross-reference on someone else's issue.
  */
 function escapeMarkdown(value) {
     return value
@@ -24345,7 +24537,8 @@ function escapeMarkdown(value) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
 }
 /**
  * A value as a Markdown code span on one line. Code spans render HTML and mentions as
@@ -24359,7 +24552,10 @@ function codeSpan(value, inTable = false) {
     const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
     const fence = '`'.repeat(longest + 1);
     const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
-    const body = inTable ? oneLine.replace(/\|/g, '\\|') : oneLine;
+    // Pipes split the cell before the code span is parsed. A backslash escapes the next
+    // character for the cell splitter too, so `\|` in a value would become an escaped
+    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
+    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
     return `${fence}${pad}${body}${pad}${fence}`;
 }
 /**
@@ -24388,6 +24584,9 @@ function sanitizeMarkdown(markdown) {
         }
         out.push(sanitizeInline(line));
     }
+    // An unclosed fence would turn everything after the remediation into code.
+    if (fence)
+        out.push(fence.char.repeat(fence.length));
     return out.join('\n');
 }
 function sanitizeInline(line) {
@@ -24442,6 +24641,15 @@ function escapeTerminal(value) {
             return '\\t';
         return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
     });
+}
+/**
+ * Text printed to a log the runner reads: the runner takes any line that starts with `::`
+ * (after leading spaces) as a workflow command, so a name at the start of a line could
+ * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
+ * `escapeTerminal`'s notation.
+ */
+function neutralizeCommandLines(text) {
+    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
 
 ;// CONCATENATED MODULE: ./src/report/findings.ts
@@ -24516,7 +24724,8 @@ function capitalize(text) {
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
  * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor.
+ * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
+ * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
 function renderText(document) {
     const lines = [];
@@ -24555,7 +24764,7 @@ function renderText(document) {
         lines.push('');
     const { resources, definitions } = document.summary;
     lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-    return lines.join('\n') + '\n';
+    return neutralizeCommandLines(lines.join('\n') + '\n');
 }
 function renderFinding(finding) {
     const { resource } = finding;
@@ -24613,7 +24822,7 @@ function splitPointer(pointer) {
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 const MAX_JSON_DEPTH = 512;
-class JsonSyntaxError extends UserError {
+class JsonSyntaxError extends errors_UserError {
 }
 class Reader {
     text;
@@ -24890,21 +25099,102 @@ function nearestPosition(positionOf, pointer) {
 
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+class UnreadableTextError extends errors_UserError {
+    kind;
+    constructor(message, location, kind) {
+        super(message, location);
+        this.kind = kind;
+    }
+}
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
 function readTextFile(file) {
+    let bytes;
     try {
-        return external_node_fs_namespaceObject.readFileSync(file, 'utf8');
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
+        bytes = readBounded(file);
     }
     catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
         const code = error.code;
         const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
     }
+    if (bytes.length > MAX_INPUT_BYTES) {
+        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
+    }
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    try {
+        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    }
+    catch {
+        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(file) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            chunks.push(chunk.subarray(0, read));
+            total += read;
+            if (total > MAX_INPUT_BYTES)
+                break;
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+            low = mid;
+        }
+        catch {
+            high = mid - 1;
+        }
+    }
+    const before = bytes.subarray(0, low).toString('utf8');
+    const lines = before.split('\n');
+    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 function loadParameterFile(file) {
     const doc = parseJsonWithPositions(readTextFile(file), file);
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
     if (!value_isObject(doc.value)) {
-        throw new UserError('a parameter file must be a JSON object with a "parameters" object.', {
+        throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
             file,
             line: 1,
             column: 1
@@ -24914,7 +25204,7 @@ function loadParameterFile(file) {
     const hasSection = value_isObject(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
-        throw new UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+        throw new errors_UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
     }
     const section = (hasSection ? root.parameters : root);
     const base = hasSection ? '/parameters' : '';
@@ -24925,7 +25215,7 @@ function loadParameterFile(file) {
         const pointer = joinPointer(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
         if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
-            throw new UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
+            throw new errors_UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
         }
         let value;
         let position;
@@ -25052,18 +25342,18 @@ function loadResourceSnapshot(file) {
         base = '/data';
     }
     else {
-        throw new UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
+        throw new errors_UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
     }
     return items.map((item, index) => {
         const pointer = joinPointer(base, index);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
         if (!value_isObject(item))
-            throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
+            throw new errors_UserError(`snapshot entry ${index} must be a resource object.`, at);
         const { json, renamed } = normalise(item);
         const type = json.type;
         const name = json.name;
         if (typeof type !== 'string' || typeof name !== 'string') {
-            throw new UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+            throw new errors_UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
         }
         const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
         const positionOf = (target) => {
@@ -25087,6 +25377,61 @@ function loadResourceSnapshot(file) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/sources/boundary.ts
+
+
+
+/**
+ * Where a pull request's files may lead the reader. A template, its parameter file or a
+ * linked template (`relativePath`) inside the repository can be a symbolic link, or name a
+ * path, that leads out of it: to `/proc/self/environ`, the runner's credentials, or `/`.
+ * Reading one would quote its text in an error shown on the pull request, or walk the
+ * whole disk, so such a path is refused with what to change.
+ */
+/** Whether `file` lies under `root` (or is it), comparing names only. */
+function isWithin(root, file) {
+    const relative = external_node_path_namespaceObject.relative(root, file);
+    return !external_node_path_namespaceObject.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`);
+}
+/** The path with every symbolic link followed; a path that does not exist is only resolved. */
+function realPath(file) {
+    try {
+        return external_node_fs_namespaceObject.realpathSync.native(file);
+    }
+    catch {
+        return external_node_path_namespaceObject.resolve(file);
+    }
+}
+/**
+ * The folder reads of a template stay in: the workspace when the template is in it. A
+ * template named outside the workspace (the CLI, on an explicit path) is the user's own
+ * choice and is not confined.
+ */
+function boundaryFor(templateFile, workspace) {
+    if (workspace === undefined)
+        return undefined;
+    return isWithin(external_node_path_namespaceObject.resolve(workspace), external_node_path_namespaceObject.resolve(templateFile)) ? external_node_path_namespaceObject.resolve(workspace) : undefined;
+}
+/** Why `file` may not be read from inside `boundary`, or null when it may. */
+function escapeReason(file, boundary) {
+    if (boundary === undefined)
+        return null;
+    const target = external_node_path_namespaceObject.resolve(file);
+    if (!isWithin(boundary, target))
+        return `it is outside the repository (${boundary})`;
+    const real = realPath(target);
+    if (!isWithin(realPath(boundary), real))
+        return `it is a symbolic link to ${real}, outside the repository`;
+    return null;
+}
+/** Throws a UserError when `file` leads outside `boundary`; `what` names it ("the linked template"). */
+function confine(file, boundary, what, at) {
+    const reason = escapeReason(file, boundary);
+    if (reason) {
+        throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
 
 /**
@@ -25094,7 +25439,7 @@ function loadResourceSnapshot(file) {
  * count, a parameter value outside `allowedValues`, a dependency cycle. It names the file,
  * line and column, and the expression when one is at fault.
  */
-class TemplateError extends UserError {
+class TemplateError extends errors_UserError {
     expression;
     constructor(message, location, expression) {
         super(message, location);
@@ -25192,6 +25537,8 @@ function sameJson(a, b) {
 
 
 const NO_COPY = { loops: new Map() };
+/** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
+const MAX_EXPRESSION_LENGTH = 24_576;
 const parsedCache = new Map();
 function parseCached(text) {
     let expr = parsedCache.get(text);
@@ -25286,6 +25633,9 @@ class TemplateScope {
         if (!isExpression(text)) {
             return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
         }
+        if (text.length > MAX_EXPRESSION_LENGTH) {
+            throw this.errorAt(pointer, `The expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH} characters in a template expression. Split it with variables.`);
+        }
         try {
             const expr = parseCached(text);
             return evaluate(expr, { functions: this.functions, data });
@@ -25345,8 +25695,12 @@ class TemplateScope {
             out[name] = this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer);
         });
     }
-    /** `count` copies of `input`, with `copyIndex(name)` running from 0. */
-    copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '') {
+    /**
+     * `count` copies of `input`, with `copyIndex(name)` running from 0. An output's copy loop has
+     * no name of its own, and its `input` reads the index with a bare `copyIndex()` (`unnamed`):
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/copy-outputs
+     */
+    copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '', unnamed = false) {
         const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
         if (isUnknown(count)) {
             return new Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
@@ -25358,7 +25712,7 @@ class TemplateScope {
         for (let i = 0; i < count; i++) {
             const loops = new Map(data.copy.loops);
             loops.set(name.toLowerCase(), i);
-            const itemData = { ...data, copy: { loops, current: data.copy.current } };
+            const itemData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
             const itemPointer = joinPointer(outPointer, i);
             items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
             // Each copy points at its copy element; values inside it at the lines of `input`.
@@ -25826,6 +26180,7 @@ const resourceIdFunctions = [
 
 
 
+
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 function referenceTarget(target, data) {
     if (isUnknown(target))
@@ -25878,48 +26233,6 @@ function listFunction(name) {
         }
     });
 }
-/** .NET custom date format, the subset templates use (yyyy MM dd HH mm ss fff, literals). */
-function formatUtc(date, format) {
-    const standard = {
-        u: 'yyyy-MM-dd HH:mm:ssZ',
-        s: 'yyyy-MM-ddTHH:mm:ss',
-        o: 'yyyy-MM-ddTHH:mm:ss.fffffffZ',
-        d: 'M/d/yyyy'
-    };
-    const pattern = standard[format] ?? format;
-    const pad = (n, width) => String(n).padStart(width, '0');
-    const tokens = [
-        [/^yyyy/, d => pad(d.getUTCFullYear(), 4)],
-        [/^yy/, d => pad(d.getUTCFullYear() % 100, 2)],
-        [/^MM/, d => pad(d.getUTCMonth() + 1, 2)],
-        [/^M/, d => String(d.getUTCMonth() + 1)],
-        [/^dd/, d => pad(d.getUTCDate(), 2)],
-        [/^d/, d => String(d.getUTCDate())],
-        [/^HH/, d => pad(d.getUTCHours(), 2)],
-        [/^H/, d => String(d.getUTCHours())],
-        [/^mm/, d => pad(d.getUTCMinutes(), 2)],
-        [/^ss/, d => pad(d.getUTCSeconds(), 2)],
-        [/^f{1,7}/, d => pad(d.getUTCMilliseconds(), 3)]
-    ];
-    let out = '';
-    let rest = pattern;
-    while (rest.length > 0) {
-        const token = tokens.find(([re]) => re.test(rest));
-        if (token) {
-            const matched = token[0].exec(rest)[0];
-            let text = token[1](date);
-            if (matched.startsWith('f'))
-                text = text.padEnd(matched.length, '0').slice(0, matched.length);
-            out += text;
-            rest = rest.slice(matched.length);
-        }
-        else {
-            out += rest[0];
-            rest = rest.slice(1);
-        }
-    }
-    return out;
-}
 const runtimeFunctions = [
     defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
     defineFunction({
@@ -25947,7 +26260,9 @@ const runtimeFunctions = [
             if (!data.inParameterDefault) {
                 return new Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
             }
-            return formatUtc(data.scope.expansion.now, format);
+            // .NET formatting in the invariant culture: utcNow('d') is 03/05/2019, utcNow('M d') is 3 5
+            // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
+            return formatDateTime(data.scope.expansion.now, format);
         }
     }),
     defineFunction({
@@ -26055,6 +26370,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -26083,6 +26399,31 @@ const MAX_NESTING = 32;
  * that. Far beyond any real template, expansion stops with an error instead of exhausting memory.
  */
 const MAX_INSTANCES = 20_000;
+/**
+ * Limits ARM enforces on each template, nested ones included (a nested template is how a
+ * deployment exceeds them): 256 parameters, 800 resources including copy count, 64 output
+ * values. https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
+ * (The variables limit is given as 256 on one page and 512 on another, and the 4 MB size
+ * applies to the compressed expanded request on one page and the plain template on
+ * another, so neither is enforced here.)
+ */
+const TEMPLATE_LIMITS = { parameters: 256, resources: 800, outputs: 64 };
+function checkSectionLimits(scope) {
+    const sections = [
+        ['parameters', 'parameters'],
+        ['outputs', 'output values']
+    ];
+    for (const [section, what] of sections) {
+        // An outer-scope nested template uses its parent's parameters and has no outputs of its own.
+        if (scope.outer)
+            continue;
+        const value = scope.template[section];
+        const count = value_isObject(value) ? Object.keys(value).length : 0;
+        if (count > TEMPLATE_LIMITS[section]) {
+            throw scope.errorAt(joinPointer(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
+        }
+    }
+}
 function deploymentLevelOf(schema) {
     const s = typeof schema === 'string' ? schema.toLowerCase() : '';
     if (s.includes('subscriptiondeploymenttemplate'))
@@ -26114,6 +26455,7 @@ class TemplateExpander {
         if (scope.path.split('/').length > MAX_NESTING) {
             throw scope.errorAt(scope.base, `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`);
         }
+        checkSectionLimits(scope);
         const instances = [];
         const declarations = [];
         const resources = scope.template.resources;
@@ -26160,6 +26502,10 @@ class TemplateExpander {
         }
         else if (resources !== undefined) {
             throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
+        }
+        const deployed = instances.filter(i => !i.existing).length;
+        if (deployed > TEMPLATE_LIMITS.resources) {
+            throw scope.errorAt(resourcesPointer, `The template deploys ${deployed} resources (copy loops counted); ARM allows at most ${TEMPLATE_LIMITS.resources} in one template. Move some into a nested template.`);
         }
         this.resolveDependencies(scope, instances);
         const emitted = [];
@@ -26441,6 +26787,8 @@ class TemplateExpander {
             if (parent.fileChain.includes(file)) {
                 throw parent.errorAt(joinPointer(propsPointer, 'templateLink', 'relativePath'), `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
             }
+            const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
+            confine(file, this.expansion.boundary, 'the linked template', at);
             doc = parseJsonWithPositions(readTextFile(file), file);
             if (!value_isObject(doc.value))
                 throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
@@ -26576,7 +26924,7 @@ class TemplateExpander {
                 let value;
                 if (value_isObject(o.copy)) {
                     const copy = o.copy;
-                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data);
+                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data, undefined, '', true);
                 }
                 else {
                     value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
@@ -26661,6 +27009,7 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -26697,13 +27046,17 @@ function expandTemplateDocument(doc, options = {}) {
     }
     const template = doc.value;
     const parameterFiles = options.parameterFilesUsed ?? [];
+    const boundary = boundaryFor(doc.file, options.root);
+    for (const file of parameterFiles)
+        confine(file, boundary, 'the parameter file');
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), overridesToSupplied(options.parameterOverrides ?? {}));
     const expansion = {
         notes: [],
         now: new Date(),
         newGuidCount: 0,
         instanceCount: 0,
-        deploymentOutputs: new Map()
+        deploymentOutputs: new Map(),
+        boundary
     };
     const scope = new TemplateScope({
         doc,
@@ -26794,6 +27147,7 @@ function finalStates(emitted, notes) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/glob.ts
+
 
 
 /**
@@ -26917,12 +27271,17 @@ function walkFiles(dir) {
     visit(dir);
     return out;
 }
+/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
+function leadsOut(folder, boundary) {
+    return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
+}
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself.
+ * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
-function expandPattern(pattern, cwd) {
+function expandPattern(pattern, cwd, boundary) {
     const posixPattern = toPosix(pattern);
     if (!hasGlob(posixPattern)) {
         const full = external_node_path_namespaceObject.resolve(cwd, pattern);
@@ -26933,6 +27292,9 @@ function expandPattern(pattern, cwd) {
         catch {
             return [];
         }
+        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
+        if (stat.isDirectory() && leadsOut(full, boundary))
+            return [full];
         if (stat.isDirectory())
             return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
         return [full];
@@ -26943,6 +27305,8 @@ function expandPattern(pattern, cwd) {
     const absolute = external_node_path_namespaceObject.isAbsolute(pattern);
     const base = external_node_path_namespaceObject.resolve(cwd, baseSegments.join('/') || '.');
     const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+    if (leadsOut(base, boundary) && external_node_fs_namespaceObject.existsSync(base))
+        return [base];
     return walkFiles(base).filter(file => {
         const candidate = absolute ? toPosix(file) : toPosix(external_node_path_namespaceObject.relative(cwd, file));
         return regex.test(candidate);
@@ -26956,10 +27320,21 @@ function expandPattern(pattern, cwd) {
 
 
 
+
+
 function stem(file) {
     return external_node_path_namespaceObject.basename(file)
         .replace(/\.jsonc?$/i, '')
         .toLowerCase();
+}
+/** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
+function looksLikeTemplate(file) {
+    try {
+        return /deploymentTemplate\.json/i.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
+    }
+    catch {
+        return false;
+    }
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
@@ -26979,11 +27354,12 @@ function explicitFilesFor(template, explicit, templateCount) {
 function loadTemplates(patterns, options) {
     const result = { templates: [], errors: [], skipped: [] };
     const explicit = (options.parameterFiles ?? []).map(f => external_node_path_namespaceObject.resolve(options.cwd, f));
+    const root = external_node_path_namespaceObject.resolve(options.root ?? options.cwd);
     const files = [];
     for (const pattern of patterns) {
-        const matched = expandPattern(pattern, options.cwd);
+        const matched = expandPattern(pattern, options.cwd, root);
         if (matched.length === 0) {
-            result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
+            result.errors.push(new errors_UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
         for (const file of matched)
             if (!files.includes(file))
@@ -26991,6 +27367,11 @@ function loadTemplates(patterns, options) {
     }
     const candidates = [];
     for (const file of files) {
+        const escape = escapeReason(file, boundaryFor(file, root));
+        if (escape) {
+            result.errors.push(new errors_UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file }));
+            continue;
+        }
         if (explicit.includes(file)) {
             result.skipped.push({ file, reason: 'a parameter file' });
             continue;
@@ -27008,7 +27389,14 @@ function loadTemplates(patterns, options) {
             if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(readTextFile(file))) {
                 result.skipped.push({ file, reason: 'not valid JSON' });
             }
-            else if (error instanceof UserError) {
+            else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
+                // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.
+                result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+            }
+            else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
+                result.skipped.push({ file, reason: 'not UTF-8 text' });
+            }
+            else if (error instanceof errors_UserError) {
                 result.errors.push(error);
             }
             else {
@@ -27030,10 +27418,10 @@ function loadTemplates(patterns, options) {
                 const paired = conventionalParameterFile(file);
                 parameterFilesUsed = paired ? [paired] : [];
             }
-            result.templates.push(expandTemplateDocument(doc, { ...options, parameterFilesUsed }));
+            result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof errors_UserError)
                 result.errors.push(error);
             else
                 throw error;
@@ -27078,7 +27466,7 @@ function git(args, cwd, input) {
 }
 function readBaseline(ref, folders, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
-        throw new UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
+        throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
     let repository;
     try {
@@ -27086,13 +27474,15 @@ function readBaseline(ref, folders, cwd) {
         git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
     }
     catch {
-        throw new UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
+        throw new errors_UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
     }
     const relativeFolders = [...new Set(folders.map(f => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, f)) || '.'))];
     const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
         .toString()
         .split('\0')
-        .filter(name => /\.(json|jsonc)$/i.test(name));
+        // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
+        // for (and could ask for another object); a name that climbs out of the tree is not written.
+        .filter(name => /\.(json|jsonc)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
     const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
     const dispose = () => (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
     try {
@@ -27792,7 +28182,7 @@ const validateSpec = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true 
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
-        return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
+        return [new errors_UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
     if (validateSpec(rule.relation))
         return [];
@@ -27804,7 +28194,7 @@ function specErrors(rule) {
             : error.keyword === 'required'
                 ? `needs \`${String(error.params.missingProperty)}\``
                 : (error.message ?? 'is not valid');
-        return new UserError(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
+        return new errors_UserError(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
     });
 }
 /** Compiles every relation and transition rule once; throws every mistake in them at once. */
@@ -27825,7 +28215,7 @@ function compilePullRequestChecks(rules) {
             }
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof errors_UserError)
                 throw error;
             // ajv refuses a schema it cannot compile (an unknown keyword in a grant, say): the author's to fix.
             const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? {
@@ -27833,7 +28223,7 @@ function compilePullRequestChecks(rules) {
                 line: 1,
                 column: 1
             };
-            errors.push(new UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
+            errors.push(new errors_UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
         }
     }
     if (errors.length)
@@ -27888,7 +28278,7 @@ function loadRules(request) {
                 definitions.push(loadDefinition({ file: rule.file, json: body }));
             }
             catch (error) {
-                if (error instanceof UserError)
+                if (error instanceof errors_UserError)
                     errors.push(error);
                 else
                     throw error;
@@ -27900,11 +28290,11 @@ function loadRules(request) {
     for (const entry of request.definitions ?? []) {
         const target = external_node_path_default().resolve(request.cwd, entry);
         if (!(0,external_node_fs_namespaceObject.existsSync)(target))
-            throw new UserError(`the definitions path does not exist.`, { file: entry });
+            throw new errors_UserError(`the definitions path does not exist.`, { file: entry });
         if ((0,external_node_fs_namespaceObject.statSync)(target).isDirectory()) {
             const { loaded, failures } = loadDefinitionsFromDirectory(target);
             if (failures.length) {
-                throw new UserErrors(failures.map(f => new UserError(f.message, { file: paths_displayPath(f.file, request.cwd) })));
+                throw new UserErrors(failures.map(f => new errors_UserError(f.message, { file: paths_displayPath(f.file, request.cwd) })));
             }
             definitions.push(...loaded);
         }
@@ -27915,7 +28305,7 @@ function loadRules(request) {
                 json = JSON.parse(text);
             }
             catch (error) {
-                throw new UserError(`is not valid JSON: ${error.message}`, { file: entry });
+                throw new errors_UserError(`is not valid JSON: ${error.message}`, { file: entry });
             }
             definitions.push(loadDefinition({ file: target, json }));
         }
@@ -27964,7 +28354,7 @@ async function evaluateRepository(request) {
                 : loadBaseResources(request);
         }
         catch (error) {
-            if (request.baseRequired || !(error instanceof UserError))
+            if (request.baseRequired || !(error instanceof errors_UserError))
                 throw error;
             skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
         }
@@ -28106,7 +28496,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
     for (const pair of pairs) {
         const at = pair.indexOf('=');
         if (at <= 0)
-            throw new UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
+            throw new errors_UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
         const raw = pair.slice(at + 1).trim();
         let value = raw;
         try {
@@ -28118,6 +28508,113 @@ function parseParameterOverrides(pairs, what = '--parameter') {
         result[pair.slice(0, at).trim()] = value;
     }
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/report/files.ts
+
+
+
+
+/**
+ * Writing report files so that nothing is lost or half-written: the content goes to a new
+ * file beside the target and is renamed over it, so a crash or a full disk leaves the old
+ * file or the new one, never part of one.
+ */
+function lstatOrNull(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return null;
+        throw error;
+    }
+}
+/**
+ * Writes `content` to `file` atomically. A symbolic link is written through to the file
+ * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
+ * renamed over and is written directly.
+ */
+function writeFileAtomic(file, content) {
+    let target = external_node_path_default().resolve(file);
+    let stat = lstatOrNull(target);
+    if (stat?.isSymbolicLink()) {
+        target = (0,external_node_fs_namespaceObject.realpathSync)(target);
+        stat = lstatOrNull(target);
+    }
+    if (stat && !stat.isFile()) {
+        if (stat.isDirectory())
+            throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
+        const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return;
+    }
+    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    // 'wx' fails rather than follow anything already at the temporary name.
+    const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+function inside(root, file) {
+    const relative = path.relative(root, file);
+    return relative === '' || (!path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`));
+}
+/** The path with symbolic links resolved as far as it exists, and the rest appended. */
+function realPathSoFar(file) {
+    const missing = [];
+    let current = file;
+    for (;;) {
+        try {
+            return path.join(realpathSync(current), ...missing.reverse());
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+            const parent = path.dirname(current);
+            if (parent === current)
+                return file;
+            missing.push(path.basename(current));
+            current = parent;
+        }
+    }
+}
+/**
+ * Where the action may write a file an input names: inside the repository or the runner's
+ * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
+ * device. A pull request can commit a symbolic link where a report is written; without
+ * this check the report would overwrite whatever file the link names.
+ */
+function checkOutputPath(input, requested, file, roots) {
+    const where = `the input \`${input}\` is '${requested}'`;
+    const outside = new UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
+    if (!roots.some(root => inside(path.resolve(root), file)))
+        throw outside;
+    const stat = lstatOrNull(file);
+    if (stat && !stat.isFile()) {
+        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
+        throw new UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
+    }
+    // A folder on the way may be a link out of the repository.
+    const allowed = roots.map(root => realPathSoFar(path.resolve(root)));
+    if (!allowed.some(root => inside(root, realPathSoFar(file))))
+        throw outside;
 }
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
@@ -28132,9 +28629,9 @@ function renderJson(document) {
 function repositoryPath(file, context) {
     return paths_displayPath(file, context.workspace);
 }
-/** A link to a line of a file at the context's commit, or undefined without repository and commit. */
+/** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
 function blobUrl(file, line, context) {
-    if (!context.repository || !context.sha)
+    if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace))
         return undefined;
     const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const encoded = repositoryPath(file, context)
@@ -28145,6 +28642,8 @@ function blobUrl(file, line, context) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
+
+
 
 
 
@@ -28173,7 +28672,7 @@ function renderSarif(document, context) {
                 locations: [
                     {
                         physicalLocation: {
-                            artifactLocation: { uri: uriOf(repositoryPath(error.file, context)), uriBaseId: '%SRCROOT%' },
+                            artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
                             ...(error.line ? { region: region(error.line, error.column) } : {})
                         }
                     }
@@ -28247,7 +28746,7 @@ function buildResult(finding, ruleIndex, context) {
                 ? { logicalLocations }
                 : {
                     physicalLocation: {
-                        artifactLocation: { uri: uriOf(file), uriBaseId: '%SRCROOT%' },
+                        artifactLocation: artifactLocation(file, context),
                         ...(resource.line ? { region: region(resource.line, resource.column) } : {})
                     },
                     logicalLocations
@@ -28259,6 +28758,11 @@ function buildResult(finding, ruleIndex, context) {
 }
 function region(line, column) {
     return column ? { startLine: line, startColumn: column } : { startLine: line };
+}
+function artifactLocation(file, context) {
+    return paths_isInsideWorkspace(file, context.workspace)
+        ? { uri: uriOf(file), uriBaseId: '%SRCROOT%' }
+        : { uri: (0,external_node_url_namespaceObject.pathToFileURL)(file).href };
 }
 /** A relative path as a URI reference: each segment percent-encoded, slashes kept. */
 function uriOf(file) {
@@ -28292,6 +28796,7 @@ function fingerprint(finding, file) {
 
 
 
+
 const formats = ['text', 'json', 'sarif'];
 const thresholds = ['error', 'warning', 'note', 'never'];
 function list(value) {
@@ -28302,7 +28807,7 @@ function list(value) {
 function oneOf(option, value, allowed) {
     if (typeof value === 'string' && allowed.includes(value))
         return value;
-    throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
+    throw new errors_UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
 function render(document, format, cwd) {
     switch (format) {
@@ -28322,7 +28827,7 @@ async function evaluateAndReport(options, io, policiesDefault) {
     const templates = list(options.templates);
     const resources = list(options.resources);
     if (!templates.length && !resources.length) {
-        throw new UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE.');
+        throw new errors_UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE.');
     }
     const document = await evaluateRepository({
         cwd: io.cwd,
@@ -28338,14 +28843,25 @@ async function evaluateAndReport(options, io, policiesDefault) {
     });
     const output = render(document, format, io.cwd);
     if (typeof options.output === 'string') {
-        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().resolve(io.cwd, options.output), output);
+        // Atomically: an interrupted run leaves the previous report, never half of a new one.
+        const file = external_node_path_default().resolve(io.cwd, options.output);
+        try {
+            writeFileAtomic(file, output);
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw error;
+            throw new errors_UserError(`cannot write the report: ${error.message}; check --output.`, {
+                file: options.output
+            });
+        }
     }
     else {
         io.stdout(output);
     }
     for (const error of document.errors ?? []) {
         const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
-        io.stderr(`cmk-guard: ${where}: ${error.message}\n`);
+        io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
     }
     return { document, failOn };
 }
@@ -28561,7 +29077,7 @@ const expandCommand = {
             return EXIT_OK;
         }
         catch (error) {
-            if (error instanceof UserError) {
+            if (error instanceof errors_UserError) {
                 io.stderr(`cmk-guard: ${error.describe()}\n`);
                 return EXIT_USAGE;
             }
@@ -28704,11 +29220,13 @@ function usageError(io, message, command) {
 ;// CONCATENATED MODULE: ./src/cli.ts
 /** The command-line door: parse argv, hand over to the command, exit with its code. */
 
+
+// Run in a workflow step, both streams are read for workflow commands: no line of ours starts with `::`.
 runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
-    stdout: text => process.stdout.write(text),
-    stderr: text => process.stderr.write(text)
+    stdout: text => process.stdout.write(neutralizeCommandLines(text)),
+    stderr: text => process.stderr.write(neutralizeCommandLines(text))
 }).then(code => {
     process.exitCode = code;
 }, (error) => {

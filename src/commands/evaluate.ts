@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { FindingsDocument, Severity } from '../model/finding.js';
 import { bundledPolicies } from '../paths.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
+import { escapeTerminal } from '../report/escape.js';
+import { writeFileAtomic } from '../report/files.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
@@ -61,13 +62,22 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
   });
   const output = render(document, format, io.cwd);
   if (typeof options.output === 'string') {
-    writeFileSync(path.resolve(io.cwd, options.output), output);
+    // Atomically: an interrupted run leaves the previous report, never half of a new one.
+    const file = path.resolve(io.cwd, options.output);
+    try {
+      writeFileAtomic(file, output);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`cannot write the report: ${(error as Error).message}; check --output.`, {
+        file: options.output
+      });
+    }
   } else {
     io.stdout(output);
   }
   for (const error of document.errors ?? []) {
     const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
-    io.stderr(`cmk-guard: ${where}: ${error.message}\n`);
+    io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
   }
   return { document, failOn };
 }

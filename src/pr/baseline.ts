@@ -43,7 +43,9 @@ export function readBaseline(ref: string, folders: string[], cwd: string): Basel
   const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
     .toString()
     .split('\0')
-    .filter(name => /\.(json|jsonc)$/i.test(name));
+    // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
+    // for (and could ask for another object); a name that climbs out of the tree is not written.
+    .filter(name => /\.(json|jsonc)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
   const root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-base-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {

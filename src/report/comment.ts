@@ -1,13 +1,17 @@
 import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { findingsToReport, groupByRule, plural } from './findings.js';
-import { inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+import { Budget, inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
 
 /** The hidden marker the sticky comment is found by on the next push. */
 export const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
 
-/** GitHub refuses comment bodies over 65,536 characters. */
-const COMMENT_BUDGET = 60_000;
+/**
+ * GitHub refuses comment bodies over 65,536 characters; an over-long body would leave the
+ * previous comment standing. The fixed lines around the sections take well under 1,536.
+ */
+export const COMMENT_LIMIT = 65_536;
+const COMMENT_BUDGET = COMMENT_LIMIT - 1_536;
 
 export interface CommentContext extends ReportContext {
   /** The workflow run, where the job summary has every finding. */
@@ -35,8 +39,9 @@ export function renderComment(document: FindingsDocument, context: CommentContex
     return lines.join('\n') + '\n';
   }
   lines.push(...totalsTable(document));
-  lines.push(...inputErrorsSection(document, context, '####'));
-  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', COMMENT_BUDGET);
+  const budget = new Budget(COMMENT_BUDGET);
+  lines.push(...inputErrorsSection(document, context, '####', budget));
+  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
   lines.push(...sections.lines);
   if (sections.omitted) {
     const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';

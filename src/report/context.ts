@@ -1,4 +1,4 @@
-import { displayPath } from '../paths.js';
+import { displayPath, isInsideWorkspace } from '../paths.js';
 
 /** Where a report is shown: what paths are relative to, and what links point at. */
 export interface ReportContext {
@@ -17,9 +17,9 @@ export function repositoryPath(file: string, context: Pick<ReportContext, 'works
   return displayPath(file, context.workspace);
 }
 
-/** A link to a line of a file at the context's commit, or undefined without repository and commit. */
+/** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
 export function blobUrl(file: string, line: number | null, context: ReportContext): string | undefined {
-  if (!context.repository || !context.sha) return undefined;
+  if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace)) return undefined;
   const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
   const encoded = repositoryPath(file, context)
     .split('/')

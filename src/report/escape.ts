@@ -14,11 +14,14 @@ export function escapeCommandProperty(value: string): string {
 }
 
 const MENTION = /@(?=[A-Za-z0-9])/g;
+/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
+const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
 
 /**
  * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
- * links and table pipes are escaped; `@name` is broken so it neither notifies nor links.
+ * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
+ * link nor leave a cross-reference on someone else's issue.
  */
 export function escapeMarkdown(value: string): string {
   return value
@@ -27,7 +30,8 @@ export function escapeMarkdown(value: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+    .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+    .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
 }
 
 /**
@@ -41,7 +45,10 @@ export function codeSpan(value: string, inTable = false): string {
   const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
-  const body = inTable ? oneLine.replace(/\|/g, '\\|') : oneLine;
+  // Pipes split the cell before the code span is parsed. A backslash escapes the next
+  // character for the cell splitter too, so `\|` in a value would become an escaped
+  // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
+  const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes: string) => `${slashes}${slashes}\\|`) : oneLine;
   return `${fence}${pad}${body}${pad}${fence}`;
 }
 
@@ -73,6 +80,8 @@ export function sanitizeMarkdown(markdown: string): string {
     }
     out.push(sanitizeInline(line));
   }
+  // An unclosed fence would turn everything after the remediation into code.
+  if (fence) out.push(fence.char.repeat(fence.length));
   return out.join('\n');
 }
 
@@ -126,4 +135,14 @@ export function escapeTerminal(value: string): string {
     if (c === '\t') return '\\t';
     return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
   });
+}
+
+/**
+ * Text printed to a log the runner reads: the runner takes any line that starts with `::`
+ * (after leading spaces) as a workflow command, so a name at the start of a line could
+ * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
+ * `escapeTerminal`'s notation.
+ */
+export function neutralizeCommandLines(text: string): string {
+  return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }

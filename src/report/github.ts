@@ -31,17 +31,32 @@ function requestFailure(error: unknown): RequestFailure | undefined {
   return undefined;
 }
 
+/** A comment as listIssueComments returns it: who wrote it matters, not only what it says. */
+interface ListedComment {
+  id: number;
+  body?: string;
+  html_url: string;
+  user: { login: string; type: string } | null;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 export class GitHubClient {
-  private warnedReadOnly = false;
+  private warned = false;
+  private login: Promise<string | null> | undefined;
 
   constructor(
     private readonly octokit: Octokit,
     private readonly repository: Repository,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    /** Cut from anything logged: an API or proxy error can echo the request it refused. */
+    private readonly token?: string
   ) {}
 
   static create(token: string, repository: Repository, logger: Logger, baseUrl?: string): GitHubClient {
-    return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl } : {}), repository, logger);
+    return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl } : {}), repository, logger, token);
   }
 
   /**
@@ -56,7 +71,7 @@ export class GitHubClient {
         issue_number: issueNumber,
         per_page: 100
       });
-      const existing = comments.find(comment => comment.body?.startsWith(COMMENT_MARKER));
+      const existing = await this.ownComment(comments);
       if (existing) {
         if (existing.body === body) return 'unchanged';
         await this.octokit.rest.issues.updateComment({ ...this.repository, comment_id: existing.id, body });
@@ -112,25 +127,58 @@ export class GitHubClient {
     return Array.isArray(result) ? result : null;
   }
 
+  /**
+   * The sticky comment: the first that opens with the marker and that this token wrote.
+   * Anyone can post a comment that opens with the marker; updating theirs would put the
+   * verdict under their name, where they could edit it to read "all clear". The Actions
+   * token comments as a bot; another token (a personal one) as its own user.
+   */
+  private async ownComment(comments: ListedComment[]): Promise<ListedComment | undefined> {
+    const marked = comments.filter(comment => comment.body?.startsWith(COMMENT_MARKER));
+    const byBot = marked.find(comment => comment.user?.type === 'Bot');
+    if (byBot || !marked.length) return byBot;
+    const login = await this.authenticatedLogin();
+    return login === null ? undefined : marked.find(comment => comment.user?.login === login);
+  }
+
+  /** Who the token is, or null when it cannot say (the Actions token cannot read `/user`). */
+  private authenticatedLogin(): Promise<string | null> {
+    this.login ??= this.octokit.rest.users.getAuthenticated().then(
+      response => response.data.login,
+      () => null
+    );
+    return this.login;
+  }
+
+  private redact(text: string): string {
+    return this.token ? text.split(this.token).join('***') : text;
+  }
+
+  /**
+   * Runs one API call. Whatever stops it — a fork's read-only token (403), a missing pull
+   * request (404), GitHub unreachable (octokit reports a network error as 500) — is
+   * warned about once per run and never fails the step: annotations, the summary and
+   * SARIF carry the findings without the API.
+   */
   private async attempt<T>(what: string, action: () => Promise<T>): Promise<T | 'not-permitted' | 'failed'> {
     try {
       return await action();
     } catch (error) {
       const failure = requestFailure(error);
       if (!failure) throw error;
-      if (failure.status === 403) {
-        if (!this.warnedReadOnly) {
-          this.warnedReadOnly = true;
-          this.logger.warning(
-            `cmk-guard could not ${what}: the token may not write to this repository (a pull request from a fork gets a read-only token). Annotations, the job summary and SARIF still have every finding.`
-          );
-        } else {
-          this.logger.debug(`Also could not ${what}: ${failure.message}`);
-        }
-        return 'not-permitted';
+      const readOnly = failure.status === 403;
+      const why = readOnly
+        ? 'the token may not write to this repository (a pull request from a fork gets a read-only token)'
+        : `GitHub answered ${failure.status} (${this.redact(oneLine(failure.message))})`;
+      if (!this.warned) {
+        this.warned = true;
+        this.logger.warning(
+          `cmk-guard could not ${what}: ${why}. Annotations, the job summary and SARIF still have every finding.`
+        );
+      } else {
+        this.logger.debug(`Also could not ${what}: ${why}.`);
       }
-      this.logger.warning(`cmk-guard could not ${what}: GitHub answered ${failure.status} (${failure.message}).`);
-      return 'failed';
+      return readOnly ? 'not-permitted' : 'failed';
     }
   }
 }

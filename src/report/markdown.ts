@@ -38,8 +38,8 @@ export function findingRow(finding: Finding, context: ReportContext): string {
   const { resource } = finding;
   const details =
     finding.verdict === 'indeterminate'
-      ? `${escapeMarkdown(finding.message)}${finding.reason ? ` ${escapeMarkdown(capitalize(dependsOn(finding.reason)))}.` : ''}`
-      : escapeMarkdown(finding.message);
+      ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
+      : cellText(finding.message);
   return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
 }
 
@@ -85,55 +85,94 @@ export function ruleHelp(group: RuleGroup): string[] {
   return lines;
 }
 
+/**
+ * What is left of the room GitHub gives a text: 65,536 characters for a comment, 1 MiB
+ * for a step summary. Counted in UTF-8 bytes, never fewer than characters, so one count
+ * keeps both limits. A section that does not fit is left out whole or row by row, and
+ * says so, rather than making GitHub refuse the whole text.
+ */
+export class Budget {
+  constructor(private remaining: number) {}
+
+  /** Adds the lines to `into` if they fit, and says whether they did. */
+  take(into: string[], more: string[]): boolean {
+    const size = more.reduce((n, line) => n + Buffer.byteLength(line, 'utf8') + 1, 0);
+    if (size > this.remaining) return false;
+    into.push(...more);
+    this.remaining -= size;
+    return true;
+  }
+}
+
+/** The longest message a table cell shows; the SARIF and JSON files keep it whole. */
+const CELL_LIMIT = 2_000;
+
+/** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
+export function cellText(message: string): string {
+  const cut =
+    message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+  return escapeMarkdown(cut);
+}
+
+/** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
 export function inputErrorsSection(
   document: FindingsDocument,
   context: ReportContext,
-  level: '###' | '####'
+  level: '###' | '####',
+  budget: Budget
 ): string[] {
   const errors = document.errors ?? [];
   if (!errors.length) return [];
-  return [
-    '',
-    `${level} ❌ Inputs cmk-guard could not read`,
-    '',
-    '| Location | Problem |',
-    '| --- | --- |',
-    ...errors.map(e => `| ${locationCell(e.file || null, e.line, context)} | ${escapeMarkdown(e.message)} |`)
-  ];
+  const lines: string[] = [];
+  if (
+    !budget.take(lines, [
+      '',
+      `${level} ❌ Inputs cmk-guard could not read`,
+      '',
+      '| Location | Problem |',
+      '| --- | --- |'
+    ])
+  )
+    return [];
+  let shown = 0;
+  for (const e of errors) {
+    if (!budget.take(lines, [`| ${locationCell(e.file || null, e.line, context)} | ${cellText(e.message)} |`])) break;
+    shown++;
+  }
+  if (shown < errors.length) {
+    const more = errors.length - shown;
+    lines.push(
+      '',
+      `${more === 1 ? '1 more input error is' : `${more} more input errors are`} in the SARIF and JSON files.`
+    );
+  }
+  return lines;
 }
 
 /**
- * One section per rule, stopping before the text passes `budget` characters (GitHub caps
- * a comment at 65,536 and a step summary at 1 MiB); returns how many findings were left out.
+ * One section per rule, stopping before the text runs out of budget; returns how many
+ * findings were left out.
  */
 export function ruleSections(
   groups: RuleGroup[],
   context: ReportContext,
   level: '###' | '####',
-  budget: number
+  budget: Budget
 ): { lines: string[]; omitted: number } {
   const lines: string[] = [];
-  let used = 0;
   let omitted = 0;
-  const add = (more: string[]): boolean => {
-    const size = more.reduce((n, line) => n + line.length + 1, 0);
-    if (used + size > budget) return false;
-    lines.push(...more);
-    used += size;
-    return true;
-  };
   for (const group of groups) {
-    if (omitted || !add(['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
+    if (omitted || !budget.take(lines, ['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
       omitted += group.findings.length;
       continue;
     }
     let shown = 0;
     for (const finding of group.findings) {
-      if (!add([findingRow(finding, context)])) break;
+      if (!budget.take(lines, [findingRow(finding, context)])) break;
       shown++;
     }
     omitted += group.findings.length - shown;
-    add(ruleHelp(group));
+    budget.take(lines, ruleHelp(group));
   }
   return { lines, omitted };
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { isInsideWorkspace } from '../paths.js';
 import type { Finding, FindingsDocument, Severity } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import type { ReportContext } from './context.js';
@@ -19,6 +21,13 @@ export const SARIF_SCHEMA =
 export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';
+
+/**
+ * A file in the repository is a relative URI against `%SRCROOT%`, the checkout code
+ * scanning resolves it in; a file outside it (named by an absolute path) is an absolute
+ * `file:` URI, since a relative reference with `../` would point into the repository's parent.
+ */
+export type SarifArtifactLocation = { uri: string; uriBaseId: '%SRCROOT%' } | { uri: string };
 
 export interface SarifMessage {
   text: string;
@@ -43,7 +52,7 @@ export interface SarifResult {
   message: SarifMessage;
   locations: {
     physicalLocation?: {
-      artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+      artifactLocation: SarifArtifactLocation;
       region?: { startLine: number; startColumn?: number };
     };
     logicalLocations?: { name: string; fullyQualifiedName: string; kind: 'resource' }[];
@@ -65,7 +74,7 @@ export interface SarifLog {
         message: { text: string };
         locations?: {
           physicalLocation: {
-            artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+            artifactLocation: SarifArtifactLocation;
             region?: { startLine: number; startColumn?: number };
           };
         }[];
@@ -91,7 +100,7 @@ export function renderSarif(document: FindingsDocument, context: Pick<ReportCont
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: uriOf(repositoryPath(error.file, context)), uriBaseId: '%SRCROOT%' as const },
+                artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
                 ...(error.line ? { region: region(error.line, error.column) } : {})
               }
             }
@@ -167,7 +176,7 @@ function buildResult(finding: Finding, ruleIndex: number, context: Pick<ReportCo
         ? { logicalLocations }
         : {
             physicalLocation: {
-              artifactLocation: { uri: uriOf(file), uriBaseId: '%SRCROOT%' },
+              artifactLocation: artifactLocation(file, context),
               ...(resource.line ? { region: region(resource.line, resource.column) } : {})
             },
             logicalLocations
@@ -180,6 +189,12 @@ function buildResult(finding: Finding, ruleIndex: number, context: Pick<ReportCo
 
 function region(line: number, column: number | null): { startLine: number; startColumn?: number } {
   return column ? { startLine: line, startColumn: column } : { startLine: line };
+}
+
+function artifactLocation(file: string, context: Pick<ReportContext, 'workspace'>): SarifArtifactLocation {
+  return isInsideWorkspace(file, context.workspace)
+    ? { uri: uriOf(file), uriBaseId: '%SRCROOT%' }
+    : { uri: pathToFileURL(file).href };
 }
 
 /** A relative path as a URI reference: each segment percent-encoded, slashes kept. */

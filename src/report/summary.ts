@@ -1,11 +1,16 @@
 import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
-import { codeSpan, escapeMarkdown } from './escape.js';
+import { codeSpan } from './escape.js';
 import { findingsToReport, groupByRule, plural } from './findings.js';
-import { inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+import { Budget, cellText, inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
 
-/** GitHub takes up to 1 MiB of summary per step; leave room for the rest of the page. */
-const SUMMARY_BUDGET = 900_000;
+/**
+ * GitHub takes up to 1 MiB of summary per step and drops a larger one whole
+ * (https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary);
+ * the fixed lines around the sections take well under the 24 KiB held back.
+ */
+export const SUMMARY_LIMIT = 1024 * 1024;
+const SUMMARY_BUDGET = SUMMARY_LIMIT - 24 * 1024;
 
 export interface SummaryNotes {
   /** Annotations GitHub did not show for this step. */
@@ -34,9 +39,10 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
       `> ${plural(notes.hiddenAnnotations, 'finding is', 'findings are')} not shown as annotations: GitHub shows ${notes.annotationsPerLevel} errors, ${notes.annotationsPerLevel} warnings and ${notes.annotationsPerLevel} notices per step. ${where}`
     );
   }
-  for (const note of notes.notes ?? []) lines.push('', `> ${escapeMarkdown(note)}`);
-  lines.push(...inputErrorsSection(document, context, '###'));
-  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', SUMMARY_BUDGET);
+  for (const note of notes.notes ?? []) lines.push('', `> ${cellText(note)}`);
+  const budget = new Budget(SUMMARY_BUDGET);
+  lines.push(...inputErrorsSection(document, context, '###', budget));
+  const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
   lines.push(...sections.lines);
   if (sections.omitted) {
     lines.push(
@@ -46,8 +52,13 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
   }
   const skipped = document.skipped ?? [];
   if (skipped.length) {
-    lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |');
-    lines.push(...skipped.map(s => `| ${codeSpan(s.file, true)} | ${escapeMarkdown(s.reason)} |`), '', '</details>');
+    const rows: string[] = [];
+    for (const entry of skipped)
+      if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`])) break;
+    lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |', ...rows);
+    if (rows.length < skipped.length)
+      lines.push('', `${plural(skipped.length - rows.length, 'more file is', 'more files are')} in the JSON file.`);
+    lines.push('', '</details>');
   }
   return lines.join('\n') + '\n';
 }

@@ -1,11 +1,12 @@
 import type { Finding, FindingsDocument } from '../model/finding.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal, neutralizeCommandLines } from './escape.js';
 import { dependsOn, findingsToReport, plural, verdictCounts } from './findings.js';
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
  * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor.
+ * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
+ * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
 export function renderText(document: FindingsDocument): string {
   const lines: string[] = [];
@@ -41,7 +42,7 @@ export function renderText(document: FindingsDocument): string {
   if (lines.length) lines.push('');
   const { resources, definitions } = document.summary;
   lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-  return lines.join('\n') + '\n';
+  return neutralizeCommandLines(lines.join('\n') + '\n');
 }
 
 function renderFinding(finding: Finding): string[] {

@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
+import { boundaryFor, escapeReason } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
 import { expandPattern } from './glob.js';
-import { conventionalParameterFile, readTextFile } from './parameters.js';
+import { MAX_INPUT_BYTES, UnreadableTextError, conventionalParameterFile, readTextFile } from './parameters.js';
 import {
   expandTemplateDocument,
   notATemplateReason,
@@ -23,6 +25,15 @@ function stem(file: string): string {
     .toLowerCase();
 }
 
+/** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
+function looksLikeTemplate(file: string): boolean {
+  try {
+    return /deploymentTemplate\.json/i.test(fs.readFileSync(file).toString('latin1'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The explicit parameter files that belong to a template: all of them when one template
  * was found, otherwise those named `<template stem>.parameters….json`.
@@ -41,9 +52,10 @@ function explicitFilesFor(template: string, explicit: string[], templateCount: n
 export function loadTemplates(patterns: string[], options: TemplateLoadOptions & { cwd: string }): DiscoveryResult {
   const result: DiscoveryResult = { templates: [], errors: [], skipped: [] };
   const explicit = (options.parameterFiles ?? []).map(f => path.resolve(options.cwd, f));
+  const root = path.resolve(options.root ?? options.cwd);
   const files: string[] = [];
   for (const pattern of patterns) {
-    const matched = expandPattern(pattern, options.cwd);
+    const matched = expandPattern(pattern, options.cwd, root);
     if (matched.length === 0) {
       result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
     }
@@ -51,6 +63,13 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
   }
   const candidates: { file: string; doc: ReturnType<typeof parseJsonWithPositions> }[] = [];
   for (const file of files) {
+    const escape = escapeReason(file, boundaryFor(file, root));
+    if (escape) {
+      result.errors.push(
+        new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file })
+      );
+      continue;
+    }
     if (explicit.includes(file)) {
       result.skipped.push({ file, reason: 'a parameter file' });
       continue;
@@ -66,6 +85,11 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
       // A file that does not even parse is reported only when it looks like a template.
       if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(readTextFile(file))) {
         result.skipped.push({ file, reason: 'not valid JSON' });
+      } else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
+        // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.
+        result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+      } else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
+        result.skipped.push({ file, reason: 'not UTF-8 text' });
       } else if (error instanceof UserError) {
         result.errors.push(error);
       } else {
@@ -87,7 +111,7 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
         const paired = conventionalParameterFile(file);
         parameterFilesUsed = paired ? [paired] : [];
       }
-      result.templates.push(expandTemplateDocument(doc, { ...options, parameterFilesUsed }));
+      result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
     } catch (error) {
       if (error instanceof UserError) result.errors.push(error);
       else throw error;

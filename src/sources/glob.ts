@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { boundaryFor, escapeReason } from './boundary.js';
 
 /**
  * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
@@ -120,12 +121,18 @@ export function walkFiles(dir: string): string[] {
   return out;
 }
 
+/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
+function leadsOut(folder: string, boundary: string | undefined): boolean {
+  return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
+}
+
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself.
+ * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
-export function expandPattern(pattern: string, cwd: string): string[] {
+export function expandPattern(pattern: string, cwd: string, boundary?: string): string[] {
   const posixPattern = toPosix(pattern);
   if (!hasGlob(posixPattern)) {
     const full = path.resolve(cwd, pattern);
@@ -135,6 +142,8 @@ export function expandPattern(pattern: string, cwd: string): string[] {
     } catch {
       return [];
     }
+    // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
+    if (stat.isDirectory() && leadsOut(full, boundary)) return [full];
     if (stat.isDirectory()) return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
     return [full];
   }
@@ -144,6 +153,7 @@ export function expandPattern(pattern: string, cwd: string): string[] {
   const absolute = path.isAbsolute(pattern);
   const base = path.resolve(cwd, baseSegments.join('/') || '.');
   const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+  if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
   return walkFiles(base).filter(file => {
     const candidate = absolute ? toPosix(file) : toPosix(path.relative(cwd, file));
     return regex.test(candidate);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Json } from '../model/value.js';
 import { isObject } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
+import { boundaryFor, confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
   TEMPLATE_SCHEMA,
@@ -21,6 +22,11 @@ export interface TemplateLoadOptions {
   parameterFiles?: string[];
   /** Values from the command line or action inputs; they win over parameter files and defaults. */
   parameterOverrides?: Record<string, Json>;
+  /**
+   * The repository: a template inside it reads parameter files and linked templates only
+   * inside it, after symbolic links are followed (see boundary.ts).
+   */
+  root?: string;
   scope?: {
     subscriptionId?: string;
     resourceGroup?: string;
@@ -80,6 +86,8 @@ export function expandTemplateDocument(
   }
   const template = doc.value as { [key: string]: Json };
   const parameterFiles = options.parameterFilesUsed ?? [];
+  const boundary = boundaryFor(doc.file, options.root);
+  for (const file of parameterFiles) confine(file, boundary, 'the parameter file');
   const supplied = mergeSupplied(
     ...parameterFiles.map(loadParameterFile),
     overridesToSupplied(options.parameterOverrides ?? {})
@@ -89,7 +97,8 @@ export function expandTemplateDocument(
     now: new Date(),
     newGuidCount: 0,
     instanceCount: 0,
-    deploymentOutputs: new Map()
+    deploymentOutputs: new Map(),
+    boundary
   };
   const scope = new TemplateScope({
     doc,

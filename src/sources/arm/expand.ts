@@ -4,6 +4,7 @@ import { Unknown, isObject, isUnknown } from '../../model/value.js';
 import type { Resource, SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../pointer.js';
+import { confine } from '../boundary.js';
 import { readTextFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
@@ -511,6 +512,8 @@ export class TemplateExpander {
           `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => path.basename(f)).join(' -> ')}).`
         );
       }
+      const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
+      confine(file, this.expansion.boundary, 'the linked template', at);
       doc = parseJsonWithPositions(readTextFile(file), file);
       if (!isObject(doc.value))
         throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });

@@ -60,6 +60,8 @@ export interface Expansion {
   instanceCount: number;
   /** Outputs of nested deployments already expanded, by lower-case deployment resource id. */
   deploymentOutputs: Map<string, Value>;
+  /** Linked templates are read only inside this folder (the repository), when set: see boundary.ts. */
+  boundary?: string;
 }
 
 interface ParameterSlot {
