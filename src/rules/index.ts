@@ -9,7 +9,7 @@ import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { UserError, UserErrors } from '../model/errors.js';
-import type { JsonSchema } from '../compiler/context.js';
+import type { CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
@@ -18,31 +18,15 @@ export type { JsonSchema } from '../compiler/context.js';
 
 export type RuleKind = 'policy' | 'relation' | 'transition';
 
-export interface Rule {
-  name: string;
-  displayName: string;
-  description: string;
-  category: string;
-  version: string;
-  severity: Severity;
-  effect: { default: string; allowed: string[] };
-  mode: string;
-  resourceType: string | string[];
-  /** Which resources of `resourceType` the rule covers (all when absent). */
-  appliesTo?: JsonSchema;
-  /** What a compliant resource satisfies; for `transition` rules, a schema over `{before, after}`. */
-  schema: JsonSchema;
-  remediation: string;
-  references: string[];
+/**
+ * A rule file, loaded and validated. Its fields are what the compiler reads (`CompilableRule`,
+ * declared there so the compiler imports nothing of this folder), plus the relation of a
+ * `relation` rule, whose shape src/pr checks.
+ */
+export interface Rule extends CompilableRule {
   kind: RuleKind;
-  /** For `relation` rules: how resources in one template relate (its shape is the relation evaluator's). */
+  /** For `relation` rules: how resources in one template relate. */
   relation?: { [key: string]: Json };
-  /** The path the rule was read from. */
-  file: string;
-  /** The file's content as parsed (the compiler hashes it). */
-  document: Json;
-  /** Where the value at a JSON pointer into the file is (`/schema/properties/kind`). */
-  positionOf(pointer: string): SourcePosition | null;
 }
 
 export interface Pack {
