@@ -29,6 +29,17 @@ describe('renderText', () => {
     expect(lines.filter(line => line.startsWith('::'))).toEqual([]);
   });
 
+  it('does not repeat the rule title the heading line already gives', () => {
+    const document = hostileDocument();
+    const finding = document.findings.find(f => f.verdict === 'noncompliant')!;
+    finding.message = `${finding.displayName}: encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault".`;
+    const text = renderText(document);
+    expect(text).toContain(
+      `: encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault".\n`
+    );
+    expect(text).not.toContain(`: ${finding.displayName}: encryption.keySource`);
+  });
+
   it('prints only the totals when nothing needs attention', () => {
     expect(renderText(documentOf([]))).toBe(
       '0 noncompliant, 0 indeterminate, 0 compliant (0 resources, 0 definitions)\n'

@@ -56,7 +56,7 @@ function renderFinding(finding: Finding): string[] {
   const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
   const lines = [
     `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
-    `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(finding.message)}`
+    `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
   ];
   if (finding.verdict === 'indeterminate' && finding.reason)
     lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
@@ -68,4 +68,12 @@ function renderFinding(finding: Finding): string[] {
   }
   if (finding.helpUri) lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
   return lines;
+}
+
+/** The heading line already names the rule: a message that starts with its display name need not say it again. */
+function withoutTitle(finding: Finding): string {
+  const prefix = `${finding.displayName}: `;
+  return finding.message.startsWith(prefix) && finding.message.length > prefix.length
+    ? finding.message.slice(prefix.length)
+    : finding.message;
 }
