@@ -38407,6 +38407,7 @@ function readRunContext(env, payload, cwd) {
         eventName: env.GITHUB_EVENT_NAME || undefined,
         sha: pullRequest?.headSha ?? (env.GITHUB_SHA || undefined),
         pullRequest,
+        baseSha: pullRequest?.baseSha ?? pushedFrom(payload),
         runUrl: repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
         summaryFile: env.GITHUB_STEP_SUMMARY || undefined,
         tempDir: env.RUNNER_TEMP || undefined
@@ -38423,6 +38424,11 @@ function readEventPayload(env, readFile) {
     catch {
         return {};
     }
+}
+/** A push event's `before`: the commit the branch pointed at; all zeros when the push created the branch. */
+function pushedFrom(payload) {
+    const before = payload.before;
+    return typeof before === 'string' && /^[0-9a-f]{40}$/i.test(before) && !/^0+$/.test(before) ? before : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/model/errors.ts
@@ -64649,7 +64655,7 @@ async function main_evaluate(inputs, context, github) {
             parameters: inputs.parameterFiles,
             parameterOverrides: inputs.parameterOverrides,
             resources: inputs.resources,
-            base: inputs.base ?? pr?.baseSha,
+            base: inputs.base ?? context.baseSha,
             baseRequired: inputs.base !== undefined,
             changedFiles
         });

@@ -108,7 +108,7 @@ async function evaluate(
       parameters: inputs.parameterFiles,
       parameterOverrides: inputs.parameterOverrides,
       resources: inputs.resources,
-      base: inputs.base ?? pr?.baseSha,
+      base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
       changedFiles
     });

@@ -160,8 +160,17 @@ describe('readRunContext', () => {
         fromFork: false
       },
       runUrl: 'https://github.example.com/Codertocat/Hello-World/actions/runs/42',
-      summaryFile: '/tmp/summary.md'
+      summaryFile: '/tmp/summary.md',
+      baseSha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e'
     });
+  });
+
+  // https://docs.github.com/webhooks/webhook-events-and-payloads#push: `before` is all zeros when the push creates the branch.
+  it('on a push, compares with the commit the branch pointed at before, unless the push created the branch', () => {
+    const before = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+    expect(readRunContext({ GITHUB_SHA: 'abc' }, { before, after: 'abc' }, '/cwd').baseSha).toBe(before);
+    expect(readRunContext({}, { before: '0000000000000000000000000000000000000000' }, '/cwd').baseSha).toBeUndefined();
+    expect(readRunContext({}, { before: '--upload-pack=x' }, '/cwd').baseSha).toBeUndefined();
   });
 
   it('outside a pull request uses GITHUB_SHA and the working directory', () => {

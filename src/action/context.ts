@@ -18,6 +18,11 @@ export interface RunContext {
   /** The commit findings link to and check runs attach to: the PR's head on pull requests. */
   sha?: string;
   pullRequest?: PullRequestInfo;
+  /**
+   * What the changes of this run are compared with, for rules about a change: the pull request's base
+   * commit, or on a push the commit the branch pointed at before (none for a new branch).
+   */
+  baseSha?: string;
   runUrl?: string;
   summaryFile?: string;
   tempDir?: string;
@@ -50,6 +55,7 @@ export function readRunContext(env: NodeJS.ProcessEnv, payload: Record<string, u
     eventName: env.GITHUB_EVENT_NAME || undefined,
     sha: pullRequest?.headSha ?? (env.GITHUB_SHA || undefined),
     pullRequest,
+    baseSha: pullRequest?.baseSha ?? pushedFrom(payload),
     runUrl:
       repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     summaryFile: env.GITHUB_STEP_SUMMARY || undefined,
@@ -66,4 +72,10 @@ export function readEventPayload(env: NodeJS.ProcessEnv, readFile: (file: string
   } catch {
     return {};
   }
+}
+
+/** A push event's `before`: the commit the branch pointed at; all zeros when the push created the branch. */
+function pushedFrom(payload: Record<string, unknown>): string | undefined {
+  const before = payload.before;
+  return typeof before === 'string' && /^[0-9a-f]{40}$/i.test(before) && !/^0+$/.test(before) ? before : undefined;
 }
