@@ -1,4 +1,5 @@
 import type { Json, Value } from '../../src/model/value.js';
+import type { Resource } from '../../src/model/resource.js';
 import { isObject } from '../../src/model/value.js';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { TemplateExpander, deploymentLevelOf } from '../../src/sources/arm/expand.js';
@@ -12,6 +13,14 @@ import { NO_COPY, TemplateScope, type Expansion } from '../../src/sources/arm/sc
  * expanded first, so ARM's checks on them (limits, conditions) apply as in a deployment.
  */
 export function templateOutputs(template: object, now = new Date('2019-03-05T17:53:18Z')): Record<string, Value> {
+  return expandDocTemplate(template, now).outputs;
+}
+
+/** The resources a documented example template deploys (and references), with its outputs. */
+export function expandDocTemplate(
+  template: object,
+  now = new Date('2019-03-05T17:53:18Z')
+): { outputs: Record<string, Value>; resources: Resource[] } {
   const text = JSON.stringify(template, null, 2);
   const doc = parseJsonWithPositions(text, 'doc-example.json');
   const value = doc.value as { [key: string]: Json };
@@ -36,7 +45,7 @@ export function templateOutputs(template: object, now = new Date('2019-03-05T17:
     makeLibrary: templateLibrary
   });
   scope.resolveAllParameters();
-  new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+  const resources = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY }).map(e => e.resource);
   const out: Record<string, Value> = {};
   const outputs = isObject(value.outputs) ? (value.outputs as { [key: string]: { [key: string]: Json } }) : {};
   for (const [name, output] of Object.entries(outputs)) {
@@ -55,7 +64,7 @@ export function templateOutputs(template: object, now = new Date('2019-03-05T17:
         )
       : scope.evaluateValue(output.value ?? null, `${pointer}/value`, data);
   }
-  return out;
+  return { outputs: out, resources };
 }
 
 export const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';

@@ -120,3 +120,35 @@ describe('expression syntax (documented)', () => {
     expect(ev(`[concat('{"abc":"', parameters('demoParam1'), '"}')]`, { demoParam1: 'x' })).toBe('{"abc":"x"}');
   });
 });
+
+// https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#tryget
+// "Returns the value at the key/index if it exists. Returns null if the key/index is missing or
+// out of bounds." Bicep's safe dereference (`a.?b[^1]`) compiles to tryGet and tryIndexFromEnd
+// with path arguments, an index from the end written as createObject('value', n, 'fromEnd', true()):
+// https://learn.microsoft.com/azure/azure-resource-manager/bicep/operator-safe-dereference
+describe('tryGet, tryIndexFromEnd and indexFromEnd with the paths Bicep writes', () => {
+  const z = "createObject('y', createObject('array', createArray('a', 'b', createObject('foo', 'c'))))";
+
+  it('tryGet follows a path of names and indexes, giving null for a missing step', () => {
+    expect(ev(`[tryGet(${z}, 'y', 'array', 1)]`)).toBe('b');
+    expect(ev(`[tryGet(${z}, 'y', 'missing', 'deeper')]`)).toBeNull();
+    expect(ev(`[tryGet(${z}, 'y', 'array', 7)]`)).toBeNull();
+  });
+
+  it('a {value, fromEnd} step counts from the end; {value} alone is a plain index', () => {
+    expect(ev(`[tryGet(${z}, 'y', 'array', createObject('value', 1, 'fromEnd', true()), 'foo')]`)).toBe('c');
+    expect(ev(`[tryGet(${z}, 'y', 'array', createObject('value', 2, 'fromEnd', true()))]`)).toBe('b');
+    expect(ev(`[tryGet(${z}, 'y', 'array', createObject('value', 0))]`)).toBe('a');
+    expect(ev(`[tryGet(${z}, 'y', 'array', createObject('value', 4, 'fromEnd', true()))]`)).toBeNull();
+  });
+
+  it('tryIndexFromEnd and indexFromEnd take a path after the index', () => {
+    expect(ev(`[tryIndexFromEnd(tryGet(${z}, 'y', 'array'), 1, 'foo')]`)).toBe('c');
+    expect(ev(`[tryIndexFromEnd(tryGet(${z}, 'y', 'array'), 1, 'bar')]`)).toBeNull();
+    expect(ev(`[tryIndexFromEnd(tryGet(${z}, 'y', 'array'), 9, 'foo')]`)).toBeNull();
+    expect(ev(`[indexFromEnd(tryGet(${z}, 'y', 'array'), 1, 'foo')]`)).toBe('c');
+    // indexFromEnd is a plain access: a missing index or property is an error, as `a[^n].b` is.
+    expect(() => ev(`[indexFromEnd(tryGet(${z}, 'y', 'array'), 4)]`)).toThrow(/out of bounds/);
+    expect(() => ev(`[indexFromEnd(tryGet(${z}, 'y', 'array'), 1, 'bar')]`)).toThrow(/'bar' doesn't exist/);
+  });
+});

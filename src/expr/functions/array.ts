@@ -23,6 +23,56 @@ function tolerant(def: FunctionDefinition): FunctionDefinition {
   });
 }
 
+/**
+ * The path after tryGet's (and tryIndexFromEnd's) first argument: property names, indexes,
+ * and the segments Bicep writes for `[^n]` and `[n]` after a safe access,
+ * `createObject('value', n, 'fromEnd', true())` (`z.?y[^1]`) and `createObject('value', n)`.
+ * A missing step gives null, unless `strict` (indexFromEnd, whose path is a plain access).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#tryget
+ */
+function followPath(fn: string, start: Value, args: Value[], from: number, strict: boolean): Value {
+  let current = start;
+  for (let i = from; i < args.length; i++) {
+    let key = args[i];
+    if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key)) {
+      return unknownResult(fn, [current, ...args.slice(i)]);
+    }
+    let fromEnd = false;
+    if (isObject(key) && 'value' in key) {
+      fromEnd = key.fromEnd === true;
+      key = key.value;
+    }
+    if (current === null && !strict) return null;
+    let next: Value | undefined;
+    if (Array.isArray(current)) {
+      if (typeof key !== 'number' || !Number.isInteger(key)) throw typeError(fn, i, 'an integer index', key);
+      const index = fromEnd ? current.length - key : key;
+      next = index >= 0 && index < current.length && (!fromEnd || key >= 1) ? current[index] : undefined;
+      if (next === undefined && strict) throw outOfBounds(fromEnd ? key : index, current.length);
+    } else if (isObject(current)) {
+      if (typeof key !== 'string') throw typeError(fn, i, 'a property name', key);
+      const found = findKey(current, key);
+      next = found === undefined ? undefined : current[found];
+      if (next === undefined && strict) {
+        throw new ExpressionError(
+          `The language expression property '${key}' doesn't exist, available properties are '${Object.keys(current).join(', ')}'.`
+        );
+      }
+    } else if (strict) {
+      throw new ExpressionError(
+        `The template function '${fn}' cannot read '${String(key)}' of ${JSON.stringify(current)}.`
+      );
+    }
+    if (next === undefined) return null;
+    current = next;
+  }
+  return current;
+}
+
+function outOfBounds(index: number, length: number): ExpressionError {
+  return new ExpressionError(`The index '${index}' is out of bounds: the array has ${length} item(s).`);
+}
+
 function indexIn(array: Value[], item: Value, last: boolean): number | Unknown {
   let unknown = false;
   const n = array.length;
@@ -310,40 +360,23 @@ export const arrayFunctions: FunctionDefinition[] = [
     minArgs: 2,
     maxArgs: Infinity,
     acceptsUnknown: true,
-    call: args => {
-      let current: Value = args[0];
-      for (let i = 1; i < args.length; i++) {
-        const key = args[i];
-        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key))
-          return unknownResult('tryGet', [current, ...args.slice(i)]);
-        if (current === null) return null;
-        if (Array.isArray(current)) {
-          if (typeof key !== 'number' || !Number.isInteger(key)) throw typeError('tryGet', i, 'an integer index', key);
-          current = key >= 0 && key < current.length ? current[key] : null;
-        } else if (isObject(current)) {
-          if (typeof key !== 'string') throw typeError('tryGet', i, 'a property name', key);
-          const found = findKey(current, key);
-          current = found === undefined ? null : current[found];
-        } else {
-          return null;
-        }
-      }
-      return current;
-    }
+    call: args => followPath('tryGet', args[0], args, 1, false)
   }),
   ...(['indexFromEnd', 'tryIndexFromEnd'] as const).map(name =>
-    tolerant({
+    defineFunction({
       name,
       minArgs: 2,
-      maxArgs: 2,
+      maxArgs: Infinity,
+      acceptsUnknown: true,
       call: args => {
+        if (args[0] instanceof Unknown || holdsUnknown(args[1])) return unknownResult(name, args);
         const array = arrayArg(name, args, 0);
         const reverse = intArg(name, args, 1);
-        if (reverse >= 1 && reverse <= array.length) return array[array.length - reverse];
-        if (name === 'tryIndexFromEnd') return null;
-        throw new ExpressionError(
-          `The index from the end '${reverse}' is out of bounds: the array has ${array.length} item(s).`
-        );
+        let item: Value;
+        if (reverse >= 1 && reverse <= array.length) item = array[array.length - reverse];
+        else if (name === 'tryIndexFromEnd') return null;
+        else throw outOfBounds(reverse, array.length);
+        return followPath(name, item, args, 2, name === 'indexFromEnd');
       }
     })
   ),

@@ -41,6 +41,9 @@ const TEMPLATE_ONLY_KEYS = new Set([
   'import'
 ]);
 
+/** Where a resource is (see `declaredTarget`), not part of its PUT body. */
+const SCOPE_KEYS = new Set(['subscriptionid', 'resourcegroup']);
+
 const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
 const MAX_NESTING = 32;
 /**
@@ -277,6 +280,8 @@ export class TemplateExpander {
       }
       const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder());
       if (decl.symbol) scope.symbols.get(decl.symbol.toLowerCase())!.push(instance.id);
+      const nameKey = instance.nameText.toLowerCase();
+      scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
       out.push(instance);
     }
     return out;
@@ -335,7 +340,7 @@ export class TemplateExpander {
 
   private resourceIdOf(decl: Declaration, data: EvalData, type: string, name: Value, nameText: string): string {
     const { scope, node, pointer } = decl;
-    const target = scope.target;
+    const target = this.declaredTarget(decl, data);
     let prefix = scopePrefix(target);
     if ('scope' in node) {
       const scopeValue = scope.evaluateValue(node.scope!, joinPointer(pointer, 'scope'), data);
@@ -438,7 +443,7 @@ export class TemplateExpander {
     sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
     sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
     for (const [key, value] of Object.entries(node)) {
-      if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase())) continue;
+      if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase())) continue;
       json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
     }
     dropNullMembers(json);
@@ -569,8 +574,21 @@ export class TemplateExpander {
   }
 
   private nestedTarget(instance: Instance, data: EvalData): DeploymentTarget {
-    const { scope, node, pointer } = instance.decl;
-    const target: DeploymentTarget = { ...scope.target, deploymentName: instance.nameText };
+    return { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+  }
+
+  /**
+   * Where a resource declaration lives: its template's deployment, or the subscription and
+   * resource group its `subscriptionId` and `resourceGroup` properties name. A nested
+   * deployment uses them to deploy elsewhere, and with languageVersion 2.0 an `existing`
+   * resource uses them to name a resource in another group or subscription (as Bicep writes
+   * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, …))`
+   * mean the same resource.
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-resource-group#cross-resource-groups
+   */
+  private declaredTarget(decl: Declaration, data: EvalData): DeploymentTarget {
+    const { scope, node, pointer } = decl;
+    const target: DeploymentTarget = { ...scope.target };
     const read = (key: string): string | undefined => {
       if (!(key in node)) return undefined;
       const value = scope.evaluateValue(node[key], joinPointer(pointer, key), data);
@@ -582,7 +600,11 @@ export class TemplateExpander {
     if (resourceGroup !== undefined) {
       target.resourceGroup = resourceGroup;
       target.level = 'resourceGroup';
-    } else if (subscriptionId !== undefined && 'location' in node) {
+    } else if (
+      subscriptionId !== undefined &&
+      'location' in node &&
+      String(node.type).toLowerCase() === DEPLOYMENTS_TYPE
+    ) {
       target.level = 'subscription';
     }
     return target;

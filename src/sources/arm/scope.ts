@@ -128,6 +128,8 @@ export class TemplateScope {
   readonly functions: FunctionLibrary;
   /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
   readonly symbols = new Map<string, string[]>();
+  /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
+  readonly names = new Map<string, string[]>();
   private readonly supplied: ReadonlyMap<string, SuppliedParameter>;
   private readonly parameterSlots: Map<string, ParameterSlot>;
   private readonly variableSlots: Map<string, VariableSlot>;

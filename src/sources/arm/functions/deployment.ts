@@ -170,6 +170,14 @@ export const deploymentFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call: (_args, ctx) => {
       const target = targetOf(ctx);
+      // "The subscription() function is supported for resource group and subscription deployments."
+      // https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions#supported-functions
+      if (target.level === 'managementGroup' || target.level === 'tenant') {
+        throw new ExpressionError(
+          "The template function 'subscription' is not expected here: this template deploys to a " +
+            `${target.level === 'tenant' ? 'tenant' : 'management group'}, not a subscription or resource group.`
+        );
+      }
       return {
         id: `/subscriptions/${target.subscriptionId}`,
         subscriptionId: target.subscriptionId,

@@ -28,6 +28,14 @@ export function referenceTarget(target: Value, data: EvalData): { key: string; d
     const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
     if (ids && ids[index] !== undefined) return { key: ids[index].toLowerCase(), display: ids[index] };
   }
+  // "When referencing a resource in the current template, provide only the resource name":
+  // the name of one resource declared in this template stands for its id.
+  if (!target.startsWith('/')) {
+    const ids = data.scope.names.get(target.toLowerCase());
+    if (ids && new Set(ids.map(id => id.toLowerCase())).size === 1) {
+      return { key: ids[0].toLowerCase(), display: ids[0] };
+    }
+  }
   return { key: target.toLowerCase(), display: target };
 }
 
