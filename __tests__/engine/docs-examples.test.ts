@@ -253,9 +253,12 @@ describe('RULE#value-examples', () => {
     expect(holds(guarded, res('ab'))).toBe('false');
   });
   it('avoiding template failures: an unguarded substring() on a short name fails the evaluation', () => {
-    // Docs: "If name is shorter than three characters, the substring() function results in an error",
-    // and "a failed evaluation is an implicit deny". The engine reports the failure as indeterminate,
-    // naming the error, rather than as a verdict of the definition's own effect.
+    // RULE#avoiding-template-failures: "If the result of a template function is an error, policy
+    // evaluation fails. A failed evaluation is an implicit deny." and "This error causes the policy to
+    // become a deny effect." The page speaks of the request (blocked, as deny blocks it), not of the
+    // compliance state Azure records for it, and compliance-states lists no state for a failed
+    // evaluation. So the engine keeps reporting the failure as indeterminate, naming the error, rather
+    // than inventing a compliance verdict. https://learn.microsoft.com/azure/governance/policy/concepts/compliance-states
     const e = load({ value: "[substring(field('name'), 0, 3)]", equals: 'abc' }).evaluate(armResource(res('ab')));
     expect(e.verdict).toBe('indeterminate');
     expect(e.reason).toMatch(/substring/);

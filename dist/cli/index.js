@@ -13973,6 +13973,57 @@ function tolerant(def) {
         call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
     });
 }
+/**
+ * The path after tryGet's (and tryIndexFromEnd's) first argument: property names, indexes,
+ * and the segments Bicep writes for `[^n]` and `[n]` after a safe access,
+ * `createObject('value', n, 'fromEnd', true())` (`z.?y[^1]`) and `createObject('value', n)`.
+ * A missing step gives null, unless `strict` (indexFromEnd, whose path is a plain access).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#tryget
+ */
+function followPath(fn, start, args, from, strict) {
+    let current = start;
+    for (let i = from; i < args.length; i++) {
+        let key = args[i];
+        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key)) {
+            return unknownResult(fn, [current, ...args.slice(i)]);
+        }
+        let fromEnd = false;
+        if (value_isObject(key) && 'value' in key) {
+            fromEnd = key.fromEnd === true;
+            key = key.value;
+        }
+        if (current === null && !strict)
+            return null;
+        let next;
+        if (Array.isArray(current)) {
+            if (typeof key !== 'number' || !Number.isInteger(key))
+                throw typeError(fn, i, 'an integer index', key);
+            const index = fromEnd ? current.length - key : key;
+            next = index >= 0 && index < current.length && (!fromEnd || key >= 1) ? current[index] : undefined;
+            if (next === undefined && strict)
+                throw outOfBounds(fromEnd ? key : index, current.length);
+        }
+        else if (value_isObject(current)) {
+            if (typeof key !== 'string')
+                throw typeError(fn, i, 'a property name', key);
+            const found = findKey(current, key);
+            next = found === undefined ? undefined : current[found];
+            if (next === undefined && strict) {
+                throw new ExpressionError(`The language expression property '${key}' doesn't exist, available properties are '${Object.keys(current).join(', ')}'.`);
+            }
+        }
+        else if (strict) {
+            throw new ExpressionError(`The template function '${fn}' cannot read '${String(key)}' of ${JSON.stringify(current)}.`);
+        }
+        if (next === undefined)
+            return null;
+        current = next;
+    }
+    return current;
+}
+function outOfBounds(index, length) {
+    return new ExpressionError(`The index '${index}' is out of bounds: the array has ${length} item(s).`);
+}
 function indexIn(array, item, last) {
     let unknown = false;
     const n = array.length;
@@ -14275,44 +14326,26 @@ const arrayFunctions = [
         minArgs: 2,
         maxArgs: Infinity,
         acceptsUnknown: true,
-        call: args => {
-            let current = args[0];
-            for (let i = 1; i < args.length; i++) {
-                const key = args[i];
-                if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key))
-                    return unknownResult('tryGet', [current, ...args.slice(i)]);
-                if (current === null)
-                    return null;
-                if (Array.isArray(current)) {
-                    if (typeof key !== 'number' || !Number.isInteger(key))
-                        throw typeError('tryGet', i, 'an integer index', key);
-                    current = key >= 0 && key < current.length ? current[key] : null;
-                }
-                else if (value_isObject(current)) {
-                    if (typeof key !== 'string')
-                        throw typeError('tryGet', i, 'a property name', key);
-                    const found = findKey(current, key);
-                    current = found === undefined ? null : current[found];
-                }
-                else {
-                    return null;
-                }
-            }
-            return current;
-        }
+        call: args => followPath('tryGet', args[0], args, 1, false)
     }),
-    ...['indexFromEnd', 'tryIndexFromEnd'].map(name => tolerant({
+    ...['indexFromEnd', 'tryIndexFromEnd'].map(name => defineFunction({
         name,
         minArgs: 2,
-        maxArgs: 2,
+        maxArgs: Infinity,
+        acceptsUnknown: true,
         call: args => {
+            if (args[0] instanceof Unknown || holdsUnknown(args[1]))
+                return unknownResult(name, args);
             const array = arrayArg(name, args, 0);
             const reverse = intArg(name, args, 1);
+            let item;
             if (reverse >= 1 && reverse <= array.length)
-                return array[array.length - reverse];
-            if (name === 'tryIndexFromEnd')
+                item = array[array.length - reverse];
+            else if (name === 'tryIndexFromEnd')
                 return null;
-            throw new ExpressionError(`The index from the end '${reverse}' is out of bounds: the array has ${array.length} item(s).`);
+            else
+                throw outOfBounds(reverse, array.length);
+            return followPath(name, item, args, 2, name === 'indexFromEnd');
         }
     })),
     tolerant({
@@ -16912,6 +16945,12 @@ class Compiler {
         };
     }
     countCondition(raw, path, scopes, op, operand) {
+        const range = this.countRange(raw, path, scopes);
+        const constant = 'constant' in operand ? operand.constant : undefined;
+        return rt => compareCount(range(rt), op, constant !== undefined ? constant : operand.get(rt));
+    }
+    /** How many members a count expression counts, as a range (see `CountResult`). */
+    countRange(raw, path, scopes) {
         if (!value_isObject(raw))
             throw this.error('"count" takes an object with "field" or "value", and "where".', path);
         const spec = raw;
@@ -16975,20 +17014,24 @@ class Compiler {
             scope = { kind: 'value', steps: [], name: name.toLowerCase() };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
-        const constant = 'constant' in operand ? operand.constant : undefined;
         return rt => {
             const selected = members(rt);
-            let result;
             if (selected.unknown)
-                result = { min: 0, max: 0, unknown: selected.unknown, whole: true };
-            else
-                result = countMembers(rt, selected.items, scope, where);
-            return compareCount(result, op, constant !== undefined ? constant : operand.get(rt));
+                return { min: 0, max: 0, unknown: selected.unknown, whole: true };
+            return countMembers(rt, selected.items, scope, where);
         };
     }
 }
 function compileCondition(node, path, c) {
     return new Compiler(c).condition(node, path, []);
+}
+/**
+ * A top-level count expression (the object under `"count"`) compiled on its own: the range of
+ * members it counts for a resource, exactly as the count condition counts them (scopes, `current()`,
+ * unknown members). Explanations read a count's number through it.
+ */
+function compileCountRange(spec, path, c) {
+    return new Compiler(c).countRange(spec, path, []);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/applicability.ts
@@ -17078,6 +17121,178 @@ function compileApplicability(rule, path, compiler) {
     return build(rule, path, false);
 }
 
+;// CONCATENATED MODULE: ./src/engine/details.ts
+/**
+ * What `then.details` must hold for each effect, checked when a definition loads: Azure refuses to
+ * create a definition that lacks a required property or gives one a value it does not take.
+ * Checked only when the effect is a literal; with an effect parameter Azure's choice of checks
+ * depends on the assigned value, which loading cannot know.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
+ */
+
+const details_isExpression = (v) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
+const details_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+/** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
+function outside(v, allowed) {
+    if (details_isExpression(v))
+        return false;
+    return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
+}
+function requireObject(details, effect, path, fail) {
+    if (!value_isObject(details))
+        throw fail(`the ${effect} effect needs a "details" object.`, path);
+    return details;
+}
+function requireRoles(d, effect, path, fail) {
+    const key = details_keyOf(d, 'roledefinitionids');
+    const roles = key === undefined ? undefined : d[key];
+    if (details_isExpression(roles))
+        return;
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some(r => typeof r !== 'string')) {
+        throw fail(`the ${effect} effect needs "details.roleDefinitionIds": an array of role definition ids that remediation is granted.`, key === undefined ? path : `${path}.${key}`);
+    }
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-append#append-properties */
+function checkAppend(details, path, fail) {
+    if (details_isExpression(details))
+        return;
+    if (!Array.isArray(details) || details.length === 0) {
+        throw fail('the append effect needs "details": an array of {"field", "value"} pairs.', path);
+    }
+    details.forEach((pair, i) => {
+        const at = `${path}[${i}]`;
+        if (!value_isObject(pair))
+            throw fail('an append detail is a {"field", "value"} object.', at);
+        const p = pair;
+        if (typeof p[details_keyOf(p, 'field') ?? 'field'] !== 'string')
+            throw fail('an append detail needs a "field".', at);
+        if (details_keyOf(p, 'value') === undefined)
+            throw fail('an append detail needs a "value".', at);
+    });
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify#modify-properties */
+function checkModify(details, path, fail) {
+    const d = requireObject(details, 'modify', path, fail);
+    requireRoles(d, 'modify', path, fail);
+    const conflictKey = details_keyOf(d, 'conflicteffect');
+    if (conflictKey !== undefined && outside(d[conflictKey], ['audit', 'deny', 'disabled'])) {
+        throw fail(`"conflictEffect" takes audit, deny or disabled, not ${JSON.stringify(d[conflictKey])}.`, `${path}.${conflictKey}`);
+    }
+    const opsKey = details_keyOf(d, 'operations');
+    const ops = opsKey === undefined ? undefined : d[opsKey];
+    if (details_isExpression(ops))
+        return;
+    if (!Array.isArray(ops) || ops.length === 0) {
+        throw fail('the modify effect needs "details.operations": an array of {"operation", "field", "value"}.', opsKey === undefined ? path : `${path}.${opsKey}`);
+    }
+    ops.forEach((raw, i) => {
+        const at = `${path}.${opsKey}[${i}]`;
+        if (!value_isObject(raw))
+            throw fail('a modify operation is an object.', at);
+        const op = raw;
+        const nameKey = details_keyOf(op, 'operation');
+        const name = nameKey === undefined ? undefined : op[nameKey];
+        if (outside(name, ['addOrReplace', 'add', 'remove'])) {
+            throw fail(`"operation" takes addOrReplace, Add or Remove, not ${JSON.stringify(name)}.`, nameKey === undefined ? at : `${at}.${nameKey}`);
+        }
+        if (typeof op[details_keyOf(op, 'field') ?? 'field'] !== 'string')
+            throw fail('a modify operation needs a "field".', at);
+        if (typeof name === 'string' && name.toLowerCase() !== 'remove' && !details_isExpression(name)) {
+            if (details_keyOf(op, 'value') === undefined)
+                throw fail(`a modify "${name}" operation needs a "value".`, at);
+        }
+    });
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action#denyaction-properties */
+function checkDenyAction(details, path, mode, fail) {
+    const d = requireObject(details, 'denyAction', path, fail);
+    const namesKey = details_keyOf(d, 'actionnames');
+    const names = namesKey === undefined ? undefined : d[namesKey];
+    if (!details_isExpression(names)) {
+        if (!Array.isArray(names) || names.length === 0) {
+            throw fail('the denyAction effect needs "details.actionNames": ["delete"].', namesKey === undefined ? path : `${path}.${namesKey}`);
+        }
+        names.forEach((n, i) => {
+            if (outside(n, ['delete']))
+                throw fail(`"actionNames" supports "delete" only, not ${JSON.stringify(n)}.`, `${path}.${namesKey}[${i}]`);
+        });
+    }
+    const cascadeKey = details_keyOf(d, 'cascadebehaviors');
+    if (cascadeKey === undefined)
+        return;
+    const cascade = d[cascadeKey];
+    const at = `${path}.${cascadeKey}`;
+    if (mode.toLowerCase() !== 'indexed') {
+        throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
+    }
+    if (!value_isObject(cascade))
+        throw fail('"cascadeBehaviors" takes an object: {"resourceGroup": "deny"}.', at);
+    for (const [k, v] of Object.entries(cascade)) {
+        if (outside(v, ['allow', 'deny']))
+            throw fail(`"cascadeBehaviors.${k}" takes allow or deny, not ${JSON.stringify(v)}.`, `${at}.${k}`);
+    }
+}
+/** The states a manual definition's `details.defaultState` takes (the page also spells one `Non-compliant`). */
+const manualStates = ['Unknown', 'Compliant', 'NonCompliant', 'Non-compliant'];
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual */
+function checkManual(details, path, fail) {
+    if (details === undefined)
+        return;
+    const d = requireObject(details, 'manual', path, fail);
+    const key = details_keyOf(d, 'defaultstate');
+    if (key !== undefined && outside(d[key], manualStates)) {
+        throw fail(`"defaultState" takes Unknown, Compliant or NonCompliant, not ${JSON.stringify(d[key])}.`, `${path}.${key}`);
+    }
+}
+const delays = ['AfterProvisioning', 'AfterProvisioningSuccess', 'AfterProvisioningFailure'];
+/**
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-audit-if-not-exists#auditifnotexists-properties
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-deploy-if-not-exists#deployifnotexists-properties
+ */
+function checkIfNotExists(details, effect, path, fail) {
+    const d = requireObject(details, effect, path, fail);
+    const typeKey = details_keyOf(d, 'type');
+    if (typeKey === undefined || typeof d[typeKey] !== 'string') {
+        throw fail(`the ${effect} effect needs "details.type": the type of the related resource to look for.`, path);
+    }
+    const scopeKey = details_keyOf(d, 'existencescope');
+    if (scopeKey !== undefined && outside(d[scopeKey], ['ResourceGroup', 'Subscription'])) {
+        throw fail(`"existenceScope" takes ResourceGroup or Subscription, not ${JSON.stringify(d[scopeKey])}.`, `${path}.${scopeKey}`);
+    }
+    const delayKey = details_keyOf(d, 'evaluationdelay');
+    if (delayKey !== undefined) {
+        const v = d[delayKey];
+        const duration = typeof v === 'string' && /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/i.test(v);
+        if (!duration && outside(v, delays)) {
+            throw fail(`"evaluationDelay" takes AfterProvisioning, AfterProvisioningSuccess, AfterProvisioningFailure or an ISO 8601 duration such as PT10M, not ${JSON.stringify(v)}.`, `${path}.${delayKey}`);
+        }
+    }
+    if (effect === 'DeployIfNotExists') {
+        requireRoles(d, effect, path, fail);
+        if (details_keyOf(d, 'deployment') === undefined) {
+            throw fail('the deployIfNotExists effect needs "details.deployment": the template deployment that remediates.', path);
+        }
+    }
+}
+/** Refuses `details` that Azure would refuse for the (literal, canonical) effect. */
+function checkEffectDetails(effect, details, path, mode, fail) {
+    switch (effect) {
+        case 'Append':
+            return checkAppend(details, path, fail);
+        case 'Modify':
+            return checkModify(details, path, fail);
+        case 'DenyAction':
+            return checkDenyAction(details, path, mode, fail);
+        case 'Manual':
+            return checkManual(details, path, fail);
+        case 'AuditIfNotExists':
+        case 'DeployIfNotExists':
+            return checkIfNotExists(details, effect, path, fail);
+        default:
+            return;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
 /**
  * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
@@ -17098,10 +17313,6 @@ function compileApplicability(rule, path, compiler) {
 
 /** Operators that select what matches their operand. */
 const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
-/** The parameter a count's number is compared with; not a name a definition can declare (it has a colon). */
-const COUNT_PARAMETER = 'cmk-guard:count';
-/** Counts above this are not worth reading member by member; the message then leaves the number out. */
-const MAX_COUNTED = 1000;
 const MAX_PARTS = 4;
 const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
 function explain_keyOf(obj, lower) {
@@ -17305,16 +17516,16 @@ class RuleExplainer {
         this.compiler = compiler;
     }
     /** Explains the rule's outcome for the runtime's resource (meant for when the `if` holds). */
-    explain(rt, withParameters) {
+    explain(rt) {
         this.tree ??= this.build(this.rule, this.path);
         const faults = [];
-        this.collect(this.tree, this.truth(this.tree, rt), false, rt, withParameters, faults);
+        this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
         return summarise(faults);
     }
     // ---- building the trace tree (once per definition, on first use) ----
-    compile(node, path, declared = this.compiler.declared) {
-        // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
-        return compileCondition(node, path, { ...this.compiler, declared, notes: [], fields: [] });
+    // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
+    compile(node, path) {
+        return compileCondition(node, path, { ...this.compiler, notes: [], fields: [] });
     }
     build(node, path) {
         const obj = node;
@@ -17394,11 +17605,7 @@ class RuleExplainer {
         const valueKey = explain_keyOf(spec, 'value');
         const whereKey = explain_keyOf(spec, 'where');
         const where = whereKey === undefined ? '' : ` where ${shorten(compact(spec[whereKey]), 120)}`;
-        // The number of counted members is read by comparing the same count with a parameter, so it
-        // counts exactly as the compiled condition does (scopes, `current()`, unknown members).
-        const declared = new Set([...this.compiler.declared, COUNT_PARAMETER]);
-        const equalsTarget = this.compile({ [subjectKey]: spec, equals: `[parameters('${COUNT_PARAMETER}')]` }, `${path}.${subjectKey}`, declared);
-        const atLeastTarget = this.compile({ [subjectKey]: spec, greaterOrEquals: `[parameters('${COUNT_PARAMETER}')]` }, `${path}.${subjectKey}`, declared);
+        const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
         if (fieldKey !== undefined) {
             const text = spec[fieldKey];
             const ref = resolveField(text);
@@ -17407,8 +17614,7 @@ class RuleExplainer {
                 label: `count of ${fieldLabel(text)}${where}`,
                 ref,
                 fields: [],
-                equalsTarget,
-                atLeastTarget
+                range
             };
         }
         const raw = spec[valueKey];
@@ -17424,8 +17630,7 @@ class RuleExplainer {
             label: `count of ${shorten(text)}${where}`,
             value,
             fields: fieldsIn(text),
-            equalsTarget,
-            atLeastTarget
+            range
         };
     }
     // ---- tracing the decision ----
@@ -17456,30 +17661,30 @@ class RuleExplainer {
      * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
      * passes the opposite value down, so a leaf under it is described negated.
      */
-    collect(node, value, negated, rt, withParameters, out) {
+    collect(node, value, negated, rt, out) {
         if (typeof value !== 'boolean')
             return;
         switch (node.kind) {
             case 'leaf': {
-                const fault = this.describe(node, value, rt, withParameters);
+                const fault = this.describe(node, value, rt);
                 if (fault)
                     out.push(negated && fault.weight === 0 ? { ...fault, weight: 1 } : fault);
                 return;
             }
             case 'not':
-                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, withParameters, out);
+                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
                 return;
             default: {
                 const every = (node.kind === 'allof') === value;
                 for (const child of node.children) {
                     const v = this.truth(child, rt);
                     if (every || v === value)
-                        this.collect(child, v, negated, rt, withParameters, out);
+                        this.collect(child, v, negated, rt, out);
                 }
             }
         }
     }
-    describe(leaf, value, rt, withParameters) {
+    describe(leaf, value, rt) {
         // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
         if (leaf.typeScope && value)
             return undefined;
@@ -17496,7 +17701,7 @@ class RuleExplainer {
             };
         }
         if (subject.kind === 'count') {
-            const n = this.countOf(subject, rt, withParameters);
+            const n = countText(subject.range(rt));
             const pointers = [subject.ref, ...subject.fields]
                 .filter((ref) => ref !== undefined && ref.source === 'json')
                 .map(ref => nearest(rt.json, chosenSteps(rt.json, ref)))
@@ -17569,33 +17774,17 @@ class RuleExplainer {
             return '';
         return nearest(rt.json, chosenSteps(rt.json, ref));
     }
-    /** The number of members counted, or why it is not given. */
-    countOf(subject, rt, withParameters) {
-        let bound;
-        if (subject.ref) {
-            const selected = walk(rt.json, subject.ref.steps);
-            bound = selected instanceof Collection ? selected.items.length : selected === undefined ? 0 : 1;
-        }
-        else {
-            const v = subject.value?.get(rt);
-            bound = Array.isArray(v) ? v.length : 0;
-        }
-        if (bound > MAX_COUNTED)
-            return `not counted (over ${MAX_COUNTED} members)`;
-        const holds = (target, n) => {
-            const params = new Map(rt.parameters);
-            params.set(COUNT_PARAMETER, n);
-            return target(withParameters(params)) === true;
-        };
-        // Members whose match is unknown before deployment leave a range [min, max]: `count >= n` holds
-        // for every count in it exactly when n <= min; `count == n` only when min = max = n.
-        let min = 0;
-        while (min < bound && holds(subject.atLeastTarget, min + 1))
-            min++;
-        if (holds(subject.equalsTarget, min))
-            return String(min);
-        return min > 0 ? `at least ${min}` : 'not known until deployment';
-    }
+}
+/**
+ * The number of members counted, or what is known of it: members whose match is unknown before
+ * deployment leave a range [min, max], of which only the lower bound is worth saying.
+ */
+function countText(count) {
+    if (count.whole)
+        return 'not known until deployment';
+    if (count.min === count.max)
+        return String(count.min);
+    return count.min > 0 ? `at least ${count.min}` : 'not known until deployment';
 }
 /** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
 function summarise(all) {
@@ -18004,6 +18193,7 @@ class Runtime {
 
 
 
+
 const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 let defaultLibrary;
 function policyLibrary() {
@@ -18048,21 +18238,19 @@ class NonCompliant {
     effect;
     displayName;
     rt;
-    scope;
     explain;
     applicable = true;
     verdict = 'noncompliant';
     reason = null;
     explained;
-    constructor(effect, displayName, rt, scope, explain) {
+    constructor(effect, displayName, rt, explain) {
         this.effect = effect;
         this.displayName = displayName;
         this.rt = rt;
-        this.scope = scope;
         this.explain = explain;
     }
     explanation() {
-        return (this.explained ??= this.explain(this.rt, this.scope));
+        return (this.explained ??= this.explain(this.rt));
     }
     get message() {
         const { text } = this.explanation();
@@ -18152,6 +18340,10 @@ function loadDefinition(src, options = {}) {
     if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
         throw new DefinitionError(`"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`, file, at('policyRule.then.effect'));
     }
+    if ('constant' in effectValue) {
+        const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
+        checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
+    }
     for (const pname of effectValue.parameters) {
         const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase())];
         for (const v of p?.allowedValues ?? []) {
@@ -18178,6 +18370,19 @@ function loadDefinition(src, options = {}) {
         }
         clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
     }
+    // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
+    // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
+    const manualState = (() => {
+        const state = details
+            ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
+            : undefined;
+        const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
+        return lower === 'compliant'
+            ? 'compliant'
+            : lower === 'noncompliant' || lower === 'non-compliant'
+                ? 'noncompliant'
+                : 'unknown';
+    })();
     const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
     const effectOf = effectValue.parametersOnly
         ? perAssignment(effectValue, v => v)
@@ -18228,9 +18433,9 @@ function loadDefinition(src, options = {}) {
     }
     // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
     let explainer;
-    function explain(rt, scope) {
+    function explain(rt) {
         explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
-        return explainer.explain(rt, params => new Runtime(rt.resource, params, functions, definitionId, scope));
+        return explainer.explain(rt);
     }
     function evaluateExistence(rt, resource, options, effect) {
         const typeV = existence?.type ? existence.type.get(rt) : resource.type;
@@ -18405,7 +18610,7 @@ function loadDefinition(src, options = {}) {
                     effect,
                     reason: reasonOf(effectUnknown),
                     message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
-                    pointers: explain(rt, options.scope).pointers
+                    pointers: explain(rt).pointers
                 };
             }
             if (clusterDecided) {
@@ -18420,7 +18625,32 @@ function loadDefinition(src, options = {}) {
             }
             if (isExistenceEffect(effect))
                 return evaluateExistence(rt, resource, options, effect);
-            return new NonCompliant(effect, displayName, rt, options.scope, explain);
+            if (effect === 'DenyAction') {
+                // denyAction blocks the actions it names (only delete exists), never a create or update: the
+                // deployment a template describes goes through, and deleting the resource later is refused.
+                // https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action
+                return {
+                    applicable: true,
+                    verdict: 'compliant',
+                    effect,
+                    reason: null,
+                    message: `${displayName}: denyAction blocks deleting this resource, not deploying it.`,
+                    pointers: []
+                };
+            }
+            if (effect === 'Manual' && manualState !== 'noncompliant') {
+                return manualState === 'compliant'
+                    ? compliantFor(effect)
+                    : {
+                        applicable: true,
+                        verdict: 'indeterminate',
+                        effect,
+                        reason: 'compliance is attested manually (default state Unknown)',
+                        message: `${displayName}: compliance is attested manually; Azure reports Unknown until someone attests it.`,
+                        pointers: []
+                    };
+            }
+            return new NonCompliant(effect, displayName, rt, explain);
         }
     };
 }
@@ -25569,6 +25799,8 @@ class TemplateScope {
     functions;
     /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
     symbols = new Map();
+    /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
+    names = new Map();
     supplied;
     parameterSlots;
     variableSlots;
@@ -26041,6 +26273,12 @@ const deploymentFunctions = [
         maxArgs: 0,
         call: (_args, ctx) => {
             const target = targetOf(ctx);
+            // "The subscription() function is supported for resource group and subscription deployments."
+            // https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions#supported-functions
+            if (target.level === 'managementGroup' || target.level === 'tenant') {
+                throw new ExpressionError("The template function 'subscription' is not expected here: this template deploys to a " +
+                    `${target.level === 'tenant' ? 'tenant' : 'management group'}, not a subscription or resource group.`);
+            }
             return {
                 id: `/subscriptions/${target.subscriptionId}`,
                 subscriptionId: target.subscriptionId,
@@ -26201,6 +26439,14 @@ function referenceTarget(target, data) {
         const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
         if (ids && ids[index] !== undefined)
             return { key: ids[index].toLowerCase(), display: ids[index] };
+    }
+    // "When referencing a resource in the current template, provide only the resource name":
+    // the name of one resource declared in this template stands for its id.
+    if (!target.startsWith('/')) {
+        const ids = data.scope.names.get(target.toLowerCase());
+        if (ids && new Set(ids.map(id => id.toLowerCase())).size === 1) {
+            return { key: ids[0].toLowerCase(), display: ids[0] };
+        }
     }
     return { key: target.toLowerCase(), display: target };
 }
@@ -26399,6 +26645,8 @@ const TEMPLATE_ONLY_KEYS = new Set([
     'type',
     'import'
 ]);
+/** Where a resource is (see `declaredTarget`), not part of its PUT body. */
+const SCOPE_KEYS = new Set(['subscriptionid', 'resourcegroup']);
 const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
 const MAX_NESTING = 32;
 /**
@@ -26582,6 +26830,8 @@ class TemplateExpander {
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder());
             if (decl.symbol)
                 scope.symbols.get(decl.symbol.toLowerCase()).push(instance.id);
+            const nameKey = instance.nameText.toLowerCase();
+            scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
             out.push(instance);
         }
         return out;
@@ -26631,7 +26881,7 @@ class TemplateExpander {
     }
     resourceIdOf(decl, data, type, name, nameText) {
         const { scope, node, pointer } = decl;
-        const target = scope.target;
+        const target = this.declaredTarget(decl, data);
         let prefix = scopePrefix(target);
         if ('scope' in node) {
             const scopeValue = scope.evaluateValue(node.scope, joinPointer(pointer, 'scope'), data);
@@ -26731,7 +26981,7 @@ class TemplateExpander {
         sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
         sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
         for (const [key, value] of Object.entries(node)) {
-            if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()))
+            if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase()))
                 continue;
             json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
         }
@@ -26847,8 +27097,20 @@ class TemplateExpander {
         return emitted;
     }
     nestedTarget(instance, data) {
-        const { scope, node, pointer } = instance.decl;
-        const target = { ...scope.target, deploymentName: instance.nameText };
+        return { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+    }
+    /**
+     * Where a resource declaration lives: its template's deployment, or the subscription and
+     * resource group its `subscriptionId` and `resourceGroup` properties name. A nested
+     * deployment uses them to deploy elsewhere, and with languageVersion 2.0 an `existing`
+     * resource uses them to name a resource in another group or subscription (as Bicep writes
+     * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, …))`
+     * mean the same resource.
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-resource-group#cross-resource-groups
+     */
+    declaredTarget(decl, data) {
+        const { scope, node, pointer } = decl;
+        const target = { ...scope.target };
         const read = (key) => {
             if (!(key in node))
                 return undefined;
@@ -26863,7 +27125,9 @@ class TemplateExpander {
             target.resourceGroup = resourceGroup;
             target.level = 'resourceGroup';
         }
-        else if (subscriptionId !== undefined && 'location' in node) {
+        else if (subscriptionId !== undefined &&
+            'location' in node &&
+            String(node.type).toLowerCase() === DEPLOYMENTS_TYPE) {
             target.level = 'subscription';
         }
         return target;

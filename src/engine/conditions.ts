@@ -301,6 +301,13 @@ class Compiler {
   }
 
   countCondition(raw: unknown, path: string, scopes: CompileScope[], op: Operator, operand: CompiledValue): Condition {
+    const range = this.countRange(raw, path, scopes);
+    const constant = 'constant' in operand ? (operand.constant as Value) : undefined;
+    return rt => compareCount(range(rt), op, constant !== undefined ? constant : operand.get(rt));
+  }
+
+  /** How many members a count expression counts, as a range (see `CountResult`). */
+  countRange(raw: unknown, path: string, scopes: CompileScope[]): (rt: Runtime) => CountResult {
     if (!isObject(raw as Value))
       throw this.error('"count" takes an object with "field" or "value", and "where".', path);
     const spec = raw as Record<string, unknown>;
@@ -367,17 +374,23 @@ class Compiler {
     }
     const where =
       whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
-    const constant = 'constant' in operand ? (operand.constant as Value) : undefined;
     return rt => {
       const selected = members(rt);
-      let result: CountResult;
-      if (selected.unknown) result = { min: 0, max: 0, unknown: selected.unknown, whole: true };
-      else result = countMembers(rt, selected.items, scope, where);
-      return compareCount(result, op, constant !== undefined ? constant : operand.get(rt));
+      if (selected.unknown) return { min: 0, max: 0, unknown: selected.unknown, whole: true };
+      return countMembers(rt, selected.items, scope, where);
     };
   }
 }
 
 export function compileCondition(node: unknown, path: string, c: ConditionCompiler): Condition {
   return new Compiler(c).condition(node, path, []);
+}
+
+/**
+ * A top-level count expression (the object under `"count"`) compiled on its own: the range of
+ * members it counts for a resource, exactly as the count condition counts them (scopes, `current()`,
+ * unknown members). Explanations read a count's number through it.
+ */
+export function compileCountRange(spec: unknown, path: string, c: ConditionCompiler): (rt: Runtime) => CountResult {
+  return new Compiler(c).countRange(spec, path, []);
 }

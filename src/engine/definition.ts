@@ -11,6 +11,7 @@ import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
 import { compileApplicability } from './applicability.js';
 import { compileCondition, type Condition } from './conditions.js';
+import { checkEffectDetails } from './details.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
@@ -115,8 +116,6 @@ function reasonOf(u: Unknown): string {
   return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
 
-type Scope = EvaluateOptions['scope'];
-
 /**
  * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
  * `<displayName>: <field> is <value>, should <requirement>; ….`
@@ -131,12 +130,11 @@ class NonCompliant implements Evaluation {
     readonly effect: string,
     private readonly displayName: string,
     private readonly rt: Runtime,
-    private readonly scope: Scope,
-    private readonly explain: (rt: Runtime, scope: Scope) => Explanation
+    private readonly explain: (rt: Runtime) => Explanation
   ) {}
 
   private explanation(): Explanation {
-    return (this.explained ??= this.explain(this.rt, this.scope));
+    return (this.explained ??= this.explain(this.rt));
   }
 
   get message(): string {
@@ -259,6 +257,16 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       at('policyRule.then.effect')
     );
   }
+  if ('constant' in effectValue) {
+    const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
+    checkEffectDetails(
+      canonicalEffect(String(effectValue.constant)) as string,
+      thenObj[detailsKey],
+      at(`policyRule.then.${detailsKey}`),
+      mode.name,
+      (message, path) => new DefinitionError(message, file, path)
+    );
+  }
   for (const pname of effectValue.parameters) {
     const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase()) as string];
     for (const v of p?.allowedValues ?? []) {
@@ -292,6 +300,20 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     }
     clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
   }
+
+  // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
+  // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
+  const manualState = (() => {
+    const state = details
+      ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
+      : undefined;
+    const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
+    return lower === 'compliant'
+      ? 'compliant'
+      : lower === 'noncompliant' || lower === 'non-compliant'
+        ? 'noncompliant'
+        : 'unknown';
+  })();
 
   const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
   const effectOf = effectValue.parametersOnly
@@ -351,9 +373,9 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
   let explainer: RuleExplainer | undefined;
-  function explain(rt: Runtime, scope: Scope): Explanation {
+  function explain(rt: Runtime): Explanation {
     explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
-    return explainer.explain(rt, params => new Runtime(rt.resource, params, functions, definitionId, scope));
+    return explainer.explain(rt);
   }
 
   function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
@@ -529,7 +551,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           effect,
           reason: reasonOf(effectUnknown),
           message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
-          pointers: explain(rt, options.scope).pointers
+          pointers: explain(rt).pointers
         };
       }
       if (clusterDecided) {
@@ -543,7 +565,32 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         };
       }
       if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
-      return new NonCompliant(effect, displayName, rt, options.scope, explain);
+      if (effect === 'DenyAction') {
+        // denyAction blocks the actions it names (only delete exists), never a create or update: the
+        // deployment a template describes goes through, and deleting the resource later is refused.
+        // https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action
+        return {
+          applicable: true,
+          verdict: 'compliant',
+          effect,
+          reason: null,
+          message: `${displayName}: denyAction blocks deleting this resource, not deploying it.`,
+          pointers: []
+        };
+      }
+      if (effect === 'Manual' && manualState !== 'noncompliant') {
+        return manualState === 'compliant'
+          ? compliantFor(effect)
+          : {
+              applicable: true,
+              verdict: 'indeterminate',
+              effect,
+              reason: 'compliance is attested manually (default state Unknown)',
+              message: `${displayName}: compliance is attested manually; Azure reports Unknown until someone attests it.`,
+              pointers: []
+            };
+      }
+      return new NonCompliant(effect, displayName, rt, explain);
     }
   };
 }

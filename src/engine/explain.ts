@@ -9,7 +9,8 @@
  * compliant path pay nothing for it.
  */
 import { Unknown, isObject, type Value } from '../model/value.js';
-import { compileCondition, type Condition, type ConditionCompiler } from './conditions.js';
+import { compileCondition, compileCountRange, type Condition, type ConditionCompiler } from './conditions.js';
+import type { CountResult } from './count.js';
 import { compileString, compileValue, type CompiledValue } from './expressions.js';
 import { Collection, readResourceField, resolveField, walk, type FieldRef, type Step } from './fields.js';
 import { operators, type Operator } from './operators/index.js';
@@ -23,9 +24,6 @@ export interface Explanation {
   /** JSON pointers into the resource body, most specific first. */
   pointers: string[];
 }
-
-/** A runtime for the same resource and scope with other parameter values. */
-export type RuntimeWithParameters = (parameters: Map<string, Value>) => Runtime;
 
 /**
  * How little a condition says about the fault, lightest first: 0 a property's value; 1 a property's
@@ -63,9 +61,8 @@ interface CountSubject {
   ref?: FieldRef;
   value?: CompiledValue;
   fields: FieldRef[];
-  /** The same count compared with a parameter (`equals`, `greaterOrEquals`): how the number is read. */
-  equalsTarget: Condition;
-  atLeastTarget: Condition;
+  /** How many members the count counts, exactly as the compiled condition counts them. */
+  range: (rt: Runtime) => CountResult;
 }
 
 interface Leaf {
@@ -93,10 +90,6 @@ interface Fault {
   missing?: Step[];
 }
 
-/** The parameter a count's number is compared with; not a name a definition can declare (it has a colon). */
-const COUNT_PARAMETER = 'cmk-guard:count';
-/** Counts above this are not worth reading member by member; the message then leaves the number out. */
-const MAX_COUNTED = 1000;
 const MAX_PARTS = 4;
 
 const scopeFields: Record<string, Weight> = { type: 3, name: 2, fullname: 2, kind: 2 };
@@ -307,18 +300,18 @@ export class RuleExplainer {
   ) {}
 
   /** Explains the rule's outcome for the runtime's resource (meant for when the `if` holds). */
-  explain(rt: Runtime, withParameters: RuntimeWithParameters): Explanation {
+  explain(rt: Runtime): Explanation {
     this.tree ??= this.build(this.rule, this.path);
     const faults: Fault[] = [];
-    this.collect(this.tree, this.truth(this.tree, rt), false, rt, withParameters, faults);
+    this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
     return summarise(faults);
   }
 
   // ---- building the trace tree (once per definition, on first use) ----
 
-  private compile(node: unknown, path: string, declared = this.compiler.declared): Condition {
-    // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
-    return compileCondition(node, path, { ...this.compiler, declared, notes: [], fields: [] });
+  // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
+  private compile(node: unknown, path: string): Condition {
+    return compileCondition(node, path, { ...this.compiler, notes: [], fields: [] });
   }
 
   private build(node: unknown, path: string): Node {
@@ -400,19 +393,7 @@ export class RuleExplainer {
     const valueKey = keyOf(spec, 'value');
     const whereKey = keyOf(spec, 'where');
     const where = whereKey === undefined ? '' : ` where ${shorten(compact(spec[whereKey]), 120)}`;
-    // The number of counted members is read by comparing the same count with a parameter, so it
-    // counts exactly as the compiled condition does (scopes, `current()`, unknown members).
-    const declared = new Set([...this.compiler.declared, COUNT_PARAMETER]);
-    const equalsTarget = this.compile(
-      { [subjectKey]: spec, equals: `[parameters('${COUNT_PARAMETER}')]` },
-      `${path}.${subjectKey}`,
-      declared
-    );
-    const atLeastTarget = this.compile(
-      { [subjectKey]: spec, greaterOrEquals: `[parameters('${COUNT_PARAMETER}')]` },
-      `${path}.${subjectKey}`,
-      declared
-    );
+    const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
     if (fieldKey !== undefined) {
       const text = spec[fieldKey] as string;
       const ref = resolveField(text);
@@ -421,8 +402,7 @@ export class RuleExplainer {
         label: `count of ${fieldLabel(text)}${where}`,
         ref,
         fields: [],
-        equalsTarget,
-        atLeastTarget
+        range
       };
     }
     const raw = spec[valueKey as string];
@@ -438,8 +418,7 @@ export class RuleExplainer {
       label: `count of ${shorten(text)}${where}`,
       value,
       fields: fieldsIn(text),
-      equalsTarget,
-      atLeastTarget
+      range
     };
   }
 
@@ -471,35 +450,28 @@ export class RuleExplainer {
    * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
    * passes the opposite value down, so a leaf under it is described negated.
    */
-  private collect(
-    node: Node,
-    value: boolean | Unknown,
-    negated: boolean,
-    rt: Runtime,
-    withParameters: RuntimeWithParameters,
-    out: Fault[]
-  ): void {
+  private collect(node: Node, value: boolean | Unknown, negated: boolean, rt: Runtime, out: Fault[]): void {
     if (typeof value !== 'boolean') return;
     switch (node.kind) {
       case 'leaf': {
-        const fault = this.describe(node, value, rt, withParameters);
+        const fault = this.describe(node, value, rt);
         if (fault) out.push(negated && fault.weight === 0 ? { ...fault, weight: 1 } : fault);
         return;
       }
       case 'not':
-        this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, withParameters, out);
+        this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
         return;
       default: {
         const every = (node.kind === 'allof') === value;
         for (const child of node.children) {
           const v = this.truth(child, rt);
-          if (every || v === value) this.collect(child, v, negated, rt, withParameters, out);
+          if (every || v === value) this.collect(child, v, negated, rt, out);
         }
       }
     }
   }
 
-  private describe(leaf: Leaf, value: boolean, rt: Runtime, withParameters: RuntimeWithParameters): Fault | undefined {
+  private describe(leaf: Leaf, value: boolean, rt: Runtime): Fault | undefined {
     // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
     if (leaf.typeScope && value) return undefined;
     const expected = leaf.operand.get(rt);
@@ -515,7 +487,7 @@ export class RuleExplainer {
       };
     }
     if (subject.kind === 'count') {
-      const n = this.countOf(subject, rt, withParameters);
+      const n = countText(subject.range(rt));
       const pointers = [subject.ref, ...subject.fields]
         .filter((ref): ref is FieldRef => ref !== undefined && ref.source === 'json')
         .map(ref => nearest(rt.json, chosenSteps(rt.json, ref)))
@@ -587,30 +559,16 @@ export class RuleExplainer {
     if (ref.source !== 'json') return '';
     return nearest(rt.json, chosenSteps(rt.json, ref));
   }
+}
 
-  /** The number of members counted, or why it is not given. */
-  private countOf(subject: CountSubject, rt: Runtime, withParameters: RuntimeWithParameters): string {
-    let bound: number;
-    if (subject.ref) {
-      const selected = walk(rt.json, subject.ref.steps);
-      bound = selected instanceof Collection ? selected.items.length : selected === undefined ? 0 : 1;
-    } else {
-      const v = subject.value?.get(rt);
-      bound = Array.isArray(v) ? v.length : 0;
-    }
-    if (bound > MAX_COUNTED) return `not counted (over ${MAX_COUNTED} members)`;
-    const holds = (target: Condition, n: number) => {
-      const params = new Map(rt.parameters);
-      params.set(COUNT_PARAMETER, n);
-      return target(withParameters(params)) === true;
-    };
-    // Members whose match is unknown before deployment leave a range [min, max]: `count >= n` holds
-    // for every count in it exactly when n <= min; `count == n` only when min = max = n.
-    let min = 0;
-    while (min < bound && holds(subject.atLeastTarget, min + 1)) min++;
-    if (holds(subject.equalsTarget, min)) return String(min);
-    return min > 0 ? `at least ${min}` : 'not known until deployment';
-  }
+/**
+ * The number of members counted, or what is known of it: members whose match is unknown before
+ * deployment leave a range [min, max], of which only the lower bound is worth saying.
+ */
+function countText(count: CountResult): string {
+  if (count.whole) return 'not known until deployment';
+  if (count.min === count.max) return String(count.min);
+  return count.min > 0 ? `at least ${count.min}` : 'not known until deployment';
 }
 
 /** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
