@@ -844,6 +844,73 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 878:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2019 = void 0;
+const core_1 = __nccwpck_require__(3893);
+const draft7_1 = __nccwpck_require__(9941);
+const dynamic_1 = __nccwpck_require__(9923);
+const next_1 = __nccwpck_require__(7844);
+const unevaluated_1 = __nccwpck_require__(2010);
+const discriminator_1 = __nccwpck_require__(8886);
+const json_schema_2019_09_1 = __nccwpck_require__(5375);
+const META_SCHEMA_ID = "https://json-schema.org/draft/2019-09/schema";
+class Ajv2019 extends core_1.default {
+    constructor(opts = {}) {
+        super({
+            ...opts,
+            dynamicRef: true,
+            next: true,
+            unevaluated: true,
+        });
+    }
+    _addVocabularies() {
+        super._addVocabularies();
+        this.addVocabulary(dynamic_1.default);
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        this.addVocabulary(next_1.default);
+        this.addVocabulary(unevaluated_1.default);
+        if (this.opts.discriminator)
+            this.addKeyword(discriminator_1.default);
+    }
+    _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+            return;
+        json_schema_2019_09_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+    }
+    defaultMeta() {
+        return (this.opts.defaultMeta =
+            super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : undefined));
+    }
+}
+exports.Ajv2019 = Ajv2019;
+module.exports = exports = Ajv2019;
+module.exports.Ajv2019 = Ajv2019;
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports["default"] = Ajv2019;
+var validate_1 = __nccwpck_require__(7881);
+Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
+var codegen_1 = __nccwpck_require__(1436);
+Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
+Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
+Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
+Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
+Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
+Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
+var validation_error_1 = __nccwpck_require__(3021);
+Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
+var ref_error_1 = __nccwpck_require__(3162);
+Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
+//# sourceMappingURL=2019.js.map
+
+/***/ }),
+
 /***/ 2210:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -4423,6 +4490,40 @@ function schemaOrData(schema) {
 
 /***/ }),
 
+/***/ 5375:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const metaSchema = __nccwpck_require__(8138);
+const applicator = __nccwpck_require__(4908);
+const content = __nccwpck_require__(958);
+const core = __nccwpck_require__(58);
+const format = __nccwpck_require__(6534);
+const metadata = __nccwpck_require__(711);
+const validation = __nccwpck_require__(8030);
+const META_SUPPORT_DATA = ["/properties"];
+function addMetaSchema2019($data) {
+    ;
+    [
+        metaSchema,
+        applicator,
+        content,
+        core,
+        with$data(this, format),
+        metadata,
+        with$data(this, validation),
+    ].forEach((sch) => this.addMetaSchema(sch, undefined, false));
+    return this;
+    function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+    }
+}
+exports["default"] = addMetaSchema2019;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 3995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -5944,6 +6045,29 @@ const draft2020Vocabularies = [
 ];
 exports["default"] = draft2020Vocabularies;
 //# sourceMappingURL=draft2020.js.map
+
+/***/ }),
+
+/***/ 9941:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const core_1 = __nccwpck_require__(7397);
+const validation_1 = __nccwpck_require__(5481);
+const applicator_1 = __nccwpck_require__(8775);
+const format_1 = __nccwpck_require__(2601);
+const metadata_1 = __nccwpck_require__(6620);
+const draft7Vocabularies = [
+    core_1.default,
+    validation_1.default,
+    (0, applicator_1.default)(),
+    format_1.default,
+    metadata_1.metadataVocabulary,
+    metadata_1.contentVocabulary,
+];
+exports["default"] = draft7Vocabularies;
+//# sourceMappingURL=draft7.js.map
 
 /***/ }),
 
@@ -35410,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7238);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6033);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35420,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7238:
+/***/ 6033:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38432,7 +38556,7 @@ function pushedFrom(payload) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/errors.ts
-class UserError extends Error {
+class errors_UserError extends Error {
     location;
     constructor(message, location) {
         super(message);
@@ -38449,7 +38573,7 @@ class UserError extends Error {
     }
 }
 /** Several user errors found at once (all the mistakes in one rule file, say). */
-class UserErrors extends UserError {
+class UserErrors extends errors_UserError {
     errors;
     constructor(errors) {
         super(errors.map(e => e.describe()).join('\n'));
@@ -38461,7 +38585,31 @@ class UserErrors extends UserError {
     }
 }
 function isUserError(error) {
-    return error instanceof UserError;
+    return error instanceof errors_UserError;
+}
+/** Nothing when there are no errors, the error itself when there is one, `UserErrors` for several. */
+function errors_throwUserErrors(errors) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new UserErrors(errors);
+}
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
+ * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ */
+function errors_collectUserErrors(errors, action) {
+    try {
+        action();
+    }
+    catch (error) {
+        if (error instanceof UserErrors)
+            errors.push(...error.errors);
+        else if (error instanceof errors_UserError)
+            errors.push(error);
+        else
+            throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/overrides.ts
@@ -38476,7 +38624,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
     for (const pair of pairs) {
         const at = pair.indexOf('=');
         if (at <= 0)
-            throw new UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
+            throw new errors_UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
         const raw = pair.slice(at + 1).trim();
         let value = raw;
         try {
@@ -38513,7 +38661,7 @@ function readInputs(read) {
         const match = allowed.find(option => option.toLowerCase() === value.toLowerCase());
         if (match)
             return match;
-        throw new UserError(`the input \`${name}\` is '${value}'; use one of ${allowed.join(', ')}.`);
+        throw new errors_UserError(`the input \`${name}\` is '${value}'; use one of ${allowed.join(', ')}.`);
     };
     const flag = (name, fallback) => {
         const value = text(name)?.toLowerCase();
@@ -38523,7 +38671,7 @@ function readInputs(read) {
             return true;
         if (['false', 'no', 'off'].includes(value))
             return false;
-        throw new UserError(`the input \`${name}\` is '${read(name).trim()}'; use true or false.`);
+        throw new errors_UserError(`the input \`${name}\` is '${read(name).trim()}'; use true or false.`);
     };
     // `parameters` takes parameter files and `name=value` overrides, one per line.
     const parameterLines = list('parameters');
@@ -38972,7 +39120,6 @@ function truncate(text, limit) {
 
 
 
-/** Markdown shared by the job summary and the PR comment. Every input value is escaped or in code. */
 function statusLine(document) {
     const { noncompliant, indeterminate } = document.summary;
     const errors = document.errors?.length ?? 0;
@@ -39188,7 +39335,7 @@ function writeFileAtomic(file, content) {
     }
     if (stat && !stat.isFile()) {
         if (stat.isDirectory())
-            throw new UserError('is a folder; give a file name to write the report to.', { file });
+            throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
         const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
         try {
             (0,external_node_fs_namespaceObject.writeSync)(fd, content);
@@ -39247,13 +39394,13 @@ function realPathSoFar(file) {
  */
 function checkOutputPath(input, requested, file, roots) {
     const where = `the input \`${input}\` is '${requested}'`;
-    const outside = new UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
+    const outside = new errors_UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
     if (!roots.some(root => inside(external_node_path_default().resolve(root), file)))
         throw outside;
     const stat = lstatOrNull(file);
     if (stat && !stat.isFile()) {
         const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
-        throw new UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
+        throw new errors_UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
     }
     // A folder on the way may be a link out of the repository.
     const allowed = roots.map(root => realPathSoFar(external_node_path_default().resolve(root)));
@@ -44996,10 +45143,38 @@ function aliasCatalogFromPathLookup(lookup) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/pointer.ts
+/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
+/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+function escapePointerSegment(segment) {
+    return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
+function pointer_unescapePointerSegment(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+function joinPointer(base, ...segments) {
+    let pointer = base;
+    for (const segment of segments)
+        pointer += '/' + escapePointerSegment(segment);
+    return pointer;
+}
+/** The pointer of the enclosing value, or null at the root. */
+function parentPointer(pointer) {
+    if (pointer === '')
+        return null;
+    return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+function splitPointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer.slice(1).split('/').map(pointer_unescapePointerSegment);
+}
+
 ;// CONCATENATED MODULE: ./src/compiler/context.ts
 
 /** A keyword the compiler will not turn into Azure Policy, with where and why. */
-class CompileError extends UserError {
+class CompileError extends errors_UserError {
     keyword;
     pointer;
     reason;
@@ -45011,12 +45186,8 @@ class CompileError extends UserError {
         this.name = 'CompileError';
     }
 }
-function escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function childPointer(pointer, ...tokens) {
-    return pointer + tokens.map(t => `/${escapePointerToken(String(t))}`).join('');
-}
+/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
+
 function context_isSchemaObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -45323,7 +45494,7 @@ const propertiesKeyword = {
         const properties = schema.properties;
         if (!context_isSchemaObject(properties))
             return FALSE;
-        return anyOf(Object.entries(properties).map(([name, subschema]) => context.violates(subschema, childPointer(context.pointer, 'properties', name), [...context.location, name])));
+        return anyOf(Object.entries(properties).map(([name, subschema]) => context.violates(subschema, joinPointer(context.pointer, 'properties', name), [...context.location, name])));
     }
 };
 
@@ -45365,7 +45536,7 @@ const itemsKeyword = {
         }
         const location = [...context.location, ARRAY_MEMBER];
         const members = context.field('items', location);
-        const violating = context.violates(schema.items, childPointer(context.pointer, 'items'), location);
+        const violating = context.violates(schema.items, joinPointer(context.pointer, 'items'), location);
         return count({ field: members, where: violating }).greater(0);
     }
 };
@@ -45384,7 +45555,7 @@ const containsKeyword = {
             return FALSE;
         const location = [...context.location, ARRAY_MEMBER];
         const members = context.field('contains', location);
-        const satisfies = not(context.violates(schema.contains, childPointer(context.pointer, 'contains'), location));
+        const satisfies = not(context.violates(schema.contains, joinPointer(context.pointer, 'contains'), location));
         const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
         const max = schema.maxContains;
         const matching = count({ field: members, where: satisfies });
@@ -45401,7 +45572,7 @@ const notKeyword = {
     compile(schema, context) {
         if (!('not' in schema))
             return FALSE;
-        return not(context.violates(schema.not, childPointer(context.pointer, 'not'), context.location));
+        return not(context.violates(schema.not, joinPointer(context.pointer, 'not'), context.location));
     }
 };
 
@@ -45415,7 +45586,7 @@ const allOfKeyword = {
         const members = schema.allOf;
         if (!Array.isArray(members))
             return FALSE;
-        return anyOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'allOf', i), context.location)));
+        return anyOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'allOf', i), context.location)));
     }
 };
 
@@ -45429,7 +45600,7 @@ const anyOfKeyword = {
         const members = schema.anyOf;
         if (!Array.isArray(members))
             return FALSE;
-        return allOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'anyOf', i), context.location)));
+        return allOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'anyOf', i), context.location)));
     }
 };
 
@@ -45444,7 +45615,7 @@ const oneOfKeyword = {
         const members = schema.oneOf;
         if (!Array.isArray(members))
             return FALSE;
-        const violations = members.map((s, i) => context.violates(s, childPointer(context.pointer, 'oneOf', i), context.location));
+        const violations = members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'oneOf', i), context.location));
         const twoSatisfied = [];
         for (let i = 0; i < violations.length; i++) {
             for (let j = i + 1; j < violations.length; j++) {
@@ -45466,7 +45637,7 @@ const ifThenElseKeyword = {
         if (!('if' in schema))
             return FALSE;
         const at = (keyword) => keyword in schema
-            ? context.violates(schema[keyword], childPointer(context.pointer, keyword), context.location)
+            ? context.violates(schema[keyword], joinPointer(context.pointer, keyword), context.location)
             : FALSE;
         const conditionFails = at('if');
         return anyOf([allOf([not(conditionFails), at('then')]), allOf([conditionFails, at('else')])]);
@@ -45594,13 +45765,14 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 
 
 
+
 /** Reads a JSON pointer (`/$defs/x`) inside `root`. */
 function readPointer(root, pointer) {
     if (pointer === '')
         return root;
     let node = root;
     for (const raw of pointer.slice(1).split('/')) {
-        const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+        const token = pointer_unescapePointerSegment(decodeURIComponent(raw));
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (context_isSchemaObject(node))
@@ -45644,7 +45816,7 @@ function compileSchema(schema, pointer, compilation) {
                 return violates(target, make(targetPointer, location, [...refs, targetPointer]));
             },
             refuse(keyword, reason) {
-                const keywordPointer = childPointer(schemaPointer, keyword);
+                const keywordPointer = joinPointer(schemaPointer, keyword);
                 const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
                 if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
                     compilation.errors.push(new CompileError(keyword, keywordPointer, reason, position));
@@ -45677,16 +45849,16 @@ function violates(schema, context) {
 /** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
  * that tells a deployment whether a rule changed. */
 
-function canonicalJson(value) {
+function canonical_canonicalJson(value) {
     if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
+        return `[${value.map(canonical_canonicalJson).join(',')}]`;
     if (value !== null && typeof value === 'object') {
         const keys = Object.keys(value).sort();
-        return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+        return `{${keys.map(k => `${JSON.stringify(k)}:${canonical_canonicalJson(value[k])}`).join(',')}}`;
     }
     return JSON.stringify(value);
 }
-function sha256(text) {
+function canonical_sha256(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -45710,12 +45882,6 @@ function sourcePath(file, root) {
         .split((external_node_path_default()).sep)
         .join('/');
 }
-function throwAll(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new UserErrors(errors);
-}
 /**
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
@@ -45725,7 +45891,7 @@ function compileRule(rule, aliases, options = {}) {
         const runs = rule.kind === 'relation'
             ? 'relation rules relate resources in one template'
             : 'transition rules compare a resource before and after a change';
-        throw new UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
+        throw new errors_UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
     }
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
     const errors = [];
@@ -45735,10 +45901,10 @@ function compileRule(rule, aliases, options = {}) {
         const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
         return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
     });
-    throwAll(errors);
+    errors_throwUserErrors(errors);
     const metadata = {
         source: sourcePath(rule.file, options.root),
-        hash: sha256(canonicalJson(rule.document)),
+        hash: canonical_sha256(canonical_canonicalJson(rule.document)),
         kind: rule.kind,
         severity: rule.severity,
         ...(rule.remediation ? { remediation: rule.remediation } : {}),
@@ -45789,20 +45955,9 @@ function compilePack(pack, rules, aliases, options = {}) {
         }
     });
     const definitions = [];
-    for (const rule of members) {
-        try {
-            definitions.push(compileRule(rule, aliases, options));
-        }
-        catch (error) {
-            if (error instanceof UserErrors)
-                errors.push(...error.errors);
-            else if (error instanceof UserError)
-                errors.push(error);
-            else
-                throw error;
-        }
-    }
-    throwAll(errors);
+    for (const rule of members)
+        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+    throwUserErrors(errors);
     const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
     const parameters = {};
     for (const rule of members) {
@@ -50805,6 +50960,5817 @@ function aliasCount() {
     return load().size;
 }
 
+;// CONCATENATED MODULE: ./src/engine/effects.ts
+const canonical = {
+    audit: 'Audit',
+    deny: 'Deny',
+    disabled: 'Disabled',
+    append: 'Append',
+    modify: 'Modify',
+    auditifnotexists: 'AuditIfNotExists',
+    deployifnotexists: 'DeployIfNotExists',
+    denyaction: 'DenyAction',
+    manual: 'Manual',
+    auditaction: 'AuditAction',
+    // Resource-provider-mode effects (Microsoft.Kubernetes.Data and friends).
+    mutate: 'Mutate',
+    enforceregopolicy: 'EnforceRegoPolicy',
+    enforceopaconstraint: 'EnforceOPAConstraint',
+    // Microsoft.MachineLearningServices.Data mode.
+    enforcesetting: 'EnforceSetting'
+};
+/** The effect's canonical spelling, or undefined when it is not an effect. */
+function canonicalEffect(name) {
+    return canonical[name.toLowerCase()];
+}
+const effectNames = Object.values(canonical);
+/** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
+function isExistenceEffect(effect) {
+    return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
+}
+/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
+function severityOfEffect(effect) {
+    switch (effect) {
+        case 'Deny':
+        case 'DenyAction':
+        case 'EnforceRegoPolicy':
+        case 'EnforceOPAConstraint':
+        case 'EnforceSetting':
+            return 'error';
+        case 'Manual':
+            return 'note';
+        default:
+            return 'warning';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/model/value.ts
+/**
+ * The value model shared by the expression language, the template expander and the
+ * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
+ */
+/**
+ * A value a template cannot know before deployment: a parameter with no value,
+ * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
+ * mentions of the same thing (an identity's principalId in a vault access policy and on
+ * the account it belongs to) compare as the same; `reason` says it in words for users.
+ */
+class Unknown {
+    reason;
+    key;
+    constructor(reason, key = reason) {
+        this.reason = reason;
+        this.key = key;
+    }
+    toString() {
+        return `<unknown: ${this.reason}>`;
+    }
+}
+function isUnknown(value) {
+    return value instanceof Unknown;
+}
+function value_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
+}
+/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
+function findUnknown(value) {
+    if (value instanceof Unknown)
+        return value;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const found = findUnknown(item);
+            if (found)
+                return found;
+        }
+    }
+    else if (value_isObject(value)) {
+        for (const key of Object.keys(value)) {
+            const found = findUnknown(value[key]);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/expr/errors.ts
+/** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
+
+/**
+ * An expression that cannot be evaluated: an unknown function, a wrong number or type of
+ * arguments, a missing property. It is a `UserError`: the template or rule must change.
+ * `reason` is the bare sentence; `message` adds the expression and offset when known.
+ */
+class ExpressionError extends errors_UserError {
+    reason;
+    expression;
+    offset;
+    constructor(reason, details = {}) {
+        super(withContext(reason, details), details.location);
+        this.reason = reason;
+        this.name = 'ExpressionError';
+        this.expression = details.expression;
+        this.offset = details.offset;
+    }
+    /** The same error, placed in a file (consumers know where the expression was written). */
+    at(location) {
+        return new ExpressionError(this.reason, { expression: this.expression, offset: this.offset, location });
+    }
+}
+/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
+const QUOTE_LIMIT = 160;
+function quote(expression, offset) {
+    if (expression.length <= QUOTE_LIMIT)
+        return expression;
+    const at = offset ?? 0;
+    const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
+    const end = start + QUOTE_LIMIT;
+    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+}
+function withContext(reason, { expression, offset }) {
+    if (expression === undefined)
+        return reason;
+    const shown = quote(expression, offset);
+    return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
+}
+
+;// CONCATENATED MODULE: ./src/expr/parse.ts
+
+
+/** A malformed expression; `offset` is the character (0-based, counting the leading `[`) at fault. */
+class ExpressionSyntaxError extends ExpressionError {
+    constructor(reason, expression, offset) {
+        super(reason, { expression, offset });
+        this.name = 'ExpressionSyntaxError';
+    }
+}
+/**
+ * Whether a template string is an expression: it starts with `[` and ends with `]`, and does not
+ * start with `[[` (the escape for a literal string that starts with a bracket).
+ */
+function isExpression(text) {
+    return (text.length >= 2 &&
+        text.charCodeAt(0) === LBRACKET &&
+        text.charCodeAt(text.length - 1) === RBRACKET &&
+        text.charCodeAt(1) !== LBRACKET);
+}
+/**
+ * An expression, or the literal string it stands for. A string that would otherwise be an
+ * expression but starts with `[[` loses one bracket (`"[[x]"` is the string `"[x]"`); every
+ * other string is returned unchanged.
+ */
+function parse_parseTemplateString(text) {
+    if (isExpression(text))
+        return parseExpression(text);
+    if (text.length >= 3 && text.startsWith('[[') && text.endsWith(']'))
+        return text.slice(1);
+    return text;
+}
+const sources = new WeakMap();
+/** The full `[...]` text an expression tree was parsed from, when it came from `parseExpression`. */
+function sourceOf(expr) {
+    return sources.get(expr);
+}
+/** Parses the full `"[...]"` string; throws `ExpressionSyntaxError` naming the offset at fault. */
+function parseExpression(text) {
+    if (!isExpression(text)) {
+        throw new ExpressionSyntaxError(text.startsWith('[[')
+            ? 'A string starting with "[[" is an escaped literal, not an expression.'
+            : 'An expression must start with "[" and end with "]".', text, 0);
+    }
+    const parser = new Parser(text, text.length - 1);
+    parser.skipSpace();
+    if (parser.pos === parser.limit) {
+        throw new ExpressionSyntaxError('The expression is empty: write a function call between "[" and "]".', text, 1);
+    }
+    const expr = parser.chain();
+    parser.skipSpace();
+    if (parser.pos !== parser.limit) {
+        throw parser.error(`Unexpected "${text[parser.pos]}" after the end of the expression; did you miss a "," or ")"?`);
+    }
+    sources.set(expr, text);
+    return expr;
+}
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const parse_COMMA = 0x2c;
+const DOT = 0x2e;
+const QUOTE = 0x27;
+const MINUS = 0x2d;
+const QUESTION = 0x3f;
+function isSpace(c) {
+    return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+function isIdentifierStart(c) {
+    return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
+}
+function isIdentifierPart(c) {
+    return isIdentifierStart(c) || isDigit(c);
+}
+/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
+const MAX_EXPRESSION_DEPTH = 200;
+class Parser {
+    text;
+    limit;
+    pos = 1;
+    depth = 0;
+    constructor(text, 
+    /** Offset of the closing `]` of the whole expression. */
+    limit) {
+        this.text = text;
+        this.limit = limit;
+    }
+    error(reason, offset = this.pos) {
+        return new ExpressionSyntaxError(reason, this.text, offset);
+    }
+    peek() {
+        return this.pos < this.limit ? this.text.charCodeAt(this.pos) : -1;
+    }
+    skipSpace() {
+        while (this.pos < this.limit && isSpace(this.text.charCodeAt(this.pos)))
+            this.pos++;
+    }
+    chain() {
+        if (++this.depth > MAX_EXPRESSION_DEPTH) {
+            throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
+        }
+        try {
+            return this.chainAt();
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    chainAt() {
+        let expr = this.primary();
+        for (;;) {
+            const c = this.peek();
+            if (c === DOT) {
+                this.pos++;
+                if (this.peek() === QUESTION) {
+                    throw this.error('Template expressions have no ".?" operator; use tryGet(object, \'property\') instead.');
+                }
+                const name = this.identifier('a property name after "."');
+                expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
+            }
+            else if (c === LBRACKET) {
+                this.pos++;
+                this.skipSpace();
+                if (this.peek() === QUESTION) {
+                    throw this.error('Template expressions have no "[?" operator; use tryGet(array, index) instead.');
+                }
+                if (this.peek() === RBRACKET)
+                    throw this.error('Expected an index between "[" and "]".');
+                const index = this.chain();
+                this.skipSpace();
+                this.expect(RBRACKET, '"]" to close the index');
+                expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
+            }
+            else {
+                return expr;
+            }
+        }
+    }
+    primary() {
+        const c = this.peek();
+        if (c === QUOTE)
+            return this.string();
+        if (c === MINUS || isDigit(c))
+            return this.integer();
+        if (isIdentifierStart(c))
+            return this.call();
+        if (c === -1)
+            throw this.error('The expression ends too early: expected a value.');
+        throw this.error(`Unexpected "${this.text[this.pos]}": expected a function call, a 'string' or a number.`);
+    }
+    string() {
+        const start = this.pos;
+        this.pos++;
+        let value = '';
+        let from = this.pos;
+        for (;;) {
+            if (this.pos >= this.limit)
+                throw this.error('The string is not closed: add a "\'".', start);
+            if (this.text.charCodeAt(this.pos) === QUOTE) {
+                if (this.pos + 1 < this.limit && this.text.charCodeAt(this.pos + 1) === QUOTE) {
+                    value += this.text.slice(from, this.pos + 1);
+                    this.pos += 2;
+                    from = this.pos;
+                    continue;
+                }
+                value += this.text.slice(from, this.pos);
+                this.pos++;
+                return { kind: 'literal', value, start, end: this.pos };
+            }
+            this.pos++;
+        }
+    }
+    integer() {
+        const start = this.pos;
+        if (this.peek() === MINUS)
+            this.pos++;
+        if (!isDigit(this.peek()))
+            throw this.error('Expected a digit after "-".');
+        while (isDigit(this.peek()))
+            this.pos++;
+        if (this.peek() === DOT && isDigit(this.text.charCodeAt(this.pos + 1))) {
+            throw this.error("Template expressions have only integer literals; write json('1.5') for a decimal number.");
+        }
+        if (isIdentifierStart(this.peek()))
+            throw this.error('Unexpected letter after a number.');
+        return { kind: 'literal', value: Number(this.text.slice(start, this.pos)), start, end: this.pos };
+    }
+    call() {
+        const start = this.pos;
+        let name = this.identifier('a function name');
+        if (this.peek() === DOT && isIdentifierStart(this.text.charCodeAt(this.pos + 1))) {
+            this.pos++;
+            name += '.' + this.identifier('a function name');
+        }
+        this.skipSpace();
+        if (this.peek() !== LPAREN) {
+            throw this.error(`Expected "(" after '${name}': values other than strings and numbers are function calls, like ${name}().`);
+        }
+        this.pos++;
+        const args = [];
+        this.skipSpace();
+        if (this.peek() === RPAREN) {
+            this.pos++;
+            return { kind: 'call', name, args, start, end: this.pos };
+        }
+        for (;;) {
+            this.skipSpace();
+            args.push(this.chain());
+            this.skipSpace();
+            const c = this.peek();
+            if (c === parse_COMMA) {
+                this.pos++;
+                continue;
+            }
+            if (c === RPAREN) {
+                this.pos++;
+                return { kind: 'call', name, args, start, end: this.pos };
+            }
+            if (c === -1)
+                throw this.error(`The call to '${name}' is not closed: add a ")".`);
+            throw this.error(`Expected "," or ")" in the arguments of '${name}'.`);
+        }
+    }
+    identifier(what) {
+        const start = this.pos;
+        if (!isIdentifierStart(this.peek()))
+            throw this.error(`Expected ${what}.`);
+        this.pos++;
+        while (isIdentifierPart(this.peek()))
+            this.pos++;
+        return this.text.slice(start, this.pos);
+    }
+    expect(c, what) {
+        if (this.peek() !== c)
+            throw this.error(`Expected ${what}.`);
+        this.pos++;
+    }
+}
+/** Source text of an expression, without the surrounding brackets: `concat(parameters('a'), '-x')`. */
+function formatExpr(expr) {
+    switch (expr.kind) {
+        case 'literal':
+            return typeof expr.value === 'number' ? String(expr.value) : `'${expr.value.replace(/'/g, "''")}'`;
+        case 'call':
+            return `${expr.name}(${expr.args.map(formatExpr).join(', ')})`;
+        case 'property':
+            return `${formatExpr(expr.target)}.${expr.name}`;
+        case 'index':
+            return `${formatExpr(expr.target)}[${formatExpr(expr.index)}]`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/expr/evaluate.ts
+/**
+ * Evaluation of parsed expressions against a function library.
+ *
+ * Unknown values: an eager function whose arguments hold an `Unknown` anywhere (at any depth)
+ * is not called; its result is an `Unknown` that names the function and merges the inputs'
+ * reasons, with a key built from the function name and the arguments' keys, so two mentions of
+ * the same unknown computation compare equal. Functions that can decide anyway set
+ * `acceptsUnknown` and see the unknowns themselves.
+ *
+ * Lambdas: `lambda('x', body)` evaluates to a `Lambda`, a frozen instance of a class private to
+ * this module's family (not JSON, so it cannot leak into outputs): it holds the parameter
+ * names, the unevaluated body and the lambda variables in scope where it was written. Only
+ * functions with `acceptsLambda` (filter, map, reduce, sort, toObject, groupBy, mapValues)
+ * accept one; they run it with `invokeLambda`. Inside the body, `lambdaVariables('x')` reads
+ * `EvalContext.variables`.
+ */
+
+
+
+
+/** A `lambda(...)` value. Construct only through the `lambda` function. */
+class Lambda {
+    parameters;
+    body;
+    scope;
+    constructor(parameters, body, scope) {
+        this.parameters = parameters;
+        this.body = body;
+        this.scope = scope;
+        Object.freeze(this);
+    }
+}
+function isLambda(value) {
+    return value instanceof Lambda;
+}
+/** Runs a lambda with the given arguments bound to its parameters. */
+function invokeLambda(fn, args, ctx) {
+    if (args.length !== fn.parameters.length) {
+        throw new ExpressionError(`The lambda expects ${fn.parameters.length} parameter(s) but is given ${args.length}.`);
+    }
+    const variables = new Map(fn.scope);
+    for (let i = 0; i < args.length; i++)
+        variables.set(fn.parameters[i], args[i]);
+    // evalNode, not evaluate: errors in the body keep offsets into the expression the lambda is written in.
+    return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables });
+}
+/** Builds a library keyed by lower-case name; later parts override earlier ones. */
+function library(...parts) {
+    const map = new Map();
+    for (const part of parts)
+        for (const def of part)
+            map.set(def.name.toLowerCase(), def);
+    return map;
+}
+/** Checks a definition is well formed and returns it (for typed object literals). */
+function defineFunction(def) {
+    if (def.lazy && !def.callLazy)
+        throw new Error(`Function '${def.name}' is lazy but has no callLazy.`);
+    if (def.minArgs > def.maxArgs)
+        throw new Error(`Function '${def.name}' has minArgs > maxArgs.`);
+    return def;
+}
+/** Evaluates a template string: an expression, or a literal (with a leading `[[` unescaped). */
+function evaluateString(text, ctx) {
+    const parsed = parseTemplateString(text);
+    return typeof parsed === 'string' ? parsed : evaluate(parsed, ctx);
+}
+/**
+ * Evaluates a parsed expression; throws `ExpressionError` naming the expression and offset.
+ * Offsets are into the text `expr` was parsed from; a tree built by hand is shown formatted.
+ */
+function evaluate(expr, ctx) {
+    try {
+        return evalNode(expr, ctx);
+    }
+    catch (error) {
+        if (error instanceof ExpressionError && error.expression === undefined) {
+            throw new ExpressionError(error.reason, {
+                expression: sourceOf(expr) ?? `[${formatExpr(expr)}]`,
+                offset: error.offset ?? expr.start
+            });
+        }
+        throw error;
+    }
+}
+const lowerNames = new Map();
+function lookup(name, functions) {
+    let lower = lowerNames.get(name);
+    if (lower === undefined) {
+        lower = name.toLowerCase();
+        lowerNames.set(name, lower);
+    }
+    return functions.get(lower);
+}
+/** An error raised while evaluating the node at `offset`, before the expression text is known. */
+function located(error, offset) {
+    if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
+        return new ExpressionError(error.reason, { offset });
+    }
+    return error;
+}
+function evalNode(expr, ctx) {
+    switch (expr.kind) {
+        case 'literal':
+            return expr.value;
+        case 'call':
+            return evalCall(expr, ctx);
+        case 'property': {
+            const target = evalNode(expr.target, ctx);
+            try {
+                return getProperty(target, expr.name);
+            }
+            catch (error) {
+                throw located(error, expr.start);
+            }
+        }
+        case 'index': {
+            const target = evalNode(expr.target, ctx);
+            const index = evalNode(expr.index, ctx);
+            try {
+                return getIndex(target, index);
+            }
+            catch (error) {
+                throw located(error, expr.start);
+            }
+        }
+    }
+}
+function evalCall(expr, ctx) {
+    const def = lookup(expr.name, ctx.functions);
+    if (def === undefined) {
+        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, { offset: expr.start });
+    }
+    const count = expr.args.length;
+    if (count < def.minArgs || count > def.maxArgs) {
+        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start });
+    }
+    try {
+        if (def.lazy) {
+            return def.callLazy(expr.args, ctx, e => evalNode(e, ctx));
+        }
+        const args = new Array(count);
+        let hasUnknown = false;
+        for (let i = 0; i < count; i++) {
+            const value = evalNode(expr.args[i], ctx);
+            if (value instanceof Lambda && !def.acceptsLambda) {
+                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start });
+            }
+            if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value))
+                hasUnknown = true;
+            args[i] = value;
+        }
+        if (hasUnknown)
+            return unknownResult(def.name, args);
+        return def.call(args, ctx);
+    }
+    catch (error) {
+        throw located(error, expr.start);
+    }
+}
+function argumentCountMessage(def, count) {
+    const expected = def.minArgs === def.maxArgs
+        ? `${def.minArgs}`
+        : def.maxArgs === Infinity
+            ? `at least ${def.minArgs}`
+            : `${def.minArgs} to ${def.maxArgs}`;
+    return `The template function '${def.name}' takes ${expected} argument(s) but is given ${count}.`;
+}
+/** Whether a value is or holds an Unknown (depth first, without allocating). */
+function holdsUnknown(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    if (value instanceof Unknown)
+        return true;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+            if (holdsUnknown(value[i]))
+                return true;
+        return false;
+    }
+    if (value instanceof Lambda)
+        return false;
+    for (const key in value)
+        if (holdsUnknown(value[key]))
+            return true;
+    return false;
+}
+function collectUnknowns(value, into) {
+    if (value === null || typeof value !== 'object')
+        return;
+    if (value instanceof Unknown) {
+        if (!into.includes(value))
+            into.push(value);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            collectUnknowns(item, into);
+    }
+    else if (!(value instanceof Lambda)) {
+        for (const key in value)
+            collectUnknowns(value[key], into);
+    }
+}
+/**
+ * The Unknown a function returns when it cannot decide: the reason names the function and
+ * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
+ */
+function unknownResult(functionName, args) {
+    const unknowns = [];
+    for (const arg of args)
+        collectUnknowns(arg, unknowns);
+    const reasons = [...new Set(unknowns.map(u => u.reason))];
+    const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
+    return new Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+}
+/** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
+function viaFunction(reason, functionName) {
+    const match = /^(.*) \(via ([^()]*)\)$/s.exec(reason);
+    return match ? `${match[1]} (via ${match[2]}, ${functionName})` : `${reason} (via ${functionName})`;
+}
+/** A deterministic text for a value that stands for an Unknown by its key. */
+function valueKey(value) {
+    if (value instanceof Unknown)
+        return `<${value.key}>`;
+    if (value instanceof Lambda)
+        return '<lambda>';
+    if (Array.isArray(value))
+        return `[${value.map(valueKey).join(',')}]`;
+    if (value_isObject(value)) {
+        return `{${Object.keys(value)
+            .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/** Case-insensitive own-property lookup (ARM property names are case-insensitive). */
+function findKey(object, name) {
+    if (Object.prototype.hasOwnProperty.call(object, name))
+        return name;
+    const lower = name.toLowerCase();
+    for (const key in object)
+        if (key.toLowerCase() === lower)
+            return key;
+    return undefined;
+}
+/** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
+function getProperty(target, name) {
+    if (target instanceof Unknown)
+        return new Unknown(target.reason, `${target.key}.${name}`);
+    if (value_isObject(target) && !(target instanceof Lambda)) {
+        const key = findKey(target, name);
+        if (key === undefined) {
+            throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
+        }
+        return target[key];
+    }
+    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${describeType(target)}, not an object.`);
+}
+/** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
+function getIndex(target, index) {
+    if (target instanceof Unknown) {
+        if (index instanceof Unknown)
+            return unknownResult('index', [target, index]);
+        return new Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
+    }
+    if (index instanceof Unknown)
+        return unknownResult('index', [target, index]);
+    if (Array.isArray(target)) {
+        if (typeof index !== 'number' || !Number.isInteger(index)) {
+            throw new ExpressionError(`An array index must be an integer, not ${describeType(index)}.`);
+        }
+        if (index < 0 || index >= target.length) {
+            throw new ExpressionError(`The language expression array index '${index}' is out of bounds: the array has ${target.length} item(s).`);
+        }
+        return target[index];
+    }
+    if (value_isObject(target) && !(target instanceof Lambda)) {
+        if (typeof index !== 'string') {
+            throw new ExpressionError(`An object can only be indexed by a property name, not ${describeType(index)}.`);
+        }
+        return getProperty(target, index);
+    }
+    throw new ExpressionError(`Only arrays and objects can be indexed, not ${describeType(target)}.`);
+}
+/** Type names as ARM's messages use them. */
+function describeType(value) {
+    if (value === null)
+        return 'null';
+    if (value instanceof Unknown)
+        return 'an unknown value';
+    if (value instanceof Lambda)
+        return 'a lambda';
+    if (Array.isArray(value))
+        return 'an array';
+    switch (typeof value) {
+        case 'string':
+            return 'a string';
+        case 'number':
+            return Number.isInteger(value) ? 'an integer' : 'a number';
+        case 'boolean':
+            return 'a boolean';
+        default:
+            return 'an object';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/args.ts
+/** Argument checks shared by the function families; each failure is an ARM-style ExpressionError. */
+
+
+
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
+function ordinal(index) {
+    return ORDINALS[index] ?? `${index + 1}th`;
+}
+function typeError(fn, index, expected, actual) {
+    return new ExpressionError(`The template function '${fn}' expects its ${ordinal(index)} argument to be ${expected}, but it is ${describeType(actual)}.`);
+}
+function stringArg(fn, args, index) {
+    const value = args[index];
+    if (typeof value !== 'string')
+        throw typeError(fn, index, 'a string', value);
+    return value;
+}
+function intArg(fn, args, index) {
+    const value = args[index];
+    if (typeof value !== 'number' || !Number.isInteger(value))
+        throw typeError(fn, index, 'an integer', value);
+    return value;
+}
+function numberArg(fn, args, index) {
+    const value = args[index];
+    if (typeof value !== 'number')
+        throw typeError(fn, index, 'a number', value);
+    return value;
+}
+function boolArg(fn, args, index) {
+    const value = args[index];
+    if (typeof value !== 'boolean')
+        throw typeError(fn, index, 'a boolean', value);
+    return value;
+}
+function arrayArg(fn, args, index) {
+    const value = args[index];
+    if (!Array.isArray(value))
+        throw typeError(fn, index, 'an array', value);
+    return value;
+}
+function objectArg(fn, args, index) {
+    const value = args[index];
+    if (!value_isObject(value))
+        throw typeError(fn, index, 'an object', value);
+    return value;
+}
+/** Strings as ARM renders values inside other strings: booleans as True/False (.NET), containers as compact JSON. */
+function toText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'boolean')
+        return value ? 'True' : 'False';
+    if (value === null)
+        return '';
+    if (typeof value === 'number')
+        return String(value);
+    return JSON.stringify(value);
+}
+/** ARM's equality: deep, case-sensitive for strings, integer 1 equals 1.0. */
+function deepEquals(a, b) {
+    if (a === b)
+        return true;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!deepEquals(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (value_isObject(a)) {
+        if (!value_isObject(b))
+            return false;
+        const keys = Object.keys(a);
+        if (keys.length !== Object.keys(b).length)
+            return false;
+        for (const key of keys) {
+            if (!Object.prototype.hasOwnProperty.call(b, key) || !deepEquals(a[key], b[key]))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+/** .NET culture-aware ordering (ARM compares strings this way: greater('A', 'a') is true). */
+const cultureCompare = new Intl.Collator('en-US', { sensitivity: 'variant', caseFirst: 'lower' }).compare;
+/** Whether any argument is itself an Unknown (not merely holding one). */
+function anyUnknown(args) {
+    for (const arg of args)
+        if (arg instanceof Unknown)
+            return true;
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/array.ts
+/**
+ * Array and object functions, and the ones shared with strings:
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object
+ *
+ * Functions marked `acceptsUnknown` decide what they can when a container holds unknown items
+ * (its length, whether it is empty, a known item it contains) and return an Unknown otherwise.
+ */
+
+
+
+
+/** Collection functions that can decide with unknown items; they still give Unknown for an unknown argument. */
+function tolerant(def) {
+    const call = def.call;
+    return defineFunction({
+        ...def,
+        acceptsUnknown: true,
+        call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
+    });
+}
+/**
+ * The path after tryGet's (and tryIndexFromEnd's) first argument: property names, indexes,
+ * and the segments Bicep writes for `[^n]` and `[n]` after a safe access,
+ * `createObject('value', n, 'fromEnd', true())` (`z.?y[^1]`) and `createObject('value', n)`.
+ * A missing step gives null, unless `strict` (indexFromEnd, whose path is a plain access).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#tryget
+ */
+function followPath(fn, start, args, from, strict) {
+    let current = start;
+    for (let i = from; i < args.length; i++) {
+        let key = args[i];
+        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key)) {
+            return unknownResult(fn, [current, ...args.slice(i)]);
+        }
+        let fromEnd = false;
+        if (value_isObject(key) && 'value' in key) {
+            fromEnd = key.fromEnd === true;
+            key = key.value;
+        }
+        if (current === null && !strict)
+            return null;
+        let next;
+        if (Array.isArray(current)) {
+            if (typeof key !== 'number' || !Number.isInteger(key))
+                throw typeError(fn, i, 'an integer index', key);
+            const index = fromEnd ? current.length - key : key;
+            next = index >= 0 && index < current.length && (!fromEnd || key >= 1) ? current[index] : undefined;
+            if (next === undefined && strict)
+                throw outOfBounds(fromEnd ? key : index, current.length);
+        }
+        else if (value_isObject(current)) {
+            if (typeof key !== 'string')
+                throw typeError(fn, i, 'a property name', key);
+            const found = findKey(current, key);
+            next = found === undefined ? undefined : current[found];
+            if (next === undefined && strict) {
+                throw new ExpressionError(`The language expression property '${key}' doesn't exist, available properties are '${Object.keys(current).join(', ')}'.`);
+            }
+        }
+        else if (strict) {
+            throw new ExpressionError(`The template function '${fn}' cannot read '${String(key)}' of ${JSON.stringify(current)}.`);
+        }
+        if (next === undefined)
+            return null;
+        current = next;
+    }
+    return current;
+}
+function outOfBounds(index, length) {
+    return new ExpressionError(`The index '${index}' is out of bounds: the array has ${length} item(s).`);
+}
+function indexIn(array, item, last) {
+    let unknown = false;
+    const n = array.length;
+    for (let k = 0; k < n; k++) {
+        const i = last ? n - 1 - k : k;
+        if (holdsUnknown(array[i])) {
+            unknown = true;
+            continue;
+        }
+        if (deepEquals(array[i], item))
+            return unknown ? new Unknown('an earlier item is unknown') : i;
+    }
+    return unknown ? new Unknown('an item is unknown') : -1;
+}
+function stringOrArray(fn, args, index) {
+    const value = args[index];
+    if (typeof value !== 'string' && !Array.isArray(value))
+        throw typeError(fn, index, 'an array or a string', value);
+    return value;
+}
+function unionObjects(target, source) {
+    const out = { ...target };
+    for (const key of Object.keys(source)) {
+        const existing = findKey(out, key);
+        const value = source[key];
+        if (existing !== undefined && value_isObject(out[existing]) && value_isObject(value)) {
+            out[existing] = unionObjects(out[existing], value);
+        }
+        else {
+            if (existing !== undefined && existing !== key)
+                delete out[existing];
+            out[existing ?? key] = value;
+        }
+    }
+    return out;
+}
+function distinctPush(into, item) {
+    if (!into.some(existing => deepEquals(existing, item)))
+        into.push(item);
+}
+const arrayFunctions = [
+    defineFunction({
+        name: 'array',
+        minArgs: 1,
+        maxArgs: 1,
+        acceptsUnknown: true,
+        call: args => (Array.isArray(args[0]) ? args[0] : [args[0]])
+    }),
+    tolerant({
+        name: 'concat',
+        minArgs: 0,
+        maxArgs: Infinity,
+        call: args => {
+            if (args.length === 0)
+                return '';
+            if (Array.isArray(args[0]) || args[0] === null) {
+                const out = [];
+                args.forEach((arg, i) => {
+                    if (arg === null)
+                        return;
+                    if (!Array.isArray(arg))
+                        throw typeError('concat', i, 'an array (all arguments must be arrays when the first is)', arg);
+                    out.push(...arg);
+                });
+                return out;
+            }
+            for (let i = 0; i < args.length; i++) {
+                if (Array.isArray(args[i]))
+                    throw typeError('concat', i, 'a string (arrays and strings cannot be mixed)', args[i]);
+            }
+            if (args.some(holdsUnknown))
+                return unknownResult('concat', args);
+            return args.map(toText).join('');
+        }
+    }),
+    tolerant({
+        name: 'contains',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const [container, item] = args;
+            if (typeof container === 'string') {
+                if (holdsUnknown(item))
+                    return unknownResult('contains', args);
+                return container.includes(toText(item));
+            }
+            if (Array.isArray(container)) {
+                if (holdsUnknown(item))
+                    return unknownResult('contains', args);
+                if (container.some(x => !holdsUnknown(x) && deepEquals(x, item)))
+                    return true;
+                return container.some(holdsUnknown) ? unknownResult('contains', args) : false;
+            }
+            if (value_isObject(container)) {
+                if (typeof item !== 'string')
+                    throw typeError('contains', 1, 'a string (a property name)', item);
+                return findKey(container, item) !== undefined;
+            }
+            throw typeError('contains', 0, 'an array, an object or a string', container);
+        }
+    }),
+    defineFunction({ name: 'createArray', minArgs: 0, maxArgs: Infinity, acceptsUnknown: true, call: args => args }),
+    defineFunction({
+        name: 'createObject',
+        minArgs: 0,
+        maxArgs: Infinity,
+        acceptsUnknown: true,
+        call: args => {
+            for (let i = 0; i < args.length; i += 2)
+                if (holdsUnknown(args[i]))
+                    return unknownResult('createObject', args);
+            if (args.length % 2 !== 0) {
+                throw new ExpressionError("The template function 'createObject' takes key-value pairs: give an even number of arguments.");
+            }
+            const out = {};
+            for (let i = 0; i < args.length; i += 2)
+                out[stringArg('createObject', args, i)] = args[i + 1];
+            return out;
+        }
+    }),
+    tolerant({
+        name: 'empty',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = args[0];
+            if (value === null)
+                return true;
+            if (typeof value === 'string' || Array.isArray(value))
+                return value.length === 0;
+            if (value_isObject(value))
+                return Object.keys(value).length === 0;
+            throw typeError('empty', 0, 'an array, an object or a string', value);
+        }
+    }),
+    tolerant({
+        name: 'first',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = stringOrArray('first', args, 0);
+            if (typeof value === 'string')
+                return value.slice(0, 1);
+            return value.length === 0 ? null : value[0];
+        }
+    }),
+    tolerant({
+        name: 'last',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = stringOrArray('last', args, 0);
+            if (typeof value === 'string')
+                return value.slice(-1);
+            return value.length === 0 ? null : value[value.length - 1];
+        }
+    }),
+    tolerant({
+        name: 'flatten',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const out = [];
+            for (const item of arrayArg('flatten', args, 0)) {
+                if (item instanceof Unknown)
+                    return unknownResult('flatten', args);
+                if (!Array.isArray(item))
+                    throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
+                out.push(...item);
+            }
+            return out;
+        }
+    }),
+    ...['indexOf', 'lastIndexOf'].map(name => tolerant({
+        name,
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const last = name === 'lastIndexOf';
+            const container = stringOrArray(name, args, 0);
+            if (holdsUnknown(args[1]))
+                return unknownResult(name, args);
+            if (typeof container === 'string') {
+                // Case-insensitive for strings (documented).
+                const haystack = container.toLowerCase();
+                const needle = stringArg(name, args, 1).toLowerCase();
+                return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
+            }
+            const found = indexIn(container, args[1], last);
+            return found instanceof Unknown ? unknownResult(name, args) : found;
+        }
+    })),
+    defineFunction({
+        name: 'intersection',
+        minArgs: 2,
+        maxArgs: Infinity,
+        call: args => {
+            if (Array.isArray(args[0])) {
+                const rest = args.map((_, i) => arrayArg('intersection', args, i)).slice(1);
+                const out = [];
+                for (const item of args[0])
+                    if (rest.every(a => a.some(x => deepEquals(x, item))))
+                        distinctPush(out, item);
+                return out;
+            }
+            const objects = args.map((_, i) => objectArg('intersection', args, i));
+            const out = {};
+            for (const key of Object.keys(objects[0])) {
+                if (objects.every(o => Object.prototype.hasOwnProperty.call(o, key) && deepEquals(o[key], objects[0][key])))
+                    out[key] = objects[0][key];
+            }
+            return out;
+        }
+    }),
+    tolerant({
+        name: 'items',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const object = objectArg('items', args, 0);
+            // Documented: the returned array is sorted by key.
+            return Object.keys(object)
+                .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+                .map(key => ({ key, value: object[key] }));
+        }
+    }),
+    defineFunction({
+        name: 'join',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const items = arrayArg('join', args, 0);
+            const delimiter = stringArg('join', args, 1);
+            return items
+                .map((item, i) => {
+                if (Array.isArray(item) || value_isObject(item)) {
+                    throw new ExpressionError(`The template function 'join' takes an array of strings; item ${i} is not a string.`);
+                }
+                return toText(item);
+            })
+                .join(delimiter);
+        }
+    }),
+    tolerant({
+        name: 'length',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = args[0];
+            if (typeof value === 'string' || Array.isArray(value))
+                return value.length;
+            if (value_isObject(value))
+                return Object.keys(value).length;
+            throw typeError('length', 0, 'an array, an object or a string', value);
+        }
+    }),
+    tolerant({ name: 'objectKeys', minArgs: 1, maxArgs: 1, call: args => Object.keys(objectArg('objectKeys', args, 0)) }),
+    defineFunction({
+        name: 'range',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const start = intArg('range', args, 0);
+            const count = intArg('range', args, 1);
+            if (count < 0 || count > 10000)
+                throw new ExpressionError("The template function 'range' takes a count from 0 to 10000.");
+            if (start + count > 2147483647)
+                throw new ExpressionError("The sum of the start index and count of 'range' must be at most 2147483647.");
+            return Array.from({ length: count }, (_, i) => start + i);
+        }
+    }),
+    tolerant({
+        name: 'shallowMerge',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const out = {};
+            for (const item of arrayArg('shallowMerge', args, 0)) {
+                if (item instanceof Unknown)
+                    return unknownResult('shallowMerge', args);
+                if (!value_isObject(item))
+                    throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
+                Object.assign(out, item);
+            }
+            return out;
+        }
+    }),
+    ...['skip', 'take'].map(name => tolerant({
+        name,
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const value = stringOrArray(name, args, 0);
+            const count = Math.max(0, intArg(name, args, 1));
+            return name === 'skip' ? value.slice(count) : value.slice(0, count);
+        }
+    })),
+    defineFunction({
+        name: 'tryGet',
+        minArgs: 2,
+        maxArgs: Infinity,
+        acceptsUnknown: true,
+        call: args => followPath('tryGet', args[0], args, 1, false)
+    }),
+    ...['indexFromEnd', 'tryIndexFromEnd'].map(name => defineFunction({
+        name,
+        minArgs: 2,
+        maxArgs: Infinity,
+        acceptsUnknown: true,
+        call: args => {
+            if (args[0] instanceof Unknown || holdsUnknown(args[1]))
+                return unknownResult(name, args);
+            const array = arrayArg(name, args, 0);
+            const reverse = intArg(name, args, 1);
+            let item;
+            if (reverse >= 1 && reverse <= array.length)
+                item = array[array.length - reverse];
+            else if (name === 'tryIndexFromEnd')
+                return null;
+            else
+                throw outOfBounds(reverse, array.length);
+            return followPath(name, item, args, 2, name === 'indexFromEnd');
+        }
+    })),
+    tolerant({
+        name: 'union',
+        minArgs: 1,
+        maxArgs: Infinity,
+        call: args => {
+            if (Array.isArray(args[0])) {
+                const arrays = args.map((_, i) => arrayArg('union', args, i));
+                if (arrays.some(a => a.some(holdsUnknown)))
+                    return unknownResult('union', args);
+                const out = [];
+                for (const array of arrays)
+                    for (const item of array)
+                        distinctPush(out, item);
+                return out;
+            }
+            let out = {};
+            args.forEach((_, i) => {
+                if (args[i] === null)
+                    return;
+                out = unionObjects(out, objectArg('union', args, i));
+            });
+            return out;
+        }
+    })
+];
+
+;// CONCATENATED MODULE: ./src/expr/functions/cidr.ts
+
+
+
+function parseAddress(fn, text) {
+    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+    if (v4) {
+        const octets = v4.slice(1).map(Number);
+        if (octets.every(o => o <= 255)) {
+            return { value: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), bits: 32 };
+        }
+    }
+    else if (/^[0-9a-f:]+$/i.test(text) && text.includes(':')) {
+        const halves = text.split('::');
+        if (halves.length <= 2) {
+            const head = halves[0] ? halves[0].split(':') : [];
+            const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+            const missing = 8 - head.length - tail.length;
+            if ((halves.length === 2 ? missing >= 1 : missing === 0) &&
+                [...head, ...tail].every(g => /^[0-9a-f]{1,4}$/i.test(g))) {
+                const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+                return { value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), bits: 128 };
+            }
+        }
+    }
+    throw new ExpressionError(`The template function '${fn}' was given '${text}', which is not an IP address.`);
+}
+function formatAddress({ value, bits }) {
+    if (bits === 32)
+        return [24n, 16n, 8n, 0n].map(s => String((value >> s) & 255n)).join('.');
+    const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+    // RFC 5952: the longest run (two or more) of zero groups becomes '::'.
+    let best = -1;
+    let bestLength = 1;
+    for (let i = 0; i < 8;) {
+        if (groups[i] !== '0') {
+            i++;
+            continue;
+        }
+        let j = i;
+        while (j < 8 && groups[j] === '0')
+            j++;
+        if (j - i > bestLength)
+            [best, bestLength] = [i, j - i];
+        i = j;
+    }
+    if (best < 0)
+        return groups.join(':');
+    return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLength).join(':')}`;
+}
+function parseNetwork(fn, text) {
+    const slash = text.indexOf('/');
+    if (slash < 0)
+        throw new ExpressionError(`The template function '${fn}' expects CIDR notation like '10.0.0.0/16', not '${text}'.`);
+    const address = parseAddress(fn, text.slice(0, slash));
+    const prefix = Number(text.slice(slash + 1));
+    if (!/^\d+$/.test(text.slice(slash + 1)) || prefix > address.bits) {
+        throw new ExpressionError(`The template function '${fn}' was given the prefix length '/${text.slice(slash + 1)}', which is not valid.`);
+    }
+    const mask = maskOf(prefix, address.bits);
+    return { address: { value: address.value & mask, bits: address.bits }, prefix };
+}
+function maskOf(prefix, bits) {
+    const all = (1n << BigInt(bits)) - 1n;
+    return (all << BigInt(bits - prefix)) & all;
+}
+function lastOf({ address, prefix }) {
+    return address.value | (((1n << BigInt(address.bits)) - 1n) >> BigInt(prefix));
+}
+const cidrFunctions = [
+    defineFunction({
+        name: 'parseCidr',
+        minArgs: 1,
+        maxArgs: 1,
+        call: (args) => {
+            const network = parseNetwork('parseCidr', stringArg('parseCidr', args, 0));
+            const { address, prefix } = network;
+            const last = lastOf(network);
+            const at = (value) => formatAddress({ value, bits: address.bits });
+            if (address.bits === 32) {
+                const small = prefix >= 31;
+                return {
+                    network: at(address.value),
+                    netmask: at(maskOf(prefix, 32)),
+                    broadcast: at(last),
+                    firstUsable: at(small ? address.value : address.value + 1n),
+                    lastUsable: at(small ? last : last - 1n),
+                    cidr: prefix
+                };
+            }
+            return {
+                network: at(address.value),
+                netmask: at(maskOf(prefix, 128)),
+                firstUsable: at(address.value),
+                lastUsable: at(last),
+                cidr: prefix
+            };
+        }
+    }),
+    defineFunction({
+        name: 'cidrSubnet',
+        minArgs: 3,
+        maxArgs: 3,
+        call: args => {
+            const network = parseNetwork('cidrSubnet', stringArg('cidrSubnet', args, 0));
+            const newPrefix = intArg('cidrSubnet', args, 1);
+            const index = intArg('cidrSubnet', args, 2);
+            const bits = network.address.bits;
+            if (newPrefix < network.prefix || newPrefix > bits) {
+                throw new ExpressionError(`The new prefix length '${newPrefix}' of 'cidrSubnet' must be from ${network.prefix} to ${bits}.`);
+            }
+            const count = 1n << BigInt(newPrefix - network.prefix);
+            if (index < 0 || BigInt(index) >= count) {
+                throw new ExpressionError(`The subnet index '${index}' of 'cidrSubnet' is out of range: there are ${count} subnets.`);
+            }
+            const value = network.address.value + (BigInt(index) << BigInt(bits - newPrefix));
+            return `${formatAddress({ value, bits })}/${newPrefix}`;
+        }
+    }),
+    defineFunction({
+        name: 'cidrHost',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const network = parseNetwork('cidrHost', stringArg('cidrHost', args, 0));
+            const index = intArg('cidrHost', args, 1);
+            // Host 0 is the first usable address (after the IPv4 network address).
+            const first = network.address.bits === 32 && network.prefix < 31 ? network.address.value + 1n : network.address.value;
+            const lastUsable = network.address.bits === 32 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
+            const value = first + BigInt(index);
+            if (index < 0 || value > lastUsable) {
+                throw new ExpressionError(`The host index '${index}' of 'cidrHost' is outside the network '${args[0]}'.`);
+            }
+            return formatAddress({ value, bits: network.address.bits });
+        }
+    }),
+    defineFunction({
+        name: 'ipRangeContains',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const outer = parseRange('ipRangeContains', stringArg('ipRangeContains', args, 0));
+            const inner = parseRange('ipRangeContains', stringArg('ipRangeContains', args, 1));
+            if (outer.bits !== inner.bits) {
+                throw new ExpressionError("The template function 'ipRangeContains' cannot compare IPv4 and IPv6 ranges.");
+            }
+            return outer.first <= inner.first && inner.last <= outer.last;
+        }
+    })
+];
+/** An address, a CIDR block or a `first-last` range. */
+function parseRange(fn, text) {
+    if (text.includes('/')) {
+        const network = parseNetwork(fn, text);
+        return { first: network.address.value, last: lastOf(network), bits: network.address.bits };
+    }
+    const dash = text.indexOf('-');
+    if (dash >= 0) {
+        const first = parseAddress(fn, text.slice(0, dash).trim());
+        const last = parseAddress(fn, text.slice(dash + 1).trim());
+        if (first.bits !== last.bits || first.value > last.value) {
+            throw new ExpressionError(`The template function '${fn}' was given '${text}', which is not a valid range.`);
+        }
+        return { first: first.value, last: last.value, bits: first.bits };
+    }
+    const address = parseAddress(fn, text);
+    return { first: address.value, last: address.value, bits: address.bits };
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/comparison.ts
+/**
+ * Comparison functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-comparison
+ * equals is deep and case-sensitive; greater/less compare integers, or strings in culture order
+ * (the doc's greater('A', 'a') is True).
+ */
+
+
+
+function order(fn, args) {
+    const [a, b] = args;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a - b;
+    if (typeof a === 'string' && typeof b === 'string')
+        return cultureCompare(a, b);
+    if (typeof a !== 'number' && typeof a !== 'string')
+        throw typeError(fn, 0, 'an integer or a string', a);
+    throw typeError(fn, 1, typeof a === 'number' ? 'an integer' : 'a string', b);
+}
+function comparison(name, test) {
+    return defineFunction({ name, minArgs: 2, maxArgs: 2, call: args => test(order(name, args)) });
+}
+const comparisonFunctions = [
+    defineFunction({
+        name: 'coalesce',
+        minArgs: 1,
+        maxArgs: Infinity,
+        lazy: true,
+        call: () => null,
+        callLazy: (args, _ctx, evaluate) => {
+            const unknowns = [];
+            for (const arg of args) {
+                const value = evaluate(arg);
+                if (value instanceof Unknown) {
+                    unknowns.push(value);
+                    continue;
+                }
+                if (value !== null)
+                    return unknowns.length === 0 ? value : unknownResult('coalesce', [...unknowns, value]);
+            }
+            return unknowns.length === 0 ? null : unknownResult('coalesce', unknowns);
+        }
+    }),
+    defineFunction({
+        name: 'equals',
+        minArgs: 2,
+        maxArgs: 2,
+        acceptsUnknown: true,
+        call: args => {
+            const [a, b] = args;
+            if (holdsUnknown(a) || holdsUnknown(b))
+                return knownDifference(a, b) ? false : unknownResult('equals', args);
+            return deepEquals(a, b);
+        }
+    }),
+    comparison('greater', c => c > 0),
+    comparison('greaterOrEquals', c => c >= 0),
+    comparison('less', c => c < 0),
+    comparison('lessOrEquals', c => c <= 0)
+];
+/** Whether two values partly unknown differ in a known part (different types, lengths, keys or known leaves). */
+function knownDifference(a, b) {
+    if (a instanceof Unknown || b instanceof Unknown)
+        return false;
+    if (Array.isArray(a) && Array.isArray(b))
+        return a.length !== b.length || a.some((x, i) => knownDifference(x, b[i]));
+    if (a !== null &&
+        b !== null &&
+        typeof a === 'object' &&
+        typeof b === 'object' &&
+        !Array.isArray(a) &&
+        !Array.isArray(b)) {
+        const keys = Object.keys(a);
+        if (keys.length !== Object.keys(b).length)
+            return true;
+        return keys.some(k => !Object.prototype.hasOwnProperty.call(b, k) || knownDifference(a[k], b[k]));
+    }
+    return !deepEquals(a, b);
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/date.ts
+/**
+ * Date functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date
+ * (utcNow is context-dependent and belongs to the consumers) and Azure Policy's addDays:
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ * Times are UTC. Without a format, dateTimeAdd answers in the layout of its base value.
+ */
+
+
+
+/** Parses ISO 8601 date-times, including the compact `yyyyMMddTHHmmssZ` utcNow() gives by default. */
+function parseDateTime(fn, text) {
+    const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    const iso = compact
+        ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`
+        : text.replace(' ', 'T');
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(iso) || !/T/.test(iso);
+    const date = new Date(hasZone ? iso : `${iso}Z`);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(iso) || Number.isNaN(date.getTime())) {
+        throw new ExpressionError(`The template function '${fn}' expects an ISO 8601 date-time, not '${text}'.`);
+    }
+    return date;
+}
+/**
+ * Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`) as a fixed span of time, the
+ * way .NET reads a duration into a TimeSpan: a year is 365 days and a month 30 days. The
+ * documentation shows the consequence: `dateTimeAdd('2023-01-31 00:00:00Z', 'P1M')` is
+ * 2023-03-02 and from 2024-01-31 it is 2024-03-01 (leap year), never the end of February
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-date#datetimeadd).
+ */
+function addDuration(fn, date, duration) {
+    const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
+    if (!m || duration === 'P' || duration.endsWith('T')) {
+        throw new ExpressionError(`The template function '${fn}' expects an ISO 8601 duration like 'P1D' or 'PT1H', not '${duration}'.`);
+    }
+    const sign = m[1] ? -1 : 1;
+    const n = (i) => sign * Number(m[i] ?? 0);
+    const days = 365 * n(2) + 30 * n(3) + 7 * n(4) + n(5);
+    const seconds = ((days * 24 + n(6)) * 60 + n(7)) * 60 + n(8);
+    return new Date(date.getTime() + Math.round(seconds * 1000));
+}
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+/** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
+function formatDateTime(date, format) {
+    const fraction = pad(date.getUTCMilliseconds(), 3) + '0000';
+    switch (format) {
+        case 'o':
+        case 'O':
+            return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'");
+        case 's':
+            return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
+        case 'u':
+            return formatDateTime(date, "yyyy-MM-dd HH:mm:ss'Z'");
+        case 'd':
+            return formatDateTime(date, 'MM/dd/yyyy');
+    }
+    let out = '';
+    for (let i = 0; i < format.length;) {
+        const c = format[i];
+        if (c === "'" || c === '"') {
+            const end = format.indexOf(c, i + 1);
+            out += format.slice(i + 1, end < 0 ? undefined : end);
+            i = end < 0 ? format.length : end + 1;
+            continue;
+        }
+        if (c === '\\') {
+            out += format[i + 1] ?? '';
+            i += 2;
+            continue;
+        }
+        let run = 1;
+        while (format[i + run] === c)
+            run++;
+        const hours = date.getUTCHours();
+        switch (c) {
+            case 'y':
+                out += run <= 2 ? pad(date.getUTCFullYear() % 100, run) : pad(date.getUTCFullYear(), run);
+                break;
+            case 'M':
+                out += pad(date.getUTCMonth() + 1, Math.min(run, 2));
+                break;
+            case 'd':
+                out += pad(date.getUTCDate(), Math.min(run, 2));
+                break;
+            case 'H':
+                out += pad(hours, Math.min(run, 2));
+                break;
+            case 'h':
+                out += pad(hours % 12 === 0 ? 12 : hours % 12, Math.min(run, 2));
+                break;
+            case 'm':
+                out += pad(date.getUTCMinutes(), Math.min(run, 2));
+                break;
+            case 's':
+                out += pad(date.getUTCSeconds(), Math.min(run, 2));
+                break;
+            case 'f':
+            case 'F':
+                out += c === 'F' ? fraction.slice(0, run).replace(/0+$/, '') : fraction.slice(0, run);
+                break;
+            case 't':
+                out += (hours < 12 ? 'AM' : 'PM').slice(0, run === 1 ? 1 : 2);
+                break;
+            case 'K':
+            case 'z':
+                out += c === 'K' ? 'Z' : '+00:00'.slice(0, run === 1 ? 3 : 6);
+                break;
+            default:
+                out += c.repeat(run);
+        }
+        i += run;
+    }
+    return out;
+}
+/** The layout of an ISO base value, to answer in kind. */
+function layoutOf(text) {
+    if (/^\d{8}T\d{6}Z$/.test(text))
+        return "yyyyMMdd'T'HHmmss'Z'";
+    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/.test(text))
+        return 'u';
+    const fraction = /\.(\d+)/.exec(text)?.[1].length ?? 0;
+    const seconds = fraction ? `ss.${'f'.repeat(Math.min(fraction, 7))}` : 'ss';
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text))
+        return 'yyyy-MM-dd';
+    return `yyyy-MM-dd'T'HH:mm:${seconds}${/Z$/i.test(text) ? "'Z'" : ''}`;
+}
+const dateFunctions = [
+    defineFunction({
+        name: 'dateTimeAdd',
+        minArgs: 2,
+        maxArgs: 3,
+        call: args => {
+            const base = stringArg('dateTimeAdd', args, 0);
+            const result = addDuration('dateTimeAdd', parseDateTime('dateTimeAdd', base), stringArg('dateTimeAdd', args, 1));
+            return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base));
+        }
+    }),
+    defineFunction({
+        name: 'dateTimeFromEpoch',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => formatDateTime(new Date(intArg('dateTimeFromEpoch', args, 0) * 1000), "yyyy-MM-dd'T'HH:mm:ss'Z'")
+    }),
+    defineFunction({
+        name: 'dateTimeToEpoch',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => Math.floor(parseDateTime('dateTimeToEpoch', stringArg('dateTimeToEpoch', args, 0)).getTime() / 1000)
+    }),
+    defineFunction({
+        name: 'addDays',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const date = parseDateTime('addDays', stringArg('addDays', args, 0));
+            date.setUTCDate(date.getUTCDate() + intArg('addDays', args, 1));
+            return formatDateTime(date, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+        }
+    })
+];
+
+;// CONCATENATED MODULE: ./src/expr/functions/lambda.ts
+/**
+ * Lambda functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-lambda
+ * `lambda('x', body)` is lazy and yields a `Lambda` (see evaluate.ts); the functions taking one
+ * are eager and run it per item with `invokeLambda`. An item or result that is unknown makes
+ * the result unknown only where it has to (map keeps unknown items; filter cannot decide).
+ */
+
+
+
+
+function lambdaArg(fn, args, index, arities) {
+    const value = args[index];
+    if (!isLambda(value))
+        throw typeError(fn, index, 'a lambda', args[index]);
+    if (!arities.includes(value.parameters.length)) {
+        throw new ExpressionError(`The lambda given to '${fn}' must take ${arities.join(' or ')} parameter(s), not ${value.parameters.length}.`);
+    }
+    return value;
+}
+/** Runs the lambda with (item) or (item, index), as many as it declares. */
+function apply(fn, ctx, item, index) {
+    return invokeLambda(fn, fn.parameters.length === 2 ? [item, index] : [item], ctx);
+}
+function keyOf(fn, key) {
+    if (key instanceof Unknown)
+        return key;
+    if (typeof key !== 'string')
+        throw new ExpressionError(`The key lambda of '${fn}' must give strings, not ${JSON.stringify(key)}.`);
+    return key;
+}
+function withLambda(def) {
+    const call = def.call;
+    return defineFunction({
+        ...def,
+        acceptsLambda: true,
+        acceptsUnknown: true,
+        call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
+    });
+}
+const lambdaFunctions = [
+    defineFunction({
+        name: 'lambda',
+        minArgs: 1,
+        maxArgs: Infinity,
+        lazy: true,
+        call: () => null,
+        callLazy: (args, ctx, evaluate) => {
+            const parameters = args.slice(0, -1).map((arg, i) => {
+                const name = evaluate(arg);
+                if (typeof name !== 'string')
+                    throw typeError('lambda', i, 'a string (a lambda variable name)', name);
+                return name;
+            });
+            return new Lambda(parameters, args[args.length - 1], ctx.variables);
+        }
+    }),
+    defineFunction({
+        name: 'lambdaVariables',
+        minArgs: 1,
+        maxArgs: 1,
+        acceptsUnknown: true,
+        call: (args, ctx) => {
+            const name = args[0];
+            if (typeof name !== 'string')
+                throw typeError('lambdaVariables', 0, 'a string', name);
+            if (!ctx.variables?.has(name)) {
+                throw new ExpressionError(`The lambda variable '${name}' is not defined here: it can only be used in the body of a lambda that declares it.`);
+            }
+            return ctx.variables.get(name);
+        }
+    }),
+    withLambda({
+        name: 'filter',
+        minArgs: 2,
+        maxArgs: 2,
+        call: (args, ctx) => {
+            const items = arrayArg('filter', args, 0);
+            const fn = lambdaArg('filter', args, 1, [1, 2]);
+            const out = [];
+            for (let i = 0; i < items.length; i++) {
+                const keep = apply(fn, ctx, items[i], i);
+                if (keep instanceof Unknown)
+                    return unknownResult('filter', [keep]);
+                if (typeof keep !== 'boolean')
+                    throw new ExpressionError("The lambda given to 'filter' must give a boolean.");
+                if (keep)
+                    out.push(items[i]);
+            }
+            return out;
+        }
+    }),
+    withLambda({
+        name: 'map',
+        minArgs: 2,
+        maxArgs: 2,
+        call: (args, ctx) => {
+            const fn = lambdaArg('map', args, 1, [1, 2]);
+            return arrayArg('map', args, 0).map((item, i) => apply(fn, ctx, item, i));
+        }
+    }),
+    withLambda({
+        name: 'reduce',
+        minArgs: 3,
+        maxArgs: 3,
+        call: (args, ctx) => {
+            const fn = lambdaArg('reduce', args, 2, [2, 3]);
+            let acc = args[1];
+            arrayArg('reduce', args, 0).forEach((item, i) => {
+                acc = invokeLambda(fn, fn.parameters.length === 3 ? [acc, item, i] : [acc, item], ctx);
+            });
+            return acc;
+        }
+    }),
+    withLambda({
+        name: 'sort',
+        minArgs: 2,
+        maxArgs: 2,
+        call: (args, ctx) => {
+            const items = arrayArg('sort', args, 0);
+            const fn = lambdaArg('sort', args, 1, [2]);
+            let unknown;
+            const sorted = [...items].sort((a, b) => {
+                if (unknown)
+                    return 0;
+                const less = invokeLambda(fn, [a, b], ctx);
+                if (less instanceof Unknown) {
+                    unknown = less;
+                    return 0;
+                }
+                if (less === true)
+                    return -1;
+                const greater = invokeLambda(fn, [b, a], ctx);
+                if (greater instanceof Unknown)
+                    unknown = greater;
+                return greater === true ? 1 : 0;
+            });
+            return unknown ? unknownResult('sort', [unknown]) : sorted;
+        }
+    }),
+    withLambda({
+        name: 'toObject',
+        minArgs: 2,
+        maxArgs: 3,
+        call: (args, ctx) => {
+            const items = arrayArg('toObject', args, 0);
+            const keyFn = lambdaArg('toObject', args, 1, [1]);
+            const valueFn = args.length > 2 ? lambdaArg('toObject', args, 2, [1]) : undefined;
+            const out = {};
+            for (const item of items) {
+                const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
+                if (key instanceof Unknown)
+                    return unknownResult('toObject', [key]);
+                out[key] = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
+            }
+            return out;
+        }
+    }),
+    withLambda({
+        name: 'groupBy',
+        minArgs: 2,
+        maxArgs: 2,
+        call: (args, ctx) => {
+            const fn = lambdaArg('groupBy', args, 1, [1]);
+            const out = {};
+            for (const item of arrayArg('groupBy', args, 0)) {
+                const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
+                if (key instanceof Unknown)
+                    return unknownResult('groupBy', [key]);
+                (out[key] ??= []).push(item);
+            }
+            return out;
+        }
+    }),
+    withLambda({
+        name: 'mapValues',
+        minArgs: 2,
+        maxArgs: 2,
+        call: (args, ctx) => {
+            const object = objectArg('mapValues', args, 0);
+            const fn = lambdaArg('mapValues', args, 1, [1]);
+            const out = {};
+            for (const key of Object.keys(object))
+                out[key] = invokeLambda(fn, [object[key]], ctx);
+            return out;
+        }
+    })
+];
+
+;// CONCATENATED MODULE: ./src/expr/functions/logical.ts
+/**
+ * Logical functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical
+ * and, or and if are lazy so that a decided result does not depend on an unknown: and(false, x)
+ * is false and or(true, x) is true whatever x is; if() evaluates only the chosen branch.
+ */
+
+
+
+
+
+function junction(name) {
+    const decisive = name === 'or';
+    return defineFunction({
+        name,
+        minArgs: 2,
+        maxArgs: Infinity,
+        lazy: true,
+        call: () => null,
+        callLazy: (args, _ctx, evaluate) => {
+            const unknowns = [];
+            for (let i = 0; i < args.length; i++) {
+                const value = evaluate(args[i]);
+                if (value instanceof Unknown) {
+                    unknowns.push(value);
+                    continue;
+                }
+                if (typeof value !== 'boolean')
+                    throw typeError(name, i, 'a boolean', value);
+                if (value === decisive)
+                    return decisive;
+            }
+            return unknowns.length === 0 ? !decisive : unknownResult(name, unknowns);
+        }
+    });
+}
+const logicalFunctions = [
+    junction('and'),
+    junction('or'),
+    defineFunction({ name: 'not', minArgs: 1, maxArgs: 1, call: args => !boolArg('not', args, 0) }),
+    defineFunction({
+        name: 'bool',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = args[0];
+            if (typeof value === 'boolean')
+                return value;
+            if (typeof value === 'number')
+                return value !== 0;
+            if (typeof value === 'string') {
+                if (/^true$/i.test(value))
+                    return true;
+                if (/^false$/i.test(value))
+                    return false;
+                throw new ExpressionError(`The template function 'bool' cannot convert '${value}': give 'true' or 'false'.`);
+            }
+            throw typeError('bool', 0, 'a string, an integer or a boolean', value);
+        }
+    }),
+    defineFunction({ name: 'true', minArgs: 0, maxArgs: 0, call: () => true }),
+    defineFunction({ name: 'false', minArgs: 0, maxArgs: 0, call: () => false }),
+    defineFunction({ name: 'null', minArgs: 0, maxArgs: 0, call: () => null }),
+    defineFunction({
+        name: 'if',
+        minArgs: 3,
+        maxArgs: 3,
+        lazy: true,
+        call: () => null,
+        callLazy: (args, _ctx, evaluate) => {
+            const condition = evaluate(args[0]);
+            if (condition instanceof Unknown) {
+                // Both branches only to see whether they agree; a branch that fails leaves the result unknown.
+                const branch = (e) => {
+                    try {
+                        return evaluate(e);
+                    }
+                    catch {
+                        return undefined;
+                    }
+                };
+                const whenTrue = branch(args[1]);
+                const whenFalse = branch(args[2]);
+                if (whenTrue !== undefined &&
+                    whenFalse !== undefined &&
+                    !holdsUnknown(whenTrue) &&
+                    !holdsUnknown(whenFalse) &&
+                    deepEquals(whenTrue, whenFalse)) {
+                    return whenTrue;
+                }
+                const { reason } = unknownResult('if', [condition]);
+                return new Unknown(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
+            }
+            if (typeof condition !== 'boolean')
+                throw typeError('if', 0, 'a boolean', condition);
+            return evaluate(condition ? args[1] : args[2]);
+        }
+    })
+];
+
+;// CONCATENATED MODULE: ./src/expr/functions/numeric.ts
+
+
+
+function binary(name, op) {
+    return defineFunction({
+        name,
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => op(intArg(name, args, 0), intArg(name, args, 1))
+    });
+}
+function nonZero(name, b) {
+    if (b === 0)
+        throw new ExpressionError(`The template function '${name}' cannot divide by zero.`);
+}
+/** max/min take integers, or one array of integers. */
+function extreme(name) {
+    return defineFunction({
+        name,
+        minArgs: 1,
+        maxArgs: Infinity,
+        call: args => {
+            const values = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+            if (values.length === 0)
+                throw new ExpressionError(`The template function '${name}' needs at least one number.`);
+            const numbers = values.map((v, i) => {
+                if (typeof v !== 'number')
+                    throw typeError(name, args.length === 1 ? 0 : i, 'a number or an array of numbers', v);
+                return v;
+            });
+            return name === 'max' ? Math.max(...numbers) : Math.min(...numbers);
+        }
+    });
+}
+const numericFunctions = [
+    binary('add', (a, b) => a + b),
+    binary('sub', (a, b) => a - b),
+    binary('mul', (a, b) => a * b),
+    defineFunction({
+        name: 'div',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const b = intArg('div', args, 1);
+            nonZero('div', b);
+            return Math.trunc(intArg('div', args, 0) / b);
+        }
+    }),
+    defineFunction({
+        name: 'mod',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const b = intArg('mod', args, 1);
+            nonZero('mod', b);
+            return intArg('mod', args, 0) % b;
+        }
+    }),
+    defineFunction({
+        name: 'int',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = args[0];
+            if (typeof value === 'number')
+                return Math.trunc(value);
+            if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value))
+                return Number(value);
+            if (typeof value === 'string')
+                throw new ExpressionError(`The template function 'int' cannot convert '${value}' to an integer.`);
+            throw typeError('int', 0, 'a string or a number', value);
+        }
+    }),
+    defineFunction({
+        name: 'float',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const value = args[0];
+            if (typeof value === 'number')
+                return value;
+            if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+                return Number(value);
+            if (typeof value === 'string')
+                throw new ExpressionError(`The template function 'float' cannot convert '${value}' to a number.`);
+            return numberArg('float', args, 0);
+        }
+    }),
+    extreme('max'),
+    extreme('min')
+];
+
+;// CONCATENATED MODULE: ./src/expr/functions/format.ts
+
+
+function formatError(reason) {
+    return new ExpressionError(`The template function 'format' has an invalid format string: ${reason}.`);
+}
+function formatComposite(template, args) {
+    let out = '';
+    let i = 0;
+    while (i < template.length) {
+        const c = template[i];
+        if (c === '}') {
+            if (template[i + 1] !== '}')
+                throw formatError(`a "}" at ${i} has no "{" (write "}}" for a brace)`);
+            out += '}';
+            i += 2;
+            continue;
+        }
+        if (c !== '{') {
+            out += c;
+            i++;
+            continue;
+        }
+        if (template[i + 1] === '{') {
+            out += '{';
+            i += 2;
+            continue;
+        }
+        const close = template.indexOf('}', i);
+        if (close < 0)
+            throw formatError(`the "{" at ${i} is not closed`);
+        const item = /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::(.*))?$/s.exec(template.slice(i + 1, close));
+        if (!item)
+            throw formatError(`"${template.slice(i, close + 1)}" is not a format item like {0} or {0:N2}`);
+        const index = Number(item[1]);
+        if (index >= args.length) {
+            throw formatError(`{${index}} refers to an argument that was not given (there are ${args.length})`);
+        }
+        let text = formatValue(args[index], item[3]);
+        if (item[2] !== undefined) {
+            const width = Number(item[2]);
+            text = width < 0 ? text.padEnd(-width) : text.padStart(width);
+        }
+        out += text;
+        i = close + 1;
+    }
+    return out;
+}
+function formatValue(value, spec) {
+    if (typeof value !== 'number' || spec === undefined || spec === '')
+        return toText(value);
+    const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
+    if (!standard)
+        return customNumber(value, spec);
+    const letter = standard[1].toUpperCase();
+    const precision = standard[2] === '' ? undefined : Number(standard[2]);
+    switch (letter) {
+        case 'C':
+            return (value < 0 ? '(¤' : '¤') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
+        case 'D':
+            requireInteger(value, spec);
+            return (value < 0 ? '-' : '') + String(Math.abs(value)).padStart(precision ?? 0, '0');
+        case 'E': {
+            const [mantissa, exponent] = Math.abs(value)
+                .toExponential(precision ?? 6)
+                .split('e');
+            const exp = Number(exponent);
+            const text = `${mantissa}${standard[1]}${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(3, '0')}`;
+            return (value < 0 ? '-' : '') + text;
+        }
+        case 'F':
+            return value.toFixed(precision ?? 2);
+        case 'G':
+            return precision === undefined ? String(value) : String(Number(value.toPrecision(precision)));
+        case 'N':
+            return (value < 0 ? '-' : '') + grouped(Math.abs(value), precision ?? 2);
+        case 'P':
+            return (value < 0 ? '-' : '') + grouped(Math.abs(value) * 100, precision ?? 2) + ' %';
+        case 'X': {
+            requireInteger(value, spec);
+            const hex = (value < 0 ? BigInt.asUintN(32, BigInt(value)) : BigInt(value)).toString(16);
+            return (standard[1] === 'X' ? hex.toUpperCase() : hex).padStart(precision ?? 0, '0');
+        }
+    }
+    return toText(value);
+}
+function requireInteger(value, spec) {
+    if (!Number.isInteger(value))
+        throw formatError(`"${spec}" formats integers only, not ${value}`);
+}
+function grouped(value, decimals) {
+    const [whole, fraction] = value.toFixed(decimals).split('.');
+    const withSeparators = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return fraction === undefined ? withSeparators : `${withSeparators}.${fraction}`;
+}
+/** Custom numeric formats made of `0` (digit or zero), `#` (digit if any), `,` (grouping) and `.`. */
+function customNumber(value, spec) {
+    if (!/^[0#,.]+$/.test(spec))
+        throw formatError(`"${spec}" is not a supported number format`);
+    const [intPart, fracPart = ''] = spec.split('.');
+    const minInt = (intPart.match(/0/g) ?? []).length;
+    const minFrac = (fracPart.match(/0/g) ?? []).length;
+    const maxFrac = fracPart.replace(/,/g, '').length;
+    let [whole, fraction = ''] = Math.abs(value).toFixed(maxFrac).split('.');
+    fraction = fraction.replace(/0+$/, '').padEnd(minFrac, '0');
+    if (whole === '0' && minInt === 0)
+        whole = '';
+    whole = whole.padStart(minInt, '0');
+    if (intPart.includes(','))
+        whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    const text = fraction ? `${whole}.${fraction}` : whole;
+    return (value < 0 && /[1-9]/.test(text) ? '-' : '') + text;
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/hashing.ts
+/**
+ * The hashes behind ARM's uniqueString() and guid().
+ *
+ * uniqueString: the '-'-joined arguments, UTF-8 encoded, hashed with the 64-bit MurmurHash
+ * variant ARM uses (two 32-bit lanes over 8-byte blocks, MurmurHash3 x86 constants, seed 0),
+ * rendered as 13 lower-case RFC 4648 base32 characters taken from the high bits.
+ *
+ * guid: an RFC 4122 name-based (version 5, SHA-1) UUID of the '-'-joined arguments, UTF-8
+ * encoded, in ARM's namespace 11fb06fb-712d-4ddd-98c7-e71bbd588830.
+ */
+
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+const F1 = 0x85ebca6b;
+const F2 = 0xc2b2ae35;
+function rotl(x, r) {
+    return (x << r) | (x >>> (32 - r));
+}
+function le32(bytes, at, count) {
+    let value = 0;
+    for (let i = count - 1; i >= 0; i--)
+        value = (value << 8) | bytes[at + i];
+    return value;
+}
+function fmix(h) {
+    h = Math.imul(h ^ (h >>> 16), F1);
+    h = Math.imul(h ^ (h >>> 13), F2);
+    return (h ^ (h >>> 16)) >>> 0;
+}
+/** ARM's 64-bit MurmurHash of the bytes, as [high, low] 32-bit halves. */
+function murmurHash64(bytes) {
+    const length = bytes.length;
+    let h1 = 0;
+    let h2 = 0;
+    let i = 0;
+    for (; i + 8 <= length; i += 8) {
+        let k1 = le32(bytes, i, 4);
+        let k2 = le32(bytes, i + 4, 4);
+        k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+        h1 = (Math.imul(rotl(h1 ^ k1, 19) + h2, 5) + 0x561ccd1b) | 0;
+        k2 = Math.imul(rotl(Math.imul(k2, C2), 17), C1);
+        h2 = (Math.imul(rotl(h2 ^ k2, 13) + h1, 5) + 0x0bcaa747) | 0;
+    }
+    const rest = length - i;
+    if (rest > 0) {
+        const k1 = le32(bytes, i, Math.min(rest, 4));
+        h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+        if (rest > 4) {
+            const k2 = le32(bytes, i + 4, rest - 4);
+            h2 ^= Math.imul(rotl(Math.imul(k2, C2), 17), C1);
+        }
+    }
+    h2 ^= length;
+    h1 = ((h1 ^ length) + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h1 = (h1 + h2) >>> 0;
+    h2 = (h2 + h1) >>> 0;
+    return [h2, h1];
+}
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+function uniqueString(parts) {
+    const [high, low] = murmurHash64(Buffer.from(parts.join('-'), 'utf8'));
+    let value = (BigInt(high) << 32n) | BigInt(low);
+    let out = '';
+    for (let i = 0; i < 13; i++) {
+        out += BASE32[Number((value >> 59n) & 31n)];
+        value = (value << 5n) & 0xffffffffffffffffn;
+    }
+    return out;
+}
+/** ARM's namespace for guid(). */
+const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
+/** RFC 4122 / RFC 9562 version-5 UUID: SHA-1 of the namespace's bytes and the UTF-8 name. */
+function nameBasedUuid(namespace, name) {
+    const hash = (0,external_node_crypto_.createHash)('sha1')
+        .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+        .update(name, 'utf8')
+        .digest();
+    hash[6] = (hash[6] & 0x0f) | 0x50;
+    hash[8] = (hash[8] & 0x3f) | 0x80;
+    const hex = hash.subarray(0, 16).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+function guid(parts) {
+    return nameBasedUuid(GUID_NAMESPACE, parts.join('-'));
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/string.ts
+
+
+
+
+
+/** The size limit of a deployment template (4 MB), used as the longest string a function may build. */
+const MAX_STRING_LENGTH = 4 * 1024 * 1024;
+function unary(name, fn) {
+    return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
+}
+function decodeBase64(name, text) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text.replace(/\s/g, '')) || text.replace(/\s/g, '').length % 4 === 1) {
+        throw new ExpressionError(`The template function '${name}' was given '${text}', which is not valid base64.`);
+    }
+    return Buffer.from(text, 'base64').toString('utf8');
+}
+/**
+ * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
+ * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
+ * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ */
+function parseJson(name, text) {
+    try {
+        return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
+    }
+    catch {
+        throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
+    }
+}
+/** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
+function requoteSingleQuoted(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            out += text.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === "'") {
+            let body = '';
+            let j = i + 1;
+            for (; j < text.length && text[j] !== "'"; j++) {
+                if (text[j] === '\\' && j + 1 < text.length) {
+                    body += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
+                    j++;
+                }
+                else {
+                    body += text[j] === '"' ? '\\"' : text[j];
+                }
+            }
+            if (j >= text.length)
+                throw new SyntaxError('unterminated string');
+            out += `"${body}"`;
+            i = j + 1;
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
+}
+/** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
+function escapeDataString(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+function hashInputs(name, args) {
+    return args.map((arg, i) => {
+        if (typeof arg !== 'string')
+            throw typeError(name, i, 'a string', arg);
+        return arg;
+    });
+}
+const stringFunctions = [
+    unary('base64', s => Buffer.from(s, 'utf8').toString('base64')),
+    unary('base64ToString', s => decodeBase64('base64ToString', s)),
+    unary('base64ToJson', s => parseJson('base64ToJson', decodeBase64('base64ToJson', s))),
+    // json('null') is how templates write a null value (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#json).
+    unary('json', s => parseJson('json', s)),
+    unary('dataUri', s => `data:text/plain;charset=utf8;base64,${Buffer.from(s, 'utf8').toString('base64')}`),
+    unary('dataUriToString', s => {
+        const match = /^data:([^,]*),(.*)$/s.exec(s);
+        if (!match)
+            throw new ExpressionError(`The template function 'dataUriToString' was given '${s}', which is not a data URI.`);
+        return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeURIComponent(match[2]);
+    }),
+    defineFunction({
+        name: 'endsWith',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => stringArg('endsWith', args, 0)
+            .toLowerCase()
+            .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+    }),
+    defineFunction({
+        name: 'startsWith',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => stringArg('startsWith', args, 0)
+            .toLowerCase()
+            .startsWith(stringArg('startsWith', args, 1).toLowerCase())
+    }),
+    defineFunction({
+        name: 'format',
+        minArgs: 1,
+        maxArgs: Infinity,
+        call: args => formatComposite(stringArg('format', args, 0), args.slice(1))
+    }),
+    defineFunction({ name: 'guid', minArgs: 1, maxArgs: Infinity, call: args => guid(hashInputs('guid', args)) }),
+    defineFunction({
+        name: 'uniqueString',
+        minArgs: 1,
+        maxArgs: Infinity,
+        call: args => uniqueString(hashInputs('uniqueString', args))
+    }),
+    defineFunction({
+        name: 'padLeft',
+        minArgs: 2,
+        maxArgs: 3,
+        call: args => {
+            const value = args[0];
+            if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
+                throw typeError('padLeft', 0, 'a string or an integer', value);
+            }
+            const total = intArg('padLeft', args, 1);
+            // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
+            if (total > MAX_STRING_LENGTH) {
+                throw new ExpressionError(`The template function 'padLeft' was asked for ${total} characters; the most a template value can hold is ${MAX_STRING_LENGTH}.`);
+            }
+            const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
+            if (pad.length !== 1) {
+                throw new ExpressionError(`The template function 'padLeft' expects a single padding character, not '${pad}'.`);
+            }
+            return String(value).padStart(total, pad);
+        }
+    }),
+    defineFunction({
+        name: 'replace',
+        minArgs: 3,
+        maxArgs: 3,
+        call: args => {
+            const text = stringArg('replace', args, 0);
+            const from = stringArg('replace', args, 1);
+            const to = stringArg('replace', args, 2);
+            if (from === '')
+                throw new ExpressionError("The template function 'replace' cannot replace an empty string.");
+            return text.split(from).join(to);
+        }
+    }),
+    defineFunction({
+        name: 'split',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const text = stringArg('split', args, 0);
+            const delimiters = typeof args[1] === 'string' ? [args[1]] : arrayArg('split', args, 1);
+            const strings = delimiters.map(d => {
+                if (typeof d !== 'string')
+                    throw typeError('split', 1, 'a string or an array of strings', args[1]);
+                return d;
+            });
+            return splitAny(text, strings.filter(d => d !== ''));
+        }
+    }),
+    defineFunction({
+        name: 'string',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => (args[0] === null ? 'null' : toText(args[0]))
+    }),
+    defineFunction({
+        name: 'substring',
+        minArgs: 1,
+        maxArgs: 3,
+        call: args => {
+            const text = stringArg('substring', args, 0);
+            const start = args.length > 1 ? intArg('substring', args, 1) : 0;
+            const length = args.length > 2 ? intArg('substring', args, 2) : text.length - start;
+            if (start < 0 || length < 0 || start + length > text.length) {
+                throw new ExpressionError(`The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${length}', the length of the string parameter: '${text.length}'.`);
+            }
+            return text.substr(start, length);
+        }
+    }),
+    unary('toLower', s => s.toLowerCase()),
+    unary('toUpper', s => s.toUpperCase()),
+    unary('trim', s => s.trim()),
+    defineFunction({
+        name: 'uri',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => {
+            const base = stringArg('uri', args, 0);
+            const relative = stringArg('uri', args, 1);
+            try {
+                return new URL(relative, base).toString();
+            }
+            catch {
+                throw new ExpressionError(`The template function 'uri' cannot combine '${base}' and '${relative}': the base is not an absolute URI.`);
+            }
+        }
+    }),
+    unary('uriComponent', escapeDataString),
+    unary('uriComponentToString', s => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            throw new ExpressionError(`The template function 'uriComponentToString' was given '${s}', which is not URI-encoded text.`);
+        }
+    })
+];
+/** .NET String.Split(string[], None): splits at the earliest (then longest-listed-first) delimiter. */
+function splitAny(text, delimiters) {
+    if (delimiters.length === 0)
+        return [text];
+    const parts = [];
+    let from = 0;
+    let i = 0;
+    while (i < text.length) {
+        const match = delimiters.find(d => text.startsWith(d, i));
+        if (match !== undefined) {
+            parts.push(text.slice(from, i));
+            i += match.length;
+            from = i;
+        }
+        else {
+            i++;
+        }
+    }
+    parts.push(text.slice(from));
+    return parts;
+}
+
+;// CONCATENATED MODULE: ./src/expr/functions/index.ts
+
+
+
+
+
+
+
+
+
+const standardFunctions = [
+    ...stringFunctions,
+    ...arrayFunctions,
+    ...comparisonFunctions,
+    ...logicalFunctions,
+    ...numericFunctions,
+    ...dateFunctions,
+    ...lambdaFunctions,
+    ...cidrFunctions
+];
+
+;// CONCATENATED MODULE: ./src/engine/values.ts
+/**
+ * How Azure Policy reads and compares resource values: property names match case-insensitively,
+ * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
+ * `"True"`, `2` equals `"2"`).
+ */
+
+/** A property of an object, matching the name exactly first and then case-insensitively. */
+function getKey(obj, key, lower = key.toLowerCase()) {
+    const exact = obj[key];
+    if (exact !== undefined)
+        return exact;
+    for (const k in obj)
+        if (k.toLowerCase() === lower)
+            return obj[k];
+    return undefined;
+}
+/** The property name as the object spells it, or undefined. */
+function values_actualKey(obj, lower) {
+    for (const k in obj)
+        if (k.toLowerCase() === lower)
+            return k;
+    return undefined;
+}
+/** The text a scalar compares as; undefined for null, arrays and objects. */
+function scalarText(value) {
+    switch (typeof value) {
+        case 'string':
+            return value;
+        case 'number':
+            return String(value);
+        case 'boolean':
+            return value ? 'true' : 'false';
+        default:
+            return undefined;
+    }
+}
+function numeric(text) {
+    if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(text))
+        return undefined;
+    return Number(text);
+}
+/** Azure's equality: case-insensitive for strings, by text for booleans and numbers, deep for arrays and objects. */
+function looseEquals(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    if (a === null || b === null)
+        return a === b;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!looseEquals(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (value_isObject(a)) {
+        if (!value_isObject(b))
+            return false;
+        const ka = Object.keys(a);
+        if (ka.length !== Object.keys(b).length)
+            return false;
+        for (const k of ka)
+            if (!looseEquals(a[k], getKey(b, k)))
+                return false;
+        return true;
+    }
+    if (a instanceof Unknown || b instanceof Unknown)
+        return false;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a === b;
+    const ta = scalarText(a);
+    const tb = scalarText(b);
+    if (ta === undefined || tb === undefined)
+        return false;
+    if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase()))
+        return true;
+    if (typeof a === 'number' || typeof b === 'number') {
+        const na = numeric(ta);
+        const nb = numeric(tb);
+        return na !== undefined && na === nb;
+    }
+    return false;
+}
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
+/**
+ * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
+ * addDays() give) order as the same instant; undefined for any other text.
+ */
+function dateValue(text) {
+    if (text.length < 10 || text.charCodeAt(4) !== 45)
+        return undefined;
+    const m = isoDate.exec(text);
+    if (!m)
+        return undefined;
+    const fraction = (m[3] ?? '').padEnd(7, '0');
+    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
+    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
+}
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
+ * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
+ * (api-versions order correctly as text). Undefined when the two
+ * cannot be ordered (Azure reports an error; the condition does not hold).
+ */
+function compareOrder(a, b) {
+    if (a === undefined || b === undefined || a === null || b === null)
+        return undefined;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a - b;
+    const ta = scalarText(a);
+    const tb = scalarText(b);
+    if (ta === undefined || tb === undefined)
+        return undefined;
+    if (typeof a === 'number' || typeof b === 'number') {
+        const na = numeric(ta);
+        const nb = numeric(tb);
+        if (na === undefined || nb === undefined)
+            return undefined;
+        return na - nb;
+    }
+    if (typeof a === 'boolean' || typeof b === 'boolean')
+        return undefined;
+    const da = dateValue(ta);
+    if (da !== undefined) {
+        const db = dateValue(tb);
+        if (db !== undefined)
+            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
+    }
+    const la = ta.toLowerCase();
+    const lb = tb.toLowerCase();
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+/** Escapes a JSON pointer token. */
+function values_pointerToken(key) {
+    return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+;// CONCATENATED MODULE: ./src/engine/fields.ts
+/**
+ * Fields: what a `field` condition, a `count.field` and the `field()` function read from a resource.
+ * Resource-level fields (`name`, `fullName`, `type`, `kind`, `location`, `id`, `tags`, `identity.*`)
+ * are read from the resource; anything with a `/` is a provider alias, resolved through the alias
+ * catalog to a property path. `[*]` selects every member of an array: the field then yields a
+ * collection of values, and a condition must hold for each of them.
+ */
+
+
+
+/** Values selected through a `[*]`: each member's value (undefined when missing), or unknown as a whole. */
+class fields_Collection {
+    items;
+    unknown;
+    constructor(items, unknown) {
+        this.items = items;
+        this.unknown = unknown;
+    }
+}
+/** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
+function parsePath(path) {
+    const steps = [];
+    let i = 0;
+    const key = (k) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
+    while (i < path.length) {
+        const c = path[i];
+        if (c === '.') {
+            i++;
+        }
+        else if (c === '[') {
+            const close = path.indexOf(']', i);
+            const inner = close < 0 ? path.slice(i + 1) : path.slice(i + 1, close);
+            i = close < 0 ? path.length : close + 1;
+            if (inner === '*')
+                steps.push({ kind: 'all' });
+            else
+                key(inner.replace(/^'(.*)'$/s, '$1').replace(/''/g, "'"));
+        }
+        else {
+            let j = i;
+            while (j < path.length && path[j] !== '.' && path[j] !== '[')
+                j++;
+            key(path.slice(i, j));
+            i = j;
+        }
+    }
+    return steps;
+}
+const resourceFields = {
+    name: 'name',
+    fullname: 'fullName',
+    type: 'type',
+    id: 'id'
+};
+/** Resolves a field name as written in a definition. */
+function fields_resolveField(text) {
+    const lower = text.toLowerCase();
+    const source = resourceFields[lower];
+    if (source)
+        return { text, source, steps: [], wildcard: false };
+    if (!text.includes('/')) {
+        // kind, location, tags, tags.x, tags['x'], identity.type, identity.userAssignedIdentities, sku.name …:
+        // top-level members of the resource body.
+        const steps = parsePath(text);
+        return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
+    }
+    const { path, known, paths } = aliasPath(text);
+    const steps = parsePath(path);
+    return {
+        text,
+        source: 'json',
+        steps,
+        wildcard: steps.some(s => s.kind === 'all'),
+        fallback: known ? undefined : path,
+        alternatives: paths.length > 1 ? paths.slice(1).map(parsePath) : undefined
+    };
+}
+/** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
+function selectFromRoot(json, ref) {
+    const first = walk(json, ref.steps);
+    if (!ref.alternatives || (first !== undefined && !(first instanceof fields_Collection && first.items.length === 0)))
+        return first;
+    for (const steps of ref.alternatives) {
+        const other = walk(json, steps);
+        if (other !== undefined && !(other instanceof fields_Collection && other.items.length === 0))
+            return other;
+    }
+    return first;
+}
+/**
+ * An unknown met on the way to a field, before its last step: whether the field exists at all
+ * is unknown too. An unknown found at the field itself means the property is set to a value
+ * that is not known yet, so it exists.
+ */
+class UnknownAbove extends Unknown {
+}
+/** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
+function walk(start, steps, from = 0) {
+    let cur = start;
+    for (let i = from; i < steps.length; i++) {
+        const step = steps[i];
+        if (cur instanceof Unknown) {
+            const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
+            return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
+        }
+        if (step.kind === 'key') {
+            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
+            if (cur === undefined)
+                return hasWildcard(steps, i + 1) ? new fields_Collection([]) : undefined;
+        }
+        else {
+            if (!Array.isArray(cur))
+                return new fields_Collection([]);
+            const items = [];
+            let unknown;
+            for (const member of cur) {
+                const r = walk(member, steps, i + 1);
+                if (r instanceof fields_Collection) {
+                    unknown ??= r.unknown;
+                    for (const item of r.items)
+                        items.push(item);
+                }
+                else {
+                    items.push(r);
+                }
+            }
+            return new fields_Collection(items, unknown);
+        }
+    }
+    return cur;
+}
+function hasWildcard(steps, from) {
+    for (let i = from; i < steps.length; i++)
+        if (steps[i].kind === 'all')
+            return true;
+    return false;
+}
+/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
+function shortName(resource) {
+    const slash = resource.name.lastIndexOf('/');
+    return slash < 0 ? resource.name : resource.name.slice(slash + 1);
+}
+function readResourceField(resource, source) {
+    switch (source) {
+        case 'name':
+            return shortName(resource);
+        case 'fullName':
+            return resource.name;
+        case 'type':
+            return resource.type;
+        case 'id':
+            return resource.id;
+        default:
+            return null;
+    }
+}
+/** True when `prefix` (a counted `[*]` field) is a leading part of `steps`, member by member. */
+function isPrefix(prefix, steps) {
+    if (prefix.length > steps.length)
+        return false;
+    for (let i = 0; i < prefix.length; i++) {
+        const a = prefix[i];
+        const b = steps[i];
+        if (a.kind !== b.kind)
+            return false;
+        if (a.kind === 'key' && b.kind === 'key' && a.lower !== b.lower)
+            return false;
+    }
+    return true;
+}
+/**
+ * A JSON pointer into the resource body for a field without `[*]`, spelled as the resource spells
+ * it where the property exists (`/properties/encryption/keySource`); null for `[*]` fields.
+ */
+function pointerFor(json, ref) {
+    if (ref.source !== 'json')
+        return ref.source === 'name' || ref.source === 'fullName' ? '/name' : `/${ref.source}`;
+    let pointer = '';
+    let cur = json;
+    for (const step of ref.steps) {
+        if (step.kind === 'all')
+            return pointer || null;
+        const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
+        cur = isObject(cur) ? cur[key] : undefined;
+        pointer += `/${pointerToken(key)}`;
+    }
+    return pointer;
+}
+
+;// CONCATENATED MODULE: ./src/engine/count.ts
+/**
+ * count expressions: how many members of a `[*]` field (field count) or of an array (value count)
+ * satisfy `where`, compared to a target with any condition operator. In each iteration the
+ * counted member stands in for the whole array (`field('x[*]')` gives a one-member array,
+ * `current()` the member). With unknown members the count is a range; the comparison is decided
+ * when it comes out the same for every count in the range.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count
+ */
+
+
+function countMembers(rt, members, scope, where) {
+    if (!where)
+        return { min: members.length, max: members.length };
+    let min = 0;
+    let max = 0;
+    let unknown;
+    const frame = { ...scope, current: undefined };
+    rt.scopes.push(frame);
+    try {
+        for (const member of members) {
+            frame.current = member;
+            const r = where(rt);
+            if (r === true) {
+                min++;
+                max++;
+            }
+            else if (r !== false) {
+                max++;
+                unknown ??= r;
+            }
+        }
+    }
+    finally {
+        rt.scopes.pop();
+    }
+    return { min, max, unknown };
+}
+/** The members a field count iterates: the `[*]` selection, relative to the enclosing count when it is inside one. */
+function fieldMembers(start, steps, from) {
+    const selected = walk(start, steps, from);
+    if (selected instanceof fields_Collection)
+        return selected;
+    if (selected instanceof Unknown)
+        return new fields_Collection([], selected);
+    return new fields_Collection(selected === undefined ? [] : [selected]);
+}
+/** Compares a count range with the target: decided when every count in the range gives the same answer. */
+function compareCount(count, op, expected) {
+    if (count.whole && count.unknown)
+        return count.unknown;
+    const first = op.test(count.min, expected);
+    if (typeof first !== 'boolean')
+        return first;
+    for (let n = count.min + 1; n <= count.max; n++) {
+        if (op.test(n, expected) !== first)
+            return count.unknown ?? new Unknown('the count');
+    }
+    return first;
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+/**
+ * A policy definition that is malformed: refused at load time with the file, the JSON path in the
+ * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
+ */
+class DefinitionError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'DefinitionError';
+    }
+}
+/** A well-formed definition that uses something this engine cannot evaluate offline. */
+class UnsupportedError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'UnsupportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/expressions.ts
+/**
+ * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
+ * parsed once at load time into a closure; evaluated with the policy function library.
+ */
+
+
+
+
+/** Functions whose result depends on the resource or the moment, not only on the parameters. */
+const resourceDependent = new Set([
+    'field',
+    'current',
+    'requestcontext',
+    'utcnow',
+    'resourcegroup',
+    'subscription',
+    'policy',
+    'newguid'
+]);
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+    'copyindex',
+    'datetimeadd',
+    'datetimefromepoch',
+    'datetimetoepoch',
+    'deployment',
+    'environment',
+    'extensionresourceid',
+    'lambda',
+    'managementgroup',
+    'newguid',
+    'pickzones',
+    'providers',
+    'reference',
+    'resourceid',
+    'subscriptionresourceid',
+    'tenantresourceid',
+    'tenant',
+    'variables'
+]);
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+function refusedInPolicyRule(name) {
+    const lower = name.toLowerCase();
+    return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
+function collectCalls(expr, out) {
+    if (expr.kind === 'call') {
+        out.push({ name: expr.name, args: expr.args });
+        for (const a of expr.args)
+            collectCalls(a, out);
+    }
+    else if (expr.kind === 'property') {
+        collectCalls(expr.target, out);
+    }
+    else if (expr.kind === 'index') {
+        collectCalls(expr.target, out);
+        collectCalls(expr.index, out);
+    }
+}
+/** Parses a string that may be an expression; checks its functions and parameter references. */
+function compileString(text, site) {
+    let parsed;
+    try {
+        parsed = parse_parseTemplateString(text);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
+    }
+    if (typeof parsed === 'string')
+        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
+    const calls = [];
+    collectCalls(parsed, calls);
+    const parameters = [];
+    for (const call of calls) {
+        const lower = call.name.toLowerCase();
+        if (refusedInPolicyRule(lower)) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
+        }
+        const fn = site.functions.get(lower);
+        if (!fn) {
+            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
+        }
+        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
+            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
+        }
+        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
+            const name = String(call.args[0].value);
+            if (!site.declared.has(name.toLowerCase())) {
+                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
+            }
+            parameters.push(name);
+        }
+    }
+    const expr = parsed;
+    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+    return {
+        parameters,
+        parametersOnly,
+        get(rt) {
+            try {
+                return evaluate(expr, rt.expr);
+            }
+            catch (error) {
+                if (error instanceof ExpressionError)
+                    return new Unknown(`the expression ${text} failed: ${error.message}`);
+                throw error;
+            }
+        }
+    };
+}
+/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
+function compileValue(raw, site) {
+    if (typeof raw === 'string')
+        return compileString(raw, site);
+    if (Array.isArray(raw)) {
+        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
+        const parameters = parts.flatMap(p => p.parameters);
+        const parametersOnly = parts.every(p => p.parametersOnly);
+        if (parts.every(p => 'constant' in p)) {
+            const constant = parts.map(p => p.constant);
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
+    }
+    if (raw !== null && typeof raw === 'object') {
+        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
+        const parameters = entries.flatMap(([, p]) => p.parameters);
+        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
+        if (entries.every(([, p]) => 'constant' in p)) {
+            const constant = {};
+            for (const [k, p] of entries)
+                constant[k] = p.constant;
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return {
+            parameters,
+            parametersOnly,
+            get(rt) {
+                const out = {};
+                for (const [k, p] of entries)
+                    out[k] = p.get(rt);
+                return out;
+            }
+        };
+    }
+    const constant = (raw ?? null);
+    return { constant, get: () => constant, parameters: [], parametersOnly: true };
+}
+/**
+ * A value that depends only on the parameters, computed once per set of parameter values (the
+ * runtime's parameter map is the same object for every resource of one assignment).
+ */
+function perAssignment(value, derive) {
+    let lastParams;
+    let last;
+    return rt => {
+        if (rt.parameters !== lastParams) {
+            last = derive(value.get(rt));
+            lastParams = rt.parameters;
+        }
+        return last;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/logic.ts
+/**
+ * Three-valued logic. A condition is true, false, or unknown (an `Unknown` that says what it
+ * depended on). Kleene's rules: `allOf` is false as soon as one branch is false, whatever the
+ * others are; `anyOf` is true as soon as one branch is true; otherwise an unknown branch makes the
+ * whole unknown.
+ */
+
+function and(values) {
+    let unknown;
+    for (const v of values) {
+        if (v === false)
+            return false;
+        if (v !== true)
+            unknown ??= v;
+    }
+    return unknown ?? true;
+}
+function or(values) {
+    let unknown;
+    for (const v of values) {
+        if (v === true)
+            return true;
+        if (v !== false)
+            unknown ??= v;
+    }
+    return unknown ?? false;
+}
+function logic_not(value) {
+    return typeof value === 'boolean' ? !value : value;
+}
+function logic_allOf(branches) {
+    if (branches.length === 1)
+        return branches[0];
+    return ctx => {
+        let unknown;
+        for (const branch of branches) {
+            const v = branch(ctx);
+            if (v === false)
+                return false;
+            if (v !== true)
+                unknown ??= v;
+        }
+        return unknown ?? true;
+    };
+}
+function logic_anyOf(branches) {
+    if (branches.length === 1)
+        return branches[0];
+    return ctx => {
+        let unknown;
+        for (const branch of branches) {
+            const v = branch(ctx);
+            if (v === true)
+                return true;
+            if (v !== false)
+                unknown ??= v;
+        }
+        return unknown ?? false;
+    };
+}
+function negate(inner) {
+    return ctx => {
+        const v = inner(ctx);
+        return typeof v === 'boolean' ? !v : v;
+    };
+}
+
+
+;// CONCATENATED MODULE: ./src/engine/operators/unknowns.ts
+
+/** The first unknown in either side, which makes a plain comparison unknown. */
+function unknownIn(actual, expected) {
+    if (actual instanceof Unknown)
+        return actual;
+    if (expected instanceof Unknown)
+        return expected;
+    if (actual !== undefined && actual !== null && typeof actual === 'object') {
+        const u = findUnknown(actual);
+        if (u)
+            return u;
+    }
+    if (expected !== null && typeof expected === 'object')
+        return findUnknown(expected);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/operators/contains.ts
+/**
+ * contains / notContains: a substring of a string (case-insensitively) or a member of an array;
+ * containsKey / notContainsKey: a key of an object (case-insensitively).
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+
+
+function containsTest(actual, expected) {
+    if (actual instanceof Unknown)
+        return actual;
+    if (expected instanceof Unknown)
+        return expected;
+    if (Array.isArray(actual)) {
+        let unknown;
+        for (const member of actual) {
+            if (member instanceof Unknown)
+                unknown ??= member;
+            else if (looseEquals(member, expected))
+                return true;
+        }
+        return unknown ?? false;
+    }
+    const u = unknownIn(actual, expected);
+    if (u)
+        return u;
+    const text = scalarText(actual);
+    const part = scalarText(expected);
+    if (text === undefined || part === undefined)
+        return false;
+    return text.toLowerCase().includes(part.toLowerCase());
+}
+function containsKeyTest(actual, expected) {
+    if (actual instanceof Unknown)
+        return actual;
+    if (expected instanceof Unknown)
+        return expected;
+    if (!value_isObject(actual))
+        return false;
+    const key = scalarText(expected);
+    if (key === undefined)
+        return false;
+    const lower = key.toLowerCase();
+    for (const k in actual)
+        if (k.toLowerCase() === lower)
+            return true;
+    return false;
+}
+const negated = (test) => (actual, expected) => {
+    const r = test(actual, expected);
+    return typeof r === 'boolean' ? !r : r;
+};
+const contains = { name: 'contains', test: containsTest };
+const notContains = { name: 'notContains', test: negated(containsTest) };
+const containsKey = { name: 'containsKey', test: containsKeyTest };
+const notContainsKey = { name: 'notContainsKey', test: negated(containsKeyTest) };
+
+;// CONCATENATED MODULE: ./src/engine/operators/equality.ts
+
+
+/** A string operand compared with string values without the general path (the common case). */
+function prepare(expected, negate) {
+    if (typeof expected !== 'string') {
+        return actual => {
+            const u = unknownIn(actual, expected);
+            return u ?? looseEquals(actual, expected) !== negate;
+        };
+    }
+    const lower = expected.toLowerCase();
+    return actual => {
+        if (typeof actual === 'string') {
+            return (actual.length === lower.length && (actual === expected || actual.toLowerCase() === lower)) !== negate;
+        }
+        if (actual === undefined)
+            return negate;
+        const u = unknownIn(actual, expected);
+        return u ?? looseEquals(actual, expected) !== negate;
+    };
+}
+const equals = {
+    name: 'equals',
+    test(actual, expected) {
+        return unknownIn(actual, expected) ?? looseEquals(actual, expected);
+    },
+    prepare: expected => prepare(expected, false)
+};
+const notEquals = {
+    name: 'notEquals',
+    test(actual, expected) {
+        return unknownIn(actual, expected) ?? !looseEquals(actual, expected);
+    },
+    prepare: expected => prepare(expected, true)
+};
+
+;// CONCATENATED MODULE: ./src/engine/operators/exists.ts
+/**
+ * exists: `true` holds when the field has a value, `false` when it is missing (or null).
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+
+/** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
+function booleanOperand(expected) {
+    if (typeof expected === 'boolean')
+        return expected;
+    if (typeof expected === 'string') {
+        const lower = expected.toLowerCase();
+        if (lower === 'true')
+            return true;
+        if (lower === 'false')
+            return false;
+    }
+    return undefined;
+}
+const exists_exists = {
+    name: 'exists',
+    operand: 'boolean',
+    test(actual, expected) {
+        if (expected instanceof Unknown)
+            return expected;
+        const wanted = booleanOperand(expected) ?? true;
+        // A property set to a value known only after deployment exists; one under an unknown object may not.
+        if (actual instanceof UnknownAbove)
+            return actual;
+        return (actual !== undefined && actual !== null) === wanted;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/engine/operators/inclusion.ts
+/**
+ * in / notIn: the value is (or is not) one of an array's members, compared as `equals` compares.
+ * A missing field is in no array. With unknown members, a match among the known ones still
+ * decides; otherwise the result is unknown.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+
+function inTest(actual, expected) {
+    if (actual instanceof Unknown)
+        return actual;
+    if (expected instanceof Unknown)
+        return expected;
+    const list = Array.isArray(expected) ? expected : [expected];
+    if (actual === undefined)
+        return false;
+    let unknown;
+    for (const member of list) {
+        if (member instanceof Unknown)
+            unknown ??= member;
+        else if (looseEquals(actual, member))
+            return true;
+    }
+    return unknown ?? false;
+}
+function prepareIn(expected, negate) {
+    const list = Array.isArray(expected) ? expected : [expected];
+    if (list.every(m => typeof m === 'string')) {
+        const set = new Set(list.map(s => s.toLowerCase()));
+        return actual => {
+            if (typeof actual === 'string')
+                return set.has(actual.toLowerCase()) !== negate;
+            if (actual === undefined)
+                return negate;
+            if (actual instanceof Unknown)
+                return actual;
+            const text = scalarText(actual);
+            if (text !== undefined && set.has(text.toLowerCase()))
+                return !negate;
+            const r = inTest(actual, expected);
+            return typeof r === 'boolean' ? r !== negate : r;
+        };
+    }
+    return actual => {
+        const r = inTest(actual, expected);
+        return typeof r === 'boolean' ? r !== negate : r;
+    };
+}
+const inOperator = {
+    name: 'in',
+    operand: 'array',
+    test: inTest,
+    prepare: expected => prepareIn(expected, false)
+};
+const notIn = {
+    name: 'notIn',
+    operand: 'array',
+    test(actual, expected) {
+        const r = inTest(actual, expected);
+        return typeof r === 'boolean' ? !r : r;
+    },
+    prepare: expected => prepareIn(expected, true)
+};
+
+;// CONCATENATED MODULE: ./src/engine/operators/like.ts
+/**
+ * like / notLike: `*` matches any run of characters; the comparison is case-insensitive and covers
+ * the whole value. A missing field is not like anything.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+
+
+const cache = new Map();
+function likePattern(pattern) {
+    let re = cache.get(pattern);
+    if (!re) {
+        const source = pattern
+            .split('*')
+            .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[\\s\\S]*');
+        re = new RegExp(`^${source}$`, 'i');
+        if (cache.size > 10000)
+            cache.clear();
+        cache.set(pattern, re);
+    }
+    return re;
+}
+/**
+ * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
+ * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+function tooManyWildcards(pattern) {
+    const first = pattern.indexOf('*');
+    if (first < 0 || pattern.indexOf('*', first + 1) < 0)
+        return undefined;
+    return new Unknown(`the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`);
+}
+function likeTest(actual, expected) {
+    const u = unknownIn(actual, expected);
+    if (u)
+        return u;
+    const text = scalarText(actual);
+    const pattern = scalarText(expected);
+    if (pattern !== undefined) {
+        const invalid = tooManyWildcards(pattern);
+        if (invalid)
+            return invalid;
+    }
+    if (text === undefined || pattern === undefined)
+        return false;
+    return likePattern(pattern).test(text);
+}
+function like_prepare(expected, negate) {
+    const pattern = scalarText(expected);
+    if (pattern === undefined)
+        return actual => unknownIn(actual, expected) ?? negate;
+    const invalid = tooManyWildcards(pattern);
+    if (invalid)
+        return actual => unknownIn(actual, expected) ?? invalid;
+    const re = likePattern(pattern);
+    if (pattern === '*') {
+        return actual => {
+            const u = unknownIn(actual, expected);
+            if (u)
+                return u;
+            return (scalarText(actual) !== undefined) !== negate;
+        };
+    }
+    return actual => {
+        if (typeof actual === 'string')
+            return re.test(actual) !== negate;
+        const u = unknownIn(actual, expected);
+        if (u)
+            return u;
+        const text = scalarText(actual);
+        return (text !== undefined && re.test(text)) !== negate;
+    };
+}
+const like = {
+    name: 'like',
+    test: likeTest,
+    prepare: expected => like_prepare(expected, false)
+};
+const notLike = {
+    name: 'notLike',
+    test(actual, expected) {
+        const r = likeTest(actual, expected);
+        return typeof r === 'boolean' ? !r : r;
+    },
+    prepare: expected => like_prepare(expected, true)
+};
+
+;// CONCATENATED MODULE: ./src/engine/operators/match.ts
+
+
+const match_cache = new Map();
+function matchPattern(pattern, insensitive) {
+    const key = `${insensitive ? 'i' : 's'}${pattern}`;
+    let re = match_cache.get(key);
+    if (!re) {
+        let source = '';
+        for (const c of pattern) {
+            if (c === '#')
+                source += '[0-9]';
+            else if (c === '?')
+                source += '[A-Za-z]';
+            else if (c === '.')
+                source += '[\\s\\S]';
+            else
+                source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        }
+        re = new RegExp(`^${source}$`, insensitive ? 'iu' : 'u');
+        if (match_cache.size > 10000)
+            match_cache.clear();
+        match_cache.set(key, re);
+    }
+    return re;
+}
+function make(name, insensitive, negate) {
+    const run = (re, actual, expected) => {
+        const u = unknownIn(actual, expected);
+        if (u)
+            return u;
+        const text = scalarText(actual);
+        return (text !== undefined && re.test(text)) !== negate;
+    };
+    return {
+        name,
+        test(actual, expected) {
+            const pattern = scalarText(expected);
+            if (pattern === undefined)
+                return unknownIn(actual, expected) ?? negate;
+            return run(matchPattern(pattern, insensitive), actual, expected);
+        },
+        prepare(expected) {
+            const pattern = scalarText(expected);
+            if (pattern === undefined)
+                return actual => unknownIn(actual, expected) ?? negate;
+            const re = matchPattern(pattern, insensitive);
+            return actual => run(re, actual, expected);
+        }
+    };
+}
+const match = make('match', false, false);
+const notMatch = make('notMatch', false, true);
+const matchInsensitively = make('matchInsensitively', true, false);
+const notMatchInsensitively = make('notMatchInsensitively', true, true);
+
+;// CONCATENATED MODULE: ./src/engine/operators/ordering.ts
+
+
+function ordering_make(name, holds) {
+    return {
+        name,
+        test(actual, expected) {
+            const u = unknownIn(actual, expected);
+            if (u)
+                return u;
+            const c = compareOrder(actual, expected);
+            return c !== undefined && holds(c);
+        }
+    };
+}
+const less = ordering_make('less', c => c < 0);
+const lessOrEquals = ordering_make('lessOrEquals', c => c <= 0);
+const greater = ordering_make('greater', c => c > 0);
+const greaterOrEquals = ordering_make('greaterOrEquals', c => c >= 0);
+
+;// CONCATENATED MODULE: ./src/engine/operators/index.ts
+/** Every condition operator, by its lower-cased name (operator names are case-insensitive). */
+
+
+
+
+
+
+
+const operators = new Map([
+    equals,
+    notEquals,
+    like,
+    notLike,
+    match,
+    notMatch,
+    matchInsensitively,
+    notMatchInsensitively,
+    contains,
+    notContains,
+    containsKey,
+    notContainsKey,
+    inOperator,
+    notIn,
+    less,
+    lessOrEquals,
+    greater,
+    greaterOrEquals,
+    exists_exists
+].map(op => [op.name.toLowerCase(), op]));
+
+;// CONCATENATED MODULE: ./src/engine/conditions.ts
+/**
+ * Compiles a policy rule's conditions (`if`, `existenceCondition`) into closures: logical
+ * operators, `field` and `value` conditions with any operator, and `count`. Malformed conditions
+ * are refused with the JSON path of the fault.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
+ */
+
+
+
+
+
+
+
+
+const logical = new Set(['allof', 'anyof', 'not']);
+const subjects = new Set(['field', 'value', 'count']);
+function describeKeys(keys) {
+    return keys.map(k => `"${k}"`).join(', ');
+}
+function fieldGetter(ref, scopes) {
+    if (ref.source !== 'json') {
+        const source = ref.source;
+        return rt => readResourceField(rt.resource, source);
+    }
+    for (let i = scopes.length - 1; i >= 0; i--) {
+        const scope = scopes[i];
+        if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps)) {
+            const index = i;
+            const from = scope.steps.length;
+            const steps = ref.steps;
+            return rt => walk(rt.scopes[index].current, steps, from);
+        }
+    }
+    const steps = ref.steps;
+    if (ref.alternatives)
+        return rt => selectFromRoot(rt.json, ref);
+    if (steps.length === 1 && steps[0].kind === 'key') {
+        const { key } = steps[0];
+        return rt => {
+            const v = rt.json[key];
+            return v !== undefined ? v : walk(rt.json, steps);
+        };
+    }
+    return rt => walk(rt.json, steps);
+}
+/** Finds the field scope a runtime `field()`/`current()` call refers to (innermost counted prefix). */
+function runtimeFieldValue(rt, ref) {
+    if (ref.source !== 'json')
+        return readResourceField(rt.resource, ref.source);
+    for (let i = rt.scopes.length - 1; i >= 0; i--) {
+        const scope = rt.scopes[i];
+        if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps))
+            return walk(scope.current, ref.steps, scope.steps.length);
+    }
+    return selectFromRoot(rt.json, ref);
+}
+/**
+ * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function normalizeLocation(value) {
+    if (typeof value === 'string')
+        return value.replace(/\s+/g, '');
+    if (Array.isArray(value))
+        return value.map(v => normalizeLocation(v));
+    return value;
+}
+function wildcards(pattern) {
+    let n = 0;
+    for (const c of pattern)
+        if (c === '*')
+            n++;
+    return n;
+}
+/** The same compiled value, passed through `f`. */
+function mapCompiled(value, f) {
+    if ('constant' in value) {
+        const constant = f(value.constant);
+        return { ...value, constant, get: () => constant };
+    }
+    return { ...value, get: rt => f(value.get(rt)) };
+}
+class Compiler {
+    c;
+    constructor(c) {
+        this.c = c;
+    }
+    site(path) {
+        return { file: this.c.file, path, functions: this.c.functions, declared: this.c.declared };
+    }
+    error(message, path) {
+        return new DefinitionError(message, this.c.file, path);
+    }
+    field(text, path) {
+        const ref = fields_resolveField(text);
+        if (ref.fallback) {
+            this.c.notes.push(`${path}: alias '${text}' is not in the alias catalog; using the conventional path '${ref.fallback}'.`);
+        }
+        this.c.fields.push(ref);
+        return ref;
+    }
+    condition(node, path, scopes) {
+        if (!value_isObject(node))
+            throw this.error('a condition must be an object.', path);
+        const obj = node;
+        const keys = Object.keys(obj);
+        const lowerKeys = keys.map(k => k.toLowerCase());
+        const logic = keys.filter((_, i) => logical.has(lowerKeys[i]));
+        if (logic.length > 0) {
+            if (keys.length !== 1) {
+                throw this.error(`a logical operator stands alone in its object, but this one has ${describeKeys(keys)}; wrap the other parts in "allOf".`, path);
+            }
+            const key = keys[0];
+            const inner = obj[key];
+            const lower = key.toLowerCase();
+            if (lower === 'not')
+                return negate(this.condition(inner, `${path}.${key}`, scopes));
+            if (!Array.isArray(inner))
+                throw this.error(`"${key}" takes an array of conditions.`, `${path}.${key}`);
+            const branches = inner.map((b, i) => this.condition(b, `${path}.${key}[${i}]`, scopes));
+            if (branches.length === 0)
+                return () => lower === 'allof';
+            return lower === 'allof' ? logic_allOf(branches) : logic_anyOf(branches);
+        }
+        const subject = keys.filter((_, i) => subjects.has(lowerKeys[i]));
+        if (subject.length !== 1) {
+            throw this.error(subject.length === 0
+                ? `a condition needs "field", "value", "count", "allOf", "anyOf" or "not"; this one has ${describeKeys(keys) || 'nothing'}.`
+                : `a condition has one subject, but this one has ${describeKeys(subject)}.`, path);
+        }
+        const rest = keys.filter(k => k !== subject[0]);
+        const opKeys = rest.filter(k => operators.has(k.toLowerCase()));
+        const other = rest.filter(k => !operators.has(k.toLowerCase()));
+        if (other.length > 0) {
+            throw this.error(`${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`, `${path}.${other[0]}`);
+        }
+        if (opKeys.length !== 1) {
+            throw this.error(opKeys.length === 0
+                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, …).`
+                : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
+        }
+        const opKey = opKeys[0];
+        const op = operators.get(opKey.toLowerCase());
+        const opPath = `${path}.${opKey}`;
+        const subjectKey = subject[0];
+        const subjectPath = `${path}.${subjectKey}`;
+        const onLocation = subjectKey.toLowerCase() === 'field' &&
+            typeof obj[subjectKey] === 'string' &&
+            obj[subjectKey].toLowerCase() === 'location';
+        const compiled = compileValue(obj[opKey], this.site(opPath));
+        const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
+        this.checkOperand(op, operand, opPath);
+        const test = this.bindOperator(op, operand);
+        switch (subjectKey.toLowerCase()) {
+            case 'field':
+                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test);
+            case 'value': {
+                const value = compileValue(obj[subjectKey], this.site(subjectPath));
+                return rt => test(value.get(rt), rt);
+            }
+            default:
+                return this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand);
+        }
+    }
+    checkOperand(op, operand, path) {
+        if (!('constant' in operand))
+            return;
+        const v = operand.constant;
+        if (op.operand === 'boolean' && booleanOperand(v) === undefined) {
+            throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
+        }
+        if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
+            // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+            throw this.error(`"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`, path);
+        }
+        if (op.operand === 'array' && !Array.isArray(v)) {
+            throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
+        }
+    }
+    bindOperator(op, operand) {
+        if ('constant' in operand) {
+            const expected = operand.constant;
+            if (op.prepare) {
+                const prepared = op.prepare(expected);
+                return actual => prepared(actual);
+            }
+            return actual => op.test(actual, expected);
+        }
+        if (operand.parametersOnly && op.prepare) {
+            const prepare = op.prepare.bind(op);
+            const prepared = perAssignment(operand, prepare);
+            return (actual, rt) => prepared(rt)(actual);
+        }
+        return (actual, rt) => op.test(actual, operand.get(rt));
+    }
+    fieldCondition(raw, path, scopes, test) {
+        if (typeof raw !== 'string')
+            throw this.error('"field" takes an alias or a resource property name.', path);
+        let getter;
+        if (raw.startsWith('[') && !raw.startsWith('[[')) {
+            // A field named by an expression (`[concat('tags[', parameters('tagName'), ']')]`): resolved per run.
+            const name = compileString(raw, this.site(path));
+            const cache = new Map();
+            getter = rt => {
+                const text = name.get(rt);
+                // Which field is meant is itself unknown: so is whether it exists.
+                if (text instanceof Unknown)
+                    return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
+                const key = String(text);
+                let g = cache.get(key);
+                if (!g) {
+                    g = fieldGetter(fields_resolveField(key), scopes);
+                    cache.set(key, g);
+                }
+                return g(rt);
+            };
+        }
+        else {
+            getter = fieldGetter(this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path), scopes);
+        }
+        return rt => {
+            const selected = getter(rt);
+            if (!(selected instanceof fields_Collection))
+                return test(selected, rt);
+            // A condition on a [*] field must hold for every selected member: "each element in the array is
+            // evaluated individually with logical and between elements", and an `and` of no elements holds.
+            // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
+            // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
+            // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+            // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
+            if (selected.items.length === 0)
+                return selected.unknown ?? true;
+            let unknown;
+            for (const item of selected.items) {
+                const r = test(item, rt);
+                if (r === false)
+                    return false;
+                if (r !== true)
+                    unknown ??= r;
+            }
+            return unknown ?? selected.unknown ?? true;
+        };
+    }
+    countCondition(raw, path, scopes, op, operand) {
+        const range = this.countRange(raw, path, scopes);
+        const constant = 'constant' in operand ? operand.constant : undefined;
+        return rt => compareCount(range(rt), op, constant !== undefined ? constant : operand.get(rt));
+    }
+    /** How many members a count expression counts, as a range (see `CountResult`). */
+    countRange(raw, path, scopes) {
+        if (!value_isObject(raw))
+            throw this.error('"count" takes an object with "field" or "value", and "where".', path);
+        const spec = raw;
+        const keyOf = (name) => Object.keys(spec).find(k => k.toLowerCase() === name);
+        const fieldKey = keyOf('field');
+        const valueKey = keyOf('value');
+        const whereKey = keyOf('where');
+        const nameKey = keyOf('name');
+        const extra = Object.keys(spec).filter(k => ![fieldKey, valueKey, whereKey, nameKey].includes(k));
+        if (extra.length > 0)
+            throw this.error(`"count" does not take ${describeKeys(extra)}.`, `${path}.${extra[0]}`);
+        if ((fieldKey === undefined) === (valueKey === undefined)) {
+            throw this.error('"count" takes exactly one of "field" (a [*] alias) and "value" (an array).', path);
+        }
+        let members;
+        let scope;
+        if (fieldKey !== undefined) {
+            if (nameKey !== undefined)
+                throw this.error('"name" belongs to value counts only.', `${path}.${nameKey}`);
+            const text = spec[fieldKey];
+            if (typeof text !== 'string')
+                throw this.error('"count.field" takes a [*] alias.', `${path}.${fieldKey}`);
+            const ref = this.field(text, `${path}.${fieldKey}`);
+            if (!ref.wildcard) {
+                throw this.error(`"count.field" takes an array alias ending in [*]; '${text}' selects a single value.`, `${path}.${fieldKey}`);
+            }
+            let base = -1;
+            for (let i = scopes.length - 1; i >= 0; i--) {
+                if (scopes[i].kind === 'field' && isPrefix(scopes[i].steps, ref.steps)) {
+                    base = i;
+                    break;
+                }
+            }
+            const steps = ref.steps;
+            const from = base < 0 ? 0 : scopes[base].steps.length;
+            members = rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
+            scope = { kind: 'field', steps, name: text.toLowerCase() };
+        }
+        else {
+            const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
+            members = rt => {
+                const v = value.get(rt);
+                if (v instanceof Unknown)
+                    return new fields_Collection([], v);
+                if (Array.isArray(v))
+                    return new fields_Collection(v);
+                if (v === null)
+                    return new fields_Collection([]);
+                return new fields_Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
+            };
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
+            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+            // child of another count expression. When not provided, the index name is implicitly set to "default"."
+            if (nameKey === undefined && scopes.length > 0) {
+                throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
+            }
+            const name = nameKey === undefined ? 'default' : spec[nameKey];
+            if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
+                throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
+            }
+            scope = { kind: 'value', steps: [], name: name.toLowerCase() };
+        }
+        const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
+        return rt => {
+            const selected = members(rt);
+            if (selected.unknown)
+                return { min: 0, max: 0, unknown: selected.unknown, whole: true };
+            return countMembers(rt, selected.items, scope, where);
+        };
+    }
+}
+function compileCondition(node, path, c) {
+    return new Compiler(c).condition(node, path, []);
+}
+/**
+ * A top-level count expression (the object under `"count"`) compiled on its own: the range of
+ * members it counts for a resource, exactly as the count condition counts them (scopes, `current()`,
+ * unknown members). Explanations read a count's number through it.
+ */
+function compileCountRange(spec, path, c) {
+    return new Compiler(c).countRange(spec, path, []);
+}
+
+;// CONCATENATED MODULE: ./src/engine/applicability.ts
+/**
+ * Which resources a definition is about, as Azure decides it: a resource the rule applies to and
+ * whose `if` is false is *compliant*; one it doesn't apply to is not reported at all.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+ *
+ * For every effect but the IfNotExists ones, Azure evaluates only the `type`, `name` and `kind`
+ * conditions of the `if` and treats every other condition as true (false when negated), with
+ * these special cases from the same page:
+ * - only `kind` conditions, or only `name` conditions: applies to every resource;
+ * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
+ * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
+ */
+
+
+
+const LOGICAL = ['allof', 'anyof', 'not'];
+function applicability_keyOf(node, lower) {
+    return Object.keys(node).find(k => k.toLowerCase() === lower);
+}
+function classify(node) {
+    const fieldKey = applicability_keyOf(node, 'field');
+    if (fieldKey === undefined || applicability_keyOf(node, 'count') !== undefined)
+        return 'other';
+    const field = node[fieldKey];
+    if (typeof field !== 'string')
+        return 'other';
+    const lower = field.toLowerCase();
+    return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
+}
+function collect(node, found) {
+    if (!value_isObject(node))
+        return;
+    const obj = node;
+    const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
+    if (logical) {
+        const inner = obj[logical];
+        for (const child of Array.isArray(inner) ? inner : [inner])
+            collect(child, found);
+        return;
+    }
+    found.add(classify(obj));
+}
+/** The field classes whose conditions decide applicability, per the special cases above. */
+function consideredFields(rule) {
+    const present = new Set();
+    collect(rule, present);
+    const considered = new Set();
+    const others = present.has('other');
+    if (!present.has('type')) {
+        if (others) {
+            if (present.has('name'))
+                considered.add('name');
+            if (present.has('kind'))
+                considered.add('kind');
+        }
+        return considered;
+    }
+    considered.add('type');
+    if (others && present.has('kind'))
+        considered.add('kind');
+    if (others && present.has('name'))
+        considered.add('name');
+    return considered;
+}
+/** A condition that holds when the definition applies to the resource. */
+function compileApplicability(rule, path, compiler) {
+    const considered = consideredFields(rule);
+    const build = (node, at, negated) => {
+        const obj = node;
+        const logical = value_isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        if (logical) {
+            const name = logical.toLowerCase();
+            const inner = obj[logical];
+            if (name === 'not')
+                return negate(build(inner, `${at}.${logical}`, !negated));
+            const children = inner.map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
+            return name === 'allof' ? logic_allOf(children) : logic_anyOf(children);
+        }
+        if (considered.has(classify(obj)))
+            return compileCondition(node, at, { ...compiler, notes: [], fields: [] });
+        const constant = !negated;
+        return () => constant;
+    };
+    return build(rule, path, false);
+}
+
+;// CONCATENATED MODULE: ./src/engine/details.ts
+/**
+ * What `then.details` must hold for each effect, checked when a definition loads: Azure refuses to
+ * create a definition that lacks a required property or gives one a value it does not take.
+ * Checked only when the effect is a literal; with an effect parameter Azure's choice of checks
+ * depends on the assigned value, which loading cannot know.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
+ */
+
+const details_isExpression = (v) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
+const details_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+/** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
+function outside(v, allowed) {
+    if (details_isExpression(v))
+        return false;
+    return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
+}
+function requireObject(details, effect, path, fail) {
+    if (!value_isObject(details))
+        throw fail(`the ${effect} effect needs a "details" object.`, path);
+    return details;
+}
+function requireRoles(d, effect, path, fail) {
+    const key = details_keyOf(d, 'roledefinitionids');
+    const roles = key === undefined ? undefined : d[key];
+    if (details_isExpression(roles))
+        return;
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some(r => typeof r !== 'string')) {
+        throw fail(`the ${effect} effect needs "details.roleDefinitionIds": an array of role definition ids that remediation is granted.`, key === undefined ? path : `${path}.${key}`);
+    }
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-append#append-properties */
+function checkAppend(details, path, fail) {
+    if (details_isExpression(details))
+        return;
+    if (!Array.isArray(details) || details.length === 0) {
+        throw fail('the append effect needs "details": an array of {"field", "value"} pairs.', path);
+    }
+    details.forEach((pair, i) => {
+        const at = `${path}[${i}]`;
+        if (!value_isObject(pair))
+            throw fail('an append detail is a {"field", "value"} object.', at);
+        const p = pair;
+        if (typeof p[details_keyOf(p, 'field') ?? 'field'] !== 'string')
+            throw fail('an append detail needs a "field".', at);
+        if (details_keyOf(p, 'value') === undefined)
+            throw fail('an append detail needs a "value".', at);
+    });
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify#modify-properties */
+function checkModify(details, path, fail) {
+    const d = requireObject(details, 'modify', path, fail);
+    requireRoles(d, 'modify', path, fail);
+    const conflictKey = details_keyOf(d, 'conflicteffect');
+    if (conflictKey !== undefined && outside(d[conflictKey], ['audit', 'deny', 'disabled'])) {
+        throw fail(`"conflictEffect" takes audit, deny or disabled, not ${JSON.stringify(d[conflictKey])}.`, `${path}.${conflictKey}`);
+    }
+    const opsKey = details_keyOf(d, 'operations');
+    const ops = opsKey === undefined ? undefined : d[opsKey];
+    if (details_isExpression(ops))
+        return;
+    if (!Array.isArray(ops) || ops.length === 0) {
+        throw fail('the modify effect needs "details.operations": an array of {"operation", "field", "value"}.', opsKey === undefined ? path : `${path}.${opsKey}`);
+    }
+    ops.forEach((raw, i) => {
+        const at = `${path}.${opsKey}[${i}]`;
+        if (!value_isObject(raw))
+            throw fail('a modify operation is an object.', at);
+        const op = raw;
+        const nameKey = details_keyOf(op, 'operation');
+        const name = nameKey === undefined ? undefined : op[nameKey];
+        if (outside(name, ['addOrReplace', 'add', 'remove'])) {
+            throw fail(`"operation" takes addOrReplace, Add or Remove, not ${JSON.stringify(name)}.`, nameKey === undefined ? at : `${at}.${nameKey}`);
+        }
+        if (typeof op[details_keyOf(op, 'field') ?? 'field'] !== 'string')
+            throw fail('a modify operation needs a "field".', at);
+        if (typeof name === 'string' && name.toLowerCase() !== 'remove' && !details_isExpression(name)) {
+            if (details_keyOf(op, 'value') === undefined)
+                throw fail(`a modify "${name}" operation needs a "value".`, at);
+        }
+    });
+}
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action#denyaction-properties */
+function checkDenyAction(details, path, mode, fail) {
+    const d = requireObject(details, 'denyAction', path, fail);
+    const namesKey = details_keyOf(d, 'actionnames');
+    const names = namesKey === undefined ? undefined : d[namesKey];
+    if (!details_isExpression(names)) {
+        if (!Array.isArray(names) || names.length === 0) {
+            throw fail('the denyAction effect needs "details.actionNames": ["delete"].', namesKey === undefined ? path : `${path}.${namesKey}`);
+        }
+        names.forEach((n, i) => {
+            if (outside(n, ['delete']))
+                throw fail(`"actionNames" supports "delete" only, not ${JSON.stringify(n)}.`, `${path}.${namesKey}[${i}]`);
+        });
+    }
+    const cascadeKey = details_keyOf(d, 'cascadebehaviors');
+    if (cascadeKey === undefined)
+        return;
+    const cascade = d[cascadeKey];
+    const at = `${path}.${cascadeKey}`;
+    if (mode.toLowerCase() !== 'indexed') {
+        throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
+    }
+    if (!value_isObject(cascade))
+        throw fail('"cascadeBehaviors" takes an object: {"resourceGroup": "deny"}.', at);
+    for (const [k, v] of Object.entries(cascade)) {
+        if (outside(v, ['allow', 'deny']))
+            throw fail(`"cascadeBehaviors.${k}" takes allow or deny, not ${JSON.stringify(v)}.`, `${at}.${k}`);
+    }
+}
+/** The states a manual definition's `details.defaultState` takes (the page also spells one `Non-compliant`). */
+const manualStates = ['Unknown', 'Compliant', 'NonCompliant', 'Non-compliant'];
+/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual */
+function checkManual(details, path, fail) {
+    if (details === undefined)
+        return;
+    const d = requireObject(details, 'manual', path, fail);
+    const key = details_keyOf(d, 'defaultstate');
+    if (key !== undefined && outside(d[key], manualStates)) {
+        throw fail(`"defaultState" takes Unknown, Compliant or NonCompliant, not ${JSON.stringify(d[key])}.`, `${path}.${key}`);
+    }
+}
+const delays = ['AfterProvisioning', 'AfterProvisioningSuccess', 'AfterProvisioningFailure'];
+/**
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-audit-if-not-exists#auditifnotexists-properties
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-deploy-if-not-exists#deployifnotexists-properties
+ */
+function checkIfNotExists(details, effect, path, fail) {
+    const d = requireObject(details, effect, path, fail);
+    const typeKey = details_keyOf(d, 'type');
+    if (typeKey === undefined || typeof d[typeKey] !== 'string') {
+        throw fail(`the ${effect} effect needs "details.type": the type of the related resource to look for.`, path);
+    }
+    const scopeKey = details_keyOf(d, 'existencescope');
+    if (scopeKey !== undefined && outside(d[scopeKey], ['ResourceGroup', 'Subscription'])) {
+        throw fail(`"existenceScope" takes ResourceGroup or Subscription, not ${JSON.stringify(d[scopeKey])}.`, `${path}.${scopeKey}`);
+    }
+    const delayKey = details_keyOf(d, 'evaluationdelay');
+    if (delayKey !== undefined) {
+        const v = d[delayKey];
+        const duration = typeof v === 'string' && /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/i.test(v);
+        if (!duration && outside(v, delays)) {
+            throw fail(`"evaluationDelay" takes AfterProvisioning, AfterProvisioningSuccess, AfterProvisioningFailure or an ISO 8601 duration such as PT10M, not ${JSON.stringify(v)}.`, `${path}.${delayKey}`);
+        }
+    }
+    if (effect === 'DeployIfNotExists') {
+        requireRoles(d, effect, path, fail);
+        if (details_keyOf(d, 'deployment') === undefined) {
+            throw fail('the deployIfNotExists effect needs "details.deployment": the template deployment that remediates.', path);
+        }
+    }
+}
+/** Refuses `details` that Azure would refuse for the (literal, canonical) effect. */
+function checkEffectDetails(effect, details, path, mode, fail) {
+    switch (effect) {
+        case 'Append':
+            return checkAppend(details, path, fail);
+        case 'Modify':
+            return checkModify(details, path, fail);
+        case 'DenyAction':
+            return checkDenyAction(details, path, mode, fail);
+        case 'Manual':
+            return checkManual(details, path, fail);
+        case 'AuditIfNotExists':
+        case 'DeployIfNotExists':
+            return checkIfNotExists(details, effect, path, fail);
+        default:
+            return;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/explain.ts
+/**
+ * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
+ * (`encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault"`), and
+ * JSON pointers to the values at fault, most specific first, so a finding lands on the template
+ * line that holds the wrong value (or, for a missing property, on its nearest existing parent).
+ *
+ * Worked out only when a verdict is read, from the raw `if` JSON and the same condition compiler
+ * the definition was loaded with (each leaf compiled on first use): loading a definition and the
+ * compliant path pay nothing for it.
+ */
+
+
+
+
+
+
+
+/** Operators that select what matches their operand. */
+const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
+const MAX_PARTS = 4;
+const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
+function explain_keyOf(obj, lower) {
+    return Object.keys(obj).find(k => k.toLowerCase() === lower);
+}
+/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
+function fieldLabel(text) {
+    let depth = 0;
+    let cut = -1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '[')
+            depth++;
+        else if (c === ']')
+            depth = Math.max(0, depth - 1);
+        else if (c === '/' && depth === 0)
+            cut = i;
+    }
+    return cut < 0 ? text : text.slice(cut + 1);
+}
+/** A value as a reviewer reads it: JSON, shortened; `missing` for an absent property. */
+function showValue(v, limit = 80) {
+    if (v === undefined)
+        return 'missing';
+    if (v instanceof Unknown)
+        return `unknown (${v.reason})`;
+    if (Array.isArray(v)) {
+        const items = [];
+        let length = 2;
+        for (const item of v) {
+            const text = showValue(item, limit);
+            if (length + text.length > limit && items.length > 0) {
+                items.push(`… (${v.length} in all)`);
+                break;
+            }
+            items.push(text);
+            length += text.length + 2;
+        }
+        return `[${items.join(', ')}]`;
+    }
+    const text = JSON.stringify(v);
+    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+/**
+ * What compliance asks of a condition, as the words after "should": the operator when `holds`,
+ * its opposite otherwise (a true `notEquals` in the `if` asks that the value *be* the operand).
+ */
+function requirement(operator, operand, holds) {
+    // Operands get a little more room than values: an allowed list is worth reading whole.
+    const o = showValue(operand, 100);
+    const either = (yes, no) => (holds ? yes : no);
+    switch (operator.toLowerCase()) {
+        case 'equals':
+            return either(`be ${o}`, `not be ${o}`);
+        case 'notequals':
+            return either(`not be ${o}`, `be ${o}`);
+        case 'exists':
+            return (booleanOperand(operand) ?? true) === holds ? 'exist' : 'not exist';
+        case 'in':
+            return either(`be one of ${o}`, `not be one of ${o}`);
+        case 'notin':
+            return either(`not be one of ${o}`, `be one of ${o}`);
+        case 'like':
+            return either(`match ${o}`, `not match ${o}`);
+        case 'notlike':
+            return either(`not match ${o}`, `match ${o}`);
+        case 'match':
+            return either(`match the pattern ${o}`, `not match the pattern ${o}`);
+        case 'notmatch':
+            return either(`not match the pattern ${o}`, `match the pattern ${o}`);
+        case 'matchinsensitively':
+            return either(`match the pattern ${o} (ignoring case)`, `not match the pattern ${o} (ignoring case)`);
+        case 'notmatchinsensitively':
+            return either(`not match the pattern ${o} (ignoring case)`, `match the pattern ${o} (ignoring case)`);
+        case 'contains':
+            return either(`contain ${o}`, `not contain ${o}`);
+        case 'notcontains':
+            return either(`not contain ${o}`, `contain ${o}`);
+        case 'containskey':
+            return either(`have the key ${o}`, `not have the key ${o}`);
+        case 'notcontainskey':
+            return either(`not have the key ${o}`, `have the key ${o}`);
+        case 'less':
+            return either(`be less than ${o}`, `be at least ${o}`);
+        case 'lessorequals':
+            return either(`be at most ${o}`, `be greater than ${o}`);
+        case 'greater':
+            return either(`be greater than ${o}`, `be at most ${o}`);
+        case 'greaterorequals':
+            return either(`be at least ${o}`, `be less than ${o}`);
+        default:
+            return either(`satisfy ${operator} ${o}`, `not satisfy ${operator} ${o}`);
+    }
+}
+/** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
+function compact(node) {
+    if (!value_isObject(node))
+        return '…';
+    const obj = node;
+    const keys = Object.keys(obj);
+    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+    if (logical) {
+        const inner = obj[logical];
+        if (logical.toLowerCase() === 'not')
+            return `not (${compact(inner)})`;
+        const parts = (Array.isArray(inner) ? inner : []).map(compact);
+        return parts.length === 1 ? parts[0] : `(${parts.join(logical.toLowerCase() === 'allof' ? ' and ' : ' or ')})`;
+    }
+    const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
+    const op = keys.find(k => operators.has(k.toLowerCase()));
+    if (!subject || !op)
+        return '…';
+    const s = obj[subject];
+    const label = subject.toLowerCase() === 'count'
+        ? `count(${compact(s?.where ?? {}) || '…'})`
+        : typeof s === 'string'
+            ? fieldLabel(s)
+            : showValue(s);
+    return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
+}
+function shorten(text, limit = 100) {
+    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+/** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
+function fieldsIn(text) {
+    const out = [];
+    for (const m of text.matchAll(/\bfield\(\s*'((?:[^']|'')*)'\s*\)/gi))
+        out.push(fields_resolveField(m[1].replace(/''/g, "'")));
+    return out;
+}
+function hasWildcardFrom(steps, from) {
+    for (let i = from; i < steps.length; i++)
+        if (steps[i].kind === 'all')
+            return true;
+    return false;
+}
+/**
+ * Where a field's values are in the resource body, member by member through `[*]`, as `walk`
+ * selects them: a property missing before a `[*]` selects no members; one missing at the end is
+ * located at its nearest existing parent.
+ */
+function locate(json, steps) {
+    const spots = [];
+    const go = (cur, pointer, i) => {
+        if (i === steps.length) {
+            spots.push({ pointer, value: cur, found: true });
+            return;
+        }
+        const step = steps[i];
+        if (step.kind === 'all') {
+            if (Array.isArray(cur))
+                cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
+            return;
+        }
+        const key = value_isObject(cur) ? (cur[step.key] !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
+        if (key === undefined || !value_isObject(cur) || cur[key] === undefined) {
+            if (!hasWildcardFrom(steps, i + 1))
+                spots.push({ pointer, value: undefined, found: false });
+            return;
+        }
+        go(cur[key], `${pointer}/${values_pointerToken(key)}`, i + 1);
+    };
+    go(json, '', 0);
+    return spots;
+}
+/** The pointer of a path's value, or of its nearest existing parent (`''` for the resource itself). */
+function nearest(json, steps) {
+    const firstAll = steps.findIndex(s => s.kind === 'all');
+    const prefix = firstAll < 0 ? steps : steps.slice(0, firstAll);
+    return locate(json, prefix)[0]?.pointer ?? '';
+}
+/** The steps a legacy alias with several paths reads on this resource (as `selectFromRoot` chooses). */
+function chosenSteps(json, ref) {
+    if (!ref.alternatives)
+        return ref.steps;
+    const present = (steps) => {
+        const v = walk(json, steps);
+        return v !== undefined && !(v instanceof fields_Collection && v.items.length === 0);
+    };
+    if (present(ref.steps))
+        return ref.steps;
+    return ref.alternatives.find(present) ?? ref.steps;
+}
+function isProperPrefix(prefix, steps) {
+    if (prefix.length >= steps.length)
+        return false;
+    return prefix.every((s, i) => {
+        const t = steps[i];
+        return s.kind === t.kind && (s.kind === 'all' || (t.kind === 'key' && s.lower === t.lower));
+    });
+}
+const depth = (pointer) => (pointer === undefined ? -1 : pointer.split('/').length - 1);
+class RuleExplainer {
+    rule;
+    path;
+    compiler;
+    tree;
+    constructor(rule, path, compiler) {
+        this.rule = rule;
+        this.path = path;
+        this.compiler = compiler;
+    }
+    /** Explains the rule's outcome for the runtime's resource (meant for when the `if` holds). */
+    explain(rt) {
+        this.tree ??= this.build(this.rule, this.path);
+        const faults = [];
+        this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
+        return summarise(faults);
+    }
+    // ---- building the trace tree (once per definition, on first use) ----
+    // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
+    compile(node, path) {
+        return compileCondition(node, path, { ...this.compiler, notes: [], fields: [] });
+    }
+    build(node, path) {
+        const obj = node;
+        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+        if (logical) {
+            const lower = logical.toLowerCase();
+            const inner = obj[logical];
+            if (lower === 'not')
+                return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
+            return {
+                kind: lower,
+                children: inner.map((child, i) => this.build(child, `${path}.${logical}[${i}]`))
+            };
+        }
+        return this.leaf(obj, path);
+    }
+    leaf(obj, path) {
+        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
+        const opKey = Object.keys(obj).find(k => operators.has(k.toLowerCase()));
+        const op = operators.get(opKey.toLowerCase());
+        const site = (p) => ({
+            file: this.compiler.file,
+            path: p,
+            functions: this.compiler.functions,
+            declared: this.compiler.declared
+        });
+        const operand = compileValue(obj[opKey], site(`${path}.${opKey}`));
+        const condition = this.compile(obj, path);
+        const raw = obj[subjectKey];
+        const subjectPath = `${path}.${subjectKey}`;
+        switch (subjectKey.toLowerCase()) {
+            case 'field': {
+                const text = raw;
+                if (text.startsWith('[') && !text.startsWith('[[')) {
+                    return {
+                        kind: 'leaf',
+                        condition,
+                        op,
+                        operand,
+                        subject: { kind: 'field', name: compileString(text, site(subjectPath)) },
+                        weight: 0
+                    };
+                }
+                const ref = fields_resolveField(text.startsWith('[[') ? text.slice(1) : text);
+                return {
+                    kind: 'leaf',
+                    condition,
+                    op,
+                    operand,
+                    subject: { kind: 'field', ref },
+                    weight: scopeFields[text.toLowerCase()] ?? 0,
+                    typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
+                };
+            }
+            case 'value': {
+                const value = compileValue(raw, site(subjectPath));
+                const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+                // A value that reads nothing of the resource (`[parameters('enabled')]`, `[resourceGroup().managedBy]`)
+                // gates the rule on its assignment or scope; it is not a fault in the resource.
+                const weight = /\b(field|current)\s*\(/i.test(text) ? 0 : 2;
+                return {
+                    kind: 'leaf',
+                    condition,
+                    op,
+                    operand,
+                    subject: { kind: 'value', text, value, fields: fieldsIn(text) },
+                    weight
+                };
+            }
+            default:
+                return { kind: 'leaf', condition, op, operand, subject: this.countSubject(obj, subjectKey, path), weight: 0 };
+        }
+    }
+    countSubject(obj, subjectKey, path) {
+        const spec = obj[subjectKey];
+        const fieldKey = explain_keyOf(spec, 'field');
+        const valueKey = explain_keyOf(spec, 'value');
+        const whereKey = explain_keyOf(spec, 'where');
+        const where = whereKey === undefined ? '' : ` where ${shorten(compact(spec[whereKey]), 120)}`;
+        const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
+        if (fieldKey !== undefined) {
+            const text = spec[fieldKey];
+            const ref = fields_resolveField(text);
+            return {
+                kind: 'count',
+                label: `count of ${fieldLabel(text)}${where}`,
+                ref,
+                fields: [],
+                range
+            };
+        }
+        const raw = spec[valueKey];
+        const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+        const value = compileValue(raw, {
+            file: this.compiler.file,
+            path: `${path}.${subjectKey}.${valueKey}`,
+            functions: this.compiler.functions,
+            declared: this.compiler.declared
+        });
+        return {
+            kind: 'count',
+            label: `count of ${shorten(text)}${where}`,
+            value,
+            fields: fieldsIn(text),
+            range
+        };
+    }
+    // ---- tracing the decision ----
+    truth(node, rt) {
+        switch (node.kind) {
+            case 'leaf':
+                return node.condition(rt);
+            case 'not': {
+                const v = this.truth(node.inner, rt);
+                return typeof v === 'boolean' ? !v : v;
+            }
+            default: {
+                const all = node.kind === 'allof';
+                let unknown;
+                for (const child of node.children) {
+                    const v = this.truth(child, rt);
+                    if (v === !all)
+                        return !all;
+                    if (typeof v !== 'boolean')
+                        unknown ??= v;
+                }
+                return unknown ?? all;
+            }
+        }
+    }
+    /**
+     * Collects the leaves that gave `node` its value `value`: a true `allOf` (or false `anyOf`) owes
+     * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
+     * passes the opposite value down, so a leaf under it is described negated.
+     */
+    collect(node, value, negated, rt, out) {
+        if (typeof value !== 'boolean')
+            return;
+        switch (node.kind) {
+            case 'leaf': {
+                const fault = this.describe(node, value, rt);
+                if (fault)
+                    out.push(negated && fault.weight === 0 ? { ...fault, weight: 1 } : fault);
+                return;
+            }
+            case 'not':
+                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
+                return;
+            default: {
+                const every = (node.kind === 'allof') === value;
+                for (const child of node.children) {
+                    const v = this.truth(child, rt);
+                    if (every || v === value)
+                        this.collect(child, v, negated, rt, out);
+                }
+            }
+        }
+    }
+    describe(leaf, value, rt) {
+        // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
+        if (leaf.typeScope && value)
+            return undefined;
+        const expected = leaf.operand.get(rt);
+        const should = requirement(leaf.op.name, expected, !value);
+        const subject = leaf.subject;
+        if (subject.kind === 'value') {
+            return {
+                subject: shorten(subject.text, 80),
+                actual: showValue(subject.value.get(rt)),
+                requirement: should,
+                pointers: subject.fields.map(ref => this.fieldPointer(rt, ref)).filter(p => p !== ''),
+                weight: leaf.weight
+            };
+        }
+        if (subject.kind === 'count') {
+            const n = countText(subject.range(rt));
+            const pointers = [subject.ref, ...subject.fields]
+                .filter((ref) => ref !== undefined && ref.source === 'json')
+                .map(ref => nearest(rt.json, chosenSteps(rt.json, ref)))
+                .filter(p => p !== '');
+            return {
+                subject: subject.label,
+                actual: n,
+                requirement: should,
+                pointers,
+                weight: leaf.weight
+            };
+        }
+        let ref = subject.ref;
+        if (!ref) {
+            const name = subject.name?.get(rt);
+            if (name === undefined || name instanceof Unknown)
+                return undefined;
+            ref = fields_resolveField(String(name));
+        }
+        const label = fieldLabel(ref.text);
+        const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);
+        if (ref.source !== 'json') {
+            const key = ref.source === 'fullName' ? 'name' : ref.source;
+            const pointer = values_actualKey(rt.json, key.toLowerCase());
+            return {
+                subject: label,
+                actual: showValue(readResourceField(rt.resource, ref.source)),
+                requirement: should,
+                pointers: pointer === undefined ? [] : [`/${values_pointerToken(pointer)}`],
+                weight
+            };
+        }
+        const steps = chosenSteps(rt.json, ref);
+        const spots = locate(rt.json, steps);
+        if (!ref.wildcard) {
+            const spot = spots[0] ?? { pointer: '', value: undefined, found: false };
+            return {
+                subject: label,
+                actual: spot.found ? showValue(spot.value) : 'missing',
+                requirement: should,
+                pointers: spot.pointer === '' ? [] : [spot.pointer],
+                weight,
+                missing: spot.found ? undefined : steps
+            };
+        }
+        // A true [*] condition held for every member; a false one (under `not`) failed for some: those are at fault.
+        const atFault = value ? spots : spots.filter(s => leaf.op.test(s.found ? s.value : undefined, expected) === false);
+        if (atFault.length === 0) {
+            const pointer = nearest(rt.json, steps);
+            return {
+                subject: label,
+                actual: 'empty',
+                requirement: should,
+                pointers: pointer === '' ? [] : [pointer],
+                weight
+            };
+        }
+        const values = atFault.map(s => (s.found ? s.value : undefined));
+        return {
+            subject: label,
+            // showValue says `missing` for a member without the property.
+            actual: values.length === 1 ? showValue(values[0]) : showValue(values),
+            requirement: should,
+            pointers: atFault.map(s => s.pointer).filter(p => p !== ''),
+            weight
+        };
+    }
+    fieldPointer(rt, ref) {
+        if (ref.source !== 'json')
+            return '';
+        return nearest(rt.json, chosenSteps(rt.json, ref));
+    }
+}
+/**
+ * The number of members counted, or what is known of it: members whose match is unknown before
+ * deployment leave a range [min, max], of which only the lower bound is worth saying.
+ */
+function countText(count) {
+    if (count.whole)
+        return 'not known until deployment';
+    if (count.min === count.max)
+        return String(count.min);
+    return count.min > 0 ? `at least ${count.min}` : 'not known until deployment';
+}
+/** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
+function summarise(all) {
+    const lightest = all.reduce((w, f) => Math.min(w, f.weight), 3);
+    const faults = all.filter(f => f.weight === lightest);
+    const groups = [];
+    const bySubject = new Map();
+    for (const f of faults) {
+        const key = f.subject.toLowerCase();
+        const g = bySubject.get(key);
+        if (!g) {
+            const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
+            bySubject.set(key, group);
+            groups.push(group);
+            continue;
+        }
+        if (!g.requirements.includes(f.requirement))
+            g.requirements.push(f.requirement);
+        for (const p of f.pointers)
+            if (!g.pointers.includes(p))
+                g.pointers.push(p);
+    }
+    // "keyVaultProperties is missing, should exist" already says that its keyName is missing.
+    const kept = groups.filter(g => !(g.missing &&
+        g.requirements.every(r => r === 'exist') &&
+        groups.some(h => h !== g && h.missing && isProperPrefix(h.missing, g.missing))));
+    const ordered = kept
+        .map((g, i) => ({ g, i }))
+        .sort((a, b) => depth(b.g.pointers[0]) - depth(a.g.pointers[0]) || a.i - b.i)
+        .map(x => x.g);
+    const parts = ordered.map(g => `${g.subject} is ${g.actual}, should ${g.requirements.join(' and ')}`);
+    const text = parts.length > MAX_PARTS
+        ? `${parts.slice(0, MAX_PARTS).join('; ')}; and ${parts.length - MAX_PARTS} more`
+        : parts.join('; ');
+    const pointers = [];
+    for (const g of ordered)
+        for (const p of g.pointers)
+            if (!pointers.includes(p))
+                pointers.push(p);
+    pointers.sort((a, b) => depth(b) - depth(a));
+    return { text, pointers };
+}
+
+;// CONCATENATED MODULE: ./src/engine/functions.ts
+/**
+ * The template functions whose answer depends on the policy evaluation: the definition's
+ * parameters, the resource's fields, the counted member, the assignment, the request, the scope.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+
+
+
+
+function runtime(data) {
+    if (!data)
+        throw new ExpressionError('This function can be used only inside a policy rule.');
+    return data;
+}
+function functions_text(fn, value) {
+    if (typeof value !== 'string')
+        throw new ExpressionError(`The template function '${fn}' expects a string argument.`);
+    return value;
+}
+const refs = new Map();
+function ref(name) {
+    let r = refs.get(name);
+    if (!r) {
+        r = fields_resolveField(name);
+        if (refs.size > 5000)
+            refs.clear();
+        refs.set(name, r);
+    }
+    return r;
+}
+/** What `field()` returns: `[*]` selections as arrays, a missing property as ''. */
+function asFunctionValue(selected) {
+    if (selected instanceof fields_Collection) {
+        if (selected.unknown)
+            return selected.unknown;
+        return selected.items.map(v => (v === undefined ? null : v));
+    }
+    return selected === undefined ? '' : selected;
+}
+const policyFunctions = [
+    defineFunction({
+        name: 'parameters',
+        minArgs: 1,
+        maxArgs: 1,
+        call(args, ctx) {
+            const rt = runtime(ctx.data);
+            const name = functions_text('parameters', args[0]);
+            const value = rt.parameters.get(name.toLowerCase());
+            if (value === undefined)
+                throw new ExpressionError(`The definition has no parameter '${name}'.`);
+            return value;
+        }
+    }),
+    defineFunction({
+        name: 'field',
+        minArgs: 1,
+        maxArgs: 1,
+        call(args, ctx) {
+            const r = ref(functions_text('field', args[0]));
+            const selected = runtimeFieldValue(runtime(ctx.data), r);
+            // Inside a count over this alias, the counted member stands for the array: a one-member array.
+            if (r.wildcard && !(selected instanceof fields_Collection))
+                return [selected === undefined ? null : selected];
+            return asFunctionValue(selected);
+        }
+    }),
+    defineFunction({
+        name: 'current',
+        minArgs: 0,
+        maxArgs: 1,
+        call(args, ctx) {
+            const rt = runtime(ctx.data);
+            if (rt.scopes.length === 0)
+                throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
+            if (args.length === 0)
+                return rt.scopes[rt.scopes.length - 1].current ?? null;
+            const name = functions_text('current', args[0]);
+            const lower = name.toLowerCase();
+            for (let i = rt.scopes.length - 1; i >= 0; i--) {
+                const scope = rt.scopes[i];
+                if (scope.kind === 'value' && scope.name === lower)
+                    return scope.current ?? null;
+            }
+            const steps = name.includes('/') ? ref(name).steps : parsePath(name);
+            for (let i = rt.scopes.length - 1; i >= 0; i--) {
+                const scope = rt.scopes[i];
+                if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {
+                    const v = walk(scope.current, steps, scope.steps.length);
+                    return v instanceof fields_Collection ? asFunctionValue(v) : v === undefined ? null : v;
+                }
+            }
+            throw new ExpressionError(`No count iterates over '${name}' here.`);
+        }
+    }),
+    defineFunction({
+        name: 'policy',
+        minArgs: 0,
+        maxArgs: 0,
+        call(_args, ctx) {
+            const rt = runtime(ctx.data);
+            return {
+                assignmentId: new Unknown('the policy assignment id'),
+                definitionId: rt.definitionId,
+                setDefinitionId: '',
+                definitionReferenceId: ''
+            };
+        }
+    }),
+    defineFunction({
+        name: 'requestContext',
+        minArgs: 0,
+        maxArgs: 0,
+        call(_args, ctx) {
+            const rt = runtime(ctx.data);
+            return { apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`) };
+        }
+    }),
+    defineFunction({
+        name: 'resourceGroup',
+        minArgs: 0,
+        maxArgs: 0,
+        call(_args, ctx) {
+            const rt = runtime(ctx.data);
+            const { subscriptionId, resourceGroup: name } = rt.scope();
+            return {
+                id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+                name,
+                type: 'Microsoft.Resources/resourceGroups',
+                location: new Unknown('the resource group location'),
+                managedBy: '',
+                tags: new Unknown('the resource group tags'),
+                properties: { provisioningState: 'Succeeded' }
+            };
+        }
+    }),
+    defineFunction({
+        name: 'subscription',
+        minArgs: 0,
+        maxArgs: 0,
+        call(_args, ctx) {
+            const { subscriptionId } = runtime(ctx.data).scope();
+            return {
+                id: `/subscriptions/${subscriptionId}`,
+                subscriptionId,
+                tenantId: new Unknown('the tenant id'),
+                displayName: new Unknown('the subscription name')
+            };
+        }
+    }),
+    defineFunction({
+        name: 'utcNow',
+        minArgs: 0,
+        maxArgs: 1,
+        call(args) {
+            const now = new Date();
+            // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
+            // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+            if (args.length === 0)
+                return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
+            // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
+            const format = functions_text('utcNow', args[0]);
+            if (format === 'u')
+                return now
+                    .toISOString()
+                    .replace('T', ' ')
+                    .replace(/\.\d{3}Z$/, 'Z');
+            return now.toISOString();
+        }
+    })
+];
+
+;// CONCATENATED MODULE: ./src/engine/modes.ts
+/**
+ * Modes: which resources a definition is evaluated against. `All` takes every resource;
+ * `Indexed` only resource types that support tags and location; a resource-provider mode
+ * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
+ */
+/** Child types that are tracked resources (they take tags and a location). */
+const trackedChildTypes = new Set([
+    'Microsoft.Sql/servers/databases',
+    'Microsoft.Sql/servers/elasticPools',
+    'Microsoft.Sql/servers/jobAgents',
+    'Microsoft.Sql/managedInstances/databases',
+    'Microsoft.Web/sites/slots',
+    'Microsoft.Compute/virtualMachines/extensions',
+    'Microsoft.Compute/virtualMachineScaleSets/virtualMachines',
+    'Microsoft.Compute/galleries/images',
+    'Microsoft.Compute/galleries/images/versions',
+    'Microsoft.Synapse/workspaces/sqlPools',
+    'Microsoft.Synapse/workspaces/bigDataPools',
+    'Microsoft.Synapse/workspaces/kustoPools',
+    'Microsoft.MachineLearningServices/workspaces/computes',
+    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
+    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
+    'Microsoft.MachineLearningServices/workspaces/batchEndpoints',
+    'Microsoft.MachineLearningServices/workspaces/serverlessEndpoints',
+    'Microsoft.ContainerRegistry/registries/replications',
+    'Microsoft.ContainerRegistry/registries/webhooks',
+    'Microsoft.ContainerRegistry/registries/tasks',
+    'Microsoft.Automation/automationAccounts/runbooks',
+    'Microsoft.Automation/automationAccounts/configurations',
+    'Microsoft.Kusto/clusters/databases',
+    'Microsoft.HybridCompute/machines/extensions',
+    'Microsoft.DBforPostgreSQL/serverGroupsv2',
+    'Microsoft.Network/virtualHubs',
+    'Microsoft.Media/mediaservices/liveEvents',
+    'Microsoft.Media/mediaservices/streamingEndpoints',
+    'Microsoft.Devices/IotHubs/eventHubEndpoints',
+    'Microsoft.DocumentDB/cassandraClusters/dataCenters',
+    'Microsoft.AppPlatform/Spring/apps',
+    'Microsoft.Blueprint/blueprints',
+    'Microsoft.StreamAnalytics/clusters',
+    'Microsoft.NetApp/netAppAccounts/capacityPools',
+    'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
+    'Microsoft.EventGrid/namespaces/topics'
+].map(t => t.toLowerCase()));
+/** Top-level types that are proxy resources (no tags or location). */
+const proxyNamespaces = [
+    'microsoft.authorization/',
+    'microsoft.resources/deployments',
+    'microsoft.insights/diagnosticsettings',
+    'microsoft.security/',
+    'microsoft.policyinsights/',
+    'microsoft.management/',
+    'microsoft.advisor/',
+    'microsoft.consumption/',
+    'microsoft.costmanagement/',
+    'microsoft.features/',
+    'microsoft.guestconfiguration/'
+];
+const indexedCache = new Map();
+/** Whether `Indexed` mode evaluates a resource of this type. */
+function isIndexedType(type) {
+    let known = indexedCache.get(type);
+    if (known === undefined) {
+        known = computeIndexed(type);
+        if (indexedCache.size > 10000)
+            indexedCache.clear();
+        indexedCache.set(type, known);
+    }
+    return known;
+}
+function computeIndexed(type) {
+    const lower = type.toLowerCase();
+    if (proxyNamespaces.some(p => lower.startsWith(p)))
+        return false;
+    const segments = lower.split('/').length;
+    if (segments <= 2)
+        return true;
+    return trackedChildTypes.has(lower);
+}
+/** Resource-provider modes and the resource types (lower-cased prefixes) they evaluate. */
+const providerModes = {
+    'microsoft.kubernetes.data': ['microsoft.containerservice/managedclusters', 'microsoft.kubernetes/connectedclusters'],
+    'microsoft.containerservice.data': ['microsoft.containerservice/managedclusters'],
+    'microsoft.keyvault.data': ['microsoft.keyvault/vaults'],
+    'microsoft.managedhsm.data': ['microsoft.keyvault/managedhsms'],
+    'microsoft.network.data': ['microsoft.network/'],
+    'microsoft.machinelearningservices.data': ['microsoft.machinelearningservices/'],
+    'microsoft.machinelearningservices.v2.data': ['microsoft.machinelearningservices/'],
+    'microsoft.cognitiveservices.data': ['microsoft.cognitiveservices/'],
+    'microsoft.datafactory.data': ['microsoft.datafactory/'],
+    'microsoft.loadtestservice.data': ['microsoft.loadtestservice/']
+};
+/** The mode named, or undefined when it is not one Azure has. Definitions without a mode are `All`. */
+function resolveMode(name) {
+    if (name === undefined)
+        return { name: 'All', kind: 'all', appliesToType: () => true };
+    const lower = name.toLowerCase();
+    if (lower === 'all')
+        return { name: 'All', kind: 'all', appliesToType: () => true };
+    if (lower === 'indexed')
+        return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
+    let prefixes = providerModes[lower];
+    if (!prefixes) {
+        const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
+        if (!m)
+            return undefined;
+        prefixes = [`${m[1]}/`];
+    }
+    const list = prefixes;
+    return {
+        name,
+        kind: 'provider',
+        appliesToType: type => {
+            const t = type.toLowerCase();
+            return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/runtime.ts
+function parseResourceId(id) {
+    const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+    return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
+}
+/** Everything a compiled condition reads while it runs against one resource. */
+class Runtime {
+    resource;
+    parameters;
+    functions;
+    definitionId;
+    given;
+    outer;
+    json;
+    scopes = [];
+    context;
+    constructor(resource, 
+    /** Parameter values by lower-cased name. */
+    parameters, functions, definitionId, given, 
+    /** The resource whose scope a related resource defaults to. */
+    outer) {
+        this.resource = resource;
+        this.parameters = parameters;
+        this.functions = functions;
+        this.definitionId = definitionId;
+        this.given = given;
+        this.outer = outer;
+        this.json = resource.json;
+    }
+    /** The expression context (function library) whose `data` is this runtime. */
+    get expr() {
+        return (this.context ??= { functions: this.functions, data: this });
+    }
+    /** The subscription and resource group the resource is deployed to (from the options, else its id). */
+    scope() {
+        const fromId = parseResourceId(this.resource.id);
+        const fallback = this.outer?.scope();
+        return {
+            subscriptionId: this.given?.subscriptionId ??
+                fromId.subscriptionId ??
+                fallback?.subscriptionId ??
+                '00000000-0000-0000-0000-000000000000',
+            resourceGroup: this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group'
+        };
+    }
+    /** The same evaluation, reading a related resource's fields (existence conditions). */
+    forResource(resource) {
+        return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
+var _2019 = __nccwpck_require__(878);
+var _2019_default = /*#__PURE__*/__nccwpck_require__.n(_2019);
+;// CONCATENATED MODULE: ./src/engine/parameters.ts
+/**
+ * Policy definition parameters: their declarations checked at load as Azure checks them when a
+ * definition is created, and assignment values checked as Azure checks them when it is assigned.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters
+ */
+
+
+
+
+const typeNames = {
+    string: 'String',
+    array: 'Array',
+    object: 'Object',
+    boolean: 'Boolean',
+    integer: 'Integer',
+    float: 'Float',
+    datetime: 'DateTime'
+};
+// ISO 8601 date with optional time and zone: what `yyyy-MM-ddTHH:mm:ss.fffffffZ` and its shorter forms look like.
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** Whether `value` is of the parameter type (`type` as written, any case). */
+function hasParameterType(type, value) {
+    switch (type.toLowerCase()) {
+        case 'string':
+            return typeof value === 'string';
+        case 'array':
+            return Array.isArray(value);
+        case 'object':
+            return value_isObject(value);
+        case 'boolean':
+            return typeof value === 'boolean';
+        case 'integer':
+            return typeof value === 'number' && Number.isInteger(value);
+        case 'float':
+            return typeof value === 'number' && Number.isFinite(value);
+        case 'datetime':
+            return typeof value === 'string' && isoDateTime.test(value) && !Number.isNaN(Date.parse(value));
+        default:
+            return false;
+    }
+}
+/** Deep equality with strings compared case-sensitively, as Azure compares values with `allowedValues`. */
+function sameValue(a, b) {
+    if (a === b)
+        return true;
+    if (Array.isArray(a))
+        return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+    if (value_isObject(a) && value_isObject(b)) {
+        const ka = Object.keys(a);
+        return ka.length === Object.keys(b).length && ka.every(k => k in b && sameValue(a[k], b[k]));
+    }
+    return false;
+}
+/**
+ * Whether `value` is allowed. An array parameter's value is allowed when each item is one of the
+ * allowed values (`["westus", "eastus2"]` against `["eastus2", "westus2", "westus"]`), or when the
+ * whole array is one of them. An empty `allowedValues` restricts nothing: built-in 'Audit Windows
+ * machines missing any of specified members in the Administrators group' declares `[]` with a default.
+ */
+function isAllowedValue(param, value) {
+    const allowed = param.allowedValues;
+    if (!allowed || allowed.length === 0)
+        return true;
+    if (allowed.some(a => sameValue(a, value)))
+        return true;
+    return (param.type.toLowerCase() === 'array' &&
+        Array.isArray(value) &&
+        value.every(item => allowed.some(a => sameValue(a, item))));
+}
+const Ajv2019 = (_2019_default())["default"] ?? (_2019_default());
+let ajv;
+const validators = new Map();
+/** Compiles an Object parameter's schema once per distinct schema (built-ins share a few). */
+function schemaValidator(schema) {
+    const key = JSON.stringify(schema);
+    let validate = validators.get(key);
+    if (!validate) {
+        ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false });
+        validate = ajv.compile(schema);
+        validators.set(key, validate);
+    }
+    return validate;
+}
+function schemaErrors(errors) {
+    const first = errors?.[0];
+    if (!first)
+        return 'it does not match the schema';
+    return `${first.instancePath || 'the value'} ${first.message ?? 'does not match the schema'}`;
+}
+const show = (v) => JSON.stringify(v);
+/**
+ * Checks one parameter declaration and returns it, or throws a `DefinitionError` at `path`:
+ * an unknown type, a malformed `allowedValues` or `schema`, a default of the wrong type, outside
+ * `allowedValues`, or not matching `schema`.
+ */
+function readParameter(raw, name, file, path, notes = []) {
+    if (!value_isObject(raw))
+        throw new DefinitionError('a parameter definition must be an object.', file, path);
+    const p = raw;
+    if (typeof p.type !== 'string' || !(p.type.toLowerCase() in typeNames)) {
+        throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
+    }
+    const type = p.type;
+    const typeName = typeNames[type.toLowerCase()];
+    if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
+        throw new DefinitionError('"allowedValues" must be an array.', file, `${path}.allowedValues`);
+    }
+    let schema;
+    if (p.schema !== undefined && p.schema !== null) {
+        if (!value_isObject(p.schema))
+            throw new DefinitionError('"schema" must be a JSON Schema object.', file, `${path}.schema`);
+        const declared = p.schema.$schema;
+        // Azure supports `schema` on Object parameters only; elsewhere it validates nothing here either.
+        if (typeName === 'Object' && declared !== undefined && !/2019-09/.test(String(declared))) {
+            // Azure follows Json.NET Schema 2019-09; how it treats a schema naming another draft is not documented,
+            // and validating with the wrong draft could refuse what Azure accepts.
+            notes.push(`parameter '${name}': its schema names ${JSON.stringify(declared)}, not 2019-09; assignment values are not validated against it.`);
+        }
+        else if (typeName === 'Object') {
+            schema = p.schema;
+            try {
+                schemaValidator(schema);
+            }
+            catch (error) {
+                throw new DefinitionError(`the schema of parameter '${name}' is not a valid JSON Schema (2019-09): ${error.message}.`, file, `${path}.schema`);
+            }
+        }
+    }
+    const param = {
+        type,
+        defaultValue: p.defaultValue,
+        allowedValues: p.allowedValues,
+        schema,
+        metadata: value_isObject(p.metadata) ? p.metadata : undefined
+    };
+    const d = param.defaultValue;
+    if (d !== undefined && d !== null) {
+        if (!hasParameterType(type, d)) {
+            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give a default of the declared type or change "type".`, file, `${path}.defaultValue`);
+        }
+        // Azure: PolicyParameterAllowedAndDefaultValuesMismatch, "The 'allowedValues' property must include the value of the 'defaultValue' property if both are present."
+        if (!isAllowedValue(param, d)) {
+            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); add it to "allowedValues" or change the default.`, file, `${path}.defaultValue`);
+        }
+        if (schema) {
+            const validate = schemaValidator(schema);
+            if (!validate(d)) {
+                throw new DefinitionError(`the default value of parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}.`, file, `${path}.defaultValue`);
+            }
+        }
+    }
+    return param;
+}
+/**
+ * Checks an assignment value as Azure does when the definition is assigned: of the declared type,
+ * one of `allowedValues` (case-sensitive), and valid against `schema`. Values holding unknowns are
+ * not checked: what they will be is not known yet.
+ */
+function checkAssignmentValue(definition, file, name, param, value) {
+    if (findUnknown(value))
+        return;
+    const where = file ? { file } : undefined;
+    const typeName = typeNames[param.type.toLowerCase()];
+    if (!hasParameterType(param.type, value)) {
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
+    }
+    if (!isAllowedValue(param, value)) {
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
+    }
+    if (param.schema) {
+        const validate = schemaValidator(param.schema);
+        if (!validate(value)) {
+            throw new errors_UserError(`definition '${definition}': parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}; change the value to satisfy the schema.`, where);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/definition.ts
+/**
+ * Loading a policy definition: accept Azure's shapes, validate the rule, resolve aliases and
+ * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+let defaultLibrary;
+function policyLibrary() {
+    defaultLibrary ??= library(standardFunctions, policyFunctions);
+    return defaultLibrary;
+}
+/** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
+function definitionShape(json) {
+    if (!value_isObject(json))
+        return undefined;
+    const obj = json;
+    if (value_isObject(obj.properties) && 'policyRule' in obj.properties) {
+        return {
+            props: obj.properties,
+            prefix: 'properties.',
+            name: typeof obj.name === 'string' ? obj.name : undefined
+        };
+    }
+    if ('policyRule' in obj)
+        return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
+    return undefined;
+}
+/** Definitions written to be embedded in an ARM template escape their expressions as `[[…]`. */
+function unescapeArm(value) {
+    if (typeof value === 'string')
+        return value.startsWith('[[') ? value.slice(1) : value;
+    if (Array.isArray(value))
+        return value.map(unescapeArm);
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeArm(v)]));
+    }
+    return value;
+}
+function reasonOf(u) {
+    return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
+}
+/**
+ * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
+ * `<displayName>: <field> is <value>, should <requirement>; ….`
+ */
+class NonCompliant {
+    effect;
+    displayName;
+    rt;
+    explain;
+    applicable = true;
+    verdict = 'noncompliant';
+    reason = null;
+    explained;
+    constructor(effect, displayName, rt, explain) {
+        this.effect = effect;
+        this.displayName = displayName;
+        this.rt = rt;
+        this.explain = explain;
+    }
+    explanation() {
+        return (this.explained ??= this.explain(this.rt));
+    }
+    get message() {
+        const { text } = this.explanation();
+        return `${this.displayName}${text ? `: ${text}` : ''}.`;
+    }
+    get pointers() {
+        return this.explanation().pointers;
+    }
+    toJSON() {
+        const { applicable, verdict, effect, reason, message, pointers } = this;
+        return { applicable, verdict, effect, reason, message, pointers };
+    }
+}
+function loadDefinition(src, options = {}) {
+    const file = src.file;
+    const shape = definitionShape(src.json);
+    if (!shape) {
+        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.', file, '');
+    }
+    const { props, prefix } = shape;
+    const at = (p) => `${prefix}${p}`;
+    const fromFile = file ? file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') : undefined;
+    const name = shape.name ?? options.name ?? fromFile ?? 'definition';
+    const displayName = typeof props.displayName === 'string' ? props.displayName : name;
+    const description = typeof props.description === 'string' ? props.description : undefined;
+    const metadata = value_isObject(props.metadata) ? props.metadata : {};
+    if (props.mode !== undefined && typeof props.mode !== 'string')
+        throw new DefinitionError('"mode" must be a string.', file, at('mode'));
+    const mode = resolveMode(props.mode);
+    if (!mode) {
+        throw new DefinitionError(`"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`, file, at('mode'));
+    }
+    const notes = [];
+    const parameters = {};
+    if (props.parameters !== undefined) {
+        if (!value_isObject(props.parameters))
+            throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
+        for (const [pname, pdef] of Object.entries(props.parameters)) {
+            const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+            if (duplicate !== undefined) {
+                throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
+            }
+            parameters[pname] = readParameter(pdef, pname, file, at(`parameters.${pname}`), notes);
+        }
+    }
+    const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
+    let rule = props.policyRule;
+    if (!value_isObject(rule))
+        throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
+    const rawThen = rule.then;
+    if (value_isObject(rawThen) &&
+        typeof rawThen.effect === 'string' &&
+        rawThen.effect.startsWith('[[')) {
+        rule = unescapeArm(rule);
+    }
+    const ruleObj = rule;
+    for (const key of Object.keys(ruleObj)) {
+        if (key !== 'if' && key !== 'then')
+            throw new DefinitionError(`"policyRule" takes "if" and "then" only, not "${key}".`, file, at(`policyRule.${key}`));
+    }
+    if (!('if' in ruleObj))
+        throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
+    const then = ruleObj.then;
+    if (!value_isObject(then))
+        throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
+    const thenObj = then;
+    if (typeof thenObj.effect !== 'string')
+        throw new DefinitionError('"then.effect" must be a string (an effect name or an expression).', file, at('policyRule.then.effect'));
+    const functions = options.functions ?? policyLibrary();
+    const fields = [];
+    const compiler = { file, functions, declared, notes, fields };
+    const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
+    const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+    const site = (p) => ({ file, path: at(p), functions, declared });
+    const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
+    if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
+        throw new DefinitionError(`"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`, file, at('policyRule.then.effect'));
+    }
+    if ('constant' in effectValue) {
+        const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
+        checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
+    }
+    for (const pname of effectValue.parameters) {
+        const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase())];
+        for (const v of p?.allowedValues ?? []) {
+            if (typeof v === 'string' && canonicalEffect(v) === undefined) {
+                throw new DefinitionError(`the effect parameter '${pname}' allows "${v}", which is not an effect.`, file, at(`parameters.${pname}.allowedValues`));
+            }
+        }
+    }
+    // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
+    const details = value_isObject(thenObj.details) ? thenObj.details : undefined;
+    let existence;
+    let clusterDecided = false;
+    if (details) {
+        existence = {};
+        if (details.type !== undefined)
+            existence.type = compileValue(details.type, site('policyRule.then.details.type'));
+        if (details.name !== undefined)
+            existence.name = compileValue(details.name, site('policyRule.then.details.name'));
+        if (details.existenceCondition !== undefined) {
+            existence.condition = compileCondition(details.existenceCondition, at('policyRule.then.details.existenceCondition'), {
+                ...compiler,
+                fields: []
+            });
+        }
+        clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
+    }
+    // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
+    // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
+    const manualState = (() => {
+        const state = details
+            ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
+            : undefined;
+        const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
+        return lower === 'compliant'
+            ? 'compliant'
+            : lower === 'noncompliant' || lower === 'non-compliant'
+                ? 'noncompliant'
+                : 'unknown';
+    })();
+    const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+    const effectOf = effectValue.parametersOnly
+        ? perAssignment(effectValue, v => v)
+        : (rt) => effectValue.get(rt);
+    const paramNames = Object.keys(parameters);
+    const noParameters = {};
+    const parameterCache = new WeakMap();
+    function cachedParameterValues(given) {
+        const key = given ?? noParameters;
+        let values = parameterCache.get(key);
+        if (!values) {
+            values = parameterValues(given);
+            parameterCache.set(key, values);
+        }
+        return values;
+    }
+    function parameterValues(given) {
+        const values = new Map();
+        const givenLower = new Map();
+        for (const [k, v] of Object.entries(given ?? {}))
+            givenLower.set(k.toLowerCase(), v);
+        for (const pname of paramNames) {
+            const def = parameters[pname];
+            const lower = pname.toLowerCase();
+            let value = givenLower.get(lower);
+            if (value !== undefined)
+                checkAssignmentValue(name, file, pname, def, value);
+            if (value === undefined)
+                value = def.defaultValue;
+            if (value === undefined)
+                value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
+            values.set(lower, value);
+        }
+        return values;
+    }
+    function makeRuntime(resource, params, options) {
+        return new Runtime(resource, params, functions, definitionId, options.scope);
+    }
+    function withResource(rt, resource) {
+        return rt.forResource(resource);
+    }
+    // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
+    let explainer;
+    function explain(rt) {
+        explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
+        return explainer.explain(rt);
+    }
+    function evaluateExistence(rt, resource, options, effect) {
+        const typeV = existence?.type ? existence.type.get(rt) : resource.type;
+        const nameV = existence?.name ? existence.name.get(rt) : undefined;
+        const base = { applicable: true, effect, pointers: [] };
+        if (typeV instanceof Unknown || nameV instanceof Unknown) {
+            const u = (typeV instanceof Unknown ? typeV : nameV);
+            return {
+                ...base,
+                verdict: 'indeterminate',
+                reason: reasonOf(u),
+                message: `${displayName}: the related resource cannot be identified before deployment.`
+            };
+        }
+        const wantedType = String(typeV).toLowerCase();
+        const ownType = resource.type.toLowerCase();
+        const isChildType = wantedType.startsWith(`${ownType}/`);
+        const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
+        const candidates = pool.filter(r => {
+            if (r.type.toLowerCase() !== wantedType)
+                return false;
+            if (nameV !== undefined && nameV !== null && nameV !== '') {
+                const wanted = String(nameV).toLowerCase();
+                const full = r.name.toLowerCase();
+                if (full !== wanted &&
+                    shortName(r).toLowerCase() !== wanted &&
+                    full !== `${resource.name.toLowerCase()}/${wanted}`)
+                    return false;
+            }
+            if (r === resource)
+                return nameV !== undefined || wantedType === ownType;
+            if (isChildType)
+                return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
+            if (r.id.toLowerCase().startsWith(`${resource.id.toLowerCase()}/providers/`))
+                return true;
+            return true;
+        });
+        if (candidates.length === 0) {
+            // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource
+            // deployed elsewhere would satisfy the rule, so its absence here decides nothing.
+            return {
+                ...base,
+                verdict: 'indeterminate',
+                reason: `related resource not available (${String(typeV)})`,
+                message: `${displayName}: needs a related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} to decide; related resource not available.`
+            };
+        }
+        let unknown;
+        for (const candidate of candidates) {
+            const r = existence?.condition ? existence.condition(withResource(rt, candidate)) : true;
+            if (r === true)
+                return {
+                    ...base,
+                    verdict: 'compliant',
+                    reason: null,
+                    message: `${displayName}: the related ${String(typeV)} resource '${candidate.name}' meets the existence condition.`
+                };
+            if (r !== false)
+                unknown ??= r;
+        }
+        if (unknown) {
+            return {
+                ...base,
+                verdict: 'indeterminate',
+                reason: reasonOf(unknown),
+                message: `${displayName}: whether the related ${String(typeV)} resource meets the existence condition cannot be known before deployment.`
+            };
+        }
+        return {
+            ...base,
+            verdict: 'noncompliant',
+            reason: null,
+            message: `${displayName}: the related ${String(typeV)} resource does not meet the existence condition.`
+        };
+    }
+    const notApplicable = (effect, message) => ({
+        applicable: false,
+        verdict: 'compliant',
+        effect,
+        reason: null,
+        message,
+        pointers: []
+    });
+    // Most resources do not match a rule's `if`: one frozen answer per effect, not one per resource.
+    const doesNotApply = new Map();
+    const notMatched = (effect) => {
+        let e = doesNotApply.get(effect);
+        if (!e) {
+            e = Object.freeze({
+                ...notApplicable(effect, `${displayName}: does not apply to this resource.`),
+                pointers: Object.freeze([])
+            });
+            doesNotApply.set(effect, e);
+        }
+        return e;
+    };
+    let lastEffectRaw;
+    let lastEffect;
+    const compliantAnswers = new Map();
+    const compliantFor = (effect) => {
+        let e = compliantAnswers.get(effect);
+        if (!e) {
+            e = Object.freeze({
+                applicable: true,
+                verdict: 'compliant',
+                effect,
+                reason: null,
+                message: `${displayName}: compliant.`,
+                pointers: Object.freeze([])
+            });
+            compliantAnswers.set(effect, e);
+        }
+        return e;
+    };
+    return {
+        name,
+        displayName,
+        description,
+        mode: mode.name,
+        file,
+        metadata,
+        parameters,
+        notes,
+        appliesToType: mode.appliesToType,
+        evaluate(resource, options = {}) {
+            const params = cachedParameterValues(options.parameters);
+            const rt = makeRuntime(resource, params, options);
+            const effectRaw = effectOf(rt);
+            let effect;
+            let effectUnknown;
+            if (effectRaw instanceof Unknown) {
+                effect = 'Unknown';
+                effectUnknown = effectRaw;
+            }
+            else {
+                // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+                if (effectRaw !== lastEffectRaw) {
+                    lastEffectRaw = effectRaw;
+                    lastEffect = canonicalEffect(String(effectRaw));
+                }
+                const c = lastEffect;
+                if (c === undefined) {
+                    throw new errors_UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
+                }
+                effect = c;
+            }
+            if (effect === 'Disabled')
+                return notApplicable(effect, `${displayName}: disabled.`);
+            if (!mode.appliesToType(resource.type))
+                return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
+            const truth = condition(rt);
+            if (truth === false) {
+                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
+                if (isExistenceEffect(effect) || applies(rt) !== true)
+                    return notMatched(effect);
+                return compliantFor(effect);
+            }
+            if (truth !== true) {
+                return {
+                    applicable: true,
+                    verdict: 'indeterminate',
+                    effect,
+                    reason: reasonOf(truth),
+                    message: `${displayName}: cannot be decided before deployment; it ${reasonOf(truth)}.`,
+                    pointers: []
+                };
+            }
+            if (effectUnknown) {
+                return {
+                    applicable: true,
+                    verdict: 'indeterminate',
+                    effect,
+                    reason: reasonOf(effectUnknown),
+                    message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
+                    pointers: explain(rt).pointers
+                };
+            }
+            if (clusterDecided) {
+                return {
+                    applicable: true,
+                    verdict: 'indeterminate',
+                    effect,
+                    reason: 'decided inside the cluster (Gatekeeper), not from the resource JSON',
+                    message: `${displayName}: evaluated inside the cluster; it cannot be decided from the template.`,
+                    pointers: []
+                };
+            }
+            if (isExistenceEffect(effect))
+                return evaluateExistence(rt, resource, options, effect);
+            if (effect === 'DenyAction') {
+                // denyAction blocks the actions it names (only delete exists), never a create or update: the
+                // deployment a template describes goes through, and deleting the resource later is refused.
+                // https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action
+                return {
+                    applicable: true,
+                    verdict: 'compliant',
+                    effect,
+                    reason: null,
+                    message: `${displayName}: denyAction blocks deleting this resource, not deploying it.`,
+                    pointers: []
+                };
+            }
+            if (effect === 'Manual' && manualState !== 'noncompliant') {
+                return manualState === 'compliant'
+                    ? compliantFor(effect)
+                    : {
+                        applicable: true,
+                        verdict: 'indeterminate',
+                        effect,
+                        reason: 'compliance is attested manually (default state Unknown)',
+                        message: `${displayName}: compliance is attested manually; Azure reports Unknown until someone attests it.`,
+                        pointers: []
+                    };
+            }
+            return new NonCompliant(effect, displayName, rt, explain);
+        }
+    };
+}
+
+
+;// CONCATENATED MODULE: ./src/engine/directory.ts
+/**
+ * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
+ * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
+ * over and listed as skipped.
+ */
+
+
+
+
+
+function jsonFiles(dir) {
+    const out = [];
+    const visit = (d) => {
+        for (const entry of external_node_fs_default().readdirSync(d, { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            const full = external_node_path_default().join(d, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+                    visit(full);
+            }
+            else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
+                out.push(full);
+            }
+        }
+    };
+    visit(dir);
+    return out;
+}
+/** What a parsed JSON file holds: a definition, or why it is not one. */
+function classifyDefinitionFile(json) {
+    if (definitionShape(json))
+        return { definition: true };
+    if (json && typeof json === 'object' && !Array.isArray(json)) {
+        const obj = json;
+        const props = (obj.properties ?? obj);
+        const type = typeof obj.type === 'string' ? obj.type.toLowerCase() : '';
+        if (type.endsWith('policysetdefinitions') || (props && typeof props === 'object' && 'policyDefinitions' in props)) {
+            return { definition: false, reason: 'a policy set definition (initiative)' };
+        }
+        if (type.endsWith('policyassignments') || (props && typeof props === 'object' && 'policyDefinitionId' in props)) {
+            return { definition: false, reason: 'a policy assignment' };
+        }
+    }
+    return { definition: false, reason: 'not a policy definition' };
+}
+function loadDefinitionsFromDirectory(dir) {
+    const result = { loaded: [], failures: [], skipped: [] };
+    for (const file of jsonFiles(dir)) {
+        let json;
+        try {
+            json = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+        }
+        catch (error) {
+            result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${error.message}` });
+            continue;
+        }
+        const kind = classifyDefinitionFile(json);
+        if (!kind.definition) {
+            result.skipped.push({ file, reason: kind.reason });
+            continue;
+        }
+        try {
+            result.loaded.push(loadDefinition({ file, json }));
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            result.failures.push({
+                file,
+                kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
+                message: error.message
+            });
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+
+
+
+
+
+
+const severities = {
+    error: 'error',
+    warning: 'warning',
+    note: 'note',
+    critical: 'error',
+    high: 'error',
+    medium: 'warning',
+    low: 'note',
+    informational: 'note'
+};
+/** The definition's own severity (`metadata.cmkGuard.severity`, `metadata.severity`), else the effect's. */
+function severityOf(def, effect) {
+    const meta = def.metadata;
+    const guard = meta.cmkGuard;
+    const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
+    if (typeof declared === 'string') {
+        const s = severities[declared.toLowerCase()];
+        if (s)
+            return s;
+    }
+    return severityOfEffect(effect);
+}
+/** A finding for one definition × resource evaluation. */
+function toFinding(def, resource, evaluation) {
+    let verdict = evaluation.verdict;
+    let reason = evaluation.reason;
+    if (resource.conditionUnknown && verdict === 'noncompliant') {
+        verdict = 'indeterminate';
+        reason = `the resource is deployed only if ${resource.conditionUnknown}`;
+    }
+    const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
+    const position = at ?? resource.source;
+    return {
+        definition: def.name,
+        displayName: def.displayName,
+        effect: evaluation.effect,
+        severity: severityOf(def, evaluation.effect),
+        verdict,
+        resource: findingResource(resource, position),
+        message: evaluation.message,
+        reason
+    };
+}
+/**
+ * Evaluates every definition against every resource (except `existing` references) and returns a
+ * finding for each applicable pair. `parameters` are assignment values by definition name; the
+ * other resources are the related candidates for existence effects.
+ */
+function evaluateDefinitions(defs, resources, options = {}) {
+    const findings = [];
+    for (const def of defs) {
+        const parameters = options.parameters?.[def.name];
+        for (const resource of resources) {
+            if (resource.existing)
+                continue;
+            if (!def.appliesToType(resource.type))
+                continue;
+            const evaluation = def.evaluate(resource, { parameters, related: resources });
+            if (!evaluation.applicable)
+                continue;
+            findings.push(toFinding(def, resource, evaluation));
+        }
+    }
+    return findings;
+}
+
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
@@ -51964,7 +57930,7 @@ function makeSnippet(mark, options) {
 }
 //#endregion
 //#region src/common/exception.ts
-function formatError(exception, compact) {
+function js_yaml_formatError(exception, compact) {
 	let where = "";
 	if (!exception.mark) return exception.reason;
 	if (exception.mark.name) where += `in "${exception.mark.name}" `;
@@ -51990,14 +57956,14 @@ var YAMLException = class YAMLException extends Error {
 		this.name = "YAMLException";
 		this.reason = reason;
 		this.mark = mark;
-		this.message = formatError(this, false);
+		this.message = js_yaml_formatError(this, false);
 		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
 	}
 	/**
 	* Returns the formatted error, omitting the source snippet in compact mode.
 	*/
 	toString(compact) {
-		return `${this.name}: ${formatError(this, compact)}`;
+		return `${this.name}: ${js_yaml_formatError(this, compact)}`;
 	}
 	/**
 	* Builds a YAMLException with a source snippet and throws it. `source` is
@@ -54473,9 +60439,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
  */
 
 
-function escapeToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+
 function nodeStart(source, event) {
     const candidates = [];
     if ('anchorStart' in event && event.anchorStart >= 0)
@@ -54536,7 +60500,7 @@ function indexOffsets(source, events) {
             continue;
         }
         else {
-            pointer = `${top.pointer}/${escapeToken(top.key)}`;
+            pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
             keyOffset = top.keyOffset;
             top.key = null;
         }
@@ -54582,13 +60546,13 @@ function parseDocument(file, source) {
     catch (error) {
         if (error instanceof YAMLException) {
             const mark = error.mark;
-            throw new UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
+            throw new errors_UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
         }
         throw error;
     }
     // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
     if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-        throw new UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+        throw new errors_UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
     }
     const offsets = indexOffsets(source, events);
     return {
@@ -54759,6 +60723,7 @@ const patternHints = {
  */
 
 
+
 const Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 function azureEquals(actual, expected) {
@@ -54852,7 +60817,7 @@ function createReferenceAjv() {
 function readRef(root, ref) {
     let node = root;
     for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-        const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+        const token = unescapePointerSegment(decodeURIComponent(raw));
         node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
     }
     return node;
@@ -54977,22 +60942,17 @@ function closest(word, candidates) {
 
 
 
-function tokens(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+
 /** `/effect/allowed/0` → `effect.allowed[0]`. */
 function validate_displayPath(pointer) {
     let out = '';
-    for (const token of tokens(pointer))
+    for (const token of splitPointer(pointer))
         out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
     return out;
 }
 function valueAt(document, pointer) {
     let node = document;
-    for (const token of tokens(pointer)) {
+    for (const token of splitPointer(pointer)) {
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (node !== null && typeof node === 'object')
@@ -55002,10 +60962,10 @@ function valueAt(document, pointer) {
     }
     return node;
 }
-function show(value) {
+function validate_show(value) {
     return typeof value === 'string' ? value : JSON.stringify(value);
 }
-function describeType(type) {
+function validate_describeType(type) {
     const names = {
         string: 'a string',
         object: 'a mapping (an object)',
@@ -55046,20 +61006,20 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = suggestion
                     ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
                     : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
-                position = doc.positionOf(`${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, true) ?? at;
+                position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
                 break;
             }
             case 'type':
-                message = `\`${path}\` must be ${describeType(error.params.type)}, not \`${show(value)}\`; change its value.`;
+                message = `\`${path}\` must be ${validate_describeType(error.params.type)}, not \`${validate_show(value)}\`; change its value.`;
                 break;
             case 'enum':
-                message = `\`${path}\` is \`${show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${show(v)}\``).join(', ')}.`;
+                message = `\`${path}\` is \`${validate_show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${validate_show(v)}\``).join(', ')}.`;
                 break;
             case 'pattern':
-                message = `\`${path}\` is \`${show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                message = `\`${path}\` is \`${validate_show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
                 break;
             case 'minLength':
-                message = `\`${path}\` is empty; write ${fieldHints[tokens(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+                message = `\`${path}\` is empty; write ${fieldHints[splitPointer(pointer).at(-1) ?? ''] ?? 'a value'}.`;
                 break;
             case 'maxLength':
                 message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
@@ -55068,12 +61028,12 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
                 break;
             case 'uniqueItems':
-                message = `\`${path}\` lists \`${show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
+                message = `\`${path}\` lists \`${validate_show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
                 break;
             case 'anyOf':
                 message =
                     path === 'resourceType'
-                        ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
+                        ? `\`resourceType\` is \`${validate_show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
                         : `\`${path}\` does not match any of the forms it may take; check its value.`;
                 break;
             default:
@@ -55083,7 +61043,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
         if (seen.has(key))
             continue;
         seen.add(key);
-        out.push(new UserError(message, position));
+        out.push(new errors_UserError(message, position));
     }
     return out;
 }
@@ -55110,14 +61070,14 @@ function unknownKeywordErrors(schema, pointer, doc) {
         if (node === null || typeof node !== 'object' || Array.isArray(node))
             return;
         for (const [keyword, value] of Object.entries(node)) {
-            const child = `${at}/${keyword.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+            const child = `${at}/${escapePointerSegment(keyword)}`;
             if (!knownKeywords.has(keyword)) {
                 const suggestion = closest(keyword, knownKeywords);
-                out.push(new UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
+                out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
                 continue;
             }
             if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
-                out.push(new UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
+                out.push(new errors_UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
             }
             if (subschemaKeywords.includes(keyword))
                 walk(value, child);
@@ -55125,7 +61085,7 @@ function unknownKeywordErrors(schema, pointer, doc) {
                 value.forEach((v, i) => walk(v, `${child}/${i}`));
             else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
                 for (const [name, v] of Object.entries(value))
-                    walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+                    walk(v, `${child}/${escapePointerSegment(name)}`);
             }
         }
     };
@@ -55145,7 +61105,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
     catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         return [
-            new UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
+            new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
         ];
     }
     return [];
@@ -55166,13 +61126,13 @@ function invalidSchemaErrors(schema, pointer, doc) {
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let validators;
+let rules_validators;
 function metaValidators() {
-    if (!validators) {
+    if (!rules_validators) {
         const ajv = new rules_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
-        validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
+        rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
     }
-    return validators;
+    return rules_validators;
 }
 function read(file) {
     let text;
@@ -55180,10 +61140,10 @@ function read(file) {
         text = external_node_fs_default().readFileSync(file, 'utf8');
     }
     catch (error) {
-        throw new UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
+        throw new errors_UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
     }
     if (text.trim() === '')
-        throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', {
+        throw new errors_UserError('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
             line: 1,
             column: 1
@@ -55193,36 +61153,30 @@ function read(file) {
 function isMapping(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function rules_throwAll(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new UserErrors(errors);
-}
 function ruleErrors(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+        return [new errors_UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
     const validate = metaValidators().rule;
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
     const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
     if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-        errors.push(new UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+        errors.push(new errors_UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
     }
     if (kind === 'relation' && !('relation' in value)) {
-        errors.push(new UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+        errors.push(new errors_UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
     }
     if (kind !== 'relation' && 'relation' in value) {
-        errors.push(new UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+        errors.push(new errors_UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
     }
     const effect = value.effect;
     if (isMapping(effect) &&
         typeof effect.default === 'string' &&
         Array.isArray(effect.allowed) &&
         !effect.allowed.includes(effect.default)) {
-        errors.push(new UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+        errors.push(new errors_UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
     }
     for (const field of ['schema', 'appliesTo']) {
         const schema = value[field];
@@ -55262,7 +61216,7 @@ function toRule(doc) {
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 function loadRuleFile(file) {
     const doc = read(file);
-    rules_throwAll(ruleErrors(doc));
+    errors_throwUserErrors(ruleErrors(doc));
     return toRule(doc);
 }
 /** Reads and validates a pack manifest. */
@@ -55270,14 +61224,14 @@ function loadPackFile(file) {
     const doc = read(file);
     const value = doc.value;
     if (!isMapping(value))
-        throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        throw new errors_UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
             file,
             line: 1,
             column: 1
         });
     const validate = metaValidators().pack;
     if (!validate(value))
-        rules_throwAll(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+        errors_throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
     return {
         name: value.name,
         displayName: value.displayName,
@@ -55288,19 +61242,6 @@ function loadPackFile(file) {
         document: value,
         positionOf: pointer => doc.positionOf(pointer)
     };
-}
-function collect(errors, action) {
-    try {
-        action();
-    }
-    catch (error) {
-        if (error instanceof UserErrors)
-            errors.push(...error.errors);
-        else if (error instanceof UserError)
-            errors.push(error);
-        else
-            throw error;
-    }
 }
 /**
  * Every rule file (`*.yaml`, `*.yml`, `*.json`) in `dir` and its pack manifest
@@ -55313,7 +61254,7 @@ function loadPolicyDirectory(dir) {
         entries = external_node_fs_default().readdirSync(dir).sort();
     }
     catch (error) {
-        throw new UserError(`cannot read the policy directory (${error.code ?? String(error)}); check the path.`, { file: dir });
+        throw new errors_UserError(`cannot read the policy directory (${error.code ?? String(error)}); check the path.`, { file: dir });
     }
     const errors = [];
     const rules = [];
@@ -55323,12 +61264,12 @@ function loadPolicyDirectory(dir) {
         if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)) || !external_node_fs_default().statSync(file).isFile())
             continue;
         if (PACK_FILES.includes(entry)) {
-            collect(errors, () => {
+            errors_collectUserErrors(errors, () => {
                 pack = loadPackFile(file);
             });
         }
         else {
-            collect(errors, () => {
+            errors_collectUserErrors(errors, () => {
                 rules.push(loadRuleFile(file));
             });
         }
@@ -55337,7 +61278,7 @@ function loadPolicyDirectory(dir) {
     for (const rule of rules) {
         const first = byName.get(rule.name);
         if (first) {
-            errors.push(new UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+            errors.push(new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
         }
         else
             byName.set(rule.name, rule);
@@ -55347,5821 +61288,11 @@ function loadPolicyDirectory(dir) {
     if (errors.length === 0)
         manifest?.rules.forEach((name, i) => {
             if (!byName.has(name)) {
-                errors.push(new UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+                errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
-    rules_throwAll(errors);
+    errors_throwUserErrors(errors);
     return { pack: manifest, rules };
-}
-
-;// CONCATENATED MODULE: ./src/commands/command.ts
-const EXIT_OK = 0;
-const EXIT_FINDINGS = 1;
-const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/commands/compile.ts
-/**
- * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
- * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
- * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
- * which is how CI keeps the committed output honest.
- */
-
-
-
-
-
-
-
-/** The output files for a policy folder: path under OUT → content. */
-function compileToFiles(policies, aliases, root) {
-    const { pack, rules } = loadPolicyDirectory(policies);
-    const files = new Map();
-    const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
-    if (pack) {
-        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
-        const inPack = new Set(definitions.map(d => d.name));
-        for (const definition of definitions)
-            write(`policyDefinitions/${definition.name}.json`, definition);
-        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
-        for (const rule of rules) {
-            if (rule.kind === 'policy' && !inPack.has(rule.name))
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-        }
-        write(`policySetDefinitions/${initiative.name}.json`, initiative);
-    }
-    else {
-        const errors = [];
-        for (const rule of rules.filter(r => r.kind === 'policy')) {
-            try {
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-            }
-            catch (error) {
-                if (error instanceof UserErrors)
-                    errors.push(...error.errors);
-                else if (error instanceof UserError)
-                    errors.push(error);
-                else
-                    throw error;
-            }
-        }
-        if (errors.length > 0)
-            throw errors.length === 1 ? errors[0] : new UserErrors(errors);
-    }
-    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-function existingOutputs(out) {
-    const found = [];
-    for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
-        const dir = external_node_path_default().join(out, folder);
-        if (!external_node_fs_default().existsSync(dir))
-            continue;
-        for (const entry of external_node_fs_default().readdirSync(dir))
-            if (entry.endsWith('.json'))
-                found.push(`${folder}/${entry}`);
-    }
-    return found;
-}
-function makeCompileCommand(aliases) {
-    return {
-        name: 'compile',
-        summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
-        usage: 'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
-            'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
-            'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
-            'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
-        options: {
-            policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
-            out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
-            check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
-        },
-        positionals: { min: 0, max: 0 },
-        async run(options, _positionals, io) {
-            if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
-                io.stderr('compile needs --policies DIR and --out OUT.\n');
-                return EXIT_USAGE;
-            }
-            const policies = external_node_path_default().resolve(io.cwd, options.policies);
-            const out = external_node_path_default().resolve(io.cwd, options.out);
-            let files;
-            try {
-                files = compileToFiles(policies, aliases(), io.cwd);
-            }
-            catch (error) {
-                if (error instanceof UserError) {
-                    io.stderr(`${error.describe()}\n`);
-                    return EXIT_USAGE;
-                }
-                throw error;
-            }
-            const extra = existingOutputs(out).filter(f => !files.has(f));
-            if (options.check === true) {
-                const stale = [...files].filter(([f, text]) => {
-                    const target = external_node_path_default().join(out, f);
-                    return !external_node_fs_default().existsSync(target) || external_node_fs_default().readFileSync(target, 'utf8') !== text;
-                });
-                for (const [f] of stale)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
-                for (const f of extra)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-                if (stale.length + extra.length > 0)
-                    return EXIT_FINDINGS;
-                io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
-                return EXIT_OK;
-            }
-            for (const [f, text] of files) {
-                const target = external_node_path_default().join(out, f);
-                external_node_fs_default().mkdirSync(external_node_path_default().dirname(target), { recursive: true });
-                external_node_fs_default().writeFileSync(target, text);
-            }
-            for (const f of extra)
-                io.stderr(`warning: ${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-            io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
-            return EXIT_OK;
-        }
-    };
-}
-let engineCatalog;
-/** The engine's alias catalog, asked in the direction the compiler needs. */
-function engineAliasCatalog() {
-    if (!engineCatalog)
-        engineCatalog = aliasCatalogFromPathLookup(aliasPath);
-    return engineCatalog;
-}
-const compileCommand = makeCompileCommand(engineAliasCatalog);
-
-;// CONCATENATED MODULE: ./src/engine/effects.ts
-const canonical = {
-    audit: 'Audit',
-    deny: 'Deny',
-    disabled: 'Disabled',
-    append: 'Append',
-    modify: 'Modify',
-    auditifnotexists: 'AuditIfNotExists',
-    deployifnotexists: 'DeployIfNotExists',
-    denyaction: 'DenyAction',
-    manual: 'Manual',
-    auditaction: 'AuditAction',
-    // Resource-provider-mode effects (Microsoft.Kubernetes.Data and friends).
-    mutate: 'Mutate',
-    enforceregopolicy: 'EnforceRegoPolicy',
-    enforceopaconstraint: 'EnforceOPAConstraint',
-    // Microsoft.MachineLearningServices.Data mode.
-    enforcesetting: 'EnforceSetting'
-};
-/** The effect's canonical spelling, or undefined when it is not an effect. */
-function canonicalEffect(name) {
-    return canonical[name.toLowerCase()];
-}
-const effectNames = Object.values(canonical);
-/** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
-function isExistenceEffect(effect) {
-    return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
-}
-/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
-function severityOfEffect(effect) {
-    switch (effect) {
-        case 'Deny':
-        case 'DenyAction':
-        case 'EnforceRegoPolicy':
-        case 'EnforceOPAConstraint':
-        case 'EnforceSetting':
-            return 'error';
-        case 'Manual':
-            return 'note';
-        default:
-            return 'warning';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/model/value.ts
-/**
- * The value model shared by the expression language, the template expander and the
- * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
- */
-/**
- * A value a template cannot know before deployment: a parameter with no value,
- * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
- * mentions of the same thing (an identity's principalId in a vault access policy and on
- * the account it belongs to) compare as the same; `reason` says it in words for users.
- */
-class Unknown {
-    reason;
-    key;
-    constructor(reason, key = reason) {
-        this.reason = reason;
-        this.key = key;
-    }
-    toString() {
-        return `<unknown: ${this.reason}>`;
-    }
-}
-function isUnknown(value) {
-    return value instanceof Unknown;
-}
-function value_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
-}
-/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
-function findUnknown(value) {
-    if (value instanceof Unknown)
-        return value;
-    if (Array.isArray(value)) {
-        for (const item of value) {
-            const found = findUnknown(item);
-            if (found)
-                return found;
-        }
-    }
-    else if (value_isObject(value)) {
-        for (const key of Object.keys(value)) {
-            const found = findUnknown(value[key]);
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/expr/errors.ts
-
-/**
- * An expression that cannot be evaluated: an unknown function, a wrong number or type of
- * arguments, a missing property. It is a `UserError`: the template or rule must change.
- * `reason` is the bare sentence; `message` adds the expression and offset when known.
- */
-class ExpressionError extends UserError {
-    reason;
-    expression;
-    offset;
-    constructor(reason, details = {}) {
-        super(withContext(reason, details), details.location);
-        this.reason = reason;
-        this.name = 'ExpressionError';
-        this.expression = details.expression;
-        this.offset = details.offset;
-    }
-    /** The same error, placed in a file (consumers know where the expression was written). */
-    at(location) {
-        return new ExpressionError(this.reason, { expression: this.expression, offset: this.offset, location });
-    }
-}
-/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
-const QUOTE_LIMIT = 160;
-function quote(expression, offset) {
-    if (expression.length <= QUOTE_LIMIT)
-        return expression;
-    const at = offset ?? 0;
-    const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
-    const end = start + QUOTE_LIMIT;
-    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
-}
-function withContext(reason, { expression, offset }) {
-    if (expression === undefined)
-        return reason;
-    const shown = quote(expression, offset);
-    return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
-}
-
-;// CONCATENATED MODULE: ./src/expr/parse.ts
-
-
-/** A malformed expression; `offset` is the character (0-based, counting the leading `[`) at fault. */
-class ExpressionSyntaxError extends ExpressionError {
-    constructor(reason, expression, offset) {
-        super(reason, { expression, offset });
-        this.name = 'ExpressionSyntaxError';
-    }
-}
-/**
- * Whether a template string is an expression: it starts with `[` and ends with `]`, and does not
- * start with `[[` (the escape for a literal string that starts with a bracket).
- */
-function isExpression(text) {
-    return (text.length >= 2 &&
-        text.charCodeAt(0) === LBRACKET &&
-        text.charCodeAt(text.length - 1) === RBRACKET &&
-        text.charCodeAt(1) !== LBRACKET);
-}
-/**
- * An expression, or the literal string it stands for. A string that would otherwise be an
- * expression but starts with `[[` loses one bracket (`"[[x]"` is the string `"[x]"`); every
- * other string is returned unchanged.
- */
-function parse_parseTemplateString(text) {
-    if (isExpression(text))
-        return parseExpression(text);
-    if (text.length >= 3 && text.startsWith('[[') && text.endsWith(']'))
-        return text.slice(1);
-    return text;
-}
-const sources = new WeakMap();
-/** The full `[...]` text an expression tree was parsed from, when it came from `parseExpression`. */
-function sourceOf(expr) {
-    return sources.get(expr);
-}
-/** Parses the full `"[...]"` string; throws `ExpressionSyntaxError` naming the offset at fault. */
-function parseExpression(text) {
-    if (!isExpression(text)) {
-        throw new ExpressionSyntaxError(text.startsWith('[[')
-            ? 'A string starting with "[[" is an escaped literal, not an expression.'
-            : 'An expression must start with "[" and end with "]".', text, 0);
-    }
-    const parser = new Parser(text, text.length - 1);
-    parser.skipSpace();
-    if (parser.pos === parser.limit) {
-        throw new ExpressionSyntaxError('The expression is empty: write a function call between "[" and "]".', text, 1);
-    }
-    const expr = parser.chain();
-    parser.skipSpace();
-    if (parser.pos !== parser.limit) {
-        throw parser.error(`Unexpected "${text[parser.pos]}" after the end of the expression; did you miss a "," or ")"?`);
-    }
-    sources.set(expr, text);
-    return expr;
-}
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const parse_COMMA = 0x2c;
-const DOT = 0x2e;
-const QUOTE = 0x27;
-const MINUS = 0x2d;
-const QUESTION = 0x3f;
-function isSpace(c) {
-    return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-function isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-function isIdentifierStart(c) {
-    return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
-}
-function isIdentifierPart(c) {
-    return isIdentifierStart(c) || isDigit(c);
-}
-/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
-const MAX_EXPRESSION_DEPTH = 200;
-class Parser {
-    text;
-    limit;
-    pos = 1;
-    depth = 0;
-    constructor(text, 
-    /** Offset of the closing `]` of the whole expression. */
-    limit) {
-        this.text = text;
-        this.limit = limit;
-    }
-    error(reason, offset = this.pos) {
-        return new ExpressionSyntaxError(reason, this.text, offset);
-    }
-    peek() {
-        return this.pos < this.limit ? this.text.charCodeAt(this.pos) : -1;
-    }
-    skipSpace() {
-        while (this.pos < this.limit && isSpace(this.text.charCodeAt(this.pos)))
-            this.pos++;
-    }
-    chain() {
-        if (++this.depth > MAX_EXPRESSION_DEPTH) {
-            throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
-        }
-        try {
-            return this.chainAt();
-        }
-        finally {
-            this.depth--;
-        }
-    }
-    chainAt() {
-        let expr = this.primary();
-        for (;;) {
-            const c = this.peek();
-            if (c === DOT) {
-                this.pos++;
-                if (this.peek() === QUESTION) {
-                    throw this.error('Template expressions have no ".?" operator; use tryGet(object, \'property\') instead.');
-                }
-                const name = this.identifier('a property name after "."');
-                expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
-            }
-            else if (c === LBRACKET) {
-                this.pos++;
-                this.skipSpace();
-                if (this.peek() === QUESTION) {
-                    throw this.error('Template expressions have no "[?" operator; use tryGet(array, index) instead.');
-                }
-                if (this.peek() === RBRACKET)
-                    throw this.error('Expected an index between "[" and "]".');
-                const index = this.chain();
-                this.skipSpace();
-                this.expect(RBRACKET, '"]" to close the index');
-                expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
-            }
-            else {
-                return expr;
-            }
-        }
-    }
-    primary() {
-        const c = this.peek();
-        if (c === QUOTE)
-            return this.string();
-        if (c === MINUS || isDigit(c))
-            return this.integer();
-        if (isIdentifierStart(c))
-            return this.call();
-        if (c === -1)
-            throw this.error('The expression ends too early: expected a value.');
-        throw this.error(`Unexpected "${this.text[this.pos]}": expected a function call, a 'string' or a number.`);
-    }
-    string() {
-        const start = this.pos;
-        this.pos++;
-        let value = '';
-        let from = this.pos;
-        for (;;) {
-            if (this.pos >= this.limit)
-                throw this.error('The string is not closed: add a "\'".', start);
-            if (this.text.charCodeAt(this.pos) === QUOTE) {
-                if (this.pos + 1 < this.limit && this.text.charCodeAt(this.pos + 1) === QUOTE) {
-                    value += this.text.slice(from, this.pos + 1);
-                    this.pos += 2;
-                    from = this.pos;
-                    continue;
-                }
-                value += this.text.slice(from, this.pos);
-                this.pos++;
-                return { kind: 'literal', value, start, end: this.pos };
-            }
-            this.pos++;
-        }
-    }
-    integer() {
-        const start = this.pos;
-        if (this.peek() === MINUS)
-            this.pos++;
-        if (!isDigit(this.peek()))
-            throw this.error('Expected a digit after "-".');
-        while (isDigit(this.peek()))
-            this.pos++;
-        if (this.peek() === DOT && isDigit(this.text.charCodeAt(this.pos + 1))) {
-            throw this.error("Template expressions have only integer literals; write json('1.5') for a decimal number.");
-        }
-        if (isIdentifierStart(this.peek()))
-            throw this.error('Unexpected letter after a number.');
-        return { kind: 'literal', value: Number(this.text.slice(start, this.pos)), start, end: this.pos };
-    }
-    call() {
-        const start = this.pos;
-        let name = this.identifier('a function name');
-        if (this.peek() === DOT && isIdentifierStart(this.text.charCodeAt(this.pos + 1))) {
-            this.pos++;
-            name += '.' + this.identifier('a function name');
-        }
-        this.skipSpace();
-        if (this.peek() !== LPAREN) {
-            throw this.error(`Expected "(" after '${name}': values other than strings and numbers are function calls, like ${name}().`);
-        }
-        this.pos++;
-        const args = [];
-        this.skipSpace();
-        if (this.peek() === RPAREN) {
-            this.pos++;
-            return { kind: 'call', name, args, start, end: this.pos };
-        }
-        for (;;) {
-            this.skipSpace();
-            args.push(this.chain());
-            this.skipSpace();
-            const c = this.peek();
-            if (c === parse_COMMA) {
-                this.pos++;
-                continue;
-            }
-            if (c === RPAREN) {
-                this.pos++;
-                return { kind: 'call', name, args, start, end: this.pos };
-            }
-            if (c === -1)
-                throw this.error(`The call to '${name}' is not closed: add a ")".`);
-            throw this.error(`Expected "," or ")" in the arguments of '${name}'.`);
-        }
-    }
-    identifier(what) {
-        const start = this.pos;
-        if (!isIdentifierStart(this.peek()))
-            throw this.error(`Expected ${what}.`);
-        this.pos++;
-        while (isIdentifierPart(this.peek()))
-            this.pos++;
-        return this.text.slice(start, this.pos);
-    }
-    expect(c, what) {
-        if (this.peek() !== c)
-            throw this.error(`Expected ${what}.`);
-        this.pos++;
-    }
-}
-/** Source text of an expression, without the surrounding brackets: `concat(parameters('a'), '-x')`. */
-function formatExpr(expr) {
-    switch (expr.kind) {
-        case 'literal':
-            return typeof expr.value === 'number' ? String(expr.value) : `'${expr.value.replace(/'/g, "''")}'`;
-        case 'call':
-            return `${expr.name}(${expr.args.map(formatExpr).join(', ')})`;
-        case 'property':
-            return `${formatExpr(expr.target)}.${expr.name}`;
-        case 'index':
-            return `${formatExpr(expr.target)}[${formatExpr(expr.index)}]`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/expr/evaluate.ts
-/**
- * Evaluation of parsed expressions against a function library.
- *
- * Unknown values: an eager function whose arguments hold an `Unknown` anywhere (at any depth)
- * is not called; its result is an `Unknown` that names the function and merges the inputs'
- * reasons, with a key built from the function name and the arguments' keys, so two mentions of
- * the same unknown computation compare equal. Functions that can decide anyway set
- * `acceptsUnknown` and see the unknowns themselves.
- *
- * Lambdas: `lambda('x', body)` evaluates to a `Lambda`, a frozen instance of a class private to
- * this module's family (not JSON, so it cannot leak into outputs): it holds the parameter
- * names, the unevaluated body and the lambda variables in scope where it was written. Only
- * functions with `acceptsLambda` (filter, map, reduce, sort, toObject, groupBy, mapValues)
- * accept one; they run it with `invokeLambda`. Inside the body, `lambdaVariables('x')` reads
- * `EvalContext.variables`.
- */
-
-
-
-
-/** A `lambda(...)` value. Construct only through the `lambda` function. */
-class Lambda {
-    parameters;
-    body;
-    scope;
-    constructor(parameters, body, scope) {
-        this.parameters = parameters;
-        this.body = body;
-        this.scope = scope;
-        Object.freeze(this);
-    }
-}
-function isLambda(value) {
-    return value instanceof Lambda;
-}
-/** Runs a lambda with the given arguments bound to its parameters. */
-function invokeLambda(fn, args, ctx) {
-    if (args.length !== fn.parameters.length) {
-        throw new ExpressionError(`The lambda expects ${fn.parameters.length} parameter(s) but is given ${args.length}.`);
-    }
-    const variables = new Map(fn.scope);
-    for (let i = 0; i < args.length; i++)
-        variables.set(fn.parameters[i], args[i]);
-    // evalNode, not evaluate: errors in the body keep offsets into the expression the lambda is written in.
-    return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables });
-}
-/** Builds a library keyed by lower-case name; later parts override earlier ones. */
-function library(...parts) {
-    const map = new Map();
-    for (const part of parts)
-        for (const def of part)
-            map.set(def.name.toLowerCase(), def);
-    return map;
-}
-/** Checks a definition is well formed and returns it (for typed object literals). */
-function defineFunction(def) {
-    if (def.lazy && !def.callLazy)
-        throw new Error(`Function '${def.name}' is lazy but has no callLazy.`);
-    if (def.minArgs > def.maxArgs)
-        throw new Error(`Function '${def.name}' has minArgs > maxArgs.`);
-    return def;
-}
-/** Evaluates a template string: an expression, or a literal (with a leading `[[` unescaped). */
-function evaluateString(text, ctx) {
-    const parsed = parseTemplateString(text);
-    return typeof parsed === 'string' ? parsed : evaluate(parsed, ctx);
-}
-/**
- * Evaluates a parsed expression; throws `ExpressionError` naming the expression and offset.
- * Offsets are into the text `expr` was parsed from; a tree built by hand is shown formatted.
- */
-function evaluate(expr, ctx) {
-    try {
-        return evalNode(expr, ctx);
-    }
-    catch (error) {
-        if (error instanceof ExpressionError && error.expression === undefined) {
-            throw new ExpressionError(error.reason, {
-                expression: sourceOf(expr) ?? `[${formatExpr(expr)}]`,
-                offset: error.offset ?? expr.start
-            });
-        }
-        throw error;
-    }
-}
-const lowerNames = new Map();
-function lookup(name, functions) {
-    let lower = lowerNames.get(name);
-    if (lower === undefined) {
-        lower = name.toLowerCase();
-        lowerNames.set(name, lower);
-    }
-    return functions.get(lower);
-}
-/** An error raised while evaluating the node at `offset`, before the expression text is known. */
-function located(error, offset) {
-    if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
-        return new ExpressionError(error.reason, { offset });
-    }
-    return error;
-}
-function evalNode(expr, ctx) {
-    switch (expr.kind) {
-        case 'literal':
-            return expr.value;
-        case 'call':
-            return evalCall(expr, ctx);
-        case 'property': {
-            const target = evalNode(expr.target, ctx);
-            try {
-                return getProperty(target, expr.name);
-            }
-            catch (error) {
-                throw located(error, expr.start);
-            }
-        }
-        case 'index': {
-            const target = evalNode(expr.target, ctx);
-            const index = evalNode(expr.index, ctx);
-            try {
-                return getIndex(target, index);
-            }
-            catch (error) {
-                throw located(error, expr.start);
-            }
-        }
-    }
-}
-function evalCall(expr, ctx) {
-    const def = lookup(expr.name, ctx.functions);
-    if (def === undefined) {
-        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, { offset: expr.start });
-    }
-    const count = expr.args.length;
-    if (count < def.minArgs || count > def.maxArgs) {
-        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start });
-    }
-    try {
-        if (def.lazy) {
-            return def.callLazy(expr.args, ctx, e => evalNode(e, ctx));
-        }
-        const args = new Array(count);
-        let hasUnknown = false;
-        for (let i = 0; i < count; i++) {
-            const value = evalNode(expr.args[i], ctx);
-            if (value instanceof Lambda && !def.acceptsLambda) {
-                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start });
-            }
-            if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value))
-                hasUnknown = true;
-            args[i] = value;
-        }
-        if (hasUnknown)
-            return unknownResult(def.name, args);
-        return def.call(args, ctx);
-    }
-    catch (error) {
-        throw located(error, expr.start);
-    }
-}
-function argumentCountMessage(def, count) {
-    const expected = def.minArgs === def.maxArgs
-        ? `${def.minArgs}`
-        : def.maxArgs === Infinity
-            ? `at least ${def.minArgs}`
-            : `${def.minArgs} to ${def.maxArgs}`;
-    return `The template function '${def.name}' takes ${expected} argument(s) but is given ${count}.`;
-}
-/** Whether a value is or holds an Unknown (depth first, without allocating). */
-function holdsUnknown(value) {
-    if (value === null || typeof value !== 'object')
-        return false;
-    if (value instanceof Unknown)
-        return true;
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++)
-            if (holdsUnknown(value[i]))
-                return true;
-        return false;
-    }
-    if (value instanceof Lambda)
-        return false;
-    for (const key in value)
-        if (holdsUnknown(value[key]))
-            return true;
-    return false;
-}
-function collectUnknowns(value, into) {
-    if (value === null || typeof value !== 'object')
-        return;
-    if (value instanceof Unknown) {
-        if (!into.includes(value))
-            into.push(value);
-    }
-    else if (Array.isArray(value)) {
-        for (const item of value)
-            collectUnknowns(item, into);
-    }
-    else if (!(value instanceof Lambda)) {
-        for (const key in value)
-            collectUnknowns(value[key], into);
-    }
-}
-/**
- * The Unknown a function returns when it cannot decide: the reason names the function and
- * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
- */
-function unknownResult(functionName, args) {
-    const unknowns = [];
-    for (const arg of args)
-        collectUnknowns(arg, unknowns);
-    const reasons = [...new Set(unknowns.map(u => u.reason))];
-    const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
-}
-/** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
-function viaFunction(reason, functionName) {
-    const match = /^(.*) \(via ([^()]*)\)$/s.exec(reason);
-    return match ? `${match[1]} (via ${match[2]}, ${functionName})` : `${reason} (via ${functionName})`;
-}
-/** A deterministic text for a value that stands for an Unknown by its key. */
-function valueKey(value) {
-    if (value instanceof Unknown)
-        return `<${value.key}>`;
-    if (value instanceof Lambda)
-        return '<lambda>';
-    if (Array.isArray(value))
-        return `[${value.map(valueKey).join(',')}]`;
-    if (value_isObject(value)) {
-        return `{${Object.keys(value)
-            .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
-            .join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-/** Case-insensitive own-property lookup (ARM property names are case-insensitive). */
-function findKey(object, name) {
-    if (Object.prototype.hasOwnProperty.call(object, name))
-        return name;
-    const lower = name.toLowerCase();
-    for (const key in object)
-        if (key.toLowerCase() === lower)
-            return key;
-    return undefined;
-}
-/** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
-function getProperty(target, name) {
-    if (target instanceof Unknown)
-        return new Unknown(target.reason, `${target.key}.${name}`);
-    if (value_isObject(target) && !(target instanceof Lambda)) {
-        const key = findKey(target, name);
-        if (key === undefined) {
-            throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
-        }
-        return target[key];
-    }
-    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${evaluate_describeType(target)}, not an object.`);
-}
-/** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
-function getIndex(target, index) {
-    if (target instanceof Unknown) {
-        if (index instanceof Unknown)
-            return unknownResult('index', [target, index]);
-        return new Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
-    }
-    if (index instanceof Unknown)
-        return unknownResult('index', [target, index]);
-    if (Array.isArray(target)) {
-        if (typeof index !== 'number' || !Number.isInteger(index)) {
-            throw new ExpressionError(`An array index must be an integer, not ${evaluate_describeType(index)}.`);
-        }
-        if (index < 0 || index >= target.length) {
-            throw new ExpressionError(`The language expression array index '${index}' is out of bounds: the array has ${target.length} item(s).`);
-        }
-        return target[index];
-    }
-    if (value_isObject(target) && !(target instanceof Lambda)) {
-        if (typeof index !== 'string') {
-            throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
-        }
-        return getProperty(target, index);
-    }
-    throw new ExpressionError(`Only arrays and objects can be indexed, not ${evaluate_describeType(target)}.`);
-}
-/** Type names as ARM's messages use them. */
-function evaluate_describeType(value) {
-    if (value === null)
-        return 'null';
-    if (value instanceof Unknown)
-        return 'an unknown value';
-    if (value instanceof Lambda)
-        return 'a lambda';
-    if (Array.isArray(value))
-        return 'an array';
-    switch (typeof value) {
-        case 'string':
-            return 'a string';
-        case 'number':
-            return Number.isInteger(value) ? 'an integer' : 'a number';
-        case 'boolean':
-            return 'a boolean';
-        default:
-            return 'an object';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/args.ts
-/** Argument checks shared by the function families; each failure is an ARM-style ExpressionError. */
-
-
-
-const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
-function ordinal(index) {
-    return ORDINALS[index] ?? `${index + 1}th`;
-}
-function typeError(fn, index, expected, actual) {
-    return new ExpressionError(`The template function '${fn}' expects its ${ordinal(index)} argument to be ${expected}, but it is ${evaluate_describeType(actual)}.`);
-}
-function stringArg(fn, args, index) {
-    const value = args[index];
-    if (typeof value !== 'string')
-        throw typeError(fn, index, 'a string', value);
-    return value;
-}
-function intArg(fn, args, index) {
-    const value = args[index];
-    if (typeof value !== 'number' || !Number.isInteger(value))
-        throw typeError(fn, index, 'an integer', value);
-    return value;
-}
-function numberArg(fn, args, index) {
-    const value = args[index];
-    if (typeof value !== 'number')
-        throw typeError(fn, index, 'a number', value);
-    return value;
-}
-function boolArg(fn, args, index) {
-    const value = args[index];
-    if (typeof value !== 'boolean')
-        throw typeError(fn, index, 'a boolean', value);
-    return value;
-}
-function arrayArg(fn, args, index) {
-    const value = args[index];
-    if (!Array.isArray(value))
-        throw typeError(fn, index, 'an array', value);
-    return value;
-}
-function objectArg(fn, args, index) {
-    const value = args[index];
-    if (!value_isObject(value))
-        throw typeError(fn, index, 'an object', value);
-    return value;
-}
-/** Strings as ARM renders values inside other strings: booleans as True/False (.NET), containers as compact JSON. */
-function toText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'boolean')
-        return value ? 'True' : 'False';
-    if (value === null)
-        return '';
-    if (typeof value === 'number')
-        return String(value);
-    return JSON.stringify(value);
-}
-/** ARM's equality: deep, case-sensitive for strings, integer 1 equals 1.0. */
-function deepEquals(a, b) {
-    if (a === b)
-        return true;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length)
-            return false;
-        for (let i = 0; i < a.length; i++)
-            if (!deepEquals(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (value_isObject(a)) {
-        if (!value_isObject(b))
-            return false;
-        const keys = Object.keys(a);
-        if (keys.length !== Object.keys(b).length)
-            return false;
-        for (const key of keys) {
-            if (!Object.prototype.hasOwnProperty.call(b, key) || !deepEquals(a[key], b[key]))
-                return false;
-        }
-        return true;
-    }
-    return false;
-}
-/** .NET culture-aware ordering (ARM compares strings this way: greater('A', 'a') is true). */
-const cultureCompare = new Intl.Collator('en-US', { sensitivity: 'variant', caseFirst: 'lower' }).compare;
-/** Whether any argument is itself an Unknown (not merely holding one). */
-function anyUnknown(args) {
-    for (const arg of args)
-        if (arg instanceof Unknown)
-            return true;
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/array.ts
-/**
- * Array and object functions, and the ones shared with strings:
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object
- *
- * Functions marked `acceptsUnknown` decide what they can when a container holds unknown items
- * (its length, whether it is empty, a known item it contains) and return an Unknown otherwise.
- */
-
-
-
-
-/** Collection functions that can decide with unknown items; they still give Unknown for an unknown argument. */
-function tolerant(def) {
-    const call = def.call;
-    return defineFunction({
-        ...def,
-        acceptsUnknown: true,
-        call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
-    });
-}
-/**
- * The path after tryGet's (and tryIndexFromEnd's) first argument: property names, indexes,
- * and the segments Bicep writes for `[^n]` and `[n]` after a safe access,
- * `createObject('value', n, 'fromEnd', true())` (`z.?y[^1]`) and `createObject('value', n)`.
- * A missing step gives null, unless `strict` (indexFromEnd, whose path is a plain access).
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#tryget
- */
-function followPath(fn, start, args, from, strict) {
-    let current = start;
-    for (let i = from; i < args.length; i++) {
-        let key = args[i];
-        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key)) {
-            return unknownResult(fn, [current, ...args.slice(i)]);
-        }
-        let fromEnd = false;
-        if (value_isObject(key) && 'value' in key) {
-            fromEnd = key.fromEnd === true;
-            key = key.value;
-        }
-        if (current === null && !strict)
-            return null;
-        let next;
-        if (Array.isArray(current)) {
-            if (typeof key !== 'number' || !Number.isInteger(key))
-                throw typeError(fn, i, 'an integer index', key);
-            const index = fromEnd ? current.length - key : key;
-            next = index >= 0 && index < current.length && (!fromEnd || key >= 1) ? current[index] : undefined;
-            if (next === undefined && strict)
-                throw outOfBounds(fromEnd ? key : index, current.length);
-        }
-        else if (value_isObject(current)) {
-            if (typeof key !== 'string')
-                throw typeError(fn, i, 'a property name', key);
-            const found = findKey(current, key);
-            next = found === undefined ? undefined : current[found];
-            if (next === undefined && strict) {
-                throw new ExpressionError(`The language expression property '${key}' doesn't exist, available properties are '${Object.keys(current).join(', ')}'.`);
-            }
-        }
-        else if (strict) {
-            throw new ExpressionError(`The template function '${fn}' cannot read '${String(key)}' of ${JSON.stringify(current)}.`);
-        }
-        if (next === undefined)
-            return null;
-        current = next;
-    }
-    return current;
-}
-function outOfBounds(index, length) {
-    return new ExpressionError(`The index '${index}' is out of bounds: the array has ${length} item(s).`);
-}
-function indexIn(array, item, last) {
-    let unknown = false;
-    const n = array.length;
-    for (let k = 0; k < n; k++) {
-        const i = last ? n - 1 - k : k;
-        if (holdsUnknown(array[i])) {
-            unknown = true;
-            continue;
-        }
-        if (deepEquals(array[i], item))
-            return unknown ? new Unknown('an earlier item is unknown') : i;
-    }
-    return unknown ? new Unknown('an item is unknown') : -1;
-}
-function stringOrArray(fn, args, index) {
-    const value = args[index];
-    if (typeof value !== 'string' && !Array.isArray(value))
-        throw typeError(fn, index, 'an array or a string', value);
-    return value;
-}
-function unionObjects(target, source) {
-    const out = { ...target };
-    for (const key of Object.keys(source)) {
-        const existing = findKey(out, key);
-        const value = source[key];
-        if (existing !== undefined && value_isObject(out[existing]) && value_isObject(value)) {
-            out[existing] = unionObjects(out[existing], value);
-        }
-        else {
-            if (existing !== undefined && existing !== key)
-                delete out[existing];
-            out[existing ?? key] = value;
-        }
-    }
-    return out;
-}
-function distinctPush(into, item) {
-    if (!into.some(existing => deepEquals(existing, item)))
-        into.push(item);
-}
-const arrayFunctions = [
-    defineFunction({
-        name: 'array',
-        minArgs: 1,
-        maxArgs: 1,
-        acceptsUnknown: true,
-        call: args => (Array.isArray(args[0]) ? args[0] : [args[0]])
-    }),
-    tolerant({
-        name: 'concat',
-        minArgs: 0,
-        maxArgs: Infinity,
-        call: args => {
-            if (args.length === 0)
-                return '';
-            if (Array.isArray(args[0]) || args[0] === null) {
-                const out = [];
-                args.forEach((arg, i) => {
-                    if (arg === null)
-                        return;
-                    if (!Array.isArray(arg))
-                        throw typeError('concat', i, 'an array (all arguments must be arrays when the first is)', arg);
-                    out.push(...arg);
-                });
-                return out;
-            }
-            for (let i = 0; i < args.length; i++) {
-                if (Array.isArray(args[i]))
-                    throw typeError('concat', i, 'a string (arrays and strings cannot be mixed)', args[i]);
-            }
-            if (args.some(holdsUnknown))
-                return unknownResult('concat', args);
-            return args.map(toText).join('');
-        }
-    }),
-    tolerant({
-        name: 'contains',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const [container, item] = args;
-            if (typeof container === 'string') {
-                if (holdsUnknown(item))
-                    return unknownResult('contains', args);
-                return container.includes(toText(item));
-            }
-            if (Array.isArray(container)) {
-                if (holdsUnknown(item))
-                    return unknownResult('contains', args);
-                if (container.some(x => !holdsUnknown(x) && deepEquals(x, item)))
-                    return true;
-                return container.some(holdsUnknown) ? unknownResult('contains', args) : false;
-            }
-            if (value_isObject(container)) {
-                if (typeof item !== 'string')
-                    throw typeError('contains', 1, 'a string (a property name)', item);
-                return findKey(container, item) !== undefined;
-            }
-            throw typeError('contains', 0, 'an array, an object or a string', container);
-        }
-    }),
-    defineFunction({ name: 'createArray', minArgs: 0, maxArgs: Infinity, acceptsUnknown: true, call: args => args }),
-    defineFunction({
-        name: 'createObject',
-        minArgs: 0,
-        maxArgs: Infinity,
-        acceptsUnknown: true,
-        call: args => {
-            for (let i = 0; i < args.length; i += 2)
-                if (holdsUnknown(args[i]))
-                    return unknownResult('createObject', args);
-            if (args.length % 2 !== 0) {
-                throw new ExpressionError("The template function 'createObject' takes key-value pairs: give an even number of arguments.");
-            }
-            const out = {};
-            for (let i = 0; i < args.length; i += 2)
-                out[stringArg('createObject', args, i)] = args[i + 1];
-            return out;
-        }
-    }),
-    tolerant({
-        name: 'empty',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = args[0];
-            if (value === null)
-                return true;
-            if (typeof value === 'string' || Array.isArray(value))
-                return value.length === 0;
-            if (value_isObject(value))
-                return Object.keys(value).length === 0;
-            throw typeError('empty', 0, 'an array, an object or a string', value);
-        }
-    }),
-    tolerant({
-        name: 'first',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = stringOrArray('first', args, 0);
-            if (typeof value === 'string')
-                return value.slice(0, 1);
-            return value.length === 0 ? null : value[0];
-        }
-    }),
-    tolerant({
-        name: 'last',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = stringOrArray('last', args, 0);
-            if (typeof value === 'string')
-                return value.slice(-1);
-            return value.length === 0 ? null : value[value.length - 1];
-        }
-    }),
-    tolerant({
-        name: 'flatten',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const out = [];
-            for (const item of arrayArg('flatten', args, 0)) {
-                if (item instanceof Unknown)
-                    return unknownResult('flatten', args);
-                if (!Array.isArray(item))
-                    throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
-                out.push(...item);
-            }
-            return out;
-        }
-    }),
-    ...['indexOf', 'lastIndexOf'].map(name => tolerant({
-        name,
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const last = name === 'lastIndexOf';
-            const container = stringOrArray(name, args, 0);
-            if (holdsUnknown(args[1]))
-                return unknownResult(name, args);
-            if (typeof container === 'string') {
-                // Case-insensitive for strings (documented).
-                const haystack = container.toLowerCase();
-                const needle = stringArg(name, args, 1).toLowerCase();
-                return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
-            }
-            const found = indexIn(container, args[1], last);
-            return found instanceof Unknown ? unknownResult(name, args) : found;
-        }
-    })),
-    defineFunction({
-        name: 'intersection',
-        minArgs: 2,
-        maxArgs: Infinity,
-        call: args => {
-            if (Array.isArray(args[0])) {
-                const rest = args.map((_, i) => arrayArg('intersection', args, i)).slice(1);
-                const out = [];
-                for (const item of args[0])
-                    if (rest.every(a => a.some(x => deepEquals(x, item))))
-                        distinctPush(out, item);
-                return out;
-            }
-            const objects = args.map((_, i) => objectArg('intersection', args, i));
-            const out = {};
-            for (const key of Object.keys(objects[0])) {
-                if (objects.every(o => Object.prototype.hasOwnProperty.call(o, key) && deepEquals(o[key], objects[0][key])))
-                    out[key] = objects[0][key];
-            }
-            return out;
-        }
-    }),
-    tolerant({
-        name: 'items',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const object = objectArg('items', args, 0);
-            // Documented: the returned array is sorted by key.
-            return Object.keys(object)
-                .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
-                .map(key => ({ key, value: object[key] }));
-        }
-    }),
-    defineFunction({
-        name: 'join',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const items = arrayArg('join', args, 0);
-            const delimiter = stringArg('join', args, 1);
-            return items
-                .map((item, i) => {
-                if (Array.isArray(item) || value_isObject(item)) {
-                    throw new ExpressionError(`The template function 'join' takes an array of strings; item ${i} is not a string.`);
-                }
-                return toText(item);
-            })
-                .join(delimiter);
-        }
-    }),
-    tolerant({
-        name: 'length',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = args[0];
-            if (typeof value === 'string' || Array.isArray(value))
-                return value.length;
-            if (value_isObject(value))
-                return Object.keys(value).length;
-            throw typeError('length', 0, 'an array, an object or a string', value);
-        }
-    }),
-    tolerant({ name: 'objectKeys', minArgs: 1, maxArgs: 1, call: args => Object.keys(objectArg('objectKeys', args, 0)) }),
-    defineFunction({
-        name: 'range',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const start = intArg('range', args, 0);
-            const count = intArg('range', args, 1);
-            if (count < 0 || count > 10000)
-                throw new ExpressionError("The template function 'range' takes a count from 0 to 10000.");
-            if (start + count > 2147483647)
-                throw new ExpressionError("The sum of the start index and count of 'range' must be at most 2147483647.");
-            return Array.from({ length: count }, (_, i) => start + i);
-        }
-    }),
-    tolerant({
-        name: 'shallowMerge',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const out = {};
-            for (const item of arrayArg('shallowMerge', args, 0)) {
-                if (item instanceof Unknown)
-                    return unknownResult('shallowMerge', args);
-                if (!value_isObject(item))
-                    throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
-                Object.assign(out, item);
-            }
-            return out;
-        }
-    }),
-    ...['skip', 'take'].map(name => tolerant({
-        name,
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const value = stringOrArray(name, args, 0);
-            const count = Math.max(0, intArg(name, args, 1));
-            return name === 'skip' ? value.slice(count) : value.slice(0, count);
-        }
-    })),
-    defineFunction({
-        name: 'tryGet',
-        minArgs: 2,
-        maxArgs: Infinity,
-        acceptsUnknown: true,
-        call: args => followPath('tryGet', args[0], args, 1, false)
-    }),
-    ...['indexFromEnd', 'tryIndexFromEnd'].map(name => defineFunction({
-        name,
-        minArgs: 2,
-        maxArgs: Infinity,
-        acceptsUnknown: true,
-        call: args => {
-            if (args[0] instanceof Unknown || holdsUnknown(args[1]))
-                return unknownResult(name, args);
-            const array = arrayArg(name, args, 0);
-            const reverse = intArg(name, args, 1);
-            let item;
-            if (reverse >= 1 && reverse <= array.length)
-                item = array[array.length - reverse];
-            else if (name === 'tryIndexFromEnd')
-                return null;
-            else
-                throw outOfBounds(reverse, array.length);
-            return followPath(name, item, args, 2, name === 'indexFromEnd');
-        }
-    })),
-    tolerant({
-        name: 'union',
-        minArgs: 1,
-        maxArgs: Infinity,
-        call: args => {
-            if (Array.isArray(args[0])) {
-                const arrays = args.map((_, i) => arrayArg('union', args, i));
-                if (arrays.some(a => a.some(holdsUnknown)))
-                    return unknownResult('union', args);
-                const out = [];
-                for (const array of arrays)
-                    for (const item of array)
-                        distinctPush(out, item);
-                return out;
-            }
-            let out = {};
-            args.forEach((_, i) => {
-                if (args[i] === null)
-                    return;
-                out = unionObjects(out, objectArg('union', args, i));
-            });
-            return out;
-        }
-    })
-];
-
-;// CONCATENATED MODULE: ./src/expr/functions/cidr.ts
-
-
-
-function parseAddress(fn, text) {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-    if (v4) {
-        const octets = v4.slice(1).map(Number);
-        if (octets.every(o => o <= 255)) {
-            return { value: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), bits: 32 };
-        }
-    }
-    else if (/^[0-9a-f:]+$/i.test(text) && text.includes(':')) {
-        const halves = text.split('::');
-        if (halves.length <= 2) {
-            const head = halves[0] ? halves[0].split(':') : [];
-            const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-            const missing = 8 - head.length - tail.length;
-            if ((halves.length === 2 ? missing >= 1 : missing === 0) &&
-                [...head, ...tail].every(g => /^[0-9a-f]{1,4}$/i.test(g))) {
-                const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-                return { value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), bits: 128 };
-            }
-        }
-    }
-    throw new ExpressionError(`The template function '${fn}' was given '${text}', which is not an IP address.`);
-}
-function formatAddress({ value, bits }) {
-    if (bits === 32)
-        return [24n, 16n, 8n, 0n].map(s => String((value >> s) & 255n)).join('.');
-    const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
-    // RFC 5952: the longest run (two or more) of zero groups becomes '::'.
-    let best = -1;
-    let bestLength = 1;
-    for (let i = 0; i < 8;) {
-        if (groups[i] !== '0') {
-            i++;
-            continue;
-        }
-        let j = i;
-        while (j < 8 && groups[j] === '0')
-            j++;
-        if (j - i > bestLength)
-            [best, bestLength] = [i, j - i];
-        i = j;
-    }
-    if (best < 0)
-        return groups.join(':');
-    return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLength).join(':')}`;
-}
-function parseNetwork(fn, text) {
-    const slash = text.indexOf('/');
-    if (slash < 0)
-        throw new ExpressionError(`The template function '${fn}' expects CIDR notation like '10.0.0.0/16', not '${text}'.`);
-    const address = parseAddress(fn, text.slice(0, slash));
-    const prefix = Number(text.slice(slash + 1));
-    if (!/^\d+$/.test(text.slice(slash + 1)) || prefix > address.bits) {
-        throw new ExpressionError(`The template function '${fn}' was given the prefix length '/${text.slice(slash + 1)}', which is not valid.`);
-    }
-    const mask = maskOf(prefix, address.bits);
-    return { address: { value: address.value & mask, bits: address.bits }, prefix };
-}
-function maskOf(prefix, bits) {
-    const all = (1n << BigInt(bits)) - 1n;
-    return (all << BigInt(bits - prefix)) & all;
-}
-function lastOf({ address, prefix }) {
-    return address.value | (((1n << BigInt(address.bits)) - 1n) >> BigInt(prefix));
-}
-const cidrFunctions = [
-    defineFunction({
-        name: 'parseCidr',
-        minArgs: 1,
-        maxArgs: 1,
-        call: (args) => {
-            const network = parseNetwork('parseCidr', stringArg('parseCidr', args, 0));
-            const { address, prefix } = network;
-            const last = lastOf(network);
-            const at = (value) => formatAddress({ value, bits: address.bits });
-            if (address.bits === 32) {
-                const small = prefix >= 31;
-                return {
-                    network: at(address.value),
-                    netmask: at(maskOf(prefix, 32)),
-                    broadcast: at(last),
-                    firstUsable: at(small ? address.value : address.value + 1n),
-                    lastUsable: at(small ? last : last - 1n),
-                    cidr: prefix
-                };
-            }
-            return {
-                network: at(address.value),
-                netmask: at(maskOf(prefix, 128)),
-                firstUsable: at(address.value),
-                lastUsable: at(last),
-                cidr: prefix
-            };
-        }
-    }),
-    defineFunction({
-        name: 'cidrSubnet',
-        minArgs: 3,
-        maxArgs: 3,
-        call: args => {
-            const network = parseNetwork('cidrSubnet', stringArg('cidrSubnet', args, 0));
-            const newPrefix = intArg('cidrSubnet', args, 1);
-            const index = intArg('cidrSubnet', args, 2);
-            const bits = network.address.bits;
-            if (newPrefix < network.prefix || newPrefix > bits) {
-                throw new ExpressionError(`The new prefix length '${newPrefix}' of 'cidrSubnet' must be from ${network.prefix} to ${bits}.`);
-            }
-            const count = 1n << BigInt(newPrefix - network.prefix);
-            if (index < 0 || BigInt(index) >= count) {
-                throw new ExpressionError(`The subnet index '${index}' of 'cidrSubnet' is out of range: there are ${count} subnets.`);
-            }
-            const value = network.address.value + (BigInt(index) << BigInt(bits - newPrefix));
-            return `${formatAddress({ value, bits })}/${newPrefix}`;
-        }
-    }),
-    defineFunction({
-        name: 'cidrHost',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const network = parseNetwork('cidrHost', stringArg('cidrHost', args, 0));
-            const index = intArg('cidrHost', args, 1);
-            // Host 0 is the first usable address (after the IPv4 network address).
-            const first = network.address.bits === 32 && network.prefix < 31 ? network.address.value + 1n : network.address.value;
-            const lastUsable = network.address.bits === 32 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
-            const value = first + BigInt(index);
-            if (index < 0 || value > lastUsable) {
-                throw new ExpressionError(`The host index '${index}' of 'cidrHost' is outside the network '${args[0]}'.`);
-            }
-            return formatAddress({ value, bits: network.address.bits });
-        }
-    }),
-    defineFunction({
-        name: 'ipRangeContains',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const outer = parseRange('ipRangeContains', stringArg('ipRangeContains', args, 0));
-            const inner = parseRange('ipRangeContains', stringArg('ipRangeContains', args, 1));
-            if (outer.bits !== inner.bits) {
-                throw new ExpressionError("The template function 'ipRangeContains' cannot compare IPv4 and IPv6 ranges.");
-            }
-            return outer.first <= inner.first && inner.last <= outer.last;
-        }
-    })
-];
-/** An address, a CIDR block or a `first-last` range. */
-function parseRange(fn, text) {
-    if (text.includes('/')) {
-        const network = parseNetwork(fn, text);
-        return { first: network.address.value, last: lastOf(network), bits: network.address.bits };
-    }
-    const dash = text.indexOf('-');
-    if (dash >= 0) {
-        const first = parseAddress(fn, text.slice(0, dash).trim());
-        const last = parseAddress(fn, text.slice(dash + 1).trim());
-        if (first.bits !== last.bits || first.value > last.value) {
-            throw new ExpressionError(`The template function '${fn}' was given '${text}', which is not a valid range.`);
-        }
-        return { first: first.value, last: last.value, bits: first.bits };
-    }
-    const address = parseAddress(fn, text);
-    return { first: address.value, last: address.value, bits: address.bits };
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/comparison.ts
-/**
- * Comparison functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-comparison
- * equals is deep and case-sensitive; greater/less compare integers, or strings in culture order
- * (the doc's greater('A', 'a') is True).
- */
-
-
-
-function order(fn, args) {
-    const [a, b] = args;
-    if (typeof a === 'number' && typeof b === 'number')
-        return a - b;
-    if (typeof a === 'string' && typeof b === 'string')
-        return cultureCompare(a, b);
-    if (typeof a !== 'number' && typeof a !== 'string')
-        throw typeError(fn, 0, 'an integer or a string', a);
-    throw typeError(fn, 1, typeof a === 'number' ? 'an integer' : 'a string', b);
-}
-function comparison(name, test) {
-    return defineFunction({ name, minArgs: 2, maxArgs: 2, call: args => test(order(name, args)) });
-}
-const comparisonFunctions = [
-    defineFunction({
-        name: 'coalesce',
-        minArgs: 1,
-        maxArgs: Infinity,
-        lazy: true,
-        call: () => null,
-        callLazy: (args, _ctx, evaluate) => {
-            const unknowns = [];
-            for (const arg of args) {
-                const value = evaluate(arg);
-                if (value instanceof Unknown) {
-                    unknowns.push(value);
-                    continue;
-                }
-                if (value !== null)
-                    return unknowns.length === 0 ? value : unknownResult('coalesce', [...unknowns, value]);
-            }
-            return unknowns.length === 0 ? null : unknownResult('coalesce', unknowns);
-        }
-    }),
-    defineFunction({
-        name: 'equals',
-        minArgs: 2,
-        maxArgs: 2,
-        acceptsUnknown: true,
-        call: args => {
-            const [a, b] = args;
-            if (holdsUnknown(a) || holdsUnknown(b))
-                return knownDifference(a, b) ? false : unknownResult('equals', args);
-            return deepEquals(a, b);
-        }
-    }),
-    comparison('greater', c => c > 0),
-    comparison('greaterOrEquals', c => c >= 0),
-    comparison('less', c => c < 0),
-    comparison('lessOrEquals', c => c <= 0)
-];
-/** Whether two values partly unknown differ in a known part (different types, lengths, keys or known leaves). */
-function knownDifference(a, b) {
-    if (a instanceof Unknown || b instanceof Unknown)
-        return false;
-    if (Array.isArray(a) && Array.isArray(b))
-        return a.length !== b.length || a.some((x, i) => knownDifference(x, b[i]));
-    if (a !== null &&
-        b !== null &&
-        typeof a === 'object' &&
-        typeof b === 'object' &&
-        !Array.isArray(a) &&
-        !Array.isArray(b)) {
-        const keys = Object.keys(a);
-        if (keys.length !== Object.keys(b).length)
-            return true;
-        return keys.some(k => !Object.prototype.hasOwnProperty.call(b, k) || knownDifference(a[k], b[k]));
-    }
-    return !deepEquals(a, b);
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/date.ts
-/**
- * Date functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date
- * (utcNow is context-dependent and belongs to the consumers) and Azure Policy's addDays:
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
- * Times are UTC. Without a format, dateTimeAdd answers in the layout of its base value.
- */
-
-
-
-/** Parses ISO 8601 date-times, including the compact `yyyyMMddTHHmmssZ` utcNow() gives by default. */
-function parseDateTime(fn, text) {
-    const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-    const iso = compact
-        ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`
-        : text.replace(' ', 'T');
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(iso) || !/T/.test(iso);
-    const date = new Date(hasZone ? iso : `${iso}Z`);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(iso) || Number.isNaN(date.getTime())) {
-        throw new ExpressionError(`The template function '${fn}' expects an ISO 8601 date-time, not '${text}'.`);
-    }
-    return date;
-}
-/**
- * Adds an ISO 8601 duration (`P1Y2M3DT4H5M6S`, `-P9D`, `P2W`) as a fixed span of time, the
- * way .NET reads a duration into a TimeSpan: a year is 365 days and a month 30 days. The
- * documentation shows the consequence: `dateTimeAdd('2023-01-31 00:00:00Z', 'P1M')` is
- * 2023-03-02 and from 2024-01-31 it is 2024-03-01 (leap year), never the end of February
- * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-date#datetimeadd).
- */
-function addDuration(fn, date, duration) {
-    const m = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
-    if (!m || duration === 'P' || duration.endsWith('T')) {
-        throw new ExpressionError(`The template function '${fn}' expects an ISO 8601 duration like 'P1D' or 'PT1H', not '${duration}'.`);
-    }
-    const sign = m[1] ? -1 : 1;
-    const n = (i) => sign * Number(m[i] ?? 0);
-    const days = 365 * n(2) + 30 * n(3) + 7 * n(4) + n(5);
-    const seconds = ((days * 24 + n(6)) * 60 + n(7)) * 60 + n(8);
-    return new Date(date.getTime() + Math.round(seconds * 1000));
-}
-const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
-function formatDateTime(date, format) {
-    const fraction = pad(date.getUTCMilliseconds(), 3) + '0000';
-    switch (format) {
-        case 'o':
-        case 'O':
-            return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'");
-        case 's':
-            return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
-        case 'u':
-            return formatDateTime(date, "yyyy-MM-dd HH:mm:ss'Z'");
-        case 'd':
-            return formatDateTime(date, 'MM/dd/yyyy');
-    }
-    let out = '';
-    for (let i = 0; i < format.length;) {
-        const c = format[i];
-        if (c === "'" || c === '"') {
-            const end = format.indexOf(c, i + 1);
-            out += format.slice(i + 1, end < 0 ? undefined : end);
-            i = end < 0 ? format.length : end + 1;
-            continue;
-        }
-        if (c === '\\') {
-            out += format[i + 1] ?? '';
-            i += 2;
-            continue;
-        }
-        let run = 1;
-        while (format[i + run] === c)
-            run++;
-        const hours = date.getUTCHours();
-        switch (c) {
-            case 'y':
-                out += run <= 2 ? pad(date.getUTCFullYear() % 100, run) : pad(date.getUTCFullYear(), run);
-                break;
-            case 'M':
-                out += pad(date.getUTCMonth() + 1, Math.min(run, 2));
-                break;
-            case 'd':
-                out += pad(date.getUTCDate(), Math.min(run, 2));
-                break;
-            case 'H':
-                out += pad(hours, Math.min(run, 2));
-                break;
-            case 'h':
-                out += pad(hours % 12 === 0 ? 12 : hours % 12, Math.min(run, 2));
-                break;
-            case 'm':
-                out += pad(date.getUTCMinutes(), Math.min(run, 2));
-                break;
-            case 's':
-                out += pad(date.getUTCSeconds(), Math.min(run, 2));
-                break;
-            case 'f':
-            case 'F':
-                out += c === 'F' ? fraction.slice(0, run).replace(/0+$/, '') : fraction.slice(0, run);
-                break;
-            case 't':
-                out += (hours < 12 ? 'AM' : 'PM').slice(0, run === 1 ? 1 : 2);
-                break;
-            case 'K':
-            case 'z':
-                out += c === 'K' ? 'Z' : '+00:00'.slice(0, run === 1 ? 3 : 6);
-                break;
-            default:
-                out += c.repeat(run);
-        }
-        i += run;
-    }
-    return out;
-}
-/** The layout of an ISO base value, to answer in kind. */
-function layoutOf(text) {
-    if (/^\d{8}T\d{6}Z$/.test(text))
-        return "yyyyMMdd'T'HHmmss'Z'";
-    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/.test(text))
-        return 'u';
-    const fraction = /\.(\d+)/.exec(text)?.[1].length ?? 0;
-    const seconds = fraction ? `ss.${'f'.repeat(Math.min(fraction, 7))}` : 'ss';
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text))
-        return 'yyyy-MM-dd';
-    return `yyyy-MM-dd'T'HH:mm:${seconds}${/Z$/i.test(text) ? "'Z'" : ''}`;
-}
-const dateFunctions = [
-    defineFunction({
-        name: 'dateTimeAdd',
-        minArgs: 2,
-        maxArgs: 3,
-        call: args => {
-            const base = stringArg('dateTimeAdd', args, 0);
-            const result = addDuration('dateTimeAdd', parseDateTime('dateTimeAdd', base), stringArg('dateTimeAdd', args, 1));
-            return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base));
-        }
-    }),
-    defineFunction({
-        name: 'dateTimeFromEpoch',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => formatDateTime(new Date(intArg('dateTimeFromEpoch', args, 0) * 1000), "yyyy-MM-dd'T'HH:mm:ss'Z'")
-    }),
-    defineFunction({
-        name: 'dateTimeToEpoch',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => Math.floor(parseDateTime('dateTimeToEpoch', stringArg('dateTimeToEpoch', args, 0)).getTime() / 1000)
-    }),
-    defineFunction({
-        name: 'addDays',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const date = parseDateTime('addDays', stringArg('addDays', args, 0));
-            date.setUTCDate(date.getUTCDate() + intArg('addDays', args, 1));
-            return formatDateTime(date, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
-        }
-    })
-];
-
-;// CONCATENATED MODULE: ./src/expr/functions/lambda.ts
-/**
- * Lambda functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-lambda
- * `lambda('x', body)` is lazy and yields a `Lambda` (see evaluate.ts); the functions taking one
- * are eager and run it per item with `invokeLambda`. An item or result that is unknown makes
- * the result unknown only where it has to (map keeps unknown items; filter cannot decide).
- */
-
-
-
-
-function lambdaArg(fn, args, index, arities) {
-    const value = args[index];
-    if (!isLambda(value))
-        throw typeError(fn, index, 'a lambda', args[index]);
-    if (!arities.includes(value.parameters.length)) {
-        throw new ExpressionError(`The lambda given to '${fn}' must take ${arities.join(' or ')} parameter(s), not ${value.parameters.length}.`);
-    }
-    return value;
-}
-/** Runs the lambda with (item) or (item, index), as many as it declares. */
-function apply(fn, ctx, item, index) {
-    return invokeLambda(fn, fn.parameters.length === 2 ? [item, index] : [item], ctx);
-}
-function keyOf(fn, key) {
-    if (key instanceof Unknown)
-        return key;
-    if (typeof key !== 'string')
-        throw new ExpressionError(`The key lambda of '${fn}' must give strings, not ${JSON.stringify(key)}.`);
-    return key;
-}
-function withLambda(def) {
-    const call = def.call;
-    return defineFunction({
-        ...def,
-        acceptsLambda: true,
-        acceptsUnknown: true,
-        call: (args, ctx) => (anyUnknown(args) ? unknownResult(def.name, args) : call(args, ctx))
-    });
-}
-const lambdaFunctions = [
-    defineFunction({
-        name: 'lambda',
-        minArgs: 1,
-        maxArgs: Infinity,
-        lazy: true,
-        call: () => null,
-        callLazy: (args, ctx, evaluate) => {
-            const parameters = args.slice(0, -1).map((arg, i) => {
-                const name = evaluate(arg);
-                if (typeof name !== 'string')
-                    throw typeError('lambda', i, 'a string (a lambda variable name)', name);
-                return name;
-            });
-            return new Lambda(parameters, args[args.length - 1], ctx.variables);
-        }
-    }),
-    defineFunction({
-        name: 'lambdaVariables',
-        minArgs: 1,
-        maxArgs: 1,
-        acceptsUnknown: true,
-        call: (args, ctx) => {
-            const name = args[0];
-            if (typeof name !== 'string')
-                throw typeError('lambdaVariables', 0, 'a string', name);
-            if (!ctx.variables?.has(name)) {
-                throw new ExpressionError(`The lambda variable '${name}' is not defined here: it can only be used in the body of a lambda that declares it.`);
-            }
-            return ctx.variables.get(name);
-        }
-    }),
-    withLambda({
-        name: 'filter',
-        minArgs: 2,
-        maxArgs: 2,
-        call: (args, ctx) => {
-            const items = arrayArg('filter', args, 0);
-            const fn = lambdaArg('filter', args, 1, [1, 2]);
-            const out = [];
-            for (let i = 0; i < items.length; i++) {
-                const keep = apply(fn, ctx, items[i], i);
-                if (keep instanceof Unknown)
-                    return unknownResult('filter', [keep]);
-                if (typeof keep !== 'boolean')
-                    throw new ExpressionError("The lambda given to 'filter' must give a boolean.");
-                if (keep)
-                    out.push(items[i]);
-            }
-            return out;
-        }
-    }),
-    withLambda({
-        name: 'map',
-        minArgs: 2,
-        maxArgs: 2,
-        call: (args, ctx) => {
-            const fn = lambdaArg('map', args, 1, [1, 2]);
-            return arrayArg('map', args, 0).map((item, i) => apply(fn, ctx, item, i));
-        }
-    }),
-    withLambda({
-        name: 'reduce',
-        minArgs: 3,
-        maxArgs: 3,
-        call: (args, ctx) => {
-            const fn = lambdaArg('reduce', args, 2, [2, 3]);
-            let acc = args[1];
-            arrayArg('reduce', args, 0).forEach((item, i) => {
-                acc = invokeLambda(fn, fn.parameters.length === 3 ? [acc, item, i] : [acc, item], ctx);
-            });
-            return acc;
-        }
-    }),
-    withLambda({
-        name: 'sort',
-        minArgs: 2,
-        maxArgs: 2,
-        call: (args, ctx) => {
-            const items = arrayArg('sort', args, 0);
-            const fn = lambdaArg('sort', args, 1, [2]);
-            let unknown;
-            const sorted = [...items].sort((a, b) => {
-                if (unknown)
-                    return 0;
-                const less = invokeLambda(fn, [a, b], ctx);
-                if (less instanceof Unknown) {
-                    unknown = less;
-                    return 0;
-                }
-                if (less === true)
-                    return -1;
-                const greater = invokeLambda(fn, [b, a], ctx);
-                if (greater instanceof Unknown)
-                    unknown = greater;
-                return greater === true ? 1 : 0;
-            });
-            return unknown ? unknownResult('sort', [unknown]) : sorted;
-        }
-    }),
-    withLambda({
-        name: 'toObject',
-        minArgs: 2,
-        maxArgs: 3,
-        call: (args, ctx) => {
-            const items = arrayArg('toObject', args, 0);
-            const keyFn = lambdaArg('toObject', args, 1, [1]);
-            const valueFn = args.length > 2 ? lambdaArg('toObject', args, 2, [1]) : undefined;
-            const out = {};
-            for (const item of items) {
-                const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
-                if (key instanceof Unknown)
-                    return unknownResult('toObject', [key]);
-                out[key] = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
-            }
-            return out;
-        }
-    }),
-    withLambda({
-        name: 'groupBy',
-        minArgs: 2,
-        maxArgs: 2,
-        call: (args, ctx) => {
-            const fn = lambdaArg('groupBy', args, 1, [1]);
-            const out = {};
-            for (const item of arrayArg('groupBy', args, 0)) {
-                const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
-                if (key instanceof Unknown)
-                    return unknownResult('groupBy', [key]);
-                (out[key] ??= []).push(item);
-            }
-            return out;
-        }
-    }),
-    withLambda({
-        name: 'mapValues',
-        minArgs: 2,
-        maxArgs: 2,
-        call: (args, ctx) => {
-            const object = objectArg('mapValues', args, 0);
-            const fn = lambdaArg('mapValues', args, 1, [1]);
-            const out = {};
-            for (const key of Object.keys(object))
-                out[key] = invokeLambda(fn, [object[key]], ctx);
-            return out;
-        }
-    })
-];
-
-;// CONCATENATED MODULE: ./src/expr/functions/logical.ts
-/**
- * Logical functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical
- * and, or and if are lazy so that a decided result does not depend on an unknown: and(false, x)
- * is false and or(true, x) is true whatever x is; if() evaluates only the chosen branch.
- */
-
-
-
-
-
-function junction(name) {
-    const decisive = name === 'or';
-    return defineFunction({
-        name,
-        minArgs: 2,
-        maxArgs: Infinity,
-        lazy: true,
-        call: () => null,
-        callLazy: (args, _ctx, evaluate) => {
-            const unknowns = [];
-            for (let i = 0; i < args.length; i++) {
-                const value = evaluate(args[i]);
-                if (value instanceof Unknown) {
-                    unknowns.push(value);
-                    continue;
-                }
-                if (typeof value !== 'boolean')
-                    throw typeError(name, i, 'a boolean', value);
-                if (value === decisive)
-                    return decisive;
-            }
-            return unknowns.length === 0 ? !decisive : unknownResult(name, unknowns);
-        }
-    });
-}
-const logicalFunctions = [
-    junction('and'),
-    junction('or'),
-    defineFunction({ name: 'not', minArgs: 1, maxArgs: 1, call: args => !boolArg('not', args, 0) }),
-    defineFunction({
-        name: 'bool',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = args[0];
-            if (typeof value === 'boolean')
-                return value;
-            if (typeof value === 'number')
-                return value !== 0;
-            if (typeof value === 'string') {
-                if (/^true$/i.test(value))
-                    return true;
-                if (/^false$/i.test(value))
-                    return false;
-                throw new ExpressionError(`The template function 'bool' cannot convert '${value}': give 'true' or 'false'.`);
-            }
-            throw typeError('bool', 0, 'a string, an integer or a boolean', value);
-        }
-    }),
-    defineFunction({ name: 'true', minArgs: 0, maxArgs: 0, call: () => true }),
-    defineFunction({ name: 'false', minArgs: 0, maxArgs: 0, call: () => false }),
-    defineFunction({ name: 'null', minArgs: 0, maxArgs: 0, call: () => null }),
-    defineFunction({
-        name: 'if',
-        minArgs: 3,
-        maxArgs: 3,
-        lazy: true,
-        call: () => null,
-        callLazy: (args, _ctx, evaluate) => {
-            const condition = evaluate(args[0]);
-            if (condition instanceof Unknown) {
-                // Both branches only to see whether they agree; a branch that fails leaves the result unknown.
-                const branch = (e) => {
-                    try {
-                        return evaluate(e);
-                    }
-                    catch {
-                        return undefined;
-                    }
-                };
-                const whenTrue = branch(args[1]);
-                const whenFalse = branch(args[2]);
-                if (whenTrue !== undefined &&
-                    whenFalse !== undefined &&
-                    !holdsUnknown(whenTrue) &&
-                    !holdsUnknown(whenFalse) &&
-                    deepEquals(whenTrue, whenFalse)) {
-                    return whenTrue;
-                }
-                const { reason } = unknownResult('if', [condition]);
-                return new Unknown(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
-            }
-            if (typeof condition !== 'boolean')
-                throw typeError('if', 0, 'a boolean', condition);
-            return evaluate(condition ? args[1] : args[2]);
-        }
-    })
-];
-
-;// CONCATENATED MODULE: ./src/expr/functions/numeric.ts
-
-
-
-function binary(name, op) {
-    return defineFunction({
-        name,
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => op(intArg(name, args, 0), intArg(name, args, 1))
-    });
-}
-function nonZero(name, b) {
-    if (b === 0)
-        throw new ExpressionError(`The template function '${name}' cannot divide by zero.`);
-}
-/** max/min take integers, or one array of integers. */
-function extreme(name) {
-    return defineFunction({
-        name,
-        minArgs: 1,
-        maxArgs: Infinity,
-        call: args => {
-            const values = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
-            if (values.length === 0)
-                throw new ExpressionError(`The template function '${name}' needs at least one number.`);
-            const numbers = values.map((v, i) => {
-                if (typeof v !== 'number')
-                    throw typeError(name, args.length === 1 ? 0 : i, 'a number or an array of numbers', v);
-                return v;
-            });
-            return name === 'max' ? Math.max(...numbers) : Math.min(...numbers);
-        }
-    });
-}
-const numericFunctions = [
-    binary('add', (a, b) => a + b),
-    binary('sub', (a, b) => a - b),
-    binary('mul', (a, b) => a * b),
-    defineFunction({
-        name: 'div',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const b = intArg('div', args, 1);
-            nonZero('div', b);
-            return Math.trunc(intArg('div', args, 0) / b);
-        }
-    }),
-    defineFunction({
-        name: 'mod',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const b = intArg('mod', args, 1);
-            nonZero('mod', b);
-            return intArg('mod', args, 0) % b;
-        }
-    }),
-    defineFunction({
-        name: 'int',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = args[0];
-            if (typeof value === 'number')
-                return Math.trunc(value);
-            if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value))
-                return Number(value);
-            if (typeof value === 'string')
-                throw new ExpressionError(`The template function 'int' cannot convert '${value}' to an integer.`);
-            throw typeError('int', 0, 'a string or a number', value);
-        }
-    }),
-    defineFunction({
-        name: 'float',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => {
-            const value = args[0];
-            if (typeof value === 'number')
-                return value;
-            if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
-                return Number(value);
-            if (typeof value === 'string')
-                throw new ExpressionError(`The template function 'float' cannot convert '${value}' to a number.`);
-            return numberArg('float', args, 0);
-        }
-    }),
-    extreme('max'),
-    extreme('min')
-];
-
-;// CONCATENATED MODULE: ./src/expr/functions/format.ts
-
-
-function format_formatError(reason) {
-    return new ExpressionError(`The template function 'format' has an invalid format string: ${reason}.`);
-}
-function formatComposite(template, args) {
-    let out = '';
-    let i = 0;
-    while (i < template.length) {
-        const c = template[i];
-        if (c === '}') {
-            if (template[i + 1] !== '}')
-                throw format_formatError(`a "}" at ${i} has no "{" (write "}}" for a brace)`);
-            out += '}';
-            i += 2;
-            continue;
-        }
-        if (c !== '{') {
-            out += c;
-            i++;
-            continue;
-        }
-        if (template[i + 1] === '{') {
-            out += '{';
-            i += 2;
-            continue;
-        }
-        const close = template.indexOf('}', i);
-        if (close < 0)
-            throw format_formatError(`the "{" at ${i} is not closed`);
-        const item = /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::(.*))?$/s.exec(template.slice(i + 1, close));
-        if (!item)
-            throw format_formatError(`"${template.slice(i, close + 1)}" is not a format item like {0} or {0:N2}`);
-        const index = Number(item[1]);
-        if (index >= args.length) {
-            throw format_formatError(`{${index}} refers to an argument that was not given (there are ${args.length})`);
-        }
-        let text = formatValue(args[index], item[3]);
-        if (item[2] !== undefined) {
-            const width = Number(item[2]);
-            text = width < 0 ? text.padEnd(-width) : text.padStart(width);
-        }
-        out += text;
-        i = close + 1;
-    }
-    return out;
-}
-function formatValue(value, spec) {
-    if (typeof value !== 'number' || spec === undefined || spec === '')
-        return toText(value);
-    const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
-    if (!standard)
-        return customNumber(value, spec);
-    const letter = standard[1].toUpperCase();
-    const precision = standard[2] === '' ? undefined : Number(standard[2]);
-    switch (letter) {
-        case 'C':
-            return (value < 0 ? '(¤' : '¤') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
-        case 'D':
-            requireInteger(value, spec);
-            return (value < 0 ? '-' : '') + String(Math.abs(value)).padStart(precision ?? 0, '0');
-        case 'E': {
-            const [mantissa, exponent] = Math.abs(value)
-                .toExponential(precision ?? 6)
-                .split('e');
-            const exp = Number(exponent);
-            const text = `${mantissa}${standard[1]}${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(3, '0')}`;
-            return (value < 0 ? '-' : '') + text;
-        }
-        case 'F':
-            return value.toFixed(precision ?? 2);
-        case 'G':
-            return precision === undefined ? String(value) : String(Number(value.toPrecision(precision)));
-        case 'N':
-            return (value < 0 ? '-' : '') + grouped(Math.abs(value), precision ?? 2);
-        case 'P':
-            return (value < 0 ? '-' : '') + grouped(Math.abs(value) * 100, precision ?? 2) + ' %';
-        case 'X': {
-            requireInteger(value, spec);
-            const hex = (value < 0 ? BigInt.asUintN(32, BigInt(value)) : BigInt(value)).toString(16);
-            return (standard[1] === 'X' ? hex.toUpperCase() : hex).padStart(precision ?? 0, '0');
-        }
-    }
-    return toText(value);
-}
-function requireInteger(value, spec) {
-    if (!Number.isInteger(value))
-        throw format_formatError(`"${spec}" formats integers only, not ${value}`);
-}
-function grouped(value, decimals) {
-    const [whole, fraction] = value.toFixed(decimals).split('.');
-    const withSeparators = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    return fraction === undefined ? withSeparators : `${withSeparators}.${fraction}`;
-}
-/** Custom numeric formats made of `0` (digit or zero), `#` (digit if any), `,` (grouping) and `.`. */
-function customNumber(value, spec) {
-    if (!/^[0#,.]+$/.test(spec))
-        throw format_formatError(`"${spec}" is not a supported number format`);
-    const [intPart, fracPart = ''] = spec.split('.');
-    const minInt = (intPart.match(/0/g) ?? []).length;
-    const minFrac = (fracPart.match(/0/g) ?? []).length;
-    const maxFrac = fracPart.replace(/,/g, '').length;
-    let [whole, fraction = ''] = Math.abs(value).toFixed(maxFrac).split('.');
-    fraction = fraction.replace(/0+$/, '').padEnd(minFrac, '0');
-    if (whole === '0' && minInt === 0)
-        whole = '';
-    whole = whole.padStart(minInt, '0');
-    if (intPart.includes(','))
-        whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    const text = fraction ? `${whole}.${fraction}` : whole;
-    return (value < 0 && /[1-9]/.test(text) ? '-' : '') + text;
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/hashing.ts
-/**
- * The hashes behind ARM's uniqueString() and guid().
- *
- * uniqueString: the '-'-joined arguments, UTF-8 encoded, hashed with the 64-bit MurmurHash
- * variant ARM uses (two 32-bit lanes over 8-byte blocks, MurmurHash3 x86 constants, seed 0),
- * rendered as 13 lower-case RFC 4648 base32 characters taken from the high bits.
- *
- * guid: an RFC 4122 name-based (version 5, SHA-1) UUID of the '-'-joined arguments, UTF-8
- * encoded, in ARM's namespace 11fb06fb-712d-4ddd-98c7-e71bbd588830.
- */
-
-const C1 = 0x239b961b;
-const C2 = 0xab0e9789;
-const F1 = 0x85ebca6b;
-const F2 = 0xc2b2ae35;
-function rotl(x, r) {
-    return (x << r) | (x >>> (32 - r));
-}
-function le32(bytes, at, count) {
-    let value = 0;
-    for (let i = count - 1; i >= 0; i--)
-        value = (value << 8) | bytes[at + i];
-    return value;
-}
-function fmix(h) {
-    h = Math.imul(h ^ (h >>> 16), F1);
-    h = Math.imul(h ^ (h >>> 13), F2);
-    return (h ^ (h >>> 16)) >>> 0;
-}
-/** ARM's 64-bit MurmurHash of the bytes, as [high, low] 32-bit halves. */
-function murmurHash64(bytes) {
-    const length = bytes.length;
-    let h1 = 0;
-    let h2 = 0;
-    let i = 0;
-    for (; i + 8 <= length; i += 8) {
-        let k1 = le32(bytes, i, 4);
-        let k2 = le32(bytes, i + 4, 4);
-        k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
-        h1 = (Math.imul(rotl(h1 ^ k1, 19) + h2, 5) + 0x561ccd1b) | 0;
-        k2 = Math.imul(rotl(Math.imul(k2, C2), 17), C1);
-        h2 = (Math.imul(rotl(h2 ^ k2, 13) + h1, 5) + 0x0bcaa747) | 0;
-    }
-    const rest = length - i;
-    if (rest > 0) {
-        const k1 = le32(bytes, i, Math.min(rest, 4));
-        h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
-        if (rest > 4) {
-            const k2 = le32(bytes, i + 4, rest - 4);
-            h2 ^= Math.imul(rotl(Math.imul(k2, C2), 17), C1);
-        }
-    }
-    h2 ^= length;
-    h1 = ((h1 ^ length) + h2) | 0;
-    h2 = (h2 + h1) | 0;
-    h1 = fmix(h1);
-    h2 = fmix(h2);
-    h1 = (h1 + h2) >>> 0;
-    h2 = (h2 + h1) >>> 0;
-    return [h2, h1];
-}
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-function uniqueString(parts) {
-    const [high, low] = murmurHash64(Buffer.from(parts.join('-'), 'utf8'));
-    let value = (BigInt(high) << 32n) | BigInt(low);
-    let out = '';
-    for (let i = 0; i < 13; i++) {
-        out += BASE32[Number((value >> 59n) & 31n)];
-        value = (value << 5n) & 0xffffffffffffffffn;
-    }
-    return out;
-}
-/** ARM's namespace for guid(). */
-const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
-/** RFC 4122 / RFC 9562 version-5 UUID: SHA-1 of the namespace's bytes and the UTF-8 name. */
-function nameBasedUuid(namespace, name) {
-    const hash = (0,external_node_crypto_.createHash)('sha1')
-        .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-        .update(name, 'utf8')
-        .digest();
-    hash[6] = (hash[6] & 0x0f) | 0x50;
-    hash[8] = (hash[8] & 0x3f) | 0x80;
-    const hex = hash.subarray(0, 16).toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-function guid(parts) {
-    return nameBasedUuid(GUID_NAMESPACE, parts.join('-'));
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/string.ts
-
-
-
-
-
-/** The size limit of a deployment template (4 MB), used as the longest string a function may build. */
-const MAX_STRING_LENGTH = 4 * 1024 * 1024;
-function unary(name, fn) {
-    return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
-}
-function decodeBase64(name, text) {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text.replace(/\s/g, '')) || text.replace(/\s/g, '').length % 4 === 1) {
-        throw new ExpressionError(`The template function '${name}' was given '${text}', which is not valid base64.`);
-    }
-    return Buffer.from(text, 'base64').toString('utf8');
-}
-/**
- * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
- * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
- * Other relaxations of ARM's JSON reader are not documented and stay errors.
- */
-function parseJson(name, text) {
-    try {
-        return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
-    }
-    catch {
-        throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
-    }
-}
-/** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
-function requoteSingleQuoted(text) {
-    let out = '';
-    let i = 0;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === '"') {
-            let j = i + 1;
-            while (j < text.length && text[j] !== '"')
-                j += text[j] === '\\' ? 2 : 1;
-            out += text.slice(i, j + 1);
-            i = j + 1;
-        }
-        else if (c === "'") {
-            let body = '';
-            let j = i + 1;
-            for (; j < text.length && text[j] !== "'"; j++) {
-                if (text[j] === '\\' && j + 1 < text.length) {
-                    body += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
-                    j++;
-                }
-                else {
-                    body += text[j] === '"' ? '\\"' : text[j];
-                }
-            }
-            if (j >= text.length)
-                throw new SyntaxError('unterminated string');
-            out += `"${body}"`;
-            i = j + 1;
-        }
-        else {
-            out += c;
-            i++;
-        }
-    }
-    return out;
-}
-/** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
-function escapeDataString(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-function hashInputs(name, args) {
-    return args.map((arg, i) => {
-        if (typeof arg !== 'string')
-            throw typeError(name, i, 'a string', arg);
-        return arg;
-    });
-}
-const stringFunctions = [
-    unary('base64', s => Buffer.from(s, 'utf8').toString('base64')),
-    unary('base64ToString', s => decodeBase64('base64ToString', s)),
-    unary('base64ToJson', s => parseJson('base64ToJson', decodeBase64('base64ToJson', s))),
-    // json('null') is how templates write a null value (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#json).
-    unary('json', s => parseJson('json', s)),
-    unary('dataUri', s => `data:text/plain;charset=utf8;base64,${Buffer.from(s, 'utf8').toString('base64')}`),
-    unary('dataUriToString', s => {
-        const match = /^data:([^,]*),(.*)$/s.exec(s);
-        if (!match)
-            throw new ExpressionError(`The template function 'dataUriToString' was given '${s}', which is not a data URI.`);
-        return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeURIComponent(match[2]);
-    }),
-    defineFunction({
-        name: 'endsWith',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => stringArg('endsWith', args, 0)
-            .toLowerCase()
-            .endsWith(stringArg('endsWith', args, 1).toLowerCase())
-    }),
-    defineFunction({
-        name: 'startsWith',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => stringArg('startsWith', args, 0)
-            .toLowerCase()
-            .startsWith(stringArg('startsWith', args, 1).toLowerCase())
-    }),
-    defineFunction({
-        name: 'format',
-        minArgs: 1,
-        maxArgs: Infinity,
-        call: args => formatComposite(stringArg('format', args, 0), args.slice(1))
-    }),
-    defineFunction({ name: 'guid', minArgs: 1, maxArgs: Infinity, call: args => guid(hashInputs('guid', args)) }),
-    defineFunction({
-        name: 'uniqueString',
-        minArgs: 1,
-        maxArgs: Infinity,
-        call: args => uniqueString(hashInputs('uniqueString', args))
-    }),
-    defineFunction({
-        name: 'padLeft',
-        minArgs: 2,
-        maxArgs: 3,
-        call: args => {
-            const value = args[0];
-            if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
-                throw typeError('padLeft', 0, 'a string or an integer', value);
-            }
-            const total = intArg('padLeft', args, 1);
-            // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
-            if (total > MAX_STRING_LENGTH) {
-                throw new ExpressionError(`The template function 'padLeft' was asked for ${total} characters; the most a template value can hold is ${MAX_STRING_LENGTH}.`);
-            }
-            const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
-            if (pad.length !== 1) {
-                throw new ExpressionError(`The template function 'padLeft' expects a single padding character, not '${pad}'.`);
-            }
-            return String(value).padStart(total, pad);
-        }
-    }),
-    defineFunction({
-        name: 'replace',
-        minArgs: 3,
-        maxArgs: 3,
-        call: args => {
-            const text = stringArg('replace', args, 0);
-            const from = stringArg('replace', args, 1);
-            const to = stringArg('replace', args, 2);
-            if (from === '')
-                throw new ExpressionError("The template function 'replace' cannot replace an empty string.");
-            return text.split(from).join(to);
-        }
-    }),
-    defineFunction({
-        name: 'split',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const text = stringArg('split', args, 0);
-            const delimiters = typeof args[1] === 'string' ? [args[1]] : arrayArg('split', args, 1);
-            const strings = delimiters.map(d => {
-                if (typeof d !== 'string')
-                    throw typeError('split', 1, 'a string or an array of strings', args[1]);
-                return d;
-            });
-            return splitAny(text, strings.filter(d => d !== ''));
-        }
-    }),
-    defineFunction({
-        name: 'string',
-        minArgs: 1,
-        maxArgs: 1,
-        call: args => (args[0] === null ? 'null' : toText(args[0]))
-    }),
-    defineFunction({
-        name: 'substring',
-        minArgs: 1,
-        maxArgs: 3,
-        call: args => {
-            const text = stringArg('substring', args, 0);
-            const start = args.length > 1 ? intArg('substring', args, 1) : 0;
-            const length = args.length > 2 ? intArg('substring', args, 2) : text.length - start;
-            if (start < 0 || length < 0 || start + length > text.length) {
-                throw new ExpressionError(`The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${length}', the length of the string parameter: '${text.length}'.`);
-            }
-            return text.substr(start, length);
-        }
-    }),
-    unary('toLower', s => s.toLowerCase()),
-    unary('toUpper', s => s.toUpperCase()),
-    unary('trim', s => s.trim()),
-    defineFunction({
-        name: 'uri',
-        minArgs: 2,
-        maxArgs: 2,
-        call: args => {
-            const base = stringArg('uri', args, 0);
-            const relative = stringArg('uri', args, 1);
-            try {
-                return new URL(relative, base).toString();
-            }
-            catch {
-                throw new ExpressionError(`The template function 'uri' cannot combine '${base}' and '${relative}': the base is not an absolute URI.`);
-            }
-        }
-    }),
-    unary('uriComponent', escapeDataString),
-    unary('uriComponentToString', s => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            throw new ExpressionError(`The template function 'uriComponentToString' was given '${s}', which is not URI-encoded text.`);
-        }
-    })
-];
-/** .NET String.Split(string[], None): splits at the earliest (then longest-listed-first) delimiter. */
-function splitAny(text, delimiters) {
-    if (delimiters.length === 0)
-        return [text];
-    const parts = [];
-    let from = 0;
-    let i = 0;
-    while (i < text.length) {
-        const match = delimiters.find(d => text.startsWith(d, i));
-        if (match !== undefined) {
-            parts.push(text.slice(from, i));
-            i += match.length;
-            from = i;
-        }
-        else {
-            i++;
-        }
-    }
-    parts.push(text.slice(from));
-    return parts;
-}
-
-;// CONCATENATED MODULE: ./src/expr/functions/index.ts
-
-
-
-
-
-
-
-
-
-const standardFunctions = [
-    ...stringFunctions,
-    ...arrayFunctions,
-    ...comparisonFunctions,
-    ...logicalFunctions,
-    ...numericFunctions,
-    ...dateFunctions,
-    ...lambdaFunctions,
-    ...cidrFunctions
-];
-
-;// CONCATENATED MODULE: ./src/engine/values.ts
-/**
- * How Azure Policy reads and compares resource values: property names match case-insensitively,
- * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
- * `"True"`, `2` equals `"2"`).
- */
-
-/** A property of an object, matching the name exactly first and then case-insensitively. */
-function getKey(obj, key, lower = key.toLowerCase()) {
-    const exact = obj[key];
-    if (exact !== undefined)
-        return exact;
-    for (const k in obj)
-        if (k.toLowerCase() === lower)
-            return obj[k];
-    return undefined;
-}
-/** The property name as the object spells it, or undefined. */
-function values_actualKey(obj, lower) {
-    for (const k in obj)
-        if (k.toLowerCase() === lower)
-            return k;
-    return undefined;
-}
-/** The text a scalar compares as; undefined for null, arrays and objects. */
-function scalarText(value) {
-    switch (typeof value) {
-        case 'string':
-            return value;
-        case 'number':
-            return String(value);
-        case 'boolean':
-            return value ? 'true' : 'false';
-        default:
-            return undefined;
-    }
-}
-function numeric(text) {
-    if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(text))
-        return undefined;
-    return Number(text);
-}
-/** Azure's equality: case-insensitive for strings, by text for booleans and numbers, deep for arrays and objects. */
-function looseEquals(a, b) {
-    if (a === undefined || b === undefined)
-        return false;
-    if (a === null || b === null)
-        return a === b;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length)
-            return false;
-        for (let i = 0; i < a.length; i++)
-            if (!looseEquals(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (value_isObject(a)) {
-        if (!value_isObject(b))
-            return false;
-        const ka = Object.keys(a);
-        if (ka.length !== Object.keys(b).length)
-            return false;
-        for (const k of ka)
-            if (!looseEquals(a[k], getKey(b, k)))
-                return false;
-        return true;
-    }
-    if (a instanceof Unknown || b instanceof Unknown)
-        return false;
-    if (typeof a === 'number' && typeof b === 'number')
-        return a === b;
-    const ta = scalarText(a);
-    const tb = scalarText(b);
-    if (ta === undefined || tb === undefined)
-        return false;
-    if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase()))
-        return true;
-    if (typeof a === 'number' || typeof b === 'number') {
-        const na = numeric(ta);
-        const nb = numeric(tb);
-        return na !== undefined && na === nb;
-    }
-    return false;
-}
-const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
-/**
- * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
- * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
- * addDays() give) order as the same instant; undefined for any other text.
- */
-function dateValue(text) {
-    if (text.length < 10 || text.charCodeAt(4) !== 45)
-        return undefined;
-    const m = isoDate.exec(text);
-    if (!m)
-        return undefined;
-    const fraction = (m[3] ?? '').padEnd(7, '0');
-    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
-    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
-}
-/**
- * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
- * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
- * (api-versions order correctly as text). Undefined when the two
- * cannot be ordered (Azure reports an error; the condition does not hold).
- */
-function compareOrder(a, b) {
-    if (a === undefined || b === undefined || a === null || b === null)
-        return undefined;
-    if (typeof a === 'number' && typeof b === 'number')
-        return a - b;
-    const ta = scalarText(a);
-    const tb = scalarText(b);
-    if (ta === undefined || tb === undefined)
-        return undefined;
-    if (typeof a === 'number' || typeof b === 'number') {
-        const na = numeric(ta);
-        const nb = numeric(tb);
-        if (na === undefined || nb === undefined)
-            return undefined;
-        return na - nb;
-    }
-    if (typeof a === 'boolean' || typeof b === 'boolean')
-        return undefined;
-    const da = dateValue(ta);
-    if (da !== undefined) {
-        const db = dateValue(tb);
-        if (db !== undefined)
-            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
-    }
-    const la = ta.toLowerCase();
-    const lb = tb.toLowerCase();
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-/** Escapes a JSON pointer token. */
-function values_pointerToken(key) {
-    return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-;// CONCATENATED MODULE: ./src/engine/fields.ts
-/**
- * Fields: what a `field` condition, a `count.field` and the `field()` function read from a resource.
- * Resource-level fields (`name`, `fullName`, `type`, `kind`, `location`, `id`, `tags`, `identity.*`)
- * are read from the resource; anything with a `/` is a provider alias, resolved through the alias
- * catalog to a property path. `[*]` selects every member of an array: the field then yields a
- * collection of values, and a condition must hold for each of them.
- */
-
-
-
-/** Values selected through a `[*]`: each member's value (undefined when missing), or unknown as a whole. */
-class fields_Collection {
-    items;
-    unknown;
-    constructor(items, unknown) {
-        this.items = items;
-        this.unknown = unknown;
-    }
-}
-/** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
-function parsePath(path) {
-    const steps = [];
-    let i = 0;
-    const key = (k) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
-    while (i < path.length) {
-        const c = path[i];
-        if (c === '.') {
-            i++;
-        }
-        else if (c === '[') {
-            const close = path.indexOf(']', i);
-            const inner = close < 0 ? path.slice(i + 1) : path.slice(i + 1, close);
-            i = close < 0 ? path.length : close + 1;
-            if (inner === '*')
-                steps.push({ kind: 'all' });
-            else
-                key(inner.replace(/^'(.*)'$/s, '$1').replace(/''/g, "'"));
-        }
-        else {
-            let j = i;
-            while (j < path.length && path[j] !== '.' && path[j] !== '[')
-                j++;
-            key(path.slice(i, j));
-            i = j;
-        }
-    }
-    return steps;
-}
-const resourceFields = {
-    name: 'name',
-    fullname: 'fullName',
-    type: 'type',
-    id: 'id'
-};
-/** Resolves a field name as written in a definition. */
-function fields_resolveField(text) {
-    const lower = text.toLowerCase();
-    const source = resourceFields[lower];
-    if (source)
-        return { text, source, steps: [], wildcard: false };
-    if (!text.includes('/')) {
-        // kind, location, tags, tags.x, tags['x'], identity.type, identity.userAssignedIdentities, sku.name …:
-        // top-level members of the resource body.
-        const steps = parsePath(text);
-        return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
-    }
-    const { path, known, paths } = aliasPath(text);
-    const steps = parsePath(path);
-    return {
-        text,
-        source: 'json',
-        steps,
-        wildcard: steps.some(s => s.kind === 'all'),
-        fallback: known ? undefined : path,
-        alternatives: paths.length > 1 ? paths.slice(1).map(parsePath) : undefined
-    };
-}
-/** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
-function selectFromRoot(json, ref) {
-    const first = walk(json, ref.steps);
-    if (!ref.alternatives || (first !== undefined && !(first instanceof fields_Collection && first.items.length === 0)))
-        return first;
-    for (const steps of ref.alternatives) {
-        const other = walk(json, steps);
-        if (other !== undefined && !(other instanceof fields_Collection && other.items.length === 0))
-            return other;
-    }
-    return first;
-}
-/**
- * An unknown met on the way to a field, before its last step: whether the field exists at all
- * is unknown too. An unknown found at the field itself means the property is set to a value
- * that is not known yet, so it exists.
- */
-class UnknownAbove extends Unknown {
-}
-/** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
-function walk(start, steps, from = 0) {
-    let cur = start;
-    for (let i = from; i < steps.length; i++) {
-        const step = steps[i];
-        if (cur instanceof Unknown) {
-            const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
-            return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
-        }
-        if (step.kind === 'key') {
-            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
-            if (cur === undefined)
-                return hasWildcard(steps, i + 1) ? new fields_Collection([]) : undefined;
-        }
-        else {
-            if (!Array.isArray(cur))
-                return new fields_Collection([]);
-            const items = [];
-            let unknown;
-            for (const member of cur) {
-                const r = walk(member, steps, i + 1);
-                if (r instanceof fields_Collection) {
-                    unknown ??= r.unknown;
-                    for (const item of r.items)
-                        items.push(item);
-                }
-                else {
-                    items.push(r);
-                }
-            }
-            return new fields_Collection(items, unknown);
-        }
-    }
-    return cur;
-}
-function hasWildcard(steps, from) {
-    for (let i = from; i < steps.length; i++)
-        if (steps[i].kind === 'all')
-            return true;
-    return false;
-}
-/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
-function shortName(resource) {
-    const slash = resource.name.lastIndexOf('/');
-    return slash < 0 ? resource.name : resource.name.slice(slash + 1);
-}
-function readResourceField(resource, source) {
-    switch (source) {
-        case 'name':
-            return shortName(resource);
-        case 'fullName':
-            return resource.name;
-        case 'type':
-            return resource.type;
-        case 'id':
-            return resource.id;
-        default:
-            return null;
-    }
-}
-/** True when `prefix` (a counted `[*]` field) is a leading part of `steps`, member by member. */
-function isPrefix(prefix, steps) {
-    if (prefix.length > steps.length)
-        return false;
-    for (let i = 0; i < prefix.length; i++) {
-        const a = prefix[i];
-        const b = steps[i];
-        if (a.kind !== b.kind)
-            return false;
-        if (a.kind === 'key' && b.kind === 'key' && a.lower !== b.lower)
-            return false;
-    }
-    return true;
-}
-/**
- * A JSON pointer into the resource body for a field without `[*]`, spelled as the resource spells
- * it where the property exists (`/properties/encryption/keySource`); null for `[*]` fields.
- */
-function pointerFor(json, ref) {
-    if (ref.source !== 'json')
-        return ref.source === 'name' || ref.source === 'fullName' ? '/name' : `/${ref.source}`;
-    let pointer = '';
-    let cur = json;
-    for (const step of ref.steps) {
-        if (step.kind === 'all')
-            return pointer || null;
-        const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
-        cur = isObject(cur) ? cur[key] : undefined;
-        pointer += `/${pointerToken(key)}`;
-    }
-    return pointer;
-}
-
-;// CONCATENATED MODULE: ./src/engine/count.ts
-/**
- * count expressions: how many members of a `[*]` field (field count) or of an array (value count)
- * satisfy `where`, compared to a target with any condition operator. In each iteration the
- * counted member stands in for the whole array (`field('x[*]')` gives a one-member array,
- * `current()` the member). With unknown members the count is a range; the comparison is decided
- * when it comes out the same for every count in the range.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count
- */
-
-
-function countMembers(rt, members, scope, where) {
-    if (!where)
-        return { min: members.length, max: members.length };
-    let min = 0;
-    let max = 0;
-    let unknown;
-    const frame = { ...scope, current: undefined };
-    rt.scopes.push(frame);
-    try {
-        for (const member of members) {
-            frame.current = member;
-            const r = where(rt);
-            if (r === true) {
-                min++;
-                max++;
-            }
-            else if (r !== false) {
-                max++;
-                unknown ??= r;
-            }
-        }
-    }
-    finally {
-        rt.scopes.pop();
-    }
-    return { min, max, unknown };
-}
-/** The members a field count iterates: the `[*]` selection, relative to the enclosing count when it is inside one. */
-function fieldMembers(start, steps, from) {
-    const selected = walk(start, steps, from);
-    if (selected instanceof fields_Collection)
-        return selected;
-    if (selected instanceof Unknown)
-        return new fields_Collection([], selected);
-    return new fields_Collection(selected === undefined ? [] : [selected]);
-}
-/** Compares a count range with the target: decided when every count in the range gives the same answer. */
-function compareCount(count, op, expected) {
-    if (count.whole && count.unknown)
-        return count.unknown;
-    const first = op.test(count.min, expected);
-    if (typeof first !== 'boolean')
-        return first;
-    for (let n = count.min + 1; n <= count.max; n++) {
-        if (op.test(n, expected) !== first)
-            return count.unknown ?? new Unknown('the count');
-    }
-    return first;
-}
-
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-/**
- * A policy definition that is malformed: refused at load time with the file, the JSON path in the
- * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
- */
-class DefinitionError extends UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'DefinitionError';
-    }
-}
-/** A well-formed definition that uses something this engine cannot evaluate offline. */
-class UnsupportedError extends UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'UnsupportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/expressions.ts
-/**
- * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
- * parsed once at load time into a closure; evaluated with the policy function library.
- */
-
-
-
-
-/** Functions whose result depends on the resource or the moment, not only on the parameters. */
-const resourceDependent = new Set([
-    'field',
-    'current',
-    'requestcontext',
-    'utcnow',
-    'resourcegroup',
-    'subscription',
-    'policy',
-    'newguid'
-]);
-/**
- * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
- * definition that calls one cannot be created.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
- */
-const notInPolicyRules = new Set([
-    'copyindex',
-    'datetimeadd',
-    'datetimefromepoch',
-    'datetimetoepoch',
-    'deployment',
-    'environment',
-    'extensionresourceid',
-    'lambda',
-    'managementgroup',
-    'newguid',
-    'pickzones',
-    'providers',
-    'reference',
-    'resourceid',
-    'subscriptionresourceid',
-    'tenantresourceid',
-    'tenant',
-    'variables'
-]);
-/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
-function refusedInPolicyRule(name) {
-    const lower = name.toLowerCase();
-    return notInPolicyRules.has(lower) || lower.startsWith('list');
-}
-function collectCalls(expr, out) {
-    if (expr.kind === 'call') {
-        out.push({ name: expr.name, args: expr.args });
-        for (const a of expr.args)
-            collectCalls(a, out);
-    }
-    else if (expr.kind === 'property') {
-        collectCalls(expr.target, out);
-    }
-    else if (expr.kind === 'index') {
-        collectCalls(expr.target, out);
-        collectCalls(expr.index, out);
-    }
-}
-/** Parses a string that may be an expression; checks its functions and parameter references. */
-function compileString(text, site) {
-    let parsed;
-    try {
-        parsed = parse_parseTemplateString(text);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
-    }
-    if (typeof parsed === 'string')
-        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
-    const calls = [];
-    collectCalls(parsed, calls);
-    const parameters = [];
-    for (const call of calls) {
-        const lower = call.name.toLowerCase();
-        if (refusedInPolicyRule(lower)) {
-            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
-        }
-        const fn = site.functions.get(lower);
-        if (!fn) {
-            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
-        }
-        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
-            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
-        }
-        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
-            const name = String(call.args[0].value);
-            if (!site.declared.has(name.toLowerCase())) {
-                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
-            }
-            parameters.push(name);
-        }
-    }
-    const expr = parsed;
-    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
-    return {
-        parameters,
-        parametersOnly,
-        get(rt) {
-            try {
-                return evaluate(expr, rt.expr);
-            }
-            catch (error) {
-                if (error instanceof ExpressionError)
-                    return new Unknown(`the expression ${text} failed: ${error.message}`);
-                throw error;
-            }
-        }
-    };
-}
-/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
-function compileValue(raw, site) {
-    if (typeof raw === 'string')
-        return compileString(raw, site);
-    if (Array.isArray(raw)) {
-        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
-        const parameters = parts.flatMap(p => p.parameters);
-        const parametersOnly = parts.every(p => p.parametersOnly);
-        if (parts.every(p => 'constant' in p)) {
-            const constant = parts.map(p => p.constant);
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
-    }
-    if (raw !== null && typeof raw === 'object') {
-        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
-        const parameters = entries.flatMap(([, p]) => p.parameters);
-        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
-        if (entries.every(([, p]) => 'constant' in p)) {
-            const constant = {};
-            for (const [k, p] of entries)
-                constant[k] = p.constant;
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return {
-            parameters,
-            parametersOnly,
-            get(rt) {
-                const out = {};
-                for (const [k, p] of entries)
-                    out[k] = p.get(rt);
-                return out;
-            }
-        };
-    }
-    const constant = (raw ?? null);
-    return { constant, get: () => constant, parameters: [], parametersOnly: true };
-}
-/**
- * A value that depends only on the parameters, computed once per set of parameter values (the
- * runtime's parameter map is the same object for every resource of one assignment).
- */
-function perAssignment(value, derive) {
-    let lastParams;
-    let last;
-    return rt => {
-        if (rt.parameters !== lastParams) {
-            last = derive(value.get(rt));
-            lastParams = rt.parameters;
-        }
-        return last;
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/logic.ts
-/**
- * Three-valued logic. A condition is true, false, or unknown (an `Unknown` that says what it
- * depended on). Kleene's rules: `allOf` is false as soon as one branch is false, whatever the
- * others are; `anyOf` is true as soon as one branch is true; otherwise an unknown branch makes the
- * whole unknown.
- */
-
-function and(values) {
-    let unknown;
-    for (const v of values) {
-        if (v === false)
-            return false;
-        if (v !== true)
-            unknown ??= v;
-    }
-    return unknown ?? true;
-}
-function or(values) {
-    let unknown;
-    for (const v of values) {
-        if (v === true)
-            return true;
-        if (v !== false)
-            unknown ??= v;
-    }
-    return unknown ?? false;
-}
-function logic_not(value) {
-    return typeof value === 'boolean' ? !value : value;
-}
-function logic_allOf(branches) {
-    if (branches.length === 1)
-        return branches[0];
-    return ctx => {
-        let unknown;
-        for (const branch of branches) {
-            const v = branch(ctx);
-            if (v === false)
-                return false;
-            if (v !== true)
-                unknown ??= v;
-        }
-        return unknown ?? true;
-    };
-}
-function logic_anyOf(branches) {
-    if (branches.length === 1)
-        return branches[0];
-    return ctx => {
-        let unknown;
-        for (const branch of branches) {
-            const v = branch(ctx);
-            if (v === true)
-                return true;
-            if (v !== false)
-                unknown ??= v;
-        }
-        return unknown ?? false;
-    };
-}
-function negate(inner) {
-    return ctx => {
-        const v = inner(ctx);
-        return typeof v === 'boolean' ? !v : v;
-    };
-}
-
-
-;// CONCATENATED MODULE: ./src/engine/operators/unknowns.ts
-
-/** The first unknown in either side, which makes a plain comparison unknown. */
-function unknownIn(actual, expected) {
-    if (actual instanceof Unknown)
-        return actual;
-    if (expected instanceof Unknown)
-        return expected;
-    if (actual !== undefined && actual !== null && typeof actual === 'object') {
-        const u = findUnknown(actual);
-        if (u)
-            return u;
-    }
-    if (expected !== null && typeof expected === 'object')
-        return findUnknown(expected);
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/engine/operators/contains.ts
-/**
- * contains / notContains: a substring of a string (case-insensitively) or a member of an array;
- * containsKey / notContainsKey: a key of an object (case-insensitively).
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-
-
-function containsTest(actual, expected) {
-    if (actual instanceof Unknown)
-        return actual;
-    if (expected instanceof Unknown)
-        return expected;
-    if (Array.isArray(actual)) {
-        let unknown;
-        for (const member of actual) {
-            if (member instanceof Unknown)
-                unknown ??= member;
-            else if (looseEquals(member, expected))
-                return true;
-        }
-        return unknown ?? false;
-    }
-    const u = unknownIn(actual, expected);
-    if (u)
-        return u;
-    const text = scalarText(actual);
-    const part = scalarText(expected);
-    if (text === undefined || part === undefined)
-        return false;
-    return text.toLowerCase().includes(part.toLowerCase());
-}
-function containsKeyTest(actual, expected) {
-    if (actual instanceof Unknown)
-        return actual;
-    if (expected instanceof Unknown)
-        return expected;
-    if (!value_isObject(actual))
-        return false;
-    const key = scalarText(expected);
-    if (key === undefined)
-        return false;
-    const lower = key.toLowerCase();
-    for (const k in actual)
-        if (k.toLowerCase() === lower)
-            return true;
-    return false;
-}
-const negated = (test) => (actual, expected) => {
-    const r = test(actual, expected);
-    return typeof r === 'boolean' ? !r : r;
-};
-const contains = { name: 'contains', test: containsTest };
-const notContains = { name: 'notContains', test: negated(containsTest) };
-const containsKey = { name: 'containsKey', test: containsKeyTest };
-const notContainsKey = { name: 'notContainsKey', test: negated(containsKeyTest) };
-
-;// CONCATENATED MODULE: ./src/engine/operators/equality.ts
-
-
-/** A string operand compared with string values without the general path (the common case). */
-function prepare(expected, negate) {
-    if (typeof expected !== 'string') {
-        return actual => {
-            const u = unknownIn(actual, expected);
-            return u ?? looseEquals(actual, expected) !== negate;
-        };
-    }
-    const lower = expected.toLowerCase();
-    return actual => {
-        if (typeof actual === 'string') {
-            return (actual.length === lower.length && (actual === expected || actual.toLowerCase() === lower)) !== negate;
-        }
-        if (actual === undefined)
-            return negate;
-        const u = unknownIn(actual, expected);
-        return u ?? looseEquals(actual, expected) !== negate;
-    };
-}
-const equals = {
-    name: 'equals',
-    test(actual, expected) {
-        return unknownIn(actual, expected) ?? looseEquals(actual, expected);
-    },
-    prepare: expected => prepare(expected, false)
-};
-const notEquals = {
-    name: 'notEquals',
-    test(actual, expected) {
-        return unknownIn(actual, expected) ?? !looseEquals(actual, expected);
-    },
-    prepare: expected => prepare(expected, true)
-};
-
-;// CONCATENATED MODULE: ./src/engine/operators/exists.ts
-/**
- * exists: `true` holds when the field has a value, `false` when it is missing (or null).
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-
-/** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
-function booleanOperand(expected) {
-    if (typeof expected === 'boolean')
-        return expected;
-    if (typeof expected === 'string') {
-        const lower = expected.toLowerCase();
-        if (lower === 'true')
-            return true;
-        if (lower === 'false')
-            return false;
-    }
-    return undefined;
-}
-const exists_exists = {
-    name: 'exists',
-    operand: 'boolean',
-    test(actual, expected) {
-        if (expected instanceof Unknown)
-            return expected;
-        const wanted = booleanOperand(expected) ?? true;
-        // A property set to a value known only after deployment exists; one under an unknown object may not.
-        if (actual instanceof UnknownAbove)
-            return actual;
-        return (actual !== undefined && actual !== null) === wanted;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/engine/operators/inclusion.ts
-/**
- * in / notIn: the value is (or is not) one of an array's members, compared as `equals` compares.
- * A missing field is in no array. With unknown members, a match among the known ones still
- * decides; otherwise the result is unknown.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-
-function inTest(actual, expected) {
-    if (actual instanceof Unknown)
-        return actual;
-    if (expected instanceof Unknown)
-        return expected;
-    const list = Array.isArray(expected) ? expected : [expected];
-    if (actual === undefined)
-        return false;
-    let unknown;
-    for (const member of list) {
-        if (member instanceof Unknown)
-            unknown ??= member;
-        else if (looseEquals(actual, member))
-            return true;
-    }
-    return unknown ?? false;
-}
-function prepareIn(expected, negate) {
-    const list = Array.isArray(expected) ? expected : [expected];
-    if (list.every(m => typeof m === 'string')) {
-        const set = new Set(list.map(s => s.toLowerCase()));
-        return actual => {
-            if (typeof actual === 'string')
-                return set.has(actual.toLowerCase()) !== negate;
-            if (actual === undefined)
-                return negate;
-            if (actual instanceof Unknown)
-                return actual;
-            const text = scalarText(actual);
-            if (text !== undefined && set.has(text.toLowerCase()))
-                return !negate;
-            const r = inTest(actual, expected);
-            return typeof r === 'boolean' ? r !== negate : r;
-        };
-    }
-    return actual => {
-        const r = inTest(actual, expected);
-        return typeof r === 'boolean' ? r !== negate : r;
-    };
-}
-const inOperator = {
-    name: 'in',
-    operand: 'array',
-    test: inTest,
-    prepare: expected => prepareIn(expected, false)
-};
-const notIn = {
-    name: 'notIn',
-    operand: 'array',
-    test(actual, expected) {
-        const r = inTest(actual, expected);
-        return typeof r === 'boolean' ? !r : r;
-    },
-    prepare: expected => prepareIn(expected, true)
-};
-
-;// CONCATENATED MODULE: ./src/engine/operators/like.ts
-/**
- * like / notLike: `*` matches any run of characters; the comparison is case-insensitive and covers
- * the whole value. A missing field is not like anything.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-
-
-const cache = new Map();
-function likePattern(pattern) {
-    let re = cache.get(pattern);
-    if (!re) {
-        const source = pattern
-            .split('*')
-            .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-            .join('[\\s\\S]*');
-        re = new RegExp(`^${source}$`, 'i');
-        if (cache.size > 10000)
-            cache.clear();
-        cache.set(pattern, re);
-    }
-    return re;
-}
-/**
- * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
- * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-function tooManyWildcards(pattern) {
-    const first = pattern.indexOf('*');
-    if (first < 0 || pattern.indexOf('*', first + 1) < 0)
-        return undefined;
-    return new Unknown(`the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`);
-}
-function likeTest(actual, expected) {
-    const u = unknownIn(actual, expected);
-    if (u)
-        return u;
-    const text = scalarText(actual);
-    const pattern = scalarText(expected);
-    if (pattern !== undefined) {
-        const invalid = tooManyWildcards(pattern);
-        if (invalid)
-            return invalid;
-    }
-    if (text === undefined || pattern === undefined)
-        return false;
-    return likePattern(pattern).test(text);
-}
-function like_prepare(expected, negate) {
-    const pattern = scalarText(expected);
-    if (pattern === undefined)
-        return actual => unknownIn(actual, expected) ?? negate;
-    const invalid = tooManyWildcards(pattern);
-    if (invalid)
-        return actual => unknownIn(actual, expected) ?? invalid;
-    const re = likePattern(pattern);
-    if (pattern === '*') {
-        return actual => {
-            const u = unknownIn(actual, expected);
-            if (u)
-                return u;
-            return (scalarText(actual) !== undefined) !== negate;
-        };
-    }
-    return actual => {
-        if (typeof actual === 'string')
-            return re.test(actual) !== negate;
-        const u = unknownIn(actual, expected);
-        if (u)
-            return u;
-        const text = scalarText(actual);
-        return (text !== undefined && re.test(text)) !== negate;
-    };
-}
-const like = {
-    name: 'like',
-    test: likeTest,
-    prepare: expected => like_prepare(expected, false)
-};
-const notLike = {
-    name: 'notLike',
-    test(actual, expected) {
-        const r = likeTest(actual, expected);
-        return typeof r === 'boolean' ? !r : r;
-    },
-    prepare: expected => like_prepare(expected, true)
-};
-
-;// CONCATENATED MODULE: ./src/engine/operators/match.ts
-
-
-const match_cache = new Map();
-function matchPattern(pattern, insensitive) {
-    const key = `${insensitive ? 'i' : 's'}${pattern}`;
-    let re = match_cache.get(key);
-    if (!re) {
-        let source = '';
-        for (const c of pattern) {
-            if (c === '#')
-                source += '[0-9]';
-            else if (c === '?')
-                source += '[A-Za-z]';
-            else if (c === '.')
-                source += '[\\s\\S]';
-            else
-                source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        }
-        re = new RegExp(`^${source}$`, insensitive ? 'iu' : 'u');
-        if (match_cache.size > 10000)
-            match_cache.clear();
-        match_cache.set(key, re);
-    }
-    return re;
-}
-function make(name, insensitive, negate) {
-    const run = (re, actual, expected) => {
-        const u = unknownIn(actual, expected);
-        if (u)
-            return u;
-        const text = scalarText(actual);
-        return (text !== undefined && re.test(text)) !== negate;
-    };
-    return {
-        name,
-        test(actual, expected) {
-            const pattern = scalarText(expected);
-            if (pattern === undefined)
-                return unknownIn(actual, expected) ?? negate;
-            return run(matchPattern(pattern, insensitive), actual, expected);
-        },
-        prepare(expected) {
-            const pattern = scalarText(expected);
-            if (pattern === undefined)
-                return actual => unknownIn(actual, expected) ?? negate;
-            const re = matchPattern(pattern, insensitive);
-            return actual => run(re, actual, expected);
-        }
-    };
-}
-const match = make('match', false, false);
-const notMatch = make('notMatch', false, true);
-const matchInsensitively = make('matchInsensitively', true, false);
-const notMatchInsensitively = make('notMatchInsensitively', true, true);
-
-;// CONCATENATED MODULE: ./src/engine/operators/ordering.ts
-
-
-function ordering_make(name, holds) {
-    return {
-        name,
-        test(actual, expected) {
-            const u = unknownIn(actual, expected);
-            if (u)
-                return u;
-            const c = compareOrder(actual, expected);
-            return c !== undefined && holds(c);
-        }
-    };
-}
-const less = ordering_make('less', c => c < 0);
-const lessOrEquals = ordering_make('lessOrEquals', c => c <= 0);
-const greater = ordering_make('greater', c => c > 0);
-const greaterOrEquals = ordering_make('greaterOrEquals', c => c >= 0);
-
-;// CONCATENATED MODULE: ./src/engine/operators/index.ts
-/** Every condition operator, by its lower-cased name (operator names are case-insensitive). */
-
-
-
-
-
-
-
-const operators = new Map([
-    equals,
-    notEquals,
-    like,
-    notLike,
-    match,
-    notMatch,
-    matchInsensitively,
-    notMatchInsensitively,
-    contains,
-    notContains,
-    containsKey,
-    notContainsKey,
-    inOperator,
-    notIn,
-    less,
-    lessOrEquals,
-    greater,
-    greaterOrEquals,
-    exists_exists
-].map(op => [op.name.toLowerCase(), op]));
-
-;// CONCATENATED MODULE: ./src/engine/conditions.ts
-/**
- * Compiles a policy rule's conditions (`if`, `existenceCondition`) into closures: logical
- * operators, `field` and `value` conditions with any operator, and `count`. Malformed conditions
- * are refused with the JSON path of the fault.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
- */
-
-
-
-
-
-
-
-
-const logical = new Set(['allof', 'anyof', 'not']);
-const subjects = new Set(['field', 'value', 'count']);
-function describeKeys(keys) {
-    return keys.map(k => `"${k}"`).join(', ');
-}
-function fieldGetter(ref, scopes) {
-    if (ref.source !== 'json') {
-        const source = ref.source;
-        return rt => readResourceField(rt.resource, source);
-    }
-    for (let i = scopes.length - 1; i >= 0; i--) {
-        const scope = scopes[i];
-        if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps)) {
-            const index = i;
-            const from = scope.steps.length;
-            const steps = ref.steps;
-            return rt => walk(rt.scopes[index].current, steps, from);
-        }
-    }
-    const steps = ref.steps;
-    if (ref.alternatives)
-        return rt => selectFromRoot(rt.json, ref);
-    if (steps.length === 1 && steps[0].kind === 'key') {
-        const { key } = steps[0];
-        return rt => {
-            const v = rt.json[key];
-            return v !== undefined ? v : walk(rt.json, steps);
-        };
-    }
-    return rt => walk(rt.json, steps);
-}
-/** Finds the field scope a runtime `field()`/`current()` call refers to (innermost counted prefix). */
-function runtimeFieldValue(rt, ref) {
-    if (ref.source !== 'json')
-        return readResourceField(rt.resource, ref.source);
-    for (let i = rt.scopes.length - 1; i >= 0; i--) {
-        const scope = rt.scopes[i];
-        if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps))
-            return walk(scope.current, ref.steps, scope.steps.length);
-    }
-    return selectFromRoot(rt.json, ref);
-}
-/**
- * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-function normalizeLocation(value) {
-    if (typeof value === 'string')
-        return value.replace(/\s+/g, '');
-    if (Array.isArray(value))
-        return value.map(v => normalizeLocation(v));
-    return value;
-}
-function wildcards(pattern) {
-    let n = 0;
-    for (const c of pattern)
-        if (c === '*')
-            n++;
-    return n;
-}
-/** The same compiled value, passed through `f`. */
-function mapCompiled(value, f) {
-    if ('constant' in value) {
-        const constant = f(value.constant);
-        return { ...value, constant, get: () => constant };
-    }
-    return { ...value, get: rt => f(value.get(rt)) };
-}
-class Compiler {
-    c;
-    constructor(c) {
-        this.c = c;
-    }
-    site(path) {
-        return { file: this.c.file, path, functions: this.c.functions, declared: this.c.declared };
-    }
-    error(message, path) {
-        return new DefinitionError(message, this.c.file, path);
-    }
-    field(text, path) {
-        const ref = fields_resolveField(text);
-        if (ref.fallback) {
-            this.c.notes.push(`${path}: alias '${text}' is not in the alias catalog; using the conventional path '${ref.fallback}'.`);
-        }
-        this.c.fields.push(ref);
-        return ref;
-    }
-    condition(node, path, scopes) {
-        if (!value_isObject(node))
-            throw this.error('a condition must be an object.', path);
-        const obj = node;
-        const keys = Object.keys(obj);
-        const lowerKeys = keys.map(k => k.toLowerCase());
-        const logic = keys.filter((_, i) => logical.has(lowerKeys[i]));
-        if (logic.length > 0) {
-            if (keys.length !== 1) {
-                throw this.error(`a logical operator stands alone in its object, but this one has ${describeKeys(keys)}; wrap the other parts in "allOf".`, path);
-            }
-            const key = keys[0];
-            const inner = obj[key];
-            const lower = key.toLowerCase();
-            if (lower === 'not')
-                return negate(this.condition(inner, `${path}.${key}`, scopes));
-            if (!Array.isArray(inner))
-                throw this.error(`"${key}" takes an array of conditions.`, `${path}.${key}`);
-            const branches = inner.map((b, i) => this.condition(b, `${path}.${key}[${i}]`, scopes));
-            if (branches.length === 0)
-                return () => lower === 'allof';
-            return lower === 'allof' ? logic_allOf(branches) : logic_anyOf(branches);
-        }
-        const subject = keys.filter((_, i) => subjects.has(lowerKeys[i]));
-        if (subject.length !== 1) {
-            throw this.error(subject.length === 0
-                ? `a condition needs "field", "value", "count", "allOf", "anyOf" or "not"; this one has ${describeKeys(keys) || 'nothing'}.`
-                : `a condition has one subject, but this one has ${describeKeys(subject)}.`, path);
-        }
-        const rest = keys.filter(k => k !== subject[0]);
-        const opKeys = rest.filter(k => operators.has(k.toLowerCase()));
-        const other = rest.filter(k => !operators.has(k.toLowerCase()));
-        if (other.length > 0) {
-            throw this.error(`${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`, `${path}.${other[0]}`);
-        }
-        if (opKeys.length !== 1) {
-            throw this.error(opKeys.length === 0
-                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, …).`
-                : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
-        }
-        const opKey = opKeys[0];
-        const op = operators.get(opKey.toLowerCase());
-        const opPath = `${path}.${opKey}`;
-        const subjectKey = subject[0];
-        const subjectPath = `${path}.${subjectKey}`;
-        const onLocation = subjectKey.toLowerCase() === 'field' &&
-            typeof obj[subjectKey] === 'string' &&
-            obj[subjectKey].toLowerCase() === 'location';
-        const compiled = compileValue(obj[opKey], this.site(opPath));
-        const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
-        this.checkOperand(op, operand, opPath);
-        const test = this.bindOperator(op, operand);
-        switch (subjectKey.toLowerCase()) {
-            case 'field':
-                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test);
-            case 'value': {
-                const value = compileValue(obj[subjectKey], this.site(subjectPath));
-                return rt => test(value.get(rt), rt);
-            }
-            default:
-                return this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand);
-        }
-    }
-    checkOperand(op, operand, path) {
-        if (!('constant' in operand))
-            return;
-        const v = operand.constant;
-        if (op.operand === 'boolean' && booleanOperand(v) === undefined) {
-            throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
-        }
-        if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
-            // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
-            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
-            throw this.error(`"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`, path);
-        }
-        if (op.operand === 'array' && !Array.isArray(v)) {
-            throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
-        }
-    }
-    bindOperator(op, operand) {
-        if ('constant' in operand) {
-            const expected = operand.constant;
-            if (op.prepare) {
-                const prepared = op.prepare(expected);
-                return actual => prepared(actual);
-            }
-            return actual => op.test(actual, expected);
-        }
-        if (operand.parametersOnly && op.prepare) {
-            const prepare = op.prepare.bind(op);
-            const prepared = perAssignment(operand, prepare);
-            return (actual, rt) => prepared(rt)(actual);
-        }
-        return (actual, rt) => op.test(actual, operand.get(rt));
-    }
-    fieldCondition(raw, path, scopes, test) {
-        if (typeof raw !== 'string')
-            throw this.error('"field" takes an alias or a resource property name.', path);
-        let getter;
-        if (raw.startsWith('[') && !raw.startsWith('[[')) {
-            // A field named by an expression (`[concat('tags[', parameters('tagName'), ']')]`): resolved per run.
-            const name = compileString(raw, this.site(path));
-            const cache = new Map();
-            getter = rt => {
-                const text = name.get(rt);
-                // Which field is meant is itself unknown: so is whether it exists.
-                if (text instanceof Unknown)
-                    return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
-                const key = String(text);
-                let g = cache.get(key);
-                if (!g) {
-                    g = fieldGetter(fields_resolveField(key), scopes);
-                    cache.set(key, g);
-                }
-                return g(rt);
-            };
-        }
-        else {
-            getter = fieldGetter(this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path), scopes);
-        }
-        return rt => {
-            const selected = getter(rt);
-            if (!(selected instanceof fields_Collection))
-                return test(selected, rt);
-            // A condition on a [*] field must hold for every selected member: "each element in the array is
-            // evaluated individually with logical and between elements", and an `and` of no elements holds.
-            // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
-            // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
-            // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
-            // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
-            if (selected.items.length === 0)
-                return selected.unknown ?? true;
-            let unknown;
-            for (const item of selected.items) {
-                const r = test(item, rt);
-                if (r === false)
-                    return false;
-                if (r !== true)
-                    unknown ??= r;
-            }
-            return unknown ?? selected.unknown ?? true;
-        };
-    }
-    countCondition(raw, path, scopes, op, operand) {
-        const range = this.countRange(raw, path, scopes);
-        const constant = 'constant' in operand ? operand.constant : undefined;
-        return rt => compareCount(range(rt), op, constant !== undefined ? constant : operand.get(rt));
-    }
-    /** How many members a count expression counts, as a range (see `CountResult`). */
-    countRange(raw, path, scopes) {
-        if (!value_isObject(raw))
-            throw this.error('"count" takes an object with "field" or "value", and "where".', path);
-        const spec = raw;
-        const keyOf = (name) => Object.keys(spec).find(k => k.toLowerCase() === name);
-        const fieldKey = keyOf('field');
-        const valueKey = keyOf('value');
-        const whereKey = keyOf('where');
-        const nameKey = keyOf('name');
-        const extra = Object.keys(spec).filter(k => ![fieldKey, valueKey, whereKey, nameKey].includes(k));
-        if (extra.length > 0)
-            throw this.error(`"count" does not take ${describeKeys(extra)}.`, `${path}.${extra[0]}`);
-        if ((fieldKey === undefined) === (valueKey === undefined)) {
-            throw this.error('"count" takes exactly one of "field" (a [*] alias) and "value" (an array).', path);
-        }
-        let members;
-        let scope;
-        if (fieldKey !== undefined) {
-            if (nameKey !== undefined)
-                throw this.error('"name" belongs to value counts only.', `${path}.${nameKey}`);
-            const text = spec[fieldKey];
-            if (typeof text !== 'string')
-                throw this.error('"count.field" takes a [*] alias.', `${path}.${fieldKey}`);
-            const ref = this.field(text, `${path}.${fieldKey}`);
-            if (!ref.wildcard) {
-                throw this.error(`"count.field" takes an array alias ending in [*]; '${text}' selects a single value.`, `${path}.${fieldKey}`);
-            }
-            let base = -1;
-            for (let i = scopes.length - 1; i >= 0; i--) {
-                if (scopes[i].kind === 'field' && isPrefix(scopes[i].steps, ref.steps)) {
-                    base = i;
-                    break;
-                }
-            }
-            const steps = ref.steps;
-            const from = base < 0 ? 0 : scopes[base].steps.length;
-            members = rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
-            scope = { kind: 'field', steps, name: text.toLowerCase() };
-        }
-        else {
-            const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
-            members = rt => {
-                const v = value.get(rt);
-                if (v instanceof Unknown)
-                    return new fields_Collection([], v);
-                if (Array.isArray(v))
-                    return new fields_Collection(v);
-                if (v === null)
-                    return new fields_Collection([]);
-                return new fields_Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
-            };
-            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
-            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
-            // child of another count expression. When not provided, the index name is implicitly set to "default"."
-            if (nameKey === undefined && scopes.length > 0) {
-                throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
-            }
-            const name = nameKey === undefined ? 'default' : spec[nameKey];
-            if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
-                throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
-            }
-            scope = { kind: 'value', steps: [], name: name.toLowerCase() };
-        }
-        const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
-        return rt => {
-            const selected = members(rt);
-            if (selected.unknown)
-                return { min: 0, max: 0, unknown: selected.unknown, whole: true };
-            return countMembers(rt, selected.items, scope, where);
-        };
-    }
-}
-function compileCondition(node, path, c) {
-    return new Compiler(c).condition(node, path, []);
-}
-/**
- * A top-level count expression (the object under `"count"`) compiled on its own: the range of
- * members it counts for a resource, exactly as the count condition counts them (scopes, `current()`,
- * unknown members). Explanations read a count's number through it.
- */
-function compileCountRange(spec, path, c) {
-    return new Compiler(c).countRange(spec, path, []);
-}
-
-;// CONCATENATED MODULE: ./src/engine/applicability.ts
-/**
- * Which resources a definition is about, as Azure decides it: a resource the rule applies to and
- * whose `if` is false is *compliant*; one it doesn't apply to is not reported at all.
- * https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
- *
- * For every effect but the IfNotExists ones, Azure evaluates only the `type`, `name` and `kind`
- * conditions of the `if` and treats every other condition as true (false when negated), with
- * these special cases from the same page:
- * - only `kind` conditions, or only `name` conditions: applies to every resource;
- * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
- * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
- */
-
-
-
-const LOGICAL = ['allof', 'anyof', 'not'];
-function applicability_keyOf(node, lower) {
-    return Object.keys(node).find(k => k.toLowerCase() === lower);
-}
-function classify(node) {
-    const fieldKey = applicability_keyOf(node, 'field');
-    if (fieldKey === undefined || applicability_keyOf(node, 'count') !== undefined)
-        return 'other';
-    const field = node[fieldKey];
-    if (typeof field !== 'string')
-        return 'other';
-    const lower = field.toLowerCase();
-    return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
-}
-function applicability_collect(node, found) {
-    if (!value_isObject(node))
-        return;
-    const obj = node;
-    const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
-    if (logical) {
-        const inner = obj[logical];
-        for (const child of Array.isArray(inner) ? inner : [inner])
-            applicability_collect(child, found);
-        return;
-    }
-    found.add(classify(obj));
-}
-/** The field classes whose conditions decide applicability, per the special cases above. */
-function consideredFields(rule) {
-    const present = new Set();
-    applicability_collect(rule, present);
-    const considered = new Set();
-    const others = present.has('other');
-    if (!present.has('type')) {
-        if (others) {
-            if (present.has('name'))
-                considered.add('name');
-            if (present.has('kind'))
-                considered.add('kind');
-        }
-        return considered;
-    }
-    considered.add('type');
-    if (others && present.has('kind'))
-        considered.add('kind');
-    if (others && present.has('name'))
-        considered.add('name');
-    return considered;
-}
-/** A condition that holds when the definition applies to the resource. */
-function compileApplicability(rule, path, compiler) {
-    const considered = consideredFields(rule);
-    const build = (node, at, negated) => {
-        const obj = node;
-        const logical = value_isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
-        if (logical) {
-            const name = logical.toLowerCase();
-            const inner = obj[logical];
-            if (name === 'not')
-                return negate(build(inner, `${at}.${logical}`, !negated));
-            const children = inner.map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
-            return name === 'allof' ? logic_allOf(children) : logic_anyOf(children);
-        }
-        if (considered.has(classify(obj)))
-            return compileCondition(node, at, { ...compiler, notes: [], fields: [] });
-        const constant = !negated;
-        return () => constant;
-    };
-    return build(rule, path, false);
-}
-
-;// CONCATENATED MODULE: ./src/engine/details.ts
-/**
- * What `then.details` must hold for each effect, checked when a definition loads: Azure refuses to
- * create a definition that lacks a required property or gives one a value it does not take.
- * Checked only when the effect is a literal; with an effect parameter Azure's choice of checks
- * depends on the assigned value, which loading cannot know.
- * https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
- */
-
-const details_isExpression = (v) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
-const details_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
-/** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
-function outside(v, allowed) {
-    if (details_isExpression(v))
-        return false;
-    return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
-}
-function requireObject(details, effect, path, fail) {
-    if (!value_isObject(details))
-        throw fail(`the ${effect} effect needs a "details" object.`, path);
-    return details;
-}
-function requireRoles(d, effect, path, fail) {
-    const key = details_keyOf(d, 'roledefinitionids');
-    const roles = key === undefined ? undefined : d[key];
-    if (details_isExpression(roles))
-        return;
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some(r => typeof r !== 'string')) {
-        throw fail(`the ${effect} effect needs "details.roleDefinitionIds": an array of role definition ids that remediation is granted.`, key === undefined ? path : `${path}.${key}`);
-    }
-}
-/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-append#append-properties */
-function checkAppend(details, path, fail) {
-    if (details_isExpression(details))
-        return;
-    if (!Array.isArray(details) || details.length === 0) {
-        throw fail('the append effect needs "details": an array of {"field", "value"} pairs.', path);
-    }
-    details.forEach((pair, i) => {
-        const at = `${path}[${i}]`;
-        if (!value_isObject(pair))
-            throw fail('an append detail is a {"field", "value"} object.', at);
-        const p = pair;
-        if (typeof p[details_keyOf(p, 'field') ?? 'field'] !== 'string')
-            throw fail('an append detail needs a "field".', at);
-        if (details_keyOf(p, 'value') === undefined)
-            throw fail('an append detail needs a "value".', at);
-    });
-}
-/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify#modify-properties */
-function checkModify(details, path, fail) {
-    const d = requireObject(details, 'modify', path, fail);
-    requireRoles(d, 'modify', path, fail);
-    const conflictKey = details_keyOf(d, 'conflicteffect');
-    if (conflictKey !== undefined && outside(d[conflictKey], ['audit', 'deny', 'disabled'])) {
-        throw fail(`"conflictEffect" takes audit, deny or disabled, not ${JSON.stringify(d[conflictKey])}.`, `${path}.${conflictKey}`);
-    }
-    const opsKey = details_keyOf(d, 'operations');
-    const ops = opsKey === undefined ? undefined : d[opsKey];
-    if (details_isExpression(ops))
-        return;
-    if (!Array.isArray(ops) || ops.length === 0) {
-        throw fail('the modify effect needs "details.operations": an array of {"operation", "field", "value"}.', opsKey === undefined ? path : `${path}.${opsKey}`);
-    }
-    ops.forEach((raw, i) => {
-        const at = `${path}.${opsKey}[${i}]`;
-        if (!value_isObject(raw))
-            throw fail('a modify operation is an object.', at);
-        const op = raw;
-        const nameKey = details_keyOf(op, 'operation');
-        const name = nameKey === undefined ? undefined : op[nameKey];
-        if (outside(name, ['addOrReplace', 'add', 'remove'])) {
-            throw fail(`"operation" takes addOrReplace, Add or Remove, not ${JSON.stringify(name)}.`, nameKey === undefined ? at : `${at}.${nameKey}`);
-        }
-        if (typeof op[details_keyOf(op, 'field') ?? 'field'] !== 'string')
-            throw fail('a modify operation needs a "field".', at);
-        if (typeof name === 'string' && name.toLowerCase() !== 'remove' && !details_isExpression(name)) {
-            if (details_keyOf(op, 'value') === undefined)
-                throw fail(`a modify "${name}" operation needs a "value".`, at);
-        }
-    });
-}
-/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action#denyaction-properties */
-function checkDenyAction(details, path, mode, fail) {
-    const d = requireObject(details, 'denyAction', path, fail);
-    const namesKey = details_keyOf(d, 'actionnames');
-    const names = namesKey === undefined ? undefined : d[namesKey];
-    if (!details_isExpression(names)) {
-        if (!Array.isArray(names) || names.length === 0) {
-            throw fail('the denyAction effect needs "details.actionNames": ["delete"].', namesKey === undefined ? path : `${path}.${namesKey}`);
-        }
-        names.forEach((n, i) => {
-            if (outside(n, ['delete']))
-                throw fail(`"actionNames" supports "delete" only, not ${JSON.stringify(n)}.`, `${path}.${namesKey}[${i}]`);
-        });
-    }
-    const cascadeKey = details_keyOf(d, 'cascadebehaviors');
-    if (cascadeKey === undefined)
-        return;
-    const cascade = d[cascadeKey];
-    const at = `${path}.${cascadeKey}`;
-    if (mode.toLowerCase() !== 'indexed') {
-        throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
-    }
-    if (!value_isObject(cascade))
-        throw fail('"cascadeBehaviors" takes an object: {"resourceGroup": "deny"}.', at);
-    for (const [k, v] of Object.entries(cascade)) {
-        if (outside(v, ['allow', 'deny']))
-            throw fail(`"cascadeBehaviors.${k}" takes allow or deny, not ${JSON.stringify(v)}.`, `${at}.${k}`);
-    }
-}
-/** The states a manual definition's `details.defaultState` takes (the page also spells one `Non-compliant`). */
-const manualStates = ['Unknown', 'Compliant', 'NonCompliant', 'Non-compliant'];
-/** https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual */
-function checkManual(details, path, fail) {
-    if (details === undefined)
-        return;
-    const d = requireObject(details, 'manual', path, fail);
-    const key = details_keyOf(d, 'defaultstate');
-    if (key !== undefined && outside(d[key], manualStates)) {
-        throw fail(`"defaultState" takes Unknown, Compliant or NonCompliant, not ${JSON.stringify(d[key])}.`, `${path}.${key}`);
-    }
-}
-const delays = ['AfterProvisioning', 'AfterProvisioningSuccess', 'AfterProvisioningFailure'];
-/**
- * https://learn.microsoft.com/azure/governance/policy/concepts/effect-audit-if-not-exists#auditifnotexists-properties
- * https://learn.microsoft.com/azure/governance/policy/concepts/effect-deploy-if-not-exists#deployifnotexists-properties
- */
-function checkIfNotExists(details, effect, path, fail) {
-    const d = requireObject(details, effect, path, fail);
-    const typeKey = details_keyOf(d, 'type');
-    if (typeKey === undefined || typeof d[typeKey] !== 'string') {
-        throw fail(`the ${effect} effect needs "details.type": the type of the related resource to look for.`, path);
-    }
-    const scopeKey = details_keyOf(d, 'existencescope');
-    if (scopeKey !== undefined && outside(d[scopeKey], ['ResourceGroup', 'Subscription'])) {
-        throw fail(`"existenceScope" takes ResourceGroup or Subscription, not ${JSON.stringify(d[scopeKey])}.`, `${path}.${scopeKey}`);
-    }
-    const delayKey = details_keyOf(d, 'evaluationdelay');
-    if (delayKey !== undefined) {
-        const v = d[delayKey];
-        const duration = typeof v === 'string' && /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/i.test(v);
-        if (!duration && outside(v, delays)) {
-            throw fail(`"evaluationDelay" takes AfterProvisioning, AfterProvisioningSuccess, AfterProvisioningFailure or an ISO 8601 duration such as PT10M, not ${JSON.stringify(v)}.`, `${path}.${delayKey}`);
-        }
-    }
-    if (effect === 'DeployIfNotExists') {
-        requireRoles(d, effect, path, fail);
-        if (details_keyOf(d, 'deployment') === undefined) {
-            throw fail('the deployIfNotExists effect needs "details.deployment": the template deployment that remediates.', path);
-        }
-    }
-}
-/** Refuses `details` that Azure would refuse for the (literal, canonical) effect. */
-function checkEffectDetails(effect, details, path, mode, fail) {
-    switch (effect) {
-        case 'Append':
-            return checkAppend(details, path, fail);
-        case 'Modify':
-            return checkModify(details, path, fail);
-        case 'DenyAction':
-            return checkDenyAction(details, path, mode, fail);
-        case 'Manual':
-            return checkManual(details, path, fail);
-        case 'AuditIfNotExists':
-        case 'DeployIfNotExists':
-            return checkIfNotExists(details, effect, path, fail);
-        default:
-            return;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/explain.ts
-/**
- * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
- * (`encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault"`), and
- * JSON pointers to the values at fault, most specific first, so a finding lands on the template
- * line that holds the wrong value (or, for a missing property, on its nearest existing parent).
- *
- * Worked out only when a verdict is read, from the raw `if` JSON and the same condition compiler
- * the definition was loaded with (each leaf compiled on first use): loading a definition and the
- * compliant path pay nothing for it.
- */
-
-
-
-
-
-
-
-/** Operators that select what matches their operand. */
-const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
-const MAX_PARTS = 4;
-const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
-function explain_keyOf(obj, lower) {
-    return Object.keys(obj).find(k => k.toLowerCase() === lower);
-}
-/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
-function fieldLabel(text) {
-    let depth = 0;
-    let cut = -1;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '[')
-            depth++;
-        else if (c === ']')
-            depth = Math.max(0, depth - 1);
-        else if (c === '/' && depth === 0)
-            cut = i;
-    }
-    return cut < 0 ? text : text.slice(cut + 1);
-}
-/** A value as a reviewer reads it: JSON, shortened; `missing` for an absent property. */
-function showValue(v, limit = 80) {
-    if (v === undefined)
-        return 'missing';
-    if (v instanceof Unknown)
-        return `unknown (${v.reason})`;
-    if (Array.isArray(v)) {
-        const items = [];
-        let length = 2;
-        for (const item of v) {
-            const text = showValue(item, limit);
-            if (length + text.length > limit && items.length > 0) {
-                items.push(`… (${v.length} in all)`);
-                break;
-            }
-            items.push(text);
-            length += text.length + 2;
-        }
-        return `[${items.join(', ')}]`;
-    }
-    const text = JSON.stringify(v);
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-}
-/**
- * What compliance asks of a condition, as the words after "should": the operator when `holds`,
- * its opposite otherwise (a true `notEquals` in the `if` asks that the value *be* the operand).
- */
-function requirement(operator, operand, holds) {
-    // Operands get a little more room than values: an allowed list is worth reading whole.
-    const o = showValue(operand, 100);
-    const either = (yes, no) => (holds ? yes : no);
-    switch (operator.toLowerCase()) {
-        case 'equals':
-            return either(`be ${o}`, `not be ${o}`);
-        case 'notequals':
-            return either(`not be ${o}`, `be ${o}`);
-        case 'exists':
-            return (booleanOperand(operand) ?? true) === holds ? 'exist' : 'not exist';
-        case 'in':
-            return either(`be one of ${o}`, `not be one of ${o}`);
-        case 'notin':
-            return either(`not be one of ${o}`, `be one of ${o}`);
-        case 'like':
-            return either(`match ${o}`, `not match ${o}`);
-        case 'notlike':
-            return either(`not match ${o}`, `match ${o}`);
-        case 'match':
-            return either(`match the pattern ${o}`, `not match the pattern ${o}`);
-        case 'notmatch':
-            return either(`not match the pattern ${o}`, `match the pattern ${o}`);
-        case 'matchinsensitively':
-            return either(`match the pattern ${o} (ignoring case)`, `not match the pattern ${o} (ignoring case)`);
-        case 'notmatchinsensitively':
-            return either(`not match the pattern ${o} (ignoring case)`, `match the pattern ${o} (ignoring case)`);
-        case 'contains':
-            return either(`contain ${o}`, `not contain ${o}`);
-        case 'notcontains':
-            return either(`not contain ${o}`, `contain ${o}`);
-        case 'containskey':
-            return either(`have the key ${o}`, `not have the key ${o}`);
-        case 'notcontainskey':
-            return either(`not have the key ${o}`, `have the key ${o}`);
-        case 'less':
-            return either(`be less than ${o}`, `be at least ${o}`);
-        case 'lessorequals':
-            return either(`be at most ${o}`, `be greater than ${o}`);
-        case 'greater':
-            return either(`be greater than ${o}`, `be at most ${o}`);
-        case 'greaterorequals':
-            return either(`be at least ${o}`, `be less than ${o}`);
-        default:
-            return either(`satisfy ${operator} ${o}`, `not satisfy ${operator} ${o}`);
-    }
-}
-/** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
-function compact(node) {
-    if (!value_isObject(node))
-        return '…';
-    const obj = node;
-    const keys = Object.keys(obj);
-    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
-    if (logical) {
-        const inner = obj[logical];
-        if (logical.toLowerCase() === 'not')
-            return `not (${compact(inner)})`;
-        const parts = (Array.isArray(inner) ? inner : []).map(compact);
-        return parts.length === 1 ? parts[0] : `(${parts.join(logical.toLowerCase() === 'allof' ? ' and ' : ' or ')})`;
-    }
-    const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
-    const op = keys.find(k => operators.has(k.toLowerCase()));
-    if (!subject || !op)
-        return '…';
-    const s = obj[subject];
-    const label = subject.toLowerCase() === 'count'
-        ? `count(${compact(s?.where ?? {}) || '…'})`
-        : typeof s === 'string'
-            ? fieldLabel(s)
-            : showValue(s);
-    return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
-}
-function shorten(text, limit = 100) {
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-}
-/** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
-function fieldsIn(text) {
-    const out = [];
-    for (const m of text.matchAll(/\bfield\(\s*'((?:[^']|'')*)'\s*\)/gi))
-        out.push(fields_resolveField(m[1].replace(/''/g, "'")));
-    return out;
-}
-function hasWildcardFrom(steps, from) {
-    for (let i = from; i < steps.length; i++)
-        if (steps[i].kind === 'all')
-            return true;
-    return false;
-}
-/**
- * Where a field's values are in the resource body, member by member through `[*]`, as `walk`
- * selects them: a property missing before a `[*]` selects no members; one missing at the end is
- * located at its nearest existing parent.
- */
-function locate(json, steps) {
-    const spots = [];
-    const go = (cur, pointer, i) => {
-        if (i === steps.length) {
-            spots.push({ pointer, value: cur, found: true });
-            return;
-        }
-        const step = steps[i];
-        if (step.kind === 'all') {
-            if (Array.isArray(cur))
-                cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
-            return;
-        }
-        const key = value_isObject(cur) ? (cur[step.key] !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
-        if (key === undefined || !value_isObject(cur) || cur[key] === undefined) {
-            if (!hasWildcardFrom(steps, i + 1))
-                spots.push({ pointer, value: undefined, found: false });
-            return;
-        }
-        go(cur[key], `${pointer}/${values_pointerToken(key)}`, i + 1);
-    };
-    go(json, '', 0);
-    return spots;
-}
-/** The pointer of a path's value, or of its nearest existing parent (`''` for the resource itself). */
-function nearest(json, steps) {
-    const firstAll = steps.findIndex(s => s.kind === 'all');
-    const prefix = firstAll < 0 ? steps : steps.slice(0, firstAll);
-    return locate(json, prefix)[0]?.pointer ?? '';
-}
-/** The steps a legacy alias with several paths reads on this resource (as `selectFromRoot` chooses). */
-function chosenSteps(json, ref) {
-    if (!ref.alternatives)
-        return ref.steps;
-    const present = (steps) => {
-        const v = walk(json, steps);
-        return v !== undefined && !(v instanceof fields_Collection && v.items.length === 0);
-    };
-    if (present(ref.steps))
-        return ref.steps;
-    return ref.alternatives.find(present) ?? ref.steps;
-}
-function isProperPrefix(prefix, steps) {
-    if (prefix.length >= steps.length)
-        return false;
-    return prefix.every((s, i) => {
-        const t = steps[i];
-        return s.kind === t.kind && (s.kind === 'all' || (t.kind === 'key' && s.lower === t.lower));
-    });
-}
-const depth = (pointer) => (pointer === undefined ? -1 : pointer.split('/').length - 1);
-class RuleExplainer {
-    rule;
-    path;
-    compiler;
-    tree;
-    constructor(rule, path, compiler) {
-        this.rule = rule;
-        this.path = path;
-        this.compiler = compiler;
-    }
-    /** Explains the rule's outcome for the runtime's resource (meant for when the `if` holds). */
-    explain(rt) {
-        this.tree ??= this.build(this.rule, this.path);
-        const faults = [];
-        this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
-        return summarise(faults);
-    }
-    // ---- building the trace tree (once per definition, on first use) ----
-    // Leaves were checked when the definition loaded; fresh notes keep its alias remarks from repeating.
-    compile(node, path) {
-        return compileCondition(node, path, { ...this.compiler, notes: [], fields: [] });
-    }
-    build(node, path) {
-        const obj = node;
-        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
-        if (logical) {
-            const lower = logical.toLowerCase();
-            const inner = obj[logical];
-            if (lower === 'not')
-                return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
-            return {
-                kind: lower,
-                children: inner.map((child, i) => this.build(child, `${path}.${logical}[${i}]`))
-            };
-        }
-        return this.leaf(obj, path);
-    }
-    leaf(obj, path) {
-        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
-        const opKey = Object.keys(obj).find(k => operators.has(k.toLowerCase()));
-        const op = operators.get(opKey.toLowerCase());
-        const site = (p) => ({
-            file: this.compiler.file,
-            path: p,
-            functions: this.compiler.functions,
-            declared: this.compiler.declared
-        });
-        const operand = compileValue(obj[opKey], site(`${path}.${opKey}`));
-        const condition = this.compile(obj, path);
-        const raw = obj[subjectKey];
-        const subjectPath = `${path}.${subjectKey}`;
-        switch (subjectKey.toLowerCase()) {
-            case 'field': {
-                const text = raw;
-                if (text.startsWith('[') && !text.startsWith('[[')) {
-                    return {
-                        kind: 'leaf',
-                        condition,
-                        op,
-                        operand,
-                        subject: { kind: 'field', name: compileString(text, site(subjectPath)) },
-                        weight: 0
-                    };
-                }
-                const ref = fields_resolveField(text.startsWith('[[') ? text.slice(1) : text);
-                return {
-                    kind: 'leaf',
-                    condition,
-                    op,
-                    operand,
-                    subject: { kind: 'field', ref },
-                    weight: scopeFields[text.toLowerCase()] ?? 0,
-                    typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
-                };
-            }
-            case 'value': {
-                const value = compileValue(raw, site(subjectPath));
-                const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
-                // A value that reads nothing of the resource (`[parameters('enabled')]`, `[resourceGroup().managedBy]`)
-                // gates the rule on its assignment or scope; it is not a fault in the resource.
-                const weight = /\b(field|current)\s*\(/i.test(text) ? 0 : 2;
-                return {
-                    kind: 'leaf',
-                    condition,
-                    op,
-                    operand,
-                    subject: { kind: 'value', text, value, fields: fieldsIn(text) },
-                    weight
-                };
-            }
-            default:
-                return { kind: 'leaf', condition, op, operand, subject: this.countSubject(obj, subjectKey, path), weight: 0 };
-        }
-    }
-    countSubject(obj, subjectKey, path) {
-        const spec = obj[subjectKey];
-        const fieldKey = explain_keyOf(spec, 'field');
-        const valueKey = explain_keyOf(spec, 'value');
-        const whereKey = explain_keyOf(spec, 'where');
-        const where = whereKey === undefined ? '' : ` where ${shorten(compact(spec[whereKey]), 120)}`;
-        const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
-        if (fieldKey !== undefined) {
-            const text = spec[fieldKey];
-            const ref = fields_resolveField(text);
-            return {
-                kind: 'count',
-                label: `count of ${fieldLabel(text)}${where}`,
-                ref,
-                fields: [],
-                range
-            };
-        }
-        const raw = spec[valueKey];
-        const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
-        const value = compileValue(raw, {
-            file: this.compiler.file,
-            path: `${path}.${subjectKey}.${valueKey}`,
-            functions: this.compiler.functions,
-            declared: this.compiler.declared
-        });
-        return {
-            kind: 'count',
-            label: `count of ${shorten(text)}${where}`,
-            value,
-            fields: fieldsIn(text),
-            range
-        };
-    }
-    // ---- tracing the decision ----
-    truth(node, rt) {
-        switch (node.kind) {
-            case 'leaf':
-                return node.condition(rt);
-            case 'not': {
-                const v = this.truth(node.inner, rt);
-                return typeof v === 'boolean' ? !v : v;
-            }
-            default: {
-                const all = node.kind === 'allof';
-                let unknown;
-                for (const child of node.children) {
-                    const v = this.truth(child, rt);
-                    if (v === !all)
-                        return !all;
-                    if (typeof v !== 'boolean')
-                        unknown ??= v;
-                }
-                return unknown ?? all;
-            }
-        }
-    }
-    /**
-     * Collects the leaves that gave `node` its value `value`: a true `allOf` (or false `anyOf`) owes
-     * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
-     * passes the opposite value down, so a leaf under it is described negated.
-     */
-    collect(node, value, negated, rt, out) {
-        if (typeof value !== 'boolean')
-            return;
-        switch (node.kind) {
-            case 'leaf': {
-                const fault = this.describe(node, value, rt);
-                if (fault)
-                    out.push(negated && fault.weight === 0 ? { ...fault, weight: 1 } : fault);
-                return;
-            }
-            case 'not':
-                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
-                return;
-            default: {
-                const every = (node.kind === 'allof') === value;
-                for (const child of node.children) {
-                    const v = this.truth(child, rt);
-                    if (every || v === value)
-                        this.collect(child, v, negated, rt, out);
-                }
-            }
-        }
-    }
-    describe(leaf, value, rt) {
-        // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
-        if (leaf.typeScope && value)
-            return undefined;
-        const expected = leaf.operand.get(rt);
-        const should = requirement(leaf.op.name, expected, !value);
-        const subject = leaf.subject;
-        if (subject.kind === 'value') {
-            return {
-                subject: shorten(subject.text, 80),
-                actual: showValue(subject.value.get(rt)),
-                requirement: should,
-                pointers: subject.fields.map(ref => this.fieldPointer(rt, ref)).filter(p => p !== ''),
-                weight: leaf.weight
-            };
-        }
-        if (subject.kind === 'count') {
-            const n = countText(subject.range(rt));
-            const pointers = [subject.ref, ...subject.fields]
-                .filter((ref) => ref !== undefined && ref.source === 'json')
-                .map(ref => nearest(rt.json, chosenSteps(rt.json, ref)))
-                .filter(p => p !== '');
-            return {
-                subject: subject.label,
-                actual: n,
-                requirement: should,
-                pointers,
-                weight: leaf.weight
-            };
-        }
-        let ref = subject.ref;
-        if (!ref) {
-            const name = subject.name?.get(rt);
-            if (name === undefined || name instanceof Unknown)
-                return undefined;
-            ref = fields_resolveField(String(name));
-        }
-        const label = fieldLabel(ref.text);
-        const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);
-        if (ref.source !== 'json') {
-            const key = ref.source === 'fullName' ? 'name' : ref.source;
-            const pointer = values_actualKey(rt.json, key.toLowerCase());
-            return {
-                subject: label,
-                actual: showValue(readResourceField(rt.resource, ref.source)),
-                requirement: should,
-                pointers: pointer === undefined ? [] : [`/${values_pointerToken(pointer)}`],
-                weight
-            };
-        }
-        const steps = chosenSteps(rt.json, ref);
-        const spots = locate(rt.json, steps);
-        if (!ref.wildcard) {
-            const spot = spots[0] ?? { pointer: '', value: undefined, found: false };
-            return {
-                subject: label,
-                actual: spot.found ? showValue(spot.value) : 'missing',
-                requirement: should,
-                pointers: spot.pointer === '' ? [] : [spot.pointer],
-                weight,
-                missing: spot.found ? undefined : steps
-            };
-        }
-        // A true [*] condition held for every member; a false one (under `not`) failed for some: those are at fault.
-        const atFault = value ? spots : spots.filter(s => leaf.op.test(s.found ? s.value : undefined, expected) === false);
-        if (atFault.length === 0) {
-            const pointer = nearest(rt.json, steps);
-            return {
-                subject: label,
-                actual: 'empty',
-                requirement: should,
-                pointers: pointer === '' ? [] : [pointer],
-                weight
-            };
-        }
-        const values = atFault.map(s => (s.found ? s.value : undefined));
-        return {
-            subject: label,
-            // showValue says `missing` for a member without the property.
-            actual: values.length === 1 ? showValue(values[0]) : showValue(values),
-            requirement: should,
-            pointers: atFault.map(s => s.pointer).filter(p => p !== ''),
-            weight
-        };
-    }
-    fieldPointer(rt, ref) {
-        if (ref.source !== 'json')
-            return '';
-        return nearest(rt.json, chosenSteps(rt.json, ref));
-    }
-}
-/**
- * The number of members counted, or what is known of it: members whose match is unknown before
- * deployment leave a range [min, max], of which only the lower bound is worth saying.
- */
-function countText(count) {
-    if (count.whole)
-        return 'not known until deployment';
-    if (count.min === count.max)
-        return String(count.min);
-    return count.min > 0 ? `at least ${count.min}` : 'not known until deployment';
-}
-/** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
-function summarise(all) {
-    const lightest = all.reduce((w, f) => Math.min(w, f.weight), 3);
-    const faults = all.filter(f => f.weight === lightest);
-    const groups = [];
-    const bySubject = new Map();
-    for (const f of faults) {
-        const key = f.subject.toLowerCase();
-        const g = bySubject.get(key);
-        if (!g) {
-            const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
-            bySubject.set(key, group);
-            groups.push(group);
-            continue;
-        }
-        if (!g.requirements.includes(f.requirement))
-            g.requirements.push(f.requirement);
-        for (const p of f.pointers)
-            if (!g.pointers.includes(p))
-                g.pointers.push(p);
-    }
-    // "keyVaultProperties is missing, should exist" already says that its keyName is missing.
-    const kept = groups.filter(g => !(g.missing &&
-        g.requirements.every(r => r === 'exist') &&
-        groups.some(h => h !== g && h.missing && isProperPrefix(h.missing, g.missing))));
-    const ordered = kept
-        .map((g, i) => ({ g, i }))
-        .sort((a, b) => depth(b.g.pointers[0]) - depth(a.g.pointers[0]) || a.i - b.i)
-        .map(x => x.g);
-    const parts = ordered.map(g => `${g.subject} is ${g.actual}, should ${g.requirements.join(' and ')}`);
-    const text = parts.length > MAX_PARTS
-        ? `${parts.slice(0, MAX_PARTS).join('; ')}; and ${parts.length - MAX_PARTS} more`
-        : parts.join('; ');
-    const pointers = [];
-    for (const g of ordered)
-        for (const p of g.pointers)
-            if (!pointers.includes(p))
-                pointers.push(p);
-    pointers.sort((a, b) => depth(b) - depth(a));
-    return { text, pointers };
-}
-
-;// CONCATENATED MODULE: ./src/engine/functions.ts
-/**
- * The template functions whose answer depends on the policy evaluation: the definition's
- * parameters, the resource's fields, the counted member, the assignment, the request, the scope.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
- */
-
-
-
-
-function runtime(data) {
-    if (!data)
-        throw new ExpressionError('This function can be used only inside a policy rule.');
-    return data;
-}
-function functions_text(fn, value) {
-    if (typeof value !== 'string')
-        throw new ExpressionError(`The template function '${fn}' expects a string argument.`);
-    return value;
-}
-const refs = new Map();
-function ref(name) {
-    let r = refs.get(name);
-    if (!r) {
-        r = fields_resolveField(name);
-        if (refs.size > 5000)
-            refs.clear();
-        refs.set(name, r);
-    }
-    return r;
-}
-/** What `field()` returns: `[*]` selections as arrays, a missing property as ''. */
-function asFunctionValue(selected) {
-    if (selected instanceof fields_Collection) {
-        if (selected.unknown)
-            return selected.unknown;
-        return selected.items.map(v => (v === undefined ? null : v));
-    }
-    return selected === undefined ? '' : selected;
-}
-const policyFunctions = [
-    defineFunction({
-        name: 'parameters',
-        minArgs: 1,
-        maxArgs: 1,
-        call(args, ctx) {
-            const rt = runtime(ctx.data);
-            const name = functions_text('parameters', args[0]);
-            const value = rt.parameters.get(name.toLowerCase());
-            if (value === undefined)
-                throw new ExpressionError(`The definition has no parameter '${name}'.`);
-            return value;
-        }
-    }),
-    defineFunction({
-        name: 'field',
-        minArgs: 1,
-        maxArgs: 1,
-        call(args, ctx) {
-            const r = ref(functions_text('field', args[0]));
-            const selected = runtimeFieldValue(runtime(ctx.data), r);
-            // Inside a count over this alias, the counted member stands for the array: a one-member array.
-            if (r.wildcard && !(selected instanceof fields_Collection))
-                return [selected === undefined ? null : selected];
-            return asFunctionValue(selected);
-        }
-    }),
-    defineFunction({
-        name: 'current',
-        minArgs: 0,
-        maxArgs: 1,
-        call(args, ctx) {
-            const rt = runtime(ctx.data);
-            if (rt.scopes.length === 0)
-                throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
-            if (args.length === 0)
-                return rt.scopes[rt.scopes.length - 1].current ?? null;
-            const name = functions_text('current', args[0]);
-            const lower = name.toLowerCase();
-            for (let i = rt.scopes.length - 1; i >= 0; i--) {
-                const scope = rt.scopes[i];
-                if (scope.kind === 'value' && scope.name === lower)
-                    return scope.current ?? null;
-            }
-            const steps = name.includes('/') ? ref(name).steps : parsePath(name);
-            for (let i = rt.scopes.length - 1; i >= 0; i--) {
-                const scope = rt.scopes[i];
-                if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {
-                    const v = walk(scope.current, steps, scope.steps.length);
-                    return v instanceof fields_Collection ? asFunctionValue(v) : v === undefined ? null : v;
-                }
-            }
-            throw new ExpressionError(`No count iterates over '${name}' here.`);
-        }
-    }),
-    defineFunction({
-        name: 'policy',
-        minArgs: 0,
-        maxArgs: 0,
-        call(_args, ctx) {
-            const rt = runtime(ctx.data);
-            return {
-                assignmentId: new Unknown('the policy assignment id'),
-                definitionId: rt.definitionId,
-                setDefinitionId: '',
-                definitionReferenceId: ''
-            };
-        }
-    }),
-    defineFunction({
-        name: 'requestContext',
-        minArgs: 0,
-        maxArgs: 0,
-        call(_args, ctx) {
-            const rt = runtime(ctx.data);
-            return { apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`) };
-        }
-    }),
-    defineFunction({
-        name: 'resourceGroup',
-        minArgs: 0,
-        maxArgs: 0,
-        call(_args, ctx) {
-            const rt = runtime(ctx.data);
-            const { subscriptionId, resourceGroup: name } = rt.scope();
-            return {
-                id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-                name,
-                type: 'Microsoft.Resources/resourceGroups',
-                location: new Unknown('the resource group location'),
-                managedBy: '',
-                tags: new Unknown('the resource group tags'),
-                properties: { provisioningState: 'Succeeded' }
-            };
-        }
-    }),
-    defineFunction({
-        name: 'subscription',
-        minArgs: 0,
-        maxArgs: 0,
-        call(_args, ctx) {
-            const { subscriptionId } = runtime(ctx.data).scope();
-            return {
-                id: `/subscriptions/${subscriptionId}`,
-                subscriptionId,
-                tenantId: new Unknown('the tenant id'),
-                displayName: new Unknown('the subscription name')
-            };
-        }
-    }),
-    defineFunction({
-        name: 'utcNow',
-        minArgs: 0,
-        maxArgs: 1,
-        call(args) {
-            const now = new Date();
-            // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
-            // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
-            if (args.length === 0)
-                return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
-            // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
-            const format = functions_text('utcNow', args[0]);
-            if (format === 'u')
-                return now
-                    .toISOString()
-                    .replace('T', ' ')
-                    .replace(/\.\d{3}Z$/, 'Z');
-            return now.toISOString();
-        }
-    })
-];
-
-;// CONCATENATED MODULE: ./src/engine/modes.ts
-/**
- * Modes: which resources a definition is evaluated against. `All` takes every resource;
- * `Indexed` only resource types that support tags and location; a resource-provider mode
- * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
- */
-/** Child types that are tracked resources (they take tags and a location). */
-const trackedChildTypes = new Set([
-    'Microsoft.Sql/servers/databases',
-    'Microsoft.Sql/servers/elasticPools',
-    'Microsoft.Sql/servers/jobAgents',
-    'Microsoft.Sql/managedInstances/databases',
-    'Microsoft.Web/sites/slots',
-    'Microsoft.Compute/virtualMachines/extensions',
-    'Microsoft.Compute/virtualMachineScaleSets/virtualMachines',
-    'Microsoft.Compute/galleries/images',
-    'Microsoft.Compute/galleries/images/versions',
-    'Microsoft.Synapse/workspaces/sqlPools',
-    'Microsoft.Synapse/workspaces/bigDataPools',
-    'Microsoft.Synapse/workspaces/kustoPools',
-    'Microsoft.MachineLearningServices/workspaces/computes',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
-    'Microsoft.MachineLearningServices/workspaces/batchEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/serverlessEndpoints',
-    'Microsoft.ContainerRegistry/registries/replications',
-    'Microsoft.ContainerRegistry/registries/webhooks',
-    'Microsoft.ContainerRegistry/registries/tasks',
-    'Microsoft.Automation/automationAccounts/runbooks',
-    'Microsoft.Automation/automationAccounts/configurations',
-    'Microsoft.Kusto/clusters/databases',
-    'Microsoft.HybridCompute/machines/extensions',
-    'Microsoft.DBforPostgreSQL/serverGroupsv2',
-    'Microsoft.Network/virtualHubs',
-    'Microsoft.Media/mediaservices/liveEvents',
-    'Microsoft.Media/mediaservices/streamingEndpoints',
-    'Microsoft.Devices/IotHubs/eventHubEndpoints',
-    'Microsoft.DocumentDB/cassandraClusters/dataCenters',
-    'Microsoft.AppPlatform/Spring/apps',
-    'Microsoft.Blueprint/blueprints',
-    'Microsoft.StreamAnalytics/clusters',
-    'Microsoft.NetApp/netAppAccounts/capacityPools',
-    'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
-    'Microsoft.EventGrid/namespaces/topics'
-].map(t => t.toLowerCase()));
-/** Top-level types that are proxy resources (no tags or location). */
-const proxyNamespaces = [
-    'microsoft.authorization/',
-    'microsoft.resources/deployments',
-    'microsoft.insights/diagnosticsettings',
-    'microsoft.security/',
-    'microsoft.policyinsights/',
-    'microsoft.management/',
-    'microsoft.advisor/',
-    'microsoft.consumption/',
-    'microsoft.costmanagement/',
-    'microsoft.features/',
-    'microsoft.guestconfiguration/'
-];
-const indexedCache = new Map();
-/** Whether `Indexed` mode evaluates a resource of this type. */
-function isIndexedType(type) {
-    let known = indexedCache.get(type);
-    if (known === undefined) {
-        known = computeIndexed(type);
-        if (indexedCache.size > 10000)
-            indexedCache.clear();
-        indexedCache.set(type, known);
-    }
-    return known;
-}
-function computeIndexed(type) {
-    const lower = type.toLowerCase();
-    if (proxyNamespaces.some(p => lower.startsWith(p)))
-        return false;
-    const segments = lower.split('/').length;
-    if (segments <= 2)
-        return true;
-    return trackedChildTypes.has(lower);
-}
-/** Resource-provider modes and the resource types (lower-cased prefixes) they evaluate. */
-const providerModes = {
-    'microsoft.kubernetes.data': ['microsoft.containerservice/managedclusters', 'microsoft.kubernetes/connectedclusters'],
-    'microsoft.containerservice.data': ['microsoft.containerservice/managedclusters'],
-    'microsoft.keyvault.data': ['microsoft.keyvault/vaults'],
-    'microsoft.managedhsm.data': ['microsoft.keyvault/managedhsms'],
-    'microsoft.network.data': ['microsoft.network/'],
-    'microsoft.machinelearningservices.data': ['microsoft.machinelearningservices/'],
-    'microsoft.machinelearningservices.v2.data': ['microsoft.machinelearningservices/'],
-    'microsoft.cognitiveservices.data': ['microsoft.cognitiveservices/'],
-    'microsoft.datafactory.data': ['microsoft.datafactory/'],
-    'microsoft.loadtestservice.data': ['microsoft.loadtestservice/']
-};
-/** The mode named, or undefined when it is not one Azure has. Definitions without a mode are `All`. */
-function resolveMode(name) {
-    if (name === undefined)
-        return { name: 'All', kind: 'all', appliesToType: () => true };
-    const lower = name.toLowerCase();
-    if (lower === 'all')
-        return { name: 'All', kind: 'all', appliesToType: () => true };
-    if (lower === 'indexed')
-        return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
-    let prefixes = providerModes[lower];
-    if (!prefixes) {
-        const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
-        if (!m)
-            return undefined;
-        prefixes = [`${m[1]}/`];
-    }
-    const list = prefixes;
-    return {
-        name,
-        kind: 'provider',
-        appliesToType: type => {
-            const t = type.toLowerCase();
-            return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/runtime.ts
-function parseResourceId(id) {
-    const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-    return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
-}
-/** Everything a compiled condition reads while it runs against one resource. */
-class Runtime {
-    resource;
-    parameters;
-    functions;
-    definitionId;
-    given;
-    outer;
-    json;
-    scopes = [];
-    context;
-    constructor(resource, 
-    /** Parameter values by lower-cased name. */
-    parameters, functions, definitionId, given, 
-    /** The resource whose scope a related resource defaults to. */
-    outer) {
-        this.resource = resource;
-        this.parameters = parameters;
-        this.functions = functions;
-        this.definitionId = definitionId;
-        this.given = given;
-        this.outer = outer;
-        this.json = resource.json;
-    }
-    /** The expression context (function library) whose `data` is this runtime. */
-    get expr() {
-        return (this.context ??= { functions: this.functions, data: this });
-    }
-    /** The subscription and resource group the resource is deployed to (from the options, else its id). */
-    scope() {
-        const fromId = parseResourceId(this.resource.id);
-        const fallback = this.outer?.scope();
-        return {
-            subscriptionId: this.given?.subscriptionId ??
-                fromId.subscriptionId ??
-                fallback?.subscriptionId ??
-                '00000000-0000-0000-0000-000000000000',
-            resourceGroup: this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group'
-        };
-    }
-    /** The same evaluation, reading a related resource's fields (existence conditions). */
-    forResource(resource) {
-        return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/definition.ts
-/**
- * Loading a policy definition: accept Azure's shapes, validate the rule, resolve aliases and
- * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
-let defaultLibrary;
-function policyLibrary() {
-    defaultLibrary ??= library(standardFunctions, policyFunctions);
-    return defaultLibrary;
-}
-/** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
-function definitionShape(json) {
-    if (!value_isObject(json))
-        return undefined;
-    const obj = json;
-    if (value_isObject(obj.properties) && 'policyRule' in obj.properties) {
-        return {
-            props: obj.properties,
-            prefix: 'properties.',
-            name: typeof obj.name === 'string' ? obj.name : undefined
-        };
-    }
-    if ('policyRule' in obj)
-        return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
-    return undefined;
-}
-/** Definitions written to be embedded in an ARM template escape their expressions as `[[…]`. */
-function unescapeArm(value) {
-    if (typeof value === 'string')
-        return value.startsWith('[[') ? value.slice(1) : value;
-    if (Array.isArray(value))
-        return value.map(unescapeArm);
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeArm(v)]));
-    }
-    return value;
-}
-function reasonOf(u) {
-    return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
-}
-/**
- * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
- * `<displayName>: <field> is <value>, should <requirement>; ….`
- */
-class NonCompliant {
-    effect;
-    displayName;
-    rt;
-    explain;
-    applicable = true;
-    verdict = 'noncompliant';
-    reason = null;
-    explained;
-    constructor(effect, displayName, rt, explain) {
-        this.effect = effect;
-        this.displayName = displayName;
-        this.rt = rt;
-        this.explain = explain;
-    }
-    explanation() {
-        return (this.explained ??= this.explain(this.rt));
-    }
-    get message() {
-        const { text } = this.explanation();
-        return `${this.displayName}${text ? `: ${text}` : ''}.`;
-    }
-    get pointers() {
-        return this.explanation().pointers;
-    }
-    toJSON() {
-        const { applicable, verdict, effect, reason, message, pointers } = this;
-        return { applicable, verdict, effect, reason, message, pointers };
-    }
-}
-function loadDefinition(src, options = {}) {
-    const file = src.file;
-    const shape = definitionShape(src.json);
-    if (!shape) {
-        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.', file, '');
-    }
-    const { props, prefix } = shape;
-    const at = (p) => `${prefix}${p}`;
-    const fromFile = file ? file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') : undefined;
-    const name = shape.name ?? options.name ?? fromFile ?? 'definition';
-    const displayName = typeof props.displayName === 'string' ? props.displayName : name;
-    const description = typeof props.description === 'string' ? props.description : undefined;
-    const metadata = value_isObject(props.metadata) ? props.metadata : {};
-    if (props.mode !== undefined && typeof props.mode !== 'string')
-        throw new DefinitionError('"mode" must be a string.', file, at('mode'));
-    const mode = resolveMode(props.mode);
-    if (!mode) {
-        throw new DefinitionError(`"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`, file, at('mode'));
-    }
-    const parameters = {};
-    if (props.parameters !== undefined) {
-        if (!value_isObject(props.parameters))
-            throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
-        for (const [pname, pdef] of Object.entries(props.parameters)) {
-            const ppath = at(`parameters.${pname}`);
-            if (!value_isObject(pdef))
-                throw new DefinitionError('a parameter definition must be an object.', file, ppath);
-            const p = pdef;
-            if (typeof p.type !== 'string' || !parameterTypes.has(p.type.toLowerCase())) {
-                throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${ppath}.type`);
-            }
-            if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
-                throw new DefinitionError('"allowedValues" must be an array.', file, `${ppath}.allowedValues`);
-            }
-            parameters[pname] = {
-                type: p.type,
-                defaultValue: p.defaultValue,
-                allowedValues: p.allowedValues,
-                metadata: value_isObject(p.metadata) ? p.metadata : undefined
-            };
-        }
-    }
-    const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
-    let rule = props.policyRule;
-    if (!value_isObject(rule))
-        throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
-    const rawThen = rule.then;
-    if (value_isObject(rawThen) &&
-        typeof rawThen.effect === 'string' &&
-        rawThen.effect.startsWith('[[')) {
-        rule = unescapeArm(rule);
-    }
-    const ruleObj = rule;
-    for (const key of Object.keys(ruleObj)) {
-        if (key !== 'if' && key !== 'then')
-            throw new DefinitionError(`"policyRule" takes "if" and "then" only, not "${key}".`, file, at(`policyRule.${key}`));
-    }
-    if (!('if' in ruleObj))
-        throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
-    const then = ruleObj.then;
-    if (!value_isObject(then))
-        throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
-    const thenObj = then;
-    if (typeof thenObj.effect !== 'string')
-        throw new DefinitionError('"then.effect" must be a string (an effect name or an expression).', file, at('policyRule.then.effect'));
-    const functions = options.functions ?? policyLibrary();
-    const notes = [];
-    const fields = [];
-    const compiler = { file, functions, declared, notes, fields };
-    const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
-    const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-    const site = (p) => ({ file, path: at(p), functions, declared });
-    const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
-    if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
-        throw new DefinitionError(`"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`, file, at('policyRule.then.effect'));
-    }
-    if ('constant' in effectValue) {
-        const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
-        checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
-    }
-    for (const pname of effectValue.parameters) {
-        const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase())];
-        for (const v of p?.allowedValues ?? []) {
-            if (typeof v === 'string' && canonicalEffect(v) === undefined) {
-                throw new DefinitionError(`the effect parameter '${pname}' allows "${v}", which is not an effect.`, file, at(`parameters.${pname}.allowedValues`));
-            }
-        }
-    }
-    // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
-    const details = value_isObject(thenObj.details) ? thenObj.details : undefined;
-    let existence;
-    let clusterDecided = false;
-    if (details) {
-        existence = {};
-        if (details.type !== undefined)
-            existence.type = compileValue(details.type, site('policyRule.then.details.type'));
-        if (details.name !== undefined)
-            existence.name = compileValue(details.name, site('policyRule.then.details.name'));
-        if (details.existenceCondition !== undefined) {
-            existence.condition = compileCondition(details.existenceCondition, at('policyRule.then.details.existenceCondition'), {
-                ...compiler,
-                fields: []
-            });
-        }
-        clusterDecided = 'templateInfo' in details || 'constraintTemplate' in details || 'constraint' in details;
-    }
-    // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
-    // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
-    const manualState = (() => {
-        const state = details
-            ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
-            : undefined;
-        const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
-        return lower === 'compliant'
-            ? 'compliant'
-            : lower === 'noncompliant' || lower === 'non-compliant'
-                ? 'noncompliant'
-                : 'unknown';
-    })();
-    const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
-    const effectOf = effectValue.parametersOnly
-        ? perAssignment(effectValue, v => v)
-        : (rt) => effectValue.get(rt);
-    const paramNames = Object.keys(parameters);
-    const noParameters = {};
-    const parameterCache = new WeakMap();
-    function cachedParameterValues(given) {
-        const key = given ?? noParameters;
-        let values = parameterCache.get(key);
-        if (!values) {
-            values = parameterValues(given);
-            parameterCache.set(key, values);
-        }
-        return values;
-    }
-    function parameterValues(given) {
-        const values = new Map();
-        const givenLower = new Map();
-        for (const [k, v] of Object.entries(given ?? {}))
-            givenLower.set(k.toLowerCase(), v);
-        for (const pname of paramNames) {
-            const def = parameters[pname];
-            const lower = pname.toLowerCase();
-            let value = givenLower.get(lower);
-            if (value === undefined)
-                value = def.defaultValue;
-            if (value === undefined)
-                value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
-            else if (def.allowedValues && !(value instanceof Unknown)) {
-                const v = value;
-                const ok = def.type.toLowerCase() === 'array' && Array.isArray(v)
-                    ? v.every(item => def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v))))
-                    : def.allowedValues.some(a => looseEquals(a, v));
-                if (!ok && givenLower.has(lower)) {
-                    throw new UserError(`definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`, file ? { file } : undefined);
-                }
-            }
-            values.set(lower, value);
-        }
-        return values;
-    }
-    function makeRuntime(resource, params, options) {
-        return new Runtime(resource, params, functions, definitionId, options.scope);
-    }
-    function withResource(rt, resource) {
-        return rt.forResource(resource);
-    }
-    // Built on the first explanation asked for: loading thousands of definitions pays nothing for it.
-    let explainer;
-    function explain(rt) {
-        explainer ??= new RuleExplainer(ruleObj.if, at('policyRule.if'), { ...compiler, notes: [], fields: [] });
-        return explainer.explain(rt);
-    }
-    function evaluateExistence(rt, resource, options, effect) {
-        const typeV = existence?.type ? existence.type.get(rt) : resource.type;
-        const nameV = existence?.name ? existence.name.get(rt) : undefined;
-        const base = { applicable: true, effect, pointers: [] };
-        if (typeV instanceof Unknown || nameV instanceof Unknown) {
-            const u = (typeV instanceof Unknown ? typeV : nameV);
-            return {
-                ...base,
-                verdict: 'indeterminate',
-                reason: reasonOf(u),
-                message: `${displayName}: the related resource cannot be identified before deployment.`
-            };
-        }
-        const wantedType = String(typeV).toLowerCase();
-        const ownType = resource.type.toLowerCase();
-        const isChildType = wantedType.startsWith(`${ownType}/`);
-        const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
-        const candidates = pool.filter(r => {
-            if (r.type.toLowerCase() !== wantedType)
-                return false;
-            if (nameV !== undefined && nameV !== null && nameV !== '') {
-                const wanted = String(nameV).toLowerCase();
-                const full = r.name.toLowerCase();
-                if (full !== wanted &&
-                    shortName(r).toLowerCase() !== wanted &&
-                    full !== `${resource.name.toLowerCase()}/${wanted}`)
-                    return false;
-            }
-            if (r === resource)
-                return nameV !== undefined || wantedType === ownType;
-            if (isChildType)
-                return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
-            if (r.id.toLowerCase().startsWith(`${resource.id.toLowerCase()}/providers/`))
-                return true;
-            return true;
-        });
-        if (candidates.length === 0) {
-            // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource
-            // deployed elsewhere would satisfy the rule, so its absence here decides nothing.
-            return {
-                ...base,
-                verdict: 'indeterminate',
-                reason: `related resource not available (${String(typeV)})`,
-                message: `${displayName}: needs a related ${String(typeV)} resource${nameV ? ` named '${String(nameV)}'` : ''} to decide; related resource not available.`
-            };
-        }
-        let unknown;
-        for (const candidate of candidates) {
-            const r = existence?.condition ? existence.condition(withResource(rt, candidate)) : true;
-            if (r === true)
-                return {
-                    ...base,
-                    verdict: 'compliant',
-                    reason: null,
-                    message: `${displayName}: the related ${String(typeV)} resource '${candidate.name}' meets the existence condition.`
-                };
-            if (r !== false)
-                unknown ??= r;
-        }
-        if (unknown) {
-            return {
-                ...base,
-                verdict: 'indeterminate',
-                reason: reasonOf(unknown),
-                message: `${displayName}: whether the related ${String(typeV)} resource meets the existence condition cannot be known before deployment.`
-            };
-        }
-        return {
-            ...base,
-            verdict: 'noncompliant',
-            reason: null,
-            message: `${displayName}: the related ${String(typeV)} resource does not meet the existence condition.`
-        };
-    }
-    const notApplicable = (effect, message) => ({
-        applicable: false,
-        verdict: 'compliant',
-        effect,
-        reason: null,
-        message,
-        pointers: []
-    });
-    // Most resources do not match a rule's `if`: one frozen answer per effect, not one per resource.
-    const doesNotApply = new Map();
-    const notMatched = (effect) => {
-        let e = doesNotApply.get(effect);
-        if (!e) {
-            e = Object.freeze({
-                ...notApplicable(effect, `${displayName}: does not apply to this resource.`),
-                pointers: Object.freeze([])
-            });
-            doesNotApply.set(effect, e);
-        }
-        return e;
-    };
-    let lastEffectRaw;
-    let lastEffect;
-    const compliantAnswers = new Map();
-    const compliantFor = (effect) => {
-        let e = compliantAnswers.get(effect);
-        if (!e) {
-            e = Object.freeze({
-                applicable: true,
-                verdict: 'compliant',
-                effect,
-                reason: null,
-                message: `${displayName}: compliant.`,
-                pointers: Object.freeze([])
-            });
-            compliantAnswers.set(effect, e);
-        }
-        return e;
-    };
-    return {
-        name,
-        displayName,
-        description,
-        mode: mode.name,
-        file,
-        metadata,
-        parameters,
-        notes,
-        appliesToType: mode.appliesToType,
-        evaluate(resource, options = {}) {
-            const params = cachedParameterValues(options.parameters);
-            const rt = makeRuntime(resource, params, options);
-            const effectRaw = effectOf(rt);
-            let effect;
-            let effectUnknown;
-            if (effectRaw instanceof Unknown) {
-                effect = 'Unknown';
-                effectUnknown = effectRaw;
-            }
-            else {
-                // The effect is nearly always the same value (a parameter's default): spell it canonically once.
-                if (effectRaw !== lastEffectRaw) {
-                    lastEffectRaw = effectRaw;
-                    lastEffect = canonicalEffect(String(effectRaw));
-                }
-                const c = lastEffect;
-                if (c === undefined) {
-                    throw new UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
-                }
-                effect = c;
-            }
-            if (effect === 'Disabled')
-                return notApplicable(effect, `${displayName}: disabled.`);
-            if (!mode.appliesToType(resource.type))
-                return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
-            const truth = condition(rt);
-            if (truth === false) {
-                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-                if (isExistenceEffect(effect) || applies(rt) !== true)
-                    return notMatched(effect);
-                return compliantFor(effect);
-            }
-            if (truth !== true) {
-                return {
-                    applicable: true,
-                    verdict: 'indeterminate',
-                    effect,
-                    reason: reasonOf(truth),
-                    message: `${displayName}: cannot be decided before deployment; it ${reasonOf(truth)}.`,
-                    pointers: []
-                };
-            }
-            if (effectUnknown) {
-                return {
-                    applicable: true,
-                    verdict: 'indeterminate',
-                    effect,
-                    reason: reasonOf(effectUnknown),
-                    message: `${displayName}: the condition holds but the effect ${reasonOf(effectUnknown)}.`,
-                    pointers: explain(rt).pointers
-                };
-            }
-            if (clusterDecided) {
-                return {
-                    applicable: true,
-                    verdict: 'indeterminate',
-                    effect,
-                    reason: 'decided inside the cluster (Gatekeeper), not from the resource JSON',
-                    message: `${displayName}: evaluated inside the cluster; it cannot be decided from the template.`,
-                    pointers: []
-                };
-            }
-            if (isExistenceEffect(effect))
-                return evaluateExistence(rt, resource, options, effect);
-            if (effect === 'DenyAction') {
-                // denyAction blocks the actions it names (only delete exists), never a create or update: the
-                // deployment a template describes goes through, and deleting the resource later is refused.
-                // https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action
-                return {
-                    applicable: true,
-                    verdict: 'compliant',
-                    effect,
-                    reason: null,
-                    message: `${displayName}: denyAction blocks deleting this resource, not deploying it.`,
-                    pointers: []
-                };
-            }
-            if (effect === 'Manual' && manualState !== 'noncompliant') {
-                return manualState === 'compliant'
-                    ? compliantFor(effect)
-                    : {
-                        applicable: true,
-                        verdict: 'indeterminate',
-                        effect,
-                        reason: 'compliance is attested manually (default state Unknown)',
-                        message: `${displayName}: compliance is attested manually; Azure reports Unknown until someone attests it.`,
-                        pointers: []
-                    };
-            }
-            return new NonCompliant(effect, displayName, rt, explain);
-        }
-    };
-}
-
-
-;// CONCATENATED MODULE: ./src/engine/directory.ts
-/**
- * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
- * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
- * over and listed as skipped.
- */
-
-
-
-
-
-function jsonFiles(dir) {
-    const out = [];
-    const visit = (d) => {
-        for (const entry of external_node_fs_default().readdirSync(d, { withFileTypes: true })
-            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-            const full = external_node_path_default().join(d, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name !== 'node_modules' && !entry.name.startsWith('.'))
-                    visit(full);
-            }
-            else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
-                out.push(full);
-            }
-        }
-    };
-    visit(dir);
-    return out;
-}
-/** What a parsed JSON file holds: a definition, or why it is not one. */
-function classifyDefinitionFile(json) {
-    if (definitionShape(json))
-        return { definition: true };
-    if (json && typeof json === 'object' && !Array.isArray(json)) {
-        const obj = json;
-        const props = (obj.properties ?? obj);
-        const type = typeof obj.type === 'string' ? obj.type.toLowerCase() : '';
-        if (type.endsWith('policysetdefinitions') || (props && typeof props === 'object' && 'policyDefinitions' in props)) {
-            return { definition: false, reason: 'a policy set definition (initiative)' };
-        }
-        if (type.endsWith('policyassignments') || (props && typeof props === 'object' && 'policyDefinitionId' in props)) {
-            return { definition: false, reason: 'a policy assignment' };
-        }
-    }
-    return { definition: false, reason: 'not a policy definition' };
-}
-function loadDefinitionsFromDirectory(dir) {
-    const result = { loaded: [], failures: [], skipped: [] };
-    for (const file of jsonFiles(dir)) {
-        let json;
-        try {
-            json = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-        }
-        catch (error) {
-            result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${error.message}` });
-            continue;
-        }
-        const kind = classifyDefinitionFile(json);
-        if (!kind.definition) {
-            result.skipped.push({ file, reason: kind.reason });
-            continue;
-        }
-        try {
-            result.loaded.push(loadDefinition({ file, json }));
-        }
-        catch (error) {
-            if (!isUserError(error))
-                throw error;
-            result.failures.push({
-                file,
-                kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
-                message: error.message
-            });
-        }
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/engine/index.ts
-
-
-
-
-
-
-
-
-const severities = {
-    error: 'error',
-    warning: 'warning',
-    note: 'note',
-    critical: 'error',
-    high: 'error',
-    medium: 'warning',
-    low: 'note',
-    informational: 'note'
-};
-/** The definition's own severity (`metadata.cmkGuard.severity`, `metadata.severity`), else the effect's. */
-function severityOf(def, effect) {
-    const meta = def.metadata;
-    const guard = meta.cmkGuard;
-    const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
-    if (typeof declared === 'string') {
-        const s = severities[declared.toLowerCase()];
-        if (s)
-            return s;
-    }
-    return severityOfEffect(effect);
-}
-/** A finding for one definition × resource evaluation. */
-function toFinding(def, resource, evaluation) {
-    let verdict = evaluation.verdict;
-    let reason = evaluation.reason;
-    if (resource.conditionUnknown && verdict === 'noncompliant') {
-        verdict = 'indeterminate';
-        reason = `the resource is deployed only if ${resource.conditionUnknown}`;
-    }
-    const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
-    const position = at ?? resource.source;
-    return {
-        definition: def.name,
-        displayName: def.displayName,
-        effect: evaluation.effect,
-        severity: severityOf(def, evaluation.effect),
-        verdict,
-        resource: findingResource(resource, position),
-        message: evaluation.message,
-        reason
-    };
-}
-/**
- * Evaluates every definition against every resource (except `existing` references) and returns a
- * finding for each applicable pair. `parameters` are assignment values by definition name; the
- * other resources are the related candidates for existence effects.
- */
-function evaluateDefinitions(defs, resources, options = {}) {
-    const findings = [];
-    for (const def of defs) {
-        const parameters = options.parameters?.[def.name];
-        for (const resource of resources) {
-            if (resource.existing)
-                continue;
-            if (!def.appliesToType(resource.type))
-                continue;
-            const evaluation = def.evaluate(resource, { parameters, related: resources });
-            if (!evaluation.applicable)
-                continue;
-            findings.push(toFinding(def, resource, evaluation));
-        }
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/sources/pointer.ts
-/** JSON pointers (RFC 6901), the addresses positions are recorded under. */
-function escapePointerSegment(segment) {
-    return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function joinPointer(base, ...segments) {
-    let pointer = base;
-    for (const segment of segments)
-        pointer += '/' + escapePointerSegment(segment);
-    return pointer;
-}
-/** The pointer of the enclosing value, or null at the root. */
-function parentPointer(pointer) {
-    if (pointer === '')
-        return null;
-    return pointer.slice(0, pointer.lastIndexOf('/'));
-}
-function splitPointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
@@ -61169,7 +61300,7 @@ function splitPointer(pointer) {
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 const MAX_JSON_DEPTH = 512;
-class JsonSyntaxError extends UserError {
+class JsonSyntaxError extends errors_UserError {
 }
 class Reader {
     text;
@@ -61444,6 +61575,7 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+/** How a `$schema` names a parameter file, and a deployment template. */
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 /**
@@ -61453,7 +61585,7 @@ const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
  */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
-class UnreadableTextError extends UserError {
+class UnreadableTextError extends errors_UserError {
     kind;
     constructor(message, location, kind) {
         super(message, location);
@@ -61473,15 +61605,15 @@ function parameters_readTextFile(file) {
             throw Object.assign(new Error('folder'), { code: 'EISDIR' });
         // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
         if (!stat.isFile())
-            throw new UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
         bytes = readBounded(file);
     }
     catch (error) {
-        if (error instanceof UserError)
+        if (error instanceof errors_UserError)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
     }
     if (bytes.length > MAX_INPUT_BYTES) {
         throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
@@ -61541,7 +61673,7 @@ function loadParameterFile(file) {
     const doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
     if (!value_isObject(doc.value)) {
-        throw new UserError('a parameter file must be a JSON object with a "parameters" object.', {
+        throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
             file,
             line: 1,
             column: 1
@@ -61551,7 +61683,7 @@ function loadParameterFile(file) {
     const hasSection = value_isObject(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
-        throw new UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+        throw new errors_UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
     }
     const section = (hasSection ? root.parameters : root);
     const base = hasSection ? '/parameters' : '';
@@ -61562,7 +61694,7 @@ function loadParameterFile(file) {
         const pointer = joinPointer(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
         if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
-            throw new UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
+            throw new errors_UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
         }
         let value;
         let position;
@@ -61689,18 +61821,18 @@ function loadResourceSnapshot(file) {
         base = '/data';
     }
     else {
-        throw new UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
+        throw new errors_UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
     }
     return items.map((item, index) => {
         const pointer = joinPointer(base, index);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
         if (!value_isObject(item))
-            throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
+            throw new errors_UserError(`snapshot entry ${index} must be a resource object.`, at);
         const { json, renamed } = normalise(item);
         const type = json.type;
         const name = json.name;
         if (typeof type !== 'string' || typeof name !== 'string') {
-            throw new UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+            throw new errors_UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
         }
         const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
         const positionOf = (target) => {
@@ -61775,7 +61907,7 @@ function escapeReason(file, boundary) {
 function confine(file, boundary, what, at) {
     const reason = escapeReason(file, boundary);
     if (reason) {
-        throw new UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
+        throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
     }
 }
 
@@ -61786,7 +61918,7 @@ function confine(file, boundary, what, at) {
  * count, a parameter value outside `allowedValues`, a dependency cycle. It names the file,
  * line and column, and the expression when one is at fault.
  */
-class TemplateError extends UserError {
+class TemplateError extends errors_UserError {
     expression;
     constructor(message, location, expression) {
         super(message, location);
@@ -63382,6 +63514,7 @@ function addIdentityUnknowns(json, id) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/templates.ts
+/** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
 
 
 
@@ -63401,7 +63534,7 @@ function notATemplateReason(value) {
     if (typeof schema !== 'string')
         return 'no $schema (not a deployment template)';
     if (!TEMPLATE_SCHEMA.test(schema)) {
-        return /deploymentParameters\.json/i.test(schema)
+        return PARAMETER_SCHEMA.test(schema)
             ? 'a parameter file'
             : `its $schema is not a deployment template schema (${schema})`;
     }
@@ -63695,6 +63828,7 @@ function expandPattern(pattern, cwd, boundary) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
+/** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
 
 
 
@@ -63711,7 +63845,7 @@ function stem(file) {
 /** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
 function looksLikeTemplate(file) {
     try {
-        return /deploymentTemplate\.json/i.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
+        return TEMPLATE_SCHEMA.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
     }
     catch {
         return false;
@@ -63740,7 +63874,7 @@ function loadTemplates(patterns, options) {
     for (const pattern of patterns) {
         const matched = expandPattern(pattern, options.cwd, root);
         if (matched.length === 0) {
-            result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
+            result.errors.push(new errors_UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
         for (const file of matched)
             if (!files.includes(file))
@@ -63750,7 +63884,7 @@ function loadTemplates(patterns, options) {
     for (const file of files) {
         const escape = escapeReason(file, boundaryFor(file, root));
         if (escape) {
-            result.errors.push(new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file }));
+            result.errors.push(new errors_UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file }));
             continue;
         }
         if (explicit.includes(file)) {
@@ -63767,7 +63901,7 @@ function loadTemplates(patterns, options) {
         }
         catch (error) {
             // A file that does not even parse is reported only when it looks like a template.
-            if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(parameters_readTextFile(file))) {
+            if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(parameters_readTextFile(file))) {
                 result.skipped.push({ file, reason: 'not valid JSON' });
             }
             else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
@@ -63777,7 +63911,7 @@ function loadTemplates(patterns, options) {
             else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
                 result.skipped.push({ file, reason: 'not UTF-8 text' });
             }
-            else if (error instanceof UserError) {
+            else if (error instanceof errors_UserError) {
                 result.errors.push(error);
             }
             else {
@@ -63802,7 +63936,7 @@ function loadTemplates(patterns, options) {
             result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof errors_UserError)
                 result.errors.push(error);
             else
                 throw error;
@@ -63848,7 +63982,7 @@ function git(args, cwd, input) {
 }
 function readBaseline(ref, folders, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
-        throw new UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
+        throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
     let repository;
     try {
@@ -63856,7 +63990,7 @@ function readBaseline(ref, folders, cwd) {
         git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
     }
     catch {
-        throw new UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
+        throw new errors_UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
     }
     const relativeFolders = [...new Set(folders.map(f => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, f)) || '.'))];
     const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
@@ -63905,6 +64039,7 @@ function inBaseline(baseline, file, cwd) {
  * unknown value becomes a marker string that no concrete value equals, so that a verdict
  * resting on it can be recognised and reported as indeterminate.
  */
+
 
 
 const UNKNOWN_MARK = '\u0000unknown:';
@@ -63994,7 +64129,7 @@ function unknownKeys(value, found = []) {
             unknownKeys(inner, found);
     return found;
 }
-const ajv = new _2020.Ajv2020({
+const azureCompare_ajv = new _2020.Ajv2020({
     $data: true,
     allErrors: true,
     strictSchema: true,
@@ -64075,7 +64210,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
  */
 function compileSchemaCheck(schema) {
     const prepared = azureSchema(schema);
-    const validate = ajv.compile(prepared);
+    const validate = azureCompare_ajv.compile(prepared);
     const reads = readPaths(prepared);
     return data => {
         const errors = validate(data) ? [] : (validate.errors ?? []).slice();
@@ -64093,7 +64228,7 @@ function compileSchemaCheck(schema) {
             // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
             for (const at of unknownPaths(data)) {
                 if (reads.some(path => isPrefixPath(at, path))) {
-                    const marker = azureCompare_valueAt(data, '/' + at.map(seg => seg.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+                    const marker = azureCompare_valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
                     if (isUnknownMark(marker))
                         dependsOn.add(marker.slice(UNKNOWN_MARK.length));
                 }
@@ -64118,7 +64253,7 @@ function azureCompare_valueAt(data, pointer) {
         return data;
     let current = data;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const key = pointer_unescapePointerSegment(raw);
         if (current && typeof current === 'object')
             current = current[key];
         else
@@ -64128,6 +64263,7 @@ function azureCompare_valueAt(data, pointer) {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/prRule.ts
+
 
 function ruleTypes(rule) {
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
@@ -64162,7 +64298,7 @@ function originalPointer(json, lowered) {
     let current = json;
     const out = [];
     for (const raw of lowered.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const key = pointer_unescapePointerSegment(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
             actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
@@ -64174,12 +64310,13 @@ function originalPointer(json, lowered) {
         else {
             current = undefined;
         }
-        out.push(actual.replace(/~/g, '~0').replace(/\//g, '~1'));
+        out.push(escapePointerSegment(actual));
     }
     return out.length ? '/' + out.join('/') : '';
 }
 
 ;// CONCATENATED MODULE: ./src/pr/relation.ts
+
 
 
 
@@ -64193,7 +64330,7 @@ function derived(resource, pointer) {
 function relation_lookup(resource, pointer) {
     let current = resource.json;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase();
+        const key = pointer_unescapePointerSegment(raw).toLowerCase();
         if (current instanceof Unknown)
             return current;
         if (!value_isObject(current))
@@ -64564,7 +64701,7 @@ const validateSpec = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true 
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
-        return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
+        return [new errors_UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
     if (validateSpec(rule.relation))
         return [];
@@ -64576,7 +64713,7 @@ function specErrors(rule) {
             : error.keyword === 'required'
                 ? `needs \`${String(error.params.missingProperty)}\``
                 : (error.message ?? 'is not valid');
-        return new UserError(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
+        return new errors_UserError(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
     });
 }
 /** Compiles every relation and transition rule once; throws every mistake in them at once. */
@@ -64597,7 +64734,7 @@ function compilePullRequestChecks(rules) {
             }
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof errors_UserError)
                 throw error;
             // ajv refuses a schema it cannot compile (an unknown keyword in a grant, say): the author's to fix.
             const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? {
@@ -64605,7 +64742,7 @@ function compilePullRequestChecks(rules) {
                 line: 1,
                 column: 1
             };
-            errors.push(new UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
+            errors.push(new errors_UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
         }
     }
     if (errors.length)
@@ -64633,6 +64770,13 @@ function compilePullRequestChecks(rules) {
 
 
 
+let engineCatalog;
+/** The engine's alias catalog, asked in the direction the compiler needs; built once. */
+function engineAliasCatalog() {
+    if (!engineCatalog)
+        engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+    return engineCatalog;
+}
 function loadRules(request) {
     const definitions = [];
     const rules = new Map();
@@ -64643,28 +64787,16 @@ function loadRules(request) {
         const errors = [];
         for (const rule of loaded)
             rules.set(rule.name, rule);
-        try {
+        errors_collectUserErrors(errors, () => {
             pullRequest = compilePullRequestChecks(loaded);
-        }
-        catch (error) {
-            if (error instanceof UserErrors)
-                errors.push(...error.errors);
-            else
-                throw error;
-        }
+        });
         for (const rule of loaded) {
             if (rule.kind !== 'policy')
                 continue;
-            try {
+            errors_collectUserErrors(errors, () => {
                 const body = compileRule(rule, engineAliasCatalog());
                 definitions.push(loadDefinition({ file: rule.file, json: body }));
-            }
-            catch (error) {
-                if (error instanceof UserError)
-                    errors.push(error);
-                else
-                    throw error;
-            }
+            });
         }
         if (errors.length)
             throw new UserErrors(errors);
@@ -64672,11 +64804,11 @@ function loadRules(request) {
     for (const entry of request.definitions ?? []) {
         const target = external_node_path_default().resolve(request.cwd, entry);
         if (!(0,external_node_fs_namespaceObject.existsSync)(target))
-            throw new UserError(`the definitions path does not exist.`, { file: entry });
+            throw new errors_UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
         if ((0,external_node_fs_namespaceObject.statSync)(target).isDirectory()) {
             const { loaded, failures } = loadDefinitionsFromDirectory(target);
             if (failures.length) {
-                throw new UserErrors(failures.map(f => new UserError(f.message, { file: displayPath(f.file, request.cwd) })));
+                throw new UserErrors(failures.map(f => new errors_UserError(f.message, { file: displayPath(f.file, request.cwd) })));
             }
             definitions.push(...loaded);
         }
@@ -64687,7 +64819,9 @@ function loadRules(request) {
                 json = JSON.parse(text);
             }
             catch (error) {
-                throw new UserError(`is not valid JSON: ${error.message}`, { file: entry });
+                throw new errors_UserError(`the definition file is not valid JSON (${error.message}); fix the JSON.`, {
+                    file: entry
+                });
             }
             definitions.push(loadDefinition({ file: target, json }));
         }
@@ -64736,7 +64870,7 @@ async function evaluateRepository(request) {
                 : loadBaseResources(request);
         }
         catch (error) {
-            if (request.baseRequired || !(error instanceof UserError))
+            if (request.baseRequired || !(error instanceof errors_UserError))
                 throw error;
             skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
         }
@@ -64870,7 +65004,7 @@ async function run() {
         const context = readRunContext(process.env, readEventPayload(process.env, file => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')), process.cwd());
         core_debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
         if (inputs.command !== 'evaluate') {
-            throw new UserError(`the input \`command\` is '${inputs.command}', which this version of the action cannot run yet; use \`evaluate\`, or run \`cmk-guard ${inputs.command}\` from the CLI.`);
+            throw new errors_UserError(`the input \`command\` is '${inputs.command}', which this version of the action cannot run yet; use \`evaluate\`, or run \`cmk-guard ${inputs.command}\` from the CLI.`);
         }
         const github = inputs.githubToken && context.repository
             ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
@@ -65046,7 +65180,7 @@ function writeOutput(input, requested, fallback, context, content) {
     catch (error) {
         if (isUserError(error))
             throw error;
-        throw new UserError(`the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${error.message}); give a path the job can write to.`);
+        throw new errors_UserError(`the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${error.message}); give a path the job can write to.`);
     }
     return file;
 }
@@ -67069,6 +67203,55 @@ module.exports = {
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
+
+/***/ }),
+
+/***/ 4908:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/applicator","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/applicator":true},"$recursiveAnchor":true,"title":"Applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"additionalItems":{"$recursiveRef":"#"},"unevaluatedItems":{"$recursiveRef":"#"},"items":{"anyOf":[{"$recursiveRef":"#"},{"$ref":"#/$defs/schemaArray"}]},"contains":{"$recursiveRef":"#"},"additionalProperties":{"$recursiveRef":"#"},"unevaluatedProperties":{"$recursiveRef":"#"},"properties":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependentSchemas":{"type":"object","additionalProperties":{"$recursiveRef":"#"}},"propertyNames":{"$recursiveRef":"#"},"if":{"$recursiveRef":"#"},"then":{"$recursiveRef":"#"},"else":{"$recursiveRef":"#"},"allOf":{"$ref":"#/$defs/schemaArray"},"anyOf":{"$ref":"#/$defs/schemaArray"},"oneOf":{"$ref":"#/$defs/schemaArray"},"not":{"$recursiveRef":"#"}},"$defs":{"schemaArray":{"type":"array","minItems":1,"items":{"$recursiveRef":"#"}}}}');
+
+/***/ }),
+
+/***/ 958:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/content","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/content":true},"$recursiveAnchor":true,"title":"Content vocabulary meta-schema","type":["object","boolean"],"properties":{"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"contentSchema":{"$recursiveRef":"#"}}}');
+
+/***/ }),
+
+/***/ 58:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/core","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/core":true},"$recursiveAnchor":true,"title":"Core vocabulary meta-schema","type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference","$comment":"Non-empty fragments not allowed.","pattern":"^[^#]*#?$"},"$schema":{"type":"string","format":"uri"},"$anchor":{"type":"string","pattern":"^[A-Za-z][-A-Za-z0-9.:_]*$"},"$ref":{"type":"string","format":"uri-reference"},"$recursiveRef":{"type":"string","format":"uri-reference"},"$recursiveAnchor":{"type":"boolean","default":false},"$vocabulary":{"type":"object","propertyNames":{"type":"string","format":"uri"},"additionalProperties":{"type":"boolean"}},"$comment":{"type":"string"},"$defs":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}}}}');
+
+/***/ }),
+
+/***/ 6534:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/format","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/format":true},"$recursiveAnchor":true,"title":"Format vocabulary meta-schema","type":["object","boolean"],"properties":{"format":{"type":"string"}}}');
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/meta-data","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/meta-data":true},"$recursiveAnchor":true,"title":"Meta-data vocabulary meta-schema","type":["object","boolean"],"properties":{"title":{"type":"string"},"description":{"type":"string"},"default":true,"deprecated":{"type":"boolean","default":false},"readOnly":{"type":"boolean","default":false},"writeOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true}}}');
+
+/***/ }),
+
+/***/ 8030:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/validation","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/validation":true},"$recursiveAnchor":true,"title":"Validation vocabulary meta-schema","type":["object","boolean"],"properties":{"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/$defs/nonNegativeInteger"},"minLength":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"maxItems":{"$ref":"#/$defs/nonNegativeInteger"},"minItems":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"maxContains":{"$ref":"#/$defs/nonNegativeInteger"},"minContains":{"$ref":"#/$defs/nonNegativeInteger","default":1},"maxProperties":{"$ref":"#/$defs/nonNegativeInteger"},"minProperties":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"required":{"$ref":"#/$defs/stringArray"},"dependentRequired":{"type":"object","additionalProperties":{"$ref":"#/$defs/stringArray"}},"const":true,"enum":{"type":"array","items":true},"type":{"anyOf":[{"$ref":"#/$defs/simpleTypes"},{"type":"array","items":{"$ref":"#/$defs/simpleTypes"},"minItems":1,"uniqueItems":true}]}},"$defs":{"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"$ref":"#/$defs/nonNegativeInteger","default":0},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}}}');
+
+/***/ }),
+
+/***/ 8138:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/schema","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/core":true,"https://json-schema.org/draft/2019-09/vocab/applicator":true,"https://json-schema.org/draft/2019-09/vocab/validation":true,"https://json-schema.org/draft/2019-09/vocab/meta-data":true,"https://json-schema.org/draft/2019-09/vocab/format":false,"https://json-schema.org/draft/2019-09/vocab/content":true},"$recursiveAnchor":true,"title":"Core and Validation specifications meta-schema","allOf":[{"$ref":"meta/core"},{"$ref":"meta/applicator"},{"$ref":"meta/validation"},{"$ref":"meta/meta-data"},{"$ref":"meta/format"},{"$ref":"meta/content"}],"type":["object","boolean"],"properties":{"definitions":{"$comment":"While no longer an official keyword as it is replaced by $defs, this keyword is retained in the meta-schema to prevent incompatible extensions as it remains in common use.","type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}},"dependencies":{"$comment":"\\"dependencies\\" is no longer a keyword, but schema authors should avoid redefining it to facilitate a smooth transition to \\"dependentSchemas\\" and \\"dependentRequired\\"","type":"object","additionalProperties":{"anyOf":[{"$recursiveRef":"#"},{"$ref":"meta/validation#/$defs/stringArray"}]}}}}');
 
 /***/ }),
 

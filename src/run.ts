@@ -5,12 +5,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { compileRule } from './compiler/index.js';
-import { engineAliasCatalog } from './commands/compile.js';
+import { aliasCatalogFromPathLookup, compileRule, type AliasCatalog } from './compiler/index.js';
+import { aliasPath } from './engine/aliases.js';
 import type { CompiledDefinition } from './engine/index.js';
 import { evaluateDefinitions, loadDefinition, loadDefinitionsFromDirectory } from './engine/index.js';
 import type { Json } from './model/value.js';
-import { UserError, UserErrors } from './model/errors.js';
+import { collectUserErrors, UserError, UserErrors } from './model/errors.js';
 import type { Finding, FindingsDocument, Severity } from './model/finding.js';
 import { severityRank } from './model/finding.js';
 import type { Resource } from './model/resource.js';
@@ -51,6 +51,14 @@ export interface EvaluateRequest {
   changedFiles?: string[] | null;
 }
 
+let engineCatalog: AliasCatalog | undefined;
+
+/** The engine's alias catalog, asked in the direction the compiler needs; built once. */
+export function engineAliasCatalog(): AliasCatalog {
+  if (!engineCatalog) engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+  return engineCatalog;
+}
+
 interface LoadedRules {
   definitions: CompiledDefinition[];
   rules: Map<string, Rule>;
@@ -66,27 +74,22 @@ function loadRules(request: EvaluateRequest): LoadedRules {
     const { rules: loaded } = loadPolicyDirectory(dir);
     const errors: UserError[] = [];
     for (const rule of loaded) rules.set(rule.name, rule);
-    try {
+    collectUserErrors(errors, () => {
       pullRequest = compilePullRequestChecks(loaded);
-    } catch (error) {
-      if (error instanceof UserErrors) errors.push(...error.errors);
-      else throw error;
-    }
+    });
     for (const rule of loaded) {
       if (rule.kind !== 'policy') continue;
-      try {
+      collectUserErrors(errors, () => {
         const body = compileRule(rule, engineAliasCatalog());
         definitions.push(loadDefinition({ file: rule.file, json: body }));
-      } catch (error) {
-        if (error instanceof UserError) errors.push(error);
-        else throw error;
-      }
+      });
     }
     if (errors.length) throw new UserErrors(errors);
   }
   for (const entry of request.definitions ?? []) {
     const target = path.resolve(request.cwd, entry);
-    if (!existsSync(target)) throw new UserError(`the definitions path does not exist.`, { file: entry });
+    if (!existsSync(target))
+      throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
     if (statSync(target).isDirectory()) {
       const { loaded, failures } = loadDefinitionsFromDirectory(target);
       if (failures.length) {
@@ -99,7 +102,9 @@ function loadRules(request: EvaluateRequest): LoadedRules {
       try {
         json = JSON.parse(text);
       } catch (error) {
-        throw new UserError(`is not valid JSON: ${(error as Error).message}`, { file: entry });
+        throw new UserError(`the definition file is not valid JSON (${(error as Error).message}); fix the JSON.`, {
+          file: entry
+        });
       }
       definitions.push(loadDefinition({ file: target, json }));
     }

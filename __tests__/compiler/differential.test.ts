@@ -23,7 +23,7 @@ import fc from 'fast-check';
 import type { Json } from '../../src/model/value.js';
 import { compileRule } from '../../src/compiler/index.js';
 import { azureEquals, createReferenceAjv, referenceSchema } from '../../src/compiler/reference.js';
-import { engineAliasCatalog } from '../../src/commands/compile.js';
+import { engineAliasCatalog } from '../../src/run.js';
 import { loadDefinition } from '../../src/engine/index.js';
 import { loadPolicyDirectory, type Rule } from '../../src/rules/index.js';
 import { resourceArbitrary } from './resourceArbitrary.js';

@@ -238,7 +238,7 @@ describe('parameters and effects (BASICS#parameters, EFFECTS)', () => {
   it('an effect given as a parameter takes the default, then the assignment value', () => {
     const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });
     expect(def.evaluate(armResource(testResource)).effect).toBe('Audit');
-    expect(def.evaluate(armResource(testResource), { parameters: { effect: 'deny' } }).effect).toBe('Deny');
+    expect(def.evaluate(armResource(testResource), { parameters: { effect: 'Deny' } }).effect).toBe('Deny');
   });
   it('Disabled makes the definition not applicable', () => {
     const def = loadDefinition({ file: null, json: definition("[parameters('effect')]") });

@@ -33,9 +33,26 @@ function someParameters(def: CompiledDefinition): Record<string, Value> {
   for (const [name, p] of Object.entries(def.parameters)) {
     if (p.defaultValue !== undefined) continue;
     const type = p.type.toLowerCase();
+    // `{}` may not satisfy an Object parameter's schema, which assignment values must: leave it unknown.
+    if (type === 'object' && p.schema) continue;
+    const allowed = p.allowedValues?.[0];
+    if (allowed !== undefined) {
+      // An Array parameter's value is an array of allowed items.
+      out[name] = type === 'array' && !Array.isArray(allowed) ? [allowed] : allowed;
+      continue;
+    }
     out[name] =
-      p.allowedValues?.[0] ??
-      (type === 'array' ? ['x'] : type === 'object' ? {} : type === 'boolean' ? true : type === 'integer' ? 1 : 'x');
+      type === 'array'
+        ? ['x']
+        : type === 'object'
+          ? {}
+          : type === 'boolean'
+            ? true
+            : type === 'integer' || type === 'float'
+              ? 1
+              : type === 'datetime'
+                ? '2030-01-01T00:00:00Z'
+                : 'x';
   }
   return out;
 }

@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineAliasCatalog } from '../../src/commands/compile.js';
+import { engineAliasCatalog } from '../../src/run.js';
 import { compileRule } from '../../src/compiler/index.js';
 import { evaluateDefinitions, loadDefinition, type CompiledDefinition } from '../../src/engine/index.js';
 import type { Verdict } from '../../src/model/finding.js';

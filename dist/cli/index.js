@@ -2,6 +2,73 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 878:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2019 = void 0;
+const core_1 = __nccwpck_require__(3893);
+const draft7_1 = __nccwpck_require__(9941);
+const dynamic_1 = __nccwpck_require__(9923);
+const next_1 = __nccwpck_require__(7844);
+const unevaluated_1 = __nccwpck_require__(2010);
+const discriminator_1 = __nccwpck_require__(8886);
+const json_schema_2019_09_1 = __nccwpck_require__(5375);
+const META_SCHEMA_ID = "https://json-schema.org/draft/2019-09/schema";
+class Ajv2019 extends core_1.default {
+    constructor(opts = {}) {
+        super({
+            ...opts,
+            dynamicRef: true,
+            next: true,
+            unevaluated: true,
+        });
+    }
+    _addVocabularies() {
+        super._addVocabularies();
+        this.addVocabulary(dynamic_1.default);
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        this.addVocabulary(next_1.default);
+        this.addVocabulary(unevaluated_1.default);
+        if (this.opts.discriminator)
+            this.addKeyword(discriminator_1.default);
+    }
+    _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+            return;
+        json_schema_2019_09_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+    }
+    defaultMeta() {
+        return (this.opts.defaultMeta =
+            super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : undefined));
+    }
+}
+exports.Ajv2019 = Ajv2019;
+module.exports = exports = Ajv2019;
+module.exports.Ajv2019 = Ajv2019;
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports["default"] = Ajv2019;
+var validate_1 = __nccwpck_require__(7881);
+Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
+var codegen_1 = __nccwpck_require__(1436);
+Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
+Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
+Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
+Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
+Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
+Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
+var validation_error_1 = __nccwpck_require__(3021);
+Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
+var ref_error_1 = __nccwpck_require__(3162);
+Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
+//# sourceMappingURL=2019.js.map
+
+/***/ }),
+
 /***/ 2210:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -3581,6 +3648,40 @@ function schemaOrData(schema) {
 
 /***/ }),
 
+/***/ 5375:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const metaSchema = __nccwpck_require__(8138);
+const applicator = __nccwpck_require__(4908);
+const content = __nccwpck_require__(958);
+const core = __nccwpck_require__(58);
+const format = __nccwpck_require__(6534);
+const metadata = __nccwpck_require__(711);
+const validation = __nccwpck_require__(8030);
+const META_SUPPORT_DATA = ["/properties"];
+function addMetaSchema2019($data) {
+    ;
+    [
+        metaSchema,
+        applicator,
+        content,
+        core,
+        with$data(this, format),
+        metadata,
+        with$data(this, validation),
+    ].forEach((sch) => this.addMetaSchema(sch, undefined, false));
+    return this;
+    function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+    }
+}
+exports["default"] = addMetaSchema2019;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 3995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -5102,6 +5203,29 @@ const draft2020Vocabularies = [
 ];
 exports["default"] = draft2020Vocabularies;
 //# sourceMappingURL=draft2020.js.map
+
+/***/ }),
+
+/***/ 9941:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const core_1 = __nccwpck_require__(7397);
+const validation_1 = __nccwpck_require__(5481);
+const applicator_1 = __nccwpck_require__(8775);
+const format_1 = __nccwpck_require__(2601);
+const metadata_1 = __nccwpck_require__(6620);
+const draft7Vocabularies = [
+    core_1.default,
+    validation_1.default,
+    (0, applicator_1.default)(),
+    format_1.default,
+    metadata_1.metadataVocabulary,
+    metadata_1.contentVocabulary,
+];
+exports["default"] = draft7Vocabularies;
+//# sourceMappingURL=draft7.js.map
 
 /***/ }),
 
@@ -8007,6 +8131,55 @@ module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.
 
 /***/ }),
 
+/***/ 4908:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/applicator","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/applicator":true},"$recursiveAnchor":true,"title":"Applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"additionalItems":{"$recursiveRef":"#"},"unevaluatedItems":{"$recursiveRef":"#"},"items":{"anyOf":[{"$recursiveRef":"#"},{"$ref":"#/$defs/schemaArray"}]},"contains":{"$recursiveRef":"#"},"additionalProperties":{"$recursiveRef":"#"},"unevaluatedProperties":{"$recursiveRef":"#"},"properties":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependentSchemas":{"type":"object","additionalProperties":{"$recursiveRef":"#"}},"propertyNames":{"$recursiveRef":"#"},"if":{"$recursiveRef":"#"},"then":{"$recursiveRef":"#"},"else":{"$recursiveRef":"#"},"allOf":{"$ref":"#/$defs/schemaArray"},"anyOf":{"$ref":"#/$defs/schemaArray"},"oneOf":{"$ref":"#/$defs/schemaArray"},"not":{"$recursiveRef":"#"}},"$defs":{"schemaArray":{"type":"array","minItems":1,"items":{"$recursiveRef":"#"}}}}');
+
+/***/ }),
+
+/***/ 958:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/content","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/content":true},"$recursiveAnchor":true,"title":"Content vocabulary meta-schema","type":["object","boolean"],"properties":{"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"contentSchema":{"$recursiveRef":"#"}}}');
+
+/***/ }),
+
+/***/ 58:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/core","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/core":true},"$recursiveAnchor":true,"title":"Core vocabulary meta-schema","type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference","$comment":"Non-empty fragments not allowed.","pattern":"^[^#]*#?$"},"$schema":{"type":"string","format":"uri"},"$anchor":{"type":"string","pattern":"^[A-Za-z][-A-Za-z0-9.:_]*$"},"$ref":{"type":"string","format":"uri-reference"},"$recursiveRef":{"type":"string","format":"uri-reference"},"$recursiveAnchor":{"type":"boolean","default":false},"$vocabulary":{"type":"object","propertyNames":{"type":"string","format":"uri"},"additionalProperties":{"type":"boolean"}},"$comment":{"type":"string"},"$defs":{"type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}}}}');
+
+/***/ }),
+
+/***/ 6534:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/format","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/format":true},"$recursiveAnchor":true,"title":"Format vocabulary meta-schema","type":["object","boolean"],"properties":{"format":{"type":"string"}}}');
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/meta-data","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/meta-data":true},"$recursiveAnchor":true,"title":"Meta-data vocabulary meta-schema","type":["object","boolean"],"properties":{"title":{"type":"string"},"description":{"type":"string"},"default":true,"deprecated":{"type":"boolean","default":false},"readOnly":{"type":"boolean","default":false},"writeOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true}}}');
+
+/***/ }),
+
+/***/ 8030:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/meta/validation","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/validation":true},"$recursiveAnchor":true,"title":"Validation vocabulary meta-schema","type":["object","boolean"],"properties":{"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/$defs/nonNegativeInteger"},"minLength":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"maxItems":{"$ref":"#/$defs/nonNegativeInteger"},"minItems":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"maxContains":{"$ref":"#/$defs/nonNegativeInteger"},"minContains":{"$ref":"#/$defs/nonNegativeInteger","default":1},"maxProperties":{"$ref":"#/$defs/nonNegativeInteger"},"minProperties":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"required":{"$ref":"#/$defs/stringArray"},"dependentRequired":{"type":"object","additionalProperties":{"$ref":"#/$defs/stringArray"}},"const":true,"enum":{"type":"array","items":true},"type":{"anyOf":[{"$ref":"#/$defs/simpleTypes"},{"type":"array","items":{"$ref":"#/$defs/simpleTypes"},"minItems":1,"uniqueItems":true}]}},"$defs":{"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"$ref":"#/$defs/nonNegativeInteger","default":0},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}}}');
+
+/***/ }),
+
+/***/ 8138:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2019-09/schema","$id":"https://json-schema.org/draft/2019-09/schema","$vocabulary":{"https://json-schema.org/draft/2019-09/vocab/core":true,"https://json-schema.org/draft/2019-09/vocab/applicator":true,"https://json-schema.org/draft/2019-09/vocab/validation":true,"https://json-schema.org/draft/2019-09/vocab/meta-data":true,"https://json-schema.org/draft/2019-09/vocab/format":false,"https://json-schema.org/draft/2019-09/vocab/content":true},"$recursiveAnchor":true,"title":"Core and Validation specifications meta-schema","allOf":[{"$ref":"meta/core"},{"$ref":"meta/applicator"},{"$ref":"meta/validation"},{"$ref":"meta/meta-data"},{"$ref":"meta/format"},{"$ref":"meta/content"}],"type":["object","boolean"],"properties":{"definitions":{"$comment":"While no longer an official keyword as it is replaced by $defs, this keyword is retained in the meta-schema to prevent incompatible extensions as it remains in common use.","type":"object","additionalProperties":{"$recursiveRef":"#"},"default":{}},"dependencies":{"$comment":"\\"dependencies\\" is no longer a keyword, but schema authors should avoid redefining it to facilitate a smooth transition to \\"dependentSchemas\\" and \\"dependentRequired\\"","type":"object","additionalProperties":{"anyOf":[{"$recursiveRef":"#"},{"$ref":"meta/validation#/$defs/stringArray"}]}}}}');
+
+/***/ }),
+
 /***/ 7216:
 /***/ ((module) => {
 
@@ -8164,6 +8337,30 @@ class UserErrors extends errors_UserError {
 }
 function isUserError(error) {
     return error instanceof errors_UserError;
+}
+/** Nothing when there are no errors, the error itself when there is one, `UserErrors` for several. */
+function throwUserErrors(errors) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new UserErrors(errors);
+}
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
+ * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ */
+function collectUserErrors(errors, action) {
+    try {
+        action();
+    }
+    catch (error) {
+        if (error instanceof UserErrors)
+            errors.push(...error.errors);
+        else if (error instanceof errors_UserError)
+            errors.push(error);
+        else
+            throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -13253,6 +13450,7 @@ function findUnknown(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/expr/errors.ts
+/** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
 
 /**
  * An expression that cannot be evaluated: an unknown function, a wrong number or type of
@@ -18172,6 +18370,187 @@ class Runtime {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
+var _2019 = __nccwpck_require__(878);
+var _2019_default = /*#__PURE__*/__nccwpck_require__.n(_2019);
+;// CONCATENATED MODULE: ./src/engine/parameters.ts
+/**
+ * Policy definition parameters: their declarations checked at load as Azure checks them when a
+ * definition is created, and assignment values checked as Azure checks them when it is assigned.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters
+ */
+
+
+
+
+const typeNames = {
+    string: 'String',
+    array: 'Array',
+    object: 'Object',
+    boolean: 'Boolean',
+    integer: 'Integer',
+    float: 'Float',
+    datetime: 'DateTime'
+};
+// ISO 8601 date with optional time and zone: what `yyyy-MM-ddTHH:mm:ss.fffffffZ` and its shorter forms look like.
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** Whether `value` is of the parameter type (`type` as written, any case). */
+function hasParameterType(type, value) {
+    switch (type.toLowerCase()) {
+        case 'string':
+            return typeof value === 'string';
+        case 'array':
+            return Array.isArray(value);
+        case 'object':
+            return value_isObject(value);
+        case 'boolean':
+            return typeof value === 'boolean';
+        case 'integer':
+            return typeof value === 'number' && Number.isInteger(value);
+        case 'float':
+            return typeof value === 'number' && Number.isFinite(value);
+        case 'datetime':
+            return typeof value === 'string' && isoDateTime.test(value) && !Number.isNaN(Date.parse(value));
+        default:
+            return false;
+    }
+}
+/** Deep equality with strings compared case-sensitively, as Azure compares values with `allowedValues`. */
+function sameValue(a, b) {
+    if (a === b)
+        return true;
+    if (Array.isArray(a))
+        return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+    if (value_isObject(a) && value_isObject(b)) {
+        const ka = Object.keys(a);
+        return ka.length === Object.keys(b).length && ka.every(k => k in b && sameValue(a[k], b[k]));
+    }
+    return false;
+}
+/**
+ * Whether `value` is allowed. An array parameter's value is allowed when each item is one of the
+ * allowed values (`["westus", "eastus2"]` against `["eastus2", "westus2", "westus"]`), or when the
+ * whole array is one of them. An empty `allowedValues` restricts nothing: built-in 'Audit Windows
+ * machines missing any of specified members in the Administrators group' declares `[]` with a default.
+ */
+function isAllowedValue(param, value) {
+    const allowed = param.allowedValues;
+    if (!allowed || allowed.length === 0)
+        return true;
+    if (allowed.some(a => sameValue(a, value)))
+        return true;
+    return (param.type.toLowerCase() === 'array' &&
+        Array.isArray(value) &&
+        value.every(item => allowed.some(a => sameValue(a, item))));
+}
+const Ajv2019 = (_2019_default())["default"] ?? (_2019_default());
+let ajv;
+const validators = new Map();
+/** Compiles an Object parameter's schema once per distinct schema (built-ins share a few). */
+function schemaValidator(schema) {
+    const key = JSON.stringify(schema);
+    let validate = validators.get(key);
+    if (!validate) {
+        ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false });
+        validate = ajv.compile(schema);
+        validators.set(key, validate);
+    }
+    return validate;
+}
+function schemaErrors(errors) {
+    const first = errors?.[0];
+    if (!first)
+        return 'it does not match the schema';
+    return `${first.instancePath || 'the value'} ${first.message ?? 'does not match the schema'}`;
+}
+const show = (v) => JSON.stringify(v);
+/**
+ * Checks one parameter declaration and returns it, or throws a `DefinitionError` at `path`:
+ * an unknown type, a malformed `allowedValues` or `schema`, a default of the wrong type, outside
+ * `allowedValues`, or not matching `schema`.
+ */
+function readParameter(raw, name, file, path, notes = []) {
+    if (!value_isObject(raw))
+        throw new DefinitionError('a parameter definition must be an object.', file, path);
+    const p = raw;
+    if (typeof p.type !== 'string' || !(p.type.toLowerCase() in typeNames)) {
+        throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
+    }
+    const type = p.type;
+    const typeName = typeNames[type.toLowerCase()];
+    if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
+        throw new DefinitionError('"allowedValues" must be an array.', file, `${path}.allowedValues`);
+    }
+    let schema;
+    if (p.schema !== undefined && p.schema !== null) {
+        if (!value_isObject(p.schema))
+            throw new DefinitionError('"schema" must be a JSON Schema object.', file, `${path}.schema`);
+        const declared = p.schema.$schema;
+        // Azure supports `schema` on Object parameters only; elsewhere it validates nothing here either.
+        if (typeName === 'Object' && declared !== undefined && !/2019-09/.test(String(declared))) {
+            // Azure follows Json.NET Schema 2019-09; how it treats a schema naming another draft is not documented,
+            // and validating with the wrong draft could refuse what Azure accepts.
+            notes.push(`parameter '${name}': its schema names ${JSON.stringify(declared)}, not 2019-09; assignment values are not validated against it.`);
+        }
+        else if (typeName === 'Object') {
+            schema = p.schema;
+            try {
+                schemaValidator(schema);
+            }
+            catch (error) {
+                throw new DefinitionError(`the schema of parameter '${name}' is not a valid JSON Schema (2019-09): ${error.message}.`, file, `${path}.schema`);
+            }
+        }
+    }
+    const param = {
+        type,
+        defaultValue: p.defaultValue,
+        allowedValues: p.allowedValues,
+        schema,
+        metadata: value_isObject(p.metadata) ? p.metadata : undefined
+    };
+    const d = param.defaultValue;
+    if (d !== undefined && d !== null) {
+        if (!hasParameterType(type, d)) {
+            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give a default of the declared type or change "type".`, file, `${path}.defaultValue`);
+        }
+        // Azure: PolicyParameterAllowedAndDefaultValuesMismatch, "The 'allowedValues' property must include the value of the 'defaultValue' property if both are present."
+        if (!isAllowedValue(param, d)) {
+            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); add it to "allowedValues" or change the default.`, file, `${path}.defaultValue`);
+        }
+        if (schema) {
+            const validate = schemaValidator(schema);
+            if (!validate(d)) {
+                throw new DefinitionError(`the default value of parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}.`, file, `${path}.defaultValue`);
+            }
+        }
+    }
+    return param;
+}
+/**
+ * Checks an assignment value as Azure does when the definition is assigned: of the declared type,
+ * one of `allowedValues` (case-sensitive), and valid against `schema`. Values holding unknowns are
+ * not checked: what they will be is not known yet.
+ */
+function checkAssignmentValue(definition, file, name, param, value) {
+    if (findUnknown(value))
+        return;
+    const where = file ? { file } : undefined;
+    const typeName = typeNames[param.type.toLowerCase()];
+    if (!hasParameterType(param.type, value)) {
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
+    }
+    if (!isAllowedValue(param, value)) {
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
+    }
+    if (param.schema) {
+        const validate = schemaValidator(param.schema);
+        if (!validate(value)) {
+            throw new errors_UserError(`definition '${definition}': parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}; change the value to satisfy the schema.`, where);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/definition.ts
 /**
  * Loading a policy definition: accept Azure's shapes, validate the rule, resolve aliases and
@@ -18194,7 +18573,6 @@ class Runtime {
 
 
 
-const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 let defaultLibrary;
 function policyLibrary() {
     defaultLibrary ??= library(standardFunctions, policyFunctions);
@@ -18283,27 +18661,17 @@ function loadDefinition(src, options = {}) {
     if (!mode) {
         throw new DefinitionError(`"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`, file, at('mode'));
     }
+    const notes = [];
     const parameters = {};
     if (props.parameters !== undefined) {
         if (!value_isObject(props.parameters))
             throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
         for (const [pname, pdef] of Object.entries(props.parameters)) {
-            const ppath = at(`parameters.${pname}`);
-            if (!value_isObject(pdef))
-                throw new DefinitionError('a parameter definition must be an object.', file, ppath);
-            const p = pdef;
-            if (typeof p.type !== 'string' || !parameterTypes.has(p.type.toLowerCase())) {
-                throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${ppath}.type`);
+            const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+            if (duplicate !== undefined) {
+                throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
             }
-            if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
-                throw new DefinitionError('"allowedValues" must be an array.', file, `${ppath}.allowedValues`);
-            }
-            parameters[pname] = {
-                type: p.type,
-                defaultValue: p.defaultValue,
-                allowedValues: p.allowedValues,
-                metadata: value_isObject(p.metadata) ? p.metadata : undefined
-            };
+            parameters[pname] = readParameter(pdef, pname, file, at(`parameters.${pname}`), notes);
         }
     }
     const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
@@ -18330,7 +18698,6 @@ function loadDefinition(src, options = {}) {
     if (typeof thenObj.effect !== 'string')
         throw new DefinitionError('"then.effect" must be a string (an effect name or an expression).', file, at('policyRule.then.effect'));
     const functions = options.functions ?? policyLibrary();
-    const notes = [];
     const fields = [];
     const compiler = { file, functions, declared, notes, fields };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
@@ -18408,19 +18775,12 @@ function loadDefinition(src, options = {}) {
             const def = parameters[pname];
             const lower = pname.toLowerCase();
             let value = givenLower.get(lower);
+            if (value !== undefined)
+                checkAssignmentValue(name, file, pname, def, value);
             if (value === undefined)
                 value = def.defaultValue;
             if (value === undefined)
                 value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
-            else if (def.allowedValues && !(value instanceof Unknown)) {
-                const v = value;
-                const ok = def.type.toLowerCase() === 'array' && Array.isArray(v)
-                    ? v.every(item => def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v))))
-                    : def.allowedValues.some(a => looseEquals(a, v));
-                if (!ok && givenLower.has(lower)) {
-                    throw new errors_UserError(`definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`, file ? { file } : undefined);
-                }
-            }
             values.set(lower, value);
         }
         return values;
@@ -19161,6 +19521,34 @@ function aliasCatalogFromPathLookup(lookup) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/pointer.ts
+/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
+/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+function escapePointerSegment(segment) {
+    return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
+function pointer_unescapePointerSegment(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+function joinPointer(base, ...segments) {
+    let pointer = base;
+    for (const segment of segments)
+        pointer += '/' + escapePointerSegment(segment);
+    return pointer;
+}
+/** The pointer of the enclosing value, or null at the root. */
+function parentPointer(pointer) {
+    if (pointer === '')
+        return null;
+    return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+function splitPointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer.slice(1).split('/').map(pointer_unescapePointerSegment);
+}
+
 ;// CONCATENATED MODULE: ./src/compiler/context.ts
 
 /** A keyword the compiler will not turn into Azure Policy, with where and why. */
@@ -19176,12 +19564,8 @@ class CompileError extends errors_UserError {
         this.name = 'CompileError';
     }
 }
-function escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function childPointer(pointer, ...tokens) {
-    return pointer + tokens.map(t => `/${escapePointerToken(String(t))}`).join('');
-}
+/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
+
 function context_isSchemaObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -19488,7 +19872,7 @@ const propertiesKeyword = {
         const properties = schema.properties;
         if (!context_isSchemaObject(properties))
             return FALSE;
-        return policy_anyOf(Object.entries(properties).map(([name, subschema]) => context.violates(subschema, childPointer(context.pointer, 'properties', name), [...context.location, name])));
+        return policy_anyOf(Object.entries(properties).map(([name, subschema]) => context.violates(subschema, joinPointer(context.pointer, 'properties', name), [...context.location, name])));
     }
 };
 
@@ -19530,7 +19914,7 @@ const itemsKeyword = {
         }
         const location = [...context.location, ARRAY_MEMBER];
         const members = context.field('items', location);
-        const violating = context.violates(schema.items, childPointer(context.pointer, 'items'), location);
+        const violating = context.violates(schema.items, joinPointer(context.pointer, 'items'), location);
         return count({ field: members, where: violating }).greater(0);
     }
 };
@@ -19549,7 +19933,7 @@ const containsKeyword = {
             return FALSE;
         const location = [...context.location, ARRAY_MEMBER];
         const members = context.field('contains', location);
-        const satisfies = policy_not(context.violates(schema.contains, childPointer(context.pointer, 'contains'), location));
+        const satisfies = policy_not(context.violates(schema.contains, joinPointer(context.pointer, 'contains'), location));
         const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
         const max = schema.maxContains;
         const matching = count({ field: members, where: satisfies });
@@ -19566,7 +19950,7 @@ const notKeyword = {
     compile(schema, context) {
         if (!('not' in schema))
             return FALSE;
-        return policy_not(context.violates(schema.not, childPointer(context.pointer, 'not'), context.location));
+        return policy_not(context.violates(schema.not, joinPointer(context.pointer, 'not'), context.location));
     }
 };
 
@@ -19580,7 +19964,7 @@ const allOfKeyword = {
         const members = schema.allOf;
         if (!Array.isArray(members))
             return FALSE;
-        return policy_anyOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'allOf', i), context.location)));
+        return policy_anyOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'allOf', i), context.location)));
     }
 };
 
@@ -19594,7 +19978,7 @@ const anyOfKeyword = {
         const members = schema.anyOf;
         if (!Array.isArray(members))
             return FALSE;
-        return policy_allOf(members.map((s, i) => context.violates(s, childPointer(context.pointer, 'anyOf', i), context.location)));
+        return policy_allOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'anyOf', i), context.location)));
     }
 };
 
@@ -19609,7 +19993,7 @@ const oneOfKeyword = {
         const members = schema.oneOf;
         if (!Array.isArray(members))
             return FALSE;
-        const violations = members.map((s, i) => context.violates(s, childPointer(context.pointer, 'oneOf', i), context.location));
+        const violations = members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'oneOf', i), context.location));
         const twoSatisfied = [];
         for (let i = 0; i < violations.length; i++) {
             for (let j = i + 1; j < violations.length; j++) {
@@ -19631,7 +20015,7 @@ const ifThenElseKeyword = {
         if (!('if' in schema))
             return FALSE;
         const at = (keyword) => keyword in schema
-            ? context.violates(schema[keyword], childPointer(context.pointer, keyword), context.location)
+            ? context.violates(schema[keyword], joinPointer(context.pointer, keyword), context.location)
             : FALSE;
         const conditionFails = at('if');
         return policy_anyOf([policy_allOf([policy_not(conditionFails), at('then')]), policy_allOf([conditionFails, at('else')])]);
@@ -19759,13 +20143,14 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 
 
 
+
 /** Reads a JSON pointer (`/$defs/x`) inside `root`. */
 function readPointer(root, pointer) {
     if (pointer === '')
         return root;
     let node = root;
     for (const raw of pointer.slice(1).split('/')) {
-        const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+        const token = pointer_unescapePointerSegment(decodeURIComponent(raw));
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (context_isSchemaObject(node))
@@ -19809,7 +20194,7 @@ function compileSchema(schema, pointer, compilation) {
                 return violates(target, make(targetPointer, location, [...refs, targetPointer]));
             },
             refuse(keyword, reason) {
-                const keywordPointer = childPointer(schemaPointer, keyword);
+                const keywordPointer = joinPointer(schemaPointer, keyword);
                 const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
                 if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
                     compilation.errors.push(new CompileError(keyword, keywordPointer, reason, position));
@@ -19875,12 +20260,6 @@ function sourcePath(file, root) {
         .split((external_node_path_default()).sep)
         .join('/');
 }
-function throwAll(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new UserErrors(errors);
-}
 /**
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
@@ -19900,7 +20279,7 @@ function compileRule(rule, aliases, options = {}) {
         const inScope = rule.appliesTo === undefined ? [] : [policy_not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
         return policy_allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
     });
-    throwAll(errors);
+    throwUserErrors(errors);
     const metadata = {
         source: sourcePath(rule.file, options.root),
         hash: sha256(canonicalJson(rule.document)),
@@ -19954,20 +20333,9 @@ function compilePack(pack, rules, aliases, options = {}) {
         }
     });
     const definitions = [];
-    for (const rule of members) {
-        try {
-            definitions.push(compileRule(rule, aliases, options));
-        }
-        catch (error) {
-            if (error instanceof UserErrors)
-                errors.push(...error.errors);
-            else if (error instanceof errors_UserError)
-                errors.push(error);
-            else
-                throw error;
-        }
-    }
-    throwAll(errors);
+    for (const rule of members)
+        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+    throwUserErrors(errors);
     const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
     const parameters = {};
     for (const rule of members) {
@@ -20004,6 +20372,58 @@ function compilePack(pack, rules, aliases, options = {}) {
         }
     };
     return { definitions, initiative };
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/paths.ts
+
+
+
+/**
+ * The folder that holds cmk-guard's own package.json: the repository in development,
+ * the action's checkout when run by a runner (dist/index.js), the package when installed
+ * (dist/cli/index.js). The bundled pack and examples are found from here, so
+ * `uses: owner/cmk-guard@v1` works without the pack in the user's repository.
+ */
+function packageRoot() {
+    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (;;) {
+        const manifest = external_node_path_default().join(dir, 'package.json');
+        if ((0,external_node_fs_namespaceObject.existsSync)(manifest)) {
+            try {
+                if (JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(manifest, 'utf8')).name === 'cmk-guard')
+                    return dir;
+            }
+            catch {
+                // a broken package.json above us is not ours; keep walking
+            }
+        }
+        const parent = external_node_path_default().dirname(dir);
+        if (parent === dir)
+            throw new Error('cmk-guard could not find its own package.json above its script.');
+        dir = parent;
+    }
+}
+function bundledPolicies() {
+    return external_node_path_default().join(packageRoot(), 'policies');
+}
+function bundledExamples() {
+    return external_node_path_default().join(packageRoot(), 'examples');
+}
+/** Whether `file` (absolute, or relative to `workspace`) is the workspace or lies under it, by its name. */
+function paths_isInsideWorkspace(file, workspace) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, file));
+    return !external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`);
+}
+/**
+ * A path as reports show it: relative to the workspace, with forward slashes; a path
+ * outside the workspace stays absolute (`..foo.json` is inside, `../foo.json` is not).
+ */
+function displayPath(file, workspace) {
+    const absolute = external_node_path_default().resolve(workspace, file);
+    const shown = paths_isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
+    return shown.split((external_node_path_default()).sep).join('/');
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
@@ -23674,9 +24094,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
  */
 
 
-function escapeToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+
 function nodeStart(source, event) {
     const candidates = [];
     if ('anchorStart' in event && event.anchorStart >= 0)
@@ -23737,7 +24155,7 @@ function indexOffsets(source, events) {
             continue;
         }
         else {
-            pointer = `${top.pointer}/${escapeToken(top.key)}`;
+            pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
             keyOffset = top.keyOffset;
             top.key = null;
         }
@@ -23960,6 +24378,7 @@ const patternHints = {
  */
 
 
+
 const Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 function azureEquals(actual, expected) {
@@ -24053,7 +24472,7 @@ function createReferenceAjv() {
 function readRef(root, ref) {
     let node = root;
     for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-        const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+        const token = unescapePointerSegment(decodeURIComponent(raw));
         node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
     }
     return node;
@@ -24178,22 +24597,17 @@ function closest(word, candidates) {
 
 
 
-function tokens(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+
 /** `/effect/allowed/0` → `effect.allowed[0]`. */
-function displayPath(pointer) {
+function validate_displayPath(pointer) {
     let out = '';
-    for (const token of tokens(pointer))
+    for (const token of splitPointer(pointer))
         out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
     return out;
 }
 function valueAt(document, pointer) {
     let node = document;
-    for (const token of tokens(pointer)) {
+    for (const token of splitPointer(pointer)) {
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (node !== null && typeof node === 'object')
@@ -24203,7 +24617,7 @@ function valueAt(document, pointer) {
     }
     return node;
 }
-function show(value) {
+function validate_show(value) {
     return typeof value === 'string' ? value : JSON.stringify(value);
 }
 function validate_describeType(type) {
@@ -24225,7 +24639,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
     const seen = new Set();
     for (const error of errors) {
         const pointer = basePointer + error.instancePath;
-        const path = displayPath(pointer);
+        const path = validate_displayPath(pointer);
         const value = valueAt(doc.value, pointer);
         const at = doc.positionOf(pointer) ?? { file: doc.file };
         let message;
@@ -24247,20 +24661,20 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = suggestion
                     ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
                     : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
-                position = doc.positionOf(`${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, true) ?? at;
+                position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
                 break;
             }
             case 'type':
-                message = `\`${path}\` must be ${validate_describeType(error.params.type)}, not \`${show(value)}\`; change its value.`;
+                message = `\`${path}\` must be ${validate_describeType(error.params.type)}, not \`${validate_show(value)}\`; change its value.`;
                 break;
             case 'enum':
-                message = `\`${path}\` is \`${show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${show(v)}\``).join(', ')}.`;
+                message = `\`${path}\` is \`${validate_show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${validate_show(v)}\``).join(', ')}.`;
                 break;
             case 'pattern':
-                message = `\`${path}\` is \`${show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                message = `\`${path}\` is \`${validate_show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
                 break;
             case 'minLength':
-                message = `\`${path}\` is empty; write ${fieldHints[tokens(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+                message = `\`${path}\` is empty; write ${fieldHints[splitPointer(pointer).at(-1) ?? ''] ?? 'a value'}.`;
                 break;
             case 'maxLength':
                 message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
@@ -24269,12 +24683,12 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
                 break;
             case 'uniqueItems':
-                message = `\`${path}\` lists \`${show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
+                message = `\`${path}\` lists \`${validate_show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
                 break;
             case 'anyOf':
                 message =
                     path === 'resourceType'
-                        ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
+                        ? `\`resourceType\` is \`${validate_show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
                         : `\`${path}\` does not match any of the forms it may take; check its value.`;
                 break;
             default:
@@ -24311,7 +24725,7 @@ function unknownKeywordErrors(schema, pointer, doc) {
         if (node === null || typeof node !== 'object' || Array.isArray(node))
             return;
         for (const [keyword, value] of Object.entries(node)) {
-            const child = `${at}/${keyword.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+            const child = `${at}/${escapePointerSegment(keyword)}`;
             if (!knownKeywords.has(keyword)) {
                 const suggestion = closest(keyword, knownKeywords);
                 out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
@@ -24326,7 +24740,7 @@ function unknownKeywordErrors(schema, pointer, doc) {
                 value.forEach((v, i) => walk(v, `${child}/${i}`));
             else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
                 for (const [name, v] of Object.entries(value))
-                    walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+                    walk(v, `${child}/${escapePointerSegment(name)}`);
             }
         }
     };
@@ -24338,7 +24752,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
     // A fresh instance per schema: a schema with `$id` registers itself, and the next would clash.
     const ajv = createRuleAjv({ allErrors: true });
     if (!ajv.validateSchema(schema)) {
-        return metaSchemaErrors(ajv.errors ?? [], doc, `\`${displayPath(pointer)}\``, pointer);
+        return metaSchemaErrors(ajv.errors ?? [], doc, `\`${validate_displayPath(pointer)}\``, pointer);
     }
     try {
         ajv.compile(schema);
@@ -24346,7 +24760,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
     catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         return [
-            new errors_UserError(`\`${displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
+            new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
         ];
     }
     return [];
@@ -24367,13 +24781,13 @@ function invalidSchemaErrors(schema, pointer, doc) {
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let validators;
+let rules_validators;
 function metaValidators() {
-    if (!validators) {
+    if (!rules_validators) {
         const ajv = new rules_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
-        validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
+        rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
     }
-    return validators;
+    return rules_validators;
 }
 function read(file) {
     let text;
@@ -24393,12 +24807,6 @@ function read(file) {
 }
 function isMapping(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function rules_throwAll(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new UserErrors(errors);
 }
 function ruleErrors(doc) {
     const value = doc.value;
@@ -24463,7 +24871,7 @@ function toRule(doc) {
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 function loadRuleFile(file) {
     const doc = read(file);
-    rules_throwAll(ruleErrors(doc));
+    throwUserErrors(ruleErrors(doc));
     return toRule(doc);
 }
 /** Reads and validates a pack manifest. */
@@ -24478,7 +24886,7 @@ function loadPackFile(file) {
         });
     const validate = metaValidators().pack;
     if (!validate(value))
-        rules_throwAll(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+        throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
     return {
         name: value.name,
         displayName: value.displayName,
@@ -24489,19 +24897,6 @@ function loadPackFile(file) {
         document: value,
         positionOf: pointer => doc.positionOf(pointer)
     };
-}
-function rules_collect(errors, action) {
-    try {
-        action();
-    }
-    catch (error) {
-        if (error instanceof UserErrors)
-            errors.push(...error.errors);
-        else if (error instanceof errors_UserError)
-            errors.push(error);
-        else
-            throw error;
-    }
 }
 /**
  * Every rule file (`*.yaml`, `*.yml`, `*.json`) in `dir` and its pack manifest
@@ -24524,12 +24919,12 @@ function loadPolicyDirectory(dir) {
         if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)) || !external_node_fs_default().statSync(file).isFile())
             continue;
         if (PACK_FILES.includes(entry)) {
-            rules_collect(errors, () => {
+            collectUserErrors(errors, () => {
                 pack = loadPackFile(file);
             });
         }
         else {
-            rules_collect(errors, () => {
+            collectUserErrors(errors, () => {
                 rules.push(loadRuleFile(file));
             });
         }
@@ -24551,507 +24946,8 @@ function loadPolicyDirectory(dir) {
                 errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
-    rules_throwAll(errors);
+    throwUserErrors(errors);
     return { pack: manifest, rules };
-}
-
-;// CONCATENATED MODULE: ./src/commands/compile.ts
-/**
- * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
- * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
- * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
- * which is how CI keeps the committed output honest.
- */
-
-
-
-
-
-
-
-/** The output files for a policy folder: path under OUT → content. */
-function compileToFiles(policies, aliases, root) {
-    const { pack, rules } = loadPolicyDirectory(policies);
-    const files = new Map();
-    const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
-    if (pack) {
-        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
-        const inPack = new Set(definitions.map(d => d.name));
-        for (const definition of definitions)
-            write(`policyDefinitions/${definition.name}.json`, definition);
-        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
-        for (const rule of rules) {
-            if (rule.kind === 'policy' && !inPack.has(rule.name))
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-        }
-        write(`policySetDefinitions/${initiative.name}.json`, initiative);
-    }
-    else {
-        const errors = [];
-        for (const rule of rules.filter(r => r.kind === 'policy')) {
-            try {
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-            }
-            catch (error) {
-                if (error instanceof UserErrors)
-                    errors.push(...error.errors);
-                else if (error instanceof errors_UserError)
-                    errors.push(error);
-                else
-                    throw error;
-            }
-        }
-        if (errors.length > 0)
-            throw errors.length === 1 ? errors[0] : new UserErrors(errors);
-    }
-    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-function existingOutputs(out) {
-    const found = [];
-    for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
-        const dir = external_node_path_default().join(out, folder);
-        if (!external_node_fs_default().existsSync(dir))
-            continue;
-        for (const entry of external_node_fs_default().readdirSync(dir))
-            if (entry.endsWith('.json'))
-                found.push(`${folder}/${entry}`);
-    }
-    return found;
-}
-function makeCompileCommand(aliases) {
-    return {
-        name: 'compile',
-        summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
-        usage: 'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
-            'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
-            'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
-            'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
-        options: {
-            policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
-            out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
-            check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
-        },
-        positionals: { min: 0, max: 0 },
-        async run(options, _positionals, io) {
-            if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
-                io.stderr('compile needs --policies DIR and --out OUT.\n');
-                return EXIT_USAGE;
-            }
-            const policies = external_node_path_default().resolve(io.cwd, options.policies);
-            const out = external_node_path_default().resolve(io.cwd, options.out);
-            let files;
-            try {
-                files = compileToFiles(policies, aliases(), io.cwd);
-            }
-            catch (error) {
-                if (error instanceof errors_UserError) {
-                    io.stderr(`${error.describe()}\n`);
-                    return EXIT_USAGE;
-                }
-                throw error;
-            }
-            const extra = existingOutputs(out).filter(f => !files.has(f));
-            if (options.check === true) {
-                const stale = [...files].filter(([f, text]) => {
-                    const target = external_node_path_default().join(out, f);
-                    return !external_node_fs_default().existsSync(target) || external_node_fs_default().readFileSync(target, 'utf8') !== text;
-                });
-                for (const [f] of stale)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
-                for (const f of extra)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-                if (stale.length + extra.length > 0)
-                    return EXIT_FINDINGS;
-                io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
-                return EXIT_OK;
-            }
-            for (const [f, text] of files) {
-                const target = external_node_path_default().join(out, f);
-                external_node_fs_default().mkdirSync(external_node_path_default().dirname(target), { recursive: true });
-                external_node_fs_default().writeFileSync(target, text);
-            }
-            for (const f of extra)
-                io.stderr(`warning: ${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-            io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
-            return EXIT_OK;
-        }
-    };
-}
-let engineCatalog;
-/** The engine's alias catalog, asked in the direction the compiler needs. */
-function engineAliasCatalog() {
-    if (!engineCatalog)
-        engineCatalog = aliasCatalogFromPathLookup(aliasPath);
-    return engineCatalog;
-}
-const compileCommand = makeCompileCommand(engineAliasCatalog);
-
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/paths.ts
-
-
-
-/**
- * The folder that holds cmk-guard's own package.json: the repository in development,
- * the action's checkout when run by a runner (dist/index.js), the package when installed
- * (dist/cli/index.js). The bundled pack and examples are found from here, so
- * `uses: owner/cmk-guard@v1` works without the pack in the user's repository.
- */
-function packageRoot() {
-    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (;;) {
-        const manifest = external_node_path_default().join(dir, 'package.json');
-        if ((0,external_node_fs_namespaceObject.existsSync)(manifest)) {
-            try {
-                if (JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(manifest, 'utf8')).name === 'cmk-guard')
-                    return dir;
-            }
-            catch {
-                // a broken package.json above us is not ours; keep walking
-            }
-        }
-        const parent = external_node_path_default().dirname(dir);
-        if (parent === dir)
-            throw new Error('cmk-guard could not find its own package.json above its script.');
-        dir = parent;
-    }
-}
-function bundledPolicies() {
-    return external_node_path_default().join(packageRoot(), 'policies');
-}
-function bundledExamples() {
-    return external_node_path_default().join(packageRoot(), 'examples');
-}
-/** Whether `file` (absolute, or relative to `workspace`) is the workspace or lies under it, by its name. */
-function paths_isInsideWorkspace(file, workspace) {
-    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, file));
-    return !external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`);
-}
-/**
- * A path as reports show it: relative to the workspace, with forward slashes; a path
- * outside the workspace stays absolute (`..foo.json` is inside, `../foo.json` is not).
- */
-function paths_displayPath(file, workspace) {
-    const absolute = external_node_path_default().resolve(workspace, file);
-    const shown = paths_isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
-    return shown.split((external_node_path_default()).sep).join('/');
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for everything a pull request can put in front of a reviewer: file names,
- * resource names and parameter values reach workflow commands, Markdown and terminals.
- */
-/** Workflow-command data (the part after `::`): the runner decodes %25, %0D and %0A. */
-function escapeCommandData(value) {
-    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
-function escapeCommandProperty(value) {
-    return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-const MENTION = /@(?=[A-Za-z0-9])/g;
-/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
-const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
-const ZERO_WIDTH_SPACE = '\u200b';
-/**
- * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
- * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
- * link nor leave a cross-reference on someone else's issue.
- */
-function escapeMarkdown(value) {
-    return value
-        .replace(/\r\n|\r|\n/g, ' ')
-        .replace(/[\\`*_[\]|~]/g, '\\$&')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
-}
-/**
- * A value as a Markdown code span on one line. Code spans render HTML and mentions as
- * text; the fence is longer than any run of backticks inside. In a table cell GitHub
- * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
- */
-function codeSpan(value, inTable = false) {
-    const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
-    if (oneLine === '')
-        return '*(empty)*';
-    const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
-    // Pipes split the cell before the code span is parsed. A backslash escapes the next
-    // character for the cell splitter too, so `\|` in a value would become an escaped
-    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
-    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/**
- * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
- * shown as text and mentions are broken, outside code spans and fenced blocks, since a
- * pull request can change the rule files it is checked with.
- */
-function sanitizeMarkdown(markdown) {
-    const out = [];
-    let fence = null;
-    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-        if (fence) {
-            out.push(line);
-            if (marker &&
-                marker[1][0] === fence.char &&
-                marker[1].length >= fence.length &&
-                !/\S/.test(line.slice(marker[0].length)))
-                fence = null;
-            continue;
-        }
-        if (marker) {
-            fence = { char: marker[1][0], length: marker[1].length };
-            out.push(line);
-            continue;
-        }
-        out.push(sanitizeInline(line));
-    }
-    // An unclosed fence would turn everything after the remediation into code.
-    if (fence)
-        out.push(fence.char.repeat(fence.length));
-    return out.join('\n');
-}
-function sanitizeInline(line) {
-    let result = '';
-    let i = 0;
-    while (i < line.length) {
-        if (line[i] === '`') {
-            const run = /^`+/.exec(line.slice(i))[0];
-            const close = findClosingRun(line, i + run.length, run.length);
-            if (close >= 0) {
-                result += line.slice(i, close + run.length);
-                i = close + run.length;
-                continue;
-            }
-            result += run;
-            i += run.length;
-            continue;
-        }
-        const next = line.indexOf('`', i);
-        const end = next < 0 ? line.length : next;
-        result += line
-            .slice(i, end)
-            .replace(/</g, '&lt;')
-            .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
-        i = end;
-    }
-    return result;
-}
-/** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
-function findClosingRun(line, from, length) {
-    const runs = /`+/g;
-    runs.lastIndex = from;
-    for (let m = runs.exec(line); m; m = runs.exec(line))
-        if (m[0].length === length)
-            return m.index;
-    return -1;
-}
-// Matching control characters is the point here.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-/**
- * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
- * as escapes instead of moving the cursor or colouring the terminal.
- */
-function escapeTerminal(value) {
-    return value.replace(CONTROL_CHARACTERS, c => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
-}
-/**
- * Text printed to a log the runner reads: the runner takes any line that starts with `::`
- * (after leading spaces) as a workflow command, so a name at the start of a line could
- * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
- * `escapeTerminal`'s notation.
- */
-function neutralizeCommandLines(text) {
-    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
-}
-
-;// CONCATENATED MODULE: ./src/report/findings.ts
-
-/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
-function findingsToReport(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
-}
-/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
-function compareFindings(a, b) {
-    const fa = a.resource.file;
-    const fb = b.resource.file;
-    if (fa !== fb) {
-        if (fa === null)
-            return 1;
-        if (fb === null)
-            return -1;
-        return fa < fb ? -1 : 1;
-    }
-    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
-        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
-        compareText(a.definition, b.definition) ||
-        compareText(a.resource.name, b.resource.name));
-}
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Reported findings by rule, most severe rules first, then by display name. */
-function groupByRule(findings) {
-    const groups = new Map();
-    for (const finding of findings) {
-        let group = groups.get(finding.definition);
-        if (!group) {
-            group = {
-                definition: finding.definition,
-                displayName: finding.displayName,
-                severity: finding.severity,
-                remediation: finding.remediation,
-                helpUri: finding.helpUri,
-                enforcement: finding.enforcement,
-                findings: []
-            };
-            groups.set(finding.definition, group);
-        }
-        if (severityRank[finding.severity] > severityRank[group.severity])
-            group.severity = finding.severity;
-        group.findings.push(finding);
-    }
-    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
-        compareText(a.displayName, b.displayName) ||
-        compareText(a.definition, b.definition));
-}
-/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
-function verdictCounts(document) {
-    const { noncompliant, indeterminate, compliant } = document.summary;
-    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
-function dependsOn(reason) {
-    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-
-/**
- * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
- * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
- */
-function renderText(document) {
-    const lines = [];
-    const findings = findingsToReport(document);
-    let currentFile;
-    for (const finding of findings) {
-        if (finding.resource.file !== currentFile) {
-            if (currentFile !== undefined)
-                lines.push('');
-            currentFile = finding.resource.file;
-            lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
-        }
-        lines.push(...renderFinding(finding));
-    }
-    const errors = document.errors ?? [];
-    if (errors.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push('Errors:');
-        for (const error of errors) {
-            const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
-                .filter(part => part !== null)
-                .join(':');
-            lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
-        }
-    }
-    const skipped = document.skipped ?? [];
-    if (skipped.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push(`Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`);
-        for (const entry of skipped)
-            lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
-    }
-    if (lines.length)
-        lines.push('');
-    const { resources, definitions } = document.summary;
-    lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-    return neutralizeCommandLines(lines.join('\n') + '\n');
-}
-function renderFinding(finding) {
-    const { resource } = finding;
-    const where = resource.line === null
-        ? '-'
-        : resource.column === null
-            ? `${resource.line}`
-            : `${resource.line}:${resource.column}`;
-    const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
-    const lines = [
-        `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
-        `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
-    ];
-    if (finding.verdict === 'indeterminate' && finding.reason)
-        lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
-    if (finding.enforcement === 'pr-only')
-        lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
-    if (finding.remediation?.trim()) {
-        const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
-        lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));
-    }
-    if (finding.helpUri)
-        lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
-    return lines;
-}
-/** The heading line already names the rule: a message that starts with its display name need not say it again. */
-function withoutTitle(finding) {
-    const prefix = `${finding.displayName}: `;
-    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
-        ? finding.message.slice(prefix.length)
-        : finding.message;
-}
-
-;// CONCATENATED MODULE: ./src/sources/pointer.ts
-/** JSON pointers (RFC 6901), the addresses positions are recorded under. */
-function escapePointerSegment(segment) {
-    return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function joinPointer(base, ...segments) {
-    let pointer = base;
-    for (const segment of segments)
-        pointer += '/' + escapePointerSegment(segment);
-    return pointer;
-}
-/** The pointer of the enclosing value, or null at the root. */
-function parentPointer(pointer) {
-    if (pointer === '')
-        return null;
-    return pointer.slice(0, pointer.lastIndexOf('/'));
-}
-function splitPointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
@@ -25334,6 +25230,7 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+/** How a `$schema` names a parameter file, and a deployment template. */
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 /**
@@ -27272,6 +27169,7 @@ function addIdentityUnknowns(json, id) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/templates.ts
+/** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
 
 
 
@@ -27291,7 +27189,7 @@ function notATemplateReason(value) {
     if (typeof schema !== 'string')
         return 'no $schema (not a deployment template)';
     if (!TEMPLATE_SCHEMA.test(schema)) {
-        return /deploymentParameters\.json/i.test(schema)
+        return PARAMETER_SCHEMA.test(schema)
             ? 'a parameter file'
             : `its $schema is not a deployment template schema (${schema})`;
     }
@@ -27585,6 +27483,7 @@ function expandPattern(pattern, cwd, boundary) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
+/** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
 
 
 
@@ -27601,7 +27500,7 @@ function stem(file) {
 /** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
 function looksLikeTemplate(file) {
     try {
-        return /deploymentTemplate\.json/i.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
+        return TEMPLATE_SCHEMA.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
     }
     catch {
         return false;
@@ -27657,7 +27556,7 @@ function loadTemplates(patterns, options) {
         }
         catch (error) {
             // A file that does not even parse is reported only when it looks like a template.
-            if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(readTextFile(file))) {
+            if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(readTextFile(file))) {
                 result.skipped.push({ file, reason: 'not valid JSON' });
             }
             else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
@@ -27796,6 +27695,7 @@ function inBaseline(baseline, file, cwd) {
  */
 
 
+
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
@@ -27883,7 +27783,7 @@ function unknownKeys(value, found = []) {
             unknownKeys(inner, found);
     return found;
 }
-const ajv = new _2020.Ajv2020({
+const azureCompare_ajv = new _2020.Ajv2020({
     $data: true,
     allErrors: true,
     strictSchema: true,
@@ -27964,7 +27864,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
  */
 function compileSchemaCheck(schema) {
     const prepared = azureSchema(schema);
-    const validate = ajv.compile(prepared);
+    const validate = azureCompare_ajv.compile(prepared);
     const reads = readPaths(prepared);
     return data => {
         const errors = validate(data) ? [] : (validate.errors ?? []).slice();
@@ -27982,7 +27882,7 @@ function compileSchemaCheck(schema) {
             // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
             for (const at of unknownPaths(data)) {
                 if (reads.some(path => isPrefixPath(at, path))) {
-                    const marker = azureCompare_valueAt(data, '/' + at.map(seg => seg.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+                    const marker = azureCompare_valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
                     if (isUnknownMark(marker))
                         dependsOn.add(marker.slice(UNKNOWN_MARK.length));
                 }
@@ -28007,7 +27907,7 @@ function azureCompare_valueAt(data, pointer) {
         return data;
     let current = data;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const key = pointer_unescapePointerSegment(raw);
         if (current && typeof current === 'object')
             current = current[key];
         else
@@ -28017,6 +27917,7 @@ function azureCompare_valueAt(data, pointer) {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/prRule.ts
+
 
 function ruleTypes(rule) {
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
@@ -28051,7 +27952,7 @@ function originalPointer(json, lowered) {
     let current = json;
     const out = [];
     for (const raw of lowered.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const key = pointer_unescapePointerSegment(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
             actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
@@ -28063,12 +27964,13 @@ function originalPointer(json, lowered) {
         else {
             current = undefined;
         }
-        out.push(actual.replace(/~/g, '~0').replace(/\//g, '~1'));
+        out.push(escapePointerSegment(actual));
     }
     return out.length ? '/' + out.join('/') : '';
 }
 
 ;// CONCATENATED MODULE: ./src/pr/relation.ts
+
 
 
 
@@ -28082,7 +27984,7 @@ function derived(resource, pointer) {
 function relation_lookup(resource, pointer) {
     let current = resource.json;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase();
+        const key = pointer_unescapePointerSegment(raw).toLowerCase();
         if (current instanceof Unknown)
             return current;
         if (!value_isObject(current))
@@ -28522,6 +28424,13 @@ function compilePullRequestChecks(rules) {
 
 
 
+let engineCatalog;
+/** The engine's alias catalog, asked in the direction the compiler needs; built once. */
+function engineAliasCatalog() {
+    if (!engineCatalog)
+        engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+    return engineCatalog;
+}
 function loadRules(request) {
     const definitions = [];
     const rules = new Map();
@@ -28532,28 +28441,16 @@ function loadRules(request) {
         const errors = [];
         for (const rule of loaded)
             rules.set(rule.name, rule);
-        try {
+        collectUserErrors(errors, () => {
             pullRequest = compilePullRequestChecks(loaded);
-        }
-        catch (error) {
-            if (error instanceof UserErrors)
-                errors.push(...error.errors);
-            else
-                throw error;
-        }
+        });
         for (const rule of loaded) {
             if (rule.kind !== 'policy')
                 continue;
-            try {
+            collectUserErrors(errors, () => {
                 const body = compileRule(rule, engineAliasCatalog());
                 definitions.push(loadDefinition({ file: rule.file, json: body }));
-            }
-            catch (error) {
-                if (error instanceof errors_UserError)
-                    errors.push(error);
-                else
-                    throw error;
-            }
+            });
         }
         if (errors.length)
             throw new UserErrors(errors);
@@ -28561,11 +28458,11 @@ function loadRules(request) {
     for (const entry of request.definitions ?? []) {
         const target = external_node_path_default().resolve(request.cwd, entry);
         if (!(0,external_node_fs_namespaceObject.existsSync)(target))
-            throw new errors_UserError(`the definitions path does not exist.`, { file: entry });
+            throw new errors_UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
         if ((0,external_node_fs_namespaceObject.statSync)(target).isDirectory()) {
             const { loaded, failures } = loadDefinitionsFromDirectory(target);
             if (failures.length) {
-                throw new UserErrors(failures.map(f => new errors_UserError(f.message, { file: paths_displayPath(f.file, request.cwd) })));
+                throw new UserErrors(failures.map(f => new errors_UserError(f.message, { file: displayPath(f.file, request.cwd) })));
             }
             definitions.push(...loaded);
         }
@@ -28576,7 +28473,9 @@ function loadRules(request) {
                 json = JSON.parse(text);
             }
             catch (error) {
-                throw new errors_UserError(`is not valid JSON: ${error.message}`, { file: entry });
+                throw new errors_UserError(`the definition file is not valid JSON (${error.message}); fix the JSON.`, {
+                    file: entry
+                });
             }
             definitions.push(loadDefinition({ file: target, json }));
         }
@@ -28584,7 +28483,7 @@ function loadRules(request) {
     return { definitions, rules, pullRequest };
 }
 function relativeFindings(findings, cwd) {
-    return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: paths_displayPath(f.resource.file, cwd) } });
+    return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
 }
 async function evaluateRepository(request) {
     const { definitions, rules, pullRequest } = loadRules(request);
@@ -28602,13 +28501,13 @@ async function evaluateRepository(request) {
         for (const error of discovered.errors) {
             const location = error.location;
             errors.push({
-                file: location ? paths_displayPath(location.file, request.cwd) : '',
+                file: location ? displayPath(location.file, request.cwd) : '',
                 line: location?.line ?? null,
                 column: location?.column ?? null,
                 message: error.message
             });
         }
-        skipped = discovered.skipped.map(s => ({ file: paths_displayPath(s.file, request.cwd), reason: s.reason }));
+        skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
     for (const file of request.resources ?? [])
         resources.push(...loadResourceSnapshot(external_node_path_default().resolve(request.cwd, file)));
@@ -28717,6 +28616,408 @@ function exitCodeFor(document, failOn) {
     return document.findings.some(f => f.verdict === 'noncompliant' && finding_severityRank[f.severity] >= threshold) ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/commands/compile.ts
+/**
+ * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
+ * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
+ * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
+ * which is how CI keeps the committed output honest.
+ */
+
+
+
+
+
+
+
+/** The output files for a policy folder: path under OUT → content. */
+function compileToFiles(policies, aliases, root) {
+    const { pack, rules } = loadPolicyDirectory(policies);
+    const files = new Map();
+    const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
+    if (pack) {
+        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
+        const inPack = new Set(definitions.map(d => d.name));
+        for (const definition of definitions)
+            write(`policyDefinitions/${definition.name}.json`, definition);
+        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
+        for (const rule of rules) {
+            if (rule.kind === 'policy' && !inPack.has(rule.name))
+                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+        }
+        write(`policySetDefinitions/${initiative.name}.json`, initiative);
+    }
+    else {
+        const errors = [];
+        for (const rule of rules.filter(r => r.kind === 'policy'))
+            collectUserErrors(errors, () => write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root })));
+        throwUserErrors(errors);
+    }
+    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+function existingOutputs(out) {
+    const found = [];
+    for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
+        const dir = external_node_path_default().join(out, folder);
+        if (!external_node_fs_default().existsSync(dir))
+            continue;
+        for (const entry of external_node_fs_default().readdirSync(dir))
+            if (entry.endsWith('.json'))
+                found.push(`${folder}/${entry}`);
+    }
+    return found;
+}
+function makeCompileCommand(aliases) {
+    return {
+        name: 'compile',
+        summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
+        usage: 'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
+            'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
+            'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
+            'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+        options: {
+            policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
+            out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
+            check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
+        },
+        positionals: { min: 0, max: 0 },
+        async run(options, _positionals, io) {
+            if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
+                io.stderr('compile needs --policies DIR and --out OUT.\n');
+                return EXIT_USAGE;
+            }
+            const policies = external_node_path_default().resolve(io.cwd, options.policies);
+            const out = external_node_path_default().resolve(io.cwd, options.out);
+            let files;
+            try {
+                files = compileToFiles(policies, aliases(), io.cwd);
+            }
+            catch (error) {
+                if (error instanceof errors_UserError) {
+                    io.stderr(`${error.describe()}\n`);
+                    return EXIT_USAGE;
+                }
+                throw error;
+            }
+            const extra = existingOutputs(out).filter(f => !files.has(f));
+            if (options.check === true) {
+                const stale = [...files].filter(([f, text]) => {
+                    const target = external_node_path_default().join(out, f);
+                    return !external_node_fs_default().existsSync(target) || external_node_fs_default().readFileSync(target, 'utf8') !== text;
+                });
+                for (const [f] of stale)
+                    io.stderr(`${external_node_path_default().join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
+                for (const f of extra)
+                    io.stderr(`${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
+                if (stale.length + extra.length > 0)
+                    return EXIT_FINDINGS;
+                io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
+                return EXIT_OK;
+            }
+            for (const [f, text] of files) {
+                const target = external_node_path_default().join(out, f);
+                external_node_fs_default().mkdirSync(external_node_path_default().dirname(target), { recursive: true });
+                external_node_fs_default().writeFileSync(target, text);
+            }
+            for (const f of extra)
+                io.stderr(`warning: ${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
+            io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
+            return EXIT_OK;
+        }
+    };
+}
+const compileCommand = makeCompileCommand(engineAliasCatalog);
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for everything a pull request can put in front of a reviewer: file names,
+ * resource names and parameter values reach workflow commands, Markdown and terminals.
+ */
+/** Workflow-command data (the part after `::`): the runner decodes %25, %0D and %0A. */
+function escapeCommandData(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
+function escapeCommandProperty(value) {
+    return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+const MENTION = /@(?=[A-Za-z0-9])/g;
+/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
+const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
+ * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
+ * link nor leave a cross-reference on someone else's issue.
+ */
+function escapeMarkdown(value) {
+    return value
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(/[\\`*_[\]|~]/g, '\\$&')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+}
+/**
+ * A value as a Markdown code span on one line. Code spans render HTML and mentions as
+ * text; the fence is longer than any run of backticks inside. In a table cell GitHub
+ * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
+ */
+function codeSpan(value, inTable = false) {
+    const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
+    if (oneLine === '')
+        return '*(empty)*';
+    const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
+    // Pipes split the cell before the code span is parsed. A backslash escapes the next
+    // character for the cell splitter too, so `\|` in a value would become an escaped
+    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
+    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/**
+ * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
+ * shown as text and mentions are broken, outside code spans and fenced blocks, since a
+ * pull request can change the rule files it is checked with.
+ */
+function sanitizeMarkdown(markdown) {
+    const out = [];
+    let fence = null;
+    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+        if (fence) {
+            out.push(line);
+            if (marker &&
+                marker[1][0] === fence.char &&
+                marker[1].length >= fence.length &&
+                !/\S/.test(line.slice(marker[0].length)))
+                fence = null;
+            continue;
+        }
+        if (marker) {
+            fence = { char: marker[1][0], length: marker[1].length };
+            out.push(line);
+            continue;
+        }
+        out.push(sanitizeInline(line));
+    }
+    // An unclosed fence would turn everything after the remediation into code.
+    if (fence)
+        out.push(fence.char.repeat(fence.length));
+    return out.join('\n');
+}
+function sanitizeInline(line) {
+    let result = '';
+    let i = 0;
+    while (i < line.length) {
+        if (line[i] === '`') {
+            const run = /^`+/.exec(line.slice(i))[0];
+            const close = findClosingRun(line, i + run.length, run.length);
+            if (close >= 0) {
+                result += line.slice(i, close + run.length);
+                i = close + run.length;
+                continue;
+            }
+            result += run;
+            i += run.length;
+            continue;
+        }
+        const next = line.indexOf('`', i);
+        const end = next < 0 ? line.length : next;
+        result += line
+            .slice(i, end)
+            .replace(/</g, '&lt;')
+            .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+        i = end;
+    }
+    return result;
+}
+/** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
+function findClosingRun(line, from, length) {
+    const runs = /`+/g;
+    runs.lastIndex = from;
+    for (let m = runs.exec(line); m; m = runs.exec(line))
+        if (m[0].length === length)
+            return m.index;
+    return -1;
+}
+// Matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
+ * as escapes instead of moving the cursor or colouring the terminal.
+ */
+function escapeTerminal(value) {
+    return value.replace(CONTROL_CHARACTERS, c => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/**
+ * Text printed to a log the runner reads: the runner takes any line that starts with `::`
+ * (after leading spaces) as a workflow command, so a name at the start of a line could
+ * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
+ * `escapeTerminal`'s notation.
+ */
+function neutralizeCommandLines(text) {
+    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
+}
+
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
+function findingsToReport(document) {
+    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
+}
+/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
+function compareFindings(a, b) {
+    const fa = a.resource.file;
+    const fb = b.resource.file;
+    if (fa !== fb) {
+        if (fa === null)
+            return 1;
+        if (fb === null)
+            return -1;
+        return fa < fb ? -1 : 1;
+    }
+    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
+        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
+        compareText(a.definition, b.definition) ||
+        compareText(a.resource.name, b.resource.name));
+}
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Reported findings by rule, most severe rules first, then by display name. */
+function groupByRule(findings) {
+    const groups = new Map();
+    for (const finding of findings) {
+        let group = groups.get(finding.definition);
+        if (!group) {
+            group = {
+                definition: finding.definition,
+                displayName: finding.displayName,
+                severity: finding.severity,
+                remediation: finding.remediation,
+                helpUri: finding.helpUri,
+                enforcement: finding.enforcement,
+                findings: []
+            };
+            groups.set(finding.definition, group);
+        }
+        if (severityRank[finding.severity] > severityRank[group.severity])
+            group.severity = finding.severity;
+        group.findings.push(finding);
+    }
+    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
+        compareText(a.displayName, b.displayName) ||
+        compareText(a.definition, b.definition));
+}
+/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
+function verdictCounts(document) {
+    const { noncompliant, indeterminate, compliant } = document.summary;
+    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
+function dependsOn(reason) {
+    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+
+/**
+ * The CLI report: findings grouped by file, each with its line, rule, resource, what is
+ * wrong and how to fix it; then input errors, skipped files and the totals. Everything
+ * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
+ * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
+ */
+function renderText(document) {
+    const lines = [];
+    const findings = findingsToReport(document);
+    let currentFile;
+    for (const finding of findings) {
+        if (finding.resource.file !== currentFile) {
+            if (currentFile !== undefined)
+                lines.push('');
+            currentFile = finding.resource.file;
+            lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+        }
+        lines.push(...renderFinding(finding));
+    }
+    const errors = document.errors ?? [];
+    if (errors.length) {
+        if (lines.length)
+            lines.push('');
+        lines.push('Errors:');
+        for (const error of errors) {
+            const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
+                .filter(part => part !== null)
+                .join(':');
+            lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+        }
+    }
+    const skipped = document.skipped ?? [];
+    if (skipped.length) {
+        if (lines.length)
+            lines.push('');
+        lines.push(`Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`);
+        for (const entry of skipped)
+            lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+    }
+    if (lines.length)
+        lines.push('');
+    const { resources, definitions } = document.summary;
+    lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+    return neutralizeCommandLines(lines.join('\n') + '\n');
+}
+function renderFinding(finding) {
+    const { resource } = finding;
+    const where = resource.line === null
+        ? '-'
+        : resource.column === null
+            ? `${resource.line}`
+            : `${resource.line}:${resource.column}`;
+    const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
+    const lines = [
+        `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
+        `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
+    ];
+    if (finding.verdict === 'indeterminate' && finding.reason)
+        lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
+    if (finding.enforcement === 'pr-only')
+        lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
+    if (finding.remediation?.trim()) {
+        const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
+        lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));
+    }
+    if (finding.helpUri)
+        lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
+    return lines;
+}
+/** The heading line already names the rule: a message that starts with its display name need not say it again. */
+function withoutTitle(finding) {
+    const prefix = `${finding.displayName}: `;
+    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
+        ? finding.message.slice(prefix.length)
+        : finding.message;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/demo.ts
 
 
@@ -28741,7 +29042,7 @@ const demoCommand = {
     async run(_options, _positionals, io) {
         const examples = bundledExamples();
         const root = external_node_path_default().dirname(examples);
-        const folder = paths_displayPath(examples, root);
+        const folder = displayPath(examples, root);
         // Each rule's folder holds a compliant and a non-compliant template; a transition rule's folder also
         // holds the same templates as they were before the change, under base/.
         const document = await evaluateRepository({
@@ -28898,7 +29199,7 @@ function renderJson(document) {
 
 /** A finding's file as GitHub expects it: relative to the repository root, forward slashes. */
 function repositoryPath(file, context) {
-    return paths_displayPath(file, context.workspace);
+    return displayPath(file, context.workspace);
 }
 /** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
 function blobUrl(file, line, context) {
@@ -29057,6 +29358,7 @@ function fingerprint(finding, file) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/evaluate.ts
+/** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
 
 
 
@@ -29373,6 +29675,7 @@ const commands = [
 ];
 
 ;// CONCATENATED MODULE: ./src/commands/index.ts
+/** The CLI's entry: parses the arguments, prints help and the version, and runs the command named. */
 
 
 

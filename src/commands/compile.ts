@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError, UserErrors } from '../model/errors.js';
-import { aliasCatalogFromPathLookup, compilePack, compileRule, type AliasCatalog } from '../compiler/index.js';
-import { aliasPath } from '../engine/aliases.js';
+import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
+import { compilePack, compileRule, type AliasCatalog } from '../compiler/index.js';
+import { engineAliasCatalog } from '../run.js';
 import { loadPolicyDirectory } from '../rules/index.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from './command.js';
 
@@ -29,16 +29,11 @@ export function compileToFiles(policies: string, aliases: AliasCatalog, root: st
     write(`policySetDefinitions/${initiative.name}.json`, initiative);
   } else {
     const errors: UserError[] = [];
-    for (const rule of rules.filter(r => r.kind === 'policy')) {
-      try {
-        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-      } catch (error) {
-        if (error instanceof UserErrors) errors.push(...error.errors);
-        else if (error instanceof UserError) errors.push(error);
-        else throw error;
-      }
-    }
-    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+    for (const rule of rules.filter(r => r.kind === 'policy'))
+      collectUserErrors(errors, () =>
+        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }))
+      );
+    throwUserErrors(errors);
   }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -110,14 +105,6 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
       return EXIT_OK;
     }
   };
-}
-
-let engineCatalog: AliasCatalog | undefined;
-
-/** The engine's alias catalog, asked in the direction the compiler needs. */
-export function engineAliasCatalog(): AliasCatalog {
-  if (!engineCatalog) engineCatalog = aliasCatalogFromPathLookup(aliasPath);
-  return engineCatalog;
 }
 
 export const compileCommand: Command = makeCompileCommand(engineAliasCatalog);

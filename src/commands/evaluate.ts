@@ -1,3 +1,4 @@
+/** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { FindingsDocument, Severity } from '../model/finding.js';

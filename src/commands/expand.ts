@@ -5,7 +5,7 @@ import { Unknown, isObject } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
-import { joinPointer } from '../sources/pointer.js';
+import { joinPointer } from '../model/pointer.js';
 import type { Command, OptionValues } from './command.js';
 import { evaluateOptions } from './evaluate.js';
 import { EXIT_OK, EXIT_USAGE } from './command.js';

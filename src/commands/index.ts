@@ -1,3 +1,4 @@
+/** The CLI's entry: parses the arguments, prints help and the version, and runs the command named. */
 import { parseArgs } from 'node:util';
 import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';

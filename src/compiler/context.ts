@@ -50,13 +50,8 @@ export interface KeywordDefinition {
   compile(schema: SchemaObject, context: Context): Condition;
 }
 
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function childPointer(pointer: string, ...tokens: (string | number)[]): string {
-  return pointer + tokens.map(t => `/${escapePointerToken(String(t))}`).join('');
-}
+/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
+export { joinPointer as childPointer } from '../model/pointer.js';
 
 export function isSchemaObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

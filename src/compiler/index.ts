@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
-import { UserError, UserErrors } from '../model/errors.js';
+import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
 import { allOf, anyOf, field, not, toPolicyJson } from './policy.js';
 import type { AliasCatalog } from './aliases.js';
 import { CompileError, type JsonSchema } from './context.js';
@@ -120,11 +120,6 @@ function sourcePath(file: string, root: string | undefined): string {
     .join('/');
 }
 
-function throwAll(errors: UserError[]): void {
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new UserErrors(errors);
-}
-
 /**
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
@@ -152,7 +147,7 @@ export function compileRule(
     const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
     return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
   });
-  throwAll(errors);
+  throwUserErrors(errors);
   const metadata: CmkGuardMetadata = {
     source: sourcePath(rule.file, options.root),
     hash: sha256(canonicalJson(rule.document)),
@@ -217,16 +212,8 @@ export function compilePack(
     }
   });
   const definitions: PolicyDefinitionBody[] = [];
-  for (const rule of members) {
-    try {
-      definitions.push(compileRule(rule, aliases, options));
-    } catch (error) {
-      if (error instanceof UserErrors) errors.push(...error.errors);
-      else if (error instanceof UserError) errors.push(error);
-      else throw error;
-    }
-  }
-  throwAll(errors);
+  for (const rule of members) collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+  throwUserErrors(errors);
   const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
   const parameters: { [name: string]: Json } = {};
   for (const rule of members) {

@@ -19,6 +19,7 @@
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
+import { unescapePointerSegment } from '../model/pointer.js';
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 export type AjvInstance = InstanceType<typeof Ajv2020>;
@@ -114,7 +115,7 @@ export function createReferenceAjv(): AjvInstance {
 function readRef(root: JsonSchema, ref: string): Json | undefined {
   let node: Json | undefined = root;
   for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    const token = unescapePointerSegment(decodeURIComponent(raw));
     node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
   }
   return node;

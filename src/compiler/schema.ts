@@ -8,6 +8,7 @@ import { FALSE, TRUE, anyOf, type Condition } from './policy.js';
 import { resolveField, type AliasCatalog } from './aliases.js';
 import { CompileError, childPointer, isSchemaObject, type Context } from './context.js';
 import { vocabulary, knownKeywords } from './vocabulary.js';
+import { unescapePointerSegment } from '../model/pointer.js';
 
 export interface SchemaSource {
   file: string;
@@ -26,7 +27,7 @@ function readPointer(root: Json, pointer: string): Json | undefined {
   if (pointer === '') return root;
   let node: Json | undefined = root;
   for (const raw of pointer.slice(1).split('/')) {
-    const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    const token = unescapePointerSegment(decodeURIComponent(raw));
     if (Array.isArray(node)) node = node[Number(token)];
     else if (isSchemaObject(node)) node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
     else return undefined;

@@ -21,7 +21,9 @@ import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
 import { Runtime } from './runtime.js';
-import { looseEquals } from './values.js';
+import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
+
+export type { ParameterDefinition };
 
 export interface PolicyDefinitionSource {
   file: string | null;
@@ -33,13 +35,6 @@ export interface LoadOptions {
   name?: string;
   /** Extra template functions (tests, or a caller's own). */
   functions?: FunctionLibrary;
-}
-
-export interface ParameterDefinition {
-  type: string;
-  defaultValue?: Value;
-  allowedValues?: Value[];
-  metadata?: Record<string, unknown>;
 }
 
 export interface EvaluateOptions {
@@ -71,8 +66,6 @@ export interface CompiledDefinition {
   appliesToType(type: string): boolean;
   evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
 }
-
-const parameterTypes = new Set(['string', 'array', 'object', 'boolean', 'integer', 'float', 'datetime']);
 
 let defaultLibrary: FunctionLibrary | undefined;
 function policyLibrary(): FunctionLibrary {
@@ -181,30 +174,21 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     );
   }
 
+  const notes: string[] = [];
   const parameters: Record<string, ParameterDefinition> = {};
   if (props.parameters !== undefined) {
     if (!isObject(props.parameters as Value))
       throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
     for (const [pname, pdef] of Object.entries(props.parameters as Record<string, unknown>)) {
-      const ppath = at(`parameters.${pname}`);
-      if (!isObject(pdef as Value)) throw new DefinitionError('a parameter definition must be an object.', file, ppath);
-      const p = pdef as Record<string, unknown>;
-      if (typeof p.type !== 'string' || !parameterTypes.has(p.type.toLowerCase())) {
+      const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+      if (duplicate !== undefined) {
         throw new DefinitionError(
-          `parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`,
+          `parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`,
           file,
-          `${ppath}.type`
+          at(`parameters.${pname}`)
         );
       }
-      if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
-        throw new DefinitionError('"allowedValues" must be an array.', file, `${ppath}.allowedValues`);
-      }
-      parameters[pname] = {
-        type: p.type,
-        defaultValue: p.defaultValue as Value | undefined,
-        allowedValues: p.allowedValues as Value[] | undefined,
-        metadata: isObject(p.metadata as Value) ? (p.metadata as Record<string, unknown>) : undefined
-      };
+      parameters[pname] = readParameter(pdef, pname, file, at(`parameters.${pname}`), notes);
     }
   }
   const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
@@ -242,7 +226,6 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     );
 
   const functions = options.functions ?? policyLibrary();
-  const notes: string[] = [];
   const fields: FieldRef[] = [];
   const compiler = { file, functions, declared, notes, fields };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
@@ -341,23 +324,9 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const def = parameters[pname];
       const lower = pname.toLowerCase();
       let value = givenLower.get(lower);
+      if (value !== undefined) checkAssignmentValue(name, file, pname, def, value);
       if (value === undefined) value = def.defaultValue;
       if (value === undefined) value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
-      else if (def.allowedValues && !(value instanceof Unknown)) {
-        const v = value;
-        const ok =
-          def.type.toLowerCase() === 'array' && Array.isArray(v)
-            ? v.every(item =>
-                def.allowedValues?.some(a => looseEquals(a, item) || (Array.isArray(a) && looseEquals(a, v)))
-              )
-            : def.allowedValues.some(a => looseEquals(a, v));
-        if (!ok && givenLower.has(lower)) {
-          throw new UserError(
-            `definition '${name}': parameter '${pname}' is ${JSON.stringify(v)}, which is not one of its allowed values ${JSON.stringify(def.allowedValues)}.`,
-            file ? { file } : undefined
-          );
-        }
-      }
       values.set(lower, value);
     }
     return values;

@@ -1,3 +1,4 @@
+/** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
 import { UserError, type InputLocation } from '../model/errors.js';
 
 export interface ExpressionErrorDetails {

@@ -41,3 +41,23 @@ export class UserErrors extends UserError {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
+
+/** Nothing when there are no errors, the error itself when there is one, `UserErrors` for several. */
+export function throwUserErrors(errors: UserError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new UserErrors(errors);
+}
+
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
+ * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ */
+export function collectUserErrors(errors: UserError[], action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof UserErrors) errors.push(...error.errors);
+    else if (error instanceof UserError) errors.push(error);
+    else throw error;
+  }
+}

@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
+import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
 
@@ -192,7 +193,7 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
       // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
       for (const at of unknownPaths(data)) {
         if (reads.some(path => isPrefixPath(at, path))) {
-          const marker = valueAt(data, '/' + at.map(seg => seg.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+          const marker = valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
           if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
         }
       }
@@ -215,7 +216,7 @@ export function valueAt(data: unknown, pointer: string): unknown {
   if (!pointer) return data;
   let current: unknown = data;
   for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = unescapePointerSegment(raw);
     if (current && typeof current === 'object') current = (current as Record<string, unknown>)[key];
     else return undefined;
   }

@@ -1,6 +1,8 @@
+/** What relation and transition rules share: the rule fields they read and how their findings are built. */
 import type { Finding, Severity, Verdict } from '../model/finding.js';
 import { findingResource } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
+import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
 
 /** What the pull-request-only checks need of a rule (relation and transition rules). */
 export interface PrRule {
@@ -54,7 +56,7 @@ export function originalPointer(json: unknown, lowered: string | null): string |
   let current: unknown = json;
   const out: string[] = [];
   for (const raw of lowered.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = unescapePointerSegment(raw);
     let actual = key;
     if (current && typeof current === 'object' && !Array.isArray(current)) {
       actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
@@ -64,7 +66,7 @@ export function originalPointer(json: unknown, lowered: string | null): string |
     } else {
       current = undefined;
     }
-    out.push(actual.replace(/~/g, '~0').replace(/\//g, '~1'));
+    out.push(escapePointerSegment(actual));
   }
   return out.length ? '/' + out.join('/') : '';
 }

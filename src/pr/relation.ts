@@ -13,6 +13,7 @@ import { Unknown, isObject } from '../model/value.js';
 import { azureComparable, compileSchemaCheck, describeDependencies } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
+import { unescapePointerSegment } from '../model/pointer.js';
 
 export interface RelationSpec {
   target: {
@@ -62,7 +63,7 @@ function derived(resource: Resource, pointer: string): Value | undefined {
 function lookup(resource: Resource, pointer: string): Value | undefined {
   let current: Value | undefined = resource.json;
   for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase();
+    const key = unescapePointerSegment(raw).toLowerCase();
     if (current instanceof Unknown) return current;
     if (!isObject(current)) return pointer === '/id' ? resource.id : derived(resource, pointer);
     const actual: string | undefined = Object.keys(current).find(k => k.toLowerCase() === key);

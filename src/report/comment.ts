@@ -1,3 +1,4 @@
+/** The sticky pull request comment, rendered to fit GitHub's limit on comment bodies. */
 import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { findingsToReport, groupByRule, plural } from './findings.js';

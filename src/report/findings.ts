@@ -1,3 +1,4 @@
+/** Which findings a report shows and in what order, grouped by rule, and the wording every report shares. */
 import type { Finding, FindingsDocument, Severity } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 

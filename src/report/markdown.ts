@@ -1,11 +1,10 @@
+/** Markdown shared by the job summary and the PR comment. Every input value is escaped or in code. */
 import type { Finding, FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { blobUrl, repositoryPath } from './context.js';
 import { codeSpan, escapeMarkdown, sanitizeMarkdown } from './escape.js';
 import type { RuleGroup } from './findings.js';
 import { capitalize, dependsOn } from './findings.js';
-
-/** Markdown shared by the job summary and the PR comment. Every input value is escaped or in code. */
 
 export function statusLine(document: FindingsDocument): string {
   const { noncompliant, indeterminate } = document.summary;

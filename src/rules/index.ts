@@ -8,8 +8,8 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
-import { UserError, UserErrors } from '../model/errors.js';
-import type { CompilableRule, JsonSchema } from '../compiler/index.js';
+import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
+import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
@@ -29,14 +29,8 @@ export interface Rule extends CompilableRule {
   relation?: { [key: string]: Json };
 }
 
-export interface Pack {
-  name: string;
-  displayName: string;
-  description: string;
-  version: string;
-  rules: string[];
-  file: string;
-  document: Json;
+/** A pack manifest, loaded and validated: what the compiler reads, with positions always known. */
+export interface Pack extends CompilablePack {
   positionOf(pointer: string): SourcePosition | null;
 }
 
@@ -80,11 +74,6 @@ function read(file: string): ParsedDocument {
 
 function isMapping(value: unknown): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function throwAll(errors: UserError[]): void {
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new UserErrors(errors);
 }
 
 function ruleErrors(doc: ParsedDocument): UserError[] {
@@ -173,7 +162,7 @@ function toRule(doc: ParsedDocument): Rule {
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 export function loadRuleFile(file: string): Rule {
   const doc = read(file);
-  throwAll(ruleErrors(doc));
+  throwUserErrors(ruleErrors(doc));
   return toRule(doc);
 }
 
@@ -188,7 +177,7 @@ export function loadPackFile(file: string): Pack {
       column: 1
     });
   const validate = metaValidators().pack;
-  if (!validate(value)) throwAll(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+  if (!validate(value)) throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
   return {
     name: value.name as string,
     displayName: value.displayName as string,
@@ -199,16 +188,6 @@ export function loadPackFile(file: string): Pack {
     document: value,
     positionOf: pointer => doc.positionOf(pointer)
   };
-}
-
-function collect(errors: UserError[], action: () => void): void {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UserErrors) errors.push(...error.errors);
-    else if (error instanceof UserError) errors.push(error);
-    else throw error;
-  }
 }
 
 /**
@@ -233,11 +212,11 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
     const file = path.join(dir, entry);
     if (!RULE_EXTENSIONS.includes(path.extname(entry)) || !fs.statSync(file).isFile()) continue;
     if (PACK_FILES.includes(entry)) {
-      collect(errors, () => {
+      collectUserErrors(errors, () => {
         pack = loadPackFile(file);
       });
     } else {
-      collect(errors, () => {
+      collectUserErrors(errors, () => {
         rules.push(loadRuleFile(file));
       });
     }
@@ -267,6 +246,6 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
         );
       }
     });
-  throwAll(errors);
+  throwUserErrors(errors);
   return { pack: manifest, rules };
 }

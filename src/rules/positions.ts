@@ -6,6 +6,7 @@
 import { EVENT_ID, getScalarValue, load, parseEvents, YAMLException, type Event } from 'js-yaml';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
+import { escapePointerSegment } from '../model/pointer.js';
 
 export interface NodeOffsets {
   value: number;
@@ -20,10 +21,6 @@ export interface ParsedDocument {
   positionOf(pointer: string, key?: boolean): SourcePosition | null;
   /** Where an offset is, counting lines and columns from 1. */
   positionAt(offset: number): SourcePosition;
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function nodeStart(source: string, event: Event): number {
@@ -81,7 +78,7 @@ function indexOffsets(source: string, events: Event[]): Map<string, NodeOffsets>
       }
       continue;
     } else {
-      pointer = `${top.pointer}/${escapeToken(top.key)}`;
+      pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
       keyOffset = top.keyOffset;
       top.key = null;
     }

@@ -11,24 +11,18 @@ import { createRuleAjv } from '../compiler/reference.js';
 import type { ParsedDocument } from './positions.js';
 import { fieldHints, patternHints } from './metaSchema.js';
 import { closest } from './suggest.js';
-
-function tokens(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+import { escapePointerSegment, splitPointer } from '../model/pointer.js';
 
 /** `/effect/allowed/0` → `effect.allowed[0]`. */
 export function displayPath(pointer: string): string {
   let out = '';
-  for (const token of tokens(pointer)) out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
+  for (const token of splitPointer(pointer)) out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
   return out;
 }
 
 function valueAt(document: Json, pointer: string): Json | undefined {
   let node: Json | undefined = document;
-  for (const token of tokens(pointer)) {
+  for (const token of splitPointer(pointer)) {
     if (Array.isArray(node)) node = node[Number(token)];
     else if (node !== null && typeof node === 'object') node = node[token];
     else return undefined;
@@ -86,7 +80,7 @@ export function metaSchemaErrors(
         message = suggestion
           ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
           : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
-        position = doc.positionOf(`${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, true) ?? at;
+        position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
         break;
       }
       case 'type':
@@ -99,7 +93,7 @@ export function metaSchemaErrors(
         message = `\`${path}\` is \`${show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
         break;
       case 'minLength':
-        message = `\`${path}\` is empty; write ${fieldHints[tokens(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+        message = `\`${path}\` is empty; write ${fieldHints[splitPointer(pointer).at(-1) ?? ''] ?? 'a value'}.`;
         break;
       case 'maxLength':
         message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
@@ -150,7 +144,7 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
   const walk = (node: Json, at: string) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
     for (const [keyword, value] of Object.entries(node)) {
-      const child = `${at}/${keyword.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const child = `${at}/${escapePointerSegment(keyword)}`;
       if (!knownKeywords.has(keyword)) {
         const suggestion = closest(keyword, knownKeywords);
         out.push(
@@ -173,8 +167,7 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
       else if (subschemaListKeywords.includes(keyword) && Array.isArray(value))
         value.forEach((v, i) => walk(v, `${child}/${i}`));
       else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const [name, v] of Object.entries(value))
-          walk(v, `${child}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        for (const [name, v] of Object.entries(value)) walk(v, `${child}/${escapePointerSegment(name)}`);
       }
     }
   };

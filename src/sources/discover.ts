@@ -1,10 +1,17 @@
+/** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
 import { boundaryFor, escapeReason } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
 import { expandPattern } from './glob.js';
-import { MAX_INPUT_BYTES, UnreadableTextError, conventionalParameterFile, readTextFile } from './parameters.js';
+import {
+  MAX_INPUT_BYTES,
+  TEMPLATE_SCHEMA,
+  UnreadableTextError,
+  conventionalParameterFile,
+  readTextFile
+} from './parameters.js';
 import {
   expandTemplateDocument,
   notATemplateReason,
@@ -28,7 +35,7 @@ function stem(file: string): string {
 /** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
 function looksLikeTemplate(file: string): boolean {
   try {
-    return /deploymentTemplate\.json/i.test(fs.readFileSync(file).toString('latin1'));
+    return TEMPLATE_SCHEMA.test(fs.readFileSync(file).toString('latin1'));
   } catch {
     return false;
   }
@@ -83,7 +90,7 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
       doc = parseJsonWithPositions(readTextFile(file), file);
     } catch (error) {
       // A file that does not even parse is reported only when it looks like a template.
-      if (error instanceof JsonSyntaxError && !/deploymentTemplate\.json/i.test(readTextFile(file))) {
+      if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(readTextFile(file))) {
         result.skipped.push({ file, reason: 'not valid JSON' });
       } else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
         // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.

@@ -1,7 +1,7 @@
 import type { Json } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
-import { joinPointer, parentPointer } from './pointer.js';
+import { joinPointer, parentPointer } from '../model/pointer.js';
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 export const MAX_JSON_DEPTH = 512;

@@ -5,7 +5,7 @@ import { Unknown, isObject } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { parseJsonWithPositions } from './json.js';
-import { joinPointer } from './pointer.js';
+import { joinPointer } from '../model/pointer.js';
 
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
@@ -25,6 +25,7 @@ export interface SuppliedParameter {
 /** Supplied values keyed by lower-case name: ARM matches parameter names case-insensitively. */
 export type SuppliedParameters = Map<string, SuppliedParameter>;
 
+/** How a `$schema` names a parameter file, and a deployment template. */
 export const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 export const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 

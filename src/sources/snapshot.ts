@@ -3,7 +3,7 @@ import { isObject } from '../model/value.js';
 import type { Resource, SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { nearestPosition, parseJsonWithPositions } from './json.js';
-import { joinPointer, splitPointer } from './pointer.js';
+import { joinPointer, splitPointer } from '../model/pointer.js';
 import { readTextFile } from './parameters.js';
 
 /**

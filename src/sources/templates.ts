@@ -1,3 +1,4 @@
+/** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
 import * as path from 'node:path';
 import type { Json } from '../model/value.js';
 import { isObject } from '../model/value.js';
@@ -5,6 +6,7 @@ import type { Resource } from '../model/resource.js';
 import { boundaryFor, confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
+  PARAMETER_SCHEMA,
   TEMPLATE_SCHEMA,
   conventionalParameterFile,
   loadParameterFile,
@@ -52,7 +54,7 @@ export function notATemplateReason(value: Json): string | null {
   const schema = (value as { [key: string]: Json }).$schema;
   if (typeof schema !== 'string') return 'no $schema (not a deployment template)';
   if (!TEMPLATE_SCHEMA.test(schema)) {
-    return /deploymentParameters\.json/i.test(schema)
+    return PARAMETER_SCHEMA.test(schema)
       ? 'a parameter file'
       : `its $schema is not a deployment template schema (${schema})`;
   }

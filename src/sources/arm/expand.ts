@@ -3,7 +3,7 @@ import type { Json, Value } from '../../model/value.js';
 import { Unknown, isObject, isUnknown } from '../../model/value.js';
 import type { Resource, SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
-import { joinPointer, parentPointer } from '../pointer.js';
+import { joinPointer, parentPointer } from '../../model/pointer.js';
 import { confine } from '../boundary.js';
 import { readTextFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';

@@ -6,7 +6,7 @@ import { ExpressionError } from '../../expr/errors.js';
 import { isExpression, parseExpression } from '../../expr/parse.js';
 import { evaluate, type EvalContext, type FunctionLibrary } from '../../expr/evaluate.js';
 import type { PositionedJson } from '../json.js';
-import { joinPointer } from '../pointer.js';
+import { joinPointer } from '../../model/pointer.js';
 import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { checkParameterValue } from './parameterChecks.js';

@@ -8,7 +8,7 @@ import { isObject } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, library, type FunctionDefinition, type FunctionLibrary } from '../../../expr/evaluate.js';
 import { standardFunctions } from '../../../expr/functions/index.js';
-import { joinPointer } from '../../pointer.js';
+import { joinPointer } from '../../../model/pointer.js';
 import type { TemplateScope } from '../scope.js';
 import { NO_COPY } from '../scope.js';
 import { checkParameterValue } from '../parameterChecks.js';

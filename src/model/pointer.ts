@@ -1,7 +1,13 @@
-/** JSON pointers (RFC 6901), the addresses positions are recorded under. */
+/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
 
+/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
 export function escapePointerSegment(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
+export function unescapePointerSegment(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 export function joinPointer(base: string, ...segments: (string | number)[]): string {
@@ -18,8 +24,5 @@ export function parentPointer(pointer: string): string | null {
 
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer.slice(1).split('/').map(unescapePointerSegment);
 }
