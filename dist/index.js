@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6033);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7304);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6033:
+/***/ 7304:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44830,6 +44830,106 @@ function withoutTitle(finding) {
     return finding.message.startsWith(prefix) && finding.message.length > prefix.length
         ? finding.message.slice(prefix.length)
         : finding.message;
+}
+
+;// CONCATENATED MODULE: ./src/model/textFile.ts
+/**
+ * Reading an input file someone else controls (a template, a parameter file, a rule file, a policy
+ * definition): a regular file of bounded size, in UTF-8 (or UTF-16 with a byte order mark), or a
+ * UserError saying what to change. Never a device, a pipe, or a file too large to hold.
+ */
+
+
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+class UnreadableTextError extends errors_UserError {
+    kind;
+    constructor(message, location, kind) {
+        super(message, location);
+        this.kind = kind;
+    }
+}
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
+function textFile_readTextFile(file) {
+    let bytes;
+    try {
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+        bytes = readBounded(file);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+    }
+    if (bytes.length > MAX_INPUT_BYTES) {
+        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
+    }
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    try {
+        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    }
+    catch {
+        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(file) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            chunks.push(chunk.subarray(0, read));
+            total += read;
+            if (total > MAX_INPUT_BYTES)
+                break;
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+            low = mid;
+        }
+        catch {
+            high = mid - 1;
+        }
+    }
+    const before = bytes.subarray(0, low).toString('utf8');
+    const lines = before.split('\n');
+    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
 ;// CONCATENATED MODULE: ./src/compiler/policy.ts
@@ -56629,6 +56729,8 @@ function loadDefinition(src, options = {}) {
 
 
 
+
+
 function jsonFiles(dir) {
     const out = [];
     const visit = (d) => {
@@ -56669,10 +56771,11 @@ function loadDefinitionsFromDirectory(dir) {
     for (const file of jsonFiles(dir)) {
         let json;
         try {
-            json = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+            json = JSON.parse(textFile_readTextFile(file).replace(/^\uFEFF/, ''));
         }
         catch (error) {
-            result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${error.message}` });
+            const message = error instanceof errors_UserError ? error.message : `not valid JSON: ${error.message}`;
+            result.failures.push({ file, kind: 'invalid', message });
             continue;
         }
         const kind = classifyDefinitionFile(json);
@@ -61123,6 +61226,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
 
 
 
+
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
@@ -61135,13 +61239,8 @@ function metaValidators() {
     return rules_validators;
 }
 function read(file) {
-    let text;
-    try {
-        text = external_node_fs_default().readFileSync(file, 'utf8');
-    }
-    catch (error) {
-        throw new errors_UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
-    }
+    // Rule files may come from the pull request itself: read them with the same bounds as templates.
+    const text = textFile_readTextFile(file).replace(/^\uFEFF/, '');
     if (text.trim() === '')
         throw new errors_UserError('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
@@ -61575,102 +61674,13 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+
+
 /** How a `$schema` names a parameter file, and a deployment template. */
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
-/**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
- * so a real template always fits and a 50 MB file cannot exhaust memory.
- */
-const MAX_INPUT_BYTES = 16 * 1024 * 1024;
-/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
-class UnreadableTextError extends errors_UserError {
-    kind;
-    constructor(message, location, kind) {
-        super(message, location);
-        this.kind = kind;
-    }
-}
-/**
- * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
- * UserError saying what to change.
- */
-function parameters_readTextFile(file) {
-    let bytes;
-    try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
-        if (stat.isDirectory())
-            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
-        if (!stat.isFile())
-            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
-        bytes = readBounded(file);
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
-    }
-    if (bytes.length > MAX_INPUT_BYTES) {
-        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
-    }
-    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-    try {
-        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-    }
-    catch {
-        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
-        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
-    }
-}
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(file) {
-    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
-    try {
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
-            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
-            if (read === 0)
-                break;
-            chunks.push(chunk.subarray(0, read));
-            total += read;
-            if (total > MAX_INPUT_BYTES)
-                break;
-        }
-        return Buffer.concat(chunks, total);
-    }
-    finally {
-        external_node_fs_namespaceObject.closeSync(fd);
-    }
-}
-/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
-function firstInvalidUtf8(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
-    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        try {
-            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-            low = mid;
-        }
-        catch {
-            high = mid - 1;
-        }
-    }
-    const before = bytes.subarray(0, low).toString('utf8');
-    const lines = before.split('\n');
-    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
 function loadParameterFile(file) {
-    const doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
+    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
     if (!value_isObject(doc.value)) {
         throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
@@ -61804,7 +61814,7 @@ function normalise(entry) {
     return { json, renamed };
 }
 function loadResourceSnapshot(file) {
-    const doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
+    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
     let items;
     let base;
     const root = doc.value;
@@ -63288,7 +63298,7 @@ class TemplateExpander {
             }
             const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
             confine(file, this.expansion.boundary, 'the linked template', at);
-            doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
+            doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
             if (!value_isObject(doc.value))
                 throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
             template = doc.value;
@@ -63897,11 +63907,11 @@ function loadTemplates(patterns, options) {
         }
         let doc;
         try {
-            doc = json_parseJsonWithPositions(parameters_readTextFile(file), file);
+            doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
         }
         catch (error) {
             // A file that does not even parse is reported only when it looks like a template.
-            if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(parameters_readTextFile(file))) {
+            if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(textFile_readTextFile(file))) {
                 result.skipped.push({ file, reason: 'not valid JSON' });
             }
             else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
@@ -64770,6 +64780,7 @@ function compilePullRequestChecks(rules) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -64813,7 +64824,7 @@ function loadRules(request) {
             definitions.push(...loaded);
         }
         else {
-            const text = (0,external_node_fs_namespaceObject.readFileSync)(target, 'utf8').replace(/^\uFEFF/, '');
+            const text = textFile_readTextFile(target).replace(/^\uFEFF/, '');
             let json;
             try {
                 json = JSON.parse(text);

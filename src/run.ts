@@ -3,7 +3,8 @@
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readTextFile } from './model/textFile.js';
 import path from 'node:path';
 import { aliasCatalogFromPathLookup, compileRule, type AliasCatalog } from './compiler/index.js';
 import { aliasPath } from './engine/aliases.js';
@@ -97,7 +98,7 @@ function loadRules(request: EvaluateRequest): LoadedRules {
       }
       definitions.push(...loaded);
     } else {
-      const text = readFileSync(target, 'utf8').replace(/^\uFEFF/, '');
+      const text = readTextFile(target).replace(/^\uFEFF/, '');
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -294,3 +294,19 @@ describe('policy directories', () => {
     ]);
   });
 });
+
+describe('rule files a pull request could make hostile', () => {
+  it('refuses a file that is not UTF-8 text, with where the first bad byte is', () => {
+    const file = path.join(dir, 'binary.yaml');
+    fs.writeFileSync(file, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x0a, 0xff, 0xfe, 0x00]));
+    expect(() => loadRuleFile(file)).toThrow(/is not UTF-8 text \(byte 6 is not valid UTF-8\); save it as UTF-8/);
+  });
+  it('refuses a file larger than cmk-guard reads, without reading it whole', () => {
+    const file = path.join(dir, 'huge.yaml');
+    fs.writeFileSync(file, Buffer.alloc(17 * 1024 * 1024, 0x61));
+    expect(() => loadRuleFile(file)).toThrow(/is larger than 16 MB/);
+  });
+  it('refuses something that is not a regular file', () => {
+    expect(() => loadRuleFile(dir)).toThrow(/it is a folder; check the path/);
+  });
+});

@@ -19016,12 +19016,114 @@ function loadDefinition(src, options = {}) {
 }
 
 
+;// CONCATENATED MODULE: ./src/model/textFile.ts
+/**
+ * Reading an input file someone else controls (a template, a parameter file, a rule file, a policy
+ * definition): a regular file of bounded size, in UTF-8 (or UTF-16 with a byte order mark), or a
+ * UserError saying what to change. Never a device, a pipe, or a file too large to hold.
+ */
+
+
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+class UnreadableTextError extends errors_UserError {
+    kind;
+    constructor(message, location, kind) {
+        super(message, location);
+        this.kind = kind;
+    }
+}
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
+function readTextFile(file) {
+    let bytes;
+    try {
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+        bytes = readBounded(file);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+    }
+    if (bytes.length > MAX_INPUT_BYTES) {
+        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
+    }
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    try {
+        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    }
+    catch {
+        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(file) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+            if (read === 0)
+                break;
+            chunks.push(chunk.subarray(0, read));
+            total += read;
+            if (total > MAX_INPUT_BYTES)
+                break;
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+            low = mid;
+        }
+        catch {
+            high = mid - 1;
+        }
+    }
+    const before = bytes.subarray(0, low).toString('utf8');
+    const lines = before.split('\n');
+    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/directory.ts
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
  * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
  * over and listed as skipped.
  */
+
+
 
 
 
@@ -19067,10 +19169,11 @@ function loadDefinitionsFromDirectory(dir) {
     for (const file of jsonFiles(dir)) {
         let json;
         try {
-            json = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+            json = JSON.parse(readTextFile(file).replace(/^\uFEFF/, ''));
         }
         catch (error) {
-            result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${error.message}` });
+            const message = error instanceof errors_UserError ? error.message : `not valid JSON: ${error.message}`;
+            result.failures.push({ file, kind: 'invalid', message });
             continue;
         }
         const kind = classifyDefinitionFile(json);
@@ -24778,6 +24881,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
 
 
 
+
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
@@ -24790,13 +24894,8 @@ function metaValidators() {
     return rules_validators;
 }
 function read(file) {
-    let text;
-    try {
-        text = external_node_fs_default().readFileSync(file, 'utf8');
-    }
-    catch (error) {
-        throw new errors_UserError(`cannot read the file (${error.code ?? String(error)}); check the path.`, { file });
-    }
+    // Rule files may come from the pull request itself: read them with the same bounds as templates.
+    const text = readTextFile(file).replace(/^\uFEFF/, '');
     if (text.trim() === '')
         throw new errors_UserError('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
@@ -25230,100 +25329,11 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+
+
 /** How a `$schema` names a parameter file, and a deployment template. */
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
-/**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
- * so a real template always fits and a 50 MB file cannot exhaust memory.
- */
-const MAX_INPUT_BYTES = 16 * 1024 * 1024;
-/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
-class UnreadableTextError extends errors_UserError {
-    kind;
-    constructor(message, location, kind) {
-        super(message, location);
-        this.kind = kind;
-    }
-}
-/**
- * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
- * UserError saying what to change.
- */
-function readTextFile(file) {
-    let bytes;
-    try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
-        if (stat.isDirectory())
-            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
-        if (!stat.isFile())
-            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a JSON file.`, { file });
-        bytes = readBounded(file);
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
-    }
-    if (bytes.length > MAX_INPUT_BYTES) {
-        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
-    }
-    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-    try {
-        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-    }
-    catch {
-        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
-        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
-    }
-}
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(file) {
-    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
-    try {
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
-            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
-            if (read === 0)
-                break;
-            chunks.push(chunk.subarray(0, read));
-            total += read;
-            if (total > MAX_INPUT_BYTES)
-                break;
-        }
-        return Buffer.concat(chunks, total);
-    }
-    finally {
-        external_node_fs_namespaceObject.closeSync(fd);
-    }
-}
-/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
-function firstInvalidUtf8(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
-    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        try {
-            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-            low = mid;
-        }
-        catch {
-            high = mid - 1;
-        }
-    }
-    const before = bytes.subarray(0, low).toString('utf8');
-    const lines = before.split('\n');
-    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
 function loadParameterFile(file) {
     const doc = parseJsonWithPositions(readTextFile(file), file);
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
@@ -28424,6 +28434,7 @@ function compilePullRequestChecks(rules) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -28467,7 +28478,7 @@ function loadRules(request) {
             definitions.push(...loaded);
         }
         else {
-            const text = (0,external_node_fs_namespaceObject.readFileSync)(target, 'utf8').replace(/^\uFEFF/, '');
+            const text = readTextFile(target).replace(/^\uFEFF/, '');
             let json;
             try {
                 json = JSON.parse(text);

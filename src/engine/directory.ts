@@ -8,6 +8,8 @@ import path from 'node:path';
 import { isUserError } from '../model/errors.js';
 import { definitionShape, loadDefinition, type CompiledDefinition } from './definition.js';
 import { UnsupportedError } from './errors.js';
+import { UserError } from '../model/errors.js';
+import { readTextFile } from '../model/textFile.js';
 
 export interface DirectoryLoad {
   loaded: CompiledDefinition[];
@@ -55,9 +57,10 @@ export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
   for (const file of jsonFiles(dir)) {
     let json: unknown;
     try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+      json = JSON.parse(readTextFile(file).replace(/^\uFEFF/, ''));
     } catch (error) {
-      result.failures.push({ file, kind: 'invalid', message: `not valid JSON: ${(error as Error).message}` });
+      const message = error instanceof UserError ? error.message : `not valid JSON: ${(error as Error).message}`;
+      result.failures.push({ file, kind: 'invalid', message });
       continue;
     }
     const kind = classifyDefinitionFile(json);

@@ -9,6 +9,7 @@ import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
+import { readTextFile } from '../model/textFile.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
@@ -54,15 +55,8 @@ function metaValidators() {
 }
 
 function read(file: string): ParsedDocument {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`,
-      { file }
-    );
-  }
+  // Rule files may come from the pull request itself: read them with the same bounds as templates.
+  const text = readTextFile(file).replace(/^\uFEFF/, '');
   if (text.trim() === '')
     throw new UserError('the file is empty; write a rule (see the rule-authoring guide).', {
       file,

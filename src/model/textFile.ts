@@ -1,0 +1,105 @@
+/**
+ * Reading an input file someone else controls (a template, a parameter file, a rule file, a policy
+ * definition): a regular file of bounded size, in UTF-8 (or UTF-16 with a byte order mark), or a
+ * UserError saying what to change. Never a device, a pipe, or a file too large to hold.
+ */
+import * as fs from 'node:fs';
+import { UserError } from './errors.js';
+
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+export class UnreadableTextError extends UserError {
+  constructor(
+    message: string,
+    location: { file: string; line?: number; column?: number },
+    readonly kind: 'too-large' | 'not-text'
+  ) {
+    super(message, location);
+  }
+}
+
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
+export function readTextFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+    if (!stat.isFile()) throw new UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+    bytes = readBounded(file);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+  }
+  if (bytes.length > MAX_INPUT_BYTES) {
+    throw new UnreadableTextError(
+      `${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`,
+      { file },
+      'too-large'
+    );
+  }
+  const encoding =
+    bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+    throw new UnreadableTextError(
+      `${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`,
+      { file, line: at.line, column: at.column },
+      'not-text'
+    );
+  }
+}
+
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > MAX_INPUT_BYTES) break;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column: number } {
+  let low = 0;
+  let high = bytes.length;
+  // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+  // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  const before = bytes.subarray(0, low).toString('utf8');
+  const lines = before.split('\n');
+  return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
