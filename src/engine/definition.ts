@@ -16,10 +16,11 @@ import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
 import { RuleExplainer, type Explanation } from './explain.js';
-import { shortName, type FieldRef } from './fields.js';
+import type { FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
+import { nameMatcher, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
 
@@ -265,12 +266,26 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
   const details = isObject(thenObj.details as Value) ? (thenObj.details as Record<string, unknown>) : undefined;
-  let existence: { type?: CompiledValue; name?: CompiledValue; condition?: Condition } | undefined;
+  let existence:
+    | {
+        type?: CompiledValue;
+        name?: CompiledValue;
+        resourceGroupName?: CompiledValue;
+        existenceScope?: CompiledValue;
+        condition?: Condition;
+      }
+    | undefined;
   let clusterDecided = false;
   if (details) {
     existence = {};
     if (details.type !== undefined) existence.type = compileValue(details.type, site('policyRule.then.details.type'));
     if (details.name !== undefined) existence.name = compileValue(details.name, site('policyRule.then.details.name'));
+    const rgKey = Object.keys(details).find(k => k.toLowerCase() === 'resourcegroupname');
+    if (rgKey !== undefined)
+      existence.resourceGroupName = compileValue(details[rgKey], site(`policyRule.then.details.${rgKey}`));
+    const scopeKey = Object.keys(details).find(k => k.toLowerCase() === 'existencescope');
+    if (scopeKey !== undefined)
+      existence.existenceScope = compileValue(details[scopeKey], site(`policyRule.then.details.${scopeKey}`));
     if (details.existenceCondition !== undefined) {
       existence.condition = compileCondition(
         details.existenceCondition,
@@ -320,6 +335,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     const values = new Map<string, Value>();
     const givenLower = new Map<string, Value>();
     for (const [k, v] of Object.entries(given ?? {})) givenLower.set(k.toLowerCase(), v);
+    refuseUndeclared(Object.keys(given ?? {}));
     for (const pname of paramNames) {
       const def = parameters[pname];
       const lower = pname.toLowerCase();
@@ -330,6 +346,24 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       values.set(lower, value);
     }
     return values;
+  }
+
+  /**
+   * Azure refuses an assignment that gives a parameter the definition does not declare
+   * (UndefinedPolicyParameter); names compare case-insensitively, as parameter names do.
+   */
+  function refuseUndeclared(givenNames: string[]): void {
+    const undeclared = givenNames.filter(k => !declared.has(k.toLowerCase()));
+    if (undeclared.length === 0) return;
+    const list = undeclared.map(k => `'${k}'`).join(', ');
+    const declaredList =
+      paramNames.length === 0
+        ? 'it declares no parameters, so give it none'
+        : `it declares ${paramNames.map(k => `'${k}'`).join(', ')}; use one of those names or remove the value`;
+    throw new UserError(
+      `definition '${name}'${file ? ` (${file})` : ''}: the assignment gives parameter${undeclared.length > 1 ? 's' : ''} ${list}, which the definition does not declare (Azure refuses this: UndefinedPolicyParameter); ${declaredList}.`,
+      file ? { file } : undefined
+    );
   }
 
   function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
@@ -350,36 +384,39 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
     const typeV = existence?.type ? existence.type.get(rt) : resource.type;
     const nameV = existence?.name ? existence.name.get(rt) : undefined;
+    const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+    const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
     const base = { applicable: true, effect, pointers: [] as string[] };
-    if (typeV instanceof Unknown || nameV instanceof Unknown) {
-      const u = (typeV instanceof Unknown ? typeV : nameV) as Unknown;
+    const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof Unknown) as Unknown | undefined;
+    if (unknownPart) {
       return {
         ...base,
         verdict: 'indeterminate',
-        reason: reasonOf(u),
+        reason: reasonOf(unknownPart),
         message: `${displayName}: the related resource cannot be identified before deployment.`
       };
     }
     const wantedType = String(typeV).toLowerCase();
     const ownType = resource.type.toLowerCase();
+    // "If type is a resource type underneath the if condition resource, the policy queries for resources
+    // of this type within the scope of the evaluated resource. Otherwise, policy queries within the same
+    // resource group or subscription as the evaluated resource depending on the existenceScope."
     const isChildType = wantedType.startsWith(`${ownType}/`);
+    const named = nameV !== undefined && nameV !== null && nameV !== '' ? String(nameV) : undefined;
+    const matchesName = named === undefined ? () => true : nameMatcher(named, resource);
+    const inScope = isChildType
+      ? () => true
+      : scopeMatcher(resource, {
+          subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
+          resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
+        });
     const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
     const candidates = pool.filter(r => {
       if (r.type.toLowerCase() !== wantedType) return false;
-      if (nameV !== undefined && nameV !== null && nameV !== '') {
-        const wanted = String(nameV).toLowerCase();
-        const full = r.name.toLowerCase();
-        if (
-          full !== wanted &&
-          shortName(r).toLowerCase() !== wanted &&
-          full !== `${resource.name.toLowerCase()}/${wanted}`
-        )
-          return false;
-      }
-      if (r === resource) return nameV !== undefined || wantedType === ownType;
+      if (!matchesName(r)) return false;
+      if (r === resource) return named !== undefined || wantedType === ownType;
       if (isChildType) return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
-      if (r.id.toLowerCase().startsWith(`${resource.id.toLowerCase()}/providers/`)) return true;
-      return true;
+      return inScope(r);
     });
     if (candidates.length === 0) {
       // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource

@@ -1,0 +1,75 @@
+/**
+ * Where auditIfNotExists / deployIfNotExists look for the related resource, from `details.name`,
+ * `details.resourceGroupName` and `details.existenceScope`, using the supplied resources' ids.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-audit-if-not-exists#auditifnotexists-properties
+ * https://learn.microsoft.com/azure/governance/policy/concepts/effect-deploy-if-not-exists#deployifnotexists-properties
+ */
+import type { Resource } from '../model/resource.js';
+import { shortName } from './fields.js';
+
+interface Placed {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** Extension resources: the id of the resource they extend (lower-cased). */
+  extends?: string;
+}
+
+/** Subscription, resource group and extended resource of a resource id; undefined when the id is not an Azure id. */
+export function placeOf(id: string): Placed | undefined {
+  const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+  if (!m) return id.toLowerCase().startsWith('/providers/') ? {} : undefined;
+  const lower = id.toLowerCase();
+  const last = lower.lastIndexOf('/providers/');
+  const first = lower.indexOf('/providers/');
+  // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, …).
+  const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
+  return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
+}
+
+/**
+ * Whether a resource has the name `details.name` asks for: its full name, its short (last segment)
+ * name, the evaluated resource's child of that short name, or `parent/?` (any last segment, the
+ * documented wildcard for "a collection of nested resources").
+ */
+export function nameMatcher(wanted: string, evaluated: Resource): (r: Resource) => boolean {
+  const lower = wanted.toLowerCase();
+  if (lower === '?') return () => true;
+  if (lower.endsWith('/?')) {
+    const parent = lower.slice(0, -1);
+    const depth = lower.split('/').length;
+    return r => {
+      const full = r.name.toLowerCase();
+      return full.startsWith(parent) && full.split('/').length === depth;
+    };
+  }
+  const childOfEvaluated = `${evaluated.name.toLowerCase()}/${lower}`;
+  return r => {
+    const full = r.name.toLowerCase();
+    return full === lower || full === childOfEvaluated || shortName(r).toLowerCase() === lower;
+  };
+}
+
+/**
+ * Whether a resource is where Azure looks for the related resource of a type that is not underneath
+ * the evaluated one: the evaluated resource's resource group by default, `resourceGroupName` when
+ * given, any resource group of its subscription with `existenceScope: Subscription`. An extension
+ * resource counts only when it extends the evaluated resource. A resource whose id is not an Azure
+ * resource id cannot be placed and is kept.
+ */
+export function scopeMatcher(
+  evaluated: Resource,
+  options: { subscription: boolean; resourceGroup?: string }
+): (r: Resource) => boolean {
+  const own = placeOf(evaluated.id);
+  const ownId = evaluated.id.toLowerCase();
+  const group = (options.resourceGroup ?? own?.resourceGroup)?.toLowerCase();
+  return r => {
+    const place = placeOf(r.id);
+    if (!place || !own) return true;
+    if (place.extends !== undefined && place.extends !== ownId) return false;
+    if (own.subscriptionId && place.subscriptionId && own.subscriptionId !== place.subscriptionId) return false;
+    if (options.subscription) return true;
+    if (group === undefined) return true;
+    return place.resourceGroup === group;
+  };
+}
