@@ -310,3 +310,13 @@ describe('rule files a pull request could make hostile', () => {
     expect(() => loadRuleFile(dir)).toThrow(/it is a folder; check the path/);
   });
 });
+
+describe('schemas checked one after another', () => {
+  it('loads two rules whose schemas carry the same $id, and a rule whose schema is `true`', () => {
+    const withId = good.replace('schema:\n', 'schema:\n  $id: https://example.com/rule.json\n');
+    expect(loadRuleFile(write('first.yaml', withId)).name).toBe('cmk-rule');
+    expect(loadRuleFile(write('second.yaml', withId)).name).toBe('cmk-rule');
+    const always = good.replace(/^schema:[\s\S]*?(?=^remediation)/m, 'schema: true\n');
+    expect(loadRuleFile(write('always.yaml', always)).schema).toBe(true);
+  });
+});

@@ -18319,6 +18319,70 @@ function resolveMode(name) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/related.ts
+
+/** Subscription, resource group and extended resource of a resource id; undefined when the id is not an Azure id. */
+function placeOf(id) {
+    const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+    if (!m)
+        return id.toLowerCase().startsWith('/providers/') ? {} : undefined;
+    const lower = id.toLowerCase();
+    const last = lower.lastIndexOf('/providers/');
+    const first = lower.indexOf('/providers/');
+    // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, …).
+    const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
+    return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
+}
+/**
+ * Whether a resource has the name `details.name` asks for: its full name, its short (last segment)
+ * name, the evaluated resource's child of that short name, or `parent/?` (any last segment, the
+ * documented wildcard for "a collection of nested resources").
+ */
+function nameMatcher(wanted, evaluated) {
+    const lower = wanted.toLowerCase();
+    if (lower === '?')
+        return () => true;
+    if (lower.endsWith('/?')) {
+        const parent = lower.slice(0, -1);
+        const depth = lower.split('/').length;
+        return r => {
+            const full = r.name.toLowerCase();
+            return full.startsWith(parent) && full.split('/').length === depth;
+        };
+    }
+    const childOfEvaluated = `${evaluated.name.toLowerCase()}/${lower}`;
+    return r => {
+        const full = r.name.toLowerCase();
+        return full === lower || full === childOfEvaluated || shortName(r).toLowerCase() === lower;
+    };
+}
+/**
+ * Whether a resource is where Azure looks for the related resource of a type that is not underneath
+ * the evaluated one: the evaluated resource's resource group by default, `resourceGroupName` when
+ * given, any resource group of its subscription with `existenceScope: Subscription`. An extension
+ * resource counts only when it extends the evaluated resource. A resource whose id is not an Azure
+ * resource id cannot be placed and is kept.
+ */
+function scopeMatcher(evaluated, options) {
+    const own = placeOf(evaluated.id);
+    const ownId = evaluated.id.toLowerCase();
+    const group = (options.resourceGroup ?? own?.resourceGroup)?.toLowerCase();
+    return r => {
+        const place = placeOf(r.id);
+        if (!place || !own)
+            return true;
+        if (place.extends !== undefined && place.extends !== ownId)
+            return false;
+        if (own.subscriptionId && place.subscriptionId && own.subscriptionId !== place.subscriptionId)
+            return false;
+        if (options.subscription)
+            return true;
+        if (group === undefined)
+            return true;
+        return place.resourceGroup === group;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/runtime.ts
 function parseResourceId(id) {
     const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
@@ -18729,6 +18793,12 @@ function loadDefinition(src, options = {}) {
             existence.type = compileValue(details.type, site('policyRule.then.details.type'));
         if (details.name !== undefined)
             existence.name = compileValue(details.name, site('policyRule.then.details.name'));
+        const rgKey = Object.keys(details).find(k => k.toLowerCase() === 'resourcegroupname');
+        if (rgKey !== undefined)
+            existence.resourceGroupName = compileValue(details[rgKey], site(`policyRule.then.details.${rgKey}`));
+        const scopeKey = Object.keys(details).find(k => k.toLowerCase() === 'existencescope');
+        if (scopeKey !== undefined)
+            existence.existenceScope = compileValue(details[scopeKey], site(`policyRule.then.details.${scopeKey}`));
         if (details.existenceCondition !== undefined) {
             existence.condition = compileCondition(details.existenceCondition, at('policyRule.then.details.existenceCondition'), {
                 ...compiler,
@@ -18771,6 +18841,7 @@ function loadDefinition(src, options = {}) {
         const givenLower = new Map();
         for (const [k, v] of Object.entries(given ?? {}))
             givenLower.set(k.toLowerCase(), v);
+        refuseUndeclared(Object.keys(given ?? {}));
         for (const pname of paramNames) {
             const def = parameters[pname];
             const lower = pname.toLowerCase();
@@ -18784,6 +18855,20 @@ function loadDefinition(src, options = {}) {
             values.set(lower, value);
         }
         return values;
+    }
+    /**
+     * Azure refuses an assignment that gives a parameter the definition does not declare
+     * (UndefinedPolicyParameter); names compare case-insensitively, as parameter names do.
+     */
+    function refuseUndeclared(givenNames) {
+        const undeclared = givenNames.filter(k => !declared.has(k.toLowerCase()));
+        if (undeclared.length === 0)
+            return;
+        const list = undeclared.map(k => `'${k}'`).join(', ');
+        const declaredList = paramNames.length === 0
+            ? 'it declares no parameters, so give it none'
+            : `it declares ${paramNames.map(k => `'${k}'`).join(', ')}; use one of those names or remove the value`;
+        throw new errors_UserError(`definition '${name}'${file ? ` (${file})` : ''}: the assignment gives parameter${undeclared.length > 1 ? 's' : ''} ${list}, which the definition does not declare (Azure refuses this: UndefinedPolicyParameter); ${declaredList}.`, file ? { file } : undefined);
     }
     function makeRuntime(resource, params, options) {
         return new Runtime(resource, params, functions, definitionId, options.scope);
@@ -18800,38 +18885,43 @@ function loadDefinition(src, options = {}) {
     function evaluateExistence(rt, resource, options, effect) {
         const typeV = existence?.type ? existence.type.get(rt) : resource.type;
         const nameV = existence?.name ? existence.name.get(rt) : undefined;
+        const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+        const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
         const base = { applicable: true, effect, pointers: [] };
-        if (typeV instanceof Unknown || nameV instanceof Unknown) {
-            const u = (typeV instanceof Unknown ? typeV : nameV);
+        const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof Unknown);
+        if (unknownPart) {
             return {
                 ...base,
                 verdict: 'indeterminate',
-                reason: reasonOf(u),
+                reason: reasonOf(unknownPart),
                 message: `${displayName}: the related resource cannot be identified before deployment.`
             };
         }
         const wantedType = String(typeV).toLowerCase();
         const ownType = resource.type.toLowerCase();
+        // "If type is a resource type underneath the if condition resource, the policy queries for resources
+        // of this type within the scope of the evaluated resource. Otherwise, policy queries within the same
+        // resource group or subscription as the evaluated resource depending on the existenceScope."
         const isChildType = wantedType.startsWith(`${ownType}/`);
+        const named = nameV !== undefined && nameV !== null && nameV !== '' ? String(nameV) : undefined;
+        const matchesName = named === undefined ? () => true : nameMatcher(named, resource);
+        const inScope = isChildType
+            ? () => true
+            : scopeMatcher(resource, {
+                subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
+                resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
+            });
         const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
         const candidates = pool.filter(r => {
             if (r.type.toLowerCase() !== wantedType)
                 return false;
-            if (nameV !== undefined && nameV !== null && nameV !== '') {
-                const wanted = String(nameV).toLowerCase();
-                const full = r.name.toLowerCase();
-                if (full !== wanted &&
-                    shortName(r).toLowerCase() !== wanted &&
-                    full !== `${resource.name.toLowerCase()}/${wanted}`)
-                    return false;
-            }
+            if (!matchesName(r))
+                return false;
             if (r === resource)
-                return nameV !== undefined || wantedType === ownType;
+                return named !== undefined || wantedType === ownType;
             if (isChildType)
                 return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
-            if (r.id.toLowerCase().startsWith(`${resource.id.toLowerCase()}/providers/`))
-                return true;
-            return true;
+            return inScope(r);
         });
         if (candidates.length === 0) {
             // What was supplied (a template's resources, a snapshot) is not all of Azure: a related resource
@@ -24851,16 +24941,25 @@ function unknownKeywordErrors(schema, pointer, doc) {
     return out;
 }
 /** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+let checker;
+/** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
+function forget(ajv, schema) {
+    if (typeof schema === 'object' && schema !== null)
+        ajv.removeSchema(schema);
+}
 function invalidSchemaErrors(schema, pointer, doc) {
-    // A fresh instance per schema: a schema with `$id` registers itself, and the next would clash.
-    const ajv = createRuleAjv({ allErrors: true });
+    // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
+    // again after its check, so one with an `$id` does not clash with the next.
+    const ajv = (checker ??= createRuleAjv({ allErrors: true }));
     if (!ajv.validateSchema(schema)) {
         return metaSchemaErrors(ajv.errors ?? [], doc, `\`${validate_displayPath(pointer)}\``, pointer);
     }
     try {
         ajv.compile(schema);
+        forget(ajv, schema);
     }
     catch (error) {
+        forget(ajv, schema);
         const reason = error instanceof Error ? error.message : String(error);
         return [
             new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
@@ -25242,7 +25341,21 @@ class Reader {
         const open = this.here();
         this.advance();
         let out = '';
+        const text = this.text;
         for (;;) {
+            // Copy a run of plain characters in one slice: a string built a character at a time is a
+            // rope that every later read (each expression check, each compare) has to flatten first.
+            let end = this.index;
+            for (; end < text.length; end++) {
+                const code = text.charCodeAt(end);
+                if (code === 0x22 /* " */ || code === 0x5c /* \ */ || code === 0x0a || code === 0x0d)
+                    break;
+            }
+            if (end > this.index) {
+                out += text.slice(this.index, end);
+                this.column += end - this.index;
+                this.index = end;
+            }
             if (this.index >= this.text.length)
                 this.fail('This string is never closed; add the closing ".', open);
             const ch = this.text[this.index];
@@ -28124,6 +28237,24 @@ function compileRelationRule(rule) {
     const targetType = target.type.toLowerCase();
     return resources => {
         const live = resources.filter(r => !r.existing);
+        // Indexed once per call, not per subject: a repository has thousands of resources.
+        const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+        const policyChildren = new Map();
+        for (const child of live) {
+            if (child.type.toLowerCase() !== `${targetType}/accesspolicies`)
+                continue;
+            const lower = child.name.toLowerCase();
+            if (lower.endsWith('/remove'))
+                continue;
+            const parent = lower.slice(0, lower.lastIndexOf('/'));
+            policyChildren.set(parent, [...(policyChildren.get(parent) ?? []), child]);
+        }
+        const assignments = live
+            .filter(r => /\/roleassignments$/i.test(r.type))
+            .map(r => ({
+            resource: r,
+            scope: r.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase()
+        }));
         const findings = [];
         for (const subject of live) {
             if (!types.has(subject.type.toLowerCase()))
@@ -28134,7 +28265,6 @@ function compileRelationRule(rule) {
             if (!link)
                 continue;
             const named = relation_lookup(subject, link.subject);
-            const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
             const vault = candidates.find(r => names(named, r, link.target));
             if (!vault)
                 continue; // the target is not part of this deployment: nothing to relate
@@ -28158,13 +28288,7 @@ function compileRelationRule(rule) {
                 const inline = relation_lookup(vault, '/properties/accessPolicies');
                 if (Array.isArray(inline))
                     entries.push(...inline);
-                for (const child of live) {
-                    if (child.type.toLowerCase() !== `${targetType}/accesspolicies`)
-                        continue;
-                    if (!child.name.toLowerCase().startsWith(`${vault.name.toLowerCase()}/`))
-                        continue;
-                    if (child.name.toLowerCase().endsWith('/remove'))
-                        continue;
+                for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
                     const added = relation_lookup(child, '/properties/accessPolicies');
                     if (Array.isArray(added))
                         entries.push(...added);
@@ -28176,11 +28300,9 @@ function compileRelationRule(rule) {
                 }
             }
             if (roleCheck && rbacOnly !== false) {
-                for (const assignment of live) {
-                    if (!/\/roleassignments$/i.test(assignment.type))
-                        continue;
-                    const scope = assignment.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '');
-                    if (!vault.id.toLowerCase().startsWith(scope.toLowerCase()))
+                const vaultId = vault.id.toLowerCase();
+                for (const { resource: assignment, scope } of assignments) {
+                    if (!vaultId.startsWith(scope))
                         continue;
                     const who = principalMatch(relation_lookup(assignment, '/properties/principalId'));
                     const enough = roleCheck(azureComparable(assignment.json));

@@ -193,6 +193,22 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
 
   return resources => {
     const live = resources.filter(r => !r.existing);
+    // Indexed once per call, not per subject: a repository has thousands of resources.
+    const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+    const policyChildren = new Map<string, Resource[]>();
+    for (const child of live) {
+      if (child.type.toLowerCase() !== `${targetType}/accesspolicies`) continue;
+      const lower = child.name.toLowerCase();
+      if (lower.endsWith('/remove')) continue;
+      const parent = lower.slice(0, lower.lastIndexOf('/'));
+      policyChildren.set(parent, [...(policyChildren.get(parent) ?? []), child]);
+    }
+    const assignments = live
+      .filter(r => /\/roleassignments$/i.test(r.type))
+      .map(r => ({
+        resource: r,
+        scope: r.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase()
+      }));
     const findings: Finding[] = [];
     for (const subject of live) {
       if (!types.has(subject.type.toLowerCase())) continue;
@@ -200,7 +216,6 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
       const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
       if (!link) continue;
       const named = lookup(subject, link.subject);
-      const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
       const vault = candidates.find(r => names(named, r, link.target));
       if (!vault) continue; // the target is not part of this deployment: nothing to relate
 
@@ -224,10 +239,7 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
         const entries: Value[] = [];
         const inline = lookup(vault, '/properties/accessPolicies');
         if (Array.isArray(inline)) entries.push(...inline);
-        for (const child of live) {
-          if (child.type.toLowerCase() !== `${targetType}/accesspolicies`) continue;
-          if (!child.name.toLowerCase().startsWith(`${vault.name.toLowerCase()}/`)) continue;
-          if (child.name.toLowerCase().endsWith('/remove')) continue;
+        for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
           const added = lookup(child, '/properties/accessPolicies');
           if (Array.isArray(added)) entries.push(...added);
         }
@@ -238,10 +250,9 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
         }
       }
       if (roleCheck && rbacOnly !== false) {
-        for (const assignment of live) {
-          if (!/\/roleassignments$/i.test(assignment.type)) continue;
-          const scope = assignment.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '');
-          if (!vault.id.toLowerCase().startsWith(scope.toLowerCase())) continue;
+        const vaultId = vault.id.toLowerCase();
+        for (const { resource: assignment, scope } of assignments) {
+          if (!vaultId.startsWith(scope)) continue;
           const who = principalMatch(lookup(assignment, '/properties/principalId'));
           const enough = roleCheck(azureComparable(assignment.json));
           byRole.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));

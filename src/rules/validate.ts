@@ -176,15 +176,25 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
 }
 
 /** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+let checker: ReturnType<typeof createRuleAjv> | undefined;
+
+/** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
+function forget(ajv: ReturnType<typeof createRuleAjv>, schema: Json): void {
+  if (typeof schema === 'object' && schema !== null) ajv.removeSchema(schema as object);
+}
+
 export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
-  // A fresh instance per schema: a schema with `$id` registers itself, and the next would clash.
-  const ajv = createRuleAjv({ allErrors: true });
+  // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
+  // again after its check, so one with an `$id` does not clash with the next.
+  const ajv = (checker ??= createRuleAjv({ allErrors: true }));
   if (!ajv.validateSchema(schema as object | boolean)) {
     return metaSchemaErrors(ajv.errors ?? [], doc, `\`${displayPath(pointer)}\``, pointer);
   }
   try {
     ajv.compile(schema as object | boolean);
+    forget(ajv, schema);
   } catch (error) {
+    forget(ajv, schema);
     const reason = error instanceof Error ? error.message : String(error);
     return [
       new UserError(

@@ -203,7 +203,20 @@ class Reader {
     const open = this.here();
     this.advance();
     let out = '';
+    const text = this.text;
     for (;;) {
+      // Copy a run of plain characters in one slice: a string built a character at a time is a
+      // rope that every later read (each expression check, each compare) has to flatten first.
+      let end = this.index;
+      for (; end < text.length; end++) {
+        const code = text.charCodeAt(end);
+        if (code === 0x22 /* " */ || code === 0x5c /* \ */ || code === 0x0a || code === 0x0d) break;
+      }
+      if (end > this.index) {
+        out += text.slice(this.index, end);
+        this.column += end - this.index;
+        this.index = end;
+      }
       if (this.index >= this.text.length) this.fail('This string is never closed; add the closing ".', open);
       const ch = this.text[this.index];
       if (ch === '"') {
