@@ -122,6 +122,7 @@ function relativeFindings(findings: Finding[], cwd: string): Finding[] {
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
   const { definitions, rules, pullRequest } = loadRules(request);
   const resources: Resource[] = [];
+  const deployments: Resource[][] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
 
@@ -131,7 +132,10 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides
     });
-    for (const template of discovered.templates) resources.push(...template.resources);
+    for (const template of discovered.templates) {
+      resources.push(...template.resources);
+      deployments.push(template.resources);
+    }
     for (const error of discovered.errors) {
       const location = error.location;
       errors.push({
@@ -143,11 +147,17 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     }
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
-  for (const file of request.resources ?? []) resources.push(...loadResourceSnapshot(path.resolve(request.cwd, file)));
+  for (const file of request.resources ?? []) {
+    const snapshot = loadResourceSnapshot(path.resolve(request.cwd, file));
+    resources.push(...snapshot);
+    deployments.push(snapshot);
+  }
 
   const evaluated = resources.filter(r => !r.existing);
   const raw = evaluateDefinitions(definitions, evaluated);
-  for (const relation of pullRequest.relations) raw.push(...relation(resources));
+  // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
+  // snapshot): two templates may deploy to different resource groups even where their names coincide.
+  for (const relation of pullRequest.relations) for (const deployment of deployments) raw.push(...relation(deployment));
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
   if (hasBase && pullRequest.transitions.length && request.templates?.length) {
     let base: Resource[] | null = null;

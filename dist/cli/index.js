@@ -28621,6 +28621,7 @@ function relativeFindings(findings, cwd) {
 async function evaluateRepository(request) {
     const { definitions, rules, pullRequest } = loadRules(request);
     const resources = [];
+    const deployments = [];
     const errors = [];
     let skipped = [];
     if (request.templates?.length) {
@@ -28629,8 +28630,10 @@ async function evaluateRepository(request) {
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides
         });
-        for (const template of discovered.templates)
+        for (const template of discovered.templates) {
             resources.push(...template.resources);
+            deployments.push(template.resources);
+        }
         for (const error of discovered.errors) {
             const location = error.location;
             errors.push({
@@ -28642,12 +28645,18 @@ async function evaluateRepository(request) {
         }
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
-    for (const file of request.resources ?? [])
-        resources.push(...loadResourceSnapshot(external_node_path_default().resolve(request.cwd, file)));
+    for (const file of request.resources ?? []) {
+        const snapshot = loadResourceSnapshot(external_node_path_default().resolve(request.cwd, file));
+        resources.push(...snapshot);
+        deployments.push(snapshot);
+    }
     const evaluated = resources.filter(r => !r.existing);
     const raw = evaluateDefinitions(definitions, evaluated);
+    // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
+    // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const relation of pullRequest.relations)
-        raw.push(...relation(resources));
+        for (const deployment of deployments)
+            raw.push(...relation(deployment));
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
     if (hasBase && pullRequest.transitions.length && request.templates?.length) {
         let base = null;
