@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6125);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8437);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6125:
+/***/ 8437:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38498,17 +38498,9 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./src/action/context.ts
 /** What the runner tells the action about this run: from `GITHUB_*` variables and the event payload. */
 function readRunContext(env, payload, cwd) {
@@ -38707,20 +38699,9 @@ function readInputs(read) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/model/finding.ts
-const severityRank = { note: 1, warning: 2, error: 3 };
-/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
-function findingResource(resource, position) {
-    return {
-        id: resource.id,
-        type: resource.type,
-        name: resource.name,
-        file: position?.file ?? null,
-        line: position?.line ?? null,
-        column: position?.column ?? null
-    };
-}
-
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/paths.ts
@@ -38771,641 +38752,6 @@ function displayPath(file, workspace) {
     const absolute = external_node_path_default().resolve(workspace, file);
     const shown = isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
     return shown.split((external_node_path_default()).sep).join('/');
-}
-
-;// CONCATENATED MODULE: ./src/report/context.ts
-
-/** A finding's file as GitHub expects it: relative to the repository root, forward slashes. */
-function repositoryPath(file, context) {
-    return displayPath(file, context.workspace);
-}
-/** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
-function blobUrl(file, line, context) {
-    if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace))
-        return undefined;
-    const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
-    const encoded = repositoryPath(file, context)
-        .split('/')
-        .map(segment => encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-    return `${server}/${context.repository}/blob/${context.sha}/${encoded}${line ? `#L${line}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for everything a pull request can put in front of a reviewer: file names,
- * resource names and parameter values reach workflow commands, Markdown and terminals.
- */
-/** Workflow-command data (the part after `::`): the runner decodes %25, %0D and %0A. */
-function escapeCommandData(value) {
-    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
-function escapeCommandProperty(value) {
-    return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-const MENTION = /@(?=[A-Za-z0-9])/g;
-/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
-const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
-const ZERO_WIDTH_SPACE = '\u200b';
-/**
- * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
- * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
- * link nor leave a cross-reference on someone else's issue.
- */
-function escapeMarkdown(value) {
-    return value
-        .replace(/\r\n|\r|\n/g, ' ')
-        .replace(/[\\`*_[\]|~]/g, '\\$&')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
-}
-/**
- * A value as a Markdown code span on one line. Code spans render HTML and mentions as
- * text; the fence is longer than any run of backticks inside. In a table cell GitHub
- * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
- */
-function codeSpan(value, inTable = false) {
-    const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
-    if (oneLine === '')
-        return '*(empty)*';
-    const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
-    // Pipes split the cell before the code span is parsed. A backslash escapes the next
-    // character for the cell splitter too, so `\|` in a value would become an escaped
-    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
-    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/**
- * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
- * shown as text and mentions are broken, outside code spans and fenced blocks, since a
- * pull request can change the rule files it is checked with.
- */
-function sanitizeMarkdown(markdown) {
-    const out = [];
-    let fence = null;
-    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-        if (fence) {
-            out.push(line);
-            if (marker &&
-                marker[1][0] === fence.char &&
-                marker[1].length >= fence.length &&
-                !/\S/.test(line.slice(marker[0].length)))
-                fence = null;
-            continue;
-        }
-        if (marker) {
-            fence = { char: marker[1][0], length: marker[1].length };
-            out.push(line);
-            continue;
-        }
-        out.push(sanitizeInline(line));
-    }
-    // An unclosed fence would turn everything after the remediation into code.
-    if (fence)
-        out.push(fence.char.repeat(fence.length));
-    return out.join('\n');
-}
-function sanitizeInline(line) {
-    let result = '';
-    let i = 0;
-    while (i < line.length) {
-        if (line[i] === '`') {
-            const run = /^`+/.exec(line.slice(i))[0];
-            const close = findClosingRun(line, i + run.length, run.length);
-            if (close >= 0) {
-                result += line.slice(i, close + run.length);
-                i = close + run.length;
-                continue;
-            }
-            result += run;
-            i += run.length;
-            continue;
-        }
-        const next = line.indexOf('`', i);
-        const end = next < 0 ? line.length : next;
-        result += line
-            .slice(i, end)
-            .replace(/</g, '&lt;')
-            .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
-        i = end;
-    }
-    return result;
-}
-/** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
-function findClosingRun(line, from, length) {
-    const runs = /`+/g;
-    runs.lastIndex = from;
-    for (let m = runs.exec(line); m; m = runs.exec(line))
-        if (m[0].length === length)
-            return m.index;
-    return -1;
-}
-// Matching control characters is the point here.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-/**
- * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
- * as escapes instead of moving the cursor or colouring the terminal.
- */
-function escapeTerminal(value) {
-    return value.replace(CONTROL_CHARACTERS, c => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    });
-}
-/**
- * Text printed to a log the runner reads: the runner takes any line that starts with `::`
- * (after leading spaces) as a workflow command, so a name at the start of a line could
- * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
- * `escapeTerminal`'s notation.
- */
-function neutralizeCommandLines(text) {
-    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
-}
-
-;// CONCATENATED MODULE: ./src/report/findings.ts
-
-/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
-function findingsToReport(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
-}
-/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
-function compareFindings(a, b) {
-    const fa = a.resource.file;
-    const fb = b.resource.file;
-    if (fa !== fb) {
-        if (fa === null)
-            return 1;
-        if (fb === null)
-            return -1;
-        return fa < fb ? -1 : 1;
-    }
-    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
-        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
-        compareText(a.definition, b.definition) ||
-        compareText(a.resource.name, b.resource.name));
-}
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Reported findings by rule, most severe rules first, then by display name. */
-function groupByRule(findings) {
-    const groups = new Map();
-    for (const finding of findings) {
-        let group = groups.get(finding.definition);
-        if (!group) {
-            group = {
-                definition: finding.definition,
-                displayName: finding.displayName,
-                severity: finding.severity,
-                remediation: finding.remediation,
-                helpUri: finding.helpUri,
-                enforcement: finding.enforcement,
-                findings: []
-            };
-            groups.set(finding.definition, group);
-        }
-        if (severityRank[finding.severity] > severityRank[group.severity])
-            group.severity = finding.severity;
-        group.findings.push(finding);
-    }
-    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
-        compareText(a.displayName, b.displayName) ||
-        compareText(a.definition, b.definition));
-}
-/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
-function verdictCounts(document) {
-    const { noncompliant, indeterminate, compliant } = document.summary;
-    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
-function dependsOn(reason) {
-    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-
-
-
-
-/** Annotations of one level that GitHub shows for a step. */
-const ANNOTATIONS_PER_LEVEL = 10;
-const levelOf = { error: 'error', warning: 'warning', note: 'notice' };
-const levelRank = { error: 3, warning: 2, notice: 1 };
-/** Every annotation the document calls for: input errors first, then findings, most severe first. */
-function buildAnnotations(document, context) {
-    const errors = (document.errors ?? []).map(error => ({
-        level: 'error',
-        ...(error.file ? { file: repositoryPath(error.file, context) } : {}),
-        ...(error.file && error.line ? { line: error.line } : {}),
-        ...(error.file && error.line && error.column ? { column: error.column } : {}),
-        title: 'cmk-guard could not read this input',
-        message: error.message
-    }));
-    const findings = findingsToReport(document)
-        .map(finding => ({ finding, annotation: annotationFor(finding, context) }))
-        .sort((a, b) => levelRank[b.annotation.level] - levelRank[a.annotation.level] ||
-        severityRank[b.finding.severity] - severityRank[a.finding.severity])
-        .map(entry => entry.annotation);
-    return [...errors, ...findings];
-}
-function annotationFor(finding, context) {
-    const { resource } = finding;
-    const indeterminate = finding.verdict === 'indeterminate';
-    const lines = [`${resource.type} '${resource.name}': ${finding.message}`];
-    if (indeterminate && finding.reason)
-        lines.push(capitalize(dependsOn(finding.reason)));
-    if (finding.enforcement === 'pr-only')
-        lines.push('Checked in pull requests only: Azure Policy cannot enforce this rule.');
-    if (finding.remediation?.trim())
-        lines.push('', finding.remediation.trim());
-    if (finding.helpUri)
-        lines.push('', finding.helpUri);
-    return {
-        // Indeterminate findings ask the reviewer a question; they never take an error's place.
-        level: indeterminate ? 'notice' : levelOf[finding.severity],
-        ...(resource.file !== null ? { file: repositoryPath(resource.file, context) } : {}),
-        ...(resource.file !== null && resource.line ? { line: resource.line } : {}),
-        ...(resource.file !== null && resource.line && resource.column ? { column: resource.column } : {}),
-        title: indeterminate ? `${finding.displayName} (indeterminate)` : finding.displayName,
-        message: lines.join('\n')
-    };
-}
-/** `::error file=…,line=…,col=…,title=…::message`, escaped so no input can end a property or the command. */
-function renderAnnotationCommand(annotation) {
-    const properties = [
-        ['file', annotation.file],
-        ['line', annotation.line],
-        ['col', annotation.column],
-        ['title', annotation.title]
-    ];
-    const rendered = properties
-        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
-        .map(([key, value]) => `${key}=${escapeCommandProperty(String(value))}`)
-        .join(',');
-    return `::${annotation.level}${rendered ? ` ${rendered}` : ''}::${escapeCommandData(annotation.message)}`;
-}
-function planAnnotations(annotations, perLevel = ANNOTATIONS_PER_LEVEL) {
-    const used = { error: 0, warning: 0, notice: 0 };
-    const shown = annotations.filter(annotation => used[annotation.level]++ < perLevel);
-    return { all: annotations, shown, hidden: annotations.length - shown.length };
-}
-
-;// CONCATENATED MODULE: ./src/report/checks.ts
-/**
- * A check run that carries every annotation when a step cannot show them all. The Checks
- * API takes at most 50 annotations per request; further ones are appended by updating
- * the run (https://docs.github.com/en/rest/checks/runs#update-a-check-run).
- */
-const CHECK_RUN_NAME = 'cmk-guard';
-const ANNOTATIONS_PER_REQUEST = 50;
-const TITLE_LIMIT = 255;
-const MESSAGE_LIMIT = 64 * 1024 - 64;
-const levels = {
-    error: 'failure',
-    warning: 'warning',
-    notice: 'notice'
-};
-/** Annotations with a file, as the Checks API wants them; the others stay in the summary. */
-function toCheckRunAnnotations(annotations) {
-    return annotations
-        .filter((a) => a.file !== undefined)
-        .map(a => ({
-        path: a.file,
-        start_line: a.line ?? 1,
-        end_line: a.line ?? 1,
-        ...(a.line && a.column ? { start_column: a.column, end_column: a.column } : {}),
-        annotation_level: levels[a.level],
-        title: truncate(a.title, TITLE_LIMIT),
-        message: truncate(a.message, MESSAGE_LIMIT)
-    }));
-}
-function planCheckRun(annotations, options) {
-    const all = toCheckRunAnnotations(annotations);
-    const batches = [];
-    for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST)
-        batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    return {
-        name: CHECK_RUN_NAME,
-        headSha: options.headSha,
-        conclusion: options.conclusion,
-        title: options.title,
-        summary: options.summary,
-        batches
-    };
-}
-function truncate(text, limit) {
-    return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-
-
-
-function statusLine(document) {
-    const { noncompliant, indeterminate } = document.summary;
-    const errors = document.errors?.length ?? 0;
-    const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
-    if (!noncompliant && !indeterminate && !errors)
-        return `${icon} all clear`;
-    const parts = [`${noncompliant} noncompliant`, `${indeterminate} indeterminate`];
-    if (errors)
-        parts.push(`${errors} input ${errors === 1 ? 'error' : 'errors'}`);
-    return `${icon} ${parts.join(', ')}`;
-}
-function totalsTable(document) {
-    const { resources, definitions, compliant, noncompliant, indeterminate } = document.summary;
-    return [
-        '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
-        '| ---: | ---: | ---: | ---: | ---: |',
-        `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
-    ];
-}
-/** `file:line`, linked to the line at the commit when the context knows repository and commit. */
-function locationCell(file, line, context) {
-    if (file === null)
-        return '—';
-    const shown = codeSpan(line ? `${repositoryPath(file, context)}:${line}` : repositoryPath(file, context), true);
-    const url = blobUrl(file, line, context);
-    return url ? `[${shown}](${url})` : shown;
-}
-function findingRow(finding, context) {
-    const { resource } = finding;
-    const details = finding.verdict === 'indeterminate'
-        ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
-        : cellText(finding.message);
-    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
-}
-const FINDINGS_TABLE_HEAD = [
-    '| Resource | Type | Location | Verdict | Details |',
-    '| --- | --- | --- | --- | --- |'
-];
-/** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
-function ruleHeading(group, level) {
-    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
-    const where = group.enforcement === 'pr-only'
-        ? 'checked in pull requests only'
-        : group.enforcement === 'azure'
-            ? 'enforced by Azure Policy'
-            : '';
-    return [
-        `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
-        '',
-        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
-    ];
-}
-function ruleHelp(group) {
-    const lines = [];
-    if (group.remediation?.trim()) {
-        lines.push('', '<details><summary>How to fix</summary>', '', sanitizeMarkdown(group.remediation.trim()), '', '</details>');
-    }
-    if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
-        lines.push('', `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
-    }
-    return lines;
-}
-/**
- * What is left of the room GitHub gives a text: 65,536 characters for a comment, 1 MiB
- * for a step summary. Counted in UTF-8 bytes, never fewer than characters, so one count
- * keeps both limits. A section that does not fit is left out whole or row by row, and
- * says so, rather than making GitHub refuse the whole text.
- */
-class Budget {
-    remaining;
-    constructor(remaining) {
-        this.remaining = remaining;
-    }
-    /** Adds the lines to `into` if they fit, and says whether they did. */
-    take(into, more) {
-        const size = more.reduce((n, line) => n + Buffer.byteLength(line, 'utf8') + 1, 0);
-        if (size > this.remaining)
-            return false;
-        into.push(...more);
-        this.remaining -= size;
-        return true;
-    }
-}
-/** The longest message a table cell shows; the SARIF and JSON files keep it whole. */
-const CELL_LIMIT = 2_000;
-/** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
-function cellText(message) {
-    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
-    return escapeMarkdown(cut);
-}
-/** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
-function inputErrorsSection(document, context, level, budget) {
-    const errors = document.errors ?? [];
-    if (!errors.length)
-        return [];
-    const lines = [];
-    if (!budget.take(lines, [
-        '',
-        `${level} ❌ Inputs cmk-guard could not read`,
-        '',
-        '| Location | Problem |',
-        '| --- | --- |'
-    ]))
-        return [];
-    let shown = 0;
-    for (const e of errors) {
-        if (!budget.take(lines, [`| ${locationCell(e.file || null, e.line, context)} | ${cellText(e.message)} |`]))
-            break;
-        shown++;
-    }
-    if (shown < errors.length) {
-        const more = errors.length - shown;
-        lines.push('', `${more === 1 ? '1 more input error is' : `${more} more input errors are`} in the SARIF and JSON files.`);
-    }
-    return lines;
-}
-/**
- * One section per rule, stopping before the text runs out of budget; returns how many
- * findings were left out.
- */
-function ruleSections(groups, context, level, budget) {
-    const lines = [];
-    let omitted = 0;
-    for (const group of groups) {
-        if (omitted || !budget.take(lines, ['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
-            omitted += group.findings.length;
-            continue;
-        }
-        let shown = 0;
-        for (const finding of group.findings) {
-            if (!budget.take(lines, [findingRow(finding, context)]))
-                break;
-            shown++;
-        }
-        omitted += group.findings.length - shown;
-        budget.take(lines, ruleHelp(group));
-    }
-    return { lines, omitted };
-}
-
-;// CONCATENATED MODULE: ./src/report/comment.ts
-
-
-/** The hidden marker the sticky comment is found by on the next push. */
-const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
-/**
- * GitHub refuses comment bodies over 65,536 characters; an over-long body would leave the
- * previous comment standing. The fixed lines around the sections take well under 1,536.
- */
-const COMMENT_LIMIT = 65_536;
-const COMMENT_BUDGET = COMMENT_LIMIT - 1_536;
-/** Whether there is anything for a reviewer to read: findings to look at or inputs that failed. */
-function needsAttention(document) {
-    return document.summary.noncompliant > 0 || document.summary.indeterminate > 0 || (document.errors?.length ?? 0) > 0;
-}
-/**
- * The sticky PR comment: the marker, the verdict, and per rule the findings with links to
- * their lines. When nothing needs attention it says "all clear", so an old comment never
- * keeps showing findings that are gone.
- */
-function renderComment(document, context) {
-    const commit = context.sha ? ` at ${context.sha.slice(0, 7)}` : '';
-    const lines = [COMMENT_MARKER, `### cmk-guard: ${statusLine(document)}`, ''];
-    if (!needsAttention(document)) {
-        const { resources, definitions } = document.summary;
-        lines.push(`${plural(resources, 'resource')} checked against ${plural(definitions, 'definition')}${commit}: nothing noncompliant, nothing indeterminate.`);
-        return lines.join('\n') + '\n';
-    }
-    lines.push(...totalsTable(document));
-    const budget = new Budget(COMMENT_BUDGET);
-    lines.push(...inputErrorsSection(document, context, '####', budget));
-    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
-    lines.push(...sections.lines);
-    if (sections.omitted) {
-        const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
-        lines.push('', `${plural(sections.omitted, 'more finding is', 'more findings are')} in ${where}.`);
-    }
-    lines.push('', `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`);
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./src/report/files.ts
-
-
-
-
-/**
- * Writing report files so that nothing is lost or half-written: the content goes to a new
- * file beside the target and is renamed over it, so a crash or a full disk leaves the old
- * file or the new one, never part of one.
- */
-function lstatOrNull(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(file);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return null;
-        throw error;
-    }
-}
-/**
- * Writes `content` to `file` atomically. A symbolic link is written through to the file
- * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
- * renamed over and is written directly.
- */
-function writeFileAtomic(file, content) {
-    let target = external_node_path_default().resolve(file);
-    let stat = lstatOrNull(target);
-    if (stat?.isSymbolicLink()) {
-        target = (0,external_node_fs_namespaceObject.realpathSync)(target);
-        stat = lstatOrNull(target);
-    }
-    if (stat && !stat.isFile()) {
-        if (stat.isDirectory())
-            throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
-        const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
-        try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        return;
-    }
-    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    // 'wx' fails rather than follow anything already at the temporary name.
-    const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
-    try {
-        try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
-            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
-        throw error;
-    }
-}
-function inside(root, file) {
-    const relative = external_node_path_default().relative(root, file);
-    return relative === '' || (!external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`));
-}
-/** The path with symbolic links resolved as far as it exists, and the rest appended. */
-function realPathSoFar(file) {
-    const missing = [];
-    let current = file;
-    for (;;) {
-        try {
-            return external_node_path_default().join((0,external_node_fs_namespaceObject.realpathSync)(current), ...missing.reverse());
-        }
-        catch (error) {
-            if (error.code !== 'ENOENT')
-                throw error;
-            const parent = external_node_path_default().dirname(current);
-            if (parent === current)
-                return file;
-            missing.push(external_node_path_default().basename(current));
-            current = parent;
-        }
-    }
-}
-/**
- * Where the action may write a file an input names: inside the repository or the runner's
- * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
- * device. A pull request can commit a symbolic link where a report is written; without
- * this check the report would overwrite whatever file the link names.
- */
-function checkOutputPath(input, requested, file, roots) {
-    const where = `the input \`${input}\` is '${requested}'`;
-    const outside = new errors_UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
-    if (!roots.some(root => inside(external_node_path_default().resolve(root), file)))
-        throw outside;
-    const stat = lstatOrNull(file);
-    if (stat && !stat.isFile()) {
-        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
-        throw new errors_UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
-    }
-    // A folder on the way may be a link out of the repository.
-    const allowed = roots.map(root => realPathSoFar(external_node_path_default().resolve(root)));
-    if (!allowed.some(root => inside(root, realPathSoFar(file))))
-        throw outside;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -44406,6 +43752,440 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/model/finding.ts
+const severityRank = { note: 1, warning: 2, error: 3 };
+/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
+function findingResource(resource, position) {
+    return {
+        id: resource.id,
+        type: resource.type,
+        name: resource.name,
+        file: position?.file ?? null,
+        line: position?.line ?? null,
+        column: position?.column ?? null
+    };
+}
+/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
+function exitCodeFor(document, failOn) {
+    if (failOn === 'never')
+        return 0;
+    const threshold = severityRank[failOn];
+    return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
+function findingsToReport(document) {
+    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
+}
+/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
+function compareFindings(a, b) {
+    const fa = a.resource.file;
+    const fb = b.resource.file;
+    if (fa !== fb) {
+        if (fa === null)
+            return 1;
+        if (fb === null)
+            return -1;
+        return fa < fb ? -1 : 1;
+    }
+    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
+        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
+        compareText(a.definition, b.definition) ||
+        compareText(a.resource.name, b.resource.name));
+}
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Reported findings by rule, most severe rules first, then by display name. */
+function groupByRule(findings) {
+    const groups = new Map();
+    for (const finding of findings) {
+        let group = groups.get(finding.definition);
+        if (!group) {
+            group = {
+                definition: finding.definition,
+                displayName: finding.displayName,
+                severity: finding.severity,
+                remediation: finding.remediation,
+                helpUri: finding.helpUri,
+                enforcement: finding.enforcement,
+                findings: []
+            };
+            groups.set(finding.definition, group);
+        }
+        if (severityRank[finding.severity] > severityRank[group.severity])
+            group.severity = finding.severity;
+        group.findings.push(finding);
+    }
+    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
+        compareText(a.displayName, b.displayName) ||
+        compareText(a.definition, b.definition));
+}
+/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
+function verdictCounts(document) {
+    const { noncompliant, indeterminate, compliant } = document.summary;
+    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
+function dependsOn(reason) {
+    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/report/context.ts
+
+/** A finding's file as GitHub expects it: relative to the repository root, forward slashes. */
+function repositoryPath(file, context) {
+    return displayPath(file, context.workspace);
+}
+/** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
+function blobUrl(file, line, context) {
+    if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace))
+        return undefined;
+    const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
+    const encoded = repositoryPath(file, context)
+        .split('/')
+        .map(segment => encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+    return `${server}/${context.repository}/blob/${context.sha}/${encoded}${line ? `#L${line}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for everything a pull request can put in front of a reviewer: file names,
+ * resource names and parameter values reach workflow commands, Markdown and terminals.
+ */
+/** Workflow-command data (the part after `::`): the runner decodes %25, %0D and %0A. */
+function escapeCommandData(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
+function escapeCommandProperty(value) {
+    return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+const MENTION = /@(?=[A-Za-z0-9])/g;
+/** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
+const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
+ * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
+ * link nor leave a cross-reference on someone else's issue.
+ */
+function escapeMarkdown(value) {
+    return value
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(/[\\`*_[\]|~]/g, '\\$&')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+}
+/**
+ * A value as a Markdown code span on one line. Code spans render HTML and mentions as
+ * text; the fence is longer than any run of backticks inside. In a table cell GitHub
+ * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
+ */
+function codeSpan(value, inTable = false) {
+    const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
+    if (oneLine === '')
+        return '*(empty)*';
+    const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
+    // Pipes split the cell before the code span is parsed. A backslash escapes the next
+    // character for the cell splitter too, so `\|` in a value would become an escaped
+    // backslash and a bare pipe: the backslashes before a pipe are doubled as well.
+    const body = inTable ? oneLine.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : oneLine;
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/**
+ * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
+ * shown as text and mentions are broken, outside code spans and fenced blocks, since a
+ * pull request can change the rule files it is checked with.
+ */
+function sanitizeMarkdown(markdown) {
+    const out = [];
+    let fence = null;
+    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+        if (fence) {
+            out.push(line);
+            if (marker &&
+                marker[1][0] === fence.char &&
+                marker[1].length >= fence.length &&
+                !/\S/.test(line.slice(marker[0].length)))
+                fence = null;
+            continue;
+        }
+        if (marker) {
+            fence = { char: marker[1][0], length: marker[1].length };
+            out.push(line);
+            continue;
+        }
+        out.push(sanitizeInline(line));
+    }
+    // An unclosed fence would turn everything after the remediation into code.
+    if (fence)
+        out.push(fence.char.repeat(fence.length));
+    return out.join('\n');
+}
+function sanitizeInline(line) {
+    let result = '';
+    let i = 0;
+    while (i < line.length) {
+        if (line[i] === '`') {
+            const run = /^`+/.exec(line.slice(i))[0];
+            const close = findClosingRun(line, i + run.length, run.length);
+            if (close >= 0) {
+                result += line.slice(i, close + run.length);
+                i = close + run.length;
+                continue;
+            }
+            result += run;
+            i += run.length;
+            continue;
+        }
+        const next = line.indexOf('`', i);
+        const end = next < 0 ? line.length : next;
+        result += line
+            .slice(i, end)
+            .replace(/</g, '&lt;')
+            .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+        i = end;
+    }
+    return result;
+}
+/** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
+function findClosingRun(line, from, length) {
+    const runs = /`+/g;
+    runs.lastIndex = from;
+    for (let m = runs.exec(line); m; m = runs.exec(line))
+        if (m[0].length === length)
+            return m.index;
+    return -1;
+}
+// Matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * A value on one terminal line: control characters (newlines, ANSI escapes) are shown
+ * as escapes instead of moving the cursor or colouring the terminal.
+ */
+function escapeTerminal(value) {
+    return value.replace(CONTROL_CHARACTERS, c => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
+}
+/**
+ * Text printed to a log the runner reads: the runner takes any line that starts with `::`
+ * (after leading spaces) as a workflow command, so a name at the start of a line could
+ * annotate, mask or stop commands. Such a line shows its first colon as `\x3a`, in
+ * `escapeTerminal`'s notation.
+ */
+function neutralizeCommandLines(text) {
+    return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+function statusLine(document) {
+    const { noncompliant, indeterminate } = document.summary;
+    const errors = document.errors?.length ?? 0;
+    const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
+    if (!noncompliant && !indeterminate && !errors)
+        return `${icon} all clear`;
+    const parts = [`${noncompliant} noncompliant`, `${indeterminate} indeterminate`];
+    if (errors)
+        parts.push(`${errors} input ${errors === 1 ? 'error' : 'errors'}`);
+    return `${icon} ${parts.join(', ')}`;
+}
+function totalsTable(document) {
+    const { resources, definitions, compliant, noncompliant, indeterminate } = document.summary;
+    return [
+        '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
+        '| ---: | ---: | ---: | ---: | ---: |',
+        `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+    ];
+}
+/** `file:line`, linked to the line at the commit when the context knows repository and commit. */
+function locationCell(file, line, context) {
+    if (file === null)
+        return '—';
+    const shown = codeSpan(line ? `${repositoryPath(file, context)}:${line}` : repositoryPath(file, context), true);
+    const url = blobUrl(file, line, context);
+    return url ? `[${shown}](${url})` : shown;
+}
+function findingRow(finding, context) {
+    const { resource } = finding;
+    const details = finding.verdict === 'indeterminate'
+        ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
+        : cellText(finding.message);
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
+}
+const FINDINGS_TABLE_HEAD = [
+    '| Resource | Type | Location | Verdict | Details |',
+    '| --- | --- | --- | --- | --- |'
+];
+/** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
+function ruleHeading(group, level) {
+    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
+    const where = group.enforcement === 'pr-only'
+        ? 'checked in pull requests only'
+        : group.enforcement === 'azure'
+            ? 'enforced by Azure Policy'
+            : '';
+    return [
+        `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
+        '',
+        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
+    ];
+}
+function ruleHelp(group) {
+    const lines = [];
+    if (group.remediation?.trim()) {
+        lines.push('', '<details><summary>How to fix</summary>', '', sanitizeMarkdown(group.remediation.trim()), '', '</details>');
+    }
+    if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
+        lines.push('', `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
+    }
+    return lines;
+}
+/**
+ * What is left of the room GitHub gives a text: 65,536 characters for a comment, 1 MiB
+ * for a step summary. Counted in UTF-8 bytes, never fewer than characters, so one count
+ * keeps both limits. A section that does not fit is left out whole or row by row, and
+ * says so, rather than making GitHub refuse the whole text.
+ */
+class Budget {
+    remaining;
+    constructor(remaining) {
+        this.remaining = remaining;
+    }
+    /** Adds the lines to `into` if they fit, and says whether they did. */
+    take(into, more) {
+        const size = more.reduce((n, line) => n + Buffer.byteLength(line, 'utf8') + 1, 0);
+        if (size > this.remaining)
+            return false;
+        into.push(...more);
+        this.remaining -= size;
+        return true;
+    }
+}
+/** The longest message a table cell shows; the SARIF and JSON files keep it whole. */
+const CELL_LIMIT = 2_000;
+/** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
+function cellText(message) {
+    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+    return escapeMarkdown(cut);
+}
+/** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
+function inputErrorsSection(document, context, level, budget) {
+    const errors = document.errors ?? [];
+    if (!errors.length)
+        return [];
+    const lines = [];
+    if (!budget.take(lines, [
+        '',
+        `${level} ❌ Inputs cmk-guard could not read`,
+        '',
+        '| Location | Problem |',
+        '| --- | --- |'
+    ]))
+        return [];
+    let shown = 0;
+    for (const e of errors) {
+        if (!budget.take(lines, [`| ${locationCell(e.file || null, e.line, context)} | ${cellText(e.message)} |`]))
+            break;
+        shown++;
+    }
+    if (shown < errors.length) {
+        const more = errors.length - shown;
+        lines.push('', `${more === 1 ? '1 more input error is' : `${more} more input errors are`} in the SARIF and JSON files.`);
+    }
+    return lines;
+}
+/**
+ * One section per rule, stopping before the text runs out of budget; returns how many
+ * findings were left out.
+ */
+function ruleSections(groups, context, level, budget) {
+    const lines = [];
+    let omitted = 0;
+    for (const group of groups) {
+        if (omitted || !budget.take(lines, ['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
+            omitted += group.findings.length;
+            continue;
+        }
+        let shown = 0;
+        for (const finding of group.findings) {
+            if (!budget.take(lines, [findingRow(finding, context)]))
+                break;
+            shown++;
+        }
+        omitted += group.findings.length - shown;
+        budget.take(lines, ruleHelp(group));
+    }
+    return { lines, omitted };
+}
+
+;// CONCATENATED MODULE: ./src/report/comment.ts
+
+
+/** The hidden marker the sticky comment is found by on the next push. */
+const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
+/**
+ * GitHub refuses comment bodies over 65,536 characters; an over-long body would leave the
+ * previous comment standing. The fixed lines around the sections take well under 1,536.
+ */
+const COMMENT_LIMIT = 65_536;
+const COMMENT_BUDGET = COMMENT_LIMIT - 1_536;
+/** Whether there is anything for a reviewer to read: findings to look at or inputs that failed. */
+function needsAttention(document) {
+    return document.summary.noncompliant > 0 || document.summary.indeterminate > 0 || (document.errors?.length ?? 0) > 0;
+}
+/**
+ * The sticky PR comment: the marker, the verdict, and per rule the findings with links to
+ * their lines. When nothing needs attention it says "all clear", so an old comment never
+ * keeps showing findings that are gone.
+ */
+function renderComment(document, context) {
+    const commit = context.sha ? ` at ${context.sha.slice(0, 7)}` : '';
+    const lines = [COMMENT_MARKER, `### cmk-guard: ${statusLine(document)}`, ''];
+    if (!needsAttention(document)) {
+        const { resources, definitions } = document.summary;
+        lines.push(`${plural(resources, 'resource')} checked against ${plural(definitions, 'definition')}${commit}: nothing noncompliant, nothing indeterminate.`);
+        return lines.join('\n') + '\n';
+    }
+    lines.push(...totalsTable(document));
+    const budget = new Budget(COMMENT_BUDGET);
+    lines.push(...inputErrorsSection(document, context, '####', budget));
+    const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
+    lines.push(...sections.lines);
+    if (sections.omitted) {
+        const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
+        lines.push('', `${plural(sections.omitted, 'more finding is', 'more findings are')} in ${where}.`);
+    }
+    lines.push('', `<sub>Checked${commit} by cmk-guard ${document.tool.version}. This comment is updated on every push.</sub>`);
+    return lines.join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./src/report/github.ts
 
 
@@ -44553,6 +44333,233 @@ class GitHubClient {
             return readOnly ? 'not-permitted' : 'failed';
         }
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+
+
+
+
+/** Annotations of one level that GitHub shows for a step. */
+const ANNOTATIONS_PER_LEVEL = 10;
+const levelOf = { error: 'error', warning: 'warning', note: 'notice' };
+const levelRank = { error: 3, warning: 2, notice: 1 };
+/** Every annotation the document calls for: input errors first, then findings, most severe first. */
+function buildAnnotations(document, context) {
+    const errors = (document.errors ?? []).map(error => ({
+        level: 'error',
+        ...(error.file ? { file: repositoryPath(error.file, context) } : {}),
+        ...(error.file && error.line ? { line: error.line } : {}),
+        ...(error.file && error.line && error.column ? { column: error.column } : {}),
+        title: 'cmk-guard could not read this input',
+        message: error.message
+    }));
+    const findings = findingsToReport(document)
+        .map(finding => ({ finding, annotation: annotationFor(finding, context) }))
+        .sort((a, b) => levelRank[b.annotation.level] - levelRank[a.annotation.level] ||
+        severityRank[b.finding.severity] - severityRank[a.finding.severity])
+        .map(entry => entry.annotation);
+    return [...errors, ...findings];
+}
+function annotationFor(finding, context) {
+    const { resource } = finding;
+    const indeterminate = finding.verdict === 'indeterminate';
+    const lines = [`${resource.type} '${resource.name}': ${finding.message}`];
+    if (indeterminate && finding.reason)
+        lines.push(capitalize(dependsOn(finding.reason)));
+    if (finding.enforcement === 'pr-only')
+        lines.push('Checked in pull requests only: Azure Policy cannot enforce this rule.');
+    if (finding.remediation?.trim())
+        lines.push('', finding.remediation.trim());
+    if (finding.helpUri)
+        lines.push('', finding.helpUri);
+    return {
+        // Indeterminate findings ask the reviewer a question; they never take an error's place.
+        level: indeterminate ? 'notice' : levelOf[finding.severity],
+        ...(resource.file !== null ? { file: repositoryPath(resource.file, context) } : {}),
+        ...(resource.file !== null && resource.line ? { line: resource.line } : {}),
+        ...(resource.file !== null && resource.line && resource.column ? { column: resource.column } : {}),
+        title: indeterminate ? `${finding.displayName} (indeterminate)` : finding.displayName,
+        message: lines.join('\n')
+    };
+}
+/** `::error file=…,line=…,col=…,title=…::message`, escaped so no input can end a property or the command. */
+function renderAnnotationCommand(annotation) {
+    const properties = [
+        ['file', annotation.file],
+        ['line', annotation.line],
+        ['col', annotation.column],
+        ['title', annotation.title]
+    ];
+    const rendered = properties
+        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
+        .map(([key, value]) => `${key}=${escapeCommandProperty(String(value))}`)
+        .join(',');
+    return `::${annotation.level}${rendered ? ` ${rendered}` : ''}::${escapeCommandData(annotation.message)}`;
+}
+function planAnnotations(annotations, perLevel = ANNOTATIONS_PER_LEVEL) {
+    const used = { error: 0, warning: 0, notice: 0 };
+    const shown = annotations.filter(annotation => used[annotation.level]++ < perLevel);
+    return { all: annotations, shown, hidden: annotations.length - shown.length };
+}
+
+;// CONCATENATED MODULE: ./src/report/checks.ts
+/**
+ * A check run that carries every annotation when a step cannot show them all. The Checks
+ * API takes at most 50 annotations per request; further ones are appended by updating
+ * the run (https://docs.github.com/en/rest/checks/runs#update-a-check-run).
+ */
+const CHECK_RUN_NAME = 'cmk-guard';
+const ANNOTATIONS_PER_REQUEST = 50;
+const TITLE_LIMIT = 255;
+const MESSAGE_LIMIT = 64 * 1024 - 64;
+const levels = {
+    error: 'failure',
+    warning: 'warning',
+    notice: 'notice'
+};
+/** Annotations with a file, as the Checks API wants them; the others stay in the summary. */
+function toCheckRunAnnotations(annotations) {
+    return annotations
+        .filter((a) => a.file !== undefined)
+        .map(a => ({
+        path: a.file,
+        start_line: a.line ?? 1,
+        end_line: a.line ?? 1,
+        ...(a.line && a.column ? { start_column: a.column, end_column: a.column } : {}),
+        annotation_level: levels[a.level],
+        title: truncate(a.title, TITLE_LIMIT),
+        message: truncate(a.message, MESSAGE_LIMIT)
+    }));
+}
+function planCheckRun(annotations, options) {
+    const all = toCheckRunAnnotations(annotations);
+    const batches = [];
+    for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST)
+        batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    return {
+        name: CHECK_RUN_NAME,
+        headSha: options.headSha,
+        conclusion: options.conclusion,
+        title: options.title,
+        summary: options.summary,
+        batches
+    };
+}
+function truncate(text, limit) {
+    return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/report/files.ts
+
+
+
+
+/**
+ * Writing report files so that nothing is lost or half-written: the content goes to a new
+ * file beside the target and is renamed over it, so a crash or a full disk leaves the old
+ * file or the new one, never part of one.
+ */
+function lstatOrNull(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return null;
+        throw error;
+    }
+}
+/**
+ * Writes `content` to `file` atomically. A symbolic link is written through to the file
+ * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
+ * renamed over and is written directly.
+ */
+function writeFileAtomic(file, content) {
+    let target = external_node_path_default().resolve(file);
+    let stat = lstatOrNull(target);
+    if (stat?.isSymbolicLink()) {
+        target = (0,external_node_fs_namespaceObject.realpathSync)(target);
+        stat = lstatOrNull(target);
+    }
+    if (stat && !stat.isFile()) {
+        if (stat.isDirectory())
+            throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
+        const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return;
+    }
+    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    // 'wx' fails rather than follow anything already at the temporary name.
+    const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+function inside(root, file) {
+    const relative = external_node_path_default().relative(root, file);
+    return relative === '' || (!external_node_path_default().isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`));
+}
+/** The path with symbolic links resolved as far as it exists, and the rest appended. */
+function realPathSoFar(file) {
+    const missing = [];
+    let current = file;
+    for (;;) {
+        try {
+            return external_node_path_default().join((0,external_node_fs_namespaceObject.realpathSync)(current), ...missing.reverse());
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+            const parent = external_node_path_default().dirname(current);
+            if (parent === current)
+                return file;
+            missing.push(external_node_path_default().basename(current));
+            current = parent;
+        }
+    }
+}
+/**
+ * Where the action may write a file an input names: inside the repository or the runner's
+ * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
+ * device. A pull request can commit a symbolic link where a report is written; without
+ * this check the report would overwrite whatever file the link names.
+ */
+function checkOutputPath(input, requested, file, roots) {
+    const where = `the input \`${input}\` is '${requested}'`;
+    const outside = new errors_UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
+    if (!roots.some(root => inside(external_node_path_default().resolve(root), file)))
+        throw outside;
+    const stat = lstatOrNull(file);
+    if (stat && !stat.isFile()) {
+        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
+        throw new errors_UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
+    }
+    // A folder on the way may be a link out of the repository.
+    const allowed = roots.map(root => realPathSoFar(external_node_path_default().resolve(root)));
+    if (!allowed.some(root => inside(root, realPathSoFar(file))))
+        throw outside;
 }
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
@@ -44830,6 +44837,140 @@ function withoutTitle(finding) {
     return finding.message.startsWith(prefix) && finding.message.length > prefix.length
         ? finding.message.slice(prefix.length)
         : finding.message;
+}
+
+;// CONCATENATED MODULE: ./src/report/publish.ts
+/**
+ * Everything the action reports, in the order a reviewer meets it: the text report in the log,
+ * annotations, the SARIF and findings files, a check run when annotations overflow, the sticky
+ * comment and the job summary. main.ts only reads the inputs and sets the outputs and the failure.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function publishReports(document, inputs, context, github, logger) {
+    printUntrusted(renderText(document));
+    const plan = planAnnotations(buildAnnotations(document, context));
+    for (const annotation of plan.shown)
+        process.stdout.write(renderAnnotationCommand(annotation) + (external_node_os_default()).EOL);
+    const outputDir = external_node_path_default().join(context.tempDir ?? external_node_os_default().tmpdir(), 'cmk-guard');
+    // An output that cannot be written fails the step, after everything else is reported.
+    const outputErrors = [];
+    const output = (input, requested, fallback, render) => {
+        try {
+            const file = writeOutput(input, requested, external_node_path_default().join(outputDir, fallback), context, render());
+            logger.info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
+            return file;
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            outputErrors.push(error.describe());
+            return '';
+        }
+    };
+    const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => JSON.stringify(renderSarif(document, context), null, 2) + '\n');
+    const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
+    const notes = [...outputErrors];
+    const result = {
+        outputErrors,
+        annotations: plan.all.length,
+        hiddenAnnotations: plan.hidden,
+        sarifFile,
+        findingsFile
+    };
+    let checkRunUrl;
+    if (plan.hidden > 0) {
+        if (github && context.sha) {
+            const failed = !!failureReason(document, inputs) || (document.errors?.length ?? 0) > 0;
+            const outcome = await github.publishCheckRun(planCheckRun(plan.all, {
+                headSha: context.sha,
+                conclusion: failed ? 'failure' : document.summary.indeterminate ? 'neutral' : 'success',
+                title: `cmk-guard: ${document.summary.noncompliant} noncompliant, ${document.summary.indeterminate} indeterminate`,
+                summary: `${plan.all.length} annotations from cmk-guard; the workflow step shows ${plan.shown.length} of them.`
+            }));
+            if (typeof outcome === 'object')
+                checkRunUrl = outcome.url || undefined;
+            result.checkRun = typeof outcome === 'object' ? 'published' : outcome;
+            if (outcome === 'not-permitted')
+                notes.push('The check run with every annotation could not be published: the token is read-only.');
+        }
+        else {
+            result.checkRun = 'no-token';
+        }
+    }
+    if (inputs.comment && context.pullRequest && github) {
+        const outcome = await github.upsertComment(context.pullRequest.number, renderComment(document, context), {
+            create: needsAttention(document)
+        });
+        result.comment = outcome;
+        if (outcome === 'not-permitted')
+            notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
+    }
+    if (inputs.summary && context.summaryFile) {
+        (0,external_node_fs_namespaceObject.appendFileSync)(context.summaryFile, renderSummary(document, context, {
+            hiddenAnnotations: plan.hidden,
+            annotationsPerLevel: ANNOTATIONS_PER_LEVEL,
+            checkRunUrl,
+            notes
+        }));
+    }
+    return result;
+}
+/** Why the step fails, in one line, or undefined when it passes. */
+function failureReason(document, inputs) {
+    const errors = document.errors ?? [];
+    if (errors.length) {
+        const first = errors[0];
+        const where = [first.file, first.line, first.line === null ? null : first.column]
+            .filter(p => p !== null && p !== '')
+            .join(':');
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
+        return publish_oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
+    }
+    if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never')
+        return undefined;
+    const threshold = severityRank[inputs.failOn];
+    const count = document.findings.filter(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold).length;
+    return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+}
+/**
+ * Writes a report file where the input says (relative to the repository), or to the
+ * fallback in the runner's temporary folder: only inside those two, never through a
+ * symbolic link, and atomically.
+ */
+function writeOutput(input, requested, fallback, context, content) {
+    const file = requested ? external_node_path_default().resolve(context.workspace, requested) : fallback;
+    checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? external_node_os_default().tmpdir()]);
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+        writeFileAtomic(file, content);
+    }
+    catch (error) {
+        if (isUserError(error))
+            throw error;
+        throw new errors_UserError(`the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${error.message}); give a path the job can write to.`);
+    }
+    return file;
+}
+/** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
+function printUntrusted(text) {
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    process.stdout.write(`::stop-commands::${token}${(external_node_os_default()).EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${(external_node_os_default()).EOL}`);
+}
+function publish_oneLine(text) {
+    return text.replace(/\s*\r?\n\s*/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./src/model/textFile.ts
@@ -64902,7 +65043,6 @@ function compilePullRequestChecks(rules) {
 
 
 
-
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -65096,13 +65236,6 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         skipped
     };
 }
-/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
-function exitCodeFor(document, failOn) {
-    if (failOn === 'never')
-        return 0;
-    const threshold = severityRank[failOn];
-    return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
-}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
@@ -65110,17 +65243,6 @@ function exitCodeFor(document, failOn) {
  * reviewer looks. The one try/catch and the only `core.setFailed` are here; the logic
  * lives in run.ts and src/report/.
  */
-
-
-
-
-
-
-
-
-
-
-
 
 
 
@@ -65152,7 +65274,12 @@ async function run() {
             ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
             : undefined;
         const { document, failure } = await group('Evaluate', () => main_evaluate(inputs, context, github));
-        const result = await group('Report', () => report(document, inputs, context, github));
+        const result = await group('Report', () => publishReports(document, inputs, context, github, logger));
+        setOutput('compliant', document.summary.compliant);
+        setOutput('noncompliant', document.summary.noncompliant);
+        setOutput('indeterminate', document.summary.indeterminate);
+        setOutput('sarif-file', result.sarifFile);
+        setOutput('findings-file', result.findingsFile);
         const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
         setOutput('result', verdict ? 'fail' : 'pass');
         if (verdict)
@@ -65213,130 +65340,12 @@ async function main_evaluate(inputs, context, github) {
             column: e.location?.column ?? null,
             message: e.message
         })));
-        return { document, failure: main_oneLine(error.describe()) };
+        return { document, failure: publish_oneLine(error.describe()) };
     }
-}
-async function report(document, inputs, context, github) {
-    printUntrusted(renderText(document));
-    const plan = planAnnotations(buildAnnotations(document, context));
-    for (const annotation of plan.shown)
-        process.stdout.write(renderAnnotationCommand(annotation) + (external_node_os_default()).EOL);
-    const outputDir = external_node_path_default().join(context.tempDir ?? external_node_os_default().tmpdir(), 'cmk-guard');
-    // An output that cannot be written fails the step, after everything else is reported.
-    const outputErrors = [];
-    const output = (input, requested, fallback, render) => {
-        try {
-            const file = writeOutput(input, requested, external_node_path_default().join(outputDir, fallback), context, render());
-            info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
-            return file;
-        }
-        catch (error) {
-            if (!isUserError(error))
-                throw error;
-            outputErrors.push(error.describe());
-            return '';
-        }
-    };
-    const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => JSON.stringify(renderSarif(document, context), null, 2) + '\n');
-    const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
-    const notes = [...outputErrors];
-    const result = {
-        outputErrors,
-        annotations: plan.all.length,
-        hiddenAnnotations: plan.hidden,
-        sarifFile,
-        findingsFile
-    };
-    let checkRunUrl;
-    if (plan.hidden > 0) {
-        if (github && context.sha) {
-            const failed = !!failureReason(document, inputs) || (document.errors?.length ?? 0) > 0;
-            const outcome = await github.publishCheckRun(planCheckRun(plan.all, {
-                headSha: context.sha,
-                conclusion: failed ? 'failure' : document.summary.indeterminate ? 'neutral' : 'success',
-                title: `cmk-guard: ${document.summary.noncompliant} noncompliant, ${document.summary.indeterminate} indeterminate`,
-                summary: `${plan.all.length} annotations from cmk-guard; the workflow step shows ${plan.shown.length} of them.`
-            }));
-            if (typeof outcome === 'object')
-                checkRunUrl = outcome.url || undefined;
-            result.checkRun = typeof outcome === 'object' ? 'published' : outcome;
-            if (outcome === 'not-permitted')
-                notes.push('The check run with every annotation could not be published: the token is read-only.');
-        }
-        else {
-            result.checkRun = 'no-token';
-        }
-    }
-    if (inputs.comment && context.pullRequest && github) {
-        const outcome = await github.upsertComment(context.pullRequest.number, renderComment(document, context), {
-            create: needsAttention(document)
-        });
-        result.comment = outcome;
-        if (outcome === 'not-permitted')
-            notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
-    }
-    if (inputs.summary && context.summaryFile) {
-        (0,external_node_fs_namespaceObject.appendFileSync)(context.summaryFile, renderSummary(document, context, {
-            hiddenAnnotations: plan.hidden,
-            annotationsPerLevel: ANNOTATIONS_PER_LEVEL,
-            checkRunUrl,
-            notes
-        }));
-    }
-    setOutput('compliant', document.summary.compliant);
-    setOutput('noncompliant', document.summary.noncompliant);
-    setOutput('indeterminate', document.summary.indeterminate);
-    setOutput('sarif-file', sarifFile);
-    setOutput('findings-file', findingsFile);
-    return result;
-}
-/** Why the step fails, in one line, or undefined when it passes. */
-function failureReason(document, inputs) {
-    const errors = document.errors ?? [];
-    if (errors.length) {
-        const first = errors[0];
-        const where = [first.file, first.line, first.line === null ? null : first.column]
-            .filter(p => p !== null && p !== '')
-            .join(':');
-        const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
-        return main_oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
-    }
-    if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never')
-        return undefined;
-    const threshold = severityRank[inputs.failOn];
-    const count = document.findings.filter(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold).length;
-    return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
-}
-/**
- * Writes a report file where the input says (relative to the repository), or to the
- * fallback in the runner's temporary folder: only inside those two, never through a
- * symbolic link, and atomically.
- */
-function writeOutput(input, requested, fallback, context, content) {
-    const file = requested ? external_node_path_default().resolve(context.workspace, requested) : fallback;
-    checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? external_node_os_default().tmpdir()]);
-    try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
-        writeFileAtomic(file, content);
-    }
-    catch (error) {
-        if (isUserError(error))
-            throw error;
-        throw new errors_UserError(`the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${error.message}); give a path the job can write to.`);
-    }
-    return file;
-}
-/** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
-function printUntrusted(text) {
-    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    process.stdout.write(`::stop-commands::${token}${(external_node_os_default()).EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${(external_node_os_default()).EOL}`);
 }
 function splitRepository(repository) {
     const [owner, repo] = repository.split('/');
     return { owner, repo };
-}
-function main_oneLine(text) {
-    return text.replace(/\s*\r?\n\s*/g, ' ');
 }
 
 

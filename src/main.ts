@@ -4,34 +4,18 @@
  * lives in run.ts and src/report/.
  */
 import * as core from '@actions/core';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
 import { readInputs } from './action/inputs.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
 import type { FindingsDocument } from './model/finding.js';
-import { severityRank } from './model/finding.js';
 import { bundledPolicies } from './paths.js';
-import {
-  ANNOTATIONS_PER_LEVEL,
-  buildAnnotations,
-  planAnnotations,
-  renderAnnotationCommand
-} from './report/annotations.js';
-import { planCheckRun } from './report/checks.js';
-import { needsAttention, renderComment } from './report/comment.js';
-import { checkOutputPath, writeFileAtomic } from './report/files.js';
 import { GitHubClient } from './report/github.js';
-import { renderJson } from './report/json.js';
 import type { Logger } from './report/logger.js';
-import { renderSarif } from './report/sarif.js';
-import { renderSummary } from './report/summary.js';
-import { renderText } from './report/text.js';
-import { buildDocument, evaluateRepository, exitCodeFor } from './run.js';
+import { failureReason, oneLine, publishReports } from './report/publish.js';
+import { buildDocument, evaluateRepository } from './run.js';
 
 const logger: Logger = {
   info: message => core.info(message),
@@ -63,7 +47,12 @@ export async function run(): Promise<void> {
         : undefined;
 
     const { document, failure } = await core.group('Evaluate', () => evaluate(inputs, context, github));
-    const result = await core.group('Report', () => report(document, inputs, context, github));
+    const result = await core.group('Report', () => publishReports(document, inputs, context, github, logger));
+    core.setOutput('compliant', document.summary.compliant);
+    core.setOutput('noncompliant', document.summary.noncompliant);
+    core.setOutput('indeterminate', document.summary.indeterminate);
+    core.setOutput('sarif-file', result.sarifFile);
+    core.setOutput('findings-file', result.findingsFile);
 
     const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
     core.setOutput('result', verdict ? 'fail' : 'pass');
@@ -135,165 +124,7 @@ async function evaluate(
   }
 }
 
-interface ReportResult {
-  outputErrors: string[];
-  annotations: number;
-  hiddenAnnotations: number;
-  sarifFile: string;
-  findingsFile: string;
-  checkRun?: string;
-  comment?: string;
-}
-
-async function report(
-  document: FindingsDocument,
-  inputs: ActionInputs,
-  context: RunContext,
-  github: GitHubClient | undefined
-): Promise<ReportResult> {
-  printUntrusted(renderText(document));
-
-  const plan = planAnnotations(buildAnnotations(document, context));
-  for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
-
-  const outputDir = path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard');
-  // An output that cannot be written fails the step, after everything else is reported.
-  const outputErrors: string[] = [];
-  const output = (input: string, requested: string | undefined, fallback: string, render: () => string): string => {
-    try {
-      const file = writeOutput(input, requested, path.join(outputDir, fallback), context, render());
-      core.info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
-      return file;
-    } catch (error) {
-      if (!isUserError(error)) throw error;
-      outputErrors.push(error.describe());
-      return '';
-    }
-  };
-  const sarifFile = output(
-    'sarif-file',
-    inputs.sarifFile,
-    'results.sarif',
-    () => JSON.stringify(renderSarif(document, context), null, 2) + '\n'
-  );
-  const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
-
-  const notes: string[] = [...outputErrors];
-  const result: ReportResult = {
-    outputErrors,
-    annotations: plan.all.length,
-    hiddenAnnotations: plan.hidden,
-    sarifFile,
-    findingsFile
-  };
-  let checkRunUrl: string | undefined;
-  if (plan.hidden > 0) {
-    if (github && context.sha) {
-      const failed = !!failureReason(document, inputs) || (document.errors?.length ?? 0) > 0;
-      const outcome = await github.publishCheckRun(
-        planCheckRun(plan.all, {
-          headSha: context.sha,
-          conclusion: failed ? 'failure' : document.summary.indeterminate ? 'neutral' : 'success',
-          title: `cmk-guard: ${document.summary.noncompliant} noncompliant, ${document.summary.indeterminate} indeterminate`,
-          summary: `${plan.all.length} annotations from cmk-guard; the workflow step shows ${plan.shown.length} of them.`
-        })
-      );
-      if (typeof outcome === 'object') checkRunUrl = outcome.url || undefined;
-      result.checkRun = typeof outcome === 'object' ? 'published' : outcome;
-      if (outcome === 'not-permitted')
-        notes.push('The check run with every annotation could not be published: the token is read-only.');
-    } else {
-      result.checkRun = 'no-token';
-    }
-  }
-
-  if (inputs.comment && context.pullRequest && github) {
-    const outcome = await github.upsertComment(context.pullRequest.number, renderComment(document, context), {
-      create: needsAttention(document)
-    });
-    result.comment = outcome;
-    if (outcome === 'not-permitted')
-      notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
-  }
-
-  if (inputs.summary && context.summaryFile) {
-    appendFileSync(
-      context.summaryFile,
-      renderSummary(document, context, {
-        hiddenAnnotations: plan.hidden,
-        annotationsPerLevel: ANNOTATIONS_PER_LEVEL,
-        checkRunUrl,
-        notes
-      })
-    );
-  }
-
-  core.setOutput('compliant', document.summary.compliant);
-  core.setOutput('noncompliant', document.summary.noncompliant);
-  core.setOutput('indeterminate', document.summary.indeterminate);
-  core.setOutput('sarif-file', sarifFile);
-  core.setOutput('findings-file', findingsFile);
-  return result;
-}
-
-/** Why the step fails, in one line, or undefined when it passes. */
-function failureReason(document: FindingsDocument, inputs: ActionInputs): string | undefined {
-  const errors = document.errors ?? [];
-  if (errors.length) {
-    const first = errors[0];
-    const where = [first.file, first.line, first.line === null ? null : first.column]
-      .filter(p => p !== null && p !== '')
-      .join(':');
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
-    return oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
-  }
-  if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never') return undefined;
-  const threshold = severityRank[inputs.failOn];
-  const count = document.findings.filter(
-    f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold
-  ).length;
-  return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
-}
-
-/**
- * Writes a report file where the input says (relative to the repository), or to the
- * fallback in the runner's temporary folder: only inside those two, never through a
- * symbolic link, and atomically.
- */
-function writeOutput(
-  input: string,
-  requested: string | undefined,
-  fallback: string,
-  context: RunContext,
-  content: string
-): string {
-  const file = requested ? path.resolve(context.workspace, requested) : fallback;
-  checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? os.tmpdir()]);
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, content);
-  } catch (error) {
-    if (isUserError(error)) throw error;
-    throw new UserError(
-      `the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${(error as Error).message}); give a path the job can write to.`
-    );
-  }
-  return file;
-}
-
-/** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
-function printUntrusted(text: string): void {
-  const token = randomBytes(16).toString('hex');
-  process.stdout.write(
-    `::stop-commands::${token}${os.EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${os.EOL}`
-  );
-}
-
 function splitRepository(repository: string): { owner: string; repo: string } {
   const [owner, repo] = repository.split('/');
   return { owner, repo };
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, ' ');
 }

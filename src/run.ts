@@ -12,8 +12,7 @@ import type { CompiledDefinition } from './engine/index.js';
 import { evaluateDefinitions, loadDefinition, loadDefinitionsFromDirectory } from './engine/index.js';
 import type { Json } from './model/value.js';
 import { collectUserErrors, UserError, UserErrors } from './model/errors.js';
-import type { Finding, FindingsDocument, Severity } from './model/finding.js';
-import { severityRank } from './model/finding.js';
+import type { Finding, FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
 import { displayPath } from './paths.js';
 import type { Rule } from './rules/index.js';
@@ -252,11 +251,4 @@ export function buildDocument(
     errors,
     skipped
   };
-}
-
-/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
-export function exitCodeFor(document: FindingsDocument, failOn: Severity | 'never'): 0 | 1 {
-  if (failOn === 'never') return 0;
-  const threshold = severityRank[failOn];
-  return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
 }

@@ -8391,6 +8391,13 @@ function findingResource(resource, position) {
         column: position?.column ?? null
     };
 }
+/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
+function exitCodeFor(document, failOn) {
+    if (failOn === 'never')
+        return 0;
+    const threshold = finding_severityRank[failOn];
+    return document.findings.some(f => f.verdict === 'noncompliant' && finding_severityRank[f.severity] >= threshold) ? 1 : 0;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/effects.ts
 const canonical = {
@@ -28556,7 +28563,6 @@ function compilePullRequestChecks(rules) {
 
 
 
-
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -28749,13 +28755,6 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         errors,
         skipped
     };
-}
-/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
-function exitCodeFor(document, failOn) {
-    if (failOn === 'never')
-        return 0;
-    const threshold = finding_severityRank[failOn];
-    return document.findings.some(f => f.verdict === 'noncompliant' && finding_severityRank[f.severity] >= threshold) ? 1 : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/compile.ts
@@ -29501,6 +29500,7 @@ function fingerprint(finding, file) {
 
 ;// CONCATENATED MODULE: ./src/commands/evaluate.ts
 /** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
+
 
 
 

@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../report/files.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
-import { evaluateRepository, exitCodeFor } from '../run.js';
+import { exitCodeFor } from '../model/finding.js';
+import { evaluateRepository } from '../run.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE } from './command.js';
 

@@ -63,3 +63,10 @@ export function findingResource(resource: Resource, position: SourcePosition | n
     column: position?.column ?? null
   };
 }
+
+/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
+export function exitCodeFor(document: FindingsDocument, failOn: Severity | 'never'): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const threshold = severityRank[failOn];
+  return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
+}

@@ -1,0 +1,181 @@
+/**
+ * Everything the action reports, in the order a reviewer meets it: the text report in the log,
+ * annotations, the SARIF and findings files, a check run when annotations overflow, the sticky
+ * comment and the job summary. main.ts only reads the inputs and sets the outputs and the failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunContext } from '../action/context.js';
+import type { ActionInputs } from '../action/inputs.js';
+import { UserError, isUserError } from '../model/errors.js';
+import type { FindingsDocument } from '../model/finding.js';
+import { exitCodeFor, severityRank } from '../model/finding.js';
+import { ANNOTATIONS_PER_LEVEL, buildAnnotations, planAnnotations, renderAnnotationCommand } from './annotations.js';
+import { planCheckRun } from './checks.js';
+import { needsAttention, renderComment } from './comment.js';
+import { checkOutputPath, writeFileAtomic } from './files.js';
+import type { GitHubClient } from './github.js';
+import { renderJson } from './json.js';
+import type { Logger } from './logger.js';
+import { renderSarif } from './sarif.js';
+import { renderSummary } from './summary.js';
+import { renderText } from './text.js';
+
+/** What of the action's inputs reporting reads. */
+export type ReportInputs = Pick<ActionInputs, 'sarifFile' | 'findingsFile' | 'comment' | 'summary' | 'failOn'>;
+
+export interface ReportResult {
+  outputErrors: string[];
+  annotations: number;
+  hiddenAnnotations: number;
+  sarifFile: string;
+  findingsFile: string;
+  checkRun?: string;
+  comment?: string;
+}
+
+export async function publishReports(
+  document: FindingsDocument,
+  inputs: ReportInputs,
+  context: RunContext,
+  github: GitHubClient | undefined,
+  logger: Logger
+): Promise<ReportResult> {
+  printUntrusted(renderText(document));
+
+  const plan = planAnnotations(buildAnnotations(document, context));
+  for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
+
+  const outputDir = path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard');
+  // An output that cannot be written fails the step, after everything else is reported.
+  const outputErrors: string[] = [];
+  const output = (input: string, requested: string | undefined, fallback: string, render: () => string): string => {
+    try {
+      const file = writeOutput(input, requested, path.join(outputDir, fallback), context, render());
+      logger.info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
+      return file;
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      outputErrors.push(error.describe());
+      return '';
+    }
+  };
+  const sarifFile = output(
+    'sarif-file',
+    inputs.sarifFile,
+    'results.sarif',
+    () => JSON.stringify(renderSarif(document, context), null, 2) + '\n'
+  );
+  const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
+
+  const notes: string[] = [...outputErrors];
+  const result: ReportResult = {
+    outputErrors,
+    annotations: plan.all.length,
+    hiddenAnnotations: plan.hidden,
+    sarifFile,
+    findingsFile
+  };
+  let checkRunUrl: string | undefined;
+  if (plan.hidden > 0) {
+    if (github && context.sha) {
+      const failed = !!failureReason(document, inputs) || (document.errors?.length ?? 0) > 0;
+      const outcome = await github.publishCheckRun(
+        planCheckRun(plan.all, {
+          headSha: context.sha,
+          conclusion: failed ? 'failure' : document.summary.indeterminate ? 'neutral' : 'success',
+          title: `cmk-guard: ${document.summary.noncompliant} noncompliant, ${document.summary.indeterminate} indeterminate`,
+          summary: `${plan.all.length} annotations from cmk-guard; the workflow step shows ${plan.shown.length} of them.`
+        })
+      );
+      if (typeof outcome === 'object') checkRunUrl = outcome.url || undefined;
+      result.checkRun = typeof outcome === 'object' ? 'published' : outcome;
+      if (outcome === 'not-permitted')
+        notes.push('The check run with every annotation could not be published: the token is read-only.');
+    } else {
+      result.checkRun = 'no-token';
+    }
+  }
+
+  if (inputs.comment && context.pullRequest && github) {
+    const outcome = await github.upsertComment(context.pullRequest.number, renderComment(document, context), {
+      create: needsAttention(document)
+    });
+    result.comment = outcome;
+    if (outcome === 'not-permitted')
+      notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
+  }
+
+  if (inputs.summary && context.summaryFile) {
+    appendFileSync(
+      context.summaryFile,
+      renderSummary(document, context, {
+        hiddenAnnotations: plan.hidden,
+        annotationsPerLevel: ANNOTATIONS_PER_LEVEL,
+        checkRunUrl,
+        notes
+      })
+    );
+  }
+
+  return result;
+}
+
+/** Why the step fails, in one line, or undefined when it passes. */
+export function failureReason(document: FindingsDocument, inputs: Pick<ReportInputs, 'failOn'>): string | undefined {
+  const errors = document.errors ?? [];
+  if (errors.length) {
+    const first = errors[0];
+    const where = [first.file, first.line, first.line === null ? null : first.column]
+      .filter(p => p !== null && p !== '')
+      .join(':');
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
+    return oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
+  }
+  if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never') return undefined;
+  const threshold = severityRank[inputs.failOn];
+  const count = document.findings.filter(
+    f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold
+  ).length;
+  return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+}
+
+/**
+ * Writes a report file where the input says (relative to the repository), or to the
+ * fallback in the runner's temporary folder: only inside those two, never through a
+ * symbolic link, and atomically.
+ */
+function writeOutput(
+  input: string,
+  requested: string | undefined,
+  fallback: string,
+  context: RunContext,
+  content: string
+): string {
+  const file = requested ? path.resolve(context.workspace, requested) : fallback;
+  checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? os.tmpdir()]);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, content);
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    throw new UserError(
+      `the input \`${input}\` is '${requested ?? fallback}', which cannot be written (${(error as Error).message}); give a path the job can write to.`
+    );
+  }
+  return file;
+}
+
+/** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
+function printUntrusted(text: string): void {
+  const token = randomBytes(16).toString('hex');
+  process.stdout.write(
+    `::stop-commands::${token}${os.EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${os.EOL}`
+  );
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ');
+}
