@@ -61921,88 +61921,6 @@ function nearestPosition(positionOf, pointer) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/sources/parameters.ts
-
-
-
-
-
-
-
-
-/** How a `$schema` names a parameter file, and a deployment template. */
-const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
-const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
-function loadParameterFile(file) {
-    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
-    const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
-    if (!value_isObject(doc.value)) {
-        throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
-            file,
-            line: 1,
-            column: 1
-        });
-    }
-    const root = doc.value;
-    const hasSection = value_isObject(root.parameters);
-    if (root.parameters !== undefined && !hasSection) {
-        const at = doc.positionOf('/parameters');
-        throw new errors_UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
-    }
-    const section = (hasSection ? root.parameters : root);
-    const base = hasSection ? '/parameters' : '';
-    const supplied = new Map();
-    for (const [name, entry] of Object.entries(section)) {
-        if (!hasSection && (name === '$schema' || name === 'contentVersion'))
-            continue;
-        const pointer = joinPointer(base, name);
-        const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-        if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
-            throw new errors_UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
-        }
-        let value;
-        let position;
-        if ('value' in entry) {
-            value = entry.value;
-            position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
-        }
-        else {
-            const reference = entry.reference;
-            const secret = value_isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
-            value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
-            position = at;
-        }
-        supplied.set(name.toLowerCase(), { name, value, position, origin });
-    }
-    return supplied;
-}
-/**
- * The parameter file that goes with a template by convention: `main.json` →
- * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
- */
-function parameters_conventionalParameterFile(templateFile) {
-    const dir = external_node_path_namespaceObject.dirname(templateFile);
-    const stem = external_node_path_namespaceObject.basename(templateFile).replace(/\.jsonc?$/i, '');
-    const candidate = external_node_path_namespaceObject.join(dir, `${stem}.parameters.json`);
-    return external_node_fs_namespaceObject.existsSync(candidate) ? candidate : null;
-}
-/** Values given on the command line or as action inputs. */
-function overridesToSupplied(overrides) {
-    const supplied = new Map();
-    for (const [name, value] of Object.entries(overrides)) {
-        supplied.set(name.toLowerCase(), { name, value, position: null, origin: '--parameter' });
-    }
-    return supplied;
-}
-/** Later sources win: parameter files in the order given, then overrides. */
-function mergeSupplied(...sources) {
-    const merged = new Map();
-    for (const source of sources)
-        for (const [key, value] of source)
-            merged.set(key, value);
-    return merged;
-}
-
 ;// CONCATENATED MODULE: ./src/sources/snapshot.ts
 
 
@@ -62173,6 +62091,87 @@ function confine(file, boundary, what, at) {
     if (reason) {
         throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
     }
+}
+
+;// CONCATENATED MODULE: ./src/sources/parameters.ts
+
+
+
+
+
+
+
+/** How a `$schema` names a parameter file, and a deployment template. */
+const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
+const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
+function loadParameterFile(file) {
+    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
+    const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
+    if (!value_isObject(doc.value)) {
+        throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
+            file,
+            line: 1,
+            column: 1
+        });
+    }
+    const root = doc.value;
+    const hasSection = value_isObject(root.parameters);
+    if (root.parameters !== undefined && !hasSection) {
+        const at = doc.positionOf('/parameters');
+        throw new errors_UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+    }
+    const section = (hasSection ? root.parameters : root);
+    const base = hasSection ? '/parameters' : '';
+    const supplied = new Map();
+    for (const [name, entry] of Object.entries(section)) {
+        if (!hasSection && (name === '$schema' || name === 'contentVersion'))
+            continue;
+        const pointer = joinPointer(base, name);
+        const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
+        if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
+            throw new errors_UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
+        }
+        let value;
+        let position;
+        if ('value' in entry) {
+            value = entry.value;
+            position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
+        }
+        else {
+            const reference = entry.reference;
+            const secret = value_isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
+            value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
+            position = at;
+        }
+        supplied.set(name.toLowerCase(), { name, value, position, origin });
+    }
+    return supplied;
+}
+/**
+ * The parameter file that goes with a template by convention: `main.json` →
+ * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
+ */
+function parameters_conventionalParameterFile(templateFile) {
+    const dir = external_node_path_namespaceObject.dirname(templateFile);
+    const stem = external_node_path_namespaceObject.basename(templateFile).replace(/\.jsonc?$/i, '');
+    const candidate = external_node_path_namespaceObject.join(dir, `${stem}.parameters.json`);
+    return external_node_fs_namespaceObject.existsSync(candidate) ? candidate : null;
+}
+/** Values given on the command line or as action inputs. */
+function overridesToSupplied(overrides) {
+    const supplied = new Map();
+    for (const [name, value] of Object.entries(overrides)) {
+        supplied.set(name.toLowerCase(), { name, value, position: null, origin: '--parameter' });
+    }
+    return supplied;
+}
+/** Later sources win: parameter files in the order given, then overrides. */
+function mergeSupplied(...sources) {
+    const merged = new Map();
+    for (const source of sources)
+        for (const [key, value] of source)
+            merged.set(key, value);
+    return merged;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
@@ -63788,6 +63787,7 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -64093,6 +64093,7 @@ function expandPattern(pattern, cwd, boundary) {
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
 /** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
+
 
 
 

@@ -3,19 +3,10 @@ import { Unknown } from '../../src/model/value.js';
 import type { Value } from '../../src/model/value.js';
 import type { RelationRule } from '../../src/pr/relation.js';
 import { compileRelationRule } from '../../src/pr/relation.js';
-
-const SUB = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers';
+import { SUB, templateResource } from './support.js';
 
 function resource(type: string, name: string, json: Record<string, Value>, line = 1, id?: string): Resource {
-  return {
-    id: id ?? `${SUB}/${type}/${name}`,
-    type,
-    name,
-    json: { type, name, ...json },
-    source: { file: 'main.json', line, column: 5 },
-    positionOf: pointer => ({ file: 'main.json', line: line + pointer.split('/').length, column: 7 }),
-    origin: 'template'
-  };
+  return templateResource(type, name, json, { line, id });
 }
 
 const rule: RelationRule = {

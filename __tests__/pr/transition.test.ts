@@ -3,17 +3,14 @@ import type { Value } from '../../src/model/value.js';
 import { Unknown } from '../../src/model/value.js';
 import type { TransitionRule } from '../../src/pr/transition.js';
 import { compileTransitionRule, pairResources } from '../../src/pr/transition.js';
+import { templateResource } from './support.js';
 
 function resource(type: string, name: string, json: Record<string, Value>, file = 'head/main.json'): Resource {
-  return {
-    id: `/subscriptions/s/resourceGroups/rg/providers/${type}/${name}`,
-    type,
-    name,
-    json: { type, name, ...json },
-    source: { file, line: 3, column: 5 },
-    positionOf: pointer => ({ file, line: 10 + pointer.split('/').length, column: 9 }),
-    origin: 'template'
-  };
+  return templateResource(type, name, json, {
+    file,
+    line: 10,
+    id: `/subscriptions/s/resourceGroups/rg/providers/${type}/${name}`
+  });
 }
 
 const sameVault: TransitionRule = {

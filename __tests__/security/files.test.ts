@@ -24,7 +24,7 @@ import { checkOutputPath, writeFileAtomic } from '../../src/report/files.js';
 import { FINGERPRINT_KEY, renderSarif } from '../../src/report/sarif.js';
 import { buildDocument } from '../../src/run.js';
 import { loadTemplates } from '../../src/sources/index.js';
-import { MAX_INPUT_BYTES } from '../../src/sources/parameters.js';
+import { MAX_INPUT_BYTES } from '../../src/model/textFile.js';
 import { sarifValidator } from '../support/sarif.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';

@@ -53,41 +53,39 @@ describe('the sticky comment is only ever one this token wrote', () => {
   });
 });
 
+/** Runs every client call against a loopback server answering with `handler`, then closes it. */
+async function againstServer(handler: Parameters<typeof createServer>[1]) {
+  const server = createServer(handler);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const logger = recordingLogger();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const outcome = await everything(GitHubClient.create(TOKEN, repository, logger, url));
+    return { outcome, logger };
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 describe('an API that refuses or cannot be reached', () => {
   it('404 on every call: one warning, no exception', async () => {
-    const server = createServer((req, res) => {
+    const { outcome, logger } = await againstServer((req, res) => {
       req.resume();
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }));
     });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const logger = recordingLogger();
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const outcome = await everything(GitHubClient.create(TOKEN, repository, logger, url));
-      expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
-      expect(logger.warnings).toHaveLength(1);
-      expect(logger.warnings[0]).toMatch(/could not list the files .*: GitHub answered 404 \(Not Found/);
-      expect(logger.debugs).toHaveLength(2);
-    } finally {
-      server.close();
-    }
+    expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toMatch(/could not list the files .*: GitHub answered 404 \(Not Found/);
+    expect(logger.debugs).toHaveLength(2);
   });
 
   it('a server that closes every connection: one warning, no exception', async () => {
-    const server = createServer(req => req.socket.destroy());
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const logger = recordingLogger();
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const outcome = await everything(GitHubClient.create(TOKEN, repository, logger, url));
-      expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
-      expect(logger.warnings).toHaveLength(1);
-      expect(logger.warnings[0]).toMatch(/could not list the files the pull request changed: GitHub answered 500/);
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
+    const { outcome, logger } = await againstServer(req => req.socket.destroy());
+    expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toMatch(/could not list the files the pull request changed: GitHub answered 500/);
   });
 
   it('a fork’s read-only token: one warning for the comment and the check run together', async () => {

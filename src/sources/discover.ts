@@ -5,13 +5,8 @@ import { UserError } from '../model/errors.js';
 import { boundaryFor, escapeReason } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
 import { expandPattern } from './glob.js';
-import {
-  MAX_INPUT_BYTES,
-  TEMPLATE_SCHEMA,
-  UnreadableTextError,
-  conventionalParameterFile,
-  readTextFile
-} from './parameters.js';
+import { MAX_INPUT_BYTES, UnreadableTextError, readTextFile } from '../model/textFile.js';
+import { TEMPLATE_SCHEMA, conventionalParameterFile } from './parameters.js';
 import {
   expandTemplateDocument,
   notATemplateReason,

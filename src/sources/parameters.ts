@@ -8,8 +8,6 @@ import { parseJsonWithPositions } from './json.js';
 import { joinPointer } from '../model/pointer.js';
 import { readTextFile } from '../model/textFile.js';
 
-export { MAX_INPUT_BYTES, UnreadableTextError, readTextFile } from '../model/textFile.js';
-
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
  * where a value may instead be a Key Vault `reference` (a secret, unknown offline).

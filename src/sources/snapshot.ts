@@ -4,7 +4,7 @@ import type { Resource, SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { nearestPosition, parseJsonWithPositions } from './json.js';
 import { joinPointer, splitPointer } from '../model/pointer.js';
-import { readTextFile } from './parameters.js';
+import { readTextFile } from '../model/textFile.js';
 
 /**
  * Resource snapshots: what `az resource list`, `az graph query`, the REST API or

@@ -11,9 +11,9 @@ import {
   conventionalParameterFile,
   loadParameterFile,
   mergeSupplied,
-  overridesToSupplied,
-  readTextFile
+  overridesToSupplied
 } from './parameters.js';
+import { readTextFile } from '../model/textFile.js';
 import { TemplateError } from './arm/errors.js';
 import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';

@@ -5,7 +5,8 @@ import type { Resource, SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
 import { confine } from '../boundary.js';
-import { readTextFile, type SuppliedParameter } from '../parameters.js';
+import { readTextFile } from '../../model/textFile.js';
+import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import {
