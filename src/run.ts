@@ -19,7 +19,7 @@ import type { Rule } from './rules/index.js';
 import { loadPolicyDirectory } from './rules/index.js';
 import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
-import { inBaseline, readBaseline } from './pr/baseline.js';
+import { inBaseCheckout, readBaseCheckout } from './pr/baseCheckout.js';
 import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 
@@ -201,18 +201,18 @@ function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resour
 function loadBaseResources(request: EvaluateRequest): Resource[] {
   const patterns = request.templates ?? [];
   const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
-  const baseline = readBaseline(request.base as string, folders, request.cwd);
+  const checkout = readBaseCheckout(request.base as string, folders, request.cwd);
   try {
-    const cwd = inBaseline(baseline, '.', request.cwd);
+    const cwd = inBaseCheckout(checkout, '.', request.cwd);
     const discovered = loadTemplates(patterns, {
       cwd,
-      parameterFiles: request.parameters?.map(p => inBaseline(baseline, p, request.cwd)),
+      parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
       parameterOverrides: request.parameterOverrides
     });
     // A template the base cannot expand (new, or broken then) has nothing to compare against.
     return discovered.templates.flatMap(t => t.resources);
   } finally {
-    baseline.dispose();
+    checkout.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readBaseline } from '../../src/pr/baseline.js';
+import { readBaseCheckout } from '../../src/pr/baseCheckout.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -45,7 +45,7 @@ describe('hostile base refs', () => {
     'HEAD:infra/main.json',
     ''
   ])('%j is refused before git runs, and nothing is executed', ref => {
-    expect(() => readBaseline(ref, ['infra'], repo)).toThrow(/is not a git revision cmk-guard accepts/);
+    expect(() => readBaseCheckout(ref, ['infra'], repo)).toThrow(/is not a git revision cmk-guard accepts/);
     expect(existsSync(path.join(repo, 'pwned'))).toBe(false);
     expect(readdirSync(repo).sort()).toEqual(['.git', 'infra']);
   });
@@ -53,13 +53,13 @@ describe('hostile base refs', () => {
 
 describe('hostile names in the base commit', () => {
   it('passes over names with line breaks and still reads the others', () => {
-    const baseline = readBaseline('HEAD', ['infra'], repo);
+    const checkout = readBaseCheckout('HEAD', ['infra'], repo);
     try {
-      expect(baseline.files).toBe(1);
-      expect(readFileSync(path.join(baseline.root, 'infra', 'main.json'), 'utf8')).toBe('{"base": true}');
-      expect(readdirSync(path.join(baseline.root, 'infra'))).toEqual(['main.json']);
+      expect(checkout.files).toBe(1);
+      expect(readFileSync(path.join(checkout.root, 'infra', 'main.json'), 'utf8')).toBe('{"base": true}');
+      expect(readdirSync(path.join(checkout.root, 'infra'))).toEqual(['main.json']);
     } finally {
-      baseline.dispose();
+      checkout.dispose();
     }
   });
 });

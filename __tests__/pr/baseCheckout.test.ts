@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readBaseline } from '../../src/pr/baseline.js';
+import { readBaseCheckout } from '../../src/pr/baseCheckout.js';
 
 function git(cwd: string, ...args: string[]) {
   return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -31,26 +31,26 @@ describe('reading the base of a pull request from git', () => {
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
   it('writes the JSON files under the given folders as they were at the base commit', () => {
-    const baseline = readBaseline('base', ['infra'], repo);
+    const checkout = readBaseCheckout('base', ['infra'], repo);
     try {
-      expect(baseline.files).toBe(2);
-      expect(readFileSync(path.join(baseline.root, 'infra', 'main.json'), 'utf8')).toBe('{"base": true}');
-      expect(readFileSync(path.join(baseline.root, 'infra', 'nested', 'child.json'), 'utf8')).toBe('{"child": 1}');
-      expect(existsSync(path.join(baseline.root, 'other.json'))).toBe(false);
-      expect(existsSync(path.join(baseline.root, 'infra', 'notes.txt'))).toBe(false);
+      expect(checkout.files).toBe(2);
+      expect(readFileSync(path.join(checkout.root, 'infra', 'main.json'), 'utf8')).toBe('{"base": true}');
+      expect(readFileSync(path.join(checkout.root, 'infra', 'nested', 'child.json'), 'utf8')).toBe('{"child": 1}');
+      expect(existsSync(path.join(checkout.root, 'other.json'))).toBe(false);
+      expect(existsSync(path.join(checkout.root, 'infra', 'notes.txt'))).toBe(false);
     } finally {
-      baseline.dispose();
+      checkout.dispose();
     }
-    expect(existsSync(baseline.root)).toBe(false);
+    expect(existsSync(checkout.root)).toBe(false);
   });
 
   it('refuses a ref that could be read as an option, without running git with it', () => {
-    expect(() => readBaseline('--upload-pack=touch /tmp/pwned', ['infra'], repo)).toThrow(
+    expect(() => readBaseCheckout('--upload-pack=touch /tmp/pwned', ['infra'], repo)).toThrow(
       /not a git revision cmk-guard accepts/
     );
   });
 
   it('says what to do when the base commit is not there', () => {
-    expect(() => readBaseline('no-such-branch', ['infra'], repo)).toThrow(/fetch-depth: 0/);
+    expect(() => readBaseCheckout('no-such-branch', ['infra'], repo)).toThrow(/fetch-depth: 0/);
   });
 });

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
 
-export interface Baseline {
+export interface BaseCheckout {
   /** The folder that mirrors the repository at the base commit. */
   root: string;
   /** The repository's top folder in the working tree. */
@@ -26,7 +26,7 @@ function git(args: string[], cwd: string, input?: string): Buffer {
   return execFileSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-export function readBaseline(ref: string, folders: string[], cwd: string): Baseline {
+export function readBaseCheckout(ref: string, folders: string[], cwd: string): BaseCheckout {
   if (!SAFE_REF.test(ref) || ref.includes('..')) {
     throw new UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
   }
@@ -73,7 +73,7 @@ export function readBaseline(ref: string, folders: string[], cwd: string): Basel
   return { root, repository, files: listing.length, dispose };
 }
 
-/** A path in the working tree, as it stands in the baseline folder. */
-export function inBaseline(baseline: Baseline, file: string, cwd: string): string {
-  return path.join(baseline.root, path.relative(baseline.repository, path.resolve(cwd, file)));
+/** A path in the working tree, as it stands in the base checkout. */
+export function inBaseCheckout(checkout: BaseCheckout, file: string, cwd: string): string {
+  return path.join(checkout.root, path.relative(checkout.repository, path.resolve(cwd, file)));
 }
