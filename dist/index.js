@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8437);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4393);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8437:
+/***/ 4393:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64228,7 +64228,7 @@ const src_version_VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/pr/baseline.ts
+;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
  * folders that hold the head's templates are written, as they were at the base commit, into a
@@ -64245,7 +64245,7 @@ const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
     return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
-function readBaseline(ref, folders, cwd) {
+function readBaseCheckout(ref, folders, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
         throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
@@ -64291,9 +64291,9 @@ function readBaseline(ref, folders, cwd) {
     }
     return { root, repository, files: listing.length, dispose };
 }
-/** A path in the working tree, as it stands in the baseline folder. */
-function inBaseline(baseline, file, cwd) {
-    return external_node_path_default().join(baseline.root, external_node_path_default().relative(baseline.repository, external_node_path_default().resolve(cwd, file)));
+/** A path in the working tree, as it stands in the base checkout. */
+function inBaseCheckout(checkout, file, cwd) {
+    return external_node_path_default().join(checkout.root, external_node_path_default().relative(checkout.repository, external_node_path_default().resolve(cwd, file)));
 }
 
 ;// CONCATENATED MODULE: ./src/pr/azureCompare.ts
@@ -65190,19 +65190,19 @@ function loadBaseTemplates(request, patterns) {
 function loadBaseResources(request) {
     const patterns = request.templates ?? [];
     const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
-    const baseline = readBaseline(request.base, folders, request.cwd);
+    const checkout = readBaseCheckout(request.base, folders, request.cwd);
     try {
-        const cwd = inBaseline(baseline, '.', request.cwd);
+        const cwd = inBaseCheckout(checkout, '.', request.cwd);
         const discovered = loadTemplates(patterns, {
             cwd,
-            parameterFiles: request.parameters?.map(p => inBaseline(baseline, p, request.cwd)),
+            parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
             parameterOverrides: request.parameterOverrides
         });
         // A template the base cannot expand (new, or broken then) has nothing to compare against.
         return discovered.templates.flatMap(t => t.resources);
     }
     finally {
-        baseline.dispose();
+        checkout.dispose();
     }
 }
 /** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */

@@ -27748,7 +27748,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/pr/baseline.ts
+;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
  * folders that hold the head's templates are written, as they were at the base commit, into a
@@ -27765,7 +27765,7 @@ const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
     return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
-function readBaseline(ref, folders, cwd) {
+function readBaseCheckout(ref, folders, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
         throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
@@ -27811,9 +27811,9 @@ function readBaseline(ref, folders, cwd) {
     }
     return { root, repository, files: listing.length, dispose };
 }
-/** A path in the working tree, as it stands in the baseline folder. */
-function inBaseline(baseline, file, cwd) {
-    return external_node_path_default().join(baseline.root, external_node_path_default().relative(baseline.repository, external_node_path_default().resolve(cwd, file)));
+/** A path in the working tree, as it stands in the base checkout. */
+function inBaseCheckout(checkout, file, cwd) {
+    return external_node_path_default().join(checkout.root, external_node_path_default().relative(checkout.repository, external_node_path_default().resolve(cwd, file)));
 }
 
 ;// CONCATENATED MODULE: ./src/pr/azureCompare.ts
@@ -28710,19 +28710,19 @@ function loadBaseTemplates(request, patterns) {
 function loadBaseResources(request) {
     const patterns = request.templates ?? [];
     const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
-    const baseline = readBaseline(request.base, folders, request.cwd);
+    const checkout = readBaseCheckout(request.base, folders, request.cwd);
     try {
-        const cwd = inBaseline(baseline, '.', request.cwd);
+        const cwd = inBaseCheckout(checkout, '.', request.cwd);
         const discovered = loadTemplates(patterns, {
             cwd,
-            parameterFiles: request.parameters?.map(p => inBaseline(baseline, p, request.cwd)),
+            parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
             parameterOverrides: request.parameterOverrides
         });
         // A template the base cannot expand (new, or broken then) has nothing to compare against.
         return discovered.templates.flatMap(t => t.resources);
     }
     finally {
-        baseline.dispose();
+        checkout.dispose();
     }
 }
 /** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */
