@@ -9,6 +9,7 @@ import { readTextFile } from '../../model/textFile.js';
 import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
+import { findKey } from '../../expr/evaluate.js';
 import {
   NO_COPY,
   TemplateScope,
@@ -539,13 +540,14 @@ export class TemplateExpander {
     const inner = linked || scopeMode === 'inner';
     let child: TemplateScope;
     if (inner) {
-      const supplied = this.passedParameters(instance, props, propsPointer, data);
+      const { supplied, unknown } = this.passedParameters(instance, props, propsPointer, data);
       child = new TemplateScope({
         doc,
         base,
         template,
         target,
         supplied,
+        suppliedUnknown: unknown,
         expansion: this.expansion,
         path: childPath,
         fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
@@ -611,35 +613,54 @@ export class TemplateExpander {
     return target;
   }
 
-  /** The values a nested deployment passes to its template's parameters, evaluated in the parent. */
+  /**
+   * The values a nested deployment passes to its template's parameters, evaluated in the parent.
+   * `properties.parameters` "can be a JObject or a well formed JSON string"
+   * (https://learn.microsoft.com/javascript/api/@azure/arm-resources/deploymentproperties), and so
+   * the result of one expression; each entry is `{"value": …}`, `{"reference": …}` (a Key Vault
+   * secret), or one expression giving either (Bicep writes an optional module parameter as
+   * `[if(cond, createObject('value', x), createObject('value', y))]`). When the whole object
+   * cannot be known before deployment, neither can any parameter it would set: `unknown` says so.
+   */
   private passedParameters(
     instance: Instance,
     props: { [key: string]: Json },
     propsPointer: string,
     data: EvalData
-  ): Map<string, SuppliedParameter> {
+  ): { supplied: Map<string, SuppliedParameter>; unknown?: Unknown } {
     const { scope } = instance.decl;
     const supplied = new Map<string, SuppliedParameter>();
     const paramsPointer = joinPointer(propsPointer, 'parameters');
-    let params: Value = null;
-    if (typeof props.parameters === 'string') params = scope.evaluateValue(props.parameters, paramsPointer, data);
-    else if (isObject(props.parameters)) params = props.parameters as { [key: string]: Value };
-    if (!isObject(params)) return supplied;
     const origin = `deployment '${instance.nameText}'`;
+    const whole = typeof props.parameters === 'string';
+    let params: Value = null;
+    if (whole) params = parsedJsonText(scope.evaluateValue(props.parameters!, paramsPointer, data));
+    else if (isObject(props.parameters)) params = props.parameters as { [key: string]: Value };
+    if (isUnknown(params)) {
+      return {
+        supplied,
+        unknown: new Unknown(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
+      };
+    }
+    if (params === null || params === undefined) return { supplied };
+    if (!isObject(params)) {
+      throw scope.errorAt(
+        paramsPointer,
+        `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": …} entries, not ${JSON.stringify(params)}.`
+      );
+    }
     for (const [name, raw] of Object.entries(params)) {
       const entryPointer = joinPointer(paramsPointer, name);
-      // Bicep writes an optional module parameter as one expression giving {"value": …}.
-      const entry =
-        typeof raw === 'string' && typeof props.parameters !== 'string'
-          ? scope.evaluateValue(raw, entryPointer, data)
-          : raw;
+      const computed = whole || typeof raw === 'string';
+      const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, data) : raw;
       let value: Value;
-      if (isObject(entry) && 'value' in entry) {
-        value =
-          typeof props.parameters === 'string' || typeof raw === 'string'
-            ? entry.value
-            : scope.evaluateValue(entry.value as Json, joinPointer(entryPointer, 'value'), data);
-      } else if (isObject(entry) && 'reference' in entry) {
+      if (isUnknown(entry)) {
+        // The entry is {"value": …} once known; its value is what cannot be known.
+        value = new Unknown(entry.reason, `${entry.key}.value`);
+      } else if (isObject(entry) && findKey(entry, 'value') !== undefined) {
+        const key = findKey(entry, 'value')!;
+        value = computed ? entry[key] : scope.evaluateValue(entry[key] as Json, joinPointer(entryPointer, key), data);
+      } else if (isObject(entry) && findKey(entry, 'reference') !== undefined) {
         value = new Unknown(
           `a Key Vault secret passed to parameter '${name}'`,
           `keyvault-secret:${instance.nameText}/${name}`
@@ -647,7 +668,7 @@ export class TemplateExpander {
       } else {
         throw scope.errorAt(
           entryPointer,
-          `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value".`
+          `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`
         );
       }
       supplied.set(name.toLowerCase(), {
@@ -657,7 +678,7 @@ export class TemplateExpander {
         origin
       });
     }
-    return supplied;
+    return { supplied };
   }
 
   /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
@@ -721,6 +742,16 @@ function dropNullMembers(value: Value): void {
       if (value[key] === null) delete value[key];
       else dropNullMembers(value[key]);
     }
+  }
+}
+
+/** A "well formed JSON string" where an object is expected is read as the object it spells. */
+function parsedJsonText(value: Value): Value {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as Json;
+  } catch {
+    return value;
   }
 }
 

@@ -105,6 +105,11 @@ export interface TemplateScopeInit {
   target: DeploymentTarget;
   /** Values given for parameters, by lower-case name. */
   supplied: ReadonlyMap<string, SuppliedParameter>;
+  /**
+   * Set when the values given are themselves unknown before deployment (a nested deployment's
+   * `parameters` computed by an expression): any parameter may be set by them, defaults included.
+   */
+  suppliedUnknown?: Unknown;
   expansion: Expansion;
   /** A nested template with `outer` scope: parameters, variables and functions come from the parent. */
   outer?: TemplateScope;
@@ -131,6 +136,7 @@ export class TemplateScope {
   /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
   readonly names = new Map<string, string[]>();
   private readonly supplied: ReadonlyMap<string, SuppliedParameter>;
+  private readonly suppliedUnknown?: Unknown;
   private readonly parameterSlots: Map<string, ParameterSlot>;
   private readonly variableSlots: Map<string, VariableSlot>;
 
@@ -144,6 +150,7 @@ export class TemplateScope {
     this.path = init.path;
     this.fileChain = init.fileChain;
     this.supplied = init.supplied;
+    this.suppliedUnknown = init.suppliedUnknown;
     this.parameterSlots = new Map();
     this.variableSlots = new Map();
     if (!this.outer) {
@@ -385,7 +392,13 @@ export class TemplateScope {
     let where: SourcePosition | null;
     // A null passed for a parameter that has a default means "use the default" (how Bicep
     // passes optional module parameters).
-    if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
+    if (!supplied && this.suppliedUnknown) {
+      value = new Unknown(
+        `parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`,
+        `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`
+      );
+      where = null;
+    } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
       value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
       where = supplied.position ?? this.doc.positionOf(slot.pointer);
     } else if ('defaultValue' in decl) {
