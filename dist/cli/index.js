@@ -25828,6 +25828,7 @@ class TemplateScope {
     /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
     names = new Map();
     supplied;
+    suppliedUnknown;
     parameterSlots;
     variableSlots;
     constructor(init) {
@@ -25840,6 +25841,7 @@ class TemplateScope {
         this.path = init.path;
         this.fileChain = init.fileChain;
         this.supplied = init.supplied;
+        this.suppliedUnknown = init.suppliedUnknown;
         this.parameterSlots = new Map();
         this.variableSlots = new Map();
         if (!this.outer) {
@@ -26037,7 +26039,11 @@ class TemplateScope {
         let where;
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
-        if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
+        if (!supplied && this.suppliedUnknown) {
+            value = new Unknown(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
+            where = null;
+        }
+        else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
             value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
             where = supplied.position ?? this.doc.positionOf(slot.pointer);
         }
@@ -26650,6 +26656,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -27087,13 +27094,14 @@ class TemplateExpander {
         const inner = linked || scopeMode === 'inner';
         let child;
         if (inner) {
-            const supplied = this.passedParameters(instance, props, propsPointer, data);
+            const { supplied, unknown } = this.passedParameters(instance, props, propsPointer, data);
             child = new TemplateScope({
                 doc,
                 base,
                 template,
                 target,
                 supplied,
+                suppliedUnknown: unknown,
                 expansion: this.expansion,
                 path: childPath,
                 fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
@@ -27158,37 +27166,55 @@ class TemplateExpander {
         }
         return target;
     }
-    /** The values a nested deployment passes to its template's parameters, evaluated in the parent. */
+    /**
+     * The values a nested deployment passes to its template's parameters, evaluated in the parent.
+     * `properties.parameters` "can be a JObject or a well formed JSON string"
+     * (https://learn.microsoft.com/javascript/api/@azure/arm-resources/deploymentproperties), and so
+     * the result of one expression; each entry is `{"value": …}`, `{"reference": …}` (a Key Vault
+     * secret), or one expression giving either (Bicep writes an optional module parameter as
+     * `[if(cond, createObject('value', x), createObject('value', y))]`). When the whole object
+     * cannot be known before deployment, neither can any parameter it would set: `unknown` says so.
+     */
     passedParameters(instance, props, propsPointer, data) {
         const { scope } = instance.decl;
         const supplied = new Map();
         const paramsPointer = joinPointer(propsPointer, 'parameters');
+        const origin = `deployment '${instance.nameText}'`;
+        const whole = typeof props.parameters === 'string';
         let params = null;
-        if (typeof props.parameters === 'string')
-            params = scope.evaluateValue(props.parameters, paramsPointer, data);
+        if (whole)
+            params = parsedJsonText(scope.evaluateValue(props.parameters, paramsPointer, data));
         else if (value_isObject(props.parameters))
             params = props.parameters;
-        if (!value_isObject(params))
-            return supplied;
-        const origin = `deployment '${instance.nameText}'`;
+        if (isUnknown(params)) {
+            return {
+                supplied,
+                unknown: new Unknown(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
+            };
+        }
+        if (params === null || params === undefined)
+            return { supplied };
+        if (!value_isObject(params)) {
+            throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": …} entries, not ${JSON.stringify(params)}.`);
+        }
         for (const [name, raw] of Object.entries(params)) {
             const entryPointer = joinPointer(paramsPointer, name);
-            // Bicep writes an optional module parameter as one expression giving {"value": …}.
-            const entry = typeof raw === 'string' && typeof props.parameters !== 'string'
-                ? scope.evaluateValue(raw, entryPointer, data)
-                : raw;
+            const computed = whole || typeof raw === 'string';
+            const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, data) : raw;
             let value;
-            if (value_isObject(entry) && 'value' in entry) {
-                value =
-                    typeof props.parameters === 'string' || typeof raw === 'string'
-                        ? entry.value
-                        : scope.evaluateValue(entry.value, joinPointer(entryPointer, 'value'), data);
+            if (isUnknown(entry)) {
+                // The entry is {"value": …} once known; its value is what cannot be known.
+                value = new Unknown(entry.reason, `${entry.key}.value`);
             }
-            else if (value_isObject(entry) && 'reference' in entry) {
+            else if (value_isObject(entry) && findKey(entry, 'value') !== undefined) {
+                const key = findKey(entry, 'value');
+                value = computed ? entry[key] : scope.evaluateValue(entry[key], joinPointer(entryPointer, key), data);
+            }
+            else if (value_isObject(entry) && findKey(entry, 'reference') !== undefined) {
                 value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
-                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value".`);
+                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`);
             }
             supplied.set(name.toLowerCase(), {
                 name,
@@ -27197,7 +27223,7 @@ class TemplateExpander {
                 origin
             });
         }
-        return supplied;
+        return { supplied };
     }
     /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
     recordOutputs(instance, child) {
@@ -27257,6 +27283,17 @@ function dropNullMembers(value) {
             else
                 dropNullMembers(value[key]);
         }
+    }
+}
+/** A "well formed JSON string" where an object is expected is read as the object it spells. */
+function parsedJsonText(value) {
+    if (typeof value !== 'string')
+        return value;
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value;
     }
 }
 function findCycle(instances) {
