@@ -1,0 +1,29 @@
+/**
+ * The part of cmk-guard that talks to Azure. It is the only code that imports `@azure/*`,
+ * and the commands that need it load it with a dynamic `import()`, so `--version` and
+ * `evaluate` never load the Azure SDKs.
+ */
+export {
+  connectArm,
+  ArmConnection,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES
+} from './connection.js';
+export type { ConnectionSettings, ArmClientOptions } from './connection.js';
+export { ArmRest, MAX_PAGES } from './rest.js';
+export type { ArmRequest, ArmResponse, ArmMethod } from './rest.js';
+export { ArmError, toArmError, cleanText, readArmErrorBody } from './errors.js';
+export { resolveArmEndpoint, cloudNames, isLoopbackHost } from './clouds.js';
+export type { ArmEndpoint, CloudName } from './clouds.js';
+export {
+  selectCredential,
+  staticTokenCredential,
+  tokenFromEnvironment,
+  TOKEN_VARIABLE,
+  OIDC_AUDIENCE
+} from './credential.js';
+export { PolicyStore, POLICY_API_VERSION } from './policyStore.js';
+export type { RestBody, WriteResult } from './policyStore.js';
+export type { RestPolicyResource } from './restShape.js';
+export * from './scope.js';

@@ -1,0 +1,137 @@
+/**
+ * cmk-guard's own pipeline policies, added to every Azure SDK client and to the raw REST
+ * pipeline. Retrying stays the SDK's (its retry policy, configured through retryOptions);
+ * these only make what it retries, and what it gives up on, well defined:
+ * - the bearer token goes only to the Resource Manager origin the user chose (a `nextLink`,
+ *   `Location` or redirect elsewhere is refused before anything is sent);
+ * - every request has a deadline; a request that misses it fails like a dropped connection;
+ * - a response body larger than the limit is cut off and reported, never held in memory;
+ * - a body cut short by a dropped connection counts as a reset, so the SDK retries it;
+ * - a `Retry-After` longer than the longest wait we accept is shortened to it.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { isRestError, RestError } from '@azure/core-rest-pipeline';
+import { isLoopbackHost } from './clouds.js';
+
+export const LOOPBACK_BEARER_POLICY = 'cmkGuardLoopbackBearerPolicy';
+export const ARM_GUARD_POLICY = 'cmkGuardArmGuardPolicy';
+
+/**
+ * Sets the bearer token on plain-http requests to a loopback Resource Manager (a test server,
+ * an emulator). The SDK's bearer policy refuses any non-https URL, even on loopback; this one
+ * refuses anything that is not loopback.
+ */
+export function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+  return {
+    name: LOOPBACK_BEARER_POLICY,
+    async sendRequest(request, next) {
+      const url = new URL(request.url);
+      if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
+        throw new Error(`cmk-guard sends a token over plain http only to loopback addresses, not to ${url.origin}.`);
+      }
+      request.allowInsecureConnection = true;
+      const token = await credential.getToken(scope, { abortSignal: request.abortSignal });
+      if (!token) throw new Error('the credential gave no token.');
+      request.headers.set('Authorization', `Bearer ${token.token}`);
+      return next(request);
+    }
+  };
+}
+
+/** A response body over the limit: reported, not retried. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly url: string
+  ) {
+    super(`the response was larger than ${Math.round(limit / (1024 * 1024))} MB`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** A request to somewhere other than the chosen Resource Manager. */
+export class ForeignOriginError extends Error {
+  constructor(readonly url: string) {
+    super(`refused to send a request to ${new URL(url).origin}, which is not the Resource Manager endpoint`);
+    this.name = 'ForeignOriginError';
+  }
+}
+
+export interface GuardSettings {
+  /** The only origin requests may go to. */
+  origin: string;
+  /** Milliseconds a request (sending it and reading the whole answer) may take. */
+  timeoutMs: number;
+  /** Bytes a response body may have. */
+  maxResponseBytes: number;
+  /** The longest wait a Retry-After may ask for, in milliseconds. */
+  maxRetryAfterMs: number;
+}
+
+export const TIMED_OUT = 'ETIMEDOUT';
+
+export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
+  return {
+    name: ARM_GUARD_POLICY,
+    async sendRequest(request: PipelineRequest, next) {
+      if (new URL(request.url).origin !== settings.origin) throw new ForeignOriginError(request.url);
+      if (!(request.timeout > 0)) request.timeout = settings.timeoutMs;
+      let tooLarge = false;
+      const progress = request.onDownloadProgress;
+      request.onDownloadProgress = event => {
+        if (event.loadedBytes > settings.maxResponseBytes) {
+          tooLarge = true;
+          throw new ResponseTooLargeError(settings.maxResponseBytes, request.url);
+        }
+        progress?.(event);
+      };
+      try {
+        const response = await next(request);
+        clampRetryAfter(response, settings.maxRetryAfterMs);
+        return response;
+      } catch (error) {
+        if (tooLarge) throw new ResponseTooLargeError(settings.maxResponseBytes, request.url);
+        const name = (error as { name?: string } | null)?.name;
+        if (name === 'AbortError' && !request.abortSignal?.aborted) {
+          // The deadline (request.timeout) aborted it, not the caller: the SDK retries it as a timeout.
+          throw new RestError(`no answer within ${Math.round(request.timeout / 1000)} s`, {
+            code: TIMED_OUT,
+            request
+          });
+        }
+        if (
+          isRestError(error) &&
+          error.code === RestError.PARSE_ERROR &&
+          error.statusCode === undefined &&
+          /^Error reading response as text/.test(error.message)
+        ) {
+          // The connection closed in the middle of the body: a reset, which the SDK retries.
+          throw new RestError('the connection closed before the whole response arrived', {
+            code: 'ECONNRESET',
+            request
+          });
+        }
+        throw error;
+      } finally {
+        request.onDownloadProgress = progress;
+      }
+    }
+  };
+}
+
+function clampRetryAfter(response: PipelineResponse, maxMs: number): void {
+  for (const [header, unit] of [
+    ['retry-after-ms', 1],
+    ['x-ms-retry-after-ms', 1]
+  ] as const) {
+    const value = Number(response.headers.get(header));
+    if (response.headers.has(header) && Number.isFinite(value) && value * unit > maxMs)
+      response.headers.set(header, String(maxMs));
+  }
+  const retryAfter = response.headers.get('retry-after');
+  if (retryAfter === undefined) return;
+  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : (Date.parse(retryAfter) - Date.now()) / 1000;
+  if (Number.isFinite(seconds) && seconds * 1000 > maxMs)
+    response.headers.set('retry-after', String(Math.floor(maxMs / 1000)));
+}

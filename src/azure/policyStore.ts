@@ -1,0 +1,191 @@
+/**
+ * Policy definitions, initiatives and assignments at a scope, read and written with
+ * @azure/arm-policy (api-version 2025-03-01), in the REST shape.
+ *
+ * Where the SDK is stricter than Resource Manager, Resource Manager's answer decides: the
+ * SDK accepts only 201 from a definition or assignment PUT, while ARM answers 200 to an
+ * update; and `policyAssignments.delete` throws a TypeError on the 204 ARM answers when the
+ * assignment is already gone. Each write records the raw answer (`onResponse`) and succeeds
+ * when its status is one ARM documents for success.
+ */
+import type { PolicyAssignment, PolicyDefinition, PolicySetDefinition } from '@azure/arm-policy';
+import { PolicyClient } from '@azure/arm-policy';
+import type { Json } from '../model/value.js';
+import type { ArmConnection } from './connection.js';
+import { toArmError } from './errors.js';
+import {
+  assignmentToRest,
+  definitionToRest,
+  setDefinitionToRest,
+  toModel,
+  type RestPolicyResource
+} from './restShape.js';
+import { sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
+
+export const POLICY_API_VERSION = '2025-03-01';
+
+/** Statuses Resource Manager answers when a write succeeded. */
+const PUT_OK = [200, 201];
+const DELETE_OK = [200, 204];
+
+export interface RestBody {
+  properties: { [key: string]: Json };
+  location?: string;
+  identity?: Json;
+}
+
+export interface WriteResult {
+  status: number;
+}
+
+interface RawResponse {
+  status: number;
+}
+
+/** `subscriptions/…` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
+function scopeParameter(scope: AzureScope): string {
+  return scope.id.replace(/^\//, '');
+}
+
+export class PolicyStore {
+  private readonly clients = new Map<string, PolicyClient>();
+
+  constructor(private readonly connection: ArmConnection) {}
+
+  /** A client per subscription id ('' for calls that need none); each gets our policies. */
+  private client(subscription = ''): PolicyClient {
+    let client = this.clients.get(subscription);
+    if (!client) {
+      const options = this.connection.clientOptions();
+      client = subscription
+        ? new PolicyClient(this.connection.credential, subscription, options)
+        : new PolicyClient(this.connection.credential, options);
+      this.connection.attach(client.pipeline);
+      this.clients.set(subscription, client);
+    }
+    return client;
+  }
+
+  private async list<T>(
+    doing: string,
+    pages: AsyncIterable<T>,
+    convert: (model: T) => RestPolicyResource,
+    scope: AzureScope
+  ) {
+    const found: RestPolicyResource[] = [];
+    try {
+      for await (const model of pages) {
+        const resource = convert(model);
+        // Lists may also hold what is inherited (built-ins, parent management groups): keep this scope's.
+        if (sameId(scopeOfId(resource.id), scope.id)) found.push(resource);
+      }
+    } catch (error) {
+      throw toArmError(error, doing, this.connection.secrets);
+    }
+    return found;
+  }
+
+  listDefinitions(scope: AzureScope): Promise<RestPolicyResource[]> {
+    const doing = `listing the policy definitions at ${shortScope(scope)}`;
+    const options = { filter: 'atExactScope()' };
+    const pages =
+      scope.kind === 'managementGroup'
+        ? this.client().policyDefinitions.listByManagementGroup(scope.managementGroup, options)
+        : this.client(subscriptionOf(scope)).policyDefinitions.list(options);
+    return this.list<PolicyDefinition>(doing, pages, definitionToRest, scope);
+  }
+
+  listSetDefinitions(scope: AzureScope): Promise<RestPolicyResource[]> {
+    const doing = `listing the initiatives at ${shortScope(scope)}`;
+    const options = { filter: 'atExactScope()' };
+    const pages =
+      scope.kind === 'managementGroup'
+        ? this.client().policySetDefinitions.listByManagementGroup(scope.managementGroup, options)
+        : this.client(subscriptionOf(scope)).policySetDefinitions.list(options);
+    return this.list<PolicySetDefinition>(doing, pages, setDefinitionToRest, scope);
+  }
+
+  listAssignments(scope: AzureScope): Promise<RestPolicyResource[]> {
+    const doing = `listing the policy assignments at ${shortScope(scope)}`;
+    const options = { filter: 'atExactScope()' };
+    const pages =
+      scope.kind === 'managementGroup'
+        ? this.client().policyAssignments.listForManagementGroup(scope.managementGroup, options)
+        : scope.kind === 'resourceGroup'
+          ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
+          : this.client(scope.subscription).policyAssignments.list(options);
+    return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope);
+  }
+
+  putDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
+    const model = toModel<PolicyDefinition>(body);
+    return this.write(`writing the policy definition ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+      scope.kind === 'managementGroup'
+        ? this.client().policyDefinitions.createOrUpdateAtManagementGroup(scope.managementGroup, name, model, options)
+        : this.client(subscriptionOf(scope)).policyDefinitions.createOrUpdate(name, model, options)
+    );
+  }
+
+  putSetDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
+    const model = toModel<PolicySetDefinition>(body);
+    return this.write(`writing the initiative ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+      scope.kind === 'managementGroup'
+        ? this.client().policySetDefinitions.createOrUpdateAtManagementGroup(
+            scope.managementGroup,
+            name,
+            model,
+            options
+          )
+        : this.client(subscriptionOf(scope)).policySetDefinitions.createOrUpdate(name, model, options)
+    );
+  }
+
+  putAssignment(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
+    const model = toModel<PolicyAssignment>(body);
+    return this.write(`writing the policy assignment ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+      this.client().policyAssignments.create(scopeParameter(scope), name, model, options)
+    );
+  }
+
+  deleteDefinition(scope: AzureScope, name: string): Promise<WriteResult> {
+    return this.write(`deleting the policy definition ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+      scope.kind === 'managementGroup'
+        ? this.client().policyDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
+        : this.client(subscriptionOf(scope)).policyDefinitions.delete(name, options)
+    );
+  }
+
+  deleteSetDefinition(scope: AzureScope, name: string): Promise<WriteResult> {
+    return this.write(`deleting the initiative ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+      scope.kind === 'managementGroup'
+        ? this.client().policySetDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
+        : this.client(subscriptionOf(scope)).policySetDefinitions.delete(name, options)
+    );
+  }
+
+  deleteAssignment(scope: AzureScope, name: string): Promise<WriteResult> {
+    return this.write(`deleting the policy assignment ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+      this.client().policyAssignments.delete(scopeParameter(scope), name, options)
+    );
+  }
+
+  /** Runs an SDK write; ARM's status decides whether it succeeded (see the module comment). */
+  private async write(
+    doing: string,
+    ok: readonly number[],
+    call: (options: { onResponse: (response: RawResponse) => void }) => Promise<unknown>
+  ): Promise<WriteResult> {
+    let answered: RawResponse | undefined;
+    try {
+      await call({ onResponse: response => void (answered = response) });
+    } catch (error) {
+      if (!answered || !ok.includes(answered.status)) throw toArmError(error, doing, this.connection.secrets);
+    }
+    return { status: answered?.status ?? 0 };
+  }
+}
+
+function subscriptionOf(scope: AzureScope): string {
+  if (scope.kind === 'managementGroup') throw new Error('a management group has no subscription');
+  return scope.subscription;
+}
