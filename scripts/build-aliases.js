@@ -1,12 +1,27 @@
-// Builds src/engine/aliases.data.ts, the policy alias catalog the engine ships with, from the public
-// alias dumps in the corpus (aliases/all-providers.csv for every provider, aliases/aliases.json for the
-// resource types cmk-guard is about; the JSON wins where both have an alias). Output is deterministic:
-// CI re-runs this when the corpus is present and fails if the committed file changed.
+// Builds src/engine/aliases.data.ts, the policy alias catalog the engine ships with. Output is
+// deterministic: CI re-runs this when the corpus is present and fails if the committed file changed.
 //
-// Format (before compression): one line per alias, sorted by lower-cased name: `name` when the alias's
-// default path is the conventional `properties.<segment after the last '/'>`, else `name<TAB>path`.
-// A few legacy aliases without a resource type (`Microsoft.Compute/imagePublisher`) have one path per
-// resource type: `name<TAB>path1<TAB>path2…`, in the order of the source.
+// Where the catalog learns aliases (all public, all under ../shared/corpus or this repository):
+//  1. aliases/all-providers.csv: `Get-AzPolicyAlias` for every provider (early 2024): name → default path.
+//  2. aliases/aliases.json: the resource types cmk-guard is about, merged from three dumps up to 2026-08;
+//     it wins where both have an alias. These types are *complete*: an alias of one of them that is not
+//     listed does not exist, and a definition that uses one is refused (as Azure refuses it).
+//  3. The built-in (builtin/) and Azure Landing Zones (alz/) definitions: Azure accepted every one of them,
+//     so every alias they read exists, and every alias a Modify operation of theirs writes is modifiable
+//     (Azure refuses a Modify definition whose operations write an alias that is not: InvalidPolicyRuleModifyDetails).
+//     Aliases that only these definitions name (newer than the dumps) get the conventional path and say so.
+//  4. scripts/aliases-extra.json (in this repository; its `_meta` names each source and commit): the
+//     published default paths of aliases that source 3 finds but the corpus dumps lack (a 2026-08 dump),
+//     and, per resource type, which aliases are modifiable where Microsoft's alias data says
+//     (`defaultMetadata.attributes`); an alias of such a type not listed there is not modifiable.
+//
+// Format (before compression), one line per entry, sorted:
+//  - `@<resource type>`: a type whose aliases the catalog holds completely (source 2).
+//  - `<alias>[<TAB><path>…][<TAB>!<flags>]`: an alias, sorted by lower-cased name. Paths are given only
+//    when the default path is not the conventional `properties.<segment after the last '/'>`; a few
+//    legacy aliases without a resource type (`Microsoft.Compute/imagePublisher`) have one path per type.
+//    Flags: `m` modifiable, `r` not modifiable (only where source 4 covers the type), `c` known only from
+//    definitions (source 3), its path conventional.
 // The text is brotli-compressed at fixed settings and embedded as base64, so ncc bundles it as code.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +33,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve(root, '../shared/corpus');
 const out = path.join(root, 'src/engine/aliases.data.ts');
 
+/** name (lower-cased) → { name, paths, modifiable?: boolean, learned?: true } */
 const byName = new Map();
 const csv = fs.readFileSync(path.join(corpus, 'aliases/all-providers.csv'), 'utf8');
 for (const line of csv.split(/\r?\n/)) {
@@ -30,7 +46,8 @@ for (const line of csv.split(/\r?\n/)) {
   else if (!found) byName.set(name.toLowerCase(), { name, paths: [p] });
 }
 const rich = JSON.parse(fs.readFileSync(path.join(corpus, 'aliases/aliases.json'), 'utf8'));
-for (const type of Object.keys(rich.resourceTypes).sort()) {
+const completeTypes = Object.keys(rich.resourceTypes).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+for (const type of completeTypes) {
   for (const alias of rich.resourceTypes[type].aliases) {
     const found = byName.get(alias.name.toLowerCase());
     if (found && found.paths.length > 1) continue;
@@ -39,11 +56,103 @@ for (const type of Object.keys(rich.resourceTypes).sort()) {
 }
 
 const conventional = name => `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
+
+// Source 3: the fields that accepted definitions read and write.
+const definitionFiles = [];
+const collect = dir => {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) collect(full);
+    else if (entry.name.toLowerCase().endsWith('.json')) definitionFiles.push(full);
+  }
+};
+collect(path.join(corpus, 'builtin'));
+collect(path.join(corpus, 'alz'));
+
+const read = new Set();
+const written = new Set();
+const literalField = /\b(?:field|current)\(\s*'([^']*)'\s*\)/gi;
+const addRead = name => {
+  if (typeof name !== 'string') return;
+  const text = name.startsWith('[[') ? name.slice(1) : name;
+  if (text.startsWith('[') || !text.includes('/')) return;
+  read.add(text);
+};
+const visit = node => {
+  if (Array.isArray(node)) {
+    for (const item of node) visit(item);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      const lower = key.toLowerCase();
+      // A deployIfNotExists template is ARM, not policy: its expressions are not policy fields.
+      if (lower === 'template') continue;
+      if (lower === 'field') addRead(value);
+      visit(value);
+    }
+  } else if (typeof node === 'string' && node.startsWith('[')) {
+    for (const m of node.matchAll(literalField)) addRead(m[1]);
+  }
+};
+for (const file of definitionFiles) {
+  let json;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    continue;
+  }
+  const props = json && typeof json === 'object' ? (json.properties ?? json) : undefined;
+  const rule = props && typeof props === 'object' ? props.policyRule : undefined;
+  if (!rule || typeof rule !== 'object') continue;
+  visit(rule);
+  const details = rule.then && typeof rule.then === 'object' ? rule.then.details : undefined;
+  const operations = details && typeof details === 'object' ? details.operations : undefined;
+  if (Array.isArray(operations)) {
+    for (const op of operations) {
+      const field = op && typeof op === 'object' ? op.field : undefined;
+      if (typeof field === 'string' && field.includes('/') && !field.startsWith('[')) written.add(field);
+    }
+  }
+}
+for (const name of [...read, ...written].sort()) {
+  if (byName.has(name.toLowerCase())) continue;
+  byName.set(name.toLowerCase(), { name, paths: [conventional(name)], learned: true });
+}
+for (const name of written) byName.get(name.toLowerCase()).modifiable = true;
+
+// Source 4: published paths for aliases only definitions named, and Microsoft's modifiable flags.
+const extra = JSON.parse(fs.readFileSync(path.join(root, 'scripts/aliases-extra.json'), 'utf8'));
+for (const [name, defaultPath] of Object.entries(extra.paths ?? {})) {
+  const entry = byName.get(name.toLowerCase());
+  if (!entry) throw new Error(`aliases-extra.json gives a path for ${name}, which no definition uses`);
+  entry.paths = [defaultPath];
+  delete entry.learned;
+}
+for (const [type, modifiable] of Object.entries(extra.modifiable ?? {})) {
+  const prefix = `${type.toLowerCase()}/`;
+  const yes = new Set(modifiable.map(n => n.toLowerCase()));
+  for (const n of yes) {
+    if (!byName.has(n)) throw new Error(`aliases-extra.json calls ${n} modifiable, but the catalog does not hold it`);
+  }
+  for (const [key, entry] of byName) {
+    if (!key.startsWith(prefix) || key.slice(prefix.length).includes('/')) continue;
+    if (yes.has(key)) entry.modifiable = true;
+    else if (entry.modifiable !== true) entry.modifiable = false;
+  }
+}
+
 const keys = [...byName.keys()].sort();
-const lines = keys.map(key => {
-  const { name, paths } = byName.get(key);
-  return paths.length === 1 && paths[0] === conventional(name) ? name : [name, ...paths].join('\t');
-});
+const lines = [
+  ...completeTypes.map(type => `@${type}`),
+  ...keys.map(key => {
+    const { name, paths, modifiable, learned } = byName.get(key);
+    const fields = [name];
+    if (!(paths.length === 1 && paths[0] === conventional(name))) fields.push(...paths);
+    const flags = `${modifiable === true ? 'm' : modifiable === false ? 'r' : ''}${learned ? 'c' : ''}`;
+    if (flags) fields.push(`!${flags}`);
+    return fields.join('\t');
+  })
+];
 const text = lines.join('\n');
 const compressed = zlib.brotliCompressSync(Buffer.from(text, 'utf8'), {
   params: {
@@ -54,9 +163,10 @@ const compressed = zlib.brotliCompressSync(Buffer.from(text, 'utf8'), {
 });
 const base64 = compressed.toString('base64');
 const chunks = base64.match(/.{1,100}/g) ?? [];
+const learnedCount = keys.filter(k => byName.get(k).learned).length;
 const body = [
-  '// Generated by scripts/build-aliases.js from ../shared/corpus/aliases; do not edit.',
-  `// ${keys.length} aliases; brotli-compressed, base64-encoded (${compressed.length} bytes compressed).`,
+  '// Generated by scripts/build-aliases.js from ../shared/corpus (alias dumps, built-in and ALZ definitions); do not edit.',
+  `// ${keys.length} aliases (${learnedCount} known only from definitions), ${completeTypes.length} complete resource types; brotli-compressed, base64-encoded (${compressed.length} bytes compressed).`,
   '// prettier-ignore',
   `export const ALIAS_COUNT = ${keys.length};`,
   '// prettier-ignore',
@@ -67,5 +177,5 @@ const body = [
 ].join('\n');
 fs.writeFileSync(out, body);
 console.log(
-  `wrote ${path.relative(root, out)}: ${keys.length} aliases, ${compressed.length} bytes compressed, ${body.length} bytes`
+  `wrote ${path.relative(root, out)}: ${keys.length} aliases (${learnedCount} from definitions, ${written.size} written by Modify), ${completeTypes.length} complete types, ${compressed.length} bytes compressed`
 );

@@ -5,9 +5,17 @@
  * BASICS = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  * EFFECTS = https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
  */
-import { loadDefinition, DefinitionError, UnsupportedError, type EvaluateOptions } from '../../src/engine/index.js';
+import {
+  loadDefinition as loadWithCatalog,
+  DefinitionError,
+  UnsupportedError,
+  type EvaluateOptions
+} from '../../src/engine/index.js';
 import { Unknown, type Value } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
+import { withTestAliases } from '../support/test-aliases.js';
+
+const loadDefinition = withTestAliases(loadWithCatalog);
 
 type Obj = { [key: string]: Value };
 

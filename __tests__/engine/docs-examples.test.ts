@@ -5,9 +5,12 @@
  * ARRAYS = https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays
  * Cases marked "docs silent" record what the engine does where the documentation says nothing.
  */
-import { loadDefinition, DefinitionError, type EvaluateOptions } from '../../src/engine/index.js';
+import { loadDefinition as loadWithCatalog, DefinitionError, type EvaluateOptions } from '../../src/engine/index.js';
 import type { Value } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
+import { withTestAliases } from '../support/test-aliases.js';
+
+const loadDefinition = withTestAliases(loadWithCatalog);
 
 type Obj = { [key: string]: Value };
 
@@ -317,15 +320,24 @@ describe('RULE#conditions', () => {
     properties: { created: '2024-05-01T00:00:00Z', text: 'a*b' }
   };
   const created = 'Microsoft.Test/resourceType/created';
-  it('like takes at most one *: a definition with more is refused', () => {
-    expect(() => load({ field: 'name', like: '*web*' })).toThrow(DefinitionError);
-    expect(() => load({ field: 'name', notLike: '*web*' })).toThrow(/at most one \*/);
-    expect(() => load({ field: 'name', like: 'web*' })).not.toThrow();
+  it('like "shouldn\'t have more than one wildcard character": a pattern with more loads with a warning and matches as a glob', () => {
+    // RULE#conditions: "The value shouldn't have more than one wildcard character." A recommendation:
+    // definitions with several exist, and other evaluators match them as globs.
+    const def = load({ field: 'name', like: '*web*' });
+    expect(def.notes.join('\n')).toMatch(/the like pattern "\*web\*" has 2 wildcards.*matched as a glob/);
+    expect(load({ field: 'name', notLike: 'a*b*c' }).notes.join('\n')).toMatch(/notLike pattern "a\*b\*c" has 2/);
+    expect(load({ field: 'name', like: 'web*' }).notes).toEqual([]);
+    expect(holds({ field: 'name', like: '*WEB*' }, { ...json, name: 'my-web-app' })).toBe('true');
+    expect(holds({ field: 'name', like: '*web*' }, { ...json, name: 'api' })).toBe('false');
+    expect(holds({ field: 'name', like: 'a*b*c' }, { ...json, name: 'aXbYc' })).toBe('true');
+    expect(holds({ field: 'name', like: 'a*b*c' }, { ...json, name: 'aXcYb' })).toBe('false');
+    expect(holds({ field: 'name', notLike: '*-*-*' }, { ...json, name: 'a-b' })).toBe('true');
   });
-  it('a like pattern with more than one * from a parameter fails the evaluation', () => {
+  it('a like pattern with more than one * from a parameter matches as a glob too', () => {
     const params = { pattern: { type: 'String' } };
     const rule = { field: 'name', like: "[parameters('pattern')]" };
-    expect(holds(rule, json, { parameters: { pattern: '*r*' } }, params)).toBe('indeterminate');
+    expect(holds(rule, json, { parameters: { pattern: '*r*' } }, params)).toBe('true');
+    expect(holds(rule, json, { parameters: { pattern: '*x*' } }, params)).toBe('false');
     expect(holds(rule, json, { parameters: { pattern: 'r*' } }, params)).toBe('true');
   });
   it('less/greater on dates compare instants, whatever the number of fractional digits', () => {

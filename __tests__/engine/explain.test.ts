@@ -9,12 +9,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateDefinitions, loadDefinition, type CompiledDefinition } from '../../src/engine/index.js';
+import {
+  evaluateDefinitions,
+  loadDefinition as loadWithCatalog,
+  type CompiledDefinition
+} from '../../src/engine/index.js';
 import { fieldLabel, requirement, showValue } from '../../src/engine/explain.js';
 import { expandTemplateFile } from '../../src/sources/index.js';
 import type { Value } from '../../src/model/value.js';
 import { Unknown } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
+import { withTestAliases } from '../support/test-aliases.js';
+
+const loadDefinition = withTestAliases(loadWithCatalog);
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/engine');
 const load = (file: string): CompiledDefinition =>

@@ -15,9 +15,11 @@ export const checkDefinitionsCommand: Command = {
     '',
     "Loads every policy definition JSON under DIR (Azure's exported {properties:{policyRule}} shape,",
     '{name, properties}, or a bare {policyRule}) with the offline engine. Prints one line per file that',
-    'is invalid or uses something unsupported, then `checked N definitions: L loaded, U unsupported, E invalid`.',
+    'is invalid or uses something unsupported, one `warning:` line per remark on a definition that loads',
+    '(an alias the catalog does not know, a like pattern with several *, …), then',
+    '`checked N definitions: L loaded, U unsupported, E invalid, W warnings`.',
     'Policy set definitions, assignments and other JSON are skipped and counted on a line of their own.',
-    'Exit 0 only when nothing is unsupported or invalid.'
+    'Exit 0 only when nothing is unsupported or invalid (warnings do not fail).'
   ].join('\n'),
   options: {},
   positionals: { min: 1, max: 1, placeholder: 'DIR' },
@@ -29,11 +31,18 @@ export const checkDefinitionsCommand: Command = {
     }
     const { loaded, failures, skipped } = loadDefinitionsFromDirectory(dir);
     for (const f of failures) io.stdout(`${path.relative(io.cwd, f.file) || f.file}: ${f.kind}: ${f.message}\n`);
+    let warnings = 0;
+    for (const def of loaded) {
+      for (const note of def.notes) {
+        warnings++;
+        io.stdout(`${def.file ? path.relative(io.cwd, def.file) || def.file : def.name}: warning: ${note}\n`);
+      }
+    }
     const unsupported = failures.filter(f => f.kind === 'unsupported').length;
     const invalid = failures.length - unsupported;
     if (skipped.length > 0) io.stdout(`skipped ${skipped.length} JSON files that are not policy definitions\n`);
     io.stdout(
-      `checked ${loaded.length + failures.length} definitions: ${loaded.length} loaded, ${unsupported} unsupported, ${invalid} invalid\n`
+      `checked ${loaded.length + failures.length} definitions: ${loaded.length} loaded, ${unsupported} unsupported, ${invalid} invalid, ${warnings} warning${warnings === 1 ? '' : 's'}\n`
     );
     return failures.length === 0 ? EXIT_OK : EXIT_FINDINGS;
   }

@@ -1,34 +1,210 @@
 /**
- * The policy alias catalog: alias name → default property path, for every resource provider,
- * built by scripts/build-aliases.js from public `Get-AzPolicyAlias` dumps. Where an alias is not in
- * the catalog, its path follows Azure's naming convention (`<type>/<a.b>` → `properties.a.b`) and
- * the caller is told the fallback was used.
+ * The policy alias catalog: which aliases exist, the property path each reads, and whether a Modify
+ * operation may write it. Built by scripts/build-aliases.js from public data (its header lists the
+ * sources): `Get-AzPolicyAlias` dumps for every provider, complete dumps for the resource types
+ * cmk-guard is about, the aliases Azure's built-in and landing-zone definitions use (Azure accepted
+ * them, so they exist), and Microsoft's modifiable flags where published.
+ *
+ * `lookupAlias` is the one question callers ask: known (with path and modifiability), refused (Azure
+ * rejects a definition that uses it: the type's aliases are all known and this is not one), or unknown
+ * (the catalog's sources may simply be older than the alias).
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
  */
 import { brotliDecompressSync } from 'node:zlib';
 import { ALIAS_DATA } from './aliases.data.js';
 
-let catalog: Map<string, string[]> | undefined;
+interface Entry {
+  name: string;
+  paths: string[];
+  modifiable: boolean | undefined;
+  /** Known only because an accepted definition uses it: its path follows the naming convention. */
+  fromDefinitions: boolean;
+}
+
+interface Catalog {
+  aliases: Map<string, Entry>;
+  /** Resource types whose aliases the catalog holds completely: lower-cased → as spelled. */
+  completeTypes: Map<string, string>;
+}
+
+let catalog: Catalog | undefined;
 
 function conventionalPath(name: string): string {
   return `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 }
 
-function load(): Map<string, string[]> {
+function load(): Catalog {
   if (catalog) return catalog;
   const text = brotliDecompressSync(Buffer.from(ALIAS_DATA, 'base64')).toString('utf8');
-  const map = new Map<string, string[]>();
+  const aliases = new Map<string, Entry>();
+  const completeTypes = new Map<string, string>();
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
-    const tab = line.indexOf('\t');
-    const name = tab < 0 ? line : line.slice(0, tab);
-    map.set(name.toLowerCase(), tab < 0 ? [conventionalPath(name)] : line.slice(tab + 1).split('\t'));
     start = end + 1;
+    if (line.startsWith('@')) {
+      completeTypes.set(line.slice(1).toLowerCase(), line.slice(1));
+      continue;
+    }
+    const fields = line.split('\t');
+    const name = fields[0];
+    const last = fields[fields.length - 1];
+    const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
+    const paths = fields.slice(1, flags ? -1 : undefined);
+    aliases.set(name.toLowerCase(), {
+      name,
+      paths: paths.length > 0 ? paths : [conventionalPath(name)],
+      modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
+      fromDefinitions: flags.includes('c')
+    });
   }
-  catalog = map;
-  return map;
+  catalog = { aliases, completeTypes };
+  return catalog;
+}
+
+/** What the catalog says about an alias name. */
+export type AliasLookup =
+  | {
+      status: 'known';
+      /** The catalog's spelling. */
+      name: string;
+      /** The default property path, e.g. `properties.encryption.keySource`, `properties.ipRules[*].value`. */
+      path: string;
+      /** Legacy aliases without a resource type have one path per type; all of them, `path` first. */
+      paths: string[];
+      /** `published` from an alias dump; `convention` when only a definition Azure accepted names it. */
+      pathSource: 'published' | 'convention';
+      /** Whether a Modify operation may write it; undefined where no public data says. */
+      modifiable: boolean | undefined;
+    }
+  | {
+      /** Azure refuses a definition that uses it. */
+      status: 'refused';
+      reason: string;
+      /** The nearest known aliases, best first. */
+      suggestions: string[];
+    }
+  | {
+      /** Not in the catalog, and the catalog cannot tell whether Azure has it. */
+      status: 'unknown';
+      reason: string;
+      suggestions: string[];
+    };
+
+/** The resource type an alias name belongs to when that type is complete in the catalog. */
+function completeTypeOf(lower: string, completeTypes: Map<string, string>): string | undefined {
+  const parts = lower.split('/');
+  // The longest `Namespace/type/child…` prefix that is a complete type, with one segment after it.
+  for (let n = parts.length - 1; n >= 2; n--) {
+    const type = parts.slice(0, n).join('/');
+    if (completeTypes.has(type)) return n === parts.length - 1 ? completeTypes.get(type) : undefined;
+  }
+  return undefined;
+}
+
+const numericIndex = /\[\s*\d+\s*\]/;
+
+/** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
+export function lookupAlias(alias: string): AliasLookup {
+  const { aliases, completeTypes } = load();
+  const lower = alias.toLowerCase();
+  const found = aliases.get(lower);
+  if (found) {
+    return {
+      status: 'known',
+      name: found.name,
+      path: found.paths[0],
+      paths: found.paths,
+      pathSource: found.fromDefinitions ? 'convention' : 'published',
+      modifiable: found.modifiable
+    };
+  }
+  if (numericIndex.test(alias)) {
+    return {
+      status: 'refused',
+      reason: `'${alias}' indexes an array by position; aliases select every member with [*], never one by number`,
+      suggestions: nearestAliases(alias.replace(/\[\s*\d+\s*\]/g, '[*]'))
+    };
+  }
+  const type = completeTypeOf(lower, completeTypes);
+  if (type !== undefined) {
+    return {
+      status: 'refused',
+      reason: `'${alias}' is not an alias of ${type} (Azure rejects the definition: InvalidPolicyAlias)`,
+      suggestions: nearestAliases(alias)
+    };
+  }
+  return {
+    status: 'unknown',
+    reason: `alias '${alias}' is not in cmk-guard's alias catalog (public alias dumps up to early 2024 for this provider, and the aliases Azure's built-in definitions use), so whether Azure has it and which property it reads are unknown`,
+    suggestions: nearestAliases(alias)
+  };
+}
+
+/** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
+export function aliasModifiable(alias: string): boolean | undefined {
+  return load().aliases.get(alias.toLowerCase())?.modifiable;
+}
+
+/** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
+export function isCompleteType(resourceType: string): boolean {
+  return load().completeTypes.has(resourceType.toLowerCase());
+}
+
+/** Edit distance, for suggestions only (short strings, bounded work). */
+function distance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return prev[b.length];
+}
+
+/**
+ * The known aliases nearest to a name: among those of the same resource type (the longest prefix
+ * the catalog has aliases under), by edit distance of the part after the type.
+ */
+export function nearestAliases(alias: string, count = 3): string[] {
+  const { aliases } = load();
+  const lower = alias.toLowerCase();
+  if (aliases.has(lower)) return [aliases.get(lower)!.name];
+  const parts = lower.split('/');
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const prefix = `${parts.slice(0, n).join('/')}/`;
+    const rest = lower.slice(prefix.length);
+    const scored: { name: string; score: number }[] = [];
+    for (const [key, entry] of aliases) {
+      if (!key.startsWith(prefix) || key.indexOf('/', prefix.length) >= 0) continue;
+      scored.push({ name: entry.name, score: distance(rest, key.slice(prefix.length)) });
+    }
+    if (scored.length === 0) continue;
+    scored.sort((a, b) => a.score - b.score || (a.name < b.name ? -1 : 1));
+    return scored.slice(0, count).map(s => s.name);
+  }
+  return [];
+}
+
+/** The known aliases whose default path is `path` (`properties.ipConfigurations[*].name`), for suggestions. */
+export function aliasesWithPath(path: string, types?: string[], count = 3): string[] {
+  const wanted = path.toLowerCase();
+  const typePrefixes = types && types.length > 0 ? types.map(t => `${t.toLowerCase()}/`) : undefined;
+  const out: string[] = [];
+  for (const [key, entry] of load().aliases) {
+    if (!entry.paths.some(p => p.toLowerCase() === wanted)) continue;
+    if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0)) continue;
+    out.push(entry.name);
+    if (out.length >= count) break;
+  }
+  return out;
 }
 
 export interface AliasResolution {
@@ -45,13 +221,13 @@ export interface AliasResolution {
 
 /** The default property path of a provider alias (`Microsoft.X/type/prop`), case-insensitively. */
 export function aliasPath(alias: string): AliasResolution {
-  const found = load().get(alias.toLowerCase());
-  if (found !== undefined) return { path: found[0], known: true, paths: found };
+  const found = lookupAlias(alias);
+  if (found.status === 'known') return { path: found.path, known: true, paths: found.paths };
   const path = conventionalPath(alias);
   return { path, known: false, paths: [path] };
 }
 
 /** How many aliases the shipped catalog holds. */
 export function aliasCount(): number {
-  return load().size;
+  return load().aliases.size;
 }

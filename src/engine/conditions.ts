@@ -15,8 +15,11 @@ import {
   readResourceField,
   resolveField,
   selectFromRoot,
+  suggestionText,
+  unreadable,
   walk,
   UnknownAbove,
+  type AliasOverride,
   type FieldRef,
   type Selected,
   type Step
@@ -42,6 +45,10 @@ export interface ConditionCompiler {
   notes: string[];
   /** Every field the rule reads, for messages and pointers. */
   fields: FieldRef[];
+  /** The resource types the rule tests (`type` equals / in), to suggest aliases of the right type. */
+  types?: string[];
+  /** Aliases the caller declares beyond the shipped catalog. */
+  aliases?: AliasOverride;
 }
 
 const logical = new Set(['allof', 'anyof', 'not']);
@@ -55,6 +62,8 @@ function describeKeys(keys: string[]): string {
 export type FieldGetter = (rt: Runtime) => Selected;
 
 export function fieldGetter(ref: FieldRef, scopes: CompileScope[]): FieldGetter {
+  const cannotRead = unreadable(ref);
+  if (cannotRead !== undefined) return () => cannotRead;
   if (ref.source !== 'json') {
     const source = ref.source;
     return rt => readResourceField(rt.resource, source);
@@ -82,6 +91,8 @@ export function fieldGetter(ref: FieldRef, scopes: CompileScope[]): FieldGetter 
 
 /** Finds the field scope a runtime `field()`/`current()` call refers to (innermost counted prefix). */
 export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
+  const cannotRead = unreadable(ref);
+  if (cannotRead !== undefined) return cannotRead;
   if (ref.source !== 'json') return readResourceField(rt.resource, ref.source);
   for (let i = rt.scopes.length - 1; i >= 0; i--) {
     const scope = rt.scopes[i];
@@ -116,25 +127,43 @@ function mapCompiled(value: CompiledValue, f: (v: Value) => Value): CompiledValu
   return { ...value, get: rt => f(value.get(rt)) };
 }
 
+/**
+ * A field named in the definition: refused as Azure refuses it (an alias that does not exist, a path
+ * Azure has no field for); an alias the catalog cannot vouch for is noted, and reads as unknown.
+ */
+export function declareField(c: ConditionCompiler, text: string, path: string): FieldRef {
+  const ref = resolveField(text, { types: c.types, aliases: c.aliases });
+  if (ref.refused)
+    throw new DefinitionError(`${ref.refused.reason}${suggestionText(ref.refused.suggestions)}`, c.file, path);
+  const note = ref.unknown
+    ? `${path}: ${ref.unknown}; conditions on it are indeterminate.`
+    : ref.conventional
+      ? `${path}: alias '${text}' exists (an Azure built-in definition uses it) but no public dump gives its path; reading the conventional '${ref.conventional}'.`
+      : undefined;
+  if (note !== undefined && !c.notes.includes(note)) c.notes.push(note);
+  return ref;
+}
+
 class Compiler {
   constructor(readonly c: ConditionCompiler) {}
 
   site(path: string) {
-    return { file: this.c.file, path, functions: this.c.functions, declared: this.c.declared };
+    return {
+      file: this.c.file,
+      path,
+      functions: this.c.functions,
+      declared: this.c.declared,
+      checkField: (text: string, at: string) => void this.field(text, at, false)
+    };
   }
 
   error(message: string, path: string): DefinitionError {
     return new DefinitionError(message, this.c.file, path);
   }
 
-  field(text: string, path: string): FieldRef {
-    const ref = resolveField(text);
-    if (ref.fallback) {
-      this.c.notes.push(
-        `${path}: alias '${text}' is not in the alias catalog; using the conventional path '${ref.fallback}'.`
-      );
-    }
-    this.c.fields.push(ref);
+  field(text: string, path: string, record = true): FieldRef {
+    const ref = declareField(this.c, text, path);
+    if (record) this.c.fields.push(ref);
     return ref;
   }
 
@@ -223,11 +252,11 @@ class Compiler {
       throw this.error(`"${op.name}" takes true or false, not ${JSON.stringify(v)}.`, path);
     }
     if ((op.name === 'like' || op.name === 'notLike') && typeof v === 'string' && wildcards(v) > 1) {
-      // "The value shouldn't have more than one wildcard character": Azure refuses such a definition.
+      // "The value shouldn't have more than one wildcard character": a recommendation, and definitions with
+      // several exist in the wild; they are matched as globs, each * any run of characters, with a warning.
       // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
-      throw this.error(
-        `"${op.name}" takes a pattern with at most one *, but ${JSON.stringify(v)} has ${wildcards(v)}; split it into several conditions, or use "contains" or "match".`,
-        path
+      this.c.notes.push(
+        `${path}: the ${op.name} pattern ${JSON.stringify(v)} has ${wildcards(v)} wildcards, where the docs say a pattern shouldn't have more than one; it is matched as a glob (each * any run of characters). Split it into conditions with one * each, or use "match".`
       );
     }
     if (op.operand === 'array' && !Array.isArray(v)) {
@@ -272,7 +301,7 @@ class Compiler {
         const key = String(text);
         let g = cache.get(key);
         if (!g) {
-          g = fieldGetter(resolveField(key), scopes);
+          g = fieldGetter(resolveField(key, { types: this.c.types, aliases: this.c.aliases }), scopes);
           cache.set(key, g);
         }
         return g(rt);

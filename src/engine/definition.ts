@@ -10,13 +10,14 @@ import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
 import { compileApplicability } from './applicability.js';
-import { compileCondition, type Condition } from './conditions.js';
+import { checkModifyOperations } from './modifiable.js';
+import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
 import { checkEffectDetails } from './details.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
 import { RuleExplainer, type Explanation } from './explain.js';
-import type { FieldRef } from './fields.js';
+import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
@@ -36,6 +37,11 @@ export interface LoadOptions {
   name?: string;
   /** Extra template functions (tests, or a caller's own). */
   functions?: FunctionLibrary;
+  /**
+   * Aliases the shipped catalog lacks (a provider newer than its sources, or a test's own provider):
+   * alias name → default path, or a function answering the same (undefined: ask the catalog).
+   */
+  aliases?: Record<string, string> | AliasOverride;
 }
 
 export interface EvaluateOptions {
@@ -146,6 +152,36 @@ class NonCompliant implements Evaluation {
   }
 }
 
+function aliasOverride(given: LoadOptions['aliases']): AliasOverride | undefined {
+  if (given === undefined || typeof given === 'function') return given;
+  const byName = new Map(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
+  return name => byName.get(name.toLowerCase());
+}
+
+/** The resource types a rule tests with literal `type` conditions (equals / in), anywhere in it. */
+function testedTypes(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) {
+    for (const item of node) testedTypes(item, out);
+  } else if (isObject(node as Value)) {
+    const obj = node as Record<string, unknown>;
+    const key = (name: string) => Object.keys(obj).find(k => k.toLowerCase() === name);
+    const fieldKey = key('field');
+    if (
+      fieldKey !== undefined &&
+      typeof obj[fieldKey] === 'string' &&
+      (obj[fieldKey] as string).toLowerCase() === 'type'
+    ) {
+      for (const op of ['equals', 'in']) {
+        const k = key(op.toLowerCase());
+        const v = k === undefined ? undefined : obj[k];
+        for (const t of Array.isArray(v) ? v : [v]) if (typeof t === 'string' && !t.startsWith('[')) out.push(t);
+      }
+    }
+    for (const v of Object.values(obj)) testedTypes(v, out);
+  }
+  return out;
+}
+
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
   const file = src.file;
   const shape = definitionShape(src.json);
@@ -228,11 +264,26 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   const functions = options.functions ?? policyLibrary();
   const fields: FieldRef[] = [];
-  const compiler = { file, functions, declared, notes, fields };
+  const aliases = aliasOverride(options.aliases);
+  const compiler: ConditionCompiler = {
+    file,
+    functions,
+    declared,
+    notes,
+    fields,
+    types: testedTypes(ruleObj.if),
+    aliases
+  };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
 
-  const site = (p: string) => ({ file, path: at(p), functions, declared });
+  const site = (p: string) => ({
+    file,
+    path: at(p),
+    functions,
+    declared,
+    checkField: (text: string, path: string) => void declareField(compiler, text, path)
+  });
   const effectValue = compileValue(thenObj.effect, site('policyRule.then.effect'));
   if ('constant' in effectValue && canonicalEffect(String(effectValue.constant)) === undefined) {
     throw new DefinitionError(
@@ -266,6 +317,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
   const details = isObject(thenObj.details as Value) ? (thenObj.details as Record<string, unknown>) : undefined;
+  checkModifyOperations(details, at('policyRule.then.details'), compiler);
   let existence:
     | {
         type?: CompiledValue;
@@ -292,7 +344,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         at('policyRule.then.details.existenceCondition'),
         {
           ...compiler,
-          fields: []
+          fields: [],
+          types: typeof details.type === 'string' ? [details.type] : undefined
         }
       );
     }
@@ -367,7 +420,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
-    return new Runtime(resource, params, functions, definitionId, options.scope);
+    return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases);
   }
 
   function withResource(rt: Runtime, resource: Resource): Runtime {

@@ -12,7 +12,15 @@ import { Unknown, isObject, type Value } from '../model/value.js';
 import { compileCondition, compileCountRange, type Condition, type ConditionCompiler } from './conditions.js';
 import type { CountResult } from './count.js';
 import { compileString, compileValue, type CompiledValue } from './expressions.js';
-import { Collection, readResourceField, resolveField, walk, type FieldRef, type Step } from './fields.js';
+import {
+  Collection,
+  readResourceField,
+  resolveField,
+  walk,
+  type AliasOverride,
+  type FieldRef,
+  type Step
+} from './fields.js';
 import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
@@ -215,10 +223,10 @@ function shorten(text: string, limit = 100): string {
 }
 
 /** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
-function fieldsIn(text: string): FieldRef[] {
+function fieldsIn(text: string, aliases: AliasOverride | undefined): FieldRef[] {
   const out: FieldRef[] = [];
   for (const m of text.matchAll(/\bfield\(\s*'((?:[^']|'')*)'\s*\)/gi))
-    out.push(resolveField(m[1].replace(/''/g, "'")));
+    out.push(resolveField(m[1].replace(/''/g, "'"), { aliases }));
   return out;
 }
 
@@ -356,7 +364,7 @@ export class RuleExplainer {
             weight: 0
           };
         }
-        const ref = resolveField(text.startsWith('[[') ? text.slice(1) : text);
+        const ref = resolveField(text.startsWith('[[') ? text.slice(1) : text, { aliases: this.compiler.aliases });
         return {
           kind: 'leaf',
           condition,
@@ -378,7 +386,7 @@ export class RuleExplainer {
           condition,
           op,
           operand,
-          subject: { kind: 'value', text, value, fields: fieldsIn(text) },
+          subject: { kind: 'value', text, value, fields: fieldsIn(text, this.compiler.aliases) },
           weight
         };
       }
@@ -396,7 +404,7 @@ export class RuleExplainer {
     const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
     if (fieldKey !== undefined) {
       const text = spec[fieldKey] as string;
-      const ref = resolveField(text);
+      const ref = resolveField(text, { aliases: this.compiler.aliases });
       return {
         kind: 'count',
         label: `count of ${fieldLabel(text)}${where}`,
@@ -417,7 +425,7 @@ export class RuleExplainer {
       kind: 'count',
       label: `count of ${shorten(text)}${where}`,
       value,
-      fields: fieldsIn(text),
+      fields: fieldsIn(text, this.compiler.aliases),
       range
     };
   }
@@ -504,7 +512,7 @@ export class RuleExplainer {
     if (!ref) {
       const name = subject.name?.get(rt);
       if (name === undefined || name instanceof Unknown) return undefined;
-      ref = resolveField(String(name));
+      ref = resolveField(String(name), { aliases: this.compiler.aliases });
     }
     const label = fieldLabel(ref.text);
     const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);

@@ -69,6 +69,8 @@ export interface ExpressionSite {
   functions: FunctionLibrary;
   /** Lower-cased names of declared parameters. */
   declared: Set<string>;
+  /** Checks a field that a `field('…')` or `current('…/…')` call names literally (throws as the field condition would). */
+  checkField?: (text: string, path: string) => void;
 }
 
 function collectCalls(expr: Expr, out: { name: string; args: Expr[] }[]): void {
@@ -131,6 +133,11 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
         );
       }
       parameters.push(name);
+    }
+    if (site.checkField && (lower === 'field' || lower === 'current') && call.args[0]?.kind === 'literal') {
+      const name = call.args[0].value;
+      // current('name') of a value count is a name, not a field.
+      if (typeof name === 'string' && (lower === 'field' || name.includes('/'))) site.checkField(name, site.path);
     }
   }
   const expr = parsed;

@@ -7,7 +7,7 @@
  */
 import { Unknown, isObject, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
-import { aliasPath } from './aliases.js';
+import { aliasesWithPath, lookupAlias } from './aliases.js';
 import { getKey, actualKey, pointerToken } from './values.js';
 
 export type Step = { kind: 'key'; key: string; lower: string } | { kind: 'all' };
@@ -29,10 +29,14 @@ export interface FieldRef {
   source: 'json' | 'name' | 'fullName' | 'type' | 'id';
   steps: Step[];
   wildcard: boolean;
-  /** Set when the alias was not in the catalog and the path was derived by convention. */
-  fallback?: string;
   /** Other paths of a legacy alias that means different properties on different resource types. */
   alternatives?: Step[][];
+  /** Set when the field cannot be read because the catalog does not know the alias: it reads as unknown. */
+  unknown?: string;
+  /** Set when Azure refuses the field, so a definition that names it is invalid; with the nearest known names. */
+  refused?: { reason: string; suggestions: string[] };
+  /** Set when the alias is known to exist but its path follows the naming convention, not a published dump. */
+  conventional?: string;
 }
 
 /** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
@@ -67,27 +71,99 @@ const resourceFields: Record<string, FieldRef['source']> = {
   id: 'id'
 };
 
+/**
+ * Fields that are not aliases: the ones the policy-rule page lists (`kind`, `location`,
+ * `identity.type`, tags in every spelling) and `identity.userAssignedIdentities`, which built-in
+ * definitions read. Anything else without a `/` is not a field Azure accepts.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function isBodyField(lower: string): boolean {
+  return (
+    lower === 'kind' ||
+    lower === 'location' ||
+    lower === 'identity.type' ||
+    lower === 'identity.userassignedidentities' ||
+    lower === 'tags' ||
+    lower.startsWith('tags.') ||
+    lower.startsWith('tags[')
+  );
+}
+
+const numericIndex = /\[\s*\d+\s*\]/g;
+
+/** Why Azure refuses a field name without `/` that is not one of its own fields. */
+function refuseBodyPath(text: string, types: string[] | undefined): FieldRef['refused'] {
+  const asAliasPath = text.replace(numericIndex, '[*]');
+  const indexed = asAliasPath !== text;
+  const suggestions = aliasesWithPath(asAliasPath, types);
+  const reason = indexed
+    ? `'${text}' indexes an array by position, which no field can: aliases select every member with [*]`
+    : `'${text}' is not a field Azure Policy accepts: use name, fullName, kind, type, location, id, identity.type, tags, tags['<name>'], or a provider alias`;
+  return { reason, suggestions };
+}
+
+/**
+ * Aliases a caller knows that the shipped catalog lacks (a provider newer than the catalog's sources,
+ * or a test's made-up provider): the alias's default path, or undefined to ask the catalog.
+ */
+export type AliasOverride = (alias: string) => string | undefined;
+
+export interface ResolveOptions {
+  /** The resource types the rule tests: they only sharpen suggestions for a field Azure would refuse. */
+  types?: string[];
+  aliases?: AliasOverride;
+}
+
 /** Resolves a field name as written in a definition. */
-export function resolveField(text: string): FieldRef {
+export function resolveField(text: string, options: ResolveOptions = {}): FieldRef {
+  const { types, aliases } = options;
   const lower = text.toLowerCase();
   const source = resourceFields[lower];
   if (source) return { text, source, steps: [], wildcard: false };
   if (!text.includes('/')) {
-    // kind, location, tags, tags.x, tags['x'], identity.type, identity.userAssignedIdentities, sku.name …:
-    // top-level members of the resource body.
+    // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
     const steps = parsePath(text);
+    const ref: FieldRef = { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
+    if (!isBodyField(lower)) ref.refused = refuseBodyPath(text, types);
+    return ref;
+  }
+  const declared = aliases?.(text);
+  if (declared !== undefined) {
+    const steps = parsePath(declared);
     return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
   }
-  const { path, known, paths } = aliasPath(text);
-  const steps = parsePath(path);
+  const found = lookupAlias(text);
+  if (found.status !== 'known') {
+    const ref: FieldRef = { text, source: 'json', steps: [], wildcard: /\[\*\]/.test(text) };
+    if (found.status === 'refused') ref.refused = { reason: found.reason, suggestions: found.suggestions };
+    else ref.unknown = found.reason;
+    return ref;
+  }
+  const steps = parsePath(found.path);
   return {
     text,
     source: 'json',
     steps,
     wildcard: steps.some(s => s.kind === 'all'),
-    fallback: known ? undefined : path,
-    alternatives: paths.length > 1 ? paths.slice(1).map(parsePath) : undefined
+    alternatives: found.paths.length > 1 ? found.paths.slice(1).map(parsePath) : undefined,
+    conventional: found.pathSource === 'convention' ? found.path : undefined
   };
+}
+
+/** What a field that cannot be read (unknown or refused) selects: an unknown, existence included. */
+export function unreadable(ref: FieldRef): Selected | undefined {
+  const reason =
+    ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
+  if (reason === undefined) return undefined;
+  const u = new UnknownAbove(reason, `field:${ref.text.toLowerCase()}`);
+  return ref.wildcard ? new Collection([], u) : u;
+}
+
+/** The sentence that ends a refusal: the nearest known names, if any. */
+export function suggestionText(suggestions: string[]): string {
+  if (suggestions.length === 0) return '';
+  const quoted = suggestions.map(s => `'${s}'`);
+  return `; did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`}?`;
 }
 
 /** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */

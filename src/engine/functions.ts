@@ -5,7 +5,7 @@
  */
 import { Unknown, type Value } from '../model/value.js';
 import { defineFunction, ExpressionError, type FunctionDefinition } from '../expr/evaluate.js';
-import { Collection, isPrefix, parsePath, resolveField, walk, type FieldRef } from './fields.js';
+import { Collection, isPrefix, parsePath, resolveField, walk, type AliasOverride, type FieldRef } from './fields.js';
 import { runtimeFieldValue } from './conditions.js';
 import type { Runtime } from './runtime.js';
 
@@ -20,7 +20,8 @@ function text(fn: string, value: Value): string {
 }
 
 const refs = new Map<string, FieldRef>();
-function ref(name: string): FieldRef {
+function ref(name: string, aliases: AliasOverride | undefined): FieldRef {
+  if (aliases) return resolveField(name, { aliases });
   let r = refs.get(name);
   if (!r) {
     r = resolveField(name);
@@ -57,8 +58,9 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 1,
     maxArgs: 1,
     call(args, ctx) {
-      const r = ref(text('field', args[0]));
-      const selected = runtimeFieldValue(runtime(ctx.data), r);
+      const rt = runtime(ctx.data);
+      const r = ref(text('field', args[0]), rt.aliases);
+      const selected = runtimeFieldValue(rt, r);
       // Inside a count over this alias, the counted member stands for the array: a one-member array.
       if (r.wildcard && !(selected instanceof Collection)) return [selected === undefined ? null : selected];
       return asFunctionValue(selected);
@@ -79,7 +81,7 @@ export const policyFunctions: FunctionDefinition[] = [
         const scope = rt.scopes[i];
         if (scope.kind === 'value' && scope.name === lower) return scope.current ?? null;
       }
-      const steps = name.includes('/') ? ref(name).steps : parsePath(name);
+      const steps = name.includes('/') ? ref(name, rt.aliases).steps : parsePath(name);
       for (let i = rt.scopes.length - 1; i >= 0; i--) {
         const scope = rt.scopes[i];
         if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {

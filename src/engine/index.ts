@@ -10,7 +10,18 @@ import type { Value } from '../model/value.js';
 import type { CompiledDefinition, Evaluation } from './definition.js';
 import { severityOfEffect } from './effects.js';
 
-export { aliasPath, aliasCount, type AliasResolution } from './aliases.js';
+export {
+  aliasPath,
+  aliasCount,
+  aliasModifiable,
+  aliasesWithPath,
+  isCompleteType,
+  lookupAlias,
+  nearestAliases,
+  type AliasLookup,
+  type AliasResolution
+} from './aliases.js';
+export type { AliasOverride } from './fields.js';
 export {
   loadDefinition,
   definitionShape,

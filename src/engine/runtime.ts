@@ -1,7 +1,7 @@
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import type { EvalContext, FunctionLibrary } from '../expr/evaluate.js';
-import type { Step } from './fields.js';
+import type { AliasOverride, Step } from './fields.js';
 
 /** One level of `count`: the array member (field count) or item (value count) being looked at. */
 export interface Scope {
@@ -32,7 +32,9 @@ export class Runtime {
     readonly definitionId: string,
     private readonly given: { subscriptionId?: string; resourceGroup?: string } | undefined,
     /** The resource whose scope a related resource defaults to. */
-    private readonly outer?: Runtime
+    private readonly outer?: Runtime,
+    /** Aliases the definition's loader declared beyond the shipped catalog. */
+    readonly aliases?: AliasOverride
   ) {
     this.json = resource.json;
   }
@@ -58,6 +60,6 @@ export class Runtime {
 
   /** The same evaluation, reading a related resource's fields (existence conditions). */
   forResource(resource: Resource): Runtime {
-    return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this);
+    return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this, this.aliases);
   }
 }

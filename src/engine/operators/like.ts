@@ -1,40 +1,59 @@
 /**
  * like / notLike: `*` matches any run of characters; the comparison is case-insensitive and covers
- * the whole value. A missing field is not like anything.
+ * the whole value. A missing field is not like anything. The docs say a pattern "shouldn't have more
+ * than one wildcard character"; patterns with several (definitions in the wild have them) match as
+ * globs, every `*` any run of characters, and loading warns about them.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
-import { Unknown, type Value } from '../../model/value.js';
+import type { Value } from '../../model/value.js';
 import type { Truth } from '../logic.js';
 import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
 
-const cache = new Map<string, RegExp>();
-
-export function likePattern(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (!re) {
-    const source = pattern
-      .split('*')
-      .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[\\s\\S]*');
-    re = new RegExp(`^${source}$`, 'i');
-    if (cache.size > 10000) cache.clear();
-    cache.set(pattern, re);
+/**
+ * Whether `text` matches `pattern` (both lower-cased), `*` standing for any run of characters. Greedy
+ * with one remembered `*`: linear in practice and never worse than text × pattern, whatever the
+ * number of wildcards (a backtracking regular expression is exponential in them).
+ */
+function globMatches(text: string, pattern: string): boolean {
+  let t = 0;
+  let p = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.length && pattern[p] === text[t]) {
+      t++;
+      p++;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
   }
-  return re;
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
-/**
- * A pattern with more than one `*`: Azure refuses it in a definition, and fails the evaluation when a
- * parameter supplies one. https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-function tooManyWildcards(pattern: string): Unknown | undefined {
-  const first = pattern.indexOf('*');
-  if (first < 0 || pattern.indexOf('*', first + 1) < 0) return undefined;
-  return new Unknown(
-    `the like pattern ${JSON.stringify(pattern)}, which has more than one * (Azure Policy fails the evaluation)`
-  );
+/** A matcher for one pattern, compared case-insensitively over the whole value. */
+export function likeMatcher(pattern: string): (text: string) => boolean {
+  const lower = pattern.toLowerCase();
+  const star = lower.indexOf('*');
+  if (star < 0) return text => text.length === lower.length && text.toLowerCase() === lower;
+  if (lower.indexOf('*', star + 1) < 0) {
+    // The documented shape, one *: a prefix and a suffix that must not overlap.
+    const head = lower.slice(0, star);
+    const tail = lower.slice(star + 1);
+    return text =>
+      text.length >= head.length + tail.length &&
+      text.slice(0, head.length).toLowerCase() === head &&
+      text.slice(text.length - tail.length).toLowerCase() === tail;
+  }
+  return text => globMatches(text.toLowerCase(), lower);
 }
 
 function likeTest(actual: Value | undefined, expected: Value): Truth {
@@ -42,20 +61,14 @@ function likeTest(actual: Value | undefined, expected: Value): Truth {
   if (u) return u;
   const text = scalarText(actual);
   const pattern = scalarText(expected);
-  if (pattern !== undefined) {
-    const invalid = tooManyWildcards(pattern);
-    if (invalid) return invalid;
-  }
   if (text === undefined || pattern === undefined) return false;
-  return likePattern(pattern).test(text);
+  return likeMatcher(pattern)(text);
 }
 
 function prepare(expected: Value, negate: boolean): (actual: Value | undefined) => Truth {
   const pattern = scalarText(expected);
   if (pattern === undefined) return actual => unknownIn(actual, expected) ?? negate;
-  const invalid = tooManyWildcards(pattern);
-  if (invalid) return actual => unknownIn(actual, expected) ?? invalid;
-  const re = likePattern(pattern);
+  const matches = likeMatcher(pattern);
   if (pattern === '*') {
     return actual => {
       const u = unknownIn(actual, expected);
@@ -64,11 +77,11 @@ function prepare(expected: Value, negate: boolean): (actual: Value | undefined) 
     };
   }
   return actual => {
-    if (typeof actual === 'string') return re.test(actual) !== negate;
+    if (typeof actual === 'string') return matches(actual) !== negate;
     const u = unknownIn(actual, expected);
     if (u) return u;
     const text = scalarText(actual);
-    return (text !== undefined && re.test(text)) !== negate;
+    return (text !== undefined && matches(text)) !== negate;
   };
 }
 
