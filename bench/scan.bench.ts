@@ -1,28 +1,22 @@
 /**
- * How fast a pull request gets its verdict: the whole pipeline (`evaluateRepository`: rules
- * compiled once, discovery, expansion with positions, engine, relation rules) and the expansion
- * alone (`loadTemplates`), each against the least any tool must do with the same repository —
- * read every file and `JSON.parse` it — measured in the same process. Prints the ratios.
+ * `scan_vs_parse`: what a pull request's check costs. A generated repository of templates (copy
+ * loops, nested deployments, parameter files, in the layout teams use) run end to end as the CLI
+ * runs it — read, parse with positions, expand, evaluate the pack, write the findings document —
+ * against the least any tool must do with the same files: read each and `JSON.parse` it. Both are
+ * timed in one worker process, whose peak memory is reported too (the bound is 512 MB).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { evaluateRepository } from '../src/run.js';
+import { runCli } from '../src/commands/index.js';
 import { loadTemplates } from '../src/sources/index.js';
+import { random } from './engine.bench.js';
+import { best, count, MB, peakMemoryMB, round, runWorker, summaryOf, type Benchmark } from './framework.js';
 
 const TEMPLATE_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 const PARAMETERS_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#';
 
 type J = null | boolean | number | string | J[] | { [key: string]: J };
-
-/** A small deterministic generator, so every run measures the same repository. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const kinds = ['OpenAI', 'AIServices', 'TextAnalytics', 'ComputerVision', 'FormRecognizer', 'SpeechServices', 'Face'];
 
@@ -65,7 +59,19 @@ function accessPolicy(vaultName: string, accountId: string, permissions: string[
 function accountLoop(index: number, count: number, encryption: 'cmk' | 'mmk' | 'param'): J {
   const props: { [key: string]: J } = {
     publicNetworkAccess: 'Disabled',
-    customSubDomainName: `[toLower(concat(variables('prefix'), 'acct${index}', copyIndex()))]`
+    customSubDomainName: `[toLower(concat(variables('prefix'), 'acct${index}', copyIndex()))]`,
+    disableLocalAuth: true,
+    restrictOutboundNetworkAccess: true,
+    allowedFqdnList: ['contoso.com', 'api.contoso.com', "[concat(variables('prefix'), '.contoso.com')]"],
+    networkAcls: {
+      defaultAction: 'Deny',
+      bypass: 'AzureServices',
+      ipRules: [0, 1, 2, 3, 4, 5, 6, 7].map(i => ({ value: `203.0.${index % 250}.${i * 16}/28` })),
+      virtualNetworkRules: ['apps', 'data'].map(subnet => ({
+        id: `[resourceId(parameters('networkResourceGroup'), 'Microsoft.Network/virtualNetworks/subnets', parameters('virtualNetworkName'), '${subnet}')]`,
+        ignoreMissingVnetServiceEndpoint: false
+      }))
+    }
   };
   if (encryption === 'cmk') {
     props.encryption = {
@@ -90,7 +96,13 @@ function accountLoop(index: number, count: number, encryption: 'cmk' | 'mmk' | '
     copy: { name: `accounts${index}`, count },
     dependsOn: ["[resourceId('Microsoft.KeyVault/vaults', variables('vaultName'))]"],
     properties: props,
-    tags: { owner: "[parameters('owner')]", index: '[string(copyIndex())]' }
+    tags: {
+      owner: "[parameters('owner')]",
+      index: '[string(copyIndex())]',
+      costCenter: "[parameters('costCenter')]",
+      environment: "[parameters('environment')]",
+      dataClassification: 'confidential'
+    }
   };
 }
 
@@ -105,6 +117,13 @@ function storageLoop(index: number, count: number, cmk: boolean): J {
     copy: { name: `storage${index}`, count },
     properties: {
       minimumTlsVersion: 'TLS1_2',
+      allowBlobPublicAccess: false,
+      supportsHttpsTrafficOnly: true,
+      networkAcls: {
+        defaultAction: 'Deny',
+        bypass: 'AzureServices',
+        ipRules: [0, 1, 2, 3, 4, 5].map(i => ({ value: `198.51.${index % 250}.${i * 32}/27`, action: 'Allow' }))
+      },
       encryption: cmk
         ? {
             keySource: 'Microsoft.Keyvault',
@@ -194,6 +213,11 @@ function nestedDeployment(index: number, cmk: boolean): J {
   };
 }
 
+/** A parameter declaration with the description a reviewed template carries. */
+function described(parameter: { [key: string]: J }, description: string): J {
+  return { ...parameter, metadata: { description } };
+}
+
 /** One template whose expansion deploys `target` resources (10–60), mixing every shape above. */
 function template(t: number, target: number, next: () => number): { template: J; parameters: J | null } {
   const resources: J[] = [];
@@ -202,6 +226,7 @@ function template(t: number, target: number, next: () => number): { template: J;
   resources.push(keyVault("[variables('vaultName')]", next() < 0.8));
   planned += 1;
   let loop = 0;
+  const outputs: { [key: string]: J } = {};
   while (planned < target) {
     const room = target - planned;
     const shape = next();
@@ -209,6 +234,16 @@ function template(t: number, target: number, next: () => number): { template: J;
       const count = Math.max(1, Math.min(room, 1 + Math.floor(next() * 8)));
       const encryption = next() < 0.5 ? 'cmk' : next() < 0.5 ? 'param' : 'mmk';
       resources.push(accountLoop(loop, count, encryption));
+      outputs[`accounts${loop}`] = {
+        type: 'array',
+        copy: {
+          count,
+          input: {
+            name: `[concat(variables('prefix'), '-acct${loop}-', copyIndex())]`,
+            endpoint: `[concat('https://', toLower(concat(variables('prefix'), 'acct${loop}', copyIndex())), '.cognitiveservices.azure.com/')]`
+          }
+        }
+      };
       planned += count;
       if (encryption === 'cmk' && planned < target) {
         const accountId = `[resourceId('Microsoft.CognitiveServices/accounts', concat(variables('prefix'), '-acct${loop}-0'))]`;
@@ -234,14 +269,30 @@ function template(t: number, target: number, next: () => number): { template: J;
     $schema: TEMPLATE_SCHEMA,
     contentVersion: '1.0.0.0',
     parameters: {
-      location: { type: 'string', defaultValue: '[resourceGroup().location]' },
-      workload: { type: 'string', defaultValue: `app${t}` },
-      owner: { type: 'string', defaultValue: 'platform-team' },
-      keySource: {
-        type: 'string',
-        defaultValue: 'Microsoft.KeyVault',
-        allowedValues: ['Microsoft.KeyVault', 'Microsoft.CognitiveServices']
-      }
+      location: described(
+        { type: 'string', defaultValue: '[resourceGroup().location]' },
+        'The region of every resource.'
+      ),
+      workload: described({ type: 'string', defaultValue: `app${t}` }, 'The workload name, the start of every name.'),
+      owner: described({ type: 'string', defaultValue: 'platform-team' }, 'The team that owns these resources.'),
+      costCenter: described({ type: 'string', defaultValue: `cc-${1000 + (t % 50)}` }, 'Charged for the resources.'),
+      environment: described(
+        { type: 'string', defaultValue: 'prod', allowedValues: ['dev', 'test', 'prod'] },
+        'Which environment this deployment is.'
+      ),
+      networkResourceGroup: described(
+        { type: 'string', defaultValue: 'rg-network' },
+        'The resource group of the shared virtual network.'
+      ),
+      virtualNetworkName: described({ type: 'string', defaultValue: 'vnet-hub' }, 'The shared virtual network.'),
+      keySource: described(
+        {
+          type: 'string',
+          defaultValue: 'Microsoft.KeyVault',
+          allowedValues: ['Microsoft.KeyVault', 'Microsoft.CognitiveServices']
+        },
+        'Where the accounts keep the key that encrypts their data: Microsoft.KeyVault for a customer-managed key.'
+      )
     },
     variables: {
       prefix: "[concat(parameters('workload'), '-', substring(uniqueString(resourceGroup().id), 0, 6))]",
@@ -250,7 +301,8 @@ function template(t: number, target: number, next: () => number): { template: J;
     },
     resources,
     outputs: {
-      vaultId: { type: 'string', value: "[resourceId('Microsoft.KeyVault/vaults', variables('vaultName'))]" }
+      vaultId: { type: 'string', value: "[resourceId('Microsoft.KeyVault/vaults', variables('vaultName'))]" },
+      ...outputs
     }
   };
   const parameters: J | null = withParameterFile
@@ -272,11 +324,11 @@ export interface GeneratedRepository {
   templates: number;
 }
 
-/** Writes `count` templates (and some parameter files) into `root/infra/<area>/`, in the layout teams use. */
-export function generateRepository(root: string, count = 200): GeneratedRepository {
+/** Writes `templates` templates (and some parameter files) into `root/infra/<area>/`, in the layout teams use. */
+export function generateRepository(root: string, templates: number): GeneratedRepository {
   const next = random(7);
   const files: string[] = [];
-  for (let t = 0; t < count; t++) {
+  for (let t = 0; t < templates; t++) {
     const area = path.join(root, 'infra', `area${t % 12}`);
     fs.mkdirSync(area, { recursive: true });
     const target = 10 + Math.floor(next() * 51);
@@ -291,85 +343,101 @@ export function generateRepository(root: string, count = 200): GeneratedReposito
       files.push(parameterFile);
     }
   }
-  return { root, files, templates: count };
+  return { root, files, templates };
 }
 
-function time<T>(run: () => T): { ms: number; value: T } {
-  const start = process.hrtime.bigint();
-  const value = run();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
-}
-
-async function timeAsync<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = process.hrtime.bigint();
-  const value = await run();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
-}
-
-export interface PipelineBenchResult {
+interface ScanMeasurement {
+  templates: number;
+  files: number;
+  megabytes: number;
+  resources: number;
   baselineMs: number;
   expansionMs: number;
   pipelineMs: number;
-  resources: number;
+  peakMemoryMB: number;
+  findings: string;
 }
 
-/**
- * Copies the policy pack beside the generated templates (so discovery and the repository
- * boundary behave as in a real checkout) and measures the three, best of `runs` after a warm-up.
- */
-export async function runPipelineBench(root: string = process.cwd(), runs = 5): Promise<PipelineBenchResult> {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bench-'));
-  try {
-    fs.cpSync(path.join(root, 'policies'), path.join(workspace, 'policies'), { recursive: true });
-    const repo = generateRepository(workspace);
-    const patterns = ['infra/**/*.json'];
-
-    const baseline = () => {
-      let n = 0;
-      for (const file of repo.files) {
-        const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { resources?: unknown[] };
-        n += json.resources?.length ?? 0;
-      }
-      return n;
-    };
-    const expansion = () => {
-      const result = loadTemplates(patterns, { cwd: workspace });
-      if (result.errors.length) {
-        throw new Error(`the generated repository does not expand: ${result.errors[0].describe()}`);
-      }
-      return result.templates.reduce((n, t) => n + t.resources.length, 0);
-    };
-    const pipeline = () => evaluateRepository({ cwd: workspace, policies: 'policies', templates: patterns });
-
-    // Warm up all three (the pipeline's alias catalog and rule compilation included), then take the best of each.
-    baseline();
-    const resources = expansion();
-    const warm = await pipeline();
-    if (warm.errors?.length) throw new Error(`the pipeline reported errors: ${warm.errors[0].message}`);
-    let baselineMs = Infinity;
-    let expansionMs = Infinity;
-    let pipelineMs = Infinity;
-    // The baseline takes milliseconds, so one slow run on a shared machine would swing the ratios: it gets more tries.
-    for (let i = 0; i < runs; i++) {
-      for (let j = 0; j < 4; j++) baselineMs = Math.min(baselineMs, time(baseline).ms);
-      for (let j = 0; j < 2; j++) expansionMs = Math.min(expansionMs, time(expansion).ms);
-      pipelineMs = Math.min(pipelineMs, (await timeAsync(pipeline)).ms);
+/** In the worker: the repository at `dir` (with the pack in `dir/policies`), timed three ways. */
+export async function scanWorker([dir, triesText]: string[]): Promise<ScanMeasurement> {
+  const tries = Number(triesText);
+  const files: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.json')) files.push(file);
     }
-    const { summary } = warm;
-    console.log(
-      `pipeline: ${repo.templates} generated templates (${repo.files.length - repo.templates} parameter files), ` +
-        `${resources} resources; ${summary.noncompliant} non-compliant, ${summary.compliant} compliant, ` +
-        `${summary.indeterminate} indeterminate findings from ${summary.definitions} rules`
+  };
+  walk(path.join(dir, 'infra'));
+  const patterns = ['infra/**/*.json'];
+  let bytes = 0;
+  const baseline = best(15, () => {
+    let n = 0;
+    bytes = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      bytes += text.length;
+      const json = JSON.parse(text) as { resources?: unknown[] };
+      n += json.resources?.length ?? 0;
+    }
+    return n;
+  });
+  const { ms: baselineMs } = await baseline;
+  const expansion = await best(tries, () => {
+    const result = loadTemplates(patterns, { cwd: dir });
+    if (result.errors.length)
+      throw new Error(`the generated repository does not expand: ${result.errors[0].describe()}`);
+    return result.templates.reduce((n, t) => n + t.resources.length, 0);
+  });
+  const output = path.join(dir, 'findings.json');
+  let stderr = '';
+  const io = { cwd: dir, env: {}, stdout: () => {}, stderr: (text: string) => void (stderr += text) };
+  const pipeline = await best(tries, async () => {
+    const code = await runCli(
+      ['evaluate', '--policies', 'policies', '--templates', patterns[0], '--format', 'json', '--output', output],
+      io
     );
-    console.log(`  read + JSON.parse        ${baselineMs.toFixed(1)} ms (baseline)`);
-    console.log(
-      `  expansion (loadTemplates) ${expansionMs.toFixed(1)} ms  ${(expansionMs / baselineMs).toFixed(1)}× baseline`
-    );
-    console.log(
-      `  pipeline (evaluateRepository) ${pipelineMs.toFixed(1)} ms  ${(pipelineMs / baselineMs).toFixed(1)}× baseline`
-    );
-    return { baselineMs, expansionMs, pipelineMs, resources };
-  } finally {
-    fs.rmSync(workspace, { recursive: true, force: true });
-  }
+    if (code > 1) throw new Error(`cmk-guard evaluate exited with ${code}: ${stderr}`);
+  });
+  const summary = summaryOf(output);
+  return {
+    templates: files.filter(f => !f.endsWith('.parameters.json')).length,
+    files: files.length,
+    megabytes: bytes / MB,
+    resources: expansion.value,
+    baselineMs,
+    expansionMs: expansion.ms,
+    pipelineMs: pipeline.ms,
+    peakMemoryMB: peakMemoryMB(),
+    findings: `${count(summary.noncompliant)} non-compliant, ${count(summary.indeterminate)} indeterminate, ${count(summary.compliant)} compliant`
+  };
 }
+
+export const scanVsParse: Benchmark = {
+  name: 'scan_vs_parse',
+  target: 5,
+  compares: 'cmk-guard evaluate ÷ read + JSON.parse of the same files',
+  async run(options) {
+    const templates = options.quick ? 200 : 2000;
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bench-scan-'));
+    try {
+      fs.cpSync(path.join(options.root, 'policies'), path.join(workspace, 'policies'), { recursive: true });
+      generateRepository(workspace, templates);
+      const m = await runWorker<ScanMeasurement>(options, 'scan', [workspace, options.quick ? '2' : '2']);
+      const ratio = m.pipelineMs / m.baselineMs;
+      return {
+        ratio: round(ratio),
+        peakMemoryMB: m.peakMemoryMB,
+        boundsMet: m.peakMemoryMB < 512,
+        detail:
+          `${count(m.templates)} templates and ${count(m.files - m.templates)} parameter files (${m.megabytes.toFixed(1)} MB), ` +
+          `${count(m.resources)} resources, ${m.findings} findings: read + JSON.parse ${m.baselineMs.toFixed(0)} ms; ` +
+          `expansion alone ${m.expansionMs.toFixed(0)} ms (${(m.expansionMs / m.baselineMs).toFixed(1)}×); ` +
+          `whole evaluate with the JSON report ${m.pipelineMs.toFixed(0)} ms; peak memory ${m.peakMemoryMB.toFixed(0)} MB (bound 512 MB)`
+      };
+    } finally {
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  }
+};

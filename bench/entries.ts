@@ -1,0 +1,18 @@
+/**
+ * The benchmarks `npm run bench` runs, in order: each is one module exporting a `Benchmark`.
+ * To add one, write the module and list it here (and its worker in `workers`, if it has one).
+ */
+import { coldStart } from './coldStart.bench.js';
+import { deployVsIdeal } from './deploy.bench.js';
+import { engineVsAjv, engineVsHandwritten } from './engine.bench.js';
+import type { Benchmark } from './framework.js';
+import { scale, scaleWorker } from './scale.bench.js';
+import { scanVsParse, scanWorker } from './scan.bench.js';
+
+export const benchmarks: Benchmark[] = [engineVsHandwritten, engineVsAjv, scanVsParse, scale, coldStart, deployVsIdeal];
+
+/** Measurements run in a process of their own (so peak memory is theirs alone), by name. */
+export const workers: Record<string, (args: string[]) => Promise<unknown>> = {
+  scan: scanWorker,
+  scale: scaleWorker
+};

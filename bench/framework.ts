@@ -1,0 +1,146 @@
+/**
+ * What every benchmark shares: its entry (a name, a target ratio, a run), the sizes of a full
+ * and a `--quick` run, timing that takes the best of several tries, and workers — the same bench
+ * bundle started again as a child process, so peak memory is one measurement's alone.
+ *
+ * A benchmark reports a ratio against a baseline measured in the same process or the same run,
+ * never a bare time: the machine's speed cancels out, so the figure means the same anywhere.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface BenchOptions {
+  /** Smaller sizes, for CI: every entry says which sizes ran. */
+  quick: boolean;
+  /** The checkout: policies/, examples/ and fixtures are read from here. */
+  root: string;
+  /** The bench bundle itself, started again for workers. */
+  bundle: string;
+  /** The CLI bundle built from the same sources (`cmk-guard` as users run it). */
+  cli: string;
+  log(line: string): void;
+}
+
+export type BenchOutcome =
+  | {
+      ratio: number;
+      /** What was measured: sizes, the two sides' figures, peak memory. */
+      detail: string;
+      /** Peak resident memory of the measured run, when the entry measures it. */
+      peakMemoryMB?: number;
+      /** A second bound the entry must meet besides the ratio (peak memory under 512 MB, say); false when missed. */
+      boundsMet?: boolean;
+    }
+  | { notMeasured: string };
+
+/** One line of the table and one key of bench/results.json; an entry is one small module. */
+export interface Benchmark {
+  name: string;
+  /** The ratio must be at most this. */
+  target: number;
+  /** What the ratio compares, in a few words: "engine ÷ hand-written JS". */
+  compares: string;
+  run(options: BenchOptions): Promise<BenchOutcome>;
+}
+
+export interface BenchResult {
+  ratio: number | null;
+  target: number;
+  detail: string;
+  status: 'met' | 'missed' | 'not measured';
+  peakMemoryMB?: number;
+  sizes: 'quick' | 'full';
+}
+
+export function judge(entry: Benchmark, outcome: BenchOutcome, quick: boolean): BenchResult {
+  const sizes = quick ? 'quick' : 'full';
+  if ('notMeasured' in outcome) {
+    return { ratio: null, target: entry.target, detail: outcome.notMeasured, status: 'not measured', sizes };
+  }
+  const met = outcome.ratio <= entry.target && outcome.boundsMet !== false;
+  return {
+    ratio: round(outcome.ratio),
+    target: entry.target,
+    detail: outcome.detail,
+    status: met ? 'met' : 'missed',
+    ...(outcome.peakMemoryMB !== undefined ? { peakMemoryMB: Math.round(outcome.peakMemoryMB) } : {}),
+    sizes
+  };
+}
+
+export function round(ratio: number): number {
+  return Math.round(ratio * 100) / 100;
+}
+
+/** Milliseconds since an arbitrary start, with sub-millisecond resolution. */
+export function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** The shortest of `tries` runs (after one warm-up run): the run least disturbed by the shared machine. */
+export async function best<T>(tries: number, run: () => T | Promise<T>): Promise<{ ms: number; value: T }> {
+  let value = await run();
+  let ms = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const start = now();
+    value = await run();
+    ms = Math.min(ms, now() - start);
+  }
+  return { ms, value };
+}
+
+export const MB = 1024 * 1024;
+
+/** Peak resident memory of this process so far, in MB. */
+export function peakMemoryMB(): number {
+  // maxRSS is in kilobytes.
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * Runs a worker (`bundle --worker <name> <args>`) in a fresh Node process and returns the JSON
+ * it prints on its last line of standard output. Its standard error is passed through.
+ */
+export function runWorker<T>(options: BenchOptions, name: string, args: string[], nodeArgs: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, options.bundle, '--worker', name, ...args], {
+      cwd: options.root,
+      stdio: ['ignore', 'pipe', 'inherit']
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', chunk => (out += chunk));
+    child.on('error', reject);
+    child.on('close', code => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`worker ${name} exited with ${code}: ${last}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`worker ${name} printed no result: ${last}`));
+      }
+    });
+  });
+}
+
+/** `12,345`. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * The summary of a findings document, read from its head only: the document may be hundreds of
+ * megabytes, and reading it whole would add to the peak memory being measured.
+ */
+export function summaryOf(file: string): Record<string, number> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    const match = /"summary":\s*(\{[^}]*\})/.exec(head.subarray(0, read).toString('utf8'));
+    if (!match) throw new Error(`${file} starts with no summary`);
+    return JSON.parse(match[1]) as Record<string, number>;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
