@@ -6,9 +6,10 @@ import { bundledPolicies } from '../paths.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { escapeTerminal } from '../report/escape.js';
 import { writeFileAtomic } from '../report/files.js';
-import { renderJson } from '../report/json.js';
-import { renderSarif } from '../report/sarif.js';
-import { renderText } from '../report/text.js';
+import { jsonReport } from '../report/json.js';
+import { sarifReport } from '../report/sarif.js';
+import { writeChunks, type ReportPieces } from '../report/stream.js';
+import { textReport } from '../report/text.js';
 import { exitCodeFor } from '../model/finding.js';
 import { evaluateRepository } from '../run.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
@@ -28,14 +29,15 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
   throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
 
-export function render(document: FindingsDocument, format: Format, cwd: string): string {
+/** The report in `format`, a piece at a time: never one string, however many findings there are. */
+export function render(document: FindingsDocument, format: Format, cwd: string): ReportPieces {
   switch (format) {
     case 'json':
-      return renderJson(document);
+      return jsonReport(document);
     case 'sarif':
-      return JSON.stringify(renderSarif(document, { workspace: cwd }), null, 2) + '\n';
+      return sarifReport(document, { workspace: cwd });
     default:
-      return renderText(document);
+      return textReport(document);
   }
 }
 
@@ -75,7 +77,7 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
       });
     }
   } else {
-    io.stdout(output);
+    writeChunks(output, io.stdout);
   }
   for (const error of document.errors ?? []) {
     const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;

@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rm
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
+import { writeChunks, type ReportPieces } from './stream.js';
 
 /**
  * Writing report files so that nothing is lost or half-written: the content goes to a new
@@ -20,11 +21,13 @@ function lstatOrNull(file: string): Stats | null {
 }
 
 /**
- * Writes `content` to `file` atomically. A symbolic link is written through to the file
- * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
- * renamed over and is written directly.
+ * Writes `content` (a string, or a report's pieces, written in chunks as they come) to `file`
+ * atomically. A symbolic link is written through to the file it names (the CLI's `--output`
+ * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | ReportPieces): void {
+  const write = (fd: number) =>
+    typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
   let target = path.resolve(file);
   let stat = lstatOrNull(target);
   if (stat?.isSymbolicLink()) {
@@ -35,7 +38,7 @@ export function writeFileAtomic(file: string, content: string): void {
     if (stat.isDirectory()) throw new UserError('is a folder; give a file name to write the report to.', { file });
     const fd = openSync(target, 'w');
     try {
-      writeSync(fd, content);
+      write(fd);
     } finally {
       closeSync(fd);
     }
@@ -46,7 +49,7 @@ export function writeFileAtomic(file: string, content: string): void {
   const fd = openSync(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
   try {
     try {
-      writeSync(fd, content);
+      write(fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -56,6 +59,12 @@ export function writeFileAtomic(file: string, content: string): void {
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
 }
 
 function inside(root: string, file: string): boolean {

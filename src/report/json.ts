@@ -1,6 +1,18 @@
 import type { FindingsDocument } from '../model/finding.js';
+import { joinPieces, jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
-/** The findings document itself, for other tools: two-space JSON, one trailing newline. */
+/** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
+export function* jsonReport(document: FindingsDocument): ReportPieces {
+  yield* jsonPieces({
+    ...document,
+    findings: Streamed.array(document.findings),
+    ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
+    ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
+  });
+  yield '\n';
+}
+
+/** The JSON report as one string. */
 export function renderJson(document: FindingsDocument): string {
-  return JSON.stringify(document, null, 2) + '\n';
+  return joinPieces(jsonReport(document));
 }

@@ -17,11 +17,12 @@ import { planCheckRun } from './checks.js';
 import { needsAttention, renderComment } from './comment.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import type { GitHubClient } from './github.js';
-import { renderJson } from './json.js';
+import { jsonReport } from './json.js';
 import type { Logger } from './logger.js';
-import { renderSarif } from './sarif.js';
+import { sarifReport } from './sarif.js';
+import { writeChunks, type ReportPieces } from './stream.js';
 import { renderSummary } from './summary.js';
-import { renderText } from './text.js';
+import { textReport } from './text.js';
 
 /** What of the action's inputs reporting reads. */
 export type ReportInputs = Pick<ActionInputs, 'sarifFile' | 'findingsFile' | 'comment' | 'summary' | 'failOn'>;
@@ -43,7 +44,7 @@ export async function publishReports(
   github: GitHubClient | undefined,
   logger: Logger
 ): Promise<ReportResult> {
-  printUntrusted(renderText(document));
+  printUntrusted(textReport(document));
 
   const plan = planAnnotations(buildAnnotations(document, context));
   for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
@@ -51,7 +52,12 @@ export async function publishReports(
   const outputDir = path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard');
   // An output that cannot be written fails the step, after everything else is reported.
   const outputErrors: string[] = [];
-  const output = (input: string, requested: string | undefined, fallback: string, render: () => string): string => {
+  const output = (
+    input: string,
+    requested: string | undefined,
+    fallback: string,
+    render: () => ReportPieces
+  ): string => {
     try {
       const file = writeOutput(input, requested, path.join(outputDir, fallback), context, render());
       logger.info(`${input === 'sarif-file' ? 'SARIF' : 'Findings'}: ${file}`);
@@ -62,13 +68,8 @@ export async function publishReports(
       return '';
     }
   };
-  const sarifFile = output(
-    'sarif-file',
-    inputs.sarifFile,
-    'results.sarif',
-    () => JSON.stringify(renderSarif(document, context), null, 2) + '\n'
-  );
-  const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
+  const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => sarifReport(document, context));
+  const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => jsonReport(document));
 
   const notes: string[] = [...outputErrors];
   const result: ReportResult = {
@@ -152,7 +153,7 @@ function writeOutput(
   requested: string | undefined,
   fallback: string,
   context: RunContext,
-  content: string
+  content: ReportPieces
 ): string {
   const file = requested ? path.resolve(context.workspace, requested) : fallback;
   checkOutputPath(input, requested ?? fallback, file, [context.workspace, context.tempDir ?? os.tmpdir()]);
@@ -169,11 +170,15 @@ function writeOutput(
 }
 
 /** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
-function printUntrusted(text: string): void {
+function printUntrusted(pieces: ReportPieces): void {
   const token = randomBytes(16).toString('hex');
-  process.stdout.write(
-    `::stop-commands::${token}${os.EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${os.EOL}`
-  );
+  process.stdout.write(`::stop-commands::${token}${os.EOL}`);
+  let last = '';
+  writeChunks(pieces, chunk => {
+    process.stdout.write(chunk);
+    last = chunk;
+  });
+  process.stdout.write(`${last === '' || last.endsWith('\n') ? '' : '\n'}::${token}::${os.EOL}`);
 }
 
 export function oneLine(text: string): string {

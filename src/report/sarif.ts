@@ -7,6 +7,7 @@ import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
 import { capitalize, dependsOn, findingsToReport } from './findings.js';
 import { sanitizeMarkdown } from './escape.js';
+import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
 /**
  * SARIF 2.1.0 for GitHub code scanning: one rule per policy definition with its help and
@@ -87,11 +88,30 @@ export interface SarifLog {
 const securitySeverity: Record<Severity, string> = { error: '7.5', warning: '5.0', note: '2.0' };
 
 export function renderSarif(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): SarifLog {
+  const { log, results } = sarifParts(document, context);
+  log.runs[0].results = [...results];
+  return log;
+}
+
+/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
+export function* sarifReport(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): ReportPieces {
+  const { log, results } = sarifParts(document, context);
+  const [run] = log.runs;
+  yield* jsonPieces({ ...log, runs: Streamed.array([Streamed.object({ ...run, results: Streamed.array(results) })]) });
+  yield '\n';
+}
+
+/** The log with its results left empty, and the results, made one at a time as they are read. */
+function sarifParts(
+  document: FindingsDocument,
+  context: Pick<ReportContext, 'workspace'>
+): { log: SarifLog; results: Iterable<SarifResult> } {
   const rules = buildRules(document.findings);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const results = findingsToReport(document).map(finding =>
-    buildResult(finding, index.get(finding.definition)!, context)
-  );
+  const reported = findingsToReport(document);
+  const results = (function* () {
+    for (const finding of reported) yield buildResult(finding, index.get(finding.definition)!, context);
+  })();
   const notifications = (document.errors ?? []).map(error => ({
     level: 'error' as const,
     message: { text: error.message },
@@ -108,7 +128,7 @@ export function renderSarif(document: FindingsDocument, context: Pick<ReportCont
         }
       : {})
   }));
-  return {
+  const log: SarifLog = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
@@ -121,11 +141,12 @@ export function renderSarif(document: FindingsDocument, context: Pick<ReportCont
             rules
           }
         },
-        results,
+        results: [],
         invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
       }
     ]
   };
+  return { log, results };
 }
 
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */

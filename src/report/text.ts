@@ -1,6 +1,7 @@
 import type { Finding, FindingsDocument } from '../model/finding.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
 import { dependsOn, findingsToReport, plural, verdictCounts } from './findings.js';
+import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
@@ -8,41 +9,48 @@ import { dependsOn, findingsToReport, plural, verdictCounts } from './findings.j
  * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
  * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
-export function renderText(document: FindingsDocument): string {
-  const lines: string[] = [];
+export function* textReport(document: FindingsDocument): ReportPieces {
+  // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
+  const line = (text: string) => neutralizeCommandLines(`${text}\n`);
+  let written = false;
   const findings = findingsToReport(document);
   let currentFile: string | null | undefined;
   for (const finding of findings) {
     if (finding.resource.file !== currentFile) {
-      if (currentFile !== undefined) lines.push('');
+      if (currentFile !== undefined) yield '\n';
       currentFile = finding.resource.file;
-      lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+      yield line(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
     }
-    lines.push(...renderFinding(finding));
+    for (const text of renderFinding(finding)) yield line(text);
+    written = true;
   }
   const errors = document.errors ?? [];
   if (errors.length) {
-    if (lines.length) lines.push('');
-    lines.push('Errors:');
+    if (written) yield '\n';
+    yield 'Errors:\n';
     for (const error of errors) {
       const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
         .filter(part => part !== null)
         .join(':');
-      lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+      yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
     }
+    written = true;
   }
   const skipped = document.skipped ?? [];
   if (skipped.length) {
-    if (lines.length) lines.push('');
-    lines.push(
-      `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`
-    );
-    for (const entry of skipped) lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+    if (written) yield '\n';
+    yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
+    for (const entry of skipped) yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+    written = true;
   }
-  if (lines.length) lines.push('');
+  if (written) yield '\n';
   const { resources, definitions } = document.summary;
-  lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-  return neutralizeCommandLines(lines.join('\n') + '\n');
+  yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+}
+
+/** The text report as one string. */
+export function renderText(document: FindingsDocument): string {
+  return joinPieces(textReport(document));
 }
 
 function renderFinding(finding: Finding): string[] {

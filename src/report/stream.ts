@@ -1,0 +1,121 @@
+/**
+ * Reports as streams: every format renders a findings document as a sequence of pieces of text
+ * (`ReportPieces`), and writers hand them on in chunks, so no report is ever held as one string
+ * and the number of findings is limited by the disk, not by the largest string a JavaScript
+ * engine can make (about 512 MB in V8).
+ *
+ * A new format is a generator function from the document to pieces; `writeChunks` (standard
+ * output) and `writeFileAtomic` (files) write any format.
+ */
+
+/** A report, a piece at a time. Joined, the pieces are the report. */
+export type ReportPieces = Iterable<string>;
+
+/** How much text `writeChunks` gathers before it writes. */
+export const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Hands `pieces` to `write` in chunks of about `chunkSize` characters, each cut just after a
+ * line break (a line longer than a chunk is kept whole). Whole lines matter: run in a workflow
+ * step, each chunk is checked for lines that start a workflow command, and a cut mid-line
+ * could hide one.
+ */
+export function writeChunks(pieces: ReportPieces, write: (chunk: string) => void, chunkSize = CHUNK_SIZE): void {
+  let buffer = '';
+  for (const piece of pieces) {
+    buffer += piece;
+    if (buffer.length >= chunkSize) {
+      const cut = buffer.lastIndexOf('\n') + 1;
+      if (cut > 0) {
+        write(buffer.slice(0, cut));
+        buffer = buffer.slice(cut);
+      }
+    }
+  }
+  if (buffer) write(buffer);
+}
+
+/** The whole report as one string: for tests and for small reports (a PR comment, say). */
+export function joinPieces(pieces: ReportPieces): string {
+  let text = '';
+  for (const piece of pieces) text += piece;
+  return text;
+}
+
+/**
+ * A value `jsonPieces` writes a member or an element at a time instead of all at once: an array
+ * whose items may be produced as they are written, or an object holding one.
+ */
+export class Streamed {
+  private constructor(
+    readonly items: Iterable<unknown> | null,
+    readonly members: Record<string, unknown> | null
+  ) {}
+
+  static array(items: Iterable<unknown>): Streamed {
+    return new Streamed(items, null);
+  }
+
+  static object(members: Record<string, unknown>): Streamed {
+    return new Streamed(null, members);
+  }
+
+  /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
+  toJSON(): never {
+    throw new Error('a streamed value can only be written by jsonPieces');
+  }
+}
+
+/**
+ * `JSON.stringify(value, null, 2)`, as pieces: the root (an object or array) and every
+ * `Streamed` value are written a member or an element at a time; every other value in one
+ * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
+ * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
+ */
+export function* jsonPieces(value: unknown, depth = 0): Generator<string> {
+  if (value instanceof Streamed) {
+    if (value.items) yield* arrayPieces(value.items, depth);
+    else yield* objectPieces(value.members as Record<string, unknown>, depth);
+  } else if (depth === 0 && Array.isArray(value)) {
+    yield* arrayPieces(value, depth);
+  } else if (depth === 0 && typeof value === 'object' && value !== null) {
+    yield* objectPieces(value as Record<string, unknown>, depth);
+  } else {
+    const text = JSON.stringify(value, null, 2);
+    yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+  }
+}
+
+function indent(depth: number): string {
+  return '  '.repeat(depth);
+}
+
+function* arrayPieces(items: Iterable<unknown>, depth: number): Generator<string> {
+  const inner = `\n${indent(depth + 1)}`;
+  let first = true;
+  for (const item of items) {
+    yield first ? `[${inner}` : `,${inner}`;
+    first = false;
+    // As JSON.stringify does: an element that has no JSON form is written as null.
+    yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
+  }
+  yield first ? '[]' : `\n${indent(depth)}]`;
+}
+
+function* objectPieces(members: Record<string, unknown>, depth: number): Generator<string> {
+  const inner = `\n${indent(depth + 1)}`;
+  let first = true;
+  for (const key of Object.keys(members)) {
+    const member = members[key];
+    // As JSON.stringify does: a member that has no JSON form is left out.
+    if (jsonless(member)) continue;
+    yield `${first ? '{' : ','}${inner}${JSON.stringify(key)}: `;
+    first = false;
+    yield* jsonPieces(member, depth + 1);
+  }
+  yield first ? '{}' : `\n${indent(depth)}}`;
+}
+
+function jsonless(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
