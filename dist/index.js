@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3542);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1959);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3542:
+/***/ 1959:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44455,7 +44455,126 @@ function truncate(text, limit) {
     return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
+;// CONCATENATED MODULE: ./src/report/stream.ts
+/**
+ * Reports as streams: every format renders a findings document as a sequence of pieces of text
+ * (`ReportPieces`), and writers hand them on in chunks, so no report is ever held as one string
+ * and the number of findings is limited by the disk, not by the largest string a JavaScript
+ * engine can make (about 512 MB in V8).
+ *
+ * A new format is a generator function from the document to pieces; `writeChunks` (standard
+ * output) and `writeFileAtomic` (files) write any format.
+ */
+/** How much text `writeChunks` gathers before it writes. */
+const CHUNK_SIZE = 64 * 1024;
+/**
+ * Hands `pieces` to `write` in chunks of about `chunkSize` characters, each cut just after a
+ * line break (a line longer than a chunk is kept whole). Whole lines matter: run in a workflow
+ * step, each chunk is checked for lines that start a workflow command, and a cut mid-line
+ * could hide one.
+ */
+function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
+    let buffer = '';
+    for (const piece of pieces) {
+        buffer += piece;
+        if (buffer.length >= chunkSize) {
+            const cut = buffer.lastIndexOf('\n') + 1;
+            if (cut > 0) {
+                write(buffer.slice(0, cut));
+                buffer = buffer.slice(cut);
+            }
+        }
+    }
+    if (buffer)
+        write(buffer);
+}
+/** The whole report as one string: for tests and for small reports (a PR comment, say). */
+function stream_joinPieces(pieces) {
+    let text = '';
+    for (const piece of pieces)
+        text += piece;
+    return text;
+}
+/**
+ * A value `jsonPieces` writes a member or an element at a time instead of all at once: an array
+ * whose items may be produced as they are written, or an object holding one.
+ */
+class Streamed {
+    items;
+    members;
+    constructor(items, members) {
+        this.items = items;
+        this.members = members;
+    }
+    static array(items) {
+        return new Streamed(items, null);
+    }
+    static object(members) {
+        return new Streamed(null, members);
+    }
+    /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
+    toJSON() {
+        throw new Error('a streamed value can only be written by jsonPieces');
+    }
+}
+/**
+ * `JSON.stringify(value, null, 2)`, as pieces: the root (an object or array) and every
+ * `Streamed` value are written a member or an element at a time; every other value in one
+ * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
+ * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
+ */
+function* jsonPieces(value, depth = 0) {
+    if (value instanceof Streamed) {
+        if (value.items)
+            yield* arrayPieces(value.items, depth);
+        else
+            yield* objectPieces(value.members, depth);
+    }
+    else if (depth === 0 && Array.isArray(value)) {
+        yield* arrayPieces(value, depth);
+    }
+    else if (depth === 0 && typeof value === 'object' && value !== null) {
+        yield* objectPieces(value, depth);
+    }
+    else {
+        const text = JSON.stringify(value, null, 2);
+        yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+    }
+}
+function indent(depth) {
+    return '  '.repeat(depth);
+}
+function* arrayPieces(items, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const item of items) {
+        yield first ? `[${inner}` : `,${inner}`;
+        first = false;
+        // As JSON.stringify does: an element that has no JSON form is written as null.
+        yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
+    }
+    yield first ? '[]' : `\n${indent(depth)}]`;
+}
+function* objectPieces(members, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const key of Object.keys(members)) {
+        const member = members[key];
+        // As JSON.stringify does: a member that has no JSON form is left out.
+        if (jsonless(member))
+            continue;
+        yield `${first ? '{' : ','}${inner}${JSON.stringify(key)}: `;
+        first = false;
+        yield* jsonPieces(member, depth + 1);
+    }
+    yield first ? '{}' : `\n${indent(depth)}}`;
+}
+function jsonless(value) {
+    return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
 ;// CONCATENATED MODULE: ./src/report/files.ts
+
 
 
 
@@ -44476,11 +44595,12 @@ function lstatOrNull(file) {
     }
 }
 /**
- * Writes `content` to `file` atomically. A symbolic link is written through to the file
- * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
- * renamed over and is written directly.
+ * Writes `content` (a string, or a report's pieces, written in chunks as they come) to `file`
+ * atomically. A symbolic link is written through to the file it names (the CLI's `--output`
+ * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
  */
 function writeFileAtomic(file, content) {
+    const write = (fd) => typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
     let target = external_node_path_default().resolve(file);
     let stat = lstatOrNull(target);
     if (stat?.isSymbolicLink()) {
@@ -44492,7 +44612,7 @@ function writeFileAtomic(file, content) {
             throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
         const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
         try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            write(fd);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
@@ -44504,7 +44624,7 @@ function writeFileAtomic(file, content) {
     const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
     try {
         try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            write(fd);
             (0,external_node_fs_namespaceObject.fsyncSync)(fd);
         }
         finally {
@@ -44516,6 +44636,12 @@ function writeFileAtomic(file, content) {
         (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
         throw error;
     }
+}
+/** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
+function writeAll(fd, text) {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < bytes.length;)
+        offset += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, offset);
 }
 function inside(root, file) {
     const relative = external_node_path_default().relative(root, file);
@@ -44563,12 +44689,24 @@ function checkOutputPath(input, requested, file, roots) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
-/** The findings document itself, for other tools: two-space JSON, one trailing newline. */
+
+/** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
+function* jsonReport(document) {
+    yield* jsonPieces({
+        ...document,
+        findings: Streamed.array(document.findings),
+        ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
+        ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
+    });
+    yield '\n';
+}
+/** The JSON report as one string. */
 function renderJson(document) {
-    return JSON.stringify(document, null, 2) + '\n';
+    return joinPieces(jsonReport(document));
 }
 
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
+
 
 
 
@@ -44588,9 +44726,26 @@ const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
+    const { log, results } = sarifParts(document, context);
+    log.runs[0].results = [...results];
+    return log;
+}
+/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
+function* sarifReport(document, context) {
+    const { log, results } = sarifParts(document, context);
+    const [run] = log.runs;
+    yield* jsonPieces({ ...log, runs: Streamed.array([Streamed.object({ ...run, results: Streamed.array(results) })]) });
+    yield '\n';
+}
+/** The log with its results left empty, and the results, made one at a time as they are read. */
+function sarifParts(document, context) {
     const rules = buildRules(document.findings);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
-    const results = findingsToReport(document).map(finding => buildResult(finding, index.get(finding.definition), context));
+    const reported = findingsToReport(document);
+    const results = (function* () {
+        for (const finding of reported)
+            yield buildResult(finding, index.get(finding.definition), context);
+    })();
     const notifications = (document.errors ?? []).map(error => ({
         level: 'error',
         message: { text: error.message },
@@ -44607,7 +44762,7 @@ function renderSarif(document, context) {
             }
             : {})
     }));
-    return {
+    const log = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
         runs: [
@@ -44620,11 +44775,12 @@ function renderSarif(document, context) {
                         rules
                     }
                 },
-                results,
+                results: [],
                 invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
             }
         ]
     };
+    return { log, results };
 }
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */
 function buildRules(findings) {
@@ -44762,50 +44918,60 @@ function renderSummary(document, context, notes) {
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
 
+
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
  * wrong and how to fix it; then input errors, skipped files and the totals. Everything
  * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
  * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
-function renderText(document) {
-    const lines = [];
+function* textReport(document) {
+    // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
+    const line = (text) => neutralizeCommandLines(`${text}\n`);
+    let written = false;
     const findings = findingsToReport(document);
     let currentFile;
     for (const finding of findings) {
         if (finding.resource.file !== currentFile) {
             if (currentFile !== undefined)
-                lines.push('');
+                yield '\n';
             currentFile = finding.resource.file;
-            lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+            yield line(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
         }
-        lines.push(...renderFinding(finding));
+        for (const text of renderFinding(finding))
+            yield line(text);
+        written = true;
     }
     const errors = document.errors ?? [];
     if (errors.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push('Errors:');
+        if (written)
+            yield '\n';
+        yield 'Errors:\n';
         for (const error of errors) {
             const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
                 .filter(part => part !== null)
                 .join(':');
-            lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
         }
+        written = true;
     }
     const skipped = document.skipped ?? [];
     if (skipped.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push(`Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`);
+        if (written)
+            yield '\n';
+        yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
         for (const entry of skipped)
-            lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+            yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+        written = true;
     }
-    if (lines.length)
-        lines.push('');
+    if (written)
+        yield '\n';
     const { resources, definitions } = document.summary;
-    lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-    return neutralizeCommandLines(lines.join('\n') + '\n');
+    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+}
+/** The text report as one string. */
+function renderText(document) {
+    return joinPieces(textReport(document));
 }
 function renderFinding(finding) {
     const { resource } = finding;
@@ -44859,8 +45025,9 @@ function withoutTitle(finding) {
 
 
 
+
 async function publishReports(document, inputs, context, github, logger) {
-    printUntrusted(renderText(document));
+    printUntrusted(textReport(document));
     const plan = planAnnotations(buildAnnotations(document, context));
     for (const annotation of plan.shown)
         process.stdout.write(renderAnnotationCommand(annotation) + (external_node_os_default()).EOL);
@@ -44880,8 +45047,8 @@ async function publishReports(document, inputs, context, github, logger) {
             return '';
         }
     };
-    const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => JSON.stringify(renderSarif(document, context), null, 2) + '\n');
-    const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => renderJson(document));
+    const sarifFile = output('sarif-file', inputs.sarifFile, 'results.sarif', () => sarifReport(document, context));
+    const findingsFile = output('findings-file', inputs.findingsFile, 'findings.json', () => jsonReport(document));
     const notes = [...outputErrors];
     const result = {
         outputErrors,
@@ -44965,9 +45132,15 @@ function writeOutput(input, requested, fallback, context, content) {
     return file;
 }
 /** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
-function printUntrusted(text) {
+function printUntrusted(pieces) {
     const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    process.stdout.write(`::stop-commands::${token}${(external_node_os_default()).EOL}${text.endsWith('\n') ? text : `${text}\n`}::${token}::${(external_node_os_default()).EOL}`);
+    process.stdout.write(`::stop-commands::${token}${(external_node_os_default()).EOL}`);
+    let last = '';
+    writeChunks(pieces, chunk => {
+        process.stdout.write(chunk);
+        last = chunk;
+    });
+    process.stdout.write(`${last === '' || last.endsWith('\n') ? '' : '\n'}::${token}::${(external_node_os_default()).EOL}`);
 }
 function publish_oneLine(text) {
     return text.replace(/\s*\r?\n\s*/g, ' ');

@@ -29481,7 +29481,126 @@ function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./src/report/stream.ts
+/**
+ * Reports as streams: every format renders a findings document as a sequence of pieces of text
+ * (`ReportPieces`), and writers hand them on in chunks, so no report is ever held as one string
+ * and the number of findings is limited by the disk, not by the largest string a JavaScript
+ * engine can make (about 512 MB in V8).
+ *
+ * A new format is a generator function from the document to pieces; `writeChunks` (standard
+ * output) and `writeFileAtomic` (files) write any format.
+ */
+/** How much text `writeChunks` gathers before it writes. */
+const CHUNK_SIZE = 64 * 1024;
+/**
+ * Hands `pieces` to `write` in chunks of about `chunkSize` characters, each cut just after a
+ * line break (a line longer than a chunk is kept whole). Whole lines matter: run in a workflow
+ * step, each chunk is checked for lines that start a workflow command, and a cut mid-line
+ * could hide one.
+ */
+function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
+    let buffer = '';
+    for (const piece of pieces) {
+        buffer += piece;
+        if (buffer.length >= chunkSize) {
+            const cut = buffer.lastIndexOf('\n') + 1;
+            if (cut > 0) {
+                write(buffer.slice(0, cut));
+                buffer = buffer.slice(cut);
+            }
+        }
+    }
+    if (buffer)
+        write(buffer);
+}
+/** The whole report as one string: for tests and for small reports (a PR comment, say). */
+function stream_joinPieces(pieces) {
+    let text = '';
+    for (const piece of pieces)
+        text += piece;
+    return text;
+}
+/**
+ * A value `jsonPieces` writes a member or an element at a time instead of all at once: an array
+ * whose items may be produced as they are written, or an object holding one.
+ */
+class Streamed {
+    items;
+    members;
+    constructor(items, members) {
+        this.items = items;
+        this.members = members;
+    }
+    static array(items) {
+        return new Streamed(items, null);
+    }
+    static object(members) {
+        return new Streamed(null, members);
+    }
+    /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
+    toJSON() {
+        throw new Error('a streamed value can only be written by jsonPieces');
+    }
+}
+/**
+ * `JSON.stringify(value, null, 2)`, as pieces: the root (an object or array) and every
+ * `Streamed` value are written a member or an element at a time; every other value in one
+ * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
+ * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
+ */
+function* jsonPieces(value, depth = 0) {
+    if (value instanceof Streamed) {
+        if (value.items)
+            yield* arrayPieces(value.items, depth);
+        else
+            yield* objectPieces(value.members, depth);
+    }
+    else if (depth === 0 && Array.isArray(value)) {
+        yield* arrayPieces(value, depth);
+    }
+    else if (depth === 0 && typeof value === 'object' && value !== null) {
+        yield* objectPieces(value, depth);
+    }
+    else {
+        const text = JSON.stringify(value, null, 2);
+        yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+    }
+}
+function indent(depth) {
+    return '  '.repeat(depth);
+}
+function* arrayPieces(items, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const item of items) {
+        yield first ? `[${inner}` : `,${inner}`;
+        first = false;
+        // As JSON.stringify does: an element that has no JSON form is written as null.
+        yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
+    }
+    yield first ? '[]' : `\n${indent(depth)}]`;
+}
+function* objectPieces(members, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const key of Object.keys(members)) {
+        const member = members[key];
+        // As JSON.stringify does: a member that has no JSON form is left out.
+        if (jsonless(member))
+            continue;
+        yield `${first ? '{' : ','}${inner}${JSON.stringify(key)}: `;
+        first = false;
+        yield* jsonPieces(member, depth + 1);
+    }
+    yield first ? '{}' : `\n${indent(depth)}}`;
+}
+function jsonless(value) {
+    return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
+
 
 
 /**
@@ -29490,44 +29609,53 @@ function capitalize(text) {
  * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
  * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
  */
-function renderText(document) {
-    const lines = [];
+function* textReport(document) {
+    // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
+    const line = (text) => neutralizeCommandLines(`${text}\n`);
+    let written = false;
     const findings = findingsToReport(document);
     let currentFile;
     for (const finding of findings) {
         if (finding.resource.file !== currentFile) {
             if (currentFile !== undefined)
-                lines.push('');
+                yield '\n';
             currentFile = finding.resource.file;
-            lines.push(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+            yield line(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
         }
-        lines.push(...renderFinding(finding));
+        for (const text of renderFinding(finding))
+            yield line(text);
+        written = true;
     }
     const errors = document.errors ?? [];
     if (errors.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push('Errors:');
+        if (written)
+            yield '\n';
+        yield 'Errors:\n';
         for (const error of errors) {
             const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
                 .filter(part => part !== null)
                 .join(':');
-            lines.push(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
         }
+        written = true;
     }
     const skipped = document.skipped ?? [];
     if (skipped.length) {
-        if (lines.length)
-            lines.push('');
-        lines.push(`Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):`);
+        if (written)
+            yield '\n';
+        yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
         for (const entry of skipped)
-            lines.push(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+            yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+        written = true;
     }
-    if (lines.length)
-        lines.push('');
+    if (written)
+        yield '\n';
     const { resources, definitions } = document.summary;
-    lines.push(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-    return neutralizeCommandLines(lines.join('\n') + '\n');
+    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+}
+/** The text report as one string. */
+function renderText(document) {
+    return stream_joinPieces(textReport(document));
 }
 function renderFinding(finding) {
     const { resource } = finding;
@@ -29630,6 +29758,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
 
 
 
+
 /**
  * Writing report files so that nothing is lost or half-written: the content goes to a new
  * file beside the target and is renamed over it, so a crash or a full disk leaves the old
@@ -29646,11 +29775,12 @@ function lstatOrNull(file) {
     }
 }
 /**
- * Writes `content` to `file` atomically. A symbolic link is written through to the file
- * it names (the CLI's `--output` may be one); a device or pipe (`/dev/stdout`) cannot be
- * renamed over and is written directly.
+ * Writes `content` (a string, or a report's pieces, written in chunks as they come) to `file`
+ * atomically. A symbolic link is written through to the file it names (the CLI's `--output`
+ * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
  */
 function writeFileAtomic(file, content) {
+    const write = (fd) => typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
     let target = external_node_path_default().resolve(file);
     let stat = lstatOrNull(target);
     if (stat?.isSymbolicLink()) {
@@ -29662,7 +29792,7 @@ function writeFileAtomic(file, content) {
             throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
         const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
         try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            write(fd);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
@@ -29674,7 +29804,7 @@ function writeFileAtomic(file, content) {
     const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
     try {
         try {
-            (0,external_node_fs_namespaceObject.writeSync)(fd, content);
+            write(fd);
             (0,external_node_fs_namespaceObject.fsyncSync)(fd);
         }
         finally {
@@ -29686,6 +29816,12 @@ function writeFileAtomic(file, content) {
         (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
         throw error;
     }
+}
+/** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
+function writeAll(fd, text) {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < bytes.length;)
+        offset += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, offset);
 }
 function inside(root, file) {
     const relative = path.relative(root, file);
@@ -29733,9 +29869,20 @@ function checkOutputPath(input, requested, file, roots) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
-/** The findings document itself, for other tools: two-space JSON, one trailing newline. */
+
+/** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
+function* jsonReport(document) {
+    yield* jsonPieces({
+        ...document,
+        findings: Streamed.array(document.findings),
+        ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
+        ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
+    });
+    yield '\n';
+}
+/** The JSON report as one string. */
 function renderJson(document) {
-    return JSON.stringify(document, null, 2) + '\n';
+    return joinPieces(jsonReport(document));
 }
 
 ;// CONCATENATED MODULE: ./src/report/context.ts
@@ -29764,6 +29911,7 @@ function blobUrl(file, line, context) {
 
 
 
+
 /**
  * SARIF 2.1.0 for GitHub code scanning: one rule per policy definition with its help and
  * link, `security-severity` so alerts are ranked, and a fingerprint that leaves out the
@@ -29776,9 +29924,26 @@ const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
+    const { log, results } = sarifParts(document, context);
+    log.runs[0].results = [...results];
+    return log;
+}
+/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
+function* sarifReport(document, context) {
+    const { log, results } = sarifParts(document, context);
+    const [run] = log.runs;
+    yield* jsonPieces({ ...log, runs: Streamed.array([Streamed.object({ ...run, results: Streamed.array(results) })]) });
+    yield '\n';
+}
+/** The log with its results left empty, and the results, made one at a time as they are read. */
+function sarifParts(document, context) {
     const rules = buildRules(document.findings);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
-    const results = findingsToReport(document).map(finding => buildResult(finding, index.get(finding.definition), context));
+    const reported = findingsToReport(document);
+    const results = (function* () {
+        for (const finding of reported)
+            yield buildResult(finding, index.get(finding.definition), context);
+    })();
     const notifications = (document.errors ?? []).map(error => ({
         level: 'error',
         message: { text: error.message },
@@ -29795,7 +29960,7 @@ function renderSarif(document, context) {
             }
             : {})
     }));
-    return {
+    const log = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
         runs: [
@@ -29808,11 +29973,12 @@ function renderSarif(document, context) {
                         rules
                     }
                 },
-                results,
+                results: [],
                 invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
             }
         ]
     };
+    return { log, results };
 }
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */
 function buildRules(findings) {
@@ -29914,6 +30080,7 @@ function fingerprint(finding, file) {
 
 
 
+
 const formats = ['text', 'json', 'sarif'];
 const thresholds = ['error', 'warning', 'note', 'never'];
 function list(value) {
@@ -29926,14 +30093,15 @@ function oneOf(option, value, allowed) {
         return value;
     throw new errors_UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
+/** The report in `format`, a piece at a time: never one string, however many findings there are. */
 function render(document, format, cwd) {
     switch (format) {
         case 'json':
-            return renderJson(document);
+            return jsonReport(document);
         case 'sarif':
-            return JSON.stringify(renderSarif(document, { workspace: cwd }), null, 2) + '\n';
+            return sarifReport(document, { workspace: cwd });
         default:
-            return renderText(document);
+            return textReport(document);
     }
 }
 async function evaluateAndReport(options, io, policiesDefault) {
@@ -29974,7 +30142,7 @@ async function evaluateAndReport(options, io, policiesDefault) {
         }
     }
     else {
-        io.stdout(output);
+        writeChunks(output, io.stdout);
     }
     for (const error of document.errors ?? []) {
         const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
