@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { Json, Value } from '../model/value.js';
-import { Unknown, isObject } from '../model/value.js';
+import { Unknown, isObject, setOwn } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
@@ -30,7 +30,8 @@ function render(value: Value, pointer: string, unknowns: Record<string, { reason
   if (Array.isArray(value)) return value.map((item, i) => render(item, joinPointer(pointer, i), unknowns));
   if (isObject(value)) {
     const out: { [key: string]: Json } = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = render(inner, joinPointer(pointer, key), unknowns);
+    for (const [key, inner] of Object.entries(value))
+      setOwn(out, key, render(inner, joinPointer(pointer, key), unknowns));
     return out;
   }
   return value;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
-import type { Json } from '../model/value.js';
+import { setOwn, type Json } from '../model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
 import { allOf, anyOf, field, not, toPolicyJson } from './policy.js';
 import type { AliasCatalog } from './aliases.js';
@@ -217,12 +217,12 @@ export function compilePack(
   const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
   const parameters: { [name: string]: Json } = {};
   for (const rule of members) {
-    parameters[effectParameterName(rule.name)] = {
+    setOwn(parameters, effectParameterName(rule.name), {
       type: 'String',
       metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
       allowedValues: [...rule.effect.allowed],
       defaultValue: rule.effect.default
-    };
+    });
   }
   const categories = [...new Set(members.map(r => r.category))];
   const initiative: PolicySetDefinitionBody = {

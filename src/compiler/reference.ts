@@ -17,7 +17,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
 import Ajv2020Module from 'ajv/dist/2020.js';
-import type { Json } from '../model/value.js';
+import { own, setOwn, type Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
 import { unescapePointerSegment } from '../model/pointer.js';
 
@@ -63,6 +63,7 @@ export function azureMatch(actual: unknown, pattern: string): boolean {
 export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstance {
   // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
   const ajv = new Ajv2020({
+    ownProperties: true,
     strict: true,
     strictTypes: false,
     strictTuples: false,
@@ -116,7 +117,7 @@ function readRef(root: JsonSchema, ref: string): Json | undefined {
   let node: Json | undefined = root;
   for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
     const token = unescapePointerSegment(decodeURIComponent(raw));
-    node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
+    node = isSchemaObject(node) ? own(node, token) : Array.isArray(node) ? node[Number(token)] : undefined;
   }
   return node;
 }
@@ -170,7 +171,7 @@ export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): 
       out[keyword] = Object.fromEntries(
         Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema, root)])
       );
-    } else out[keyword] = value;
+    } else setOwn(out, keyword, value);
   }
   // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
   // (a stale result); `minItems: 1` says the same thing for the empty case and is checked right.

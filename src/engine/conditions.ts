@@ -4,7 +4,7 @@
  * are refused with the JSON path of the fault.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
 import type { FunctionLibrary } from '../expr/evaluate.js';
 import { countMembers, compareCount, fieldMembers, type CountResult } from './count.js';
 import { DefinitionError } from './errors.js';
@@ -83,7 +83,7 @@ export function fieldGetter(ref: FieldRef, scopes: CompileScope[]): FieldGetter 
     const { key } = steps[0];
     return rt => {
       const v = rt.json[key];
-      return v !== undefined ? v : walk(rt.json, steps);
+      return v !== undefined && hasOwn(rt.json, key) ? v : walk(rt.json, steps);
     };
   }
   return rt => walk(rt.json, steps);

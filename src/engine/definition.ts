@@ -3,7 +3,7 @@
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, isObject, setOwn, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
@@ -225,7 +225,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           at(`parameters.${pname}`)
         );
       }
-      parameters[pname] = readParameter(pdef, pname, file, at(`parameters.${pname}`), notes);
+      setOwn(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
     }
   }
   const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
@@ -303,7 +303,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     );
   }
   for (const pname of effectValue.parameters) {
-    const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase()) as string];
+    const key = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+    const p = key === undefined ? undefined : parameters[key];
     for (const v of p?.allowedValues ?? []) {
       if (typeof v === 'string' && canonicalEffect(v) === undefined) {
         throw new DefinitionError(

@@ -4,6 +4,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
  */
 import type { Severity } from '../model/finding.js';
+import { own } from '../model/value.js';
 
 const canonical: Record<string, string> = {
   audit: 'Audit',
@@ -26,7 +27,7 @@ const canonical: Record<string, string> = {
 
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 export function canonicalEffect(name: string): string | undefined {
-  return canonical[name.toLowerCase()];
+  return own(canonical, name.toLowerCase());
 }
 
 export const effectNames = Object.values(canonical);

@@ -8,7 +8,7 @@
  * the definition was loaded with (each leaf compiled on first use): loading a definition and the
  * compliant path pay nothing for it.
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, isObject, own, type Value } from '../model/value.js';
 import { compileCondition, compileCountRange, type Condition, type ConditionCompiler } from './conditions.js';
 import type { CountResult } from './count.js';
 import { compileString, compileValue, type CompiledValue } from './expressions.js';
@@ -259,8 +259,8 @@ export function locate(json: Value, steps: Step[]): Spot[] {
       if (Array.isArray(cur)) cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
       return;
     }
-    const key = isObject(cur) ? (cur[step.key] !== undefined ? step.key : actualKey(cur, step.lower)) : undefined;
-    if (key === undefined || !isObject(cur) || cur[key] === undefined) {
+    const key = isObject(cur) ? (own(cur, step.key) !== undefined ? step.key : actualKey(cur, step.lower)) : undefined;
+    if (key === undefined || !isObject(cur) || own(cur, key) === undefined) {
       if (!hasWildcardFrom(steps, i + 1)) spots.push({ pointer, value: undefined, found: false });
       return;
     }
@@ -371,7 +371,7 @@ export class RuleExplainer {
           op,
           operand,
           subject: { kind: 'field', ref },
-          weight: scopeFields[text.toLowerCase()] ?? 0,
+          weight: own(scopeFields, text.toLowerCase()) ?? 0,
           typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
         };
       }
@@ -515,7 +515,7 @@ export class RuleExplainer {
       ref = resolveField(String(name), { aliases: this.compiler.aliases });
     }
     const label = fieldLabel(ref.text);
-    const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);
+    const weight = subject.ref ? leaf.weight : (own(scopeFields, ref.text.toLowerCase()) ?? 0);
     if (ref.source !== 'json') {
       const key = ref.source === 'fullName' ? 'name' : ref.source;
       const pointer = actualKey(rt.json, key.toLowerCase());

@@ -2,7 +2,7 @@
  * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
  * parsed once at load time into a closure; evaluated with the policy function library.
  */
-import { Unknown, type Value } from '../model/value.js';
+import { Unknown, setOwn, type Value } from '../model/value.js';
 import type { Expr } from '../expr/ast.js';
 import { evaluate, ExpressionError, type FunctionLibrary } from '../expr/evaluate.js';
 import { parseTemplateString } from '../expr/parse.js';
@@ -177,7 +177,7 @@ export function compileValue(raw: unknown, site: ExpressionSite): CompiledValue 
     const parametersOnly = entries.every(([, p]) => p.parametersOnly);
     if (entries.every(([, p]) => 'constant' in p)) {
       const constant: { [key: string]: Value } = {};
-      for (const [k, p] of entries) constant[k] = p.constant as Value;
+      for (const [k, p] of entries) setOwn(constant, k, p.constant as Value);
       return { constant, get: () => constant, parameters, parametersOnly };
     }
     return {
@@ -185,7 +185,7 @@ export function compileValue(raw: unknown, site: ExpressionSite): CompiledValue 
       parametersOnly,
       get(rt) {
         const out: { [key: string]: Value } = {};
-        for (const [k, p] of entries) out[k] = p.get(rt);
+        for (const [k, p] of entries) setOwn(out, k, p.get(rt));
         return out;
       }
     };

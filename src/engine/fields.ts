@@ -5,7 +5,7 @@
  * catalog to a property path. `[*]` selects every member of an array: the field then yields a
  * collection of values, and a condition must hold for each of them.
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, isObject, own, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { aliasesWithPath, lookupAlias } from './aliases.js';
 import { getKey, actualKey, pointerToken } from './values.js';
@@ -118,7 +118,7 @@ export interface ResolveOptions {
 export function resolveField(text: string, options: ResolveOptions = {}): FieldRef {
   const { types, aliases } = options;
   const lower = text.toLowerCase();
-  const source = resourceFields[lower];
+  const source = own(resourceFields, lower);
   if (source) return { text, source, steps: [], wildcard: false };
   if (!text.includes('/')) {
     // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
@@ -265,7 +265,7 @@ export function pointerFor(json: Value, ref: FieldRef): string | null {
   for (const step of ref.steps) {
     if (step.kind === 'all') return pointer || null;
     const key: string = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
-    cur = isObject(cur) ? cur[key] : undefined;
+    cur = isObject(cur) ? own(cur, key) : undefined;
     pointer += `/${pointerToken(key)}`;
   }
   return pointer;

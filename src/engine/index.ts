@@ -6,7 +6,7 @@
 import type { Finding, Severity } from '../model/finding.js';
 import { findingResource } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
-import type { Value } from '../model/value.js';
+import { own, type Value } from '../model/value.js';
 import type { CompiledDefinition, Evaluation } from './definition.js';
 import { severityOfEffect } from './effects.js';
 
@@ -54,7 +54,7 @@ export function severityOf(def: CompiledDefinition, effect: string): Severity {
   const guard = meta.cmkGuard as Record<string, unknown> | undefined;
   const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
   if (typeof declared === 'string') {
-    const s = severities[declared.toLowerCase()];
+    const s = own(severities, declared.toLowerCase());
     if (s) return s;
   }
   return severityOfEffect(effect);
@@ -94,7 +94,7 @@ export function evaluateDefinitions(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const def of defs) {
-    const parameters = options.parameters?.[def.name];
+    const parameters = options.parameters ? own(options.parameters, def.name) : undefined;
     for (const resource of resources) {
       if (resource.existing) continue;
       if (!def.appliesToType(resource.type)) continue;

@@ -5,6 +5,8 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
+import { own } from '../model/value.js';
+
 /** Child types that are tracked resources (they take tags and a location). */
 const trackedChildTypes = new Set(
   [
@@ -110,7 +112,7 @@ export function resolveMode(name: string | undefined): Mode | undefined {
   const lower = name.toLowerCase();
   if (lower === 'all') return { name: 'All', kind: 'all', appliesToType: () => true };
   if (lower === 'indexed') return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
-  let prefixes = providerModes[lower];
+  let prefixes = own(providerModes, lower);
   if (!prefixes) {
     const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
     if (!m) return undefined;

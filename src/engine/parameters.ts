@@ -6,7 +6,7 @@
 import Ajv2019Module from 'ajv/dist/2019.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../model/errors.js';
-import { findUnknown, isObject, type Value } from '../model/value.js';
+import { findUnknown, hasOwn, isObject, own, type Value } from '../model/value.js';
 import { DefinitionError } from './errors.js';
 
 export interface ParameterDefinition {
@@ -59,7 +59,7 @@ function sameValue(a: Value, b: Value): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every(k => k in b && sameValue(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && sameValue(a[k], b[k]));
   }
   return false;
 }
@@ -90,7 +90,7 @@ function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
-    ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false });
+    ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false, ownProperties: true });
     validate = ajv.compile(schema);
     validators.set(key, validate);
   }
@@ -119,7 +119,7 @@ export function readParameter(
 ): ParameterDefinition {
   if (!isObject(raw as Value)) throw new DefinitionError('a parameter definition must be an object.', file, path);
   const p = raw as Record<string, unknown>;
-  if (typeof p.type !== 'string' || !(p.type.toLowerCase() in typeNames)) {
+  if (typeof p.type !== 'string' || own(typeNames, p.type.toLowerCase()) === undefined) {
     throw new DefinitionError(
       `parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`,
       file,

@@ -3,7 +3,7 @@
  * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
  * `"True"`, `2` equals `"2"`).
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
 
 /** A property of an object, matching the name exactly first and then case-insensitively. */
 export function getKey(
@@ -12,7 +12,7 @@ export function getKey(
   lower: string = key.toLowerCase()
 ): Value | undefined {
   const exact = obj[key];
-  if (exact !== undefined) return exact;
+  if (exact !== undefined && hasOwn(obj, key)) return exact;
   for (const k in obj) if (k.toLowerCase() === lower) return obj[k];
   return undefined;
 }

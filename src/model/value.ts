@@ -49,3 +49,30 @@ export function findUnknown(value: Value): Unknown | undefined {
   }
   return undefined;
 }
+
+/*
+ * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
+ * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
+ * in Azure a property named `__proto__` is a property like any other. So objects built from input
+ * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
+ * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
+ * `constructor` finds Object's). Static tables looked up by a name from input are read with `own` too.
+ */
+
+export function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/** The object's own member `key`, or undefined: never one it inherits. */
+export function own<T>(object: { readonly [key: string]: T }, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+
+/** Sets the object's own member `key`, `__proto__` included. */
+export function setOwn<T>(object: { [key: string]: T }, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
+}

@@ -8,7 +8,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Value } from '../model/value.js';
-import { Unknown, isObject } from '../model/value.js';
+import { Unknown, isObject, own, setOwn } from '../model/value.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
@@ -35,7 +35,7 @@ export function azureComparable(value: Value): unknown {
   if (Array.isArray(value)) return value.map(azureComparable);
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key.toLowerCase()] = azureComparable(inner);
+    for (const [key, inner] of Object.entries(value)) setOwn(out, key.toLowerCase(), azureComparable(inner));
     return out;
   }
   return value;
@@ -61,22 +61,29 @@ export function azureSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(schema as Record<string, unknown>)) {
     if (key === 'const' || key === 'enum') {
-      out[key] =
+      setOwn(
+        out,
+        key,
         inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
           ? azureSchema(inner)
-          : lowerDeep(inner);
+          : lowerDeep(inner)
+      );
     } else if (key === '$data' || key === 'required') {
-      out[key] = lowerDeep(inner);
+      setOwn(out, key, lowerDeep(inner));
     } else if (key === 'dependentRequired') {
-      out[key] = lowerDeep(inner);
+      setOwn(out, key, lowerDeep(inner));
     } else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
-      out[key] = Object.fromEntries(
-        Object.entries(inner as Record<string, unknown>).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])
+      setOwn(
+        out,
+        key,
+        Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])
+        )
       );
     } else if (key === '$ref' && typeof inner === 'string') {
-      out[key] = inner.toLowerCase();
+      setOwn(out, key, inner.toLowerCase());
     } else {
-      out[key] = azureSchema(inner);
+      setOwn(out, key, azureSchema(inner));
     }
   }
   return out;
@@ -104,6 +111,8 @@ export interface SchemaCheck {
 }
 
 const ajv = new Ajv2020({
+  // Only the data's own members count: a resource property named `constructor` is not Object's.
+  ownProperties: true,
   $data: true,
   allErrors: true,
   strictSchema: true,
@@ -217,7 +226,7 @@ export function valueAt(data: unknown, pointer: string): unknown {
   let current: unknown = data;
   for (const raw of pointer.split('/').slice(1)) {
     const key = unescapePointerSegment(raw);
-    if (current && typeof current === 'object') current = (current as Record<string, unknown>)[key];
+    if (current && typeof current === 'object') current = own(current as Record<string, unknown>, key);
     else return undefined;
   }
   return current;

@@ -57,7 +57,9 @@ const relationSpecSchema = {
   }
 } as const;
 
-const validateSpec = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(relationSpecSchema);
+const validateSpec = new Ajv2020({ allErrors: true, allowUnionTypes: true, ownProperties: true }).compile(
+  relationSpecSchema
+);
 
 function specErrors(rule: Rule): UserError[] {
   if (rule.relation === undefined) {

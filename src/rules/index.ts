@@ -48,7 +48,13 @@ let validators:
 
 function metaValidators() {
   if (!validators) {
-    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+    const ajv = new Ajv2020({
+      strict: true,
+      allowUnionTypes: true,
+      allErrors: true,
+      verbose: true,
+      ownProperties: true
+    });
     validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
   }
   return validators;

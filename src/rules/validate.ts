@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { UserError } from '../model/errors.js';
-import type { Json } from '../model/value.js';
+import { own, type Json } from '../model/value.js';
 import { knownKeywords } from '../compiler/vocabulary.js';
 import { createRuleAjv } from '../compiler/reference.js';
 import type { ParsedDocument } from './positions.js';
@@ -24,7 +24,7 @@ function valueAt(document: Json, pointer: string): Json | undefined {
   let node: Json | undefined = document;
   for (const token of splitPointer(pointer)) {
     if (Array.isArray(node)) node = node[Number(token)];
-    else if (node !== null && typeof node === 'object') node = node[token];
+    else if (node !== null && typeof node === 'object') node = own(node, token);
     else return undefined;
   }
   return node;
@@ -44,7 +44,7 @@ function describeType(type: string | string[]): string {
     integer: 'a whole number',
     null: '`null`'
   };
-  return (Array.isArray(type) ? type : [type]).map(t => names[t] ?? t).join(' or ');
+  return (Array.isArray(type) ? type : [type]).map(t => own(names, t) ?? t).join(' or ');
 }
 
 /** ajv errors (from `allErrors`) as user errors at the right line. */
@@ -69,7 +69,7 @@ export function metaSchemaErrors(
       case 'required': {
         const missing = String(error.params.missingProperty);
         const owner = pointer ? `\`${path}\`` : what;
-        message = `${owner} is missing \`${missing}\`; add ${fieldHints[missing] ?? `\`${missing}\``}.`;
+        message = `${owner} is missing \`${missing}\`; add ${own(fieldHints, missing) ?? `\`${missing}\``}.`;
         break;
       }
       case 'additionalProperties': {
@@ -90,10 +90,10 @@ export function metaSchemaErrors(
         message = `\`${path}\` is \`${show(value)}\`; change it to one of ${(error.params.allowedValues as Json[]).map(v => `\`${show(v)}\``).join(', ')}.`;
         break;
       case 'pattern':
-        message = `\`${path}\` is \`${show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
+        message = `\`${path}\` is \`${show(value)}\`; it must be ${own(patternHints, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
         break;
       case 'minLength':
-        message = `\`${path}\` is empty; write ${fieldHints[splitPointer(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+        message = `\`${path}\` is empty; write ${own(fieldHints, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
         break;
       case 'maxLength':
         message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;

@@ -1,4 +1,4 @@
-import type { Json } from '../model/value.js';
+import { own, setOwn, type Json } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { joinPointer, parentPointer } from '../model/pointer.js';
@@ -28,6 +28,17 @@ interface Spot {
 }
 
 export class JsonSyntaxError extends UserError {}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t'
+};
 
 class Reader {
   private index = 0;
@@ -160,13 +171,8 @@ class Reader {
       if (this.text[this.index] !== ':') this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
       this.advance();
       this.skipTrivia();
-      // Own data property even for "__proto__", which a plain assignment would swallow.
-      Object.defineProperty(result, key, {
-        value: this.parseValue(memberPointer),
-        enumerable: true,
-        writable: true,
-        configurable: true
-      });
+      // An own member even for "__proto__", which a plain assignment would take for the prototype.
+      setOwn(result, key, this.parseValue(memberPointer));
       this.skipTrivia();
       if (this.text[this.index] === ',') {
         this.advance();
@@ -227,18 +233,9 @@ class Reader {
         const escapeAt = this.here();
         this.advance();
         const e = this.text[this.index];
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t'
-        };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        const simple = e === undefined ? undefined : own(SIMPLE_ESCAPES, e);
+        if (simple !== undefined) {
+          out += simple;
           this.advance();
         } else if (e === 'u') {
           this.advance();

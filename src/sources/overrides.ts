@@ -1,5 +1,5 @@
 import { UserError } from '../model/errors.js';
-import type { Json } from '../model/value.js';
+import { setOwn, type Json } from '../model/value.js';
 
 /**
  * Parameter values given on the command line (`--parameter name=value`) or in the action's
@@ -18,7 +18,7 @@ export function parseParameterOverrides(pairs: string[], what = '--parameter'): 
     } catch {
       value = raw;
     }
-    result[pair.slice(0, at).trim()] = value;
+    setOwn(result, pair.slice(0, at).trim(), value);
   }
   return result;
 }

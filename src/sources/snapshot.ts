@@ -1,5 +1,5 @@
 import type { Json, Value } from '../model/value.js';
-import { isObject } from '../model/value.js';
+import { hasOwn, isObject, own, setOwn } from '../model/value.js';
 import type { Resource, SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { nearestPosition, parseJsonWithPositions } from './json.js';
@@ -45,21 +45,22 @@ function camelKeys(value: Json): Json {
   if (!isObject(value)) return value;
   const out: { [key: string]: Json } = {};
   for (const [key, inner] of Object.entries(value as { [key: string]: Json })) {
-    out[key.charAt(0).toLowerCase() + key.slice(1)] = inner;
+    setOwn(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
   }
   return out;
 }
 
 function normalise(entry: { [key: string]: Json }): { json: { [key: string]: Json }; renamed: Map<string, string> } {
-  const isPascal = 'ResourceType' in entry || 'ResourceId' in entry || ('Name' in entry && !('name' in entry));
+  const isPascal =
+    hasOwn(entry, 'ResourceType') || hasOwn(entry, 'ResourceId') || (hasOwn(entry, 'Name') && !hasOwn(entry, 'name'));
   const renamed = new Map<string, string>();
   if (!isPascal) return { json: entry, renamed };
   const json: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(entry)) {
     if (POWERSHELL_EXTRAS.has(key)) continue;
-    const target = PASCAL_FIELDS[key] ?? key;
-    if (target in json && key === 'ResourceName') continue;
-    json[target] = target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value;
+    const target = own(PASCAL_FIELDS, key) ?? key;
+    if (hasOwn(json, target) && key === 'ResourceName') continue;
+    setOwn(json, target, target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value);
     renamed.set(target, key);
   }
   return { json, renamed };

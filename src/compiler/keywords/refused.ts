@@ -1,5 +1,6 @@
 /** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
  * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
+import { own } from '../../model/value.js';
 import { FALSE } from '../policy.js';
 import type { KeywordDefinition } from '../context.js';
 
@@ -37,7 +38,8 @@ export const refusedKeywords: KeywordDefinition = {
   keywords: Object.keys(refusedReasons),
   compile(schema, context) {
     for (const keyword of Object.keys(schema)) {
-      if (keyword in refusedReasons) context.refuse(keyword, refusedReasons[keyword]);
+      const reason = own(refusedReasons, keyword);
+      if (reason !== undefined) context.refuse(keyword, reason);
     }
     return FALSE;
   }

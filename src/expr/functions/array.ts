@@ -6,7 +6,7 @@
  * Functions marked `acceptsUnknown` decide what they can when a container holds unknown items
  * (its length, whether it is empty, a known item it contains) and return an Unknown otherwise.
  */
-import { Unknown, isObject, type Value } from '../../model/value.js';
+import { Unknown, hasOwn, isObject, setOwn, type Value } from '../../model/value.js';
 import { ExpressionError } from '../errors.js';
 import { defineFunction, findKey, holdsUnknown, unknownResult, type FunctionDefinition } from '../evaluate.js';
 import { anyUnknown, arrayArg, deepEquals, intArg, objectArg, stringArg, toText, typeError } from './args.js';
@@ -99,10 +99,10 @@ function unionObjects(target: JsonObject, source: JsonObject): JsonObject {
     const existing = findKey(out, key);
     const value = source[key];
     if (existing !== undefined && isObject(out[existing]) && isObject(value)) {
-      out[existing] = unionObjects(out[existing] as JsonObject, value);
+      setOwn(out, existing, unionObjects(out[existing] as JsonObject, value));
     } else {
       if (existing !== undefined && existing !== key) delete out[existing];
-      out[existing ?? key] = value;
+      setOwn(out, existing ?? key, value);
     }
   }
   return out;
@@ -180,7 +180,7 @@ export const arrayFunctions: FunctionDefinition[] = [
         );
       }
       const out: JsonObject = {};
-      for (let i = 0; i < args.length; i += 2) out[stringArg('createObject', args, i)] = args[i + 1];
+      for (let i = 0; i < args.length; i += 2) setOwn(out, stringArg('createObject', args, i), args[i + 1]);
       return out;
     }
   }),
@@ -265,8 +265,8 @@ export const arrayFunctions: FunctionDefinition[] = [
       const objects = args.map((_, i) => objectArg('intersection', args, i));
       const out: JsonObject = {};
       for (const key of Object.keys(objects[0])) {
-        if (objects.every(o => Object.prototype.hasOwnProperty.call(o, key) && deepEquals(o[key], objects[0][key])))
-          out[key] = objects[0][key];
+        if (objects.every(o => hasOwn(o, key) && deepEquals(o[key], objects[0][key])))
+          setOwn(out, key, objects[0][key]);
       }
       return out;
     }
@@ -338,7 +338,7 @@ export const arrayFunctions: FunctionDefinition[] = [
         if (item instanceof Unknown) return unknownResult('shallowMerge', args);
         if (!isObject(item))
           throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
-        Object.assign(out, item);
+        for (const key of Object.keys(item)) setOwn(out, key, item[key]);
       }
       return out;
     }

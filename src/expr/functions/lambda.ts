@@ -4,7 +4,7 @@
  * are eager and run it per item with `invokeLambda`. An item or result that is unknown makes
  * the result unknown only where it has to (map keeps unknown items; filter cannot decide).
  */
-import { Unknown, type Value } from '../../model/value.js';
+import { Unknown, own, setOwn, type Value } from '../../model/value.js';
 import { ExpressionError } from '../errors.js';
 import {
   Lambda,
@@ -158,7 +158,7 @@ export const lambdaFunctions: FunctionDefinition[] = [
       for (const item of items) {
         const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
         if (key instanceof Unknown) return unknownResult('toObject', [key]);
-        out[key] = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
+        setOwn(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
       }
       return out;
     }
@@ -173,7 +173,9 @@ export const lambdaFunctions: FunctionDefinition[] = [
       for (const item of arrayArg('groupBy', args, 0)) {
         const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
         if (key instanceof Unknown) return unknownResult('groupBy', [key]);
-        (out[key] ??= []).push(item);
+        const group = own(out, key);
+        if (group) group.push(item);
+        else setOwn(out, key, [item]);
       }
       return out;
     }
@@ -186,7 +188,7 @@ export const lambdaFunctions: FunctionDefinition[] = [
       const object = objectArg('mapValues', args, 0);
       const fn = lambdaArg('mapValues', args, 1, [1]);
       const out: JsonObject = {};
-      for (const key of Object.keys(object)) out[key] = invokeLambda(fn, [object[key]], ctx);
+      for (const key of Object.keys(object)) setOwn(out, key, invokeLambda(fn, [object[key]], ctx));
       return out;
     }
   })

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Json, Value } from '../../model/value.js';
-import { Unknown, isObject, isUnknown } from '../../model/value.js';
+import { Unknown, isObject, isUnknown, setOwn } from '../../model/value.js';
 import type { Resource, SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
@@ -446,7 +446,7 @@ export class TemplateExpander {
     sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
     for (const [key, value] of Object.entries(node)) {
       if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase())) continue;
-      json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
+      setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
     }
     dropNullMembers(json);
     if (!instance.existing) addIdentityUnknowns(json, instance.id);
@@ -713,16 +713,16 @@ export class TemplateExpander {
         } else {
           value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
         }
-        result[name] = { type: (o.type as Value) ?? 'object', value };
+        setOwn(result, name, { type: (o.type as Value) ?? 'object', value });
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
-        result[name] = {
+        setOwn(result, name, {
           type: (o.type as Value) ?? 'object',
           value: new Unknown(
             `output '${name}' of deployment '${instance.nameText}'`,
             `output:${instance.id.toLowerCase()}/${name}`
           )
-        };
+        });
       }
     }
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);

@@ -1,5 +1,5 @@
 import type { Json, Value } from '../../model/value.js';
-import { isObject, isUnknown } from '../../model/value.js';
+import { isObject, isUnknown, own } from '../../model/value.js';
 import { holdsUnknown } from '../../expr/evaluate.js';
 
 /**
@@ -21,7 +21,8 @@ export function checkParameterValue(name: string, decl: { [key: string]: Json },
     object: v => isObject(v),
     secureobject: v => isObject(v)
   };
-  if (type && typeOk[type] && !typeOk[type](value)) {
+  const check = type === undefined ? undefined : own(typeOk, type);
+  if (check && !check(value)) {
     return `The value ${describe(value)} of parameter '${name}' is not of type ${decl.type}; give a value of that type.`;
   }
   if (Array.isArray(decl.allowedValues) && !holdsUnknown(value)) {

@@ -1,5 +1,5 @@
 import type { Json, Value } from '../../model/value.js';
-import { Unknown, isObject, isUnknown } from '../../model/value.js';
+import { Unknown, isObject, isUnknown, own, setOwn } from '../../model/value.js';
 import type { SourcePosition } from '../../model/resource.js';
 import type { Expr } from '../../expr/ast.js';
 import { ExpressionError } from '../../expr/errors.js';
@@ -255,7 +255,7 @@ export class TemplateScope {
         }
         // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
         const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
-        out[name] = this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name));
+        setOwn(out, name, this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name)));
       }
       return out;
     }
@@ -285,7 +285,7 @@ export class TemplateScope {
       const name = String(e.name);
       const arrayPointer = joinPointer(outPointer, name);
       sink?.(arrayPointer, this.doc.positionOf(elementPointer));
-      out[name] = this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer);
+      setOwn(out, name, this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer));
     });
   }
 
@@ -433,7 +433,7 @@ export class TemplateScope {
     const match = /^#\/definitions\/(.+)$/.exec(decl.$ref);
     const definitions = this.template.definitions;
     if (!match || !isObject(definitions)) return false;
-    const definition = (definitions as { [k: string]: Json })[match[1]];
+    const definition = own(definitions as { [k: string]: Json }, match[1]);
     return isObject(definition) && (definition as { [k: string]: Json }).nullable === true;
   }
 
