@@ -8399,7 +8399,81 @@ function exitCodeFor(document, failOn) {
     return document.findings.some(f => f.verdict === 'noncompliant' && finding_severityRank[f.severity] >= threshold) ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/model/value.ts
+/**
+ * The value model shared by the expression language, the template expander and the
+ * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
+ */
+/**
+ * A value a template cannot know before deployment: a parameter with no value,
+ * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
+ * mentions of the same thing (an identity's principalId in a vault access policy and on
+ * the account it belongs to) compare as the same; `reason` says it in words for users.
+ */
+class Unknown {
+    reason;
+    key;
+    constructor(reason, key = reason) {
+        this.reason = reason;
+        this.key = key;
+    }
+    toString() {
+        return `<unknown: ${this.reason}>`;
+    }
+}
+function isUnknown(value) {
+    return value instanceof Unknown;
+}
+function value_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
+}
+/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
+function findUnknown(value) {
+    if (value instanceof Unknown)
+        return value;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const found = findUnknown(item);
+            if (found)
+                return found;
+        }
+    }
+    else if (value_isObject(value)) {
+        for (const key of Object.keys(value)) {
+            const found = findUnknown(value[key]);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/*
+ * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
+ * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
+ * in Azure a property named `__proto__` is a property like any other. So objects built from input
+ * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
+ * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
+ * `constructor` finds Object's). Static tables looked up by a name from input are read with `own` too.
+ */
+function hasOwn(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+}
+/** The object's own member `key`, or undefined: never one it inherits. */
+function value_own(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+/** Sets the object's own member `key`, `__proto__` included. */
+function value_setOwn(object, key, value) {
+    if (key === '__proto__') {
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    else {
+        object[key] = value;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/effects.ts
+
 const canonical = {
     audit: 'Audit',
     deny: 'Deny',
@@ -8420,7 +8494,7 @@ const canonical = {
 };
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 function canonicalEffect(name) {
-    return canonical[name.toLowerCase()];
+    return value_own(canonical, name.toLowerCase());
 }
 const effectNames = Object.values(canonical);
 /** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
@@ -13551,55 +13625,6 @@ function aliasCount() {
     return load().aliases.size;
 }
 
-;// CONCATENATED MODULE: ./src/model/value.ts
-/**
- * The value model shared by the expression language, the template expander and the
- * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
- */
-/**
- * A value a template cannot know before deployment: a parameter with no value,
- * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
- * mentions of the same thing (an identity's principalId in a vault access policy and on
- * the account it belongs to) compare as the same; `reason` says it in words for users.
- */
-class Unknown {
-    reason;
-    key;
-    constructor(reason, key = reason) {
-        this.reason = reason;
-        this.key = key;
-    }
-    toString() {
-        return `<unknown: ${this.reason}>`;
-    }
-}
-function isUnknown(value) {
-    return value instanceof Unknown;
-}
-function value_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
-}
-/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
-function findUnknown(value) {
-    if (value instanceof Unknown)
-        return value;
-    if (Array.isArray(value)) {
-        for (const item of value) {
-            const found = findUnknown(item);
-            if (found)
-                return found;
-        }
-    }
-    else if (value_isObject(value)) {
-        for (const key of Object.keys(value)) {
-            const found = findUnknown(value[key]);
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/expr/errors.ts
 /** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
 
@@ -14399,12 +14424,12 @@ function unionObjects(target, source) {
         const existing = findKey(out, key);
         const value = source[key];
         if (existing !== undefined && value_isObject(out[existing]) && value_isObject(value)) {
-            out[existing] = unionObjects(out[existing], value);
+            value_setOwn(out, existing, unionObjects(out[existing], value));
         }
         else {
             if (existing !== undefined && existing !== key)
                 delete out[existing];
-            out[existing ?? key] = value;
+            value_setOwn(out, existing ?? key, value);
         }
     }
     return out;
@@ -14489,7 +14514,7 @@ const arrayFunctions = [
             }
             const out = {};
             for (let i = 0; i < args.length; i += 2)
-                out[stringArg('createObject', args, i)] = args[i + 1];
+                value_setOwn(out, stringArg('createObject', args, i), args[i + 1]);
             return out;
         }
     }),
@@ -14581,8 +14606,8 @@ const arrayFunctions = [
             const objects = args.map((_, i) => objectArg('intersection', args, i));
             const out = {};
             for (const key of Object.keys(objects[0])) {
-                if (objects.every(o => Object.prototype.hasOwnProperty.call(o, key) && deepEquals(o[key], objects[0][key])))
-                    out[key] = objects[0][key];
+                if (objects.every(o => hasOwn(o, key) && deepEquals(o[key], objects[0][key])))
+                    value_setOwn(out, key, objects[0][key]);
             }
             return out;
         }
@@ -14655,7 +14680,8 @@ const arrayFunctions = [
                     return unknownResult('shallowMerge', args);
                 if (!value_isObject(item))
                     throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
-                Object.assign(out, item);
+                for (const key of Object.keys(item))
+                    value_setOwn(out, key, item[key]);
             }
             return out;
         }
@@ -15286,7 +15312,7 @@ const lambdaFunctions = [
                 const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
                 if (key instanceof Unknown)
                     return unknownResult('toObject', [key]);
-                out[key] = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
+                value_setOwn(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
             }
             return out;
         }
@@ -15302,7 +15328,11 @@ const lambdaFunctions = [
                 const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
                 if (key instanceof Unknown)
                     return unknownResult('groupBy', [key]);
-                (out[key] ??= []).push(item);
+                const group = value_own(out, key);
+                if (group)
+                    group.push(item);
+                else
+                    value_setOwn(out, key, [item]);
             }
             return out;
         }
@@ -15316,7 +15346,7 @@ const lambdaFunctions = [
             const fn = lambdaArg('mapValues', args, 1, [1]);
             const out = {};
             for (const key of Object.keys(object))
-                out[key] = invokeLambda(fn, [object[key]], ctx);
+                value_setOwn(out, key, invokeLambda(fn, [object[key]], ctx));
             return out;
         }
     })
@@ -15992,7 +16022,7 @@ const standardFunctions = [
 /** A property of an object, matching the name exactly first and then case-insensitively. */
 function getKey(obj, key, lower = key.toLowerCase()) {
     const exact = obj[key];
-    if (exact !== undefined)
+    if (exact !== undefined && hasOwn(obj, key))
         return exact;
     for (const k in obj)
         if (k.toLowerCase() === lower)
@@ -16206,7 +16236,7 @@ function refuseBodyPath(text, types) {
 function resolveField(text, options = {}) {
     const { types, aliases } = options;
     const lower = text.toLowerCase();
-    const source = resourceFields[lower];
+    const source = value_own(resourceFields, lower);
     if (source)
         return { text, source, steps: [], wildcard: false };
     if (!text.includes('/')) {
@@ -16362,7 +16392,7 @@ function pointerFor(json, ref) {
         if (step.kind === 'all')
             return pointer || null;
         const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
-        cur = isObject(cur) ? cur[key] : undefined;
+        cur = isObject(cur) ? own(cur, key) : undefined;
         pointer += `/${pointerToken(key)}`;
     }
     return pointer;
@@ -16601,7 +16631,7 @@ function compileValue(raw, site) {
         if (entries.every(([, p]) => 'constant' in p)) {
             const constant = {};
             for (const [k, p] of entries)
-                constant[k] = p.constant;
+                value_setOwn(constant, k, p.constant);
             return { constant, get: () => constant, parameters, parametersOnly };
         }
         return {
@@ -16610,7 +16640,7 @@ function compileValue(raw, site) {
             get(rt) {
                 const out = {};
                 for (const [k, p] of entries)
-                    out[k] = p.get(rt);
+                    value_setOwn(out, k, p.get(rt));
                 return out;
             }
         };
@@ -17163,7 +17193,7 @@ function fieldGetter(ref, scopes) {
         const { key } = steps[0];
         return rt => {
             const v = rt.json[key];
-            return v !== undefined ? v : walk(rt.json, steps);
+            return v !== undefined && hasOwn(rt.json, key) ? v : walk(rt.json, steps);
         };
     }
     return rt => walk(rt.json, steps);
@@ -17970,8 +18000,8 @@ function locate(json, steps) {
                 cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
             return;
         }
-        const key = value_isObject(cur) ? (cur[step.key] !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
-        if (key === undefined || !value_isObject(cur) || cur[key] === undefined) {
+        const key = value_isObject(cur) ? (value_own(cur, step.key) !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
+        if (key === undefined || !value_isObject(cur) || value_own(cur, key) === undefined) {
             if (!hasWildcardFrom(steps, i + 1))
                 spots.push({ pointer, value: undefined, found: false });
             return;
@@ -18079,7 +18109,7 @@ class RuleExplainer {
                     op,
                     operand,
                     subject: { kind: 'field', ref },
-                    weight: scopeFields[text.toLowerCase()] ?? 0,
+                    weight: value_own(scopeFields, text.toLowerCase()) ?? 0,
                     typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
                 };
             }
@@ -18225,7 +18255,7 @@ class RuleExplainer {
             ref = resolveField(String(name), { aliases: this.compiler.aliases });
         }
         const label = fieldLabel(ref.text);
-        const weight = subject.ref ? leaf.weight : (scopeFields[ref.text.toLowerCase()] ?? 0);
+        const weight = subject.ref ? leaf.weight : (value_own(scopeFields, ref.text.toLowerCase()) ?? 0);
         if (ref.source !== 'json') {
             const key = ref.source === 'fullName' ? 'name' : ref.source;
             const pointer = values_actualKey(rt.json, key.toLowerCase());
@@ -18513,6 +18543,7 @@ const policyFunctions = [
  * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
+
 /** Child types that are tracked resources (they take tags and a location). */
 const trackedChildTypes = new Set([
     'Microsoft.Sql/servers/databases',
@@ -18609,7 +18640,7 @@ function resolveMode(name) {
         return { name: 'All', kind: 'all', appliesToType: () => true };
     if (lower === 'indexed')
         return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
-    let prefixes = providerModes[lower];
+    let prefixes = value_own(providerModes, lower);
     if (!prefixes) {
         const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
         if (!m)
@@ -18799,7 +18830,7 @@ function sameValue(a, b) {
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
     if (value_isObject(a) && value_isObject(b)) {
         const ka = Object.keys(a);
-        return ka.length === Object.keys(b).length && ka.every(k => k in b && sameValue(a[k], b[k]));
+        return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && sameValue(a[k], b[k]));
     }
     return false;
 }
@@ -18827,7 +18858,7 @@ function schemaValidator(schema) {
     const key = JSON.stringify(schema);
     let validate = validators.get(key);
     if (!validate) {
-        ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false });
+        ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false, ownProperties: true });
         validate = ajv.compile(schema);
         validators.set(key, validate);
     }
@@ -18849,7 +18880,7 @@ function readParameter(raw, name, file, path, notes = []) {
     if (!value_isObject(raw))
         throw new DefinitionError('a parameter definition must be an object.', file, path);
     const p = raw;
-    if (typeof p.type !== 'string' || !(p.type.toLowerCase() in typeNames)) {
+    if (typeof p.type !== 'string' || value_own(typeNames, p.type.toLowerCase()) === undefined) {
         throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
     }
     const type = p.type;
@@ -19080,7 +19111,7 @@ function loadDefinition(src, options = {}) {
             if (duplicate !== undefined) {
                 throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
             }
-            parameters[pname] = readParameter(pdef, pname, file, at(`parameters.${pname}`), notes);
+            value_setOwn(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
         }
     }
     const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
@@ -19136,7 +19167,8 @@ function loadDefinition(src, options = {}) {
         checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
     }
     for (const pname of effectValue.parameters) {
-        const p = parameters[Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase())];
+        const key = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+        const p = key === undefined ? undefined : parameters[key];
         for (const v of p?.allowedValues ?? []) {
             if (typeof v === 'string' && canonicalEffect(v) === undefined) {
                 throw new DefinitionError(`the effect parameter '${pname}' allows "${v}", which is not an effect.`, file, at(`parameters.${pname}.allowedValues`));
@@ -19658,6 +19690,7 @@ function loadDefinitionsFromDirectory(dir) {
 
 
 
+
 const severities = {
     error: 'error',
     warning: 'warning',
@@ -19674,7 +19707,7 @@ function severityOf(def, effect) {
     const guard = meta.cmkGuard;
     const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
     if (typeof declared === 'string') {
-        const s = severities[declared.toLowerCase()];
+        const s = value_own(severities, declared.toLowerCase());
         if (s)
             return s;
     }
@@ -19709,7 +19742,7 @@ function toFinding(def, resource, evaluation) {
 function evaluateDefinitions(defs, resources, options = {}) {
     const findings = [];
     for (const def of defs) {
-        const parameters = options.parameters?.[def.name];
+        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
         for (const resource of resources) {
             if (resource.existing)
                 continue;
@@ -20613,6 +20646,7 @@ const refKeyword = {
 /** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
  * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
 
+
 const refusedReasons = {
     additionalProperties: 'Azure Policy cannot list the property names an object has, so it cannot find properties the schema does not name; forbid each unwanted property with `not: {required: [name]}` instead',
     patternProperties: 'Azure Policy cannot list the property names an object has to match them against a pattern',
@@ -20643,8 +20677,9 @@ const refusedKeywords = {
     keywords: Object.keys(refusedReasons),
     compile(schema, context) {
         for (const keyword of Object.keys(schema)) {
-            if (keyword in refusedReasons)
-                context.refuse(keyword, refusedReasons[keyword]);
+            const reason = value_own(refusedReasons, keyword);
+            if (reason !== undefined)
+                context.refuse(keyword, reason);
         }
         return FALSE;
     }
@@ -20819,6 +20854,7 @@ function sha256(text) {
 
 
 
+
 function sourcePath(file, root) {
     return external_node_path_default().relative(root ?? process.cwd(), file)
         .split((external_node_path_default()).sep)
@@ -20903,12 +20939,12 @@ function compilePack(pack, rules, aliases, options = {}) {
     const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
     const parameters = {};
     for (const rule of members) {
-        parameters[effectParameterName(rule.name)] = {
+        value_setOwn(parameters, effectParameterName(rule.name), {
             type: 'String',
             metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
             allowedValues: [...rule.effect.allowed],
             defaultValue: rule.effect.default
-        };
+        });
     }
     const categories = [...new Set(members.map(r => r.category))];
     const initiative = {
@@ -24943,6 +24979,7 @@ const patternHints = {
 
 
 
+
 const Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 function azureEquals(actual, expected) {
@@ -24986,6 +25023,7 @@ function azureMatch(actual, pattern) {
 function createRuleAjv(options = {}) {
     // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
     const ajv = new Ajv2020({
+        ownProperties: true,
         strict: true,
         strictTypes: false,
         strictTuples: false,
@@ -25037,7 +25075,7 @@ function readRef(root, ref) {
     let node = root;
     for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
         const token = unescapePointerSegment(decodeURIComponent(raw));
-        node = isSchemaObject(node) ? node[token] : Array.isArray(node) ? node[Number(token)] : undefined;
+        node = isSchemaObject(node) ? own(node, token) : Array.isArray(node) ? node[Number(token)] : undefined;
     }
     return node;
 }
@@ -25108,7 +25146,7 @@ function referenceSchema(schema, root = schema) {
             out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v, root)]));
         }
         else
-            out[keyword] = value;
+            setOwn(out, keyword, value);
     }
     // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
     // (a stale result); `minItems: 1` says the same thing for the empty case and is checked right.
@@ -25162,6 +25200,7 @@ function closest(word, candidates) {
 
 
 
+
 /** `/effect/allowed/0` → `effect.allowed[0]`. */
 function validate_displayPath(pointer) {
     let out = '';
@@ -25175,7 +25214,7 @@ function valueAt(document, pointer) {
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (node !== null && typeof node === 'object')
-            node = node[token];
+            node = value_own(node, token);
         else
             return undefined;
     }
@@ -25194,7 +25233,7 @@ function validate_describeType(type) {
         integer: 'a whole number',
         null: '`null`'
     };
-    return (Array.isArray(type) ? type : [type]).map(t => names[t] ?? t).join(' or ');
+    return (Array.isArray(type) ? type : [type]).map(t => value_own(names, t) ?? t).join(' or ');
 }
 /** ajv errors (from `allErrors`) as user errors at the right line. */
 function metaSchemaErrors(errors, doc, what, basePointer = '') {
@@ -25214,7 +25253,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
             case 'required': {
                 const missing = String(error.params.missingProperty);
                 const owner = pointer ? `\`${path}\`` : what;
-                message = `${owner} is missing \`${missing}\`; add ${fieldHints[missing] ?? `\`${missing}\``}.`;
+                message = `${owner} is missing \`${missing}\`; add ${value_own(fieldHints, missing) ?? `\`${missing}\``}.`;
                 break;
             }
             case 'additionalProperties': {
@@ -25235,10 +25274,10 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = `\`${path}\` is \`${validate_show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${validate_show(v)}\``).join(', ')}.`;
                 break;
             case 'pattern':
-                message = `\`${path}\` is \`${validate_show(value)}\`; it must be ${patternHints[String(error.params.pattern)] ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                message = `\`${path}\` is \`${validate_show(value)}\`; it must be ${value_own(patternHints, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
                 break;
             case 'minLength':
-                message = `\`${path}\` is empty; write ${fieldHints[splitPointer(pointer).at(-1) ?? ''] ?? 'a value'}.`;
+                message = `\`${path}\` is empty; write ${value_own(fieldHints, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
                 break;
             case 'maxLength':
                 message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
@@ -25358,7 +25397,13 @@ const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 let rules_validators;
 function metaValidators() {
     if (!rules_validators) {
-        const ajv = new rules_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+        const ajv = new rules_Ajv2020({
+            strict: true,
+            allowUnionTypes: true,
+            allErrors: true,
+            verbose: true,
+            ownProperties: true
+        });
         rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
     }
     return rules_validators;
@@ -25522,10 +25567,21 @@ function loadPolicyDirectory(dir) {
 ;// CONCATENATED MODULE: ./src/sources/json.ts
 
 
+
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 const MAX_JSON_DEPTH = 512;
 class JsonSyntaxError extends errors_UserError {
 }
+const SIMPLE_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t'
+};
 class Reader {
     text;
     file;
@@ -25668,13 +25724,8 @@ class Reader {
                 this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
             this.advance();
             this.skipTrivia();
-            // Own data property even for "__proto__", which a plain assignment would swallow.
-            Object.defineProperty(result, key, {
-                value: this.parseValue(memberPointer),
-                enumerable: true,
-                writable: true,
-                configurable: true
-            });
+            // An own member even for "__proto__", which a plain assignment would take for the prototype.
+            value_setOwn(result, key, this.parseValue(memberPointer));
             this.skipTrivia();
             if (this.text[this.index] === ',') {
                 this.advance();
@@ -25738,18 +25789,9 @@ class Reader {
                 const escapeAt = this.here();
                 this.advance();
                 const e = this.text[this.index];
-                const simple = {
-                    '"': '"',
-                    '\\': '\\',
-                    '/': '/',
-                    b: '\b',
-                    f: '\f',
-                    n: '\n',
-                    r: '\r',
-                    t: '\t'
-                };
-                if (e !== undefined && e in simple) {
-                    out += simple[e];
+                const simple = e === undefined ? undefined : value_own(SIMPLE_ESCAPES, e);
+                if (simple !== undefined) {
+                    out += simple;
                     this.advance();
                 }
                 else if (e === 'u') {
@@ -25849,12 +25891,12 @@ function camelKeys(value) {
         return value;
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        out[key.charAt(0).toLowerCase() + key.slice(1)] = inner;
+        value_setOwn(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
     }
     return out;
 }
 function normalise(entry) {
-    const isPascal = 'ResourceType' in entry || 'ResourceId' in entry || ('Name' in entry && !('name' in entry));
+    const isPascal = hasOwn(entry, 'ResourceType') || hasOwn(entry, 'ResourceId') || (hasOwn(entry, 'Name') && !hasOwn(entry, 'name'));
     const renamed = new Map();
     if (!isPascal)
         return { json: entry, renamed };
@@ -25862,10 +25904,10 @@ function normalise(entry) {
     for (const [key, value] of Object.entries(entry)) {
         if (POWERSHELL_EXTRAS.has(key))
             continue;
-        const target = PASCAL_FIELDS[key] ?? key;
-        if (target in json && key === 'ResourceName')
+        const target = value_own(PASCAL_FIELDS, key) ?? key;
+        if (hasOwn(json, target) && key === 'ResourceName')
             continue;
-        json[target] = target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value;
+        value_setOwn(json, target, target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value);
         renamed.set(target, key);
     }
     return { json, renamed };
@@ -26099,7 +26141,8 @@ function checkParameterValue(name, decl, value) {
         object: v => value_isObject(v),
         secureobject: v => value_isObject(v)
     };
-    if (type && typeOk[type] && !typeOk[type](value)) {
+    const check = type === undefined ? undefined : value_own(typeOk, type);
+    if (check && !check(value)) {
         return `The value ${describe(value)} of parameter '${name}' is not of type ${decl.type}; give a value of that type.`;
     }
     if (Array.isArray(decl.allowedValues) && !holdsUnknown(value)) {
@@ -26301,7 +26344,7 @@ class TemplateScope {
                 }
                 // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
                 const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
-                out[name] = this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name));
+                value_setOwn(out, name, this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name)));
             }
             return out;
         }
@@ -26323,7 +26366,7 @@ class TemplateScope {
             const name = String(e.name);
             const arrayPointer = joinPointer(outPointer, name);
             sink?.(arrayPointer, this.doc.positionOf(elementPointer));
-            out[name] = this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer);
+            value_setOwn(out, name, this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer));
         });
     }
     /**
@@ -26446,7 +26489,7 @@ class TemplateScope {
         const definitions = this.template.definitions;
         if (!match || !value_isObject(definitions))
             return false;
-        const definition = definitions[match[1]];
+        const definition = value_own(definitions, match[1]);
         return value_isObject(definition) && definition.nullable === true;
     }
     // ---- variables -------------------------------------------------------------------------
@@ -27380,7 +27423,7 @@ class TemplateExpander {
         for (const [key, value] of Object.entries(node)) {
             if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase()))
                 continue;
-            json[key] = scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key));
+            value_setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
         }
         dropNullMembers(json);
         if (!instance.existing)
@@ -27616,15 +27659,15 @@ class TemplateExpander {
                 else {
                     value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
                 }
-                result[name] = { type: o.type ?? 'object', value };
+                value_setOwn(result, name, { type: o.type ?? 'object', value });
             }
             catch (error) {
                 if (!(error instanceof TemplateError))
                     throw error;
-                result[name] = {
+                value_setOwn(result, name, {
                     type: o.type ?? 'object',
                     value: new Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
-                };
+                });
             }
         }
         this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
@@ -28252,7 +28295,7 @@ function azureComparable(value) {
     if (value_isObject(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            out[key.toLowerCase()] = azureComparable(inner);
+            value_setOwn(out, key.toLowerCase(), azureComparable(inner));
         return out;
     }
     return value;
@@ -28277,25 +28320,24 @@ function azureSchema(schema) {
     const out = {};
     for (const [key, inner] of Object.entries(schema)) {
         if (key === 'const' || key === 'enum') {
-            out[key] =
-                inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
-                    ? azureSchema(inner)
-                    : lowerDeep(inner);
+            value_setOwn(out, key, inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
+                ? azureSchema(inner)
+                : lowerDeep(inner));
         }
         else if (key === '$data' || key === 'required') {
-            out[key] = lowerDeep(inner);
+            value_setOwn(out, key, lowerDeep(inner));
         }
         else if (key === 'dependentRequired') {
-            out[key] = lowerDeep(inner);
+            value_setOwn(out, key, lowerDeep(inner));
         }
         else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
-            out[key] = Object.fromEntries(Object.entries(inner).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)]));
+            value_setOwn(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])));
         }
         else if (key === '$ref' && typeof inner === 'string') {
-            out[key] = inner.toLowerCase();
+            value_setOwn(out, key, inner.toLowerCase());
         }
         else {
-            out[key] = azureSchema(inner);
+            value_setOwn(out, key, azureSchema(inner));
         }
     }
     return out;
@@ -28316,6 +28358,8 @@ function unknownKeys(value, found = []) {
     return found;
 }
 const azureCompare_ajv = new _2020.Ajv2020({
+    // Only the data's own members count: a resource property named `constructor` is not Object's.
+    ownProperties: true,
     $data: true,
     allErrors: true,
     strictSchema: true,
@@ -28441,7 +28485,7 @@ function azureCompare_valueAt(data, pointer) {
     for (const raw of pointer.split('/').slice(1)) {
         const key = pointer_unescapePointerSegment(raw);
         if (current && typeof current === 'object')
-            current = current[key];
+            current = value_own(current, key);
         else
             return undefined;
     }
@@ -28892,7 +28936,7 @@ const relationSpecSchema = {
         }
     }
 };
-const validateSpec = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(relationSpecSchema);
+const validateSpec = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true, ownProperties: true }).compile(relationSpecSchema);
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
@@ -29729,6 +29773,7 @@ const demoCommand = {
 
 ;// CONCATENATED MODULE: ./src/sources/overrides.ts
 
+
 /**
  * Parameter values given on the command line (`--parameter name=value`) or in the action's
  * `parameters` input. A value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`),
@@ -29748,7 +29793,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
         catch {
             value = raw;
         }
-        result[pair.slice(0, at).trim()] = value;
+        value_setOwn(result, pair.slice(0, at).trim(), value);
     }
     return result;
 }
@@ -30264,7 +30309,7 @@ function expand_render(value, pointer, unknowns) {
     if (value_isObject(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            out[key] = expand_render(inner, joinPointer(pointer, key), unknowns);
+            value_setOwn(out, key, expand_render(inner, joinPointer(pointer, key), unknowns));
         return out;
     }
     return value;
