@@ -89,17 +89,35 @@ export function fieldGetter(ref: FieldRef, scopes: CompileScope[]): FieldGetter 
   return rt => walk(rt.json, steps);
 }
 
-/** Finds the field scope a runtime `field()`/`current()` call refers to (innermost counted prefix). */
+/**
+ * What a `field()` call reads: the member a count is at (innermost counted prefix), else the
+ * resource. Inside an existence condition that is the resource that matched `if`, not the related
+ * one: "Can use [field()] to check equivalence with values in the if condition" (the
+ * auditIfNotExists and deployIfNotExists pages; built-in fc5e4038 "All Internet traffic should be
+ * routed via your deployed Azure Firewall" relies on it). An alias of the related resource's own
+ * type, which the `if` resource cannot have, reads the related resource (built-in "Configure log
+ * retention days for PostgreSQL flexible servers" reads the configuration's value that way).
+ */
 export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
   const cannotRead = unreadable(ref);
   if (cannotRead !== undefined) return cannotRead;
-  if (ref.source !== 'json') return readResourceField(rt.resource, ref.source);
-  for (let i = rt.scopes.length - 1; i >= 0; i--) {
-    const scope = rt.scopes[i];
-    if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps))
-      return walk(scope.current, ref.steps, scope.steps.length);
+  if (ref.source === 'json') {
+    for (let i = rt.scopes.length - 1; i >= 0; i--) {
+      const scope = rt.scopes[i];
+      if (scope.kind === 'field' && isPrefix(scope.steps, ref.steps))
+        return walk(scope.current, ref.steps, scope.steps.length);
+    }
   }
-  return selectFromRoot(rt.json, ref);
+  const owner = rt.outer && !ofRelatedTypeOnly(ref, rt.resource.type, rt.outer.resource.type) ? rt.outer : rt;
+  if (ref.source !== 'json') return readResourceField(owner.resource, ref.source);
+  return selectFromRoot(owner.json, ref);
+}
+
+/** Whether `ref` is an alias of `relatedType` that a resource of `ifType` cannot have. */
+function ofRelatedTypeOnly(ref: FieldRef, relatedType: string, ifType: string): boolean {
+  if (!ref.text.includes('/')) return false;
+  const aliasType = ref.text.slice(0, ref.text.lastIndexOf('/')).toLowerCase();
+  return aliasType === relatedType.toLowerCase() && aliasType !== ifType.toLowerCase();
 }
 
 /**

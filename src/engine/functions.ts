@@ -31,11 +31,16 @@ function ref(name: string, aliases: AliasOverride | undefined): FieldRef {
   return r;
 }
 
-/** What `field()` returns: `[*]` selections as arrays, a missing property as ''. */
+/**
+ * What `field()` returns: a missing property as ''; `[*]` selections as the array of the values
+ * that exist, leaving out members that lack the property (not filling them with null), so that
+ * `length(field('a[*].b'))` counts the members that have `b`. Built-in 702dd420 ("Disks and OS
+ * image should have customer-managed keys") compares exactly that with `length(field('a[*]'))`.
+ */
 function asFunctionValue(selected: Value | undefined | Collection): Value {
   if (selected instanceof Collection) {
     if (selected.unknown) return selected.unknown;
-    return selected.items.map(v => (v === undefined ? null : v));
+    return selected.items.filter((v): v is Value => v !== undefined);
   }
   return selected === undefined ? '' : selected;
 }
@@ -62,7 +67,7 @@ export const policyFunctions: FunctionDefinition[] = [
       const r = ref(text('field', args[0]), rt.aliases);
       const selected = runtimeFieldValue(rt, r);
       // Inside a count over this alias, the counted member stands for the array: a one-member array.
-      if (r.wildcard && !(selected instanceof Collection)) return [selected === undefined ? null : selected];
+      if (r.wildcard && !(selected instanceof Collection)) return selected === undefined ? [] : [selected];
       return asFunctionValue(selected);
     }
   }),

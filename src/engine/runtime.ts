@@ -31,8 +31,11 @@ export class Runtime {
     readonly functions: FunctionLibrary,
     readonly definitionId: string,
     private readonly given: { subscriptionId?: string; resourceGroup?: string } | undefined,
-    /** The resource whose scope a related resource defaults to. */
-    private readonly outer?: Runtime,
+    /**
+     * Set while an existence condition looks at a related resource: the evaluation of the resource
+     * that matched `if` (whose scope the related resource defaults to, and whose fields `field()` reads).
+     */
+    readonly outer?: Runtime,
     /** Aliases the definition's loader declared beyond the shipped catalog. */
     readonly aliases?: AliasOverride
   ) {

@@ -76,8 +76,8 @@ const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7
 
 /**
  * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
- * 100 ns ticks], so that `2024-05-01T00:00:00Z` and `2024-05-01T00:00:00.0000000Z` (what utcNow() and
- * addDays() give) order as the same instant; undefined for any other text.
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` (as addDays() gives it) and `2024-05-01T00:00:00.0000000Z`
+ * (as utcNow() gives it) order as the same instant; undefined for any other text.
  */
 function dateValue(text: string): [number, number] | undefined {
   if (text.length < 10 || text.charCodeAt(4) !== 45) return undefined;

@@ -18,8 +18,19 @@ describe('date functions', () => {
   });
 
   // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
-  it('addDays (Azure Policy)', () => {
-    expect(ev("[addDays('2024-02-28T00:00:00Z', 2)]")).toBe('2024-03-01T00:00:00.0000000Z');
+  // "addDays(dateTime, numberOfDaysToAdd) - dateTime: String in the Universal ISO 8601 DateTime format
+  // yyyy-MM-ddTHH:mm:ss.FFFFFFFZ": F drops trailing zeros, and the point with them.
+  it('addDays (Azure Policy) answers yyyy-MM-ddTHH:mm:ss.FFFFFFFZ', () => {
+    expect(ev("[addDays('2024-02-28T00:00:00Z', 2)]")).toBe('2024-03-01T00:00:00Z');
+    expect(ev("[addDays('2024-01-19T12:00:00.1200000Z', 1)]")).toBe('2024-01-20T12:00:00.12Z');
+  });
+
+  // .NET custom formats: "F" is "If non-zero, the tenths of a second"; trailing zero digits are not
+  // shown, and neither is a decimal point that nothing follows.
+  it('F specifiers drop trailing zeros and a bare decimal point; f specifiers keep them', () => {
+    expect(ev("[dateTimeAdd('2020-04-07T14:53:14Z', 'PT1S', 'HH:mm:ss.FFF')]")).toBe('14:53:15');
+    expect(ev("[dateTimeAdd('2020-04-07T14:53:14.250Z', 'PT0S', 'HH:mm:ss.FFF')]")).toBe('14:53:14.25');
+    expect(ev("[dateTimeAdd('2020-04-07T14:53:14Z', 'PT1S', 'HH:mm:ss.fff')]")).toBe('14:53:15.000');
   });
 });
 

@@ -47,13 +47,24 @@ export function addDuration(fn: string, date: Date, duration: string): Date {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… tt M d H h`. */
-export function formatDateTime(date: Date, format: string): string {
-  const fraction = pad(date.getUTCMilliseconds(), 3) + '0000';
+/** The digits of a fraction of a second past the millisecond, as 100 ns ticks (`.1234567` → 4567). */
+export function subMillisecondTicks(text: string): number {
+  const fraction = /[T ]\d{2}:\d{2}(?::\d{2})?\.(\d+)/.exec(text)?.[1] ?? '';
+  return Number(fraction.slice(3, 7).padEnd(4, '0'));
+}
+
+/**
+ * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… F… tt M d H h`.
+ * `ticks` are the 100-nanosecond units below the millisecond (0–9999), which a JS Date cannot hold.
+ * `F` drops trailing zeros of the fraction, and the decimal point before it when nothing is left,
+ * as .NET does: `HH:mm:ss.FFFFFFF` of 12:00:00.000 is `12:00:00`.
+ */
+export function formatDateTime(date: Date, format: string, ticks = 0): string {
+  const fraction = pad(date.getUTCMilliseconds(), 3) + pad(ticks, 4);
   switch (format) {
     case 'o':
     case 'O':
-      return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'");
+      return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'", ticks);
     case 's':
       return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
     case 'u':
@@ -101,9 +112,14 @@ export function formatDateTime(date: Date, format: string): string {
         out += pad(date.getUTCSeconds(), Math.min(run, 2));
         break;
       case 'f':
-      case 'F':
-        out += c === 'F' ? fraction.slice(0, run).replace(/0+$/, '') : fraction.slice(0, run);
+        out += fraction.slice(0, run);
         break;
+      case 'F': {
+        const digits = fraction.slice(0, run).replace(/0+$/, '');
+        if (digits === '' && out.endsWith('.')) out = out.slice(0, -1);
+        out += digits;
+        break;
+      }
       case 't':
         out += (hours < 12 ? 'AM' : 'PM').slice(0, run === 1 ? 1 : 2);
         break;
@@ -156,10 +172,14 @@ export const dateFunctions: FunctionDefinition[] = [
     name: 'addDays',
     minArgs: 2,
     maxArgs: 2,
+    // Azure Policy's addDays answers in `yyyy-MM-ddTHH:mm:ss.FFFFFFFZ`: trailing zeros of the
+    // fraction dropped, and the point with them (`2024-01-20T12:00:00Z`), as the policy-rule page
+    // writes the format: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
     call: args => {
-      const date = parseDateTime('addDays', stringArg('addDays', args, 0));
+      const text = stringArg('addDays', args, 0);
+      const date = parseDateTime('addDays', text);
       date.setUTCDate(date.getUTCDate() + intArg('addDays', args, 1));
-      return formatDateTime(date, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+      return formatDateTime(date, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", subMillisecondTicks(text));
     }
   })
 ];
