@@ -10,7 +10,8 @@
 //     so every alias they read exists, and every alias a Modify operation of theirs writes is modifiable
 //     (Azure refuses a Modify definition whose operations write an alias that is not: InvalidPolicyRuleModifyDetails).
 //     Aliases that only these definitions name (newer than the dumps) get the conventional path and say so.
-//  4. scripts/aliases-extra.json (in this repository; its `_meta` names each source and commit): the
+//  4. scripts/aliases-extra.json (in this repository; its `_meta` names each source and commit):
+//     aliases of the complete types that Microsoft's alias data has and the dumps do not yet, the
 //     published default paths of aliases that source 3 finds but the corpus dumps lack (a 2026-08 dump),
 //     and, per resource type, which aliases are modifiable where Microsoft's alias data says
 //     (`defaultMetadata.attributes`); an alias of such a type not listed there is not modifiable.
@@ -56,6 +57,14 @@ for (const type of completeTypes) {
 }
 
 const conventional = name => `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
+
+// Source 4a: aliases of the complete types newer than the dumps.
+const extra = JSON.parse(fs.readFileSync(path.join(root, 'scripts/aliases-extra.json'), 'utf8'));
+for (const [name, defaultPath] of Object.entries(extra.aliases ?? {})) {
+  if (!completeTypes.some(t => name.toLowerCase().startsWith(`${t.toLowerCase()}/`)))
+    throw new Error(`aliases-extra.json adds ${name}, which is not of a complete resource type`);
+  if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), { name, paths: [defaultPath] });
+}
 
 // Source 3: the fields that accepted definitions read and write.
 const definitionFiles = [];
@@ -120,8 +129,7 @@ for (const name of [...read, ...written].sort()) {
 }
 for (const name of written) byName.get(name.toLowerCase()).modifiable = true;
 
-// Source 4: published paths for aliases only definitions named, and Microsoft's modifiable flags.
-const extra = JSON.parse(fs.readFileSync(path.join(root, 'scripts/aliases-extra.json'), 'utf8'));
+// Source 4b: published paths for aliases only definitions named, and Microsoft's modifiable flags.
 for (const [name, defaultPath] of Object.entries(extra.paths ?? {})) {
   const entry = byName.get(name.toLowerCase());
   if (!entry) throw new Error(`aliases-extra.json gives a path for ${name}, which no definition uses`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { DefinitionError, loadDefinition, lookupAlias, nearestAliases } from '../../src/engine/index.js';
+import type { Value } from '../../src/model/value.js';
 import { checkDefinitionsCommand } from '../../src/commands/check-definitions.js';
 import { armResource } from '../support/arm-resource.js';
 
@@ -163,5 +164,110 @@ describe('check-definitions warns about what loads with a remark', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the resource types the pack is about are complete in the catalog (ALIAS)', () => {
+  const account = 'Microsoft.CognitiveServices/accounts';
+
+  it('an alias of one of them that the catalog lacks is refused, with the nearest alias suggested', () => {
+    const error = refusal(rule({ field: `${account}/encryption.keySorce`, equals: 'Microsoft.KeyVault' }, account));
+    expect(error.message).toMatch(
+      /'Microsoft\.CognitiveServices\/accounts\/encryption\.keySorce' is not an alias of Microsoft\.CognitiveServices\/accounts \(Azure rejects the definition: InvalidPolicyAlias\); did you mean 'Microsoft\.CognitiveServices\/accounts\/encryption\.keySource'/
+    );
+    expect(lookupAlias('microsoft.keyvault/vaults/enablesoftdeletes')).toMatchObject({
+      status: 'refused',
+      suggestions: expect.arrayContaining(['Microsoft.KeyVault/vaults/enableSoftDelete'])
+    });
+  });
+
+  it('so is one in an existence condition, which names the related type', () => {
+    const error = refusal({
+      properties: {
+        mode: 'All',
+        policyRule: {
+          if: { field: 'type', equals: account },
+          then: {
+            effect: 'auditIfNotExists',
+            details: {
+              type: 'Microsoft.KeyVault/vaults',
+              existenceCondition: { field: 'Microsoft.KeyVault/vaults/enablePurgeProtecton', equals: true }
+            }
+          }
+        }
+      }
+    });
+    expect(error.jsonPath).toBe('properties.policyRule.then.details.existenceCondition.field');
+    expect(error.message).toContain("did you mean 'Microsoft.KeyVault/vaults/enablePurgeProtection'");
+  });
+});
+
+describe('aliases Azure accepted in its own definitions exist', () => {
+  it('an alias newer than the provider dump, used by a built-in, is known with its published path', () => {
+    // Built-in "App Service apps should have SSH disabled" (WebApp_SshEnabled_Audit) reads it.
+    expect(lookupAlias('Microsoft.Web/sites/sshEnabled')).toMatchObject({
+      status: 'known',
+      path: 'properties.sshEnabled',
+      pathSource: 'published'
+    });
+  });
+  it('a data-plane alias no dump lists is known, its path by convention, and loading says so', () => {
+    expect(lookupAlias('Microsoft.KeyVault.Data/vaults/keys/keyType')).toMatchObject({
+      status: 'known',
+      path: 'properties.keyType',
+      pathSource: 'convention'
+    });
+  });
+});
+
+describe('modify operations write only modifiable aliases (InvalidPolicyRuleModifyDetails)', () => {
+  // Azure: "The policy definition '…' has operations referring to aliases that are not modifiable: '…'"
+  // (Azure/azure-rest-api-specs#26759, Azure/azure-policy#1002). MODIFY: "The property the alias maps to
+  // is marked as Modifiable"; https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify
+  const account = 'Microsoft.CognitiveServices/accounts';
+  const modify = (field: string, effect = 'modify', value: Value = 'x') => ({
+    properties: {
+      mode: 'Indexed',
+      parameters: { effect: { type: 'String', defaultValue: 'Modify', allowedValues: ['Modify', 'Disabled'] } },
+      policyRule: {
+        if: { field: 'type', equals: account },
+        then: {
+          effect,
+          details: {
+            roleDefinitionIds: [
+              '/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c'
+            ],
+            operations: [{ operation: 'addOrReplace', field, value }]
+          }
+        }
+      }
+    }
+  });
+
+  it('a modifiable alias loads without a remark', () => {
+    expect(loadDefinition({ file: null, json: modify(`${account}/disableLocalAuth`, 'modify', true) }).notes).toEqual(
+      []
+    );
+  });
+
+  it('an alias no public data speaks for loads, and the remark says Azure may refuse it', () => {
+    const def = loadDefinition({ file: null, json: modify('Microsoft.Web/sites/clientCertEnabled', 'modify', true) });
+    expect(def.notes.join('\n')).toMatch(/no public alias data says whether Azure lets a modify operation write/);
+  });
+
+  it('tags and identity.type may be written; another resource field may not', () => {
+    expect(() => loadDefinition({ file: null, json: modify("tags['env']") })).not.toThrow();
+    expect(() =>
+      loadDefinition({ file: null, json: modify('identity.type', 'modify', 'SystemAssigned') })
+    ).not.toThrow();
+    expect(refusal(modify('location')).message).toMatch(
+      /writes tags, identity\.type or a modifiable alias, not 'location'/
+    );
+  });
+
+  it('an alias Azure does not have is refused in an operation too', () => {
+    expect(refusal(modify(`${account}/disableLocalAuthentication`, 'modify', true)).message).toMatch(
+      /InvalidPolicyAlias/
+    );
   });
 });
