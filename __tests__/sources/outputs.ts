@@ -5,6 +5,7 @@ import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { TemplateExpander, deploymentLevelOf } from '../../src/sources/arm/expand.js';
 import { templateLibrary } from '../../src/sources/arm/functions/index.js';
 import { NO_COPY, TemplateScope, type Expansion } from '../../src/sources/arm/scope.js';
+import type { TemplateError } from '../../src/sources/arm/errors.js';
 
 /**
  * The outputs of a template as ARM would report them, with the documentation's example
@@ -20,11 +21,19 @@ export function templateOutputs(template: object, now = new Date('2019-03-05T17:
 export function expandDocTemplate(
   template: object,
   now = new Date('2019-03-05T17:53:18Z')
-): { outputs: Record<string, Value>; resources: Resource[] } {
+): { outputs: Record<string, Value>; resources: Resource[]; notes: string[]; errors: TemplateError[] } {
   const text = JSON.stringify(template, null, 2);
   const doc = parseJsonWithPositions(text, 'doc-example.json');
   const value = doc.value as { [key: string]: Json };
-  const expansion: Expansion = { notes: [], now, newGuidCount: 0, instanceCount: 0, deploymentOutputs: new Map() };
+  const expansion: Expansion = {
+    notes: [],
+    now,
+    newGuidCount: 0,
+    instanceCount: 0,
+    deploymentOutputs: new Map(),
+    errors: [],
+    outputFailures: new Map()
+  };
   const scope = new TemplateScope({
     doc,
     base: '',
@@ -64,7 +73,7 @@ export function expandDocTemplate(
         )
       : scope.evaluateValue(output.value ?? null, `${pointer}/value`, data);
   }
-  return { outputs: out, resources };
+  return { outputs: out, resources, notes: expansion.notes, errors: expansion.errors };
 }
 
 export const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';

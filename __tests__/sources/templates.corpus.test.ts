@@ -52,10 +52,24 @@ function lineOf(file: string, text: string, after = 0): number {
 describe('every corpus template expands with no error', () => {
   test.each(files)('%s', file => {
     const expanded = expand(file);
+    expect(expanded.errors).toEqual([]);
     for (const resource of expanded.resources) {
       expect(resource.source?.file).toBeTruthy();
       expect(resource.type).toContain('/');
     }
+  });
+});
+
+describe('a failing expression spoils only what uses it', () => {
+  test('key-vault-secret-create with its defaults: the secrets that read secretsObject.secrets fail, the vault is evaluated', () => {
+    const file = `${QS}microsoft.keyvault_key-vault-secret-create_azuredeploy.json`;
+    const expanded = expand(file, {});
+    expect(expanded.errors.length).toBeGreaterThan(0);
+    expect(expanded.errors[0].message).toMatch(/secrets/);
+    expect(expanded.errors[0].message).toMatch(/parameter 'secretsObject'/);
+    const [vault] = ofType(expanded.resources, 'Microsoft.KeyVault/vaults');
+    expect(vault.type).toBe('Microsoft.KeyVault/vaults');
+    expect(Object.keys(vault.json.properties as object).length).toBeGreaterThan(0);
   });
 });
 

@@ -124,7 +124,9 @@ export const expandCommand: Command = {
         }
       });
       io.stdout(JSON.stringify(renderExpanded(expanded, io.cwd, options.positions === true), null, 2) + '\n');
-      return EXIT_OK;
+      // Expressions that would fail the deployment: the resources are printed all the same.
+      for (const error of expanded.errors) io.stderr(`cmk-guard: ${error.describe()}\n`);
+      return expanded.errors.length ? EXIT_USAGE : EXIT_OK;
     } catch (error) {
       if (error instanceof UserError) {
         io.stderr(`cmk-guard: ${error.describe()}\n`);

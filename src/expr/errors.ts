@@ -7,6 +7,13 @@ export interface ExpressionErrorDetails {
   /** 0-based character offset into `expression` of the part at fault. */
   offset?: number;
   location?: InputLocation;
+  /**
+   * The template is invalid wherever this expression is, whatever the values: a syntax error, an
+   * unknown function, a wrong argument count, a parameter or variable that is not declared, a
+   * function used where ARM does not allow it. Otherwise the expression failed for the values it
+   * was given (an index out of range, a missing property), which spoils only what uses it.
+   */
+  invalid?: boolean;
 }
 
 /**
@@ -17,6 +24,7 @@ export interface ExpressionErrorDetails {
 export class ExpressionError extends UserError {
   readonly expression?: string;
   readonly offset?: number;
+  readonly invalid: boolean;
 
   constructor(
     readonly reason: string,
@@ -26,11 +34,22 @@ export class ExpressionError extends UserError {
     this.name = 'ExpressionError';
     this.expression = details.expression;
     this.offset = details.offset;
+    this.invalid = details.invalid ?? false;
+  }
+
+  /** An error that makes the template invalid whatever the values (see `invalid`). */
+  static invalid(reason: string): ExpressionError {
+    return new ExpressionError(reason, { invalid: true });
   }
 
   /** The same error, placed in a file (consumers know where the expression was written). */
   at(location: InputLocation): ExpressionError {
-    return new ExpressionError(this.reason, { expression: this.expression, offset: this.offset, location });
+    return new ExpressionError(this.reason, {
+      expression: this.expression,
+      offset: this.offset,
+      location,
+      invalid: this.invalid
+    });
   }
 }
 

@@ -107,7 +107,8 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
     if (error instanceof ExpressionError && error.expression === undefined) {
       throw new ExpressionError(error.reason, {
         expression: sourceOf(expr) ?? `[${formatForMessage(expr)}]`,
-        offset: error.offset ?? expr.start
+        offset: error.offset ?? expr.start,
+        invalid: error.invalid
       });
     }
     throw error;
@@ -128,7 +129,7 @@ function lookup(name: string, functions: FunctionLibrary): FunctionDefinition | 
 /** An error raised while evaluating the node at `offset`, before the expression text is known. */
 function located(error: unknown, offset: number): unknown {
   if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
-    return new ExpressionError(error.reason, { offset });
+    return new ExpressionError(error.reason, { offset, invalid: error.invalid });
   }
   return error;
 }
@@ -162,11 +163,14 @@ function evalNode(expr: Expr, ctx: EvalContext): Value {
 function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
   const def = lookup(expr.name, ctx.functions);
   if (def === undefined) {
-    throw new ExpressionError(`The template function '${expr.name}' is not valid.`, { offset: expr.start });
+    throw new ExpressionError(`The template function '${expr.name}' is not valid.`, {
+      offset: expr.start,
+      invalid: true
+    });
   }
   const count = expr.args.length;
   if (count < def.minArgs || count > def.maxArgs) {
-    throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start });
+    throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start, invalid: true });
   }
   try {
     if (def.lazy) {
@@ -179,7 +183,7 @@ function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Valu
       if (value instanceof Lambda && !def.acceptsLambda) {
         throw new ExpressionError(
           `A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`,
-          { offset: expr.args[i].start }
+          { offset: expr.args[i].start, invalid: true }
         );
       }
       if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value)) hasUnknown = true;

@@ -23,7 +23,7 @@ export class ExpressionSyntaxError extends ExpressionError {
   declare readonly expression: string;
 
   constructor(reason: string, expression: string, offset: number) {
-    super(reason, { expression, offset });
+    super(reason, { expression, offset, invalid: true });
     this.name = 'ExpressionSyntaxError';
   }
 }

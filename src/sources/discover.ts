@@ -113,7 +113,9 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
         const paired = conventionalParameterFile(file);
         parameterFilesUsed = paired ? [paired] : [];
       }
-      result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
+      const expanded = expandTemplateDocument(doc, { ...options, root, parameterFilesUsed });
+      result.templates.push(expanded);
+      result.errors.push(...expanded.errors);
     } catch (error) {
       if (error instanceof UserError) result.errors.push(error);
       else throw error;

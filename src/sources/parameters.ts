@@ -7,6 +7,7 @@ import { UserError } from '../model/errors.js';
 import { parseJsonWithPositions } from './json.js';
 import { joinPointer } from '../model/pointer.js';
 import { readTextFile } from '../model/textFile.js';
+import type { ExpressionFailure } from './arm/failures.js';
 
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
@@ -21,6 +22,8 @@ export interface SuppliedParameter {
   position: SourcePosition | null;
   /** `parameter file x.json` or `--parameter`, for messages. */
   origin: string;
+  /** Expressions that failed in computing the value (a nested deployment's parameter): see arm/failures.ts. */
+  failures?: ExpressionFailure[];
 }
 
 /** Supplied values keyed by lower-case name: ARM matches parameter names case-insensitively. */

@@ -43,6 +43,11 @@ export interface ExpandedTemplate {
   resources: Resource[];
   parameterFile: string | null;
   notes: string[];
+  /**
+   * Expressions that fail where ARM would evaluate them: the deployment would fail with the values
+   * given. The template's other resources are in `resources` all the same.
+   */
+  errors: TemplateError[];
 }
 
 export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
@@ -100,7 +105,9 @@ export function expandTemplateDocument(
     newGuidCount: 0,
     instanceCount: 0,
     deploymentOutputs: new Map(),
-    boundary
+    boundary,
+    errors: [],
+    outputFailures: new Map()
   };
   const scope = new TemplateScope({
     doc,
@@ -119,7 +126,8 @@ export function expandTemplateDocument(
     file: doc.file,
     resources: finalStates(emitted, expansion.notes),
     parameterFile: parameterFiles.length ? parameterFiles[parameterFiles.length - 1] : null,
-    notes: expansion.notes
+    notes: expansion.notes,
+    errors: expansion.errors
   };
 }
 

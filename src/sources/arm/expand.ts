@@ -10,6 +10,7 @@ import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import { findKey } from '../../expr/evaluate.js';
+import { collectFailures, type ExpressionFailure } from './failures.js';
 import {
   NO_COPY,
   TemplateScope,
@@ -104,6 +105,8 @@ interface Instance {
   conditionUnknown?: string;
   deps: Set<Instance>;
   order: number;
+  /** Expressions that failed in evaluating this instance, those of what it reads included. */
+  failures: ExpressionFailure[];
 }
 
 /** A resource as expanded, with what is needed to merge redeclarations afterwards. */
@@ -132,7 +135,34 @@ function valueText(value: Value, fallback: Json | undefined): string {
 }
 
 export class TemplateExpander {
+  private readonly reported = new Set<ExpressionFailure>();
+
   constructor(private readonly expansion: Expansion) {}
+
+  /**
+   * Failures where ARM would evaluate the expression too (the resource deploys whatever the
+   * unknowns are) would fail the deployment with the values given: they are the template's
+   * errors. Elsewhere (a resource that deploys only if something unknown holds) they are noted.
+   */
+  private reportFailures(failures: readonly ExpressionFailure[], certain: boolean): void {
+    for (const failure of failures) {
+      if (this.reported.has(failure)) continue;
+      const where = `${failure.location.file}:${failure.location.line ?? 1}`;
+      const fix = failure.fix ? `; ${failure.fix}` : '';
+      if (certain) {
+        this.reported.add(failure);
+        this.expansion.errors.push(
+          new TemplateError(
+            `${failure.message}${fix}. The resources that use this value are indeterminate; the others are evaluated.`,
+            failure.location
+          )
+        );
+      } else {
+        const note = `${where}: ${failure.message}${fix}; only where it is used (the resources that use it are indeterminate).`;
+        if (!this.expansion.notes.includes(note)) this.expansion.notes.push(note);
+      }
+    }
+  }
 
   /** Every resource the template deploys (and references), in deployment order. */
   expandScope(scope: TemplateScope, base: { copy: CopyFrame; conditionUnknown?: string }): Emitted[] {
@@ -227,20 +257,27 @@ export class TemplateExpander {
     nextOrder: () => number
   ): Instance[] {
     const { scope, node, pointer } = decl;
-    const frames: { copy: CopyFrame; condition?: string }[] = [];
+    const frames: { copy: CopyFrame; condition?: string; failures: ExpressionFailure[] }[] = [];
     if (isObject(node.copy)) {
       const copy = node.copy as { [key: string]: Json };
       const copyPointer = joinPointer(pointer, 'copy');
       const loopName = typeof copy.name === 'string' ? copy.name : '';
       if (!loopName) throw scope.errorAt(copyPointer, 'A resource copy loop needs a "name".');
-      const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), { scope, copy: base });
+      const countFailures: ExpressionFailure[] = [];
+      const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), {
+        scope,
+        copy: base,
+        failures: countFailures
+      });
+      this.reportFailures(countFailures, inheritedCondition === undefined);
       if (isUnknown(count)) {
         const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
         const loops = new Map(base.loops);
         loops.set(loopName.toLowerCase(), index);
         frames.push({
           copy: { loops, current: index },
-          condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`
+          condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`,
+          failures: countFailures
         });
         this.expansion.notes.push(
           `${scope.file}: the copy loop '${loopName}' has an unknown count (${count.reason}); one instance is evaluated for it.`
@@ -255,20 +292,27 @@ export class TemplateExpander {
         for (let i = 0; i < count; i++) {
           const loops = new Map(base.loops);
           loops.set(loopName.toLowerCase(), i);
-          frames.push({ copy: { loops, current: i } });
+          frames.push({ copy: { loops, current: i }, failures: countFailures });
         }
       }
     } else {
-      frames.push({ copy: base });
+      frames.push({ copy: base, failures: [] });
     }
     if (decl.symbol) scope.symbols.set(decl.symbol.toLowerCase(), []);
 
     const out: Instance[] = [];
     for (const frame of frames) {
-      const data: EvalData = { scope, copy: frame.copy };
+      const failures = [...frame.failures];
       let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
       if ('condition' in node) {
-        const condition = scope.evaluateValue(node.condition!, joinPointer(pointer, 'condition'), data);
+        const conditionFailures: ExpressionFailure[] = [];
+        const condition = scope.evaluateValue(node.condition!, joinPointer(pointer, 'condition'), {
+          scope,
+          copy: frame.copy,
+          failures: conditionFailures
+        });
+        this.reportFailures(conditionFailures, conditionUnknown === undefined);
+        collectFailures(failures, conditionFailures);
         if (isUnknown(condition)) {
           conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
         } else if (condition === false || (typeof condition === 'string' && condition.toLowerCase() === 'false')) {
@@ -280,7 +324,7 @@ export class TemplateExpander {
           );
         }
       }
-      const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder());
+      const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
       if (decl.symbol) scope.symbols.get(decl.symbol.toLowerCase())!.push(instance.id);
       const nameKey = instance.nameText.toLowerCase();
       scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
@@ -290,9 +334,15 @@ export class TemplateExpander {
   }
 
   /** Type, full name and id of one instance. */
-  private header(decl: Declaration, copy: CopyFrame, conditionUnknown: string | undefined, order: number): Instance {
+  private header(
+    decl: Declaration,
+    copy: CopyFrame,
+    conditionUnknown: string | undefined,
+    order: number,
+    failures: ExpressionFailure[]
+  ): Instance {
     const { scope, node, pointer, parent } = decl;
-    const data: EvalData = { scope, copy };
+    const data: EvalData = { scope, copy, failures };
     const typeValue = scope.evaluateValue(node.type ?? null, joinPointer(pointer, 'type'), data);
     if (typeof typeValue !== 'string' || (!parent && !typeValue.includes('/'))) {
       throw scope.errorAt(
@@ -336,7 +386,8 @@ export class TemplateExpander {
       existing: node.existing === true,
       conditionUnknown,
       deps: new Set(),
-      order
+      order,
+      failures
     };
   }
 
@@ -382,7 +433,11 @@ export class TemplateExpander {
       const dependsOn = instance.decl.node.dependsOn;
       if (dependsOn === undefined) continue;
       const pointer = joinPointer(instance.decl.pointer, 'dependsOn');
-      const value = scope.evaluateValue(dependsOn, pointer, { scope, copy: instance.copy });
+      const value = scope.evaluateValue(dependsOn, pointer, {
+        scope,
+        copy: instance.copy,
+        failures: instance.failures
+      });
       if (!Array.isArray(value)) continue;
       for (const entry of value) {
         if (typeof entry !== 'string') continue;
@@ -434,7 +489,7 @@ export class TemplateExpander {
   private buildResource(instance: Instance): Emitted {
     const { decl } = instance;
     const { scope, node, pointer } = decl;
-    const data: EvalData = { scope, copy: instance.copy };
+    const data: EvalData = { scope, copy: instance.copy, failures: instance.failures };
     const positions = new Map<string, SourcePosition>();
     const sink: PositionSink = (out, position) => {
       if (position) positions.set(out.toLowerCase(), position);
@@ -450,6 +505,7 @@ export class TemplateExpander {
     }
     dropNullMembers(json);
     if (!instance.existing) addIdentityUnknowns(json, instance.id);
+    this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
     const resource: Resource = {
       id: instance.id,
       type: instance.type,
@@ -474,7 +530,7 @@ export class TemplateExpander {
   private expandDeployment(instance: Instance): Emitted[] {
     const { decl } = instance;
     const { scope: parent, node, pointer } = decl;
-    const data: EvalData = { scope: parent, copy: instance.copy };
+    const data: EvalData = { scope: parent, copy: instance.copy, failures: instance.failures };
     const propsPointer = joinPointer(pointer, 'properties');
     const props = isObject(node.properties) ? (node.properties as { [key: string]: Json }) : {};
     const options = isObject(props.expressionEvaluationOptions)
@@ -572,6 +628,7 @@ export class TemplateExpander {
       copy: inner ? NO_COPY : instance.copy,
       conditionUnknown: instance.conditionUnknown
     });
+    this.reportFailures(instance.failures, !instance.conditionUnknown);
     this.recordOutputs(instance, child);
     return emitted;
   }
@@ -652,14 +709,18 @@ export class TemplateExpander {
     for (const [name, raw] of Object.entries(params)) {
       const entryPointer = joinPointer(paramsPointer, name);
       const computed = whole || typeof raw === 'string';
-      const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, data) : raw;
+      const failures: ExpressionFailure[] = whole ? [...(data.failures ?? [])] : [];
+      const entryData: EvalData = { ...data, failures };
+      const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
       let value: Value;
       if (isUnknown(entry)) {
         // The entry is {"value": …} once known; its value is what cannot be known.
         value = new Unknown(entry.reason, `${entry.key}.value`);
       } else if (isObject(entry) && findKey(entry, 'value') !== undefined) {
         const key = findKey(entry, 'value')!;
-        value = computed ? entry[key] : scope.evaluateValue(entry[key] as Json, joinPointer(entryPointer, key), data);
+        value = computed
+          ? entry[key]
+          : scope.evaluateValue(entry[key] as Json, joinPointer(entryPointer, key), entryData);
       } else if (isObject(entry) && findKey(entry, 'reference') !== undefined) {
         value = new Unknown(
           `a Key Vault secret passed to parameter '${name}'`,
@@ -675,8 +736,10 @@ export class TemplateExpander {
         name,
         value,
         position: scope.positionOf(joinPointer(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
-        origin
+        origin,
+        failures
       });
+      collectFailures(data.failures, failures);
     }
     return { supplied };
   }
@@ -687,11 +750,12 @@ export class TemplateExpander {
     if (!isObject(outputs)) return;
     const result: { [key: string]: Value } = {};
     const outputsPointer = joinPointer(child.base, 'outputs');
+    const failures: ExpressionFailure[] = [];
     for (const [name, output] of Object.entries(outputs as { [key: string]: Json })) {
       if (!isObject(output)) continue;
       const o = output as { [key: string]: Json };
       const outputPointer = joinPointer(outputsPointer, name);
-      const data: EvalData = { scope: child, copy: NO_COPY };
+      const data: EvalData = { scope: child, copy: NO_COPY, failures };
       try {
         if ('condition' in o) {
           const condition = child.evaluateValue(o.condition!, joinPointer(outputPointer, 'condition'), data);
@@ -726,6 +790,7 @@ export class TemplateExpander {
       }
     }
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
+    this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
   }
 }
 

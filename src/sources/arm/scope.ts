@@ -10,6 +10,7 @@ import { joinPointer } from '../../model/pointer.js';
 import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { checkParameterValue } from './parameterChecks.js';
+import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from './failures.js';
 
 /**
  * One template being evaluated: its parameters, variables and functions, where it sits in
@@ -45,6 +46,11 @@ export interface EvalData {
   inParameterDefault?: string;
   /** Set while a user-defined function's body runs: its parameters, by lower-case name. */
   functionParameters?: ReadonlyMap<string, Value>;
+  /**
+   * Collects the expressions that failed in computing what is being evaluated (a resource, a
+   * variable, a parameter's default), those of the variables and parameters it reads included.
+   */
+  failures?: ExpressionFailure[];
 }
 
 /** Receives the source position of each value written into an output, by output pointer. */
@@ -62,6 +68,14 @@ export interface Expansion {
   deploymentOutputs: Map<string, Value>;
   /** Linked templates are read only inside this folder (the repository), when set: see boundary.ts. */
   boundary?: string;
+  /**
+   * Expressions that fail where ARM would evaluate them too (in a resource that deploys whatever
+   * the unknowns are): the deployment would fail with the values given. Reported as errors of
+   * the template, while its other resources are still evaluated.
+   */
+  errors: TemplateError[];
+  /** The failures behind each nested deployment's outputs, by lower-case deployment resource id. */
+  outputFailures: Map<string, ExpressionFailure[]>;
 }
 
 interface ParameterSlot {
@@ -70,6 +84,9 @@ interface ParameterSlot {
   declaration: { [key: string]: Json };
   state: 'pending' | 'resolving' | 'done';
   value?: Value;
+  /** How the value was set, for messages: `its default`, `parameter file x.json`, `deployment 'x'`. */
+  origin?: string;
+  failures: ExpressionFailure[];
 }
 
 interface VariableSlot {
@@ -80,6 +97,7 @@ interface VariableSlot {
   copy?: { name: string; count: Json; input: Json; pointer: string };
   state: 'pending' | 'resolving' | 'done';
   value?: Value;
+  failures: ExpressionFailure[];
 }
 
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
@@ -158,7 +176,13 @@ export class TemplateScope {
       for (const [name, declaration] of Object.entries(params)) {
         const pointer = joinPointer(this.base, 'parameters', name);
         const decl = isObject(declaration) ? (declaration as { [k: string]: Json }) : {};
-        this.parameterSlots.set(name.toLowerCase(), { name, pointer, declaration: decl, state: 'pending' });
+        this.parameterSlots.set(name.toLowerCase(), {
+          name,
+          pointer,
+          declaration: decl,
+          state: 'pending',
+          failures: []
+        });
       }
       const vars = isObject(this.template.variables) ? (this.template.variables as { [k: string]: Json }) : {};
       for (const [name, node] of Object.entries(vars)) {
@@ -175,12 +199,13 @@ export class TemplateScope {
               pointer: elementPointer,
               node: e.input ?? null,
               copy: { name: String(e.name), count: e.count ?? 0, input: e.input ?? null, pointer: elementPointer },
-              state: 'pending'
+              state: 'pending',
+              failures: []
             });
           });
           continue;
         }
-        this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending' });
+        this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending', failures: [] });
       }
     }
     this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
@@ -209,7 +234,11 @@ export class TemplateScope {
     return { functions: this.functions, data: { ...data, scope: data.scope ?? this } };
   }
 
-  /** Evaluates one template string: an expression, an escaped `[[` literal, or plain text. */
+  /**
+   * Evaluates one template string: an expression, an escaped `[[` literal, or plain text. An
+   * expression that is invalid whatever the values is the template's error; one that fails for
+   * the values it was given becomes a `FailedValue`, collected into `data.failures`.
+   */
   evaluateString(text: string, pointer: string, data: EvalData): Value {
     if (!isExpression(text)) {
       return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
@@ -224,11 +253,63 @@ export class TemplateScope {
       const expr = parseCached(text);
       return evaluate(expr, { functions: this.functions, data });
     } catch (error) {
-      if (error instanceof ExpressionError) {
-        throw this.errorAt(pointer, error.message, text, error.offset);
-      }
-      throw error;
+      if (!(error instanceof ExpressionError)) throw error;
+      const located = this.errorAt(pointer, error.message, text, error.offset);
+      if (error.invalid) throw located;
+      const failure: ExpressionFailure = {
+        message: error.message,
+        location: located.location!,
+        fix: this.fixFor(text)
+      };
+      collectFailures(data.failures, [failure]);
+      return new FailedValue(failure, `failed:${this.file}#${pointer}`);
     }
+  }
+
+  /**
+   * What would make a failing expression work: the parameters it reads (through variables too),
+   * each with where its value came from. A default that does not fit (`''` where a resource id is
+   * split) is the usual cause, and a value for the parameter the fix.
+   */
+  private fixFor(text: string): string | null {
+    if (this.outer) return this.outer.fixFor(text);
+    const names = { parameters: new Set<string>(), variables: new Set<string>() };
+    const read = (expression: string) => {
+      try {
+        namesRead(parseCached(expression), names);
+      } catch {
+        // A string that does not parse is reported where it is evaluated.
+      }
+    };
+    const strings = (node: Json, into: string[]) => {
+      if (typeof node === 'string') {
+        if (isExpression(node)) into.push(node);
+      } else if (Array.isArray(node)) node.forEach(n => strings(n, into));
+      else if (isObject(node)) Object.values(node as { [k: string]: Json }).forEach(n => strings(n, into));
+    };
+    read(text);
+    const seen = new Set<string>();
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const variable of [...names.variables]) {
+        if (seen.has(variable)) continue;
+        seen.add(variable);
+        grew = true;
+        const slot = this.variableSlots.get(variable);
+        const found: string[] = [];
+        if (slot) strings(slot.copy ? [slot.copy.count, slot.copy.input] : slot.node, found);
+        found.forEach(read);
+      }
+    }
+    // Only a known value can make a function fail (an unknown argument is never passed to one).
+    const described = [...names.parameters]
+      .map(name => this.parameterSlots.get(name))
+      .filter((slot): slot is ParameterSlot => slot?.state === 'done' && !isUnknown(slot.value))
+      .map(slot => `'${slot.name}' (${[shortJson(slot.value!), slot.origin].filter(Boolean).join(', ')})`);
+    if (described.length === 0) return null;
+    return `it reads parameter${described.length > 1 ? 's' : ''} ${described.join(' and ')}: give ${
+      described.length > 1 ? 'them values' : 'it a value'
+    } for which it works`;
   }
 
   /**
@@ -345,7 +426,7 @@ export class TemplateScope {
     if (data.functionParameters) {
       const value = data.functionParameters.get(name.toLowerCase());
       if (value === undefined) {
-        throw new ExpressionError(
+        throw ExpressionError.invalid(
           `The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`
         );
       }
@@ -355,11 +436,13 @@ export class TemplateScope {
     const slot = this.parameterSlots.get(name.toLowerCase());
     if (!slot) {
       const known = this.parameterNames();
-      throw new ExpressionError(
+      throw ExpressionError.invalid(
         `The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`
       );
     }
-    return this.resolveParameter(slot);
+    const value = this.resolveParameter(slot);
+    collectFailures(data.failures, slot.failures);
+    return value;
   }
 
   /** Resolves every declared parameter, so ARM's validation errors surface even for unused ones. */
@@ -401,15 +484,19 @@ export class TemplateScope {
     } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
       value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
       where = supplied.position ?? this.doc.positionOf(slot.pointer);
+      slot.origin = `given by ${supplied.origin}`;
+      collectFailures(slot.failures, supplied.failures ?? []);
     } else if ('defaultValue' in decl) {
       const defaultPointer = joinPointer(slot.pointer, 'defaultValue');
       value = this.evaluateValue(decl.defaultValue!, defaultPointer, {
         scope: this,
         copy: NO_COPY,
-        inParameterDefault: slot.name
+        inParameterDefault: slot.name,
+        failures: slot.failures
       });
       value = coerceSupplied(value, decl.type, false);
       where = this.doc.positionOf(defaultPointer);
+      slot.origin = 'its default';
     } else if (decl.nullable === true || this.definitionIsNullable(decl)) {
       value = null;
       where = null;
@@ -441,27 +528,37 @@ export class TemplateScope {
 
   variable(name: string, data: EvalData): Value {
     if (data.functionParameters) {
-      throw new ExpressionError(
+      throw ExpressionError.invalid(
         `A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`
       );
     }
     if (this.outer) return this.outer.variable(name, { ...data, scope: this.outer });
     const slot = this.variableSlots.get(name.toLowerCase());
     if (!slot) {
-      throw new ExpressionError(`The template variable '${name}' is not found; declare it in "variables".`);
+      throw ExpressionError.invalid(`The template variable '${name}' is not found; declare it in "variables".`);
     }
-    if (slot.state === 'done') return slot.value!;
+    if (slot.state === 'done') {
+      collectFailures(data.failures, slot.failures);
+      return slot.value!;
+    }
     if (slot.state === 'resolving') {
       throw this.errorAt(slot.pointer, `The variable '${slot.name}' depends on itself (a cycle through variables).`);
     }
     slot.state = 'resolving';
-    const fresh: EvalData = { scope: this, copy: NO_COPY };
+    const fresh: EvalData = { scope: this, copy: NO_COPY, failures: slot.failures };
     slot.value = slot.copy
       ? this.copyArray(slot.copy.name, slot.copy.count, slot.copy.input, slot.copy.pointer, fresh)
       : this.evaluateValue(slot.node, slot.pointer, fresh);
     slot.state = 'done';
+    collectFailures(data.failures, slot.failures);
     return slot.value;
   }
+}
+
+/** A value as JSON, cut short for a message. */
+function shortJson(value: Value): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 /**

@@ -80,7 +80,7 @@ function copyIndex(args: Value[], ctx: EvalContext): Value {
   }
   const index = loopName === undefined ? copy.current : copy.loops.get(loopName.toLowerCase());
   if (index === undefined) {
-    throw new ExpressionError(
+    throw ExpressionError.invalid(
       loopName === undefined
         ? "The template function 'copyIndex' is not expected here: it is only valid inside a resource with a copy loop."
         : `The template function 'copyIndex' refers to the copy loop '${loopName}', which does not enclose this expression.`
@@ -149,7 +149,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
     call: (_args, ctx) => {
       const target = targetOf(ctx);
       if (target.level !== 'resourceGroup') {
-        throw new ExpressionError(
+        throw ExpressionError.invalid(
           "The template function 'resourceGroup' is not expected here: this template deploys to a " +
             `${target.level}, not a resource group.`
         );
@@ -173,7 +173,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
       // "The subscription() function is supported for resource group and subscription deployments."
       // https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions#supported-functions
       if (target.level === 'managementGroup' || target.level === 'tenant') {
-        throw new ExpressionError(
+        throw ExpressionError.invalid(
           "The template function 'subscription' is not expected here: this template deploys to a " +
             `${target.level === 'tenant' ? 'tenant' : 'management group'}, not a subscription or resource group.`
         );

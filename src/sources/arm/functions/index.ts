@@ -12,7 +12,7 @@ import { joinPointer } from '../../../model/pointer.js';
 import type { TemplateScope } from '../scope.js';
 import { NO_COPY } from '../scope.js';
 import { checkParameterValue } from '../parameterChecks.js';
-import { deploymentFunctions } from './deployment.js';
+import { dataOf, deploymentFunctions } from './deployment.js';
 import { resourceIdFunctions } from './resourceIds.js';
 import { listFunction, runtimeFunctions } from './runtime.js';
 
@@ -62,7 +62,7 @@ export function userFunctions(scope: TemplateScope): FunctionDefinition[] {
           name: fullName,
           minArgs: params.length,
           maxArgs: params.length,
-          call: (args: Value[]) => {
+          call: (args: Value[], ctx) => {
             const bound = new Map<string, Value>();
             params.forEach((p, index) => {
               const paramName = String(p.name);
@@ -73,7 +73,8 @@ export function userFunctions(scope: TemplateScope): FunctionDefinition[] {
             return scope.evaluateValue(output.value ?? null, joinPointer(memberPointer, 'output', 'value'), {
               scope,
               copy: NO_COPY,
-              functionParameters: bound
+              functionParameters: bound,
+              failures: dataOf(ctx).failures
             });
           }
         })

@@ -15,6 +15,7 @@ import { defineFunction, type EvalContext, type FunctionDefinition } from '../..
 import type { EvalData } from '../scope.js';
 import { formatDateTime } from '../../../expr/functions/date.js';
 import { dataOf } from './deployment.js';
+import { collectFailures, type ExpressionFailure } from '../failures.js';
 
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 export function referenceTarget(target: Value, data: EvalData): { key: string; display: string } {
@@ -50,12 +51,24 @@ function deploymentOutputs(data: EvalData, key: string): Value | undefined {
   return undefined;
 }
 
+/** The failures behind a nested deployment's outputs (see deploymentOutputs). */
+function outputFailures(data: EvalData, key: string): ExpressionFailure[] {
+  const recorded = data.scope.expansion.outputFailures;
+  const byId = recorded.get(key);
+  if (byId !== undefined || key.includes('/')) return byId ?? [];
+  for (const [id, failures] of recorded) {
+    if (id.endsWith(`/microsoft.resources/deployments/${key}`)) return failures;
+  }
+  return [];
+}
+
 function reference(args: Value[], ctx: EvalContext): Value {
   const data = dataOf(ctx);
   const { key, display } = referenceTarget(args[0], data);
   const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
   const outputs = deploymentOutputs(data, key);
   if (outputs !== undefined) {
+    collectFailures(data.failures, outputFailures(data, key));
     return full ? { properties: { outputs } } : { outputs };
   }
   const base = new Unknown(`the deployed state of ${display} (reference())`, `reference(${key})`);
