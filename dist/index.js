@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1959);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8797);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1959:
+/***/ 8797:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51652,16 +51652,27 @@ class ExpressionError extends errors_UserError {
     reason;
     expression;
     offset;
+    invalid;
     constructor(reason, details = {}) {
         super(withContext(reason, details), details.location);
         this.reason = reason;
         this.name = 'ExpressionError';
         this.expression = details.expression;
         this.offset = details.offset;
+        this.invalid = details.invalid ?? false;
+    }
+    /** An error that makes the template invalid whatever the values (see `invalid`). */
+    static invalid(reason) {
+        return new ExpressionError(reason, { invalid: true });
     }
     /** The same error, placed in a file (consumers know where the expression was written). */
     at(location) {
-        return new ExpressionError(this.reason, { expression: this.expression, offset: this.offset, location });
+        return new ExpressionError(this.reason, {
+            expression: this.expression,
+            offset: this.offset,
+            location,
+            invalid: this.invalid
+        });
     }
 }
 /** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
@@ -51687,7 +51698,7 @@ function withContext(reason, { expression, offset }) {
 /** A malformed expression; `offset` is the character (0-based, counting the leading `[`) at fault. */
 class ExpressionSyntaxError extends ExpressionError {
     constructor(reason, expression, offset) {
-        super(reason, { expression, offset });
+        super(reason, { expression, offset, invalid: true });
         this.name = 'ExpressionSyntaxError';
     }
 }
@@ -52017,7 +52028,8 @@ function evaluate(expr, ctx) {
         if (error instanceof ExpressionError && error.expression === undefined) {
             throw new ExpressionError(error.reason, {
                 expression: sourceOf(expr) ?? `[${formatExpr(expr)}]`,
-                offset: error.offset ?? expr.start
+                offset: error.offset ?? expr.start,
+                invalid: error.invalid
             });
         }
         throw error;
@@ -52035,7 +52047,7 @@ function lookup(name, functions) {
 /** An error raised while evaluating the node at `offset`, before the expression text is known. */
 function located(error, offset) {
     if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
-        return new ExpressionError(error.reason, { offset });
+        return new ExpressionError(error.reason, { offset, invalid: error.invalid });
     }
     return error;
 }
@@ -52069,11 +52081,14 @@ function evalNode(expr, ctx) {
 function evalCall(expr, ctx) {
     const def = lookup(expr.name, ctx.functions);
     if (def === undefined) {
-        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, { offset: expr.start });
+        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, {
+            offset: expr.start,
+            invalid: true
+        });
     }
     const count = expr.args.length;
     if (count < def.minArgs || count > def.maxArgs) {
-        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start });
+        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start, invalid: true });
     }
     try {
         if (def.lazy) {
@@ -52084,7 +52099,7 @@ function evalCall(expr, ctx) {
         for (let i = 0; i < count; i++) {
             const value = evalNode(expr.args[i], ctx);
             if (value instanceof Lambda && !def.acceptsLambda) {
-                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start });
+                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start, invalid: true });
             }
             if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value))
                 hasUnknown = true;
@@ -62888,7 +62903,65 @@ function sameJson(a, b) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/sources/arm/failures.ts
+/**
+ * Expressions that fail while a template is evaluated: an index past the end of `split(…)`,
+ * a property an object does not have, `int('abc')`. ARM evaluates a template lazily: a
+ * variable is computed only when something reads it, a resource only when its condition holds,
+ * so a value that cannot be computed spoils only what uses it. Here a failing expression gives
+ * a `FailedValue` — an `Unknown` whose reason is the error and the parameter that would fix it —
+ * in place of its result, and the failure is collected by whatever reads the value (see
+ * `EvalData.failures`), so the resources that need it become indeterminate with that reason
+ * while the others are evaluated as usual.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#if
+ * ("only the true value is evaluated" when the condition is true, and the false one otherwise)
+ */
+
+
+/** The value of an expression that failed: unknown, with the failure as the reason. */
+class FailedValue extends Unknown {
+    failure;
+    constructor(failure, key) {
+        super(failures_failureReason(failure), key);
+        this.failure = failure;
+    }
+}
+function failures_failureReason(failure) {
+    const where = `${external_node_path_namespaceObject.basename(failure.location.file)}:${failure.location.line ?? 1}`;
+    return `an expression that fails (${where}): ${failure.message}${failure.fix ? `; ${failure.fix}` : ''}`;
+}
+/** Adds failures to a collector, once each. */
+function collectFailures(into, failures) {
+    if (!into)
+        return;
+    for (const failure of failures)
+        if (!into.includes(failure))
+            into.push(failure);
+}
+/** The names given literally to `parameters('…')` and `variables('…')` in an expression. */
+function namesRead(expr, into) {
+    switch (expr.kind) {
+        case 'literal':
+            return;
+        case 'property':
+            return namesRead(expr.target, into);
+        case 'index':
+            namesRead(expr.target, into);
+            return namesRead(expr.index, into);
+        case 'call': {
+            const name = expr.name.toLowerCase();
+            const first = expr.args[0];
+            if ((name === 'parameters' || name === 'variables') && first?.kind === 'literal') {
+                (name === 'parameters' ? into.parameters : into.variables).add(String(first.value).toLowerCase());
+            }
+            for (const arg of expr.args)
+                namesRead(arg, into);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/arm/scope.ts
+
 
 
 
@@ -62946,7 +63019,13 @@ class TemplateScope {
             for (const [name, declaration] of Object.entries(params)) {
                 const pointer = joinPointer(this.base, 'parameters', name);
                 const decl = value_isObject(declaration) ? declaration : {};
-                this.parameterSlots.set(name.toLowerCase(), { name, pointer, declaration: decl, state: 'pending' });
+                this.parameterSlots.set(name.toLowerCase(), {
+                    name,
+                    pointer,
+                    declaration: decl,
+                    state: 'pending',
+                    failures: []
+                });
             }
             const vars = value_isObject(this.template.variables) ? this.template.variables : {};
             for (const [name, node] of Object.entries(vars)) {
@@ -62963,12 +63042,13 @@ class TemplateScope {
                             pointer: elementPointer,
                             node: e.input ?? null,
                             copy: { name: String(e.name), count: e.count ?? 0, input: e.input ?? null, pointer: elementPointer },
-                            state: 'pending'
+                            state: 'pending',
+                            failures: []
                         });
                     });
                     continue;
                 }
-                this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending' });
+                this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending', failures: [] });
             }
         }
         this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
@@ -62992,7 +63072,11 @@ class TemplateScope {
     context(data) {
         return { functions: this.functions, data: { ...data, scope: data.scope ?? this } };
     }
-    /** Evaluates one template string: an expression, an escaped `[[` literal, or plain text. */
+    /**
+     * Evaluates one template string: an expression, an escaped `[[` literal, or plain text. An
+     * expression that is invalid whatever the values is the template's error; one that fails for
+     * the values it was given becomes a `FailedValue`, collected into `data.failures`.
+     */
     evaluateString(text, pointer, data) {
         if (!isExpression(text)) {
             return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
@@ -63005,11 +63089,71 @@ class TemplateScope {
             return evaluate(expr, { functions: this.functions, data });
         }
         catch (error) {
-            if (error instanceof ExpressionError) {
-                throw this.errorAt(pointer, error.message, text, error.offset);
-            }
-            throw error;
+            if (!(error instanceof ExpressionError))
+                throw error;
+            const located = this.errorAt(pointer, error.message, text, error.offset);
+            if (error.invalid)
+                throw located;
+            const failure = {
+                message: error.message,
+                location: located.location,
+                fix: this.fixFor(text)
+            };
+            collectFailures(data.failures, [failure]);
+            return new FailedValue(failure, `failed:${this.file}#${pointer}`);
         }
+    }
+    /**
+     * What would make a failing expression work: the parameters it reads (through variables too),
+     * each with where its value came from. A default that does not fit (`''` where a resource id is
+     * split) is the usual cause, and a value for the parameter the fix.
+     */
+    fixFor(text) {
+        if (this.outer)
+            return this.outer.fixFor(text);
+        const names = { parameters: new Set(), variables: new Set() };
+        const read = (expression) => {
+            try {
+                namesRead(parseCached(expression), names);
+            }
+            catch {
+                // A string that does not parse is reported where it is evaluated.
+            }
+        };
+        const strings = (node, into) => {
+            if (typeof node === 'string') {
+                if (isExpression(node))
+                    into.push(node);
+            }
+            else if (Array.isArray(node))
+                node.forEach(n => strings(n, into));
+            else if (value_isObject(node))
+                Object.values(node).forEach(n => strings(n, into));
+        };
+        read(text);
+        const seen = new Set();
+        for (let grew = true; grew;) {
+            grew = false;
+            for (const variable of [...names.variables]) {
+                if (seen.has(variable))
+                    continue;
+                seen.add(variable);
+                grew = true;
+                const slot = this.variableSlots.get(variable);
+                const found = [];
+                if (slot)
+                    strings(slot.copy ? [slot.copy.count, slot.copy.input] : slot.node, found);
+                found.forEach(read);
+            }
+        }
+        // Only a known value can make a function fail (an unknown argument is never passed to one).
+        const described = [...names.parameters]
+            .map(name => this.parameterSlots.get(name))
+            .filter((slot) => slot?.state === 'done' && !isUnknown(slot.value))
+            .map(slot => `'${slot.name}' (${[shortJson(slot.value), slot.origin].filter(Boolean).join(', ')})`);
+        if (described.length === 0)
+            return null;
+        return `it reads parameter${described.length > 1 ? 's' : ''} ${described.join(' and ')}: give ${described.length > 1 ? 'them values' : 'it a value'} for which it works`;
     }
     /**
      * Evaluates a template value: strings as expressions, objects and arrays member by
@@ -63098,7 +63242,7 @@ class TemplateScope {
         if (data.functionParameters) {
             const value = data.functionParameters.get(name.toLowerCase());
             if (value === undefined) {
-                throw new ExpressionError(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
+                throw ExpressionError.invalid(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
             }
             return value;
         }
@@ -63107,9 +63251,11 @@ class TemplateScope {
         const slot = this.parameterSlots.get(name.toLowerCase());
         if (!slot) {
             const known = this.parameterNames();
-            throw new ExpressionError(`The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`);
+            throw ExpressionError.invalid(`The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`);
         }
-        return this.resolveParameter(slot);
+        const value = this.resolveParameter(slot);
+        collectFailures(data.failures, slot.failures);
+        return value;
     }
     /** Resolves every declared parameter, so ARM's validation errors surface even for unused ones. */
     resolveAllParameters() {
@@ -63143,16 +63289,20 @@ class TemplateScope {
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
             value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
             where = supplied.position ?? this.doc.positionOf(slot.pointer);
+            slot.origin = `given by ${supplied.origin}`;
+            collectFailures(slot.failures, supplied.failures ?? []);
         }
         else if ('defaultValue' in decl) {
             const defaultPointer = joinPointer(slot.pointer, 'defaultValue');
             value = this.evaluateValue(decl.defaultValue, defaultPointer, {
                 scope: this,
                 copy: NO_COPY,
-                inParameterDefault: slot.name
+                inParameterDefault: slot.name,
+                failures: slot.failures
             });
             value = coerceSupplied(value, decl.type, false);
             where = this.doc.positionOf(defaultPointer);
+            slot.origin = 'its default';
         }
         else if (decl.nullable === true || this.definitionIsNullable(decl)) {
             value = null;
@@ -63185,27 +63335,35 @@ class TemplateScope {
     // ---- variables -------------------------------------------------------------------------
     variable(name, data) {
         if (data.functionParameters) {
-            throw new ExpressionError(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
+            throw ExpressionError.invalid(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
         }
         if (this.outer)
             return this.outer.variable(name, { ...data, scope: this.outer });
         const slot = this.variableSlots.get(name.toLowerCase());
         if (!slot) {
-            throw new ExpressionError(`The template variable '${name}' is not found; declare it in "variables".`);
+            throw ExpressionError.invalid(`The template variable '${name}' is not found; declare it in "variables".`);
         }
-        if (slot.state === 'done')
+        if (slot.state === 'done') {
+            collectFailures(data.failures, slot.failures);
             return slot.value;
+        }
         if (slot.state === 'resolving') {
             throw this.errorAt(slot.pointer, `The variable '${slot.name}' depends on itself (a cycle through variables).`);
         }
         slot.state = 'resolving';
-        const fresh = { scope: this, copy: NO_COPY };
+        const fresh = { scope: this, copy: NO_COPY, failures: slot.failures };
         slot.value = slot.copy
             ? this.copyArray(slot.copy.name, slot.copy.count, slot.copy.input, slot.copy.pointer, fresh)
             : this.evaluateValue(slot.node, slot.pointer, fresh);
         slot.state = 'done';
+        collectFailures(data.failures, slot.failures);
         return slot.value;
     }
+}
+/** A value as JSON, cut short for a message. */
+function shortJson(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 /**
  * Values typed on a command line arrive as text (or as whatever JSON that text parsed to);
@@ -63316,7 +63474,7 @@ function copyIndex(args, ctx) {
     }
     const index = loopName === undefined ? copy.current : copy.loops.get(loopName.toLowerCase());
     if (index === undefined) {
-        throw new ExpressionError(loopName === undefined
+        throw ExpressionError.invalid(loopName === undefined
             ? "The template function 'copyIndex' is not expected here: it is only valid inside a resource with a copy loop."
             : `The template function 'copyIndex' refers to the copy loop '${loopName}', which does not enclose this expression.`);
     }
@@ -63383,7 +63541,7 @@ const deploymentFunctions = [
         call: (_args, ctx) => {
             const target = targetOf(ctx);
             if (target.level !== 'resourceGroup') {
-                throw new ExpressionError("The template function 'resourceGroup' is not expected here: this template deploys to a " +
+                throw ExpressionError.invalid("The template function 'resourceGroup' is not expected here: this template deploys to a " +
                     `${target.level}, not a resource group.`);
             }
             return {
@@ -63405,7 +63563,7 @@ const deploymentFunctions = [
             // "The subscription() function is supported for resource group and subscription deployments."
             // https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions#supported-functions
             if (target.level === 'managementGroup' || target.level === 'tenant') {
-                throw new ExpressionError("The template function 'subscription' is not expected here: this template deploys to a " +
+                throw ExpressionError.invalid("The template function 'subscription' is not expected here: this template deploys to a " +
                     `${target.level === 'tenant' ? 'tenant' : 'management group'}, not a subscription or resource group.`);
             }
             return {
@@ -63555,6 +63713,7 @@ const resourceIdFunctions = [
 
 
 
+
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 function referenceTarget(target, data) {
     if (isUnknown(target))
@@ -63591,12 +63750,25 @@ function deploymentOutputs(data, key) {
     }
     return undefined;
 }
+/** The failures behind a nested deployment's outputs (see deploymentOutputs). */
+function outputFailures(data, key) {
+    const recorded = data.scope.expansion.outputFailures;
+    const byId = recorded.get(key);
+    if (byId !== undefined || key.includes('/'))
+        return byId ?? [];
+    for (const [id, failures] of recorded) {
+        if (id.endsWith(`/microsoft.resources/deployments/${key}`))
+            return failures;
+    }
+    return [];
+}
 function reference(args, ctx) {
     const data = dataOf(ctx);
     const { key, display } = referenceTarget(args[0], data);
     const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
     const outputs = deploymentOutputs(data, key);
     if (outputs !== undefined) {
+        collectFailures(data.failures, outputFailures(data, key));
         return full ? { properties: { outputs } } : { outputs };
     }
     const base = new Unknown(`the deployed state of ${display} (reference())`, `reference(${key})`);
@@ -63718,7 +63890,7 @@ function userFunctions(scope) {
                 name: fullName,
                 minArgs: params.length,
                 maxArgs: params.length,
-                call: (args) => {
+                call: (args, ctx) => {
                     const bound = new Map();
                     params.forEach((p, index) => {
                         const paramName = String(p.name);
@@ -63730,7 +63902,8 @@ function userFunctions(scope) {
                     return scope.evaluateValue(output.value ?? null, joinPointer(memberPointer, 'output', 'value'), {
                         scope,
                         copy: NO_COPY,
-                        functionParameters: bound
+                        functionParameters: bound,
+                        failures: dataOf(ctx).failures
                     });
                 }
             }));
@@ -63744,6 +63917,7 @@ function templateLibrary(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -63832,8 +64006,31 @@ function valueText(value, fallback) {
 }
 class TemplateExpander {
     expansion;
+    reported = new Set();
     constructor(expansion) {
         this.expansion = expansion;
+    }
+    /**
+     * Failures where ARM would evaluate the expression too (the resource deploys whatever the
+     * unknowns are) would fail the deployment with the values given: they are the template's
+     * errors. Elsewhere (a resource that deploys only if something unknown holds) they are noted.
+     */
+    reportFailures(failures, certain) {
+        for (const failure of failures) {
+            if (this.reported.has(failure))
+                continue;
+            const where = `${failure.location.file}:${failure.location.line ?? 1}`;
+            const fix = failure.fix ? `; ${failure.fix}` : '';
+            if (certain) {
+                this.reported.add(failure);
+                this.expansion.errors.push(new TemplateError(`${failure.message}${fix}. The resources that use this value are indeterminate; the others are evaluated.`, failure.location));
+            }
+            else {
+                const note = `${where}: ${failure.message}${fix}; only where it is used (the resources that use it are indeterminate).`;
+                if (!this.expansion.notes.includes(note))
+                    this.expansion.notes.push(note);
+            }
+        }
     }
     /** Every resource the template deploys (and references), in deployment order. */
     expandScope(scope, base) {
@@ -63914,14 +64111,21 @@ class TemplateExpander {
             const loopName = typeof copy.name === 'string' ? copy.name : '';
             if (!loopName)
                 throw scope.errorAt(copyPointer, 'A resource copy loop needs a "name".');
-            const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), { scope, copy: base });
+            const countFailures = [];
+            const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), {
+                scope,
+                copy: base,
+                failures: countFailures
+            });
+            this.reportFailures(countFailures, inheritedCondition === undefined);
             if (isUnknown(count)) {
                 const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
                 const loops = new Map(base.loops);
                 loops.set(loopName.toLowerCase(), index);
                 frames.push({
                     copy: { loops, current: index },
-                    condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`
+                    condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`,
+                    failures: countFailures
                 });
                 this.expansion.notes.push(`${scope.file}: the copy loop '${loopName}' has an unknown count (${count.reason}); one instance is evaluated for it.`);
             }
@@ -63932,21 +64136,28 @@ class TemplateExpander {
                 for (let i = 0; i < count; i++) {
                     const loops = new Map(base.loops);
                     loops.set(loopName.toLowerCase(), i);
-                    frames.push({ copy: { loops, current: i } });
+                    frames.push({ copy: { loops, current: i }, failures: countFailures });
                 }
             }
         }
         else {
-            frames.push({ copy: base });
+            frames.push({ copy: base, failures: [] });
         }
         if (decl.symbol)
             scope.symbols.set(decl.symbol.toLowerCase(), []);
         const out = [];
         for (const frame of frames) {
-            const data = { scope, copy: frame.copy };
+            const failures = [...frame.failures];
             let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
             if ('condition' in node) {
-                const condition = scope.evaluateValue(node.condition, joinPointer(pointer, 'condition'), data);
+                const conditionFailures = [];
+                const condition = scope.evaluateValue(node.condition, joinPointer(pointer, 'condition'), {
+                    scope,
+                    copy: frame.copy,
+                    failures: conditionFailures
+                });
+                this.reportFailures(conditionFailures, conditionUnknown === undefined);
+                collectFailures(failures, conditionFailures);
                 if (isUnknown(condition)) {
                     conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
                 }
@@ -63957,7 +64168,7 @@ class TemplateExpander {
                     throw scope.errorAt(joinPointer(pointer, 'condition'), `A resource condition must be true or false, not ${JSON.stringify(condition)}.`);
                 }
             }
-            const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder());
+            const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
             if (decl.symbol)
                 scope.symbols.get(decl.symbol.toLowerCase()).push(instance.id);
             const nameKey = instance.nameText.toLowerCase();
@@ -63967,9 +64178,9 @@ class TemplateExpander {
         return out;
     }
     /** Type, full name and id of one instance. */
-    header(decl, copy, conditionUnknown, order) {
+    header(decl, copy, conditionUnknown, order, failures) {
         const { scope, node, pointer, parent } = decl;
-        const data = { scope, copy };
+        const data = { scope, copy, failures };
         const typeValue = scope.evaluateValue(node.type ?? null, joinPointer(pointer, 'type'), data);
         if (typeof typeValue !== 'string' || (!parent && !typeValue.includes('/'))) {
             throw scope.errorAt('type' in node ? joinPointer(pointer, 'type') : pointer, 'A resource needs a "type" such as "Microsoft.KeyVault/vaults".');
@@ -64006,7 +64217,8 @@ class TemplateExpander {
             existing: node.existing === true,
             conditionUnknown,
             deps: new Set(),
-            order
+            order,
+            failures
         };
     }
     resourceIdOf(decl, data, type, name, nameText) {
@@ -64049,7 +64261,11 @@ class TemplateExpander {
             if (dependsOn === undefined)
                 continue;
             const pointer = joinPointer(instance.decl.pointer, 'dependsOn');
-            const value = scope.evaluateValue(dependsOn, pointer, { scope, copy: instance.copy });
+            const value = scope.evaluateValue(dependsOn, pointer, {
+                scope,
+                copy: instance.copy,
+                failures: instance.failures
+            });
             if (!Array.isArray(value))
                 continue;
             for (const entry of value) {
@@ -64099,7 +64315,7 @@ class TemplateExpander {
     buildResource(instance) {
         const { decl } = instance;
         const { scope, node, pointer } = decl;
-        const data = { scope, copy: instance.copy };
+        const data = { scope, copy: instance.copy, failures: instance.failures };
         const positions = new Map();
         const sink = (out, position) => {
             if (position)
@@ -64118,6 +64334,7 @@ class TemplateExpander {
         dropNullMembers(json);
         if (!instance.existing)
             addIdentityUnknowns(json, instance.id);
+        this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
         const resource = {
             id: instance.id,
             type: instance.type,
@@ -64145,7 +64362,7 @@ class TemplateExpander {
     expandDeployment(instance) {
         const { decl } = instance;
         const { scope: parent, node, pointer } = decl;
-        const data = { scope: parent, copy: instance.copy };
+        const data = { scope: parent, copy: instance.copy, failures: instance.failures };
         const propsPointer = joinPointer(pointer, 'properties');
         const props = value_isObject(node.properties) ? node.properties : {};
         const options = value_isObject(props.expressionEvaluationOptions)
@@ -64224,6 +64441,7 @@ class TemplateExpander {
             copy: inner ? NO_COPY : instance.copy,
             conditionUnknown: instance.conditionUnknown
         });
+        this.reportFailures(instance.failures, !instance.conditionUnknown);
         this.recordOutputs(instance, child);
         return emitted;
     }
@@ -64297,7 +64515,9 @@ class TemplateExpander {
         for (const [name, raw] of Object.entries(params)) {
             const entryPointer = joinPointer(paramsPointer, name);
             const computed = whole || typeof raw === 'string';
-            const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, data) : raw;
+            const failures = whole ? [...(data.failures ?? [])] : [];
+            const entryData = { ...data, failures };
+            const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
             let value;
             if (isUnknown(entry)) {
                 // The entry is {"value": …} once known; its value is what cannot be known.
@@ -64305,7 +64525,9 @@ class TemplateExpander {
             }
             else if (value_isObject(entry) && findKey(entry, 'value') !== undefined) {
                 const key = findKey(entry, 'value');
-                value = computed ? entry[key] : scope.evaluateValue(entry[key], joinPointer(entryPointer, key), data);
+                value = computed
+                    ? entry[key]
+                    : scope.evaluateValue(entry[key], joinPointer(entryPointer, key), entryData);
             }
             else if (value_isObject(entry) && findKey(entry, 'reference') !== undefined) {
                 value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
@@ -64317,8 +64539,10 @@ class TemplateExpander {
                 name,
                 value,
                 position: scope.positionOf(joinPointer(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
-                origin
+                origin,
+                failures
             });
+            collectFailures(data.failures, failures);
         }
         return { supplied };
     }
@@ -64329,12 +64553,13 @@ class TemplateExpander {
             return;
         const result = {};
         const outputsPointer = joinPointer(child.base, 'outputs');
+        const failures = [];
         for (const [name, output] of Object.entries(outputs)) {
             if (!value_isObject(output))
                 continue;
             const o = output;
             const outputPointer = joinPointer(outputsPointer, name);
-            const data = { scope: child, copy: NO_COPY };
+            const data = { scope: child, copy: NO_COPY, failures };
             try {
                 if ('condition' in o) {
                     const condition = child.evaluateValue(o.condition, joinPointer(outputPointer, 'condition'), data);
@@ -64361,6 +64586,7 @@ class TemplateExpander {
             }
         }
         this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
+        this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
     }
 }
 /**
@@ -64489,7 +64715,9 @@ function expandTemplateDocument(doc, options = {}) {
         newGuidCount: 0,
         instanceCount: 0,
         deploymentOutputs: new Map(),
-        boundary
+        boundary,
+        errors: [],
+        outputFailures: new Map()
     };
     const scope = new TemplateScope({
         doc,
@@ -64508,7 +64736,8 @@ function expandTemplateDocument(doc, options = {}) {
         file: doc.file,
         resources: finalStates(emitted, expansion.notes),
         parameterFile: parameterFiles.length ? parameterFiles[parameterFiles.length - 1] : null,
-        notes: expansion.notes
+        notes: expansion.notes,
+        errors: expansion.errors
     };
 }
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
@@ -64853,7 +65082,9 @@ function loadTemplates(patterns, options) {
                 const paired = parameters_conventionalParameterFile(file);
                 parameterFilesUsed = paired ? [paired] : [];
             }
-            result.templates.push(expandTemplateDocument(doc, { ...options, root, parameterFilesUsed }));
+            const expanded = expandTemplateDocument(doc, { ...options, root, parameterFilesUsed });
+            result.templates.push(expanded);
+            result.errors.push(...expanded.errors);
         }
         catch (error) {
             if (error instanceof errors_UserError)
