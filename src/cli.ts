@@ -7,6 +7,7 @@ import { neutralizeCommandLines } from './report/escape.js';
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
+  stdoutIsTerminal: process.stdout.isTTY === true,
   stdout: text => process.stdout.write(neutralizeCommandLines(text)),
   stderr: text => process.stderr.write(neutralizeCommandLines(text))
 }).then(

@@ -99,7 +99,8 @@ async function evaluate(
       resources: inputs.resources,
       base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
-      changedFiles
+      changedFiles,
+      selection: inputs.selection
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
     core.info(

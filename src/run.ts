@@ -17,6 +17,7 @@ import type { Resource } from './model/resource.js';
 import { displayPath } from './paths.js';
 import type { Rule } from './rules/index.js';
 import { loadPolicyDirectory } from './rules/index.js';
+import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
 import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout } from './pr/baseCheckout.js';
@@ -49,6 +50,8 @@ export interface EvaluateRequest {
   baseRequired?: boolean;
   /** When set, only findings in these files (workspace-relative) are reported. */
   changedFiles?: string[] | null;
+  /** Which rules and definitions run (`--rules`, `--skip-rules`, `--min-severity`); absent runs them all. */
+  selection?: RuleSelection;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -63,29 +66,53 @@ interface LoadedRules {
   definitions: CompiledDefinition[];
   rules: Map<string, Rule>;
   pullRequest: PullRequestChecks;
+  /** Names of the transition rules that run: they need a base to compare with. */
+  transitionRules: string[];
+  /** Rules and definitions the selection left out. */
+  leftOut: NotRun[];
 }
 
+type NotRun = NonNullable<FindingsDocument['notRun']>[number];
+
 function loadRules(request: EvaluateRequest): LoadedRules {
+  const external = loadExternalDefinitions(request);
+  let loaded: Rule[] = [];
+  if (request.policies) loaded = loadPolicyDirectory(path.resolve(request.cwd, request.policies)).rules;
+  const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
+    ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
+    ...external.map(definition => ({ name: definition.name, definition }))
+  ];
+  const { selected, leftOut } = applySelection(candidates, request.selection);
+  const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
   const definitions: CompiledDefinition[] = [];
   const rules = new Map<string, Rule>();
   let pullRequest: PullRequestChecks = { relations: [], transitions: [] };
-  if (request.policies) {
-    const dir = path.resolve(request.cwd, request.policies);
-    const { rules: loaded } = loadPolicyDirectory(dir);
-    const errors: UserError[] = [];
-    for (const rule of loaded) rules.set(rule.name, rule);
+  const errors: UserError[] = [];
+  for (const rule of chosen) rules.set(rule.name, rule);
+  collectUserErrors(errors, () => {
+    pullRequest = compilePullRequestChecks(chosen);
+  });
+  for (const rule of chosen) {
+    if (rule.kind !== 'policy') continue;
     collectUserErrors(errors, () => {
-      pullRequest = compilePullRequestChecks(loaded);
+      const body = compileRule(rule, engineAliasCatalog());
+      definitions.push(loadDefinition({ file: rule.file, json: body }));
     });
-    for (const rule of loaded) {
-      if (rule.kind !== 'policy') continue;
-      collectUserErrors(errors, () => {
-        const body = compileRule(rule, engineAliasCatalog());
-        definitions.push(loadDefinition({ file: rule.file, json: body }));
-      });
-    }
-    if (errors.length) throw new UserErrors(errors);
   }
+  if (errors.length) throw new UserErrors(errors);
+  definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+  return {
+    definitions,
+    rules,
+    pullRequest,
+    transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
+    leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason }))
+  };
+}
+
+/** The Azure Policy definitions the request names, loaded. */
+export function loadExternalDefinitions(request: Pick<EvaluateRequest, 'cwd' | 'definitions'>): CompiledDefinition[] {
+  const definitions: CompiledDefinition[] = [];
   for (const entry of request.definitions ?? []) {
     const target = path.resolve(request.cwd, entry);
     if (!existsSync(target))
@@ -109,7 +136,7 @@ function loadRules(request: EvaluateRequest): LoadedRules {
       definitions.push(loadDefinition({ file: target, json }));
     }
   }
-  return { definitions, rules, pullRequest };
+  return definitions;
 }
 
 function relativeFindings(findings: Finding[], cwd: string): Finding[] {
@@ -119,7 +146,8 @@ function relativeFindings(findings: Finding[], cwd: string): Finding[] {
 }
 
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
-  const { definitions, rules, pullRequest } = loadRules(request);
+  const { definitions, rules, pullRequest, transitionRules, leftOut } = loadRules(request);
+  const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
@@ -157,7 +185,16 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
   for (const relation of pullRequest.relations) for (const deployment of deployments) raw.push(...relation(deployment));
+  let transitionsRan = false;
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+  if (pullRequest.transitions.length && !(hasBase && request.templates?.length)) {
+    notRun.push({
+      rules: transitionRules,
+      reason: request.templates?.length
+        ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
+        : 'they compare templates before and after a change, and no templates were given'
+    });
+  }
   if (hasBase && pullRequest.transitions.length && request.templates?.length) {
     let base: Resource[] | null = null;
     try {
@@ -166,9 +203,10 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
         : loadBaseResources(request);
     } catch (error) {
       if (request.baseRequired || !(error instanceof UserError)) throw error;
-      skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
+      notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
     }
     if (base) {
+      transitionsRan = true;
       const pairs = pairResources(base, resources);
       for (const transition of pullRequest.transitions) raw.push(...transition(pairs));
     }
@@ -187,8 +225,10 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     const changed = new Set(request.changedFiles);
     findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
   }
-  const ruleCount = definitions.length + pullRequest.relations.length + pullRequest.transitions.length;
-  return buildDocument(findings, evaluated.length, ruleCount, errors, skipped);
+  findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
+  const ruleCount =
+    definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
+  return buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
 }
 
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
@@ -235,7 +275,8 @@ export function buildDocument(
   resources: number,
   definitions: number,
   errors: FindingsDocument['errors'] = [],
-  skipped: FindingsDocument['skipped'] = []
+  skipped: FindingsDocument['skipped'] = [],
+  notRun: FindingsDocument['notRun'] = []
 ): FindingsDocument {
   const count = (verdict: Finding['verdict']) => findings.filter(f => f.verdict === verdict).length;
   return {
@@ -249,6 +290,7 @@ export function buildDocument(
     },
     findings,
     errors,
-    skipped
+    skipped,
+    notRun
   };
 }

@@ -46,6 +46,10 @@ describe('action.yml', () => {
         'base',
         'changed-files-only',
         'fail-on',
+        'fail-on-indeterminate',
+        'rules',
+        'skip-rules',
+        'min-severity',
         'sarif-file',
         'findings-file',
         'summary',
@@ -86,6 +90,16 @@ describe('readInputs', () => {
       base: undefined,
       changedFilesOnly: 'auto',
       failOn: 'error',
+      failOnIndeterminate: false,
+      selection: {
+        rules: [],
+        skipRules: [],
+        spelling: {
+          rules: 'the `rules` input',
+          skipRules: 'the `skip-rules` input',
+          minSeverity: 'the `min-severity` input'
+        }
+      },
       sarifFile: undefined,
       findingsFile: undefined,
       summary: true,
@@ -113,9 +127,28 @@ describe('readInputs', () => {
     expect(inputs.policies).toBeNull();
   });
 
+  it('reads the rule selection and fail-on-indeterminate', () => {
+    const inputs = readInputs(
+      reader({
+        rules: 'key-vault-*, foundry-tools-cmk\n# a comment\nai-hub-cmk',
+        'skip-rules': 'key-vault-soft-delete',
+        'min-severity': 'Warning',
+        'fail-on-indeterminate': 'true'
+      }).read
+    );
+    expect(inputs.selection).toMatchObject({
+      rules: ['key-vault-*, foundry-tools-cmk', 'ai-hub-cmk'],
+      skipRules: ['key-vault-soft-delete'],
+      minSeverity: 'warning'
+    });
+    expect(inputs.failOnIndeterminate).toBe(true);
+  });
+
   it.each([
     ['fail-on', 'critical', "the input `fail-on` is 'critical'; use one of error, warning, note, never."],
     ['summary', 'maybe', "the input `summary` is 'maybe'; use true or false."],
+    ['min-severity', 'high', "the input `min-severity` is 'high'; use one of error, warning, note."],
+    ['fail-on-indeterminate', 'sure', "the input `fail-on-indeterminate` is 'sure'; use true or false."],
     ['command', 'destroy', "the input `command` is 'destroy'; use one of evaluate, compile, plan, deploy."],
     ['enforcement-mode', 'Audit', "the input `enforcement-mode` is 'Audit'; use one of Default, DoNotEnforce."]
   ])('refuses %s: %s with a sentence saying what to use', (name, value, message) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { load as loadYaml } from 'js-yaml';
 import { runCli } from '../../src/commands/index.js';
 import { VERSION } from '../../src/version.js';
 
@@ -13,12 +14,13 @@ function io() {
 }
 
 describe('cmk-guard CLI', () => {
-  it('prints the version from package.json', async () => {
+  it("prints the version from package.json and the bundled pack's version", async () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(VERSION).toBe(pkg.version);
     const t = io();
     expect(await runCli(['--version'], t.io)).toBe(0);
-    expect(t.out.join('')).toBe(`${pkg.version}\n`);
+    const pack = loadYaml(readFileSync('policies/pack.yaml', 'utf8')) as { name: string; version: string };
+    expect(t.out.join('')).toBe(`cmk-guard ${pkg.version} (rule pack ${pack.name} ${pack.version})\n`);
   });
 
   it('lists every command in --help', async () => {
@@ -61,7 +63,7 @@ describe('cmk-guard CLI', () => {
   it('refuses a bad option value with exit 2 and a sentence', async () => {
     const t = io();
     expect(await runCli(['evaluate', '--resources', 'x.json', '--format', 'xml'], t.io)).toBe(2);
-    expect(t.err.join('')).toContain('--format must be one of text, json, sarif');
+    expect(t.err.join('')).toContain('--format must be one of text, compact, json, sarif, junit');
   });
 
   it('says what is missing when there is nothing to evaluate', async () => {

@@ -2,6 +2,7 @@ import { UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
+import { severities, type RuleSelection } from '../rules/selection.js';
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -38,6 +39,10 @@ export interface ActionInputs {
   /** `auto`: on pull requests only. */
   changedFilesOnly: boolean | 'auto';
   failOn: Severity | 'never';
+  /** Indeterminate findings at or above `failOn` fail the step too. */
+  failOnIndeterminate: boolean;
+  /** Which rules and definitions run. */
+  selection: RuleSelection;
   /** Where to write SARIF and the findings JSON; undefined means a file in RUNNER_TEMP. */
   sarifFile?: string;
   findingsFile?: string;
@@ -88,6 +93,17 @@ export function readInputs(read: InputReader): ActionInputs {
     base: text('base'),
     changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),
     failOn: oneOf('fail-on', thresholds, 'error'),
+    failOnIndeterminate: flag('fail-on-indeterminate', false),
+    selection: {
+      rules: list('rules'),
+      skipRules: list('skip-rules'),
+      ...(text('min-severity') ? { minSeverity: oneOf('min-severity', severities, 'note') } : {}),
+      spelling: {
+        rules: 'the `rules` input',
+        skipRules: 'the `skip-rules` input',
+        minSeverity: 'the `min-severity` input'
+      }
+    },
     sarifFile: text('sarif-file'),
     findingsFile: text('findings-file'),
     summary: flag('summary', true),

@@ -18,6 +18,8 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
 export interface CommandIO {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Whether standard output is a terminal (colour is used only then). */
+  stdoutIsTerminal?: boolean;
   stdout(text: string): void;
   stderr(text: string): void;
 }

@@ -1,22 +1,20 @@
 /** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
-import type { FindingsDocument, Severity } from '../model/finding.js';
+import type { Severity } from '../model/finding.js';
 import { bundledPolicies } from '../paths.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { escapeTerminal } from '../report/escape.js';
 import { writeFileAtomic } from '../report/files.js';
-import { jsonReport } from '../report/json.js';
-import { sarifReport } from '../report/sarif.js';
-import { writeChunks, type ReportPieces } from '../report/stream.js';
-import { textReport } from '../report/text.js';
-import { exitCodeFor } from '../model/finding.js';
-import { evaluateRepository } from '../run.js';
+import { writeChunks } from '../report/stream.js';
+import { colourWanted } from '../report/colour.js';
+import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type ReportFormat } from '../report/formats.js';
+import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
+import { severities } from '../rules/selection.js';
+import { evaluateRepository, type EvaluateRequest } from '../run.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE } from './command.js';
 
-const formats = ['text', 'json', 'sarif'] as const;
-type Format = (typeof formats)[number];
 const thresholds = ['error', 'warning', 'note', 'never'] as const;
 
 function list(value: OptionValues[string]): string[] {
@@ -25,24 +23,29 @@ function list(value: OptionValues[string]): string[] {
 }
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  const found = allowed.find(a => a === wanted);
+  if (found) return found;
   throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
 
-/** The report in `format`, a piece at a time: never one string, however many findings there are. */
-export function render(document: FindingsDocument, format: Format, cwd: string): ReportPieces {
-  switch (format) {
-    case 'json':
-      return jsonReport(document);
-    case 'sarif':
-      return sarifReport(document, { workspace: cwd });
-    default:
-      return textReport(document);
-  }
+/** How the report is written and when the run fails: the options that do not change what is evaluated. */
+export interface ReportSettings extends FailurePolicy {
+  format: ReportFormat;
+  /** A file to write the report to, relative to the working folder; standard output when absent. */
+  output?: string;
 }
 
-export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string | undefined) {
-  const format = oneOf('format', options.format, formats);
+/**
+ * The one place where `evaluate`'s options become an evaluation request and report settings. The
+ * action door maps its inputs to the same `EvaluateRequest` (src/main.ts).
+ */
+export function evaluateSettings(
+  options: OptionValues,
+  cwd: string,
+  policiesDefault: string | undefined
+): { request: EvaluateRequest; report: ReportSettings } {
+  const format = parseFormat(options.format);
   const failOn = oneOf('fail-on', options['fail-on'], thresholds) as Severity | 'never';
   const definitions = list(options.definitions);
   const policies =
@@ -52,8 +55,9 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
   if (!templates.length && !resources.length) {
     throw new UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE.');
   }
-  const document = await evaluateRepository({
-    cwd: io.cwd,
+  const minSeverity = options['min-severity'];
+  const request: EvaluateRequest = {
+    cwd,
     policies,
     definitions,
     templates,
@@ -62,28 +66,55 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
     resources,
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
-    baseTemplates: list(options['base-templates'])
+    baseTemplates: list(options['base-templates']),
+    selection: {
+      rules: list(options.rules),
+      skipRules: list(options['skip-rules']),
+      ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, severities) } : {})
+    }
+  };
+  return {
+    request,
+    report: {
+      format,
+      failOn,
+      failOnIndeterminate: options['fail-on-indeterminate'] === true,
+      ...(typeof options.output === 'string' ? { output: options.output } : {})
+    }
+  };
+}
+
+export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string | undefined) {
+  const { request, report } = evaluateSettings(options, io.cwd, policiesDefault);
+  const document = await evaluateRepository(request);
+  const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
+  const output = renderReport(document, report.format, {
+    cwd: io.cwd,
+    colour,
+    failOnIndeterminate: report.failOnIndeterminate
   });
-  const output = render(document, format, io.cwd);
-  if (typeof options.output === 'string') {
+  if (report.output !== undefined) {
     // Atomically: an interrupted run leaves the previous report, never half of a new one.
-    const file = path.resolve(io.cwd, options.output);
+    const file = path.resolve(io.cwd, report.output);
     try {
       writeFileAtomic(file, output);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot write the report: ${(error as Error).message}; check --output.`, {
-        file: options.output
+        file: report.output
       });
     }
   } else {
     writeChunks(output, io.stdout);
   }
-  for (const error of document.errors ?? []) {
-    const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
-    io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
+  // Errors are printed once: on standard error unless the report a person reads already lists them.
+  if (report.output !== undefined || !showsErrorsToReader(report.format)) {
+    for (const error of document.errors ?? []) {
+      const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
+      io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
+    }
   }
-  return { document, failOn };
+  return { document, report };
 }
 
 export const evaluateOptions: Command['options'] = {
@@ -137,7 +168,30 @@ export const evaluateOptions: Command['options'] = {
     placeholder: 'PATTERN',
     description: 'or the templates as they were before the change, as files (a glob or a folder)'
   },
-  format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text, json or sarif', default: 'text' },
+  rules: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'NAME',
+    description: "run only these rules and definitions: names or globs ('key-vault-*'), comma-separated or repeated"
+  },
+  'skip-rules': {
+    type: 'string',
+    multiple: true,
+    placeholder: 'NAME',
+    description: 'do not run these rules and definitions: names or globs, comma-separated or repeated'
+  },
+  'min-severity': {
+    type: 'string',
+    placeholder: 'SEVERITY',
+    description: 'run only rules at or above error, warning or note, and report only findings at or above it'
+  },
+  format: {
+    type: 'string',
+    short: 'f',
+    placeholder: 'FORMAT',
+    description: `${reportFormats.join(', ')} (any case)`,
+    default: 'text'
+  },
   output: {
     type: 'string',
     short: 'o',
@@ -149,6 +203,11 @@ export const evaluateOptions: Command['options'] = {
     placeholder: 'SEVERITY',
     description: 'exit 1 on noncompliant findings at or above: error, warning, note, never',
     default: 'error'
+  },
+  'fail-on-indeterminate': {
+    type: 'boolean',
+    description: 'indeterminate findings at or above --fail-on fail the run too (exit 1)',
+    default: false
   }
 };
 
@@ -165,8 +224,8 @@ export const evaluateCommand: Command = {
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },
   async run(options, _positionals, io) {
-    const { document, failOn } = await evaluateAndReport(options, io, bundledPolicies());
+    const { document, report } = await evaluateAndReport(options, io, bundledPolicies());
     if (document.errors?.length) return EXIT_USAGE;
-    return exitCodeFor(document, failOn);
+    return exitCodeFor(document, report);
   }
 };

@@ -1,5 +1,8 @@
 /** The CLI's entry: parses the arguments, prints help and the version, and runs the command named. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { bundledPolicies } from '../paths.js';
+import { loadPackFile } from '../rules/index.js';
 import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import type { Command, CommandIO, OptionSpec } from './command.js';
@@ -24,6 +27,12 @@ function toolHelp(): string {
     'Exit codes: 0 nothing at or above the failure threshold, 1 findings at or above it, 2 bad usage or bad input.',
     ''
   ].join('\n');
+}
+
+/** `cmk-guard 0.1.0 (rule pack cmk-guard-foundry-tools 1.0.0)`: the tool, and the pack it checks with by default. */
+export function versionLine(): string {
+  const pack = loadPackFile(path.join(bundledPolicies(), 'pack.yaml'));
+  return `cmk-guard ${VERSION} (rule pack ${pack.name} ${pack.version})`;
 }
 
 function optionLabel(name: string, spec: OptionSpec): string {
@@ -60,7 +69,7 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     return first === undefined ? EXIT_USAGE : 0;
   }
   if (first === '-v' || first === '--version') {
-    io.stdout(`${VERSION}\n`);
+    io.stdout(`${versionLine()}\n`);
     return 0;
   }
   const command = commands.find(c => c.name === first);

@@ -4,10 +4,12 @@ import { compileCommand } from './compile.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { expandCommand } from './expand.js';
+import { rulesCommand } from './rules.js';
 
 /** Every CLI command, in the order --help lists them. */
 export const commands: Command[] = [
   evaluateCommand,
+  rulesCommand,
   compileCommand,
   expandCommand,
   checkDefinitionsCommand,

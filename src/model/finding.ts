@@ -48,6 +48,11 @@ export interface FindingsDocument {
   errors?: { file: string; line: number | null; column: number | null; message: string }[];
   /** Inputs passed over and why (JSON files that are not templates, say). */
   skipped?: { file: string; reason: string }[];
+  /**
+   * Rules and definitions that did not run, and why: left out by the selection, or transition rules
+   * without a base. `warning` marks what the user should act on (a base that could not be read).
+   */
+  notRun?: { rules: string[]; reason: string; warning?: boolean }[];
 }
 
 export const severityRank: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
@@ -64,9 +69,25 @@ export function findingResource(resource: Resource, position: SourcePosition | n
   };
 }
 
-/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
-export function exitCodeFor(document: FindingsDocument, failOn: Severity | 'never'): 0 | 1 {
-  if (failOn === 'never') return 0;
-  const threshold = severityRank[failOn];
-  return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
+/** When a run fails: noncompliant findings at or above `failOn`, and indeterminate ones too when asked. */
+export interface FailurePolicy {
+  failOn: Severity | 'never';
+  /** Indeterminate findings at or above `failOn` fail the run as noncompliant ones do. */
+  failOnIndeterminate?: boolean;
+}
+
+/** The findings that make the run fail under the policy. */
+export function failingFindings(document: FindingsDocument, policy: FailurePolicy): Finding[] {
+  if (policy.failOn === 'never') return [];
+  const threshold = severityRank[policy.failOn];
+  return document.findings.filter(
+    f =>
+      (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
+      severityRank[f.severity] >= threshold
+  );
+}
+
+/** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
+export function exitCodeFor(document: FindingsDocument, policy: FailurePolicy): 0 | 1 {
+  return failingFindings(document, policy).length ? 1 : 0;
 }

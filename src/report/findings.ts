@@ -85,3 +85,18 @@ export function dependsOn(reason: string): string {
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Rule names for a sentence: all of them up to ten, then how many more. */
+export function notRunNames(rules: string[], limit = 10): string {
+  if (rules.length === 0) return 'no rules';
+  const shown = rules.slice(0, limit).join(', ');
+  return rules.length > limit ? `${shown} and ${rules.length - limit} more` : shown;
+}
+
+/** The message without the rule's title in front, for reports whose line already names the rule. */
+export function withoutTitle(finding: Finding): string {
+  const prefix = `${finding.displayName}: `;
+  return finding.message.startsWith(prefix) && finding.message.length > prefix.length
+    ? finding.message.slice(prefix.length)
+    : finding.message;
+}

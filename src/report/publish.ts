@@ -11,7 +11,7 @@ import type { RunContext } from '../action/context.js';
 import type { ActionInputs } from '../action/inputs.js';
 import { UserError, isUserError } from '../model/errors.js';
 import type { FindingsDocument } from '../model/finding.js';
-import { exitCodeFor, severityRank } from '../model/finding.js';
+import { failingFindings, type FailurePolicy } from '../model/finding.js';
 import { ANNOTATIONS_PER_LEVEL, buildAnnotations, planAnnotations, renderAnnotationCommand } from './annotations.js';
 import { planCheckRun } from './checks.js';
 import { needsAttention, renderComment } from './comment.js';
@@ -22,10 +22,14 @@ import type { Logger } from './logger.js';
 import { sarifReport } from './sarif.js';
 import { writeChunks, type ReportPieces } from './stream.js';
 import { renderSummary } from './summary.js';
+import { notRunNames } from './findings.js';
 import { textReport } from './text.js';
 
 /** What of the action's inputs reporting reads. */
-export type ReportInputs = Pick<ActionInputs, 'sarifFile' | 'findingsFile' | 'comment' | 'summary' | 'failOn'>;
+export type ReportInputs = Pick<
+  ActionInputs,
+  'sarifFile' | 'findingsFile' | 'comment' | 'summary' | 'failOn' | 'failOnIndeterminate'
+>;
 
 export interface ReportResult {
   outputErrors: string[];
@@ -45,6 +49,9 @@ export async function publishReports(
   logger: Logger
 ): Promise<ReportResult> {
   printUntrusted(textReport(document));
+  // What the user must act on is a warning in the run's annotations, not only a row in the summary.
+  for (const entry of document.notRun ?? [])
+    if (entry.warning) logger.warning(oneLine(`cmk-guard did not run ${notRunNames(entry.rules)}: ${entry.reason}`));
 
   const plan = planAnnotations(buildAnnotations(document, context));
   for (const annotation of plan.shown) process.stdout.write(renderAnnotationCommand(annotation) + os.EOL);
@@ -125,7 +132,7 @@ export async function publishReports(
 }
 
 /** Why the step fails, in one line, or undefined when it passes. */
-export function failureReason(document: FindingsDocument, inputs: Pick<ReportInputs, 'failOn'>): string | undefined {
+export function failureReason(document: FindingsDocument, inputs: FailurePolicy): string | undefined {
   const errors = document.errors ?? [];
   if (errors.length) {
     const first = errors[0];
@@ -135,12 +142,17 @@ export function failureReason(document: FindingsDocument, inputs: Pick<ReportInp
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
     return oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
   }
-  if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never') return undefined;
-  const threshold = severityRank[inputs.failOn];
-  const count = document.findings.filter(
-    f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold
-  ).length;
-  return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+  const failing = failingFindings(document, inputs);
+  if (!failing.length) return undefined;
+  const noncompliant = failing.filter(f => f.verdict === 'noncompliant').length;
+  const indeterminate = failing.length - noncompliant;
+  const counted = [
+    noncompliant ? `${noncompliant} noncompliant` : '',
+    indeterminate ? `${indeterminate} indeterminate (fail-on-indeterminate)` : ''
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
 }
 
 /**

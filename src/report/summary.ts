@@ -1,7 +1,7 @@
 import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { codeSpan } from './escape.js';
-import { findingsToReport, groupByRule, plural } from './findings.js';
+import { findingsToReport, groupByRule, notRunNames, plural } from './findings.js';
 import { Budget, cellText, inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
 
 /**
@@ -40,6 +40,11 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
     );
   }
   for (const note of notes.notes ?? []) lines.push('', `> ${cellText(note)}`);
+  for (const entry of document.notRun ?? [])
+    lines.push(
+      '',
+      `> ${entry.warning ? '⚠️ ' : ''}Not run: ${entry.rules.length > 10 ? cellText(notRunNames(entry.rules)) : entry.rules.map(r => codeSpan(r)).join(', ')}: ${cellText(entry.reason)}`
+    );
   const budget = new Budget(SUMMARY_BUDGET);
   lines.push(...inputErrorsSection(document, context, '###', budget));
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);

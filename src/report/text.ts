@@ -1,15 +1,18 @@
 import type { Finding, FindingsDocument } from '../model/finding.js';
+import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
-import { dependsOn, findingsToReport, plural, verdictCounts } from './findings.js';
+import { dependsOn, findingsToReport, notRunNames, plural, verdictCounts, withoutTitle } from './findings.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
- * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
+ * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
+ * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
+ * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
+ * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
-export function* textReport(document: FindingsDocument): ReportPieces {
+export function* textReport(document: FindingsDocument, options: { paint?: Paint } = {}): ReportPieces {
+  const paint = options.paint ?? plain;
   // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
   const line = (text: string) => neutralizeCommandLines(`${text}\n`);
   let written = false;
@@ -19,15 +22,15 @@ export function* textReport(document: FindingsDocument): ReportPieces {
     if (finding.resource.file !== currentFile) {
       if (currentFile !== undefined) yield '\n';
       currentFile = finding.resource.file;
-      yield line(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+      yield line(paint('heading', currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile)));
     }
-    for (const text of renderFinding(finding)) yield line(text);
+    for (const text of renderFinding(finding, paint)) yield line(text);
     written = true;
   }
   const errors = document.errors ?? [];
   if (errors.length) {
     if (written) yield '\n';
-    yield 'Errors:\n';
+    yield `${paint('error', 'Errors:')}\n`;
     for (const error of errors) {
       const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
         .filter(part => part !== null)
@@ -43,17 +46,27 @@ export function* textReport(document: FindingsDocument): ReportPieces {
     for (const entry of skipped) yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
     written = true;
   }
+  const notRun = document.notRun ?? [];
+  if (notRun.length) {
+    if (written) yield '\n';
+    yield 'Not run:\n';
+    for (const entry of notRun)
+      yield line(
+        `  ${entry.warning ? paint('warning', 'warning: ') : ''}${escapeTerminal(notRunNames(entry.rules))}: ${escapeTerminal(entry.reason)}`
+      );
+    written = true;
+  }
   if (written) yield '\n';
   const { resources, definitions } = document.summary;
   yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
 }
 
 /** The text report as one string. */
-export function renderText(document: FindingsDocument): string {
-  return joinPieces(textReport(document));
+export function renderText(document: FindingsDocument, options: { paint?: Paint } = {}): string {
+  return joinPieces(textReport(document, options));
 }
 
-function renderFinding(finding: Finding): string[] {
+function renderFinding(finding: Finding, paint: Paint): string[] {
   const { resource } = finding;
   const where =
     resource.line === null
@@ -63,7 +76,7 @@ function renderFinding(finding: Finding): string[] {
         : `${resource.line}:${resource.column}`;
   const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
   const lines = [
-    `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
+    `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
     `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
   ];
   if (finding.verdict === 'indeterminate' && finding.reason)
@@ -76,12 +89,4 @@ function renderFinding(finding: Finding): string[] {
   }
   if (finding.helpUri) lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
   return lines;
-}
-
-/** The heading line already names the rule: a message that starts with its display name need not say it again. */
-function withoutTitle(finding: Finding): string {
-  const prefix = `${finding.displayName}: `;
-  return finding.message.startsWith(prefix) && finding.message.length > prefix.length
-    ? finding.message.slice(prefix.length)
-    : finding.message;
 }

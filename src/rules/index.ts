@@ -28,6 +28,8 @@ export interface Rule extends CompilableRule {
   kind: RuleKind;
   /** For `relation` rules: how resources in one template relate. */
   relation?: { [key: string]: Json };
+  /** The statement of the requirements (the brief) the rule enforces, for `cmk-guard rules`. */
+  requirement?: string;
 }
 
 /** A pack manifest, loaded and validated: what the compiler reads, with positions always known. */
@@ -153,6 +155,7 @@ function toRule(doc: ParsedDocument): Rule {
     references: v.references as string[],
     kind: (v.kind ?? 'policy') as RuleKind,
     ...(v.relation !== undefined ? { relation: v.relation as { [key: string]: Json } } : {}),
+    ...(typeof v.requirement === 'string' ? { requirement: v.requirement } : {}),
     file: doc.file,
     document: v,
     positionOf: pointer => doc.positionOf(pointer)

@@ -66,7 +66,8 @@ export const ruleMetaSchema = {
     schema: { type: ['object', 'boolean'] },
     relation: { type: 'object' },
     remediation: { type: 'string' },
-    references: { type: 'array', items: { type: 'string', pattern: '^https://' } }
+    references: { type: 'array', items: { type: 'string', pattern: '^https://' } },
+    requirement: { type: 'string', minLength: 1 }
   }
 } as const;
 
