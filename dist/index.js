@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8797);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7284);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8797:
+/***/ 7284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38704,7 +38704,124 @@ function parseParameterOverrides(pairs, what = '--parameter') {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/model/finding.ts
+const severityRank = { note: 1, warning: 2, error: 3 };
+/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
+function findingResource(resource, position) {
+    return {
+        id: resource.id,
+        type: resource.type,
+        name: resource.name,
+        file: position?.file ?? null,
+        line: position?.line ?? null,
+        column: position?.column ?? null
+    };
+}
+/** The findings that make the run fail under the policy. */
+function failingFindings(document, policy) {
+    if (policy.failOn === 'never')
+        return [];
+    const threshold = severityRank[policy.failOn];
+    return document.findings.filter(f => (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
+        severityRank[f.severity] >= threshold);
+}
+/** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
+function exitCodeFor(document, policy) {
+    return failingFindings(document, policy).length ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/rules/selection.ts
+/**
+ * Choosing what runs: rules and definitions named (or matched by a glob) with `rules`, left out with
+ * `skipRules`, and those below `minSeverity` not run. A pattern that matches nothing is an error: a
+ * misspelt name must not quietly run everything, or skip nothing.
+ */
+
+
+const severities = ['error', 'warning', 'note'];
+const defaultSpelling = { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' };
+/** `a, b` or `a` per entry: a list may come one per line, repeated, or comma-separated. */
+function splitNames(values) {
+    return (values ?? [])
+        .flatMap(value => value.split(','))
+        .map(value => value.trim())
+        .filter(Boolean);
+}
+/** A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are. */
+function namePattern(pattern) {
+    const body = [...pattern]
+        .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
+        .join('');
+    return new RegExp(`^${body}$`, 'is');
+}
+/** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
+function selectsAll(selection) {
+    return !splitNames(selection?.rules).length && !splitNames(selection?.skipRules).length && !selection?.minSeverity;
+}
+/**
+ * Applies the selection to every candidate at once (rules and definitions together, so a pattern
+ * may name either). Throws a UserError for a pattern that matches no candidate, and when nothing is
+ * left to run.
+ */
+function applySelection(candidates, selection) {
+    const spelling = { ...defaultSpelling, ...selection?.spelling };
+    const include = splitNames(selection?.rules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
+    const exclude = splitNames(selection?.skipRules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
+    const min = selection?.minSeverity;
+    const notNamed = [];
+    const skipped = [];
+    const below = [];
+    const selected = [];
+    for (const candidate of candidates) {
+        const included = include.filter(p => p.regex.test(candidate.name));
+        included.forEach(p => (p.used = true));
+        const excluded = exclude.filter(p => p.regex.test(candidate.name));
+        excluded.forEach(p => (p.used = true));
+        if (include.length && !included.length)
+            notNamed.push(candidate.name);
+        else if (excluded.length)
+            skipped.push(candidate.name);
+        else if (min && candidate.severity && severityRank[candidate.severity] < severityRank[min])
+            below.push(candidate.name);
+        else
+            selected.push(candidate);
+    }
+    const unused = [
+        ...include.filter(p => !p.used).map(p => ({ ...p, option: spelling.rules })),
+        ...exclude.filter(p => !p.used).map(p => ({ ...p, option: spelling.skipRules }))
+    ];
+    if (unused.length) {
+        const { pattern, option } = unused[0];
+        const more = unused.length > 1
+            ? ` (and ${unused
+                .slice(1)
+                .map(u => `'${u.pattern}'`)
+                .join(', ')})`
+            : '';
+        throw new errors_UserError(`${option} '${pattern}'${more} matches no rule or definition; run 'cmk-guard rules' for the names, or fix the pattern.`);
+    }
+    if (candidates.length && !selected.length) {
+        const why = below.length
+            ? `${spelling.minSeverity} ${min} leaves no rule to run`
+            : `${include.length ? spelling.rules : spelling.skipRules} leaves no rule or definition to run`;
+        throw new errors_UserError(`${why}; choose at least one rule (run 'cmk-guard rules' for the list).`);
+    }
+    const leftOut = [];
+    if (notNamed.length)
+        leftOut.push({ names: notNamed, reason: `not named by ${spelling.rules}` });
+    if (skipped.length)
+        leftOut.push({ names: skipped, reason: `left out by ${spelling.skipRules}` });
+    if (below.length)
+        leftOut.push({ names: below, reason: `below ${spelling.minSeverity} ${min}` });
+    return { selected, leftOut };
+}
+/** Whether a finding of this severity is reported under the selection's threshold. */
+function atOrAboveMinimum(severity, selection) {
+    return !selection?.minSeverity || severityRank[severity] >= severityRank[selection.minSeverity];
+}
+
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
+
 
 
 /**
@@ -38755,6 +38872,17 @@ function readInputs(read) {
         base: text('base'),
         changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),
         failOn: oneOf('fail-on', thresholds, 'error'),
+        failOnIndeterminate: flag('fail-on-indeterminate', false),
+        selection: {
+            rules: list('rules'),
+            skipRules: list('skip-rules'),
+            ...(text('min-severity') ? { minSeverity: oneOf('min-severity', severities, 'note') } : {}),
+            spelling: {
+                rules: 'the `rules` input',
+                skipRules: 'the `skip-rules` input',
+                minSeverity: 'the `min-severity` input'
+            }
+        },
         sarifFile: text('sarif-file'),
         findingsFile: text('findings-file'),
         summary: flag('summary', true),
@@ -43826,27 +43954,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/model/finding.ts
-const severityRank = { note: 1, warning: 2, error: 3 };
-/** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
-function findingResource(resource, position) {
-    return {
-        id: resource.id,
-        type: resource.type,
-        name: resource.name,
-        file: position?.file ?? null,
-        line: position?.line ?? null,
-        column: position?.column ?? null
-    };
-}
-/** 1 when a noncompliant finding is at or above the threshold, else 0. Input errors are the doors' to judge. */
-function exitCodeFor(document, failOn) {
-    if (failOn === 'never')
-        return 0;
-    const threshold = severityRank[failOn];
-    return document.findings.some(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold) ? 1 : 0;
-}
-
 ;// CONCATENATED MODULE: ./src/report/findings.ts
 
 /** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
@@ -43911,6 +44018,20 @@ function dependsOn(reason) {
 }
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** Rule names for a sentence: all of them up to ten, then how many more. */
+function notRunNames(rules, limit = 10) {
+    if (rules.length === 0)
+        return 'no rules';
+    const shown = rules.slice(0, limit).join(', ');
+    return rules.length > limit ? `${shown} and ${rules.length - limit} more` : shown;
+}
+/** The message without the rule's title in front, for reports whose line already names the rule. */
+function withoutTitle(finding) {
+    const prefix = `${finding.displayName}: `;
+    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
+        ? finding.message.slice(prefix.length)
+        : finding.message;
 }
 
 ;// CONCATENATED MODULE: ./src/report/context.ts
@@ -44968,6 +45089,8 @@ function renderSummary(document, context, notes) {
     }
     for (const note of notes.notes ?? [])
         lines.push('', `> ${cellText(note)}`);
+    for (const entry of document.notRun ?? [])
+        lines.push('', `> ${entry.warning ? '⚠️ ' : ''}Not run: ${entry.rules.length > 10 ? cellText(notRunNames(entry.rules)) : entry.rules.map(r => codeSpan(r)).join(', ')}: ${cellText(entry.reason)}`);
     const budget = new Budget(SUMMARY_BUDGET);
     lines.push(...inputErrorsSection(document, context, '###', budget));
     const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
@@ -44989,17 +45112,40 @@ function renderSummary(document, context, notes) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./src/report/colour.ts
+const codes = {
+    error: '31',
+    warning: '33',
+    note: '36',
+    indeterminate: '35',
+    heading: '1',
+    dim: '2'
+};
+const plain = (_style, text) => text;
+const ansi = (style, text) => (text ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
+/** Whether to colour a report written to a stream: `NO_COLOR` wins, then `FORCE_COLOR`, then whether it is a terminal. */
+function colourWanted(env, isTerminal) {
+    if (env.NO_COLOR)
+        return false;
+    if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '')
+        return env.FORCE_COLOR !== '0';
+    return isTerminal && env.TERM !== 'dumb';
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
+
 
 
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files and the totals. Everything
- * from the input goes through `escapeTerminal`, so a name cannot move the cursor, and no
- * line starts with `::`, so run in a workflow step a name cannot be a workflow command.
+ * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
+ * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
+ * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
+ * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
-function* textReport(document) {
+function* textReport(document, options = {}) {
+    const paint = options.paint ?? plain;
     // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
     const line = (text) => neutralizeCommandLines(`${text}\n`);
     let written = false;
@@ -45010,9 +45156,9 @@ function* textReport(document) {
             if (currentFile !== undefined)
                 yield '\n';
             currentFile = finding.resource.file;
-            yield line(currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile));
+            yield line(paint('heading', currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile)));
         }
-        for (const text of renderFinding(finding))
+        for (const text of renderFinding(finding, paint))
             yield line(text);
         written = true;
     }
@@ -45020,7 +45166,7 @@ function* textReport(document) {
     if (errors.length) {
         if (written)
             yield '\n';
-        yield 'Errors:\n';
+        yield `${paint('error', 'Errors:')}\n`;
         for (const error of errors) {
             const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
                 .filter(part => part !== null)
@@ -45038,16 +45184,25 @@ function* textReport(document) {
             yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
         written = true;
     }
+    const notRun = document.notRun ?? [];
+    if (notRun.length) {
+        if (written)
+            yield '\n';
+        yield 'Not run:\n';
+        for (const entry of notRun)
+            yield line(`  ${entry.warning ? paint('warning', 'warning: ') : ''}${escapeTerminal(notRunNames(entry.rules))}: ${escapeTerminal(entry.reason)}`);
+        written = true;
+    }
     if (written)
         yield '\n';
     const { resources, definitions } = document.summary;
     yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
 }
 /** The text report as one string. */
-function renderText(document) {
-    return joinPieces(textReport(document));
+function renderText(document, options = {}) {
+    return joinPieces(textReport(document, options));
 }
-function renderFinding(finding) {
+function renderFinding(finding, paint) {
     const { resource } = finding;
     const where = resource.line === null
         ? '-'
@@ -45056,7 +45211,7 @@ function renderFinding(finding) {
             : `${resource.line}:${resource.column}`;
     const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
     const lines = [
-        `  ${where} ${label}: ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
+        `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
         `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
     ];
     if (finding.verdict === 'indeterminate' && finding.reason)
@@ -45070,13 +45225,6 @@ function renderFinding(finding) {
     if (finding.helpUri)
         lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
     return lines;
-}
-/** The heading line already names the rule: a message that starts with its display name need not say it again. */
-function withoutTitle(finding) {
-    const prefix = `${finding.displayName}: `;
-    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
-        ? finding.message.slice(prefix.length)
-        : finding.message;
 }
 
 ;// CONCATENATED MODULE: ./src/report/publish.ts
@@ -45100,8 +45248,13 @@ function withoutTitle(finding) {
 
 
 
+
 async function publishReports(document, inputs, context, github, logger) {
     printUntrusted(textReport(document));
+    // What the user must act on is a warning in the run's annotations, not only a row in the summary.
+    for (const entry of document.notRun ?? [])
+        if (entry.warning)
+            logger.warning(publish_oneLine(`cmk-guard did not run ${notRunNames(entry.rules)}: ${entry.reason}`));
     const plan = planAnnotations(buildAnnotations(document, context));
     for (const annotation of plan.shown)
         process.stdout.write(renderAnnotationCommand(annotation) + (external_node_os_default()).EOL);
@@ -45180,11 +45333,18 @@ function failureReason(document, inputs) {
         const more = errors.length > 1 ? ` (and ${errors.length - 1} more input errors)` : '';
         return publish_oneLine(`${where ? `${where}: ` : ''}${first.message}${more}`);
     }
-    if (exitCodeFor(document, inputs.failOn) === 0 || inputs.failOn === 'never')
+    const failing = failingFindings(document, inputs);
+    if (!failing.length)
         return undefined;
-    const threshold = severityRank[inputs.failOn];
-    const count = document.findings.filter(f => f.verdict === 'noncompliant' && severityRank[f.severity] >= threshold).length;
-    return `cmk-guard found ${count} noncompliant ${count === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+    const noncompliant = failing.filter(f => f.verdict === 'noncompliant').length;
+    const indeterminate = failing.length - noncompliant;
+    const counted = [
+        noncompliant ? `${noncompliant} noncompliant` : '',
+        indeterminate ? `${indeterminate} indeterminate (fail-on-indeterminate)` : ''
+    ]
+        .filter(Boolean)
+        .join(' and ');
+    return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
 }
 /**
  * Writes a report file where the input says (relative to the repository), or to the
@@ -57665,7 +57825,7 @@ function loadDefinitionsFromDirectory(dir) {
 
 
 
-const severities = {
+const engine_severities = {
     error: 'error',
     warning: 'warning',
     note: 'note',
@@ -57681,7 +57841,7 @@ function severityOf(def, effect) {
     const guard = meta.cmkGuard;
     const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
     if (typeof declared === 'string') {
-        const s = value_own(severities, declared.toLowerCase());
+        const s = value_own(engine_severities, declared.toLowerCase());
         if (s)
             return s;
     }
@@ -61619,7 +61779,8 @@ const ruleMetaSchema = {
         schema: { type: ['object', 'boolean'] },
         relation: { type: 'object' },
         remediation: { type: 'string' },
-        references: { type: 'array', items: { type: 'string', pattern: '^https://' } }
+        references: { type: 'array', items: { type: 'string', pattern: '^https://' } },
+        requirement: { type: 'string', minLength: 1 }
     }
 };
 const packMetaSchema = {
@@ -62182,6 +62343,7 @@ function toRule(doc) {
         references: v.references,
         kind: (v.kind ?? 'policy'),
         ...(v.relation !== undefined ? { relation: v.relation } : {}),
+        ...(typeof v.requirement === 'string' ? { requirement: v.requirement } : {}),
         file: doc.file,
         document: v,
         positionOf: pointer => doc.positionOf(pointer)
@@ -65931,6 +66093,7 @@ function compilePullRequestChecks(rules) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -65939,29 +66102,47 @@ function engineAliasCatalog() {
     return engineCatalog;
 }
 function loadRules(request) {
+    const external = loadExternalDefinitions(request);
+    let loaded = [];
+    if (request.policies)
+        loaded = loadPolicyDirectory(external_node_path_default().resolve(request.cwd, request.policies)).rules;
+    const candidates = [
+        ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
+        ...external.map(definition => ({ name: definition.name, definition }))
+    ];
+    const { selected, leftOut } = applySelection(candidates, request.selection);
+    const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
     const definitions = [];
     const rules = new Map();
     let pullRequest = { relations: [], transitions: [] };
-    if (request.policies) {
-        const dir = external_node_path_default().resolve(request.cwd, request.policies);
-        const { rules: loaded } = loadPolicyDirectory(dir);
-        const errors = [];
-        for (const rule of loaded)
-            rules.set(rule.name, rule);
+    const errors = [];
+    for (const rule of chosen)
+        rules.set(rule.name, rule);
+    errors_collectUserErrors(errors, () => {
+        pullRequest = compilePullRequestChecks(chosen);
+    });
+    for (const rule of chosen) {
+        if (rule.kind !== 'policy')
+            continue;
         errors_collectUserErrors(errors, () => {
-            pullRequest = compilePullRequestChecks(loaded);
+            const body = compileRule(rule, engineAliasCatalog());
+            definitions.push(loadDefinition({ file: rule.file, json: body }));
         });
-        for (const rule of loaded) {
-            if (rule.kind !== 'policy')
-                continue;
-            errors_collectUserErrors(errors, () => {
-                const body = compileRule(rule, engineAliasCatalog());
-                definitions.push(loadDefinition({ file: rule.file, json: body }));
-            });
-        }
-        if (errors.length)
-            throw new UserErrors(errors);
     }
+    if (errors.length)
+        throw new UserErrors(errors);
+    definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+    return {
+        definitions,
+        rules,
+        pullRequest,
+        transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
+        leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason }))
+    };
+}
+/** The Azure Policy definitions the request names, loaded. */
+function loadExternalDefinitions(request) {
+    const definitions = [];
     for (const entry of request.definitions ?? []) {
         const target = external_node_path_default().resolve(request.cwd, entry);
         if (!(0,external_node_fs_namespaceObject.existsSync)(target))
@@ -65987,13 +66168,14 @@ function loadRules(request) {
             definitions.push(loadDefinition({ file: target, json }));
         }
     }
-    return { definitions, rules, pullRequest };
+    return definitions;
 }
 function relativeFindings(findings, cwd) {
     return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
 }
 async function evaluateRepository(request) {
-    const { definitions, rules, pullRequest } = loadRules(request);
+    const { definitions, rules, pullRequest, transitionRules, leftOut } = loadRules(request);
+    const notRun = [...leftOut];
     const resources = [];
     const deployments = [];
     const errors = [];
@@ -66031,7 +66213,16 @@ async function evaluateRepository(request) {
     for (const relation of pullRequest.relations)
         for (const deployment of deployments)
             raw.push(...relation(deployment));
+    let transitionsRan = false;
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+    if (pullRequest.transitions.length && !(hasBase && request.templates?.length)) {
+        notRun.push({
+            rules: transitionRules,
+            reason: request.templates?.length
+                ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
+                : 'they compare templates before and after a change, and no templates were given'
+        });
+    }
     if (hasBase && pullRequest.transitions.length && request.templates?.length) {
         let base = null;
         try {
@@ -66042,9 +66233,10 @@ async function evaluateRepository(request) {
         catch (error) {
             if (request.baseRequired || !(error instanceof errors_UserError))
                 throw error;
-            skipped.push({ file: '(base)', reason: `transition rules not evaluated: ${error.message}` });
+            notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
         }
         if (base) {
+            transitionsRan = true;
             const pairs = pairResources(base, resources);
             for (const transition of pullRequest.transitions)
                 raw.push(...transition(pairs));
@@ -66065,8 +66257,9 @@ async function evaluateRepository(request) {
         const changed = new Set(request.changedFiles);
         findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
     }
-    const ruleCount = definitions.length + pullRequest.relations.length + pullRequest.transitions.length;
-    return buildDocument(findings, evaluated.length, ruleCount, errors, skipped);
+    findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
+    const ruleCount = definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
+    return buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
@@ -66108,7 +66301,7 @@ function staticPrefix(pattern, cwd) {
         fixed.pop(); // a file: take its folder
     return fixed.join('/') || '.';
 }
-function buildDocument(findings, resources, definitions, errors = [], skipped = []) {
+function buildDocument(findings, resources, definitions, errors = [], skipped = [], notRun = []) {
     const count = (verdict) => findings.filter(f => f.verdict === verdict).length;
     return {
         tool: { name: 'cmk-guard', version: src_version_VERSION },
@@ -66121,7 +66314,8 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         },
         findings,
         errors,
-        skipped
+        skipped,
+        notRun
     };
 }
 
@@ -66212,7 +66406,8 @@ async function main_evaluate(inputs, context, github) {
             resources: inputs.resources,
             base: inputs.base ?? context.baseSha,
             baseRequired: inputs.base !== undefined,
-            changedFiles
+            changedFiles,
+            selection: inputs.selection
         });
         const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
         info(`Evaluated ${resources} resources against ${definitions} definitions: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`);
