@@ -11,7 +11,13 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { DefinitionError, loadDefinition, lookupAlias, nearestAliases } from '../../src/engine/index.js';
+import {
+  aliasModifiable,
+  DefinitionError,
+  loadDefinition,
+  lookupAlias,
+  nearestAliases
+} from '../../src/engine/index.js';
 import type { Value } from '../../src/model/value.js';
 import { checkDefinitionsCommand } from '../../src/commands/check-definitions.js';
 import { armResource } from '../support/arm-resource.js';
@@ -181,6 +187,10 @@ describe('the resource types the pack is about are complete in the catalog (ALIA
     });
   });
 
+  it('aliases newer than the public dumps, from Microsoft’s own alias data, are known', () => {
+    expect(lookupAlias(`${account}/a365LoggingEnabled`)).toMatchObject({ status: 'known', pathSource: 'published' });
+  });
+
   it('so is one in an existence condition, which names the related type', () => {
     const error = refusal({
       properties: {
@@ -243,6 +253,26 @@ describe('modify operations write only modifiable aliases (InvalidPolicyRuleModi
       }
     }
   });
+
+  it('says whether an alias is modifiable where public data does', () => {
+    expect(aliasModifiable(`${account}/disableLocalAuth`)).toBe(true);
+    expect(aliasModifiable(`${account}/encryption.keySource`)).toBe(false);
+    expect(aliasModifiable('Microsoft.Web/sites/httpsOnly')).toBe(true); // a built-in Modify writes it
+    expect(aliasModifiable('Microsoft.Web/sites/clientCertEnabled')).toBeUndefined();
+  });
+
+  it.each(['modify', "[parameters('effect')]"])(
+    'a modify operation on an alias Azure does not mark modifiable is refused (effect %s)',
+    effect => {
+      // Setting a customer-managed key through Modify is exactly what Azure refuses: encryption.keySource
+      // of an AI services account is not modifiable.
+      const error = refusal(modify(`${account}/encryption.keySource`, effect, 'Microsoft.KeyVault'));
+      expect(error.message).toMatch(
+        /write 'Microsoft\.CognitiveServices\/accounts\/encryption\.keySource', which Azure does not mark modifiable; Azure refuses the definition \(InvalidPolicyRuleModifyDetails\)/
+      );
+      expect(error.jsonPath).toBe('properties.policyRule.then.details.operations');
+    }
+  );
 
   it('a modifiable alias loads without a remark', () => {
     expect(loadDefinition({ file: null, json: modify(`${account}/disableLocalAuth`, 'modify', true) }).notes).toEqual(
