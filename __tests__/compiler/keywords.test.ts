@@ -27,18 +27,37 @@ const inEncryption = (inner: string) =>
 
 const keySource = `${A}/encryption.keySource`;
 
-test('const: notEquals, case-insensitive in Azure', () => {
-  expect(violation(inEncryption('properties:\n  keySource:\n    const: Microsoft.KeyVault'))).toEqual({
-    field: keySource,
-    notEquals: 'Microsoft.KeyVault'
-  });
+/**
+ * JSON Schema applies a property's schema only to a present member
+ * (https://json-schema.org/draft/2020-12/json-schema-core#name-properties): a violation that a
+ * missing value would give is guarded by the member's presence.
+ */
+const present = (name: string, ...violation: unknown[]) => ({ allOf: [{ field: name, exists: true }, ...violation] });
+
+test('const: notEquals, case-insensitive in Azure, where the property is present', () => {
+  expect(violation(inEncryption('properties:\n  keySource:\n    const: Microsoft.KeyVault'))).toEqual(
+    present(keySource, { field: keySource, notEquals: 'Microsoft.KeyVault' })
+  );
+});
+
+test('const where the same schema requires the property: no guard on it, but one on the object that holds it', () => {
+  // The encryption object itself may be absent: then `properties` does not apply to it, nor `required` inside it.
+  expect(
+    violation(inEncryption('required: [keySource]\nproperties:\n  keySource:\n    const: Microsoft.KeyVault'))
+  ).toEqual(
+    present(`${A}/encryption`, {
+      anyOf: [
+        { field: keySource, exists: false },
+        { field: keySource, notEquals: 'Microsoft.KeyVault' }
+      ]
+    })
+  );
 });
 
 test('enum: notIn', () => {
-  expect(violation('  properties:\n    kind:\n      enum: [OpenAI, AIServices]\n')).toEqual({
-    field: 'kind',
-    notIn: ['OpenAI', 'AIServices']
-  });
+  expect(violation('  properties:\n    kind:\n      enum: [OpenAI, AIServices]\n')).toEqual(
+    present('kind', { field: 'kind', notIn: ['OpenAI', 'AIServices'] })
+  );
 });
 
 test('required: exists false; tags and identity map to their fields', () => {
@@ -94,31 +113,38 @@ const acls = (inner: string) =>
     .map(l => `              ${l}`)
     .join('\n')}\n`;
 
-test('minItems/maxItems: field count over the [*] alias', () => {
-  expect(violation(acls('minItems: 1\nmaxItems: 3'))).toEqual({
-    anyOf: [
-      { count: { field: ipRules }, less: 1 },
-      { count: { field: ipRules }, greater: 3 }
-    ]
-  });
+const ipRulesArray = `${A}/networkAcls.ipRules`;
+
+test('minItems/maxItems: field count over the [*] alias, of a present array', () => {
+  expect(violation(acls('minItems: 1\nmaxItems: 3'))).toEqual(
+    present(ipRulesArray, {
+      anyOf: [
+        { count: { field: ipRules }, less: 1 },
+        { count: { field: ipRules }, greater: 3 }
+      ]
+    })
+  );
 });
 
-test('items: a count of violating members', () => {
+test('items: a count of violating members (an array that is not there has none: no guard)', () => {
   expect(violation(acls('items:\n  properties:\n    value:\n      like: "10.*"'))).toEqual({
-    count: { field: ipRules, where: { field: `${ipRules}.value`, notLike: '10.*' } },
+    count: { field: ipRules, where: present(`${ipRules}.value`, { field: `${ipRules}.value`, notLike: '10.*' }) },
     greater: 0
   });
 });
 
 test('contains with minContains/maxContains: a count of satisfying members', () => {
+  const satisfying = { not: present(`${ipRules}.value`, { field: `${ipRules}.value`, notEquals: '10.0.0.1' }) };
   expect(
     violation(acls('contains:\n  properties:\n    value:\n      const: 10.0.0.1\nminContains: 2\nmaxContains: 3'))
-  ).toEqual({
-    anyOf: [
-      { count: { field: ipRules, where: { field: `${ipRules}.value`, equals: '10.0.0.1' } }, less: 2 },
-      { count: { field: ipRules, where: { field: `${ipRules}.value`, equals: '10.0.0.1' } }, greater: 3 }
-    ]
-  });
+  ).toEqual(
+    present(ipRulesArray, {
+      anyOf: [
+        { count: { field: ipRules, where: satisfying }, less: 2 },
+        { count: { field: ipRules, where: satisfying }, greater: 3 }
+      ]
+    })
+  );
 });
 
 test('not, allOf, anyOf', () => {
@@ -128,18 +154,18 @@ test('not, allOf, anyOf', () => {
     )
   ).toEqual({
     anyOf: [
+      // `not: {const}` cannot be violated by a missing kind (equals is false there): no guard.
       { field: 'kind', equals: 'Face' },
-      {
-        allOf: [
-          { field: 'location', notEquals: 'eastus' },
-          {
-            anyOf: [
-              { field: 'location', notLike: 'west*' },
-              { field: 'location', equals: 'westus' }
-            ]
-          }
-        ]
-      }
+      present(
+        'location',
+        { field: 'location', notEquals: 'eastus' },
+        {
+          anyOf: [
+            { field: 'location', notLike: 'west*' },
+            { field: 'location', equals: 'westus' }
+          ]
+        }
+      )
     ]
   });
 });
@@ -147,22 +173,24 @@ test('not, allOf, anyOf', () => {
 test('oneOf: none satisfied, or two satisfied', () => {
   expect(
     violation('  properties:\n    kind:\n      oneOf:\n        - const: OpenAI\n        - like: "Open*"\n')
-  ).toEqual({
-    anyOf: [
-      {
-        allOf: [
-          { field: 'kind', notEquals: 'OpenAI' },
-          { field: 'kind', notLike: 'Open*' }
-        ]
-      },
-      {
-        allOf: [
-          { field: 'kind', equals: 'OpenAI' },
-          { field: 'kind', like: 'Open*' }
-        ]
-      }
-    ]
-  });
+  ).toEqual(
+    present('kind', {
+      anyOf: [
+        {
+          allOf: [
+            { field: 'kind', notEquals: 'OpenAI' },
+            { field: 'kind', notLike: 'Open*' }
+          ]
+        },
+        {
+          allOf: [
+            { field: 'kind', equals: 'OpenAI' },
+            { field: 'kind', like: 'Open*' }
+          ]
+        }
+      ]
+    })
+  );
 });
 
 test('if/then/else', () => {
@@ -173,14 +201,17 @@ test('if/then/else', () => {
   ).toEqual({
     anyOf: [
       {
+        // `if` holds where kind is absent too: its `properties` do not apply to a missing member.
         allOf: [
-          { field: 'kind', equals: 'OpenAI' },
+          { not: present('kind', { field: 'kind', notEquals: 'OpenAI' }) },
           { field: 'identity.type', exists: false }
         ]
       },
       {
         allOf: [
+          { field: 'kind', exists: true },
           { field: 'kind', notEquals: 'OpenAI' },
+          { field: 'location', exists: true },
           { field: 'location', notEquals: 'eastus' }
         ]
       }
@@ -206,10 +237,7 @@ test('$ref to $defs compiles the definition in place', () => {
     violation(
       "  $defs:\n    region:\n      enum: [eastus, westus]\n  properties:\n    location:\n      $ref: '#/$defs/region'\n"
     )
-  ).toEqual({
-    field: 'location',
-    notIn: ['eastus', 'westus']
-  });
+  ).toEqual(present('location', { field: 'location', notIn: ['eastus', 'westus'] }));
 });
 
 test('pattern: an anchored regex becomes match', () => {
@@ -220,11 +248,9 @@ test('pattern: an anchored regex becomes match', () => {
 });
 
 test('match and like keywords', () => {
+  // A resource always has a name: only location needs its presence tested.
   expect(violation("  properties:\n    name:\n      match: 'ai-##'\n    location:\n      like: '*us'\n")).toEqual({
-    anyOf: [
-      { field: 'name', notMatch: 'ai-##' },
-      { field: 'location', notLike: '*us' }
-    ]
+    anyOf: [{ field: 'name', notMatch: 'ai-##' }, present('location', { field: 'location', notLike: '*us' })]
   });
 });
 
@@ -236,18 +262,22 @@ test('annotations and type at the root compile to nothing; a schema never violat
 });
 
 test('type string beside an enum of strings is kept as implied', () => {
-  expect(violation('  properties:\n    kind:\n      type: string\n      enum: [OpenAI]\n')).toEqual({
-    field: 'kind',
-    notIn: ['OpenAI']
-  });
+  expect(violation('  properties:\n    kind:\n      type: string\n      enum: [OpenAI]\n')).toEqual(
+    present('kind', { field: 'kind', notIn: ['OpenAI'] })
+  );
 });
 
 test('appliesTo: the resource must satisfy it', () => {
   const rule = ruleFromYaml(
     'appliesTo:\n  properties:\n    kind:\n      const: OpenAI\nschema:\n  required: [identity]\n'
   );
+  // appliesTo holds where kind is absent too (JSON Schema applies `properties` to present members).
   expect(compileRule(rule, aliases).properties.policyRule.if).toEqual({
-    allOf: [isAccount, { field: 'kind', equals: 'OpenAI' }, { field: 'identity.type', exists: false }]
+    allOf: [
+      isAccount,
+      { not: present('kind', { field: 'kind', notEquals: 'OpenAI' }) },
+      { field: 'identity.type', exists: false }
+    ]
   });
 });
 
@@ -260,10 +290,17 @@ test('several resource types: one branch per type, each with its own aliases', (
   };
   expect(compileRule(rule, aliases).properties.policyRule.if).toEqual({
     anyOf: [
-      { allOf: [isAccount, { field: `${A}/publicNetworkAccess`, notEquals: 'Disabled' }] },
+      {
+        allOf: [
+          isAccount,
+          { field: `${A}/publicNetworkAccess`, exists: true },
+          { field: `${A}/publicNetworkAccess`, notEquals: 'Disabled' }
+        ]
+      },
       {
         allOf: [
           { field: 'type', equals: 'Microsoft.KeyVault/vaults' },
+          { field: 'Microsoft.KeyVault/vaults/publicNetworkAccess', exists: true },
           { field: 'Microsoft.KeyVault/vaults/publicNetworkAccess', notEquals: 'Disabled' }
         ]
       }

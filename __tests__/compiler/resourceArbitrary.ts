@@ -3,6 +3,8 @@
  * properties they name (each sometimes missing), the constants they compare with (and
  * their case variants, and "true"/true), numbers at and around each limit, strings around
  * each length and each like/match pattern (and near misses), arrays empty, short and long.
+ * Every object the schemas describe below the root is sometimes absent, sometimes empty and
+ * sometimes of another type (a string, a number, a boolean, null, an array); arrays likewise.
  */
 import fc from 'fast-check';
 import type { Json } from '../../src/model/value.js';
@@ -159,21 +161,66 @@ function scalar(h: Hints): fc.Arbitrary<Json> {
   return fc.oneof(...options);
 }
 
-function valueArbitrary(h: Hints, depth: number): fc.Arbitrary<Json> {
+/** A value of another JSON type than an object or array where the schema expects one. */
+const wrongType = fc.constantFrom<Json>('text', 0, 7, true, null, [], ['x'], {});
+
+function valueArbitrary(h: Hints, depth: number, name = ''): fc.Arbitrary<Json> {
+  // ARM gives every resource a `properties` object: only the objects below it may be of another type.
+  const mayBeWrong = !(depth === 1 && name === 'properties');
   if (h.array || h.items) {
     const item = h.items ? valueArbitrary(h.items, depth + 1) : scalar(h);
     const longest = Math.max(3, ...h.counts.map(c => c + 2));
     return fc.oneof(
       { weight: 6, arbitrary: fc.array(item, { maxLength: Math.min(longest, depth > 1 ? 3 : longest) }) },
-      { weight: 1, arbitrary: fc.array(item, { minLength: 8, maxLength: depth > 1 ? 8 : 16 }) }
+      { weight: 1, arbitrary: fc.array(item, { minLength: 8, maxLength: depth > 1 ? 8 : 16 }) },
+      { weight: mayBeWrong ? 1 : 0, arbitrary: wrongType.filter(v => !Array.isArray(v)) }
     );
   }
   if (h.props.size > 0) {
     const shape: Record<string, fc.Arbitrary<Json>> = {};
-    for (const [name, child] of h.props) shape[name] = valueArbitrary(child, depth + 1);
-    return fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Json>;
+    for (const [childName, child] of h.props) shape[childName] = valueArbitrary(child, depth + 1, childName);
+    return fc.oneof(
+      { weight: 8, arbitrary: fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Json> },
+      { weight: 1, arbitrary: fc.constant({}) },
+      { weight: mayBeWrong ? 1 : 0, arbitrary: wrongType }
+    );
   }
   return scalar(h);
+}
+
+/** How a generated resource shapes the objects its schemas describe. */
+export interface ShapeCounts {
+  /** An object the schemas describe is absent while its parent object is present. */
+  absent: boolean;
+  /** One is present and empty. */
+  empty: boolean;
+  /** One is present with another type. */
+  wrongType: boolean;
+}
+
+/** Which shapes of the described objects (below the root and its `properties`) a resource shows. */
+export function shapesOf(schemas: Json[], json: Json): ShapeCounts {
+  const hints = emptyHints();
+  for (const schema of schemas) collect(schema, hints, schema);
+  const out: ShapeCounts = { absent: false, empty: false, wrongType: false };
+  const visit = (h: Hints, value: Json | undefined, depth: number) => {
+    if (h.props.size === 0 || !isObj(value)) return;
+    for (const [name, child] of h.props) {
+      if (child.props.size === 0) continue;
+      const v = value[name];
+      // ARM gives every resource a `properties` object: the root's is not one that may be absent.
+      if (depth === 0 && name === 'properties') {
+        visit(child, v, depth + 1);
+        continue;
+      }
+      if (v === undefined) out.absent = true;
+      else if (!isObj(v)) out.wrongType = true;
+      else if (Object.keys(v).length === 0) out.empty = true;
+      else visit(child, v, depth + 1);
+    }
+  };
+  visit(hints, json, 0);
+  return out;
 }
 
 /** Resources of `resourceType` (in case variants, or now and then another type) shaped by the schemas. */
@@ -197,4 +244,16 @@ export function resourceArbitrary(resourceTypes: string[], schemas: Json[]): fc.
       origin: 'snapshot'
     };
   });
+}
+
+/**
+ * The resource as Azure Policy reads it, for ajv: a member set to null counts as absent (the
+ * engine's `exists`, and ARM, treat null as not given), array members stay as they are.
+ */
+export function asAzureReads(json: unknown): Json {
+  if (Array.isArray(json)) return json.map(asAzureReads);
+  if (json === null || typeof json !== 'object') return json as Json;
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(json)) if (v !== null) out[k] = asAzureReads(v);
+  return out;
 }

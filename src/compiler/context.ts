@@ -32,6 +32,11 @@ export interface Context {
   readonly location: readonly string[];
   /** The Azure Policy field for the current location (or `[…]` of it); refuses `keyword` when there is none. */
   field(keyword: string, location?: readonly string[]): string;
+  /**
+   * The condition that a value is present at `location` (JSON Schema applies a subschema only to
+   * present members); refuses `keyword` when Azure has no field to test.
+   */
+  present(keyword: string, location: readonly string[]): Condition;
   /** Compiles a subschema: the condition under which the value at `location` violates it. */
   violates(schema: Json, pointer: string, location: readonly string[]): Condition;
   /** Resolves a local `$ref`: the schema it names and that schema's pointer in the rule file. */

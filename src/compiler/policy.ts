@@ -87,7 +87,12 @@ export function value(expression: Json) {
 
 /** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
 export function fieldExpression(name: string): string {
-  return `field('${name.replace(/'/g, "''")}')`;
+  // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+  // docs' example); current() is the member's value itself. The compiler reads [*] fields only
+  // inside the count over their array (items, contains).
+  // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
+  const quoted = `'${name.replace(/'/g, "''")}'`;
+  return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
 }
 
 const countOps: Record<CountOperator, (n: number, k: number) => boolean> = {

@@ -6,10 +6,12 @@
  *
  * - `const`/`enum` compare as Azure's `equals`/`in`: strings ignoring case, and the
  *   strings "true"/"false" equal the booleans (keywords `azConst`, `azEnum`).
- * - A missing value equals nothing: it fails `const`, `enum`, `like`, `match`, `pattern`,
- *   `required` (its properties are missing too), `minItems` ≥ 1 and `contains` (its count is
- *   0), and passes the rest; `not` flips that. So `properties` entries whose schema a missing
- *   value fails are required (`passesWhenMissing`).
+ * - `properties` applies to present members only, as JSON Schema says; the compiler guards each
+ *   member's conditions with its presence. But Azure reads every property of a value that is not an
+ *   object as missing, so `required` fails on a present value of another type (a string, a number,
+ *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
+ *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
+ *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
  * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
  *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
  * - `like` and `match` are Azure's operators, offered as keywords.
@@ -17,9 +19,8 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { own, setOwn, type Json } from '../model/value.js';
+import { setOwn, type Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
-import { unescapePointerSegment } from '../model/pointer.js';
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 export type AjvInstance = InstanceType<typeof Ajv2020>;
@@ -113,50 +114,15 @@ export function createReferenceAjv(): AjvInstance {
   return ajv;
 }
 
-function readRef(root: JsonSchema, ref: string): Json | undefined {
-  let node: Json | undefined = root;
-  for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    const token = unescapePointerSegment(decodeURIComponent(raw));
-    node = isSchemaObject(node) ? own(node, token) : Array.isArray(node) ? node[Number(token)] : undefined;
-  }
-  return node;
-}
-
-/** Whether a missing value satisfies `schema` in the compiled policy (see the module comment). */
-export function passesWhenMissing(schema: Json, root: JsonSchema = schema as JsonSchema, refs: string[] = []): boolean {
-  if (schema === true || schema === false) return schema;
-  if (!isSchemaObject(schema)) return true;
-  const sub = (s: Json) => passesWhenMissing(s, root, refs);
-  const s = schema;
-  if ('const' in s || 'enum' in s || 'like' in s || 'match' in s || 'pattern' in s) return false;
-  if (Array.isArray(s.required) && s.required.length > 0) return false;
-  if (typeof s.minItems === 'number' && s.minItems > 0) return false;
-  if ('contains' in s && (typeof s.minContains === 'number' ? s.minContains : 1) > 0) return false;
-  if (isSchemaObject(s.properties) && !Object.values(s.properties).every(sub)) return false;
-  if ('not' in s && sub(s.not)) return false;
-  if (Array.isArray(s.allOf) && !s.allOf.every(sub)) return false;
-  if (Array.isArray(s.anyOf) && !s.anyOf.some(sub)) return false;
-  if (Array.isArray(s.oneOf) && s.oneOf.filter(sub).length !== 1) return false;
-  if ('if' in s) {
-    const branch = sub(s.if) ? s.then : s.else;
-    if (branch !== undefined && !sub(branch)) return false;
-  }
-  if (typeof s.$ref === 'string' && !refs.includes(s.$ref)) {
-    const target = readRef(root, s.$ref);
-    if (target !== undefined && !passesWhenMissing(target, root, [...refs, s.$ref])) return false;
-  }
-  return true;
-}
-
 const subschemaLists = ['allOf', 'anyOf', 'oneOf'];
 const subschemas = ['not', 'if', 'then', 'else', 'items', 'contains'];
 const subschemaMaps = ['properties', '$defs', 'definitions'];
 
 /**
- * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives:
- * Azure's comparisons for `const`/`enum`/lengths, and missing values per `passesWhenMissing`.
+ * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives: Azure's
+ * comparisons for `const`/`enum`/lengths, and `required` failing on values that are not objects.
  */
-export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): JsonSchema {
+export function referenceSchema(schema: JsonSchema): JsonSchema {
   if (!isSchemaObject(schema)) return schema;
   const out: SchemaObject = {};
   for (const [keyword, value] of Object.entries(schema)) {
@@ -164,13 +130,11 @@ export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): 
     else if (keyword === 'enum') out.azEnum = value;
     else if (keyword === 'minLength') out.azMinLength = value;
     else if (keyword === 'maxLength') out.azMaxLength = value;
-    else if (subschemas.includes(keyword)) out[keyword] = referenceSchema(value as JsonSchema, root);
+    else if (subschemas.includes(keyword)) out[keyword] = referenceSchema(value as JsonSchema);
     else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
-      out[keyword] = value.map(v => referenceSchema(v as JsonSchema, root));
+      out[keyword] = value.map(v => referenceSchema(v as JsonSchema));
     } else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
-      out[keyword] = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema, root)])
-      );
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v as JsonSchema)]));
     } else setOwn(out, keyword, value);
   }
   // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
@@ -178,12 +142,10 @@ export function referenceSchema(schema: JsonSchema, root: JsonSchema = schema): 
   if ('contains' in schema && (typeof schema.minContains === 'number' ? schema.minContains : 1) > 0) {
     out.minItems = Math.max(typeof schema.minItems === 'number' ? schema.minItems : 0, 1);
   }
-  if (isSchemaObject(schema.properties)) {
-    const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-    for (const [name, sub] of Object.entries(schema.properties)) {
-      if (!passesWhenMissing(sub, root)) required.add(name);
-    }
-    if (required.size > 0) out.required = [...required];
+  if (!('type' in schema)) {
+    if (Array.isArray(schema.required) && schema.required.length > 0) out.type = 'object';
+    else if ((typeof schema.minItems === 'number' && schema.minItems > 0) || out.minItems !== undefined)
+      out.type = 'array';
   }
   return out;
 }

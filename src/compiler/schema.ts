@@ -4,7 +4,7 @@
  */
 import type { SourcePosition } from '../model/resource.js';
 import type { Json } from '../model/value.js';
-import { FALSE, TRUE, anyOf, type Condition } from './policy.js';
+import { FALSE, TRUE, anyOf, field, type Condition } from './policy.js';
 import { resolveField, type AliasCatalog } from './aliases.js';
 import { CompileError, childPointer, isSchemaObject, type Context } from './context.js';
 import { vocabulary, knownKeywords } from './vocabulary.js';
@@ -54,6 +54,19 @@ export function compileSchema(schema: Json, pointer: string, compilation: Schema
           return '<no field>';
         }
         return resolved.field;
+      },
+      present(keyword, at) {
+        // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
+        // exactly when its type does.
+        if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0])) return TRUE;
+        if (at.length === 1 && at[0] === 'identity') return field('identity.type').exists(true);
+        const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
+        if ('refused' in resolved) {
+          // A member with no field: whatever its schema tests below it has been refused already, with this reason.
+          if (!compilation.errors.some(e => e.reason === resolved.refused)) context.refuse(keyword, resolved.refused);
+          return FALSE;
+        }
+        return field(resolved.field).exists(true);
       },
       violates(subschema, subPointer, subLocation) {
         return violates(subschema, make(subPointer, subLocation, refs));

@@ -1,5 +1,6 @@
 /** `const`: the value must equal the constant. Azure's `equals` compares strings
- * case-insensitively and coerces `"true"`/`true`; a missing value equals nothing. */
+ * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
+ * `properties` the condition is guarded by the member's presence (properties.ts). */
 import { FALSE, field } from '../policy.js';
 import { isScalar, type KeywordDefinition } from '../context.js';
 

@@ -1,5 +1,5 @@
 /** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so it fails `minItems` ≥ 1. */
+ * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
 import { FALSE, anyOf, count } from '../policy.js';
 import { ARRAY_MEMBER } from '../aliases.js';
 import type { KeywordDefinition } from '../context.js';
