@@ -45521,7 +45521,12 @@ function value(expression) {
 }
 /** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
 function fieldExpression(name) {
-    return `field('${name.replace(/'/g, "''")}')`;
+    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+    // docs' example); current() is the member's value itself. The compiler reads [*] fields only
+    // inside the count over their array (items, contains).
+    // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
+    const quoted = `'${name.replace(/'/g, "''")}'`;
+    return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
 }
 const countOps = {
     equals: (n, k) => n === k,
@@ -45798,7 +45803,7 @@ function escapePointerSegment(segment) {
     return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 /** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
-function pointer_unescapePointerSegment(token) {
+function unescapePointerSegment(token) {
     return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 function joinPointer(base, ...segments) {
@@ -45816,7 +45821,7 @@ function parentPointer(pointer) {
 function splitPointer(pointer) {
     if (pointer === '')
         return [];
-    return pointer.slice(1).split('/').map(pointer_unescapePointerSegment);
+    return pointer.slice(1).split('/').map(unescapePointerSegment);
 }
 
 ;// CONCATENATED MODULE: ./src/compiler/context.ts
@@ -45869,7 +45874,8 @@ const annotationKeywords = {
 
 ;// CONCATENATED MODULE: ./src/compiler/keywords/const.ts
 /** `const`: the value must equal the constant. Azure's `equals` compares strings
- * case-insensitively and coerces `"true"`/`true`; a missing value equals nothing. */
+ * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
+ * `properties` the condition is guarded by the member's presence (properties.ts). */
 
 
 const constKeyword = {
@@ -46131,24 +46137,115 @@ const dependentRequiredKeyword = {
 };
 
 ;// CONCATENATED MODULE: ./src/compiler/keywords/properties.ts
-/** `properties`: each named property, where present, satisfies its schema. Azure reads a
- * missing property as a value that equals nothing, so a property whose schema a missing
- * value violates (`const`, `enum`, `required` …) is in effect required; see reference.ts. */
 
 
+/** Keywords whose compiled condition never holds for a missing value. */
+const quietWhenMissing = new Set([
+    'properties',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'dependentRequired',
+    'items',
+    'maxItems',
+    'minContains',
+    'maxContains',
+    'title',
+    'description',
+    '$comment',
+    'examples',
+    'default',
+    '$defs',
+    'definitions',
+    'deprecated',
+    'readOnly',
+    'writeOnly'
+]);
+/**
+ * Whether the compiled violation of `schema` can never hold where the value is missing: its members
+ * are guarded themselves, and an array that is not there has no members.
+ */
+function quietForMissing(schema, context, seen = []) {
+    if (schema === true)
+        return true;
+    if (!context_isSchemaObject(schema))
+        return false;
+    for (const [keyword, value] of Object.entries(schema)) {
+        if (quietWhenMissing.has(keyword))
+            continue;
+        if (keyword === 'contains' && schema.minContains === 0)
+            continue;
+        if (keyword === 'allOf' && Array.isArray(value) && value.every(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'anyOf' && Array.isArray(value) && value.some(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'not' && violatedWhenMissing(value, context, seen))
+            continue;
+        if (keyword === 'if')
+            continue;
+        if ((keyword === 'then' || keyword === 'else') && quietForMissing(value, context, seen))
+            continue;
+        if (keyword === '$ref' && typeof value === 'string' && !seen.includes(value)) {
+            const target = value.startsWith('#') ? context.resolveRef(value) : null;
+            if (target && quietForMissing(target.schema, context, [...seen, value]))
+                continue;
+        }
+        return false;
+    }
+    return true;
+}
+/** Whether the compiled violation of `schema` surely holds where the value is missing (so `not` of it never does). */
+function violatedWhenMissing(schema, context, seen) {
+    if (schema === false)
+        return true;
+    if (!context_isSchemaObject(schema))
+        return false;
+    if (['const', 'enum', 'like', 'match', 'pattern'].some(k => k in schema))
+        return true;
+    if (Array.isArray(schema.required) && schema.required.length > 0)
+        return true;
+    if (typeof schema.minItems === 'number' && schema.minItems > 0)
+        return true;
+    if ('contains' in schema && schema.minContains !== 0)
+        return true;
+    if (Array.isArray(schema.allOf) && schema.allOf.some(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if (Array.isArray(schema.anyOf) &&
+        schema.anyOf.length > 0 &&
+        schema.anyOf.every(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if ('not' in schema && quietForMissing(schema.not, context, seen))
+        return true;
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && !seen.includes(schema.$ref)) {
+        const target = context.resolveRef(schema.$ref);
+        if (target && violatedWhenMissing(target.schema, context, [...seen, schema.$ref]))
+            return true;
+    }
+    return false;
+}
 const propertiesKeyword = {
     keywords: ['properties'],
     compile(schema, context) {
         const properties = schema.properties;
         if (!context_isSchemaObject(properties))
             return FALSE;
-        return anyOf(Object.entries(properties).map(([name, subschema]) => context.violates(subschema, joinPointer(context.pointer, 'properties', name), [...context.location, name])));
+        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+        return anyOf(Object.entries(properties).map(([name, subschema]) => {
+            const location = [...context.location, name];
+            const violated = context.violates(subschema, joinPointer(context.pointer, 'properties', name), location);
+            if (isFalse(violated) || required.has(name) || quietForMissing(subschema, context))
+                return violated;
+            return allOf([context.present('properties', location), violated]);
+        }));
     }
 };
 
 ;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
 /** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so it fails `minItems` ≥ 1. */
+ * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
 
 
 const limitItemsKeyword = {
@@ -46422,7 +46519,7 @@ function readPointer(root, pointer) {
         return root;
     let node = root;
     for (const raw of pointer.slice(1).split('/')) {
-        const token = pointer_unescapePointerSegment(decodeURIComponent(raw));
+        const token = unescapePointerSegment(decodeURIComponent(raw));
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (context_isSchemaObject(node))
@@ -46451,6 +46548,22 @@ function compileSchema(schema, pointer, compilation) {
                     return '<no field>';
                 }
                 return resolved.field;
+            },
+            present(keyword, at) {
+                // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
+                // exactly when its type does.
+                if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0]))
+                    return TRUE;
+                if (at.length === 1 && at[0] === 'identity')
+                    return field('identity.type').exists(true);
+                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
+                if ('refused' in resolved) {
+                    // A member with no field: whatever its schema tests below it has been refused already, with this reason.
+                    if (!compilation.errors.some(e => e.reason === resolved.refused))
+                        context.refuse(keyword, resolved.refused);
+                    return FALSE;
+                }
+                return field(resolved.field).exists(true);
             },
             violates(subschema, subPointer, subLocation) {
                 return violates(subschema, make(subPointer, subLocation, refs));
@@ -61832,17 +61945,18 @@ const patternHints = {
  *
  * - `const`/`enum` compare as Azure's `equals`/`in`: strings ignoring case, and the
  *   strings "true"/"false" equal the booleans (keywords `azConst`, `azEnum`).
- * - A missing value equals nothing: it fails `const`, `enum`, `like`, `match`, `pattern`,
- *   `required` (its properties are missing too), `minItems` ≥ 1 and `contains` (its count is
- *   0), and passes the rest; `not` flips that. So `properties` entries whose schema a missing
- *   value fails are required (`passesWhenMissing`).
+ * - `properties` applies to present members only, as JSON Schema says; the compiler guards each
+ *   member's conditions with its presence. But Azure reads every property of a value that is not an
+ *   object as missing, so `required` fails on a present value of another type (a string, a number,
+ *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
+ *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
+ *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
  * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
  *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
  * - `like` and `match` are Azure's operators, offered as keywords.
  *
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
-
 
 
 
@@ -61937,60 +62051,14 @@ function createReferenceAjv() {
     });
     return ajv;
 }
-function readRef(root, ref) {
-    let node = root;
-    for (const raw of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-        const token = unescapePointerSegment(decodeURIComponent(raw));
-        node = isSchemaObject(node) ? own(node, token) : Array.isArray(node) ? node[Number(token)] : undefined;
-    }
-    return node;
-}
-/** Whether a missing value satisfies `schema` in the compiled policy (see the module comment). */
-function passesWhenMissing(schema, root = schema, refs = []) {
-    if (schema === true || schema === false)
-        return schema;
-    if (!isSchemaObject(schema))
-        return true;
-    const sub = (s) => passesWhenMissing(s, root, refs);
-    const s = schema;
-    if ('const' in s || 'enum' in s || 'like' in s || 'match' in s || 'pattern' in s)
-        return false;
-    if (Array.isArray(s.required) && s.required.length > 0)
-        return false;
-    if (typeof s.minItems === 'number' && s.minItems > 0)
-        return false;
-    if ('contains' in s && (typeof s.minContains === 'number' ? s.minContains : 1) > 0)
-        return false;
-    if (isSchemaObject(s.properties) && !Object.values(s.properties).every(sub))
-        return false;
-    if ('not' in s && sub(s.not))
-        return false;
-    if (Array.isArray(s.allOf) && !s.allOf.every(sub))
-        return false;
-    if (Array.isArray(s.anyOf) && !s.anyOf.some(sub))
-        return false;
-    if (Array.isArray(s.oneOf) && s.oneOf.filter(sub).length !== 1)
-        return false;
-    if ('if' in s) {
-        const branch = sub(s.if) ? s.then : s.else;
-        if (branch !== undefined && !sub(branch))
-            return false;
-    }
-    if (typeof s.$ref === 'string' && !refs.includes(s.$ref)) {
-        const target = readRef(root, s.$ref);
-        if (target !== undefined && !passesWhenMissing(target, root, [...refs, s.$ref]))
-            return false;
-    }
-    return true;
-}
 const subschemaLists = (/* unused pure expression or super */ null && (['allOf', 'anyOf', 'oneOf']));
 const subschemas = (/* unused pure expression or super */ null && (['not', 'if', 'then', 'else', 'items', 'contains']));
 const subschemaMaps = (/* unused pure expression or super */ null && (['properties', '$defs', 'definitions']));
 /**
- * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives:
- * Azure's comparisons for `const`/`enum`/lengths, and missing values per `passesWhenMissing`.
+ * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives: Azure's
+ * comparisons for `const`/`enum`/lengths, and `required` failing on values that are not objects.
  */
-function referenceSchema(schema, root = schema) {
+function referenceSchema(schema) {
     if (!isSchemaObject(schema))
         return schema;
     const out = {};
@@ -62004,12 +62072,12 @@ function referenceSchema(schema, root = schema) {
         else if (keyword === 'maxLength')
             out.azMaxLength = value;
         else if (subschemas.includes(keyword))
-            out[keyword] = referenceSchema(value, root);
+            out[keyword] = referenceSchema(value);
         else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
-            out[keyword] = value.map(v => referenceSchema(v, root));
+            out[keyword] = value.map(v => referenceSchema(v));
         }
         else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
-            out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v, root)]));
+            out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v)]));
         }
         else
             setOwn(out, keyword, value);
@@ -62019,14 +62087,11 @@ function referenceSchema(schema, root = schema) {
     if ('contains' in schema && (typeof schema.minContains === 'number' ? schema.minContains : 1) > 0) {
         out.minItems = Math.max(typeof schema.minItems === 'number' ? schema.minItems : 0, 1);
     }
-    if (isSchemaObject(schema.properties)) {
-        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-        for (const [name, sub] of Object.entries(schema.properties)) {
-            if (!passesWhenMissing(sub, root))
-                required.add(name);
-        }
-        if (required.size > 0)
-            out.required = [...required];
+    if (!('type' in schema)) {
+        if (Array.isArray(schema.required) && schema.required.length > 0)
+            out.type = 'object';
+        else if ((typeof schema.minItems === 'number' && schema.minItems > 0) || out.minItems !== undefined)
+            out.type = 'array';
     }
     return out;
 }
@@ -65567,7 +65632,7 @@ function azureCompare_valueAt(data, pointer) {
         return data;
     let current = data;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = pointer_unescapePointerSegment(raw);
+        const key = unescapePointerSegment(raw);
         if (current && typeof current === 'object')
             current = value_own(current, key);
         else
@@ -65612,7 +65677,7 @@ function originalPointer(json, lowered) {
     let current = json;
     const out = [];
     for (const raw of lowered.split('/').slice(1)) {
-        const key = pointer_unescapePointerSegment(raw);
+        const key = unescapePointerSegment(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
             actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
@@ -65644,7 +65709,7 @@ function derived(resource, pointer) {
 function relation_lookup(resource, pointer) {
     let current = resource.json;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = pointer_unescapePointerSegment(raw).toLowerCase();
+        const key = unescapePointerSegment(raw).toLowerCase();
         if (current instanceof Unknown)
             return current;
         if (!value_isObject(current))
