@@ -62,15 +62,45 @@ function derived(resource: Resource, pointer: string): Value | undefined {
 
 function lookup(resource: Resource, pointer: string): Value | undefined {
   let current: Value | undefined = resource.json;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = unescapePointerSegment(raw).toLowerCase();
+  for (const key of lowerSegments(pointer)) {
     if (current instanceof Unknown) return current;
     if (!isObject(current)) return pointer === '/id' ? resource.id : derived(resource, pointer);
-    const actual: string | undefined = Object.keys(current).find(k => k.toLowerCase() === key);
+    const actual: string | undefined = keysByLowerCase(current).get(key);
     if (actual === undefined) return pointer === '/id' ? resource.id : derived(resource, pointer);
     current = current[actual];
   }
   return current ?? undefined;
+}
+
+const segmentsOf = new Map<string, string[]>();
+
+/** A pointer's segments, unescaped and lower-cased: rules name a handful of pointers, each read for every resource. */
+function lowerSegments(pointer: string): string[] {
+  let segments = segmentsOf.get(pointer);
+  if (!segments) {
+    segments = pointer
+      .split('/')
+      .slice(1)
+      .map(raw => unescapePointerSegment(raw).toLowerCase());
+    segmentsOf.set(pointer, segments);
+  }
+  return segments;
+}
+
+const keyMaps = new WeakMap<object, Map<string, string>>();
+
+/** An object's keys by their lower-case spelling; the first key (in key order) wins where two spell alike. */
+function keysByLowerCase(value: { [key: string]: Value }): Map<string, string> {
+  let keys = keyMaps.get(value);
+  if (!keys) {
+    keys = new Map();
+    for (const key of Object.keys(value)) {
+      const lower = key.toLowerCase();
+      if (!keys.has(lower)) keys.set(lower, key);
+    }
+    keyMaps.set(value, keys);
+  }
+  return keys;
 }
 
 /** ARM compares ids and URIs case-insensitively; a vault URI may or may not end in a slash. */
@@ -81,8 +111,11 @@ function sameText(a: Value | undefined, b: Value | undefined): Tri {
       ? true
       : 'unknown';
   }
-  const norm = (v: Value) => String(v).toLowerCase().replace(/\/+$/, '');
   return norm(a) === norm(b);
+}
+
+function norm(value: Value): string {
+  return String(value).toLowerCase().replace(/\/+$/, '');
 }
 
 const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
@@ -91,7 +124,7 @@ const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
  * Does the subject's value name this target? Either the values are the same, or the value is
  * what `reference(<target>).<path>` will return once the target exists (a vault's `vaultUri`).
  */
-function names(value: Value | undefined, target: Resource, pointer: string): boolean {
+export function names(value: Value | undefined, target: Resource, pointer: string): boolean {
   if (sameText(value, lookup(target, pointer)) === true) return true;
   if (!(value instanceof Unknown)) return false;
   const match = REFERENCE_KEY.exec(value.key);
@@ -101,6 +134,63 @@ function names(value: Value | undefined, target: Resource, pointer: string): boo
   }
   // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
   return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
+}
+
+/**
+ * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
+ * target (the same text, the same unknown, `reference(<id>).<path>`, or an expression that reads
+ * `reference(<id>)`) is a map from what the value says to the first candidate that matches, built
+ * once per deployment. A repository has thousands of targets and a subject looks up one.
+ */
+export class TargetIndex {
+  private readonly known = new Map<string, number>();
+  private readonly unknown = new Map<string, number>();
+  private readonly idTails = new Map<string, number>();
+  private readonly ids = new Map<string, number>();
+  private readonly pointer: string;
+
+  constructor(
+    private readonly candidates: Resource[],
+    pointer: string
+  ) {
+    this.pointer = pointer.toLowerCase();
+    const first = (map: Map<string, number>, key: string, index: number) => {
+      if (!map.has(key)) map.set(key, index);
+    };
+    candidates.forEach((candidate, index) => {
+      const value = lookup(candidate, pointer);
+      if (value instanceof Unknown) first(this.unknown, value.key.toLowerCase(), index);
+      else if (value !== undefined && value !== null) first(this.known, norm(value), index);
+      first(this.idTails, idTail(candidate.id), index);
+      first(this.ids, candidate.id.toLowerCase(), index);
+    });
+  }
+
+  /** The first candidate the value names, as `names` decides it. */
+  find(value: Value | undefined): Resource | undefined {
+    let best = Infinity;
+    const consider = (index: number | undefined) => {
+      if (index !== undefined && index < best) best = index;
+    };
+    if (value instanceof Unknown) {
+      consider(this.unknown.get(value.key.toLowerCase()));
+      const match = REFERENCE_KEY.exec(value.key);
+      if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
+        consider(this.idTails.get(idTail(match[1])));
+      }
+      // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
+      const key = value.key.toLowerCase();
+      for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
+        const start = at + 'reference('.length;
+        for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
+          consider(this.ids.get(key.slice(start, end)));
+        }
+      }
+    } else if (value !== undefined && value !== null) {
+      consider(this.known.get(norm(value)));
+    }
+    return best === Infinity ? undefined : this.candidates[best];
+  }
 }
 
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
@@ -129,11 +219,13 @@ function samePrincipal(a: Principal, b: Principal): Tri {
 
 /** Resource ids from templates carry placeholder scopes; compare from the provider segment on. */
 function idsMatch(a: string, b: string): boolean {
-  const tail = (id: string) => {
-    const at = id.toLowerCase().lastIndexOf('/providers/');
-    return at >= 0 ? id.toLowerCase().slice(at) : id.toLowerCase();
-  };
-  return tail(a) === tail(b);
+  return idTail(a) === idTail(b);
+}
+
+function idTail(id: string): string {
+  const lower = id.toLowerCase();
+  const at = lower.lastIndexOf('/providers/');
+  return at >= 0 ? lower.slice(at) : lower;
 }
 
 function describePrincipal(p: Principal): string {
@@ -195,20 +287,42 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
     const live = resources.filter(r => !r.existing);
     // Indexed once per call, not per subject: a repository has thousands of resources.
     const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+    const indexes = new Map<string, TargetIndex>();
+    const indexFor = (pointer: string) => {
+      let index = indexes.get(pointer);
+      if (!index) indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
+      return index;
+    };
     const policyChildren = new Map<string, Resource[]>();
     for (const child of live) {
       if (child.type.toLowerCase() !== `${targetType}/accesspolicies`) continue;
       const lower = child.name.toLowerCase();
       if (lower.endsWith('/remove')) continue;
       const parent = lower.slice(0, lower.lastIndexOf('/'));
-      policyChildren.set(parent, [...(policyChildren.get(parent) ?? []), child]);
+      const siblings = policyChildren.get(parent);
+      if (siblings) siblings.push(child);
+      else policyChildren.set(parent, [child]);
     }
-    const assignments = live
-      .filter(r => /\/roleassignments$/i.test(r.type))
-      .map(r => ({
-        resource: r,
-        scope: r.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase()
-      }));
+    const assignments = new RoleAssignments(live.filter(r => /\/roleassignments$/i.test(r.type)));
+    // What a grant gives depends on the grant alone: checked once, whichever subjects it is asked for.
+    const policyChecks = new Map<Value, GrantResult>();
+    const checkPolicy = (entry: Value): GrantResult => {
+      let result = policyChecks.get(entry);
+      if (!result) {
+        const enough = policyCheck!(azureComparable(entry));
+        policyChecks.set(entry, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+      }
+      return result;
+    };
+    const roleChecks = new Map<Resource, GrantResult>();
+    const checkRole = (assignment: Resource): GrantResult => {
+      let result = roleChecks.get(assignment);
+      if (!result) {
+        const enough = roleCheck!(azureComparable(assignment.json));
+        roleChecks.set(assignment, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+      }
+      return result;
+    };
     const findings: Finding[] = [];
     for (const subject of live) {
       if (!types.has(subject.type.toLowerCase())) continue;
@@ -216,7 +330,7 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
       const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
       if (!link) continue;
       const named = lookup(subject, link.subject);
-      const vault = candidates.find(r => names(named, r, link.target));
+      const vault = indexFor(link.target).find(named);
       if (!vault) continue; // the target is not part of this deployment: nothing to relate
 
       const wanted = subjectPrincipal(subject, principal);
@@ -245,17 +359,13 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
         }
         for (const entry of entries) {
           const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
-          const enough = policyCheck(azureComparable(entry));
-          byPolicy.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+          byPolicy.push(and(who, checkPolicy(entry)));
         }
       }
       if (roleCheck && rbacOnly !== false) {
-        const vaultId = vault.id.toLowerCase();
-        for (const { resource: assignment, scope } of assignments) {
-          if (!vaultId.startsWith(scope)) continue;
+        for (const assignment of assignments.over(vault.id.toLowerCase())) {
           const who = principalMatch(lookup(assignment, '/properties/principalId'));
-          const enough = roleCheck(azureComparable(assignment.json));
-          byRole.push(and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+          byRole.push(and(who, checkRole(assignment)));
         }
       }
       const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
@@ -311,6 +421,38 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
     }
     return findings;
   };
+}
+
+/**
+ * Role assignments by the scope they are made at (their id without the role assignment part):
+ * those that reach a resource are the ones whose scope its id starts with, in the order given.
+ */
+export class RoleAssignments {
+  private readonly byScope = new Map<string, number[]>();
+  private readonly lengths: number[];
+
+  constructor(private readonly assignments: Resource[]) {
+    assignments.forEach((assignment, index) => {
+      const scope = assignment.id
+        .replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '')
+        .toLowerCase();
+      const list = this.byScope.get(scope);
+      if (list) list.push(index);
+      else this.byScope.set(scope, [index]);
+    });
+    this.lengths = [...new Set([...this.byScope.keys()].map(scope => scope.length))];
+  }
+
+  /** The assignments whose scope `id` (lower-case) starts with. */
+  over(id: string): Resource[] {
+    const found: number[] = [];
+    for (const length of this.lengths) {
+      if (length > id.length) continue;
+      const list = this.byScope.get(id.slice(0, length));
+      if (list) for (const index of list) found.push(index);
+    }
+    return found.sort((a, b) => a - b).map(index => this.assignments[index]);
+  }
 }
 
 function grantWords(rbacOnly: Tri): string {
