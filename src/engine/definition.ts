@@ -21,7 +21,7 @@ import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { resolveMode, type Mode } from './modes.js';
-import { nameMatcher, scopeMatcher } from './related.js';
+import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
 
@@ -464,7 +464,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
           resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
         });
-    const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
+    const pool = [resource, ...relatedOfType(options.related ?? [], wantedType).filter(r => r !== resource)];
     const candidates = pool.filter(r => {
       if (r.type.toLowerCase() !== wantedType) return false;
       if (!matchesName(r)) return false;

@@ -7,6 +7,27 @@
 import type { Resource } from '../model/resource.js';
 import { shortName } from './fields.js';
 
+const byType = new WeakMap<readonly Resource[], { length: number; types: Map<string, Resource[]> }>();
+
+/**
+ * The resources of one type (lower-case) among `related`, in their order: indexed once per list,
+ * so that each evaluated resource looks at the resources of the type it needs, not at all of them.
+ */
+export function relatedOfType(related: readonly Resource[], type: string): Resource[] {
+  let index = byType.get(related);
+  if (!index || index.length !== related.length) {
+    const types = new Map<string, Resource[]>();
+    for (const r of related) {
+      const lower = r.type.toLowerCase();
+      const list = types.get(lower);
+      if (list) list.push(r);
+      else types.set(lower, [r]);
+    }
+    byType.set(related, (index = { length: related.length, types }));
+  }
+  return index.types.get(type) ?? [];
+}
+
 interface Placed {
   subscriptionId?: string;
   resourceGroup?: string;
