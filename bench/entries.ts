@@ -6,7 +6,7 @@ import { coldStart } from './coldStart.bench.js';
 import { deployVsIdeal } from './deploy.bench.js';
 import { engineVsAjv, engineVsHandwritten } from './engine.bench.js';
 import type { Benchmark } from './framework.js';
-import { scale, scaleWorker } from './scale.bench.js';
+import { scale, scaleWorker, writeSnapshot } from './scale.bench.js';
 import { scanVsParse, scanWorker } from './scan.bench.js';
 
 export const benchmarks: Benchmark[] = [engineVsHandwritten, engineVsAjv, scanVsParse, scale, coldStart, deployVsIdeal];
@@ -14,5 +14,7 @@ export const benchmarks: Benchmark[] = [engineVsHandwritten, engineVsAjv, scanVs
 /** Measurements run in a process of their own (so peak memory is theirs alone), by name. */
 export const workers: Record<string, (args: string[]) => Promise<unknown>> = {
   scan: scanWorker,
-  scale: scaleWorker
+  scale: scaleWorker,
+  // For profiling by hand: `node .bench-build/index.js --worker write-snapshot FILE RESOURCES`.
+  'write-snapshot': async ([file, resources]) => ({ bytes: writeSnapshot(file, Number(resources)) })
 };

@@ -176,7 +176,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   }
   for (const file of request.resources ?? []) {
     const snapshot = loadResourceSnapshot(path.resolve(request.cwd, file));
-    resources.push(...snapshot);
+    // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
+    for (const resource of snapshot) resources.push(resource);
     deployments.push(snapshot);
   }
 
@@ -184,7 +185,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const raw = evaluateDefinitions(definitions, evaluated);
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
-  for (const relation of pullRequest.relations) for (const deployment of deployments) raw.push(...relation(deployment));
+  for (const relation of pullRequest.relations)
+    for (const deployment of deployments) for (const finding of relation(deployment)) raw.push(finding);
   let transitionsRan = false;
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
   if (pullRequest.transitions.length && !(hasBase && request.templates?.length)) {
@@ -208,7 +210,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     if (base) {
       transitionsRan = true;
       const pairs = pairResources(base, resources);
-      for (const transition of pullRequest.transitions) raw.push(...transition(pairs));
+      for (const transition of pullRequest.transitions) for (const finding of transition(pairs)) raw.push(finding);
     }
   }
   let findings = relativeFindings(raw, request.cwd).map(f => {

@@ -2,11 +2,15 @@
 
 /** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
 export function escapePointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof segment === 'number') return String(segment);
+  // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
+  if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0) return segment;
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
 export function unescapePointerSegment(token: string): string {
+  if (token.indexOf('~') < 0) return token;
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 

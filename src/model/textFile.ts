@@ -31,17 +31,13 @@ export class UnreadableTextError extends UserError {
  */
 export function readTextFile(file: string): string {
   let bytes: Buffer;
+  const fd = openRegularFile(file);
   try {
-    const stat = fs.statSync(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-    // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
-    if (!stat.isFile()) throw new UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
-    bytes = readBounded(file);
+    bytes = readBounded(fd);
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-    throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+    throw new UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
+  } finally {
+    fs.closeSync(fd);
   }
   if (bytes.length > MAX_INPUT_BYTES) {
     throw new UnreadableTextError(
@@ -64,28 +60,42 @@ export function readTextFile(file: string): string {
   }
 }
 
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
+/**
+ * Opens a file to read: a regular file (not a device, pipe or folder), or a UserError saying what
+ * to change. The caller closes it.
+ */
+export function openRegularFile(file: string): number {
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
-      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
-      total += read;
-      if (total > MAX_INPUT_BYTES) break;
-    }
-    return Buffer.concat(chunks, total);
-  } finally {
-    fs.closeSync(fd);
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+    if (!stat.isFile()) throw new UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+    return fs.openSync(file, 'r');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    throw new UserError(`cannot read ${file}: ${why}; check the path.`, { file });
   }
 }
 
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(fd: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+    const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > MAX_INPUT_BYTES) break;
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
-function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column: number } {
+export function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column: number } {
   let low = 0;
   let high = bytes.length;
   // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte

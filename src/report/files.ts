@@ -63,8 +63,11 @@ export function writeFileAtomic(file: string, content: string | ReportPieces): v
 
 /** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
 function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const total = Buffer.byteLength(text, 'utf8');
+  if (written === total) return;
   const bytes = Buffer.from(text, 'utf8');
-  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
+  for (let offset = written; offset < total;) offset += writeSync(fd, bytes, offset);
 }
 
 function inside(root: string, file: string): boolean {

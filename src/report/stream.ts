@@ -21,18 +21,23 @@ export const CHUNK_SIZE = 64 * 1024;
  * could hide one.
  */
 export function writeChunks(pieces: ReportPieces, write: (chunk: string) => void, chunkSize = CHUNK_SIZE): void {
-  let buffer = '';
+  // Pieces are gathered in a list and joined once a chunk's worth is there: adding to one string
+  // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
+  let parts: string[] = [];
+  let length = 0;
   for (const piece of pieces) {
-    buffer += piece;
-    if (buffer.length >= chunkSize) {
-      const cut = buffer.lastIndexOf('\n') + 1;
-      if (cut > 0) {
-        write(buffer.slice(0, cut));
-        buffer = buffer.slice(cut);
-      }
+    parts.push(piece);
+    length += piece.length;
+    if (length >= chunkSize && piece.includes('\n')) {
+      const text = parts.join('');
+      const cut = text.lastIndexOf('\n') + 1;
+      write(text.slice(0, cut));
+      const rest = text.slice(cut);
+      parts = rest ? [rest] : [];
+      length = rest.length;
     }
   }
-  if (buffer) write(buffer);
+  if (length > 0) write(parts.join(''));
 }
 
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */

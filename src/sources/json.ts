@@ -22,7 +22,7 @@ export interface PositionedJson {
   file: string;
 }
 
-interface Spot {
+export interface Spot {
   line: number;
   column: number;
 }
@@ -40,17 +40,38 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   t: '\t'
 };
 
-class Reader {
-  private index = 0;
-  private line = 1;
-  private column = 1;
-  readonly keys = new Map<string, Spot>();
-  readonly values = new Map<string, Spot>();
+/**
+ * The reader itself. `JsonStream` (jsonStream.ts) drives it a value at a time over a window of
+ * a file that moves on (`retext`), and has it skip recording positions where none are needed.
+ */
+export class Reader {
+  index = 0;
+  line = 1;
+  column = 1;
+  keys = new Map<string, Spot>();
+  values = new Map<string, Spot>();
+  /** Whether positions are recorded; reading without them allocates no pointers. */
+  record = true;
 
   constructor(
-    private readonly text: string,
+    private text: string,
     private readonly file: string
   ) {}
+
+  /** The text now read from, and where in it reading goes on (line and column go on as they were). */
+  retext(text: string, index: number): void {
+    this.text = text;
+    this.index = index;
+  }
+
+  get length(): number {
+    return this.text.length;
+  }
+
+  /** The character reading is at, or undefined at the end of the text. */
+  peek(): string | undefined {
+    return this.text[this.index];
+  }
 
   parseDocument(): Json {
     if (this.text.charCodeAt(0) === 0xfeff) this.advance();
@@ -64,21 +85,21 @@ class Reader {
     return value;
   }
 
-  private here(): Spot {
+  here(): Spot {
     return { line: this.line, column: this.column };
   }
 
-  private fail(message: string, at: Spot = this.here()): never {
+  fail(message: string, at: Spot = this.here()): never {
     throw new JsonSyntaxError(message, { file: this.file, line: at.line, column: at.column });
   }
 
-  private describeHere(): string {
+  describeHere(): string {
     if (this.index >= this.text.length) return 'end of file';
     const ch = this.text[this.index];
     return ch === '\n' || ch === '\r' ? 'line break' : `'${ch}'`;
   }
 
-  private advance(): string {
+  advance(): string {
     const ch = this.text[this.index++];
     if (ch === '\n') {
       this.line++;
@@ -95,7 +116,7 @@ class Reader {
     return ch;
   }
 
-  private skipTrivia(): void {
+  skipTrivia(): void {
     for (;;) {
       const ch = this.text[this.index];
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\ufeff') {
@@ -118,13 +139,13 @@ class Reader {
     }
   }
 
-  private depth = 0;
+  depth = 0;
 
-  private parseValue(pointer: string): Json {
+  parseValue(pointer: string): Json {
     const start = this.here();
     // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
     if (this.depth >= MAX_JSON_DEPTH) this.fail(`The JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
-    this.values.set(pointer, start);
+    if (this.record) this.values.set(pointer, start);
     const ch = this.text[this.index];
     if (ch === '{' || ch === '[') {
       this.depth++;
@@ -165,8 +186,8 @@ class Reader {
       const key = this.parseString();
       if (seen.has(key)) this.fail(`The property "${key}" appears twice in this object; keep one.`, keyAt);
       seen.add(key);
-      const memberPointer = joinPointer(pointer, key);
-      this.keys.set(memberPointer, keyAt);
+      const memberPointer = this.record ? joinPointer(pointer, key) : pointer;
+      if (this.record) this.keys.set(memberPointer, keyAt);
       this.skipTrivia();
       if (this.text[this.index] !== ':') this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
       this.advance();
@@ -192,7 +213,7 @@ class Reader {
     this.skipTrivia();
     while (this.text[this.index] !== ']') {
       if (this.index >= this.text.length) this.fail("This array is never closed; add ']'.", open);
-      result.push(this.parseValue(joinPointer(pointer, result.length)));
+      result.push(this.parseValue(this.record ? joinPointer(pointer, result.length) : pointer));
       this.skipTrivia();
       if (this.text[this.index] === ',') {
         this.advance();
@@ -205,7 +226,7 @@ class Reader {
     return result;
   }
 
-  private parseString(): string {
+  parseString(): string {
     const open = this.here();
     this.advance();
     let out = '';

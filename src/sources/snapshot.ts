@@ -2,9 +2,9 @@ import type { Json, Value } from '../model/value.js';
 import { hasOwn, isObject, own, setOwn } from '../model/value.js';
 import type { Resource, SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
-import { nearestPosition, parseJsonWithPositions } from './json.js';
+import { JsonSyntaxError, nearestPosition, type Spot } from './json.js';
+import { JsonStream } from './jsonStream.js';
 import { joinPointer, splitPointer } from '../model/pointer.js';
-import { readTextFile } from '../model/textFile.js';
 
 /**
  * Resource snapshots: what `az resource list`, `az graph query`, the REST API or
@@ -66,52 +66,203 @@ function normalise(entry: { [key: string]: Json }): { json: { [key: string]: Jso
   return { json, renamed };
 }
 
+/** Every resource of a snapshot, read whole: for callers that hold them all anyway (tests, the corpus). */
 export function loadResourceSnapshot(file: string): Resource[] {
-  const doc = parseJsonWithPositions(readTextFile(file), file);
-  let items: Json[];
-  let base: string;
-  const root = doc.value;
-  if (Array.isArray(root)) {
-    items = root;
-    base = '';
-  } else if (isObject(root) && Array.isArray((root as { value?: Json }).value)) {
-    items = (root as { value: Json[] }).value;
-    base = '/value';
-  } else if (isObject(root) && Array.isArray((root as { data?: Json }).data)) {
-    items = (root as { data: Json[] }).data;
-    base = '/data';
+  return [...readResourceSnapshot(file)];
+}
+
+/**
+ * The resources of a snapshot one at a time, as they are read: the file is never held whole, so
+ * a snapshot of a whole tenant (gigabytes) is read in the memory of one resource. Each resource
+ * keeps the positions of its own values. The syntax, the errors and the positions are those of
+ * reading the file whole.
+ */
+export function* readResourceSnapshot(file: string, options: { chunkBytes?: number } = {}): Generator<Resource> {
+  const stream = new JsonStream(file, options.chunkBytes);
+  try {
+    yield* snapshotResources(stream, file);
+  } finally {
+    stream.close();
+  }
+}
+
+function* snapshotResources(stream: JsonStream, file: string): Generator<Resource> {
+  stream.step(r => {
+    r.skipTrivia();
+    if (r.peek() === undefined) r.fail('The file is empty; it must hold one JSON value.');
+  });
+  const first = stream.reader.peek();
+  const deferred: UserError[] = [];
+  let found = false;
+  if (first === '[') {
+    yield* arrayResources(stream, file, 1, deferred);
+    found = true;
+  } else if (first === '{') {
+    found = yield* envelopeResources(stream, file, deferred);
   } else {
+    skipValue(stream, 0);
+  }
+  stream.step(r => {
+    r.skipTrivia();
+    if (r.peek() !== undefined) r.fail(`Unexpected ${r.describeHere()} after the end of the JSON value; remove it.`);
+  });
+  if (deferred.length) throw deferred[0];
+  if (!found) {
     throw new UserError(
       'a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).',
       { file, line: 1, column: 1 }
     );
   }
-  return items.map((item, index) => {
-    const pointer = joinPointer(base, index);
-    const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-    if (!isObject(item)) throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
-    const { json, renamed } = normalise(item as { [key: string]: Json });
-    const type = json.type;
-    const name = json.name;
-    if (typeof type !== 'string' || typeof name !== 'string') {
-      throw new UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+}
+
+/** Reads a value and lets it go: members of the snapshot's object that hold no resources. */
+function skipValue(stream: JsonStream, depth: number): void {
+  stream.step(r => {
+    r.depth = depth;
+    r.record = false;
+    try {
+      r.parseValue('');
+    } finally {
+      r.record = true;
     }
-    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
-    const positionOf = (target: string): SourcePosition | null => {
+  });
+}
+
+/**
+ * The resources of `{"value": [...]}` (the REST API, az) or `{"data": [...]}` (Resource Graph),
+ * "value" first where both are arrays. Whether a resource array was found.
+ */
+function* envelopeResources(stream: JsonStream, file: string, deferred: UserError[]): Generator<Resource, boolean> {
+  const open = stream.reader.here();
+  stream.step(r => {
+    r.advance();
+    r.skipTrivia();
+  });
+  const seen = new Set<string>();
+  let streamed: 'value' | 'data' | undefined;
+  for (;;) {
+    const done = stream.step(r => {
+      const ch = r.peek();
+      if (ch === '}') return true;
+      if (ch === undefined) r.fail("This object is never closed; add '}'.", open);
+      if (ch !== '"') r.fail(`Expected a property name in double quotes but found ${r.describeHere()}.`);
+      return false;
+    });
+    if (done) break;
+    const key = stream.step(r => {
+      const keyAt = r.here();
+      const name = r.parseString();
+      if (seen.has(name)) r.fail(`The property "${name}" appears twice in this object; keep one.`, keyAt);
+      r.skipTrivia();
+      if (r.peek() !== ':') r.fail(`Expected ':' after "${name}" but found ${r.describeHere()}.`);
+      r.advance();
+      r.skipTrivia();
+      return name;
+    });
+    seen.add(key);
+    const isArray = stream.reader.peek() === '[';
+    if (isArray && (key === 'value' || key === 'data') && streamed === undefined) {
+      yield* arrayResources(stream, file, 2, deferred);
+      streamed = key;
+    } else if (isArray && key === 'value' && streamed === 'data') {
+      // Read whole, "value" would have won; streamed, the resources of "data" are already evaluated.
+      throw new UserError(
+        'the snapshot has both a "data" and a "value" array of resources; keep the one that holds the resources.',
+        { file, ...stream.reader.here() }
+      );
+    } else {
+      skipValue(stream, 1);
+    }
+    stream.step(r => {
+      r.skipTrivia();
+      if (r.peek() === ',') {
+        r.advance();
+        r.skipTrivia();
+      } else if (r.peek() !== '}') {
+        r.fail(`Expected ',' or '}' after the value of "${key}" but found ${r.describeHere()}.`);
+      }
+    });
+  }
+  stream.step(r => r.advance());
+  return streamed !== undefined;
+}
+
+/** The resources of the snapshot's array, whose items are at `depth`, one at a time. */
+function* arrayResources(stream: JsonStream, file: string, depth: number, deferred: UserError[]): Generator<Resource> {
+  let refused: UserError | undefined;
+  const open = stream.reader.here();
+  stream.step(r => {
+    r.advance();
+    r.skipTrivia();
+  });
+  for (let index = 0; ; index++) {
+    const done = stream.step(r => {
+      if (r.peek() === ']') return true;
+      if (r.peek() === undefined) r.fail("This array is never closed; add ']'.", open);
+      return false;
+    });
+    if (done) break;
+    const item = stream.step(r => {
+      r.depth = depth;
+      r.keys = new Map();
+      r.values = new Map();
+      const value = r.parseValue('');
+      return { value, keys: r.keys, values: r.values };
+    }, 'a resource');
+    stream.step(r => {
+      r.skipTrivia();
+      if (r.peek() === ',') {
+        r.advance();
+        r.skipTrivia();
+      } else if (r.peek() !== ']') {
+        r.fail(`Expected ',' or ']' after an array item but found ${r.describeHere()}.`);
+      }
+    });
+    if (refused) continue;
+    const toPosition = (spot: Spot | undefined): SourcePosition | null =>
+      spot ? { file, line: spot.line, column: spot.column } : null;
+    const positionOf = (pointer: string) => toPosition(item.keys.get(pointer) ?? item.values.get(pointer));
+    try {
+      yield snapshotResource(item.value, index, positionOf, file);
+    } catch (error) {
+      // Read whole, a syntax error anywhere came first: read on, and give this error only if there is none.
+      if (!(error instanceof UserError) || error instanceof JsonSyntaxError) throw error;
+      refused = error;
+    }
+  }
+  stream.step(r => r.advance());
+  if (refused) deferred.push(refused);
+}
+
+/** One snapshot entry as a resource; `positionOf` takes pointers into the entry. */
+function snapshotResource(
+  item: Json,
+  index: number,
+  positionOf: (pointer: string) => SourcePosition | null,
+  file: string
+): Resource {
+  const at = positionOf('') ?? { file, line: 1, column: 1 };
+  if (!isObject(item)) throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
+  const { json, renamed } = normalise(item as { [key: string]: Json });
+  const type = json.type;
+  const name = json.name;
+  if (typeof type !== 'string' || typeof name !== 'string') {
+    throw new UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+  }
+  const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+  const resource: Resource = {
+    id,
+    type,
+    name,
+    json: json as { [key: string]: Value },
+    source: at,
+    positionOf: (target: string): SourcePosition | null => {
       const segments = splitPointer(target);
       if (segments.length > 0) segments[0] = renamed.get(segments[0]) ?? segments[0];
-      return nearestPosition(doc.positionOf, joinPointer(pointer, ...segments));
-    };
-    const resource: Resource = {
-      id,
-      type,
-      name,
-      json: json as { [key: string]: Value },
-      source: at,
-      positionOf,
-      origin: 'snapshot'
-    };
-    if (typeof json.apiVersion === 'string') resource.apiVersion = json.apiVersion;
-    return resource;
-  });
+      return nearestPosition(positionOf, joinPointer('', ...segments));
+    },
+    origin: 'snapshot'
+  };
+  if (typeof json.apiVersion === 'string') resource.apiVersion = json.apiVersion;
+  return resource;
 }

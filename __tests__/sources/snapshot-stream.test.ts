@@ -1,0 +1,191 @@
+/**
+ * Snapshots are read a resource at a time from a window that moves through the file. Whatever the
+ * window size, the result must be that of reading the file whole with the template reader: the
+ * same resources, the same position for every value, and for broken files the same error at the
+ * same line and column.
+ */
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../../src/model/errors.js';
+import { joinPointer } from '../../src/model/pointer.js';
+import { readTextFile } from '../../src/model/textFile.js';
+import type { Json } from '../../src/model/value.js';
+import { nearestPosition, parseJsonWithPositions } from '../../src/sources/json.js';
+import { readResourceSnapshot } from '../../src/sources/snapshot.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-snapshot-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every pointer into a value, the root included. */
+function pointers(value: Json, base = ''): string[] {
+  if (Array.isArray(value)) return [base, ...value.flatMap((v, i) => pointers(v, joinPointer(base, i)))];
+  if (value !== null && typeof value === 'object') {
+    return [base, ...Object.entries(value).flatMap(([k, v]) => pointers(v, joinPointer(base, k)))];
+  }
+  return [base];
+}
+
+type Outcome =
+  { resources: { json: unknown; positions: (string | null)[] }[] } | { error: string; line?: number; column?: number };
+
+function failure(error: unknown): Outcome {
+  if (!(error instanceof UserError)) throw error;
+  return { error: error.message, line: error.location?.line, column: error.location?.column };
+}
+
+/** What reading the file whole gave: the template reader over the whole text, then one resource per entry. */
+function readWhole(file: string): Outcome {
+  try {
+    const doc = parseJsonWithPositions(readTextFile(file), file);
+    const root = doc.value as { value?: Json; data?: Json } | Json[];
+    const [items, base] = Array.isArray(root)
+      ? [root, '']
+      : Array.isArray(root?.value)
+        ? [root.value, '/value']
+        : Array.isArray(root?.data)
+          ? [root.data, '/data']
+          : [null, ''];
+    if (!items) return { error: 'not a snapshot' };
+    for (const [index, item] of items.entries()) {
+      const entry = item as Record<string, unknown> | null;
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return { error: `entry ${index}` };
+      if (typeof entry.type !== 'string' || typeof entry.name !== 'string') return { error: `entry ${index}` };
+    }
+    return {
+      resources: items.map((item, index) => ({
+        json: item,
+        positions: pointers(item).map(p => {
+          const at = nearestPosition(doc.positionOf, joinPointer(base, index) + p);
+          return at && `${at.line}:${at.column}`;
+        })
+      }))
+    };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+function readStreamed(file: string, chunkBytes: number): Outcome {
+  try {
+    const resources = [...readResourceSnapshot(file, { chunkBytes })].map(r => ({
+      json: r.json,
+      positions: pointers(r.json as Json).map(p => {
+        const at = r.positionOf!(p);
+        return at && `${at.line}:${at.column}`;
+      })
+    }));
+    return { resources };
+  } catch (error) {
+    const outcome = failure(error);
+    // The two name shape errors in their own words; that both refuse the file is what matters.
+    if ('error' in outcome && /must be a JSON array of resources/.test(outcome.error))
+      return { error: 'not a snapshot' };
+    const entry = 'error' in outcome ? /^snapshot entry (\d+)/.exec(outcome.error) : null;
+    return entry ? { error: `entry ${entry[1]}` } : outcome;
+  }
+}
+
+const text = fc.string({ unit: fc.constantFrom('a', 'é', '字', '😀', '"', '\\', '\n', '/', ' ', '~') });
+const resourceArb = fc.record(
+  {
+    type: fc.constantFrom('Microsoft.KeyVault/vaults', 'Microsoft.Storage/storageAccounts'),
+    name: text,
+    properties: fc.dictionary(text, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }),
+    tags: fc.dictionary(text, text, { maxKeys: 2 })
+  },
+  { requiredKeys: ['type', 'name'] }
+);
+
+/** The snapshot as a file: any envelope, any layout ARM's reader takes (indents, CRLF, comments, trailing commas). */
+const fileArb = fc
+  .tuple(
+    fc.array(resourceArb, { maxLength: 6 }),
+    fc.constantFrom('array', 'value', 'data', 'nextLink'),
+    fc.constantFrom(0, 2, '\t'),
+    fc.boolean(),
+    fc.boolean(),
+    fc.boolean()
+  )
+  .map(([items, envelope, indent, crlf, comment, trailingComma]) => {
+    const root =
+      envelope === 'array'
+        ? items
+        : envelope === 'nextLink'
+          ? { nextLink: 'https://management.azure.com/…?$skiptoken=x', value: items }
+          : { [envelope]: items, count: items.length };
+    let body = JSON.stringify(root, null, indent);
+    if (trailingComma) body = body.replace(/\}(\s*)\]/, '},$1]');
+    if (comment) body = `// exported by az resource list\n/* with a\n block comment */ ${body}`;
+    if (crlf) body = body.replace(/\n/g, '\r\n');
+    return body;
+  });
+
+/** A file broken in one place: cut short, a character in, or a byte that is not UTF-8. */
+const brokenArb = fc
+  .tuple(
+    fileArb,
+    fc.nat(),
+    fc.constantFrom('cut', 'insert', 'byte'),
+    fc.constantFrom('{', '}', ']', ',', '"', 'x', '\n')
+  )
+  .map(([body, at, how, ch]) => {
+    const bytes = Buffer.from(body, 'utf8');
+    const cut = bytes.length === 0 ? 0 : at % bytes.length;
+    if (how === 'cut') return bytes.subarray(0, cut);
+    const middle = how === 'byte' ? Buffer.from([0xff]) : Buffer.from(ch, 'utf8');
+    return Buffer.concat([bytes.subarray(0, cut), middle, bytes.subarray(cut)]);
+  });
+
+describe('readResourceSnapshot', () => {
+  it('gives the resources and positions of reading the file whole, whatever the window', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(fileArb, fc.integer({ min: 1, max: 64 }), (body, chunk) => {
+        const file = path.join(dir, `s${n++}.json`);
+        writeFileSync(file, body);
+        const whole = readWhole(file);
+        expect('resources' in whole).toBe(true);
+        expect(readStreamed(file, chunk)).toEqual(whole);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('refuses a broken file with the error reading it whole gives, at the same line and column', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(brokenArb, fc.integer({ min: 1, max: 64 }), (bytes, chunk) => {
+        const file = path.join(dir, `b${n++}.json`);
+        writeFileSync(file, bytes);
+        expect(readStreamed(file, chunk)).toEqual(readWhole(file));
+      }),
+      { numRuns: 500 }
+    );
+  });
+
+  it('reads a snapshot larger than the 16 MB a template may be, holding one resource at a time', () => {
+    const file = path.join(dir, 'large.json');
+    const entry = (i: number) =>
+      JSON.stringify({ type: 'Microsoft.Web/sites', name: `app${i}`, properties: { pad: 'x'.repeat(900) } });
+    const count = 20_000;
+    writeFileSync(file, `[\n${Array.from({ length: count }, (_, i) => entry(i)).join(',\n')}\n]\n`);
+    let read = 0;
+    let last = '';
+    for (const resource of readResourceSnapshot(file)) {
+      read++;
+      last = resource.name;
+    }
+    expect([read, last]).toEqual([count, `app${count - 1}`]);
+  });
+
+  it('refuses a snapshot with both a "data" and a "value" array, which reading a resource at a time cannot choose between', () => {
+    const file = path.join(dir, 'both.json');
+    writeFileSync(file, JSON.stringify({ data: [], value: [] }));
+    expect(() => [...readResourceSnapshot(file)]).toThrow(/both a "data" and a "value" array/);
+  });
+});
