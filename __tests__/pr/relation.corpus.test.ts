@@ -24,7 +24,6 @@ const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve(repo, '../shared/cor
 const golden = path.join(repo, '__tests__/fixtures/pr/relation-corpus.json');
 
 interface Summary {
-  deployments: number;
   compliant: number;
   noncompliant: number;
   indeterminate: number;
@@ -46,7 +45,6 @@ function summarise(deployments: Resource[][]): Summary {
   }
   const count = (verdict: Finding['verdict']) => findings.filter(f => f.verdict === verdict).length;
   return {
-    deployments: deployments.length,
     compliant: count('compliant'),
     noncompliant: count('noncompliant'),
     indeterminate: count('indeterminate'),
