@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7284);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2420);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7284:
+/***/ 2420:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38615,7 +38615,7 @@ function errors_collectUserErrors(errors, action) {
  * mentions of the same thing (an identity's principalId in a vault access policy and on
  * the account it belongs to) compare as the same; `reason` says it in words for users.
  */
-class Unknown {
+class value_Unknown {
     reason;
     key;
     constructor(reason, key = reason) {
@@ -38627,14 +38627,14 @@ class Unknown {
     }
 }
 function isUnknown(value) {
-    return value instanceof Unknown;
+    return value instanceof value_Unknown;
 }
 function value_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof value_Unknown);
 }
 /** The first unknown found in a value, depth first, or undefined when the value is fully known. */
 function findUnknown(value) {
-    if (value instanceof Unknown)
+    if (value instanceof value_Unknown)
         return value;
     if (Array.isArray(value)) {
         for (const item of value) {
@@ -44669,19 +44669,24 @@ const CHUNK_SIZE = 64 * 1024;
  * could hide one.
  */
 function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
-    let buffer = '';
+    // Pieces are gathered in a list and joined once a chunk's worth is there: adding to one string
+    // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
+    let parts = [];
+    let length = 0;
     for (const piece of pieces) {
-        buffer += piece;
-        if (buffer.length >= chunkSize) {
-            const cut = buffer.lastIndexOf('\n') + 1;
-            if (cut > 0) {
-                write(buffer.slice(0, cut));
-                buffer = buffer.slice(cut);
-            }
+        parts.push(piece);
+        length += piece.length;
+        if (length >= chunkSize && piece.includes('\n')) {
+            const text = parts.join('');
+            const cut = text.lastIndexOf('\n') + 1;
+            write(text.slice(0, cut));
+            const rest = text.slice(cut);
+            parts = rest ? [rest] : [];
+            length = rest.length;
         }
     }
-    if (buffer)
-        write(buffer);
+    if (length > 0)
+        write(parts.join(''));
 }
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */
 function stream_joinPieces(pieces) {
@@ -44834,8 +44839,12 @@ function writeFileAtomic(file, content) {
 }
 /** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
 function writeAll(fd, text) {
+    const written = (0,external_node_fs_namespaceObject.writeSync)(fd, text);
+    const total = Buffer.byteLength(text, 'utf8');
+    if (written === total)
+        return;
     const bytes = Buffer.from(text, 'utf8');
-    for (let offset = 0; offset < bytes.length;)
+    for (let offset = written; offset < total;)
         offset += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, offset);
 }
 function inside(root, file) {
@@ -45409,21 +45418,15 @@ class UnreadableTextError extends errors_UserError {
  */
 function textFile_readTextFile(file) {
     let bytes;
+    const fd = openRegularFile(file);
     try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
-        if (stat.isDirectory())
-            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
-        if (!stat.isFile())
-            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
-        bytes = readBounded(file);
+        bytes = readBounded(fd);
     }
     catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+        throw new errors_UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
     }
     if (bytes.length > MAX_INPUT_BYTES) {
         throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
@@ -45437,27 +45440,43 @@ function textFile_readTextFile(file) {
         throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
     }
 }
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(file) {
-    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+/**
+ * Opens a file to read: a regular file (not a device, pipe or folder), or a UserError saying what
+ * to change. The caller closes it.
+ */
+function openRegularFile(file) {
     try {
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
-            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
-            if (read === 0)
-                break;
-            chunks.push(chunk.subarray(0, read));
-            total += read;
-            if (total > MAX_INPUT_BYTES)
-                break;
-        }
-        return Buffer.concat(chunks, total);
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+        return external_node_fs_namespaceObject.openSync(file, 'r');
     }
-    finally {
-        external_node_fs_namespaceObject.closeSync(fd);
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
     }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(fd) {
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+        const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+        if (read === 0)
+            break;
+        chunks.push(chunk.subarray(0, read));
+        total += read;
+        if (total > MAX_INPUT_BYTES)
+            break;
+    }
+    return Buffer.concat(chunks, total);
 }
 /** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
 function firstInvalidUtf8(bytes) {
@@ -45800,10 +45819,17 @@ function aliasCatalogFromPathLookup(lookup) {
 /** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
 /** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
 function escapePointerSegment(segment) {
-    return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+    if (typeof segment === 'number')
+        return String(segment);
+    // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
+    if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0)
+        return segment;
+    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 /** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
 function unescapePointerSegment(token) {
+    if (token.indexOf('~') < 0)
+        return token;
     return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 function joinPointer(base, ...segments) {
@@ -52398,7 +52424,7 @@ function argumentCountMessage(def, count) {
 function holdsUnknown(value) {
     if (value === null || typeof value !== 'object')
         return false;
-    if (value instanceof Unknown)
+    if (value instanceof value_Unknown)
         return true;
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++)
@@ -52416,7 +52442,7 @@ function holdsUnknown(value) {
 function collectUnknowns(value, into) {
     if (value === null || typeof value !== 'object')
         return;
-    if (value instanceof Unknown) {
+    if (value instanceof value_Unknown) {
         if (!into.includes(value))
             into.push(value);
     }
@@ -52439,7 +52465,7 @@ function unknownResult(functionName, args) {
         collectUnknowns(arg, unknowns);
     const reasons = [...new Set(unknowns.map(u => u.reason))];
     const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+    return new value_Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
 }
 /** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
 function viaFunction(reason, functionName) {
@@ -52448,7 +52474,7 @@ function viaFunction(reason, functionName) {
 }
 /** A deterministic text for a value that stands for an Unknown by its key. */
 function valueKey(value) {
-    if (value instanceof Unknown)
+    if (value instanceof value_Unknown)
         return `<${value.key}>`;
     if (value instanceof Lambda)
         return '<lambda>';
@@ -52473,8 +52499,8 @@ function findKey(object, name) {
 }
 /** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
 function getProperty(target, name) {
-    if (target instanceof Unknown)
-        return new Unknown(target.reason, `${target.key}.${name}`);
+    if (target instanceof value_Unknown)
+        return new value_Unknown(target.reason, `${target.key}.${name}`);
     if (value_isObject(target) && !(target instanceof Lambda)) {
         const key = findKey(target, name);
         if (key === undefined) {
@@ -52486,12 +52512,12 @@ function getProperty(target, name) {
 }
 /** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
 function getIndex(target, index) {
-    if (target instanceof Unknown) {
-        if (index instanceof Unknown)
+    if (target instanceof value_Unknown) {
+        if (index instanceof value_Unknown)
             return unknownResult('index', [target, index]);
-        return new Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
+        return new value_Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
     }
-    if (index instanceof Unknown)
+    if (index instanceof value_Unknown)
         return unknownResult('index', [target, index]);
     if (Array.isArray(target)) {
         if (typeof index !== 'number' || !Number.isInteger(index)) {
@@ -52514,7 +52540,7 @@ function getIndex(target, index) {
 function describeType(value) {
     if (value === null)
         return 'null';
-    if (value instanceof Unknown)
+    if (value instanceof value_Unknown)
         return 'an unknown value';
     if (value instanceof Lambda)
         return 'a lambda';
@@ -52623,7 +52649,7 @@ const cultureCompare = new Intl.Collator('en-US', { sensitivity: 'variant', case
 /** Whether any argument is itself an Unknown (not merely holding one). */
 function anyUnknown(args) {
     for (const arg of args)
-        if (arg instanceof Unknown)
+        if (arg instanceof value_Unknown)
             return true;
     return false;
 }
@@ -52661,7 +52687,7 @@ function followPath(fn, start, args, from, strict) {
     let current = start;
     for (let i = from; i < args.length; i++) {
         let key = args[i];
-        if (current instanceof Unknown || key instanceof Unknown || holdsUnknown(key)) {
+        if (current instanceof value_Unknown || key instanceof value_Unknown || holdsUnknown(key)) {
             return unknownResult(fn, [current, ...args.slice(i)]);
         }
         let fromEnd = false;
@@ -52711,9 +52737,9 @@ function indexIn(array, item, last) {
             continue;
         }
         if (deepEquals(array[i], item))
-            return unknown ? new Unknown('an earlier item is unknown') : i;
+            return unknown ? new value_Unknown('an earlier item is unknown') : i;
     }
-    return unknown ? new Unknown('an item is unknown') : -1;
+    return unknown ? new value_Unknown('an item is unknown') : -1;
 }
 function stringOrArray(fn, args, index) {
     const value = args[index];
@@ -52865,7 +52891,7 @@ const arrayFunctions = [
         call: args => {
             const out = [];
             for (const item of arrayArg('flatten', args, 0)) {
-                if (item instanceof Unknown)
+                if (item instanceof value_Unknown)
                     return unknownResult('flatten', args);
                 if (!Array.isArray(item))
                     throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
@@ -52890,7 +52916,7 @@ const arrayFunctions = [
                 return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
             }
             const found = indexIn(container, args[1], last);
-            return found instanceof Unknown ? unknownResult(name, args) : found;
+            return found instanceof value_Unknown ? unknownResult(name, args) : found;
         }
     })),
     defineFunction({
@@ -52979,7 +53005,7 @@ const arrayFunctions = [
         call: args => {
             const out = {};
             for (const item of arrayArg('shallowMerge', args, 0)) {
-                if (item instanceof Unknown)
+                if (item instanceof value_Unknown)
                     return unknownResult('shallowMerge', args);
                 if (!value_isObject(item))
                     throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
@@ -53012,7 +53038,7 @@ const arrayFunctions = [
         maxArgs: Infinity,
         acceptsUnknown: true,
         call: args => {
-            if (args[0] instanceof Unknown || holdsUnknown(args[1]))
+            if (args[0] instanceof value_Unknown || holdsUnknown(args[1]))
                 return unknownResult(name, args);
             const array = arrayArg(name, args, 0);
             const reverse = intArg(name, args, 1);
@@ -53254,7 +53280,7 @@ const comparisonFunctions = [
             const unknowns = [];
             for (const arg of args) {
                 const value = evaluate(arg);
-                if (value instanceof Unknown) {
+                if (value instanceof value_Unknown) {
                     unknowns.push(value);
                     continue;
                 }
@@ -53283,7 +53309,7 @@ const comparisonFunctions = [
 ];
 /** Whether two values partly unknown differ in a known part (different types, lengths, keys or known leaves). */
 function knownDifference(a, b) {
-    if (a instanceof Unknown || b instanceof Unknown)
+    if (a instanceof value_Unknown || b instanceof value_Unknown)
         return false;
     if (Array.isArray(a) && Array.isArray(b))
         return a.length !== b.length || a.some((x, i) => knownDifference(x, b[i]));
@@ -53507,7 +53533,7 @@ function apply(fn, ctx, item, index) {
     return invokeLambda(fn, fn.parameters.length === 2 ? [item, index] : [item], ctx);
 }
 function keyOf(fn, key) {
-    if (key instanceof Unknown)
+    if (key instanceof value_Unknown)
         return key;
     if (typeof key !== 'string')
         throw new ExpressionError(`The key lambda of '${fn}' must give strings, not ${JSON.stringify(key)}.`);
@@ -53564,7 +53590,7 @@ const lambdaFunctions = [
             const out = [];
             for (let i = 0; i < items.length; i++) {
                 const keep = apply(fn, ctx, items[i], i);
-                if (keep instanceof Unknown)
+                if (keep instanceof value_Unknown)
                     return unknownResult('filter', [keep]);
                 if (typeof keep !== 'boolean')
                     throw new ExpressionError("The lambda given to 'filter' must give a boolean.");
@@ -53608,14 +53634,14 @@ const lambdaFunctions = [
                 if (unknown)
                     return 0;
                 const less = invokeLambda(fn, [a, b], ctx);
-                if (less instanceof Unknown) {
+                if (less instanceof value_Unknown) {
                     unknown = less;
                     return 0;
                 }
                 if (less === true)
                     return -1;
                 const greater = invokeLambda(fn, [b, a], ctx);
-                if (greater instanceof Unknown)
+                if (greater instanceof value_Unknown)
                     unknown = greater;
                 return greater === true ? 1 : 0;
             });
@@ -53633,7 +53659,7 @@ const lambdaFunctions = [
             const out = {};
             for (const item of items) {
                 const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
-                if (key instanceof Unknown)
+                if (key instanceof value_Unknown)
                     return unknownResult('toObject', [key]);
                 value_setOwn(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
             }
@@ -53649,7 +53675,7 @@ const lambdaFunctions = [
             const out = {};
             for (const item of arrayArg('groupBy', args, 0)) {
                 const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
-                if (key instanceof Unknown)
+                if (key instanceof value_Unknown)
                     return unknownResult('groupBy', [key]);
                 const group = value_own(out, key);
                 if (group)
@@ -53698,7 +53724,7 @@ function junction(name) {
             const unknowns = [];
             for (let i = 0; i < args.length; i++) {
                 const value = evaluate(args[i]);
-                if (value instanceof Unknown) {
+                if (value instanceof value_Unknown) {
                     unknowns.push(value);
                     continue;
                 }
@@ -53746,7 +53772,7 @@ const logicalFunctions = [
         call: () => null,
         callLazy: (args, _ctx, evaluate) => {
             const condition = evaluate(args[0]);
-            if (condition instanceof Unknown) {
+            if (condition instanceof value_Unknown) {
                 // Both branches only to see whether they agree; a branch that fails leaves the result unknown.
                 const branch = (e) => {
                     try {
@@ -53766,7 +53792,7 @@ const logicalFunctions = [
                     return whenTrue;
                 }
                 const { reason } = unknownResult('if', [condition]);
-                return new Unknown(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
+                return new value_Unknown(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
             }
             if (typeof condition !== 'boolean')
                 throw typeError('if', 0, 'a boolean', condition);
@@ -54400,7 +54426,7 @@ function looseEquals(a, b) {
                 return false;
         return true;
     }
-    if (a instanceof Unknown || b instanceof Unknown)
+    if (a instanceof value_Unknown || b instanceof value_Unknown)
         return false;
     if (typeof a === 'number' && typeof b === 'number')
         return a === b;
@@ -54624,14 +54650,14 @@ function selectFromRoot(json, ref) {
  * is unknown too. An unknown found at the field itself means the property is set to a value
  * that is not known yet, so it exists.
  */
-class UnknownAbove extends Unknown {
+class UnknownAbove extends value_Unknown {
 }
 /** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
 function walk(start, steps, from = 0) {
     let cur = start;
     for (let i = from; i < steps.length; i++) {
         const step = steps[i];
-        if (cur instanceof Unknown) {
+        if (cur instanceof value_Unknown) {
             const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
             return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
         }
@@ -54762,7 +54788,7 @@ function fieldMembers(start, steps, from) {
     const selected = walk(start, steps, from);
     if (selected instanceof fields_Collection)
         return selected;
-    if (selected instanceof Unknown)
+    if (selected instanceof value_Unknown)
         return new fields_Collection([], selected);
     return new fields_Collection(selected === undefined ? [] : [selected]);
 }
@@ -54775,7 +54801,7 @@ function compareCount(count, op, expected) {
         return first;
     for (let n = count.min + 1; n <= count.max; n++) {
         if (op.test(n, expected) !== first)
-            return count.unknown ?? new Unknown('the count');
+            return count.unknown ?? new value_Unknown('the count');
     }
     return first;
 }
@@ -54925,7 +54951,7 @@ function compileString(text, site) {
             }
             catch (error) {
                 if (error instanceof ExpressionError)
-                    return new Unknown(`the expression ${text} failed: ${error.message}`);
+                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
                 throw error;
             }
         }
@@ -55058,9 +55084,9 @@ function negate(inner) {
 
 /** The first unknown in either side, which makes a plain comparison unknown. */
 function unknownIn(actual, expected) {
-    if (actual instanceof Unknown)
+    if (actual instanceof value_Unknown)
         return actual;
-    if (expected instanceof Unknown)
+    if (expected instanceof value_Unknown)
         return expected;
     if (actual !== undefined && actual !== null && typeof actual === 'object') {
         const u = findUnknown(actual);
@@ -55082,14 +55108,14 @@ function unknownIn(actual, expected) {
 
 
 function containsTest(actual, expected) {
-    if (actual instanceof Unknown)
+    if (actual instanceof value_Unknown)
         return actual;
-    if (expected instanceof Unknown)
+    if (expected instanceof value_Unknown)
         return expected;
     if (Array.isArray(actual)) {
         let unknown;
         for (const member of actual) {
-            if (member instanceof Unknown)
+            if (member instanceof value_Unknown)
                 unknown ??= member;
             else if (looseEquals(member, expected))
                 return true;
@@ -55106,9 +55132,9 @@ function containsTest(actual, expected) {
     return text.toLowerCase().includes(part.toLowerCase());
 }
 function containsKeyTest(actual, expected) {
-    if (actual instanceof Unknown)
+    if (actual instanceof value_Unknown)
         return actual;
-    if (expected instanceof Unknown)
+    if (expected instanceof value_Unknown)
         return expected;
     if (!value_isObject(actual))
         return false;
@@ -55191,7 +55217,7 @@ const exists_exists = {
     name: 'exists',
     operand: 'boolean',
     test(actual, expected) {
-        if (expected instanceof Unknown)
+        if (expected instanceof value_Unknown)
             return expected;
         const wanted = booleanOperand(expected) ?? true;
         // A property set to a value known only after deployment exists; one under an unknown object may not.
@@ -55211,16 +55237,16 @@ const exists_exists = {
 
 
 function inTest(actual, expected) {
-    if (actual instanceof Unknown)
+    if (actual instanceof value_Unknown)
         return actual;
-    if (expected instanceof Unknown)
+    if (expected instanceof value_Unknown)
         return expected;
     const list = Array.isArray(expected) ? expected : [expected];
     if (actual === undefined)
         return false;
     let unknown;
     for (const member of list) {
-        if (member instanceof Unknown)
+        if (member instanceof value_Unknown)
             unknown ??= member;
         else if (looseEquals(actual, member))
             return true;
@@ -55236,7 +55262,7 @@ function prepareIn(expected, negate) {
                 return set.has(actual.toLowerCase()) !== negate;
             if (actual === undefined)
                 return negate;
-            if (actual instanceof Unknown)
+            if (actual instanceof value_Unknown)
                 return actual;
             const text = scalarText(actual);
             if (text !== undefined && set.has(text.toLowerCase()))
@@ -55724,7 +55750,7 @@ class Compiler {
             getter = rt => {
                 const text = name.get(rt);
                 // Which field is meant is itself unknown: so is whether it exists.
-                if (text instanceof Unknown)
+                if (text instanceof value_Unknown)
                     return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
                 const key = String(text);
                 let g = cache.get(key);
@@ -55810,13 +55836,13 @@ class Compiler {
             const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
             members = rt => {
                 const v = value.get(rt);
-                if (v instanceof Unknown)
+                if (v instanceof value_Unknown)
                     return new fields_Collection([], v);
                 if (Array.isArray(v))
                     return new fields_Collection(v);
                 if (v === null)
                     return new fields_Collection([]);
-                return new fields_Collection([], new Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
+                return new fields_Collection([], new value_Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
             // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
             // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
@@ -56209,7 +56235,7 @@ function fieldLabel(text) {
 function showValue(v, limit = 80) {
     if (v === undefined)
         return 'missing';
-    if (v instanceof Unknown)
+    if (v instanceof value_Unknown)
         return `unknown (${v.reason})`;
     if (Array.isArray(v)) {
         const items = [];
@@ -56589,7 +56615,7 @@ class RuleExplainer {
         let ref = subject.ref;
         if (!ref) {
             const name = subject.name?.get(rt);
-            if (name === undefined || name instanceof Unknown)
+            if (name === undefined || name instanceof value_Unknown)
                 return undefined;
             ref = fields_resolveField(String(name), { aliases: this.compiler.aliases });
         }
@@ -56810,7 +56836,7 @@ const policyFunctions = [
         call(_args, ctx) {
             const rt = runtime(ctx.data);
             return {
-                assignmentId: new Unknown('the policy assignment id'),
+                assignmentId: new value_Unknown('the policy assignment id'),
                 definitionId: rt.definitionId,
                 setDefinitionId: '',
                 definitionReferenceId: ''
@@ -56823,7 +56849,7 @@ const policyFunctions = [
         maxArgs: 0,
         call(_args, ctx) {
             const rt = runtime(ctx.data);
-            return { apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`) };
+            return { apiVersion: rt.resource.apiVersion ?? new value_Unknown(`the api-version of ${rt.resource.type}`) };
         }
     }),
     defineFunction({
@@ -56837,9 +56863,9 @@ const policyFunctions = [
                 id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
                 name,
                 type: 'Microsoft.Resources/resourceGroups',
-                location: new Unknown('the resource group location'),
+                location: new value_Unknown('the resource group location'),
                 managedBy: '',
-                tags: new Unknown('the resource group tags'),
+                tags: new value_Unknown('the resource group tags'),
                 properties: { provisioningState: 'Succeeded' }
             };
         }
@@ -56853,8 +56879,8 @@ const policyFunctions = [
             return {
                 id: `/subscriptions/${subscriptionId}`,
                 subscriptionId,
-                tenantId: new Unknown('the tenant id'),
-                displayName: new Unknown('the subscription name')
+                tenantId: new value_Unknown('the tenant id'),
+                displayName: new value_Unknown('the subscription name')
             };
         }
     }),
@@ -57004,6 +57030,27 @@ function resolveMode(name) {
 
 ;// CONCATENATED MODULE: ./src/engine/related.ts
 
+const byType = new WeakMap();
+/**
+ * The resources of one type (lower-case) among `related`, in their order: indexed once per list,
+ * so that each evaluated resource looks at the resources of the type it needs, not at all of them.
+ */
+function relatedOfType(related, type) {
+    let index = byType.get(related);
+    if (!index || index.length !== related.length) {
+        const types = new Map();
+        for (const r of related) {
+            const lower = r.type.toLowerCase();
+            const list = types.get(lower);
+            if (list)
+                list.push(r);
+            else
+                types.set(lower, [r]);
+        }
+        byType.set(related, (index = { length: related.length, types }));
+    }
+    return index.types.get(type) ?? [];
+}
 /** Subscription, resource group and extended resource of a resource id; undefined when the id is not an Azure id. */
 function placeOf(id) {
     const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
@@ -57592,7 +57639,7 @@ function loadDefinition(src, options = {}) {
             if (value === undefined)
                 value = def.defaultValue;
             if (value === undefined)
-                value = new Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
+                value = new value_Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
             values.set(lower, value);
         }
         return values;
@@ -57629,7 +57676,7 @@ function loadDefinition(src, options = {}) {
         const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
         const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
         const base = { applicable: true, effect, pointers: [] };
-        const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof Unknown);
+        const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof value_Unknown);
         if (unknownPart) {
             return {
                 ...base,
@@ -57652,7 +57699,7 @@ function loadDefinition(src, options = {}) {
                 subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
                 resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
             });
-        const pool = [resource, ...(options.related ?? []).filter(r => r !== resource)];
+        const pool = [resource, ...relatedOfType(options.related ?? [], wantedType).filter(r => r !== resource)];
         const candidates = pool.filter(r => {
             if (r.type.toLowerCase() !== wantedType)
                 return false;
@@ -57757,7 +57804,7 @@ function loadDefinition(src, options = {}) {
             const effectRaw = effectOf(rt);
             let effect;
             let effectUnknown;
-            if (effectRaw instanceof Unknown) {
+            if (effectRaw instanceof value_Unknown) {
                 effect = 'Unknown';
                 effectUnknown = effectRaw;
             }
@@ -62514,6 +62561,10 @@ const SIMPLE_ESCAPES = {
     r: '\r',
     t: '\t'
 };
+/**
+ * The reader itself. `JsonStream` (jsonStream.ts) drives it a value at a time over a window of
+ * a file that moves on (`retext`), and has it skip recording positions where none are needed.
+ */
 class Reader {
     text;
     file;
@@ -62522,9 +62573,23 @@ class Reader {
     column = 1;
     keys = new Map();
     values = new Map();
+    /** Whether positions are recorded; reading without them allocates no pointers. */
+    record = true;
     constructor(text, file) {
         this.text = text;
         this.file = file;
+    }
+    /** The text now read from, and where in it reading goes on (line and column go on as they were). */
+    retext(text, index) {
+        this.text = text;
+        this.index = index;
+    }
+    get length() {
+        return this.text.length;
+    }
+    /** The character reading is at, or undefined at the end of the text. */
+    peek() {
+        return this.text[this.index];
     }
     parseDocument() {
         if (this.text.charCodeAt(0) === 0xfeff)
@@ -62602,7 +62667,8 @@ class Reader {
         // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
         if (this.depth >= MAX_JSON_DEPTH)
             this.fail(`The JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
-        this.values.set(pointer, start);
+        if (this.record)
+            this.values.set(pointer, start);
         const ch = this.text[this.index];
         if (ch === '{' || ch === '[') {
             this.depth++;
@@ -62649,8 +62715,9 @@ class Reader {
             if (seen.has(key))
                 this.fail(`The property "${key}" appears twice in this object; keep one.`, keyAt);
             seen.add(key);
-            const memberPointer = joinPointer(pointer, key);
-            this.keys.set(memberPointer, keyAt);
+            const memberPointer = this.record ? joinPointer(pointer, key) : pointer;
+            if (this.record)
+                this.keys.set(memberPointer, keyAt);
             this.skipTrivia();
             if (this.text[this.index] !== ':')
                 this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
@@ -62678,7 +62745,7 @@ class Reader {
         while (this.text[this.index] !== ']') {
             if (this.index >= this.text.length)
                 this.fail("This array is never closed; add ']'.", open);
-            result.push(this.parseValue(joinPointer(pointer, result.length)));
+            result.push(this.parseValue(this.record ? joinPointer(pointer, result.length) : pointer));
             this.skipTrivia();
             if (this.text[this.index] === ',') {
                 this.advance();
@@ -62780,6 +62847,161 @@ function nearestPosition(positionOf, pointer) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/sources/jsonStream.ts
+/**
+ * Reading a JSON file a value at a time, so a file far larger than memory (a snapshot of a whole
+ * tenant) is never held whole: the file is decoded in chunks into a window of text, and the same
+ * reader that reads templates (json.ts: the same syntax, errors and positions) reads the next
+ * value from it. When a step runs into the end of the window (or ends so near it that more text
+ * could change what it read: a line break split in two, a number cut short), more of the file is
+ * read and the step is run again from where it started; lines and columns go on across windows.
+ */
+
+
+
+
+/** How much of the file is read at a time. */
+const CHUNK_BYTES = 1024 * 1024;
+/** A step that ends this close to the end of the window may have been cut short by it: it is run again with more. */
+const MARGIN = 8;
+class JsonStream {
+    file;
+    chunkBytes;
+    reader;
+    fd;
+    decoder;
+    encoding = 'utf-8';
+    text = '';
+    eof = false;
+    bytesRead = 0;
+    closed = false;
+    constructor(file, chunkBytes = CHUNK_BYTES) {
+        this.file = file;
+        this.chunkBytes = chunkBytes;
+        this.fd = openRegularFile(file);
+        this.reader = new Reader('', file);
+        try {
+            this.fill(0, chunkBytes);
+        }
+        catch (error) {
+            this.close();
+            throw error;
+        }
+    }
+    /** Whether everything has been read: no more text will come. */
+    atEnd() {
+        return this.eof && this.reader.index >= this.reader.length;
+    }
+    /**
+     * Runs `step` from the reader's position; if it fails or ends near the end of what has been
+     * read, and the file has more, reads more and runs it again from the same place. A value
+     * larger than `MAX_INPUT_BYTES` is refused.
+     */
+    step(step, what = 'a value') {
+        const r = this.reader;
+        for (;;) {
+            const mark = { index: r.index, line: r.line, column: r.column, depth: r.depth };
+            try {
+                const result = step(r);
+                if (this.eof || r.index < r.length - MARGIN)
+                    return result;
+            }
+            catch (error) {
+                if (!(error instanceof JsonSyntaxError) || this.eof || r.index < r.length - MARGIN)
+                    throw error;
+            }
+            r.index = mark.index;
+            r.line = mark.line;
+            r.column = mark.column;
+            r.depth = mark.depth;
+            const pending = r.length - mark.index;
+            if (pending > MAX_INPUT_BYTES) {
+                throw new errors_UserError(`${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`, { file: this.file, line: mark.line, column: mark.column });
+            }
+            // Twice as much each time a step needs more: a large value is read again a few times, not once per chunk.
+            this.fill(mark.index, Math.max(this.chunkBytes, pending));
+        }
+    }
+    close() {
+        if (!this.closed)
+            external_node_fs_namespaceObject.closeSync(this.fd);
+        this.closed = true;
+    }
+    /** Reads up to `bytes` more of the file into the window, dropping the text before `keepFrom`. */
+    fill(keepFrom, bytes) {
+        const chunk = Buffer.allocUnsafe(bytes);
+        let read;
+        try {
+            read = external_node_fs_namespaceObject.readSync(this.fd, chunk, 0, bytes, null);
+        }
+        catch (error) {
+            throw new errors_UserError(`cannot read ${this.file}: ${String(error)}; check the path.`, { file: this.file });
+        }
+        const data = chunk.subarray(0, read);
+        if (!this.decoder) {
+            this.encoding =
+                data[0] === 0xff && data[1] === 0xfe ? 'utf-16le' : data[0] === 0xfe && data[1] === 0xff ? 'utf-16be' : 'utf-8';
+            this.decoder = new TextDecoder(this.encoding, { fatal: true });
+        }
+        this.eof = read === 0;
+        let decoded;
+        try {
+            decoded = this.decoder.decode(data, { stream: !this.eof });
+        }
+        catch {
+            throw this.notText(data);
+        }
+        this.bytesRead += read;
+        this.text = this.text.slice(keepFrom) + decoded;
+        this.reader.retext(this.text, this.reader.index - keepFrom);
+        // Bytes that end inside a character give no text yet: read on.
+        if (!this.eof && decoded === '')
+            this.fill(0, bytes);
+    }
+    /** The error for bytes that are not text, where readTextFile would give it: the byte's offset, line and column. */
+    notText(data) {
+        const label = this.encoding.toUpperCase();
+        let at = { offset: 0, line: 1, column: 1 };
+        if (this.encoding === 'utf-8') {
+            // The decoder may hold the start of a character from the chunk before: look from the start of that character.
+            let start = Math.max(0, this.bytesRead - 3);
+            const back = Buffer.alloc(this.bytesRead - start);
+            external_node_fs_namespaceObject.readSync(this.fd, back, 0, back.length, start);
+            let skip = 0;
+            while (skip < back.length && (back[skip] & 0xc0) === 0x80)
+                skip++;
+            start += skip;
+            const offset = start + firstInvalidUtf8(Buffer.concat([back.subarray(skip), data])).offset;
+            at = { offset, ...lineAndColumn(this.file, offset) };
+        }
+        return new UnreadableTextError(`${this.file} is not ${label} text (byte ${at.offset} is not valid ${label}); save it as UTF-8.`, { file: this.file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/** The line and column of a byte offset in a UTF-8 file whose bytes before it are valid. */
+function lineAndColumn(file, offset) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const decoder = new TextDecoder('utf-8');
+        let line = 1;
+        let last = '';
+        for (let done = 0; done < offset;) {
+            const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, offset - done));
+            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, done);
+            if (read === 0)
+                break;
+            done += read;
+            const text = decoder.decode(chunk.subarray(0, read), { stream: done < offset });
+            const lines = text.split('\n');
+            line += lines.length - 1;
+            last = lines.length > 1 ? lines[lines.length - 1] : last + lines[0];
+        }
+        return { line, column: last.length + 1 };
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/snapshot.ts
 
 
@@ -62844,57 +63066,214 @@ function normalise(entry) {
     }
     return { json, renamed };
 }
+/** Every resource of a snapshot, read whole: for callers that hold them all anyway (tests, the corpus). */
 function loadResourceSnapshot(file) {
-    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
-    let items;
-    let base;
-    const root = doc.value;
-    if (Array.isArray(root)) {
-        items = root;
-        base = '';
+    return [...readResourceSnapshot(file)];
+}
+/**
+ * The resources of a snapshot one at a time, as they are read: the file is never held whole, so
+ * a snapshot of a whole tenant (gigabytes) is read in the memory of one resource. Each resource
+ * keeps the positions of its own values. The syntax, the errors and the positions are those of
+ * reading the file whole.
+ */
+function* readResourceSnapshot(file, options = {}) {
+    const stream = new JsonStream(file, options.chunkBytes);
+    try {
+        yield* snapshotResources(stream, file);
     }
-    else if (value_isObject(root) && Array.isArray(root.value)) {
-        items = root.value;
-        base = '/value';
+    finally {
+        stream.close();
     }
-    else if (value_isObject(root) && Array.isArray(root.data)) {
-        items = root.data;
-        base = '/data';
+}
+function* snapshotResources(stream, file) {
+    stream.step(r => {
+        r.skipTrivia();
+        if (r.peek() === undefined)
+            r.fail('The file is empty; it must hold one JSON value.');
+    });
+    const first = stream.reader.peek();
+    const deferred = [];
+    let found = false;
+    if (first === '[') {
+        yield* arrayResources(stream, file, 1, deferred);
+        found = true;
+    }
+    else if (first === '{') {
+        found = yield* envelopeResources(stream, file, deferred);
     }
     else {
+        skipValue(stream, 0);
+    }
+    stream.step(r => {
+        r.skipTrivia();
+        if (r.peek() !== undefined)
+            r.fail(`Unexpected ${r.describeHere()} after the end of the JSON value; remove it.`);
+    });
+    if (deferred.length)
+        throw deferred[0];
+    if (!found) {
         throw new errors_UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
     }
-    return items.map((item, index) => {
-        const pointer = joinPointer(base, index);
-        const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-        if (!value_isObject(item))
-            throw new errors_UserError(`snapshot entry ${index} must be a resource object.`, at);
-        const { json, renamed } = normalise(item);
-        const type = json.type;
-        const name = json.name;
-        if (typeof type !== 'string' || typeof name !== 'string') {
-            throw new errors_UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+}
+/** Reads a value and lets it go: members of the snapshot's object that hold no resources. */
+function skipValue(stream, depth) {
+    stream.step(r => {
+        r.depth = depth;
+        r.record = false;
+        try {
+            r.parseValue('');
         }
-        const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
-        const positionOf = (target) => {
+        finally {
+            r.record = true;
+        }
+    });
+}
+/**
+ * The resources of `{"value": [...]}` (the REST API, az) or `{"data": [...]}` (Resource Graph),
+ * "value" first where both are arrays. Whether a resource array was found.
+ */
+function* envelopeResources(stream, file, deferred) {
+    const open = stream.reader.here();
+    stream.step(r => {
+        r.advance();
+        r.skipTrivia();
+    });
+    const seen = new Set();
+    let streamed;
+    for (;;) {
+        const done = stream.step(r => {
+            const ch = r.peek();
+            if (ch === '}')
+                return true;
+            if (ch === undefined)
+                r.fail("This object is never closed; add '}'.", open);
+            if (ch !== '"')
+                r.fail(`Expected a property name in double quotes but found ${r.describeHere()}.`);
+            return false;
+        });
+        if (done)
+            break;
+        const key = stream.step(r => {
+            const keyAt = r.here();
+            const name = r.parseString();
+            if (seen.has(name))
+                r.fail(`The property "${name}" appears twice in this object; keep one.`, keyAt);
+            r.skipTrivia();
+            if (r.peek() !== ':')
+                r.fail(`Expected ':' after "${name}" but found ${r.describeHere()}.`);
+            r.advance();
+            r.skipTrivia();
+            return name;
+        });
+        seen.add(key);
+        const isArray = stream.reader.peek() === '[';
+        if (isArray && (key === 'value' || key === 'data') && streamed === undefined) {
+            yield* arrayResources(stream, file, 2, deferred);
+            streamed = key;
+        }
+        else if (isArray && key === 'value' && streamed === 'data') {
+            // Read whole, "value" would have won; streamed, the resources of "data" are already evaluated.
+            throw new errors_UserError('the snapshot has both a "data" and a "value" array of resources; keep the one that holds the resources.', { file, ...stream.reader.here() });
+        }
+        else {
+            skipValue(stream, 1);
+        }
+        stream.step(r => {
+            r.skipTrivia();
+            if (r.peek() === ',') {
+                r.advance();
+                r.skipTrivia();
+            }
+            else if (r.peek() !== '}') {
+                r.fail(`Expected ',' or '}' after the value of "${key}" but found ${r.describeHere()}.`);
+            }
+        });
+    }
+    stream.step(r => r.advance());
+    return streamed !== undefined;
+}
+/** The resources of the snapshot's array, whose items are at `depth`, one at a time. */
+function* arrayResources(stream, file, depth, deferred) {
+    let refused;
+    const open = stream.reader.here();
+    stream.step(r => {
+        r.advance();
+        r.skipTrivia();
+    });
+    for (let index = 0;; index++) {
+        const done = stream.step(r => {
+            if (r.peek() === ']')
+                return true;
+            if (r.peek() === undefined)
+                r.fail("This array is never closed; add ']'.", open);
+            return false;
+        });
+        if (done)
+            break;
+        const item = stream.step(r => {
+            r.depth = depth;
+            r.keys = new Map();
+            r.values = new Map();
+            const value = r.parseValue('');
+            return { value, keys: r.keys, values: r.values };
+        }, 'a resource');
+        stream.step(r => {
+            r.skipTrivia();
+            if (r.peek() === ',') {
+                r.advance();
+                r.skipTrivia();
+            }
+            else if (r.peek() !== ']') {
+                r.fail(`Expected ',' or ']' after an array item but found ${r.describeHere()}.`);
+            }
+        });
+        if (refused)
+            continue;
+        const toPosition = (spot) => spot ? { file, line: spot.line, column: spot.column } : null;
+        const positionOf = (pointer) => toPosition(item.keys.get(pointer) ?? item.values.get(pointer));
+        try {
+            yield snapshotResource(item.value, index, positionOf, file);
+        }
+        catch (error) {
+            // Read whole, a syntax error anywhere came first: read on, and give this error only if there is none.
+            if (!(error instanceof errors_UserError) || error instanceof JsonSyntaxError)
+                throw error;
+            refused = error;
+        }
+    }
+    stream.step(r => r.advance());
+    if (refused)
+        deferred.push(refused);
+}
+/** One snapshot entry as a resource; `positionOf` takes pointers into the entry. */
+function snapshotResource(item, index, positionOf, file) {
+    const at = positionOf('') ?? { file, line: 1, column: 1 };
+    if (!value_isObject(item))
+        throw new errors_UserError(`snapshot entry ${index} must be a resource object.`, at);
+    const { json, renamed } = normalise(item);
+    const type = json.type;
+    const name = json.name;
+    if (typeof type !== 'string' || typeof name !== 'string') {
+        throw new errors_UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+    }
+    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+    const resource = {
+        id,
+        type,
+        name,
+        json: json,
+        source: at,
+        positionOf: (target) => {
             const segments = splitPointer(target);
             if (segments.length > 0)
                 segments[0] = renamed.get(segments[0]) ?? segments[0];
-            return nearestPosition(doc.positionOf, joinPointer(pointer, ...segments));
-        };
-        const resource = {
-            id,
-            type,
-            name,
-            json: json,
-            source: at,
-            positionOf,
-            origin: 'snapshot'
-        };
-        if (typeof json.apiVersion === 'string')
-            resource.apiVersion = json.apiVersion;
-        return resource;
-    });
+            return nearestPosition(positionOf, joinPointer('', ...segments));
+        },
+        origin: 'snapshot'
+    };
+    if (typeof json.apiVersion === 'string')
+        resource.apiVersion = json.apiVersion;
+    return resource;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/boundary.ts
@@ -62999,7 +63378,7 @@ function loadParameterFile(file) {
         else {
             const reference = entry.reference;
             const secret = value_isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
-            value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
+            value = new value_Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
             position = at;
         }
         supplied.set(name.toLowerCase(), { name, value, position, origin });
@@ -63146,7 +63525,7 @@ function sameJson(a, b) {
 
 
 /** The value of an expression that failed: unknown, with the failure as the reason. */
-class FailedValue extends Unknown {
+class FailedValue extends value_Unknown {
     failure;
     constructor(failure, key) {
         super(failures_failureReason(failure), key);
@@ -63438,7 +63817,7 @@ class TemplateScope {
     copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '', unnamed = false) {
         const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
         if (isUnknown(count)) {
-            return new Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
+            return new value_Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
         }
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
             throw this.errorAt(joinPointer(elementPointer, 'count'), `The copy count of '${name}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
@@ -63510,7 +63889,7 @@ class TemplateScope {
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
         if (!supplied && this.suppliedUnknown) {
-            value = new Unknown(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
+            value = new value_Unknown(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
             where = null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
@@ -63537,7 +63916,7 @@ class TemplateScope {
         }
         else {
             const key = this.path ? `parameter:${this.path}/${slot.name}` : `parameter:${slot.name}`;
-            value = new Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
+            value = new value_Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
             where = null;
         }
         const problem = checkParameterValue(slot.name, decl, value);
@@ -63746,7 +64125,7 @@ const deploymentFunctions = [
                     // Quickstarts default _artifactsLocation to the URI they were deployed from, which
                     // a local file does not have.
                     templateLink: {
-                        uri: new Unknown('the URI the template is deployed from', 'deployment().properties.templateLink.uri'),
+                        uri: new value_Unknown('the URI the template is deployed from', 'deployment().properties.templateLink.uri'),
                         contentVersion: template.contentVersion ?? '1.0.0.0'
                     },
                     templateHash: '0',
@@ -63998,8 +64377,8 @@ function reference(args, ctx) {
         collectFailures(data.failures, outputFailures(data, key));
         return full ? { properties: { outputs } } : { outputs };
     }
-    const base = new Unknown(`the deployed state of ${display} (reference())`, `reference(${key})`);
-    return full ? base : new Unknown(base.reason, `${base.key}.properties`);
+    const base = new value_Unknown(`the deployed state of ${display} (reference())`, `reference(${key})`);
+    return full ? base : new value_Unknown(base.reason, `${base.key}.properties`);
 }
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
 function listFunction(name) {
@@ -64010,7 +64389,7 @@ function listFunction(name) {
         acceptsUnknown: true,
         call: (args, ctx) => {
             const { key, display } = referenceTarget(args[0], dataOf(ctx));
-            return new Unknown(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
+            return new value_Unknown(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
         }
     });
 }
@@ -64026,7 +64405,7 @@ const runtimeFunctions = [
             const where = data.inParameterDefault
                 ? `parameter '${data.inParameterDefault}'`
                 : `call ${++expansion.newGuidCount}`;
-            return new Unknown(`newGuid() (a new GUID each deployment, ${where})`, `newGuid(${data.scope.path}:${where})`);
+            return new value_Unknown(`newGuid() (a new GUID each deployment, ${where})`, `newGuid(${data.scope.path}:${where})`);
         }
     }),
     defineFunction({
@@ -64039,7 +64418,7 @@ const runtimeFunctions = [
             if (typeof format !== 'string')
                 throw new ExpressionError("The template function 'utcNow' takes a format string.");
             if (!data.inParameterDefault) {
-                return new Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
+                return new value_Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
             }
             // .NET formatting in the invariant culture: utcNow('d') is 03/05/2019, utcNow('M d') is 3 5
             // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
@@ -64050,13 +64429,13 @@ const runtimeFunctions = [
         name: 'providers',
         minArgs: 1,
         maxArgs: 2,
-        call: args => new Unknown(`providers(${args.map(String).join(', ')}) (live provider metadata)`, `providers(${args.map(String).join('/')})`)
+        call: args => new value_Unknown(`providers(${args.map(String).join(', ')}) (live provider metadata)`, `providers(${args.map(String).join('/')})`)
     }),
     defineFunction({
         name: 'pickZones',
         minArgs: 3,
         maxArgs: 5,
-        call: args => new Unknown(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
+        call: args => new value_Unknown(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
     })
 ];
 
@@ -64346,7 +64725,7 @@ class TemplateExpander {
             });
             this.reportFailures(countFailures, inheritedCondition === undefined);
             if (isUnknown(count)) {
-                const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
+                const index = new value_Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
                 const loops = new Map(base.loops);
                 loops.set(loopName.toLowerCase(), index);
                 frames.push({
@@ -64429,7 +64808,7 @@ class TemplateExpander {
                     name = `${parent.name}/${name}`;
                 else if (isUnknown(name) || isUnknown(parent.name)) {
                     const unknown = (isUnknown(name) ? name : parent.name);
-                    name = new Unknown(unknown.reason, `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`);
+                    name = new value_Unknown(unknown.reason, `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`);
                 }
             }
         }
@@ -64731,7 +65110,7 @@ class TemplateExpander {
         if (isUnknown(params)) {
             return {
                 supplied,
-                unknown: new Unknown(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
+                unknown: new value_Unknown(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
             };
         }
         if (params === null || params === undefined)
@@ -64748,7 +65127,7 @@ class TemplateExpander {
             let value;
             if (isUnknown(entry)) {
                 // The entry is {"value": …} once known; its value is what cannot be known.
-                value = new Unknown(entry.reason, `${entry.key}.value`);
+                value = new value_Unknown(entry.reason, `${entry.key}.value`);
             }
             else if (value_isObject(entry) && findKey(entry, 'value') !== undefined) {
                 const key = findKey(entry, 'value');
@@ -64757,7 +65136,7 @@ class TemplateExpander {
                     : scope.evaluateValue(entry[key], joinPointer(entryPointer, key), entryData);
             }
             else if (value_isObject(entry) && findKey(entry, 'reference') !== undefined) {
-                value = new Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
+                value = new value_Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
                 throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`);
@@ -64808,7 +65187,7 @@ class TemplateExpander {
                     throw error;
                 value_setOwn(result, name, {
                     type: o.type ?? 'object',
-                    value: new Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
+                    value: new value_Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
                 });
             }
         }
@@ -64872,13 +65251,13 @@ function addIdentityUnknowns(json, id) {
         return;
     const type = identity.type;
     if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
-        identity.principalId = new Unknown(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
+        identity.principalId = new value_Unknown(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
     }
     const userAssigned = identity.userAssignedIdentities;
     if (value_isObject(userAssigned)) {
         for (const [uai, value] of Object.entries(userAssigned)) {
             if (value_isObject(value) && !('principalId' in value)) {
-                value.principalId = new Unknown(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
+                value.principalId = new value_Unknown(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
             }
         }
     }
@@ -65433,7 +65812,7 @@ function describeDependencies(keys) {
  * both case-insensitively), unknowns as marker strings.
  */
 function azureComparable(value) {
-    if (value instanceof Unknown) {
+    if (value instanceof value_Unknown) {
         reasons.set(value.key.toLowerCase(), value.reason);
         return UNKNOWN_MARK + value.key.toLowerCase();
     }
@@ -65708,18 +66087,45 @@ function derived(resource, pointer) {
 }
 function relation_lookup(resource, pointer) {
     let current = resource.json;
-    for (const raw of pointer.split('/').slice(1)) {
-        const key = unescapePointerSegment(raw).toLowerCase();
-        if (current instanceof Unknown)
+    for (const key of lowerSegments(pointer)) {
+        if (current instanceof value_Unknown)
             return current;
         if (!value_isObject(current))
             return pointer === '/id' ? resource.id : derived(resource, pointer);
-        const actual = Object.keys(current).find(k => k.toLowerCase() === key);
+        const actual = keysByLowerCase(current).get(key);
         if (actual === undefined)
             return pointer === '/id' ? resource.id : derived(resource, pointer);
         current = current[actual];
     }
     return current ?? undefined;
+}
+const segmentsOf = new Map();
+/** A pointer's segments, unescaped and lower-cased: rules name a handful of pointers, each read for every resource. */
+function lowerSegments(pointer) {
+    let segments = segmentsOf.get(pointer);
+    if (!segments) {
+        segments = pointer
+            .split('/')
+            .slice(1)
+            .map(raw => unescapePointerSegment(raw).toLowerCase());
+        segmentsOf.set(pointer, segments);
+    }
+    return segments;
+}
+const keyMaps = new WeakMap();
+/** An object's keys by their lower-case spelling; the first key (in key order) wins where two spell alike. */
+function keysByLowerCase(value) {
+    let keys = keyMaps.get(value);
+    if (!keys) {
+        keys = new Map();
+        for (const key of Object.keys(value)) {
+            const lower = key.toLowerCase();
+            if (!keys.has(lower))
+                keys.set(lower, key);
+        }
+        keyMaps.set(value, keys);
+    }
+    return keys;
 }
 /** ARM compares ids and URIs case-insensitively; a vault URI may or may not end in a slash. */
 function sameText(a, b) {
@@ -65730,8 +66136,10 @@ function sameText(a, b) {
             ? true
             : 'unknown';
     }
-    const norm = (v) => String(v).toLowerCase().replace(/\/+$/, '');
     return norm(a) === norm(b);
+}
+function norm(value) {
+    return String(value).toLowerCase().replace(/\/+$/, '');
 }
 const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
 /**
@@ -65751,12 +66159,70 @@ function names(value, target, pointer) {
     // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
     return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
 }
+/**
+ * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
+ * target (the same text, the same unknown, `reference(<id>).<path>`, or an expression that reads
+ * `reference(<id>)`) is a map from what the value says to the first candidate that matches, built
+ * once per deployment. A repository has thousands of targets and a subject looks up one.
+ */
+class TargetIndex {
+    candidates;
+    known = new Map();
+    unknown = new Map();
+    idTails = new Map();
+    ids = new Map();
+    pointer;
+    constructor(candidates, pointer) {
+        this.candidates = candidates;
+        this.pointer = pointer.toLowerCase();
+        const first = (map, key, index) => {
+            if (!map.has(key))
+                map.set(key, index);
+        };
+        candidates.forEach((candidate, index) => {
+            const value = relation_lookup(candidate, pointer);
+            if (value instanceof value_Unknown)
+                first(this.unknown, value.key.toLowerCase(), index);
+            else if (value !== undefined && value !== null)
+                first(this.known, norm(value), index);
+            first(this.idTails, idTail(candidate.id), index);
+            first(this.ids, candidate.id.toLowerCase(), index);
+        });
+    }
+    /** The first candidate the value names, as `names` decides it. */
+    find(value) {
+        let best = Infinity;
+        const consider = (index) => {
+            if (index !== undefined && index < best)
+                best = index;
+        };
+        if (value instanceof value_Unknown) {
+            consider(this.unknown.get(value.key.toLowerCase()));
+            const match = REFERENCE_KEY.exec(value.key);
+            if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
+                consider(this.idTails.get(idTail(match[1])));
+            }
+            // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
+            const key = value.key.toLowerCase();
+            for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
+                const start = at + 'reference('.length;
+                for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
+                    consider(this.ids.get(key.slice(start, end)));
+                }
+            }
+        }
+        else if (value !== undefined && value !== null) {
+            consider(this.known.get(norm(value)));
+        }
+        return best === Infinity ? undefined : this.candidates[best];
+    }
+}
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
 function principalOf(value) {
     if (value === undefined || value === null)
         return null;
-    if (value instanceof Unknown) {
+    if (value instanceof value_Unknown) {
         const system = SYSTEM_KEY.exec(value.key);
         if (system)
             return { kind: 'system', resourceId: system[1].toLowerCase() };
@@ -65779,11 +66245,12 @@ function samePrincipal(a, b) {
 }
 /** Resource ids from templates carry placeholder scopes; compare from the provider segment on. */
 function idsMatch(a, b) {
-    const tail = (id) => {
-        const at = id.toLowerCase().lastIndexOf('/providers/');
-        return at >= 0 ? id.toLowerCase().slice(at) : id.toLowerCase();
-    };
-    return tail(a) === tail(b);
+    return idTail(a) === idTail(b);
+}
+function idTail(id) {
+    const lower = id.toLowerCase();
+    const at = lower.lastIndexOf('/providers/');
+    return at >= 0 ? lower.slice(at) : lower;
 }
 function describePrincipal(p) {
     switch (p.kind) {
@@ -65810,20 +66277,20 @@ function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
         return { kind: 'user', resourceId: userAssigned.toLowerCase() };
-    if (userAssigned instanceof Unknown)
+    if (userAssigned instanceof value_Unknown)
         return { kind: 'opaque', key: userAssigned.key };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
     const assigned = value_isObject(identities) ? Object.keys(identities) : [];
     const clientId = firstSet(subject, spec?.clientId);
     if (clientId !== undefined) {
-        if (clientId instanceof Unknown) {
+        if (clientId instanceof value_Unknown) {
             const named = assigned.find(id => clientId.key.toLowerCase().includes(id.toLowerCase()));
             if (named)
                 return { kind: 'user', resourceId: named.toLowerCase() };
         }
         if (assigned.length === 1)
             return { kind: 'user', resourceId: assigned[0].toLowerCase() };
-        return { kind: 'opaque', key: clientId instanceof Unknown ? clientId.key : `clientId ${String(clientId)}` };
+        return { kind: 'opaque', key: clientId instanceof value_Unknown ? clientId.key : `clientId ${String(clientId)}` };
     }
     const known = relation_lookup(subject, '/identity/principalId');
     if (typeof known === 'string')
@@ -65841,6 +66308,13 @@ function compileRelationRule(rule) {
         const live = resources.filter(r => !r.existing);
         // Indexed once per call, not per subject: a repository has thousands of resources.
         const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+        const indexes = new Map();
+        const indexFor = (pointer) => {
+            let index = indexes.get(pointer);
+            if (!index)
+                indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
+            return index;
+        };
         const policyChildren = new Map();
         for (const child of live) {
             if (child.type.toLowerCase() !== `${targetType}/accesspolicies`)
@@ -65849,14 +66323,32 @@ function compileRelationRule(rule) {
             if (lower.endsWith('/remove'))
                 continue;
             const parent = lower.slice(0, lower.lastIndexOf('/'));
-            policyChildren.set(parent, [...(policyChildren.get(parent) ?? []), child]);
+            const siblings = policyChildren.get(parent);
+            if (siblings)
+                siblings.push(child);
+            else
+                policyChildren.set(parent, [child]);
         }
-        const assignments = live
-            .filter(r => /\/roleassignments$/i.test(r.type))
-            .map(r => ({
-            resource: r,
-            scope: r.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase()
-        }));
+        const assignments = new RoleAssignments(live.filter(r => /\/roleassignments$/i.test(r.type)));
+        // What a grant gives depends on the grant alone: checked once, whichever subjects it is asked for.
+        const policyChecks = new Map();
+        const checkPolicy = (entry) => {
+            let result = policyChecks.get(entry);
+            if (!result) {
+                const enough = policyCheck(azureComparable(entry));
+                policyChecks.set(entry, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+            }
+            return result;
+        };
+        const roleChecks = new Map();
+        const checkRole = (assignment) => {
+            let result = roleChecks.get(assignment);
+            if (!result) {
+                const enough = roleCheck(azureComparable(assignment.json));
+                roleChecks.set(assignment, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+            }
+            return result;
+        };
         const findings = [];
         for (const subject of live) {
             if (!types.has(subject.type.toLowerCase()))
@@ -65867,7 +66359,7 @@ function compileRelationRule(rule) {
             if (!link)
                 continue;
             const named = relation_lookup(subject, link.subject);
-            const vault = candidates.find(r => names(named, r, link.target));
+            const vault = indexFor(link.target).find(named);
             if (!vault)
                 continue; // the target is not part of this deployment: nothing to relate
             const wanted = subjectPrincipal(subject, principal);
@@ -65880,11 +66372,11 @@ function compileRelationRule(rule) {
                 const verdict = samePrincipal(wanted, found);
                 return {
                     verdict,
-                    dependsOn: verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
+                    dependsOn: verdict === 'unknown' ? [value instanceof value_Unknown ? value.reason : `principal ${String(value)}`] : []
                 };
             };
             const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
-            const rbacOnly = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+            const rbacOnly = rbac instanceof value_Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
             if (policyCheck && rbacOnly !== true) {
                 const entries = [];
                 const inline = relation_lookup(vault, '/properties/accessPolicies');
@@ -65897,18 +66389,13 @@ function compileRelationRule(rule) {
                 }
                 for (const entry of entries) {
                     const who = principalMatch(value_isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
-                    const enough = policyCheck(azureComparable(entry));
-                    byPolicy.push(relation_and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+                    byPolicy.push(relation_and(who, checkPolicy(entry)));
                 }
             }
             if (roleCheck && rbacOnly !== false) {
-                const vaultId = vault.id.toLowerCase();
-                for (const { resource: assignment, scope } of assignments) {
-                    if (!vaultId.startsWith(scope))
-                        continue;
+                for (const assignment of assignments.over(vault.id.toLowerCase())) {
                     const who = principalMatch(relation_lookup(assignment, '/properties/principalId'));
-                    const enough = roleCheck(azureComparable(assignment.json));
-                    byRole.push(relation_and(who, { verdict: enough.verdict, dependsOn: enough.dependsOn }));
+                    byRole.push(relation_and(who, checkRole(assignment)));
                 }
             }
             const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
@@ -65931,6 +66418,42 @@ function compileRelationRule(rule) {
         }
         return findings;
     };
+}
+/**
+ * Role assignments by the scope they are made at (their id without the role assignment part):
+ * those that reach a resource are the ones whose scope its id starts with, in the order given.
+ */
+class RoleAssignments {
+    assignments;
+    byScope = new Map();
+    lengths;
+    constructor(assignments) {
+        this.assignments = assignments;
+        assignments.forEach((assignment, index) => {
+            const scope = assignment.id
+                .replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '')
+                .toLowerCase();
+            const list = this.byScope.get(scope);
+            if (list)
+                list.push(index);
+            else
+                this.byScope.set(scope, [index]);
+        });
+        this.lengths = [...new Set([...this.byScope.keys()].map(scope => scope.length))];
+    }
+    /** The assignments whose scope `id` (lower-case) starts with. */
+    over(id) {
+        const found = [];
+        for (const length of this.lengths) {
+            if (length > id.length)
+                continue;
+            const list = this.byScope.get(id.slice(0, length));
+            if (list)
+                for (const index of list)
+                    found.push(index);
+        }
+        return found.sort((a, b) => a - b).map(index => this.assignments[index]);
+    }
 }
 function grantWords(rbacOnly) {
     if (rbacOnly === true)
@@ -66026,7 +66549,7 @@ function describeChange(pair, lowered) {
         return 'This change from the base breaks the rule.';
     const afterPointer = originalPointer(pair.after.json, inner) ?? inner;
     const beforePointer = originalPointer(pair.before.json, inner) ?? inner;
-    const show = (v) => (v === undefined ? 'not set' : JSON.stringify(v instanceof Unknown ? String(v) : v));
+    const show = (v) => (v === undefined ? 'not set' : JSON.stringify(v instanceof value_Unknown ? String(v) : v));
     const name = afterPointer.slice(1).split('/').join('.');
     return `${name} was ${show(azureCompare_valueAt(pair.before.json, beforePointer))} in the base and is ${show(azureCompare_valueAt(pair.after.json, afterPointer))} now.`;
 }
@@ -66268,7 +66791,9 @@ async function evaluateRepository(request) {
     }
     for (const file of request.resources ?? []) {
         const snapshot = loadResourceSnapshot(external_node_path_default().resolve(request.cwd, file));
-        resources.push(...snapshot);
+        // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
+        for (const resource of snapshot)
+            resources.push(resource);
         deployments.push(snapshot);
     }
     const evaluated = resources.filter(r => !r.existing);
@@ -66277,7 +66802,8 @@ async function evaluateRepository(request) {
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const relation of pullRequest.relations)
         for (const deployment of deployments)
-            raw.push(...relation(deployment));
+            for (const finding of relation(deployment))
+                raw.push(finding);
     let transitionsRan = false;
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
     if (pullRequest.transitions.length && !(hasBase && request.templates?.length)) {
@@ -66304,7 +66830,8 @@ async function evaluateRepository(request) {
             transitionsRan = true;
             const pairs = pairResources(base, resources);
             for (const transition of pullRequest.transitions)
-                raw.push(...transition(pairs));
+                for (const finding of transition(pairs))
+                    raw.push(finding);
         }
     }
     let findings = relativeFindings(raw, request.cwd).map(f => {
