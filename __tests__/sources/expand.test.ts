@@ -147,7 +147,7 @@ describe('linked templates', () => {
       line: 14,
       column: 9
     });
-    expect(expanded.notes.join('\n')).toMatch(/remote template https:\/\/example.com\/remote.json/);
+    expect(expanded.notes.join('\n')).toMatch(/linked template https:\/\/example.com\/remote.json is not fetched/);
   });
 });
 

@@ -32,7 +32,8 @@ export function expandDocTemplate(
     instanceCount: 0,
     deploymentOutputs: new Map(),
     errors: [],
-    outputFailures: new Map()
+    outputFailures: new Map(),
+    uriRoot: '/'
   };
   const scope = new TemplateScope({
     doc,

@@ -59,6 +59,13 @@ export function renderResource(resource: Resource, cwd: string, withPositions: b
   out.source = source;
   if (resource.existing) out.existing = true;
   if (resource.conditionUnknown) out.conditionUnknown = resource.conditionUnknown;
+  if (resource.unresolved) out.unresolved = resource.unresolved;
+  if (resource.priorWrites?.length) {
+    // The declarations written before this end state, each a PUT of its own.
+    out.priorWrites = resource.priorWrites.map(w =>
+      w.source ? `${path.relative(cwd, w.source.file) || w.source.file}:${w.source.line}` : null
+    );
+  }
   out.json = json;
   if (Object.keys(unknowns).length) out.unknowns = unknowns;
   if (withPositions && resource.positionOf) {

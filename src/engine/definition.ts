@@ -11,6 +11,7 @@ import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
 import { compileApplicability } from './applicability.js';
 import { checkModifyOperations } from './modifiable.js';
+import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
 import { checkEffectDetails } from './details.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
@@ -72,6 +73,22 @@ export interface CompiledDefinition {
   notes: string[];
   appliesToType(type: string): boolean;
   evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
+  /** The effect this definition has for a resource under the assignment's parameters: canonical, or 'Unknown'. */
+  effectFor(resource: Resource, options?: EvaluateOptions): string;
+  /**
+   * Append and Modify: what the definition does to a request (`resource`) when its `if` holds,
+   * written into a copy of the body, or into `into` (see modify.ts and order.ts).
+   */
+  changeRequest(resource: Resource, options?: EvaluateOptions, into?: { [key: string]: Value }): RequestOutcome;
+}
+
+/** What an Append or Modify definition does to one request. */
+export interface RequestOutcome {
+  /** Whether its `if` holds on the request: only then does it change it. */
+  holds: Truth;
+  change?: RequestChange;
+  /** The request's body after the change. */
+  json?: { [key: string]: Value };
 }
 
 let defaultLibrary: FunctionLibrary | undefined;
@@ -319,6 +336,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
   const details = isObject(thenObj.details as Value) ? (thenObj.details as Record<string, unknown>) : undefined;
   checkModifyOperations(details, at('policyRule.then.details'), compiler);
+  // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
+  // parameter may choose either, so both shapes are compiled when present.
+  const rawDetails = thenObj[Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details'];
+  const appendDetails = compileAppend(rawDetails, site, 'policyRule.then.details', aliases);
+  const modifyDetails = compileModify(rawDetails, site, 'policyRule.then.details', aliases);
   let existence:
     | {
         type?: CompiledValue;
@@ -532,6 +554,24 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  /** The effect for one resource: canonical, or 'Unknown' (with what it depends on). */
+  function resolveEffect(rt: Runtime): { effect: string; effectUnknown?: Unknown } {
+    const effectRaw = effectOf(rt);
+    if (effectRaw instanceof Unknown) return { effect: 'Unknown', effectUnknown: effectRaw };
+    // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+    if (effectRaw !== lastEffectRaw) {
+      lastEffectRaw = effectRaw;
+      lastEffect = canonicalEffect(String(effectRaw));
+    }
+    if (lastEffect === undefined) {
+      throw new UserError(
+        `definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`,
+        file ? { file } : undefined
+      );
+    }
+    return { effect: lastEffect };
+  }
+
   let lastEffectRaw: Value | undefined;
   let lastEffect: string | undefined;
   const compliantAnswers = new Map<string, Evaluation>();
@@ -561,30 +601,23 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     parameters,
     notes,
     appliesToType: mode.appliesToType,
+    effectFor(resource: Resource, options: EvaluateOptions = {}): string {
+      return resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+    },
+    changeRequest(resource: Resource, options: EvaluateOptions = {}, into?: { [key: string]: Value }): RequestOutcome {
+      const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
+      const { effect } = resolveEffect(rt);
+      const modifier = effect === 'Append' ? appendDetails : effect === 'Modify' ? modifyDetails : undefined;
+      if (!modifier || !mode.appliesToType(resource.type)) return { holds: false };
+      const holds = condition(rt);
+      if (holds !== true) return { holds };
+      const json = into ?? (copyBody(resource.json) as { [key: string]: Value });
+      return { holds, change: modifier.apply(rt, json), json };
+    },
     evaluate(resource: Resource, options: EvaluateOptions = {}): Evaluation {
       const params = cachedParameterValues(options.parameters);
       const rt = makeRuntime(resource, params, options);
-      const effectRaw = effectOf(rt);
-      let effect: string;
-      let effectUnknown: Unknown | undefined;
-      if (effectRaw instanceof Unknown) {
-        effect = 'Unknown';
-        effectUnknown = effectRaw;
-      } else {
-        // The effect is nearly always the same value (a parameter's default): spell it canonically once.
-        if (effectRaw !== lastEffectRaw) {
-          lastEffectRaw = effectRaw;
-          lastEffect = canonicalEffect(String(effectRaw));
-        }
-        const c = lastEffect;
-        if (c === undefined) {
-          throw new UserError(
-            `definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`,
-            file ? { file } : undefined
-          );
-        }
-        effect = c;
-      }
+      const { effect, effectUnknown } = resolveEffect(rt);
       if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
       if (!mode.appliesToType(resource.type))
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);

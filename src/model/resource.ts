@@ -33,5 +33,17 @@ export interface Resource {
   conditionUnknown?: string;
   /** An `existing` reference in a template: never reported on. */
   existing?: boolean;
+  /**
+   * Set on a nested deployment whose template cannot be read offline (a linked template at a remote
+   * URI, a template spec): what it deploys is unknown, so every definition's verdict on it is
+   * indeterminate, with this reason.
+   */
+  unresolved?: string;
+  /**
+   * A resource a template declares more than once (created, then updated by a later nested
+   * deployment) is sent as one PUT per declaration; this resource is the last, the end state, and
+   * these are the writes before it, in deployment order. Deny sees each write; Audit the end state.
+   */
+  priorWrites?: Resource[];
   origin: 'template' | 'snapshot' | 'live';
 }

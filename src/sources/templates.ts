@@ -18,6 +18,7 @@ import { TemplateError } from './arm/errors.js';
 import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';
 import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
+import { uriRoot } from './arm/templateLink.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -107,7 +108,8 @@ export function expandTemplateDocument(
     deploymentOutputs: new Map(),
     boundary,
     errors: [],
-    outputFailures: new Map()
+    outputFailures: new Map(),
+    uriRoot: uriRoot(doc.file, boundary)
   };
   const scope = new TemplateScope({
     doc,
@@ -175,6 +177,8 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
     keep.add(last);
     if (deployed.length > 1) {
       const earlier = deployed.slice(0, -1);
+      // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
+      last.priorWrites = earlier;
       notes.push(
         `${last.id} is declared ${deployed.length} times; the declaration at ${where(last)} deploys last and replaces ` +
           `the whole body set at ${earlier.map(where).join(', ')}.`
@@ -183,6 +187,7 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
         const previous = earlier[earlier.length - 1];
         keep.add({
           ...previous,
+          priorWrites: earlier.slice(0, -1),
           conditionUnknown: [
             previous.conditionUnknown,
             `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`

@@ -6,11 +6,12 @@ import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
 import { confine } from '../boundary.js';
 import { readTextFile } from '../../model/textFile.js';
-import type { SuppliedParameter } from '../parameters.js';
+import { loadParameterFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import { findKey } from '../../expr/evaluate.js';
 import { collectFailures, type ExpressionFailure } from './failures.js';
+import { hideTemplateUris, linkTarget, templateUri } from './templateLink.js';
 import {
   NO_COPY,
   TemplateScope,
@@ -504,6 +505,7 @@ export class TemplateExpander {
       setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
     }
     dropNullMembers(json);
+    for (const key of Object.keys(json)) setOwn(json, key, hideTemplateUris(json[key], scope.uri));
     if (!instance.existing) addIdentityUnknowns(json, instance.id);
     this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
     const resource: Resource = {
@@ -553,44 +555,15 @@ export class TemplateExpander {
     let base = joinPointer(propsPointer, 'template');
     let template: { [key: string]: Json };
     let linked = false;
-    const templateLink = isObject(props.templateLink) ? (props.templateLink as { [key: string]: Json }) : undefined;
     if (isObject(props.template)) {
       template = props.template as { [key: string]: Json };
-    } else if (templateLink && 'relativePath' in templateLink) {
-      const relative = parent.evaluateValue(
-        templateLink.relativePath,
-        joinPointer(propsPointer, 'templateLink', 'relativePath'),
-        data
-      );
-      if (typeof relative !== 'string') {
-        this.expansion.notes.push(
-          `${parent.file}: the linked template of deployment '${instance.nameText}' has an unknown path; its resources are not checked.`
-        );
-        return [];
-      }
-      const file = path.resolve(path.dirname(parent.file), relative);
-      if (parent.fileChain.includes(file)) {
-        throw parent.errorAt(
-          joinPointer(propsPointer, 'templateLink', 'relativePath'),
-          `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => path.basename(f)).join(' -> ')}).`
-        );
-      }
-      const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
-      confine(file, this.expansion.boundary, 'the linked template', at);
-      doc = parseJsonWithPositions(readTextFile(file), file);
-      if (!isObject(doc.value))
-        throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+    } else {
+      const found = this.linkedTemplate(instance, props, propsPointer, data);
+      if (typeof found === 'string') return [this.unresolvedDeployment(instance, found, propsPointer)];
+      doc = found;
       template = doc.value as { [key: string]: Json };
       base = '';
       linked = true;
-    } else {
-      const link = templateLink ? String(templateLink.uri ?? templateLink.id ?? 'a link') : 'no template';
-      this.expansion.notes.push(
-        `${parent.file}:${parent.positionOf(pointer)?.line ?? 1}: deployment '${instance.nameText}' uses ${
-          templateLink ? `the remote template ${link}` : 'no inline template'
-        }; it is not fetched, so its resources are not checked.`
-      );
-      return [];
     }
 
     const inner = linked || scopeMode === 'inner';
@@ -607,6 +580,7 @@ export class TemplateExpander {
         expansion: this.expansion,
         path: childPath,
         fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
+        uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
         makeLibrary: templateLibrary
       });
       child.resolveAllParameters();
@@ -631,6 +605,106 @@ export class TemplateExpander {
     this.reportFailures(instance.failures, !instance.conditionUnknown);
     this.recordOutputs(instance, child);
     return emitted;
+  }
+
+  /**
+   * The template a deployment links to with `templateLink` (`relativePath`, or a `uri` that lands in
+   * the repository: see templateLink.ts), read and parsed; or, when it cannot be read offline, why.
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates
+   */
+  private linkedTemplate(
+    instance: Instance,
+    props: { [key: string]: Json },
+    propsPointer: string,
+    data: EvalData
+  ): PositionedJson | string {
+    const parent = instance.decl.scope;
+    const linkPointer = joinPointer(propsPointer, 'templateLink');
+    if (!isObject(props.templateLink)) return 'it has neither an inline "template" nor a "templateLink"';
+    const link = props.templateLink as { [key: string]: Json };
+    const linkKey = (name: string) => findKey(link as { [key: string]: Value }, name);
+    let file: string;
+    let written: string;
+    let fieldPointer: string;
+    const relativeKey = linkKey('relativePath');
+    const uriKey = linkKey('uri');
+    if (relativeKey !== undefined || uriKey !== undefined) {
+      const key = (relativeKey ?? uriKey)!;
+      fieldPointer = joinPointer(linkPointer, key);
+      const value = parent.evaluateValue(link[key], fieldPointer, data);
+      if (isUnknown(value))
+        return `the location of its linked template is not known before deployment (${value.reason})`;
+      if (typeof value !== 'string' || value === '') {
+        throw parent.errorAt(
+          fieldPointer,
+          `"templateLink.${key}" must be a non-empty string, not ${JSON.stringify(value)}.`
+        );
+      }
+      written = value;
+      if (relativeKey !== undefined) {
+        // "the child deployment URI is a combination of the parent and relativePath"
+        file = path.resolve(path.dirname(parent.file), value);
+      } else {
+        const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
+        if (target.kind === 'remote') {
+          return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
+        }
+        file = target.file;
+      }
+    } else if (linkKey('id') !== undefined) {
+      const id = parent.evaluateValue(link[linkKey('id')!], joinPointer(linkPointer, linkKey('id')!), data);
+      return `it deploys the template spec ${isUnknown(id) ? id.reason : String(id)}, which is not fetched`;
+    } else {
+      return 'its "templateLink" has no "uri", "relativePath" or "id"';
+    }
+    if (parent.fileChain.includes(file)) {
+      throw parent.errorAt(
+        fieldPointer,
+        `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => path.basename(f)).join(' -> ')}).`
+      );
+    }
+    confine(file, this.expansion.boundary, 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
+    const doc = parseJsonWithPositions(readTextFile(file), file);
+    if (!isObject(doc.value))
+      throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+    // "If you provide a value for content version, it must match the version in the linked template;
+    // otherwise, the deployment fails with an error."
+    const versionKey = linkKey('contentVersion');
+    if (versionKey !== undefined) {
+      const wanted = parent.evaluateValue(link[versionKey], joinPointer(linkPointer, versionKey), data);
+      const actual = (doc.value as { [key: string]: Json }).contentVersion;
+      if (typeof wanted === 'string' && typeof actual === 'string' && wanted !== actual) {
+        throw parent.errorAt(
+          joinPointer(linkPointer, versionKey),
+          `The linked template ${path.basename(file)} has contentVersion '${actual}', not '${wanted}'; ARM fails the deployment. Make them match, or leave contentVersion out of templateLink.`
+        );
+      }
+    }
+    return doc;
+  }
+
+  /**
+   * A deployment whose template cannot be read offline stands for what it deploys: every
+   * definition's verdict on it is indeterminate, saying why (see Resource.unresolved).
+   */
+  private unresolvedDeployment(instance: Instance, reason: string, propsPointer: string): Emitted {
+    const { scope } = instance.decl;
+    const at = scope.positionOf(joinPointer(propsPointer, 'templateLink')) ?? scope.positionOf(instance.decl.pointer);
+    this.expansion.notes.push(
+      `${scope.file}:${at?.line ?? 1}: what deployment '${instance.nameText}' deploys is not checked: ${reason}.`
+    );
+    this.reportFailures(instance.failures, !instance.conditionUnknown);
+    const resource: Resource = {
+      id: instance.id,
+      type: instance.type,
+      name: instance.nameText,
+      json: { name: instance.name, type: instance.type },
+      source: at,
+      origin: 'template',
+      unresolved: `what deployment '${instance.nameText}' deploys is not known: ${reason}`
+    };
+    if (instance.conditionUnknown) resource.conditionUnknown = instance.conditionUnknown;
+    return { resource, idKnown: false };
   }
 
   private nestedTarget(instance: Instance, data: EvalData): DeploymentTarget {
@@ -689,6 +763,8 @@ export class TemplateExpander {
     const supplied = new Map<string, SuppliedParameter>();
     const paramsPointer = joinPointer(propsPointer, 'parameters');
     const origin = `deployment '${instance.nameText}'`;
+    const linkKey = findKey(props as { [key: string]: Value }, 'parametersLink');
+    if (linkKey !== undefined) return this.linkedParameters(instance, props, propsPointer, linkKey, data);
     const whole = typeof props.parameters === 'string';
     let params: Value = null;
     if (whole) params = parsedJsonText(scope.evaluateValue(props.parameters!, paramsPointer, data));
@@ -742,6 +818,53 @@ export class TemplateExpander {
       collectFailures(data.failures, failures);
     }
     return { supplied };
+  }
+
+  /**
+   * A parameter file a deployment links to with `parametersLink.uri`: read when it is beside the
+   * template in the repository (see templateLink.ts), else every parameter is unknown. "You can't
+   * use both inline parameters and a link to a parameter file. The deployment fails with an error
+   * when both parametersLink and parameters are specified."
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#parameters-for-linked-template
+   */
+  private linkedParameters(
+    instance: Instance,
+    props: { [key: string]: Json },
+    propsPointer: string,
+    linkKey: string,
+    data: EvalData
+  ): { supplied: Map<string, SuppliedParameter>; unknown?: Unknown } {
+    const { scope } = instance.decl;
+    const linkPointer = joinPointer(propsPointer, linkKey);
+    if (props.parameters !== undefined) {
+      throw scope.errorAt(
+        linkPointer,
+        `Deployment '${instance.nameText}' gives both "parameters" and "parametersLink"; ARM fails the deployment. Keep one.`
+      );
+    }
+    const link = isObject(props[linkKey]) ? (props[linkKey] as { [key: string]: Json }) : {};
+    const uriKey = findKey(link as { [key: string]: Value }, 'uri') ?? 'uri';
+    const uri = scope.evaluateValue(link[uriKey] ?? null, joinPointer(linkPointer, uriKey), data);
+    const unknown = (why: string) => ({
+      supplied: new Map<string, SuppliedParameter>(),
+      unknown: new Unknown(
+        `the parameters deployment '${instance.nameText}' links to (${why})`,
+        `parameterslink:${instance.id.toLowerCase()}`
+      )
+    });
+    if (isUnknown(uri)) return unknown(uri.reason);
+    if (typeof uri !== 'string' || uri === '') {
+      throw scope.errorAt(linkPointer, `"parametersLink" needs a "uri" naming the parameter file.`);
+    }
+    const target = linkTarget(uri, scope.uri, this.expansion.uriRoot);
+    if (target.kind === 'remote') return unknown(`${uri}, not fetched: cmk-guard reads no network`);
+    confine(
+      target.file,
+      this.expansion.boundary,
+      'the linked parameter file',
+      scope.positionOf(linkPointer) ?? undefined
+    );
+    return { supplied: loadParameterFile(target.file) };
   }
 
   /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */

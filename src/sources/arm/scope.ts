@@ -11,6 +11,7 @@ import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
 import { checkParameterValue } from './parameterChecks.js';
 import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from './failures.js';
+import { templateUri } from './templateLink.js';
 
 /**
  * One template being evaluated: its parameters, variables and functions, where it sits in
@@ -76,6 +77,8 @@ export interface Expansion {
   errors: TemplateError[];
   /** The failures behind each nested deployment's outputs, by lower-case deployment resource id. */
   outputFailures: Map<string, ExpressionFailure[]>;
+  /** What template URIs are relative to (see templateLink.ts): the repository, or the file system's root. */
+  uriRoot: string;
 }
 
 interface ParameterSlot {
@@ -135,6 +138,8 @@ export interface TemplateScopeInit {
   path: string;
   /** Linked files already open, to refuse a template that links itself. */
   fileChain: string[];
+  /** The URI the template is deployed from (see templateLink.ts); by default its file's, or its outer template's. */
+  uri?: string;
   /** Builds this template's function library (standard + deployment + user functions). */
   makeLibrary: (scope: TemplateScope) => FunctionLibrary;
 }
@@ -148,6 +153,8 @@ export class TemplateScope {
   readonly outer?: TemplateScope;
   readonly path: string;
   readonly fileChain: string[];
+  /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
+  readonly uri: string;
   readonly functions: FunctionLibrary;
   /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
   readonly symbols = new Map<string, string[]>();
@@ -167,6 +174,7 @@ export class TemplateScope {
     this.outer = init.outer;
     this.path = init.path;
     this.fileChain = init.fileChain;
+    this.uri = init.uri ?? init.outer?.uri ?? templateUri(init.doc.file, init.expansion.uriRoot);
     this.supplied = init.supplied;
     this.suppliedUnknown = init.suppliedUnknown;
     this.parameterSlots = new Map();

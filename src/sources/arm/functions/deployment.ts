@@ -5,7 +5,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
  */
-import { Unknown, type Value } from '../../../model/value.js';
+import type { Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { DeploymentTarget, EvalData } from '../scope.js';
@@ -125,10 +125,10 @@ export const deploymentFunctions: FunctionDefinition[] = [
             contentVersion: (template.contentVersion as string | undefined) ?? '1.0.0.0',
             metadata: (template.metadata as Value | undefined) ?? {}
           },
-          // Quickstarts default _artifactsLocation to the URI they were deployed from, which
-          // a local file does not have.
+          // Quickstarts default _artifactsLocation to the URI they were deployed from and link
+          // their nested templates beside it: the repository stands for that place (templateLink.ts).
           templateLink: {
-            uri: new Unknown('the URI the template is deployed from', 'deployment().properties.templateLink.uri'),
+            uri: scope.uri,
             contentVersion: (template.contentVersion as string | undefined) ?? '1.0.0.0'
           },
           templateHash: '0',

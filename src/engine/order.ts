@@ -1,0 +1,267 @@
+/**
+ * The order and grain of evaluation: which request each effect sees.
+ *
+ * Azure evaluates a create or update request in a fixed order: "disabled is checked first …
+ * append and modify are then evaluated. Since either could alter the request, a change made might
+ * prevent an audit or deny effect from triggering … deny is then evaluated. By evaluating deny
+ * before audit, double logging of an undesired resource is prevented. audit is evaluated."
+ * (https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics#order-of-evaluation)
+ *
+ * And it evaluates every request as it is sent: "When creating or updating a matched resource in a
+ * Resource Manager mode, deny prevents the request before being sent to the Resource Provider"
+ * (https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny). A template that
+ * declares a resource more than once (an account created without a key, then given one by a later
+ * nested deployment) sends one PUT per declaration: Deny refuses the first that does not comply and
+ * the deployment stops there, while the compliance state Audit reports is that of the resource as
+ * it ends up. So Deny (and an Append that would override a value, which "acts as a deny effect")
+ * sees each write in deployment order; Audit and the other effects see the end state, after Append
+ * and Modify.
+ */
+import type { Finding } from '../model/finding.js';
+import type { Resource, SourcePosition } from '../model/resource.js';
+import { own, type Value } from '../model/value.js';
+import type { CompiledDefinition, Evaluation, RequestOutcome } from './definition.js';
+import { describeChanges, copyBody } from './modify.js';
+import { severityOf, toFinding } from './findings.js';
+
+interface Planned {
+  def: CompiledDefinition;
+  index: number;
+  parameters?: Record<string, Value>;
+  effect: string;
+}
+
+export interface EvaluateAllOptions {
+  /** Assignment parameter values by definition name (an effect parameter set to Deny, say). */
+  parameters?: Record<string, Record<string, Value>>;
+}
+
+/** One request as Deny and Audit see it: the write after Append and Modify. */
+interface Request {
+  /** The declaration as written (its positions point at the template). */
+  write: Resource;
+  /** The request after Append and Modify (the write itself when nothing changed it). */
+  resource: Resource;
+  /** What each Append/Modify definition did to it. */
+  outcomes: Map<CompiledDefinition, RequestOutcome & { skippedByConflict?: string }>;
+  /** Set when an Append or a Modify conflict makes Azure reject this request. */
+  refused?: { def: CompiledDefinition; reason: string };
+}
+
+const where = (position: SourcePosition | null): string =>
+  position ? `${position.file.replace(/^.*[\\/]/, '')}:${position.line}` : 'its declaration';
+
+/**
+ * Evaluates every definition against every resource (except `existing` references) in Azure's
+ * order and grain, and returns a finding for each applicable pair, grouped by definition.
+ */
+export function evaluateInOrder(
+  defs: CompiledDefinition[],
+  resources: Resource[],
+  options: EvaluateAllOptions = {}
+): Finding[] {
+  const byDefinition: Finding[][] = defs.map(() => []);
+  for (const resource of resources) {
+    if (resource.existing) continue;
+    for (const { index, finding } of evaluateResource(defs, resource, resources, options)) {
+      byDefinition[index].push(finding);
+    }
+  }
+  return byDefinition.flat();
+}
+
+function evaluateResource(
+  defs: CompiledDefinition[],
+  resource: Resource,
+  related: Resource[],
+  options: EvaluateAllOptions
+): { index: number; finding: Finding }[] {
+  const out: { index: number; finding: Finding }[] = [];
+  if (resource.unresolved) return unresolvedFindings(defs, resource, options);
+  const plan: Planned[] = [];
+  defs.forEach((def, index) => {
+    if (!def.appliesToType(resource.type)) return;
+    const parameters = options.parameters ? own(options.parameters, def.name) : undefined;
+    plan.push({ def, index, parameters, effect: def.effectFor(resource, { parameters }) });
+  });
+  // "When a policy definition using the append effect is run as part of an evaluation cycle, it
+  // doesn't make changes to resources that already exist" (the same for modify): only a template's
+  // resources are requests; a snapshot's or a live scope's are evaluated as they are.
+  const modifiers =
+    resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
+  const writes = [...(resource.priorWrites ?? []), resource];
+  if (modifiers.length === 0 && writes.length === 1) {
+    // Most resources: one write, nothing changes it: each definition sees the resource as declared.
+    for (const { def, index, parameters } of plan) {
+      const evaluation = def.evaluate(resource, { parameters, related });
+      if (evaluation.applicable) out.push({ index, finding: toFinding(def, resource, evaluation) });
+    }
+    return out;
+  }
+  const requests = writes.map(write => modifiedRequest(write, modifiers, related));
+  const final = requests[requests.length - 1];
+  for (const planned of plan) {
+    const { def, index, parameters, effect } = planned;
+    let finding: Finding | undefined;
+    if (effect === 'Deny') finding = denyFinding(planned, requests, related);
+    else if (effect === 'Append' || effect === 'Modify') finding = modifierFinding(planned, final, related);
+    else {
+      const evaluation = def.evaluate(final.resource, { parameters, related });
+      if (evaluation.applicable) finding = toFinding(def, final.resource, evaluation);
+    }
+    if (finding) out.push({ index, finding });
+  }
+  return out;
+}
+
+/**
+ * The request Deny and Audit see: each Append and Modify whose `if` holds on the write changes it.
+ * Two Modify definitions that change the same property conflict, and their `conflictEffect`
+ * decides: "the policy definition with deny takes precedence. Policy definitions with audit skip
+ * all operations. If more than one policy definition has the effect deny, the request is denied as
+ * a conflict. If all policy definitions have audit, then none of the operations of the conflicting
+ * policy definitions are processed." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
+ */
+function modifiedRequest(write: Resource, modifiers: Planned[], related: Resource[]): Request {
+  const outcomes = new Map<CompiledDefinition, RequestOutcome & { skippedByConflict?: string }>();
+  for (const { def, parameters } of modifiers) {
+    outcomes.set(def, def.changeRequest(write, { parameters, related }));
+  }
+  const request: Request = { write, resource: write, outcomes };
+  // Which definitions change each property.
+  const writers = new Map<string, CompiledDefinition[]>();
+  for (const [def, outcome] of outcomes) {
+    for (const change of outcome.change?.changes ?? []) {
+      const key = change.pointer.toLowerCase();
+      const list = writers.get(key) ?? [];
+      if (!list.includes(def)) list.push(def);
+      writers.set(key, list);
+    }
+  }
+  const skipped = new Set<CompiledDefinition>();
+  for (const defs of writers.values()) {
+    const modifies = defs.filter(d => modifiers.find(m => m.def === d)?.effect === 'Modify');
+    if (modifies.length < 2) continue;
+    const denying = modifies.filter(d => outcomes.get(d)!.change!.conflictEffect === 'deny');
+    const names = modifies.map(d => `'${d.displayName}'`).join(' and ');
+    if (denying.length > 1) {
+      request.refused ??= {
+        def: denying[0],
+        reason: `${names} change the same property and more than one has conflictEffect deny: Azure denies the request as a conflict`
+      };
+    }
+    for (const d of modifies) {
+      if (denying.length === 1 && d === denying[0]) continue;
+      skipped.add(d);
+      outcomes.get(d)!.skippedByConflict =
+        `it changes the same property as ${names.replace(`'${d.displayName}'`, '').replace(/^ and | and $/g, '')}, so its operations are skipped (conflictEffect)`;
+    }
+  }
+  for (const [def, outcome] of outcomes) {
+    if (outcome.change?.refused) request.refused ??= { def, reason: outcome.change.refused };
+  }
+  const applied = modifiers.filter(({ def }) => !skipped.has(def) && outcomes.get(def)!.change?.changes.length);
+  let json: { [key: string]: Value } | undefined;
+  if (applied.length === 1) {
+    // One definition changed the request: its own copy is the request.
+    json = outcomes.get(applied[0].def)!.json;
+  } else {
+    for (const { def, parameters } of applied) {
+      json ??= copyBody(write.json) as { [key: string]: Value };
+      def.changeRequest(write, { parameters, related }, json);
+    }
+  }
+  if (json) request.resource = { ...write, json };
+  return request;
+}
+
+/** Deny: the first write Azure would refuse, on its line; compliant when every write passes. */
+function denyFinding(planned: Planned, requests: Request[], related: Resource[]): Finding | undefined {
+  const { def, parameters } = planned;
+  const n = requests.length;
+  const evaluations: { request: Request; evaluation: Evaluation; verdict: Finding['verdict'] }[] = [];
+  for (const request of requests) {
+    const evaluation = def.evaluate(request.resource, { parameters, related });
+    const finding = evaluation.applicable ? toFinding(def, request.resource, evaluation) : undefined;
+    evaluations.push({ request, evaluation, verdict: finding?.verdict ?? 'compliant' });
+    // A request Azure rejects ends the deployment: later writes are never sent.
+    if (request.refused) break;
+  }
+  if (!evaluations.some(e => e.evaluation.applicable)) return undefined;
+  const denied =
+    evaluations.find(e => e.verdict === 'noncompliant') ?? evaluations.find(e => e.verdict === 'indeterminate');
+  const last = evaluations[evaluations.length - 1];
+  if (!denied) return toFinding(def, last.request.resource, last.evaluation);
+  const finding = toFinding(def, denied.request.resource, denied.evaluation);
+  const position = evaluations.indexOf(denied);
+  if (n === 1) return finding;
+  const others = requests.filter(r => r !== denied.request).map(r => where(r.write.source));
+  let note = ` Deny evaluates each write as it is sent: this is write ${position + 1} of ${n} of ${denied.request.write.name} (the other${others.length > 1 ? 's' : ''} at ${others.join(', ')})`;
+  const finalEvaluation =
+    position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, related }) : undefined;
+  if (finalEvaluation && (!finalEvaluation.applicable || finalEvaluation.verdict === 'compliant')) {
+    note += `; Azure refuses it and the deployment stops, though the write at ${where(requests[n - 1].write.source)} would comply. Give the resource its final properties in its first write`;
+  }
+  return { ...finding, message: `${finding.message}${note}.` };
+}
+
+/**
+ * A nested deployment whose template is not read (a remote URI): what it deploys is unknown, so
+ * every definition that is not disabled is indeterminate on it, saying why.
+ */
+function unresolvedFindings(
+  defs: CompiledDefinition[],
+  resource: Resource,
+  options: EvaluateAllOptions
+): { index: number; finding: Finding }[] {
+  const out: { index: number; finding: Finding }[] = [];
+  defs.forEach((def, index) => {
+    const parameters = options.parameters ? own(options.parameters, def.name) : undefined;
+    // Resource provider modes (Kubernetes, Key Vault data) evaluate what ARM templates do not deploy.
+    if (!/^(all|indexed)$/i.test(def.mode)) return;
+    const effect = def.effectFor(resource, { parameters });
+    if (effect === 'Disabled') return;
+    const reason = resource.unresolved!;
+    out.push({
+      index,
+      finding: toFinding(def, resource, {
+        applicable: true,
+        verdict: 'indeterminate',
+        effect,
+        reason,
+        message: `${def.displayName}: cannot be decided for what this deployment deploys; ${reason}.`,
+        pointers: []
+      })
+    });
+  });
+  return out;
+}
+
+/** Append and Modify: their verdict on the end state, and what they change on the way there. */
+function modifierFinding(planned: Planned, final: Request, related: Resource[]): Finding | undefined {
+  const { def, parameters } = planned;
+  const outcome = final.outcomes.get(def);
+  if (outcome?.change?.notApplicable) return undefined;
+  if (final.refused?.def === def) {
+    const evaluation = def.evaluate(final.write, { parameters, related });
+    const finding = toFinding(def, final.write, evaluation);
+    return {
+      ...finding,
+      verdict: 'noncompliant',
+      severity: severityOf(def, 'Deny'),
+      message: `${def.displayName}: ${final.refused.reason}.`
+    };
+  }
+  const evaluation = def.evaluate(final.resource, { parameters, related });
+  if (!evaluation.applicable) return undefined;
+  const finding = toFinding(def, final.resource, evaluation);
+  const change = outcome?.change;
+  const notes: string[] = [];
+  if (outcome?.skippedByConflict) notes.push(`Its operations are not applied: ${outcome.skippedByConflict}.`);
+  else if (change && change.changes.length)
+    notes.push(`On deployment Azure changes the request: ${describeChanges(change.changes)}.`);
+  if (change?.skipped.length) notes.push(`Skipped: ${change.skipped.join('; ')}.`);
+  if (change?.unknown)
+    notes.push(`Whether an operation applies cannot be known before deployment (${change.unknown.reason}).`);
+  return notes.length ? { ...finding, message: `${finding.message} ${notes.join(' ')}` } : finding;
+}
