@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2420);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3075);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2420:
+/***/ 3075:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51894,51 +51894,6 @@ function aliasCount() {
     return load().aliases.size;
 }
 
-;// CONCATENATED MODULE: ./src/engine/effects.ts
-
-const canonical = {
-    audit: 'Audit',
-    deny: 'Deny',
-    disabled: 'Disabled',
-    append: 'Append',
-    modify: 'Modify',
-    auditifnotexists: 'AuditIfNotExists',
-    deployifnotexists: 'DeployIfNotExists',
-    denyaction: 'DenyAction',
-    manual: 'Manual',
-    auditaction: 'AuditAction',
-    // Resource-provider-mode effects (Microsoft.Kubernetes.Data and friends).
-    mutate: 'Mutate',
-    enforceregopolicy: 'EnforceRegoPolicy',
-    enforceopaconstraint: 'EnforceOPAConstraint',
-    // Microsoft.MachineLearningServices.Data mode.
-    enforcesetting: 'EnforceSetting'
-};
-/** The effect's canonical spelling, or undefined when it is not an effect. */
-function canonicalEffect(name) {
-    return value_own(canonical, name.toLowerCase());
-}
-const effectNames = Object.values(canonical);
-/** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
-function isExistenceEffect(effect) {
-    return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
-}
-/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
-function severityOfEffect(effect) {
-    switch (effect) {
-        case 'Deny':
-        case 'DenyAction':
-        case 'EnforceRegoPolicy':
-        case 'EnforceOPAConstraint':
-        case 'EnforceSetting':
-            return 'error';
-        case 'Manual':
-            return 'note';
-        default:
-            return 'warning';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/expr/errors.ts
 /** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
 
@@ -52556,6 +52511,1188 @@ function describeType(value) {
         default:
             return 'an object';
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+/**
+ * A policy definition that is malformed: refused at load time with the file, the JSON path in the
+ * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
+ */
+class DefinitionError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'DefinitionError';
+    }
+}
+/** A well-formed definition that uses something this engine cannot evaluate offline. */
+class UnsupportedError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'UnsupportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/expressions.ts
+/**
+ * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
+ * parsed once at load time into a closure; evaluated with the policy function library.
+ */
+
+
+
+
+/** Functions whose result depends on the resource or the moment, not only on the parameters. */
+const resourceDependent = new Set([
+    'field',
+    'current',
+    'requestcontext',
+    'utcnow',
+    'resourcegroup',
+    'subscription',
+    'policy',
+    'newguid'
+]);
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+    'copyindex',
+    'datetimeadd',
+    'datetimefromepoch',
+    'datetimetoepoch',
+    'deployment',
+    'environment',
+    'extensionresourceid',
+    'lambda',
+    'managementgroup',
+    'newguid',
+    'pickzones',
+    'providers',
+    'reference',
+    'resourceid',
+    'subscriptionresourceid',
+    'tenantresourceid',
+    'tenant',
+    'variables'
+]);
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+function refusedInPolicyRule(name) {
+    const lower = name.toLowerCase();
+    return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
+function collectCalls(expr, out) {
+    if (expr.kind === 'call') {
+        out.push({ name: expr.name, args: expr.args });
+        for (const a of expr.args)
+            collectCalls(a, out);
+    }
+    else if (expr.kind === 'property') {
+        collectCalls(expr.target, out);
+    }
+    else if (expr.kind === 'index') {
+        collectCalls(expr.target, out);
+        collectCalls(expr.index, out);
+    }
+}
+/** Parses a string that may be an expression; checks its functions and parameter references. */
+function compileString(text, site) {
+    let parsed;
+    try {
+        parsed = parse_parseTemplateString(text);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
+    }
+    if (typeof parsed === 'string')
+        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
+    const calls = [];
+    collectCalls(parsed, calls);
+    const parameters = [];
+    for (const call of calls) {
+        const lower = call.name.toLowerCase();
+        if (refusedInPolicyRule(lower)) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
+        }
+        const fn = site.functions.get(lower);
+        if (!fn) {
+            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
+        }
+        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
+            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
+        }
+        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
+            const name = String(call.args[0].value);
+            if (!site.declared.has(name.toLowerCase())) {
+                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
+            }
+            parameters.push(name);
+        }
+        if (site.checkField && (lower === 'field' || lower === 'current') && call.args[0]?.kind === 'literal') {
+            const name = call.args[0].value;
+            // current('name') of a value count is a name, not a field.
+            if (typeof name === 'string' && (lower === 'field' || name.includes('/')))
+                site.checkField(name, site.path);
+        }
+    }
+    const expr = parsed;
+    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+    return {
+        parameters,
+        parametersOnly,
+        get(rt) {
+            try {
+                return evaluate(expr, rt.expr);
+            }
+            catch (error) {
+                if (error instanceof ExpressionError)
+                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
+                throw error;
+            }
+        }
+    };
+}
+/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
+function compileValue(raw, site) {
+    if (typeof raw === 'string')
+        return compileString(raw, site);
+    if (Array.isArray(raw)) {
+        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
+        const parameters = parts.flatMap(p => p.parameters);
+        const parametersOnly = parts.every(p => p.parametersOnly);
+        if (parts.every(p => 'constant' in p)) {
+            const constant = parts.map(p => p.constant);
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
+    }
+    if (raw !== null && typeof raw === 'object') {
+        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
+        const parameters = entries.flatMap(([, p]) => p.parameters);
+        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
+        if (entries.every(([, p]) => 'constant' in p)) {
+            const constant = {};
+            for (const [k, p] of entries)
+                value_setOwn(constant, k, p.constant);
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return {
+            parameters,
+            parametersOnly,
+            get(rt) {
+                const out = {};
+                for (const [k, p] of entries)
+                    value_setOwn(out, k, p.get(rt));
+                return out;
+            }
+        };
+    }
+    const constant = (raw ?? null);
+    return { constant, get: () => constant, parameters: [], parametersOnly: true };
+}
+/**
+ * A value that depends only on the parameters, computed once per set of parameter values (the
+ * runtime's parameter map is the same object for every resource of one assignment).
+ */
+function perAssignment(value, derive) {
+    let lastParams;
+    let last;
+    return rt => {
+        if (rt.parameters !== lastParams) {
+            last = derive(value.get(rt));
+            lastParams = rt.parameters;
+        }
+        return last;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/values.ts
+/**
+ * How Azure Policy reads and compares resource values: property names match case-insensitively,
+ * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
+ * `"True"`, `2` equals `"2"`).
+ */
+
+/** A property of an object, matching the name exactly first and then case-insensitively. */
+function getKey(obj, key, lower = key.toLowerCase()) {
+    const exact = obj[key];
+    if (exact !== undefined && hasOwn(obj, key))
+        return exact;
+    for (const k in obj)
+        if (k.toLowerCase() === lower)
+            return obj[k];
+    return undefined;
+}
+/** The property name as the object spells it, or undefined. */
+function values_actualKey(obj, lower) {
+    for (const k in obj)
+        if (k.toLowerCase() === lower)
+            return k;
+    return undefined;
+}
+/** The text a scalar compares as; undefined for null, arrays and objects. */
+function scalarText(value) {
+    switch (typeof value) {
+        case 'string':
+            return value;
+        case 'number':
+            return String(value);
+        case 'boolean':
+            return value ? 'true' : 'false';
+        default:
+            return undefined;
+    }
+}
+function numeric(text) {
+    if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(text))
+        return undefined;
+    return Number(text);
+}
+/** Azure's equality: case-insensitive for strings, by text for booleans and numbers, deep for arrays and objects. */
+function looseEquals(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    if (a === null || b === null)
+        return a === b;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!looseEquals(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (value_isObject(a)) {
+        if (!value_isObject(b))
+            return false;
+        const ka = Object.keys(a);
+        if (ka.length !== Object.keys(b).length)
+            return false;
+        for (const k of ka)
+            if (!looseEquals(a[k], getKey(b, k)))
+                return false;
+        return true;
+    }
+    if (a instanceof value_Unknown || b instanceof value_Unknown)
+        return false;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a === b;
+    const ta = scalarText(a);
+    const tb = scalarText(b);
+    if (ta === undefined || tb === undefined)
+        return false;
+    if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase()))
+        return true;
+    if (typeof a === 'number' || typeof b === 'number') {
+        const na = numeric(ta);
+        const nb = numeric(tb);
+        return na !== undefined && na === nb;
+    }
+    return false;
+}
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
+/**
+ * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
+ * 100 ns ticks], so that `2024-05-01T00:00:00Z` (as addDays() gives it) and `2024-05-01T00:00:00.0000000Z`
+ * (as utcNow() gives it) order as the same instant; undefined for any other text.
+ */
+function dateValue(text) {
+    if (text.length < 10 || text.charCodeAt(4) !== 45)
+        return undefined;
+    const m = isoDate.exec(text);
+    if (!m)
+        return undefined;
+    const fraction = (m[3] ?? '').padEnd(7, '0');
+    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
+    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
+}
+/**
+ * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
+ * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
+ * (api-versions order correctly as text). Undefined when the two
+ * cannot be ordered (Azure reports an error; the condition does not hold).
+ */
+function compareOrder(a, b) {
+    if (a === undefined || b === undefined || a === null || b === null)
+        return undefined;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a - b;
+    const ta = scalarText(a);
+    const tb = scalarText(b);
+    if (ta === undefined || tb === undefined)
+        return undefined;
+    if (typeof a === 'number' || typeof b === 'number') {
+        const na = numeric(ta);
+        const nb = numeric(tb);
+        if (na === undefined || nb === undefined)
+            return undefined;
+        return na - nb;
+    }
+    if (typeof a === 'boolean' || typeof b === 'boolean')
+        return undefined;
+    const da = dateValue(ta);
+    if (da !== undefined) {
+        const db = dateValue(tb);
+        if (db !== undefined)
+            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
+    }
+    const la = ta.toLowerCase();
+    const lb = tb.toLowerCase();
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+/** Escapes a JSON pointer token. */
+function values_pointerToken(key) {
+    return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+;// CONCATENATED MODULE: ./src/engine/fields.ts
+/**
+ * Fields: what a `field` condition, a `count.field` and the `field()` function read from a resource.
+ * Resource-level fields (`name`, `fullName`, `type`, `kind`, `location`, `id`, `tags`, `identity.*`)
+ * are read from the resource; anything with a `/` is a provider alias, resolved through the alias
+ * catalog to a property path. `[*]` selects every member of an array: the field then yields a
+ * collection of values, and a condition must hold for each of them.
+ */
+
+
+
+/** Values selected through a `[*]`: each member's value (undefined when missing), or unknown as a whole. */
+class fields_Collection {
+    items;
+    unknown;
+    constructor(items, unknown) {
+        this.items = items;
+        this.unknown = unknown;
+    }
+}
+/** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
+function parsePath(path) {
+    const steps = [];
+    let i = 0;
+    const key = (k) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
+    while (i < path.length) {
+        const c = path[i];
+        if (c === '.') {
+            i++;
+        }
+        else if (c === '[') {
+            const close = path.indexOf(']', i);
+            const inner = close < 0 ? path.slice(i + 1) : path.slice(i + 1, close);
+            i = close < 0 ? path.length : close + 1;
+            if (inner === '*')
+                steps.push({ kind: 'all' });
+            else
+                key(inner.replace(/^'(.*)'$/s, '$1').replace(/''/g, "'"));
+        }
+        else {
+            let j = i;
+            while (j < path.length && path[j] !== '.' && path[j] !== '[')
+                j++;
+            key(path.slice(i, j));
+            i = j;
+        }
+    }
+    return steps;
+}
+const resourceFields = {
+    name: 'name',
+    fullname: 'fullName',
+    type: 'type',
+    id: 'id'
+};
+/**
+ * Fields that are not aliases: the ones the policy-rule page lists (`kind`, `location`,
+ * `identity.type`, tags in every spelling) and `identity.userAssignedIdentities`, which built-in
+ * definitions read. Anything else without a `/` is not a field Azure accepts.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function isBodyField(lower) {
+    return (lower === 'kind' ||
+        lower === 'location' ||
+        lower === 'identity.type' ||
+        lower === 'identity.userassignedidentities' ||
+        lower === 'tags' ||
+        lower.startsWith('tags.') ||
+        lower.startsWith('tags['));
+}
+const fields_numericIndex = /\[\s*\d+\s*\]/g;
+/** Why Azure refuses a field name without `/` that is not one of its own fields. */
+function refuseBodyPath(text, types) {
+    const asAliasPath = text.replace(fields_numericIndex, '[*]');
+    const indexed = asAliasPath !== text;
+    const suggestions = aliasesWithPath(asAliasPath, types);
+    const reason = indexed
+        ? `'${text}' indexes an array by position, which no field can: aliases select every member with [*]`
+        : `'${text}' is not a field Azure Policy accepts: use name, fullName, kind, type, location, id, identity.type, tags, tags['<name>'], or a provider alias`;
+    return { reason, suggestions };
+}
+/** Resolves a field name as written in a definition. */
+function fields_resolveField(text, options = {}) {
+    const { types, aliases } = options;
+    const lower = text.toLowerCase();
+    const source = value_own(resourceFields, lower);
+    if (source)
+        return { text, source, steps: [], wildcard: false };
+    if (!text.includes('/')) {
+        // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
+        const steps = parsePath(text);
+        const ref = { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
+        if (!isBodyField(lower))
+            ref.refused = refuseBodyPath(text, types);
+        return ref;
+    }
+    const declared = aliases?.(text);
+    if (declared !== undefined) {
+        const steps = parsePath(declared);
+        return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
+    }
+    const found = lookupAlias(text);
+    if (found.status !== 'known') {
+        const ref = { text, source: 'json', steps: [], wildcard: /\[\*\]/.test(text) };
+        if (found.status === 'refused')
+            ref.refused = { reason: found.reason, suggestions: found.suggestions };
+        else
+            ref.unknown = found.reason;
+        return ref;
+    }
+    const steps = parsePath(found.path);
+    return {
+        text,
+        source: 'json',
+        steps,
+        wildcard: steps.some(s => s.kind === 'all'),
+        alternatives: found.paths.length > 1 ? found.paths.slice(1).map(parsePath) : undefined,
+        conventional: found.pathSource === 'convention' ? found.path : undefined
+    };
+}
+/** What a field that cannot be read (unknown or refused) selects: an unknown, existence included. */
+function unreadable(ref) {
+    const reason = ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
+    if (reason === undefined)
+        return undefined;
+    const u = new UnknownAbove(reason, `field:${ref.text.toLowerCase()}`);
+    return ref.wildcard ? new fields_Collection([], u) : u;
+}
+/** The sentence that ends a refusal: the nearest known names, if any. */
+function suggestionText(suggestions) {
+    if (suggestions.length === 0)
+        return '';
+    const quoted = suggestions.map(s => `'${s}'`);
+    return `; did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`}?`;
+}
+/** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
+function selectFromRoot(json, ref) {
+    const first = walk(json, ref.steps);
+    if (!ref.alternatives || (first !== undefined && !(first instanceof fields_Collection && first.items.length === 0)))
+        return first;
+    for (const steps of ref.alternatives) {
+        const other = walk(json, steps);
+        if (other !== undefined && !(other instanceof fields_Collection && other.items.length === 0))
+            return other;
+    }
+    return first;
+}
+/**
+ * An unknown met on the way to a field, before its last step: whether the field exists at all
+ * is unknown too. An unknown found at the field itself means the property is set to a value
+ * that is not known yet, so it exists.
+ */
+class UnknownAbove extends value_Unknown {
+}
+/** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
+function walk(start, steps, from = 0) {
+    let cur = start;
+    for (let i = from; i < steps.length; i++) {
+        const step = steps[i];
+        if (cur instanceof value_Unknown) {
+            const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
+            return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
+        }
+        if (step.kind === 'key') {
+            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
+            if (cur === undefined)
+                return hasWildcard(steps, i + 1) ? new fields_Collection([]) : undefined;
+        }
+        else {
+            if (!Array.isArray(cur))
+                return new fields_Collection([]);
+            const items = [];
+            let unknown;
+            for (const member of cur) {
+                const r = walk(member, steps, i + 1);
+                if (r instanceof fields_Collection) {
+                    unknown ??= r.unknown;
+                    for (const item of r.items)
+                        items.push(item);
+                }
+                else {
+                    items.push(r);
+                }
+            }
+            return new fields_Collection(items, unknown);
+        }
+    }
+    return cur;
+}
+function hasWildcard(steps, from) {
+    for (let i = from; i < steps.length; i++)
+        if (steps[i].kind === 'all')
+            return true;
+    return false;
+}
+/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
+function shortName(resource) {
+    const slash = resource.name.lastIndexOf('/');
+    return slash < 0 ? resource.name : resource.name.slice(slash + 1);
+}
+function readResourceField(resource, source) {
+    switch (source) {
+        case 'name':
+            return shortName(resource);
+        case 'fullName':
+            return resource.name;
+        case 'type':
+            return resource.type;
+        case 'id':
+            return resource.id;
+        default:
+            return null;
+    }
+}
+/** True when `prefix` (a counted `[*]` field) is a leading part of `steps`, member by member. */
+function isPrefix(prefix, steps) {
+    if (prefix.length > steps.length)
+        return false;
+    for (let i = 0; i < prefix.length; i++) {
+        const a = prefix[i];
+        const b = steps[i];
+        if (a.kind !== b.kind)
+            return false;
+        if (a.kind === 'key' && b.kind === 'key' && a.lower !== b.lower)
+            return false;
+    }
+    return true;
+}
+/**
+ * A JSON pointer into the resource body for a field without `[*]`, spelled as the resource spells
+ * it where the property exists (`/properties/encryption/keySource`); null for `[*]` fields.
+ */
+function pointerFor(json, ref) {
+    if (ref.source !== 'json')
+        return ref.source === 'name' || ref.source === 'fullName' ? '/name' : `/${ref.source}`;
+    let pointer = '';
+    let cur = json;
+    for (const step of ref.steps) {
+        if (step.kind === 'all')
+            return pointer || null;
+        const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
+        cur = isObject(cur) ? own(cur, key) : undefined;
+        pointer += `/${pointerToken(key)}`;
+    }
+    return pointer;
+}
+
+;// CONCATENATED MODULE: ./src/engine/modify.ts
+/**
+ * Append and Modify: what they do to a create or update request before Deny and Audit see it.
+ * "append and modify are then evaluated. Since either could alter the request, a change made might
+ * prevent an audit or deny effect from triggering."
+ * (https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics#order-of-evaluation)
+ *
+ * - Append "adds fields to the resource when the if condition of the policy rule is met. If the
+ *   append effect would override a value in the original request with a different value, then it
+ *   acts as a deny effect and rejects the request. To append a new value to an existing array, use
+ *   the [*] version of the alias." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-append)
+ * - Modify applies its `operations` (`addOrReplace`, `add`, `remove` — remove for tags only), each
+ *   only when its `condition` holds; "If the 'parent' property … isn't present in the request,
+ *   modification is skipped"; `identity.type` is modified only on virtual machines and scale sets,
+ *   elsewhere the resource "is considered not applicable"; when two Modify definitions change the
+ *   same property, `conflictEffect` decides: "the policy definition with deny takes precedence.
+ *   Policy definitions with audit skip all operations. If more than one policy definition has the
+ *   effect deny, the request is denied as a conflict."
+ *   (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
+ */
+
+
+
+
+const keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+/** Append's `details` (`[{field, value}]`), compiled; undefined when the details are not that shape. */
+function compileAppend(details, site, path, aliases) {
+    if (!Array.isArray(details))
+        return undefined;
+    const operations = [];
+    details.forEach((pair, i) => {
+        if (!value_isObject(pair))
+            return;
+        const p = pair;
+        const fieldKey = keyOf(p, 'field');
+        const valueKey = keyOf(p, 'value');
+        if (fieldKey === undefined || typeof p[fieldKey] !== 'string' || valueKey === undefined)
+            return;
+        const field = p[fieldKey];
+        operations.push({
+            operation: 'append',
+            field,
+            steps: fields_resolveField(field, { aliases }).steps,
+            value: compileValue(p[valueKey], site(`${path}[${i}].${valueKey}`))
+        });
+    });
+    return operations.length ? modifier(operations, 'deny') : undefined;
+}
+/** Modify's `details` (`{operations, conflictEffect}`), compiled; undefined when not that shape. */
+function compileModify(details, site, path, aliases) {
+    if (!value_isObject(details))
+        return undefined;
+    const d = details;
+    const opsKey = keyOf(d, 'operations');
+    const ops = opsKey === undefined ? undefined : d[opsKey];
+    if (!Array.isArray(ops))
+        return undefined;
+    const conflictKey = keyOf(d, 'conflicteffect');
+    const conflictRaw = conflictKey === undefined ? 'deny' : d[conflictKey];
+    // "Default value is deny." An expression (a parameter) is read when it is a literal only.
+    const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? conflictRaw.toLowerCase() : 'deny');
+    const operations = [];
+    ops.forEach((raw, i) => {
+        if (!value_isObject(raw))
+            return;
+        const op = raw;
+        const at = `${path}.${opsKey}[${i}]`;
+        const nameKey = keyOf(op, 'operation');
+        const fieldKey = keyOf(op, 'field');
+        const valueKey = keyOf(op, 'value');
+        const conditionKey = keyOf(op, 'condition');
+        const name = nameKey === undefined ? undefined : op[nameKey];
+        const field = fieldKey === undefined ? undefined : op[fieldKey];
+        if (typeof name !== 'string' || typeof field !== 'string')
+            return;
+        // Checked at load when the effect is Modify (details.ts); an effect parameter may never choose it.
+        const operation = ['addOrReplace', 'add', 'remove'].find(o => o.toLowerCase() === name.toLowerCase());
+        if (!operation)
+            return;
+        operations.push({
+            operation,
+            field,
+            steps: fields_resolveField(field, { aliases }).steps,
+            value: valueKey === undefined ? undefined : compileValue(op[valueKey], site(`${at}.${valueKey}`)),
+            condition: conditionKey === undefined ? undefined : compileValue(op[conditionKey], site(`${at}.${conditionKey}`))
+        });
+    });
+    return operations.length ? modifier(operations, conflictEffect) : undefined;
+}
+function modifier(operations, conflictEffect) {
+    return {
+        apply(rt, json) {
+            const result = { changes: [], skipped: [], conflictEffect };
+            for (const op of operations) {
+                if (op.condition) {
+                    const holds = op.condition.get(rt);
+                    if (isUnknown(holds)) {
+                        result.unknown ??= holds;
+                        continue;
+                    }
+                    if (holds !== true && !(typeof holds === 'string' && holds.toLowerCase() === 'true'))
+                        continue;
+                }
+                if (isIdentityType(op.field) &&
+                    !/^microsoft\.compute\/(virtualmachines|virtualmachinescalesets)$/i.test(rt.resource.type)) {
+                    result.notApplicable = `Modify changes identity.type only on virtual machines and scale sets, not ${rt.resource.type}`;
+                    return result;
+                }
+                const value = op.value ? op.value.get(rt) : undefined;
+                write(json, op, value, result);
+                if (result.refused)
+                    return result;
+            }
+            return result;
+        }
+    };
+}
+function isIdentityType(field) {
+    return field.replace(/\s/g, '').toLowerCase() === 'identity.type';
+}
+/** Whether a missing parent may be created: tags, identity, and anything Append adds. */
+function mayCreate(op, depth) {
+    if (op.operation === 'append')
+        return true;
+    const first = op.steps[0];
+    if (first?.kind !== 'key')
+        return false;
+    return depth === 0 && (first.lower === 'tags' || first.lower === 'identity');
+}
+const token = (key) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+function write(root, op, value, result) {
+    const visit = (node, index, pointer) => {
+        const step = op.steps[index];
+        const last = index === op.steps.length - 1;
+        if (step.kind === 'all') {
+            if (!Array.isArray(node))
+                return;
+            if (last)
+                return;
+            node.forEach((member, i) => {
+                if (value_isObject(member) || Array.isArray(member))
+                    visit(member, index + 1, `${pointer}/${i}`);
+            });
+            return;
+        }
+        if (Array.isArray(node))
+            return;
+        const key = values_actualKey(node, step.lower) ?? step.key;
+        const here = `${pointer}/${token(key)}`;
+        const current = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
+        if (last) {
+            setValue({ node, key, pointer: here, current }, op, value, result);
+            return;
+        }
+        const next = op.steps[index + 1];
+        // `x[*]` as the last step: the array at x receives the value (Append with a [*] alias).
+        if (next.kind === 'all' && index + 1 === op.steps.length - 1) {
+            appendToArray({ node, key, pointer: here, current }, op, value, result);
+            return;
+        }
+        if (isUnknown(current)) {
+            result.unknown ??= current;
+            return;
+        }
+        if (current === undefined || current === null) {
+            if (!mayCreate(op, index)) {
+                result.skipped.push(`${op.field}: the request has no ${here.slice(1).replace(/\//g, '.')}, so the operation is skipped`);
+                return;
+            }
+            const created = {};
+            value_setOwn(node, key, created);
+            visit(created, index + 1, here);
+            return;
+        }
+        if (value_isObject(current) || Array.isArray(current))
+            visit(current, index + 1, here);
+    };
+    visit(root, 0, '');
+}
+function setValue({ node, key, pointer, current }, op, value, result) {
+    const change = (after) => result.changes.push({ field: op.field, pointer, operation: op.operation, before: current, after });
+    switch (op.operation) {
+        case 'remove':
+            if (current === undefined)
+                return;
+            delete node[key];
+            change(undefined);
+            return;
+        case 'add':
+            if (current !== undefined)
+                return;
+            value_setOwn(node, key, value ?? null);
+            change(value);
+            return;
+        case 'addOrReplace':
+            if (current !== undefined && sameValue(current, value))
+                return;
+            value_setOwn(node, key, value ?? null);
+            change(value);
+            return;
+        case 'append':
+            if (current === undefined) {
+                value_setOwn(node, key, value ?? null);
+                change(value);
+            }
+            else if (!sameValue(current, value)) {
+                if (isUnknown(current) || isUnknown(value)) {
+                    result.unknown ??= isUnknown(current) ? current : value;
+                    return;
+                }
+                result.refused = `it would replace ${op.field} (${JSON.stringify(current)}) with ${JSON.stringify(value)}, so Azure rejects the request as a deny would`;
+            }
+            return;
+    }
+}
+function appendToArray({ node, key, pointer, current }, op, value, result) {
+    if (isUnknown(current)) {
+        result.unknown ??= current;
+        return;
+    }
+    if (op.operation === 'remove')
+        return;
+    const items = Array.isArray(value) ? value : [value ?? null];
+    const before = Array.isArray(current) ? current : undefined;
+    const after = [...(before ?? []), ...items];
+    value_setOwn(node, key, after);
+    result.changes.push({ field: op.field, pointer, operation: op.operation, before, after });
+}
+/** Equal as Azure Policy compares: strings case-insensitively, objects member by member. */
+function sameValue(a, b) {
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+    }
+    if (value_isObject(a) || value_isObject(b)) {
+        if (!value_isObject(a) || !value_isObject(b))
+            return false;
+        const keys = Object.keys(a);
+        if (keys.length !== Object.keys(b).length)
+            return false;
+        return keys.every(k => {
+            const other = values_actualKey(b, k.toLowerCase());
+            return other !== undefined && sameValue(a[k], b[other]);
+        });
+    }
+    if (a instanceof value_Unknown || b instanceof value_Unknown)
+        return a instanceof value_Unknown && b instanceof value_Unknown && a.key === b.key;
+    return looseEquals(a, b);
+}
+/** A deep copy of a resource body that keeps unknown values (shared: they never change). */
+function copyBody(value) {
+    if (Array.isArray(value))
+        return value.map(copyBody);
+    if (value_isObject(value)) {
+        const out = {};
+        for (const key of Object.keys(value))
+            value_setOwn(out, key, copyBody(value[key]));
+        return out;
+    }
+    return value;
+}
+/** What the changes do, in words: `sets tags.env to "prod"; removes tags.temp`. */
+function describeChanges(changes) {
+    return changes
+        .map(c => {
+        const where = c.pointer.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
+        if (c.after === undefined)
+            return `removes ${where}`;
+        const shown = isUnknown(c.after) ? `<${c.after.reason}>` : JSON.stringify(c.after);
+        if (c.before === undefined)
+            return `adds ${where} = ${shown}`;
+        return `sets ${where} to ${shown} (was ${isUnknown(c.before) ? `<${c.before.reason}>` : JSON.stringify(c.before)})`;
+    })
+        .join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/engine/effects.ts
+
+const canonical = {
+    audit: 'Audit',
+    deny: 'Deny',
+    disabled: 'Disabled',
+    append: 'Append',
+    modify: 'Modify',
+    auditifnotexists: 'AuditIfNotExists',
+    deployifnotexists: 'DeployIfNotExists',
+    denyaction: 'DenyAction',
+    manual: 'Manual',
+    auditaction: 'AuditAction',
+    // Resource-provider-mode effects (Microsoft.Kubernetes.Data and friends).
+    mutate: 'Mutate',
+    enforceregopolicy: 'EnforceRegoPolicy',
+    enforceopaconstraint: 'EnforceOPAConstraint',
+    // Microsoft.MachineLearningServices.Data mode.
+    enforcesetting: 'EnforceSetting'
+};
+/** The effect's canonical spelling, or undefined when it is not an effect. */
+function canonicalEffect(name) {
+    return value_own(canonical, name.toLowerCase());
+}
+const effectNames = Object.values(canonical);
+/** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
+function isExistenceEffect(effect) {
+    return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
+}
+/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
+function severityOfEffect(effect) {
+    switch (effect) {
+        case 'Deny':
+        case 'DenyAction':
+        case 'EnforceRegoPolicy':
+        case 'EnforceOPAConstraint':
+        case 'EnforceSetting':
+            return 'error';
+        case 'Manual':
+            return 'note';
+        default:
+            return 'warning';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/findings.ts
+
+
+
+const findings_severities = {
+    error: 'error',
+    warning: 'warning',
+    note: 'note',
+    critical: 'error',
+    high: 'error',
+    medium: 'warning',
+    low: 'note',
+    informational: 'note'
+};
+/** The definition's own severity (`metadata.cmkGuard.severity`, `metadata.severity`), else the effect's. */
+function severityOf(def, effect) {
+    const meta = def.metadata;
+    const guard = meta.cmkGuard;
+    const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
+    if (typeof declared === 'string') {
+        const s = value_own(findings_severities, declared.toLowerCase());
+        if (s)
+            return s;
+    }
+    return severityOfEffect(effect);
+}
+/** A finding for one definition × resource evaluation. */
+function toFinding(def, resource, evaluation) {
+    let verdict = evaluation.verdict;
+    let reason = evaluation.reason;
+    if (resource.conditionUnknown && verdict === 'noncompliant') {
+        verdict = 'indeterminate';
+        reason = `the resource is deployed only if ${resource.conditionUnknown}`;
+    }
+    const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
+    const position = at ?? resource.source;
+    return {
+        definition: def.name,
+        displayName: def.displayName,
+        effect: evaluation.effect,
+        severity: severityOf(def, evaluation.effect),
+        verdict,
+        resource: findingResource(resource, position),
+        message: evaluation.message,
+        reason
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/order.ts
+
+
+
+const where = (position) => position ? `${position.file.replace(/^.*[\\/]/, '')}:${position.line}` : 'its declaration';
+/**
+ * Evaluates every definition against every resource (except `existing` references) in Azure's
+ * order and grain, and returns a finding for each applicable pair, grouped by definition.
+ */
+function evaluateInOrder(defs, resources, options = {}) {
+    const byDefinition = defs.map(() => []);
+    for (const resource of resources) {
+        if (resource.existing)
+            continue;
+        for (const { index, finding } of evaluateResource(defs, resource, resources, options)) {
+            byDefinition[index].push(finding);
+        }
+    }
+    return byDefinition.flat();
+}
+function evaluateResource(defs, resource, related, options) {
+    const out = [];
+    if (resource.unresolved)
+        return unresolvedFindings(defs, resource, options);
+    const plan = [];
+    defs.forEach((def, index) => {
+        if (!def.appliesToType(resource.type))
+            return;
+        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
+        plan.push({ def, index, parameters, effect: def.effectFor(resource, { parameters }) });
+    });
+    // "When a policy definition using the append effect is run as part of an evaluation cycle, it
+    // doesn't make changes to resources that already exist" (the same for modify): only a template's
+    // resources are requests; a snapshot's or a live scope's are evaluated as they are.
+    const modifiers = resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
+    const writes = [...(resource.priorWrites ?? []), resource];
+    if (modifiers.length === 0 && writes.length === 1) {
+        // Most resources: one write, nothing changes it: each definition sees the resource as declared.
+        for (const { def, index, parameters } of plan) {
+            const evaluation = def.evaluate(resource, { parameters, related });
+            if (evaluation.applicable)
+                out.push({ index, finding: toFinding(def, resource, evaluation) });
+        }
+        return out;
+    }
+    const requests = writes.map(write => modifiedRequest(write, modifiers, related));
+    const final = requests[requests.length - 1];
+    for (const planned of plan) {
+        const { def, index, parameters, effect } = planned;
+        let finding;
+        if (effect === 'Deny')
+            finding = denyFinding(planned, requests, related);
+        else if (effect === 'Append' || effect === 'Modify')
+            finding = modifierFinding(planned, final, related);
+        else {
+            const evaluation = def.evaluate(final.resource, { parameters, related });
+            if (evaluation.applicable)
+                finding = toFinding(def, final.resource, evaluation);
+        }
+        if (finding)
+            out.push({ index, finding });
+    }
+    return out;
+}
+/**
+ * The request Deny and Audit see: each Append and Modify whose `if` holds on the write changes it.
+ * Two Modify definitions that change the same property conflict, and their `conflictEffect`
+ * decides: "the policy definition with deny takes precedence. Policy definitions with audit skip
+ * all operations. If more than one policy definition has the effect deny, the request is denied as
+ * a conflict. If all policy definitions have audit, then none of the operations of the conflicting
+ * policy definitions are processed." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
+ */
+function modifiedRequest(write, modifiers, related) {
+    const outcomes = new Map();
+    for (const { def, parameters } of modifiers) {
+        outcomes.set(def, def.changeRequest(write, { parameters, related }));
+    }
+    const request = { write, resource: write, outcomes };
+    // Which definitions change each property.
+    const writers = new Map();
+    for (const [def, outcome] of outcomes) {
+        for (const change of outcome.change?.changes ?? []) {
+            const key = change.pointer.toLowerCase();
+            const list = writers.get(key) ?? [];
+            if (!list.includes(def))
+                list.push(def);
+            writers.set(key, list);
+        }
+    }
+    const skipped = new Set();
+    for (const defs of writers.values()) {
+        const modifies = defs.filter(d => modifiers.find(m => m.def === d)?.effect === 'Modify');
+        if (modifies.length < 2)
+            continue;
+        const denying = modifies.filter(d => outcomes.get(d).change.conflictEffect === 'deny');
+        const names = modifies.map(d => `'${d.displayName}'`).join(' and ');
+        if (denying.length > 1) {
+            request.refused ??= {
+                def: denying[0],
+                reason: `${names} change the same property and more than one has conflictEffect deny: Azure denies the request as a conflict`
+            };
+        }
+        for (const d of modifies) {
+            if (denying.length === 1 && d === denying[0])
+                continue;
+            skipped.add(d);
+            outcomes.get(d).skippedByConflict =
+                `it changes the same property as ${names.replace(`'${d.displayName}'`, '').replace(/^ and | and $/g, '')}, so its operations are skipped (conflictEffect)`;
+        }
+    }
+    for (const [def, outcome] of outcomes) {
+        if (outcome.change?.refused)
+            request.refused ??= { def, reason: outcome.change.refused };
+    }
+    const applied = modifiers.filter(({ def }) => !skipped.has(def) && outcomes.get(def).change?.changes.length);
+    let json;
+    if (applied.length === 1) {
+        // One definition changed the request: its own copy is the request.
+        json = outcomes.get(applied[0].def).json;
+    }
+    else {
+        for (const { def, parameters } of applied) {
+            json ??= copyBody(write.json);
+            def.changeRequest(write, { parameters, related }, json);
+        }
+    }
+    if (json)
+        request.resource = { ...write, json };
+    return request;
+}
+/** Deny: the first write Azure would refuse, on its line; compliant when every write passes. */
+function denyFinding(planned, requests, related) {
+    const { def, parameters } = planned;
+    const n = requests.length;
+    const evaluations = [];
+    for (const request of requests) {
+        const evaluation = def.evaluate(request.resource, { parameters, related });
+        const finding = evaluation.applicable ? toFinding(def, request.resource, evaluation) : undefined;
+        evaluations.push({ request, evaluation, verdict: finding?.verdict ?? 'compliant' });
+        // A request Azure rejects ends the deployment: later writes are never sent.
+        if (request.refused)
+            break;
+    }
+    if (!evaluations.some(e => e.evaluation.applicable))
+        return undefined;
+    const denied = evaluations.find(e => e.verdict === 'noncompliant') ?? evaluations.find(e => e.verdict === 'indeterminate');
+    const last = evaluations[evaluations.length - 1];
+    if (!denied)
+        return toFinding(def, last.request.resource, last.evaluation);
+    const finding = toFinding(def, denied.request.resource, denied.evaluation);
+    const position = evaluations.indexOf(denied);
+    if (n === 1)
+        return finding;
+    const others = requests.filter(r => r !== denied.request).map(r => where(r.write.source));
+    let note = ` Deny evaluates each write as it is sent: this is write ${position + 1} of ${n} of ${denied.request.write.name} (the other${others.length > 1 ? 's' : ''} at ${others.join(', ')})`;
+    const finalEvaluation = position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, related }) : undefined;
+    if (finalEvaluation && (!finalEvaluation.applicable || finalEvaluation.verdict === 'compliant')) {
+        note += `; Azure refuses it and the deployment stops, though the write at ${where(requests[n - 1].write.source)} would comply. Give the resource its final properties in its first write`;
+    }
+    return { ...finding, message: `${finding.message}${note}.` };
+}
+/**
+ * A nested deployment whose template is not read (a remote URI): what it deploys is unknown, so
+ * every definition that is not disabled is indeterminate on it, saying why.
+ */
+function unresolvedFindings(defs, resource, options) {
+    const out = [];
+    defs.forEach((def, index) => {
+        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
+        // Resource provider modes (Kubernetes, Key Vault data) evaluate what ARM templates do not deploy.
+        if (!/^(all|indexed)$/i.test(def.mode))
+            return;
+        const effect = def.effectFor(resource, { parameters });
+        if (effect === 'Disabled')
+            return;
+        const reason = resource.unresolved;
+        out.push({
+            index,
+            finding: toFinding(def, resource, {
+                applicable: true,
+                verdict: 'indeterminate',
+                effect,
+                reason,
+                message: `${def.displayName}: cannot be decided for what this deployment deploys; ${reason}.`,
+                pointers: []
+            })
+        });
+    });
+    return out;
+}
+/** Append and Modify: their verdict on the end state, and what they change on the way there. */
+function modifierFinding(planned, final, related) {
+    const { def, parameters } = planned;
+    const outcome = final.outcomes.get(def);
+    if (outcome?.change?.notApplicable)
+        return undefined;
+    if (final.refused?.def === def) {
+        const evaluation = def.evaluate(final.write, { parameters, related });
+        const finding = toFinding(def, final.write, evaluation);
+        return {
+            ...finding,
+            verdict: 'noncompliant',
+            severity: severityOf(def, 'Deny'),
+            message: `${def.displayName}: ${final.refused.reason}.`
+        };
+    }
+    const evaluation = def.evaluate(final.resource, { parameters, related });
+    if (!evaluation.applicable)
+        return undefined;
+    const finding = toFinding(def, final.resource, evaluation);
+    const change = outcome?.change;
+    const notes = [];
+    if (outcome?.skippedByConflict)
+        notes.push(`Its operations are not applied: ${outcome.skippedByConflict}.`);
+    else if (change && change.changes.length)
+        notes.push(`On deployment Azure changes the request: ${describeChanges(change.changes)}.`);
+    if (change?.skipped.length)
+        notes.push(`Skipped: ${change.skipped.join('; ')}.`);
+    if (change?.unknown)
+        notes.push(`Whether an operation applies cannot be known before deployment (${change.unknown.reason}).`);
+    return notes.length ? { ...finding, message: `${finding.message} ${notes.join(' ')}` } : finding;
 }
 
 ;// CONCATENATED MODULE: ./src/expr/functions/args.ts
@@ -53532,7 +54669,7 @@ function lambdaArg(fn, args, index, arities) {
 function apply(fn, ctx, item, index) {
     return invokeLambda(fn, fn.parameters.length === 2 ? [item, index] : [item], ctx);
 }
-function keyOf(fn, key) {
+function lambda_keyOf(fn, key) {
     if (key instanceof value_Unknown)
         return key;
     if (typeof key !== 'string')
@@ -53658,7 +54795,7 @@ const lambdaFunctions = [
             const valueFn = args.length > 2 ? lambdaArg('toObject', args, 2, [1]) : undefined;
             const out = {};
             for (const item of items) {
-                const key = keyOf('toObject', invokeLambda(keyFn, [item], ctx));
+                const key = lambda_keyOf('toObject', invokeLambda(keyFn, [item], ctx));
                 if (key instanceof value_Unknown)
                     return unknownResult('toObject', [key]);
                 value_setOwn(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
@@ -53674,7 +54811,7 @@ const lambdaFunctions = [
             const fn = lambdaArg('groupBy', args, 1, [1]);
             const out = {};
             for (const item of arrayArg('groupBy', args, 0)) {
-                const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
+                const key = lambda_keyOf('groupBy', invokeLambda(fn, [item], ctx));
                 if (key instanceof value_Unknown)
                     return unknownResult('groupBy', [key]);
                 const group = value_own(out, key);
@@ -54359,392 +55496,6 @@ const standardFunctions = [
     ...cidrFunctions
 ];
 
-;// CONCATENATED MODULE: ./src/engine/values.ts
-/**
- * How Azure Policy reads and compares resource values: property names match case-insensitively,
- * strings compare case-insensitively, and booleans and numbers compare by their text (`true` equals
- * `"True"`, `2` equals `"2"`).
- */
-
-/** A property of an object, matching the name exactly first and then case-insensitively. */
-function getKey(obj, key, lower = key.toLowerCase()) {
-    const exact = obj[key];
-    if (exact !== undefined && hasOwn(obj, key))
-        return exact;
-    for (const k in obj)
-        if (k.toLowerCase() === lower)
-            return obj[k];
-    return undefined;
-}
-/** The property name as the object spells it, or undefined. */
-function values_actualKey(obj, lower) {
-    for (const k in obj)
-        if (k.toLowerCase() === lower)
-            return k;
-    return undefined;
-}
-/** The text a scalar compares as; undefined for null, arrays and objects. */
-function scalarText(value) {
-    switch (typeof value) {
-        case 'string':
-            return value;
-        case 'number':
-            return String(value);
-        case 'boolean':
-            return value ? 'true' : 'false';
-        default:
-            return undefined;
-    }
-}
-function numeric(text) {
-    if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(text))
-        return undefined;
-    return Number(text);
-}
-/** Azure's equality: case-insensitive for strings, by text for booleans and numbers, deep for arrays and objects. */
-function looseEquals(a, b) {
-    if (a === undefined || b === undefined)
-        return false;
-    if (a === null || b === null)
-        return a === b;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length)
-            return false;
-        for (let i = 0; i < a.length; i++)
-            if (!looseEquals(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (value_isObject(a)) {
-        if (!value_isObject(b))
-            return false;
-        const ka = Object.keys(a);
-        if (ka.length !== Object.keys(b).length)
-            return false;
-        for (const k of ka)
-            if (!looseEquals(a[k], getKey(b, k)))
-                return false;
-        return true;
-    }
-    if (a instanceof value_Unknown || b instanceof value_Unknown)
-        return false;
-    if (typeof a === 'number' && typeof b === 'number')
-        return a === b;
-    const ta = scalarText(a);
-    const tb = scalarText(b);
-    if (ta === undefined || tb === undefined)
-        return false;
-    if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase()))
-        return true;
-    if (typeof a === 'number' || typeof b === 'number') {
-        const na = numeric(ta);
-        const nb = numeric(tb);
-        return na !== undefined && na === nb;
-    }
-    return false;
-}
-const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
-/**
- * An ISO 8601 date or date-time as [milliseconds since the epoch, the fraction below a millisecond in
- * 100 ns ticks], so that `2024-05-01T00:00:00Z` (as addDays() gives it) and `2024-05-01T00:00:00.0000000Z`
- * (as utcNow() gives it) order as the same instant; undefined for any other text.
- */
-function dateValue(text) {
-    if (text.length < 10 || text.charCodeAt(4) !== 45)
-        return undefined;
-    const m = isoDate.exec(text);
-    if (!m)
-        return undefined;
-    const fraction = (m[3] ?? '').padEnd(7, '0');
-    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}.${fraction.slice(0, 3)}${m[4] ?? 'Z'}`);
-    return Number.isNaN(ms) ? undefined : [ms, Number(fraction.slice(3))];
-}
-/**
- * Order for less/greater: numbers numerically (a numeric string counts as a number), ISO 8601
- * dates as instants (the docs' `"less": "dateValue"`), other strings case-insensitively
- * (api-versions order correctly as text). Undefined when the two
- * cannot be ordered (Azure reports an error; the condition does not hold).
- */
-function compareOrder(a, b) {
-    if (a === undefined || b === undefined || a === null || b === null)
-        return undefined;
-    if (typeof a === 'number' && typeof b === 'number')
-        return a - b;
-    const ta = scalarText(a);
-    const tb = scalarText(b);
-    if (ta === undefined || tb === undefined)
-        return undefined;
-    if (typeof a === 'number' || typeof b === 'number') {
-        const na = numeric(ta);
-        const nb = numeric(tb);
-        if (na === undefined || nb === undefined)
-            return undefined;
-        return na - nb;
-    }
-    if (typeof a === 'boolean' || typeof b === 'boolean')
-        return undefined;
-    const da = dateValue(ta);
-    if (da !== undefined) {
-        const db = dateValue(tb);
-        if (db !== undefined)
-            return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
-    }
-    const la = ta.toLowerCase();
-    const lb = tb.toLowerCase();
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-/** Escapes a JSON pointer token. */
-function values_pointerToken(key) {
-    return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-;// CONCATENATED MODULE: ./src/engine/fields.ts
-/**
- * Fields: what a `field` condition, a `count.field` and the `field()` function read from a resource.
- * Resource-level fields (`name`, `fullName`, `type`, `kind`, `location`, `id`, `tags`, `identity.*`)
- * are read from the resource; anything with a `/` is a provider alias, resolved through the alias
- * catalog to a property path. `[*]` selects every member of an array: the field then yields a
- * collection of values, and a condition must hold for each of them.
- */
-
-
-
-/** Values selected through a `[*]`: each member's value (undefined when missing), or unknown as a whole. */
-class fields_Collection {
-    items;
-    unknown;
-    constructor(items, unknown) {
-        this.items = items;
-        this.unknown = unknown;
-    }
-}
-/** Parses a property path: `properties.a.b`, `properties.list[*].x`, `tags['cost center']`, `tags[env]`. */
-function parsePath(path) {
-    const steps = [];
-    let i = 0;
-    const key = (k) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
-    while (i < path.length) {
-        const c = path[i];
-        if (c === '.') {
-            i++;
-        }
-        else if (c === '[') {
-            const close = path.indexOf(']', i);
-            const inner = close < 0 ? path.slice(i + 1) : path.slice(i + 1, close);
-            i = close < 0 ? path.length : close + 1;
-            if (inner === '*')
-                steps.push({ kind: 'all' });
-            else
-                key(inner.replace(/^'(.*)'$/s, '$1').replace(/''/g, "'"));
-        }
-        else {
-            let j = i;
-            while (j < path.length && path[j] !== '.' && path[j] !== '[')
-                j++;
-            key(path.slice(i, j));
-            i = j;
-        }
-    }
-    return steps;
-}
-const resourceFields = {
-    name: 'name',
-    fullname: 'fullName',
-    type: 'type',
-    id: 'id'
-};
-/**
- * Fields that are not aliases: the ones the policy-rule page lists (`kind`, `location`,
- * `identity.type`, tags in every spelling) and `identity.userAssignedIdentities`, which built-in
- * definitions read. Anything else without a `/` is not a field Azure accepts.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-function isBodyField(lower) {
-    return (lower === 'kind' ||
-        lower === 'location' ||
-        lower === 'identity.type' ||
-        lower === 'identity.userassignedidentities' ||
-        lower === 'tags' ||
-        lower.startsWith('tags.') ||
-        lower.startsWith('tags['));
-}
-const fields_numericIndex = /\[\s*\d+\s*\]/g;
-/** Why Azure refuses a field name without `/` that is not one of its own fields. */
-function refuseBodyPath(text, types) {
-    const asAliasPath = text.replace(fields_numericIndex, '[*]');
-    const indexed = asAliasPath !== text;
-    const suggestions = aliasesWithPath(asAliasPath, types);
-    const reason = indexed
-        ? `'${text}' indexes an array by position, which no field can: aliases select every member with [*]`
-        : `'${text}' is not a field Azure Policy accepts: use name, fullName, kind, type, location, id, identity.type, tags, tags['<name>'], or a provider alias`;
-    return { reason, suggestions };
-}
-/** Resolves a field name as written in a definition. */
-function fields_resolveField(text, options = {}) {
-    const { types, aliases } = options;
-    const lower = text.toLowerCase();
-    const source = value_own(resourceFields, lower);
-    if (source)
-        return { text, source, steps: [], wildcard: false };
-    if (!text.includes('/')) {
-        // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
-        const steps = parsePath(text);
-        const ref = { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
-        if (!isBodyField(lower))
-            ref.refused = refuseBodyPath(text, types);
-        return ref;
-    }
-    const declared = aliases?.(text);
-    if (declared !== undefined) {
-        const steps = parsePath(declared);
-        return { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
-    }
-    const found = lookupAlias(text);
-    if (found.status !== 'known') {
-        const ref = { text, source: 'json', steps: [], wildcard: /\[\*\]/.test(text) };
-        if (found.status === 'refused')
-            ref.refused = { reason: found.reason, suggestions: found.suggestions };
-        else
-            ref.unknown = found.reason;
-        return ref;
-    }
-    const steps = parsePath(found.path);
-    return {
-        text,
-        source: 'json',
-        steps,
-        wildcard: steps.some(s => s.kind === 'all'),
-        alternatives: found.paths.length > 1 ? found.paths.slice(1).map(parsePath) : undefined,
-        conventional: found.pathSource === 'convention' ? found.path : undefined
-    };
-}
-/** What a field that cannot be read (unknown or refused) selects: an unknown, existence included. */
-function unreadable(ref) {
-    const reason = ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
-    if (reason === undefined)
-        return undefined;
-    const u = new UnknownAbove(reason, `field:${ref.text.toLowerCase()}`);
-    return ref.wildcard ? new fields_Collection([], u) : u;
-}
-/** The sentence that ends a refusal: the nearest known names, if any. */
-function suggestionText(suggestions) {
-    if (suggestions.length === 0)
-        return '';
-    const quoted = suggestions.map(s => `'${s}'`);
-    return `; did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`}?`;
-}
-/** Selects a field from the resource body: the first of a legacy alias's paths that the resource has. */
-function selectFromRoot(json, ref) {
-    const first = walk(json, ref.steps);
-    if (!ref.alternatives || (first !== undefined && !(first instanceof fields_Collection && first.items.length === 0)))
-        return first;
-    for (const steps of ref.alternatives) {
-        const other = walk(json, steps);
-        if (other !== undefined && !(other instanceof fields_Collection && other.items.length === 0))
-            return other;
-    }
-    return first;
-}
-/**
- * An unknown met on the way to a field, before its last step: whether the field exists at all
- * is unknown too. An unknown found at the field itself means the property is set to a value
- * that is not known yet, so it exists.
- */
-class UnknownAbove extends value_Unknown {
-}
-/** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
-function walk(start, steps, from = 0) {
-    let cur = start;
-    for (let i = from; i < steps.length; i++) {
-        const step = steps[i];
-        if (cur instanceof value_Unknown) {
-            const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
-            return hasWildcard(steps, i) ? new fields_Collection([], above) : above;
-        }
-        if (step.kind === 'key') {
-            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
-            if (cur === undefined)
-                return hasWildcard(steps, i + 1) ? new fields_Collection([]) : undefined;
-        }
-        else {
-            if (!Array.isArray(cur))
-                return new fields_Collection([]);
-            const items = [];
-            let unknown;
-            for (const member of cur) {
-                const r = walk(member, steps, i + 1);
-                if (r instanceof fields_Collection) {
-                    unknown ??= r.unknown;
-                    for (const item of r.items)
-                        items.push(item);
-                }
-                else {
-                    items.push(r);
-                }
-            }
-            return new fields_Collection(items, unknown);
-        }
-    }
-    return cur;
-}
-function hasWildcard(steps, from) {
-    for (let i = from; i < steps.length; i++)
-        if (steps[i].kind === 'all')
-            return true;
-    return false;
-}
-/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
-function shortName(resource) {
-    const slash = resource.name.lastIndexOf('/');
-    return slash < 0 ? resource.name : resource.name.slice(slash + 1);
-}
-function readResourceField(resource, source) {
-    switch (source) {
-        case 'name':
-            return shortName(resource);
-        case 'fullName':
-            return resource.name;
-        case 'type':
-            return resource.type;
-        case 'id':
-            return resource.id;
-        default:
-            return null;
-    }
-}
-/** True when `prefix` (a counted `[*]` field) is a leading part of `steps`, member by member. */
-function isPrefix(prefix, steps) {
-    if (prefix.length > steps.length)
-        return false;
-    for (let i = 0; i < prefix.length; i++) {
-        const a = prefix[i];
-        const b = steps[i];
-        if (a.kind !== b.kind)
-            return false;
-        if (a.kind === 'key' && b.kind === 'key' && a.lower !== b.lower)
-            return false;
-    }
-    return true;
-}
-/**
- * A JSON pointer into the resource body for a field without `[*]`, spelled as the resource spells
- * it where the property exists (`/properties/encryption/keySource`); null for `[*]` fields.
- */
-function pointerFor(json, ref) {
-    if (ref.source !== 'json')
-        return ref.source === 'name' || ref.source === 'fullName' ? '/name' : `/${ref.source}`;
-    let pointer = '';
-    let cur = json;
-    for (const step of ref.steps) {
-        if (step.kind === 'all')
-            return pointer || null;
-        const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
-        cur = isObject(cur) ? own(cur, key) : undefined;
-        pointer += `/${pointerToken(key)}`;
-    }
-    return pointer;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/count.ts
 /**
  * count expressions: how many members of a `[*]` field (field count) or of an array (value count)
@@ -54804,211 +55555,6 @@ function compareCount(count, op, expected) {
             return count.unknown ?? new value_Unknown('the count');
     }
     return first;
-}
-
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-/**
- * A policy definition that is malformed: refused at load time with the file, the JSON path in the
- * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
- */
-class DefinitionError extends errors_UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'DefinitionError';
-    }
-}
-/** A well-formed definition that uses something this engine cannot evaluate offline. */
-class UnsupportedError extends errors_UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'UnsupportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/expressions.ts
-/**
- * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
- * parsed once at load time into a closure; evaluated with the policy function library.
- */
-
-
-
-
-/** Functions whose result depends on the resource or the moment, not only on the parameters. */
-const resourceDependent = new Set([
-    'field',
-    'current',
-    'requestcontext',
-    'utcnow',
-    'resourcegroup',
-    'subscription',
-    'policy',
-    'newguid'
-]);
-/**
- * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
- * definition that calls one cannot be created.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
- */
-const notInPolicyRules = new Set([
-    'copyindex',
-    'datetimeadd',
-    'datetimefromepoch',
-    'datetimetoepoch',
-    'deployment',
-    'environment',
-    'extensionresourceid',
-    'lambda',
-    'managementgroup',
-    'newguid',
-    'pickzones',
-    'providers',
-    'reference',
-    'resourceid',
-    'subscriptionresourceid',
-    'tenantresourceid',
-    'tenant',
-    'variables'
-]);
-/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
-function refusedInPolicyRule(name) {
-    const lower = name.toLowerCase();
-    return notInPolicyRules.has(lower) || lower.startsWith('list');
-}
-function collectCalls(expr, out) {
-    if (expr.kind === 'call') {
-        out.push({ name: expr.name, args: expr.args });
-        for (const a of expr.args)
-            collectCalls(a, out);
-    }
-    else if (expr.kind === 'property') {
-        collectCalls(expr.target, out);
-    }
-    else if (expr.kind === 'index') {
-        collectCalls(expr.target, out);
-        collectCalls(expr.index, out);
-    }
-}
-/** Parses a string that may be an expression; checks its functions and parameter references. */
-function compileString(text, site) {
-    let parsed;
-    try {
-        parsed = parse_parseTemplateString(text);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
-    }
-    if (typeof parsed === 'string')
-        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
-    const calls = [];
-    collectCalls(parsed, calls);
-    const parameters = [];
-    for (const call of calls) {
-        const lower = call.name.toLowerCase();
-        if (refusedInPolicyRule(lower)) {
-            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
-        }
-        const fn = site.functions.get(lower);
-        if (!fn) {
-            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
-        }
-        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
-            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
-        }
-        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
-            const name = String(call.args[0].value);
-            if (!site.declared.has(name.toLowerCase())) {
-                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
-            }
-            parameters.push(name);
-        }
-        if (site.checkField && (lower === 'field' || lower === 'current') && call.args[0]?.kind === 'literal') {
-            const name = call.args[0].value;
-            // current('name') of a value count is a name, not a field.
-            if (typeof name === 'string' && (lower === 'field' || name.includes('/')))
-                site.checkField(name, site.path);
-        }
-    }
-    const expr = parsed;
-    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
-    return {
-        parameters,
-        parametersOnly,
-        get(rt) {
-            try {
-                return evaluate(expr, rt.expr);
-            }
-            catch (error) {
-                if (error instanceof ExpressionError)
-                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
-                throw error;
-            }
-        }
-    };
-}
-/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
-function compileValue(raw, site) {
-    if (typeof raw === 'string')
-        return compileString(raw, site);
-    if (Array.isArray(raw)) {
-        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
-        const parameters = parts.flatMap(p => p.parameters);
-        const parametersOnly = parts.every(p => p.parametersOnly);
-        if (parts.every(p => 'constant' in p)) {
-            const constant = parts.map(p => p.constant);
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
-    }
-    if (raw !== null && typeof raw === 'object') {
-        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
-        const parameters = entries.flatMap(([, p]) => p.parameters);
-        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
-        if (entries.every(([, p]) => 'constant' in p)) {
-            const constant = {};
-            for (const [k, p] of entries)
-                value_setOwn(constant, k, p.constant);
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return {
-            parameters,
-            parametersOnly,
-            get(rt) {
-                const out = {};
-                for (const [k, p] of entries)
-                    value_setOwn(out, k, p.get(rt));
-                return out;
-            }
-        };
-    }
-    const constant = (raw ?? null);
-    return { constant, get: () => constant, parameters: [], parametersOnly: true };
-}
-/**
- * A value that depends only on the parameters, computed once per set of parameter values (the
- * runtime's parameter map is the same object for every resource of one assignment).
- */
-function perAssignment(value, derive) {
-    let lastParams;
-    let last;
-    return rt => {
-        if (rt.parameters !== lastParams) {
-            last = derive(value.get(rt));
-            lastParams = rt.parameters;
-        }
-        return last;
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/logic.ts
@@ -57217,14 +57763,14 @@ function hasParameterType(type, value) {
     }
 }
 /** Deep equality with strings compared case-sensitively, as Azure compares values with `allowedValues`. */
-function sameValue(a, b) {
+function parameters_sameValue(a, b) {
     if (a === b)
         return true;
     if (Array.isArray(a))
-        return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+        return Array.isArray(b) && a.length === b.length && a.every((x, i) => parameters_sameValue(x, b[i]));
     if (value_isObject(a) && value_isObject(b)) {
         const ka = Object.keys(a);
-        return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && sameValue(a[k], b[k]));
+        return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && parameters_sameValue(a[k], b[k]));
     }
     return false;
 }
@@ -57238,11 +57784,11 @@ function isAllowedValue(param, value) {
     const allowed = param.allowedValues;
     if (!allowed || allowed.length === 0)
         return true;
-    if (allowed.some(a => sameValue(a, value)))
+    if (allowed.some(a => parameters_sameValue(a, value)))
         return true;
     return (param.type.toLowerCase() === 'array' &&
         Array.isArray(value) &&
-        value.every(item => allowed.some(a => sameValue(a, item))));
+        value.every(item => allowed.some(a => parameters_sameValue(a, item))));
 }
 const Ajv2019 = (_2019_default())["default"] ?? (_2019_default());
 let ajv;
@@ -57358,6 +57904,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
+
 
 
 
@@ -57572,6 +58119,11 @@ function loadDefinition(src, options = {}) {
     // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
     const details = value_isObject(thenObj.details) ? thenObj.details : undefined;
     checkModifyOperations(details, at('policyRule.then.details'), compiler);
+    // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
+    // parameter may choose either, so both shapes are compiled when present.
+    const rawDetails = thenObj[Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details'];
+    const appendDetails = compileAppend(rawDetails, site, 'policyRule.then.details', aliases);
+    const modifyDetails = compileModify(rawDetails, site, 'policyRule.then.details', aliases);
     let existence;
     let clusterDecided = false;
     if (details) {
@@ -57770,6 +58322,21 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    /** The effect for one resource: canonical, or 'Unknown' (with what it depends on). */
+    function resolveEffect(rt) {
+        const effectRaw = effectOf(rt);
+        if (effectRaw instanceof value_Unknown)
+            return { effect: 'Unknown', effectUnknown: effectRaw };
+        // The effect is nearly always the same value (a parameter's default): spell it canonically once.
+        if (effectRaw !== lastEffectRaw) {
+            lastEffectRaw = effectRaw;
+            lastEffect = canonicalEffect(String(effectRaw));
+        }
+        if (lastEffect === undefined) {
+            throw new errors_UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
+        }
+        return { effect: lastEffect };
+    }
     let lastEffectRaw;
     let lastEffect;
     const compliantAnswers = new Map();
@@ -57798,28 +58365,25 @@ function loadDefinition(src, options = {}) {
         parameters,
         notes,
         appliesToType: mode.appliesToType,
+        effectFor(resource, options = {}) {
+            return resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+        },
+        changeRequest(resource, options = {}, into) {
+            const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
+            const { effect } = resolveEffect(rt);
+            const modifier = effect === 'Append' ? appendDetails : effect === 'Modify' ? modifyDetails : undefined;
+            if (!modifier || !mode.appliesToType(resource.type))
+                return { holds: false };
+            const holds = condition(rt);
+            if (holds !== true)
+                return { holds };
+            const json = into ?? copyBody(resource.json);
+            return { holds, change: modifier.apply(rt, json), json };
+        },
         evaluate(resource, options = {}) {
             const params = cachedParameterValues(options.parameters);
             const rt = makeRuntime(resource, params, options);
-            const effectRaw = effectOf(rt);
-            let effect;
-            let effectUnknown;
-            if (effectRaw instanceof value_Unknown) {
-                effect = 'Unknown';
-                effectUnknown = effectRaw;
-            }
-            else {
-                // The effect is nearly always the same value (a parameter's default): spell it canonically once.
-                if (effectRaw !== lastEffectRaw) {
-                    lastEffectRaw = effectRaw;
-                    lastEffect = canonicalEffect(String(effectRaw));
-                }
-                const c = lastEffect;
-                if (c === undefined) {
-                    throw new errors_UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
-                }
-                effect = c;
-            }
+            const { effect, effectUnknown } = resolveEffect(rt);
             if (effect === 'Disabled')
                 return notApplicable(effect, `${displayName}: disabled.`);
             if (!mode.appliesToType(resource.type))
@@ -57985,70 +58549,15 @@ function loadDefinitionsFromDirectory(dir) {
 
 
 
-const engine_severities = {
-    error: 'error',
-    warning: 'warning',
-    note: 'note',
-    critical: 'error',
-    high: 'error',
-    medium: 'warning',
-    low: 'note',
-    informational: 'note'
-};
-/** The definition's own severity (`metadata.cmkGuard.severity`, `metadata.severity`), else the effect's. */
-function severityOf(def, effect) {
-    const meta = def.metadata;
-    const guard = meta.cmkGuard;
-    const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
-    if (typeof declared === 'string') {
-        const s = value_own(engine_severities, declared.toLowerCase());
-        if (s)
-            return s;
-    }
-    return severityOfEffect(effect);
-}
-/** A finding for one definition × resource evaluation. */
-function toFinding(def, resource, evaluation) {
-    let verdict = evaluation.verdict;
-    let reason = evaluation.reason;
-    if (resource.conditionUnknown && verdict === 'noncompliant') {
-        verdict = 'indeterminate';
-        reason = `the resource is deployed only if ${resource.conditionUnknown}`;
-    }
-    const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
-    const position = at ?? resource.source;
-    return {
-        definition: def.name,
-        displayName: def.displayName,
-        effect: evaluation.effect,
-        severity: severityOf(def, evaluation.effect),
-        verdict,
-        resource: findingResource(resource, position),
-        message: evaluation.message,
-        reason
-    };
-}
 /**
  * Evaluates every definition against every resource (except `existing` references) and returns a
- * finding for each applicable pair. `parameters` are assignment values by definition name; the
- * other resources are the related candidates for existence effects.
+ * finding for each applicable pair, grouped by definition. `parameters` are assignment values by
+ * definition name; the other resources are the related candidates for existence effects. Effects
+ * see the requests Azure would show them (order.ts): Append and Modify change each request first,
+ * Deny sees every write of a resource, Audit and the others its end state.
  */
 function evaluateDefinitions(defs, resources, options = {}) {
-    const findings = [];
-    for (const def of defs) {
-        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
-        for (const resource of resources) {
-            if (resource.existing)
-                continue;
-            if (!def.appliesToType(resource.type))
-                continue;
-            const evaluation = def.evaluate(resource, { parameters, related: resources });
-            if (!evaluation.applicable)
-                continue;
-            findings.push(toFinding(def, resource, evaluation));
-        }
-    }
-    return findings;
+    return evaluateInOrder(defs, resources, options);
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
@@ -63566,7 +64075,102 @@ function namesRead(expr, into) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sources/arm/templateLink.ts
+/**
+ * Where a template is deployed from, and the templates it links to by URI.
+ *
+ * A template deployed from a URI sees that URI as `deployment().properties.templateLink.uri`, and
+ * quickstarts link their nested templates beside it: "use deployment() to get the base URL for the
+ * current template, and use that to get the URL for other templates in the same location"
+ * (`uri(deployment().properties.templateLink.uri, 'nested/x.json')`, or through an
+ * `_artifactsLocation` parameter whose default is that URI); with `relativePath`, "the child
+ * deployment URI is a combination of the parent and relativePath".
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates
+ *
+ * The repository stands for the place the templates are published: a template's URI is
+ * `https://repository.invalid/<its path in the repository>` (`.invalid` is reserved and never
+ * resolves, RFC 2606), URI functions work on it as on any URI, and a link that lands on that host
+ * names the file beside the template. URI arithmetic cannot climb above the host's root, so such a
+ * link stays inside the repository by construction (and is still confined after symbolic links).
+ * Any other absolute URI is somewhere cmk-guard does not go: no network. In a resource's
+ * properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
+ */
+
+
+const HOST = 'repository.invalid';
+const ORIGIN = `https://${HOST}`;
+/** The root a template's URI is relative to: the repository, or the file system's root outside one. */
+function uriRoot(file, boundary) {
+    return boundary ?? external_node_path_namespaceObject.parse(external_node_path_namespaceObject.resolve(file)).root;
+}
+/** The URI `file` is deployed from. */
+function templateUri(file, root) {
+    const relative = external_node_path_namespaceObject.relative(root, external_node_path_namespaceObject.resolve(file)).split(external_node_path_namespaceObject.sep).map(encodeURIComponent).join('/');
+    return `${ORIGIN}/${relative}`;
+}
+/**
+ * What a `templateLink.uri` (or `parametersLink.uri`) names: a file of the repository when it is a
+ * URI on the repository's host or a relative reference (resolved against `baseUri`, the linking
+ * template's own URI), else a remote URI. A query string (`?` and a SAS token) is not part of the file.
+ */
+function linkTarget(uri, baseUri, root) {
+    let url;
+    try {
+        url = new URL(uri, baseUri);
+    }
+    catch {
+        return { kind: 'remote', uri };
+    }
+    if (url.host.toLowerCase() !== HOST)
+        return { kind: 'remote', uri };
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    return { kind: 'file', file: external_node_path_namespaceObject.join(root, ...segments) };
+}
+/** Whether a string holds a repository URI, which ARM knows only at deployment. */
+function holdsTemplateUri(text) {
+    return text.toLowerCase().includes(HOST);
+}
+/**
+ * A value with every string that holds a repository URI replaced by an unknown: the URI the
+ * template is deployed from is not a value the template fixes. Objects and arrays are copied only
+ * where something changes (they may be a variable's value, read again elsewhere).
+ */
+function hideTemplateUris(value, baseUri) {
+    if (typeof value === 'string') {
+        if (!holdsTemplateUri(value))
+            return value;
+        // Shown relative to the template that holds it: `../scripts/setup.sh`.
+        const from = external_node_path_namespaceObject.posix.dirname(new URL(baseUri).pathname);
+        const shown = value.replace(/https:\/\/repository\.invalid(\/[^\s?#'"]*)/gi, (_, p) => {
+            const relative = external_node_path_namespaceObject.posix.relative(from, p);
+            return decodeURIComponent(relative || external_node_path_namespaceObject.posix.basename(p));
+        });
+        return new value_Unknown(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(item => hideTemplateUris(item, baseUri));
+        return items.some((item, i) => item !== value[i]) ? items : value;
+    }
+    if (value_isObject(value)) {
+        let copy;
+        for (const key of Object.keys(value)) {
+            const hidden = hideTemplateUris(value[key], baseUri);
+            if (hidden === value[key])
+                continue;
+            if (!copy) {
+                copy = {};
+                for (const k of Object.keys(value))
+                    value_setOwn(copy, k, value[k]);
+            }
+            value_setOwn(copy, key, hidden);
+        }
+        return copy ?? value;
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/sources/arm/scope.ts
+
 
 
 
@@ -63598,6 +64202,8 @@ class TemplateScope {
     outer;
     path;
     fileChain;
+    /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
+    uri;
     functions;
     /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
     symbols = new Map();
@@ -63616,6 +64222,7 @@ class TemplateScope {
         this.outer = init.outer;
         this.path = init.path;
         this.fileChain = init.fileChain;
+        this.uri = init.uri ?? init.outer?.uri ?? templateUri(init.doc.file, init.expansion.uriRoot);
         this.supplied = init.supplied;
         this.suppliedUnknown = init.suppliedUnknown;
         this.parameterSlots = new Map();
@@ -64002,14 +64609,6 @@ function coerceSupplied(value, type, fromCommandLine) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/deployment.ts
-/**
- * Deployment functions and scope functions whose values come from where the template is
- * deployed: parameters, variables, copyIndex, deployment, environment, resourceGroup,
- * subscription, tenant, managementGroup.
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
- */
-
 
 
 function dataOf(ctx) {
@@ -64122,10 +64721,10 @@ const deploymentFunctions = [
                         contentVersion: template.contentVersion ?? '1.0.0.0',
                         metadata: template.metadata ?? {}
                     },
-                    // Quickstarts default _artifactsLocation to the URI they were deployed from, which
-                    // a local file does not have.
+                    // Quickstarts default _artifactsLocation to the URI they were deployed from and link
+                    // their nested templates beside it: the repository stands for that place (templateLink.ts).
                     templateLink: {
-                        uri: new value_Unknown('the URI the template is deployed from', 'deployment().properties.templateLink.uri'),
+                        uri: scope.uri,
                         contentVersion: template.contentVersion ?? '1.0.0.0'
                     },
                     templateHash: '0',
@@ -64523,6 +65122,8 @@ function templateLibrary(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
+
 
 
 
@@ -64938,6 +65539,8 @@ class TemplateExpander {
             value_setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
         }
         dropNullMembers(json);
+        for (const key of Object.keys(json))
+            value_setOwn(json, key, hideTemplateUris(json[key], scope.uri));
         if (!instance.existing)
             addIdentityUnknowns(json, instance.id);
         this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
@@ -64983,33 +65586,17 @@ class TemplateExpander {
         let base = joinPointer(propsPointer, 'template');
         let template;
         let linked = false;
-        const templateLink = value_isObject(props.templateLink) ? props.templateLink : undefined;
         if (value_isObject(props.template)) {
             template = props.template;
         }
-        else if (templateLink && 'relativePath' in templateLink) {
-            const relative = parent.evaluateValue(templateLink.relativePath, joinPointer(propsPointer, 'templateLink', 'relativePath'), data);
-            if (typeof relative !== 'string') {
-                this.expansion.notes.push(`${parent.file}: the linked template of deployment '${instance.nameText}' has an unknown path; its resources are not checked.`);
-                return [];
-            }
-            const file = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(parent.file), relative);
-            if (parent.fileChain.includes(file)) {
-                throw parent.errorAt(joinPointer(propsPointer, 'templateLink', 'relativePath'), `The linked template '${relative}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
-            }
-            const at = parent.positionOf(joinPointer(propsPointer, 'templateLink', 'relativePath')) ?? undefined;
-            confine(file, this.expansion.boundary, 'the linked template', at);
-            doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
-            if (!value_isObject(doc.value))
-                throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+        else {
+            const found = this.linkedTemplate(instance, props, propsPointer, data);
+            if (typeof found === 'string')
+                return [this.unresolvedDeployment(instance, found, propsPointer)];
+            doc = found;
             template = doc.value;
             base = '';
             linked = true;
-        }
-        else {
-            const link = templateLink ? String(templateLink.uri ?? templateLink.id ?? 'a link') : 'no template';
-            this.expansion.notes.push(`${parent.file}:${parent.positionOf(pointer)?.line ?? 1}: deployment '${instance.nameText}' uses ${templateLink ? `the remote template ${link}` : 'no inline template'}; it is not fetched, so its resources are not checked.`);
-            return [];
         }
         const inner = linked || scopeMode === 'inner';
         let child;
@@ -65025,6 +65612,7 @@ class TemplateExpander {
                 expansion: this.expansion,
                 path: childPath,
                 fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
+                uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
                 makeLibrary: templateLibrary
             });
             child.resolveAllParameters();
@@ -65050,6 +65638,93 @@ class TemplateExpander {
         this.reportFailures(instance.failures, !instance.conditionUnknown);
         this.recordOutputs(instance, child);
         return emitted;
+    }
+    /**
+     * The template a deployment links to with `templateLink` (`relativePath`, or a `uri` that lands in
+     * the repository: see templateLink.ts), read and parsed; or, when it cannot be read offline, why.
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates
+     */
+    linkedTemplate(instance, props, propsPointer, data) {
+        const parent = instance.decl.scope;
+        const linkPointer = joinPointer(propsPointer, 'templateLink');
+        if (!value_isObject(props.templateLink))
+            return 'it has neither an inline "template" nor a "templateLink"';
+        const link = props.templateLink;
+        const linkKey = (name) => findKey(link, name);
+        let file;
+        let written;
+        let fieldPointer;
+        const relativeKey = linkKey('relativePath');
+        const uriKey = linkKey('uri');
+        if (relativeKey !== undefined || uriKey !== undefined) {
+            const key = (relativeKey ?? uriKey);
+            fieldPointer = joinPointer(linkPointer, key);
+            const value = parent.evaluateValue(link[key], fieldPointer, data);
+            if (isUnknown(value))
+                return `the location of its linked template is not known before deployment (${value.reason})`;
+            if (typeof value !== 'string' || value === '') {
+                throw parent.errorAt(fieldPointer, `"templateLink.${key}" must be a non-empty string, not ${JSON.stringify(value)}.`);
+            }
+            written = value;
+            if (relativeKey !== undefined) {
+                // "the child deployment URI is a combination of the parent and relativePath"
+                file = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(parent.file), value);
+            }
+            else {
+                const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
+                if (target.kind === 'remote') {
+                    return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
+                }
+                file = target.file;
+            }
+        }
+        else if (linkKey('id') !== undefined) {
+            const id = parent.evaluateValue(link[linkKey('id')], joinPointer(linkPointer, linkKey('id')), data);
+            return `it deploys the template spec ${isUnknown(id) ? id.reason : String(id)}, which is not fetched`;
+        }
+        else {
+            return 'its "templateLink" has no "uri", "relativePath" or "id"';
+        }
+        if (parent.fileChain.includes(file)) {
+            throw parent.errorAt(fieldPointer, `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
+        }
+        confine(file, this.expansion.boundary, 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
+        const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
+        if (!value_isObject(doc.value))
+            throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+        // "If you provide a value for content version, it must match the version in the linked template;
+        // otherwise, the deployment fails with an error."
+        const versionKey = linkKey('contentVersion');
+        if (versionKey !== undefined) {
+            const wanted = parent.evaluateValue(link[versionKey], joinPointer(linkPointer, versionKey), data);
+            const actual = doc.value.contentVersion;
+            if (typeof wanted === 'string' && typeof actual === 'string' && wanted !== actual) {
+                throw parent.errorAt(joinPointer(linkPointer, versionKey), `The linked template ${external_node_path_namespaceObject.basename(file)} has contentVersion '${actual}', not '${wanted}'; ARM fails the deployment. Make them match, or leave contentVersion out of templateLink.`);
+            }
+        }
+        return doc;
+    }
+    /**
+     * A deployment whose template cannot be read offline stands for what it deploys: every
+     * definition's verdict on it is indeterminate, saying why (see Resource.unresolved).
+     */
+    unresolvedDeployment(instance, reason, propsPointer) {
+        const { scope } = instance.decl;
+        const at = scope.positionOf(joinPointer(propsPointer, 'templateLink')) ?? scope.positionOf(instance.decl.pointer);
+        this.expansion.notes.push(`${scope.file}:${at?.line ?? 1}: what deployment '${instance.nameText}' deploys is not checked: ${reason}.`);
+        this.reportFailures(instance.failures, !instance.conditionUnknown);
+        const resource = {
+            id: instance.id,
+            type: instance.type,
+            name: instance.nameText,
+            json: { name: instance.name, type: instance.type },
+            source: at,
+            origin: 'template',
+            unresolved: `what deployment '${instance.nameText}' deploys is not known: ${reason}`
+        };
+        if (instance.conditionUnknown)
+            resource.conditionUnknown = instance.conditionUnknown;
+        return { resource, idKnown: false };
     }
     nestedTarget(instance, data) {
         return { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
@@ -65101,6 +65776,9 @@ class TemplateExpander {
         const supplied = new Map();
         const paramsPointer = joinPointer(propsPointer, 'parameters');
         const origin = `deployment '${instance.nameText}'`;
+        const linkKey = findKey(props, 'parametersLink');
+        if (linkKey !== undefined)
+            return this.linkedParameters(instance, props, propsPointer, linkKey, data);
         const whole = typeof props.parameters === 'string';
         let params = null;
         if (whole)
@@ -65151,6 +65829,37 @@ class TemplateExpander {
             collectFailures(data.failures, failures);
         }
         return { supplied };
+    }
+    /**
+     * A parameter file a deployment links to with `parametersLink.uri`: read when it is beside the
+     * template in the repository (see templateLink.ts), else every parameter is unknown. "You can't
+     * use both inline parameters and a link to a parameter file. The deployment fails with an error
+     * when both parametersLink and parameters are specified."
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#parameters-for-linked-template
+     */
+    linkedParameters(instance, props, propsPointer, linkKey, data) {
+        const { scope } = instance.decl;
+        const linkPointer = joinPointer(propsPointer, linkKey);
+        if (props.parameters !== undefined) {
+            throw scope.errorAt(linkPointer, `Deployment '${instance.nameText}' gives both "parameters" and "parametersLink"; ARM fails the deployment. Keep one.`);
+        }
+        const link = value_isObject(props[linkKey]) ? props[linkKey] : {};
+        const uriKey = findKey(link, 'uri') ?? 'uri';
+        const uri = scope.evaluateValue(link[uriKey] ?? null, joinPointer(linkPointer, uriKey), data);
+        const unknown = (why) => ({
+            supplied: new Map(),
+            unknown: new value_Unknown(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${instance.id.toLowerCase()}`)
+        });
+        if (isUnknown(uri))
+            return unknown(uri.reason);
+        if (typeof uri !== 'string' || uri === '') {
+            throw scope.errorAt(linkPointer, `"parametersLink" needs a "uri" naming the parameter file.`);
+        }
+        const target = linkTarget(uri, scope.uri, this.expansion.uriRoot);
+        if (target.kind === 'remote')
+            return unknown(`${uri}, not fetched: cmk-guard reads no network`);
+        confine(target.file, this.expansion.boundary, 'the linked parameter file', scope.positionOf(linkPointer) ?? undefined);
+        return { supplied: loadParameterFile(target.file) };
     }
     /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
     recordOutputs(instance, child) {
@@ -65275,6 +65984,7 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -65323,7 +66033,8 @@ function expandTemplateDocument(doc, options = {}) {
         deploymentOutputs: new Map(),
         boundary,
         errors: [],
-        outputFailures: new Map()
+        outputFailures: new Map(),
+        uriRoot: uriRoot(doc.file, boundary)
     };
     const scope = new TemplateScope({
         doc,
@@ -65356,7 +66067,7 @@ function expandTemplateFile(file, options = {}) {
     }
     return expandTemplateDocument(doc, { ...options, parameterFilesUsed });
 }
-function where(resource) {
+function templates_where(resource) {
     const s = resource.source;
     return s ? `${external_node_path_namespaceObject.basename(s.file)}:${s.line}` : 'unknown position';
 }
@@ -65388,15 +66099,18 @@ function finalStates(emitted, notes) {
         keep.add(last);
         if (deployed.length > 1) {
             const earlier = deployed.slice(0, -1);
-            notes.push(`${last.id} is declared ${deployed.length} times; the declaration at ${where(last)} deploys last and replaces ` +
-                `the whole body set at ${earlier.map(where).join(', ')}.`);
+            // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
+            last.priorWrites = earlier;
+            notes.push(`${last.id} is declared ${deployed.length} times; the declaration at ${templates_where(last)} deploys last and replaces ` +
+                `the whole body set at ${earlier.map(templates_where).join(', ')}.`);
             if (last.conditionUnknown) {
                 const previous = earlier[earlier.length - 1];
                 keep.add({
                     ...previous,
+                    priorWrites: earlier.slice(0, -1),
                     conditionUnknown: [
                         previous.conditionUnknown,
-                        `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`
+                        `the redeclaration at ${templates_where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`
                     ]
                         .filter(Boolean)
                         .join('; and ')
