@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
-import { readInputs } from './action/inputs.js';
+import { givenSettings, inputSpelling, readInputs } from './action/inputs.js';
+import { resolveSettings } from './config/settings.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
-import type { FindingsDocument } from './model/finding.js';
+import type { FailurePolicy, FindingsDocument } from './model/finding.js';
 import { bundledPolicies } from './paths.js';
 import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
@@ -46,15 +47,18 @@ export async function run(): Promise<void> {
         ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
         : undefined;
 
-    const { document, failure } = await core.group('Evaluate', () => evaluate(inputs, context, github));
-    const result = await core.group('Report', () => publishReports(document, inputs, context, github, logger));
+    const { document, failure, policy } = await core.group('Evaluate', () => evaluate(inputs, context, github));
+    const reporting = { ...inputs, ...policy };
+    const result = await core.group('Report', () => publishReports(document, reporting, context, github, logger));
     core.setOutput('compliant', document.summary.compliant);
     core.setOutput('noncompliant', document.summary.noncompliant);
     core.setOutput('indeterminate', document.summary.indeterminate);
+    core.setOutput('suppressed', document.summary.suppressed ?? 0);
+    core.setOutput('baselined', document.summary.baselined ?? 0);
     core.setOutput('sarif-file', result.sarifFile);
     core.setOutput('findings-file', result.findingsFile);
 
-    const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
+    const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, reporting);
     core.setOutput('result', verdict ? 'fail' : 'pass');
     if (verdict) core.setFailed(verdict);
     core.debug(`Reported: ${JSON.stringify(result)}`);
@@ -77,7 +81,7 @@ async function evaluate(
   inputs: ActionInputs,
   context: RunContext,
   github: GitHubClient | undefined
-): Promise<{ document: FindingsDocument; failure?: string }> {
+): Promise<{ document: FindingsDocument; failure?: string; policy: FailurePolicy }> {
   const pr = context.pullRequest;
   let changedFiles: string[] | null = null;
   if (inputs.changedFilesOnly !== false && pr) {
@@ -87,26 +91,31 @@ async function evaluate(
   } else if (inputs.changedFilesOnly === true) {
     core.info('changed-files-only applies to pull requests; reporting on every file.');
   }
-  const templates = inputs.templates.length || inputs.resources.length ? inputs.templates : ['**/*.json'];
+  // Until the configuration file is read, the inputs' policy stands (a broken file fails the step anyway).
+  let policy: FailurePolicy = {
+    failOn: inputs.failOn ?? 'error',
+    failOnIndeterminate: inputs.failOnIndeterminate ?? false
+  };
   try {
+    const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+      bundledPolicies: bundledPolicies(),
+      packWithDefinitions: true,
+      templates: ['**/*.json'],
+      spelling: inputSpelling
+    });
+    policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
+    if (resolved.config) core.info(`Configuration: ${resolved.config.file}`);
     const document = await evaluateRepository({
-      cwd: context.workspace,
-      policies: inputs.policies === null ? undefined : (inputs.policies ?? bundledPolicies()),
-      definitions: inputs.definitions,
-      templates,
-      parameters: inputs.parameterFiles,
-      parameterOverrides: inputs.parameterOverrides,
-      resources: inputs.resources,
+      ...resolved.request,
       base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
-      changedFiles,
-      selection: inputs.selection
+      changedFiles
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
     core.info(
       `Evaluated ${resources} resources against ${definitions} definitions: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`
     );
-    return { document };
+    return { document, policy };
   } catch (error) {
     if (!isUserError(error)) throw error;
     const errors = error instanceof UserErrors ? error.errors : [error];
@@ -121,7 +130,7 @@ async function evaluate(
         message: e.message
       }))
     );
-    return { document, failure: oneLine(error.describe()) };
+    return { document, failure: oneLine(error.describe()), policy };
   }
 }
 

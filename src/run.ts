@@ -23,12 +23,18 @@ import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout } from './pr/baseCheckout.js';
 import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
+import type { RuleOverride } from './config/load.js';
+import { planOverrides, type OverridePlan } from './config/overrides.js';
+import { applyExceptions } from './exceptions/apply.js';
+import { applyBaseline, readBaseline } from './exceptions/baseline.js';
+import { inlineExceptions } from './exceptions/inline.js';
+import type { Exception } from './exceptions/model.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
   cwd: string;
-  /** A folder of cmk-guard rule files (with its pack manifest). */
-  policies?: string;
+  /** Folders of cmk-guard rule files (each with its pack manifest). */
+  policies?: string | string[];
   /** Azure Policy definition files or folders: the team's own, or Azure's built-ins. */
   definitions?: string[];
   /** Globs or folders of ARM templates. */
@@ -52,6 +58,14 @@ export interface EvaluateRequest {
   changedFiles?: string[] | null;
   /** Which rules and definitions run (`--rules`, `--skip-rules`, `--min-severity`); absent runs them all. */
   selection?: RuleSelection;
+  /** Per-rule severity and effect, from the configuration file. */
+  overrides?: RuleOverride[];
+  /** Accepted exceptions from the configuration file (inline ones are read from the templates). */
+  exceptions?: Exception[];
+  /** A findings document from an earlier run: its findings are marked `baselined` and do not fail. */
+  baseline?: string;
+  /** The run's clock, for exceptions' expiry dates (fixed in tests). */
+  now?: Date;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -70,14 +84,14 @@ interface LoadedRules {
   transitionRules: string[];
   /** Rules and definitions the selection left out. */
   leftOut: NotRun[];
+  overrides: OverridePlan;
 }
 
 type NotRun = NonNullable<FindingsDocument['notRun']>[number];
 
 function loadRules(request: EvaluateRequest): LoadedRules {
   const external = loadExternalDefinitions(request);
-  let loaded: Rule[] = [];
-  if (request.policies) loaded = loadPolicyDirectory(path.resolve(request.cwd, request.policies)).rules;
+  const loaded = loadPolicyFolders(request);
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
@@ -101,13 +115,44 @@ function loadRules(request: EvaluateRequest): LoadedRules {
   }
   if (errors.length) throw new UserErrors(errors);
   definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+  // An override of a rule the selection left out waits for a run that has it; one naming nothing loaded is an error.
+  const leftOutNames = new Set(leftOut.flatMap(entry => entry.names));
+  const overrides = planOverrides(
+    (request.overrides ?? []).filter(o => !leftOutNames.has(o.name)),
+    rules,
+    definitions,
+    leftOutNames
+  );
   return {
     definitions,
     rules,
     pullRequest,
     transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
-    leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason }))
+    leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
+    overrides
   };
+}
+
+/** The rule files of every folder the request names; a name used in two folders is an error. */
+function loadPolicyFolders(request: EvaluateRequest): Rule[] {
+  const folders = request.policies === undefined ? [] : [request.policies].flat();
+  const byName = new Map<string, Rule>();
+  const errors: UserError[] = [];
+  for (const folder of folders) {
+    collectUserErrors(errors, () => {
+      for (const rule of loadPolicyDirectory(path.resolve(request.cwd, folder)).rules) {
+        const first = byName.get(rule.name);
+        if (first)
+          throw new UserError(
+            `rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`,
+            rule.positionOf('/name') ?? { file: rule.file }
+          );
+        byName.set(rule.name, rule);
+      }
+    });
+  }
+  if (errors.length) throw new UserErrors(errors);
+  return [...byName.values()];
 }
 
 /** The Azure Policy definitions the request names, loaded. */
@@ -146,7 +191,7 @@ function relativeFindings(findings: Finding[], cwd: string): Finding[] {
 }
 
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
-  const { definitions, rules, pullRequest, transitionRules, leftOut } = loadRules(request);
+  const { definitions, rules, pullRequest, transitionRules, leftOut, overrides } = loadRules(request);
   const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
@@ -163,15 +208,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       resources.push(...template.resources);
       deployments.push(template.resources);
     }
-    for (const error of discovered.errors) {
-      const location = error.location;
-      errors.push({
-        file: location ? displayPath(location.file, request.cwd) : '',
-        line: location?.line ?? null,
-        column: location?.column ?? null,
-        message: error.message
-      });
-    }
+    for (const error of discovered.errors) errors.push(inputError(error, request.cwd));
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
   for (const file of request.resources ?? []) {
@@ -182,7 +219,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   }
 
   const evaluated = resources.filter(r => !r.existing);
-  const raw = evaluateDefinitions(definitions, evaluated);
+  const raw = evaluateDefinitions(definitions, evaluated, { parameters: overrides.parameters });
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
   for (const relation of pullRequest.relations)
@@ -213,7 +250,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       for (const transition of pullRequest.transitions) for (const finding of transition(pairs)) raw.push(finding);
     }
   }
-  let findings = relativeFindings(raw, request.cwd).map(f => {
+  let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
     const rule = rules.get(f.definition);
     if (!rule) return f;
     return {
@@ -223,6 +260,24 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
     };
   });
+  // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+  // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+  // out wait for a run that has them.
+  const inline = inlineExceptions(evaluated, request.cwd);
+  for (const error of inline.errors) errors.push(inputError(error, request.cwd));
+  const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
+  const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e =>
+    e.rules.some(rule => !leftOutNames.has(rule))
+  );
+  const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
+  findings = accepted.findings;
+  let baselineReport: FindingsDocument['baseline'];
+  if (request.baseline !== undefined) {
+    const baseline = readBaseline(request.baseline, request.cwd);
+    const applied = applyBaseline(findings, baseline);
+    findings = applied.findings;
+    baselineReport = { file: baseline.file, entries: baseline.entries, matched: applied.matched };
+  }
   if (request.changedFiles) {
     const changed = new Set(request.changedFiles);
     findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
@@ -230,7 +285,20 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
   const ruleCount =
     definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
-  return buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+  const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+  if (accepted.report.length) document.exceptions = accepted.report;
+  if (baselineReport) document.baseline = baselineReport;
+  return document;
+}
+
+function inputError(error: UserError, cwd: string): NonNullable<FindingsDocument['errors']>[number] {
+  const location = error.location;
+  return {
+    file: location ? displayPath(location.file, cwd) : '',
+    line: location?.line ?? null,
+    column: location?.column ?? null,
+    message: error.message
+  };
 }
 
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
@@ -280,16 +348,15 @@ export function buildDocument(
   skipped: FindingsDocument['skipped'] = [],
   notRun: FindingsDocument['notRun'] = []
 ): FindingsDocument {
-  const count = (verdict: Finding['verdict']) => findings.filter(f => f.verdict === verdict).length;
+  const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+  for (const finding of findings) {
+    if (finding.verdict !== 'compliant' && finding.suppressed) counts.suppressed++;
+    else if (finding.verdict !== 'compliant' && finding.baselined) counts.baselined++;
+    else counts[finding.verdict]++;
+  }
   return {
     tool: { name: 'cmk-guard', version: VERSION },
-    summary: {
-      resources,
-      definitions,
-      compliant: count('compliant'),
-      noncompliant: count('noncompliant'),
-      indeterminate: count('indeterminate')
-    },
+    summary: { resources, definitions, ...counts },
     findings,
     errors,
     skipped,

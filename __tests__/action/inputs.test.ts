@@ -38,6 +38,7 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(
       [
         'command',
+        'config',
         'policies',
         'definitions',
         'templates',
@@ -50,6 +51,7 @@ describe('action.yml', () => {
         'rules',
         'skip-rules',
         'min-severity',
+        'baseline',
         'sarif-file',
         'findings-file',
         'summary',
@@ -66,12 +68,14 @@ describe('action.yml', () => {
       ].sort()
     );
     expect(Object.keys(action.outputs).sort()).toEqual([
+      'baselined',
       'compliant',
       'findings-file',
       'indeterminate',
       'noncompliant',
       'result',
-      'sarif-file'
+      'sarif-file',
+      'suppressed'
     ]);
     expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
   });
@@ -81,16 +85,17 @@ describe('readInputs', () => {
   it('gives a newcomer working defaults', () => {
     expect(readInputs(reader().read)).toEqual({
       command: 'evaluate',
+      config: undefined,
       policies: undefined,
       definitions: [],
-      templates: ['**/*.json'],
+      templates: [],
       parameterFiles: [],
       parameterOverrides: {},
       resources: [],
       base: undefined,
       changedFilesOnly: 'auto',
-      failOn: 'error',
-      failOnIndeterminate: false,
+      failOn: undefined,
+      failOnIndeterminate: undefined,
       selection: {
         rules: [],
         skipRules: [],
@@ -100,12 +105,22 @@ describe('readInputs', () => {
           minSeverity: 'the `min-severity` input'
         }
       },
+      baseline: undefined,
       sarifFile: undefined,
       findingsFile: undefined,
       summary: true,
       comment: true,
       githubToken: '${{ github.token }}',
-      azure: { environment: 'AzureCloud', prune: false, enforcementMode: 'Default' }
+      azure: {
+        scope: undefined,
+        clientId: undefined,
+        tenantId: undefined,
+        subscriptionId: undefined,
+        environment: undefined,
+        ownerId: undefined,
+        prune: undefined,
+        enforcementMode: undefined
+      }
     });
   });
 

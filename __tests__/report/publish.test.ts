@@ -10,14 +10,14 @@ describe('failureReason', () => {
 
   it('counts noncompliant findings at or above fail-on', () => {
     expect(failureReason(document, { failOn: 'error' })).toBe(
-      "cmk-guard found 1 noncompliant finding at or above severity 'error' (the fail-on input); see the annotations and the job summary."
+      "cmk-guard found 1 noncompliant finding at or above severity 'error' (fail-on); see the annotations and the job summary."
     );
     expect(failureReason(document, { failOn: 'never', failOnIndeterminate: true })).toBeUndefined();
   });
 
   it('counts indeterminate findings too with fail-on-indeterminate, at or above fail-on', () => {
     expect(failureReason(document, { failOn: 'error', failOnIndeterminate: true })).toBe(
-      "cmk-guard found 1 noncompliant and 1 indeterminate (fail-on-indeterminate) findings at or above severity 'error' (the fail-on input); see the annotations and the job summary."
+      "cmk-guard found 1 noncompliant and 1 indeterminate (fail-on-indeterminate) findings at or above severity 'error' (fail-on); see the annotations and the job summary."
     );
     expect(
       failureReason(documentOf([finding(2, 'warning', { verdict: 'indeterminate' })]), {
@@ -25,7 +25,7 @@ describe('failureReason', () => {
         failOnIndeterminate: true
       })
     ).toBe(
-      "cmk-guard found 1 indeterminate (fail-on-indeterminate) finding at or above severity 'warning' (the fail-on input); see the annotations and the job summary."
+      "cmk-guard found 1 indeterminate (fail-on-indeterminate) finding at or above severity 'warning' (fail-on); see the annotations and the job summary."
     );
   });
 });

@@ -1,4 +1,5 @@
-import { FINGERPRINT_KEY, renderSarif } from '../../src/report/sarif.js';
+import { FINGERPRINT_KEY } from '../../src/model/fingerprint.js';
+import { renderSarif } from '../../src/report/sarif.js';
 import { sarifValidator } from '../support/sarif.js';
 import { context, documentOf, finding, hostileDocument } from './fixture.js';
 

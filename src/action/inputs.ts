@@ -3,6 +3,7 @@ import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
+import type { GivenSettings } from '../config/settings.js';
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -14,22 +15,26 @@ export type ActionCommand = (typeof commands)[number];
 export const thresholds = ['error', 'warning', 'note', 'never'] as const;
 export const enforcementModes = ['Default', 'DoNotEnforce'] as const;
 
+/** Azure settings as given; undefined where the workflow leaves them to the configuration file or the default. */
 export interface AzureInputs {
   scope?: string;
   clientId?: string;
   tenantId?: string;
   subscriptionId?: string;
-  environment: string;
+  environment?: string;
   ownerId?: string;
-  prune: boolean;
-  enforcementMode: (typeof enforcementModes)[number];
+  prune?: boolean;
+  enforcementMode?: (typeof enforcementModes)[number];
 }
 
 export interface ActionInputs {
   command: ActionCommand;
-  /** A rule folder, or undefined for the bundled pack, or null for no rules (`none`). */
+  /** The configuration file (default: cmk-guard.yaml at the repository root, if there is one); `none` for none. */
+  config?: string;
+  /** A rule folder, or undefined for the configuration file's or the bundled pack, or null for no rules (`none`). */
   policies: string | null | undefined;
   definitions: string[];
+  /** Empty: the configuration file's, else every JSON file. */
   templates: string[];
   parameterFiles: string[];
   parameterOverrides: Record<string, Json>;
@@ -38,11 +43,14 @@ export interface ActionInputs {
   base?: string;
   /** `auto`: on pull requests only. */
   changedFilesOnly: boolean | 'auto';
-  failOn: Severity | 'never';
-  /** Indeterminate findings at or above `failOn` fail the step too. */
-  failOnIndeterminate: boolean;
-  /** Which rules and definitions run. */
+  /** Undefined: the configuration file's, else `error`. */
+  failOn?: Severity | 'never';
+  /** Indeterminate findings at or above `failOn` fail the step too; undefined: the configuration file's, else no. */
+  failOnIndeterminate?: boolean;
+  /** Which rules and definitions run; empty lists leave it to the configuration file. */
   selection: RuleSelection;
+  /** A findings document from an earlier run. */
+  baseline?: string;
   /** Where to write SARIF and the findings JSON; undefined means a file in RUNNER_TEMP. */
   sarifFile?: string;
   findingsFile?: string;
@@ -61,14 +69,16 @@ export function readInputs(read: InputReader): ActionInputs {
       .split(/\r?\n/)
       .map(line => line.trim())
       .filter(line => line && !line.startsWith('#'));
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+  function oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined;
+  function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
+  function oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined {
     const value = text(name);
     if (value === undefined) return fallback;
     const match = allowed.find(option => option.toLowerCase() === value.toLowerCase());
     if (match) return match;
     throw new UserError(`the input \`${name}\` is '${value}'; use one of ${allowed.join(', ')}.`);
-  };
-  const flag = (name: string, fallback: boolean): boolean => {
+  }
+  const flag = (name: string, fallback?: boolean): boolean | undefined => {
     const value = text(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (['true', 'yes', 'on'].includes(value)) return true;
@@ -84,6 +94,7 @@ export function readInputs(read: InputReader): ActionInputs {
 
   return {
     command: oneOf('command', commands, 'evaluate'),
+    config: text('config'),
     policies: policies === undefined ? undefined : policies.toLowerCase() === 'none' ? null : policies,
     definitions: list('definitions'),
     templates: list('templates'),
@@ -91,33 +102,56 @@ export function readInputs(read: InputReader): ActionInputs {
     parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
     resources: list('resources'),
     base: text('base'),
-    changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),
-    failOn: oneOf('fail-on', thresholds, 'error'),
-    failOnIndeterminate: flag('fail-on-indeterminate', false),
+    changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : (flag('changed-files-only') as boolean),
+    failOn: oneOf('fail-on', thresholds),
+    failOnIndeterminate: flag('fail-on-indeterminate'),
     selection: {
       rules: list('rules'),
       skipRules: list('skip-rules'),
       ...(text('min-severity') ? { minSeverity: oneOf('min-severity', severities, 'note') } : {}),
-      spelling: {
-        rules: 'the `rules` input',
-        skipRules: 'the `skip-rules` input',
-        minSeverity: 'the `min-severity` input'
-      }
+      spelling: inputSpelling
     },
+    baseline: text('baseline'),
     sarifFile: text('sarif-file'),
     findingsFile: text('findings-file'),
-    summary: flag('summary', true),
-    comment: flag('comment', true),
+    summary: flag('summary', true) as boolean,
+    comment: flag('comment', true) as boolean,
     githubToken: read('github-token').trim(),
     azure: {
       scope: text('scope'),
       clientId: text('client-id'),
       tenantId: text('tenant-id'),
       subscriptionId: text('subscription-id'),
-      environment: text('environment') ?? 'AzureCloud',
+      environment: text('environment'),
       ownerId: text('owner-id'),
-      prune: flag('prune', false),
-      enforcementMode: oneOf('enforcement-mode', enforcementModes, 'Default')
+      prune: flag('prune'),
+      enforcementMode: oneOf('enforcement-mode', enforcementModes)
     }
   };
 }
+
+/** What the inputs say that the configuration file can say too; undefined where they leave it to the file. */
+export function givenSettings(inputs: ActionInputs): GivenSettings {
+  return {
+    config: inputs.config,
+    ...(inputs.policies !== undefined ? { policies: inputs.policies === null ? null : [inputs.policies] } : {}),
+    definitions: inputs.definitions,
+    templates: inputs.templates,
+    parameters: inputs.parameterFiles,
+    parameterValues: inputs.parameterOverrides,
+    resources: inputs.resources,
+    ...(inputs.failOn !== undefined ? { failOn: inputs.failOn } : {}),
+    ...(inputs.failOnIndeterminate !== undefined ? { failOnIndeterminate: inputs.failOnIndeterminate } : {}),
+    rules: inputs.selection.rules,
+    skipRules: inputs.selection.skipRules,
+    ...(inputs.selection.minSeverity !== undefined ? { minSeverity: inputs.selection.minSeverity } : {}),
+    ...(inputs.baseline !== undefined ? { baseline: inputs.baseline } : {})
+  };
+}
+
+/** How the action's inputs are called in messages about the selection. */
+export const inputSpelling = {
+  rules: 'the `rules` input',
+  skipRules: 'the `skip-rules` input',
+  minSeverity: 'the `min-severity` input'
+};

@@ -1,17 +1,19 @@
 /** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
-import type { Severity } from '../model/finding.js';
+import type { FindingsDocument } from '../model/finding.js';
 import { bundledPolicies } from '../paths.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { escapeTerminal } from '../report/escape.js';
 import { writeFileAtomic } from '../report/files.js';
-import { writeChunks } from '../report/stream.js';
+import { writeChunks, type ReportPieces } from '../report/stream.js';
 import { colourWanted } from '../report/colour.js';
 import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type ReportFormat } from '../report/formats.js';
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
 import { evaluateRepository, type EvaluateRequest } from '../run.js';
+import { resolveSettings, type GivenSettings } from '../config/settings.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE } from './command.js';
 
@@ -36,56 +38,94 @@ export interface ReportSettings extends FailurePolicy {
   output?: string;
 }
 
+/** What the evaluate flags say, for merging with the configuration file; undefined where they say nothing. */
+export function givenSettings(options: OptionValues): GivenSettings {
+  const text = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+  const policies = text('policies');
+  const failOn = options['fail-on'] === undefined ? undefined : oneOf('fail-on', options['fail-on'], thresholds);
+  const minSeverity = options['min-severity'];
+  return {
+    config: text('config'),
+    ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
+    definitions: list(options.definitions),
+    templates: list(options.templates),
+    parameters: list(options.parameters),
+    parameterValues: parseParameterOverrides(list(options.parameter)),
+    resources: list(options.resources),
+    ...(failOn !== undefined ? { failOn } : {}),
+    ...(typeof options['fail-on-indeterminate'] === 'boolean'
+      ? { failOnIndeterminate: options['fail-on-indeterminate'] }
+      : {}),
+    rules: list(options.rules),
+    skipRules: list(options['skip-rules']),
+    ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, severities) } : {}),
+    ...(text('format') !== undefined ? { format: text('format') } : {}),
+    ...(text('baseline') !== undefined ? { baseline: text('baseline') } : {})
+  };
+}
+
 /**
- * The one place where `evaluate`'s options become an evaluation request and report settings. The
- * action door maps its inputs to the same `EvaluateRequest` (src/main.ts).
+ * The one place where `evaluate`'s options and the configuration file become an evaluation request and
+ * report settings; the action door maps its inputs through the same `resolveSettings` (src/main.ts).
  */
 export function evaluateSettings(
   options: OptionValues,
-  cwd: string,
-  policiesDefault: string | undefined
+  io: Pick<CommandIO, 'cwd' | 'now'>,
+  policiesDefault: string
 ): { request: EvaluateRequest; report: ReportSettings } {
-  const format = parseFormat(options.format);
-  const failOn = oneOf('fail-on', options['fail-on'], thresholds) as Severity | 'never';
-  const definitions = list(options.definitions);
-  const policies =
-    typeof options.policies === 'string' ? options.policies : definitions.length ? undefined : policiesDefault;
-  const templates = list(options.templates);
-  const resources = list(options.resources);
+  const resolved = resolveSettings(givenSettings(options), io.cwd, {
+    bundledPolicies: policiesDefault,
+    packWithDefinitions: false,
+    spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
+  });
+  const { templates, resources } = resolved.request;
   if (!templates.length && !resources.length) {
-    throw new UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE.');
+    throw new UserError(
+      'nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).'
+    );
   }
-  const minSeverity = options['min-severity'];
   const request: EvaluateRequest = {
-    cwd,
-    policies,
-    definitions,
-    templates,
-    parameters: list(options.parameters),
-    parameterOverrides: parseParameterOverrides(list(options.parameter)),
-    resources,
+    ...resolved.request,
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
     baseTemplates: list(options['base-templates']),
-    selection: {
-      rules: list(options.rules),
-      skipRules: list(options['skip-rules']),
-      ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, severities) } : {})
-    }
+    ...(io.now ? { now: io.now } : {})
   };
   return {
     request,
     report: {
-      format,
-      failOn,
-      failOnIndeterminate: options['fail-on-indeterminate'] === true,
+      format: parseFormat(
+        resolved.format ?? 'text',
+        resolved.format && options.format === undefined ? '`format` in cmk-guard.yaml' : '--format'
+      ),
+      failOn: resolved.failOn,
+      failOnIndeterminate: resolved.failOnIndeterminate,
       ...(typeof options.output === 'string' ? { output: options.output } : {})
     }
   };
 }
 
-export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string | undefined) {
-  const { request, report } = evaluateSettings(options, io.cwd, policiesDefault);
+/** Writes a report atomically: an interrupted run leaves the previous file, never half of a new one. */
+export function writeReport(cwd: string, file: string, content: string | ReportPieces, flag: string): void {
+  try {
+    mkdirSync(path.dirname(path.resolve(cwd, file)), { recursive: true });
+    writeFileAtomic(path.resolve(cwd, file), content);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot write ${file}: ${(error as Error).message}; check ${flag}.`, { file });
+  }
+}
+
+/** Input errors on standard error, where the report a person reads does not list them already. */
+export function printInputErrors(document: FindingsDocument, io: CommandIO): void {
+  for (const error of document.errors ?? []) {
+    const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
+    io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
+  }
+}
+
+export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string) {
+  const { request, report } = evaluateSettings(options, io, policiesDefault);
   const document = await evaluateRepository(request);
   const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
   const output = renderReport(document, report.format, {
@@ -93,27 +133,10 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
     colour,
     failOnIndeterminate: report.failOnIndeterminate
   });
-  if (report.output !== undefined) {
-    // Atomically: an interrupted run leaves the previous report, never half of a new one.
-    const file = path.resolve(io.cwd, report.output);
-    try {
-      writeFileAtomic(file, output);
-    } catch (error) {
-      if (error instanceof UserError) throw error;
-      throw new UserError(`cannot write the report: ${(error as Error).message}; check --output.`, {
-        file: report.output
-      });
-    }
-  } else {
-    writeChunks(output, io.stdout);
-  }
+  if (report.output !== undefined) writeReport(io.cwd, report.output, output, '--output');
+  else writeChunks(output, io.stdout);
   // Errors are printed once: on standard error unless the report a person reads already lists them.
-  if (report.output !== undefined || !showsErrorsToReader(report.format)) {
-    for (const error of document.errors ?? []) {
-      const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
-      io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
-    }
-  }
+  if (report.output !== undefined || !showsErrorsToReader(report.format)) printInputErrors(document, io);
   return { document, report };
 }
 
@@ -189,8 +212,7 @@ export const evaluateOptions: Command['options'] = {
     type: 'string',
     short: 'f',
     placeholder: 'FORMAT',
-    description: `${reportFormats.join(', ')} (any case)`,
-    default: 'text'
+    description: `${reportFormats.join(', ')} (any case; default: text)`
   },
   output: {
     type: 'string',
@@ -201,13 +223,21 @@ export const evaluateOptions: Command['options'] = {
   'fail-on': {
     type: 'string',
     placeholder: 'SEVERITY',
-    description: 'exit 1 on noncompliant findings at or above: error, warning, note, never',
-    default: 'error'
+    description: 'exit 1 on noncompliant findings at or above: error (the default), warning, note, never'
   },
   'fail-on-indeterminate': {
     type: 'boolean',
-    description: 'indeterminate findings at or above --fail-on fail the run too (exit 1)',
-    default: false
+    description: 'indeterminate findings at or above --fail-on fail the run too (exit 1)'
+  },
+  config: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'the configuration file (default: cmk-guard.yaml here, if there is one); none for no file'
+  },
+  baseline: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'a findings document from an earlier run (cmk-guard baseline): only findings not in it fail'
   }
 };
 

@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { baselineCommand } from './baseline.js';
 import { checkDefinitionsCommand } from './check-definitions.js';
 import { compileCommand } from './compile.js';
 import { demoCommand } from './demo.js';
@@ -10,6 +11,7 @@ import { rulesCommand } from './rules.js';
 export const commands: Command[] = [
   evaluateCommand,
   rulesCommand,
+  baselineCommand,
   compileCommand,
   expandCommand,
   checkDefinitionsCommand,

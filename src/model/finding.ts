@@ -30,14 +30,68 @@ export interface Finding {
   /** Where Azure Policy can enforce this: `azure` (and PRs), or `pr-only` for relation and transition rules. */
   enforcement?: 'azure' | 'pr-only';
   helpUri?: string;
+  /** Set when an accepted exception covers this finding: it is listed everywhere, but does not fail the run. */
+  suppressed?: Suppression;
+  /** Set when the baseline (a findings document from an earlier run) holds this finding: listed, not failing. */
+  baselined?: true;
+}
+
+export type ExceptionCategory = 'waiver' | 'mitigated';
+
+/**
+ * The exception that accepts a finding. `kind` is SARIF's: `external` for an entry in the
+ * configuration file, `inSource` for one in the template's own metadata.
+ */
+export interface Suppression {
+  kind: 'external' | 'inSource';
+  category: ExceptionCategory;
+  reason: string;
+  owner?: string;
+  /** The last day it applies, `YYYY-MM-DD` (UTC). */
+  expires?: string;
+  /** Where the exception is written. */
+  file: string;
+  line: number | null;
+  /** True when the pull request adds or changes this exception (compared with its base commit). */
+  new?: boolean;
+}
+
+/** How one exception fared in a run: every exception is listed, so none hides a finding unseen. */
+export interface ExceptionReport extends Omit<Suppression, 'file' | 'line'> {
+  rules: string[];
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** `applied`: it accepts findings; `expired`: past its date, its findings fail again; `stale`: it matches no finding. */
+  status: 'applied' | 'expired' | 'stale';
+  /** The findings it covers (for `expired`, the ones it no longer accepts). */
+  findings: number;
+}
+
+/** The baseline a run was compared with. */
+export interface BaselineReport {
+  file: string;
+  /** Findings the baseline holds. */
+  entries: number;
+  /** Findings of this run it accepted. */
+  matched: number;
+  /** True when the pull request changes the baseline file; `added` then counts the findings it added. */
+  changed?: boolean;
+  added?: number;
 }
 
 export interface FindingsSummary {
   resources: number;
   definitions: number;
   compliant: number;
+  /** Noncompliant findings that count: not accepted by an exception or the baseline. */
   noncompliant: number;
+  /** Indeterminate findings that count, likewise. */
   indeterminate: number;
+  /** Noncompliant or indeterminate findings accepted by an exception. */
+  suppressed?: number;
+  /** Noncompliant or indeterminate findings the baseline holds. */
+  baselined?: number;
 }
 
 export interface FindingsDocument {
@@ -53,6 +107,9 @@ export interface FindingsDocument {
    * without a base. `warning` marks what the user should act on (a base that could not be read).
    */
   notRun?: { rules: string[]; reason: string; warning?: boolean }[];
+  /** Every exception the run knew, and how each fared. */
+  exceptions?: ExceptionReport[];
+  baseline?: BaselineReport;
 }
 
 export const severityRank: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
@@ -69,6 +126,11 @@ export function findingResource(resource: Resource, position: SourcePosition | n
   };
 }
 
+/** Whether a finding counts: neither an exception nor the baseline accepts it. */
+export function isAccepted(finding: Finding): boolean {
+  return finding.suppressed !== undefined || finding.baselined === true;
+}
+
 /** When a run fails: noncompliant findings at or above `failOn`, and indeterminate ones too when asked. */
 export interface FailurePolicy {
   failOn: Severity | 'never';
@@ -76,14 +138,15 @@ export interface FailurePolicy {
   failOnIndeterminate?: boolean;
 }
 
-/** The findings that make the run fail under the policy. */
+/** The findings that make the run fail under the policy: never those an exception or the baseline accepts. */
 export function failingFindings(document: FindingsDocument, policy: FailurePolicy): Finding[] {
   if (policy.failOn === 'never') return [];
   const threshold = severityRank[policy.failOn];
   return document.findings.filter(
     f =>
       (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
-      severityRank[f.severity] >= threshold
+      severityRank[f.severity] >= threshold &&
+      !isAccepted(f)
   );
 }
 

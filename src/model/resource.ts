@@ -1,4 +1,4 @@
-import type { Value } from './value.js';
+import type { Json, Value } from './value.js';
 
 /** Where something is in an input file; lines and columns count from 1. */
 export interface SourcePosition {
@@ -31,6 +31,12 @@ export interface Resource {
   positionOf?: (pointer: string) => SourcePosition | null;
   /** Set when the resource deploys only if a condition holds that cannot be known offline. */
   conditionUnknown?: string;
+  /**
+   * A template declaration's `metadata`, as written (never evaluated), with positions by JSON pointer
+   * into it: inline exceptions live here (`metadata.cmkGuard.exceptions`), on every resource a copy
+   * loop makes of the declaration.
+   */
+  metadata?: { value: Json; positionOf(pointer: string): SourcePosition | null };
   /** An `existing` reference in a template: never reported on. */
   existing?: boolean;
   /**

@@ -3,7 +3,7 @@ import { severityRank } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
 import { escapeCommandData, escapeCommandProperty } from './escape.js';
-import { capitalize, dependsOn, findingsToReport } from './findings.js';
+import { capitalize, dependsOn, exceptionProblem, exceptionsToReport, findingsToReport } from './findings.js';
 
 /**
  * Annotations on the line at fault, as workflow commands
@@ -30,7 +30,11 @@ export const ANNOTATIONS_PER_LEVEL = 10;
 const levelOf: Record<Finding['severity'], AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' };
 const levelRank: Record<AnnotationLevel, number> = { error: 3, warning: 2, notice: 1 };
 
-/** Every annotation the document calls for: input errors first, then findings, most severe first. */
+/**
+ * Every annotation the document calls for: input errors first, then findings, most severe first, then
+ * exceptions that need attention. Findings an exception or the baseline accepts are not annotated: the
+ * summary, the comment, SARIF, JSON and the text report list them.
+ */
 export function buildAnnotations(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): Annotation[] {
   const errors: Annotation[] = (document.errors ?? []).map(error => ({
     level: 'error',
@@ -48,7 +52,16 @@ export function buildAnnotations(document: FindingsDocument, context: Pick<Repor
         severityRank[b.finding.severity] - severityRank[a.finding.severity]
     )
     .map(entry => entry.annotation);
-  return [...errors, ...findings];
+  // An exception past its date or matching nothing is a warning on its own line (the config file or
+  // the template), so whoever wrote it sees it there.
+  const exceptions: Annotation[] = exceptionsToReport(document).map(report => ({
+    level: 'warning',
+    ...(report.file ? { file: repositoryPath(report.file, context) } : {}),
+    ...(report.file && report.line ? { line: report.line } : {}),
+    title: report.status === 'expired' ? 'cmk-guard exception expired' : 'cmk-guard exception matches nothing',
+    message: capitalize(exceptionProblem(report) ?? '')
+  }));
+  return [...errors, ...findings, ...exceptions];
 }
 
 function annotationFor(finding: Finding, context: Pick<ReportContext, 'workspace'>): Annotation {

@@ -1,10 +1,32 @@
 /** Which findings a report shows and in what order, grouped by rule, and the wording every report shares. */
-import type { Finding, FindingsDocument, Severity } from '../model/finding.js';
-import { severityRank } from '../model/finding.js';
+import type { ExceptionReport, Finding, FindingsDocument, Severity } from '../model/finding.js';
+import { isAccepted, severityRank } from '../model/finding.js';
 
-/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
+/** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
 export function findingsToReport(document: FindingsDocument): Finding[] {
-  return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
+  return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+}
+
+/** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
+export function acceptedFindings(document: FindingsDocument): Finding[] {
+  return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+}
+
+/** Exceptions that need attention: past their date, or matching nothing. */
+export function exceptionsToReport(document: FindingsDocument): ExceptionReport[] {
+  return (document.exceptions ?? []).filter(e => e.status !== 'applied');
+}
+
+/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
+export function acceptance(finding: Finding): string {
+  const s = finding.suppressed;
+  if (!s) return finding.baselined ? 'in the baseline' : '';
+  const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
+  const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+  if (s.new) parts.push('added by this pull request');
+  if (s.owner) parts.push(`owner ${s.owner}`);
+  if (s.expires) parts.push(`until ${s.expires}`);
+  return `${parts.join(', ')}: ${s.reason}`;
 }
 
 /** By file (findings without a file last), line, column, then rule and resource: a stable order. */
@@ -67,10 +89,18 @@ export function groupByRule(findings: Finding[]): RuleGroup[] {
   );
 }
 
-/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
+/** `3 noncompliant, 1 indeterminate, 8 compliant` (and `, 2 suppressed, 5 baselined` when there are). */
 export function verdictCounts(document: FindingsDocument): string {
   const { noncompliant, indeterminate, compliant } = document.summary;
-  return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
+  return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${acceptedCounts(document, ', ')}`;
+}
+
+/** `2 suppressed, 5 baselined`, each only when there are, after `separator`; empty when there are none. */
+export function acceptedCounts(document: FindingsDocument, separator: string): string {
+  const parts: string[] = [];
+  if (document.summary.suppressed) parts.push(`${document.summary.suppressed} suppressed`);
+  if (document.summary.baselined) parts.push(`${document.summary.baselined} baselined`);
+  return parts.length ? `${separator}${parts.join(', ')}` : '';
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
@@ -99,4 +129,19 @@ export function withoutTitle(finding: Finding): string {
   return finding.message.startsWith(prefix) && finding.message.length > prefix.length
     ? finding.message.slice(prefix.length)
     : finding.message;
+}
+
+/** What to tell the reader about an exception that needs attention, or null when it applies. */
+export function exceptionProblem(report: ExceptionReport): string | null {
+  const rules = report.rules.join(', ');
+  if (report.status === 'expired') {
+    const what =
+      report.findings === 0
+        ? 'it covers no finding now'
+        : `${report.findings === 1 ? 'the finding it covered fails' : `the ${report.findings} findings it covered fail`} again`;
+    return `the exception for ${rules} expired after its last day, ${report.expires}: ${what}. Fix the resources, or give it a later expires date if the reason still holds.`;
+  }
+  if (report.status === 'stale')
+    return `the exception for ${rules} matches no noncompliant or indeterminate finding; remove it, or correct its rule or resources.`;
+  return null;
 }

@@ -1,12 +1,14 @@
 import type { Finding, FindingsDocument } from '../model/finding.js';
-import { dependsOn } from './findings.js';
+import { isAccepted } from '../model/finding.js';
+import { acceptance, dependsOn } from './findings.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
  * JUnit XML, which CI systems other than GitHub read (GitLab, Azure Pipelines, Jenkins): one
  * `<testsuite>` per rule or definition, one `<testcase>` per resource it applies to. Noncompliant →
  * `<failure type="<severity>">`; indeterminate → `<skipped>` (a `<failure>` with
- * `failOnIndeterminate`, as the exit code then counts it); compliant → a passing case. Input errors
+ * `failOnIndeterminate`, as the exit code then counts it); one an exception or the baseline accepts →
+ * `<skipped>` saying what accepts it; compliant → a passing case. Input errors
  * are `<error>` cases of a suite named `inputs`; rules that did not run are `<skipped>` cases of a
  * suite named `not-run`. Every value is escaped for XML and characters XML 1.0 cannot hold are
  * replaced, so a hostile name cannot end an element or make the file unreadable.
@@ -98,6 +100,8 @@ function findingCase(finding: Finding, failOnIndeterminate: boolean): Case {
   if (finding.verdict === 'indeterminate' && finding.reason) details.push(dependsOn(finding.reason));
   if (finding.remediation?.trim()) details.push('', finding.remediation.trim());
   if (finding.helpUri) details.push('', finding.helpUri);
+  if (finding.verdict !== 'compliant' && isAccepted(finding))
+    return { ...base, outcome: { kind: 'skipped', message: `${finding.verdict}, accepted: ${acceptance(finding)}` } };
   if (finding.verdict === 'noncompliant')
     return {
       ...base,

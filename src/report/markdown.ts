@@ -4,24 +4,40 @@ import type { ReportContext } from './context.js';
 import { blobUrl, repositoryPath } from './context.js';
 import { codeSpan, escapeMarkdown, sanitizeMarkdown } from './escape.js';
 import type { RuleGroup } from './findings.js';
-import { capitalize, dependsOn } from './findings.js';
+import {
+  acceptance,
+  acceptedCounts,
+  acceptedFindings,
+  capitalize,
+  dependsOn,
+  exceptionProblem,
+  exceptionsToReport,
+  plural
+} from './findings.js';
 
 export function statusLine(document: FindingsDocument): string {
   const { noncompliant, indeterminate } = document.summary;
   const errors = document.errors?.length ?? 0;
   const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
-  if (!noncompliant && !indeterminate && !errors) return `${icon} all clear`;
+  const accepted = acceptedCounts(document, '');
+  if (!noncompliant && !indeterminate && !errors) return `${icon} all clear${accepted ? ` (${accepted})` : ''}`;
   const parts = [`${noncompliant} noncompliant`, `${indeterminate} indeterminate`];
   if (errors) parts.push(`${errors} input ${errors === 1 ? 'error' : 'errors'}`);
-  return `${icon} ${parts.join(', ')}`;
+  return `${icon} ${parts.join(', ')}${accepted ? `; ${accepted}` : ''}`;
 }
 
 export function totalsTable(document: FindingsDocument): string[] {
-  const { resources, definitions, compliant, noncompliant, indeterminate } = document.summary;
+  const { resources, definitions, compliant, noncompliant, indeterminate, suppressed, baselined } = document.summary;
+  if (!suppressed && !baselined)
+    return [
+      '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+    ];
   return [
-    '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
-    '| ---: | ---: | ---: | ---: | ---: |',
-    `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+    '| Resources | Definitions | Compliant | Noncompliant | Indeterminate | Suppressed | Baselined |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} | ${suppressed ?? 0} | ${baselined ?? 0} |`
   ];
 }
 
@@ -174,4 +190,89 @@ export function ruleSections(
     budget.take(lines, ruleHelp(group));
   }
   return { lines, omitted };
+}
+
+/**
+ * Exceptions past their date or matching nothing, then the findings exceptions accept (each with its
+ * reason, owner, date and where it is written; those the pull request adds say so), then the findings
+ * the baseline holds, folded. Nothing accepted is left unlisted except for lack of room, and that is
+ * counted.
+ */
+export function acceptedSections(
+  document: FindingsDocument,
+  context: ReportContext,
+  level: '###' | '####',
+  budget: Budget
+): { lines: string[]; omitted: number } {
+  const lines: string[] = [];
+  let omitted = 0;
+  const problems = exceptionsToReport(document);
+  if (
+    problems.length &&
+    budget.take(lines, ['', `${level} ⚠️ Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])
+  ) {
+    for (const report of problems)
+      if (
+        !budget.take(lines, [
+          `| ${locationCell(report.file, report.line, context)} | ${cellText(exceptionProblem(report) ?? '')} |`
+        ])
+      )
+        omitted++;
+  } else omitted += problems.length;
+
+  const accepted = acceptedFindings(document);
+  const suppressed = accepted.filter(f => f.suppressed);
+  const baselined = accepted.filter(f => !f.suppressed);
+  const table = (findings: Finding[]) => {
+    for (const finding of findings) if (!budget.take(lines, [acceptedRow(finding, context)])) omitted++;
+  };
+  const newOnes = suppressed.filter(f => f.suppressed?.new).length;
+  const heading = `${level} Accepted by exceptions (${suppressed.length})`;
+  if (
+    suppressed.length &&
+    budget.take(lines, [
+      '',
+      heading,
+      ...(newOnes
+        ? [
+            '',
+            `**${plural(newOnes, 'finding is', 'findings are')} accepted by exceptions this pull request adds or changes.**`
+          ]
+        : []),
+      '',
+      ...ACCEPTED_TABLE_HEAD
+    ])
+  )
+    table(suppressed);
+  else omitted += suppressed.length;
+  const added = document.baseline?.added ?? 0;
+  const baselineNote = document.baseline
+    ? `Accepted by the baseline ${codeSpan(document.baseline.file, true)}${document.baseline.changed ? `, which this pull request changes${added ? ` (it adds ${plural(added, 'finding')})` : ''}` : ''}.`
+    : 'Accepted by the baseline.';
+  if (
+    baselined.length &&
+    budget.take(lines, [
+      '',
+      `<details><summary>In the baseline (${baselined.length})</summary>`,
+      '',
+      baselineNote,
+      '',
+      ...ACCEPTED_TABLE_HEAD
+    ])
+  ) {
+    table(baselined);
+    lines.push('', '</details>');
+  } else omitted += baselined.length;
+  return { lines, omitted };
+}
+
+const ACCEPTED_TABLE_HEAD = [
+  '| Resource | Rule | Location | Verdict | Accepted by |',
+  '| --- | --- | --- | --- | --- |'
+];
+
+function acceptedRow(finding: Finding, context: ReportContext): string {
+  const { resource } = finding;
+  const by = finding.suppressed?.new ? `**new:** ${cellText(acceptance(finding))}` : cellText(acceptance(finding));
+  return `| ${codeSpan(resource.name, true)} | ${codeSpan(finding.definition, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${by} |`;
 }

@@ -25,11 +25,8 @@ import { renderSummary } from './summary.js';
 import { notRunNames } from './findings.js';
 import { textReport } from './text.js';
 
-/** What of the action's inputs reporting reads. */
-export type ReportInputs = Pick<
-  ActionInputs,
-  'sarifFile' | 'findingsFile' | 'comment' | 'summary' | 'failOn' | 'failOnIndeterminate'
->;
+/** What of the action's inputs reporting reads, with the failure policy as resolved (input, file, default). */
+export type ReportInputs = Pick<ActionInputs, 'sarifFile' | 'findingsFile' | 'comment' | 'summary'> & FailurePolicy;
 
 export interface ReportResult {
   outputErrors: string[];
@@ -152,7 +149,7 @@ export function failureReason(document: FindingsDocument, inputs: FailurePolicy)
   ]
     .filter(Boolean)
     .join(' and ');
-  return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+  return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (fail-on); see the annotations and the job summary.`;
 }
 
 /**

@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { isInsideWorkspace } from '../paths.js';
-import type { Finding, FindingsDocument, Severity } from '../model/finding.js';
+import type { Finding, FindingsDocument, Severity, Suppression } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
+import { FINGERPRINT_KEY, fingerprint } from '../model/fingerprint.js';
 import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
-import { capitalize, dependsOn, findingsToReport } from './findings.js';
+import {
+  acceptedFindings,
+  capitalize,
+  dependsOn,
+  exceptionProblem,
+  exceptionsToReport,
+  findingsToReport
+} from './findings.js';
 import { sanitizeMarkdown } from './escape.js';
 import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
@@ -18,8 +25,6 @@ import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
 export const SARIF_SCHEMA =
   'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-/** The partialFingerprints key; bump the version if what is hashed changes. */
-export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -59,7 +64,30 @@ export interface SarifResult {
     logicalLocations?: { name: string; fullyQualifiedName: string; kind: 'resource' }[];
   }[];
   partialFingerprints: Record<string, string>;
+  /** An accepted exception (SARIF 2.1.0 §3.35): code scanning shows the alert as dismissed. */
+  suppressions?: SarifSuppression[];
+  /** Set on every result when the run had a baseline: `unchanged` when the baseline holds it. */
+  baselineState?: 'new' | 'unchanged';
   properties: { verdict: Finding['verdict']; resourceType: string };
+}
+
+export interface SarifSuppression {
+  kind: 'inSource' | 'external';
+  status: 'accepted';
+  justification: string;
+  location?: { physicalLocation: { artifactLocation: SarifArtifactLocation; region?: { startLine: number } } };
+  properties: { category: string; owner?: string; expires?: string; addedByPullRequest?: boolean };
+}
+
+export interface SarifNotification {
+  level: 'error' | 'warning';
+  message: { text: string };
+  locations?: {
+    physicalLocation: {
+      artifactLocation: SarifArtifactLocation;
+      region?: { startLine: number; startColumn?: number };
+    };
+  }[];
 }
 
 export interface SarifLog {
@@ -70,16 +98,7 @@ export interface SarifLog {
     results: SarifResult[];
     invocations: {
       executionSuccessful: boolean;
-      toolExecutionNotifications: {
-        level: 'error';
-        message: { text: string };
-        locations?: {
-          physicalLocation: {
-            artifactLocation: SarifArtifactLocation;
-            region?: { startLine: number; startColumn?: number };
-          };
-        }[];
-      }[];
+      toolExecutionNotifications: SarifNotification[];
     }[];
   }[];
 }
@@ -108,26 +127,36 @@ function sarifParts(
 ): { log: SarifLog; results: Iterable<SarifResult> } {
   const rules = buildRules(document.findings);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const reported = findingsToReport(document);
+  const withBaseline = document.baseline !== undefined;
+  const reported = [...findingsToReport(document), ...acceptedFindings(document)];
   const results = (function* () {
-    for (const finding of reported) yield buildResult(finding, index.get(finding.definition)!, context);
+    for (const finding of reported) yield buildResult(finding, index.get(finding.definition)!, context, withBaseline);
   })();
-  const notifications = (document.errors ?? []).map(error => ({
-    level: 'error' as const,
-    message: { text: error.message },
-    ...(error.file
+  const notification = (
+    level: SarifNotification['level'],
+    text: string,
+    at: { file: string; line: number | null; column: number | null }
+  ): SarifNotification => ({
+    level,
+    message: { text },
+    ...(at.file
       ? {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
-                ...(error.line ? { region: region(error.line, error.column) } : {})
+                artifactLocation: artifactLocation(repositoryPath(at.file, context), context),
+                ...(at.line ? { region: region(at.line, at.column) } : {})
               }
             }
           ]
         }
       : {})
-  }));
+  });
+  const errors = (document.errors ?? []).map(error => notification('error', error.message, error));
+  const notifications = [
+    ...errors,
+    ...exceptionsToReport(document).map(report => notification('warning', exceptionProblem(report) ?? '', report))
+  ];
   const log: SarifLog = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -142,7 +171,7 @@ function sarifParts(
           }
         },
         results: [],
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
+        invocations: [{ executionSuccessful: errors.length === 0, toolExecutionNotifications: notifications }]
       }
     ]
   };
@@ -178,7 +207,12 @@ function buildRules(findings: Finding[]): SarifRule[] {
   });
 }
 
-function buildResult(finding: Finding, ruleIndex: number, context: Pick<ReportContext, 'workspace'>): SarifResult {
+function buildResult(
+  finding: Finding,
+  ruleIndex: number,
+  context: Pick<ReportContext, 'workspace'>,
+  withBaseline: boolean
+): SarifResult {
   const { resource } = finding;
   const file = resource.file === null ? null : repositoryPath(resource.file, context);
   const text =
@@ -204,7 +238,34 @@ function buildResult(finding: Finding, ruleIndex: number, context: Pick<ReportCo
           }
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, file) },
+    ...(finding.suppressed ? { suppressions: [suppressionOf(finding.suppressed, context)] } : {}),
+    ...(withBaseline ? { baselineState: finding.baselined ? ('unchanged' as const) : ('new' as const) } : {}),
     properties: { verdict: finding.verdict, resourceType: resource.type }
+  };
+}
+
+function suppressionOf(suppression: Suppression, context: Pick<ReportContext, 'workspace'>): SarifSuppression {
+  const file = repositoryPath(suppression.file, context);
+  return {
+    kind: suppression.kind,
+    status: 'accepted',
+    justification: suppression.reason,
+    ...(file
+      ? {
+          location: {
+            physicalLocation: {
+              artifactLocation: artifactLocation(file, context),
+              ...(suppression.line ? { region: { startLine: suppression.line } } : {})
+            }
+          }
+        }
+      : {}),
+    properties: {
+      category: suppression.category,
+      ...(suppression.owner !== undefined ? { owner: suppression.owner } : {}),
+      ...(suppression.expires !== undefined ? { expires: suppression.expires } : {}),
+      ...(suppression.new ? { addedByPullRequest: true } : {})
+    }
   };
 }
 
@@ -224,18 +285,4 @@ function uriOf(file: string): string {
     .split('/')
     .map(segment => encodeURIComponent(segment))
     .join('/');
-}
-
-/**
- * Rule, resource type and name (case-insensitive, as ARM compares them) and file: the
- * same finding keeps its fingerprint when lines move; a renamed resource is a new alert.
- */
-export function fingerprint(finding: Finding, file: string | null): string {
-  const key = [
-    finding.definition,
-    finding.resource.type.toLowerCase(),
-    finding.resource.name.toLowerCase(),
-    file ?? ''
-  ].join('\0');
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -2,7 +2,15 @@ import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { codeSpan } from './escape.js';
 import { findingsToReport, groupByRule, notRunNames, plural } from './findings.js';
-import { Budget, cellText, inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+import {
+  acceptedSections,
+  Budget,
+  cellText,
+  inputErrorsSection,
+  ruleSections,
+  statusLine,
+  totalsTable
+} from './markdown.js';
 
 /**
  * GitHub takes up to 1 MiB of summary per step and drops a larger one whole
@@ -49,6 +57,9 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
   lines.push(...inputErrorsSection(document, context, '###', budget));
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
   lines.push(...sections.lines);
+  const accepted = acceptedSections(document, context, '###', budget);
+  lines.push(...accepted.lines);
+  if (accepted.omitted) sections.omitted += accepted.omitted;
   if (sections.omitted) {
     lines.push(
       '',

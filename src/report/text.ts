@@ -1,7 +1,18 @@
 import type { Finding, FindingsDocument } from '../model/finding.js';
 import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
-import { dependsOn, findingsToReport, notRunNames, plural, verdictCounts, withoutTitle } from './findings.js';
+import {
+  acceptance,
+  acceptedFindings,
+  dependsOn,
+  exceptionProblem,
+  exceptionsToReport,
+  findingsToReport,
+  notRunNames,
+  plural,
+  verdictCounts,
+  withoutTitle
+} from './findings.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
@@ -25,6 +36,30 @@ export function* textReport(document: FindingsDocument, options: { paint?: Paint
       yield line(paint('heading', currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile)));
     }
     for (const text of renderFinding(finding, paint)) yield line(text);
+    written = true;
+  }
+  const accepted = acceptedFindings(document);
+  if (accepted.length) {
+    if (written) yield '\n';
+    yield `Accepted, not failing (${accepted.length}):\n`;
+    for (const finding of accepted) {
+      const { resource } = finding;
+      const where =
+        resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
+      yield line(
+        `  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(acceptance(finding))}`
+      );
+    }
+    written = true;
+  }
+  const problems = exceptionsToReport(document);
+  if (problems.length) {
+    if (written) yield '\n';
+    yield 'Exceptions to look at:\n';
+    for (const report of problems) {
+      const where = report.line === null ? report.file : `${report.file}:${report.line}`;
+      yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(exceptionProblem(report) ?? '')}`);
+    }
     written = true;
   }
   const errors = document.errors ?? [];

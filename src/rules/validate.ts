@@ -47,12 +47,19 @@ function describeType(type: string | string[]): string {
   return (Array.isArray(type) ? type : [type]).map(t => own(names, t) ?? t).join(' or ');
 }
 
+/** What "add it" and "it must be" messages say a field or a pattern is; the rule file's by default. */
+export interface SchemaHints {
+  fields: Record<string, string>;
+  patterns: Record<string, string>;
+}
+
 /** ajv errors (from `allErrors`) as user errors at the right line. */
 export function metaSchemaErrors(
   errors: ErrorObject[],
-  doc: ParsedDocument,
+  doc: Pick<ParsedDocument, 'file' | 'value' | 'positionOf'>,
   what: string,
-  basePointer = ''
+  basePointer = '',
+  hints: SchemaHints = { fields: fieldHints, patterns: patternHints }
 ): UserError[] {
   const out: UserError[] = [];
   const anyOfPaths = new Set(errors.filter(e => e.keyword === 'anyOf').map(e => e.instancePath));
@@ -69,7 +76,7 @@ export function metaSchemaErrors(
       case 'required': {
         const missing = String(error.params.missingProperty);
         const owner = pointer ? `\`${path}\`` : what;
-        message = `${owner} is missing \`${missing}\`; add ${own(fieldHints, missing) ?? `\`${missing}\``}.`;
+        message = `${owner} is missing \`${missing}\`; add ${own(hints.fields, missing) ?? `\`${missing}\``}.`;
         break;
       }
       case 'additionalProperties': {
@@ -90,14 +97,19 @@ export function metaSchemaErrors(
         message = `\`${path}\` is \`${show(value)}\`; change it to one of ${(error.params.allowedValues as Json[]).map(v => `\`${show(v)}\``).join(', ')}.`;
         break;
       case 'pattern':
-        message = `\`${path}\` is \`${show(value)}\`; it must be ${own(patternHints, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
+        message = `\`${path}\` is \`${show(value)}\`; it must be ${own(hints.patterns, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
         break;
       case 'minLength':
-        message = `\`${path}\` is empty; write ${own(fieldHints, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
+        message = `\`${path}\` is empty; write ${own(hints.fields, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
         break;
       case 'maxLength':
         message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
         break;
+      case 'minProperties': {
+        const fields = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
+        message = `\`${path}\` is empty; give ${fields.length ? `at least one of ${fields.map(f => `\`${f}\``).join(', ')}` : 'at least one field'}.`;
+        break;
+      }
       case 'minItems':
         message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
         break;
@@ -108,7 +120,9 @@ export function metaSchemaErrors(
         message =
           path === 'resourceType'
             ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
-            : `\`${path}\` does not match any of the forms it may take; check its value.`;
+            : own(hints.fields, splitPointer(pointer).at(-1) ?? '')
+              ? `\`${path}\` is \`${show(value)}\`; it must be ${own(hints.fields, splitPointer(pointer).at(-1) ?? '')}.`
+              : `\`${path}\` does not match any of the forms it may take; check its value.`;
         break;
       default:
         message = `\`${path || '(root)'}\` ${error.message ?? 'is not valid'}; fix its value.`;

@@ -89,8 +89,15 @@ function translate(pattern: string): string {
   return out;
 }
 
-export function globToRegExp(pattern: string): RegExp {
-  return new RegExp('^' + translate(toPosix(pattern)) + '$');
+/**
+ * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
+ * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
+ */
+export function globToRegExp(pattern: string, options: { ignoreCase?: boolean; orBelow?: boolean } = {}): RegExp {
+  return new RegExp(
+    '^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'),
+    options.ignoreCase ? 'i' : ''
+  );
 }
 
 function toPosix(p: string): string {

@@ -524,6 +524,15 @@ export class TemplateExpander {
       origin: 'template'
     };
     if (typeof node.apiVersion === 'string') resource.apiVersion = node.apiVersion;
+    const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
+    const metadata = metadataKey === undefined ? undefined : node[metadataKey];
+    if (metadataKey !== undefined && isObject(metadata)) {
+      const metadataPointer = joinPointer(pointer, metadataKey);
+      resource.metadata = {
+        value: metadata,
+        positionOf: (target: string) => scope.positionOf(metadataPointer + target)
+      };
+    }
     if (instance.conditionUnknown) resource.conditionUnknown = instance.conditionUnknown;
     if (instance.existing) resource.existing = true;
     return { resource, idKnown: typeof instance.name === 'string' && !instance.id.includes('[') };

@@ -1,0 +1,252 @@
+/**
+ * `cmk-guard.yaml`: found at the repository root or named by `--config` / the `config` input, read
+ * with source positions, validated against the published schema (schema.ts), and turned into typed
+ * settings, per-rule overrides and exceptions. Every mistake is reported at once, each with its file,
+ * line and a sentence saying what to change.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { throwUserErrors, UserError } from '../model/errors.js';
+import type { Severity } from '../model/finding.js';
+import type { SourcePosition } from '../model/resource.js';
+import { readTextFile } from '../model/textFile.js';
+import type { Json } from '../model/value.js';
+import { escapePointerSegment } from '../model/pointer.js';
+import { displayPath } from '../paths.js';
+import { parseDocument } from '../rules/positions.js';
+import { metaSchemaErrors } from '../rules/validate.js';
+import { canonicalJson, isCalendarDate, type Exception, type ResourceSelector } from '../exceptions/model.js';
+import { configFieldHints, configPatternHints, configSchema, type thresholds } from './schema.js';
+
+/** Looked for, in this order, at the repository root when no file is named. */
+export const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
+
+export type Threshold = (typeof thresholds)[number];
+
+/** What the file sets that a flag or an input can also set; absent when the file does not say. */
+export interface ConfigSettings {
+  /** Rule folders; null for `none`. */
+  policies?: string[] | null;
+  definitions?: string[];
+  templates?: string[];
+  parameters?: string[];
+  parameterValues?: Record<string, Json>;
+  resources?: string[];
+  failOn?: Threshold;
+  failOnIndeterminate?: boolean;
+  /** Names or globs of the rules and definitions to run, and not to run. */
+  rules?: string[];
+  skipRules?: string[];
+  minSeverity?: Severity;
+  /** The CLI's report format. */
+  format?: string;
+  baseline?: string;
+}
+
+/** A rule's severity and effect as this repository wants them. */
+export interface RuleOverride {
+  name: string;
+  severity?: Severity;
+  effect?: string;
+  /** Where the override is written, for errors about it. */
+  at: SourcePosition;
+}
+
+export interface AzureConfig {
+  scope?: string;
+  assignmentScope?: string;
+  ownerId?: string;
+  enforcementMode?: 'Default' | 'DoNotEnforce';
+  environment?: string;
+  tenantId?: string;
+  clientId?: string;
+  subscriptionId?: string;
+  prune?: boolean;
+}
+
+export interface Config {
+  /** The file, as reports show it (relative to the workspace). */
+  file: string;
+  settings: ConfigSettings;
+  overrides: RuleOverride[];
+  exceptions: Exception[];
+  azure: AzureConfig;
+  /** The entries as written, for comparing with the pull request's base. */
+  document: { [key: string]: Json };
+}
+
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']> | undefined;
+
+function validator() {
+  validate ??= new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(
+    configSchema
+  );
+  return validate;
+}
+
+const hints = {
+  fields: {
+    ...configFieldHints,
+    policies: 'a folder of rule files, a list of folders, or `none`'
+  },
+  patterns: configPatternHints
+};
+
+/**
+ * The configuration file to read: the one named (an error if it is missing), else `cmk-guard.yaml`
+ * at `cwd` if there is one, else none. `none` turns the file off.
+ */
+export function findConfigFile(cwd: string, named: string | undefined): string | null {
+  if (named !== undefined) {
+    if (named.toLowerCase() === 'none') return null;
+    const file = path.resolve(cwd, named);
+    if (!existsSync(file))
+      throw new UserError(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
+        file: named
+      });
+    return file;
+  }
+  for (const name of CONFIG_FILES) {
+    const file = path.join(cwd, name);
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  return null;
+}
+
+/** Reads and checks a configuration file; throws every mistake in it at once. */
+export function loadConfig(file: string, cwd: string): Config {
+  const shown = displayPath(file, cwd);
+  // The file comes from the pull request's checkout: read it with the same bounds as a template.
+  const text = readTextFile(file).replace(/^\uFEFF/, '');
+  // A file of comments only (a fresh one, with the schema line) is an empty configuration.
+  const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
+  const doc = empty ? null : parseDocument(shown, text);
+  const value = (doc?.value ?? {}) as Json;
+  const top = { file: shown, line: 1, column: 1 };
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UserError(
+      'the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.',
+      top
+    );
+  const check = validator();
+  if (doc && !check(value))
+    throwUserErrors(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', hints)));
+  const at = (pointer: string, key = false): SourcePosition => doc?.positionOf(pointer, key) ?? top;
+  const v = value as ConfigDocument;
+
+  const errors: UserError[] = [];
+  const exceptions: Exception[] = [];
+  (v.exceptions ?? []).forEach((entry, i) => {
+    if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
+      errors.push(
+        new UserError(
+          `\`exceptions[${i}].expires\` is \`${entry.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`,
+          at(`/exceptions/${i}/expires`)
+        )
+      );
+      return;
+    }
+    exceptions.push({
+      kind: 'external',
+      rules: typeof entry.rule === 'string' ? [entry.rule] : entry.rule,
+      resources: entry.resources,
+      declared: [],
+      reason: entry.reason,
+      ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+      ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+      category: entry.category ?? 'waiver',
+      source: at(`/exceptions/${i}`),
+      entryText: canonicalJson(entry)
+    });
+  });
+  throwUserErrors(errors);
+
+  const overrides = Object.entries(v.overrides ?? {}).map(([name, override]): RuleOverride => ({
+    name,
+    ...override,
+    at: at(`/overrides/${escapePointerSegment(name)}`, true)
+  }));
+  const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
+  const settings: ConfigSettings = {
+    ...(policies !== undefined
+      ? { policies: policies.length === 1 && policies[0].toLowerCase() === 'none' ? null : policies }
+      : {}),
+    ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
+    ...(v.templates !== undefined ? { templates: v.templates } : {}),
+    ...(v.parameters !== undefined ? { parameters: v.parameters } : {}),
+    ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
+    ...(v.resources !== undefined ? { resources: v.resources } : {}),
+    ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
+    ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
+    ...(v.rules !== undefined ? { rules: v.rules } : {}),
+    ...(v['skip-rules'] !== undefined ? { skipRules: v['skip-rules'] } : {}),
+    ...(v['min-severity'] !== undefined ? { minSeverity: v['min-severity'] } : {}),
+    ...(v.format !== undefined ? { format: v.format } : {}),
+    ...(v.baseline !== undefined ? { baseline: v.baseline } : {})
+  };
+  const azure = v.azure ?? {};
+  return {
+    file: shown,
+    settings,
+    overrides,
+    exceptions,
+    azure: {
+      ...(azure.scope !== undefined ? { scope: azure.scope } : {}),
+      ...(azure['assignment-scope'] !== undefined ? { assignmentScope: azure['assignment-scope'] } : {}),
+      ...(azure['owner-id'] !== undefined ? { ownerId: azure['owner-id'] } : {}),
+      ...(azure['enforcement-mode'] !== undefined ? { enforcementMode: azure['enforcement-mode'] } : {}),
+      ...(azure.environment !== undefined ? { environment: azure.environment } : {}),
+      ...(azure['tenant-id'] !== undefined ? { tenantId: azure['tenant-id'] } : {}),
+      ...(azure['client-id'] !== undefined ? { clientId: azure['client-id'] } : {}),
+      ...(azure['subscription-id'] !== undefined ? { subscriptionId: azure['subscription-id'] } : {}),
+      ...(azure.prune !== undefined ? { prune: azure.prune } : {})
+    },
+    document: value as { [key: string]: Json }
+  };
+}
+
+/** Mistakes in the order they are in the file. */
+function byLine(errors: UserError[]): UserError[] {
+  return [...errors].sort(
+    (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
+  );
+}
+
+/** The file's shape once the schema has passed it. */
+interface ConfigDocument {
+  policies?: string | string[];
+  definitions?: string[];
+  templates?: string[];
+  parameters?: string[];
+  'parameter-values'?: Record<string, Json>;
+  resources?: string[];
+  'fail-on'?: Threshold;
+  'fail-on-indeterminate'?: boolean;
+  rules?: string[];
+  'skip-rules'?: string[];
+  'min-severity'?: Severity;
+  format?: string;
+  baseline?: string;
+  overrides?: Record<string, { severity?: Severity; effect?: string }>;
+  exceptions?: {
+    rule: string | string[];
+    resources: ResourceSelector[];
+    reason: string;
+    owner?: string;
+    expires?: string;
+    category?: 'waiver' | 'mitigated';
+  }[];
+  azure?: {
+    scope?: string;
+    'assignment-scope'?: string;
+    'owner-id'?: string;
+    'enforcement-mode'?: 'Default' | 'DoNotEnforce';
+    environment?: string;
+    'tenant-id'?: string;
+    'client-id'?: string;
+    'subscription-id'?: string;
+    prune?: boolean;
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The one mapping from what a run is told — CLI flags or action inputs, and the configuration file —
+ * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
+ * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
+ */
+import type { Json } from '../model/value.js';
+import type { Exception } from '../exceptions/model.js';
+import type { RuleSelection } from '../rules/selection.js';
+import {
+  findConfigFile,
+  loadConfig,
+  type AzureConfig,
+  type Config,
+  type ConfigSettings,
+  type RuleOverride,
+  type Threshold
+} from './load.js';
+
+/** What the flags or inputs say: the configuration file's settings, and which file to read. */
+export interface GivenSettings extends ConfigSettings {
+  /** `--config` / the `config` input; `none` reads no file. */
+  config?: string;
+}
+
+/** How each selection setting is spelt by the door, for messages (`--rules`, "the `rules` input"). */
+export type Spelling = NonNullable<RuleSelection['spelling']>;
+
+export interface Defaults {
+  /** How the door's flags or inputs are called, for messages about the selection. */
+  spelling?: Spelling;
+  /** The rule pack used when neither the flags nor the file name rule folders. */
+  bundledPolicies: string;
+  /** The CLI evaluates only the definitions it is given; the action adds the pack to them. */
+  packWithDefinitions: boolean;
+  /** What to check when nothing names templates or resources (the action: every JSON file). */
+  templates?: string[];
+}
+
+/** The pipeline's request as far as settings decide it (the door adds the base, changed files, the clock). */
+export interface ResolvedSettings {
+  cwd: string;
+  policies?: string[];
+  definitions: string[];
+  templates: string[];
+  parameters: string[];
+  parameterOverrides: Record<string, Json>;
+  resources: string[];
+  overrides: RuleOverride[];
+  exceptions: Exception[];
+  selection: RuleSelection;
+  baseline?: string;
+}
+
+export interface Resolved {
+  /** The configuration file read, if any. */
+  config: Config | null;
+  request: ResolvedSettings;
+  failOn: Threshold;
+  failOnIndeterminate: boolean;
+  /** The CLI's report format, when the flags or the file name one. */
+  format?: string;
+}
+
+/** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
+export function resolveSettings(given: GivenSettings, cwd: string, defaults: Defaults): Resolved {
+  const file = findConfigFile(cwd, given.config);
+  const config = file === null ? null : loadConfig(file, cwd);
+  const fromFile = config?.settings ?? {};
+  const pick = <K extends keyof ConfigSettings>(key: K): ConfigSettings[K] => {
+    const value = given[key];
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+    return empty ? fromFile[key] : value;
+  };
+  const definitions = pick('definitions') ?? [];
+  const spelling = (key: 'rules' | 'skipRules' | 'minSeverity', name: string) =>
+    given[key] !== undefined && !(Array.isArray(given[key]) && given[key].length === 0)
+      ? defaults.spelling?.[key]
+      : `\`${name}\` in ${config?.file ?? 'the configuration file'}`;
+  const minSeverity = pick('minSeverity');
+  const policies = pick('policies');
+  const templates = pick('templates') ?? [];
+  const resources = pick('resources') ?? [];
+  return {
+    config,
+    failOn: pick('failOn') ?? 'error',
+    failOnIndeterminate: pick('failOnIndeterminate') ?? false,
+    ...(pick('format') !== undefined ? { format: pick('format') } : {}),
+    request: {
+      cwd,
+      policies:
+        policies === null
+          ? undefined
+          : (policies ??
+            (definitions.length && !defaults.packWithDefinitions ? undefined : [defaults.bundledPolicies])),
+      definitions,
+      templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
+      parameters: pick('parameters') ?? [],
+      parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
+      resources,
+      overrides: config?.overrides ?? [],
+      exceptions: config?.exceptions ?? [],
+      selection: {
+        rules: pick('rules') ?? [],
+        skipRules: pick('skipRules') ?? [],
+        ...(minSeverity !== undefined ? { minSeverity } : {}),
+        spelling: {
+          ...defaults.spelling,
+          rules: spelling('rules', 'rules'),
+          skipRules: spelling('skipRules', 'skip-rules'),
+          minSeverity: spelling('minSeverity', 'min-severity')
+        }
+      },
+      ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {})
+    }
+  };
+}
+
+/** Where and how `plan` and `deploy` publish, with the defaults filled in. */
+export interface AzureSettings extends AzureConfig {
+  environment: string;
+  enforcementMode: 'Default' | 'DoNotEnforce';
+  prune: boolean;
+  /** Where the initiative is assigned: the scope unless the file or an input says otherwise. */
+  assignmentScope?: string;
+}
+
+/** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
+export function resolveAzureSettings(given: AzureConfig, config: Config | null): AzureSettings {
+  const merged: AzureConfig = { ...config?.azure };
+  for (const [key, value] of Object.entries(given) as [keyof AzureConfig, AzureConfig[keyof AzureConfig]][])
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  return {
+    ...merged,
+    environment: merged.environment ?? 'AzureCloud',
+    enforcementMode: merged.enforcementMode ?? 'Default',
+    prune: merged.prune ?? false,
+    ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
+  };
+}
