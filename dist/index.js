@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3075);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7485);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3075:
+/***/ 7485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38717,13 +38717,18 @@ function findingResource(resource, position) {
         column: position?.column ?? null
     };
 }
-/** The findings that make the run fail under the policy. */
+/** Whether a finding counts: neither an exception nor the baseline accepts it. */
+function isAccepted(finding) {
+    return finding.suppressed !== undefined || finding.baselined === true;
+}
+/** The findings that make the run fail under the policy: never those an exception or the baseline accepts. */
 function failingFindings(document, policy) {
     if (policy.failOn === 'never')
         return [];
     const threshold = severityRank[policy.failOn];
     return document.findings.filter(f => (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
-        severityRank[f.severity] >= threshold);
+        severityRank[f.severity] >= threshold &&
+        !isAccepted(f));
 }
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
 function exitCodeFor(document, policy) {
@@ -38837,7 +38842,7 @@ function readInputs(read) {
         .split(/\r?\n/)
         .map(line => line.trim())
         .filter(line => line && !line.startsWith('#'));
-    const oneOf = (name, allowed, fallback) => {
+    function oneOf(name, allowed, fallback) {
         const value = text(name);
         if (value === undefined)
             return fallback;
@@ -38845,7 +38850,7 @@ function readInputs(read) {
         if (match)
             return match;
         throw new errors_UserError(`the input \`${name}\` is '${value}'; use one of ${allowed.join(', ')}.`);
-    };
+    }
     const flag = (name, fallback) => {
         const value = text(name)?.toLowerCase();
         if (value === undefined)
@@ -38863,6 +38868,7 @@ function readInputs(read) {
     const changed = text('changed-files-only')?.toLowerCase();
     return {
         command: oneOf('command', commands, 'evaluate'),
+        config: text('config'),
         policies: policies === undefined ? undefined : policies.toLowerCase() === 'none' ? null : policies,
         definitions: list('definitions'),
         templates: list('templates'),
@@ -38870,19 +38876,16 @@ function readInputs(read) {
         parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
         resources: list('resources'),
         base: text('base'),
-        changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only', true),
-        failOn: oneOf('fail-on', thresholds, 'error'),
-        failOnIndeterminate: flag('fail-on-indeterminate', false),
+        changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : flag('changed-files-only'),
+        failOn: oneOf('fail-on', thresholds),
+        failOnIndeterminate: flag('fail-on-indeterminate'),
         selection: {
             rules: list('rules'),
             skipRules: list('skip-rules'),
             ...(text('min-severity') ? { minSeverity: oneOf('min-severity', severities, 'note') } : {}),
-            spelling: {
-                rules: 'the `rules` input',
-                skipRules: 'the `skip-rules` input',
-                minSeverity: 'the `min-severity` input'
-            }
+            spelling: inputSpelling
         },
+        baseline: text('baseline'),
         sarifFile: text('sarif-file'),
         findingsFile: text('findings-file'),
         summary: flag('summary', true),
@@ -38893,17 +38896,189 @@ function readInputs(read) {
             clientId: text('client-id'),
             tenantId: text('tenant-id'),
             subscriptionId: text('subscription-id'),
-            environment: text('environment') ?? 'AzureCloud',
+            environment: text('environment'),
             ownerId: text('owner-id'),
-            prune: flag('prune', false),
-            enforcementMode: oneOf('enforcement-mode', enforcementModes, 'Default')
+            prune: flag('prune'),
+            enforcementMode: oneOf('enforcement-mode', enforcementModes)
         }
     };
 }
+/** What the inputs say that the configuration file can say too; undefined where they leave it to the file. */
+function givenSettings(inputs) {
+    return {
+        config: inputs.config,
+        ...(inputs.policies !== undefined ? { policies: inputs.policies === null ? null : [inputs.policies] } : {}),
+        definitions: inputs.definitions,
+        templates: inputs.templates,
+        parameters: inputs.parameterFiles,
+        parameterValues: inputs.parameterOverrides,
+        resources: inputs.resources,
+        ...(inputs.failOn !== undefined ? { failOn: inputs.failOn } : {}),
+        ...(inputs.failOnIndeterminate !== undefined ? { failOnIndeterminate: inputs.failOnIndeterminate } : {}),
+        rules: inputs.selection.rules,
+        skipRules: inputs.selection.skipRules,
+        ...(inputs.selection.minSeverity !== undefined ? { minSeverity: inputs.selection.minSeverity } : {}),
+        ...(inputs.baseline !== undefined ? { baseline: inputs.baseline } : {})
+    };
+}
+/** How the action's inputs are called in messages about the selection. */
+const inputSpelling = {
+    rules: 'the `rules` input',
+    skipRules: 'the `skip-rules` input',
+    minSeverity: 'the `min-severity` input'
+};
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
+var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
+;// CONCATENATED MODULE: ./src/model/textFile.ts
+/**
+ * Reading an input file someone else controls (a template, a parameter file, a rule file, a policy
+ * definition): a regular file of bounded size, in UTF-8 (or UTF-16 with a byte order mark), or a
+ * UserError saying what to change. Never a device, a pipe, or a file too large to hold.
+ */
+
+
+/**
+ * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
+ * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * so a real template always fits and a 50 MB file cannot exhaust memory.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
+class UnreadableTextError extends errors_UserError {
+    kind;
+    constructor(message, location, kind) {
+        super(message, location);
+        this.kind = kind;
+    }
+}
+/**
+ * A file's text: a regular file (not a device, pipe or folder) of at most
+ * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * UserError saying what to change.
+ */
+function textFile_readTextFile(file) {
+    let bytes;
+    const fd = openRegularFile(file);
+    try {
+        bytes = readBounded(fd);
+    }
+    catch (error) {
+        throw new errors_UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+    if (bytes.length > MAX_INPUT_BYTES) {
+        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
+    }
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    try {
+        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    }
+    catch {
+        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
+        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
+    }
+}
+/**
+ * Opens a file to read: a regular file (not a device, pipe or folder), or a UserError saying what
+ * to change. The caller closes it.
+ */
+function openRegularFile(file) {
+    try {
+        const stat = external_node_fs_namespaceObject.statSync(file);
+        if (stat.isDirectory())
+            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
+        if (!stat.isFile())
+            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+        return external_node_fs_namespaceObject.openSync(file, 'r');
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+    }
+}
+/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+function readBounded(fd) {
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+        const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+        if (read === 0)
+            break;
+        chunks.push(chunk.subarray(0, read));
+        total += read;
+        if (total > MAX_INPUT_BYTES)
+            break;
+    }
+    return Buffer.concat(chunks, total);
+}
+/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
+function firstInvalidUtf8(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
+    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+            low = mid;
+        }
+        catch {
+            high = mid - 1;
+        }
+    }
+    const before = bytes.subarray(0, low).toString('utf8');
+    const lines = before.split('\n');
+    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
+;// CONCATENATED MODULE: ./src/model/pointer.ts
+/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
+/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+function escapePointerSegment(segment) {
+    if (typeof segment === 'number')
+        return String(segment);
+    // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
+    if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0)
+        return segment;
+    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
+function unescapePointerSegment(token) {
+    if (token.indexOf('~') < 0)
+        return token;
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+function joinPointer(base, ...segments) {
+    let pointer = base;
+    for (const segment of segments)
+        pointer += '/' + escapePointerSegment(segment);
+    return pointer;
+}
+/** The pointer of the enclosing value, or null at the root. */
+function parentPointer(pointer) {
+    if (pointer === '')
+        return null;
+    return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+function splitPointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer.slice(1).split('/').map(unescapePointerSegment);
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/paths.ts
@@ -38954,6 +39129,6041 @@ function displayPath(file, workspace) {
     const absolute = external_node_path_default().resolve(workspace, file);
     const shown = isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
     return shown.split((external_node_path_default()).sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
+/*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
+//#region src/tag.ts
+/**
+* Returned by a scalar resolver when the source does not match its tag.
+*
+* @category Tags
+*/
+var NOT_RESOLVED = Symbol("NOT_RESOLVED");
+/**
+* Create a normalized scalar tag definition.
+*
+* @category Tags
+*/
+function defineScalarTag(tagName, options) {
+	return {
+		tagName,
+		nodeKind: "scalar",
+		implicit: options.implicit ?? false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		implicitFirstChars: options.implicitFirstChars ?? null,
+		resolve: options.resolve,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => String(data)),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized sequence tag definition.
+*
+* @category Tags
+*/
+function defineSequenceTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "sequence",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addItem: options.addItem,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized mapping tag definition.
+*
+* @category Tags
+*/
+function defineMappingTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "mapping",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addPair: options.addPair,
+		has: options.has,
+		keys: options.keys,
+		get: options.get,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+//#endregion
+//#region src/tag/scalar/str.ts
+/** @category Tags */
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+	resolve: (source) => source,
+	identify: (data) => typeof data === "string"
+});
+//#endregion
+//#region src/tag/scalar/null_core.ts
+var NULL_VALUES$1 = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_json.ts
+/** @category Tags */
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: ["n"],
+	resolve: (source, isExplicit) => {
+		if (source === "null" || isExplicit && source === "") return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_yaml11.ts
+var NULL_VALUES = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/bool_core.ts
+var TRUE_VALUES$2 = [
+	"true",
+	"True",
+	"TRUE"
+];
+var FALSE_VALUES$2 = [
+	"false",
+	"False",
+	"FALSE"
+];
+/** @category Tags */
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"t",
+		"T",
+		"f",
+		"F"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_json.ts
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+/** @category Tags */
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: ["t", "f"],
+	resolve: (source) => {
+		if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_yaml11.ts
+var TRUE_VALUES = [
+	"true",
+	"True",
+	"TRUE",
+	"y",
+	"Y",
+	"yes",
+	"Yes",
+	"YES",
+	"on",
+	"On",
+	"ON"
+];
+var FALSE_VALUES = [
+	"false",
+	"False",
+	"FALSE",
+	"n",
+	"N",
+	"no",
+	"No",
+	"NO",
+	"off",
+	"Off",
+	"OFF"
+];
+/** @category Tags */
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"y",
+		"Y",
+		"n",
+		"N",
+		"t",
+		"T",
+		"f",
+		"F",
+		"o",
+		"O"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/int_core.ts
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$2(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger$2,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_json.ts
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$1(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlInteger$1,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_yaml11.ts
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+	let value = source.replace(/_/g, "");
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	if (value.includes(":")) {
+		let result = 0;
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		return sign * result;
+	}
+	if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+	if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/float_core.ts
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+	if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase();
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	const result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat$2,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$2
+});
+//#endregion
+//#region src/tag/scalar/float_json.ts
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+		let value = source.toLowerCase();
+		const sign = value[0] === "-" ? -1 : 1;
+		if ("+-".includes(value[0])) value = value.slice(1);
+		if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+		if (value === ".nan") return NaN;
+		const result = sign * parseFloat(value);
+		return Number.isFinite(result) ? result : NOT_RESOLVED;
+	}
+	if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = Number(source);
+	if (Number.isFinite(result)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlFloat$1,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$1
+});
+//#endregion
+//#region src/tag/scalar/float_yaml11.ts
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+	if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase().replace(/_/g, "");
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	let result = 0;
+	if (value.includes(":")) {
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		result *= sign;
+	} else result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat
+});
+//#endregion
+//#region src/tag/scalar/merge.ts
+/**
+* Enables merge keys in {@link CORE_SCHEMA} when added with
+* {@link Schema.withTags}.
+*
+* @category Tags
+*/
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+	implicit: true,
+	implicitFirstChars: ["<"],
+	resolve: (source, isExplicit) => {
+		if (source === "<<" || isExplicit && source === "") return "<<";
+		return NOT_RESOLVED;
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/scalar/binary.ts
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+	const input = source.replace(/\s/g, "");
+	if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+	const binary = atob(input);
+	const result = new Uint8Array(binary.length);
+	for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+	return result;
+}
+function representYamlBinary(object) {
+	let binary = "";
+	for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+	return btoa(binary);
+}
+/**
+* The `!!binary` tag, represented as a `Uint8Array`.
+*
+* @category Tags
+*/
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+	resolve: resolveYamlBinary,
+	identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+	represent: representYamlBinary
+});
+//#endregion
+//#region src/tag/scalar/timestamp.ts
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+	const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+	date.setUTCFullYear(year, month, day);
+	return date;
+}
+function resolveYamlTimestamp(source) {
+	let match = YAML_DATE_REGEXP.exec(source);
+	if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+	if (match === null) return NOT_RESOLVED;
+	const year = +match[1];
+	const month = +match[2] - 1;
+	const day = +match[3];
+	if (!match[4]) {
+		const date = makeUtcDate(year, month, day);
+		if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+		return date;
+	}
+	const hour = +match[4];
+	const minute = +match[5];
+	const second = +match[6];
+	let fraction = 0;
+	if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+	if (match[7]) {
+		let value = match[7].slice(0, 3);
+		while (value.length < 3) value += "0";
+		fraction = +value;
+	}
+	const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+	if (match[9]) {
+		const offsetHour = +match[10];
+		const offsetMinute = +(match[11] || 0);
+		if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+		const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+		date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
+	}
+	return date;
+}
+/**
+* The YAML 1.1 `!!timestamp` tag, represented as a JavaScript `Date`.
+*
+* @category Tags
+*/
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+	implicit: true,
+	implicitFirstChars: [..."0123456789"],
+	resolve: resolveYamlTimestamp,
+	identify: (object) => object instanceof Date,
+	represent: (object) => object.toISOString()
+});
+//#endregion
+//#region src/tag/sequence/seq.ts
+/** @category Tags */
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+	create: () => [],
+	addItem: (container, item) => {
+		container.push(item);
+	},
+	identify: Array.isArray
+});
+//#endregion
+//#region src/common/object.ts
+function isPlainObject(data) {
+	if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+	const prototype = Object.getPrototypeOf(data);
+	return prototype === null || prototype === Object.prototype;
+}
+function pick(object, keys) {
+	const result = {};
+	for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
+	return result;
+}
+//#endregion
+//#region src/tag/sequence/omap.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!omap
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   { one: 1 },
+*   { two: 2 }
+* ]
+* ```
+*
+* @category Tags
+*/
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+	create: () => ({
+		list: [],
+		seen: /* @__PURE__ */ new Set()
+	}),
+	addItem: (carrier, item) => {
+		let key;
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve an ordered map item";
+			key = item.keys().next().value;
+		} else if (isPlainObject(item)) {
+			const itemKeys = Object.keys(item);
+			if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+			key = itemKeys[0];
+		} else return "cannot resolve an ordered map item";
+		if (carrier.seen.has(key)) return "duplicate key in ordered map";
+		carrier.seen.add(key);
+		carrier.list.push(item);
+		return "";
+	},
+	finalize: (carrier) => carrier.list,
+	identify: () => false
+});
+//#endregion
+//#region src/tag/sequence/pairs.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!pairs
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   ['one', 1],
+*   ['two', 2]
+* ]
+* ```
+*
+* @category Tags
+*/
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+	create: () => [],
+	addItem: (container, item) => {
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve a pairs item";
+			container.push(item.entries().next().value);
+			return "";
+		}
+		if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+		const object = item;
+		const keys = Object.keys(object);
+		if (keys.length !== 1) return "cannot resolve a pairs item";
+		container.push([keys[0], object[keys[0]]]);
+		return "";
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/mapping/map.ts
+/**
+* This is the default mapping implementation. It uses `{}` objects and has only
+* partial functionality due to language limitations. This choice was made
+* because users expect to get JavaScript objects, and it was left unchanged to
+* avoid too many breaking changes in the v5 release.
+*
+* Side effects:
+*
+* - `Object.hasOwn()` checks or `for...of` loops are required for safe use (to
+*   avoid falling through to prototypes).
+* - Only scalar string keys are supported properly.
+* - Other scalar keys, such as `null` and numbers, are converted to strings.
+*   This is historical behaviour, and it can cause side effects such as
+*   problems with `!!merge`.
+*
+* Note that non-string scalar keys may be deprecated in future versions.
+*
+* Ideally, use {@link realMapTag} instead.
+*
+* @category Tags
+*/
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+		const normalizedKey = String(key);
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		if (key !== null && typeof key === "object") return false;
+		return Object.prototype.hasOwnProperty.call(container, String(key));
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/tag/mapping/set.ts
+/**
+* The YAML 1.1 `!!set` tag, represented as a JavaScript `Set`.
+*
+* @category Tags
+*/
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+	create: () => /* @__PURE__ */ new Set(),
+	identify: (data) => data instanceof Set,
+	represent: (data) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of data) map.set(key, null);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (value !== null) return "cannot resolve a set item";
+		container.add(key);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: () => null
+});
+//#endregion
+//#region src/schema.ts
+function createTagDefinitionMap() {
+	return {
+		scalar: Object.create(null),
+		sequence: Object.create(null),
+		mapping: Object.create(null)
+	};
+}
+function createTagDefinitionListMap() {
+	return {
+		scalar: [],
+		sequence: [],
+		mapping: []
+	};
+}
+function compileTags(tags) {
+	const result = [];
+	for (const tag of tags) {
+		let index = result.length;
+		for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+			const previous = result[previousIndex];
+			if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+				index = previousIndex;
+				break;
+			}
+		}
+		result[index] = tag;
+	}
+	return result;
+}
+/**
+* Controls tag resolution when loading and type selection when dumping.
+*
+* @category Schemas
+*/
+var Schema = class Schema {
+	tags;
+	/** @internal */
+	implicitScalarTags;
+	/**
+	* Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+	* the resolvers that may match that key, in schema order; a key absent from
+	* the map uses
+	* {@link Schema.implicitScalarAnyFirstChar}
+	* (resolvers that declared no first-char constraint, so they apply to any
+	* first character).
+	*/
+	implicitScalarByFirstChar;
+	implicitScalarAnyFirstChar;
+	/**
+	* The default scalar tag (`!!str`), resolved once so the composer's fallback
+	* for unresolved plain scalars avoids a keyed lookup per scalar.
+	*
+	* @internal
+	*/
+	defaultScalarTag;
+	/**
+	* The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+	* value is identified by its default tag, the tag is implicit and not
+	* printed. Undefined if the schema does not define them (then such values
+	* can't be dumped).
+	*
+	* @internal
+	*/
+	defaultSequenceTag;
+	/** @internal */
+	defaultMappingTag;
+	exact;
+	prefix;
+	constructor(tags) {
+		const compiledTags = compileTags(tags);
+		const implicitScalarTags = [];
+		const exact = createTagDefinitionMap();
+		const prefix = createTagDefinitionListMap();
+		for (const tag of compiledTags) {
+			if (tag.nodeKind === "scalar" && tag.implicit) {
+				if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+				implicitScalarTags.push(tag);
+			}
+			switch (tag.nodeKind) {
+				case "scalar":
+					if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+					else exact.scalar[tag.tagName] = tag;
+					break;
+				case "sequence":
+					if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+					else exact.sequence[tag.tagName] = tag;
+					break;
+				case "mapping": if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+				else exact.mapping[tag.tagName] = tag;
+			}
+		}
+		const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+		const keys = /* @__PURE__ */ new Set();
+		for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+		const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+		for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+		const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+		if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+		this.tags = compiledTags;
+		this.implicitScalarTags = implicitScalarTags;
+		this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+		this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+		this.defaultScalarTag = defaultScalarTag;
+		this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+		this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+		this.exact = exact;
+		this.prefix = prefix;
+	}
+	/** @internal */
+	lookupScalarTag(tagName) {
+		const exactTag = this.exact.scalar[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupSequenceTag(tagName) {
+		const exactTag = this.exact.sequence[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupMappingTag(tagName) {
+		const exactTag = this.exact.mapping[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	resolveImplicitScalarTag(source) {
+		const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+		for (const tag of candidates) {
+			const value = tag.resolve(source, false, tag.tagName);
+			if (value !== NOT_RESOLVED) return {
+				value,
+				tag
+			};
+		}
+		const tag = this.defaultScalarTag;
+		return {
+			value: tag.resolve(source, false, tag.tagName),
+			tag
+		};
+	}
+	/**
+	* Creates a new schema with the specified tags added. If a tag already
+	* exists, it is replaced by the specified tag.
+	*
+	* @example
+	*
+	* ```javascript
+	* import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+	*
+	* const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+	* ```
+	*/
+	withTags(...tags) {
+		let flatTags = [];
+		for (const tag of tags) flatTags = flatTags.concat(tag);
+		return new Schema([...this.tags, ...flatTags]);
+	}
+};
+/**
+* The YAML 1.2 Failsafe Schema: strings, sequences, and mappings.
+*
+* @category Schemas
+*/
+var FAILSAFE_SCHEMA = new Schema([
+	strTag,
+	seqTag,
+	mapTag
+]);
+/**
+* The YAML 1.2 JSON Schema. It uses JSON scalar forms while retaining YAML
+* collection syntax.
+*
+* @category Schemas
+*/
+var JSON_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullJsonTag,
+	boolJsonTag,
+	intJsonTag,
+	floatJsonTag
+]);
+/**
+* The default schema for the loaders. Note, {@link CORE_SCHEMA} comes
+* without the `!!merge` tag. You can easily enable it if needed.
+*
+* @example
+* Enable {@link mergeTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Schemas
+*/
+var CORE_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullCoreTag,
+	boolCoreTag,
+	intCoreTag,
+	floatCoreTag
+]);
+/**
+* YAML 1.1-compatible schema.
+*
+* @category Schemas
+*/
+var YAML11_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullYaml11Tag,
+	boolYaml11Tag,
+	intYaml11Tag,
+	floatYaml11Tag,
+	timestampTag,
+	mergeTag,
+	binaryTag,
+	omapTag,
+	pairsTag,
+	setTag
+]);
+/**
+* The dumper schema for maximum compatibility. It combines all supported type
+* variants from YAML 1.1 and YAML 1.2 so strings matching any of them are
+* quoted. This makes the generated YAML more compatible with other parsers.
+*
+* The schema is based on YAML 1.1, but extends `!!int` and `!!float` to accept
+* both YAML 1.1 and Core Schema forms, since Core Schema supports some forms
+* that YAML 1.1 does not.
+*
+* @category Schemas
+*/
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+	...intYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+}, {
+	...floatYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+});
+//#endregion
+//#region src/tag/mapping/real_map.ts
+/**
+* Recommended when non-string keys are actually needed. It uses native
+* JavaScript `Map` objects, so keys keep their constructed types instead of
+* being converted to strings.
+*
+* It is not the default to avoid widespread breaking changes in existing
+* projects. `Map` has a different access API and does not pass deep equality
+* checks against `{}`-based fixtures. Alongside the other changes in v5,
+* making it the default was considered too disruptive.
+*
+* If these differences are acceptable for your project, we recommend using
+* {@link realMapTag} to guarantee the absence of problems and side effects.
+*
+* @example
+* Enable {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Tags
+*/
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => /* @__PURE__ */ new Map(),
+	addPair: (container, key, value) => {
+		container.set(key, value);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: (container, key) => container.get(key),
+	identify: (data) => data instanceof Map || isPlainObject(data),
+	represent: (data) => {
+		if (data instanceof Map) return data;
+		const map = /* @__PURE__ */ new Map();
+		const obj = data;
+		for (const key of Object.keys(obj)) map.set(key, obj[key]);
+		return map;
+	}
+});
+//#endregion
+//#region src/tag/mapping/legacy_map.ts
+function normalizeKey(key) {
+	if (Array.isArray(key)) {
+		const array = Array.prototype.slice.call(key);
+		for (let index = 0; index < array.length; index++) {
+			if (Array.isArray(array[index])) return null;
+			if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+		}
+		return String(array);
+	}
+	if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+	return String(key);
+}
+/**
+* This implementation exists solely to reproduce v4 behavior exactly. Its use
+* is strongly discouraged. If complex or non-string keys are needed, use
+* {@link realMapTag} instead.
+*
+* @category Tags
+*/
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		const normalizedKey = normalizeKey(key);
+		if (normalizedKey === null) return "nested arrays are not supported inside keys";
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		const normalizedKey = normalizeKey(key);
+		return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/common/snippet.ts
+var DEFAULT_SNIPPET_OPTIONS = {
+	maxLength: 79,
+	indent: 1,
+	linesBefore: 3,
+	linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+	let head = "";
+	let tail = "";
+	const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+	if (position - lineStart > maxHalfLength) {
+		head = " ... ";
+		lineStart = position - maxHalfLength + head.length;
+	}
+	if (lineEnd - position > maxHalfLength) {
+		tail = " ...";
+		lineEnd = position + maxHalfLength - tail.length;
+	}
+	return {
+		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+		pos: position - lineStart + head.length
+	};
+}
+function padStart(string, max) {
+	return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+	if (!mark.buffer) return null;
+	const opts = {
+		...DEFAULT_SNIPPET_OPTIONS,
+		...options
+	};
+	const re = /\r?\n|\r|\0/g;
+	const lineStarts = [0];
+	const lineEnds = [];
+	let match;
+	let foundLineNo = -1;
+	while (match = re.exec(mark.buffer)) {
+		lineEnds.push(match.index);
+		lineStarts.push(match.index + match[0].length);
+		if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+	}
+	if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+	let result = "";
+	const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+	const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+	for (let i = 1; i <= opts.linesBefore; i++) {
+		if (foundLineNo - i < 0) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+		result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line.str}\n${result}`;
+	}
+	const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+	result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^\n`;
+	for (let i = 1; i <= opts.linesAfter; i++) {
+		if (foundLineNo + i >= lineEnds.length) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+		result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	}
+	return result.replace(/\n$/, "");
+}
+//#endregion
+//#region src/common/exception.ts
+function formatError(exception, compact) {
+	let where = "";
+	if (!exception.mark) return exception.reason;
+	if (exception.mark.name) where += `in "${exception.mark.name}" `;
+	where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+	if (!compact && exception.mark.snippet) where += `\n\n${exception.mark.snippet}`;
+	return `${exception.reason} ${where}`;
+}
+/**
+* A YAML error. Unlike an ordinary `Error`, it adds a source snippet showing
+* the location of the problem to the error message, when available.
+*
+* @category Main
+*/
+var YAMLException = class YAMLException extends Error {
+	reason;
+	mark;
+	/**
+	* Optional `mark` contains source snippet data. Usually, use
+	* {@link YAMLException.throwAt} instead of passing it directly.
+	*/
+	constructor(reason, mark) {
+		super();
+		this.name = "YAMLException";
+		this.reason = reason;
+		this.mark = mark;
+		this.message = formatError(this, false);
+		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+	}
+	/**
+	* Returns the formatted error, omitting the source snippet in compact mode.
+	*/
+	toString(compact) {
+		return `${this.name}: ${formatError(this, compact)}`;
+	}
+	/**
+	* Builds a YAMLException with a source snippet and throws it. `source` is
+	* the raw input text; `position` is an offset into it.
+	*/
+	static throwAt(source, position, message, filename = "") {
+		let line = 0;
+		let lineStart = 0;
+		for (let index = 0; index < position; index++) {
+			const ch = source.charCodeAt(index);
+			if (ch === 10) {
+				line++;
+				lineStart = index + 1;
+			} else if (ch === 13) {
+				line++;
+				if (source.charCodeAt(index + 1) === 10) index++;
+				lineStart = index + 1;
+			}
+		}
+		const mark = {
+			name: filename,
+			buffer: source,
+			position,
+			line,
+			column: position - lineStart
+		};
+		mark.snippet = makeSnippet(mark);
+		throw new YAMLException(message, mark);
+	}
+};
+//#endregion
+//#region src/parser/events.ts
+/** @category Events */
+var EVENT_ID = {
+	DOCUMENT: 1,
+	SEQUENCE: 2,
+	MAPPING: 3,
+	SCALAR: 4,
+	ALIAS: 5,
+	POP: 6
+};
+/** @category Nodes */
+var SCALAR_STYLE = {
+	PLAIN: 1,
+	SINGLE_QUOTED: 2,
+	DOUBLE_QUOTED: 3,
+	LITERAL_BLOCK: 4,
+	FOLDED_BLOCK: 5
+};
+/** @category Nodes */
+var COLLECTION_STYLE = {
+	BLOCK: 1,
+	FLOW: 2
+};
+/** @category Nodes */
+var CHOMPING_MODE = {
+	CLIP: 1,
+	STRIP: 2,
+	KEEP: 3
+};
+//#endregion
+//#region src/parser/parser_scalar.ts
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c) {
+	switch (c) {
+		case 48: return "\0";
+		case 97: return "\x07";
+		case 98: return "\b";
+		case 116: return "	";
+		case 9: return "	";
+		case 110: return "\n";
+		case 118: return "\v";
+		case 102: return "\f";
+		case 114: return "\r";
+		case 101: return "\x1B";
+		case 32: return " ";
+		case 34: return "\"";
+		case 47: return "/";
+		case 92: return "\\";
+		case 78: return "";
+		case 95: return "\xA0";
+		case 76: return "\u2028";
+		case 80: return "\u2029";
+		default: return "";
+	}
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+	simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+	simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c) {
+	if (c <= 65535) return String.fromCharCode(c);
+	return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	return (c | 32) - 97 + 10;
+}
+function escapedHexLen$1(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+	let breaks = 0;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10) {
+			breaks++;
+			position++;
+		} else if (ch === 13) {
+			breaks++;
+			position++;
+			if (input.charCodeAt(position) === 10) position++;
+		} else if (ch === 32 || ch === 9) position++;
+		else break;
+	}
+	return {
+		position,
+		breaks
+	};
+}
+function foldedBreaks(count) {
+	if (count === 1) return " ";
+	return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 39) {
+			result += input.slice(captureStart, position) + "'";
+			position += 2;
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 92) {
+			result += input.slice(captureStart, position);
+			position++;
+			const escaped = input.charCodeAt(position);
+			if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+			else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+				result += simpleEscapeMap[escaped];
+				position++;
+			} else {
+				let hexLength = escapedHexLen$1(escaped);
+				let hexResult = 0;
+				for (; hexLength > 0; hexLength--) {
+					position++;
+					const digit = fromHexCode$1(input.charCodeAt(position));
+					hexResult = (hexResult << 4) + digit;
+				}
+				result += charFromCodepoint(hexResult);
+				position++;
+			}
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+	const textIndent = indent < 0 ? 0 : indent;
+	const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+	const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+	let result = "";
+	let didReadContent = false;
+	let emptyLines = 0;
+	let atMoreIndented = false;
+	for (const line of lines) {
+		let column = 0;
+		while (column < textIndent && line.charCodeAt(column) === 32) column++;
+		if (indent < 0 || column >= line.length) {
+			emptyLines++;
+			continue;
+		}
+		const content = line.slice(textIndent);
+		const first = content.charCodeAt(0);
+		if (folded) {
+			if (first === 32 || first === 9) {
+				atMoreIndented = true;
+				result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+			} else if (atMoreIndented) {
+				atMoreIndented = false;
+				result += "\n".repeat(emptyLines + 1);
+			} else if (emptyLines === 0) {
+				if (didReadContent) result += " ";
+			} else result += "\n".repeat(emptyLines);
+		} else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+		result += content;
+		didReadContent = true;
+		emptyLines = 0;
+	}
+	if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+	else if (chomping !== CHOMPING_MODE.STRIP) {
+		if (didReadContent) result += "\n";
+	}
+	return result;
+}
+/**
+* Decodes the scalar referenced by event offsets in `input`.
+*
+* @category Events
+*/
+function getScalarValue(input, scalar) {
+	if (scalar.valueStart === NO_RANGE$3) return "";
+	const { valueStart, valueEnd } = scalar;
+	if (scalar.fast) return input.slice(valueStart, valueEnd);
+	switch (scalar.style) {
+		case SCALAR_STYLE.SINGLE_QUOTED: return getSingleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return getDoubleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.LITERAL_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+		case SCALAR_STYLE.FOLDED_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+		default: return getPlainValue(input, valueStart, valueEnd);
+	}
+}
+//#endregion
+//#region src/common/tagname.ts
+var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
+	"!": "!",
+	"!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var HEX = "0123456789ABCDEF";
+function percentByte(byte) {
+	return "%" + HEX[byte >> 4] + HEX[byte & 15];
+}
+function tagPercentEncode(source, isSuffix) {
+	const allowed = isSuffix ? TAG_SUFFIX_CHARS : TAG_URI_CHARS;
+	let result = "";
+	for (let index = 0; index < source.length; index++) {
+		let ch = source.charCodeAt(index);
+		if (ch >= 48 && ch <= 57 || ch >= 65 && ch <= 90 || ch >= 97 && ch <= 122 || allowed.includes(source[index])) {
+			result += source[index];
+			continue;
+		}
+		if (ch >= 55296 && ch <= 56319) ch = 65536 + ((ch & 1023) << 10) + (source.charCodeAt(++index) & 1023);
+		if (ch < 128) result += percentByte(ch);
+		else if (ch < 2048) result += percentByte(192 | ch >> 6) + percentByte(128 | ch & 63);
+		else if (ch < 65536) result += percentByte(224 | ch >> 12) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+		else result += percentByte(240 | ch >> 18) + percentByte(128 | ch >> 12 & 63) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+	}
+	return result;
+}
+function tagPercentDecode(source) {
+	let result = "";
+	let index = 0;
+	while (index < source.length) {
+		if (source.charCodeAt(index) !== 37) {
+			result += source[index++];
+			continue;
+		}
+		let ch = parseInt(source.slice(index + 1, index + 3), 16);
+		index += 3;
+		if (ch >= 192) {
+			let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
+			ch &= (1 << 6 - remaining) - 1;
+			while (remaining-- > 0) {
+				ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
+				index += 3;
+			}
+		}
+		if (ch < 65536) result += String.fromCharCode(ch);
+		else {
+			ch -= 65536;
+			result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+		}
+	}
+	return result;
+}
+function tagNameFull(rawTag, tagHandlers) {
+	if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
+	const handleEnd = rawTag.indexOf("!", 1);
+	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
+	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+function tagNameShort(fullTag) {
+	let tag = fullTag;
+	if (tag.charCodeAt(0) === 33) {
+		tag = tag.slice(1);
+		return `!${tagPercentEncode(tag, true)}`;
+	}
+	if (tag.slice(0, 18) === "tag:yaml.org,2002:") return `!!${tagPercentEncode(tag.slice(18), true)}`;
+	return `!<${tagPercentEncode(tag, false)}>`;
+}
+//#endregion
+//#region src/parser/constructor.ts
+var NO_RANGE$2 = -1;
+var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+	filename: "",
+	schema: CORE_SCHEMA,
+	json: false,
+	maxTotalMergeKeys: 1e4,
+	maxAliases: -1
+};
+function eventPosition$1(event) {
+	if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
+	if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
+	if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
+	if ("start" in event) return event.start;
+	return 0;
+}
+function throwError$1(state, message) {
+	YAMLException.throwAt(state.source, state.position, message, state.filename);
+}
+function finalizeCollection(state, position, tag, carrier) {
+	try {
+		return tag.finalize(carrier);
+	} catch (error) {
+		if (error instanceof YAMLException) throw error;
+		YAMLException.throwAt(state.source, position, error instanceof Error ? error.message : String(error), state.filename);
+	}
+}
+function constructScalar(state, event) {
+	const source = getScalarValue(state.source, event);
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	const strTag = state.schema.defaultScalarTag;
+	if (rawTag !== "") {
+		if (rawTag === "!") return {
+			value: source,
+			tag: strTag
+		};
+		const tagName = tagNameFull(rawTag, state.tagHandlers);
+		const scalarTag = state.schema.lookupScalarTag(tagName);
+		if (scalarTag) {
+			const result = scalarTag.resolve(source, true, tagName);
+			if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			return {
+				value: result,
+				tag: scalarTag
+			};
+		}
+		const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
+		if (collectionTagDef) {
+			if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			const carrier = collectionTagDef.create(tagName);
+			return {
+				value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
+				tag: collectionTagDef
+			};
+		}
+		throwError$1(state, `unknown scalar tag !<${tagName}>`);
+	}
+	if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
+	return {
+		value: strTag.resolve(source, false, strTag.tagName),
+		tag: strTag
+	};
+}
+function collectionTagName(state, event, defaultTagName) {
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
+}
+function isMappingTag(tag) {
+	return tag.nodeKind === "mapping";
+}
+function chargeMergeWork(state) {
+	state.totalMergeKeys++;
+	if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
+}
+function mergeKeys(state, frame, source, sourceTag) {
+	chargeMergeWork(state);
+	for (const sourceKey of sourceTag.keys(source)) {
+		chargeMergeWork(state);
+		if (frame.tag.has(frame.value, sourceKey)) continue;
+		const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
+		if (err) throwError$1(state, err);
+		frame.overridable ??= /* @__PURE__ */ new Set();
+		frame.overridable.add(sourceKey);
+	}
+}
+function mergeSource(state, frame, source, sourceTag) {
+	state.position = frame.keyPosition;
+	if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
+	else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
+		if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
+		for (const element of source) {
+			const elementTag = state.nodeTags.get(element);
+			if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+			mergeKeys(state, frame, element, elementTag);
+		}
+	} else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+}
+function addMappingValue(state, frame, key, value, tag) {
+	state.position = frame.keyPosition;
+	if (frame.keyIsMerge) {
+		mergeSource(state, frame, value, tag);
+		return;
+	}
+	if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
+	const err = frame.tag.addPair(frame.value, key, value);
+	if (err) throwError$1(state, err);
+	frame.overridable?.delete(key);
+}
+function addValue(state, value, tag) {
+	const frame = state.frames[state.frames.length - 1];
+	if (frame.kind === "document") {
+		frame.value = value;
+		frame.hasValue = true;
+	} else if (frame.kind === "sequence") {
+		if (isMappingTag(tag)) state.nodeTags.set(value, tag);
+		const err = frame.tag.addItem(frame.value, value, frame.index++);
+		if (err) throwError$1(state, err);
+	} else if (frame.hasKey) {
+		const key = frame.key;
+		frame.key = void 0;
+		frame.hasKey = false;
+		addMappingValue(state, frame, key, value, tag);
+	} else {
+		frame.key = value;
+		frame.keyPosition = state.position;
+		frame.hasKey = true;
+		frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
+	}
+}
+function storeAnchor(state, event, value, tag, isValueFinal) {
+	if (event.anchorStart !== NO_RANGE$2) {
+		const anchor = {
+			value,
+			tag,
+			isValueFinal
+		};
+		state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
+		return anchor;
+	}
+	return null;
+}
+/**
+* Constructs JavaScript documents directly from parser events, without an
+* intermediate AST.
+*
+* @category Events
+*/
+function constructFromEvents(events, options) {
+	const state = {
+		...DEFAULT_CONSTRUCTOR_OPTIONS,
+		...options,
+		events,
+		documents: [],
+		eventIndex: 0,
+		position: 0,
+		frames: [],
+		anchors: /* @__PURE__ */ new Map(),
+		nodeTags: /* @__PURE__ */ new Map(),
+		tagHandlers: Object.create(null),
+		totalMergeKeys: 0,
+		aliasCount: 0
+	};
+	while (state.eventIndex < state.events.length) {
+		const event = state.events[state.eventIndex++];
+		state.position = eventPosition$1(event);
+		switch (event.type) {
+			case EVENT_ID.DOCUMENT:
+				state.anchors = /* @__PURE__ */ new Map();
+				state.nodeTags = /* @__PURE__ */ new Map();
+				state.aliasCount = 0;
+				state.tagHandlers = Object.create(null);
+				for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
+				state.frames.push({
+					kind: "document",
+					position: state.position,
+					value: void 0,
+					hasValue: false
+				});
+				break;
+			case EVENT_ID.SCALAR: {
+				const { value, tag } = constructScalar(state, event);
+				storeAnchor(state, event, value, tag, true);
+				addValue(state, value, tag);
+				break;
+			}
+			case EVENT_ID.SEQUENCE: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
+				const tag = state.schema.lookupSequenceTag(tagName);
+				if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "sequence",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					index: 0
+				});
+				break;
+			}
+			case EVENT_ID.MAPPING: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
+				const tag = state.schema.lookupMappingTag(tagName);
+				if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "mapping",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					key: void 0,
+					keyPosition: state.position,
+					hasKey: false,
+					keyIsMerge: false,
+					overridable: null
+				});
+				break;
+			}
+			case EVENT_ID.ALIAS: {
+				if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
+				const name = state.source.slice(event.anchorStart, event.anchorEnd);
+				const anchor = state.anchors.get(name);
+				if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
+				if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
+				addValue(state, anchor.value, anchor.tag);
+				break;
+			}
+			case EVENT_ID.POP: {
+				const frame = state.frames.pop();
+				if (frame.kind === "mapping" && frame.hasKey) {
+					state.position = frame.keyPosition;
+					throwError$1(state, "incomplete mapping pair in event stream");
+				}
+				if (frame.kind === "document") state.documents.push(frame.value);
+				else {
+					const value = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+					if (frame.anchor) {
+						frame.anchor.value = value;
+						frame.anchor.isValueFinal = true;
+					}
+					addValue(state, value, frame.tag);
+				}
+				break;
+			}
+		}
+	}
+	return state.documents;
+}
+//#endregion
+//#region src/parser/parser.ts
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+	filename: "",
+	maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+	state.events.push({
+		type: EVENT_ID.DOCUMENT,
+		explicitStart,
+		explicitEnd,
+		directives: state.directives
+	});
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.SEQUENCE,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.MAPPING,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+	state.events.splice(snapshot.eventsLength, 0, {
+		type: EVENT_ID.MAPPING,
+		start: snapshot.position,
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1,
+		style: COLLECTION_STYLE.FLOW
+	});
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+	state.events.push({
+		type: EVENT_ID.SCALAR,
+		valueStart,
+		valueEnd,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style,
+		chomping,
+		indent,
+		fast
+	});
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+	state.events.push({
+		type: EVENT_ID.ALIAS,
+		anchorStart,
+		anchorEnd
+	});
+}
+function addPopEvent(state) {
+	state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+	addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+	return {
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1
+	};
+}
+function snapshotState(state) {
+	return {
+		position: state.position,
+		line: state.line,
+		lineStart: state.lineStart,
+		lineIndent: state.lineIndent,
+		firstTabInLine: state.firstTabInLine,
+		eventsLength: state.events.length
+	};
+}
+function restoreState(state, snapshot) {
+	state.position = snapshot.position;
+	state.line = snapshot.line;
+	state.lineStart = snapshot.lineStart;
+	state.lineIndent = snapshot.lineIndent;
+	state.firstTabInLine = snapshot.firstTabInLine;
+	state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+	YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c) {
+	return c === 10 || c === 13;
+}
+function isWhiteSpace(c) {
+	return c === 9 || c === 32;
+}
+function isWsOrEol(c) {
+	return isWhiteSpace(c) || isEol(c);
+}
+function isWsOrEolOrEnd(c) {
+	return c === 0 || isWsOrEol(c);
+}
+function isFlowIndicator(c) {
+	return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+function fromDecimalCode(c) {
+	return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+function fromHexCode(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	const lc = c | 32;
+	if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+	return -1;
+}
+function escapedHexLen(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	if (c === 85) return 8;
+	return 0;
+}
+function isSimpleEscape(c) {
+	return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
+}
+function consumeLineBreak(state) {
+	if (state.input.charCodeAt(state.position) === 10) state.position++;
+	else {
+		state.position++;
+		if (state.input.charCodeAt(state.position) === 10) state.position++;
+	}
+	state.line++;
+	state.lineStart = state.position;
+	state.lineIndent = 0;
+	state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+	let lineBreaks = 0;
+	let ch = state.input.charCodeAt(state.position);
+	let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+	while (ch !== 0) {
+		while (isWhiteSpace(ch)) {
+			hasSeparation = true;
+			if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+			ch = state.input.charCodeAt(++state.position);
+		}
+		if (allowComments && hasSeparation && ch === 35) do
+			ch = state.input.charCodeAt(++state.position);
+		while (!isEol(ch) && ch !== 0);
+		if (!isEol(ch)) break;
+		consumeLineBreak(state);
+		lineBreaks++;
+		hasSeparation = true;
+		ch = state.input.charCodeAt(state.position);
+		while (ch === 32) {
+			state.lineIndent++;
+			ch = state.input.charCodeAt(++state.position);
+		}
+	}
+	return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+	const ch = state.input.charCodeAt(position);
+	if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+		const following = state.input.charCodeAt(position + 3);
+		return following === 0 || isWsOrEol(following);
+	}
+	return false;
+}
+function skipByteOrderMark(state) {
+	if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+		state.position++;
+		state.lineStart = state.position;
+	}
+}
+function testDocumentBoundary(state) {
+	if (state.position !== state.lineStart) return false;
+	if (testDocumentSeparator(state)) return true;
+	if (state.input.charCodeAt(state.position) !== 65279) return false;
+	const snapshot = snapshotState(state);
+	skipByteOrderMark(state);
+	skipSeparationSpace(state, true);
+	const ch = state.input.charCodeAt(state.position);
+	const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+	restoreState(state, snapshot);
+	return result;
+}
+function skipUntilLineEnd(state) {
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+	const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+	if (match !== null) {
+		state.position = start + match.index + match[0].length - 1;
+		throwError(state, "the stream contains non-printable characters");
+	}
+}
+function readTagProperty(state, props, inFlow) {
+	if (state.input.charCodeAt(state.position) !== 33) return false;
+	if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+	const start = state.position;
+	let isVerbatim = false;
+	let isNamed = false;
+	let tagHandle = "!";
+	let ch = state.input.charCodeAt(++state.position);
+	if (ch === 60) {
+		isVerbatim = true;
+		ch = state.input.charCodeAt(++state.position);
+	} else if (ch === 33) {
+		isNamed = true;
+		tagHandle = "!!";
+		ch = state.input.charCodeAt(++state.position);
+	}
+	let suffixStart = state.position;
+	let tagName;
+	if (isVerbatim) {
+		while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+		if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+		tagName = state.input.slice(suffixStart, state.position);
+		state.position++;
+	} else {
+		while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+			if (ch === 33) {
+				if (!isNamed) {
+					tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+					if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+					isNamed = true;
+					suffixStart = state.position + 1;
+				} else throwError(state, "tag suffix cannot contain exclamation marks");
+			}
+			ch = state.input.charCodeAt(++state.position);
+		}
+		tagName = state.input.slice(suffixStart, state.position);
+		if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+	}
+	if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+	if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+	props.tagStart = start;
+	props.tagEnd = state.position;
+	return true;
+}
+function readAnchorProperty(state, props) {
+	if (state.input.charCodeAt(state.position) !== 38) return false;
+	if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+	props.anchorStart = start;
+	props.anchorEnd = state.position;
+	return true;
+}
+function readAlias(state, props) {
+	if (state.input.charCodeAt(state.position) !== 42) return false;
+	if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+	addAliasEvent(state, start, state.position);
+	return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+	skipSeparationSpace(state, false);
+	if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 39) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 39) {
+			if (state.input.charCodeAt(state.position + 1) === 39) {
+				simple = false;
+				state.position += 2;
+				continue;
+			}
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 34) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 34) {
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (ch === 92) {
+			simple = false;
+			const escaped = state.input.charCodeAt(++state.position);
+			if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+			else if (isSimpleEscape(escaped)) state.position++;
+			else {
+				let hexLength = escapedHexLen(escaped);
+				if (hexLength === 0) throwError(state, "unknown escape sequence");
+				while (hexLength-- > 0) {
+					state.position++;
+					if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+				}
+				state.position++;
+			}
+		} else if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	let chomping = CHOMPING_MODE.CLIP;
+	let indent = -1;
+	let detectedIndent = false;
+	if (ch !== 124 && ch !== 62) return false;
+	const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const current = state.input.charCodeAt(state.position);
+		const digit = fromDecimalCode(current);
+		if (current === 43 || current === 45) {
+			if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+			chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+			state.position++;
+		} else if (digit >= 0) {
+			if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+			if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+			indent = parentIndent + digit - 1;
+			detectedIndent = true;
+			state.position++;
+		} else break;
+	}
+	let hadWhitespace = false;
+	while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+		hadWhitespace = true;
+		state.position++;
+	}
+	if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+	let contentIndent = detectedIndent ? indent : -1;
+	let maxLeadingIndent = 0;
+	const valueStart = state.position;
+	let valueEnd = state.position;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const linePosition = state.position;
+		let column = 0;
+		while (state.input.charCodeAt(linePosition + column) === 32) column++;
+		const first = state.input.charCodeAt(linePosition + column);
+		if (first === 0) {
+			if (contentIndent >= 0) {
+				if (column > contentIndent) valueEnd = linePosition + column;
+			} else if (column > 0) valueEnd = linePosition + column;
+			break;
+		}
+		if (testDocumentBoundary(state)) break;
+		if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+		if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+			if (first === 9 && column < parentIndent) {
+				state.position = linePosition + column;
+				throwError(state, "tab characters must not be used in indentation");
+			}
+			if (column >= parentIndent && column < maxLeadingIndent) {
+				state.position = linePosition + column;
+				throwError(state, "bad indentation of a mapping entry");
+			}
+		}
+		if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+		const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+		if (first !== 0 && !isEol(first) && column < requiredIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		skipUntilLineEnd(state);
+		valueEnd = state.position;
+		if (isEol(state.input.charCodeAt(state.position))) {
+			consumeLineBreak(state);
+			valueEnd = state.position;
+		}
+	}
+	checkPrintable(state, valueStart, valueEnd);
+	addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+	return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+	const ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+	if (ch === 63 || ch === 45) {
+		const following = state.input.charCodeAt(state.position + 1);
+		if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+	}
+	return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+	if (!canStartPlainScalar(state, nodeContext)) return false;
+	const start = state.position;
+	let end = state.position;
+	let ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	let multiline = false;
+	while (ch !== 0) {
+		if (testDocumentBoundary(state)) break;
+		if (ch === 58) {
+			const following = state.input.charCodeAt(state.position + 1);
+			if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+		} else if (ch === 35) {
+			if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+		} else if (inFlow && isFlowIndicator(ch)) break;
+		else if (isEol(ch)) {
+			const savedPosition = state.position;
+			const savedLine = state.line;
+			const savedLineStart = state.lineStart;
+			const savedLineIndent = state.lineIndent;
+			skipSeparationSpace(state, false);
+			if (state.lineIndent >= nodeIndent) {
+				multiline = true;
+				ch = state.input.charCodeAt(state.position);
+				continue;
+			}
+			state.position = savedPosition;
+			state.line = savedLine;
+			state.lineStart = savedLineStart;
+			state.lineIndent = savedLineIndent;
+			break;
+		}
+		if (!isWhiteSpace(ch)) end = state.position + 1;
+		ch = state.input.charCodeAt(++state.position);
+	}
+	if (end === start) return false;
+	checkPrintable(state, start, end);
+	addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+	return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+	const startLine = state.line;
+	skipSeparationSpace(state, true);
+	if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	const isMapping = ch === 123;
+	const start = state.position;
+	let readNext = true;
+	if (ch !== 91 && ch !== 123) return false;
+	const terminator = isMapping ? 125 : 93;
+	if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		skipFlowSeparationSpace(state, nodeIndent);
+		let ch = state.input.charCodeAt(state.position);
+		if (ch === terminator) {
+			state.position++;
+			addPopEvent(state);
+			return true;
+		} else if (!readNext) throwError(state, "missed comma between flow collection entries");
+		else if (ch === 44) throwError(state, "expected the node content, but found ','");
+		let isPair = false;
+		let isExplicitPair = false;
+		if (ch === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+			isPair = isExplicitPair = true;
+			state.position += 1;
+			skipFlowSeparationSpace(state, nodeIndent);
+		}
+		const entryLine = state.line;
+		const entryStart = snapshotState(state);
+		const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+		skipFlowSeparationSpace(state, nodeIndent);
+		ch = state.input.charCodeAt(state.position);
+		if ((isMapping || isExplicitPair || state.line === entryLine) && ch === 58) {
+			isPair = true;
+			state.position++;
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) {
+				insertFlowPairMappingEvent(state, entryStart);
+				if (!keyWasRead) addEmptyScalarEvent(state);
+			} else if (!keyWasRead) addEmptyScalarEvent(state);
+			if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) addPopEvent(state);
+		} else if (isMapping && isPair) {
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+		} else if (isMapping) addEmptyScalarEvent(state);
+		else if (isPair) {
+			insertFlowPairMappingEvent(state, entryStart);
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+			addPopEvent(state);
+		}
+		ch = state.input.charCodeAt(state.position);
+		if (ch === 44) {
+			readNext = true;
+			state.position++;
+		} else readNext = false;
+	}
+	throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+	if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+	addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+	while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+		if (state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const entryLine = state.line;
+		state.position++;
+		const hadBreak = skipSeparationSpace(state, true) > 0;
+		if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+		if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+		else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+		skipSeparationSpace(state, true);
+		if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+		if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+		if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+	}
+	addPopEvent(state);
+	return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+	let atExplicitKey = false;
+	let detected = false;
+	let mappingOpened = false;
+	let pendingExplicitKey = false;
+	if (state.firstTabInLine !== -1) return false;
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0) {
+		if (!atExplicitKey && state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const following = state.input.charCodeAt(state.position + 1);
+		const entryLine = state.line;
+		if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+			if (!mappingOpened) {
+				addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+				mappingOpened = true;
+			}
+			if (ch === 63) {
+				if (atExplicitKey) addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = true;
+			} else if (atExplicitKey) atExplicitKey = false;
+			else {
+				addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = false;
+			}
+			state.position += 1;
+			pendingExplicitKey = true;
+		} else {
+			if (atExplicitKey) {
+				addEmptyScalarEvent(state);
+				atExplicitKey = false;
+			}
+			const beforeKey = snapshotState(state);
+			if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+			if (state.line === entryLine) {
+				ch = state.input.charCodeAt(state.position);
+				while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+				if (ch === 58) {
+					ch = state.input.charCodeAt(++state.position);
+					if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+					if (!mappingOpened) {
+						state.events.splice(beforeKey.eventsLength, 0, {
+							type: EVENT_ID.MAPPING,
+							start: beforeKey.position,
+							anchorStart: props.anchorStart,
+							anchorEnd: props.anchorEnd,
+							tagStart: props.tagStart,
+							tagEnd: props.tagEnd,
+							style: COLLECTION_STYLE.BLOCK
+						});
+						mappingOpened = true;
+					}
+					detected = true;
+					atExplicitKey = false;
+					pendingExplicitKey = false;
+				} else if (detected) throwError(state, "expected ':' after a mapping key");
+				else {
+					if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+						restoreState(state, beforeKey);
+						return false;
+					}
+					return true;
+				}
+			} else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+			else {
+				if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+					restoreState(state, beforeKey);
+					return false;
+				}
+				return true;
+			}
+		}
+		if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+		if (!atExplicitKey) {
+			if (pendingExplicitKey) {
+				addEmptyScalarEvent(state);
+				pendingExplicitKey = false;
+			}
+		}
+		skipSeparationSpace(state, true);
+		ch = state.input.charCodeAt(state.position);
+		if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+		else if (state.lineIndent < nodeIndent) break;
+	}
+	if (!detected) return false;
+	if (atExplicitKey) addEmptyScalarEvent(state);
+	if (mappingOpened) addPopEvent(state);
+	return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+	if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+	state.depth++;
+	let indentStatus = 1;
+	let atNewLine = false;
+	let hasContent = false;
+	let propertyStart = null;
+	const props = emptyProperties();
+	let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+	let allowBlockCollections = allowBlockScalars;
+	const allowBlockStyles = allowBlockScalars;
+	if (allowToSeek && skipSeparationSpace(state, true)) {
+		atNewLine = true;
+		if (state.lineIndent > parentIndent) indentStatus = 1;
+		else if (state.lineIndent === parentIndent) indentStatus = 0;
+		else indentStatus = -1;
+	}
+	if (indentStatus === 1) while (true) {
+		const ch = state.input.charCodeAt(state.position);
+		const propertyState = snapshotState(state);
+		if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+		if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+			const fallbackState = snapshotState(state);
+			const flowIndent = parentIndent + 1;
+			if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+				state.depth--;
+				return true;
+			}
+			restoreState(state, fallbackState);
+		}
+		if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+		if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+		if (propertyStart === null) propertyStart = propertyState;
+		if (skipSeparationSpace(state, true)) {
+			atNewLine = true;
+			allowBlockCollections = allowBlockStyles;
+			if (state.lineIndent > parentIndent) indentStatus = 1;
+			else if (state.lineIndent === parentIndent) indentStatus = 0;
+			else indentStatus = -1;
+		} else allowBlockCollections = false;
+	}
+	if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+	if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+		const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+		const blockIndent = state.position - state.lineStart;
+		if (indentStatus === 1) {
+			if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+			else {
+				const ch = state.input.charCodeAt(state.position);
+				if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+					const fallbackState = snapshotState(state);
+					const propertyIndent = propertyStart.position - propertyStart.lineStart;
+					restoreState(state, propertyStart);
+					if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+					else restoreState(state, fallbackState);
+				}
+				if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+			}
+		} else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+	}
+	allowBlockScalars = allowBlockScalars && !hasContent;
+	if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+		addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+		hasContent = true;
+	}
+	state.depth--;
+	return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+	if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+	state.position++;
+	const nameStart = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+	const name = state.input.slice(nameStart, state.position);
+	const args = [];
+	if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+	while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+		while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+		if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+		const start = state.position;
+		while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+		args.push(state.input.slice(start, state.position));
+	}
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	if (name === "YAML") {
+		if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+		if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+		const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+		if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+		if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+		state.directives.push({
+			kind: "yaml",
+			version: args[0]
+		});
+	} else if (name === "TAG") {
+		if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+		const [handle, prefix] = args;
+		if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+		if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+		if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+		state.tagHandlers[handle] = prefix;
+		state.directives.push({
+			kind: "tag",
+			handle,
+			prefix
+		});
+	}
+	return true;
+}
+function readDocument(state) {
+	state.directives = [];
+	state.tagHandlers = Object.create(null);
+	let hasDirectives = false;
+	skipSeparationSpace(state, true);
+	while (readDirective(state)) {
+		hasDirectives = true;
+		skipSeparationSpace(state, true);
+	}
+	let explicitStart = false;
+	let explicitEnd = false;
+	let allowCompact = true;
+	if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+		explicitStart = true;
+		const markerLine = state.line;
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		allowCompact = state.line > markerLine;
+	} else if (hasDirectives) throwError(state, "directives end mark is expected");
+	const documentEventIndex = state.events.length;
+	if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		return;
+	}
+	addDocumentEvent(state, explicitStart, false);
+	if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+	skipSeparationSpace(state, true);
+	if (state.position === state.lineStart && testDocumentSeparator(state)) {
+		explicitEnd = state.input.charCodeAt(state.position) === 46;
+		if (explicitEnd) {
+			const markerLine = state.line;
+			state.position += 3;
+			skipSeparationSpace(state, true);
+			if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+		}
+	}
+	const documentEvent = state.events[documentEventIndex];
+	if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+	addPopEvent(state);
+	if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+/**
+* Parses YAML into a flat event stream referencing source text by offsets.
+*
+* @category Events
+*/
+function parseEvents(input, options) {
+	const length = input.length;
+	const state = {
+		...DEFAULT_PARSER_OPTIONS,
+		...options,
+		input: `${input}\0`,
+		length,
+		position: 0,
+		line: 0,
+		lineStart: 0,
+		lineIndent: 0,
+		firstTabInLine: -1,
+		depth: 0,
+		directives: [],
+		tagHandlers: Object.create(null),
+		events: []
+	};
+	const nullpos = input.indexOf("\0");
+	if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+	while (state.position < state.length) {
+		skipByteOrderMark(state);
+		skipSeparationSpace(state, true);
+		if (state.position >= state.length) break;
+		const documentStart = state.position;
+		readDocument(state);
+		if (state.position === documentStart)
+ /* c8 ignore next */
+		throwError(state, "can not read a document");
+	}
+	return state.events;
+}
+//#endregion
+//#region src/load.ts
+var DEFAULT_LOAD_OPTIONS = {
+	...DEFAULT_PARSER_OPTIONS,
+	...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function loadDocuments(input, options = {}) {
+	const opts = {
+		...DEFAULT_LOAD_OPTIONS,
+		...options
+	};
+	const source = String(input);
+	const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
+	const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
+	return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
+		...pick(opts, CONSTRUCTOR_OPT_KEYS),
+		source
+	});
+}
+function loadAll(input, iteratorOrOptions, options) {
+	let iterator = null;
+	if (typeof iteratorOrOptions === "function") iterator = iteratorOrOptions;
+	else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
+	const documents = loadDocuments(input, options);
+	if (iterator === null) return documents;
+	for (const document of documents) iterator(document);
+}
+/**
+* Parses `string` as a single YAML document. Throws {@link YAMLException} on
+* error. This function does not understand multi-document or empty sources; it
+* throws an exception on those.
+*
+* > [!NOTE]
+* > 1. When processing untrusted input, see the
+* >    [security considerations](../docs/safety.md).
+* > 2. All exceptions MUST be caught, not just {@link YAMLException}.
+* > 3. The default {@link CORE_SCHEMA} comes without the `!!merge` tag. You can
+* >    easily enable it if needed.
+* > 4. The default {@link mapTag} is `{}`-object based, with known limitations
+* >    (see description). For full compatibility use {@link realMapTag}
+* >    instead (it uses native JS `Map`).
+*
+* @example
+* Enable {@link mergeTag} and {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag, realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Main
+*/
+function load(input, options) {
+	const documents = loadDocuments(input, options);
+	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
+	if (documents.length === 1) return documents[0];
+	throw new YAMLException("expected a single document in the stream, but found more");
+}
+//#endregion
+//#region src/ast/from_js.ts
+var INVALID = Symbol("INVALID");
+function buildRepresentTypes(schema) {
+	const defaultTags = new Set([
+		schema.defaultScalarTag,
+		schema.defaultSequenceTag,
+		schema.defaultMappingTag
+	].filter((t) => t !== void 0));
+	const implicitScalars = schema.implicitScalarTags;
+	const explicitTags = schema.tags.filter((t) => !(t.nodeKind === "scalar" && t.implicit) && !defaultTags.has(t));
+	const defaultTagsLast = schema.tags.filter((t) => defaultTags.has(t));
+	return [
+		...implicitScalars.map((tag) => ({
+			tag,
+			implicitTag: true
+		})),
+		...explicitTags.map((tag) => ({
+			tag,
+			implicitTag: false
+		})),
+		...defaultTagsLast.map((tag) => ({
+			tag,
+			implicitTag: true
+		}))
+	];
+}
+function matchTag(state, object) {
+	for (let index = 0, length = state.representTypes.length; index < length; index += 1) {
+		const { tag, implicitTag } = state.representTypes[index];
+		if (tag.identify(object)) {
+			let tagName;
+			if (tag.matchByTagPrefix) tagName = tag.representTagName(object);
+			else tagName = tag.tagName;
+			return {
+				tag,
+				tagName,
+				implicitTag
+			};
+		}
+	}
+	return null;
+}
+function build(state, object) {
+	if (!state.noRefs && object !== null && typeof object === "object") {
+		const existing = state.refs.get(object);
+		if (existing) {
+			if (existing.anchor === void 0) existing.anchor = `ref_${state.refCounter++}`;
+			return {
+				kind: "alias",
+				anchor: existing.anchor
+			};
+		}
+	}
+	const matched = matchTag(state, object);
+	if (!matched) {
+		if (object === void 0) return INVALID;
+		if (state.skipInvalid) return INVALID;
+		throw new YAMLException(`unacceptable kind of an object to dump ${Object.prototype.toString.call(object)}`);
+	}
+	const { tag, tagName, implicitTag } = matched;
+	const nodeTagName = implicitTag ? tagName : tagNameShort(tagName);
+	if (tag.nodeKind === "scalar") return {
+		kind: "scalar",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: SCALAR_STYLE.PLAIN,
+		value: tag.represent(object)
+	};
+	if (tag.nodeKind === "sequence") {
+		const container = tag.represent(object);
+		const node = {
+			kind: "sequence",
+			tag: nodeTagName,
+			tagged: !implicitTag,
+			style: COLLECTION_STYLE.BLOCK,
+			items: []
+		};
+		if (!state.noRefs) state.refs.set(object, node);
+		for (let index = 0, length = container.length; index < length; index += 1) {
+			let item = build(state, container[index]);
+			if (item === INVALID && container[index] === void 0) item = build(state, null);
+			if (item === INVALID) continue;
+			node.items.push(item);
+		}
+		return node;
+	}
+	const map = tag.represent(object);
+	const node = {
+		kind: "mapping",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: COLLECTION_STYLE.BLOCK,
+		items: []
+	};
+	if (!state.noRefs) state.refs.set(object, node);
+	for (const [objectKey, objectValue] of map) {
+		const key = build(state, objectKey);
+		if (key === INVALID) continue;
+		const value = build(state, objectValue);
+		if (value === INVALID) continue;
+		node.items.push({
+			key,
+			value
+		});
+	}
+	return node;
+}
+/**
+* Convert JS object to AST. A JS value is one YAML document. An unrepresentable
+* root becomes an empty document, which the presenter renders as an empty
+* string.
+*
+* @category AST
+*/
+function jsToAst(input, schema, options = {}) {
+	const root = build({
+		representTypes: buildRepresentTypes(schema),
+		noRefs: options.noRefs ?? false,
+		skipInvalid: options.skipInvalid ?? false,
+		refs: /* @__PURE__ */ new Map(),
+		refCounter: 0
+	}, input);
+	return [{
+		contents: root === INVALID ? null : root,
+		directives: []
+	}];
+}
+//#endregion
+//#region src/ast/visit.ts
+/**
+* Return from a visitor to stop the whole traversal.
+*
+* @category AST
+*/
+var VISIT_BREAK = Symbol("visit:break");
+/**
+* Return from a visitor to skip the current node's children.
+*
+* @category AST
+*/
+var VISIT_SKIP = Symbol("visit:skip");
+function visitNode(node, visitor, ctx) {
+	const control = visitor(node, ctx);
+	if (control === VISIT_BREAK) return true;
+	if (control === VISIT_SKIP) return false;
+	const depth = ctx.depth + 1;
+	switch (node.kind) {
+		case "sequence":
+			for (const item of node.items) if (visitNode(item, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+			break;
+		case "mapping": for (const { key, value } of node.items) {
+			if (visitNode(key, visitor, {
+				depth,
+				parent: node,
+				isKey: true
+			})) return true;
+			if (visitNode(value, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+		}
+	}
+	return false;
+}
+/**
+* Walk every node in the documents, calling {@link Visitor} once per
+* node (pre-order).
+*
+* @category AST
+*/
+function visit(documents, visitor) {
+	for (const doc of documents) if (doc.contents && visitNode(doc.contents, visitor, {
+		depth: 0,
+		parent: null,
+		isKey: false
+	})) return;
+}
+//#endregion
+//#region src/ast/styler_defaults.ts
+function hasBit(mask, bit) {
+	return (mask & 1 << bit) !== 0;
+}
+/**
+* Default scalar styling rules in application order.
+* See [Scalar styling](../../docs/scalar_styling.md) for usage details.
+*
+* @category AST
+*/
+var DEFAULT_SCALAR_STYLE_RULES = {
+	applyQuoteFlowKeysOption,
+	doubleQuoteForInvisibles,
+	doubleQuoteWhitespaceOnly,
+	applyForceQuotesOption,
+	tryLongOrMultilineAsBlock,
+	quoteInvalidPlain,
+	fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+	if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+	return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+	if (!layout.presenterOptions.quoteFlowKeys) return;
+	if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+	layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+	if (!layout.presenterOptions.forceQuotes) return;
+	if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+	if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+	layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+	if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+	const value = layout.node.value;
+	const multiline = value.indexOf("\n") !== -1;
+	if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+		if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+		return;
+	}
+	const w = layout.presenterOptions.lineWidth;
+	if (w === -1) {
+		if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+		return;
+	}
+	const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	let position = 0;
+	let shouldFold = false;
+	while (position <= value.length) {
+		let lineEnd = value.length;
+		const nextLineBreak = value.indexOf("\n", position);
+		if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+		const line = value.slice(position, lineEnd);
+		if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+		if (nextLineBreak === -1) break;
+		position = nextLineBreak + 1;
+	}
+	if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+	else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+//#endregion
+//#region src/ast/scalar_styler.ts
+function setBit(mask, bit) {
+	return mask | 1 << bit;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var C_FORBIDDEN_FIRST_LINE = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/;
+var C_FORBIDDEN_CONTENT = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/m;
+function canUsePlain(layout) {
+	const str = layout.node.value;
+	if (str !== "") {
+		if (!(layout.isKey ? layout.flowOnly ? NS_PLAIN_FLOW_KEY : NS_PLAIN_BLOCK_KEY : layout.flowOnly ? NS_PLAIN_FLOW_IN : NS_PLAIN_FLOW_OUT).test(str)) return false;
+		if (layout.shiftOfFirstLine === 0 && C_FORBIDDEN_FIRST_LINE.test(str)) return false;
+		if (layout.shiftOfContent === 0) {
+			const firstLineBreak = str.indexOf("\n");
+			if (firstLineBreak !== -1) {
+				const content = str.slice(firstLineBreak + 1);
+				if (C_FORBIDDEN_CONTENT.test(content)) return false;
+			}
+		}
+	}
+	const resolvedTag = layout.presenterOptions.schema.resolveImplicitScalarTag(str).tag.tagName;
+	if (!layout.node.tagged && resolvedTag !== layout.node.tag) return false;
+	if (!layout.node.tagged && str === "=" && resolvedTag === layout.presenterOptions.schema.defaultScalarTag.tagName) return false;
+	return true;
+}
+function canUseSingleQuoted(layout) {
+	const str = layout.node.value;
+	if (!(layout.isKey ? NB_SINGLE_ONE_LINE : NB_SINGLE_MULTI_LINE).test(str)) return false;
+	if (/[ \t]\n|\n[ \t]/.test(str)) return false;
+	if (!layout.isKey && layout.shiftOfContent === 0) {
+		const firstLineBreak = str.indexOf("\n");
+		if (firstLineBreak !== -1 && C_FORBIDDEN_CONTENT.test(str.slice(firstLineBreak + 1))) return false;
+	}
+	return true;
+}
+function canUseBlock(layout) {
+	if (layout.flowOnly || !BLOCK_SCALAR_CONTENT.test(layout.node.value)) return false;
+	const contentIndent = layout.shiftOfContent - layout.shiftOfParent;
+	if (contentIndent < 1) return false;
+	if (contentIndent > 9 && /^\n* /.test(layout.node.value)) return false;
+	if (layout.shiftOfContent === 0 && C_FORBIDDEN_CONTENT.test(layout.node.value)) return false;
+	return true;
+}
+function detectAllowedStyles(layout) {
+	let mask = setBit(0, SCALAR_STYLE.DOUBLE_QUOTED);
+	if (canUsePlain(layout)) mask = setBit(mask, SCALAR_STYLE.PLAIN);
+	if (canUseSingleQuoted(layout)) mask = setBit(mask, SCALAR_STYLE.SINGLE_QUOTED);
+	if (canUseBlock(layout)) mask = setBit(setBit(mask, SCALAR_STYLE.LITERAL_BLOCK), SCALAR_STYLE.FOLDED_BLOCK);
+	layout.allowedStylesMask = mask;
+}
+function renderScalar(layout) {
+	switch (layout.style) {
+		case SCALAR_STYLE.PLAIN: return renderPlain(layout);
+		case SCALAR_STYLE.SINGLE_QUOTED: return renderSingleQuoted(layout);
+		case SCALAR_STYLE.LITERAL_BLOCK: return renderLiteralBlock(layout);
+		case SCALAR_STYLE.FOLDED_BLOCK: return renderFoldedBlock(layout);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return renderDoubleQuoted(layout);
+	}
+}
+function renderPlain(layout) {
+	return encodeFlowBreaks(layout.node.value, layout.shiftOfContent);
+}
+function renderSingleQuoted(layout) {
+	return `'${encodeFlowBreaks(layout.node.value, layout.shiftOfContent).replace(/'/g, "''")}'`;
+}
+function renderLiteralBlock(layout) {
+	const value = layout.node.value;
+	return "|" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(value, layout.shiftOfContent));
+}
+function renderFoldedBlock(layout) {
+	const value = layout.node.value;
+	const w = layout.presenterOptions.lineWidth;
+	let availableWidth = Infinity;
+	if (w !== -1) availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	return ">" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(foldBlockScalar(value, availableWidth), layout.shiftOfContent));
+}
+function renderDoubleQuoted(layout) {
+	return `"${escapeString(layout.node.value)}"`;
+}
+function encodeFlowBreaks(string, shiftOfContent) {
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) return string;
+	const pad = " ".repeat(shiftOfContent);
+	let result = string.slice(0, nextLF);
+	const lineRe = /(\n+)([^\n]*)/g;
+	lineRe.lastIndex = nextLF;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const breaks = match[1].length;
+		const line = match[2];
+		result += "\n".repeat(breaks + 1) + pad + line;
+	}
+	return result;
+}
+function indentString(string, spaces) {
+	const indent = " ".repeat(spaces);
+	let position = 0;
+	let result = "";
+	const length = string.length;
+	while (position < length) {
+		let line;
+		const next = string.indexOf("\n", position);
+		if (next === -1) {
+			line = string.slice(position);
+			position = length;
+		} else {
+			line = string.slice(position, next + 1);
+			position = next + 1;
+		}
+		if (line.length && line !== "\n") result += indent;
+		result += line;
+	}
+	return result;
+}
+function needIndentIndicator(string) {
+	return /^\n* /.test(string);
+}
+function blockHeader(string, shiftOfParent, shiftOfContent) {
+	const indentIndicator = needIndentIndicator(string) ? String(shiftOfContent - shiftOfParent) : "";
+	const clip = string[string.length - 1] === "\n";
+	return `${indentIndicator}${clip && (string[string.length - 2] === "\n" || string === "\n") ? "+" : clip ? "" : "-"}\n`;
+}
+function dropEndingNewline(string) {
+	return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
+}
+function isMoreIndented(char) {
+	return char === " " || char === "	";
+}
+function foldLine(line, width) {
+	if (line === "" || isMoreIndented(line[0])) return line;
+	const breakRe = / [^ \t]/g;
+	let match;
+	let start = 0;
+	let end;
+	let curr = 0;
+	let next = 0;
+	let result = "";
+	while (match = breakRe.exec(line)) {
+		next = match.index;
+		if (next - start > width) {
+			end = curr > start ? curr : next;
+			result += `\n${line.slice(start, end)}`;
+			start = end + 1;
+		}
+		curr = next;
+	}
+	result += "\n";
+	if (line.length - start > width && curr > start) result += `${line.slice(start, curr)}\n${line.slice(curr + 1)}`;
+	else result += line.slice(start);
+	return result.slice(1);
+}
+function foldBlockScalar(string, width) {
+	const lineRe = /(\n+)([^\n]*)/g;
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) nextLF = string.length;
+	lineRe.lastIndex = nextLF;
+	let result = foldLine(string.slice(0, nextLF), width);
+	let prevMoreIndented = string[0] === "\n" || isMoreIndented(string[0]);
+	let moreIndented;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const prefix = match[1];
+		const line = match[2];
+		moreIndented = line !== "" && isMoreIndented(line[0]);
+		result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+		prevMoreIndented = moreIndented;
+	}
+	return result;
+}
+var CHARACTERS_TO_ESCAPE = /["\\\x00-\x1F\x7F-\xA0\u2028\u2029\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/gu;
+function escapeCharacter(character) {
+	switch (character) {
+		case "\0": return "\\0";
+		case "\x07": return "\\a";
+		case "\b": return "\\b";
+		case "	": return "\\t";
+		case "\n": return "\\n";
+		case "\v": return "\\v";
+		case "\f": return "\\f";
+		case "\r": return "\\r";
+		case "\x1B": return "\\e";
+		case "\"": return "\\\"";
+		case "\\": return "\\\\";
+		case "": return "\\N";
+		case "\xA0": return "\\_";
+		case "\u2028": return "\\L";
+		case "\u2029": return "\\P";
+	}
+	const code = character.charCodeAt(0);
+	const hex = code.toString(16).toUpperCase();
+	if (code <= 255) return `\\x${"0".repeat(2 - hex.length)}${hex}`;
+	return `\\u${"0".repeat(4 - hex.length)}${hex}`;
+}
+function escapeString(string) {
+	return string.replace(CHARACTERS_TO_ESCAPE, escapeCharacter);
+}
+//#endregion
+//#region src/ast/presenter.ts
+var CHAR_LINE_FEED = 10;
+var DEFAULT_PRESENTER_OPTIONS = {
+	indent: 2,
+	seqNoIndent: false,
+	seqInlineFirst: true,
+	lineWidth: 80,
+	flowBracketPadding: false,
+	flowSkipCommaSpace: false,
+	flowSkipColonSpace: false,
+	quoteFlowKeys: false,
+	quoteStyle: "single",
+	forceQuotes: false,
+	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+	tagBeforeAnchor: false
+};
+function nodeTagShort(node) {
+	return node.tagged ? node.tag : tagNameShort(node.tag);
+}
+function createPresenterState(options) {
+	const opts = {
+		...DEFAULT_PRESENTER_OPTIONS,
+		...options
+	};
+	if (opts.flowSkipColonSpace) opts.quoteFlowKeys = true;
+	return {
+		...opts,
+		defaultScalarTagName: opts.schema.defaultScalarTag.tagName,
+		openEnded: false
+	};
+}
+function generateNextLine(state, level) {
+	return `\n${" ".repeat(state.indent * level)}`;
+}
+function scalarLayout(state, node, parent, level, isKey, flowOnly) {
+	return {
+		node,
+		parent,
+		level,
+		isKey,
+		flowOnly,
+		shiftOfParent: level === 0 ? -1 : state.indent * (level - 1),
+		shiftOfContent: state.indent * Math.max(1, level),
+		shiftOfFirstLine: level === 0 ? 0 : state.indent * level,
+		presenterOptions: state,
+		allowedStylesMask: 0,
+		style: node.style
+	};
+}
+function writeFlowSequence(state, level, node) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level, node.items[index], node, {}).text;
+		if (index > 0) result += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		result += item;
+	}
+	const pad = state.flowBracketPadding && node.items.length > 0 ? " " : "";
+	return `[${pad}${result}${pad}]`;
+}
+function writeBlockSequence(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level + 1, node.items[index], node, {
+			block: true,
+			compact: state.seqInlineFirst,
+			isblockseq: true
+		}).text;
+		if (!compact || result !== "") result += generateNextLine(state, level);
+		if (item === "" || CHAR_LINE_FEED === item.charCodeAt(0)) result += "-";
+		else result += "- ";
+		result += item;
+	}
+	return result;
+}
+function writeFlowMapping(state, level, node) {
+	let result = "";
+	for (const { key, value } of node.items) {
+		let pairBuffer = "";
+		if (result !== "") pairBuffer += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		const keyRender = writeNode(state, level, key, node, { iskey: true });
+		const keyText = keyRender.text;
+		const valueText = writeNode(state, level, value, node, {}).text;
+		const sep = state.flowSkipColonSpace || valueText === "" ? "" : " ";
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = key.kind === "alias" || keyIsBareProps ? " " : "";
+		pairBuffer += `${keyText}${keyColonSep}:${sep}${valueText}`;
+		result += pairBuffer;
+	}
+	const pad = state.flowBracketPadding && result !== "" ? " " : "";
+	return `{${pad}${result}${pad}}`;
+}
+function writeBlockMapping(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		let pairBuffer = "";
+		if (!compact || result !== "") pairBuffer += generateNextLine(state, level);
+		const { key, value } = node.items[index];
+		const keyIsBlock = (key.kind === "mapping" || key.kind === "sequence") && key.style === COLLECTION_STYLE.BLOCK && key.items.length !== 0 || key.kind === "scalar" && (key.style === SCALAR_STYLE.LITERAL_BLOCK || key.style === SCALAR_STYLE.FOLDED_BLOCK);
+		const keyRender = keyIsBlock ? writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			isblockseq: !cannotBeCompact(state, key, level + 1)
+		}) : writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			iskey: true
+		});
+		const keyText = keyRender.text;
+		const keyHasLineBreak = key.kind === "scalar" && key.value.indexOf("\n") !== -1;
+		const keyIsTooLong = keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText);
+		const explicitPair = keyIsBlock || keyHasLineBreak || keyIsTooLong;
+		if (explicitPair) {
+			if (keyText && CHAR_LINE_FEED === keyText.charCodeAt(0)) pairBuffer += "?";
+			else pairBuffer += "? ";
+		}
+		pairBuffer += keyText;
+		if (explicitPair) pairBuffer += generateNextLine(state, level);
+		const valueText = writeNode(state, level + 1, value, node, {
+			block: true,
+			compact: explicitPair,
+			isblockseq: explicitPair && !cannotBeCompact(state, value, level + 1)
+		}).text;
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = !explicitPair && (key.kind === "alias" || keyIsBareProps) ? " " : "";
+		if (valueText === "" || CHAR_LINE_FEED === valueText.charCodeAt(0)) pairBuffer += `${keyColonSep}:`;
+		else pairBuffer += `${keyColonSep}: `;
+		pairBuffer += valueText;
+		result += pairBuffer;
+	}
+	return result;
+}
+function cannotBeCompact(state, node, level) {
+	if (node.kind === "alias") return true;
+	return node.tagged || node.anchor !== void 0 || state.indent < 2 && level > 0;
+}
+function writeNode(state, level, node, parent, ctx) {
+	if (node.kind === "alias") {
+		state.openEnded = false;
+		return {
+			text: `*${node.anchor}`,
+			noBody: false
+		};
+	}
+	const { block = false, iskey = false, isblockseq = false } = ctx;
+	let compact = ctx.compact ?? false;
+	const hasAnchor = node.anchor !== void 0;
+	if (cannotBeCompact(state, node, level)) compact = false;
+	let body;
+	let shouldPrintTag = node.tagged;
+	const useBlockCollection = block && (node.kind === "mapping" || node.kind === "sequence") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0;
+	if (node.kind === "mapping") {
+		if (useBlockCollection) body = writeBlockMapping(state, level, node, compact);
+		else body = writeFlowMapping(state, level, node);
+	} else if (node.kind === "sequence") {
+		if (useBlockCollection) {
+			if (state.seqNoIndent && !isblockseq && level > 0) body = writeBlockSequence(state, level - 1, node, compact);
+			else body = writeBlockSequence(state, level, node, compact);
+		} else body = writeFlowSequence(state, level, node);
+	} else {
+		const layout = scalarLayout(state, node, parent, level, iskey, !block);
+		detectAllowedStyles(layout);
+		for (const rule of state.scalarStyleRules) rule(layout);
+		body = renderScalar(layout);
+		state.openEnded = (layout.style === SCALAR_STYLE.LITERAL_BLOCK || layout.style === SCALAR_STYLE.FOLDED_BLOCK) && (node.value === "\n" || node.value.endsWith("\n\n"));
+		shouldPrintTag = node.tagged || body === "" && layout.flowOnly && parent?.kind === "sequence" && !hasAnchor || layout.style !== SCALAR_STYLE.PLAIN && node.tag !== state.defaultScalarTagName;
+	}
+	if ((node.kind === "mapping" || node.kind === "sequence") && !useBlockCollection) state.openEnded = false;
+	if (useBlockCollection && compact && level > 0 && state.indent > 2) body = `${" ".repeat(state.indent - 2)}${body}`;
+	const noBody = body === "";
+	let text = body;
+	if (shouldPrintTag || hasAnchor) {
+		const props = [];
+		const tag = shouldPrintTag ? nodeTagShort(node) : null;
+		const anchor = hasAnchor ? `&${node.anchor}` : null;
+		if (state.tagBeforeAnchor) {
+			if (tag !== null) props.push(tag);
+			if (anchor !== null) props.push(anchor);
+		} else {
+			if (anchor !== null) props.push(anchor);
+			if (tag !== null) props.push(tag);
+		}
+		const sep = body === "" || body.charCodeAt(0) === CHAR_LINE_FEED ? "" : " ";
+		text = `${props.join(" ")}${sep}${body}`;
+	}
+	return {
+		text,
+		noBody
+	};
+}
+function rootStartsOwnLine(node) {
+	return (node.kind === "sequence" || node.kind === "mapping") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0 && !node.tagged && node.anchor === void 0;
+}
+function writeDocumentDirectives(doc) {
+	let result = "";
+	for (const directive of doc.directives) {
+		if (directive.kind === "yaml") {
+			result += `%YAML ${directive.version}\n`;
+			continue;
+		}
+		const { handle, prefix } = directive;
+		result += `%TAG ${handle} ${prefix}\n`;
+	}
+	return result;
+}
+/**
+* Build YAML from AST.
+*
+* @category AST
+*/
+function present(documents, options) {
+	const state = createPresenterState(options);
+	let result = "";
+	let previousEnded = false;
+	for (let index = 0; index < documents.length; index += 1) {
+		const doc = documents[index];
+		state.openEnded = false;
+		const directives = writeDocumentDirectives(doc);
+		const hasDirectives = directives !== "";
+		const marker = doc.explicitStart || hasDirectives || index > 0 && !previousEnded;
+		result += directives;
+		if (doc.contents === null) {
+			if (marker) result += "---\n";
+		} else if (marker) {
+			const body = writeNode(state, 0, doc.contents, null, {
+				block: true,
+				compact: true
+			}).text;
+			const sep = body === "" ? "" : hasDirectives || rootStartsOwnLine(doc.contents) ? "\n" : " ";
+			result += `---${sep}${body}\n`;
+		} else result += writeNode(state, 0, doc.contents, null, {
+			block: true,
+			compact: true
+		}).text + "\n";
+		previousEnded = doc.explicitEnd || state.openEnded;
+		if (previousEnded) result += "...\n";
+	}
+	return result;
+}
+//#endregion
+//#region src/dump.ts
+var DEFAULT_DUMP_OPTIONS = {
+	...DEFAULT_PRESENTER_OPTIONS,
+	schema: DUMP_SCHEMA,
+	skipInvalid: false,
+	noRefs: false,
+	flowLevel: -1,
+	sortKeys: false,
+	transform: () => {}
+};
+function defaultCompareFn(a, b) {
+	const x = String(a);
+	const y = String(b);
+	if (x < y) return -1;
+	if (x > y) return 1;
+	return 0;
+}
+/**
+* Serializes JS object as a YAML document. By default it can dump every
+* supported YAML type, so it throws an exception if you try to dump regexps or
+* functions. However, you can disable exceptions by setting the
+* {@link DumpOptions.skipInvalid} option to `true`.
+*
+* @category Main
+*/
+function dump(input, options = {}) {
+	const opts = {
+		...DEFAULT_DUMP_OPTIONS,
+		...options
+	};
+	const documents = jsToAst(input, opts.schema, {
+		noRefs: opts.noRefs,
+		skipInvalid: opts.skipInvalid
+	});
+	if (opts.flowLevel >= 0) visit(documents, (node, ctx) => {
+		if (ctx.depth < opts.flowLevel) return;
+		if (node.kind === "sequence" || node.kind === "mapping") node.style = COLLECTION_STYLE.FLOW;
+		return VISIT_SKIP;
+	});
+	if (opts.sortKeys) {
+		const compareFn = opts.sortKeys === true ? defaultCompareFn : opts.sortKeys;
+		visit(documents, (node) => {
+			if (node.kind !== "mapping") return;
+			node.items.sort((a, b) => compareFn(a.key.kind === "scalar" ? a.key.value : "", b.key.kind === "scalar" ? b.key.value : ""));
+		});
+	}
+	opts.transform(documents);
+	return present(documents, {
+		...pick(opts, Object.keys(DEFAULT_PRESENTER_OPTIONS)),
+		schema: opts.schema
+	});
+}
+//#endregion
+//#region src/ast/from_events.ts
+var NO_RANGE = (/* unused pure expression or super */ null && (-1));
+function eventPosition(event) {
+	if ("tagStart" in event && event.tagStart !== NO_RANGE) return event.tagStart;
+	if ("anchorStart" in event && event.anchorStart !== NO_RANGE) return event.anchorStart;
+	if ("valueStart" in event && event.valueStart !== NO_RANGE) return event.valueStart;
+	if ("start" in event) return event.start;
+	return 0;
+}
+function rawTag(state, event) {
+	return event.tagStart === NO_RANGE ? "" : state.source.slice(event.tagStart, event.tagEnd);
+}
+function anchorName(state, event) {
+	return event.anchorStart === NO_RANGE ? void 0 : state.source.slice(event.anchorStart, event.anchorEnd);
+}
+function buildScalar(state, event) {
+	const value = getScalarValue(state.source, event);
+	const raw = rawTag(state, event);
+	let tag;
+	let tagged = false;
+	if (raw !== "") {
+		tagged = true;
+		tag = raw;
+	} else if (event.style === SCALAR_STYLE.PLAIN) tag = state.schema.resolveImplicitScalarTag(value).tag.tagName;
+	else tag = state.schema.defaultScalarTag.tagName;
+	return {
+		kind: "scalar",
+		tag,
+		tagged,
+		style: event.style,
+		anchor: anchorName(state, event),
+		value
+	};
+}
+function buildCollection(state, event, defaultTagName) {
+	const raw = rawTag(state, event);
+	let tag;
+	let tagged = false;
+	if (raw === "") tag = defaultTagName;
+	else {
+		tag = raw;
+		tagged = true;
+	}
+	return {
+		tag,
+		tagged,
+		style: event.style,
+		anchor: anchorName(state, event)
+	};
+}
+function addNode(state, node) {
+	const frame = state.frames[state.frames.length - 1];
+	if (frame.kind === "document") frame.doc.contents = node;
+	else if (frame.kind === "sequence") frame.node.items.push(node);
+	else if (frame.key) {
+		frame.node.items.push({
+			key: frame.key,
+			value: node
+		});
+		frame.key = null;
+	} else frame.key = node;
+}
+/**
+* Builds an AST from parser events
+*
+* @category AST
+*/
+function eventsToAst(events, options) {
+	const state = {
+		source: options.source,
+		schema: options.schema,
+		eventIndex: 0,
+		position: 0,
+		frames: [],
+		documents: []
+	};
+	while (state.eventIndex < events.length) {
+		const event = events[state.eventIndex++];
+		state.position = eventPosition(event);
+		switch (event.type) {
+			case EVENT_ID.DOCUMENT: {
+				const doc = {
+					contents: null,
+					explicitStart: event.explicitStart,
+					explicitEnd: event.explicitEnd,
+					directives: event.directives
+				};
+				state.frames.push({
+					kind: "document",
+					doc
+				});
+				break;
+			}
+			case EVENT_ID.SCALAR:
+				addNode(state, buildScalar(state, event));
+				break;
+			case EVENT_ID.SEQUENCE: {
+				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:seq");
+				const node = {
+					kind: "sequence",
+					tag,
+					tagged,
+					style,
+					anchor,
+					items: []
+				};
+				state.frames.push({
+					kind: "sequence",
+					node
+				});
+				break;
+			}
+			case EVENT_ID.MAPPING: {
+				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:map");
+				const node = {
+					kind: "mapping",
+					tag,
+					tagged,
+					style,
+					anchor,
+					items: []
+				};
+				state.frames.push({
+					kind: "mapping",
+					node,
+					key: null
+				});
+				break;
+			}
+			case EVENT_ID.ALIAS:
+				addNode(state, {
+					kind: "alias",
+					anchor: state.source.slice(event.anchorStart, event.anchorEnd)
+				});
+				break;
+			case EVENT_ID.POP: {
+				const frame = state.frames.pop();
+				if (frame.kind === "mapping" && frame.key) throw new Error("incomplete mapping pair in event stream");
+				if (frame.kind === "document") state.documents.push(frame.doc);
+				else addNode(state, frame.node);
+				break;
+			}
+		}
+	}
+	return state.documents;
+}
+//#endregion
+//#region src/index.ts
+/** @deprecated Use `EVENT_ID.DOCUMENT` instead. @internal */
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+/** @deprecated Use `EVENT_ID.SEQUENCE` instead. @internal */
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+/** @deprecated Use `EVENT_ID.MAPPING` instead. @internal */
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+/** @deprecated Use `EVENT_ID.SCALAR` instead. @internal */
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+/** @deprecated Use `EVENT_ID.ALIAS` instead. @internal */
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+/** @deprecated Use `EVENT_ID.POP` instead. @internal */
+var EVENT_POP = EVENT_ID.POP;
+/** @deprecated Use `SCALAR_STYLE.PLAIN` instead. @internal */
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+/** @deprecated Use `SCALAR_STYLE.SINGLE_QUOTED` instead. @internal */
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+/** @deprecated Use `SCALAR_STYLE.DOUBLE_QUOTED` instead. @internal */
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+/** @deprecated Use `SCALAR_STYLE.LITERAL_BLOCK` instead. @internal */
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+/** @deprecated Use `SCALAR_STYLE.FOLDED_BLOCK` instead. @internal */
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+/** @deprecated Use `COLLECTION_STYLE.BLOCK` instead. @internal */
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+/** @deprecated Use `COLLECTION_STYLE.FLOW` instead. @internal */
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+/** @deprecated Use `CHOMPING_MODE.CLIP` instead. @internal */
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+/** @deprecated Use `CHOMPING_MODE.STRIP` instead. @internal */
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+/** @deprecated Use `CHOMPING_MODE.KEEP` instead. @internal */
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+//#endregion
+
+
+//# sourceMappingURL=js-yaml.mjs.map
+;// CONCATENATED MODULE: ./src/rules/positions.ts
+/**
+ * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
+ * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
+ * js-yaml's event stream, which carries source offsets.
+ */
+
+
+
+function nodeStart(source, event) {
+    const candidates = [];
+    if ('anchorStart' in event && event.anchorStart >= 0)
+        candidates.push(event.anchorStart - 1);
+    if ('tagStart' in event && event.tagStart >= 0)
+        candidates.push(event.tagStart);
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)
+        candidates.push(event.start);
+    if (event.type === EVENT_ID.SCALAR) {
+        const quoted = source[event.valueStart - 1] === '"' || source[event.valueStart - 1] === "'";
+        candidates.push(quoted && event.style !== 1 ? event.valueStart - 1 : event.valueStart);
+    }
+    return Math.max(0, Math.min(...candidates));
+}
+function indexOffsets(source, events) {
+    const offsets = new Map();
+    const stack = [];
+    for (const event of events) {
+        if (event.type === EVENT_ID.DOCUMENT)
+            continue;
+        if (event.type === EVENT_ID.POP) {
+            const frame = stack.pop();
+            const parent = stack[stack.length - 1];
+            // A complex key (a mapping or sequence used as a key) just ended: its value comes next.
+            if (frame?.kind === 'ignored' && parent?.kind === 'mapping' && parent.complexDepth > 0) {
+                parent.complexDepth -= 1;
+                if (parent.complexDepth === 0)
+                    parent.key = '?';
+            }
+            continue;
+        }
+        const top = stack[stack.length - 1];
+        const start = nodeStart(source, event);
+        const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
+        let pointer = null;
+        let keyOffset;
+        if (!top)
+            pointer = '';
+        else if (top.kind === 'ignored')
+            pointer = null;
+        else if (top.kind === 'sequence')
+            pointer = `${top.pointer}/${top.index++}`;
+        else if (top.key === null) {
+            // This node is a key.
+            if (event.type === EVENT_ID.SCALAR) {
+                top.key = getScalarValue(source, event);
+                top.keyOffset = start;
+            }
+            else if (isCollection) {
+                top.complexDepth += 1;
+                top.keyOffset = start;
+                stack.push({ kind: 'ignored' });
+            }
+            else {
+                top.key = '?';
+                top.keyOffset = start;
+            }
+            continue;
+        }
+        else {
+            pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
+            keyOffset = top.keyOffset;
+            top.key = null;
+        }
+        if (pointer !== null && !offsets.has(pointer))
+            offsets.set(pointer, { value: start, key: keyOffset });
+        if (event.type === EVENT_ID.MAPPING) {
+            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
+        }
+        else if (event.type === EVENT_ID.SEQUENCE) {
+            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
+        }
+    }
+    return offsets;
+}
+function lineStarts(source) {
+    const starts = [0];
+    for (let i = 0; i < source.length; i++)
+        if (source[i] === '\n')
+            starts.push(i + 1);
+    return starts;
+}
+/** Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. */
+function parseDocument(file, source) {
+    const starts = lineStarts(source);
+    const positionAt = (offset) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+    };
+    let value;
+    let events;
+    try {
+        events = parseEvents(source, { filename: file });
+        value = load(source, { filename: file });
+    }
+    catch (error) {
+        if (error instanceof YAMLException) {
+            const mark = error.mark;
+            throw new errors_UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
+        }
+        throw error;
+    }
+    // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
+    if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+        throw new errors_UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+    }
+    const offsets = indexOffsets(source, events);
+    return {
+        file,
+        value,
+        offsets,
+        positionAt,
+        positionOf(pointer, key = false) {
+            // The nearest enclosing node that has a position.
+            let p = pointer;
+            for (;;) {
+                const found = offsets.get(p);
+                if (found)
+                    return positionAt(key && found.key !== undefined ? found.key : found.value);
+                if (p === '')
+                    return null;
+                p = p.slice(0, p.lastIndexOf('/'));
+            }
+        }
+    };
+}
+/** No rule comes near this many values; far more means aliases multiplying each other. */
+const MAX_EXPANDED_NODES = 100_000;
+/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
+function expandedSize(value, limit, memo = new Map()) {
+    if (value === null || typeof value !== 'object')
+        return 1;
+    const known = memo.get(value);
+    if (known !== undefined)
+        return known;
+    let size = 1;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) {
+        size += expandedSize(inner, limit, memo);
+        if (size > limit)
+            break;
+    }
+    memo.set(value, size);
+    return size;
+}
+
+;// CONCATENATED MODULE: ./src/compiler/policy.ts
+const TRUE = { kind: 'constant', value: true };
+const FALSE = { kind: 'constant', value: false };
+function isTrue(condition) {
+    return condition.kind === 'constant' && condition.value;
+}
+function isFalse(condition) {
+    return condition.kind === 'constant' && !condition.value;
+}
+/** A condition on a field (`type`, `location`, `tags['env']`, an alias). */
+function field(name) {
+    const make = (op, operand) => ({ kind: 'field', field: name, op, operand });
+    return {
+        equals: (v) => make('equals', v),
+        notEquals: (v) => make('notEquals', v),
+        in: (v) => make('in', v),
+        notIn: (v) => make('notIn', v),
+        like: (v) => make('like', v),
+        notLike: (v) => make('notLike', v),
+        match: (v) => make('match', v),
+        notMatch: (v) => make('notMatch', v),
+        exists: (v) => make('exists', v),
+        less: (v) => make('less', v),
+        lessOrEquals: (v) => make('lessOrEquals', v),
+        greater: (v) => make('greater', v),
+        greaterOrEquals: (v) => make('greaterOrEquals', v)
+    };
+}
+/** A condition on a value expression, e.g. `[length(field('…'))]`. */
+function value(expression) {
+    const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
+    return {
+        less: (v) => make('less', v),
+        lessOrEquals: (v) => make('lessOrEquals', v),
+        greater: (v) => make('greater', v),
+        greaterOrEquals: (v) => make('greaterOrEquals', v),
+        equals: (v) => make('equals', v)
+    };
+}
+/** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
+function fieldExpression(name) {
+    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+    // docs' example); current() is the member's value itself. The compiler reads [*] fields only
+    // inside the count over their array (items, contains).
+    // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
+    const quoted = `'${name.replace(/'/g, "''")}'`;
+    return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
+}
+const countOps = {
+    equals: (n, k) => n === k,
+    notEquals: (n, k) => n !== k,
+    less: (n, k) => n < k,
+    lessOrEquals: (n, k) => n <= k,
+    greater: (n, k) => n > k,
+    greaterOrEquals: (n, k) => n >= k
+};
+/**
+ * A field count: how many members of the `[*]` alias `spec.field` satisfy `spec.where`
+ * (all members when there is no `where`), compared with a number. A missing array counts 0.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#field-count
+ */
+function count(spec) {
+    const where = spec.where ?? TRUE;
+    const make = (op, operand) => {
+        // Nothing can satisfy `where`: the count is 0 whatever the resource.
+        if (isFalse(where))
+            return countOps[op](0, operand) ? TRUE : FALSE;
+        // Counts are never negative.
+        if ((op === 'less' && operand <= 0) || (op === 'lessOrEquals' && operand < 0))
+            return FALSE;
+        if ((op === 'greaterOrEquals' && operand <= 0) || (op === 'greater' && operand < 0))
+            return TRUE;
+        return { kind: 'count', field: spec.field, where: isTrue(where) ? null : where, op, operand };
+    };
+    return {
+        equals: (n) => make('equals', n),
+        notEquals: (n) => make('notEquals', n),
+        less: (n) => make('less', n),
+        lessOrEquals: (n) => make('lessOrEquals', n),
+        greater: (n) => make('greater', n),
+        greaterOrEquals: (n) => make('greaterOrEquals', n)
+    };
+}
+function allOf(conditions) {
+    const members = [];
+    for (const c of conditions) {
+        if (isFalse(c))
+            return FALSE;
+        if (isTrue(c))
+            continue;
+        if (c.kind === 'allOf')
+            members.push(...c.of);
+        else
+            members.push(c);
+    }
+    const unique = dedupe(members);
+    if (unique.length === 0)
+        return TRUE;
+    if (unique.length === 1)
+        return unique[0];
+    return { kind: 'allOf', of: unique };
+}
+function anyOf(conditions) {
+    const members = [];
+    for (const c of conditions) {
+        if (isTrue(c))
+            return TRUE;
+        if (isFalse(c))
+            continue;
+        if (c.kind === 'anyOf')
+            members.push(...c.of);
+        else
+            members.push(c);
+    }
+    const unique = dedupe(members);
+    if (unique.length === 0)
+        return FALSE;
+    if (unique.length === 1)
+        return unique[0];
+    return { kind: 'anyOf', of: unique };
+}
+const negatedField = {
+    equals: 'notEquals',
+    notEquals: 'equals',
+    in: 'notIn',
+    notIn: 'in',
+    like: 'notLike',
+    notLike: 'like',
+    match: 'notMatch',
+    notMatch: 'match'
+};
+const negatedCount = {
+    equals: 'notEquals',
+    notEquals: 'equals',
+    less: 'greaterOrEquals',
+    greaterOrEquals: 'less',
+    greater: 'lessOrEquals',
+    lessOrEquals: 'greater'
+};
+/**
+ * Negation. Operators whose documented negation is exact (`equals`/`notEquals`,
+ * `in`/`notIn`, `like`/`notLike`, `match`/`notMatch`, `exists`) are flipped in place; order
+ * comparisons on fields are wrapped, because their behaviour on a missing field is not the
+ * mirror image of their opposite.
+ */
+function not(condition) {
+    switch (condition.kind) {
+        case 'constant':
+            return condition.value ? FALSE : TRUE;
+        case 'not':
+            return condition.of;
+        case 'field': {
+            if (condition.op === 'exists')
+                return { ...condition, operand: !condition.operand };
+            const op = negatedField[condition.op];
+            return op ? { ...condition, op } : { kind: 'not', of: condition };
+        }
+        case 'count':
+            return { ...condition, op: negatedCount[condition.op] };
+        default:
+            return { kind: 'not', of: condition };
+    }
+}
+function dedupe(conditions) {
+    const seen = new Set();
+    const out = [];
+    for (const c of conditions) {
+        const key = JSON.stringify(toPolicyJson(c));
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        out.push(c);
+    }
+    return out;
+}
+/**
+ * The condition as Azure Policy JSON. A bare constant (a rule whose schema can never be
+ * violated, say) becomes a `value` condition Azure evaluates to that constant.
+ */
+function toPolicyJson(condition) {
+    switch (condition.kind) {
+        case 'constant':
+            return { value: true, equals: condition.value };
+        case 'field':
+            return { field: condition.field, [condition.op]: condition.operand };
+        case 'value':
+            return { value: condition.value, [condition.op]: condition.operand };
+        case 'count': {
+            const spec = { field: condition.field };
+            if (condition.where)
+                spec.where = toPolicyJson(condition.where);
+            return { count: spec, [condition.op]: condition.operand };
+        }
+        case 'allOf':
+            return { allOf: condition.of.map(toPolicyJson) };
+        case 'anyOf':
+            return { anyOf: condition.of.map(toPolicyJson) };
+        case 'not':
+            return { not: toPolicyJson(condition.of) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/annotations.ts
+/** Keywords that say something about a schema without constraining values, and the
+ * containers `$ref` reads from: they compile to nothing. */
+
+const annotationKeywords = {
+    keywords: [
+        'title',
+        'description',
+        '$comment',
+        'examples',
+        'default',
+        'deprecated',
+        'readOnly',
+        'writeOnly',
+        '$schema',
+        '$defs',
+        'definitions'
+    ],
+    compile() {
+        return FALSE;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/context.ts
+
+/** A keyword the compiler will not turn into Azure Policy, with where and why. */
+class CompileError extends errors_UserError {
+    keyword;
+    pointer;
+    reason;
+    constructor(keyword, pointer, reason, position) {
+        super(`\`${keyword}\` at ${pointer || '/'} cannot be compiled to Azure Policy: ${reason}`, position);
+        this.keyword = keyword;
+        this.pointer = pointer;
+        this.reason = reason;
+        this.name = 'CompileError';
+    }
+}
+/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
+
+function context_isSchemaObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Strings, numbers and booleans: the values Azure's `equals` and `in` compare. */
+function isScalar(value) {
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/const.ts
+/** `const`: the value must equal the constant. Azure's `equals` compares strings
+ * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
+ * `properties` the condition is guarded by the member's presence (properties.ts). */
+
+
+const constKeyword = {
+    keywords: ['const'],
+    compile(schema, context) {
+        if (!('const' in schema))
+            return FALSE;
+        const expected = schema.const;
+        if (!isScalar(expected)) {
+            return context.refuse('const', 'Azure Policy compares only strings, numbers and booleans; use `const` with one of those, or `properties`/`items` to constrain the parts of an object or array');
+        }
+        return field(context.field('const')).notEquals(expected);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/enum.ts
+/** `enum`: the value must be one of the listed values (Azure's `in`: case-insensitive for strings). */
+
+
+const enumKeyword = {
+    keywords: ['enum'],
+    compile(schema, context) {
+        if (!('enum' in schema))
+            return FALSE;
+        const values = schema.enum;
+        if (!Array.isArray(values) || !values.every(isScalar)) {
+            return context.refuse('enum', 'Azure Policy compares only strings, numbers and booleans; list only values of those types in `enum`');
+        }
+        return field(context.field('enum')).notIn(values);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/type.ts
+/**
+ * `type`: Azure Policy has no test for a value's JSON type, so `type` compiles only where
+ * it adds nothing Azure would decide differently: `object` at the resource root (a
+ * resource is always an object), and `string` beside a `const`/`enum` of strings that
+ * Azure cannot read as another type (`"true"`, `"5"`). Everywhere else it is refused:
+ * dropping it would make the deployed policy looser than the rule.
+ */
+
+const coercible = /^(true|false|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?)$/i;
+function listedValues(schema) {
+    if ('const' in schema)
+        return [schema.const];
+    if (Array.isArray(schema.enum))
+        return schema.enum;
+    return null;
+}
+const typeKeyword = {
+    keywords: ['type'],
+    compile(schema, context) {
+        if (!('type' in schema))
+            return FALSE;
+        const types = Array.isArray(schema.type) ? schema.type.map(String) : [String(schema.type)];
+        if (context.location.length === 0 && types.includes('object'))
+            return FALSE;
+        const values = listedValues(schema);
+        if (types.includes('string') && values && values.every(v => typeof v === 'string' && !coercible.test(v.trim()))) {
+            return FALSE;
+        }
+        return context.refuse('type', 'Azure Policy has no test for a value\'s JSON type and converts "true" and numbers in strings when it compares; remove `type` here (`const`, `enum`, `like` or `match` already constrain the value)');
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/like.ts
+/** `like` (cmk-guard's keyword for Azure's `like`): the whole string matches a pattern with
+ * at most one `*` wildcard, ignoring case. */
+
+const likeKeyword = {
+    keywords: ['like'],
+    compile(schema, context) {
+        if (typeof schema.like !== 'string')
+            return FALSE;
+        if (schema.like.split('*').length > 2) {
+            return context.refuse('like', "Azure's `like` allows one `*` wildcard at most; split the pattern with `anyOf`");
+        }
+        return field(context.field('like')).notLike(schema.like);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/match.ts
+/** `match` (cmk-guard's keyword for Azure's `match`): the whole string matches a pattern
+ * where `#` is a digit, `?` a letter, `.` any character; case-sensitive. */
+
+const matchKeyword = {
+    keywords: ['match'],
+    compile(schema, context) {
+        if (typeof schema.match !== 'string')
+            return FALSE;
+        return field(context.field('match')).notMatch(schema.match);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
+/**
+ * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
+ * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
+ * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
+ * (any character: match's `.`), each optionally repeated `{n}` times.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+const classes = [
+    ['\\p{Nd}', '#'],
+    ['\\p{L}', '?'],
+    ['[\\s\\S]', '.'],
+    ['[^]', '.']
+];
+const regexSyntax = new Set([...'\\^$.|?*+()[]{}']);
+const matchWildcards = new Set(['#', '?', '.']);
+/** The match pattern equal to `regex`, or why there is none. */
+function regexToMatchPattern(regex) {
+    if (!regex.startsWith('^') || !regex.endsWith('$') || regex.endsWith('\\$') || regex.length < 2) {
+        return { refused: "Azure's `match` compares the whole value, so the pattern must be anchored with `^` and `$`" };
+    }
+    const body = regex.slice(1, -1);
+    let out = '';
+    let i = 0;
+    while (i < body.length) {
+        let atom = null;
+        const cls = classes.find(([source]) => body.startsWith(source, i));
+        if (cls) {
+            atom = cls[1];
+            i += cls[0].length;
+        }
+        else if (body[i] === '\\') {
+            const escaped = body[i + 1];
+            if (escaped === undefined || (!regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-')) {
+                return {
+                    refused: `\`\\${escaped ?? ''}\` has no exact equivalent in Azure's \`match\` (write \`\\p{Nd}\` for a digit, \`\\p{L}\` for a letter)`
+                };
+            }
+            atom = escaped;
+            i += 2;
+            if (matchWildcards.has(atom)) {
+                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
+            }
+        }
+        else if (regexSyntax.has(body[i])) {
+            return {
+                refused: `\`${body[i]}\` at offset ${i + 1} has no exact equivalent in Azure's \`match\`; use literal characters, \`\\p{Nd}\`, \`\\p{L}\`, \`[\\s\\S]\` and \`{n}\`, or the \`like\`/\`match\` keywords`
+            };
+        }
+        else {
+            atom = body[i];
+            i += 1;
+            if (matchWildcards.has(atom)) {
+                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
+            }
+        }
+        const repeat = /^\{(\d+)\}/.exec(body.slice(i));
+        if (repeat) {
+            out += atom.repeat(Number(repeat[1]));
+            i += repeat[0].length;
+        }
+        else {
+            out += atom;
+        }
+    }
+    return { pattern: out };
+}
+const patternKeyword = {
+    keywords: ['pattern'],
+    compile(schema, context) {
+        if (typeof schema.pattern !== 'string')
+            return FALSE;
+        const translated = regexToMatchPattern(schema.pattern);
+        if ('refused' in translated)
+            return context.refuse('pattern', translated.refused);
+        return field(context.field('pattern')).notMatch(translated.pattern);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitNumber.ts
+/** `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`: only a present value is
+ * compared (JSON Schema ignores what is absent; Azure's order comparisons need a value). */
+
+const violation = {
+    minimum: (f, n) => f.less(n),
+    exclusiveMinimum: (f, n) => f.lessOrEquals(n),
+    maximum: (f, n) => f.greater(n),
+    exclusiveMaximum: (f, n) => f.greaterOrEquals(n)
+};
+const limitNumberKeyword = {
+    keywords: Object.keys(violation),
+    compile(schema, context) {
+        const present = Object.keys(violation).filter(k => typeof schema[k] === 'number');
+        if (present.length === 0)
+            return FALSE;
+        const name = context.field(present[0]);
+        const exists = field(name).exists(true);
+        return allOf([exists, anyOf(present.map(k => violation[k](field(name), schema[k])))]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitLength.ts
+/** `minLength`, `maxLength`: the length of a present string, as Azure's `length()` counts
+ * it (UTF-16 code units, where JSON Schema counts code points; see reference.ts). */
+
+const limitLengthKeyword = {
+    keywords: ['minLength', 'maxLength'],
+    compile(schema, context) {
+        const min = schema.minLength;
+        const max = schema.maxLength;
+        if (typeof min !== 'number' && typeof max !== 'number')
+            return FALSE;
+        const name = context.field(typeof min === 'number' ? 'minLength' : 'maxLength');
+        const length = `[length(${fieldExpression(name)})]`;
+        return allOf([
+            field(name).exists(true),
+            anyOf([
+                typeof min === 'number' && min > 0 ? value(length).less(min) : FALSE,
+                typeof max === 'number' ? value(length).greater(max) : FALSE
+            ])
+        ]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/required.ts
+/** `required`: each named property must exist (Azure's `exists`). */
+
+const requiredKeyword = {
+    keywords: ['required'],
+    compile(schema, context) {
+        const names = schema.required;
+        if (!Array.isArray(names))
+            return FALSE;
+        return anyOf(names.map(name => {
+            // Azure Policy sees every resource with a `properties` object (ARM returns `{}` when a
+            // resource sets none) and has no field for the whole object: requiring it always holds.
+            if (context.location.length === 0 && name === 'properties')
+                return FALSE;
+            // Nor for the whole `identity`; ARM requires `identity.type` in every identity, so an
+            // identity exists exactly when its type does.
+            if (context.location.length === 0 && name === 'identity')
+                return field('identity.type').exists(false);
+            return field(context.field('required', [...context.location, String(name)])).exists(false);
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/dependentRequired.ts
+/** `dependentRequired`: when a property is present, the properties it names must be too. */
+
+
+const dependentRequiredKeyword = {
+    keywords: ['dependentRequired'],
+    compile(schema, context) {
+        const dependencies = schema.dependentRequired;
+        if (!context_isSchemaObject(dependencies))
+            return FALSE;
+        const at = (name) => field(context.field('dependentRequired', [...context.location, name]));
+        return anyOf(Object.entries(dependencies).map(([name, needed]) => allOf([
+            at(name).exists(true),
+            anyOf((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))
+        ])));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/properties.ts
+
+
+/** Keywords whose compiled condition never holds for a missing value. */
+const quietWhenMissing = new Set([
+    'properties',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'dependentRequired',
+    'items',
+    'maxItems',
+    'minContains',
+    'maxContains',
+    'title',
+    'description',
+    '$comment',
+    'examples',
+    'default',
+    '$defs',
+    'definitions',
+    'deprecated',
+    'readOnly',
+    'writeOnly'
+]);
+/**
+ * Whether the compiled violation of `schema` can never hold where the value is missing: its members
+ * are guarded themselves, and an array that is not there has no members.
+ */
+function quietForMissing(schema, context, seen = []) {
+    if (schema === true)
+        return true;
+    if (!context_isSchemaObject(schema))
+        return false;
+    for (const [keyword, value] of Object.entries(schema)) {
+        if (quietWhenMissing.has(keyword))
+            continue;
+        if (keyword === 'contains' && schema.minContains === 0)
+            continue;
+        if (keyword === 'allOf' && Array.isArray(value) && value.every(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'anyOf' && Array.isArray(value) && value.some(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'not' && violatedWhenMissing(value, context, seen))
+            continue;
+        if (keyword === 'if')
+            continue;
+        if ((keyword === 'then' || keyword === 'else') && quietForMissing(value, context, seen))
+            continue;
+        if (keyword === '$ref' && typeof value === 'string' && !seen.includes(value)) {
+            const target = value.startsWith('#') ? context.resolveRef(value) : null;
+            if (target && quietForMissing(target.schema, context, [...seen, value]))
+                continue;
+        }
+        return false;
+    }
+    return true;
+}
+/** Whether the compiled violation of `schema` surely holds where the value is missing (so `not` of it never does). */
+function violatedWhenMissing(schema, context, seen) {
+    if (schema === false)
+        return true;
+    if (!context_isSchemaObject(schema))
+        return false;
+    if (['const', 'enum', 'like', 'match', 'pattern'].some(k => k in schema))
+        return true;
+    if (Array.isArray(schema.required) && schema.required.length > 0)
+        return true;
+    if (typeof schema.minItems === 'number' && schema.minItems > 0)
+        return true;
+    if ('contains' in schema && schema.minContains !== 0)
+        return true;
+    if (Array.isArray(schema.allOf) && schema.allOf.some(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if (Array.isArray(schema.anyOf) &&
+        schema.anyOf.length > 0 &&
+        schema.anyOf.every(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if ('not' in schema && quietForMissing(schema.not, context, seen))
+        return true;
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && !seen.includes(schema.$ref)) {
+        const target = context.resolveRef(schema.$ref);
+        if (target && violatedWhenMissing(target.schema, context, [...seen, schema.$ref]))
+            return true;
+    }
+    return false;
+}
+const propertiesKeyword = {
+    keywords: ['properties'],
+    compile(schema, context) {
+        const properties = schema.properties;
+        if (!context_isSchemaObject(properties))
+            return FALSE;
+        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+        return anyOf(Object.entries(properties).map(([name, subschema]) => {
+            const location = [...context.location, name];
+            const violated = context.violates(subschema, joinPointer(context.pointer, 'properties', name), location);
+            if (isFalse(violated) || required.has(name) || quietForMissing(subschema, context))
+                return violated;
+            return allOf([context.present('properties', location), violated]);
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/aliases.ts
+/**
+ * JSON locations in an ARM resource → Azure Policy fields.
+ *
+ * A location is a list of property names from the resource root, with `[*]` standing for
+ * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
+ * The top-level fields Azure names itself (`type`, `name`, `kind`, `location`, `id`,
+ * `tags`, `tags['x']`, `identity.type`) are mapped here; everything else goes through the
+ * alias catalog, which the engine owns and the compiler is given.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+const ARRAY_MEMBER = '[*]';
+/** Splits an alias default path (`properties.a[*].b`) into location segments. */
+function pathSegments(defaultPath) {
+    const segments = [];
+    for (const part of defaultPath.split('.')) {
+        let rest = part;
+        const members = [];
+        while (rest.endsWith(ARRAY_MEMBER)) {
+            members.push(ARRAY_MEMBER);
+            rest = rest.slice(0, -ARRAY_MEMBER.length);
+        }
+        if (rest)
+            segments.push(rest);
+        segments.push(...members);
+    }
+    return segments;
+}
+/** Joins location segments back into an alias-style path (`properties.a[*].b`). */
+function joinSegments(segments) {
+    let out = '';
+    for (const segment of segments) {
+        if (segment === ARRAY_MEMBER)
+            out += ARRAY_MEMBER;
+        else
+            out += out ? `.${segment}` : segment;
+    }
+    return out;
+}
+/**
+ * A catalog over published alias entries, per resource type. Property names compare
+ * case-insensitively, as ARM compares them.
+ */
+function aliasCatalogFromEntries(byType) {
+    const index = new Map();
+    for (const [type, entries] of Object.entries(byType)) {
+        const paths = new Map();
+        for (const entry of entries) {
+            const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
+            if (!paths.has(key))
+                paths.set(key, entry.name);
+        }
+        index.set(type.toLowerCase(), paths);
+    }
+    return {
+        aliasFor(resourceType, propertyPath) {
+            const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
+            return alias ? { alias, known: true } : null;
+        }
+    };
+}
+/**
+ * The Azure Policy field for a location on a resource type, or why there is none.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function resolveField(location, resourceType, aliases) {
+    const [head, ...rest] = location;
+    if (location.length === 1 && ['type', 'name', 'kind', 'location', 'id'].includes(head))
+        return { field: head };
+    if (head === 'tags' && rest.length === 0)
+        return { field: 'tags' };
+    if (head === 'tags' && rest.length === 1 && rest[0] !== ARRAY_MEMBER) {
+        return { field: `tags['${rest[0].replace(/'/g, "''")}']` };
+    }
+    if (head === 'identity' && rest.length === 1 && rest[0] === 'type')
+        return { field: 'identity.type' };
+    if (location.length === 0)
+        return { refused: 'the resource as a whole is not a field Azure Policy can test' };
+    const found = aliases.aliasFor(resourceType, [...location]);
+    const path = joinSegments(location);
+    if (!found)
+        return { refused: `${resourceType} has no Azure Policy alias for \`${path}\`` };
+    if (!found.known) {
+        return { refused: `\`${found.alias}\` is not a published Azure Policy alias of ${resourceType}` };
+    }
+    return { field: found.alias };
+}
+/**
+ * A catalog over a lookup in the other direction (alias name → default path, as the
+ * engine's catalog answers). Azure names an alias after its path without the leading
+ * `properties.`, and often without inner `properties.` segments
+ * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
+ * so each such name is tried and kept when the lookup confirms its path.
+ */
+function aliasCatalogFromPathLookup(lookup) {
+    return {
+        aliasFor(resourceType, propertyPath) {
+            const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
+            if (segments.length === 0)
+                return null;
+            const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
+            const wanted = joinSegments(propertyPath).toLowerCase();
+            for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
+                const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
+                const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
+                const found = lookup(name);
+                if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
+                    return { alias: name, known: true };
+            }
+            return null;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
+/** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
+ * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
+
+
+const limitItemsKeyword = {
+    keywords: ['minItems', 'maxItems'],
+    compile(schema, context) {
+        const min = schema.minItems;
+        const max = schema.maxItems;
+        if (typeof min !== 'number' && typeof max !== 'number')
+            return FALSE;
+        const members = context.field(typeof min === 'number' ? 'minItems' : 'maxItems', [
+            ...context.location,
+            ARRAY_MEMBER
+        ]);
+        return anyOf([
+            typeof min === 'number' ? count({ field: members }).less(min) : FALSE,
+            typeof max === 'number' ? count({ field: members }).greater(max) : FALSE
+        ]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/items.ts
+/** `items`: every member satisfies the subschema, i.e. no member violates it. */
+
+
+
+const itemsKeyword = {
+    keywords: ['items'],
+    compile(schema, context) {
+        if (!('items' in schema))
+            return FALSE;
+        if (Array.isArray(schema.items)) {
+            return context.refuse('items', 'Azure Policy cannot address an array member by position; give `items` one schema that every member satisfies');
+        }
+        const location = [...context.location, ARRAY_MEMBER];
+        const members = context.field('items', location);
+        const violating = context.violates(schema.items, joinPointer(context.pointer, 'items'), location);
+        return count({ field: members, where: violating }).greater(0);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/contains.ts
+/** `contains` with `minContains`/`maxContains`: how many members satisfy the subschema,
+ * as a field count whose `where` is the subschema. */
+
+
+
+const containsKeyword = {
+    keywords: ['contains', 'minContains', 'maxContains'],
+    compile(schema, context) {
+        // Without `contains`, JSON Schema ignores minContains and maxContains.
+        if (!('contains' in schema))
+            return FALSE;
+        const location = [...context.location, ARRAY_MEMBER];
+        const members = context.field('contains', location);
+        const satisfies = not(context.violates(schema.contains, joinPointer(context.pointer, 'contains'), location));
+        const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
+        const max = schema.maxContains;
+        const matching = count({ field: members, where: satisfies });
+        return anyOf([matching.less(min), typeof max === 'number' ? matching.greater(max) : FALSE]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/not.ts
+/** `not`: violated exactly when the subschema is satisfied. */
+
+
+const notKeyword = {
+    keywords: ['not'],
+    compile(schema, context) {
+        if (!('not' in schema))
+            return FALSE;
+        return not(context.violates(schema.not, joinPointer(context.pointer, 'not'), context.location));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/allOf.ts
+/** `allOf`: violated when any member is. */
+
+
+const allOfKeyword = {
+    keywords: ['allOf'],
+    compile(schema, context) {
+        const members = schema.allOf;
+        if (!Array.isArray(members))
+            return FALSE;
+        return anyOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'allOf', i), context.location)));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/anyOf.ts
+/** `anyOf`: violated when every member is. */
+
+
+const anyOfKeyword = {
+    keywords: ['anyOf'],
+    compile(schema, context) {
+        const members = schema.anyOf;
+        if (!Array.isArray(members))
+            return FALSE;
+        return allOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'anyOf', i), context.location)));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/oneOf.ts
+/** `oneOf`: violated unless exactly one member is satisfied, i.e. when every member is
+ * violated or some two are both satisfied. */
+
+
+const oneOfKeyword = {
+    keywords: ['oneOf'],
+    compile(schema, context) {
+        const members = schema.oneOf;
+        if (!Array.isArray(members))
+            return FALSE;
+        const violations = members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'oneOf', i), context.location));
+        const twoSatisfied = [];
+        for (let i = 0; i < violations.length; i++) {
+            for (let j = i + 1; j < violations.length; j++) {
+                twoSatisfied.push(allOf([not(violations[i]), not(violations[j])]));
+            }
+        }
+        return anyOf([allOf(violations), ...twoSatisfied]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/ifThenElse.ts
+/** `if`/`then`/`else`: violated when `if` holds and `then` is violated, or `if` fails and
+ * `else` is violated. `then`/`else` without `if` mean nothing in JSON Schema. */
+
+
+const ifThenElseKeyword = {
+    keywords: ['if', 'then', 'else'],
+    compile(schema, context) {
+        if (!('if' in schema))
+            return FALSE;
+        const at = (keyword) => keyword in schema
+            ? context.violates(schema[keyword], joinPointer(context.pointer, keyword), context.location)
+            : FALSE;
+        const conditionFails = at('if');
+        return anyOf([allOf([not(conditionFails), at('then')]), allOf([conditionFails, at('else')])]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/ref.ts
+/** `$ref` to a local definition (`#/$defs/name`): compiled in place. A reference that
+ * reaches itself again cannot be unrolled into a finite policy and is refused. */
+
+const refKeyword = {
+    keywords: ['$ref'],
+    compile(schema, context) {
+        const ref = schema.$ref;
+        if (typeof ref !== 'string')
+            return FALSE;
+        if (!ref.startsWith('#')) {
+            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
+        }
+        const target = context.resolveRef(ref);
+        if (!target)
+            return context.refuse('$ref', `\`${ref}\` names nothing in this schema; define it under \`$defs\``);
+        if (context.expanding(target.pointer)) {
+            return context.refuse('$ref', `\`${ref}\` refers to itself (a recursive schema), which Azure Policy cannot express as a finite condition`);
+        }
+        return context.violatesRef(target.schema, target.pointer);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/refused.ts
+/** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
+ * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
+
+
+const refusedReasons = {
+    additionalProperties: 'Azure Policy cannot list the property names an object has, so it cannot find properties the schema does not name; forbid each unwanted property with `not: {required: [name]}` instead',
+    patternProperties: 'Azure Policy cannot list the property names an object has to match them against a pattern',
+    propertyNames: 'Azure Policy cannot list the property names an object has',
+    minProperties: 'Azure Policy cannot count the properties of an object',
+    maxProperties: 'Azure Policy cannot count the properties of an object',
+    unevaluatedProperties: 'it depends on which properties other keywords looked at, which an Azure Policy condition cannot track',
+    unevaluatedItems: 'it depends on which items other keywords looked at, which an Azure Policy condition cannot track',
+    uniqueItems: 'Azure Policy cannot compare the members of an array with each other',
+    prefixItems: 'Azure Policy cannot address an array member by its position',
+    additionalItems: 'Azure Policy cannot address an array member by its position',
+    format: 'Azure Policy has no test for string formats; use `like`, `match` or an anchored `pattern` instead',
+    multipleOf: "Azure Policy's `mod()` works on integers only, while `multipleOf` accepts any number; use `enum` or number limits",
+    dependentSchemas: 'it is not compiled yet; write `if: {required: [name]}` with `then: <schema>`, which is',
+    dependencies: 'it is the draft-07 spelling; use `dependentRequired` (or `if`/`then`)',
+    $id: 'it changes how references resolve; rule schemas resolve `$ref` within the rule file, so remove it',
+    $anchor: 'named anchors are not resolved; put the schema under `$defs` and refer to `#/$defs/<name>`',
+    $dynamicRef: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
+    $dynamicAnchor: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
+    $recursiveRef: 'recursive references cannot be unrolled into a finite Azure Policy condition',
+    $recursiveAnchor: 'recursive references cannot be unrolled into a finite Azure Policy condition',
+    $vocabulary: 'rule schemas use one fixed vocabulary; remove it',
+    contentEncoding: 'Azure Policy cannot decode the contents of a string',
+    contentMediaType: 'Azure Policy cannot decode the contents of a string',
+    contentSchema: 'Azure Policy cannot decode the contents of a string'
+};
+const refusedKeywords = {
+    keywords: Object.keys(refusedReasons),
+    compile(schema, context) {
+        for (const keyword of Object.keys(schema)) {
+            const reason = value_own(refusedReasons, keyword);
+            if (reason !== undefined)
+                context.refuse(keyword, reason);
+        }
+        return FALSE;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/vocabulary.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const vocabulary = [
+    annotationKeywords,
+    refusedKeywords,
+    typeKeyword,
+    constKeyword,
+    enumKeyword,
+    likeKeyword,
+    matchKeyword,
+    patternKeyword,
+    limitNumberKeyword,
+    limitLengthKeyword,
+    requiredKeyword,
+    dependentRequiredKeyword,
+    propertiesKeyword,
+    limitItemsKeyword,
+    itemsKeyword,
+    containsKeyword,
+    refKeyword,
+    notKeyword,
+    allOfKeyword,
+    anyOfKeyword,
+    oneOfKeyword,
+    ifThenElseKeyword
+];
+/** Every keyword a rule schema may use, compiled or refused (the rule loader reports the rest as unknown). */
+const knownKeywords = new Set(vocabulary.flatMap(k => k.keywords));
+/** Keywords that compile to a condition (not annotations, not refused). */
+const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords && k !== refusedKeywords).flatMap(k => k.keywords));
+
+;// CONCATENATED MODULE: ./src/compiler/reference.ts
+/**
+ * The meaning a compiled policy has, written as JSON Schema that ajv evaluates: the
+ * reference the compiler is checked against (the differential property test), and the
+ * ajv vocabulary rule files are validated with. It states each place where the compiler
+ * follows Azure rather than JSON Schema:
+ *
+ * - `const`/`enum` compare as Azure's `equals`/`in`: strings ignoring case, and the
+ *   strings "true"/"false" equal the booleans (keywords `azConst`, `azEnum`).
+ * - `properties` applies to present members only, as JSON Schema says; the compiler guards each
+ *   member's conditions with its presence. But Azure reads every property of a value that is not an
+ *   object as missing, so `required` fails on a present value of another type (a string, a number,
+ *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
+ *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
+ *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
+ * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
+ *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
+ * - `like` and `match` are Azure's operators, offered as keywords.
+ *
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+
+
+const Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+/** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
+function azureEquals(actual, expected) {
+    if (typeof actual === 'string' && typeof expected === 'string')
+        return actual.toLowerCase() === expected.toLowerCase();
+    if (typeof actual === 'boolean' && typeof expected === 'string')
+        return String(actual) === expected.toLowerCase();
+    if (typeof actual === 'string' && typeof expected === 'boolean')
+        return actual.toLowerCase() === String(expected);
+    if (typeof actual === 'number' || typeof actual === 'boolean')
+        return actual === expected;
+    return false;
+}
+/** Azure's `like`: the whole string, ignoring case, with one optional `*` for any run of characters. */
+function azureLike(actual, pattern) {
+    if (typeof actual !== 'string')
+        return false;
+    const text = actual.toLowerCase();
+    const star = pattern.indexOf('*');
+    if (star < 0)
+        return text === pattern.toLowerCase();
+    const prefix = pattern.slice(0, star).toLowerCase();
+    const suffix = pattern.slice(star + 1).toLowerCase();
+    return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
+}
+const digit = /^\p{Nd}$/u;
+const letter = /^\p{L}$/u;
+/** Azure's `match`: `#` a digit, `?` a letter, `.` any character, anything else itself; case-sensitive, whole string. */
+function azureMatch(actual, pattern) {
+    if (typeof actual !== 'string' || actual.length !== pattern.length)
+        return false;
+    for (let i = 0; i < pattern.length; i++) {
+        const p = pattern[i];
+        const c = actual[i];
+        if (p === '#' ? !digit.test(c) : p === '?' ? !letter.test(c) : p !== '.' && p !== c)
+            return false;
+    }
+    return true;
+}
+/** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
+function createRuleAjv(options = {}) {
+    // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
+    const ajv = new Ajv2020({
+        ownProperties: true,
+        strict: true,
+        strictTypes: false,
+        strictTuples: false,
+        strictRequired: false,
+        // `format` is refused by the compiler with its reason, not rejected here.
+        validateFormats: false,
+        allowUnionTypes: true,
+        allErrors: options.allErrors ?? false,
+        verbose: options.allErrors ?? false
+    });
+    ajv.addKeyword({
+        keyword: 'like',
+        metaSchema: { type: 'string', pattern: '^[^*]*\\*?[^*]*$' },
+        validate: (pattern, data) => azureLike(data, pattern)
+    });
+    ajv.addKeyword({
+        keyword: 'match',
+        metaSchema: { type: 'string' },
+        validate: (pattern, data) => azureMatch(data, pattern)
+    });
+    return ajv;
+}
+/** An ajv that also knows the reference keywords `referenceSchema` emits. */
+function createReferenceAjv() {
+    const ajv = createRuleAjv();
+    ajv.addKeyword({
+        keyword: 'azConst',
+        schemaType: ['string', 'number', 'boolean'],
+        validate: (expected, data) => azureEquals(data, expected)
+    });
+    ajv.addKeyword({
+        keyword: 'azEnum',
+        schemaType: 'array',
+        validate: (expected, data) => expected.some(e => azureEquals(data, e))
+    });
+    ajv.addKeyword({
+        keyword: 'azMinLength',
+        schemaType: 'number',
+        validate: (n, data) => typeof data !== 'string' || data.length >= n
+    });
+    ajv.addKeyword({
+        keyword: 'azMaxLength',
+        schemaType: 'number',
+        validate: (n, data) => typeof data !== 'string' || data.length <= n
+    });
+    return ajv;
+}
+const subschemaLists = (/* unused pure expression or super */ null && (['allOf', 'anyOf', 'oneOf']));
+const subschemas = (/* unused pure expression or super */ null && (['not', 'if', 'then', 'else', 'items', 'contains']));
+const subschemaMaps = (/* unused pure expression or super */ null && (['properties', '$defs', 'definitions']));
+/**
+ * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives: Azure's
+ * comparisons for `const`/`enum`/lengths, and `required` failing on values that are not objects.
+ */
+function referenceSchema(schema) {
+    if (!isSchemaObject(schema))
+        return schema;
+    const out = {};
+    for (const [keyword, value] of Object.entries(schema)) {
+        if (keyword === 'const')
+            out.azConst = value;
+        else if (keyword === 'enum')
+            out.azEnum = value;
+        else if (keyword === 'minLength')
+            out.azMinLength = value;
+        else if (keyword === 'maxLength')
+            out.azMaxLength = value;
+        else if (subschemas.includes(keyword))
+            out[keyword] = referenceSchema(value);
+        else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
+            out[keyword] = value.map(v => referenceSchema(v));
+        }
+        else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
+            out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v)]));
+        }
+        else
+            setOwn(out, keyword, value);
+    }
+    // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
+    // (a stale result); `minItems: 1` says the same thing for the empty case and is checked right.
+    if ('contains' in schema && (typeof schema.minContains === 'number' ? schema.minContains : 1) > 0) {
+        out.minItems = Math.max(typeof schema.minItems === 'number' ? schema.minItems : 0, 1);
+    }
+    if (!('type' in schema)) {
+        if (Array.isArray(schema.required) && schema.required.length > 0)
+            out.type = 'object';
+        else if ((typeof schema.minItems === 'number' && schema.minItems > 0) || out.minItems !== undefined)
+            out.type = 'array';
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/rules/metaSchema.ts
+/**
+ * The rule-file and pack-manifest meta-schemas (JSON Schema 2020-12, checked by ajv in
+ * strict mode). What a field's value must be beyond its shape (the default effect among
+ * the allowed ones, a schema's keywords) is checked in validate.ts.
+ */
+const effects = [
+    'Audit',
+    'Deny',
+    'Disabled',
+    'AuditIfNotExists',
+    'DeployIfNotExists',
+    'Modify',
+    'Append',
+    'DenyAction',
+    'Manual'
+];
+const kebab = '^[a-z0-9]+(-[a-z0-9]+)*$';
+const semver = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+const resourceType = '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$';
+const ruleMetaSchema = {
+    $id: 'https://cmk-guard.dev/schemas/rule.json',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+        'name',
+        'displayName',
+        'description',
+        'category',
+        'version',
+        'severity',
+        'effect',
+        'mode',
+        'resourceType',
+        'remediation',
+        'references'
+    ],
+    properties: {
+        $schema: { type: 'string' },
+        kind: { enum: ['policy', 'relation', 'transition'] },
+        name: { type: 'string', pattern: kebab, maxLength: 64 },
+        displayName: { type: 'string', minLength: 1, maxLength: 128 },
+        description: { type: 'string', minLength: 1, maxLength: 512 },
+        category: { type: 'string', minLength: 1 },
+        version: { type: 'string', pattern: semver },
+        severity: { enum: ['error', 'warning', 'note'] },
+        effect: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['default', 'allowed'],
+            properties: {
+                default: { enum: effects },
+                allowed: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: effects } }
+            }
+        },
+        mode: { enum: ['All', 'Indexed'] },
+        resourceType: {
+            anyOf: [
+                { type: 'string', pattern: resourceType },
+                { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: resourceType } }
+            ]
+        },
+        appliesTo: { type: ['object', 'boolean'] },
+        schema: { type: ['object', 'boolean'] },
+        relation: { type: 'object' },
+        remediation: { type: 'string' },
+        references: { type: 'array', items: { type: 'string', pattern: '^https://' } },
+        requirement: { type: 'string', minLength: 1 }
+    }
+};
+const packMetaSchema = {
+    $id: 'https://cmk-guard.dev/schemas/pack.json',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'displayName', 'description', 'version', 'rules'],
+    properties: {
+        $schema: { type: 'string' },
+        name: { type: 'string', pattern: kebab, maxLength: 64 },
+        displayName: { type: 'string', minLength: 1, maxLength: 128 },
+        description: { type: 'string', minLength: 1, maxLength: 512 },
+        version: { type: 'string', pattern: semver },
+        rules: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: kebab } }
+    }
+};
+/** What each field is, for "add it" messages. */
+const fieldHints = {
+    name: 'the definition name, in kebab-case, e.g. `cognitive-services-cmk`',
+    displayName: 'the title shown in the Azure portal',
+    description: 'one or two sentences on what the rule checks',
+    category: 'the Azure Policy category, e.g. `Cognitive Services`',
+    version: 'a semantic version such as `1.0.0`',
+    severity: '`error`, `warning` or `note`',
+    effect: '`default` and `allowed`, e.g. `{default: Audit, allowed: [Audit, Deny, Disabled]}`',
+    mode: '`All` or `Indexed`',
+    resourceType: 'the ARM type, e.g. `Microsoft.CognitiveServices/accounts`',
+    remediation: 'Markdown telling a reviewer how to fix a resource',
+    references: 'a list of https:// links (it may be empty: `[]`)',
+    default: 'the effect the definition uses unless an assignment says otherwise',
+    allowed: 'the effects an assignment may choose',
+    rules: 'the names of the rules the initiative holds',
+    schema: 'the JSON Schema a compliant resource satisfies',
+    relation: 'how the resources relate'
+};
+const patternHints = {
+    [kebab]: 'kebab-case: lowercase letters and digits joined by single hyphens, e.g. `cognitive-services-cmk`',
+    [semver]: 'a semantic version such as `1.0.0`',
+    [resourceType]: 'a full ARM resource type such as `Microsoft.CognitiveServices/accounts`',
+    '^https://': 'an https:// link'
+};
+
+;// CONCATENATED MODULE: ./src/rules/suggest.ts
+/** "Did you mean …?" for misspelt field names and keywords. */
+function distance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+function closest(word, candidates) {
+    let best = null;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const d = distance(word, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+;// CONCATENATED MODULE: ./src/rules/validate.ts
+
+
+
+
+
+
+
+/** `/effect/allowed/0` → `effect.allowed[0]`. */
+function validate_displayPath(pointer) {
+    let out = '';
+    for (const token of splitPointer(pointer))
+        out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
+    return out;
+}
+function valueAt(document, pointer) {
+    let node = document;
+    for (const token of splitPointer(pointer)) {
+        if (Array.isArray(node))
+            node = node[Number(token)];
+        else if (node !== null && typeof node === 'object')
+            node = value_own(node, token);
+        else
+            return undefined;
+    }
+    return node;
+}
+function show(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
+function describeType(type) {
+    const names = {
+        string: 'a string',
+        object: 'a mapping (an object)',
+        array: 'a list',
+        boolean: '`true` or `false`',
+        number: 'a number',
+        integer: 'a whole number',
+        null: '`null`'
+    };
+    return (Array.isArray(type) ? type : [type]).map(t => value_own(names, t) ?? t).join(' or ');
+}
+/** ajv errors (from `allErrors`) as user errors at the right line. */
+function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields: fieldHints, patterns: patternHints }) {
+    const out = [];
+    const anyOfPaths = new Set(errors.filter(e => e.keyword === 'anyOf').map(e => e.instancePath));
+    const seen = new Set();
+    for (const error of errors) {
+        const pointer = basePointer + error.instancePath;
+        const path = validate_displayPath(pointer);
+        const value = valueAt(doc.value, pointer);
+        const at = doc.positionOf(pointer) ?? { file: doc.file };
+        let message;
+        let position = at;
+        if (anyOfPaths.has(error.instancePath) && error.keyword !== 'anyOf')
+            continue;
+        switch (error.keyword) {
+            case 'required': {
+                const missing = String(error.params.missingProperty);
+                const owner = pointer ? `\`${path}\`` : what;
+                message = `${owner} is missing \`${missing}\`; add ${value_own(hints.fields, missing) ?? `\`${missing}\``}.`;
+                break;
+            }
+            case 'additionalProperties': {
+                const extra = String(error.params.additionalProperty);
+                const allowed = Object.keys(error.parentSchema?.properties ?? {});
+                const suggestion = closest(extra, allowed);
+                const owner = pointer ? `\`${path}\`` : what;
+                message = suggestion
+                    ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
+                    : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
+                position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
+                break;
+            }
+            case 'type':
+                message = `\`${path}\` must be ${describeType(error.params.type)}, not \`${show(value)}\`; change its value.`;
+                break;
+            case 'enum':
+                message = `\`${path}\` is \`${show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${show(v)}\``).join(', ')}.`;
+                break;
+            case 'pattern':
+                message = `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.patterns, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                break;
+            case 'minLength':
+                message = `\`${path}\` is empty; write ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
+                break;
+            case 'maxLength':
+                message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
+                break;
+            case 'minProperties': {
+                const fields = Object.keys(error.parentSchema?.properties ?? {});
+                message = `\`${path}\` is empty; give ${fields.length ? `at least one of ${fields.map(f => `\`${f}\``).join(', ')}` : 'at least one field'}.`;
+                break;
+            }
+            case 'minItems':
+                message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
+                break;
+            case 'uniqueItems':
+                message = `\`${path}\` lists \`${show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
+                break;
+            case 'anyOf':
+                message =
+                    path === 'resourceType'
+                        ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
+                        : value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')
+                            ? `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')}.`
+                            : `\`${path}\` does not match any of the forms it may take; check its value.`;
+                break;
+            default:
+                message = `\`${path || '(root)'}\` ${error.message ?? 'is not valid'}; fix its value.`;
+        }
+        const key = `${message}@${position.file}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        out.push(new errors_UserError(message, position));
+    }
+    return out;
+}
+const subschemaKeywords = [
+    'not',
+    'if',
+    'then',
+    'else',
+    'items',
+    'contains',
+    'additionalProperties',
+    'propertyNames',
+    'unevaluatedItems',
+    'unevaluatedProperties',
+    'additionalItems',
+    'contentSchema'
+];
+const subschemaListKeywords = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const subschemaMapKeywords = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+/** Keywords in `schema` (at `pointer` in the file) that are not JSON Schema keywords cmk-guard knows. */
+function unknownKeywordErrors(schema, pointer, doc) {
+    const out = [];
+    const walk = (node, at) => {
+        if (node === null || typeof node !== 'object' || Array.isArray(node))
+            return;
+        for (const [keyword, value] of Object.entries(node)) {
+            const child = `${at}/${escapePointerSegment(keyword)}`;
+            if (!knownKeywords.has(keyword)) {
+                const suggestion = closest(keyword, knownKeywords);
+                out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
+                continue;
+            }
+            if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
+                out.push(new errors_UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
+            }
+            if (subschemaKeywords.includes(keyword))
+                walk(value, child);
+            else if (subschemaListKeywords.includes(keyword) && Array.isArray(value))
+                value.forEach((v, i) => walk(v, `${child}/${i}`));
+            else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
+                for (const [name, v] of Object.entries(value))
+                    walk(v, `${child}/${escapePointerSegment(name)}`);
+            }
+        }
+    };
+    walk(schema, pointer);
+    return out;
+}
+/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+let checker;
+/** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
+function forget(ajv, schema) {
+    if (typeof schema === 'object' && schema !== null)
+        ajv.removeSchema(schema);
+}
+function invalidSchemaErrors(schema, pointer, doc) {
+    // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
+    // again after its check, so one with an `$id` does not clash with the next.
+    const ajv = (checker ??= createRuleAjv({ allErrors: true }));
+    if (!ajv.validateSchema(schema)) {
+        return metaSchemaErrors(ajv.errors ?? [], doc, `\`${validate_displayPath(pointer)}\``, pointer);
+    }
+    try {
+        ajv.compile(schema);
+        forget(ajv, schema);
+    }
+    catch (error) {
+        forget(ajv, schema);
+        const reason = error instanceof Error ? error.message : String(error);
+        return [
+            new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
+        ];
+    }
+    return [];
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/sources/boundary.ts
+
+
+
+/**
+ * Where a pull request's files may lead the reader. A template, its parameter file or a
+ * linked template (`relativePath`) inside the repository can be a symbolic link, or name a
+ * path, that leads out of it: to `/proc/self/environ`, the runner's credentials, or `/`.
+ * Reading one would quote its text in an error shown on the pull request, or walk the
+ * whole disk, so such a path is refused with what to change.
+ */
+/** Whether `file` lies under `root` (or is it), comparing names only. */
+function isWithin(root, file) {
+    const relative = external_node_path_namespaceObject.relative(root, file);
+    return !external_node_path_namespaceObject.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`);
+}
+/** The path with every symbolic link followed; a path that does not exist is only resolved. */
+function realPath(file) {
+    try {
+        return external_node_fs_namespaceObject.realpathSync.native(file);
+    }
+    catch {
+        return external_node_path_namespaceObject.resolve(file);
+    }
+}
+/**
+ * The folder reads of a template stay in: the workspace when the template is in it. A
+ * template named outside the workspace (the CLI, on an explicit path) is the user's own
+ * choice and is not confined.
+ */
+function boundaryFor(templateFile, workspace) {
+    if (workspace === undefined)
+        return undefined;
+    return isWithin(external_node_path_namespaceObject.resolve(workspace), external_node_path_namespaceObject.resolve(templateFile)) ? external_node_path_namespaceObject.resolve(workspace) : undefined;
+}
+/** Why `file` may not be read from inside `boundary`, or null when it may. */
+function escapeReason(file, boundary) {
+    if (boundary === undefined)
+        return null;
+    const target = external_node_path_namespaceObject.resolve(file);
+    if (!isWithin(boundary, target))
+        return `it is outside the repository (${boundary})`;
+    const real = realPath(target);
+    if (!isWithin(realPath(boundary), real))
+        return `it is a symbolic link to ${real}, outside the repository`;
+    return null;
+}
+/** Throws a UserError when `file` leads outside `boundary`; `what` names it ("the linked template"). */
+function confine(file, boundary, what, at) {
+    const reason = escapeReason(file, boundary);
+    if (reason) {
+        throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sources/glob.ts
+
+
+
+/**
+ * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
+ * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
+ * with forward slashes on every platform.
+ */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+function isGlobChar(ch) {
+    return ch === '*' || ch === '?' || ch === '{';
+}
+function hasGlob(pattern) {
+    return [...pattern].some(isGlobChar);
+}
+function escapeRegExp(ch) {
+    return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
+}
+/** The index of the `}` closing the `{` at `open`, or -1. */
+function closingBrace(pattern, open) {
+    let depth = 0;
+    for (let i = open; i < pattern.length; i++) {
+        if (pattern[i] === '{')
+            depth++;
+        else if (pattern[i] === '}' && --depth === 0)
+            return i;
+    }
+    return -1;
+}
+/** Splits `a,{b,c},d` at top-level commas. */
+function splitAlternatives(body) {
+    const parts = [];
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i < body.length; i++) {
+        if (body[i] === '{')
+            depth++;
+        else if (body[i] === '}')
+            depth--;
+        else if (body[i] === ',' && depth === 0) {
+            parts.push(body.slice(start, i));
+            start = i + 1;
+        }
+    }
+    parts.push(body.slice(start));
+    return parts;
+}
+function translate(pattern) {
+    let out = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '*' && pattern[i + 1] === '*') {
+            const atSegmentStart = i === 0 || pattern[i - 1] === '/';
+            if (atSegmentStart && pattern[i + 2] === '/') {
+                out += '(?:[^/]*(?:/[^/]*)*/)?';
+                i += 2;
+            }
+            else if (atSegmentStart && i + 2 === pattern.length) {
+                out += '.*';
+                i += 1;
+            }
+            else {
+                out += '[^/]*';
+                i += 1;
+            }
+        }
+        else if (ch === '*') {
+            out += '[^/]*';
+        }
+        else if (ch === '?') {
+            out += '[^/]';
+        }
+        else if (ch === '{') {
+            const close = closingBrace(pattern, i);
+            if (close < 0) {
+                out += '\\{';
+                continue;
+            }
+            out +=
+                '(?:' +
+                    splitAlternatives(pattern.slice(i + 1, close))
+                        .map(translate)
+                        .join('|') +
+                    ')';
+            i = close;
+        }
+        else {
+            out += escapeRegExp(ch);
+        }
+    }
+    return out;
+}
+/**
+ * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
+ * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
+ */
+function globToRegExp(pattern, options = {}) {
+    return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+/** Every file under `dir`, depth first in name order, skipping node_modules and .git. */
+function walkFiles(dir) {
+    const out = [];
+    const visit = (current) => {
+        let entries;
+        try {
+            entries = external_node_fs_namespaceObject.readdirSync(current, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = external_node_path_namespaceObject.join(current, entry.name);
+            if (entry.isDirectory()) {
+                if (!SKIPPED_FOLDERS.has(entry.name))
+                    visit(full);
+            }
+            else if (entry.isFile()) {
+                out.push(full);
+            }
+        }
+    };
+    visit(dir);
+    return out;
+}
+/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
+function leadsOut(folder, boundary) {
+    return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
+}
+/**
+ * The files a pattern names, as absolute paths in a stable order: a glob is matched
+ * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
+ * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
+ */
+function expandPattern(pattern, cwd, boundary) {
+    const posixPattern = toPosix(pattern);
+    if (!hasGlob(posixPattern)) {
+        const full = external_node_path_namespaceObject.resolve(cwd, pattern);
+        let stat;
+        try {
+            stat = external_node_fs_namespaceObject.statSync(full);
+        }
+        catch {
+            return [];
+        }
+        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
+        if (stat.isDirectory() && leadsOut(full, boundary))
+            return [full];
+        if (stat.isDirectory())
+            return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
+        return [full];
+    }
+    const segments = posixPattern.split('/');
+    const firstGlob = segments.findIndex(s => hasGlob(s));
+    const baseSegments = segments.slice(0, firstGlob);
+    const absolute = external_node_path_namespaceObject.isAbsolute(pattern);
+    const base = external_node_path_namespaceObject.resolve(cwd, baseSegments.join('/') || '.');
+    const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+    if (leadsOut(base, boundary) && external_node_fs_namespaceObject.existsSync(base))
+        return [base];
+    return walkFiles(base).filter(file => {
+        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_namespaceObject.relative(cwd, file));
+        return regex.test(candidate);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/model.ts
+/**
+ * One exception model for every place an exception is written: the configuration file (`external`,
+ * selecting resources by id, name, type and file) and a template resource's own metadata (`inSource`,
+ * for the resources that declaration deploys). Each names rules, a reason, and optionally an owner, a
+ * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
+ * exemption (see `exemptionOf`).
+ */
+
+
+/** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
+function model_canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(model_canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.keys(value)
+            .sort()
+            .map(key => `${JSON.stringify(key)}:${model_canonicalJson(value[key])}`);
+        return `{${entries.join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+const matchers = new WeakMap();
+function selectorMatcher(selector) {
+    const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
+    const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
+    const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
+    const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
+    return resource => (id === null || id.test(resource.id)) &&
+        (name === null || name.test(resource.name)) &&
+        (type === null || type.test(resource.type)) &&
+        (file === null || (resource.file !== null && file.test(resource.file)));
+}
+function matcherOf(exception) {
+    let matcher = matchers.get(exception);
+    if (!matcher) {
+        if (exception.kind === 'inSource') {
+            const keys = new Set(exception.declared.map(declaredKey));
+            matcher = resource => resource.file !== null && keys.has(declaredKey(resource));
+        }
+        else {
+            const selectors = exception.resources.map(selectorMatcher);
+            matcher = resource => selectors.some(matches => matches(resource));
+        }
+        matchers.set(exception, matcher);
+    }
+    return matcher;
+}
+function declaredKey(resource) {
+    return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
+}
+/** Whether the exception is for this rule and covers this resource (its date aside). */
+function covers(exception, definition, resource) {
+    return exception.rules.includes(definition) && matcherOf(exception)(resource);
+}
+/** The instant an exception stops applying: the start of the day after its last day (UTC). */
+function expiresOn(exception) {
+    if (exception.expires === undefined)
+        return undefined;
+    const [year, month, day] = exception.expires.split('-').map(Number);
+    return new Date(Date.UTC(year, month - 1, day + 1));
+}
+function isExpired(exception, now) {
+    const end = expiresOn(exception);
+    return end !== undefined && now.getTime() >= end.getTime();
+}
+/** Whether `YYYY-MM-DD` names a day of the calendar (not 2027-02-30). */
+function isCalendarDate(text) {
+    const [year, month, day] = text.split('-').map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+/**
+ * What an Azure Policy exemption made from this exception holds (api-version 2022-07-01-preview):
+ * `exemptionCategory` Waiver or Mitigated, `expiresOn` the instant it stops applying, and the rules as
+ * the initiative's `policyDefinitionReferenceIds` (the pack uses rule names as reference ids). The
+ * scopes are the selectors' ids without wildcards; selectors by name, type, file or glob need the live
+ * resources to become scopes (`covers` answers for each). `name` is stable while the rules and
+ * resources stay the same, so a changed reason or date updates the exemption in place.
+ */
+function exemptionOf(exception) {
+    const identity = model_canonicalJson({ rules: exception.rules, resources: exception.resources });
+    return {
+        name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
+        ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
+        policyDefinitionReferenceIds: [...exception.rules],
+        description: exception.reason,
+        scopes: exception.resources
+            .filter(s => s.id !== undefined && Object.keys(s).length === 1 && !/[*?{]/.test(s.id))
+            .map(s => s.id),
+        metadata: {
+            ...(exception.owner ? { owner: exception.owner } : {}),
+            source: `${exception.source.file}:${exception.source.line}`
+        }
+    };
+}
+/** The marker a finding the exception accepts carries. */
+function suppressionOf(exception) {
+    return {
+        kind: exception.kind,
+        category: exception.category,
+        reason: exception.reason,
+        ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
+        ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+        file: exception.source.file,
+        line: exception.source.line,
+        ...(exception.new !== undefined ? { new: exception.new } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/schema.ts
+/**
+ * The JSON Schema of `cmk-guard.yaml` (2020-12, checked by ajv in strict mode). It is published as
+ * `schemas/cmk-guard.schema.json` so editors complete and check the file; a test keeps the two equal
+ * (`npm run generate:schemas` rewrites it). Keys are the CLI flags' and action inputs' names, so one
+ * setting has one name everywhere. What a value must be beyond its shape (a real date, a rule that is
+ * loaded, an effect the rule allows) is checked in load.ts and run.ts, with positions.
+ */
+const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.json';
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schema_text = { type: 'string', minLength: 1 };
+/** A calendar date: the exception applies through the end of that day (UTC). */
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+/** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
+const resourceSelector = {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Resources this exception covers. Every field given must match. Globs: `*` and `?` within one path segment, `**` across segments, `{a,b}` alternatives.',
+    properties: {
+        id: {
+            ...schema_text,
+            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/…`): select them by `name` or `file`, or with `**/providers/…`.'
+        },
+        name: { ...schema_text, description: 'The resource name (a child resource: `parent/child`), ignoring case.' },
+        type: {
+            ...schema_text,
+            description: 'The full resource type, e.g. `Microsoft.CognitiveServices/accounts`, ignoring case.'
+        },
+        file: { ...schema_text, description: 'The template file, relative to the repository root.' }
+    }
+};
+/** The fields every exception has, in the configuration file or inline in a template. */
+const exceptionFields = {
+    rule: {
+        description: 'The rule (or policy definition) name this exception is for, or a list of them.',
+        anyOf: [schema_text, { type: 'array', minItems: 1, uniqueItems: true, items: schema_text }]
+    },
+    reason: { ...schema_text, description: 'Why the finding is accepted; shown wherever the finding is listed.' },
+    owner: { ...schema_text, description: 'Who answers for the exception: a person or a team.' },
+    expires: {
+        type: 'string',
+        pattern: DATE_PATTERN,
+        description: 'The last day the exception applies (`YYYY-MM-DD`, UTC); after it the findings fail again.'
+    },
+    category: {
+        enum: ['waiver', 'mitigated'],
+        description: "`waiver` (accepted as it is, the default) or `mitigated` (the risk is handled another way): Azure's two exemption categories."
+    }
+};
+const exceptionEntrySchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'resources', 'reason'],
+    properties: {
+        ...exceptionFields,
+        resources: {
+            type: 'array',
+            minItems: 1,
+            items: resourceSelector,
+            description: 'Which resources: by `id`, `name`, `type` and `file`; the exception covers a resource any entry matches.'
+        }
+    }
+};
+/** An exception written in a template resource's `metadata.cmkGuard.exceptions`: for the resource it sits on. */
+const inlineExceptionSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'reason'],
+    properties: exceptionFields
+};
+const schema_thresholds = ['error', 'warning', 'note', 'never'];
+const configSchema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'cmk-guard configuration (cmk-guard.yaml)',
+    description: 'What a team would otherwise repeat in every workflow: rules, inputs, the failure threshold, per-rule overrides, accepted exceptions, the baseline and the Azure scope. Action inputs and CLI flags override it.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        $schema: { type: 'string' },
+        policies: {
+            description: 'Folders of cmk-guard rule files (default: the bundled pack); `none` for no rules.',
+            anyOf: [schema_text, { type: 'array', minItems: 1, items: schema_text }]
+        },
+        definitions: { ...stringList, description: 'Extra Azure Policy definition files or folders.' },
+        templates: { ...stringList, description: 'ARM templates: globs or folders, relative to the repository root.' },
+        parameters: { ...stringList, description: 'Parameter files (otherwise paired by name: main.parameters.json).' },
+        'parameter-values': {
+            type: 'object',
+            description: 'Template parameter values that win over defaults and parameter files.'
+        },
+        resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
+        'fail-on': {
+            enum: schema_thresholds,
+            description: 'Fail at or above this severity: `error` (the default), `warning`, `note`, `never`.'
+        },
+        'fail-on-indeterminate': {
+            type: 'boolean',
+            description: 'Indeterminate findings at or above `fail-on` fail the run too.'
+        },
+        rules: {
+            ...stringList,
+            description: 'Run only these rules and definitions: names or globs (`key-vault-*`).'
+        },
+        'skip-rules': { ...stringList, description: 'Do not run these rules and definitions: names or globs.' },
+        'min-severity': {
+            enum: ['error', 'warning', 'note'],
+            description: 'Run only rules at or above this severity, and report only findings at or above it.'
+        },
+        format: {
+            // The CLI's formats (src/report/formats.ts; a test keeps the two lists equal). This file imports
+            // nothing, so the script that publishes the schema can read it alone.
+            enum: ['text', 'compact', 'json', 'sarif', 'junit'],
+            description: 'The CLI report format (the action writes every report it has).'
+        },
+        baseline: {
+            ...schema_text,
+            description: 'A findings document from an earlier run (`cmk-guard baseline --out FILE`): only findings not in it fail.'
+        },
+        overrides: {
+            type: 'object',
+            description: 'Per rule (or definition) name: the severity findings get, and the effect it is evaluated with.',
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                    severity: { enum: ['error', 'warning', 'note'] },
+                    effect: {
+                        type: 'string',
+                        minLength: 1,
+                        description: "One of the rule's allowed effects, e.g. `Audit`, `Deny`, `Disabled`."
+                    }
+                }
+            }
+        },
+        exceptions: {
+            type: 'array',
+            items: exceptionEntrySchema,
+            description: 'Accepted findings: which rule, which resources, why, who, until when.'
+        },
+        azure: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Where `plan` and `deploy` publish the pack, and how.',
+            properties: {
+                scope: {
+                    ...schema_text,
+                    description: 'The management group or subscription the definitions are published to, e.g. `/providers/Microsoft.Management/managementGroups/platform`.'
+                },
+                'assignment-scope': {
+                    ...schema_text,
+                    description: 'Where the initiative is assigned (default: the scope).'
+                },
+                'owner-id': {
+                    ...schema_text,
+                    description: 'Recorded in what is published, so only its own definitions are changed or pruned.'
+                },
+                'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
+                environment: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+                'tenant-id': schema_text,
+                'client-id': schema_text,
+                'subscription-id': schema_text,
+                prune: { type: 'boolean' }
+            }
+        }
+    }
+};
+/** What each field is, for "add it" messages. */
+const configFieldHints = {
+    rule: 'the rule name, e.g. `foundry-tools-cmk`',
+    resources: 'which resources, e.g. `[{name: legacy-*}]` or `[{file: infra/legacy/**}]`',
+    reason: 'why the finding is accepted, in a sentence'
+};
+const configPatternHints = {
+    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
+};
+
+;// CONCATENATED MODULE: ./src/config/load.ts
+/**
+ * `cmk-guard.yaml`: found at the repository root or named by `--config` / the `config` input, read
+ * with source positions, validated against the published schema (schema.ts), and turned into typed
+ * settings, per-rule overrides and exceptions. Every mistake is reported at once, each with its file,
+ * line and a sentence saying what to change.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Looked for, in this order, at the repository root when no file is named. */
+const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
+const load_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+let validate;
+function validator() {
+    validate ??= new load_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(configSchema);
+    return validate;
+}
+const hints = {
+    fields: {
+        ...configFieldHints,
+        policies: 'a folder of rule files, a list of folders, or `none`'
+    },
+    patterns: configPatternHints
+};
+/**
+ * The configuration file to read: the one named (an error if it is missing), else `cmk-guard.yaml`
+ * at `cwd` if there is one, else none. `none` turns the file off.
+ */
+function findConfigFile(cwd, named) {
+    if (named !== undefined) {
+        if (named.toLowerCase() === 'none')
+            return null;
+        const file = external_node_path_default().resolve(cwd, named);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            throw new errors_UserError(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
+                file: named
+            });
+        return file;
+    }
+    for (const name of CONFIG_FILES) {
+        const file = external_node_path_default().join(cwd, name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return file;
+    }
+    return null;
+}
+/** Reads and checks a configuration file; throws every mistake in it at once. */
+function loadConfig(file, cwd) {
+    const shown = displayPath(file, cwd);
+    // The file comes from the pull request's checkout: read it with the same bounds as a template.
+    const text = textFile_readTextFile(file).replace(/^\uFEFF/, '');
+    // A file of comments only (a fresh one, with the schema line) is an empty configuration.
+    const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
+    const doc = empty ? null : parseDocument(shown, text);
+    const value = (doc?.value ?? {});
+    const top = { file: shown, line: 1, column: 1 };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new errors_UserError('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
+    const check = validator();
+    if (doc && !check(value))
+        errors_throwUserErrors(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', hints)));
+    const at = (pointer, key = false) => doc?.positionOf(pointer, key) ?? top;
+    const v = value;
+    const errors = [];
+    const exceptions = [];
+    (v.exceptions ?? []).forEach((entry, i) => {
+        if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
+            errors.push(new errors_UserError(`\`exceptions[${i}].expires\` is \`${entry.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, at(`/exceptions/${i}/expires`)));
+            return;
+        }
+        exceptions.push({
+            kind: 'external',
+            rules: typeof entry.rule === 'string' ? [entry.rule] : entry.rule,
+            resources: entry.resources,
+            declared: [],
+            reason: entry.reason,
+            ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+            category: entry.category ?? 'waiver',
+            source: at(`/exceptions/${i}`),
+            entryText: model_canonicalJson(entry)
+        });
+    });
+    errors_throwUserErrors(errors);
+    const overrides = Object.entries(v.overrides ?? {}).map(([name, override]) => ({
+        name,
+        ...override,
+        at: at(`/overrides/${escapePointerSegment(name)}`, true)
+    }));
+    const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
+    const settings = {
+        ...(policies !== undefined
+            ? { policies: policies.length === 1 && policies[0].toLowerCase() === 'none' ? null : policies }
+            : {}),
+        ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
+        ...(v.templates !== undefined ? { templates: v.templates } : {}),
+        ...(v.parameters !== undefined ? { parameters: v.parameters } : {}),
+        ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
+        ...(v.resources !== undefined ? { resources: v.resources } : {}),
+        ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
+        ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
+        ...(v.rules !== undefined ? { rules: v.rules } : {}),
+        ...(v['skip-rules'] !== undefined ? { skipRules: v['skip-rules'] } : {}),
+        ...(v['min-severity'] !== undefined ? { minSeverity: v['min-severity'] } : {}),
+        ...(v.format !== undefined ? { format: v.format } : {}),
+        ...(v.baseline !== undefined ? { baseline: v.baseline } : {})
+    };
+    const azure = v.azure ?? {};
+    return {
+        file: shown,
+        settings,
+        overrides,
+        exceptions,
+        azure: {
+            ...(azure.scope !== undefined ? { scope: azure.scope } : {}),
+            ...(azure['assignment-scope'] !== undefined ? { assignmentScope: azure['assignment-scope'] } : {}),
+            ...(azure['owner-id'] !== undefined ? { ownerId: azure['owner-id'] } : {}),
+            ...(azure['enforcement-mode'] !== undefined ? { enforcementMode: azure['enforcement-mode'] } : {}),
+            ...(azure.environment !== undefined ? { environment: azure.environment } : {}),
+            ...(azure['tenant-id'] !== undefined ? { tenantId: azure['tenant-id'] } : {}),
+            ...(azure['client-id'] !== undefined ? { clientId: azure['client-id'] } : {}),
+            ...(azure['subscription-id'] !== undefined ? { subscriptionId: azure['subscription-id'] } : {}),
+            ...(azure.prune !== undefined ? { prune: azure.prune } : {})
+        },
+        document: value
+    };
+}
+/** Mistakes in the order they are in the file. */
+function byLine(errors) {
+    return [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/config/settings.ts
+
+/** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
+function resolveSettings(given, cwd, defaults) {
+    const file = findConfigFile(cwd, given.config);
+    const config = file === null ? null : loadConfig(file, cwd);
+    const fromFile = config?.settings ?? {};
+    const pick = (key) => {
+        const value = given[key];
+        const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+        return empty ? fromFile[key] : value;
+    };
+    const definitions = pick('definitions') ?? [];
+    const spelling = (key, name) => given[key] !== undefined && !(Array.isArray(given[key]) && given[key].length === 0)
+        ? defaults.spelling?.[key]
+        : `\`${name}\` in ${config?.file ?? 'the configuration file'}`;
+    const minSeverity = pick('minSeverity');
+    const policies = pick('policies');
+    const templates = pick('templates') ?? [];
+    const resources = pick('resources') ?? [];
+    return {
+        config,
+        failOn: pick('failOn') ?? 'error',
+        failOnIndeterminate: pick('failOnIndeterminate') ?? false,
+        ...(pick('format') !== undefined ? { format: pick('format') } : {}),
+        request: {
+            cwd,
+            policies: policies === null
+                ? undefined
+                : (policies ??
+                    (definitions.length && !defaults.packWithDefinitions ? undefined : [defaults.bundledPolicies])),
+            definitions,
+            templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
+            parameters: pick('parameters') ?? [],
+            parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
+            resources,
+            overrides: config?.overrides ?? [],
+            exceptions: config?.exceptions ?? [],
+            selection: {
+                rules: pick('rules') ?? [],
+                skipRules: pick('skipRules') ?? [],
+                ...(minSeverity !== undefined ? { minSeverity } : {}),
+                spelling: {
+                    ...defaults.spelling,
+                    rules: spelling('rules', 'rules'),
+                    skipRules: spelling('skipRules', 'skip-rules'),
+                    minSeverity: spelling('minSeverity', 'min-severity')
+                }
+            },
+            ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {})
+        }
+    };
+}
+/** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
+function resolveAzureSettings(given, config) {
+    const merged = { ...config?.azure };
+    for (const [key, value] of Object.entries(given))
+        if (value !== undefined)
+            merged[key] = value;
+    return {
+        ...merged,
+        environment: merged.environment ?? 'AzureCloud',
+        enforcementMode: merged.enforcementMode ?? 'Default',
+        prune: merged.prune ?? false,
+        ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -39257,7 +45467,7 @@ function dist_bundle_lowercaseKeys(object) {
 }
 
 // pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
+function dist_bundle_isPlainObject(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -39270,7 +45480,7 @@ function isPlainObject(value) {
 function mergeDeep(defaults, options) {
   const result = Object.assign({}, defaults);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
+    if (dist_bundle_isPlainObject(options[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults[key], options[key]);
     } else {
@@ -40526,7 +46736,7 @@ var defaults_default = {
 
 
 // pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
+function request_dist_bundle_isPlainObject(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -40547,7 +46757,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -43956,9 +50166,32 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ./src/report/findings.ts
 
-/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
+/** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
 function findingsToReport(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
+    return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+}
+/** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
+function acceptedFindings(document) {
+    return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+}
+/** Exceptions that need attention: past their date, or matching nothing. */
+function exceptionsToReport(document) {
+    return (document.exceptions ?? []).filter(e => e.status !== 'applied');
+}
+/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
+function acceptance(finding) {
+    const s = finding.suppressed;
+    if (!s)
+        return finding.baselined ? 'in the baseline' : '';
+    const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
+    const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+    if (s.new)
+        parts.push('added by this pull request');
+    if (s.owner)
+        parts.push(`owner ${s.owner}`);
+    if (s.expires)
+        parts.push(`until ${s.expires}`);
+    return `${parts.join(', ')}: ${s.reason}`;
 }
 /** By file (findings without a file last), line, column, then rule and resource: a stable order. */
 function compareFindings(a, b) {
@@ -44004,10 +50237,19 @@ function groupByRule(findings) {
         compareText(a.displayName, b.displayName) ||
         compareText(a.definition, b.definition));
 }
-/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
+/** `3 noncompliant, 1 indeterminate, 8 compliant` (and `, 2 suppressed, 5 baselined` when there are). */
 function verdictCounts(document) {
     const { noncompliant, indeterminate, compliant } = document.summary;
-    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
+    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${acceptedCounts(document, ', ')}`;
+}
+/** `2 suppressed, 5 baselined`, each only when there are, after `separator`; empty when there are none. */
+function acceptedCounts(document, separator) {
+    const parts = [];
+    if (document.summary.suppressed)
+        parts.push(`${document.summary.suppressed} suppressed`);
+    if (document.summary.baselined)
+        parts.push(`${document.summary.baselined} baselined`);
+    return parts.length ? `${separator}${parts.join(', ')}` : '';
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
@@ -44032,6 +50274,19 @@ function withoutTitle(finding) {
     return finding.message.startsWith(prefix) && finding.message.length > prefix.length
         ? finding.message.slice(prefix.length)
         : finding.message;
+}
+/** What to tell the reader about an exception that needs attention, or null when it applies. */
+function exceptionProblem(report) {
+    const rules = report.rules.join(', ');
+    if (report.status === 'expired') {
+        const what = report.findings === 0
+            ? 'it covers no finding now'
+            : `${report.findings === 1 ? 'the finding it covered fails' : `the ${report.findings} findings it covered fail`} again`;
+        return `the exception for ${rules} expired after its last day, ${report.expires}: ${what}. Fix the resources, or give it a later expires date if the reason still holds.`;
+    }
+    if (report.status === 'stale')
+        return `the exception for ${rules} matches no noncompliant or indeterminate finding; remove it, or correct its rule or resources.`;
+    return null;
 }
 
 ;// CONCATENATED MODULE: ./src/report/context.ts
@@ -44204,19 +50459,26 @@ function statusLine(document) {
     const { noncompliant, indeterminate } = document.summary;
     const errors = document.errors?.length ?? 0;
     const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
+    const accepted = acceptedCounts(document, '');
     if (!noncompliant && !indeterminate && !errors)
-        return `${icon} all clear`;
+        return `${icon} all clear${accepted ? ` (${accepted})` : ''}`;
     const parts = [`${noncompliant} noncompliant`, `${indeterminate} indeterminate`];
     if (errors)
         parts.push(`${errors} input ${errors === 1 ? 'error' : 'errors'}`);
-    return `${icon} ${parts.join(', ')}`;
+    return `${icon} ${parts.join(', ')}${accepted ? `; ${accepted}` : ''}`;
 }
 function totalsTable(document) {
-    const { resources, definitions, compliant, noncompliant, indeterminate } = document.summary;
+    const { resources, definitions, compliant, noncompliant, indeterminate, suppressed, baselined } = document.summary;
+    if (!suppressed && !baselined)
+        return [
+            '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
+            '| ---: | ---: | ---: | ---: | ---: |',
+            `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+        ];
     return [
-        '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
-        '| ---: | ---: | ---: | ---: | ---: |',
-        `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+        '| Resources | Definitions | Compliant | Noncompliant | Indeterminate | Suppressed | Baselined |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} | ${suppressed ?? 0} | ${baselined ?? 0} |`
     ];
 }
 /** `file:line`, linked to the line at the commit when the context knows repository and commit. */
@@ -44339,6 +50601,81 @@ function ruleSections(groups, context, level, budget) {
     }
     return { lines, omitted };
 }
+/**
+ * Exceptions past their date or matching nothing, then the findings exceptions accept (each with its
+ * reason, owner, date and where it is written; those the pull request adds say so), then the findings
+ * the baseline holds, folded. Nothing accepted is left unlisted except for lack of room, and that is
+ * counted.
+ */
+function acceptedSections(document, context, level, budget) {
+    const lines = [];
+    let omitted = 0;
+    const problems = exceptionsToReport(document);
+    if (problems.length &&
+        budget.take(lines, ['', `${level} ⚠️ Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
+        for (const report of problems)
+            if (!budget.take(lines, [
+                `| ${locationCell(report.file, report.line, context)} | ${cellText(exceptionProblem(report) ?? '')} |`
+            ]))
+                omitted++;
+    }
+    else
+        omitted += problems.length;
+    const accepted = acceptedFindings(document);
+    const suppressed = accepted.filter(f => f.suppressed);
+    const baselined = accepted.filter(f => !f.suppressed);
+    const table = (findings) => {
+        for (const finding of findings)
+            if (!budget.take(lines, [acceptedRow(finding, context)]))
+                omitted++;
+    };
+    const newOnes = suppressed.filter(f => f.suppressed?.new).length;
+    const heading = `${level} Accepted by exceptions (${suppressed.length})`;
+    if (suppressed.length &&
+        budget.take(lines, [
+            '',
+            heading,
+            ...(newOnes
+                ? [
+                    '',
+                    `**${plural(newOnes, 'finding is', 'findings are')} accepted by exceptions this pull request adds or changes.**`
+                ]
+                : []),
+            '',
+            ...ACCEPTED_TABLE_HEAD
+        ]))
+        table(suppressed);
+    else
+        omitted += suppressed.length;
+    const added = document.baseline?.added ?? 0;
+    const baselineNote = document.baseline
+        ? `Accepted by the baseline ${codeSpan(document.baseline.file, true)}${document.baseline.changed ? `, which this pull request changes${added ? ` (it adds ${plural(added, 'finding')})` : ''}` : ''}.`
+        : 'Accepted by the baseline.';
+    if (baselined.length &&
+        budget.take(lines, [
+            '',
+            `<details><summary>In the baseline (${baselined.length})</summary>`,
+            '',
+            baselineNote,
+            '',
+            ...ACCEPTED_TABLE_HEAD
+        ])) {
+        table(baselined);
+        lines.push('', '</details>');
+    }
+    else
+        omitted += baselined.length;
+    return { lines, omitted };
+}
+const ACCEPTED_TABLE_HEAD = [
+    '| Resource | Rule | Location | Verdict | Accepted by |',
+    '| --- | --- | --- | --- | --- |'
+];
+function acceptedRow(finding, context) {
+    const { resource } = finding;
+    const by = finding.suppressed?.new ? `**new:** ${cellText(acceptance(finding))}` : cellText(acceptance(finding));
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(finding.definition, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${by} |`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/comment.ts
 
@@ -44351,19 +50688,30 @@ const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
  */
 const COMMENT_LIMIT = 65_536;
 const COMMENT_BUDGET = COMMENT_LIMIT - 1_536;
-/** Whether there is anything for a reviewer to read: findings to look at or inputs that failed. */
+/**
+ * Whether there is anything for a reviewer to read: findings to look at, inputs that failed, exceptions
+ * past their date or matching nothing, or findings accepted by what this pull request adds (an
+ * exception, or entries in the baseline): a pull request never passes by accepting its own findings
+ * without a comment saying so.
+ */
 function needsAttention(document) {
-    return document.summary.noncompliant > 0 || document.summary.indeterminate > 0 || (document.errors?.length ?? 0) > 0;
+    return (document.summary.noncompliant > 0 ||
+        document.summary.indeterminate > 0 ||
+        (document.errors?.length ?? 0) > 0 ||
+        exceptionsToReport(document).length > 0 ||
+        document.findings.some(f => f.suppressed?.new) ||
+        (document.baseline?.added ?? 0) > 0);
 }
 /**
- * The sticky PR comment: the marker, the verdict, and per rule the findings with links to
- * their lines. When nothing needs attention it says "all clear", so an old comment never
- * keeps showing findings that are gone.
+ * The sticky PR comment: the marker, the verdict, per rule the findings with links to their
+ * lines, and the findings exceptions or the baseline accept. When there is nothing of these it
+ * says "all clear", so an old comment never keeps showing findings that are gone.
  */
 function renderComment(document, context) {
     const commit = context.sha ? ` at ${context.sha.slice(0, 7)}` : '';
     const lines = [COMMENT_MARKER, `### cmk-guard: ${statusLine(document)}`, ''];
-    if (!needsAttention(document)) {
+    const acceptedCount = (document.summary.suppressed ?? 0) + (document.summary.baselined ?? 0);
+    if (!needsAttention(document) && acceptedCount === 0) {
         const { resources, definitions } = document.summary;
         lines.push(`${plural(resources, 'resource')} checked against ${plural(definitions, 'definition')}${commit}: nothing noncompliant, nothing indeterminate.`);
         return lines.join('\n') + '\n';
@@ -44373,6 +50721,9 @@ function renderComment(document, context) {
     lines.push(...inputErrorsSection(document, context, '####', budget));
     const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
     lines.push(...sections.lines);
+    const accepted = acceptedSections(document, context, '####', budget);
+    lines.push(...accepted.lines);
+    sections.omitted += accepted.omitted;
     if (sections.omitted) {
         const where = context.runUrl ? `the [job summary](${context.runUrl})` : 'the job summary';
         lines.push('', `${plural(sections.omitted, 'more finding is', 'more findings are')} in ${where}.`);
@@ -44530,8 +50881,6 @@ class GitHubClient {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
@@ -44544,7 +50893,11 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 const ANNOTATIONS_PER_LEVEL = 10;
 const levelOf = { error: 'error', warning: 'warning', note: 'notice' };
 const levelRank = { error: 3, warning: 2, notice: 1 };
-/** Every annotation the document calls for: input errors first, then findings, most severe first. */
+/**
+ * Every annotation the document calls for: input errors first, then findings, most severe first, then
+ * exceptions that need attention. Findings an exception or the baseline accepts are not annotated: the
+ * summary, the comment, SARIF, JSON and the text report list them.
+ */
 function buildAnnotations(document, context) {
     const errors = (document.errors ?? []).map(error => ({
         level: 'error',
@@ -44559,7 +50912,16 @@ function buildAnnotations(document, context) {
         .sort((a, b) => levelRank[b.annotation.level] - levelRank[a.annotation.level] ||
         severityRank[b.finding.severity] - severityRank[a.finding.severity])
         .map(entry => entry.annotation);
-    return [...errors, ...findings];
+    // An exception past its date or matching nothing is a warning on its own line (the config file or
+    // the template), so whoever wrote it sees it there.
+    const exceptions = exceptionsToReport(document).map(report => ({
+        level: 'warning',
+        ...(report.file ? { file: repositoryPath(report.file, context) } : {}),
+        ...(report.file && report.line ? { line: report.line } : {}),
+        title: report.status === 'expired' ? 'cmk-guard exception expired' : 'cmk-guard exception matches nothing',
+        message: capitalize(exceptionProblem(report) ?? '')
+    }));
+    return [...errors, ...findings, ...exceptions];
 }
 function annotationFor(finding, context) {
     const { resource } = finding;
@@ -44909,6 +51271,30 @@ function renderJson(document) {
     return joinPieces(jsonReport(document));
 }
 
+;// CONCATENATED MODULE: ./src/model/fingerprint.ts
+/**
+ * A finding's fingerprint: what SARIF carries as `partialFingerprints` (so code scanning keeps one
+ * alert across pushes) and what the baseline matches by (so a baselined finding stays baselined).
+ * One function for both, so the two can never disagree.
+ */
+
+/** The partialFingerprints key; bump the version if what is hashed changes. */
+const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
+/**
+ * Rule, resource type and name (case-insensitive, as ARM compares them) and file (relative to the
+ * repository root): the same finding keeps its fingerprint when lines move or the message changes;
+ * a renamed resource is a new finding.
+ */
+function fingerprint(finding, file = finding.resource.file) {
+    const key = [
+        finding.definition,
+        finding.resource.type.toLowerCase(),
+        finding.resource.name.toLowerCase(),
+        file ?? ''
+    ].join('\0');
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+}
+
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
 
 
@@ -44925,8 +51311,6 @@ function renderJson(document) {
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-/** The partialFingerprints key; bump the version if what is hashed changes. */
-const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
@@ -44945,27 +51329,33 @@ function* sarifReport(document, context) {
 function sarifParts(document, context) {
     const rules = buildRules(document.findings);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
-    const reported = findingsToReport(document);
+    const withBaseline = document.baseline !== undefined;
+    const reported = [...findingsToReport(document), ...acceptedFindings(document)];
     const results = (function* () {
         for (const finding of reported)
-            yield buildResult(finding, index.get(finding.definition), context);
+            yield buildResult(finding, index.get(finding.definition), context, withBaseline);
     })();
-    const notifications = (document.errors ?? []).map(error => ({
-        level: 'error',
-        message: { text: error.message },
-        ...(error.file
+    const notification = (level, text, at) => ({
+        level,
+        message: { text },
+        ...(at.file
             ? {
                 locations: [
                     {
                         physicalLocation: {
-                            artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
-                            ...(error.line ? { region: region(error.line, error.column) } : {})
+                            artifactLocation: artifactLocation(repositoryPath(at.file, context), context),
+                            ...(at.line ? { region: region(at.line, at.column) } : {})
                         }
                     }
                 ]
             }
             : {})
-    }));
+    });
+    const errors = (document.errors ?? []).map(error => notification('error', error.message, error));
+    const notifications = [
+        ...errors,
+        ...exceptionsToReport(document).map(report => notification('warning', exceptionProblem(report) ?? '', report))
+    ];
     const log = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -44980,7 +51370,7 @@ function sarifParts(document, context) {
                     }
                 },
                 results: [],
-                invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
+                invocations: [{ executionSuccessful: errors.length === 0, toolExecutionNotifications: notifications }]
             }
         ]
     };
@@ -45015,7 +51405,7 @@ function buildRules(findings) {
         };
     });
 }
-function buildResult(finding, ruleIndex, context) {
+function buildResult(finding, ruleIndex, context, withBaseline) {
     const { resource } = finding;
     const file = resource.file === null ? null : repositoryPath(resource.file, context);
     const text = finding.verdict === 'indeterminate'
@@ -45040,7 +51430,33 @@ function buildResult(finding, ruleIndex, context) {
                 }
         ],
         partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, file) },
+        ...(finding.suppressed ? { suppressions: [sarif_suppressionOf(finding.suppressed, context)] } : {}),
+        ...(withBaseline ? { baselineState: finding.baselined ? 'unchanged' : 'new' } : {}),
         properties: { verdict: finding.verdict, resourceType: resource.type }
+    };
+}
+function sarif_suppressionOf(suppression, context) {
+    const file = repositoryPath(suppression.file, context);
+    return {
+        kind: suppression.kind,
+        status: 'accepted',
+        justification: suppression.reason,
+        ...(file
+            ? {
+                location: {
+                    physicalLocation: {
+                        artifactLocation: artifactLocation(file, context),
+                        ...(suppression.line ? { region: { startLine: suppression.line } } : {})
+                    }
+                }
+            }
+            : {}),
+        properties: {
+            category: suppression.category,
+            ...(suppression.owner !== undefined ? { owner: suppression.owner } : {}),
+            ...(suppression.expires !== undefined ? { expires: suppression.expires } : {}),
+            ...(suppression.new ? { addedByPullRequest: true } : {})
+        }
     };
 }
 function region(line, column) {
@@ -45057,19 +51473,6 @@ function uriOf(file) {
         .split('/')
         .map(segment => encodeURIComponent(segment))
         .join('/');
-}
-/**
- * Rule, resource type and name (case-insensitive, as ARM compares them) and file: the
- * same finding keeps its fingerprint when lines move; a renamed resource is a new alert.
- */
-function fingerprint(finding, file) {
-    const key = [
-        finding.definition,
-        finding.resource.type.toLowerCase(),
-        finding.resource.name.toLowerCase(),
-        file ?? ''
-    ].join('\0');
-    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -45104,6 +51507,10 @@ function renderSummary(document, context, notes) {
     lines.push(...inputErrorsSection(document, context, '###', budget));
     const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
     lines.push(...sections.lines);
+    const accepted = acceptedSections(document, context, '###', budget);
+    lines.push(...accepted.lines);
+    if (accepted.omitted)
+        sections.omitted += accepted.omitted;
     if (sections.omitted) {
         lines.push('', `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`);
     }
@@ -45169,6 +51576,29 @@ function* textReport(document, options = {}) {
         }
         for (const text of renderFinding(finding, paint))
             yield line(text);
+        written = true;
+    }
+    const accepted = acceptedFindings(document);
+    if (accepted.length) {
+        if (written)
+            yield '\n';
+        yield `Accepted, not failing (${accepted.length}):\n`;
+        for (const finding of accepted) {
+            const { resource } = finding;
+            const where = resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
+            yield line(`  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(acceptance(finding))}`);
+        }
+        written = true;
+    }
+    const problems = exceptionsToReport(document);
+    if (problems.length) {
+        if (written)
+            yield '\n';
+        yield 'Exceptions to look at:\n';
+        for (const report of problems) {
+            const where = report.line === null ? report.file : `${report.file}:${report.line}`;
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(exceptionProblem(report) ?? '')}`);
+        }
         written = true;
     }
     const errors = document.errors ?? [];
@@ -45353,7 +51783,7 @@ function failureReason(document, inputs) {
     ]
         .filter(Boolean)
         .join(' and ');
-    return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (the fail-on input); see the annotations and the job summary.`;
+    return `cmk-guard found ${counted} ${failing.length === 1 ? 'finding' : 'findings'} at or above severity '${inputs.failOn}' (fail-on); see the annotations and the job summary.`;
 }
 /**
  * Writes a report file where the input says (relative to the repository), or to the
@@ -45388,1150 +51818,6 @@ function printUntrusted(pieces) {
 function publish_oneLine(text) {
     return text.replace(/\s*\r?\n\s*/g, ' ');
 }
-
-;// CONCATENATED MODULE: ./src/model/textFile.ts
-/**
- * Reading an input file someone else controls (a template, a parameter file, a rule file, a policy
- * definition): a regular file of bounded size, in UTF-8 (or UTF-16 with a byte order mark), or a
- * UserError saying what to change. Never a device, a pipe, or a file too large to hold.
- */
-
-
-/**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
- * so a real template always fits and a 50 MB file cannot exhaust memory.
- */
-const MAX_INPUT_BYTES = 16 * 1024 * 1024;
-/** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
-class UnreadableTextError extends errors_UserError {
-    kind;
-    constructor(message, location, kind) {
-        super(message, location);
-        this.kind = kind;
-    }
-}
-/**
- * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
- * UserError saying what to change.
- */
-function textFile_readTextFile(file) {
-    let bytes;
-    const fd = openRegularFile(file);
-    try {
-        bytes = readBounded(fd);
-    }
-    catch (error) {
-        throw new errors_UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
-    }
-    finally {
-        external_node_fs_namespaceObject.closeSync(fd);
-    }
-    if (bytes.length > MAX_INPUT_BYTES) {
-        throw new UnreadableTextError(`${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`, { file }, 'too-large');
-    }
-    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-    try {
-        return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-    }
-    catch {
-        const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : { offset: 0, line: 1, column: 1 };
-        throw new UnreadableTextError(`${file} is not ${encoding.toUpperCase()} text (byte ${at.offset} is not valid ${encoding.toUpperCase()}); save it as UTF-8.`, { file, line: at.line, column: at.column }, 'not-text');
-    }
-}
-/**
- * Opens a file to read: a regular file (not a device, pipe or folder), or a UserError saying what
- * to change. The caller closes it.
- */
-function openRegularFile(file) {
-    try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
-        if (stat.isDirectory())
-            throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-        // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
-        if (!stat.isFile())
-            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
-        return external_node_fs_namespaceObject.openSync(file, 'r');
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
-    }
-}
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(fd) {
-    const chunks = [];
-    let total = 0;
-    for (;;) {
-        const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
-        const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
-        if (read === 0)
-            break;
-        chunks.push(chunk.subarray(0, read));
-        total += read;
-        if (total > MAX_INPUT_BYTES)
-            break;
-    }
-    return Buffer.concat(chunks, total);
-}
-/** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
-function firstInvalidUtf8(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    // The longest valid prefix, by bisection: decoding a prefix fails only past the bad byte
-    // (a prefix cut inside a valid sequence is held back, not refused, with stream: true).
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        try {
-            new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-            low = mid;
-        }
-        catch {
-            high = mid - 1;
-        }
-    }
-    const before = bytes.subarray(0, low).toString('utf8');
-    const lines = before.split('\n');
-    return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
-
-;// CONCATENATED MODULE: ./src/compiler/policy.ts
-const TRUE = { kind: 'constant', value: true };
-const FALSE = { kind: 'constant', value: false };
-function isTrue(condition) {
-    return condition.kind === 'constant' && condition.value;
-}
-function isFalse(condition) {
-    return condition.kind === 'constant' && !condition.value;
-}
-/** A condition on a field (`type`, `location`, `tags['env']`, an alias). */
-function field(name) {
-    const make = (op, operand) => ({ kind: 'field', field: name, op, operand });
-    return {
-        equals: (v) => make('equals', v),
-        notEquals: (v) => make('notEquals', v),
-        in: (v) => make('in', v),
-        notIn: (v) => make('notIn', v),
-        like: (v) => make('like', v),
-        notLike: (v) => make('notLike', v),
-        match: (v) => make('match', v),
-        notMatch: (v) => make('notMatch', v),
-        exists: (v) => make('exists', v),
-        less: (v) => make('less', v),
-        lessOrEquals: (v) => make('lessOrEquals', v),
-        greater: (v) => make('greater', v),
-        greaterOrEquals: (v) => make('greaterOrEquals', v)
-    };
-}
-/** A condition on a value expression, e.g. `[length(field('…'))]`. */
-function value(expression) {
-    const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
-    return {
-        less: (v) => make('less', v),
-        lessOrEquals: (v) => make('lessOrEquals', v),
-        greater: (v) => make('greater', v),
-        greaterOrEquals: (v) => make('greaterOrEquals', v),
-        equals: (v) => make('equals', v)
-    };
-}
-/** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
-function fieldExpression(name) {
-    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
-    // docs' example); current() is the member's value itself. The compiler reads [*] fields only
-    // inside the count over their array (items, contains).
-    // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
-    const quoted = `'${name.replace(/'/g, "''")}'`;
-    return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
-}
-const countOps = {
-    equals: (n, k) => n === k,
-    notEquals: (n, k) => n !== k,
-    less: (n, k) => n < k,
-    lessOrEquals: (n, k) => n <= k,
-    greater: (n, k) => n > k,
-    greaterOrEquals: (n, k) => n >= k
-};
-/**
- * A field count: how many members of the `[*]` alias `spec.field` satisfy `spec.where`
- * (all members when there is no `where`), compared with a number. A missing array counts 0.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#field-count
- */
-function count(spec) {
-    const where = spec.where ?? TRUE;
-    const make = (op, operand) => {
-        // Nothing can satisfy `where`: the count is 0 whatever the resource.
-        if (isFalse(where))
-            return countOps[op](0, operand) ? TRUE : FALSE;
-        // Counts are never negative.
-        if ((op === 'less' && operand <= 0) || (op === 'lessOrEquals' && operand < 0))
-            return FALSE;
-        if ((op === 'greaterOrEquals' && operand <= 0) || (op === 'greater' && operand < 0))
-            return TRUE;
-        return { kind: 'count', field: spec.field, where: isTrue(where) ? null : where, op, operand };
-    };
-    return {
-        equals: (n) => make('equals', n),
-        notEquals: (n) => make('notEquals', n),
-        less: (n) => make('less', n),
-        lessOrEquals: (n) => make('lessOrEquals', n),
-        greater: (n) => make('greater', n),
-        greaterOrEquals: (n) => make('greaterOrEquals', n)
-    };
-}
-function allOf(conditions) {
-    const members = [];
-    for (const c of conditions) {
-        if (isFalse(c))
-            return FALSE;
-        if (isTrue(c))
-            continue;
-        if (c.kind === 'allOf')
-            members.push(...c.of);
-        else
-            members.push(c);
-    }
-    const unique = dedupe(members);
-    if (unique.length === 0)
-        return TRUE;
-    if (unique.length === 1)
-        return unique[0];
-    return { kind: 'allOf', of: unique };
-}
-function anyOf(conditions) {
-    const members = [];
-    for (const c of conditions) {
-        if (isTrue(c))
-            return TRUE;
-        if (isFalse(c))
-            continue;
-        if (c.kind === 'anyOf')
-            members.push(...c.of);
-        else
-            members.push(c);
-    }
-    const unique = dedupe(members);
-    if (unique.length === 0)
-        return FALSE;
-    if (unique.length === 1)
-        return unique[0];
-    return { kind: 'anyOf', of: unique };
-}
-const negatedField = {
-    equals: 'notEquals',
-    notEquals: 'equals',
-    in: 'notIn',
-    notIn: 'in',
-    like: 'notLike',
-    notLike: 'like',
-    match: 'notMatch',
-    notMatch: 'match'
-};
-const negatedCount = {
-    equals: 'notEquals',
-    notEquals: 'equals',
-    less: 'greaterOrEquals',
-    greaterOrEquals: 'less',
-    greater: 'lessOrEquals',
-    lessOrEquals: 'greater'
-};
-/**
- * Negation. Operators whose documented negation is exact (`equals`/`notEquals`,
- * `in`/`notIn`, `like`/`notLike`, `match`/`notMatch`, `exists`) are flipped in place; order
- * comparisons on fields are wrapped, because their behaviour on a missing field is not the
- * mirror image of their opposite.
- */
-function not(condition) {
-    switch (condition.kind) {
-        case 'constant':
-            return condition.value ? FALSE : TRUE;
-        case 'not':
-            return condition.of;
-        case 'field': {
-            if (condition.op === 'exists')
-                return { ...condition, operand: !condition.operand };
-            const op = negatedField[condition.op];
-            return op ? { ...condition, op } : { kind: 'not', of: condition };
-        }
-        case 'count':
-            return { ...condition, op: negatedCount[condition.op] };
-        default:
-            return { kind: 'not', of: condition };
-    }
-}
-function dedupe(conditions) {
-    const seen = new Set();
-    const out = [];
-    for (const c of conditions) {
-        const key = JSON.stringify(toPolicyJson(c));
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        out.push(c);
-    }
-    return out;
-}
-/**
- * The condition as Azure Policy JSON. A bare constant (a rule whose schema can never be
- * violated, say) becomes a `value` condition Azure evaluates to that constant.
- */
-function toPolicyJson(condition) {
-    switch (condition.kind) {
-        case 'constant':
-            return { value: true, equals: condition.value };
-        case 'field':
-            return { field: condition.field, [condition.op]: condition.operand };
-        case 'value':
-            return { value: condition.value, [condition.op]: condition.operand };
-        case 'count': {
-            const spec = { field: condition.field };
-            if (condition.where)
-                spec.where = toPolicyJson(condition.where);
-            return { count: spec, [condition.op]: condition.operand };
-        }
-        case 'allOf':
-            return { allOf: condition.of.map(toPolicyJson) };
-        case 'anyOf':
-            return { anyOf: condition.of.map(toPolicyJson) };
-        case 'not':
-            return { not: toPolicyJson(condition.of) };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/compiler/aliases.ts
-/**
- * JSON locations in an ARM resource → Azure Policy fields.
- *
- * A location is a list of property names from the resource root, with `[*]` standing for
- * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
- * The top-level fields Azure names itself (`type`, `name`, `kind`, `location`, `id`,
- * `tags`, `tags['x']`, `identity.type`) are mapped here; everything else goes through the
- * alias catalog, which the engine owns and the compiler is given.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-const ARRAY_MEMBER = '[*]';
-/** Splits an alias default path (`properties.a[*].b`) into location segments. */
-function pathSegments(defaultPath) {
-    const segments = [];
-    for (const part of defaultPath.split('.')) {
-        let rest = part;
-        const members = [];
-        while (rest.endsWith(ARRAY_MEMBER)) {
-            members.push(ARRAY_MEMBER);
-            rest = rest.slice(0, -ARRAY_MEMBER.length);
-        }
-        if (rest)
-            segments.push(rest);
-        segments.push(...members);
-    }
-    return segments;
-}
-/** Joins location segments back into an alias-style path (`properties.a[*].b`). */
-function joinSegments(segments) {
-    let out = '';
-    for (const segment of segments) {
-        if (segment === ARRAY_MEMBER)
-            out += ARRAY_MEMBER;
-        else
-            out += out ? `.${segment}` : segment;
-    }
-    return out;
-}
-/**
- * A catalog over published alias entries, per resource type. Property names compare
- * case-insensitively, as ARM compares them.
- */
-function aliasCatalogFromEntries(byType) {
-    const index = new Map();
-    for (const [type, entries] of Object.entries(byType)) {
-        const paths = new Map();
-        for (const entry of entries) {
-            const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
-            if (!paths.has(key))
-                paths.set(key, entry.name);
-        }
-        index.set(type.toLowerCase(), paths);
-    }
-    return {
-        aliasFor(resourceType, propertyPath) {
-            const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
-            return alias ? { alias, known: true } : null;
-        }
-    };
-}
-/**
- * The Azure Policy field for a location on a resource type, or why there is none.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-function resolveField(location, resourceType, aliases) {
-    const [head, ...rest] = location;
-    if (location.length === 1 && ['type', 'name', 'kind', 'location', 'id'].includes(head))
-        return { field: head };
-    if (head === 'tags' && rest.length === 0)
-        return { field: 'tags' };
-    if (head === 'tags' && rest.length === 1 && rest[0] !== ARRAY_MEMBER) {
-        return { field: `tags['${rest[0].replace(/'/g, "''")}']` };
-    }
-    if (head === 'identity' && rest.length === 1 && rest[0] === 'type')
-        return { field: 'identity.type' };
-    if (location.length === 0)
-        return { refused: 'the resource as a whole is not a field Azure Policy can test' };
-    const found = aliases.aliasFor(resourceType, [...location]);
-    const path = joinSegments(location);
-    if (!found)
-        return { refused: `${resourceType} has no Azure Policy alias for \`${path}\`` };
-    if (!found.known) {
-        return { refused: `\`${found.alias}\` is not a published Azure Policy alias of ${resourceType}` };
-    }
-    return { field: found.alias };
-}
-/**
- * A catalog over a lookup in the other direction (alias name → default path, as the
- * engine's catalog answers). Azure names an alias after its path without the leading
- * `properties.`, and often without inner `properties.` segments
- * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
- * so each such name is tried and kept when the lookup confirms its path.
- */
-function aliasCatalogFromPathLookup(lookup) {
-    return {
-        aliasFor(resourceType, propertyPath) {
-            const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
-            if (segments.length === 0)
-                return null;
-            const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
-            const wanted = joinSegments(propertyPath).toLowerCase();
-            for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
-                const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
-                const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
-                const found = lookup(name);
-                if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
-                    return { alias: name, known: true };
-            }
-            return null;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/model/pointer.ts
-/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
-/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
-function escapePointerSegment(segment) {
-    if (typeof segment === 'number')
-        return String(segment);
-    // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
-    if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0)
-        return segment;
-    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
-function unescapePointerSegment(token) {
-    if (token.indexOf('~') < 0)
-        return token;
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-function joinPointer(base, ...segments) {
-    let pointer = base;
-    for (const segment of segments)
-        pointer += '/' + escapePointerSegment(segment);
-    return pointer;
-}
-/** The pointer of the enclosing value, or null at the root. */
-function parentPointer(pointer) {
-    if (pointer === '')
-        return null;
-    return pointer.slice(0, pointer.lastIndexOf('/'));
-}
-function splitPointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer.slice(1).split('/').map(unescapePointerSegment);
-}
-
-;// CONCATENATED MODULE: ./src/compiler/context.ts
-
-/** A keyword the compiler will not turn into Azure Policy, with where and why. */
-class CompileError extends errors_UserError {
-    keyword;
-    pointer;
-    reason;
-    constructor(keyword, pointer, reason, position) {
-        super(`\`${keyword}\` at ${pointer || '/'} cannot be compiled to Azure Policy: ${reason}`, position);
-        this.keyword = keyword;
-        this.pointer = pointer;
-        this.reason = reason;
-        this.name = 'CompileError';
-    }
-}
-/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
-
-function context_isSchemaObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Strings, numbers and booleans: the values Azure's `equals` and `in` compare. */
-function isScalar(value) {
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/annotations.ts
-/** Keywords that say something about a schema without constraining values, and the
- * containers `$ref` reads from: they compile to nothing. */
-
-const annotationKeywords = {
-    keywords: [
-        'title',
-        'description',
-        '$comment',
-        'examples',
-        'default',
-        'deprecated',
-        'readOnly',
-        'writeOnly',
-        '$schema',
-        '$defs',
-        'definitions'
-    ],
-    compile() {
-        return FALSE;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/const.ts
-/** `const`: the value must equal the constant. Azure's `equals` compares strings
- * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
- * `properties` the condition is guarded by the member's presence (properties.ts). */
-
-
-const constKeyword = {
-    keywords: ['const'],
-    compile(schema, context) {
-        if (!('const' in schema))
-            return FALSE;
-        const expected = schema.const;
-        if (!isScalar(expected)) {
-            return context.refuse('const', 'Azure Policy compares only strings, numbers and booleans; use `const` with one of those, or `properties`/`items` to constrain the parts of an object or array');
-        }
-        return field(context.field('const')).notEquals(expected);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/enum.ts
-/** `enum`: the value must be one of the listed values (Azure's `in`: case-insensitive for strings). */
-
-
-const enumKeyword = {
-    keywords: ['enum'],
-    compile(schema, context) {
-        if (!('enum' in schema))
-            return FALSE;
-        const values = schema.enum;
-        if (!Array.isArray(values) || !values.every(isScalar)) {
-            return context.refuse('enum', 'Azure Policy compares only strings, numbers and booleans; list only values of those types in `enum`');
-        }
-        return field(context.field('enum')).notIn(values);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/type.ts
-/**
- * `type`: Azure Policy has no test for a value's JSON type, so `type` compiles only where
- * it adds nothing Azure would decide differently: `object` at the resource root (a
- * resource is always an object), and `string` beside a `const`/`enum` of strings that
- * Azure cannot read as another type (`"true"`, `"5"`). Everywhere else it is refused:
- * dropping it would make the deployed policy looser than the rule.
- */
-
-const coercible = /^(true|false|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?)$/i;
-function listedValues(schema) {
-    if ('const' in schema)
-        return [schema.const];
-    if (Array.isArray(schema.enum))
-        return schema.enum;
-    return null;
-}
-const typeKeyword = {
-    keywords: ['type'],
-    compile(schema, context) {
-        if (!('type' in schema))
-            return FALSE;
-        const types = Array.isArray(schema.type) ? schema.type.map(String) : [String(schema.type)];
-        if (context.location.length === 0 && types.includes('object'))
-            return FALSE;
-        const values = listedValues(schema);
-        if (types.includes('string') && values && values.every(v => typeof v === 'string' && !coercible.test(v.trim()))) {
-            return FALSE;
-        }
-        return context.refuse('type', 'Azure Policy has no test for a value\'s JSON type and converts "true" and numbers in strings when it compares; remove `type` here (`const`, `enum`, `like` or `match` already constrain the value)');
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/like.ts
-/** `like` (cmk-guard's keyword for Azure's `like`): the whole string matches a pattern with
- * at most one `*` wildcard, ignoring case. */
-
-const likeKeyword = {
-    keywords: ['like'],
-    compile(schema, context) {
-        if (typeof schema.like !== 'string')
-            return FALSE;
-        if (schema.like.split('*').length > 2) {
-            return context.refuse('like', "Azure's `like` allows one `*` wildcard at most; split the pattern with `anyOf`");
-        }
-        return field(context.field('like')).notLike(schema.like);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/match.ts
-/** `match` (cmk-guard's keyword for Azure's `match`): the whole string matches a pattern
- * where `#` is a digit, `?` a letter, `.` any character; case-sensitive. */
-
-const matchKeyword = {
-    keywords: ['match'],
-    compile(schema, context) {
-        if (typeof schema.match !== 'string')
-            return FALSE;
-        return field(context.field('match')).notMatch(schema.match);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
-/**
- * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
- * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
- * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
- * (any character: match's `.`), each optionally repeated `{n}` times.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-const classes = [
-    ['\\p{Nd}', '#'],
-    ['\\p{L}', '?'],
-    ['[\\s\\S]', '.'],
-    ['[^]', '.']
-];
-const regexSyntax = new Set([...'\\^$.|?*+()[]{}']);
-const matchWildcards = new Set(['#', '?', '.']);
-/** The match pattern equal to `regex`, or why there is none. */
-function regexToMatchPattern(regex) {
-    if (!regex.startsWith('^') || !regex.endsWith('$') || regex.endsWith('\\$') || regex.length < 2) {
-        return { refused: "Azure's `match` compares the whole value, so the pattern must be anchored with `^` and `$`" };
-    }
-    const body = regex.slice(1, -1);
-    let out = '';
-    let i = 0;
-    while (i < body.length) {
-        let atom = null;
-        const cls = classes.find(([source]) => body.startsWith(source, i));
-        if (cls) {
-            atom = cls[1];
-            i += cls[0].length;
-        }
-        else if (body[i] === '\\') {
-            const escaped = body[i + 1];
-            if (escaped === undefined || (!regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-')) {
-                return {
-                    refused: `\`\\${escaped ?? ''}\` has no exact equivalent in Azure's \`match\` (write \`\\p{Nd}\` for a digit, \`\\p{L}\` for a letter)`
-                };
-            }
-            atom = escaped;
-            i += 2;
-            if (matchWildcards.has(atom)) {
-                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
-            }
-        }
-        else if (regexSyntax.has(body[i])) {
-            return {
-                refused: `\`${body[i]}\` at offset ${i + 1} has no exact equivalent in Azure's \`match\`; use literal characters, \`\\p{Nd}\`, \`\\p{L}\`, \`[\\s\\S]\` and \`{n}\`, or the \`like\`/\`match\` keywords`
-            };
-        }
-        else {
-            atom = body[i];
-            i += 1;
-            if (matchWildcards.has(atom)) {
-                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
-            }
-        }
-        const repeat = /^\{(\d+)\}/.exec(body.slice(i));
-        if (repeat) {
-            out += atom.repeat(Number(repeat[1]));
-            i += repeat[0].length;
-        }
-        else {
-            out += atom;
-        }
-    }
-    return { pattern: out };
-}
-const patternKeyword = {
-    keywords: ['pattern'],
-    compile(schema, context) {
-        if (typeof schema.pattern !== 'string')
-            return FALSE;
-        const translated = regexToMatchPattern(schema.pattern);
-        if ('refused' in translated)
-            return context.refuse('pattern', translated.refused);
-        return field(context.field('pattern')).notMatch(translated.pattern);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitNumber.ts
-/** `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`: only a present value is
- * compared (JSON Schema ignores what is absent; Azure's order comparisons need a value). */
-
-const violation = {
-    minimum: (f, n) => f.less(n),
-    exclusiveMinimum: (f, n) => f.lessOrEquals(n),
-    maximum: (f, n) => f.greater(n),
-    exclusiveMaximum: (f, n) => f.greaterOrEquals(n)
-};
-const limitNumberKeyword = {
-    keywords: Object.keys(violation),
-    compile(schema, context) {
-        const present = Object.keys(violation).filter(k => typeof schema[k] === 'number');
-        if (present.length === 0)
-            return FALSE;
-        const name = context.field(present[0]);
-        const exists = field(name).exists(true);
-        return allOf([exists, anyOf(present.map(k => violation[k](field(name), schema[k])))]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitLength.ts
-/** `minLength`, `maxLength`: the length of a present string, as Azure's `length()` counts
- * it (UTF-16 code units, where JSON Schema counts code points; see reference.ts). */
-
-const limitLengthKeyword = {
-    keywords: ['minLength', 'maxLength'],
-    compile(schema, context) {
-        const min = schema.minLength;
-        const max = schema.maxLength;
-        if (typeof min !== 'number' && typeof max !== 'number')
-            return FALSE;
-        const name = context.field(typeof min === 'number' ? 'minLength' : 'maxLength');
-        const length = `[length(${fieldExpression(name)})]`;
-        return allOf([
-            field(name).exists(true),
-            anyOf([
-                typeof min === 'number' && min > 0 ? value(length).less(min) : FALSE,
-                typeof max === 'number' ? value(length).greater(max) : FALSE
-            ])
-        ]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/required.ts
-/** `required`: each named property must exist (Azure's `exists`). */
-
-const requiredKeyword = {
-    keywords: ['required'],
-    compile(schema, context) {
-        const names = schema.required;
-        if (!Array.isArray(names))
-            return FALSE;
-        return anyOf(names.map(name => {
-            // Azure Policy sees every resource with a `properties` object (ARM returns `{}` when a
-            // resource sets none) and has no field for the whole object: requiring it always holds.
-            if (context.location.length === 0 && name === 'properties')
-                return FALSE;
-            // Nor for the whole `identity`; ARM requires `identity.type` in every identity, so an
-            // identity exists exactly when its type does.
-            if (context.location.length === 0 && name === 'identity')
-                return field('identity.type').exists(false);
-            return field(context.field('required', [...context.location, String(name)])).exists(false);
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/dependentRequired.ts
-/** `dependentRequired`: when a property is present, the properties it names must be too. */
-
-
-const dependentRequiredKeyword = {
-    keywords: ['dependentRequired'],
-    compile(schema, context) {
-        const dependencies = schema.dependentRequired;
-        if (!context_isSchemaObject(dependencies))
-            return FALSE;
-        const at = (name) => field(context.field('dependentRequired', [...context.location, name]));
-        return anyOf(Object.entries(dependencies).map(([name, needed]) => allOf([
-            at(name).exists(true),
-            anyOf((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))
-        ])));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/properties.ts
-
-
-/** Keywords whose compiled condition never holds for a missing value. */
-const quietWhenMissing = new Set([
-    'properties',
-    'minimum',
-    'maximum',
-    'exclusiveMinimum',
-    'exclusiveMaximum',
-    'minLength',
-    'maxLength',
-    'dependentRequired',
-    'items',
-    'maxItems',
-    'minContains',
-    'maxContains',
-    'title',
-    'description',
-    '$comment',
-    'examples',
-    'default',
-    '$defs',
-    'definitions',
-    'deprecated',
-    'readOnly',
-    'writeOnly'
-]);
-/**
- * Whether the compiled violation of `schema` can never hold where the value is missing: its members
- * are guarded themselves, and an array that is not there has no members.
- */
-function quietForMissing(schema, context, seen = []) {
-    if (schema === true)
-        return true;
-    if (!context_isSchemaObject(schema))
-        return false;
-    for (const [keyword, value] of Object.entries(schema)) {
-        if (quietWhenMissing.has(keyword))
-            continue;
-        if (keyword === 'contains' && schema.minContains === 0)
-            continue;
-        if (keyword === 'allOf' && Array.isArray(value) && value.every(s => quietForMissing(s, context, seen)))
-            continue;
-        if (keyword === 'anyOf' && Array.isArray(value) && value.some(s => quietForMissing(s, context, seen)))
-            continue;
-        if (keyword === 'not' && violatedWhenMissing(value, context, seen))
-            continue;
-        if (keyword === 'if')
-            continue;
-        if ((keyword === 'then' || keyword === 'else') && quietForMissing(value, context, seen))
-            continue;
-        if (keyword === '$ref' && typeof value === 'string' && !seen.includes(value)) {
-            const target = value.startsWith('#') ? context.resolveRef(value) : null;
-            if (target && quietForMissing(target.schema, context, [...seen, value]))
-                continue;
-        }
-        return false;
-    }
-    return true;
-}
-/** Whether the compiled violation of `schema` surely holds where the value is missing (so `not` of it never does). */
-function violatedWhenMissing(schema, context, seen) {
-    if (schema === false)
-        return true;
-    if (!context_isSchemaObject(schema))
-        return false;
-    if (['const', 'enum', 'like', 'match', 'pattern'].some(k => k in schema))
-        return true;
-    if (Array.isArray(schema.required) && schema.required.length > 0)
-        return true;
-    if (typeof schema.minItems === 'number' && schema.minItems > 0)
-        return true;
-    if ('contains' in schema && schema.minContains !== 0)
-        return true;
-    if (Array.isArray(schema.allOf) && schema.allOf.some(s => violatedWhenMissing(s, context, seen)))
-        return true;
-    if (Array.isArray(schema.anyOf) &&
-        schema.anyOf.length > 0 &&
-        schema.anyOf.every(s => violatedWhenMissing(s, context, seen)))
-        return true;
-    if ('not' in schema && quietForMissing(schema.not, context, seen))
-        return true;
-    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && !seen.includes(schema.$ref)) {
-        const target = context.resolveRef(schema.$ref);
-        if (target && violatedWhenMissing(target.schema, context, [...seen, schema.$ref]))
-            return true;
-    }
-    return false;
-}
-const propertiesKeyword = {
-    keywords: ['properties'],
-    compile(schema, context) {
-        const properties = schema.properties;
-        if (!context_isSchemaObject(properties))
-            return FALSE;
-        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-        return anyOf(Object.entries(properties).map(([name, subschema]) => {
-            const location = [...context.location, name];
-            const violated = context.violates(subschema, joinPointer(context.pointer, 'properties', name), location);
-            if (isFalse(violated) || required.has(name) || quietForMissing(subschema, context))
-                return violated;
-            return allOf([context.present('properties', location), violated]);
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
-/** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
-
-
-const limitItemsKeyword = {
-    keywords: ['minItems', 'maxItems'],
-    compile(schema, context) {
-        const min = schema.minItems;
-        const max = schema.maxItems;
-        if (typeof min !== 'number' && typeof max !== 'number')
-            return FALSE;
-        const members = context.field(typeof min === 'number' ? 'minItems' : 'maxItems', [
-            ...context.location,
-            ARRAY_MEMBER
-        ]);
-        return anyOf([
-            typeof min === 'number' ? count({ field: members }).less(min) : FALSE,
-            typeof max === 'number' ? count({ field: members }).greater(max) : FALSE
-        ]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/items.ts
-/** `items`: every member satisfies the subschema, i.e. no member violates it. */
-
-
-
-const itemsKeyword = {
-    keywords: ['items'],
-    compile(schema, context) {
-        if (!('items' in schema))
-            return FALSE;
-        if (Array.isArray(schema.items)) {
-            return context.refuse('items', 'Azure Policy cannot address an array member by position; give `items` one schema that every member satisfies');
-        }
-        const location = [...context.location, ARRAY_MEMBER];
-        const members = context.field('items', location);
-        const violating = context.violates(schema.items, joinPointer(context.pointer, 'items'), location);
-        return count({ field: members, where: violating }).greater(0);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/contains.ts
-/** `contains` with `minContains`/`maxContains`: how many members satisfy the subschema,
- * as a field count whose `where` is the subschema. */
-
-
-
-const containsKeyword = {
-    keywords: ['contains', 'minContains', 'maxContains'],
-    compile(schema, context) {
-        // Without `contains`, JSON Schema ignores minContains and maxContains.
-        if (!('contains' in schema))
-            return FALSE;
-        const location = [...context.location, ARRAY_MEMBER];
-        const members = context.field('contains', location);
-        const satisfies = not(context.violates(schema.contains, joinPointer(context.pointer, 'contains'), location));
-        const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
-        const max = schema.maxContains;
-        const matching = count({ field: members, where: satisfies });
-        return anyOf([matching.less(min), typeof max === 'number' ? matching.greater(max) : FALSE]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/not.ts
-/** `not`: violated exactly when the subschema is satisfied. */
-
-
-const notKeyword = {
-    keywords: ['not'],
-    compile(schema, context) {
-        if (!('not' in schema))
-            return FALSE;
-        return not(context.violates(schema.not, joinPointer(context.pointer, 'not'), context.location));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/allOf.ts
-/** `allOf`: violated when any member is. */
-
-
-const allOfKeyword = {
-    keywords: ['allOf'],
-    compile(schema, context) {
-        const members = schema.allOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        return anyOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'allOf', i), context.location)));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/anyOf.ts
-/** `anyOf`: violated when every member is. */
-
-
-const anyOfKeyword = {
-    keywords: ['anyOf'],
-    compile(schema, context) {
-        const members = schema.anyOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        return allOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'anyOf', i), context.location)));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/oneOf.ts
-/** `oneOf`: violated unless exactly one member is satisfied, i.e. when every member is
- * violated or some two are both satisfied. */
-
-
-const oneOfKeyword = {
-    keywords: ['oneOf'],
-    compile(schema, context) {
-        const members = schema.oneOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        const violations = members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'oneOf', i), context.location));
-        const twoSatisfied = [];
-        for (let i = 0; i < violations.length; i++) {
-            for (let j = i + 1; j < violations.length; j++) {
-                twoSatisfied.push(allOf([not(violations[i]), not(violations[j])]));
-            }
-        }
-        return anyOf([allOf(violations), ...twoSatisfied]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/ifThenElse.ts
-/** `if`/`then`/`else`: violated when `if` holds and `then` is violated, or `if` fails and
- * `else` is violated. `then`/`else` without `if` mean nothing in JSON Schema. */
-
-
-const ifThenElseKeyword = {
-    keywords: ['if', 'then', 'else'],
-    compile(schema, context) {
-        if (!('if' in schema))
-            return FALSE;
-        const at = (keyword) => keyword in schema
-            ? context.violates(schema[keyword], joinPointer(context.pointer, keyword), context.location)
-            : FALSE;
-        const conditionFails = at('if');
-        return anyOf([allOf([not(conditionFails), at('then')]), allOf([conditionFails, at('else')])]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/ref.ts
-/** `$ref` to a local definition (`#/$defs/name`): compiled in place. A reference that
- * reaches itself again cannot be unrolled into a finite policy and is refused. */
-
-const refKeyword = {
-    keywords: ['$ref'],
-    compile(schema, context) {
-        const ref = schema.$ref;
-        if (typeof ref !== 'string')
-            return FALSE;
-        if (!ref.startsWith('#')) {
-            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
-        }
-        const target = context.resolveRef(ref);
-        if (!target)
-            return context.refuse('$ref', `\`${ref}\` names nothing in this schema; define it under \`$defs\``);
-        if (context.expanding(target.pointer)) {
-            return context.refuse('$ref', `\`${ref}\` refers to itself (a recursive schema), which Azure Policy cannot express as a finite condition`);
-        }
-        return context.violatesRef(target.schema, target.pointer);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/refused.ts
-/** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
- * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
-
-
-const refusedReasons = {
-    additionalProperties: 'Azure Policy cannot list the property names an object has, so it cannot find properties the schema does not name; forbid each unwanted property with `not: {required: [name]}` instead',
-    patternProperties: 'Azure Policy cannot list the property names an object has to match them against a pattern',
-    propertyNames: 'Azure Policy cannot list the property names an object has',
-    minProperties: 'Azure Policy cannot count the properties of an object',
-    maxProperties: 'Azure Policy cannot count the properties of an object',
-    unevaluatedProperties: 'it depends on which properties other keywords looked at, which an Azure Policy condition cannot track',
-    unevaluatedItems: 'it depends on which items other keywords looked at, which an Azure Policy condition cannot track',
-    uniqueItems: 'Azure Policy cannot compare the members of an array with each other',
-    prefixItems: 'Azure Policy cannot address an array member by its position',
-    additionalItems: 'Azure Policy cannot address an array member by its position',
-    format: 'Azure Policy has no test for string formats; use `like`, `match` or an anchored `pattern` instead',
-    multipleOf: "Azure Policy's `mod()` works on integers only, while `multipleOf` accepts any number; use `enum` or number limits",
-    dependentSchemas: 'it is not compiled yet; write `if: {required: [name]}` with `then: <schema>`, which is',
-    dependencies: 'it is the draft-07 spelling; use `dependentRequired` (or `if`/`then`)',
-    $id: 'it changes how references resolve; rule schemas resolve `$ref` within the rule file, so remove it',
-    $anchor: 'named anchors are not resolved; put the schema under `$defs` and refer to `#/$defs/<name>`',
-    $dynamicRef: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
-    $dynamicAnchor: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
-    $recursiveRef: 'recursive references cannot be unrolled into a finite Azure Policy condition',
-    $recursiveAnchor: 'recursive references cannot be unrolled into a finite Azure Policy condition',
-    $vocabulary: 'rule schemas use one fixed vocabulary; remove it',
-    contentEncoding: 'Azure Policy cannot decode the contents of a string',
-    contentMediaType: 'Azure Policy cannot decode the contents of a string',
-    contentSchema: 'Azure Policy cannot decode the contents of a string'
-};
-const refusedKeywords = {
-    keywords: Object.keys(refusedReasons),
-    compile(schema, context) {
-        for (const keyword of Object.keys(schema)) {
-            const reason = value_own(refusedReasons, keyword);
-            if (reason !== undefined)
-                context.refuse(keyword, reason);
-        }
-        return FALSE;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/vocabulary.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const vocabulary = [
-    annotationKeywords,
-    refusedKeywords,
-    typeKeyword,
-    constKeyword,
-    enumKeyword,
-    likeKeyword,
-    matchKeyword,
-    patternKeyword,
-    limitNumberKeyword,
-    limitLengthKeyword,
-    requiredKeyword,
-    dependentRequiredKeyword,
-    propertiesKeyword,
-    limitItemsKeyword,
-    itemsKeyword,
-    containsKeyword,
-    refKeyword,
-    notKeyword,
-    allOfKeyword,
-    anyOfKeyword,
-    oneOfKeyword,
-    ifThenElseKeyword
-];
-/** Every keyword a rule schema may use, compiled or refused (the rule loader reports the rest as unknown). */
-const knownKeywords = new Set(vocabulary.flatMap(k => k.keywords));
-/** Keywords that compile to a condition (not annotations, not refused). */
-const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords && k !== refusedKeywords).flatMap(k => k.keywords));
 
 ;// CONCATENATED MODULE: ./src/compiler/schema.ts
 
@@ -51735,7 +57021,7 @@ let catalog;
 function conventionalPath(name) {
     return `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 }
-function load() {
+function aliases_load() {
     if (catalog)
         return catalog;
     const text = (0,external_node_zlib_.brotliDecompressSync)(Buffer.from(ALIAS_DATA, 'base64')).toString('utf8');
@@ -51781,7 +57067,7 @@ function completeTypeOf(lower, completeTypes) {
 const numericIndex = /\[\s*\d+\s*\]/;
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 function lookupAlias(alias) {
-    const { aliases, completeTypes } = load();
+    const { aliases, completeTypes } = aliases_load();
     const lower = alias.toLowerCase();
     const found = aliases.get(lower);
     if (found) {
@@ -51817,14 +57103,14 @@ function lookupAlias(alias) {
 }
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 function aliasModifiable(alias) {
-    return load().aliases.get(alias.toLowerCase())?.modifiable;
+    return aliases_load().aliases.get(alias.toLowerCase())?.modifiable;
 }
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
 function isCompleteType(resourceType) {
-    return load().completeTypes.has(resourceType.toLowerCase());
+    return aliases_load().completeTypes.has(resourceType.toLowerCase());
 }
 /** Edit distance, for suggestions only (short strings, bounded work). */
-function distance(a, b) {
+function aliases_distance(a, b) {
     const prev = new Array(b.length + 1);
     for (let j = 0; j <= b.length; j++)
         prev[j] = j;
@@ -51844,7 +57130,7 @@ function distance(a, b) {
  * the catalog has aliases under), by edit distance of the part after the type.
  */
 function nearestAliases(alias, count = 3) {
-    const { aliases } = load();
+    const { aliases } = aliases_load();
     const lower = alias.toLowerCase();
     if (aliases.has(lower))
         return [aliases.get(lower).name];
@@ -51856,7 +57142,7 @@ function nearestAliases(alias, count = 3) {
         for (const [key, entry] of aliases) {
             if (!key.startsWith(prefix) || key.indexOf('/', prefix.length) >= 0)
                 continue;
-            scored.push({ name: entry.name, score: distance(rest, key.slice(prefix.length)) });
+            scored.push({ name: entry.name, score: aliases_distance(rest, key.slice(prefix.length)) });
         }
         if (scored.length === 0)
             continue;
@@ -51870,7 +57156,7 @@ function aliasesWithPath(path, types, count = 3) {
     const wanted = path.toLowerCase();
     const typePrefixes = types && types.length > 0 ? types.map(t => `${t.toLowerCase()}/`) : undefined;
     const out = [];
-    for (const [key, entry] of load().aliases) {
+    for (const [key, entry] of aliases_load().aliases) {
         if (!entry.paths.some(p => p.toLowerCase() === wanted))
             continue;
         if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0))
@@ -51891,7 +57177,7 @@ function aliasPath(alias) {
 }
 /** How many aliases the shipped catalog holds. */
 function aliasCount() {
-    return load().aliases.size;
+    return aliases_load().aliases.size;
 }
 
 ;// CONCATENATED MODULE: ./src/expr/errors.ts
@@ -52463,7 +57749,7 @@ function getProperty(target, name) {
         }
         return target[key];
     }
-    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${describeType(target)}, not an object.`);
+    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${evaluate_describeType(target)}, not an object.`);
 }
 /** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
 function getIndex(target, index) {
@@ -52476,7 +57762,7 @@ function getIndex(target, index) {
         return unknownResult('index', [target, index]);
     if (Array.isArray(target)) {
         if (typeof index !== 'number' || !Number.isInteger(index)) {
-            throw new ExpressionError(`An array index must be an integer, not ${describeType(index)}.`);
+            throw new ExpressionError(`An array index must be an integer, not ${evaluate_describeType(index)}.`);
         }
         if (index < 0 || index >= target.length) {
             throw new ExpressionError(`The language expression array index '${index}' is out of bounds: the array has ${target.length} item(s).`);
@@ -52485,14 +57771,14 @@ function getIndex(target, index) {
     }
     if (value_isObject(target) && !(target instanceof Lambda)) {
         if (typeof index !== 'string') {
-            throw new ExpressionError(`An object can only be indexed by a property name, not ${describeType(index)}.`);
+            throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
         }
         return getProperty(target, index);
     }
-    throw new ExpressionError(`Only arrays and objects can be indexed, not ${describeType(target)}.`);
+    throw new ExpressionError(`Only arrays and objects can be indexed, not ${evaluate_describeType(target)}.`);
 }
 /** Type names as ARM's messages use them. */
-function describeType(value) {
+function evaluate_describeType(value) {
     if (value === null)
         return 'null';
     if (value instanceof value_Unknown)
@@ -53705,7 +58991,7 @@ function ordinal(index) {
     return ORDINALS[index] ?? `${index + 1}th`;
 }
 function typeError(fn, index, expected, actual) {
-    return new ExpressionError(`The template function '${fn}' expects its ${ordinal(index)} argument to be ${expected}, but it is ${describeType(actual)}.`);
+    return new ExpressionError(`The template function '${fn}' expects its ${ordinal(index)} argument to be ${expected}, but it is ${evaluate_describeType(actual)}.`);
 }
 function stringArg(fn, args, index) {
     const value = args[index];
@@ -55034,7 +60320,7 @@ const numericFunctions = [
 ;// CONCATENATED MODULE: ./src/expr/functions/format.ts
 
 
-function formatError(reason) {
+function format_formatError(reason) {
     return new ExpressionError(`The template function 'format' has an invalid format string: ${reason}.`);
 }
 function formatComposite(template, args) {
@@ -55044,7 +60330,7 @@ function formatComposite(template, args) {
         const c = template[i];
         if (c === '}') {
             if (template[i + 1] !== '}')
-                throw formatError(`a "}" at ${i} has no "{" (write "}}" for a brace)`);
+                throw format_formatError(`a "}" at ${i} has no "{" (write "}}" for a brace)`);
             out += '}';
             i += 2;
             continue;
@@ -55061,13 +60347,13 @@ function formatComposite(template, args) {
         }
         const close = template.indexOf('}', i);
         if (close < 0)
-            throw formatError(`the "{" at ${i} is not closed`);
+            throw format_formatError(`the "{" at ${i} is not closed`);
         const item = /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::(.*))?$/s.exec(template.slice(i + 1, close));
         if (!item)
-            throw formatError(`"${template.slice(i, close + 1)}" is not a format item like {0} or {0:N2}`);
+            throw format_formatError(`"${template.slice(i, close + 1)}" is not a format item like {0} or {0:N2}`);
         const index = Number(item[1]);
         if (index >= args.length) {
-            throw formatError(`{${index}} refers to an argument that was not given (there are ${args.length})`);
+            throw format_formatError(`{${index}} refers to an argument that was not given (there are ${args.length})`);
         }
         let text = formatValue(args[index], item[3]);
         if (item[2] !== undefined) {
@@ -55119,7 +60405,7 @@ function formatValue(value, spec) {
 }
 function requireInteger(value, spec) {
     if (!Number.isInteger(value))
-        throw formatError(`"${spec}" formats integers only, not ${value}`);
+        throw format_formatError(`"${spec}" formats integers only, not ${value}`);
 }
 function grouped(value, decimals) {
     const [whole, fraction] = value.toFixed(decimals).split('.');
@@ -55129,7 +60415,7 @@ function grouped(value, decimals) {
 /** Custom numeric formats made of `0` (digit or zero), `#` (digit if any), `,` (grouping) and `.`. */
 function customNumber(value, spec) {
     if (!/^[0#,.]+$/.test(spec))
-        throw formatError(`"${spec}" is not a supported number format`);
+        throw format_formatError(`"${spec}" is not a supported number format`);
     const [intPart, fracPart = ''] = spec.split('.');
     const minInt = (intPart.match(/0/g) ?? []).length;
     const minFrac = (fracPart.match(/0/g) ?? []).length;
@@ -57810,7 +63096,7 @@ function schemaErrors(errors) {
         return 'it does not match the schema';
     return `${first.instancePath || 'the value'} ${first.message ?? 'does not match the schema'}`;
 }
-const show = (v) => JSON.stringify(v);
+const parameters_show = (v) => JSON.stringify(v);
 /**
  * Checks one parameter declaration and returns it, or throws a `DefinitionError` at `path`:
  * an unknown type, a malformed `allowedValues` or `schema`, a default of the wrong type, outside
@@ -57859,11 +63145,11 @@ function readParameter(raw, name, file, path, notes = []) {
     const d = param.defaultValue;
     if (d !== undefined && d !== null) {
         if (!hasParameterType(type, d)) {
-            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give a default of the declared type or change "type".`, file, `${path}.defaultValue`);
+            throw new DefinitionError(`the default value ${parameters_show(d)} of parameter '${name}' is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give a default of the declared type or change "type".`, file, `${path}.defaultValue`);
         }
         // Azure: PolicyParameterAllowedAndDefaultValuesMismatch, "The 'allowedValues' property must include the value of the 'defaultValue' property if both are present."
         if (!isAllowedValue(param, d)) {
-            throw new DefinitionError(`the default value ${show(d)} of parameter '${name}' is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); add it to "allowedValues" or change the default.`, file, `${path}.defaultValue`);
+            throw new DefinitionError(`the default value ${parameters_show(d)} of parameter '${name}' is not one of its allowed values ${parameters_show(param.allowedValues)} (compared case-sensitively); add it to "allowedValues" or change the default.`, file, `${path}.defaultValue`);
         }
         if (schema) {
             const validate = schemaValidator(schema);
@@ -57885,10 +63171,10 @@ function checkAssignmentValue(definition, file, name, param, value) {
     const where = file ? { file } : undefined;
     const typeName = typeNames[param.type.toLowerCase()];
     if (!hasParameterType(param.type, value)) {
-        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
     }
     if (!isAllowedValue(param, value)) {
-        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${show(value)}, which is not one of its allowed values ${show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
+        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not one of its allowed values ${parameters_show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
     }
     if (param.schema) {
         const validate = schemaValidator(param.schema);
@@ -58558,4311 +63844,6 @@ function loadDefinitionsFromDirectory(dir) {
  */
 function evaluateDefinitions(defs, resources, options = {}) {
     return evaluateInOrder(defs, resources, options);
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(2210);
-var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
-;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
-/*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
-//#region src/tag.ts
-/**
-* Returned by a scalar resolver when the source does not match its tag.
-*
-* @category Tags
-*/
-var NOT_RESOLVED = Symbol("NOT_RESOLVED");
-/**
-* Create a normalized scalar tag definition.
-*
-* @category Tags
-*/
-function defineScalarTag(tagName, options) {
-	return {
-		tagName,
-		nodeKind: "scalar",
-		implicit: options.implicit ?? false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		implicitFirstChars: options.implicitFirstChars ?? null,
-		resolve: options.resolve,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => String(data)),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
-}
-/**
-* Create a normalized sequence tag definition.
-*
-* @category Tags
-*/
-function defineSequenceTag(tagName, options) {
-	const carrierIsResult = options.finalize === void 0;
-	return {
-		tagName,
-		nodeKind: "sequence",
-		implicit: false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		create: options.create,
-		addItem: options.addItem,
-		finalize: options.finalize ?? ((carrier) => carrier),
-		carrierIsResult,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => data),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
-}
-/**
-* Create a normalized mapping tag definition.
-*
-* @category Tags
-*/
-function defineMappingTag(tagName, options) {
-	const carrierIsResult = options.finalize === void 0;
-	return {
-		tagName,
-		nodeKind: "mapping",
-		implicit: false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		create: options.create,
-		addPair: options.addPair,
-		has: options.has,
-		keys: options.keys,
-		get: options.get,
-		finalize: options.finalize ?? ((carrier) => carrier),
-		carrierIsResult,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => data),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
-}
-//#endregion
-//#region src/tag/scalar/str.ts
-/** @category Tags */
-var strTag = defineScalarTag("tag:yaml.org,2002:str", {
-	resolve: (source) => source,
-	identify: (data) => typeof data === "string"
-});
-//#endregion
-//#region src/tag/scalar/null_core.ts
-var NULL_VALUES$1 = [
-	"",
-	"~",
-	"null",
-	"Null",
-	"NULL"
-];
-/** @category Tags */
-var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: [
-		"",
-		"~",
-		"n",
-		"N"
-	],
-	resolve: (source) => {
-		if (NULL_VALUES$1.indexOf(source) !== -1) return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/null_json.ts
-/** @category Tags */
-var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: ["n"],
-	resolve: (source, isExplicit) => {
-		if (source === "null" || isExplicit && source === "") return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/null_yaml11.ts
-var NULL_VALUES = [
-	"",
-	"~",
-	"null",
-	"Null",
-	"NULL"
-];
-/** @category Tags */
-var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: [
-		"",
-		"~",
-		"n",
-		"N"
-	],
-	resolve: (source) => {
-		if (NULL_VALUES.indexOf(source) !== -1) return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/bool_core.ts
-var TRUE_VALUES$2 = [
-	"true",
-	"True",
-	"TRUE"
-];
-var FALSE_VALUES$2 = [
-	"false",
-	"False",
-	"FALSE"
-];
-/** @category Tags */
-var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: [
-		"t",
-		"T",
-		"f",
-		"F"
-	],
-	resolve: (source) => {
-		if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/bool_json.ts
-var TRUE_VALUES$1 = ["true"];
-var FALSE_VALUES$1 = ["false"];
-/** @category Tags */
-var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: ["t", "f"],
-	resolve: (source) => {
-		if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/bool_yaml11.ts
-var TRUE_VALUES = [
-	"true",
-	"True",
-	"TRUE",
-	"y",
-	"Y",
-	"yes",
-	"Yes",
-	"YES",
-	"on",
-	"On",
-	"ON"
-];
-var FALSE_VALUES = [
-	"false",
-	"False",
-	"FALSE",
-	"n",
-	"N",
-	"no",
-	"No",
-	"NO",
-	"off",
-	"Off",
-	"OFF"
-];
-/** @category Tags */
-var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: [
-		"y",
-		"Y",
-		"n",
-		"N",
-		"t",
-		"T",
-		"f",
-		"F",
-		"o",
-		"O"
-	],
-	resolve: (source) => {
-		if (TRUE_VALUES.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/int_core.ts
-var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$2(source) {
-	let value = source;
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger$2(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	} else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger$2(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		..."0123456789"
-	],
-	resolve: resolveYamlInteger$2,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/int_json.ts
-var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
-var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$1(source) {
-	let value = source;
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger$1(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	} else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger$1(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: ["-", ..."0123456789"],
-	resolve: resolveYamlInteger$1,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/int_yaml11.ts
-var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
-function parseYamlInteger(source) {
-	let value = source.replace(/_/g, "");
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	if (value.includes(":")) {
-		let result = 0;
-		for (const part of value.split(":")) result = result * 60 + Number(part);
-		return sign * result;
-	}
-	if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger(source) {
-	if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		..."0123456789"
-	],
-	resolve: resolveYamlInteger,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/float_core.ts
-var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$2(source) {
-	if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	let value = source.toLowerCase();
-	const sign = value[0] === "-" ? -1 : 1;
-	if ("+-".includes(value[0])) value = value.slice(1);
-	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-	if (value === ".nan") return NaN;
-	const result = sign * parseFloat(value);
-	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat$2(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		".",
-		..."0123456789"
-	],
-	resolve: resolveYamlFloat$2,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat$2
-});
-//#endregion
-//#region src/tag/scalar/float_json.ts
-var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
-var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$1(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-		let value = source.toLowerCase();
-		const sign = value[0] === "-" ? -1 : 1;
-		if ("+-".includes(value[0])) value = value.slice(1);
-		if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-		if (value === ".nan") return NaN;
-		const result = sign * parseFloat(value);
-		return Number.isFinite(result) ? result : NOT_RESOLVED;
-	}
-	if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = Number(source);
-	if (Number.isFinite(result)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat$1(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: ["-", ..."0123456789"],
-	resolve: resolveYamlFloat$1,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat$1
-});
-//#endregion
-//#region src/tag/scalar/float_yaml11.ts
-var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat(source) {
-	if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-	let value = source.toLowerCase().replace(/_/g, "");
-	const sign = value[0] === "-" ? -1 : 1;
-	if ("+-".includes(value[0])) value = value.slice(1);
-	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-	if (value === ".nan") return NaN;
-	let result = 0;
-	if (value.includes(":")) {
-		for (const part of value.split(":")) result = result * 60 + Number(part);
-		result *= sign;
-	} else result = sign * parseFloat(value);
-	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		".",
-		..."0123456789"
-	],
-	resolve: resolveYamlFloat,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat
-});
-//#endregion
-//#region src/tag/scalar/merge.ts
-/**
-* Enables merge keys in {@link CORE_SCHEMA} when added with
-* {@link Schema.withTags}.
-*
-* @category Tags
-*/
-var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
-	implicit: true,
-	implicitFirstChars: ["<"],
-	resolve: (source, isExplicit) => {
-		if (source === "<<" || isExplicit && source === "") return "<<";
-		return NOT_RESOLVED;
-	},
-	identify: () => false
-});
-//#endregion
-//#region src/tag/scalar/binary.ts
-var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
-function resolveYamlBinary(source) {
-	const input = source.replace(/\s/g, "");
-	if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
-	const binary = atob(input);
-	const result = new Uint8Array(binary.length);
-	for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
-	return result;
-}
-function representYamlBinary(object) {
-	let binary = "";
-	for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
-	return btoa(binary);
-}
-/**
-* The `!!binary` tag, represented as a `Uint8Array`.
-*
-* @category Tags
-*/
-var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
-	resolve: resolveYamlBinary,
-	identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
-	represent: representYamlBinary
-});
-//#endregion
-//#region src/tag/scalar/timestamp.ts
-var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
-var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
-function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
-	const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-	date.setUTCFullYear(year, month, day);
-	return date;
-}
-function resolveYamlTimestamp(source) {
-	let match = YAML_DATE_REGEXP.exec(source);
-	if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
-	if (match === null) return NOT_RESOLVED;
-	const year = +match[1];
-	const month = +match[2] - 1;
-	const day = +match[3];
-	if (!match[4]) {
-		const date = makeUtcDate(year, month, day);
-		if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-		return date;
-	}
-	const hour = +match[4];
-	const minute = +match[5];
-	const second = +match[6];
-	let fraction = 0;
-	if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
-	if (match[7]) {
-		let value = match[7].slice(0, 3);
-		while (value.length < 3) value += "0";
-		fraction = +value;
-	}
-	const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-	if (match[9]) {
-		const offsetHour = +match[10];
-		const offsetMinute = +(match[11] || 0);
-		if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
-		const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-		date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
-	}
-	return date;
-}
-/**
-* The YAML 1.1 `!!timestamp` tag, represented as a JavaScript `Date`.
-*
-* @category Tags
-*/
-var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
-	implicit: true,
-	implicitFirstChars: [..."0123456789"],
-	resolve: resolveYamlTimestamp,
-	identify: (object) => object instanceof Date,
-	represent: (object) => object.toISOString()
-});
-//#endregion
-//#region src/tag/sequence/seq.ts
-/** @category Tags */
-var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
-	create: () => [],
-	addItem: (container, item) => {
-		container.push(item);
-	},
-	identify: Array.isArray
-});
-//#endregion
-//#region src/common/object.ts
-function js_yaml_isPlainObject(data) {
-	if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
-	const prototype = Object.getPrototypeOf(data);
-	return prototype === null || prototype === Object.prototype;
-}
-function pick(object, keys) {
-	const result = {};
-	for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-	return result;
-}
-//#endregion
-//#region src/tag/sequence/omap.ts
-/**
-* Provided only for YAML 1.1 compatibility and supported by the loader only.
-* JavaScript has no dedicated class to represent this type, so it cannot be
-* identified and dumped.
-*
-* ```yaml
-* !!omap
-*   - one: 1
-*   - two: 2
-* ```
-*
-* is loaded as
-*
-* ```javascript
-* [
-*   { one: 1 },
-*   { two: 2 }
-* ]
-* ```
-*
-* @category Tags
-*/
-var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
-	create: () => ({
-		list: [],
-		seen: /* @__PURE__ */ new Set()
-	}),
-	addItem: (carrier, item) => {
-		let key;
-		if (item instanceof Map) {
-			if (item.size !== 1) return "cannot resolve an ordered map item";
-			key = item.keys().next().value;
-		} else if (js_yaml_isPlainObject(item)) {
-			const itemKeys = Object.keys(item);
-			if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
-			key = itemKeys[0];
-		} else return "cannot resolve an ordered map item";
-		if (carrier.seen.has(key)) return "duplicate key in ordered map";
-		carrier.seen.add(key);
-		carrier.list.push(item);
-		return "";
-	},
-	finalize: (carrier) => carrier.list,
-	identify: () => false
-});
-//#endregion
-//#region src/tag/sequence/pairs.ts
-/**
-* Provided only for YAML 1.1 compatibility and supported by the loader only.
-* JavaScript has no dedicated class to represent this type, so it cannot be
-* identified and dumped.
-*
-* ```yaml
-* !!pairs
-*   - one: 1
-*   - two: 2
-* ```
-*
-* is loaded as
-*
-* ```javascript
-* [
-*   ['one', 1],
-*   ['two', 2]
-* ]
-* ```
-*
-* @category Tags
-*/
-var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
-	create: () => [],
-	addItem: (container, item) => {
-		if (item instanceof Map) {
-			if (item.size !== 1) return "cannot resolve a pairs item";
-			container.push(item.entries().next().value);
-			return "";
-		}
-		if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
-		const object = item;
-		const keys = Object.keys(object);
-		if (keys.length !== 1) return "cannot resolve a pairs item";
-		container.push([keys[0], object[keys[0]]]);
-		return "";
-	},
-	identify: () => false
-});
-//#endregion
-//#region src/tag/mapping/map.ts
-/**
-* This is the default mapping implementation. It uses `{}` objects and has only
-* partial functionality due to language limitations. This choice was made
-* because users expect to get JavaScript objects, and it was left unchanged to
-* avoid too many breaking changes in the v5 release.
-*
-* Side effects:
-*
-* - `Object.hasOwn()` checks or `for...of` loops are required for safe use (to
-*   avoid falling through to prototypes).
-* - Only scalar string keys are supported properly.
-* - Other scalar keys, such as `null` and numbers, are converted to strings.
-*   This is historical behaviour, and it can cause side effects such as
-*   problems with `!!merge`.
-*
-* Note that non-string scalar keys may be deprecated in future versions.
-*
-* Ideally, use {@link realMapTag} instead.
-*
-* @category Tags
-*/
-var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => ({}),
-	identify: js_yaml_isPlainObject,
-	represent: (o) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of Object.keys(o)) map.set(key, o[key]);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
-		const normalizedKey = String(key);
-		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-			value,
-			enumerable: true,
-			configurable: true,
-			writable: true
-		});
-		else container[normalizedKey] = value;
-		return "";
-	},
-	has: (container, key) => {
-		if (key !== null && typeof key === "object") return false;
-		return Object.prototype.hasOwnProperty.call(container, String(key));
-	},
-	keys: (container) => Object.keys(container),
-	get: (container, key) => {
-		const normalizedKey = String(key);
-		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-		return container[normalizedKey];
-	}
-});
-//#endregion
-//#region src/tag/mapping/set.ts
-/**
-* The YAML 1.1 `!!set` tag, represented as a JavaScript `Set`.
-*
-* @category Tags
-*/
-var setTag = defineMappingTag("tag:yaml.org,2002:set", {
-	create: () => /* @__PURE__ */ new Set(),
-	identify: (data) => data instanceof Set,
-	represent: (data) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of data) map.set(key, null);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		if (value !== null) return "cannot resolve a set item";
-		container.add(key);
-		return "";
-	},
-	has: (container, key) => container.has(key),
-	keys: (container) => container.keys(),
-	get: () => null
-});
-//#endregion
-//#region src/schema.ts
-function createTagDefinitionMap() {
-	return {
-		scalar: Object.create(null),
-		sequence: Object.create(null),
-		mapping: Object.create(null)
-	};
-}
-function createTagDefinitionListMap() {
-	return {
-		scalar: [],
-		sequence: [],
-		mapping: []
-	};
-}
-function compileTags(tags) {
-	const result = [];
-	for (const tag of tags) {
-		let index = result.length;
-		for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-			const previous = result[previousIndex];
-			if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
-				index = previousIndex;
-				break;
-			}
-		}
-		result[index] = tag;
-	}
-	return result;
-}
-/**
-* Controls tag resolution when loading and type selection when dumping.
-*
-* @category Schemas
-*/
-var Schema = class Schema {
-	tags;
-	/** @internal */
-	implicitScalarTags;
-	/**
-	* Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
-	* the resolvers that may match that key, in schema order; a key absent from
-	* the map uses
-	* {@link Schema.implicitScalarAnyFirstChar}
-	* (resolvers that declared no first-char constraint, so they apply to any
-	* first character).
-	*/
-	implicitScalarByFirstChar;
-	implicitScalarAnyFirstChar;
-	/**
-	* The default scalar tag (`!!str`), resolved once so the composer's fallback
-	* for unresolved plain scalars avoids a keyed lookup per scalar.
-	*
-	* @internal
-	*/
-	defaultScalarTag;
-	/**
-	* The default container tags (`!!seq` / `!!map`), used by the dumper: when a
-	* value is identified by its default tag, the tag is implicit and not
-	* printed. Undefined if the schema does not define them (then such values
-	* can't be dumped).
-	*
-	* @internal
-	*/
-	defaultSequenceTag;
-	/** @internal */
-	defaultMappingTag;
-	exact;
-	prefix;
-	constructor(tags) {
-		const compiledTags = compileTags(tags);
-		const implicitScalarTags = [];
-		const exact = createTagDefinitionMap();
-		const prefix = createTagDefinitionListMap();
-		for (const tag of compiledTags) {
-			if (tag.nodeKind === "scalar" && tag.implicit) {
-				if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
-				implicitScalarTags.push(tag);
-			}
-			switch (tag.nodeKind) {
-				case "scalar":
-					if (tag.matchByTagPrefix) prefix.scalar.push(tag);
-					else exact.scalar[tag.tagName] = tag;
-					break;
-				case "sequence":
-					if (tag.matchByTagPrefix) prefix.sequence.push(tag);
-					else exact.sequence[tag.tagName] = tag;
-					break;
-				case "mapping": if (tag.matchByTagPrefix) prefix.mapping.push(tag);
-				else exact.mapping[tag.tagName] = tag;
-			}
-		}
-		const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
-		const keys = /* @__PURE__ */ new Set();
-		for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
-		const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
-		for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
-		const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
-		if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
-		this.tags = compiledTags;
-		this.implicitScalarTags = implicitScalarTags;
-		this.implicitScalarByFirstChar = implicitScalarByFirstChar;
-		this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
-		this.defaultScalarTag = defaultScalarTag;
-		this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
-		this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
-		this.exact = exact;
-		this.prefix = prefix;
-	}
-	/** @internal */
-	lookupScalarTag(tagName) {
-		const exactTag = this.exact.scalar[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	lookupSequenceTag(tagName) {
-		const exactTag = this.exact.sequence[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	lookupMappingTag(tagName) {
-		const exactTag = this.exact.mapping[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	resolveImplicitScalarTag(source) {
-		const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-		for (const tag of candidates) {
-			const value = tag.resolve(source, false, tag.tagName);
-			if (value !== NOT_RESOLVED) return {
-				value,
-				tag
-			};
-		}
-		const tag = this.defaultScalarTag;
-		return {
-			value: tag.resolve(source, false, tag.tagName),
-			tag
-		};
-	}
-	/**
-	* Creates a new schema with the specified tags added. If a tag already
-	* exists, it is replaced by the specified tag.
-	*
-	* @example
-	*
-	* ```javascript
-	* import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-	*
-	* const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
-	* ```
-	*/
-	withTags(...tags) {
-		let flatTags = [];
-		for (const tag of tags) flatTags = flatTags.concat(tag);
-		return new Schema([...this.tags, ...flatTags]);
-	}
-};
-/**
-* The YAML 1.2 Failsafe Schema: strings, sequences, and mappings.
-*
-* @category Schemas
-*/
-var FAILSAFE_SCHEMA = new Schema([
-	strTag,
-	seqTag,
-	mapTag
-]);
-/**
-* The YAML 1.2 JSON Schema. It uses JSON scalar forms while retaining YAML
-* collection syntax.
-*
-* @category Schemas
-*/
-var JSON_SCHEMA = new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullJsonTag,
-	boolJsonTag,
-	intJsonTag,
-	floatJsonTag
-]);
-/**
-* The default schema for the loaders. Note, {@link CORE_SCHEMA} comes
-* without the `!!merge` tag. You can easily enable it if needed.
-*
-* @example
-* Enable {@link mergeTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, mergeTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Schemas
-*/
-var CORE_SCHEMA = new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullCoreTag,
-	boolCoreTag,
-	intCoreTag,
-	floatCoreTag
-]);
-/**
-* YAML 1.1-compatible schema.
-*
-* @category Schemas
-*/
-var YAML11_SCHEMA = new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullYaml11Tag,
-	boolYaml11Tag,
-	intYaml11Tag,
-	floatYaml11Tag,
-	timestampTag,
-	mergeTag,
-	binaryTag,
-	omapTag,
-	pairsTag,
-	setTag
-]);
-/**
-* The dumper schema for maximum compatibility. It combines all supported type
-* variants from YAML 1.1 and YAML 1.2 so strings matching any of them are
-* quoted. This makes the generated YAML more compatible with other parsers.
-*
-* The schema is based on YAML 1.1, but extends `!!int` and `!!float` to accept
-* both YAML 1.1 and Core Schema forms, since Core Schema supports some forms
-* that YAML 1.1 does not.
-*
-* @category Schemas
-*/
-var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
-	...intYaml11Tag,
-	resolve: (source, isExplicit, tagName) => {
-		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-		return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
-	}
-}, {
-	...floatYaml11Tag,
-	resolve: (source, isExplicit, tagName) => {
-		const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-		return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
-	}
-});
-//#endregion
-//#region src/tag/mapping/real_map.ts
-/**
-* Recommended when non-string keys are actually needed. It uses native
-* JavaScript `Map` objects, so keys keep their constructed types instead of
-* being converted to strings.
-*
-* It is not the default to avoid widespread breaking changes in existing
-* projects. `Map` has a different access API and does not pass deep equality
-* checks against `{}`-based fixtures. Alongside the other changes in v5,
-* making it the default was considered too disruptive.
-*
-* If these differences are acceptable for your project, we recommend using
-* {@link realMapTag} to guarantee the absence of problems and side effects.
-*
-* @example
-* Enable {@link realMapTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, realMapTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(realMapTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Tags
-*/
-var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => /* @__PURE__ */ new Map(),
-	addPair: (container, key, value) => {
-		container.set(key, value);
-		return "";
-	},
-	has: (container, key) => container.has(key),
-	keys: (container) => container.keys(),
-	get: (container, key) => container.get(key),
-	identify: (data) => data instanceof Map || js_yaml_isPlainObject(data),
-	represent: (data) => {
-		if (data instanceof Map) return data;
-		const map = /* @__PURE__ */ new Map();
-		const obj = data;
-		for (const key of Object.keys(obj)) map.set(key, obj[key]);
-		return map;
-	}
-});
-//#endregion
-//#region src/tag/mapping/legacy_map.ts
-function normalizeKey(key) {
-	if (Array.isArray(key)) {
-		const array = Array.prototype.slice.call(key);
-		for (let index = 0; index < array.length; index++) {
-			if (Array.isArray(array[index])) return null;
-			if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
-		}
-		return String(array);
-	}
-	if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
-	return String(key);
-}
-/**
-* This implementation exists solely to reproduce v4 behavior exactly. Its use
-* is strongly discouraged. If complex or non-string keys are needed, use
-* {@link realMapTag} instead.
-*
-* @category Tags
-*/
-var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => ({}),
-	identify: js_yaml_isPlainObject,
-	represent: (o) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of Object.keys(o)) map.set(key, o[key]);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		const normalizedKey = normalizeKey(key);
-		if (normalizedKey === null) return "nested arrays are not supported inside keys";
-		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-			value,
-			enumerable: true,
-			configurable: true,
-			writable: true
-		});
-		else container[normalizedKey] = value;
-		return "";
-	},
-	has: (container, key) => {
-		const normalizedKey = normalizeKey(key);
-		return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
-	},
-	keys: (container) => Object.keys(container),
-	get: (container, key) => {
-		const normalizedKey = String(key);
-		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-		return container[normalizedKey];
-	}
-});
-//#endregion
-//#region src/common/snippet.ts
-var DEFAULT_SNIPPET_OPTIONS = {
-	maxLength: 79,
-	indent: 1,
-	linesBefore: 3,
-	linesAfter: 2
-};
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-	let head = "";
-	let tail = "";
-	const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-	if (position - lineStart > maxHalfLength) {
-		head = " ... ";
-		lineStart = position - maxHalfLength + head.length;
-	}
-	if (lineEnd - position > maxHalfLength) {
-		tail = " ...";
-		lineEnd = position + maxHalfLength - tail.length;
-	}
-	return {
-		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
-		pos: position - lineStart + head.length
-	};
-}
-function padStart(string, max) {
-	return " ".repeat(Math.max(max - string.length, 0)) + string;
-}
-function makeSnippet(mark, options) {
-	if (!mark.buffer) return null;
-	const opts = {
-		...DEFAULT_SNIPPET_OPTIONS,
-		...options
-	};
-	const re = /\r?\n|\r|\0/g;
-	const lineStarts = [0];
-	const lineEnds = [];
-	let match;
-	let foundLineNo = -1;
-	while (match = re.exec(mark.buffer)) {
-		lineEnds.push(match.index);
-		lineStarts.push(match.index + match[0].length);
-		if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
-	}
-	if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-	let result = "";
-	const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
-	const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
-	for (let i = 1; i <= opts.linesBefore; i++) {
-		if (foundLineNo - i < 0) break;
-		const line = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-		result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line.str}\n${result}`;
-	}
-	const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-	result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}\n`;
-	result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^\n`;
-	for (let i = 1; i <= opts.linesAfter; i++) {
-		if (foundLineNo + i >= lineEnds.length) break;
-		const line = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-		result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line.str}\n`;
-	}
-	return result.replace(/\n$/, "");
-}
-//#endregion
-//#region src/common/exception.ts
-function js_yaml_formatError(exception, compact) {
-	let where = "";
-	if (!exception.mark) return exception.reason;
-	if (exception.mark.name) where += `in "${exception.mark.name}" `;
-	where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
-	if (!compact && exception.mark.snippet) where += `\n\n${exception.mark.snippet}`;
-	return `${exception.reason} ${where}`;
-}
-/**
-* A YAML error. Unlike an ordinary `Error`, it adds a source snippet showing
-* the location of the problem to the error message, when available.
-*
-* @category Main
-*/
-var YAMLException = class YAMLException extends Error {
-	reason;
-	mark;
-	/**
-	* Optional `mark` contains source snippet data. Usually, use
-	* {@link YAMLException.throwAt} instead of passing it directly.
-	*/
-	constructor(reason, mark) {
-		super();
-		this.name = "YAMLException";
-		this.reason = reason;
-		this.mark = mark;
-		this.message = js_yaml_formatError(this, false);
-		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
-	}
-	/**
-	* Returns the formatted error, omitting the source snippet in compact mode.
-	*/
-	toString(compact) {
-		return `${this.name}: ${js_yaml_formatError(this, compact)}`;
-	}
-	/**
-	* Builds a YAMLException with a source snippet and throws it. `source` is
-	* the raw input text; `position` is an offset into it.
-	*/
-	static throwAt(source, position, message, filename = "") {
-		let line = 0;
-		let lineStart = 0;
-		for (let index = 0; index < position; index++) {
-			const ch = source.charCodeAt(index);
-			if (ch === 10) {
-				line++;
-				lineStart = index + 1;
-			} else if (ch === 13) {
-				line++;
-				if (source.charCodeAt(index + 1) === 10) index++;
-				lineStart = index + 1;
-			}
-		}
-		const mark = {
-			name: filename,
-			buffer: source,
-			position,
-			line,
-			column: position - lineStart
-		};
-		mark.snippet = makeSnippet(mark);
-		throw new YAMLException(message, mark);
-	}
-};
-//#endregion
-//#region src/parser/events.ts
-/** @category Events */
-var EVENT_ID = {
-	DOCUMENT: 1,
-	SEQUENCE: 2,
-	MAPPING: 3,
-	SCALAR: 4,
-	ALIAS: 5,
-	POP: 6
-};
-/** @category Nodes */
-var SCALAR_STYLE = {
-	PLAIN: 1,
-	SINGLE_QUOTED: 2,
-	DOUBLE_QUOTED: 3,
-	LITERAL_BLOCK: 4,
-	FOLDED_BLOCK: 5
-};
-/** @category Nodes */
-var COLLECTION_STYLE = {
-	BLOCK: 1,
-	FLOW: 2
-};
-/** @category Nodes */
-var CHOMPING_MODE = {
-	CLIP: 1,
-	STRIP: 2,
-	KEEP: 3
-};
-//#endregion
-//#region src/parser/parser_scalar.ts
-var NO_RANGE$3 = -1;
-function simpleEscapeSequence(c) {
-	switch (c) {
-		case 48: return "\0";
-		case 97: return "\x07";
-		case 98: return "\b";
-		case 116: return "	";
-		case 9: return "	";
-		case 110: return "\n";
-		case 118: return "\v";
-		case 102: return "\f";
-		case 114: return "\r";
-		case 101: return "\x1B";
-		case 32: return " ";
-		case 34: return "\"";
-		case 47: return "/";
-		case 92: return "\\";
-		case 78: return "";
-		case 95: return "\xA0";
-		case 76: return "\u2028";
-		case 80: return "\u2029";
-		default: return "";
-	}
-}
-var simpleEscapeCheck = new Array(256);
-var simpleEscapeMap = new Array(256);
-for (let i = 0; i < 256; i++) {
-	simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-	simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-function charFromCodepoint(c) {
-	if (c <= 65535) return String.fromCharCode(c);
-	return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
-}
-function fromHexCode$1(c) {
-	if (c >= 48 && c <= 57) return c - 48;
-	return (c | 32) - 97 + 10;
-}
-function escapedHexLen$1(c) {
-	if (c === 120) return 2;
-	if (c === 117) return 4;
-	return 8;
-}
-function skipFoldedBreaks(input, position, end) {
-	let breaks = 0;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 10) {
-			breaks++;
-			position++;
-		} else if (ch === 13) {
-			breaks++;
-			position++;
-			if (input.charCodeAt(position) === 10) position++;
-		} else if (ch === 32 || ch === 9) position++;
-		else break;
-	}
-	return {
-		position,
-		breaks
-	};
-}
-function foldedBreaks(count) {
-	if (count === 1) return " ";
-	return "\n".repeat(count - 1);
-}
-function getPlainValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, captureEnd);
-}
-function getSingleQuotedValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 39) {
-			result += input.slice(captureStart, position) + "'";
-			position += 2;
-			captureStart = captureEnd = position;
-		} else if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, end);
-}
-function getDoubleQuotedValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 92) {
-			result += input.slice(captureStart, position);
-			position++;
-			const escaped = input.charCodeAt(position);
-			if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
-			else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-				result += simpleEscapeMap[escaped];
-				position++;
-			} else {
-				let hexLength = escapedHexLen$1(escaped);
-				let hexResult = 0;
-				for (; hexLength > 0; hexLength--) {
-					position++;
-					const digit = fromHexCode$1(input.charCodeAt(position));
-					hexResult = (hexResult << 4) + digit;
-				}
-				result += charFromCodepoint(hexResult);
-				position++;
-			}
-			captureStart = captureEnd = position;
-		} else if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, end);
-}
-function getBlockValue(input, start, end, indent, chomping, folded) {
-	const textIndent = indent < 0 ? 0 : indent;
-	const region = input.slice(start, end).replace(/\r\n?/g, "\n");
-	const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-	let result = "";
-	let didReadContent = false;
-	let emptyLines = 0;
-	let atMoreIndented = false;
-	for (const line of lines) {
-		let column = 0;
-		while (column < textIndent && line.charCodeAt(column) === 32) column++;
-		if (indent < 0 || column >= line.length) {
-			emptyLines++;
-			continue;
-		}
-		const content = line.slice(textIndent);
-		const first = content.charCodeAt(0);
-		if (folded) {
-			if (first === 32 || first === 9) {
-				atMoreIndented = true;
-				result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-			} else if (atMoreIndented) {
-				atMoreIndented = false;
-				result += "\n".repeat(emptyLines + 1);
-			} else if (emptyLines === 0) {
-				if (didReadContent) result += " ";
-			} else result += "\n".repeat(emptyLines);
-		} else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-		result += content;
-		didReadContent = true;
-		emptyLines = 0;
-	}
-	if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-	else if (chomping !== CHOMPING_MODE.STRIP) {
-		if (didReadContent) result += "\n";
-	}
-	return result;
-}
-/**
-* Decodes the scalar referenced by event offsets in `input`.
-*
-* @category Events
-*/
-function getScalarValue(input, scalar) {
-	if (scalar.valueStart === NO_RANGE$3) return "";
-	const { valueStart, valueEnd } = scalar;
-	if (scalar.fast) return input.slice(valueStart, valueEnd);
-	switch (scalar.style) {
-		case SCALAR_STYLE.SINGLE_QUOTED: return getSingleQuotedValue(input, valueStart, valueEnd);
-		case SCALAR_STYLE.DOUBLE_QUOTED: return getDoubleQuotedValue(input, valueStart, valueEnd);
-		case SCALAR_STYLE.LITERAL_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
-		case SCALAR_STYLE.FOLDED_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
-		default: return getPlainValue(input, valueStart, valueEnd);
-	}
-}
-//#endregion
-//#region src/common/tagname.ts
-var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
-	"!": "!",
-	"!!": "tag:yaml.org,2002:"
-});
-var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
-var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
-var HEX = "0123456789ABCDEF";
-function percentByte(byte) {
-	return "%" + HEX[byte >> 4] + HEX[byte & 15];
-}
-function tagPercentEncode(source, isSuffix) {
-	const allowed = isSuffix ? TAG_SUFFIX_CHARS : TAG_URI_CHARS;
-	let result = "";
-	for (let index = 0; index < source.length; index++) {
-		let ch = source.charCodeAt(index);
-		if (ch >= 48 && ch <= 57 || ch >= 65 && ch <= 90 || ch >= 97 && ch <= 122 || allowed.includes(source[index])) {
-			result += source[index];
-			continue;
-		}
-		if (ch >= 55296 && ch <= 56319) ch = 65536 + ((ch & 1023) << 10) + (source.charCodeAt(++index) & 1023);
-		if (ch < 128) result += percentByte(ch);
-		else if (ch < 2048) result += percentByte(192 | ch >> 6) + percentByte(128 | ch & 63);
-		else if (ch < 65536) result += percentByte(224 | ch >> 12) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
-		else result += percentByte(240 | ch >> 18) + percentByte(128 | ch >> 12 & 63) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
-	}
-	return result;
-}
-function tagPercentDecode(source) {
-	let result = "";
-	let index = 0;
-	while (index < source.length) {
-		if (source.charCodeAt(index) !== 37) {
-			result += source[index++];
-			continue;
-		}
-		let ch = parseInt(source.slice(index + 1, index + 3), 16);
-		index += 3;
-		if (ch >= 192) {
-			let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
-			ch &= (1 << 6 - remaining) - 1;
-			while (remaining-- > 0) {
-				ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
-				index += 3;
-			}
-		}
-		if (ch < 65536) result += String.fromCharCode(ch);
-		else {
-			ch -= 65536;
-			result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
-		}
-	}
-	return result;
-}
-function tagNameFull(rawTag, tagHandlers) {
-	if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
-	const handleEnd = rawTag.indexOf("!", 1);
-	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
-	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
-}
-function tagNameShort(fullTag) {
-	let tag = fullTag;
-	if (tag.charCodeAt(0) === 33) {
-		tag = tag.slice(1);
-		return `!${tagPercentEncode(tag, true)}`;
-	}
-	if (tag.slice(0, 18) === "tag:yaml.org,2002:") return `!!${tagPercentEncode(tag.slice(18), true)}`;
-	return `!<${tagPercentEncode(tag, false)}>`;
-}
-//#endregion
-//#region src/parser/constructor.ts
-var NO_RANGE$2 = -1;
-var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
-var DEFAULT_CONSTRUCTOR_OPTIONS = {
-	filename: "",
-	schema: CORE_SCHEMA,
-	json: false,
-	maxTotalMergeKeys: 1e4,
-	maxAliases: -1
-};
-function eventPosition$1(event) {
-	if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
-	if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
-	if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
-	if ("start" in event) return event.start;
-	return 0;
-}
-function throwError$1(state, message) {
-	YAMLException.throwAt(state.source, state.position, message, state.filename);
-}
-function finalizeCollection(state, position, tag, carrier) {
-	try {
-		return tag.finalize(carrier);
-	} catch (error) {
-		if (error instanceof YAMLException) throw error;
-		YAMLException.throwAt(state.source, position, error instanceof Error ? error.message : String(error), state.filename);
-	}
-}
-function constructScalar(state, event) {
-	const source = getScalarValue(state.source, event);
-	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-	const strTag = state.schema.defaultScalarTag;
-	if (rawTag !== "") {
-		if (rawTag === "!") return {
-			value: source,
-			tag: strTag
-		};
-		const tagName = tagNameFull(rawTag, state.tagHandlers);
-		const scalarTag = state.schema.lookupScalarTag(tagName);
-		if (scalarTag) {
-			const result = scalarTag.resolve(source, true, tagName);
-			if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-			return {
-				value: result,
-				tag: scalarTag
-			};
-		}
-		const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
-		if (collectionTagDef) {
-			if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-			const carrier = collectionTagDef.create(tagName);
-			return {
-				value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
-				tag: collectionTagDef
-			};
-		}
-		throwError$1(state, `unknown scalar tag !<${tagName}>`);
-	}
-	if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
-	return {
-		value: strTag.resolve(source, false, strTag.tagName),
-		tag: strTag
-	};
-}
-function collectionTagName(state, event, defaultTagName) {
-	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-	return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
-}
-function isMappingTag(tag) {
-	return tag.nodeKind === "mapping";
-}
-function chargeMergeWork(state) {
-	state.totalMergeKeys++;
-	if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
-}
-function mergeKeys(state, frame, source, sourceTag) {
-	chargeMergeWork(state);
-	for (const sourceKey of sourceTag.keys(source)) {
-		chargeMergeWork(state);
-		if (frame.tag.has(frame.value, sourceKey)) continue;
-		const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
-		if (err) throwError$1(state, err);
-		frame.overridable ??= /* @__PURE__ */ new Set();
-		frame.overridable.add(sourceKey);
-	}
-}
-function mergeSource(state, frame, source, sourceTag) {
-	state.position = frame.keyPosition;
-	if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
-	else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
-		if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
-		for (const element of source) {
-			const elementTag = state.nodeTags.get(element);
-			if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-			mergeKeys(state, frame, element, elementTag);
-		}
-	} else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-}
-function addMappingValue(state, frame, key, value, tag) {
-	state.position = frame.keyPosition;
-	if (frame.keyIsMerge) {
-		mergeSource(state, frame, value, tag);
-		return;
-	}
-	if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
-	const err = frame.tag.addPair(frame.value, key, value);
-	if (err) throwError$1(state, err);
-	frame.overridable?.delete(key);
-}
-function addValue(state, value, tag) {
-	const frame = state.frames[state.frames.length - 1];
-	if (frame.kind === "document") {
-		frame.value = value;
-		frame.hasValue = true;
-	} else if (frame.kind === "sequence") {
-		if (isMappingTag(tag)) state.nodeTags.set(value, tag);
-		const err = frame.tag.addItem(frame.value, value, frame.index++);
-		if (err) throwError$1(state, err);
-	} else if (frame.hasKey) {
-		const key = frame.key;
-		frame.key = void 0;
-		frame.hasKey = false;
-		addMappingValue(state, frame, key, value, tag);
-	} else {
-		frame.key = value;
-		frame.keyPosition = state.position;
-		frame.hasKey = true;
-		frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
-	}
-}
-function storeAnchor(state, event, value, tag, isValueFinal) {
-	if (event.anchorStart !== NO_RANGE$2) {
-		const anchor = {
-			value,
-			tag,
-			isValueFinal
-		};
-		state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
-		return anchor;
-	}
-	return null;
-}
-/**
-* Constructs JavaScript documents directly from parser events, without an
-* intermediate AST.
-*
-* @category Events
-*/
-function constructFromEvents(events, options) {
-	const state = {
-		...DEFAULT_CONSTRUCTOR_OPTIONS,
-		...options,
-		events,
-		documents: [],
-		eventIndex: 0,
-		position: 0,
-		frames: [],
-		anchors: /* @__PURE__ */ new Map(),
-		nodeTags: /* @__PURE__ */ new Map(),
-		tagHandlers: Object.create(null),
-		totalMergeKeys: 0,
-		aliasCount: 0
-	};
-	while (state.eventIndex < state.events.length) {
-		const event = state.events[state.eventIndex++];
-		state.position = eventPosition$1(event);
-		switch (event.type) {
-			case EVENT_ID.DOCUMENT:
-				state.anchors = /* @__PURE__ */ new Map();
-				state.nodeTags = /* @__PURE__ */ new Map();
-				state.aliasCount = 0;
-				state.tagHandlers = Object.create(null);
-				for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
-				state.frames.push({
-					kind: "document",
-					position: state.position,
-					value: void 0,
-					hasValue: false
-				});
-				break;
-			case EVENT_ID.SCALAR: {
-				const { value, tag } = constructScalar(state, event);
-				storeAnchor(state, event, value, tag, true);
-				addValue(state, value, tag);
-				break;
-			}
-			case EVENT_ID.SEQUENCE: {
-				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
-				const tag = state.schema.lookupSequenceTag(tagName);
-				if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
-				const value = tag.create(tagName);
-				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
-				state.frames.push({
-					kind: "sequence",
-					position: state.position,
-					value,
-					tag,
-					anchor,
-					index: 0
-				});
-				break;
-			}
-			case EVENT_ID.MAPPING: {
-				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
-				const tag = state.schema.lookupMappingTag(tagName);
-				if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
-				const value = tag.create(tagName);
-				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
-				state.frames.push({
-					kind: "mapping",
-					position: state.position,
-					value,
-					tag,
-					anchor,
-					key: void 0,
-					keyPosition: state.position,
-					hasKey: false,
-					keyIsMerge: false,
-					overridable: null
-				});
-				break;
-			}
-			case EVENT_ID.ALIAS: {
-				if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
-				const name = state.source.slice(event.anchorStart, event.anchorEnd);
-				const anchor = state.anchors.get(name);
-				if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
-				if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
-				addValue(state, anchor.value, anchor.tag);
-				break;
-			}
-			case EVENT_ID.POP: {
-				const frame = state.frames.pop();
-				if (frame.kind === "mapping" && frame.hasKey) {
-					state.position = frame.keyPosition;
-					throwError$1(state, "incomplete mapping pair in event stream");
-				}
-				if (frame.kind === "document") state.documents.push(frame.value);
-				else {
-					const value = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
-					if (frame.anchor) {
-						frame.anchor.value = value;
-						frame.anchor.isValueFinal = true;
-					}
-					addValue(state, value, frame.tag);
-				}
-				break;
-			}
-		}
-	}
-	return state.documents;
-}
-//#endregion
-//#region src/parser/parser.ts
-var NO_RANGE$1 = -1;
-var HAS_OWN = Object.prototype.hasOwnProperty;
-var CONTEXT_FLOW_IN = 1;
-var CONTEXT_FLOW_OUT = 2;
-var CONTEXT_BLOCK_IN = 3;
-var CONTEXT_BLOCK_OUT = 4;
-var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
-var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
-var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
-var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
-var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
-var DEFAULT_PARSER_OPTIONS = {
-	filename: "",
-	maxDepth: 100
-};
-function addDocumentEvent(state, explicitStart, explicitEnd) {
-	state.events.push({
-		type: EVENT_ID.DOCUMENT,
-		explicitStart,
-		explicitEnd,
-		directives: state.directives
-	});
-}
-function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-	state.events.push({
-		type: EVENT_ID.SEQUENCE,
-		start,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style
-	});
-}
-function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-	state.events.push({
-		type: EVENT_ID.MAPPING,
-		start,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style
-	});
-}
-function insertFlowPairMappingEvent(state, snapshot) {
-	state.events.splice(snapshot.eventsLength, 0, {
-		type: EVENT_ID.MAPPING,
-		start: snapshot.position,
-		anchorStart: NO_RANGE$1,
-		anchorEnd: NO_RANGE$1,
-		tagStart: NO_RANGE$1,
-		tagEnd: NO_RANGE$1,
-		style: COLLECTION_STYLE.FLOW
-	});
-}
-function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
-	state.events.push({
-		type: EVENT_ID.SCALAR,
-		valueStart,
-		valueEnd,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style,
-		chomping,
-		indent,
-		fast
-	});
-}
-function addAliasEvent(state, anchorStart, anchorEnd) {
-	state.events.push({
-		type: EVENT_ID.ALIAS,
-		anchorStart,
-		anchorEnd
-	});
-}
-function addPopEvent(state) {
-	state.events.push({ type: EVENT_ID.POP });
-}
-function addEmptyScalarEvent(state) {
-	addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
-}
-function emptyProperties() {
-	return {
-		anchorStart: NO_RANGE$1,
-		anchorEnd: NO_RANGE$1,
-		tagStart: NO_RANGE$1,
-		tagEnd: NO_RANGE$1
-	};
-}
-function snapshotState(state) {
-	return {
-		position: state.position,
-		line: state.line,
-		lineStart: state.lineStart,
-		lineIndent: state.lineIndent,
-		firstTabInLine: state.firstTabInLine,
-		eventsLength: state.events.length
-	};
-}
-function restoreState(state, snapshot) {
-	state.position = snapshot.position;
-	state.line = snapshot.line;
-	state.lineStart = snapshot.lineStart;
-	state.lineIndent = snapshot.lineIndent;
-	state.firstTabInLine = snapshot.firstTabInLine;
-	state.events.length = snapshot.eventsLength;
-}
-function throwError(state, message) {
-	YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
-}
-function isEol(c) {
-	return c === 10 || c === 13;
-}
-function isWhiteSpace(c) {
-	return c === 9 || c === 32;
-}
-function isWsOrEol(c) {
-	return isWhiteSpace(c) || isEol(c);
-}
-function isWsOrEolOrEnd(c) {
-	return c === 0 || isWsOrEol(c);
-}
-function isFlowIndicator(c) {
-	return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
-}
-function fromDecimalCode(c) {
-	return c >= 48 && c <= 57 ? c - 48 : -1;
-}
-function fromHexCode(c) {
-	if (c >= 48 && c <= 57) return c - 48;
-	const lc = c | 32;
-	if (lc >= 97 && lc <= 102) return lc - 97 + 10;
-	return -1;
-}
-function escapedHexLen(c) {
-	if (c === 120) return 2;
-	if (c === 117) return 4;
-	if (c === 85) return 8;
-	return 0;
-}
-function isSimpleEscape(c) {
-	return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
-}
-function consumeLineBreak(state) {
-	if (state.input.charCodeAt(state.position) === 10) state.position++;
-	else {
-		state.position++;
-		if (state.input.charCodeAt(state.position) === 10) state.position++;
-	}
-	state.line++;
-	state.lineStart = state.position;
-	state.lineIndent = 0;
-	state.firstTabInLine = -1;
-}
-function skipSeparationSpace(state, allowComments) {
-	let lineBreaks = 0;
-	let ch = state.input.charCodeAt(state.position);
-	let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
-	while (ch !== 0) {
-		while (isWhiteSpace(ch)) {
-			hasSeparation = true;
-			if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
-			ch = state.input.charCodeAt(++state.position);
-		}
-		if (allowComments && hasSeparation && ch === 35) do
-			ch = state.input.charCodeAt(++state.position);
-		while (!isEol(ch) && ch !== 0);
-		if (!isEol(ch)) break;
-		consumeLineBreak(state);
-		lineBreaks++;
-		hasSeparation = true;
-		ch = state.input.charCodeAt(state.position);
-		while (ch === 32) {
-			state.lineIndent++;
-			ch = state.input.charCodeAt(++state.position);
-		}
-	}
-	return lineBreaks;
-}
-function testDocumentSeparator(state, position = state.position) {
-	const ch = state.input.charCodeAt(position);
-	if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
-		const following = state.input.charCodeAt(position + 3);
-		return following === 0 || isWsOrEol(following);
-	}
-	return false;
-}
-function skipByteOrderMark(state) {
-	if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
-		state.position++;
-		state.lineStart = state.position;
-	}
-}
-function testDocumentBoundary(state) {
-	if (state.position !== state.lineStart) return false;
-	if (testDocumentSeparator(state)) return true;
-	if (state.input.charCodeAt(state.position) !== 65279) return false;
-	const snapshot = snapshotState(state);
-	skipByteOrderMark(state);
-	skipSeparationSpace(state, true);
-	const ch = state.input.charCodeAt(state.position);
-	const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
-	restoreState(state, snapshot);
-	return result;
-}
-function skipUntilLineEnd(state) {
-	let ch = state.input.charCodeAt(state.position);
-	while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
-}
-function checkPrintable(state, start, end) {
-	const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
-	if (match !== null) {
-		state.position = start + match.index + match[0].length - 1;
-		throwError(state, "the stream contains non-printable characters");
-	}
-}
-function readTagProperty(state, props, inFlow) {
-	if (state.input.charCodeAt(state.position) !== 33) return false;
-	if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
-	const start = state.position;
-	let isVerbatim = false;
-	let isNamed = false;
-	let tagHandle = "!";
-	let ch = state.input.charCodeAt(++state.position);
-	if (ch === 60) {
-		isVerbatim = true;
-		ch = state.input.charCodeAt(++state.position);
-	} else if (ch === 33) {
-		isNamed = true;
-		tagHandle = "!!";
-		ch = state.input.charCodeAt(++state.position);
-	}
-	let suffixStart = state.position;
-	let tagName;
-	if (isVerbatim) {
-		while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
-		if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
-		tagName = state.input.slice(suffixStart, state.position);
-		state.position++;
-	} else {
-		while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
-			if (ch === 33) {
-				if (!isNamed) {
-					tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
-					if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-					isNamed = true;
-					suffixStart = state.position + 1;
-				} else throwError(state, "tag suffix cannot contain exclamation marks");
-			}
-			ch = state.input.charCodeAt(++state.position);
-		}
-		tagName = state.input.slice(suffixStart, state.position);
-		if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
-	}
-	if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
-	if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
-	props.tagStart = start;
-	props.tagEnd = state.position;
-	return true;
-}
-function readAnchorProperty(state, props) {
-	if (state.input.charCodeAt(state.position) !== 38) return false;
-	if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
-	state.position++;
-	const start = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-	if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
-	props.anchorStart = start;
-	props.anchorEnd = state.position;
-	return true;
-}
-function readAlias(state, props) {
-	if (state.input.charCodeAt(state.position) !== 42) return false;
-	if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
-	state.position++;
-	const start = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-	if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
-	addAliasEvent(state, start, state.position);
-	return true;
-}
-function readFlowScalarBreak(state, nodeIndent) {
-	skipSeparationSpace(state, false);
-	if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readSingleQuotedScalar(state, nodeIndent, props) {
-	if (state.input.charCodeAt(state.position) !== 39) return false;
-	state.position++;
-	const start = state.position;
-	let simple = true;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const ch = state.input.charCodeAt(state.position);
-		if (ch === 39) {
-			if (state.input.charCodeAt(state.position + 1) === 39) {
-				simple = false;
-				state.position += 2;
-				continue;
-			}
-			const end = state.position;
-			state.position++;
-			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-			return true;
-		}
-		if (isEol(ch)) {
-			simple = false;
-			readFlowScalarBreak(state, nodeIndent);
-		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
-		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-		else state.position++;
-	}
-	throwError(state, "unexpected end of the stream within a single quoted scalar");
-}
-function readDoubleQuotedScalar(state, nodeIndent, props) {
-	if (state.input.charCodeAt(state.position) !== 34) return false;
-	state.position++;
-	const start = state.position;
-	let simple = true;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const ch = state.input.charCodeAt(state.position);
-		if (ch === 34) {
-			const end = state.position;
-			state.position++;
-			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-			return true;
-		}
-		if (ch === 92) {
-			simple = false;
-			const escaped = state.input.charCodeAt(++state.position);
-			if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
-			else if (isSimpleEscape(escaped)) state.position++;
-			else {
-				let hexLength = escapedHexLen(escaped);
-				if (hexLength === 0) throwError(state, "unknown escape sequence");
-				while (hexLength-- > 0) {
-					state.position++;
-					if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
-				}
-				state.position++;
-			}
-		} else if (isEol(ch)) {
-			simple = false;
-			readFlowScalarBreak(state, nodeIndent);
-		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
-		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-		else state.position++;
-	}
-	throwError(state, "unexpected end of the stream within a double quoted scalar");
-}
-function readBlockScalar(state, parentIndent, props) {
-	const ch = state.input.charCodeAt(state.position);
-	let chomping = CHOMPING_MODE.CLIP;
-	let indent = -1;
-	let detectedIndent = false;
-	if (ch !== 124 && ch !== 62) return false;
-	const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
-	state.position++;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const current = state.input.charCodeAt(state.position);
-		const digit = fromDecimalCode(current);
-		if (current === 43 || current === 45) {
-			if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
-			chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
-			state.position++;
-		} else if (digit >= 0) {
-			if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-			if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
-			indent = parentIndent + digit - 1;
-			detectedIndent = true;
-			state.position++;
-		} else break;
-	}
-	let hadWhitespace = false;
-	while (isWhiteSpace(state.input.charCodeAt(state.position))) {
-		hadWhitespace = true;
-		state.position++;
-	}
-	if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
-	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-	else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
-	let contentIndent = detectedIndent ? indent : -1;
-	let maxLeadingIndent = 0;
-	const valueStart = state.position;
-	let valueEnd = state.position;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const linePosition = state.position;
-		let column = 0;
-		while (state.input.charCodeAt(linePosition + column) === 32) column++;
-		const first = state.input.charCodeAt(linePosition + column);
-		if (first === 0) {
-			if (contentIndent >= 0) {
-				if (column > contentIndent) valueEnd = linePosition + column;
-			} else if (column > 0) valueEnd = linePosition + column;
-			break;
-		}
-		if (testDocumentBoundary(state)) break;
-		if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-		if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
-			if (first === 9 && column < parentIndent) {
-				state.position = linePosition + column;
-				throwError(state, "tab characters must not be used in indentation");
-			}
-			if (column >= parentIndent && column < maxLeadingIndent) {
-				state.position = linePosition + column;
-				throwError(state, "bad indentation of a mapping entry");
-			}
-		}
-		if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
-			state.lineIndent = column;
-			state.position = linePosition + column;
-			break;
-		}
-		if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
-		const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-		if (first !== 0 && !isEol(first) && column < requiredIndent) {
-			state.lineIndent = column;
-			state.position = linePosition + column;
-			break;
-		}
-		skipUntilLineEnd(state);
-		valueEnd = state.position;
-		if (isEol(state.input.charCodeAt(state.position))) {
-			consumeLineBreak(state);
-			valueEnd = state.position;
-		}
-	}
-	checkPrintable(state, valueStart, valueEnd);
-	addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
-	return true;
-}
-function canStartPlainScalar(state, nodeContext) {
-	const ch = state.input.charCodeAt(state.position);
-	const inFlow = nodeContext === CONTEXT_FLOW_IN;
-	if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
-	if (ch === 63 || ch === 45) {
-		const following = state.input.charCodeAt(state.position + 1);
-		if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
-	}
-	return true;
-}
-function readPlainScalar(state, nodeIndent, nodeContext, props) {
-	if (!canStartPlainScalar(state, nodeContext)) return false;
-	const start = state.position;
-	let end = state.position;
-	let ch = state.input.charCodeAt(state.position);
-	const inFlow = nodeContext === CONTEXT_FLOW_IN;
-	let multiline = false;
-	while (ch !== 0) {
-		if (testDocumentBoundary(state)) break;
-		if (ch === 58) {
-			const following = state.input.charCodeAt(state.position + 1);
-			if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
-		} else if (ch === 35) {
-			if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
-		} else if (inFlow && isFlowIndicator(ch)) break;
-		else if (isEol(ch)) {
-			const savedPosition = state.position;
-			const savedLine = state.line;
-			const savedLineStart = state.lineStart;
-			const savedLineIndent = state.lineIndent;
-			skipSeparationSpace(state, false);
-			if (state.lineIndent >= nodeIndent) {
-				multiline = true;
-				ch = state.input.charCodeAt(state.position);
-				continue;
-			}
-			state.position = savedPosition;
-			state.line = savedLine;
-			state.lineStart = savedLineStart;
-			state.lineIndent = savedLineIndent;
-			break;
-		}
-		if (!isWhiteSpace(ch)) end = state.position + 1;
-		ch = state.input.charCodeAt(++state.position);
-	}
-	if (end === start) return false;
-	checkPrintable(state, start, end);
-	addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
-	return true;
-}
-function skipFlowSeparationSpace(state, nodeIndent) {
-	const startLine = state.line;
-	skipSeparationSpace(state, true);
-	if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readFlowCollection(state, nodeIndent, props) {
-	const ch = state.input.charCodeAt(state.position);
-	const isMapping = ch === 123;
-	const start = state.position;
-	let readNext = true;
-	if (ch !== 91 && ch !== 123) return false;
-	const terminator = isMapping ? 125 : 93;
-	if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-	else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-	state.position++;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		skipFlowSeparationSpace(state, nodeIndent);
-		let ch = state.input.charCodeAt(state.position);
-		if (ch === terminator) {
-			state.position++;
-			addPopEvent(state);
-			return true;
-		} else if (!readNext) throwError(state, "missed comma between flow collection entries");
-		else if (ch === 44) throwError(state, "expected the node content, but found ','");
-		let isPair = false;
-		let isExplicitPair = false;
-		if (ch === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
-			isPair = isExplicitPair = true;
-			state.position += 1;
-			skipFlowSeparationSpace(state, nodeIndent);
-		}
-		const entryLine = state.line;
-		const entryStart = snapshotState(state);
-		const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-		skipFlowSeparationSpace(state, nodeIndent);
-		ch = state.input.charCodeAt(state.position);
-		if ((isMapping || isExplicitPair || state.line === entryLine) && ch === 58) {
-			isPair = true;
-			state.position++;
-			skipFlowSeparationSpace(state, nodeIndent);
-			if (!isMapping) {
-				insertFlowPairMappingEvent(state, entryStart);
-				if (!keyWasRead) addEmptyScalarEvent(state);
-			} else if (!keyWasRead) addEmptyScalarEvent(state);
-			if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
-			skipFlowSeparationSpace(state, nodeIndent);
-			if (!isMapping) addPopEvent(state);
-		} else if (isMapping && isPair) {
-			if (!keyWasRead) addEmptyScalarEvent(state);
-			addEmptyScalarEvent(state);
-		} else if (isMapping) addEmptyScalarEvent(state);
-		else if (isPair) {
-			insertFlowPairMappingEvent(state, entryStart);
-			if (!keyWasRead) addEmptyScalarEvent(state);
-			addEmptyScalarEvent(state);
-			addPopEvent(state);
-		}
-		ch = state.input.charCodeAt(state.position);
-		if (ch === 44) {
-			readNext = true;
-			state.position++;
-		} else readNext = false;
-	}
-	throwError(state, "unexpected end of the stream within a flow collection");
-}
-function readBlockSequence(state, nodeIndent, props) {
-	if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
-	addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-	while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
-		if (state.firstTabInLine !== -1) {
-			state.position = state.firstTabInLine;
-			throwError(state, "tab characters must not be used in indentation");
-		}
-		const entryLine = state.line;
-		state.position++;
-		const hadBreak = skipSeparationSpace(state, true) > 0;
-		if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-		if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
-		else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-		skipSeparationSpace(state, true);
-		if (state.lineIndent < nodeIndent || state.position >= state.length) break;
-		if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
-		if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-	}
-	addPopEvent(state);
-	return true;
-}
-function readBlockMapping(state, nodeIndent, flowIndent, props) {
-	let atExplicitKey = false;
-	let detected = false;
-	let mappingOpened = false;
-	let pendingExplicitKey = false;
-	if (state.firstTabInLine !== -1) return false;
-	let ch = state.input.charCodeAt(state.position);
-	while (ch !== 0) {
-		if (!atExplicitKey && state.firstTabInLine !== -1) {
-			state.position = state.firstTabInLine;
-			throwError(state, "tab characters must not be used in indentation");
-		}
-		const following = state.input.charCodeAt(state.position + 1);
-		const entryLine = state.line;
-		if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
-			if (!mappingOpened) {
-				addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-				mappingOpened = true;
-			}
-			if (ch === 63) {
-				if (atExplicitKey) addEmptyScalarEvent(state);
-				detected = true;
-				atExplicitKey = true;
-			} else if (atExplicitKey) atExplicitKey = false;
-			else {
-				addEmptyScalarEvent(state);
-				detected = true;
-				atExplicitKey = false;
-			}
-			state.position += 1;
-			pendingExplicitKey = true;
-		} else {
-			if (atExplicitKey) {
-				addEmptyScalarEvent(state);
-				atExplicitKey = false;
-			}
-			const beforeKey = snapshotState(state);
-			if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
-			if (state.line === entryLine) {
-				ch = state.input.charCodeAt(state.position);
-				while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
-				if (ch === 58) {
-					ch = state.input.charCodeAt(++state.position);
-					if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-					if (!mappingOpened) {
-						state.events.splice(beforeKey.eventsLength, 0, {
-							type: EVENT_ID.MAPPING,
-							start: beforeKey.position,
-							anchorStart: props.anchorStart,
-							anchorEnd: props.anchorEnd,
-							tagStart: props.tagStart,
-							tagEnd: props.tagEnd,
-							style: COLLECTION_STYLE.BLOCK
-						});
-						mappingOpened = true;
-					}
-					detected = true;
-					atExplicitKey = false;
-					pendingExplicitKey = false;
-				} else if (detected) throwError(state, "expected ':' after a mapping key");
-				else {
-					if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-						restoreState(state, beforeKey);
-						return false;
-					}
-					return true;
-				}
-			} else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-			else {
-				if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-					restoreState(state, beforeKey);
-					return false;
-				}
-				return true;
-			}
-		}
-		if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
-		if (!atExplicitKey) {
-			if (pendingExplicitKey) {
-				addEmptyScalarEvent(state);
-				pendingExplicitKey = false;
-			}
-		}
-		skipSeparationSpace(state, true);
-		ch = state.input.charCodeAt(state.position);
-		if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
-		else if (state.lineIndent < nodeIndent) break;
-	}
-	if (!detected) return false;
-	if (atExplicitKey) addEmptyScalarEvent(state);
-	if (mappingOpened) addPopEvent(state);
-	return true;
-}
-function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
-	if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
-	state.depth++;
-	let indentStatus = 1;
-	let atNewLine = false;
-	let hasContent = false;
-	let propertyStart = null;
-	const props = emptyProperties();
-	let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
-	let allowBlockCollections = allowBlockScalars;
-	const allowBlockStyles = allowBlockScalars;
-	if (allowToSeek && skipSeparationSpace(state, true)) {
-		atNewLine = true;
-		if (state.lineIndent > parentIndent) indentStatus = 1;
-		else if (state.lineIndent === parentIndent) indentStatus = 0;
-		else indentStatus = -1;
-	}
-	if (indentStatus === 1) while (true) {
-		const ch = state.input.charCodeAt(state.position);
-		const propertyState = snapshotState(state);
-		if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
-		if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
-			const fallbackState = snapshotState(state);
-			const flowIndent = parentIndent + 1;
-			if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
-				state.depth--;
-				return true;
-			}
-			restoreState(state, fallbackState);
-		}
-		if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
-		if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
-		if (propertyStart === null) propertyStart = propertyState;
-		if (skipSeparationSpace(state, true)) {
-			atNewLine = true;
-			allowBlockCollections = allowBlockStyles;
-			if (state.lineIndent > parentIndent) indentStatus = 1;
-			else if (state.lineIndent === parentIndent) indentStatus = 0;
-			else indentStatus = -1;
-		} else allowBlockCollections = false;
-	}
-	if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
-	if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
-		const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
-		const blockIndent = state.position - state.lineStart;
-		if (indentStatus === 1) {
-			if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
-			else {
-				const ch = state.input.charCodeAt(state.position);
-				if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
-					const fallbackState = snapshotState(state);
-					const propertyIndent = propertyStart.position - propertyStart.lineStart;
-					restoreState(state, propertyStart);
-					if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
-					else restoreState(state, fallbackState);
-				}
-				if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
-			}
-		} else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
-	}
-	allowBlockScalars = allowBlockScalars && !hasContent;
-	if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
-		addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
-		hasContent = true;
-	}
-	state.depth--;
-	return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
-}
-function readDirective(state) {
-	if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
-	state.position++;
-	const nameStart = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-	const name = state.input.slice(nameStart, state.position);
-	const args = [];
-	if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
-	while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-		while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
-		if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
-		const start = state.position;
-		while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-		args.push(state.input.slice(start, state.position));
-	}
-	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-	if (name === "YAML") {
-		if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
-		if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
-		const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-		if (match === null) throwError(state, "ill-formed argument of the YAML directive");
-		if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
-		state.directives.push({
-			kind: "yaml",
-			version: args[0]
-		});
-	} else if (name === "TAG") {
-		if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-		const [handle, prefix] = args;
-		if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-		if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
-		if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-		state.tagHandlers[handle] = prefix;
-		state.directives.push({
-			kind: "tag",
-			handle,
-			prefix
-		});
-	}
-	return true;
-}
-function readDocument(state) {
-	state.directives = [];
-	state.tagHandlers = Object.create(null);
-	let hasDirectives = false;
-	skipSeparationSpace(state, true);
-	while (readDirective(state)) {
-		hasDirectives = true;
-		skipSeparationSpace(state, true);
-	}
-	let explicitStart = false;
-	let explicitEnd = false;
-	let allowCompact = true;
-	if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
-		explicitStart = true;
-		const markerLine = state.line;
-		state.position += 3;
-		skipSeparationSpace(state, true);
-		allowCompact = state.line > markerLine;
-	} else if (hasDirectives) throwError(state, "directives end mark is expected");
-	const documentEventIndex = state.events.length;
-	if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
-		state.position += 3;
-		skipSeparationSpace(state, true);
-		return;
-	}
-	addDocumentEvent(state, explicitStart, false);
-	if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
-	skipSeparationSpace(state, true);
-	if (state.position === state.lineStart && testDocumentSeparator(state)) {
-		explicitEnd = state.input.charCodeAt(state.position) === 46;
-		if (explicitEnd) {
-			const markerLine = state.line;
-			state.position += 3;
-			skipSeparationSpace(state, true);
-			if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
-		}
-	}
-	const documentEvent = state.events[documentEventIndex];
-	if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
-	addPopEvent(state);
-	if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
-}
-/**
-* Parses YAML into a flat event stream referencing source text by offsets.
-*
-* @category Events
-*/
-function parseEvents(input, options) {
-	const length = input.length;
-	const state = {
-		...DEFAULT_PARSER_OPTIONS,
-		...options,
-		input: `${input}\0`,
-		length,
-		position: 0,
-		line: 0,
-		lineStart: 0,
-		lineIndent: 0,
-		firstTabInLine: -1,
-		depth: 0,
-		directives: [],
-		tagHandlers: Object.create(null),
-		events: []
-	};
-	const nullpos = input.indexOf("\0");
-	if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
-	while (state.position < state.length) {
-		skipByteOrderMark(state);
-		skipSeparationSpace(state, true);
-		if (state.position >= state.length) break;
-		const documentStart = state.position;
-		readDocument(state);
-		if (state.position === documentStart)
- /* c8 ignore next */
-		throwError(state, "can not read a document");
-	}
-	return state.events;
-}
-//#endregion
-//#region src/load.ts
-var DEFAULT_LOAD_OPTIONS = {
-	...DEFAULT_PARSER_OPTIONS,
-	...DEFAULT_CONSTRUCTOR_OPTIONS
-};
-function loadDocuments(input, options = {}) {
-	const opts = {
-		...DEFAULT_LOAD_OPTIONS,
-		...options
-	};
-	const source = String(input);
-	const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
-	const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
-	return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
-		...pick(opts, CONSTRUCTOR_OPT_KEYS),
-		source
-	});
-}
-function loadAll(input, iteratorOrOptions, options) {
-	let iterator = null;
-	if (typeof iteratorOrOptions === "function") iterator = iteratorOrOptions;
-	else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
-	const documents = loadDocuments(input, options);
-	if (iterator === null) return documents;
-	for (const document of documents) iterator(document);
-}
-/**
-* Parses `string` as a single YAML document. Throws {@link YAMLException} on
-* error. This function does not understand multi-document or empty sources; it
-* throws an exception on those.
-*
-* > [!NOTE]
-* > 1. When processing untrusted input, see the
-* >    [security considerations](../docs/safety.md).
-* > 2. All exceptions MUST be caught, not just {@link YAMLException}.
-* > 3. The default {@link CORE_SCHEMA} comes without the `!!merge` tag. You can
-* >    easily enable it if needed.
-* > 4. The default {@link mapTag} is `{}`-object based, with known limitations
-* >    (see description). For full compatibility use {@link realMapTag}
-* >    instead (it uses native JS `Map`).
-*
-* @example
-* Enable {@link mergeTag} and {@link realMapTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag, realMapTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Main
-*/
-function js_yaml_load(input, options) {
-	const documents = loadDocuments(input, options);
-	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
-	if (documents.length === 1) return documents[0];
-	throw new YAMLException("expected a single document in the stream, but found more");
-}
-//#endregion
-//#region src/ast/from_js.ts
-var INVALID = Symbol("INVALID");
-function buildRepresentTypes(schema) {
-	const defaultTags = new Set([
-		schema.defaultScalarTag,
-		schema.defaultSequenceTag,
-		schema.defaultMappingTag
-	].filter((t) => t !== void 0));
-	const implicitScalars = schema.implicitScalarTags;
-	const explicitTags = schema.tags.filter((t) => !(t.nodeKind === "scalar" && t.implicit) && !defaultTags.has(t));
-	const defaultTagsLast = schema.tags.filter((t) => defaultTags.has(t));
-	return [
-		...implicitScalars.map((tag) => ({
-			tag,
-			implicitTag: true
-		})),
-		...explicitTags.map((tag) => ({
-			tag,
-			implicitTag: false
-		})),
-		...defaultTagsLast.map((tag) => ({
-			tag,
-			implicitTag: true
-		}))
-	];
-}
-function matchTag(state, object) {
-	for (let index = 0, length = state.representTypes.length; index < length; index += 1) {
-		const { tag, implicitTag } = state.representTypes[index];
-		if (tag.identify(object)) {
-			let tagName;
-			if (tag.matchByTagPrefix) tagName = tag.representTagName(object);
-			else tagName = tag.tagName;
-			return {
-				tag,
-				tagName,
-				implicitTag
-			};
-		}
-	}
-	return null;
-}
-function build(state, object) {
-	if (!state.noRefs && object !== null && typeof object === "object") {
-		const existing = state.refs.get(object);
-		if (existing) {
-			if (existing.anchor === void 0) existing.anchor = `ref_${state.refCounter++}`;
-			return {
-				kind: "alias",
-				anchor: existing.anchor
-			};
-		}
-	}
-	const matched = matchTag(state, object);
-	if (!matched) {
-		if (object === void 0) return INVALID;
-		if (state.skipInvalid) return INVALID;
-		throw new YAMLException(`unacceptable kind of an object to dump ${Object.prototype.toString.call(object)}`);
-	}
-	const { tag, tagName, implicitTag } = matched;
-	const nodeTagName = implicitTag ? tagName : tagNameShort(tagName);
-	if (tag.nodeKind === "scalar") return {
-		kind: "scalar",
-		tag: nodeTagName,
-		tagged: !implicitTag,
-		style: SCALAR_STYLE.PLAIN,
-		value: tag.represent(object)
-	};
-	if (tag.nodeKind === "sequence") {
-		const container = tag.represent(object);
-		const node = {
-			kind: "sequence",
-			tag: nodeTagName,
-			tagged: !implicitTag,
-			style: COLLECTION_STYLE.BLOCK,
-			items: []
-		};
-		if (!state.noRefs) state.refs.set(object, node);
-		for (let index = 0, length = container.length; index < length; index += 1) {
-			let item = build(state, container[index]);
-			if (item === INVALID && container[index] === void 0) item = build(state, null);
-			if (item === INVALID) continue;
-			node.items.push(item);
-		}
-		return node;
-	}
-	const map = tag.represent(object);
-	const node = {
-		kind: "mapping",
-		tag: nodeTagName,
-		tagged: !implicitTag,
-		style: COLLECTION_STYLE.BLOCK,
-		items: []
-	};
-	if (!state.noRefs) state.refs.set(object, node);
-	for (const [objectKey, objectValue] of map) {
-		const key = build(state, objectKey);
-		if (key === INVALID) continue;
-		const value = build(state, objectValue);
-		if (value === INVALID) continue;
-		node.items.push({
-			key,
-			value
-		});
-	}
-	return node;
-}
-/**
-* Convert JS object to AST. A JS value is one YAML document. An unrepresentable
-* root becomes an empty document, which the presenter renders as an empty
-* string.
-*
-* @category AST
-*/
-function jsToAst(input, schema, options = {}) {
-	const root = build({
-		representTypes: buildRepresentTypes(schema),
-		noRefs: options.noRefs ?? false,
-		skipInvalid: options.skipInvalid ?? false,
-		refs: /* @__PURE__ */ new Map(),
-		refCounter: 0
-	}, input);
-	return [{
-		contents: root === INVALID ? null : root,
-		directives: []
-	}];
-}
-//#endregion
-//#region src/ast/visit.ts
-/**
-* Return from a visitor to stop the whole traversal.
-*
-* @category AST
-*/
-var VISIT_BREAK = Symbol("visit:break");
-/**
-* Return from a visitor to skip the current node's children.
-*
-* @category AST
-*/
-var VISIT_SKIP = Symbol("visit:skip");
-function visitNode(node, visitor, ctx) {
-	const control = visitor(node, ctx);
-	if (control === VISIT_BREAK) return true;
-	if (control === VISIT_SKIP) return false;
-	const depth = ctx.depth + 1;
-	switch (node.kind) {
-		case "sequence":
-			for (const item of node.items) if (visitNode(item, visitor, {
-				depth,
-				parent: node,
-				isKey: false
-			})) return true;
-			break;
-		case "mapping": for (const { key, value } of node.items) {
-			if (visitNode(key, visitor, {
-				depth,
-				parent: node,
-				isKey: true
-			})) return true;
-			if (visitNode(value, visitor, {
-				depth,
-				parent: node,
-				isKey: false
-			})) return true;
-		}
-	}
-	return false;
-}
-/**
-* Walk every node in the documents, calling {@link Visitor} once per
-* node (pre-order).
-*
-* @category AST
-*/
-function visit(documents, visitor) {
-	for (const doc of documents) if (doc.contents && visitNode(doc.contents, visitor, {
-		depth: 0,
-		parent: null,
-		isKey: false
-	})) return;
-}
-//#endregion
-//#region src/ast/styler_defaults.ts
-function hasBit(mask, bit) {
-	return (mask & 1 << bit) !== 0;
-}
-/**
-* Default scalar styling rules in application order.
-* See [Scalar styling](../../docs/scalar_styling.md) for usage details.
-*
-* @category AST
-*/
-var DEFAULT_SCALAR_STYLE_RULES = {
-	applyQuoteFlowKeysOption,
-	doubleQuoteForInvisibles,
-	doubleQuoteWhitespaceOnly,
-	applyForceQuotesOption,
-	tryLongOrMultilineAsBlock,
-	quoteInvalidPlain,
-	fallbackToDoubleQuoted
-};
-function _preferredQuotedStyle(layout) {
-	if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
-	return SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyQuoteFlowKeysOption(layout) {
-	if (!layout.presenterOptions.quoteFlowKeys) return;
-	if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
-	layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteForInvisibles(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteWhitespaceOnly(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyForceQuotesOption(layout) {
-	if (!layout.presenterOptions.forceQuotes) return;
-	if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
-	if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
-	layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
-}
-function tryLongOrMultilineAsBlock(layout) {
-	if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-	const value = layout.node.value;
-	const multiline = value.indexOf("\n") !== -1;
-	if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
-		if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-		return;
-	}
-	const w = layout.presenterOptions.lineWidth;
-	if (w === -1) {
-		if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-		return;
-	}
-	const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
-	let position = 0;
-	let shouldFold = false;
-	while (position <= value.length) {
-		let lineEnd = value.length;
-		const nextLineBreak = value.indexOf("\n", position);
-		if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-		const line = value.slice(position, lineEnd);
-		if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
-		if (nextLineBreak === -1) break;
-		position = nextLineBreak + 1;
-	}
-	if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
-	else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-}
-function quoteInvalidPlain(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
-}
-function fallbackToDoubleQuoted(layout) {
-	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-//#endregion
-//#region src/ast/scalar_styler.ts
-function setBit(mask, bit) {
-	return mask | 1 << bit;
-}
-var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
-var SRC_B_CHAR = "[\\n\\r]";
-var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
-var SRC_S_WHITE = "[ \\t]";
-var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
-var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
-var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
-var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
-var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
-var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
-var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
-var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
-var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
-var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
-var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
-var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
-var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
-var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
-var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
-var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
-var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
-var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
-var C_FORBIDDEN_FIRST_LINE = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/;
-var C_FORBIDDEN_CONTENT = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/m;
-function canUsePlain(layout) {
-	const str = layout.node.value;
-	if (str !== "") {
-		if (!(layout.isKey ? layout.flowOnly ? NS_PLAIN_FLOW_KEY : NS_PLAIN_BLOCK_KEY : layout.flowOnly ? NS_PLAIN_FLOW_IN : NS_PLAIN_FLOW_OUT).test(str)) return false;
-		if (layout.shiftOfFirstLine === 0 && C_FORBIDDEN_FIRST_LINE.test(str)) return false;
-		if (layout.shiftOfContent === 0) {
-			const firstLineBreak = str.indexOf("\n");
-			if (firstLineBreak !== -1) {
-				const content = str.slice(firstLineBreak + 1);
-				if (C_FORBIDDEN_CONTENT.test(content)) return false;
-			}
-		}
-	}
-	const resolvedTag = layout.presenterOptions.schema.resolveImplicitScalarTag(str).tag.tagName;
-	if (!layout.node.tagged && resolvedTag !== layout.node.tag) return false;
-	if (!layout.node.tagged && str === "=" && resolvedTag === layout.presenterOptions.schema.defaultScalarTag.tagName) return false;
-	return true;
-}
-function canUseSingleQuoted(layout) {
-	const str = layout.node.value;
-	if (!(layout.isKey ? NB_SINGLE_ONE_LINE : NB_SINGLE_MULTI_LINE).test(str)) return false;
-	if (/[ \t]\n|\n[ \t]/.test(str)) return false;
-	if (!layout.isKey && layout.shiftOfContent === 0) {
-		const firstLineBreak = str.indexOf("\n");
-		if (firstLineBreak !== -1 && C_FORBIDDEN_CONTENT.test(str.slice(firstLineBreak + 1))) return false;
-	}
-	return true;
-}
-function canUseBlock(layout) {
-	if (layout.flowOnly || !BLOCK_SCALAR_CONTENT.test(layout.node.value)) return false;
-	const contentIndent = layout.shiftOfContent - layout.shiftOfParent;
-	if (contentIndent < 1) return false;
-	if (contentIndent > 9 && /^\n* /.test(layout.node.value)) return false;
-	if (layout.shiftOfContent === 0 && C_FORBIDDEN_CONTENT.test(layout.node.value)) return false;
-	return true;
-}
-function detectAllowedStyles(layout) {
-	let mask = setBit(0, SCALAR_STYLE.DOUBLE_QUOTED);
-	if (canUsePlain(layout)) mask = setBit(mask, SCALAR_STYLE.PLAIN);
-	if (canUseSingleQuoted(layout)) mask = setBit(mask, SCALAR_STYLE.SINGLE_QUOTED);
-	if (canUseBlock(layout)) mask = setBit(setBit(mask, SCALAR_STYLE.LITERAL_BLOCK), SCALAR_STYLE.FOLDED_BLOCK);
-	layout.allowedStylesMask = mask;
-}
-function renderScalar(layout) {
-	switch (layout.style) {
-		case SCALAR_STYLE.PLAIN: return renderPlain(layout);
-		case SCALAR_STYLE.SINGLE_QUOTED: return renderSingleQuoted(layout);
-		case SCALAR_STYLE.LITERAL_BLOCK: return renderLiteralBlock(layout);
-		case SCALAR_STYLE.FOLDED_BLOCK: return renderFoldedBlock(layout);
-		case SCALAR_STYLE.DOUBLE_QUOTED: return renderDoubleQuoted(layout);
-	}
-}
-function renderPlain(layout) {
-	return encodeFlowBreaks(layout.node.value, layout.shiftOfContent);
-}
-function renderSingleQuoted(layout) {
-	return `'${encodeFlowBreaks(layout.node.value, layout.shiftOfContent).replace(/'/g, "''")}'`;
-}
-function renderLiteralBlock(layout) {
-	const value = layout.node.value;
-	return "|" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(value, layout.shiftOfContent));
-}
-function renderFoldedBlock(layout) {
-	const value = layout.node.value;
-	const w = layout.presenterOptions.lineWidth;
-	let availableWidth = Infinity;
-	if (w !== -1) availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
-	return ">" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(foldBlockScalar(value, availableWidth), layout.shiftOfContent));
-}
-function renderDoubleQuoted(layout) {
-	return `"${escapeString(layout.node.value)}"`;
-}
-function encodeFlowBreaks(string, shiftOfContent) {
-	let nextLF = string.indexOf("\n");
-	if (nextLF === -1) return string;
-	const pad = " ".repeat(shiftOfContent);
-	let result = string.slice(0, nextLF);
-	const lineRe = /(\n+)([^\n]*)/g;
-	lineRe.lastIndex = nextLF;
-	let match;
-	while (match = lineRe.exec(string)) {
-		const breaks = match[1].length;
-		const line = match[2];
-		result += "\n".repeat(breaks + 1) + pad + line;
-	}
-	return result;
-}
-function indentString(string, spaces) {
-	const indent = " ".repeat(spaces);
-	let position = 0;
-	let result = "";
-	const length = string.length;
-	while (position < length) {
-		let line;
-		const next = string.indexOf("\n", position);
-		if (next === -1) {
-			line = string.slice(position);
-			position = length;
-		} else {
-			line = string.slice(position, next + 1);
-			position = next + 1;
-		}
-		if (line.length && line !== "\n") result += indent;
-		result += line;
-	}
-	return result;
-}
-function needIndentIndicator(string) {
-	return /^\n* /.test(string);
-}
-function blockHeader(string, shiftOfParent, shiftOfContent) {
-	const indentIndicator = needIndentIndicator(string) ? String(shiftOfContent - shiftOfParent) : "";
-	const clip = string[string.length - 1] === "\n";
-	return `${indentIndicator}${clip && (string[string.length - 2] === "\n" || string === "\n") ? "+" : clip ? "" : "-"}\n`;
-}
-function dropEndingNewline(string) {
-	return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
-}
-function isMoreIndented(char) {
-	return char === " " || char === "	";
-}
-function foldLine(line, width) {
-	if (line === "" || isMoreIndented(line[0])) return line;
-	const breakRe = / [^ \t]/g;
-	let match;
-	let start = 0;
-	let end;
-	let curr = 0;
-	let next = 0;
-	let result = "";
-	while (match = breakRe.exec(line)) {
-		next = match.index;
-		if (next - start > width) {
-			end = curr > start ? curr : next;
-			result += `\n${line.slice(start, end)}`;
-			start = end + 1;
-		}
-		curr = next;
-	}
-	result += "\n";
-	if (line.length - start > width && curr > start) result += `${line.slice(start, curr)}\n${line.slice(curr + 1)}`;
-	else result += line.slice(start);
-	return result.slice(1);
-}
-function foldBlockScalar(string, width) {
-	const lineRe = /(\n+)([^\n]*)/g;
-	let nextLF = string.indexOf("\n");
-	if (nextLF === -1) nextLF = string.length;
-	lineRe.lastIndex = nextLF;
-	let result = foldLine(string.slice(0, nextLF), width);
-	let prevMoreIndented = string[0] === "\n" || isMoreIndented(string[0]);
-	let moreIndented;
-	let match;
-	while (match = lineRe.exec(string)) {
-		const prefix = match[1];
-		const line = match[2];
-		moreIndented = line !== "" && isMoreIndented(line[0]);
-		result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
-		prevMoreIndented = moreIndented;
-	}
-	return result;
-}
-var CHARACTERS_TO_ESCAPE = /["\\\x00-\x1F\x7F-\xA0\u2028\u2029\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/gu;
-function escapeCharacter(character) {
-	switch (character) {
-		case "\0": return "\\0";
-		case "\x07": return "\\a";
-		case "\b": return "\\b";
-		case "	": return "\\t";
-		case "\n": return "\\n";
-		case "\v": return "\\v";
-		case "\f": return "\\f";
-		case "\r": return "\\r";
-		case "\x1B": return "\\e";
-		case "\"": return "\\\"";
-		case "\\": return "\\\\";
-		case "": return "\\N";
-		case "\xA0": return "\\_";
-		case "\u2028": return "\\L";
-		case "\u2029": return "\\P";
-	}
-	const code = character.charCodeAt(0);
-	const hex = code.toString(16).toUpperCase();
-	if (code <= 255) return `\\x${"0".repeat(2 - hex.length)}${hex}`;
-	return `\\u${"0".repeat(4 - hex.length)}${hex}`;
-}
-function escapeString(string) {
-	return string.replace(CHARACTERS_TO_ESCAPE, escapeCharacter);
-}
-//#endregion
-//#region src/ast/presenter.ts
-var CHAR_LINE_FEED = 10;
-var DEFAULT_PRESENTER_OPTIONS = {
-	indent: 2,
-	seqNoIndent: false,
-	seqInlineFirst: true,
-	lineWidth: 80,
-	flowBracketPadding: false,
-	flowSkipCommaSpace: false,
-	flowSkipColonSpace: false,
-	quoteFlowKeys: false,
-	quoteStyle: "single",
-	forceQuotes: false,
-	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
-	tagBeforeAnchor: false
-};
-function nodeTagShort(node) {
-	return node.tagged ? node.tag : tagNameShort(node.tag);
-}
-function createPresenterState(options) {
-	const opts = {
-		...DEFAULT_PRESENTER_OPTIONS,
-		...options
-	};
-	if (opts.flowSkipColonSpace) opts.quoteFlowKeys = true;
-	return {
-		...opts,
-		defaultScalarTagName: opts.schema.defaultScalarTag.tagName,
-		openEnded: false
-	};
-}
-function generateNextLine(state, level) {
-	return `\n${" ".repeat(state.indent * level)}`;
-}
-function scalarLayout(state, node, parent, level, isKey, flowOnly) {
-	return {
-		node,
-		parent,
-		level,
-		isKey,
-		flowOnly,
-		shiftOfParent: level === 0 ? -1 : state.indent * (level - 1),
-		shiftOfContent: state.indent * Math.max(1, level),
-		shiftOfFirstLine: level === 0 ? 0 : state.indent * level,
-		presenterOptions: state,
-		allowedStylesMask: 0,
-		style: node.style
-	};
-}
-function writeFlowSequence(state, level, node) {
-	let result = "";
-	for (let index = 0, length = node.items.length; index < length; index += 1) {
-		const item = writeNode(state, level, node.items[index], node, {}).text;
-		if (index > 0) result += `,${!state.flowSkipCommaSpace ? " " : ""}`;
-		result += item;
-	}
-	const pad = state.flowBracketPadding && node.items.length > 0 ? " " : "";
-	return `[${pad}${result}${pad}]`;
-}
-function writeBlockSequence(state, level, node, compact) {
-	let result = "";
-	for (let index = 0, length = node.items.length; index < length; index += 1) {
-		const item = writeNode(state, level + 1, node.items[index], node, {
-			block: true,
-			compact: state.seqInlineFirst,
-			isblockseq: true
-		}).text;
-		if (!compact || result !== "") result += generateNextLine(state, level);
-		if (item === "" || CHAR_LINE_FEED === item.charCodeAt(0)) result += "-";
-		else result += "- ";
-		result += item;
-	}
-	return result;
-}
-function writeFlowMapping(state, level, node) {
-	let result = "";
-	for (const { key, value } of node.items) {
-		let pairBuffer = "";
-		if (result !== "") pairBuffer += `,${!state.flowSkipCommaSpace ? " " : ""}`;
-		const keyRender = writeNode(state, level, key, node, { iskey: true });
-		const keyText = keyRender.text;
-		const valueText = writeNode(state, level, value, node, {}).text;
-		const sep = state.flowSkipColonSpace || valueText === "" ? "" : " ";
-		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
-		const keyColonSep = key.kind === "alias" || keyIsBareProps ? " " : "";
-		pairBuffer += `${keyText}${keyColonSep}:${sep}${valueText}`;
-		result += pairBuffer;
-	}
-	const pad = state.flowBracketPadding && result !== "" ? " " : "";
-	return `{${pad}${result}${pad}}`;
-}
-function writeBlockMapping(state, level, node, compact) {
-	let result = "";
-	for (let index = 0, length = node.items.length; index < length; index += 1) {
-		let pairBuffer = "";
-		if (!compact || result !== "") pairBuffer += generateNextLine(state, level);
-		const { key, value } = node.items[index];
-		const keyIsBlock = (key.kind === "mapping" || key.kind === "sequence") && key.style === COLLECTION_STYLE.BLOCK && key.items.length !== 0 || key.kind === "scalar" && (key.style === SCALAR_STYLE.LITERAL_BLOCK || key.style === SCALAR_STYLE.FOLDED_BLOCK);
-		const keyRender = keyIsBlock ? writeNode(state, level + 1, key, node, {
-			block: true,
-			compact: true,
-			isblockseq: !cannotBeCompact(state, key, level + 1)
-		}) : writeNode(state, level + 1, key, node, {
-			block: true,
-			compact: true,
-			iskey: true
-		});
-		const keyText = keyRender.text;
-		const keyHasLineBreak = key.kind === "scalar" && key.value.indexOf("\n") !== -1;
-		const keyIsTooLong = keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText);
-		const explicitPair = keyIsBlock || keyHasLineBreak || keyIsTooLong;
-		if (explicitPair) {
-			if (keyText && CHAR_LINE_FEED === keyText.charCodeAt(0)) pairBuffer += "?";
-			else pairBuffer += "? ";
-		}
-		pairBuffer += keyText;
-		if (explicitPair) pairBuffer += generateNextLine(state, level);
-		const valueText = writeNode(state, level + 1, value, node, {
-			block: true,
-			compact: explicitPair,
-			isblockseq: explicitPair && !cannotBeCompact(state, value, level + 1)
-		}).text;
-		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
-		const keyColonSep = !explicitPair && (key.kind === "alias" || keyIsBareProps) ? " " : "";
-		if (valueText === "" || CHAR_LINE_FEED === valueText.charCodeAt(0)) pairBuffer += `${keyColonSep}:`;
-		else pairBuffer += `${keyColonSep}: `;
-		pairBuffer += valueText;
-		result += pairBuffer;
-	}
-	return result;
-}
-function cannotBeCompact(state, node, level) {
-	if (node.kind === "alias") return true;
-	return node.tagged || node.anchor !== void 0 || state.indent < 2 && level > 0;
-}
-function writeNode(state, level, node, parent, ctx) {
-	if (node.kind === "alias") {
-		state.openEnded = false;
-		return {
-			text: `*${node.anchor}`,
-			noBody: false
-		};
-	}
-	const { block = false, iskey = false, isblockseq = false } = ctx;
-	let compact = ctx.compact ?? false;
-	const hasAnchor = node.anchor !== void 0;
-	if (cannotBeCompact(state, node, level)) compact = false;
-	let body;
-	let shouldPrintTag = node.tagged;
-	const useBlockCollection = block && (node.kind === "mapping" || node.kind === "sequence") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0;
-	if (node.kind === "mapping") {
-		if (useBlockCollection) body = writeBlockMapping(state, level, node, compact);
-		else body = writeFlowMapping(state, level, node);
-	} else if (node.kind === "sequence") {
-		if (useBlockCollection) {
-			if (state.seqNoIndent && !isblockseq && level > 0) body = writeBlockSequence(state, level - 1, node, compact);
-			else body = writeBlockSequence(state, level, node, compact);
-		} else body = writeFlowSequence(state, level, node);
-	} else {
-		const layout = scalarLayout(state, node, parent, level, iskey, !block);
-		detectAllowedStyles(layout);
-		for (const rule of state.scalarStyleRules) rule(layout);
-		body = renderScalar(layout);
-		state.openEnded = (layout.style === SCALAR_STYLE.LITERAL_BLOCK || layout.style === SCALAR_STYLE.FOLDED_BLOCK) && (node.value === "\n" || node.value.endsWith("\n\n"));
-		shouldPrintTag = node.tagged || body === "" && layout.flowOnly && parent?.kind === "sequence" && !hasAnchor || layout.style !== SCALAR_STYLE.PLAIN && node.tag !== state.defaultScalarTagName;
-	}
-	if ((node.kind === "mapping" || node.kind === "sequence") && !useBlockCollection) state.openEnded = false;
-	if (useBlockCollection && compact && level > 0 && state.indent > 2) body = `${" ".repeat(state.indent - 2)}${body}`;
-	const noBody = body === "";
-	let text = body;
-	if (shouldPrintTag || hasAnchor) {
-		const props = [];
-		const tag = shouldPrintTag ? nodeTagShort(node) : null;
-		const anchor = hasAnchor ? `&${node.anchor}` : null;
-		if (state.tagBeforeAnchor) {
-			if (tag !== null) props.push(tag);
-			if (anchor !== null) props.push(anchor);
-		} else {
-			if (anchor !== null) props.push(anchor);
-			if (tag !== null) props.push(tag);
-		}
-		const sep = body === "" || body.charCodeAt(0) === CHAR_LINE_FEED ? "" : " ";
-		text = `${props.join(" ")}${sep}${body}`;
-	}
-	return {
-		text,
-		noBody
-	};
-}
-function rootStartsOwnLine(node) {
-	return (node.kind === "sequence" || node.kind === "mapping") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0 && !node.tagged && node.anchor === void 0;
-}
-function writeDocumentDirectives(doc) {
-	let result = "";
-	for (const directive of doc.directives) {
-		if (directive.kind === "yaml") {
-			result += `%YAML ${directive.version}\n`;
-			continue;
-		}
-		const { handle, prefix } = directive;
-		result += `%TAG ${handle} ${prefix}\n`;
-	}
-	return result;
-}
-/**
-* Build YAML from AST.
-*
-* @category AST
-*/
-function present(documents, options) {
-	const state = createPresenterState(options);
-	let result = "";
-	let previousEnded = false;
-	for (let index = 0; index < documents.length; index += 1) {
-		const doc = documents[index];
-		state.openEnded = false;
-		const directives = writeDocumentDirectives(doc);
-		const hasDirectives = directives !== "";
-		const marker = doc.explicitStart || hasDirectives || index > 0 && !previousEnded;
-		result += directives;
-		if (doc.contents === null) {
-			if (marker) result += "---\n";
-		} else if (marker) {
-			const body = writeNode(state, 0, doc.contents, null, {
-				block: true,
-				compact: true
-			}).text;
-			const sep = body === "" ? "" : hasDirectives || rootStartsOwnLine(doc.contents) ? "\n" : " ";
-			result += `---${sep}${body}\n`;
-		} else result += writeNode(state, 0, doc.contents, null, {
-			block: true,
-			compact: true
-		}).text + "\n";
-		previousEnded = doc.explicitEnd || state.openEnded;
-		if (previousEnded) result += "...\n";
-	}
-	return result;
-}
-//#endregion
-//#region src/dump.ts
-var DEFAULT_DUMP_OPTIONS = {
-	...DEFAULT_PRESENTER_OPTIONS,
-	schema: DUMP_SCHEMA,
-	skipInvalid: false,
-	noRefs: false,
-	flowLevel: -1,
-	sortKeys: false,
-	transform: () => {}
-};
-function defaultCompareFn(a, b) {
-	const x = String(a);
-	const y = String(b);
-	if (x < y) return -1;
-	if (x > y) return 1;
-	return 0;
-}
-/**
-* Serializes JS object as a YAML document. By default it can dump every
-* supported YAML type, so it throws an exception if you try to dump regexps or
-* functions. However, you can disable exceptions by setting the
-* {@link DumpOptions.skipInvalid} option to `true`.
-*
-* @category Main
-*/
-function dump(input, options = {}) {
-	const opts = {
-		...DEFAULT_DUMP_OPTIONS,
-		...options
-	};
-	const documents = jsToAst(input, opts.schema, {
-		noRefs: opts.noRefs,
-		skipInvalid: opts.skipInvalid
-	});
-	if (opts.flowLevel >= 0) visit(documents, (node, ctx) => {
-		if (ctx.depth < opts.flowLevel) return;
-		if (node.kind === "sequence" || node.kind === "mapping") node.style = COLLECTION_STYLE.FLOW;
-		return VISIT_SKIP;
-	});
-	if (opts.sortKeys) {
-		const compareFn = opts.sortKeys === true ? defaultCompareFn : opts.sortKeys;
-		visit(documents, (node) => {
-			if (node.kind !== "mapping") return;
-			node.items.sort((a, b) => compareFn(a.key.kind === "scalar" ? a.key.value : "", b.key.kind === "scalar" ? b.key.value : ""));
-		});
-	}
-	opts.transform(documents);
-	return present(documents, {
-		...pick(opts, Object.keys(DEFAULT_PRESENTER_OPTIONS)),
-		schema: opts.schema
-	});
-}
-//#endregion
-//#region src/ast/from_events.ts
-var NO_RANGE = (/* unused pure expression or super */ null && (-1));
-function eventPosition(event) {
-	if ("tagStart" in event && event.tagStart !== NO_RANGE) return event.tagStart;
-	if ("anchorStart" in event && event.anchorStart !== NO_RANGE) return event.anchorStart;
-	if ("valueStart" in event && event.valueStart !== NO_RANGE) return event.valueStart;
-	if ("start" in event) return event.start;
-	return 0;
-}
-function rawTag(state, event) {
-	return event.tagStart === NO_RANGE ? "" : state.source.slice(event.tagStart, event.tagEnd);
-}
-function anchorName(state, event) {
-	return event.anchorStart === NO_RANGE ? void 0 : state.source.slice(event.anchorStart, event.anchorEnd);
-}
-function buildScalar(state, event) {
-	const value = getScalarValue(state.source, event);
-	const raw = rawTag(state, event);
-	let tag;
-	let tagged = false;
-	if (raw !== "") {
-		tagged = true;
-		tag = raw;
-	} else if (event.style === SCALAR_STYLE.PLAIN) tag = state.schema.resolveImplicitScalarTag(value).tag.tagName;
-	else tag = state.schema.defaultScalarTag.tagName;
-	return {
-		kind: "scalar",
-		tag,
-		tagged,
-		style: event.style,
-		anchor: anchorName(state, event),
-		value
-	};
-}
-function buildCollection(state, event, defaultTagName) {
-	const raw = rawTag(state, event);
-	let tag;
-	let tagged = false;
-	if (raw === "") tag = defaultTagName;
-	else {
-		tag = raw;
-		tagged = true;
-	}
-	return {
-		tag,
-		tagged,
-		style: event.style,
-		anchor: anchorName(state, event)
-	};
-}
-function addNode(state, node) {
-	const frame = state.frames[state.frames.length - 1];
-	if (frame.kind === "document") frame.doc.contents = node;
-	else if (frame.kind === "sequence") frame.node.items.push(node);
-	else if (frame.key) {
-		frame.node.items.push({
-			key: frame.key,
-			value: node
-		});
-		frame.key = null;
-	} else frame.key = node;
-}
-/**
-* Builds an AST from parser events
-*
-* @category AST
-*/
-function eventsToAst(events, options) {
-	const state = {
-		source: options.source,
-		schema: options.schema,
-		eventIndex: 0,
-		position: 0,
-		frames: [],
-		documents: []
-	};
-	while (state.eventIndex < events.length) {
-		const event = events[state.eventIndex++];
-		state.position = eventPosition(event);
-		switch (event.type) {
-			case EVENT_ID.DOCUMENT: {
-				const doc = {
-					contents: null,
-					explicitStart: event.explicitStart,
-					explicitEnd: event.explicitEnd,
-					directives: event.directives
-				};
-				state.frames.push({
-					kind: "document",
-					doc
-				});
-				break;
-			}
-			case EVENT_ID.SCALAR:
-				addNode(state, buildScalar(state, event));
-				break;
-			case EVENT_ID.SEQUENCE: {
-				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:seq");
-				const node = {
-					kind: "sequence",
-					tag,
-					tagged,
-					style,
-					anchor,
-					items: []
-				};
-				state.frames.push({
-					kind: "sequence",
-					node
-				});
-				break;
-			}
-			case EVENT_ID.MAPPING: {
-				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:map");
-				const node = {
-					kind: "mapping",
-					tag,
-					tagged,
-					style,
-					anchor,
-					items: []
-				};
-				state.frames.push({
-					kind: "mapping",
-					node,
-					key: null
-				});
-				break;
-			}
-			case EVENT_ID.ALIAS:
-				addNode(state, {
-					kind: "alias",
-					anchor: state.source.slice(event.anchorStart, event.anchorEnd)
-				});
-				break;
-			case EVENT_ID.POP: {
-				const frame = state.frames.pop();
-				if (frame.kind === "mapping" && frame.key) throw new Error("incomplete mapping pair in event stream");
-				if (frame.kind === "document") state.documents.push(frame.doc);
-				else addNode(state, frame.node);
-				break;
-			}
-		}
-	}
-	return state.documents;
-}
-//#endregion
-//#region src/index.ts
-/** @deprecated Use `EVENT_ID.DOCUMENT` instead. @internal */
-var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
-/** @deprecated Use `EVENT_ID.SEQUENCE` instead. @internal */
-var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
-/** @deprecated Use `EVENT_ID.MAPPING` instead. @internal */
-var EVENT_MAPPING = EVENT_ID.MAPPING;
-/** @deprecated Use `EVENT_ID.SCALAR` instead. @internal */
-var EVENT_SCALAR = EVENT_ID.SCALAR;
-/** @deprecated Use `EVENT_ID.ALIAS` instead. @internal */
-var EVENT_ALIAS = EVENT_ID.ALIAS;
-/** @deprecated Use `EVENT_ID.POP` instead. @internal */
-var EVENT_POP = EVENT_ID.POP;
-/** @deprecated Use `SCALAR_STYLE.PLAIN` instead. @internal */
-var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
-/** @deprecated Use `SCALAR_STYLE.SINGLE_QUOTED` instead. @internal */
-var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
-/** @deprecated Use `SCALAR_STYLE.DOUBLE_QUOTED` instead. @internal */
-var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
-/** @deprecated Use `SCALAR_STYLE.LITERAL_BLOCK` instead. @internal */
-var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
-/** @deprecated Use `SCALAR_STYLE.FOLDED_BLOCK` instead. @internal */
-var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
-/** @deprecated Use `COLLECTION_STYLE.BLOCK` instead. @internal */
-var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
-/** @deprecated Use `COLLECTION_STYLE.FLOW` instead. @internal */
-var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
-/** @deprecated Use `CHOMPING_MODE.CLIP` instead. @internal */
-var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
-/** @deprecated Use `CHOMPING_MODE.STRIP` instead. @internal */
-var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
-/** @deprecated Use `CHOMPING_MODE.KEEP` instead. @internal */
-var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
-//#endregion
-
-
-//# sourceMappingURL=js-yaml.mjs.map
-;// CONCATENATED MODULE: ./src/rules/positions.ts
-/**
- * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
- * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
- * js-yaml's event stream, which carries source offsets.
- */
-
-
-
-function nodeStart(source, event) {
-    const candidates = [];
-    if ('anchorStart' in event && event.anchorStart >= 0)
-        candidates.push(event.anchorStart - 1);
-    if ('tagStart' in event && event.tagStart >= 0)
-        candidates.push(event.tagStart);
-    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)
-        candidates.push(event.start);
-    if (event.type === EVENT_ID.SCALAR) {
-        const quoted = source[event.valueStart - 1] === '"' || source[event.valueStart - 1] === "'";
-        candidates.push(quoted && event.style !== 1 ? event.valueStart - 1 : event.valueStart);
-    }
-    return Math.max(0, Math.min(...candidates));
-}
-function indexOffsets(source, events) {
-    const offsets = new Map();
-    const stack = [];
-    for (const event of events) {
-        if (event.type === EVENT_ID.DOCUMENT)
-            continue;
-        if (event.type === EVENT_ID.POP) {
-            const frame = stack.pop();
-            const parent = stack[stack.length - 1];
-            // A complex key (a mapping or sequence used as a key) just ended: its value comes next.
-            if (frame?.kind === 'ignored' && parent?.kind === 'mapping' && parent.complexDepth > 0) {
-                parent.complexDepth -= 1;
-                if (parent.complexDepth === 0)
-                    parent.key = '?';
-            }
-            continue;
-        }
-        const top = stack[stack.length - 1];
-        const start = nodeStart(source, event);
-        const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
-        let pointer = null;
-        let keyOffset;
-        if (!top)
-            pointer = '';
-        else if (top.kind === 'ignored')
-            pointer = null;
-        else if (top.kind === 'sequence')
-            pointer = `${top.pointer}/${top.index++}`;
-        else if (top.key === null) {
-            // This node is a key.
-            if (event.type === EVENT_ID.SCALAR) {
-                top.key = getScalarValue(source, event);
-                top.keyOffset = start;
-            }
-            else if (isCollection) {
-                top.complexDepth += 1;
-                top.keyOffset = start;
-                stack.push({ kind: 'ignored' });
-            }
-            else {
-                top.key = '?';
-                top.keyOffset = start;
-            }
-            continue;
-        }
-        else {
-            pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
-            keyOffset = top.keyOffset;
-            top.key = null;
-        }
-        if (pointer !== null && !offsets.has(pointer))
-            offsets.set(pointer, { value: start, key: keyOffset });
-        if (event.type === EVENT_ID.MAPPING) {
-            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
-        }
-        else if (event.type === EVENT_ID.SEQUENCE) {
-            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
-        }
-    }
-    return offsets;
-}
-function lineStarts(source) {
-    const starts = [0];
-    for (let i = 0; i < source.length; i++)
-        if (source[i] === '\n')
-            starts.push(i + 1);
-    return starts;
-}
-/** Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. */
-function parseDocument(file, source) {
-    const starts = lineStarts(source);
-    const positionAt = (offset) => {
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return { file, line: lo + 1, column: offset - starts[lo] + 1 };
-    };
-    let value;
-    let events;
-    try {
-        events = parseEvents(source, { filename: file });
-        value = js_yaml_load(source, { filename: file });
-    }
-    catch (error) {
-        if (error instanceof YAMLException) {
-            const mark = error.mark;
-            throw new errors_UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
-        }
-        throw error;
-    }
-    // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
-    if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-        throw new errors_UserError(`the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
-    }
-    const offsets = indexOffsets(source, events);
-    return {
-        file,
-        value,
-        offsets,
-        positionAt,
-        positionOf(pointer, key = false) {
-            // The nearest enclosing node that has a position.
-            let p = pointer;
-            for (;;) {
-                const found = offsets.get(p);
-                if (found)
-                    return positionAt(key && found.key !== undefined ? found.key : found.value);
-                if (p === '')
-                    return null;
-                p = p.slice(0, p.lastIndexOf('/'));
-            }
-        }
-    };
-}
-/** No rule comes near this many values; far more means aliases multiplying each other. */
-const MAX_EXPANDED_NODES = 100_000;
-/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
-function expandedSize(value, limit, memo = new Map()) {
-    if (value === null || typeof value !== 'object')
-        return 1;
-    const known = memo.get(value);
-    if (known !== undefined)
-        return known;
-    let size = 1;
-    for (const inner of Array.isArray(value) ? value : Object.values(value)) {
-        size += expandedSize(inner, limit, memo);
-        if (size > limit)
-            break;
-    }
-    memo.set(value, size);
-    return size;
-}
-
-;// CONCATENATED MODULE: ./src/rules/metaSchema.ts
-/**
- * The rule-file and pack-manifest meta-schemas (JSON Schema 2020-12, checked by ajv in
- * strict mode). What a field's value must be beyond its shape (the default effect among
- * the allowed ones, a schema's keywords) is checked in validate.ts.
- */
-const effects = [
-    'Audit',
-    'Deny',
-    'Disabled',
-    'AuditIfNotExists',
-    'DeployIfNotExists',
-    'Modify',
-    'Append',
-    'DenyAction',
-    'Manual'
-];
-const kebab = '^[a-z0-9]+(-[a-z0-9]+)*$';
-const semver = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
-const resourceType = '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$';
-const ruleMetaSchema = {
-    $id: 'https://cmk-guard.dev/schemas/rule.json',
-    type: 'object',
-    additionalProperties: false,
-    required: [
-        'name',
-        'displayName',
-        'description',
-        'category',
-        'version',
-        'severity',
-        'effect',
-        'mode',
-        'resourceType',
-        'remediation',
-        'references'
-    ],
-    properties: {
-        $schema: { type: 'string' },
-        kind: { enum: ['policy', 'relation', 'transition'] },
-        name: { type: 'string', pattern: kebab, maxLength: 64 },
-        displayName: { type: 'string', minLength: 1, maxLength: 128 },
-        description: { type: 'string', minLength: 1, maxLength: 512 },
-        category: { type: 'string', minLength: 1 },
-        version: { type: 'string', pattern: semver },
-        severity: { enum: ['error', 'warning', 'note'] },
-        effect: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['default', 'allowed'],
-            properties: {
-                default: { enum: effects },
-                allowed: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: effects } }
-            }
-        },
-        mode: { enum: ['All', 'Indexed'] },
-        resourceType: {
-            anyOf: [
-                { type: 'string', pattern: resourceType },
-                { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: resourceType } }
-            ]
-        },
-        appliesTo: { type: ['object', 'boolean'] },
-        schema: { type: ['object', 'boolean'] },
-        relation: { type: 'object' },
-        remediation: { type: 'string' },
-        references: { type: 'array', items: { type: 'string', pattern: '^https://' } },
-        requirement: { type: 'string', minLength: 1 }
-    }
-};
-const packMetaSchema = {
-    $id: 'https://cmk-guard.dev/schemas/pack.json',
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'displayName', 'description', 'version', 'rules'],
-    properties: {
-        $schema: { type: 'string' },
-        name: { type: 'string', pattern: kebab, maxLength: 64 },
-        displayName: { type: 'string', minLength: 1, maxLength: 128 },
-        description: { type: 'string', minLength: 1, maxLength: 512 },
-        version: { type: 'string', pattern: semver },
-        rules: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: kebab } }
-    }
-};
-/** What each field is, for "add it" messages. */
-const fieldHints = {
-    name: 'the definition name, in kebab-case, e.g. `cognitive-services-cmk`',
-    displayName: 'the title shown in the Azure portal',
-    description: 'one or two sentences on what the rule checks',
-    category: 'the Azure Policy category, e.g. `Cognitive Services`',
-    version: 'a semantic version such as `1.0.0`',
-    severity: '`error`, `warning` or `note`',
-    effect: '`default` and `allowed`, e.g. `{default: Audit, allowed: [Audit, Deny, Disabled]}`',
-    mode: '`All` or `Indexed`',
-    resourceType: 'the ARM type, e.g. `Microsoft.CognitiveServices/accounts`',
-    remediation: 'Markdown telling a reviewer how to fix a resource',
-    references: 'a list of https:// links (it may be empty: `[]`)',
-    default: 'the effect the definition uses unless an assignment says otherwise',
-    allowed: 'the effects an assignment may choose',
-    rules: 'the names of the rules the initiative holds',
-    schema: 'the JSON Schema a compliant resource satisfies',
-    relation: 'how the resources relate'
-};
-const patternHints = {
-    [kebab]: 'kebab-case: lowercase letters and digits joined by single hyphens, e.g. `cognitive-services-cmk`',
-    [semver]: 'a semantic version such as `1.0.0`',
-    [resourceType]: 'a full ARM resource type such as `Microsoft.CognitiveServices/accounts`',
-    '^https://': 'an https:// link'
-};
-
-;// CONCATENATED MODULE: ./src/compiler/reference.ts
-/**
- * The meaning a compiled policy has, written as JSON Schema that ajv evaluates: the
- * reference the compiler is checked against (the differential property test), and the
- * ajv vocabulary rule files are validated with. It states each place where the compiler
- * follows Azure rather than JSON Schema:
- *
- * - `const`/`enum` compare as Azure's `equals`/`in`: strings ignoring case, and the
- *   strings "true"/"false" equal the booleans (keywords `azConst`, `azEnum`).
- * - `properties` applies to present members only, as JSON Schema says; the compiler guards each
- *   member's conditions with its presence. But Azure reads every property of a value that is not an
- *   object as missing, so `required` fails on a present value of another type (a string, a number,
- *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
- *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
- *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
- * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
- *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
- * - `like` and `match` are Azure's operators, offered as keywords.
- *
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-
-
-const Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-/** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
-function azureEquals(actual, expected) {
-    if (typeof actual === 'string' && typeof expected === 'string')
-        return actual.toLowerCase() === expected.toLowerCase();
-    if (typeof actual === 'boolean' && typeof expected === 'string')
-        return String(actual) === expected.toLowerCase();
-    if (typeof actual === 'string' && typeof expected === 'boolean')
-        return actual.toLowerCase() === String(expected);
-    if (typeof actual === 'number' || typeof actual === 'boolean')
-        return actual === expected;
-    return false;
-}
-/** Azure's `like`: the whole string, ignoring case, with one optional `*` for any run of characters. */
-function azureLike(actual, pattern) {
-    if (typeof actual !== 'string')
-        return false;
-    const text = actual.toLowerCase();
-    const star = pattern.indexOf('*');
-    if (star < 0)
-        return text === pattern.toLowerCase();
-    const prefix = pattern.slice(0, star).toLowerCase();
-    const suffix = pattern.slice(star + 1).toLowerCase();
-    return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
-}
-const digit = /^\p{Nd}$/u;
-const letter = /^\p{L}$/u;
-/** Azure's `match`: `#` a digit, `?` a letter, `.` any character, anything else itself; case-sensitive, whole string. */
-function azureMatch(actual, pattern) {
-    if (typeof actual !== 'string' || actual.length !== pattern.length)
-        return false;
-    for (let i = 0; i < pattern.length; i++) {
-        const p = pattern[i];
-        const c = actual[i];
-        if (p === '#' ? !digit.test(c) : p === '?' ? !letter.test(c) : p !== '.' && p !== c)
-            return false;
-    }
-    return true;
-}
-/** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
-function createRuleAjv(options = {}) {
-    // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
-    const ajv = new Ajv2020({
-        ownProperties: true,
-        strict: true,
-        strictTypes: false,
-        strictTuples: false,
-        strictRequired: false,
-        // `format` is refused by the compiler with its reason, not rejected here.
-        validateFormats: false,
-        allowUnionTypes: true,
-        allErrors: options.allErrors ?? false,
-        verbose: options.allErrors ?? false
-    });
-    ajv.addKeyword({
-        keyword: 'like',
-        metaSchema: { type: 'string', pattern: '^[^*]*\\*?[^*]*$' },
-        validate: (pattern, data) => azureLike(data, pattern)
-    });
-    ajv.addKeyword({
-        keyword: 'match',
-        metaSchema: { type: 'string' },
-        validate: (pattern, data) => azureMatch(data, pattern)
-    });
-    return ajv;
-}
-/** An ajv that also knows the reference keywords `referenceSchema` emits. */
-function createReferenceAjv() {
-    const ajv = createRuleAjv();
-    ajv.addKeyword({
-        keyword: 'azConst',
-        schemaType: ['string', 'number', 'boolean'],
-        validate: (expected, data) => azureEquals(data, expected)
-    });
-    ajv.addKeyword({
-        keyword: 'azEnum',
-        schemaType: 'array',
-        validate: (expected, data) => expected.some(e => azureEquals(data, e))
-    });
-    ajv.addKeyword({
-        keyword: 'azMinLength',
-        schemaType: 'number',
-        validate: (n, data) => typeof data !== 'string' || data.length >= n
-    });
-    ajv.addKeyword({
-        keyword: 'azMaxLength',
-        schemaType: 'number',
-        validate: (n, data) => typeof data !== 'string' || data.length <= n
-    });
-    return ajv;
-}
-const subschemaLists = (/* unused pure expression or super */ null && (['allOf', 'anyOf', 'oneOf']));
-const subschemas = (/* unused pure expression or super */ null && (['not', 'if', 'then', 'else', 'items', 'contains']));
-const subschemaMaps = (/* unused pure expression or super */ null && (['properties', '$defs', 'definitions']));
-/**
- * `schema` rewritten so that plain ajv gives the verdict the compiled policy gives: Azure's
- * comparisons for `const`/`enum`/lengths, and `required` failing on values that are not objects.
- */
-function referenceSchema(schema) {
-    if (!isSchemaObject(schema))
-        return schema;
-    const out = {};
-    for (const [keyword, value] of Object.entries(schema)) {
-        if (keyword === 'const')
-            out.azConst = value;
-        else if (keyword === 'enum')
-            out.azEnum = value;
-        else if (keyword === 'minLength')
-            out.azMinLength = value;
-        else if (keyword === 'maxLength')
-            out.azMaxLength = value;
-        else if (subschemas.includes(keyword))
-            out[keyword] = referenceSchema(value);
-        else if (subschemaLists.includes(keyword) && Array.isArray(value)) {
-            out[keyword] = value.map(v => referenceSchema(v));
-        }
-        else if (subschemaMaps.includes(keyword) && isSchemaObject(value)) {
-            out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referenceSchema(v)]));
-        }
-        else
-            setOwn(out, keyword, value);
-    }
-    // ajv 8.20 passes `contains` on an empty array met after a non-empty one inside `items`
-    // (a stale result); `minItems: 1` says the same thing for the empty case and is checked right.
-    if ('contains' in schema && (typeof schema.minContains === 'number' ? schema.minContains : 1) > 0) {
-        out.minItems = Math.max(typeof schema.minItems === 'number' ? schema.minItems : 0, 1);
-    }
-    if (!('type' in schema)) {
-        if (Array.isArray(schema.required) && schema.required.length > 0)
-            out.type = 'object';
-        else if ((typeof schema.minItems === 'number' && schema.minItems > 0) || out.minItems !== undefined)
-            out.type = 'array';
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/rules/suggest.ts
-/** "Did you mean …?" for misspelt field names and keywords. */
-function suggest_distance(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length];
-}
-function closest(word, candidates) {
-    let best = null;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const d = suggest_distance(word, candidate);
-        if (d < bestDistance) {
-            best = candidate;
-            bestDistance = d;
-        }
-    }
-    return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-
-;// CONCATENATED MODULE: ./src/rules/validate.ts
-
-
-
-
-
-
-
-/** `/effect/allowed/0` → `effect.allowed[0]`. */
-function validate_displayPath(pointer) {
-    let out = '';
-    for (const token of splitPointer(pointer))
-        out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
-    return out;
-}
-function valueAt(document, pointer) {
-    let node = document;
-    for (const token of splitPointer(pointer)) {
-        if (Array.isArray(node))
-            node = node[Number(token)];
-        else if (node !== null && typeof node === 'object')
-            node = value_own(node, token);
-        else
-            return undefined;
-    }
-    return node;
-}
-function validate_show(value) {
-    return typeof value === 'string' ? value : JSON.stringify(value);
-}
-function validate_describeType(type) {
-    const names = {
-        string: 'a string',
-        object: 'a mapping (an object)',
-        array: 'a list',
-        boolean: '`true` or `false`',
-        number: 'a number',
-        integer: 'a whole number',
-        null: '`null`'
-    };
-    return (Array.isArray(type) ? type : [type]).map(t => value_own(names, t) ?? t).join(' or ');
-}
-/** ajv errors (from `allErrors`) as user errors at the right line. */
-function metaSchemaErrors(errors, doc, what, basePointer = '') {
-    const out = [];
-    const anyOfPaths = new Set(errors.filter(e => e.keyword === 'anyOf').map(e => e.instancePath));
-    const seen = new Set();
-    for (const error of errors) {
-        const pointer = basePointer + error.instancePath;
-        const path = validate_displayPath(pointer);
-        const value = valueAt(doc.value, pointer);
-        const at = doc.positionOf(pointer) ?? { file: doc.file };
-        let message;
-        let position = at;
-        if (anyOfPaths.has(error.instancePath) && error.keyword !== 'anyOf')
-            continue;
-        switch (error.keyword) {
-            case 'required': {
-                const missing = String(error.params.missingProperty);
-                const owner = pointer ? `\`${path}\`` : what;
-                message = `${owner} is missing \`${missing}\`; add ${value_own(fieldHints, missing) ?? `\`${missing}\``}.`;
-                break;
-            }
-            case 'additionalProperties': {
-                const extra = String(error.params.additionalProperty);
-                const allowed = Object.keys(error.parentSchema?.properties ?? {});
-                const suggestion = closest(extra, allowed);
-                const owner = pointer ? `\`${path}\`` : what;
-                message = suggestion
-                    ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
-                    : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
-                position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
-                break;
-            }
-            case 'type':
-                message = `\`${path}\` must be ${validate_describeType(error.params.type)}, not \`${validate_show(value)}\`; change its value.`;
-                break;
-            case 'enum':
-                message = `\`${path}\` is \`${validate_show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${validate_show(v)}\``).join(', ')}.`;
-                break;
-            case 'pattern':
-                message = `\`${path}\` is \`${validate_show(value)}\`; it must be ${value_own(patternHints, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
-                break;
-            case 'minLength':
-                message = `\`${path}\` is empty; write ${value_own(fieldHints, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
-                break;
-            case 'maxLength':
-                message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
-                break;
-            case 'minItems':
-                message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
-                break;
-            case 'uniqueItems':
-                message = `\`${path}\` lists \`${validate_show(valueAt(doc.value, `${pointer}/${String(error.params.j)}`))}\` twice; remove the duplicate.`;
-                break;
-            case 'anyOf':
-                message =
-                    path === 'resourceType'
-                        ? `\`resourceType\` is \`${validate_show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
-                        : `\`${path}\` does not match any of the forms it may take; check its value.`;
-                break;
-            default:
-                message = `\`${path || '(root)'}\` ${error.message ?? 'is not valid'}; fix its value.`;
-        }
-        const key = `${message}@${position.file}`;
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        out.push(new errors_UserError(message, position));
-    }
-    return out;
-}
-const subschemaKeywords = [
-    'not',
-    'if',
-    'then',
-    'else',
-    'items',
-    'contains',
-    'additionalProperties',
-    'propertyNames',
-    'unevaluatedItems',
-    'unevaluatedProperties',
-    'additionalItems',
-    'contentSchema'
-];
-const subschemaListKeywords = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const subschemaMapKeywords = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
-/** Keywords in `schema` (at `pointer` in the file) that are not JSON Schema keywords cmk-guard knows. */
-function unknownKeywordErrors(schema, pointer, doc) {
-    const out = [];
-    const walk = (node, at) => {
-        if (node === null || typeof node !== 'object' || Array.isArray(node))
-            return;
-        for (const [keyword, value] of Object.entries(node)) {
-            const child = `${at}/${escapePointerSegment(keyword)}`;
-            if (!knownKeywords.has(keyword)) {
-                const suggestion = closest(keyword, knownKeywords);
-                out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
-                continue;
-            }
-            if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
-                out.push(new errors_UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
-            }
-            if (subschemaKeywords.includes(keyword))
-                walk(value, child);
-            else if (subschemaListKeywords.includes(keyword) && Array.isArray(value))
-                value.forEach((v, i) => walk(v, `${child}/${i}`));
-            else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
-                for (const [name, v] of Object.entries(value))
-                    walk(v, `${child}/${escapePointerSegment(name)}`);
-            }
-        }
-    };
-    walk(schema, pointer);
-    return out;
-}
-/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
-let checker;
-/** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
-function forget(ajv, schema) {
-    if (typeof schema === 'object' && schema !== null)
-        ajv.removeSchema(schema);
-}
-function invalidSchemaErrors(schema, pointer, doc) {
-    // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
-    // again after its check, so one with an `$id` does not clash with the next.
-    const ajv = (checker ??= createRuleAjv({ allErrors: true }));
-    if (!ajv.validateSchema(schema)) {
-        return metaSchemaErrors(ajv.errors ?? [], doc, `\`${validate_displayPath(pointer)}\``, pointer);
-    }
-    try {
-        ajv.compile(schema);
-        forget(ajv, schema);
-    }
-    catch (error) {
-        forget(ajv, schema);
-        const reason = error instanceof Error ? error.message : String(error);
-        return [
-            new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
-        ];
-    }
-    return [];
 }
 
 ;// CONCATENATED MODULE: ./src/rules/index.ts
@@ -63783,61 +64764,6 @@ function snapshotResource(item, index, positionOf, file) {
     if (typeof json.apiVersion === 'string')
         resource.apiVersion = json.apiVersion;
     return resource;
-}
-
-;// CONCATENATED MODULE: ./src/sources/boundary.ts
-
-
-
-/**
- * Where a pull request's files may lead the reader. A template, its parameter file or a
- * linked template (`relativePath`) inside the repository can be a symbolic link, or name a
- * path, that leads out of it: to `/proc/self/environ`, the runner's credentials, or `/`.
- * Reading one would quote its text in an error shown on the pull request, or walk the
- * whole disk, so such a path is refused with what to change.
- */
-/** Whether `file` lies under `root` (or is it), comparing names only. */
-function isWithin(root, file) {
-    const relative = external_node_path_namespaceObject.relative(root, file);
-    return !external_node_path_namespaceObject.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`);
-}
-/** The path with every symbolic link followed; a path that does not exist is only resolved. */
-function realPath(file) {
-    try {
-        return external_node_fs_namespaceObject.realpathSync.native(file);
-    }
-    catch {
-        return external_node_path_namespaceObject.resolve(file);
-    }
-}
-/**
- * The folder reads of a template stay in: the workspace when the template is in it. A
- * template named outside the workspace (the CLI, on an explicit path) is the user's own
- * choice and is not confined.
- */
-function boundaryFor(templateFile, workspace) {
-    if (workspace === undefined)
-        return undefined;
-    return isWithin(external_node_path_namespaceObject.resolve(workspace), external_node_path_namespaceObject.resolve(templateFile)) ? external_node_path_namespaceObject.resolve(workspace) : undefined;
-}
-/** Why `file` may not be read from inside `boundary`, or null when it may. */
-function escapeReason(file, boundary) {
-    if (boundary === undefined)
-        return null;
-    const target = external_node_path_namespaceObject.resolve(file);
-    if (!isWithin(boundary, target))
-        return `it is outside the repository (${boundary})`;
-    const real = realPath(target);
-    if (!isWithin(realPath(boundary), real))
-        return `it is a symbolic link to ${real}, outside the repository`;
-    return null;
-}
-/** Throws a UserError when `file` leads outside `boundary`; `what` names it ("the linked template"). */
-function confine(file, boundary, what, at) {
-    const reason = escapeReason(file, boundary);
-    if (reason) {
-        throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`, at ?? { file });
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
@@ -65562,6 +66488,15 @@ class TemplateExpander {
         };
         if (typeof node.apiVersion === 'string')
             resource.apiVersion = node.apiVersion;
+        const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
+        const metadata = metadataKey === undefined ? undefined : node[metadataKey];
+        if (metadataKey !== undefined && value_isObject(metadata)) {
+            const metadataPointer = joinPointer(pointer, metadataKey);
+            resource.metadata = {
+                value: metadata,
+                positionOf: (target) => scope.positionOf(metadataPointer + target)
+            };
+        }
         if (instance.conditionUnknown)
             resource.conditionUnknown = instance.conditionUnknown;
         if (instance.existing)
@@ -66126,173 +67061,6 @@ function finalStates(emitted, notes) {
         if (!out.includes(r))
             out.splice(out.length, 0, r);
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/sources/glob.ts
-
-
-
-/**
- * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
- * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
- * with forward slashes on every platform.
- */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
-function isGlobChar(ch) {
-    return ch === '*' || ch === '?' || ch === '{';
-}
-function hasGlob(pattern) {
-    return [...pattern].some(isGlobChar);
-}
-function escapeRegExp(ch) {
-    return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
-}
-/** The index of the `}` closing the `{` at `open`, or -1. */
-function closingBrace(pattern, open) {
-    let depth = 0;
-    for (let i = open; i < pattern.length; i++) {
-        if (pattern[i] === '{')
-            depth++;
-        else if (pattern[i] === '}' && --depth === 0)
-            return i;
-    }
-    return -1;
-}
-/** Splits `a,{b,c},d` at top-level commas. */
-function splitAlternatives(body) {
-    const parts = [];
-    let depth = 0;
-    let start = 0;
-    for (let i = 0; i < body.length; i++) {
-        if (body[i] === '{')
-            depth++;
-        else if (body[i] === '}')
-            depth--;
-        else if (body[i] === ',' && depth === 0) {
-            parts.push(body.slice(start, i));
-            start = i + 1;
-        }
-    }
-    parts.push(body.slice(start));
-    return parts;
-}
-function translate(pattern) {
-    let out = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '*' && pattern[i + 1] === '*') {
-            const atSegmentStart = i === 0 || pattern[i - 1] === '/';
-            if (atSegmentStart && pattern[i + 2] === '/') {
-                out += '(?:[^/]*(?:/[^/]*)*/)?';
-                i += 2;
-            }
-            else if (atSegmentStart && i + 2 === pattern.length) {
-                out += '.*';
-                i += 1;
-            }
-            else {
-                out += '[^/]*';
-                i += 1;
-            }
-        }
-        else if (ch === '*') {
-            out += '[^/]*';
-        }
-        else if (ch === '?') {
-            out += '[^/]';
-        }
-        else if (ch === '{') {
-            const close = closingBrace(pattern, i);
-            if (close < 0) {
-                out += '\\{';
-                continue;
-            }
-            out +=
-                '(?:' +
-                    splitAlternatives(pattern.slice(i + 1, close))
-                        .map(translate)
-                        .join('|') +
-                    ')';
-            i = close;
-        }
-        else {
-            out += escapeRegExp(ch);
-        }
-    }
-    return out;
-}
-function globToRegExp(pattern) {
-    return new RegExp('^' + translate(toPosix(pattern)) + '$');
-}
-function toPosix(p) {
-    return p.split(external_node_path_namespaceObject.sep).join('/');
-}
-/** Every file under `dir`, depth first in name order, skipping node_modules and .git. */
-function walkFiles(dir) {
-    const out = [];
-    const visit = (current) => {
-        let entries;
-        try {
-            entries = external_node_fs_namespaceObject.readdirSync(current, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = external_node_path_namespaceObject.join(current, entry.name);
-            if (entry.isDirectory()) {
-                if (!SKIPPED_FOLDERS.has(entry.name))
-                    visit(full);
-            }
-            else if (entry.isFile()) {
-                out.push(full);
-            }
-        }
-    };
-    visit(dir);
-    return out;
-}
-/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
-function leadsOut(folder, boundary) {
-    return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
-}
-/**
- * The files a pattern names, as absolute paths in a stable order: a glob is matched
- * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
- * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
- */
-function expandPattern(pattern, cwd, boundary) {
-    const posixPattern = toPosix(pattern);
-    if (!hasGlob(posixPattern)) {
-        const full = external_node_path_namespaceObject.resolve(cwd, pattern);
-        let stat;
-        try {
-            stat = external_node_fs_namespaceObject.statSync(full);
-        }
-        catch {
-            return [];
-        }
-        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
-        if (stat.isDirectory() && leadsOut(full, boundary))
-            return [full];
-        if (stat.isDirectory())
-            return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
-        return [full];
-    }
-    const segments = posixPattern.split('/');
-    const firstGlob = segments.findIndex(s => hasGlob(s));
-    const baseSegments = segments.slice(0, firstGlob);
-    const absolute = external_node_path_namespaceObject.isAbsolute(pattern);
-    const base = external_node_path_namespaceObject.resolve(cwd, baseSegments.join('/') || '.');
-    const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
-    if (leadsOut(base, boundary) && external_node_fs_namespaceObject.existsSync(base))
-        return [base];
-    return walkFiles(base).filter(file => {
-        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_namespaceObject.relative(cwd, file));
-        return regex.test(candidate);
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
@@ -67375,12 +68143,294 @@ function compilePullRequestChecks(rules) {
     return checks;
 }
 
+;// CONCATENATED MODULE: ./src/config/overrides.ts
+
+
+function planOverrides(overrides, rules, definitions, 
+/** Names loaded but left out by the selection: offered as suggestions, never called unknown. */
+leftOut = new Set()) {
+    const byDefinition = new Map(definitions.map(d => [d.name, d]));
+    const parameters = {};
+    const severities = new Map();
+    const findingEffects = new Map();
+    const errors = [];
+    for (const override of overrides) {
+        errors_collectUserErrors(errors, () => {
+            const rule = rules.get(override.name);
+            const definition = byDefinition.get(override.name);
+            if (!rule && !definition) {
+                const known = [...new Set([...rules.keys(), ...byDefinition.keys(), ...leftOut])];
+                const suggestion = closest(override.name, known);
+                throw new errors_UserError(`\`overrides\` names \`${override.name}\`, which no loaded rule or definition is called; ${suggestion ? `did you mean \`${suggestion}\`?` : 'check the name.'}`, override.at);
+            }
+            if (override.severity)
+                severities.set(override.name, override.severity);
+            if (override.effect === undefined)
+                return;
+            if (definition) {
+                const parameter = Object.keys(definition.parameters).find(p => p.toLowerCase() === 'effect');
+                if (parameter === undefined)
+                    throw new errors_UserError(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
+                const allowed = (definition.parameters[parameter].allowedValues ?? []).map(String);
+                const effect = allowedEffect(override, allowed);
+                parameters[definition.name] = { [parameter]: effect };
+            }
+            else {
+                findingEffects.set(override.name, allowedEffect(override, rule.effect.allowed));
+            }
+        });
+    }
+    errors_throwUserErrors(errors);
+    return {
+        parameters,
+        apply(findings) {
+            if (severities.size === 0 && findingEffects.size === 0)
+                return findings;
+            const out = [];
+            for (const finding of findings) {
+                const effect = findingEffects.get(finding.definition);
+                if (effect?.toLowerCase() === 'disabled')
+                    continue;
+                const severity = severities.get(finding.definition);
+                out.push(effect === undefined && severity === undefined
+                    ? finding
+                    : { ...finding, ...(effect !== undefined ? { effect } : {}), ...(severity ? { severity } : {}) });
+            }
+            return out;
+        }
+    };
+}
+/** The effect as the rule spells it, if the rule allows it (effects compare ignoring case). */
+function allowedEffect(override, allowed) {
+    const effect = allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
+    if (effect !== undefined || allowed.length === 0)
+        return effect ?? override.effect;
+    throw new errors_UserError(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/apply.ts
+
+/**
+ * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
+ * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
+ */
+function applyExceptions(findings, exceptions, now) {
+    if (exceptions.length === 0)
+        return { findings, report: [] };
+    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
+    const expired = new Set(ordered.filter(e => isExpired(e, now)));
+    const counts = new Map(ordered.map(e => [e, 0]));
+    const marked = findings.map(finding => {
+        if (finding.verdict === 'compliant')
+            return finding;
+        let accepting;
+        for (const exception of ordered) {
+            if (!covers(exception, finding.definition, finding.resource))
+                continue;
+            counts.set(exception, (counts.get(exception) ?? 0) + 1);
+            if (!accepting && !expired.has(exception))
+                accepting = exception;
+        }
+        return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
+    });
+    const report = ordered.map((exception) => {
+        const count = counts.get(exception) ?? 0;
+        return {
+            ...suppressionOf(exception),
+            rules: exception.rules,
+            column: exception.source.column,
+            status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
+            findings: count
+        };
+    });
+    return { findings: marked, report };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
+/**
+ * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
+ * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
+ * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
+ * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
+ */
+
+
+
+
+
+
+/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
+function readBaseline(file, cwd) {
+    const shown = displayPath(file, cwd);
+    const text = textFile_readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
+    }
+    return { file: shown, ...baselineFingerprints(json, shown) };
+}
+function baselineFingerprints(json, file) {
+    const fingerprints = new Map();
+    let entries = 0;
+    const add = (print) => {
+        if (typeof print !== 'string')
+            return;
+        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
+        entries++;
+    };
+    const object = json;
+    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
+        for (const finding of object.findings) {
+            if (!isBaselineEntry(finding))
+                continue;
+            add(fingerprint(finding));
+        }
+        return { fingerprints, entries };
+    }
+    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
+        for (const run of object.runs)
+            for (const result of run.results ?? [])
+                if (!result.suppressions?.length)
+                    add(result.partialFingerprints?.[FINGERPRINT_KEY]);
+        return { fingerprints, entries };
+    }
+    throw new errors_UserError('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
+}
+/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
+function isBaselineEntry(finding) {
+    return (finding !== null &&
+        typeof finding === 'object' &&
+        typeof finding.definition === 'string' &&
+        typeof finding.resource?.type === 'string' &&
+        typeof finding.resource?.name === 'string' &&
+        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
+        finding.suppressed === undefined);
+}
+/** Marks the findings the baseline holds; says how many it accepted. */
+function applyBaseline(findings, baseline) {
+    const left = new Map(baseline.fingerprints);
+    let matched = 0;
+    const marked = findings.map(finding => {
+        if (finding.verdict === 'compliant' || isAccepted(finding))
+            return finding;
+        const print = fingerprint(finding);
+        const count = left.get(print) ?? 0;
+        if (count === 0)
+            return finding;
+        left.set(print, count - 1);
+        matched++;
+        return { ...finding, baselined: true };
+    });
+    return { findings: marked, matched };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/inline.ts
+/**
+ * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
+ * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
+ *
+ *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "…" } ] } }
+ *
+ * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
+ * checked with the same schema as the configuration file's, and a mistake is an input error at the
+ * template's line, never a silently ignored exception.
+ */
+
+
+
+
+
+
+/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
+const INLINE_KEY = 'cmkGuard';
+const inlineSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
+};
+const inline_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+let inline_validate;
+function inline_validator() {
+    inline_validate ??= new inline_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(inlineSchema);
+    return inline_validate;
+}
+/**
+ * The inline exceptions of these resources (one per entry per declaration, covering every resource
+ * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
+ */
+function inlineExceptions(resources, cwd) {
+    const byDeclaration = new Map();
+    const errors = [];
+    for (const resource of resources) {
+        const metadata = resource.metadata;
+        if (!metadata || resource.existing || !resource.source)
+            continue;
+        const value = metadata.value;
+        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+        if (key === undefined)
+            continue;
+        const file = displayPath(resource.source.file, cwd);
+        let entry = byDeclaration.get(metadata.value);
+        if (!entry) {
+            entry = { exceptions: [], declared: [] };
+            byDeclaration.set(metadata.value, entry);
+            const base = `/${key}`;
+            const doc = {
+                file,
+                value: value[key],
+                positionOf: (pointer) => {
+                    const at = metadata.positionOf(base + pointer);
+                    return at ? { ...at, file } : null;
+                }
+            };
+            const check = inline_validator();
+            if (!check(value[key])) {
+                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', inline_hints));
+                continue;
+            }
+            const entries = (value[key].exceptions ?? []);
+            entries.forEach((written, i) => {
+                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
+                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
+                    errors.push(new errors_UserError(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
+                    return;
+                }
+                entry.exceptions.push({
+                    kind: 'inSource',
+                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
+                    resources: [],
+                    declared: entry.declared,
+                    reason: written.reason,
+                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
+                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
+                    category: written.category ?? 'waiver',
+                    source: at,
+                    entryText: model_canonicalJson(written)
+                });
+            });
+        }
+        entry.declared.push({ file, type: resource.type, name: resource.name });
+    }
+    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
+}
+const inline_hints = {
+    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
+    patterns: configPatternHints
+};
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
+
+
+
 
 
 
@@ -67405,9 +68455,7 @@ function engineAliasCatalog() {
 }
 function loadRules(request) {
     const external = loadExternalDefinitions(request);
-    let loaded = [];
-    if (request.policies)
-        loaded = loadPolicyDirectory(external_node_path_default().resolve(request.cwd, request.policies)).rules;
+    const loaded = loadPolicyFolders(request);
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
@@ -67434,13 +68482,36 @@ function loadRules(request) {
     if (errors.length)
         throw new UserErrors(errors);
     definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+    // An override of a rule the selection left out waits for a run that has it; one naming nothing loaded is an error.
+    const leftOutNames = new Set(leftOut.flatMap(entry => entry.names));
+    const overrides = planOverrides((request.overrides ?? []).filter(o => !leftOutNames.has(o.name)), rules, definitions, leftOutNames);
     return {
         definitions,
         rules,
         pullRequest,
         transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
-        leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason }))
+        leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
+        overrides
     };
+}
+/** The rule files of every folder the request names; a name used in two folders is an error. */
+function loadPolicyFolders(request) {
+    const folders = request.policies === undefined ? [] : [request.policies].flat();
+    const byName = new Map();
+    const errors = [];
+    for (const folder of folders) {
+        errors_collectUserErrors(errors, () => {
+            for (const rule of loadPolicyDirectory(external_node_path_default().resolve(request.cwd, folder)).rules) {
+                const first = byName.get(rule.name);
+                if (first)
+                    throw new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file });
+                byName.set(rule.name, rule);
+            }
+        });
+    }
+    if (errors.length)
+        throw new UserErrors(errors);
+    return [...byName.values()];
 }
 /** The Azure Policy definitions the request names, loaded. */
 function loadExternalDefinitions(request) {
@@ -67476,7 +68547,7 @@ function relativeFindings(findings, cwd) {
     return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
 }
 async function evaluateRepository(request) {
-    const { definitions, rules, pullRequest, transitionRules, leftOut } = loadRules(request);
+    const { definitions, rules, pullRequest, transitionRules, leftOut, overrides } = loadRules(request);
     const notRun = [...leftOut];
     const resources = [];
     const deployments = [];
@@ -67492,15 +68563,8 @@ async function evaluateRepository(request) {
             resources.push(...template.resources);
             deployments.push(template.resources);
         }
-        for (const error of discovered.errors) {
-            const location = error.location;
-            errors.push({
-                file: location ? displayPath(location.file, request.cwd) : '',
-                line: location?.line ?? null,
-                column: location?.column ?? null,
-                message: error.message
-            });
-        }
+        for (const error of discovered.errors)
+            errors.push(inputError(error, request.cwd));
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
     for (const file of request.resources ?? []) {
@@ -67511,7 +68575,7 @@ async function evaluateRepository(request) {
         deployments.push(snapshot);
     }
     const evaluated = resources.filter(r => !r.existing);
-    const raw = evaluateDefinitions(definitions, evaluated);
+    const raw = evaluateDefinitions(definitions, evaluated, { parameters: overrides.parameters });
     // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const relation of pullRequest.relations)
@@ -67548,7 +68612,7 @@ async function evaluateRepository(request) {
                     raw.push(finding);
         }
     }
-    let findings = relativeFindings(raw, request.cwd).map(f => {
+    let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
         const rule = rules.get(f.definition);
         if (!rule)
             return f;
@@ -67559,13 +68623,44 @@ async function evaluateRepository(request) {
             enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
         };
     });
+    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+    // out wait for a run that has them.
+    const inline = inlineExceptions(evaluated, request.cwd);
+    for (const error of inline.errors)
+        errors.push(inputError(error, request.cwd));
+    const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
+    const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
+    findings = accepted.findings;
+    let baselineReport;
+    if (request.baseline !== undefined) {
+        const baseline = readBaseline(request.baseline, request.cwd);
+        const applied = applyBaseline(findings, baseline);
+        findings = applied.findings;
+        baselineReport = { file: baseline.file, entries: baseline.entries, matched: applied.matched };
+    }
     if (request.changedFiles) {
         const changed = new Set(request.changedFiles);
         findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
     }
     findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
     const ruleCount = definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
-    return buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+    const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+    if (accepted.report.length)
+        document.exceptions = accepted.report;
+    if (baselineReport)
+        document.baseline = baselineReport;
+    return document;
+}
+function inputError(error, cwd) {
+    const location = error.location;
+    return {
+        file: location ? displayPath(location.file, cwd) : '',
+        line: location?.line ?? null,
+        column: location?.column ?? null,
+        message: error.message
+    };
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
@@ -67608,16 +68703,18 @@ function staticPrefix(pattern, cwd) {
     return fixed.join('/') || '.';
 }
 function buildDocument(findings, resources, definitions, errors = [], skipped = [], notRun = []) {
-    const count = (verdict) => findings.filter(f => f.verdict === verdict).length;
+    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+    for (const finding of findings) {
+        if (finding.verdict !== 'compliant' && finding.suppressed)
+            counts.suppressed++;
+        else if (finding.verdict !== 'compliant' && finding.baselined)
+            counts.baselined++;
+        else
+            counts[finding.verdict]++;
+    }
     return {
         tool: { name: 'cmk-guard', version: src_version_VERSION },
-        summary: {
-            resources,
-            definitions,
-            compliant: count('compliant'),
-            noncompliant: count('noncompliant'),
-            indeterminate: count('indeterminate')
-        },
+        summary: { resources, definitions, ...counts },
         findings,
         errors,
         skipped,
@@ -67631,6 +68728,7 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
  * reviewer looks. The one try/catch and the only `core.setFailed` are here; the logic
  * lives in run.ts and src/report/.
  */
+
 
 
 
@@ -67661,14 +68759,17 @@ async function run() {
         const github = inputs.githubToken && context.repository
             ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
             : undefined;
-        const { document, failure } = await group('Evaluate', () => main_evaluate(inputs, context, github));
-        const result = await group('Report', () => publishReports(document, inputs, context, github, logger));
+        const { document, failure, policy } = await group('Evaluate', () => main_evaluate(inputs, context, github));
+        const reporting = { ...inputs, ...policy };
+        const result = await group('Report', () => publishReports(document, reporting, context, github, logger));
         setOutput('compliant', document.summary.compliant);
         setOutput('noncompliant', document.summary.noncompliant);
         setOutput('indeterminate', document.summary.indeterminate);
+        setOutput('suppressed', document.summary.suppressed ?? 0);
+        setOutput('baselined', document.summary.baselined ?? 0);
         setOutput('sarif-file', result.sarifFile);
         setOutput('findings-file', result.findingsFile);
-        const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, inputs);
+        const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, reporting);
         setOutput('result', verdict ? 'fail' : 'pass');
         if (verdict)
             setFailed(verdict);
@@ -67700,24 +68801,30 @@ async function main_evaluate(inputs, context, github) {
     else if (inputs.changedFilesOnly === true) {
         info('changed-files-only applies to pull requests; reporting on every file.');
     }
-    const templates = inputs.templates.length || inputs.resources.length ? inputs.templates : ['**/*.json'];
+    // Until the configuration file is read, the inputs' policy stands (a broken file fails the step anyway).
+    let policy = {
+        failOn: inputs.failOn ?? 'error',
+        failOnIndeterminate: inputs.failOnIndeterminate ?? false
+    };
     try {
+        const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+            bundledPolicies: bundledPolicies(),
+            packWithDefinitions: true,
+            templates: ['**/*.json'],
+            spelling: inputSpelling
+        });
+        policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
+        if (resolved.config)
+            info(`Configuration: ${resolved.config.file}`);
         const document = await evaluateRepository({
-            cwd: context.workspace,
-            policies: inputs.policies === null ? undefined : (inputs.policies ?? bundledPolicies()),
-            definitions: inputs.definitions,
-            templates,
-            parameters: inputs.parameterFiles,
-            parameterOverrides: inputs.parameterOverrides,
-            resources: inputs.resources,
+            ...resolved.request,
             base: inputs.base ?? context.baseSha,
             baseRequired: inputs.base !== undefined,
-            changedFiles,
-            selection: inputs.selection
+            changedFiles
         });
         const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
         info(`Evaluated ${resources} resources against ${definitions} definitions: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`);
-        return { document };
+        return { document, policy };
     }
     catch (error) {
         if (!isUserError(error))
@@ -67729,7 +68836,7 @@ async function main_evaluate(inputs, context, github) {
             column: e.location?.column ?? null,
             message: e.message
         })));
-        return { document, failure: publish_oneLine(error.describe()) };
+        return { document, failure: publish_oneLine(error.describe()), policy };
     }
 }
 function splitRepository(repository) {

@@ -13801,7 +13801,7 @@ function describeType(type) {
     return (Array.isArray(type) ? type : [type]).map(t => value_own(names, t) ?? t).join(' or ');
 }
 /** ajv errors (from `allErrors`) as user errors at the right line. */
-function metaSchemaErrors(errors, doc, what, basePointer = '') {
+function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields: fieldHints, patterns: patternHints }) {
     const out = [];
     const anyOfPaths = new Set(errors.filter(e => e.keyword === 'anyOf').map(e => e.instancePath));
     const seen = new Set();
@@ -13818,7 +13818,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
             case 'required': {
                 const missing = String(error.params.missingProperty);
                 const owner = pointer ? `\`${path}\`` : what;
-                message = `${owner} is missing \`${missing}\`; add ${value_own(fieldHints, missing) ?? `\`${missing}\``}.`;
+                message = `${owner} is missing \`${missing}\`; add ${value_own(hints.fields, missing) ?? `\`${missing}\``}.`;
                 break;
             }
             case 'additionalProperties': {
@@ -13839,14 +13839,19 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message = `\`${path}\` is \`${show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${show(v)}\``).join(', ')}.`;
                 break;
             case 'pattern':
-                message = `\`${path}\` is \`${show(value)}\`; it must be ${value_own(patternHints, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                message = `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.patterns, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
                 break;
             case 'minLength':
-                message = `\`${path}\` is empty; write ${value_own(fieldHints, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
+                message = `\`${path}\` is empty; write ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
                 break;
             case 'maxLength':
                 message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
                 break;
+            case 'minProperties': {
+                const fields = Object.keys(error.parentSchema?.properties ?? {});
+                message = `\`${path}\` is empty; give ${fields.length ? `at least one of ${fields.map(f => `\`${f}\``).join(', ')}` : 'at least one field'}.`;
+                break;
+            }
             case 'minItems':
                 message = `\`${path}\` is an empty list; list at least ${String(error.params.limit)}.`;
                 break;
@@ -13857,7 +13862,9 @@ function metaSchemaErrors(errors, doc, what, basePointer = '') {
                 message =
                     path === 'resourceType'
                         ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
-                        : `\`${path}\` does not match any of the forms it may take; check its value.`;
+                        : value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')
+                            ? `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')}.`
+                            : `\`${path}\` does not match any of the forms it may take; check its value.`;
                 break;
             default:
                 message = `\`${path || '(root)'}\` ${error.message ?? 'is not valid'}; fix its value.`;
@@ -14139,828 +14146,399 @@ const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
 
-;// CONCATENATED MODULE: ./src/expr/errors.ts
-/** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
-
+;// CONCATENATED MODULE: ./src/report/stream.ts
 /**
- * An expression that cannot be evaluated: an unknown function, a wrong number or type of
- * arguments, a missing property. It is a `UserError`: the template or rule must change.
- * `reason` is the bare sentence; `message` adds the expression and offset when known.
+ * Reports as streams: every format renders a findings document as a sequence of pieces of text
+ * (`ReportPieces`), and writers hand them on in chunks, so no report is ever held as one string
+ * and the number of findings is limited by the disk, not by the largest string a JavaScript
+ * engine can make (about 512 MB in V8).
+ *
+ * A new format is a generator function from the document to pieces; `writeChunks` (standard
+ * output) and `writeFileAtomic` (files) write any format.
  */
-class ExpressionError extends errors_UserError {
-    reason;
-    expression;
-    offset;
-    invalid;
-    constructor(reason, details = {}) {
-        super(withContext(reason, details), details.location);
-        this.reason = reason;
-        this.name = 'ExpressionError';
-        this.expression = details.expression;
-        this.offset = details.offset;
-        this.invalid = details.invalid ?? false;
-    }
-    /** An error that makes the template invalid whatever the values (see `invalid`). */
-    static invalid(reason) {
-        return new ExpressionError(reason, { invalid: true });
-    }
-    /** The same error, placed in a file (consumers know where the expression was written). */
-    at(location) {
-        return new ExpressionError(this.reason, {
-            expression: this.expression,
-            offset: this.offset,
-            location,
-            invalid: this.invalid
-        });
-    }
-}
-/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
-const QUOTE_LIMIT = 160;
-function quote(expression, offset) {
-    if (expression.length <= QUOTE_LIMIT)
-        return expression;
-    const at = offset ?? 0;
-    const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
-    const end = start + QUOTE_LIMIT;
-    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
-}
-function withContext(reason, { expression, offset }) {
-    if (expression === undefined)
-        return reason;
-    const shown = quote(expression, offset);
-    return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
-}
-
-;// CONCATENATED MODULE: ./src/expr/parse.ts
-
-
-/** A malformed expression; `offset` is the character (0-based, counting the leading `[`) at fault. */
-class ExpressionSyntaxError extends ExpressionError {
-    constructor(reason, expression, offset) {
-        super(reason, { expression, offset, invalid: true });
-        this.name = 'ExpressionSyntaxError';
-    }
-}
+/** How much text `writeChunks` gathers before it writes. */
+const CHUNK_SIZE = 64 * 1024;
 /**
- * Whether a template string is an expression: it starts with `[` and ends with `]`, and does not
- * start with `[[` (the escape for a literal string that starts with a bracket).
+ * Hands `pieces` to `write` in chunks of about `chunkSize` characters, each cut just after a
+ * line break (a line longer than a chunk is kept whole). Whole lines matter: run in a workflow
+ * step, each chunk is checked for lines that start a workflow command, and a cut mid-line
+ * could hide one.
  */
-function isExpression(text) {
-    return (text.length >= 2 &&
-        text.charCodeAt(0) === LBRACKET &&
-        text.charCodeAt(text.length - 1) === RBRACKET &&
-        text.charCodeAt(1) !== LBRACKET);
+function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
+    // Pieces are gathered in a list and joined once a chunk's worth is there: adding to one string
+    // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
+    let parts = [];
+    let length = 0;
+    for (const piece of pieces) {
+        parts.push(piece);
+        length += piece.length;
+        if (length >= chunkSize && piece.includes('\n')) {
+            const text = parts.join('');
+            const cut = text.lastIndexOf('\n') + 1;
+            write(text.slice(0, cut));
+            const rest = text.slice(cut);
+            parts = rest ? [rest] : [];
+            length = rest.length;
+        }
+    }
+    if (length > 0)
+        write(parts.join(''));
 }
-/**
- * An expression, or the literal string it stands for. A string that would otherwise be an
- * expression but starts with `[[` loses one bracket (`"[[x]"` is the string `"[x]"`); every
- * other string is returned unchanged.
- */
-function parse_parseTemplateString(text) {
-    if (isExpression(text))
-        return parseExpression(text);
-    if (text.length >= 3 && text.startsWith('[[') && text.endsWith(']'))
-        return text.slice(1);
+/** The whole report as one string: for tests and for small reports (a PR comment, say). */
+function stream_joinPieces(pieces) {
+    let text = '';
+    for (const piece of pieces)
+        text += piece;
     return text;
 }
-const sources = new WeakMap();
-/** The full `[...]` text an expression tree was parsed from, when it came from `parseExpression`. */
-function sourceOf(expr) {
-    return sources.get(expr);
-}
-/** Parses the full `"[...]"` string; throws `ExpressionSyntaxError` naming the offset at fault. */
-function parseExpression(text) {
-    if (!isExpression(text)) {
-        throw new ExpressionSyntaxError(text.startsWith('[[')
-            ? 'A string starting with "[[" is an escaped literal, not an expression.'
-            : 'An expression must start with "[" and end with "]".', text, 0);
-    }
-    const parser = new Parser(text, text.length - 1);
-    parser.skipSpace();
-    if (parser.pos === parser.limit) {
-        throw new ExpressionSyntaxError('The expression is empty: write a function call between "[" and "]".', text, 1);
-    }
-    const expr = parser.chain();
-    parser.skipSpace();
-    if (parser.pos !== parser.limit) {
-        throw parser.error(`Unexpected "${text[parser.pos]}" after the end of the expression; did you miss a "," or ")"?`);
-    }
-    sources.set(expr, text);
-    return expr;
-}
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const COMMA = 0x2c;
-const DOT = 0x2e;
-const QUOTE = 0x27;
-const MINUS = 0x2d;
-const QUESTION = 0x3f;
-function isSpace(c) {
-    return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-function isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-function isIdentifierStart(c) {
-    return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
-}
-function isIdentifierPart(c) {
-    return isIdentifierStart(c) || isDigit(c);
-}
-/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
-const MAX_EXPRESSION_DEPTH = 200;
-class Parser {
-    text;
-    limit;
-    pos = 1;
-    depth = 0;
-    constructor(text, 
-    /** Offset of the closing `]` of the whole expression. */
-    limit) {
-        this.text = text;
-        this.limit = limit;
-    }
-    error(reason, offset = this.pos) {
-        return new ExpressionSyntaxError(reason, this.text, offset);
-    }
-    peek() {
-        return this.pos < this.limit ? this.text.charCodeAt(this.pos) : -1;
-    }
-    skipSpace() {
-        while (this.pos < this.limit && isSpace(this.text.charCodeAt(this.pos)))
-            this.pos++;
-    }
-    chain() {
-        if (++this.depth > MAX_EXPRESSION_DEPTH) {
-            throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
-        }
-        try {
-            return this.chainAt();
-        }
-        finally {
-            this.depth--;
-        }
-    }
-    chainAt() {
-        let expr = this.primary();
-        for (;;) {
-            const c = this.peek();
-            if (c === DOT) {
-                this.pos++;
-                if (this.peek() === QUESTION) {
-                    throw this.error('Template expressions have no ".?" operator; use tryGet(object, \'property\') instead.');
-                }
-                const name = this.identifier('a property name after "."');
-                expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
-            }
-            else if (c === LBRACKET) {
-                this.pos++;
-                this.skipSpace();
-                if (this.peek() === QUESTION) {
-                    throw this.error('Template expressions have no "[?" operator; use tryGet(array, index) instead.');
-                }
-                if (this.peek() === RBRACKET)
-                    throw this.error('Expected an index between "[" and "]".');
-                const index = this.chain();
-                this.skipSpace();
-                this.expect(RBRACKET, '"]" to close the index');
-                expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
-            }
-            else {
-                return expr;
-            }
-        }
-    }
-    primary() {
-        const c = this.peek();
-        if (c === QUOTE)
-            return this.string();
-        if (c === MINUS || isDigit(c))
-            return this.integer();
-        if (isIdentifierStart(c))
-            return this.call();
-        if (c === -1)
-            throw this.error('The expression ends too early: expected a value.');
-        throw this.error(`Unexpected "${this.text[this.pos]}": expected a function call, a 'string' or a number.`);
-    }
-    string() {
-        const start = this.pos;
-        this.pos++;
-        let value = '';
-        let from = this.pos;
-        for (;;) {
-            if (this.pos >= this.limit)
-                throw this.error('The string is not closed: add a "\'".', start);
-            if (this.text.charCodeAt(this.pos) === QUOTE) {
-                if (this.pos + 1 < this.limit && this.text.charCodeAt(this.pos + 1) === QUOTE) {
-                    value += this.text.slice(from, this.pos + 1);
-                    this.pos += 2;
-                    from = this.pos;
-                    continue;
-                }
-                value += this.text.slice(from, this.pos);
-                this.pos++;
-                return { kind: 'literal', value, start, end: this.pos };
-            }
-            this.pos++;
-        }
-    }
-    integer() {
-        const start = this.pos;
-        if (this.peek() === MINUS)
-            this.pos++;
-        if (!isDigit(this.peek()))
-            throw this.error('Expected a digit after "-".');
-        while (isDigit(this.peek()))
-            this.pos++;
-        if (this.peek() === DOT && isDigit(this.text.charCodeAt(this.pos + 1))) {
-            throw this.error("Template expressions have only integer literals; write json('1.5') for a decimal number.");
-        }
-        if (isIdentifierStart(this.peek()))
-            throw this.error('Unexpected letter after a number.');
-        return { kind: 'literal', value: Number(this.text.slice(start, this.pos)), start, end: this.pos };
-    }
-    call() {
-        const start = this.pos;
-        let name = this.identifier('a function name');
-        if (this.peek() === DOT && isIdentifierStart(this.text.charCodeAt(this.pos + 1))) {
-            this.pos++;
-            name += '.' + this.identifier('a function name');
-        }
-        this.skipSpace();
-        if (this.peek() !== LPAREN) {
-            throw this.error(`Expected "(" after '${name}': values other than strings and numbers are function calls, like ${name}().`);
-        }
-        this.pos++;
-        const args = [];
-        this.skipSpace();
-        if (this.peek() === RPAREN) {
-            this.pos++;
-            return { kind: 'call', name, args, start, end: this.pos };
-        }
-        for (;;) {
-            this.skipSpace();
-            args.push(this.chain());
-            this.skipSpace();
-            const c = this.peek();
-            if (c === COMMA) {
-                this.pos++;
-                continue;
-            }
-            if (c === RPAREN) {
-                this.pos++;
-                return { kind: 'call', name, args, start, end: this.pos };
-            }
-            if (c === -1)
-                throw this.error(`The call to '${name}' is not closed: add a ")".`);
-            throw this.error(`Expected "," or ")" in the arguments of '${name}'.`);
-        }
-    }
-    identifier(what) {
-        const start = this.pos;
-        if (!isIdentifierStart(this.peek()))
-            throw this.error(`Expected ${what}.`);
-        this.pos++;
-        while (isIdentifierPart(this.peek()))
-            this.pos++;
-        return this.text.slice(start, this.pos);
-    }
-    expect(c, what) {
-        if (this.peek() !== c)
-            throw this.error(`Expected ${what}.`);
-        this.pos++;
-    }
-}
-/** Source text of an expression, without the surrounding brackets: `concat(parameters('a'), '-x')`. */
-function formatExpr(expr) {
-    switch (expr.kind) {
-        case 'literal':
-            return typeof expr.value === 'number' ? String(expr.value) : `'${expr.value.replace(/'/g, "''")}'`;
-        case 'call':
-            return `${expr.name}(${expr.args.map(formatExpr).join(', ')})`;
-        case 'property':
-            return `${formatExpr(expr.target)}.${expr.name}`;
-        case 'index':
-            return `${formatExpr(expr.target)}[${formatExpr(expr.index)}]`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/expr/evaluate.ts
 /**
- * Evaluation of parsed expressions against a function library.
- *
- * Unknown values: an eager function whose arguments hold an `Unknown` anywhere (at any depth)
- * is not called; its result is an `Unknown` that names the function and merges the inputs'
- * reasons, with a key built from the function name and the arguments' keys, so two mentions of
- * the same unknown computation compare equal. Functions that can decide anyway set
- * `acceptsUnknown` and see the unknowns themselves.
- *
- * Lambdas: `lambda('x', body)` evaluates to a `Lambda`, a frozen instance of a class private to
- * this module's family (not JSON, so it cannot leak into outputs): it holds the parameter
- * names, the unevaluated body and the lambda variables in scope where it was written. Only
- * functions with `acceptsLambda` (filter, map, reduce, sort, toObject, groupBy, mapValues)
- * accept one; they run it with `invokeLambda`. Inside the body, `lambdaVariables('x')` reads
- * `EvalContext.variables`.
+ * A value `jsonPieces` writes a member or an element at a time instead of all at once: an array
+ * whose items may be produced as they are written, or an object holding one.
  */
-
-
-
-
-/** A `lambda(...)` value. Construct only through the `lambda` function. */
-class Lambda {
-    parameters;
-    body;
-    scope;
-    constructor(parameters, body, scope) {
-        this.parameters = parameters;
-        this.body = body;
-        this.scope = scope;
-        Object.freeze(this);
+class Streamed {
+    items;
+    members;
+    constructor(items, members) {
+        this.items = items;
+        this.members = members;
     }
-}
-function isLambda(value) {
-    return value instanceof Lambda;
-}
-/** Runs a lambda with the given arguments bound to its parameters. */
-function invokeLambda(fn, args, ctx) {
-    if (args.length !== fn.parameters.length) {
-        throw new ExpressionError(`The lambda expects ${fn.parameters.length} parameter(s) but is given ${args.length}.`);
+    static array(items) {
+        return new Streamed(items, null);
     }
-    const variables = new Map(fn.scope);
-    for (let i = 0; i < args.length; i++)
-        variables.set(fn.parameters[i], args[i]);
-    // evalNode, not evaluate: errors in the body keep offsets into the expression the lambda is written in.
-    return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables });
-}
-/** Builds a library keyed by lower-case name; later parts override earlier ones. */
-function library(...parts) {
-    const map = new Map();
-    for (const part of parts)
-        for (const def of part)
-            map.set(def.name.toLowerCase(), def);
-    return map;
-}
-/** Checks a definition is well formed and returns it (for typed object literals). */
-function defineFunction(def) {
-    if (def.lazy && !def.callLazy)
-        throw new Error(`Function '${def.name}' is lazy but has no callLazy.`);
-    if (def.minArgs > def.maxArgs)
-        throw new Error(`Function '${def.name}' has minArgs > maxArgs.`);
-    return def;
-}
-/** Evaluates a template string: an expression, or a literal (with a leading `[[` unescaped). */
-function evaluateString(text, ctx) {
-    const parsed = parseTemplateString(text);
-    return typeof parsed === 'string' ? parsed : evaluate(parsed, ctx);
-}
-/**
- * Evaluates a parsed expression; throws `ExpressionError` naming the expression and offset.
- * Offsets are into the text `expr` was parsed from; a tree built by hand is shown formatted.
- */
-function evaluate(expr, ctx) {
-    try {
-        return evalNode(expr, ctx);
+    static object(members) {
+        return new Streamed(null, members);
     }
-    catch (error) {
-        if (error instanceof ExpressionError && error.expression === undefined) {
-            throw new ExpressionError(error.reason, {
-                expression: sourceOf(expr) ?? `[${formatExpr(expr)}]`,
-                offset: error.offset ?? expr.start,
-                invalid: error.invalid
-            });
-        }
-        throw error;
-    }
-}
-const lowerNames = new Map();
-function lookup(name, functions) {
-    let lower = lowerNames.get(name);
-    if (lower === undefined) {
-        lower = name.toLowerCase();
-        lowerNames.set(name, lower);
-    }
-    return functions.get(lower);
-}
-/** An error raised while evaluating the node at `offset`, before the expression text is known. */
-function located(error, offset) {
-    if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
-        return new ExpressionError(error.reason, { offset, invalid: error.invalid });
-    }
-    return error;
-}
-function evalNode(expr, ctx) {
-    switch (expr.kind) {
-        case 'literal':
-            return expr.value;
-        case 'call':
-            return evalCall(expr, ctx);
-        case 'property': {
-            const target = evalNode(expr.target, ctx);
-            try {
-                return getProperty(target, expr.name);
-            }
-            catch (error) {
-                throw located(error, expr.start);
-            }
-        }
-        case 'index': {
-            const target = evalNode(expr.target, ctx);
-            const index = evalNode(expr.index, ctx);
-            try {
-                return getIndex(target, index);
-            }
-            catch (error) {
-                throw located(error, expr.start);
-            }
-        }
-    }
-}
-function evalCall(expr, ctx) {
-    const def = lookup(expr.name, ctx.functions);
-    if (def === undefined) {
-        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, {
-            offset: expr.start,
-            invalid: true
-        });
-    }
-    const count = expr.args.length;
-    if (count < def.minArgs || count > def.maxArgs) {
-        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start, invalid: true });
-    }
-    try {
-        if (def.lazy) {
-            return def.callLazy(expr.args, ctx, e => evalNode(e, ctx));
-        }
-        const args = new Array(count);
-        let hasUnknown = false;
-        for (let i = 0; i < count; i++) {
-            const value = evalNode(expr.args[i], ctx);
-            if (value instanceof Lambda && !def.acceptsLambda) {
-                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start, invalid: true });
-            }
-            if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value))
-                hasUnknown = true;
-            args[i] = value;
-        }
-        if (hasUnknown)
-            return unknownResult(def.name, args);
-        return def.call(args, ctx);
-    }
-    catch (error) {
-        throw located(error, expr.start);
-    }
-}
-function argumentCountMessage(def, count) {
-    const expected = def.minArgs === def.maxArgs
-        ? `${def.minArgs}`
-        : def.maxArgs === Infinity
-            ? `at least ${def.minArgs}`
-            : `${def.minArgs} to ${def.maxArgs}`;
-    return `The template function '${def.name}' takes ${expected} argument(s) but is given ${count}.`;
-}
-/** Whether a value is or holds an Unknown (depth first, without allocating). */
-function holdsUnknown(value) {
-    if (value === null || typeof value !== 'object')
-        return false;
-    if (value instanceof value_Unknown)
-        return true;
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++)
-            if (holdsUnknown(value[i]))
-                return true;
-        return false;
-    }
-    if (value instanceof Lambda)
-        return false;
-    for (const key in value)
-        if (holdsUnknown(value[key]))
-            return true;
-    return false;
-}
-function collectUnknowns(value, into) {
-    if (value === null || typeof value !== 'object')
-        return;
-    if (value instanceof value_Unknown) {
-        if (!into.includes(value))
-            into.push(value);
-    }
-    else if (Array.isArray(value)) {
-        for (const item of value)
-            collectUnknowns(item, into);
-    }
-    else if (!(value instanceof Lambda)) {
-        for (const key in value)
-            collectUnknowns(value[key], into);
+    /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
+    toJSON() {
+        throw new Error('a streamed value can only be written by jsonPieces');
     }
 }
 /**
- * The Unknown a function returns when it cannot decide: the reason names the function and
- * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
+ * `JSON.stringify(value, null, 2)`, as pieces: the root (an object or array) and every
+ * `Streamed` value are written a member or an element at a time; every other value in one
+ * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
+ * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
  */
-function unknownResult(functionName, args) {
-    const unknowns = [];
-    for (const arg of args)
-        collectUnknowns(arg, unknowns);
-    const reasons = [...new Set(unknowns.map(u => u.reason))];
-    const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new value_Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+function* jsonPieces(value, depth = 0) {
+    if (value instanceof Streamed) {
+        if (value.items)
+            yield* arrayPieces(value.items, depth);
+        else
+            yield* objectPieces(value.members, depth);
+    }
+    else if (depth === 0 && Array.isArray(value)) {
+        yield* arrayPieces(value, depth);
+    }
+    else if (depth === 0 && typeof value === 'object' && value !== null) {
+        yield* objectPieces(value, depth);
+    }
+    else {
+        const text = JSON.stringify(value, null, 2);
+        yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+    }
 }
-/** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
-function viaFunction(reason, functionName) {
-    const match = /^(.*) \(via ([^()]*)\)$/s.exec(reason);
-    return match ? `${match[1]} (via ${match[2]}, ${functionName})` : `${reason} (via ${functionName})`;
+function indent(depth) {
+    return '  '.repeat(depth);
 }
-/** A deterministic text for a value that stands for an Unknown by its key. */
-function valueKey(value) {
-    if (value instanceof value_Unknown)
-        return `<${value.key}>`;
-    if (value instanceof Lambda)
-        return '<lambda>';
+function* arrayPieces(items, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const item of items) {
+        yield first ? `[${inner}` : `,${inner}`;
+        first = false;
+        // As JSON.stringify does: an element that has no JSON form is written as null.
+        yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
+    }
+    yield first ? '[]' : `\n${indent(depth)}]`;
+}
+function* objectPieces(members, depth) {
+    const inner = `\n${indent(depth + 1)}`;
+    let first = true;
+    for (const key of Object.keys(members)) {
+        const member = members[key];
+        // As JSON.stringify does: a member that has no JSON form is left out.
+        if (jsonless(member))
+            continue;
+        yield `${first ? '{' : ','}${inner}${JSON.stringify(key)}: `;
+        first = false;
+        yield* jsonPieces(member, depth + 1);
+    }
+    yield first ? '{}' : `\n${indent(depth)}}`;
+}
+function jsonless(value) {
+    return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+
+/** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
+function* jsonReport(document) {
+    yield* jsonPieces({
+        ...document,
+        findings: Streamed.array(document.findings),
+        ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
+        ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
+    });
+    yield '\n';
+}
+/** The JSON report as one string. */
+function renderJson(document) {
+    return joinPieces(jsonReport(document));
+}
+
+;// CONCATENATED MODULE: ./src/compiler/schema.ts
+
+
+
+
+
+/** Reads a JSON pointer (`/$defs/x`) inside `root`. */
+function readPointer(root, pointer) {
+    if (pointer === '')
+        return root;
+    let node = root;
+    for (const raw of pointer.slice(1).split('/')) {
+        const token = unescapePointerSegment(decodeURIComponent(raw));
+        if (Array.isArray(node))
+            node = node[Number(token)];
+        else if (context_isSchemaObject(node))
+            node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
+        else
+            return undefined;
+    }
+    return node;
+}
+/**
+ * The violation condition of `schema`, which sits at `pointer` in the rule file and
+ * applies to the resource root. Refusals are pushed to `compilation.errors`.
+ */
+function compileSchema(schema, pointer, compilation) {
+    const rootPointer = pointer;
+    const make = (schemaPointer, location, refs) => {
+        const context = {
+            file: compilation.source.file,
+            resourceType: compilation.resourceType,
+            pointer: schemaPointer,
+            location,
+            field(keyword, at = location) {
+                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
+                if ('refused' in resolved) {
+                    context.refuse(keyword, resolved.refused);
+                    return '<no field>';
+                }
+                return resolved.field;
+            },
+            present(keyword, at) {
+                // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
+                // exactly when its type does.
+                if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0]))
+                    return TRUE;
+                if (at.length === 1 && at[0] === 'identity')
+                    return field('identity.type').exists(true);
+                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
+                if ('refused' in resolved) {
+                    // A member with no field: whatever its schema tests below it has been refused already, with this reason.
+                    if (!compilation.errors.some(e => e.reason === resolved.refused))
+                        context.refuse(keyword, resolved.refused);
+                    return FALSE;
+                }
+                return field(resolved.field).exists(true);
+            },
+            violates(subschema, subPointer, subLocation) {
+                return violates(subschema, make(subPointer, subLocation, refs));
+            },
+            resolveRef(ref) {
+                const target = readPointer(schema, ref.slice(1));
+                return target === undefined ? null : { schema: target, pointer: rootPointer + ref.slice(1) };
+            },
+            expanding(targetPointer) {
+                return refs.includes(targetPointer);
+            },
+            violatesRef(target, targetPointer) {
+                return violates(target, make(targetPointer, location, [...refs, targetPointer]));
+            },
+            refuse(keyword, reason) {
+                const keywordPointer = joinPointer(schemaPointer, keyword);
+                const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
+                if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
+                    compilation.errors.push(new CompileError(keyword, keywordPointer, reason, position));
+                }
+                return FALSE;
+            }
+        };
+        return context;
+    };
+    return violates(schema, make(pointer, [], []));
+}
+function violates(schema, context) {
+    if (schema === true)
+        return FALSE;
+    if (schema === false)
+        return TRUE;
+    if (!context_isSchemaObject(schema)) {
+        context.refuse('', 'a schema is an object or a boolean');
+        return FALSE;
+    }
+    for (const keyword of Object.keys(schema)) {
+        if (!knownKeywords.has(keyword)) {
+            context.refuse(keyword, 'it is not a JSON Schema keyword cmk-guard knows; check its spelling');
+        }
+    }
+    return anyOf(vocabulary.map(definition => definition.compile(schema, context)));
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/compiler/canonical.ts
+/** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
+ * that tells a deployment whether a rule changed. */
+
+function canonicalJson(value) {
     if (Array.isArray(value))
-        return `[${value.map(valueKey).join(',')}]`;
-    if (value_isObject(value)) {
-        return `{${Object.keys(value)
-            .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
-            .join(',')}}`;
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
     }
     return JSON.stringify(value);
 }
-/** Case-insensitive own-property lookup (ARM property names are case-insensitive). */
-function findKey(object, name) {
-    if (Object.prototype.hasOwnProperty.call(object, name))
-        return name;
-    const lower = name.toLowerCase();
-    for (const key in object)
-        if (key.toLowerCase() === lower)
-            return key;
-    return undefined;
-}
-/** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
-function getProperty(target, name) {
-    if (target instanceof value_Unknown)
-        return new value_Unknown(target.reason, `${target.key}.${name}`);
-    if (value_isObject(target) && !(target instanceof Lambda)) {
-        const key = findKey(target, name);
-        if (key === undefined) {
-            throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
-        }
-        return target[key];
-    }
-    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${evaluate_describeType(target)}, not an object.`);
-}
-/** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
-function getIndex(target, index) {
-    if (target instanceof value_Unknown) {
-        if (index instanceof value_Unknown)
-            return unknownResult('index', [target, index]);
-        return new value_Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
-    }
-    if (index instanceof value_Unknown)
-        return unknownResult('index', [target, index]);
-    if (Array.isArray(target)) {
-        if (typeof index !== 'number' || !Number.isInteger(index)) {
-            throw new ExpressionError(`An array index must be an integer, not ${evaluate_describeType(index)}.`);
-        }
-        if (index < 0 || index >= target.length) {
-            throw new ExpressionError(`The language expression array index '${index}' is out of bounds: the array has ${target.length} item(s).`);
-        }
-        return target[index];
-    }
-    if (value_isObject(target) && !(target instanceof Lambda)) {
-        if (typeof index !== 'string') {
-            throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
-        }
-        return getProperty(target, index);
-    }
-    throw new ExpressionError(`Only arrays and objects can be indexed, not ${evaluate_describeType(target)}.`);
-}
-/** Type names as ARM's messages use them. */
-function evaluate_describeType(value) {
-    if (value === null)
-        return 'null';
-    if (value instanceof value_Unknown)
-        return 'an unknown value';
-    if (value instanceof Lambda)
-        return 'a lambda';
-    if (Array.isArray(value))
-        return 'an array';
-    switch (typeof value) {
-        case 'string':
-            return 'a string';
-        case 'number':
-            return Number.isInteger(value) ? 'an integer' : 'a number';
-        case 'boolean':
-            return 'a boolean';
-        default:
-            return 'an object';
-    }
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
 }
 
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
+;// CONCATENATED MODULE: ./src/compiler/index.ts
 /**
- * A policy definition that is malformed: refused at load time with the file, the JSON path in the
- * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
- */
-class DefinitionError extends errors_UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'DefinitionError';
-    }
-}
-/** A well-formed definition that uses something this engine cannot evaluate offline. */
-class UnsupportedError extends errors_UserError {
-    file;
-    jsonPath;
-    constructor(message, file, jsonPath) {
-        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
-        this.file = file;
-        this.jsonPath = jsonPath;
-        this.name = 'UnsupportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/expressions.ts
-/**
- * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
- * parsed once at load time into a closure; evaluated with the policy function library.
+ * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
+ * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
+ * violates `schema`. Everything it emits is built from policy.ts constructors.
  */
 
 
 
 
-/** Functions whose result depends on the resource or the moment, not only on the parameters. */
-const resourceDependent = new Set([
-    'field',
-    'current',
-    'requestcontext',
-    'utcnow',
-    'resourcegroup',
-    'subscription',
-    'policy',
-    'newguid'
-]);
+
+
+
+
+
+
+function sourcePath(file, root) {
+    return external_node_path_default().relative(root ?? process.cwd(), file)
+        .split((external_node_path_default()).sep)
+        .join('/');
+}
 /**
- * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
- * definition that calls one cannot be created.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
+ * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
  */
-const notInPolicyRules = new Set([
-    'copyindex',
-    'datetimeadd',
-    'datetimefromepoch',
-    'datetimetoepoch',
-    'deployment',
-    'environment',
-    'extensionresourceid',
-    'lambda',
-    'managementgroup',
-    'newguid',
-    'pickzones',
-    'providers',
-    'reference',
-    'resourceid',
-    'subscriptionresourceid',
-    'tenantresourceid',
-    'tenant',
-    'variables'
-]);
-/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
-function refusedInPolicyRule(name) {
-    const lower = name.toLowerCase();
-    return notInPolicyRules.has(lower) || lower.startsWith('list');
-}
-function collectCalls(expr, out) {
-    if (expr.kind === 'call') {
-        out.push({ name: expr.name, args: expr.args });
-        for (const a of expr.args)
-            collectCalls(a, out);
+function compileRule(rule, aliases, options = {}) {
+    if (rule.kind !== 'policy') {
+        const runs = rule.kind === 'relation'
+            ? 'relation rules relate resources in one template'
+            : 'transition rules compare a resource before and after a change';
+        throw new errors_UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
     }
-    else if (expr.kind === 'property') {
-        collectCalls(expr.target, out);
-    }
-    else if (expr.kind === 'index') {
-        collectCalls(expr.target, out);
-        collectCalls(expr.index, out);
-    }
-}
-/** Parses a string that may be an expression; checks its functions and parameter references. */
-function compileString(text, site) {
-    let parsed;
-    try {
-        parsed = parse_parseTemplateString(text);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
-    }
-    if (typeof parsed === 'string')
-        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
-    const calls = [];
-    collectCalls(parsed, calls);
-    const parameters = [];
-    for (const call of calls) {
-        const lower = call.name.toLowerCase();
-        if (refusedInPolicyRule(lower)) {
-            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
-        }
-        const fn = site.functions.get(lower);
-        if (!fn) {
-            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
-        }
-        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
-            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
-        }
-        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
-            const name = String(call.args[0].value);
-            if (!site.declared.has(name.toLowerCase())) {
-                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
-            }
-            parameters.push(name);
-        }
-        if (site.checkField && (lower === 'field' || lower === 'current') && call.args[0]?.kind === 'literal') {
-            const name = call.args[0].value;
-            // current('name') of a value count is a name, not a field.
-            if (typeof name === 'string' && (lower === 'field' || name.includes('/')))
-                site.checkField(name, site.path);
-        }
-    }
-    const expr = parsed;
-    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
+    const errors = [];
+    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
+    const perType = types.map(resourceType => {
+        const compilation = { source, resourceType, aliases, errors };
+        const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
+        return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
+    });
+    throwUserErrors(errors);
+    const metadata = {
+        source: sourcePath(rule.file, options.root),
+        hash: sha256(canonicalJson(rule.document)),
+        kind: rule.kind,
+        severity: rule.severity,
+        ...(rule.remediation ? { remediation: rule.remediation } : {}),
+        ruleVersion: rule.version,
+        ...(rule.references.length > 0 ? { references: [...rule.references] } : {})
+    };
     return {
-        parameters,
-        parametersOnly,
-        get(rt) {
-            try {
-                return evaluate(expr, rt.expr);
-            }
-            catch (error) {
-                if (error instanceof ExpressionError)
-                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
-                throw error;
-            }
+        name: rule.name,
+        properties: {
+            displayName: rule.displayName,
+            description: rule.description,
+            policyType: 'Custom',
+            mode: rule.mode,
+            metadata: { category: rule.category, version: rule.version, cmkGuard: metadata },
+            parameters: {
+                effect: {
+                    type: 'String',
+                    metadata: { displayName: 'Effect', description: 'Enable or disable the execution of the policy' },
+                    allowedValues: [...rule.effect.allowed],
+                    defaultValue: rule.effect.default
+                }
+            },
+            policyRule: { if: toPolicyJson(anyOf(perType)), then: { effect: "[parameters('effect')]" } }
         }
     };
 }
-/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
-function compileValue(raw, site) {
-    if (typeof raw === 'string')
-        return compileString(raw, site);
-    if (Array.isArray(raw)) {
-        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
-        const parameters = parts.flatMap(p => p.parameters);
-        const parametersOnly = parts.every(p => p.parametersOnly);
-        if (parts.every(p => 'constant' in p)) {
-            const constant = parts.map(p => p.constant);
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
-    }
-    if (raw !== null && typeof raw === 'object') {
-        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
-        const parameters = entries.flatMap(([, p]) => p.parameters);
-        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
-        if (entries.every(([, p]) => 'constant' in p)) {
-            const constant = {};
-            for (const [k, p] of entries)
-                value_setOwn(constant, k, p.constant);
-            return { constant, get: () => constant, parameters, parametersOnly };
-        }
-        return {
-            parameters,
-            parametersOnly,
-            get(rt) {
-                const out = {};
-                for (const [k, p] of entries)
-                    value_setOwn(out, k, p.get(rt));
-                return out;
-            }
-        };
-    }
-    const constant = (raw ?? null);
-    return { constant, get: () => constant, parameters: [], parametersOnly: true };
+/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
+function effectParameterName(ruleName) {
+    return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
 }
 /**
- * A value that depends only on the parameters, computed once per set of parameter values (the
- * runtime's parameter map is the same object for every resource of one assignment).
+ * Every policy rule of the pack compiled, and the initiative over them. Relation and
+ * transition rules are PR-only and left out of both. Errors from every rule (and any pack
+ * member that names no rule) are thrown together.
  */
-function perAssignment(value, derive) {
-    let lastParams;
-    let last;
-    return rt => {
-        if (rt.parameters !== lastParams) {
-            last = derive(value.get(rt));
-            lastParams = rt.parameters;
+function compilePack(pack, rules, aliases, options = {}) {
+    const errors = [];
+    const byName = new Map(rules.map(r => [r.name, r]));
+    const members = [];
+    pack.rules.forEach((name, i) => {
+        const rule = byName.get(name);
+        if (!rule) {
+            const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
+            errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
         }
-        return last;
+        else if (rule.kind === 'policy') {
+            members.push(rule);
+        }
+    });
+    const definitions = [];
+    for (const rule of members)
+        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+    throwUserErrors(errors);
+    const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
+    const parameters = {};
+    for (const rule of members) {
+        value_setOwn(parameters, effectParameterName(rule.name), {
+            type: 'String',
+            metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
+            allowedValues: [...rule.effect.allowed],
+            defaultValue: rule.effect.default
+        });
+    }
+    const categories = [...new Set(members.map(r => r.category))];
+    const initiative = {
+        name: pack.name,
+        properties: {
+            displayName: pack.displayName,
+            description: pack.description,
+            policyType: 'Custom',
+            metadata: {
+                category: categories.length === 1 ? categories[0] : 'Multiple',
+                version: pack.version,
+                cmkGuard: {
+                    source: sourcePath(pack.file, options.root),
+                    hash: sha256(canonicalJson(pack.document)),
+                    kind: 'pack',
+                    ruleVersion: pack.version
+                }
+            },
+            parameters,
+            policyDefinitions: members.map(rule => ({
+                policyDefinitionReferenceId: rule.name,
+                policyDefinitionId: `${prefix}${rule.name}`,
+                parameters: { effect: { value: `[parameters('${effectParameterName(rule.name)}')]` } }
+            }))
+        }
     };
+    return { definitions, initiative };
 }
 
 ;// CONCATENATED MODULE: external "node:zlib"
@@ -20071,6 +19649,830 @@ function aliasCount() {
     return aliases_load().aliases.size;
 }
 
+;// CONCATENATED MODULE: ./src/expr/errors.ts
+/** `ExpressionError`: a template expression that cannot be evaluated, with where in the expression it failed. */
+
+/**
+ * An expression that cannot be evaluated: an unknown function, a wrong number or type of
+ * arguments, a missing property. It is a `UserError`: the template or rule must change.
+ * `reason` is the bare sentence; `message` adds the expression and offset when known.
+ */
+class ExpressionError extends errors_UserError {
+    reason;
+    expression;
+    offset;
+    invalid;
+    constructor(reason, details = {}) {
+        super(withContext(reason, details), details.location);
+        this.reason = reason;
+        this.name = 'ExpressionError';
+        this.expression = details.expression;
+        this.offset = details.offset;
+        this.invalid = details.invalid ?? false;
+    }
+    /** An error that makes the template invalid whatever the values (see `invalid`). */
+    static invalid(reason) {
+        return new ExpressionError(reason, { invalid: true });
+    }
+    /** The same error, placed in a file (consumers know where the expression was written). */
+    at(location) {
+        return new ExpressionError(this.reason, {
+            expression: this.expression,
+            offset: this.offset,
+            location,
+            invalid: this.invalid
+        });
+    }
+}
+/** Longer expressions are quoted around the offset at fault, so a message stays a line a person can read. */
+const QUOTE_LIMIT = 160;
+function quote(expression, offset) {
+    if (expression.length <= QUOTE_LIMIT)
+        return expression;
+    const at = offset ?? 0;
+    const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
+    const end = start + QUOTE_LIMIT;
+    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+}
+function withContext(reason, { expression, offset }) {
+    if (expression === undefined)
+        return reason;
+    const shown = quote(expression, offset);
+    return offset === undefined ? `${reason} (in "${shown}")` : `${reason} (in "${shown}" at offset ${offset})`;
+}
+
+;// CONCATENATED MODULE: ./src/expr/parse.ts
+
+
+/** A malformed expression; `offset` is the character (0-based, counting the leading `[`) at fault. */
+class ExpressionSyntaxError extends ExpressionError {
+    constructor(reason, expression, offset) {
+        super(reason, { expression, offset, invalid: true });
+        this.name = 'ExpressionSyntaxError';
+    }
+}
+/**
+ * Whether a template string is an expression: it starts with `[` and ends with `]`, and does not
+ * start with `[[` (the escape for a literal string that starts with a bracket).
+ */
+function isExpression(text) {
+    return (text.length >= 2 &&
+        text.charCodeAt(0) === LBRACKET &&
+        text.charCodeAt(text.length - 1) === RBRACKET &&
+        text.charCodeAt(1) !== LBRACKET);
+}
+/**
+ * An expression, or the literal string it stands for. A string that would otherwise be an
+ * expression but starts with `[[` loses one bracket (`"[[x]"` is the string `"[x]"`); every
+ * other string is returned unchanged.
+ */
+function parse_parseTemplateString(text) {
+    if (isExpression(text))
+        return parseExpression(text);
+    if (text.length >= 3 && text.startsWith('[[') && text.endsWith(']'))
+        return text.slice(1);
+    return text;
+}
+const sources = new WeakMap();
+/** The full `[...]` text an expression tree was parsed from, when it came from `parseExpression`. */
+function sourceOf(expr) {
+    return sources.get(expr);
+}
+/** Parses the full `"[...]"` string; throws `ExpressionSyntaxError` naming the offset at fault. */
+function parseExpression(text) {
+    if (!isExpression(text)) {
+        throw new ExpressionSyntaxError(text.startsWith('[[')
+            ? 'A string starting with "[[" is an escaped literal, not an expression.'
+            : 'An expression must start with "[" and end with "]".', text, 0);
+    }
+    const parser = new Parser(text, text.length - 1);
+    parser.skipSpace();
+    if (parser.pos === parser.limit) {
+        throw new ExpressionSyntaxError('The expression is empty: write a function call between "[" and "]".', text, 1);
+    }
+    const expr = parser.chain();
+    parser.skipSpace();
+    if (parser.pos !== parser.limit) {
+        throw parser.error(`Unexpected "${text[parser.pos]}" after the end of the expression; did you miss a "," or ")"?`);
+    }
+    sources.set(expr, text);
+    return expr;
+}
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const QUOTE = 0x27;
+const MINUS = 0x2d;
+const QUESTION = 0x3f;
+function isSpace(c) {
+    return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+function isIdentifierStart(c) {
+    return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
+}
+function isIdentifierPart(c) {
+    return isIdentifierStart(c) || isDigit(c);
+}
+/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
+const MAX_EXPRESSION_DEPTH = 200;
+class Parser {
+    text;
+    limit;
+    pos = 1;
+    depth = 0;
+    constructor(text, 
+    /** Offset of the closing `]` of the whole expression. */
+    limit) {
+        this.text = text;
+        this.limit = limit;
+    }
+    error(reason, offset = this.pos) {
+        return new ExpressionSyntaxError(reason, this.text, offset);
+    }
+    peek() {
+        return this.pos < this.limit ? this.text.charCodeAt(this.pos) : -1;
+    }
+    skipSpace() {
+        while (this.pos < this.limit && isSpace(this.text.charCodeAt(this.pos)))
+            this.pos++;
+    }
+    chain() {
+        if (++this.depth > MAX_EXPRESSION_DEPTH) {
+            throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
+        }
+        try {
+            return this.chainAt();
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    chainAt() {
+        let expr = this.primary();
+        for (;;) {
+            const c = this.peek();
+            if (c === DOT) {
+                this.pos++;
+                if (this.peek() === QUESTION) {
+                    throw this.error('Template expressions have no ".?" operator; use tryGet(object, \'property\') instead.');
+                }
+                const name = this.identifier('a property name after "."');
+                expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
+            }
+            else if (c === LBRACKET) {
+                this.pos++;
+                this.skipSpace();
+                if (this.peek() === QUESTION) {
+                    throw this.error('Template expressions have no "[?" operator; use tryGet(array, index) instead.');
+                }
+                if (this.peek() === RBRACKET)
+                    throw this.error('Expected an index between "[" and "]".');
+                const index = this.chain();
+                this.skipSpace();
+                this.expect(RBRACKET, '"]" to close the index');
+                expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
+            }
+            else {
+                return expr;
+            }
+        }
+    }
+    primary() {
+        const c = this.peek();
+        if (c === QUOTE)
+            return this.string();
+        if (c === MINUS || isDigit(c))
+            return this.integer();
+        if (isIdentifierStart(c))
+            return this.call();
+        if (c === -1)
+            throw this.error('The expression ends too early: expected a value.');
+        throw this.error(`Unexpected "${this.text[this.pos]}": expected a function call, a 'string' or a number.`);
+    }
+    string() {
+        const start = this.pos;
+        this.pos++;
+        let value = '';
+        let from = this.pos;
+        for (;;) {
+            if (this.pos >= this.limit)
+                throw this.error('The string is not closed: add a "\'".', start);
+            if (this.text.charCodeAt(this.pos) === QUOTE) {
+                if (this.pos + 1 < this.limit && this.text.charCodeAt(this.pos + 1) === QUOTE) {
+                    value += this.text.slice(from, this.pos + 1);
+                    this.pos += 2;
+                    from = this.pos;
+                    continue;
+                }
+                value += this.text.slice(from, this.pos);
+                this.pos++;
+                return { kind: 'literal', value, start, end: this.pos };
+            }
+            this.pos++;
+        }
+    }
+    integer() {
+        const start = this.pos;
+        if (this.peek() === MINUS)
+            this.pos++;
+        if (!isDigit(this.peek()))
+            throw this.error('Expected a digit after "-".');
+        while (isDigit(this.peek()))
+            this.pos++;
+        if (this.peek() === DOT && isDigit(this.text.charCodeAt(this.pos + 1))) {
+            throw this.error("Template expressions have only integer literals; write json('1.5') for a decimal number.");
+        }
+        if (isIdentifierStart(this.peek()))
+            throw this.error('Unexpected letter after a number.');
+        return { kind: 'literal', value: Number(this.text.slice(start, this.pos)), start, end: this.pos };
+    }
+    call() {
+        const start = this.pos;
+        let name = this.identifier('a function name');
+        if (this.peek() === DOT && isIdentifierStart(this.text.charCodeAt(this.pos + 1))) {
+            this.pos++;
+            name += '.' + this.identifier('a function name');
+        }
+        this.skipSpace();
+        if (this.peek() !== LPAREN) {
+            throw this.error(`Expected "(" after '${name}': values other than strings and numbers are function calls, like ${name}().`);
+        }
+        this.pos++;
+        const args = [];
+        this.skipSpace();
+        if (this.peek() === RPAREN) {
+            this.pos++;
+            return { kind: 'call', name, args, start, end: this.pos };
+        }
+        for (;;) {
+            this.skipSpace();
+            args.push(this.chain());
+            this.skipSpace();
+            const c = this.peek();
+            if (c === COMMA) {
+                this.pos++;
+                continue;
+            }
+            if (c === RPAREN) {
+                this.pos++;
+                return { kind: 'call', name, args, start, end: this.pos };
+            }
+            if (c === -1)
+                throw this.error(`The call to '${name}' is not closed: add a ")".`);
+            throw this.error(`Expected "," or ")" in the arguments of '${name}'.`);
+        }
+    }
+    identifier(what) {
+        const start = this.pos;
+        if (!isIdentifierStart(this.peek()))
+            throw this.error(`Expected ${what}.`);
+        this.pos++;
+        while (isIdentifierPart(this.peek()))
+            this.pos++;
+        return this.text.slice(start, this.pos);
+    }
+    expect(c, what) {
+        if (this.peek() !== c)
+            throw this.error(`Expected ${what}.`);
+        this.pos++;
+    }
+}
+/** Source text of an expression, without the surrounding brackets: `concat(parameters('a'), '-x')`. */
+function formatExpr(expr) {
+    switch (expr.kind) {
+        case 'literal':
+            return typeof expr.value === 'number' ? String(expr.value) : `'${expr.value.replace(/'/g, "''")}'`;
+        case 'call':
+            return `${expr.name}(${expr.args.map(formatExpr).join(', ')})`;
+        case 'property':
+            return `${formatExpr(expr.target)}.${expr.name}`;
+        case 'index':
+            return `${formatExpr(expr.target)}[${formatExpr(expr.index)}]`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/expr/evaluate.ts
+/**
+ * Evaluation of parsed expressions against a function library.
+ *
+ * Unknown values: an eager function whose arguments hold an `Unknown` anywhere (at any depth)
+ * is not called; its result is an `Unknown` that names the function and merges the inputs'
+ * reasons, with a key built from the function name and the arguments' keys, so two mentions of
+ * the same unknown computation compare equal. Functions that can decide anyway set
+ * `acceptsUnknown` and see the unknowns themselves.
+ *
+ * Lambdas: `lambda('x', body)` evaluates to a `Lambda`, a frozen instance of a class private to
+ * this module's family (not JSON, so it cannot leak into outputs): it holds the parameter
+ * names, the unevaluated body and the lambda variables in scope where it was written. Only
+ * functions with `acceptsLambda` (filter, map, reduce, sort, toObject, groupBy, mapValues)
+ * accept one; they run it with `invokeLambda`. Inside the body, `lambdaVariables('x')` reads
+ * `EvalContext.variables`.
+ */
+
+
+
+
+/** A `lambda(...)` value. Construct only through the `lambda` function. */
+class Lambda {
+    parameters;
+    body;
+    scope;
+    constructor(parameters, body, scope) {
+        this.parameters = parameters;
+        this.body = body;
+        this.scope = scope;
+        Object.freeze(this);
+    }
+}
+function isLambda(value) {
+    return value instanceof Lambda;
+}
+/** Runs a lambda with the given arguments bound to its parameters. */
+function invokeLambda(fn, args, ctx) {
+    if (args.length !== fn.parameters.length) {
+        throw new ExpressionError(`The lambda expects ${fn.parameters.length} parameter(s) but is given ${args.length}.`);
+    }
+    const variables = new Map(fn.scope);
+    for (let i = 0; i < args.length; i++)
+        variables.set(fn.parameters[i], args[i]);
+    // evalNode, not evaluate: errors in the body keep offsets into the expression the lambda is written in.
+    return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables });
+}
+/** Builds a library keyed by lower-case name; later parts override earlier ones. */
+function library(...parts) {
+    const map = new Map();
+    for (const part of parts)
+        for (const def of part)
+            map.set(def.name.toLowerCase(), def);
+    return map;
+}
+/** Checks a definition is well formed and returns it (for typed object literals). */
+function defineFunction(def) {
+    if (def.lazy && !def.callLazy)
+        throw new Error(`Function '${def.name}' is lazy but has no callLazy.`);
+    if (def.minArgs > def.maxArgs)
+        throw new Error(`Function '${def.name}' has minArgs > maxArgs.`);
+    return def;
+}
+/** Evaluates a template string: an expression, or a literal (with a leading `[[` unescaped). */
+function evaluateString(text, ctx) {
+    const parsed = parseTemplateString(text);
+    return typeof parsed === 'string' ? parsed : evaluate(parsed, ctx);
+}
+/**
+ * Evaluates a parsed expression; throws `ExpressionError` naming the expression and offset.
+ * Offsets are into the text `expr` was parsed from; a tree built by hand is shown formatted.
+ */
+function evaluate(expr, ctx) {
+    try {
+        return evalNode(expr, ctx);
+    }
+    catch (error) {
+        if (error instanceof ExpressionError && error.expression === undefined) {
+            throw new ExpressionError(error.reason, {
+                expression: sourceOf(expr) ?? `[${formatExpr(expr)}]`,
+                offset: error.offset ?? expr.start,
+                invalid: error.invalid
+            });
+        }
+        throw error;
+    }
+}
+const lowerNames = new Map();
+function lookup(name, functions) {
+    let lower = lowerNames.get(name);
+    if (lower === undefined) {
+        lower = name.toLowerCase();
+        lowerNames.set(name, lower);
+    }
+    return functions.get(lower);
+}
+/** An error raised while evaluating the node at `offset`, before the expression text is known. */
+function located(error, offset) {
+    if (error instanceof ExpressionError && error.offset === undefined && error.expression === undefined) {
+        return new ExpressionError(error.reason, { offset, invalid: error.invalid });
+    }
+    return error;
+}
+function evalNode(expr, ctx) {
+    switch (expr.kind) {
+        case 'literal':
+            return expr.value;
+        case 'call':
+            return evalCall(expr, ctx);
+        case 'property': {
+            const target = evalNode(expr.target, ctx);
+            try {
+                return getProperty(target, expr.name);
+            }
+            catch (error) {
+                throw located(error, expr.start);
+            }
+        }
+        case 'index': {
+            const target = evalNode(expr.target, ctx);
+            const index = evalNode(expr.index, ctx);
+            try {
+                return getIndex(target, index);
+            }
+            catch (error) {
+                throw located(error, expr.start);
+            }
+        }
+    }
+}
+function evalCall(expr, ctx) {
+    const def = lookup(expr.name, ctx.functions);
+    if (def === undefined) {
+        throw new ExpressionError(`The template function '${expr.name}' is not valid.`, {
+            offset: expr.start,
+            invalid: true
+        });
+    }
+    const count = expr.args.length;
+    if (count < def.minArgs || count > def.maxArgs) {
+        throw new ExpressionError(argumentCountMessage(def, count), { offset: expr.start, invalid: true });
+    }
+    try {
+        if (def.lazy) {
+            return def.callLazy(expr.args, ctx, e => evalNode(e, ctx));
+        }
+        const args = new Array(count);
+        let hasUnknown = false;
+        for (let i = 0; i < count; i++) {
+            const value = evalNode(expr.args[i], ctx);
+            if (value instanceof Lambda && !def.acceptsLambda) {
+                throw new ExpressionError(`A lambda can only be an argument of filter, groupBy, map, mapValues, reduce, sort or toObject, not of '${def.name}'.`, { offset: expr.args[i].start, invalid: true });
+            }
+            if (!hasUnknown && !def.acceptsUnknown && holdsUnknown(value))
+                hasUnknown = true;
+            args[i] = value;
+        }
+        if (hasUnknown)
+            return unknownResult(def.name, args);
+        return def.call(args, ctx);
+    }
+    catch (error) {
+        throw located(error, expr.start);
+    }
+}
+function argumentCountMessage(def, count) {
+    const expected = def.minArgs === def.maxArgs
+        ? `${def.minArgs}`
+        : def.maxArgs === Infinity
+            ? `at least ${def.minArgs}`
+            : `${def.minArgs} to ${def.maxArgs}`;
+    return `The template function '${def.name}' takes ${expected} argument(s) but is given ${count}.`;
+}
+/** Whether a value is or holds an Unknown (depth first, without allocating). */
+function holdsUnknown(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    if (value instanceof value_Unknown)
+        return true;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+            if (holdsUnknown(value[i]))
+                return true;
+        return false;
+    }
+    if (value instanceof Lambda)
+        return false;
+    for (const key in value)
+        if (holdsUnknown(value[key]))
+            return true;
+    return false;
+}
+function collectUnknowns(value, into) {
+    if (value === null || typeof value !== 'object')
+        return;
+    if (value instanceof value_Unknown) {
+        if (!into.includes(value))
+            into.push(value);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            collectUnknowns(item, into);
+    }
+    else if (!(value instanceof Lambda)) {
+        for (const key in value)
+            collectUnknowns(value[key], into);
+    }
+}
+/**
+ * The Unknown a function returns when it cannot decide: the reason names the function and
+ * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
+ */
+function unknownResult(functionName, args) {
+    const unknowns = [];
+    for (const arg of args)
+        collectUnknowns(arg, unknowns);
+    const reasons = [...new Set(unknowns.map(u => u.reason))];
+    const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
+    return new value_Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+}
+/** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
+function viaFunction(reason, functionName) {
+    const match = /^(.*) \(via ([^()]*)\)$/s.exec(reason);
+    return match ? `${match[1]} (via ${match[2]}, ${functionName})` : `${reason} (via ${functionName})`;
+}
+/** A deterministic text for a value that stands for an Unknown by its key. */
+function valueKey(value) {
+    if (value instanceof value_Unknown)
+        return `<${value.key}>`;
+    if (value instanceof Lambda)
+        return '<lambda>';
+    if (Array.isArray(value))
+        return `[${value.map(valueKey).join(',')}]`;
+    if (value_isObject(value)) {
+        return `{${Object.keys(value)
+            .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/** Case-insensitive own-property lookup (ARM property names are case-insensitive). */
+function findKey(object, name) {
+    if (Object.prototype.hasOwnProperty.call(object, name))
+        return name;
+    const lower = name.toLowerCase();
+    for (const key in object)
+        if (key.toLowerCase() === lower)
+            return key;
+    return undefined;
+}
+/** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
+function getProperty(target, name) {
+    if (target instanceof value_Unknown)
+        return new value_Unknown(target.reason, `${target.key}.${name}`);
+    if (value_isObject(target) && !(target instanceof Lambda)) {
+        const key = findKey(target, name);
+        if (key === undefined) {
+            throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
+        }
+        return target[key];
+    }
+    throw new ExpressionError(`The language expression property '${name}' can't be evaluated: the value is ${evaluate_describeType(target)}, not an object.`);
+}
+/** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
+function getIndex(target, index) {
+    if (target instanceof value_Unknown) {
+        if (index instanceof value_Unknown)
+            return unknownResult('index', [target, index]);
+        return new value_Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
+    }
+    if (index instanceof value_Unknown)
+        return unknownResult('index', [target, index]);
+    if (Array.isArray(target)) {
+        if (typeof index !== 'number' || !Number.isInteger(index)) {
+            throw new ExpressionError(`An array index must be an integer, not ${evaluate_describeType(index)}.`);
+        }
+        if (index < 0 || index >= target.length) {
+            throw new ExpressionError(`The language expression array index '${index}' is out of bounds: the array has ${target.length} item(s).`);
+        }
+        return target[index];
+    }
+    if (value_isObject(target) && !(target instanceof Lambda)) {
+        if (typeof index !== 'string') {
+            throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
+        }
+        return getProperty(target, index);
+    }
+    throw new ExpressionError(`Only arrays and objects can be indexed, not ${evaluate_describeType(target)}.`);
+}
+/** Type names as ARM's messages use them. */
+function evaluate_describeType(value) {
+    if (value === null)
+        return 'null';
+    if (value instanceof value_Unknown)
+        return 'an unknown value';
+    if (value instanceof Lambda)
+        return 'a lambda';
+    if (Array.isArray(value))
+        return 'an array';
+    switch (typeof value) {
+        case 'string':
+            return 'a string';
+        case 'number':
+            return Number.isInteger(value) ? 'an integer' : 'a number';
+        case 'boolean':
+            return 'a boolean';
+        default:
+            return 'an object';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+/**
+ * A policy definition that is malformed: refused at load time with the file, the JSON path in the
+ * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
+ */
+class DefinitionError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'DefinitionError';
+    }
+}
+/** A well-formed definition that uses something this engine cannot evaluate offline. */
+class UnsupportedError extends errors_UserError {
+    file;
+    jsonPath;
+    constructor(message, file, jsonPath) {
+        super(`${jsonPath ? `at ${jsonPath}: ` : ''}${message}`, file ? { file } : undefined);
+        this.file = file;
+        this.jsonPath = jsonPath;
+        this.name = 'UnsupportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/expressions.ts
+/**
+ * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
+ * parsed once at load time into a closure; evaluated with the policy function library.
+ */
+
+
+
+
+/** Functions whose result depends on the resource or the moment, not only on the parameters. */
+const resourceDependent = new Set([
+    'field',
+    'current',
+    'requestcontext',
+    'utcnow',
+    'resourcegroup',
+    'subscription',
+    'policy',
+    'newguid'
+]);
+/**
+ * Template functions Azure Policy refuses in a policy rule, though a template may call them; a
+ * definition that calls one cannot be created.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
+ */
+const notInPolicyRules = new Set([
+    'copyindex',
+    'datetimeadd',
+    'datetimefromepoch',
+    'datetimetoepoch',
+    'deployment',
+    'environment',
+    'extensionresourceid',
+    'lambda',
+    'managementgroup',
+    'newguid',
+    'pickzones',
+    'providers',
+    'reference',
+    'resourceid',
+    'subscriptionresourceid',
+    'tenantresourceid',
+    'tenant',
+    'variables'
+]);
+/** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
+function refusedInPolicyRule(name) {
+    const lower = name.toLowerCase();
+    return notInPolicyRules.has(lower) || lower.startsWith('list');
+}
+function collectCalls(expr, out) {
+    if (expr.kind === 'call') {
+        out.push({ name: expr.name, args: expr.args });
+        for (const a of expr.args)
+            collectCalls(a, out);
+    }
+    else if (expr.kind === 'property') {
+        collectCalls(expr.target, out);
+    }
+    else if (expr.kind === 'index') {
+        collectCalls(expr.target, out);
+        collectCalls(expr.index, out);
+    }
+}
+/** Parses a string that may be an expression; checks its functions and parameter references. */
+function compileString(text, site) {
+    let parsed;
+    try {
+        parsed = parse_parseTemplateString(text);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DefinitionError(`the expression ${JSON.stringify(text)} does not parse: ${reason}`, site.file, site.path);
+    }
+    if (typeof parsed === 'string')
+        return { constant: parsed, get: () => parsed, parameters: [], parametersOnly: true };
+    const calls = [];
+    collectCalls(parsed, calls);
+    const parameters = [];
+    for (const call of calls) {
+        const lower = call.name.toLowerCase();
+        if (refusedInPolicyRule(lower)) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
+        }
+        const fn = site.functions.get(lower);
+        if (!fn) {
+            throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
+        }
+        if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
+            const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+            throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
+        }
+        if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
+            const name = String(call.args[0].value);
+            if (!site.declared.has(name.toLowerCase())) {
+                throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
+            }
+            parameters.push(name);
+        }
+        if (site.checkField && (lower === 'field' || lower === 'current') && call.args[0]?.kind === 'literal') {
+            const name = call.args[0].value;
+            // current('name') of a value count is a name, not a field.
+            if (typeof name === 'string' && (lower === 'field' || name.includes('/')))
+                site.checkField(name, site.path);
+        }
+    }
+    const expr = parsed;
+    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+    return {
+        parameters,
+        parametersOnly,
+        get(rt) {
+            try {
+                return evaluate(expr, rt.expr);
+            }
+            catch (error) {
+                if (error instanceof ExpressionError)
+                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
+                throw error;
+            }
+        }
+    };
+}
+/** Any JSON operand: strings may be expressions; arrays and objects are compiled member by member. */
+function compileValue(raw, site) {
+    if (typeof raw === 'string')
+        return compileString(raw, site);
+    if (Array.isArray(raw)) {
+        const parts = raw.map((item, i) => compileValue(item, { ...site, path: `${site.path}[${i}]` }));
+        const parameters = parts.flatMap(p => p.parameters);
+        const parametersOnly = parts.every(p => p.parametersOnly);
+        if (parts.every(p => 'constant' in p)) {
+            const constant = parts.map(p => p.constant);
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return { get: rt => parts.map(p => p.get(rt)), parameters, parametersOnly };
+    }
+    if (raw !== null && typeof raw === 'object') {
+        const entries = Object.entries(raw).map(([k, v]) => [k, compileValue(v, { ...site, path: `${site.path}.${k}` })]);
+        const parameters = entries.flatMap(([, p]) => p.parameters);
+        const parametersOnly = entries.every(([, p]) => p.parametersOnly);
+        if (entries.every(([, p]) => 'constant' in p)) {
+            const constant = {};
+            for (const [k, p] of entries)
+                value_setOwn(constant, k, p.constant);
+            return { constant, get: () => constant, parameters, parametersOnly };
+        }
+        return {
+            parameters,
+            parametersOnly,
+            get(rt) {
+                const out = {};
+                for (const [k, p] of entries)
+                    value_setOwn(out, k, p.get(rt));
+                return out;
+            }
+        };
+    }
+    const constant = (raw ?? null);
+    return { constant, get: () => constant, parameters: [], parametersOnly: true };
+}
+/**
+ * A value that depends only on the parameters, computed once per set of parameter values (the
+ * runtime's parameter map is the same object for every resource of one assignment).
+ */
+function perAssignment(value, derive) {
+    let lastParams;
+    let last;
+    return rt => {
+        if (rt.parameters !== lastParams) {
+            last = derive(value.get(rt));
+            lastParams = rt.parameters;
+        }
+        return last;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/values.ts
 /**
  * How Azure Policy reads and compares resource values: property names match case-insensitively,
@@ -20745,13 +21147,18 @@ function findingResource(resource, position) {
         column: position?.column ?? null
     };
 }
-/** The findings that make the run fail under the policy. */
+/** Whether a finding counts: neither an exception nor the baseline accepts it. */
+function isAccepted(finding) {
+    return finding.suppressed !== undefined || finding.baselined === true;
+}
+/** The findings that make the run fail under the policy: never those an exception or the baseline accepts. */
 function failingFindings(document, policy) {
     if (policy.failOn === 'never')
         return [];
     const threshold = finding_severityRank[policy.failOn];
     return document.findings.filter(f => (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
-        finding_severityRank[f.severity] >= threshold);
+        finding_severityRank[f.severity] >= threshold &&
+        !isAccepted(f));
 }
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
 function exitCodeFor(document, policy) {
@@ -22524,8 +22931,6 @@ function customNumber(value, spec) {
     return (value < 0 && /[1-9]/.test(text) ? '-' : '') + text;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/expr/functions/hashing.ts
 /**
  * The hashes behind ARM's uniqueString() and guid().
@@ -25941,309 +26346,6 @@ function evaluateDefinitions(defs, resources, options = {}) {
     return evaluateInOrder(defs, resources, options);
 }
 
-;// CONCATENATED MODULE: ./src/commands/check-definitions.ts
-/**
- * `cmk-guard check-definitions DIR`: loads every policy definition under DIR and reports the ones
- * that are malformed or use something the engine does not support.
- */
-
-
-
-
-const checkDefinitionsCommand = {
-    name: 'check-definitions',
-    summary: 'load every Azure Policy definition under a folder and report those that cannot be evaluated',
-    usage: [
-        'Usage: cmk-guard check-definitions DIR',
-        '',
-        "Loads every policy definition JSON under DIR (Azure's exported {properties:{policyRule}} shape,",
-        '{name, properties}, or a bare {policyRule}) with the offline engine. Prints one line per file that',
-        'is invalid or uses something unsupported, one `warning:` line per remark on a definition that loads',
-        '(an alias the catalog does not know, a like pattern with several *, …), then',
-        '`checked N definitions: L loaded, U unsupported, E invalid, W warnings`.',
-        'Policy set definitions, assignments and other JSON are skipped and counted on a line of their own.',
-        'Exit 0 only when nothing is unsupported or invalid (warnings do not fail).'
-    ].join('\n'),
-    options: {},
-    positionals: { min: 1, max: 1, placeholder: 'DIR' },
-    async run(_options, positionals, io) {
-        const dir = external_node_path_default().resolve(io.cwd, positionals[0]);
-        if (!external_node_fs_default().existsSync(dir) || !external_node_fs_default().statSync(dir).isDirectory()) {
-            io.stderr(`cmk-guard: ${positionals[0]} is not a folder; give the folder that holds the policy definitions.\n`);
-            return EXIT_USAGE;
-        }
-        const { loaded, failures, skipped } = loadDefinitionsFromDirectory(dir);
-        for (const f of failures)
-            io.stdout(`${external_node_path_default().relative(io.cwd, f.file) || f.file}: ${f.kind}: ${f.message}\n`);
-        let warnings = 0;
-        for (const def of loaded) {
-            for (const note of def.notes) {
-                warnings++;
-                io.stdout(`${def.file ? external_node_path_default().relative(io.cwd, def.file) || def.file : def.name}: warning: ${note}\n`);
-            }
-        }
-        const unsupported = failures.filter(f => f.kind === 'unsupported').length;
-        const invalid = failures.length - unsupported;
-        if (skipped.length > 0)
-            io.stdout(`skipped ${skipped.length} JSON files that are not policy definitions\n`);
-        io.stdout(`checked ${loaded.length + failures.length} definitions: ${loaded.length} loaded, ${unsupported} unsupported, ${invalid} invalid, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
-        return failures.length === 0 ? EXIT_OK : EXIT_FINDINGS;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/schema.ts
-
-
-
-
-
-/** Reads a JSON pointer (`/$defs/x`) inside `root`. */
-function readPointer(root, pointer) {
-    if (pointer === '')
-        return root;
-    let node = root;
-    for (const raw of pointer.slice(1).split('/')) {
-        const token = unescapePointerSegment(decodeURIComponent(raw));
-        if (Array.isArray(node))
-            node = node[Number(token)];
-        else if (context_isSchemaObject(node))
-            node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
-        else
-            return undefined;
-    }
-    return node;
-}
-/**
- * The violation condition of `schema`, which sits at `pointer` in the rule file and
- * applies to the resource root. Refusals are pushed to `compilation.errors`.
- */
-function compileSchema(schema, pointer, compilation) {
-    const rootPointer = pointer;
-    const make = (schemaPointer, location, refs) => {
-        const context = {
-            file: compilation.source.file,
-            resourceType: compilation.resourceType,
-            pointer: schemaPointer,
-            location,
-            field(keyword, at = location) {
-                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
-                if ('refused' in resolved) {
-                    context.refuse(keyword, resolved.refused);
-                    return '<no field>';
-                }
-                return resolved.field;
-            },
-            present(keyword, at) {
-                // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
-                // exactly when its type does.
-                if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0]))
-                    return TRUE;
-                if (at.length === 1 && at[0] === 'identity')
-                    return field('identity.type').exists(true);
-                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
-                if ('refused' in resolved) {
-                    // A member with no field: whatever its schema tests below it has been refused already, with this reason.
-                    if (!compilation.errors.some(e => e.reason === resolved.refused))
-                        context.refuse(keyword, resolved.refused);
-                    return FALSE;
-                }
-                return field(resolved.field).exists(true);
-            },
-            violates(subschema, subPointer, subLocation) {
-                return violates(subschema, make(subPointer, subLocation, refs));
-            },
-            resolveRef(ref) {
-                const target = readPointer(schema, ref.slice(1));
-                return target === undefined ? null : { schema: target, pointer: rootPointer + ref.slice(1) };
-            },
-            expanding(targetPointer) {
-                return refs.includes(targetPointer);
-            },
-            violatesRef(target, targetPointer) {
-                return violates(target, make(targetPointer, location, [...refs, targetPointer]));
-            },
-            refuse(keyword, reason) {
-                const keywordPointer = joinPointer(schemaPointer, keyword);
-                const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
-                if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
-                    compilation.errors.push(new CompileError(keyword, keywordPointer, reason, position));
-                }
-                return FALSE;
-            }
-        };
-        return context;
-    };
-    return violates(schema, make(pointer, [], []));
-}
-function violates(schema, context) {
-    if (schema === true)
-        return FALSE;
-    if (schema === false)
-        return TRUE;
-    if (!context_isSchemaObject(schema)) {
-        context.refuse('', 'a schema is an object or a boolean');
-        return FALSE;
-    }
-    for (const keyword of Object.keys(schema)) {
-        if (!knownKeywords.has(keyword)) {
-            context.refuse(keyword, 'it is not a JSON Schema keyword cmk-guard knows; check its spelling');
-        }
-    }
-    return anyOf(vocabulary.map(definition => definition.compile(schema, context)));
-}
-
-;// CONCATENATED MODULE: ./src/compiler/canonical.ts
-/** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
- * that tells a deployment whether a rule changed. */
-
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const keys = Object.keys(value).sort();
-        return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-function sha256(text) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/compiler/index.ts
-/**
- * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
- * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
- * violates `schema`. Everything it emits is built from policy.ts constructors.
- */
-
-
-
-
-
-
-
-
-
-
-function sourcePath(file, root) {
-    return external_node_path_default().relative(root ?? process.cwd(), file)
-        .split((external_node_path_default()).sep)
-        .join('/');
-}
-/**
- * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
- * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
- */
-function compileRule(rule, aliases, options = {}) {
-    if (rule.kind !== 'policy') {
-        const runs = rule.kind === 'relation'
-            ? 'relation rules relate resources in one template'
-            : 'transition rules compare a resource before and after a change';
-        throw new errors_UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
-    }
-    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-    const errors = [];
-    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
-    const perType = types.map(resourceType => {
-        const compilation = { source, resourceType, aliases, errors };
-        const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
-        return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
-    });
-    throwUserErrors(errors);
-    const metadata = {
-        source: sourcePath(rule.file, options.root),
-        hash: sha256(canonicalJson(rule.document)),
-        kind: rule.kind,
-        severity: rule.severity,
-        ...(rule.remediation ? { remediation: rule.remediation } : {}),
-        ruleVersion: rule.version,
-        ...(rule.references.length > 0 ? { references: [...rule.references] } : {})
-    };
-    return {
-        name: rule.name,
-        properties: {
-            displayName: rule.displayName,
-            description: rule.description,
-            policyType: 'Custom',
-            mode: rule.mode,
-            metadata: { category: rule.category, version: rule.version, cmkGuard: metadata },
-            parameters: {
-                effect: {
-                    type: 'String',
-                    metadata: { displayName: 'Effect', description: 'Enable or disable the execution of the policy' },
-                    allowedValues: [...rule.effect.allowed],
-                    defaultValue: rule.effect.default
-                }
-            },
-            policyRule: { if: toPolicyJson(anyOf(perType)), then: { effect: "[parameters('effect')]" } }
-        }
-    };
-}
-/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
-function effectParameterName(ruleName) {
-    return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
-}
-/**
- * Every policy rule of the pack compiled, and the initiative over them. Relation and
- * transition rules are PR-only and left out of both. Errors from every rule (and any pack
- * member that names no rule) are thrown together.
- */
-function compilePack(pack, rules, aliases, options = {}) {
-    const errors = [];
-    const byName = new Map(rules.map(r => [r.name, r]));
-    const members = [];
-    pack.rules.forEach((name, i) => {
-        const rule = byName.get(name);
-        if (!rule) {
-            const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
-            errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
-        }
-        else if (rule.kind === 'policy') {
-            members.push(rule);
-        }
-    });
-    const definitions = [];
-    for (const rule of members)
-        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
-    throwUserErrors(errors);
-    const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
-    const parameters = {};
-    for (const rule of members) {
-        value_setOwn(parameters, effectParameterName(rule.name), {
-            type: 'String',
-            metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
-            allowedValues: [...rule.effect.allowed],
-            defaultValue: rule.effect.default
-        });
-    }
-    const categories = [...new Set(members.map(r => r.category))];
-    const initiative = {
-        name: pack.name,
-        properties: {
-            displayName: pack.displayName,
-            description: pack.description,
-            policyType: 'Custom',
-            metadata: {
-                category: categories.length === 1 ? categories[0] : 'Multiple',
-                version: pack.version,
-                cmkGuard: {
-                    source: sourcePath(pack.file, options.root),
-                    hash: sha256(canonicalJson(pack.document)),
-                    kind: 'pack',
-                    ruleVersion: pack.version
-                }
-            },
-            parameters,
-            policyDefinitions: members.map(rule => ({
-                policyDefinitionReferenceId: rule.name,
-                policyDefinitionId: `${prefix}${rule.name}`,
-                parameters: { effect: { value: `[parameters('${effectParameterName(rule.name)}')]` } }
-            }))
-        }
-    };
-    return { definitions, initiative };
-}
-
 ;// CONCATENATED MODULE: ./src/rules/selection.ts
 /**
  * Choosing what runs: rules and definitions named (or matched by a glob) with `rules`, left out with
@@ -28844,6 +28946,15 @@ class TemplateExpander {
         };
         if (typeof node.apiVersion === 'string')
             resource.apiVersion = node.apiVersion;
+        const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
+        const metadata = metadataKey === undefined ? undefined : node[metadataKey];
+        if (metadataKey !== undefined && value_isObject(metadata)) {
+            const metadataPointer = joinPointer(pointer, metadataKey);
+            resource.metadata = {
+                value: metadata,
+                positionOf: (target) => scope.positionOf(metadataPointer + target)
+            };
+        }
         if (instance.conditionUnknown)
             resource.conditionUnknown = instance.conditionUnknown;
         if (instance.existing)
@@ -29503,8 +29614,12 @@ function translate(pattern) {
     }
     return out;
 }
-function globToRegExp(pattern) {
-    return new RegExp('^' + translate(toPosix(pattern)) + '$');
+/**
+ * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
+ * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
+ */
+function globToRegExp(pattern, options = {}) {
+    return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
 }
 function toPosix(p) {
     return p.split(external_node_path_namespaceObject.sep).join('/');
@@ -30656,12 +30771,608 @@ function compilePullRequestChecks(rules) {
     return checks;
 }
 
+;// CONCATENATED MODULE: ./src/config/overrides.ts
+
+
+function planOverrides(overrides, rules, definitions, 
+/** Names loaded but left out by the selection: offered as suggestions, never called unknown. */
+leftOut = new Set()) {
+    const byDefinition = new Map(definitions.map(d => [d.name, d]));
+    const parameters = {};
+    const severities = new Map();
+    const findingEffects = new Map();
+    const errors = [];
+    for (const override of overrides) {
+        collectUserErrors(errors, () => {
+            const rule = rules.get(override.name);
+            const definition = byDefinition.get(override.name);
+            if (!rule && !definition) {
+                const known = [...new Set([...rules.keys(), ...byDefinition.keys(), ...leftOut])];
+                const suggestion = closest(override.name, known);
+                throw new errors_UserError(`\`overrides\` names \`${override.name}\`, which no loaded rule or definition is called; ${suggestion ? `did you mean \`${suggestion}\`?` : 'check the name.'}`, override.at);
+            }
+            if (override.severity)
+                severities.set(override.name, override.severity);
+            if (override.effect === undefined)
+                return;
+            if (definition) {
+                const parameter = Object.keys(definition.parameters).find(p => p.toLowerCase() === 'effect');
+                if (parameter === undefined)
+                    throw new errors_UserError(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
+                const allowed = (definition.parameters[parameter].allowedValues ?? []).map(String);
+                const effect = allowedEffect(override, allowed);
+                parameters[definition.name] = { [parameter]: effect };
+            }
+            else {
+                findingEffects.set(override.name, allowedEffect(override, rule.effect.allowed));
+            }
+        });
+    }
+    throwUserErrors(errors);
+    return {
+        parameters,
+        apply(findings) {
+            if (severities.size === 0 && findingEffects.size === 0)
+                return findings;
+            const out = [];
+            for (const finding of findings) {
+                const effect = findingEffects.get(finding.definition);
+                if (effect?.toLowerCase() === 'disabled')
+                    continue;
+                const severity = severities.get(finding.definition);
+                out.push(effect === undefined && severity === undefined
+                    ? finding
+                    : { ...finding, ...(effect !== undefined ? { effect } : {}), ...(severity ? { severity } : {}) });
+            }
+            return out;
+        }
+    };
+}
+/** The effect as the rule spells it, if the rule allows it (effects compare ignoring case). */
+function allowedEffect(override, allowed) {
+    const effect = allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
+    if (effect !== undefined || allowed.length === 0)
+        return effect ?? override.effect;
+    throw new errors_UserError(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/model.ts
+/**
+ * One exception model for every place an exception is written: the configuration file (`external`,
+ * selecting resources by id, name, type and file) and a template resource's own metadata (`inSource`,
+ * for the resources that declaration deploys). Each names rules, a reason, and optionally an owner, a
+ * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
+ * exemption (see `exemptionOf`).
+ */
+
+
+/** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
+function model_canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(model_canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.keys(value)
+            .sort()
+            .map(key => `${JSON.stringify(key)}:${model_canonicalJson(value[key])}`);
+        return `{${entries.join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+const matchers = new WeakMap();
+function selectorMatcher(selector) {
+    const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
+    const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
+    const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
+    const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
+    return resource => (id === null || id.test(resource.id)) &&
+        (name === null || name.test(resource.name)) &&
+        (type === null || type.test(resource.type)) &&
+        (file === null || (resource.file !== null && file.test(resource.file)));
+}
+function matcherOf(exception) {
+    let matcher = matchers.get(exception);
+    if (!matcher) {
+        if (exception.kind === 'inSource') {
+            const keys = new Set(exception.declared.map(declaredKey));
+            matcher = resource => resource.file !== null && keys.has(declaredKey(resource));
+        }
+        else {
+            const selectors = exception.resources.map(selectorMatcher);
+            matcher = resource => selectors.some(matches => matches(resource));
+        }
+        matchers.set(exception, matcher);
+    }
+    return matcher;
+}
+function declaredKey(resource) {
+    return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
+}
+/** Whether the exception is for this rule and covers this resource (its date aside). */
+function covers(exception, definition, resource) {
+    return exception.rules.includes(definition) && matcherOf(exception)(resource);
+}
+/** The instant an exception stops applying: the start of the day after its last day (UTC). */
+function expiresOn(exception) {
+    if (exception.expires === undefined)
+        return undefined;
+    const [year, month, day] = exception.expires.split('-').map(Number);
+    return new Date(Date.UTC(year, month - 1, day + 1));
+}
+function isExpired(exception, now) {
+    const end = expiresOn(exception);
+    return end !== undefined && now.getTime() >= end.getTime();
+}
+/** Whether `YYYY-MM-DD` names a day of the calendar (not 2027-02-30). */
+function isCalendarDate(text) {
+    const [year, month, day] = text.split('-').map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+/**
+ * What an Azure Policy exemption made from this exception holds (api-version 2022-07-01-preview):
+ * `exemptionCategory` Waiver or Mitigated, `expiresOn` the instant it stops applying, and the rules as
+ * the initiative's `policyDefinitionReferenceIds` (the pack uses rule names as reference ids). The
+ * scopes are the selectors' ids without wildcards; selectors by name, type, file or glob need the live
+ * resources to become scopes (`covers` answers for each). `name` is stable while the rules and
+ * resources stay the same, so a changed reason or date updates the exemption in place.
+ */
+function exemptionOf(exception) {
+    const identity = model_canonicalJson({ rules: exception.rules, resources: exception.resources });
+    return {
+        name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
+        ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
+        policyDefinitionReferenceIds: [...exception.rules],
+        description: exception.reason,
+        scopes: exception.resources
+            .filter(s => s.id !== undefined && Object.keys(s).length === 1 && !/[*?{]/.test(s.id))
+            .map(s => s.id),
+        metadata: {
+            ...(exception.owner ? { owner: exception.owner } : {}),
+            source: `${exception.source.file}:${exception.source.line}`
+        }
+    };
+}
+/** The marker a finding the exception accepts carries. */
+function suppressionOf(exception) {
+    return {
+        kind: exception.kind,
+        category: exception.category,
+        reason: exception.reason,
+        ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
+        ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+        file: exception.source.file,
+        line: exception.source.line,
+        ...(exception.new !== undefined ? { new: exception.new } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/apply.ts
+
+/**
+ * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
+ * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
+ */
+function applyExceptions(findings, exceptions, now) {
+    if (exceptions.length === 0)
+        return { findings, report: [] };
+    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
+    const expired = new Set(ordered.filter(e => isExpired(e, now)));
+    const counts = new Map(ordered.map(e => [e, 0]));
+    const marked = findings.map(finding => {
+        if (finding.verdict === 'compliant')
+            return finding;
+        let accepting;
+        for (const exception of ordered) {
+            if (!covers(exception, finding.definition, finding.resource))
+                continue;
+            counts.set(exception, (counts.get(exception) ?? 0) + 1);
+            if (!accepting && !expired.has(exception))
+                accepting = exception;
+        }
+        return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
+    });
+    const report = ordered.map((exception) => {
+        const count = counts.get(exception) ?? 0;
+        return {
+            ...suppressionOf(exception),
+            rules: exception.rules,
+            column: exception.source.column,
+            status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
+            findings: count
+        };
+    });
+    return { findings: marked, report };
+}
+
+;// CONCATENATED MODULE: ./src/model/fingerprint.ts
+/**
+ * A finding's fingerprint: what SARIF carries as `partialFingerprints` (so code scanning keeps one
+ * alert across pushes) and what the baseline matches by (so a baselined finding stays baselined).
+ * One function for both, so the two can never disagree.
+ */
+
+/** The partialFingerprints key; bump the version if what is hashed changes. */
+const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
+/**
+ * Rule, resource type and name (case-insensitive, as ARM compares them) and file (relative to the
+ * repository root): the same finding keeps its fingerprint when lines move or the message changes;
+ * a renamed resource is a new finding.
+ */
+function fingerprint(finding, file = finding.resource.file) {
+    const key = [
+        finding.definition,
+        finding.resource.type.toLowerCase(),
+        finding.resource.name.toLowerCase(),
+        file ?? ''
+    ].join('\0');
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
+/**
+ * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
+ * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
+ * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
+ * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
+ */
+
+
+
+
+
+
+/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
+function readBaseline(file, cwd) {
+    const shown = displayPath(file, cwd);
+    const text = readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
+    }
+    return { file: shown, ...baselineFingerprints(json, shown) };
+}
+function baselineFingerprints(json, file) {
+    const fingerprints = new Map();
+    let entries = 0;
+    const add = (print) => {
+        if (typeof print !== 'string')
+            return;
+        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
+        entries++;
+    };
+    const object = json;
+    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
+        for (const finding of object.findings) {
+            if (!isBaselineEntry(finding))
+                continue;
+            add(fingerprint(finding));
+        }
+        return { fingerprints, entries };
+    }
+    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
+        for (const run of object.runs)
+            for (const result of run.results ?? [])
+                if (!result.suppressions?.length)
+                    add(result.partialFingerprints?.[FINGERPRINT_KEY]);
+        return { fingerprints, entries };
+    }
+    throw new errors_UserError('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
+}
+/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
+function isBaselineEntry(finding) {
+    return (finding !== null &&
+        typeof finding === 'object' &&
+        typeof finding.definition === 'string' &&
+        typeof finding.resource?.type === 'string' &&
+        typeof finding.resource?.name === 'string' &&
+        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
+        finding.suppressed === undefined);
+}
+/** Marks the findings the baseline holds; says how many it accepted. */
+function applyBaseline(findings, baseline) {
+    const left = new Map(baseline.fingerprints);
+    let matched = 0;
+    const marked = findings.map(finding => {
+        if (finding.verdict === 'compliant' || isAccepted(finding))
+            return finding;
+        const print = fingerprint(finding);
+        const count = left.get(print) ?? 0;
+        if (count === 0)
+            return finding;
+        left.set(print, count - 1);
+        matched++;
+        return { ...finding, baselined: true };
+    });
+    return { findings: marked, matched };
+}
+
+;// CONCATENATED MODULE: ./src/config/schema.ts
+/**
+ * The JSON Schema of `cmk-guard.yaml` (2020-12, checked by ajv in strict mode). It is published as
+ * `schemas/cmk-guard.schema.json` so editors complete and check the file; a test keeps the two equal
+ * (`npm run generate:schemas` rewrites it). Keys are the CLI flags' and action inputs' names, so one
+ * setting has one name everywhere. What a value must be beyond its shape (a real date, a rule that is
+ * loaded, an effect the rule allows) is checked in load.ts and run.ts, with positions.
+ */
+const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.json';
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schema_text = { type: 'string', minLength: 1 };
+/** A calendar date: the exception applies through the end of that day (UTC). */
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+/** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
+const resourceSelector = {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Resources this exception covers. Every field given must match. Globs: `*` and `?` within one path segment, `**` across segments, `{a,b}` alternatives.',
+    properties: {
+        id: {
+            ...schema_text,
+            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/…`): select them by `name` or `file`, or with `**/providers/…`.'
+        },
+        name: { ...schema_text, description: 'The resource name (a child resource: `parent/child`), ignoring case.' },
+        type: {
+            ...schema_text,
+            description: 'The full resource type, e.g. `Microsoft.CognitiveServices/accounts`, ignoring case.'
+        },
+        file: { ...schema_text, description: 'The template file, relative to the repository root.' }
+    }
+};
+/** The fields every exception has, in the configuration file or inline in a template. */
+const exceptionFields = {
+    rule: {
+        description: 'The rule (or policy definition) name this exception is for, or a list of them.',
+        anyOf: [schema_text, { type: 'array', minItems: 1, uniqueItems: true, items: schema_text }]
+    },
+    reason: { ...schema_text, description: 'Why the finding is accepted; shown wherever the finding is listed.' },
+    owner: { ...schema_text, description: 'Who answers for the exception: a person or a team.' },
+    expires: {
+        type: 'string',
+        pattern: DATE_PATTERN,
+        description: 'The last day the exception applies (`YYYY-MM-DD`, UTC); after it the findings fail again.'
+    },
+    category: {
+        enum: ['waiver', 'mitigated'],
+        description: "`waiver` (accepted as it is, the default) or `mitigated` (the risk is handled another way): Azure's two exemption categories."
+    }
+};
+const exceptionEntrySchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'resources', 'reason'],
+    properties: {
+        ...exceptionFields,
+        resources: {
+            type: 'array',
+            minItems: 1,
+            items: resourceSelector,
+            description: 'Which resources: by `id`, `name`, `type` and `file`; the exception covers a resource any entry matches.'
+        }
+    }
+};
+/** An exception written in a template resource's `metadata.cmkGuard.exceptions`: for the resource it sits on. */
+const inlineExceptionSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'reason'],
+    properties: exceptionFields
+};
+const thresholds = ['error', 'warning', 'note', 'never'];
+const configSchema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'cmk-guard configuration (cmk-guard.yaml)',
+    description: 'What a team would otherwise repeat in every workflow: rules, inputs, the failure threshold, per-rule overrides, accepted exceptions, the baseline and the Azure scope. Action inputs and CLI flags override it.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        $schema: { type: 'string' },
+        policies: {
+            description: 'Folders of cmk-guard rule files (default: the bundled pack); `none` for no rules.',
+            anyOf: [schema_text, { type: 'array', minItems: 1, items: schema_text }]
+        },
+        definitions: { ...stringList, description: 'Extra Azure Policy definition files or folders.' },
+        templates: { ...stringList, description: 'ARM templates: globs or folders, relative to the repository root.' },
+        parameters: { ...stringList, description: 'Parameter files (otherwise paired by name: main.parameters.json).' },
+        'parameter-values': {
+            type: 'object',
+            description: 'Template parameter values that win over defaults and parameter files.'
+        },
+        resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
+        'fail-on': {
+            enum: thresholds,
+            description: 'Fail at or above this severity: `error` (the default), `warning`, `note`, `never`.'
+        },
+        'fail-on-indeterminate': {
+            type: 'boolean',
+            description: 'Indeterminate findings at or above `fail-on` fail the run too.'
+        },
+        rules: {
+            ...stringList,
+            description: 'Run only these rules and definitions: names or globs (`key-vault-*`).'
+        },
+        'skip-rules': { ...stringList, description: 'Do not run these rules and definitions: names or globs.' },
+        'min-severity': {
+            enum: ['error', 'warning', 'note'],
+            description: 'Run only rules at or above this severity, and report only findings at or above it.'
+        },
+        format: {
+            // The CLI's formats (src/report/formats.ts; a test keeps the two lists equal). This file imports
+            // nothing, so the script that publishes the schema can read it alone.
+            enum: ['text', 'compact', 'json', 'sarif', 'junit'],
+            description: 'The CLI report format (the action writes every report it has).'
+        },
+        baseline: {
+            ...schema_text,
+            description: 'A findings document from an earlier run (`cmk-guard baseline --out FILE`): only findings not in it fail.'
+        },
+        overrides: {
+            type: 'object',
+            description: 'Per rule (or definition) name: the severity findings get, and the effect it is evaluated with.',
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                    severity: { enum: ['error', 'warning', 'note'] },
+                    effect: {
+                        type: 'string',
+                        minLength: 1,
+                        description: "One of the rule's allowed effects, e.g. `Audit`, `Deny`, `Disabled`."
+                    }
+                }
+            }
+        },
+        exceptions: {
+            type: 'array',
+            items: exceptionEntrySchema,
+            description: 'Accepted findings: which rule, which resources, why, who, until when.'
+        },
+        azure: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Where `plan` and `deploy` publish the pack, and how.',
+            properties: {
+                scope: {
+                    ...schema_text,
+                    description: 'The management group or subscription the definitions are published to, e.g. `/providers/Microsoft.Management/managementGroups/platform`.'
+                },
+                'assignment-scope': {
+                    ...schema_text,
+                    description: 'Where the initiative is assigned (default: the scope).'
+                },
+                'owner-id': {
+                    ...schema_text,
+                    description: 'Recorded in what is published, so only its own definitions are changed or pruned.'
+                },
+                'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
+                environment: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+                'tenant-id': schema_text,
+                'client-id': schema_text,
+                'subscription-id': schema_text,
+                prune: { type: 'boolean' }
+            }
+        }
+    }
+};
+/** What each field is, for "add it" messages. */
+const configFieldHints = {
+    rule: 'the rule name, e.g. `foundry-tools-cmk`',
+    resources: 'which resources, e.g. `[{name: legacy-*}]` or `[{file: infra/legacy/**}]`',
+    reason: 'why the finding is accepted, in a sentence'
+};
+const configPatternHints = {
+    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
+};
+
+;// CONCATENATED MODULE: ./src/exceptions/inline.ts
+/**
+ * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
+ * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
+ *
+ *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "…" } ] } }
+ *
+ * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
+ * checked with the same schema as the configuration file's, and a mistake is an input error at the
+ * template's line, never a silently ignored exception.
+ */
+
+
+
+
+
+
+/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
+const INLINE_KEY = 'cmkGuard';
+const inlineSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
+};
+const inline_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+let validate;
+function validator() {
+    validate ??= new inline_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(inlineSchema);
+    return validate;
+}
+/**
+ * The inline exceptions of these resources (one per entry per declaration, covering every resource
+ * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
+ */
+function inlineExceptions(resources, cwd) {
+    const byDeclaration = new Map();
+    const errors = [];
+    for (const resource of resources) {
+        const metadata = resource.metadata;
+        if (!metadata || resource.existing || !resource.source)
+            continue;
+        const value = metadata.value;
+        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+        if (key === undefined)
+            continue;
+        const file = displayPath(resource.source.file, cwd);
+        let entry = byDeclaration.get(metadata.value);
+        if (!entry) {
+            entry = { exceptions: [], declared: [] };
+            byDeclaration.set(metadata.value, entry);
+            const base = `/${key}`;
+            const doc = {
+                file,
+                value: value[key],
+                positionOf: (pointer) => {
+                    const at = metadata.positionOf(base + pointer);
+                    return at ? { ...at, file } : null;
+                }
+            };
+            const check = validator();
+            if (!check(value[key])) {
+                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', hints));
+                continue;
+            }
+            const entries = (value[key].exceptions ?? []);
+            entries.forEach((written, i) => {
+                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
+                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
+                    errors.push(new errors_UserError(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
+                    return;
+                }
+                entry.exceptions.push({
+                    kind: 'inSource',
+                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
+                    resources: [],
+                    declared: entry.declared,
+                    reason: written.reason,
+                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
+                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
+                    category: written.category ?? 'waiver',
+                    source: at,
+                    entryText: model_canonicalJson(written)
+                });
+            });
+        }
+        entry.declared.push({ file, type: resource.type, name: resource.name });
+    }
+    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
+}
+const hints = {
+    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
+    patterns: configPatternHints
+};
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
+
+
+
 
 
 
@@ -30686,9 +31397,7 @@ function engineAliasCatalog() {
 }
 function loadRules(request) {
     const external = loadExternalDefinitions(request);
-    let loaded = [];
-    if (request.policies)
-        loaded = loadPolicyDirectory(external_node_path_default().resolve(request.cwd, request.policies)).rules;
+    const loaded = loadPolicyFolders(request);
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
@@ -30715,13 +31424,36 @@ function loadRules(request) {
     if (errors.length)
         throw new UserErrors(errors);
     definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+    // An override of a rule the selection left out waits for a run that has it; one naming nothing loaded is an error.
+    const leftOutNames = new Set(leftOut.flatMap(entry => entry.names));
+    const overrides = planOverrides((request.overrides ?? []).filter(o => !leftOutNames.has(o.name)), rules, definitions, leftOutNames);
     return {
         definitions,
         rules,
         pullRequest,
         transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
-        leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason }))
+        leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
+        overrides
     };
+}
+/** The rule files of every folder the request names; a name used in two folders is an error. */
+function loadPolicyFolders(request) {
+    const folders = request.policies === undefined ? [] : [request.policies].flat();
+    const byName = new Map();
+    const errors = [];
+    for (const folder of folders) {
+        collectUserErrors(errors, () => {
+            for (const rule of loadPolicyDirectory(external_node_path_default().resolve(request.cwd, folder)).rules) {
+                const first = byName.get(rule.name);
+                if (first)
+                    throw new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file });
+                byName.set(rule.name, rule);
+            }
+        });
+    }
+    if (errors.length)
+        throw new UserErrors(errors);
+    return [...byName.values()];
 }
 /** The Azure Policy definitions the request names, loaded. */
 function loadExternalDefinitions(request) {
@@ -30757,7 +31489,7 @@ function relativeFindings(findings, cwd) {
     return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
 }
 async function evaluateRepository(request) {
-    const { definitions, rules, pullRequest, transitionRules, leftOut } = loadRules(request);
+    const { definitions, rules, pullRequest, transitionRules, leftOut, overrides } = loadRules(request);
     const notRun = [...leftOut];
     const resources = [];
     const deployments = [];
@@ -30773,15 +31505,8 @@ async function evaluateRepository(request) {
             resources.push(...template.resources);
             deployments.push(template.resources);
         }
-        for (const error of discovered.errors) {
-            const location = error.location;
-            errors.push({
-                file: location ? displayPath(location.file, request.cwd) : '',
-                line: location?.line ?? null,
-                column: location?.column ?? null,
-                message: error.message
-            });
-        }
+        for (const error of discovered.errors)
+            errors.push(inputError(error, request.cwd));
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
     for (const file of request.resources ?? []) {
@@ -30792,7 +31517,7 @@ async function evaluateRepository(request) {
         deployments.push(snapshot);
     }
     const evaluated = resources.filter(r => !r.existing);
-    const raw = evaluateDefinitions(definitions, evaluated);
+    const raw = evaluateDefinitions(definitions, evaluated, { parameters: overrides.parameters });
     // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const relation of pullRequest.relations)
@@ -30829,7 +31554,7 @@ async function evaluateRepository(request) {
                     raw.push(finding);
         }
     }
-    let findings = relativeFindings(raw, request.cwd).map(f => {
+    let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
         const rule = rules.get(f.definition);
         if (!rule)
             return f;
@@ -30840,13 +31565,44 @@ async function evaluateRepository(request) {
             enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
         };
     });
+    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+    // out wait for a run that has them.
+    const inline = inlineExceptions(evaluated, request.cwd);
+    for (const error of inline.errors)
+        errors.push(inputError(error, request.cwd));
+    const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
+    const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
+    findings = accepted.findings;
+    let baselineReport;
+    if (request.baseline !== undefined) {
+        const baseline = readBaseline(request.baseline, request.cwd);
+        const applied = applyBaseline(findings, baseline);
+        findings = applied.findings;
+        baselineReport = { file: baseline.file, entries: baseline.entries, matched: applied.matched };
+    }
     if (request.changedFiles) {
         const changed = new Set(request.changedFiles);
         findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
     }
     findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
     const ruleCount = definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
-    return buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+    const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
+    if (accepted.report.length)
+        document.exceptions = accepted.report;
+    if (baselineReport)
+        document.baseline = baselineReport;
+    return document;
+}
+function inputError(error, cwd) {
+    const location = error.location;
+    return {
+        file: location ? displayPath(location.file, cwd) : '',
+        line: location?.line ?? null,
+        column: location?.column ?? null,
+        message: error.message
+    };
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
@@ -30889,16 +31645,18 @@ function staticPrefix(pattern, cwd) {
     return fixed.join('/') || '.';
 }
 function buildDocument(findings, resources, definitions, errors = [], skipped = [], notRun = []) {
-    const count = (verdict) => findings.filter(f => f.verdict === verdict).length;
+    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+    for (const finding of findings) {
+        if (finding.verdict !== 'compliant' && finding.suppressed)
+            counts.suppressed++;
+        else if (finding.verdict !== 'compliant' && finding.baselined)
+            counts.baselined++;
+        else
+            counts[finding.verdict]++;
+    }
     return {
         tool: { name: 'cmk-guard', version: VERSION },
-        summary: {
-            resources,
-            definitions,
-            compliant: count('compliant'),
-            noncompliant: count('noncompliant'),
-            indeterminate: count('indeterminate')
-        },
+        summary: { resources, definitions, ...counts },
         findings,
         errors,
         skipped,
@@ -30906,136 +31664,31 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/compile.ts
+;// CONCATENATED MODULE: ./src/sources/overrides.ts
+
+
 /**
- * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
- * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
- * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
- * which is how CI keeps the committed output honest.
+ * Parameter values given on the command line (`--parameter name=value`) or in the action's
+ * `parameters` input. A value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`),
+ * anything else as a string; the template's parameter type decides what it must be.
  */
-
-
-
-
-
-
-
-/** The output files for a policy folder: path under OUT → content. */
-function compileToFiles(policies, aliases, root) {
-    const { pack, rules } = loadPolicyDirectory(policies);
-    const files = new Map();
-    const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
-    if (pack) {
-        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
-        const inPack = new Set(definitions.map(d => d.name));
-        for (const definition of definitions)
-            write(`policyDefinitions/${definition.name}.json`, definition);
-        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
-        for (const rule of rules) {
-            if (rule.kind === 'policy' && !inPack.has(rule.name))
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+function parseParameterOverrides(pairs, what = '--parameter') {
+    const result = {};
+    for (const pair of pairs) {
+        const at = pair.indexOf('=');
+        if (at <= 0)
+            throw new errors_UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
+        const raw = pair.slice(at + 1).trim();
+        let value = raw;
+        try {
+            value = JSON.parse(raw);
         }
-        write(`policySetDefinitions/${initiative.name}.json`, initiative);
-    }
-    else {
-        const errors = [];
-        for (const rule of rules.filter(r => r.kind === 'policy'))
-            collectUserErrors(errors, () => write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root })));
-        throwUserErrors(errors);
-    }
-    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-function existingOutputs(out) {
-    const found = [];
-    for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
-        const dir = external_node_path_default().join(out, folder);
-        if (!external_node_fs_default().existsSync(dir))
-            continue;
-        for (const entry of external_node_fs_default().readdirSync(dir))
-            if (entry.endsWith('.json'))
-                found.push(`${folder}/${entry}`);
-    }
-    return found;
-}
-function makeCompileCommand(aliases) {
-    return {
-        name: 'compile',
-        summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
-        usage: 'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
-            'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
-            'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
-            'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
-        options: {
-            policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
-            out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
-            check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
-        },
-        positionals: { min: 0, max: 0 },
-        async run(options, _positionals, io) {
-            if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
-                io.stderr('compile needs --policies DIR and --out OUT.\n');
-                return EXIT_USAGE;
-            }
-            const policies = external_node_path_default().resolve(io.cwd, options.policies);
-            const out = external_node_path_default().resolve(io.cwd, options.out);
-            let files;
-            try {
-                files = compileToFiles(policies, aliases(), io.cwd);
-            }
-            catch (error) {
-                if (error instanceof errors_UserError) {
-                    io.stderr(`${error.describe()}\n`);
-                    return EXIT_USAGE;
-                }
-                throw error;
-            }
-            const extra = existingOutputs(out).filter(f => !files.has(f));
-            if (options.check === true) {
-                const stale = [...files].filter(([f, text]) => {
-                    const target = external_node_path_default().join(out, f);
-                    return !external_node_fs_default().existsSync(target) || external_node_fs_default().readFileSync(target, 'utf8') !== text;
-                });
-                for (const [f] of stale)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
-                for (const f of extra)
-                    io.stderr(`${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-                if (stale.length + extra.length > 0)
-                    return EXIT_FINDINGS;
-                io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
-                return EXIT_OK;
-            }
-            for (const [f, text] of files) {
-                const target = external_node_path_default().join(out, f);
-                external_node_fs_default().mkdirSync(external_node_path_default().dirname(target), { recursive: true });
-                external_node_fs_default().writeFileSync(target, text);
-            }
-            for (const f of extra)
-                io.stderr(`warning: ${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
-            io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
-            return EXIT_OK;
+        catch {
+            value = raw;
         }
-    };
-}
-const compileCommand = makeCompileCommand(engineAliasCatalog);
-
-;// CONCATENATED MODULE: ./src/report/colour.ts
-const codes = {
-    error: '31',
-    warning: '33',
-    note: '36',
-    indeterminate: '35',
-    heading: '1',
-    dim: '2'
-};
-const plain = (_style, text) => text;
-const ansi = (style, text) => (text ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
-/** Whether to colour a report written to a stream: `NO_COLOR` wins, then `FORCE_COLOR`, then whether it is a terminal. */
-function colourWanted(env, isTerminal) {
-    if (env.NO_COLOR)
-        return false;
-    if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '')
-        return env.FORCE_COLOR !== '0';
-    return isTerminal && env.TERM !== 'dumb';
+        value_setOwn(result, pair.slice(0, at).trim(), value);
+    }
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
@@ -31182,369 +31835,6 @@ function neutralizeCommandLines(text) {
     return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
 
-;// CONCATENATED MODULE: ./src/report/findings.ts
-
-/** Findings a reviewer has to look at: noncompliant and indeterminate, never compliant ones. */
-function findingsToReport(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant').sort(compareFindings);
-}
-/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
-function compareFindings(a, b) {
-    const fa = a.resource.file;
-    const fb = b.resource.file;
-    if (fa !== fb) {
-        if (fa === null)
-            return 1;
-        if (fb === null)
-            return -1;
-        return fa < fb ? -1 : 1;
-    }
-    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
-        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
-        compareText(a.definition, b.definition) ||
-        compareText(a.resource.name, b.resource.name));
-}
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Reported findings by rule, most severe rules first, then by display name. */
-function groupByRule(findings) {
-    const groups = new Map();
-    for (const finding of findings) {
-        let group = groups.get(finding.definition);
-        if (!group) {
-            group = {
-                definition: finding.definition,
-                displayName: finding.displayName,
-                severity: finding.severity,
-                remediation: finding.remediation,
-                helpUri: finding.helpUri,
-                enforcement: finding.enforcement,
-                findings: []
-            };
-            groups.set(finding.definition, group);
-        }
-        if (severityRank[finding.severity] > severityRank[group.severity])
-            group.severity = finding.severity;
-        group.findings.push(finding);
-    }
-    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
-        compareText(a.displayName, b.displayName) ||
-        compareText(a.definition, b.definition));
-}
-/** `3 noncompliant, 1 indeterminate, 8 compliant`. */
-function verdictCounts(document) {
-    const { noncompliant, indeterminate, compliant } = document.summary;
-    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
-function dependsOn(reason) {
-    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** Rule names for a sentence: all of them up to ten, then how many more. */
-function notRunNames(rules, limit = 10) {
-    if (rules.length === 0)
-        return 'no rules';
-    const shown = rules.slice(0, limit).join(', ');
-    return rules.length > limit ? `${shown} and ${rules.length - limit} more` : shown;
-}
-/** The message without the rule's title in front, for reports whose line already names the rule. */
-function withoutTitle(finding) {
-    const prefix = `${finding.displayName}: `;
-    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
-        ? finding.message.slice(prefix.length)
-        : finding.message;
-}
-
-;// CONCATENATED MODULE: ./src/report/stream.ts
-/**
- * Reports as streams: every format renders a findings document as a sequence of pieces of text
- * (`ReportPieces`), and writers hand them on in chunks, so no report is ever held as one string
- * and the number of findings is limited by the disk, not by the largest string a JavaScript
- * engine can make (about 512 MB in V8).
- *
- * A new format is a generator function from the document to pieces; `writeChunks` (standard
- * output) and `writeFileAtomic` (files) write any format.
- */
-/** How much text `writeChunks` gathers before it writes. */
-const CHUNK_SIZE = 64 * 1024;
-/**
- * Hands `pieces` to `write` in chunks of about `chunkSize` characters, each cut just after a
- * line break (a line longer than a chunk is kept whole). Whole lines matter: run in a workflow
- * step, each chunk is checked for lines that start a workflow command, and a cut mid-line
- * could hide one.
- */
-function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
-    // Pieces are gathered in a list and joined once a chunk's worth is there: adding to one string
-    // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
-    let parts = [];
-    let length = 0;
-    for (const piece of pieces) {
-        parts.push(piece);
-        length += piece.length;
-        if (length >= chunkSize && piece.includes('\n')) {
-            const text = parts.join('');
-            const cut = text.lastIndexOf('\n') + 1;
-            write(text.slice(0, cut));
-            const rest = text.slice(cut);
-            parts = rest ? [rest] : [];
-            length = rest.length;
-        }
-    }
-    if (length > 0)
-        write(parts.join(''));
-}
-/** The whole report as one string: for tests and for small reports (a PR comment, say). */
-function stream_joinPieces(pieces) {
-    let text = '';
-    for (const piece of pieces)
-        text += piece;
-    return text;
-}
-/**
- * A value `jsonPieces` writes a member or an element at a time instead of all at once: an array
- * whose items may be produced as they are written, or an object holding one.
- */
-class Streamed {
-    items;
-    members;
-    constructor(items, members) {
-        this.items = items;
-        this.members = members;
-    }
-    static array(items) {
-        return new Streamed(items, null);
-    }
-    static object(members) {
-        return new Streamed(null, members);
-    }
-    /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
-    toJSON() {
-        throw new Error('a streamed value can only be written by jsonPieces');
-    }
-}
-/**
- * `JSON.stringify(value, null, 2)`, as pieces: the root (an object or array) and every
- * `Streamed` value are written a member or an element at a time; every other value in one
- * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
- * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
- */
-function* jsonPieces(value, depth = 0) {
-    if (value instanceof Streamed) {
-        if (value.items)
-            yield* arrayPieces(value.items, depth);
-        else
-            yield* objectPieces(value.members, depth);
-    }
-    else if (depth === 0 && Array.isArray(value)) {
-        yield* arrayPieces(value, depth);
-    }
-    else if (depth === 0 && typeof value === 'object' && value !== null) {
-        yield* objectPieces(value, depth);
-    }
-    else {
-        const text = JSON.stringify(value, null, 2);
-        yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
-    }
-}
-function indent(depth) {
-    return '  '.repeat(depth);
-}
-function* arrayPieces(items, depth) {
-    const inner = `\n${indent(depth + 1)}`;
-    let first = true;
-    for (const item of items) {
-        yield first ? `[${inner}` : `,${inner}`;
-        first = false;
-        // As JSON.stringify does: an element that has no JSON form is written as null.
-        yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
-    }
-    yield first ? '[]' : `\n${indent(depth)}]`;
-}
-function* objectPieces(members, depth) {
-    const inner = `\n${indent(depth + 1)}`;
-    let first = true;
-    for (const key of Object.keys(members)) {
-        const member = members[key];
-        // As JSON.stringify does: a member that has no JSON form is left out.
-        if (jsonless(member))
-            continue;
-        yield `${first ? '{' : ','}${inner}${JSON.stringify(key)}: `;
-        first = false;
-        yield* jsonPieces(member, depth + 1);
-    }
-    yield first ? '{}' : `\n${indent(depth)}}`;
-}
-function jsonless(value) {
-    return value === undefined || typeof value === 'function' || typeof value === 'symbol';
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-
-
-
-/**
- * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
- * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
- * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
- * command. `paint` colours labels (our text only, after escaping), for a terminal.
- */
-function* textReport(document, options = {}) {
-    const paint = options.paint ?? plain;
-    // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
-    const line = (text) => neutralizeCommandLines(`${text}\n`);
-    let written = false;
-    const findings = findingsToReport(document);
-    let currentFile;
-    for (const finding of findings) {
-        if (finding.resource.file !== currentFile) {
-            if (currentFile !== undefined)
-                yield '\n';
-            currentFile = finding.resource.file;
-            yield line(paint('heading', currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile)));
-        }
-        for (const text of renderFinding(finding, paint))
-            yield line(text);
-        written = true;
-    }
-    const errors = document.errors ?? [];
-    if (errors.length) {
-        if (written)
-            yield '\n';
-        yield `${paint('error', 'Errors:')}\n`;
-        for (const error of errors) {
-            const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
-                .filter(part => part !== null)
-                .join(':');
-            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
-        }
-        written = true;
-    }
-    const skipped = document.skipped ?? [];
-    if (skipped.length) {
-        if (written)
-            yield '\n';
-        yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
-        for (const entry of skipped)
-            yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
-        written = true;
-    }
-    const notRun = document.notRun ?? [];
-    if (notRun.length) {
-        if (written)
-            yield '\n';
-        yield 'Not run:\n';
-        for (const entry of notRun)
-            yield line(`  ${entry.warning ? paint('warning', 'warning: ') : ''}${escapeTerminal(notRunNames(entry.rules))}: ${escapeTerminal(entry.reason)}`);
-        written = true;
-    }
-    if (written)
-        yield '\n';
-    const { resources, definitions } = document.summary;
-    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
-}
-/** The text report as one string. */
-function renderText(document, options = {}) {
-    return stream_joinPieces(textReport(document, options));
-}
-function renderFinding(finding, paint) {
-    const { resource } = finding;
-    const where = resource.line === null
-        ? '-'
-        : resource.column === null
-            ? `${resource.line}`
-            : `${resource.line}:${resource.column}`;
-    const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
-    const lines = [
-        `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
-        `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
-    ];
-    if (finding.verdict === 'indeterminate' && finding.reason)
-        lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
-    if (finding.enforcement === 'pr-only')
-        lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
-    if (finding.remediation?.trim()) {
-        const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
-        lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));
-    }
-    if (finding.helpUri)
-        lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/commands/demo.ts
-
-
-
-
-/**
- * What `npm start` runs: the bundled pack against the bundled examples, as a reviewer
- * would read it. Findings are the point of the demo, so it exits 0 when it ran.
- */
-const demoCommand = {
-    name: 'demo',
-    summary: 'evaluate the bundled policy pack against the bundled example templates',
-    usage: [
-        'Usage: cmk-guard demo',
-        '',
-        'Runs the bundled pack against the bundled examples/ (with examples/*/base/ as the state before the',
-        'change, for the rules that compare before and after) and prints the report. Exits 0 when it ran:',
-        'the findings are the point of the demo.'
-    ].join('\n'),
-    options: {},
-    positionals: { min: 0, max: 0 },
-    async run(_options, _positionals, io) {
-        const examples = bundledExamples();
-        const root = external_node_path_default().dirname(examples);
-        const folder = displayPath(examples, root);
-        // Each rule's folder holds a compliant and a non-compliant template; a transition rule's folder also
-        // holds the same templates as they were before the change, under base/.
-        const document = await evaluateRepository({
-            cwd: root,
-            policies: bundledPolicies(),
-            templates: [`${folder}/*/*.json`],
-            baseTemplates: [`${folder}/*/base/*.json`]
-        });
-        io.stdout(renderText(document));
-        return 0;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/sources/overrides.ts
-
-
-/**
- * Parameter values given on the command line (`--parameter name=value`) or in the action's
- * `parameters` input. A value that parses as JSON is taken as JSON (`true`, `3`, `["a"]`),
- * anything else as a string; the template's parameter type decides what it must be.
- */
-function parseParameterOverrides(pairs, what = '--parameter') {
-    const result = {};
-    for (const pair of pairs) {
-        const at = pair.indexOf('=');
-        if (at <= 0)
-            throw new errors_UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
-        const raw = pair.slice(at + 1).trim();
-        let value = raw;
-        try {
-            value = JSON.parse(raw);
-        }
-        catch {
-            value = raw;
-        }
-        value_setOwn(result, pair.slice(0, at).trim(), value);
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: ./src/report/files.ts
 
 
@@ -31664,6 +31954,151 @@ function checkOutputPath(input, requested, file, roots) {
         throw outside;
 }
 
+;// CONCATENATED MODULE: ./src/report/colour.ts
+const codes = {
+    error: '31',
+    warning: '33',
+    note: '36',
+    indeterminate: '35',
+    heading: '1',
+    dim: '2'
+};
+const plain = (_style, text) => text;
+const ansi = (style, text) => (text ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
+/** Whether to colour a report written to a stream: `NO_COLOR` wins, then `FORCE_COLOR`, then whether it is a terminal. */
+function colourWanted(env, isTerminal) {
+    if (env.NO_COLOR)
+        return false;
+    if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '')
+        return env.FORCE_COLOR !== '0';
+    return isTerminal && env.TERM !== 'dumb';
+}
+
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+/** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
+function findingsToReport(document) {
+    return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+}
+/** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
+function acceptedFindings(document) {
+    return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+}
+/** Exceptions that need attention: past their date, or matching nothing. */
+function exceptionsToReport(document) {
+    return (document.exceptions ?? []).filter(e => e.status !== 'applied');
+}
+/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
+function acceptance(finding) {
+    const s = finding.suppressed;
+    if (!s)
+        return finding.baselined ? 'in the baseline' : '';
+    const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
+    const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+    if (s.new)
+        parts.push('added by this pull request');
+    if (s.owner)
+        parts.push(`owner ${s.owner}`);
+    if (s.expires)
+        parts.push(`until ${s.expires}`);
+    return `${parts.join(', ')}: ${s.reason}`;
+}
+/** By file (findings without a file last), line, column, then rule and resource: a stable order. */
+function compareFindings(a, b) {
+    const fa = a.resource.file;
+    const fb = b.resource.file;
+    if (fa !== fb) {
+        if (fa === null)
+            return 1;
+        if (fb === null)
+            return -1;
+        return fa < fb ? -1 : 1;
+    }
+    return ((a.resource.line ?? 0) - (b.resource.line ?? 0) ||
+        (a.resource.column ?? 0) - (b.resource.column ?? 0) ||
+        compareText(a.definition, b.definition) ||
+        compareText(a.resource.name, b.resource.name));
+}
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Reported findings by rule, most severe rules first, then by display name. */
+function groupByRule(findings) {
+    const groups = new Map();
+    for (const finding of findings) {
+        let group = groups.get(finding.definition);
+        if (!group) {
+            group = {
+                definition: finding.definition,
+                displayName: finding.displayName,
+                severity: finding.severity,
+                remediation: finding.remediation,
+                helpUri: finding.helpUri,
+                enforcement: finding.enforcement,
+                findings: []
+            };
+            groups.set(finding.definition, group);
+        }
+        if (severityRank[finding.severity] > severityRank[group.severity])
+            group.severity = finding.severity;
+        group.findings.push(finding);
+    }
+    return [...groups.values()].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] ||
+        compareText(a.displayName, b.displayName) ||
+        compareText(a.definition, b.definition));
+}
+/** `3 noncompliant, 1 indeterminate, 8 compliant` (and `, 2 suppressed, 5 baselined` when there are). */
+function verdictCounts(document) {
+    const { noncompliant, indeterminate, compliant } = document.summary;
+    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${acceptedCounts(document, ', ')}`;
+}
+/** `2 suppressed, 5 baselined`, each only when there are, after `separator`; empty when there are none. */
+function acceptedCounts(document, separator) {
+    const parts = [];
+    if (document.summary.suppressed)
+        parts.push(`${document.summary.suppressed} suppressed`);
+    if (document.summary.baselined)
+        parts.push(`${document.summary.baselined} baselined`);
+    return parts.length ? `${separator}${parts.join(', ')}` : '';
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
+function dependsOn(reason) {
+    return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** Rule names for a sentence: all of them up to ten, then how many more. */
+function notRunNames(rules, limit = 10) {
+    if (rules.length === 0)
+        return 'no rules';
+    const shown = rules.slice(0, limit).join(', ');
+    return rules.length > limit ? `${shown} and ${rules.length - limit} more` : shown;
+}
+/** The message without the rule's title in front, for reports whose line already names the rule. */
+function withoutTitle(finding) {
+    const prefix = `${finding.displayName}: `;
+    return finding.message.startsWith(prefix) && finding.message.length > prefix.length
+        ? finding.message.slice(prefix.length)
+        : finding.message;
+}
+/** What to tell the reader about an exception that needs attention, or null when it applies. */
+function exceptionProblem(report) {
+    const rules = report.rules.join(', ');
+    if (report.status === 'expired') {
+        const what = report.findings === 0
+            ? 'it covers no finding now'
+            : `${report.findings === 1 ? 'the finding it covered fails' : `the ${report.findings} findings it covered fail`} again`;
+        return `the exception for ${rules} expired after its last day, ${report.expires}: ${what}. Fix the resources, or give it a later expires date if the reason still holds.`;
+    }
+    if (report.status === 'stale')
+        return `the exception for ${rules} matches no noncompliant or indeterminate finding; remove it, or correct its rule or resources.`;
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/report/compact.ts
 
 
@@ -31720,31 +32155,16 @@ function compact_field(value) {
     return escapeTerminal(value).replace(/: /g, ':\\x20');
 }
 
-;// CONCATENATED MODULE: ./src/report/json.ts
-
-/** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
-function* jsonReport(document) {
-    yield* jsonPieces({
-        ...document,
-        findings: Streamed.array(document.findings),
-        ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
-        ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
-    });
-    yield '\n';
-}
-/** The JSON report as one string. */
-function renderJson(document) {
-    return joinPieces(jsonReport(document));
-}
-
 ;// CONCATENATED MODULE: ./src/report/junit.ts
+
 
 
 /**
  * JUnit XML, which CI systems other than GitHub read (GitLab, Azure Pipelines, Jenkins): one
  * `<testsuite>` per rule or definition, one `<testcase>` per resource it applies to. Noncompliant →
  * `<failure type="<severity>">`; indeterminate → `<skipped>` (a `<failure>` with
- * `failOnIndeterminate`, as the exit code then counts it); compliant → a passing case. Input errors
+ * `failOnIndeterminate`, as the exit code then counts it); one an exception or the baseline accepts →
+ * `<skipped>` saying what accepts it; compliant → a passing case. Input errors
  * are `<error>` cases of a suite named `inputs`; rules that did not run are `<skipped>` cases of a
  * suite named `not-run`. Every value is escaped for XML and characters XML 1.0 cannot hold are
  * replaced, so a hostile name cannot end an element or make the file unreadable.
@@ -31814,6 +32234,8 @@ function findingCase(finding, failOnIndeterminate) {
         details.push('', finding.remediation.trim());
     if (finding.helpUri)
         details.push('', finding.helpUri);
+    if (finding.verdict !== 'compliant' && isAccepted(finding))
+        return { ...base, outcome: { kind: 'skipped', message: `${finding.verdict}, accepted: ${acceptance(finding)}` } };
     if (finding.verdict === 'noncompliant')
         return {
             ...base,
@@ -31903,8 +32325,6 @@ function blobUrl(file, line, context) {
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-/** The partialFingerprints key; bump the version if what is hashed changes. */
-const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
@@ -31923,27 +32343,33 @@ function* sarifReport(document, context) {
 function sarifParts(document, context) {
     const rules = buildRules(document.findings);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
-    const reported = findingsToReport(document);
+    const withBaseline = document.baseline !== undefined;
+    const reported = [...findingsToReport(document), ...acceptedFindings(document)];
     const results = (function* () {
         for (const finding of reported)
-            yield buildResult(finding, index.get(finding.definition), context);
+            yield buildResult(finding, index.get(finding.definition), context, withBaseline);
     })();
-    const notifications = (document.errors ?? []).map(error => ({
-        level: 'error',
-        message: { text: error.message },
-        ...(error.file
+    const notification = (level, text, at) => ({
+        level,
+        message: { text },
+        ...(at.file
             ? {
                 locations: [
                     {
                         physicalLocation: {
-                            artifactLocation: artifactLocation(repositoryPath(error.file, context), context),
-                            ...(error.line ? { region: region(error.line, error.column) } : {})
+                            artifactLocation: artifactLocation(repositoryPath(at.file, context), context),
+                            ...(at.line ? { region: region(at.line, at.column) } : {})
                         }
                     }
                 ]
             }
             : {})
-    }));
+    });
+    const errors = (document.errors ?? []).map(error => notification('error', error.message, error));
+    const notifications = [
+        ...errors,
+        ...exceptionsToReport(document).map(report => notification('warning', exceptionProblem(report) ?? '', report))
+    ];
     const log = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -31958,7 +32384,7 @@ function sarifParts(document, context) {
                     }
                 },
                 results: [],
-                invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }]
+                invocations: [{ executionSuccessful: errors.length === 0, toolExecutionNotifications: notifications }]
             }
         ]
     };
@@ -31993,7 +32419,7 @@ function buildRules(findings) {
         };
     });
 }
-function buildResult(finding, ruleIndex, context) {
+function buildResult(finding, ruleIndex, context, withBaseline) {
     const { resource } = finding;
     const file = resource.file === null ? null : repositoryPath(resource.file, context);
     const text = finding.verdict === 'indeterminate'
@@ -32018,7 +32444,33 @@ function buildResult(finding, ruleIndex, context) {
                 }
         ],
         partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, file) },
+        ...(finding.suppressed ? { suppressions: [sarif_suppressionOf(finding.suppressed, context)] } : {}),
+        ...(withBaseline ? { baselineState: finding.baselined ? 'unchanged' : 'new' } : {}),
         properties: { verdict: finding.verdict, resourceType: resource.type }
+    };
+}
+function sarif_suppressionOf(suppression, context) {
+    const file = repositoryPath(suppression.file, context);
+    return {
+        kind: suppression.kind,
+        status: 'accepted',
+        justification: suppression.reason,
+        ...(file
+            ? {
+                location: {
+                    physicalLocation: {
+                        artifactLocation: artifactLocation(file, context),
+                        ...(suppression.line ? { region: { startLine: suppression.line } } : {})
+                    }
+                }
+            }
+            : {}),
+        properties: {
+            category: suppression.category,
+            ...(suppression.owner !== undefined ? { owner: suppression.owner } : {}),
+            ...(suppression.expires !== undefined ? { expires: suppression.expires } : {}),
+            ...(suppression.new ? { addedByPullRequest: true } : {})
+        }
     };
 }
 function region(line, column) {
@@ -32036,18 +32488,123 @@ function uriOf(file) {
         .map(segment => encodeURIComponent(segment))
         .join('/');
 }
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+
+
+
 /**
- * Rule, resource type and name (case-insensitive, as ARM compares them) and file: the
- * same finding keeps its fingerprint when lines move; a renamed resource is a new alert.
+ * The CLI report: findings grouped by file, each with its line, rule, resource, what is
+ * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
+ * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
+ * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
+ * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
-function fingerprint(finding, file) {
-    const key = [
-        finding.definition,
-        finding.resource.type.toLowerCase(),
-        finding.resource.name.toLowerCase(),
-        file ?? ''
-    ].join('\0');
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+function* textReport(document, options = {}) {
+    const paint = options.paint ?? plain;
+    // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
+    const line = (text) => neutralizeCommandLines(`${text}\n`);
+    let written = false;
+    const findings = findingsToReport(document);
+    let currentFile;
+    for (const finding of findings) {
+        if (finding.resource.file !== currentFile) {
+            if (currentFile !== undefined)
+                yield '\n';
+            currentFile = finding.resource.file;
+            yield line(paint('heading', currentFile === null ? '(resources without a file)' : escapeTerminal(currentFile)));
+        }
+        for (const text of renderFinding(finding, paint))
+            yield line(text);
+        written = true;
+    }
+    const accepted = acceptedFindings(document);
+    if (accepted.length) {
+        if (written)
+            yield '\n';
+        yield `Accepted, not failing (${accepted.length}):\n`;
+        for (const finding of accepted) {
+            const { resource } = finding;
+            const where = resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
+            yield line(`  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(acceptance(finding))}`);
+        }
+        written = true;
+    }
+    const problems = exceptionsToReport(document);
+    if (problems.length) {
+        if (written)
+            yield '\n';
+        yield 'Exceptions to look at:\n';
+        for (const report of problems) {
+            const where = report.line === null ? report.file : `${report.file}:${report.line}`;
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(exceptionProblem(report) ?? '')}`);
+        }
+        written = true;
+    }
+    const errors = document.errors ?? [];
+    if (errors.length) {
+        if (written)
+            yield '\n';
+        yield `${paint('error', 'Errors:')}\n`;
+        for (const error of errors) {
+            const where = [error.file || '(input)', error.line, error.line === null ? null : error.column]
+                .filter(part => part !== null)
+                .join(':');
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(error.message)}`);
+        }
+        written = true;
+    }
+    const skipped = document.skipped ?? [];
+    if (skipped.length) {
+        if (written)
+            yield '\n';
+        yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
+        for (const entry of skipped)
+            yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+        written = true;
+    }
+    const notRun = document.notRun ?? [];
+    if (notRun.length) {
+        if (written)
+            yield '\n';
+        yield 'Not run:\n';
+        for (const entry of notRun)
+            yield line(`  ${entry.warning ? paint('warning', 'warning: ') : ''}${escapeTerminal(notRunNames(entry.rules))}: ${escapeTerminal(entry.reason)}`);
+        written = true;
+    }
+    if (written)
+        yield '\n';
+    const { resources, definitions } = document.summary;
+    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+}
+/** The text report as one string. */
+function renderText(document, options = {}) {
+    return stream_joinPieces(textReport(document, options));
+}
+function renderFinding(finding, paint) {
+    const { resource } = finding;
+    const where = resource.line === null
+        ? '-'
+        : resource.column === null
+            ? `${resource.line}`
+            : `${resource.line}:${resource.column}`;
+    const label = finding.verdict === 'indeterminate' ? 'indeterminate' : finding.severity;
+    const lines = [
+        `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
+        `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
+    ];
+    if (finding.verdict === 'indeterminate' && finding.reason)
+        lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
+    if (finding.enforcement === 'pr-only')
+        lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
+    if (finding.remediation?.trim()) {
+        const text = finding.remediation.trim().replace(/\r\n?/g, '\n').split('\n').map(escapeTerminal);
+        lines.push(`    fix: ${text[0]}`, ...text.slice(1).map(line => (line ? `         ${line}` : '')));
+    }
+    if (finding.helpUri)
+        lines.push(`    see: ${escapeTerminal(finding.helpUri)}`);
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/report/formats.ts
@@ -32089,6 +32646,215 @@ function showsErrorsToReader(format) {
     return format === 'text' || format === 'compact';
 }
 
+;// CONCATENATED MODULE: ./src/config/load.ts
+/**
+ * `cmk-guard.yaml`: found at the repository root or named by `--config` / the `config` input, read
+ * with source positions, validated against the published schema (schema.ts), and turned into typed
+ * settings, per-rule overrides and exceptions. Every mistake is reported at once, each with its file,
+ * line and a sentence saying what to change.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Looked for, in this order, at the repository root when no file is named. */
+const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
+const load_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+let load_validate;
+function load_validator() {
+    load_validate ??= new load_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(configSchema);
+    return load_validate;
+}
+const load_hints = {
+    fields: {
+        ...configFieldHints,
+        policies: 'a folder of rule files, a list of folders, or `none`'
+    },
+    patterns: configPatternHints
+};
+/**
+ * The configuration file to read: the one named (an error if it is missing), else `cmk-guard.yaml`
+ * at `cwd` if there is one, else none. `none` turns the file off.
+ */
+function findConfigFile(cwd, named) {
+    if (named !== undefined) {
+        if (named.toLowerCase() === 'none')
+            return null;
+        const file = external_node_path_default().resolve(cwd, named);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            throw new errors_UserError(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
+                file: named
+            });
+        return file;
+    }
+    for (const name of CONFIG_FILES) {
+        const file = external_node_path_default().join(cwd, name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return file;
+    }
+    return null;
+}
+/** Reads and checks a configuration file; throws every mistake in it at once. */
+function loadConfig(file, cwd) {
+    const shown = displayPath(file, cwd);
+    // The file comes from the pull request's checkout: read it with the same bounds as a template.
+    const text = readTextFile(file).replace(/^\uFEFF/, '');
+    // A file of comments only (a fresh one, with the schema line) is an empty configuration.
+    const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
+    const doc = empty ? null : parseDocument(shown, text);
+    const value = (doc?.value ?? {});
+    const top = { file: shown, line: 1, column: 1 };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new errors_UserError('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
+    const check = load_validator();
+    if (doc && !check(value))
+        throwUserErrors(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', load_hints)));
+    const at = (pointer, key = false) => doc?.positionOf(pointer, key) ?? top;
+    const v = value;
+    const errors = [];
+    const exceptions = [];
+    (v.exceptions ?? []).forEach((entry, i) => {
+        if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
+            errors.push(new errors_UserError(`\`exceptions[${i}].expires\` is \`${entry.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, at(`/exceptions/${i}/expires`)));
+            return;
+        }
+        exceptions.push({
+            kind: 'external',
+            rules: typeof entry.rule === 'string' ? [entry.rule] : entry.rule,
+            resources: entry.resources,
+            declared: [],
+            reason: entry.reason,
+            ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+            category: entry.category ?? 'waiver',
+            source: at(`/exceptions/${i}`),
+            entryText: model_canonicalJson(entry)
+        });
+    });
+    throwUserErrors(errors);
+    const overrides = Object.entries(v.overrides ?? {}).map(([name, override]) => ({
+        name,
+        ...override,
+        at: at(`/overrides/${escapePointerSegment(name)}`, true)
+    }));
+    const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
+    const settings = {
+        ...(policies !== undefined
+            ? { policies: policies.length === 1 && policies[0].toLowerCase() === 'none' ? null : policies }
+            : {}),
+        ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
+        ...(v.templates !== undefined ? { templates: v.templates } : {}),
+        ...(v.parameters !== undefined ? { parameters: v.parameters } : {}),
+        ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
+        ...(v.resources !== undefined ? { resources: v.resources } : {}),
+        ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
+        ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
+        ...(v.rules !== undefined ? { rules: v.rules } : {}),
+        ...(v['skip-rules'] !== undefined ? { skipRules: v['skip-rules'] } : {}),
+        ...(v['min-severity'] !== undefined ? { minSeverity: v['min-severity'] } : {}),
+        ...(v.format !== undefined ? { format: v.format } : {}),
+        ...(v.baseline !== undefined ? { baseline: v.baseline } : {})
+    };
+    const azure = v.azure ?? {};
+    return {
+        file: shown,
+        settings,
+        overrides,
+        exceptions,
+        azure: {
+            ...(azure.scope !== undefined ? { scope: azure.scope } : {}),
+            ...(azure['assignment-scope'] !== undefined ? { assignmentScope: azure['assignment-scope'] } : {}),
+            ...(azure['owner-id'] !== undefined ? { ownerId: azure['owner-id'] } : {}),
+            ...(azure['enforcement-mode'] !== undefined ? { enforcementMode: azure['enforcement-mode'] } : {}),
+            ...(azure.environment !== undefined ? { environment: azure.environment } : {}),
+            ...(azure['tenant-id'] !== undefined ? { tenantId: azure['tenant-id'] } : {}),
+            ...(azure['client-id'] !== undefined ? { clientId: azure['client-id'] } : {}),
+            ...(azure['subscription-id'] !== undefined ? { subscriptionId: azure['subscription-id'] } : {}),
+            ...(azure.prune !== undefined ? { prune: azure.prune } : {})
+        },
+        document: value
+    };
+}
+/** Mistakes in the order they are in the file. */
+function byLine(errors) {
+    return [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/config/settings.ts
+
+/** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
+function resolveSettings(given, cwd, defaults) {
+    const file = findConfigFile(cwd, given.config);
+    const config = file === null ? null : loadConfig(file, cwd);
+    const fromFile = config?.settings ?? {};
+    const pick = (key) => {
+        const value = given[key];
+        const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+        return empty ? fromFile[key] : value;
+    };
+    const definitions = pick('definitions') ?? [];
+    const spelling = (key, name) => given[key] !== undefined && !(Array.isArray(given[key]) && given[key].length === 0)
+        ? defaults.spelling?.[key]
+        : `\`${name}\` in ${config?.file ?? 'the configuration file'}`;
+    const minSeverity = pick('minSeverity');
+    const policies = pick('policies');
+    const templates = pick('templates') ?? [];
+    const resources = pick('resources') ?? [];
+    return {
+        config,
+        failOn: pick('failOn') ?? 'error',
+        failOnIndeterminate: pick('failOnIndeterminate') ?? false,
+        ...(pick('format') !== undefined ? { format: pick('format') } : {}),
+        request: {
+            cwd,
+            policies: policies === null
+                ? undefined
+                : (policies ??
+                    (definitions.length && !defaults.packWithDefinitions ? undefined : [defaults.bundledPolicies])),
+            definitions,
+            templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
+            parameters: pick('parameters') ?? [],
+            parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
+            resources,
+            overrides: config?.overrides ?? [],
+            exceptions: config?.exceptions ?? [],
+            selection: {
+                rules: pick('rules') ?? [],
+                skipRules: pick('skipRules') ?? [],
+                ...(minSeverity !== undefined ? { minSeverity } : {}),
+                spelling: {
+                    ...defaults.spelling,
+                    rules: spelling('rules', 'rules'),
+                    skipRules: spelling('skipRules', 'skip-rules'),
+                    minSeverity: spelling('minSeverity', 'min-severity')
+                }
+            },
+            ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {})
+        }
+    };
+}
+/** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
+function resolveAzureSettings(given, config) {
+    const merged = { ...config?.azure };
+    for (const [key, value] of Object.entries(given))
+        if (value !== undefined)
+            merged[key] = value;
+    return {
+        ...merged,
+        environment: merged.environment ?? 'AzureCloud',
+        enforcementMode: merged.enforcementMode ?? 'Default',
+        prune: merged.prune ?? false,
+        ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/evaluate.ts
 /** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
 
@@ -32104,7 +32870,9 @@ function showsErrorsToReader(format) {
 
 
 
-const thresholds = ['error', 'warning', 'note', 'never'];
+
+
+const evaluate_thresholds = ['error', 'warning', 'note', 'never'];
 function list(value) {
     if (value === undefined || typeof value === 'boolean')
         return [];
@@ -32117,50 +32885,83 @@ function oneOf(option, value, allowed) {
         return found;
     throw new errors_UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
-/**
- * The one place where `evaluate`'s options become an evaluation request and report settings. The
- * action door maps its inputs to the same `EvaluateRequest` (src/main.ts).
- */
-function evaluateSettings(options, cwd, policiesDefault) {
-    const format = parseFormat(options.format);
-    const failOn = oneOf('fail-on', options['fail-on'], thresholds);
-    const definitions = list(options.definitions);
-    const policies = typeof options.policies === 'string' ? options.policies : definitions.length ? undefined : policiesDefault;
-    const templates = list(options.templates);
-    const resources = list(options.resources);
-    if (!templates.length && !resources.length) {
-        throw new errors_UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE.');
-    }
+/** What the evaluate flags say, for merging with the configuration file; undefined where they say nothing. */
+function givenSettings(options) {
+    const text = (name) => (typeof options[name] === 'string' ? options[name] : undefined);
+    const policies = text('policies');
+    const failOn = options['fail-on'] === undefined ? undefined : oneOf('fail-on', options['fail-on'], evaluate_thresholds);
     const minSeverity = options['min-severity'];
-    const request = {
-        cwd,
-        policies,
-        definitions,
-        templates,
+    return {
+        config: text('config'),
+        ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
+        definitions: list(options.definitions),
+        templates: list(options.templates),
         parameters: list(options.parameters),
-        parameterOverrides: parseParameterOverrides(list(options.parameter)),
-        resources,
+        parameterValues: parseParameterOverrides(list(options.parameter)),
+        resources: list(options.resources),
+        ...(failOn !== undefined ? { failOn } : {}),
+        ...(typeof options['fail-on-indeterminate'] === 'boolean'
+            ? { failOnIndeterminate: options['fail-on-indeterminate'] }
+            : {}),
+        rules: list(options.rules),
+        skipRules: list(options['skip-rules']),
+        ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, selection_severities) } : {}),
+        ...(text('format') !== undefined ? { format: text('format') } : {}),
+        ...(text('baseline') !== undefined ? { baseline: text('baseline') } : {})
+    };
+}
+/**
+ * The one place where `evaluate`'s options and the configuration file become an evaluation request and
+ * report settings; the action door maps its inputs through the same `resolveSettings` (src/main.ts).
+ */
+function evaluateSettings(options, io, policiesDefault) {
+    const resolved = resolveSettings(givenSettings(options), io.cwd, {
+        bundledPolicies: policiesDefault,
+        packWithDefinitions: false,
+        spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
+    });
+    const { templates, resources } = resolved.request;
+    if (!templates.length && !resources.length) {
+        throw new errors_UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).');
+    }
+    const request = {
+        ...resolved.request,
         base: typeof options.base === 'string' ? options.base : undefined,
         baseRequired: typeof options.base === 'string',
         baseTemplates: list(options['base-templates']),
-        selection: {
-            rules: list(options.rules),
-            skipRules: list(options['skip-rules']),
-            ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, selection_severities) } : {})
-        }
+        ...(io.now ? { now: io.now } : {})
     };
     return {
         request,
         report: {
-            format,
-            failOn,
-            failOnIndeterminate: options['fail-on-indeterminate'] === true,
+            format: parseFormat(resolved.format ?? 'text', resolved.format && options.format === undefined ? '`format` in cmk-guard.yaml' : '--format'),
+            failOn: resolved.failOn,
+            failOnIndeterminate: resolved.failOnIndeterminate,
             ...(typeof options.output === 'string' ? { output: options.output } : {})
         }
     };
 }
+/** Writes a report atomically: an interrupted run leaves the previous file, never half of a new one. */
+function writeReport(cwd, file, content, flag) {
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(external_node_path_default().resolve(cwd, file)), { recursive: true });
+        writeFileAtomic(external_node_path_default().resolve(cwd, file), content);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        throw new errors_UserError(`cannot write ${file}: ${error.message}; check ${flag}.`, { file });
+    }
+}
+/** Input errors on standard error, where the report a person reads does not list them already. */
+function printInputErrors(document, io) {
+    for (const error of document.errors ?? []) {
+        const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
+        io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
+    }
+}
 async function evaluateAndReport(options, io, policiesDefault) {
-    const { request, report } = evaluateSettings(options, io.cwd, policiesDefault);
+    const { request, report } = evaluateSettings(options, io, policiesDefault);
     const document = await evaluateRepository(request);
     const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
     const output = renderReport(document, report.format, {
@@ -32168,30 +32969,13 @@ async function evaluateAndReport(options, io, policiesDefault) {
         colour,
         failOnIndeterminate: report.failOnIndeterminate
     });
-    if (report.output !== undefined) {
-        // Atomically: an interrupted run leaves the previous report, never half of a new one.
-        const file = external_node_path_default().resolve(io.cwd, report.output);
-        try {
-            writeFileAtomic(file, output);
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw error;
-            throw new errors_UserError(`cannot write the report: ${error.message}; check --output.`, {
-                file: report.output
-            });
-        }
-    }
-    else {
+    if (report.output !== undefined)
+        writeReport(io.cwd, report.output, output, '--output');
+    else
         writeChunks(output, io.stdout);
-    }
     // Errors are printed once: on standard error unless the report a person reads already lists them.
-    if (report.output !== undefined || !showsErrorsToReader(report.format)) {
-        for (const error of document.errors ?? []) {
-            const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
-            io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
-        }
-    }
+    if (report.output !== undefined || !showsErrorsToReader(report.format))
+        printInputErrors(document, io);
     return { document, report };
 }
 const evaluateOptions = {
@@ -32265,8 +33049,7 @@ const evaluateOptions = {
         type: 'string',
         short: 'f',
         placeholder: 'FORMAT',
-        description: `${reportFormats.join(', ')} (any case)`,
-        default: 'text'
+        description: `${reportFormats.join(', ')} (any case; default: text)`
     },
     output: {
         type: 'string',
@@ -32277,13 +33060,21 @@ const evaluateOptions = {
     'fail-on': {
         type: 'string',
         placeholder: 'SEVERITY',
-        description: 'exit 1 on noncompliant findings at or above: error, warning, note, never',
-        default: 'error'
+        description: 'exit 1 on noncompliant findings at or above: error (the default), warning, note, never'
     },
     'fail-on-indeterminate': {
         type: 'boolean',
-        description: 'indeterminate findings at or above --fail-on fail the run too (exit 1)',
-        default: false
+        description: 'indeterminate findings at or above --fail-on fail the run too (exit 1)'
+    },
+    config: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'the configuration file (default: cmk-guard.yaml here, if there is one); none for no file'
+    },
+    baseline: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'a findings document from an earlier run (cmk-guard baseline): only findings not in it fail'
     }
 };
 const evaluateCommand = {
@@ -32303,6 +33094,262 @@ const evaluateCommand = {
         if (document.errors?.length)
             return EXIT_USAGE;
         return exitCodeFor(document, report);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/commands/baseline.ts
+/** `cmk-guard baseline`: writes the findings a team accepts while it adopts the gate. */
+
+
+
+
+
+
+const { format: _format, output: _output, 'fail-on': _failOn, 'fail-on-indeterminate': _failOnIndeterminate, baseline: _baseline, ...shared } = evaluateOptions;
+const baselineCommand = {
+    name: 'baseline',
+    summary: 'write the findings of this run as a baseline: later runs fail only on findings not in it',
+    usage: [
+        'Usage: cmk-guard baseline [--out FILE] [evaluate options]',
+        '',
+        'Evaluates as `cmk-guard evaluate` does (the same options and cmk-guard.yaml) and writes the noncompliant',
+        'and indeterminate findings no exception accepts as a findings document. Runs given it (--baseline FILE,',
+        'the action input `baseline`, or `baseline:` in cmk-guard.yaml) fail only on findings not in it; the ones',
+        'in it are still listed, marked as baselined. Findings are matched by the fingerprint SARIF carries (rule,',
+        'resource type and name, file), so edits elsewhere in a template and moved lines keep them baselined.',
+        'Nothing is written when an input cannot be read: a baseline must hold every finding.',
+        '',
+        'Example: cmk-guard baseline --templates "infra/**/*.json" --out .cmk-guard/baseline.json'
+    ].join('\n'),
+    options: {
+        out: {
+            type: 'string',
+            short: 'o',
+            placeholder: 'FILE',
+            description: 'where to write it (default: `baseline:` in cmk-guard.yaml)'
+        },
+        ...shared
+    },
+    positionals: { min: 0, max: 0 },
+    async run(options, _positionals, io) {
+        // The baseline is written afresh: the old one (if the file names one) does not apply to itself.
+        const { baseline: configured, ...request } = evaluateSettings(options, io, bundledPolicies()).request;
+        const out = typeof options.out === 'string' ? options.out : configured;
+        if (out === undefined)
+            throw new errors_UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
+        const document = await evaluateRepository(request);
+        if (document.errors?.length) {
+            printInputErrors(document, io);
+            io.stderr(`cmk-guard: the baseline was not written: an input could not be read, so it would miss findings.\n`);
+            return EXIT_USAGE;
+        }
+        const findings = document.findings
+            .filter(f => f.verdict !== 'compliant' && f.suppressed === undefined)
+            .map(({ baselined: _baselined, ...finding }) => finding);
+        const baseline = buildDocument(findings, document.summary.resources, document.summary.definitions, [], document.skipped);
+        writeReport(io.cwd, out, jsonReport(baseline), '--out');
+        io.stdout(`Wrote ${findings.length} ${findings.length === 1 ? 'finding' : 'findings'} to ${out}: runs given it (--baseline ${out}, or baseline: in cmk-guard.yaml) fail only on findings not in it.\n`);
+        return 0;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/commands/check-definitions.ts
+/**
+ * `cmk-guard check-definitions DIR`: loads every policy definition under DIR and reports the ones
+ * that are malformed or use something the engine does not support.
+ */
+
+
+
+
+const checkDefinitionsCommand = {
+    name: 'check-definitions',
+    summary: 'load every Azure Policy definition under a folder and report those that cannot be evaluated',
+    usage: [
+        'Usage: cmk-guard check-definitions DIR',
+        '',
+        "Loads every policy definition JSON under DIR (Azure's exported {properties:{policyRule}} shape,",
+        '{name, properties}, or a bare {policyRule}) with the offline engine. Prints one line per file that',
+        'is invalid or uses something unsupported, one `warning:` line per remark on a definition that loads',
+        '(an alias the catalog does not know, a like pattern with several *, …), then',
+        '`checked N definitions: L loaded, U unsupported, E invalid, W warnings`.',
+        'Policy set definitions, assignments and other JSON are skipped and counted on a line of their own.',
+        'Exit 0 only when nothing is unsupported or invalid (warnings do not fail).'
+    ].join('\n'),
+    options: {},
+    positionals: { min: 1, max: 1, placeholder: 'DIR' },
+    async run(_options, positionals, io) {
+        const dir = external_node_path_default().resolve(io.cwd, positionals[0]);
+        if (!external_node_fs_default().existsSync(dir) || !external_node_fs_default().statSync(dir).isDirectory()) {
+            io.stderr(`cmk-guard: ${positionals[0]} is not a folder; give the folder that holds the policy definitions.\n`);
+            return EXIT_USAGE;
+        }
+        const { loaded, failures, skipped } = loadDefinitionsFromDirectory(dir);
+        for (const f of failures)
+            io.stdout(`${external_node_path_default().relative(io.cwd, f.file) || f.file}: ${f.kind}: ${f.message}\n`);
+        let warnings = 0;
+        for (const def of loaded) {
+            for (const note of def.notes) {
+                warnings++;
+                io.stdout(`${def.file ? external_node_path_default().relative(io.cwd, def.file) || def.file : def.name}: warning: ${note}\n`);
+            }
+        }
+        const unsupported = failures.filter(f => f.kind === 'unsupported').length;
+        const invalid = failures.length - unsupported;
+        if (skipped.length > 0)
+            io.stdout(`skipped ${skipped.length} JSON files that are not policy definitions\n`);
+        io.stdout(`checked ${loaded.length + failures.length} definitions: ${loaded.length} loaded, ${unsupported} unsupported, ${invalid} invalid, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+        return failures.length === 0 ? EXIT_OK : EXIT_FINDINGS;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/commands/compile.ts
+/**
+ * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
+ * `OUT/policyDefinitions/<name>.json` and `OUT/policySetDefinitions/<pack>.json`, the
+ * bodies Azure's REST API takes. `--check` writes nothing and fails when OUT is stale,
+ * which is how CI keeps the committed output honest.
+ */
+
+
+
+
+
+
+
+/** The output files for a policy folder: path under OUT → content. */
+function compileToFiles(policies, aliases, root) {
+    const { pack, rules } = loadPolicyDirectory(policies);
+    const files = new Map();
+    const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
+    if (pack) {
+        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
+        const inPack = new Set(definitions.map(d => d.name));
+        for (const definition of definitions)
+            write(`policyDefinitions/${definition.name}.json`, definition);
+        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
+        for (const rule of rules) {
+            if (rule.kind === 'policy' && !inPack.has(rule.name))
+                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
+        }
+        write(`policySetDefinitions/${initiative.name}.json`, initiative);
+    }
+    else {
+        const errors = [];
+        for (const rule of rules.filter(r => r.kind === 'policy'))
+            collectUserErrors(errors, () => write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root })));
+        throwUserErrors(errors);
+    }
+    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+function existingOutputs(out) {
+    const found = [];
+    for (const folder of ['policyDefinitions', 'policySetDefinitions']) {
+        const dir = external_node_path_default().join(out, folder);
+        if (!external_node_fs_default().existsSync(dir))
+            continue;
+        for (const entry of external_node_fs_default().readdirSync(dir))
+            if (entry.endsWith('.json'))
+                found.push(`${folder}/${entry}`);
+    }
+    return found;
+}
+function makeCompileCommand(aliases) {
+    return {
+        name: 'compile',
+        summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
+        usage: 'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
+            'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
+            'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
+            'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+        options: {
+            policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
+            out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
+            check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
+        },
+        positionals: { min: 0, max: 0 },
+        async run(options, _positionals, io) {
+            if (typeof options.policies !== 'string' || typeof options.out !== 'string') {
+                io.stderr('compile needs --policies DIR and --out OUT.\n');
+                return EXIT_USAGE;
+            }
+            const policies = external_node_path_default().resolve(io.cwd, options.policies);
+            const out = external_node_path_default().resolve(io.cwd, options.out);
+            let files;
+            try {
+                files = compileToFiles(policies, aliases(), io.cwd);
+            }
+            catch (error) {
+                if (error instanceof errors_UserError) {
+                    io.stderr(`${error.describe()}\n`);
+                    return EXIT_USAGE;
+                }
+                throw error;
+            }
+            const extra = existingOutputs(out).filter(f => !files.has(f));
+            if (options.check === true) {
+                const stale = [...files].filter(([f, text]) => {
+                    const target = external_node_path_default().join(out, f);
+                    return !external_node_fs_default().existsSync(target) || external_node_fs_default().readFileSync(target, 'utf8') !== text;
+                });
+                for (const [f] of stale)
+                    io.stderr(`${external_node_path_default().join(options.out, f)} is stale; run cmk-guard compile --policies ${options.policies} --out ${options.out}.\n`);
+                for (const f of extra)
+                    io.stderr(`${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
+                if (stale.length + extra.length > 0)
+                    return EXIT_FINDINGS;
+                io.stdout(`${files.size} compiled files in ${options.out} are up to date.\n`);
+                return EXIT_OK;
+            }
+            for (const [f, text] of files) {
+                const target = external_node_path_default().join(out, f);
+                external_node_fs_default().mkdirSync(external_node_path_default().dirname(target), { recursive: true });
+                external_node_fs_default().writeFileSync(target, text);
+            }
+            for (const f of extra)
+                io.stderr(`warning: ${external_node_path_default().join(options.out, f)} comes from no rule; delete it.\n`);
+            io.stdout(`Wrote ${files.size} files to ${options.out}.\n`);
+            return EXIT_OK;
+        }
+    };
+}
+const compileCommand = makeCompileCommand(engineAliasCatalog);
+
+;// CONCATENATED MODULE: ./src/commands/demo.ts
+
+
+
+
+/**
+ * What `npm start` runs: the bundled pack against the bundled examples, as a reviewer
+ * would read it. Findings are the point of the demo, so it exits 0 when it ran.
+ */
+const demoCommand = {
+    name: 'demo',
+    summary: 'evaluate the bundled policy pack against the bundled example templates',
+    usage: [
+        'Usage: cmk-guard demo',
+        '',
+        'Runs the bundled pack against the bundled examples/ (with examples/*/base/ as the state before the',
+        'change, for the rules that compare before and after) and prints the report. Exits 0 when it ran:',
+        'the findings are the point of the demo.'
+    ].join('\n'),
+    options: {},
+    positionals: { min: 0, max: 0 },
+    async run(_options, _positionals, io) {
+        const examples = bundledExamples();
+        const root = external_node_path_default().dirname(examples);
+        const folder = displayPath(examples, root);
+        // Each rule's folder holds a compliant and a non-compliant template; a transition rule's folder also
+        // holds the same templates as they were before the change, under base/.
+        const document = await evaluateRepository({
+            cwd: root,
+            policies: bundledPolicies(),
+            templates: [`${folder}/*/*.json`],
+            baseTemplates: [`${folder}/*/base/*.json`]
+        });
+        io.stdout(renderText(document));
+        return 0;
     }
 };
 
@@ -32583,10 +33630,12 @@ function renderRules(pack, listed) {
 
 
 
+
 /** Every CLI command, in the order --help lists them. */
 const commands = [
     evaluateCommand,
     rulesCommand,
+    baselineCommand,
     compileCommand,
     expandCommand,
     checkDefinitionsCommand,
