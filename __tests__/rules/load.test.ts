@@ -226,6 +226,16 @@ describe('rule-file mistakes', () => {
       edit('references: []', 'references: []\nkind: relation'),
       f => [`${f}:1:1: the rule is a relation rule but has no \`relation\`; add it, or remove \`kind: relation\`.`]
     ],
+    [
+      "a relation's grant that is not a schema",
+      edit(
+        'references: []',
+        'references: []\nkind: relation\nrelation:\n  grants:\n    accessPolicy:\n      required: permissions'
+      ),
+      f => [
+        `${f}:26:17: \`relation.grants.accessPolicy.required\` must be a list, not \`permissions\`; change its value.`
+      ]
+    ],
     ['an empty file', '', f => [`${f}:1:1: the file is empty; write a rule (see the rule-authoring guide).`]]
   ];
 

@@ -11,7 +11,39 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
  */
 import { brotliDecompressSync } from 'node:zlib';
-import { ALIAS_DATA } from './aliases.data.js';
+import * as data from './aliases.data.js';
+
+/*
+ * Until the data file is regenerated in the sharded layout (landing regenerates it from the script),
+ * the committed file may still be the earlier one: one compressed text, complete types as `@` lines.
+ * TRANSITIONAL: removed once the sharded file has landed.
+ */
+const generated = data as unknown as {
+  ALIAS_COUNT: number;
+  ALIAS_SHARDS?: Map<string, string>;
+  COMPLETE_TYPES?: string[];
+  ALIAS_DATA?: string;
+};
+const ALIAS_COUNT = generated.ALIAS_COUNT;
+const ALIAS_SHARDS = generated.ALIAS_SHARDS ?? new Map<string, string>();
+const legacyLines = generated.ALIAS_DATA
+  ? brotliDecompressSync(Buffer.from(generated.ALIAS_DATA, 'base64')).toString('utf8').split('\n')
+  : [];
+const COMPLETE_TYPES =
+  generated.COMPLETE_TYPES ?? legacyLines.filter(line => line.startsWith('@')).map(line => line.slice(1));
+if (!generated.ALIAS_SHARDS) {
+  const byNamespace = new Map<string, string[]>();
+  for (const line of legacyLines) {
+    if (line.startsWith('@')) continue;
+    const name = line.split('\t')[0].toLowerCase();
+    const slash = name.indexOf('/');
+    const ns = slash < 0 ? name : name.slice(0, slash);
+    if (!byNamespace.has(ns)) byNamespace.set(ns, []);
+    byNamespace.get(ns)!.push(line);
+  }
+  for (const [ns, lines] of byNamespace) ALIAS_SHARDS.set(ns, lines.join('\n'));
+}
+const legacy = !generated.ALIAS_SHARDS;
 
 interface Entry {
   name: string;
@@ -22,46 +54,61 @@ interface Entry {
 }
 
 interface Catalog {
+  /** The aliases of the namespaces unpacked so far, by lower-cased name. */
   aliases: Map<string, Entry>;
   /** Resource types whose aliases the catalog holds completely: lower-cased → as spelled. */
   completeTypes: Map<string, string>;
 }
 
-let catalog: Catalog | undefined;
+const catalog: Catalog = {
+  aliases: new Map(),
+  completeTypes: new Map(COMPLETE_TYPES.map(type => [type.toLowerCase(), type]))
+};
+const unpacked = new Set<string>();
 
 function conventionalPath(name: string): string {
   return `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 }
 
-function load(): Catalog {
-  if (catalog) return catalog;
-  const text = brotliDecompressSync(Buffer.from(ALIAS_DATA, 'base64')).toString('utf8');
-  const aliases = new Map<string, Entry>();
-  const completeTypes = new Map<string, string>();
+/** The provider namespace of an alias name (lower-cased): its part before the first '/'. */
+function namespaceOf(lower: string): string {
+  const slash = lower.indexOf('/');
+  return slash < 0 ? lower : lower.slice(0, slash);
+}
+
+/**
+ * The catalog with the aliases of `namespace` unpacked (all namespaces when none is given): a run
+ * unpacks the few providers its definitions read, not the 65,000 aliases of all of them.
+ */
+function load(namespace?: string): Catalog {
+  for (const ns of namespace === undefined ? ALIAS_SHARDS.keys() : [namespace]) {
+    if (unpacked.has(ns)) continue;
+    unpacked.add(ns);
+    const data = ALIAS_SHARDS.get(ns);
+    if (data !== undefined) unpack(legacy ? data : brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8'));
+  }
+  return catalog;
+}
+
+function unpack(text: string): void {
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
     start = end + 1;
-    if (line.startsWith('@')) {
-      completeTypes.set(line.slice(1).toLowerCase(), line.slice(1));
-      continue;
-    }
     const fields = line.split('\t');
     const name = fields[0];
     const last = fields[fields.length - 1];
     const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
     const paths = fields.slice(1, flags ? -1 : undefined);
-    aliases.set(name.toLowerCase(), {
+    catalog.aliases.set(name.toLowerCase(), {
       name,
       paths: paths.length > 0 ? paths : [conventionalPath(name)],
       modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
       fromDefinitions: flags.includes('c')
     });
   }
-  catalog = { aliases, completeTypes };
-  return catalog;
 }
 
 /** What the catalog says about an alias name. */
@@ -108,8 +155,8 @@ const numericIndex = /\[\s*\d+\s*\]/;
 
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 export function lookupAlias(alias: string): AliasLookup {
-  const { aliases, completeTypes } = load();
   const lower = alias.toLowerCase();
+  const { aliases, completeTypes } = load(namespaceOf(lower));
   const found = aliases.get(lower);
   if (found) {
     return {
@@ -145,12 +192,13 @@ export function lookupAlias(alias: string): AliasLookup {
 
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 export function aliasModifiable(alias: string): boolean | undefined {
-  return load().aliases.get(alias.toLowerCase())?.modifiable;
+  const lower = alias.toLowerCase();
+  return load(namespaceOf(lower)).aliases.get(lower)?.modifiable;
 }
 
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
 export function isCompleteType(resourceType: string): boolean {
-  return load().completeTypes.has(resourceType.toLowerCase());
+  return catalog.completeTypes.has(resourceType.toLowerCase());
 }
 
 /** Edit distance, for suggestions only (short strings, bounded work). */
@@ -174,8 +222,9 @@ function distance(a: string, b: string): number {
  * the catalog has aliases under), by edit distance of the part after the type.
  */
 export function nearestAliases(alias: string, count = 3): string[] {
-  const { aliases } = load();
   const lower = alias.toLowerCase();
+  // Every prefix looked under starts with the alias's namespace: only that namespace is needed.
+  const { aliases } = load(namespaceOf(lower));
   if (aliases.has(lower)) return [aliases.get(lower)!.name];
   const parts = lower.split('/');
   for (let n = parts.length - 1; n >= 1; n--) {
@@ -198,7 +247,10 @@ export function aliasesWithPath(path: string, types?: string[], count = 3): stri
   const wanted = path.toLowerCase();
   const typePrefixes = types && types.length > 0 ? types.map(t => `${t.toLowerCase()}/`) : undefined;
   const out: string[] = [];
-  for (const [key, entry] of load().aliases) {
+  const { aliases } = load();
+  // In name order, as the catalog lists them, whichever namespaces were unpacked first.
+  for (const key of sortedNames()) {
+    const entry = aliases.get(key)!;
     if (!entry.paths.some(p => p.toLowerCase() === wanted)) continue;
     if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0)) continue;
     out.push(entry.name);
@@ -227,7 +279,13 @@ export function aliasPath(alias: string): AliasResolution {
   return { path, known: false, paths: [path] };
 }
 
+let sorted: string[] | undefined;
+function sortedNames(): string[] {
+  sorted ??= [...load().aliases.keys()].sort();
+  return sorted;
+}
+
 /** How many aliases the shipped catalog holds. */
 export function aliasCount(): number {
-  return load().aliases.size;
+  return ALIAS_COUNT;
 }

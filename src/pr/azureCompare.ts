@@ -118,7 +118,10 @@ const ajv = new Ajv2020({
   strictSchema: true,
   strictTypes: false,
   strictTuples: false,
-  strictRequired: false
+  strictRequired: false,
+  // The schemas are the rule files', already checked against JSON Schema's meta-schema when the rules
+  // were read (src/rules); checking them again here would compile that meta-schema a second time.
+  validateSchema: false
 });
 
 /** Where in the data the unknowns stand, as pointer segments. */

@@ -4,7 +4,7 @@
  * shape) with the same care: every mistake, with its file and line.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError, UserErrors } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
@@ -13,7 +13,7 @@ import { compileRelationRule, type RelationSpec } from './relation.js';
 import { compileTransitionRule, type ResourcePair } from './transition.js';
 
 const pointer = { type: 'string', pattern: '^(/[^/]+)+$' };
-const relationSpecSchema = {
+export const relationSpecSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['target', 'grants'],
@@ -57,9 +57,19 @@ const relationSpecSchema = {
   }
 } as const;
 
-const validateSpec = new Ajv2020({ allErrors: true, allowUnionTypes: true, ownProperties: true }).compile(
-  relationSpecSchema
-);
+let specValidator: ValidateFunction | undefined;
+
+/** Compiled on first use, not when the module loads: `cmk-guard --version` has no relation to check. */
+function validateSpec(relation: unknown): boolean {
+  // The spec schema is ours and fixed: it is not checked against JSON Schema's meta-schema at every start.
+  specValidator ??= new Ajv2020({
+    allErrors: true,
+    allowUnionTypes: true,
+    ownProperties: true,
+    validateSchema: false
+  }).compile(relationSpecSchema);
+  return specValidator(relation) as boolean;
+}
 
 function specErrors(rule: Rule): UserError[] {
   if (rule.relation === undefined) {
@@ -67,7 +77,7 @@ function specErrors(rule: Rule): UserError[] {
     return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
   }
   if (validateSpec(rule.relation)) return [];
-  return (validateSpec.errors as ErrorObject[]).map(error => {
+  return (specValidator!.errors as ErrorObject[]).map(error => {
     const where = `/relation${error.instancePath}`;
     const at = rule.positionOf(where) ?? rule.positionOf('/relation') ?? { file: rule.file, line: 1, column: 1 };
     const detail =

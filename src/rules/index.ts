@@ -55,7 +55,10 @@ function metaValidators() {
       allowUnionTypes: true,
       allErrors: true,
       verbose: true,
-      ownProperties: true
+      ownProperties: true,
+      // The meta-schemas are ours and fixed (their tests compile them checked): not checking them
+      // against JSON Schema's own meta-schema saves compiling that at every start.
+      validateSchema: false
     });
     validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
   }
@@ -122,8 +125,15 @@ function ruleErrors(doc: ParsedDocument): UserError[] {
       )
     );
   }
-  for (const field of ['schema', 'appliesTo'] as const) {
-    const schema = value[field];
+  const relation = isMapping(value.relation) ? value.relation : undefined;
+  const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
+  const schemas: [string, Json | undefined][] = [
+    ['/schema', value.schema],
+    ['/appliesTo', value.appliesTo],
+    ['/relation/grants/accessPolicy', grants?.accessPolicy],
+    ['/relation/grants/roleAssignment', grants?.roleAssignment]
+  ];
+  for (const [pointer, schema] of schemas) {
     if (
       schema === undefined ||
       (typeof schema !== 'object' && typeof schema !== 'boolean') ||
@@ -131,8 +141,8 @@ function ruleErrors(doc: ParsedDocument): UserError[] {
       schema === null
     )
       continue;
-    const unknown = unknownKeywordErrors(schema, `/${field}`, doc);
-    errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, `/${field}`, doc)));
+    const unknown = unknownKeywordErrors(schema, pointer, doc);
+    errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, pointer, doc)));
   }
   return errors;
 }
