@@ -4,14 +4,19 @@
  * findings document is what every reporter renders.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readTextFile } from './model/textFile.js';
 import path from 'node:path';
 import { aliasCatalogFromPathLookup, compileRule, type AliasCatalog } from './compiler/index.js';
 import { aliasPath } from './engine/aliases.js';
 import type { CompiledDefinition } from './engine/index.js';
-import { evaluateDefinitions, loadDefinition, loadDefinitionsFromDirectory } from './engine/index.js';
+import {
+  evaluateDefinitions,
+  evaluationPlan,
+  loadDefinition,
+  loadDefinitionsFromPath,
+  type PolicySet
+} from './engine/index.js';
 import type { Json } from './model/value.js';
-import { collectUserErrors, UserError, UserErrors } from './model/errors.js';
+import { collectUserErrors, throwUserErrors, UserError, UserErrors } from './model/errors.js';
 import type { Finding, FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
 import { displayPath } from './paths.js';
@@ -66,6 +71,8 @@ export interface EvaluateRequest {
   baseline?: string;
   /** The run's clock, for exceptions' expiry dates (fixed in tests). */
   now?: Date;
+  /** Where to find the Bicep CLI (PATH); defaults to this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -85,17 +92,23 @@ interface LoadedRules {
   /** Rules and definitions the selection left out. */
   leftOut: NotRun[];
   overrides: OverridePlan;
+  /** Files under the definitions paths that are not definitions (assignments, say). */
+  skipped: { file: string; reason: string }[];
 }
 
 type NotRun = NonNullable<FindingsDocument['notRun']>[number];
 
 function loadRules(request: EvaluateRequest): LoadedRules {
-  const external = loadExternalDefinitions(request);
+  const { definitions: external, skipped } = loadExternalDefinitions(request);
   const loaded = loadPolicyFolders(request);
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
   ];
+  if (candidates.length === 0)
+    throw new UserError(
+      'there is nothing to evaluate with: no rules (the policies are turned off) and no policy definitions; use the bundled rules, or give a rules folder or definitions.'
+    );
   const { selected, leftOut } = applySelection(candidates, request.selection);
   const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
   const definitions: CompiledDefinition[] = [];
@@ -129,7 +142,8 @@ function loadRules(request: EvaluateRequest): LoadedRules {
     pullRequest,
     transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
     leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
-    overrides
+    overrides,
+    skipped
   };
 }
 
@@ -156,32 +170,36 @@ function loadPolicyFolders(request: EvaluateRequest): Rule[] {
 }
 
 /** The Azure Policy definitions the request names, loaded. */
-export function loadExternalDefinitions(request: Pick<EvaluateRequest, 'cwd' | 'definitions'>): CompiledDefinition[] {
+export function loadExternalDefinitions(request: Pick<EvaluateRequest, 'cwd' | 'definitions'>): {
+  definitions: CompiledDefinition[];
+  skipped: { file: string; reason: string }[];
+} {
   const definitions: CompiledDefinition[] = [];
+  const sets: PolicySet[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  const errors: UserError[] = [];
   for (const entry of request.definitions ?? []) {
     const target = path.resolve(request.cwd, entry);
     if (!existsSync(target))
       throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-    if (statSync(target).isDirectory()) {
-      const { loaded, failures } = loadDefinitionsFromDirectory(target);
-      if (failures.length) {
-        throw new UserErrors(failures.map(f => new UserError(f.message, { file: displayPath(f.file, request.cwd) })));
-      }
-      definitions.push(...loaded);
-    } else {
-      const text = readTextFile(target).replace(/^\uFEFF/, '');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (error) {
-        throw new UserError(`the definition file is not valid JSON (${(error as Error).message}); fix the JSON.`, {
-          file: entry
-        });
-      }
-      definitions.push(loadDefinition({ file: target, json }));
-    }
+    const contents = loadDefinitionsFromPath(target);
+    errors.push(...contents.failures.map(f => new UserError(f.message, { file: displayPath(f.file, request.cwd) })));
+    // A definitions path the user named that holds no definition would check nothing.
+    if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
+      errors.push(
+        new UserError(
+          `holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`,
+          { file: entry }
+        )
+      );
+    definitions.push(...contents.loaded);
+    sets.push(...contents.sets);
+    skipped.push(...contents.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason })));
   }
-  return definitions;
+  throwUserErrors(errors);
+  const plan = evaluationPlan(definitions, sets);
+  throwUserErrors(plan.errors);
+  return { definitions: plan.definitions, skipped };
 }
 
 function relativeFindings(findings: Finding[], cwd: string): Finding[] {
@@ -191,7 +209,15 @@ function relativeFindings(findings: Finding[], cwd: string): Finding[] {
 }
 
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
-  const { definitions, rules, pullRequest, transitionRules, leftOut, overrides } = loadRules(request);
+  const {
+    definitions,
+    rules,
+    pullRequest,
+    transitionRules,
+    leftOut,
+    overrides,
+    skipped: notDefinitions
+  } = loadRules(request);
   const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
@@ -201,6 +227,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   if (request.templates?.length) {
     const discovered = loadTemplates(request.templates, {
       cwd: request.cwd,
+      env: request.env,
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides
     });
@@ -211,6 +238,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     for (const error of discovered.errors) errors.push(inputError(error, request.cwd));
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
+  skipped.push(...notDefinitions);
   for (const file of request.resources ?? []) {
     const snapshot = loadResourceSnapshot(path.resolve(request.cwd, file));
     // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
@@ -303,7 +331,11 @@ function inputError(error: UserError, cwd: string): NonNullable<FindingsDocument
 
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resource[] {
-  const discovered = loadTemplates(patterns, { cwd: request.cwd, parameterOverrides: request.parameterOverrides });
+  const discovered = loadTemplates(patterns, {
+    cwd: request.cwd,
+    env: request.env,
+    parameterOverrides: request.parameterOverrides
+  });
   return discovered.templates.flatMap(t => t.resources);
 }
 
@@ -316,6 +348,7 @@ function loadBaseResources(request: EvaluateRequest): Resource[] {
     const cwd = inBaseCheckout(checkout, '.', request.cwd);
     const discovered = loadTemplates(patterns, {
       cwd,
+      env: request.env,
       parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
       parameterOverrides: request.parameterOverrides
     });

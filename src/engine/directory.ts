@@ -1,18 +1,19 @@
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
- * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
- * over and listed as skipped.
+ * definition, an initiative or a list of them in any accepted shape (definitionFiles.ts).
+ * Assignments, exemptions and other JSON are passed over and listed as skipped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isUserError } from '../model/errors.js';
-import { definitionShape, loadDefinition, type CompiledDefinition } from './definition.js';
-import { UnsupportedError } from './errors.js';
+import { definitionShape, type CompiledDefinition } from './definition.js';
+import { readDefinitionJson, type DefinitionFileContents, type PolicySet } from './definitionFiles.js';
 import { UserError } from '../model/errors.js';
 import { readTextFile } from '../model/textFile.js';
 
 export interface DirectoryLoad {
   loaded: CompiledDefinition[];
+  /** Policy set definitions (initiatives), evaluated through their members. */
+  sets: PolicySet[];
   failures: { file: string; kind: 'invalid' | 'unsupported'; message: string }[];
   skipped: { file: string; reason: string }[];
 }
@@ -53,31 +54,35 @@ export function classifyDefinitionFile(json: unknown): { definition: true } | { 
 }
 
 export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
-  const result: DirectoryLoad = { loaded: [], failures: [], skipped: [] };
+  const result: DirectoryLoad = { loaded: [], sets: [], failures: [], skipped: [] };
   for (const file of jsonFiles(dir)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readTextFile(file).replace(/^\uFEFF/, ''));
-    } catch (error) {
-      const message = error instanceof UserError ? error.message : `not valid JSON: ${(error as Error).message}`;
-      result.failures.push({ file, kind: 'invalid', message });
-      continue;
-    }
-    const kind = classifyDefinitionFile(json);
-    if (!kind.definition) {
-      result.skipped.push({ file, reason: kind.reason });
-      continue;
-    }
-    try {
-      result.loaded.push(loadDefinition({ file, json }));
-    } catch (error) {
-      if (!isUserError(error)) throw error;
-      result.failures.push({
-        file,
-        kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
-        message: error.message
-      });
-    }
+    const contents = readDefinitionFile(file);
+    result.loaded.push(...contents.definitions);
+    result.sets.push(...contents.sets);
+    result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message })));
+    result.skipped.push(...contents.skipped);
   }
   return result;
+}
+
+/** The definitions under a folder, or in one file. */
+export function loadDefinitionsFromPath(target: string): DirectoryLoad {
+  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target);
+  const { definitions, sets, failures, skipped } = readDefinitionFile(target);
+  return { loaded: definitions, sets, failures, skipped };
+}
+
+/**
+ * One file of definitions: a definition, an initiative, or a list of them (`az policy definition
+ * list`); a file that is not JSON is a failure.
+ */
+export function readDefinitionFile(file: string): DefinitionFileContents {
+  let json: unknown;
+  try {
+    json = JSON.parse(readTextFile(file).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const message = error instanceof UserError ? error.message : `not valid JSON: ${(error as Error).message}`;
+    return { definitions: [], sets: [], failures: [{ file, at: '', kind: 'invalid', message }], skipped: [] };
+  }
+  return readDefinitionJson(json, file);
 }

@@ -32,7 +32,14 @@ export {
   type PolicyDefinitionSource
 } from './definition.js';
 export { DefinitionError, UnsupportedError } from './errors.js';
-export { loadDefinitionsFromDirectory, classifyDefinitionFile, type DirectoryLoad } from './directory.js';
+export {
+  loadDefinitionsFromDirectory,
+  loadDefinitionsFromPath,
+  classifyDefinitionFile,
+  readDefinitionFile,
+  type DirectoryLoad
+} from './directory.js';
+export { evaluationPlan, readDefinitionJson, type PolicySet, type DefinitionFileContents } from './definitionFiles.js';
 export { canonicalEffect, severityOfEffect } from './effects.js';
 export { resolveMode, isIndexedType } from './modes.js';
 export { severityOf, toFinding } from './findings.js';
