@@ -15,5 +15,14 @@ export default tseslint.config(
     }
   },
   { files: ['src/azure/**'], rules: { 'no-restricted-imports': 'off' } },
-  { files: ['scripts/**/*.js', '*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } }
+  { files: ['scripts/**/*.js', '*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    // Stand-ins for external programs that tests put on PATH: plain Node scripts, CommonJS.
+    files: ['__tests__/support/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' }
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  }
 );

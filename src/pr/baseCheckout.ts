@@ -45,7 +45,9 @@ export function readBaseCheckout(ref: string, folders: string[], cwd: string): B
     .split('\0')
     // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
     // for (and could ask for another object); a name that climbs out of the tree is not written.
-    .filter(name => /\.(json|jsonc)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
+    .filter(
+      name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..')
+    );
   const root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-base-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {

@@ -234,6 +234,7 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
       });
     }
   }
+  if (rules.length === 0 && errors.length === 0) throw noRuleFiles(dir, entries);
   const byName = new Map<string, Rule>();
   for (const rule of rules) {
     const first = byName.get(rule.name);
@@ -261,4 +262,24 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
     });
   throwUserErrors(errors);
   return { pack: manifest, rules };
+}
+
+/** A rules folder without a rule file would check nothing: say where the rules are, if they are in a subfolder. */
+function noRuleFiles(dir: string, entries: string[]): UserError {
+  const nested: string[] = [];
+  for (const entry of entries) {
+    const sub = path.join(dir, entry);
+    try {
+      if (!fs.statSync(sub).isDirectory()) continue;
+      for (const inner of fs.readdirSync(sub).sort())
+        if (RULE_EXTENSIONS.includes(path.extname(inner)) && !PACK_FILES.includes(inner))
+          nested.push(path.join(entry, inner));
+    } catch {
+      // unreadable: nothing to suggest
+    }
+  }
+  const hint = nested.length
+    ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
+    : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
+  return new UserError(`the rules folder holds no rule files.${hint}`, { file: dir });
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
 import { boundaryFor, escapeReason } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
-import { expandPattern } from './glob.js';
+import { expandPattern, hasGlob } from './glob.js';
+import { compileBicepFile, compileBicepParamFile, isBicepFile, isBicepParamFile, usingTarget } from './bicep/index.js';
 import { MAX_INPUT_BYTES, UnreadableTextError, readTextFile } from '../model/textFile.js';
 import { TEMPLATE_SCHEMA, conventionalParameterFile } from './parameters.js';
 import {
@@ -23,77 +24,149 @@ export interface DiscoveryResult {
 function stem(file: string): string {
   return path
     .basename(file)
-    .replace(/\.jsonc?$/i, '')
+    .replace(/\.(jsonc?|bicep)$/i, '')
     .toLowerCase();
 }
 
-/** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
+/** Whether a file that is not text, or too large to read, still names the template schema near its start. */
 function looksLikeTemplate(file: string): boolean {
+  let fd: number | undefined;
   try {
-    return TEMPLATE_SCHEMA.test(fs.readFileSync(file).toString('latin1'));
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(64 * 1024);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    return TEMPLATE_SCHEMA.test(head.subarray(0, read).toString('latin1'));
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
 /**
  * The explicit parameter files that belong to a template: all of them when one template
- * was found, otherwise those named `<template stem>.parameters….json`.
+ * was found, otherwise those named `<template stem>.parameters….json` and the `.bicepparam`
+ * files whose `using` names it.
  */
 function explicitFilesFor(template: string, explicit: string[], templateCount: number): string[] {
   if (templateCount === 1) return explicit;
   const own = stem(template) + '.parameters';
-  return explicit.filter(f => stem(f).startsWith(own) && path.dirname(f) === path.dirname(template));
+  return explicit.filter(f =>
+    isBicepParamFile(f)
+      ? usingTargetOrNull(f) === path.resolve(template)
+      : stem(f).startsWith(own) && path.dirname(f) === path.dirname(template)
+  );
+}
+
+function usingTargetOrNull(file: string): string | null {
+  try {
+    return usingTarget(file);
+  } catch {
+    return null;
+  }
+}
+
+/** `<stem>.parameters.json` beside a template, or for a Bicep file `<stem>.bicepparam`. */
+function conventionalParameterFiles(template: string): string[] {
+  const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
+  if (json) return [json];
+  if (isBicepFile(template)) {
+    const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
+    if (fs.existsSync(bicepparam)) return [bicepparam];
+  }
+  return [];
+}
+
+/** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
+function compiledByBicep(value: unknown): boolean {
+  const metadata = (value as { metadata?: { _generator?: { name?: unknown } } } | null)?.metadata;
+  return typeof metadata?._generator?.name === 'string' && metadata._generator.name.toLowerCase() === 'bicep';
+}
+
+export interface DiscoveryOptions extends TemplateLoadOptions {
+  cwd: string;
 }
 
 /**
- * Finds the templates that globs or folders name and expands each. JSON files that are not
- * deployment templates (package.json, parameter files, anything without a template
- * `$schema`) are skipped with a reason; an error in one template does not stop the others.
+ * Finds the templates that globs, folders and files name and expands each. JSON files that are
+ * not deployment templates (package.json, parameter files, anything without a template
+ * `$schema`) are skipped with a reason when a glob or a folder happened to match them, and are
+ * an error when the user named the file itself; a pattern that matches no template at all is an
+ * error too, as nothing would be checked. `.bicep` files are compiled with the Bicep CLI, and a
+ * `.bicepparam` file named as a template deploys the template its `using` names. An error in
+ * one template does not stop the others.
  */
-export function loadTemplates(patterns: string[], options: TemplateLoadOptions & { cwd: string }): DiscoveryResult {
+export function loadTemplates(patterns: string[], options: DiscoveryOptions): DiscoveryResult {
   const result: DiscoveryResult = { templates: [], errors: [], skipped: [] };
   const explicit = (options.parameterFiles ?? []).map(f => path.resolve(options.cwd, f));
   const root = path.resolve(options.root ?? options.cwd);
+  const env = options.env ?? process.env;
   const files: string[] = [];
+  /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
+  const named = new Set<string>();
+  const matchedBy = new Map<string, string[]>();
   for (const pattern of patterns) {
     const matched = expandPattern(pattern, options.cwd, root);
     if (matched.length === 0) {
       result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
     }
+    matchedBy.set(pattern, matched);
+    if (!hasGlob(pattern) && matched.length === 1 && isFile(matched[0])) named.add(matched[0]);
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }
+  const pass = (file: string, reason: string, fix: string): void => {
+    if (named.has(file))
+      result.errors.push(new UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
+    else result.skipped.push({ file, reason });
+  };
   const candidates: { file: string; doc: ReturnType<typeof parseJsonWithPositions> }[] = [];
+  const bicepFiles: string[] = [];
+  const bicepParamFiles: string[] = [];
+  const failed = new Set<string>();
   for (const file of files) {
     const escape = escapeReason(file, boundaryFor(file, root));
     if (escape) {
       result.errors.push(
         new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file })
       );
+      failed.add(file);
       continue;
     }
     if (explicit.includes(file)) {
-      result.skipped.push({ file, reason: 'a parameter file' });
+      pass(file, 'a parameter file given with --parameters', 'name it only as a parameter file');
+      continue;
+    }
+    if (isBicepFile(file)) {
+      bicepFiles.push(file);
+      continue;
+    }
+    if (isBicepParamFile(file)) {
+      if (named.has(file)) bicepParamFiles.push(file);
+      else
+        result.skipped.push({ file, reason: 'a Bicep parameter file (pair it with its template with --parameters)' });
       continue;
     }
     if (!/\.jsonc?$/i.test(file)) {
-      result.skipped.push({ file, reason: 'not a .json file' });
+      pass(file, 'not a .json or .bicep file', 'give an ARM template (.json) or a Bicep file (.bicep)');
       continue;
     }
     let doc;
     try {
       doc = parseJsonWithPositions(readTextFile(file), file);
     } catch (error) {
-      // A file that does not even parse is reported only when it looks like a template.
-      if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(readTextFile(file))) {
-        result.skipped.push({ file, reason: 'not valid JSON' });
+      if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
+        pass(file, 'not valid JSON', 'fix the JSON, or leave the file out of the patterns');
       } else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
-        // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.
-        result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+        // Azure Resource Manager refuses templates over 4 MB; a file that says it is a template is an error.
+        if (looksLikeTemplate(file) || named.has(file)) {
+          result.errors.push(error);
+          failed.add(file);
+        } else result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
       } else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
-        result.skipped.push({ file, reason: 'not UTF-8 text' });
+        pass(file, 'not UTF-8 text', 'save it as UTF-8');
       } else if (error instanceof UserError) {
         result.errors.push(error);
+        failed.add(file);
       } else {
         throw error;
       }
@@ -101,25 +174,100 @@ export function loadTemplates(patterns: string[], options: TemplateLoadOptions &
     }
     const reason = notATemplateReason(doc.value);
     if (reason) {
-      result.skipped.push({ file, reason });
+      pass(file, reason, 'give a deployment template (its $schema ends in deploymentTemplate.json#)');
+      continue;
+    }
+    // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice.
+    const source = file.replace(/\.jsonc?$/i, '.bicep');
+    if (
+      compiledByBicep(doc.value) &&
+      bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
+      !named.has(file)
+    ) {
+      result.skipped.push({ file, reason: `compiled from ${path.basename(source)}, which is checked instead` });
       continue;
     }
     candidates.push({ file, doc });
   }
-  for (const { file, doc } of candidates) {
+  const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
+  const parameterFilesFor = (template: string): string[] => {
+    const used = explicitFilesFor(template, explicit, templateCount);
+    return used.length ? used : conventionalParameterFiles(template);
+  };
+  const expand = (file: string, action: () => ExpandedTemplate): void => {
     try {
-      let parameterFilesUsed = explicitFilesFor(file, explicit, candidates.length);
-      if (parameterFilesUsed.length === 0) {
-        const paired = conventionalParameterFile(file);
-        parameterFilesUsed = paired ? [paired] : [];
-      }
-      const expanded = expandTemplateDocument(doc, { ...options, root, parameterFilesUsed });
+      const expanded = action();
       result.templates.push(expanded);
       result.errors.push(...expanded.errors);
     } catch (error) {
-      if (error instanceof UserError) result.errors.push(error);
-      else throw error;
+      if (error instanceof UserError) {
+        result.errors.push(error);
+        failed.add(file);
+      } else throw error;
     }
+  };
+  const bicep = (file: string) => ({ env, boundary: boundaryFor(file, root) });
+  for (const { file, doc } of candidates) {
+    expand(file, () => {
+      const parameterFiles = parameterFilesFor(file);
+      return expandTemplateDocument(doc, {
+        ...options,
+        root,
+        parameterFilesUsed: parameterFiles.filter(f => !isBicepParamFile(f)),
+        parameterDocuments: parameterFiles
+          .filter(isBicepParamFile)
+          .flatMap(f => compileBicepParamFile(f, bicep(f)).parameters ?? [])
+      });
+    });
+  }
+  for (const file of bicepFiles) {
+    expand(file, () => {
+      const compiled = compileBicepFile(file, bicep(file));
+      const parameterFiles = parameterFilesFor(file);
+      return expandTemplateDocument(compiled.template, {
+        ...options,
+        root,
+        parameterFilesUsed: parameterFiles.filter(f => !isBicepParamFile(f)),
+        parameterDocuments: parameterFiles
+          .filter(isBicepParamFile)
+          .flatMap(f => compileBicepParamFile(f, bicep(f)).parameters ?? [])
+      });
+    });
+  }
+  for (const file of bicepParamFiles) {
+    expand(file, () => {
+      const compiled = compileBicepParamFile(file, bicep(file));
+      return expandTemplateDocument(compiled.template, {
+        ...options,
+        root,
+        parameterFilesUsed: [],
+        parameterDocuments: compiled.parameters ? [compiled.parameters] : []
+      });
+    });
+  }
+  // A pattern that matched files but not one template checks nothing: say so rather than pass.
+  const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
+  for (const [pattern, matched] of matchedBy) {
+    if (matched.length === 0 || matched.some(f => templateFiles.has(f)) || matched.every(f => named.has(f))) continue;
+    const reasons = result.skipped.filter(s => matched.includes(s.file));
+    const shown = reasons
+      .slice(0, 3)
+      .map(s => `${path.relative(options.cwd, s.file) || s.file} (${s.reason})`)
+      .join(', ');
+    result.errors.push(
+      new UserError(
+        `'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`,
+        { file: pattern }
+      )
+    );
   }
   return result;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -136,7 +136,7 @@ function leadsOut(folder: string, boundary: string | undefined): boolean {
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
 export function expandPattern(pattern: string, cwd: string, boundary?: string): string[] {
@@ -151,7 +151,7 @@ export function expandPattern(pattern: string, cwd: string, boundary?: string): 
     }
     // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
     if (stat.isDirectory() && leadsOut(full, boundary)) return [full];
-    if (stat.isDirectory()) return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
+    if (stat.isDirectory()) return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
     return [full];
   }
   const segments = posixPattern.split('/');

@@ -4,7 +4,7 @@ import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
-import { parseJsonWithPositions } from './json.js';
+import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import { joinPointer } from '../model/pointer.js';
 import { readTextFile } from '../model/textFile.js';
 import type { ExpressionFailure } from './arm/failures.js';
@@ -34,7 +34,12 @@ export const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 export const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 
 export function loadParameterFile(file: string): SuppliedParameters {
-  const doc = parseJsonWithPositions(readTextFile(file), file);
+  return parametersFromDocument(parseJsonWithPositions(readTextFile(file), file));
+}
+
+/** The values of a parsed parameter file (one a `.bicepparam` file compiles to, say). */
+export function parametersFromDocument(doc: PositionedJson): SuppliedParameters {
+  const file = doc.file;
   const origin = `parameter file ${path.basename(file)}`;
   if (!isObject(doc.value)) {
     throw new UserError('a parameter file must be a JSON object with a "parameters" object.', {

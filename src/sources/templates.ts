@@ -11,9 +11,12 @@ import {
   conventionalParameterFile,
   loadParameterFile,
   mergeSupplied,
+  parametersFromDocument,
   overridesToSupplied
 } from './parameters.js';
 import { readTextFile } from '../model/textFile.js';
+import { existsSync } from 'node:fs';
+import { compileBicepFile, compileBicepParamFile, isBicepFile, isBicepParamFile } from './bicep/index.js';
 import { TemplateError } from './arm/errors.js';
 import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';
@@ -30,6 +33,8 @@ export interface TemplateLoadOptions {
    * inside it, after symbolic links are followed (see boundary.ts).
    */
   root?: string;
+  /** Where to find the Bicep CLI (PATH) for `.bicep` files; defaults to this process's environment. */
+  env?: NodeJS.ProcessEnv;
   scope?: {
     subscriptionId?: string;
     resourceGroup?: string;
@@ -76,14 +81,14 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
     location: scope.location ?? 'westus',
     tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
     managementGroup: 'mg',
-    deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.jsonc?$/i, '')
+    deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
   };
 }
 
 /** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
 export function expandTemplateDocument(
   doc: PositionedJson,
-  options: TemplateLoadOptions & { parameterFilesUsed?: string[] } = {}
+  options: TemplateLoadOptions & { parameterFilesUsed?: string[]; parameterDocuments?: PositionedJson[] } = {}
 ): ExpandedTemplate {
   const reason = notATemplateReason(doc.value);
   if (reason) {
@@ -96,8 +101,10 @@ export function expandTemplateDocument(
   const parameterFiles = options.parameterFilesUsed ?? [];
   const boundary = boundaryFor(doc.file, options.root);
   for (const file of parameterFiles) confine(file, boundary, 'the parameter file');
+  const parameterDocuments = options.parameterDocuments ?? [];
   const supplied = mergeSupplied(
     ...parameterFiles.map(loadParameterFile),
+    ...parameterDocuments.map(parametersFromDocument),
     overridesToSupplied(options.parameterOverrides ?? {})
   );
   const expansion: Expansion = {
@@ -127,7 +134,11 @@ export function expandTemplateDocument(
   return {
     file: doc.file,
     resources: finalStates(emitted, expansion.notes),
-    parameterFile: parameterFiles.length ? parameterFiles[parameterFiles.length - 1] : null,
+    parameterFile: parameterDocuments.length
+      ? parameterDocuments[parameterDocuments.length - 1].file
+      : parameterFiles.length
+        ? parameterFiles[parameterFiles.length - 1]
+        : null,
     notes: expansion.notes,
     errors: expansion.errors
   };
@@ -135,13 +146,23 @@ export function expandTemplateDocument(
 
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
 export function expandTemplateFile(file: string, options: TemplateLoadOptions = {}): ExpandedTemplate {
-  const doc = parseJsonWithPositions(readTextFile(file), file);
+  const bicep = { env: options.env ?? process.env, boundary: boundaryFor(file, options.root) };
+  const doc = isBicepFile(file)
+    ? compileBicepFile(file, bicep).template
+    : parseJsonWithPositions(readTextFile(file), file);
   let parameterFilesUsed = options.parameterFiles;
   if (!parameterFilesUsed) {
-    const paired = conventionalParameterFile(file);
-    parameterFilesUsed = paired ? [paired] : [];
+    const paired = conventionalParameterFile(file.replace(/\.bicep$/i, '.json'));
+    const bicepparam = file.replace(/\.bicep$/i, '.bicepparam');
+    parameterFilesUsed = paired ? [paired] : isBicepFile(file) && existsSync(bicepparam) ? [bicepparam] : [];
   }
-  return expandTemplateDocument(doc, { ...options, parameterFilesUsed });
+  return expandTemplateDocument(doc, {
+    ...options,
+    parameterFilesUsed: parameterFilesUsed.filter(f => !isBicepParamFile(f)),
+    parameterDocuments: parameterFilesUsed
+      .filter(isBicepParamFile)
+      .flatMap(f => compileBicepParamFile(f, { ...bicep, boundary: boundaryFor(f, options.root) }).parameters ?? [])
+  });
 }
 
 function where(resource: Resource): string {

@@ -1,0 +1,158 @@
+/**
+ * Bicep files as templates: compiled by the Bicep CLI on PATH, then read like any ARM template, with
+ * every position mapped back to the `.bicep` file (see sourceMap.ts). A `.bicepparam` file gives
+ * parameter values (and, named as a template, the template its `using` names).
+ */
+import * as path from 'node:path';
+import type { SourcePosition } from '../../model/resource.js';
+import { UserError } from '../../model/errors.js';
+import { readTextFile, MAX_INPUT_BYTES } from '../../model/textFile.js';
+import { isObject, type Json } from '../../model/value.js';
+import { splitPointer } from '../../model/pointer.js';
+import { confine } from '../boundary.js';
+import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from '../json.js';
+import { runBicep } from './cli.js';
+import { mapToBicep } from './sourceMap.js';
+import { isLocalPath, readBicep, type BicepFile } from './syntax.js';
+
+export { findBicepCli, INSTALL_BICEP } from './cli.js';
+
+export function isBicepFile(file: string): boolean {
+  return /\.bicep$/i.test(file);
+}
+
+export function isBicepParamFile(file: string): boolean {
+  return /\.bicepparam$/i.test(file);
+}
+
+export interface BicepOptions {
+  /** The environment to find the Bicep CLI in (PATH); the CLI gets only a safe part of it. */
+  env: NodeJS.ProcessEnv;
+  /** The repository: what the Bicep files may load (`loadTextContent`, modules, `import`) stays inside it. */
+  boundary: string | undefined;
+}
+
+/** A compiled Bicep deployment: the template, mapped to its `.bicep` files, and the parameter values a `.bicepparam` gave. */
+export interface CompiledBicep {
+  template: PositionedJson;
+  parameters: PositionedJson | null;
+  /** The `.bicep` file the template comes from. */
+  templateFile: string;
+}
+
+/** The `.bicep` file a `.bicepparam` file's `using` names, or null (`using none`, a registry template). */
+export function usingTarget(paramFile: string): string | null {
+  const target = readBicep(readTextFile(paramFile)).using;
+  return target && isLocalPath(target) ? path.resolve(path.dirname(paramFile), target) : null;
+}
+
+/** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
+export function compileBicepFile(file: string, options: BicepOptions): CompiledBicep {
+  checkWhatBicepReads(file, options.boundary);
+  const template = parseCompiled(runBicep(file, 'build', options.env), file);
+  return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file };
+}
+
+/**
+ * Compiles a `.bicepparam` file: the parameter values, with positions on its `param` lines, and the
+ * template its `using` names.
+ */
+export function compileBicepParamFile(file: string, options: BicepOptions): CompiledBicep {
+  checkWhatBicepReads(file, options.boundary);
+  const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
+  const value = output.value as { [key: string]: Json };
+  if (!isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
+    throw new UserError(
+      'the Bicep CLI did not write parametersJson and templateJson for this parameter file; update the Bicep CLI (build-params --stdout needs version 0.18.4 or later).',
+      { file }
+    );
+  const templateFile = usingTarget(file) ?? file;
+  const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, readTextFile);
+  const parsed = readBicep(readTextFile(file));
+  const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
+  return { template, parameters, templateFile };
+}
+
+function parseCompiled(text: string, file: string): PositionedJson {
+  if (text.length > MAX_INPUT_BYTES)
+    throw new UserError(
+      `the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`,
+      { file }
+    );
+  try {
+    return parseJsonWithPositions(text, file);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new UserError(
+      `the Bicep CLI wrote something that is not JSON for this file (${error.message}); check its version with \`bicep --version\`.`,
+      { file }
+    );
+  }
+}
+
+/** Parameter values compiled from a `.bicepparam` file, positioned at its `param` lines. */
+function mapParameters(compiled: PositionedJson, file: string, parsed: BicepFile): PositionedJson {
+  const map = (pointer: string): SourcePosition => {
+    const [section, name] = splitPointer(pointer);
+    const declared = section === 'parameters' && name !== undefined ? parsed.named.get(name.toLowerCase()) : undefined;
+    return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
+  };
+  return { value: compiled.value, file, positionOf: map, valuePositionOf: map };
+}
+
+/**
+ * What a Bicep compile may read: the file, the local modules and files it imports, and what its
+ * `load…()` functions load. A pull request controls all of them, and a loaded file's text ends up in
+ * the template (and so in findings shown on the pull request), so each must stay inside the
+ * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
+ * string literal cannot be checked, so it is refused too.
+ */
+export function checkWhatBicepReads(file: string, boundary: string | undefined): void {
+  const seen = new Set<string>();
+  const visit = (current: string, at?: { file: string; line: number; column: number }): void => {
+    const resolved = path.resolve(current);
+    if (seen.has(resolved) || seen.size > 1000) return;
+    seen.add(resolved);
+    confine(resolved, boundary, 'the Bicep file', at);
+    refuseGitFolder(resolved, boundary, 'the Bicep file', at);
+    let parsed: BicepFile;
+    try {
+      parsed = readBicep(readTextFile(resolved));
+    } catch (error) {
+      // A module that does not exist is the Bicep CLI's to report, with its line.
+      if (error instanceof UserError && at) return;
+      throw error;
+    }
+    const dir = path.dirname(resolved);
+    for (const load of parsed.loads) {
+      const where = { file: resolved, ...load.at };
+      if (load.path === null)
+        throw new UserError(
+          `${load.function}() here reads a path that is not a string literal; cmk-guard compiles Bicep only when it can check that every file it loads is inside the repository, so write the path as a literal.`,
+          where
+        );
+      const target = path.resolve(dir, load.path);
+      confine(target, boundary, `the file ${load.function}() loads,`, where);
+      refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
+    }
+    for (const reference of parsed.references)
+      if (/\.bicep(param)?$/i.test(reference.path) || reference.path.endsWith('.json'))
+        visit(path.resolve(dir, reference.path), { file: resolved, ...reference.at });
+  };
+  visit(file);
+}
+
+function refuseGitFolder(
+  file: string,
+  boundary: string | undefined,
+  what: string,
+  at?: { file: string; line: number; column: number }
+): void {
+  const base = boundary ?? path.dirname(file);
+  const inside = path.relative(base, file).split(path.sep);
+  if (inside.some(part => part.toLowerCase() === '.git'))
+    throw new UserError(
+      `cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`,
+      at ?? { file }
+    );
+}
