@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { commands } from '../../src/commands/registry.js';
 import { load as loadYaml } from 'js-yaml';
 import { runCli } from '../../src/commands/index.js';
 import { VERSION } from '../../src/version.js';
@@ -70,5 +73,30 @@ describe('cmk-guard CLI', () => {
     const t = io();
     expect(await runCli(['evaluate'], t.io)).toBe(2);
     expect(t.err.join('')).toContain('nothing to evaluate');
+  });
+
+  it.each(commands.map(c => [c.name]))('%s --help has a Usage line and an example', async name => {
+    const t = io();
+    expect(await runCli([name, '--help'], t.io)).toBe(0);
+    const help = t.out.join('');
+    expect(help.startsWith(`Usage: cmk-guard ${name}`)).toBe(true);
+    expect(help).toMatch(new RegExp(`\\nExamples?:\\n(  .*\\n)*?  cmk-guard ${name}\\b`));
+  });
+
+  it('compile --check gives the same answer from any working folder', async () => {
+    const policies = path.resolve('policies');
+    const compiled = path.resolve('policies/compiled');
+    for (const cwd of [process.cwd(), os.tmpdir(), policies]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['compile', '--policies', policies, '--out', compiled, '--check'], {
+        cwd,
+        env: {},
+        stdout: text => out.push(text),
+        stderr: text => err.push(text)
+      });
+      expect([cwd, code, err.join('')]).toEqual([cwd, 0, '']);
+      expect(out.join('')).toMatch(/compiled files in .* are up to date/);
+    }
   });
 });

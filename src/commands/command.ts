@@ -1,3 +1,6 @@
+import { UserError, UserErrors } from '../model/errors.js';
+import { escapeTerminal } from '../report/escape.js';
+
 /**
  * A CLI command: its help, its options (parsed strictly by node:util parseArgs, so an
  * unknown flag is an error), and what it does. The action door builds the same option
@@ -42,3 +45,12 @@ export interface Command {
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+
+/**
+ * Prints a user error on standard error, once, one line per mistake: `cmk-guard: file:line:col:
+ * message`, paths relative to the working folder, and nothing the input wrote can move the cursor.
+ */
+export function printUserError(io: CommandIO, error: UserError): void {
+  const errors = error instanceof UserErrors ? error.errors : [error];
+  for (const e of errors) io.stderr(`cmk-guard: ${escapeTerminal(e.describe(io.cwd))}\n`);
+}

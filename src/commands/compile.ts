@@ -10,7 +10,7 @@ import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.j
 import { compilePack, compileRule, type AliasCatalog } from '../compiler/index.js';
 import { engineAliasCatalog } from '../run.js';
 import { loadPolicyDirectory } from '../rules/index.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from './command.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, printUserError, type Command } from './command.js';
 
 /** The output files for a policy folder: path under OUT → content. */
 export function compileToFiles(policies: string, aliases: AliasCatalog, root: string): Map<string, string> {
@@ -48,15 +48,34 @@ function existingOutputs(out: string): string[] {
   return found;
 }
 
+/**
+ * What rule files' paths in the compiled output are relative to: the repository that holds the
+ * rules (the nearest folder above with `.git`, a folder or a worktree's file), else the folder above
+ * them. Not the working folder: `compile --check` must give the same answer wherever it runs.
+ */
+export function repositoryOf(policies: string): string {
+  for (let dir = path.resolve(policies); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(path.resolve(policies));
+  }
+}
+
 export function makeCompileCommand(aliases: () => AliasCatalog): Command {
   return {
     name: 'compile',
     summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
-    usage:
-      'cmk-guard compile --policies DIR --out OUT [--check]\n\n' +
-      'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and ' +
-      'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts. ' +
-      'With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+    usage: [
+      'Usage: cmk-guard compile --policies DIR --out OUT [--check]',
+      '',
+      'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and',
+      'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts.',
+      'Each definition records the rule file it comes from, relative to the repository that holds DIR (the',
+      'nearest folder above it with .git, else the folder above DIR), so the output is the same from any',
+      'working folder. With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+      '',
+      'Example:',
+      '  cmk-guard compile --policies policies --out policies/compiled --check'
+    ].join('\n'),
     options: {
       policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
       out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
@@ -72,10 +91,10 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
       const out = path.resolve(io.cwd, options.out);
       let files: Map<string, string>;
       try {
-        files = compileToFiles(policies, aliases(), io.cwd);
+        files = compileToFiles(policies, aliases(), repositoryOf(policies));
       } catch (error) {
         if (error instanceof UserError) {
-          io.stderr(`${error.describe()}\n`);
+          printUserError(io, error);
           return EXIT_USAGE;
         }
         throw error;

@@ -16,7 +16,10 @@ export const demoCommand: Command = {
     '',
     'Runs the bundled pack against the bundled examples/ (with examples/*/base/ as the state before the',
     'change, for the rules that compare before and after) and prints the report. Exits 0 when it ran:',
-    'the findings are the point of the demo.'
+    'the findings are the point of the demo.',
+    '',
+    'Example:',
+    '  cmk-guard demo'
   ].join('\n'),
   options: {},
   positionals: { min: 0, max: 0 },

@@ -70,7 +70,7 @@ export function givenSettings(options: OptionValues): GivenSettings {
  */
 export function evaluateSettings(
   options: OptionValues,
-  io: Pick<CommandIO, 'cwd' | 'now'>,
+  io: Pick<CommandIO, 'cwd' | 'now'> & Partial<Pick<CommandIO, 'env'>>,
   policiesDefault: string
 ): { request: EvaluateRequest; report: ReportSettings } {
   const resolved = resolveSettings(givenSettings(options), io.cwd, {
@@ -86,6 +86,7 @@ export function evaluateSettings(
   }
   const request: EvaluateRequest = {
     ...resolved.request,
+    ...(io.env ? { env: io.env } : {}),
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
     baseTemplates: list(options['base-templates']),
@@ -157,14 +158,15 @@ export const evaluateOptions: Command['options'] = {
     multiple: true,
     short: 't',
     placeholder: 'PATTERN',
-    description: 'ARM templates: a glob or a folder'
+    description: 'ARM templates and Bicep files: a glob, a folder or a file'
   },
   parameters: {
     type: 'string',
     multiple: true,
     short: 'p',
     placeholder: 'FILE',
-    description: 'a parameter file (otherwise paired by name: main.parameters.json)'
+    description:
+      'a parameter file, .json or .bicepparam (otherwise paired by name: main.parameters.json, main.bicepparam)'
   },
   parameter: {
     type: 'string',
@@ -247,9 +249,18 @@ export const evaluateCommand: Command = {
   usage: [
     'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE)... [options]',
     '',
-    'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions against the resources',
-    'of ARM templates (expanded as Azure Resource Manager would) and resource snapshots, and reports',
-    'one finding per applicable rule and resource: compliant, noncompliant, or indeterminate with why.'
+    'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions (files, folders, the',
+    'output of az policy definition list and az policy set-definition list) against the resources of ARM',
+    'templates and Bicep files (expanded as Azure Resource Manager would; .bicep compiled with the Bicep',
+    'CLI on PATH) and resource snapshots, and reports one finding per applicable rule and resource:',
+    'compliant, noncompliant, or indeterminate with why. A pattern that matches no template, or a named',
+    'file that is not one, is an error; files a glob happens to match that are not templates are skipped',
+    'and listed.',
+    '',
+    'Examples:',
+    "  cmk-guard evaluate --templates 'infra/**/*.bicep' --base origin/main",
+    "  cmk-guard evaluate -t infra --rules 'key-vault-*' --format compact",
+    '  cmk-guard evaluate --definitions builtin/ --resources snapshot.json --format sarif -o results.sarif'
   ].join('\n'),
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },

@@ -8,7 +8,7 @@ import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../model/pointer.js';
 import type { Command, OptionValues } from './command.js';
 import { evaluateOptions } from './evaluate.js';
-import { EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_OK, EXIT_USAGE, printUserError } from './command.js';
 
 /**
  * `cmk-guard expand TEMPLATE`: the resources a template deploys, as cmk-guard reads them,
@@ -96,11 +96,14 @@ export const expandCommand: Command = {
   usage: [
     'Usage: cmk-guard expand TEMPLATE [--parameters FILE]... [--parameter NAME=VALUE]... [--positions]',
     '',
-    'Expands an ARM template as Azure Resource Manager would (parameters, variables, copy loops, conditions,',
-    'nested deployments) and prints its resources as JSON, each with the file, line and column of its',
-    'declaration. Values that cannot be known before deployment print as "<unknown: reason>" and are listed',
-    'under "unknowns" with their key (two equal keys are the same unknown). --positions adds the line that',
-    'produced every property.'
+    'Expands an ARM template (or a .bicep file, compiled with the Bicep CLI on PATH) as Azure Resource',
+    'Manager would (parameters, variables, copy loops, conditions, nested deployments) and prints its',
+    'resources as JSON, each with the file, line and column of its declaration. Values that cannot be known',
+    'before deployment print as "<unknown: reason>" and are listed under "unknowns" with their key (two equal',
+    'keys are the same unknown). --positions adds the line that produced every property.',
+    '',
+    'Example:',
+    '  cmk-guard expand infra/main.json --parameters infra/main.parameters.json --positions'
   ].join('\n'),
   options: {
     parameters: evaluateOptions.parameters,
@@ -122,6 +125,7 @@ export const expandCommand: Command = {
       const str = (name: string): string | undefined =>
         typeof options[name] === 'string' ? (options[name] as string) : undefined;
       const expanded = expandTemplateFile(file, {
+        env: io.env,
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
         parameterOverrides: parseParameterOverrides(list(options.parameter)),
         scope: {
@@ -136,7 +140,7 @@ export const expandCommand: Command = {
       return expanded.errors.length ? EXIT_USAGE : EXIT_OK;
     } catch (error) {
       if (error instanceof UserError) {
-        io.stderr(`cmk-guard: ${error.describe()}\n`);
+        printUserError(io, error);
         return EXIT_USAGE;
       }
       throw error;

@@ -6,7 +6,7 @@ import { loadPackFile } from '../rules/index.js';
 import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import type { Command, CommandIO, OptionSpec } from './command.js';
-import { EXIT_USAGE } from './command.js';
+import { EXIT_USAGE, printUserError } from './command.js';
 import { commands } from './registry.js';
 
 function toolHelp(): string {
@@ -117,7 +117,7 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     return await command.run(values, parsed.positionals, io);
   } catch (error) {
     if (isUserError(error)) {
-      io.stderr(`cmk-guard: ${error.describe()}\n`);
+      printUserError(io, error);
       return EXIT_USAGE;
     }
     throw error;

@@ -94,7 +94,7 @@ export const rulesCommand: Command = {
       );
       listed.push(...rules.map(rule => fromRule(rule, io.cwd)));
     }
-    for (const definition of loadExternalDefinitions({ cwd: io.cwd, definitions: definitionPaths })) {
+    for (const definition of loadExternalDefinitions({ cwd: io.cwd, definitions: definitionPaths }).definitions) {
       listed.push({
         name: definition.name,
         kind: 'definition',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * Errors a user can fix: bad input, bad configuration. They carry where the input was
  * and read as a sentence saying what to change. Anything else thrown is a bug.
@@ -17,13 +18,29 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 
-  /** `file:line:column: message`, the form editors and terminals link. */
-  describe(): string {
-    if (!this.location) return this.message;
-    const { file, line, column } = this.location;
+  /**
+   * `file:line:column: message`, the form editors and terminals link. With `relativeTo` (the
+   * working folder), paths under it, in the location and in the message, are shown relative to it.
+   */
+  describe(relativeTo?: string): string {
+    const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
+    if (!this.location) return message;
+    const { line, column } = this.location;
+    const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
     const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
-    return `${where}: ${this.message}`;
+    return `${where}: ${message}`;
   }
+}
+
+function relativePath(file: string, folder: string): string {
+  if (!path.isAbsolute(file)) return file;
+  return path.relative(folder, file) || file;
+}
+
+/** Absolute paths under `folder` written in a message, relative to it. */
+function relativePaths(message: string, folder: string): string {
+  const prefix = path.resolve(folder) + path.sep;
+  return prefix.length > 1 ? message.split(prefix).join('') : message;
 }
 
 /** Several user errors found at once (all the mistakes in one rule file, say). */
@@ -33,8 +50,8 @@ export class UserErrors extends UserError {
     this.name = 'UserErrors';
   }
 
-  override describe(): string {
-    return this.message;
+  override describe(relativeTo?: string): string {
+    return this.errors.map(e => e.describe(relativeTo)).join('\n');
   }
 }
 
