@@ -143,6 +143,16 @@ describeBuilt(
       const hostile = first.stdout.split('\n').filter(line => line.includes('<img src=x onerror=alert(1)>'));
       expect(hostile.length).toBeGreaterThan(0);
 
+      // The base commit is not in this checkout (no fetch-depth: 0): a warning names the rules that did not run.
+      expect(first.stdout.split('\n').filter(line => line.startsWith('::warning::cmk-guard did not run'))).toEqual([
+        expect.stringMatching(
+          /^::warning::cmk-guard did not run cmk-key-same-vault, cmk-no-key-type-switch: the base could not be read: cannot read the base '[0-9a-f]{40}' .*fetch-depth: 0/
+        ) as string
+      ]);
+      expect(first.summary).toContain(
+        '> ⚠️ Not run: `cmk-key-same-vault`, `cmk-no-key-type-switch`: the base could not be read'
+      );
+
       // The job summary: totals, links at the head commit, hostile names as code, and the hidden count.
       expect(first.summary).toContain('## cmk-guard: ❌');
       expect(first.summary).toContain(

@@ -158,6 +158,14 @@ describe('cmk-guard rules', () => {
     expect(run.out).toMatch(/\n10 rules\n$/);
   });
 
+  it('names the requirement of the brief each rule of the bundled pack comes from', async () => {
+    const run = await cli(['rules', '--format', 'json']);
+    const listed = JSON.parse(run.out) as { rules: { name: string; requirement: string | null }[] };
+    expect(listed.rules).toHaveLength(10);
+    for (const rule of listed.rules)
+      expect([rule.name, (rule.requirement ?? '').length > 40]).toEqual([rule.name, true]);
+  });
+
   it('shows the requirement a rule comes from, when the rule names it', async () => {
     const run = await cli(['rules', '--policies', rules]);
     expect(run.out).toBe(
