@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commands } from '../../src/commands/registry.js';
@@ -85,18 +85,23 @@ describe('cmk-guard CLI', () => {
 
   it('compile --check gives the same answer from any working folder', async () => {
     const policies = path.resolve('policies');
-    const compiled = path.resolve('policies/compiled');
-    for (const cwd of [process.cwd(), os.tmpdir(), policies]) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(['compile', '--policies', policies, '--out', compiled, '--check'], {
-        cwd,
-        env: {},
-        stdout: text => out.push(text),
-        stderr: text => err.push(text)
-      });
-      expect([cwd, code, err.join('')]).toEqual([cwd, 0, '']);
-      expect(out.join('')).toMatch(/compiled files in .* are up to date/);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-compiled-'));
+    try {
+      const quiet = { env: {}, stdout: () => undefined, stderr: () => undefined };
+      expect(await runCli(['compile', '--policies', policies, '--out', out], { ...quiet, cwd: process.cwd() })).toBe(0);
+      for (const cwd of [process.cwd(), os.tmpdir(), policies]) {
+        const printed: string[] = [];
+        const code = await runCli(['compile', '--policies', policies, '--out', out, '--check'], {
+          cwd,
+          env: {},
+          stdout: text => printed.push(text),
+          stderr: text => printed.push(text)
+        });
+        expect([cwd, code]).toEqual([cwd, 0]);
+        expect(printed.join('')).toMatch(/compiled files in .* are up to date/);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
