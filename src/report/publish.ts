@@ -4,7 +4,7 @@
  * comment and the job summary. main.ts only reads the inputs and sets the outputs and the failure.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunContext } from '../action/context.js';
@@ -15,7 +15,9 @@ import { failingFindings, type FailurePolicy } from '../model/finding.js';
 import { ANNOTATIONS_PER_LEVEL, buildAnnotations, planAnnotations, renderAnnotationCommand } from './annotations.js';
 import { planCheckRun } from './checks.js';
 import { needsAttention, renderComment } from './comment.js';
+import { escapeCommandData } from './escape.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
+import { packageRoot } from '../paths.js';
 import type { GitHubClient } from './github.js';
 import { jsonReport } from './json.js';
 import type { Logger } from './logger.js';
@@ -45,6 +47,8 @@ export async function publishReports(
   github: GitHubClient | undefined,
   logger: Logger
 ): Promise<ReportResult> {
+  // Our own log lines are not for the problem matcher; it is registered again at the end.
+  process.stdout.write(`::remove-matcher owner=${PROBLEM_MATCHER_OWNER}::${os.EOL}`);
   printUntrusted(textReport(document));
   // What the user must act on is a warning in the run's annotations, not only a row in the summary.
   for (const entry of document.notRun ?? [])
@@ -125,7 +129,25 @@ export async function publishReports(
     );
   }
 
+  registerProblemMatcher();
   return result;
+}
+
+/** The owner in `.github/cmk-guard-matcher.json`. */
+export const PROBLEM_MATCHER_OWNER = 'cmk-guard';
+
+/** The problem matcher for `--format compact` lines, shipped with the action. */
+export function problemMatcherFile(): string {
+  return path.join(packageRoot(), '.github', 'cmk-guard-matcher.json');
+}
+
+/**
+ * Registers the problem matcher for the steps after this one, as setup actions do for their tools:
+ * a later `cmk-guard evaluate --format compact` in the job then annotates without the action.
+ */
+function registerProblemMatcher(): void {
+  const file = problemMatcherFile();
+  if (existsSync(file)) process.stdout.write(`::add-matcher::${escapeCommandData(file)}${os.EOL}`);
 }
 
 /** Why the step fails, in one line, or undefined when it passes. */
