@@ -137,7 +137,7 @@ describe('cmk-guard compile', () => {
       fs.writeFileSync(path.join(dir, 'rule.yaml'), text);
       expect(await command.run({ policies: dir, out }, [], io())).toBe(2);
       expect(stderr).toBe(
-        `${path.join(dir, 'rule.yaml')}:26:23: \`format\` at /schema/properties/properties/properties/encryption/properties/keySource/format cannot be compiled to Azure Policy: Azure Policy has no test for string formats; use \`like\`, \`match\` or an anchored \`pattern\` instead\n`
+        `cmk-guard: ${path.join(dir, 'rule.yaml')}:26:23: \`format\` at /schema/properties/properties/properties/encryption/properties/keySource/format cannot be compiled to Azure Policy: Azure Policy has no test for string formats; use \`like\`, \`match\` or an anchored \`pattern\` instead\n`
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -243,12 +243,19 @@ describe('templates that lead out of the repository', () => {
 describe('files that are too large, not text, or folders', () => {
   const load = (patterns: string[]) => loadTemplates(patterns, { cwd: workspace });
 
-  it('a JSON file over the limit is passed over with a reason, without being read whole', () => {
+  it('a template over the limit is an error, found without reading it whole; other JSON over it is passed over', () => {
     const big = path.join(workspace, 'infra', 'big.json');
     writeFileSync(big, `{"$schema": "${SCHEMA}", "pad": "${'x'.repeat(MAX_INPUT_BYTES)}"}`);
+    const data = path.join(workspace, 'infra', 'data.json');
+    writeFileSync(data, `{"pad": "${'x'.repeat(MAX_INPUT_BYTES)}"}`);
     const result = load(['infra']);
-    expect(result.errors).toEqual([]);
-    expect(result.skipped).toEqual([{ file: big, reason: 'larger than 16 MB, not read' }]);
+    expect(result.errors.map(e => [e.location?.file, e.message])).toEqual([
+      [
+        big,
+        `${big} is larger than 16 MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`
+      ]
+    ]);
+    expect(result.skipped).toEqual([{ file: data, reason: 'larger than 16 MB, not read' }]);
   });
 
   it('a template that is not UTF-8 is an error with its line; other binary .json files are passed over', () => {

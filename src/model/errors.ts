@@ -32,9 +32,13 @@ export class UserError extends Error {
   }
 }
 
+/** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */
 function relativePath(file: string, folder: string): string {
   if (!path.isAbsolute(file)) return file;
-  return path.relative(folder, file) || file;
+  const relative = path.relative(folder, file);
+  return relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
+    ? file
+    : relative;
 }
 
 /** Absolute paths under `folder` written in a message, relative to it. */
