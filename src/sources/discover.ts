@@ -3,11 +3,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
 import { boundaryFor, escapeReason } from './boundary.js';
-import { JsonSyntaxError, parseJsonWithPositions } from './json.js';
+import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
 import { expandPattern, hasGlob } from './glob.js';
-import { compileBicepFile, compileBicepParamFile, isBicepFile, isBicepParamFile, usingTarget } from './bicep/index.js';
+import {
+  compileBicepFile,
+  compileBicepParamFile,
+  isBicepFile,
+  isBicepParamFile,
+  parameterSources,
+  usingTarget
+} from './bicep/index.js';
 import { MAX_INPUT_BYTES, UnreadableTextError, readTextFile } from '../model/textFile.js';
-import { TEMPLATE_SCHEMA, conventionalParameterFile } from './parameters.js';
+import { TEMPLATE_SCHEMA, conventionalParameterFiles } from './parameters.js';
 import {
   expandTemplateDocument,
   notATemplateReason,
@@ -64,17 +71,6 @@ function usingTargetOrNull(file: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** `<stem>.parameters.json` beside a template, or for a Bicep file `<stem>.bicepparam`. */
-function conventionalParameterFiles(template: string): string[] {
-  const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
-  if (json) return [json];
-  if (isBicepFile(template)) {
-    const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
-    if (fs.existsSync(bicepparam)) return [bicepparam];
-  }
-  return [];
 }
 
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
@@ -206,45 +202,20 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       } else throw error;
     }
   };
-  const bicep = (file: string) => ({ env, boundary: boundaryFor(file, root) });
-  for (const { file, doc } of candidates) {
+  const bicep = { env, root };
+  const withParameters = (doc: PositionedJson, template: string) =>
+    expandTemplateDocument(doc, { ...options, root, ...parameterSources(parameterFilesFor(template), bicep) });
+  for (const { file, doc } of candidates) expand(file, () => withParameters(doc, file));
+  for (const file of bicepFiles) expand(file, () => withParameters(compileBicepFile(file, bicep).template, file));
+  for (const file of bicepParamFiles)
     expand(file, () => {
-      const parameterFiles = parameterFilesFor(file);
-      return expandTemplateDocument(doc, {
-        ...options,
-        root,
-        parameterFilesUsed: parameterFiles.filter(f => !isBicepParamFile(f)),
-        parameterDocuments: parameterFiles
-          .filter(isBicepParamFile)
-          .flatMap(f => compileBicepParamFile(f, bicep(f)).parameters ?? [])
-      });
-    });
-  }
-  for (const file of bicepFiles) {
-    expand(file, () => {
-      const compiled = compileBicepFile(file, bicep(file));
-      const parameterFiles = parameterFilesFor(file);
+      const compiled = compileBicepParamFile(file, bicep);
       return expandTemplateDocument(compiled.template, {
         ...options,
         root,
-        parameterFilesUsed: parameterFiles.filter(f => !isBicepParamFile(f)),
-        parameterDocuments: parameterFiles
-          .filter(isBicepParamFile)
-          .flatMap(f => compileBicepParamFile(f, bicep(f)).parameters ?? [])
-      });
-    });
-  }
-  for (const file of bicepParamFiles) {
-    expand(file, () => {
-      const compiled = compileBicepParamFile(file, bicep(file));
-      return expandTemplateDocument(compiled.template, {
-        ...options,
-        root,
-        parameterFilesUsed: [],
         parameterDocuments: compiled.parameters ? [compiled.parameters] : []
       });
     });
-  }
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
   const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
   for (const [pattern, matched] of matchedBy) {

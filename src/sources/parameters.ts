@@ -94,6 +94,14 @@ export function conventionalParameterFile(templateFile: string): string | null {
   return fs.existsSync(candidate) ? candidate : null;
 }
 
+/** The parameter files a template is paired with by name: `<stem>.parameters.json`, or for a Bicep file `<stem>.bicepparam`. */
+export function conventionalParameterFiles(template: string): string[] {
+  const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
+  if (json) return [json];
+  const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
+  return /\.bicep$/i.test(template) && fs.existsSync(bicepparam) ? [bicepparam] : [];
+}
+
 /** Values given on the command line or as action inputs. */
 export function overridesToSupplied(overrides: Record<string, Json>): SuppliedParameters {
   const supplied: SuppliedParameters = new Map();

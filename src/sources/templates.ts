@@ -8,15 +8,14 @@ import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
   PARAMETER_SCHEMA,
   TEMPLATE_SCHEMA,
-  conventionalParameterFile,
+  conventionalParameterFiles,
   loadParameterFile,
   mergeSupplied,
   parametersFromDocument,
   overridesToSupplied
 } from './parameters.js';
 import { readTextFile } from '../model/textFile.js';
-import { existsSync } from 'node:fs';
-import { compileBicepFile, compileBicepParamFile, isBicepFile, isBicepParamFile } from './bicep/index.js';
+import { compileBicepFile, isBicepFile, parameterSources } from './bicep/index.js';
 import { TemplateError } from './arm/errors.js';
 import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';
@@ -146,23 +145,12 @@ export function expandTemplateDocument(
 
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
 export function expandTemplateFile(file: string, options: TemplateLoadOptions = {}): ExpandedTemplate {
-  const bicep = { env: options.env ?? process.env, boundary: boundaryFor(file, options.root) };
+  const bicep = { env: options.env ?? process.env, root: options.root };
   const doc = isBicepFile(file)
     ? compileBicepFile(file, bicep).template
     : parseJsonWithPositions(readTextFile(file), file);
-  let parameterFilesUsed = options.parameterFiles;
-  if (!parameterFilesUsed) {
-    const paired = conventionalParameterFile(file.replace(/\.bicep$/i, '.json'));
-    const bicepparam = file.replace(/\.bicep$/i, '.bicepparam');
-    parameterFilesUsed = paired ? [paired] : isBicepFile(file) && existsSync(bicepparam) ? [bicepparam] : [];
-  }
-  return expandTemplateDocument(doc, {
-    ...options,
-    parameterFilesUsed: parameterFilesUsed.filter(f => !isBicepParamFile(f)),
-    parameterDocuments: parameterFilesUsed
-      .filter(isBicepParamFile)
-      .flatMap(f => compileBicepParamFile(f, { ...bicep, boundary: boundaryFor(f, options.root) }).parameters ?? [])
-  });
+  const parameterFiles = options.parameterFiles ?? conventionalParameterFiles(file);
+  return expandTemplateDocument(doc, { ...options, ...parameterSources(parameterFiles, bicep) });
 }
 
 function where(resource: Resource): string {

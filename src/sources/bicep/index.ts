@@ -9,7 +9,7 @@ import { UserError } from '../../model/errors.js';
 import { readTextFile, MAX_INPUT_BYTES } from '../../model/textFile.js';
 import { isObject, type Json } from '../../model/value.js';
 import { splitPointer } from '../../model/pointer.js';
-import { confine } from '../boundary.js';
+import { boundaryFor, confine } from '../boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { runBicep } from './cli.js';
 import { mapToBicep } from './sourceMap.js';
@@ -28,8 +28,11 @@ export function isBicepParamFile(file: string): boolean {
 export interface BicepOptions {
   /** The environment to find the Bicep CLI in (PATH); the CLI gets only a safe part of it. */
   env: NodeJS.ProcessEnv;
-  /** The repository: what the Bicep files may load (`loadTextContent`, modules, `import`) stays inside it. */
-  boundary: string | undefined;
+  /**
+   * The repository: what a Bicep file inside it may load (`loadTextContent`, modules, `import`) stays
+   * inside it (see boundary.ts).
+   */
+  root: string | undefined;
 }
 
 /** A compiled Bicep deployment: the template, mapped to its `.bicep` files, and the parameter values a `.bicepparam` gave. */
@@ -48,7 +51,7 @@ export function usingTarget(paramFile: string): string | null {
 
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 export function compileBicepFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, options.boundary);
+  checkWhatBicepReads(file, boundaryFor(file, options.root));
   const template = parseCompiled(runBicep(file, 'build', options.env), file);
   return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file };
 }
@@ -58,7 +61,7 @@ export function compileBicepFile(file: string, options: BicepOptions): CompiledB
  * template its `using` names.
  */
 export function compileBicepParamFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, options.boundary);
+  checkWhatBicepReads(file, boundaryFor(file, options.root));
   const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
   const value = output.value as { [key: string]: Json };
   if (!isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
@@ -71,6 +74,17 @@ export function compileBicepParamFile(file: string, options: BicepOptions): Comp
   const parsed = readBicep(readTextFile(file));
   const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
   return { template, parameters, templateFile };
+}
+
+/** Parameter files for a template: JSON ones as files, `.bicepparam` ones compiled to their values. */
+export function parameterSources(
+  files: string[],
+  options: BicepOptions
+): { parameterFilesUsed: string[]; parameterDocuments: PositionedJson[] } {
+  return {
+    parameterFilesUsed: files.filter(f => !isBicepParamFile(f)),
+    parameterDocuments: files.filter(isBicepParamFile).flatMap(f => compileBicepParamFile(f, options).parameters ?? [])
+  };
 }
 
 function parseCompiled(text: string, file: string): PositionedJson {

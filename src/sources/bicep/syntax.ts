@@ -254,18 +254,12 @@ export function readBicep(text: string): BicepFile {
       continue;
     }
     switch (word) {
-      case 'resource': {
-        const declaration = resource(s, at, undefined, undefined);
-        if (declaration) file.declarations.push(declaration);
-        break;
-      }
+      case 'resource':
       case 'module': {
-        const declaration = module(s, at);
-        if (declaration) {
-          file.declarations.push(declaration);
-          if (declaration.path && isLocalPath(declaration.path))
-            file.references.push({ path: declaration.path, at: declaration.at });
-        }
+        const declared = declaration(s, at, word);
+        if (!declared) break;
+        file.declarations.push(declared);
+        if (declared.path && isLocalPath(declared.path)) file.references.push({ path: declared.path, at });
         break;
       }
       case 'param':
@@ -327,11 +321,15 @@ function skipDecorator(s: Scanner): void {
   }
 }
 
-function resource(
+/**
+ * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
+ * the symbolic name and the string, then the body.
+ */
+function declaration(
   s: Scanner,
   at: Spot,
-  parentType: string | undefined,
-  parentName: string | undefined
+  keyword: 'resource' | 'module',
+  parent?: BicepDeclaration
 ): BicepDeclaration | null {
   s.skipTrivia(false);
   const name = s.identifier();
@@ -340,60 +338,35 @@ function resource(
     s.expression(['\n']);
     return null;
   }
-  const typeText = s.string() ?? '';
-  const typeName = typeText.split('@')[0];
-  const type = parentType && !/^[A-Za-z0-9]+\.[A-Za-z0-9.]+\//.test(typeName) ? `${parentType}/${typeName}` : typeName;
-  s.skipTrivia(false);
-  let existing = false;
-  if (s.peekIdentifier() === 'existing') {
-    s.identifier();
-    existing = true;
-    s.skipTrivia(false);
-  }
-  const declaration: BicepDeclaration = {
-    keyword: 'resource',
+  const text = s.string() ?? '';
+  const declared: BicepDeclaration = {
+    keyword,
     symbolicName: name,
     at,
-    type,
-    existing,
-    children: [],
-    qualifiedName: parentName ? `${parentName}::${name}` : name
-  };
-  if (s.peek() !== '=') {
-    s.expression(['\n']);
-    return declaration;
-  }
-  s.advance();
-  declaration.body = declarationValue(s, declaration);
-  return declaration;
-}
-
-function module(s: Scanner, at: Spot): BicepDeclaration | null {
-  s.skipTrivia(false);
-  const name = s.identifier();
-  s.skipTrivia(false);
-  if (!name || s.peek() !== "'") {
-    s.expression(['\n']);
-    return null;
-  }
-  const path = s.string() ?? undefined;
-  const declaration: BicepDeclaration = {
-    keyword: 'module',
-    symbolicName: name,
-    at,
-    path,
     existing: false,
     children: [],
-    qualifiedName: name
+    qualifiedName: parent ? `${parent.qualifiedName}::${name}` : name
   };
+  if (keyword === 'module') declared.path = text;
+  else {
+    const typeName = text.split('@')[0];
+    // A nested resource names its type relative to its parent's (`keys`), unless it writes it in full.
+    declared.type =
+      parent?.type && !/^[A-Za-z0-9]+\.[A-Za-z0-9.]+\//.test(typeName) ? `${parent.type}/${typeName}` : typeName;
+    s.skipTrivia(false);
+    if (s.peekIdentifier() === 'existing') {
+      s.identifier();
+      declared.existing = true;
+    }
+  }
   s.skipTrivia(false);
   if (s.peek() !== '=') {
     s.expression(['\n']);
-    return declaration;
+    return declared;
   }
   s.advance();
-  declaration.body = declarationValue(s, declaration);
-  return declaration;
+  declared.body = declarationValue(s, declared);
+  return declared;
 }
 
 /** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
@@ -442,7 +415,7 @@ function object(s: Scanner, owner: BicepDeclaration | undefined): BicepValue {
     const keyAt = s.spot();
     if (owner?.keyword === 'resource' && s.looking(NESTED_RESOURCE)) {
       s.identifier();
-      const child = resource(s, keyAt, owner.type, owner.qualifiedName);
+      const child = declaration(s, keyAt, 'resource', owner);
       if (child) owner.children.push(child);
       continue;
     }
