@@ -29,7 +29,8 @@ export const baselineCommand: Command = {
     'resource type and name, file), so edits elsewhere in a template and moved lines keep them baselined.',
     'Nothing is written when an input cannot be read: a baseline must hold every finding.',
     '',
-    'Example: cmk-guard baseline --templates "infra/**/*.json" --out .cmk-guard/baseline.json'
+    'Example:',
+    '  cmk-guard baseline --templates "infra/**/*.json" --out .cmk-guard/baseline.json'
   ].join('\n'),
   options: {
     out: {
