@@ -35534,7 +35534,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7485);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2350);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -35544,7 +35544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7485:
+/***/ 2350:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38556,7 +38556,11 @@ function pushedFrom(payload) {
     return typeof before === 'string' && /^[0-9a-f]{40}$/i.test(before) && !/^0+$/.test(before) ? before : undefined;
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./src/model/errors.ts
+
 class errors_UserError extends Error {
     location;
     constructor(message, location) {
@@ -38564,14 +38568,33 @@ class errors_UserError extends Error {
         this.location = location;
         this.name = 'UserError';
     }
-    /** `file:line:column: message`, the form editors and terminals link. */
-    describe() {
+    /**
+     * `file:line:column: message`, the form editors and terminals link. With `relativeTo` (the
+     * working folder), paths under it, in the location and in the message, are shown relative to it.
+     */
+    describe(relativeTo) {
+        const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
         if (!this.location)
-            return this.message;
-        const { file, line, column } = this.location;
+            return message;
+        const { line, column } = this.location;
+        const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
         const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
-        return `${where}: ${this.message}`;
+        return `${where}: ${message}`;
     }
+}
+/** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */
+function relativePath(file, folder) {
+    if (!external_node_path_default().isAbsolute(file))
+        return file;
+    const relative = external_node_path_default().relative(folder, file);
+    return relative === '' || relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)
+        ? file
+        : relative;
+}
+/** Absolute paths under `folder` written in a message, relative to it. */
+function relativePaths(message, folder) {
+    const prefix = external_node_path_default().resolve(folder) + (external_node_path_default()).sep;
+    return prefix.length > 1 ? message.split(prefix).join('') : message;
 }
 /** Several user errors found at once (all the mistakes in one rule file, say). */
 class UserErrors extends errors_UserError {
@@ -38581,8 +38604,8 @@ class UserErrors extends errors_UserError {
         this.errors = errors;
         this.name = 'UserErrors';
     }
-    describe() {
-        return this.message;
+    describe(relativeTo) {
+        return this.errors.map(e => e.describe(relativeTo)).join('\n');
     }
 }
 function isUserError(error) {
@@ -38937,9 +38960,6 @@ const inputSpelling = {
     minSeverity: 'the `min-severity` input'
 };
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
@@ -44641,7 +44661,7 @@ function leadsOut(folder, boundary) {
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` file under it; a plain file gives itself. With a boundary, a folder to
+ * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
 function expandPattern(pattern, cwd, boundary) {
@@ -44659,7 +44679,7 @@ function expandPattern(pattern, cwd, boundary) {
         if (stat.isDirectory() && leadsOut(full, boundary))
             return [full];
         if (stat.isDirectory())
-            return walkFiles(full).filter(f => f.toLowerCase().endsWith('.json'));
+            return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
         return [full];
     }
     const segments = posixPattern.split('/');
@@ -51697,7 +51717,11 @@ function renderFinding(finding, paint) {
 
 
 
+
+
 async function publishReports(document, inputs, context, github, logger) {
+    // Our own log lines are not for the problem matcher; it is registered again at the end.
+    process.stdout.write(`::remove-matcher owner=${PROBLEM_MATCHER_OWNER}::${(external_node_os_default()).EOL}`);
     printUntrusted(textReport(document));
     // What the user must act on is a warning in the run's annotations, not only a row in the summary.
     for (const entry of document.notRun ?? [])
@@ -51768,7 +51792,23 @@ async function publishReports(document, inputs, context, github, logger) {
             notes
         }));
     }
+    registerProblemMatcher();
     return result;
+}
+/** The owner in `.github/cmk-guard-matcher.json`. */
+const PROBLEM_MATCHER_OWNER = 'cmk-guard';
+/** The problem matcher for `--format compact` lines, shipped with the action. */
+function problemMatcherFile() {
+    return external_node_path_default().join(packageRoot(), '.github', 'cmk-guard-matcher.json');
+}
+/**
+ * Registers the problem matcher for the steps after this one, as setup actions do for their tools:
+ * a later `cmk-guard evaluate --format compact` in the job then annotates without the action.
+ */
+function registerProblemMatcher() {
+    const file = problemMatcherFile();
+    if ((0,external_node_fs_namespaceObject.existsSync)(file))
+        process.stdout.write(`::add-matcher::${escapeCommandData(file)}${(external_node_os_default()).EOL}`);
 }
 /** Why the step fails, in one line, or undefined when it passes. */
 function failureReason(document, inputs) {
@@ -63637,7 +63677,7 @@ function policyLibrary() {
     return defaultLibrary;
 }
 /** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
-function definitionShape(json) {
+function definition_definitionShape(json) {
     if (!value_isObject(json))
         return undefined;
     const obj = json;
@@ -63734,7 +63774,7 @@ function testedTypes(node, out = []) {
 }
 function loadDefinition(src, options = {}) {
     const file = src.file;
-    const shape = definitionShape(src.json);
+    const shape = definition_definitionShape(src.json);
     if (!shape) {
         throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.', file, '');
     }
@@ -64167,13 +64207,203 @@ function loadDefinition(src, options = {}) {
 }
 
 
+;// CONCATENATED MODULE: ./src/engine/definitionFiles.ts
+
+
+
+
+
+function record(value) {
+    return value_isObject(value) ? value : undefined;
+}
+/** The body of a set definition in any accepted shape, or undefined. */
+function setShape(json) {
+    const obj = record(json);
+    if (!obj)
+        return undefined;
+    const props = record(obj.properties) ?? obj;
+    if (!Array.isArray(props.policyDefinitions))
+        return undefined;
+    return { props, name: typeof obj.name === 'string' ? obj.name : undefined };
+}
+/** What one item of a definitions file is. */
+function kindOf(json) {
+    if (definition_definitionShape(json))
+        return 'definition';
+    if (setShape(json))
+        return 'set';
+    const obj = record(json);
+    const props = record(obj?.properties) ?? obj;
+    const type = typeof obj?.type === 'string' ? obj.type.toLowerCase() : '';
+    if (type.endsWith('policyassignments') || (props && 'policyDefinitionId' in props))
+        return { reason: 'a policy assignment' };
+    if (type.endsWith('policyexemptions') || (props && 'exemptionCategory' in props))
+        return { reason: 'a policy exemption' };
+    return { reason: 'not a policy definition' };
+}
+/** The items of a file: a list (`az … list`), `{"value": [...]}` (the REST API), or one object. */
+function itemsOf(json) {
+    if (Array.isArray(json))
+        return json.map((item, i) => ({ item, at: `[${i}]` }));
+    const obj = record(json);
+    if (obj && Array.isArray(obj.value) && Object.keys(obj).every(k => k === 'value' || k === 'nextLink'))
+        return obj.value.map((item, i) => ({ item, at: `value[${i}]` }));
+    return null;
+}
+function readSet(json, file, at) {
+    const shape = setShape(json);
+    const { props } = shape;
+    const fromFile = file ? file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') : 'initiative';
+    const name = shape.name ?? fromFile;
+    const where = `${file ?? 'the initiative'}${at ? ` ${at}` : ''}`;
+    const parameters = {};
+    const declared = record(props.parameters) ?? {};
+    for (const [pname, pdef] of Object.entries(declared))
+        parameters[pname] = record(pdef) ?? {};
+    const members = props.policyDefinitions.map((entry, i) => {
+        const member = record(entry);
+        if (!member || typeof member.policyDefinitionId !== 'string')
+            throw new errors_UserError(`the initiative '${name}' (${where}): policyDefinitions[${i}] has no policyDefinitionId; each member names the definition it uses.`, file ? { file } : undefined);
+        const id = member.policyDefinitionId;
+        const referenceId = typeof member.policyDefinitionReferenceId === 'string' && member.policyDefinitionReferenceId
+            ? member.policyDefinitionReferenceId
+            : definitionNameOf(id);
+        const values = {};
+        for (const [pname, entry] of Object.entries(record(member.parameters) ?? {})) {
+            const given = record(entry);
+            if (!given || !('value' in given))
+                throw new errors_UserError(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": …}.`, file ? { file } : undefined);
+            values[pname] = given.value;
+        }
+        return { definitionId: id, referenceId, parameters: values };
+    });
+    return {
+        name,
+        displayName: typeof props.displayName === 'string' ? props.displayName : name,
+        file,
+        at,
+        parameters,
+        members
+    };
+}
+/** The definition name an id ends with: `/providers/Microsoft.Authorization/policyDefinitions/<name>`. */
+function definitionNameOf(id) {
+    const parts = id.split('/').filter(Boolean);
+    return parts[parts.length - 1] ?? id;
+}
+/** Reads the definitions and sets a parsed JSON file holds; a bad item is a failure, the others still load. */
+function readDefinitionJson(json, file) {
+    const contents = { definitions: [], sets: [], failures: [], skipped: [] };
+    const items = itemsOf(json) ?? [{ item: json, at: '' }];
+    const list = itemsOf(json) !== null;
+    for (const { item, at } of items) {
+        const kind = kindOf(item);
+        try {
+            if (kind === 'definition')
+                contents.definitions.push(loadDefinition({ file, json: item }));
+            else if (kind === 'set')
+                contents.sets.push(readSet(item, file, at));
+            else if (!list)
+                contents.skipped.push({ file: file ?? '', reason: kind.reason });
+            else if (kind.reason !== 'not a policy definition')
+                contents.skipped.push({ file: `${file ?? ''} ${at}`, reason: kind.reason });
+            else
+                contents.failures.push({
+                    file: file ?? '',
+                    at,
+                    kind: 'invalid',
+                    message: `${at} is not a policy definition or initiative: expected {"policyRule": …} or {"policyDefinitions": […]}, as az policy definition list and az policy set-definition list write them.`
+                });
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            contents.failures.push({
+                file: file ?? '',
+                at,
+                kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
+                message: at ? `${at}: ${error.message}` : error.message
+            });
+        }
+    }
+    return contents;
+}
+const SET_PARAMETER = /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i;
+/**
+ * The definitions to evaluate for the sets given: each member is its definition (found among those
+ * loaded, by id or by name) with the set's parameter values, named `<set>/<referenceId>`. A member
+ * value is a JSON value, or `[parameters('name')]` of the set, which takes the set parameter's
+ * default (there is no assignment offline) and is unknown without one. Definitions a set uses are
+ * evaluated through it only. Throws a UserError naming a member whose definition was not given.
+ */
+function evaluationPlan(definitions, sets) {
+    const byName = new Map();
+    for (const definition of definitions)
+        byName.set(definition.name.toLowerCase(), definition);
+    const used = new Set();
+    const members = [];
+    const errors = [];
+    for (const set of sets) {
+        for (const member of set.members) {
+            const where = set.file ? { file: set.file } : undefined;
+            const definition = byName.get(definitionNameOf(member.definitionId).toLowerCase());
+            if (!definition) {
+                errors.push(new errors_UserError(`the initiative '${set.name}' uses ${member.definitionId} (as '${member.referenceId}'), which is not among the definitions given; give it with --definitions too (az policy definition show --name ${definitionNameOf(member.definitionId)} writes it), or leave the initiative out.`, where));
+                continue;
+            }
+            try {
+                members.push(memberDefinition(set, member, definition));
+                used.add(definition);
+            }
+            catch (error) {
+                if (!isUserError(error))
+                    throw error;
+                errors.push(error);
+            }
+        }
+    }
+    return { definitions: [...definitions.filter(d => !used.has(d)), ...members], errors };
+}
+function memberDefinition(set, member, definition) {
+    const values = {};
+    for (const [pname, given] of Object.entries(member.parameters)) {
+        const reference = typeof given === 'string' ? SET_PARAMETER.exec(given) : null;
+        let value;
+        if (reference) {
+            const setParameter = Object.entries(set.parameters).find(([k]) => k.toLowerCase() === reference[1].toLowerCase());
+            if (!setParameter)
+                throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`, set.file ? { file: set.file } : undefined);
+            value =
+                setParameter[1].defaultValue !== undefined
+                    ? setParameter[1].defaultValue
+                    : new value_Unknown(`initiative parameter \`${setParameter[0]}\` (no default; an assignment gives it)`, `initiative:${set.name}:${setParameter[0]}`);
+        }
+        else if (typeof given === 'string' && /^\[[^[]/.test(given)) {
+            throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the expression ${given}; cmk-guard evaluates initiatives whose member values are plain values or [parameters('name')], so give a value.`, set.file ? { file: set.file } : undefined);
+        }
+        else {
+            value = (typeof given === 'string' && given.startsWith('[[') ? given.slice(1) : given);
+        }
+        const declared = Object.keys(definition.parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+        if (declared === undefined)
+            throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`, set.file ? { file: set.file } : undefined);
+        checkAssignmentValue(definition.name, set.file, declared, definition.parameters[declared], value);
+        values[declared] = value;
+    }
+    return {
+        ...definition,
+        name: `${set.name}/${member.referenceId}`,
+        appliesToType: (type) => definition.appliesToType(type),
+        evaluate: (resource, options = {}) => definition.evaluate(resource, { ...options, parameters: values })
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/directory.ts
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
- * definition in any accepted shape. Policy set definitions, assignments and other JSON are passed
- * over and listed as skipped.
+ * definition, an initiative or a list of them in any accepted shape (definitionFiles.ts).
+ * Assignments, exemptions and other JSON are passed over and listed as skipped.
  */
-
 
 
 
@@ -64216,39 +64446,41 @@ function classifyDefinitionFile(json) {
     return { definition: false, reason: 'not a policy definition' };
 }
 function loadDefinitionsFromDirectory(dir) {
-    const result = { loaded: [], failures: [], skipped: [] };
+    const result = { loaded: [], sets: [], failures: [], skipped: [] };
     for (const file of jsonFiles(dir)) {
-        let json;
-        try {
-            json = JSON.parse(textFile_readTextFile(file).replace(/^\uFEFF/, ''));
-        }
-        catch (error) {
-            const message = error instanceof errors_UserError ? error.message : `not valid JSON: ${error.message}`;
-            result.failures.push({ file, kind: 'invalid', message });
-            continue;
-        }
-        const kind = classifyDefinitionFile(json);
-        if (!kind.definition) {
-            result.skipped.push({ file, reason: kind.reason });
-            continue;
-        }
-        try {
-            result.loaded.push(loadDefinition({ file, json }));
-        }
-        catch (error) {
-            if (!isUserError(error))
-                throw error;
-            result.failures.push({
-                file,
-                kind: error instanceof UnsupportedError ? 'unsupported' : 'invalid',
-                message: error.message
-            });
-        }
+        const contents = readDefinitionFile(file);
+        result.loaded.push(...contents.definitions);
+        result.sets.push(...contents.sets);
+        result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message })));
+        result.skipped.push(...contents.skipped);
     }
     return result;
 }
+/** The definitions under a folder, or in one file. */
+function loadDefinitionsFromPath(target) {
+    if (external_node_fs_default().statSync(target).isDirectory())
+        return loadDefinitionsFromDirectory(target);
+    const { definitions, sets, failures, skipped } = readDefinitionFile(target);
+    return { loaded: definitions, sets, failures, skipped };
+}
+/**
+ * One file of definitions: a definition, an initiative, or a list of them (`az policy definition
+ * list`); a file that is not JSON is a failure.
+ */
+function readDefinitionFile(file) {
+    let json;
+    try {
+        json = JSON.parse(textFile_readTextFile(file).replace(/^\uFEFF/, ''));
+    }
+    catch (error) {
+        const message = error instanceof errors_UserError ? error.message : `not valid JSON: ${error.message}`;
+        return { definitions: [], sets: [], failures: [{ file, at: '', kind: 'invalid', message }], skipped: [] };
+    }
+    return readDefinitionJson(json, file);
+}
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
+
 
 
 
@@ -64445,6 +64677,8 @@ function loadPolicyDirectory(dir) {
             });
         }
     }
+    if (rules.length === 0 && errors.length === 0)
+        throw noRuleFiles(dir, entries);
     const byName = new Map();
     for (const rule of rules) {
         const first = byName.get(rule.name);
@@ -64464,6 +64698,27 @@ function loadPolicyDirectory(dir) {
         });
     errors_throwUserErrors(errors);
     return { pack: manifest, rules };
+}
+/** A rules folder without a rule file would check nothing: say where the rules are, if they are in a subfolder. */
+function noRuleFiles(dir, entries) {
+    const nested = [];
+    for (const entry of entries) {
+        const sub = external_node_path_default().join(dir, entry);
+        try {
+            if (!external_node_fs_default().statSync(sub).isDirectory())
+                continue;
+            for (const inner of external_node_fs_default().readdirSync(sub).sort())
+                if (RULE_EXTENSIONS.includes(external_node_path_default().extname(inner)) && !PACK_FILES.includes(inner))
+                    nested.push(external_node_path_default().join(entry, inner));
+        }
+        catch {
+            // unreadable: nothing to suggest
+        }
+    }
+    const hint = nested.length
+        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
+        : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
+    return new errors_UserError(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
@@ -65211,7 +65466,11 @@ function snapshotResource(item, index, positionOf, file) {
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 function loadParameterFile(file) {
-    const doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
+    return parametersFromDocument(json_parseJsonWithPositions(textFile_readTextFile(file), file));
+}
+/** The values of a parsed parameter file (one a `.bicepparam` file compiles to, say). */
+function parametersFromDocument(doc) {
+    const file = doc.file;
     const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
     if (!value_isObject(doc.value)) {
         throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
@@ -65257,11 +65516,19 @@ function loadParameterFile(file) {
  * The parameter file that goes with a template by convention: `main.json` →
  * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
  */
-function parameters_conventionalParameterFile(templateFile) {
+function conventionalParameterFile(templateFile) {
     const dir = external_node_path_namespaceObject.dirname(templateFile);
     const stem = external_node_path_namespaceObject.basename(templateFile).replace(/\.jsonc?$/i, '');
     const candidate = external_node_path_namespaceObject.join(dir, `${stem}.parameters.json`);
     return external_node_fs_namespaceObject.existsSync(candidate) ? candidate : null;
+}
+/** The parameter files a template is paired with by name: `<stem>.parameters.json`, or for a Bicep file `<stem>.bicepparam`. */
+function parameters_conventionalParameterFiles(template) {
+    const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
+    if (json)
+        return [json];
+    const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
+    return /\.bicep$/i.test(template) && external_node_fs_namespaceObject.existsSync(bicepparam) ? [bicepparam] : [];
 }
 /** Values given on the command line or as action inputs. */
 function overridesToSupplied(overrides) {
@@ -65278,6 +65545,894 @@ function mergeSupplied(...sources) {
         for (const [key, value] of source)
             merged.set(key, value);
     return merged;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/sources/bicep/cli.ts
+/**
+ * Running the Bicep CLI that is on PATH: `bicep build <file> --stdout`, or `az bicep build --file
+ * <file> --stdout` when only the Azure CLI is there (GitHub's hosted runners have both). Never through
+ * a shell: the file name (which a pull request chooses) is one argument of an argument array, always
+ * absolute, so it can never read as an option. The child gets a short list of environment variables
+ * (PATH, HOME, temporary folders, .NET's and the Azure CLI's own), never the action's inputs or tokens:
+ * a `.bicepparam` file can read any environment variable it is given into a parameter value.
+ * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-cli
+ */
+
+
+
+
+
+/** How to install one, said wherever a Bicep file cannot be compiled for want of it. */
+const INSTALL_BICEP = 'install the Bicep CLI (https://learn.microsoft.com/azure/azure-resource-manager/bicep/install) or the Azure CLI with `az bicep install`, and put it on PATH';
+/** A compile that takes longer than this has hung (a registry that never answers, say). */
+const COMPILE_TIMEOUT_MS = 5 * 60 * 1000;
+const PASSED_ENVIRONMENT = new Set([
+    'PATH',
+    'HOME',
+    'USERPROFILE',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'LANG',
+    'LC_ALL',
+    'SYSTEMROOT',
+    'WINDIR',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'PROGRAMDATA',
+    'AZURE_CONFIG_DIR',
+    'AZURE_EXTENSION_DIR'
+]);
+/** The environment a Bicep compile gets: what it needs to run, none of the caller's secrets. */
+function bicepEnvironment(env) {
+    const passed = {};
+    for (const [name, value] of Object.entries(env)) {
+        const upper = name.toUpperCase();
+        if (value !== undefined && (PASSED_ENVIRONMENT.has(upper) || upper.startsWith('DOTNET_')))
+            passed[name] = value;
+    }
+    return passed;
+}
+function executableOnPath(name, env) {
+    const pathVariable = Object.entries(env).find(([key]) => key.toUpperCase() === 'PATH')?.[1] ?? '';
+    const names = process.platform === 'win32' ? [`${name}.exe`] : [name];
+    for (const dir of pathVariable.split(external_node_path_namespaceObject.delimiter)) {
+        if (!dir || !external_node_path_namespaceObject.isAbsolute(dir))
+            continue; // a relative PATH entry would run whatever the repository puts there
+        for (const candidate of names) {
+            const full = external_node_path_namespaceObject.join(dir, candidate);
+            try {
+                if (!external_node_fs_namespaceObject.statSync(full).isFile())
+                    continue;
+                external_node_fs_namespaceObject.accessSync(full, external_node_fs_namespaceObject.constants.X_OK);
+                return full;
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return null;
+}
+/** The Bicep CLI on PATH (`bicep`, else `az bicep`), or null. */
+function findBicepCli(env) {
+    const bicep = executableOnPath('bicep', env);
+    if (bicep)
+        return {
+            executable: bicep,
+            label: 'bicep',
+            build: file => ['build', file, '--stdout'],
+            buildParams: file => ['build-params', file, '--stdout']
+        };
+    // On Windows the Azure CLI is az.cmd, which only a shell runs: there, only bicep.exe is used.
+    const az = executableOnPath('az', env);
+    if (az)
+        return {
+            executable: az,
+            label: 'az bicep',
+            build: file => ['bicep', 'build', '--file', file, '--stdout'],
+            buildParams: file => ['bicep', 'build-params', '--file', file, '--stdout']
+        };
+    return null;
+}
+/** `path(line,col) : Error BCP018: message [url]`, as the Bicep CLI writes each diagnostic. */
+const DIAGNOSTIC = /^(.+)\((\d+),(\d+)\) : (Error|Warning|Info) ([^:\s]+): (.*)$/;
+/**
+ * Runs the CLI on an absolute `.bicep` or `.bicepparam` path and returns what it wrote to standard
+ * output. A compile error is a UserError at the file and line the CLI names; no CLI is a UserError
+ * saying how to install one.
+ */
+function runBicep(file, kind, env) {
+    if (!external_node_path_namespaceObject.isAbsolute(file))
+        throw new Error(`runBicep needs an absolute path, got ${file}`);
+    const cli = findBicepCli(env);
+    if (!cli)
+        throw new errors_UserError(`cannot compile this Bicep file: no Bicep CLI on PATH; ${INSTALL_BICEP}.`, { file });
+    const args = kind === 'build' ? cli.build(file) : cli.buildParams(file);
+    const result = (0,external_node_child_process_namespaceObject.spawnSync)(cli.executable, args, {
+        cwd: external_node_path_namespaceObject.dirname(file),
+        env: bicepEnvironment(env),
+        encoding: 'utf8',
+        maxBuffer: MAX_INPUT_BYTES + 1024 * 1024,
+        timeout: COMPILE_TIMEOUT_MS,
+        windowsHide: true,
+        shell: false,
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
+    if (result.error) {
+        const code = result.error.code;
+        const why = code === 'ETIMEDOUT'
+            ? `it did not finish within ${COMPILE_TIMEOUT_MS / 60000} minutes`
+            : code === 'ENOBUFS'
+                ? `its output is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`
+                : result.error.message;
+        throw new errors_UserError(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
+    }
+    if (result.status !== 0)
+        throw compileErrors(file, cli, result.stderr ?? '', result.stdout ?? '', result.status);
+    return result.stdout ?? '';
+}
+function compileErrors(file, cli, stderr, stdout, status) {
+    const errors = [];
+    for (const line of `${stderr}\n${stdout}`.split(/\r?\n/)) {
+        const match = DIAGNOSTIC.exec(line.trim().replace(/^(ERROR|WARNING): /, ''));
+        if (!match || match[4] !== 'Error')
+            continue;
+        const message = match[6].replace(/\s*\[https:\/\/aka\.ms\/[^\]]*\]\s*$/, '');
+        errors.push(new errors_UserError(`${match[5]}: ${message} (from ${cli.label} build)`, {
+            file: external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), match[1]),
+            line: Number(match[2]),
+            column: Number(match[3])
+        }));
+    }
+    if (errors.length === 1)
+        return errors[0];
+    if (errors.length > 1)
+        return new UserErrors(errors);
+    const said = stderr.trim().split(/\r?\n/).slice(0, 3).join(' ').slice(0, 500);
+    return new errors_UserError(`${cli.label} could not compile this file (exit status ${String(status)})${said ? `: ${said}` : ''}; run \`${cli.label} build\` on it to see why.`, { file });
+}
+
+;// CONCATENATED MODULE: ./src/sources/bicep/syntax.ts
+/**
+ * Just enough of Bicep's syntax to point back at a `.bicep` file: where each `resource` and
+ * `module` is declared (its symbolic name, type and the line), where each property of its body
+ * is, where `param`, `var` and `output` are declared, which local files it names (modules,
+ * `import … from`, a parameter file's `using`), and what each `load…()` function reads. The
+ * Bicep CLI compiles and checks the file; this reader only has to find these places in a file
+ * that compiles, and never fails on anything else it meets.
+ * https://learn.microsoft.com/azure/azure-resource-manager/bicep/file
+ */
+const LOAD_FUNCTIONS = new Set([
+    'loadtextcontent',
+    'loadfileasbase64',
+    'loadjsoncontent',
+    'loadyamlcontent',
+    'loaddirectoryfileinfo'
+]);
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** `resource child 'type@version'` inside a resource's body. */
+const NESTED_RESOURCE = /resource\s+[A-Za-z_][A-Za-z0-9_]*\s+'/y;
+class Scanner {
+    text;
+    index = 0;
+    line = 1;
+    column = 1;
+    loads = [];
+    constructor(text) {
+        this.text = text;
+    }
+    get done() {
+        return this.index >= this.text.length;
+    }
+    peek(offset = 0) {
+        return this.text[this.index + offset] ?? '';
+    }
+    spot() {
+        return { line: this.line, column: this.column };
+    }
+    advance() {
+        const ch = this.text[this.index++] ?? '';
+        if (ch === '\n') {
+            this.line++;
+            this.column = 1;
+        }
+        else {
+            this.column++;
+        }
+        return ch;
+    }
+    /** Whether a sticky pattern matches at the cursor. */
+    looking(pattern) {
+        pattern.lastIndex = this.index;
+        return pattern.test(this.text);
+    }
+    startsWith(word) {
+        return this.text.startsWith(word, this.index);
+    }
+    /** Spaces, tabs and comments; newlines too when `newlines`. A block comment may span lines. */
+    skipTrivia(newlines) {
+        for (;;) {
+            const ch = this.peek();
+            if (ch === ' ' || ch === '\t' || ch === '\r' || (newlines && ch === '\n'))
+                this.advance();
+            else if (ch === '/' && this.peek(1) === '/')
+                while (!this.done && this.peek() !== '\n')
+                    this.advance();
+            else if (ch === '/' && this.peek(1) === '*') {
+                this.advance();
+                this.advance();
+                while (!this.done && !(this.peek() === '*' && this.peek(1) === '/'))
+                    this.advance();
+                this.advance();
+                this.advance();
+            }
+            else
+                return;
+        }
+    }
+    identifier() {
+        IDENTIFIER.lastIndex = this.index;
+        const match = IDENTIFIER.exec(this.text);
+        if (!match)
+            return null;
+        for (let i = 0; i < match[0].length; i++)
+            this.advance();
+        return match[0];
+    }
+    /** The word at the cursor, without moving. */
+    peekIdentifier() {
+        IDENTIFIER.lastIndex = this.index;
+        return IDENTIFIER.exec(this.text)?.[0] ?? null;
+    }
+    /**
+     * A string literal at the cursor: `'…'` with escapes and `${…}` interpolation, or `'''…'''`.
+     * Returns its text when it has no interpolation (what a path or type must be), else null.
+     */
+    string() {
+        if (this.startsWith("'''")) {
+            for (let i = 0; i < 3; i++)
+                this.advance();
+            const start = this.index;
+            while (!this.done && !this.startsWith("'''"))
+                this.advance();
+            const text = this.text.slice(start, this.index);
+            for (let i = 0; i < 3 && !this.done; i++)
+                this.advance();
+            return text;
+        }
+        this.advance(); // the opening quote
+        let text = '';
+        let literal = true;
+        while (!this.done) {
+            const ch = this.peek();
+            if (ch === "'") {
+                this.advance();
+                break;
+            }
+            if (ch === '\n')
+                break; // an unterminated string: the Bicep CLI reports it
+            if (ch === '\\') {
+                this.advance();
+                const escaped = this.advance();
+                text += escaped === 'n' ? '\n' : escaped === 't' ? '\t' : escaped === 'r' ? '\r' : escaped;
+            }
+            else if (ch === '$' && this.peek(1) === '{') {
+                literal = false;
+                this.advance();
+                this.advance();
+                this.expression(['}']);
+                this.advance(); // the closing brace
+            }
+            else {
+                text += this.advance();
+            }
+        }
+        return literal ? text : null;
+    }
+    /**
+     * Skips an expression up to (not including) one of `stops` at depth 0, or a newline at depth 0
+     * when `stops` includes '\n'. Brackets, parentheses, braces and strings nest. Records `load…()`
+     * calls on the way.
+     */
+    expression(stops) {
+        let depth = 0;
+        while (!this.done) {
+            const ch = this.peek();
+            if (depth === 0 && stops.includes(ch))
+                return;
+            if (ch === "'") {
+                this.string();
+                continue;
+            }
+            if (ch === '/' && (this.peek(1) === '/' || this.peek(1) === '*')) {
+                this.skipTrivia(false);
+                continue;
+            }
+            if (/[A-Za-z_]/.test(ch)) {
+                const at = this.spot();
+                const word = this.identifier();
+                if (LOAD_FUNCTIONS.has(word.toLowerCase())) {
+                    this.skipTrivia(true);
+                    if (this.peek() === '(')
+                        this.loadCall(word, at);
+                }
+                continue;
+            }
+            if (ch === '(' || ch === '[' || ch === '{')
+                depth++;
+            else if (ch === ')' || ch === ']' || ch === '}') {
+                if (depth === 0)
+                    return; // the end of an enclosing container
+                depth--;
+            }
+            this.advance();
+        }
+    }
+    loadCall(name, at) {
+        this.advance(); // (
+        this.skipTrivia(true);
+        let path = null;
+        if (this.peek() === "'") {
+            path = this.string();
+            this.skipTrivia(true);
+            // Only a literal argument names a file we can check: `'a' + x` is not one.
+            if (this.peek() !== ',' && this.peek() !== ')')
+                path = null;
+        }
+        this.loads.push({ function: name, path, at });
+        this.expression([')']);
+        if (this.peek() === ')')
+            this.advance();
+    }
+}
+/** Reads a `.bicep` or `.bicepparam` file's declarations. Never throws: what it cannot read it skips. */
+function readBicep(text) {
+    const s = new Scanner(text.replace(/^\uFEFF/, ''));
+    const file = { declarations: [], named: new Map(), references: [], loads: s.loads };
+    while (!s.done) {
+        s.skipTrivia(true);
+        if (s.done)
+            break;
+        if (s.peek() === '@') {
+            skipDecorator(s);
+            continue;
+        }
+        const at = s.spot();
+        const word = s.identifier();
+        if (word === null) {
+            s.expression(['\n']);
+            if (!s.done && s.peek() !== '\n')
+                s.advance();
+            continue;
+        }
+        switch (word) {
+            case 'resource':
+            case 'module': {
+                const declared = declaration(s, at, word);
+                if (!declared)
+                    break;
+                file.declarations.push(declared);
+                if (declared.path && isLocalPath(declared.path))
+                    file.references.push({ path: declared.path, at });
+                break;
+            }
+            case 'param':
+            case 'var':
+            case 'output':
+            case 'type':
+            case 'func': {
+                s.skipTrivia(false);
+                const name = s.identifier();
+                if (name)
+                    file.named.set(name.toLowerCase(), { keyword: word, name, at });
+                s.expression(['\n']);
+                break;
+            }
+            case 'using':
+            case 'extends': {
+                s.skipTrivia(false);
+                if (s.peek() === "'") {
+                    const target = s.string();
+                    if (target !== null) {
+                        if (word === 'using')
+                            file.using = target;
+                        if (isLocalPath(target))
+                            file.references.push({ path: target, at });
+                    }
+                }
+                s.expression(['\n']);
+                break;
+            }
+            case 'import': {
+                // `import {a, b} from './types.bicep'`, `import * as x from '…'`: the file is compiled in.
+                s.expression(['\n']);
+                const line = text.split('\n')[at.line - 1] ?? '';
+                const from = /\bfrom\s+'([^'$]*)'/.exec(line);
+                if (from && isLocalPath(from[1]))
+                    file.references.push({ path: from[1], at });
+                break;
+            }
+            default:
+                s.expression(['\n']);
+        }
+    }
+    return file;
+}
+/** A path to a file beside this one, as opposed to a registry reference (`br:`, `br/alias:`, `ts:`). */
+function isLocalPath(path) {
+    return !/^(br|ts)(\/[^:]*)?:/i.test(path);
+}
+function skipDecorator(s) {
+    s.advance(); // @
+    s.identifier();
+    while (s.peek() === '.') {
+        s.advance();
+        s.identifier();
+    }
+    s.skipTrivia(false);
+    if (s.peek() === '(') {
+        s.advance();
+        s.expression([')']);
+        s.advance();
+    }
+}
+/**
+ * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
+ * the symbolic name and the string, then the body.
+ */
+function declaration(s, at, keyword, parent) {
+    s.skipTrivia(false);
+    const name = s.identifier();
+    s.skipTrivia(false);
+    if (!name || s.peek() !== "'") {
+        s.expression(['\n']);
+        return null;
+    }
+    const text = s.string() ?? '';
+    const declared = {
+        keyword,
+        symbolicName: name,
+        at,
+        existing: false,
+        children: [],
+        qualifiedName: parent ? `${parent.qualifiedName}::${name}` : name
+    };
+    if (keyword === 'module')
+        declared.path = text;
+    else {
+        const typeName = text.split('@')[0];
+        // A nested resource names its type relative to its parent's (`keys`), unless it writes it in full.
+        declared.type =
+            parent?.type && !/^[A-Za-z0-9]+\.[A-Za-z0-9.]+\//.test(typeName) ? `${parent.type}/${typeName}` : typeName;
+        s.skipTrivia(false);
+        if (s.peekIdentifier() === 'existing') {
+            s.identifier();
+            declared.existing = true;
+        }
+    }
+    s.skipTrivia(false);
+    if (s.peek() !== '=') {
+        s.expression(['\n']);
+        return declared;
+    }
+    s.advance();
+    declared.body = declarationValue(s, declared);
+    return declared;
+}
+/** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
+function declarationValue(s, owner) {
+    s.skipTrivia(false);
+    if (s.peekIdentifier() === 'if') {
+        s.identifier();
+        s.skipTrivia(false);
+        if (s.peek() === '(') {
+            s.advance();
+            s.expression([')']);
+            s.advance();
+        }
+        s.skipTrivia(true);
+    }
+    if (s.peek() === '{')
+        return object(s, owner);
+    if (s.peek() === '[') {
+        const array = arrayLiteral(s, owner);
+        return array.kind === 'array' && array.loopBody ? array.loopBody : array;
+    }
+    const at = s.spot();
+    s.expression(['\n']);
+    return { kind: 'expression', at };
+}
+function object(s, owner) {
+    const at = s.spot();
+    s.advance(); // {
+    const properties = new Map();
+    for (;;) {
+        s.skipTrivia(true);
+        if (s.done)
+            break;
+        const ch = s.peek();
+        if (ch === '}') {
+            s.advance();
+            break;
+        }
+        if (ch === ',') {
+            s.advance();
+            continue;
+        }
+        if (ch === '@') {
+            skipDecorator(s);
+            continue;
+        }
+        const keyAt = s.spot();
+        if (owner?.keyword === 'resource' && s.looking(NESTED_RESOURCE)) {
+            s.identifier();
+            const child = declaration(s, keyAt, 'resource', owner);
+            if (child)
+                owner.children.push(child);
+            continue;
+        }
+        const key = ch === "'" ? s.string() : s.identifier();
+        s.skipTrivia(false);
+        if (key === null || s.peek() !== ':') {
+            // Not a property (a spread `...x`, say): skip to the end of the line.
+            s.expression(['\n', ',']);
+            if (s.peek() === ',')
+                s.advance();
+            continue;
+        }
+        s.advance(); // :
+        const value = propertyValue(s);
+        properties.set(key.toLowerCase(), { key, at: keyAt, value });
+    }
+    return { kind: 'object', at, properties };
+}
+function propertyValue(s) {
+    s.skipTrivia(false);
+    let value;
+    if (s.peek() === '{')
+        value = object(s, undefined);
+    else if (s.peek() === '[')
+        value = arrayLiteral(s, undefined);
+    else {
+        value = { kind: 'expression', at: s.spot() };
+    }
+    // Whatever follows on the line (`.prop`, `[0]`, an operator and more) belongs to the same value.
+    s.expression(['\n', ',', '}', ']']);
+    return value;
+}
+function arrayLiteral(s, owner) {
+    const at = s.spot();
+    s.advance(); // [
+    s.skipTrivia(true);
+    if (s.peekIdentifier() === 'for') {
+        s.expression([':']);
+        s.advance(); // :
+        s.skipTrivia(true);
+        if (s.peekIdentifier() === 'if') {
+            s.identifier();
+            s.skipTrivia(false);
+            if (s.peek() === '(') {
+                s.advance();
+                s.expression([')']);
+                s.advance();
+            }
+            s.skipTrivia(true);
+        }
+        const loopBody = s.peek() === '{' ? object(s, owner) : propertyValue(s);
+        s.expression([']']);
+        s.advance();
+        return { kind: 'array', at, items: [], loopBody };
+    }
+    const items = [];
+    for (;;) {
+        s.skipTrivia(true);
+        if (s.done)
+            break;
+        if (s.peek() === ']') {
+            s.advance();
+            break;
+        }
+        if (s.peek() === ',') {
+            s.advance();
+            continue;
+        }
+        const before = s.index;
+        items.push(propertyValue(s));
+        if (s.index === before)
+            s.advance(); // never loop in place on something unexpected
+    }
+    return { kind: 'array', at, items };
+}
+/**
+ * The position of the value at `segments` (JSON pointer segments, e.g. `properties`,
+ * `encryption`, `keySource`) in a body, or of the deepest part of it that is written out.
+ */
+function positionInBody(body, segments) {
+    let best = null;
+    let current = body;
+    for (const segment of segments) {
+        if (!current)
+            break;
+        if (current.kind === 'object') {
+            const property = current.properties.get(segment.toLowerCase());
+            if (!property)
+                break;
+            best = property.at;
+            current = property.value;
+        }
+        else if (current.kind === 'array') {
+            if (!/^\d+$/.test(segment))
+                break;
+            const item = current.loopBody ?? current.items[Number(segment)];
+            if (!item)
+                break;
+            best = item.at;
+            current = item;
+        }
+        else
+            break;
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/sources/bicep/sourceMap.ts
+/**
+ * From the template the Bicep CLI compiles back to the `.bicep` file: each resource of the
+ * compiled template is matched to its declaration, by symbolic name where the template keeps them
+ * (languageVersion 2.0: `resources` is an object keyed by symbolic name, `parent::child` for nested
+ * ones) and otherwise by type and order (Bicep writes a file's resources in the order it declares
+ * them). A module's resources map into the module's own file. A position in the compiled template is
+ * then the position of the same property in the declaration's body where the body writes it out, or
+ * of the declaration; parameters, variables and outputs map to their declarations.
+ */
+
+
+
+
+const DEPLOYMENTS = 'microsoft.resources/deployments';
+function flatten(declarations) {
+    return declarations.flatMap(d => [d, ...flatten(d.children)]);
+}
+function typeOf(declaration) {
+    return (declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? '')).toLowerCase();
+}
+/**
+ * A view of the compiled template whose positions are in the Bicep files. `read` reads a Bicep file
+ * (the caller's bounded reader); a module file that cannot be read maps to its `module` line.
+ */
+function mapToBicep(compiled, bicepFile, read) {
+    const nodes = new Map();
+    const templates = new Map();
+    const parsedFiles = new Map();
+    const parse = (file) => {
+        let parsed = parsedFiles.get(file);
+        if (!parsed) {
+            try {
+                parsed = readBicep(read(file));
+            }
+            catch {
+                return null;
+            }
+            parsedFiles.set(file, parsed);
+        }
+        return parsed;
+    };
+    const visit = (template, pointer, mapped, depth) => {
+        templates.set(pointer, mapped);
+        if (!value_isObject(template) || depth > 32)
+            return;
+        const resources = template.resources;
+        const all = flatten(mapped.parsed.declarations);
+        const entries = [];
+        if (value_isObject(resources)) {
+            const bySymbol = new Map(all.map(d => [d.qualifiedName.toLowerCase(), d]));
+            for (const [symbol, node] of Object.entries(resources))
+                entries.push([joinPointer(pointer, 'resources', symbol), node, bySymbol.get(symbol.toLowerCase())]);
+        }
+        else if (Array.isArray(resources)) {
+            // Templates without symbolic names leave out `existing` resources.
+            const queues = new Map();
+            for (const d of all.filter(d => !d.existing)) {
+                const queue = queues.get(typeOf(d)) ?? [];
+                queue.push(d);
+                queues.set(typeOf(d), queue);
+            }
+            resources.forEach((node, i) => {
+                const type = value_isObject(node) ? String(node.type ?? '').toLowerCase() : '';
+                entries.push([joinPointer(pointer, 'resources', i), node, queues.get(type)?.shift()]);
+            });
+        }
+        for (const [nodePointer, node, declaration] of entries) {
+            if (!declaration)
+                continue;
+            nodes.set(nodePointer, { ...mapped, declaration });
+            if (declaration.keyword !== 'module' || !declaration.path || !isLocalPath(declaration.path))
+                continue;
+            const inner = value_isObject(node) ? node.properties : undefined;
+            const innerTemplate = value_isObject(inner) ? inner.template : undefined;
+            if (!value_isObject(innerTemplate))
+                continue;
+            const moduleFile = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(mapped.file), declaration.path);
+            const parsed = parse(moduleFile);
+            if (parsed)
+                visit(innerTemplate, joinPointer(nodePointer, 'properties', 'template'), { file: moduleFile, parsed }, depth + 1);
+        }
+    };
+    const parsedMain = parse(bicepFile) ?? { declarations: [], named: new Map(), references: [], loads: [] };
+    visit(compiled.value, '', { file: bicepFile, parsed: parsedMain }, 0);
+    const at = (file, spot) => ({
+        file,
+        line: spot.line,
+        column: spot.column
+    });
+    const map = (pointer) => {
+        for (let p = pointer; p !== null; p = parentPointer(p)) {
+            const node = nodes.get(p);
+            if (node)
+                return inDeclaration(node, splitPointer(pointer).slice(splitPointer(p).length));
+            const template = templates.get(p);
+            if (template)
+                return inTemplate(template, splitPointer(pointer).slice(splitPointer(p).length));
+        }
+        return { file: bicepFile, line: 1, column: 1 };
+    };
+    const inDeclaration = (node, rest) => {
+        const { declaration } = node;
+        let segments = rest;
+        if (declaration.keyword === 'module') {
+            // A module's parameters are `params` in Bicep, `properties.parameters.<name>.value` compiled.
+            if (rest[0] === 'properties' && rest[1] === 'parameters' && rest.length >= 3)
+                segments = ['params', rest[2], ...rest.slice(4)];
+            else if (rest[0] !== 'name')
+                segments = [];
+        }
+        const found = segments.length ? positionInBody(declaration.body, segments) : null;
+        return at(node.file, found ?? declaration.at);
+    };
+    const inTemplate = (template, rest) => {
+        const [section, name] = rest;
+        if (name !== undefined && ['parameters', 'variables', 'outputs', 'functions', 'definitions'].includes(section)) {
+            const named = template.parsed.named.get(name.toLowerCase());
+            if (named)
+                return at(template.file, named.at);
+        }
+        return { file: template.file, line: 1, column: 1 };
+    };
+    return {
+        value: compiled.value,
+        file: bicepFile,
+        positionOf: map,
+        valuePositionOf: map
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sources/bicep/index.ts
+/**
+ * Bicep files as templates: compiled by the Bicep CLI on PATH, then read like any ARM template, with
+ * every position mapped back to the `.bicep` file (see sourceMap.ts). A `.bicepparam` file gives
+ * parameter values (and, named as a template, the template its `using` names).
+ */
+
+
+
+
+
+
+
+
+
+
+
+function bicep_isBicepFile(file) {
+    return /\.bicep$/i.test(file);
+}
+function isBicepParamFile(file) {
+    return /\.bicepparam$/i.test(file);
+}
+/** The `.bicep` file a `.bicepparam` file's `using` names, or null (`using none`, a registry template). */
+function usingTarget(paramFile) {
+    const target = readBicep(textFile_readTextFile(paramFile)).using;
+    return target && isLocalPath(target) ? external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(paramFile), target) : null;
+}
+/** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
+function bicep_compileBicepFile(file, options) {
+    checkWhatBicepReads(file, boundaryFor(file, options.root));
+    const template = parseCompiled(runBicep(file, 'build', options.env), file);
+    return { template: mapToBicep(template, file, textFile_readTextFile), parameters: null, templateFile: file };
+}
+/**
+ * Compiles a `.bicepparam` file: the parameter values, with positions on its `param` lines, and the
+ * template its `using` names.
+ */
+function compileBicepParamFile(file, options) {
+    checkWhatBicepReads(file, boundaryFor(file, options.root));
+    const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
+    const value = output.value;
+    if (!value_isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
+        throw new errors_UserError('the Bicep CLI did not write parametersJson and templateJson for this parameter file; update the Bicep CLI (build-params --stdout needs version 0.18.4 or later).', { file });
+    const templateFile = usingTarget(file) ?? file;
+    const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, textFile_readTextFile);
+    const parsed = readBicep(textFile_readTextFile(file));
+    const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
+    return { template, parameters, templateFile };
+}
+/** Parameter files for a template: JSON ones as files, `.bicepparam` ones compiled to their values. */
+function bicep_parameterSources(files, options) {
+    return {
+        parameterFilesUsed: files.filter(f => !isBicepParamFile(f)),
+        parameterDocuments: files.filter(isBicepParamFile).flatMap(f => compileBicepParamFile(f, options).parameters ?? [])
+    };
+}
+function parseCompiled(text, file) {
+    if (text.length > MAX_INPUT_BYTES)
+        throw new errors_UserError(`the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`, { file });
+    try {
+        return json_parseJsonWithPositions(text, file);
+    }
+    catch (error) {
+        if (!(error instanceof JsonSyntaxError))
+            throw error;
+        throw new errors_UserError(`the Bicep CLI wrote something that is not JSON for this file (${error.message}); check its version with \`bicep --version\`.`, { file });
+    }
+}
+/** Parameter values compiled from a `.bicepparam` file, positioned at its `param` lines. */
+function mapParameters(compiled, file, parsed) {
+    const map = (pointer) => {
+        const [section, name] = splitPointer(pointer);
+        const declared = section === 'parameters' && name !== undefined ? parsed.named.get(name.toLowerCase()) : undefined;
+        return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
+    };
+    return { value: compiled.value, file, positionOf: map, valuePositionOf: map };
+}
+/**
+ * What a Bicep compile may read: the file, the local modules and files it imports, and what its
+ * `load…()` functions load. A pull request controls all of them, and a loaded file's text ends up in
+ * the template (and so in findings shown on the pull request), so each must stay inside the
+ * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
+ * string literal cannot be checked, so it is refused too.
+ */
+function checkWhatBicepReads(file, boundary) {
+    const seen = new Set();
+    const visit = (current, at) => {
+        const resolved = external_node_path_namespaceObject.resolve(current);
+        if (seen.has(resolved) || seen.size > 1000)
+            return;
+        seen.add(resolved);
+        confine(resolved, boundary, 'the Bicep file', at);
+        refuseGitFolder(resolved, boundary, 'the Bicep file', at);
+        let parsed;
+        try {
+            parsed = readBicep(textFile_readTextFile(resolved));
+        }
+        catch (error) {
+            // A module that does not exist is the Bicep CLI's to report, with its line.
+            if (error instanceof errors_UserError && at)
+                return;
+            throw error;
+        }
+        const dir = external_node_path_namespaceObject.dirname(resolved);
+        for (const load of parsed.loads) {
+            const where = { file: resolved, ...load.at };
+            if (load.path === null)
+                throw new errors_UserError(`${load.function}() here reads a path that is not a string literal; cmk-guard compiles Bicep only when it can check that every file it loads is inside the repository, so write the path as a literal.`, where);
+            const target = external_node_path_namespaceObject.resolve(dir, load.path);
+            confine(target, boundary, `the file ${load.function}() loads,`, where);
+            refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
+        }
+        for (const reference of parsed.references)
+            if (/\.bicep(param)?$/i.test(reference.path) || reference.path.endsWith('.json'))
+                visit(external_node_path_namespaceObject.resolve(dir, reference.path), { file: resolved, ...reference.at });
+    };
+    visit(file);
+}
+function refuseGitFolder(file, boundary, what, at) {
+    const base = boundary ?? external_node_path_namespaceObject.dirname(file);
+    const inside = external_node_path_namespaceObject.relative(base, file).split(external_node_path_namespaceObject.sep);
+    if (inside.some(part => part.toLowerCase() === '.git'))
+        throw new errors_UserError(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
@@ -67353,6 +68508,7 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -67378,7 +68534,7 @@ function targetFor(template, options, file) {
         location: scope.location ?? 'westus',
         tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
         managementGroup: 'mg',
-        deploymentName: scope.deploymentName ?? external_node_path_namespaceObject.basename(file).replace(/\.jsonc?$/i, '')
+        deploymentName: scope.deploymentName ?? external_node_path_namespaceObject.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
     };
 }
 /** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
@@ -67392,7 +68548,8 @@ function expandTemplateDocument(doc, options = {}) {
     const boundary = boundaryFor(doc.file, options.root);
     for (const file of parameterFiles)
         confine(file, boundary, 'the parameter file');
-    const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), overridesToSupplied(options.parameterOverrides ?? {}));
+    const parameterDocuments = options.parameterDocuments ?? [];
+    const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), ...parameterDocuments.map(parametersFromDocument), overridesToSupplied(options.parameterOverrides ?? {}));
     const expansion = {
         notes: [],
         now: new Date(),
@@ -67420,20 +68577,23 @@ function expandTemplateDocument(doc, options = {}) {
     return {
         file: doc.file,
         resources: finalStates(emitted, expansion.notes),
-        parameterFile: parameterFiles.length ? parameterFiles[parameterFiles.length - 1] : null,
+        parameterFile: parameterDocuments.length
+            ? parameterDocuments[parameterDocuments.length - 1].file
+            : parameterFiles.length
+                ? parameterFiles[parameterFiles.length - 1]
+                : null,
         notes: expansion.notes,
         errors: expansion.errors
     };
 }
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
 function expandTemplateFile(file, options = {}) {
-    const doc = parseJsonWithPositions(readTextFile(file), file);
-    let parameterFilesUsed = options.parameterFiles;
-    if (!parameterFilesUsed) {
-        const paired = conventionalParameterFile(file);
-        parameterFilesUsed = paired ? [paired] : [];
-    }
-    return expandTemplateDocument(doc, { ...options, parameterFilesUsed });
+    const bicep = { env: options.env ?? process.env, root: options.root };
+    const doc = isBicepFile(file)
+        ? compileBicepFile(file, bicep).template
+        : parseJsonWithPositions(readTextFile(file), file);
+    const parameterFiles = options.parameterFiles ?? conventionalParameterFiles(file);
+    return expandTemplateDocument(doc, { ...options, ...parameterSources(parameterFiles, bicep) });
 }
 function templates_where(resource) {
     const s = resource.source;
@@ -67507,62 +68667,119 @@ function finalStates(emitted, notes) {
 
 
 
+
 function stem(file) {
     return external_node_path_namespaceObject.basename(file)
-        .replace(/\.jsonc?$/i, '')
+        .replace(/\.(jsonc?|bicep)$/i, '')
         .toLowerCase();
 }
-/** Whether a file that is not text still names the template schema, as a template in a legacy encoding would. */
+/** Whether a file that is not text, or too large to read, still names the template schema near its start. */
 function looksLikeTemplate(file) {
+    let fd;
     try {
-        return TEMPLATE_SCHEMA.test(external_node_fs_namespaceObject.readFileSync(file).toString('latin1'));
+        fd = external_node_fs_namespaceObject.openSync(file, 'r');
+        const head = Buffer.alloc(64 * 1024);
+        const read = external_node_fs_namespaceObject.readSync(fd, head, 0, head.length, 0);
+        return TEMPLATE_SCHEMA.test(head.subarray(0, read).toString('latin1'));
     }
     catch {
         return false;
     }
+    finally {
+        if (fd !== undefined)
+            external_node_fs_namespaceObject.closeSync(fd);
+    }
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
- * was found, otherwise those named `<template stem>.parameters….json`.
+ * was found, otherwise those named `<template stem>.parameters….json` and the `.bicepparam`
+ * files whose `using` names it.
  */
 function explicitFilesFor(template, explicit, templateCount) {
     if (templateCount === 1)
         return explicit;
     const own = stem(template) + '.parameters';
-    return explicit.filter(f => stem(f).startsWith(own) && external_node_path_namespaceObject.dirname(f) === external_node_path_namespaceObject.dirname(template));
+    return explicit.filter(f => isBicepParamFile(f)
+        ? usingTargetOrNull(f) === external_node_path_namespaceObject.resolve(template)
+        : stem(f).startsWith(own) && external_node_path_namespaceObject.dirname(f) === external_node_path_namespaceObject.dirname(template));
+}
+function usingTargetOrNull(file) {
+    try {
+        return usingTarget(file);
+    }
+    catch {
+        return null;
+    }
+}
+/** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
+function compiledByBicep(value) {
+    const metadata = value?.metadata;
+    return typeof metadata?._generator?.name === 'string' && metadata._generator.name.toLowerCase() === 'bicep';
 }
 /**
- * Finds the templates that globs or folders name and expands each. JSON files that are not
- * deployment templates (package.json, parameter files, anything without a template
- * `$schema`) are skipped with a reason; an error in one template does not stop the others.
+ * Finds the templates that globs, folders and files name and expands each. JSON files that are
+ * not deployment templates (package.json, parameter files, anything without a template
+ * `$schema`) are skipped with a reason when a glob or a folder happened to match them, and are
+ * an error when the user named the file itself; a pattern that matches no template at all is an
+ * error too, as nothing would be checked. `.bicep` files are compiled with the Bicep CLI, and a
+ * `.bicepparam` file named as a template deploys the template its `using` names. An error in
+ * one template does not stop the others.
  */
 function loadTemplates(patterns, options) {
     const result = { templates: [], errors: [], skipped: [] };
     const explicit = (options.parameterFiles ?? []).map(f => external_node_path_namespaceObject.resolve(options.cwd, f));
     const root = external_node_path_namespaceObject.resolve(options.root ?? options.cwd);
+    const env = options.env ?? process.env;
     const files = [];
+    /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
+    const named = new Set();
+    const matchedBy = new Map();
     for (const pattern of patterns) {
         const matched = expandPattern(pattern, options.cwd, root);
         if (matched.length === 0) {
             result.errors.push(new errors_UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
+        matchedBy.set(pattern, matched);
+        if (!hasGlob(pattern) && matched.length === 1 && isFile(matched[0]))
+            named.add(matched[0]);
         for (const file of matched)
             if (!files.includes(file))
                 files.push(file);
     }
+    const pass = (file, reason, fix) => {
+        if (named.has(file))
+            result.errors.push(new errors_UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
+        else
+            result.skipped.push({ file, reason });
+    };
     const candidates = [];
+    const bicepFiles = [];
+    const bicepParamFiles = [];
+    const failed = new Set();
     for (const file of files) {
         const escape = escapeReason(file, boundaryFor(file, root));
         if (escape) {
             result.errors.push(new errors_UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file }));
+            failed.add(file);
             continue;
         }
         if (explicit.includes(file)) {
-            result.skipped.push({ file, reason: 'a parameter file' });
+            pass(file, 'a parameter file given with --parameters', 'name it only as a parameter file');
+            continue;
+        }
+        if (bicep_isBicepFile(file)) {
+            bicepFiles.push(file);
+            continue;
+        }
+        if (isBicepParamFile(file)) {
+            if (named.has(file))
+                bicepParamFiles.push(file);
+            else
+                result.skipped.push({ file, reason: 'a Bicep parameter file (pair it with its template with --parameters)' });
             continue;
         }
         if (!/\.jsonc?$/i.test(file)) {
-            result.skipped.push({ file, reason: 'not a .json file' });
+            pass(file, 'not a .json or .bicep file', 'give an ARM template (.json) or a Bicep file (.bicep)');
             continue;
         }
         let doc;
@@ -67570,19 +68787,24 @@ function loadTemplates(patterns, options) {
             doc = json_parseJsonWithPositions(textFile_readTextFile(file), file);
         }
         catch (error) {
-            // A file that does not even parse is reported only when it looks like a template.
-            if (error instanceof JsonSyntaxError && !TEMPLATE_SCHEMA.test(textFile_readTextFile(file))) {
-                result.skipped.push({ file, reason: 'not valid JSON' });
+            if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
+                pass(file, 'not valid JSON', 'fix the JSON, or leave the file out of the patterns');
             }
             else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
-                // Azure Resource Manager refuses templates over 4 MB, so nothing deployable is passed over.
-                result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+                // Azure Resource Manager refuses templates over 4 MB; a file that says it is a template is an error.
+                if (looksLikeTemplate(file) || named.has(file)) {
+                    result.errors.push(error);
+                    failed.add(file);
+                }
+                else
+                    result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
             }
             else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
-                result.skipped.push({ file, reason: 'not UTF-8 text' });
+                pass(file, 'not UTF-8 text', 'save it as UTF-8');
             }
             else if (error instanceof errors_UserError) {
                 result.errors.push(error);
+                failed.add(file);
             }
             else {
                 throw error;
@@ -67591,30 +68813,75 @@ function loadTemplates(patterns, options) {
         }
         const reason = notATemplateReason(doc.value);
         if (reason) {
-            result.skipped.push({ file, reason });
+            pass(file, reason, 'give a deployment template (its $schema ends in deploymentTemplate.json#)');
+            continue;
+        }
+        // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice.
+        const source = file.replace(/\.jsonc?$/i, '.bicep');
+        if (compiledByBicep(doc.value) &&
+            bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
+            !named.has(file)) {
+            result.skipped.push({ file, reason: `compiled from ${external_node_path_namespaceObject.basename(source)}, which is checked instead` });
             continue;
         }
         candidates.push({ file, doc });
     }
-    for (const { file, doc } of candidates) {
+    const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
+    const parameterFilesFor = (template) => {
+        const used = explicitFilesFor(template, explicit, templateCount);
+        return used.length ? used : parameters_conventionalParameterFiles(template);
+    };
+    const expand = (file, action) => {
         try {
-            let parameterFilesUsed = explicitFilesFor(file, explicit, candidates.length);
-            if (parameterFilesUsed.length === 0) {
-                const paired = parameters_conventionalParameterFile(file);
-                parameterFilesUsed = paired ? [paired] : [];
-            }
-            const expanded = expandTemplateDocument(doc, { ...options, root, parameterFilesUsed });
+            const expanded = action();
             result.templates.push(expanded);
             result.errors.push(...expanded.errors);
         }
         catch (error) {
-            if (error instanceof errors_UserError)
+            if (error instanceof errors_UserError) {
                 result.errors.push(error);
+                failed.add(file);
+            }
             else
                 throw error;
         }
+    };
+    const bicep = { env, root };
+    const withParameters = (doc, template) => expandTemplateDocument(doc, { ...options, root, ...bicep_parameterSources(parameterFilesFor(template), bicep) });
+    for (const { file, doc } of candidates)
+        expand(file, () => withParameters(doc, file));
+    for (const file of bicepFiles)
+        expand(file, () => withParameters(bicep_compileBicepFile(file, bicep).template, file));
+    for (const file of bicepParamFiles)
+        expand(file, () => {
+            const compiled = compileBicepParamFile(file, bicep);
+            return expandTemplateDocument(compiled.template, {
+                ...options,
+                root,
+                parameterDocuments: compiled.parameters ? [compiled.parameters] : []
+            });
+        });
+    // A pattern that matched files but not one template checks nothing: say so rather than pass.
+    const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
+    for (const [pattern, matched] of matchedBy) {
+        if (matched.length === 0 || matched.some(f => templateFiles.has(f)) || matched.every(f => named.has(f)))
+            continue;
+        const reasons = result.skipped.filter(s => matched.includes(s.file));
+        const shown = reasons
+            .slice(0, 3)
+            .map(s => `${external_node_path_namespaceObject.relative(options.cwd, s.file) || s.file} (${s.reason})`)
+            .join(', ');
+        result.errors.push(new errors_UserError(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
     }
     return result;
+}
+function isFile(file) {
+    try {
+        return external_node_fs_namespaceObject.statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/index.ts
@@ -67633,8 +68900,6 @@ function loadTemplates(patterns, options) {
 /** The tool's version, as released; kept in step with package.json by a test. */
 const src_version_VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
@@ -67670,7 +68935,7 @@ function readBaseCheckout(ref, folders, cwd) {
         .split('\0')
         // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
         // for (and could ask for another object); a name that climbs out of the tree is not written.
-        .filter(name => /\.(json|jsonc)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
+        .filter(name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
     const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
     const dispose = () => (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
     try {
@@ -68892,7 +70157,6 @@ const inline_hints = {
 
 
 
-
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -68901,12 +70165,14 @@ function engineAliasCatalog() {
     return engineCatalog;
 }
 function loadRules(request) {
-    const external = loadExternalDefinitions(request);
+    const { definitions: external, skipped } = loadExternalDefinitions(request);
     const loaded = loadPolicyFolders(request);
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
     ];
+    if (candidates.length === 0)
+        throw new errors_UserError('there is nothing to evaluate with: no rules (the policies are turned off) and no policy definitions; use the bundled rules, or give a rules folder or definitions.');
     const { selected, leftOut } = applySelection(candidates, request.selection);
     const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
     const definitions = [];
@@ -68938,7 +70204,8 @@ function loadRules(request) {
         pullRequest,
         transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
         leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
-        overrides
+        overrides,
+        skipped
     };
 }
 /** The rule files of every folder the request names; a name used in two folders is an error. */
@@ -68963,38 +70230,32 @@ function loadPolicyFolders(request) {
 /** The Azure Policy definitions the request names, loaded. */
 function loadExternalDefinitions(request) {
     const definitions = [];
+    const sets = [];
+    const skipped = [];
+    const errors = [];
     for (const entry of request.definitions ?? []) {
         const target = external_node_path_default().resolve(request.cwd, entry);
         if (!(0,external_node_fs_namespaceObject.existsSync)(target))
             throw new errors_UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-        if ((0,external_node_fs_namespaceObject.statSync)(target).isDirectory()) {
-            const { loaded, failures } = loadDefinitionsFromDirectory(target);
-            if (failures.length) {
-                throw new UserErrors(failures.map(f => new errors_UserError(f.message, { file: displayPath(f.file, request.cwd) })));
-            }
-            definitions.push(...loaded);
-        }
-        else {
-            const text = textFile_readTextFile(target).replace(/^\uFEFF/, '');
-            let json;
-            try {
-                json = JSON.parse(text);
-            }
-            catch (error) {
-                throw new errors_UserError(`the definition file is not valid JSON (${error.message}); fix the JSON.`, {
-                    file: entry
-                });
-            }
-            definitions.push(loadDefinition({ file: target, json }));
-        }
+        const contents = loadDefinitionsFromPath(target);
+        errors.push(...contents.failures.map(f => new errors_UserError(f.message, { file: displayPath(f.file, request.cwd) })));
+        // A definitions path the user named that holds no definition would check nothing.
+        if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
+            errors.push(new errors_UserError(`holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`, { file: entry }));
+        definitions.push(...contents.loaded);
+        sets.push(...contents.sets);
+        skipped.push(...contents.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason })));
     }
-    return definitions;
+    errors_throwUserErrors(errors);
+    const plan = evaluationPlan(definitions, sets);
+    errors_throwUserErrors(plan.errors);
+    return { definitions: plan.definitions, skipped };
 }
 function relativeFindings(findings, cwd) {
     return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
 }
 async function evaluateRepository(request) {
-    const { definitions, rules, pullRequest, transitionRules, leftOut, overrides } = loadRules(request);
+    const { definitions, rules, pullRequest, transitionRules, leftOut, overrides, skipped: notDefinitions } = loadRules(request);
     const notRun = [...leftOut];
     const resources = [];
     const deployments = [];
@@ -69003,6 +70264,7 @@ async function evaluateRepository(request) {
     if (request.templates?.length) {
         const discovered = loadTemplates(request.templates, {
             cwd: request.cwd,
+            env: request.env,
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides
         });
@@ -69014,6 +70276,7 @@ async function evaluateRepository(request) {
             errors.push(inputError(error, request.cwd));
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
+    skipped.push(...notDefinitions);
     for (const file of request.resources ?? []) {
         const snapshot = loadResourceSnapshot(external_node_path_default().resolve(request.cwd, file));
         // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
@@ -69111,7 +70374,11 @@ function inputError(error, cwd) {
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
-    const discovered = loadTemplates(patterns, { cwd: request.cwd, parameterOverrides: request.parameterOverrides });
+    const discovered = loadTemplates(patterns, {
+        cwd: request.cwd,
+        env: request.env,
+        parameterOverrides: request.parameterOverrides
+    });
     return discovered.templates.flatMap(t => t.resources);
 }
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
@@ -69123,6 +70390,7 @@ function loadBaseResources(request) {
         const cwd = inBaseCheckout(checkout, '.', request.cwd);
         const discovered = loadTemplates(patterns, {
             cwd,
+            env: request.env,
             parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
             parameterOverrides: request.parameterOverrides
         });
