@@ -25,7 +25,7 @@ import { loadPolicyDirectory } from './rules/index.js';
 import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
 import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
-import { inBaseCheckout, readBaseCheckout } from './pr/baseCheckout.js';
+import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
 import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
@@ -33,6 +33,7 @@ import { planOverrides, type OverridePlan } from './config/overrides.js';
 import { applyExceptions } from './exceptions/apply.js';
 import { applyBaseline, readBaseline } from './exceptions/baseline.js';
 import { inlineExceptions } from './exceptions/inline.js';
+import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
 
 export interface EvaluateRequest {
@@ -297,14 +298,36 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e =>
     e.rules.some(rule => !leftOutNames.has(rule))
   );
+  const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
+  // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
+  // with --base-templates have no configuration or baseline of their own).
+  let baseText: BaseText | undefined;
+  if (request.base !== undefined && (exceptions.length || baseline)) {
+    const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
+    try {
+      const texts = readFilesAtCommit(request.base, files, request.cwd);
+      baseText = file => texts.get(file);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      skipped.push({
+        file: '(base)',
+        reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
+      });
+    }
+  }
+  if (baseText) markNewExceptions(exceptions, baseText);
   const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
   findings = accepted.findings;
   let baselineReport: FindingsDocument['baseline'];
-  if (request.baseline !== undefined) {
-    const baseline = readBaseline(request.baseline, request.cwd);
+  if (baseline) {
     const applied = applyBaseline(findings, baseline);
     findings = applied.findings;
-    baselineReport = { file: baseline.file, entries: baseline.entries, matched: applied.matched };
+    baselineReport = {
+      file: baseline.file,
+      entries: baseline.entries,
+      matched: applied.matched,
+      ...(baseText ? baselineChange(baseline, baseText) : {})
+    };
   }
   if (request.changedFiles) {
     const changed = new Set(request.changedFiles);

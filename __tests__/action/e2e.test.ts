@@ -301,5 +301,48 @@ describeBuilt(
         rmSync(broken);
       }
     });
+    it('reads cmk-guard.yaml: its exceptions accept findings, which are counted, listed and not failing', async () => {
+      const config = path.join(root, 'workspace', 'cmk-guard.yaml');
+      writeFileSync(
+        config,
+        [
+          'fail-on: error',
+          'exceptions:',
+          '  - rule: foundry-tools-cmk',
+          '    resources: [{ file: templates/** }]',
+          '    reason: The accounts move to the platform vault next sprint.',
+          '    owner: team-ai',
+          ''
+        ].join('\n')
+      );
+      try {
+        const run = await runAction(root, server, { 'changed-files-only': 'false', comment: 'false' }, 'config');
+        expect(run.stdout).toContain('Configuration: cmk-guard.yaml');
+        expect(Number(run.outputs.suppressed)).toBeGreaterThanOrEqual(12);
+        expect(
+          run.stdout.split('\n').filter(line => line.includes('foundry-tools-cmk') && line.startsWith('::error file='))
+        ).toEqual([]);
+        expect(run.summary).toContain('Accepted by exceptions (');
+        expect(run.summary).toContain(
+          'waiver by exception (cmk-guard.yaml:3), owner team-ai: The accounts move to the platform vault next sprint.'
+        );
+        const sarif = JSON.parse(readFileSync(run.outputs['sarif-file'], 'utf8')) as {
+          runs: { results: { ruleId: string; suppressions?: { kind: string }[] }[] }[];
+        };
+        const cmk = sarif.runs[0].results.filter(r => r.ruleId === 'foundry-tools-cmk');
+        expect(cmk.length).toBeGreaterThanOrEqual(12);
+        expect(cmk.every(r => r.suppressions?.[0].kind === 'external')).toBe(true);
+        // With the input given, the file's exceptions still apply but its threshold does not.
+        const never = await runAction(
+          root,
+          server,
+          { 'changed-files-only': 'false', comment: 'false', 'fail-on': 'never' },
+          'config-never'
+        );
+        expect(never.outputs.result).toBe('pass');
+      } finally {
+        rmSync(config);
+      }
+    });
   }
 );

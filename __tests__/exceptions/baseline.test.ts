@@ -176,7 +176,12 @@ describe('matching', () => {
   });
 
   it('each entry accepts one finding; compliant and accepted findings are left alone', () => {
-    const baseline = { file: 'b.json', entries: 1, fingerprints: new Map([[fingerprint(finding('a', 1)), 1]]) };
+    const baseline = {
+      file: 'b.json',
+      text: '',
+      entries: 1,
+      fingerprints: new Map([[fingerprint(finding('a', 1)), 1]])
+    };
     const { findings, matched } = applyBaseline(
       [finding('A', 9), finding('a', 12), finding('a', 3, 'compliant')],
       baseline

@@ -18,6 +18,8 @@ export interface Baseline {
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
   entries: number;
+  /** The file as read, to compare with the base commit's. */
+  text: string;
 }
 
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
@@ -33,10 +35,14 @@ export function readBaseline(file: string, cwd: string): Baseline {
       { file: shown }
     );
   }
-  return { file: shown, ...baselineFingerprints(json, shown) };
+  return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
 
-function baselineFingerprints(json: unknown, file: string): { fingerprints: Map<string, number>; entries: number } {
+/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
+export function baselineFingerprints(
+  json: unknown,
+  file: string
+): { fingerprints: Map<string, number>; entries: number } {
   const fingerprints = new Map<string, number>();
   let entries = 0;
   const add = (print: unknown) => {

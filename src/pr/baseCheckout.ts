@@ -26,19 +26,74 @@ function git(args: string[], cwd: string, input?: string): Buffer {
   return execFileSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-export function readBaseCheckout(ref: string, folders: string[], cwd: string): BaseCheckout {
+/** The repository's top folder, once the ref is known to be safe to pass to git and to name a commit. */
+function openBase(ref: string, cwd: string): string {
   if (!SAFE_REF.test(ref) || ref.includes('..')) {
     throw new UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
   }
-  let repository: string;
   try {
-    repository = git(['rev-parse', '--show-toplevel'], cwd).toString().trim();
+    const repository = git(['rev-parse', '--show-toplevel'], cwd).toString().trim();
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
+    return repository;
   } catch {
     throw new UserError(
       `cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`
     );
   }
+}
+
+/**
+ * The files at `ref`, by repository path, in one git process: `cat-file --batch` answers
+ * "<sha> blob <size>\n<bytes>\n" per line asked, or "<name> missing\n". Null for a file the commit
+ * does not have. Names with a line break cannot be asked for (they could ask for another object).
+ */
+function catFiles(repository: string, ref: string, names: string[]): (Buffer | null)[] {
+  if (!names.length) return [];
+  const output = git(['cat-file', '--batch'], repository, names.map(name => `${ref}:${name}\n`).join(''));
+  const bodies: (Buffer | null)[] = [];
+  let offset = 0;
+  for (const name of names) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const header = output.subarray(offset, headerEnd).toString();
+    if (header.endsWith(' missing')) {
+      bodies.push(null);
+      offset = headerEnd + 1;
+      continue;
+    }
+    const size = Number(header.split(' ')[2]);
+    if (!header.includes(' blob ') || !Number.isFinite(size))
+      throw new Error(`git cat-file answered '${header}' for ${name}`);
+    bodies.push(output.subarray(headerEnd + 1, headerEnd + 1 + size));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return bodies;
+}
+
+/**
+ * Files (relative to `cwd`) as they were at the commit `ref`: their text, or null where the commit did
+ * not have the file (or it is not a file name git can be asked for). Throws a UserError when the commit
+ * cannot be read.
+ */
+export function readFilesAtCommit(ref: string, files: string[], cwd: string): Map<string, string | null> {
+  const repository = openBase(ref, cwd);
+  const names = files.map(file => path.relative(repository, path.resolve(cwd, file)).split(path.sep).join('/'));
+  const askable = names.map(name => !/[\r\n]/.test(name) && !name.startsWith('../') && name !== '..');
+  const bodies = catFiles(
+    repository,
+    ref,
+    names.filter((_, i) => askable[i])
+  );
+  const texts = new Map<string, string | null>();
+  let next = 0;
+  files.forEach((file, i) => {
+    const body = askable[i] ? bodies[next++] : null;
+    texts.set(file, body === null ? null : body.toString('utf8'));
+  });
+  return texts;
+}
+
+export function readBaseCheckout(ref: string, folders: string[], cwd: string): BaseCheckout {
+  const repository = openBase(ref, cwd);
   const relativeFolders = [...new Set(folders.map(f => path.relative(repository, path.resolve(cwd, f)) || '.'))];
   const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
     .toString()
@@ -51,23 +106,12 @@ export function readBaseCheckout(ref: string, folders: string[], cwd: string): B
   const root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-base-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
-    if (listing.length) {
-      // One git process for every file: `cat-file --batch` answers "<sha> blob <size>\n<bytes>\n" per line asked.
-      const output = git(['cat-file', '--batch'], repository, listing.map(name => `${ref}:${name}\n`).join(''));
-      let offset = 0;
-      for (const name of listing) {
-        const headerEnd = output.indexOf(0x0a, offset);
-        const header = output.subarray(offset, headerEnd).toString();
-        const size = Number(header.split(' ')[2]);
-        if (!header.includes(' blob ') || !Number.isFinite(size))
-          throw new Error(`git cat-file answered '${header}' for ${name}`);
-        const body = output.subarray(headerEnd + 1, headerEnd + 1 + size);
-        offset = headerEnd + 1 + size + 1;
-        const target = path.join(root, name);
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, body);
-      }
-    }
+    const bodies = catFiles(repository, ref, listing);
+    listing.forEach((name, i) => {
+      const target = path.join(root, name);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, bodies[i] ?? '');
+    });
   } catch (error) {
     dispose();
     throw error;

@@ -1,0 +1,90 @@
+/**
+ * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
+ * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
+ * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
+ * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
+ * the base's are counted; every report shows both.
+ */
+import { load } from 'js-yaml';
+import type { Json } from '../model/value.js';
+import { isObject } from '../model/value.js';
+import { parseJsonWithPositions } from '../sources/json.js';
+import type { Baseline } from './baseline.js';
+import { baselineFingerprints } from './baseline.js';
+import { canonicalJson, type Exception } from './model.js';
+import { INLINE_KEY } from './inline.js';
+
+/**
+ * The text of a file at the base commit: a string, `null` when the file did not exist there, or
+ * `undefined` when it could not be read (the exception's novelty is then unknown and left unmarked).
+ */
+export type BaseText = (file: string) => string | null | undefined;
+
+/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
+export function markNewExceptions(exceptions: Exception[], base: BaseText): void {
+  const entries = new Map<string, Set<string> | null | undefined>();
+  for (const exception of exceptions) {
+    const file = exception.source.file;
+    if (!entries.has(file)) entries.set(file, entriesAtBase(base(file), exception.kind));
+    const known = entries.get(file);
+    if (known === undefined) continue;
+    exception.new = known === null || !known.has(exception.entryText);
+  }
+}
+
+/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
+function entriesAtBase(text: string | null | undefined, kind: Exception['kind']): Set<string> | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === null) return null;
+  try {
+    return kind === 'external' ? configEntries(text) : inlineEntries(text);
+  } catch {
+    return null;
+  }
+}
+
+function configEntries(text: string): Set<string> {
+  const value = load(text.replace(/^\uFEFF/, '')) as { exceptions?: unknown } | null;
+  const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
+  return new Set(list.map(entry => canonicalJson(entry)));
+}
+
+/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+function inlineEntries(text: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: Json): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.toLowerCase() === 'metadata' && isObject(value)) {
+        const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
+        if (isObject(guard) && Array.isArray(guard.exceptions))
+          for (const entry of guard.exceptions) found.add(canonicalJson(entry));
+      }
+      visit(value);
+    }
+  };
+  visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value as Json);
+  return found;
+}
+
+/** How many of the baseline's entries the base's version of the file did not hold. */
+export function baselineChange(baseline: Baseline, base: BaseText): { changed: boolean; added: number } | undefined {
+  const text = base(baseline.file);
+  if (text === undefined) return undefined;
+  let before = new Map<string, number>();
+  if (text !== null) {
+    try {
+      before = baselineFingerprints(JSON.parse(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+    } catch {
+      before = new Map();
+    }
+  }
+  let added = 0;
+  for (const [print, count] of baseline.fingerprints) added += Math.max(0, count - (before.get(print) ?? 0));
+  const changed = text === null || baseline.text !== text;
+  return { changed, added };
+}
