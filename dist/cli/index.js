@@ -31691,18 +31691,67 @@ const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
     return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
-function readBaseCheckout(ref, folders, cwd) {
+/** The repository's top folder, once the ref is known to be safe to pass to git and to name a commit. */
+function openBase(ref, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
         throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
-    let repository;
     try {
-        repository = git(['rev-parse', '--show-toplevel'], cwd).toString().trim();
+        const repository = git(['rev-parse', '--show-toplevel'], cwd).toString().trim();
         git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
+        return repository;
     }
     catch {
         throw new errors_UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
     }
+}
+/**
+ * The files at `ref`, by repository path, in one git process: `cat-file --batch` answers
+ * "<sha> blob <size>\n<bytes>\n" per line asked, or "<name> missing\n". Null for a file the commit
+ * does not have. Names with a line break cannot be asked for (they could ask for another object).
+ */
+function catFiles(repository, ref, names) {
+    if (!names.length)
+        return [];
+    const output = git(['cat-file', '--batch'], repository, names.map(name => `${ref}:${name}\n`).join(''));
+    const bodies = [];
+    let offset = 0;
+    for (const name of names) {
+        const headerEnd = output.indexOf(0x0a, offset);
+        const header = output.subarray(offset, headerEnd).toString();
+        if (header.endsWith(' missing')) {
+            bodies.push(null);
+            offset = headerEnd + 1;
+            continue;
+        }
+        const size = Number(header.split(' ')[2]);
+        if (!header.includes(' blob ') || !Number.isFinite(size))
+            throw new Error(`git cat-file answered '${header}' for ${name}`);
+        bodies.push(output.subarray(headerEnd + 1, headerEnd + 1 + size));
+        offset = headerEnd + 1 + size + 1;
+    }
+    return bodies;
+}
+/**
+ * Files (relative to `cwd`) as they were at the commit `ref`: their text, or null where the commit did
+ * not have the file (or it is not a file name git can be asked for). Throws a UserError when the commit
+ * cannot be read.
+ */
+function readFilesAtCommit(ref, files, cwd) {
+    const repository = openBase(ref, cwd);
+    const names = files.map(file => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, file)).split((external_node_path_default()).sep).join('/'));
+    const askable = names.map(name => !/[\r\n]/.test(name) && !name.startsWith('../') && name !== '..');
+    const bodies = catFiles(repository, ref, names.filter((_, i) => askable[i]));
+    const texts = new Map();
+    let next = 0;
+    files.forEach((file, i) => {
+        const body = askable[i] ? bodies[next++] : null;
+        texts.set(file, body === null ? null : body.toString('utf8'));
+    });
+    return texts;
+}
+function readBaseCheckout(ref, folders, cwd) {
+    const repository = openBase(ref, cwd);
     const relativeFolders = [...new Set(folders.map(f => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, f)) || '.'))];
     const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
         .toString()
@@ -31713,23 +31762,12 @@ function readBaseCheckout(ref, folders, cwd) {
     const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
     const dispose = () => (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
     try {
-        if (listing.length) {
-            // One git process for every file: `cat-file --batch` answers "<sha> blob <size>\n<bytes>\n" per line asked.
-            const output = git(['cat-file', '--batch'], repository, listing.map(name => `${ref}:${name}\n`).join(''));
-            let offset = 0;
-            for (const name of listing) {
-                const headerEnd = output.indexOf(0x0a, offset);
-                const header = output.subarray(offset, headerEnd).toString();
-                const size = Number(header.split(' ')[2]);
-                if (!header.includes(' blob ') || !Number.isFinite(size))
-                    throw new Error(`git cat-file answered '${header}' for ${name}`);
-                const body = output.subarray(headerEnd + 1, headerEnd + 1 + size);
-                offset = headerEnd + 1 + size + 1;
-                const target = external_node_path_default().join(root, name);
-                (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_namespaceObject.writeFileSync)(target, body);
-            }
-        }
+        const bodies = catFiles(repository, ref, listing);
+        listing.forEach((name, i) => {
+            const target = external_node_path_default().join(root, name);
+            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, bodies[i] ?? '');
+        });
     }
     catch (error) {
         dispose();
@@ -32891,8 +32929,9 @@ function readBaseline(file, cwd) {
     catch (error) {
         throw new errors_UserError(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
     }
-    return { file: shown, ...baselineFingerprints(json, shown) };
+    return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
+/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
 function baselineFingerprints(json, file) {
     const fingerprints = new Map();
     let entries = 0;
@@ -33221,12 +33260,103 @@ const hints = {
     patterns: configPatternHints
 };
 
+;// CONCATENATED MODULE: ./src/exceptions/pullRequest.ts
+/**
+ * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
+ * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
+ * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
+ * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
+ * the base's are counted; every report shows both.
+ */
+
+
+
+
+
+
+/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
+function markNewExceptions(exceptions, base) {
+    const entries = new Map();
+    for (const exception of exceptions) {
+        const file = exception.source.file;
+        if (!entries.has(file))
+            entries.set(file, entriesAtBase(base(file), exception.kind));
+        const known = entries.get(file);
+        if (known === undefined)
+            continue;
+        exception.new = known === null || !known.has(exception.entryText);
+    }
+}
+/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
+function entriesAtBase(text, kind) {
+    if (text === undefined)
+        return undefined;
+    if (text === null)
+        return null;
+    try {
+        return kind === 'external' ? configEntries(text) : inlineEntries(text);
+    }
+    catch {
+        return null;
+    }
+}
+function configEntries(text) {
+    const value = load(text.replace(/^\uFEFF/, ''));
+    const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
+    return new Set(list.map(entry => model_canonicalJson(entry)));
+}
+/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+function inlineEntries(text) {
+    const found = new Set();
+    const visit = (node) => {
+        if (Array.isArray(node)) {
+            for (const item of node)
+                visit(item);
+            return;
+        }
+        if (!value_isObject(node))
+            return;
+        for (const [key, value] of Object.entries(node)) {
+            if (key.toLowerCase() === 'metadata' && value_isObject(value)) {
+                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
+                if (value_isObject(guard) && Array.isArray(guard.exceptions))
+                    for (const entry of guard.exceptions)
+                        found.add(model_canonicalJson(entry));
+            }
+            visit(value);
+        }
+    };
+    visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
+    return found;
+}
+/** How many of the baseline's entries the base's version of the file did not hold. */
+function baselineChange(baseline, base) {
+    const text = base(baseline.file);
+    if (text === undefined)
+        return undefined;
+    let before = new Map();
+    if (text !== null) {
+        try {
+            before = baselineFingerprints(JSON.parse(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+        }
+        catch {
+            before = new Map();
+        }
+    }
+    let added = 0;
+    for (const [print, count] of baseline.fingerprints)
+        added += Math.max(0, count - (before.get(print) ?? 0));
+    const changed = text === null || baseline.text !== text;
+    return { changed, added };
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
 
 
 
@@ -33429,14 +33559,39 @@ async function evaluateRepository(request) {
         errors.push(inputError(error, request.cwd));
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
     const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
+    // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
+    // with --base-templates have no configuration or baseline of their own).
+    let baseText;
+    if (request.base !== undefined && (exceptions.length || baseline)) {
+        const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
+        try {
+            const texts = readFilesAtCommit(request.base, files, request.cwd);
+            baseText = file => texts.get(file);
+        }
+        catch (error) {
+            if (!(error instanceof errors_UserError))
+                throw error;
+            skipped.push({
+                file: '(base)',
+                reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
+            });
+        }
+    }
+    if (baseText)
+        markNewExceptions(exceptions, baseText);
     const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
     findings = accepted.findings;
     let baselineReport;
-    if (request.baseline !== undefined) {
-        const baseline = readBaseline(request.baseline, request.cwd);
+    if (baseline) {
         const applied = applyBaseline(findings, baseline);
         findings = applied.findings;
-        baselineReport = { file: baseline.file, entries: baseline.entries, matched: applied.matched };
+        baselineReport = {
+            file: baseline.file,
+            entries: baseline.entries,
+            matched: applied.matched,
+            ...(baseText ? baselineChange(baseline, baseText) : {})
+        };
     }
     if (request.changedFiles) {
         const changed = new Set(request.changedFiles);
