@@ -56,6 +56,11 @@ const account: Shape = object({
   })
 });
 
+/** A `match` pattern the value satisfies: letters `?`, digits `#`, anything else itself (`.` stays a wildcard). */
+function matchPatternOf(value: string): string {
+  return [...value].map(c => (/[A-Za-z]/.test(c) ? '?' : /[0-9]/.test(c) ? '#' : c)).join('');
+}
+
 function leaf(shape: Shape): fc.Arbitrary<Json> {
   switch (shape.kind) {
     case 'string': {
@@ -65,6 +70,16 @@ function leaf(shape: Shape): fc.Arbitrary<Json> {
         fc.subarray(shape.values, { minLength: 1 }).map(e => ({ enum: e })),
         v.map(c => ({ like: `${c.slice(0, 2)}*` })),
         v.map(c => ({ not: { const: c } })),
+        v.map(c => ({ match: matchPatternOf(c) })),
+        // A regular expression of literal characters and classes the compiler turns into a match pattern.
+        v.map(
+          c =>
+            ({
+              pattern: `^${[...c].map(ch => (/[A-Za-z]/.test(ch) ? '\\p{L}' : /[0-9]/.test(ch) ? '\\p{Nd}' : /[-:/]/.test(ch) ? ch : '[\\s\\S]')).join('')}$`
+            }) as Json
+        ),
+        fc.tuple(v, v).map(([a, b]) => ({ oneOf: [{ const: a }, { like: `${b.slice(0, 1)}*` }] }) as Json),
+        fc.tuple(v, v).map(([a, b]) => ({ anyOf: [{ const: a }, { not: { const: b } }] }) as Json),
         fc.constantFrom<Json>({ minLength: 3, maxLength: 8 }, { maxLength: 5 }),
         fc.constantFrom<Json>(true, false)
       );
