@@ -9,7 +9,7 @@ import { azureEquals, createReferenceAjv, referenceSchema } from '../../src/comp
 import { loadDefinition } from '../../src/engine/index.js';
 import type { Json } from '../../src/model/value.js';
 import { engineAliasCatalog } from '../../src/run.js';
-import { asAzureReads, resourceArbitrary, shapesOf } from './resourceArbitrary.js';
+import { asAzureSees, resourceArbitrary, shapesOf } from './resourceArbitrary.js';
 import { generatedResourceType, schemaArbitrary } from './schemaArbitrary.js';
 
 export interface DifferentialReport {
@@ -67,17 +67,7 @@ export function runGeneratedDifferential(schemas: number, perSchema: number, see
       const satisfies = ajv.compile(referenceSchema(schema as JsonSchema) as object);
       report.schemas += 1;
       for (const resource of resources) {
-        const seen: { [key: string]: Json } = {
-          properties: {},
-          ...(asAzureReads(resource.json) as { [key: string]: Json })
-        };
-        // An identity exists exactly when its type does (ARM requires identity.type).
-        const identity = seen.identity;
-        if (
-          identity !== undefined &&
-          (identity === null || typeof identity !== 'object' || Array.isArray(identity) || !('type' in identity))
-        )
-          delete seen.identity;
+        const seen = asAzureSees(resource.json);
         const covered = azureEquals(seen.type, generatedResourceType);
         const expected = covered && !satisfies(seen) ? 'noncompliant' : 'compliant';
         const actual = definition.evaluate(resource);
@@ -101,4 +91,22 @@ export function runGeneratedDifferential(schemas: number, perSchema: number, see
 
 export function describeReport(report: DifferentialReport): string {
   return `${report.schemas} generated schemas, ${report.resources} resources: ${report.absent} with an absent intermediate object, ${report.empty} with an empty one, ${report.wrongType} with one of another type; ${report.verdicts.noncompliant} noncompliant, ${report.verdicts.compliant} compliant; 0 disagreements with ajv`;
+}
+
+/** The seed fast-check printed with a counterexample, to run that case again (CMK_GUARD_DIFFERENTIAL_SEED). */
+export const seedFromEnvironment = process.env.CMK_GUARD_DIFFERENTIAL_SEED
+  ? Number(process.env.CMK_GUARD_DIFFERENTIAL_SEED)
+  : undefined;
+
+/** Runs the generated differential, prints its report, and checks that every shape and verdict was common. */
+export function checkGeneratedDifferential(schemas: number): void {
+  const report = runGeneratedDifferential(schemas, 20, seedFromEnvironment);
+  console.log(describeReport(report));
+  expect(report.resources).toBe(schemas * 20);
+  // Each shape and verdict must be common, or the test proves little about it.
+  expect(report.absent).toBeGreaterThan(report.resources * 0.1);
+  expect(report.empty).toBeGreaterThan(report.resources * 0.02);
+  expect(report.wrongType).toBeGreaterThan(report.resources * 0.02);
+  expect(report.verdicts.noncompliant).toBeGreaterThan(report.resources * 0.05);
+  expect(report.verdicts.compliant).toBeGreaterThan(report.resources * 0.05);
 }

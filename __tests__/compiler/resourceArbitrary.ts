@@ -257,3 +257,15 @@ export function asAzureReads(json: unknown): Json {
   for (const [k, v] of Object.entries(json)) if (v !== null) out[k] = asAzureReads(v);
   return out;
 }
+
+/**
+ * The resource as ajv must see it to judge as Azure does: members set to null dropped, a
+ * `properties` object always (ARM returns `{}` when a resource sets none), and no identity unless
+ * it is an object with a type (ARM requires identity.type; Azure tests an identity by its type).
+ */
+export function asAzureSees(json: unknown): { [key: string]: Json } {
+  const seen: { [key: string]: Json } = { properties: {}, ...(asAzureReads(json) as { [key: string]: Json }) };
+  const identity = seen.identity;
+  if (identity !== undefined && (!isObj(identity) || !('type' in identity))) delete seen.identity;
+  return seen;
+}
