@@ -301,3 +301,15 @@ describe('modify operations write only modifiable aliases (InvalidPolicyRuleModi
     );
   });
 });
+
+describe('a count over an alias the catalog cannot vouch for', () => {
+  it('is indeterminate, naming the alias, not a count of the resource itself', () => {
+    const def = loadDefinition({
+      file: null,
+      json: rule({ count: { field: 'Microsoft.Contoso/widgets/parts[*]' }, greater: 0 }, 'Microsoft.Contoso/widgets')
+    });
+    const e = def.evaluate(armResource({ type: 'Microsoft.Contoso/widgets', name: 'w', properties: { parts: [1] } }));
+    expect(e.verdict).toBe('indeterminate');
+    expect(e.reason).toMatch(/Microsoft\.Contoso\/widgets\/parts\[\*\]/);
+  });
+});
