@@ -62124,7 +62124,11 @@ class Compiler {
             }
             const steps = ref.steps;
             const from = base < 0 ? 0 : scopes[base].steps.length;
-            members = rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
+            const cannotRead = unreadable(ref);
+            members =
+                cannotRead instanceof fields_Collection
+                    ? () => cannotRead
+                    : rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
             scope = { kind: 'field', steps, name: text.toLowerCase() };
         }
         else {
