@@ -35,6 +35,7 @@ import { applyBaseline, readBaseline } from './exceptions/baseline.js';
 import { inlineExceptions } from './exceptions/inline.js';
 import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
+import { closest } from './rules/suggest.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -318,6 +319,13 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   if (baseText) markNewExceptions(exceptions, baseText);
   const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
   findings = accepted.findings;
+  // A stale exception often only misspells its rule: say which names nothing loaded has.
+  const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
+  for (const report of accepted.report) {
+    if (report.status !== 'stale') continue;
+    const unknown = report.rules.filter(name => !known.includes(name));
+    if (unknown.length) report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+  }
   let baselineReport: FindingsDocument['baseline'];
   if (baseline) {
     const applied = applyBaseline(findings, baseline);

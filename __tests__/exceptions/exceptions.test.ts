@@ -6,6 +6,7 @@ import { findConfigFile, loadConfig } from '../../src/config/load.js';
 import { exemptionOf } from '../../src/exceptions/model.js';
 import type { Finding, FindingsDocument } from '../../src/model/finding.js';
 import { bundledPolicies } from '../../src/paths.js';
+import { exceptionProblem } from '../../src/report/findings.js';
 import { evaluateRepository } from '../../src/run.js';
 
 const workspace = path.resolve('__tests__/fixtures/exceptions/workspace');
@@ -119,6 +120,28 @@ describe('exceptions in cmk-guard.yaml and inline in templates', () => {
       expect(byName(scoped, 'batch-coordinator').suppressed?.line).toBe(18);
       expect(byName(scoped, 'legacy-translator').suppressed?.line).toBe(5);
       expect(scoped.summary).toMatchObject({ noncompliant: 0, suppressed: 8 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a stale exception that misspells its rule says so, with the likely name', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-misspelt-'));
+    try {
+      cpSync(workspace, dir, { recursive: true });
+      const yaml = readFileSync(path.join(dir, 'cmk-guard.yaml'), 'utf8').replace(
+        'rule: [foundry-tools-cmk]',
+        'rule: [foundry-tool-cmk]'
+      );
+      writeFileSync(path.join(dir, 'cmk-guard.yaml'), yaml);
+      const report = (await evaluate(dir, today)).exceptions?.find(e => e.line === 24);
+      expect(report).toMatchObject({
+        status: 'stale',
+        unknownRules: [{ name: 'foundry-tool-cmk', suggestion: 'foundry-tools-cmk' }]
+      });
+      expect(exceptionProblem(report!)).toBe(
+        'the exception names foundry-tool-cmk (did you mean foundry-tools-cmk?), which no loaded rule or definition is called, so it matches nothing; correct the rule name or remove the exception.'
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

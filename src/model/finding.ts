@@ -66,6 +66,8 @@ export interface ExceptionReport extends Omit<Suppression, 'file' | 'line'> {
   status: 'applied' | 'expired' | 'stale';
   /** The findings it covers (for `expired`, the ones it no longer accepts). */
   findings: number;
+  /** For a stale exception: the rule names it gives that no loaded rule or definition has, with a likely one. */
+  unknownRules?: { name: string; suggestion: string | null }[];
 }
 
 /** The baseline a run was compared with. */

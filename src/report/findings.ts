@@ -141,6 +141,12 @@ export function exceptionProblem(report: ExceptionReport): string | null {
         : `${report.findings === 1 ? 'the finding it covered fails' : `the ${report.findings} findings it covered fail`} again`;
     return `the exception for ${rules} expired after its last day, ${report.expires}: ${what}. Fix the resources, or give it a later expires date if the reason still holds.`;
   }
+  if (report.status === 'stale' && report.unknownRules?.length) {
+    const names = report.unknownRules
+      .map(u => `${u.name}${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`)
+      .join(', ');
+    return `the exception names ${names}, which no loaded rule or definition is called, so it matches nothing; correct the rule name or remove the exception.`;
+  }
   if (report.status === 'stale')
     return `the exception for ${rules} matches no noncompliant or indeterminate finding; remove it, or correct its rule or resources.`;
   return null;
