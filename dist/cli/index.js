@@ -33380,6 +33380,7 @@ function baselineChange(baseline, base) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -33587,6 +33588,15 @@ async function evaluateRepository(request) {
         markNewExceptions(exceptions, baseText);
     const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
     findings = accepted.findings;
+    // A stale exception often only misspells its rule: say which names nothing loaded has.
+    const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
+    for (const report of accepted.report) {
+        if (report.status !== 'stale')
+            continue;
+        const unknown = report.rules.filter(name => !known.includes(name));
+        if (unknown.length)
+            report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+    }
     let baselineReport;
     if (baseline) {
         const applied = applyBaseline(findings, baseline);
@@ -33970,6 +33980,12 @@ function exceptionProblem(report) {
             ? 'it covers no finding now'
             : `${report.findings === 1 ? 'the finding it covered fails' : `the ${report.findings} findings it covered fail`} again`;
         return `the exception for ${rules} expired after its last day, ${report.expires}: ${what}. Fix the resources, or give it a later expires date if the reason still holds.`;
+    }
+    if (report.status === 'stale' && report.unknownRules?.length) {
+        const names = report.unknownRules
+            .map(u => `${u.name}${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`)
+            .join(', ');
+        return `the exception names ${names}, which no loaded rule or definition is called, so it matches nothing; correct the rule name or remove the exception.`;
     }
     if (report.status === 'stale')
         return `the exception for ${rules} matches no noncompliant or indeterminate finding; remove it, or correct its rule or resources.`;
