@@ -180,7 +180,8 @@ const encoded = [...shards.keys()].sort().map(namespace => {
   });
   compressedBytes += compressed.length;
   const chunks = compressed.toString('base64').match(/.{1,100}/g) ?? [];
-  return `  [${JSON.stringify(namespace)}, ${chunks.map(c => `'${c}'`).join(' +\n    ')}]`;
+  // An array joined, not a chain of '+': a chain thousands long overflows parsers' stacks (eslint's).
+  return `  [${JSON.stringify(namespace)}, [\n    ${chunks.map(c => `'${c}'`).join(',\n    ')}\n  ].join('')]`;
 });
 const learnedCount = keys.filter(k => byName.get(k).learned).length;
 const body = [

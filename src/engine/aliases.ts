@@ -11,39 +11,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
  */
 import { brotliDecompressSync } from 'node:zlib';
-import * as data from './aliases.data.js';
-
-/*
- * Until the data file is regenerated in the sharded layout (landing regenerates it from the script),
- * the committed file may still be the earlier one: one compressed text, complete types as `@` lines.
- * TRANSITIONAL: removed once the sharded file has landed.
- */
-const generated = data as unknown as {
-  ALIAS_COUNT: number;
-  ALIAS_SHARDS?: Map<string, string>;
-  COMPLETE_TYPES?: string[];
-  ALIAS_DATA?: string;
-};
-const ALIAS_COUNT = generated.ALIAS_COUNT;
-const ALIAS_SHARDS = generated.ALIAS_SHARDS ?? new Map<string, string>();
-const legacyLines = generated.ALIAS_DATA
-  ? brotliDecompressSync(Buffer.from(generated.ALIAS_DATA, 'base64')).toString('utf8').split('\n')
-  : [];
-const COMPLETE_TYPES =
-  generated.COMPLETE_TYPES ?? legacyLines.filter(line => line.startsWith('@')).map(line => line.slice(1));
-if (!generated.ALIAS_SHARDS) {
-  const byNamespace = new Map<string, string[]>();
-  for (const line of legacyLines) {
-    if (line.startsWith('@')) continue;
-    const name = line.split('\t')[0].toLowerCase();
-    const slash = name.indexOf('/');
-    const ns = slash < 0 ? name : name.slice(0, slash);
-    if (!byNamespace.has(ns)) byNamespace.set(ns, []);
-    byNamespace.get(ns)!.push(line);
-  }
-  for (const [ns, lines] of byNamespace) ALIAS_SHARDS.set(ns, lines.join('\n'));
-}
-const legacy = !generated.ALIAS_SHARDS;
+import { ALIAS_COUNT, ALIAS_SHARDS, COMPLETE_TYPES } from './aliases.data.js';
 
 interface Entry {
   name: string;
@@ -85,7 +53,7 @@ function load(namespace?: string): Catalog {
     if (unpacked.has(ns)) continue;
     unpacked.add(ns);
     const data = ALIAS_SHARDS.get(ns);
-    if (data !== undefined) unpack(legacy ? data : brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8'));
+    if (data !== undefined) unpack(brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8'));
   }
   return catalog;
 }
