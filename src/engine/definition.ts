@@ -199,6 +199,54 @@ function testedTypes(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * The resource types the `if` can hold for at all, when its shape says so (a `type` condition with
+ * `equals` or `in` and literal values, reached through `allOf` and `anyOf` only): a resource of
+ * another type makes the condition and the applicability false without reading anything else.
+ * Most pairs of a resource and a definition are of this kind, and a set lookup answers them.
+ * Null where the shape decides nothing (no such condition, an expression, a `not` around it).
+ */
+export function typeGate(node: unknown): Set<string> | null {
+  if (!isObject(node as Value)) return null;
+  const obj = node as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1) {
+    const logical = keys[0].toLowerCase();
+    const inner = obj[keys[0]];
+    if (!Array.isArray(inner) || inner.length === 0) return null;
+    if (logical === 'allof') {
+      for (const child of inner) {
+        const gate = typeGate(child);
+        if (gate) return gate;
+      }
+      return null;
+    }
+    if (logical === 'anyof') {
+      const union = new Set<string>();
+      for (const child of inner) {
+        const gate = typeGate(child);
+        if (!gate) return null;
+        for (const t of gate) union.add(t);
+      }
+      return union;
+    }
+    return null;
+  }
+  if (keys.length !== 2) return null;
+  const fieldKey = keys.find(k => k.toLowerCase() === 'field');
+  const opKey = keys.find(k => k !== fieldKey);
+  if (fieldKey === undefined || opKey === undefined) return null;
+  const field = obj[fieldKey];
+  if (typeof field !== 'string' || field.toLowerCase() !== 'type') return null;
+  const op = opKey.toLowerCase();
+  const value = obj[opKey];
+  const literal = (v: unknown): v is string => typeof v === 'string' && !v.startsWith('[');
+  if (op === 'equals' && literal(value)) return new Set([value.toLowerCase()]);
+  if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every(literal))
+    return new Set(value.map(v => v.toLowerCase()));
+  return null;
+}
+
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
   const file = src.file;
   const shape = definitionShape(src.json);
@@ -293,6 +341,19 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+  const gate = typeGate(ruleObj.if);
+  // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
+  // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
+  const byType = new Map<string, 'mode' | 'gate' | 'read'>();
+  const typeDecides = (type: string): 'mode' | 'gate' | 'read' => {
+    let decided = byType.get(type);
+    if (decided === undefined) {
+      decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
+      if (byType.size > 10_000) byType.clear();
+      byType.set(type, decided);
+    }
+    return decided;
+  };
 
   const site = (p: string) => ({
     file,
@@ -397,13 +458,19 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   const noParameters = {};
   const parameterCache = new WeakMap<object, Map<string, Value>>();
+  // The last assignment's values, before the weak map: a run evaluates one assignment many times.
+  let lastGiven: object | undefined;
+  let lastValues: Map<string, Value> | undefined;
   function cachedParameterValues(given: Record<string, Value> | undefined): Map<string, Value> {
     const key = given ?? noParameters;
+    if (key === lastGiven && lastValues) return lastValues;
     let values = parameterCache.get(key);
     if (!values) {
       values = parameterValues(given);
       parameterCache.set(key, values);
     }
+    lastGiven = key;
+    lastValues = values;
     return values;
   }
 
@@ -574,6 +641,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   let lastEffectRaw: Value | undefined;
   let lastEffect: string | undefined;
+  let effectParams: Map<string, Value> | undefined;
+  let effectResolved: { effect: string; effectUnknown?: Unknown } | undefined;
   const compliantAnswers = new Map<string, Evaluation>();
   const compliantFor = (effect: string): Evaluation => {
     let e = compliantAnswers.get(effect);
@@ -616,11 +685,27 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     },
     evaluate(resource: Resource, options: EvaluateOptions = {}): Evaluation {
       const params = cachedParameterValues(options.parameters);
-      const rt = makeRuntime(resource, params, options);
-      const { effect, effectUnknown } = resolveEffect(rt);
+      let rt: Runtime | undefined;
+      // An effect that depends on the parameters alone is resolved once per assignment; the
+      // resource's runtime is made only when something reads the resource.
+      let resolved: { effect: string; effectUnknown?: Unknown };
+      if (effectValue.parametersOnly && params === effectParams && effectResolved) resolved = effectResolved;
+      else {
+        rt = makeRuntime(resource, params, options);
+        resolved = resolveEffect(rt);
+        if (effectValue.parametersOnly) {
+          effectParams = params;
+          effectResolved = resolved;
+        }
+      }
+      const { effect, effectUnknown } = resolved;
       if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
-      if (!mode.appliesToType(resource.type))
+      const decided = typeDecides(resource.type);
+      if (decided === 'mode')
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
+      // The condition and the applicability are both false for a type the `if` never holds for.
+      if (decided === 'gate') return notMatched(effect);
+      rt ??= makeRuntime(resource, params, options);
       const truth: Truth = condition(rt);
       if (truth === false) {
         // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.

@@ -13,13 +13,22 @@ export function getKey(
 ): Value | undefined {
   const exact = obj[key];
   if (exact !== undefined && hasOwn(obj, key)) return exact;
-  for (const k in obj) if (k.toLowerCase() === lower) return obj[k];
+  for (const k in obj) if (sameLength(k, lower) && k.toLowerCase() === lower) return obj[k];
   return undefined;
+}
+
+/**
+ * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
+ * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
+ * character but U+0130 (İ, which becomes i and a combining dot).
+ */
+function sameLength(key: string, lower: string): boolean {
+  return key.length === lower.length || key.includes('\u0130');
 }
 
 /** The property name as the object spells it, or undefined. */
 export function actualKey(obj: { [key: string]: Value }, lower: string): string | undefined {
-  for (const k in obj) if (k.toLowerCase() === lower) return k;
+  for (const k in obj) if (sameLength(k, lower) && k.toLowerCase() === lower) return k;
   return undefined;
 }
 

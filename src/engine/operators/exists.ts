@@ -26,5 +26,10 @@ export const exists: Operator = {
     // A property set to a value known only after deployment exists; one under an unknown object may not.
     if (actual instanceof UnknownAbove) return actual;
     return (actual !== undefined && actual !== null) === wanted;
+  },
+  prepare(expected) {
+    if (expected instanceof Unknown) return () => expected;
+    const wanted = booleanOperand(expected) ?? true;
+    return actual => (actual instanceof UnknownAbove ? actual : (actual !== undefined && actual !== null) === wanted);
   }
 };
