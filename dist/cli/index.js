@@ -21347,14 +21347,22 @@ function getKey(obj, key, lower = key.toLowerCase()) {
     if (exact !== undefined && hasOwn(obj, key))
         return exact;
     for (const k in obj)
-        if (k.toLowerCase() === lower)
+        if (sameLength(k, lower) && k.toLowerCase() === lower)
             return obj[k];
     return undefined;
+}
+/**
+ * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
+ * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
+ * character but U+0130 (İ, which becomes i and a combining dot).
+ */
+function sameLength(key, lower) {
+    return key.length === lower.length || key.includes('\u0130');
 }
 /** The property name as the object spells it, or undefined. */
 function values_actualKey(obj, lower) {
     for (const k in obj)
-        if (k.toLowerCase() === lower)
+        if (sameLength(k, lower) && k.toLowerCase() === lower)
             return k;
     return undefined;
 }
@@ -24417,6 +24425,12 @@ const exists = {
         if (actual instanceof UnknownAbove)
             return actual;
         return (actual !== undefined && actual !== null) === wanted;
+    },
+    prepare(expected) {
+        if (expected instanceof value_Unknown)
+            return () => expected;
+        const wanted = booleanOperand(expected) ?? true;
+        return actual => (actual instanceof UnknownAbove ? actual : (actual !== undefined && actual !== null) === wanted);
     }
 };
 
@@ -26674,6 +26688,62 @@ function testedTypes(node, out = []) {
     }
     return out;
 }
+/**
+ * The resource types the `if` can hold for at all, when its shape says so (a `type` condition with
+ * `equals` or `in` and literal values, reached through `allOf` and `anyOf` only): a resource of
+ * another type makes the condition and the applicability false without reading anything else.
+ * Most pairs of a resource and a definition are of this kind, and a set lookup answers them.
+ * Null where the shape decides nothing (no such condition, an expression, a `not` around it).
+ */
+function typeGate(node) {
+    if (!value_isObject(node))
+        return null;
+    const obj = node;
+    const keys = Object.keys(obj);
+    if (keys.length === 1) {
+        const logical = keys[0].toLowerCase();
+        const inner = obj[keys[0]];
+        if (!Array.isArray(inner) || inner.length === 0)
+            return null;
+        if (logical === 'allof') {
+            for (const child of inner) {
+                const gate = typeGate(child);
+                if (gate)
+                    return gate;
+            }
+            return null;
+        }
+        if (logical === 'anyof') {
+            const union = new Set();
+            for (const child of inner) {
+                const gate = typeGate(child);
+                if (!gate)
+                    return null;
+                for (const t of gate)
+                    union.add(t);
+            }
+            return union;
+        }
+        return null;
+    }
+    if (keys.length !== 2)
+        return null;
+    const fieldKey = keys.find(k => k.toLowerCase() === 'field');
+    const opKey = keys.find(k => k !== fieldKey);
+    if (fieldKey === undefined || opKey === undefined)
+        return null;
+    const field = obj[fieldKey];
+    if (typeof field !== 'string' || field.toLowerCase() !== 'type')
+        return null;
+    const op = opKey.toLowerCase();
+    const value = obj[opKey];
+    const literal = (v) => typeof v === 'string' && !v.startsWith('[');
+    if (op === 'equals' && literal(value))
+        return new Set([value.toLowerCase()]);
+    if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every(literal))
+        return new Set(value.map(v => v.toLowerCase()));
+    return null;
+}
 function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
@@ -26743,6 +26813,20 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+    const gate = typeGate(ruleObj.if);
+    // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
+    // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
+    const byType = new Map();
+    const typeDecides = (type) => {
+        let decided = byType.get(type);
+        if (decided === undefined) {
+            decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
+            if (byType.size > 10_000)
+                byType.clear();
+            byType.set(type, decided);
+        }
+        return decided;
+    };
     const site = (p) => ({
         file,
         path: at(p),
@@ -26818,13 +26902,20 @@ function loadDefinition(src, options = {}) {
     const paramNames = Object.keys(parameters);
     const noParameters = {};
     const parameterCache = new WeakMap();
+    // The last assignment's values, before the weak map: a run evaluates one assignment many times.
+    let lastGiven;
+    let lastValues;
     function cachedParameterValues(given) {
         const key = given ?? noParameters;
+        if (key === lastGiven && lastValues)
+            return lastValues;
         let values = parameterCache.get(key);
         if (!values) {
             values = parameterValues(given);
             parameterCache.set(key, values);
         }
+        lastGiven = key;
+        lastValues = values;
         return values;
     }
     function parameterValues(given) {
@@ -26990,6 +27081,8 @@ function loadDefinition(src, options = {}) {
     }
     let lastEffectRaw;
     let lastEffect;
+    let effectParams;
+    let effectResolved;
     const compliantAnswers = new Map();
     const compliantFor = (effect) => {
         let e = compliantAnswers.get(effect);
@@ -27033,12 +27126,30 @@ function loadDefinition(src, options = {}) {
         },
         evaluate(resource, options = {}) {
             const params = cachedParameterValues(options.parameters);
-            const rt = makeRuntime(resource, params, options);
-            const { effect, effectUnknown } = resolveEffect(rt);
+            let rt;
+            // An effect that depends on the parameters alone is resolved once per assignment; the
+            // resource's runtime is made only when something reads the resource.
+            let resolved;
+            if (effectValue.parametersOnly && params === effectParams && effectResolved)
+                resolved = effectResolved;
+            else {
+                rt = makeRuntime(resource, params, options);
+                resolved = resolveEffect(rt);
+                if (effectValue.parametersOnly) {
+                    effectParams = params;
+                    effectResolved = resolved;
+                }
+            }
+            const { effect, effectUnknown } = resolved;
             if (effect === 'Disabled')
                 return notApplicable(effect, `${displayName}: disabled.`);
-            if (!mode.appliesToType(resource.type))
+            const decided = typeDecides(resource.type);
+            if (decided === 'mode')
                 return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
+            // The condition and the applicability are both false for a type the `if` never holds for.
+            if (decided === 'gate')
+                return notMatched(effect);
+            rt ??= makeRuntime(resource, params, options);
             const truth = condition(rt);
             if (truth === false) {
                 // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
