@@ -16,14 +16,14 @@ import {
   type PolicySet
 } from './engine/index.js';
 import type { Json } from './model/value.js';
-import { collectUserErrors, throwUserErrors, UserError, UserErrors } from './model/errors.js';
+import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
 import type { Finding, FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
-import { displayPath } from './paths.js';
+import { bundledPolicies, displayPath } from './paths.js';
 import type { Rule } from './rules/index.js';
-import { loadPolicyDirectory } from './rules/index.js';
+import { readPolicyDirectory } from './rules/index.js';
 import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
-import { loadResourceSnapshot, loadTemplates } from './sources/index.js';
+import { confine, isWithin, loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
 import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
@@ -75,6 +75,11 @@ export interface EvaluateRequest {
   now?: Date;
   /** Where to find the Bicep CLI (PATH); defaults to this process's environment. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The repository root (relative to `cwd`; default `cwd`): every input file, and every file a
+   * template names, must resolve inside it (see src/sources/boundary.ts).
+   */
+  root?: string;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -88,7 +93,8 @@ export function engineAliasCatalog(): AliasCatalog {
 interface LoadedRules {
   definitions: CompiledDefinition[];
   rules: Map<string, Rule>;
-  pullRequest: PullRequestChecks;
+  relations: PullRequestCheck<'relations'>[];
+  transitions: PullRequestCheck<'transitions'>[];
   /** Names of the transition rules that run: they need a base to compare with. */
   transitionRules: string[];
   /** Rules and definitions the selection left out. */
@@ -96,17 +102,62 @@ interface LoadedRules {
   overrides: OverridePlan;
   /** Files under the definitions paths that are not definitions (assignments, say). */
   skipped: { file: string; reason: string }[];
+  /** Rule files and definitions that could not be read or compiled: each its own error. */
+  errors: UserError[];
 }
+
+type PullRequestCheck<K extends keyof PullRequestChecks> = { rule: Rule; check: PullRequestChecks[K][number] };
 
 type NotRun = NonNullable<FindingsDocument['notRun']>[number];
 
+/** The folder every input resolves inside: `root`, or the workspace. */
+function rootOf(request: Pick<EvaluateRequest, 'cwd' | 'root'>): string {
+  return path.resolve(request.cwd, request.root ?? '.');
+}
+
+/**
+ * An input path from the request (an action input or a command-line option), resolved and
+ * confined to the repository root. The bundled pack is cmk-guard's own and is read where it is.
+ */
+function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string, what: string): string {
+  const full = path.resolve(request.cwd, entry);
+  if (isWithin(bundledPolicies(), full)) return full;
+  return confine(full, rootOf(request), what, { file: entry });
+}
+
+/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
+function append<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}
+
+/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
+function isolated(errors: UserError[], location: InputLocation, what: string, action: () => void): void {
+  try {
+    collectUserErrors(errors, action);
+  } catch (error) {
+    errors.push(
+      new UserError(
+        `cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`,
+        location
+      )
+    );
+  }
+}
+
+/**
+ * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
+ * that file's error, and every other one still gives its verdicts.
+ */
 function loadRules(request: EvaluateRequest): LoadedRules {
-  const { definitions: external, skipped } = loadExternalDefinitions(request);
-  const loaded = loadPolicyFolders(request);
+  const errors: UserError[] = [];
+  const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
+  const loaded = loadPolicyFolders(request, errors);
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
   ];
+  // With nothing left to evaluate, the files that failed are the whole story.
+  if (candidates.length === 0) throwUserErrors(errors);
   if (candidates.length === 0)
     throw new UserError(
       'there is nothing to evaluate with: no rules (the policies are turned off) and no policy definitions; use the bundled rules, or give a rules folder or definitions.'
@@ -115,21 +166,25 @@ function loadRules(request: EvaluateRequest): LoadedRules {
   const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
   const definitions: CompiledDefinition[] = [];
   const rules = new Map<string, Rule>();
-  let pullRequest: PullRequestChecks = { relations: [], transitions: [] };
-  const errors: UserError[] = [];
-  for (const rule of chosen) rules.set(rule.name, rule);
-  collectUserErrors(errors, () => {
-    pullRequest = compilePullRequestChecks(chosen);
-  });
+  const relations: LoadedRules['relations'] = [];
+  const transitions: LoadedRules['transitions'] = [];
   for (const rule of chosen) {
-    if (rule.kind !== 'policy') continue;
-    collectUserErrors(errors, () => {
-      const body = compileRule(rule, engineAliasCatalog());
-      definitions.push(loadDefinition({ file: rule.file, json: body }));
+    rules.set(rule.name, rule);
+    isolated(errors, { file: rule.file }, `compile the rule ${rule.name}`, () => {
+      if (rule.kind === 'policy') {
+        const body = compileRule(rule, engineAliasCatalog());
+        definitions.push(loadDefinition({ file: rule.file, json: body }));
+        return;
+      }
+      const checks = compilePullRequestChecks([rule]);
+      for (const check of checks.relations) relations.push({ rule, check });
+      for (const check of checks.transitions) transitions.push({ rule, check });
     });
   }
-  if (errors.length) throw new UserErrors(errors);
-  definitions.push(...selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+  append(
+    definitions,
+    selected.flatMap(c => ('definition' in c ? [c.definition] : []))
+  );
   // An override of a rule the selection left out waits for a run that has it; one naming nothing loaded is an error.
   const leftOutNames = new Set(leftOut.flatMap(entry => entry.names));
   const overrides = planOverrides(
@@ -141,66 +196,85 @@ function loadRules(request: EvaluateRequest): LoadedRules {
   return {
     definitions,
     rules,
-    pullRequest,
-    transitionRules: chosen.filter(r => r.kind === 'transition').map(r => r.name),
+    relations,
+    transitions,
+    transitionRules: transitions.map(t => t.rule.name),
     leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
     overrides,
-    skipped
+    skipped,
+    errors
   };
 }
 
-/** The rule files of every folder the request names; a name used in two folders is an error. */
-function loadPolicyFolders(request: EvaluateRequest): Rule[] {
+/**
+ * The rule files of every folder the request names; a name used in two folders is an error. A
+ * folder or rule file that cannot be read is added to `errors` and the others still load.
+ */
+function loadPolicyFolders(request: EvaluateRequest, errors: UserError[]): Rule[] {
   const folders = request.policies === undefined ? [] : [request.policies].flat();
   const byName = new Map<string, Rule>();
-  const errors: UserError[] = [];
   for (const folder of folders) {
-    collectUserErrors(errors, () => {
-      for (const rule of loadPolicyDirectory(path.resolve(request.cwd, folder)).rules) {
+    isolated(errors, { file: folder }, 'read the rule folder', () => {
+      const dir = inputPath(request, folder, 'the rule folder');
+      const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+      append(errors, read.errors);
+      for (const rule of read.rules) {
         const first = byName.get(rule.name);
-        if (first)
-          throw new UserError(
-            `rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`,
-            rule.positionOf('/name') ?? { file: rule.file }
+        if (first) {
+          errors.push(
+            new UserError(
+              `rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`,
+              rule.positionOf('/name') ?? { file: rule.file }
+            )
           );
+          continue;
+        }
         byName.set(rule.name, rule);
       }
     });
   }
-  if (errors.length) throw new UserErrors(errors);
   return [...byName.values()];
 }
 
-/** The Azure Policy definitions the request names, loaded. */
-export function loadExternalDefinitions(request: Pick<EvaluateRequest, 'cwd' | 'definitions'>): {
+/**
+ * The Azure Policy definitions the request names, loaded, with initiatives evaluated through their
+ * members. With `errors`, a file, folder or initiative that cannot be read is added there and the
+ * others are still loaded; without, the errors are thrown together.
+ */
+export function loadExternalDefinitions(
+  request: Pick<EvaluateRequest, 'cwd' | 'definitions' | 'root'>,
+  errors?: UserError[]
+): {
   definitions: CompiledDefinition[];
   skipped: { file: string; reason: string }[];
 } {
   const definitions: CompiledDefinition[] = [];
   const sets: PolicySet[] = [];
   const skipped: { file: string; reason: string }[] = [];
-  const errors: UserError[] = [];
+  const problems: UserError[] = errors ?? [];
   for (const entry of request.definitions ?? []) {
-    const target = path.resolve(request.cwd, entry);
-    if (!existsSync(target))
-      throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-    const contents = loadDefinitionsFromPath(target);
-    errors.push(...contents.failures.map(f => new UserError(f.message, { file: displayPath(f.file, request.cwd) })));
-    // A definitions path the user named that holds no definition would check nothing.
-    if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
-      errors.push(
-        new UserError(
-          `holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`,
-          { file: entry }
-        )
-      );
-    definitions.push(...contents.loaded);
-    sets.push(...contents.sets);
-    skipped.push(...contents.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason })));
+    isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
+      const target = inputPath(request, entry, 'the definitions path');
+      if (!existsSync(target))
+        throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
+      const contents = loadDefinitionsFromPath(target);
+      for (const f of contents.failures) problems.push(new UserError(f.message, f.location ?? { file: f.file }));
+      // A definitions path the user named that holds no definition would check nothing.
+      if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
+        problems.push(
+          new UserError(
+            `holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`,
+            { file: entry }
+          )
+        );
+      append(definitions, contents.loaded);
+      append(sets, contents.sets);
+      for (const s of contents.skipped) skipped.push({ file: displayPath(s.file, request.cwd), reason: s.reason });
+    });
   }
-  throwUserErrors(errors);
   const plan = evaluationPlan(definitions, sets);
-  throwUserErrors(plan.errors);
+  append(problems, plan.errors);
+  if (!errors) throwUserErrors(problems);
   return { definitions: plan.definitions, skipped };
 }
 
@@ -214,12 +288,15 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const {
     definitions,
     rules,
-    pullRequest,
+    relations,
+    transitions,
     transitionRules,
     leftOut,
     overrides,
-    skipped: notDefinitions
+    skipped: notDefinitions,
+    errors: ruleErrors
   } = loadRules(request);
+  const problems: UserError[] = [...ruleErrors];
   const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
@@ -230,33 +307,45 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     const discovered = loadTemplates(request.templates, {
       cwd: request.cwd,
       env: request.env,
+      root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides
     });
     for (const template of discovered.templates) {
-      resources.push(...template.resources);
+      append(resources, template.resources);
       deployments.push(template.resources);
     }
-    for (const error of discovered.errors) errors.push(inputError(error, request.cwd));
+    append(problems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
   skipped.push(...notDefinitions);
   for (const file of request.resources ?? []) {
-    const snapshot = loadResourceSnapshot(path.resolve(request.cwd, file));
-    // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
-    for (const resource of snapshot) resources.push(resource);
-    deployments.push(snapshot);
+    isolated(problems, { file }, `read the snapshot ${file}`, () => {
+      const snapshot = loadResourceSnapshot(inputPath(request, file, 'the resource snapshot'));
+      // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
+      append(resources, snapshot);
+      deployments.push(snapshot);
+    });
   }
 
   const evaluated = resources.filter(r => !r.existing);
-  const raw = evaluateDefinitions(definitions, evaluated, { parameters: overrides.parameters });
+  const raw: Finding[] = [];
+  // One definition that fails on some resource spoils only its own verdicts.
+  for (const definition of definitions) {
+    isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () =>
+      append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters }))
+    );
+  }
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
-  for (const relation of pullRequest.relations)
-    for (const deployment of deployments) for (const finding of relation(deployment)) raw.push(finding);
+  for (const { rule, check } of relations) {
+    isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+      for (const deployment of deployments) append(raw, check(deployment));
+    });
+  }
   let transitionsRan = false;
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
-  if (pullRequest.transitions.length && !(hasBase && request.templates?.length)) {
+  if (transitions.length && !(hasBase && request.templates?.length)) {
     notRun.push({
       rules: transitionRules,
       reason: request.templates?.length
@@ -264,22 +353,28 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
         : 'they compare templates before and after a change, and no templates were given'
     });
   }
-  if (hasBase && pullRequest.transitions.length && request.templates?.length) {
+  if (hasBase && transitions.length && request.templates?.length) {
     let base: Resource[] | null = null;
     try {
       base = request.baseTemplates?.length
         ? loadBaseTemplates(request, request.baseTemplates)
         : loadBaseResources(request);
     } catch (error) {
-      if (request.baseRequired || !(error instanceof UserError)) throw error;
-      notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
+      if (!(error instanceof UserError)) throw error;
+      // A base the user named is an input like any other: its error, and every other finding still reported.
+      if (request.baseRequired) problems.push(error);
+      else
+        notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
     }
     if (base) {
       transitionsRan = true;
       const pairs = pairResources(base, resources);
-      for (const transition of pullRequest.transitions) for (const finding of transition(pairs)) raw.push(finding);
+      for (const { rule, check } of transitions) {
+        isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => append(raw, check(pairs)));
+      }
     }
   }
+  for (const problem of problems) errors.push(inputError(problem, request.cwd));
   let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
     const rule = rules.get(f.definition);
     if (!rule) return f;
@@ -342,15 +437,15 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
   }
   findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
-  const ruleCount =
-    definitions.length + pullRequest.relations.length + (transitionsRan ? pullRequest.transitions.length : 0);
+  const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
   const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
   if (accepted.report.length) document.exceptions = accepted.report;
   if (baselineReport) document.baseline = baselineReport;
   return document;
 }
 
-function inputError(error: UserError, cwd: string): NonNullable<FindingsDocument['errors']>[number] {
+/** An input error as the findings document holds it: the file relative to the workspace, line and column. */
+export function inputError(error: UserError, cwd: string): NonNullable<FindingsDocument['errors']>[number] {
   const location = error.location;
   return {
     file: location ? displayPath(location.file, cwd) : '',
@@ -365,6 +460,7 @@ function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resour
   const discovered = loadTemplates(patterns, {
     cwd: request.cwd,
     env: request.env,
+    root: rootOf(request),
     parameterOverrides: request.parameterOverrides
   });
   return discovered.templates.flatMap(t => t.resources);
@@ -380,6 +476,7 @@ function loadBaseResources(request: EvaluateRequest): Resource[] {
     const discovered = loadTemplates(patterns, {
       cwd,
       env: request.env,
+      root: inBaseCheckout(checkout, rootOf(request), request.cwd),
       parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
       parameterOverrides: request.parameterOverrides
     });

@@ -166,9 +166,7 @@ describe('templates that lead out of the repository', () => {
     symlinkSync(path.join(root, 'secret.txt'), path.join(workspace, 'infra', 'main.json'));
     const result = load(['infra/main.json']);
     expect(messages(result)).toEqual([
-      expect.stringMatching(
-        /does not read .*main\.json: it is a symbolic link to .*secret\.txt, outside the repository/
-      )
+      expect.stringMatching(/does not read .*main\.json: it leads outside the repository through a symbolic link/)
     ]);
     expect(messages(result).join('\n')).not.toContain('hunter2');
   });
@@ -181,7 +179,7 @@ describe('templates that lead out of the repository', () => {
     expect(globbed.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/no files match/) })]);
     const named = load(['everything', 'everything/**/*.json']);
     expect(messages(named)).toEqual([
-      expect.stringMatching(/does not read .*everything: it is a symbolic link to \/, outside the repository/)
+      expect.stringMatching(/does not read .*everything: it leads outside the repository through a symbolic link/)
     ]);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -224,18 +222,20 @@ describe('templates that lead out of the repository', () => {
     symlinkSync(path.join(root, 'secret.txt'), path.join(workspace, 'infra', 'main.parameters.json'));
     const result = load(['infra/main.json']);
     expect(messages(result)).toEqual([
-      expect.stringMatching(/does not read the parameter file .*main\.parameters\.json: it is a symbolic link/)
+      expect.stringMatching(
+        /does not read the parameter file .*main\.parameters\.json: it leads outside the repository through a symbolic link/
+      )
     ]);
     expect(messages(result).join('\n')).not.toContain('hunter2');
   });
 
-  it('a template named outside the workspace on purpose (the CLI) is still read', () => {
+  it('a template named outside the repository root is refused unread, by path, folder or glob', () => {
     const elsewhere = path.join(root, 'elsewhere.json');
     writeFileSync(elsewhere, template());
-    for (const pattern of [elsewhere, root, `${root}/*.json`]) {
+    for (const pattern of [elsewhere, root, `${root}/*.json`, '../elsewhere.json']) {
       const result = load([pattern]);
-      expect(result.errors).toEqual([]);
-      expect(result.templates.map(t => t.file)).toEqual([elsewhere]);
+      expect(result.templates).toEqual([]);
+      expect(messages(result)).toEqual([expect.stringMatching(/does not read .*: it is outside the repository/)]);
     }
   });
 });

@@ -90,7 +90,8 @@ export function evaluateSettings(
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
     baseTemplates: list(options['base-templates']),
-    ...(io.now ? { now: io.now } : {})
+    ...(io.now ? { now: io.now } : {}),
+    root: typeof options.root === 'string' ? options.root : undefined
   };
   return {
     request,
@@ -209,6 +210,12 @@ export const evaluateOptions: Command['options'] = {
     type: 'string',
     placeholder: 'SEVERITY',
     description: 'run only rules at or above error, warning or note, and report only findings at or above it'
+  },
+  root: {
+    type: 'string',
+    placeholder: 'DIR',
+    description:
+      'the repository: every file read (templates, parameter files, linked templates, rules, definitions, snapshots) must be inside it (default: the current folder)'
   },
   format: {
     type: 'string',

@@ -3,7 +3,7 @@ import { UserError } from '../model/errors.js';
 import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject, setOwn } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
-import { expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
+import { confine, expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../model/pointer.js';
 import type { Command, OptionValues } from './command.js';
@@ -115,17 +115,20 @@ export const expandCommand: Command = {
     },
     'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
     location: { type: 'string', placeholder: 'REGION', description: "resourceGroup().location (default: 'westus')" },
-    positions: { type: 'boolean', description: 'print the source line of every property' }
+    positions: { type: 'boolean', description: 'print the source line of every property' },
+    root: evaluateOptions.root
   },
   positionals: { min: 1, max: 1, placeholder: 'TEMPLATE' },
   async run(options, positionals, io) {
     try {
-      const file = path.resolve(io.cwd, positionals[0]);
+      const root = path.resolve(io.cwd, typeof options.root === 'string' ? options.root : '.');
+      const file = confine(path.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
       const parameterFiles = list(options.parameters).map(p => path.resolve(io.cwd, p));
       const str = (name: string): string | undefined =>
         typeof options[name] === 'string' ? (options[name] as string) : undefined;
       const expanded = expandTemplateFile(file, {
         env: io.env,
+        root,
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
         parameterOverrides: parseParameterOverrides(list(options.parameter)),
         scope: {

@@ -10,7 +10,7 @@
  */
 import type { Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import { UserError, isUserError } from '../model/errors.js';
+import { UserError, isUserError, type InputLocation } from '../model/errors.js';
 import type { Resource } from '../model/resource.js';
 import { definitionShape, loadDefinition, type CompiledDefinition, type EvaluateOptions } from './definition.js';
 import { UnsupportedError } from './errors.js';
@@ -38,7 +38,14 @@ export interface PolicySet {
 export interface DefinitionFileContents {
   definitions: CompiledDefinition[];
   sets: PolicySet[];
-  failures: { file: string; at: string; kind: 'invalid' | 'unsupported'; message: string }[];
+  failures: {
+    file: string;
+    at: string;
+    kind: 'invalid' | 'unsupported';
+    message: string;
+    /** Where in the file, when known (a JSON syntax error's line). */
+    location?: InputLocation;
+  }[];
   skipped: { file: string; reason: string }[];
 }
 

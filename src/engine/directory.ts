@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { definitionShape, type CompiledDefinition } from './definition.js';
 import { readDefinitionJson, type DefinitionFileContents, type PolicySet } from './definitionFiles.js';
-import { UserError } from '../model/errors.js';
+import { UserError, type InputLocation } from '../model/errors.js';
 import { readTextFile } from '../model/textFile.js';
 
 export interface DirectoryLoad {
   loaded: CompiledDefinition[];
   /** Policy set definitions (initiatives), evaluated through their members. */
   sets: PolicySet[];
-  failures: { file: string; kind: 'invalid' | 'unsupported'; message: string }[];
+  failures: { file: string; kind: 'invalid' | 'unsupported'; message: string; location?: InputLocation }[];
   skipped: { file: string; reason: string }[];
 }
 
@@ -53,13 +53,41 @@ export function classifyDefinitionFile(json: unknown): { definition: true } | { 
   return { definition: false, reason: 'not a policy definition' };
 }
 
+/**
+ * A definition file's JSON. JSON.parse's own message quotes the file's text; the error here gives
+ * the line and column and quotes nothing but the offending character.
+ */
+export function parseDefinitionFile(file: string): unknown {
+  const text = readTextFile(file).replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message);
+    const token = /^Unexpected token '(.)'/u.exec(message)?.[1];
+    let at: InputLocation = { file };
+    let found = token === undefined ? 'text' : `'${token}'`;
+    if (position) {
+      const offset = Number(position[1]);
+      const before = text.slice(0, offset).split('\n');
+      at = { file, line: before.length, column: before[before.length - 1].length + 1 };
+      found = offset < text.length ? `'${text[offset]}'` : 'end of file';
+    } else if (/end of JSON input/.test(message)) {
+      found = 'end of file';
+    }
+    throw new UserError(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
+  }
+}
+
 export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
   const result: DirectoryLoad = { loaded: [], sets: [], failures: [], skipped: [] };
   for (const file of jsonFiles(dir)) {
     const contents = readDefinitionFile(file);
     result.loaded.push(...contents.definitions);
     result.sets.push(...contents.sets);
-    result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message })));
+    result.failures.push(
+      ...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location }))
+    );
     result.skipped.push(...contents.skipped);
   }
   return result;
@@ -79,10 +107,15 @@ export function loadDefinitionsFromPath(target: string): DirectoryLoad {
 export function readDefinitionFile(file: string): DefinitionFileContents {
   let json: unknown;
   try {
-    json = JSON.parse(readTextFile(file).replace(/^\uFEFF/, ''));
+    json = parseDefinitionFile(file);
   } catch (error) {
-    const message = error instanceof UserError ? error.message : `not valid JSON: ${(error as Error).message}`;
-    return { definitions: [], sets: [], failures: [{ file, at: '', kind: 'invalid', message }], skipped: [] };
+    if (!(error instanceof UserError)) throw error;
+    return {
+      definitions: [],
+      sets: [],
+      failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
+      skipped: []
+    };
   }
   return readDefinitionJson(json, file);
 }

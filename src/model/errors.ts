@@ -59,6 +59,14 @@ export class UserErrors extends UserError {
   }
 }
 
+/**
+ * A piece of input named in a message (a property name, a value): at most `limit` characters, so
+ * a message never carries more of a file than the token at fault.
+ */
+export function inputToken(text: string, limit = 80): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -10,6 +10,7 @@ import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
 import { readTextFile } from '../model/textFile.js';
+import { escapeReason } from '../sources/boundary.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
@@ -208,22 +209,41 @@ export function loadPackFile(file: string): Pack {
  * (`pack.yaml`), in file-name order. Throws `UserErrors` with every error in every file,
  * including two rules with one name and pack members no rule defines.
  */
-export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Rule[] } {
+export function loadPolicyDirectory(dir: string, root?: string): { pack: Pack | null; rules: Rule[] } {
+  const { pack, rules, errors } = readPolicyDirectory(dir, root);
+  throwUserErrors(errors);
+  return { pack, rules };
+}
+
+/**
+ * The rule files of `dir` that load, and an error for each one that does not (or for the folder):
+ * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
+ * symbolic link) is refused unread.
+ */
+export function readPolicyDirectory(
+  dir: string,
+  root?: string
+): { pack: Pack | null; rules: Rule[]; errors: UserError[] } {
   let entries: string[];
   try {
     entries = fs.readdirSync(dir).sort();
   } catch (error) {
-    throw new UserError(
-      `cannot read the policy directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path.`,
-      { file: dir }
-    );
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const problem = new UserError(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
+    return { pack: null, rules: [], errors: [problem] };
   }
   const errors: UserError[] = [];
   const rules: Rule[] = [];
   let pack: Pack | null = null;
   for (const entry of entries) {
     const file = path.join(dir, entry);
-    if (!RULE_EXTENSIONS.includes(path.extname(entry)) || !fs.statSync(file).isFile()) continue;
+    if (!RULE_EXTENSIONS.includes(path.extname(entry))) continue;
+    const escape = root === undefined ? null : escapeReason(file, root);
+    if (escape) {
+      errors.push(new UserError(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
+      continue;
+    }
+    if (!isFile(file)) continue;
     if (PACK_FILES.includes(entry)) {
       collectUserErrors(errors, () => {
         pack = loadPackFile(file);
@@ -260,8 +280,17 @@ export function loadPolicyDirectory(dir: string): { pack: Pack | null; rules: Ru
         );
       }
     });
-  throwUserErrors(errors);
-  return { pack: manifest, rules };
+  // Rules that loaded are used even when another file failed; two rules with one name are both left out.
+  const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
+  return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** A rules folder without a rule file would check nothing: say where the rules are, if they are in a subfolder. */

@@ -4,11 +4,17 @@ import type { InputLocation } from '../model/errors.js';
 import { UserError } from '../model/errors.js';
 
 /**
- * Where a pull request's files may lead the reader. A template, its parameter file or a
- * linked template (`relativePath`) inside the repository can be a symbolic link, or name a
- * path, that leads out of it: to `/proc/self/environ`, the runner's credentials, or `/`.
- * Reading one would quote its text in an error shown on the pull request, or walk the
- * whole disk, so such a path is refused with what to change.
+ * The repository is the boundary of what cmk-guard reads. Every input file — a template, a
+ * parameter file, a linked template (`relativePath`), a rule or definition folder, a snapshot, a
+ * base template — resolves, after symbolic links are followed, inside the repository root: the
+ * workspace in the action, the current folder or `--root` on the command line. Anything else
+ * (an absolute path, `../` climbing out, a symbolic link to `/proc/self/environ` or the runner's
+ * credentials) is refused with the file and line that named it, before the target is opened, so
+ * its text can never reach a message shown on a pull request.
+ *
+ * The API is three functions: `escapeReason` says why a path may not be read, `confine` throws
+ * that as a UserError at the referring location, and `resolveInside` resolves a path written
+ * in a file (relative to that file's folder) and confines it.
  */
 
 /** Whether `file` lies under `root` (or is it), comparing names only. */
@@ -17,42 +23,62 @@ export function isWithin(root: string, file: string): boolean {
   return !path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`);
 }
 
-/** The path with every symbolic link followed; a path that does not exist is only resolved. */
+/**
+ * The path with every symbolic link followed. For a path that does not exist, its deepest
+ * existing folder is resolved and the rest appended, so a missing file under a folder that
+ * links out is still seen to lead out.
+ */
 export function realPath(file: string): string {
-  try {
-    return fs.realpathSync.native(file);
-  } catch {
-    return path.resolve(file);
+  const absolute = path.resolve(file);
+  let existing = absolute;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(existing), ...rest);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return absolute;
+      rest.unshift(path.basename(existing));
+      existing = parent;
+    }
   }
 }
 
-/**
- * The folder reads of a template stay in: the workspace when the template is in it. A
- * template named outside the workspace (the CLI, on an explicit path) is the user's own
- * choice and is not confined.
- */
-export function boundaryFor(templateFile: string, workspace: string | undefined): string | undefined {
-  if (workspace === undefined) return undefined;
-  return isWithin(path.resolve(workspace), path.resolve(templateFile)) ? path.resolve(workspace) : undefined;
-}
-
-/** Why `file` may not be read from inside `boundary`, or null when it may. */
-export function escapeReason(file: string, boundary: string | undefined): string | null {
-  if (boundary === undefined) return null;
+/** Why `file` may not be read from inside the repository `root`, or null when it may. */
+export function escapeReason(file: string, root: string): string | null {
+  const boundary = path.resolve(root);
   const target = path.resolve(file);
   if (!isWithin(boundary, target)) return `it is outside the repository (${boundary})`;
-  const real = realPath(target);
-  if (!isWithin(realPath(boundary), real)) return `it is a symbolic link to ${real}, outside the repository`;
+  // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
+  if (!isWithin(realPath(boundary), realPath(target))) return 'it leads outside the repository through a symbolic link';
   return null;
 }
 
-/** Throws a UserError when `file` leads outside `boundary`; `what` names it ("the linked template"). */
-export function confine(file: string, boundary: string | undefined, what: string, at?: InputLocation): void {
-  const reason = escapeReason(file, boundary);
+/**
+ * Throws a UserError when `file` leads outside `root`. `what` names the file ("the linked
+ * template"); `at` is where it was named (the referring file and line), else the file itself.
+ */
+export function confine(file: string, root: string, what: string, at?: InputLocation): string {
+  const reason = escapeReason(file, root);
   if (reason) {
     throw new UserError(
-      `cmk-guard does not read ${what} ${file}: ${reason}; keep the files a template uses inside the repository.`,
+      `cmk-guard does not read ${what} ${file}: ${reason}; keep the files it reads inside the repository.`,
       at ?? { file }
     );
   }
+  return path.resolve(file);
+}
+
+/**
+ * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
+ * `root`; the error is placed at `at`, where the path is written.
+ */
+export function resolveInside(
+  referrer: string,
+  written: string,
+  root: string,
+  what: string,
+  at: InputLocation
+): string {
+  return confine(path.resolve(path.dirname(referrer), written), root, what, at);
 }

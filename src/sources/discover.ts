@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
-import { boundaryFor, escapeReason } from './boundary.js';
+import { escapeReason } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
 import { expandPattern, hasGlob } from './glob.js';
 import {
@@ -94,8 +94,20 @@ export interface DiscoveryOptions extends TemplateLoadOptions {
  */
 export function loadTemplates(patterns: string[], options: DiscoveryOptions): DiscoveryResult {
   const result: DiscoveryResult = { templates: [], errors: [], skipped: [] };
-  const explicit = (options.parameterFiles ?? []).map(f => path.resolve(options.cwd, f));
   const root = path.resolve(options.root ?? options.cwd);
+  // A parameter file named outside the repository is refused before anything reads it (a
+  // `.bicepparam` file is read to pair it with its template).
+  const explicit: string[] = [];
+  for (const file of (options.parameterFiles ?? []).map(f => path.resolve(options.cwd, f))) {
+    const escape = escapeReason(file, root);
+    if (escape)
+      result.errors.push(
+        new UserError(`cmk-guard does not read the parameter file ${file}: ${escape}; keep it inside the repository.`, {
+          file
+        })
+      );
+    else explicit.push(file);
+  }
   const env = options.env ?? process.env;
   const files: string[] = [];
   /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
@@ -120,10 +132,12 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   const bicepParamFiles: string[] = [];
   const failed = new Set<string>();
   for (const file of files) {
-    const escape = escapeReason(file, boundaryFor(file, root));
+    const escape = escapeReason(file, root);
     if (escape) {
       result.errors.push(
-        new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, { file })
+        new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
+          file
+        })
       );
       failed.add(file);
       continue;

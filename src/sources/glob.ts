@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { boundaryFor, escapeReason } from './boundary.js';
+import { escapeReason } from './boundary.js';
 
 /**
  * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
@@ -104,7 +104,11 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/** Every file under `dir`, depth first in name order, skipping node_modules and .git. */
+/**
+ * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic
+ * link to a file is listed (the caller refuses one that leads out of the repository); a link to
+ * a folder is not walked, so a link to `/` or a loop costs nothing.
+ */
 export function walkFiles(dir: string): string[] {
   const out: string[] = [];
   const visit = (current: string): void => {
@@ -119,7 +123,7 @@ export function walkFiles(dir: string): string[] {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) visit(full);
-      } else if (entry.isFile()) {
+      } else if (entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(full))) {
         out.push(full);
       }
     }
@@ -128,9 +132,17 @@ export function walkFiles(dir: string): string[] {
   return out;
 }
 
-/** A folder inside the boundary by name that leads out of it; a folder named outside it is the user's choice. */
+function isFileBehindLink(link: string): boolean {
+  try {
+    return fs.statSync(link).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A folder outside the boundary, by its name or through a symbolic link. */
 function leadsOut(folder: string, boundary: string | undefined): boolean {
-  return escapeReason(folder, boundaryFor(folder, boundary)) !== null;
+  return boundary !== undefined && escapeReason(folder, boundary) !== null;
 }
 
 /**

@@ -15,3 +15,4 @@ export {
 export { loadTemplates, type DiscoveryResult } from './discover.js';
 export { TemplateError } from './arm/errors.js';
 export { expandPattern, globToRegExp } from './glob.js';
+export { confine, escapeReason, isWithin, resolveInside } from './boundary.js';

@@ -1,6 +1,6 @@
 import { own, setOwn, type Json } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
-import { UserError } from '../model/errors.js';
+import { inputToken, UserError } from '../model/errors.js';
 import { joinPointer, parentPointer } from '../model/pointer.js';
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
@@ -184,12 +184,13 @@ export class Reader {
       }
       const keyAt = this.here();
       const key = this.parseString();
-      if (seen.has(key)) this.fail(`The property "${key}" appears twice in this object; keep one.`, keyAt);
+      if (seen.has(key)) this.fail(`The property "${inputToken(key)}" appears twice in this object; keep one.`, keyAt);
       seen.add(key);
       const memberPointer = this.record ? joinPointer(pointer, key) : pointer;
       if (this.record) this.keys.set(memberPointer, keyAt);
       this.skipTrivia();
-      if (this.text[this.index] !== ':') this.fail(`Expected ':' after "${key}" but found ${this.describeHere()}.`);
+      if (this.text[this.index] !== ':')
+        this.fail(`Expected ':' after "${inputToken(key)}" but found ${this.describeHere()}.`);
       this.advance();
       this.skipTrivia();
       // An own member even for "__proto__", which a plain assignment would take for the prototype.
@@ -199,7 +200,7 @@ export class Reader {
         this.advance();
         this.skipTrivia();
       } else if (this.text[this.index] !== '}') {
-        this.fail(`Expected ',' or '}' after the value of "${key}" but found ${this.describeHere()}.`);
+        this.fail(`Expected ',' or '}' after the value of "${inputToken(key)}" but found ${this.describeHere()}.`);
       }
     }
     this.advance();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Json } from '../model/value.js';
 import { isObject } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
-import { boundaryFor, confine } from './boundary.js';
+import { confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
   PARAMETER_SCHEMA,
@@ -28,8 +28,8 @@ export interface TemplateLoadOptions {
   /** Values from the command line or action inputs; they win over parameter files and defaults. */
   parameterOverrides?: Record<string, Json>;
   /**
-   * The repository: a template inside it reads parameter files and linked templates only
-   * inside it, after symbolic links are followed (see boundary.ts).
+   * The repository: templates, parameter files and linked templates are read only inside it,
+   * after symbolic links are followed (see boundary.ts). Without it, the template's own folder.
    */
   root?: string;
   /** Where to find the Bicep CLI (PATH) for `.bicep` files; defaults to this process's environment. */
@@ -98,8 +98,13 @@ export function expandTemplateDocument(
   }
   const template = doc.value as { [key: string]: Json };
   const parameterFiles = options.parameterFilesUsed ?? [];
-  const boundary = boundaryFor(doc.file, options.root);
-  for (const file of parameterFiles) confine(file, boundary, 'the parameter file');
+  // Without a repository root (a library caller), reads stay beside and below the template, but
+  // for parameter files the caller named itself.
+  const boundary = path.resolve(options.root ?? path.dirname(doc.file));
+  for (const file of parameterFiles) {
+    const named = options.root === undefined && options.parameterFiles?.includes(file);
+    if (!named) confine(file, boundary, 'the parameter file');
+  }
   const parameterDocuments = options.parameterDocuments ?? [];
   const supplied = mergeSupplied(
     ...parameterFiles.map(loadParameterFile),
@@ -145,7 +150,8 @@ export function expandTemplateDocument(
 
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
 export function expandTemplateFile(file: string, options: TemplateLoadOptions = {}): ExpandedTemplate {
-  const bicep = { env: options.env ?? process.env, root: options.root };
+  // What the Bicep CLI is given and reads stays inside the root (without one, the template's folder).
+  const bicep = { env: options.env ?? process.env, root: path.resolve(options.root ?? path.dirname(file)) };
   const doc = isBicepFile(file)
     ? compileBicepFile(file, bicep).template
     : parseJsonWithPositions(readTextFile(file), file);

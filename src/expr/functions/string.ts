@@ -4,6 +4,7 @@
  * take arrays; they live in array.ts).
  */
 import type { Value } from '../../model/value.js';
+import { inputToken } from '../../model/errors.js';
 import { ExpressionError } from '../errors.js';
 import { defineFunction, type FunctionDefinition } from '../evaluate.js';
 import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
@@ -34,7 +35,9 @@ function parseJson(name: string, text: string): Value {
   try {
     return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text) as Value;
   } catch {
-    throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${text}'.`);
+    throw new ExpressionError(
+      `The template function '${name}' was given a string that is not valid JSON: '${inputToken(text)}'.`
+    );
   }
 }
 

@@ -672,7 +672,12 @@ export class TemplateExpander {
         `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => path.basename(f)).join(' -> ')}).`
       );
     }
-    confine(file, this.expansion.boundary, 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
+    confine(
+      file,
+      this.expansion.boundary ?? path.dirname(parent.fileChain[0]),
+      'the linked template',
+      parent.positionOf(fieldPointer) ?? undefined
+    );
     const doc = parseJsonWithPositions(readTextFile(file), file);
     if (!isObject(doc.value))
       throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
@@ -869,7 +874,7 @@ export class TemplateExpander {
     if (target.kind === 'remote') return unknown(`${uri}, not fetched: cmk-guard reads no network`);
     confine(
       target.file,
-      this.expansion.boundary,
+      this.expansion.boundary ?? path.dirname(scope.fileChain[0]),
       'the linked parameter file',
       scope.positionOf(linkPointer) ?? undefined
     );

@@ -67,7 +67,7 @@ export interface Expansion {
   instanceCount: number;
   /** Outputs of nested deployments already expanded, by lower-case deployment resource id. */
   deploymentOutputs: Map<string, Value>;
-  /** Linked templates are read only inside this folder (the repository), when set: see boundary.ts. */
+  /** Linked templates are read only inside this folder (the repository; else the top template's folder): see boundary.ts. */
   boundary?: string;
   /**
    * Expressions that fail where ARM would evaluate them too (in a resource that deploys whatever

@@ -9,7 +9,7 @@ import { UserError } from '../../model/errors.js';
 import { readTextFile, MAX_INPUT_BYTES } from '../../model/textFile.js';
 import { isObject, type Json } from '../../model/value.js';
 import { splitPointer } from '../../model/pointer.js';
-import { boundaryFor, confine } from '../boundary.js';
+import { confine } from '../boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { runBicep } from './cli.js';
 import { mapToBicep } from './sourceMap.js';
@@ -29,10 +29,10 @@ export interface BicepOptions {
   /** The environment to find the Bicep CLI in (PATH); the CLI gets only a safe part of it. */
   env: NodeJS.ProcessEnv;
   /**
-   * The repository: what a Bicep file inside it may load (`loadTextContent`, modules, `import`) stays
-   * inside it (see boundary.ts).
+   * The repository root: the Bicep file, and what it may load (`loadTextContent`, modules, `import`),
+   * must be inside it (see boundary.ts).
    */
-  root: string | undefined;
+  root: string;
 }
 
 /** A compiled Bicep deployment: the template, mapped to its `.bicep` files, and the parameter values a `.bicepparam` gave. */
@@ -51,7 +51,7 @@ export function usingTarget(paramFile: string): string | null {
 
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 export function compileBicepFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, boundaryFor(file, options.root));
+  checkWhatBicepReads(file, options.root);
   const template = parseCompiled(runBicep(file, 'build', options.env), file);
   return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file };
 }
@@ -61,7 +61,7 @@ export function compileBicepFile(file: string, options: BicepOptions): CompiledB
  * template its `using` names.
  */
 export function compileBicepParamFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, boundaryFor(file, options.root));
+  checkWhatBicepReads(file, options.root);
   const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
   const value = output.value as { [key: string]: Json };
   if (!isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
@@ -121,7 +121,7 @@ function mapParameters(compiled: PositionedJson, file: string, parsed: BicepFile
  * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
  * string literal cannot be checked, so it is refused too.
  */
-export function checkWhatBicepReads(file: string, boundary: string | undefined): void {
+export function checkWhatBicepReads(file: string, boundary: string): void {
   const seen = new Set<string>();
   const visit = (current: string, at?: { file: string; line: number; column: number }): void => {
     const resolved = path.resolve(current);
@@ -158,12 +158,11 @@ export function checkWhatBicepReads(file: string, boundary: string | undefined):
 
 function refuseGitFolder(
   file: string,
-  boundary: string | undefined,
+  boundary: string,
   what: string,
   at?: { file: string; line: number; column: number }
 ): void {
-  const base = boundary ?? path.dirname(file);
-  const inside = path.relative(base, file).split(path.sep);
+  const inside = path.relative(boundary, file).split(path.sep);
   if (inside.some(part => part.toLowerCase() === '.git'))
     throw new UserError(
       `cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`,
