@@ -138,7 +138,7 @@ describe('rule-file mistakes', () => {
         )
         .join('\n')}\n`,
       f => [
-        `${f}:1:1: the file expands to more than 100000 values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`
+        `${f}:1:1: the file expands to more than 100000 values once its YAML aliases (*name) are followed (CMK_GUARD_MAX_YAML_VALUES); write the values out or use fewer aliases.`
       ]
     ],
     [

@@ -48,6 +48,13 @@ export interface EvalContext {
   data?: unknown;
   /** Lambda variables in scope (set while a lambda body runs). */
   variables?: ReadonlyMap<string, Value>;
+  /** Told of every value a function call builds; throws to stop work that has grown past its bounds. */
+  budget?: EvalBudget;
+}
+
+/** What bounds the work of evaluating one file's expressions (src/model/limits.ts `WorkBudget`). */
+export interface EvalBudget {
+  produced(value: Value): void;
 }
 
 /** A `lambda(...)` value. Construct only through the `lambda` function. */
@@ -73,7 +80,7 @@ export function invokeLambda(fn: Lambda, args: Value[], ctx: EvalContext): Value
   const variables = new Map(fn.scope);
   for (let i = 0; i < args.length; i++) variables.set(fn.parameters[i], args[i]);
   // evalNode, not evaluate: errors in the body keep offsets into the expression the lambda is written in.
-  return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables });
+  return evalNode(fn.body, { functions: ctx.functions, data: ctx.data, variables, budget: ctx.budget });
 }
 
 /** Builds a library keyed by lower-case name; later parts override earlier ones. */
@@ -174,7 +181,9 @@ function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Valu
   }
   try {
     if (def.lazy) {
-      return def.callLazy!(expr.args, ctx, e => evalNode(e, ctx));
+      const result = def.callLazy!(expr.args, ctx, e => evalNode(e, ctx));
+      ctx.budget?.produced(result);
+      return result;
     }
     const args: Value[] = new Array(count);
     let hasUnknown = false;
@@ -190,7 +199,9 @@ function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Valu
       args[i] = value;
     }
     if (hasUnknown) return unknownResult(def.name, args);
-    return def.call(args, ctx);
+    const result = def.call(args, ctx);
+    ctx.budget?.produced(result);
+    return result;
   } catch (error) {
     throw located(error, expr.start);
   }

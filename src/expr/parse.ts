@@ -14,6 +14,7 @@
  */
 import type { Expr } from './ast.js';
 import { ExpressionError } from './errors.js';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 
 export { ExpressionError } from './errors.js';
 
@@ -110,12 +111,13 @@ function isIdentifierPart(c: number): boolean {
   return isIdentifierStart(c) || isDigit(c);
 }
 
-/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input. */
-export const MAX_EXPRESSION_DEPTH = 200;
+/** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input (`limit('expressionDepth')`). */
+export const MAX_EXPRESSION_DEPTH = DEFAULT_LIMITS.expressionDepth;
 
 class Parser {
   pos = 1;
   depth = 0;
+  readonly maxDepth = limit('expressionDepth');
 
   constructor(
     readonly text: string,
@@ -136,8 +138,10 @@ class Parser {
   }
 
   chain(): Expr {
-    if (++this.depth > MAX_EXPRESSION_DEPTH) {
-      throw this.error(`The expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep.`);
+    if (++this.depth > this.maxDepth) {
+      throw this.error(
+        `The expression nests more than ${this.maxDepth} levels deep (${LIMIT_VARIABLES.expressionDepth}).`
+      );
     }
     try {
       return this.chainAt();

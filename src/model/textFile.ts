@@ -5,13 +5,19 @@
  */
 import * as fs from 'node:fs';
 import { UserError } from './errors.js';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from './limits.js';
 
 /**
  * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
  * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
  * so a real template always fits and a 50 MB file cannot exhaust memory.
  */
-export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+export const MAX_INPUT_BYTES = DEFAULT_LIMITS.fileBytes;
+
+/** A size in bytes as messages give it. */
+export function describeBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : `${bytes} bytes`;
+}
 
 /** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
 export class UnreadableTextError extends UserError {
@@ -33,15 +39,16 @@ export function readTextFile(file: string): string {
   let bytes: Buffer;
   const fd = openRegularFile(file);
   try {
-    bytes = readBounded(fd);
+    bytes = readBounded(fd, limit('fileBytes'));
   } catch (error) {
     throw new UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
   } finally {
     fs.closeSync(fd);
   }
-  if (bytes.length > MAX_INPUT_BYTES) {
+  const most = limit('fileBytes');
+  if (bytes.length > most) {
     throw new UnreadableTextError(
-      `${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`,
+      `${file} is larger than ${describeBytes(most)}, the most cmk-guard reads (${LIMIT_VARIABLES.fileBytes}; Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`,
       { file },
       'too-large'
     );
@@ -80,16 +87,16 @@ export function openRegularFile(file: string): number {
 }
 
 /** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
-function readBounded(fd: number): Buffer {
+function readBounded(fd: number, most: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, most + 1 - total));
     const read = fs.readSync(fd, chunk, 0, chunk.length, null);
     if (read === 0) break;
     chunks.push(chunk.subarray(0, read));
     total += read;
-    if (total > MAX_INPUT_BYTES) break;
+    if (total > most) break;
   }
   return Buffer.concat(chunks, total);
 }

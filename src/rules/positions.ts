@@ -6,6 +6,7 @@
 import { EVENT_ID, getScalarValue, load, parseEvents, YAMLException, type Event } from 'js-yaml';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
+import { LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { escapePointerSegment } from '../model/pointer.js';
 
 export interface NodeOffsets {
@@ -116,8 +117,9 @@ export function parseDocument(file: string, source: string): ParsedDocument {
   let value: unknown;
   let events: Event[];
   try {
-    events = parseEvents(source, { filename: file });
-    value = load(source, { filename: file });
+    const maxDepth = limit('jsonDepth');
+    events = parseEvents(source, { filename: file, maxDepth });
+    value = load(source, { filename: file, maxDepth });
   } catch (error) {
     if (error instanceof YAMLException) {
       const mark = error.mark;
@@ -129,9 +131,10 @@ export function parseDocument(file: string, source: string): ParsedDocument {
     throw error;
   }
   // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
-  if (expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+  const most = limit('yamlValues');
+  if (expandedSize(value, most) > most) {
     throw new UserError(
-      `the file expands to more than ${MAX_EXPANDED_NODES} values once its YAML aliases (*name) are followed; write the values out or use fewer aliases.`,
+      `the file expands to more than ${most} values once its YAML aliases (*name) are followed (${LIMIT_VARIABLES.yamlValues}); write the values out or use fewer aliases.`,
       { file, line: 1, column: 1 }
     );
   }
@@ -153,9 +156,6 @@ export function parseDocument(file: string, source: string): ParsedDocument {
     }
   };
 }
-
-/** No rule comes near this many values; far more means aliases multiplying each other. */
-const MAX_EXPANDED_NODES = 100_000;
 
 /** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
 function expandedSize(value: unknown, limit: number, memo = new Map<object, number>()): number {

@@ -13,7 +13,8 @@ import {
   parameterSources,
   usingTarget
 } from './bicep/index.js';
-import { MAX_INPUT_BYTES, UnreadableTextError, readTextFile } from '../model/textFile.js';
+import { describeBytes, UnreadableTextError, readTextFile } from '../model/textFile.js';
+import { limit } from '../model/limits.js';
 import { TEMPLATE_SCHEMA, conventionalParameterFiles } from './parameters.js';
 import {
   expandTemplateDocument,
@@ -171,7 +172,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
         if (looksLikeTemplate(file) || named.has(file)) {
           result.errors.push(error);
           failed.add(file);
-        } else result.skipped.push({ file, reason: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, not read` });
+        } else result.skipped.push({ file, reason: `larger than ${describeBytes(limit('fileBytes'))}, not read` });
       } else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
         pass(file, 'not UTF-8 text', 'save it as UTF-8');
       } else if (error instanceof UserError) {

@@ -1,10 +1,11 @@
 import { own, setOwn, type Json } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { inputToken, UserError } from '../model/errors.js';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { joinPointer, parentPointer } from '../model/pointer.js';
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
-export const MAX_JSON_DEPTH = 512;
+export const MAX_JSON_DEPTH = DEFAULT_LIMITS.jsonDepth;
 
 /**
  * A JSON reader that accepts what Azure Resource Manager accepts in templates and
@@ -52,6 +53,7 @@ export class Reader {
   values = new Map<string, Spot>();
   /** Whether positions are recorded; reading without them allocates no pointers. */
   record = true;
+  private readonly maxDepth = limit('jsonDepth');
 
   constructor(
     private text: string,
@@ -144,7 +146,9 @@ export class Reader {
   parseValue(pointer: string): Json {
     const start = this.here();
     // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
-    if (this.depth >= MAX_JSON_DEPTH) this.fail(`The JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
+    if (this.depth >= this.maxDepth) {
+      this.fail(`The JSON nests more than ${this.maxDepth} levels deep (${LIMIT_VARIABLES.jsonDepth}).`);
+    }
     if (this.record) this.values.set(pointer, start);
     const ch = this.text[this.index];
     if (ch === '{' || ch === '[') {

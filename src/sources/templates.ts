@@ -16,6 +16,7 @@ import {
 } from './parameters.js';
 import { readTextFile } from '../model/textFile.js';
 import { compileBicepFile, isBicepFile, parameterSources } from './bicep/index.js';
+import { WorkBudget } from '../model/limits.js';
 import { TemplateError } from './arm/errors.js';
 import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';
@@ -120,7 +121,8 @@ export function expandTemplateDocument(
     boundary,
     errors: [],
     outputFailures: new Map(),
-    uriRoot: uriRoot(doc.file, boundary)
+    uriRoot: uriRoot(doc.file, boundary),
+    budget: new WorkBudget(doc.file)
   };
   const scope = new TemplateScope({
     doc,

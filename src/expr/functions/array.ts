@@ -132,7 +132,8 @@ export const arrayFunctions: FunctionDefinition[] = [
           if (arg === null) return;
           if (!Array.isArray(arg))
             throw typeError('concat', i, 'an array (all arguments must be arrays when the first is)', arg);
-          out.push(...arg);
+          // Item by item: spreading a large array as arguments overflows the stack.
+          for (const item of arg) out.push(item);
         });
         return out;
       }
@@ -226,7 +227,7 @@ export const arrayFunctions: FunctionDefinition[] = [
         if (item instanceof Unknown) return unknownResult('flatten', args);
         if (!Array.isArray(item))
           throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
-        out.push(...item);
+        for (const inner of item) out.push(inner);
       }
       return out;
     }

@@ -5,14 +5,12 @@
  */
 import type { Value } from '../../model/value.js';
 import { inputToken } from '../../model/errors.js';
+import { LIMIT_VARIABLES, limit } from '../../model/limits.js';
 import { ExpressionError } from '../errors.js';
 import { defineFunction, type FunctionDefinition } from '../evaluate.js';
 import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
 import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
-
-/** The size limit of a deployment template (4 MB), used as the longest string a function may build. */
-const MAX_STRING_LENGTH = 4 * 1024 * 1024;
 
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
@@ -141,9 +139,10 @@ export const stringFunctions: FunctionDefinition[] = [
       }
       const total = intArg('padLeft', args, 1);
       // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
-      if (total > MAX_STRING_LENGTH) {
+      const most = limit('stringLength');
+      if (total > most) {
         throw new ExpressionError(
-          `The template function 'padLeft' was asked for ${total} characters; the most a template value can hold is ${MAX_STRING_LENGTH}.`
+          `The template function 'padLeft' was asked for ${total} characters; the most cmk-guard holds is ${most} (${LIMIT_VARIABLES.stringLength}).`
         );
       }
       const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';

@@ -8,6 +8,7 @@ import { confine } from '../boundary.js';
 import { readTextFile } from '../../model/textFile.js';
 import { loadParameterFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
+import { LIMIT_VARIABLES, limit } from '../../model/limits.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import { findKey } from '../../expr/evaluate.js';
 import { collectFailures, type ExpressionFailure } from './failures.js';
@@ -49,12 +50,12 @@ const TEMPLATE_ONLY_KEYS = new Set([
 const SCOPE_KEYS = new Set(['subscriptionid', 'resourcegroup']);
 
 const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
-const MAX_NESTING = 32;
-/**
- * ARM deploys at most 800 resources per deployment; nested deployments and copy loops can multiply
- * that. Far beyond any real template, expansion stops with an error instead of exhausting memory.
+/*
+ * Nesting and the resource instances of a whole expansion are bounded by cmk-guard's own limits
+ * (src/model/limits.ts): ARM deploys at most 800 resources per deployment, but nested deployments
+ * and copy loops multiply that; far beyond any real template, expansion stops with an error
+ * instead of exhausting memory.
  */
-const MAX_INSTANCES = 20_000;
 
 /**
  * Limits ARM enforces on each template, nested ones included (a nested template is how a
@@ -167,12 +168,14 @@ export class TemplateExpander {
 
   /** Every resource the template deploys (and references), in deployment order. */
   expandScope(scope: TemplateScope, base: { copy: CopyFrame; conditionUnknown?: string }): Emitted[] {
-    if (scope.path.split('/').length > MAX_NESTING) {
+    const maxNesting = limit('nestedDeployments');
+    if (scope.path.split('/').length > maxNesting) {
       throw scope.errorAt(
         scope.base,
-        `Nested deployments go more than ${MAX_NESTING} levels deep; ARM would refuse this.`
+        `Nested deployments go more than ${maxNesting} levels deep (${LIMIT_VARIABLES.nestedDeployments}).`
       );
     }
+    const maxInstances = limit('expandedResources');
     checkSectionLimits(scope);
     const instances: Instance[] = [];
     const declarations: Declaration[] = [];
@@ -182,12 +185,13 @@ export class TemplateExpander {
     const declare = (decl: Declaration, copy: CopyFrame, inherited?: string): void => {
       declarations.push(decl);
       for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
-        if (++this.expansion.instanceCount > MAX_INSTANCES) {
+        if (++this.expansion.instanceCount > maxInstances) {
           throw scope.errorAt(
             decl.pointer,
-            `The template expands to more than ${MAX_INSTANCES} resources (copy loops and nested deployments included); ARM deploys at most 800 per deployment.`
+            `The template expands to more than ${maxInstances} resources (copy loops and nested deployments included; ${LIMIT_VARIABLES.expandedResources}); ARM deploys at most 800 per deployment.`
           );
         }
+        this.expansion.budget?.checkClock();
         instances.push(instance);
         const children = instance.decl.node.resources;
         if (Array.isArray(children)) {

@@ -9,6 +9,7 @@ import type { PositionedJson } from '../json.js';
 import { joinPointer } from '../../model/pointer.js';
 import type { SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
+import { LimitError, type WorkBudget } from '../../model/limits.js';
 import { checkParameterValue } from './parameterChecks.js';
 import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from './failures.js';
 import { templateUri } from './templateLink.js';
@@ -67,6 +68,8 @@ export interface Expansion {
   instanceCount: number;
   /** Outputs of nested deployments already expanded, by lower-case deployment resource id. */
   deploymentOutputs: Map<string, Value>;
+  /** Bounds the work of the whole expansion (src/model/limits.ts); unbounded when absent. */
+  budget?: WorkBudget;
   /** Linked templates are read only inside this folder (the repository; else the top template's folder): see boundary.ts. */
   boundary?: string;
   /**
@@ -239,7 +242,7 @@ export class TemplateScope {
   }
 
   context(data: Omit<EvalData, 'scope'> & { scope?: TemplateScope }): EvalContext {
-    return { functions: this.functions, data: { ...data, scope: data.scope ?? this } };
+    return { functions: this.functions, data: { ...data, scope: data.scope ?? this }, budget: this.expansion.budget };
   }
 
   /**
@@ -259,8 +262,12 @@ export class TemplateScope {
     }
     try {
       const expr = parseCached(text);
-      return evaluate(expr, { functions: this.functions, data });
+      return evaluate(expr, { functions: this.functions, data, budget: this.expansion.budget });
     } catch (error) {
+      // A limit reached is placed at the expression that reached it, once; it ends the template.
+      if (error instanceof LimitError && error.location?.line === undefined) {
+        throw new LimitError(error.message, this.errorAt(pointer, '').location);
+      }
       if (!(error instanceof ExpressionError)) throw error;
       const located = this.errorAt(pointer, error.message, text, error.offset);
       if (error.invalid) throw located;
@@ -328,7 +335,9 @@ export class TemplateScope {
   evaluateValue(node: Json, pointer: string, data: EvalData, sink?: PositionSink, outPointer = ''): Value {
     sink?.(outPointer, this.doc.positionOf(pointer));
     if (typeof node === 'string') return this.evaluateString(node, pointer, data);
+    // Every container built counts against the file's budget: copy loops can repeat a large literal.
     if (Array.isArray(node)) {
+      this.spend(1 + node.length, pointer);
       return node.map((item, i) =>
         this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i))
       );
@@ -336,6 +345,7 @@ export class TemplateScope {
     if (isObject(node)) {
       const out: { [key: string]: Value } = {};
       const object = node as { [key: string]: Json };
+      this.spend(1, pointer);
       for (const [key, inner] of Object.entries(object)) {
         const memberPointer = joinPointer(pointer, key);
         if (key.toLowerCase() === 'copy' && Array.isArray(inner)) {
@@ -345,10 +355,25 @@ export class TemplateScope {
         // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
         const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
         setOwn(out, name, this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name)));
+        this.spend(1, memberPointer);
       }
       return out;
     }
     return node;
+  }
+
+  /** Spends from the file's work budget; a limit reached is placed at `pointer`. */
+  private spend(units: number, pointer: string): void {
+    const budget = this.expansion.budget;
+    if (!budget) return;
+    try {
+      budget.spend(units);
+    } catch (error) {
+      if (error instanceof LimitError && error.location?.line === undefined) {
+        throw new LimitError(error.message, this.errorAt(pointer, '').location);
+      }
+      throw error;
+    }
   }
 
   private evaluateKey(key: string, objectPointer: string, data: EvalData): string {
@@ -405,6 +430,7 @@ export class TemplateScope {
     }
     const items: Value[] = [];
     for (let i = 0; i < count; i++) {
+      this.spend(1, elementPointer);
       const loops = new Map(data.copy.loops);
       loops.set(name.toLowerCase(), i);
       const itemData: EvalData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
