@@ -11,7 +11,7 @@ import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
 import type { Finding, FindingsDocument } from '../../src/model/finding.js';
 import { buildAnnotations, renderAnnotationCommand } from '../../src/report/annotations.js';
-import { neutralizeCommandLines } from '../../src/report/escape.js';
+import { neutralizeCommandLines, revealInvisible } from '../../src/report/escape.js';
 import { renderText } from '../../src/report/text.js';
 import { buildDocument } from '../../src/run.js';
 
@@ -99,9 +99,11 @@ describe('annotations carry hostile text as data, one command per annotation', (
     expect(parsed.name).toBe('error');
     expect(Object.keys(parsed.properties).sort()).toEqual(['col', 'file', 'line', 'title']);
     expect(parsed.properties.file).toBe(`templates/${text}.json`);
-    expect(parsed.properties.title).toBe(text);
+    // Line separators and other invisible characters are shown, not kept (see revealInvisible).
+    const shown = revealInvisible(text);
+    expect(parsed.properties.title).toBe(shown);
     expect(parsed.data).toBe(annotation.message);
-    expect(parsed.data).toContain(`${text} '${text}': ${text}`);
+    expect(parsed.data).toContain(`${shown} '${shown}': ${shown}`);
   });
 
   it('input errors quoting attacker text are escaped the same way', () => {

@@ -2,7 +2,7 @@ import type { Finding, FindingsDocument } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
-import { escapeCommandData, escapeCommandProperty } from './escape.js';
+import { escapeCommandData, escapeCommandProperty, revealInvisible } from './escape.js';
 import { capitalize, dependsOn, exceptionProblem, exceptionsToReport, findingsToReport } from './findings.js';
 
 /**
@@ -42,7 +42,7 @@ export function buildAnnotations(document: FindingsDocument, context: Pick<Repor
     ...(error.file && error.line ? { line: error.line } : {}),
     ...(error.file && error.line && error.column ? { column: error.column } : {}),
     title: 'cmk-guard could not read this input',
-    message: error.message
+    message: revealInvisible(error.message)
   }));
   const findings = findingsToReport(document)
     .map(finding => ({ finding, annotation: annotationFor(finding, context) }))
@@ -79,8 +79,8 @@ function annotationFor(finding: Finding, context: Pick<ReportContext, 'workspace
     ...(resource.file !== null ? { file: repositoryPath(resource.file, context) } : {}),
     ...(resource.file !== null && resource.line ? { line: resource.line } : {}),
     ...(resource.file !== null && resource.line && resource.column ? { column: resource.column } : {}),
-    title: indeterminate ? `${finding.displayName} (indeterminate)` : finding.displayName,
-    message: lines.join('\n')
+    title: revealInvisible(indeterminate ? `${finding.displayName} (indeterminate)` : finding.displayName),
+    message: revealInvisible(lines.join('\n'))
   };
 }
 

@@ -13,6 +13,21 @@ export function escapeCommandProperty(value: string): string {
   return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/**
+ * Characters that reorder, hide or act on the text a reviewer reads: control characters (an
+ * escape sequence, a bell; tab and line breaks are left to each output), bidirectional overrides
+ * and isolates ("Trojan Source", CVE-2021-42574), zero-width and invisible characters, line and
+ * paragraph separators. In every output a person reads they are shown as `\u{202E}`.
+ */
+const INVISIBLE =
+  // Matching control characters is the point here.
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+export function revealInvisible(value: string): string {
+  return value.replace(INVISIBLE, c => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`);
+}
+
 const MENTION = /@(?=[A-Za-z0-9])/g;
 /** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
 const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
@@ -24,7 +39,7 @@ const ZERO_WIDTH_SPACE = '\u200b';
  * link nor leave a cross-reference on someone else's issue.
  */
 export function escapeMarkdown(value: string): string {
-  return value
+  return revealInvisible(value)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/[\\`*_[\]|~]/g, '\\$&')
     .replace(/&/g, '&amp;')
@@ -40,7 +55,7 @@ export function escapeMarkdown(value: string): string {
  * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
  */
 export function codeSpan(value: string, inTable = false): string {
-  const oneLine = value.replace(/\r\n|\r|\n/g, ' ');
+  const oneLine = revealInvisible(value).replace(/\r\n|\r|\n/g, ' ');
   if (oneLine === '') return '*(empty)*';
   const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map(run => run.length));
   const fence = '`'.repeat(longest + 1);
@@ -60,7 +75,7 @@ export function codeSpan(value: string, inTable = false): string {
 export function sanitizeMarkdown(markdown: string): string {
   const out: string[] = [];
   let fence: { char: string; length: number } | null = null;
-  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+  for (const line of revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n')) {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (fence) {
       out.push(line);
@@ -106,7 +121,10 @@ function sanitizeInline(line: string): string {
     result += line
       .slice(i, end)
       .replace(/</g, '&lt;')
-      .replace(MENTION, '@' + ZERO_WIDTH_SPACE);
+      .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
+      // Images load from anywhere a reader's browser goes; script and data links run or hide content.
+      .replace(/!\[/g, '!\\[')
+      .replace(/\]\((?=\s*<?\s*(?:javascript|data|vbscript):)/gi, ']\\(');
     i = end;
   }
   return result;
@@ -129,12 +147,14 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
  * as escapes instead of moving the cursor or colouring the terminal.
  */
 export function escapeTerminal(value: string): string {
-  return value.replace(CONTROL_CHARACTERS, c => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
+  return revealInvisible(value.replace(CONTROL_CHARACTERS, terminalEscape));
+}
+
+function terminalEscape(c: string): string {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 /**
