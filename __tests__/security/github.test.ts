@@ -54,13 +54,16 @@ describe('the sticky comment is only ever one this token wrote', () => {
 });
 
 /** Runs every client call against a loopback server answering with `handler`, then closes it. */
-async function againstServer(handler: Parameters<typeof createServer>[1]) {
+async function againstServer(
+  handler: Parameters<typeof createServer>[1],
+  limits: Parameters<typeof GitHubClient.create>[4] = {}
+) {
   const server = createServer(handler);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   try {
     const logger = recordingLogger();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const outcome = await everything(GitHubClient.create(TOKEN, repository, logger, url));
+    const outcome = await everything(GitHubClient.create(TOKEN, repository, logger, url, limits));
     return { outcome, logger };
   } finally {
     server.closeAllConnections();
@@ -118,5 +121,78 @@ describe('an API that refuses or cannot be reached', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('answers that are malformed, truncated, huge or never come', () => {
+  const json = (res: import('node:http').ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(body);
+  };
+
+  it.each([
+    ['truncated JSON', '[{"id": 1, "body": "<!-- cmk-guard'],
+    ['an object where a list belongs', '{"message": "not a list"}'],
+    ['a list of the wrong things', '[1, "two", null]'],
+    ['not JSON at all', '::error::<html>proxy error</html>']
+  ])('%s: one warning, no exception, nothing written', async (_name, body) => {
+    const { outcome, logger } = await againstServer((req, res) => {
+      req.resume();
+      if (req.method === 'GET') json(res, 200, body);
+      else json(res, 201, '{"id": 7, "html_url": "https://github.com/o/r/pull/2#c7"}');
+    });
+    expect(outcome.files).toBeNull();
+    expect(outcome.comment).toBe('failed');
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toMatch(/^cmk-guard could not list the files the pull request changed: GitHub's answer/);
+  });
+
+  it('an answer larger than the cap is cut off, declared or not', async () => {
+    for (const declared of [true, false]) {
+      const { outcome, logger } = await againstServer(
+        (req, res) => {
+          req.resume();
+          const body = `[${Array(5000).fill('{"filename": "a.json", "status": "added"}').join(',')}]`;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            ...(declared ? { 'content-length': Buffer.byteLength(body) } : {})
+          });
+          res.end(body);
+        },
+        { maxBytes: 10_000 }
+      );
+      expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
+      expect(logger.warnings[0]).toMatch(/larger than 10000 bytes/);
+    }
+  });
+
+  it('a server that never answers, or trickles forever, ends at the deadline', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    for (const trickle of [false, true]) {
+      const { outcome, logger } = await againstServer(
+        (req, res) => {
+          req.resume();
+          if (!trickle) return;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('[');
+          timers.push(setInterval(() => res.write(' '), 20));
+        },
+        { timeoutMs: 300 }
+      );
+      expect(outcome).toEqual({ files: null, comment: 'failed', checkRun: 'failed' });
+      expect(logger.warnings).toHaveLength(1);
+      expect(logger.warnings[0]).toMatch(/GitHub answered 500|could not be used/);
+    }
+    for (const timer of timers) clearInterval(timer);
+  });
+
+  it('an error body of any size is logged as one short line, without the token', async () => {
+    const { logger } = await againstServer((req, res) => {
+      req.resume();
+      json(res, 500, JSON.stringify({ message: `${TOKEN} ${'x'.repeat(100_000)}\n::error::injected` }));
+    });
+    expect(logger.warnings[0].length).toBeLessThan(600);
+    expect(logger.warnings[0]).not.toContain(TOKEN);
+    expect(logger.warnings[0]).not.toContain('\n');
   });
 });

@@ -40,7 +40,61 @@ interface ListedComment {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  const line = text.replace(/\s+/g, ' ').trim();
+  // An error body can be anything a proxy sends back: a line of it is enough to say what went wrong.
+  return line.length <= 300 ? line : `${line.slice(0, 300)}…`;
+}
+
+/** How long one API call may take, and how large one answer may be, before it counts as failed. */
+export const API_TIMEOUT_MS = 30_000;
+export const API_MAX_BYTES = 16 * 1024 * 1024;
+/** Pages read from a list (100 items each): GitHub lists at most 3,000 files of a pull request. */
+export const API_MAX_PAGES = 50;
+
+/**
+ * `fetch` for octokit with a deadline for the whole exchange (headers and body) and a cap on the
+ * body: a server that stalls, trickles or sends without end ends in an error instead of a hang.
+ */
+export function boundedFetch(timeoutMs = API_TIMEOUT_MS, maxBytes = API_MAX_BYTES): typeof fetch {
+  return async (input, init = {}) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    const response = await fetch(input, { ...init, signal });
+    const tooLarge = () => new Error(`GitHub's answer is larger than ${maxBytes} bytes`);
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          await reader.cancel();
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+    }
+    const empty = response.status === 204 || response.status === 205 || response.status === 304;
+    return new Response(empty ? null : Buffer.concat(chunks, total), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    });
+  };
+}
+
+/** Items of one page of a list, or an error when GitHub's answer is not a list of objects. */
+function listItems<T>(data: unknown, what: string, valid: (item: Record<string, unknown>) => boolean): T[] {
+  if (!Array.isArray(data) || !data.every(item => typeof item === 'object' && item !== null && valid(item))) {
+    throw new Error(`GitHub's answer to ${what} is not the list it should be`);
+  }
+  return data as T[];
 }
 
 export class GitHubClient {
@@ -55,8 +109,15 @@ export class GitHubClient {
     private readonly token?: string
   ) {}
 
-  static create(token: string, repository: Repository, logger: Logger, baseUrl?: string): GitHubClient {
-    return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl } : {}), repository, logger, token);
+  static create(
+    token: string,
+    repository: Repository,
+    logger: Logger,
+    baseUrl?: string,
+    limits: { timeoutMs?: number; maxBytes?: number } = {}
+  ): GitHubClient {
+    const request = { fetch: boundedFetch(limits.timeoutMs, limits.maxBytes) };
+    return new GitHubClient(getOctokit(token, baseUrl ? { baseUrl, request } : { request }), repository, logger, token);
   }
 
   /**
@@ -66,11 +127,15 @@ export class GitHubClient {
    */
   async upsertComment(issueNumber: number, body: string, options: { create: boolean }): Promise<CommentOutcome> {
     return this.attempt('comment on the pull request', async () => {
-      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        ...this.repository,
-        issue_number: issueNumber,
-        per_page: 100
-      });
+      let pages = 0;
+      const comments = await this.octokit.paginate(
+        this.octokit.rest.issues.listComments,
+        { ...this.repository, issue_number: issueNumber, per_page: 100 },
+        (response, done) => {
+          if (++pages >= API_MAX_PAGES) done();
+          return listItems<ListedComment>(response.data, 'listing comments', c => typeof c.id === 'number');
+        }
+      );
       const existing = await this.ownComment(comments);
       if (existing) {
         if (existing.body === body) return 'unchanged';
@@ -117,11 +182,19 @@ export class GitHubClient {
   /** Files the pull request adds or changes (not removed ones), or null when they cannot be listed. */
   async changedFiles(pullNumber: number): Promise<string[] | null> {
     const result = await this.attempt('list the files the pull request changed', async () => {
-      const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-        ...this.repository,
-        pull_number: pullNumber,
-        per_page: 100
-      });
+      let pages = 0;
+      const files = await this.octokit.paginate(
+        this.octokit.rest.pulls.listFiles,
+        { ...this.repository, pull_number: pullNumber, per_page: 100 },
+        (response, done) => {
+          if (++pages >= API_MAX_PAGES) done();
+          return listItems<{ filename: string; status: string }>(
+            response.data,
+            'listing the changed files',
+            f => typeof f.filename === 'string'
+          );
+        }
+      );
       return files.filter(file => file.status !== 'removed').map(file => file.filename);
     });
     return Array.isArray(result) ? result : null;
@@ -164,12 +237,15 @@ export class GitHubClient {
     try {
       return await action();
     } catch (error) {
+      // Whatever GitHub (or a proxy) sends — an error, a stall, a malformed, truncated or huge
+      // answer — ends here as one warning: the findings are already in the other reports.
       const failure = requestFailure(error);
-      if (!failure) throw error;
-      const readOnly = failure.status === 403;
+      const readOnly = failure?.status === 403;
       const why = readOnly
         ? 'the token may not write to this repository (a pull request from a fork gets a read-only token)'
-        : `GitHub answered ${failure.status} (${this.redact(oneLine(failure.message))})`;
+        : failure
+          ? `GitHub answered ${failure.status} (${this.redact(oneLine(failure.message))})`
+          : `GitHub's answer could not be used (${this.redact(oneLine(error instanceof Error ? error.message : String(error)))})`;
       if (!this.warned) {
         this.warned = true;
         this.logger.warning(
