@@ -234,7 +234,9 @@ describe('the command line', () => {
     expect(
       await runCli(['evaluate', '--templates', '../main.json', '--definitions', PURGE_DEFINITION], refused.io)
     ).toBe(2);
-    expect(refused.err.join('')).toMatch(/does not read .*main\.json: it is outside the repository/);
+    expect(refused.out.join('') + refused.err.join('')).toMatch(
+      /does not read .*main\.json: it is outside the repository/
+    );
     const allowed = io(repo);
     expect(
       await runCli(
