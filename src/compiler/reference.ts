@@ -19,6 +19,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
 import Ajv2020Module from 'ajv/dist/2020.js';
+import { linearRegExp } from '../model/regex.js';
 import { setOwn, type Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
 
@@ -65,6 +66,7 @@ export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstanc
   // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
   const ajv = new Ajv2020({
     ownProperties: true,
+    code: { regExp: linearRegExp },
     strict: true,
     strictTypes: false,
     strictTuples: false,

@@ -5,6 +5,7 @@
  */
 import Ajv2019Module from 'ajv/dist/2019.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { linearRegExp } from '../model/regex.js';
 import { UserError } from '../model/errors.js';
 import { findUnknown, hasOwn, isObject, own, type Value } from '../model/value.js';
 import { DefinitionError } from './errors.js';
@@ -90,7 +91,13 @@ function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
-    ajv ??= new Ajv2019({ strict: false, allErrors: false, validateFormats: false, ownProperties: true });
+    ajv ??= new Ajv2019({
+      strict: false,
+      allErrors: false,
+      validateFormats: false,
+      ownProperties: true,
+      code: { regExp: linearRegExp }
+    });
     validate = ajv.compile(schema);
     validators.set(key, validate);
   }

@@ -5,6 +5,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { linearRegExp } from '../model/regex.js';
 import { UserError, UserErrors } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
@@ -66,7 +67,8 @@ function validateSpec(relation: unknown): boolean {
     allErrors: true,
     allowUnionTypes: true,
     ownProperties: true,
-    validateSchema: false
+    validateSchema: false,
+    code: { regExp: linearRegExp }
   }).compile(relationSpecSchema);
   return specValidator(relation) as boolean;
 }
