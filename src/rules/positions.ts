@@ -125,7 +125,7 @@ export function parseDocument(file: string, source: string): ParsedDocument {
       const mark = error.mark;
       throw new UserError(
         `the file is not valid YAML: ${error.reason}; fix the syntax here.`,
-        mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file }
+        mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file, line: 1, column: 1 }
       );
     }
     throw error;
