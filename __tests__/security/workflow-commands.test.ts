@@ -9,59 +9,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
-import type { Finding, FindingsDocument } from '../../src/model/finding.js';
 import { buildAnnotations, renderAnnotationCommand } from '../../src/report/annotations.js';
 import { neutralizeCommandLines, revealInvisible } from '../../src/report/escape.js';
 import { renderText } from '../../src/report/text.js';
-import { buildDocument } from '../../src/run.js';
+import { HOSTILE_STRINGS, hostileDocument as sharedHostileDocument, hostileFinding } from '../support/hostile.js';
 
-/** Strings a pull request can choose, each trying to end a property, the command or the line. */
-export const HOSTILE = [
-  'a%0A::error::x.json',
-  'b\n::error::injected',
-  'c\r::warning::injected',
-  'd\r\n::add-mask::everything',
-  '::stop-commands::token',
-  'e,title=forged:f',
-  'g::h',
-  '100% %25 %0D',
-  '  ::error::after spaces',
-  '\t::notice::after a tab',
-  '\u2028::error::after a line separator'
-];
+/** The shared hostile list, but for the empty and the very long string (each is an annotation's title and test name). */
+export const HOSTILE = HOSTILE_STRINGS.filter(text => text !== '' && text.length < 1000);
 
 const workspace = '/home/runner/work/r/r';
-
-function hostileFinding(text: string, i: number): Finding {
-  return {
-    definition: `rule-${i}`,
-    displayName: text,
-    effect: 'deny',
-    severity: 'error',
-    verdict: i % 2 ? 'indeterminate' : 'noncompliant',
-    reason: text,
-    message: text,
-    remediation: `${text}\n${text}`,
-    resource: {
-      id: `/subscriptions/s/providers/x/${text}`,
-      type: text,
-      name: text,
-      file: `templates/${text}.json`,
-      line: 3,
-      column: 5
-    }
-  };
-}
-
-function hostileDocument(): FindingsDocument {
-  return buildDocument(
-    HOSTILE.map(hostileFinding),
-    HOSTILE.length,
-    HOSTILE.length,
-    HOSTILE.map(text => ({ file: `${text}.json`, line: 1, column: 2, message: text })),
-    HOSTILE.map(text => ({ file: `${text}.json`, reason: text }))
-  );
-}
 
 /** The lines the runner would see, split where it splits: CR, LF or CRLF. */
 function runnerLines(output: string): string[] {
@@ -89,7 +45,7 @@ function parseCommand(line: string): { name: string; properties: Record<string, 
 
 describe('annotations carry hostile text as data, one command per annotation', () => {
   it.each(HOSTILE)('%j in every field', text => {
-    const document = hostileDocument();
+    const document = sharedHostileDocument(HOSTILE);
     document.findings = [hostileFinding(text, 0)];
     document.errors = [];
     const [annotation] = buildAnnotations(document, { workspace });
@@ -98,7 +54,8 @@ describe('annotations carry hostile text as data, one command per annotation', (
     const parsed = parseCommand(line);
     expect(parsed.name).toBe('error');
     expect(Object.keys(parsed.properties).sort()).toEqual(['col', 'file', 'line', 'title']);
-    expect(parsed.properties.file).toBe(`templates/${text}.json`);
+    // As a path: `//` reads as `/`.
+    expect(parsed.properties.file).toBe(path.posix.normalize(`templates/${text}.json`));
     // Line separators and other invisible characters are shown, not kept (see revealInvisible).
     const shown = revealInvisible(text);
     expect(parsed.properties.title).toBe(shown);
@@ -107,7 +64,7 @@ describe('annotations carry hostile text as data, one command per annotation', (
   });
 
   it('input errors quoting attacker text are escaped the same way', () => {
-    const document = hostileDocument();
+    const document = sharedHostileDocument(HOSTILE);
     document.findings = [];
     for (const annotation of buildAnnotations(document, { workspace })) {
       const line = renderAnnotationCommand(annotation);
@@ -119,7 +76,7 @@ describe('annotations carry hostile text as data, one command per annotation', (
 
 describe('the text report starts no line with a workflow command', () => {
   it('whatever the file names, resource names, types, messages, remediation, errors and skipped files are', () => {
-    const text = renderText(hostileDocument());
+    const text = renderText(sharedHostileDocument(HOSTILE));
     const commands = runnerLines(text).filter(isCommand);
     expect(commands).toEqual([]);
     // The text is still there to read.
