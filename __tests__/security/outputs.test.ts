@@ -7,6 +7,9 @@
 import { buildAnnotations, renderAnnotationCommand } from '../../src/report/annotations.js';
 import { planCheckRun } from '../../src/report/checks.js';
 import { renderComment } from '../../src/report/comment.js';
+import { renderCompact } from '../../src/report/compact.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { neutralizeCommandLines } from '../../src/report/escape.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderSummary } from '../../src/report/summary.js';
@@ -47,6 +50,15 @@ function rendered(markdown: string): string[] {
   });
 }
 
+it('SARIF: valid against the schema with every hostile string at once, each kept in its messages', () => {
+  const sarif = renderSarif(hostileDocument(), { workspace });
+  const validate = sarifValidator();
+  expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+  const text = JSON.stringify(sarif);
+  for (const hostile of HOSTILE_STRINGS) expect(text).toContain(JSON.stringify(hostile).slice(1, -1));
+  expect(runnerLines(JSON.stringify(sarif, null, 2)).filter(line => commandLine.test(line))).toEqual([]);
+});
+
 describe.each(HOSTILE_STRINGS.map((text, i) => [JSON.stringify(text).slice(0, 60), i] as const))('%s', (_label, i) => {
   const document = hostileDocument([HOSTILE_STRINGS[i]]);
   const text = HOSTILE_STRINGS[i];
@@ -58,20 +70,29 @@ describe.each(HOSTILE_STRINGS.map((text, i) => [JSON.stringify(text).slice(0, 60
     expect(output).not.toContain('\r');
   });
 
+  it('compact report: no command line, no raw control or bidirectional character', () => {
+    const output = renderCompact(document);
+    expect(runnerLines(output).filter(line => commandLine.test(line))).toEqual([]);
+    expect(output).not.toMatch(RAW_CONTROL);
+    expect(output).not.toContain('\r');
+  });
+
+  it('JUnit XML: no command line once printed, no raw control character, no markup from the input', () => {
+    const output = renderJunit(document);
+    // A file for test reporters: line breaks in a message are data; printed, the CLI turns command lines off.
+    expect(runnerLines(neutralizeCommandLines(output)).filter(line => commandLine.test(line))).toEqual([]);
+    // XML 1.0 cannot carry most control characters at all.
+    // eslint-disable-next-line no-control-regex
+    expect(output).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(output).not.toMatch(/<img|<details|<!--/);
+  });
+
   it('JSON: valid, every string kept exactly, no line the runner would obey', () => {
     const output = renderJson(document);
     const parsed = JSON.parse(output) as typeof document;
     expect(parsed.findings[0].resource.name).toBe(text);
     expect(parsed.errors?.[0].message).toBe(text);
     expect(runnerLines(output).filter(line => commandLine.test(line))).toEqual([]);
-  });
-
-  it('SARIF: valid against the schema, the text kept in messages', () => {
-    const sarif = renderSarif(document, { workspace });
-    const validate = sarifValidator();
-    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
-    expect(JSON.stringify(sarif)).toContain(JSON.stringify(text).slice(1, -1));
-    expect(runnerLines(JSON.stringify(sarif, null, 2)).filter(line => commandLine.test(line))).toEqual([]);
   });
 
   it('annotations: one command each, decoding to the message, nothing raw to hide or reorder text', () => {
