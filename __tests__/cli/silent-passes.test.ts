@@ -100,7 +100,7 @@ describe('nothing passes silently', () => {
     expect(document.errors?.map(e => [e.file, e.message.replace(/^.*? is /, 'is ')])).toEqual([
       [
         'huge.json',
-        'is larger than 16 MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.'
+        'is larger than 16 MB, the most cmk-guard reads (CMK_GUARD_MAX_FILE_BYTES; Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.'
       ]
     ]);
     expect(document.skipped).toEqual([{ file: 'data.json', reason: 'larger than 16 MB, not read' }]);

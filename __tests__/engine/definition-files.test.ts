@@ -17,6 +17,9 @@ async function cli(args: string[], cwd = fixtures) {
 async function evaluate(definitions: string[]) {
   const run = await cli([
     'evaluate',
+    // The templates are the repository's examples, outside the fixture folder the command runs in.
+    '--root',
+    path.resolve('.'),
     ...definitions.flatMap(d => ['--definitions', d]),
     '-t',
     path.join(examples, 'key-vault-soft-delete/*.json'),
@@ -119,6 +122,8 @@ describe('policy definitions as az and the portal export them', () => {
   it('an initiative member can be chosen with --rules by <initiative>/<reference>', async () => {
     const run = await cli([
       'evaluate',
+      '--root',
+      path.resolve('.'),
       '--definitions',
       'az-definition-list.json',
       '--definitions',

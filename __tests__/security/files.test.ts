@@ -252,7 +252,7 @@ describe('files that are too large, not text, or folders', () => {
     expect(result.errors.map(e => [e.location?.file, e.message])).toEqual([
       [
         big,
-        `${big} is larger than 16 MB, the most cmk-guard reads (Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`
+        `${big} is larger than 16 MB, the most cmk-guard reads (CMK_GUARD_MAX_FILE_BYTES; Azure Resource Manager takes templates up to 4 MB); split it or leave it out of the patterns.`
       ]
     ]);
     expect(result.skipped).toEqual([{ file: data, reason: 'larger than 16 MB, not read' }]);

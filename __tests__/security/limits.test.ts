@@ -87,10 +87,17 @@ describe('each limit has a documented default and an environment variable', () =
 });
 
 describe('files and parsers', () => {
-  it('a file over the size limit is passed over, unread; raising the limit reads it', () => {
+  it('a template over the size limit is an error naming the variable, unread; raising the limit reads it', () => {
     withLimit('fileBytes', 400);
     const text = template({ resources: [vault('big', { properties: { pad: 'x'.repeat(1000) } })] });
-    expect(load(text)).toEqual({ errors: [], loaded: ['ok.json'], skipped: ['larger than 400 bytes, not read'] });
+    const over = load(text);
+    expect(over.loaded).toEqual(['ok.json']);
+    expect(over.errors).toEqual([
+      expect.objectContaining({
+        file: 'main.json',
+        message: expect.stringMatching(/is larger than 400 bytes, the most cmk-guard reads \(CMK_GUARD_MAX_FILE_BYTES;/)
+      })
+    ]);
     withLimit('fileBytes', 100_000);
     expect(load(text).loaded).toEqual(['main.json', 'ok.json']);
   });
