@@ -2,6 +2,10 @@
  * match / notMatch (case-sensitive) and matchInsensitively / notMatchInsensitively: `#` matches a
  * digit, `?` a letter, `.` any character, anything else itself; the whole value must match.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ *
+ * Azure compares .NET strings one UTF-16 character at a time, and a letter or digit there is any
+ * Unicode letter (`char.IsLetter`) or decimal digit (`char.IsDigit`), not only ASCII: `é` is a letter.
+ * The compiler's reading of a rule's `\p{L}` / `\p{Nd}` (src/compiler/reference.ts) is the same.
  */
 import type { Value } from '../../model/value.js';
 import type { Truth } from '../logic.js';
@@ -9,32 +13,35 @@ import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
 
-const cache = new Map<string, RegExp>();
+const letter = /^\p{L}$/u;
+const digit = /^\p{Nd}$/u;
 
-export function matchPattern(pattern: string, insensitive: boolean): RegExp {
-  const key = `${insensitive ? 'i' : 's'}${pattern}`;
-  let re = cache.get(key);
-  if (!re) {
-    let source = '';
-    for (const c of pattern) {
-      if (c === '#') source += '[0-9]';
-      else if (c === '?') source += '[A-Za-z]';
-      else if (c === '.') source += '[\\s\\S]';
-      else source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A test of one text against a match pattern, read the way Azure reads it. */
+export function matchPattern(pattern: string, insensitive: boolean): (text: string) => boolean {
+  const want = insensitive ? pattern.toLowerCase() : pattern;
+  return text => {
+    if (text.length !== pattern.length) return false;
+    const got = insensitive ? text.toLowerCase() : text;
+    // toLowerCase can change a text's length (İ): then it cannot match character for character.
+    if (got.length !== want.length) return false;
+    for (let i = 0; i < want.length; i++) {
+      const p = pattern[i];
+      if (p === '#') {
+        if (!digit.test(text[i])) return false;
+      } else if (p === '?') {
+        if (!letter.test(text[i])) return false;
+      } else if (p !== '.' && want[i] !== got[i]) return false;
     }
-    re = new RegExp(`^${source}$`, insensitive ? 'iu' : 'u');
-    if (cache.size > 10000) cache.clear();
-    cache.set(key, re);
-  }
-  return re;
+    return true;
+  };
 }
 
 function make(name: string, insensitive: boolean, negate: boolean): Operator {
-  const run = (re: RegExp, actual: Value | undefined, expected: Value): Truth => {
+  const run = (matches: (text: string) => boolean, actual: Value | undefined, expected: Value): Truth => {
     const u = unknownIn(actual, expected);
     if (u) return u;
     const text = scalarText(actual);
-    return (text !== undefined && re.test(text)) !== negate;
+    return (text !== undefined && matches(text)) !== negate;
   };
   return {
     name,
@@ -46,8 +53,8 @@ function make(name: string, insensitive: boolean, negate: boolean): Operator {
     prepare(expected) {
       const pattern = scalarText(expected);
       if (pattern === undefined) return actual => unknownIn(actual, expected) ?? negate;
-      const re = matchPattern(pattern, insensitive);
-      return actual => run(re, actual, expected);
+      const matches = matchPattern(pattern, insensitive);
+      return actual => run(matches, actual, expected);
     }
   };
 }
