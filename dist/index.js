@@ -69040,36 +69040,41 @@ const notLike = {
 ;// CONCATENATED MODULE: ./src/engine/operators/match.ts
 
 
-const cache = new Map();
+const match_letter = /^\p{L}$/u;
+const match_digit = /^\p{Nd}$/u;
+/** A test of one text against a match pattern, read the way Azure reads it. */
 function matchPattern(pattern, insensitive) {
-    const key = `${insensitive ? 'i' : 's'}${pattern}`;
-    let re = cache.get(key);
-    if (!re) {
-        let source = '';
-        for (const c of pattern) {
-            if (c === '#')
-                source += '[0-9]';
-            else if (c === '?')
-                source += '[A-Za-z]';
-            else if (c === '.')
-                source += '[\\s\\S]';
-            else
-                source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const want = insensitive ? pattern.toLowerCase() : pattern;
+    return text => {
+        if (text.length !== pattern.length)
+            return false;
+        const got = insensitive ? text.toLowerCase() : text;
+        // toLowerCase can change a text's length (İ): then it cannot match character for character.
+        if (got.length !== want.length)
+            return false;
+        for (let i = 0; i < want.length; i++) {
+            const p = pattern[i];
+            if (p === '#') {
+                if (!match_digit.test(text[i]))
+                    return false;
+            }
+            else if (p === '?') {
+                if (!match_letter.test(text[i]))
+                    return false;
+            }
+            else if (p !== '.' && want[i] !== got[i])
+                return false;
         }
-        re = new RegExp(`^${source}$`, insensitive ? 'iu' : 'u');
-        if (cache.size > 10000)
-            cache.clear();
-        cache.set(key, re);
-    }
-    return re;
+        return true;
+    };
 }
 function make(name, insensitive, negate) {
-    const run = (re, actual, expected) => {
+    const run = (matches, actual, expected) => {
         const u = unknownIn(actual, expected);
         if (u)
             return u;
         const text = scalarText(actual);
-        return (text !== undefined && re.test(text)) !== negate;
+        return (text !== undefined && matches(text)) !== negate;
     };
     return {
         name,
@@ -69083,8 +69088,8 @@ function make(name, insensitive, negate) {
             const pattern = scalarText(expected);
             if (pattern === undefined)
                 return actual => unknownIn(actual, expected) ?? negate;
-            const re = matchPattern(pattern, insensitive);
-            return actual => run(re, actual, expected);
+            const matches = matchPattern(pattern, insensitive);
+            return actual => run(matches, actual, expected);
         }
     };
 }
