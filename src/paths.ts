@@ -48,3 +48,21 @@ export function displayPath(file: string, workspace: string): string {
   const shown = isInsideWorkspace(absolute, workspace) ? path.relative(path.resolve(workspace), absolute) : absolute;
   return shown.split(path.sep).join('/');
 }
+
+/**
+ * The folder rule paths are recorded relative to (`metadata.cmkGuard.source`): the repository
+ * holding `policies` (the nearest folder above it with `.git`), cmk-guard's own folder for the
+ * bundled pack, or else `cwd`. So compiled output is the same from whatever folder it runs in,
+ * and a deploy from elsewhere rewrites nothing.
+ */
+export function sourceRoot(policies: string, cwd: string): string {
+  let dir = path.resolve(policies);
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const own = packageRoot();
+  return isInsideWorkspace(policies, own) ? own : cwd;
+}

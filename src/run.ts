@@ -5,7 +5,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { aliasCatalogFromPathLookup, compileRule, type AliasCatalog } from './compiler/index.js';
+import {
+  aliasCatalogFromPathLookup,
+  compilePack,
+  compileRule,
+  type AliasCatalog,
+  type PolicyDefinitionBody,
+  type PolicySetDefinitionBody
+} from './compiler/index.js';
 import { aliasPath } from './engine/aliases.js';
 import type { CompiledDefinition } from './engine/index.js';
 import {
@@ -19,9 +26,10 @@ import type { Json } from './model/value.js';
 import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
 import type { Finding, FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
-import { bundledPolicies, displayPath } from './paths.js';
-import type { Rule } from './rules/index.js';
-import { readPolicyDirectory } from './rules/index.js';
+import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
+import type { PublishOutcome, PublishRequest } from './azure/index.js';
+import type { Pack, Rule } from './rules/index.js';
+import { loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
 import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadResourceSnapshot, loadTemplates } from './sources/index.js';
 import { VERSION } from './version.js';
@@ -88,6 +96,89 @@ let engineCatalog: AliasCatalog | undefined;
 export function engineAliasCatalog(): AliasCatalog {
   if (!engineCatalog) engineCatalog = aliasCatalogFromPathLookup(aliasPath);
   return engineCatalog;
+}
+
+export interface CompiledPolicies {
+  pack: Pack | null;
+  rules: Rule[];
+  /** The pack's policy rules, in the pack's order: the initiative's members. */
+  members: Rule[];
+  /** Every policy rule compiled: the pack's members first, then rules the pack does not list. */
+  definitions: PolicyDefinitionBody[];
+  /** The initiative over the members; null without a pack manifest. */
+  initiative: PolicySetDefinitionBody | null;
+}
+
+/**
+ * Compiles a rule folder as `compile` writes it and `plan`/`deploy` publish it. `root` is the
+ * folder rule paths in metadata are relative to (the repository root, so the output is the
+ * same from any working directory); `definitionIdPrefix` is where the definitions live, for the
+ * initiative's member ids. Every rule's errors are reported together.
+ */
+export function compilePolicies(
+  dir: string,
+  options: { root: string; definitionIdPrefix?: string },
+  aliases: AliasCatalog = engineAliasCatalog()
+): CompiledPolicies {
+  const { pack, rules } = loadPolicyDirectory(dir);
+  const errors: UserError[] = [];
+  const definitions: PolicyDefinitionBody[] = [];
+  let initiative: PolicySetDefinitionBody | null = null;
+  let members: Rule[] = [];
+  if (pack) {
+    collectUserErrors(errors, () => {
+      const compiled = compilePack(pack, rules, aliases, options);
+      definitions.push(...compiled.definitions);
+      initiative = compiled.initiative;
+    });
+    const listed = new Set(pack.rules);
+    members = pack.rules.flatMap(name => rules.filter(r => r.name === name && r.kind === 'policy'));
+    // Policy rules the pack does not list are still compiled: they can be assigned on their own.
+    for (const rule of rules) {
+      if (rule.kind === 'policy' && !listed.has(rule.name))
+        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+    }
+  } else {
+    for (const rule of rules.filter(r => r.kind === 'policy'))
+      collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
+  }
+  throwUserErrors(errors);
+  return { pack, rules, members, definitions, initiative };
+}
+
+export interface PublishPackRequest extends PublishRequest {
+  /** A rule folder with a pack manifest; the bundled pack when absent. */
+  policies?: string;
+}
+
+/**
+ * `plan` and `deploy`: compiles the pack for the scope (member ids at the scope, rule paths
+ * relative to the repository), then plans (and applies) it there. The Azure part is loaded
+ * here, on first use, so commands that never reach Azure never load its SDKs.
+ */
+export async function publishPack(request: PublishPackRequest): Promise<PublishOutcome> {
+  const azure = await import('./azure/index.js');
+  const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
+  const policies = path.resolve(request.cwd, request.policies ?? bundledPolicies());
+  const compiled = compilePolicies(policies, {
+    root: sourceRoot(policies, request.cwd),
+    definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', '')
+  });
+  if (!compiled.pack || !compiled.initiative) {
+    throw new UserError(
+      'plan and deploy publish a pack: the rule folder has no pack.yaml naming the rules of the initiative; add one (see policies/pack.yaml).',
+      { file: displayPath(policies, request.cwd) }
+    );
+  }
+  return azure.publishCompiled(
+    {
+      pack: compiled.pack,
+      members: compiled.members,
+      definitions: compiled.definitions,
+      initiative: compiled.initiative
+    },
+    request
+  );
 }
 
 interface LoadedRules {

@@ -99,7 +99,8 @@ export interface ArmServer {
   writeCount(): number;
   /** Writes requested (including those a fault dropped before they were done). */
   writeRequests(): number;
-  route(route: ArmRoute): void;
+  /** Adds a route; `first` puts it before the others (to answer differently for one resource). */
+  route(route: ArmRoute, options?: { first?: boolean }): void;
   /** A page of `items` as ARM lists them: `{value, nextLink}` with `$skiptoken`. */
   page(ctx: ArmRequestContext, items: unknown[]): ArmReply;
   /**
@@ -161,7 +162,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     writes,
     writeCount: () => [...writes.values()].reduce((a, b) => a + b, 0),
     writeRequests: () => writeRequests,
-    route: route => void routes.push(route),
+    route: (route, routeOptions) => void (routeOptions?.first ? routes.unshift(route) : routes.push(route)),
     page(ctx, items) {
       const top = Number(ctx.query.$top ?? options.pageSize ?? 500);
       const size = Number.isInteger(top) && top > 0 ? Math.min(top, 1000) : 500;

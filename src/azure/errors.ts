@@ -5,7 +5,7 @@
  */
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError } from '../model/errors.js';
-import { ForeignOriginError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
+import { errorBodyOf, ForeignOriginError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
 
 /** Azure answered, or could not be reached, and the request did not do what was asked. */
 export class ArmError extends UserError {
@@ -91,9 +91,10 @@ export function toArmError(error: unknown, doing: string, secrets: readonly stri
   }
   if (isRestError(error)) {
     const status = error.statusCode;
-    const body =
-      (error as { details?: unknown }).details ?? parseBody(error.response?.bodyAsText ?? undefined) ?? undefined;
-    const fromBody = readArmErrorBody(body);
+    const fromDetails = readArmErrorBody((error as { details?: unknown }).details);
+    const fromBody = fromDetails.code
+      ? fromDetails
+      : readArmErrorBody(parseBody(error.response?.bodyAsText ?? errorBodyOf(error.request)));
     const code = fromBody.code ?? error.code;
     if (status === undefined) {
       const what =

@@ -71,6 +71,16 @@ export interface GuardSettings {
 
 export const TIMED_OUT = 'ETIMEDOUT';
 
+/**
+ * The body of each error answer, by request: some SDK paths (a list page that fails) build
+ * their error without ARM's message, and the message is what tells the user what to change.
+ */
+const errorBodies = new WeakMap<object, string>();
+
+export function errorBodyOf(request: object | undefined): string | undefined {
+  return request ? errorBodies.get(request) : undefined;
+}
+
 export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
   return {
     name: ARM_GUARD_POLICY,
@@ -88,6 +98,7 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
       };
       try {
         const response = await next(request);
+        if (response.status >= 400 && response.bodyAsText) errorBodies.set(request, response.bodyAsText);
         clampRetryAfter(response, settings.maxRetryAfterMs);
         return response;
       } catch (error) {

@@ -6,35 +6,32 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
-import { compilePack, compileRule, type AliasCatalog } from '../compiler/index.js';
-import { engineAliasCatalog } from '../run.js';
-import { loadPolicyDirectory } from '../rules/index.js';
+import { UserError } from '../model/errors.js';
+import type { AliasCatalog } from '../compiler/index.js';
+import { parseDefinitionScope, resourceIdAt, type AzureScope } from '../azure/scope.js';
+import { compilePolicies, engineAliasCatalog } from '../run.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, printUserError, type Command } from './command.js';
 
-/** The output files for a policy folder: path under OUT → content. */
-export function compileToFiles(policies: string, aliases: AliasCatalog, root: string): Map<string, string> {
-  const { pack, rules } = loadPolicyDirectory(policies);
+/**
+ * The output files for a policy folder: path under OUT → content. With `scope`, the
+ * initiative's members have the ids the definitions get at that scope; without, the
+ * scope-less form (`/providers/Microsoft.Authorization/policyDefinitions/<name>`).
+ */
+export function compileToFiles(
+  policies: string,
+  aliases: AliasCatalog,
+  root: string,
+  scope?: AzureScope
+): Map<string, string> {
+  const { definitions, initiative } = compilePolicies(
+    policies,
+    { root, ...(scope ? { definitionIdPrefix: `${resourceIdAt(scope, 'policyDefinitions', '')}` } : {}) },
+    aliases
+  );
   const files = new Map<string, string>();
   const write = (file: string, body: unknown) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
-  if (pack) {
-    const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
-    const inPack = new Set(definitions.map(d => d.name));
-    for (const definition of definitions) write(`policyDefinitions/${definition.name}.json`, definition);
-    // Policy rules the pack does not list are still compiled: they can be assigned on their own.
-    for (const rule of rules) {
-      if (rule.kind === 'policy' && !inPack.has(rule.name))
-        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-    }
-    write(`policySetDefinitions/${initiative.name}.json`, initiative);
-  } else {
-    const errors: UserError[] = [];
-    for (const rule of rules.filter(r => r.kind === 'policy'))
-      collectUserErrors(errors, () =>
-        write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }))
-      );
-    throwUserErrors(errors);
-  }
+  for (const definition of definitions) write(`policyDefinitions/${definition.name}.json`, definition);
+  if (initiative) write(`policySetDefinitions/${initiative.name}.json`, initiative);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -65,13 +62,15 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
     name: 'compile',
     summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
     usage: [
-      'Usage: cmk-guard compile --policies DIR --out OUT [--check]',
+      'Usage: cmk-guard compile --policies DIR --out OUT [--scope SCOPE] [--check]',
       '',
       'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and',
       'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts.',
-      'Each definition records the rule file it comes from, relative to the repository that holds DIR (the',
-      'nearest folder above it with .git, else the folder above DIR), so the output is the same from any',
-      'working folder. With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+      'With --scope (a management group or subscription), the initiative references the definitions by the',
+      'ids they get there, so `az policy` can publish the output as it is. Each definition records the rule',
+      'file it comes from, relative to the repository that holds DIR (the nearest folder above it with .git,',
+      'else the folder above DIR), so the output is the same from any working folder. With --check, writes',
+      'nothing and exits 1 when OUT differs from what DIR compiles to.',
       '',
       'Example:',
       '  cmk-guard compile --policies policies --out policies/compiled --check'
@@ -79,6 +78,12 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
     options: {
       policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
       out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
+      scope: {
+        type: 'string',
+        placeholder: 'SCOPE',
+        description:
+          'Where the definitions will live (/providers/Microsoft.Management/managementGroups/ID or /subscriptions/ID): the initiative then references them by their ids there.'
+      },
       check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
     },
     positionals: { min: 0, max: 0 },
@@ -91,7 +96,8 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
       const out = path.resolve(io.cwd, options.out);
       let files: Map<string, string>;
       try {
-        files = compileToFiles(policies, aliases(), repositoryOf(policies));
+        const scope = typeof options.scope === 'string' ? parseDefinitionScope(options.scope, '--scope') : undefined;
+        files = compileToFiles(policies, aliases(), repositoryOf(policies), scope);
       } catch (error) {
         if (error instanceof UserError) {
           printUserError(io, error);

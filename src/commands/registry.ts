@@ -6,6 +6,7 @@ import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { expandCommand } from './expand.js';
 import { rulesCommand } from './rules.js';
+import { deployCommand, planCommand } from './publish.js';
 
 /** Every CLI command, in the order --help lists them. */
 export const commands: Command[] = [
@@ -13,6 +14,8 @@ export const commands: Command[] = [
   rulesCommand,
   baselineCommand,
   compileCommand,
+  planCommand,
+  deployCommand,
   expandCommand,
   checkDefinitionsCommand,
   demoCommand

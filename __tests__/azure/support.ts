@@ -1,0 +1,81 @@
+/**
+ * Shared by the plan/deploy tests and the contract suite: a copy of the pack in a temporary
+ * repository, and the CLI run in this process as a user runs it, against the loopback ARM
+ * through `--arm-endpoint` and `CMK_GUARD_AZURE_TOKEN`.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/commands/index.js';
+import type { ArmServer } from '../support/arm-server.js';
+
+export const MG = '/providers/Microsoft.Management/managementGroups/contoso';
+export const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
+export const RG = `${SUB}/resourceGroups/ai-prod`;
+export const OWNER = 'github.com/contoso/policies';
+
+export interface Repository {
+  root: string;
+  policies: string;
+  dispose(): void;
+}
+
+/** The bundled pack, copied into a fresh repository (a folder with `.git`). */
+export function packRepository(): Repository {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-publish-'));
+  mkdirSync(path.join(root, '.git'));
+  const policies = path.join(root, 'policies');
+  cpSync(path.resolve('policies'), policies, {
+    recursive: true,
+    filter: source => !source.includes(`${path.sep}compiled`)
+  });
+  return { root, policies, dispose: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Drops a rule from the pack manifest (and its file, unless `keepFile`). */
+export function dropRule(repo: Repository, rule: string, keepFile = false): void {
+  const manifest = path.join(repo.policies, 'pack.yaml');
+  writeFileSync(
+    manifest,
+    readFileSync(manifest, 'utf8')
+      .split('\n')
+      .filter(line => line.trim() !== `- ${rule}`)
+      .join('\n')
+  );
+  if (!keepFile) rmSync(path.join(repo.policies, `${rule}.yaml`));
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(
+  server: ArmServer,
+  repo: Repository,
+  args: string[],
+  env: NodeJS.ProcessEnv = {}
+): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli([...args, '--arm-endpoint', server.url], {
+    cwd: repo.root,
+    env: { CMK_GUARD_AZURE_TOKEN: server.token, CMK_GUARD_AZURE_RETRY_DELAY_MS: '1', ...env },
+    stdout: text => out.push(text),
+    stderr: text => err.push(text)
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** plan/deploy with the pack of `repo` at `scope`, owner OWNER, and more options. */
+export function publish(
+  server: ArmServer,
+  repo: Repository,
+  command: 'plan' | 'deploy',
+  scope: string,
+  more: string[] = [],
+  env: NodeJS.ProcessEnv = {}
+): Promise<CliRun> {
+  return cli(server, repo, [command, '--scope', scope, '--policies', repo.policies, '--owner', OWNER, ...more], env);
+}

@@ -1,0 +1,138 @@
+/**
+ * Applies a plan in dependency order, a few requests at a time:
+ * 1. what is replaced is deleted first, users before what they use (assignment, initiative,
+ *    definitions);
+ * 2. definitions are written (created or updated), `concurrency` at a time;
+ * 3. the initiative, which references them;
+ * 4. the assignment, which references the initiative;
+ * 5. with --prune, what left the pack is deleted, users first (assignments, initiatives,
+ *    definitions).
+ * A step starts only when every earlier step succeeded: whatever cannot be done is reported as
+ * not applied, with why, and a re-run (which plans again from what Azure then holds) finishes
+ * the job. Nothing is written twice: an unchanged item makes no request.
+ */
+import type { DeploymentPlan, ItemResult, PlanItem } from '../model/plan.js';
+import { ArmError } from './errors.js';
+import type { PolicyStore, RestBody } from './policyStore.js';
+import { parseScope, scopeOfId, type AzureScope } from './scope.js';
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export interface ApplyOptions {
+  concurrency?: number;
+}
+
+/** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
+export async function runBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+function scopeOf(item: PlanItem): AzureScope {
+  return parseScope(scopeOfId(item.id), 'the scope of a resource id');
+}
+
+export async function applyPlan(
+  plan: DeploymentPlan,
+  store: PolicyStore,
+  options: ApplyOptions = {}
+): Promise<ItemResult[]> {
+  if (plan.items.some(i => i.action === 'conflict')) {
+    throw new Error('applyPlan was given a plan with conflicts; deploy stops before this.');
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const results: ItemResult[] = [];
+  let failed = false;
+
+  const record = (item: PlanItem, outcome: ItemResult['outcome'], message?: string) =>
+    results.push({
+      kind: item.kind,
+      name: item.name,
+      id: item.id,
+      action: item.action,
+      outcome,
+      ...(message ? { message } : {}),
+      ...(item.source ? { source: item.source } : {})
+    });
+
+  const attempt = async (item: PlanItem, write: () => Promise<unknown>) => {
+    try {
+      await write();
+      record(item, 'applied');
+    } catch (error) {
+      if (!(error instanceof ArmError)) throw error;
+      failed = true;
+      record(item, 'failed', error.message);
+    }
+  };
+
+  const remove = (item: PlanItem) => {
+    const scope = scopeOf(item);
+    if (item.kind === 'assignment') return store.deleteAssignment(scope, item.name);
+    if (item.kind === 'initiative') return store.deleteSetDefinition(scope, item.name);
+    return store.deleteDefinition(scope, item.name);
+  };
+  const put = (item: PlanItem) => {
+    const scope = scopeOf(item);
+    const body = item.body as unknown as RestBody;
+    if (item.kind === 'assignment') return store.putAssignment(scope, item.name, body);
+    if (item.kind === 'initiative') return store.putSetDefinition(scope, item.name, body);
+    return store.putDefinition(scope, item.name, body);
+  };
+
+  type Step = { items: PlanItem[]; run: (item: PlanItem) => Promise<unknown>; parallel: boolean };
+  const of = (kind: PlanItem['kind'], actions: PlanItem['action'][]) =>
+    plan.items.filter(i => i.kind === kind && actions.includes(i.action));
+  const replaced = plan.items.filter(i => i.action === 'replace');
+  const steps: Step[] = [
+    { items: replaced.filter(i => i.kind === 'assignment'), run: remove, parallel: false },
+    { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false },
+    { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true },
+    { items: of('definition', ['create', 'update', 'replace']), run: put, parallel: true },
+    { items: of('initiative', ['create', 'update', 'replace']), run: put, parallel: false },
+    { items: of('assignment', ['create', 'update', 'replace']), run: put, parallel: false },
+    { items: of('assignment', ['delete']), run: remove, parallel: true },
+    { items: of('initiative', ['delete']), run: remove, parallel: true },
+    { items: of('definition', ['delete']), run: remove, parallel: true }
+  ];
+
+  // A replaced item is deleted in the first steps and written again later: its result is the write's.
+  const deletedForReplace = new Set<PlanItem>();
+  for (const [index, step] of steps.entries()) {
+    if (!step.items.length) continue;
+    if (failed) {
+      for (const item of step.items) {
+        if (index >= 3 || !deletedForReplace.has(item))
+          record(item, 'not-applied', 'not attempted: an earlier step failed, and this one depends on it');
+      }
+      continue;
+    }
+    const isTeardown = index < 3;
+    const run = async (item: PlanItem) => {
+      if (isTeardown) {
+        try {
+          await step.run(item);
+          deletedForReplace.add(item);
+        } catch (error) {
+          if (!(error instanceof ArmError)) throw error;
+          failed = true;
+          record(item, 'failed', `could not delete it to create it again: ${error.message}`);
+        }
+        return;
+      }
+      await attempt(item, () => step.run(item));
+    };
+    await runBounded(step.items, step.parallel ? concurrency : 1, run);
+  }
+  return results;
+}

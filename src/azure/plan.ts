@@ -1,0 +1,188 @@
+/**
+ * The plan: what the scope holds against what the pack compiles to, item by item.
+ * - Ownership: cmk-guard changes or deletes only what carries its owner id; a same-named
+ *   item without it (or with another) is a conflict, and deploy stops before any write.
+ * - Azure refuses to remove or retype a parameter of a definition or an initiative in place
+ *   (InvalidPolicyParameterUpdate, InvalidPolicySetParameterUpdate). The initiative has a
+ *   parameter per rule, so dropping a rule from the pack cannot update it: the plan replaces
+ *   it, deleting the assignment and the initiative and creating both again, and says so.
+ *   (Keeping the parameter, unused, is the other way. It is not taken: an initiative whose
+ *   parameters no member uses has been reported refused by Azure ("has defined parameters …
+ *   which are not used", Azure/Bio-Compliancy#15), and dead parameters would pile up for good.)
+ * - Prune: owned items the pack no longer has are deleted with `--prune`, listed otherwise.
+ */
+import type { DeploymentPlan, PlanItem, PlanItemKind } from '../model/plan.js';
+import type { Json } from '../model/value.js';
+import { compareBodies } from './compare.js';
+import type { DesiredItem, DesiredState } from './desired.js';
+import { ownerOf } from './desired.js';
+import type { PolicyStore } from './policyStore.js';
+import type { RestPolicyResource } from './restShape.js';
+import { shortScope, type AzureScope } from './scope.js';
+
+export interface ExistingState {
+  definitions: RestPolicyResource[];
+  initiatives: RestPolicyResource[];
+  assignments: RestPolicyResource[];
+}
+
+/** Reads what the scope holds: three lists, read at once. */
+export async function readExisting(
+  store: PolicyStore,
+  scope: AzureScope,
+  assignmentScope: AzureScope
+): Promise<ExistingState> {
+  const [definitions, initiatives, assignments] = await Promise.all([
+    store.listDefinitions(scope),
+    store.listSetDefinitions(scope),
+    store.listAssignments(assignmentScope)
+  ]);
+  return { definitions, initiatives, assignments };
+}
+
+export interface PlanOptions {
+  scope: AzureScope;
+  assignmentScope: AzureScope;
+  owner: string;
+  prune: boolean;
+  enforcementMode: 'Default' | 'DoNotEnforce';
+}
+
+const NOUN: Record<PlanItemKind, string> = {
+  definition: 'policy definition',
+  initiative: 'initiative',
+  assignment: 'policy assignment'
+};
+
+type JsonObject = { [key: string]: Json };
+
+function parameterTypes(body: { properties: JsonObject }): Map<string, string> {
+  const types = new Map<string, string>();
+  const parameters = body.properties.parameters;
+  if (parameters && typeof parameters === 'object' && !Array.isArray(parameters)) {
+    for (const [name, spec] of Object.entries(parameters)) {
+      const type = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.type : undefined;
+      types.set(name.toLowerCase(), String(type ?? '').toLowerCase());
+    }
+  }
+  return types;
+}
+
+/** Why Azure would refuse updating `existing` to `desired` in place, or undefined when it would not. */
+export function refusedInPlace(
+  existing: { properties: JsonObject },
+  desired: { properties: JsonObject }
+): string | undefined {
+  const before = parameterTypes(existing);
+  const after = parameterTypes(desired);
+  const removed = [...before.keys()].filter(name => !after.has(name));
+  const retyped = [...before.keys()].filter(name => after.has(name) && after.get(name) !== before.get(name));
+  const parts: string[] = [];
+  if (removed.length) parts.push(`removes the parameter${removed.length > 1 ? 's' : ''} ${removed.join(', ')}`);
+  if (retyped.length) parts.push(`changes the type of ${retyped.join(', ')}`);
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+function byName(resources: RestPolicyResource[]): Map<string, RestPolicyResource> {
+  return new Map(resources.map(r => [r.name.toLowerCase(), r]));
+}
+
+function conflictReason(kind: PlanItemKind, name: string, scope: AzureScope, owner: string | undefined): string {
+  const held = owner === undefined ? 'without a cmk-guard owner id' : `owned by '${owner}'`;
+  const mine = owner === undefined ? '' : ` (or pass --owner '${owner}' if it is yours)`;
+  return `a ${NOUN[kind]} named ${name} already exists at ${shortScope(scope)}, ${held}; cmk-guard never changes what it does not own. Rename the rule or pack, or delete that ${NOUN[kind]} in Azure${mine}.`;
+}
+
+function planItem(desired: DesiredItem, existing: RestPolicyResource | undefined, owner: string): PlanItem {
+  const base = { kind: desired.kind, name: desired.name, id: desired.id, source: desired.source };
+  if (!existing) return { ...base, action: 'create', body: desired.body as unknown as Json };
+  const theirs = ownerOf(existing);
+  if (theirs !== owner) {
+    return {
+      ...base,
+      id: existing.id,
+      action: 'conflict',
+      reason: conflictReason(desired.kind, desired.name, desired.scope, theirs)
+    };
+  }
+  const changes = compareBodies(desired.kind, existing as unknown as JsonObject, desired.body as unknown as JsonObject);
+  if (!changes.length) return { ...base, id: existing.id, action: 'unchanged' };
+  const refused = desired.kind === 'assignment' ? undefined : refusedInPlace(existing, desired.body);
+  if (refused) {
+    return {
+      ...base,
+      id: existing.id,
+      action: 'replace',
+      changes,
+      body: desired.body as unknown as Json,
+      reason: `the update ${refused}, which Azure refuses in place: it is deleted and created again`
+    };
+  }
+  return { ...base, id: existing.id, action: 'update', changes, body: desired.body as unknown as Json };
+}
+
+export function planDeployment(desired: DesiredState, existing: ExistingState, options: PlanOptions): DeploymentPlan {
+  const definitions = byName(existing.definitions);
+  const initiatives = byName(existing.initiatives);
+  const assignments = byName(existing.assignments);
+  const items: PlanItem[] = [];
+
+  const definitionItems = [...desired.definitions]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(d => planItem(d, definitions.get(d.name.toLowerCase()), options.owner));
+  const initiative = planItem(
+    desired.initiative,
+    initiatives.get(desired.initiative.name.toLowerCase()),
+    options.owner
+  );
+  const assignment = planItem(
+    desired.assignment,
+    assignments.get(desired.assignment.name.toLowerCase()),
+    options.owner
+  );
+
+  // A definition replaced must first leave the initiative, which is replaced too; an initiative
+  // replaced must first lose its assignment, which is replaced too.
+  const replacedDefinitions = definitionItems.filter(d => d.action === 'replace');
+  if (replacedDefinitions.length && ['update', 'unchanged'].includes(initiative.action)) {
+    initiative.action = 'replace';
+    initiative.body = desired.initiative.body as unknown as Json;
+    initiative.reason = `it references ${replacedDefinitions.map(d => d.name).join(', ')}, which ${replacedDefinitions.length > 1 ? 'are' : 'is'} replaced: it is deleted and created again`;
+  }
+  if (initiative.action === 'replace' && ['update', 'unchanged'].includes(assignment.action)) {
+    assignment.action = 'replace';
+    assignment.body = desired.assignment.body as unknown as Json;
+    assignment.reason = `it assigns the initiative ${initiative.name}, which is replaced: it is deleted and created again, and its compliance results start anew`;
+  }
+  items.push(...definitionItems, initiative, assignment);
+
+  const leftOver = (kind: PlanItemKind, resources: RestPolicyResource[], wanted: Set<string>) => {
+    for (const resource of resources) {
+      if (wanted.has(resource.name.toLowerCase()) || ownerOf(resource) !== options.owner) continue;
+      items.push({
+        kind,
+        name: resource.name,
+        id: resource.id,
+        action: options.prune ? 'delete' : 'orphan',
+        reason: options.prune
+          ? `owned by '${options.owner}' and no longer in the pack`
+          : `owned by '${options.owner}' and no longer in the pack; --prune deletes it`
+      });
+    }
+  };
+  leftOver('assignment', existing.assignments, new Set([desired.assignment.name.toLowerCase()]));
+  leftOver('initiative', existing.initiatives, new Set([desired.initiative.name.toLowerCase()]));
+  leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => d.name.toLowerCase())));
+
+  return {
+    scope: options.scope.id,
+    assignmentScope: options.assignmentScope.id,
+    scopeName: shortScope(options.scope),
+    assignmentScopeName: shortScope(options.assignmentScope),
+    owner: options.owner,
+    prune: options.prune,
+    enforcementMode: options.enforcementMode,
+    effects: desired.effects,
+    items
+  };
+}

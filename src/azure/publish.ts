@@ -1,0 +1,91 @@
+/**
+ * `plan` and `deploy`: the compiled pack against what a scope holds, and (for deploy) the
+ * writes that make the scope hold the pack. Deploy stops before any write when the plan has a
+ * conflict (a same-named item cmk-guard does not own).
+ */
+import type { DeploymentPlan } from '../model/plan.js';
+import { UserError } from '../model/errors.js';
+import { applyPlan, DEFAULT_CONCURRENCY } from './apply.js';
+import { connectArm, type ConnectionSettings } from './connection.js';
+import { desiredState, type CompiledPack } from './desired.js';
+import { resolveOwner } from './owner.js';
+import { planDeployment, readExisting } from './plan.js';
+import { PolicyStore } from './policyStore.js';
+import { canAssignAt, parseDefinitionScope, parseScope, shortScope, type AzureScope } from './scope.js';
+
+export interface PublishRequest {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** `--scope`: where the definitions and the initiative go. */
+  scope: string;
+  /** `--assignment-scope`: where the assignment goes (default: `scope`). */
+  assignmentScope?: string;
+  owner?: string;
+  enforcementMode: 'Default' | 'DoNotEnforce';
+  effects: Record<string, string>;
+  location?: string;
+  prune: boolean;
+  /** Deploy (write) or only plan. */
+  apply: boolean;
+  concurrency?: number;
+  /** How to reach Azure: cloud, endpoint, credential settings, and (for tests) retry settings. */
+  connection: Omit<ConnectionSettings, 'env'>;
+  /** Progress lines for the log (never a secret). */
+  log?: (line: string) => void;
+}
+
+export interface PublishOutcome {
+  plan: DeploymentPlan;
+  /** Deploy found conflicts and wrote nothing. */
+  stoppedForConflicts: boolean;
+}
+
+export interface PublishScopes {
+  scope: AzureScope & { kind: 'managementGroup' | 'subscription' };
+  assignmentScope: AzureScope;
+}
+
+/** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
+export function publishScopes(scope: string, assignmentScope: string | undefined): PublishScopes {
+  const definitions = parseDefinitionScope(scope, '--scope');
+  const assignment = assignmentScope ? parseScope(assignmentScope, '--assignment-scope') : definitions;
+  if (!canAssignAt(definitions, assignment)) {
+    throw new UserError(
+      `--assignment-scope is ${shortScope(assignment)}, which cannot use definitions at ${shortScope(definitions)}: an assignment must be at the definitions' scope or below it.`
+    );
+  }
+  return { scope: definitions, assignmentScope: assignment };
+}
+
+export async function publishCompiled(compiled: CompiledPack, request: PublishRequest): Promise<PublishOutcome> {
+  const log = request.log ?? (() => undefined);
+  const { scope, assignmentScope } = publishScopes(request.scope, request.assignmentScope);
+  const owner = resolveOwner(request.owner, request.env, request.cwd);
+  const desired = desiredState(compiled, {
+    scope,
+    assignmentScope,
+    owner,
+    enforcementMode: request.enforcementMode,
+    effects: request.effects,
+    location: request.location
+  });
+  const connection = connectArm({ ...request.connection, env: request.env });
+  log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
+  const store = new PolicyStore(connection);
+  log(
+    `Reading what ${shortScope(scope)} holds${assignmentScope === scope ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
+  );
+  const existing = await readExisting(store, scope, assignmentScope);
+  const plan = planDeployment(desired, existing, {
+    scope,
+    assignmentScope,
+    owner,
+    prune: request.prune,
+    enforcementMode: request.enforcementMode
+  });
+  if (!request.apply) return { plan, stoppedForConflicts: false };
+  if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
+  log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);
+  plan.results = await applyPlan(plan, store, { concurrency: request.concurrency });
+  return { plan, stoppedForConflicts: false };
+}

@@ -1,0 +1,179 @@
+/**
+ * `cmk-guard plan --scope SCOPE` and `cmk-guard deploy --scope SCOPE`: the pack against what an
+ * Azure scope holds, and (deploy) the writes that make it hold the pack. The Azure SDKs are
+ * loaded only here, when one of these runs.
+ */
+import path from 'node:path';
+import { UserError } from '../model/errors.js';
+import type { DeploymentPlan } from '../model/plan.js';
+import { writeFileAtomic } from '../report/files.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../report/plan.js';
+import { publishPack, type PublishPackRequest } from '../run.js';
+import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
+import { EXIT_FINDINGS, EXIT_OK } from './command.js';
+
+const formats = ['text', 'json', 'markdown'] as const;
+type Format = (typeof formats)[number];
+const enforcementModes = ['Default', 'DoNotEnforce'] as const;
+
+/** The options plan and deploy share, as the action's inputs of the same names. */
+export const publishOptions: Record<string, OptionSpec> = {
+  scope: {
+    type: 'string',
+    placeholder: 'SCOPE',
+    description:
+      'Where the definitions and the initiative go: /providers/Microsoft.Management/managementGroups/ID or /subscriptions/ID.'
+  },
+  'assignment-scope': {
+    type: 'string',
+    placeholder: 'SCOPE',
+    description: 'Where the assignment goes, if not --scope: a subscription or resource group below it.'
+  },
+  policies: {
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'Folder of rule files with pack.yaml (default: the bundled pack).'
+  },
+  owner: {
+    type: 'string',
+    placeholder: 'ID',
+    description:
+      'The owner id written into what is published; only items with it are changed or pruned (default: the repository, e.g. github.com/contoso/policies).'
+  },
+  'enforcement-mode': {
+    type: 'string',
+    placeholder: 'MODE',
+    description: 'Default (deny takes effect) or DoNotEnforce (audit only).',
+    default: 'Default'
+  },
+  effect: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'RULE=EFFECT',
+    description: "A rule's effect in the assignment, e.g. foundry-tools-cmk=Deny (one of the rule's allowed effects)."
+  },
+  location: {
+    type: 'string',
+    placeholder: 'REGION',
+    description: "The assignment's managed identity region, needed only when an effect is DeployIfNotExists or Modify."
+  },
+  prune: {
+    type: 'boolean',
+    description: 'Delete owned definitions, initiatives and assignments the pack no longer has.',
+    default: false
+  },
+  format: { type: 'string', placeholder: 'FORMAT', description: 'text, json or markdown.', default: 'text' },
+  output: { type: 'string', placeholder: 'FILE', description: 'Write the plan to FILE instead of standard output.' },
+  cloud: {
+    type: 'string',
+    placeholder: 'CLOUD',
+    description: 'AzureCloud, AzureUSGovernment or AzureChinaCloud.',
+    default: 'AzureCloud'
+  },
+  'arm-endpoint': {
+    type: 'string',
+    placeholder: 'URL',
+    description: 'Another Resource Manager endpoint (Azure Stack Hub, a test server); http only on loopback.'
+  }
+};
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
+  const match = allowed.find(a => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
+  if (match) return match;
+  throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
+}
+
+function text(value: OptionValues[string]): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
+export function parseEffects(entries: readonly string[], what = '--effect'): Record<string, string> {
+  const effects: Record<string, string> = {};
+  for (const entry of entries) {
+    const match = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*=\s*([A-Za-z]+)\s*$/.exec(entry);
+    if (!match) throw new UserError(`${what} '${entry}' is not RULE=EFFECT; write e.g. foundry-tools-cmk=Deny.`);
+    if (match[1] in effects) throw new UserError(`${what} gives rule '${match[1]}' an effect twice; keep one.`);
+    effects[match[1]] = match[2];
+  }
+  return effects;
+}
+
+/** The request both doors build: the CLI from options, the action from its inputs. */
+export function publishRequest(options: OptionValues, io: CommandIO, apply: boolean): PublishPackRequest {
+  const scope = text(options.scope);
+  if (!scope) throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
+  const effects = Array.isArray(options.effect) ? options.effect : text(options.effect) ? [String(options.effect)] : [];
+  return {
+    cwd: io.cwd,
+    env: io.env,
+    scope,
+    assignmentScope: text(options['assignment-scope']),
+    policies: text(options.policies),
+    owner: text(options.owner),
+    enforcementMode: oneOf('enforcement-mode', options['enforcement-mode'] ?? 'Default', enforcementModes),
+    effects: parseEffects(effects),
+    location: text(options.location),
+    prune: options.prune === true,
+    apply,
+    connection: { cloud: text(options.cloud), armEndpoint: text(options['arm-endpoint']) },
+    log: line => io.stderr(`${line}\n`)
+  };
+}
+
+export function renderPlan(plan: DeploymentPlan, format: Format): string {
+  if (format === 'json') return renderPlanJson(plan);
+  if (format === 'markdown') return renderPlanMarkdown(plan, { heading: '###', limit: 1024 * 1024 });
+  return renderPlanText(plan);
+}
+
+/** 0: done (or nothing to do); 1: a conflict, or something deploy could not write. */
+export function publishExitCode(plan: DeploymentPlan): number {
+  if (plan.items.some(i => i.action === 'conflict')) return EXIT_FINDINGS;
+  if (plan.results?.some(r => r.outcome !== 'applied')) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+function makePublishCommand(name: 'plan' | 'deploy'): Command {
+  const apply = name === 'deploy';
+  return {
+    name,
+    summary: apply
+      ? 'publish the pack to an Azure scope: definitions, the initiative and its assignment, only what changed'
+      : 'show what deploy would change at an Azure scope, field by field, without writing anything',
+    usage:
+      `cmk-guard ${name} --scope SCOPE [--assignment-scope SCOPE] [--owner ID] [--prune] [--format text|json|markdown]\n\n` +
+      (apply
+        ? 'Compiles the pack and writes to the scope what differs from it: policy definitions, then the initiative, then its assignment (deletions in reverse, with --prune). Items of the same name that cmk-guard does not own are conflicts: deploy then stops before writing anything. A second deploy with no change writes nothing. '
+        : 'Compiles the pack and compares it with what the scope holds, ignoring what Azure adds itself: each definition, the initiative and the assignment is create, update (with the fields that change), unchanged, replace, delete (with --prune) or conflict. ') +
+      'Signs in with CMK_GUARD_AZURE_TOKEN when set, else with OpenID Connect or azure/login in GitHub Actions, else with the default Azure credential chain (az login). ' +
+      `Exit codes: 0 ${apply ? 'deployed' : 'planned'}, 1 ${apply ? 'a conflict or a write that failed (what is left is listed)' : 'a conflict deploy would stop on'}, 2 bad usage, bad input or Azure refused.`,
+    options: publishOptions,
+    positionals: { min: 0, max: 0 },
+    async run(options, _positionals, io) {
+      const format = oneOf('format', options.format, formats);
+      const request = publishRequest(options, io, apply);
+      const { plan, stoppedForConflicts } = await publishPack(request);
+      const rendered = renderPlan(plan, format);
+      if (typeof options.output === 'string') {
+        const file = path.resolve(io.cwd, options.output);
+        try {
+          writeFileAtomic(file, rendered);
+        } catch (error) {
+          if (error instanceof UserError) throw error;
+          throw new UserError(`cannot write the plan: ${(error as Error).message}; check --output.`, {
+            file: options.output
+          });
+        }
+      } else {
+        io.stdout(rendered);
+      }
+      if (stoppedForConflicts)
+        io.stderr('cmk-guard: deploy stopped before writing anything: resolve the conflicts the plan lists.\n');
+      return publishExitCode(plan);
+    }
+  };
+}
+
+export const planCommand = makePublishCommand('plan');
+export const deployCommand = makePublishCommand('deploy');
