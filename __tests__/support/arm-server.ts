@@ -29,6 +29,8 @@ export interface ArmRecordedRequest {
   status: number | 'reset';
   /** The fault injected, if any. */
   fault?: FaultKind;
+  /** The JSON body answered, if any. */
+  responseBody?: unknown;
   apiVersion?: string;
 }
 
@@ -263,6 +265,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     requests.push(record);
     const reply = (answer: ArmReply) => {
       record.status = answer.status;
+      record.responseBody = answer.body;
       send(res, answer);
     };
     if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs));
