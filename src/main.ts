@@ -9,14 +9,15 @@ import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
 import { givenSettings, inputSpelling, readInputs } from './action/inputs.js';
-import { resolveSettings } from './config/settings.js';
+import { resolveAzureSettings, resolveSettings } from './config/settings.js';
+import { findConfigFile, loadConfig } from './config/load.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
 import type { FailurePolicy, FindingsDocument } from './model/finding.js';
 import { bundledPolicies } from './paths.js';
 import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
-import { failureReason, oneLine, publishReports } from './report/publish.js';
-import { buildDocument, evaluateRepository } from './run.js';
+import { failureReason, oneLine, planFailureReason, publishPlanReports, publishReports } from './report/publish.js';
+import { buildDocument, evaluateRepository, publishPack } from './run.js';
 
 const logger: Logger = {
   info: message => core.info(message),
@@ -30,6 +31,8 @@ export async function run(): Promise<void> {
     // anything is logged, even before another input turns out to be wrong.
     const token = core.getInput('github-token').trim();
     if (token) core.setSecret(token);
+    const azureToken = process.env.CMK_GUARD_AZURE_TOKEN?.trim();
+    if (azureToken) core.setSecret(azureToken);
     const inputs = readInputs(name => core.getInput(name));
     const context = readRunContext(
       process.env,
@@ -37,15 +40,19 @@ export async function run(): Promise<void> {
       process.cwd()
     );
     core.debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
-    if (inputs.command !== 'evaluate') {
+    if (inputs.command === 'compile') {
       throw new UserError(
-        `the input \`command\` is '${inputs.command}', which this version of the action cannot run yet; use \`evaluate\`, or run \`cmk-guard ${inputs.command}\` from the CLI.`
+        "the input `command` is 'compile', which is a command of the CLI: run `npx cmk-guard compile --policies DIR --out OUT` in a step, or use `plan` and `deploy` to publish."
       );
     }
     const github =
       inputs.githubToken && context.repository
         ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
         : undefined;
+    if (inputs.command === 'plan' || inputs.command === 'deploy') {
+      await publishToAzure(inputs, context, github);
+      return;
+    }
 
     const { document, failure, policy } = await core.group('Evaluate', () => evaluate(inputs, context, github));
     const reporting = { ...inputs, ...policy };
@@ -70,6 +77,49 @@ export async function run(): Promise<void> {
         `cmk-guard stopped on an internal error; please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
       );
   }
+}
+
+/** `plan` and `deploy`: the pack against the Azure scope, reported in the log, the summary and the comment. */
+async function publishToAzure(inputs: ActionInputs, context: RunContext, github: GitHubClient | undefined) {
+  // The inputs over the configuration file's `azure` section over the defaults.
+  const configFile = findConfigFile(context.workspace, inputs.config);
+  const azure = resolveAzureSettings(
+    inputs.azure,
+    configFile === null ? null : loadConfig(configFile, context.workspace)
+  );
+  if (!azure.scope)
+    throw new UserError(`the input \`command\` is '${inputs.command}', which needs the input \`scope\`.`);
+  if (inputs.policies === null)
+    throw new UserError(`the input \`policies\` is 'none', but ${inputs.command} publishes a pack.`);
+  const { plan, stoppedForConflicts } = await core.group(inputs.command === 'plan' ? 'Plan' : 'Deploy', () =>
+    publishPack({
+      cwd: context.workspace,
+      env: process.env,
+      policies: inputs.policies ?? undefined,
+      scope: azure.scope as string,
+      assignmentScope: azure.assignmentScope,
+      owner: azure.owner,
+      enforcementMode: azure.enforcementMode,
+      effects: azure.effects ?? {},
+      location: azure.location,
+      prune: azure.prune,
+      apply: inputs.command === 'deploy',
+      connection: {
+        cloud: azure.cloud,
+        armEndpoint: azure.armEndpoint,
+        tenantId: azure.tenantId,
+        clientId: azure.clientId,
+        idToken: audience => core.getIDToken(audience)
+      },
+      log: line => core.info(line)
+    })
+  );
+  const result = await core.group('Report', () => publishPlanReports(plan, inputs, context, github, logger));
+  core.setOutput('plan-file', result.planFile);
+  const verdict = planFailureReason(plan) ?? result.outputErrors[0];
+  if (stoppedForConflicts) core.error('deploy stopped before writing anything: resolve the conflicts the plan lists.');
+  core.setOutput('result', verdict ? 'fail' : 'pass');
+  if (verdict) core.setFailed(verdict);
 }
 
 /**

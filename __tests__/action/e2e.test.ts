@@ -12,7 +12,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { COMMENT_MARKER } from '../../src/report/comment.js';
+import { COMMENT_MARKER, PLAN_END, PLAN_START } from '../../src/report/comment.js';
+import { startArmServer } from '../support/arm-server.js';
+import { policyModule, storedAt } from '../support/arm-policy.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { startGitHubServer } from '../support/github-server.js';
 import { sarifValidator } from '../support/sarif.js';
@@ -53,7 +55,8 @@ function runAction(
   root: string,
   server: GitHubServer,
   withInputs: Record<string, string>,
-  name: string
+  name: string,
+  extraEnv: NodeJS.ProcessEnv = {}
 ): Promise<ActionRun> {
   const summaryFile = path.join(root, `${name}.summary.md`);
   const outputFile = path.join(root, `${name}.output`);
@@ -82,7 +85,8 @@ function runAction(
     GITHUB_API_URL: server.url,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_OUTPUT: outputFile,
-    RUNNER_TEMP: path.join(root, 'runner-temp')
+    RUNNER_TEMP: path.join(root, 'runner-temp'),
+    ...extraEnv
   };
   return new Promise(resolve => {
     execFile(
@@ -275,6 +279,48 @@ describeBuilt(
         expect(run.summary).toContain('which is a symbolic link');
       } finally {
         rmSync(link);
+      }
+    });
+
+    it('plans the pack against an Azure scope into the same sticky comment as the findings, then deploys', async () => {
+      const arm = await startArmServer({ modules: [policyModule] });
+      const scope = '/providers/Microsoft.Management/managementGroups/contoso';
+      const azure = { scope, 'arm-endpoint': arm.url };
+      const env = { CMK_GUARD_AZURE_TOKEN: arm.token };
+      try {
+        const plan = await runAction(root, server, { ...azure, command: 'plan' }, 'plan', env);
+        expect(plan.code).toBe(0);
+        expect(plan.outputs.result).toBe('pass');
+        // The Azure token is masked first, and never printed in the clear.
+        expect(plan.stdout.split('\n').slice(0, 2)).toContain(`::add-mask::${arm.token}`);
+        expect(plan.stdout.split('\n').filter(line => line.includes(arm.token))).toHaveLength(1);
+        expect(JSON.parse(readFileSync(plan.outputs['plan-file'], 'utf8')).owner).toBe(
+          'github.com/Codertocat/Hello-World'
+        );
+        const sentence =
+          'This change will create 7 policy definitions, create 1 initiative and create 1 assignment at management group contoso.';
+        expect(plan.summary).toContain('### cmk-guard plan: management group contoso');
+        expect(plan.summary).toContain(sentence);
+        expect(arm.writeRequests()).toBe(0);
+        // One comment: the findings an evaluate step wrote, and now the plan below them.
+        expect(server.comments).toHaveLength(1);
+        const body = server.comments[0].body;
+        expect(body.startsWith(COMMENT_MARKER)).toBe(true);
+        expect(body).toContain('cmk-guard: ❌');
+        expect(body).toContain(`${PLAN_START}\n### cmk-guard plan: management group contoso`);
+        expect(body).toContain(sentence);
+        expect(body).toContain('| policy definition | `foundry-tools-cmk` | ➕ create |');
+        expect(body.trimEnd().endsWith(PLAN_END)).toBe(true);
+
+        // The next evaluate keeps the plan; the deploy on main publishes it.
+        await runAction(root, server, {}, 'evaluate-after-plan');
+        expect(server.comments[0].body).toContain(sentence);
+        const deploy = await runAction(root, server, { ...azure, command: 'deploy', comment: 'false' }, 'deploy', env);
+        expect(deploy.code).toBe(0);
+        expect(deploy.summary).toContain('Deployed: 9 writes done, nothing left.');
+        expect(storedAt(arm, scope, 'policyAssignments')).toHaveLength(1);
+      } finally {
+        await arm.close();
       }
     });
 

@@ -58,13 +58,17 @@ describe('action.yml', () => {
         'comment',
         'github-token',
         'scope',
+        'assignment-scope',
         'client-id',
         'tenant-id',
         'subscription-id',
-        'environment',
-        'owner-id',
+        'cloud',
+        'arm-endpoint',
+        'owner',
         'prune',
-        'enforcement-mode'
+        'enforcement-mode',
+        'effects',
+        'location'
       ].sort()
     );
     expect(Object.keys(action.outputs).sort()).toEqual([
@@ -73,6 +77,7 @@ describe('action.yml', () => {
       'findings-file',
       'indeterminate',
       'noncompliant',
+      'plan-file',
       'result',
       'sarif-file',
       'suppressed'
@@ -116,10 +121,12 @@ describe('readInputs', () => {
         clientId: undefined,
         tenantId: undefined,
         subscriptionId: undefined,
-        environment: undefined,
-        ownerId: undefined,
+        cloud: undefined,
+        armEndpoint: undefined,
+        owner: undefined,
         prune: undefined,
-        enforcementMode: undefined
+        enforcementMode: undefined,
+        location: undefined
       }
     });
   });

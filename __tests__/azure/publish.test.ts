@@ -183,7 +183,7 @@ describe('plan and deploy the pack', () => {
     const plan = await publish(server, repo, 'plan', MG);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(
-      'the update removes the parameter aihubhbieffect, which Azure refuses in place: it is deleted and created again'
+      'the update removes the parameter aiHubHbiEffect, which Azure refuses in place: it is deleted and created again'
     );
     expect(plan.stdout).toMatch(
       /\? +ai-hub-hbi +orphan\n +owned by 'github\.com\/contoso\/policies' and no longer in the pack; --prune deletes it/

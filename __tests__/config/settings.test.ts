@@ -36,7 +36,7 @@ const file = [
   'baseline: .cmk-guard/baseline.json',
   'azure:',
   '  scope: /providers/Microsoft.Management/managementGroups/platform',
-  '  owner-id: platform-team',
+  '  owner: platform-team',
   '  enforcement-mode: DoNotEnforce',
   ''
 ].join('\n');
@@ -128,18 +128,20 @@ describe('one mapping from flags, inputs and the file to the request', () => {
     'Azure: inputs over the file over the defaults; the assignment scope is the scope unless said',
     withConfig(file, dir => {
       const config = loadConfig(path.join(dir, 'cmk-guard.yaml'), dir);
-      expect(resolveAzureSettings({ ownerId: 'from-input' }, config)).toEqual({
+      expect(resolveAzureSettings({ owner: 'from-input' }, config)).toEqual({
         scope: '/providers/Microsoft.Management/managementGroups/platform',
         assignmentScope: '/providers/Microsoft.Management/managementGroups/platform',
-        ownerId: 'from-input',
+        owner: 'from-input',
         enforcementMode: 'DoNotEnforce',
-        environment: 'AzureCloud',
-        prune: false
+        cloud: 'AzureCloud',
+        prune: false,
+        effects: {}
       });
       expect(resolveAzureSettings({}, null)).toEqual({
-        environment: 'AzureCloud',
+        cloud: 'AzureCloud',
         enforcementMode: 'Default',
-        prune: false
+        prune: false,
+        effects: {}
       });
     })
   );

@@ -1,6 +1,7 @@
 import { UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
+import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
 import type { GivenSettings } from '../config/settings.js';
@@ -18,13 +19,18 @@ export const enforcementModes = ['Default', 'DoNotEnforce'] as const;
 /** Azure settings as given; undefined where the workflow leaves them to the configuration file or the default. */
 export interface AzureInputs {
   scope?: string;
+  assignmentScope?: string;
   clientId?: string;
   tenantId?: string;
   subscriptionId?: string;
-  environment?: string;
-  ownerId?: string;
+  cloud?: string;
+  armEndpoint?: string;
+  owner?: string;
   prune?: boolean;
   enforcementMode?: (typeof enforcementModes)[number];
+  /** `rule → effect`, from `rule=Effect` lines; undefined when there are none. */
+  effects?: Record<string, string>;
+  location?: string;
 }
 
 export interface ActionInputs {
@@ -119,13 +125,17 @@ export function readInputs(read: InputReader): ActionInputs {
     githubToken: read('github-token').trim(),
     azure: {
       scope: text('scope'),
+      assignmentScope: text('assignment-scope'),
       clientId: text('client-id'),
       tenantId: text('tenant-id'),
       subscriptionId: text('subscription-id'),
-      environment: text('environment'),
-      ownerId: text('owner-id'),
+      cloud: text('cloud'),
+      armEndpoint: text('arm-endpoint'),
+      owner: text('owner'),
       prune: flag('prune'),
-      enforcementMode: oneOf('enforcement-mode', enforcementModes)
+      enforcementMode: oneOf('enforcement-mode', enforcementModes),
+      ...(list('effects').length ? { effects: parseEffects(list('effects'), 'the effects input line') } : {}),
+      location: text('location')
     }
   };
 }

@@ -93,7 +93,13 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
     nonEmpty(properties, 'parameters', parameterValues(p.parameters));
     properties.enforcementMode = p.enforcementMode ?? 'Default';
     nonEmpty(properties, 'notScopes', Array.isArray(p.notScopes) ? (p.notScopes.map(lowerId) as Json[]) : undefined);
-    nonEmpty(properties, 'nonComplianceMessages', p.nonComplianceMessages);
+    // Messages are matched by the member they are for (none: the assignment's own).
+    const messages: JsonObject = {};
+    for (const message of Array.isArray(p.nonComplianceMessages) ? p.nonComplianceMessages : []) {
+      const m = asObject(message);
+      messages[String(m.policyDefinitionReferenceId ?? '(all)')] = m.message ?? null;
+    }
+    nonEmpty(properties, 'nonComplianceMessages', messages);
     nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
     nonEmpty(properties, 'overrides', p.overrides);
     if ('definitionVersion' in want) nonEmpty(properties, 'definitionVersion', p.definitionVersion);

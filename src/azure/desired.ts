@@ -83,6 +83,18 @@ export function assignmentName(pack: string, scope: AzureScope): string {
 
 const MAX_MESSAGE = 1024;
 
+/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
+export function parseEffects(entries: readonly string[], what = '--effect'): Record<string, string> {
+  const effects: Record<string, string> = {};
+  for (const entry of entries) {
+    const match = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*=\s*([A-Za-z]+)\s*$/.exec(entry);
+    if (!match) throw new UserError(`${what} '${entry}' is not RULE=EFFECT; write e.g. foundry-tools-cmk=Deny.`);
+    if (match[1] in effects) throw new UserError(`${what} gives rule '${match[1]}' an effect twice; keep one.`);
+    effects[match[1]] = match[2];
+  }
+  return effects;
+}
+
 /** Checks `--effect` choices against the rules: a pack member, one of its allowed effects (spelled as the rule spells it). */
 export function resolveEffects(members: CompilableRule[], chosen: Record<string, string>): Record<string, string> {
   const resolved: Record<string, string> = {};

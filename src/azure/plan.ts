@@ -56,13 +56,14 @@ const NOUN: Record<PlanItemKind, string> = {
 
 type JsonObject = { [key: string]: Json };
 
-function parameterTypes(body: { properties: JsonObject }): Map<string, string> {
-  const types = new Map<string, string>();
+/** Parameter types by lowercased name (Azure's names are case-insensitive), with the name as written. */
+function parameterTypes(body: { properties: JsonObject }): Map<string, { name: string; type: string }> {
+  const types = new Map<string, { name: string; type: string }>();
   const parameters = body.properties.parameters;
   if (parameters && typeof parameters === 'object' && !Array.isArray(parameters)) {
     for (const [name, spec] of Object.entries(parameters)) {
       const type = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.type : undefined;
-      types.set(name.toLowerCase(), String(type ?? '').toLowerCase());
+      types.set(name.toLowerCase(), { name, type: String(type ?? '').toLowerCase() });
     }
   }
   return types;
@@ -75,8 +76,10 @@ export function refusedInPlace(
 ): string | undefined {
   const before = parameterTypes(existing);
   const after = parameterTypes(desired);
-  const removed = [...before.keys()].filter(name => !after.has(name));
-  const retyped = [...before.keys()].filter(name => after.has(name) && after.get(name) !== before.get(name));
+  const removed = [...before.keys()].filter(key => !after.has(key)).map(key => before.get(key)?.name);
+  const retyped = [...before.keys()]
+    .filter(key => after.has(key) && after.get(key)?.type !== before.get(key)?.type)
+    .map(key => before.get(key)?.name);
   const parts: string[] = [];
   if (removed.length) parts.push(`removes the parameter${removed.length > 1 ? 's' : ''} ${removed.join(', ')}`);
   if (retyped.length) parts.push(`changes the type of ${retyped.join(', ')}`);

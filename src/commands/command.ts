@@ -1,5 +1,8 @@
+import path from 'node:path';
 import { UserError, UserErrors } from '../model/errors.js';
 import { escapeTerminal } from '../report/escape.js';
+import { writeFileAtomic } from '../report/files.js';
+import { writeChunks, type ReportPieces } from '../report/stream.js';
 
 /**
  * A CLI command: its help, its options (parsed strictly by node:util parseArgs, so an
@@ -53,4 +56,22 @@ export const EXIT_USAGE = 2;
 export function printUserError(io: CommandIO, error: UserError): void {
   const errors = error instanceof UserErrors ? error.errors : [error];
   for (const e of errors) io.stderr(`cmk-guard: ${escapeTerminal(e.describe(io.cwd))}\n`);
+}
+
+/**
+ * Prints a report, or writes it to `--output` atomically: an interrupted run leaves the
+ * previous file, never half of a new one.
+ */
+export function printOrWrite(text: string | ReportPieces, output: OptionValues[string], io: CommandIO): void {
+  if (typeof output !== 'string') {
+    if (typeof text === 'string') io.stdout(text);
+    else writeChunks(text, io.stdout);
+    return;
+  }
+  try {
+    writeFileAtomic(path.resolve(io.cwd, output), text);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot write the report: ${(error as Error).message}; check --output.`, { file: output });
+  }
 }

@@ -3,14 +3,15 @@
  * Azure scope holds, and (deploy) the writes that make it hold the pack. The Azure SDKs are
  * loaded only here, when one of these runs.
  */
-import path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { DeploymentPlan } from '../model/plan.js';
-import { writeFileAtomic } from '../report/files.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../report/plan.js';
+import { parseEffects } from '../azure/desired.js';
+import { findConfigFile, loadConfig, type AzureConfig } from '../config/load.js';
+import { resolveAzureSettings } from '../config/settings.js';
 import { publishPack, type PublishPackRequest } from '../run.js';
 import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
-import { EXIT_FINDINGS, EXIT_OK } from './command.js';
+import { EXIT_FINDINGS, EXIT_OK, printOrWrite } from './command.js';
 
 const formats = ['text', 'json', 'markdown'] as const;
 type Format = (typeof formats)[number];
@@ -43,8 +44,7 @@ export const publishOptions: Record<string, OptionSpec> = {
   'enforcement-mode': {
     type: 'string',
     placeholder: 'MODE',
-    description: 'Default (deny takes effect) or DoNotEnforce (audit only).',
-    default: 'Default'
+    description: 'Default (deny takes effect; the default) or DoNotEnforce (audit only).'
   },
   effect: {
     type: 'string',
@@ -67,8 +67,13 @@ export const publishOptions: Record<string, OptionSpec> = {
   cloud: {
     type: 'string',
     placeholder: 'CLOUD',
-    description: 'AzureCloud, AzureUSGovernment or AzureChinaCloud.',
-    default: 'AzureCloud'
+    description: 'AzureCloud (the default), AzureUSGovernment or AzureChinaCloud.'
+  },
+  config: {
+    type: 'string',
+    placeholder: 'FILE',
+    description:
+      'the configuration file whose `azure` section gives what these options do not (default: cmk-guard.yaml here, if there is one); none for no file'
   },
   'arm-endpoint': {
     type: 'string',
@@ -87,36 +92,39 @@ function text(value: OptionValues[string]): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
-export function parseEffects(entries: readonly string[], what = '--effect'): Record<string, string> {
-  const effects: Record<string, string> = {};
-  for (const entry of entries) {
-    const match = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*=\s*([A-Za-z]+)\s*$/.exec(entry);
-    if (!match) throw new UserError(`${what} '${entry}' is not RULE=EFFECT; write e.g. foundry-tools-cmk=Deny.`);
-    if (match[1] in effects) throw new UserError(`${what} gives rule '${match[1]}' an effect twice; keep one.`);
-    effects[match[1]] = match[2];
-  }
-  return effects;
-}
-
 /** The request both doors build: the CLI from options, the action from its inputs. */
 export function publishRequest(options: OptionValues, io: CommandIO, apply: boolean): PublishPackRequest {
-  const scope = text(options.scope);
-  if (!scope) throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
   const effects = Array.isArray(options.effect) ? options.effect : text(options.effect) ? [String(options.effect)] : [];
+  const mode = text(options['enforcement-mode']);
+  const given: AzureConfig = {
+    scope: text(options.scope),
+    assignmentScope: text(options['assignment-scope']),
+    owner: text(options.owner),
+    cloud: text(options.cloud),
+    armEndpoint: text(options['arm-endpoint']),
+    location: text(options.location),
+    ...(mode !== undefined ? { enforcementMode: oneOf('enforcement-mode', mode, enforcementModes) } : {}),
+    ...(options.prune === true ? { prune: true } : {}),
+    ...(effects.length ? { effects: parseEffects(effects) } : {})
+  };
+  // The options over the configuration file's `azure` section over the defaults.
+  const file = findConfigFile(io.cwd, text(options.config));
+  const azure = resolveAzureSettings(given, file === null ? null : loadConfig(file, io.cwd));
+  if (!azure.scope)
+    throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
   return {
     cwd: io.cwd,
     env: io.env,
-    scope,
-    assignmentScope: text(options['assignment-scope']),
+    scope: azure.scope,
+    assignmentScope: azure.assignmentScope,
     policies: text(options.policies),
-    owner: text(options.owner),
-    enforcementMode: oneOf('enforcement-mode', options['enforcement-mode'] ?? 'Default', enforcementModes),
-    effects: parseEffects(effects),
-    location: text(options.location),
-    prune: options.prune === true,
+    owner: azure.owner,
+    enforcementMode: azure.enforcementMode,
+    effects: azure.effects,
+    location: azure.location,
+    prune: azure.prune,
     apply,
-    connection: { cloud: text(options.cloud), armEndpoint: text(options['arm-endpoint']) },
+    connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
     log: line => io.stderr(`${line}\n`)
   };
 }
@@ -154,20 +162,7 @@ function makePublishCommand(name: 'plan' | 'deploy'): Command {
       const format = oneOf('format', options.format, formats);
       const request = publishRequest(options, io, apply);
       const { plan, stoppedForConflicts } = await publishPack(request);
-      const rendered = renderPlan(plan, format);
-      if (typeof options.output === 'string') {
-        const file = path.resolve(io.cwd, options.output);
-        try {
-          writeFileAtomic(file, rendered);
-        } catch (error) {
-          if (error instanceof UserError) throw error;
-          throw new UserError(`cannot write the plan: ${(error as Error).message}; check --output.`, {
-            file: options.output
-          });
-        }
-      } else {
-        io.stdout(rendered);
-      }
+      printOrWrite(renderPlan(plan, format), options.output, io);
       if (stoppedForConflicts)
         io.stderr('cmk-guard: deploy stopped before writing anything: resolve the conflicts the plan lists.\n');
       return publishExitCode(plan);

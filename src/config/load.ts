@@ -56,13 +56,17 @@ export interface RuleOverride {
 export interface AzureConfig {
   scope?: string;
   assignmentScope?: string;
-  ownerId?: string;
+  owner?: string;
   enforcementMode?: 'Default' | 'DoNotEnforce';
-  environment?: string;
+  cloud?: string;
+  armEndpoint?: string;
   tenantId?: string;
   clientId?: string;
   subscriptionId?: string;
   prune?: boolean;
+  /** `rule → effect` in the assignment. */
+  effects?: Record<string, string>;
+  location?: string;
 }
 
 export interface Config {
@@ -195,9 +199,12 @@ export function loadConfig(file: string, cwd: string): Config {
     azure: {
       ...(azure.scope !== undefined ? { scope: azure.scope } : {}),
       ...(azure['assignment-scope'] !== undefined ? { assignmentScope: azure['assignment-scope'] } : {}),
-      ...(azure['owner-id'] !== undefined ? { ownerId: azure['owner-id'] } : {}),
+      ...(azure.owner !== undefined ? { owner: azure.owner } : {}),
       ...(azure['enforcement-mode'] !== undefined ? { enforcementMode: azure['enforcement-mode'] } : {}),
-      ...(azure.environment !== undefined ? { environment: azure.environment } : {}),
+      ...(azure.cloud !== undefined ? { cloud: azure.cloud } : {}),
+      ...(azure['arm-endpoint'] !== undefined ? { armEndpoint: azure['arm-endpoint'] } : {}),
+      ...(azure.effects !== undefined ? { effects: azure.effects } : {}),
+      ...(azure.location !== undefined ? { location: azure.location } : {}),
       ...(azure['tenant-id'] !== undefined ? { tenantId: azure['tenant-id'] } : {}),
       ...(azure['client-id'] !== undefined ? { clientId: azure['client-id'] } : {}),
       ...(azure['subscription-id'] !== undefined ? { subscriptionId: azure['subscription-id'] } : {}),
@@ -241,9 +248,12 @@ interface ConfigDocument {
   azure?: {
     scope?: string;
     'assignment-scope'?: string;
-    'owner-id'?: string;
+    owner?: string;
     'enforcement-mode'?: 'Default' | 'DoNotEnforce';
-    environment?: string;
+    cloud?: string;
+    'arm-endpoint'?: string;
+    effects?: Record<string, string>;
+    location?: string;
     'tenant-id'?: string;
     'client-id'?: string;
     'subscription-id'?: string;

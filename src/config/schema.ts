@@ -167,12 +167,26 @@ export const configSchema = {
           ...text,
           description: 'Where the initiative is assigned (default: the scope).'
         },
-        'owner-id': {
+        owner: {
           ...text,
-          description: 'Recorded in what is published, so only its own definitions are changed or pruned.'
+          description:
+            'The owner id recorded in what is published, so only its own items are changed or pruned (default: the repository).'
         },
         'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
-        environment: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+        cloud: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+        'arm-endpoint': {
+          ...text,
+          description: 'Another Resource Manager endpoint (Azure Stack Hub); http only on loopback.'
+        },
+        effects: {
+          type: 'object',
+          description: "Each rule's effect in the assignment, where it is not the rule's default: `rule: Effect`.",
+          additionalProperties: { type: 'string', pattern: '^[A-Za-z]+$' }
+        },
+        location: {
+          ...text,
+          description: "The assignment's managed identity region, for DeployIfNotExists or Modify effects."
+        },
         'tenant-id': text,
         'client-id': text,
         'subscription-id': text,

@@ -117,7 +117,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */
 export interface AzureSettings extends AzureConfig {
-  environment: string;
+  cloud: string;
+  effects: Record<string, string>;
   enforcementMode: 'Default' | 'DoNotEnforce';
   prune: boolean;
   /** Where the initiative is assigned: the scope unless the file or an input says otherwise. */
@@ -131,9 +132,10 @@ export function resolveAzureSettings(given: AzureConfig, config: Config | null):
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   return {
     ...merged,
-    environment: merged.environment ?? 'AzureCloud',
+    cloud: merged.cloud ?? 'AzureCloud',
     enforcementMode: merged.enforcementMode ?? 'Default',
     prune: merged.prune ?? false,
+    effects: merged.effects ?? {},
     ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
   };
 }

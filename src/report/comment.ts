@@ -20,6 +20,42 @@ export interface CommentContext extends ReportContext {
 }
 
 /**
+ * The plan's part of the sticky comment: `plan` steps write it, `evaluate` steps keep it, so
+ * one comment holds the findings and what publishing the rules would change.
+ */
+export const PLAN_START = '<!-- cmk-guard:plan -->';
+export const PLAN_END = '<!-- cmk-guard:plan-end -->';
+
+function splitPlan(body: string): { findings: string; plan?: string } {
+  const start = body.indexOf(PLAN_START);
+  const end = body.indexOf(PLAN_END, start);
+  if (start < 0 || end < 0) return { findings: body };
+  return {
+    findings: (body.slice(0, start) + body.slice(end + PLAN_END.length)).replace(/\n{3,}$/, '\n\n'),
+    plan: body.slice(start, end + PLAN_END.length)
+  };
+}
+
+function joinParts(findings: string, plan: string | undefined): string {
+  if (!plan) return findings;
+  const joined = `${findings.replace(/\s+$/, '')}\n\n${plan}\n`;
+  // A plan too long for what the findings leave is replaced by a pointer to the job summary.
+  if (joined.length <= COMMENT_LIMIT) return joined;
+  return `${findings.replace(/\s+$/, '')}\n\n${PLAN_START}\nThe plan is too long for this comment; it is in the job summary.\n${PLAN_END}\n`;
+}
+
+/** The comment with new findings, keeping the plan a `plan` step wrote into it. */
+export function withFindings(existing: string | undefined, findings: string): string {
+  return joinParts(findings, existing ? splitPlan(existing).plan : undefined);
+}
+
+/** The comment with a new plan section, keeping the findings an `evaluate` step wrote into it. */
+export function withPlan(existing: string | undefined, planMarkdown: string): string {
+  const findings = existing ? splitPlan(existing).findings : `${COMMENT_MARKER}\n`;
+  return joinParts(findings, `${PLAN_START}\n${planMarkdown.replace(/\s+$/, '')}\n${PLAN_END}`);
+}
+
+/**
  * Whether there is anything for a reviewer to read: findings to look at, inputs that failed, exceptions
  * past their date or matching nothing, or findings accepted by what this pull request adds (an
  * exception, or entries in the baseline): a pull request never passes by accepting its own findings

@@ -121,11 +121,16 @@ export class GitHubClient {
   }
 
   /**
-   * Updates the comment that starts with the marker, or creates one. With `create: false`
+   * Updates the comment that starts with the marker, or creates one. `body` may be a function
+   * of the comment as it stands (to keep the parts other steps wrote). With `create: false`
    * (nothing to report) a missing comment stays missing: an "all clear" is only news to a
    * pull request that was told otherwise.
    */
-  async upsertComment(issueNumber: number, body: string, options: { create: boolean }): Promise<CommentOutcome> {
+  async upsertComment(
+    issueNumber: number,
+    body: string | ((existing: string | undefined) => string),
+    options: { create: boolean }
+  ): Promise<CommentOutcome> {
     return this.attempt('comment on the pull request', async () => {
       let pages = 0;
       const comments = await this.octokit.paginate(
@@ -137,9 +142,10 @@ export class GitHubClient {
         }
       );
       const existing = await this.ownComment(comments);
+      const text = typeof body === 'string' ? body : body(existing?.body);
       if (existing) {
-        if (existing.body === body) return 'unchanged';
-        await this.octokit.rest.issues.updateComment({ ...this.repository, comment_id: existing.id, body });
+        if (existing.body === text) return 'unchanged';
+        await this.octokit.rest.issues.updateComment({ ...this.repository, comment_id: existing.id, body: text });
         this.logger.info(`Updated the pull request comment ${existing.html_url}`);
         return 'updated';
       }
@@ -147,7 +153,7 @@ export class GitHubClient {
       const created = await this.octokit.rest.issues.createComment({
         ...this.repository,
         issue_number: issueNumber,
-        body
+        body: text
       });
       this.logger.info(`Commented on the pull request: ${created.data.html_url}`);
       return 'created';

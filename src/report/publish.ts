@@ -12,14 +12,16 @@ import type { ActionInputs } from '../action/inputs.js';
 import { UserError, isUserError } from '../model/errors.js';
 import type { FindingsDocument } from '../model/finding.js';
 import { failingFindings, type FailurePolicy } from '../model/finding.js';
+import type { DeploymentPlan } from '../model/plan.js';
 import { ANNOTATIONS_PER_LEVEL, buildAnnotations, planAnnotations, renderAnnotationCommand } from './annotations.js';
 import { planCheckRun } from './checks.js';
-import { needsAttention, renderComment } from './comment.js';
+import { needsAttention, renderComment, withFindings, withPlan } from './comment.js';
 import { escapeCommandData } from './escape.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import { packageRoot } from '../paths.js';
 import type { GitHubClient } from './github.js';
 import { jsonReport } from './json.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from './plan.js';
 import type { Logger } from './logger.js';
 import { sarifReport } from './sarif.js';
 import { writeChunks, type ReportPieces } from './stream.js';
@@ -109,9 +111,14 @@ export async function publishReports(
   }
 
   if (inputs.comment && context.pullRequest && github) {
-    const outcome = await github.upsertComment(context.pullRequest.number, renderComment(document, context), {
-      create: needsAttention(document)
-    });
+    const findings = renderComment(document, context);
+    const outcome = await github.upsertComment(
+      context.pullRequest.number,
+      existing => withFindings(existing, findings),
+      {
+        create: needsAttention(document)
+      }
+    );
     result.comment = outcome;
     if (outcome === 'not-permitted')
       notes.push('The pull request comment could not be posted: the token is read-only (a pull request from a fork).');
@@ -148,6 +155,74 @@ export function problemMatcherFile(): string {
 function registerProblemMatcher(): void {
   const file = problemMatcherFile();
   if (existsSync(file)) process.stdout.write(`::add-matcher::${escapeCommandData(file)}${os.EOL}`);
+}
+
+export interface PlanReportResult {
+  planFile: string;
+  comment?: string;
+  outputErrors: string[];
+}
+
+/** The plan comment's and job summary's size: well inside GitHub's limits, beside the findings. */
+const PLAN_COMMENT_LIMIT = 24_000;
+
+/**
+ * Everything `plan` and `deploy` report: the plan as text in the log, the plan (JSON) in the
+ * runner's temporary folder, the plan as Markdown in the job summary and, on a pull request,
+ * in the sticky comment beside the findings (created when there is something to review).
+ */
+export async function publishPlanReports(
+  plan: DeploymentPlan,
+  inputs: Pick<ReportInputs, 'comment' | 'summary'>,
+  context: RunContext,
+  github: GitHubClient | undefined,
+  logger: Logger
+): Promise<PlanReportResult> {
+  printUntrusted(renderPlanText(plan));
+  const outputErrors: string[] = [];
+  let planFile = '';
+  try {
+    planFile = writeOutput(
+      'plan-file',
+      undefined,
+      path.join(context.tempDir ?? os.tmpdir(), 'cmk-guard', 'plan.json'),
+      context,
+      renderPlanJson(plan)
+    );
+    logger.info(`Plan: ${planFile}`);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    outputErrors.push(error.describe());
+  }
+  const result: PlanReportResult = { planFile, outputErrors };
+  if (inputs.comment && context.pullRequest && github) {
+    const markdown = renderPlanMarkdown(plan, { heading: '###', limit: PLAN_COMMENT_LIMIT });
+    const reviewable = plan.items.some(i => i.action !== 'unchanged');
+    result.comment = await github.upsertComment(context.pullRequest.number, existing => withPlan(existing, markdown), {
+      create: reviewable
+    });
+  }
+  if (inputs.summary && context.summaryFile) {
+    appendFileSync(context.summaryFile, renderPlanMarkdown(plan, { heading: '###', limit: 512 * 1024 }));
+  }
+  return result;
+}
+
+/** Why a plan or deploy step fails, in one line, or undefined when it passes. */
+export function planFailureReason(plan: DeploymentPlan): string | undefined {
+  const conflicts = plan.items.filter(i => i.action === 'conflict');
+  if (conflicts.length) {
+    return oneLine(
+      `${conflicts.length} ${conflicts.length === 1 ? 'item' : 'items'} at the scope ${conflicts.length === 1 ? 'has' : 'have'} the name of one in the pack but another owner (${conflicts.map(c => c.name).join(', ')}); ${plan.results ? 'deploy wrote nothing' : 'deploy would stop'}. See the plan.`
+    );
+  }
+  const left = plan.results?.filter(r => r.outcome !== 'applied') ?? [];
+  if (left.length) {
+    return oneLine(
+      `deploy could not finish: ${left.length} of ${plan.results?.length} writes failed or were not attempted (${left.map(r => r.name).join(', ')}); run it again once the cause in the log is fixed.`
+    );
+  }
+  return undefined;
 }
 
 /** Why the step fails, in one line, or undefined when it passes. */
