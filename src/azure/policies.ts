@@ -106,7 +106,8 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
         const name = (error as { name?: string } | null)?.name;
         if (name === 'AbortError' && !request.abortSignal?.aborted) {
           // The deadline (request.timeout) aborted it, not the caller: the SDK retries it as a timeout.
-          throw new RestError(`no answer within ${Math.round(request.timeout / 1000)} s`, {
+          const limit = request.timeout >= 1000 ? `${Math.round(request.timeout / 1000)} s` : `${request.timeout} ms`;
+          throw new RestError(`no answer within ${limit}`, {
             code: TIMED_OUT,
             request
           });
