@@ -11,7 +11,7 @@ import { desiredState, type CompiledPack } from './desired.js';
 import { resolveOwner } from './owner.js';
 import { planDeployment, readExisting } from './plan.js';
 import { PolicyStore } from './policyStore.js';
-import { canAssignAt, parseDefinitionScope, parseScope, shortScope, type AzureScope } from './scope.js';
+import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
 
 export interface PublishRequest {
   cwd: string;
@@ -73,7 +73,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   const store = new PolicyStore(connection);
   log(
-    `Reading what ${shortScope(scope)} holds${assignmentScope === scope ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
+    `Reading what ${shortScope(scope)} holds${sameId(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
   );
   const existing = await readExisting(store, scope, assignmentScope);
   const plan = planDeployment(desired, existing, {
