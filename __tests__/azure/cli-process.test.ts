@@ -65,6 +65,6 @@ describeBuilt('the built CLI deploys in its own process', () => {
     expect(server.writeRequests()).toBe(writes);
     // --version loads none of it.
     const version = await run(node, ['--version'], {}, repo.root);
-    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version.stdout).toMatch(/^cmk-guard \d+\.\d+\.\d+ /);
   });
 });

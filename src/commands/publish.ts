@@ -149,13 +149,30 @@ function makePublishCommand(name: 'plan' | 'deploy'): Command {
     summary: apply
       ? 'publish the pack to an Azure scope: definitions, the initiative and its assignment, only what changed'
       : 'show what deploy would change at an Azure scope, field by field, without writing anything',
-    usage:
-      `cmk-guard ${name} --scope SCOPE [--assignment-scope SCOPE] [--owner ID] [--prune] [--format text|json|markdown]\n\n` +
-      (apply
-        ? 'Compiles the pack and writes to the scope what differs from it: policy definitions, then the initiative, then its assignment (deletions in reverse, with --prune). Items of the same name that cmk-guard does not own are conflicts: deploy then stops before writing anything. A second deploy with no change writes nothing. '
-        : 'Compiles the pack and compares it with what the scope holds, ignoring what Azure adds itself: each definition, the initiative and the assignment is create, update (with the fields that change), unchanged, replace, delete (with --prune) or conflict. ') +
-      'Signs in with CMK_GUARD_AZURE_TOKEN when set, else with OpenID Connect or azure/login in GitHub Actions, else with the default Azure credential chain (az login). ' +
+    usage: [
+      `Usage: cmk-guard ${name} --scope SCOPE [--assignment-scope SCOPE] [--owner ID] [--prune] [--format text|json|markdown]`,
+      '',
+      ...(apply
+        ? [
+            'Compiles the pack and writes to the scope what differs from it: policy definitions, then the',
+            'initiative, then its assignment (deletions in reverse, with --prune). Items of the same name that',
+            'cmk-guard does not own are conflicts: deploy then stops before writing anything. A second deploy',
+            'with no change writes nothing.'
+          ]
+        : [
+            'Compiles the pack and compares it with what the scope holds, ignoring what Azure adds itself: each',
+            'definition, the initiative and the assignment is create, update (with the fields that change),',
+            'unchanged, replace, delete (with --prune) or conflict.'
+          ]),
+      'Signs in with CMK_GUARD_AZURE_TOKEN when set, else with OpenID Connect or azure/login in GitHub Actions,',
+      'else with the default Azure credential chain (az login).',
       `Exit codes: 0 ${apply ? 'deployed' : 'planned'}, 1 ${apply ? 'a conflict or a write that failed (what is left is listed)' : 'a conflict deploy would stop on'}, 2 bad usage, bad input or Azure refused.`,
+      '',
+      'Example:',
+      apply
+        ? '  cmk-guard deploy --scope /providers/Microsoft.Management/managementGroups/platform --prune'
+        : '  cmk-guard plan --scope /subscriptions/<id> --assignment-scope /subscriptions/<id>/resourceGroups/ai-prod'
+    ].join('\n'),
     options: publishOptions,
     positionals: { min: 0, max: 0 },
     async run(options, _positionals, io) {
