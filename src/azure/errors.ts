@@ -5,7 +5,7 @@
  */
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError } from '../model/errors.js';
-import { errorBodyOf, ForeignOriginError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
+import { errorBodyOf, ForeignOriginError, MalformedAnswerError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
 
 /** Azure answered, or could not be reached, and the request did not do what was asked. */
 export class ArmError extends UserError {
@@ -81,6 +81,14 @@ export function toArmError(error: unknown, doing: string, secrets: readonly stri
       ''
     );
   }
+  if (error instanceof MalformedAnswerError) {
+    return new ArmError(
+      `Resource Manager's answer while ${doing} is not in the shape its API documents (${cleanText(error.problem, secrets)}); cmk-guard stopped before acting on it. Check that the endpoint is Resource Manager, or retry later.`,
+      undefined,
+      'MalformedAnswer',
+      ''
+    );
+  }
   if (error instanceof ForeignOriginError) {
     return new ArmError(
       `while ${doing}, Resource Manager pointed cmk-guard to ${cleanText(new URL(error.url).origin)}: cmk-guard only sends its token to the endpoint it was given, so it stopped.`,
@@ -95,7 +103,7 @@ export function toArmError(error: unknown, doing: string, secrets: readonly stri
     const fromBody = fromDetails.code
       ? fromDetails
       : readArmErrorBody(parseBody(error.response?.bodyAsText ?? errorBodyOf(error.request)));
-    const code = fromBody.code ?? error.code;
+    const code = fromBody.code ?? (typeof error.code === 'string' ? error.code : undefined);
     if (status === undefined) {
       const what =
         error.code === TIMED_OUT

@@ -98,7 +98,10 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
       };
       try {
         const response = await next(request);
-        if (response.status >= 400 && response.bodyAsText) errorBodies.set(request, response.bodyAsText);
+        if (response.status >= 400) {
+          response.bodyAsText = armErrorBody(response.status, response.bodyAsText);
+          errorBodies.set(request, response.bodyAsText);
+        }
         clampRetryAfter(response, settings.maxRetryAfterMs);
         return response;
       } catch (error) {
@@ -132,6 +135,31 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
   };
 }
 
+/**
+ * An error answer in ARM's documented shape, `{"error": {"code", "message"}}`, whatever came: the
+ * SDKs read it without checking (a `null` body, or a number for a code, makes them throw a
+ * TypeError; `details` that are not a list of objects too), and the retry policy still sees
+ * the status. The code and message are kept when they are strings, also from a top-level
+ * `{code, message}` as some providers send; nothing else of the body is read.
+ */
+export function armErrorBody(status: number, text: string | null | undefined): string {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const isObject = (v: unknown): v is { [key: string]: unknown } =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const error = isObject(body) ? (isObject(body.error) ? body.error : body) : {};
+  const code = typeof error.code === 'string' && error.code.trim() !== '' ? error.code : `Http${status}`;
+  const message =
+    typeof error.message === 'string'
+      ? error.message
+      : `Resource Manager answered ${status} without an error message in its documented shape.`;
+  return JSON.stringify({ error: { code, message } });
+}
+
 function clampRetryAfter(response: PipelineResponse, maxMs: number): void {
   for (const [header, unit] of [
     ['retry-after-ms', 1],
@@ -146,4 +174,41 @@ function clampRetryAfter(response: PipelineResponse, maxMs: number): void {
   const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : (Date.parse(retryAfter) - Date.now()) / 1000;
   if (Number.isFinite(seconds) && seconds * 1000 > maxMs)
     response.headers.set('retry-after', String(Math.floor(maxMs / 1000)));
+}
+
+/** An answer in a shape the API does not document: reported, not retried. */
+export class MalformedAnswerError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly url: string
+  ) {
+    super(`the answer is not in the documented shape: ${problem}`);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
+export const ANSWER_CHECK_POLICY = 'cmkGuardAnswerCheckPolicy';
+
+/**
+ * Checks each successful GET answer with `check` (given the URL's path and the parsed body)
+ * before the SDK reads it; `check` says what is wrong, or undefined. A body that is not JSON
+ * is left to the SDK, which reports it as such.
+ */
+export function answerCheckPolicy(check: (path: string, body: unknown) => string | undefined): PipelinePolicy {
+  return {
+    name: ANSWER_CHECK_POLICY,
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (request.method !== 'GET' || response.status !== 200 || response.bodyAsText == null) return response;
+      let body: unknown;
+      try {
+        body = JSON.parse(response.bodyAsText);
+      } catch {
+        return response;
+      }
+      const problem = check(new URL(request.url).pathname, body);
+      if (problem !== undefined) throw new MalformedAnswerError(problem, request.url);
+      return response;
+    }
+  };
 }

@@ -10,9 +10,13 @@
  */
 import type { PolicyAssignment, PolicyDefinition, PolicySetDefinition } from '@azure/arm-policy';
 import { PolicyClient } from '@azure/arm-policy';
+import { isRestError } from '@azure/core-rest-pipeline';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
-import { toArmError } from './errors.js';
+import { ArmError, toArmError } from './errors.js';
+import { answerCheckPolicy } from './policies.js';
+import { checkPolicyListPage, policyListKind } from './policyAnswers.js';
+import { MAX_PAGES } from './rest.js';
 import {
   assignmentToRest,
   definitionToRest,
@@ -23,6 +27,18 @@ import {
 import { sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 
 export const POLICY_API_VERSION = '2025-03-01';
+
+/**
+ * More than any scope holds: Azure keeps at most 500 custom definitions, 200 initiatives and
+ * 200 assignments at one scope. A list that goes on past this is not Azure's.
+ */
+export const MAX_LISTED = 20_000;
+
+/** Each policy list page is checked for the documented shape before the SDK reads it. */
+const checkAnswer = (path: string, body: unknown) => {
+  const kind = policyListKind(path);
+  return kind ? checkPolicyListPage(kind, body) : undefined;
+};
 
 /** Statuses Resource Manager answers when a write succeeded. */
 const PUT_OK = [200, 201];
@@ -40,6 +56,17 @@ export interface WriteResult {
 
 interface RawResponse {
   status: number;
+}
+
+/** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
+function unexpectedAnswer(error: unknown, answered: RawResponse | undefined, doing: string): unknown {
+  if (!answered || isRestError(error) || !(error instanceof TypeError)) return error;
+  return new ArmError(
+    `Resource Manager answered ${answered.status} while ${doing}, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`,
+    answered.status,
+    'UnexpectedAnswer',
+    ''
+  );
 }
 
 /** `subscriptions/…` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
@@ -61,6 +88,7 @@ export class PolicyStore {
         ? new PolicyClient(this.connection.credential, subscription, options)
         : new PolicyClient(this.connection.credential, options);
       this.connection.attach(client.pipeline);
+      client.pipeline.addPolicy(answerCheckPolicy(checkAnswer), { afterPhase: 'Sign' });
       this.clients.set(subscription, client);
     }
     return client;
@@ -68,16 +96,35 @@ export class PolicyStore {
 
   private async list<T>(
     doing: string,
-    pages: AsyncIterable<T>,
+    pages: { byPage(): AsyncIterable<T[] & { continuationToken?: string }> },
     convert: (model: T) => RestPolicyResource,
     scope: AzureScope
   ) {
     const found: RestPolicyResource[] = [];
+    const seen = new Set<string>();
+    let listed = 0;
+    let count = 0;
     try {
-      for await (const model of pages) {
-        const resource = convert(model);
-        // Lists may also hold what is inherited (built-ins, parent management groups): keep this scope's.
-        if (sameId(scopeOfId(resource.id), scope.id)) found.push(resource);
+      for await (const page of pages.byPage()) {
+        listed += page.length;
+        // A nextLink that repeats, or pages without end, would never finish.
+        const repeated = page.continuationToken !== undefined && seen.has(page.continuationToken);
+        if (repeated || ++count > MAX_PAGES || listed > MAX_LISTED) {
+          throw new ArmError(
+            repeated
+              ? `Resource Manager sent the same page link again while ${doing}; cmk-guard stopped after ${count} pages, as the list would never end.`
+              : `Resource Manager kept sending more pages while ${doing}; cmk-guard stopped after ${count} pages and ${listed} items, more than a scope can hold (${MAX_LISTED}).`,
+            undefined,
+            'Paging',
+            ''
+          );
+        }
+        if (page.continuationToken) seen.add(page.continuationToken);
+        for (const model of page) {
+          const resource = convert(model);
+          // Lists may also hold what is inherited (built-ins, parent management groups): keep this scope's.
+          if (sameId(scopeOfId(resource.id), scope.id)) found.push(resource);
+        }
       }
     } catch (error) {
       throw toArmError(error, doing, this.connection.secrets);
@@ -179,7 +226,8 @@ export class PolicyStore {
     try {
       await call({ onResponse: response => void (answered = response) });
     } catch (error) {
-      if (!answered || !ok.includes(answered.status)) throw toArmError(error, doing, this.connection.secrets);
+      if (!answered || !ok.includes(answered.status))
+        throw toArmError(unexpectedAnswer(error, answered, doing), doing, this.connection.secrets);
     }
     return { status: answered?.status ?? 0 };
   }

@@ -1,0 +1,167 @@
+/**
+ * The shape of Resource Manager's answers to policy list requests, checked before the SDK
+ * reads them. The SDK assumes the documented shape: a `value` that is not a list, an item
+ * that is `null` or a member list that is a string makes it throw a TypeError, and an item
+ * whose `id` or `properties` is not what ARM sends is quietly dropped or emptied. Quietly is
+ * the danger: a definition that could not be read would be planned as a *create*, and the PUT
+ * would overwrite something cmk-guard has not seen, owned by someone else. So an answer that
+ * is not in the shape policy 2025-03-01 documents stops the run, saying where it is wrong,
+ * before anything is written.
+ *
+ * What is checked is what cmk-guard reads: the page (`value`, `nextLink`), each item's `id`
+ * (a policy resource id of the listed type), `name` (the id's last segment), `properties`, and
+ * the members the plan compares. Nesting deeper than MAX_ANSWER_DEPTH is refused, so nothing
+ * downstream recurses without bound.
+ */
+import { nameOfId, sameId } from './scope.js';
+
+/** Deeper than any policy Azure accepts (a rule holds at most 512 nested conditions). */
+export const MAX_ANSWER_DEPTH = 1000;
+
+export type PolicyListKind = 'policyDefinitions' | 'policySetDefinitions' | 'policyAssignments';
+
+type Loose = { [key: string]: unknown };
+
+function isObject(value: unknown): value is Loose {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** The kind of list a request path asks for, or undefined when it is not a policy list. */
+export function policyListKind(path: string): PolicyListKind | undefined {
+  const match =
+    /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
+  if (!match) return undefined;
+  const lower = match[1].toLowerCase();
+  return lower === 'policydefinitions'
+    ? 'policyDefinitions'
+    : lower === 'policysetdefinitions'
+      ? 'policySetDefinitions'
+      : 'policyAssignments';
+}
+
+/** How deep a JSON value nests, counted without recursion, stopping past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+class Problems {
+  first: string | undefined;
+  note(path: string, what: string): void {
+    this.first ??= `${path} ${what}`;
+  }
+  string(value: unknown, path: string, required = false): void {
+    if (value === undefined && !required) return;
+    if (typeof value !== 'string') this.note(path, `is ${describe(value)}, not a string`);
+  }
+  object(value: unknown, path: string, required = false): value is Loose {
+    if (value === undefined && !required) return false;
+    if (!isObject(value)) {
+      this.note(path, `is ${describe(value)}, not an object`);
+      return false;
+    }
+    return true;
+  }
+  list(value: unknown, path: string): value is unknown[] {
+    if (value === undefined) return false;
+    if (!Array.isArray(value)) {
+      this.note(path, `is ${describe(value)}, not a list`);
+      return false;
+    }
+    return true;
+  }
+  /** `{name: {…}}`: parameter declarations or values. */
+  entries(value: unknown, path: string): void {
+    if (!this.object(value, path)) return;
+    for (const [name, entry] of Object.entries(value as Loose)) this.object(entry, `${path}.${name}`, true);
+  }
+}
+
+function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Problems): void {
+  if (!problems.object(item, at, true)) return;
+  const resource = item as Loose;
+  problems.string(resource.id, `${at}.id`, true);
+  problems.string(resource.name, `${at}.name`, true);
+  if (typeof resource.id === 'string') {
+    if (policyListKind(resource.id.slice(0, resource.id.lastIndexOf('/'))) !== kind)
+      problems.note(`${at}.id`, `is not the id of one of the ${kind} listed`);
+    else if (typeof resource.name === 'string' && !sameId(nameOfId(resource.id), resource.name))
+      problems.note(`${at}.name`, `is not the last segment of its id`);
+  }
+  if (typeof resource.name === 'string' && resource.name.trim() === '') problems.note(`${at}.name`, 'is empty');
+  if (!problems.object(resource.properties, `${at}.properties`, true)) return;
+  const p = resource.properties as Loose;
+  for (const field of ['displayName', 'description', 'policyType', 'mode', 'enforcementMode', 'version'])
+    problems.string(p[field], `${at}.properties.${field}`);
+  problems.object(p.metadata, `${at}.properties.metadata`);
+  if (kind === 'policyDefinitions') {
+    problems.entries(p.parameters, `${at}.properties.parameters`);
+    problems.object(p.policyRule, `${at}.properties.policyRule`);
+  }
+  if (kind === 'policySetDefinitions') {
+    problems.entries(p.parameters, `${at}.properties.parameters`);
+    if (p.policyDefinitions === undefined) problems.note(`${at}.properties.policyDefinitions`, 'is missing');
+    if (problems.list(p.policyDefinitions, `${at}.properties.policyDefinitions`)) {
+      (p.policyDefinitions as unknown[]).forEach((member, i) => {
+        const path = `${at}.properties.policyDefinitions[${i}]`;
+        if (!problems.object(member, path, true)) return;
+        const m = member as Loose;
+        problems.string(m.policyDefinitionId, `${path}.policyDefinitionId`, true);
+        problems.string(m.policyDefinitionReferenceId, `${path}.policyDefinitionReferenceId`);
+        problems.entries(m.parameters, `${path}.parameters`);
+        problems.list(m.groupNames, `${path}.groupNames`);
+      });
+    }
+    problems.list(p.policyDefinitionGroups, `${at}.properties.policyDefinitionGroups`);
+  }
+  if (kind === 'policyAssignments') {
+    problems.string(p.policyDefinitionId, `${at}.properties.policyDefinitionId`, true);
+    problems.entries(p.parameters, `${at}.properties.parameters`);
+    if (problems.list(p.notScopes, `${at}.properties.notScopes`))
+      (p.notScopes as unknown[]).forEach((s, i) => problems.string(s, `${at}.properties.notScopes[${i}]`, true));
+    if (problems.list(p.nonComplianceMessages, `${at}.properties.nonComplianceMessages`)) {
+      (p.nonComplianceMessages as unknown[]).forEach((message, i) => {
+        const path = `${at}.properties.nonComplianceMessages[${i}]`;
+        if (problems.object(message, path, true)) problems.string((message as Loose).message, `${path}.message`, true);
+      });
+    }
+    problems.string(resource.location, `${at}.location`);
+    problems.object(resource.identity, `${at}.identity`);
+  }
+}
+
+/**
+ * Where a page of a policy list departs from the documented shape, as "value[2].name is a
+ * number, not a string", or undefined when it does not.
+ */
+export function checkPolicyListPage(kind: PolicyListKind, body: unknown): string | undefined {
+  const problems = new Problems();
+  if (!problems.object(body, 'the answer', true)) return problems.first;
+  const page = body as Loose;
+  if (page.value === undefined) return 'the answer has no `value` list';
+  if (!problems.list(page.value, 'value')) return problems.first;
+  if (page.nextLink !== undefined && page.nextLink !== null) {
+    problems.string(page.nextLink, 'nextLink');
+    // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
+    if (typeof page.nextLink === 'string' && page.nextLink !== '' && !URL.canParse(page.nextLink))
+      problems.note('nextLink', 'is not a URL');
+  }
+  if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+  (page.value as unknown[]).forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+  return problems.first;
+}
