@@ -228,6 +228,48 @@ describe('plan and deploy the pack', () => {
     }
   });
 
+  it('reports what faults leave undone once the retries are spent, and a re-run converges to the fault-free state', async () => {
+    const clean = await startArmServer({ modules: [policyModule], pageSize: 3 });
+    try {
+      expect((await publish(clean, repo, 'deploy', MG)).code).toBe(0);
+      // Every attempt to write the initiative fails (429 with Retry-After, 500, a dropped connection).
+      const initiativePut = new RegExp(`/policySetDefinitions/${PACK}$`, 'i');
+      server.setFaults({
+        rate: 1,
+        seed: 5,
+        methods: ['PUT'],
+        paths: initiativePut,
+        kinds: ['throttle', 'server-error', 'reset']
+      });
+      const faulty = await publish(server, repo, 'deploy', MG);
+      expect(faulty.code).toBe(1);
+      expect(faulty.stdout).toContain('Not finished: 7 of 9 writes done, 2 left');
+      expect(faulty.stdout).toMatch(new RegExp(`initiative ${PACK}: failed: `));
+      expect(faulty.stdout).toContain(
+        `assignment ${PACK}: not applied: not attempted: an earlier step failed, and this one depends on it`
+      );
+      // The SDK's retry policy tried it 1 + 6 times (its default maxRetries), no hand-written loop.
+      const attempts = server.requests.filter(r => r.method === 'PUT' && initiativePut.test(r.path));
+      expect(attempts).toHaveLength(7);
+      expect(attempts.every(r => r.fault)).toBe(true);
+      expect(storedAt(server, MG, 'policySetDefinitions')).toHaveLength(0);
+
+      server.setFaults(undefined);
+      const rerun = await publish(server, repo, 'deploy', MG);
+      expect(rerun.code).toBe(0);
+      // Only what was left is written: the 7 definitions are unchanged.
+      expect(rerun.stdout).toContain(
+        'This change will create 1 initiative and create 1 assignment at management group contoso.'
+      );
+      expect(snapshot(server)).toEqual(snapshot(clean));
+      const writes = server.writeRequests();
+      expect((await publish(server, repo, 'deploy', MG)).stdout).toContain('No change');
+      expect(server.writeRequests()).toBe(writes);
+    } finally {
+      await clean.close();
+    }
+  });
+
   it('reports what Azure refuses with the rule file, and what it could not do after', async () => {
     server.route(
       {

@@ -74,6 +74,8 @@ export interface FaultPlan {
   retryAfterSeconds?: number;
   /** Only requests with these methods fail (default: all). */
   methods?: readonly string[];
+  /** Only requests whose path matches fail (default: all). */
+  paths?: RegExp;
 }
 
 export interface ArmServerOptions {
@@ -243,9 +245,10 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     res.end(JSON.stringify(reply.body));
   };
 
-  const drawFault = (method: string): FaultKind | undefined => {
+  const drawFault = (method: string, path: string): FaultKind | undefined => {
     if (!faults || faults.rate <= 0) return undefined;
     if (faults.methods && !faults.methods.includes(method)) return undefined;
+    if (faults.paths && !faults.paths.test(path)) return undefined;
     if (random() >= faults.rate) return undefined;
     const kinds = faults.kinds ?? ['throttle', 'server-error', 'reset', 'reset-after-write'];
     return kinds[Math.floor(random() * kinds.length)];
@@ -325,7 +328,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     }
     const isWrite = WRITE_METHODS.has(method);
     if (isWrite) writeRequests++;
-    const fault = drawFault(method);
+    const fault = drawFault(method, url.pathname);
     record.fault = fault;
     if (fault === 'throttle') {
       return reply({
