@@ -270,6 +270,32 @@ describe('plan and deploy the pack', () => {
     }
   });
 
+  it('refuses, before any write, a deploy that would take a scope past Azure’s limits', async () => {
+    // 495 definitions and 200 assignments already there, someone else's: 7 more definitions do not fit.
+    for (let i = 0; i < 495; i++)
+      seedPolicyResource(server, MG, 'policyDefinitions', `theirs-${i}`, {
+        displayName: `Theirs ${i}`,
+        policyType: 'Custom',
+        mode: 'All',
+        policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+      });
+    for (let i = 0; i < 200; i++)
+      seedPolicyResource(server, RG, 'policyAssignments', `theirs-${i}`, {
+        policyDefinitionId: `${MG}/providers/Microsoft.Authorization/policyDefinitions/theirs-${i}`
+      });
+    const plan = await publish(server, repo, 'plan', MG);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toContain(
+      'cmk-guard: after this deploy management group contoso would hold 502 custom policy definitions (495 there now); Azure allows at most 500. Delete some there, prune what left the pack (--prune), or publish to another scope.'
+    );
+    const deploy = await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG]);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain(
+      'after this deploy resource group ai-prod (subscription 00000000-0000-0000-0000-0000000000aa) would hold 201 policy assignments (200 there now); Azure allows at most 200.'
+    );
+    expect(server.writeRequests()).toBe(0);
+  });
+
   it('reports what Azure refuses with the rule file, and what it could not do after', async () => {
     server.route(
       {

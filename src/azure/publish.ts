@@ -8,6 +8,7 @@ import { UserError } from '../model/errors.js';
 import { applyPlan, DEFAULT_CONCURRENCY } from './apply.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack } from './desired.js';
+import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
 import { planDeployment, readExisting } from './plan.js';
 import { PolicyStore } from './policyStore.js';
@@ -69,6 +70,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     effects: request.effects,
     location: request.location
   });
+  checkPackLimits(desired, compiled.pack, compiled.members);
   const connection = connectArm({ ...request.connection, env: request.env });
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   const store = new PolicyStore(connection);
@@ -83,6 +85,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     prune: request.prune,
     enforcementMode: request.enforcementMode
   });
+  checkScopeLimits(plan, existing, scope, assignmentScope);
   if (!request.apply) return { plan, stoppedForConflicts: false };
   if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
   log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);
