@@ -203,6 +203,40 @@ describe('plan and deploy the pack', () => {
     expect(pruned.stdout).toContain('This change will delete 1 policy definition at management group contoso.');
   });
 
+  it('an assignment moved to another --assignment-scope leaves the old one listed, and pruned with --prune', async () => {
+    expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
+    const moved = await publish(server, repo, 'deploy', SUB);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain(
+      `an assignment of the pack's initiative at resource group ai-prod (subscription 00000000-0000-0000-0000-0000000000aa), owned by '${OWNER}'; the pack is now assigned at subscription 00000000-0000-0000-0000-0000000000aa; --prune deletes it.`
+    );
+    expect(storedAt(server, SUB, 'policyAssignments')).toHaveLength(1);
+    expect(storedAt(server, RG, 'policyAssignments')).toHaveLength(1);
+
+    // Dropping a rule replaces the initiative, which Azure refuses while the old assignment uses it.
+    dropRule(repo, 'ai-hub-hbi');
+    const plan = await publish(server, repo, 'plan', SUB);
+    expect(plan.stdout).toContain(
+      'Azure refuses to delete an initiative that is still assigned, so the replace fails until it is gone.'
+    );
+    const pruned = await publish(server, repo, 'deploy', SUB, ['--prune']);
+    expect(pruned.code).toBe(0);
+    expect(storedAt(server, RG, 'policyAssignments')).toHaveLength(0);
+    expect(storedAt(server, SUB, 'policyAssignments')).toHaveLength(1);
+    const [initiative] = storedAt(server, SUB, 'policySetDefinitions');
+    expect(Object.keys(initiative.body.properties.parameters as object)).not.toContain('aiHubHbiEffect');
+    // The old assignment went before the initiative it used was deleted.
+    const deletes = server.requests
+      .filter(r => r.method === 'DELETE')
+      .map(r => r.path.replace(/^.*\/providers\/Microsoft\.Authorization\//i, ''));
+    expect(deletes.slice(0, 3)).toEqual([
+      `policyAssignments/${PACK}`,
+      `policyAssignments/${PACK}`,
+      `policySetDefinitions/${PACK}`
+    ]);
+    expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
+  });
+
   it('ends in the same state with 30% of requests failing (429, 500, resets) as without', async () => {
     const clean = await startArmServer({ modules: [policyModule], pageSize: 3 });
     try {

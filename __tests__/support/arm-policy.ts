@@ -257,6 +257,21 @@ export const policyModule: ArmModule = server => {
   const listAt = (ctx: ArmRequestContext, scope: string, type: PolicyType): ArmReply => {
     const filter = (ctx.query.$filter ?? '').trim();
     const here = canonicalScope(scope).toLowerCase();
+    // `policyDefinitionId eq '<id>'`: the assignments of that definition; at a subscription, also
+    // those at its resource groups (the spec's "all policy assignments of the policy definition"),
+    // elsewhere those at the scope (the spec's "that apply to" it; ancestors are not modelled).
+    const ofDefinition = /^policyDefinitionId eq '([^']*)'$/i.exec(filter);
+    if (ofDefinition && type === 'policyAssignments') {
+      const inside = here.startsWith('/subscriptions/') && !here.includes('/resourcegroups/');
+      const assigned = [...resources.values()]
+        .filter(
+          r => r.type === type && key(String(r.body.properties.policyDefinitionId ?? '')) === key(ofDefinition[1])
+        )
+        .filter(r => r.scope === here || (inside && r.scope.startsWith(`${here}/resourcegroups/`)))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map(r => r.body);
+      return server.page(ctx, assigned);
+    }
     const items = [...resources.values()]
       .filter(r => r.type === type)
       .filter(r => {

@@ -94,14 +94,22 @@ export async function applyPlan(
   const of = (kind: PlanItem['kind'], actions: PlanItem['action'][]) =>
     plan.items.filter(i => i.kind === kind && actions.includes(i.action));
   const replaced = plan.items.filter(i => i.action === 'replace');
+  // Azure refuses to delete an initiative that is assigned: when it is replaced, assignments
+  // pruned (the pack's own, left at another scope) go first, with the one replaced.
+  const initiativeReplaced = replaced.some(i => i.kind === 'initiative');
+  const prunedAssignments = of('assignment', ['delete']);
   const steps: Step[] = [
-    { items: replaced.filter(i => i.kind === 'assignment'), run: remove, parallel: false },
+    {
+      items: [...replaced.filter(i => i.kind === 'assignment'), ...(initiativeReplaced ? prunedAssignments : [])],
+      run: remove,
+      parallel: false
+    },
     { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false },
     { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true },
     { items: of('definition', ['create', 'update', 'replace']), run: put, parallel: true },
     { items: of('initiative', ['create', 'update', 'replace']), run: put, parallel: false },
     { items: of('assignment', ['create', 'update', 'replace']), run: put, parallel: false },
-    { items: of('assignment', ['delete']), run: remove, parallel: true },
+    { items: initiativeReplaced ? [] : prunedAssignments, run: remove, parallel: true },
     { items: of('initiative', ['delete']), run: remove, parallel: true },
     { items: of('definition', ['delete']), run: remove, parallel: true }
   ];
@@ -122,11 +130,17 @@ export async function applyPlan(
       if (isTeardown) {
         try {
           await step.run(item);
-          deletedForReplace.add(item);
+          // A replaced item's result is its write, later; a pruned one's is this.
+          if (item.action === 'delete') record(item, 'applied');
+          else deletedForReplace.add(item);
         } catch (error) {
           if (!(error instanceof ArmError)) throw error;
           failed = true;
-          record(item, 'failed', `could not delete it to create it again: ${error.message}`);
+          record(
+            item,
+            'failed',
+            item.action === 'delete' ? error.message : `could not delete it to create it again: ${error.message}`
+          );
         }
         return;
       }

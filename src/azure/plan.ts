@@ -18,26 +18,56 @@ import type { DesiredItem, DesiredState } from './desired.js';
 import { ownerOf } from './desired.js';
 import type { PolicyStore } from './policyStore.js';
 import type { RestPolicyResource } from './restShape.js';
-import { shortScope, type AzureScope } from './scope.js';
+import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 
 export interface ExistingState {
   definitions: RestPolicyResource[];
   initiatives: RestPolicyResource[];
   assignments: RestPolicyResource[];
+  /** Assignments of the pack's initiative at other scopes than the assignment scope (where Azure lists them). */
+  elsewhere?: RestPolicyResource[];
 }
 
-/** Reads what the scope holds: three lists, read at once. */
+/**
+ * Where assignments of the initiative at other scopes can be listed: a subscription's list holds
+ * those at its resource groups too; a management group's only those at it. So an assignment
+ * moved within a subscription, or between a management group and a subscription below it, is
+ * seen; one in another subscription under a management group is not (Azure has no list for it).
+ */
+function searchScopes(scope: AzureScope, assignmentScope: AzureScope): AzureScope[] {
+  if (scope.kind === 'subscription') return [scope];
+  if (assignmentScope.kind === 'managementGroup') return [];
+  const subscription = parseScope(`/subscriptions/${assignmentScope.subscription}`, 'the assignment scope');
+  return [scope, subscription];
+}
+
+/** Reads what the scope holds: three lists, and the initiative's assignments elsewhere, read at once. */
 export async function readExisting(
   store: PolicyStore,
   scope: AzureScope,
-  assignmentScope: AzureScope
+  assignmentScope: AzureScope,
+  initiativeId?: string
 ): Promise<ExistingState> {
-  const [definitions, initiatives, assignments] = await Promise.all([
+  const searched = initiativeId ? searchScopes(scope, assignmentScope) : [];
+  const [definitions, initiatives, assignments, ...found] = await Promise.all([
     store.listDefinitions(scope),
     store.listSetDefinitions(scope),
-    store.listAssignments(assignmentScope)
+    store.listAssignments(assignmentScope),
+    ...searched.map(at => store.listAssignmentsOf(at, initiativeId as string))
   ]);
-  return { definitions, initiatives, assignments };
+  const elsewhere = new Map<string, RestPolicyResource>();
+  for (const assignment of found.flat())
+    if (!sameId(scopeOfId(assignment.id), assignmentScope.id)) elsewhere.set(assignment.id.toLowerCase(), assignment);
+  return { definitions, initiatives, assignments, elsewhere: [...elsewhere.values()] };
+}
+
+/** A scope for a sentence: `resource group x (subscription y)`, or the id when it is no scope cmk-guard names. */
+function scopeName(id: string): string {
+  try {
+    return shortScope(parseScope(id, 'a scope'));
+  } catch {
+    return id;
+  }
 }
 
 export interface PlanOptions {
@@ -174,6 +204,21 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
     }
   };
   leftOver('assignment', existing.assignments, new Set([desired.assignment.name.toLowerCase()]));
+  // The pack's own assignment at another scope: left behind when --assignment-scope moved.
+  for (const resource of existing.elsewhere ?? []) {
+    if (ownerOf(resource) !== options.owner) continue;
+    const blocks =
+      initiative.action === 'replace' && !options.prune
+        ? ' Azure refuses to delete an initiative that is still assigned, so the replace fails until it is gone.'
+        : '';
+    items.push({
+      kind: 'assignment',
+      name: resource.name,
+      id: resource.id,
+      action: options.prune ? 'delete' : 'orphan',
+      reason: `an assignment of the pack's initiative at ${scopeName(scopeOfId(resource.id))}, owned by '${options.owner}'; the pack is now assigned at ${shortScope(options.assignmentScope)}${options.prune ? '' : '; --prune deletes it'}.${blocks}`
+    });
+  }
   leftOver('initiative', existing.initiatives, new Set([desired.initiative.name.toLowerCase()]));
   leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => d.name.toLowerCase())));
 

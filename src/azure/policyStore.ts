@@ -24,7 +24,7 @@ import {
   toModel,
   type RestPolicyResource
 } from './restShape.js';
-import { sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
+import { nameOfId, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 
 export const POLICY_API_VERSION = '2025-03-01';
 
@@ -98,7 +98,9 @@ export class PolicyStore {
     doing: string,
     pages: { byPage(): AsyncIterable<T[] & { continuationToken?: string }> },
     convert: (model: T) => RestPolicyResource,
-    scope: AzureScope
+    scope: AzureScope,
+    // Lists may also hold what is inherited (built-ins, parent management groups): keep this scope's.
+    keep: (resource: RestPolicyResource) => boolean = resource => sameId(scopeOfId(resource.id), scope.id)
   ) {
     const found: RestPolicyResource[] = [];
     const seen = new Set<string>();
@@ -122,8 +124,7 @@ export class PolicyStore {
         if (page.continuationToken) seen.add(page.continuationToken);
         for (const model of page) {
           const resource = convert(model);
-          // Lists may also hold what is inherited (built-ins, parent management groups): keep this scope's.
-          if (sameId(scopeOfId(resource.id), scope.id)) found.push(resource);
+          if (keep(resource)) found.push(resource);
         }
       }
     } catch (error) {
@@ -162,6 +163,25 @@ export class PolicyStore {
           ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
           : this.client(scope.subscription).policyAssignments.list(options);
     return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope);
+  }
+
+  /**
+   * The assignments of a definition or initiative that Azure lists at `scope`: at a subscription,
+   * every one in it (its resource groups too); at a management group or resource group, those
+   * there (and, as Azure lists them, above it).
+   */
+  listAssignmentsOf(scope: AzureScope, definitionId: string): Promise<RestPolicyResource[]> {
+    const doing = `listing the assignments of ${nameOfId(definitionId)} at ${shortScope(scope)}`;
+    const options = { filter: `policyDefinitionId eq '${definitionId.replace(/'/g, "''")}'` };
+    const pages =
+      scope.kind === 'managementGroup'
+        ? this.client().policyAssignments.listForManagementGroup(scope.managementGroup, options)
+        : scope.kind === 'resourceGroup'
+          ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
+          : this.client(scope.subscription).policyAssignments.list(options);
+    return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope, resource =>
+      sameId(resource.properties.policyDefinitionId as string | undefined, definitionId)
+    );
   }
 
   putDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {

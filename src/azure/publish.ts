@@ -77,7 +77,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   log(
     `Reading what ${shortScope(scope)} holds${sameId(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
   );
-  const existing = await readExisting(store, scope, assignmentScope);
+  const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id);
   const plan = planDeployment(desired, existing, {
     scope,
     assignmentScope,
