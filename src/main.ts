@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
-import { givenSettings, inputSpelling, readInputs } from './action/inputs.js';
+import { givenSettings, inputSpelling, readInputs, subscriptionScope } from './action/inputs.js';
 import { resolveAzureSettings, resolveSettings } from './config/settings.js';
 import { findConfigFile, loadConfig } from './config/load.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
@@ -87,8 +87,11 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
     inputs.azure,
     configFile === null ? null : loadConfig(configFile, context.workspace)
   );
-  if (!azure.scope)
-    throw new UserError(`the input \`command\` is '${inputs.command}', which needs the input \`scope\`.`);
+  const scope = azure.scope ?? subscriptionScope(inputs.azure.subscriptionId);
+  if (!scope)
+    throw new UserError(
+      `the input \`command\` is '${inputs.command}', which needs the input \`scope\` (or \`subscription-id\`, for that subscription).`
+    );
   if (inputs.policies === null)
     throw new UserError(`the input \`policies\` is 'none', but ${inputs.command} publishes a pack.`);
   const { plan, stoppedForConflicts } = await core.group(inputs.command === 'plan' ? 'Plan' : 'Deploy', () =>
@@ -96,7 +99,7 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
       cwd: context.workspace,
       env: process.env,
       policies: inputs.policies ?? undefined,
-      scope: azure.scope as string,
+      scope,
       assignmentScope: azure.assignmentScope,
       owner: azure.owner,
       enforcementMode: azure.enforcementMode,

@@ -335,6 +335,35 @@ describeBuilt(
       }
     );
 
+    // As above: a build older than the subscription-id input's use skips this one.
+    (readFileSync(entry, 'utf8').includes('which is not a subscription id') ? it : it.skip)(
+      'plans at the subscription of the subscription-id input when no scope is given',
+      async () => {
+        const arm = await startArmServer({ modules: [policyModule] });
+        try {
+          const plan = await runAction(
+            root,
+            server,
+            {
+              command: 'plan',
+              'subscription-id': '00000000-0000-0000-0000-0000000000aa',
+              'arm-endpoint': arm.url,
+              comment: 'false'
+            },
+            'plan-subscription',
+            { CMK_GUARD_AZURE_TOKEN: arm.token }
+          );
+          expect(plan.code).toBe(0);
+          expect(plan.summary).toContain('### cmk-guard plan: subscription 00000000-0000-0000-0000-0000000000aa');
+          expect(arm.requests.map(r => r.path)).toContain(
+            '/subscriptions/00000000-0000-0000-0000-0000000000aa/providers/Microsoft.Authorization/policyDefinitions'
+          );
+        } finally {
+          await arm.close();
+        }
+      }
+    );
+
     it('fails with the file and line of a template that cannot be read, after reporting it', async () => {
       const broken = path.join(root, 'workspace', 'templates', 'broken.json');
       writeFileSync(
