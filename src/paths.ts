@@ -51,18 +51,14 @@ export function displayPath(file: string, workspace: string): string {
 
 /**
  * The folder rule paths are recorded relative to (`metadata.cmkGuard.source`): the repository
- * holding `policies` (the nearest folder above it with `.git`), cmk-guard's own folder for the
- * bundled pack, or else `cwd`. So compiled output is the same from whatever folder it runs in,
- * and a deploy from elsewhere rewrites nothing.
+ * holding `policies` (the nearest folder above it with `.git`, a folder or a worktree's file),
+ * else the folder above `policies` (for the bundled pack as installed, cmk-guard's own folder).
+ * Never the working folder: `compile --check` gives the same answer, and `compile --scope` and
+ * `deploy` write the same bodies, wherever they run.
  */
-export function sourceRoot(policies: string, cwd: string): string {
-  let dir = path.resolve(policies);
-  for (;;) {
+export function sourceRoot(policies: string): string {
+  for (let dir = path.resolve(policies); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, '.git'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+    if (path.dirname(dir) === dir) return path.dirname(path.resolve(policies));
   }
-  const own = packageRoot();
-  return isInsideWorkspace(policies, own) ? own : cwd;
 }

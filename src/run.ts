@@ -161,7 +161,7 @@ export async function publishPack(request: PublishPackRequest): Promise<PublishO
   const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
   const policies = path.resolve(request.cwd, request.policies ?? bundledPolicies());
   const compiled = compilePolicies(policies, {
-    root: sourceRoot(policies, request.cwd),
+    root: sourceRoot(policies),
     definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', '')
   });
   if (!compiled.pack || !compiled.initiative) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { AliasCatalog } from '../compiler/index.js';
 import { parseDefinitionScope, resourceIdAt, type AzureScope } from '../azure/scope.js';
+import { sourceRoot } from '../paths.js';
 import { compilePolicies, engineAliasCatalog } from '../run.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, printUserError, type Command } from './command.js';
 
@@ -43,18 +44,6 @@ function existingOutputs(out: string): string[] {
     for (const entry of fs.readdirSync(dir)) if (entry.endsWith('.json')) found.push(`${folder}/${entry}`);
   }
   return found;
-}
-
-/**
- * What rule files' paths in the compiled output are relative to: the repository that holds the
- * rules (the nearest folder above with `.git`, a folder or a worktree's file), else the folder above
- * them. Not the working folder: `compile --check` must give the same answer wherever it runs.
- */
-export function repositoryOf(policies: string): string {
-  for (let dir = path.resolve(policies); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return path.dirname(path.resolve(policies));
-  }
 }
 
 export function makeCompileCommand(aliases: () => AliasCatalog): Command {
@@ -97,7 +86,7 @@ export function makeCompileCommand(aliases: () => AliasCatalog): Command {
       let files: Map<string, string>;
       try {
         const scope = typeof options.scope === 'string' ? parseDefinitionScope(options.scope, '--scope') : undefined;
-        files = compileToFiles(policies, aliases(), repositoryOf(policies), scope);
+        files = compileToFiles(policies, aliases(), sourceRoot(policies), scope);
       } catch (error) {
         if (error instanceof UserError) {
           printUserError(io, error);
