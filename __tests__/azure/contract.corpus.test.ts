@@ -87,10 +87,15 @@ describe('requests and answers hold to the policy OpenAPI 2025-03-01', () => {
     expect(server.requests.filter(r => r.method === 'PUT').length).toBeGreaterThan(9);
   });
 
-  it('deploys to a subscription, assigned at a resource group; replaces and prunes', async () => {
+  it('deploys to a subscription, assigned at a resource group; replaces, prunes and moves the assignment', async () => {
     expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
     dropRule(repo, 'ai-hub-hbi');
     expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG, '--prune'])).code).toBe(0);
+    // The assignment moves to the subscription; the one left at the resource group is pruned.
+    expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).code).toBe(0);
+    expect(server.requests.some(r => r.method === 'GET' && /^policyDefinitionId eq /.test(r.query.$filter ?? ''))).toBe(
+      true
+    );
     expect(server.requests.some(r => r.method === 'DELETE')).toBe(true);
     expect(violations(server)).toEqual([]);
   });
