@@ -156,13 +156,16 @@ export class PolicyStore {
   listAssignments(scope: AzureScope): Promise<RestPolicyResource[]> {
     const doing = `listing the policy assignments at ${shortScope(scope)}`;
     const options = { filter: 'atExactScope()' };
-    const pages =
-      scope.kind === 'managementGroup'
-        ? this.client().policyAssignments.listForManagementGroup(scope.managementGroup, options)
-        : scope.kind === 'resourceGroup'
-          ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
-          : this.client(scope.subscription).policyAssignments.list(options);
+    const pages = this.assignmentPages(scope, options);
     return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope);
+  }
+
+  private assignmentPages(scope: AzureScope, options: { filter: string }) {
+    return scope.kind === 'managementGroup'
+      ? this.client().policyAssignments.listForManagementGroup(scope.managementGroup, options)
+      : scope.kind === 'resourceGroup'
+        ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
+        : this.client(scope.subscription).policyAssignments.list(options);
   }
 
   /**
@@ -173,12 +176,7 @@ export class PolicyStore {
   listAssignmentsOf(scope: AzureScope, definitionId: string): Promise<RestPolicyResource[]> {
     const doing = `listing the assignments of ${nameOfId(definitionId)} at ${shortScope(scope)}`;
     const options = { filter: `policyDefinitionId eq '${definitionId.replace(/'/g, "''")}'` };
-    const pages =
-      scope.kind === 'managementGroup'
-        ? this.client().policyAssignments.listForManagementGroup(scope.managementGroup, options)
-        : scope.kind === 'resourceGroup'
-          ? this.client(scope.subscription).policyAssignments.listForResourceGroup(scope.resourceGroup, options)
-          : this.client(scope.subscription).policyAssignments.list(options);
+    const pages = this.assignmentPages(scope, options);
     return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope, resource =>
       sameId(resource.properties.policyDefinitionId as string | undefined, definitionId)
     );
