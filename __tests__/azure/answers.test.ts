@@ -223,6 +223,29 @@ describe('answers Resource Manager should not give', () => {
     );
   });
 
+  it('cuts at the deadline a body that trickles in and never ends', async () => {
+    const drips: NodeJS.Timeout[] = [];
+    const raw = (res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"value":[');
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 20);
+      drips.push(drip);
+    };
+    server.route(
+      { method: 'GET', pattern: /\/policyDefinitions$/i, handle: () => ({ status: 200, raw }) },
+      { first: true }
+    );
+    try {
+      const error = (await new PolicyStore(connect(server, { timeoutMs: 200, retry: { maxRetries: 0 } }))
+        .listDefinitions(SUB)
+        .catch((e: unknown) => e)) as ArmError;
+      expect(error).toBeInstanceOf(ArmError);
+      expect(error.message).toMatch(/^Resource Manager gave no answer within 200 ms, after retries, while listing/);
+    } finally {
+      drips.forEach(clearInterval);
+    }
+  });
+
   it('any answer, or any change to a real one, is read or refused as an ArmError, never a crash', async () => {
     // A real page: what the loopback ARM answers once definitions exist.
     const store = new PolicyStore(connect(server));
