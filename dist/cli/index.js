@@ -6321,6 +6321,2104 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
+/***/ 9701:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CV: () => (/* binding */ parseEffects),
+/* harmony export */   Iq: () => (/* binding */ desiredState),
+/* harmony export */   R1: () => (/* binding */ assignmentName),
+/* harmony export */   bf: () => (/* binding */ ownerOf)
+/* harmony export */ });
+/* unused harmony export resolveEffects */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _compiler_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4472);
+/* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7206);
+/* harmony import */ var _scope_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8179);
+/**
+ * What the pack compiles to at a scope, as the REST bodies cmk-guard would PUT: every
+ * compiled definition, the initiative over the pack's rules (its members' ids are the ids the
+ * definitions have at that scope), and one assignment of it, all carrying the owner id.
+ *
+ * The assignment sets each rule's effect where it is overridden, the enforcement mode, a
+ * non-compliance message per rule (its remediation), and a system-assigned identity with a
+ * location only when an effect needs one (DeployIfNotExists, Modify).
+ */
+
+
+
+
+/** Effects that change resources: the assignment needs a managed identity (and a location) for them. */
+const IDENTITY_EFFECTS = ['deployifnotexists', 'modify'];
+/** Where the ownership mark lives: `metadata.cmkGuard.owner`. */
+function ownerOf(body) {
+    const metadata = body?.properties?.metadata;
+    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata))
+        return undefined;
+    const cmkGuard = metadata.cmkGuard;
+    if (!cmkGuard || typeof cmkGuard !== 'object' || Array.isArray(cmkGuard))
+        return undefined;
+    return typeof cmkGuard.owner === 'string' ? cmkGuard.owner : undefined;
+}
+function withOwner(properties, owner) {
+    const metadata = (properties.metadata ?? {});
+    const cmkGuard = (metadata.cmkGuard ?? {});
+    return { ...properties, metadata: { ...metadata, cmkGuard: { ...cmkGuard, owner } } };
+}
+/** Azure limits assignment names to 24 characters at a management group and 64 elsewhere. */
+function assignmentName(pack, scope) {
+    const limit = scope.kind === 'managementGroup' ? 24 : 64;
+    if (pack.length <= limit)
+        return pack;
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(pack).digest('hex').slice(0, 8);
+    return `${pack.slice(0, limit - 9).replace(/-+$/, '')}-${hash}`;
+}
+const MAX_MESSAGE = 1024;
+/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
+function parseEffects(entries, what = '--effect') {
+    const effects = {};
+    for (const entry of entries) {
+        const match = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*=\s*([A-Za-z]+)\s*$/.exec(entry);
+        if (!match)
+            throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${what} '${entry}' is not RULE=EFFECT; write e.g. foundry-tools-cmk=Deny.`);
+        if (match[1] in effects)
+            throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${what} gives rule '${match[1]}' an effect twice; keep one.`);
+        effects[match[1]] = match[2];
+    }
+    return effects;
+}
+/** Checks `--effect` choices against the rules: a pack member, one of its allowed effects (spelled as the rule spells it). */
+function resolveEffects(members, chosen) {
+    const resolved = {};
+    for (const [rule, effect] of Object.entries(chosen)) {
+        const member = members.find(m => m.name === rule);
+        if (!member) {
+            throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect names rule '${rule}', which is not a policy rule of the pack; use one of ${members.map(m => m.name).join(', ')}.`);
+        }
+        const allowed = member.effect.allowed.find(a => a.toLowerCase() === effect.toLowerCase());
+        if (!allowed) {
+            throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect gives rule '${rule}' the effect '${effect}', which it does not allow; use one of ${member.effect.allowed.join(', ')}.`, member.positionOf('/effect/allowed') ?? { file: member.file });
+        }
+        resolved[rule] = allowed;
+    }
+    return resolved;
+}
+function desiredState(compiled, options) {
+    const { pack, members } = compiled;
+    const effects = resolveEffects(members, options.effects);
+    const definitions = compiled.definitions.map(definition => ({
+        kind: 'definition',
+        name: definition.name,
+        id: (0,_scope_js__WEBPACK_IMPORTED_MODULE_3__/* .resourceIdAt */ .DZ)(options.scope, 'policyDefinitions', definition.name),
+        scope: options.scope,
+        body: { properties: withOwner(definition.properties, options.owner) },
+        source: definition.properties.metadata.cmkGuard.source
+    }));
+    const initiativeId = (0,_scope_js__WEBPACK_IMPORTED_MODULE_3__/* .resourceIdAt */ .DZ)(options.scope, 'policySetDefinitions', compiled.initiative.name);
+    const initiative = {
+        kind: 'initiative',
+        name: compiled.initiative.name,
+        id: initiativeId,
+        scope: options.scope,
+        body: {
+            properties: withOwner(compiled.initiative.properties, options.owner)
+        },
+        source: compiled.initiative.properties.metadata.cmkGuard.source
+    };
+    const effective = members.map(rule => ({
+        rule: rule.name,
+        effect: effects[rule.name] ?? rule.effect.default,
+        overridden: rule.name in effects
+    }));
+    const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes(e.effect.toLowerCase()));
+    if (needsIdentity.length && !options.location) {
+        throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the effect ${needsIdentity[0].effect} of rule '${needsIdentity[0].rule}' changes resources, so the assignment needs a managed identity, which lives in a region; give --location (e.g. westeurope).`);
+    }
+    const parameters = {};
+    for (const [rule, effect] of Object.entries(effects))
+        parameters[(0,_compiler_index_js__WEBPACK_IMPORTED_MODULE_1__/* .effectParameterName */ .EB)(rule)] = { value: effect };
+    const properties = {
+        displayName: pack.displayName,
+        description: pack.description,
+        policyDefinitionId: initiativeId,
+        enforcementMode: options.enforcementMode,
+        metadata: {
+            cmkGuard: {
+                owner: options.owner,
+                pack: pack.name,
+                version: pack.version,
+                source: initiative.source
+            }
+        },
+        nonComplianceMessages: members.map(rule => ({
+            message: (rule.remediation || rule.description).slice(0, MAX_MESSAGE),
+            policyDefinitionReferenceId: rule.name
+        }))
+    };
+    if (Object.keys(parameters).length)
+        properties.parameters = parameters;
+    const body = { properties };
+    if (needsIdentity.length) {
+        body.identity = { type: 'SystemAssigned' };
+        body.location = options.location;
+    }
+    const name = assignmentName(pack.name, options.assignmentScope);
+    const assignment = {
+        kind: 'assignment',
+        name,
+        id: (0,_scope_js__WEBPACK_IMPORTED_MODULE_3__/* .resourceIdAt */ .DZ)(options.assignmentScope, 'policyAssignments', name),
+        scope: options.assignmentScope,
+        body,
+        source: initiative.source
+    };
+    return { definitions, initiative, assignment, effects: effective };
+}
+
+
+/***/ }),
+
+/***/ 8179:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ resourceIdAt),
+/* harmony export */   HF: () => (/* binding */ canAssignAt),
+/* harmony export */   J5: () => (/* binding */ scopeOfId),
+/* harmony export */   R5: () => (/* binding */ parseDefinitionScope),
+/* harmony export */   Sk: () => (/* binding */ parseScope),
+/* harmony export */   ZD: () => (/* binding */ shortScope),
+/* harmony export */   gu: () => (/* binding */ nameOfId),
+/* harmony export */   s: () => (/* binding */ sameId)
+/* harmony export */ });
+/* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/**
+ * Azure scopes and the resource ids of what cmk-guard publishes there. Pure: no SDK, so
+ * `compile --scope` can use it without loading the Azure clients.
+ *
+ * ARM compares ids case-insensitively and answers with either spelling
+ * (`managementgroups` and `managementGroups` both occur), so every comparison here is too.
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+ */
+
+const MANAGEMENT_GROUP = /^\/providers\/microsoft\.management\/managementgroups\/([A-Za-z0-9\-_().]{1,90})$/i;
+const SUBSCRIPTION = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const RESOURCE_GROUP = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourcegroups\/([\w\-.()]{0,89}[\w\-()])$/i;
+const EXAMPLES = '`/providers/Microsoft.Management/managementGroups/<id>`, `/subscriptions/<subscription id>` or `/subscriptions/<subscription id>/resourceGroups/<name>`';
+/** A scope as the user wrote it, checked and spelled canonically. `what` names the option in errors. */
+function parseScope(text, what) {
+    const trimmed = text.trim().replace(/\/+$/, '');
+    const withSlash = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+    let match = MANAGEMENT_GROUP.exec(withSlash);
+    if (match) {
+        const managementGroup = match[1];
+        return {
+            kind: 'managementGroup',
+            id: `/providers/Microsoft.Management/managementGroups/${managementGroup}`,
+            managementGroup
+        };
+    }
+    match = SUBSCRIPTION.exec(withSlash);
+    if (match) {
+        const subscription = match[1].toLowerCase();
+        return { kind: 'subscription', id: `/subscriptions/${subscription}`, subscription };
+    }
+    match = RESOURCE_GROUP.exec(withSlash);
+    if (match) {
+        const subscription = match[1].toLowerCase();
+        const resourceGroup = match[2];
+        return {
+            kind: 'resourceGroup',
+            id: `/subscriptions/${subscription}/resourceGroups/${resourceGroup}`,
+            subscription,
+            resourceGroup
+        };
+    }
+    throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} is '${text}', which is not an Azure scope; write ${EXAMPLES}.`);
+}
+/** Where definitions and initiatives can live: a management group or a subscription. */
+function parseDefinitionScope(text, what) {
+    const scope = parseScope(text, what);
+    if (scope.kind === 'resourceGroup') {
+        throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} is a resource group, where Azure keeps no policy definitions; give its subscription or a management group, and the resource group as --assignment-scope.`);
+    }
+    return scope;
+}
+/** The id a definition, initiative or assignment named `name` has at `scope`. */
+function resourceIdAt(scope, type, name) {
+    return `${scope.id}/providers/Microsoft.Authorization/${type}/${name}`;
+}
+/** ARM ids compare case-insensitively. */
+function sameId(a, b) {
+    return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+/** The scope part of a policy resource id: everything before `/providers/Microsoft.Authorization/`. */
+function scopeOfId(id) {
+    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/');
+    return at < 0 ? id : id.slice(0, at);
+}
+/** The last segment of an id: the resource's name. */
+function nameOfId(id) {
+    return id.slice(id.lastIndexOf('/') + 1);
+}
+/**
+ * Whether an assignment at `assignment` can see definitions at `definitions`: the same scope or
+ * below it. A management group's members are not known without asking Azure, so under a
+ * management group anything but another management group is taken as possible (Azure checks).
+ */
+function canAssignAt(definitions, assignment) {
+    if (definitions.kind === 'managementGroup')
+        return assignment.kind !== 'managementGroup' || sameId(assignment.id, definitions.id);
+    return assignment.kind !== 'managementGroup' && assignment.subscription === definitions.subscription;
+}
+/** `mg/contoso`, `sub/0000…`, `rg/name`: how plans name a scope in one short phrase. */
+function shortScope(scope) {
+    switch (scope.kind) {
+        case 'managementGroup':
+            return `management group ${scope.managementGroup}`;
+        case 'subscription':
+            return `subscription ${scope.subscription}`;
+        case 'resourceGroup':
+            return `resource group ${scope.resourceGroup} (subscription ${scope.subscription})`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 5725:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jm: () => (/* binding */ ARRAY_MEMBER),
+/* harmony export */   lI: () => (/* binding */ resolveField),
+/* harmony export */   vc: () => (/* binding */ aliasCatalogFromPathLookup)
+/* harmony export */ });
+/* unused harmony exports pathSegments, joinSegments, aliasCatalogFromEntries */
+/**
+ * JSON locations in an ARM resource → Azure Policy fields.
+ *
+ * A location is a list of property names from the resource root, with `[*]` standing for
+ * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
+ * The top-level fields Azure names itself (`type`, `name`, `kind`, `location`, `id`,
+ * `tags`, `tags['x']`, `identity.type`) are mapped here; everything else goes through the
+ * alias catalog, which the engine owns and the compiler is given.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+const ARRAY_MEMBER = '[*]';
+/** Splits an alias default path (`properties.a[*].b`) into location segments. */
+function pathSegments(defaultPath) {
+    const segments = [];
+    for (const part of defaultPath.split('.')) {
+        let rest = part;
+        const members = [];
+        while (rest.endsWith(ARRAY_MEMBER)) {
+            members.push(ARRAY_MEMBER);
+            rest = rest.slice(0, -ARRAY_MEMBER.length);
+        }
+        if (rest)
+            segments.push(rest);
+        segments.push(...members);
+    }
+    return segments;
+}
+/** Joins location segments back into an alias-style path (`properties.a[*].b`). */
+function joinSegments(segments) {
+    let out = '';
+    for (const segment of segments) {
+        if (segment === ARRAY_MEMBER)
+            out += ARRAY_MEMBER;
+        else
+            out += out ? `.${segment}` : segment;
+    }
+    return out;
+}
+/**
+ * A catalog over published alias entries, per resource type. Property names compare
+ * case-insensitively, as ARM compares them.
+ */
+function aliasCatalogFromEntries(byType) {
+    const index = new Map();
+    for (const [type, entries] of Object.entries(byType)) {
+        const paths = new Map();
+        for (const entry of entries) {
+            const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
+            if (!paths.has(key))
+                paths.set(key, entry.name);
+        }
+        index.set(type.toLowerCase(), paths);
+    }
+    return {
+        aliasFor(resourceType, propertyPath) {
+            const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
+            return alias ? { alias, known: true } : null;
+        }
+    };
+}
+/**
+ * The Azure Policy field for a location on a resource type, or why there is none.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
+ */
+function resolveField(location, resourceType, aliases) {
+    const [head, ...rest] = location;
+    if (location.length === 1 && ['type', 'name', 'kind', 'location', 'id'].includes(head))
+        return { field: head };
+    if (head === 'tags' && rest.length === 0)
+        return { field: 'tags' };
+    if (head === 'tags' && rest.length === 1 && rest[0] !== ARRAY_MEMBER) {
+        return { field: `tags['${rest[0].replace(/'/g, "''")}']` };
+    }
+    if (head === 'identity' && rest.length === 1 && rest[0] === 'type')
+        return { field: 'identity.type' };
+    if (location.length === 0)
+        return { refused: 'the resource as a whole is not a field Azure Policy can test' };
+    const found = aliases.aliasFor(resourceType, [...location]);
+    const path = joinSegments(location);
+    if (!found)
+        return { refused: `${resourceType} has no Azure Policy alias for \`${path}\`` };
+    if (!found.known) {
+        return { refused: `\`${found.alias}\` is not a published Azure Policy alias of ${resourceType}` };
+    }
+    return { field: found.alias };
+}
+/**
+ * A catalog over a lookup in the other direction (alias name → default path, as the
+ * engine's catalog answers). Azure names an alias after its path without the leading
+ * `properties.`, and often without inner `properties.` segments
+ * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
+ * so each such name is tried and kept when the lookup confirms its path.
+ */
+function aliasCatalogFromPathLookup(lookup) {
+    return {
+        aliasFor(resourceType, propertyPath) {
+            const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
+            if (segments.length === 0)
+                return null;
+            const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
+            const wanted = joinSegments(propertyPath).toLowerCase();
+            for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
+                const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
+                const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
+                const found = lookup(name);
+                if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
+                    return { alias: name, known: true };
+            }
+            return null;
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 6143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ canonicalJson),
+/* harmony export */   s: () => (/* binding */ sha256)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
+ * that tells a deployment whether a rule changed. */
+
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+function sha256(text) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+
+/***/ }),
+
+/***/ 4054:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fy: () => (/* binding */ isSchemaObject),
+/* harmony export */   Y2: () => (/* reexport safe */ _model_pointer_js__WEBPACK_IMPORTED_MODULE_1__.Kn),
+/* harmony export */   jn: () => (/* binding */ isScalar),
+/* harmony export */   mQ: () => (/* binding */ CompileError)
+/* harmony export */ });
+/* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/* harmony import */ var _model_pointer_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8664);
+
+/** A keyword the compiler will not turn into Azure Policy, with where and why. */
+class CompileError extends _model_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo {
+    keyword;
+    pointer;
+    reason;
+    constructor(keyword, pointer, reason, position) {
+        super(`\`${keyword}\` at ${pointer || '/'} cannot be compiled to Azure Policy: ${reason}`, position);
+        this.keyword = keyword;
+        this.pointer = pointer;
+        this.reason = reason;
+        this.name = 'CompileError';
+    }
+}
+/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
+
+function isSchemaObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Strings, numbers and booleans: the values Azure's `equals` and `in` compare. */
+function isScalar(value) {
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+
+/***/ }),
+
+/***/ 4472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vc: () => (/* reexport */ aliases/* aliasCatalogFromPathLookup */.vc),
+  vG: () => (/* binding */ compilePack),
+  mk: () => (/* binding */ compileRule),
+  EB: () => (/* binding */ effectParameterName)
+});
+
+// UNUSED EXPORTS: CompileError, aliasCatalogFromEntries, compiledKeywords, joinSegments, knownKeywords, pathSegments, refusedReasons, resolveField
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/model/value.ts
+var value = __nccwpck_require__(2904);
+// EXTERNAL MODULE: ./src/model/errors.ts
+var model_errors = __nccwpck_require__(7206);
+// EXTERNAL MODULE: ./src/compiler/policy.ts
+var policy = __nccwpck_require__(2703);
+// EXTERNAL MODULE: ./src/compiler/aliases.ts
+var aliases = __nccwpck_require__(5725);
+// EXTERNAL MODULE: ./src/compiler/context.ts
+var compiler_context = __nccwpck_require__(4054);
+// EXTERNAL MODULE: ./src/compiler/vocabulary.ts + 21 modules
+var vocabulary = __nccwpck_require__(4302);
+// EXTERNAL MODULE: ./src/model/pointer.ts
+var model_pointer = __nccwpck_require__(8664);
+;// CONCATENATED MODULE: ./src/compiler/schema.ts
+
+
+
+
+
+/** Reads a JSON pointer (`/$defs/x`) inside `root`. */
+function readPointer(root, pointer) {
+    if (pointer === '')
+        return root;
+    let node = root;
+    for (const raw of pointer.slice(1).split('/')) {
+        const token = (0,model_pointer/* unescapePointerSegment */.J5)(decodeURIComponent(raw));
+        if (Array.isArray(node))
+            node = node[Number(token)];
+        else if ((0,compiler_context/* isSchemaObject */.Fy)(node))
+            node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
+        else
+            return undefined;
+    }
+    return node;
+}
+/**
+ * The violation condition of `schema`, which sits at `pointer` in the rule file and
+ * applies to the resource root. Refusals are pushed to `compilation.errors`.
+ */
+function compileSchema(schema, pointer, compilation) {
+    const rootPointer = pointer;
+    const make = (schemaPointer, location, refs) => {
+        const context = {
+            file: compilation.source.file,
+            resourceType: compilation.resourceType,
+            pointer: schemaPointer,
+            location,
+            field(keyword, at = location) {
+                const resolved = (0,aliases/* resolveField */.lI)(at, compilation.resourceType, compilation.aliases);
+                if ('refused' in resolved) {
+                    context.refuse(keyword, resolved.refused);
+                    return '<no field>';
+                }
+                return resolved.field;
+            },
+            present(keyword, at) {
+                // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
+                // exactly when its type does.
+                if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0]))
+                    return policy/* TRUE */.rT;
+                if (at.length === 1 && at[0] === 'identity')
+                    return (0,policy/* field */.ZZ)('identity.type').exists(true);
+                const resolved = (0,aliases/* resolveField */.lI)(at, compilation.resourceType, compilation.aliases);
+                if ('refused' in resolved) {
+                    // A member with no field: whatever its schema tests below it has been refused already, with this reason.
+                    if (!compilation.errors.some(e => e.reason === resolved.refused))
+                        context.refuse(keyword, resolved.refused);
+                    return policy/* FALSE */.W8;
+                }
+                return (0,policy/* field */.ZZ)(resolved.field).exists(true);
+            },
+            violates(subschema, subPointer, subLocation) {
+                return violates(subschema, make(subPointer, subLocation, refs));
+            },
+            resolveRef(ref) {
+                const target = readPointer(schema, ref.slice(1));
+                return target === undefined ? null : { schema: target, pointer: rootPointer + ref.slice(1) };
+            },
+            expanding(targetPointer) {
+                return refs.includes(targetPointer);
+            },
+            violatesRef(target, targetPointer) {
+                return violates(target, make(targetPointer, location, [...refs, targetPointer]));
+            },
+            refuse(keyword, reason) {
+                const keywordPointer = (0,compiler_context/* childPointer */.Y2)(schemaPointer, keyword);
+                const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
+                if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
+                    compilation.errors.push(new compiler_context/* CompileError */.mQ(keyword, keywordPointer, reason, position));
+                }
+                return policy/* FALSE */.W8;
+            }
+        };
+        return context;
+    };
+    return violates(schema, make(pointer, [], []));
+}
+function violates(schema, context) {
+    if (schema === true)
+        return policy/* FALSE */.W8;
+    if (schema === false)
+        return policy/* TRUE */.rT;
+    if (!(0,compiler_context/* isSchemaObject */.Fy)(schema)) {
+        context.refuse('', 'a schema is an object or a boolean');
+        return policy/* FALSE */.W8;
+    }
+    for (const keyword of Object.keys(schema)) {
+        if (!vocabulary/* knownKeywords */.Mn.has(keyword)) {
+            context.refuse(keyword, 'it is not a JSON Schema keyword cmk-guard knows; check its spelling');
+        }
+    }
+    return (0,policy/* anyOf */.EB)(vocabulary/* vocabulary */.vP.map(definition => definition.compile(schema, context)));
+}
+
+// EXTERNAL MODULE: ./src/compiler/canonical.ts
+var canonical = __nccwpck_require__(6143);
+// EXTERNAL MODULE: ./src/compiler/keywords/refused.ts
+var refused = __nccwpck_require__(7950);
+;// CONCATENATED MODULE: ./src/compiler/index.ts
+/**
+ * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
+ * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
+ * violates `schema`. Everything it emits is built from policy.ts constructors.
+ */
+
+
+
+
+
+
+
+
+
+
+function sourcePath(file, root) {
+    return external_node_path_default().relative(root ?? process.cwd(), file)
+        .split((external_node_path_default()).sep)
+        .join('/');
+}
+/**
+ * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
+ * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
+ */
+function compileRule(rule, aliases, options = {}) {
+    if (rule.kind !== 'policy') {
+        const runs = rule.kind === 'relation'
+            ? 'relation rules relate resources in one template'
+            : 'transition rules compare a resource before and after a change';
+        throw new model_errors/* UserError */.yo(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
+    }
+    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
+    const errors = [];
+    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
+    const perType = types.map(resourceType => {
+        const compilation = { source, resourceType, aliases, errors };
+        const inScope = rule.appliesTo === undefined ? [] : [(0,policy/* not */.AU)(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
+        return (0,policy/* allOf */.bn)([(0,policy/* field */.ZZ)('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
+    });
+    (0,model_errors/* throwUserErrors */.zu)(errors);
+    const metadata = {
+        source: sourcePath(rule.file, options.root),
+        hash: (0,canonical/* sha256 */.s)((0,canonical/* canonicalJson */.d)(rule.document)),
+        kind: rule.kind,
+        severity: rule.severity,
+        ...(rule.remediation ? { remediation: rule.remediation } : {}),
+        ruleVersion: rule.version,
+        ...(rule.references.length > 0 ? { references: [...rule.references] } : {})
+    };
+    return {
+        name: rule.name,
+        properties: {
+            displayName: rule.displayName,
+            description: rule.description,
+            policyType: 'Custom',
+            mode: rule.mode,
+            metadata: { category: rule.category, version: rule.version, cmkGuard: metadata },
+            parameters: {
+                effect: {
+                    type: 'String',
+                    metadata: { displayName: 'Effect', description: 'Enable or disable the execution of the policy' },
+                    allowedValues: [...rule.effect.allowed],
+                    defaultValue: rule.effect.default
+                }
+            },
+            policyRule: { if: (0,policy/* toPolicyJson */.iW)((0,policy/* anyOf */.EB)(perType)), then: { effect: "[parameters('effect')]" } }
+        }
+    };
+}
+/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
+function effectParameterName(ruleName) {
+    return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
+}
+/**
+ * Every policy rule of the pack compiled, and the initiative over them. Relation and
+ * transition rules are PR-only and left out of both. Errors from every rule (and any pack
+ * member that names no rule) are thrown together.
+ */
+function compilePack(pack, rules, aliases, options = {}) {
+    const errors = [];
+    const byName = new Map(rules.map(r => [r.name, r]));
+    const members = [];
+    pack.rules.forEach((name, i) => {
+        const rule = byName.get(name);
+        if (!rule) {
+            const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
+            errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
+        }
+        else if (rule.kind === 'policy') {
+            members.push(rule);
+        }
+    });
+    const definitions = [];
+    for (const rule of members)
+        (0,model_errors/* collectUserErrors */.tO)(errors, () => definitions.push(compileRule(rule, aliases, options)));
+    (0,model_errors/* throwUserErrors */.zu)(errors);
+    const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
+    const parameters = {};
+    for (const rule of members) {
+        (0,value/* setOwn */.P5)(parameters, effectParameterName(rule.name), {
+            type: 'String',
+            metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
+            allowedValues: [...rule.effect.allowed],
+            defaultValue: rule.effect.default
+        });
+    }
+    const categories = [...new Set(members.map(r => r.category))];
+    const initiative = {
+        name: pack.name,
+        properties: {
+            displayName: pack.displayName,
+            description: pack.description,
+            policyType: 'Custom',
+            metadata: {
+                category: categories.length === 1 ? categories[0] : 'Multiple',
+                version: pack.version,
+                cmkGuard: {
+                    source: sourcePath(pack.file, options.root),
+                    hash: (0,canonical/* sha256 */.s)((0,canonical/* canonicalJson */.d)(pack.document)),
+                    kind: 'pack',
+                    ruleVersion: pack.version
+                }
+            },
+            parameters,
+            policyDefinitions: members.map(rule => ({
+                policyDefinitionReferenceId: rule.name,
+                policyDefinitionId: `${prefix}${rule.name}`,
+                parameters: { effect: { value: `[parameters('${effectParameterName(rule.name)}')]` } }
+            }))
+        }
+    };
+    return { definitions, initiative };
+}
+
+
+/***/ }),
+
+/***/ 7950:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ refusedKeywords)
+/* harmony export */ });
+/* unused harmony export refusedReasons */
+/* harmony import */ var _model_value_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
+/* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2703);
+/** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
+ * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
+
+
+const refusedReasons = {
+    additionalProperties: 'Azure Policy cannot list the property names an object has, so it cannot find properties the schema does not name; forbid each unwanted property with `not: {required: [name]}` instead',
+    patternProperties: 'Azure Policy cannot list the property names an object has to match them against a pattern',
+    propertyNames: 'Azure Policy cannot list the property names an object has',
+    minProperties: 'Azure Policy cannot count the properties of an object',
+    maxProperties: 'Azure Policy cannot count the properties of an object',
+    unevaluatedProperties: 'it depends on which properties other keywords looked at, which an Azure Policy condition cannot track',
+    unevaluatedItems: 'it depends on which items other keywords looked at, which an Azure Policy condition cannot track',
+    uniqueItems: 'Azure Policy cannot compare the members of an array with each other',
+    prefixItems: 'Azure Policy cannot address an array member by its position',
+    additionalItems: 'Azure Policy cannot address an array member by its position',
+    format: 'Azure Policy has no test for string formats; use `like`, `match` or an anchored `pattern` instead',
+    multipleOf: "Azure Policy's `mod()` works on integers only, while `multipleOf` accepts any number; use `enum` or number limits",
+    dependentSchemas: 'it is not compiled yet; write `if: {required: [name]}` with `then: <schema>`, which is',
+    dependencies: 'it is the draft-07 spelling; use `dependentRequired` (or `if`/`then`)',
+    $id: 'it changes how references resolve; rule schemas resolve `$ref` within the rule file, so remove it',
+    $anchor: 'named anchors are not resolved; put the schema under `$defs` and refer to `#/$defs/<name>`',
+    $dynamicRef: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
+    $dynamicAnchor: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
+    $recursiveRef: 'recursive references cannot be unrolled into a finite Azure Policy condition',
+    $recursiveAnchor: 'recursive references cannot be unrolled into a finite Azure Policy condition',
+    $vocabulary: 'rule schemas use one fixed vocabulary; remove it',
+    contentEncoding: 'Azure Policy cannot decode the contents of a string',
+    contentMediaType: 'Azure Policy cannot decode the contents of a string',
+    contentSchema: 'Azure Policy cannot decode the contents of a string'
+};
+const refusedKeywords = {
+    keywords: Object.keys(refusedReasons),
+    compile(schema, context) {
+        for (const keyword of Object.keys(schema)) {
+            const reason = (0,_model_value_js__WEBPACK_IMPORTED_MODULE_1__/* .own */ .ZV)(refusedReasons, keyword);
+            if (reason !== undefined)
+                context.refuse(keyword, reason);
+        }
+        return _policy_js__WEBPACK_IMPORTED_MODULE_0__/* .FALSE */ .W8;
+    }
+};
+
+
+/***/ }),
+
+/***/ 2703:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AU: () => (/* binding */ not),
+/* harmony export */   EB: () => (/* binding */ anyOf),
+/* harmony export */   Lr: () => (/* binding */ fieldExpression),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   Uq: () => (/* binding */ value),
+/* harmony export */   W8: () => (/* binding */ FALSE),
+/* harmony export */   Wu: () => (/* binding */ isFalse),
+/* harmony export */   ZZ: () => (/* binding */ field),
+/* harmony export */   bn: () => (/* binding */ allOf),
+/* harmony export */   iW: () => (/* binding */ toPolicyJson),
+/* harmony export */   rT: () => (/* binding */ TRUE)
+/* harmony export */ });
+/* unused harmony export isTrue */
+const TRUE = { kind: 'constant', value: true };
+const FALSE = { kind: 'constant', value: false };
+function isTrue(condition) {
+    return condition.kind === 'constant' && condition.value;
+}
+function isFalse(condition) {
+    return condition.kind === 'constant' && !condition.value;
+}
+/** A condition on a field (`type`, `location`, `tags['env']`, an alias). */
+function field(name) {
+    const make = (op, operand) => ({ kind: 'field', field: name, op, operand });
+    return {
+        equals: (v) => make('equals', v),
+        notEquals: (v) => make('notEquals', v),
+        in: (v) => make('in', v),
+        notIn: (v) => make('notIn', v),
+        like: (v) => make('like', v),
+        notLike: (v) => make('notLike', v),
+        match: (v) => make('match', v),
+        notMatch: (v) => make('notMatch', v),
+        exists: (v) => make('exists', v),
+        less: (v) => make('less', v),
+        lessOrEquals: (v) => make('lessOrEquals', v),
+        greater: (v) => make('greater', v),
+        greaterOrEquals: (v) => make('greaterOrEquals', v)
+    };
+}
+/** A condition on a value expression, e.g. `[length(field('…'))]`. */
+function value(expression) {
+    const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
+    return {
+        less: (v) => make('less', v),
+        lessOrEquals: (v) => make('lessOrEquals', v),
+        greater: (v) => make('greater', v),
+        greaterOrEquals: (v) => make('greaterOrEquals', v),
+        equals: (v) => make('equals', v)
+    };
+}
+/** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
+function fieldExpression(name) {
+    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+    // docs' example); current() is the member's value itself. The compiler reads [*] fields only
+    // inside the count over their array (items, contains).
+    // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
+    const quoted = `'${name.replace(/'/g, "''")}'`;
+    return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
+}
+const countOps = {
+    equals: (n, k) => n === k,
+    notEquals: (n, k) => n !== k,
+    less: (n, k) => n < k,
+    lessOrEquals: (n, k) => n <= k,
+    greater: (n, k) => n > k,
+    greaterOrEquals: (n, k) => n >= k
+};
+/**
+ * A field count: how many members of the `[*]` alias `spec.field` satisfy `spec.where`
+ * (all members when there is no `where`), compared with a number. A missing array counts 0.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#field-count
+ */
+function count(spec) {
+    const where = spec.where ?? TRUE;
+    const make = (op, operand) => {
+        // Nothing can satisfy `where`: the count is 0 whatever the resource.
+        if (isFalse(where))
+            return countOps[op](0, operand) ? TRUE : FALSE;
+        // Counts are never negative.
+        if ((op === 'less' && operand <= 0) || (op === 'lessOrEquals' && operand < 0))
+            return FALSE;
+        if ((op === 'greaterOrEquals' && operand <= 0) || (op === 'greater' && operand < 0))
+            return TRUE;
+        return { kind: 'count', field: spec.field, where: isTrue(where) ? null : where, op, operand };
+    };
+    return {
+        equals: (n) => make('equals', n),
+        notEquals: (n) => make('notEquals', n),
+        less: (n) => make('less', n),
+        lessOrEquals: (n) => make('lessOrEquals', n),
+        greater: (n) => make('greater', n),
+        greaterOrEquals: (n) => make('greaterOrEquals', n)
+    };
+}
+function allOf(conditions) {
+    const members = [];
+    for (const c of conditions) {
+        if (isFalse(c))
+            return FALSE;
+        if (isTrue(c))
+            continue;
+        if (c.kind === 'allOf')
+            members.push(...c.of);
+        else
+            members.push(c);
+    }
+    const unique = dedupe(members);
+    if (unique.length === 0)
+        return TRUE;
+    if (unique.length === 1)
+        return unique[0];
+    return { kind: 'allOf', of: unique };
+}
+function anyOf(conditions) {
+    const members = [];
+    for (const c of conditions) {
+        if (isTrue(c))
+            return TRUE;
+        if (isFalse(c))
+            continue;
+        if (c.kind === 'anyOf')
+            members.push(...c.of);
+        else
+            members.push(c);
+    }
+    const unique = dedupe(members);
+    if (unique.length === 0)
+        return FALSE;
+    if (unique.length === 1)
+        return unique[0];
+    return { kind: 'anyOf', of: unique };
+}
+const negatedField = {
+    equals: 'notEquals',
+    notEquals: 'equals',
+    in: 'notIn',
+    notIn: 'in',
+    like: 'notLike',
+    notLike: 'like',
+    match: 'notMatch',
+    notMatch: 'match'
+};
+const negatedCount = {
+    equals: 'notEquals',
+    notEquals: 'equals',
+    less: 'greaterOrEquals',
+    greaterOrEquals: 'less',
+    greater: 'lessOrEquals',
+    lessOrEquals: 'greater'
+};
+/**
+ * Negation. Operators whose documented negation is exact (`equals`/`notEquals`,
+ * `in`/`notIn`, `like`/`notLike`, `match`/`notMatch`, `exists`) are flipped in place; order
+ * comparisons on fields are wrapped, because their behaviour on a missing field is not the
+ * mirror image of their opposite.
+ */
+function not(condition) {
+    switch (condition.kind) {
+        case 'constant':
+            return condition.value ? FALSE : TRUE;
+        case 'not':
+            return condition.of;
+        case 'field': {
+            if (condition.op === 'exists')
+                return { ...condition, operand: !condition.operand };
+            const op = negatedField[condition.op];
+            return op ? { ...condition, op } : { kind: 'not', of: condition };
+        }
+        case 'count':
+            return { ...condition, op: negatedCount[condition.op] };
+        default:
+            return { kind: 'not', of: condition };
+    }
+}
+function dedupe(conditions) {
+    const seen = new Set();
+    const out = [];
+    for (const c of conditions) {
+        const key = JSON.stringify(toPolicyJson(c));
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        out.push(c);
+    }
+    return out;
+}
+/**
+ * The condition as Azure Policy JSON. A bare constant (a rule whose schema can never be
+ * violated, say) becomes a `value` condition Azure evaluates to that constant.
+ */
+function toPolicyJson(condition) {
+    switch (condition.kind) {
+        case 'constant':
+            return { value: true, equals: condition.value };
+        case 'field':
+            return { field: condition.field, [condition.op]: condition.operand };
+        case 'value':
+            return { value: condition.value, [condition.op]: condition.operand };
+        case 'count': {
+            const spec = { field: condition.field };
+            if (condition.where)
+                spec.where = toPolicyJson(condition.where);
+            return { count: spec, [condition.op]: condition.operand };
+        }
+        case 'allOf':
+            return { allOf: condition.of.map(toPolicyJson) };
+        case 'anyOf':
+            return { anyOf: condition.of.map(toPolicyJson) };
+        case 'not':
+            return { not: toPolicyJson(condition.of) };
+    }
+}
+
+
+/***/ }),
+
+/***/ 4302:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Mn: () => (/* binding */ knownKeywords),
+  vP: () => (/* binding */ vocabulary)
+});
+
+// UNUSED EXPORTS: compiledKeywords
+
+// EXTERNAL MODULE: ./src/compiler/policy.ts
+var policy = __nccwpck_require__(2703);
+;// CONCATENATED MODULE: ./src/compiler/keywords/annotations.ts
+/** Keywords that say something about a schema without constraining values, and the
+ * containers `$ref` reads from: they compile to nothing. */
+
+const annotationKeywords = {
+    keywords: [
+        'title',
+        'description',
+        '$comment',
+        'examples',
+        'default',
+        'deprecated',
+        'readOnly',
+        'writeOnly',
+        '$schema',
+        '$defs',
+        'definitions'
+    ],
+    compile() {
+        return policy/* FALSE */.W8;
+    }
+};
+
+// EXTERNAL MODULE: ./src/compiler/context.ts
+var compiler_context = __nccwpck_require__(4054);
+;// CONCATENATED MODULE: ./src/compiler/keywords/const.ts
+/** `const`: the value must equal the constant. Azure's `equals` compares strings
+ * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
+ * `properties` the condition is guarded by the member's presence (properties.ts). */
+
+
+const constKeyword = {
+    keywords: ['const'],
+    compile(schema, context) {
+        if (!('const' in schema))
+            return policy/* FALSE */.W8;
+        const expected = schema.const;
+        if (!(0,compiler_context/* isScalar */.jn)(expected)) {
+            return context.refuse('const', 'Azure Policy compares only strings, numbers and booleans; use `const` with one of those, or `properties`/`items` to constrain the parts of an object or array');
+        }
+        return (0,policy/* field */.ZZ)(context.field('const')).notEquals(expected);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/enum.ts
+/** `enum`: the value must be one of the listed values (Azure's `in`: case-insensitive for strings). */
+
+
+const enumKeyword = {
+    keywords: ['enum'],
+    compile(schema, context) {
+        if (!('enum' in schema))
+            return policy/* FALSE */.W8;
+        const values = schema.enum;
+        if (!Array.isArray(values) || !values.every(compiler_context/* isScalar */.jn)) {
+            return context.refuse('enum', 'Azure Policy compares only strings, numbers and booleans; list only values of those types in `enum`');
+        }
+        return (0,policy/* field */.ZZ)(context.field('enum')).notIn(values);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/type.ts
+/**
+ * `type`: Azure Policy has no test for a value's JSON type, so `type` compiles only where
+ * it adds nothing Azure would decide differently: `object` at the resource root (a
+ * resource is always an object), and `string` beside a `const`/`enum` of strings that
+ * Azure cannot read as another type (`"true"`, `"5"`). Everywhere else it is refused:
+ * dropping it would make the deployed policy looser than the rule.
+ */
+
+const coercible = /^(true|false|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?)$/i;
+function listedValues(schema) {
+    if ('const' in schema)
+        return [schema.const];
+    if (Array.isArray(schema.enum))
+        return schema.enum;
+    return null;
+}
+const typeKeyword = {
+    keywords: ['type'],
+    compile(schema, context) {
+        if (!('type' in schema))
+            return policy/* FALSE */.W8;
+        const types = Array.isArray(schema.type) ? schema.type.map(String) : [String(schema.type)];
+        if (context.location.length === 0 && types.includes('object'))
+            return policy/* FALSE */.W8;
+        const values = listedValues(schema);
+        if (types.includes('string') && values && values.every(v => typeof v === 'string' && !coercible.test(v.trim()))) {
+            return policy/* FALSE */.W8;
+        }
+        return context.refuse('type', 'Azure Policy has no test for a value\'s JSON type and converts "true" and numbers in strings when it compares; remove `type` here (`const`, `enum`, `like` or `match` already constrain the value)');
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/like.ts
+/** `like` (cmk-guard's keyword for Azure's `like`): the whole string matches a pattern with
+ * at most one `*` wildcard, ignoring case. */
+
+const likeKeyword = {
+    keywords: ['like'],
+    compile(schema, context) {
+        if (typeof schema.like !== 'string')
+            return policy/* FALSE */.W8;
+        if (schema.like.split('*').length > 2) {
+            return context.refuse('like', "Azure's `like` allows one `*` wildcard at most; split the pattern with `anyOf`");
+        }
+        return (0,policy/* field */.ZZ)(context.field('like')).notLike(schema.like);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/match.ts
+/** `match` (cmk-guard's keyword for Azure's `match`): the whole string matches a pattern
+ * where `#` is a digit, `?` a letter, `.` any character; case-sensitive. */
+
+const matchKeyword = {
+    keywords: ['match'],
+    compile(schema, context) {
+        if (typeof schema.match !== 'string')
+            return policy/* FALSE */.W8;
+        return (0,policy/* field */.ZZ)(context.field('match')).notMatch(schema.match);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
+/**
+ * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
+ * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
+ * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
+ * (any character: match's `.`), each optionally repeated `{n}` times.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
+const classes = [
+    ['\\p{Nd}', '#'],
+    ['\\p{L}', '?'],
+    ['[\\s\\S]', '.'],
+    ['[^]', '.']
+];
+const regexSyntax = new Set([...'\\^$.|?*+()[]{}']);
+const matchWildcards = new Set(['#', '?', '.']);
+/** The match pattern equal to `regex`, or why there is none. */
+function regexToMatchPattern(regex) {
+    if (!regex.startsWith('^') || !regex.endsWith('$') || regex.endsWith('\\$') || regex.length < 2) {
+        return { refused: "Azure's `match` compares the whole value, so the pattern must be anchored with `^` and `$`" };
+    }
+    const body = regex.slice(1, -1);
+    let out = '';
+    let i = 0;
+    while (i < body.length) {
+        let atom = null;
+        const cls = classes.find(([source]) => body.startsWith(source, i));
+        if (cls) {
+            atom = cls[1];
+            i += cls[0].length;
+        }
+        else if (body[i] === '\\') {
+            const escaped = body[i + 1];
+            if (escaped === undefined || (!regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-')) {
+                return {
+                    refused: `\`\\${escaped ?? ''}\` has no exact equivalent in Azure's \`match\` (write \`\\p{Nd}\` for a digit, \`\\p{L}\` for a letter)`
+                };
+            }
+            atom = escaped;
+            i += 2;
+            if (matchWildcards.has(atom)) {
+                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
+            }
+        }
+        else if (regexSyntax.has(body[i])) {
+            return {
+                refused: `\`${body[i]}\` at offset ${i + 1} has no exact equivalent in Azure's \`match\`; use literal characters, \`\\p{Nd}\`, \`\\p{L}\`, \`[\\s\\S]\` and \`{n}\`, or the \`like\`/\`match\` keywords`
+            };
+        }
+        else {
+            atom = body[i];
+            i += 1;
+            if (matchWildcards.has(atom)) {
+                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
+            }
+        }
+        const repeat = /^\{(\d+)\}/.exec(body.slice(i));
+        if (repeat) {
+            out += atom.repeat(Number(repeat[1]));
+            i += repeat[0].length;
+        }
+        else {
+            out += atom;
+        }
+    }
+    return { pattern: out };
+}
+const patternKeyword = {
+    keywords: ['pattern'],
+    compile(schema, context) {
+        if (typeof schema.pattern !== 'string')
+            return policy/* FALSE */.W8;
+        const translated = regexToMatchPattern(schema.pattern);
+        if ('refused' in translated)
+            return context.refuse('pattern', translated.refused);
+        return (0,policy/* field */.ZZ)(context.field('pattern')).notMatch(translated.pattern);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitNumber.ts
+/** `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`: only a present value is
+ * compared (JSON Schema ignores what is absent; Azure's order comparisons need a value). */
+
+const violation = {
+    minimum: (f, n) => f.less(n),
+    exclusiveMinimum: (f, n) => f.lessOrEquals(n),
+    maximum: (f, n) => f.greater(n),
+    exclusiveMaximum: (f, n) => f.greaterOrEquals(n)
+};
+const limitNumberKeyword = {
+    keywords: Object.keys(violation),
+    compile(schema, context) {
+        const present = Object.keys(violation).filter(k => typeof schema[k] === 'number');
+        if (present.length === 0)
+            return policy/* FALSE */.W8;
+        const name = context.field(present[0]);
+        const exists = (0,policy/* field */.ZZ)(name).exists(true);
+        return (0,policy/* allOf */.bn)([exists, (0,policy/* anyOf */.EB)(present.map(k => violation[k]((0,policy/* field */.ZZ)(name), schema[k])))]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitLength.ts
+/** `minLength`, `maxLength`: the length of a present string, as Azure's `length()` counts
+ * it (UTF-16 code units, where JSON Schema counts code points; see reference.ts). */
+
+const limitLengthKeyword = {
+    keywords: ['minLength', 'maxLength'],
+    compile(schema, context) {
+        const min = schema.minLength;
+        const max = schema.maxLength;
+        if (typeof min !== 'number' && typeof max !== 'number')
+            return policy/* FALSE */.W8;
+        const name = context.field(typeof min === 'number' ? 'minLength' : 'maxLength');
+        const length = `[length(${(0,policy/* fieldExpression */.Lr)(name)})]`;
+        return (0,policy/* allOf */.bn)([
+            (0,policy/* field */.ZZ)(name).exists(true),
+            (0,policy/* anyOf */.EB)([
+                typeof min === 'number' && min > 0 ? (0,policy/* value */.Uq)(length).less(min) : policy/* FALSE */.W8,
+                typeof max === 'number' ? (0,policy/* value */.Uq)(length).greater(max) : policy/* FALSE */.W8
+            ])
+        ]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/required.ts
+/** `required`: each named property must exist (Azure's `exists`). */
+
+const requiredKeyword = {
+    keywords: ['required'],
+    compile(schema, context) {
+        const names = schema.required;
+        if (!Array.isArray(names))
+            return policy/* FALSE */.W8;
+        return (0,policy/* anyOf */.EB)(names.map(name => {
+            // Azure Policy sees every resource with a `properties` object (ARM returns `{}` when a
+            // resource sets none) and has no field for the whole object: requiring it always holds.
+            if (context.location.length === 0 && name === 'properties')
+                return policy/* FALSE */.W8;
+            // Nor for the whole `identity`; ARM requires `identity.type` in every identity, so an
+            // identity exists exactly when its type does.
+            if (context.location.length === 0 && name === 'identity')
+                return (0,policy/* field */.ZZ)('identity.type').exists(false);
+            return (0,policy/* field */.ZZ)(context.field('required', [...context.location, String(name)])).exists(false);
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/dependentRequired.ts
+/** `dependentRequired`: when a property is present, the properties it names must be too. */
+
+
+const dependentRequiredKeyword = {
+    keywords: ['dependentRequired'],
+    compile(schema, context) {
+        const dependencies = schema.dependentRequired;
+        if (!(0,compiler_context/* isSchemaObject */.Fy)(dependencies))
+            return policy/* FALSE */.W8;
+        const at = (name) => (0,policy/* field */.ZZ)(context.field('dependentRequired', [...context.location, name]));
+        return (0,policy/* anyOf */.EB)(Object.entries(dependencies).map(([name, needed]) => (0,policy/* allOf */.bn)([
+            at(name).exists(true),
+            (0,policy/* anyOf */.EB)((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))
+        ])));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/properties.ts
+
+
+/** Keywords whose compiled condition never holds for a missing value. */
+const quietWhenMissing = new Set([
+    'properties',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'dependentRequired',
+    'items',
+    'maxItems',
+    'minContains',
+    'maxContains',
+    'title',
+    'description',
+    '$comment',
+    'examples',
+    'default',
+    '$defs',
+    'definitions',
+    'deprecated',
+    'readOnly',
+    'writeOnly'
+]);
+/**
+ * Whether the compiled violation of `schema` can never hold where the value is missing: its members
+ * are guarded themselves, and an array that is not there has no members.
+ */
+function quietForMissing(schema, context, seen = []) {
+    if (schema === true)
+        return true;
+    if (!(0,compiler_context/* isSchemaObject */.Fy)(schema))
+        return false;
+    for (const [keyword, value] of Object.entries(schema)) {
+        if (quietWhenMissing.has(keyword))
+            continue;
+        if (keyword === 'contains' && schema.minContains === 0)
+            continue;
+        if (keyword === 'allOf' && Array.isArray(value) && value.every(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'anyOf' && Array.isArray(value) && value.some(s => quietForMissing(s, context, seen)))
+            continue;
+        if (keyword === 'not' && violatedWhenMissing(value, context, seen))
+            continue;
+        if (keyword === 'if')
+            continue;
+        if ((keyword === 'then' || keyword === 'else') && quietForMissing(value, context, seen))
+            continue;
+        if (keyword === '$ref' && typeof value === 'string' && !seen.includes(value)) {
+            const target = value.startsWith('#') ? context.resolveRef(value) : null;
+            if (target && quietForMissing(target.schema, context, [...seen, value]))
+                continue;
+        }
+        return false;
+    }
+    return true;
+}
+/** Whether the compiled violation of `schema` surely holds where the value is missing (so `not` of it never does). */
+function violatedWhenMissing(schema, context, seen) {
+    if (schema === false)
+        return true;
+    if (!(0,compiler_context/* isSchemaObject */.Fy)(schema))
+        return false;
+    if (['const', 'enum', 'like', 'match', 'pattern'].some(k => k in schema))
+        return true;
+    if (Array.isArray(schema.required) && schema.required.length > 0)
+        return true;
+    if (typeof schema.minItems === 'number' && schema.minItems > 0)
+        return true;
+    if ('contains' in schema && schema.minContains !== 0)
+        return true;
+    if (Array.isArray(schema.allOf) && schema.allOf.some(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if (Array.isArray(schema.anyOf) &&
+        schema.anyOf.length > 0 &&
+        schema.anyOf.every(s => violatedWhenMissing(s, context, seen)))
+        return true;
+    if ('not' in schema && quietForMissing(schema.not, context, seen))
+        return true;
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && !seen.includes(schema.$ref)) {
+        const target = context.resolveRef(schema.$ref);
+        if (target && violatedWhenMissing(target.schema, context, [...seen, schema.$ref]))
+            return true;
+    }
+    return false;
+}
+const propertiesKeyword = {
+    keywords: ['properties'],
+    compile(schema, context) {
+        const properties = schema.properties;
+        if (!(0,compiler_context/* isSchemaObject */.Fy)(properties))
+            return policy/* FALSE */.W8;
+        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+        return (0,policy/* anyOf */.EB)(Object.entries(properties).map(([name, subschema]) => {
+            const location = [...context.location, name];
+            const violated = context.violates(subschema, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'properties', name), location);
+            if ((0,policy/* isFalse */.Wu)(violated) || required.has(name) || quietForMissing(subschema, context))
+                return violated;
+            return (0,policy/* allOf */.bn)([context.present('properties', location), violated]);
+        }));
+    }
+};
+
+// EXTERNAL MODULE: ./src/compiler/aliases.ts
+var aliases = __nccwpck_require__(5725);
+;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
+/** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
+ * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
+
+
+const limitItemsKeyword = {
+    keywords: ['minItems', 'maxItems'],
+    compile(schema, context) {
+        const min = schema.minItems;
+        const max = schema.maxItems;
+        if (typeof min !== 'number' && typeof max !== 'number')
+            return policy/* FALSE */.W8;
+        const members = context.field(typeof min === 'number' ? 'minItems' : 'maxItems', [
+            ...context.location,
+            aliases/* ARRAY_MEMBER */.Jm
+        ]);
+        return (0,policy/* anyOf */.EB)([
+            typeof min === 'number' ? (0,policy/* count */.U9)({ field: members }).less(min) : policy/* FALSE */.W8,
+            typeof max === 'number' ? (0,policy/* count */.U9)({ field: members }).greater(max) : policy/* FALSE */.W8
+        ]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/items.ts
+/** `items`: every member satisfies the subschema, i.e. no member violates it. */
+
+
+
+const itemsKeyword = {
+    keywords: ['items'],
+    compile(schema, context) {
+        if (!('items' in schema))
+            return policy/* FALSE */.W8;
+        if (Array.isArray(schema.items)) {
+            return context.refuse('items', 'Azure Policy cannot address an array member by position; give `items` one schema that every member satisfies');
+        }
+        const location = [...context.location, aliases/* ARRAY_MEMBER */.Jm];
+        const members = context.field('items', location);
+        const violating = context.violates(schema.items, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'items'), location);
+        return (0,policy/* count */.U9)({ field: members, where: violating }).greater(0);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/contains.ts
+/** `contains` with `minContains`/`maxContains`: how many members satisfy the subschema,
+ * as a field count whose `where` is the subschema. */
+
+
+
+const containsKeyword = {
+    keywords: ['contains', 'minContains', 'maxContains'],
+    compile(schema, context) {
+        // Without `contains`, JSON Schema ignores minContains and maxContains.
+        if (!('contains' in schema))
+            return policy/* FALSE */.W8;
+        const location = [...context.location, aliases/* ARRAY_MEMBER */.Jm];
+        const members = context.field('contains', location);
+        const satisfies = (0,policy/* not */.AU)(context.violates(schema.contains, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'contains'), location));
+        const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
+        const max = schema.maxContains;
+        const matching = (0,policy/* count */.U9)({ field: members, where: satisfies });
+        return (0,policy/* anyOf */.EB)([matching.less(min), typeof max === 'number' ? matching.greater(max) : policy/* FALSE */.W8]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/not.ts
+/** `not`: violated exactly when the subschema is satisfied. */
+
+
+const notKeyword = {
+    keywords: ['not'],
+    compile(schema, context) {
+        if (!('not' in schema))
+            return policy/* FALSE */.W8;
+        return (0,policy/* not */.AU)(context.violates(schema.not, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'not'), context.location));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/allOf.ts
+/** `allOf`: violated when any member is. */
+
+
+const allOfKeyword = {
+    keywords: ['allOf'],
+    compile(schema, context) {
+        const members = schema.allOf;
+        if (!Array.isArray(members))
+            return policy/* FALSE */.W8;
+        return (0,policy/* anyOf */.EB)(members.map((s, i) => context.violates(s, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'allOf', i), context.location)));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/anyOf.ts
+/** `anyOf`: violated when every member is. */
+
+
+const anyOfKeyword = {
+    keywords: ['anyOf'],
+    compile(schema, context) {
+        const members = schema.anyOf;
+        if (!Array.isArray(members))
+            return policy/* FALSE */.W8;
+        return (0,policy/* allOf */.bn)(members.map((s, i) => context.violates(s, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'anyOf', i), context.location)));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/oneOf.ts
+/** `oneOf`: violated unless exactly one member is satisfied, i.e. when every member is
+ * violated or some two are both satisfied. */
+
+
+const oneOfKeyword = {
+    keywords: ['oneOf'],
+    compile(schema, context) {
+        const members = schema.oneOf;
+        if (!Array.isArray(members))
+            return policy/* FALSE */.W8;
+        const violations = members.map((s, i) => context.violates(s, (0,compiler_context/* childPointer */.Y2)(context.pointer, 'oneOf', i), context.location));
+        const twoSatisfied = [];
+        for (let i = 0; i < violations.length; i++) {
+            for (let j = i + 1; j < violations.length; j++) {
+                twoSatisfied.push((0,policy/* allOf */.bn)([(0,policy/* not */.AU)(violations[i]), (0,policy/* not */.AU)(violations[j])]));
+            }
+        }
+        return (0,policy/* anyOf */.EB)([(0,policy/* allOf */.bn)(violations), ...twoSatisfied]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/ifThenElse.ts
+/** `if`/`then`/`else`: violated when `if` holds and `then` is violated, or `if` fails and
+ * `else` is violated. `then`/`else` without `if` mean nothing in JSON Schema. */
+
+
+const ifThenElseKeyword = {
+    keywords: ['if', 'then', 'else'],
+    compile(schema, context) {
+        if (!('if' in schema))
+            return policy/* FALSE */.W8;
+        const at = (keyword) => keyword in schema
+            ? context.violates(schema[keyword], (0,compiler_context/* childPointer */.Y2)(context.pointer, keyword), context.location)
+            : policy/* FALSE */.W8;
+        const conditionFails = at('if');
+        return (0,policy/* anyOf */.EB)([(0,policy/* allOf */.bn)([(0,policy/* not */.AU)(conditionFails), at('then')]), (0,policy/* allOf */.bn)([conditionFails, at('else')])]);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/compiler/keywords/ref.ts
+/** `$ref` to a local definition (`#/$defs/name`): compiled in place. A reference that
+ * reaches itself again cannot be unrolled into a finite policy and is refused. */
+
+const refKeyword = {
+    keywords: ['$ref'],
+    compile(schema, context) {
+        const ref = schema.$ref;
+        if (typeof ref !== 'string')
+            return policy/* FALSE */.W8;
+        if (!ref.startsWith('#')) {
+            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
+        }
+        const target = context.resolveRef(ref);
+        if (!target)
+            return context.refuse('$ref', `\`${ref}\` names nothing in this schema; define it under \`$defs\``);
+        if (context.expanding(target.pointer)) {
+            return context.refuse('$ref', `\`${ref}\` refers to itself (a recursive schema), which Azure Policy cannot express as a finite condition`);
+        }
+        return context.violatesRef(target.schema, target.pointer);
+    }
+};
+
+// EXTERNAL MODULE: ./src/compiler/keywords/refused.ts
+var refused = __nccwpck_require__(7950);
+;// CONCATENATED MODULE: ./src/compiler/vocabulary.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const vocabulary = [
+    annotationKeywords,
+    refused/* refusedKeywords */.p,
+    typeKeyword,
+    constKeyword,
+    enumKeyword,
+    likeKeyword,
+    matchKeyword,
+    patternKeyword,
+    limitNumberKeyword,
+    limitLengthKeyword,
+    requiredKeyword,
+    dependentRequiredKeyword,
+    propertiesKeyword,
+    limitItemsKeyword,
+    itemsKeyword,
+    containsKeyword,
+    refKeyword,
+    notKeyword,
+    allOfKeyword,
+    anyOfKeyword,
+    oneOfKeyword,
+    ifThenElseKeyword
+];
+/** Every keyword a rule schema may use, compiled or refused (the rule loader reports the rest as unknown). */
+const knownKeywords = new Set(vocabulary.flatMap(k => k.keywords));
+/** Keywords that compile to a condition (not annotations, not refused). */
+const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords && k !== refused/* refusedKeywords */.p).flatMap(k => k.keywords));
+
+
+/***/ }),
+
+/***/ 7206:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   qS: () => (/* binding */ inputToken),
+/* harmony export */   tO: () => (/* binding */ collectUserErrors),
+/* harmony export */   tQ: () => (/* binding */ UserErrors),
+/* harmony export */   yo: () => (/* binding */ UserError),
+/* harmony export */   zu: () => (/* binding */ throwUserErrors)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+
+class UserError extends Error {
+    location;
+    constructor(message, location) {
+        super(message);
+        this.location = location;
+        this.name = 'UserError';
+    }
+    /**
+     * `file:line:column: message`, the form editors and terminals link. With `relativeTo` (the
+     * working folder), paths under it, in the location and in the message, are shown relative to it.
+     */
+    describe(relativeTo) {
+        const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
+        if (!this.location)
+            return message;
+        const { line, column } = this.location;
+        const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
+        const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+        return `${where}: ${message}`;
+    }
+}
+/** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */
+function relativePath(file, folder) {
+    if (!node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(file))
+        return file;
+    const relative = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(folder, file);
+    return relative === '' || relative === '..' || relative.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_0___default().sep)}`) || node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(relative)
+        ? file
+        : relative;
+}
+/** Absolute paths under `folder` written in a message, relative to it. */
+function relativePaths(message, folder) {
+    const prefix = node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(folder) + (node_path__WEBPACK_IMPORTED_MODULE_0___default().sep);
+    return prefix.length > 1 ? message.split(prefix).join('') : message;
+}
+/** Several user errors found at once (all the mistakes in one rule file, say). */
+class UserErrors extends UserError {
+    errors;
+    constructor(errors) {
+        super(errors.map(e => e.describe()).join('\n'));
+        this.errors = errors;
+        this.name = 'UserErrors';
+    }
+    describe(relativeTo) {
+        return this.errors.map(e => e.describe(relativeTo)).join('\n');
+    }
+}
+/**
+ * A piece of input named in a message (a property name, a value): at most `limit` characters, so
+ * a message never carries more of a file than the token at fault.
+ */
+function inputToken(text, limit = 80) {
+    return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+}
+function isUserError(error) {
+    return error instanceof UserError;
+}
+/** Nothing when there are no errors, the error itself when there is one, `UserErrors` for several. */
+function throwUserErrors(errors) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new UserErrors(errors);
+}
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
+ * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ */
+function collectUserErrors(errors, action) {
+    try {
+        action();
+    }
+    catch (error) {
+        if (error instanceof UserErrors)
+            errors.push(...error.errors);
+        else if (error instanceof UserError)
+            errors.push(error);
+        else
+            throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8664:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GS: () => (/* binding */ splitPointer),
+/* harmony export */   J5: () => (/* binding */ unescapePointerSegment),
+/* harmony export */   Kn: () => (/* binding */ joinPointer),
+/* harmony export */   Yg: () => (/* binding */ parentPointer),
+/* harmony export */   mE: () => (/* binding */ escapePointerSegment)
+/* harmony export */ });
+/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
+/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+function escapePointerSegment(segment) {
+    if (typeof segment === 'number')
+        return String(segment);
+    // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
+    if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0)
+        return segment;
+    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
+function unescapePointerSegment(token) {
+    if (token.indexOf('~') < 0)
+        return token;
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+function joinPointer(base, ...segments) {
+    let pointer = base;
+    for (const segment of segments)
+        pointer += '/' + escapePointerSegment(segment);
+    return pointer;
+}
+/** The pointer of the enclosing value, or null at the root. */
+function parentPointer(pointer) {
+    if (pointer === '')
+        return null;
+    return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+function splitPointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer.slice(1).split('/').map(unescapePointerSegment);
+}
+
+
+/***/ }),
+
+/***/ 2904:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $3: () => (/* binding */ hasOwn),
+/* harmony export */   $r: () => (/* binding */ Unknown),
+/* harmony export */   Gv: () => (/* binding */ isObject),
+/* harmony export */   IX: () => (/* binding */ findUnknown),
+/* harmony export */   P5: () => (/* binding */ setOwn),
+/* harmony export */   ZV: () => (/* binding */ own),
+/* harmony export */   t8: () => (/* binding */ isUnknown)
+/* harmony export */ });
+/**
+ * The value model shared by the expression language, the template expander and the
+ * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
+ */
+/**
+ * A value a template cannot know before deployment: a parameter with no value,
+ * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
+ * mentions of the same thing (an identity's principalId in a vault access policy and on
+ * the account it belongs to) compare as the same; `reason` says it in words for users.
+ */
+class Unknown {
+    reason;
+    key;
+    constructor(reason, key = reason) {
+        this.reason = reason;
+        this.key = key;
+    }
+    toString() {
+        return `<unknown: ${this.reason}>`;
+    }
+}
+function isUnknown(value) {
+    return value instanceof Unknown;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
+}
+/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
+function findUnknown(value) {
+    if (value instanceof Unknown)
+        return value;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const found = findUnknown(item);
+            if (found)
+                return found;
+        }
+    }
+    else if (isObject(value)) {
+        for (const key of Object.keys(value)) {
+            const found = findUnknown(value[key]);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/*
+ * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
+ * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
+ * in Azure a property named `__proto__` is a property like any other. So objects built from input
+ * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
+ * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
+ * `constructor` finds Object's). Static tables looked up by a name from input are read with `own` too.
+ */
+function hasOwn(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+}
+/** The object's own member `key`, or undefined: never one it inherits. */
+function own(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+/** Sets the object's own member `key`, `__proto__` included. */
+function setOwn(object, key, value) {
+    if (key === '__proto__') {
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    else {
+        object[key] = value;
+    }
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ VERSION)
+/* harmony export */ });
+/** The tool's version, as released; kept in step with package.json by a test. */
+const VERSION = '0.1.0';
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 4547:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
 /***/ 4352:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -8258,7 +10356,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/dr
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -8267,6 +10365,9 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/dr
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -8296,24 +10397,120 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/dr
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/paths.ts
 
 
@@ -8325,12 +10522,12 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
  * `uses: owner/cmk-guard@v1` works without the pack in the user's repository.
  */
 function packageRoot() {
-    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    let dir = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
     for (;;) {
         const manifest = external_node_path_default().join(dir, 'package.json');
-        if ((0,external_node_fs_namespaceObject.existsSync)(manifest)) {
+        if ((0,external_node_fs_.existsSync)(manifest)) {
             try {
-                if (JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(manifest, 'utf8')).name === 'cmk-guard')
+                if (JSON.parse((0,external_node_fs_.readFileSync)(manifest, 'utf8')).name === 'cmk-guard')
                     return dir;
             }
             catch {
@@ -8363,94 +10560,27 @@ function displayPath(file, workspace) {
     const shown = paths_isInsideWorkspace(absolute, workspace) ? external_node_path_default().relative(external_node_path_default().resolve(workspace), absolute) : absolute;
     return shown.split((external_node_path_default()).sep).join('/');
 }
+/**
+ * The folder rule paths are recorded relative to (`metadata.cmkGuard.source`): the repository
+ * holding `policies` (the nearest folder above it with `.git`, a folder or a worktree's file),
+ * else the folder above `policies` (for the bundled pack as installed, cmk-guard's own folder).
+ * Never the working folder: `compile --check` gives the same answer, and `compile --scope` and
+ * `deploy` write the same bodies, wherever they run.
+ */
+function sourceRoot(policies) {
+    for (let dir = external_node_path_default().resolve(policies);; dir = external_node_path_default().dirname(dir)) {
+        if ((0,external_node_fs_.existsSync)(external_node_path_default().join(dir, '.git')))
+            return dir;
+        if (external_node_path_default().dirname(dir) === dir)
+            return external_node_path_default().dirname(external_node_path_default().resolve(policies));
+    }
+}
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
-;// CONCATENATED MODULE: ./src/model/errors.ts
-
-class errors_UserError extends Error {
-    location;
-    constructor(message, location) {
-        super(message);
-        this.location = location;
-        this.name = 'UserError';
-    }
-    /**
-     * `file:line:column: message`, the form editors and terminals link. With `relativeTo` (the
-     * working folder), paths under it, in the location and in the message, are shown relative to it.
-     */
-    describe(relativeTo) {
-        const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
-        if (!this.location)
-            return message;
-        const { line, column } = this.location;
-        const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
-        const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
-        return `${where}: ${message}`;
-    }
-}
-/** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */
-function relativePath(file, folder) {
-    if (!external_node_path_default().isAbsolute(file))
-        return file;
-    const relative = external_node_path_default().relative(folder, file);
-    return relative === '' || relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)
-        ? file
-        : relative;
-}
-/** Absolute paths under `folder` written in a message, relative to it. */
-function relativePaths(message, folder) {
-    const prefix = external_node_path_default().resolve(folder) + (external_node_path_default()).sep;
-    return prefix.length > 1 ? message.split(prefix).join('') : message;
-}
-/** Several user errors found at once (all the mistakes in one rule file, say). */
-class UserErrors extends errors_UserError {
-    errors;
-    constructor(errors) {
-        super(errors.map(e => e.describe()).join('\n'));
-        this.errors = errors;
-        this.name = 'UserErrors';
-    }
-    describe(relativeTo) {
-        return this.errors.map(e => e.describe(relativeTo)).join('\n');
-    }
-}
-/**
- * A piece of input named in a message (a property name, a value): at most `limit` characters, so
- * a message never carries more of a file than the token at fault.
- */
-function inputToken(text, limit = 80) {
-    return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
-}
-function isUserError(error) {
-    return error instanceof errors_UserError;
-}
-/** Nothing when there are no errors, the error itself when there is one, `UserErrors` for several. */
-function throwUserErrors(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new UserErrors(errors);
-}
-/**
- * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
- * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
- */
-function collectUserErrors(errors, action) {
-    try {
-        action();
-    }
-    catch (error) {
-        if (error instanceof UserErrors)
-            errors.push(...error.errors);
-        else if (error instanceof errors_UserError)
-            errors.push(error);
-        else
-            throw error;
-    }
-}
-
+// EXTERNAL MODULE: ./src/model/errors.ts
+var model_errors = __nccwpck_require__(7206);
 ;// CONCATENATED MODULE: ./src/model/limits.ts
 /**
  * The bounds on the work a pull request can make cmk-guard do. Each is far above what a real
@@ -8496,12 +10626,12 @@ function limit(name, env = process.env) {
     if (raw === undefined || raw.trim() === '')
         return DEFAULT_LIMITS[name];
     if (!/^\d+$/.test(raw.trim())) {
-        throw new errors_UserError(`${variable} is '${raw}'; set it to a whole number (the default is ${DEFAULT_LIMITS[name]}).`);
+        throw new model_errors/* UserError */.yo(`${variable} is '${raw}'; set it to a whole number (the default is ${DEFAULT_LIMITS[name]}).`);
     }
     return Number(raw.trim());
 }
 /** A limit reached: the input is refused with what to change, at the file it came from. */
-class LimitError extends errors_UserError {
+class LimitError extends model_errors/* UserError */.yo {
     constructor(message, location) {
         super(message, location);
         this.name = 'LimitError';
@@ -8611,7 +10741,7 @@ function describeBytes(bytes) {
     return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : `${bytes} bytes`;
 }
 /** A file that is too large to read, or not text: discovery passes over such files unless they look like templates. */
-class UnreadableTextError extends errors_UserError {
+class UnreadableTextError extends model_errors/* UserError */.yo {
     kind;
     constructor(message, location, kind) {
         super(message, location);
@@ -8630,10 +10760,10 @@ function readTextFile(file) {
         bytes = readBounded(fd, limit('fileBytes'));
     }
     catch (error) {
-        throw new errors_UserError(`cannot read ${file}: ${String(error)}; check the path.`, { file });
+        throw new model_errors/* UserError */.yo(`cannot read ${file}: ${String(error)}; check the path.`, { file });
     }
     finally {
-        external_node_fs_namespaceObject.closeSync(fd);
+        external_node_fs_.closeSync(fd);
     }
     const most = limit('fileBytes');
     if (bytes.length > most) {
@@ -8654,20 +10784,20 @@ function readTextFile(file) {
  */
 function openRegularFile(file) {
     try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
+        const stat = external_node_fs_.statSync(file);
         if (stat.isDirectory())
             throw Object.assign(new Error('folder'), { code: 'EISDIR' });
         // A device (/dev/zero) never ends and a pipe blocks: only regular files are read.
         if (!stat.isFile())
-            throw new errors_UserError(`cannot read ${file}: it is not a regular file; give a file.`, { file });
-        return external_node_fs_namespaceObject.openSync(file, 'r');
+            throw new model_errors/* UserError */.yo(`cannot read ${file}: it is not a regular file; give a file.`, { file });
+        return external_node_fs_.openSync(file, 'r');
     }
     catch (error) {
-        if (error instanceof errors_UserError)
+        if (error instanceof model_errors/* UserError */.yo)
             throw error;
         const code = error.code;
         const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-        throw new errors_UserError(`cannot read ${file}: ${why}; check the path.`, { file });
+        throw new model_errors/* UserError */.yo(`cannot read ${file}: ${why}; check the path.`, { file });
     }
 }
 /** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
@@ -8676,7 +10806,7 @@ function readBounded(fd, most) {
     let total = 0;
     for (;;) {
         const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, most + 1 - total));
-        const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, null);
+        const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
         if (read === 0)
             break;
         chunks.push(chunk.subarray(0, read));
@@ -8726,8 +10856,8 @@ function firstInvalidUtf8(bytes) {
  */
 /** Whether `file` lies under `root` (or is it), comparing names only. */
 function isWithin(root, file) {
-    const relative = external_node_path_namespaceObject.relative(root, file);
-    return !external_node_path_namespaceObject.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_namespaceObject.sep}`);
+    const relative = external_node_path_.relative(root, file);
+    return !external_node_path_.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`);
 }
 /**
  * The path with every symbolic link followed. For a path that does not exist, its deepest
@@ -8735,26 +10865,26 @@ function isWithin(root, file) {
  * links out is still seen to lead out.
  */
 function realPath(file) {
-    const absolute = external_node_path_namespaceObject.resolve(file);
+    const absolute = external_node_path_.resolve(file);
     let existing = absolute;
     const rest = [];
     for (;;) {
         try {
-            return external_node_path_namespaceObject.join(external_node_fs_namespaceObject.realpathSync.native(existing), ...rest);
+            return external_node_path_.join(external_node_fs_.realpathSync.native(existing), ...rest);
         }
         catch {
-            const parent = external_node_path_namespaceObject.dirname(existing);
+            const parent = external_node_path_.dirname(existing);
             if (parent === existing)
                 return absolute;
-            rest.unshift(external_node_path_namespaceObject.basename(existing));
+            rest.unshift(external_node_path_.basename(existing));
             existing = parent;
         }
     }
 }
 /** Why `file` may not be read from inside the repository `root`, or null when it may. */
 function escapeReason(file, root) {
-    const boundary = external_node_path_namespaceObject.resolve(root);
-    const target = external_node_path_namespaceObject.resolve(file);
+    const boundary = external_node_path_.resolve(root);
+    const target = external_node_path_.resolve(file);
     if (!isWithin(boundary, target))
         return `it is outside the repository (${boundary})`;
     // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
@@ -8769,9 +10899,9 @@ function escapeReason(file, root) {
 function confine(file, root, what, at) {
     const reason = escapeReason(file, root);
     if (reason) {
-        throw new errors_UserError(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files it reads inside the repository.`, at ?? { file });
+        throw new model_errors/* UserError */.yo(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files it reads inside the repository.`, at ?? { file });
     }
-    return external_node_path_namespaceObject.resolve(file);
+    return external_node_path_.resolve(file);
 }
 /**
  * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
@@ -12438,41 +14568,8 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 
 //# sourceMappingURL=js-yaml.mjs.map
-;// CONCATENATED MODULE: ./src/model/pointer.ts
-/** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
-/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
-function escapePointerSegment(segment) {
-    if (typeof segment === 'number')
-        return String(segment);
-    // Most segments need no escaping: a pointer is made for every value read, so look before replacing.
-    if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0)
-        return segment;
-    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-/** One reference token as it was before escaping (`~1` first, then `~0`, as RFC 6901 orders it). */
-function unescapePointerSegment(token) {
-    if (token.indexOf('~') < 0)
-        return token;
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-function joinPointer(base, ...segments) {
-    let pointer = base;
-    for (const segment of segments)
-        pointer += '/' + escapePointerSegment(segment);
-    return pointer;
-}
-/** The pointer of the enclosing value, or null at the root. */
-function parentPointer(pointer) {
-    if (pointer === '')
-        return null;
-    return pointer.slice(0, pointer.lastIndexOf('/'));
-}
-function splitPointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer.slice(1).split('/').map(unescapePointerSegment);
-}
-
+// EXTERNAL MODULE: ./src/model/pointer.ts
+var model_pointer = __nccwpck_require__(8664);
 ;// CONCATENATED MODULE: ./src/rules/positions.ts
 /**
  * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
@@ -12543,7 +14640,7 @@ function indexOffsets(source, events) {
             continue;
         }
         else {
-            pointer = `${top.pointer}/${escapePointerSegment(top.key)}`;
+            pointer = `${top.pointer}/${(0,model_pointer/* escapePointerSegment */.mE)(top.key)}`;
             keyOffset = top.keyOffset;
             top.key = null;
         }
@@ -12590,14 +14687,14 @@ function parseDocument(file, source) {
     catch (error) {
         if (error instanceof YAMLException) {
             const mark = error.mark;
-            throw new errors_UserError(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file, line: 1, column: 1 });
+            throw new model_errors/* UserError */.yo(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file, line: 1, column: 1 });
         }
         throw error;
     }
     // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
     const most = limit('yamlValues');
     if (expandedSize(value, most) > most) {
-        throw new errors_UserError(`the file expands to more than ${most} values once its YAML aliases (*name) are followed (${LIMIT_VARIABLES.yamlValues}); write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+        throw new model_errors/* UserError */.yo(`the file expands to more than ${most} values once its YAML aliases (*name) are followed (${LIMIT_VARIABLES.yamlValues}); write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
     }
     const offsets = indexOffsets(source, events);
     return {
@@ -12746,1078 +14843,10 @@ const patternHints = {
     '^https://': 'an https:// link'
 };
 
-;// CONCATENATED MODULE: ./src/model/value.ts
-/**
- * The value model shared by the expression language, the template expander and the
- * policy engine: plain JSON, plus `Unknown` for what cannot be known before deployment.
- */
-/**
- * A value a template cannot know before deployment: a parameter with no value,
- * `reference()`, `listKeys()`, `newGuid()`. `key` identifies the unknown so that two
- * mentions of the same thing (an identity's principalId in a vault access policy and on
- * the account it belongs to) compare as the same; `reason` says it in words for users.
- */
-class value_Unknown {
-    reason;
-    key;
-    constructor(reason, key = reason) {
-        this.reason = reason;
-        this.key = key;
-    }
-    toString() {
-        return `<unknown: ${this.reason}>`;
-    }
-}
-function isUnknown(value) {
-    return value instanceof value_Unknown;
-}
-function value_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof value_Unknown);
-}
-/** The first unknown found in a value, depth first, or undefined when the value is fully known. */
-function findUnknown(value) {
-    if (value instanceof value_Unknown)
-        return value;
-    if (Array.isArray(value)) {
-        for (const item of value) {
-            const found = findUnknown(item);
-            if (found)
-                return found;
-        }
-    }
-    else if (value_isObject(value)) {
-        for (const key of Object.keys(value)) {
-            const found = findUnknown(value[key]);
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-/*
- * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
- * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
- * in Azure a property named `__proto__` is a property like any other. So objects built from input
- * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
- * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
- * `constructor` finds Object's). Static tables looked up by a name from input are read with `own` too.
- */
-function hasOwn(object, key) {
-    return Object.prototype.hasOwnProperty.call(object, key);
-}
-/** The object's own member `key`, or undefined: never one it inherits. */
-function value_own(object, key) {
-    return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-}
-/** Sets the object's own member `key`, `__proto__` included. */
-function value_setOwn(object, key, value) {
-    if (key === '__proto__') {
-        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-    }
-    else {
-        object[key] = value;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/compiler/policy.ts
-const TRUE = { kind: 'constant', value: true };
-const FALSE = { kind: 'constant', value: false };
-function isTrue(condition) {
-    return condition.kind === 'constant' && condition.value;
-}
-function isFalse(condition) {
-    return condition.kind === 'constant' && !condition.value;
-}
-/** A condition on a field (`type`, `location`, `tags['env']`, an alias). */
-function field(name) {
-    const make = (op, operand) => ({ kind: 'field', field: name, op, operand });
-    return {
-        equals: (v) => make('equals', v),
-        notEquals: (v) => make('notEquals', v),
-        in: (v) => make('in', v),
-        notIn: (v) => make('notIn', v),
-        like: (v) => make('like', v),
-        notLike: (v) => make('notLike', v),
-        match: (v) => make('match', v),
-        notMatch: (v) => make('notMatch', v),
-        exists: (v) => make('exists', v),
-        less: (v) => make('less', v),
-        lessOrEquals: (v) => make('lessOrEquals', v),
-        greater: (v) => make('greater', v),
-        greaterOrEquals: (v) => make('greaterOrEquals', v)
-    };
-}
-/** A condition on a value expression, e.g. `[length(field('…'))]`. */
-function value(expression) {
-    const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
-    return {
-        less: (v) => make('less', v),
-        lessOrEquals: (v) => make('lessOrEquals', v),
-        greater: (v) => make('greater', v),
-        greaterOrEquals: (v) => make('greaterOrEquals', v),
-        equals: (v) => make('equals', v)
-    };
-}
-/** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
-function fieldExpression(name) {
-    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
-    // docs' example); current() is the member's value itself. The compiler reads [*] fields only
-    // inside the count over their array (items, contains).
-    // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
-    const quoted = `'${name.replace(/'/g, "''")}'`;
-    return name.includes('[*]') ? `current(${quoted})` : `field(${quoted})`;
-}
-const countOps = {
-    equals: (n, k) => n === k,
-    notEquals: (n, k) => n !== k,
-    less: (n, k) => n < k,
-    lessOrEquals: (n, k) => n <= k,
-    greater: (n, k) => n > k,
-    greaterOrEquals: (n, k) => n >= k
-};
-/**
- * A field count: how many members of the `[*]` alias `spec.field` satisfy `spec.where`
- * (all members when there is no `where`), compared with a number. A missing array counts 0.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#field-count
- */
-function count(spec) {
-    const where = spec.where ?? TRUE;
-    const make = (op, operand) => {
-        // Nothing can satisfy `where`: the count is 0 whatever the resource.
-        if (isFalse(where))
-            return countOps[op](0, operand) ? TRUE : FALSE;
-        // Counts are never negative.
-        if ((op === 'less' && operand <= 0) || (op === 'lessOrEquals' && operand < 0))
-            return FALSE;
-        if ((op === 'greaterOrEquals' && operand <= 0) || (op === 'greater' && operand < 0))
-            return TRUE;
-        return { kind: 'count', field: spec.field, where: isTrue(where) ? null : where, op, operand };
-    };
-    return {
-        equals: (n) => make('equals', n),
-        notEquals: (n) => make('notEquals', n),
-        less: (n) => make('less', n),
-        lessOrEquals: (n) => make('lessOrEquals', n),
-        greater: (n) => make('greater', n),
-        greaterOrEquals: (n) => make('greaterOrEquals', n)
-    };
-}
-function allOf(conditions) {
-    const members = [];
-    for (const c of conditions) {
-        if (isFalse(c))
-            return FALSE;
-        if (isTrue(c))
-            continue;
-        if (c.kind === 'allOf')
-            members.push(...c.of);
-        else
-            members.push(c);
-    }
-    const unique = dedupe(members);
-    if (unique.length === 0)
-        return TRUE;
-    if (unique.length === 1)
-        return unique[0];
-    return { kind: 'allOf', of: unique };
-}
-function anyOf(conditions) {
-    const members = [];
-    for (const c of conditions) {
-        if (isTrue(c))
-            return TRUE;
-        if (isFalse(c))
-            continue;
-        if (c.kind === 'anyOf')
-            members.push(...c.of);
-        else
-            members.push(c);
-    }
-    const unique = dedupe(members);
-    if (unique.length === 0)
-        return FALSE;
-    if (unique.length === 1)
-        return unique[0];
-    return { kind: 'anyOf', of: unique };
-}
-const negatedField = {
-    equals: 'notEquals',
-    notEquals: 'equals',
-    in: 'notIn',
-    notIn: 'in',
-    like: 'notLike',
-    notLike: 'like',
-    match: 'notMatch',
-    notMatch: 'match'
-};
-const negatedCount = {
-    equals: 'notEquals',
-    notEquals: 'equals',
-    less: 'greaterOrEquals',
-    greaterOrEquals: 'less',
-    greater: 'lessOrEquals',
-    lessOrEquals: 'greater'
-};
-/**
- * Negation. Operators whose documented negation is exact (`equals`/`notEquals`,
- * `in`/`notIn`, `like`/`notLike`, `match`/`notMatch`, `exists`) are flipped in place; order
- * comparisons on fields are wrapped, because their behaviour on a missing field is not the
- * mirror image of their opposite.
- */
-function not(condition) {
-    switch (condition.kind) {
-        case 'constant':
-            return condition.value ? FALSE : TRUE;
-        case 'not':
-            return condition.of;
-        case 'field': {
-            if (condition.op === 'exists')
-                return { ...condition, operand: !condition.operand };
-            const op = negatedField[condition.op];
-            return op ? { ...condition, op } : { kind: 'not', of: condition };
-        }
-        case 'count':
-            return { ...condition, op: negatedCount[condition.op] };
-        default:
-            return { kind: 'not', of: condition };
-    }
-}
-function dedupe(conditions) {
-    const seen = new Set();
-    const out = [];
-    for (const c of conditions) {
-        const key = JSON.stringify(toPolicyJson(c));
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        out.push(c);
-    }
-    return out;
-}
-/**
- * The condition as Azure Policy JSON. A bare constant (a rule whose schema can never be
- * violated, say) becomes a `value` condition Azure evaluates to that constant.
- */
-function toPolicyJson(condition) {
-    switch (condition.kind) {
-        case 'constant':
-            return { value: true, equals: condition.value };
-        case 'field':
-            return { field: condition.field, [condition.op]: condition.operand };
-        case 'value':
-            return { value: condition.value, [condition.op]: condition.operand };
-        case 'count': {
-            const spec = { field: condition.field };
-            if (condition.where)
-                spec.where = toPolicyJson(condition.where);
-            return { count: spec, [condition.op]: condition.operand };
-        }
-        case 'allOf':
-            return { allOf: condition.of.map(toPolicyJson) };
-        case 'anyOf':
-            return { anyOf: condition.of.map(toPolicyJson) };
-        case 'not':
-            return { not: toPolicyJson(condition.of) };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/annotations.ts
-/** Keywords that say something about a schema without constraining values, and the
- * containers `$ref` reads from: they compile to nothing. */
-
-const annotationKeywords = {
-    keywords: [
-        'title',
-        'description',
-        '$comment',
-        'examples',
-        'default',
-        'deprecated',
-        'readOnly',
-        'writeOnly',
-        '$schema',
-        '$defs',
-        'definitions'
-    ],
-    compile() {
-        return FALSE;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/context.ts
-
-/** A keyword the compiler will not turn into Azure Policy, with where and why. */
-class CompileError extends errors_UserError {
-    keyword;
-    pointer;
-    reason;
-    constructor(keyword, pointer, reason, position) {
-        super(`\`${keyword}\` at ${pointer || '/'} cannot be compiled to Azure Policy: ${reason}`, position);
-        this.keyword = keyword;
-        this.pointer = pointer;
-        this.reason = reason;
-        this.name = 'CompileError';
-    }
-}
-/** `pointer` extended by tokens, each escaped: the pointer of a subschema in the rule file. */
-
-function context_isSchemaObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Strings, numbers and booleans: the values Azure's `equals` and `in` compare. */
-function isScalar(value) {
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/const.ts
-/** `const`: the value must equal the constant. Azure's `equals` compares strings
- * case-insensitively and coerces `"true"`/`true`. A missing value equals nothing, so under
- * `properties` the condition is guarded by the member's presence (properties.ts). */
-
-
-const constKeyword = {
-    keywords: ['const'],
-    compile(schema, context) {
-        if (!('const' in schema))
-            return FALSE;
-        const expected = schema.const;
-        if (!isScalar(expected)) {
-            return context.refuse('const', 'Azure Policy compares only strings, numbers and booleans; use `const` with one of those, or `properties`/`items` to constrain the parts of an object or array');
-        }
-        return field(context.field('const')).notEquals(expected);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/enum.ts
-/** `enum`: the value must be one of the listed values (Azure's `in`: case-insensitive for strings). */
-
-
-const enumKeyword = {
-    keywords: ['enum'],
-    compile(schema, context) {
-        if (!('enum' in schema))
-            return FALSE;
-        const values = schema.enum;
-        if (!Array.isArray(values) || !values.every(isScalar)) {
-            return context.refuse('enum', 'Azure Policy compares only strings, numbers and booleans; list only values of those types in `enum`');
-        }
-        return field(context.field('enum')).notIn(values);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/type.ts
-/**
- * `type`: Azure Policy has no test for a value's JSON type, so `type` compiles only where
- * it adds nothing Azure would decide differently: `object` at the resource root (a
- * resource is always an object), and `string` beside a `const`/`enum` of strings that
- * Azure cannot read as another type (`"true"`, `"5"`). Everywhere else it is refused:
- * dropping it would make the deployed policy looser than the rule.
- */
-
-const coercible = /^(true|false|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?)$/i;
-function listedValues(schema) {
-    if ('const' in schema)
-        return [schema.const];
-    if (Array.isArray(schema.enum))
-        return schema.enum;
-    return null;
-}
-const typeKeyword = {
-    keywords: ['type'],
-    compile(schema, context) {
-        if (!('type' in schema))
-            return FALSE;
-        const types = Array.isArray(schema.type) ? schema.type.map(String) : [String(schema.type)];
-        if (context.location.length === 0 && types.includes('object'))
-            return FALSE;
-        const values = listedValues(schema);
-        if (types.includes('string') && values && values.every(v => typeof v === 'string' && !coercible.test(v.trim()))) {
-            return FALSE;
-        }
-        return context.refuse('type', 'Azure Policy has no test for a value\'s JSON type and converts "true" and numbers in strings when it compares; remove `type` here (`const`, `enum`, `like` or `match` already constrain the value)');
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/like.ts
-/** `like` (cmk-guard's keyword for Azure's `like`): the whole string matches a pattern with
- * at most one `*` wildcard, ignoring case. */
-
-const likeKeyword = {
-    keywords: ['like'],
-    compile(schema, context) {
-        if (typeof schema.like !== 'string')
-            return FALSE;
-        if (schema.like.split('*').length > 2) {
-            return context.refuse('like', "Azure's `like` allows one `*` wildcard at most; split the pattern with `anyOf`");
-        }
-        return field(context.field('like')).notLike(schema.like);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/match.ts
-/** `match` (cmk-guard's keyword for Azure's `match`): the whole string matches a pattern
- * where `#` is a digit, `?` a letter, `.` any character; case-sensitive. */
-
-const matchKeyword = {
-    keywords: ['match'],
-    compile(schema, context) {
-        if (typeof schema.match !== 'string')
-            return FALSE;
-        return field(context.field('match')).notMatch(schema.match);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
-/**
- * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
- * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
- * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
- * (any character: match's `.`), each optionally repeated `{n}` times.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
- */
-
-const classes = [
-    ['\\p{Nd}', '#'],
-    ['\\p{L}', '?'],
-    ['[\\s\\S]', '.'],
-    ['[^]', '.']
-];
-const regexSyntax = new Set([...'\\^$.|?*+()[]{}']);
-const matchWildcards = new Set(['#', '?', '.']);
-/** The match pattern equal to `regex`, or why there is none. */
-function regexToMatchPattern(regex) {
-    if (!regex.startsWith('^') || !regex.endsWith('$') || regex.endsWith('\\$') || regex.length < 2) {
-        return { refused: "Azure's `match` compares the whole value, so the pattern must be anchored with `^` and `$`" };
-    }
-    const body = regex.slice(1, -1);
-    let out = '';
-    let i = 0;
-    while (i < body.length) {
-        let atom = null;
-        const cls = classes.find(([source]) => body.startsWith(source, i));
-        if (cls) {
-            atom = cls[1];
-            i += cls[0].length;
-        }
-        else if (body[i] === '\\') {
-            const escaped = body[i + 1];
-            if (escaped === undefined || (!regexSyntax.has(escaped) && escaped !== '/' && escaped !== '-')) {
-                return {
-                    refused: `\`\\${escaped ?? ''}\` has no exact equivalent in Azure's \`match\` (write \`\\p{Nd}\` for a digit, \`\\p{L}\` for a letter)`
-                };
-            }
-            atom = escaped;
-            i += 2;
-            if (matchWildcards.has(atom)) {
-                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
-            }
-        }
-        else if (regexSyntax.has(body[i])) {
-            return {
-                refused: `\`${body[i]}\` at offset ${i + 1} has no exact equivalent in Azure's \`match\`; use literal characters, \`\\p{Nd}\`, \`\\p{L}\`, \`[\\s\\S]\` and \`{n}\`, or the \`like\`/\`match\` keywords`
-            };
-        }
-        else {
-            atom = body[i];
-            i += 1;
-            if (matchWildcards.has(atom)) {
-                return { refused: `a literal \`${atom}\` cannot be written in Azure's \`match\`, where it is a wildcard` };
-            }
-        }
-        const repeat = /^\{(\d+)\}/.exec(body.slice(i));
-        if (repeat) {
-            out += atom.repeat(Number(repeat[1]));
-            i += repeat[0].length;
-        }
-        else {
-            out += atom;
-        }
-    }
-    return { pattern: out };
-}
-const patternKeyword = {
-    keywords: ['pattern'],
-    compile(schema, context) {
-        if (typeof schema.pattern !== 'string')
-            return FALSE;
-        const translated = regexToMatchPattern(schema.pattern);
-        if ('refused' in translated)
-            return context.refuse('pattern', translated.refused);
-        return field(context.field('pattern')).notMatch(translated.pattern);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitNumber.ts
-/** `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`: only a present value is
- * compared (JSON Schema ignores what is absent; Azure's order comparisons need a value). */
-
-const violation = {
-    minimum: (f, n) => f.less(n),
-    exclusiveMinimum: (f, n) => f.lessOrEquals(n),
-    maximum: (f, n) => f.greater(n),
-    exclusiveMaximum: (f, n) => f.greaterOrEquals(n)
-};
-const limitNumberKeyword = {
-    keywords: Object.keys(violation),
-    compile(schema, context) {
-        const present = Object.keys(violation).filter(k => typeof schema[k] === 'number');
-        if (present.length === 0)
-            return FALSE;
-        const name = context.field(present[0]);
-        const exists = field(name).exists(true);
-        return allOf([exists, anyOf(present.map(k => violation[k](field(name), schema[k])))]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitLength.ts
-/** `minLength`, `maxLength`: the length of a present string, as Azure's `length()` counts
- * it (UTF-16 code units, where JSON Schema counts code points; see reference.ts). */
-
-const limitLengthKeyword = {
-    keywords: ['minLength', 'maxLength'],
-    compile(schema, context) {
-        const min = schema.minLength;
-        const max = schema.maxLength;
-        if (typeof min !== 'number' && typeof max !== 'number')
-            return FALSE;
-        const name = context.field(typeof min === 'number' ? 'minLength' : 'maxLength');
-        const length = `[length(${fieldExpression(name)})]`;
-        return allOf([
-            field(name).exists(true),
-            anyOf([
-                typeof min === 'number' && min > 0 ? value(length).less(min) : FALSE,
-                typeof max === 'number' ? value(length).greater(max) : FALSE
-            ])
-        ]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/required.ts
-/** `required`: each named property must exist (Azure's `exists`). */
-
-const requiredKeyword = {
-    keywords: ['required'],
-    compile(schema, context) {
-        const names = schema.required;
-        if (!Array.isArray(names))
-            return FALSE;
-        return anyOf(names.map(name => {
-            // Azure Policy sees every resource with a `properties` object (ARM returns `{}` when a
-            // resource sets none) and has no field for the whole object: requiring it always holds.
-            if (context.location.length === 0 && name === 'properties')
-                return FALSE;
-            // Nor for the whole `identity`; ARM requires `identity.type` in every identity, so an
-            // identity exists exactly when its type does.
-            if (context.location.length === 0 && name === 'identity')
-                return field('identity.type').exists(false);
-            return field(context.field('required', [...context.location, String(name)])).exists(false);
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/dependentRequired.ts
-/** `dependentRequired`: when a property is present, the properties it names must be too. */
-
-
-const dependentRequiredKeyword = {
-    keywords: ['dependentRequired'],
-    compile(schema, context) {
-        const dependencies = schema.dependentRequired;
-        if (!context_isSchemaObject(dependencies))
-            return FALSE;
-        const at = (name) => field(context.field('dependentRequired', [...context.location, name]));
-        return anyOf(Object.entries(dependencies).map(([name, needed]) => allOf([
-            at(name).exists(true),
-            anyOf((Array.isArray(needed) ? needed : []).map(n => at(String(n)).exists(false)))
-        ])));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/properties.ts
-
-
-/** Keywords whose compiled condition never holds for a missing value. */
-const quietWhenMissing = new Set([
-    'properties',
-    'minimum',
-    'maximum',
-    'exclusiveMinimum',
-    'exclusiveMaximum',
-    'minLength',
-    'maxLength',
-    'dependentRequired',
-    'items',
-    'maxItems',
-    'minContains',
-    'maxContains',
-    'title',
-    'description',
-    '$comment',
-    'examples',
-    'default',
-    '$defs',
-    'definitions',
-    'deprecated',
-    'readOnly',
-    'writeOnly'
-]);
-/**
- * Whether the compiled violation of `schema` can never hold where the value is missing: its members
- * are guarded themselves, and an array that is not there has no members.
- */
-function quietForMissing(schema, context, seen = []) {
-    if (schema === true)
-        return true;
-    if (!context_isSchemaObject(schema))
-        return false;
-    for (const [keyword, value] of Object.entries(schema)) {
-        if (quietWhenMissing.has(keyword))
-            continue;
-        if (keyword === 'contains' && schema.minContains === 0)
-            continue;
-        if (keyword === 'allOf' && Array.isArray(value) && value.every(s => quietForMissing(s, context, seen)))
-            continue;
-        if (keyword === 'anyOf' && Array.isArray(value) && value.some(s => quietForMissing(s, context, seen)))
-            continue;
-        if (keyword === 'not' && violatedWhenMissing(value, context, seen))
-            continue;
-        if (keyword === 'if')
-            continue;
-        if ((keyword === 'then' || keyword === 'else') && quietForMissing(value, context, seen))
-            continue;
-        if (keyword === '$ref' && typeof value === 'string' && !seen.includes(value)) {
-            const target = value.startsWith('#') ? context.resolveRef(value) : null;
-            if (target && quietForMissing(target.schema, context, [...seen, value]))
-                continue;
-        }
-        return false;
-    }
-    return true;
-}
-/** Whether the compiled violation of `schema` surely holds where the value is missing (so `not` of it never does). */
-function violatedWhenMissing(schema, context, seen) {
-    if (schema === false)
-        return true;
-    if (!context_isSchemaObject(schema))
-        return false;
-    if (['const', 'enum', 'like', 'match', 'pattern'].some(k => k in schema))
-        return true;
-    if (Array.isArray(schema.required) && schema.required.length > 0)
-        return true;
-    if (typeof schema.minItems === 'number' && schema.minItems > 0)
-        return true;
-    if ('contains' in schema && schema.minContains !== 0)
-        return true;
-    if (Array.isArray(schema.allOf) && schema.allOf.some(s => violatedWhenMissing(s, context, seen)))
-        return true;
-    if (Array.isArray(schema.anyOf) &&
-        schema.anyOf.length > 0 &&
-        schema.anyOf.every(s => violatedWhenMissing(s, context, seen)))
-        return true;
-    if ('not' in schema && quietForMissing(schema.not, context, seen))
-        return true;
-    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && !seen.includes(schema.$ref)) {
-        const target = context.resolveRef(schema.$ref);
-        if (target && violatedWhenMissing(target.schema, context, [...seen, schema.$ref]))
-            return true;
-    }
-    return false;
-}
-const propertiesKeyword = {
-    keywords: ['properties'],
-    compile(schema, context) {
-        const properties = schema.properties;
-        if (!context_isSchemaObject(properties))
-            return FALSE;
-        const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-        return anyOf(Object.entries(properties).map(([name, subschema]) => {
-            const location = [...context.location, name];
-            const violated = context.violates(subschema, joinPointer(context.pointer, 'properties', name), location);
-            if (isFalse(violated) || required.has(name) || quietForMissing(subschema, context))
-                return violated;
-            return allOf([context.present('properties', location), violated]);
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/aliases.ts
-/**
- * JSON locations in an ARM resource → Azure Policy fields.
- *
- * A location is a list of property names from the resource root, with `[*]` standing for
- * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
- * The top-level fields Azure names itself (`type`, `name`, `kind`, `location`, `id`,
- * `tags`, `tags['x']`, `identity.type`) are mapped here; everything else goes through the
- * alias catalog, which the engine owns and the compiler is given.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-const ARRAY_MEMBER = '[*]';
-/** Splits an alias default path (`properties.a[*].b`) into location segments. */
-function pathSegments(defaultPath) {
-    const segments = [];
-    for (const part of defaultPath.split('.')) {
-        let rest = part;
-        const members = [];
-        while (rest.endsWith(ARRAY_MEMBER)) {
-            members.push(ARRAY_MEMBER);
-            rest = rest.slice(0, -ARRAY_MEMBER.length);
-        }
-        if (rest)
-            segments.push(rest);
-        segments.push(...members);
-    }
-    return segments;
-}
-/** Joins location segments back into an alias-style path (`properties.a[*].b`). */
-function joinSegments(segments) {
-    let out = '';
-    for (const segment of segments) {
-        if (segment === ARRAY_MEMBER)
-            out += ARRAY_MEMBER;
-        else
-            out += out ? `.${segment}` : segment;
-    }
-    return out;
-}
-/**
- * A catalog over published alias entries, per resource type. Property names compare
- * case-insensitively, as ARM compares them.
- */
-function aliasCatalogFromEntries(byType) {
-    const index = new Map();
-    for (const [type, entries] of Object.entries(byType)) {
-        const paths = new Map();
-        for (const entry of entries) {
-            const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
-            if (!paths.has(key))
-                paths.set(key, entry.name);
-        }
-        index.set(type.toLowerCase(), paths);
-    }
-    return {
-        aliasFor(resourceType, propertyPath) {
-            const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
-            return alias ? { alias, known: true } : null;
-        }
-    };
-}
-/**
- * The Azure Policy field for a location on a resource type, or why there is none.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
-function resolveField(location, resourceType, aliases) {
-    const [head, ...rest] = location;
-    if (location.length === 1 && ['type', 'name', 'kind', 'location', 'id'].includes(head))
-        return { field: head };
-    if (head === 'tags' && rest.length === 0)
-        return { field: 'tags' };
-    if (head === 'tags' && rest.length === 1 && rest[0] !== ARRAY_MEMBER) {
-        return { field: `tags['${rest[0].replace(/'/g, "''")}']` };
-    }
-    if (head === 'identity' && rest.length === 1 && rest[0] === 'type')
-        return { field: 'identity.type' };
-    if (location.length === 0)
-        return { refused: 'the resource as a whole is not a field Azure Policy can test' };
-    const found = aliases.aliasFor(resourceType, [...location]);
-    const path = joinSegments(location);
-    if (!found)
-        return { refused: `${resourceType} has no Azure Policy alias for \`${path}\`` };
-    if (!found.known) {
-        return { refused: `\`${found.alias}\` is not a published Azure Policy alias of ${resourceType}` };
-    }
-    return { field: found.alias };
-}
-/**
- * A catalog over a lookup in the other direction (alias name → default path, as the
- * engine's catalog answers). Azure names an alias after its path without the leading
- * `properties.`, and often without inner `properties.` segments
- * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
- * so each such name is tried and kept when the lookup confirms its path.
- */
-function aliasCatalogFromPathLookup(lookup) {
-    return {
-        aliasFor(resourceType, propertyPath) {
-            const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
-            if (segments.length === 0)
-                return null;
-            const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
-            const wanted = joinSegments(propertyPath).toLowerCase();
-            for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
-                const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
-                const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
-                const found = lookup(name);
-                if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
-                    return { alias: name, known: true };
-            }
-            return null;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
-/** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
-
-
-const limitItemsKeyword = {
-    keywords: ['minItems', 'maxItems'],
-    compile(schema, context) {
-        const min = schema.minItems;
-        const max = schema.maxItems;
-        if (typeof min !== 'number' && typeof max !== 'number')
-            return FALSE;
-        const members = context.field(typeof min === 'number' ? 'minItems' : 'maxItems', [
-            ...context.location,
-            ARRAY_MEMBER
-        ]);
-        return anyOf([
-            typeof min === 'number' ? count({ field: members }).less(min) : FALSE,
-            typeof max === 'number' ? count({ field: members }).greater(max) : FALSE
-        ]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/items.ts
-/** `items`: every member satisfies the subschema, i.e. no member violates it. */
-
-
-
-const itemsKeyword = {
-    keywords: ['items'],
-    compile(schema, context) {
-        if (!('items' in schema))
-            return FALSE;
-        if (Array.isArray(schema.items)) {
-            return context.refuse('items', 'Azure Policy cannot address an array member by position; give `items` one schema that every member satisfies');
-        }
-        const location = [...context.location, ARRAY_MEMBER];
-        const members = context.field('items', location);
-        const violating = context.violates(schema.items, joinPointer(context.pointer, 'items'), location);
-        return count({ field: members, where: violating }).greater(0);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/contains.ts
-/** `contains` with `minContains`/`maxContains`: how many members satisfy the subschema,
- * as a field count whose `where` is the subschema. */
-
-
-
-const containsKeyword = {
-    keywords: ['contains', 'minContains', 'maxContains'],
-    compile(schema, context) {
-        // Without `contains`, JSON Schema ignores minContains and maxContains.
-        if (!('contains' in schema))
-            return FALSE;
-        const location = [...context.location, ARRAY_MEMBER];
-        const members = context.field('contains', location);
-        const satisfies = not(context.violates(schema.contains, joinPointer(context.pointer, 'contains'), location));
-        const min = typeof schema.minContains === 'number' ? schema.minContains : 1;
-        const max = schema.maxContains;
-        const matching = count({ field: members, where: satisfies });
-        return anyOf([matching.less(min), typeof max === 'number' ? matching.greater(max) : FALSE]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/not.ts
-/** `not`: violated exactly when the subschema is satisfied. */
-
-
-const notKeyword = {
-    keywords: ['not'],
-    compile(schema, context) {
-        if (!('not' in schema))
-            return FALSE;
-        return not(context.violates(schema.not, joinPointer(context.pointer, 'not'), context.location));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/allOf.ts
-/** `allOf`: violated when any member is. */
-
-
-const allOfKeyword = {
-    keywords: ['allOf'],
-    compile(schema, context) {
-        const members = schema.allOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        return anyOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'allOf', i), context.location)));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/anyOf.ts
-/** `anyOf`: violated when every member is. */
-
-
-const anyOfKeyword = {
-    keywords: ['anyOf'],
-    compile(schema, context) {
-        const members = schema.anyOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        return allOf(members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'anyOf', i), context.location)));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/oneOf.ts
-/** `oneOf`: violated unless exactly one member is satisfied, i.e. when every member is
- * violated or some two are both satisfied. */
-
-
-const oneOfKeyword = {
-    keywords: ['oneOf'],
-    compile(schema, context) {
-        const members = schema.oneOf;
-        if (!Array.isArray(members))
-            return FALSE;
-        const violations = members.map((s, i) => context.violates(s, joinPointer(context.pointer, 'oneOf', i), context.location));
-        const twoSatisfied = [];
-        for (let i = 0; i < violations.length; i++) {
-            for (let j = i + 1; j < violations.length; j++) {
-                twoSatisfied.push(allOf([not(violations[i]), not(violations[j])]));
-            }
-        }
-        return anyOf([allOf(violations), ...twoSatisfied]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/ifThenElse.ts
-/** `if`/`then`/`else`: violated when `if` holds and `then` is violated, or `if` fails and
- * `else` is violated. `then`/`else` without `if` mean nothing in JSON Schema. */
-
-
-const ifThenElseKeyword = {
-    keywords: ['if', 'then', 'else'],
-    compile(schema, context) {
-        if (!('if' in schema))
-            return FALSE;
-        const at = (keyword) => keyword in schema
-            ? context.violates(schema[keyword], joinPointer(context.pointer, keyword), context.location)
-            : FALSE;
-        const conditionFails = at('if');
-        return anyOf([allOf([not(conditionFails), at('then')]), allOf([conditionFails, at('else')])]);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/ref.ts
-/** `$ref` to a local definition (`#/$defs/name`): compiled in place. A reference that
- * reaches itself again cannot be unrolled into a finite policy and is refused. */
-
-const refKeyword = {
-    keywords: ['$ref'],
-    compile(schema, context) {
-        const ref = schema.$ref;
-        if (typeof ref !== 'string')
-            return FALSE;
-        if (!ref.startsWith('#')) {
-            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
-        }
-        const target = context.resolveRef(ref);
-        if (!target)
-            return context.refuse('$ref', `\`${ref}\` names nothing in this schema; define it under \`$defs\``);
-        if (context.expanding(target.pointer)) {
-            return context.refuse('$ref', `\`${ref}\` refers to itself (a recursive schema), which Azure Policy cannot express as a finite condition`);
-        }
-        return context.violatesRef(target.schema, target.pointer);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/keywords/refused.ts
-/** JSON Schema keywords Azure Policy cannot express, each with the reason a rule author sees.
- * Refusing is the only safe answer: a dropped keyword makes the deployed policy looser. */
-
-
-const refusedReasons = {
-    additionalProperties: 'Azure Policy cannot list the property names an object has, so it cannot find properties the schema does not name; forbid each unwanted property with `not: {required: [name]}` instead',
-    patternProperties: 'Azure Policy cannot list the property names an object has to match them against a pattern',
-    propertyNames: 'Azure Policy cannot list the property names an object has',
-    minProperties: 'Azure Policy cannot count the properties of an object',
-    maxProperties: 'Azure Policy cannot count the properties of an object',
-    unevaluatedProperties: 'it depends on which properties other keywords looked at, which an Azure Policy condition cannot track',
-    unevaluatedItems: 'it depends on which items other keywords looked at, which an Azure Policy condition cannot track',
-    uniqueItems: 'Azure Policy cannot compare the members of an array with each other',
-    prefixItems: 'Azure Policy cannot address an array member by its position',
-    additionalItems: 'Azure Policy cannot address an array member by its position',
-    format: 'Azure Policy has no test for string formats; use `like`, `match` or an anchored `pattern` instead',
-    multipleOf: "Azure Policy's `mod()` works on integers only, while `multipleOf` accepts any number; use `enum` or number limits",
-    dependentSchemas: 'it is not compiled yet; write `if: {required: [name]}` with `then: <schema>`, which is',
-    dependencies: 'it is the draft-07 spelling; use `dependentRequired` (or `if`/`then`)',
-    $id: 'it changes how references resolve; rule schemas resolve `$ref` within the rule file, so remove it',
-    $anchor: 'named anchors are not resolved; put the schema under `$defs` and refer to `#/$defs/<name>`',
-    $dynamicRef: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
-    $dynamicAnchor: 'dynamic references are resolved at validation time, which a fixed Azure Policy condition cannot do',
-    $recursiveRef: 'recursive references cannot be unrolled into a finite Azure Policy condition',
-    $recursiveAnchor: 'recursive references cannot be unrolled into a finite Azure Policy condition',
-    $vocabulary: 'rule schemas use one fixed vocabulary; remove it',
-    contentEncoding: 'Azure Policy cannot decode the contents of a string',
-    contentMediaType: 'Azure Policy cannot decode the contents of a string',
-    contentSchema: 'Azure Policy cannot decode the contents of a string'
-};
-const refusedKeywords = {
-    keywords: Object.keys(refusedReasons),
-    compile(schema, context) {
-        for (const keyword of Object.keys(schema)) {
-            const reason = value_own(refusedReasons, keyword);
-            if (reason !== undefined)
-                context.refuse(keyword, reason);
-        }
-        return FALSE;
-    }
-};
-
-;// CONCATENATED MODULE: ./src/compiler/vocabulary.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const vocabulary = [
-    annotationKeywords,
-    refusedKeywords,
-    typeKeyword,
-    constKeyword,
-    enumKeyword,
-    likeKeyword,
-    matchKeyword,
-    patternKeyword,
-    limitNumberKeyword,
-    limitLengthKeyword,
-    requiredKeyword,
-    dependentRequiredKeyword,
-    propertiesKeyword,
-    limitItemsKeyword,
-    itemsKeyword,
-    containsKeyword,
-    refKeyword,
-    notKeyword,
-    allOfKeyword,
-    anyOfKeyword,
-    oneOfKeyword,
-    ifThenElseKeyword
-];
-/** Every keyword a rule schema may use, compiled or refused (the rule loader reports the rest as unknown). */
-const knownKeywords = new Set(vocabulary.flatMap(k => k.keywords));
-/** Keywords that compile to a condition (not annotations, not refused). */
-const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords && k !== refusedKeywords).flatMap(k => k.keywords));
-
+// EXTERNAL MODULE: ./src/model/value.ts
+var model_value = __nccwpck_require__(2904);
+// EXTERNAL MODULE: ./src/compiler/vocabulary.ts + 21 modules
+var vocabulary = __nccwpck_require__(4302);
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
 /*!
 * re2js
@@ -20650,6 +21679,8 @@ function compileLinear(source, flags) {
 /** ajv's `code.regExp`: every pattern a schema holds runs in linear time. */
 const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
 
+// EXTERNAL MODULE: ./src/compiler/context.ts
+var context = __nccwpck_require__(4054);
 ;// CONCATENATED MODULE: ./src/compiler/reference.ts
 /**
  * The meaning a compiled policy has, written as JSON Schema that ajv evaluates: the
@@ -20851,17 +21882,17 @@ function closest(word, candidates) {
 /** `/effect/allowed/0` → `effect.allowed[0]`. */
 function validate_displayPath(pointer) {
     let out = '';
-    for (const token of splitPointer(pointer))
+    for (const token of (0,model_pointer/* splitPointer */.GS)(pointer))
         out += /^\d+$/.test(token) ? `[${token}]` : out ? `.${token}` : token;
     return out;
 }
 function valueAt(document, pointer) {
     let node = document;
-    for (const token of splitPointer(pointer)) {
+    for (const token of (0,model_pointer/* splitPointer */.GS)(pointer)) {
         if (Array.isArray(node))
             node = node[Number(token)];
         else if (node !== null && typeof node === 'object')
-            node = value_own(node, token);
+            node = (0,model_value/* own */.ZV)(node, token);
         else
             return undefined;
     }
@@ -20880,7 +21911,7 @@ function describeType(type) {
         integer: 'a whole number',
         null: '`null`'
     };
-    return (Array.isArray(type) ? type : [type]).map(t => value_own(names, t) ?? t).join(' or ');
+    return (Array.isArray(type) ? type : [type]).map(t => (0,model_value/* own */.ZV)(names, t) ?? t).join(' or ');
 }
 /** ajv errors (from `allErrors`) as user errors at the right line. */
 function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields: fieldHints, patterns: patternHints }) {
@@ -20900,7 +21931,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields:
             case 'required': {
                 const missing = String(error.params.missingProperty);
                 const owner = pointer ? `\`${path}\`` : what;
-                message = `${owner} is missing \`${missing}\`; add ${value_own(hints.fields, missing) ?? `\`${missing}\``}.`;
+                message = `${owner} is missing \`${missing}\`; add ${(0,model_value/* own */.ZV)(hints.fields, missing) ?? `\`${missing}\``}.`;
                 break;
             }
             case 'additionalProperties': {
@@ -20911,7 +21942,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields:
                 message = suggestion
                     ? `\`${extra}\` is not a field of ${owner}; did you mean \`${suggestion}\`?`
                     : `\`${extra}\` is not a field of ${owner}; remove it (fields: ${allowed.join(', ')}).`;
-                position = doc.positionOf(`${pointer}/${escapePointerSegment(extra)}`, true) ?? at;
+                position = doc.positionOf(`${pointer}/${(0,model_pointer/* escapePointerSegment */.mE)(extra)}`, true) ?? at;
                 break;
             }
             case 'type':
@@ -20921,10 +21952,10 @@ function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields:
                 message = `\`${path}\` is \`${show(value)}\`; change it to one of ${error.params.allowedValues.map(v => `\`${show(v)}\``).join(', ')}.`;
                 break;
             case 'pattern':
-                message = `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.patterns, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
+                message = `\`${path}\` is \`${show(value)}\`; it must be ${(0,model_value/* own */.ZV)(hints.patterns, String(error.params.pattern)) ?? `text matching \`${String(error.params.pattern)}\``}.`;
                 break;
             case 'minLength':
-                message = `\`${path}\` is empty; write ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '') ?? 'a value'}.`;
+                message = `\`${path}\` is empty; write ${(0,model_value/* own */.ZV)(hints.fields, (0,model_pointer/* splitPointer */.GS)(pointer).at(-1) ?? '') ?? 'a value'}.`;
                 break;
             case 'maxLength':
                 message = `\`${path}\` is longer than ${String(error.params.limit)} characters; shorten it.`;
@@ -20944,8 +21975,8 @@ function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields:
                 message =
                     path === 'resourceType'
                         ? `\`resourceType\` is \`${show(value)}\`; it must be a full ARM resource type such as \`Microsoft.CognitiveServices/accounts\`, or a list of them.`
-                        : value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')
-                            ? `\`${path}\` is \`${show(value)}\`; it must be ${value_own(hints.fields, splitPointer(pointer).at(-1) ?? '')}.`
+                        : (0,model_value/* own */.ZV)(hints.fields, (0,model_pointer/* splitPointer */.GS)(pointer).at(-1) ?? '')
+                            ? `\`${path}\` is \`${show(value)}\`; it must be ${(0,model_value/* own */.ZV)(hints.fields, (0,model_pointer/* splitPointer */.GS)(pointer).at(-1) ?? '')}.`
                             : `\`${path}\` does not match any of the forms it may take; check its value.`;
                 break;
             default:
@@ -20955,7 +21986,7 @@ function metaSchemaErrors(errors, doc, what, basePointer = '', hints = { fields:
         if (seen.has(key))
             continue;
         seen.add(key);
-        out.push(new errors_UserError(message, position));
+        out.push(new model_errors/* UserError */.yo(message, position));
     }
     return out;
 }
@@ -20982,14 +22013,14 @@ function unknownKeywordErrors(schema, pointer, doc) {
         if (node === null || typeof node !== 'object' || Array.isArray(node))
             return;
         for (const [keyword, value] of Object.entries(node)) {
-            const child = `${at}/${escapePointerSegment(keyword)}`;
-            if (!knownKeywords.has(keyword)) {
-                const suggestion = closest(keyword, knownKeywords);
-                out.push(new errors_UserError(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
+            const child = `${at}/${(0,model_pointer/* escapePointerSegment */.mE)(keyword)}`;
+            if (!vocabulary/* knownKeywords */.Mn.has(keyword)) {
+                const suggestion = closest(keyword, vocabulary/* knownKeywords */.Mn);
+                out.push(new model_errors/* UserError */.yo(`\`${keyword}\` is not a JSON Schema keyword cmk-guard knows${suggestion ? `; did you mean \`${suggestion}\`?` : '; remove it, or write what it means with the supported keywords.'}`, doc.positionOf(child, true) ?? { file: doc.file }));
                 continue;
             }
             if (keyword === 'like' && typeof value === 'string' && value.split('*').length > 2) {
-                out.push(new errors_UserError(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
+                out.push(new model_errors/* UserError */.yo(`\`like\` pattern \`${value}\` has ${value.split('*').length - 1} \`*\` wildcards, but Azure's \`like\` allows one at most; split it with \`anyOf\`.`, doc.positionOf(child) ?? { file: doc.file }));
             }
             if (subschemaKeywords.includes(keyword))
                 walk(value, child);
@@ -20997,7 +22028,7 @@ function unknownKeywordErrors(schema, pointer, doc) {
                 value.forEach((v, i) => walk(v, `${child}/${i}`));
             else if (subschemaMapKeywords.includes(keyword) && value && typeof value === 'object' && !Array.isArray(value)) {
                 for (const [name, v] of Object.entries(value))
-                    walk(v, `${child}/${escapePointerSegment(name)}`);
+                    walk(v, `${child}/${(0,model_pointer/* escapePointerSegment */.mE)(name)}`);
             }
         }
     };
@@ -21026,7 +22057,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
         forget(ajv, schema);
         const reason = error instanceof Error ? error.message : String(error);
         return [
-            new errors_UserError(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
+            new model_errors/* UserError */.yo(`\`${validate_displayPath(pointer)}\` is not a schema ajv can compile (${reason}); fix it.`, doc.positionOf(pointer) ?? { file: doc.file })
         ];
     }
     return [];
@@ -21070,7 +22101,7 @@ function read(file) {
     // Rule files may come from the pull request itself: read them with the same bounds as templates.
     const text = readTextFile(file).replace(/^\uFEFF/, '');
     if (text.trim() === '')
-        throw new errors_UserError('the file is empty; write a rule (see the rule-authoring guide).', {
+        throw new model_errors/* UserError */.yo('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
             line: 1,
             column: 1
@@ -21084,26 +22115,26 @@ function ruleErrors(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new errors_UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
     const validate = metaValidators().rule;
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
     const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
     if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-        errors.push(new errors_UserError(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+        errors.push(new model_errors/* UserError */.yo(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
     }
     if (kind === 'relation' && !('relation' in value)) {
-        errors.push(new errors_UserError('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+        errors.push(new model_errors/* UserError */.yo('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
     }
     if (kind !== 'relation' && 'relation' in value) {
-        errors.push(new errors_UserError('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+        errors.push(new model_errors/* UserError */.yo('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
     }
     const effect = value.effect;
     if (isMapping(effect) &&
         typeof effect.default === 'string' &&
         Array.isArray(effect.allowed) &&
         !effect.allowed.includes(effect.default)) {
-        errors.push(new errors_UserError(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+        errors.push(new model_errors/* UserError */.yo(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
     }
     const relation = isMapping(value.relation) ? value.relation : undefined;
     const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
@@ -21151,7 +22182,7 @@ function toRule(doc) {
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 function loadRuleFile(file) {
     const doc = read(file);
-    throwUserErrors(ruleErrors(doc));
+    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc));
     return toRule(doc);
 }
 /** Reads and validates a pack manifest. */
@@ -21159,14 +22190,14 @@ function loadPackFile(file) {
     const doc = read(file);
     const value = doc.value;
     if (!isMapping(value))
-        throw new errors_UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
             file,
             line: 1,
             column: 1
         });
     const validate = metaValidators().pack;
     if (!validate(value))
-        throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+        (0,model_errors/* throwUserErrors */.zu)(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
     return {
         name: value.name,
         displayName: value.displayName,
@@ -21185,7 +22216,7 @@ function loadPackFile(file) {
  */
 function loadPolicyDirectory(dir, root) {
     const { pack, rules, errors } = readPolicyDirectory(dir, root);
-    throwUserErrors(errors);
+    (0,model_errors/* throwUserErrors */.zu)(errors);
     return { pack, rules };
 }
 /**
@@ -21200,7 +22231,7 @@ function readPolicyDirectory(dir, root) {
     }
     catch (error) {
         const reason = error.code ?? String(error);
-        const problem = new errors_UserError(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
+        const problem = new model_errors/* UserError */.yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
         return { pack: null, rules: [], errors: [problem] };
     }
     const errors = [];
@@ -21212,18 +22243,18 @@ function readPolicyDirectory(dir, root) {
             continue;
         const escape = root === undefined ? null : escapeReason(file, root);
         if (escape) {
-            errors.push(new errors_UserError(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
+            errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
             continue;
         }
         if (!isFile(file))
             continue;
         if (PACK_FILES.includes(entry)) {
-            collectUserErrors(errors, () => {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
                 pack = loadPackFile(file);
             });
         }
         else {
-            collectUserErrors(errors, () => {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
                 rules.push(loadRuleFile(file));
             });
         }
@@ -21234,7 +22265,7 @@ function readPolicyDirectory(dir, root) {
     for (const rule of rules) {
         const first = byName.get(rule.name);
         if (first) {
-            errors.push(new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+            errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
         }
         else
             byName.set(rule.name, rule);
@@ -21244,7 +22275,7 @@ function readPolicyDirectory(dir, root) {
     if (errors.length === 0)
         manifest?.rules.forEach((name, i) => {
             if (!byName.has(name)) {
-                errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+                errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
     // Rules that loaded are used even when another file failed; two rules with one name are both left out.
@@ -21278,13 +22309,11 @@ function noRuleFiles(dir, entries) {
     const hint = nested.length
         ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
         : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
-    return new errors_UserError(`the rules folder holds no rule files.${hint}`, { file: dir });
+    return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-/** The tool's version, as released; kept in step with package.json by a test. */
-const VERSION = '0.1.0';
-
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 /**
  * Escaping for everything a pull request can put in front of a reviewer: file names,
@@ -21320,7 +22349,7 @@ const ZERO_WIDTH_SPACE = '\u200b';
  * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
  * link nor leave a cross-reference on someone else's issue.
  */
-function escapeMarkdown(value) {
+function escape_escapeMarkdown(value) {
     return revealInvisible(value)
         .replace(/\r\n|\r|\n/g, ' ')
         .replace(/[\\`*_[\]|~]/g, '\\$&')
@@ -21335,7 +22364,7 @@ function escapeMarkdown(value) {
  * text; the fence is longer than any run of backticks inside. In a table cell GitHub
  * splits on `|` even inside code, so pipes are escaped there (GFM spec, tables extension).
  */
-function codeSpan(value, inTable = false) {
+function escape_codeSpan(value, inTable = false) {
     const oneLine = revealInvisible(value).replace(/\r\n|\r|\n/g, ' ');
     if (oneLine === '')
         return '*(empty)*';
@@ -21353,7 +22382,7 @@ function codeSpan(value, inTable = false) {
  * shown as text and mentions are broken, outside code spans and fenced blocks, since a
  * pull request can change the rule files it is checked with.
  */
-function sanitizeMarkdown(markdown) {
+function escape_sanitizeMarkdown(markdown) {
     const out = [];
     let fence = null;
     for (const line of revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n')) {
@@ -21446,22 +22475,8 @@ function neutralizeCommandLines(text) {
     return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
 
-;// CONCATENATED MODULE: ./src/commands/command.ts
-
-
-const EXIT_OK = 0;
-const EXIT_FINDINGS = 1;
-const EXIT_USAGE = 2;
-/**
- * Prints a user error on standard error, once, one line per mistake: `cmk-guard: file:line:col:
- * message`, paths relative to the working folder, and nothing the input wrote can move the cursor.
- */
-function printUserError(io, error) {
-    const errors = error instanceof UserErrors ? error.errors : [error];
-    for (const e of errors)
-        io.stderr(`cmk-guard: ${escapeTerminal(e.describe(io.cwd))}\n`);
-}
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/report/stream.ts
 /**
  * Reports as streams: every format renders a findings document as a sequence of pieces of text
@@ -21585,6 +22600,165 @@ function jsonless(value) {
     return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
+;// CONCATENATED MODULE: ./src/report/files.ts
+
+
+
+
+
+/**
+ * Writing report files so that nothing is lost or half-written: the content goes to a new
+ * file beside the target and is renamed over it, so a crash or a full disk leaves the old
+ * file or the new one, never part of one.
+ */
+function lstatOrNull(file) {
+    try {
+        return (0,external_node_fs_.lstatSync)(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return null;
+        throw error;
+    }
+}
+/**
+ * Writes `content` (a string, or a report's pieces, written in chunks as they come) to `file`
+ * atomically. A symbolic link is written through to the file it names (the CLI's `--output`
+ * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
+ */
+function writeFileAtomic(file, content) {
+    const write = (fd) => typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
+    let target = external_node_path_default().resolve(file);
+    let stat = lstatOrNull(target);
+    if (stat?.isSymbolicLink()) {
+        target = (0,external_node_fs_.realpathSync)(target);
+        stat = lstatOrNull(target);
+    }
+    if (stat && !stat.isFile()) {
+        if (stat.isDirectory())
+            throw new model_errors/* UserError */.yo('is a folder; give a file name to write the report to.', { file });
+        const fd = (0,external_node_fs_.openSync)(target, 'w');
+        try {
+            write(fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+        return;
+    }
+    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    // 'wx' fails rather than follow anything already at the temporary name.
+    const fd = (0,external_node_fs_.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
+    try {
+        try {
+            write(fd);
+            (0,external_node_fs_.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+        (0,external_node_fs_.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+/** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
+function writeAll(fd, text) {
+    const written = (0,external_node_fs_.writeSync)(fd, text);
+    const total = Buffer.byteLength(text, 'utf8');
+    if (written === total)
+        return;
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = written; offset < total;)
+        offset += (0,external_node_fs_.writeSync)(fd, bytes, offset);
+}
+function inside(root, file) {
+    const relative = path.relative(root, file);
+    return relative === '' || (!path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`));
+}
+/** The path with symbolic links resolved as far as it exists, and the rest appended. */
+function realPathSoFar(file) {
+    const missing = [];
+    let current = file;
+    for (;;) {
+        try {
+            return path.join(realpathSync(current), ...missing.reverse());
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+            const parent = path.dirname(current);
+            if (parent === current)
+                return file;
+            missing.push(path.basename(current));
+            current = parent;
+        }
+    }
+}
+/**
+ * Where the action may write a file an input names: inside the repository or the runner's
+ * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
+ * device. A pull request can commit a symbolic link where a report is written; without
+ * this check the report would overwrite whatever file the link names.
+ */
+function checkOutputPath(input, requested, file, roots) {
+    const where = `the input \`${input}\` is '${requested}'`;
+    const outside = new UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
+    if (!roots.some(root => inside(path.resolve(root), file)))
+        throw outside;
+    const stat = lstatOrNull(file);
+    if (stat && !stat.isFile()) {
+        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
+        throw new UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
+    }
+    // A folder on the way may be a link out of the repository.
+    const allowed = roots.map(root => realPathSoFar(path.resolve(root)));
+    if (!allowed.some(root => inside(root, realPathSoFar(file))))
+        throw outside;
+}
+
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+
+
+
+
+const EXIT_OK = 0;
+const EXIT_FINDINGS = 1;
+const EXIT_USAGE = 2;
+/**
+ * Prints a user error on standard error, once, one line per mistake: `cmk-guard: file:line:col:
+ * message`, paths relative to the working folder, and nothing the input wrote can move the cursor.
+ */
+function printUserError(io, error) {
+    const errors = error instanceof model_errors/* UserErrors */.tQ ? error.errors : [error];
+    for (const e of errors)
+        io.stderr(`cmk-guard: ${escapeTerminal(e.describe(io.cwd))}\n`);
+}
+/**
+ * Prints a report, or writes it to `--output` atomically: an interrupted run leaves the
+ * previous file, never half of a new one.
+ */
+function printOrWrite(text, output, io) {
+    if (typeof output !== 'string') {
+        if (typeof text === 'string')
+            io.stdout(text);
+        else
+            writeChunks(text, io.stdout);
+        return;
+    }
+    try {
+        writeFileAtomic(external_node_path_default().resolve(io.cwd, output), text);
+    }
+    catch (error) {
+        if (error instanceof model_errors/* UserError */.yo)
+            throw error;
+        throw new model_errors/* UserError */.yo(`cannot write the report: ${error.message}; check --output.`, { file: output });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/json.ts
 
 /** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
@@ -21602,263 +22776,10 @@ function renderJson(document) {
     return joinPieces(jsonReport(document));
 }
 
-;// CONCATENATED MODULE: ./src/compiler/schema.ts
-
-
-
-
-
-/** Reads a JSON pointer (`/$defs/x`) inside `root`. */
-function readPointer(root, pointer) {
-    if (pointer === '')
-        return root;
-    let node = root;
-    for (const raw of pointer.slice(1).split('/')) {
-        const token = unescapePointerSegment(decodeURIComponent(raw));
-        if (Array.isArray(node))
-            node = node[Number(token)];
-        else if (context_isSchemaObject(node))
-            node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
-        else
-            return undefined;
-    }
-    return node;
-}
-/**
- * The violation condition of `schema`, which sits at `pointer` in the rule file and
- * applies to the resource root. Refusals are pushed to `compilation.errors`.
- */
-function compileSchema(schema, pointer, compilation) {
-    const rootPointer = pointer;
-    const make = (schemaPointer, location, refs) => {
-        const context = {
-            file: compilation.source.file,
-            resourceType: compilation.resourceType,
-            pointer: schemaPointer,
-            location,
-            field(keyword, at = location) {
-                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
-                if ('refused' in resolved) {
-                    context.refuse(keyword, resolved.refused);
-                    return '<no field>';
-                }
-                return resolved.field;
-            },
-            present(keyword, at) {
-                // ARM gives every resource a name, a type, an id and a `properties` object; an identity exists
-                // exactly when its type does.
-                if (at.length === 1 && ['properties', 'name', 'type', 'id'].includes(at[0]))
-                    return TRUE;
-                if (at.length === 1 && at[0] === 'identity')
-                    return field('identity.type').exists(true);
-                const resolved = resolveField(at, compilation.resourceType, compilation.aliases);
-                if ('refused' in resolved) {
-                    // A member with no field: whatever its schema tests below it has been refused already, with this reason.
-                    if (!compilation.errors.some(e => e.reason === resolved.refused))
-                        context.refuse(keyword, resolved.refused);
-                    return FALSE;
-                }
-                return field(resolved.field).exists(true);
-            },
-            violates(subschema, subPointer, subLocation) {
-                return violates(subschema, make(subPointer, subLocation, refs));
-            },
-            resolveRef(ref) {
-                const target = readPointer(schema, ref.slice(1));
-                return target === undefined ? null : { schema: target, pointer: rootPointer + ref.slice(1) };
-            },
-            expanding(targetPointer) {
-                return refs.includes(targetPointer);
-            },
-            violatesRef(target, targetPointer) {
-                return violates(target, make(targetPointer, location, [...refs, targetPointer]));
-            },
-            refuse(keyword, reason) {
-                const keywordPointer = joinPointer(schemaPointer, keyword);
-                const position = compilation.source.positionOf(keywordPointer) ?? { file: compilation.source.file };
-                if (!compilation.errors.some(e => e.pointer === keywordPointer && e.reason === reason)) {
-                    compilation.errors.push(new CompileError(keyword, keywordPointer, reason, position));
-                }
-                return FALSE;
-            }
-        };
-        return context;
-    };
-    return violates(schema, make(pointer, [], []));
-}
-function violates(schema, context) {
-    if (schema === true)
-        return FALSE;
-    if (schema === false)
-        return TRUE;
-    if (!context_isSchemaObject(schema)) {
-        context.refuse('', 'a schema is an object or a boolean');
-        return FALSE;
-    }
-    for (const keyword of Object.keys(schema)) {
-        if (!knownKeywords.has(keyword)) {
-            context.refuse(keyword, 'it is not a JSON Schema keyword cmk-guard knows; check its spelling');
-        }
-    }
-    return anyOf(vocabulary.map(definition => definition.compile(schema, context)));
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/compiler/canonical.ts
-/** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
- * that tells a deployment whether a rule changed. */
-
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const keys = Object.keys(value).sort();
-        return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-function sha256(text) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/compiler/index.ts
-/**
- * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
- * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
- * violates `schema`. Everything it emits is built from policy.ts constructors.
- */
-
-
-
-
-
-
-
-
-
-
-function sourcePath(file, root) {
-    return external_node_path_default().relative(root ?? process.cwd(), file)
-        .split((external_node_path_default()).sep)
-        .join('/');
-}
-/**
- * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
- * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
- */
-function compileRule(rule, aliases, options = {}) {
-    if (rule.kind !== 'policy') {
-        const runs = rule.kind === 'relation'
-            ? 'relation rules relate resources in one template'
-            : 'transition rules compare a resource before and after a change';
-        throw new errors_UserError(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
-    }
-    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-    const errors = [];
-    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
-    const perType = types.map(resourceType => {
-        const compilation = { source, resourceType, aliases, errors };
-        const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
-        return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
-    });
-    throwUserErrors(errors);
-    const metadata = {
-        source: sourcePath(rule.file, options.root),
-        hash: sha256(canonicalJson(rule.document)),
-        kind: rule.kind,
-        severity: rule.severity,
-        ...(rule.remediation ? { remediation: rule.remediation } : {}),
-        ruleVersion: rule.version,
-        ...(rule.references.length > 0 ? { references: [...rule.references] } : {})
-    };
-    return {
-        name: rule.name,
-        properties: {
-            displayName: rule.displayName,
-            description: rule.description,
-            policyType: 'Custom',
-            mode: rule.mode,
-            metadata: { category: rule.category, version: rule.version, cmkGuard: metadata },
-            parameters: {
-                effect: {
-                    type: 'String',
-                    metadata: { displayName: 'Effect', description: 'Enable or disable the execution of the policy' },
-                    allowedValues: [...rule.effect.allowed],
-                    defaultValue: rule.effect.default
-                }
-            },
-            policyRule: { if: toPolicyJson(anyOf(perType)), then: { effect: "[parameters('effect')]" } }
-        }
-    };
-}
-/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
-function effectParameterName(ruleName) {
-    return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
-}
-/**
- * Every policy rule of the pack compiled, and the initiative over them. Relation and
- * transition rules are PR-only and left out of both. Errors from every rule (and any pack
- * member that names no rule) are thrown together.
- */
-function compilePack(pack, rules, aliases, options = {}) {
-    const errors = [];
-    const byName = new Map(rules.map(r => [r.name, r]));
-    const members = [];
-    pack.rules.forEach((name, i) => {
-        const rule = byName.get(name);
-        if (!rule) {
-            const position = pack.positionOf?.(`/rules/${i}`) ?? { file: pack.file };
-            errors.push(new errors_UserError(`the pack lists rule \`${name}\`, but no rule file has that name; fix the name or add the rule.`, position));
-        }
-        else if (rule.kind === 'policy') {
-            members.push(rule);
-        }
-    });
-    const definitions = [];
-    for (const rule of members)
-        collectUserErrors(errors, () => definitions.push(compileRule(rule, aliases, options)));
-    throwUserErrors(errors);
-    const prefix = options.definitionIdPrefix ?? '/providers/Microsoft.Authorization/policyDefinitions/';
-    const parameters = {};
-    for (const rule of members) {
-        value_setOwn(parameters, effectParameterName(rule.name), {
-            type: 'String',
-            metadata: { displayName: `Effect: ${rule.displayName}`, description: `Effect of ${rule.name}` },
-            allowedValues: [...rule.effect.allowed],
-            defaultValue: rule.effect.default
-        });
-    }
-    const categories = [...new Set(members.map(r => r.category))];
-    const initiative = {
-        name: pack.name,
-        properties: {
-            displayName: pack.displayName,
-            description: pack.description,
-            policyType: 'Custom',
-            metadata: {
-                category: categories.length === 1 ? categories[0] : 'Multiple',
-                version: pack.version,
-                cmkGuard: {
-                    source: sourcePath(pack.file, options.root),
-                    hash: sha256(canonicalJson(pack.document)),
-                    kind: 'pack',
-                    ruleVersion: pack.version
-                }
-            },
-            parameters,
-            policyDefinitions: members.map(rule => ({
-                policyDefinitionReferenceId: rule.name,
-                policyDefinitionId: `${prefix}${rule.name}`,
-                parameters: { effect: { value: `[parameters('${effectParameterName(rule.name)}')]` } }
-            }))
-        }
-    };
-    return { definitions, initiative };
-}
-
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: ./src/compiler/index.ts + 1 modules
+var compiler = __nccwpck_require__(4472);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/engine/aliases.data.ts
 // Generated by scripts/build-aliases.js from ../shared/corpus (alias dumps, built-in and ALZ definitions); do not edit.
 // 65745 aliases (44 known only from definitions), 13 complete resource types, 133 provider namespaces; each namespace brotli-compressed, base64-encoded (391091 bytes compressed).
@@ -27456,7 +28377,7 @@ function aliases_load(namespace) {
         unpacked.add(ns);
         const data = ALIAS_SHARDS.get(ns);
         if (data !== undefined)
-            unpack((0,external_node_zlib_namespaceObject.brotliDecompressSync)(Buffer.from(data, 'base64')).toString('utf8'));
+            unpack((0,external_node_zlib_.brotliDecompressSync)(Buffer.from(data, 'base64')).toString('utf8'));
     }
     return catalog;
 }
@@ -27626,7 +28547,7 @@ function aliasCount() {
  * arguments, a missing property. It is a `UserError`: the template or rule must change.
  * `reason` is the bare sentence; `message` adds the expression and offset when known.
  */
-class ExpressionError extends errors_UserError {
+class ExpressionError extends model_errors/* UserError */.yo {
     reason;
     expression;
     offset;
@@ -28109,7 +29030,7 @@ function argumentCountMessage(def, count) {
 function holdsUnknown(value) {
     if (value === null || typeof value !== 'object')
         return false;
-    if (value instanceof value_Unknown)
+    if (value instanceof model_value/* Unknown */.$r)
         return true;
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++)
@@ -28127,7 +29048,7 @@ function holdsUnknown(value) {
 function collectUnknowns(value, into) {
     if (value === null || typeof value !== 'object')
         return;
-    if (value instanceof value_Unknown) {
+    if (value instanceof model_value/* Unknown */.$r) {
         if (!into.includes(value))
             into.push(value);
     }
@@ -28150,7 +29071,7 @@ function unknownResult(functionName, args) {
         collectUnknowns(arg, unknowns);
     const reasons = [...new Set(unknowns.map(u => u.reason))];
     const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new value_Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+    return new model_value/* Unknown */.$r(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
 }
 /** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
 function viaFunction(reason, functionName) {
@@ -28159,13 +29080,13 @@ function viaFunction(reason, functionName) {
 }
 /** A deterministic text for a value that stands for an Unknown by its key. */
 function valueKey(value) {
-    if (value instanceof value_Unknown)
+    if (value instanceof model_value/* Unknown */.$r)
         return `<${value.key}>`;
     if (value instanceof Lambda)
         return '<lambda>';
     if (Array.isArray(value))
         return `[${value.map(valueKey).join(',')}]`;
-    if (value_isObject(value)) {
+    if ((0,model_value/* isObject */.Gv)(value)) {
         return `{${Object.keys(value)
             .map(k => `${JSON.stringify(k)}:${valueKey(value[k])}`)
             .join(',')}}`;
@@ -28184,9 +29105,9 @@ function findKey(object, name) {
 }
 /** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
 function getProperty(target, name) {
-    if (target instanceof value_Unknown)
-        return new value_Unknown(target.reason, `${target.key}.${name}`);
-    if (value_isObject(target) && !(target instanceof Lambda)) {
+    if (target instanceof model_value/* Unknown */.$r)
+        return new model_value/* Unknown */.$r(target.reason, `${target.key}.${name}`);
+    if ((0,model_value/* isObject */.Gv)(target) && !(target instanceof Lambda)) {
         const key = findKey(target, name);
         if (key === undefined) {
             throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
@@ -28197,12 +29118,12 @@ function getProperty(target, name) {
 }
 /** `target[index]`: arrays by integer, objects by (case-insensitive) property name. */
 function getIndex(target, index) {
-    if (target instanceof value_Unknown) {
-        if (index instanceof value_Unknown)
+    if (target instanceof model_value/* Unknown */.$r) {
+        if (index instanceof model_value/* Unknown */.$r)
             return unknownResult('index', [target, index]);
-        return new value_Unknown(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
+        return new model_value/* Unknown */.$r(target.reason, typeof index === 'number' ? `${target.key}[${index}]` : `${target.key}.${String(index)}`);
     }
-    if (index instanceof value_Unknown)
+    if (index instanceof model_value/* Unknown */.$r)
         return unknownResult('index', [target, index]);
     if (Array.isArray(target)) {
         if (typeof index !== 'number' || !Number.isInteger(index)) {
@@ -28213,7 +29134,7 @@ function getIndex(target, index) {
         }
         return target[index];
     }
-    if (value_isObject(target) && !(target instanceof Lambda)) {
+    if ((0,model_value/* isObject */.Gv)(target) && !(target instanceof Lambda)) {
         if (typeof index !== 'string') {
             throw new ExpressionError(`An object can only be indexed by a property name, not ${evaluate_describeType(index)}.`);
         }
@@ -28225,7 +29146,7 @@ function getIndex(target, index) {
 function evaluate_describeType(value) {
     if (value === null)
         return 'null';
-    if (value instanceof value_Unknown)
+    if (value instanceof model_value/* Unknown */.$r)
         return 'an unknown value';
     if (value instanceof Lambda)
         return 'a lambda';
@@ -28249,7 +29170,7 @@ function evaluate_describeType(value) {
  * A policy definition that is malformed: refused at load time with the file, the JSON path in the
  * definition (`properties.policyRule.if.allOf[1].field`) and what to change.
  */
-class DefinitionError extends errors_UserError {
+class DefinitionError extends model_errors/* UserError */.yo {
     file;
     jsonPath;
     constructor(message, file, jsonPath) {
@@ -28260,7 +29181,7 @@ class DefinitionError extends errors_UserError {
     }
 }
 /** A well-formed definition that uses something this engine cannot evaluate offline. */
-class UnsupportedError extends errors_UserError {
+class UnsupportedError extends model_errors/* UserError */.yo {
     file;
     jsonPath;
     constructor(message, file, jsonPath) {
@@ -28388,7 +29309,7 @@ function compileString(text, site) {
             }
             catch (error) {
                 if (error instanceof ExpressionError)
-                    return new value_Unknown(`the expression ${text} failed: ${error.message}`);
+                    return new model_value/* Unknown */.$r(`the expression ${text} failed: ${error.message}`);
                 throw error;
             }
         }
@@ -28415,7 +29336,7 @@ function compileValue(raw, site) {
         if (entries.every(([, p]) => 'constant' in p)) {
             const constant = {};
             for (const [k, p] of entries)
-                value_setOwn(constant, k, p.constant);
+                (0,model_value/* setOwn */.P5)(constant, k, p.constant);
             return { constant, get: () => constant, parameters, parametersOnly };
         }
         return {
@@ -28424,7 +29345,7 @@ function compileValue(raw, site) {
             get(rt) {
                 const out = {};
                 for (const [k, p] of entries)
-                    value_setOwn(out, k, p.get(rt));
+                    (0,model_value/* setOwn */.P5)(out, k, p.get(rt));
                 return out;
             }
         };
@@ -28458,7 +29379,7 @@ function perAssignment(value, derive) {
 /** A property of an object, matching the name exactly first and then case-insensitively. */
 function getKey(obj, key, lower = key.toLowerCase()) {
     const exact = obj[key];
-    if (exact !== undefined && hasOwn(obj, key))
+    if (exact !== undefined && (0,model_value/* hasOwn */.$3)(obj, key))
         return exact;
     for (const k in obj)
         if (sameLength(k, lower) && k.toLowerCase() === lower)
@@ -28512,8 +29433,8 @@ function looseEquals(a, b) {
                 return false;
         return true;
     }
-    if (value_isObject(a)) {
-        if (!value_isObject(b))
+    if ((0,model_value/* isObject */.Gv)(a)) {
+        if (!(0,model_value/* isObject */.Gv)(b))
             return false;
         const ka = Object.keys(a);
         if (ka.length !== Object.keys(b).length)
@@ -28523,7 +29444,7 @@ function looseEquals(a, b) {
                 return false;
         return true;
     }
-    if (a instanceof value_Unknown || b instanceof value_Unknown)
+    if (a instanceof model_value/* Unknown */.$r || b instanceof model_value/* Unknown */.$r)
         return false;
     if (typeof a === 'number' && typeof b === 'number')
         return a === b;
@@ -28677,10 +29598,10 @@ function refuseBodyPath(text, types) {
     return { reason, suggestions };
 }
 /** Resolves a field name as written in a definition. */
-function fields_resolveField(text, options = {}) {
+function resolveField(text, options = {}) {
     const { types, aliases } = options;
     const lower = text.toLowerCase();
-    const source = value_own(resourceFields, lower);
+    const source = (0,model_value/* own */.ZV)(resourceFields, lower);
     if (source)
         return { text, source, steps: [], wildcard: false };
     if (!text.includes('/')) {
@@ -28747,19 +29668,19 @@ function selectFromRoot(json, ref) {
  * is unknown too. An unknown found at the field itself means the property is set to a value
  * that is not known yet, so it exists.
  */
-class UnknownAbove extends value_Unknown {
+class UnknownAbove extends model_value/* Unknown */.$r {
 }
 /** Walks `steps` from `start` (index `from` on); a `[*]` turns the result into a Collection. */
 function walk(start, steps, from = 0) {
     let cur = start;
     for (let i = from; i < steps.length; i++) {
         const step = steps[i];
-        if (cur instanceof value_Unknown) {
+        if (cur instanceof model_value/* Unknown */.$r) {
             const above = cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
             return hasWildcard(steps, i) ? new Collection([], above) : above;
         }
         if (step.kind === 'key') {
-            cur = value_isObject(cur) ? getKey(cur, step.key, step.lower) : undefined;
+            cur = (0,model_value/* isObject */.Gv)(cur) ? getKey(cur, step.key, step.lower) : undefined;
             if (cur === undefined)
                 return hasWildcard(steps, i + 1) ? new Collection([]) : undefined;
         }
@@ -28873,7 +29794,7 @@ function compileAppend(details, site, path, aliases) {
         return undefined;
     const operations = [];
     details.forEach((pair, i) => {
-        if (!value_isObject(pair))
+        if (!(0,model_value/* isObject */.Gv)(pair))
             return;
         const p = pair;
         const fieldKey = keyOf(p, 'field');
@@ -28884,7 +29805,7 @@ function compileAppend(details, site, path, aliases) {
         operations.push({
             operation: 'append',
             field,
-            steps: fields_resolveField(field, { aliases }).steps,
+            steps: resolveField(field, { aliases }).steps,
             value: compileValue(p[valueKey], site(`${path}[${i}].${valueKey}`))
         });
     });
@@ -28892,7 +29813,7 @@ function compileAppend(details, site, path, aliases) {
 }
 /** Modify's `details` (`{operations, conflictEffect}`), compiled; undefined when not that shape. */
 function compileModify(details, site, path, aliases) {
-    if (!value_isObject(details))
+    if (!(0,model_value/* isObject */.Gv)(details))
         return undefined;
     const d = details;
     const opsKey = keyOf(d, 'operations');
@@ -28905,7 +29826,7 @@ function compileModify(details, site, path, aliases) {
     const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? conflictRaw.toLowerCase() : 'deny');
     const operations = [];
     ops.forEach((raw, i) => {
-        if (!value_isObject(raw))
+        if (!(0,model_value/* isObject */.Gv)(raw))
             return;
         const op = raw;
         const at = `${path}.${opsKey}[${i}]`;
@@ -28924,7 +29845,7 @@ function compileModify(details, site, path, aliases) {
         operations.push({
             operation,
             field,
-            steps: fields_resolveField(field, { aliases }).steps,
+            steps: resolveField(field, { aliases }).steps,
             value: valueKey === undefined ? undefined : compileValue(op[valueKey], site(`${at}.${valueKey}`)),
             condition: conditionKey === undefined ? undefined : compileValue(op[conditionKey], site(`${at}.${conditionKey}`))
         });
@@ -28938,7 +29859,7 @@ function modifier(operations, conflictEffect) {
             for (const op of operations) {
                 if (op.condition) {
                     const holds = op.condition.get(rt);
-                    if (isUnknown(holds)) {
+                    if ((0,model_value/* isUnknown */.t8)(holds)) {
                         result.unknown ??= holds;
                         continue;
                     }
@@ -28982,7 +29903,7 @@ function write(root, op, value, result) {
             if (last)
                 return;
             node.forEach((member, i) => {
-                if (value_isObject(member) || Array.isArray(member))
+                if ((0,model_value/* isObject */.Gv)(member) || Array.isArray(member))
                     visit(member, index + 1, `${pointer}/${i}`);
             });
             return;
@@ -29002,7 +29923,7 @@ function write(root, op, value, result) {
             appendToArray({ node, key, pointer: here, current }, op, value, result);
             return;
         }
-        if (isUnknown(current)) {
+        if ((0,model_value/* isUnknown */.t8)(current)) {
             result.unknown ??= current;
             return;
         }
@@ -29012,11 +29933,11 @@ function write(root, op, value, result) {
                 return;
             }
             const created = {};
-            value_setOwn(node, key, created);
+            (0,model_value/* setOwn */.P5)(node, key, created);
             visit(created, index + 1, here);
             return;
         }
-        if (value_isObject(current) || Array.isArray(current))
+        if ((0,model_value/* isObject */.Gv)(current) || Array.isArray(current))
             visit(current, index + 1, here);
     };
     visit(root, 0, '');
@@ -29033,23 +29954,23 @@ function setValue({ node, key, pointer, current }, op, value, result) {
         case 'add':
             if (current !== undefined)
                 return;
-            value_setOwn(node, key, value ?? null);
+            (0,model_value/* setOwn */.P5)(node, key, value ?? null);
             change(value);
             return;
         case 'addOrReplace':
             if (current !== undefined && sameValue(current, value))
                 return;
-            value_setOwn(node, key, value ?? null);
+            (0,model_value/* setOwn */.P5)(node, key, value ?? null);
             change(value);
             return;
         case 'append':
             if (current === undefined) {
-                value_setOwn(node, key, value ?? null);
+                (0,model_value/* setOwn */.P5)(node, key, value ?? null);
                 change(value);
             }
             else if (!sameValue(current, value)) {
-                if (isUnknown(current) || isUnknown(value)) {
-                    result.unknown ??= isUnknown(current) ? current : value;
+                if ((0,model_value/* isUnknown */.t8)(current) || (0,model_value/* isUnknown */.t8)(value)) {
+                    result.unknown ??= (0,model_value/* isUnknown */.t8)(current) ? current : value;
                     return;
                 }
                 result.refused = `it would replace ${op.field} (${JSON.stringify(current)}) with ${JSON.stringify(value)}, so Azure rejects the request as a deny would`;
@@ -29058,7 +29979,7 @@ function setValue({ node, key, pointer, current }, op, value, result) {
     }
 }
 function appendToArray({ node, key, pointer, current }, op, value, result) {
-    if (isUnknown(current)) {
+    if ((0,model_value/* isUnknown */.t8)(current)) {
         result.unknown ??= current;
         return;
     }
@@ -29067,7 +29988,7 @@ function appendToArray({ node, key, pointer, current }, op, value, result) {
     const items = Array.isArray(value) ? value : [value ?? null];
     const before = Array.isArray(current) ? current : undefined;
     const after = [...(before ?? []), ...items];
-    value_setOwn(node, key, after);
+    (0,model_value/* setOwn */.P5)(node, key, after);
     result.changes.push({ field: op.field, pointer, operation: op.operation, before, after });
 }
 /** Equal as Azure Policy compares: strings case-insensitively, objects member by member. */
@@ -29075,8 +29996,8 @@ function sameValue(a, b) {
     if (Array.isArray(a) || Array.isArray(b)) {
         return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
     }
-    if (value_isObject(a) || value_isObject(b)) {
-        if (!value_isObject(a) || !value_isObject(b))
+    if ((0,model_value/* isObject */.Gv)(a) || (0,model_value/* isObject */.Gv)(b)) {
+        if (!(0,model_value/* isObject */.Gv)(a) || !(0,model_value/* isObject */.Gv)(b))
             return false;
         const keys = Object.keys(a);
         if (keys.length !== Object.keys(b).length)
@@ -29086,18 +30007,18 @@ function sameValue(a, b) {
             return other !== undefined && sameValue(a[k], b[other]);
         });
     }
-    if (a instanceof value_Unknown || b instanceof value_Unknown)
-        return a instanceof value_Unknown && b instanceof value_Unknown && a.key === b.key;
+    if (a instanceof model_value/* Unknown */.$r || b instanceof model_value/* Unknown */.$r)
+        return a instanceof model_value/* Unknown */.$r && b instanceof model_value/* Unknown */.$r && a.key === b.key;
     return looseEquals(a, b);
 }
 /** A deep copy of a resource body that keeps unknown values (shared: they never change). */
 function copyBody(value) {
     if (Array.isArray(value))
         return value.map(copyBody);
-    if (value_isObject(value)) {
+    if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
         for (const key of Object.keys(value))
-            value_setOwn(out, key, copyBody(value[key]));
+            (0,model_value/* setOwn */.P5)(out, key, copyBody(value[key]));
         return out;
     }
     return value;
@@ -29109,10 +30030,10 @@ function describeChanges(changes) {
         const where = c.pointer.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
         if (c.after === undefined)
             return `removes ${where}`;
-        const shown = isUnknown(c.after) ? `<${c.after.reason}>` : JSON.stringify(c.after);
+        const shown = (0,model_value/* isUnknown */.t8)(c.after) ? `<${c.after.reason}>` : JSON.stringify(c.after);
         if (c.before === undefined)
             return `adds ${where} = ${shown}`;
-        return `sets ${where} to ${shown} (was ${isUnknown(c.before) ? `<${c.before.reason}>` : JSON.stringify(c.before)})`;
+        return `sets ${where} to ${shown} (was ${(0,model_value/* isUnknown */.t8)(c.before) ? `<${c.before.reason}>` : JSON.stringify(c.before)})`;
     })
         .join('; ');
 }
@@ -29170,7 +30091,7 @@ const canonical = {
 };
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 function canonicalEffect(name) {
-    return value_own(canonical, name.toLowerCase());
+    return (0,model_value/* own */.ZV)(canonical, name.toLowerCase());
 }
 const effectNames = Object.values(canonical);
 /** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
@@ -29213,7 +30134,7 @@ function severityOf(def, effect) {
     const guard = meta.cmkGuard;
     const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
     if (typeof declared === 'string') {
-        const s = value_own(severities, declared.toLowerCase());
+        const s = (0,model_value/* own */.ZV)(severities, declared.toLowerCase());
         if (s)
             return s;
     }
@@ -29269,7 +30190,7 @@ function evaluateResource(defs, resource, related, options) {
     defs.forEach((def, index) => {
         if (!def.appliesToType(resource.type))
             return;
-        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
+        const parameters = options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined;
         plan.push({ def, index, parameters, effect: def.effectFor(resource, { parameters }) });
     });
     // "When a policy definition using the append effect is run as part of an evaluation cycle, it
@@ -29409,7 +30330,7 @@ function denyFinding(planned, requests, related) {
 function unresolvedFindings(defs, resource, options) {
     const out = [];
     defs.forEach((def, index) => {
-        const parameters = options.parameters ? value_own(options.parameters, def.name) : undefined;
+        const parameters = options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined;
         // Resource provider modes (Kubernetes, Key Vault data) evaluate what ARM templates do not deploy.
         if (!/^(all|indexed)$/i.test(def.mode))
             return;
@@ -29508,7 +30429,7 @@ function arrayArg(fn, args, index) {
 }
 function objectArg(fn, args, index) {
     const value = args[index];
-    if (!value_isObject(value))
+    if (!(0,model_value/* isObject */.Gv)(value))
         throw typeError(fn, index, 'an object', value);
     return value;
 }
@@ -29536,8 +30457,8 @@ function deepEquals(a, b) {
                 return false;
         return true;
     }
-    if (value_isObject(a)) {
-        if (!value_isObject(b))
+    if ((0,model_value/* isObject */.Gv)(a)) {
+        if (!(0,model_value/* isObject */.Gv)(b))
             return false;
         const keys = Object.keys(a);
         if (keys.length !== Object.keys(b).length)
@@ -29555,7 +30476,7 @@ const cultureCompare = new Intl.Collator('en-US', { sensitivity: 'variant', case
 /** Whether any argument is itself an Unknown (not merely holding one). */
 function anyUnknown(args) {
     for (const arg of args)
-        if (arg instanceof value_Unknown)
+        if (arg instanceof model_value/* Unknown */.$r)
             return true;
     return false;
 }
@@ -29593,11 +30514,11 @@ function followPath(fn, start, args, from, strict) {
     let current = start;
     for (let i = from; i < args.length; i++) {
         let key = args[i];
-        if (current instanceof value_Unknown || key instanceof value_Unknown || holdsUnknown(key)) {
+        if (current instanceof model_value/* Unknown */.$r || key instanceof model_value/* Unknown */.$r || holdsUnknown(key)) {
             return unknownResult(fn, [current, ...args.slice(i)]);
         }
         let fromEnd = false;
-        if (value_isObject(key) && 'value' in key) {
+        if ((0,model_value/* isObject */.Gv)(key) && 'value' in key) {
             fromEnd = key.fromEnd === true;
             key = key.value;
         }
@@ -29612,7 +30533,7 @@ function followPath(fn, start, args, from, strict) {
             if (next === undefined && strict)
                 throw outOfBounds(fromEnd ? key : index, current.length);
         }
-        else if (value_isObject(current)) {
+        else if ((0,model_value/* isObject */.Gv)(current)) {
             if (typeof key !== 'string')
                 throw typeError(fn, i, 'a property name', key);
             const found = findKey(current, key);
@@ -29643,9 +30564,9 @@ function indexIn(array, item, last) {
             continue;
         }
         if (deepEquals(array[i], item))
-            return unknown ? new value_Unknown('an earlier item is unknown') : i;
+            return unknown ? new model_value/* Unknown */.$r('an earlier item is unknown') : i;
     }
-    return unknown ? new value_Unknown('an item is unknown') : -1;
+    return unknown ? new model_value/* Unknown */.$r('an item is unknown') : -1;
 }
 function stringOrArray(fn, args, index) {
     const value = args[index];
@@ -29658,13 +30579,13 @@ function unionObjects(target, source) {
     for (const key of Object.keys(source)) {
         const existing = findKey(out, key);
         const value = source[key];
-        if (existing !== undefined && value_isObject(out[existing]) && value_isObject(value)) {
-            value_setOwn(out, existing, unionObjects(out[existing], value));
+        if (existing !== undefined && (0,model_value/* isObject */.Gv)(out[existing]) && (0,model_value/* isObject */.Gv)(value)) {
+            (0,model_value/* setOwn */.P5)(out, existing, unionObjects(out[existing], value));
         }
         else {
             if (existing !== undefined && existing !== key)
                 delete out[existing];
-            value_setOwn(out, existing ?? key, value);
+            (0,model_value/* setOwn */.P5)(out, existing ?? key, value);
         }
     }
     return out;
@@ -29728,7 +30649,7 @@ const arrayFunctions = [
                     return true;
                 return container.some(holdsUnknown) ? unknownResult('contains', args) : false;
             }
-            if (value_isObject(container)) {
+            if ((0,model_value/* isObject */.Gv)(container)) {
                 if (typeof item !== 'string')
                     throw typeError('contains', 1, 'a string (a property name)', item);
                 return findKey(container, item) !== undefined;
@@ -29751,7 +30672,7 @@ const arrayFunctions = [
             }
             const out = {};
             for (let i = 0; i < args.length; i += 2)
-                value_setOwn(out, stringArg('createObject', args, i), args[i + 1]);
+                (0,model_value/* setOwn */.P5)(out, stringArg('createObject', args, i), args[i + 1]);
             return out;
         }
     }),
@@ -29765,7 +30686,7 @@ const arrayFunctions = [
                 return true;
             if (typeof value === 'string' || Array.isArray(value))
                 return value.length === 0;
-            if (value_isObject(value))
+            if ((0,model_value/* isObject */.Gv)(value))
                 return Object.keys(value).length === 0;
             throw typeError('empty', 0, 'an array, an object or a string', value);
         }
@@ -29799,7 +30720,7 @@ const arrayFunctions = [
         call: args => {
             const out = [];
             for (const item of arrayArg('flatten', args, 0)) {
-                if (item instanceof value_Unknown)
+                if (item instanceof model_value/* Unknown */.$r)
                     return unknownResult('flatten', args);
                 if (!Array.isArray(item))
                     throw new ExpressionError("The template function 'flatten' takes an array of arrays.");
@@ -29825,7 +30746,7 @@ const arrayFunctions = [
                 return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
             }
             const found = indexIn(container, args[1], last);
-            return found instanceof value_Unknown ? unknownResult(name, args) : found;
+            return found instanceof model_value/* Unknown */.$r ? unknownResult(name, args) : found;
         }
     })),
     defineFunction({
@@ -29844,8 +30765,8 @@ const arrayFunctions = [
             const objects = args.map((_, i) => objectArg('intersection', args, i));
             const out = {};
             for (const key of Object.keys(objects[0])) {
-                if (objects.every(o => hasOwn(o, key) && deepEquals(o[key], objects[0][key])))
-                    value_setOwn(out, key, objects[0][key]);
+                if (objects.every(o => (0,model_value/* hasOwn */.$3)(o, key) && deepEquals(o[key], objects[0][key])))
+                    (0,model_value/* setOwn */.P5)(out, key, objects[0][key]);
             }
             return out;
         }
@@ -29871,7 +30792,7 @@ const arrayFunctions = [
             const delimiter = stringArg('join', args, 1);
             return items
                 .map((item, i) => {
-                if (Array.isArray(item) || value_isObject(item)) {
+                if (Array.isArray(item) || (0,model_value/* isObject */.Gv)(item)) {
                     throw new ExpressionError(`The template function 'join' takes an array of strings; item ${i} is not a string.`);
                 }
                 return toText(item);
@@ -29887,7 +30808,7 @@ const arrayFunctions = [
             const value = args[0];
             if (typeof value === 'string' || Array.isArray(value))
                 return value.length;
-            if (value_isObject(value))
+            if ((0,model_value/* isObject */.Gv)(value))
                 return Object.keys(value).length;
             throw typeError('length', 0, 'an array, an object or a string', value);
         }
@@ -29914,12 +30835,12 @@ const arrayFunctions = [
         call: args => {
             const out = {};
             for (const item of arrayArg('shallowMerge', args, 0)) {
-                if (item instanceof value_Unknown)
+                if (item instanceof model_value/* Unknown */.$r)
                     return unknownResult('shallowMerge', args);
-                if (!value_isObject(item))
+                if (!(0,model_value/* isObject */.Gv)(item))
                     throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
                 for (const key of Object.keys(item))
-                    value_setOwn(out, key, item[key]);
+                    (0,model_value/* setOwn */.P5)(out, key, item[key]);
             }
             return out;
         }
@@ -29947,7 +30868,7 @@ const arrayFunctions = [
         maxArgs: Infinity,
         acceptsUnknown: true,
         call: args => {
-            if (args[0] instanceof value_Unknown || holdsUnknown(args[1]))
+            if (args[0] instanceof model_value/* Unknown */.$r || holdsUnknown(args[1]))
                 return unknownResult(name, args);
             const array = arrayArg(name, args, 0);
             const reverse = intArg(name, args, 1);
@@ -30189,7 +31110,7 @@ const comparisonFunctions = [
             const unknowns = [];
             for (const arg of args) {
                 const value = evaluate(arg);
-                if (value instanceof value_Unknown) {
+                if (value instanceof model_value/* Unknown */.$r) {
                     unknowns.push(value);
                     continue;
                 }
@@ -30218,7 +31139,7 @@ const comparisonFunctions = [
 ];
 /** Whether two values partly unknown differ in a known part (different types, lengths, keys or known leaves). */
 function knownDifference(a, b) {
-    if (a instanceof value_Unknown || b instanceof value_Unknown)
+    if (a instanceof model_value/* Unknown */.$r || b instanceof model_value/* Unknown */.$r)
         return false;
     if (Array.isArray(a) && Array.isArray(b))
         return a.length !== b.length || a.some((x, i) => knownDifference(x, b[i]));
@@ -30442,7 +31363,7 @@ function apply(fn, ctx, item, index) {
     return invokeLambda(fn, fn.parameters.length === 2 ? [item, index] : [item], ctx);
 }
 function lambda_keyOf(fn, key) {
-    if (key instanceof value_Unknown)
+    if (key instanceof model_value/* Unknown */.$r)
         return key;
     if (typeof key !== 'string')
         throw new ExpressionError(`The key lambda of '${fn}' must give strings, not ${JSON.stringify(key)}.`);
@@ -30499,7 +31420,7 @@ const lambdaFunctions = [
             const out = [];
             for (let i = 0; i < items.length; i++) {
                 const keep = apply(fn, ctx, items[i], i);
-                if (keep instanceof value_Unknown)
+                if (keep instanceof model_value/* Unknown */.$r)
                     return unknownResult('filter', [keep]);
                 if (typeof keep !== 'boolean')
                     throw new ExpressionError("The lambda given to 'filter' must give a boolean.");
@@ -30543,14 +31464,14 @@ const lambdaFunctions = [
                 if (unknown)
                     return 0;
                 const less = invokeLambda(fn, [a, b], ctx);
-                if (less instanceof value_Unknown) {
+                if (less instanceof model_value/* Unknown */.$r) {
                     unknown = less;
                     return 0;
                 }
                 if (less === true)
                     return -1;
                 const greater = invokeLambda(fn, [b, a], ctx);
-                if (greater instanceof value_Unknown)
+                if (greater instanceof model_value/* Unknown */.$r)
                     unknown = greater;
                 return greater === true ? 1 : 0;
             });
@@ -30568,9 +31489,9 @@ const lambdaFunctions = [
             const out = {};
             for (const item of items) {
                 const key = lambda_keyOf('toObject', invokeLambda(keyFn, [item], ctx));
-                if (key instanceof value_Unknown)
+                if (key instanceof model_value/* Unknown */.$r)
                     return unknownResult('toObject', [key]);
-                value_setOwn(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
+                (0,model_value/* setOwn */.P5)(out, key, valueFn ? invokeLambda(valueFn, [item], ctx) : item);
             }
             return out;
         }
@@ -30584,13 +31505,13 @@ const lambdaFunctions = [
             const out = {};
             for (const item of arrayArg('groupBy', args, 0)) {
                 const key = lambda_keyOf('groupBy', invokeLambda(fn, [item], ctx));
-                if (key instanceof value_Unknown)
+                if (key instanceof model_value/* Unknown */.$r)
                     return unknownResult('groupBy', [key]);
-                const group = value_own(out, key);
+                const group = (0,model_value/* own */.ZV)(out, key);
                 if (group)
                     group.push(item);
                 else
-                    value_setOwn(out, key, [item]);
+                    (0,model_value/* setOwn */.P5)(out, key, [item]);
             }
             return out;
         }
@@ -30604,7 +31525,7 @@ const lambdaFunctions = [
             const fn = lambdaArg('mapValues', args, 1, [1]);
             const out = {};
             for (const key of Object.keys(object))
-                value_setOwn(out, key, invokeLambda(fn, [object[key]], ctx));
+                (0,model_value/* setOwn */.P5)(out, key, invokeLambda(fn, [object[key]], ctx));
             return out;
         }
     })
@@ -30633,7 +31554,7 @@ function junction(name) {
             const unknowns = [];
             for (let i = 0; i < args.length; i++) {
                 const value = evaluate(args[i]);
-                if (value instanceof value_Unknown) {
+                if (value instanceof model_value/* Unknown */.$r) {
                     unknowns.push(value);
                     continue;
                 }
@@ -30681,7 +31602,7 @@ const logicalFunctions = [
         call: () => null,
         callLazy: (args, _ctx, evaluate) => {
             const condition = evaluate(args[0]);
-            if (condition instanceof value_Unknown) {
+            if (condition instanceof model_value/* Unknown */.$r) {
                 // Both branches only to see whether they agree; a branch that fails leaves the result unknown.
                 const branch = (e) => {
                     try {
@@ -30701,7 +31622,7 @@ const logicalFunctions = [
                     return whenTrue;
                 }
                 const { reason } = unknownResult('if', [condition]);
-                return new value_Unknown(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
+                return new model_value/* Unknown */.$r(reason, `if(${valueKey(condition)},${formatExpr(args[1])},${formatExpr(args[2])})`);
             }
             if (typeof condition !== 'boolean')
                 throw typeError('if', 0, 'a boolean', condition);
@@ -30994,7 +31915,7 @@ function uniqueString(parts) {
 const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
 /** RFC 4122 / RFC 9562 version-5 UUID: SHA-1 of the namespace's bytes and the UTF-8 name. */
 function nameBasedUuid(namespace, name) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha1')
+    const hash = (0,external_node_crypto_.createHash)('sha1')
         .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
         .update(name, 'utf8')
         .digest();
@@ -31035,7 +31956,7 @@ function parseJson(name, text) {
         return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
     }
     catch {
-        throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${inputToken(text)}'.`);
+        throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${(0,model_errors/* inputToken */.qS)(text)}'.`);
     }
 }
 /** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
@@ -31312,7 +32233,7 @@ function fieldMembers(start, steps, from) {
     const selected = walk(start, steps, from);
     if (selected instanceof Collection)
         return selected;
-    if (selected instanceof value_Unknown)
+    if (selected instanceof model_value/* Unknown */.$r)
         return new Collection([], selected);
     return new Collection(selected === undefined ? [] : [selected]);
 }
@@ -31325,7 +32246,7 @@ function compareCount(count, op, expected) {
         return first;
     for (let n = count.min + 1; n <= count.max; n++) {
         if (op.test(n, expected) !== first)
-            return count.unknown ?? new value_Unknown('the count');
+            return count.unknown ?? new model_value/* Unknown */.$r('the count');
     }
     return first;
 }
@@ -31358,10 +32279,10 @@ function or(values) {
     }
     return unknown ?? false;
 }
-function logic_not(value) {
+function not(value) {
     return typeof value === 'boolean' ? !value : value;
 }
-function logic_allOf(branches) {
+function allOf(branches) {
     if (branches.length === 1)
         return branches[0];
     return ctx => {
@@ -31376,7 +32297,7 @@ function logic_allOf(branches) {
         return unknown ?? true;
     };
 }
-function logic_anyOf(branches) {
+function anyOf(branches) {
     if (branches.length === 1)
         return branches[0];
     return ctx => {
@@ -31403,17 +32324,17 @@ function negate(inner) {
 
 /** The first unknown in either side, which makes a plain comparison unknown. */
 function unknownIn(actual, expected) {
-    if (actual instanceof value_Unknown)
+    if (actual instanceof model_value/* Unknown */.$r)
         return actual;
-    if (expected instanceof value_Unknown)
+    if (expected instanceof model_value/* Unknown */.$r)
         return expected;
     if (actual !== undefined && actual !== null && typeof actual === 'object') {
-        const u = findUnknown(actual);
+        const u = (0,model_value/* findUnknown */.IX)(actual);
         if (u)
             return u;
     }
     if (expected !== null && typeof expected === 'object')
-        return findUnknown(expected);
+        return (0,model_value/* findUnknown */.IX)(expected);
     return undefined;
 }
 
@@ -31427,14 +32348,14 @@ function unknownIn(actual, expected) {
 
 
 function containsTest(actual, expected) {
-    if (actual instanceof value_Unknown)
+    if (actual instanceof model_value/* Unknown */.$r)
         return actual;
-    if (expected instanceof value_Unknown)
+    if (expected instanceof model_value/* Unknown */.$r)
         return expected;
     if (Array.isArray(actual)) {
         let unknown;
         for (const member of actual) {
-            if (member instanceof value_Unknown)
+            if (member instanceof model_value/* Unknown */.$r)
                 unknown ??= member;
             else if (looseEquals(member, expected))
                 return true;
@@ -31451,11 +32372,11 @@ function containsTest(actual, expected) {
     return text.toLowerCase().includes(part.toLowerCase());
 }
 function containsKeyTest(actual, expected) {
-    if (actual instanceof value_Unknown)
+    if (actual instanceof model_value/* Unknown */.$r)
         return actual;
-    if (expected instanceof value_Unknown)
+    if (expected instanceof model_value/* Unknown */.$r)
         return expected;
-    if (!value_isObject(actual))
+    if (!(0,model_value/* isObject */.Gv)(actual))
         return false;
     const key = scalarText(expected);
     if (key === undefined)
@@ -31536,7 +32457,7 @@ const exists = {
     name: 'exists',
     operand: 'boolean',
     test(actual, expected) {
-        if (expected instanceof value_Unknown)
+        if (expected instanceof model_value/* Unknown */.$r)
             return expected;
         const wanted = booleanOperand(expected) ?? true;
         // A property set to a value known only after deployment exists; one under an unknown object may not.
@@ -31545,7 +32466,7 @@ const exists = {
         return (actual !== undefined && actual !== null) === wanted;
     },
     prepare(expected) {
-        if (expected instanceof value_Unknown)
+        if (expected instanceof model_value/* Unknown */.$r)
             return () => expected;
         const wanted = booleanOperand(expected) ?? true;
         return actual => (actual instanceof UnknownAbove ? actual : (actual !== undefined && actual !== null) === wanted);
@@ -31562,16 +32483,16 @@ const exists = {
 
 
 function inTest(actual, expected) {
-    if (actual instanceof value_Unknown)
+    if (actual instanceof model_value/* Unknown */.$r)
         return actual;
-    if (expected instanceof value_Unknown)
+    if (expected instanceof model_value/* Unknown */.$r)
         return expected;
     const list = Array.isArray(expected) ? expected : [expected];
     if (actual === undefined)
         return false;
     let unknown;
     for (const member of list) {
-        if (member instanceof value_Unknown)
+        if (member instanceof model_value/* Unknown */.$r)
             unknown ??= member;
         else if (looseEquals(actual, member))
             return true;
@@ -31587,7 +32508,7 @@ function prepareIn(expected, negate) {
                 return set.has(actual.toLowerCase()) !== negate;
             if (actual === undefined)
                 return negate;
-            if (actual instanceof value_Unknown)
+            if (actual instanceof model_value/* Unknown */.$r)
                 return actual;
             const text = scalarText(actual);
             if (text !== undefined && set.has(text.toLowerCase()))
@@ -31870,7 +32791,7 @@ function fieldGetter(ref, scopes) {
         const { key } = steps[0];
         return rt => {
             const v = rt.json[key];
-            return v !== undefined && hasOwn(rt.json, key) ? v : walk(rt.json, steps);
+            return v !== undefined && (0,model_value/* hasOwn */.$3)(rt.json, key) ? v : walk(rt.json, steps);
         };
     }
     return rt => walk(rt.json, steps);
@@ -31938,7 +32859,7 @@ function mapCompiled(value, f) {
  * Azure has no field for); an alias the catalog cannot vouch for is noted, and reads as unknown.
  */
 function declareField(c, text, path) {
-    const ref = fields_resolveField(text, { types: c.types, aliases: c.aliases });
+    const ref = resolveField(text, { types: c.types, aliases: c.aliases });
     if (ref.refused)
         throw new DefinitionError(`${ref.refused.reason}${suggestionText(ref.refused.suggestions)}`, c.file, path);
     const note = ref.unknown
@@ -31974,7 +32895,7 @@ class conditions_Compiler {
         return ref;
     }
     condition(node, path, scopes) {
-        if (!value_isObject(node))
+        if (!(0,model_value/* isObject */.Gv)(node))
             throw this.error('a condition must be an object.', path);
         const obj = node;
         const keys = Object.keys(obj);
@@ -31994,7 +32915,7 @@ class conditions_Compiler {
             const branches = inner.map((b, i) => this.condition(b, `${path}.${key}[${i}]`, scopes));
             if (branches.length === 0)
                 return () => lower === 'allof';
-            return lower === 'allof' ? logic_allOf(branches) : logic_anyOf(branches);
+            return lower === 'allof' ? allOf(branches) : anyOf(branches);
         }
         const subject = keys.filter((_, i) => subjects.has(lowerKeys[i]));
         if (subject.length !== 1) {
@@ -32080,12 +33001,12 @@ class conditions_Compiler {
             getter = rt => {
                 const text = name.get(rt);
                 // Which field is meant is itself unknown: so is whether it exists.
-                if (text instanceof value_Unknown)
+                if (text instanceof model_value/* Unknown */.$r)
                     return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
                 const key = String(text);
                 let g = cache.get(key);
                 if (!g) {
-                    g = fieldGetter(fields_resolveField(key, { types: this.c.types, aliases: this.c.aliases }), scopes);
+                    g = fieldGetter(resolveField(key, { types: this.c.types, aliases: this.c.aliases }), scopes);
                     cache.set(key, g);
                 }
                 return g(rt);
@@ -32124,7 +33045,7 @@ class conditions_Compiler {
     }
     /** How many members a count expression counts, as a range (see `CountResult`). */
     countRange(raw, path, scopes) {
-        if (!value_isObject(raw))
+        if (!(0,model_value/* isObject */.Gv)(raw))
             throw this.error('"count" takes an object with "field" or "value", and "where".', path);
         const spec = raw;
         const keyOf = (name) => Object.keys(spec).find(k => k.toLowerCase() === name);
@@ -32170,13 +33091,13 @@ class conditions_Compiler {
             const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
             members = rt => {
                 const v = value.get(rt);
-                if (v instanceof value_Unknown)
+                if (v instanceof model_value/* Unknown */.$r)
                     return new Collection([], v);
                 if (Array.isArray(v))
                     return new Collection(v);
                 if (v === null)
                     return new Collection([]);
-                return new Collection([], new value_Unknown(`a count over ${JSON.stringify(v)}, which is not an array`));
+                return new Collection([], new model_value/* Unknown */.$r(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
             // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
             // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
@@ -32242,7 +33163,7 @@ function classify(node) {
     return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
 }
 function collect(node, found) {
-    if (!value_isObject(node))
+    if (!(0,model_value/* isObject */.Gv)(node))
         return;
     const obj = node;
     const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
@@ -32281,14 +33202,14 @@ function compileApplicability(rule, path, compiler) {
     const considered = consideredFields(rule);
     const build = (node, at, negated) => {
         const obj = node;
-        const logical = value_isObject(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
         if (logical) {
             const name = logical.toLowerCase();
             const inner = obj[logical];
             if (name === 'not')
                 return negate(build(inner, `${at}.${logical}`, !negated));
             const children = inner.map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
-            return name === 'allof' ? logic_allOf(children) : logic_anyOf(children);
+            return name === 'allof' ? allOf(children) : anyOf(children);
         }
         if (considered.has(classify(obj)))
             return compileCondition(node, at, { ...compiler, notes: [], fields: [] });
@@ -32315,7 +33236,7 @@ function compileApplicability(rule, path, compiler) {
 const modifiable_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
 /** Checks the fields of `details.operations` (whatever the effect: an effect parameter may choose Modify). */
 function checkModifyOperations(details, path, c) {
-    if (!value_isObject(details))
+    if (!(0,model_value/* isObject */.Gv)(details))
         return;
     const d = details;
     const opsKey = modifiable_keyOf(d, 'operations');
@@ -32324,7 +33245,7 @@ function checkModifyOperations(details, path, c) {
         return;
     const notModifiable = [];
     ops.forEach((raw, i) => {
-        if (!value_isObject(raw))
+        if (!(0,model_value/* isObject */.Gv)(raw))
             return;
         const op = raw;
         const fieldKey = modifiable_keyOf(op, 'field');
@@ -32371,7 +33292,7 @@ function outside(v, allowed) {
     return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
 }
 function requireObject(details, effect, path, fail) {
-    if (!value_isObject(details))
+    if (!(0,model_value/* isObject */.Gv)(details))
         throw fail(`the ${effect} effect needs a "details" object.`, path);
     return details;
 }
@@ -32393,7 +33314,7 @@ function checkAppend(details, path, fail) {
     }
     details.forEach((pair, i) => {
         const at = `${path}[${i}]`;
-        if (!value_isObject(pair))
+        if (!(0,model_value/* isObject */.Gv)(pair))
             throw fail('an append detail is a {"field", "value"} object.', at);
         const p = pair;
         if (typeof p[details_keyOf(p, 'field') ?? 'field'] !== 'string')
@@ -32419,7 +33340,7 @@ function checkModify(details, path, fail) {
     }
     ops.forEach((raw, i) => {
         const at = `${path}.${opsKey}[${i}]`;
-        if (!value_isObject(raw))
+        if (!(0,model_value/* isObject */.Gv)(raw))
             throw fail('a modify operation is an object.', at);
         const op = raw;
         const nameKey = details_keyOf(op, 'operation');
@@ -32457,7 +33378,7 @@ function checkDenyAction(details, path, mode, fail) {
     if (mode.toLowerCase() !== 'indexed') {
         throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
     }
-    if (!value_isObject(cascade))
+    if (!(0,model_value/* isObject */.Gv)(cascade))
         throw fail('"cascadeBehaviors" takes an object: {"resourceGroup": "deny"}.', at);
     for (const [k, v] of Object.entries(cascade)) {
         if (outside(v, ['allow', 'deny']))
@@ -32569,7 +33490,7 @@ function fieldLabel(text) {
 function showValue(v, limit = 80) {
     if (v === undefined)
         return 'missing';
-    if (v instanceof value_Unknown)
+    if (v instanceof model_value/* Unknown */.$r)
         return `unknown (${v.reason})`;
     if (Array.isArray(v)) {
         const items = [];
@@ -32641,7 +33562,7 @@ function requirement(operator, operand, holds) {
 }
 /** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
 function compact(node) {
-    if (!value_isObject(node))
+    if (!(0,model_value/* isObject */.Gv)(node))
         return '…';
     const obj = node;
     const keys = Object.keys(obj);
@@ -32672,7 +33593,7 @@ function shorten(text, limit = 100) {
 function fieldsIn(text, aliases) {
     const out = [];
     for (const m of text.matchAll(/\bfield\(\s*'((?:[^']|'')*)'\s*\)/gi))
-        out.push(fields_resolveField(m[1].replace(/''/g, "'"), { aliases }));
+        out.push(resolveField(m[1].replace(/''/g, "'"), { aliases }));
     return out;
 }
 function hasWildcardFrom(steps, from) {
@@ -32699,8 +33620,8 @@ function locate(json, steps) {
                 cur.forEach((member, index) => go(member, `${pointer}/${index}`, i + 1));
             return;
         }
-        const key = value_isObject(cur) ? (value_own(cur, step.key) !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
-        if (key === undefined || !value_isObject(cur) || value_own(cur, key) === undefined) {
+        const key = (0,model_value/* isObject */.Gv)(cur) ? ((0,model_value/* own */.ZV)(cur, step.key) !== undefined ? step.key : values_actualKey(cur, step.lower)) : undefined;
+        if (key === undefined || !(0,model_value/* isObject */.Gv)(cur) || (0,model_value/* own */.ZV)(cur, key) === undefined) {
             if (!hasWildcardFrom(steps, i + 1))
                 spots.push({ pointer, value: undefined, found: false });
             return;
@@ -32801,14 +33722,14 @@ class RuleExplainer {
                         weight: 0
                     };
                 }
-                const ref = fields_resolveField(text.startsWith('[[') ? text.slice(1) : text, { aliases: this.compiler.aliases });
+                const ref = resolveField(text.startsWith('[[') ? text.slice(1) : text, { aliases: this.compiler.aliases });
                 return {
                     kind: 'leaf',
                     condition,
                     op,
                     operand,
                     subject: { kind: 'field', ref },
-                    weight: value_own(scopeFields, text.toLowerCase()) ?? 0,
+                    weight: (0,model_value/* own */.ZV)(scopeFields, text.toLowerCase()) ?? 0,
                     typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
                 };
             }
@@ -32840,7 +33761,7 @@ class RuleExplainer {
         const range = compileCountRange(spec, `${path}.${subjectKey}`, { ...this.compiler, notes: [], fields: [] });
         if (fieldKey !== undefined) {
             const text = spec[fieldKey];
-            const ref = fields_resolveField(text, { aliases: this.compiler.aliases });
+            const ref = resolveField(text, { aliases: this.compiler.aliases });
             return {
                 kind: 'count',
                 label: `count of ${fieldLabel(text)}${where}`,
@@ -32949,12 +33870,12 @@ class RuleExplainer {
         let ref = subject.ref;
         if (!ref) {
             const name = subject.name?.get(rt);
-            if (name === undefined || name instanceof value_Unknown)
+            if (name === undefined || name instanceof model_value/* Unknown */.$r)
                 return undefined;
-            ref = fields_resolveField(String(name), { aliases: this.compiler.aliases });
+            ref = resolveField(String(name), { aliases: this.compiler.aliases });
         }
         const label = fieldLabel(ref.text);
-        const weight = subject.ref ? leaf.weight : (value_own(scopeFields, ref.text.toLowerCase()) ?? 0);
+        const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, ref.text.toLowerCase()) ?? 0);
         if (ref.source !== 'json') {
             const key = ref.source === 'fullName' ? 'name' : ref.source;
             const pointer = values_actualKey(rt.json, key.toLowerCase());
@@ -33083,10 +34004,10 @@ function functions_text(fn, value) {
 const refs = new Map();
 function ref(name, aliases) {
     if (aliases)
-        return fields_resolveField(name, { aliases });
+        return resolveField(name, { aliases });
     let r = refs.get(name);
     if (!r) {
-        r = fields_resolveField(name);
+        r = resolveField(name);
         if (refs.size > 5000)
             refs.clear();
         refs.set(name, r);
@@ -33170,7 +34091,7 @@ const policyFunctions = [
         call(_args, ctx) {
             const rt = runtime(ctx.data);
             return {
-                assignmentId: new value_Unknown('the policy assignment id'),
+                assignmentId: new model_value/* Unknown */.$r('the policy assignment id'),
                 definitionId: rt.definitionId,
                 setDefinitionId: '',
                 definitionReferenceId: ''
@@ -33183,7 +34104,7 @@ const policyFunctions = [
         maxArgs: 0,
         call(_args, ctx) {
             const rt = runtime(ctx.data);
-            return { apiVersion: rt.resource.apiVersion ?? new value_Unknown(`the api-version of ${rt.resource.type}`) };
+            return { apiVersion: rt.resource.apiVersion ?? new model_value/* Unknown */.$r(`the api-version of ${rt.resource.type}`) };
         }
     }),
     defineFunction({
@@ -33197,9 +34118,9 @@ const policyFunctions = [
                 id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
                 name,
                 type: 'Microsoft.Resources/resourceGroups',
-                location: new value_Unknown('the resource group location'),
+                location: new model_value/* Unknown */.$r('the resource group location'),
                 managedBy: '',
-                tags: new value_Unknown('the resource group tags'),
+                tags: new model_value/* Unknown */.$r('the resource group tags'),
                 properties: { provisioningState: 'Succeeded' }
             };
         }
@@ -33213,8 +34134,8 @@ const policyFunctions = [
             return {
                 id: `/subscriptions/${subscriptionId}`,
                 subscriptionId,
-                tenantId: new value_Unknown('the tenant id'),
-                displayName: new value_Unknown('the subscription name')
+                tenantId: new model_value/* Unknown */.$r('the tenant id'),
+                displayName: new model_value/* Unknown */.$r('the subscription name')
             };
         }
     }),
@@ -33344,7 +34265,7 @@ function resolveMode(name) {
         return { name: 'All', kind: 'all', appliesToType: () => true };
     if (lower === 'indexed')
         return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
-    let prefixes = value_own(providerModes, lower);
+    let prefixes = (0,model_value/* own */.ZV)(providerModes, lower);
     if (!prefixes) {
         const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
         if (!m)
@@ -33538,7 +34459,7 @@ function hasParameterType(type, value) {
         case 'array':
             return Array.isArray(value);
         case 'object':
-            return value_isObject(value);
+            return (0,model_value/* isObject */.Gv)(value);
         case 'boolean':
             return typeof value === 'boolean';
         case 'integer':
@@ -33557,9 +34478,9 @@ function parameters_sameValue(a, b) {
         return true;
     if (Array.isArray(a))
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => parameters_sameValue(x, b[i]));
-    if (value_isObject(a) && value_isObject(b)) {
+    if ((0,model_value/* isObject */.Gv)(a) && (0,model_value/* isObject */.Gv)(b)) {
         const ka = Object.keys(a);
-        return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && parameters_sameValue(a[k], b[k]));
+        return ka.length === Object.keys(b).length && ka.every(k => (0,model_value/* hasOwn */.$3)(b, k) && parameters_sameValue(a[k], b[k]));
     }
     return false;
 }
@@ -33612,10 +34533,10 @@ const parameters_show = (v) => JSON.stringify(v);
  * `allowedValues`, or not matching `schema`.
  */
 function readParameter(raw, name, file, path, notes = []) {
-    if (!value_isObject(raw))
+    if (!(0,model_value/* isObject */.Gv)(raw))
         throw new DefinitionError('a parameter definition must be an object.', file, path);
     const p = raw;
-    if (typeof p.type !== 'string' || value_own(typeNames, p.type.toLowerCase()) === undefined) {
+    if (typeof p.type !== 'string' || (0,model_value/* own */.ZV)(typeNames, p.type.toLowerCase()) === undefined) {
         throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
     }
     const type = p.type;
@@ -33625,7 +34546,7 @@ function readParameter(raw, name, file, path, notes = []) {
     }
     let schema;
     if (p.schema !== undefined && p.schema !== null) {
-        if (!value_isObject(p.schema))
+        if (!(0,model_value/* isObject */.Gv)(p.schema))
             throw new DefinitionError('"schema" must be a JSON Schema object.', file, `${path}.schema`);
         const declared = p.schema.$schema;
         // Azure supports `schema` on Object parameters only; elsewhere it validates nothing here either.
@@ -33649,7 +34570,7 @@ function readParameter(raw, name, file, path, notes = []) {
         defaultValue: p.defaultValue,
         allowedValues: p.allowedValues,
         schema,
-        metadata: value_isObject(p.metadata) ? p.metadata : undefined
+        metadata: (0,model_value/* isObject */.Gv)(p.metadata) ? p.metadata : undefined
     };
     const d = param.defaultValue;
     if (d !== undefined && d !== null) {
@@ -33675,20 +34596,20 @@ function readParameter(raw, name, file, path, notes = []) {
  * not checked: what they will be is not known yet.
  */
 function checkAssignmentValue(definition, file, name, param, value) {
-    if (findUnknown(value))
+    if ((0,model_value/* findUnknown */.IX)(value))
         return;
     const where = file ? { file } : undefined;
     const typeName = typeNames[param.type.toLowerCase()];
     if (!hasParameterType(param.type, value)) {
-        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
+        throw new model_errors/* UserError */.yo(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
     }
     if (!isAllowedValue(param, value)) {
-        throw new errors_UserError(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not one of its allowed values ${parameters_show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
+        throw new model_errors/* UserError */.yo(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not one of its allowed values ${parameters_show(param.allowedValues)} (compared case-sensitively); use one of them, spelled as listed.`, where);
     }
     if (param.schema) {
         const validate = schemaValidator(param.schema);
         if (!validate(value)) {
-            throw new errors_UserError(`definition '${definition}': parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}; change the value to satisfy the schema.`, where);
+            throw new model_errors/* UserError */.yo(`definition '${definition}': parameter '${name}' does not match its schema: ${schemaErrors(validate.errors)}; change the value to satisfy the schema.`, where);
         }
     }
 }
@@ -33724,10 +34645,10 @@ function policyLibrary() {
 }
 /** Finds the definition body in any accepted shape: `{properties:{policyRule}}`, `{name, properties}`, bare `{policyRule}`. */
 function definition_definitionShape(json) {
-    if (!value_isObject(json))
+    if (!(0,model_value/* isObject */.Gv)(json))
         return undefined;
     const obj = json;
-    if (value_isObject(obj.properties) && 'policyRule' in obj.properties) {
+    if ((0,model_value/* isObject */.Gv)(obj.properties) && 'policyRule' in obj.properties) {
         return {
             props: obj.properties,
             prefix: 'properties.',
@@ -33798,7 +34719,7 @@ function testedTypes(node, out = []) {
         for (const item of node)
             testedTypes(item, out);
     }
-    else if (value_isObject(node)) {
+    else if ((0,model_value/* isObject */.Gv)(node)) {
         const obj = node;
         const key = (name) => Object.keys(obj).find(k => k.toLowerCase() === name);
         const fieldKey = key('field');
@@ -33826,7 +34747,7 @@ function testedTypes(node, out = []) {
  * Null where the shape decides nothing (no such condition, an expression, a `not` around it).
  */
 function typeGate(node) {
-    if (!value_isObject(node))
+    if (!(0,model_value/* isObject */.Gv)(node))
         return null;
     const obj = node;
     const keys = Object.keys(obj);
@@ -33886,7 +34807,7 @@ function loadDefinition(src, options = {}) {
     const name = shape.name ?? options.name ?? fromFile ?? 'definition';
     const displayName = typeof props.displayName === 'string' ? props.displayName : name;
     const description = typeof props.description === 'string' ? props.description : undefined;
-    const metadata = value_isObject(props.metadata) ? props.metadata : {};
+    const metadata = (0,model_value/* isObject */.Gv)(props.metadata) ? props.metadata : {};
     if (props.mode !== undefined && typeof props.mode !== 'string')
         throw new DefinitionError('"mode" must be a string.', file, at('mode'));
     const mode = resolveMode(props.mode);
@@ -33896,22 +34817,22 @@ function loadDefinition(src, options = {}) {
     const notes = [];
     const parameters = {};
     if (props.parameters !== undefined) {
-        if (!value_isObject(props.parameters))
+        if (!(0,model_value/* isObject */.Gv)(props.parameters))
             throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
         for (const [pname, pdef] of Object.entries(props.parameters)) {
             const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
             if (duplicate !== undefined) {
                 throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
             }
-            value_setOwn(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
+            (0,model_value/* setOwn */.P5)(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
         }
     }
     const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
     let rule = props.policyRule;
-    if (!value_isObject(rule))
+    if (!(0,model_value/* isObject */.Gv)(rule))
         throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
     const rawThen = rule.then;
-    if (value_isObject(rawThen) &&
+    if ((0,model_value/* isObject */.Gv)(rawThen) &&
         typeof rawThen.effect === 'string' &&
         rawThen.effect.startsWith('[[')) {
         rule = unescapeArm(rule);
@@ -33924,7 +34845,7 @@ function loadDefinition(src, options = {}) {
     if (!('if' in ruleObj))
         throw new DefinitionError('"policyRule" has no "if" condition.', file, at('policyRule'));
     const then = ruleObj.then;
-    if (!value_isObject(then))
+    if (!(0,model_value/* isObject */.Gv)(then))
         throw new DefinitionError('"policyRule.then" must be an object with "effect".', file, at('policyRule.then'));
     const thenObj = then;
     if (typeof thenObj.effect !== 'string')
@@ -33982,7 +34903,7 @@ function loadDefinition(src, options = {}) {
         }
     }
     // auditIfNotExists / deployIfNotExists: the related resource and its existence condition.
-    const details = value_isObject(thenObj.details) ? thenObj.details : undefined;
+    const details = (0,model_value/* isObject */.Gv)(thenObj.details) ? thenObj.details : undefined;
     checkModifyOperations(details, at('policyRule.then.details'), compiler);
     // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
     // parameter may choose either, so both shapes are compiled when present.
@@ -34063,7 +34984,7 @@ function loadDefinition(src, options = {}) {
             if (value === undefined)
                 value = def.defaultValue;
             if (value === undefined)
-                value = new value_Unknown(`parameter \`${pname}\``, `parameter:${pname}`);
+                value = new model_value/* Unknown */.$r(`parameter \`${pname}\``, `parameter:${pname}`);
             values.set(lower, value);
         }
         return values;
@@ -34080,7 +35001,7 @@ function loadDefinition(src, options = {}) {
         const declaredList = paramNames.length === 0
             ? 'it declares no parameters, so give it none'
             : `it declares ${paramNames.map(k => `'${k}'`).join(', ')}; use one of those names or remove the value`;
-        throw new errors_UserError(`definition '${name}'${file ? ` (${file})` : ''}: the assignment gives parameter${undeclared.length > 1 ? 's' : ''} ${list}, which the definition does not declare (Azure refuses this: UndefinedPolicyParameter); ${declaredList}.`, file ? { file } : undefined);
+        throw new model_errors/* UserError */.yo(`definition '${name}'${file ? ` (${file})` : ''}: the assignment gives parameter${undeclared.length > 1 ? 's' : ''} ${list}, which the definition does not declare (Azure refuses this: UndefinedPolicyParameter); ${declaredList}.`, file ? { file } : undefined);
     }
     function makeRuntime(resource, params, options) {
         return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases);
@@ -34100,7 +35021,7 @@ function loadDefinition(src, options = {}) {
         const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
         const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
         const base = { applicable: true, effect, pointers: [] };
-        const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof value_Unknown);
+        const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof model_value/* Unknown */.$r);
         if (unknownPart) {
             return {
                 ...base,
@@ -34197,7 +35118,7 @@ function loadDefinition(src, options = {}) {
     /** The effect for one resource: canonical, or 'Unknown' (with what it depends on). */
     function resolveEffect(rt) {
         const effectRaw = effectOf(rt);
-        if (effectRaw instanceof value_Unknown)
+        if (effectRaw instanceof model_value/* Unknown */.$r)
             return { effect: 'Unknown', effectUnknown: effectRaw };
         // The effect is nearly always the same value (a parameter's default): spell it canonically once.
         if (effectRaw !== lastEffectRaw) {
@@ -34205,7 +35126,7 @@ function loadDefinition(src, options = {}) {
             lastEffect = canonicalEffect(String(effectRaw));
         }
         if (lastEffect === undefined) {
-            throw new errors_UserError(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
+            throw new model_errors/* UserError */.yo(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
         }
         return { effect: lastEffect };
     }
@@ -34357,7 +35278,7 @@ function loadDefinition(src, options = {}) {
 
 
 function record(value) {
-    return value_isObject(value) ? value : undefined;
+    return (0,model_value/* isObject */.Gv)(value) ? value : undefined;
 }
 /** The body of a set definition in any accepted shape, or undefined. */
 function setShape(json) {
@@ -34406,7 +35327,7 @@ function readSet(json, file, at) {
     const members = props.policyDefinitions.map((entry, i) => {
         const member = record(entry);
         if (!member || typeof member.policyDefinitionId !== 'string')
-            throw new errors_UserError(`the initiative '${name}' (${where}): policyDefinitions[${i}] has no policyDefinitionId; each member names the definition it uses.`, file ? { file } : undefined);
+            throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): policyDefinitions[${i}] has no policyDefinitionId; each member names the definition it uses.`, file ? { file } : undefined);
         const id = member.policyDefinitionId;
         const referenceId = typeof member.policyDefinitionReferenceId === 'string' && member.policyDefinitionReferenceId
             ? member.policyDefinitionReferenceId
@@ -34415,7 +35336,7 @@ function readSet(json, file, at) {
         for (const [pname, entry] of Object.entries(record(member.parameters) ?? {})) {
             const given = record(entry);
             if (!given || !('value' in given))
-                throw new errors_UserError(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": …}.`, file ? { file } : undefined);
+                throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": …}.`, file ? { file } : undefined);
             values[pname] = given.value;
         }
         return { definitionId: id, referenceId, parameters: values };
@@ -34459,7 +35380,7 @@ function readDefinitionJson(json, file) {
                 });
         }
         catch (error) {
-            if (!isUserError(error))
+            if (!(0,model_errors/* isUserError */.iU)(error))
                 throw error;
             contents.failures.push({
                 file: file ?? '',
@@ -34491,7 +35412,7 @@ function evaluationPlan(definitions, sets) {
             const where = set.file ? { file: set.file } : undefined;
             const definition = byName.get(definitionNameOf(member.definitionId).toLowerCase());
             if (!definition) {
-                errors.push(new errors_UserError(`the initiative '${set.name}' uses ${member.definitionId} (as '${member.referenceId}'), which is not among the definitions given; give it with --definitions too (az policy definition show --name ${definitionNameOf(member.definitionId)} writes it), or leave the initiative out.`, where));
+                errors.push(new model_errors/* UserError */.yo(`the initiative '${set.name}' uses ${member.definitionId} (as '${member.referenceId}'), which is not among the definitions given; give it with --definitions too (az policy definition show --name ${definitionNameOf(member.definitionId)} writes it), or leave the initiative out.`, where));
                 continue;
             }
             try {
@@ -34499,7 +35420,7 @@ function evaluationPlan(definitions, sets) {
                 used.add(definition);
             }
             catch (error) {
-                if (!isUserError(error))
+                if (!(0,model_errors/* isUserError */.iU)(error))
                     throw error;
                 errors.push(error);
             }
@@ -34515,21 +35436,21 @@ function memberDefinition(set, member, definition) {
         if (reference) {
             const setParameter = Object.entries(set.parameters).find(([k]) => k.toLowerCase() === reference[1].toLowerCase());
             if (!setParameter)
-                throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`, set.file ? { file: set.file } : undefined);
+                throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`, set.file ? { file: set.file } : undefined);
             value =
                 setParameter[1].defaultValue !== undefined
                     ? setParameter[1].defaultValue
-                    : new value_Unknown(`initiative parameter \`${setParameter[0]}\` (no default; an assignment gives it)`, `initiative:${set.name}:${setParameter[0]}`);
+                    : new model_value/* Unknown */.$r(`initiative parameter \`${setParameter[0]}\` (no default; an assignment gives it)`, `initiative:${set.name}:${setParameter[0]}`);
         }
         else if (typeof given === 'string' && /^\[[^[]/.test(given)) {
-            throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the expression ${given}; cmk-guard evaluates initiatives whose member values are plain values or [parameters('name')], so give a value.`, set.file ? { file: set.file } : undefined);
+            throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the expression ${given}; cmk-guard evaluates initiatives whose member values are plain values or [parameters('name')], so give a value.`, set.file ? { file: set.file } : undefined);
         }
         else {
             value = (typeof given === 'string' && given.startsWith('[[') ? given.slice(1) : given);
         }
         const declared = Object.keys(definition.parameters).find(k => k.toLowerCase() === pname.toLowerCase());
         if (declared === undefined)
-            throw new errors_UserError(`the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`, set.file ? { file: set.file } : undefined);
+            throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`, set.file ? { file: set.file } : undefined);
         checkAssignmentValue(definition.name, set.file, declared, definition.parameters[declared], value);
         values[declared] = value;
     }
@@ -34612,7 +35533,7 @@ function parseDefinitionFile(file) {
         else if (/end of JSON input/.test(message)) {
             found = 'end of file';
         }
-        throw new errors_UserError(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
+        throw new model_errors/* UserError */.yo(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
     }
 }
 function loadDefinitionsFromDirectory(dir) {
@@ -34643,7 +35564,7 @@ function readDefinitionFile(file) {
         json = parseDefinitionFile(file);
     }
     catch (error) {
-        if (!(error instanceof errors_UserError))
+        if (!(error instanceof model_errors/* UserError */.yo))
             throw error;
         return {
             definitions: [],
@@ -34745,13 +35666,13 @@ function applySelection(candidates, selection) {
                 .map(u => `'${u.pattern}'`)
                 .join(', ')})`
             : '';
-        throw new errors_UserError(`${option} '${pattern}'${more} matches no rule or definition; run 'cmk-guard rules' for the names, or fix the pattern.`);
+        throw new model_errors/* UserError */.yo(`${option} '${pattern}'${more} matches no rule or definition; run 'cmk-guard rules' for the names, or fix the pattern.`);
     }
     if (candidates.length && !selected.length) {
         const why = below.length
             ? `${spelling.minSeverity} ${min} leaves no rule to run`
             : `${include.length ? spelling.rules : spelling.skipRules} leaves no rule or definition to run`;
-        throw new errors_UserError(`${why}; choose at least one rule (run 'cmk-guard rules' for the list).`);
+        throw new model_errors/* UserError */.yo(`${why}; choose at least one rule (run 'cmk-guard rules' for the list).`);
     }
     const leftOut = [];
     if (notNamed.length)
@@ -34774,7 +35695,7 @@ function atOrAboveMinimum(severity, selection) {
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 const MAX_JSON_DEPTH = DEFAULT_LIMITS.jsonDepth;
-class JsonSyntaxError extends errors_UserError {
+class JsonSyntaxError extends model_errors/* UserError */.yo {
 }
 const SIMPLE_ESCAPES = {
     '"': '"',
@@ -34940,25 +35861,25 @@ class Reader {
             const keyAt = this.here();
             const key = this.parseString();
             if (seen.has(key))
-                this.fail(`The property "${inputToken(key)}" appears twice in this object; keep one.`, keyAt);
+                this.fail(`The property "${(0,model_errors/* inputToken */.qS)(key)}" appears twice in this object; keep one.`, keyAt);
             seen.add(key);
-            const memberPointer = this.record ? joinPointer(pointer, key) : pointer;
+            const memberPointer = this.record ? (0,model_pointer/* joinPointer */.Kn)(pointer, key) : pointer;
             if (this.record)
                 this.keys.set(memberPointer, keyAt);
             this.skipTrivia();
             if (this.text[this.index] !== ':')
-                this.fail(`Expected ':' after "${inputToken(key)}" but found ${this.describeHere()}.`);
+                this.fail(`Expected ':' after "${(0,model_errors/* inputToken */.qS)(key)}" but found ${this.describeHere()}.`);
             this.advance();
             this.skipTrivia();
             // An own member even for "__proto__", which a plain assignment would take for the prototype.
-            value_setOwn(result, key, this.parseValue(memberPointer));
+            (0,model_value/* setOwn */.P5)(result, key, this.parseValue(memberPointer));
             this.skipTrivia();
             if (this.text[this.index] === ',') {
                 this.advance();
                 this.skipTrivia();
             }
             else if (this.text[this.index] !== '}') {
-                this.fail(`Expected ',' or '}' after the value of "${inputToken(key)}" but found ${this.describeHere()}.`);
+                this.fail(`Expected ',' or '}' after the value of "${(0,model_errors/* inputToken */.qS)(key)}" but found ${this.describeHere()}.`);
             }
         }
         this.advance();
@@ -34972,7 +35893,7 @@ class Reader {
         while (this.text[this.index] !== ']') {
             if (this.index >= this.text.length)
                 this.fail("This array is never closed; add ']'.", open);
-            result.push(this.parseValue(this.record ? joinPointer(pointer, result.length) : pointer));
+            result.push(this.parseValue(this.record ? (0,model_pointer/* joinPointer */.Kn)(pointer, result.length) : pointer));
             this.skipTrivia();
             if (this.text[this.index] === ',') {
                 this.advance();
@@ -35015,7 +35936,7 @@ class Reader {
                 const escapeAt = this.here();
                 this.advance();
                 const e = this.text[this.index];
-                const simple = e === undefined ? undefined : value_own(SIMPLE_ESCAPES, e);
+                const simple = e === undefined ? undefined : (0,model_value/* own */.ZV)(SIMPLE_ESCAPES, e);
                 if (simple !== undefined) {
                     out += simple;
                     this.advance();
@@ -35066,7 +35987,7 @@ function parseJsonWithPositions(text, file) {
 }
 /** The position recorded for a pointer or, failing that, for its nearest enclosing value. */
 function nearestPosition(positionOf, pointer) {
-    for (let p = pointer; p !== null; p = parentPointer(p)) {
+    for (let p = pointer; p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
         const found = positionOf(p);
         if (found)
             return found;
@@ -35143,7 +36064,7 @@ class JsonStream {
             r.depth = mark.depth;
             const pending = r.length - mark.index;
             if (pending > MAX_INPUT_BYTES) {
-                throw new errors_UserError(`${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`, { file: this.file, line: mark.line, column: mark.column });
+                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`, { file: this.file, line: mark.line, column: mark.column });
             }
             // Twice as much each time a step needs more: a large value is read again a few times, not once per chunk.
             this.fill(mark.index, Math.max(this.chunkBytes, pending));
@@ -35151,7 +36072,7 @@ class JsonStream {
     }
     close() {
         if (!this.closed)
-            external_node_fs_namespaceObject.closeSync(this.fd);
+            external_node_fs_.closeSync(this.fd);
         this.closed = true;
     }
     /** Reads up to `bytes` more of the file into the window, dropping the text before `keepFrom`. */
@@ -35159,10 +36080,10 @@ class JsonStream {
         const chunk = Buffer.allocUnsafe(bytes);
         let read;
         try {
-            read = external_node_fs_namespaceObject.readSync(this.fd, chunk, 0, bytes, null);
+            read = external_node_fs_.readSync(this.fd, chunk, 0, bytes, null);
         }
         catch (error) {
-            throw new errors_UserError(`cannot read ${this.file}: ${String(error)}; check the path.`, { file: this.file });
+            throw new model_errors/* UserError */.yo(`cannot read ${this.file}: ${String(error)}; check the path.`, { file: this.file });
         }
         const data = chunk.subarray(0, read);
         if (!this.decoder) {
@@ -35193,7 +36114,7 @@ class JsonStream {
             // The decoder may hold the start of a character from the chunk before: look from the start of that character.
             let start = Math.max(0, this.bytesRead - 3);
             const back = Buffer.alloc(this.bytesRead - start);
-            external_node_fs_namespaceObject.readSync(this.fd, back, 0, back.length, start);
+            external_node_fs_.readSync(this.fd, back, 0, back.length, start);
             let skip = 0;
             while (skip < back.length && (back[skip] & 0xc0) === 0x80)
                 skip++;
@@ -35206,14 +36127,14 @@ class JsonStream {
 }
 /** The line and column of a byte offset in a UTF-8 file whose bytes before it are valid. */
 function lineAndColumn(file, offset) {
-    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    const fd = external_node_fs_.openSync(file, 'r');
     try {
         const decoder = new TextDecoder('utf-8');
         let line = 1;
         let last = '';
         for (let done = 0; done < offset;) {
             const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, offset - done));
-            const read = external_node_fs_namespaceObject.readSync(fd, chunk, 0, chunk.length, done);
+            const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, done);
             if (read === 0)
                 break;
             done += read;
@@ -35225,7 +36146,7 @@ function lineAndColumn(file, offset) {
         return { line, column: last.length + 1 };
     }
     finally {
-        external_node_fs_namespaceObject.closeSync(fd);
+        external_node_fs_.closeSync(fd);
     }
 }
 
@@ -35268,16 +36189,16 @@ const POWERSHELL_EXTRAS = new Set([
     'CreatedTime'
 ]);
 function camelKeys(value) {
-    if (!value_isObject(value))
+    if (!(0,model_value/* isObject */.Gv)(value))
         return value;
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        value_setOwn(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
+        (0,model_value/* setOwn */.P5)(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
     }
     return out;
 }
 function normalise(entry) {
-    const isPascal = hasOwn(entry, 'ResourceType') || hasOwn(entry, 'ResourceId') || (hasOwn(entry, 'Name') && !hasOwn(entry, 'name'));
+    const isPascal = (0,model_value/* hasOwn */.$3)(entry, 'ResourceType') || (0,model_value/* hasOwn */.$3)(entry, 'ResourceId') || ((0,model_value/* hasOwn */.$3)(entry, 'Name') && !(0,model_value/* hasOwn */.$3)(entry, 'name'));
     const renamed = new Map();
     if (!isPascal)
         return { json: entry, renamed };
@@ -35285,10 +36206,10 @@ function normalise(entry) {
     for (const [key, value] of Object.entries(entry)) {
         if (POWERSHELL_EXTRAS.has(key))
             continue;
-        const target = value_own(PASCAL_FIELDS, key) ?? key;
-        if (hasOwn(json, target) && key === 'ResourceName')
+        const target = (0,model_value/* own */.ZV)(PASCAL_FIELDS, key) ?? key;
+        if ((0,model_value/* hasOwn */.$3)(json, target) && key === 'ResourceName')
             continue;
-        value_setOwn(json, target, target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value);
+        (0,model_value/* setOwn */.P5)(json, target, target === 'sku' || target === 'identity' || target === 'plan' ? camelKeys(value) : value);
         renamed.set(target, key);
     }
     return { json, renamed };
@@ -35339,7 +36260,7 @@ function* snapshotResources(stream, file) {
     if (deferred.length)
         throw deferred[0];
     if (!found) {
-        throw new errors_UserError('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
+        throw new model_errors/* UserError */.yo('a resource snapshot must be a JSON array of resources, or an object with a "value" array (as az resource list and the REST API return).', { file, line: 1, column: 1 });
     }
 }
 /** Reads a value and lets it go: members of the snapshot's object that hold no resources. */
@@ -35400,7 +36321,7 @@ function* envelopeResources(stream, file, deferred) {
         }
         else if (isArray && key === 'value' && streamed === 'data') {
             // Read whole, "value" would have won; streamed, the resources of "data" are already evaluated.
-            throw new errors_UserError('the snapshot has both a "data" and a "value" array of resources; keep the one that holds the resources.', { file, ...stream.reader.here() });
+            throw new model_errors/* UserError */.yo('the snapshot has both a "data" and a "value" array of resources; keep the one that holds the resources.', { file, ...stream.reader.here() });
         }
         else {
             skipValue(stream, 1);
@@ -35463,7 +36384,7 @@ function* arrayResources(stream, file, depth, deferred) {
         }
         catch (error) {
             // Read whole, a syntax error anywhere came first: read on, and give this error only if there is none.
-            if (!(error instanceof errors_UserError) || error instanceof JsonSyntaxError)
+            if (!(error instanceof model_errors/* UserError */.yo) || error instanceof JsonSyntaxError)
                 throw error;
             refused = error;
         }
@@ -35475,13 +36396,13 @@ function* arrayResources(stream, file, depth, deferred) {
 /** One snapshot entry as a resource; `positionOf` takes pointers into the entry. */
 function snapshotResource(item, index, positionOf, file) {
     const at = positionOf('') ?? { file, line: 1, column: 1 };
-    if (!value_isObject(item))
-        throw new errors_UserError(`snapshot entry ${index} must be a resource object.`, at);
+    if (!(0,model_value/* isObject */.Gv)(item))
+        throw new model_errors/* UserError */.yo(`snapshot entry ${index} must be a resource object.`, at);
     const { json, renamed } = normalise(item);
     const type = json.type;
     const name = json.name;
     if (typeof type !== 'string' || typeof name !== 'string') {
-        throw new errors_UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
+        throw new model_errors/* UserError */.yo(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
     }
     const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
     const resource = {
@@ -35491,10 +36412,10 @@ function snapshotResource(item, index, positionOf, file) {
         json: json,
         source: at,
         positionOf: (target) => {
-            const segments = splitPointer(target);
+            const segments = (0,model_pointer/* splitPointer */.GS)(target);
             if (segments.length > 0)
                 segments[0] = renamed.get(segments[0]) ?? segments[0];
-            return nearestPosition(positionOf, joinPointer('', ...segments));
+            return nearestPosition(positionOf, (0,model_pointer/* joinPointer */.Kn)('', ...segments));
         },
         origin: 'snapshot'
     };
@@ -35520,19 +36441,19 @@ function loadParameterFile(file) {
 /** The values of a parsed parameter file (one a `.bicepparam` file compiles to, say). */
 function parametersFromDocument(doc) {
     const file = doc.file;
-    const origin = `parameter file ${external_node_path_namespaceObject.basename(file)}`;
-    if (!value_isObject(doc.value)) {
-        throw new errors_UserError('a parameter file must be a JSON object with a "parameters" object.', {
+    const origin = `parameter file ${external_node_path_.basename(file)}`;
+    if (!(0,model_value/* isObject */.Gv)(doc.value)) {
+        throw new model_errors/* UserError */.yo('a parameter file must be a JSON object with a "parameters" object.', {
             file,
             line: 1,
             column: 1
         });
     }
     const root = doc.value;
-    const hasSection = value_isObject(root.parameters);
+    const hasSection = (0,model_value/* isObject */.Gv)(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
-        throw new errors_UserError('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+        throw new model_errors/* UserError */.yo('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
     }
     const section = (hasSection ? root.parameters : root);
     const base = hasSection ? '/parameters' : '';
@@ -35540,21 +36461,21 @@ function parametersFromDocument(doc) {
     for (const [name, entry] of Object.entries(section)) {
         if (!hasSection && (name === '$schema' || name === 'contentVersion'))
             continue;
-        const pointer = joinPointer(base, name);
+        const pointer = (0,model_pointer/* joinPointer */.Kn)(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
-        if (!value_isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
-            throw new errors_UserError(`parameter "${name}" in ${external_node_path_namespaceObject.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
+        if (!(0,model_value/* isObject */.Gv)(entry) || (!('value' in entry) && !('reference' in entry))) {
+            throw new model_errors/* UserError */.yo(`parameter "${name}" in ${external_node_path_.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
         }
         let value;
         let position;
         if ('value' in entry) {
             value = entry.value;
-            position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
+            position = doc.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'value')) ?? at;
         }
         else {
             const reference = entry.reference;
-            const secret = value_isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
-            value = new value_Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
+            const secret = (0,model_value/* isObject */.Gv)(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
+            value = new model_value/* Unknown */.$r(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
             position = at;
         }
         supplied.set(name.toLowerCase(), { name, value, position, origin });
@@ -35566,10 +36487,10 @@ function parametersFromDocument(doc) {
  * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
  */
 function conventionalParameterFile(templateFile) {
-    const dir = external_node_path_namespaceObject.dirname(templateFile);
-    const stem = external_node_path_namespaceObject.basename(templateFile).replace(/\.jsonc?$/i, '');
-    const candidate = external_node_path_namespaceObject.join(dir, `${stem}.parameters.json`);
-    return external_node_fs_namespaceObject.existsSync(candidate) ? candidate : null;
+    const dir = external_node_path_.dirname(templateFile);
+    const stem = external_node_path_.basename(templateFile).replace(/\.jsonc?$/i, '');
+    const candidate = external_node_path_.join(dir, `${stem}.parameters.json`);
+    return external_node_fs_.existsSync(candidate) ? candidate : null;
 }
 /** The parameter files a template is paired with by name: `<stem>.parameters.json`, or for a Bicep file `<stem>.bicepparam`. */
 function conventionalParameterFiles(template) {
@@ -35577,7 +36498,7 @@ function conventionalParameterFiles(template) {
     if (json)
         return [json];
     const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
-    return /\.bicep$/i.test(template) && external_node_fs_namespaceObject.existsSync(bicepparam) ? [bicepparam] : [];
+    return /\.bicep$/i.test(template) && external_node_fs_.existsSync(bicepparam) ? [bicepparam] : [];
 }
 /** Values given on the command line or as action inputs. */
 function overridesToSupplied(overrides) {
@@ -35596,8 +36517,8 @@ function mergeSupplied(...sources) {
     return merged;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/sources/bicep/cli.ts
 /**
  * Running the Bicep CLI that is on PATH: `bicep build <file> --stdout`, or `az bicep build --file
@@ -35647,15 +36568,15 @@ function bicepEnvironment(env) {
 function executableOnPath(name, env) {
     const pathVariable = Object.entries(env).find(([key]) => key.toUpperCase() === 'PATH')?.[1] ?? '';
     const names = process.platform === 'win32' ? [`${name}.exe`] : [name];
-    for (const dir of pathVariable.split(external_node_path_namespaceObject.delimiter)) {
-        if (!dir || !external_node_path_namespaceObject.isAbsolute(dir))
+    for (const dir of pathVariable.split(external_node_path_.delimiter)) {
+        if (!dir || !external_node_path_.isAbsolute(dir))
             continue; // a relative PATH entry would run whatever the repository puts there
         for (const candidate of names) {
-            const full = external_node_path_namespaceObject.join(dir, candidate);
+            const full = external_node_path_.join(dir, candidate);
             try {
-                if (!external_node_fs_namespaceObject.statSync(full).isFile())
+                if (!external_node_fs_.statSync(full).isFile())
                     continue;
-                external_node_fs_namespaceObject.accessSync(full, external_node_fs_namespaceObject.constants.X_OK);
+                external_node_fs_.accessSync(full, external_node_fs_.constants.X_OK);
                 return full;
             }
             catch {
@@ -35694,14 +36615,14 @@ const DIAGNOSTIC = /^(.+)\((\d+),(\d+)\) : (Error|Warning|Info) ([^:\s]+): (.*)$
  * saying how to install one.
  */
 function runBicep(file, kind, env) {
-    if (!external_node_path_namespaceObject.isAbsolute(file))
+    if (!external_node_path_.isAbsolute(file))
         throw new Error(`runBicep needs an absolute path, got ${file}`);
     const cli = findBicepCli(env);
     if (!cli)
-        throw new errors_UserError(`cannot compile this Bicep file: no Bicep CLI on PATH; ${INSTALL_BICEP}.`, { file });
+        throw new model_errors/* UserError */.yo(`cannot compile this Bicep file: no Bicep CLI on PATH; ${INSTALL_BICEP}.`, { file });
     const args = kind === 'build' ? cli.build(file) : cli.buildParams(file);
-    const result = (0,external_node_child_process_namespaceObject.spawnSync)(cli.executable, args, {
-        cwd: external_node_path_namespaceObject.dirname(file),
+    const result = (0,external_node_child_process_.spawnSync)(cli.executable, args, {
+        cwd: external_node_path_.dirname(file),
         env: bicepEnvironment(env),
         encoding: 'utf8',
         maxBuffer: MAX_INPUT_BYTES + 1024 * 1024,
@@ -35717,7 +36638,7 @@ function runBicep(file, kind, env) {
             : code === 'ENOBUFS'
                 ? `its output is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`
                 : result.error.message;
-        throw new errors_UserError(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
+        throw new model_errors/* UserError */.yo(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
     }
     if (result.status !== 0)
         throw compileErrors(file, cli, result.stderr ?? '', result.stdout ?? '', result.status);
@@ -35730,8 +36651,8 @@ function compileErrors(file, cli, stderr, stdout, status) {
         if (!match || match[4] !== 'Error')
             continue;
         const message = match[6].replace(/\s*\[https:\/\/aka\.ms\/[^\]]*\]\s*$/, '');
-        errors.push(new errors_UserError(`${match[5]}: ${message} (from ${cli.label} build)`, {
-            file: external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), match[1]),
+        errors.push(new model_errors/* UserError */.yo(`${match[5]}: ${message} (from ${cli.label} build)`, {
+            file: external_node_path_.resolve(external_node_path_.dirname(file), match[1]),
             line: Number(match[2]),
             column: Number(match[3])
         }));
@@ -35739,9 +36660,9 @@ function compileErrors(file, cli, stderr, stdout, status) {
     if (errors.length === 1)
         return errors[0];
     if (errors.length > 1)
-        return new UserErrors(errors);
+        return new model_errors/* UserErrors */.tQ(errors);
     const said = stderr.trim().split(/\r?\n/).slice(0, 3).join(' ').slice(0, 500);
-    return new errors_UserError(`${cli.label} could not compile this file (exit status ${String(status)})${said ? `: ${said}` : ''}; run \`${cli.label} build\` on it to see why.`, { file });
+    return new model_errors/* UserError */.yo(`${cli.label} could not compile this file (exit status ${String(status)})${said ? `: ${said}` : ''}; run \`${cli.label} build\` on it to see why.`, { file });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/bicep/syntax.ts
@@ -36271,15 +37192,15 @@ function mapToBicep(compiled, bicepFile, read) {
     };
     const visit = (template, pointer, mapped, depth) => {
         templates.set(pointer, mapped);
-        if (!value_isObject(template) || depth > 32)
+        if (!(0,model_value/* isObject */.Gv)(template) || depth > 32)
             return;
         const resources = template.resources;
         const all = flatten(mapped.parsed.declarations);
         const entries = [];
-        if (value_isObject(resources)) {
+        if ((0,model_value/* isObject */.Gv)(resources)) {
             const bySymbol = new Map(all.map(d => [d.qualifiedName.toLowerCase(), d]));
             for (const [symbol, node] of Object.entries(resources))
-                entries.push([joinPointer(pointer, 'resources', symbol), node, bySymbol.get(symbol.toLowerCase())]);
+                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', symbol), node, bySymbol.get(symbol.toLowerCase())]);
         }
         else if (Array.isArray(resources)) {
             // Templates without symbolic names leave out `existing` resources.
@@ -36290,8 +37211,8 @@ function mapToBicep(compiled, bicepFile, read) {
                 queues.set(typeOf(d), queue);
             }
             resources.forEach((node, i) => {
-                const type = value_isObject(node) ? String(node.type ?? '').toLowerCase() : '';
-                entries.push([joinPointer(pointer, 'resources', i), node, queues.get(type)?.shift()]);
+                const type = (0,model_value/* isObject */.Gv)(node) ? String(node.type ?? '').toLowerCase() : '';
+                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', i), node, queues.get(type)?.shift()]);
             });
         }
         for (const [nodePointer, node, declaration] of entries) {
@@ -36300,14 +37221,14 @@ function mapToBicep(compiled, bicepFile, read) {
             nodes.set(nodePointer, { ...mapped, declaration });
             if (declaration.keyword !== 'module' || !declaration.path || !isLocalPath(declaration.path))
                 continue;
-            const inner = value_isObject(node) ? node.properties : undefined;
-            const innerTemplate = value_isObject(inner) ? inner.template : undefined;
-            if (!value_isObject(innerTemplate))
+            const inner = (0,model_value/* isObject */.Gv)(node) ? node.properties : undefined;
+            const innerTemplate = (0,model_value/* isObject */.Gv)(inner) ? inner.template : undefined;
+            if (!(0,model_value/* isObject */.Gv)(innerTemplate))
                 continue;
-            const moduleFile = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(mapped.file), declaration.path);
+            const moduleFile = external_node_path_.resolve(external_node_path_.dirname(mapped.file), declaration.path);
             const parsed = parse(moduleFile);
             if (parsed)
-                visit(innerTemplate, joinPointer(nodePointer, 'properties', 'template'), { file: moduleFile, parsed }, depth + 1);
+                visit(innerTemplate, (0,model_pointer/* joinPointer */.Kn)(nodePointer, 'properties', 'template'), { file: moduleFile, parsed }, depth + 1);
         }
     };
     const parsedMain = parse(bicepFile) ?? { declarations: [], named: new Map(), references: [], loads: [] };
@@ -36318,13 +37239,13 @@ function mapToBicep(compiled, bicepFile, read) {
         column: spot.column
     });
     const map = (pointer) => {
-        for (let p = pointer; p !== null; p = parentPointer(p)) {
+        for (let p = pointer; p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
             const node = nodes.get(p);
             if (node)
-                return inDeclaration(node, splitPointer(pointer).slice(splitPointer(p).length));
+                return inDeclaration(node, (0,model_pointer/* splitPointer */.GS)(pointer).slice((0,model_pointer/* splitPointer */.GS)(p).length));
             const template = templates.get(p);
             if (template)
-                return inTemplate(template, splitPointer(pointer).slice(splitPointer(p).length));
+                return inTemplate(template, (0,model_pointer/* splitPointer */.GS)(pointer).slice((0,model_pointer/* splitPointer */.GS)(p).length));
         }
         return { file: bicepFile, line: 1, column: 1 };
     };
@@ -36384,7 +37305,7 @@ function isBicepParamFile(file) {
 /** The `.bicep` file a `.bicepparam` file's `using` names, or null (`using none`, a registry template). */
 function usingTarget(paramFile) {
     const target = readBicep(readTextFile(paramFile)).using;
-    return target && isLocalPath(target) ? external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(paramFile), target) : null;
+    return target && isLocalPath(target) ? external_node_path_.resolve(external_node_path_.dirname(paramFile), target) : null;
 }
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 function compileBicepFile(file, options) {
@@ -36400,8 +37321,8 @@ function compileBicepParamFile(file, options) {
     checkWhatBicepReads(file, options.root);
     const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
     const value = output.value;
-    if (!value_isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
-        throw new errors_UserError('the Bicep CLI did not write parametersJson and templateJson for this parameter file; update the Bicep CLI (build-params --stdout needs version 0.18.4 or later).', { file });
+    if (!(0,model_value/* isObject */.Gv)(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
+        throw new model_errors/* UserError */.yo('the Bicep CLI did not write parametersJson and templateJson for this parameter file; update the Bicep CLI (build-params --stdout needs version 0.18.4 or later).', { file });
     const templateFile = usingTarget(file) ?? file;
     const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, readTextFile);
     const parsed = readBicep(readTextFile(file));
@@ -36417,20 +37338,20 @@ function parameterSources(files, options) {
 }
 function parseCompiled(text, file) {
     if (text.length > MAX_INPUT_BYTES)
-        throw new errors_UserError(`the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`, { file });
+        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`, { file });
     try {
         return parseJsonWithPositions(text, file);
     }
     catch (error) {
         if (!(error instanceof JsonSyntaxError))
             throw error;
-        throw new errors_UserError(`the Bicep CLI wrote something that is not JSON for this file (${error.message}); check its version with \`bicep --version\`.`, { file });
+        throw new model_errors/* UserError */.yo(`the Bicep CLI wrote something that is not JSON for this file (${error.message}); check its version with \`bicep --version\`.`, { file });
     }
 }
 /** Parameter values compiled from a `.bicepparam` file, positioned at its `param` lines. */
 function mapParameters(compiled, file, parsed) {
     const map = (pointer) => {
-        const [section, name] = splitPointer(pointer);
+        const [section, name] = (0,model_pointer/* splitPointer */.GS)(pointer);
         const declared = section === 'parameters' && name !== undefined ? parsed.named.get(name.toLowerCase()) : undefined;
         return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
     };
@@ -36446,7 +37367,7 @@ function mapParameters(compiled, file, parsed) {
 function checkWhatBicepReads(file, boundary) {
     const seen = new Set();
     const visit = (current, at) => {
-        const resolved = external_node_path_namespaceObject.resolve(current);
+        const resolved = external_node_path_.resolve(current);
         if (seen.has(resolved) || seen.size > 1000)
             return;
         seen.add(resolved);
@@ -36458,29 +37379,29 @@ function checkWhatBicepReads(file, boundary) {
         }
         catch (error) {
             // A module that does not exist is the Bicep CLI's to report, with its line.
-            if (error instanceof errors_UserError && at)
+            if (error instanceof model_errors/* UserError */.yo && at)
                 return;
             throw error;
         }
-        const dir = external_node_path_namespaceObject.dirname(resolved);
+        const dir = external_node_path_.dirname(resolved);
         for (const load of parsed.loads) {
             const where = { file: resolved, ...load.at };
             if (load.path === null)
-                throw new errors_UserError(`${load.function}() here reads a path that is not a string literal; cmk-guard compiles Bicep only when it can check that every file it loads is inside the repository, so write the path as a literal.`, where);
-            const target = external_node_path_namespaceObject.resolve(dir, load.path);
+                throw new model_errors/* UserError */.yo(`${load.function}() here reads a path that is not a string literal; cmk-guard compiles Bicep only when it can check that every file it loads is inside the repository, so write the path as a literal.`, where);
+            const target = external_node_path_.resolve(dir, load.path);
             confine(target, boundary, `the file ${load.function}() loads,`, where);
             refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
         }
         for (const reference of parsed.references)
             if (/\.bicep(param)?$/i.test(reference.path) || reference.path.endsWith('.json'))
-                visit(external_node_path_namespaceObject.resolve(dir, reference.path), { file: resolved, ...reference.at });
+                visit(external_node_path_.resolve(dir, reference.path), { file: resolved, ...reference.at });
     };
     visit(file);
 }
 function refuseGitFolder(file, boundary, what, at) {
-    const inside = external_node_path_namespaceObject.relative(boundary, file).split(external_node_path_namespaceObject.sep);
+    const inside = external_node_path_.relative(boundary, file).split(external_node_path_.sep);
     if (inside.some(part => part.toLowerCase() === '.git'))
-        throw new errors_UserError(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
+        throw new model_errors/* UserError */.yo(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
@@ -36490,7 +37411,7 @@ function refuseGitFolder(file, boundary, what, at) {
  * count, a parameter value outside `allowedValues`, a dependency cycle. It names the file,
  * line and column, and the expression when one is at fault.
  */
-class TemplateError extends errors_UserError {
+class TemplateError extends model_errors/* UserError */.yo {
     expression;
     constructor(message, location, expression) {
         super(message, location);
@@ -36509,7 +37430,7 @@ class TemplateError extends errors_UserError {
  * Returns the sentence to show, or null when the value passes (or is unknown).
  */
 function checkParameterValue(name, decl, value) {
-    if (isUnknown(value))
+    if ((0,model_value/* isUnknown */.t8)(value))
         return null;
     if (value === null && (decl.nullable === true || decl.$ref !== undefined))
         return null;
@@ -36520,10 +37441,10 @@ function checkParameterValue(name, decl, value) {
         int: v => typeof v === 'number' && Number.isInteger(v),
         bool: v => typeof v === 'boolean',
         array: v => Array.isArray(v),
-        object: v => value_isObject(v),
-        secureobject: v => value_isObject(v)
+        object: v => (0,model_value/* isObject */.Gv)(v),
+        secureobject: v => (0,model_value/* isObject */.Gv)(v)
     };
-    const check = type === undefined ? undefined : value_own(typeOk, type);
+    const check = type === undefined ? undefined : (0,model_value/* own */.ZV)(typeOk, type);
     if (check && !check(value)) {
         return `The value ${describe(value)} of parameter '${name}' is not of type ${decl.type}; give a value of that type.`;
     }
@@ -36572,7 +37493,7 @@ function sameJson(a, b) {
         return a.toLowerCase() === b.toLowerCase();
     if (Array.isArray(a))
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-    if (value_isObject(a) && value_isObject(b)) {
+    if ((0,model_value/* isObject */.Gv)(a) && (0,model_value/* isObject */.Gv)(b)) {
         const ka = Object.keys(a);
         const kb = Object.keys(b);
         return ka.length === kb.length && ka.every(k => k in b && sameJson(a[k], b[k]));
@@ -36596,7 +37517,7 @@ function sameJson(a, b) {
 
 
 /** The value of an expression that failed: unknown, with the failure as the reason. */
-class FailedValue extends value_Unknown {
+class FailedValue extends model_value/* Unknown */.$r {
     failure;
     constructor(failure, key) {
         super(failureReason(failure), key);
@@ -36604,7 +37525,7 @@ class FailedValue extends value_Unknown {
     }
 }
 function failureReason(failure) {
-    const where = `${external_node_path_namespaceObject.basename(failure.location.file)}:${failure.location.line ?? 1}`;
+    const where = `${external_node_path_.basename(failure.location.file)}:${failure.location.line ?? 1}`;
     return `an expression that fails (${where}): ${failure.message}${failure.fix ? `; ${failure.fix}` : ''}`;
 }
 /** Adds failures to a collector, once each. */
@@ -36663,11 +37584,11 @@ const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
 /** The root a template's URI is relative to: the repository, or the file system's root outside one. */
 function uriRoot(file, boundary) {
-    return boundary ?? external_node_path_namespaceObject.parse(external_node_path_namespaceObject.resolve(file)).root;
+    return boundary ?? external_node_path_.parse(external_node_path_.resolve(file)).root;
 }
 /** The URI `file` is deployed from. */
 function templateUri(file, root) {
-    const relative = external_node_path_namespaceObject.relative(root, external_node_path_namespaceObject.resolve(file)).split(external_node_path_namespaceObject.sep).map(encodeURIComponent).join('/');
+    const relative = external_node_path_.relative(root, external_node_path_.resolve(file)).split(external_node_path_.sep).map(encodeURIComponent).join('/');
     return `${ORIGIN}/${relative}`;
 }
 /**
@@ -36686,7 +37607,7 @@ function linkTarget(uri, baseUri, root) {
     if (url.host.toLowerCase() !== HOST)
         return { kind: 'remote', uri };
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    return { kind: 'file', file: external_node_path_namespaceObject.join(root, ...segments) };
+    return { kind: 'file', file: external_node_path_.join(root, ...segments) };
 }
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
 function holdsTemplateUri(text) {
@@ -36702,18 +37623,18 @@ function hideTemplateUris(value, baseUri) {
         if (!holdsTemplateUri(value))
             return value;
         // Shown relative to the template that holds it: `../scripts/setup.sh`.
-        const from = external_node_path_namespaceObject.posix.dirname(new URL(baseUri).pathname);
+        const from = external_node_path_.posix.dirname(new URL(baseUri).pathname);
         const shown = value.replace(/https:\/\/repository\.invalid(\/[^\s?#'"]*)/gi, (_, p) => {
-            const relative = external_node_path_namespaceObject.posix.relative(from, p);
-            return decodeURIComponent(relative || external_node_path_namespaceObject.posix.basename(p));
+            const relative = external_node_path_.posix.relative(from, p);
+            return decodeURIComponent(relative || external_node_path_.posix.basename(p));
         });
-        return new value_Unknown(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
+        return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
     }
     if (Array.isArray(value)) {
         const items = value.map(item => hideTemplateUris(item, baseUri));
         return items.some((item, i) => item !== value[i]) ? items : value;
     }
-    if (value_isObject(value)) {
+    if ((0,model_value/* isObject */.Gv)(value)) {
         let copy;
         for (const key of Object.keys(value)) {
             const hidden = hideTemplateUris(value[key], baseUri);
@@ -36722,9 +37643,9 @@ function hideTemplateUris(value, baseUri) {
             if (!copy) {
                 copy = {};
                 for (const k of Object.keys(value))
-                    value_setOwn(copy, k, value[k]);
+                    (0,model_value/* setOwn */.P5)(copy, k, value[k]);
             }
-            value_setOwn(copy, key, hidden);
+            (0,model_value/* setOwn */.P5)(copy, key, hidden);
         }
         return copy ?? value;
     }
@@ -36791,10 +37712,10 @@ class TemplateScope {
         this.parameterSlots = new Map();
         this.variableSlots = new Map();
         if (!this.outer) {
-            const params = value_isObject(this.template.parameters) ? this.template.parameters : {};
+            const params = (0,model_value/* isObject */.Gv)(this.template.parameters) ? this.template.parameters : {};
             for (const [name, declaration] of Object.entries(params)) {
-                const pointer = joinPointer(this.base, 'parameters', name);
-                const decl = value_isObject(declaration) ? declaration : {};
+                const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'parameters', name);
+                const decl = (0,model_value/* isObject */.Gv)(declaration) ? declaration : {};
                 this.parameterSlots.set(name.toLowerCase(), {
                     name,
                     pointer,
@@ -36803,13 +37724,13 @@ class TemplateScope {
                     failures: []
                 });
             }
-            const vars = value_isObject(this.template.variables) ? this.template.variables : {};
+            const vars = (0,model_value/* isObject */.Gv)(this.template.variables) ? this.template.variables : {};
             for (const [name, node] of Object.entries(vars)) {
-                const pointer = joinPointer(this.base, 'variables', name);
+                const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'variables', name);
                 if (name.toLowerCase() === 'copy' && Array.isArray(node)) {
                     node.forEach((element, i) => {
-                        const elementPointer = joinPointer(pointer, i);
-                        if (!value_isObject(element) || typeof element.name !== 'string') {
+                        const elementPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, i);
+                        if (!(0,model_value/* isObject */.Gv)(element) || typeof element.name !== 'string') {
                             throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
                         }
                         const e = element;
@@ -36907,7 +37828,7 @@ class TemplateScope {
             }
             else if (Array.isArray(node))
                 node.forEach(n => strings(n, into));
-            else if (value_isObject(node))
+            else if ((0,model_value/* isObject */.Gv)(node))
                 Object.values(node).forEach(n => strings(n, into));
         };
         read(text);
@@ -36929,7 +37850,7 @@ class TemplateScope {
         // Only a known value can make a function fail (an unknown argument is never passed to one).
         const described = [...names.parameters]
             .map(name => this.parameterSlots.get(name))
-            .filter((slot) => slot?.state === 'done' && !isUnknown(slot.value))
+            .filter((slot) => slot?.state === 'done' && !(0,model_value/* isUnknown */.t8)(slot.value))
             .map(slot => `'${slot.name}' (${[shortJson(slot.value), slot.origin].filter(Boolean).join(', ')})`);
         if (described.length === 0)
             return null;
@@ -36947,21 +37868,21 @@ class TemplateScope {
         // Every container built counts against the file's budget: copy loops can repeat a large literal.
         if (Array.isArray(node)) {
             this.spend(1 + node.length, pointer);
-            return node.map((item, i) => this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i)));
+            return node.map((item, i) => this.evaluateValue(item, (0,model_pointer/* joinPointer */.Kn)(pointer, i), data, sink, (0,model_pointer/* joinPointer */.Kn)(outPointer, i)));
         }
-        if (value_isObject(node)) {
+        if ((0,model_value/* isObject */.Gv)(node)) {
             const out = {};
             const object = node;
             this.spend(1, pointer);
             for (const [key, inner] of Object.entries(object)) {
-                const memberPointer = joinPointer(pointer, key);
+                const memberPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, key);
                 if (key.toLowerCase() === 'copy' && Array.isArray(inner)) {
                     this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
                     continue;
                 }
                 // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
                 const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
-                value_setOwn(out, name, this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name)));
+                (0,model_value/* setOwn */.P5)(out, name, this.evaluateValue(inner, memberPointer, data, sink, (0,model_pointer/* joinPointer */.Kn)(outPointer, name)));
                 this.spend(1, memberPointer);
             }
             return out;
@@ -36984,22 +37905,22 @@ class TemplateScope {
         }
     }
     evaluateKey(key, objectPointer, data) {
-        const value = this.evaluateString(key, joinPointer(objectPointer, key), data);
+        const value = this.evaluateString(key, (0,model_pointer/* joinPointer */.Kn)(objectPointer, key), data);
         if (typeof value === 'string')
             return value;
-        return isUnknown(value) ? key : JSON.stringify(value);
+        return (0,model_value/* isUnknown */.t8)(value) ? key : JSON.stringify(value);
     }
     propertyCopy(elements, pointer, data, out, sink, outPointer) {
         elements.forEach((element, i) => {
-            const elementPointer = joinPointer(pointer, i);
-            if (!value_isObject(element) || typeof element.name !== 'string' || !('input' in element)) {
+            const elementPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, i);
+            if (!(0,model_value/* isObject */.Gv)(element) || typeof element.name !== 'string' || !('input' in element)) {
                 throw this.errorAt(elementPointer, 'A property copy element needs a "name", a "count" and an "input".');
             }
             const e = element;
             const name = String(e.name);
-            const arrayPointer = joinPointer(outPointer, name);
+            const arrayPointer = (0,model_pointer/* joinPointer */.Kn)(outPointer, name);
             sink?.(arrayPointer, this.doc.positionOf(elementPointer));
-            value_setOwn(out, name, this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer));
+            (0,model_value/* setOwn */.P5)(out, name, this.copyArray(name, e.count ?? 0, e.input, elementPointer, data, sink, arrayPointer));
         });
     }
     /**
@@ -37008,12 +37929,12 @@ class TemplateScope {
      * https://learn.microsoft.com/azure/azure-resource-manager/templates/copy-outputs
      */
     copyArray(name, countNode, input, elementPointer, data, sink, outPointer = '', unnamed = false) {
-        const count = this.evaluateValue(countNode, joinPointer(elementPointer, 'count'), data);
-        if (isUnknown(count)) {
-            return new value_Unknown(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
+        const count = this.evaluateValue(countNode, (0,model_pointer/* joinPointer */.Kn)(elementPointer, 'count'), data);
+        if ((0,model_value/* isUnknown */.t8)(count)) {
+            return new model_value/* Unknown */.$r(`the number of '${name}' copies (${count.reason})`, `copy:${name}:${count.key}`);
         }
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
-            throw this.errorAt(joinPointer(elementPointer, 'count'), `The copy count of '${name}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
+            throw this.errorAt((0,model_pointer/* joinPointer */.Kn)(elementPointer, 'count'), `The copy count of '${name}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
         }
         const items = [];
         for (let i = 0; i < count; i++) {
@@ -37021,8 +37942,8 @@ class TemplateScope {
             const loops = new Map(data.copy.loops);
             loops.set(name.toLowerCase(), i);
             const itemData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
-            const itemPointer = joinPointer(outPointer, i);
-            items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
+            const itemPointer = (0,model_pointer/* joinPointer */.Kn)(outPointer, i);
+            items.push(this.evaluateValue(input, (0,model_pointer/* joinPointer */.Kn)(elementPointer, 'input'), itemData, sink, itemPointer));
             // Each copy points at its copy element; values inside it at the lines of `input`.
             sink?.(itemPointer, this.doc.positionOf(elementPointer));
         }
@@ -37083,7 +38004,7 @@ class TemplateScope {
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
         if (!supplied && this.suppliedUnknown) {
-            value = new value_Unknown(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
+            value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
             where = null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
@@ -37093,7 +38014,7 @@ class TemplateScope {
             collectFailures(slot.failures, supplied.failures ?? []);
         }
         else if ('defaultValue' in decl) {
-            const defaultPointer = joinPointer(slot.pointer, 'defaultValue');
+            const defaultPointer = (0,model_pointer/* joinPointer */.Kn)(slot.pointer, 'defaultValue');
             value = this.evaluateValue(decl.defaultValue, defaultPointer, {
                 scope: this,
                 copy: NO_COPY,
@@ -37110,7 +38031,7 @@ class TemplateScope {
         }
         else {
             const key = this.path ? `parameter:${this.path}/${slot.name}` : `parameter:${slot.name}`;
-            value = new value_Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
+            value = new model_value/* Unknown */.$r(`parameter '${slot.name}' (no default and no value given)`, key);
             where = null;
         }
         const problem = checkParameterValue(slot.name, decl, value);
@@ -37127,10 +38048,10 @@ class TemplateScope {
             return false;
         const match = /^#\/definitions\/(.+)$/.exec(decl.$ref);
         const definitions = this.template.definitions;
-        if (!match || !value_isObject(definitions))
+        if (!match || !(0,model_value/* isObject */.Gv)(definitions))
             return false;
-        const definition = value_own(definitions, match[1]);
-        return value_isObject(definition) && definition.nullable === true;
+        const definition = (0,model_value/* own */.ZV)(definitions, match[1]);
+        return (0,model_value/* isObject */.Gv)(definition) && definition.nullable === true;
     }
     // ---- variables -------------------------------------------------------------------------
     variable(name, data) {
@@ -37508,7 +38429,7 @@ const resourceIdFunctions = [
 
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 function referenceTarget(target, data) {
-    if (isUnknown(target))
+    if ((0,model_value/* isUnknown */.t8)(target))
         return { key: `<${target.key}>`, display: target.reason };
     if (typeof target !== 'string') {
         throw new ExpressionError('The first argument of reference() must be a resource id, name or symbolic name.');
@@ -37563,8 +38484,8 @@ function reference(args, ctx) {
         collectFailures(data.failures, outputFailures(data, key));
         return full ? { properties: { outputs } } : { outputs };
     }
-    const base = new value_Unknown(`the deployed state of ${display} (reference())`, `reference(${key})`);
-    return full ? base : new value_Unknown(base.reason, `${base.key}.properties`);
+    const base = new model_value/* Unknown */.$r(`the deployed state of ${display} (reference())`, `reference(${key})`);
+    return full ? base : new model_value/* Unknown */.$r(base.reason, `${base.key}.properties`);
 }
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
 function listFunction(name) {
@@ -37575,7 +38496,7 @@ function listFunction(name) {
         acceptsUnknown: true,
         call: (args, ctx) => {
             const { key, display } = referenceTarget(args[0], dataOf(ctx));
-            return new value_Unknown(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
+            return new model_value/* Unknown */.$r(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
         }
     });
 }
@@ -37591,7 +38512,7 @@ const runtimeFunctions = [
             const where = data.inParameterDefault
                 ? `parameter '${data.inParameterDefault}'`
                 : `call ${++expansion.newGuidCount}`;
-            return new value_Unknown(`newGuid() (a new GUID each deployment, ${where})`, `newGuid(${data.scope.path}:${where})`);
+            return new model_value/* Unknown */.$r(`newGuid() (a new GUID each deployment, ${where})`, `newGuid(${data.scope.path}:${where})`);
         }
     }),
     defineFunction({
@@ -37604,7 +38525,7 @@ const runtimeFunctions = [
             if (typeof format !== 'string')
                 throw new ExpressionError("The template function 'utcNow' takes a format string.");
             if (!data.inParameterDefault) {
-                return new value_Unknown('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
+                return new model_value/* Unknown */.$r('utcNow() (the deployment time; ARM allows it only in parameter defaults)', `utcNow(${format})`);
             }
             // .NET formatting in the invariant culture: utcNow('d') is 03/05/2019, utcNow('M d') is 3 5
             // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
@@ -37615,13 +38536,13 @@ const runtimeFunctions = [
         name: 'providers',
         minArgs: 1,
         maxArgs: 2,
-        call: args => new value_Unknown(`providers(${args.map(String).join(', ')}) (live provider metadata)`, `providers(${args.map(String).join('/')})`)
+        call: args => new model_value/* Unknown */.$r(`providers(${args.map(String).join(', ')}) (live provider metadata)`, `providers(${args.map(String).join('/')})`)
     }),
     defineFunction({
         name: 'pickZones',
         minArgs: 3,
         maxArgs: 5,
-        call: args => new value_Unknown(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
+        call: args => new model_value/* Unknown */.$r(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
     })
 ];
 
@@ -37665,18 +38586,18 @@ function userFunctions(scope) {
         return [];
     const out = [];
     section.forEach((namespace, i) => {
-        if (!value_isObject(namespace))
+        if (!(0,model_value/* isObject */.Gv)(namespace))
             return;
         const ns = namespace;
         const namespaceName = typeof ns.namespace === 'string' ? ns.namespace : '';
-        const members = value_isObject(ns.members) ? ns.members : {};
+        const members = (0,model_value/* isObject */.Gv)(ns.members) ? ns.members : {};
         for (const [memberName, member] of Object.entries(members)) {
-            if (!value_isObject(member))
+            if (!(0,model_value/* isObject */.Gv)(member))
                 continue;
             const m = member;
-            const memberPointer = joinPointer(scope.base, 'functions', i, 'members', memberName);
+            const memberPointer = (0,model_pointer/* joinPointer */.Kn)(scope.base, 'functions', i, 'members', memberName);
             const params = Array.isArray(m.parameters) ? m.parameters : [];
-            const output = value_isObject(m.output) ? m.output : {};
+            const output = (0,model_value/* isObject */.Gv)(m.output) ? m.output : {};
             const fullName = `${namespaceName}.${memberName}`;
             out.push(defineFunction({
                 name: fullName,
@@ -37691,7 +38612,7 @@ function userFunctions(scope) {
                             throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
                         bound.set(paramName.toLowerCase(), args[index]);
                     });
-                    return scope.evaluateValue(output.value ?? null, joinPointer(memberPointer, 'output', 'value'), {
+                    return scope.evaluateValue(output.value ?? null, (0,model_pointer/* joinPointer */.Kn)(memberPointer, 'output', 'value'), {
                         scope,
                         copy: NO_COPY,
                         functionParameters: bound,
@@ -37772,9 +38693,9 @@ function checkSectionLimits(scope) {
         if (scope.outer)
             continue;
         const value = scope.template[section];
-        const count = value_isObject(value) ? Object.keys(value).length : 0;
+        const count = (0,model_value/* isObject */.Gv)(value) ? Object.keys(value).length : 0;
         if (count > TEMPLATE_LIMITS[section]) {
-            throw scope.errorAt(joinPointer(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
+            throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
         }
     }
 }
@@ -37838,7 +38759,7 @@ class TemplateExpander {
         const instances = [];
         const declarations = [];
         const resources = scope.template.resources;
-        const resourcesPointer = joinPointer(scope.base, 'resources');
+        const resourcesPointer = (0,model_pointer/* joinPointer */.Kn)(scope.base, 'resources');
         let order = 0;
         const declare = (decl, copy, inherited) => {
             declarations.push(decl);
@@ -37851,12 +38772,12 @@ class TemplateExpander {
                 const children = instance.decl.node.resources;
                 if (Array.isArray(children)) {
                     children.forEach((child, i) => {
-                        if (!value_isObject(child))
+                        if (!(0,model_value/* isObject */.Gv)(child))
                             return;
                         declare({
                             scope,
                             node: child,
-                            pointer: joinPointer(decl.pointer, 'resources', i),
+                            pointer: (0,model_pointer/* joinPointer */.Kn)(decl.pointer, 'resources', i),
                             parent: instance,
                             order: order++
                         }, instance.copy, instance.conditionUnknown);
@@ -37866,16 +38787,16 @@ class TemplateExpander {
         };
         if (Array.isArray(resources)) {
             resources.forEach((node, i) => {
-                const pointer = joinPointer(resourcesPointer, i);
-                if (!value_isObject(node))
+                const pointer = (0,model_pointer/* joinPointer */.Kn)(resourcesPointer, i);
+                if (!(0,model_value/* isObject */.Gv)(node))
                     throw scope.errorAt(pointer, 'Each item of "resources" must be a resource object.');
                 declare({ scope, node: node, pointer, order: order++ }, base.copy, base.conditionUnknown);
             });
         }
-        else if (value_isObject(resources)) {
+        else if ((0,model_value/* isObject */.Gv)(resources)) {
             for (const [symbol, node] of Object.entries(resources)) {
-                const pointer = joinPointer(resourcesPointer, symbol);
-                if (!value_isObject(node))
+                const pointer = (0,model_pointer/* joinPointer */.Kn)(resourcesPointer, symbol);
+                if (!(0,model_value/* isObject */.Gv)(node))
                     throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
                 declare({ scope, node: node, pointer, symbol, order: order++ }, base.copy, base.conditionUnknown);
             }
@@ -37903,21 +38824,21 @@ class TemplateExpander {
     instancesOf(decl, base, inheritedCondition, nextOrder) {
         const { scope, node, pointer } = decl;
         const frames = [];
-        if (value_isObject(node.copy)) {
+        if ((0,model_value/* isObject */.Gv)(node.copy)) {
             const copy = node.copy;
-            const copyPointer = joinPointer(pointer, 'copy');
+            const copyPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy');
             const loopName = typeof copy.name === 'string' ? copy.name : '';
             if (!loopName)
                 throw scope.errorAt(copyPointer, 'A resource copy loop needs a "name".');
             const countFailures = [];
-            const count = scope.evaluateValue(copy.count ?? null, joinPointer(copyPointer, 'count'), {
+            const count = scope.evaluateValue(copy.count ?? null, (0,model_pointer/* joinPointer */.Kn)(copyPointer, 'count'), {
                 scope,
                 copy: base,
                 failures: countFailures
             });
             this.reportFailures(countFailures, inheritedCondition === undefined);
-            if (isUnknown(count)) {
-                const index = new value_Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
+            if ((0,model_value/* isUnknown */.t8)(count)) {
+                const index = new model_value/* Unknown */.$r(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
                 const loops = new Map(base.loops);
                 loops.set(loopName.toLowerCase(), index);
                 frames.push({
@@ -37929,7 +38850,7 @@ class TemplateExpander {
             }
             else {
                 if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
-                    throw scope.errorAt(joinPointer(copyPointer, 'count'), `The copy count of '${loopName}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
+                    throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(copyPointer, 'count'), `The copy count of '${loopName}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
                 }
                 for (let i = 0; i < count; i++) {
                     const loops = new Map(base.loops);
@@ -37949,21 +38870,21 @@ class TemplateExpander {
             let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
             if ('condition' in node) {
                 const conditionFailures = [];
-                const condition = scope.evaluateValue(node.condition, joinPointer(pointer, 'condition'), {
+                const condition = scope.evaluateValue(node.condition, (0,model_pointer/* joinPointer */.Kn)(pointer, 'condition'), {
                     scope,
                     copy: frame.copy,
                     failures: conditionFailures
                 });
                 this.reportFailures(conditionFailures, conditionUnknown === undefined);
                 collectFailures(failures, conditionFailures);
-                if (isUnknown(condition)) {
+                if ((0,model_value/* isUnknown */.t8)(condition)) {
                     conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
                 }
                 else if (condition === false || (typeof condition === 'string' && condition.toLowerCase() === 'false')) {
                     continue;
                 }
                 else if (!(condition === true || (typeof condition === 'string' && condition.toLowerCase() === 'true'))) {
-                    throw scope.errorAt(joinPointer(pointer, 'condition'), `A resource condition must be true or false, not ${JSON.stringify(condition)}.`);
+                    throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, 'condition'), `A resource condition must be true or false, not ${JSON.stringify(condition)}.`);
                 }
             }
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
@@ -37979,16 +38900,16 @@ class TemplateExpander {
     header(decl, copy, conditionUnknown, order, failures) {
         const { scope, node, pointer, parent } = decl;
         const data = { scope, copy, failures };
-        const typeValue = scope.evaluateValue(node.type ?? null, joinPointer(pointer, 'type'), data);
+        const typeValue = scope.evaluateValue(node.type ?? null, (0,model_pointer/* joinPointer */.Kn)(pointer, 'type'), data);
         if (typeof typeValue !== 'string' || (!parent && !typeValue.includes('/'))) {
-            throw scope.errorAt('type' in node ? joinPointer(pointer, 'type') : pointer, 'A resource needs a "type" such as "Microsoft.KeyVault/vaults".');
+            throw scope.errorAt('type' in node ? (0,model_pointer/* joinPointer */.Kn)(pointer, 'type') : pointer, 'A resource needs a "type" such as "Microsoft.KeyVault/vaults".');
         }
         let type = typeValue;
-        let name = scope.evaluateValue(node.name ?? null, joinPointer(pointer, 'name'), data);
+        let name = scope.evaluateValue(node.name ?? null, (0,model_pointer/* joinPointer */.Kn)(pointer, 'name'), data);
         if (name === null)
             throw scope.errorAt(pointer, `The resource of type '${type}' needs a "name".`);
-        if (typeof name !== 'string' && !isUnknown(name)) {
-            throw scope.errorAt(joinPointer(pointer, 'name'), `A resource name must be a string, not ${JSON.stringify(name)}.`);
+        if (typeof name !== 'string' && !(0,model_value/* isUnknown */.t8)(name)) {
+            throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, 'name'), `A resource name must be a string, not ${JSON.stringify(name)}.`);
         }
         let nameText = valueText(name, node.name);
         if (parent) {
@@ -37998,9 +38919,9 @@ class TemplateExpander {
                 nameText = `${parent.nameText}/${nameText}`;
                 if (typeof parent.name === 'string' && typeof name === 'string')
                     name = `${parent.name}/${name}`;
-                else if (isUnknown(name) || isUnknown(parent.name)) {
-                    const unknown = (isUnknown(name) ? name : parent.name);
-                    name = new value_Unknown(unknown.reason, `${isUnknown(parent.name) ? parent.name.key : parent.name}/${isUnknown(name) ? name.key : name}`);
+                else if ((0,model_value/* isUnknown */.t8)(name) || (0,model_value/* isUnknown */.t8)(parent.name)) {
+                    const unknown = ((0,model_value/* isUnknown */.t8)(name) ? name : parent.name);
+                    name = new model_value/* Unknown */.$r(unknown.reason, `${(0,model_value/* isUnknown */.t8)(parent.name) ? parent.name.key : parent.name}/${(0,model_value/* isUnknown */.t8)(name) ? name.key : name}`);
                 }
             }
         }
@@ -38024,7 +38945,7 @@ class TemplateExpander {
         const target = this.declaredTarget(decl, data);
         let prefix = scopePrefix(target);
         if ('scope' in node) {
-            const scopeValue = scope.evaluateValue(node.scope, joinPointer(pointer, 'scope'), data);
+            const scopeValue = scope.evaluateValue(node.scope, (0,model_pointer/* joinPointer */.Kn)(pointer, 'scope'), data);
             const text = valueText(scopeValue, node.scope);
             prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
         }
@@ -38035,7 +38956,7 @@ class TemplateExpander {
             return `${prefix}/providers/${type}/${nameText}`;
         const path = interleave(type, [nameText]);
         if (path === null) {
-            throw scope.errorAt(joinPointer(pointer, 'name'), `The resource '${nameText}' of type '${type}' has incorrect segment lengths: a resource of this type needs ${type.split('/').length - 1} name segment(s) separated by '/'.`);
+            throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, 'name'), `The resource '${nameText}' of type '${type}' has incorrect segment lengths: a resource of this type needs ${type.split('/').length - 1} name segment(s) separated by '/'.`);
         }
         return `${prefix}/providers/${path}`;
     }
@@ -38047,7 +38968,7 @@ class TemplateExpander {
             if (symbol)
                 bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), instance]);
             const copy = instance.decl.node.copy;
-            if (value_isObject(copy) && typeof copy.name === 'string') {
+            if ((0,model_value/* isObject */.Gv)(copy) && typeof copy.name === 'string') {
                 const loop = copy.name.toLowerCase();
                 byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
             }
@@ -38058,7 +38979,7 @@ class TemplateExpander {
             const dependsOn = instance.decl.node.dependsOn;
             if (dependsOn === undefined)
                 continue;
-            const pointer = joinPointer(instance.decl.pointer, 'dependsOn');
+            const pointer = (0,model_pointer/* joinPointer */.Kn)(instance.decl.pointer, 'dependsOn');
             const value = scope.evaluateValue(dependsOn, pointer, {
                 scope,
                 copy: instance.copy,
@@ -38102,7 +39023,7 @@ class TemplateExpander {
             if (!progressed) {
                 const cycle = findCycle([...remaining]);
                 const first = cycle[0];
-                throw scope.errorAt(joinPointer(first.decl.pointer, 'dependsOn'), `Circular dependency between resources: ${cycle
+                throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(first.decl.pointer, 'dependsOn'), `Circular dependency between resources: ${cycle
                     .concat(first)
                     .map(i => `'${i.nameText}'`)
                     .join(' -> ')}; remove one of these dependsOn entries.`);
@@ -38122,16 +39043,16 @@ class TemplateExpander {
         const declaredAt = scope.positionOf(pointer);
         sink('', declaredAt);
         const json = { name: instance.name, type: instance.type };
-        sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
-        sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
+        sink('/name', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'name')));
+        sink('/type', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'type')));
         for (const [key, value] of Object.entries(node)) {
             if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase()))
                 continue;
-            value_setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
+            (0,model_value/* setOwn */.P5)(json, key, scope.evaluateValue(value, (0,model_pointer/* joinPointer */.Kn)(pointer, key), data, sink, (0,model_pointer/* joinPointer */.Kn)('', key)));
         }
         dropNullMembers(json);
         for (const key of Object.keys(json))
-            value_setOwn(json, key, hideTemplateUris(json[key], scope.uri));
+            (0,model_value/* setOwn */.P5)(json, key, hideTemplateUris(json[key], scope.uri));
         if (!instance.existing)
             addIdentityUnknowns(json, instance.id);
         this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
@@ -38142,7 +39063,7 @@ class TemplateExpander {
             json,
             source: declaredAt,
             positionOf: (target) => {
-                for (let p = target.toLowerCase(); p !== null; p = parentPointer(p)) {
+                for (let p = target.toLowerCase(); p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
                     const found = positions.get(p);
                     if (found)
                         return found;
@@ -38155,8 +39076,8 @@ class TemplateExpander {
             resource.apiVersion = node.apiVersion;
         const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
         const metadata = metadataKey === undefined ? undefined : node[metadataKey];
-        if (metadataKey !== undefined && value_isObject(metadata)) {
-            const metadataPointer = joinPointer(pointer, metadataKey);
+        if (metadataKey !== undefined && (0,model_value/* isObject */.Gv)(metadata)) {
+            const metadataPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, metadataKey);
             resource.metadata = {
                 value: metadata,
                 positionOf: (target) => scope.positionOf(metadataPointer + target)
@@ -38172,21 +39093,21 @@ class TemplateExpander {
         const { decl } = instance;
         const { scope: parent, node, pointer } = decl;
         const data = { scope: parent, copy: instance.copy, failures: instance.failures };
-        const propsPointer = joinPointer(pointer, 'properties');
-        const props = value_isObject(node.properties) ? node.properties : {};
-        const options = value_isObject(props.expressionEvaluationOptions)
+        const propsPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, 'properties');
+        const props = (0,model_value/* isObject */.Gv)(node.properties) ? node.properties : {};
+        const options = (0,model_value/* isObject */.Gv)(props.expressionEvaluationOptions)
             ? props.expressionEvaluationOptions
             : {};
         const scopeMode = typeof options.scope === 'string'
-            ? String(parent.evaluateString(options.scope, joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'), data)).toLowerCase()
+            ? String(parent.evaluateString(options.scope, (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'expressionEvaluationOptions', 'scope'), data)).toLowerCase()
             : 'outer';
         const target = this.nestedTarget(instance, data);
         const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
         let doc = parent.doc;
-        let base = joinPointer(propsPointer, 'template');
+        let base = (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'template');
         let template;
         let linked = false;
-        if (value_isObject(props.template)) {
+        if ((0,model_value/* isObject */.Gv)(props.template)) {
             template = props.template;
         }
         else {
@@ -38246,8 +39167,8 @@ class TemplateExpander {
      */
     linkedTemplate(instance, props, propsPointer, data) {
         const parent = instance.decl.scope;
-        const linkPointer = joinPointer(propsPointer, 'templateLink');
-        if (!value_isObject(props.templateLink))
+        const linkPointer = (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'templateLink');
+        if (!(0,model_value/* isObject */.Gv)(props.templateLink))
             return 'it has neither an inline "template" nor a "templateLink"';
         const link = props.templateLink;
         const linkKey = (name) => findKey(link, name);
@@ -38258,9 +39179,9 @@ class TemplateExpander {
         const uriKey = linkKey('uri');
         if (relativeKey !== undefined || uriKey !== undefined) {
             const key = (relativeKey ?? uriKey);
-            fieldPointer = joinPointer(linkPointer, key);
+            fieldPointer = (0,model_pointer/* joinPointer */.Kn)(linkPointer, key);
             const value = parent.evaluateValue(link[key], fieldPointer, data);
-            if (isUnknown(value))
+            if ((0,model_value/* isUnknown */.t8)(value))
                 return `the location of its linked template is not known before deployment (${value.reason})`;
             if (typeof value !== 'string' || value === '') {
                 throw parent.errorAt(fieldPointer, `"templateLink.${key}" must be a non-empty string, not ${JSON.stringify(value)}.`);
@@ -38268,7 +39189,7 @@ class TemplateExpander {
             written = value;
             if (relativeKey !== undefined) {
                 // "the child deployment URI is a combination of the parent and relativePath"
-                file = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(parent.file), value);
+                file = external_node_path_.resolve(external_node_path_.dirname(parent.file), value);
             }
             else {
                 const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
@@ -38279,27 +39200,27 @@ class TemplateExpander {
             }
         }
         else if (linkKey('id') !== undefined) {
-            const id = parent.evaluateValue(link[linkKey('id')], joinPointer(linkPointer, linkKey('id')), data);
-            return `it deploys the template spec ${isUnknown(id) ? id.reason : String(id)}, which is not fetched`;
+            const id = parent.evaluateValue(link[linkKey('id')], (0,model_pointer/* joinPointer */.Kn)(linkPointer, linkKey('id')), data);
+            return `it deploys the template spec ${(0,model_value/* isUnknown */.t8)(id) ? id.reason : String(id)}, which is not fetched`;
         }
         else {
             return 'its "templateLink" has no "uri", "relativePath" or "id"';
         }
         if (parent.fileChain.includes(file)) {
-            throw parent.errorAt(fieldPointer, `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_namespaceObject.basename(f)).join(' -> ')}).`);
+            throw parent.errorAt(fieldPointer, `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_.basename(f)).join(' -> ')}).`);
         }
-        confine(file, this.expansion.boundary ?? external_node_path_namespaceObject.dirname(parent.fileChain[0]), 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
+        confine(file, this.expansion.boundary ?? external_node_path_.dirname(parent.fileChain[0]), 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
         const doc = parseJsonWithPositions(readTextFile(file), file);
-        if (!value_isObject(doc.value))
+        if (!(0,model_value/* isObject */.Gv)(doc.value))
             throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
         // "If you provide a value for content version, it must match the version in the linked template;
         // otherwise, the deployment fails with an error."
         const versionKey = linkKey('contentVersion');
         if (versionKey !== undefined) {
-            const wanted = parent.evaluateValue(link[versionKey], joinPointer(linkPointer, versionKey), data);
+            const wanted = parent.evaluateValue(link[versionKey], (0,model_pointer/* joinPointer */.Kn)(linkPointer, versionKey), data);
             const actual = doc.value.contentVersion;
             if (typeof wanted === 'string' && typeof actual === 'string' && wanted !== actual) {
-                throw parent.errorAt(joinPointer(linkPointer, versionKey), `The linked template ${external_node_path_namespaceObject.basename(file)} has contentVersion '${actual}', not '${wanted}'; ARM fails the deployment. Make them match, or leave contentVersion out of templateLink.`);
+                throw parent.errorAt((0,model_pointer/* joinPointer */.Kn)(linkPointer, versionKey), `The linked template ${external_node_path_.basename(file)} has contentVersion '${actual}', not '${wanted}'; ARM fails the deployment. Make them match, or leave contentVersion out of templateLink.`);
             }
         }
         return doc;
@@ -38310,7 +39231,7 @@ class TemplateExpander {
      */
     unresolvedDeployment(instance, reason, propsPointer) {
         const { scope } = instance.decl;
-        const at = scope.positionOf(joinPointer(propsPointer, 'templateLink')) ?? scope.positionOf(instance.decl.pointer);
+        const at = scope.positionOf((0,model_pointer/* joinPointer */.Kn)(propsPointer, 'templateLink')) ?? scope.positionOf(instance.decl.pointer);
         this.expansion.notes.push(`${scope.file}:${at?.line ?? 1}: what deployment '${instance.nameText}' deploys is not checked: ${reason}.`);
         this.reportFailures(instance.failures, !instance.conditionUnknown);
         const resource = {
@@ -38344,7 +39265,7 @@ class TemplateExpander {
         const read = (key) => {
             if (!(key in node))
                 return undefined;
-            const value = scope.evaluateValue(node[key], joinPointer(pointer, key), data);
+            const value = scope.evaluateValue(node[key], (0,model_pointer/* joinPointer */.Kn)(pointer, key), data);
             return typeof value === 'string' ? value : valueText(value, node[key]);
         };
         const subscriptionId = read('subscriptionId');
@@ -38374,7 +39295,7 @@ class TemplateExpander {
     passedParameters(instance, props, propsPointer, data) {
         const { scope } = instance.decl;
         const supplied = new Map();
-        const paramsPointer = joinPointer(propsPointer, 'parameters');
+        const paramsPointer = (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'parameters');
         const origin = `deployment '${instance.nameText}'`;
         const linkKey = findKey(props, 'parametersLink');
         if (linkKey !== undefined)
@@ -38383,38 +39304,38 @@ class TemplateExpander {
         let params = null;
         if (whole)
             params = parsedJsonText(scope.evaluateValue(props.parameters, paramsPointer, data));
-        else if (value_isObject(props.parameters))
+        else if ((0,model_value/* isObject */.Gv)(props.parameters))
             params = props.parameters;
-        if (isUnknown(params)) {
+        if ((0,model_value/* isUnknown */.t8)(params)) {
             return {
                 supplied,
-                unknown: new value_Unknown(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
+                unknown: new model_value/* Unknown */.$r(`the parameters ${origin} passes (${params.reason})`, `parameters:${params.key}`)
             };
         }
         if (params === null || params === undefined)
             return { supplied };
-        if (!value_isObject(params)) {
+        if (!(0,model_value/* isObject */.Gv)(params)) {
             throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": …} entries, not ${JSON.stringify(params)}.`);
         }
         for (const [name, raw] of Object.entries(params)) {
-            const entryPointer = joinPointer(paramsPointer, name);
+            const entryPointer = (0,model_pointer/* joinPointer */.Kn)(paramsPointer, name);
             const computed = whole || typeof raw === 'string';
             const failures = whole ? [...(data.failures ?? [])] : [];
             const entryData = { ...data, failures };
             const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
             let value;
-            if (isUnknown(entry)) {
+            if ((0,model_value/* isUnknown */.t8)(entry)) {
                 // The entry is {"value": …} once known; its value is what cannot be known.
-                value = new value_Unknown(entry.reason, `${entry.key}.value`);
+                value = new model_value/* Unknown */.$r(entry.reason, `${entry.key}.value`);
             }
-            else if (value_isObject(entry) && findKey(entry, 'value') !== undefined) {
+            else if ((0,model_value/* isObject */.Gv)(entry) && findKey(entry, 'value') !== undefined) {
                 const key = findKey(entry, 'value');
                 value = computed
                     ? entry[key]
-                    : scope.evaluateValue(entry[key], joinPointer(entryPointer, key), entryData);
+                    : scope.evaluateValue(entry[key], (0,model_pointer/* joinPointer */.Kn)(entryPointer, key), entryData);
             }
-            else if (value_isObject(entry) && findKey(entry, 'reference') !== undefined) {
-                value = new value_Unknown(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
+            else if ((0,model_value/* isObject */.Gv)(entry) && findKey(entry, 'reference') !== undefined) {
+                value = new model_value/* Unknown */.$r(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
                 throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`);
@@ -38422,7 +39343,7 @@ class TemplateExpander {
             supplied.set(name.toLowerCase(), {
                 name,
                 value,
-                position: scope.positionOf(joinPointer(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
+                position: scope.positionOf((0,model_pointer/* joinPointer */.Kn)(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
                 origin,
                 failures
             });
@@ -38439,18 +39360,18 @@ class TemplateExpander {
      */
     linkedParameters(instance, props, propsPointer, linkKey, data) {
         const { scope } = instance.decl;
-        const linkPointer = joinPointer(propsPointer, linkKey);
+        const linkPointer = (0,model_pointer/* joinPointer */.Kn)(propsPointer, linkKey);
         if (props.parameters !== undefined) {
             throw scope.errorAt(linkPointer, `Deployment '${instance.nameText}' gives both "parameters" and "parametersLink"; ARM fails the deployment. Keep one.`);
         }
-        const link = value_isObject(props[linkKey]) ? props[linkKey] : {};
+        const link = (0,model_value/* isObject */.Gv)(props[linkKey]) ? props[linkKey] : {};
         const uriKey = findKey(link, 'uri') ?? 'uri';
-        const uri = scope.evaluateValue(link[uriKey] ?? null, joinPointer(linkPointer, uriKey), data);
+        const uri = scope.evaluateValue(link[uriKey] ?? null, (0,model_pointer/* joinPointer */.Kn)(linkPointer, uriKey), data);
         const unknown = (why) => ({
             supplied: new Map(),
-            unknown: new value_Unknown(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${instance.id.toLowerCase()}`)
+            unknown: new model_value/* Unknown */.$r(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${instance.id.toLowerCase()}`)
         });
-        if (isUnknown(uri))
+        if ((0,model_value/* isUnknown */.t8)(uri))
             return unknown(uri.reason);
         if (typeof uri !== 'string' || uri === '') {
             throw scope.errorAt(linkPointer, `"parametersLink" needs a "uri" naming the parameter file.`);
@@ -38458,45 +39379,45 @@ class TemplateExpander {
         const target = linkTarget(uri, scope.uri, this.expansion.uriRoot);
         if (target.kind === 'remote')
             return unknown(`${uri}, not fetched: cmk-guard reads no network`);
-        confine(target.file, this.expansion.boundary ?? external_node_path_namespaceObject.dirname(scope.fileChain[0]), 'the linked parameter file', scope.positionOf(linkPointer) ?? undefined);
+        confine(target.file, this.expansion.boundary ?? external_node_path_.dirname(scope.fileChain[0]), 'the linked parameter file', scope.positionOf(linkPointer) ?? undefined);
         return { supplied: loadParameterFile(target.file) };
     }
     /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
     recordOutputs(instance, child) {
         const outputs = child.template.outputs;
-        if (!value_isObject(outputs))
+        if (!(0,model_value/* isObject */.Gv)(outputs))
             return;
         const result = {};
-        const outputsPointer = joinPointer(child.base, 'outputs');
+        const outputsPointer = (0,model_pointer/* joinPointer */.Kn)(child.base, 'outputs');
         const failures = [];
         for (const [name, output] of Object.entries(outputs)) {
-            if (!value_isObject(output))
+            if (!(0,model_value/* isObject */.Gv)(output))
                 continue;
             const o = output;
-            const outputPointer = joinPointer(outputsPointer, name);
+            const outputPointer = (0,model_pointer/* joinPointer */.Kn)(outputsPointer, name);
             const data = { scope: child, copy: NO_COPY, failures };
             try {
                 if ('condition' in o) {
-                    const condition = child.evaluateValue(o.condition, joinPointer(outputPointer, 'condition'), data);
+                    const condition = child.evaluateValue(o.condition, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'condition'), data);
                     if (condition === false)
                         continue;
                 }
                 let value;
-                if (value_isObject(o.copy)) {
+                if ((0,model_value/* isObject */.Gv)(o.copy)) {
                     const copy = o.copy;
-                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, joinPointer(outputPointer, 'copy'), data, undefined, '', true);
+                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'copy'), data, undefined, '', true);
                 }
                 else {
-                    value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
+                    value = child.evaluateValue(o.value ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'value'), data);
                 }
-                value_setOwn(result, name, { type: o.type ?? 'object', value });
+                (0,model_value/* setOwn */.P5)(result, name, { type: o.type ?? 'object', value });
             }
             catch (error) {
                 if (!(error instanceof TemplateError))
                     throw error;
-                value_setOwn(result, name, {
+                (0,model_value/* setOwn */.P5)(result, name, {
                     type: o.type ?? 'object',
-                    value: new value_Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
+                    value: new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
                 });
             }
         }
@@ -38514,7 +39435,7 @@ function dropNullMembers(value) {
         for (const item of value)
             dropNullMembers(item);
     }
-    else if (value_isObject(value)) {
+    else if ((0,model_value/* isObject */.Gv)(value)) {
         for (const key of Object.keys(value)) {
             if (value[key] === null)
                 delete value[key];
@@ -38556,17 +39477,17 @@ function findCycle(instances) {
 function addIdentityUnknowns(json, id) {
     const identityKey = Object.keys(json).find(k => k.toLowerCase() === 'identity');
     const identity = identityKey ? json[identityKey] : undefined;
-    if (!value_isObject(identity))
+    if (!(0,model_value/* isObject */.Gv)(identity))
         return;
     const type = identity.type;
     if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
-        identity.principalId = new value_Unknown(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
+        identity.principalId = new model_value/* Unknown */.$r(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
     }
     const userAssigned = identity.userAssignedIdentities;
-    if (value_isObject(userAssigned)) {
+    if ((0,model_value/* isObject */.Gv)(userAssigned)) {
         for (const [uai, value] of Object.entries(userAssigned)) {
-            if (value_isObject(value) && !('principalId' in value)) {
-                value.principalId = new value_Unknown(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
+            if ((0,model_value/* isObject */.Gv)(value) && !('principalId' in value)) {
+                value.principalId = new model_value/* Unknown */.$r(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
             }
         }
     }
@@ -38591,7 +39512,7 @@ const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 function notATemplateReason(value) {
-    if (!value_isObject(value))
+    if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
     const schema = value.$schema;
     if (typeof schema !== 'string')
@@ -38612,20 +39533,20 @@ function targetFor(template, options, file) {
         location: scope.location ?? 'westus',
         tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
         managementGroup: 'mg',
-        deploymentName: scope.deploymentName ?? external_node_path_namespaceObject.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
+        deploymentName: scope.deploymentName ?? external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
     };
 }
 /** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
 function expandTemplateDocument(doc, options = {}) {
     const reason = notATemplateReason(doc.value);
     if (reason) {
-        throw new TemplateError(`${external_node_path_namespaceObject.basename(doc.file)} is not an ARM deployment template (${reason}); give a file whose $schema is deploymentTemplate.json.`, { file: doc.file, line: 1, column: 1 });
+        throw new TemplateError(`${external_node_path_.basename(doc.file)} is not an ARM deployment template (${reason}); give a file whose $schema is deploymentTemplate.json.`, { file: doc.file, line: 1, column: 1 });
     }
     const template = doc.value;
     const parameterFiles = options.parameterFilesUsed ?? [];
     // Without a repository root (a library caller), reads stay beside and below the template, but
     // for parameter files the caller named itself.
-    const boundary = external_node_path_namespaceObject.resolve(options.root ?? external_node_path_namespaceObject.dirname(doc.file));
+    const boundary = external_node_path_.resolve(options.root ?? external_node_path_.dirname(doc.file));
     for (const file of parameterFiles) {
         const named = options.root === undefined && options.parameterFiles?.includes(file);
         if (!named)
@@ -38673,7 +39594,7 @@ function expandTemplateDocument(doc, options = {}) {
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
 function expandTemplateFile(file, options = {}) {
     // What the Bicep CLI is given and reads stays inside the root (without one, the template's folder).
-    const bicep = { env: options.env ?? process.env, root: external_node_path_namespaceObject.resolve(options.root ?? external_node_path_namespaceObject.dirname(file)) };
+    const bicep = { env: options.env ?? process.env, root: external_node_path_.resolve(options.root ?? external_node_path_.dirname(file)) };
     const doc = isBicepFile(file)
         ? compileBicepFile(file, bicep).template
         : parseJsonWithPositions(readTextFile(file), file);
@@ -38682,7 +39603,7 @@ function expandTemplateFile(file, options = {}) {
 }
 function templates_where(resource) {
     const s = resource.source;
-    return s ? `${external_node_path_namespaceObject.basename(s.file)}:${s.line}` : 'unknown position';
+    return s ? `${external_node_path_.basename(s.file)}:${s.line}` : 'unknown position';
 }
 /**
  * One resource declared several times in a deployment (a nested deployment that
@@ -38842,7 +39763,7 @@ function globToRegExp(pattern, options = {}) {
     return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
 }
 function toPosix(p) {
-    return p.split(external_node_path_namespaceObject.sep).join('/');
+    return p.split(external_node_path_.sep).join('/');
 }
 /**
  * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic
@@ -38854,14 +39775,14 @@ function walkFiles(dir) {
     const visit = (current) => {
         let entries;
         try {
-            entries = external_node_fs_namespaceObject.readdirSync(current, { withFileTypes: true });
+            entries = external_node_fs_.readdirSync(current, { withFileTypes: true });
         }
         catch {
             return;
         }
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
-            const full = external_node_path_namespaceObject.join(current, entry.name);
+            const full = external_node_path_.join(current, entry.name);
             if (entry.isDirectory()) {
                 if (!SKIPPED_FOLDERS.has(entry.name))
                     visit(full);
@@ -38876,7 +39797,7 @@ function walkFiles(dir) {
 }
 function isFileBehindLink(link) {
     try {
-        return external_node_fs_namespaceObject.statSync(link).isFile();
+        return external_node_fs_.statSync(link).isFile();
     }
     catch {
         return false;
@@ -38895,10 +39816,10 @@ function leadsOut(folder, boundary) {
 function expandPattern(pattern, cwd, boundary) {
     const posixPattern = toPosix(pattern);
     if (!hasGlob(posixPattern)) {
-        const full = external_node_path_namespaceObject.resolve(cwd, pattern);
+        const full = external_node_path_.resolve(cwd, pattern);
         let stat;
         try {
-            stat = external_node_fs_namespaceObject.statSync(full);
+            stat = external_node_fs_.statSync(full);
         }
         catch {
             return [];
@@ -38913,13 +39834,13 @@ function expandPattern(pattern, cwd, boundary) {
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
     const baseSegments = segments.slice(0, firstGlob);
-    const absolute = external_node_path_namespaceObject.isAbsolute(pattern);
-    const base = external_node_path_namespaceObject.resolve(cwd, baseSegments.join('/') || '.');
+    const absolute = external_node_path_.isAbsolute(pattern);
+    const base = external_node_path_.resolve(cwd, baseSegments.join('/') || '.');
     const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
-    if (leadsOut(base, boundary) && external_node_fs_namespaceObject.existsSync(base))
+    if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
     return walkFiles(base).filter(file => {
-        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_namespaceObject.relative(cwd, file));
+        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_.relative(cwd, file));
         return regex.test(candidate);
     });
 }
@@ -38938,7 +39859,7 @@ function expandPattern(pattern, cwd, boundary) {
 
 
 function stem(file) {
-    return external_node_path_namespaceObject.basename(file)
+    return external_node_path_.basename(file)
         .replace(/\.(jsonc?|bicep)$/i, '')
         .toLowerCase();
 }
@@ -38946,9 +39867,9 @@ function stem(file) {
 function looksLikeTemplate(file) {
     let fd;
     try {
-        fd = external_node_fs_namespaceObject.openSync(file, 'r');
+        fd = external_node_fs_.openSync(file, 'r');
         const head = Buffer.alloc(64 * 1024);
-        const read = external_node_fs_namespaceObject.readSync(fd, head, 0, head.length, 0);
+        const read = external_node_fs_.readSync(fd, head, 0, head.length, 0);
         return TEMPLATE_SCHEMA.test(head.subarray(0, read).toString('latin1'));
     }
     catch {
@@ -38956,7 +39877,7 @@ function looksLikeTemplate(file) {
     }
     finally {
         if (fd !== undefined)
-            external_node_fs_namespaceObject.closeSync(fd);
+            external_node_fs_.closeSync(fd);
     }
 }
 /**
@@ -38969,8 +39890,8 @@ function explicitFilesFor(template, explicit, templateCount) {
         return explicit;
     const own = stem(template) + '.parameters';
     return explicit.filter(f => isBicepParamFile(f)
-        ? usingTargetOrNull(f) === external_node_path_namespaceObject.resolve(template)
-        : stem(f).startsWith(own) && external_node_path_namespaceObject.dirname(f) === external_node_path_namespaceObject.dirname(template));
+        ? usingTargetOrNull(f) === external_node_path_.resolve(template)
+        : stem(f).startsWith(own) && external_node_path_.dirname(f) === external_node_path_.dirname(template));
 }
 function usingTargetOrNull(file) {
     try {
@@ -38996,14 +39917,14 @@ function compiledByBicep(value) {
  */
 function loadTemplates(patterns, options) {
     const result = { templates: [], errors: [], skipped: [] };
-    const root = external_node_path_namespaceObject.resolve(options.root ?? options.cwd);
+    const root = external_node_path_.resolve(options.root ?? options.cwd);
     // A parameter file named outside the repository is refused before anything reads it (a
     // `.bicepparam` file is read to pair it with its template).
     const explicit = [];
-    for (const file of (options.parameterFiles ?? []).map(f => external_node_path_namespaceObject.resolve(options.cwd, f))) {
+    for (const file of (options.parameterFiles ?? []).map(f => external_node_path_.resolve(options.cwd, f))) {
         const escape = escapeReason(file, root);
         if (escape)
-            result.errors.push(new errors_UserError(`cmk-guard does not read the parameter file ${file}: ${escape}; keep it inside the repository.`, {
+            result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the parameter file ${file}: ${escape}; keep it inside the repository.`, {
                 file
             }));
         else
@@ -39017,7 +39938,7 @@ function loadTemplates(patterns, options) {
     for (const pattern of patterns) {
         const matched = expandPattern(pattern, options.cwd, root);
         if (matched.length === 0) {
-            result.errors.push(new errors_UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
+            result.errors.push(new model_errors/* UserError */.yo(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
         matchedBy.set(pattern, matched);
         if (!hasGlob(pattern) && matched.length === 1 && discover_isFile(matched[0]))
@@ -39028,7 +39949,7 @@ function loadTemplates(patterns, options) {
     }
     const pass = (file, reason, fix) => {
         if (named.has(file))
-            result.errors.push(new errors_UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
+            result.errors.push(new model_errors/* UserError */.yo(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
         else
             result.skipped.push({ file, reason });
     };
@@ -39039,7 +39960,7 @@ function loadTemplates(patterns, options) {
     for (const file of files) {
         const escape = escapeReason(file, root);
         if (escape) {
-            result.errors.push(new errors_UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
+            result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
                 file
             }));
             failed.add(file);
@@ -39084,7 +40005,7 @@ function loadTemplates(patterns, options) {
             else if (error instanceof UnreadableTextError && !looksLikeTemplate(file)) {
                 pass(file, 'not UTF-8 text', 'save it as UTF-8');
             }
-            else if (error instanceof errors_UserError) {
+            else if (error instanceof model_errors/* UserError */.yo) {
                 result.errors.push(error);
                 failed.add(file);
             }
@@ -39103,7 +40024,7 @@ function loadTemplates(patterns, options) {
         if (compiledByBicep(doc.value) &&
             bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
             !named.has(file)) {
-            result.skipped.push({ file, reason: `compiled from ${external_node_path_namespaceObject.basename(source)}, which is checked instead` });
+            result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
             continue;
         }
         candidates.push({ file, doc });
@@ -39120,7 +40041,7 @@ function loadTemplates(patterns, options) {
             result.errors.push(...expanded.errors);
         }
         catch (error) {
-            if (error instanceof errors_UserError) {
+            if (error instanceof model_errors/* UserError */.yo) {
                 result.errors.push(error);
                 failed.add(file);
             }
@@ -39151,15 +40072,15 @@ function loadTemplates(patterns, options) {
         const reasons = result.skipped.filter(s => matched.includes(s.file));
         const shown = reasons
             .slice(0, 3)
-            .map(s => `${external_node_path_namespaceObject.relative(options.cwd, s.file) || s.file} (${s.reason})`)
+            .map(s => `${external_node_path_.relative(options.cwd, s.file) || s.file} (${s.reason})`)
             .join(', ');
-        result.errors.push(new errors_UserError(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
+        result.errors.push(new model_errors/* UserError */.yo(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
     }
     return result;
 }
 function discover_isFile(file) {
     try {
-        return external_node_fs_namespaceObject.statSync(file).isFile();
+        return external_node_fs_.statSync(file).isFile();
     }
     catch {
         return false;
@@ -39179,9 +40100,9 @@ function discover_isFile(file) {
 
 
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
@@ -39197,12 +40118,12 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
-    return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 /** The repository's top folder, once the ref is known to be safe to pass to git and to name a commit. */
 function openBase(ref, cwd) {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
-        throw new errors_UserError(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
+        throw new model_errors/* UserError */.yo(`the base '${ref}' is not a git revision cmk-guard accepts (a branch, tag or commit).`);
     }
     try {
         const repository = git(['rev-parse', '--show-toplevel'], cwd).toString().trim();
@@ -39210,7 +40131,7 @@ function openBase(ref, cwd) {
         return repository;
     }
     catch {
-        throw new errors_UserError(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
+        throw new model_errors/* UserError */.yo(`cannot read the base '${ref}' from git in ${cwd}: is it a git checkout with that commit fetched (actions/checkout with fetch-depth: 0)?`);
     }
 }
 /**
@@ -39267,14 +40188,14 @@ function readBaseCheckout(ref, folders, cwd) {
         // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
         // for (and could ask for another object); a name that climbs out of the tree is not written.
         .filter(name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
-    const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
-    const dispose = () => (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
+    const root = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
+    const dispose = () => (0,external_node_fs_.rmSync)(root, { recursive: true, force: true });
     try {
         const bodies = catFiles(repository, ref, listing);
         listing.forEach((name, i) => {
             const target = external_node_path_default().join(root, name);
-            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, bodies[i] ?? '');
+            (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+            (0,external_node_fs_.writeFileSync)(target, bodies[i] ?? '');
         });
     }
     catch (error) {
@@ -39313,7 +40234,7 @@ function describeDependencies(keys) {
  * both case-insensitively), unknowns as marker strings.
  */
 function azureComparable(value) {
-    if (value instanceof value_Unknown) {
+    if (value instanceof model_value/* Unknown */.$r) {
         reasons.set(value.key.toLowerCase(), value.reason);
         return UNKNOWN_MARK + value.key.toLowerCase();
     }
@@ -39321,10 +40242,10 @@ function azureComparable(value) {
         return value.toLowerCase();
     if (Array.isArray(value))
         return value.map(azureComparable);
-    if (value_isObject(value)) {
+    if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            value_setOwn(out, key.toLowerCase(), azureComparable(inner));
+            (0,model_value/* setOwn */.P5)(out, key.toLowerCase(), azureComparable(inner));
         return out;
     }
     return value;
@@ -39349,24 +40270,24 @@ function azureSchema(schema) {
     const out = {};
     for (const [key, inner] of Object.entries(schema)) {
         if (key === 'const' || key === 'enum') {
-            value_setOwn(out, key, inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
+            (0,model_value/* setOwn */.P5)(out, key, inner && typeof inner === 'object' && !Array.isArray(inner) && '$data' in inner
                 ? azureSchema(inner)
                 : lowerDeep(inner));
         }
         else if (key === '$data' || key === 'required') {
-            value_setOwn(out, key, lowerDeep(inner));
+            (0,model_value/* setOwn */.P5)(out, key, lowerDeep(inner));
         }
         else if (key === 'dependentRequired') {
-            value_setOwn(out, key, lowerDeep(inner));
+            (0,model_value/* setOwn */.P5)(out, key, lowerDeep(inner));
         }
         else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
-            value_setOwn(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])));
+            (0,model_value/* setOwn */.P5)(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])));
         }
         else if (key === '$ref' && typeof inner === 'string') {
-            value_setOwn(out, key, inner.toLowerCase());
+            (0,model_value/* setOwn */.P5)(out, key, inner.toLowerCase());
         }
         else {
-            value_setOwn(out, key, azureSchema(inner));
+            (0,model_value/* setOwn */.P5)(out, key, azureSchema(inner));
         }
     }
     return out;
@@ -39492,7 +40413,7 @@ function compileSchemaCheck(schema) {
             // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
             for (const at of unknownPaths(data)) {
                 if (reads.some(path => isPrefixPath(at, path))) {
-                    const marker = azureCompare_valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
+                    const marker = azureCompare_valueAt(data, '/' + at.map(model_pointer/* escapePointerSegment */.mE).join('/'));
                     if (isUnknownMark(marker))
                         dependsOn.add(marker.slice(UNKNOWN_MARK.length));
                 }
@@ -39517,9 +40438,9 @@ function azureCompare_valueAt(data, pointer) {
         return data;
     let current = data;
     for (const raw of pointer.split('/').slice(1)) {
-        const key = unescapePointerSegment(raw);
+        const key = (0,model_pointer/* unescapePointerSegment */.J5)(raw);
         if (current && typeof current === 'object')
-            current = value_own(current, key);
+            current = (0,model_value/* own */.ZV)(current, key);
         else
             return undefined;
     }
@@ -39562,7 +40483,7 @@ function originalPointer(json, lowered) {
     let current = json;
     const out = [];
     for (const raw of lowered.split('/').slice(1)) {
-        const key = unescapePointerSegment(raw);
+        const key = (0,model_pointer/* unescapePointerSegment */.J5)(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
             actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
@@ -39574,7 +40495,7 @@ function originalPointer(json, lowered) {
         else {
             current = undefined;
         }
-        out.push(escapePointerSegment(actual));
+        out.push((0,model_pointer/* escapePointerSegment */.mE)(actual));
     }
     return out.length ? '/' + out.join('/') : '';
 }
@@ -39594,9 +40515,9 @@ function derived(resource, pointer) {
 function relation_lookup(resource, pointer) {
     let current = resource.json;
     for (const key of lowerSegments(pointer)) {
-        if (current instanceof value_Unknown)
+        if (current instanceof model_value/* Unknown */.$r)
             return current;
-        if (!value_isObject(current))
+        if (!(0,model_value/* isObject */.Gv)(current))
             return pointer === '/id' ? resource.id : derived(resource, pointer);
         const actual = keysByLowerCase(current).get(key);
         if (actual === undefined)
@@ -39613,7 +40534,7 @@ function lowerSegments(pointer) {
         segments = pointer
             .split('/')
             .slice(1)
-            .map(raw => unescapePointerSegment(raw).toLowerCase());
+            .map(raw => (0,model_pointer/* unescapePointerSegment */.J5)(raw).toLowerCase());
         segmentsOf.set(pointer, segments);
     }
     return segments;
@@ -39687,7 +40608,7 @@ class TargetIndex {
         };
         candidates.forEach((candidate, index) => {
             const value = relation_lookup(candidate, pointer);
-            if (value instanceof value_Unknown)
+            if (value instanceof model_value/* Unknown */.$r)
                 first(this.unknown, value.key.toLowerCase(), index);
             else if (value !== undefined && value !== null)
                 first(this.known, norm(value), index);
@@ -39702,7 +40623,7 @@ class TargetIndex {
             if (index !== undefined && index < best)
                 best = index;
         };
-        if (value instanceof value_Unknown) {
+        if (value instanceof model_value/* Unknown */.$r) {
             consider(this.unknown.get(value.key.toLowerCase()));
             const match = REFERENCE_KEY.exec(value.key);
             if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
@@ -39728,7 +40649,7 @@ const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principal
 function principalOf(value) {
     if (value === undefined || value === null)
         return null;
-    if (value instanceof value_Unknown) {
+    if (value instanceof model_value/* Unknown */.$r) {
         const system = SYSTEM_KEY.exec(value.key);
         if (system)
             return { kind: 'system', resourceId: system[1].toLowerCase() };
@@ -39783,20 +40704,20 @@ function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
         return { kind: 'user', resourceId: userAssigned.toLowerCase() };
-    if (userAssigned instanceof value_Unknown)
+    if (userAssigned instanceof model_value/* Unknown */.$r)
         return { kind: 'opaque', key: userAssigned.key };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
-    const assigned = value_isObject(identities) ? Object.keys(identities) : [];
+    const assigned = (0,model_value/* isObject */.Gv)(identities) ? Object.keys(identities) : [];
     const clientId = firstSet(subject, spec?.clientId);
     if (clientId !== undefined) {
-        if (clientId instanceof value_Unknown) {
+        if (clientId instanceof model_value/* Unknown */.$r) {
             const named = assigned.find(id => clientId.key.toLowerCase().includes(id.toLowerCase()));
             if (named)
                 return { kind: 'user', resourceId: named.toLowerCase() };
         }
         if (assigned.length === 1)
             return { kind: 'user', resourceId: assigned[0].toLowerCase() };
-        return { kind: 'opaque', key: clientId instanceof value_Unknown ? clientId.key : `clientId ${String(clientId)}` };
+        return { kind: 'opaque', key: clientId instanceof model_value/* Unknown */.$r ? clientId.key : `clientId ${String(clientId)}` };
     }
     const known = relation_lookup(subject, '/identity/principalId');
     if (typeof known === 'string')
@@ -39878,11 +40799,11 @@ function compileRelationRule(rule) {
                 const verdict = samePrincipal(wanted, found);
                 return {
                     verdict,
-                    dependsOn: verdict === 'unknown' ? [value instanceof value_Unknown ? value.reason : `principal ${String(value)}`] : []
+                    dependsOn: verdict === 'unknown' ? [value instanceof model_value/* Unknown */.$r ? value.reason : `principal ${String(value)}`] : []
                 };
             };
             const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
-            const rbacOnly = rbac instanceof value_Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+            const rbacOnly = rbac instanceof model_value/* Unknown */.$r ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
             if (policyCheck && rbacOnly !== true) {
                 const entries = [];
                 const inline = relation_lookup(vault, '/properties/accessPolicies');
@@ -39894,7 +40815,7 @@ function compileRelationRule(rule) {
                         entries.push(...added);
                 }
                 for (const entry of entries) {
-                    const who = principalMatch(value_isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
+                    const who = principalMatch((0,model_value/* isObject */.Gv)(entry) ? (entry.objectId ?? entry.objectid) : undefined);
                     byPolicy.push(relation_and(who, checkPolicy(entry)));
                 }
             }
@@ -40055,7 +40976,7 @@ function describeChange(pair, lowered) {
         return 'This change from the base breaks the rule.';
     const afterPointer = originalPointer(pair.after.json, inner) ?? inner;
     const beforePointer = originalPointer(pair.before.json, inner) ?? inner;
-    const show = (v) => (v === undefined ? 'not set' : JSON.stringify(v instanceof value_Unknown ? String(v) : v));
+    const show = (v) => (v === undefined ? 'not set' : JSON.stringify(v instanceof model_value/* Unknown */.$r ? String(v) : v));
     const name = afterPointer.slice(1).split('/').join('.');
     return `${name} was ${show(azureCompare_valueAt(pair.before.json, beforePointer))} in the base and is ${show(azureCompare_valueAt(pair.after.json, afterPointer))} now.`;
 }
@@ -40131,7 +41052,7 @@ function validateSpec(relation) {
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
-        return [new errors_UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
+        return [new model_errors/* UserError */.yo(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
     if (validateSpec(rule.relation))
         return [];
@@ -40143,7 +41064,7 @@ function specErrors(rule) {
             : error.keyword === 'required'
                 ? `needs \`${String(error.params.missingProperty)}\``
                 : (error.message ?? 'is not valid');
-        return new errors_UserError(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
+        return new model_errors/* UserError */.yo(`\`${where.slice(1).split('/').join('.')}\` ${detail}.`, at);
     });
 }
 /** Compiles every relation and transition rule once; throws every mistake in them at once. */
@@ -40164,7 +41085,7 @@ function compilePullRequestChecks(rules) {
             }
         }
         catch (error) {
-            if (error instanceof errors_UserError)
+            if (error instanceof model_errors/* UserError */.yo)
                 throw error;
             // ajv refuses a schema it cannot compile (an unknown keyword in a grant, say): the author's to fix.
             const at = rule.positionOf(rule.kind === 'relation' ? '/relation' : '/schema') ?? {
@@ -40172,11 +41093,11 @@ function compilePullRequestChecks(rules) {
                 line: 1,
                 column: 1
             };
-            errors.push(new errors_UserError(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
+            errors.push(new model_errors/* UserError */.yo(`the ${rule.kind} rule's schema is not valid JSON Schema: ${error.message}.`, at));
         }
     }
     if (errors.length)
-        throw new UserErrors(errors);
+        throw new model_errors/* UserErrors */.tQ(errors);
     return checks;
 }
 
@@ -40192,13 +41113,13 @@ leftOut = new Set()) {
     const findingEffects = new Map();
     const errors = [];
     for (const override of overrides) {
-        collectUserErrors(errors, () => {
+        (0,model_errors/* collectUserErrors */.tO)(errors, () => {
             const rule = rules.get(override.name);
             const definition = byDefinition.get(override.name);
             if (!rule && !definition) {
                 const known = [...new Set([...rules.keys(), ...byDefinition.keys(), ...leftOut])];
                 const suggestion = closest(override.name, known);
-                throw new errors_UserError(`\`overrides\` names \`${override.name}\`, which no loaded rule or definition is called; ${suggestion ? `did you mean \`${suggestion}\`?` : 'check the name.'}`, override.at);
+                throw new model_errors/* UserError */.yo(`\`overrides\` names \`${override.name}\`, which no loaded rule or definition is called; ${suggestion ? `did you mean \`${suggestion}\`?` : 'check the name.'}`, override.at);
             }
             if (override.severity)
                 severities.set(override.name, override.severity);
@@ -40207,7 +41128,7 @@ leftOut = new Set()) {
             if (definition) {
                 const parameter = Object.keys(definition.parameters).find(p => p.toLowerCase() === 'effect');
                 if (parameter === undefined)
-                    throw new errors_UserError(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
+                    throw new model_errors/* UserError */.yo(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
                 const allowed = (definition.parameters[parameter].allowedValues ?? []).map(String);
                 const effect = allowedEffect(override, allowed);
                 parameters[definition.name] = { [parameter]: effect };
@@ -40217,7 +41138,7 @@ leftOut = new Set()) {
             }
         });
     }
-    throwUserErrors(errors);
+    (0,model_errors/* throwUserErrors */.zu)(errors);
     return {
         parameters,
         apply(findings) {
@@ -40242,7 +41163,7 @@ function allowedEffect(override, allowed) {
     const effect = allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
     if (effect !== undefined || allowed.length === 0)
         return effect ?? override.effect;
-    throw new errors_UserError(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
+    throw new model_errors/* UserError */.yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/model.ts
@@ -40256,13 +41177,13 @@ function allowedEffect(override, allowed) {
 
 
 /** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
-function model_canonicalJson(value) {
+function canonicalJson(value) {
     if (Array.isArray(value))
-        return `[${value.map(model_canonicalJson).join(',')}]`;
+        return `[${value.map(canonicalJson).join(',')}]`;
     if (value !== null && typeof value === 'object') {
         const entries = Object.keys(value)
             .sort()
-            .map(key => `${JSON.stringify(key)}:${model_canonicalJson(value[key])}`);
+            .map(key => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
         return `{${entries.join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
@@ -40326,7 +41247,7 @@ function isCalendarDate(text) {
  * resources stay the same, so a changed reason or date updates the exemption in place.
  */
 function exemptionOf(exception) {
-    const identity = model_canonicalJson({ rules: exception.rules, resources: exception.resources });
+    const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
     return {
         name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
         exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
@@ -40415,7 +41336,7 @@ function fingerprint(finding, file = finding.resource.file) {
         finding.resource.name.toLowerCase(),
         file ?? ''
     ].join('\0');
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
@@ -40440,7 +41361,7 @@ function readBaseline(file, cwd) {
         json = JSON.parse(text);
     }
     catch (error) {
-        throw new errors_UserError(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
+        throw new model_errors/* UserError */.yo(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
     }
     return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
@@ -40470,7 +41391,7 @@ function baselineFingerprints(json, file) {
                     add(result.partialFingerprints?.[FINGERPRINT_KEY]);
         return { fingerprints, entries };
     }
-    throw new errors_UserError('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
+    throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
 }
 /** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
 function isBaselineEntry(finding) {
@@ -40655,12 +41576,25 @@ const configSchema = {
                     ...schema_text,
                     description: 'Where the initiative is assigned (default: the scope).'
                 },
-                'owner-id': {
+                owner: {
                     ...schema_text,
-                    description: 'Recorded in what is published, so only its own definitions are changed or pruned.'
+                    description: 'The owner id recorded in what is published, so only its own items are changed or pruned (default: the repository).'
                 },
                 'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
-                environment: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+                cloud: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+                'arm-endpoint': {
+                    ...schema_text,
+                    description: 'Another Resource Manager endpoint (Azure Stack Hub); http only on loopback.'
+                },
+                effects: {
+                    type: 'object',
+                    description: "Each rule's effect in the assignment, where it is not the rule's default: `rule: Effect`.",
+                    additionalProperties: { type: 'string', pattern: '^[A-Za-z]+$' }
+                },
+                location: {
+                    ...schema_text,
+                    description: "The assignment's managed identity region, for DeployIfNotExists or Modify effects."
+                },
                 'tenant-id': schema_text,
                 'client-id': schema_text,
                 'subscription-id': schema_text,
@@ -40747,7 +41681,7 @@ function inlineExceptions(resources, cwd) {
             entries.forEach((written, i) => {
                 const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
                 if (written.expires !== undefined && !isCalendarDate(written.expires)) {
-                    errors.push(new errors_UserError(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
+                    errors.push(new model_errors/* UserError */.yo(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
                     return;
                 }
                 entry.exceptions.push({
@@ -40760,7 +41694,7 @@ function inlineExceptions(resources, cwd) {
                     ...(written.expires !== undefined ? { expires: written.expires } : {}),
                     category: written.category ?? 'waiver',
                     source: at,
-                    entryText: model_canonicalJson(written)
+                    entryText: canonicalJson(written)
                 });
             });
         }
@@ -40816,7 +41750,7 @@ function entriesAtBase(text, kind) {
 function configEntries(text) {
     const value = load(text.replace(/^\uFEFF/, ''));
     const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
-    return new Set(list.map(entry => model_canonicalJson(entry)));
+    return new Set(list.map(entry => canonicalJson(entry)));
 }
 /** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
 function inlineEntries(text) {
@@ -40827,14 +41761,14 @@ function inlineEntries(text) {
                 visit(item);
             return;
         }
-        if (!value_isObject(node))
+        if (!(0,model_value/* isObject */.Gv)(node))
             return;
         for (const [key, value] of Object.entries(node)) {
-            if (key.toLowerCase() === 'metadata' && value_isObject(value)) {
+            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
                 const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
-                if (value_isObject(guard) && Array.isArray(guard.exceptions))
+                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
                     for (const entry of guard.exceptions)
-                        found.add(model_canonicalJson(entry));
+                        found.add(canonicalJson(entry));
             }
             visit(value);
         }
@@ -40893,8 +41827,64 @@ let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
     if (!engineCatalog)
-        engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+        engineCatalog = (0,compiler/* aliasCatalogFromPathLookup */.vc)(aliasPath);
     return engineCatalog;
+}
+/**
+ * Compiles a rule folder as `compile` writes it and `plan`/`deploy` publish it. `root` is the
+ * folder rule paths in metadata are relative to (the repository root, so the output is the
+ * same from any working directory); `definitionIdPrefix` is where the definitions live, for the
+ * initiative's member ids. Every rule's errors are reported together.
+ */
+function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
+    const { pack, rules } = loadPolicyDirectory(dir);
+    const errors = [];
+    const definitions = [];
+    let initiative = null;
+    let members = [];
+    if (pack) {
+        (0,model_errors/* collectUserErrors */.tO)(errors, () => {
+            const compiled = (0,compiler/* compilePack */.vG)(pack, rules, aliases, options);
+            definitions.push(...compiled.definitions);
+            initiative = compiled.initiative;
+        });
+        const listed = new Set(pack.rules);
+        members = pack.rules.flatMap(name => rules.filter(r => r.name === name && r.kind === 'policy'));
+        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
+        for (const rule of rules) {
+            if (rule.kind === 'policy' && !listed.has(rule.name))
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => definitions.push((0,compiler/* compileRule */.mk)(rule, aliases, options)));
+        }
+    }
+    else {
+        for (const rule of rules.filter(r => r.kind === 'policy'))
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => definitions.push((0,compiler/* compileRule */.mk)(rule, aliases, options)));
+    }
+    (0,model_errors/* throwUserErrors */.zu)(errors);
+    return { pack, rules, members, definitions, initiative };
+}
+/**
+ * `plan` and `deploy`: compiles the pack for the scope (member ids at the scope, rule paths
+ * relative to the repository), then plans (and applies) it there. The Azure part is loaded
+ * here, on first use, so commands that never reach Azure never load its SDKs.
+ */
+async function publishPack(request) {
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(270), __nccwpck_require__.e(367)]).then(__nccwpck_require__.bind(__nccwpck_require__, 367));
+    const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
+    const policies = external_node_path_default().resolve(request.cwd, request.policies ?? bundledPolicies());
+    const compiled = compilePolicies(policies, {
+        root: sourceRoot(policies),
+        definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', '')
+    });
+    if (!compiled.pack || !compiled.initiative) {
+        throw new model_errors/* UserError */.yo('plan and deploy publish a pack: the rule folder has no pack.yaml naming the rules of the initiative; add one (see policies/pack.yaml).', { file: displayPath(policies, request.cwd) });
+    }
+    return azure.publishCompiled({
+        pack: compiled.pack,
+        members: compiled.members,
+        definitions: compiled.definitions,
+        initiative: compiled.initiative
+    }, request);
 }
 /** The folder every input resolves inside: `root`, or the workspace. */
 function rootOf(request) {
@@ -40918,10 +41908,10 @@ function append(into, items) {
 /** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
 function isolated(errors, location, what, action) {
     try {
-        collectUserErrors(errors, action);
+        (0,model_errors/* collectUserErrors */.tO)(errors, action);
     }
     catch (error) {
-        errors.push(new errors_UserError(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
+        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
     }
 }
 /**
@@ -40938,9 +41928,9 @@ function loadRules(request) {
     ];
     // With nothing left to evaluate, the files that failed are the whole story.
     if (candidates.length === 0)
-        throwUserErrors(errors);
+        (0,model_errors/* throwUserErrors */.zu)(errors);
     if (candidates.length === 0)
-        throw new errors_UserError('there is nothing to evaluate with: no rules (the policies are turned off) and no policy definitions; use the bundled rules, or give a rules folder or definitions.');
+        throw new model_errors/* UserError */.yo('there is nothing to evaluate with: no rules (the policies are turned off) and no policy definitions; use the bundled rules, or give a rules folder or definitions.');
     const { selected, leftOut } = applySelection(candidates, request.selection);
     const chosen = selected.flatMap(c => ('rule' in c ? [c.rule] : []));
     const definitions = [];
@@ -40951,7 +41941,7 @@ function loadRules(request) {
         rules.set(rule.name, rule);
         isolated(errors, { file: rule.file }, `compile the rule ${rule.name}`, () => {
             if (rule.kind === 'policy') {
-                const body = compileRule(rule, engineAliasCatalog());
+                const body = (0,compiler/* compileRule */.mk)(rule, engineAliasCatalog());
                 definitions.push(loadDefinition({ file: rule.file, json: body }));
                 return;
             }
@@ -40993,7 +41983,7 @@ function loadPolicyFolders(request, errors) {
             for (const rule of read.rules) {
                 const first = byName.get(rule.name);
                 if (first) {
-                    errors.push(new errors_UserError(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file }));
+                    errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file }));
                     continue;
                 }
                 byName.set(rule.name, rule);
@@ -41015,14 +42005,14 @@ function loadExternalDefinitions(request, errors) {
     for (const entry of request.definitions ?? []) {
         isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
             const target = inputPath(request, entry, 'the definitions path');
-            if (!(0,external_node_fs_namespaceObject.existsSync)(target))
-                throw new errors_UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
+            if (!(0,external_node_fs_.existsSync)(target))
+                throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
             const contents = loadDefinitionsFromPath(target);
             for (const f of contents.failures)
-                problems.push(new errors_UserError(f.message, f.location ?? { file: f.file }));
+                problems.push(new model_errors/* UserError */.yo(f.message, f.location ?? { file: f.file }));
             // A definitions path the user named that holds no definition would check nothing.
             if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
-                problems.push(new errors_UserError(`holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`, { file: entry }));
+                problems.push(new model_errors/* UserError */.yo(`holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`, { file: entry }));
             append(definitions, contents.loaded);
             append(sets, contents.sets);
             for (const s of contents.skipped)
@@ -41032,7 +42022,7 @@ function loadExternalDefinitions(request, errors) {
     const plan = evaluationPlan(definitions, sets);
     append(problems, plan.errors);
     if (!errors)
-        throwUserErrors(problems);
+        (0,model_errors/* throwUserErrors */.zu)(problems);
     return { definitions: plan.definitions, skipped };
 }
 function relativeFindings(findings, cwd) {
@@ -41102,7 +42092,7 @@ async function evaluateRepository(request) {
                 : loadBaseResources(request);
         }
         catch (error) {
-            if (!(error instanceof errors_UserError))
+            if (!(error instanceof model_errors/* UserError */.yo))
                 throw error;
             // A base the user named is an input like any other: its error, and every other finding still reported.
             if (request.baseRequired)
@@ -41150,7 +42140,7 @@ async function evaluateRepository(request) {
             baseText = file => texts.get(file);
         }
         catch (error) {
-            if (!(error instanceof errors_UserError))
+            if (!(error instanceof model_errors/* UserError */.yo))
                 throw error;
             skipped.push({
                 file: '(base)',
@@ -41239,7 +42229,7 @@ function loadBaseResources(request) {
 /** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */
 function staticPrefix(pattern, cwd) {
     const target = external_node_path_default().resolve(cwd, pattern);
-    if ((0,external_node_fs_namespaceObject.existsSync)(target) && (0,external_node_fs_namespaceObject.statSync)(target).isDirectory())
+    if ((0,external_node_fs_.existsSync)(target) && (0,external_node_fs_.statSync)(target).isDirectory())
         return pattern;
     const parts = pattern.split('/');
     const fixed = [];
@@ -41263,7 +42253,7 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
             counts[finding.verdict]++;
     }
     return {
-        tool: { name: 'cmk-guard', version: VERSION },
+        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
         summary: { resources, definitions, ...counts },
         findings,
         errors,
@@ -41285,7 +42275,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
     for (const pair of pairs) {
         const at = pair.indexOf('=');
         if (at <= 0)
-            throw new errors_UserError(`${what} takes name=value, got '${pair}'; write it as name=value.`);
+            throw new model_errors/* UserError */.yo(`${what} takes name=value, got '${pair}'; write it as name=value.`);
         const raw = pair.slice(at + 1).trim();
         let value = raw;
         try {
@@ -41294,128 +42284,9 @@ function parseParameterOverrides(pairs, what = '--parameter') {
         catch {
             value = raw;
         }
-        value_setOwn(result, pair.slice(0, at).trim(), value);
+        (0,model_value/* setOwn */.P5)(result, pair.slice(0, at).trim(), value);
     }
     return result;
-}
-
-;// CONCATENATED MODULE: ./src/report/files.ts
-
-
-
-
-
-/**
- * Writing report files so that nothing is lost or half-written: the content goes to a new
- * file beside the target and is renamed over it, so a crash or a full disk leaves the old
- * file or the new one, never part of one.
- */
-function lstatOrNull(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(file);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return null;
-        throw error;
-    }
-}
-/**
- * Writes `content` (a string, or a report's pieces, written in chunks as they come) to `file`
- * atomically. A symbolic link is written through to the file it names (the CLI's `--output`
- * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
- */
-function writeFileAtomic(file, content) {
-    const write = (fd) => typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
-    let target = external_node_path_default().resolve(file);
-    let stat = lstatOrNull(target);
-    if (stat?.isSymbolicLink()) {
-        target = (0,external_node_fs_namespaceObject.realpathSync)(target);
-        stat = lstatOrNull(target);
-    }
-    if (stat && !stat.isFile()) {
-        if (stat.isDirectory())
-            throw new errors_UserError('is a folder; give a file name to write the report to.', { file });
-        const fd = (0,external_node_fs_namespaceObject.openSync)(target, 'w');
-        try {
-            write(fd);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        return;
-    }
-    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
-    // 'wx' fails rather than follow anything already at the temporary name.
-    const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
-    try {
-        try {
-            write(fd);
-            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
-        throw error;
-    }
-}
-/** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
-function writeAll(fd, text) {
-    const written = (0,external_node_fs_namespaceObject.writeSync)(fd, text);
-    const total = Buffer.byteLength(text, 'utf8');
-    if (written === total)
-        return;
-    const bytes = Buffer.from(text, 'utf8');
-    for (let offset = written; offset < total;)
-        offset += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, offset);
-}
-function inside(root, file) {
-    const relative = path.relative(root, file);
-    return relative === '' || (!path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`));
-}
-/** The path with symbolic links resolved as far as it exists, and the rest appended. */
-function realPathSoFar(file) {
-    const missing = [];
-    let current = file;
-    for (;;) {
-        try {
-            return path.join(realpathSync(current), ...missing.reverse());
-        }
-        catch (error) {
-            if (error.code !== 'ENOENT')
-                throw error;
-            const parent = path.dirname(current);
-            if (parent === current)
-                return file;
-            missing.push(path.basename(current));
-            current = parent;
-        }
-    }
-}
-/**
- * Where the action may write a file an input names: inside the repository or the runner's
- * temporary folder, after symbolic links are followed, and not onto a link, a folder or a
- * device. A pull request can commit a symbolic link where a report is written; without
- * this check the report would overwrite whatever file the link names.
- */
-function checkOutputPath(input, requested, file, roots) {
-    const where = `the input \`${input}\` is '${requested}'`;
-    const outside = new UserError(`${where}, which is outside the repository and the runner's temporary folder; give a path inside the repository.`);
-    if (!roots.some(root => inside(path.resolve(root), file)))
-        throw outside;
-    const stat = lstatOrNull(file);
-    if (stat && !stat.isFile()) {
-        const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file';
-        throw new UserError(`${where}, which is ${what}; give the path of a file to write, or leave the input empty.`);
-    }
-    // A folder on the way may be a link out of the repository.
-    const allowed = roots.map(root => realPathSoFar(path.resolve(root)));
-    if (!allowed.some(root => inside(root, realPathSoFar(file))))
-        throw outside;
 }
 
 ;// CONCATENATED MODULE: ./src/report/colour.ts
@@ -41445,15 +42316,15 @@ function findingsToReport(document) {
     return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
 }
 /** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
-function acceptedFindings(document) {
+function findings_acceptedFindings(document) {
     return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
 }
 /** Exceptions that need attention: past their date, or matching nothing. */
-function exceptionsToReport(document) {
+function findings_exceptionsToReport(document) {
     return (document.exceptions ?? []).filter(e => e.status !== 'applied');
 }
 /** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
-function acceptance(finding) {
+function findings_acceptance(finding) {
     const s = finding.suppressed;
     if (!s)
         return finding.baselined ? 'in the baseline' : '';
@@ -41514,10 +42385,10 @@ function groupByRule(findings) {
 /** `3 noncompliant, 1 indeterminate, 8 compliant` (and `, 2 suppressed, 5 baselined` when there are). */
 function verdictCounts(document) {
     const { noncompliant, indeterminate, compliant } = document.summary;
-    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${acceptedCounts(document, ', ')}`;
+    return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${findings_acceptedCounts(document, ', ')}`;
 }
 /** `2 suppressed, 5 baselined`, each only when there are, after `separator`; empty when there are none. */
-function acceptedCounts(document, separator) {
+function findings_acceptedCounts(document, separator) {
     const parts = [];
     if (document.summary.suppressed)
         parts.push(`${document.summary.suppressed} suppressed`);
@@ -41525,14 +42396,14 @@ function acceptedCounts(document, separator) {
         parts.push(`${document.summary.baselined} baselined`);
     return parts.length ? `${separator}${parts.join(', ')}` : '';
 }
-function plural(count, one, many = `${one}s`) {
+function findings_plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
 /** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
-function dependsOn(reason) {
+function findings_dependsOn(reason) {
     return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
 }
-function capitalize(text) {
+function findings_capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 /** Rule names for a sentence: all of them up to ten, then how many more. */
@@ -41550,7 +42421,7 @@ function withoutTitle(finding) {
         : finding.message;
 }
 /** What to tell the reader about an exception that needs attention, or null when it applies. */
-function exceptionProblem(report) {
+function findings_exceptionProblem(report) {
     const rules = report.rules.join(', ');
     if (report.status === 'expired') {
         const what = report.findings === 0
@@ -41598,7 +42469,7 @@ function* compactReport(document, options = {}) {
         yield line(`cmk-guard: ${paint(level, level)} not-run: ${escapeTerminal(notRunNames(entry.rules))}: ${escapeTerminal(entry.reason)}`);
     }
     const { resources, definitions } = document.summary;
-    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+    yield line(`${verdictCounts(document)} (${findings_plural(resources, 'resource')}, ${findings_plural(definitions, 'definition')})`);
 }
 /** The compact report as one string. */
 function renderCompact(document, options = {}) {
@@ -41606,22 +42477,22 @@ function renderCompact(document, options = {}) {
 }
 function findingLine(finding, paint) {
     const { resource } = finding;
-    const where = resource.file === null ? `${compact_field(resource.id)}:` : compact_location(resource.file, resource.line, resource.column);
+    const where = resource.file === null ? `${field(resource.id)}:` : compact_location(resource.file, resource.line, resource.column);
     const indeterminate = finding.verdict === 'indeterminate';
     const level = indeterminate ? 'note' : finding.severity;
     const parts = [`${resource.type} '${resource.name}': ${withoutTitle(finding)}`];
     if (indeterminate && finding.reason && !finding.message.includes(finding.reason))
-        parts.push(`(${dependsOn(finding.reason)})`);
+        parts.push(`(${findings_dependsOn(finding.reason)})`);
     const message = `${indeterminate ? 'indeterminate: ' : ''}${escapeTerminal(parts.join(' '))}`;
-    return `${where} ${paint(indeterminate ? 'indeterminate' : level, level)} ${compact_field(finding.definition)}: ${message}`;
+    return `${where} ${paint(indeterminate ? 'indeterminate' : level, level)} ${field(finding.definition)}: ${message}`;
 }
 function compact_location(file, line, column) {
     if (line === null)
-        return `${compact_field(file)}:`;
-    return `${compact_field(file)}:${line}:${column ?? 1}:`;
+        return `${field(file)}:`;
+    return `${field(file)}:${line}:${column ?? 1}:`;
 }
 /** A field a reader splits on `: `: on one line, with `: ` shown as `:\x20`. */
-function compact_field(value) {
+function field(value) {
     return escapeTerminal(value).replace(/: /g, ':\\x20');
 }
 
@@ -41671,11 +42542,11 @@ function* junitReport(document, options = {}) {
                 outcome: { kind: 'skipped', message: `not run: ${entry.reason}` }
             })))
         });
-    const total = junit_count(suites);
+    const total = count(suites);
     yield '<?xml version="1.0" encoding="UTF-8"?>\n';
     yield `<testsuites name="cmk-guard" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}">\n`;
     for (const suite of suites) {
-        const c = junit_count([suite]);
+        const c = count([suite]);
         yield `  <testsuite name="${attr(suite.name)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}">\n`;
         for (const test of suite.cases)
             yield renderCase(test).join('\n') + '\n';
@@ -41699,20 +42570,20 @@ function findingCase(finding, failOnIndeterminate) {
     const where = resource.file === null ? resource.id : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
     const details = [`${finding.displayName}`, `${name} at ${where}: ${finding.message}`];
     if (finding.verdict === 'indeterminate' && finding.reason)
-        details.push(dependsOn(finding.reason));
+        details.push(findings_dependsOn(finding.reason));
     if (finding.remediation?.trim())
         details.push('', finding.remediation.trim());
     if (finding.helpUri)
         details.push('', finding.helpUri);
     if (finding.verdict !== 'compliant' && isAccepted(finding))
-        return { ...base, outcome: { kind: 'skipped', message: `${finding.verdict}, accepted: ${acceptance(finding)}` } };
+        return { ...base, outcome: { kind: 'skipped', message: `${finding.verdict}, accepted: ${findings_acceptance(finding)}` } };
     if (finding.verdict === 'noncompliant')
         return {
             ...base,
             outcome: { kind: 'failure', type: finding.severity, message: finding.message, text: details.join('\n') }
         };
     if (finding.verdict === 'indeterminate') {
-        const message = `indeterminate: ${finding.reason ? dependsOn(finding.reason) : finding.message}`;
+        const message = `indeterminate: ${finding.reason ? findings_dependsOn(finding.reason) : finding.message}`;
         return failOnIndeterminate
             ? { ...base, outcome: { kind: 'failure', type: 'indeterminate', message, text: details.join('\n') } }
             : { ...base, outcome: { kind: 'skipped', message } };
@@ -41737,7 +42608,7 @@ function renderCase(test) {
         '    </testcase>'
     ];
 }
-function junit_count(suites) {
+function count(suites) {
     const all = suites.flatMap(s => s.cases);
     return {
         tests: all.length,
@@ -41764,15 +42635,15 @@ function attr(value) {
 ;// CONCATENATED MODULE: ./src/report/context.ts
 
 /** A finding's file as GitHub expects it: relative to the repository root, forward slashes. */
-function repositoryPath(file, context) {
+function context_repositoryPath(file, context) {
     return displayPath(file, context.workspace);
 }
 /** A link to a line of a file at the context's commit, or undefined without repository and commit or outside the repository. */
-function blobUrl(file, line, context) {
+function context_blobUrl(file, line, context) {
     if (!context.repository || !context.sha || !isInsideWorkspace(file, context.workspace))
         return undefined;
     const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
-    const encoded = repositoryPath(file, context)
+    const encoded = context_repositoryPath(file, context)
         .split('/')
         .map(segment => encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
         .join('/');
@@ -41814,7 +42685,7 @@ function sarifParts(document, context) {
     const rules = buildRules(document.findings);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
     const withBaseline = document.baseline !== undefined;
-    const reported = [...findingsToReport(document), ...acceptedFindings(document)];
+    const reported = [...findingsToReport(document), ...findings_acceptedFindings(document)];
     const results = (function* () {
         for (const finding of reported)
             yield buildResult(finding, index.get(finding.definition), context, withBaseline);
@@ -41827,7 +42698,7 @@ function sarifParts(document, context) {
                 locations: [
                     {
                         physicalLocation: {
-                            artifactLocation: artifactLocation(repositoryPath(at.file, context), context),
+                            artifactLocation: artifactLocation(context_repositoryPath(at.file, context), context),
                             ...(at.line ? { region: region(at.line, at.column) } : {})
                         }
                     }
@@ -41838,7 +42709,7 @@ function sarifParts(document, context) {
     const errors = (document.errors ?? []).map(error => notification('error', error.message, error));
     const notifications = [
         ...errors,
-        ...exceptionsToReport(document).map(report => notification('warning', exceptionProblem(report) ?? '', report))
+        ...findings_exceptionsToReport(document).map(report => notification('warning', findings_exceptionProblem(report) ?? '', report))
     ];
     const log = {
         $schema: SARIF_SCHEMA,
@@ -41877,7 +42748,7 @@ function buildRules(findings) {
             name: id,
             shortDescription: { text: finding.displayName },
             fullDescription: { text: finding.displayName },
-            help: { text: help, markdown: remediation ? sanitizeMarkdown(remediation) : help },
+            help: { text: help, markdown: remediation ? escape_sanitizeMarkdown(remediation) : help },
             ...(finding.helpUri ? { helpUri: finding.helpUri } : {}),
             defaultConfiguration: { level: finding.severity },
             properties: {
@@ -41891,9 +42762,9 @@ function buildRules(findings) {
 }
 function buildResult(finding, ruleIndex, context, withBaseline) {
     const { resource } = finding;
-    const file = resource.file === null ? null : repositoryPath(resource.file, context);
+    const file = resource.file === null ? null : context_repositoryPath(resource.file, context);
     const text = finding.verdict === 'indeterminate'
-        ? `${finding.message}${finding.reason ? ` ${capitalize(dependsOn(finding.reason))}.` : ''}`
+        ? `${finding.message}${finding.reason ? ` ${findings_capitalize(findings_dependsOn(finding.reason))}.` : ''}`
         : finding.message;
     const logicalLocations = [{ name: resource.name, fullyQualifiedName: resource.id, kind: 'resource' }];
     return {
@@ -41920,7 +42791,7 @@ function buildResult(finding, ruleIndex, context, withBaseline) {
     };
 }
 function sarif_suppressionOf(suppression, context) {
-    const file = repositoryPath(suppression.file, context);
+    const file = context_repositoryPath(suppression.file, context);
     return {
         kind: suppression.kind,
         status: 'accepted',
@@ -41949,7 +42820,7 @@ function region(line, column) {
 function artifactLocation(file, context) {
     return paths_isInsideWorkspace(file, context.workspace)
         ? { uri: uriOf(file), uriBaseId: '%SRCROOT%' }
-        : { uri: (0,external_node_url_namespaceObject.pathToFileURL)(file).href };
+        : { uri: (0,external_node_url_.pathToFileURL)(file).href };
 }
 /** A relative path as a URI reference: each segment percent-encoded, slashes kept. */
 function uriOf(file) {
@@ -41989,7 +42860,7 @@ function* textReport(document, options = {}) {
             yield line(text);
         written = true;
     }
-    const accepted = acceptedFindings(document);
+    const accepted = findings_acceptedFindings(document);
     if (accepted.length) {
         if (written)
             yield '\n';
@@ -41997,18 +42868,18 @@ function* textReport(document, options = {}) {
         for (const finding of accepted) {
             const { resource } = finding;
             const where = resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
-            yield line(`  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(acceptance(finding))}`);
+            yield line(`  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(findings_acceptance(finding))}`);
         }
         written = true;
     }
-    const problems = exceptionsToReport(document);
+    const problems = findings_exceptionsToReport(document);
     if (problems.length) {
         if (written)
             yield '\n';
         yield 'Exceptions to look at:\n';
         for (const report of problems) {
             const where = report.line === null ? report.file : `${report.file}:${report.line}`;
-            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(exceptionProblem(report) ?? '')}`);
+            yield line(`  ${escapeTerminal(where)}: ${escapeTerminal(findings_exceptionProblem(report) ?? '')}`);
         }
         written = true;
     }
@@ -42046,7 +42917,7 @@ function* textReport(document, options = {}) {
     if (written)
         yield '\n';
     const { resources, definitions } = document.summary;
-    yield line(`${verdictCounts(document)} (${plural(resources, 'resource')}, ${plural(definitions, 'definition')})`);
+    yield line(`${verdictCounts(document)} (${findings_plural(resources, 'resource')}, ${findings_plural(definitions, 'definition')})`);
 }
 /** The text report as one string. */
 function renderText(document, options = {}) {
@@ -42065,7 +42936,7 @@ function renderFinding(finding, paint) {
         `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
     ];
     if (finding.verdict === 'indeterminate' && finding.reason)
-        lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
+        lines.push(`    ${escapeTerminal(findings_dependsOn(finding.reason))}`);
     if (finding.enforcement === 'pr-only')
         lines.push('    checked in pull requests only: Azure Policy cannot enforce this rule');
     if (finding.remediation?.trim()) {
@@ -42093,7 +42964,7 @@ function parseFormat(value, option = '--format') {
     const found = reportFormats.find(f => f === wanted);
     if (found)
         return found;
-    throw new errors_UserError(`${option} must be one of ${reportFormats.join(', ')}; got '${String(value)}'.`);
+    throw new model_errors/* UserError */.yo(`${option} must be one of ${reportFormats.join(', ')}; got '${String(value)}'.`);
 }
 /** The report in `format`, a piece at a time: never one string, however many findings there are. */
 function renderReport(document, format, options) {
@@ -42158,15 +43029,15 @@ function findConfigFile(cwd, named) {
         if (named.toLowerCase() === 'none')
             return null;
         const file = external_node_path_default().resolve(cwd, named);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-            throw new errors_UserError(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
+        if (!(0,external_node_fs_.existsSync)(file))
+            throw new model_errors/* UserError */.yo(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
                 file: named
             });
         return file;
     }
     for (const name of CONFIG_FILES) {
         const file = external_node_path_default().join(cwd, name);
-        if ((0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.statSync)(file).isFile())
+        if ((0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile())
             return file;
     }
     return null;
@@ -42182,17 +43053,17 @@ function loadConfig(file, cwd) {
     const value = (doc?.value ?? {});
     const top = { file: shown, line: 1, column: 1 };
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-        throw new errors_UserError('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
+        throw new model_errors/* UserError */.yo('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
     const check = load_validator();
     if (doc && !check(value))
-        throwUserErrors(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', load_hints)));
+        (0,model_errors/* throwUserErrors */.zu)(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', load_hints)));
     const at = (pointer, key = false) => doc?.positionOf(pointer, key) ?? top;
     const v = value;
     const errors = [];
     const exceptions = [];
     (v.exceptions ?? []).forEach((entry, i) => {
         if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
-            errors.push(new errors_UserError(`\`exceptions[${i}].expires\` is \`${entry.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, at(`/exceptions/${i}/expires`)));
+            errors.push(new model_errors/* UserError */.yo(`\`exceptions[${i}].expires\` is \`${entry.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, at(`/exceptions/${i}/expires`)));
             return;
         }
         exceptions.push({
@@ -42205,14 +43076,14 @@ function loadConfig(file, cwd) {
             ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
             category: entry.category ?? 'waiver',
             source: at(`/exceptions/${i}`),
-            entryText: model_canonicalJson(entry)
+            entryText: canonicalJson(entry)
         });
     });
-    throwUserErrors(errors);
+    (0,model_errors/* throwUserErrors */.zu)(errors);
     const overrides = Object.entries(v.overrides ?? {}).map(([name, override]) => ({
         name,
         ...override,
-        at: at(`/overrides/${escapePointerSegment(name)}`, true)
+        at: at(`/overrides/${(0,model_pointer/* escapePointerSegment */.mE)(name)}`, true)
     }));
     const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
     const settings = {
@@ -42241,9 +43112,12 @@ function loadConfig(file, cwd) {
         azure: {
             ...(azure.scope !== undefined ? { scope: azure.scope } : {}),
             ...(azure['assignment-scope'] !== undefined ? { assignmentScope: azure['assignment-scope'] } : {}),
-            ...(azure['owner-id'] !== undefined ? { ownerId: azure['owner-id'] } : {}),
+            ...(azure.owner !== undefined ? { owner: azure.owner } : {}),
             ...(azure['enforcement-mode'] !== undefined ? { enforcementMode: azure['enforcement-mode'] } : {}),
-            ...(azure.environment !== undefined ? { environment: azure.environment } : {}),
+            ...(azure.cloud !== undefined ? { cloud: azure.cloud } : {}),
+            ...(azure['arm-endpoint'] !== undefined ? { armEndpoint: azure['arm-endpoint'] } : {}),
+            ...(azure.effects !== undefined ? { effects: azure.effects } : {}),
+            ...(azure.location !== undefined ? { location: azure.location } : {}),
             ...(azure['tenant-id'] !== undefined ? { tenantId: azure['tenant-id'] } : {}),
             ...(azure['client-id'] !== undefined ? { clientId: azure['client-id'] } : {}),
             ...(azure['subscription-id'] !== undefined ? { subscriptionId: azure['subscription-id'] } : {}),
@@ -42318,9 +43192,10 @@ function resolveAzureSettings(given, config) {
             merged[key] = value;
     return {
         ...merged,
-        environment: merged.environment ?? 'AzureCloud',
+        cloud: merged.cloud ?? 'AzureCloud',
         enforcementMode: merged.enforcementMode ?? 'Default',
         prune: merged.prune ?? false,
+        effects: merged.effects ?? {},
         ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
     };
 }
@@ -42353,7 +43228,7 @@ function oneOf(option, value, allowed) {
     const found = allowed.find(a => a === wanted);
     if (found)
         return found;
-    throw new errors_UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
+    throw new model_errors/* UserError */.yo(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }
 /** What the evaluate flags say, for merging with the configuration file; undefined where they say nothing. */
 function givenSettings(options) {
@@ -42392,7 +43267,7 @@ function evaluateSettings(options, io, policiesDefault) {
     });
     const { templates, resources } = resolved.request;
     if (!templates.length && !resources.length) {
-        throw new errors_UserError('nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).');
+        throw new model_errors/* UserError */.yo('nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).');
     }
     const request = {
         ...resolved.request,
@@ -42416,13 +43291,13 @@ function evaluateSettings(options, io, policiesDefault) {
 /** Writes a report atomically: an interrupted run leaves the previous file, never half of a new one. */
 function writeReport(cwd, file, content, flag) {
     try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(external_node_path_default().resolve(cwd, file)), { recursive: true });
+        (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(external_node_path_default().resolve(cwd, file)), { recursive: true });
         writeFileAtomic(external_node_path_default().resolve(cwd, file), content);
     }
     catch (error) {
-        if (error instanceof errors_UserError)
+        if (error instanceof model_errors/* UserError */.yo)
             throw error;
-        throw new errors_UserError(`cannot write ${file}: ${error.message}; check ${flag}.`, { file });
+        throw new model_errors/* UserError */.yo(`cannot write ${file}: ${error.message}; check ${flag}.`, { file });
     }
 }
 /** Input errors on standard error, where the report a person reads does not list them already. */
@@ -42623,7 +43498,7 @@ const baselineCommand = {
         const { baseline: configured, ...request } = evaluateSettings(options, io, bundledPolicies()).request;
         const out = typeof options.out === 'string' ? options.out : configured;
         if (out === undefined)
-            throw new errors_UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
+            throw new model_errors/* UserError */.yo('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
         const document = await evaluateRepository(request);
         if (document.errors?.length) {
             printInputErrors(document, io);
@@ -42708,6 +43583,8 @@ const checkDefinitionsCommand = {
     }
 };
 
+// EXTERNAL MODULE: ./src/azure/scope.ts
+var azure_scope = __nccwpck_require__(8179);
 ;// CONCATENATED MODULE: ./src/commands/compile.ts
 /**
  * `cmk-guard compile --policies DIR --out OUT`: compiles the rule files in DIR and writes
@@ -42722,29 +43599,19 @@ const checkDefinitionsCommand = {
 
 
 
-/** The output files for a policy folder: path under OUT → content. */
-function compileToFiles(policies, aliases, root) {
-    const { pack, rules } = loadPolicyDirectory(policies);
+/**
+ * The output files for a policy folder: path under OUT → content. With `scope`, the
+ * initiative's members have the ids the definitions get at that scope; without, the
+ * scope-less form (`/providers/Microsoft.Authorization/policyDefinitions/<name>`).
+ */
+function compileToFiles(policies, aliases, root, scope) {
+    const { definitions, initiative } = compilePolicies(policies, { root, ...(scope ? { definitionIdPrefix: `${(0,azure_scope/* resourceIdAt */.DZ)(scope, 'policyDefinitions', '')}` } : {}) }, aliases);
     const files = new Map();
     const write = (file, body) => files.set(file, `${JSON.stringify(body, null, 2)}\n`);
-    if (pack) {
-        const { definitions, initiative } = compilePack(pack, rules, aliases, { root });
-        const inPack = new Set(definitions.map(d => d.name));
-        for (const definition of definitions)
-            write(`policyDefinitions/${definition.name}.json`, definition);
-        // Policy rules the pack does not list are still compiled: they can be assigned on their own.
-        for (const rule of rules) {
-            if (rule.kind === 'policy' && !inPack.has(rule.name))
-                write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root }));
-        }
+    for (const definition of definitions)
+        write(`policyDefinitions/${definition.name}.json`, definition);
+    if (initiative)
         write(`policySetDefinitions/${initiative.name}.json`, initiative);
-    }
-    else {
-        const errors = [];
-        for (const rule of rules.filter(r => r.kind === 'policy'))
-            collectUserErrors(errors, () => write(`policyDefinitions/${rule.name}.json`, compileRule(rule, aliases, { root })));
-        throwUserErrors(errors);
-    }
     return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 function existingOutputs(out) {
@@ -42759,31 +43626,20 @@ function existingOutputs(out) {
     }
     return found;
 }
-/**
- * What rule files' paths in the compiled output are relative to: the repository that holds the
- * rules (the nearest folder above with `.git`, a folder or a worktree's file), else the folder above
- * them. Not the working folder: `compile --check` must give the same answer wherever it runs.
- */
-function repositoryOf(policies) {
-    for (let dir = external_node_path_default().resolve(policies);; dir = external_node_path_default().dirname(dir)) {
-        if (external_node_fs_default().existsSync(external_node_path_default().join(dir, '.git')))
-            return dir;
-        if (external_node_path_default().dirname(dir) === dir)
-            return external_node_path_default().dirname(external_node_path_default().resolve(policies));
-    }
-}
 function makeCompileCommand(aliases) {
     return {
         name: 'compile',
         summary: 'compile rule files into Azure Policy definitions and an initiative, in the shape the REST API takes',
         usage: [
-            'Usage: cmk-guard compile --policies DIR --out OUT [--check]',
+            'Usage: cmk-guard compile --policies DIR --out OUT [--scope SCOPE] [--check]',
             '',
             'Writes OUT/policyDefinitions/<name>.json for each policy rule in DIR and',
             'OUT/policySetDefinitions/<pack>.json for the pack manifest, in the shape the Azure REST API accepts.',
-            'Each definition records the rule file it comes from, relative to the repository that holds DIR (the',
-            'nearest folder above it with .git, else the folder above DIR), so the output is the same from any',
-            'working folder. With --check, writes nothing and exits 1 when OUT differs from what DIR compiles to.',
+            'With --scope (a management group or subscription), the initiative references the definitions by the',
+            'ids they get there, so `az policy` can publish the output as it is. Each definition records the rule',
+            'file it comes from, relative to the repository that holds DIR (the nearest folder above it with .git,',
+            'else the folder above DIR), so the output is the same from any working folder. With --check, writes',
+            'nothing and exits 1 when OUT differs from what DIR compiles to.',
             '',
             'Example:',
             '  cmk-guard compile --policies policies --out policies/compiled --check'
@@ -42791,6 +43647,11 @@ function makeCompileCommand(aliases) {
         options: {
             policies: { type: 'string', placeholder: 'DIR', description: 'Folder of rule files and pack.yaml.' },
             out: { type: 'string', placeholder: 'OUT', description: 'Folder to write the compiled definitions to.' },
+            scope: {
+                type: 'string',
+                placeholder: 'SCOPE',
+                description: 'Where the definitions will live (/providers/Microsoft.Management/managementGroups/ID or /subscriptions/ID): the initiative then references them by their ids there.'
+            },
             check: { type: 'boolean', description: 'Fail (exit 1) when OUT is stale instead of writing it.', default: false }
         },
         positionals: { min: 0, max: 0 },
@@ -42803,10 +43664,11 @@ function makeCompileCommand(aliases) {
             const out = external_node_path_default().resolve(io.cwd, options.out);
             let files;
             try {
-                files = compileToFiles(policies, aliases(), repositoryOf(policies));
+                const scope = typeof options.scope === 'string' ? (0,azure_scope/* parseDefinitionScope */.R5)(options.scope, '--scope') : undefined;
+                files = compileToFiles(policies, aliases(), sourceRoot(policies), scope);
             }
             catch (error) {
-                if (error instanceof errors_UserError) {
+                if (error instanceof model_errors/* UserError */.yo) {
                     printUserError(io, error);
                     return EXIT_USAGE;
                 }
@@ -42903,16 +43765,16 @@ function expand_list(value) {
     return Array.isArray(value) ? value : [value];
 }
 function render(value, pointer, unknowns) {
-    if (value instanceof value_Unknown) {
+    if (value instanceof model_value/* Unknown */.$r) {
         unknowns[pointer] = { reason: value.reason, key: value.key };
         return value.toString();
     }
     if (Array.isArray(value))
-        return value.map((item, i) => render(item, joinPointer(pointer, i), unknowns));
-    if (value_isObject(value)) {
+        return value.map((item, i) => render(item, (0,model_pointer/* joinPointer */.Kn)(pointer, i), unknowns));
+    if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            value_setOwn(out, key, render(inner, joinPointer(pointer, key), unknowns));
+            (0,model_value/* setOwn */.P5)(out, key, render(inner, (0,model_pointer/* joinPointer */.Kn)(pointer, key), unknowns));
         return out;
     }
     return value;
@@ -42920,17 +43782,17 @@ function render(value, pointer, unknowns) {
 function leafPointers(value, pointer, into) {
     into.push(pointer);
     if (Array.isArray(value))
-        value.forEach((item, i) => leafPointers(item, joinPointer(pointer, i), into));
-    else if (value_isObject(value))
+        value.forEach((item, i) => leafPointers(item, (0,model_pointer/* joinPointer */.Kn)(pointer, i), into));
+    else if ((0,model_value/* isObject */.Gv)(value))
         for (const [key, inner] of Object.entries(value))
-            leafPointers(inner, joinPointer(pointer, key), into);
+            leafPointers(inner, (0,model_pointer/* joinPointer */.Kn)(pointer, key), into);
 }
 function renderResource(resource, cwd, withPositions) {
     const unknowns = {};
     const json = render(resource.json, '', unknowns);
     const source = resource.source
         ? {
-            file: external_node_path_namespaceObject.relative(cwd, resource.source.file) || resource.source.file,
+            file: external_node_path_.relative(cwd, resource.source.file) || resource.source.file,
             line: resource.source.line,
             column: resource.source.column
         }
@@ -42947,7 +43809,7 @@ function renderResource(resource, cwd, withPositions) {
         out.unresolved = resource.unresolved;
     if (resource.priorWrites?.length) {
         // The declarations written before this end state, each a PUT of its own.
-        out.priorWrites = resource.priorWrites.map(w => w.source ? `${external_node_path_namespaceObject.relative(cwd, w.source.file) || w.source.file}:${w.source.line}` : null);
+        out.priorWrites = resource.priorWrites.map(w => w.source ? `${external_node_path_.relative(cwd, w.source.file) || w.source.file}:${w.source.line}` : null);
     }
     out.json = json;
     if (Object.keys(unknowns).length)
@@ -42959,7 +43821,7 @@ function renderResource(resource, cwd, withPositions) {
         for (const pointer of pointers) {
             const at = resource.positionOf(pointer);
             if (at)
-                lines[pointer || '/'] = `${external_node_path_namespaceObject.relative(cwd, at.file) || at.file}:${at.line}:${at.column}`;
+                lines[pointer || '/'] = `${external_node_path_.relative(cwd, at.file) || at.file}:${at.line}:${at.column}`;
         }
         out.positions = lines;
     }
@@ -42967,8 +43829,8 @@ function renderResource(resource, cwd, withPositions) {
 }
 function renderExpanded(expanded, cwd, withPositions) {
     return {
-        file: external_node_path_namespaceObject.relative(cwd, expanded.file) || expanded.file,
-        parameterFile: expanded.parameterFile ? external_node_path_namespaceObject.relative(cwd, expanded.parameterFile) : null,
+        file: external_node_path_.relative(cwd, expanded.file) || expanded.file,
+        parameterFile: expanded.parameterFile ? external_node_path_.relative(cwd, expanded.parameterFile) : null,
         notes: expanded.notes,
         resources: expanded.resources.map(r => renderResource(r, cwd, withPositions))
     };
@@ -43004,9 +43866,9 @@ const expandCommand = {
     positionals: { min: 1, max: 1, placeholder: 'TEMPLATE' },
     async run(options, positionals, io) {
         try {
-            const root = external_node_path_namespaceObject.resolve(io.cwd, typeof options.root === 'string' ? options.root : '.');
-            const file = confine(external_node_path_namespaceObject.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
-            const parameterFiles = expand_list(options.parameters).map(p => external_node_path_namespaceObject.resolve(io.cwd, p));
+            const root = external_node_path_.resolve(io.cwd, typeof options.root === 'string' ? options.root : '.');
+            const file = confine(external_node_path_.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
+            const parameterFiles = expand_list(options.parameters).map(p => external_node_path_.resolve(io.cwd, p));
             const str = (name) => typeof options[name] === 'string' ? options[name] : undefined;
             const expanded = expandTemplateFile(file, {
                 env: io.env,
@@ -43026,7 +43888,7 @@ const expandCommand = {
             return expanded.errors.length ? EXIT_USAGE : EXIT_OK;
         }
         catch (error) {
-            if (error instanceof errors_UserError) {
+            if (error instanceof model_errors/* UserError */.yo) {
                 printUserError(io, error);
                 return EXIT_USAGE;
             }
@@ -43096,7 +43958,7 @@ const rulesCommand = {
     async run(options, _positionals, io) {
         const format = typeof options.format === 'string' ? options.format.trim().toLowerCase() : '';
         if (format !== 'text' && format !== 'json')
-            throw new errors_UserError(`--format must be one of text, json; got '${String(options.format)}'.`);
+            throw new model_errors/* UserError */.yo(`--format must be one of text, json; got '${String(options.format)}'.`);
         const definitionPaths = rules_list(options.definitions);
         const policies = typeof options.policies === 'string'
             ? external_node_path_default().resolve(io.cwd, options.policies)
@@ -43159,7 +44021,622 @@ function renderRules(pack, listed) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./src/model/plan.ts
+function countActions(plan, kind) {
+    const counts = {
+        create: 0,
+        update: 0,
+        unchanged: 0,
+        replace: 0,
+        delete: 0,
+        orphan: 0,
+        conflict: 0
+    };
+    for (const item of plan.items)
+        if (!kind || item.kind === kind)
+            counts[item.action]++;
+    return counts;
+}
+/** Whether applying the plan writes anything. */
+function planWrites(plan) {
+    return plan.items.some(i => ['create', 'update', 'replace', 'delete'].includes(i.action));
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+function statusLine(document) {
+    const { noncompliant, indeterminate } = document.summary;
+    const errors = document.errors?.length ?? 0;
+    const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
+    const accepted = acceptedCounts(document, '');
+    if (!noncompliant && !indeterminate && !errors)
+        return `${icon} all clear${accepted ? ` (${accepted})` : ''}`;
+    const parts = [`${noncompliant} noncompliant`, `${indeterminate} indeterminate`];
+    if (errors)
+        parts.push(`${errors} input ${errors === 1 ? 'error' : 'errors'}`);
+    return `${icon} ${parts.join(', ')}${accepted ? `; ${accepted}` : ''}`;
+}
+function totalsTable(document) {
+    const { resources, definitions, compliant, noncompliant, indeterminate, suppressed, baselined } = document.summary;
+    if (!suppressed && !baselined)
+        return [
+            '| Resources | Definitions | Compliant | Noncompliant | Indeterminate |',
+            '| ---: | ---: | ---: | ---: | ---: |',
+            `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} |`
+        ];
+    return [
+        '| Resources | Definitions | Compliant | Noncompliant | Indeterminate | Suppressed | Baselined |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        `| ${resources} | ${definitions} | ${compliant} | ${noncompliant} | ${indeterminate} | ${suppressed ?? 0} | ${baselined ?? 0} |`
+    ];
+}
+/** `file:line`, linked to the line at the commit when the context knows repository and commit. */
+function locationCell(file, line, context) {
+    if (file === null)
+        return '—';
+    const shown = codeSpan(line ? `${repositoryPath(file, context)}:${line}` : repositoryPath(file, context), true);
+    const url = blobUrl(file, line, context);
+    return url ? `[${shown}](${url})` : shown;
+}
+function findingRow(finding, context) {
+    const { resource } = finding;
+    const details = finding.verdict === 'indeterminate'
+        ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
+        : cellText(finding.message);
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
+}
+const FINDINGS_TABLE_HEAD = (/* unused pure expression or super */ null && ([
+    '| Resource | Type | Location | Verdict | Details |',
+    '| --- | --- | --- | --- | --- |'
+]));
+/** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
+function ruleHeading(group, level) {
+    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
+    const where = group.enforcement === 'pr-only'
+        ? 'checked in pull requests only'
+        : group.enforcement === 'azure'
+            ? 'enforced by Azure Policy'
+            : '';
+    return [
+        `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
+        '',
+        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
+    ];
+}
+function ruleHelp(group) {
+    const lines = [];
+    if (group.remediation?.trim()) {
+        lines.push('', '<details><summary>How to fix</summary>', '', sanitizeMarkdown(group.remediation.trim()), '', '</details>');
+    }
+    if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
+        lines.push('', `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
+    }
+    return lines;
+}
+/**
+ * What is left of the room GitHub gives a text: 65,536 characters for a comment, 1 MiB
+ * for a step summary. Counted in UTF-8 bytes, never fewer than characters, so one count
+ * keeps both limits. A section that does not fit is left out whole or row by row, and
+ * says so, rather than making GitHub refuse the whole text.
+ */
+class Budget {
+    remaining;
+    constructor(remaining) {
+        this.remaining = remaining;
+    }
+    /** Adds the lines to `into` if they fit, and says whether they did. */
+    take(into, more) {
+        const size = more.reduce((n, line) => n + Buffer.byteLength(line, 'utf8') + 1, 0);
+        if (size > this.remaining)
+            return false;
+        into.push(...more);
+        this.remaining -= size;
+        return true;
+    }
+}
+/** The longest message a table cell shows; the SARIF and JSON files keep it whole. */
+const CELL_LIMIT = 2_000;
+/** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
+function cellText(message) {
+    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+    return escape_escapeMarkdown(cut);
+}
+/** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
+function inputErrorsSection(document, context, level, budget) {
+    const errors = document.errors ?? [];
+    if (!errors.length)
+        return [];
+    const lines = [];
+    if (!budget.take(lines, [
+        '',
+        `${level} ❌ Inputs cmk-guard could not read`,
+        '',
+        '| Location | Problem |',
+        '| --- | --- |'
+    ]))
+        return [];
+    let shown = 0;
+    for (const e of errors) {
+        if (!budget.take(lines, [`| ${locationCell(e.file || null, e.line, context)} | ${cellText(e.message)} |`]))
+            break;
+        shown++;
+    }
+    if (shown < errors.length) {
+        const more = errors.length - shown;
+        lines.push('', `${more === 1 ? '1 more input error is' : `${more} more input errors are`} in the SARIF and JSON files.`);
+    }
+    return lines;
+}
+/**
+ * One section per rule, stopping before the text runs out of budget; returns how many
+ * findings were left out.
+ */
+function ruleSections(groups, context, level, budget) {
+    const lines = [];
+    let omitted = 0;
+    for (const group of groups) {
+        if (omitted || !budget.take(lines, ['', ...ruleHeading(group, level), '', ...FINDINGS_TABLE_HEAD])) {
+            omitted += group.findings.length;
+            continue;
+        }
+        let shown = 0;
+        for (const finding of group.findings) {
+            if (!budget.take(lines, [findingRow(finding, context)]))
+                break;
+            shown++;
+        }
+        omitted += group.findings.length - shown;
+        budget.take(lines, ruleHelp(group));
+    }
+    return { lines, omitted };
+}
+/**
+ * Exceptions past their date or matching nothing, then the findings exceptions accept (each with its
+ * reason, owner, date and where it is written; those the pull request adds say so), then the findings
+ * the baseline holds, folded. Nothing accepted is left unlisted except for lack of room, and that is
+ * counted.
+ */
+function acceptedSections(document, context, level, budget) {
+    const lines = [];
+    let omitted = 0;
+    const problems = exceptionsToReport(document);
+    if (problems.length &&
+        budget.take(lines, ['', `${level} ⚠️ Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
+        for (const report of problems)
+            if (!budget.take(lines, [
+                `| ${locationCell(report.file, report.line, context)} | ${cellText(exceptionProblem(report) ?? '')} |`
+            ]))
+                omitted++;
+    }
+    else
+        omitted += problems.length;
+    const accepted = acceptedFindings(document);
+    const suppressed = accepted.filter(f => f.suppressed);
+    const baselined = accepted.filter(f => !f.suppressed);
+    const table = (findings) => {
+        for (const finding of findings)
+            if (!budget.take(lines, [acceptedRow(finding, context)]))
+                omitted++;
+    };
+    const newOnes = suppressed.filter(f => f.suppressed?.new).length;
+    const heading = `${level} Accepted by exceptions (${suppressed.length})`;
+    if (suppressed.length &&
+        budget.take(lines, [
+            '',
+            heading,
+            ...(newOnes
+                ? [
+                    '',
+                    `**${plural(newOnes, 'finding is', 'findings are')} accepted by exceptions this pull request adds or changes.**`
+                ]
+                : []),
+            '',
+            ...ACCEPTED_TABLE_HEAD
+        ]))
+        table(suppressed);
+    else
+        omitted += suppressed.length;
+    const added = document.baseline?.added ?? 0;
+    const baselineNote = document.baseline
+        ? `Accepted by the baseline ${codeSpan(document.baseline.file, true)}${document.baseline.changed ? `, which this pull request changes${added ? ` (it adds ${plural(added, 'finding')})` : ''}` : ''}.`
+        : 'Accepted by the baseline.';
+    if (baselined.length &&
+        budget.take(lines, [
+            '',
+            `<details><summary>In the baseline (${baselined.length})</summary>`,
+            '',
+            baselineNote,
+            '',
+            ...ACCEPTED_TABLE_HEAD
+        ])) {
+        table(baselined);
+        lines.push('', '</details>');
+    }
+    else
+        omitted += baselined.length;
+    return { lines, omitted };
+}
+const ACCEPTED_TABLE_HEAD = (/* unused pure expression or super */ null && ([
+    '| Resource | Rule | Location | Verdict | Accepted by |',
+    '| --- | --- | --- | --- | --- |'
+]));
+function acceptedRow(finding, context) {
+    const { resource } = finding;
+    const by = finding.suppressed?.new ? `**new:** ${cellText(acceptance(finding))}` : cellText(acceptance(finding));
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(finding.definition, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${by} |`;
+}
+
+;// CONCATENATED MODULE: ./src/report/plan.ts
+
+
+
+
+const KINDS = ['definition', 'initiative', 'assignment'];
+const NOUN = {
+    definition: ['policy definition', 'policy definitions'],
+    initiative: ['initiative', 'initiatives'],
+    assignment: ['assignment', 'assignments']
+};
+const SIGN = {
+    create: '+',
+    update: '~',
+    unchanged: '=',
+    replace: '-/+',
+    delete: '-',
+    orphan: '?',
+    conflict: '!'
+};
+/** `create 2 and update 1 policy definitions`: the changes to one kind, or undefined when none. */
+function kindPhrase(plan, kind) {
+    const counts = countActions(plan, kind);
+    const verbs = ['create', 'update', 'replace', 'delete']
+        .filter(action => counts[action] > 0)
+        .map(action => `${action} ${counts[action]}`);
+    if (!verbs.length)
+        return undefined;
+    const total = counts.create + counts.update + counts.replace + counts.delete;
+    const noun = total === 1 ? NOUN[kind][0] : NOUN[kind][1];
+    const last = verbs.pop();
+    return `${verbs.length ? `${verbs.join(', ')} and ${last}` : last} ${noun}`;
+}
+/** One sentence: what the change does, where. */
+function planSentence(plan) {
+    const conflicts = countActions(plan).conflict;
+    if (conflicts) {
+        return `Deploy would stop before writing anything: ${findings_plural(conflicts, 'item')} at ${plan.scopeName} already ${conflicts === 1 ? 'exists' : 'exist'} under another owner.`;
+    }
+    const phrases = KINDS.map(kind => kindPhrase(plan, kind)).filter((p) => !!p);
+    const where = plan.assignmentScope === plan.scope
+        ? plan.scopeName
+        : `${plan.scopeName} (the assignment at ${plan.assignmentScopeName})`;
+    if (!phrases.length)
+        return `No change: ${where} already holds the pack as it is.`;
+    const last = phrases.pop();
+    return `This change will ${phrases.length ? `${phrases.join(', ')} and ${last}` : last} at ${where}.`;
+}
+function plan_valueText(value) {
+    if (value === undefined)
+        return '(absent)';
+    const text = JSON.stringify(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+function changeLine(change) {
+    return `${change.path}: ${plan_valueText(change.before)} → ${plan_valueText(change.after)}`;
+}
+function resultLine(result) {
+    const what = `${NOUN[result.kind][0]} ${result.name}`;
+    if (result.outcome === 'applied')
+        return `${what}: ${result.action === 'delete' ? 'deleted' : 'written'}`;
+    const where = result.source && result.kind === 'definition' ? `${result.source}: ` : '';
+    return `${where}${what}: ${result.outcome === 'failed' ? 'failed' : 'not applied'}: ${result.message ?? ''}`;
+}
+/** What deploy did: every write done, every one that failed or was not attempted. */
+function resultSentence(plan) {
+    const results = plan.results;
+    if (!results)
+        return undefined;
+    const done = results.filter(r => r.outcome === 'applied').length;
+    const left = results.length - done;
+    if (!results.length)
+        return 'Nothing to write: Azure already holds the pack.';
+    if (!left)
+        return `Deployed: ${findings_plural(done, 'write')} done, nothing left.`;
+    return `Not finished: ${done} of ${findings_plural(results.length, 'write')} done, ${left} left (failed or not attempted). Run deploy again once the cause is fixed: it plans from what Azure then holds and does the rest.`;
+}
+function renderPlanText(plan) {
+    const lines = [];
+    const assignment = plan.assignmentScope === plan.scope ? '' : `, assignment at ${escapeTerminal(plan.assignmentScopeName)}`;
+    lines.push(`cmk-guard plan for ${escapeTerminal(plan.scopeName)}${assignment} (owner ${escapeTerminal(plan.owner)})`);
+    for (const kind of KINDS) {
+        const items = plan.items.filter(i => i.kind === kind);
+        if (!items.length)
+            continue;
+        lines.push('', `${NOUN[kind][1][0].toUpperCase()}${NOUN[kind][1].slice(1)}:`);
+        const width = Math.max(...items.map(i => i.name.length));
+        for (const item of items) {
+            const from = item.source && ['create', 'update', 'replace'].includes(item.action) ? `  ${item.source}` : '';
+            lines.push(`  ${SIGN[item.action].padEnd(3)} ${escapeTerminal(item.name.padEnd(width))}  ${item.action}${escapeTerminal(from)}`);
+            if (item.reason)
+                lines.push(`        ${escapeTerminal(item.reason)}`);
+            for (const change of item.changes ?? [])
+                lines.push(`        ${escapeTerminal(changeLine(change))}`);
+        }
+    }
+    lines.push('', `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`);
+    lines.push('', planSentence(plan));
+    if (plan.results) {
+        const problems = plan.results.filter(r => r.outcome !== 'applied');
+        if (problems.length)
+            lines.push('', ...problems.map(r => escapeTerminal(resultLine(r))));
+        const sentence = resultSentence(plan);
+        if (sentence)
+            lines.push('', sentence);
+    }
+    return `${lines.join('\n')}\n`;
+}
+function renderPlanJson(plan) {
+    return `${JSON.stringify({ tool: 'cmk-guard', ...plan, summary: { sentence: planSentence(plan), counts: countActions(plan) } }, null, 2)}\n`;
+}
+const ACTION_WORD = {
+    create: '➕ create',
+    update: '✏️ update',
+    unchanged: 'unchanged',
+    replace: '♻️ replace',
+    delete: '🗑️ delete',
+    orphan: 'kept (not in the pack)',
+    conflict: '⛔ conflict'
+};
+function itemRow(item) {
+    const source = item.source ? escape_codeSpan(item.source, true) : '';
+    const note = item.reason ? cellText(item.reason) : item.changes ? findings_plural(item.changes.length, 'field') : '';
+    return `| ${NOUN[item.kind][0]} | ${escape_codeSpan(item.name, true)} | ${ACTION_WORD[item.action]} | ${note} | ${source} |`;
+}
+function changeDetails(item) {
+    if (!item.changes?.length)
+        return [];
+    return [
+        '<details>',
+        `<summary>${escape_escapeMarkdown(`${item.action} ${NOUN[item.kind][0]} ${item.name}: ${findings_plural(item.changes.length, 'field')}`)}</summary>`,
+        '',
+        '| Field | Before | After |',
+        '| --- | --- | --- |',
+        ...item.changes.map(c => `| ${escape_codeSpan(c.path, true)} | ${escape_codeSpan(plan_valueText(c.before), true)} | ${escape_codeSpan(plan_valueText(c.after), true)} |`),
+        '',
+        '</details>'
+    ];
+}
+/**
+ * The plan as Markdown: a heading, the sentence, a table of what changes (unchanged items are
+ * counted, not listed), the field changes folded away, and deploy's results. It fits `limit`
+ * bytes: rows and details that do not fit are counted instead.
+ */
+function renderPlanMarkdown(plan, options) {
+    const title = plan.results ? 'cmk-guard deploy' : 'cmk-guard plan';
+    const lines = [
+        `${options.heading} ${title}: ${escape_escapeMarkdown(plan.scopeName)}`,
+        '',
+        escape_escapeMarkdown(planSentence(plan))
+    ];
+    const budget = new Budget(options.limit - 2_000);
+    const shown = plan.items.filter(i => i.action !== 'unchanged');
+    const unchanged = plan.items.length - shown.length;
+    if (shown.length) {
+        const table = ['', '| Kind | Name | Change | Why | From |', '| --- | --- | --- | --- | --- |'];
+        budget.take(lines, table);
+        let omitted = 0;
+        for (const item of shown)
+            if (!budget.take(lines, [itemRow(item)]))
+                omitted++;
+        if (omitted)
+            lines.push('', `${findings_plural(omitted, 'more change is', 'more changes are')} in the job summary.`);
+    }
+    if (unchanged)
+        lines.push('', `${findings_plural(unchanged, 'item is', 'items are')} unchanged.`);
+    lines.push('', `Owner ${escape_codeSpan(plan.owner)}, enforcement ${escape_codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escape_escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd());
+    for (const item of shown) {
+        const details = changeDetails(item);
+        if (details.length && !budget.take(lines, ['', ...details]))
+            break;
+    }
+    if (plan.results) {
+        const problems = plan.results.filter(r => r.outcome !== 'applied');
+        lines.push('', escape_escapeMarkdown(resultSentence(plan) ?? ''));
+        for (const problem of problems)
+            if (!budget.take(lines, [`- ${cellText(resultLine(problem))}`]))
+                break;
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./src/azure/desired.ts
+var desired = __nccwpck_require__(9701);
+;// CONCATENATED MODULE: ./src/commands/publish.ts
+/**
+ * `cmk-guard plan --scope SCOPE` and `cmk-guard deploy --scope SCOPE`: the pack against what an
+ * Azure scope holds, and (deploy) the writes that make it hold the pack. The Azure SDKs are
+ * loaded only here, when one of these runs.
+ */
+
+
+
+
+
+
+
+const formats = ['text', 'json', 'markdown'];
+const enforcementModes = ['Default', 'DoNotEnforce'];
+/** The options plan and deploy share, as the action's inputs of the same names. */
+const publishOptions = {
+    scope: {
+        type: 'string',
+        placeholder: 'SCOPE',
+        description: 'Where the definitions and the initiative go: /providers/Microsoft.Management/managementGroups/ID or /subscriptions/ID.'
+    },
+    'assignment-scope': {
+        type: 'string',
+        placeholder: 'SCOPE',
+        description: 'Where the assignment goes, if not --scope: a subscription or resource group below it.'
+    },
+    policies: {
+        type: 'string',
+        placeholder: 'DIR',
+        description: 'Folder of rule files with pack.yaml (default: the bundled pack).'
+    },
+    owner: {
+        type: 'string',
+        placeholder: 'ID',
+        description: 'The owner id written into what is published; only items with it are changed or pruned (default: the repository, e.g. github.com/contoso/policies).'
+    },
+    'enforcement-mode': {
+        type: 'string',
+        placeholder: 'MODE',
+        description: 'Default (deny takes effect; the default) or DoNotEnforce (audit only).'
+    },
+    effect: {
+        type: 'string',
+        multiple: true,
+        placeholder: 'RULE=EFFECT',
+        description: "A rule's effect in the assignment, e.g. foundry-tools-cmk=Deny (one of the rule's allowed effects)."
+    },
+    location: {
+        type: 'string',
+        placeholder: 'REGION',
+        description: "The assignment's managed identity region, needed only when an effect is DeployIfNotExists or Modify."
+    },
+    prune: {
+        type: 'boolean',
+        description: 'Delete owned definitions, initiatives and assignments the pack no longer has.',
+        default: false
+    },
+    format: { type: 'string', placeholder: 'FORMAT', description: 'text, json or markdown.', default: 'text' },
+    output: { type: 'string', placeholder: 'FILE', description: 'Write the plan to FILE instead of standard output.' },
+    cloud: {
+        type: 'string',
+        placeholder: 'CLOUD',
+        description: 'AzureCloud (the default), AzureUSGovernment or AzureChinaCloud.'
+    },
+    config: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'the configuration file whose `azure` section gives what these options do not (default: cmk-guard.yaml here, if there is one); none for no file'
+    },
+    'arm-endpoint': {
+        type: 'string',
+        placeholder: 'URL',
+        description: 'Another Resource Manager endpoint (Azure Stack Hub, a test server); http only on loopback.'
+    }
+};
+function publish_oneOf(option, value, allowed) {
+    const match = allowed.find(a => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
+    if (match)
+        return match;
+    throw new model_errors/* UserError */.yo(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
+}
+function publish_text(value) {
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+/** The request both doors build: the CLI from options, the action from its inputs. */
+function publishRequest(options, io, apply) {
+    const effects = Array.isArray(options.effect) ? options.effect : publish_text(options.effect) ? [String(options.effect)] : [];
+    const mode = publish_text(options['enforcement-mode']);
+    const given = {
+        scope: publish_text(options.scope),
+        assignmentScope: publish_text(options['assignment-scope']),
+        owner: publish_text(options.owner),
+        cloud: publish_text(options.cloud),
+        armEndpoint: publish_text(options['arm-endpoint']),
+        location: publish_text(options.location),
+        ...(mode !== undefined ? { enforcementMode: publish_oneOf('enforcement-mode', mode, enforcementModes) } : {}),
+        ...(options.prune === true ? { prune: true } : {}),
+        ...(effects.length ? { effects: (0,desired/* parseEffects */.CV)(effects) } : {})
+    };
+    // The options over the configuration file's `azure` section over the defaults.
+    const file = findConfigFile(io.cwd, publish_text(options.config));
+    const azure = resolveAzureSettings(given, file === null ? null : loadConfig(file, io.cwd));
+    if (!azure.scope)
+        throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
+    return {
+        cwd: io.cwd,
+        env: io.env,
+        scope: azure.scope,
+        assignmentScope: azure.assignmentScope,
+        policies: publish_text(options.policies),
+        owner: azure.owner,
+        enforcementMode: azure.enforcementMode,
+        effects: azure.effects,
+        location: azure.location,
+        prune: azure.prune,
+        apply,
+        connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
+        log: line => io.stderr(`${line}\n`)
+    };
+}
+function renderPlan(plan, format) {
+    if (format === 'json')
+        return renderPlanJson(plan);
+    if (format === 'markdown')
+        return renderPlanMarkdown(plan, { heading: '###', limit: 1024 * 1024 });
+    return renderPlanText(plan);
+}
+/** 0: done (or nothing to do); 1: a conflict, or something deploy could not write. */
+function publishExitCode(plan) {
+    if (plan.items.some(i => i.action === 'conflict'))
+        return EXIT_FINDINGS;
+    if (plan.results?.some(r => r.outcome !== 'applied'))
+        return EXIT_FINDINGS;
+    return EXIT_OK;
+}
+function makePublishCommand(name) {
+    const apply = name === 'deploy';
+    return {
+        name,
+        summary: apply
+            ? 'publish the pack to an Azure scope: definitions, the initiative and its assignment, only what changed'
+            : 'show what deploy would change at an Azure scope, field by field, without writing anything',
+        usage: [
+            `Usage: cmk-guard ${name} --scope SCOPE [--assignment-scope SCOPE] [--owner ID] [--prune] [--format text|json|markdown]`,
+            '',
+            ...(apply
+                ? [
+                    'Compiles the pack and writes to the scope what differs from it: policy definitions, then the',
+                    'initiative, then its assignment (deletions in reverse, with --prune). Items of the same name that',
+                    'cmk-guard does not own are conflicts: deploy then stops before writing anything. A second deploy',
+                    'with no change writes nothing.'
+                ]
+                : [
+                    'Compiles the pack and compares it with what the scope holds, ignoring what Azure adds itself: each',
+                    'definition, the initiative and the assignment is create, update (with the fields that change),',
+                    'unchanged, replace, delete (with --prune) or conflict.'
+                ]),
+            'Signs in with CMK_GUARD_AZURE_TOKEN when set, else with OpenID Connect or azure/login in GitHub Actions,',
+            'else with the default Azure credential chain (az login).',
+            `Exit codes: 0 ${apply ? 'deployed' : 'planned'}, 1 ${apply ? 'a conflict or a write that failed (what is left is listed)' : 'a conflict deploy would stop on'}, 2 bad usage, bad input or Azure refused.`,
+            '',
+            'Example:',
+            apply
+                ? '  cmk-guard deploy --scope /providers/Microsoft.Management/managementGroups/platform --prune'
+                : '  cmk-guard plan --scope /subscriptions/<id> --assignment-scope /subscriptions/<id>/resourceGroups/ai-prod'
+        ].join('\n'),
+        options: publishOptions,
+        positionals: { min: 0, max: 0 },
+        async run(options, _positionals, io) {
+            const format = publish_oneOf('format', options.format, formats);
+            const request = publishRequest(options, io, apply);
+            const { plan, stoppedForConflicts } = await publishPack(request);
+            printOrWrite(renderPlan(plan, format), options.output, io);
+            if (stoppedForConflicts)
+                io.stderr('cmk-guard: deploy stopped before writing anything: resolve the conflicts the plan lists.\n');
+            return publishExitCode(plan);
+        }
+    };
+}
+const planCommand = makePublishCommand('plan');
+const deployCommand = makePublishCommand('deploy');
+
 ;// CONCATENATED MODULE: ./src/commands/registry.ts
+
 
 
 
@@ -43173,6 +44650,8 @@ const commands = [
     rulesCommand,
     baselineCommand,
     compileCommand,
+    planCommand,
+    deployCommand,
     expandCommand,
     checkDefinitionsCommand,
     demoCommand
@@ -43210,7 +44689,7 @@ function toolHelp() {
 /** `cmk-guard 0.1.0 (rule pack cmk-guard-foundry-tools 1.0.0)`: the tool, and the pack it checks with by default. */
 function versionLine() {
     const pack = loadPackFile(external_node_path_default().join(bundledPolicies(), 'pack.yaml'));
-    return `cmk-guard ${VERSION} (rule pack ${pack.name} ${pack.version})`;
+    return `cmk-guard ${version/* VERSION */.x} (rule pack ${pack.name} ${pack.version})`;
 }
 function optionLabel(name, spec) {
     const short = spec.short ? `-${spec.short}, ` : '    ';
@@ -43255,7 +44734,7 @@ async function runCli(argv, io) {
         return usageError(io, `unknown command '${first}'. Run 'cmk-guard --help' for the list.`);
     let parsed;
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({
+        parsed = (0,external_node_util_.parseArgs)({
             args: rest,
             strict: true,
             allowPositionals: true,
@@ -43290,7 +44769,7 @@ async function runCli(argv, io) {
         return await command.run(values, parsed.positionals, io);
     }
     catch (error) {
-        if (isUserError(error)) {
+        if ((0,model_errors/* isUserError */.iU)(error)) {
             printUserError(io, error);
             return EXIT_USAGE;
         }
