@@ -303,6 +303,46 @@ describe('Append and Modify change the request before Deny and Audit see it (BAS
     );
   });
 
+  test('example 3 of the modify page: the operation applies only where requestContext().apiVersion is 2019-04-01 or later', () => {
+    const noPublicBlobs = definition(
+      'no-public-blobs',
+      { field: 'type', equals: 'Microsoft.Storage/storageAccounts' },
+      {
+        effect: 'modify',
+        details: {
+          roleDefinitionIds: [role],
+          conflictEffect: 'audit',
+          operations: [
+            {
+              condition: "[greaterOrEquals(requestContext().apiVersion, '2019-04-01')]",
+              operation: 'addOrReplace',
+              field: 'Microsoft.Storage/storageAccounts/allowBlobPublicAccess',
+              value: false
+            }
+          ]
+        }
+      }
+    );
+    const storageAt = (apiVersion: string) =>
+      deploy([
+        {
+          type: 'Microsoft.Storage/storageAccounts',
+          apiVersion,
+          name: 'st',
+          location: 'westus',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+          properties: { allowBlobPublicAccess: true }
+        }
+      ]);
+    expect(only(evaluateDefinitions([noPublicBlobs], storageAt('2019-06-01')), 'no-public-blobs').message).toMatch(
+      /sets properties\.allowBlobPublicAccess to false \(was true\)/
+    );
+    expect(only(evaluateDefinitions([noPublicBlobs], storageAt('2018-07-01')), 'no-public-blobs').message).not.toMatch(
+      /changes the request/
+    );
+  });
+
   test('identity.type is modified on virtual machines and scale sets only: elsewhere the definition does not apply', () => {
     const identity = definition(
       'identity',

@@ -8,6 +8,7 @@
  * the account is a request of its own.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
@@ -16,6 +17,8 @@ import { evaluateDefinitions, loadDefinition } from '../../src/engine/index.js';
 import { loadPolicyDirectory } from '../../src/rules/index.js';
 import { engineAliasCatalog } from '../../src/run.js';
 import { expandTemplateFile } from '../../src/sources/index.js';
+import { runCli } from '../../src/commands/index.js';
+import type { FindingsDocument } from '../../src/model/finding.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const template = path.join(repo, '__tests__/fixtures/engine/order/foundry-cmk-two-step.json');
@@ -52,5 +55,27 @@ describe('foundry-tools-cmk on an account created without a key and given one by
   test("the rule's remediation explains the fix: a user-assigned identity created and granted first, the key given at creation", () => {
     expect(rule.remediation).toMatch(/Under a Deny assignment Azure checks every write/);
     expect(rule.remediation).toMatch(/Create a user-assigned\s+identity first, grant it get, wrapKey and unwrapKey/);
+  });
+
+  test("end to end: a configuration file that sets the rule's effect to Deny fails the pull request at the first write", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-deny-'));
+    try {
+      fs.copyFileSync(template, path.join(dir, 'main.json'));
+      fs.writeFileSync(
+        path.join(dir, 'cmk-guard.yaml'),
+        'templates: [main.json]\noverrides:\n  foundry-tools-cmk:\n    effect: Deny\n'
+      );
+      const out: string[] = [];
+      const io = { cwd: dir, env: {}, stdout: (t: string) => out.push(t), stderr: () => undefined };
+      expect(await runCli(['evaluate', '--format', 'json'], io)).toBe(1);
+      const document = JSON.parse(out.join('')) as FindingsDocument;
+      const finding = document.findings.find(f => f.definition === 'foundry-tools-cmk')!;
+      expect(finding.verdict).toBe('noncompliant');
+      expect(finding.effect).toBe('Deny');
+      expect(finding.message).toMatch(/this is write 1 of 2/);
+      expect(finding.remediation).toMatch(/Create a user-assigned\s+identity first/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -621,6 +621,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  let lastAssignment: { given?: Record<string, Value>; effect?: string } = {};
+  const resolved = new Map<string, { effect: string }>();
   /** The effect for one resource: canonical, or 'Unknown' (with what it depends on). */
   function resolveEffect(rt: Runtime): { effect: string; effectUnknown?: Unknown } {
     const effectRaw = effectOf(rt);
@@ -636,7 +638,9 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         file ? { file } : undefined
       );
     }
-    return { effect: lastEffect };
+    let answer = resolved.get(lastEffect);
+    if (!answer) resolved.set(lastEffect, (answer = { effect: lastEffect }));
+    return answer;
   }
 
   let lastEffectRaw: Value | undefined;
@@ -671,7 +675,13 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     notes,
     appliesToType: mode.appliesToType,
     effectFor(resource: Resource, options: EvaluateOptions = {}): string {
-      return resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+      // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
+      if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
+        return lastAssignment.effect;
+      }
+      const effect = resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+      if (effectValue.parametersOnly) lastAssignment = { given: options.parameters, effect };
+      return effect;
     },
     changeRequest(resource: Resource, options: EvaluateOptions = {}, into?: { [key: string]: Value }): RequestOutcome {
       const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);

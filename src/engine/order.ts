@@ -60,14 +60,50 @@ export function evaluateInOrder(
   resources: Resource[],
   options: EvaluateAllOptions = {}
 ): Finding[] {
-  const byDefinition: Finding[][] = defs.map(() => []);
+  const parameters = defs.map(def => (options.parameters ? own(options.parameters, def.name) : undefined));
+  const effectOptions = parameters.map(p => ({ parameters: p }));
+  // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
+  const ordered = new Map<Resource, Map<number, Finding>>();
   for (const resource of resources) {
-    if (resource.existing) continue;
-    for (const { index, finding } of evaluateResource(defs, resource, resources, options)) {
-      byDefinition[index].push(finding);
+    if (resource.existing || isSimple(defs, effectOptions, resource)) continue;
+    const byIndex = new Map<number, Finding>();
+    for (const { index, finding } of evaluateResource(defs, resource, resources, options)) byIndex.set(index, finding);
+    ordered.set(resource, byIndex);
+  }
+  const findings: Finding[] = [];
+  for (let i = 0; i < defs.length; i++) {
+    const def = defs[i];
+    for (const resource of resources) {
+      if (resource.existing) continue;
+      const decided = ordered.size ? ordered.get(resource) : undefined;
+      if (decided) {
+        const finding = decided.get(i);
+        if (finding) findings.push(finding);
+        continue;
+      }
+      // Most resources: one write, nothing changes it: each definition sees the resource as declared.
+      if (!def.appliesToType(resource.type)) continue;
+      const evaluation = def.evaluate(resource, { parameters: parameters[i], related: resources });
+      if (evaluation.applicable) findings.push(toFinding(def, resource, evaluation));
     }
   }
-  return byDefinition.flat();
+  return findings;
+}
+
+/** One write that no Append or Modify can change: every effect sees the resource as it is. */
+function isSimple(
+  defs: CompiledDefinition[],
+  effectOptions: { parameters?: Record<string, Value> }[],
+  resource: Resource
+): boolean {
+  if (resource.unresolved || resource.priorWrites?.length) return false;
+  if (resource.origin !== 'template') return true;
+  for (let i = 0; i < defs.length; i++) {
+    if (!defs[i].appliesToType(resource.type)) continue;
+    const effect = defs[i].effectFor(resource, effectOptions[i]);
+    if (effect === 'Append' || effect === 'Modify') return false;
+  }
+  return true;
 }
 
 function evaluateResource(
@@ -90,14 +126,6 @@ function evaluateResource(
   const modifiers =
     resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
   const writes = [...(resource.priorWrites ?? []), resource];
-  if (modifiers.length === 0 && writes.length === 1) {
-    // Most resources: one write, nothing changes it: each definition sees the resource as declared.
-    for (const { def, index, parameters } of plan) {
-      const evaluation = def.evaluate(resource, { parameters, related });
-      if (evaluation.applicable) out.push({ index, finding: toFinding(def, resource, evaluation) });
-    }
-    return out;
-  }
   const requests = writes.map(write => modifiedRequest(write, modifiers, related));
   const final = requests[requests.length - 1];
   for (const planned of plan) {
