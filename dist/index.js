@@ -67124,15 +67124,55 @@ const where = (position) => position ? `${position.file.replace(/^.*[\\/]/, '')}
  * order and grain, and returns a finding for each applicable pair, grouped by definition.
  */
 function evaluateInOrder(defs, resources, options = {}) {
-    const byDefinition = defs.map(() => []);
+    const parameters = defs.map(def => (options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined));
+    const effectOptions = parameters.map(p => ({ parameters: p }));
+    // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
+    const ordered = new Map();
     for (const resource of resources) {
-        if (resource.existing)
+        if (resource.existing || isSimple(defs, effectOptions, resource))
             continue;
-        for (const { index, finding } of evaluateResource(defs, resource, resources, options)) {
-            byDefinition[index].push(finding);
+        const byIndex = new Map();
+        for (const { index, finding } of evaluateResource(defs, resource, resources, options))
+            byIndex.set(index, finding);
+        ordered.set(resource, byIndex);
+    }
+    const findings = [];
+    for (let i = 0; i < defs.length; i++) {
+        const def = defs[i];
+        for (const resource of resources) {
+            if (resource.existing)
+                continue;
+            const decided = ordered.size ? ordered.get(resource) : undefined;
+            if (decided) {
+                const finding = decided.get(i);
+                if (finding)
+                    findings.push(finding);
+                continue;
+            }
+            // Most resources: one write, nothing changes it: each definition sees the resource as declared.
+            if (!def.appliesToType(resource.type))
+                continue;
+            const evaluation = def.evaluate(resource, { parameters: parameters[i], related: resources });
+            if (evaluation.applicable)
+                findings.push(toFinding(def, resource, evaluation));
         }
     }
-    return byDefinition.flat();
+    return findings;
+}
+/** One write that no Append or Modify can change: every effect sees the resource as it is. */
+function isSimple(defs, effectOptions, resource) {
+    if (resource.unresolved || resource.priorWrites?.length)
+        return false;
+    if (resource.origin !== 'template')
+        return true;
+    for (let i = 0; i < defs.length; i++) {
+        if (!defs[i].appliesToType(resource.type))
+            continue;
+        const effect = defs[i].effectFor(resource, effectOptions[i]);
+        if (effect === 'Append' || effect === 'Modify')
+            return false;
+    }
+    return true;
 }
 function evaluateResource(defs, resource, related, options) {
     const out = [];
@@ -67150,15 +67190,6 @@ function evaluateResource(defs, resource, related, options) {
     // resources are requests; a snapshot's or a live scope's are evaluated as they are.
     const modifiers = resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
     const writes = [...(resource.priorWrites ?? []), resource];
-    if (modifiers.length === 0 && writes.length === 1) {
-        // Most resources: one write, nothing changes it: each definition sees the resource as declared.
-        for (const { def, index, parameters } of plan) {
-            const evaluation = def.evaluate(resource, { parameters, related });
-            if (evaluation.applicable)
-                out.push({ index, finding: toFinding(def, resource, evaluation) });
-        }
-        return out;
-    }
     const requests = writes.map(write => modifiedRequest(write, modifiers, related));
     const final = requests[requests.length - 1];
     for (const planned of plan) {
@@ -72067,6 +72098,8 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    let lastAssignment = {};
+    const resolved = new Map();
     /** The effect for one resource: canonical, or 'Unknown' (with what it depends on). */
     function resolveEffect(rt) {
         const effectRaw = effectOf(rt);
@@ -72080,7 +72113,10 @@ function loadDefinition(src, options = {}) {
         if (lastEffect === undefined) {
             throw new model_errors/* UserError */.yo(`definition '${name}': the effect resolves to ${JSON.stringify(effectRaw)}, which is not an effect; give the effect parameter one of Audit, Deny, Disabled, AuditIfNotExists, DeployIfNotExists.`, file ? { file } : undefined);
         }
-        return { effect: lastEffect };
+        let answer = resolved.get(lastEffect);
+        if (!answer)
+            resolved.set(lastEffect, (answer = { effect: lastEffect }));
+        return answer;
     }
     let lastEffectRaw;
     let lastEffect;
@@ -72113,7 +72149,14 @@ function loadDefinition(src, options = {}) {
         notes,
         appliesToType: mode.appliesToType,
         effectFor(resource, options = {}) {
-            return resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+            // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
+            if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
+                return lastAssignment.effect;
+            }
+            const effect = resolveEffect(makeRuntime(resource, cachedParameterValues(options.parameters), options)).effect;
+            if (effectValue.parametersOnly)
+                lastAssignment = { given: options.parameters, effect };
+            return effect;
         },
         changeRequest(resource, options = {}, into) {
             const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
