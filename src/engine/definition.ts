@@ -14,6 +14,7 @@ import { checkModifyOperations } from './modifiable.js';
 import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
 import { checkEffectDetails } from './details.js';
+import { typesOfRule } from './resourceTypes.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
@@ -72,6 +73,11 @@ export interface CompiledDefinition {
   /** Remarks from loading: aliases resolved by convention because the catalog lacks them. */
   notes: string[];
   appliesToType(type: string): boolean;
+  /**
+   * The resource types (lowercased) the rule can apply to, with those its existence effect looks
+   * for; null when any type may match. Live evaluation reads only these from Azure.
+   */
+  resourceTypes: ReadonlySet<string> | null;
   evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
   /** The effect this definition has for a resource under the assignment's parameters: canonical, or 'Unknown'. */
   effectFor(resource: Resource, options?: EvaluateOptions): string;
@@ -674,6 +680,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     parameters,
     notes,
     appliesToType: mode.appliesToType,
+    resourceTypes: typesOfRule(ruleObj),
     effectFor(resource: Resource, options: EvaluateOptions = {}): string {
       // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
       if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
