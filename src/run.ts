@@ -27,8 +27,10 @@ import { collectUserErrors, throwUserErrors, UserError, type InputLocation } fro
 import type { Finding, FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
 import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
-import type { PublishOutcome, PublishRequest } from './azure/index.js';
+import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } from './azure/index.js';
 import type { Pack, Rule } from './rules/index.js';
+import { complianceFinding } from './compliance.js';
+import { liveResources } from './sources/live.js';
 import { loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
 import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadResourceSnapshot, loadTemplates } from './sources/index.js';
@@ -88,6 +90,8 @@ export interface EvaluateRequest {
    * template names, must resolve inside it (see src/sources/boundary.ts).
    */
   root?: string;
+  /** A live scope: its resources of the types the definitions apply to, read from Azure Resource Graph. */
+  live?: LiveRequest;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -418,6 +422,19 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       deployments.push(snapshot);
     });
   }
+  if (request.live) {
+    // Loaded here, on first use: commands that never reach Azure never load its SDKs.
+    const azure = await import('./azure/index.js');
+    const live = await azure.readLiveResources(request.live, typesToRead(definitions));
+    append(resources, liveResources(live.rows, live.where));
+    // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
+    if (relations.length || transitions.length)
+      skipped.push({
+        file: `(${live.where})`,
+        reason:
+          'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
+      });
+  }
 
   const evaluated = resources.filter(r => !r.existing);
   const raw: Finding[] = [];
@@ -546,6 +563,16 @@ export function inputError(error: UserError, cwd: string): NonNullable<FindingsD
   };
 }
 
+/** The types (lowercased) any definition can apply to, or null when one may apply to every type. */
+export function typesToRead(definitions: readonly CompiledDefinition[]): string[] | null {
+  const types = new Set<string>();
+  for (const definition of definitions) {
+    if (definition.resourceTypes === null) return null;
+    for (const type of definition.resourceTypes) types.add(type);
+  }
+  return [...types].sort();
+}
+
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resource[] {
   const discovered = loadTemplates(patterns, {
@@ -614,4 +641,39 @@ export function buildDocument(
     skipped,
     notRun
   };
+}
+
+export interface ComplianceReportRequest extends Omit<ComplianceRequest, 'initiative'> {
+  cwd: string;
+  /** The rule folder the initiative was compiled from (its pack names it); the bundled pack by default. */
+  policies: string;
+}
+
+/**
+ * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
+ * findings document, named by the rules the initiative was compiled from.
+ */
+export async function complianceReport(request: ComplianceReportRequest): Promise<FindingsDocument> {
+  const dir = path.resolve(request.cwd, request.policies);
+  const { pack, rules } = loadPolicyDirectory(dir);
+  if (!pack) {
+    throw new UserError(
+      "compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).",
+      { file: displayPath(dir, request.cwd) }
+    );
+  }
+  const azure = await import('./azure/index.js');
+  const result = await azure.readCompliance({ ...request, initiative: pack.name });
+  const byName = new Map(rules.map(rule => [rule.name, rule]));
+  const findings = result.records.map(record => complianceFinding(record, byName));
+  const skipped: NonNullable<FindingsDocument['skipped']> = [];
+  if (result.records.length === 0) {
+    skipped.push({
+      file: `(${result.where})`,
+      reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
+    });
+  }
+  const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
+  const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
+  return buildDocument(findings, resources, members || pack.rules.length, [], skipped);
 }

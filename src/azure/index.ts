@@ -34,3 +34,9 @@ export type { CompiledPack, DesiredState, DesiredItem, PublishOptions } from './
 export { planDeployment, readExisting } from './plan.js';
 export { applyPlan, DEFAULT_CONCURRENCY } from './apply.js';
 export { resolveOwner } from './owner.js';
+export { ResourceGraph, resourceQuery, RESOURCE_GRAPH_API_VERSION, RESOURCE_GRAPH_PAGE_SIZE } from './resourceGraph.js';
+export type { ResourceRow } from './resourceGraph.js';
+export { ComplianceStates, POLICY_INSIGHTS_API_VERSION } from './compliance.js';
+export type { ComplianceRecord } from './compliance.js';
+export { readLiveResources, readCompliance, DEFAULT_SCAN_TIMEOUT_MS } from './live.js';
+export type { LiveRequest, LiveResources, ComplianceRequest, ComplianceResult } from './live.js';

@@ -14,17 +14,18 @@ import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
 import { evaluateRepository, type EvaluateRequest } from '../run.js';
 import { resolveSettings, type GivenSettings } from '../config/settings.js';
+import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE } from './command.js';
 
-const thresholds = ['error', 'warning', 'note', 'never'] as const;
+export const thresholds = ['error', 'warning', 'note', 'never'] as const;
 
 function list(value: OptionValues[string]): string[] {
   if (value === undefined || typeof value === 'boolean') return [];
   return Array.isArray(value) ? value : [value];
 }
 
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
   const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
   const found = allowed.find(a => a === wanted);
   if (found) return found;
@@ -70,7 +71,7 @@ export function givenSettings(options: OptionValues): GivenSettings {
  */
 export function evaluateSettings(
   options: OptionValues,
-  io: Pick<CommandIO, 'cwd' | 'now'> & Partial<Pick<CommandIO, 'env'>>,
+  io: Pick<CommandIO, 'cwd' | 'now'> & Partial<Pick<CommandIO, 'env' | 'stderr'>>,
   policiesDefault: string
 ): { request: EvaluateRequest; report: ReportSettings } {
   const resolved = resolveSettings(givenSettings(options), io.cwd, {
@@ -79,9 +80,10 @@ export function evaluateSettings(
     spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
   });
   const { templates, resources } = resolved.request;
-  if (!templates.length && !resources.length) {
+  const scope = typeof options.scope === 'string' ? options.scope : undefined;
+  if (!templates.length && !resources.length && scope === undefined) {
     throw new UserError(
-      'nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).'
+      'nothing to evaluate: give --templates PATTERN, --resources FILE and/or --scope SCOPE (or `templates:` in cmk-guard.yaml).'
     );
   }
   const request: EvaluateRequest = {
@@ -91,7 +93,17 @@ export function evaluateSettings(
     baseRequired: typeof options.base === 'string',
     baseTemplates: list(options['base-templates']),
     ...(io.now ? { now: io.now } : {}),
-    root: typeof options.root === 'string' ? options.root : undefined
+    root: typeof options.root === 'string' ? options.root : undefined,
+    ...(scope !== undefined
+      ? {
+          live: {
+            env: io.env ?? {},
+            scope,
+            connection: connectionFromOptions(options),
+            log: (line: string) => io.stderr?.(`cmk-guard: ${escapeTerminal(line)}\n`)
+          }
+        }
+      : {})
   };
   return {
     request,
@@ -129,6 +141,12 @@ export function printInputErrors(document: FindingsDocument, io: CommandIO): voi
 export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string) {
   const { request, report } = evaluateSettings(options, io, policiesDefault);
   const document = await evaluateRepository(request);
+  writeEvaluationReport(document, report, io);
+  return { document, report };
+}
+
+/** The report in the format asked for, to --output (atomically) or standard output; input errors on standard error. */
+export function writeEvaluationReport(document: FindingsDocument, report: ReportSettings, io: CommandIO): void {
   const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
   const output = renderReport(document, report.format, {
     cwd: io.cwd,
@@ -139,7 +157,6 @@ export async function evaluateAndReport(options: OptionValues, io: CommandIO, po
   else writeChunks(output, io.stdout);
   // Errors are printed once: on standard error unless the report a person reads already lists them.
   if (report.output !== undefined || !showsErrorsToReader(report.format)) printInputErrors(document, io);
-  return { document, report };
 }
 
 export const evaluateOptions: Command['options'] = {
@@ -217,6 +234,13 @@ export const evaluateOptions: Command['options'] = {
     description:
       'the repository: every file read (templates, parameter files, linked templates, rules, definitions, snapshots) must be inside it (default: the current folder)'
   },
+  scope: {
+    type: 'string',
+    placeholder: 'SCOPE',
+    description:
+      'a live scope (management group, subscription or resource group): its resources, read from Azure Resource Graph'
+  },
+  ...azureConnectionOptions,
   format: {
     type: 'string',
     short: 'f',
@@ -254,7 +278,7 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'evaluate rules and policy definitions against ARM templates and resource snapshots',
   usage: [
-    'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE)... [options]',
+    'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE)... [options]',
     '',
     'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions (files, folders, the',
     'output of az policy definition list and az policy set-definition list) against the resources of ARM',
@@ -262,12 +286,14 @@ export const evaluateCommand: Command = {
     'CLI on PATH) and resource snapshots, and reports one finding per applicable rule and resource:',
     'compliant, noncompliant, or indeterminate with why. A pattern that matches no template, or a named',
     'file that is not one, is an error; files a glob happens to match that are not templates are skipped',
-    'and listed.',
+    'and listed. With --scope, the live resources of an Azure scope are read with Resource Graph (what the',
+    'pack would find if it were assigned); sign in with `az login` or set CMK_GUARD_AZURE_TOKEN (Reader).',
     '',
     'Examples:',
     "  cmk-guard evaluate --templates 'infra/**/*.bicep' --base origin/main",
     "  cmk-guard evaluate -t infra --rules 'key-vault-*' --format compact",
-    '  cmk-guard evaluate --definitions builtin/ --resources snapshot.json --format sarif -o results.sarif'
+    '  cmk-guard evaluate --definitions builtin/ --resources snapshot.json --format sarif -o results.sarif',
+    '  cmk-guard evaluate --scope /providers/Microsoft.Management/managementGroups/platform'
   ].join('\n'),
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },

@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { baselineCommand } from './baseline.js';
 import { checkDefinitionsCommand } from './check-definitions.js';
 import { compileCommand } from './compile.js';
+import { complianceCommand } from './compliance.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { expandCommand } from './expand.js';
@@ -16,6 +17,7 @@ export const commands: Command[] = [
   compileCommand,
   planCommand,
   deployCommand,
+  complianceCommand,
   expandCommand,
   checkDefinitionsCommand,
   demoCommand

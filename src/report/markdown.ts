@@ -55,7 +55,10 @@ export function findingRow(finding: Finding, context: ReportContext): string {
     finding.verdict === 'indeterminate'
       ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
       : cellText(finding.message);
-  return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
+  // A live resource has no file: its id says where it is.
+  const location =
+    resource.file === null ? codeSpan(resource.id, true) : locationCell(resource.file, resource.line, context);
+  return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${location} | ${finding.verdict} | ${details} |`;
 }
 
 export const FINDINGS_TABLE_HEAD = [

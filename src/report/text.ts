@@ -114,6 +114,8 @@ function renderFinding(finding: Finding, paint: Paint): string[] {
     `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
     `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
   ];
+  // A live resource has no file: its id says where it is.
+  if (resource.file === null) lines.push(`    id: ${escapeTerminal(resource.id)}`);
   if (finding.verdict === 'indeterminate' && finding.reason)
     lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
   if (finding.enforcement === 'pr-only')

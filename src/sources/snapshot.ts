@@ -50,6 +50,22 @@ function camelKeys(value: Json): Json {
   return out;
 }
 
+/**
+ * The resource an entry of a snapshot (or a row of Resource Graph) describes, in ARM's names;
+ * or what it lacks, as the end of a sentence.
+ */
+export function describeResource(entry: {
+  [key: string]: Json;
+}): { json: { [key: string]: Json }; renamed: Map<string, string>; id: string; type: string; name: string } | string {
+  const { json, renamed } = normalise(entry);
+  const type = json.type;
+  const name = json.name;
+  if (typeof type !== 'string' || typeof name !== 'string')
+    return 'needs string "type" and "name" fields to be evaluated.';
+  const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+  return { json, renamed, id, type, name };
+}
+
 function normalise(entry: { [key: string]: Json }): { json: { [key: string]: Json }; renamed: Map<string, string> } {
   const isPascal =
     hasOwn(entry, 'ResourceType') || hasOwn(entry, 'ResourceId') || (hasOwn(entry, 'Name') && !hasOwn(entry, 'name'));
@@ -243,13 +259,9 @@ function snapshotResource(
 ): Resource {
   const at = positionOf('') ?? { file, line: 1, column: 1 };
   if (!isObject(item)) throw new UserError(`snapshot entry ${index} must be a resource object.`, at);
-  const { json, renamed } = normalise(item as { [key: string]: Json });
-  const type = json.type;
-  const name = json.name;
-  if (typeof type !== 'string' || typeof name !== 'string') {
-    throw new UserError(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
-  }
-  const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+  const described = describeResource(item as { [key: string]: Json });
+  if (typeof described === 'string') throw new UserError(`snapshot entry ${index} ${described}`, at);
+  const { json, renamed, id, type, name } = described;
   const resource: Resource = {
     id,
     type,

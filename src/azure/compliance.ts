@@ -1,0 +1,196 @@
+/**
+ * Azure Policy's own compliance states for an initiative at a scope, read with
+ * @azure/arm-policyinsights (api-version 2024-10-01), and on-demand evaluation scans.
+ *
+ * Paging: the contract follows `@odata.nextLink` with a POST (`PolicyStates_NextLink`), while
+ * the SDK's next-page operations send a GET. Every page is therefore asked for as the first
+ * one is, a POST to `queryResults`, with the `$skiptoken` the nextLink carries (as the
+ * `QuerySubscriptionScopeNextLink` example does).
+ *
+ * Scans: `triggerEvaluation` exists for subscriptions and resource groups; a management group
+ * is scanned subscription by subscription. Each is a long-running operation (202 with
+ * `Location`, `Retry-After`) followed until it ends or the timeout passes.
+ */
+import type { PolicyState } from '@azure/arm-policyinsights';
+import { getContinuationToken, PolicyInsightsClient } from '@azure/arm-policyinsights';
+import type { ArmConnection } from './connection.js';
+import { ArmError, toArmError } from './errors.js';
+import { MAX_PAGES } from './rest.js';
+import { ResourceGraph } from './resourceGraph.js';
+import { shortScope, type AzureScope } from './scope.js';
+
+export const POLICY_INSIGHTS_API_VERSION = '2024-10-01';
+
+/** One compliance record: a resource and a member of the initiative, as Azure last evaluated them. */
+export interface ComplianceRecord {
+  resourceId: string;
+  resourceType: string;
+  /** `Compliant`, `NonCompliant`, `Exempt`, `Conflict`, `Unknown`, … as Azure spells it. */
+  complianceState: string;
+  policyAssignmentId: string;
+  policyDefinitionId: string;
+  /** The member's reference id in the initiative (cmk-guard uses the rule's name). */
+  policyDefinitionReferenceId: string;
+  policyDefinitionName: string;
+  /** The effect Azure applied. */
+  effect: string;
+  timestamp?: string;
+}
+
+/** An OData string literal: single quotes doubled. */
+function odataString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function toRecord(state: PolicyState): ComplianceRecord {
+  return {
+    resourceId: state.resourceId ?? '',
+    resourceType: (state.resourceType ?? '').replace(/^\//, ''),
+    complianceState: state.complianceState ?? (state.isCompliant === true ? 'Compliant' : 'Unknown'),
+    policyAssignmentId: state.policyAssignmentId ?? '',
+    policyDefinitionId: state.policyDefinitionId ?? '',
+    policyDefinitionReferenceId: state.policyDefinitionReferenceId ?? '',
+    policyDefinitionName: state.policyDefinitionName ?? '',
+    effect: state.policyDefinitionAction ?? '',
+    ...(state.timestamp ? { timestamp: new Date(state.timestamp).toISOString() } : {})
+  };
+}
+
+/** The `$skiptoken` of a nextLink, which must point back at this endpoint's queryResults. */
+function skipTokenOf(nextLink: string, doing: string): string {
+  let url: URL;
+  try {
+    url = new URL(nextLink);
+  } catch {
+    throw new ArmError(`Azure sent a next-page link that is not a URL while ${doing}.`, undefined, 'Paging', '');
+  }
+  const token = [...url.searchParams].find(([name]) => name.toLowerCase() === '$skiptoken')?.[1];
+  if (!token) {
+    throw new ArmError(
+      `Azure sent a next-page link without a $skiptoken while ${doing}; cmk-guard cannot ask for the next page.`,
+      undefined,
+      'Paging',
+      ''
+    );
+  }
+  return token;
+}
+
+export class ComplianceStates {
+  private client: PolicyInsightsClient | undefined;
+
+  constructor(private readonly connection: ArmConnection) {}
+
+  private insights(): PolicyInsightsClient {
+    if (!this.client) {
+      this.client = new PolicyInsightsClient(this.connection.credential, {
+        ...this.connection.clientOptions(),
+        // The operations build their URLs from `$host`, not from `endpoint`.
+        $host: this.connection.endpoint.url
+      });
+      this.connection.attach(this.client.pipeline);
+    }
+    return this.client;
+  }
+
+  /** One page of the latest states at a scope; its records and the next page's token. */
+  private async page(
+    scope: AzureScope,
+    filter: string,
+    skipToken: string | undefined,
+    doing: string
+  ): Promise<{ records: ComplianceRecord[]; next?: string }> {
+    const options = { queryOptions: { filter, ...(skipToken ? { skipToken } : {}) } };
+    const states = this.insights().policyStates;
+    const pages = (
+      scope.kind === 'managementGroup'
+        ? states.listQueryResultsForManagementGroup('latest', scope.managementGroup, options)
+        : scope.kind === 'resourceGroup'
+          ? states.listQueryResultsForResourceGroup('latest', scope.subscription, scope.resourceGroup, options)
+          : states.listQueryResultsForSubscription('latest', scope.subscription, options)
+    ).byPage();
+    try {
+      const first = await pages.next();
+      if (first.done) return { records: [] };
+      const nextLink = getContinuationToken(first.value);
+      return { records: first.value.map(toRecord), next: nextLink ? skipTokenOf(nextLink, doing) : undefined };
+    } catch (error) {
+      throw toArmError(error, doing, this.connection.secrets);
+    } finally {
+      // Only the first page is read through the SDK's iterator: end it before it asks for more.
+      await pages.return?.(undefined);
+    }
+  }
+
+  /** Every latest state at `scope` for members of the initiative `initiativeId`. */
+  async forInitiative(scope: AzureScope, initiativeId: string): Promise<ComplianceRecord[]> {
+    const doing = `reading the compliance states of ${shortScope(scope)} from Azure Policy`;
+    // Policy Insights records ids lowercased; the filter says the id as it records it.
+    const filter = `policySetDefinitionId eq ${odataString(initiativeId.toLowerCase())}`;
+    const records: ComplianceRecord[] = [];
+    const seen = new Set<string>();
+    let skipToken: string | undefined;
+    for (let page = 0; ; page++) {
+      const answer = await this.page(scope, filter, skipToken, doing);
+      records.push(...answer.records);
+      if (!answer.next) return records;
+      if (page + 1 >= MAX_PAGES || seen.has(answer.next)) {
+        throw new ArmError(
+          `Azure kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`,
+          undefined,
+          'Paging',
+          ''
+        );
+      }
+      seen.add(answer.next);
+      skipToken = answer.next;
+    }
+  }
+
+  /**
+   * Starts an on-demand evaluation of every subscription (or the resource group) in `scope` and
+   * waits until each has ended, or `timeoutMs` has passed in all.
+   */
+  async scan(scope: AzureScope, options: { timeoutMs: number; log?: (line: string) => void }): Promise<void> {
+    const deadline = Date.now() + options.timeoutMs;
+    const targets =
+      scope.kind === 'resourceGroup'
+        ? [`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`]
+        : (await new ResourceGraph(this.connection).subscriptions(scope)).map(id => `/subscriptions/${id}`);
+    if (targets.length === 0) {
+      throw new ArmError(
+        `${shortScope(scope)} holds no subscription the identity can read, so there is nothing to scan; check the scope and the identity's Reader role.`,
+        undefined,
+        'NoSubscriptions',
+        ''
+      );
+    }
+    const rest = this.connection.rest;
+    const started = await Promise.all(
+      targets.map(async target => {
+        const doing = `starting a compliance scan of ${target}`;
+        const answer = await rest.send({
+          method: 'POST',
+          path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
+          apiVersion: POLICY_INSIGHTS_API_VERSION,
+          expect: [200, 202],
+          doing
+        });
+        options.log?.(
+          answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`
+        );
+        return { target, answer };
+      })
+    );
+    for (const { target, answer } of started) {
+      const remaining = deadline - Date.now();
+      await rest.waitForOperation(answer, {
+        timeoutMs: Math.max(remaining, 1),
+        doing: `waiting for the compliance scan of ${target} (the scan timeout is ${Math.round(options.timeoutMs / 1000)} s)`,
+        apiVersion: POLICY_INSIGHTS_API_VERSION,
+        defaultWaitMs: 30_000
+      });
+      options.log?.(`The compliance scan of ${target} has ended.`);
+    }
+  }
+}

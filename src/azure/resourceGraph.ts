@@ -1,0 +1,177 @@
+/**
+ * The live resources of a scope, read with Azure Resource Graph (@azure/arm-resourcegraph,
+ * api-version 2024-04-01): only the types the rules apply to, a management group's every
+ * subscription, page after page with `$skipToken` (at most 1,000 rows a page).
+ * https://learn.microsoft.com/azure/governance/resource-graph/concepts/work-with-data
+ *
+ * A result Resource Graph cut short without a `$skipToken` (`resultTruncated: "true"`) is an
+ * error, never a smaller set of resources evaluated as if it were all of them.
+ */
+import type { QueryRequest, QueryResponse } from '@azure/arm-resourcegraph';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Json } from '../model/value.js';
+import { DEFAULT_RETRY, type ArmConnection } from './connection.js';
+import { ArmError, toArmError } from './errors.js';
+import { MAX_PAGES } from './rest.js';
+import { shortScope, type AzureScope } from './scope.js';
+
+export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
+/** The most rows Resource Graph returns in one answer. */
+export const RESOURCE_GRAPH_PAGE_SIZE = 1000;
+export const QUOTA_POLICY = 'cmkGuardResourceGraphQuotaPolicy';
+
+export type ResourceRow = { [key: string]: Json };
+
+/** KQL string literal: single-quoted, with `\` and `'` escaped. */
+function kqlString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The query: the `resources` table, the types asked for (all when `types` is null), a resource
+ * group's rows when the scope is one, ordered by id so pages follow one another
+ * deterministically. Rows keep every column (properties, identity, sku, kind, tags, …).
+ */
+export function resourceQuery(scope: AzureScope, types: readonly string[] | null): string {
+  const lines = ['resources'];
+  if (types !== null) lines.push(`| where type in~ (${[...types].sort().map(kqlString).join(', ')})`);
+  if (scope.kind === 'resourceGroup') lines.push(`| where resourceGroup =~ ${kqlString(scope.resourceGroup)}`);
+  lines.push('| order by id asc');
+  return lines.join('\n');
+}
+
+/** Where the query runs: a management group's subscriptions, or one subscription. */
+export function queryScope(scope: AzureScope): Pick<QueryRequest, 'subscriptions' | 'managementGroups'> {
+  return scope.kind === 'managementGroup'
+    ? { managementGroups: [scope.managementGroup] }
+    : { subscriptions: [scope.subscription] };
+}
+
+/**
+ * Resource Graph throttles per user and says when its quota resets in
+ * `x-ms-user-quota-resets-after` (hh:mm:ss), not always in `Retry-After`: this hands the SDK's
+ * retry policy the wait in the header it reads.
+ * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
+ */
+export function quotaRetryPolicy(maxWaitMs: number): PipelinePolicy {
+  return {
+    name: QUOTA_POLICY,
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429 && !response.headers.has('retry-after')) {
+        const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(response.headers.get('x-ms-user-quota-resets-after') ?? '');
+        if (resets) {
+          const seconds = Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3]);
+          response.headers.set('retry-after', String(Math.min(seconds, Math.floor(maxWaitMs / 1000))));
+        }
+      }
+      return response;
+    }
+  };
+}
+
+export class ResourceGraph {
+  private client: ResourceGraphClient | undefined;
+
+  constructor(private readonly connection: ArmConnection) {}
+
+  private graph(): ResourceGraphClient {
+    if (!this.client) {
+      this.client = new ResourceGraphClient(this.connection.credential, this.connection.clientOptions());
+      this.connection.attach(this.client.pipeline);
+      // Before the retry policy reads the answer's headers.
+      this.client.pipeline.addPolicy(
+        quotaRetryPolicy(this.connection.retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs),
+        { phase: 'Retry' }
+      );
+    }
+    return this.client;
+  }
+
+  /** Every row a query gives at a scope, page after page. */
+  async *rows(scope: AzureScope, query: string, doing: string): AsyncGenerator<ResourceRow> {
+    let skipToken: string | undefined;
+    const seen = new Set<string>();
+    for (let page = 0; ; page++) {
+      const request: QueryRequest = {
+        ...queryScope(scope),
+        query,
+        options: { top: RESOURCE_GRAPH_PAGE_SIZE, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) }
+      };
+      let response: QueryResponse;
+      try {
+        response = await this.graph().resources(request);
+      } catch (error) {
+        throw toArmError(error, doing, this.connection.secrets);
+      }
+      const data = response.data as unknown;
+      if (!Array.isArray(data)) {
+        throw new ArmError(
+          `Resource Graph's answer while ${doing} has no \`data\` list of rows; the endpoint does not speak the Resource Graph API.`,
+          200,
+          'ResourceGraphShape',
+          ''
+        );
+      }
+      for (const row of data) {
+        if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+          throw new ArmError(
+            `Resource Graph's answer while ${doing} holds a row that is not an object.`,
+            200,
+            'ResourceGraphShape',
+            ''
+          );
+        }
+        yield row as ResourceRow;
+      }
+      const next = response.skipToken;
+      if (!next) {
+        if (String(response.resultTruncated).toLowerCase() === 'true') {
+          throw new ArmError(
+            `Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`,
+            200,
+            'ResultTruncated',
+            ''
+          );
+        }
+        return;
+      }
+      if (page + 1 >= MAX_PAGES || seen.has(next)) {
+        throw new ArmError(
+          `Resource Graph kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`,
+          undefined,
+          'Paging',
+          ''
+        );
+      }
+      seen.add(next);
+      skipToken = next;
+    }
+  }
+
+  /** The resources of these types (lowercased; null for every type) at a scope. */
+  async resources(scope: AzureScope, types: readonly string[] | null): Promise<ResourceRow[]> {
+    if (types !== null && types.length === 0) return [];
+    const doing = `reading the resources of ${shortScope(scope)} from Resource Graph`;
+    const rows: ResourceRow[] = [];
+    for await (const row of this.rows(scope, resourceQuery(scope, types), doing)) rows.push(row);
+    return rows;
+  }
+
+  /** The ids of the subscriptions under a management group (a subscription scope is its own). */
+  async subscriptions(scope: AzureScope): Promise<string[]> {
+    if (scope.kind !== 'managementGroup') return [scope.subscription];
+    const query = [
+      'resourcecontainers',
+      "| where type =~ 'microsoft.resources/subscriptions'",
+      '| project id, subscriptionId',
+      '| order by id asc'
+    ].join('\n');
+    const ids: string[] = [];
+    for await (const row of this.rows(scope, query, `listing the subscriptions under ${shortScope(scope)}`)) {
+      if (typeof row.subscriptionId === 'string') ids.push(row.subscriptionId.toLowerCase());
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * `cmk-guard compliance --scope SCOPE`: Azure Policy's own compliance states for the pack's
+ * initiative, reported like findings (text, JSON, SARIF without file locations).
+ */
+import { UserError } from '../model/errors.js';
+import { exitCodeFor } from '../model/finding.js';
+import { bundledPolicies } from '../paths.js';
+import { escapeTerminal } from '../report/escape.js';
+import { complianceReport } from '../run.js';
+import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
+import type { Command } from './command.js';
+import { evaluateOptions, oneOf, thresholds, writeEvaluationReport } from './evaluate.js';
+import { parseFormat } from '../report/formats.js';
+import type { Severity } from '../model/finding.js';
+
+/** `--scan-timeout` in seconds → milliseconds. */
+function scanTimeout(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || seconds < 1)
+    throw new UserError(`--scan-timeout is '${String(value)}'; give a whole number of seconds, such as 1800.`);
+  return seconds * 1000;
+}
+
+export const complianceCommand: Command = {
+  name: 'compliance',
+  summary: "report Azure Policy's compliance states for the pack's initiative at a scope",
+  usage: [
+    'Usage: cmk-guard compliance --scope SCOPE [--assignment-scope SCOPE] [--trigger-scan] [options]',
+    '',
+    "Reads Azure Policy's latest compliance states for the initiative the pack compiles to (published at",
+    '--scope, as `deploy` does) from Policy Insights, at the assignment scope, and reports each resource',
+    'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
+    'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
+    'Reader (Microsoft.PolicyInsights/policyStates/queryResults/action; a scan also needs',
+    'Microsoft.PolicyInsights/policyStates/triggerEvaluation/action, as in Resource Policy Contributor).'
+  ].join('\n'),
+  options: {
+    scope: {
+      type: 'string',
+      placeholder: 'SCOPE',
+      description: 'the management group or subscription the initiative is published at'
+    },
+    'assignment-scope': {
+      type: 'string',
+      placeholder: 'SCOPE',
+      description: 'where to read the states (the assignment scope); default: --scope'
+    },
+    policies: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'the rule folder the initiative was compiled from (default: the bundled pack)'
+    },
+    'trigger-scan': {
+      type: 'boolean',
+      description: 'start an on-demand compliance evaluation and wait for it before reading'
+    },
+    'scan-timeout': {
+      type: 'string',
+      placeholder: 'SECONDS',
+      description: 'how long to wait for the scan',
+      default: '3600'
+    },
+    ...azureConnectionOptions,
+    format: evaluateOptions.format,
+    output: evaluateOptions.output,
+    'fail-on': evaluateOptions['fail-on']
+  },
+  positionals: { min: 0, max: 0 },
+  async run(options, _positionals, io) {
+    const format = parseFormat(options.format);
+    const failOn = oneOf('fail-on', options['fail-on'], thresholds) as Severity | 'never';
+    if (typeof options.scope !== 'string')
+      throw new UserError('compliance needs --scope SCOPE, where the initiative is published.');
+    const document = await complianceReport({
+      cwd: io.cwd,
+      policies: typeof options.policies === 'string' ? options.policies : bundledPolicies(),
+      env: io.env,
+      scope: options.scope,
+      assignmentScope: typeof options['assignment-scope'] === 'string' ? options['assignment-scope'] : undefined,
+      triggerScan: options['trigger-scan'] === true,
+      scanTimeoutMs: scanTimeout(options['scan-timeout']),
+      connection: connectionFromOptions(options),
+      log: line => io.stderr(`cmk-guard: ${escapeTerminal(line)}\n`)
+    });
+    const report = {
+      format,
+      failOn,
+      ...(typeof options.output === 'string' ? { output: options.output } : {})
+    };
+    writeEvaluationReport(document, report, io);
+    return exitCodeFor(document, report);
+  }
+};
