@@ -17,7 +17,7 @@ import { bundledPolicies } from './paths.js';
 import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
 import { failureReason, oneLine, planFailureReason, publishPlanReports, publishReports } from './report/publish.js';
-import { buildDocument, evaluateRepository, publishPack } from './run.js';
+import { buildDocument, complianceReport, evaluateRepository, publishPack } from './run.js';
 
 const logger: Logger = {
   info: message => core.info(message),
@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
     // anything is logged, even before another input turns out to be wrong.
     const token = core.getInput('github-token').trim();
     if (token) core.setSecret(token);
-    const azureToken = process.env.CMK_GUARD_AZURE_TOKEN?.trim();
+    const azureToken = process.env.CMK_GUARD_AZURE_TOKEN?.trim().replace(/^bearer\s+/i, '');
     if (azureToken) core.setSecret(azureToken);
     const inputs = readInputs(name => core.getInput(name));
     const context = readRunContext(
@@ -54,7 +54,10 @@ export async function run(): Promise<void> {
       return;
     }
 
-    const { document, failure, policy } = await core.group('Evaluate', () => evaluate(inputs, context, github));
+    const { document, failure, policy } =
+      inputs.command === 'compliance'
+        ? await core.group('Compliance', () => compliance(inputs, context))
+        : await core.group('Evaluate', () => evaluate(inputs, context, github));
     const reporting = { ...inputs, ...policy };
     const result = await core.group('Report', () => publishReports(document, reporting, context, github, logger));
     core.setOutput('compliant', document.summary.compliant);
@@ -149,11 +152,13 @@ async function evaluate(
     failOn: inputs.failOn ?? 'error',
     failOnIndeterminate: inputs.failOnIndeterminate ?? false
   };
+  const scope = inputs.azure.scope;
   try {
     const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
       bundledPolicies: bundledPolicies(),
       packWithDefinitions: true,
-      templates: ['**/*.json'],
+      // With a live scope, templates are checked only when the input or the file names some.
+      templates: scope === undefined ? ['**/*.json'] : [],
       spelling: inputSpelling
     });
     policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
@@ -162,7 +167,10 @@ async function evaluate(
       ...resolved.request,
       base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
-      changedFiles
+      changedFiles,
+      ...(scope !== undefined
+        ? { live: { env: process.env, scope, connection: azureConnection(inputs), log: core.info } }
+        : {})
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
     core.info(
@@ -170,21 +178,77 @@ async function evaluate(
     );
     return { document, policy };
   } catch (error) {
-    if (!isUserError(error)) throw error;
-    const errors = error instanceof UserErrors ? error.errors : [error];
-    const document = buildDocument(
-      [],
-      0,
-      0,
-      errors.map(e => ({
-        file: e.location?.file ?? '',
-        line: e.location?.line ?? null,
-        column: e.location?.column ?? null,
-        message: e.message
-      }))
-    );
-    return { document, failure: oneLine(error.describe()), policy };
+    return { ...failedDocument(error), policy };
   }
+}
+
+/** `compliance`: Azure Policy's states for the pack's initiative, reported like findings. */
+async function compliance(
+  inputs: ActionInputs,
+  context: RunContext
+): Promise<{ document: FindingsDocument; failure?: string; policy: FailurePolicy }> {
+  let policy: FailurePolicy = {
+    failOn: inputs.failOn ?? 'error',
+    failOnIndeterminate: inputs.failOnIndeterminate ?? false
+  };
+  try {
+    if (!inputs.azure.scope)
+      throw new UserError('the input `scope` is empty; `compliance` needs the scope the initiative is published at.');
+    const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+      bundledPolicies: bundledPolicies(),
+      packWithDefinitions: true,
+      templates: [],
+      spelling: inputSpelling
+    });
+    policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
+    const document = await complianceReport({
+      cwd: context.workspace,
+      policies: resolved.request.policies?.[0] ?? bundledPolicies(),
+      env: process.env,
+      scope: inputs.azure.scope,
+      assignmentScope: inputs.azure.assignmentScope,
+      triggerScan: inputs.azure.triggerScan,
+      scanTimeoutMs: inputs.azure.scanTimeoutMs,
+      connection: azureConnection(inputs),
+      log: core.info
+    });
+    const { resources, noncompliant, indeterminate, compliant } = document.summary;
+    core.info(
+      `Azure Policy reports on ${resources} resources: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`
+    );
+    return { document, policy };
+  } catch (error) {
+    return { ...failedDocument(error), policy };
+  }
+}
+
+/** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */
+function azureConnection(inputs: ActionInputs) {
+  return {
+    cloud: inputs.azure.cloud,
+    armEndpoint: inputs.azure.armEndpoint,
+    tenantId: inputs.azure.tenantId,
+    clientId: inputs.azure.clientId,
+    idToken: (audience: string) => core.getIDToken(audience)
+  };
+}
+
+/** A user error as a document that reports it everywhere, and the one-line reason the step fails. */
+function failedDocument(error: unknown): { document: FindingsDocument; failure: string } {
+  if (!isUserError(error)) throw error;
+  const errors = error instanceof UserErrors ? error.errors : [error];
+  const document = buildDocument(
+    [],
+    0,
+    0,
+    errors.map(e => ({
+      file: e.location?.file ?? '',
+      line: e.location?.line ?? null,
+      column: e.location?.column ?? null,
+      message: e.message
+    }))
+  );
+  return { document, failure: oneLine(error.describe()) };
 }
 
 function splitRepository(repository: string): { owner: string; repo: string } {

@@ -13,11 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { COMMENT_MARKER, PLAN_END, PLAN_START } from '../../src/report/comment.js';
-import { startArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { startGitHubServer } from '../support/github-server.js';
 import { sarifValidator } from '../support/sarif.js';
+import { startArmServer, type ArmServer } from '../support/arm-server.js';
+import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
+import { policyInsightsModule, policyInsightsState, policyStateRecord } from '../support/arm-policyinsights.js';
+import { generateEstate, SUBSCRIPTIONS } from '../support/live-estate.js';
 
 const entry = path.resolve('dist/index.js');
 const built = existsSync(entry);
@@ -432,3 +435,69 @@ describeBuilt(
     });
   }
 );
+
+describeBuilt('the action against a live Azure scope (loopback Resource Manager)', () => {
+  let root: string;
+  let github: GitHubServer;
+  let arm: ArmServer;
+  const MG = '/providers/Microsoft.Management/managementGroups/contoso';
+  const env = () => ({ CMK_GUARD_AZURE_TOKEN: arm.token, CMK_GUARD_AZURE_RETRY_DELAY_MS: '1' });
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-azure-'));
+    cpSync(path.resolve('__tests__/fixtures/action/workspace'), path.join(root, 'workspace'), { recursive: true });
+    github = await startGitHubServer({ pullFiles: { 2: [] } });
+    arm = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule] });
+    seedManagementGroup(arm, 'contoso', { subscriptions: SUBSCRIPTIONS });
+    seedResources(arm, generateEstate({ count: 60, uncovered: 10 }));
+    const insights = policyInsightsState(arm);
+    insights.groups.set('contoso', new Set(SUBSCRIPTIONS));
+    insights.records.push(
+      policyStateRecord({
+        resourceId: `/subscriptions/${SUBSCRIPTIONS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/openai-1`,
+        resourceType: 'Microsoft.CognitiveServices/accounts',
+        complianceState: 'NonCompliant',
+        policyAssignmentId: `${MG}/providers/Microsoft.Authorization/policyAssignments/cmk-guard-foundry-t`,
+        policySetDefinitionId: `${MG}/providers/Microsoft.Authorization/policySetDefinitions/cmk-guard-foundry-tools`,
+        policyDefinitionReferenceId: 'foundry-tools-cmk'
+      })
+    );
+  });
+  afterAll(async () => {
+    await github.close();
+    await arm.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('evaluates the live resources of a scope (and not the templates) and reports them by resource id', async () => {
+    const run = await runAction(root, github, { scope: MG, 'arm-endpoint': arm.url }, 'live', env());
+    expect(run.stdout).toContain(`::add-mask::${arm.token}`);
+    expect(run.stdout).toMatch(/Read 60 resources\./);
+    expect(run.outputs.result).toBe('fail');
+    expect(Number(run.outputs.noncompliant)).toBeGreaterThan(0);
+    // No template was read: every finding is a live resource, named by id in the summary.
+    expect(run.stdout).not.toMatch(/^::error file=/m);
+    expect(run.summary).toMatch(/`\/subscriptions\/11111111-1111-1111-1111-111111111111\/resourceGroups\/rg-/);
+    const findings = JSON.parse(readFileSync(run.outputs['findings-file'], 'utf8')) as {
+      findings: { resource: { file: string | null } }[];
+    };
+    expect(findings.findings.every(f => f.resource.file === null)).toBe(true);
+    const sarif = JSON.parse(readFileSync(run.outputs['sarif-file'], 'utf8')) as unknown;
+    expect(sarifValidator()(sarif)).toBe(true);
+  });
+
+  it('reports Azure Policy’s compliance states for the initiative, with the comment and summary', async () => {
+    const run = await runAction(
+      root,
+      github,
+      { command: 'compliance', scope: MG, 'arm-endpoint': arm.url },
+      'compliance',
+      env()
+    );
+    expect(run.outputs.noncompliant).toBe('1');
+    expect(run.outputs.result).toBe('fail');
+    expect(run.summary).toContain('openai-1');
+    expect(github.comments.at(-1)?.body).toContain('Azure Policy reports this resource noncompliant');
+    expect(run.stdout.replace(`::add-mask::${arm.token}`, '')).not.toContain(arm.token);
+  });
+});

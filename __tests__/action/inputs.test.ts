@@ -59,6 +59,8 @@ describe('action.yml', () => {
         'github-token',
         'scope',
         'assignment-scope',
+        'trigger-scan',
+        'scan-timeout',
         'client-id',
         'tenant-id',
         'subscription-id',
@@ -126,7 +128,9 @@ describe('readInputs', () => {
         owner: undefined,
         prune: undefined,
         enforcementMode: undefined,
-        location: undefined
+        location: undefined,
+        triggerScan: false,
+        scanTimeoutMs: 3600000
       }
     });
   });
@@ -171,8 +175,9 @@ describe('readInputs', () => {
     ['summary', 'maybe', "the input `summary` is 'maybe'; use true or false."],
     ['min-severity', 'high', "the input `min-severity` is 'high'; use one of error, warning, note."],
     ['fail-on-indeterminate', 'sure', "the input `fail-on-indeterminate` is 'sure'; use true or false."],
-    ['command', 'destroy', "the input `command` is 'destroy'; use one of evaluate, compile, plan, deploy."],
-    ['enforcement-mode', 'Audit', "the input `enforcement-mode` is 'Audit'; use one of Default, DoNotEnforce."]
+    ['command', 'destroy', "the input `command` is 'destroy'; use one of evaluate, compliance, compile, plan, deploy."],
+    ['enforcement-mode', 'Audit', "the input `enforcement-mode` is 'Audit'; use one of Default, DoNotEnforce."],
+    ['scan-timeout', '30m', "the input `scan-timeout` is '30m'; give a whole number of seconds, such as 1800."]
   ])('refuses %s: %s with a sentence saying what to use', (name, value, message) => {
     let thrown: unknown;
     try {
@@ -181,6 +186,27 @@ describe('readInputs', () => {
       thrown = error;
     }
     expect(isUserError(thrown) && thrown.message).toBe(message);
+  });
+
+  it('reads what compliance and a live scope need', () => {
+    const inputs = readInputs(
+      reader({
+        command: 'Compliance',
+        scope: '/providers/Microsoft.Management/managementGroups/contoso',
+        'assignment-scope': '/subscriptions/11111111-1111-1111-1111-111111111111',
+        'trigger-scan': 'true',
+        'scan-timeout': '900',
+        'arm-endpoint': 'https://management.local.azurestack.external'
+      }).read
+    );
+    expect(inputs.command).toBe('compliance');
+    expect(inputs.azure).toMatchObject({
+      scope: '/providers/Microsoft.Management/managementGroups/contoso',
+      assignmentScope: '/subscriptions/11111111-1111-1111-1111-111111111111',
+      triggerScan: true,
+      scanTimeoutMs: 900_000,
+      armEndpoint: 'https://management.local.azurestack.external'
+    });
   });
 });
 

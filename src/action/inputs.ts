@@ -11,7 +11,7 @@ import type { GivenSettings } from '../config/settings.js';
  * line (globs may contain commas); blank lines and lines starting with `#` are ignored.
  */
 
-export const commands = ['evaluate', 'compile', 'plan', 'deploy'] as const;
+export const commands = ['evaluate', 'compliance', 'compile', 'plan', 'deploy'] as const;
 export type ActionCommand = (typeof commands)[number];
 export const thresholds = ['error', 'warning', 'note', 'never'] as const;
 export const enforcementModes = ['Default', 'DoNotEnforce'] as const;
@@ -19,7 +19,12 @@ export const enforcementModes = ['Default', 'DoNotEnforce'] as const;
 /** Azure settings as given; undefined where the workflow leaves them to the configuration file or the default. */
 export interface AzureInputs {
   scope?: string;
+  /** `compliance`: where to read the states (default: `scope`). */
   assignmentScope?: string;
+  /** `compliance`: start an on-demand evaluation and wait for it. */
+  triggerScan: boolean;
+  /** `compliance`: how long to wait for the scan, in milliseconds. */
+  scanTimeoutMs?: number;
   clientId?: string;
   tenantId?: string;
   subscriptionId?: string;
@@ -92,6 +97,14 @@ export function readInputs(read: InputReader): ActionInputs {
     throw new UserError(`the input \`${name}\` is '${read(name).trim()}'; use true or false.`);
   };
 
+  const seconds = (name: string): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      throw new UserError(`the input \`${name}\` is '${value}'; give a whole number of seconds, such as 1800.`);
+    return Number(value) * 1000;
+  };
+
   // `parameters` takes parameter files and `name=value` overrides, one per line.
   const parameterLines = list('parameters');
   const isOverride = (line: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line);
@@ -126,6 +139,8 @@ export function readInputs(read: InputReader): ActionInputs {
     azure: {
       scope: text('scope'),
       assignmentScope: text('assignment-scope'),
+      triggerScan: flag('trigger-scan', false) as boolean,
+      scanTimeoutMs: seconds('scan-timeout'),
       clientId: text('client-id'),
       tenantId: text('tenant-id'),
       subscriptionId: text('subscription-id'),
