@@ -32,8 +32,8 @@ export const complianceCommand: Command = {
     '--scope, as `deploy` does) from Policy Insights, at the assignment scope, and reports each resource',
     'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
     'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
-    'Reader (Microsoft.PolicyInsights/policyStates/queryResults/action; a scan also needs',
-    'Microsoft.PolicyInsights/policyStates/triggerEvaluation/action, as in Resource Policy Contributor).'
+    'Reader, and for a scan Microsoft.PolicyInsights/policyStates/triggerEvaluation/action (Resource Policy',
+    'Contributor or Contributor).'
   ].join('\n'),
   options: {
     scope: {
