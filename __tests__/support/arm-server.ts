@@ -134,7 +134,7 @@ export function armError(status: number, code: string, message: string): ArmRepl
 }
 
 /** mulberry32: a small seeded generator, so a fault schedule is the same on every run. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

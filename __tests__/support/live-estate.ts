@@ -3,6 +3,8 @@
  * every compliant and noncompliant variant, plus types it does not cover (which must never be
  * read), spread over subscriptions, from a seeded generator so every run sees the same estate.
  */
+import { seeded } from './arm-server.js';
+
 export const SUBSCRIPTIONS = [
   '11111111-1111-1111-1111-111111111111',
   '22222222-2222-2222-2222-222222222222',
@@ -10,17 +12,6 @@ export const SUBSCRIPTIONS = [
 ];
 /** A subscription outside the management group: its resources must never be read. */
 export const OUTSIDE = '44444444-4444-4444-4444-444444444444';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = Record<string, unknown>;
 
