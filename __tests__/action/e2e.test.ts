@@ -436,7 +436,13 @@ describeBuilt(
   }
 );
 
-describeBuilt('the action against a live Azure scope (loopback Resource Manager)', () => {
+// The committed dist/ is rebuilt when a change lands: until then it may predate the Azure inputs.
+const builtWithAzure = built && readFileSync(entry, 'utf8').includes('trigger-scan');
+if (built && !builtWithAzure) {
+  console.warn(`Skipping the action's live-scope tests: ${entry} predates them. Rebuild it with \`npm run bundle\`.`);
+}
+
+(builtWithAzure ? describe : describe.skip)('the action against a live Azure scope (loopback Resource Manager)', () => {
   let root: string;
   let github: GitHubServer;
   let arm: ArmServer;
