@@ -40,3 +40,5 @@ export { ComplianceStates, POLICY_INSIGHTS_API_VERSION } from './compliance.js';
 export type { ComplianceRecord } from './compliance.js';
 export { readLiveResources, readCompliance, DEFAULT_SCAN_TIMEOUT_MS } from './live.js';
 export type { LiveRequest, LiveResources, ComplianceRequest, ComplianceResult } from './live.js';
+export { ExemptionStore, EXEMPTIONS_API_VERSION, exemptionId, exemptionScope } from './exemptions.js';
+export type { ExemptionResource, DesiredExemption } from './exemptions.js';
