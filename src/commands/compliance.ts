@@ -11,6 +11,7 @@ import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js
 import type { Command } from './command.js';
 import { evaluateOptions, oneOf, thresholds, writeEvaluationReport } from './evaluate.js';
 import { parseFormat } from '../report/formats.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
 import type { Severity } from '../model/finding.js';
 
 /** `--scan-timeout` in seconds → milliseconds. */
@@ -62,14 +63,20 @@ export const complianceCommand: Command = {
       default: '3600'
     },
     ...azureConnectionOptions,
+    config: evaluateOptions.config,
     format: evaluateOptions.format,
     output: evaluateOptions.output,
     'fail-on': evaluateOptions['fail-on']
   },
   positionals: { min: 0, max: 0 },
   async run(options, _positionals, io) {
-    const format = parseFormat(options.format);
-    const failOn = oneOf('fail-on', options['fail-on'], thresholds) as Severity | 'never';
+    // The configuration file's format and threshold apply here as they do to evaluate.
+    const configFile = findConfigFile(io.cwd, typeof options.config === 'string' ? options.config : undefined);
+    const settings = configFile === null ? {} : loadConfig(configFile, io.cwd).settings;
+    const format = parseFormat(options.format ?? settings.format ?? 'text');
+    const failOn = (
+      options['fail-on'] === undefined ? (settings.failOn ?? 'error') : oneOf('fail-on', options['fail-on'], thresholds)
+    ) as Severity | 'never';
     if (typeof options.scope !== 'string')
       throw new UserError('compliance needs --scope SCOPE, where the initiative is published.');
     const document = await complianceReport({
