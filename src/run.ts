@@ -46,6 +46,7 @@ import { inlineExceptions } from './exceptions/inline.js';
 import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
 import { closest } from './rules/suggest.js';
+import { exceptionsFromExemptions } from './exceptions/azure.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -301,6 +302,15 @@ function loadRules(request: EvaluateRequest): LoadedRules {
   };
 }
 
+/** The packs (initiatives) of the folders the request names: each one's name and its members. */
+function packsOf(request: EvaluateRequest): { name: string; rules: string[] }[] {
+  const folders = request.policies === undefined ? [] : [request.policies].flat();
+  return folders.flatMap(folder => {
+    const { pack } = loadPolicyDirectory(inputPath(request, folder, 'the rule folder'));
+    return pack ? [{ name: pack.name, rules: [...pack.rules] }] : [];
+  });
+}
+
 /**
  * The rule files of every folder the request names; a name used in two folders is an error. A
  * folder or rule file that cannot be read is added to `errors` and the others still load.
@@ -422,11 +432,23 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       deployments.push(snapshot);
     });
   }
+  // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
+  const azureExceptions: Exception[] = [];
   if (request.live) {
     // Loaded here, on first use: commands that never reach Azure never load its SDKs.
     const azure = await import('./azure/index.js');
-    const live = await azure.readLiveResources(request.live, typesToRead(definitions));
+    const packs = packsOf(request);
+    const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+      initiatives: packs.map(p => p.name)
+    });
     append(resources, liveResources(live.rows, live.where));
+    append(
+      azureExceptions,
+      exceptionsFromExemptions(
+        live.exemptions,
+        packs.flatMap(p => p.rules)
+      )
+    );
     // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
     if (relations.length || transitions.length)
       skipped.push({
@@ -499,7 +521,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const inline = inlineExceptions(evaluated, request.cwd);
   for (const error of inline.errors) errors.push(inputError(error, request.cwd));
   const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-  const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e =>
+  const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e =>
     e.rules.some(rule => !leftOutNames.has(rule))
   );
   const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
@@ -645,6 +667,10 @@ export function buildDocument(
 
 export interface ComplianceReportRequest extends Omit<ComplianceRequest, 'initiative'> {
   cwd: string;
+  /** The configuration file's exceptions: they accept compliance findings as they accept the others. */
+  exceptions?: Exception[];
+  /** The run's clock, for expiry dates (fixed in tests). */
+  now?: Date;
   /** The rule folder the initiative was compiled from (its pack names it); the bundled pack by default. */
   policies: string;
 }
@@ -665,7 +691,13 @@ export async function complianceReport(request: ComplianceReportRequest): Promis
   const azure = await import('./azure/index.js');
   const result = await azure.readCompliance({ ...request, initiative: pack.name });
   const byName = new Map(rules.map(rule => [rule.name, rule]));
-  const findings = result.records.map(record => complianceFinding(record, byName));
+  // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
+  const accepted = applyExceptions(
+    result.records.map(record => complianceFinding(record, byName)),
+    [...exceptionsFromExemptions(result.exemptions, pack.rules), ...(request.exceptions ?? [])],
+    request.now ?? new Date()
+  );
+  const findings = accepted.findings;
   const skipped: NonNullable<FindingsDocument['skipped']> = [];
   if (result.records.length === 0) {
     skipped.push({
@@ -675,5 +707,7 @@ export async function complianceReport(request: ComplianceReportRequest): Promis
   }
   const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
   const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
-  return buildDocument(findings, resources, members || pack.rules.length, [], skipped);
+  const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
+  if (accepted.report.length) document.exceptions = accepted.report;
+  return document;
 }

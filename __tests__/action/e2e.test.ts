@@ -18,6 +18,7 @@ import type { GitHubServer } from '../support/github-server.js';
 import { startGitHubServer } from '../support/github-server.js';
 import { sarifValidator } from '../support/sarif.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
 import { policyInsightsModule, policyInsightsState, policyStateRecord } from '../support/arm-policyinsights.js';
 import { generateEstate, SUBSCRIPTIONS } from '../support/live-estate.js';
@@ -453,7 +454,7 @@ if (built && !builtWithAzure) {
     root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-azure-'));
     cpSync(path.resolve('__tests__/fixtures/action/workspace'), path.join(root, 'workspace'), { recursive: true });
     github = await startGitHubServer({ pullFiles: { 2: [] } });
-    arm = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule] });
+    arm = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule, exemptionsModule] });
     seedManagementGroup(arm, 'contoso', { subscriptions: SUBSCRIPTIONS });
     seedResources(arm, generateEstate({ count: 60, uncovered: 10 }));
     const insights = policyInsightsState(arm);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import type { SarifLog } from '../../src/report/sarif.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
 import {
@@ -46,7 +47,7 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
   const cli = (...args: string[]) => runCliAgainst(server, dir, args);
 
   beforeEach(async () => {
-    server = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule] });
+    server = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule, exemptionsModule] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-compliance-'));
     seedManagementGroup(server, 'contoso', { subscriptions: SUBSCRIPTIONS });
     const state = policyInsightsState(server);

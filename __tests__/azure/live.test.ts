@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import type { SarifLog } from '../../src/report/sarif.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import {
   resourceGraphModule,
@@ -39,7 +40,7 @@ describe('evaluate --scope: a live scope through Resource Graph', () => {
   };
 
   beforeAll(async () => {
-    server = await startArmServer({ modules: [resourceGraphModule] });
+    server = await startArmServer({ modules: [resourceGraphModule, exemptionsModule] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-live-'));
     // Three subscriptions: two in the group, one in a group nested under it.
     seedManagementGroup(server, 'contoso', { subscriptions: SUBSCRIPTIONS.slice(0, 2), children: ['contoso-prod'] });
@@ -60,7 +61,8 @@ describe('evaluate --scope: a live scope through Resource Graph', () => {
   it('reads every subscription under a management group, in pages, and finds what a snapshot of it finds', async () => {
     const { code, document } = await evaluate(MG);
     expect(code).toBe(1);
-    const queries = resourceGraphState(server).queries;
+    // The resources (a management group's exemptions are listed per subscription: one more query names them).
+    const queries = resourceGraphState(server).queries.filter(q => String(q.query).startsWith('resources\n'));
     // 1,300 rows: a page of 1,000, then the rest with the $skipToken the first answer gave.
     expect(queries.map(q => (q.options as { $skipToken?: string }).$skipToken === undefined)).toEqual([true, false]);
     for (const query of queries) {
@@ -74,7 +76,15 @@ describe('evaluate --scope: a live scope through Resource Graph', () => {
         ].join('\n')
       );
     }
-    expect(server.requests.every(r => r.apiVersion === '2024-04-01')).toBe(true);
+    const graph = server.requests.filter(r => r.path === '/providers/Microsoft.ResourceGraph/resources');
+    expect(graph.every(r => r.apiVersion === '2024-04-01')).toBe(true);
+    // Exemptions in Azure (none here) are read as well: one list per subscription, on the same pipeline.
+    const exemptionLists = server.requests.filter(r =>
+      r.path.endsWith('/providers/Microsoft.Authorization/policyExemptions')
+    );
+    expect(exemptionLists.map(r => [r.path.split('/')[2], r.apiVersion])).toEqual(
+      expect.arrayContaining(SUBSCRIPTIONS.map(s => [s, '2022-07-01-preview']))
+    );
     expect(document!.summary.resources).toBe(1300);
 
     // The same rows as a snapshot file (what `az graph query` writes), evaluated as files are.

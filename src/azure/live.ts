@@ -6,7 +6,16 @@ import type { Json } from '../model/value.js';
 import { ComplianceStates, type ComplianceRecord } from './compliance.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
 import { ResourceGraph } from './resourceGraph.js';
-import { parseDefinitionScope, parseScope, resourceIdAt, shortScope, type AzureScope } from './scope.js';
+import { ExemptionStore, type ExemptionResource } from './exemptions.js';
+import {
+  nameOfId,
+  parseDefinitionScope,
+  parseScope,
+  resourceIdAt,
+  sameId,
+  shortScope,
+  type AzureScope
+} from './scope.js';
 
 export interface LiveRequest {
   env: NodeJS.ProcessEnv;
@@ -23,10 +32,24 @@ export interface LiveResources {
   /** How the scope is named in messages: `management group contoso`. */
   where: string;
   rows: { [key: string]: Json }[];
+  /** Exemptions for assignments of the initiatives asked about, at, above or below the scope. */
+  exemptions: ExemptionResource[];
+}
+
+/** Whether a policy definition id is that of an initiative with one of these names. */
+function initiativeNamed(names: readonly string[]): (id: string) => boolean {
+  const wanted = new Set(names.map(n => n.toLowerCase()));
+  return id =>
+    /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id) &&
+    wanted.has(nameOfId(id).toLowerCase());
 }
 
 /** The resources of these types (lowercased; null for all) in the scope. */
-export async function readLiveResources(request: LiveRequest, types: readonly string[] | null): Promise<LiveResources> {
+export async function readLiveResources(
+  request: LiveRequest,
+  types: readonly string[] | null,
+  options: { initiatives?: readonly string[] } = {}
+): Promise<LiveResources> {
   const log = request.log ?? (() => undefined);
   const scope = parseScope(request.scope, '--scope');
   const connection = connectArm({ ...request.connection, env: request.env });
@@ -36,7 +59,12 @@ export async function readLiveResources(request: LiveRequest, types: readonly st
   );
   const rows = await new ResourceGraph(connection).resources(scope, types);
   log(`Read ${rows.length} resources.`);
-  return { scope, where: shortScope(scope), rows };
+  const initiatives = options.initiatives ?? [];
+  const exemptions = initiatives.length
+    ? await new ExemptionStore(connection).forInitiative(scope, initiativeNamed(initiatives))
+    : [];
+  if (exemptions.length) log(`Azure holds ${exemptions.length} exemptions for the pack's assignments here.`);
+  return { scope, where: shortScope(scope), rows, exemptions };
 }
 
 export interface ComplianceRequest extends LiveRequest {
@@ -55,6 +83,8 @@ export interface ComplianceResult {
   where: string;
   initiativeId: string;
   records: ComplianceRecord[];
+  /** Exemptions for assignments of the initiative, at, above or below the scope. */
+  exemptions: ExemptionResource[];
 }
 
 export const DEFAULT_SCAN_TIMEOUT_MS = 60 * 60 * 1000;
@@ -73,5 +103,6 @@ export async function readCompliance(request: ComplianceRequest): Promise<Compli
   log(`Reading the compliance states of ${initiativeId} in ${shortScope(scope)}.`);
   const records = await states.forInitiative(scope, initiativeId);
   log(`Read ${records.length} compliance records.`);
-  return { scope, where: shortScope(scope), initiativeId, records };
+  const exemptions = await new ExemptionStore(connection).forInitiative(scope, id => sameId(id, initiativeId));
+  return { scope, where: shortScope(scope), initiativeId, records, exemptions };
 }

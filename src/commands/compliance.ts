@@ -72,7 +72,8 @@ export const complianceCommand: Command = {
   async run(options, _positionals, io) {
     // The configuration file's format and threshold apply here as they do to evaluate.
     const configFile = findConfigFile(io.cwd, typeof options.config === 'string' ? options.config : undefined);
-    const settings = configFile === null ? {} : loadConfig(configFile, io.cwd).settings;
+    const config = configFile === null ? null : loadConfig(configFile, io.cwd);
+    const settings = config?.settings ?? {};
     const format = parseFormat(options.format ?? settings.format ?? 'text');
     const failOn = (
       options['fail-on'] === undefined ? (settings.failOn ?? 'error') : oneOf('fail-on', options['fail-on'], thresholds)
@@ -80,6 +81,8 @@ export const complianceCommand: Command = {
     if (typeof options.scope !== 'string')
       throw new UserError('compliance needs --scope SCOPE, where the initiative is published.');
     const document = await complianceReport({
+      exceptions: config?.exceptions ?? [],
+      ...(io.now ? { now: io.now } : {}),
       cwd: io.cwd,
       policies: typeof options.policies === 'string' ? options.policies : bundledPolicies(),
       env: io.env,

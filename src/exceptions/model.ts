@@ -46,6 +46,8 @@ export interface Exception {
   entryText: string;
   /** Set by comparing with the base commit: the pull request adds or changes this exception. */
   new?: boolean;
+  /** An exemption Azure holds (its id): `source` is then no place in the repository. */
+  exemption?: string;
 }
 
 /** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
@@ -161,7 +163,8 @@ export function suppressionOf(exception: Exception): Suppression {
     ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
     ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
     file: exception.source.file,
-    line: exception.source.line,
-    ...(exception.new !== undefined ? { new: exception.new } : {})
+    line: exception.exemption !== undefined ? null : exception.source.line,
+    ...(exception.new !== undefined ? { new: exception.new } : {}),
+    ...(exception.exemption !== undefined ? { exemption: exception.exemption } : {})
   };
 }

@@ -54,6 +54,8 @@ export interface Suppression {
   line: number | null;
   /** True when the pull request adds or changes this exception (compared with its base commit). */
   new?: boolean;
+  /** The Azure Policy exemption that accepts it, by id: Azure holds it, no file of the repository does. */
+  exemption?: string;
 }
 
 /** How one exception fared in a run: every exception is listed, so none hides a finding unseen. */

@@ -22,7 +22,11 @@ export function acceptance(finding: Finding): string {
   const s = finding.suppressed;
   if (!s) return finding.baselined ? 'in the baseline' : '';
   const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
-  const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+  const parts = [
+    s.exemption !== undefined
+      ? `${s.category} by Azure Policy exemption ${s.exemption}`
+      : `${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`
+  ];
   if (s.new) parts.push('added by this pull request');
   if (s.owner) parts.push(`owner ${s.owner}`);
   if (s.expires) parts.push(`until ${s.expires}`);

@@ -1,0 +1,167 @@
+/**
+ * Exceptions and Azure Policy exemptions, both ways: an exemption Azure holds accepts findings as
+ * an exception of the configuration file does, and a configuration exception becomes the
+ * exemptions `deploy` writes.
+ */
+import { applyExceptions } from '../../src/exceptions/apply.js';
+import {
+  desiredExemptions,
+  exceptionsFromExemptions,
+  lastWholeDay,
+  type AzureExemption
+} from '../../src/exceptions/azure.js';
+import type { Exception } from '../../src/exceptions/model.js';
+import type { Finding } from '../../src/model/finding.js';
+
+const SUB = '/subscriptions/11111111-1111-1111-1111-111111111111';
+const ASSIGNMENT = `${SUB}/providers/Microsoft.Authorization/policyAssignments/cmk-guard-foundry-tools`;
+const RULES = ['foundry-tools-cmk', 'key-vault-soft-delete'];
+
+const account = (rg: string, name: string) =>
+  `${SUB}/resourceGroups/${rg}/providers/Microsoft.CognitiveServices/accounts/${name}`;
+
+function finding(id: string, definition = 'foundry-tools-cmk', verdict: Finding['verdict'] = 'noncompliant'): Finding {
+  return {
+    definition,
+    displayName: definition,
+    effect: 'Audit',
+    severity: 'error',
+    verdict,
+    resource: {
+      id,
+      type: 'Microsoft.CognitiveServices/accounts',
+      name: id.slice(id.lastIndexOf('/') + 1),
+      file: null,
+      line: null,
+      column: null
+    },
+    message: 'm',
+    reason: null
+  };
+}
+
+function exemption(
+  scope: string,
+  name: string,
+  properties: Partial<AzureExemption['properties']> = {}
+): AzureExemption {
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/policyExemptions/${name}`,
+    name,
+    properties: { policyAssignmentId: ASSIGNMENT, exemptionCategory: 'Waiver', ...properties }
+  };
+}
+
+describe('exemptions Azure holds, as exceptions', () => {
+  const now = new Date('2026-12-05T12:00:00Z');
+
+  it('accept the findings of the rules they name, at or below their scope, with the reason and category', () => {
+    const exceptions = exceptionsFromExemptions(
+      [
+        exemption(`${SUB}/resourceGroups/legacy`, 'legacy', {
+          policyDefinitionReferenceIds: ['foundry-tools-cmk'],
+          exemptionCategory: 'Mitigated',
+          description: 'Retired in Q1.',
+          metadata: { cmkGuard: { owner: 'github.com/contoso/policies' } },
+          expiresOn: '2027-04-01T00:00:00Z'
+        })
+      ],
+      RULES
+    );
+    const findings = [
+      finding(account('legacy', 'a')),
+      finding(account('legacy', 'a'), 'key-vault-soft-delete'),
+      finding(account('legacy-2', 'b')),
+      finding(account('LEGACY', 'c'))
+    ];
+    const applied = applyExceptions(findings, exceptions, now);
+    expect(applied.findings.map(f => f.suppressed !== undefined)).toEqual([true, false, false, true]);
+    expect(applied.findings[0].suppressed).toEqual({
+      kind: 'external',
+      category: 'mitigated',
+      reason: 'Retired in Q1.',
+      exemption: `${SUB}/resourceGroups/legacy/providers/Microsoft.Authorization/policyExemptions/legacy`,
+      owner: 'github.com/contoso/policies',
+      expires: '2027-03-31',
+      file: '',
+      line: null
+    });
+    expect(applied.report.map(r => [r.status, r.findings])).toEqual([['applied', 2]]);
+  });
+
+  it('with no reference ids cover every member; past expiresOn they stop applying and say so', () => {
+    const exceptions = exceptionsFromExemptions(
+      [exemption(SUB, 'all'), exemption(SUB, 'gone', { expiresOn: '2026-12-05T11:00:00Z' })],
+      RULES
+    );
+    expect(exceptions[0].rules).toEqual(RULES);
+    const applied = applyExceptions([finding(account('rg', 'x'), 'key-vault-soft-delete')], exceptions.slice(1), now);
+    expect(applied.findings[0].suppressed).toBeUndefined();
+    expect(applied.report[0].status).toBe('expired');
+  });
+
+  it('count the last whole day before expiresOn, so a finding comes back early rather than late', () => {
+    expect(lastWholeDay('2027-04-01T00:00:00Z')).toBe('2027-03-31');
+    expect(lastWholeDay('2026-12-05T15:00:00Z')).toBe('2026-12-04');
+    expect(lastWholeDay('not a date')).toBeUndefined();
+  });
+});
+
+describe('configuration exceptions, as the exemptions deploy writes', () => {
+  const base = {
+    kind: 'external' as const,
+    declared: [],
+    reason: 'Retired in Q1.',
+    owner: 'team-ai',
+    expires: '2027-03-31',
+    category: 'waiver' as const,
+    source: { file: 'cmk-guard.yaml', line: 4, column: 5 },
+    entryText: '{}'
+  };
+  const live = [finding(account('ai', 'openai-legacy')).resource, finding(account('ai', 'openai-new')).resource];
+
+  it('one exemption per resource id named, and per live resource a name glob covers, for the initiative’s rules', () => {
+    const exceptions: Exception[] = [
+      { ...base, rules: ['foundry-tools-cmk', 'key-vault-key-access'], resources: [{ id: account('old', 'x') }] },
+      { ...base, rules: ['foundry-tools-cmk'], resources: [{ name: '*-legacy' }] }
+    ];
+    const { exemptions, notes } = desiredExemptions(exceptions, {
+      assignmentId: ASSIGNMENT,
+      owner: 'github.com/contoso/policies',
+      members: RULES,
+      resources: live
+    });
+    expect(notes).toEqual([]);
+    expect(exemptions.map(e => e.scope)).toEqual([account('old', 'x'), account('ai', 'openai-legacy')]);
+    expect(exemptions[0].properties).toEqual({
+      policyAssignmentId: ASSIGNMENT,
+      policyDefinitionReferenceIds: ['foundry-tools-cmk'],
+      exemptionCategory: 'Waiver',
+      expiresOn: '2027-04-01T00:00:00.000Z',
+      displayName: 'cmk-guard: foundry-tools-cmk',
+      description: 'Retired in Q1.',
+      metadata: {
+        cmkGuard: { owner: 'github.com/contoso/policies', source: 'cmk-guard.yaml:4', exceptionOwner: 'team-ai' }
+      }
+    });
+    expect(exemptions[0].name).toMatch(/^cmk-guard-[0-9a-f]{24}$/);
+    expect(exemptions[1].name).not.toBe(exemptions[0].name);
+  });
+
+  it('says why an exception writes no exemption: inline, PR-only rules, nothing matched', () => {
+    const { exemptions, notes } = desiredExemptions(
+      [
+        { ...base, kind: 'inSource', rules: ['foundry-tools-cmk'], resources: [] },
+        { ...base, rules: ['cmk-key-same-vault'], resources: [{ id: account('a', 'b') }] },
+        { ...base, rules: ['foundry-tools-cmk'], resources: [{ file: 'infra/*.json' }] }
+      ],
+      { assignmentId: ASSIGNMENT, owner: 'o', members: RULES, resources: live }
+    );
+    expect(exemptions).toEqual([]);
+    expect(notes).toEqual([
+      "cmk-guard.yaml:4: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.",
+      'cmk-guard.yaml:4: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.',
+      'cmk-guard.yaml:4: it names no resource id and matches no resource in the scope, so no exemption is written.'
+    ]);
+  });
+});

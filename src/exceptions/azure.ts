@@ -1,0 +1,158 @@
+/**
+ * The exception model and Azure Policy exemptions, both ways:
+ * - an exemption Azure holds for the pack's assignment is an exception like any other (`external`,
+ *   for the rules it names, on every resource at or below its scope), so live evaluation and
+ *   compliance show what it accepts as suppressed findings, and say when it has expired or matches
+ *   nothing;
+ * - an exception of the configuration file becomes one exemption per resource or scope it names,
+ *   which `deploy` writes.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
+ */
+import type { FindingResource } from '../model/finding.js';
+import type { Json } from '../model/value.js';
+import { canonicalJson, covers, exemptionOf, type Exception } from './model.js';
+
+/** An exemption as the REST API gives it (api-version 2022-07-01-preview). */
+export interface AzureExemption {
+  id: string;
+  name: string;
+  properties: {
+    policyAssignmentId: string;
+    policyDefinitionReferenceIds?: string[];
+    exemptionCategory: string;
+    expiresOn?: string | null;
+    displayName?: string;
+    description?: string;
+    metadata?: { [key: string]: Json };
+  };
+}
+
+function scopeOf(id: string): string {
+  const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+  return at < 0 ? id : id.slice(0, at);
+}
+
+/**
+ * The last whole day (UTC) before an instant: an exemption that ends at 15:00 counts as ending at
+ * the start of that day, so a finding comes back early rather than late. One cmk-guard wrote ends
+ * at midnight, so its day is exact.
+ */
+export function lastWholeDay(instant: string): string | undefined {
+  const time = Date.parse(instant);
+  if (Number.isNaN(time)) return undefined;
+  const day = new Date(time);
+  day.setUTCHours(0, 0, 0, 0);
+  day.setUTCDate(day.getUTCDate() - 1);
+  return day.toISOString().slice(0, 10);
+}
+
+function ownerOf(metadata: { [key: string]: Json } | undefined): string | undefined {
+  const guard = metadata?.cmkGuard;
+  if (guard && typeof guard === 'object' && !Array.isArray(guard) && typeof guard.owner === 'string')
+    return guard.owner;
+  return typeof metadata?.owner === 'string' ? metadata.owner : undefined;
+}
+
+/**
+ * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
+ * exemption that names no reference ids covers all of them.
+ */
+export function exceptionsFromExemptions(exemptions: readonly AzureExemption[], rules: readonly string[]): Exception[] {
+  return exemptions.map(exemption => {
+    const { properties } = exemption;
+    const references = properties.policyDefinitionReferenceIds ?? [];
+    const expires = properties.expiresOn ? lastWholeDay(properties.expiresOn) : undefined;
+    const why = properties.description || properties.displayName || 'no description';
+    const owner = ownerOf(properties.metadata);
+    return {
+      kind: 'external',
+      rules: references.length
+        ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
+        : [...rules],
+      resources: [{ id: scopeOf(exemption.id) }],
+      declared: [],
+      reason: why,
+      exemption: exemption.id,
+      ...(owner !== undefined ? { owner } : {}),
+      ...(expires !== undefined ? { expires } : {}),
+      category: properties.exemptionCategory.toLowerCase() === 'mitigated' ? 'mitigated' : 'waiver',
+      // Not written in a file of the repository: no location to point at.
+      source: { file: '', line: 0, column: 0 },
+      entryText: canonicalJson({ id: exemption.id, properties })
+    };
+  });
+}
+
+/** The REST body of an exemption cmk-guard writes, and where. */
+export interface DesiredExemption {
+  /** The scope it is at: a resource id, resource group, subscription or management group. */
+  scope: string;
+  name: string;
+  properties: { [key: string]: Json };
+  /** The configuration entry it comes from, `file:line`. */
+  source: string;
+}
+
+/**
+ * The exemptions the configuration's exceptions make for an assignment: one per resource or scope
+ * each names. An exception that names resources by id (no wildcard) is exempted there; one that
+ * selects by name, type or a glob is exempted on each live resource it covers (`resources`, read
+ * from Resource Graph). Inline exceptions live in templates, whose resources have no id before
+ * deployment: they stay in pull requests, and `notes` says so.
+ */
+export function desiredExemptions(
+  exceptions: readonly Exception[],
+  options: {
+    assignmentId: string;
+    owner: string;
+    /** The initiative's members: rules that are not (PR-only rules) are left out of the reference ids. */
+    members: readonly string[];
+    /** Live resources the selectors are matched against. */
+    resources: readonly FindingResource[];
+  }
+): { exemptions: DesiredExemption[]; notes: string[] } {
+  const exemptions = new Map<string, DesiredExemption>();
+  const notes: string[] = [];
+  const members = new Set(options.members.map(m => m.toLowerCase()));
+  for (const exception of exceptions) {
+    const where = `${exception.source.file}:${exception.source.line}`;
+    if (exception.kind === 'inSource') {
+      notes.push(
+        `${where}: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.`
+      );
+      continue;
+    }
+    const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
+    if (rules.length === 0) {
+      notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
+      continue;
+    }
+    const shape = exemptionOf(exception);
+    const scopes = new Set(shape.scopes);
+    for (const resource of options.resources)
+      if (rules.some(rule => covers(exception, rule, resource))) scopes.add(resource.id);
+    if (scopes.size === 0) {
+      notes.push(`${where}: it names no resource id and matches no resource in the scope, so no exemption is written.`);
+      continue;
+    }
+    for (const scope of [...scopes].sort()) {
+      const properties: { [key: string]: Json } = {
+        policyAssignmentId: options.assignmentId,
+        policyDefinitionReferenceIds: rules,
+        exemptionCategory: shape.exemptionCategory,
+        displayName: `cmk-guard: ${rules.join(', ')}`.slice(0, 128),
+        description: shape.description.slice(0, 1024),
+        metadata: {
+          cmkGuard: {
+            owner: options.owner,
+            source: shape.metadata.source,
+            ...(shape.metadata.owner ? { exceptionOwner: shape.metadata.owner } : {})
+          }
+        }
+      };
+      if (shape.expiresOn) properties.expiresOn = shape.expiresOn;
+      exemptions.set(`${scope.toLowerCase()}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+    }
+  }
+  return { exemptions: [...exemptions.values()], notes };
+}
