@@ -34,7 +34,11 @@ export const complianceCommand: Command = {
     'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
     'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
     'Reader, and for a scan Microsoft.PolicyInsights/policyStates/triggerEvaluation/action (Resource Policy',
-    'Contributor or Contributor).'
+    'Contributor or Contributor).',
+    '',
+    'Examples:',
+    '  cmk-guard compliance --scope /providers/Microsoft.Management/managementGroups/platform --trigger-scan',
+    '  cmk-guard compliance --scope /subscriptions/<id> --assignment-scope /subscriptions/<id>/resourceGroups/ai -f sarif'
   ].join('\n'),
   options: {
     scope: {
