@@ -24,7 +24,7 @@ import {
 } from './engine/index.js';
 import type { Json } from './model/value.js';
 import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
-import type { Finding, FindingsDocument } from './model/finding.js';
+import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
 import type { Resource } from './model/resource.js';
 import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
 import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } from './azure/index.js';
@@ -46,7 +46,7 @@ import { inlineExceptions } from './exceptions/inline.js';
 import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
 import { closest } from './rules/suggest.js';
-import { exceptionsFromExemptions } from './exceptions/azure.js';
+import { desiredExemptions, exceptionsFromExemptions } from './exceptions/azure.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -151,9 +151,14 @@ export function compilePolicies(
   return { pack, rules, members, definitions, initiative };
 }
 
-export interface PublishPackRequest extends PublishRequest {
+export interface PublishPackRequest extends Omit<PublishRequest, 'exemptions'> {
   /** A rule folder with a pack manifest; the bundled pack when absent. */
   policies?: string;
+  /**
+   * The configuration file's exceptions, which `deploy` keeps in Azure as exemptions for the
+   * assignment; undefined (no configuration file) leaves exemptions alone.
+   */
+  exceptions?: Exception[];
 }
 
 /**
@@ -175,6 +180,12 @@ export async function publishPack(request: PublishPackRequest): Promise<PublishO
       { file: displayPath(policies, request.cwd) }
     );
   }
+  const { exceptions, ...publish } = request;
+  const members = compiled.members.map(m => m.name);
+  // Selectors other than plain ids are matched against the live resources of the types the members apply to.
+  const types = typesToRead(
+    compiled.definitions.filter(d => members.includes(d.name)).map(d => loadDefinition({ file: null, json: d }))
+  );
   return azure.publishCompiled(
     {
       pack: compiled.pack,
@@ -182,7 +193,21 @@ export async function publishPack(request: PublishPackRequest): Promise<PublishO
       definitions: compiled.definitions,
       initiative: compiled.initiative
     },
-    request
+    {
+      ...publish,
+      ...(exceptions
+        ? {
+            exemptions: async (assignmentId, owner, readResources) => {
+              const needsResources = exceptions.some(
+                e => e.kind !== 'inSource' && e.resources.some(s => s.id === undefined || /[*?{]/.test(s.id))
+              );
+              const rows = needsResources ? await readResources(types) : [];
+              const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));
+              return desiredExemptions(exceptions, { assignmentId, owner, members, resources });
+            }
+          }
+        : {})
+    }
   );
 }
 

@@ -5,14 +5,16 @@
  * 2. definitions are written (created or updated), `concurrency` at a time;
  * 3. the initiative, which references them;
  * 4. the assignment, which references the initiative;
- * 5. with --prune, what left the pack is deleted, users first (assignments, initiatives,
- *    definitions).
+ * 5. the exemptions the configuration's exceptions make, which name the assignment;
+ * 6. with --prune, what left the pack is deleted, users first (exemptions, assignments,
+ *    initiatives, definitions).
  * A step starts only when every earlier step succeeded: whatever cannot be done is reported as
  * not applied, with why, and a re-run (which plans again from what Azure then holds) finishes
  * the job. Nothing is written twice: an unchanged item makes no request.
  */
 import type { DeploymentPlan, ItemResult, PlanItem } from '../model/plan.js';
 import { ArmError } from './errors.js';
+import { exemptionScope, type ExemptionStore } from './exemptions.js';
 import type { PolicyStore, RestBody } from './policyStore.js';
 import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 
@@ -20,6 +22,8 @@ export const DEFAULT_CONCURRENCY = 8;
 
 export interface ApplyOptions {
   concurrency?: number;
+  /** Where exemptions are written (raw REST); needed when the plan has exemptions. */
+  exemptions?: ExemptionStore;
 }
 
 /** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
@@ -76,15 +80,21 @@ export async function applyPlan(
     }
   };
 
+  const exemptionStore = () => {
+    if (!options.exemptions) throw new Error('applyPlan was given exemptions but no exemption store.');
+    return options.exemptions;
+  };
   const remove = (item: PlanItem) => {
+    if (item.kind === 'exemption') return exemptionStore().delete(exemptionScope(item.id), item.name);
     const scope = scopeOf(item);
     if (item.kind === 'assignment') return store.deleteAssignment(scope, item.name);
     if (item.kind === 'initiative') return store.deleteSetDefinition(scope, item.name);
     return store.deleteDefinition(scope, item.name);
   };
   const put = (item: PlanItem) => {
-    const scope = scopeOf(item);
     const body = item.body as unknown as RestBody;
+    if (item.kind === 'exemption') return exemptionStore().put(exemptionScope(item.id), item.name, body.properties);
+    const scope = scopeOf(item);
     if (item.kind === 'assignment') return store.putAssignment(scope, item.name, body);
     if (item.kind === 'initiative') return store.putSetDefinition(scope, item.name, body);
     return store.putDefinition(scope, item.name, body);
@@ -109,6 +119,9 @@ export async function applyPlan(
     { items: of('definition', ['create', 'update', 'replace']), run: put, parallel: true },
     { items: of('initiative', ['create', 'update', 'replace']), run: put, parallel: false },
     { items: of('assignment', ['create', 'update', 'replace']), run: put, parallel: false },
+    // Exemptions name the assignment: written after it, deleted before it.
+    { items: of('exemption', ['create', 'update']), run: put, parallel: true },
+    { items: of('exemption', ['delete']), run: remove, parallel: true },
     { items: initiativeReplaced ? [] : prunedAssignments, run: remove, parallel: true },
     { items: of('initiative', ['delete']), run: remove, parallel: true },
     { items: of('definition', ['delete']), run: remove, parallel: true }

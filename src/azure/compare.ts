@@ -88,6 +88,15 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
     properties.policyDefinitions = members;
     nonEmpty(properties, 'policyDefinitionGroups', p.policyDefinitionGroups);
   }
+  if (kind === 'exemption') {
+    properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
+    properties.exemptionCategory = p.exemptionCategory ?? null;
+    nonEmpty(properties, 'policyDefinitionReferenceIds', p.policyDefinitionReferenceIds);
+    // An instant compares as an instant: Azure may answer `…Z` for `….000Z`.
+    const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
+    if (!Number.isNaN(expires)) properties.expiresOn = new Date(expires).toISOString();
+    properties.assignmentScopeValidation = p.assignmentScopeValidation ?? 'Default';
+  }
   if (kind === 'assignment') {
     properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
     nonEmpty(properties, 'parameters', parameterValues(p.parameters));

@@ -18,6 +18,7 @@ import type { DesiredItem, DesiredState } from './desired.js';
 import { ownerOf } from './desired.js';
 import type { PolicyStore } from './policyStore.js';
 import type { RestPolicyResource } from './restShape.js';
+import { exemptionId, type DesiredExemption, type ExemptionResource } from './exemptions.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 
 export interface ExistingState {
@@ -81,7 +82,8 @@ export interface PlanOptions {
 const NOUN: Record<PlanItemKind, string> = {
   definition: 'policy definition',
   initiative: 'initiative',
-  assignment: 'policy assignment'
+  assignment: 'policy assignment',
+  exemption: 'policy exemption'
 };
 
 type JsonObject = { [key: string]: Json };
@@ -233,4 +235,62 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
     effects: desired.effects,
     items
   };
+}
+
+/**
+ * The exemptions the configuration's exceptions make, against those Azure holds for the
+ * assignment: owned like everything else (a same-named exemption without our owner id is a
+ * conflict), and pruned like everything else (an owned exemption no exception makes any more is
+ * deleted with --prune, listed otherwise).
+ */
+export function planExemptions(
+  desired: readonly DesiredExemption[],
+  existing: readonly ExemptionResource[],
+  options: Pick<PlanOptions, 'owner' | 'prune'>
+): PlanItem[] {
+  const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
+  const items: PlanItem[] = [];
+  const wanted = new Set<string>();
+  for (const exemption of desired) {
+    const id = exemptionId(exemption.scope, exemption.name);
+    wanted.add(id.toLowerCase());
+    const body = { properties: exemption.properties };
+    const base = { kind: 'exemption' as const, name: exemption.name, id, source: exemption.source };
+    const found = held.get(id.toLowerCase());
+    if (!found) {
+      items.push({ ...base, action: 'create', body: body as unknown as Json });
+      continue;
+    }
+    const theirs = ownerOf(found as unknown as { properties: JsonObject });
+    if (theirs !== options.owner) {
+      const who = theirs === undefined ? 'without a cmk-guard owner id' : `owned by '${theirs}'`;
+      items.push({
+        ...base,
+        id: found.id,
+        action: 'conflict',
+        reason: `a policy exemption named ${exemption.name} already exists at ${exemption.scope}, ${who}; cmk-guard never changes what it does not own.`
+      });
+      continue;
+    }
+    const changes = compareBodies('exemption', found as unknown as JsonObject, body as unknown as JsonObject);
+    items.push(
+      changes.length
+        ? { ...base, id: found.id, action: 'update', changes, body: body as unknown as Json }
+        : { ...base, id: found.id, action: 'unchanged' }
+    );
+  }
+  for (const found of existing) {
+    if (wanted.has(found.id.toLowerCase())) continue;
+    if (ownerOf(found as unknown as { properties: JsonObject }) !== options.owner) continue;
+    items.push({
+      kind: 'exemption',
+      name: found.name,
+      id: found.id,
+      action: options.prune ? 'delete' : 'orphan',
+      reason: options.prune
+        ? `owned by '${options.owner}' and no exception makes it any more`
+        : `owned by '${options.owner}' and no exception makes it any more; --prune deletes it`
+    });
+  }
+  return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
 }

@@ -10,7 +10,9 @@ import { connectArm, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
-import { planDeployment, readExisting } from './plan.js';
+import { ExemptionStore, type DesiredExemption } from './exemptions.js';
+import { planDeployment, planExemptions, readExisting } from './plan.js';
+import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
 import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
 
@@ -33,6 +35,17 @@ export interface PublishRequest {
   connection: Omit<ConnectionSettings, 'env'>;
   /** Progress lines for the log (never a secret). */
   log?: (line: string) => void;
+  /**
+   * The exemptions to keep for the assignment, made from the configuration's exceptions, given
+   * the assignment's id and a way to read the live resources a selector may match. Absent (no
+   * configuration file), exemptions are left alone.
+   */
+  exemptions?: (
+    assignmentId: string,
+    owner: string,
+    readResources: (types: readonly string[] | null) => Promise<ResourceRow[]>
+  ) =>
+    { exemptions: DesiredExemption[]; notes: string[] } | Promise<{ exemptions: DesiredExemption[]; notes: string[] }>;
 }
 
 export interface PublishOutcome {
@@ -86,9 +99,21 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     enforcementMode: request.enforcementMode
   });
   checkScopeLimits(plan, existing, scope, assignmentScope);
+  const exemptions = new ExemptionStore(connection);
+  if (request.exemptions) {
+    const made = await request.exemptions(desired.assignment.id, owner, types =>
+      new ResourceGraph(connection).resources(assignmentScope, types)
+    );
+    log(`Reading the exemptions of ${desired.assignment.id}.`);
+    const held = (await exemptions.affecting(assignmentScope)).filter(e =>
+      sameId(e.properties.policyAssignmentId, desired.assignment.id)
+    );
+    plan.items.push(...planExemptions(made.exemptions, held, { owner, prune: request.prune }));
+    if (made.notes.length) plan.notes = made.notes;
+  }
   if (!request.apply) return { plan, stoppedForConflicts: false };
   if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
   log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);
-  plan.results = await applyPlan(plan, store, { concurrency: request.concurrency });
+  plan.results = await applyPlan(plan, store, { concurrency: request.concurrency, exemptions });
   return { plan, stoppedForConflicts: false };
 }

@@ -109,7 +109,8 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
   };
   // The options over the configuration file's `azure` section over the defaults.
   const file = findConfigFile(io.cwd, text(options.config));
-  const azure = resolveAzureSettings(given, file === null ? null : loadConfig(file, io.cwd));
+  const config = file === null ? null : loadConfig(file, io.cwd);
+  const azure = resolveAzureSettings(given, config);
   if (!azure.scope)
     throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
   return {
@@ -125,6 +126,8 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
     prune: azure.prune,
     apply,
     connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
+    // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
+    ...(config ? { exceptions: config.exceptions } : {}),
     log: line => io.stderr(`${line}\n`)
   };
 }

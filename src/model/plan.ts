@@ -5,7 +5,7 @@
  */
 import type { Json } from './value.js';
 
-export type PlanItemKind = 'definition' | 'initiative' | 'assignment';
+export type PlanItemKind = 'definition' | 'initiative' | 'assignment' | 'exemption';
 
 /**
  * - create / update / unchanged: what the pack has, against what the scope has;
@@ -71,6 +71,8 @@ export interface DeploymentPlan {
   /** The effect each rule is assigned with. */
   effects: { rule: string; effect: string; overridden: boolean }[];
   items: PlanItem[];
+  /** What the plan leaves out and why (an exception that makes no exemption, say). */
+  notes?: string[];
   /** Deploy results, in the order they were applied; absent for a plan. */
   results?: ItemResult[];
 }

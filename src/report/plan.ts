@@ -10,11 +10,12 @@ import { cellText, Budget } from './markdown.js';
 import { codeSpan, escapeMarkdown, escapeTerminal } from './escape.js';
 import { plural } from './findings.js';
 
-const KINDS: PlanItemKind[] = ['definition', 'initiative', 'assignment'];
+const KINDS: PlanItemKind[] = ['definition', 'initiative', 'assignment', 'exemption'];
 const NOUN: Record<PlanItemKind, [string, string]> = {
   definition: ['policy definition', 'policy definitions'],
   initiative: ['initiative', 'initiatives'],
-  assignment: ['assignment', 'assignments']
+  assignment: ['assignment', 'assignments'],
+  exemption: ['exemption', 'exemptions']
 };
 const SIGN: Record<PlanAction, string> = {
   create: '+',
@@ -106,6 +107,7 @@ export function renderPlanText(plan: DeploymentPlan): string {
     '',
     `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`
   );
+  if (plan.notes?.length) lines.push('', 'Notes:', ...plan.notes.map(note => `  ${escapeTerminal(note)}`));
   lines.push('', planSentence(plan));
   if (plan.results) {
     const problems = plan.results.filter(r => r.outcome !== 'applied');
@@ -180,6 +182,7 @@ export function renderPlanMarkdown(plan: DeploymentPlan, options: { heading: '##
     '',
     `Owner ${codeSpan(plan.owner)}, enforcement ${codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd()
   );
+  if (plan.notes?.length) budget.take(lines, ['', ...plan.notes.map(note => `- ${cellText(note)}`)]);
   for (const item of shown) {
     const details = changeDetails(item);
     if (details.length && !budget.take(lines, ['', ...details])) break;
