@@ -86,10 +86,8 @@ export async function run(): Promise<void> {
 async function publishToAzure(inputs: ActionInputs, context: RunContext, github: GitHubClient | undefined) {
   // The inputs over the configuration file's `azure` section over the defaults.
   const configFile = findConfigFile(context.workspace, inputs.config);
-  const azure = resolveAzureSettings(
-    inputs.azure,
-    configFile === null ? null : loadConfig(configFile, context.workspace)
-  );
+  const config = configFile === null ? null : loadConfig(configFile, context.workspace);
+  const azure = resolveAzureSettings(inputs.azure, config);
   const scope = azure.scope ?? subscriptionScope(inputs.azure.subscriptionId);
   if (!scope)
     throw new UserError(
@@ -117,6 +115,8 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
         clientId: azure.clientId,
         idToken: audience => core.getIDToken(audience)
       },
+      // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
+      ...(config ? { exceptions: config.exceptions } : {}),
       log: line => core.info(line)
     })
   );

@@ -198,8 +198,11 @@ export async function publishPack(request: PublishPackRequest): Promise<PublishO
       ...(exceptions
         ? {
             exemptions: async (assignmentId, owner, readResources) => {
+              // Only selectors by name, type or a glob need the live resources (one by file never matches them).
               const needsResources = exceptions.some(
-                e => e.kind !== 'inSource' && e.resources.some(s => s.id === undefined || /[*?{]/.test(s.id))
+                e =>
+                  e.kind !== 'inSource' &&
+                  e.resources.some(s => s.file === undefined && (s.id === undefined || /[*?{]/.test(s.id)))
               );
               const rows = needsResources ? await readResources(types) : [];
               const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));

@@ -13,7 +13,9 @@ import { packRepository, publish, RG, SUB, type Repository } from './support.js'
 
 const ACCOUNT = `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`;
 
-function config(repo: Repository, reason: string, withGlob = true): void {
+/** cmk-guard.yaml with an exception for ACCOUNT by id, then `second`: one selecting by a name glob, by file, or none. */
+function config(repo: Repository, reason: string, second: 'glob' | 'file' | 'none' = 'glob'): void {
+  const selectors = { glob: '      - name: speech-*', file: '      - file: infra/speech.json' };
   writeFileSync(
     path.join(repo.root, 'cmk-guard.yaml'),
     [
@@ -23,15 +25,15 @@ function config(repo: Repository, reason: string, withGlob = true): void {
       `      - id: ${ACCOUNT}`,
       `    reason: ${reason}`,
       '    expires: 2027-03-31',
-      ...(withGlob
-        ? [
+      ...(second === 'none'
+        ? []
+        : [
             '  - rule: foundry-tools-cmk',
             '    resources:',
-            '      - name: speech-*',
+            selectors[second],
             '    reason: No audio is kept.',
             '    category: mitigated'
-          ]
-        : [])
+          ])
     ].join('\n') + '\n'
   );
 }
@@ -94,7 +96,7 @@ describe('deploy writes the exemptions the exceptions make', () => {
   it('updates one in place when its reason changes, keeps one no entry makes, and prunes it with --prune', async () => {
     config(repo, 'Retired in Q1.');
     await publish(server, repo, 'deploy', SUB);
-    config(repo, 'Retired in Q2.', false);
+    config(repo, 'Retired in Q2.', 'none');
     const kept = await publish(server, repo, 'plan', SUB, ['--format', 'json']);
     const plan = JSON.parse(kept.stdout) as { items: { kind: string; action: string; changes?: unknown[] }[] };
     expect(
@@ -105,5 +107,39 @@ describe('deploy writes the exemptions the exceptions make', () => {
     ).toEqual(['orphan', 'update']);
     await publish(server, repo, 'deploy', SUB, ['--prune']);
     expect(exemptions()).toEqual([['legacy', 'Waiver', 'Retired in Q2.']]);
+  });
+
+  it('stops before any write when an exemption of that name has another owner, and says whose', async () => {
+    config(repo, 'Retired in Q1.', 'none');
+    await publish(server, repo, 'deploy', SUB);
+    const [held] = [...exemptionState(server).exemptions.values()];
+    held.body.properties.metadata = { cmkGuard: { owner: 'github.com/contoso/other' } };
+    config(repo, 'Retired in Q2.', 'none');
+    const writes = server.writeRequests();
+    const run = await publish(server, repo, 'deploy', SUB, ['--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(server.writeRequests()).toBe(writes);
+    const plan = JSON.parse(run.stdout) as { items: { kind: string; action: string; reason?: string }[] };
+    expect(plan.items.filter(i => i.kind === 'exemption')).toEqual([
+      expect.objectContaining({
+        action: 'conflict',
+        reason: expect.stringContaining(
+          "owned by 'github.com/contoso/other'; cmk-guard never changes what it does not own"
+        )
+      })
+    ]);
+    expect(exemptions()).toEqual([['legacy', 'Waiver', 'Retired in Q1.']]);
+  });
+
+  it('plans in text the exemptions with the other items, and notes a selector by file', async () => {
+    config(repo, 'Retired in Q1.', 'file');
+    const run = await publish(server, repo, 'plan', SUB);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ *\+ +cmk-guard-[0-9a-f]{24} +create +cmk-guard\.yaml:2$/m);
+    expect(run.stdout).toContain('create 1 exemption');
+    expect(run.stdout).toContain(
+      'cmk-guard.yaml:7: a selector with `file` applies in pull requests only (a resource in Azure has no template file)'
+    );
+    expect(server.writeRequests()).toBe(0);
   });
 });

@@ -148,20 +148,34 @@ describe('configuration exceptions, as the exemptions deploy writes', () => {
     expect(exemptions[1].name).not.toBe(exemptions[0].name);
   });
 
-  it('says why an exception writes no exemption: inline, PR-only rules, nothing matched', () => {
+  it('says why an exception writes no exemption: inline, PR-only rules, selected by file, nothing matched', () => {
+    const at = (line: number) => ({ file: 'cmk-guard.yaml', line, column: 5 });
     const { exemptions, notes } = desiredExemptions(
       [
         { ...base, kind: 'inSource', rules: ['foundry-tools-cmk'], resources: [] },
-        { ...base, rules: ['cmk-key-same-vault'], resources: [{ id: account('a', 'b') }] },
-        { ...base, rules: ['foundry-tools-cmk'], resources: [{ file: 'infra/*.json' }] }
+        { ...base, rules: ['cmk-key-same-vault'], resources: [{ id: account('a', 'b') }], source: at(8) },
+        { ...base, rules: ['foundry-tools-cmk'], resources: [{ file: 'infra/*.json' }], source: at(12) },
+        { ...base, rules: ['foundry-tools-cmk'], resources: [{ name: 'speech-*' }], source: at(16) }
       ],
       { assignmentId: ASSIGNMENT, owner: 'o', members: RULES, resources: live }
     );
     expect(exemptions).toEqual([]);
     expect(notes).toEqual([
       "cmk-guard.yaml:4: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.",
-      'cmk-guard.yaml:4: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.',
-      'cmk-guard.yaml:4: it names no resource id and matches no resource in the scope, so no exemption is written.'
+      'cmk-guard.yaml:8: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.',
+      'cmk-guard.yaml:12: a selector with `file` applies in pull requests only (a resource in Azure has no template file); to exempt the resource in Azure, select it by id, name or type.',
+      'cmk-guard.yaml:16: it names no resource id and matches no resource in the scope, so no exemption is written.'
+    ]);
+  });
+
+  it('writes what the other selectors of an exception select, and notes its selector by file', () => {
+    const { exemptions, notes } = desiredExemptions(
+      [{ ...base, rules: ['foundry-tools-cmk'], resources: [{ file: 'infra/ai.json' }, { name: 'openai-new' }] }],
+      { assignmentId: ASSIGNMENT, owner: 'o', members: RULES, resources: live }
+    );
+    expect(exemptions.map(e => e.scope)).toEqual([account('ai', 'openai-new')]);
+    expect(notes).toEqual([
+      'cmk-guard.yaml:4: a selector with `file` applies in pull requests only (a resource in Azure has no template file); to exempt the resource in Azure, select it by id, name or type.'
     ]);
   });
 });

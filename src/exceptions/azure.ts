@@ -98,7 +98,8 @@ export interface DesiredExemption {
  * each names. An exception that names resources by id (no wildcard) is exempted there; one that
  * selects by name, type or a glob is exempted on each live resource it covers (`resources`, read
  * from Resource Graph). Inline exceptions live in templates, whose resources have no id before
- * deployment: they stay in pull requests, and `notes` says so.
+ * deployment, and a selector with `file` matches what a template declares: both stay in pull
+ * requests, and `notes` says so.
  */
 export function desiredExemptions(
   exceptions: readonly Exception[],
@@ -121,6 +122,14 @@ export function desiredExemptions(
         `${where}: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.`
       );
       continue;
+    }
+    // A selector with `file` matches what a template declares; a resource in Azure has no file.
+    const byFile = exception.resources.filter(s => s.file !== undefined).length;
+    if (byFile) {
+      notes.push(
+        `${where}: a selector with \`file\` applies in pull requests only (a resource in Azure has no template file); to exempt the resource in Azure, select it by id, name or type.`
+      );
+      if (byFile === exception.resources.length) continue;
     }
     const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
     if (rules.length === 0) {
