@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9966);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2844);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9966:
+/***/ 2844:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40355,7 +40355,7 @@ function atOrAboveMinimum(severity, selection) {
  * Every input of action.yml, read once into one typed object. Lists are one entry per
  * line (globs may contain commas); blank lines and lines starting with `#` are ignored.
  */
-const commands = ['evaluate', 'compile', 'plan', 'deploy'];
+const commands = ['evaluate', 'compliance', 'compile', 'plan', 'deploy'];
 const thresholds = ['error', 'warning', 'note', 'never'];
 const enforcementModes = ['Default', 'DoNotEnforce'];
 function readInputs(read) {
@@ -40382,6 +40382,14 @@ function readInputs(read) {
         if (['false', 'no', 'off'].includes(value))
             return false;
         throw new model_errors/* UserError */.yo(`the input \`${name}\` is '${read(name).trim()}'; use true or false.`);
+    };
+    const seconds = (name) => {
+        const value = text(name);
+        if (value === undefined)
+            return undefined;
+        if (!/^\d+$/.test(value) || Number(value) < 1)
+            throw new model_errors/* UserError */.yo(`the input \`${name}\` is '${value}'; give a whole number of seconds, such as 1800.`);
+        return Number(value) * 1000;
     };
     // `parameters` takes parameter files and `name=value` overrides, one per line.
     const parameterLines = list('parameters');
@@ -40416,6 +40424,8 @@ function readInputs(read) {
         azure: {
             scope: text('scope'),
             assignmentScope: text('assignment-scope'),
+            triggerScan: flag('trigger-scan', false),
+            scanTimeoutMs: seconds('scan-timeout'),
             clientId: text('client-id'),
             tenantId: text('tenant-id'),
             subscriptionId: text('subscription-id'),
@@ -52287,7 +52297,7 @@ function isCalendarDate(text) {
 function exemptionOf(exception) {
     const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
     return {
-        name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        name: `cmk-guard-${(0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 24)}`,
         exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
         ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
         policyDefinitionReferenceIds: [...exception.rules],
@@ -52310,8 +52320,9 @@ function suppressionOf(exception) {
         ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
         ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
         file: exception.source.file,
-        line: exception.source.line,
-        ...(exception.new !== undefined ? { new: exception.new } : {})
+        line: exception.exemption !== undefined ? null : exception.source.line,
+        ...(exception.new !== undefined ? { new: exception.new } : {}),
+        ...(exception.exemption !== undefined ? { exemption: exception.exemption } : {})
     };
 }
 
@@ -57738,7 +57749,11 @@ function acceptance(finding) {
     if (!s)
         return finding.baselined ? 'in the baseline' : '';
     const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
-    const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+    const parts = [
+        s.exemption !== undefined
+            ? `${s.category} by Azure Policy exemption ${s.exemption}`
+            : `${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`
+    ];
     if (s.new)
         parts.push('added by this pull request');
     if (s.owner)
@@ -58071,7 +58086,9 @@ function findingRow(finding, context) {
     const details = finding.verdict === 'indeterminate'
         ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
         : cellText(finding.message);
-    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
+    // A live resource has no file: its id says where it is.
+    const location = resource.file === null ? codeSpan(resource.id, true) : locationCell(resource.file, resource.line, context);
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${location} | ${finding.verdict} | ${details} |`;
 }
 const FINDINGS_TABLE_HEAD = [
     '| Resource | Type | Location | Verdict | Details |',
@@ -58967,11 +58984,12 @@ function planWrites(plan) {
 
 
 
-const KINDS = ['definition', 'initiative', 'assignment'];
+const KINDS = ['definition', 'initiative', 'assignment', 'exemption'];
 const NOUN = {
     definition: ['policy definition', 'policy definitions'],
     initiative: ['initiative', 'initiatives'],
-    assignment: ['assignment', 'assignments']
+    assignment: ['assignment', 'assignments'],
+    exemption: ['exemption', 'exemptions']
 };
 const SIGN = {
     create: '+',
@@ -59059,6 +59077,8 @@ function renderPlanText(plan) {
         }
     }
     lines.push('', `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`);
+    if (plan.notes?.length)
+        lines.push('', 'Notes:', ...plan.notes.map(note => `  ${escapeTerminal(note)}`));
     lines.push('', planSentence(plan));
     if (plan.results) {
         const problems = plan.results.filter(r => r.outcome !== 'applied');
@@ -59129,6 +59149,8 @@ function renderPlanMarkdown(plan, options) {
     if (unchanged)
         lines.push('', `${plural(unchanged, 'item is', 'items are')} unchanged.`);
     lines.push('', `Owner ${codeSpan(plan.owner)}, enforcement ${codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd());
+    if (plan.notes?.length)
+        budget.take(lines, ['', ...plan.notes.map(note => `- ${cellText(note)}`)]);
     for (const item of shown) {
         const details = changeDetails(item);
         if (details.length && !budget.take(lines, ['', ...details]))
@@ -59526,6 +59548,9 @@ function renderFinding(finding, paint) {
         `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
         `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
     ];
+    // A live resource has no file: its id says where it is.
+    if (resource.file === null)
+        lines.push(`    id: ${escapeTerminal(resource.id)}`);
     if (finding.verdict === 'indeterminate' && finding.reason)
         lines.push(`    ${escapeTerminal(dependsOn(finding.reason))}`);
     if (finding.enforcement === 'pr-only')
@@ -70429,6 +70454,82 @@ function checkEffectDetails(effect, details, path, mode, fail) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/resourceTypes.ts
+/**
+ * Which resource types a policy rule can apply to, read from its `if` the way Azure Policy's
+ * applicability does: a `type` condition in the `allOf` that every match needs, or in every
+ * branch of an `anyOf`. The types an existence effect looks for (`then.details.type`) count too,
+ * since those resources must be available to decide it. The answer is an upper bound: a rule
+ * whose types cannot be read off a literal (`like`, a parameter, a `not`) applies to any type.
+ * Live evaluation reads only these types from Azure.
+ */
+
+function isTypeField(value) {
+    return typeof value === 'string' && value.toLowerCase() === 'type';
+}
+/** A literal type name: `Namespace.Provider/type[/child]`, never an expression. */
+function literalType(value) {
+    if (typeof value !== 'string' || value.startsWith('['))
+        return undefined;
+    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? value.toLowerCase() : undefined;
+}
+function key(condition, name) {
+    const found = Object.keys(condition).find(k => k.toLowerCase() === name);
+    return found === undefined ? undefined : condition[found];
+}
+function intersect(a, b) {
+    if (a === null)
+        return b;
+    if (b === null)
+        return a;
+    return new Set([...a].filter(t => b.has(t)));
+}
+function union(sets) {
+    if (sets.some(s => s === null))
+        return null;
+    return new Set(sets.flatMap(s => [...s]));
+}
+/** The types a condition can hold for. */
+function typesOfCondition(condition) {
+    if (!(0,model_value/* isObject */.Gv)(condition))
+        return null;
+    const c = condition;
+    const allOf = key(c, 'allof');
+    if (Array.isArray(allOf))
+        return allOf.map(typesOfCondition).reduce(intersect, null);
+    const anyOf = key(c, 'anyof');
+    if (Array.isArray(anyOf))
+        return anyOf.length ? union(anyOf.map(typesOfCondition)) : null;
+    if (!isTypeField(key(c, 'field')))
+        return null;
+    const equals = key(c, 'equals');
+    if (equals !== undefined) {
+        const type = literalType(equals);
+        return type ? new Set([type]) : null;
+    }
+    const within = key(c, 'in');
+    if (Array.isArray(within)) {
+        const types = within.map(literalType);
+        return types.every(t => t !== undefined) ? new Set(types) : null;
+    }
+    return null;
+}
+/** The types a policy rule applies to, plus those its existence effect looks for; null for any. */
+function typesOfRule(rule) {
+    const applies = typesOfCondition(rule.if);
+    if (applies === null)
+        return null;
+    const then = rule.then;
+    const details = (0,model_value/* isObject */.Gv)(then) ? key(then, 'details') : undefined;
+    if (!(0,model_value/* isObject */.Gv)(details))
+        return applies;
+    const related = key(details, 'type');
+    if (related === undefined)
+        return applies;
+    const type = literalType(related);
+    return type ? new Set([...applies, type]) : null;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
 /**
  * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
@@ -71621,6 +71722,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
 
 
 
+
 let defaultLibrary;
 function policyLibrary() {
     defaultLibrary ??= library(standardFunctions, policyFunctions);
@@ -72148,6 +72250,7 @@ function loadDefinition(src, options = {}) {
         parameters,
         notes,
         appliesToType: mode.appliesToType,
+        resourceTypes: typesOfRule(ruleObj),
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
             if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
@@ -72593,253 +72696,49 @@ function evaluateDefinitions(defs, resources, options = {}) {
     return evaluateInOrder(defs, resources, options);
 }
 
-;// CONCATENATED MODULE: ./src/rules/index.ts
-/**
- * Rule files and the pack manifest: read (YAML or JSON) with source positions, validated
- * against the meta-schema, every mistake in every file reported at once.
- */
+;// CONCATENATED MODULE: ./src/compliance.ts
 
-
-
-
-
-
-
-
-
-const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
-const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
-const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let rules_validators;
-function metaValidators() {
-    if (!rules_validators) {
-        const ajv = new rules_Ajv2020({
-            strict: true,
-            allowUnionTypes: true,
-            allErrors: true,
-            verbose: true,
-            ownProperties: true,
-            // The meta-schemas are ours and fixed (their tests compile them checked): not checking them
-            // against JSON Schema's own meta-schema saves compiling that at every start.
-            validateSchema: false
-        });
-        rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
-    }
-    return rules_validators;
+const VERDICTS = { compliant: 'compliant', noncompliant: 'noncompliant' };
+function lastSegment(id) {
+    return id.slice(id.replace(/\/+$/, '').lastIndexOf('/') + 1);
 }
-function read(file) {
-    // Rule files may come from the pull request itself: read them with the same bounds as templates.
-    const text = textFile_readTextFile(file).replace(/^\uFEFF/, '');
-    if (text.trim() === '')
-        throw new model_errors/* UserError */.yo('the file is empty; write a rule (see the rule-authoring guide).', {
-            file,
-            line: 1,
-            column: 1
-        });
-    return parseDocument(file, text);
-}
-function isMapping(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function ruleErrors(doc) {
-    const value = doc.value;
-    const top = { file: doc.file, line: 1, column: 1 };
-    if (!isMapping(value))
-        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
-    const validate = metaValidators().rule;
-    const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
-    const kind = (value.kind ?? 'policy');
-    const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
-    if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-        errors.push(new model_errors/* UserError */.yo(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
-    }
-    if (kind === 'relation' && !('relation' in value)) {
-        errors.push(new model_errors/* UserError */.yo('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
-    }
-    if (kind !== 'relation' && 'relation' in value) {
-        errors.push(new model_errors/* UserError */.yo('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
-    }
-    const effect = value.effect;
-    if (isMapping(effect) &&
-        typeof effect.default === 'string' &&
-        Array.isArray(effect.allowed) &&
-        !effect.allowed.includes(effect.default)) {
-        errors.push(new model_errors/* UserError */.yo(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
-    }
-    const relation = isMapping(value.relation) ? value.relation : undefined;
-    const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
-    const schemas = [
-        ['/schema', value.schema],
-        ['/appliesTo', value.appliesTo],
-        ['/relation/grants/accessPolicy', grants?.accessPolicy],
-        ['/relation/grants/roleAssignment', grants?.roleAssignment]
-    ];
-    for (const [pointer, schema] of schemas) {
-        if (schema === undefined ||
-            (typeof schema !== 'object' && typeof schema !== 'boolean') ||
-            Array.isArray(schema) ||
-            schema === null)
-            continue;
-        const unknown = unknownKeywordErrors(schema, pointer, doc);
-        errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, pointer, doc)));
-    }
-    return errors;
-}
-function toRule(doc) {
-    const v = doc.value;
+function complianceFinding(record, rules) {
+    const definition = record.policyDefinitionReferenceId || record.policyDefinitionName;
+    const rule = rules.get(definition) ??
+        [...rules.values()].find(r => r.name.toLowerCase() === definition.toLowerCase()) ??
+        [...rules.values()].find(r => r.name.toLowerCase() === record.policyDefinitionName.toLowerCase());
+    const displayName = rule?.displayName ?? definition;
+    const effect = canonicalEffect(record.effect) ?? record.effect;
+    const state = record.complianceState;
+    const verdict = VERDICTS[state.toLowerCase()] ?? 'indeterminate';
+    const when = record.timestamp ? ` (evaluated ${record.timestamp})` : '';
+    const message = verdict === 'compliant'
+        ? `${displayName}: compliant${when}.`
+        : verdict === 'noncompliant'
+            ? `${displayName}: Azure Policy reports this resource noncompliant${when}.`
+            : `${displayName}: Azure Policy reports the compliance state ${state}${when}.`;
     return {
-        name: v.name,
-        displayName: v.displayName,
-        description: v.description,
-        category: v.category,
-        version: v.version,
-        severity: v.severity,
-        effect: v.effect,
-        mode: v.mode,
-        resourceType: v.resourceType,
-        ...(v.appliesTo !== undefined ? { appliesTo: v.appliesTo } : {}),
-        schema: (v.schema ?? true),
-        remediation: v.remediation,
-        references: v.references,
-        kind: (v.kind ?? 'policy'),
-        ...(v.relation !== undefined ? { relation: v.relation } : {}),
-        ...(typeof v.requirement === 'string' ? { requirement: v.requirement } : {}),
-        file: doc.file,
-        document: v,
-        positionOf: pointer => doc.positionOf(pointer)
+        definition: rule?.name ?? definition,
+        displayName,
+        effect,
+        severity: rule?.severity ?? severityOfEffect(effect),
+        verdict,
+        resource: {
+            id: record.resourceId,
+            type: record.resourceType,
+            name: lastSegment(record.resourceId),
+            file: null,
+            line: null,
+            column: null
+        },
+        message,
+        reason: verdict === 'indeterminate'
+            ? `Azure Policy's compliance state '${state}', which is neither compliant nor noncompliant`
+            : null,
+        ...(rule?.remediation ? { remediation: rule.remediation } : {}),
+        ...(rule?.references[0] ? { helpUri: rule.references[0] } : {}),
+        enforcement: 'azure'
     };
-}
-/** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
-function loadRuleFile(file) {
-    const doc = read(file);
-    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc));
-    return toRule(doc);
-}
-/** Reads and validates a pack manifest. */
-function loadPackFile(file) {
-    const doc = read(file);
-    const value = doc.value;
-    if (!isMapping(value))
-        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
-            file,
-            line: 1,
-            column: 1
-        });
-    const validate = metaValidators().pack;
-    if (!validate(value))
-        (0,model_errors/* throwUserErrors */.zu)(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
-    return {
-        name: value.name,
-        displayName: value.displayName,
-        description: value.description,
-        version: value.version,
-        rules: value.rules,
-        file,
-        document: value,
-        positionOf: pointer => doc.positionOf(pointer)
-    };
-}
-/**
- * Every rule file (`*.yaml`, `*.yml`, `*.json`) in `dir` and its pack manifest
- * (`pack.yaml`), in file-name order. Throws `UserErrors` with every error in every file,
- * including two rules with one name and pack members no rule defines.
- */
-function loadPolicyDirectory(dir, root) {
-    const { pack, rules, errors } = readPolicyDirectory(dir, root);
-    (0,model_errors/* throwUserErrors */.zu)(errors);
-    return { pack, rules };
-}
-/**
- * The rule files of `dir` that load, and an error for each one that does not (or for the folder):
- * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
- * symbolic link) is refused unread.
- */
-function readPolicyDirectory(dir, root) {
-    let entries;
-    try {
-        entries = external_node_fs_default().readdirSync(dir).sort();
-    }
-    catch (error) {
-        const reason = error.code ?? String(error);
-        const problem = new model_errors/* UserError */.yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
-        return { pack: null, rules: [], errors: [problem] };
-    }
-    const errors = [];
-    const rules = [];
-    let pack = null;
-    for (const entry of entries) {
-        const file = external_node_path_default().join(dir, entry);
-        if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
-            continue;
-        const escape = root === undefined ? null : escapeReason(file, root);
-        if (escape) {
-            errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
-            continue;
-        }
-        if (!isFile(file))
-            continue;
-        if (PACK_FILES.includes(entry)) {
-            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
-                pack = loadPackFile(file);
-            });
-        }
-        else {
-            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
-                rules.push(loadRuleFile(file));
-            });
-        }
-    }
-    if (rules.length === 0 && errors.length === 0)
-        throw noRuleFiles(dir, entries);
-    const byName = new Map();
-    for (const rule of rules) {
-        const first = byName.get(rule.name);
-        if (first) {
-            errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
-        }
-        else
-            byName.set(rule.name, rule);
-    }
-    const manifest = pack;
-    // A member may be missing only because its file failed to load: say so only when all loaded.
-    if (errors.length === 0)
-        manifest?.rules.forEach((name, i) => {
-            if (!byName.has(name)) {
-                errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
-            }
-        });
-    // Rules that loaded are used even when another file failed; two rules with one name are both left out.
-    const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
-    return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
-}
-function isFile(file) {
-    try {
-        return external_node_fs_default().statSync(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** A rules folder without a rule file would check nothing: say where the rules are, if they are in a subfolder. */
-function noRuleFiles(dir, entries) {
-    const nested = [];
-    for (const entry of entries) {
-        const sub = external_node_path_default().join(dir, entry);
-        try {
-            if (!external_node_fs_default().statSync(sub).isDirectory())
-                continue;
-            for (const inner of external_node_fs_default().readdirSync(sub).sort())
-                if (RULE_EXTENSIONS.includes(external_node_path_default().extname(inner)) && !PACK_FILES.includes(inner))
-                    nested.push(external_node_path_default().join(entry, inner));
-        }
-        catch {
-            // unreadable: nothing to suggest
-        }
-    }
-    const hint = nested.length
-        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
-        : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
-    return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
@@ -73351,6 +73250,19 @@ function camelKeys(value) {
     }
     return out;
 }
+/**
+ * The resource an entry of a snapshot (or a row of Resource Graph) describes, in ARM's names;
+ * or what it lacks, as the end of a sentence.
+ */
+function describeResource(entry) {
+    const { json, renamed } = normalise(entry);
+    const type = json.type;
+    const name = json.name;
+    if (typeof type !== 'string' || typeof name !== 'string')
+        return 'needs string "type" and "name" fields to be evaluated.';
+    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+    return { json, renamed, id, type, name };
+}
 function normalise(entry) {
     const isPascal = (0,model_value/* hasOwn */.$3)(entry, 'ResourceType') || (0,model_value/* hasOwn */.$3)(entry, 'ResourceId') || ((0,model_value/* hasOwn */.$3)(entry, 'Name') && !(0,model_value/* hasOwn */.$3)(entry, 'name'));
     const renamed = new Map();
@@ -73552,13 +73464,10 @@ function snapshotResource(item, index, positionOf, file) {
     const at = positionOf('') ?? { file, line: 1, column: 1 };
     if (!(0,model_value/* isObject */.Gv)(item))
         throw new model_errors/* UserError */.yo(`snapshot entry ${index} must be a resource object.`, at);
-    const { json, renamed } = normalise(item);
-    const type = json.type;
-    const name = json.name;
-    if (typeof type !== 'string' || typeof name !== 'string') {
-        throw new model_errors/* UserError */.yo(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
-    }
-    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+    const described = describeResource(item);
+    if (typeof described === 'string')
+        throw new model_errors/* UserError */.yo(`snapshot entry ${index} ${described}`, at);
+    const { json, renamed, id, type, name } = described;
     const resource = {
         id,
         type,
@@ -73576,6 +73485,276 @@ function snapshotResource(item, index, positionOf, file) {
     if (typeof json.apiVersion === 'string')
         resource.apiVersion = json.apiVersion;
     return resource;
+}
+
+;// CONCATENATED MODULE: ./src/sources/live.ts
+/**
+ * Resources read from a live scope (Resource Graph rows): the same ARM resource JSON a
+ * snapshot holds, read the same way, so a scope evaluates exactly as a snapshot of it does.
+ * They have no file: findings name them by resource id.
+ */
+
+
+function liveResources(rows, where) {
+    return rows.map((row, index) => {
+        const described = describeResource(row);
+        if (typeof described === 'string')
+            throw new model_errors/* UserError */.yo(`row ${index} read from ${where} ${described}`);
+        const { json, id, type, name } = described;
+        const resource = { id, type, name, json: json, source: null, origin: 'live' };
+        if (typeof json.apiVersion === 'string')
+            resource.apiVersion = json.apiVersion;
+        return resource;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rules/index.ts
+/**
+ * Rule files and the pack manifest: read (YAML or JSON) with source positions, validated
+ * against the meta-schema, every mistake in every file reported at once.
+ */
+
+
+
+
+
+
+
+
+
+const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
+const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+let rules_validators;
+function metaValidators() {
+    if (!rules_validators) {
+        const ajv = new rules_Ajv2020({
+            strict: true,
+            allowUnionTypes: true,
+            allErrors: true,
+            verbose: true,
+            ownProperties: true,
+            // The meta-schemas are ours and fixed (their tests compile them checked): not checking them
+            // against JSON Schema's own meta-schema saves compiling that at every start.
+            validateSchema: false
+        });
+        rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
+    }
+    return rules_validators;
+}
+function read(file) {
+    // Rule files may come from the pull request itself: read them with the same bounds as templates.
+    const text = textFile_readTextFile(file).replace(/^\uFEFF/, '');
+    if (text.trim() === '')
+        throw new model_errors/* UserError */.yo('the file is empty; write a rule (see the rule-authoring guide).', {
+            file,
+            line: 1,
+            column: 1
+        });
+    return parseDocument(file, text);
+}
+function isMapping(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function ruleErrors(doc) {
+    const value = doc.value;
+    const top = { file: doc.file, line: 1, column: 1 };
+    if (!isMapping(value))
+        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+    const validate = metaValidators().rule;
+    const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
+    const kind = (value.kind ?? 'policy');
+    const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
+    if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
+        errors.push(new model_errors/* UserError */.yo(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+    }
+    if (kind === 'relation' && !('relation' in value)) {
+        errors.push(new model_errors/* UserError */.yo('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+    }
+    if (kind !== 'relation' && 'relation' in value) {
+        errors.push(new model_errors/* UserError */.yo('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+    }
+    const effect = value.effect;
+    if (isMapping(effect) &&
+        typeof effect.default === 'string' &&
+        Array.isArray(effect.allowed) &&
+        !effect.allowed.includes(effect.default)) {
+        errors.push(new model_errors/* UserError */.yo(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+    }
+    const relation = isMapping(value.relation) ? value.relation : undefined;
+    const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
+    const schemas = [
+        ['/schema', value.schema],
+        ['/appliesTo', value.appliesTo],
+        ['/relation/grants/accessPolicy', grants?.accessPolicy],
+        ['/relation/grants/roleAssignment', grants?.roleAssignment]
+    ];
+    for (const [pointer, schema] of schemas) {
+        if (schema === undefined ||
+            (typeof schema !== 'object' && typeof schema !== 'boolean') ||
+            Array.isArray(schema) ||
+            schema === null)
+            continue;
+        const unknown = unknownKeywordErrors(schema, pointer, doc);
+        errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, pointer, doc)));
+    }
+    return errors;
+}
+function toRule(doc) {
+    const v = doc.value;
+    return {
+        name: v.name,
+        displayName: v.displayName,
+        description: v.description,
+        category: v.category,
+        version: v.version,
+        severity: v.severity,
+        effect: v.effect,
+        mode: v.mode,
+        resourceType: v.resourceType,
+        ...(v.appliesTo !== undefined ? { appliesTo: v.appliesTo } : {}),
+        schema: (v.schema ?? true),
+        remediation: v.remediation,
+        references: v.references,
+        kind: (v.kind ?? 'policy'),
+        ...(v.relation !== undefined ? { relation: v.relation } : {}),
+        ...(typeof v.requirement === 'string' ? { requirement: v.requirement } : {}),
+        file: doc.file,
+        document: v,
+        positionOf: pointer => doc.positionOf(pointer)
+    };
+}
+/** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
+function loadRuleFile(file) {
+    const doc = read(file);
+    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc));
+    return toRule(doc);
+}
+/** Reads and validates a pack manifest. */
+function loadPackFile(file) {
+    const doc = read(file);
+    const value = doc.value;
+    if (!isMapping(value))
+        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+            file,
+            line: 1,
+            column: 1
+        });
+    const validate = metaValidators().pack;
+    if (!validate(value))
+        (0,model_errors/* throwUserErrors */.zu)(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+    return {
+        name: value.name,
+        displayName: value.displayName,
+        description: value.description,
+        version: value.version,
+        rules: value.rules,
+        file,
+        document: value,
+        positionOf: pointer => doc.positionOf(pointer)
+    };
+}
+/**
+ * Every rule file (`*.yaml`, `*.yml`, `*.json`) in `dir` and its pack manifest
+ * (`pack.yaml`), in file-name order. Throws `UserErrors` with every error in every file,
+ * including two rules with one name and pack members no rule defines.
+ */
+function loadPolicyDirectory(dir, root) {
+    const { pack, rules, errors } = readPolicyDirectory(dir, root);
+    (0,model_errors/* throwUserErrors */.zu)(errors);
+    return { pack, rules };
+}
+/**
+ * The rule files of `dir` that load, and an error for each one that does not (or for the folder):
+ * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
+ * symbolic link) is refused unread.
+ */
+function readPolicyDirectory(dir, root) {
+    let entries;
+    try {
+        entries = external_node_fs_default().readdirSync(dir).sort();
+    }
+    catch (error) {
+        const reason = error.code ?? String(error);
+        const problem = new model_errors/* UserError */.yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
+        return { pack: null, rules: [], errors: [problem] };
+    }
+    const errors = [];
+    const rules = [];
+    let pack = null;
+    for (const entry of entries) {
+        const file = external_node_path_default().join(dir, entry);
+        if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
+            continue;
+        const escape = root === undefined ? null : escapeReason(file, root);
+        if (escape) {
+            errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
+            continue;
+        }
+        if (!isFile(file))
+            continue;
+        if (PACK_FILES.includes(entry)) {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
+                pack = loadPackFile(file);
+            });
+        }
+        else {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
+                rules.push(loadRuleFile(file));
+            });
+        }
+    }
+    if (rules.length === 0 && errors.length === 0)
+        throw noRuleFiles(dir, entries);
+    const byName = new Map();
+    for (const rule of rules) {
+        const first = byName.get(rule.name);
+        if (first) {
+            errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+        }
+        else
+            byName.set(rule.name, rule);
+    }
+    const manifest = pack;
+    // A member may be missing only because its file failed to load: say so only when all loaded.
+    if (errors.length === 0)
+        manifest?.rules.forEach((name, i) => {
+            if (!byName.has(name)) {
+                errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+            }
+        });
+    // Rules that loaded are used even when another file failed; two rules with one name are both left out.
+    const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
+    return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
+}
+function isFile(file) {
+    try {
+        return external_node_fs_default().statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** A rules folder without a rule file would check nothing: say where the rules are, if they are in a subfolder. */
+function noRuleFiles(dir, entries) {
+    const nested = [];
+    for (const entry of entries) {
+        const sub = external_node_path_default().join(dir, entry);
+        try {
+            if (!external_node_fs_default().statSync(sub).isDirectory())
+                continue;
+            for (const inner of external_node_fs_default().readdirSync(sub).sort())
+                if (RULE_EXTENSIONS.includes(external_node_path_default().extname(inner)) && !PACK_FILES.includes(inner))
+                    nested.push(external_node_path_default().join(entry, inner));
+        }
+        catch {
+            // unreadable: nothing to suggest
+        }
+    }
+    const hint = nested.length
+        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
+        : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
+    return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
@@ -78440,12 +78619,133 @@ function baselineChange(baseline, base) {
     return { changed, added };
 }
 
+;// CONCATENATED MODULE: ./src/exceptions/azure.ts
+
+function scopeOf(id) {
+    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    return at < 0 ? id : id.slice(0, at);
+}
+/**
+ * The last whole day (UTC) before an instant: an exemption that ends at 15:00 counts as ending at
+ * the start of that day, so a finding comes back early rather than late. One cmk-guard wrote ends
+ * at midnight, so its day is exact.
+ */
+function lastWholeDay(instant) {
+    const time = Date.parse(instant);
+    if (Number.isNaN(time))
+        return undefined;
+    const day = new Date(time);
+    day.setUTCHours(0, 0, 0, 0);
+    day.setUTCDate(day.getUTCDate() - 1);
+    return day.toISOString().slice(0, 10);
+}
+function ownerOf(metadata) {
+    const guard = metadata?.cmkGuard;
+    if (guard && typeof guard === 'object' && !Array.isArray(guard) && typeof guard.owner === 'string')
+        return guard.owner;
+    return typeof metadata?.owner === 'string' ? metadata.owner : undefined;
+}
+/**
+ * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
+ * exemption that names no reference ids covers all of them.
+ */
+function exceptionsFromExemptions(exemptions, rules) {
+    return exemptions.map(exemption => {
+        const { properties } = exemption;
+        const references = properties.policyDefinitionReferenceIds ?? [];
+        const expires = properties.expiresOn ? lastWholeDay(properties.expiresOn) : undefined;
+        const why = properties.description || properties.displayName || 'no description';
+        const owner = ownerOf(properties.metadata);
+        return {
+            kind: 'external',
+            rules: references.length
+                ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
+                : [...rules],
+            resources: [{ id: scopeOf(exemption.id) }],
+            declared: [],
+            reason: why,
+            exemption: exemption.id,
+            ...(owner !== undefined ? { owner } : {}),
+            ...(expires !== undefined ? { expires } : {}),
+            category: properties.exemptionCategory.toLowerCase() === 'mitigated' ? 'mitigated' : 'waiver',
+            // Not written in a file of the repository: no location to point at.
+            source: { file: '', line: 0, column: 0 },
+            entryText: canonicalJson({ id: exemption.id, properties })
+        };
+    });
+}
+/**
+ * The exemptions the configuration's exceptions make for an assignment: one per resource or scope
+ * each names. An exception that names resources by id (no wildcard) is exempted there; one that
+ * selects by name, type or a glob is exempted on each live resource it covers (`resources`, read
+ * from Resource Graph). Inline exceptions live in templates, whose resources have no id before
+ * deployment, and a selector with `file` matches what a template declares: both stay in pull
+ * requests, and `notes` says so.
+ */
+function desiredExemptions(exceptions, options) {
+    const exemptions = new Map();
+    const notes = [];
+    const members = new Set(options.members.map(m => m.toLowerCase()));
+    for (const exception of exceptions) {
+        const where = `${exception.source.file}:${exception.source.line}`;
+        if (exception.kind === 'inSource') {
+            notes.push(`${where}: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.`);
+            continue;
+        }
+        // A selector with `file` matches what a template declares; a resource in Azure has no file.
+        const byFile = exception.resources.filter(s => s.file !== undefined).length;
+        if (byFile) {
+            notes.push(`${where}: a selector with \`file\` applies in pull requests only (a resource in Azure has no template file); to exempt the resource in Azure, select it by id, name or type.`);
+            if (byFile === exception.resources.length)
+                continue;
+        }
+        const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
+        if (rules.length === 0) {
+            notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
+            continue;
+        }
+        const shape = exemptionOf(exception);
+        const scopes = new Set(shape.scopes);
+        for (const resource of options.resources)
+            if (rules.some(rule => covers(exception, rule, resource)))
+                scopes.add(resource.id);
+        if (scopes.size === 0) {
+            notes.push(`${where}: it names no resource id and matches no resource in the scope, so no exemption is written.`);
+            continue;
+        }
+        for (const scope of [...scopes].sort()) {
+            const properties = {
+                policyAssignmentId: options.assignmentId,
+                policyDefinitionReferenceIds: rules,
+                exemptionCategory: shape.exemptionCategory,
+                displayName: `cmk-guard: ${rules.join(', ')}`.slice(0, 128),
+                description: shape.description.slice(0, 1024),
+                metadata: {
+                    cmkGuard: {
+                        owner: options.owner,
+                        source: shape.metadata.source,
+                        ...(shape.metadata.owner ? { exceptionOwner: shape.metadata.owner } : {})
+                    }
+                }
+            };
+            if (shape.expiresOn)
+                properties.expiresOn = shape.expiresOn;
+            exemptions.set(`${scope.toLowerCase()}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+        }
+    }
+    return { exemptions: [...exemptions.values()], notes };
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
+
+
+
 
 
 
@@ -78512,7 +78812,7 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
  * here, on first use, so commands that never reach Azure never load its SDKs.
  */
 async function publishPack(request) {
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(270), __nccwpck_require__.e(367)]).then(__nccwpck_require__.bind(__nccwpck_require__, 367));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
     const policies = external_node_path_default().resolve(request.cwd, request.policies ?? bundledPolicies());
     const compiled = compilePolicies(policies, {
@@ -78522,12 +78822,30 @@ async function publishPack(request) {
     if (!compiled.pack || !compiled.initiative) {
         throw new model_errors/* UserError */.yo('plan and deploy publish a pack: the rule folder has no pack.yaml naming the rules of the initiative; add one (see policies/pack.yaml).', { file: displayPath(policies, request.cwd) });
     }
+    const { exceptions, ...publish } = request;
+    const members = compiled.members.map(m => m.name);
+    // Selectors other than plain ids are matched against the live resources of the types the members apply to.
+    const types = typesToRead(compiled.definitions.filter(d => members.includes(d.name)).map(d => loadDefinition({ file: null, json: d })));
     return azure.publishCompiled({
         pack: compiled.pack,
         members: compiled.members,
         definitions: compiled.definitions,
         initiative: compiled.initiative
-    }, request);
+    }, {
+        ...publish,
+        ...(exceptions
+            ? {
+                exemptions: async (assignmentId, owner, readResources) => {
+                    // Only selectors by name, type or a glob need the live resources (one by file never matches them).
+                    const needsResources = exceptions.some(e => e.kind !== 'inSource' &&
+                        e.resources.some(s => s.file === undefined && (s.id === undefined || /[*?{]/.test(s.id))));
+                    const rows = needsResources ? await readResources(types) : [];
+                    const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));
+                    return desiredExemptions(exceptions, { assignmentId, owner, members, resources });
+                }
+            }
+            : {})
+    });
 }
 /** The folder every input resolves inside: `root`, or the workspace. */
 function rootOf(request) {
@@ -78610,6 +78928,14 @@ function loadRules(request) {
         skipped,
         errors
     };
+}
+/** The packs (initiatives) of the folders the request names: each one's name and its members. */
+function packsOf(request) {
+    const folders = request.policies === undefined ? [] : [request.policies].flat();
+    return folders.flatMap(folder => {
+        const { pack } = loadPolicyDirectory(inputPath(request, folder, 'the rule folder'));
+        return pack ? [{ name: pack.name, rules: [...pack.rules] }] : [];
+    });
 }
 /**
  * The rule files of every folder the request names; a name used in two folders is an error. A
@@ -78703,6 +79029,24 @@ async function evaluateRepository(request) {
             deployments.push(snapshot);
         });
     }
+    // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
+    const azureExceptions = [];
+    if (request.live) {
+        // Loaded here, on first use: commands that never reach Azure never load its SDKs.
+        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+        const packs = packsOf(request);
+        const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+            initiatives: packs.map(p => p.name)
+        });
+        append(resources, liveResources(live.rows, live.where));
+        append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
+        // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
+        if (relations.length || transitions.length)
+            skipped.push({
+                file: `(${live.where})`,
+                reason: 'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
+            });
+    }
     const evaluated = resources.filter(r => !r.existing);
     const raw = [];
     // One definition that fails on some resource spoils only its own verdicts.
@@ -78771,7 +79115,7 @@ async function evaluateRepository(request) {
     for (const error of inline.errors)
         errors.push(inputError(error, request.cwd));
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-    const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
     const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
     // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
     // with --base-templates have no configuration or baseline of their own).
@@ -78837,6 +79181,17 @@ function inputError(error, cwd) {
         column: location?.column ?? null,
         message: error.message
     };
+}
+/** The types (lowercased) any definition can apply to, or null when one may apply to every type. */
+function typesToRead(definitions) {
+    const types = new Set();
+    for (const definition of definitions) {
+        if (definition.resourceTypes === null)
+            return null;
+        for (const type of definition.resourceTypes)
+            types.add(type);
+    }
+    return [...types].sort();
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
@@ -78904,6 +79259,36 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         notRun
     };
 }
+/**
+ * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
+ * findings document, named by the rules the initiative was compiled from.
+ */
+async function complianceReport(request) {
+    const dir = external_node_path_default().resolve(request.cwd, request.policies);
+    const { pack, rules } = loadPolicyDirectory(dir);
+    if (!pack) {
+        throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
+    }
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+    const result = await azure.readCompliance({ ...request, initiative: pack.name });
+    const byName = new Map(rules.map(rule => [rule.name, rule]));
+    // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
+    const accepted = applyExceptions(result.records.map(record => complianceFinding(record, byName)), [...exceptionsFromExemptions(result.exemptions, pack.rules), ...(request.exceptions ?? [])], request.now ?? new Date());
+    const findings = accepted.findings;
+    const skipped = [];
+    if (result.records.length === 0) {
+        skipped.push({
+            file: `(${result.where})`,
+            reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
+        });
+    }
+    const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
+    const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
+    const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
+    if (accepted.report.length)
+        document.exceptions = accepted.report;
+    return document;
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
@@ -78934,7 +79319,7 @@ async function run() {
         const token = getInput('github-token').trim();
         if (token)
             setSecret(token);
-        const azureToken = process.env.CMK_GUARD_AZURE_TOKEN?.trim();
+        const azureToken = process.env.CMK_GUARD_AZURE_TOKEN?.trim().replace(/^bearer\s+/i, '');
         if (azureToken)
             setSecret(azureToken);
         const inputs = readInputs(name => getInput(name));
@@ -78950,7 +79335,9 @@ async function run() {
             await publishToAzure(inputs, context, github);
             return;
         }
-        const { document, failure, policy } = await group('Evaluate', () => main_evaluate(inputs, context, github));
+        const { document, failure, policy } = inputs.command === 'compliance'
+            ? await group('Compliance', () => compliance(inputs, context))
+            : await group('Evaluate', () => main_evaluate(inputs, context, github));
         const reporting = { ...inputs, ...policy };
         const result = await group('Report', () => publishReports(document, reporting, context, github, logger));
         setOutput('compliant', document.summary.compliant);
@@ -78978,7 +79365,8 @@ async function run() {
 async function publishToAzure(inputs, context, github) {
     // The inputs over the configuration file's `azure` section over the defaults.
     const configFile = findConfigFile(context.workspace, inputs.config);
-    const azure = resolveAzureSettings(inputs.azure, configFile === null ? null : loadConfig(configFile, context.workspace));
+    const config = configFile === null ? null : loadConfig(configFile, context.workspace);
+    const azure = resolveAzureSettings(inputs.azure, config);
     const scope = azure.scope ?? subscriptionScope(inputs.azure.subscriptionId);
     if (!scope)
         throw new model_errors/* UserError */.yo(`the input \`command\` is '${inputs.command}', which needs the input \`scope\` (or \`subscription-id\`, for that subscription).`);
@@ -79003,6 +79391,8 @@ async function publishToAzure(inputs, context, github) {
             clientId: azure.clientId,
             idToken: audience => getIDToken(audience)
         },
+        // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
+        ...(config ? { exceptions: config.exceptions } : {}),
         log: line => info(line)
     }));
     const result = await group('Report', () => publishPlanReports(plan, inputs, context, github, logger));
@@ -79037,11 +79427,13 @@ async function main_evaluate(inputs, context, github) {
         failOn: inputs.failOn ?? 'error',
         failOnIndeterminate: inputs.failOnIndeterminate ?? false
     };
+    const scope = inputs.azure.scope;
     try {
         const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
             bundledPolicies: bundledPolicies(),
             packWithDefinitions: true,
-            templates: ['**/*.json'],
+            // With a live scope, templates are checked only when the input or the file names some.
+            templates: scope === undefined ? ['**/*.json'] : [],
             spelling: inputSpelling
         });
         policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
@@ -79051,24 +79443,76 @@ async function main_evaluate(inputs, context, github) {
             ...resolved.request,
             base: inputs.base ?? context.baseSha,
             baseRequired: inputs.base !== undefined,
-            changedFiles
+            changedFiles,
+            ...(scope !== undefined
+                ? { live: { env: process.env, scope, connection: azureConnection(inputs), log: info } }
+                : {})
         });
         const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
         info(`Evaluated ${resources} resources against ${definitions} definitions: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`);
         return { document, policy };
     }
     catch (error) {
-        if (!(0,model_errors/* isUserError */.iU)(error))
-            throw error;
-        const errors = error instanceof model_errors/* UserErrors */.tQ ? error.errors : [error];
-        const document = buildDocument([], 0, 0, errors.map(e => ({
-            file: e.location?.file ?? '',
-            line: e.location?.line ?? null,
-            column: e.location?.column ?? null,
-            message: e.message
-        })));
-        return { document, failure: publish_oneLine(error.describe()), policy };
+        return { ...failedDocument(error), policy };
     }
+}
+/** `compliance`: Azure Policy's states for the pack's initiative, reported like findings. */
+async function compliance(inputs, context) {
+    let policy = {
+        failOn: inputs.failOn ?? 'error',
+        failOnIndeterminate: inputs.failOnIndeterminate ?? false
+    };
+    try {
+        if (!inputs.azure.scope)
+            throw new model_errors/* UserError */.yo('the input `scope` is empty; `compliance` needs the scope the initiative is published at.');
+        const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+            bundledPolicies: bundledPolicies(),
+            packWithDefinitions: true,
+            templates: [],
+            spelling: inputSpelling
+        });
+        policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
+        const document = await complianceReport({
+            cwd: context.workspace,
+            policies: resolved.request.policies?.[0] ?? bundledPolicies(),
+            env: process.env,
+            scope: inputs.azure.scope,
+            assignmentScope: inputs.azure.assignmentScope,
+            triggerScan: inputs.azure.triggerScan,
+            scanTimeoutMs: inputs.azure.scanTimeoutMs,
+            connection: azureConnection(inputs),
+            log: info
+        });
+        const { resources, noncompliant, indeterminate, compliant } = document.summary;
+        info(`Azure Policy reports on ${resources} resources: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`);
+        return { document, policy };
+    }
+    catch (error) {
+        return { ...failedDocument(error), policy };
+    }
+}
+/** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */
+function azureConnection(inputs) {
+    return {
+        cloud: inputs.azure.cloud,
+        armEndpoint: inputs.azure.armEndpoint,
+        tenantId: inputs.azure.tenantId,
+        clientId: inputs.azure.clientId,
+        idToken: (audience) => getIDToken(audience)
+    };
+}
+/** A user error as a document that reports it everywhere, and the one-line reason the step fails. */
+function failedDocument(error) {
+    if (!(0,model_errors/* isUserError */.iU)(error))
+        throw error;
+    const errors = error instanceof model_errors/* UserErrors */.tQ ? error.errors : [error];
+    const document = buildDocument([], 0, 0, errors.map(e => ({
+        file: e.location?.file ?? '',
+        line: e.location?.line ?? null,
+        column: e.location?.column ?? null,
+        message: e.message
+    })));
+    return { document, failure: publish_oneLine(error.describe()) };
 }
 function splitRepository(repository) {
     const [owner, repo] = repository.split('/');

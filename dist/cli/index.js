@@ -33477,6 +33477,82 @@ function checkEffectDetails(effect, details, path, mode, fail) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/resourceTypes.ts
+/**
+ * Which resource types a policy rule can apply to, read from its `if` the way Azure Policy's
+ * applicability does: a `type` condition in the `allOf` that every match needs, or in every
+ * branch of an `anyOf`. The types an existence effect looks for (`then.details.type`) count too,
+ * since those resources must be available to decide it. The answer is an upper bound: a rule
+ * whose types cannot be read off a literal (`like`, a parameter, a `not`) applies to any type.
+ * Live evaluation reads only these types from Azure.
+ */
+
+function isTypeField(value) {
+    return typeof value === 'string' && value.toLowerCase() === 'type';
+}
+/** A literal type name: `Namespace.Provider/type[/child]`, never an expression. */
+function literalType(value) {
+    if (typeof value !== 'string' || value.startsWith('['))
+        return undefined;
+    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? value.toLowerCase() : undefined;
+}
+function key(condition, name) {
+    const found = Object.keys(condition).find(k => k.toLowerCase() === name);
+    return found === undefined ? undefined : condition[found];
+}
+function intersect(a, b) {
+    if (a === null)
+        return b;
+    if (b === null)
+        return a;
+    return new Set([...a].filter(t => b.has(t)));
+}
+function union(sets) {
+    if (sets.some(s => s === null))
+        return null;
+    return new Set(sets.flatMap(s => [...s]));
+}
+/** The types a condition can hold for. */
+function typesOfCondition(condition) {
+    if (!(0,model_value/* isObject */.Gv)(condition))
+        return null;
+    const c = condition;
+    const allOf = key(c, 'allof');
+    if (Array.isArray(allOf))
+        return allOf.map(typesOfCondition).reduce(intersect, null);
+    const anyOf = key(c, 'anyof');
+    if (Array.isArray(anyOf))
+        return anyOf.length ? union(anyOf.map(typesOfCondition)) : null;
+    if (!isTypeField(key(c, 'field')))
+        return null;
+    const equals = key(c, 'equals');
+    if (equals !== undefined) {
+        const type = literalType(equals);
+        return type ? new Set([type]) : null;
+    }
+    const within = key(c, 'in');
+    if (Array.isArray(within)) {
+        const types = within.map(literalType);
+        return types.every(t => t !== undefined) ? new Set(types) : null;
+    }
+    return null;
+}
+/** The types a policy rule applies to, plus those its existence effect looks for; null for any. */
+function typesOfRule(rule) {
+    const applies = typesOfCondition(rule.if);
+    if (applies === null)
+        return null;
+    const then = rule.then;
+    const details = (0,model_value/* isObject */.Gv)(then) ? key(then, 'details') : undefined;
+    if (!(0,model_value/* isObject */.Gv)(details))
+        return applies;
+    const related = key(details, 'type');
+    if (related === undefined)
+        return applies;
+    const type = literalType(related);
+    return type ? new Set([...applies, type]) : null;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
 /**
  * Why a definition's `if` holds for a resource: the conditions that decided it, said in words
@@ -34669,6 +34745,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
 
 
 
+
 let defaultLibrary;
 function policyLibrary() {
     defaultLibrary ??= library(standardFunctions, policyFunctions);
@@ -35196,6 +35273,7 @@ function loadDefinition(src, options = {}) {
         parameters,
         notes,
         appliesToType: mode.appliesToType,
+        resourceTypes: typesOfRule(ruleObj),
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
             if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
@@ -35641,94 +35719,49 @@ function evaluateDefinitions(defs, resources, options = {}) {
     return evaluateInOrder(defs, resources, options);
 }
 
-;// CONCATENATED MODULE: ./src/rules/selection.ts
-/**
- * Choosing what runs: rules and definitions named (or matched by a glob) with `rules`, left out with
- * `skipRules`, and those below `minSeverity` not run. A pattern that matches nothing is an error: a
- * misspelt name must not quietly run everything, or skip nothing.
- */
+;// CONCATENATED MODULE: ./src/compliance.ts
 
-
-const selection_severities = ['error', 'warning', 'note'];
-const defaultSpelling = { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' };
-/** `a, b` or `a` per entry: a list may come one per line, repeated, or comma-separated. */
-function splitNames(values) {
-    return (values ?? [])
-        .flatMap(value => value.split(','))
-        .map(value => value.trim())
-        .filter(Boolean);
+const VERDICTS = { compliant: 'compliant', noncompliant: 'noncompliant' };
+function lastSegment(id) {
+    return id.slice(id.replace(/\/+$/, '').lastIndexOf('/') + 1);
 }
-/** A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are. */
-function namePattern(pattern) {
-    const body = [...pattern]
-        .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
-        .join('');
-    return new RegExp(`^${body}$`, 'is');
-}
-/** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
-function selectsAll(selection) {
-    return !splitNames(selection?.rules).length && !splitNames(selection?.skipRules).length && !selection?.minSeverity;
-}
-/**
- * Applies the selection to every candidate at once (rules and definitions together, so a pattern
- * may name either). Throws a UserError for a pattern that matches no candidate, and when nothing is
- * left to run.
- */
-function applySelection(candidates, selection) {
-    const spelling = { ...defaultSpelling, ...selection?.spelling };
-    const include = splitNames(selection?.rules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
-    const exclude = splitNames(selection?.skipRules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
-    const min = selection?.minSeverity;
-    const notNamed = [];
-    const skipped = [];
-    const below = [];
-    const selected = [];
-    for (const candidate of candidates) {
-        const included = include.filter(p => p.regex.test(candidate.name));
-        included.forEach(p => (p.used = true));
-        const excluded = exclude.filter(p => p.regex.test(candidate.name));
-        excluded.forEach(p => (p.used = true));
-        if (include.length && !included.length)
-            notNamed.push(candidate.name);
-        else if (excluded.length)
-            skipped.push(candidate.name);
-        else if (min && candidate.severity && finding_severityRank[candidate.severity] < finding_severityRank[min])
-            below.push(candidate.name);
-        else
-            selected.push(candidate);
-    }
-    const unused = [
-        ...include.filter(p => !p.used).map(p => ({ ...p, option: spelling.rules })),
-        ...exclude.filter(p => !p.used).map(p => ({ ...p, option: spelling.skipRules }))
-    ];
-    if (unused.length) {
-        const { pattern, option } = unused[0];
-        const more = unused.length > 1
-            ? ` (and ${unused
-                .slice(1)
-                .map(u => `'${u.pattern}'`)
-                .join(', ')})`
-            : '';
-        throw new model_errors/* UserError */.yo(`${option} '${pattern}'${more} matches no rule or definition; run 'cmk-guard rules' for the names, or fix the pattern.`);
-    }
-    if (candidates.length && !selected.length) {
-        const why = below.length
-            ? `${spelling.minSeverity} ${min} leaves no rule to run`
-            : `${include.length ? spelling.rules : spelling.skipRules} leaves no rule or definition to run`;
-        throw new model_errors/* UserError */.yo(`${why}; choose at least one rule (run 'cmk-guard rules' for the list).`);
-    }
-    const leftOut = [];
-    if (notNamed.length)
-        leftOut.push({ names: notNamed, reason: `not named by ${spelling.rules}` });
-    if (skipped.length)
-        leftOut.push({ names: skipped, reason: `left out by ${spelling.skipRules}` });
-    if (below.length)
-        leftOut.push({ names: below, reason: `below ${spelling.minSeverity} ${min}` });
-    return { selected, leftOut };
-}
-/** Whether a finding of this severity is reported under the selection's threshold. */
-function atOrAboveMinimum(severity, selection) {
-    return !selection?.minSeverity || finding_severityRank[severity] >= finding_severityRank[selection.minSeverity];
+function complianceFinding(record, rules) {
+    const definition = record.policyDefinitionReferenceId || record.policyDefinitionName;
+    const rule = rules.get(definition) ??
+        [...rules.values()].find(r => r.name.toLowerCase() === definition.toLowerCase()) ??
+        [...rules.values()].find(r => r.name.toLowerCase() === record.policyDefinitionName.toLowerCase());
+    const displayName = rule?.displayName ?? definition;
+    const effect = canonicalEffect(record.effect) ?? record.effect;
+    const state = record.complianceState;
+    const verdict = VERDICTS[state.toLowerCase()] ?? 'indeterminate';
+    const when = record.timestamp ? ` (evaluated ${record.timestamp})` : '';
+    const message = verdict === 'compliant'
+        ? `${displayName}: compliant${when}.`
+        : verdict === 'noncompliant'
+            ? `${displayName}: Azure Policy reports this resource noncompliant${when}.`
+            : `${displayName}: Azure Policy reports the compliance state ${state}${when}.`;
+    return {
+        definition: rule?.name ?? definition,
+        displayName,
+        effect,
+        severity: rule?.severity ?? severityOfEffect(effect),
+        verdict,
+        resource: {
+            id: record.resourceId,
+            type: record.resourceType,
+            name: lastSegment(record.resourceId),
+            file: null,
+            line: null,
+            column: null
+        },
+        message,
+        reason: verdict === 'indeterminate'
+            ? `Azure Policy's compliance state '${state}', which is neither compliant nor noncompliant`
+            : null,
+        ...(rule?.remediation ? { remediation: rule.remediation } : {}),
+        ...(rule?.references[0] ? { helpUri: rule.references[0] } : {}),
+        enforcement: 'azure'
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
@@ -36240,6 +36273,19 @@ function camelKeys(value) {
     }
     return out;
 }
+/**
+ * The resource an entry of a snapshot (or a row of Resource Graph) describes, in ARM's names;
+ * or what it lacks, as the end of a sentence.
+ */
+function describeResource(entry) {
+    const { json, renamed } = normalise(entry);
+    const type = json.type;
+    const name = json.name;
+    if (typeof type !== 'string' || typeof name !== 'string')
+        return 'needs string "type" and "name" fields to be evaluated.';
+    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+    return { json, renamed, id, type, name };
+}
 function normalise(entry) {
     const isPascal = (0,model_value/* hasOwn */.$3)(entry, 'ResourceType') || (0,model_value/* hasOwn */.$3)(entry, 'ResourceId') || ((0,model_value/* hasOwn */.$3)(entry, 'Name') && !(0,model_value/* hasOwn */.$3)(entry, 'name'));
     const renamed = new Map();
@@ -36441,13 +36487,10 @@ function snapshotResource(item, index, positionOf, file) {
     const at = positionOf('') ?? { file, line: 1, column: 1 };
     if (!(0,model_value/* isObject */.Gv)(item))
         throw new model_errors/* UserError */.yo(`snapshot entry ${index} must be a resource object.`, at);
-    const { json, renamed } = normalise(item);
-    const type = json.type;
-    const name = json.name;
-    if (typeof type !== 'string' || typeof name !== 'string') {
-        throw new model_errors/* UserError */.yo(`snapshot entry ${index} needs string "type" and "name" fields to be evaluated.`, at);
-    }
-    const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
+    const described = describeResource(item);
+    if (typeof described === 'string')
+        throw new model_errors/* UserError */.yo(`snapshot entry ${index} ${described}`, at);
+    const { json, renamed, id, type, name } = described;
     const resource = {
         id,
         type,
@@ -36465,6 +36508,117 @@ function snapshotResource(item, index, positionOf, file) {
     if (typeof json.apiVersion === 'string')
         resource.apiVersion = json.apiVersion;
     return resource;
+}
+
+;// CONCATENATED MODULE: ./src/sources/live.ts
+/**
+ * Resources read from a live scope (Resource Graph rows): the same ARM resource JSON a
+ * snapshot holds, read the same way, so a scope evaluates exactly as a snapshot of it does.
+ * They have no file: findings name them by resource id.
+ */
+
+
+function liveResources(rows, where) {
+    return rows.map((row, index) => {
+        const described = describeResource(row);
+        if (typeof described === 'string')
+            throw new model_errors/* UserError */.yo(`row ${index} read from ${where} ${described}`);
+        const { json, id, type, name } = described;
+        const resource = { id, type, name, json: json, source: null, origin: 'live' };
+        if (typeof json.apiVersion === 'string')
+            resource.apiVersion = json.apiVersion;
+        return resource;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rules/selection.ts
+/**
+ * Choosing what runs: rules and definitions named (or matched by a glob) with `rules`, left out with
+ * `skipRules`, and those below `minSeverity` not run. A pattern that matches nothing is an error: a
+ * misspelt name must not quietly run everything, or skip nothing.
+ */
+
+
+const selection_severities = ['error', 'warning', 'note'];
+const defaultSpelling = { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' };
+/** `a, b` or `a` per entry: a list may come one per line, repeated, or comma-separated. */
+function splitNames(values) {
+    return (values ?? [])
+        .flatMap(value => value.split(','))
+        .map(value => value.trim())
+        .filter(Boolean);
+}
+/** A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are. */
+function namePattern(pattern) {
+    const body = [...pattern]
+        .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
+        .join('');
+    return new RegExp(`^${body}$`, 'is');
+}
+/** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
+function selectsAll(selection) {
+    return !splitNames(selection?.rules).length && !splitNames(selection?.skipRules).length && !selection?.minSeverity;
+}
+/**
+ * Applies the selection to every candidate at once (rules and definitions together, so a pattern
+ * may name either). Throws a UserError for a pattern that matches no candidate, and when nothing is
+ * left to run.
+ */
+function applySelection(candidates, selection) {
+    const spelling = { ...defaultSpelling, ...selection?.spelling };
+    const include = splitNames(selection?.rules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
+    const exclude = splitNames(selection?.skipRules).map(p => ({ pattern: p, regex: namePattern(p), used: false }));
+    const min = selection?.minSeverity;
+    const notNamed = [];
+    const skipped = [];
+    const below = [];
+    const selected = [];
+    for (const candidate of candidates) {
+        const included = include.filter(p => p.regex.test(candidate.name));
+        included.forEach(p => (p.used = true));
+        const excluded = exclude.filter(p => p.regex.test(candidate.name));
+        excluded.forEach(p => (p.used = true));
+        if (include.length && !included.length)
+            notNamed.push(candidate.name);
+        else if (excluded.length)
+            skipped.push(candidate.name);
+        else if (min && candidate.severity && finding_severityRank[candidate.severity] < finding_severityRank[min])
+            below.push(candidate.name);
+        else
+            selected.push(candidate);
+    }
+    const unused = [
+        ...include.filter(p => !p.used).map(p => ({ ...p, option: spelling.rules })),
+        ...exclude.filter(p => !p.used).map(p => ({ ...p, option: spelling.skipRules }))
+    ];
+    if (unused.length) {
+        const { pattern, option } = unused[0];
+        const more = unused.length > 1
+            ? ` (and ${unused
+                .slice(1)
+                .map(u => `'${u.pattern}'`)
+                .join(', ')})`
+            : '';
+        throw new model_errors/* UserError */.yo(`${option} '${pattern}'${more} matches no rule or definition; run 'cmk-guard rules' for the names, or fix the pattern.`);
+    }
+    if (candidates.length && !selected.length) {
+        const why = below.length
+            ? `${spelling.minSeverity} ${min} leaves no rule to run`
+            : `${include.length ? spelling.rules : spelling.skipRules} leaves no rule or definition to run`;
+        throw new model_errors/* UserError */.yo(`${why}; choose at least one rule (run 'cmk-guard rules' for the list).`);
+    }
+    const leftOut = [];
+    if (notNamed.length)
+        leftOut.push({ names: notNamed, reason: `not named by ${spelling.rules}` });
+    if (skipped.length)
+        leftOut.push({ names: skipped, reason: `left out by ${spelling.skipRules}` });
+    if (below.length)
+        leftOut.push({ names: below, reason: `below ${spelling.minSeverity} ${min}` });
+    return { selected, leftOut };
+}
+/** Whether a finding of this severity is reported under the selection's threshold. */
+function atOrAboveMinimum(severity, selection) {
+    return !selection?.minSeverity || finding_severityRank[severity] >= finding_severityRank[selection.minSeverity];
 }
 
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
@@ -41292,7 +41446,7 @@ function isCalendarDate(text) {
 function exemptionOf(exception) {
     const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
     return {
-        name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        name: `cmk-guard-${(0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 24)}`,
         exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
         ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
         policyDefinitionReferenceIds: [...exception.rules],
@@ -41315,8 +41469,9 @@ function suppressionOf(exception) {
         ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
         ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
         file: exception.source.file,
-        line: exception.source.line,
-        ...(exception.new !== undefined ? { new: exception.new } : {})
+        line: exception.exemption !== undefined ? null : exception.source.line,
+        ...(exception.new !== undefined ? { new: exception.new } : {}),
+        ...(exception.exemption !== undefined ? { exemption: exception.exemption } : {})
     };
 }
 
@@ -41840,12 +41995,133 @@ function baselineChange(baseline, base) {
     return { changed, added };
 }
 
+;// CONCATENATED MODULE: ./src/exceptions/azure.ts
+
+function scopeOf(id) {
+    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    return at < 0 ? id : id.slice(0, at);
+}
+/**
+ * The last whole day (UTC) before an instant: an exemption that ends at 15:00 counts as ending at
+ * the start of that day, so a finding comes back early rather than late. One cmk-guard wrote ends
+ * at midnight, so its day is exact.
+ */
+function lastWholeDay(instant) {
+    const time = Date.parse(instant);
+    if (Number.isNaN(time))
+        return undefined;
+    const day = new Date(time);
+    day.setUTCHours(0, 0, 0, 0);
+    day.setUTCDate(day.getUTCDate() - 1);
+    return day.toISOString().slice(0, 10);
+}
+function ownerOf(metadata) {
+    const guard = metadata?.cmkGuard;
+    if (guard && typeof guard === 'object' && !Array.isArray(guard) && typeof guard.owner === 'string')
+        return guard.owner;
+    return typeof metadata?.owner === 'string' ? metadata.owner : undefined;
+}
+/**
+ * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
+ * exemption that names no reference ids covers all of them.
+ */
+function exceptionsFromExemptions(exemptions, rules) {
+    return exemptions.map(exemption => {
+        const { properties } = exemption;
+        const references = properties.policyDefinitionReferenceIds ?? [];
+        const expires = properties.expiresOn ? lastWholeDay(properties.expiresOn) : undefined;
+        const why = properties.description || properties.displayName || 'no description';
+        const owner = ownerOf(properties.metadata);
+        return {
+            kind: 'external',
+            rules: references.length
+                ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
+                : [...rules],
+            resources: [{ id: scopeOf(exemption.id) }],
+            declared: [],
+            reason: why,
+            exemption: exemption.id,
+            ...(owner !== undefined ? { owner } : {}),
+            ...(expires !== undefined ? { expires } : {}),
+            category: properties.exemptionCategory.toLowerCase() === 'mitigated' ? 'mitigated' : 'waiver',
+            // Not written in a file of the repository: no location to point at.
+            source: { file: '', line: 0, column: 0 },
+            entryText: canonicalJson({ id: exemption.id, properties })
+        };
+    });
+}
+/**
+ * The exemptions the configuration's exceptions make for an assignment: one per resource or scope
+ * each names. An exception that names resources by id (no wildcard) is exempted there; one that
+ * selects by name, type or a glob is exempted on each live resource it covers (`resources`, read
+ * from Resource Graph). Inline exceptions live in templates, whose resources have no id before
+ * deployment, and a selector with `file` matches what a template declares: both stay in pull
+ * requests, and `notes` says so.
+ */
+function desiredExemptions(exceptions, options) {
+    const exemptions = new Map();
+    const notes = [];
+    const members = new Set(options.members.map(m => m.toLowerCase()));
+    for (const exception of exceptions) {
+        const where = `${exception.source.file}:${exception.source.line}`;
+        if (exception.kind === 'inSource') {
+            notes.push(`${where}: an exception in a template's metadata applies in pull requests only; to exempt the deployed resource in Azure, name its id in cmk-guard.yaml.`);
+            continue;
+        }
+        // A selector with `file` matches what a template declares; a resource in Azure has no file.
+        const byFile = exception.resources.filter(s => s.file !== undefined).length;
+        if (byFile) {
+            notes.push(`${where}: a selector with \`file\` applies in pull requests only (a resource in Azure has no template file); to exempt the resource in Azure, select it by id, name or type.`);
+            if (byFile === exception.resources.length)
+                continue;
+        }
+        const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
+        if (rules.length === 0) {
+            notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
+            continue;
+        }
+        const shape = exemptionOf(exception);
+        const scopes = new Set(shape.scopes);
+        for (const resource of options.resources)
+            if (rules.some(rule => covers(exception, rule, resource)))
+                scopes.add(resource.id);
+        if (scopes.size === 0) {
+            notes.push(`${where}: it names no resource id and matches no resource in the scope, so no exemption is written.`);
+            continue;
+        }
+        for (const scope of [...scopes].sort()) {
+            const properties = {
+                policyAssignmentId: options.assignmentId,
+                policyDefinitionReferenceIds: rules,
+                exemptionCategory: shape.exemptionCategory,
+                displayName: `cmk-guard: ${rules.join(', ')}`.slice(0, 128),
+                description: shape.description.slice(0, 1024),
+                metadata: {
+                    cmkGuard: {
+                        owner: options.owner,
+                        source: shape.metadata.source,
+                        ...(shape.metadata.owner ? { exceptionOwner: shape.metadata.owner } : {})
+                    }
+                }
+            };
+            if (shape.expiresOn)
+                properties.expiresOn = shape.expiresOn;
+            exemptions.set(`${scope.toLowerCase()}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+        }
+    }
+    return { exemptions: [...exemptions.values()], notes };
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The one pipeline behind both doors: rules and definitions are loaded and compiled once,
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
+
+
+
 
 
 
@@ -41912,7 +42188,7 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
  * here, on first use, so commands that never reach Azure never load its SDKs.
  */
 async function publishPack(request) {
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(270), __nccwpck_require__.e(367)]).then(__nccwpck_require__.bind(__nccwpck_require__, 367));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
     const policies = external_node_path_default().resolve(request.cwd, request.policies ?? bundledPolicies());
     const compiled = compilePolicies(policies, {
@@ -41922,12 +42198,30 @@ async function publishPack(request) {
     if (!compiled.pack || !compiled.initiative) {
         throw new model_errors/* UserError */.yo('plan and deploy publish a pack: the rule folder has no pack.yaml naming the rules of the initiative; add one (see policies/pack.yaml).', { file: displayPath(policies, request.cwd) });
     }
+    const { exceptions, ...publish } = request;
+    const members = compiled.members.map(m => m.name);
+    // Selectors other than plain ids are matched against the live resources of the types the members apply to.
+    const types = typesToRead(compiled.definitions.filter(d => members.includes(d.name)).map(d => loadDefinition({ file: null, json: d })));
     return azure.publishCompiled({
         pack: compiled.pack,
         members: compiled.members,
         definitions: compiled.definitions,
         initiative: compiled.initiative
-    }, request);
+    }, {
+        ...publish,
+        ...(exceptions
+            ? {
+                exemptions: async (assignmentId, owner, readResources) => {
+                    // Only selectors by name, type or a glob need the live resources (one by file never matches them).
+                    const needsResources = exceptions.some(e => e.kind !== 'inSource' &&
+                        e.resources.some(s => s.file === undefined && (s.id === undefined || /[*?{]/.test(s.id))));
+                    const rows = needsResources ? await readResources(types) : [];
+                    const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));
+                    return desiredExemptions(exceptions, { assignmentId, owner, members, resources });
+                }
+            }
+            : {})
+    });
 }
 /** The folder every input resolves inside: `root`, or the workspace. */
 function rootOf(request) {
@@ -42010,6 +42304,14 @@ function loadRules(request) {
         skipped,
         errors
     };
+}
+/** The packs (initiatives) of the folders the request names: each one's name and its members. */
+function packsOf(request) {
+    const folders = request.policies === undefined ? [] : [request.policies].flat();
+    return folders.flatMap(folder => {
+        const { pack } = loadPolicyDirectory(inputPath(request, folder, 'the rule folder'));
+        return pack ? [{ name: pack.name, rules: [...pack.rules] }] : [];
+    });
 }
 /**
  * The rule files of every folder the request names; a name used in two folders is an error. A
@@ -42103,6 +42405,24 @@ async function evaluateRepository(request) {
             deployments.push(snapshot);
         });
     }
+    // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
+    const azureExceptions = [];
+    if (request.live) {
+        // Loaded here, on first use: commands that never reach Azure never load its SDKs.
+        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+        const packs = packsOf(request);
+        const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+            initiatives: packs.map(p => p.name)
+        });
+        append(resources, liveResources(live.rows, live.where));
+        append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
+        // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
+        if (relations.length || transitions.length)
+            skipped.push({
+                file: `(${live.where})`,
+                reason: 'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
+            });
+    }
     const evaluated = resources.filter(r => !r.existing);
     const raw = [];
     // One definition that fails on some resource spoils only its own verdicts.
@@ -42171,7 +42491,7 @@ async function evaluateRepository(request) {
     for (const error of inline.errors)
         errors.push(inputError(error, request.cwd));
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-    const exceptions = [...inline.exceptions, ...(request.exceptions ?? [])].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
     const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
     // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
     // with --base-templates have no configuration or baseline of their own).
@@ -42238,6 +42558,17 @@ function inputError(error, cwd) {
         message: error.message
     };
 }
+/** The types (lowercased) any definition can apply to, or null when one may apply to every type. */
+function typesToRead(definitions) {
+    const types = new Set();
+    for (const definition of definitions) {
+        if (definition.resourceTypes === null)
+            return null;
+        for (const type of definition.resourceTypes)
+            types.add(type);
+    }
+    return [...types].sort();
+}
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
     const discovered = loadTemplates(patterns, {
@@ -42303,6 +42634,36 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         skipped,
         notRun
     };
+}
+/**
+ * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
+ * findings document, named by the rules the initiative was compiled from.
+ */
+async function complianceReport(request) {
+    const dir = external_node_path_default().resolve(request.cwd, request.policies);
+    const { pack, rules } = loadPolicyDirectory(dir);
+    if (!pack) {
+        throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
+    }
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+    const result = await azure.readCompliance({ ...request, initiative: pack.name });
+    const byName = new Map(rules.map(rule => [rule.name, rule]));
+    // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
+    const accepted = applyExceptions(result.records.map(record => complianceFinding(record, byName)), [...exceptionsFromExemptions(result.exemptions, pack.rules), ...(request.exceptions ?? [])], request.now ?? new Date());
+    const findings = accepted.findings;
+    const skipped = [];
+    if (result.records.length === 0) {
+        skipped.push({
+            file: `(${result.where})`,
+            reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
+        });
+    }
+    const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
+    const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
+    const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
+    if (accepted.report.length)
+        document.exceptions = accepted.report;
+    return document;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/overrides.ts
@@ -42372,7 +42733,11 @@ function findings_acceptance(finding) {
     if (!s)
         return finding.baselined ? 'in the baseline' : '';
     const where = s.kind === 'inSource' ? 'inline exception' : 'exception';
-    const parts = [`${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`];
+    const parts = [
+        s.exemption !== undefined
+            ? `${s.category} by Azure Policy exemption ${s.exemption}`
+            : `${s.category} by ${where} (${s.line === null ? s.file : `${s.file}:${s.line}`})`
+    ];
     if (s.new)
         parts.push('added by this pull request');
     if (s.owner)
@@ -42978,6 +43343,9 @@ function renderFinding(finding, paint) {
         `  ${paint('dim', where)} ${paint(label, `${label}:`)} ${escapeTerminal(finding.displayName)} (${escapeTerminal(finding.definition)})`,
         `    ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}': ${escapeTerminal(withoutTitle(finding))}`
     ];
+    // A live resource has no file: its id says where it is.
+    if (resource.file === null)
+        lines.push(`    id: ${escapeTerminal(resource.id)}`);
     if (finding.verdict === 'indeterminate' && finding.reason)
         lines.push(`    ${escapeTerminal(findings_dependsOn(finding.reason))}`);
     if (finding.enforcement === 'pr-only')
@@ -43243,8 +43611,46 @@ function resolveAzureSettings(given, config) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/commands/azureOptions.ts
+const azureConnectionOptions = {
+    cloud: {
+        type: 'string',
+        placeholder: 'NAME',
+        description: 'AzureCloud, AzureUSGovernment or AzureChinaCloud',
+        default: 'AzureCloud'
+    },
+    'arm-endpoint': {
+        type: 'string',
+        placeholder: 'URL',
+        description: 'any other Resource Manager endpoint (Azure Stack Hub, a test server); http only on loopback'
+    },
+    'tenant-id': {
+        type: 'string',
+        placeholder: 'ID',
+        description: 'the Entra ID tenant, with --client-id for OpenID Connect in GitHub Actions'
+    },
+    'client-id': {
+        type: 'string',
+        placeholder: 'ID',
+        description: 'the Entra ID application (client) id, for OpenID Connect in GitHub Actions'
+    }
+};
+function azureOptions_text(value) {
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+/** The connection settings the options give (the credential comes from the environment: CMK_GUARD_AZURE_TOKEN, az login, …). */
+function connectionFromOptions(options) {
+    return {
+        cloud: azureOptions_text(options.cloud),
+        armEndpoint: azureOptions_text(options['arm-endpoint']),
+        tenantId: azureOptions_text(options['tenant-id']),
+        clientId: azureOptions_text(options['client-id'])
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/evaluate.ts
 /** `cmk-guard evaluate`: the pipeline on the command line, its findings as text, JSON or SARIF, and the exit code. */
+
 
 
 
@@ -43309,8 +43715,9 @@ function evaluateSettings(options, io, policiesDefault) {
         spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
     });
     const { templates, resources } = resolved.request;
-    if (!templates.length && !resources.length) {
-        throw new model_errors/* UserError */.yo('nothing to evaluate: give --templates PATTERN and/or --resources FILE (or `templates:` in cmk-guard.yaml).');
+    const scope = typeof options.scope === 'string' ? options.scope : undefined;
+    if (!templates.length && !resources.length && scope === undefined) {
+        throw new model_errors/* UserError */.yo('nothing to evaluate: give --templates PATTERN, --resources FILE and/or --scope SCOPE (or `templates:` in cmk-guard.yaml).');
     }
     const request = {
         ...resolved.request,
@@ -43319,7 +43726,17 @@ function evaluateSettings(options, io, policiesDefault) {
         baseRequired: typeof options.base === 'string',
         baseTemplates: list(options['base-templates']),
         ...(io.now ? { now: io.now } : {}),
-        root: typeof options.root === 'string' ? options.root : undefined
+        root: typeof options.root === 'string' ? options.root : undefined,
+        ...(scope !== undefined
+            ? {
+                live: {
+                    env: io.env ?? {},
+                    scope,
+                    connection: connectionFromOptions(options),
+                    log: (line) => io.stderr?.(`cmk-guard: ${escapeTerminal(line)}\n`)
+                }
+            }
+            : {})
     };
     return {
         request,
@@ -43353,6 +43770,11 @@ function printInputErrors(document, io) {
 async function evaluateAndReport(options, io, policiesDefault) {
     const { request, report } = evaluateSettings(options, io, policiesDefault);
     const document = await evaluateRepository(request);
+    writeEvaluationReport(document, report, io);
+    return { document, report };
+}
+/** The report in the format asked for, to --output (atomically) or standard output; input errors on standard error. */
+function writeEvaluationReport(document, report, io) {
     const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
     const output = renderReport(document, report.format, {
         cwd: io.cwd,
@@ -43366,7 +43788,6 @@ async function evaluateAndReport(options, io, policiesDefault) {
     // Errors are printed once: on standard error unless the report a person reads already lists them.
     if (report.output !== undefined || !showsErrorsToReader(report.format))
         printInputErrors(document, io);
-    return { document, report };
 }
 const evaluateOptions = {
     policies: {
@@ -43440,6 +43861,12 @@ const evaluateOptions = {
         placeholder: 'DIR',
         description: 'the repository: every file read (templates, parameter files, linked templates, rules, definitions, snapshots) must be inside it (default: the current folder)'
     },
+    scope: {
+        type: 'string',
+        placeholder: 'SCOPE',
+        description: 'a live scope (management group, subscription or resource group): its resources, read from Azure Resource Graph'
+    },
+    ...azureConnectionOptions,
     format: {
         type: 'string',
         short: 'f',
@@ -43476,7 +43903,7 @@ const evaluateCommand = {
     name: 'evaluate',
     summary: 'evaluate rules and policy definitions against ARM templates and resource snapshots',
     usage: [
-        'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE)... [options]',
+        'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE)... [options]',
         '',
         'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions (files, folders, the',
         'output of az policy definition list and az policy set-definition list) against the resources of ARM',
@@ -43484,12 +43911,14 @@ const evaluateCommand = {
         'CLI on PATH) and resource snapshots, and reports one finding per applicable rule and resource:',
         'compliant, noncompliant, or indeterminate with why. A pattern that matches no template, or a named',
         'file that is not one, is an error; files a glob happens to match that are not templates are skipped',
-        'and listed.',
+        'and listed. With --scope, the live resources of an Azure scope are read with Resource Graph (what the',
+        'pack would find if it were assigned); sign in with `az login` or set CMK_GUARD_AZURE_TOKEN (Reader).',
         '',
         'Examples:',
         "  cmk-guard evaluate --templates 'infra/**/*.bicep' --base origin/main",
         "  cmk-guard evaluate -t infra --rules 'key-vault-*' --format compact",
-        '  cmk-guard evaluate --definitions builtin/ --resources snapshot.json --format sarif -o results.sarif'
+        '  cmk-guard evaluate --definitions builtin/ --resources snapshot.json --format sarif -o results.sarif',
+        '  cmk-guard evaluate --scope /providers/Microsoft.Management/managementGroups/platform'
     ].join('\n'),
     options: evaluateOptions,
     positionals: { min: 0, max: 0 },
@@ -43745,6 +44174,111 @@ function makeCompileCommand(aliases) {
     };
 }
 const compileCommand = makeCompileCommand(engineAliasCatalog);
+
+;// CONCATENATED MODULE: ./src/commands/compliance.ts
+/**
+ * `cmk-guard compliance --scope SCOPE`: Azure Policy's own compliance states for the pack's
+ * initiative, reported like findings (text, JSON, SARIF without file locations).
+ */
+
+
+
+
+
+
+
+
+
+/** `--scan-timeout` in seconds → milliseconds. */
+function scanTimeout(value) {
+    if (value === undefined)
+        return undefined;
+    const seconds = Number(value);
+    if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || seconds < 1)
+        throw new model_errors/* UserError */.yo(`--scan-timeout is '${String(value)}'; give a whole number of seconds, such as 1800.`);
+    return seconds * 1000;
+}
+const complianceCommand = {
+    name: 'compliance',
+    summary: "report Azure Policy's compliance states for the pack's initiative at a scope",
+    usage: [
+        'Usage: cmk-guard compliance --scope SCOPE [--assignment-scope SCOPE] [--trigger-scan] [options]',
+        '',
+        "Reads Azure Policy's latest compliance states for the initiative the pack compiles to (published at",
+        '--scope, as `deploy` does) from Policy Insights, at the assignment scope, and reports each resource',
+        'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
+        'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
+        'Reader, and for a scan Microsoft.PolicyInsights/policyStates/triggerEvaluation/action (Resource Policy',
+        'Contributor or Contributor).',
+        '',
+        'Examples:',
+        '  cmk-guard compliance --scope /providers/Microsoft.Management/managementGroups/platform --trigger-scan',
+        '  cmk-guard compliance --scope /subscriptions/<id> --assignment-scope /subscriptions/<id>/resourceGroups/ai -f sarif'
+    ].join('\n'),
+    options: {
+        scope: {
+            type: 'string',
+            placeholder: 'SCOPE',
+            description: 'the management group or subscription the initiative is published at'
+        },
+        'assignment-scope': {
+            type: 'string',
+            placeholder: 'SCOPE',
+            description: 'where to read the states (the assignment scope); default: --scope'
+        },
+        policies: {
+            type: 'string',
+            placeholder: 'DIR',
+            description: 'the rule folder the initiative was compiled from (default: the bundled pack)'
+        },
+        'trigger-scan': {
+            type: 'boolean',
+            description: 'start an on-demand compliance evaluation and wait for it before reading'
+        },
+        'scan-timeout': {
+            type: 'string',
+            placeholder: 'SECONDS',
+            description: 'how long to wait for the scan',
+            default: '3600'
+        },
+        ...azureConnectionOptions,
+        config: evaluateOptions.config,
+        format: evaluateOptions.format,
+        output: evaluateOptions.output,
+        'fail-on': evaluateOptions['fail-on']
+    },
+    positionals: { min: 0, max: 0 },
+    async run(options, _positionals, io) {
+        // The configuration file's format and threshold apply here as they do to evaluate.
+        const configFile = findConfigFile(io.cwd, typeof options.config === 'string' ? options.config : undefined);
+        const config = configFile === null ? null : loadConfig(configFile, io.cwd);
+        const settings = config?.settings ?? {};
+        const format = parseFormat(options.format ?? settings.format ?? 'text');
+        const failOn = (options['fail-on'] === undefined ? (settings.failOn ?? 'error') : oneOf('fail-on', options['fail-on'], evaluate_thresholds));
+        if (typeof options.scope !== 'string')
+            throw new model_errors/* UserError */.yo('compliance needs --scope SCOPE, where the initiative is published.');
+        const document = await complianceReport({
+            exceptions: config?.exceptions ?? [],
+            ...(io.now ? { now: io.now } : {}),
+            cwd: io.cwd,
+            policies: typeof options.policies === 'string' ? options.policies : bundledPolicies(),
+            env: io.env,
+            scope: options.scope,
+            assignmentScope: typeof options['assignment-scope'] === 'string' ? options['assignment-scope'] : undefined,
+            triggerScan: options['trigger-scan'] === true,
+            scanTimeoutMs: scanTimeout(options['scan-timeout']),
+            connection: connectionFromOptions(options),
+            log: line => io.stderr(`cmk-guard: ${escapeTerminal(line)}\n`)
+        });
+        const report = {
+            format,
+            failOn,
+            ...(typeof options.output === 'string' ? { output: options.output } : {})
+        };
+        writeEvaluationReport(document, report, io);
+        return exitCodeFor(document, report);
+    }
+};
 
 ;// CONCATENATED MODULE: ./src/commands/demo.ts
 
@@ -44128,7 +44662,9 @@ function findingRow(finding, context) {
     const details = finding.verdict === 'indeterminate'
         ? `${cellText(finding.message)}${finding.reason ? ` ${cellText(capitalize(dependsOn(finding.reason)))}.` : ''}`
         : cellText(finding.message);
-    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${locationCell(resource.file, resource.line, context)} | ${finding.verdict} | ${details} |`;
+    // A live resource has no file: its id says where it is.
+    const location = resource.file === null ? codeSpan(resource.id, true) : locationCell(resource.file, resource.line, context);
+    return `| ${codeSpan(resource.name, true)} | ${codeSpan(resource.type, true)} | ${location} | ${finding.verdict} | ${details} |`;
 }
 const FINDINGS_TABLE_HEAD = (/* unused pure expression or super */ null && ([
     '| Resource | Type | Location | Verdict | Details |',
@@ -44316,11 +44852,12 @@ function acceptedRow(finding, context) {
 
 
 
-const KINDS = ['definition', 'initiative', 'assignment'];
+const KINDS = ['definition', 'initiative', 'assignment', 'exemption'];
 const NOUN = {
     definition: ['policy definition', 'policy definitions'],
     initiative: ['initiative', 'initiatives'],
-    assignment: ['assignment', 'assignments']
+    assignment: ['assignment', 'assignments'],
+    exemption: ['exemption', 'exemptions']
 };
 const SIGN = {
     create: '+',
@@ -44408,6 +44945,8 @@ function renderPlanText(plan) {
         }
     }
     lines.push('', `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`);
+    if (plan.notes?.length)
+        lines.push('', 'Notes:', ...plan.notes.map(note => `  ${escapeTerminal(note)}`));
     lines.push('', planSentence(plan));
     if (plan.results) {
         const problems = plan.results.filter(r => r.outcome !== 'applied');
@@ -44478,6 +45017,8 @@ function renderPlanMarkdown(plan, options) {
     if (unchanged)
         lines.push('', `${findings_plural(unchanged, 'item is', 'items are')} unchanged.`);
     lines.push('', `Owner ${escape_codeSpan(plan.owner)}, enforcement ${escape_codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escape_escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd());
+    if (plan.notes?.length)
+        budget.take(lines, ['', ...plan.notes.map(note => `- ${cellText(note)}`)]);
     for (const item of shown) {
         const details = changeDetails(item);
         if (details.length && !budget.take(lines, ['', ...details]))
@@ -44597,7 +45138,8 @@ function publishRequest(options, io, apply) {
     };
     // The options over the configuration file's `azure` section over the defaults.
     const file = findConfigFile(io.cwd, publish_text(options.config));
-    const azure = resolveAzureSettings(given, file === null ? null : loadConfig(file, io.cwd));
+    const config = file === null ? null : loadConfig(file, io.cwd);
+    const azure = resolveAzureSettings(given, config);
     if (!azure.scope)
         throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
     return {
@@ -44613,6 +45155,8 @@ function publishRequest(options, io, apply) {
         prune: azure.prune,
         apply,
         connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
+        // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
+        ...(config ? { exceptions: config.exceptions } : {}),
         log: line => io.stderr(`${line}\n`)
     };
 }
@@ -44687,6 +45231,7 @@ const deployCommand = makePublishCommand('deploy');
 
 
 
+
 /** Every CLI command, in the order --help lists them. */
 const commands = [
     evaluateCommand,
@@ -44695,6 +45240,7 @@ const commands = [
     compileCommand,
     planCommand,
     deployCommand,
+    complianceCommand,
     expandCommand,
     checkDefinitionsCommand,
     demoCommand
