@@ -161,6 +161,18 @@ describeBuilt(
         '> ⚠️ Not run: `cmk-key-same-vault`, `cmk-no-key-type-switch`: the base could not be read'
       );
 
+      // The problem matcher for --format compact: off while the action prints its own report, then registered
+      // for the steps after it.
+      const lines = first.stdout.split('\n');
+      const removed = lines.indexOf('::remove-matcher owner=cmk-guard::');
+      const stopped = lines.findIndex(line => line.startsWith('::stop-commands::'));
+      expect(removed).toBeGreaterThanOrEqual(0);
+      expect(removed).toBeLessThan(stopped);
+      expect(lines.filter(line => line.startsWith('::add-matcher::'))).toEqual([
+        `::add-matcher::${path.resolve('.github/cmk-guard-matcher.json')}`
+      ]);
+      expect(lines.findIndex(line => line.startsWith('::add-matcher::'))).toBeGreaterThan(stopped);
+
       // The job summary: totals, links at the head commit, hostile names as code, and the hidden count.
       expect(first.summary).toContain('## cmk-guard: ❌');
       expect(first.summary).toContain(
