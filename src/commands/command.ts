@@ -21,6 +21,12 @@ export interface OptionSpec {
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
+/** A repeatable option's values: none, one, or the list given. */
+export function optionList(value: OptionValues[string]): string[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  return Array.isArray(value) ? value : [value];
+}
+
 export interface CommandIO {
   cwd: string;
   env: NodeJS.ProcessEnv;

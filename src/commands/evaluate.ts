@@ -16,14 +16,9 @@ import { evaluateRepository, type EvaluateRequest } from '../run.js';
 import { resolveSettings, type GivenSettings } from '../config/settings.js';
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
-import { EXIT_USAGE } from './command.js';
+import { EXIT_USAGE, optionList } from './command.js';
 
 export const thresholds = ['error', 'warning', 'note', 'never'] as const;
-
-function list(value: OptionValues[string]): string[] {
-  if (value === undefined || typeof value === 'boolean') return [];
-  return Array.isArray(value) ? value : [value];
-}
 
 export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
   const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
@@ -48,17 +43,17 @@ export function givenSettings(options: OptionValues): GivenSettings {
   return {
     config: text('config'),
     ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
-    definitions: list(options.definitions),
-    templates: list(options.templates),
-    parameters: list(options.parameters),
-    parameterValues: parseParameterOverrides(list(options.parameter)),
-    resources: list(options.resources),
+    definitions: optionList(options.definitions),
+    templates: optionList(options.templates),
+    parameters: optionList(options.parameters),
+    parameterValues: parseParameterOverrides(optionList(options.parameter)),
+    resources: optionList(options.resources),
     ...(failOn !== undefined ? { failOn } : {}),
     ...(typeof options['fail-on-indeterminate'] === 'boolean'
       ? { failOnIndeterminate: options['fail-on-indeterminate'] }
       : {}),
-    rules: list(options.rules),
-    skipRules: list(options['skip-rules']),
+    rules: optionList(options.rules),
+    skipRules: optionList(options['skip-rules']),
     ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, severities) } : {}),
     ...(text('format') !== undefined ? { format: text('format') } : {}),
     ...(text('baseline') !== undefined ? { baseline: text('baseline') } : {})
@@ -91,7 +86,7 @@ export function evaluateSettings(
     ...(io.env ? { env: io.env } : {}),
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
-    baseTemplates: list(options['base-templates']),
+    baseTemplates: optionList(options['base-templates']),
     ...(io.now ? { now: io.now } : {}),
     root: typeof options.root === 'string' ? options.root : undefined,
     ...(scope !== undefined

@@ -6,9 +6,9 @@ import type { Resource } from '../model/resource.js';
 import { confine, expandTemplateFile, type ExpandedTemplate } from '../sources/index.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../model/pointer.js';
-import type { Command, OptionValues } from './command.js';
+import type { Command } from './command.js';
 import { evaluateOptions } from './evaluate.js';
-import { EXIT_OK, EXIT_USAGE, printUserError } from './command.js';
+import { EXIT_OK, EXIT_USAGE, optionList, printUserError } from './command.js';
 
 /**
  * `cmk-guard expand TEMPLATE`: the resources a template deploys, as cmk-guard reads them,
@@ -16,11 +16,6 @@ import { EXIT_OK, EXIT_USAGE, printUserError } from './command.js';
  * `"<unknown: reason>"`, and listed under the resource's `unknowns` by JSON pointer with
  * its key (equal keys are the same unknown).
  */
-
-function list(value: OptionValues[string]): string[] {
-  if (value === undefined || typeof value === 'boolean') return [];
-  return Array.isArray(value) ? value : [value];
-}
 
 function render(value: Value, pointer: string, unknowns: Record<string, { reason: string; key: string }>): Json {
   if (value instanceof Unknown) {
@@ -123,14 +118,14 @@ export const expandCommand: Command = {
     try {
       const root = path.resolve(io.cwd, typeof options.root === 'string' ? options.root : '.');
       const file = confine(path.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
-      const parameterFiles = list(options.parameters).map(p => path.resolve(io.cwd, p));
+      const parameterFiles = optionList(options.parameters).map(p => path.resolve(io.cwd, p));
       const str = (name: string): string | undefined =>
         typeof options[name] === 'string' ? (options[name] as string) : undefined;
       const expanded = expandTemplateFile(file, {
         env: io.env,
         root,
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
-        parameterOverrides: parseParameterOverrides(list(options.parameter)),
+        parameterOverrides: parseParameterOverrides(optionList(options.parameter)),
         scope: {
           subscriptionId: str('subscription-id'),
           resourceGroup: str('resource-group'),

@@ -5,8 +5,8 @@ import { bundledPolicies } from '../paths.js';
 import { escapeTerminal } from '../report/escape.js';
 import { loadPolicyDirectory, type Rule } from '../rules/index.js';
 import { loadExternalDefinitions } from '../run.js';
-import type { Command, OptionValues } from './command.js';
-import { EXIT_OK } from './command.js';
+import { EXIT_OK, optionList, type Command } from './command.js';
+import { evaluateOptions } from './evaluate.js';
 
 interface Listed {
   name: string;
@@ -20,11 +20,6 @@ interface Listed {
   /** Where it is enforced: by Azure Policy (and in pull requests), or in pull requests only. */
   runs: 'azure' | 'pr-only';
   file: string | null;
-}
-
-function list(value: OptionValues[string]): string[] {
-  if (value === undefined || typeof value === 'boolean') return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 function fromRule(rule: Rule, cwd: string): Listed {
@@ -58,15 +53,9 @@ export const rulesCommand: Command = {
     "  cmk-guard evaluate --templates 'infra/**/*.json' --rules 'key-vault-*'"
   ].join('\n'),
   options: {
-    policies: {
-      type: 'string',
-      placeholder: 'DIR',
-      description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
-    },
+    policies: evaluateOptions.policies,
     definitions: {
-      type: 'string',
-      multiple: true,
-      placeholder: 'PATH',
+      ...evaluateOptions.definitions,
       description: 'Azure Policy definition files or folders to list as well'
     },
     format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text or json', default: 'text' }
@@ -76,7 +65,7 @@ export const rulesCommand: Command = {
     const format = typeof options.format === 'string' ? options.format.trim().toLowerCase() : '';
     if (format !== 'text' && format !== 'json')
       throw new UserError(`--format must be one of text, json; got '${String(options.format)}'.`);
-    const definitionPaths = list(options.definitions);
+    const definitionPaths = optionList(options.definitions);
     const policies =
       typeof options.policies === 'string'
         ? path.resolve(io.cwd, options.policies)

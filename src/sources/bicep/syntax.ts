@@ -369,19 +369,23 @@ function declaration(
   return declared;
 }
 
+/** An `if (…)` before a body, if there is one. */
+function skipCondition(s: Scanner): void {
+  if (s.peekIdentifier() !== 'if') return;
+  s.identifier();
+  s.skipTrivia(false);
+  if (s.peek() === '(') {
+    s.advance();
+    s.expression([')']);
+    s.advance();
+  }
+  s.skipTrivia(true);
+}
+
 /** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
 function declarationValue(s: Scanner, owner: BicepDeclaration): BicepValue | undefined {
   s.skipTrivia(false);
-  if (s.peekIdentifier() === 'if') {
-    s.identifier();
-    s.skipTrivia(false);
-    if (s.peek() === '(') {
-      s.advance();
-      s.expression([')']);
-      s.advance();
-    }
-    s.skipTrivia(true);
-  }
+  skipCondition(s);
   if (s.peek() === '{') return object(s, owner);
   if (s.peek() === '[') {
     const array = arrayLiteral(s, owner);
@@ -455,16 +459,7 @@ function arrayLiteral(s: Scanner, owner: BicepDeclaration | undefined): BicepVal
     s.expression([':']);
     s.advance(); // :
     s.skipTrivia(true);
-    if (s.peekIdentifier() === 'if') {
-      s.identifier();
-      s.skipTrivia(false);
-      if (s.peek() === '(') {
-        s.advance();
-        s.expression([')']);
-        s.advance();
-      }
-      s.skipTrivia(true);
-    }
+    skipCondition(s);
     const loopBody = s.peek() === '{' ? object(s, owner) : propertyValue(s);
     s.expression([']']);
     s.advance();
