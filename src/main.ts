@@ -17,7 +17,7 @@ import { bundledPolicies } from './paths.js';
 import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
 import { failureReason, oneLine, planFailureReason, publishPlanReports, publishReports } from './report/publish.js';
-import { buildDocument, complianceReport, evaluateRepository, publishPack } from './run.js';
+import { buildDocument, complianceReport, evaluateRepository, inputError, publishPack } from './run.js';
 
 const logger: Logger = {
   info: message => core.info(message),
@@ -178,7 +178,7 @@ async function evaluate(
     );
     return { document, policy };
   } catch (error) {
-    return { ...failedDocument(error), policy };
+    return { ...failedDocument(error, context.workspace), policy };
   }
 }
 
@@ -218,7 +218,7 @@ async function compliance(
     );
     return { document, policy };
   } catch (error) {
-    return { ...failedDocument(error), policy };
+    return { ...failedDocument(error, context.workspace), policy };
   }
 }
 
@@ -234,21 +234,17 @@ function azureConnection(inputs: ActionInputs) {
 }
 
 /** A user error as a document that reports it everywhere, and the one-line reason the step fails. */
-function failedDocument(error: unknown): { document: FindingsDocument; failure: string } {
+/** A user error as the run's document and failure line, with paths relative to the workspace. */
+function failedDocument(error: unknown, workspace: string): { document: FindingsDocument; failure: string } {
   if (!isUserError(error)) throw error;
   const errors = error instanceof UserErrors ? error.errors : [error];
   const document = buildDocument(
     [],
     0,
     0,
-    errors.map(e => ({
-      file: e.location?.file ?? '',
-      line: e.location?.line ?? null,
-      column: e.location?.column ?? null,
-      message: e.message
-    }))
+    errors.map(e => inputError(e, workspace))
   );
-  return { document, failure: oneLine(error.describe()) };
+  return { document, failure: oneLine(error.describe(workspace)) };
 }
 
 function splitRepository(repository: string): { owner: string; repo: string } {

@@ -602,14 +602,14 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   return document;
 }
 
-/** An input error as the findings document holds it: the file relative to the workspace, line and column. */
+/** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
 export function inputError(error: UserError, cwd: string): NonNullable<FindingsDocument['errors']>[number] {
   const location = error.location;
   return {
     file: location ? displayPath(location.file, cwd) : '',
     line: location?.line ?? null,
     column: location?.column ?? null,
-    message: error.message
+    message: error.messageRelativeTo(cwd)
   };
 }
 

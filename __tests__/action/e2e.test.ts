@@ -8,7 +8,7 @@
  * dist/index.js it is skipped and says so.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
@@ -263,6 +263,34 @@ describeBuilt(
       expect(existsSync(run.outputs['sarif-file'])).toBe(true);
       expect(run.outputs.result).toBe('pass');
       expect(run.code).toBe(0);
+    });
+
+    it('with `policies: none` and no definitions: fails, saying there is nothing to check with, instead of passing', async () => {
+      const run = await runAction(root, server, { policies: 'none', 'fail-on': 'never', comment: 'false' }, 'none');
+      expect(run.code).toBe(1);
+      expect(run.outputs.result).toBe('fail');
+      expect(run.stdout).toMatch(
+        /^::error::there is nothing to evaluate with: no rules \(the policies are turned off\)/m
+      );
+      expect(run.summary).toContain('there is nothing to evaluate with');
+    });
+
+    it('annotates a broken rule file at its line, with the path relative to the workspace', async () => {
+      const rules = path.join(root, 'workspace', 'broken-rules');
+      mkdirSync(rules);
+      writeFileSync(path.join(rules, 'bad.yaml'), 'name: bad-rule\nseverity: [not, a, severity]\n');
+      try {
+        const run = await runAction(root, server, { policies: 'broken-rules', comment: 'false' }, 'broken-rules');
+        expect(run.code).toBe(1);
+        expect(run.outputs.result).toBe('fail');
+        expect(run.stdout).toMatch(/^::error file=broken-rules\/bad\.yaml,line=\d+/m);
+        const failed = run.stdout.split('\n').filter(line => line.startsWith('::error::'));
+        expect(failed).toHaveLength(1);
+        expect(failed[0]).toMatch(/^::error::broken-rules\/bad\.yaml:1:1: the rule is missing `displayName`/);
+        expect(failed[0]).not.toContain(root);
+      } finally {
+        rmSync(rules, { recursive: true });
+      }
     });
 
     it('masks the token before it reports a wrong input', async () => {

@@ -45,6 +45,18 @@ describe('expandPattern', () => {
     ]);
   });
 
+  test('the folders before the first glob are a path relative to cwd: ../, ./ and .. inside it work', () => {
+    const main = path.join(fixtures, 'discovery/infra/main.json');
+    const infra = path.join(fixtures, 'discovery/infra');
+    expect(expandPattern('../infra/m*.json', path.join(fixtures, 'discovery/infra'))).toEqual([
+      main,
+      path.join(infra, 'main.parameters.json')
+    ]);
+    expect(expandPattern('../../discovery/**/main.json', infra)).toEqual([main]);
+    expect(expandPattern('./discovery/*/main.json', fixtures)).toEqual([main]);
+    expect(expandPattern('copy/../discovery/*/main.json', fixtures)).toEqual([main]);
+  });
+
   test('a plain file names itself; a missing one names nothing', () => {
     expect(expandPattern('copy/main.json', fixtures)).toEqual([path.join(fixtures, 'copy/main.json')]);
     expect(expandPattern('nope.json', fixtures)).toEqual([]);

@@ -23,12 +23,17 @@ export class UserError extends Error {
    * working folder), paths under it, in the location and in the message, are shown relative to it.
    */
   describe(relativeTo?: string): string {
-    const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
+    const message = this.messageRelativeTo(relativeTo);
     if (!this.location) return message;
     const { line, column } = this.location;
     const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
     const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
     return `${where}: ${message}`;
+  }
+
+  /** The message, with the paths under `relativeTo` (the working folder) written in it relative to it. */
+  messageRelativeTo(relativeTo?: string): string {
+    return relativeTo ? relativePaths(this.message, relativeTo) : this.message;
   }
 }
 

@@ -166,15 +166,12 @@ export function expandPattern(pattern: string, cwd: string, boundary?: string): 
     if (stat.isDirectory()) return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
     return [full];
   }
+  // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
+  // matched against the paths below that folder.
   const segments = posixPattern.split('/');
   const firstGlob = segments.findIndex(s => hasGlob(s));
-  const baseSegments = segments.slice(0, firstGlob);
-  const absolute = path.isAbsolute(pattern);
-  const base = path.resolve(cwd, baseSegments.join('/') || '.');
-  const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+  const base = path.resolve(cwd, segments.slice(0, firstGlob).join('/') || (path.isAbsolute(pattern) ? '/' : '.'));
+  const regex = globToRegExp(segments.slice(firstGlob).join('/'));
   if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
-  return walkFiles(base).filter(file => {
-    const candidate = absolute ? toPosix(file) : toPosix(path.relative(cwd, file));
-    return regex.test(candidate);
-  });
+  return walkFiles(base).filter(file => regex.test(toPosix(path.relative(base, file))));
 }
