@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { commands } from '../../src/commands/registry.js';
+import { azureSdkNodeWarning, commands } from '../../src/commands/registry.js';
 import { load as loadYaml } from 'js-yaml';
 import { runCli } from '../../src/commands/index.js';
 import { VERSION } from '../../src/version.js';
@@ -48,6 +48,30 @@ describe('cmk-guard CLI', () => {
     const h = io();
     expect(await runCli(['help', 'evaluate'], h.io)).toBe(0);
     expect(h.out.join('')).toBe(t.out.join(''));
+  });
+
+  it('says which Node.js the commands that use the Azure SDK need, when started on an older one', () => {
+    expect(azureSdkNodeWarning('plan', {}, '20.20.2')).toBe(
+      'plan talks to Azure through the Azure SDK for JavaScript, which needs Node.js 22 or later; this is Node.js 20.20.2, which it does not support. Run cmk-guard with Node.js 22 or 24.'
+    );
+    expect(azureSdkNodeWarning('deploy', {}, 'v18.19.0')).toContain('this is Node.js 18.19.0');
+    expect(azureSdkNodeWarning('compliance', {}, '20.0.0')).toMatch(/^compliance talks to Azure/);
+    expect(azureSdkNodeWarning('evaluate', { scope: '/subscriptions/x' }, '20.20.2')).toMatch(
+      /^evaluate --scope talks to Azure/
+    );
+    expect(azureSdkNodeWarning('baseline', { scope: '/subscriptions/x' }, '21.7.3')).toMatch(/^baseline --scope/);
+    // Offline commands, and any command on a Node the SDK supports, say nothing.
+    expect(azureSdkNodeWarning('evaluate', { templates: ['x'] }, '20.20.2')).toBeNull();
+    expect(azureSdkNodeWarning('compile', { scope: '/subscriptions/x' }, '20.20.2')).toBeNull();
+    expect(azureSdkNodeWarning('plan', {}, '22.0.0')).toBeNull();
+    expect(azureSdkNodeWarning('deploy', {}, '24.11.1')).toBeNull();
+  });
+
+  it('runs offline commands on Node.js 20 without a word about it', async () => {
+    const t = io();
+    const code = await runCli(['rules'], { ...t.io, nodeVersion: '20.20.2' });
+    expect(code).toBe(0);
+    expect(t.err.join('')).toBe('');
   });
 
   it('refuses an unknown flag with exit 2 instead of ignoring it', async () => {

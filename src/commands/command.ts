@@ -32,6 +32,8 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   /** Whether standard output is a terminal (colour is used only then). */
   stdoutIsTerminal?: boolean;
+  /** The Node.js version running (`process.versions.node` unless a test gives another). */
+  nodeVersion?: string;
   /** The clock exceptions' dates are read against; the process's own unless a test fixes it. */
   now?: Date;
   stdout(text: string): void;

@@ -7,7 +7,7 @@ import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import type { Command, CommandIO, OptionSpec } from './command.js';
 import { EXIT_USAGE, printUserError } from './command.js';
-import { commands } from './registry.js';
+import { azureSdkNodeWarning, commands } from './registry.js';
 
 function toolHelp(): string {
   const width = Math.max(...commands.map(c => c.name.length));
@@ -113,6 +113,8 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     const given = (parsed.values as Record<string, string | boolean | string[] | undefined>)[name];
     values[name] = given ?? spec.default;
   }
+  const nodeWarning = azureSdkNodeWarning(command.name, values, io.nodeVersion ?? process.versions.node);
+  if (nodeWarning) io.stderr(`cmk-guard: warning: ${nodeWarning}\n`);
   try {
     return await command.run(values, parsed.positionals, io);
   } catch (error) {

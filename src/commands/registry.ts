@@ -1,4 +1,4 @@
-import type { Command } from './command.js';
+import type { Command, OptionValues } from './command.js';
 import { baselineCommand } from './baseline.js';
 import { checkDefinitionsCommand } from './check-definitions.js';
 import { compileCommand } from './compile.js';
@@ -22,3 +22,22 @@ export const commands: Command[] = [
   checkDefinitionsCommand,
   demoCommand
 ];
+
+/** The oldest Node.js the Azure SDK for JavaScript supports (its packages declare `engines.node: >=22`). */
+export const AZURE_SDK_NODE = 22;
+
+/** Commands that talk to Azure through its SDK: these always, evaluate and baseline when they read a live scope. */
+const AZURE_COMMANDS = new Set(['plan', 'deploy', 'compliance']);
+const AZURE_WITH_SCOPE = new Set(['evaluate', 'baseline']);
+
+/**
+ * The warning a command that loads the Azure SDK gives on a Node.js older than the SDK supports, or null.
+ * A warning, not a refusal: the SDK runs on Node.js 20 today, but its makers no longer support it there.
+ */
+export function azureSdkNodeWarning(command: string, options: OptionValues, nodeVersion: string): string | null {
+  const usesAzure = AZURE_COMMANDS.has(command) || (AZURE_WITH_SCOPE.has(command) && typeof options.scope === 'string');
+  const major = Number(nodeVersion.replace(/^v/, '').split('.')[0]);
+  if (!usesAzure || !(major < AZURE_SDK_NODE)) return null;
+  const what = AZURE_COMMANDS.has(command) ? command : `${command} --scope`;
+  return `${what} talks to Azure through the Azure SDK for JavaScript, which needs Node.js ${AZURE_SDK_NODE} or later; this is Node.js ${nodeVersion.replace(/^v/, '')}, which it does not support. Run cmk-guard with Node.js ${AZURE_SDK_NODE} or 24.`;
+}
