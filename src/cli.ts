@@ -8,6 +8,7 @@ runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdoutIsTerminal: process.stdout.isTTY === true,
+  stderrIsTerminal: process.stderr.isTTY === true,
   stdout: text => process.stdout.write(neutralizeCommandLines(text)),
   stderr: text => process.stderr.write(neutralizeCommandLines(text))
 }).then(

@@ -25,6 +25,7 @@ import {
 import type { Json } from './model/value.js';
 import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
 import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
+import type { ProgressReport } from './model/progress.js';
 import type { Resource } from './model/resource.js';
 import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
 import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } from './azure/index.js';
@@ -93,6 +94,8 @@ export interface EvaluateRequest {
   root?: string;
   /** A live scope: its resources of the types the definitions apply to, read from Azure Resource Graph. */
   live?: LiveRequest;
+  /** Told how far reading, expanding and evaluating have come (the CLI's progress line). */
+  progress?: ProgressReport;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -375,7 +378,7 @@ function loadPolicyFolders(request: EvaluateRequest, errors: UserError[]): Rule[
  * others are still loaded; without, the errors are thrown together.
  */
 export function loadExternalDefinitions(
-  request: Pick<EvaluateRequest, 'cwd' | 'definitions' | 'root'>,
+  request: Pick<EvaluateRequest, 'cwd' | 'definitions' | 'root' | 'progress'>,
   errors?: UserError[]
 ): {
   definitions: CompiledDefinition[];
@@ -390,7 +393,7 @@ export function loadExternalDefinitions(
       const target = inputPath(request, entry, 'the definitions path');
       if (!existsSync(target))
         throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-      const contents = loadDefinitionsFromPath(target);
+      const contents = loadDefinitionsFromPath(target, request.progress);
       for (const f of contents.failures) problems.push(new UserError(f.message, f.location ?? { file: f.file }));
       // A definitions path the user named that holds no definition would check nothing.
       if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
@@ -442,7 +445,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       env: request.env,
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
-      parameterOverrides: request.parameterOverrides
+      parameterOverrides: request.parameterOverrides,
+      progress: request.progress
     });
     for (const template of discovered.templates) {
       append(resources, template.resources);
@@ -489,11 +493,14 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const evaluated = resources.filter(r => !r.existing);
   const raw: Finding[] = [];
   // One definition that fails on some resource spoils only its own verdicts.
-  for (const definition of definitions) {
+  const progress = request.progress;
+  for (const [index, definition] of definitions.entries()) {
+    progress?.('evaluating definitions', index, definitions.length);
     isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () =>
       append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters }))
     );
   }
+  progress?.('evaluating definitions', definitions.length, definitions.length);
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
   for (const { rule, check } of relations) {

@@ -2,10 +2,10 @@
 import { UserError } from '../model/errors.js';
 import { bundledPolicies } from '../paths.js';
 import { jsonReport } from '../report/json.js';
-import { buildDocument, evaluateRepository } from '../run.js';
+import { buildDocument } from '../run.js';
 import type { Command } from './command.js';
 import { EXIT_USAGE } from './command.js';
-import { evaluateOptions, evaluateSettings, printInputErrors, writeReport } from './evaluate.js';
+import { evaluateOptions, evaluateSettings, evaluateWithProgress, printInputErrors, writeReport } from './evaluate.js';
 
 const {
   format: _format,
@@ -48,7 +48,7 @@ export const baselineCommand: Command = {
     const out = typeof options.out === 'string' ? options.out : configured;
     if (out === undefined)
       throw new UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
-    const document = await evaluateRepository(request);
+    const document = await evaluateWithProgress(request, io);
     if (document.errors?.length) {
       printInputErrors(document, io);
       io.stderr(`cmk-guard: the baseline was not written: an input could not be read, so it would miss findings.\n`);

@@ -32,6 +32,10 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   /** Whether standard output is a terminal (colour is used only then). */
   stdoutIsTerminal?: boolean;
+  /** Whether standard error is a terminal (the progress line is drawn only then). */
+  stderrIsTerminal?: boolean;
+  /** Milliseconds, for the progress line; `Date.now` unless a test gives its own clock. */
+  clock?: () => number;
   /** The Node.js version running (`process.versions.node` unless a test gives another). */
   nodeVersion?: string;
   /** The clock exceptions' dates are read against; the process's own unless a test fixes it. */

@@ -9,6 +9,7 @@ import { escapeTerminal } from '../report/escape.js';
 import { writeFileAtomic } from '../report/files.js';
 import { writeChunks, type ReportPieces } from '../report/stream.js';
 import { colourWanted } from '../report/colour.js';
+import { progressLine, progressWanted } from '../report/progress.js';
 import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type ReportFormat } from '../report/formats.js';
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
@@ -133,9 +134,23 @@ export function printInputErrors(document: FindingsDocument, io: CommandIO): voi
   }
 }
 
+/**
+ * Evaluates, with a progress line on standard error when it is a terminal and the run lasts; the line is
+ * erased before anything else is written.
+ */
+export async function evaluateWithProgress(request: EvaluateRequest, io: CommandIO): Promise<FindingsDocument> {
+  if (!progressWanted(io.env, io.stderrIsTerminal === true)) return evaluateRepository(request);
+  const line = progressLine(io.stderr, io.clock);
+  try {
+    return await evaluateRepository({ ...request, progress: line.report });
+  } finally {
+    line.end();
+  }
+}
+
 export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string) {
   const { request, report } = evaluateSettings(options, io, policiesDefault);
-  const document = await evaluateRepository(request);
+  const document = await evaluateWithProgress(request, io);
   writeEvaluationReport(document, report, io);
   return { document, report };
 }

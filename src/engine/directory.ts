@@ -8,6 +8,7 @@ import path from 'node:path';
 import { definitionShape, type CompiledDefinition } from './definition.js';
 import { readDefinitionJson, type DefinitionFileContents, type PolicySet } from './definitionFiles.js';
 import { UserError, type InputLocation } from '../model/errors.js';
+import type { ProgressReport } from '../model/progress.js';
 import { readTextFile } from '../model/textFile.js';
 
 export interface DirectoryLoad {
@@ -79,9 +80,11 @@ export function parseDefinitionFile(file: string): unknown {
   }
 }
 
-export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
+export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressReport): DirectoryLoad {
   const result: DirectoryLoad = { loaded: [], sets: [], failures: [], skipped: [] };
-  for (const file of jsonFiles(dir)) {
+  const files = jsonFiles(dir);
+  for (const [read, file] of files.entries()) {
+    progress?.('reading definitions', read, files.length);
     const contents = readDefinitionFile(file);
     result.loaded.push(...contents.definitions);
     result.sets.push(...contents.sets);
@@ -90,12 +93,13 @@ export function loadDefinitionsFromDirectory(dir: string): DirectoryLoad {
     );
     result.skipped.push(...contents.skipped);
   }
+  progress?.('reading definitions', files.length, files.length);
   return result;
 }
 
 /** The definitions under a folder, or in one file. */
-export function loadDefinitionsFromPath(target: string): DirectoryLoad {
-  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target);
+export function loadDefinitionsFromPath(target: string, progress?: ProgressReport): DirectoryLoad {
+  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target, progress);
   const { definitions, sets, failures, skipped } = readDefinitionFile(target);
   return { loaded: definitions, sets, failures, skipped };
 }

@@ -5,9 +5,8 @@
  */
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
-import type { Value } from '../model/value.js';
 import type { CompiledDefinition } from './definition.js';
-import { evaluateInOrder } from './order.js';
+import { evaluateInOrder, type EvaluateAllOptions } from './order.js';
 
 export {
   aliasPath,
@@ -55,7 +54,7 @@ export { describeChanges, type FieldChange, type RequestChange } from './modify.
 export function evaluateDefinitions(
   defs: CompiledDefinition[],
   resources: Resource[],
-  options: { parameters?: Record<string, Record<string, Value>> } = {}
+  options: EvaluateAllOptions = {}
 ): Finding[] {
   return evaluateInOrder(defs, resources, options);
 }

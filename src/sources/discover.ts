@@ -13,6 +13,7 @@ import {
   parameterSources,
   usingTarget
 } from './bicep/index.js';
+import type { ProgressReport } from '../model/progress.js';
 import { describeBytes, UnreadableTextError, readTextFile } from '../model/textFile.js';
 import { limit } from '../model/limits.js';
 import { TEMPLATE_SCHEMA, conventionalParameterFiles } from './parameters.js';
@@ -82,6 +83,8 @@ function compiledByBicep(value: unknown): boolean {
 
 export interface DiscoveryOptions extends TemplateLoadOptions {
   cwd: string;
+  /** Told how many files have been read, then how many templates expanded. */
+  progress?: ProgressReport;
 }
 
 /**
@@ -132,7 +135,9 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   const bicepFiles: string[] = [];
   const bicepParamFiles: string[] = [];
   const failed = new Set<string>();
-  for (const file of files) {
+  const progress = options.progress;
+  for (const [read, file] of files.entries()) {
+    progress?.('reading files', read, files.length);
     const escape = escapeReason(file, root);
     if (escape) {
       result.errors.push(
@@ -205,7 +210,9 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     const used = explicitFilesFor(template, explicit, templateCount);
     return used.length ? used : conventionalParameterFiles(template);
   };
+  let expanded = 0;
   const expand = (file: string, action: () => ExpandedTemplate): void => {
+    progress?.('expanding templates', expanded++, templateCount);
     try {
       const expanded = action();
       result.templates.push(expanded);
@@ -231,6 +238,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
         parameterDocuments: compiled.parameters ? [compiled.parameters] : []
       });
     });
+  progress?.('expanding templates', expanded, templateCount);
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
   const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
   for (const [pattern, matched] of matchedBy) {
