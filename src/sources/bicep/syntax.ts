@@ -306,6 +306,16 @@ export function isLocalPath(path: string): boolean {
   return !/^(br|ts)(\/[^:]*)?:/i.test(path);
 }
 
+/** A parenthesised expression after a decorator's or a condition's keyword, if there is one. */
+function skipParenthesised(s: Scanner): void {
+  s.skipTrivia(false);
+  if (s.peek() === '(') {
+    s.advance();
+    s.expression([')']);
+    s.advance();
+  }
+}
+
 function skipDecorator(s: Scanner): void {
   s.advance(); // @
   s.identifier();
@@ -313,12 +323,7 @@ function skipDecorator(s: Scanner): void {
     s.advance();
     s.identifier();
   }
-  s.skipTrivia(false);
-  if (s.peek() === '(') {
-    s.advance();
-    s.expression([')']);
-    s.advance();
-  }
+  skipParenthesised(s);
 }
 
 /**
@@ -373,12 +378,7 @@ function declaration(
 function skipCondition(s: Scanner): void {
   if (s.peekIdentifier() !== 'if') return;
   s.identifier();
-  s.skipTrivia(false);
-  if (s.peek() === '(') {
-    s.advance();
-    s.expression([')']);
-    s.advance();
-  }
+  skipParenthesised(s);
   s.skipTrivia(true);
 }
 
