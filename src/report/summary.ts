@@ -71,7 +71,14 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
     const rows: string[] = [];
     for (const entry of skipped)
       if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`])) break;
-    lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |', ...rows);
+    lines.push(
+      '',
+      `<details><summary>${plural(skipped.length, 'file')} passed over</summary>`,
+      '',
+      '| File | Why |',
+      '| --- | --- |',
+      ...rows
+    );
     if (rows.length < skipped.length)
       lines.push('', `${plural(skipped.length - rows.length, 'more file is', 'more files are')} in the JSON file.`);
     lines.push('', '</details>');
