@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { azureSdkNodeWarning, commands } from '../../src/commands/registry.js';
+import { CLI_NODE, azureSdkNodeWarning, commands } from '../../src/commands/registry.js';
 import { load as loadYaml } from 'js-yaml';
 import { runCli } from '../../src/commands/index.js';
 import { VERSION } from '../../src/version.js';
@@ -65,6 +65,17 @@ describe('cmk-guard CLI', () => {
     expect(azureSdkNodeWarning('compile', { scope: '/subscriptions/x' }, '20.20.2')).toBeNull();
     expect(azureSdkNodeWarning('plan', {}, '22.0.0')).toBeNull();
     expect(azureSdkNodeWarning('deploy', {}, '24.11.1')).toBeNull();
+  });
+
+  it('on a Node.js older than package.json allows, says which it needs and runs nothing', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe(`>=${CLI_NODE}`);
+    const t = io();
+    expect(await runCli(['evaluate', '-t', 'examples/*/*.json'], { ...t.io, nodeVersion: '18.19.0' })).toBe(2);
+    expect(t.out).toEqual([]);
+    expect(t.err.join('')).toBe(
+      'cmk-guard needs Node.js 20 or later (22 or later for the commands that talk to Azure); this is Node.js 18.19.0. Install Node.js 22 or 24.\n'
+    );
   });
 
   it('runs offline commands on Node.js 20 without a word about it', async () => {

@@ -7,7 +7,7 @@ import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import type { Command, CommandIO, OptionSpec } from './command.js';
 import { EXIT_USAGE, printUserError } from './command.js';
-import { azureSdkNodeWarning, commands } from './registry.js';
+import { azureSdkNodeWarning, cliNodeError, commands } from './registry.js';
 
 function toolHelp(): string {
   const width = Math.max(...commands.map(c => c.name.length));
@@ -56,6 +56,11 @@ export function commandHelp(command: Command): string {
 
 /** Runs the CLI with argv (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
+  const tooOld = cliNodeError(io.nodeVersion ?? process.versions.node);
+  if (tooOld) {
+    io.stderr(`${tooOld}\n`);
+    return EXIT_USAGE;
+  }
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const named = first === 'help' ? rest[0] : undefined;
