@@ -205,14 +205,15 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     }
     candidates.push({ file, doc });
   }
+  progress?.('reading files', files.length, files.length);
   const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
   const parameterFilesFor = (template: string): string[] => {
     const used = explicitFilesFor(template, explicit, templateCount);
     return used.length ? used : conventionalParameterFiles(template);
   };
-  let expanded = 0;
+  let expandedCount = 0;
   const expand = (file: string, action: () => ExpandedTemplate): void => {
-    progress?.('expanding templates', expanded++, templateCount);
+    progress?.('expanding templates', expandedCount++, templateCount);
     try {
       const expanded = action();
       result.templates.push(expanded);
@@ -238,7 +239,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
         parameterDocuments: compiled.parameters ? [compiled.parameters] : []
       });
     });
-  progress?.('expanding templates', expanded, templateCount);
+  progress?.('expanding templates', expandedCount, templateCount);
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
   const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
   for (const [pattern, matched] of matchedBy) {
