@@ -58,13 +58,13 @@ describe('nothing passes silently', () => {
     const named = await cli(['evaluate', '-t', 'infra/package.json', '-t', 'infra/main.json']);
     expect(named.code).toBe(2);
     expect(named.out).toContain(
-      'infra/package.json: this file was named as a template, but it is no $schema (not a deployment template); give a deployment template'
+      'infra/package.json: this file was named as a template, but it is not a deployment template: it has no $schema; give a deployment template'
     );
     const globbed = await cli(['evaluate', '-t', 'infra/*.json', '-f', 'json']);
     expect(globbed.code).toBe(1);
     const document = JSON.parse(globbed.out) as FindingsDocument;
     expect(document.skipped).toEqual([
-      { file: 'infra/package.json', reason: 'no $schema (not a deployment template)' }
+      { file: 'infra/package.json', reason: 'not a deployment template: it has no $schema' }
     ]);
     const text = await cli(['evaluate', '-t', 'infra/*.json']);
     expect(text.out).toContain('Skipped 1 input (not deployment templates, or not evaluated):\n  infra/package.json: ');
@@ -76,7 +76,7 @@ describe('nothing passes silently', () => {
     const run = await cli(['evaluate', '-t', 'config/**/*.json']);
     expect(run.code).toBe(2);
     expect(run.out).toContain(
-      "config/**/*.json: 'config/**/*.json' matches 2 files but no deployment template: config/settings.json (no $schema (not a deployment template)), config/tsconfig.json (no $schema (not a deployment template)); point it at your ARM templates (.json) or Bicep files (.bicep)."
+      "config/**/*.json: 'config/**/*.json' matches 2 files but no deployment template: config/settings.json (not a deployment template: it has no $schema), config/tsconfig.json (not a deployment template: it has no $schema); point it at your ARM templates (.json) or Bicep files (.bicep)."
     );
   });
 

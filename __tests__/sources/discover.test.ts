@@ -13,7 +13,7 @@ describe('loadTemplates', () => {
   test('skips JSON that is not a template, saying why', () => {
     expect(result.skipped.map(s => [rel(s.file), s.reason])).toEqual([
       ['discovery/infra/main.parameters.json', 'a parameter file'],
-      ['discovery/package.json', 'no $schema (not a deployment template)']
+      ['discovery/package.json', 'not a deployment template: it has no $schema']
     ]);
   });
 

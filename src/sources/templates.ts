@@ -63,11 +63,9 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
   const schema = (value as { [key: string]: Json }).$schema;
-  if (typeof schema !== 'string') return 'no $schema (not a deployment template)';
+  if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
   if (!TEMPLATE_SCHEMA.test(schema)) {
-    return PARAMETER_SCHEMA.test(schema)
-      ? 'a parameter file'
-      : `its $schema is not a deployment template schema (${schema})`;
+    return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
   }
   return null;
 }
