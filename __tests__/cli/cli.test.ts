@@ -78,6 +78,14 @@ describe('cmk-guard CLI', () => {
     );
   });
 
+  it('warns before plan runs on Node.js 20, then runs it', async () => {
+    const t = io();
+    expect(await runCli(['plan', '--scope', 'not-a-scope'], { ...t.io, nodeVersion: '20.20.2' })).toBe(2);
+    const lines = t.err.join('').split('\n');
+    expect(lines[0]).toBe(`cmk-guard: warning: ${azureSdkNodeWarning('plan', {}, '20.20.2')}`);
+    expect(lines[1]).toMatch(/^cmk-guard: --scope is 'not-a-scope', which is not an Azure scope/);
+  });
+
   it('runs offline commands on Node.js 20 without a word about it', async () => {
     const t = io();
     const code = await runCli(['rules'], { ...t.io, nodeVersion: '20.20.2' });
