@@ -52200,18 +52200,15 @@ function expandPattern(pattern, cwd, boundary) {
             return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
         return [full];
     }
+    // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
+    // matched against the paths below that folder.
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
-    const baseSegments = segments.slice(0, firstGlob);
-    const absolute = external_node_path_.isAbsolute(pattern);
-    const base = external_node_path_.resolve(cwd, baseSegments.join('/') || '.');
-    const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+    const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
+    const regex = globToRegExp(segments.slice(firstGlob).join('/'));
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
-    return walkFiles(base).filter(file => {
-        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_.relative(cwd, file));
-        return regex.test(candidate);
-    });
+    return walkFiles(base).filter(file => regex.test(toPosix(external_node_path_.relative(base, file))));
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/model.ts
@@ -59415,7 +59412,7 @@ function renderSummary(document, context, notes) {
         for (const entry of skipped)
             if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`]))
                 break;
-        lines.push('', '<details><summary>Files passed over</summary>', '', '| File | Why |', '| --- | --- |', ...rows);
+        lines.push('', `<details><summary>${plural(skipped.length, 'file')} passed over</summary>`, '', '| File | Why |', '| --- | --- |', ...rows);
         if (rows.length < skipped.length)
             lines.push('', `${plural(skipped.length - rows.length, 'more file is', 'more files are')} in the JSON file.`);
         lines.push('', '</details>');
@@ -72634,21 +72631,24 @@ function parseDefinitionFile(file) {
         throw new model_errors/* UserError */.yo(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
     }
 }
-function loadDefinitionsFromDirectory(dir) {
+function loadDefinitionsFromDirectory(dir, progress) {
     const result = { loaded: [], sets: [], failures: [], skipped: [] };
-    for (const file of jsonFiles(dir)) {
+    const files = jsonFiles(dir);
+    for (const [read, file] of files.entries()) {
+        progress?.('reading definitions', read, files.length);
         const contents = readDefinitionFile(file);
         result.loaded.push(...contents.definitions);
         result.sets.push(...contents.sets);
         result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
         result.skipped.push(...contents.skipped);
     }
+    progress?.('reading definitions', files.length, files.length);
     return result;
 }
 /** The definitions under a folder, or in one file. */
-function loadDefinitionsFromPath(target) {
+function loadDefinitionsFromPath(target, progress) {
     if (external_node_fs_default().statSync(target).isDirectory())
-        return loadDefinitionsFromDirectory(target);
+        return loadDefinitionsFromDirectory(target, progress);
     const { definitions, sets, failures, skipped } = readDefinitionFile(target);
     return { loaded: definitions, sets, failures, skipped };
 }
@@ -74268,6 +74268,15 @@ function readBicep(text) {
 function isLocalPath(path) {
     return !/^(br|ts)(\/[^:]*)?:/i.test(path);
 }
+/** A parenthesised expression after a decorator's or a condition's keyword, if there is one. */
+function skipParenthesised(s) {
+    s.skipTrivia(false);
+    if (s.peek() === '(') {
+        s.advance();
+        s.expression([')']);
+        s.advance();
+    }
+}
 function skipDecorator(s) {
     s.advance(); // @
     s.identifier();
@@ -74275,12 +74284,7 @@ function skipDecorator(s) {
         s.advance();
         s.identifier();
     }
-    s.skipTrivia(false);
-    if (s.peek() === '(') {
-        s.advance();
-        s.expression([')']);
-        s.advance();
-    }
+    skipParenthesised(s);
 }
 /**
  * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
@@ -74325,19 +74329,18 @@ function declaration(s, at, keyword, parent) {
     declared.body = declarationValue(s, declared);
     return declared;
 }
+/** An `if (…)` before a body, if there is one. */
+function skipCondition(s) {
+    if (s.peekIdentifier() !== 'if')
+        return;
+    s.identifier();
+    skipParenthesised(s);
+    s.skipTrivia(true);
+}
 /** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
 function declarationValue(s, owner) {
     s.skipTrivia(false);
-    if (s.peekIdentifier() === 'if') {
-        s.identifier();
-        s.skipTrivia(false);
-        if (s.peek() === '(') {
-            s.advance();
-            s.expression([')']);
-            s.advance();
-        }
-        s.skipTrivia(true);
-    }
+    skipCondition(s);
     if (s.peek() === '{')
         return object(s, owner);
     if (s.peek() === '[') {
@@ -74414,16 +74417,7 @@ function arrayLiteral(s, owner) {
         s.expression([':']);
         s.advance(); // :
         s.skipTrivia(true);
-        if (s.peekIdentifier() === 'if') {
-            s.identifier();
-            s.skipTrivia(false);
-            if (s.peek() === '(') {
-                s.advance();
-                s.expression([')']);
-                s.advance();
-            }
-            s.skipTrivia(true);
-        }
+        skipCondition(s);
         const loopBody = s.peek() === '{' ? object(s, owner) : propertyValue(s);
         s.expression([']']);
         s.advance();
@@ -76849,11 +76843,9 @@ function notATemplateReason(value) {
         return 'not a JSON object';
     const schema = value.$schema;
     if (typeof schema !== 'string')
-        return 'no $schema (not a deployment template)';
+        return 'not a deployment template: it has no $schema';
     if (!TEMPLATE_SCHEMA.test(schema)) {
-        return PARAMETER_SCHEMA.test(schema)
-            ? 'a parameter file'
-            : `its $schema is not a deployment template schema (${schema})`;
+        return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
     }
     return null;
 }
@@ -77107,7 +77099,9 @@ function loadTemplates(patterns, options) {
     const bicepFiles = [];
     const bicepParamFiles = [];
     const failed = new Set();
-    for (const file of files) {
+    const progress = options.progress;
+    for (const [read, file] of files.entries()) {
+        progress?.('reading files', read, files.length);
         const escape = escapeReason(file, root);
         if (escape) {
             result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
@@ -77179,12 +77173,15 @@ function loadTemplates(patterns, options) {
         }
         candidates.push({ file, doc });
     }
+    progress?.('reading files', files.length, files.length);
     const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
     const parameterFilesFor = (template) => {
         const used = explicitFilesFor(template, explicit, templateCount);
         return used.length ? used : parameters_conventionalParameterFiles(template);
     };
+    let expandedCount = 0;
     const expand = (file, action) => {
+        progress?.('expanding templates', expandedCount++, templateCount);
         try {
             const expanded = action();
             result.templates.push(expanded);
@@ -77214,6 +77211,7 @@ function loadTemplates(patterns, options) {
                 parameterDocuments: compiled.parameters ? [compiled.parameters] : []
             });
         });
+    progress?.('expanding templates', expandedCount, templateCount);
     // A pattern that matched files but not one template checks nothing: say so rather than pass.
     const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
     for (const [pattern, matched] of matchedBy) {
@@ -78976,7 +78974,7 @@ function loadExternalDefinitions(request, errors) {
             const target = inputPath(request, entry, 'the definitions path');
             if (!(0,external_node_fs_.existsSync)(target))
                 throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-            const contents = loadDefinitionsFromPath(target);
+            const contents = loadDefinitionsFromPath(target, request.progress);
             for (const f of contents.failures)
                 problems.push(new model_errors/* UserError */.yo(f.message, f.location ?? { file: f.file }));
             // A definitions path the user named that holds no definition would check nothing.
@@ -79011,7 +79009,8 @@ async function evaluateRepository(request) {
             env: request.env,
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
-            parameterOverrides: request.parameterOverrides
+            parameterOverrides: request.parameterOverrides,
+            progress: request.progress
         });
         for (const template of discovered.templates) {
             append(resources, template.resources);
@@ -79050,9 +79049,12 @@ async function evaluateRepository(request) {
     const evaluated = resources.filter(r => !r.existing);
     const raw = [];
     // One definition that fails on some resource spoils only its own verdicts.
-    for (const definition of definitions) {
+    const progress = request.progress;
+    for (const [index, definition] of definitions.entries()) {
+        progress?.('evaluating definitions', index, definitions.length);
         isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters })));
     }
+    progress?.('evaluating definitions', definitions.length, definitions.length);
     // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const { rule, check } of relations) {
@@ -79172,14 +79174,14 @@ async function evaluateRepository(request) {
         document.baseline = baselineReport;
     return document;
 }
-/** An input error as the findings document holds it: the file relative to the workspace, line and column. */
+/** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
 function inputError(error, cwd) {
     const location = error.location;
     return {
         file: location ? displayPath(location.file, cwd) : '',
         line: location?.line ?? null,
         column: location?.column ?? null,
-        message: error.message
+        message: error.messageRelativeTo(cwd)
     };
 }
 /** The types (lowercased) any definition can apply to, or null when one may apply to every type. */
@@ -79453,7 +79455,7 @@ async function main_evaluate(inputs, context, github) {
         return { document, policy };
     }
     catch (error) {
-        return { ...failedDocument(error), policy };
+        return { ...failedDocument(error, context.workspace), policy };
     }
 }
 /** `compliance`: Azure Policy's states for the pack's initiative, reported like findings. */
@@ -79488,7 +79490,7 @@ async function compliance(inputs, context) {
         return { document, policy };
     }
     catch (error) {
-        return { ...failedDocument(error), policy };
+        return { ...failedDocument(error, context.workspace), policy };
     }
 }
 /** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */
@@ -79502,17 +79504,13 @@ function azureConnection(inputs) {
     };
 }
 /** A user error as a document that reports it everywhere, and the one-line reason the step fails. */
-function failedDocument(error) {
+/** A user error as the run's document and failure line, with paths relative to the workspace. */
+function failedDocument(error, workspace) {
     if (!(0,model_errors/* isUserError */.iU)(error))
         throw error;
     const errors = error instanceof model_errors/* UserErrors */.tQ ? error.errors : [error];
-    const document = buildDocument([], 0, 0, errors.map(e => ({
-        file: e.location?.file ?? '',
-        line: e.location?.line ?? null,
-        column: e.location?.column ?? null,
-        message: e.message
-    })));
-    return { document, failure: publish_oneLine(error.describe()) };
+    const document = buildDocument([], 0, 0, errors.map(e => inputError(e, workspace)));
+    return { document, failure: publish_oneLine(error.describe(workspace)) };
 }
 function splitRepository(repository) {
     const [owner, repo] = repository.split('/');
@@ -79548,13 +79546,17 @@ class UserError extends Error {
      * working folder), paths under it, in the location and in the message, are shown relative to it.
      */
     describe(relativeTo) {
-        const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
+        const message = this.messageRelativeTo(relativeTo);
         if (!this.location)
             return message;
         const { line, column } = this.location;
         const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
         const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
         return `${where}: ${message}`;
+    }
+    /** The message, with the paths under `relativeTo` (the working folder) written in it relative to it. */
+    messageRelativeTo(relativeTo) {
+        return relativeTo ? relativePaths(this.message, relativeTo) : this.message;
     }
 }
 /** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */

@@ -7990,13 +7990,17 @@ class UserError extends Error {
      * working folder), paths under it, in the location and in the message, are shown relative to it.
      */
     describe(relativeTo) {
-        const message = relativeTo ? relativePaths(this.message, relativeTo) : this.message;
+        const message = this.messageRelativeTo(relativeTo);
         if (!this.location)
             return message;
         const { line, column } = this.location;
         const file = relativeTo ? relativePath(this.location.file, relativeTo) : this.location.file;
         const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
         return `${where}: ${message}`;
+    }
+    /** The message, with the paths under `relativeTo` (the working folder) written in it relative to it. */
+    messageRelativeTo(relativeTo) {
+        return relativeTo ? relativePaths(this.message, relativeTo) : this.message;
     }
 }
 /** A path under `folder` relative to it; a path elsewhere stays as it is (`../../tmp/x` helps no one). */
@@ -22725,6 +22729,12 @@ function checkOutputPath(input, requested, file, roots) {
 
 
 
+/** A repeatable option's values: none, one, or the list given. */
+function optionList(value) {
+    if (value === undefined || typeof value === 'boolean')
+        return [];
+    return Array.isArray(value) ? value : [value];
+}
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
@@ -35657,21 +35667,24 @@ function parseDefinitionFile(file) {
         throw new model_errors/* UserError */.yo(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
     }
 }
-function loadDefinitionsFromDirectory(dir) {
+function loadDefinitionsFromDirectory(dir, progress) {
     const result = { loaded: [], sets: [], failures: [], skipped: [] };
-    for (const file of jsonFiles(dir)) {
+    const files = jsonFiles(dir);
+    for (const [read, file] of files.entries()) {
+        progress?.('reading definitions', read, files.length);
         const contents = readDefinitionFile(file);
         result.loaded.push(...contents.definitions);
         result.sets.push(...contents.sets);
         result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
         result.skipped.push(...contents.skipped);
     }
+    progress?.('reading definitions', files.length, files.length);
     return result;
 }
 /** The definitions under a folder, or in one file. */
-function loadDefinitionsFromPath(target) {
+function loadDefinitionsFromPath(target, progress) {
     if (external_node_fs_default().statSync(target).isDirectory())
-        return loadDefinitionsFromDirectory(target);
+        return loadDefinitionsFromDirectory(target, progress);
     const { definitions, sets, failures, skipped } = readDefinitionFile(target);
     return { loaded: definitions, sets, failures, skipped };
 }
@@ -37132,6 +37145,15 @@ function readBicep(text) {
 function isLocalPath(path) {
     return !/^(br|ts)(\/[^:]*)?:/i.test(path);
 }
+/** A parenthesised expression after a decorator's or a condition's keyword, if there is one. */
+function skipParenthesised(s) {
+    s.skipTrivia(false);
+    if (s.peek() === '(') {
+        s.advance();
+        s.expression([')']);
+        s.advance();
+    }
+}
 function skipDecorator(s) {
     s.advance(); // @
     s.identifier();
@@ -37139,12 +37161,7 @@ function skipDecorator(s) {
         s.advance();
         s.identifier();
     }
-    s.skipTrivia(false);
-    if (s.peek() === '(') {
-        s.advance();
-        s.expression([')']);
-        s.advance();
-    }
+    skipParenthesised(s);
 }
 /**
  * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
@@ -37189,19 +37206,18 @@ function declaration(s, at, keyword, parent) {
     declared.body = declarationValue(s, declared);
     return declared;
 }
+/** An `if (…)` before a body, if there is one. */
+function skipCondition(s) {
+    if (s.peekIdentifier() !== 'if')
+        return;
+    s.identifier();
+    skipParenthesised(s);
+    s.skipTrivia(true);
+}
 /** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
 function declarationValue(s, owner) {
     s.skipTrivia(false);
-    if (s.peekIdentifier() === 'if') {
-        s.identifier();
-        s.skipTrivia(false);
-        if (s.peek() === '(') {
-            s.advance();
-            s.expression([')']);
-            s.advance();
-        }
-        s.skipTrivia(true);
-    }
+    skipCondition(s);
     if (s.peek() === '{')
         return object(s, owner);
     if (s.peek() === '[') {
@@ -37278,16 +37294,7 @@ function arrayLiteral(s, owner) {
         s.expression([':']);
         s.advance(); // :
         s.skipTrivia(true);
-        if (s.peekIdentifier() === 'if') {
-            s.identifier();
-            s.skipTrivia(false);
-            if (s.peek() === '(') {
-                s.advance();
-                s.expression([')']);
-                s.advance();
-            }
-            s.skipTrivia(true);
-        }
+        skipCondition(s);
         const loopBody = s.peek() === '{' ? object(s, owner) : propertyValue(s);
         s.expression([']']);
         s.advance();
@@ -39713,11 +39720,9 @@ function notATemplateReason(value) {
         return 'not a JSON object';
     const schema = value.$schema;
     if (typeof schema !== 'string')
-        return 'no $schema (not a deployment template)';
+        return 'not a deployment template: it has no $schema';
     if (!TEMPLATE_SCHEMA.test(schema)) {
-        return PARAMETER_SCHEMA.test(schema)
-            ? 'a parameter file'
-            : `its $schema is not a deployment template schema (${schema})`;
+        return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
     }
     return null;
 }
@@ -40028,18 +40033,15 @@ function expandPattern(pattern, cwd, boundary) {
             return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
         return [full];
     }
+    // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
+    // matched against the paths below that folder.
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
-    const baseSegments = segments.slice(0, firstGlob);
-    const absolute = external_node_path_.isAbsolute(pattern);
-    const base = external_node_path_.resolve(cwd, baseSegments.join('/') || '.');
-    const regex = globToRegExp(posixPattern.replace(/^\.\//, ''));
+    const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
+    const regex = globToRegExp(segments.slice(firstGlob).join('/'));
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
-    return walkFiles(base).filter(file => {
-        const candidate = absolute ? toPosix(file) : toPosix(external_node_path_.relative(cwd, file));
-        return regex.test(candidate);
-    });
+    return walkFiles(base).filter(file => regex.test(toPosix(external_node_path_.relative(base, file))));
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
@@ -40154,7 +40156,9 @@ function loadTemplates(patterns, options) {
     const bicepFiles = [];
     const bicepParamFiles = [];
     const failed = new Set();
-    for (const file of files) {
+    const progress = options.progress;
+    for (const [read, file] of files.entries()) {
+        progress?.('reading files', read, files.length);
         const escape = escapeReason(file, root);
         if (escape) {
             result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
@@ -40226,12 +40230,15 @@ function loadTemplates(patterns, options) {
         }
         candidates.push({ file, doc });
     }
+    progress?.('reading files', files.length, files.length);
     const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
     const parameterFilesFor = (template) => {
         const used = explicitFilesFor(template, explicit, templateCount);
         return used.length ? used : conventionalParameterFiles(template);
     };
+    let expandedCount = 0;
     const expand = (file, action) => {
+        progress?.('expanding templates', expandedCount++, templateCount);
         try {
             const expanded = action();
             result.templates.push(expanded);
@@ -40261,6 +40268,7 @@ function loadTemplates(patterns, options) {
                 parameterDocuments: compiled.parameters ? [compiled.parameters] : []
             });
         });
+    progress?.('expanding templates', expandedCount, templateCount);
     // A pattern that matched files but not one template checks nothing: say so rather than pass.
     const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
     for (const [pattern, matched] of matchedBy) {
@@ -42352,7 +42360,7 @@ function loadExternalDefinitions(request, errors) {
             const target = inputPath(request, entry, 'the definitions path');
             if (!(0,external_node_fs_.existsSync)(target))
                 throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-            const contents = loadDefinitionsFromPath(target);
+            const contents = loadDefinitionsFromPath(target, request.progress);
             for (const f of contents.failures)
                 problems.push(new model_errors/* UserError */.yo(f.message, f.location ?? { file: f.file }));
             // A definitions path the user named that holds no definition would check nothing.
@@ -42387,7 +42395,8 @@ async function evaluateRepository(request) {
             env: request.env,
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
-            parameterOverrides: request.parameterOverrides
+            parameterOverrides: request.parameterOverrides,
+            progress: request.progress
         });
         for (const template of discovered.templates) {
             append(resources, template.resources);
@@ -42426,9 +42435,12 @@ async function evaluateRepository(request) {
     const evaluated = resources.filter(r => !r.existing);
     const raw = [];
     // One definition that fails on some resource spoils only its own verdicts.
-    for (const definition of definitions) {
+    const progress = request.progress;
+    for (const [index, definition] of definitions.entries()) {
+        progress?.('evaluating definitions', index, definitions.length);
         isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters })));
     }
+    progress?.('evaluating definitions', definitions.length, definitions.length);
     // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const { rule, check } of relations) {
@@ -42548,14 +42560,14 @@ async function evaluateRepository(request) {
         document.baseline = baselineReport;
     return document;
 }
-/** An input error as the findings document holds it: the file relative to the workspace, line and column. */
+/** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
 function inputError(error, cwd) {
     const location = error.location;
     return {
         file: location ? displayPath(location.file, cwd) : '',
         line: location?.line ?? null,
         column: location?.column ?? null,
-        message: error.message
+        message: error.messageRelativeTo(cwd)
     };
 }
 /** The types (lowercased) any definition can apply to, or null when one may apply to every type. */
@@ -42711,6 +42723,40 @@ function colourWanted(env, isTerminal) {
     if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '')
         return env.FORCE_COLOR !== '0';
     return isTerminal && env.TERM !== 'dumb';
+}
+
+;// CONCATENATED MODULE: ./src/report/progress.ts
+/** Runs shorter than this show no progress at all. */
+const PROGRESS_AFTER_MS = 2000;
+/** The line is redrawn at most this often (a terminal redrawn per resource would slow the run). */
+const REDRAW_MS = 100;
+/**
+ * Whether to draw progress on standard error: only on a terminal that can move the cursor back
+ * (`TERM=dumb` cannot), and never under CI, whose logs keep every redraw.
+ */
+function progressWanted(env, stderrIsTerminal) {
+    return stderrIsTerminal && env.TERM !== 'dumb' && !env.CI;
+}
+function progressLine(write, now = Date.now) {
+    const start = now();
+    let drawn = false;
+    let lastDraw = -Infinity;
+    return {
+        report(step, done, total) {
+            const at = now();
+            if (at - start < PROGRESS_AFTER_MS || (at - lastDraw < REDRAW_MS && done !== total))
+                return;
+            lastDraw = at;
+            drawn = true;
+            const seconds = Math.floor((at - start) / 1000);
+            write(`\r\u001b[2Kcmk-guard: ${step} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} (${seconds} s)`);
+        },
+        end() {
+            if (drawn)
+                write('\r\u001b[2K');
+            drawn = false;
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/findings.ts
@@ -43666,12 +43712,8 @@ function connectionFromOptions(options) {
 
 
 
+
 const evaluate_thresholds = ['error', 'warning', 'note', 'never'];
-function list(value) {
-    if (value === undefined || typeof value === 'boolean')
-        return [];
-    return Array.isArray(value) ? value : [value];
-}
 function oneOf(option, value, allowed) {
     const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
     const found = allowed.find(a => a === wanted);
@@ -43688,17 +43730,17 @@ function givenSettings(options) {
     return {
         config: text('config'),
         ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
-        definitions: list(options.definitions),
-        templates: list(options.templates),
-        parameters: list(options.parameters),
-        parameterValues: parseParameterOverrides(list(options.parameter)),
-        resources: list(options.resources),
+        definitions: optionList(options.definitions),
+        templates: optionList(options.templates),
+        parameters: optionList(options.parameters),
+        parameterValues: parseParameterOverrides(optionList(options.parameter)),
+        resources: optionList(options.resources),
         ...(failOn !== undefined ? { failOn } : {}),
         ...(typeof options['fail-on-indeterminate'] === 'boolean'
             ? { failOnIndeterminate: options['fail-on-indeterminate'] }
             : {}),
-        rules: list(options.rules),
-        skipRules: list(options['skip-rules']),
+        rules: optionList(options.rules),
+        skipRules: optionList(options['skip-rules']),
         ...(minSeverity !== undefined ? { minSeverity: oneOf('min-severity', minSeverity, selection_severities) } : {}),
         ...(text('format') !== undefined ? { format: text('format') } : {}),
         ...(text('baseline') !== undefined ? { baseline: text('baseline') } : {})
@@ -43724,7 +43766,7 @@ function evaluateSettings(options, io, policiesDefault) {
         ...(io.env ? { env: io.env } : {}),
         base: typeof options.base === 'string' ? options.base : undefined,
         baseRequired: typeof options.base === 'string',
-        baseTemplates: list(options['base-templates']),
+        baseTemplates: optionList(options['base-templates']),
         ...(io.now ? { now: io.now } : {}),
         root: typeof options.root === 'string' ? options.root : undefined,
         ...(scope !== undefined
@@ -43767,9 +43809,24 @@ function printInputErrors(document, io) {
         io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
     }
 }
+/**
+ * Evaluates, with a progress line on standard error when it is a terminal and the run lasts; the line is
+ * erased before anything else is written.
+ */
+async function evaluateWithProgress(request, io) {
+    if (!progressWanted(io.env, io.stderrIsTerminal === true))
+        return evaluateRepository(request);
+    const line = progressLine(io.stderr, io.clock);
+    try {
+        return await evaluateRepository({ ...request, progress: line.report });
+    }
+    finally {
+        line.end();
+    }
+}
 async function evaluateAndReport(options, io, policiesDefault) {
     const { request, report } = evaluateSettings(options, io, policiesDefault);
-    const document = await evaluateRepository(request);
+    const document = await evaluateWithProgress(request, io);
     writeEvaluationReport(document, report, io);
     return { document, report };
 }
@@ -43971,7 +44028,7 @@ const baselineCommand = {
         const out = typeof options.out === 'string' ? options.out : configured;
         if (out === undefined)
             throw new model_errors/* UserError */.yo('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
-        const document = await evaluateRepository(request);
+        const document = await evaluateWithProgress(request, io);
         if (document.errors?.length) {
             printInputErrors(document, io);
             io.stderr(`cmk-guard: the baseline was not written: an input could not be read, so it would miss findings.\n`);
@@ -44336,11 +44393,6 @@ const demoCommand = {
  * `"<unknown: reason>"`, and listed under the resource's `unknowns` by JSON pointer with
  * its key (equal keys are the same unknown).
  */
-function expand_list(value) {
-    if (value === undefined || typeof value === 'boolean')
-        return [];
-    return Array.isArray(value) ? value : [value];
-}
 function render(value, pointer, unknowns) {
     if (value instanceof model_value/* Unknown */.$r) {
         unknowns[pointer] = { reason: value.reason, key: value.key };
@@ -44445,13 +44497,13 @@ const expandCommand = {
         try {
             const root = external_node_path_.resolve(io.cwd, typeof options.root === 'string' ? options.root : '.');
             const file = confine(external_node_path_.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
-            const parameterFiles = expand_list(options.parameters).map(p => external_node_path_.resolve(io.cwd, p));
+            const parameterFiles = optionList(options.parameters).map(p => external_node_path_.resolve(io.cwd, p));
             const str = (name) => typeof options[name] === 'string' ? options[name] : undefined;
             const expanded = expandTemplateFile(file, {
                 env: io.env,
                 root,
                 parameterFiles: parameterFiles.length ? parameterFiles : undefined,
-                parameterOverrides: parseParameterOverrides(expand_list(options.parameter)),
+                parameterOverrides: parseParameterOverrides(optionList(options.parameter)),
                 scope: {
                     subscriptionId: str('subscription-id'),
                     resourceGroup: str('resource-group'),
@@ -44483,11 +44535,7 @@ const expandCommand = {
 
 
 
-function rules_list(value) {
-    if (value === undefined || typeof value === 'boolean')
-        return [];
-    return Array.isArray(value) ? value : [value];
-}
+
 function fromRule(rule, cwd) {
     return {
         name: rule.name,
@@ -44518,15 +44566,9 @@ const rulesCommand = {
         "  cmk-guard evaluate --templates 'infra/**/*.json' --rules 'key-vault-*'"
     ].join('\n'),
     options: {
-        policies: {
-            type: 'string',
-            placeholder: 'DIR',
-            description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
-        },
+        policies: evaluateOptions.policies,
         definitions: {
-            type: 'string',
-            multiple: true,
-            placeholder: 'PATH',
+            ...evaluateOptions.definitions,
             description: 'Azure Policy definition files or folders to list as well'
         },
         format: { type: 'string', short: 'f', placeholder: 'FORMAT', description: 'text or json', default: 'text' }
@@ -44536,7 +44578,7 @@ const rulesCommand = {
         const format = typeof options.format === 'string' ? options.format.trim().toLowerCase() : '';
         if (format !== 'text' && format !== 'json')
             throw new model_errors/* UserError */.yo(`--format must be one of text, json; got '${String(options.format)}'.`);
-        const definitionPaths = rules_list(options.definitions);
+        const definitionPaths = optionList(options.definitions);
         const policies = typeof options.policies === 'string'
             ? external_node_path_default().resolve(io.cwd, options.policies)
             : definitionPaths.length
@@ -45245,6 +45287,33 @@ const commands = [
     checkDefinitionsCommand,
     demoCommand
 ];
+/** The oldest Node.js the CLI runs on (package.json's `engines`). */
+const CLI_NODE = 20;
+function majorOf(nodeVersion) {
+    return Number(nodeVersion.replace(/^v/, '').split('.')[0]);
+}
+/** What the CLI says, and does nothing else, on a Node.js older than it runs on; null on one it runs on. */
+function cliNodeError(nodeVersion) {
+    if (!(majorOf(nodeVersion) < CLI_NODE))
+        return null;
+    return `cmk-guard needs Node.js ${CLI_NODE} or later (22 or later for the commands that talk to Azure); this is Node.js ${nodeVersion.replace(/^v/, '')}. Install Node.js 22 or 24.`;
+}
+/** The oldest Node.js the Azure SDK for JavaScript supports (its packages declare `engines.node: >=22`). */
+const AZURE_SDK_NODE = 22;
+/** Commands that talk to Azure through its SDK: these always, evaluate and baseline when they read a live scope. */
+const AZURE_COMMANDS = new Set(['plan', 'deploy', 'compliance']);
+const AZURE_WITH_SCOPE = new Set(['evaluate', 'baseline']);
+/**
+ * The warning a command that loads the Azure SDK gives on a Node.js older than the SDK supports, or null.
+ * A warning, not a refusal: the SDK runs on Node.js 20 today, but its makers no longer support it there.
+ */
+function azureSdkNodeWarning(command, options, nodeVersion) {
+    const usesAzure = AZURE_COMMANDS.has(command) || (AZURE_WITH_SCOPE.has(command) && typeof options.scope === 'string');
+    if (!usesAzure || !(majorOf(nodeVersion) < AZURE_SDK_NODE))
+        return null;
+    const what = AZURE_COMMANDS.has(command) ? command : `${command} --scope`;
+    return `${what} talks to Azure through the Azure SDK for JavaScript, which needs Node.js ${AZURE_SDK_NODE} or later; this is Node.js ${nodeVersion.replace(/^v/, '')}, which it does not support. Run cmk-guard with Node.js ${AZURE_SDK_NODE} or 24.`;
+}
 
 ;// CONCATENATED MODULE: ./src/commands/index.ts
 /** The CLI's entry: parses the arguments, prints help and the version, and runs the command named. */
@@ -45301,6 +45370,11 @@ function commandHelp(command) {
 }
 /** Runs the CLI with argv (without node and script) and returns the exit code. */
 async function runCli(argv, io) {
+    const tooOld = cliNodeError(io.nodeVersion ?? process.versions.node);
+    if (tooOld) {
+        io.stderr(`${tooOld}\n`);
+        return EXIT_USAGE;
+    }
     const [first, ...rest] = argv;
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
         const named = first === 'help' ? rest[0] : undefined;
@@ -45354,6 +45428,9 @@ async function runCli(argv, io) {
         const given = parsed.values[name];
         values[name] = given ?? spec.default;
     }
+    const nodeWarning = azureSdkNodeWarning(command.name, values, io.nodeVersion ?? process.versions.node);
+    if (nodeWarning)
+        io.stderr(`cmk-guard: warning: ${nodeWarning}\n`);
     try {
         return await command.run(values, parsed.positionals, io);
     }
@@ -45380,6 +45457,7 @@ runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
     stdoutIsTerminal: process.stdout.isTTY === true,
+    stderrIsTerminal: process.stderr.isTTY === true,
     stdout: text => process.stdout.write(neutralizeCommandLines(text)),
     stderr: text => process.stderr.write(neutralizeCommandLines(text))
 }).then(code => {
