@@ -70,6 +70,14 @@ export class Reader {
     return this.text.length;
   }
 
+  /**
+   * The text from `from` to where reading is now, as a string of its own: a plain slice would be a
+   * view that keeps the whole window it was cut from alive, and a stream cuts one from every window.
+   */
+  copySince(from: number): string {
+    return (' ' + this.text.slice(from, this.index)).slice(1);
+  }
+
   /** The character reading is at, or undefined at the end of the text. */
   peek(): string | undefined {
     return this.text[this.index];

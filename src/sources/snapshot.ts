@@ -2,7 +2,7 @@ import type { Json, Value } from '../model/value.js';
 import { hasOwn, isObject, own, setOwn } from '../model/value.js';
 import type { Resource, SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
-import { JsonSyntaxError, nearestPosition, type Spot } from './json.js';
+import { JsonSyntaxError, nearestPosition, Reader, type Spot } from './json.js';
 import { JsonStream } from './jsonStream.js';
 import { joinPointer, splitPointer } from '../model/pointer.js';
 
@@ -218,12 +218,18 @@ function* arrayResources(stream: JsonStream, file: string, depth: number, deferr
       return false;
     });
     if (done) break;
+    // Read without positions, keeping the resource's text: its positions are found again from the text
+    // when a finding asks for one. Recording them all as it is read cost ten times the memory of the text.
     const item = stream.step(r => {
       r.depth = depth;
-      r.keys = new Map();
-      r.values = new Map();
-      const value = r.parseValue('');
-      return { value, keys: r.keys, values: r.values };
+      r.record = false;
+      try {
+        const start = { index: r.index, line: r.line, column: r.column };
+        const value = r.parseValue('');
+        return { value, text: r.copySince(start.index), start };
+      } finally {
+        r.record = true;
+      }
     }, 'a resource');
     stream.step(r => {
       r.skipTrivia();
@@ -235,9 +241,12 @@ function* arrayResources(stream: JsonStream, file: string, depth: number, deferr
       }
     });
     if (refused) continue;
-    const toPosition = (spot: Spot | undefined): SourcePosition | null =>
-      spot ? { file, line: spot.line, column: spot.column } : null;
-    const positionOf = (pointer: string) => toPosition(item.keys.get(pointer) ?? item.values.get(pointer));
+    const positionOf = (pointer: string): SourcePosition | null => {
+      if (pointer === '') return { file, line: item.start.line, column: item.start.column };
+      const { keys, values } = positionsOf(item.text, item.start, depth, file);
+      const spot = keys.get(pointer) ?? values.get(pointer);
+      return spot ? { file, line: spot.line, column: spot.column } : null;
+    };
     try {
       yield snapshotResource(item.value, index, positionOf, file);
     } catch (error) {
@@ -248,6 +257,26 @@ function* arrayResources(stream: JsonStream, file: string, depth: number, deferr
   }
   stream.step(r => r.advance());
   if (refused) deferred.push(refused);
+}
+
+/** The positions of the resource read last: a finding's pointers are looked up one after another. */
+let lastPositions: { start: object; keys: Map<string, Spot>; values: Map<string, Spot> } | undefined;
+
+/** The positions of every key and value of a resource's text, read again from where it started in the file. */
+function positionsOf(
+  text: string,
+  start: { line: number; column: number },
+  depth: number,
+  file: string
+): { keys: Map<string, Spot>; values: Map<string, Spot> } {
+  if (lastPositions?.start === start) return lastPositions;
+  const reader = new Reader(text, file);
+  reader.line = start.line;
+  reader.column = start.column;
+  reader.depth = depth;
+  reader.parseValue('');
+  lastPositions = { start, keys: reader.keys, values: reader.values };
+  return lastPositions;
 }
 
 /** One snapshot entry as a resource; `positionOf` takes pointers into the entry. */
