@@ -31,7 +31,9 @@ export type BenchOutcome =
       /** A second bound the entry must meet besides the ratio (peak memory under 512 MB, say); false when missed. */
       boundsMet?: boolean;
     }
-  | { notMeasured: string };
+  | { notMeasured: string }
+  /** The measured run did not finish (it ran out of memory, say): the target is missed, with no ratio. */
+  | { failed: string; peakMemoryMB?: number };
 
 /** One line of the table and one key of bench/results.json; an entry is one small module. */
 export interface Benchmark {
@@ -56,6 +58,9 @@ export function judge(entry: Benchmark, outcome: BenchOutcome, quick: boolean): 
   const sizes = quick ? 'quick' : 'full';
   if ('notMeasured' in outcome) {
     return { ratio: null, target: entry.target, detail: outcome.notMeasured, status: 'not measured', sizes };
+  }
+  if ('failed' in outcome) {
+    return { ratio: null, target: entry.target, detail: outcome.failed, status: 'missed', sizes };
   }
   const met = outcome.ratio <= entry.target && outcome.boundsMet !== false;
   return {
