@@ -253,6 +253,8 @@ export function typeGate(node: unknown): Set<string> | null {
   return null;
 }
 
+const NO_OPTIONS: EvaluateOptions = Object.freeze({});
+
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
   const file = src.file;
   const shape = definitionShape(src.json);
@@ -351,13 +353,19 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
   // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
   const byType = new Map<string, 'mode' | 'gate' | 'read'>();
+  let lastType: string | undefined;
+  let lastDecided: 'mode' | 'gate' | 'read' = 'read';
   const typeDecides = (type: string): 'mode' | 'gate' | 'read' => {
+    // Resources of one type often come together (a snapshot lists them so): the same answer again.
+    if (type === lastType) return lastDecided;
     let decided = byType.get(type);
     if (decided === undefined) {
       decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
       if (byType.size > 10_000) byType.clear();
       byType.set(type, decided);
     }
+    lastType = type;
+    lastDecided = decided;
     return decided;
   };
 
@@ -700,7 +708,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const json = into ?? (copyBody(resource.json) as { [key: string]: Value });
       return { holds, change: modifier.apply(rt, json), json };
     },
-    evaluate(resource: Resource, options: EvaluateOptions = {}): Evaluation {
+    evaluate(resource: Resource, options: EvaluateOptions = NO_OPTIONS): Evaluation {
       const params = cachedParameterValues(options.parameters);
       let rt: Runtime | undefined;
       // An effect that depends on the parameters alone is resolved once per assignment; the
