@@ -116,9 +116,15 @@ export function runWorker<T>(options: BenchOptions, name: string, args: string[]
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', chunk => (out += chunk));
     child.on('error', reject);
-    child.on('close', code => {
+    child.on('close', (code, signal) => {
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`worker ${name} exited with ${code}: ${last}`));
+      // A worker out of memory is stopped by V8 with SIGABRT, and has no exit code.
+      if (code !== 0)
+        return reject(
+          new Error(
+            `worker ${name} ${code === null ? `was stopped by ${signal}` : `exited with ${code}`}${last ? `: ${last}` : ''}`
+          )
+        );
       try {
         resolve(JSON.parse(last) as T);
       } catch {
