@@ -232,7 +232,7 @@ export const scale: Benchmark = {
       const s = await runWorker<ScaleMeasurement>(options, 'scale', [dir, smallFile, String(small), '5']);
       // Flat memory needs a fraction of this (at most twice the small run's peak); a run whose memory grows with the
       // snapshot stops at this bound instead of thrashing for many minutes near the machine's limit.
-      const heapMB = Math.max(2048, Math.ceil(s.peakMemoryMB * 8));
+      const heapMB = Math.max(2048, Math.ceil(s.peakMemoryMB * 4));
       let l: ScaleMeasurement;
       try {
         l = await runWorker<ScaleMeasurement>(
