@@ -34913,6 +34913,7 @@ function typeGate(node) {
         return new Set(value.map(v => v.toLowerCase()));
     return null;
 }
+const NO_OPTIONS = Object.freeze({});
 function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
@@ -34986,7 +34987,12 @@ function loadDefinition(src, options = {}) {
     // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
     // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
     const byType = new Map();
+    let lastType;
+    let lastDecided = 'read';
     const typeDecides = (type) => {
+        // Resources of one type often come together (a snapshot lists them so): the same answer again.
+        if (type === lastType)
+            return lastDecided;
         let decided = byType.get(type);
         if (decided === undefined) {
             decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
@@ -34994,6 +35000,8 @@ function loadDefinition(src, options = {}) {
                 byType.clear();
             byType.set(type, decided);
         }
+        lastType = type;
+        lastDecided = decided;
         return decided;
     };
     const site = (p) => ({
@@ -35306,7 +35314,7 @@ function loadDefinition(src, options = {}) {
             const json = into ?? copyBody(resource.json);
             return { holds, change: modifier.apply(rt, json), json };
         },
-        evaluate(resource, options = {}) {
+        evaluate(resource, options = NO_OPTIONS) {
             const params = cachedParameterValues(options.parameters);
             let rt;
             // An effect that depends on the parameters alone is resolved once per assignment; the
@@ -35822,6 +35830,13 @@ class Reader {
     }
     get length() {
         return this.text.length;
+    }
+    /**
+     * The text from `from` to where reading is now, as a string of its own: a plain slice would be a
+     * view that keeps the whole window it was cut from alive, and a stream cuts one from every window.
+     */
+    copySince(from) {
+        return (' ' + this.text.slice(from, this.index)).slice(1);
     }
     /** The character reading is at, or undefined at the end of the text. */
     peek() {
@@ -36460,12 +36475,19 @@ function* arrayResources(stream, file, depth, deferred) {
         });
         if (done)
             break;
+        // Read without positions, keeping the resource's text: its positions are found again from the text
+        // when a finding asks for one. Recording them all as it is read cost ten times the memory of the text.
         const item = stream.step(r => {
             r.depth = depth;
-            r.keys = new Map();
-            r.values = new Map();
-            const value = r.parseValue('');
-            return { value, keys: r.keys, values: r.values };
+            r.record = false;
+            try {
+                const start = { index: r.index, line: r.line, column: r.column };
+                const value = r.parseValue('');
+                return { value, text: r.copySince(start.index), start };
+            }
+            finally {
+                r.record = true;
+            }
         }, 'a resource');
         stream.step(r => {
             r.skipTrivia();
@@ -36479,8 +36501,13 @@ function* arrayResources(stream, file, depth, deferred) {
         });
         if (refused)
             continue;
-        const toPosition = (spot) => spot ? { file, line: spot.line, column: spot.column } : null;
-        const positionOf = (pointer) => toPosition(item.keys.get(pointer) ?? item.values.get(pointer));
+        const positionOf = (pointer) => {
+            if (pointer === '')
+                return { file, line: item.start.line, column: item.start.column };
+            const { keys, values } = positionsOf(item.text, item.start, depth, file);
+            const spot = keys.get(pointer) ?? values.get(pointer);
+            return spot ? { file, line: spot.line, column: spot.column } : null;
+        };
         try {
             yield snapshotResource(item.value, index, positionOf, file);
         }
@@ -36494,6 +36521,20 @@ function* arrayResources(stream, file, depth, deferred) {
     stream.step(r => r.advance());
     if (refused)
         deferred.push(refused);
+}
+/** The positions of the resource read last: a finding's pointers are looked up one after another. */
+let lastPositions;
+/** The positions of every key and value of a resource's text, read again from where it started in the file. */
+function positionsOf(text, start, depth, file) {
+    if (lastPositions?.start === start)
+        return lastPositions;
+    const reader = new Reader(text, file);
+    reader.line = start.line;
+    reader.column = start.column;
+    reader.depth = depth;
+    reader.parseValue('');
+    lastPositions = { start, keys: reader.keys, values: reader.values };
+    return lastPositions;
 }
 /** One snapshot entry as a resource; `positionOf` takes pointers into the entry. */
 function snapshotResource(item, index, positionOf, file) {
