@@ -4,6 +4,7 @@
  * 2022-07-01-preview, the newest with a published OpenAPI file.
  * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
  */
+import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
 import { ResourceGraph } from './resourceGraph.js';
@@ -13,21 +14,7 @@ export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
 const DELETE_OK = [200, 204];
 
-export interface ExemptionResource {
-  id: string;
-  name: string;
-  properties: {
-    policyAssignmentId: string;
-    policyDefinitionReferenceIds?: string[];
-    exemptionCategory: string;
-    expiresOn?: string | null;
-    displayName?: string;
-    description?: string;
-    metadata?: { [key: string]: Json };
-    assignmentScopeValidation?: string;
-    [key: string]: Json | undefined;
-  };
-}
+export type { ExemptionResource };
 
 /** An exemption cmk-guard writes: where, its name, its REST properties, and the entry it comes from. */
 export interface DesiredExemption {

@@ -9,23 +9,12 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
  */
 import type { FindingResource } from '../model/finding.js';
+import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import { canonicalJson, covers, exemptionOf, type Exception } from './model.js';
 
 /** An exemption as the REST API gives it (api-version 2022-07-01-preview). */
-export interface AzureExemption {
-  id: string;
-  name: string;
-  properties: {
-    policyAssignmentId: string;
-    policyDefinitionReferenceIds?: string[];
-    exemptionCategory: string;
-    expiresOn?: string | null;
-    displayName?: string;
-    description?: string;
-    metadata?: { [key: string]: Json };
-  };
-}
+export type AzureExemption = ExemptionResource;
 
 function scopeOf(id: string): string {
   const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
