@@ -22,7 +22,8 @@ import {
   loadDefinitionsFromPath,
   type PolicySet
 } from './engine/index.js';
-import type { Json } from './model/value.js';
+import type { Json, Value } from './model/value.js';
+import { EvaluationDeadline, LimitError } from './model/limits.js';
 import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
 import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
 import type { ProgressReport } from './model/progress.js';
@@ -42,7 +43,7 @@ import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
 import { planOverrides, type OverridePlan } from './config/overrides.js';
 import { applyExceptions } from './exceptions/apply.js';
-import { applyBaseline, readBaseline } from './exceptions/baseline.js';
+import { applyBaseline, readBaseline, type Baseline } from './exceptions/baseline.js';
 import { inlineExceptions } from './exceptions/inline.js';
 import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
@@ -85,6 +86,8 @@ export interface EvaluateRequest {
   baseline?: string;
   /** The run's clock, for exceptions' expiry dates (fixed in tests). */
   now?: Date;
+  /** Milliseconds, for the time bound on each file's evaluation (default Date.now; a fake one in tests). */
+  clock?: () => number;
   /** Where to find the Bicep CLI (PATH); defaults to this process's environment. */
   env?: NodeJS.ProcessEnv;
   /**
@@ -252,6 +255,77 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
   return confine(full, rootOf(request), what, { file: entry });
 }
 
+/**
+ * Every definition on the resources of each file in turn, all definitions together (so Append and
+ * Modify change the request Deny and Audit see, as in Azure), existence conditions finding the
+ * resources of every file. Each file's evaluation is held to a time bound: a file that reaches it is
+ * that file's error, and the other files are still evaluated. A definition that fails on a file's
+ * resources spoils only its own verdicts there: the file is evaluated again one definition at a time.
+ * The findings come grouped by definition, in the resources' order.
+ */
+function evaluateByFile(
+  definitions: CompiledDefinition[],
+  deployments: Resource[][],
+  files: string[],
+  related: Resource[],
+  options: {
+    parameters: Record<string, Record<string, Value>>;
+    clock: (() => number) | undefined;
+    problems: UserError[];
+    progress?: ProgressReport;
+  }
+): Finding[] {
+  const { parameters, clock, problems, progress } = options;
+  const byFile: Finding[] = [];
+  const total = deployments.reduce((sum, deployment) => sum + deployment.filter(r => !r.existing).length, 0);
+  let done = 0;
+  deployments.forEach((deployment, i) => {
+    const resources = deployment.filter(r => !r.existing);
+    progress?.('evaluating resources', done, total);
+    done += resources.length;
+    if (!resources.length || !definitions.length) return;
+    const deadline = new EvaluationDeadline(files[i], clock);
+    const evaluate = (defs: CompiledDefinition[]) =>
+      evaluateDefinitions(defs, resources, { parameters, related, checkpoint: deadline.check });
+    try {
+      append(byFile, evaluate(definitions));
+      return;
+    } catch (error) {
+      if (error instanceof LimitError) {
+        problems.push(error);
+        return;
+      }
+    }
+    for (const definition of definitions) {
+      let stopped = false;
+      isolated(
+        problems,
+        { file: definition.file ?? definition.name },
+        `evaluate the definition ${definition.name}`,
+        () => {
+          try {
+            append(byFile, evaluate([definition]));
+          } catch (error) {
+            stopped = error instanceof LimitError;
+            throw error;
+          }
+        }
+      );
+      if (stopped) return;
+    }
+  });
+  progress?.('evaluating resources', total, total);
+  // Grouped by definition as one evaluation of every file would give them (a stable sort keeps the resources' order).
+  const order = new Map<string, number>();
+  definitions.forEach((definition, i) => {
+    if (!order.has(definition.name)) order.set(definition.name, i);
+  });
+  return byFile
+    .map((finding, i) => ({ finding, i, at: order.get(finding.definition) ?? definitions.length }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(entry => entry.finding);
+}
+
 /** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
 function append<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
@@ -393,7 +467,14 @@ export function loadExternalDefinitions(
       const target = inputPath(request, entry, 'the definitions path');
       if (!existsSync(target))
         throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-      const contents = loadDefinitionsFromPath(target, request.progress);
+      // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
+      const contents = loadDefinitionsFromPath(
+        target,
+        request.progress,
+        isWithin(bundledPolicies(), target)
+          ? undefined
+          : file => confine(file, rootOf(request), 'the definition file', { file })
+      );
       for (const f of contents.failures) problems.push(new UserError(f.message, f.location ?? { file: f.file }));
       // A definitions path the user named that holds no definition would check nothing.
       if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
@@ -436,6 +517,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
+  /** The file each deployment comes from (a template, or a snapshot as named). */
+  const deploymentFiles: string[] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
 
@@ -451,6 +534,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     for (const template of discovered.templates) {
       append(resources, template.resources);
       deployments.push(template.resources);
+      deploymentFiles.push(template.file);
     }
     append(problems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
@@ -462,6 +546,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
       append(resources, snapshot);
       deployments.push(snapshot);
+      deploymentFiles.push(file);
     });
   }
   // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
@@ -491,16 +576,12 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   }
 
   const evaluated = resources.filter(r => !r.existing);
-  const raw: Finding[] = [];
-  // One definition that fails on some resource spoils only its own verdicts.
-  const progress = request.progress;
-  for (const [index, definition] of definitions.entries()) {
-    progress?.('evaluating definitions', index, definitions.length);
-    isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () =>
-      append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters }))
-    );
-  }
-  progress?.('evaluating definitions', definitions.length, definitions.length);
+  const raw = evaluateByFile(definitions, deployments, deploymentFiles, evaluated, {
+    parameters: overrides.parameters,
+    clock: request.clock,
+    problems,
+    progress: request.progress
+  });
   // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
   // snapshot): two templates may deploy to different resource groups even where their names coincide.
   for (const { rule, check } of relations) {
@@ -559,7 +640,17 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e =>
     e.rules.some(rule => !leftOutNames.has(rule))
   );
-  const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
+  // A baseline that cannot be read (or is outside the repository) is its own error: every finding is then
+  // reported as new, and the run exits 2.
+  let baseline: Baseline | undefined;
+  if (request.baseline !== undefined) {
+    const named = request.baseline;
+    const problems: UserError[] = [];
+    isolated(problems, { file: named }, `read the baseline ${named}`, () => {
+      baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    });
+    for (const problem of problems) errors.push(inputError(problem, request.cwd));
+  }
   // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
   // with --base-templates have no configuration or baseline of their own).
   let baseText: BaseText | undefined;

@@ -97,13 +97,11 @@ describe('cmk-guard evaluate on a terminal', () => {
     const lines = shown.err.split(ERASE).filter(Boolean);
     expect(lines[0]).toMatch(/^cmk-guard: reading definitions 1\/11 \(\d+ s\)$/);
     const steps = [...new Set(lines.map(l => /^cmk-guard: ([a-z ]+) \d/.exec(l)?.[1]).filter(Boolean))];
-    expect(steps).toEqual(['reading definitions', 'reading files', 'expanding templates', 'evaluating definitions']);
-    // Every definition, to the last.
-    const evaluated = lines.filter(l => l.startsWith('cmk-guard: evaluating definitions'));
+    expect(steps).toEqual(['reading definitions', 'reading files', 'expanding templates', 'evaluating resources']);
+    // Every resource (every definition on each, file by file), to the last.
+    const evaluated = lines.filter(l => l.startsWith('cmk-guard: evaluating resources'));
     const total = /\/(\d+) /.exec(evaluated[0])?.[1];
-    expect(evaluated[evaluated.length - 1]).toMatch(
-      new RegExp(`^cmk-guard: evaluating definitions ${total}/${total} `)
-    );
+    expect(evaluated[evaluated.length - 1]).toMatch(new RegExp(`^cmk-guard: evaluating resources ${total}/${total} `));
     // Erased once the evaluation is over, before the report (this one has nothing for standard error).
     expect(shown.err.endsWith(`)${ERASE}`)).toBe(true);
     expect(shown.out).not.toContain('\r');

@@ -71,7 +71,8 @@ describe('each limit has a documented default and an environment variable', () =
       nestedDeployments: 32,
       expandedResources: 20_000,
       workUnits: 5_000_000,
-      secondsPerFile: 60
+      secondsPerFile: 60,
+      evaluationSecondsPerFile: 60
     });
     for (const name of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
       expect(limit(name, {})).toBe(DEFAULT_LIMITS[name]);

@@ -43,6 +43,7 @@ export function givenSettings(options: OptionValues): GivenSettings {
   const minSeverity = options['min-severity'];
   return {
     config: text('config'),
+    root: text('root'),
     ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
     definitions: optionList(options.definitions),
     templates: optionList(options.templates),

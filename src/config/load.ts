@@ -15,6 +15,8 @@ import type { Json } from '../model/value.js';
 import { escapePointerSegment } from '../model/pointer.js';
 import { displayPath } from '../paths.js';
 import { parseDocument } from '../rules/positions.js';
+import { confine, escapeReason } from '../sources/boundary.js';
+import { hasGlob } from '../sources/glob.js';
 import { metaSchemaErrors } from '../rules/validate.js';
 import { canonicalJson, isCalendarDate, type Exception, type ResourceSelector } from '../exceptions/model.js';
 import { configFieldHints, configPatternHints, configSchema, type thresholds } from './schema.js';
@@ -84,9 +86,14 @@ const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']> | undefined;
 
 function validator() {
-  validate ??= new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(
-    configSchema
-  );
+  validate ??= new Ajv2020({
+    strict: true,
+    allowUnionTypes: true,
+    allErrors: true,
+    verbose: true,
+    // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
+    ownProperties: true
+  }).compile(configSchema);
   return validate;
 }
 
@@ -100,12 +107,16 @@ const hints = {
 
 /**
  * The configuration file to read: the one named (an error if it is missing), else `cmk-guard.yaml`
- * at `cwd` if there is one, else none. `none` turns the file off.
+ * at `cwd` if there is one, else none. `none` turns the file off. Either must be inside the
+ * repository `root` (the workspace, or `--root`) after symbolic links: a pull request can make
+ * `cmk-guard.yaml` a link to a runner's file, and the file's text reaches its error messages.
  */
-export function findConfigFile(cwd: string, named: string | undefined): string | null {
+export function findConfigFile(cwd: string, named: string | undefined, root: string = cwd): string | null {
   if (named !== undefined) {
     if (named.toLowerCase() === 'none') return null;
     const file = path.resolve(cwd, named);
+    // Refused before it is looked at: whether a file outside the repository exists is not said either.
+    confine(file, root, 'the configuration file', { file: named });
     if (!existsSync(file))
       throw new UserError(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
         file: named
@@ -114,13 +125,18 @@ export function findConfigFile(cwd: string, named: string | undefined): string |
   }
   for (const name of CONFIG_FILES) {
     const file = path.join(cwd, name);
-    if (existsSync(file) && statSync(file).isFile()) return file;
+    if (existsSync(file) && statSync(file).isFile())
+      return confine(file, root, 'the configuration file', { file: name });
   }
   return null;
 }
 
-/** Reads and checks a configuration file; throws every mistake in it at once. */
-export function loadConfig(file: string, cwd: string): Config {
+/**
+ * Reads and checks a configuration file; throws every mistake in it at once. The paths it names
+ * (rule and definition folders, templates, parameter files, snapshots, the baseline) must lead
+ * inside the repository `root`: one that does not is a mistake at its line.
+ */
+export function loadConfig(file: string, cwd: string, root: string = cwd): Config {
   const shown = displayPath(file, cwd);
   // The file comes from the pull request's checkout: read it with the same bounds as a template.
   const text = readTextFile(file).replace(/^\uFEFF/, '');
@@ -140,7 +156,7 @@ export function loadConfig(file: string, cwd: string): Config {
   const at = (pointer: string, key = false): SourcePosition => doc?.positionOf(pointer, key) ?? top;
   const v = value as ConfigDocument;
 
-  const errors: UserError[] = [];
+  const errors: UserError[] = pathsOutside(v, cwd, root, at);
   const exceptions: Exception[] = [];
   (v.exceptions ?? []).forEach((entry, i) => {
     if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
@@ -165,7 +181,7 @@ export function loadConfig(file: string, cwd: string): Config {
       entryText: canonicalJson(entry)
     });
   });
-  throwUserErrors(errors);
+  throwUserErrors(byLine(errors));
 
   const overrides = Object.entries(v.overrides ?? {}).map(([name, override]): RuleOverride => ({
     name,
@@ -212,6 +228,56 @@ export function loadConfig(file: string, cwd: string): Config {
     },
     document: value as { [key: string]: Json }
   };
+}
+
+/** The settings that name files, and what each names (for messages). */
+const PATH_SETTINGS = {
+  policies: 'the rule folder',
+  definitions: 'the definitions path',
+  templates: 'the templates',
+  parameters: 'the parameter files',
+  resources: 'the resource snapshot',
+  baseline: 'the baseline'
+} as const;
+
+/**
+ * Every path the file names that leads outside the repository, as a mistake at its line. A glob is
+ * judged by its folder part (`../other/**` leads out; what `infra/**` finds is confined when it is
+ * read). Files found inside are confined again, after symbolic links, where they are read.
+ */
+function pathsOutside(
+  v: ConfigDocument,
+  cwd: string,
+  root: string,
+  at: (pointer: string) => SourcePosition
+): UserError[] {
+  const errors: UserError[] = [];
+  for (const [key, what] of Object.entries(PATH_SETTINGS) as [keyof typeof PATH_SETTINGS, string][]) {
+    const value = v[key];
+    const entries = value === undefined ? [] : typeof value === 'string' ? [value] : value;
+    entries.forEach((entry, i) => {
+      if (key === 'policies' && entry.toLowerCase() === 'none') return;
+      const folder = staticPart(entry);
+      const reason = escapeReason(path.resolve(cwd, folder), root);
+      if (reason)
+        errors.push(
+          new UserError(
+            `\`${key}\` names ${entry}, and cmk-guard does not read ${what} there: ${reason}; keep the files it reads inside the repository.`,
+            at(typeof value === 'string' ? `/${key}` : `/${key}/${i}`)
+          )
+        );
+    });
+  }
+  return errors;
+}
+
+/** The part of a path before its first segment with a glob character (the whole path when there is none). */
+function staticPart(pattern: string): string {
+  const segments = pattern.split(/[\\/]/);
+  const first = segments.findIndex(segment => hasGlob(segment));
+  if (first === -1) return pattern;
+  const kept = segments.slice(0, first).join('/');
+  return kept === '' && pattern.startsWith('/') ? '/' : kept === '' ? '.' : kept;
 }
 
 /** Mistakes in the order they are in the file. */

@@ -3,6 +3,7 @@
  * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
+import path from 'node:path';
 import type { Json } from '../model/value.js';
 import type { Exception } from '../exceptions/model.js';
 import type { RuleSelection } from '../rules/selection.js';
@@ -20,6 +21,11 @@ import {
 export interface GivenSettings extends ConfigSettings {
   /** `--config` / the `config` input; `none` reads no file. */
   config?: string;
+  /**
+   * The repository root (`--root`; the workspace in the action): the configuration file and the
+   * paths it names must be inside it. Default: the working folder.
+   */
+  root?: string;
 }
 
 /** How each selection setting is spelt by the door, for messages (`--rules`, "the `rules` input"). */
@@ -63,8 +69,9 @@ export interface Resolved {
 
 /** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
 export function resolveSettings(given: GivenSettings, cwd: string, defaults: Defaults): Resolved {
-  const file = findConfigFile(cwd, given.config);
-  const config = file === null ? null : loadConfig(file, cwd);
+  const root = path.resolve(cwd, given.root ?? '.');
+  const file = findConfigFile(cwd, given.config, root);
+  const config = file === null ? null : loadConfig(file, cwd, root);
   const fromFile = config?.settings ?? {};
   const pick = <K extends keyof ConfigSettings>(key: K): ConfigSettings[K] => {
     const value = given[key];

@@ -9,6 +9,7 @@ import { definitionShape, type CompiledDefinition } from './definition.js';
 import { readDefinitionJson, type DefinitionFileContents, type PolicySet } from './definitionFiles.js';
 import { UserError, type InputLocation } from '../model/errors.js';
 import type { ProgressReport } from '../model/progress.js';
+import { parseJsonText } from '../model/jsonText.js';
 import { readTextFile } from '../model/textFile.js';
 
 export interface DirectoryLoad {
@@ -19,7 +20,12 @@ export interface DirectoryLoad {
   skipped: { file: string; reason: string }[];
 }
 
-function jsonFiles(dir: string): string[] {
+/**
+ * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
+ * files are listed only when `links` (the caller then decides whether each may be read); links to
+ * folders are never walked.
+ */
+function jsonFiles(dir: string, links: boolean): string[] {
   const out: string[] = [];
   const visit = (d: string) => {
     for (const entry of fs
@@ -28,7 +34,7 @@ function jsonFiles(dir: string): string[] {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) visit(full);
-      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
+      } else if ((entry.isFile() || (links && entry.isSymbolicLink())) && entry.name.toLowerCase().endsWith('.json')) {
         out.push(full);
       }
     }
@@ -59,33 +65,21 @@ export function classifyDefinitionFile(json: unknown): { definition: true } | { 
  * the line and column and quotes nothing but the offending character.
  */
 export function parseDefinitionFile(file: string): unknown {
-  const text = readTextFile(file).replace(/^\uFEFF/, '');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const token = /^Unexpected token '(.)'/u.exec(message)?.[1];
-    let at: InputLocation = { file };
-    let found = token === undefined ? 'text' : `'${token}'`;
-    if (position) {
-      const offset = Number(position[1]);
-      const before = text.slice(0, offset).split('\n');
-      at = { file, line: before.length, column: before[before.length - 1].length + 1 };
-      found = offset < text.length ? `'${text[offset]}'` : 'end of file';
-    } else if (/end of JSON input/.test(message)) {
-      found = 'end of file';
-    }
-    throw new UserError(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
-  }
+  return parseJsonText(readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
 }
 
-export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressReport): DirectoryLoad {
+/**
+ * Checks a file before it is read; throws a UserError (the file's failure) when it may not be, e.g.
+ * a symbolic link that leads outside the repository (the caller's boundary, src/sources/boundary.ts).
+ */
+export type ReadCheck = (file: string) => void;
+
+export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressReport, check?: ReadCheck): DirectoryLoad {
   const result: DirectoryLoad = { loaded: [], sets: [], failures: [], skipped: [] };
-  const files = jsonFiles(dir);
+  const files = jsonFiles(dir, check !== undefined);
   for (const [read, file] of files.entries()) {
     progress?.('reading definitions', read, files.length);
-    const contents = readDefinitionFile(file);
+    const contents = checked(file, check) ?? readDefinitionFile(file);
     result.loaded.push(...contents.definitions);
     result.sets.push(...contents.sets);
     result.failures.push(
@@ -97,9 +91,25 @@ export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressRep
   return result;
 }
 
-/** The definitions under a folder, or in one file. */
-export function loadDefinitionsFromPath(target: string, progress?: ProgressReport): DirectoryLoad {
-  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target, progress);
+/** The failure of a file `check` refuses, or null when it may be read. */
+function checked(file: string, check: ReadCheck | undefined): DefinitionFileContents | null {
+  try {
+    check?.(file);
+    return null;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return {
+      definitions: [],
+      sets: [],
+      failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
+      skipped: []
+    };
+  }
+}
+
+/** The definitions under a folder, or in one file; `check` is asked about each file a folder holds. */
+export function loadDefinitionsFromPath(target: string, progress?: ProgressReport, check?: ReadCheck): DirectoryLoad {
+  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target, progress, check);
   const { definitions, sets, failures, skipped } = readDefinitionFile(target);
   return { loaded: definitions, sets, failures, skipped };
 }

@@ -49,7 +49,8 @@ export { describeChanges, type FieldChange, type RequestChange } from './modify.
  * finding for each applicable pair, grouped by definition. `parameters` are assignment values by
  * definition name; the other resources are the related candidates for existence effects. Effects
  * see the requests Azure would show them (order.ts): Append and Modify change each request first,
- * Deny sees every write of a resource, Audit and the others its end state.
+ * Deny sees every write of a resource, Audit and the others its end state. `related` and
+ * `checkpoint` let a caller evaluate one file's resources at a time, within a time bound.
  */
 export function evaluateDefinitions(
   defs: CompiledDefinition[],

@@ -34,6 +34,16 @@ interface Planned {
 export interface EvaluateAllOptions {
   /** Assignment parameter values by definition name (an effect parameter set to Deny, say). */
   parameters?: Record<string, Record<string, Value>>;
+  /**
+   * The resources existence conditions may find (default: the resources evaluated): all of a run's,
+   * when the resources of one file are evaluated at a time.
+   */
+  related?: Resource[];
+  /**
+   * Called before each resource and each definition on it; it throws to stop the evaluation (the
+   * caller's time bound for a file).
+   */
+  checkpoint?: () => void;
 }
 
 /** One request as Deny and Audit see it: the write after Append and Modify. */
@@ -63,11 +73,13 @@ export function evaluateInOrder(
   const parameters = defs.map(def => (options.parameters ? own(options.parameters, def.name) : undefined));
   const effectOptions = parameters.map(p => ({ parameters: p }));
   // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
+  const related = options.related ?? resources;
   const ordered = new Map<Resource, Map<number, Finding>>();
   for (const resource of resources) {
     if (resource.existing || isSimple(defs, effectOptions, resource)) continue;
+    options.checkpoint?.();
     const byIndex = new Map<number, Finding>();
-    for (const { index, finding } of evaluateResource(defs, resource, resources, options)) byIndex.set(index, finding);
+    for (const { index, finding } of evaluateResource(defs, resource, related, options)) byIndex.set(index, finding);
     ordered.set(resource, byIndex);
   }
   const findings: Finding[] = [];
@@ -83,7 +95,8 @@ export function evaluateInOrder(
       }
       // Most resources: one write, nothing changes it: each definition sees the resource as declared.
       if (!def.appliesToType(resource.type)) continue;
-      const evaluation = def.evaluate(resource, { parameters: parameters[i], related: resources });
+      options.checkpoint?.();
+      const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
       if (evaluation.applicable) findings.push(toFinding(def, resource, evaluation));
     }
   }
@@ -129,6 +142,7 @@ function evaluateResource(
   const requests = writes.map(write => modifiedRequest(write, modifiers, related));
   const final = requests[requests.length - 1];
   for (const planned of plan) {
+    options.checkpoint?.();
     const { def, index, parameters, effect } = planned;
     let finding: Finding | undefined;
     if (effect === 'Deny') finding = denyFinding(planned, requests, related);

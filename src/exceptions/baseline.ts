@@ -5,6 +5,8 @@
  * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
  */
 import { UserError } from '../model/errors.js';
+import { parseJsonText } from '../model/jsonText.js';
+import { isObject, own } from '../model/value.js';
 import type { Finding } from '../model/finding.js';
 import { isAccepted } from '../model/finding.js';
 import { FINGERPRINT_KEY, fingerprint } from '../model/fingerprint.js';
@@ -26,15 +28,13 @@ export interface Baseline {
 export function readBaseline(file: string, cwd: string): Baseline {
   const shown = displayPath(file, cwd);
   const text = readTextFile(path.resolve(cwd, file)).replace(/^\uFEFF/, '');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(
-      `the baseline is not valid JSON (${(error as Error).message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`,
-      { file: shown }
-    );
-  }
+  // The message names the offending character only: the file may not be a baseline at all.
+  const json = parseJsonText(
+    text,
+    shown,
+    'the baseline',
+    'give a findings document written by `cmk-guard baseline --out FILE`.'
+  );
   return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
 
@@ -59,11 +59,16 @@ export function baselineFingerprints(
     return { fingerprints, entries };
   }
   if (object && typeof object === 'object' && Array.isArray(object.runs)) {
-    for (const run of object.runs as {
-      results?: { partialFingerprints?: Record<string, unknown>; suppressions?: unknown[] }[];
-    }[])
-      for (const result of run.results ?? [])
-        if (!result.suppressions?.length) add(result.partialFingerprints?.[FINGERPRINT_KEY]);
+    // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
+    for (const run of object.runs as unknown[]) {
+      const results = isObject(run) ? run.results : undefined;
+      if (!Array.isArray(results)) continue;
+      for (const result of results) {
+        if (!isObject(result) || (Array.isArray(result.suppressions) && result.suppressions.length)) continue;
+        const prints = result.partialFingerprints;
+        if (isObject(prints)) add(own(prints, FINGERPRINT_KEY));
+      }
+    }
     return { fingerprints, entries };
   }
   throw new UserError(
@@ -80,6 +85,9 @@ function isBaselineEntry(finding: Finding): boolean {
     typeof finding.definition === 'string' &&
     typeof finding.resource?.type === 'string' &&
     typeof finding.resource?.name === 'string' &&
+    (finding.resource.file === null ||
+      finding.resource.file === undefined ||
+      typeof finding.resource.file === 'string') &&
     (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
     finding.suppressed === undefined
   );

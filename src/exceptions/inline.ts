@@ -30,9 +30,14 @@ const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']> | undefined;
 
 function validator() {
-  validate ??= new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(
-    inlineSchema
-  );
+  validate ??= new Ajv2020({
+    strict: true,
+    allowUnionTypes: true,
+    allErrors: true,
+    verbose: true,
+    // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
+    ownProperties: true
+  }).compile(inlineSchema);
   return validate;
 }
 

@@ -29,6 +29,8 @@ export interface Limits {
   workUnits: number;
   /** Seconds spent expanding one template. */
   secondsPerFile: number;
+  /** Seconds spent evaluating one file's resources: every definition on every resource it declares. */
+  evaluationSecondsPerFile: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -40,7 +42,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   nestedDeployments: 32,
   expandedResources: 20_000,
   workUnits: 5_000_000,
-  secondsPerFile: 60
+  secondsPerFile: 60,
+  evaluationSecondsPerFile: 60
 });
 
 /** The environment variable that sets each limit. */
@@ -53,7 +56,8 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = Object.fr
   nestedDeployments: 'CMK_GUARD_MAX_NESTED_DEPLOYMENTS',
   expandedResources: 'CMK_GUARD_MAX_RESOURCES',
   workUnits: 'CMK_GUARD_MAX_WORK',
-  secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE'
+  secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
+  evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS'
 });
 
 /**
@@ -168,4 +172,31 @@ export class WorkBudget {
       );
     }
   }
+}
+
+/**
+ * The time one file's evaluation may take (every definition on every resource the file declares):
+ * `check` is called between the engine's steps and throws a LimitError at the file once the
+ * seconds have passed, so one file cannot hold the run while the others wait.
+ */
+export class EvaluationDeadline {
+  private readonly seconds: number;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly file: string,
+    private readonly clock: () => number = Date.now
+  ) {
+    this.seconds = limit('evaluationSecondsPerFile');
+    this.deadline = clock() + this.seconds * 1000;
+  }
+
+  readonly check = (): void => {
+    if (this.clock() >= this.deadline) {
+      throw new LimitError(
+        `evaluating the resources of this file took more than ${this.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`,
+        { file: this.file }
+      );
+    }
+  };
 }
