@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { loadDefinition } from '../../src/engine/index.js';
 import { evaluateDefinitions } from '../../src/engine/index.js';
-import { isUserError, UserErrors, type UserError } from '../../src/model/errors.js';
+import { isUserError, UserError as UserErrorAt, UserErrors, type UserError } from '../../src/model/errors.js';
 import { ExpressionError } from '../../src/expr/errors.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import { parseExpression } from '../../src/expr/parse.js';
@@ -24,7 +24,14 @@ import { renderText } from '../../src/report/text.js';
 import { loadPackFile, loadRuleFile } from '../../src/rules/index.js';
 import { loadParameterFile } from '../../src/sources/parameters.js';
 import { expandTemplateDocument, loadResourceSnapshot, parseJsonWithPositions } from '../../src/sources/index.js';
-import { HOSTILE_STRINGS, hostileFinding } from '../support/hostile.js';
+import { loadConfig } from '../../src/config/load.js';
+import { evaluationPlan, readDefinitionFile } from '../../src/engine/index.js';
+import { readBaseline } from '../../src/exceptions/baseline.js';
+import { inlineExceptions } from '../../src/exceptions/inline.js';
+import { readTextFile } from '../../src/model/textFile.js';
+import { checkWhatBicepReads } from '../../src/sources/bicep/index.js';
+import { mapToBicep } from '../../src/sources/bicep/sourceMap.js';
+import { HOSTILE_STRINGS, hostileDocument, hostileFinding } from '../support/hostile.js';
 import { armResource } from '../support/arm-resource.js';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -59,8 +66,29 @@ export const seeds = {
     ...realFiles(path.join(repo, 'policies', 'compiled', 'policyDefinitions'), /\.json$/, 20_000),
     ...realFiles(path.join(corpus, 'builtin', 'Key Vault'), /\.json$/, 6_000, 20)
   ],
-  snapshots: realFiles(path.join(repo, '__tests__', 'fixtures', 'sources', 'snapshots'), /\.json$/, 50_000)
+  snapshots: realFiles(path.join(repo, '__tests__', 'fixtures', 'sources', 'snapshots'), /\.json$/, 50_000),
+  configurations: [
+    ...realFiles(path.join(repo, '__tests__', 'fixtures', 'exceptions'), /\.ya?ml$/, 20_000),
+    ...realFiles(path.join(repo, '__tests__', 'fixtures', 'config'), /\.ya?ml$/, 20_000)
+  ],
+  /** Templates with inline exceptions (`metadata.cmkGuard`). */
+  inline: [
+    ...realFiles(path.join(repo, '__tests__', 'fixtures', 'exceptions'), /\.json$/, 20_000),
+    readFileSync(path.join(repo, '__tests__', 'fixtures', 'engine', 'foundry-tools-cmk.json'), 'utf8')
+  ].filter(text => text.includes('cmkGuard')),
+  bicep: realFiles(path.join(repo, '__tests__', 'fixtures', 'sources', 'bicep'), /\.bicep(param)?$/, 20_000),
+  /** Definitions as az and the portal export them: lists, initiatives, export folders. */
+  exports: realFiles(path.join(repo, '__tests__', 'fixtures', 'engine', 'definition-files'), /\.json$/, 50_000)
 };
+
+/** What `cmk-guard baseline` writes: a findings document and a SARIF log, with hostile strings in them. */
+function baselineSeeds(): string[] {
+  const document = hostileDocument();
+  return [renderJson(document), JSON.stringify(renderSarif(document, { workspace: '/home/runner/work/r/r' }))];
+}
+
+/** The compiled template of the Bicep fixture (the Bicep CLI's output), mapped back to mutated Bicep text. */
+const compiledBicep = path.join(repo, '__tests__', 'fixtures', 'sources', 'bicep', 'classic', 'main.json');
 
 /** Fragments that stress parsers and expanders: prototype keys, expressions, deep nesting, limits. */
 const FRAGMENTS = [
@@ -268,6 +296,66 @@ export const doors: Door[] = [
       const definition = loadDefinition({ file: fileWith('definition.json', text), json: JSON.parse(text) });
       definition.evaluate(armResource({ type: 'Microsoft.KeyVault/vaults', name: 'kv', properties: { a: 1 } }));
     }
+  },
+  {
+    name: 'configuration file (cmk-guard.yaml)',
+    input: fc.oneof(mutatedText(seeds.configurations), fc.string()),
+    run: text => {
+      const file = fileWith('cmk-guard.yaml', text);
+      loadConfig(file, path.dirname(file), path.dirname(file));
+    },
+    lineRequired: always
+  },
+  {
+    name: 'baseline',
+    input: fc.oneof(mutatedText(baselineSeeds()), mutatedJson(baselineSeeds()), fc.json()),
+    run: text => {
+      const file = fileWith('baseline.json', text);
+      readBaseline(file, path.dirname(file));
+    },
+    lineRequired: error => /not valid JSON/.test(error.message)
+  },
+  {
+    name: 'inline exceptions in templates',
+    input: fc.oneof(mutatedText(seeds.inline), mutatedJson(seeds.inline)),
+    run: text => {
+      const file = fileWith('inline.json', text);
+      const expanded = expandTemplateDocument(parseJsonWithPositions(text, file), { root: path.dirname(file) });
+      const found = inlineExceptions(expanded.resources, path.dirname(file));
+      if (found.errors.length) throw new UserErrors(found.errors);
+    },
+    // The parser's and the exceptions' mistakes are at their line; a limit may be at the file.
+    lineRequired: error => error.name !== 'LimitError'
+  },
+  {
+    name: 'Bicep files and .bicepparam files',
+    input: fc.oneof(mutatedText(seeds.bicep), fc.string()),
+    run: text => {
+      const file = fileWith(/^\s*using\b/m.test(text) ? 'main.bicepparam' : 'main.bicep', text);
+      // What a compile may read is checked before the CLI runs; positions map back to the text.
+      checkWhatBicepReads(file, path.dirname(file));
+      const mapped = mapToBicep(parseJsonWithPositions(readTextFile(compiledBicep), file), file, readTextFile);
+      for (const pointer of ['/resources/0/properties/enablePurgeProtection', '/resources/1', '/parameters/vaultName'])
+        mapped.positionOf(pointer);
+    },
+    // A path the file names that is refused is refused at its line.
+    lineRequired: error => /does not read|not a string literal|inside \.git/.test(error.message)
+  },
+  {
+    name: 'definitions as az and the portal export them',
+    input: fc.oneof(mutatedJson(seeds.exports), mutatedText(seeds.exports)),
+    run: text => {
+      const contents = readDefinitionFile(fileWith('definitions.json', text));
+      const plan = evaluationPlan(contents.definitions, contents.sets);
+      for (const definition of plan.definitions)
+        definition.evaluate(armResource({ type: 'Microsoft.KeyVault/vaults', name: 'kv', properties: { a: 1 } }));
+      const errors = [
+        ...contents.failures.map(f => new UserErrorAt(f.message, f.location ?? { file: f.file })),
+        ...plan.errors
+      ];
+      if (errors.length) throw new UserErrors(errors);
+    },
+    lineRequired: error => /not valid JSON/.test(error.message)
   },
   {
     name: 'renderers',
