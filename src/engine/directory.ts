@@ -91,19 +91,24 @@ export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressRep
   return result;
 }
 
+/** A file that yields nothing but this error. */
+function failed(file: string, error: unknown): DefinitionFileContents {
+  if (!(error instanceof UserError)) throw error;
+  return {
+    definitions: [],
+    sets: [],
+    failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
+    skipped: []
+  };
+}
+
 /** The failure of a file `check` refuses, or null when it may be read. */
 function checked(file: string, check: ReadCheck | undefined): DefinitionFileContents | null {
   try {
     check?.(file);
     return null;
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    return {
-      definitions: [],
-      sets: [],
-      failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
-      skipped: []
-    };
+    return failed(file, error);
   }
 }
 
@@ -123,13 +128,7 @@ export function readDefinitionFile(file: string): DefinitionFileContents {
   try {
     json = parseDefinitionFile(file);
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    return {
-      definitions: [],
-      sets: [],
-      failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
-      skipped: []
-    };
+    return failed(file, error);
   }
   return readDefinitionJson(json, file);
 }
