@@ -255,6 +255,12 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
   return confine(full, rootOf(request), what, { file: entry });
 }
 
+/** The resources of one input, evaluated together: a template, a snapshot, or a live scope (named `(scope)`). */
+interface EvaluatedInput {
+  file: string;
+  resources: Resource[];
+}
+
 /**
  * Every definition on the resources of each file in turn, all definitions together (so Append and
  * Modify change the request Deny and Audit see, as in Azure), existence conditions finding the
@@ -265,8 +271,7 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
  */
 function evaluateByFile(
   definitions: CompiledDefinition[],
-  deployments: Resource[][],
-  files: string[],
+  inputs: EvaluatedInput[],
   related: Resource[],
   options: {
     parameters: Record<string, Record<string, Value>>;
@@ -277,14 +282,14 @@ function evaluateByFile(
 ): Finding[] {
   const { parameters, clock, problems, progress } = options;
   const byFile: Finding[] = [];
-  const total = deployments.reduce((sum, deployment) => sum + deployment.filter(r => !r.existing).length, 0);
+  const total = inputs.reduce((sum, input) => sum + input.resources.filter(r => !r.existing).length, 0);
   let done = 0;
-  deployments.forEach((deployment, i) => {
-    const resources = deployment.filter(r => !r.existing);
+  inputs.forEach(input => {
+    const resources = input.resources.filter(r => !r.existing);
     progress?.('evaluating resources', done, total);
     done += resources.length;
     if (!resources.length || !definitions.length) return;
-    const deadline = new EvaluationDeadline(files[i], clock);
+    const deadline = new EvaluationDeadline(input.file, clock);
     const evaluate = (defs: CompiledDefinition[]) =>
       evaluateDefinitions(defs, resources, { parameters, related, checkpoint: deadline.check });
     try {
@@ -517,8 +522,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   const notRun: NotRun[] = [...leftOut];
   const resources: Resource[] = [];
   const deployments: Resource[][] = [];
-  /** The file each deployment comes from (a template, or a snapshot as named). */
-  const deploymentFiles: string[] = [];
+  /** What the engine evaluates, input by input: each deployment with its file, and a live scope. */
+  const inputs: EvaluatedInput[] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
 
@@ -534,7 +539,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     for (const template of discovered.templates) {
       append(resources, template.resources);
       deployments.push(template.resources);
-      deploymentFiles.push(template.file);
+      inputs.push({ file: template.file, resources: template.resources });
     }
     append(problems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
@@ -546,7 +551,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
       append(resources, snapshot);
       deployments.push(snapshot);
-      deploymentFiles.push(file);
+      inputs.push({ file, resources: snapshot });
     });
   }
   // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
@@ -558,7 +563,9 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
       initiatives: packs.map(p => p.name)
     });
-    append(resources, liveResources(live.rows, live.where));
+    const scope = liveResources(live.rows, live.where);
+    append(resources, scope);
+    inputs.push({ file: `(${live.where})`, resources: scope });
     append(
       azureExceptions,
       exceptionsFromExemptions(
@@ -576,7 +583,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
   }
 
   const evaluated = resources.filter(r => !r.existing);
-  const raw = evaluateByFile(definitions, deployments, deploymentFiles, evaluated, {
+  const raw = evaluateByFile(definitions, inputs, evaluated, {
     parameters: overrides.parameters,
     clock: request.clock,
     problems,
