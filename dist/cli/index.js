@@ -10606,7 +10606,8 @@ const DEFAULT_LIMITS = Object.freeze({
     nestedDeployments: 32,
     expandedResources: 20_000,
     workUnits: 5_000_000,
-    secondsPerFile: 60
+    secondsPerFile: 60,
+    evaluationSecondsPerFile: 60
 });
 /** The environment variable that sets each limit. */
 const LIMIT_VARIABLES = Object.freeze({
@@ -10618,7 +10619,8 @@ const LIMIT_VARIABLES = Object.freeze({
     nestedDeployments: 'CMK_GUARD_MAX_NESTED_DEPLOYMENTS',
     expandedResources: 'CMK_GUARD_MAX_RESOURCES',
     workUnits: 'CMK_GUARD_MAX_WORK',
-    secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE'
+    secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
+    evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS'
 });
 /**
  * A limit in force: its environment variable when set to a whole number, else the default. A
@@ -10723,6 +10725,28 @@ class WorkBudget {
             throw new LimitError(`expanding this template took more than ${limit('secondsPerFile')} seconds (${LIMIT_VARIABLES.secondsPerFile}); simplify it or raise the limit.`, { file: this.file });
         }
     }
+}
+/**
+ * The time one file's evaluation may take (every definition on every resource the file declares):
+ * `check` is called between the engine's steps and throws a LimitError at the file once the
+ * seconds have passed, so one file cannot hold the run while the others wait.
+ */
+class EvaluationDeadline {
+    file;
+    clock;
+    seconds;
+    deadline;
+    constructor(file, clock = Date.now) {
+        this.file = file;
+        this.clock = clock;
+        this.seconds = limit('evaluationSecondsPerFile');
+        this.deadline = clock() + this.seconds * 1000;
+    }
+    check = () => {
+        if (this.clock() >= this.deadline) {
+            throw new LimitError(`evaluating the resources of this file took more than ${this.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`, { file: this.file });
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/model/textFile.ts
@@ -30185,12 +30209,14 @@ function evaluateInOrder(defs, resources, options = {}) {
     const parameters = defs.map(def => (options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined));
     const effectOptions = parameters.map(p => ({ parameters: p }));
     // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
+    const related = options.related ?? resources;
     const ordered = new Map();
     for (const resource of resources) {
         if (resource.existing || isSimple(defs, effectOptions, resource))
             continue;
+        options.checkpoint?.();
         const byIndex = new Map();
-        for (const { index, finding } of evaluateResource(defs, resource, resources, options))
+        for (const { index, finding } of evaluateResource(defs, resource, related, options))
             byIndex.set(index, finding);
         ordered.set(resource, byIndex);
     }
@@ -30210,7 +30236,8 @@ function evaluateInOrder(defs, resources, options = {}) {
             // Most resources: one write, nothing changes it: each definition sees the resource as declared.
             if (!def.appliesToType(resource.type))
                 continue;
-            const evaluation = def.evaluate(resource, { parameters: parameters[i], related: resources });
+            options.checkpoint?.();
+            const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
             if (evaluation.applicable)
                 findings.push(toFinding(def, resource, evaluation));
         }
@@ -30251,6 +30278,7 @@ function evaluateResource(defs, resource, related, options) {
     const requests = writes.map(write => modifiedRequest(write, modifiers, related));
     const final = requests[requests.length - 1];
     for (const planned of plan) {
+        options.checkpoint?.();
         const { def, index, parameters, effect } = planned;
         let finding;
         if (effect === 'Deny')
@@ -35601,6 +35629,143 @@ function memberDefinition(set, member, definition) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/jsonText.ts
+/**
+ * JSON.parse for files a pull request writes, with an error that quotes nothing of the file. V8's
+ * own message quotes the text around the mistake (`Unexpected token 'r', "root:x:0:0:"... is not
+ * valid JSON`), which would put a file's content in a message shown on the pull request, and it
+ * gives no position for most mistakes. This one gives the line and column of the first character
+ * that is not JSON and quotes only that character.
+ */
+
+/**
+ * The value of `text`, the content of `file`. `what` names the file in the message ("the baseline",
+ * "the definition file"); `fix` is the sentence saying what to change.
+ */
+function parseJsonText(text, file, what, fix) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        const offset = firstErrorOffset(text);
+        if (offset === null)
+            throw new model_errors/* UserError */.yo(`${what} is not valid JSON; ${fix}`, { file });
+        const before = text.slice(0, offset).split('\n');
+        const found = offset < text.length ? `'${String.fromCodePoint(text.codePointAt(offset))}'` : 'end of file';
+        throw new model_errors/* UserError */.yo(`${what} is not valid JSON: unexpected ${found}; ${fix}`, {
+            file,
+            line: before.length,
+            column: before[before.length - 1].length + 1
+        });
+    }
+}
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const LITERALS = ['true', 'false', 'null'];
+/**
+ * Where `text` stops being JSON (RFC 8259): the offset of the first character that cannot continue
+ * it, `text.length` when it ends too early, or null when it is JSON after all. Iterative, so nesting
+ * of any depth cannot overflow the stack.
+ */
+function firstErrorOffset(text) {
+    const n = text.length;
+    let i = 0;
+    const skip = () => {
+        while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
+            i++;
+    };
+    /** A string from its opening quote at `i`; false with `i` at the mistake. */
+    const string = () => {
+        i++;
+        while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c === 0x22) {
+                i++;
+                return true;
+            }
+            if (c === 0x5c) {
+                const escaped = text[i + 1];
+                if (escaped !== undefined && '"\\/bfnrt'.includes(escaped))
+                    i += 2;
+                else if (escaped === 'u' && HEX4.test(text.slice(i + 2, i + 6)))
+                    i += 6;
+                else
+                    return false;
+                continue;
+            }
+            if (c < 0x20)
+                return false;
+            i++;
+        }
+        return false;
+    };
+    /** A member's name and its colon, at `i` after whitespace; false with `i` at the mistake. */
+    const name = () => {
+        skip();
+        if (text[i] !== '"' || !string())
+            return false;
+        skip();
+        if (text[i] !== ':')
+            return false;
+        i++;
+        return true;
+    };
+    const open = [];
+    let wantValue = true;
+    for (;;) {
+        skip();
+        if (wantValue) {
+            if (i >= n)
+                return n;
+            const c = text[i];
+            if (c === '{' || c === '[') {
+                open.push(c);
+                i++;
+                skip();
+                if (text[i] === (c === '{' ? '}' : ']')) {
+                    open.pop();
+                    i++;
+                    wantValue = false;
+                }
+                else if (c === '{' && !name())
+                    return i;
+                continue;
+            }
+            if (c === '"') {
+                if (!string())
+                    return i;
+            }
+            else {
+                NUMBER.lastIndex = i;
+                const literal = LITERALS.find(word => text.startsWith(word, i));
+                if (literal)
+                    i += literal.length;
+                else if (NUMBER.test(text))
+                    i = NUMBER.lastIndex;
+                else
+                    return i;
+            }
+            wantValue = false;
+            continue;
+        }
+        if (open.length === 0)
+            return i < n ? i : null;
+        const top = open[open.length - 1];
+        if (text[i] === ',') {
+            i++;
+            if (top === '{' && !name())
+                return i;
+            wantValue = true;
+        }
+        else if (text[i] === (top === '{' ? '}' : ']')) {
+            open.pop();
+            i++;
+        }
+        else
+            return i;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/directory.ts
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
@@ -35613,7 +35778,13 @@ function memberDefinition(set, member, definition) {
 
 
 
-function jsonFiles(dir) {
+
+/**
+ * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
+ * files are listed only when `links` (the caller then decides whether each may be read); links to
+ * folders are never walked.
+ */
+function jsonFiles(dir, links) {
     const out = [];
     const visit = (d) => {
         for (const entry of external_node_fs_default().readdirSync(d, { withFileTypes: true })
@@ -35623,7 +35794,7 @@ function jsonFiles(dir) {
                 if (entry.name !== 'node_modules' && !entry.name.startsWith('.'))
                     visit(full);
             }
-            else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
+            else if ((entry.isFile() || (links && entry.isSymbolicLink())) && entry.name.toLowerCase().endsWith('.json')) {
                 out.push(full);
             }
         }
@@ -35653,34 +35824,14 @@ function classifyDefinitionFile(json) {
  * the line and column and quotes nothing but the offending character.
  */
 function parseDefinitionFile(file) {
-    const text = readTextFile(file).replace(/^\uFEFF/, '');
-    try {
-        return JSON.parse(text);
-    }
-    catch (error) {
-        const message = error.message;
-        const position = /at position (\d+)/.exec(message);
-        const token = /^Unexpected token '(.)'/u.exec(message)?.[1];
-        let at = { file };
-        let found = token === undefined ? 'text' : `'${token}'`;
-        if (position) {
-            const offset = Number(position[1]);
-            const before = text.slice(0, offset).split('\n');
-            at = { file, line: before.length, column: before[before.length - 1].length + 1 };
-            found = offset < text.length ? `'${text[offset]}'` : 'end of file';
-        }
-        else if (/end of JSON input/.test(message)) {
-            found = 'end of file';
-        }
-        throw new model_errors/* UserError */.yo(`the definition file is not valid JSON: unexpected ${found}; fix the JSON.`, at);
-    }
+    return parseJsonText(readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
 }
-function loadDefinitionsFromDirectory(dir, progress) {
+function loadDefinitionsFromDirectory(dir, progress, check) {
     const result = { loaded: [], sets: [], failures: [], skipped: [] };
-    const files = jsonFiles(dir);
+    const files = jsonFiles(dir, check !== undefined);
     for (const [read, file] of files.entries()) {
         progress?.('reading definitions', read, files.length);
-        const contents = readDefinitionFile(file);
+        const contents = checked(file, check) ?? readDefinitionFile(file);
         result.loaded.push(...contents.definitions);
         result.sets.push(...contents.sets);
         result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
@@ -35689,10 +35840,31 @@ function loadDefinitionsFromDirectory(dir, progress) {
     progress?.('reading definitions', files.length, files.length);
     return result;
 }
-/** The definitions under a folder, or in one file. */
-function loadDefinitionsFromPath(target, progress) {
+/** A file that yields nothing but this error. */
+function failed(file, error) {
+    if (!(error instanceof model_errors/* UserError */.yo))
+        throw error;
+    return {
+        definitions: [],
+        sets: [],
+        failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
+        skipped: []
+    };
+}
+/** The failure of a file `check` refuses, or null when it may be read. */
+function checked(file, check) {
+    try {
+        check?.(file);
+        return null;
+    }
+    catch (error) {
+        return failed(file, error);
+    }
+}
+/** The definitions under a folder, or in one file; `check` is asked about each file a folder holds. */
+function loadDefinitionsFromPath(target, progress, check) {
     if (external_node_fs_default().statSync(target).isDirectory())
-        return loadDefinitionsFromDirectory(target, progress);
+        return loadDefinitionsFromDirectory(target, progress, check);
     const { definitions, sets, failures, skipped } = readDefinitionFile(target);
     return { loaded: definitions, sets, failures, skipped };
 }
@@ -35706,14 +35878,7 @@ function readDefinitionFile(file) {
         json = parseDefinitionFile(file);
     }
     catch (error) {
-        if (!(error instanceof model_errors/* UserError */.yo))
-            throw error;
-        return {
-            definitions: [],
-            sets: [],
-            failures: [{ file, at: '', kind: 'invalid', message: error.message, location: error.location }],
-            skipped: []
-        };
+        return failed(file, error);
     }
     return readDefinitionJson(json, file);
 }
@@ -35734,7 +35899,8 @@ function readDefinitionFile(file) {
  * finding for each applicable pair, grouped by definition. `parameters` are assignment values by
  * definition name; the other resources are the related candidates for existence effects. Effects
  * see the requests Azure would show them (order.ts): Append and Modify change each request first,
- * Deny sees every write of a resource, Audit and the others its end state.
+ * Deny sees every write of a resource, Audit and the others its end state. `related` and
+ * `checkpoint` let a caller evaluate one file's resources at a time, within a time bound.
  */
 function evaluateDefinitions(defs, resources, options = {}) {
     return evaluateInOrder(defs, resources, options);
@@ -41599,17 +41765,14 @@ function fingerprint(finding, file = finding.resource.file) {
 
 
 
+
+
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
 function readBaseline(file, cwd) {
     const shown = displayPath(file, cwd);
     const text = readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new model_errors/* UserError */.yo(`the baseline is not valid JSON (${error.message}); give a findings document written by \`cmk-guard baseline --out FILE\`.`, { file: shown });
-    }
+    // The message names the offending character only: the file may not be a baseline at all.
+    const json = parseJsonText(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
     return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
@@ -41632,10 +41795,19 @@ function baselineFingerprints(json, file) {
         return { fingerprints, entries };
     }
     if (object && typeof object === 'object' && Array.isArray(object.runs)) {
-        for (const run of object.runs)
-            for (const result of run.results ?? [])
-                if (!result.suppressions?.length)
-                    add(result.partialFingerprints?.[FINGERPRINT_KEY]);
+        // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
+        for (const run of object.runs) {
+            const results = (0,model_value/* isObject */.Gv)(run) ? run.results : undefined;
+            if (!Array.isArray(results))
+                continue;
+            for (const result of results) {
+                if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
+                    continue;
+                const prints = result.partialFingerprints;
+                if ((0,model_value/* isObject */.Gv)(prints))
+                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
+            }
+        }
         return { fingerprints, entries };
     }
     throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
@@ -41647,6 +41819,9 @@ function isBaselineEntry(finding) {
         typeof finding.definition === 'string' &&
         typeof finding.resource?.type === 'string' &&
         typeof finding.resource?.name === 'string' &&
+        (finding.resource.file === null ||
+            finding.resource.file === undefined ||
+            typeof finding.resource.file === 'string') &&
         (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
         finding.suppressed === undefined);
 }
@@ -41887,7 +42062,14 @@ const inlineSchema = {
 const inline_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 let validate;
 function validator() {
-    validate ??= new inline_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(inlineSchema);
+    validate ??= new inline_Ajv2020({
+        strict: true,
+        allowUnionTypes: true,
+        allErrors: true,
+        verbose: true,
+        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
+        ownProperties: true
+    }).compile(inlineSchema);
     return validate;
 }
 /**
@@ -42191,6 +42373,7 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -42285,6 +42468,64 @@ function inputPath(request, entry, what) {
     if (isWithin(bundledPolicies(), full))
         return full;
     return confine(full, rootOf(request), what, { file: entry });
+}
+/**
+ * Every definition on the resources of each file in turn, all definitions together (so Append and
+ * Modify change the request Deny and Audit see, as in Azure), existence conditions finding the
+ * resources of every file. Each file's evaluation is held to a time bound: a file that reaches it is
+ * that file's error, and the other files are still evaluated. A definition that fails on a file's
+ * resources spoils only its own verdicts there: the file is evaluated again one definition at a time.
+ * The findings come grouped by definition, in the resources' order.
+ */
+function evaluateByFile(definitions, inputs, related, options) {
+    const { parameters, clock, problems, progress } = options;
+    const byFile = [];
+    const total = inputs.reduce((sum, input) => sum + input.resources.filter(r => !r.existing).length, 0);
+    let done = 0;
+    inputs.forEach(input => {
+        const resources = input.resources.filter(r => !r.existing);
+        progress?.('evaluating resources', done, total);
+        done += resources.length;
+        if (!resources.length || !definitions.length)
+            return;
+        const deadline = new EvaluationDeadline(input.file, clock);
+        const evaluate = (defs) => evaluateDefinitions(defs, resources, { parameters, related, checkpoint: deadline.check });
+        try {
+            append(byFile, evaluate(definitions));
+            return;
+        }
+        catch (error) {
+            if (error instanceof LimitError) {
+                problems.push(error);
+                return;
+            }
+        }
+        for (const definition of definitions) {
+            let stopped = false;
+            isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
+                try {
+                    append(byFile, evaluate([definition]));
+                }
+                catch (error) {
+                    stopped = error instanceof LimitError;
+                    throw error;
+                }
+            });
+            if (stopped)
+                return;
+        }
+    });
+    progress?.('evaluating resources', total, total);
+    // Grouped by definition as one evaluation of every file would give them (a stable sort keeps the resources' order).
+    const order = new Map();
+    definitions.forEach((definition, i) => {
+        if (!order.has(definition.name))
+            order.set(definition.name, i);
+    });
+    return byFile
+        .map((finding, i) => ({ finding, i, at: order.get(finding.definition) ?? definitions.length }))
+        .sort((a, b) => a.at - b.at || a.i - b.i)
+        .map(entry => entry.finding);
 }
 /** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
 function append(into, items) {
@@ -42401,7 +42642,10 @@ function loadExternalDefinitions(request, errors) {
             const target = inputPath(request, entry, 'the definitions path');
             if (!(0,external_node_fs_.existsSync)(target))
                 throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
-            const contents = loadDefinitionsFromPath(target, request.progress);
+            // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
+            const contents = loadDefinitionsFromPath(target, request.progress, isWithin(bundledPolicies(), target)
+                ? undefined
+                : file => confine(file, rootOf(request), 'the definition file', { file }));
             for (const f of contents.failures)
                 problems.push(new model_errors/* UserError */.yo(f.message, f.location ?? { file: f.file }));
             // A definitions path the user named that holds no definition would check nothing.
@@ -42428,6 +42672,8 @@ async function evaluateRepository(request) {
     const notRun = [...leftOut];
     const resources = [];
     const deployments = [];
+    /** What the engine evaluates, input by input: each deployment with its file, and a live scope. */
+    const inputs = [];
     const errors = [];
     let skipped = [];
     if (request.templates?.length) {
@@ -42442,6 +42688,7 @@ async function evaluateRepository(request) {
         for (const template of discovered.templates) {
             append(resources, template.resources);
             deployments.push(template.resources);
+            inputs.push({ file: template.file, resources: template.resources });
         }
         append(problems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
@@ -42453,6 +42700,7 @@ async function evaluateRepository(request) {
             // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
             append(resources, snapshot);
             deployments.push(snapshot);
+            inputs.push({ file, resources: snapshot });
         });
     }
     // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
@@ -42464,7 +42712,9 @@ async function evaluateRepository(request) {
         const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
             initiatives: packs.map(p => p.name)
         });
-        append(resources, liveResources(live.rows, live.where));
+        const scope = liveResources(live.rows, live.where);
+        append(resources, scope);
+        inputs.push({ file: `(${live.where})`, resources: scope });
         append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
         if (relations.length || transitions.length)
@@ -42474,14 +42724,12 @@ async function evaluateRepository(request) {
             });
     }
     const evaluated = resources.filter(r => !r.existing);
-    const raw = [];
-    // One definition that fails on some resource spoils only its own verdicts.
-    const progress = request.progress;
-    for (const [index, definition] of definitions.entries()) {
-        progress?.('evaluating definitions', index, definitions.length);
-        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => append(raw, evaluateDefinitions([definition], evaluated, { parameters: overrides.parameters })));
-    }
-    progress?.('evaluating definitions', definitions.length, definitions.length);
+    const raw = evaluateByFile(definitions, inputs, evaluated, {
+        parameters: overrides.parameters,
+        clock: request.clock,
+        problems,
+        progress: request.progress
+    });
     // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
     // snapshot): two templates may deploy to different resource groups even where their names coincide.
     for (const { rule, check } of relations) {
@@ -42545,7 +42793,18 @@ async function evaluateRepository(request) {
         errors.push(inputError(error, request.cwd));
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
     const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
-    const baseline = request.baseline === undefined ? undefined : readBaseline(request.baseline, request.cwd);
+    // A baseline that cannot be read (or is outside the repository) is its own error: every finding is then
+    // reported as new, and the run exits 2.
+    let baseline;
+    if (request.baseline !== undefined) {
+        const named = request.baseline;
+        const problems = [];
+        isolated(problems, { file: named }, `read the baseline ${named}`, () => {
+            baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+        });
+        for (const problem of problems)
+            errors.push(inputError(problem, request.cwd));
+    }
     // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
     // with --base-templates have no configuration or baseline of their own).
     let baseText;
@@ -43503,12 +43762,21 @@ function showsErrorsToReader(format) {
 
 
 
+
+
 /** Looked for, in this order, at the repository root when no file is named. */
 const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
 const load_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
 let load_validate;
 function load_validator() {
-    load_validate ??= new load_Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true }).compile(configSchema);
+    load_validate ??= new load_Ajv2020({
+        strict: true,
+        allowUnionTypes: true,
+        allErrors: true,
+        verbose: true,
+        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
+        ownProperties: true
+    }).compile(configSchema);
     return load_validate;
 }
 const load_hints = {
@@ -43520,13 +43788,17 @@ const load_hints = {
 };
 /**
  * The configuration file to read: the one named (an error if it is missing), else `cmk-guard.yaml`
- * at `cwd` if there is one, else none. `none` turns the file off.
+ * at `cwd` if there is one, else none. `none` turns the file off. Either must be inside the
+ * repository `root` (the workspace, or `--root`) after symbolic links: a pull request can make
+ * `cmk-guard.yaml` a link to a runner's file, and the file's text reaches its error messages.
  */
-function findConfigFile(cwd, named) {
+function findConfigFile(cwd, named, root = cwd) {
     if (named !== undefined) {
         if (named.toLowerCase() === 'none')
             return null;
         const file = external_node_path_default().resolve(cwd, named);
+        // Refused before it is looked at: whether a file outside the repository exists is not said either.
+        confine(file, root, 'the configuration file', { file: named });
         if (!(0,external_node_fs_.existsSync)(file))
             throw new model_errors/* UserError */.yo(`the configuration file ${named} does not exist; check the path, or leave it out.`, {
                 file: named
@@ -43536,12 +43808,16 @@ function findConfigFile(cwd, named) {
     for (const name of CONFIG_FILES) {
         const file = external_node_path_default().join(cwd, name);
         if ((0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile())
-            return file;
+            return confine(file, root, 'the configuration file', { file: name });
     }
     return null;
 }
-/** Reads and checks a configuration file; throws every mistake in it at once. */
-function loadConfig(file, cwd) {
+/**
+ * Reads and checks a configuration file; throws every mistake in it at once. The paths it names
+ * (rule and definition folders, templates, parameter files, snapshots, the baseline) must lead
+ * inside the repository `root`: one that does not is a mistake at its line.
+ */
+function loadConfig(file, cwd, root = cwd) {
     const shown = displayPath(file, cwd);
     // The file comes from the pull request's checkout: read it with the same bounds as a template.
     const text = readTextFile(file).replace(/^\uFEFF/, '');
@@ -43557,7 +43833,7 @@ function loadConfig(file, cwd) {
         (0,model_errors/* throwUserErrors */.zu)(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', load_hints)));
     const at = (pointer, key = false) => doc?.positionOf(pointer, key) ?? top;
     const v = value;
-    const errors = [];
+    const errors = pathsOutside(v, cwd, root, at);
     const exceptions = [];
     (v.exceptions ?? []).forEach((entry, i) => {
         if (entry.expires !== undefined && !isCalendarDate(entry.expires)) {
@@ -43577,7 +43853,7 @@ function loadConfig(file, cwd) {
             entryText: canonicalJson(entry)
         });
     });
-    (0,model_errors/* throwUserErrors */.zu)(errors);
+    (0,model_errors/* throwUserErrors */.zu)(byLine(errors));
     const overrides = Object.entries(v.overrides ?? {}).map(([name, override]) => ({
         name,
         ...override,
@@ -43624,17 +43900,63 @@ function loadConfig(file, cwd) {
         document: value
     };
 }
+/** The settings that name files, and what each names (for messages). */
+const PATH_SETTINGS = {
+    policies: 'the rule folder',
+    definitions: 'the definitions path',
+    templates: 'the templates',
+    parameters: 'the parameter files',
+    resources: 'the resource snapshot',
+    baseline: 'the baseline'
+};
+/**
+ * Every path the file names that leads outside the repository, as a mistake at its line. A glob is
+ * judged by its folder part (`../other/**` leads out; what `infra/**` finds is confined when it is
+ * read). Files found inside are confined again, after symbolic links, where they are read.
+ */
+function pathsOutside(v, cwd, root, at) {
+    const errors = [];
+    for (const [key, what] of Object.entries(PATH_SETTINGS)) {
+        const value = v[key];
+        const entries = value === undefined ? [] : typeof value === 'string' ? [value] : value;
+        entries.forEach((entry, i) => {
+            if (key === 'policies' && entry.toLowerCase() === 'none')
+                return;
+            const folder = staticPart(entry);
+            const reason = escapeReason(external_node_path_default().resolve(cwd, folder), root);
+            if (reason)
+                errors.push(new model_errors/* UserError */.yo(`\`${key}\` names ${entry}, and cmk-guard does not read ${what} there: ${reason}; keep the files it reads inside the repository.`, at(typeof value === 'string' ? `/${key}` : `/${key}/${i}`)));
+        });
+    }
+    return errors;
+}
+/** The part of a path before its first segment with a glob character (the whole path when there is none). */
+function staticPart(pattern) {
+    const segments = pattern.split(/[\\/]/);
+    const first = segments.findIndex(segment => hasGlob(segment));
+    if (first === -1)
+        return pattern;
+    const kept = segments.slice(0, first).join('/');
+    return kept === '' && pattern.startsWith('/') ? '/' : kept === '' ? '.' : kept;
+}
 /** Mistakes in the order they are in the file. */
 function byLine(errors) {
     return [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
 }
 
 ;// CONCATENATED MODULE: ./src/config/settings.ts
+/**
+ * The one mapping from what a run is told — CLI flags or action inputs, and the configuration file —
+ * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
+ * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
+ */
+
 
 /** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
 function resolveSettings(given, cwd, defaults) {
-    const file = findConfigFile(cwd, given.config);
-    const config = file === null ? null : loadConfig(file, cwd);
+    const root = external_node_path_default().resolve(cwd, given.root ?? '.');
+    const file = findConfigFile(cwd, given.config, root);
+    const config = file === null ? null : loadConfig(file, cwd, root);
     const fromFile = config?.settings ?? {};
     const pick = (key) => {
         const value = given[key];
@@ -43770,6 +44092,7 @@ function givenSettings(options) {
     const minSeverity = options['min-severity'];
     return {
         config: text('config'),
+        root: text('root'),
         ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
         definitions: optionList(options.definitions),
         templates: optionList(options.templates),
