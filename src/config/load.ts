@@ -6,7 +6,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import { throwUserErrors, UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import type { SourcePosition } from '../model/resource.js';
@@ -20,6 +19,7 @@ import { hasGlob } from '../sources/glob.js';
 import { metaSchemaErrors } from '../rules/validate.js';
 import { canonicalJson, isCalendarDate, type Exception, type ResourceSelector } from '../exceptions/model.js';
 import { configFieldHints, configPatternHints, configSchema, type thresholds } from './schema.js';
+import { lazyFileValidator } from './validator.js';
 
 /** Looked for, in this order, at the repository root when no file is named. */
 export const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
@@ -82,20 +82,7 @@ export interface Config {
   document: { [key: string]: Json };
 }
 
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
-let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']> | undefined;
-
-function validator() {
-  validate ??= new Ajv2020({
-    strict: true,
-    allowUnionTypes: true,
-    allErrors: true,
-    verbose: true,
-    // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-    ownProperties: true
-  }).compile(configSchema);
-  return validate;
-}
+const validator = lazyFileValidator(configSchema);
 
 const hints = {
   fields: {

@@ -8,7 +8,6 @@
  * checked with the same schema as the configuration file's, and a mistake is an input error at the
  * template's line, never a silently ignored exception.
  */
-import Ajv2020Module from 'ajv/dist/2020.js';
 import { UserError } from '../model/errors.js';
 import type { Resource } from '../model/resource.js';
 import type { Json } from '../model/value.js';
@@ -16,6 +15,7 @@ import { displayPath } from '../paths.js';
 import { inlineExceptionSchema, configFieldHints, configPatternHints } from '../config/schema.js';
 import { metaSchemaErrors } from '../rules/validate.js';
 import { canonicalJson, isCalendarDate, type DeclaredResource, type Exception } from './model.js';
+import { lazyFileValidator } from '../config/validator.js';
 
 /** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
 export const INLINE_KEY = 'cmkGuard';
@@ -26,20 +26,7 @@ const inlineSchema = {
   properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
 } as const;
 
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
-let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']> | undefined;
-
-function validator() {
-  validate ??= new Ajv2020({
-    strict: true,
-    allowUnionTypes: true,
-    allErrors: true,
-    verbose: true,
-    // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-    ownProperties: true
-  }).compile(inlineSchema);
-  return validate;
-}
+const validator = lazyFileValidator(inlineSchema);
 
 interface InlineEntry {
   rule: string | string[];

@@ -1,0 +1,21 @@
+/**
+ * A validator for a file users write (cmk-guard.yaml, inline exceptions), made on first use: every
+ * error at once, with the offending data, and keys named like Object's members (`constructor`,
+ * `__proto__`) read as the file's own, nothing more.
+ */
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { AnySchema, ValidateFunction } from 'ajv';
+
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+
+export function lazyFileValidator(schema: AnySchema): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () =>
+    (validate ??= new Ajv2020({
+      strict: true,
+      allowUnionTypes: true,
+      allErrors: true,
+      verbose: true,
+      ownProperties: true
+    }).compile(schema));
+}
