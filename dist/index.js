@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7478);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1426);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7478:
+/***/ 1426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40479,9 +40479,6 @@ const inputSpelling = {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(2210);
-var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
 ;// CONCATENATED MODULE: ./src/model/limits.ts
 /**
  * The bounds on the work a pull request can make cmk-guard do. Each is far above what a real
@@ -44907,6 +44904,9 @@ function expandPattern(pattern, cwd, boundary) {
 
 // EXTERNAL MODULE: ./src/compiler/vocabulary.ts + 21 modules
 var vocabulary = __nccwpck_require__(4302);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
+var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
 /*!
 * re2js
@@ -52539,6 +52539,25 @@ const configPatternHints = {
     [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
 };
 
+;// CONCATENATED MODULE: ./src/config/validator.ts
+/**
+ * A validator for a file users write (cmk-guard.yaml, inline exceptions), made on first use: every
+ * error at once, with the offending data, and keys named like Object's members (`constructor`,
+ * `__proto__`) read as the file's own, nothing more.
+ */
+
+const validator_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+function lazyFileValidator(schema) {
+    let validate;
+    return () => (validate ??= new validator_Ajv2020({
+        strict: true,
+        allowUnionTypes: true,
+        allErrors: true,
+        verbose: true,
+        ownProperties: true
+    }).compile(schema));
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
 /**
  * `cmk-guard.yaml`: found at the repository root or named by `--config` / the `config` input, read
@@ -52561,19 +52580,7 @@ const configPatternHints = {
 
 /** Looked for, in this order, at the repository root when no file is named. */
 const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
-const load_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let validate;
-function validator() {
-    validate ??= new load_Ajv2020({
-        strict: true,
-        allowUnionTypes: true,
-        allErrors: true,
-        verbose: true,
-        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-        ownProperties: true
-    }).compile(configSchema);
-    return validate;
-}
+const validator = lazyFileValidator(configSchema);
 const hints = {
     fields: {
         ...configFieldHints,
@@ -78736,19 +78743,7 @@ const inlineSchema = {
     additionalProperties: false,
     properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
 };
-const inline_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let inline_validate;
-function inline_validator() {
-    inline_validate ??= new inline_Ajv2020({
-        strict: true,
-        allowUnionTypes: true,
-        allErrors: true,
-        verbose: true,
-        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-        ownProperties: true
-    }).compile(inlineSchema);
-    return inline_validate;
-}
+const inline_validator = lazyFileValidator(inlineSchema);
 /**
  * The inline exceptions of these resources (one per entry per declaration, covering every resource
  * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.

@@ -42035,6 +42035,25 @@ const configPatternHints = {
     [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
 };
 
+;// CONCATENATED MODULE: ./src/config/validator.ts
+/**
+ * A validator for a file users write (cmk-guard.yaml, inline exceptions), made on first use: every
+ * error at once, with the offending data, and keys named like Object's members (`constructor`,
+ * `__proto__`) read as the file's own, nothing more.
+ */
+
+const validator_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+function lazyFileValidator(schema) {
+    let validate;
+    return () => (validate ??= new validator_Ajv2020({
+        strict: true,
+        allowUnionTypes: true,
+        allErrors: true,
+        verbose: true,
+        ownProperties: true
+    }).compile(schema));
+}
+
 ;// CONCATENATED MODULE: ./src/exceptions/inline.ts
 /**
  * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
@@ -42059,19 +42078,7 @@ const inlineSchema = {
     additionalProperties: false,
     properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
 };
-const inline_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let validate;
-function validator() {
-    validate ??= new inline_Ajv2020({
-        strict: true,
-        allowUnionTypes: true,
-        allErrors: true,
-        verbose: true,
-        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-        ownProperties: true
-    }).compile(inlineSchema);
-    return validate;
-}
+const validator = lazyFileValidator(inlineSchema);
 /**
  * The inline exceptions of these resources (one per entry per declaration, covering every resource
  * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
@@ -43766,19 +43773,7 @@ function showsErrorsToReader(format) {
 
 /** Looked for, in this order, at the repository root when no file is named. */
 const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
-const load_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let load_validate;
-function load_validator() {
-    load_validate ??= new load_Ajv2020({
-        strict: true,
-        allowUnionTypes: true,
-        allErrors: true,
-        verbose: true,
-        // Keys named like Object's members (`constructor`, `__proto__`) are the file's own, nothing more.
-        ownProperties: true
-    }).compile(configSchema);
-    return load_validate;
-}
+const load_validator = lazyFileValidator(configSchema);
 const load_hints = {
     fields: {
         ...configFieldHints,
