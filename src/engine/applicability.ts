@@ -81,3 +81,24 @@ export function compileApplicability(rule: unknown, path: string, compiler: Cond
   };
   return build(rule, path, false);
 }
+
+/**
+ * The same applicability as a condition to compile (generate.ts): the considered conditions as
+ * they are, every other one replaced by `{"allOf": []}` (true) or, under an odd number of `not`s,
+ * `{"anyOf": []}` (false).
+ */
+export function applicabilityCondition(rule: unknown): unknown {
+  const considered = consideredFields(rule);
+  const build = (node: unknown, negated: boolean): unknown => {
+    const obj = node as Record<string, unknown>;
+    const logical = isObject(node as never) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+    if (logical) {
+      const inner = obj[logical];
+      if (logical.toLowerCase() === 'not') return { [logical]: build(inner, !negated) };
+      return { [logical]: (inner as unknown[]).map(child => build(child, negated)) };
+    }
+    if (considered.has(classify(obj))) return node;
+    return negated ? { anyOf: [] } : { allOf: [] };
+  };
+  return build(rule, false);
+}

@@ -162,6 +162,48 @@ export function declareField(c: ConditionCompiler, text: string, path: string): 
   return ref;
 }
 
+/** The test of one value a field condition selects (the operator bound to its operand). */
+export type LeafTest = (actual: Value | undefined, rt: Runtime) => Truth;
+
+/**
+ * A checked condition on one subject. A field condition comes apart into its field (`ref`, null when
+ * an expression names it), how it reads it (`getter`), its operator and operand, and the bound test
+ * of each value (`location`: values are compared without spaces, the test does that itself); any
+ * other condition is its closure.
+ */
+export type Leaf =
+  | {
+      kind: 'field';
+      ref: FieldRef | null;
+      getter: FieldGetter;
+      op: Operator;
+      operand: CompiledValue;
+      location: boolean;
+      test: LeafTest;
+    }
+  | { kind: 'other'; condition: Condition };
+
+/**
+ * A field condition's answer for what its field selects. A condition on a [*] field must hold for
+ * every selected member: "each element in the array is evaluated individually with logical and
+ * between elements", and an `and` of no elements holds. The documented scenario names agree
+ * (`{[*], notEquals: x}` is "none match", `not` of it "one or more match"), as do built-ins such as
+ * "App Service apps should not have CORS configured to allow every resource" (existenceCondition
+ * `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+ * https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
+ */
+export function overSelected(selected: Selected, test: LeafTest, rt: Runtime): Truth {
+  if (!(selected instanceof Collection)) return test(selected, rt);
+  if (selected.items.length === 0) return selected.unknown ?? true;
+  let unknown: Unknown | undefined;
+  for (const item of selected.items) {
+    const r = test(item, rt);
+    if (r === false) return false;
+    if (r !== true) unknown ??= r;
+  }
+  return unknown ?? selected.unknown ?? true;
+}
+
 class Compiler {
   constructor(readonly c: ConditionCompiler) {}
 
@@ -207,6 +249,17 @@ class Compiler {
       if (branches.length === 0) return () => lower === 'allof';
       return lower === 'allof' ? allOf(branches) : anyOf(branches);
     }
+    const leaf = this.leaf(obj, keys, lowerKeys, path, scopes);
+    if (leaf.kind === 'other') return leaf.condition;
+    const { getter, test } = leaf;
+    return rt => overSelected(getter(rt), test, rt);
+  }
+
+  /**
+   * A condition on one subject (`field`, `value` or `count`), checked; a field condition comes apart
+   * into what it reads and the test of each value, which the generated code (generate.ts) uses too.
+   */
+  leaf(obj: Record<string, unknown>, keys: string[], lowerKeys: string[], path: string, scopes: CompileScope[]): Leaf {
     const subject = keys.filter((_, i) => subjects.has(lowerKeys[i]));
     if (subject.length !== 1) {
       throw this.error(
@@ -247,19 +300,18 @@ class Compiler {
     this.checkOperand(op, operand, opPath);
     const test = this.bindOperator(op, operand);
     switch (subjectKey.toLowerCase()) {
-      case 'field':
-        return this.fieldCondition(
-          obj[subjectKey],
-          subjectPath,
-          scopes,
-          onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test
-        );
+      case 'field': {
+        const raw = obj[subjectKey];
+        const fieldTest: LeafTest = onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test;
+        const { getter, ref } = this.fieldSubject(raw, subjectPath, scopes);
+        return { kind: 'field', ref, getter, op, operand, location: onLocation, test: fieldTest };
+      }
       case 'value': {
         const value = compileValue(obj[subjectKey], this.site(subjectPath));
-        return rt => test(value.get(rt), rt);
+        return { kind: 'other', condition: rt => test(value.get(rt), rt) };
       }
       default:
-        return this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand);
+        return { kind: 'other', condition: this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand) };
     }
   }
 
@@ -299,14 +351,11 @@ class Compiler {
     return (actual, rt) => op.test(actual, operand.get(rt));
   }
 
-  fieldCondition(
-    raw: unknown,
-    path: string,
-    scopes: CompileScope[],
-    test: (actual: Value | undefined, rt: Runtime) => Truth
-  ): Condition {
+  /** What a field condition reads: its reference, when the field is named literally (not by an expression). */
+  fieldSubject(raw: unknown, path: string, scopes: CompileScope[]): { getter: FieldGetter; ref: FieldRef | null } {
     if (typeof raw !== 'string') throw this.error('"field" takes an alias or a resource property name.', path);
     let getter: FieldGetter;
+    let ref: FieldRef | null = null;
     if (raw.startsWith('[') && !raw.startsWith('[[')) {
       // A field named by an expression (`[concat('tags[', parameters('tagName'), ']')]`): resolved per run.
       const name = compileString(raw, this.site(path));
@@ -325,26 +374,10 @@ class Compiler {
         return g(rt);
       };
     } else {
-      getter = fieldGetter(this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path), scopes);
+      ref = this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path);
+      getter = fieldGetter(ref, scopes);
     }
-    return rt => {
-      const selected = getter(rt);
-      if (!(selected instanceof Collection)) return test(selected, rt);
-      // A condition on a [*] field must hold for every selected member: "each element in the array is
-      // evaluated individually with logical and between elements", and an `and` of no elements holds.
-      // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
-      // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
-      // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
-      // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
-      if (selected.items.length === 0) return selected.unknown ?? true;
-      let unknown: Unknown | undefined;
-      for (const item of selected.items) {
-        const r = test(item, rt);
-        if (r === false) return false;
-        if (r !== true) unknown ??= r;
-      }
-      return unknown ?? selected.unknown ?? true;
-    };
+    return { getter, ref };
   }
 
   countCondition(raw: unknown, path: string, scopes: CompileScope[], op: Operator, operand: CompiledValue): Condition {
@@ -435,6 +468,21 @@ class Compiler {
 
 export function compileCondition(node: unknown, path: string, c: ConditionCompiler): Condition {
   return new Compiler(c).condition(node, path, []);
+}
+
+/**
+ * A condition that is not a logical operator (`field`, `value`, `count`), at the top of a rule
+ * (inside no count), checked and compiled as `compileCondition` compiles it.
+ */
+export function compileLeaf(node: Record<string, unknown>, path: string, c: ConditionCompiler): Leaf {
+  const keys = Object.keys(node);
+  return new Compiler(c).leaf(
+    node,
+    keys,
+    keys.map(k => k.toLowerCase()),
+    path,
+    []
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
-import { compileApplicability } from './applicability.js';
+import { applicabilityCondition, compileApplicability } from './applicability.js';
 import { checkModifyOperations } from './modifiable.js';
 import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
@@ -18,6 +18,7 @@ import { typesOfRule } from './resourceTypes.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
+import { generateCondition, type GeneratedCondition, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
@@ -44,6 +45,11 @@ export interface LoadOptions {
    * alias name → default path, or a function answering the same (undefined: ask the catalog).
    */
   aliases?: Record<string, string> | AliasOverride;
+  /**
+   * Evaluate with the compiled closures alone, without the generated condition (generate.ts): the
+   * reference the generated code is tested against.
+   */
+  interpret?: boolean;
 }
 
 export interface EvaluateOptions {
@@ -152,12 +158,17 @@ class NonCompliant implements Evaluation {
   constructor(
     readonly effect: string,
     private readonly displayName: string,
-    private readonly rt: Runtime,
-    private readonly explain: (rt: Runtime) => Explanation
+    private readonly explain: (rt: Runtime) => Explanation,
+    /** The runtime the condition ran with, or what makes one when the explanation is asked for. */
+    private readonly rt: Runtime | undefined,
+    private readonly resource: Resource,
+    private readonly params: Map<string, Value>,
+    private readonly options: EvaluateOptions,
+    private readonly makeRuntime: (resource: Resource, params: Map<string, Value>, options: EvaluateOptions) => Runtime
   ) {}
 
   private explanation(): Explanation {
-    return (this.explained ??= this.explain(this.rt));
+    return (this.explained ??= this.explain(this.rt ?? this.makeRuntime(this.resource, this.params, this.options)));
   }
 
   get message(): string {
@@ -255,6 +266,22 @@ export function typeGate(node: unknown): Set<string> | null {
 
 const NO_OPTIONS: EvaluateOptions = Object.freeze({});
 
+/**
+ * The generated condition and applicability, or undefined where the process refuses code generated
+ * from strings (`--disallow-code-generation-from-strings`): the closures then evaluate alone.
+ */
+function generatedOrNot(
+  condition: () => GeneratedCondition,
+  applies: () => GeneratedCondition
+): { condition: GeneratedCondition; applies: GeneratedCondition } | undefined {
+  try {
+    return { condition: condition(), applies: applies() };
+  } catch (e) {
+    if (e instanceof EvalError) return undefined;
+    throw e;
+  }
+}
+
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
   const file = src.file;
   const shape = definitionShape(src.json);
@@ -349,6 +376,20 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+  // The same two as generated functions, which the resources are evaluated with (the closures stay
+  // the reference, and what runs where code cannot be generated at run time).
+  const generated = options.interpret
+    ? undefined
+    : generatedOrNot(
+        () => generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime as RuntimeMaker),
+        () =>
+          generateCondition(
+            applicabilityCondition(ruleObj.if),
+            at('policyRule.if'),
+            compiler,
+            makeRuntime as RuntimeMaker
+          )
+      );
   const gate = typeGate(ruleObj.if);
   // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
   // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
@@ -678,6 +719,19 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  /**
+   * The answers for an effect that is known and decides nothing itself (not Disabled, DenyAction,
+   * Manual without a non-compliant default, an existence effect or a cluster's): the condition alone
+   * decides, as in `evaluate`'s general path.
+   */
+  let plain: { effect: string; notMatched: Evaluation; compliant: Evaluation } | undefined;
+  function plainAnswers(resolved: { effect: string; effectUnknown?: Unknown }) {
+    const { effect, effectUnknown } = resolved;
+    if (effectUnknown || effect === 'Disabled' || clusterDecided || isExistenceEffect(effect)) return undefined;
+    if (effect === 'DenyAction' || (effect === 'Manual' && manualState !== 'noncompliant')) return undefined;
+    return { effect, notMatched: notMatched(effect), compliant: compliantFor(effect) };
+  }
+
   return {
     name,
     displayName,
@@ -710,6 +764,29 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     },
     evaluate(resource: Resource, options: EvaluateOptions = NO_OPTIONS): Evaluation {
       const params = cachedParameterValues(options.parameters);
+      // The common case (the effect known for the assignment and plain, the condition generated),
+      // answered as the general path below answers it, with less on the way.
+      let truth: Truth | undefined;
+      if (plain !== undefined && params === effectParams && generated !== undefined) {
+        const decided = typeDecides(resource.type);
+        if (decided === 'gate') return plain.notMatched;
+        if (decided === 'read') {
+          truth = generated.condition(resource, params, options);
+          if (truth === false)
+            return generated.applies(resource, params, options) === true ? plain.compliant : plain.notMatched;
+          if (truth === true)
+            return new NonCompliant(
+              plain.effect,
+              displayName,
+              explain,
+              undefined,
+              resource,
+              params,
+              options,
+              makeRuntime
+            );
+        }
+      }
       let rt: Runtime | undefined;
       // An effect that depends on the parameters alone is resolved once per assignment; the
       // resource's runtime is made only when something reads the resource.
@@ -721,6 +798,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         if (effectValue.parametersOnly) {
           effectParams = params;
           effectResolved = resolved;
+          plain = plainAnswers(resolved);
         }
       }
       const { effect, effectUnknown } = resolved;
@@ -730,12 +808,16 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       // The condition and the applicability are both false for a type the `if` never holds for.
       if (decided === 'gate') return notMatched(effect);
-      rt ??= makeRuntime(resource, params, options);
-      const truth: Truth = condition(rt);
+      truth ??= generated
+        ? generated.condition(resource, params, options)
+        : condition((rt ??= makeRuntime(resource, params, options)));
       if (truth === false) {
         // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-        if (isExistenceEffect(effect) || applies(rt) !== true) return notMatched(effect);
-        return compliantFor(effect);
+        if (isExistenceEffect(effect)) return notMatched(effect);
+        const applied = generated
+          ? generated.applies(resource, params, options)
+          : applies((rt ??= makeRuntime(resource, params, options)));
+        return applied === true ? compliantFor(effect) : notMatched(effect);
       }
       if (truth !== true) {
         return {
@@ -748,6 +830,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         };
       }
       if (effectUnknown) {
+        rt ??= makeRuntime(resource, params, options);
         return {
           applicable: true,
           verdict: 'indeterminate',
@@ -767,7 +850,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           pointers: []
         };
       }
-      if (isExistenceEffect(effect)) return evaluateExistence(rt, resource, options, effect);
+      if (isExistenceEffect(effect))
+        return evaluateExistence((rt ??= makeRuntime(resource, params, options)), resource, options, effect);
       if (effect === 'DenyAction') {
         // denyAction blocks the actions it names (only delete exists), never a create or update: the
         // deployment a template describes goes through, and deleting the resource later is refused.
@@ -793,7 +877,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
               pointers: []
             };
       }
-      return new NonCompliant(effect, displayName, rt, explain);
+      return new NonCompliant(effect, displayName, explain, rt, resource, params, options, makeRuntime);
     }
   };
 }

@@ -65,15 +65,21 @@ const proxyNamespaces = [
 ];
 
 const indexedCache = new Map<string, boolean>();
+// The last type asked about: every definition asks about the same resource in turn.
+let lastType: string | undefined;
+let lastIndexed = false;
 
 /** Whether `Indexed` mode evaluates a resource of this type. */
 export function isIndexedType(type: string): boolean {
+  if (type === lastType) return lastIndexed;
   let known = indexedCache.get(type);
   if (known === undefined) {
     known = computeIndexed(type);
     if (indexedCache.size > 10000) indexedCache.clear();
     indexedCache.set(type, known);
   }
+  lastType = type;
+  lastIndexed = known;
   return known;
 }
 

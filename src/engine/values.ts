@@ -20,10 +20,11 @@ export function getKey(
 /**
  * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
  * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (İ, which becomes i and a combining dot).
+ * character but U+0130 (İ, which becomes i and a combining dot, one character longer), so only a
+ * shorter key with an İ in it can lower-case to a longer text.
  */
 function sameLength(key: string, lower: string): boolean {
-  return key.length === lower.length || key.includes('\u0130');
+  return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
 }
 
 /** The property name as the object spells it, or undefined. */

@@ -1,0 +1,276 @@
+/**
+ * A policy rule's condition as one generated JavaScript function, built once per definition with
+ * `new Function` (as ajv builds validators): what the closures of conditions.ts decide, without
+ * their cost per resource. Each field is walked once from the root and its prefixes are shared
+ * (`properties.encryption` is read once for all the conditions on its members), the common tests
+ * (`exists`, `equals` and `in` with literal strings) are written out, and a resource's `Runtime`
+ * is made only when a part that was not written out needs one.
+ *
+ * What the generator does not write out it takes from the interpreter, per condition: `value` and
+ * `count` conditions, fields named by expressions, legacy aliases with several paths and every
+ * other operator run the same closures `compileCondition` makes, so the two cannot differ there.
+ *
+ * Definitions come from pull requests, so no text from one ever enters the generated source: every
+ * constant (keys, values, sets, closures) is an element of the array the source is given, and the
+ * source holds only identifiers and numbers made here.
+ */
+import { Unknown, isObject, type Value } from '../model/value.js';
+import type { Resource } from '../model/resource.js';
+import { compileLeaf, overSelected, type ConditionCompiler } from './conditions.js';
+import { UnknownAbove, readResourceField, unreadable, walk, type FieldRef, type Step } from './fields.js';
+import { booleanOperand } from './operators/exists.js';
+import type { Truth } from './logic.js';
+import type { Runtime } from './runtime.js';
+import { getKey } from './values.js';
+
+/** A generated condition: the truth of the rule's `if` for one resource. */
+export type GeneratedCondition = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Truth;
+
+/** Makes the resource's runtime, for the parts that need one. */
+export type RuntimeMaker = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Runtime;
+
+/** One step of a field's path from the root, shared by every field that passes it. */
+function stepFrom(cur: Value | undefined, key: string, lower: string): Value | undefined {
+  // As `walk` goes: an unknown met before the last step makes whether the field exists unknown.
+  if (cur instanceof Unknown) return cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
+  return isObject(cur) ? getKey(cur, key, lower) : undefined;
+}
+
+/** A prefix of field paths: its variable in the generated code, and its longer prefixes by exact key. */
+interface PathNode {
+  variable: string;
+  children: Map<string, PathNode>;
+}
+
+const logicalKeys = new Set(['allof', 'anyof', 'not']);
+
+class Generator {
+  private readonly constants: unknown[] = [];
+  private readonly strings = new Map<string, string>();
+  private readonly lines: string[] = [];
+  private readonly pathVariables: string[] = [];
+  private readonly root: PathNode = { variable: 'json', children: new Map() };
+  private temps = 0;
+  private labels = 0;
+
+  constructor(private readonly compiler: ConditionCompiler) {}
+
+  /** A constant's identifier in the generated source (its value stays in the array); one per distinct string. */
+  constant(value: unknown): string {
+    if (typeof value === 'string') {
+      const known = this.strings.get(value);
+      if (known !== undefined) return known;
+    }
+    this.constants.push(value);
+    const id = `k${this.constants.length - 1}`;
+    if (typeof value === 'string') this.strings.set(value, id);
+    return id;
+  }
+
+  temp(): string {
+    this.temps++;
+    return `t${this.temps}`;
+  }
+
+  /** The expression of the runtime, made at its first use. */
+  get runtime(): string {
+    return '(rt !== undefined ? rt : (rt = mk(resource, parameters, options)))';
+  }
+
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  /** An expression for the value at `steps` (no `[*]` among them), each prefix read once per call. */
+  pathValue(steps: Step[]): string {
+    let node = this.root;
+    let expression = 'json';
+    for (const step of steps) {
+      if (step.kind !== 'key') throw new Error('pathValue: a [*] step');
+      let child = node.children.get(step.key);
+      if (!child) {
+        child = { variable: `f${this.pathVariables.length}`, children: new Map() };
+        this.pathVariables.push(child.variable);
+        node.children.set(step.key, child);
+      }
+      const v = child.variable;
+      expression = `(${v} !== NONE ? ${v} : (${v} = step(${expression}, ${this.constant(step.key)}, ${this.constant(step.lower)})))`;
+      node = child;
+    }
+    return expression;
+  }
+
+  /** Writes statements that set `target` to the condition's truth. */
+  condition(node: unknown, path: string, target: string): void {
+    const obj = node as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const lower = keys.map(k => k.toLowerCase());
+    if (keys.length === 1 && logicalKeys.has(lower[0])) {
+      const key = keys[0];
+      const inner = obj[key];
+      if (lower[0] === 'not') {
+        this.condition(inner, `${path}.${key}`, target);
+        this.emit(`if (${target} === true) ${target} = false; else if (${target} === false) ${target} = true;`);
+        return;
+      }
+      const branches = inner as unknown[];
+      const all = lower[0] === 'allof';
+      if (branches.length === 0) {
+        this.emit(`${target} = ${all};`);
+        return;
+      }
+      if (branches.length === 1) {
+        this.condition(branches[0], `${path}.${key}[0]`, target);
+        return;
+      }
+      // Kleene: allOf is false at its first false branch, anyOf true at its first true one; else the first unknown.
+      const decides = all ? 'false' : 'true';
+      const label = `L${++this.labels}`;
+      const branch = this.temp();
+      this.emit(`${target} = ${all};`);
+      this.emit(`${label}: {`);
+      branches.forEach((b, i) => {
+        this.condition(b, `${path}.${key}[${i}]`, branch);
+        this.emit(`if (${branch} === ${decides}) { ${target} = ${decides}; break ${label}; }`);
+        this.emit(`if (${branch} !== ${all} && ${target} === ${all}) ${target} = ${branch};`);
+      });
+      this.emit('}');
+      return;
+    }
+    this.leaf(obj, path, target);
+  }
+
+  leaf(obj: Record<string, unknown>, path: string, target: string): void {
+    const leaf = compileLeaf(obj, path, { ...this.compiler, notes: [], fields: [] });
+    if (leaf.kind === 'other') {
+      this.emit(`${target} = ${this.constant(leaf.condition)}(${this.runtime});`);
+      return;
+    }
+    const { ref, op, operand, test } = leaf;
+    const constantOperand = 'constant' in operand;
+    // The bound test reads the runtime only for an operand that is not a constant.
+    const rtArgument = constantOperand ? 'undefined' : this.runtime;
+    const testId = this.constant(test);
+    const direct = ref !== null ? this.directRead(ref) : undefined;
+    if (direct === undefined) {
+      // Read as the interpreter reads it (a field named by an expression, an alias with several paths, one that cannot be read).
+      const getter = this.constant(leaf.getter);
+      this.emit(`${target} = over(${getter}(${this.runtime}), ${testId}, ${rtArgument});`);
+      return;
+    }
+    if (direct.kind === 'collection') {
+      this.emit(`${target} = over(${direct.expression}, ${testId}, ${rtArgument});`);
+      return;
+    }
+    const v = this.temp();
+    this.emit(`${v} = ${direct.expression};`);
+    const expected = constantOperand ? (operand.constant as Value) : undefined;
+    const name = op.name;
+    if (constantOperand && !leaf.location && name === 'exists') {
+      const wanted = booleanOperand(expected as Value) ?? true;
+      this.emit(
+        `${target} = ${v} === undefined || ${v} === null ? ${!wanted} : ${v} instanceof ABOVE ? ${v} : ${wanted};`
+      );
+      return;
+    }
+    if (
+      constantOperand &&
+      !leaf.location &&
+      (name === 'equals' || name === 'notEquals') &&
+      typeof expected === 'string'
+    ) {
+      const negate = name === 'notEquals';
+      const lowered = expected.toLowerCase();
+      const e = this.constant(expected);
+      const l = this.constant(lowered);
+      this.emit(
+        `${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || ${v}.toLowerCase() === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`
+      );
+      return;
+    }
+    if (
+      constantOperand &&
+      !leaf.location &&
+      (name === 'in' || name === 'notIn') &&
+      Array.isArray(expected) &&
+      expected.every(m => typeof m === 'string')
+    ) {
+      const negate = name === 'notIn';
+      const set = this.constant(new Set((expected as string[]).map(s => s.toLowerCase())));
+      this.emit(
+        `${target} = typeof ${v} === 'string' ? ${set}.has(${v}.toLowerCase()) !== ${negate} : ${testId}(${v}, undefined);`
+      );
+      return;
+    }
+    this.emit(`${target} = ${testId}(${v}, ${rtArgument});`);
+  }
+
+  /**
+   * How the generated code reads a literal field, as `fieldGetter` reads it at the top of a rule:
+   * a single value (`value`), or a `[*]` selection (`collection`); undefined where it reads as the
+   * interpreter does.
+   */
+  directRead(ref: FieldRef): { kind: 'value' | 'collection'; expression: string } | undefined {
+    if (unreadable(ref) !== undefined || ref.alternatives) return undefined;
+    if (ref.source !== 'json') {
+      return { kind: 'value', expression: `readField(resource, ${this.constant(ref.source)})` };
+    }
+    const firstAll = ref.steps.findIndex(s => s.kind === 'all');
+    if (firstAll < 0) return { kind: 'value', expression: this.pathValue(ref.steps) };
+    const prefix = this.pathValue(ref.steps.slice(0, firstAll));
+    return { kind: 'collection', expression: `walk(${prefix}, ${this.constant(ref.steps)}, ${firstAll})` };
+  }
+
+  /** The source of a function of `helpers` and `k` (the constants) that returns the condition's function. */
+  source(node: unknown, path: string): string {
+    this.condition(node, path, 'result');
+    const declarations = this.constants.map((_, i) => `k${i} = k[${i}]`);
+    const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
+    return [
+      "'use strict';",
+      'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+      ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
+      'return function generatedCondition(resource, parameters, options) {',
+      'var json = resource.json, rt, result;',
+      ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
+      ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
+      ...this.lines,
+      'return result;',
+      '};'
+    ].join('\n');
+  }
+
+  build(node: unknown, path: string, makeRuntime: RuntimeMaker): GeneratedCondition {
+    const source = this.source(node, path);
+    const helpers = {
+      NONE: Object.freeze({}),
+      ABOVE: UnknownAbove,
+      step: stepFrom,
+      over: overSelected,
+      walk,
+      readField: readResourceField,
+      mk: makeRuntime
+    };
+    const factory = new Function('helpers', 'k', source) as (h: typeof helpers, k: unknown[]) => GeneratedCondition;
+    return factory(helpers, this.constants);
+  }
+}
+
+/**
+ * The condition `node` (checked by `compileCondition` first) as one generated function. It gives
+ * what the compiled closures give for every resource; `makeRuntime` is called at most once per
+ * call, and only for the parts that are not written out.
+ */
+export function generateCondition(
+  node: unknown,
+  path: string,
+  compiler: ConditionCompiler,
+  makeRuntime: RuntimeMaker
+): GeneratedCondition {
+  return new Generator(compiler).build(node, path, makeRuntime);
+}
+
+/** The generated source of a condition (tests: no text from the definition is in it). */
+export function generatedSource(node: unknown, path: string, compiler: ConditionCompiler): string {
+  return new Generator(compiler).source(node, path);
+}
