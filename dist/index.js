@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1426);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4424);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1426:
+/***/ 4424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66488,10 +66488,11 @@ function getKey(obj, key, lower = key.toLowerCase()) {
 /**
  * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
  * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (İ, which becomes i and a combining dot).
+ * character but U+0130 (İ, which becomes i and a combining dot, one character longer), so only a
+ * shorter key with an İ in it can lower-case to a longer text.
  */
 function sameLength(key, lower) {
-    return key.length === lower.length || key.includes('\u0130');
+    return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
 }
 /** The property name as the object spells it, or undefined. */
 function values_actualKey(obj, lower) {
@@ -69974,6 +69975,30 @@ function declareField(c, text, path) {
         c.notes.push(note);
     return ref;
 }
+/**
+ * A field condition's answer for what its field selects. A condition on a [*] field must hold for
+ * every selected member: "each element in the array is evaluated individually with logical and
+ * between elements", and an `and` of no elements holds. The documented scenario names agree
+ * (`{[*], notEquals: x}` is "none match", `not` of it "one or more match"), as do built-ins such as
+ * "App Service apps should not have CORS configured to allow every resource" (existenceCondition
+ * `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
+ * https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
+ */
+function overSelected(selected, test, rt) {
+    if (!(selected instanceof fields_Collection))
+        return test(selected, rt);
+    if (selected.items.length === 0)
+        return selected.unknown ?? true;
+    let unknown;
+    for (const item of selected.items) {
+        const r = test(item, rt);
+        if (r === false)
+            return false;
+        if (r !== true)
+            unknown ??= r;
+    }
+    return unknown ?? selected.unknown ?? true;
+}
 class conditions_Compiler {
     c;
     constructor(c) {
@@ -70020,6 +70045,17 @@ class conditions_Compiler {
                 return () => lower === 'allof';
             return lower === 'allof' ? allOf(branches) : anyOf(branches);
         }
+        const leaf = this.leaf(obj, keys, lowerKeys, path, scopes);
+        if (leaf.kind === 'other')
+            return leaf.condition;
+        const { getter, test } = leaf;
+        return rt => overSelected(getter(rt), test, rt);
+    }
+    /**
+     * A condition on one subject (`field`, `value` or `count`), checked; a field condition comes apart
+     * into what it reads and the test of each value, which the generated code (generate.ts) uses too.
+     */
+    leaf(obj, keys, lowerKeys, path, scopes) {
         const subject = keys.filter((_, i) => subjects.has(lowerKeys[i]));
         if (subject.length !== 1) {
             throw this.error(subject.length === 0
@@ -70050,14 +70086,18 @@ class conditions_Compiler {
         this.checkOperand(op, operand, opPath);
         const test = this.bindOperator(op, operand);
         switch (subjectKey.toLowerCase()) {
-            case 'field':
-                return this.fieldCondition(obj[subjectKey], subjectPath, scopes, onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test);
+            case 'field': {
+                const raw = obj[subjectKey];
+                const fieldTest = onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test;
+                const { getter, ref } = this.fieldSubject(raw, subjectPath, scopes);
+                return { kind: 'field', ref, getter, op, operand, location: onLocation, test: fieldTest };
+            }
             case 'value': {
                 const value = compileValue(obj[subjectKey], this.site(subjectPath));
-                return rt => test(value.get(rt), rt);
+                return { kind: 'other', condition: rt => test(value.get(rt), rt) };
             }
             default:
-                return this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand);
+                return { kind: 'other', condition: this.countCondition(obj[subjectKey], subjectPath, scopes, op, operand) };
         }
     }
     checkOperand(op, operand, path) {
@@ -70093,10 +70133,12 @@ class conditions_Compiler {
         }
         return (actual, rt) => op.test(actual, operand.get(rt));
     }
-    fieldCondition(raw, path, scopes, test) {
+    /** What a field condition reads: its reference, when the field is named literally (not by an expression). */
+    fieldSubject(raw, path, scopes) {
         if (typeof raw !== 'string')
             throw this.error('"field" takes an alias or a resource property name.', path);
         let getter;
+        let ref = null;
         if (raw.startsWith('[') && !raw.startsWith('[[')) {
             // A field named by an expression (`[concat('tags[', parameters('tagName'), ']')]`): resolved per run.
             const name = compileString(raw, this.site(path));
@@ -70116,30 +70158,10 @@ class conditions_Compiler {
             };
         }
         else {
-            getter = fieldGetter(this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path), scopes);
+            ref = this.field(raw.startsWith('[[') ? raw.slice(1) : raw, path);
+            getter = fieldGetter(ref, scopes);
         }
-        return rt => {
-            const selected = getter(rt);
-            if (!(selected instanceof fields_Collection))
-                return test(selected, rt);
-            // A condition on a [*] field must hold for every selected member: "each element in the array is
-            // evaluated individually with logical and between elements", and an `and` of no elements holds.
-            // The documented scenario names agree (`{[*], notEquals: x}` is "none match", `not` of it "one or
-            // more match"), as do built-ins such as "App Service apps should not have CORS configured to allow
-            // every resource" (existenceCondition `allowedOrigins[*]` notEquals `*`, met by an app without CORS).
-            // https://learn.microsoft.com/azure/governance/policy/how-to/author-policies-for-arrays#additional--alias-examples
-            if (selected.items.length === 0)
-                return selected.unknown ?? true;
-            let unknown;
-            for (const item of selected.items) {
-                const r = test(item, rt);
-                if (r === false)
-                    return false;
-                if (r !== true)
-                    unknown ??= r;
-            }
-            return unknown ?? selected.unknown ?? true;
-        };
+        return { getter, ref };
     }
     countCondition(raw, path, scopes, op, operand) {
         const range = this.countRange(raw, path, scopes);
@@ -70225,6 +70247,14 @@ class conditions_Compiler {
 }
 function compileCondition(node, path, c) {
     return new conditions_Compiler(c).condition(node, path, []);
+}
+/**
+ * A condition that is not a logical operator (`field`, `value`, `count`), at the top of a rule
+ * (inside no count), checked and compiled as `compileCondition` compiles it.
+ */
+function compileLeaf(node, path, c) {
+    const keys = Object.keys(node);
+    return new conditions_Compiler(c).leaf(node, keys, keys.map(k => k.toLowerCase()), path, []);
 }
 /**
  * A top-level count expression (the object under `"count"`) compiled on its own: the range of
@@ -70320,6 +70350,28 @@ function compileApplicability(rule, path, compiler) {
         return () => constant;
     };
     return build(rule, path, false);
+}
+/**
+ * The same applicability as a condition to compile (generate.ts): the considered conditions as
+ * they are, every other one replaced by `{"allOf": []}` (true) or, under an odd number of `not`s,
+ * `{"anyOf": []}` (false).
+ */
+function applicabilityCondition(rule) {
+    const considered = consideredFields(rule);
+    const build = (node, negated) => {
+        const obj = node;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        if (logical) {
+            const inner = obj[logical];
+            if (logical.toLowerCase() === 'not')
+                return { [logical]: build(inner, !negated) };
+            return { [logical]: inner.map(child => build(child, negated)) };
+        }
+        if (considered.has(classify(obj)))
+            return node;
+        return negated ? { anyOf: [] } : { allOf: [] };
+    };
+    return build(rule, false);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/modifiable.ts
@@ -70623,6 +70675,247 @@ function typesOfRule(rule) {
         return applies;
     const type = literalType(related);
     return type ? new Set([...applies, type]) : null;
+}
+
+;// CONCATENATED MODULE: ./src/engine/generate.ts
+/**
+ * A policy rule's condition as one generated JavaScript function, built once per definition with
+ * `new Function` (as ajv builds validators): what the closures of conditions.ts decide, without
+ * their cost per resource. Each field is walked once from the root and its prefixes are shared
+ * (`properties.encryption` is read once for all the conditions on its members), the common tests
+ * (`exists`, `equals` and `in` with literal strings) are written out, and a resource's `Runtime`
+ * is made only when a part that was not written out needs one.
+ *
+ * What the generator does not write out it takes from the interpreter, per condition: `value` and
+ * `count` conditions, fields named by expressions, legacy aliases with several paths and every
+ * other operator run the same closures `compileCondition` makes, so the two cannot differ there.
+ *
+ * Definitions come from pull requests, so no text from one ever enters the generated source: every
+ * constant (keys, values, sets, closures) is an element of the array the source is given, and the
+ * source holds only identifiers and numbers made here.
+ */
+
+
+
+
+
+/** One step of a field's path from the root, shared by every field that passes it. */
+function stepFrom(cur, key, lower) {
+    // As `walk` goes: an unknown met before the last step makes whether the field exists unknown.
+    if (cur instanceof model_value/* Unknown */.$r)
+        return cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
+    return (0,model_value/* isObject */.Gv)(cur) ? getKey(cur, key, lower) : undefined;
+}
+const logicalKeys = new Set(['allof', 'anyof', 'not']);
+class Generator {
+    compiler;
+    constants = [];
+    strings = new Map();
+    lines = [];
+    pathVariables = [];
+    root = { variable: 'json', children: new Map() };
+    temps = 0;
+    labels = 0;
+    constructor(compiler) {
+        this.compiler = compiler;
+    }
+    /** A constant's identifier in the generated source (its value stays in the array); one per distinct string. */
+    constant(value) {
+        if (typeof value === 'string') {
+            const known = this.strings.get(value);
+            if (known !== undefined)
+                return known;
+        }
+        this.constants.push(value);
+        const id = `k${this.constants.length - 1}`;
+        if (typeof value === 'string')
+            this.strings.set(value, id);
+        return id;
+    }
+    temp() {
+        this.temps++;
+        return `t${this.temps}`;
+    }
+    /** The expression of the runtime, made at its first use. */
+    get runtime() {
+        return '(rt !== undefined ? rt : (rt = mk(resource, parameters, options)))';
+    }
+    emit(line) {
+        this.lines.push(line);
+    }
+    /** An expression for the value at `steps` (no `[*]` among them), each prefix read once per call. */
+    pathValue(steps) {
+        let node = this.root;
+        let expression = 'json';
+        for (const step of steps) {
+            if (step.kind !== 'key')
+                throw new Error('pathValue: a [*] step');
+            let child = node.children.get(step.key);
+            if (!child) {
+                child = { variable: `f${this.pathVariables.length}`, children: new Map() };
+                this.pathVariables.push(child.variable);
+                node.children.set(step.key, child);
+            }
+            const v = child.variable;
+            expression = `(${v} !== NONE ? ${v} : (${v} = step(${expression}, ${this.constant(step.key)}, ${this.constant(step.lower)})))`;
+            node = child;
+        }
+        return expression;
+    }
+    /** Writes statements that set `target` to the condition's truth. */
+    condition(node, path, target) {
+        const obj = node;
+        const keys = Object.keys(obj);
+        const lower = keys.map(k => k.toLowerCase());
+        if (keys.length === 1 && logicalKeys.has(lower[0])) {
+            const key = keys[0];
+            const inner = obj[key];
+            if (lower[0] === 'not') {
+                this.condition(inner, `${path}.${key}`, target);
+                this.emit(`if (${target} === true) ${target} = false; else if (${target} === false) ${target} = true;`);
+                return;
+            }
+            const branches = inner;
+            const all = lower[0] === 'allof';
+            if (branches.length === 0) {
+                this.emit(`${target} = ${all};`);
+                return;
+            }
+            if (branches.length === 1) {
+                this.condition(branches[0], `${path}.${key}[0]`, target);
+                return;
+            }
+            // Kleene: allOf is false at its first false branch, anyOf true at its first true one; else the first unknown.
+            const decides = all ? 'false' : 'true';
+            const label = `L${++this.labels}`;
+            const branch = this.temp();
+            this.emit(`${target} = ${all};`);
+            this.emit(`${label}: {`);
+            branches.forEach((b, i) => {
+                this.condition(b, `${path}.${key}[${i}]`, branch);
+                this.emit(`if (${branch} === ${decides}) { ${target} = ${decides}; break ${label}; }`);
+                this.emit(`if (${branch} !== ${all} && ${target} === ${all}) ${target} = ${branch};`);
+            });
+            this.emit('}');
+            return;
+        }
+        this.leaf(obj, path, target);
+    }
+    leaf(obj, path, target) {
+        const leaf = compileLeaf(obj, path, { ...this.compiler, notes: [], fields: [] });
+        if (leaf.kind === 'other') {
+            this.emit(`${target} = ${this.constant(leaf.condition)}(${this.runtime});`);
+            return;
+        }
+        const { ref, op, operand, test } = leaf;
+        const constantOperand = 'constant' in operand;
+        // The bound test reads the runtime only for an operand that is not a constant.
+        const rtArgument = constantOperand ? 'undefined' : this.runtime;
+        const testId = this.constant(test);
+        const direct = ref !== null ? this.directRead(ref) : undefined;
+        if (direct === undefined) {
+            // Read as the interpreter reads it (a field named by an expression, an alias with several paths, one that cannot be read).
+            const getter = this.constant(leaf.getter);
+            this.emit(`${target} = over(${getter}(${this.runtime}), ${testId}, ${rtArgument});`);
+            return;
+        }
+        if (direct.kind === 'collection') {
+            this.emit(`${target} = over(${direct.expression}, ${testId}, ${rtArgument});`);
+            return;
+        }
+        const v = this.temp();
+        this.emit(`${v} = ${direct.expression};`);
+        const expected = constantOperand ? operand.constant : undefined;
+        const name = op.name;
+        if (constantOperand && !leaf.location && name === 'exists') {
+            const wanted = booleanOperand(expected) ?? true;
+            this.emit(`${target} = ${v} === undefined || ${v} === null ? ${!wanted} : ${v} instanceof ABOVE ? ${v} : ${wanted};`);
+            return;
+        }
+        if (constantOperand &&
+            !leaf.location &&
+            (name === 'equals' || name === 'notEquals') &&
+            typeof expected === 'string') {
+            const negate = name === 'notEquals';
+            const lowered = expected.toLowerCase();
+            const e = this.constant(expected);
+            const l = this.constant(lowered);
+            this.emit(`${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || ${v}.toLowerCase() === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`);
+            return;
+        }
+        if (constantOperand &&
+            !leaf.location &&
+            (name === 'in' || name === 'notIn') &&
+            Array.isArray(expected) &&
+            expected.every(m => typeof m === 'string')) {
+            const negate = name === 'notIn';
+            const set = this.constant(new Set(expected.map(s => s.toLowerCase())));
+            this.emit(`${target} = typeof ${v} === 'string' ? ${set}.has(${v}.toLowerCase()) !== ${negate} : ${testId}(${v}, undefined);`);
+            return;
+        }
+        this.emit(`${target} = ${testId}(${v}, ${rtArgument});`);
+    }
+    /**
+     * How the generated code reads a literal field, as `fieldGetter` reads it at the top of a rule:
+     * a single value (`value`), or a `[*]` selection (`collection`); undefined where it reads as the
+     * interpreter does.
+     */
+    directRead(ref) {
+        if (unreadable(ref) !== undefined || ref.alternatives)
+            return undefined;
+        if (ref.source !== 'json') {
+            return { kind: 'value', expression: `readField(resource, ${this.constant(ref.source)})` };
+        }
+        const firstAll = ref.steps.findIndex(s => s.kind === 'all');
+        if (firstAll < 0)
+            return { kind: 'value', expression: this.pathValue(ref.steps) };
+        const prefix = this.pathValue(ref.steps.slice(0, firstAll));
+        return { kind: 'collection', expression: `walk(${prefix}, ${this.constant(ref.steps)}, ${firstAll})` };
+    }
+    /** The source of a function of `helpers` and `k` (the constants) that returns the condition's function. */
+    source(node, path) {
+        this.condition(node, path, 'result');
+        const declarations = this.constants.map((_, i) => `k${i} = k[${i}]`);
+        const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
+        return [
+            "'use strict';",
+            'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
+            'return function generatedCondition(resource, parameters, options) {',
+            'var json = resource.json, rt, result;',
+            ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
+            ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
+            ...this.lines,
+            'return result;',
+            '};'
+        ].join('\n');
+    }
+    build(node, path, makeRuntime) {
+        const source = this.source(node, path);
+        const helpers = {
+            NONE: Object.freeze({}),
+            ABOVE: UnknownAbove,
+            step: stepFrom,
+            over: overSelected,
+            walk: walk,
+            readField: readResourceField,
+            mk: makeRuntime
+        };
+        const factory = new Function('helpers', 'k', source);
+        return factory(helpers, this.constants);
+    }
+}
+/**
+ * The condition `node` (checked by `compileCondition` first) as one generated function. It gives
+ * what the compiled closures give for every resource; `makeRuntime` is called at most once per
+ * call, and only for the parts that are not written out.
+ */
+function generateCondition(node, path, compiler, makeRuntime) {
+    return new Generator(compiler).build(node, path, makeRuntime);
+}
+/** The generated source of a condition (tests: no text from the definition is in it). */
+function generatedSource(node, path, compiler) {
+    return new Generator(compiler).source(node, path);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
@@ -71402,8 +71695,13 @@ const proxyNamespaces = [
     'microsoft.guestconfiguration/'
 ];
 const indexedCache = new Map();
+// The last type asked about: every definition asks about the same resource in turn.
+let lastType;
+let lastIndexed = false;
 /** Whether `Indexed` mode evaluates a resource of this type. */
 function isIndexedType(type) {
+    if (type === lastType)
+        return lastIndexed;
     let known = indexedCache.get(type);
     if (known === undefined) {
         known = computeIndexed(type);
@@ -71411,6 +71709,8 @@ function isIndexedType(type) {
             indexedCache.clear();
         indexedCache.set(type, known);
     }
+    lastType = type;
+    lastIndexed = known;
     return known;
 }
 function computeIndexed(type) {
@@ -71818,6 +72118,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
 
 
 
+
 let defaultLibrary;
 function policyLibrary() {
     defaultLibrary ??= library(standardFunctions, policyFunctions);
@@ -71860,20 +72161,30 @@ function reasonOf(u) {
 class NonCompliant {
     effect;
     displayName;
-    rt;
     explain;
+    rt;
+    resource;
+    params;
+    options;
+    makeRuntime;
     applicable = true;
     verdict = 'noncompliant';
     reason = null;
     explained;
-    constructor(effect, displayName, rt, explain) {
+    constructor(effect, displayName, explain, 
+    /** The runtime the condition ran with, or what makes one when the explanation is asked for. */
+    rt, resource, params, options, makeRuntime) {
         this.effect = effect;
         this.displayName = displayName;
-        this.rt = rt;
         this.explain = explain;
+        this.rt = rt;
+        this.resource = resource;
+        this.params = params;
+        this.options = options;
+        this.makeRuntime = makeRuntime;
     }
     explanation() {
-        return (this.explained ??= this.explain(this.rt));
+        return (this.explained ??= this.explain(this.rt ?? this.makeRuntime(this.resource, this.params, this.options)));
     }
     get message() {
         const { text } = this.explanation();
@@ -71976,6 +72287,20 @@ function typeGate(node) {
     return null;
 }
 const NO_OPTIONS = Object.freeze({});
+/**
+ * The generated condition and applicability, or undefined where the process refuses code generated
+ * from strings (`--disallow-code-generation-from-strings`): the closures then evaluate alone.
+ */
+function generatedOrNot(condition, applies) {
+    try {
+        return { condition: condition(), applies: applies() };
+    }
+    catch (e) {
+        if (e instanceof EvalError)
+            return undefined;
+        throw e;
+    }
+}
 function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
@@ -72045,6 +72370,11 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+    // The same two as generated functions, which the resources are evaluated with (the closures stay
+    // the reference, and what runs where code cannot be generated at run time).
+    const generated = options.interpret
+        ? undefined
+        : generatedOrNot(() => generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime), () => generateCondition(applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime));
     const gate = typeGate(ruleObj.if);
     // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
     // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
@@ -72343,6 +72673,20 @@ function loadDefinition(src, options = {}) {
         }
         return e;
     };
+    /**
+     * The answers for an effect that is known and decides nothing itself (not Disabled, DenyAction,
+     * Manual without a non-compliant default, an existence effect or a cluster's): the condition alone
+     * decides, as in `evaluate`'s general path.
+     */
+    let plain;
+    function plainAnswers(resolved) {
+        const { effect, effectUnknown } = resolved;
+        if (effectUnknown || effect === 'Disabled' || clusterDecided || isExistenceEffect(effect))
+            return undefined;
+        if (effect === 'DenyAction' || (effect === 'Manual' && manualState !== 'noncompliant'))
+            return undefined;
+        return { effect, notMatched: notMatched(effect), compliant: compliantFor(effect) };
+    }
     return {
         name,
         displayName,
@@ -72378,6 +72722,21 @@ function loadDefinition(src, options = {}) {
         },
         evaluate(resource, options = NO_OPTIONS) {
             const params = cachedParameterValues(options.parameters);
+            // The common case (the effect known for the assignment and plain, the condition generated),
+            // answered as the general path below answers it, with less on the way.
+            let truth;
+            if (plain !== undefined && params === effectParams && generated !== undefined) {
+                const decided = typeDecides(resource.type);
+                if (decided === 'gate')
+                    return plain.notMatched;
+                if (decided === 'read') {
+                    truth = generated.condition(resource, params, options);
+                    if (truth === false)
+                        return generated.applies(resource, params, options) === true ? plain.compliant : plain.notMatched;
+                    if (truth === true)
+                        return new NonCompliant(plain.effect, displayName, explain, undefined, resource, params, options, makeRuntime);
+                }
+            }
             let rt;
             // An effect that depends on the parameters alone is resolved once per assignment; the
             // resource's runtime is made only when something reads the resource.
@@ -72390,6 +72749,7 @@ function loadDefinition(src, options = {}) {
                 if (effectValue.parametersOnly) {
                     effectParams = params;
                     effectResolved = resolved;
+                    plain = plainAnswers(resolved);
                 }
             }
             const { effect, effectUnknown } = resolved;
@@ -72401,13 +72761,17 @@ function loadDefinition(src, options = {}) {
             // The condition and the applicability are both false for a type the `if` never holds for.
             if (decided === 'gate')
                 return notMatched(effect);
-            rt ??= makeRuntime(resource, params, options);
-            const truth = condition(rt);
+            truth ??= generated
+                ? generated.condition(resource, params, options)
+                : condition((rt ??= makeRuntime(resource, params, options)));
             if (truth === false) {
                 // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-                if (isExistenceEffect(effect) || applies(rt) !== true)
+                if (isExistenceEffect(effect))
                     return notMatched(effect);
-                return compliantFor(effect);
+                const applied = generated
+                    ? generated.applies(resource, params, options)
+                    : applies((rt ??= makeRuntime(resource, params, options)));
+                return applied === true ? compliantFor(effect) : notMatched(effect);
             }
             if (truth !== true) {
                 return {
@@ -72420,6 +72784,7 @@ function loadDefinition(src, options = {}) {
                 };
             }
             if (effectUnknown) {
+                rt ??= makeRuntime(resource, params, options);
                 return {
                     applicable: true,
                     verdict: 'indeterminate',
@@ -72440,7 +72805,7 @@ function loadDefinition(src, options = {}) {
                 };
             }
             if (isExistenceEffect(effect))
-                return evaluateExistence(rt, resource, options, effect);
+                return evaluateExistence((rt ??= makeRuntime(resource, params, options)), resource, options, effect);
             if (effect === 'DenyAction') {
                 // denyAction blocks the actions it names (only delete exists), never a create or update: the
                 // deployment a template describes goes through, and deleting the resource later is refused.
@@ -72466,7 +72831,7 @@ function loadDefinition(src, options = {}) {
                         pointers: []
                     };
             }
-            return new NonCompliant(effect, displayName, rt, explain);
+            return new NonCompliant(effect, displayName, explain, rt, resource, params, options, makeRuntime);
         }
     };
 }
