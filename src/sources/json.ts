@@ -3,6 +3,7 @@ import type { SourcePosition } from '../model/resource.js';
 import { inputToken, UserError } from '../model/errors.js';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { joinPointer, parentPointer } from '../model/pointer.js';
+import { TextPositions, parseStrictJson } from './jsonPositions.js';
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 export const MAX_JSON_DEPTH = DEFAULT_LIMITS.jsonDepth;
@@ -302,6 +303,24 @@ export class Reader {
 
 /** Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. */
 export function parseJsonWithPositions(text: string, file: string): PositionedJson {
+  const strict = parseStrictJson(text, limit('jsonDepth'));
+  if (strict !== undefined) {
+    // Positions are found in the text when asked, as the reader would have recorded them.
+    const positions = new TextPositions(text);
+    const at = (offset: number): SourcePosition => ({ file, ...positions.lineAndColumn(offset) });
+    return {
+      value: strict,
+      file,
+      positionOf: pointer => {
+        const spot = positions.locate(pointer);
+        return spot ? at(spot.key >= 0 ? spot.key : spot.value) : null;
+      },
+      valuePositionOf: pointer => {
+        const spot = positions.locate(pointer);
+        return spot ? at(spot.value) : null;
+      }
+    };
+  }
   const reader = new Reader(text, file);
   const value = reader.parseDocument();
   const toPosition = (spot: Spot | undefined): SourcePosition | null =>

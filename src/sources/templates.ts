@@ -35,6 +35,11 @@ export interface TemplateLoadOptions {
   root?: string;
   /** Where to find the Bicep CLI (PATH) for `.bicep` files; defaults to this process's environment. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Records the position of every value of every resource as it is written. Slower, and the same
+   * positions: the reference that positions found only when a finding asks are tested against.
+   */
+  recordAllPositions?: boolean;
   scope?: {
     subscriptionId?: string;
     resourceGroup?: string;
@@ -120,7 +125,8 @@ export function expandTemplateDocument(
     errors: [],
     outputFailures: new Map(),
     uriRoot: uriRoot(doc.file, boundary),
-    budget: new WorkBudget(doc.file)
+    budget: new WorkBudget(doc.file),
+    recordAllPositions: options.recordAllPositions
   };
   const scope = new TemplateScope({
     doc,

@@ -11,6 +11,7 @@ import { TemplateError } from './errors.js';
 import { LIMIT_VARIABLES, limit } from '../../model/limits.js';
 import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import { findKey } from '../../expr/evaluate.js';
+import { isExpression } from '../../expr/parse.js';
 import { collectFailures, type ExpressionFailure } from './failures.js';
 import { hideTemplateUris, linkTarget, templateUri } from './templateLink.js';
 import {
@@ -495,6 +496,9 @@ export class TemplateExpander {
     const { decl } = instance;
     const { scope, node, pointer } = decl;
     const data: EvalData = { scope, copy: instance.copy, failures: instance.failures };
+    // Positions by output pointer (lower case), recorded as values are written, for the members
+    // whose output pointers differ from their source pointers (copy arrays, expression keys). The
+    // others, nearly all, are found when a finding asks (`writtenAt`).
     const positions = new Map<string, SourcePosition>();
     const sink: PositionSink = (out, position) => {
       if (position) positions.set(out.toLowerCase(), position);
@@ -504,9 +508,22 @@ export class TemplateExpander {
     const json: { [key: string]: Value } = { name: instance.name, type: instance.type };
     sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
     sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
-    for (const [key, value] of Object.entries(node)) {
-      if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase())) continue;
-      setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, sink, joinPointer('', key)));
+    const members = Object.entries(node).filter(
+      ([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase())
+    );
+    // Members whose output pointers are spelt as in the source, by output pointer (lower case).
+    const plain = new Map<string, [string, Json][]>();
+    const recorded = new Set<string>();
+    for (const member of members) {
+      const out = joinPointer('', member[0]).toLowerCase();
+      if (this.expansion.recordAllPositions || !writtenAsDeclared(member[1])) recorded.add(out);
+      plain.set(out, [...(plain.get(out) ?? []), member]);
+    }
+    for (const out of recorded) plain.delete(out);
+    for (const [key, value] of members) {
+      const out = joinPointer('', key);
+      const record = recorded.has(out.toLowerCase());
+      setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, record ? sink : undefined, out));
     }
     dropNullMembers(json);
     for (const key of Object.keys(json)) setOwn(json, key, hideTemplateUris(json[key], scope.uri));
@@ -519,9 +536,12 @@ export class TemplateExpander {
       json,
       source: declaredAt,
       positionOf: (target: string) => {
-        for (let p: string | null = target.toLowerCase(); p !== null; p = parentPointer(p)) {
-          const found = positions.get(p);
-          if (found) return found;
+        const lower = target.toLowerCase();
+        const found = writtenAt(scope, pointer, plain, lower);
+        if (found) return found;
+        for (let p: string | null = lower; p !== null; p = parentPointer(p)) {
+          const at = positions.get(p);
+          if (at) return at;
         }
         return null;
       },
@@ -932,6 +952,85 @@ export class TemplateExpander {
     }
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
     this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
+  }
+}
+
+const declaredAsWritten = new WeakMap<object, boolean>();
+
+/**
+ * Whether a declared value is written out with the same pointers as in the source: no `copy`
+ * array and no expression as a property name anywhere in it (both rename what they write).
+ */
+function writtenAsDeclared(value: Json): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  const known = declaredAsWritten.get(value);
+  if (known !== undefined) return known;
+  let result = true;
+  if (Array.isArray(value)) result = value.every(writtenAsDeclared);
+  else {
+    for (const [key, inner] of Object.entries(value)) {
+      if (isExpression(key) || (key.toLowerCase() === 'copy' && Array.isArray(inner)) || !writtenAsDeclared(inner)) {
+        result = false;
+        break;
+      }
+    }
+  }
+  declaredAsWritten.set(value, result);
+  return result;
+}
+
+/**
+ * The position of the value a resource's output pointer (lower case) names, or of the nearest
+ * enclosing one, among members written out as declared (`plain`, by their output pointer): what
+ * recording each value's position as it is written would give, the last value written at the
+ * deepest pointer that has one, found only when asked. Null when the pointer is not in them.
+ */
+function writtenAt(
+  scope: TemplateScope,
+  declaration: string,
+  plain: ReadonlyMap<string, [string, Json][]>,
+  lower: string
+): SourcePosition | null {
+  if (lower.charCodeAt(0) !== 0x2f) return null;
+  let slash = lower.indexOf('/', 1);
+  const members = plain.get(slash < 0 ? lower : lower.slice(0, slash));
+  if (!members) return null;
+  let level = members.map(([key, value]) => ({
+    value,
+    source: joinPointer(declaration, key),
+    out: joinPointer('', key)
+  }));
+  let best: SourcePosition | null = null;
+  for (;;) {
+    for (let i = level.length - 1; i >= 0; i--) {
+      const at = scope.positionOf(level[i].source);
+      if (at) {
+        best = at;
+        break;
+      }
+    }
+    if (slash < 0) return best;
+    const end = lower.indexOf('/', slash + 1);
+    const prefix = end < 0 ? lower : lower.slice(0, end);
+    const next: typeof level = [];
+    for (const { value, source, out } of level) {
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          const itemOut = joinPointer(out, i);
+          if (itemOut.toLowerCase() === prefix)
+            next.push({ value: item, source: joinPointer(source, i), out: itemOut });
+        });
+      } else if (isObject(value)) {
+        for (const [key, inner] of Object.entries(value as { [key: string]: Json })) {
+          const memberOut = joinPointer(out, key);
+          if (memberOut.toLowerCase() === prefix)
+            next.push({ value: inner, source: joinPointer(source, key), out: memberOut });
+        }
+      }
+    }
+    if (next.length === 0) return best;
+    level = next;
+    slash = end;
   }
 }
 

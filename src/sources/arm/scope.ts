@@ -82,6 +82,8 @@ export interface Expansion {
   outputFailures: Map<string, ExpressionFailure[]>;
   /** What template URIs are relative to (see templateLink.ts): the repository, or the file system's root. */
   uriRoot: string;
+  /** Record every value's position as it is written, instead of finding it when asked (see `recordAllPositions`). */
+  recordAllPositions?: boolean;
 }
 
 interface ParameterSlot {
@@ -339,7 +341,7 @@ export class TemplateScope {
     if (Array.isArray(node)) {
       this.spend(1 + node.length, pointer);
       return node.map((item, i) =>
-        this.evaluateValue(item, joinPointer(pointer, i), data, sink, joinPointer(outPointer, i))
+        this.evaluateValue(item, joinPointer(pointer, i), data, sink, sink ? joinPointer(outPointer, i) : '')
       );
     }
     if (isObject(node)) {
@@ -354,7 +356,11 @@ export class TemplateScope {
         }
         // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
         const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
-        setOwn(out, name, this.evaluateValue(inner, memberPointer, data, sink, joinPointer(outPointer, name)));
+        setOwn(
+          out,
+          name,
+          this.evaluateValue(inner, memberPointer, data, sink, sink ? joinPointer(outPointer, name) : '')
+        );
         this.spend(1, memberPointer);
       }
       return out;

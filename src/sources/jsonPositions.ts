@@ -1,0 +1,237 @@
+/**
+ * Strict JSON read at `JSON.parse`'s speed, with positions found only when asked. Most templates
+ * are plain JSON, and a finding or an error asks for the position of a few of their values: the
+ * text is kept, and a pointer's line and column are found by reading just the objects and arrays
+ * on its way (each read once, then remembered). Files that are not strict JSON (comments,
+ * trailing commas, strings across lines), that repeat a key or nest too deep go to the reader in
+ * json.ts, which says what is wrong where.
+ */
+import type { Json } from '../model/value.js';
+import { escapePointerSegment } from '../model/pointer.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** The offset just past the string whose opening quote is at `open`, or -1 when it never closes. */
+function stringEnd(text: string, open: number): number {
+  let at = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if ((backslashes & 1) === 0) return quote + 1;
+    at = quote + 1;
+  }
+}
+
+/**
+ * The number of object members the text writes (strings followed by a colon), or null when its
+ * brackets open `maxDepth` levels deep or a string never closes. Meant for text `JSON.parse`
+ * accepts; on anything else the count means nothing, and `JSON.parse` refuses the text anyway.
+ */
+function writtenMembers(text: string, maxDepth: number): number | null {
+  let members = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end < 0) return null;
+      let next = end;
+      while (next < n && isSpace(text.charCodeAt(next))) next++;
+      if (text.charCodeAt(next) === COLON) members++;
+      i = next - 1;
+    } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+      // The reader refuses a value inside `maxDepth` containers; stopping one level earlier leaves
+      // every case at the edge to it.
+      if (++depth >= maxDepth - 1) return null;
+    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+      depth--;
+    }
+  }
+  return members;
+}
+
+/** Members of every object in a parsed value (a key `JSON.parse` met twice is counted once). */
+function parsedMembers(value: Json): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let members = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) members += parsedMembers(value[i]);
+    return members;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    members += 1 + parsedMembers(value[key]);
+  }
+  return members;
+}
+
+/**
+ * The value of `text` when it is strict JSON with no key repeated in one object and nesting under
+ * `maxDepth`; otherwise undefined, for the reader to read (and to refuse with a position).
+ */
+export function parseStrictJson(text: string, maxDepth: number): Json | undefined {
+  const written = writtenMembers(text, maxDepth);
+  if (written === null) return undefined;
+  let value: Json;
+  try {
+    value = JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+  // JSON.parse keeps the last of a repeated key; the reader refuses the file, naming the key.
+  return parsedMembers(value) === written ? value : undefined;
+}
+
+/** Where a value is in the text: its key's offset (object members; -1 otherwise) and its own. */
+export interface TextSpot {
+  key: number;
+  value: number;
+}
+
+/**
+ * Offsets of values in strict JSON text by JSON pointer, found by reading the containers on the
+ * pointer's way; lines and columns from offsets, counted as the reader counts them (a `\r\n` or a
+ * lone `\r` ends a line; columns count UTF-16 units from 1).
+ */
+export class TextPositions {
+  private readonly objects = new Map<number, Map<string, TextSpot>>();
+  private readonly arrays = new Map<number, number[]>();
+  private lineStarts: number[] | undefined;
+
+  constructor(private readonly text: string) {}
+
+  /** The spot of the value `pointer` names, or null when the text has no such value. */
+  locate(pointer: string): TextSpot | null {
+    const text = this.text;
+    let spot: TextSpot = { key: -1, value: this.skipSpace(0) };
+    if (pointer === '') return spot;
+    if (pointer.charCodeAt(0) !== 0x2f) return null;
+    let start = 1;
+    for (;;) {
+      const slash = pointer.indexOf('/', start);
+      const segment = slash < 0 ? pointer.slice(start) : pointer.slice(start, slash);
+      const code = text.charCodeAt(spot.value);
+      if (code === OPEN_OBJECT) {
+        const member = this.membersAt(spot.value).get(segment);
+        if (member === undefined) return null;
+        spot = member;
+      } else if (code === OPEN_ARRAY) {
+        const items = this.itemsAt(spot.value);
+        // Pointers name items as the reader does, in plain decimal ("0", "12"; not "012").
+        const index = Number(segment);
+        if (!(index >= 0) || String(index) !== segment || index >= items.length) return null;
+        spot = { key: -1, value: items[index] };
+      } else {
+        return null;
+      }
+      if (slash < 0) return spot;
+      start = slash + 1;
+    }
+  }
+
+  /** Line and column (from 1) of an offset. */
+  lineAndColumn(offset: number): { line: number; column: number } {
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low] + 1 };
+  }
+
+  private skipSpace(at: number): number {
+    const text = this.text;
+    while (at < text.length && isSpace(text.charCodeAt(at))) at++;
+    return at;
+  }
+
+  /** The members of the object whose `{` is at `open`, by pointer segment (the key, escaped). */
+  private membersAt(open: number): Map<string, TextSpot> {
+    let members = this.objects.get(open);
+    if (members) return members;
+    members = new Map();
+    const text = this.text;
+    let at = this.skipSpace(open + 1);
+    while (text.charCodeAt(at) === QUOTE) {
+      const keyEnd = stringEnd(text, at);
+      const raw = text.slice(at + 1, keyEnd - 1);
+      const key = raw.indexOf('\\') < 0 ? raw : (JSON.parse(text.slice(at, keyEnd)) as string);
+      const value = this.skipSpace(this.skipSpace(keyEnd) + 1);
+      members.set(escapePointerSegment(key), { key: at, value });
+      at = this.skipSpace(valueEnd(text, value));
+      if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+    }
+    this.objects.set(open, members);
+    return members;
+  }
+
+  /** Offsets of the items of the array whose `[` is at `open`. */
+  private itemsAt(open: number): number[] {
+    let items = this.arrays.get(open);
+    if (items) return items;
+    items = [];
+    const text = this.text;
+    let at = this.skipSpace(open + 1);
+    while (at < text.length && text.charCodeAt(at) !== CLOSE_ARRAY) {
+      items.push(at);
+      at = this.skipSpace(valueEnd(text, at));
+      if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+    }
+    this.arrays.set(open, items);
+    return items;
+  }
+}
+
+/** The offset just past the value that starts at `at` (strict JSON). */
+function valueEnd(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code === QUOTE) return stringEnd(text, at);
+  if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+    let depth = 0;
+    for (let i = at; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) i = stringEnd(text, i) - 1;
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return i + 1;
+    }
+    return text.length;
+  }
+  let i = at;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isSpace(c)) break;
+    i++;
+  }
+  return i;
+}
+
+/** Offsets where lines start: 0, and after each `\n` and each `\r` not followed by `\n`. */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  if (text.indexOf('\r') < 0) {
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+    return starts;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a || (code === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
+  }
+  return starts;
+}
