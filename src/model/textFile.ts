@@ -86,19 +86,25 @@ export function openRegularFile(file: string): number {
   }
 }
 
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+/**
+ * Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0):
+ * into a buffer of the size it claims (and one byte more, to see it end), grown if it was wrong.
+ */
 function readBounded(fd: number, most: number): Buffer {
-  const chunks: Buffer[] = [];
+  let buffer = Buffer.allocUnsafe(Math.min(most + 1, Math.max(fs.fstatSync(fd).size + 1, 4096)));
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, most + 1 - total));
-    const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (total === buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.min(most + 1, buffer.length * 2));
+      buffer.copy(larger, 0, 0, total);
+      buffer = larger;
+    }
+    const read = fs.readSync(fd, buffer, total, buffer.length - total, null);
     if (read === 0) break;
-    chunks.push(chunk.subarray(0, read));
     total += read;
     if (total > most) break;
   }
-  return Buffer.concat(chunks, total);
+  return buffer.subarray(0, total);
 }
 
 /** Where the first byte that is not UTF-8 is, as an offset and a line and column. */

@@ -108,8 +108,8 @@ export interface TextSpot {
  * lone `\r` ends a line; columns count UTF-16 units from 1).
  */
 export class TextPositions {
-  private readonly objects = new Map<number, Map<string, TextSpot>>();
-  private readonly arrays = new Map<number, number[]>();
+  private readonly objects = new Map<number, ReadSoFar<Map<string, TextSpot>>>();
+  private readonly arrays = new Map<number, ReadSoFar<number[]>>();
   private lineStarts: number[] | undefined;
 
   constructor(private readonly text: string) {}
@@ -117,7 +117,7 @@ export class TextPositions {
   /** The spot of the value `pointer` names, or null when the text has no such value. */
   locate(pointer: string): TextSpot | null {
     const text = this.text;
-    let spot: TextSpot = { key: -1, value: this.skipSpace(0) };
+    let spot: TextSpot | undefined = { key: -1, value: this.skipSpace(0) };
     if (pointer === '') return spot;
     if (pointer.charCodeAt(0) !== 0x2f) return null;
     let start = 1;
@@ -126,15 +126,15 @@ export class TextPositions {
       const segment = slash < 0 ? pointer.slice(start) : pointer.slice(start, slash);
       const code = text.charCodeAt(spot.value);
       if (code === OPEN_OBJECT) {
-        const member = this.membersAt(spot.value).get(segment);
-        if (member === undefined) return null;
-        spot = member;
+        spot = this.memberAt(spot.value, segment);
+        if (spot === undefined) return null;
       } else if (code === OPEN_ARRAY) {
-        const items = this.itemsAt(spot.value);
         // Pointers name items as the reader does, in plain decimal ("0", "12"; not "012").
         const index = Number(segment);
-        if (!(index >= 0) || String(index) !== segment || index >= items.length) return null;
-        spot = { key: -1, value: items[index] };
+        if (!(index >= 0) || String(index) !== segment) return null;
+        const item = this.itemAt(spot.value, index);
+        if (item === undefined) return null;
+        spot = { key: -1, value: item };
       } else {
         return null;
       }
@@ -162,41 +162,56 @@ export class TextPositions {
     return at;
   }
 
-  /** The members of the object whose `{` is at `open`, by pointer segment (the key, escaped). */
-  private membersAt(open: number): Map<string, TextSpot> {
-    let members = this.objects.get(open);
-    if (members) return members;
-    members = new Map();
+  /**
+   * The member of the object whose `{` is at `open` that a pointer segment (its key, escaped)
+   * names. Members are read up to the one asked for, and remembered.
+   */
+  private memberAt(open: number, segment: string): TextSpot | undefined {
+    let read = this.objects.get(open);
+    if (!read) this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), done: false }));
+    const known = read.found.get(segment);
+    if (known || read.done) return known;
     const text = this.text;
-    let at = this.skipSpace(open + 1);
-    while (text.charCodeAt(at) === QUOTE) {
-      const keyEnd = stringEnd(text, at);
-      const raw = text.slice(at + 1, keyEnd - 1);
-      const key = raw.indexOf('\\') < 0 ? raw : (JSON.parse(text.slice(at, keyEnd)) as string);
-      const value = this.skipSpace(this.skipSpace(keyEnd) + 1);
-      members.set(escapePointerSegment(key), { key: at, value });
-      at = this.skipSpace(valueEnd(text, value));
+    while (text.charCodeAt(read.at) === QUOTE) {
+      const keyAt = read.at;
+      const keyEnd = stringEnd(text, keyAt);
+      const raw = text.slice(keyAt + 1, keyEnd - 1);
+      const key = escapePointerSegment(raw.indexOf('\\') < 0 ? raw : (JSON.parse(text.slice(keyAt, keyEnd)) as string));
+      const spot = { key: keyAt, value: this.skipSpace(this.skipSpace(keyEnd) + 1) };
+      read.found.set(key, spot);
+      let at = this.skipSpace(valueEnd(text, spot.value));
       if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+      read.at = at;
+      if (key === segment) return spot;
     }
-    this.objects.set(open, members);
-    return members;
+    read.done = true;
+    return undefined;
   }
 
-  /** Offsets of the items of the array whose `[` is at `open`. */
-  private itemsAt(open: number): number[] {
-    let items = this.arrays.get(open);
-    if (items) return items;
-    items = [];
+  /** The offset of item `index` of the array whose `[` is at `open`: items are read up to it, and remembered. */
+  private itemAt(open: number, index: number): number | undefined {
+    let read = this.arrays.get(open);
+    if (!read) this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), done: false }));
     const text = this.text;
-    let at = this.skipSpace(open + 1);
-    while (at < text.length && text.charCodeAt(at) !== CLOSE_ARRAY) {
-      items.push(at);
-      at = this.skipSpace(valueEnd(text, at));
+    while (read.found.length <= index && !read.done) {
+      if (read.at >= text.length || text.charCodeAt(read.at) === CLOSE_ARRAY) {
+        read.done = true;
+        break;
+      }
+      read.found.push(read.at);
+      let at = this.skipSpace(valueEnd(text, read.at));
       if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+      read.at = at;
     }
-    this.arrays.set(open, items);
-    return items;
+    return read.found[index];
   }
+}
+
+/** What has been read of one object or array: what was found, where reading goes on, whether it ended. */
+interface ReadSoFar<T> {
+  found: T;
+  at: number;
+  done: boolean;
 }
 
 /** The offset just past the value that starts at `at` (strict JSON). */

@@ -185,7 +185,9 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
   const keyOf = (e: Emitted, index: number): string => (e.idKnown ? e.resource.id.toLowerCase() : `#${index}`);
   emitted.forEach((e, index) => {
     const key = keyOf(e, index);
-    groups.set(key, [...(groups.get(key) ?? []), e.resource]);
+    const group = groups.get(key);
+    if (group) group.push(e.resource);
+    else groups.set(key, [e.resource]);
   });
   const keep = new Set<Resource>();
   for (const declarations of groups.values()) {
@@ -220,7 +222,12 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
     }
   }
   const out: Resource[] = [];
-  for (const e of emitted) if (keep.has(e.resource)) out.push(e.resource);
-  for (const r of keep) if (!out.includes(r)) out.splice(out.length, 0, r);
+  const placed = new Set<Resource>();
+  for (const e of emitted)
+    if (keep.has(e.resource)) {
+      out.push(e.resource);
+      placed.add(e.resource);
+    }
+  for (const r of keep) if (!placed.has(r)) out.push(r);
   return out;
 }

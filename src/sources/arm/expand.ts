@@ -94,6 +94,17 @@ interface Declaration {
   symbol?: string;
   parent?: Instance;
   order: number;
+  /** How its instances' bodies are written, worked out for the first (see `bodyPlan`). */
+  body?: BodyPlan;
+}
+
+/** The members of a declaration that go into the PUT body, and how their positions are found. */
+interface BodyPlan {
+  members: [string, Json][];
+  /** Members written out with their source pointers, by output pointer (lower case): positions found when asked. */
+  plain: Map<string, [string, Json][]>;
+  /** Output pointers (lower case) of the members whose positions are recorded as they are written. */
+  recorded: Set<string>;
 }
 
 interface Instance {
@@ -434,6 +445,8 @@ export class TemplateExpander {
         byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
       }
     }
+    const lowerIds: string[] = [];
+    const lowerNames: string[] = [];
     for (const instance of instances) {
       if (instance.decl.parent) instance.deps.add(instance.decl.parent);
       const dependsOn = instance.decl.node.dependsOn;
@@ -448,13 +461,13 @@ export class TemplateExpander {
       for (const entry of value) {
         if (typeof entry !== 'string') continue;
         const lower = entry.toLowerCase();
+        const bare = '/' + lower.replace(/^\/+/, '');
         const matches =
           bySymbol.get(lower) ??
           byLoop.get(lower) ??
-          instances.filter(candidate => {
-            const id = candidate.id.toLowerCase();
-            const bare = lower.replace(/^\/+/, '');
-            return id === lower || id.endsWith('/' + bare) || candidate.nameText.toLowerCase() === lower;
+          instances.filter((candidate, i) => {
+            const id = (lowerIds[i] ??= candidate.id.toLowerCase());
+            return id === lower || id.endsWith(bare) || (lowerNames[i] ??= candidate.nameText.toLowerCase()) === lower;
           });
         for (const match of matches) if (match !== instance) instance.deps.add(match);
       }
@@ -464,14 +477,20 @@ export class TemplateExpander {
   /** A topological order that keeps declaration order where dependencies allow. */
   private deploymentOrder(scope: TemplateScope, instances: Instance[]): Instance[] {
     const remaining = new Set(instances);
-    const done = new Set<Instance>();
+    const waiting = [...instances].sort((a, b) => a.order - b.order);
     const ordered: Instance[] = [];
+    const ready = (instance: Instance): boolean => {
+      for (const dependency of instance.deps) if (remaining.has(dependency)) return false;
+      return true;
+    };
     while (remaining.size > 0) {
       let progressed = false;
-      for (const instance of [...remaining].sort((a, b) => a.order - b.order)) {
-        if ([...instance.deps].every(d => done.has(d) || !remaining.has(d))) {
+      // The first ready instance in declaration order, each time.
+      for (let i = 0; i < waiting.length; i++) {
+        const instance = waiting[i];
+        if (ready(instance)) {
           remaining.delete(instance);
-          done.add(instance);
+          waiting.splice(i, 1);
           ordered.push(instance);
           progressed = true;
           break;
@@ -499,27 +518,19 @@ export class TemplateExpander {
     // Positions by output pointer (lower case), recorded as values are written, for the members
     // whose output pointers differ from their source pointers (copy arrays, expression keys). The
     // others, nearly all, are found when a finding asks (`writtenAt`).
-    const positions = new Map<string, SourcePosition>();
+    let positions: Map<string, SourcePosition> | undefined;
     const sink: PositionSink = (out, position) => {
-      if (position) positions.set(out.toLowerCase(), position);
+      if (position) (positions ??= new Map()).set(out.toLowerCase(), position);
     };
     const declaredAt = scope.positionOf(pointer);
-    sink('', declaredAt);
     const json: { [key: string]: Value } = { name: instance.name, type: instance.type };
-    sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
-    sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
-    const members = Object.entries(node).filter(
-      ([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase())
-    );
-    // Members whose output pointers are spelt as in the source, by output pointer (lower case).
-    const plain = new Map<string, [string, Json][]>();
-    const recorded = new Set<string>();
-    for (const member of members) {
-      const out = joinPointer('', member[0]).toLowerCase();
-      if (this.expansion.recordAllPositions || !writtenAsDeclared(member[1])) recorded.add(out);
-      plain.set(out, [...(plain.get(out) ?? []), member]);
+    const recordAll = this.expansion.recordAllPositions === true;
+    if (recordAll) {
+      sink('', declaredAt);
+      sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
+      sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
     }
-    for (const out of recorded) plain.delete(out);
+    const { members, plain, recorded } = (decl.body ??= bodyPlan(node, recordAll));
     for (const [key, value] of members) {
       const out = joinPointer('', key);
       const record = recorded.has(out.toLowerCase());
@@ -540,7 +551,14 @@ export class TemplateExpander {
         const found = writtenAt(scope, pointer, plain, lower);
         if (found) return found;
         for (let p: string | null = lower; p !== null; p = parentPointer(p)) {
-          const at = positions.get(p);
+          // `name` and `type` are written first, from the declaration's own.
+          const at = recordAll
+            ? positions?.get(p)
+            : p === '/name' || p === '/type'
+              ? scope.positionOf(pointer + p)
+              : p === ''
+                ? declaredAt
+                : positions?.get(p);
           if (at) return at;
         }
         return null;
@@ -955,7 +973,22 @@ export class TemplateExpander {
   }
 }
 
-const declaredAsWritten = new WeakMap<object, boolean>();
+function bodyPlan(node: { [key: string]: Json }, recordAll: boolean): BodyPlan {
+  const members = Object.entries(node).filter(
+    ([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase())
+  );
+  const plain = new Map<string, [string, Json][]>();
+  const recorded = new Set<string>();
+  for (const member of members) {
+    const out = joinPointer('', member[0]).toLowerCase();
+    if (recordAll || !writtenAsDeclared(member[1])) recorded.add(out);
+    const same = plain.get(out);
+    if (same) same.push(member);
+    else plain.set(out, [member]);
+  }
+  for (const out of recorded) plain.delete(out);
+  return { members, plain, recorded };
+}
 
 /**
  * Whether a declared value is written out with the same pointers as in the source: no `copy`
@@ -963,20 +996,13 @@ const declaredAsWritten = new WeakMap<object, boolean>();
  */
 function writtenAsDeclared(value: Json): boolean {
   if (value === null || typeof value !== 'object') return true;
-  const known = declaredAsWritten.get(value);
-  if (known !== undefined) return known;
-  let result = true;
-  if (Array.isArray(value)) result = value.every(writtenAsDeclared);
-  else {
-    for (const [key, inner] of Object.entries(value)) {
-      if (isExpression(key) || (key.toLowerCase() === 'copy' && Array.isArray(inner)) || !writtenAsDeclared(inner)) {
-        result = false;
-        break;
-      }
-    }
+  if (Array.isArray(value)) return value.every(writtenAsDeclared);
+  for (const key in value) {
+    const inner = value[key];
+    if (isExpression(key) || (Array.isArray(inner) && key.toLowerCase() === 'copy') || !writtenAsDeclared(inner))
+      return false;
   }
-  declaredAsWritten.set(value, result);
-  return result;
+  return true;
 }
 
 /**
@@ -1043,7 +1069,7 @@ function dropNullMembers(value: Value): void {
   if (Array.isArray(value)) {
     for (const item of value) dropNullMembers(item);
   } else if (isObject(value)) {
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       if (value[key] === null) delete value[key];
       else dropNullMembers(value[key]);
     }

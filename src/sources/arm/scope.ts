@@ -335,22 +335,36 @@ export class TemplateScope {
    * position is reported to `sink` as it is written.
    */
   evaluateValue(node: Json, pointer: string, data: EvalData, sink?: PositionSink, outPointer = ''): Value {
-    sink?.(outPointer, this.doc.positionOf(pointer));
+    if (sink) sink(outPointer, this.doc.positionOf(pointer));
     if (typeof node === 'string') return this.evaluateString(node, pointer, data);
     // Every container built counts against the file's budget: copy loops can repeat a large literal.
     if (Array.isArray(node)) {
       this.spend(1 + node.length, pointer);
-      return node.map((item, i) =>
-        this.evaluateValue(item, joinPointer(pointer, i), data, sink, sink ? joinPointer(outPointer, i) : '')
-      );
+      const out: Value[] = [];
+      for (let i = 0; i < node.length; i++) {
+        const item = node[i];
+        // A value that is not an expression is written as it is, with no pointer made for it.
+        out.push(
+          !sink && isLiteral(item)
+            ? item
+            : this.evaluateValue(item, joinPointer(pointer, i), data, sink, sink ? joinPointer(outPointer, i) : '')
+        );
+      }
+      return out;
     }
     if (isObject(node)) {
       const out: { [key: string]: Value } = {};
       const object = node as { [key: string]: Json };
       this.spend(1, pointer);
-      for (const [key, inner] of Object.entries(object)) {
+      for (const key in object) {
+        const inner = object[key];
+        if (!sink && isLiteral(inner) && !isExpression(key)) {
+          setOwn<Value>(out, key, inner);
+          this.spendFor(pointer, key);
+          continue;
+        }
         const memberPointer = joinPointer(pointer, key);
-        if (key.toLowerCase() === 'copy' && Array.isArray(inner)) {
+        if (Array.isArray(inner) && key.toLowerCase() === 'copy') {
           this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
           continue;
         }
@@ -366,6 +380,20 @@ export class TemplateScope {
       return out;
     }
     return node;
+  }
+
+  /** `spend(1, pointer/key)`, making the pointer only when the limit is reached. */
+  private spendFor(pointer: string, key: string): void {
+    const budget = this.expansion.budget;
+    if (!budget) return;
+    try {
+      budget.spend(1);
+    } catch (error) {
+      if (error instanceof LimitError && error.location?.line === undefined) {
+        throw new LimitError(error.message, this.errorAt(joinPointer(pointer, key), '').location);
+      }
+      throw error;
+    }
   }
 
   /** Spends from the file's work budget; a limit reached is placed at `pointer`. */
@@ -512,7 +540,8 @@ export class TemplateScope {
     const decl = slot.declaration;
     const supplied = this.supplied.get(slot.name.toLowerCase());
     let value: Value;
-    let where: SourcePosition | null;
+    // Where the value was set, for an error about it (found only then).
+    let where: () => SourcePosition | null;
     // A null passed for a parameter that has a default means "use the default" (how Bicep
     // passes optional module parameters).
     if (!supplied && this.suppliedUnknown) {
@@ -520,10 +549,10 @@ export class TemplateScope {
         `parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`,
         `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`
       );
-      where = null;
+      where = () => null;
     } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
       value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
-      where = supplied.position ?? this.doc.positionOf(slot.pointer);
+      where = () => supplied.position ?? this.doc.positionOf(slot.pointer);
       slot.origin = `given by ${supplied.origin}`;
       collectFailures(slot.failures, supplied.failures ?? []);
     } else if ('defaultValue' in decl) {
@@ -535,19 +564,19 @@ export class TemplateScope {
         failures: slot.failures
       });
       value = coerceSupplied(value, decl.type, false);
-      where = this.doc.positionOf(defaultPointer);
+      where = () => this.doc.positionOf(defaultPointer);
       slot.origin = 'its default';
     } else if (decl.nullable === true || this.definitionIsNullable(decl)) {
       value = null;
-      where = null;
+      where = () => null;
     } else {
       const key = this.path ? `parameter:${this.path}/${slot.name}` : `parameter:${slot.name}`;
       value = new Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
-      where = null;
+      where = () => null;
     }
     const problem = checkParameterValue(slot.name, decl, value);
     if (problem) {
-      const at = where ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
+      const at = where() ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
       throw new TemplateError(problem, at);
     }
     slot.value = value;
@@ -626,4 +655,13 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
     }
   }
   return value;
+}
+
+/**
+ * A template value that evaluates to itself: neither a container nor a string that starts with
+ * `[` (an expression, or a `[[` that stands for `[`).
+ */
+function isLiteral(node: Json): boolean {
+  if (typeof node === 'string') return node.charCodeAt(0) !== 0x5b;
+  return node === null || typeof node !== 'object';
 }

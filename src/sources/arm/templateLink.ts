@@ -57,8 +57,10 @@ export function linkTarget(uri: string, baseUri: string, root: string): LinkTarg
 }
 
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
+const HOLDS_HOST = new RegExp(HOST.replace(/\./g, '\\.'), 'i');
+
 function holdsTemplateUri(text: string): boolean {
-  return text.toLowerCase().includes(HOST);
+  return HOLDS_HOST.test(text);
 }
 
 /**
@@ -81,12 +83,18 @@ export function hideTemplateUris(value: Value, baseUri: string): Value {
     );
   }
   if (Array.isArray(value)) {
-    const items = value.map(item => hideTemplateUris(item, baseUri));
-    return items.some((item, i) => item !== value[i]) ? items : value;
+    let items: Value[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const hidden = hideTemplateUris(value[i], baseUri);
+      if (hidden === value[i]) continue;
+      items ??= value.slice();
+      items[i] = hidden;
+    }
+    return items ?? value;
   }
   if (isObject(value)) {
     let copy: { [key: string]: Value } | undefined;
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       const hidden = hideTemplateUris(value[key], baseUri);
       if (hidden === value[key]) continue;
       if (!copy) {

@@ -25,16 +25,34 @@ export const deploymentContextFunctions: FunctionDefinition[] = [
   ...runtimeFunctions
 ];
 
-/** A library that also answers any `list…` name with a list*() function. */
+/**
+ * A template's library: its own functions (user-defined, and the `list…` ones made for it) over the
+ * standard and deployment functions every template shares; any `list…` name is answered with a
+ * list*() function.
+ */
 class TemplateLibrary extends Map<string, FunctionDefinition> {
+  constructor(
+    private readonly shared: FunctionLibrary,
+    own: FunctionDefinition[]
+  ) {
+    super();
+    for (const def of own) this.set(def.name.toLowerCase(), def);
+  }
+
   override get(name: string): FunctionDefinition | undefined {
-    const found = super.get(name);
+    const found = super.get(name) ?? this.shared.get(name);
     if (found || !name.startsWith('list') || name.length <= 4) return found;
     const made = listFunction(name);
     this.set(name, made);
     return made;
   }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
 }
+
+let sharedLibrary: FunctionLibrary | undefined;
 
 /**
  * The template's `functions` section: `[{namespace, members: {name: {parameters, output}}}]`.
@@ -85,6 +103,6 @@ export function userFunctions(scope: TemplateScope): FunctionDefinition[] {
 }
 
 export function templateLibrary(scope: TemplateScope): FunctionLibrary {
-  const base = library(standardFunctions, deploymentContextFunctions, userFunctions(scope));
-  return new TemplateLibrary(base);
+  sharedLibrary ??= library(standardFunctions, deploymentContextFunctions);
+  return new TemplateLibrary(sharedLibrary, userFunctions(scope));
 }

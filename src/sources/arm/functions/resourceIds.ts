@@ -12,13 +12,36 @@ import { targetOf } from './deployment.js';
 
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 export function interleave(type: string, names: string[]): string | null {
-  const segments = type.split('/').filter(s => s !== '');
+  const segments = typeSegments(type);
   if (segments.length < 2) return null;
-  const flatNames = names.flatMap(n => n.split('/'));
-  if (flatNames.length !== segments.length - 1) return null;
+  // Each name may hold several segments itself (`kv/k1`).
+  let count = 0;
+  for (const name of names) for (let at = -1; ; count++) if ((at = name.indexOf('/', at + 1)) < 0) break;
+  if (count + names.length !== segments.length - 1) return null;
   let out = segments[0];
-  for (let i = 1; i < segments.length; i++) out += `/${segments[i]}/${flatNames[i - 1]}`;
+  let next = 1;
+  for (const name of names) {
+    for (let start = 0; ;) {
+      const slash = name.indexOf('/', start);
+      out += `/${segments[next++]}/${slash < 0 ? name.slice(start) : name.slice(start, slash)}`;
+      if (slash < 0) break;
+      start = slash + 1;
+    }
+  }
   return out;
+}
+
+const segmentsOfType = new Map<string, readonly string[]>();
+
+/** The non-empty segments of a resource type, remembered: a template names few types many times. */
+function typeSegments(type: string): readonly string[] {
+  let segments = segmentsOfType.get(type);
+  if (!segments) {
+    segments = type.split('/').filter(s => s !== '');
+    if (segmentsOfType.size > 10_000) segmentsOfType.clear();
+    segmentsOfType.set(type, segments);
+  }
+  return segments;
 }
 
 function strings(fn: string, args: Value[]): string[] {
