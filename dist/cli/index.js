@@ -10828,21 +10828,27 @@ function openRegularFile(file) {
         throw new model_errors/* UserError */.yo(`cannot read ${file}: ${why}; check the path.`, { file });
     }
 }
-/** Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0). */
+/**
+ * Reads at most one byte past the limit, whatever size the file claims (`/proc` files claim 0):
+ * into a buffer of the size it claims (and one byte more, to see it end), grown if it was wrong.
+ */
 function readBounded(fd, most) {
-    const chunks = [];
+    let buffer = Buffer.allocUnsafe(Math.min(most + 1, Math.max(external_node_fs_.fstatSync(fd).size + 1, 4096)));
     let total = 0;
     for (;;) {
-        const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, most + 1 - total));
-        const read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, null);
+        if (total === buffer.length) {
+            const larger = Buffer.allocUnsafe(Math.min(most + 1, buffer.length * 2));
+            buffer.copy(larger, 0, 0, total);
+            buffer = larger;
+        }
+        const read = external_node_fs_.readSync(fd, buffer, total, buffer.length - total, null);
         if (read === 0)
             break;
-        chunks.push(chunk.subarray(0, read));
         total += read;
         if (total > most)
             break;
     }
-    return Buffer.concat(chunks, total);
+    return buffer.subarray(0, total);
 }
 /** Where the first byte that is not UTF-8 is, as an offset and a line and column. */
 function firstInvalidUtf8(bytes) {
@@ -36316,7 +36322,274 @@ function complianceFinding(record, rules) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/sources/jsonPositions.ts
+
+const jsonPositions_QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const jsonPositions_COMMA = 0x2c;
+function jsonPositions_isSpace(code) {
+    return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+/** The offset just past the string whose opening quote is at `open`, or -1 when it never closes. */
+function stringEnd(text, open) {
+    let at = open + 1;
+    for (;;) {
+        const quote = text.indexOf('"', at);
+        if (quote < 0)
+            return -1;
+        let backslashes = 0;
+        while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH)
+            backslashes++;
+        if ((backslashes & 1) === 0)
+            return quote + 1;
+        at = quote + 1;
+    }
+}
+/**
+ * The number of object members the text writes (strings followed by a colon), or null when its
+ * brackets open `maxDepth` levels deep, a key holds an escape or a string never closes. Meant for text `JSON.parse`
+ * accepts; on anything else the count means nothing, and `JSON.parse` refuses the text anyway.
+ */
+function writtenMembers(text, maxDepth) {
+    let members = 0;
+    let depth = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const code = text.charCodeAt(i);
+        if (code === jsonPositions_QUOTE) {
+            const end = stringEnd(text, i);
+            if (end < 0)
+                return null;
+            let next = end;
+            while (next < n && jsonPositions_isSpace(text.charCodeAt(next)))
+                next++;
+            if (text.charCodeAt(next) === COLON) {
+                // JSON.parse in Node 24 (V8 13) can read an escaped key as the key an object read before
+                // had at that place (`{"a": 1, "\\": 2}` then `{"a": 1, "\"": 2}` gives the key `\`):
+                // a key with an escape is left to the reader.
+                const backslash = text.indexOf('\\', i);
+                if (backslash >= 0 && backslash < end)
+                    return null;
+                members++;
+            }
+            i = next - 1;
+        }
+        else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+            // The reader refuses a value inside `maxDepth` containers; stopping one level earlier leaves
+            // every case at the edge to it.
+            if (++depth >= maxDepth - 1)
+                return null;
+        }
+        else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+            depth--;
+        }
+    }
+    return members;
+}
+/** Members of every object in a parsed value (a key `JSON.parse` met twice is counted once). */
+function parsedMembers(value) {
+    if (value === null || typeof value !== 'object')
+        return 0;
+    let members = 0;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+            members += parsedMembers(value[i]);
+        return members;
+    }
+    for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key))
+            continue;
+        members += 1 + parsedMembers(value[key]);
+    }
+    return members;
+}
+/**
+ * The value of `text` when it is strict JSON with no key repeated in one object, no escape in a
+ * key and nesting under `maxDepth`; otherwise undefined, for the reader to read (and to refuse
+ * with a position).
+ */
+function parseStrictJson(text, maxDepth) {
+    const written = writtenMembers(text, maxDepth);
+    if (written === null)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    // JSON.parse keeps the last of a repeated key; the reader refuses the file, naming the key.
+    return parsedMembers(value) === written ? value : undefined;
+}
+/**
+ * Offsets of values in strict JSON text by JSON pointer, found by reading the containers on the
+ * pointer's way; lines and columns from offsets, counted as the reader counts them (a `\r\n` or a
+ * lone `\r` ends a line; columns count UTF-16 units from 1).
+ */
+class TextPositions {
+    text;
+    objects = new Map();
+    arrays = new Map();
+    lineStarts;
+    constructor(text) {
+        this.text = text;
+    }
+    /** The spot of the value `pointer` names, or null when the text has no such value. */
+    locate(pointer) {
+        const text = this.text;
+        let spot = { key: -1, value: this.skipSpace(0) };
+        if (pointer === '')
+            return spot;
+        if (pointer.charCodeAt(0) !== 0x2f)
+            return null;
+        let start = 1;
+        for (;;) {
+            const slash = pointer.indexOf('/', start);
+            const segment = slash < 0 ? pointer.slice(start) : pointer.slice(start, slash);
+            const code = text.charCodeAt(spot.value);
+            if (code === OPEN_OBJECT) {
+                spot = this.memberAt(spot.value, segment);
+                if (spot === undefined)
+                    return null;
+            }
+            else if (code === OPEN_ARRAY) {
+                // Pointers name items as the reader does, in plain decimal ("0", "12"; not "012").
+                const index = Number(segment);
+                if (!(index >= 0) || String(index) !== segment)
+                    return null;
+                const item = this.itemAt(spot.value, index);
+                if (item === undefined)
+                    return null;
+                spot = { key: -1, value: item };
+            }
+            else {
+                return null;
+            }
+            if (slash < 0)
+                return spot;
+            start = slash + 1;
+        }
+    }
+    /** Line and column (from 1) of an offset. */
+    lineAndColumn(offset) {
+        const starts = (this.lineStarts ??= lineStartsOf(this.text));
+        let low = 0;
+        let high = starts.length - 1;
+        while (low < high) {
+            const middle = (low + high + 1) >>> 1;
+            if (starts[middle] <= offset)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        return { line: low + 1, column: offset - starts[low] + 1 };
+    }
+    skipSpace(at) {
+        const text = this.text;
+        while (at < text.length && jsonPositions_isSpace(text.charCodeAt(at)))
+            at++;
+        return at;
+    }
+    /**
+     * The member of the object whose `{` is at `open` that a pointer segment (its key, escaped)
+     * names. Members are read up to the one asked for, and remembered.
+     */
+    memberAt(open, segment) {
+        let read = this.objects.get(open);
+        if (!read)
+            this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), done: false }));
+        const known = read.found.get(segment);
+        if (known || read.done)
+            return known;
+        const text = this.text;
+        while (text.charCodeAt(read.at) === jsonPositions_QUOTE) {
+            const keyAt = read.at;
+            const keyEnd = stringEnd(text, keyAt);
+            const raw = text.slice(keyAt + 1, keyEnd - 1);
+            const key = (0,model_pointer/* escapePointerSegment */.mE)(raw.indexOf('\\') < 0 ? raw : JSON.parse(text.slice(keyAt, keyEnd)));
+            const spot = { key: keyAt, value: this.skipSpace(this.skipSpace(keyEnd) + 1) };
+            read.found.set(key, spot);
+            let at = this.skipSpace(valueEnd(text, spot.value));
+            if (text.charCodeAt(at) === jsonPositions_COMMA)
+                at = this.skipSpace(at + 1);
+            read.at = at;
+            if (key === segment)
+                return spot;
+        }
+        read.done = true;
+        return undefined;
+    }
+    /** The offset of item `index` of the array whose `[` is at `open`: items are read up to it, and remembered. */
+    itemAt(open, index) {
+        let read = this.arrays.get(open);
+        if (!read)
+            this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), done: false }));
+        const text = this.text;
+        while (read.found.length <= index && !read.done) {
+            if (read.at >= text.length || text.charCodeAt(read.at) === CLOSE_ARRAY) {
+                read.done = true;
+                break;
+            }
+            read.found.push(read.at);
+            let at = this.skipSpace(valueEnd(text, read.at));
+            if (text.charCodeAt(at) === jsonPositions_COMMA)
+                at = this.skipSpace(at + 1);
+            read.at = at;
+        }
+        return read.found[index];
+    }
+}
+/** The offset just past the value that starts at `at` (strict JSON). */
+function valueEnd(text, at) {
+    const code = text.charCodeAt(at);
+    if (code === jsonPositions_QUOTE)
+        return stringEnd(text, at);
+    if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+        let depth = 0;
+        for (let i = at; i < text.length; i++) {
+            const c = text.charCodeAt(i);
+            if (c === jsonPositions_QUOTE)
+                i = stringEnd(text, i) - 1;
+            else if (c === OPEN_OBJECT || c === OPEN_ARRAY)
+                depth++;
+            else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0)
+                return i + 1;
+        }
+        return text.length;
+    }
+    let i = at;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === jsonPositions_COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || jsonPositions_isSpace(c))
+            break;
+        i++;
+    }
+    return i;
+}
+/** Offsets where lines start: 0, and after each `\n` and each `\r` not followed by `\n`. */
+function lineStartsOf(text) {
+    const starts = [0];
+    if (text.indexOf('\r') < 0) {
+        for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
+            starts.push(at + 1);
+        return starts;
+    }
+    for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code === 0x0a || (code === 0x0d && text.charCodeAt(i + 1) !== 0x0a))
+            starts.push(i + 1);
+    }
+    return starts;
+}
+
 ;// CONCATENATED MODULE: ./src/sources/json.ts
+
 
 
 
@@ -36610,6 +36883,24 @@ class Reader {
 }
 /** Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. */
 function parseJsonWithPositions(text, file) {
+    const strict = parseStrictJson(text, limit('jsonDepth'));
+    if (strict !== undefined) {
+        // Positions are found in the text when asked, as the reader would have recorded them.
+        const positions = new TextPositions(text);
+        const at = (offset) => ({ file, ...positions.lineAndColumn(offset) });
+        return {
+            value: strict,
+            file,
+            positionOf: pointer => {
+                const spot = positions.locate(pointer);
+                return spot ? at(spot.key >= 0 ? spot.key : spot.value) : null;
+            },
+            valuePositionOf: pointer => {
+                const spot = positions.locate(pointer);
+                return spot ? at(spot.value) : null;
+            }
+        };
+    }
     const reader = new Reader(text, file);
     const value = reader.parseDocument();
     const toPosition = (spot) => spot ? { file, line: spot.line, column: spot.column } : null;
@@ -38386,8 +38677,9 @@ function linkTarget(uri, baseUri, root) {
     return { kind: 'file', file: external_node_path_.join(root, ...segments) };
 }
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
+const HOLDS_HOST = new RegExp(HOST.replace(/\./g, '\\.'), 'i');
 function holdsTemplateUri(text) {
-    return text.toLowerCase().includes(HOST);
+    return HOLDS_HOST.test(text);
 }
 /**
  * A value with every string that holds a repository URI replaced by an unknown: the URI the
@@ -38407,12 +38699,19 @@ function hideTemplateUris(value, baseUri) {
         return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
     }
     if (Array.isArray(value)) {
-        const items = value.map(item => hideTemplateUris(item, baseUri));
-        return items.some((item, i) => item !== value[i]) ? items : value;
+        let items;
+        for (let i = 0; i < value.length; i++) {
+            const hidden = hideTemplateUris(value[i], baseUri);
+            if (hidden === value[i])
+                continue;
+            items ??= value.slice();
+            items[i] = hidden;
+        }
+        return items ?? value;
     }
     if ((0,model_value/* isObject */.Gv)(value)) {
         let copy;
-        for (const key of Object.keys(value)) {
+        for (const key in value) {
             const hidden = hideTemplateUris(value[key], baseUri);
             if (hidden === value[key])
                 continue;
@@ -38638,32 +38937,62 @@ class TemplateScope {
      * position is reported to `sink` as it is written.
      */
     evaluateValue(node, pointer, data, sink, outPointer = '') {
-        sink?.(outPointer, this.doc.positionOf(pointer));
+        if (sink)
+            sink(outPointer, this.doc.positionOf(pointer));
         if (typeof node === 'string')
             return this.evaluateString(node, pointer, data);
         // Every container built counts against the file's budget: copy loops can repeat a large literal.
         if (Array.isArray(node)) {
             this.spend(1 + node.length, pointer);
-            return node.map((item, i) => this.evaluateValue(item, (0,model_pointer/* joinPointer */.Kn)(pointer, i), data, sink, (0,model_pointer/* joinPointer */.Kn)(outPointer, i)));
+            const out = [];
+            for (let i = 0; i < node.length; i++) {
+                const item = node[i];
+                // A value that is not an expression is written as it is, with no pointer made for it.
+                out.push(!sink && isLiteral(item)
+                    ? item
+                    : this.evaluateValue(item, (0,model_pointer/* joinPointer */.Kn)(pointer, i), data, sink, sink ? (0,model_pointer/* joinPointer */.Kn)(outPointer, i) : ''));
+            }
+            return out;
         }
         if ((0,model_value/* isObject */.Gv)(node)) {
             const out = {};
             const object = node;
             this.spend(1, pointer);
-            for (const [key, inner] of Object.entries(object)) {
+            for (const key in object) {
+                const inner = object[key];
+                if (!sink && isLiteral(inner) && !isExpression(key)) {
+                    (0,model_value/* setOwn */.P5)(out, key, inner);
+                    this.spendFor(pointer, key);
+                    continue;
+                }
                 const memberPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, key);
-                if (key.toLowerCase() === 'copy' && Array.isArray(inner)) {
+                if (Array.isArray(inner) && key.toLowerCase() === 'copy') {
                     this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
                     continue;
                 }
                 // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
                 const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
-                (0,model_value/* setOwn */.P5)(out, name, this.evaluateValue(inner, memberPointer, data, sink, (0,model_pointer/* joinPointer */.Kn)(outPointer, name)));
+                (0,model_value/* setOwn */.P5)(out, name, this.evaluateValue(inner, memberPointer, data, sink, sink ? (0,model_pointer/* joinPointer */.Kn)(outPointer, name) : ''));
                 this.spend(1, memberPointer);
             }
             return out;
         }
         return node;
+    }
+    /** `spend(1, pointer/key)`, making the pointer only when the limit is reached. */
+    spendFor(pointer, key) {
+        const budget = this.expansion.budget;
+        if (!budget)
+            return;
+        try {
+            budget.spend(1);
+        }
+        catch (error) {
+            if (error instanceof LimitError && error.location?.line === undefined) {
+                throw new LimitError(error.message, this.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), '').location);
+            }
+            throw error;
+        }
     }
     /** Spends from the file's work budget; a limit reached is placed at `pointer`. */
     spend(units, pointer) {
@@ -38776,16 +39105,17 @@ class TemplateScope {
         const decl = slot.declaration;
         const supplied = this.supplied.get(slot.name.toLowerCase());
         let value;
+        // Where the value was set, for an error about it (found only then).
         let where;
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
         if (!supplied && this.suppliedUnknown) {
             value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
-            where = null;
+            where = () => null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
             value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
-            where = supplied.position ?? this.doc.positionOf(slot.pointer);
+            where = () => supplied.position ?? this.doc.positionOf(slot.pointer);
             slot.origin = `given by ${supplied.origin}`;
             collectFailures(slot.failures, supplied.failures ?? []);
         }
@@ -38798,21 +39128,21 @@ class TemplateScope {
                 failures: slot.failures
             });
             value = coerceSupplied(value, decl.type, false);
-            where = this.doc.positionOf(defaultPointer);
+            where = () => this.doc.positionOf(defaultPointer);
             slot.origin = 'its default';
         }
         else if (decl.nullable === true || this.definitionIsNullable(decl)) {
             value = null;
-            where = null;
+            where = () => null;
         }
         else {
             const key = this.path ? `parameter:${this.path}/${slot.name}` : `parameter:${slot.name}`;
             value = new model_value/* Unknown */.$r(`parameter '${slot.name}' (no default and no value given)`, key);
-            where = null;
+            where = () => null;
         }
         const problem = checkParameterValue(slot.name, decl, value);
         if (problem) {
-            const at = where ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
+            const at = where() ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
             throw new TemplateError(problem, at);
         }
         slot.value = value;
@@ -38890,6 +39220,15 @@ function coerceSupplied(value, type, fromCommandLine) {
         }
     }
     return value;
+}
+/**
+ * A template value that evaluates to itself: neither a container nor a string that starts with
+ * `[` (an expression, or a `[[` that stands for `[`).
+ */
+function isLiteral(node) {
+    if (typeof node === 'string')
+        return node.charCodeAt(0) !== 0x5b;
+    return node === null || typeof node !== 'object';
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/deployment.ts
@@ -39094,16 +39433,41 @@ const deploymentFunctions = [
 
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 function interleave(type, names) {
-    const segments = type.split('/').filter(s => s !== '');
+    const segments = typeSegments(type);
     if (segments.length < 2)
         return null;
-    const flatNames = names.flatMap(n => n.split('/'));
-    if (flatNames.length !== segments.length - 1)
+    // Each name may hold several segments itself (`kv/k1`).
+    let count = 0;
+    for (const name of names)
+        for (let at = -1;; count++)
+            if ((at = name.indexOf('/', at + 1)) < 0)
+                break;
+    if (count + names.length !== segments.length - 1)
         return null;
     let out = segments[0];
-    for (let i = 1; i < segments.length; i++)
-        out += `/${segments[i]}/${flatNames[i - 1]}`;
+    let next = 1;
+    for (const name of names) {
+        for (let start = 0;;) {
+            const slash = name.indexOf('/', start);
+            out += `/${segments[next++]}/${slash < 0 ? name.slice(start) : name.slice(start, slash)}`;
+            if (slash < 0)
+                break;
+            start = slash + 1;
+        }
+    }
     return out;
+}
+const segmentsOfType = new Map();
+/** The non-empty segments of a resource type, remembered: a template names few types many times. */
+function typeSegments(type) {
+    let segments = segmentsOfType.get(type);
+    if (!segments) {
+        segments = type.split('/').filter(s => s !== '');
+        if (segmentsOfType.size > 10_000)
+            segmentsOfType.clear();
+        segmentsOfType.set(type, segments);
+    }
+    return segments;
 }
 function strings(fn, args) {
     return args.map((arg, i) => {
@@ -39340,17 +39704,32 @@ const deploymentContextFunctions = [
     ...resourceIdFunctions,
     ...runtimeFunctions
 ];
-/** A library that also answers any `list…` name with a list*() function. */
+/**
+ * A template's library: its own functions (user-defined, and the `list…` ones made for it) over the
+ * standard and deployment functions every template shares; any `list…` name is answered with a
+ * list*() function.
+ */
 class TemplateLibrary extends Map {
+    shared;
+    constructor(shared, own) {
+        super();
+        this.shared = shared;
+        for (const def of own)
+            this.set(def.name.toLowerCase(), def);
+    }
     get(name) {
-        const found = super.get(name);
+        const found = super.get(name) ?? this.shared.get(name);
         if (found || !name.startsWith('list') || name.length <= 4)
             return found;
         const made = listFunction(name);
         this.set(name, made);
         return made;
     }
+    has(name) {
+        return this.get(name) !== undefined;
+    }
 }
+let sharedLibrary;
 /**
  * The template's `functions` section: `[{namespace, members: {name: {parameters, output}}}]`.
  * A user function sees only its own parameters (no variables, no reference()).
@@ -39401,11 +39780,12 @@ function userFunctions(scope) {
     return out;
 }
 function templateLibrary(scope) {
-    const base = library(standardFunctions, deploymentContextFunctions, userFunctions(scope));
-    return new TemplateLibrary(base);
+    sharedLibrary ??= library(standardFunctions, deploymentContextFunctions);
+    return new TemplateLibrary(sharedLibrary, userFunctions(scope));
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -39749,6 +40129,8 @@ class TemplateExpander {
                 byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
             }
         }
+        const lowerIds = [];
+        const lowerNames = [];
         for (const instance of instances) {
             if (instance.decl.parent)
                 instance.deps.add(instance.decl.parent);
@@ -39767,12 +40149,12 @@ class TemplateExpander {
                 if (typeof entry !== 'string')
                     continue;
                 const lower = entry.toLowerCase();
+                const bare = '/' + lower.replace(/^\/+/, '');
                 const matches = bySymbol.get(lower) ??
                     byLoop.get(lower) ??
-                    instances.filter(candidate => {
-                        const id = candidate.id.toLowerCase();
-                        const bare = lower.replace(/^\/+/, '');
-                        return id === lower || id.endsWith('/' + bare) || candidate.nameText.toLowerCase() === lower;
+                    instances.filter((candidate, i) => {
+                        const id = (lowerIds[i] ??= candidate.id.toLowerCase());
+                        return id === lower || id.endsWith(bare) || (lowerNames[i] ??= candidate.nameText.toLowerCase()) === lower;
                     });
                 for (const match of matches)
                     if (match !== instance)
@@ -39783,14 +40165,22 @@ class TemplateExpander {
     /** A topological order that keeps declaration order where dependencies allow. */
     deploymentOrder(scope, instances) {
         const remaining = new Set(instances);
-        const done = new Set();
+        const waiting = [...instances].sort((a, b) => a.order - b.order);
         const ordered = [];
+        const ready = (instance) => {
+            for (const dependency of instance.deps)
+                if (remaining.has(dependency))
+                    return false;
+            return true;
+        };
         while (remaining.size > 0) {
             let progressed = false;
-            for (const instance of [...remaining].sort((a, b) => a.order - b.order)) {
-                if ([...instance.deps].every(d => done.has(d) || !remaining.has(d))) {
+            // The first ready instance in declaration order, each time.
+            for (let i = 0; i < waiting.length; i++) {
+                const instance = waiting[i];
+                if (ready(instance)) {
                     remaining.delete(instance);
-                    done.add(instance);
+                    waiting.splice(i, 1);
                     ordered.push(instance);
                     progressed = true;
                     break;
@@ -39811,20 +40201,27 @@ class TemplateExpander {
         const { decl } = instance;
         const { scope, node, pointer } = decl;
         const data = { scope, copy: instance.copy, failures: instance.failures };
-        const positions = new Map();
+        // Positions by output pointer (lower case), recorded as values are written, for the members
+        // whose output pointers differ from their source pointers (copy arrays, expression keys). The
+        // others, nearly all, are found when a finding asks (`writtenAt`).
+        let positions;
         const sink = (out, position) => {
             if (position)
-                positions.set(out.toLowerCase(), position);
+                (positions ??= new Map()).set(out.toLowerCase(), position);
         };
         const declaredAt = scope.positionOf(pointer);
-        sink('', declaredAt);
         const json = { name: instance.name, type: instance.type };
-        sink('/name', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'name')));
-        sink('/type', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'type')));
-        for (const [key, value] of Object.entries(node)) {
-            if (TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) || SCOPE_KEYS.has(key.toLowerCase()))
-                continue;
-            (0,model_value/* setOwn */.P5)(json, key, scope.evaluateValue(value, (0,model_pointer/* joinPointer */.Kn)(pointer, key), data, sink, (0,model_pointer/* joinPointer */.Kn)('', key)));
+        const recordAll = this.expansion.recordAllPositions === true;
+        if (recordAll) {
+            sink('', declaredAt);
+            sink('/name', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'name')));
+            sink('/type', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'type')));
+        }
+        const { members, plain, recorded } = (decl.body ??= bodyPlan(node, recordAll));
+        for (const [key, value] of members) {
+            const out = (0,model_pointer/* joinPointer */.Kn)('', key);
+            const record = recorded.has(out.toLowerCase());
+            (0,model_value/* setOwn */.P5)(json, key, scope.evaluateValue(value, (0,model_pointer/* joinPointer */.Kn)(pointer, key), data, record ? sink : undefined, out));
         }
         dropNullMembers(json);
         for (const key of Object.keys(json))
@@ -39839,10 +40236,21 @@ class TemplateExpander {
             json,
             source: declaredAt,
             positionOf: (target) => {
-                for (let p = target.toLowerCase(); p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
-                    const found = positions.get(p);
-                    if (found)
-                        return found;
+                const lower = target.toLowerCase();
+                const found = writtenAt(scope, pointer, plain, lower);
+                if (found)
+                    return found;
+                for (let p = lower; p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
+                    // `name` and `type` are written first, from the declaration's own.
+                    const at = recordAll
+                        ? positions?.get(p)
+                        : p === '/name' || p === '/type'
+                            ? scope.positionOf(pointer + p)
+                            : p === ''
+                                ? declaredAt
+                                : positions?.get(p);
+                    if (at)
+                        return at;
                 }
                 return null;
             },
@@ -40201,6 +40609,94 @@ class TemplateExpander {
         this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
     }
 }
+function bodyPlan(node, recordAll) {
+    const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase()));
+    const plain = new Map();
+    const recorded = new Set();
+    for (const member of members) {
+        const out = (0,model_pointer/* joinPointer */.Kn)('', member[0]).toLowerCase();
+        if (recordAll || !writtenAsDeclared(member[1]))
+            recorded.add(out);
+        const same = plain.get(out);
+        if (same)
+            same.push(member);
+        else
+            plain.set(out, [member]);
+    }
+    for (const out of recorded)
+        plain.delete(out);
+    return { members, plain, recorded };
+}
+/**
+ * Whether a declared value is written out with the same pointers as in the source: no `copy`
+ * array and no expression as a property name anywhere in it (both rename what they write).
+ */
+function writtenAsDeclared(value) {
+    if (value === null || typeof value !== 'object')
+        return true;
+    if (Array.isArray(value))
+        return value.every(writtenAsDeclared);
+    for (const key in value) {
+        const inner = value[key];
+        if (isExpression(key) || (Array.isArray(inner) && key.toLowerCase() === 'copy') || !writtenAsDeclared(inner))
+            return false;
+    }
+    return true;
+}
+/**
+ * The position of the value a resource's output pointer (lower case) names, or of the nearest
+ * enclosing one, among members written out as declared (`plain`, by their output pointer): what
+ * recording each value's position as it is written would give, the last value written at the
+ * deepest pointer that has one, found only when asked. Null when the pointer is not in them.
+ */
+function writtenAt(scope, declaration, plain, lower) {
+    if (lower.charCodeAt(0) !== 0x2f)
+        return null;
+    let slash = lower.indexOf('/', 1);
+    const members = plain.get(slash < 0 ? lower : lower.slice(0, slash));
+    if (!members)
+        return null;
+    let level = members.map(([key, value]) => ({
+        value,
+        source: (0,model_pointer/* joinPointer */.Kn)(declaration, key),
+        out: (0,model_pointer/* joinPointer */.Kn)('', key)
+    }));
+    let best = null;
+    for (;;) {
+        for (let i = level.length - 1; i >= 0; i--) {
+            const at = scope.positionOf(level[i].source);
+            if (at) {
+                best = at;
+                break;
+            }
+        }
+        if (slash < 0)
+            return best;
+        const end = lower.indexOf('/', slash + 1);
+        const prefix = end < 0 ? lower : lower.slice(0, end);
+        const next = [];
+        for (const { value, source, out } of level) {
+            if (Array.isArray(value)) {
+                value.forEach((item, i) => {
+                    const itemOut = (0,model_pointer/* joinPointer */.Kn)(out, i);
+                    if (itemOut.toLowerCase() === prefix)
+                        next.push({ value: item, source: (0,model_pointer/* joinPointer */.Kn)(source, i), out: itemOut });
+                });
+            }
+            else if ((0,model_value/* isObject */.Gv)(value)) {
+                for (const [key, inner] of Object.entries(value)) {
+                    const memberOut = (0,model_pointer/* joinPointer */.Kn)(out, key);
+                    if (memberOut.toLowerCase() === prefix)
+                        next.push({ value: inner, source: (0,model_pointer/* joinPointer */.Kn)(source, key), out: memberOut });
+                }
+            }
+        }
+        if (next.length === 0)
+            return best;
+        level = next;
+        slash = end;
+    }
+}
 /**
  * A property whose value is null is left out of the request ARM sends (templates write
  * `json('null')` or a null `if` branch to omit a property).
@@ -40212,7 +40708,7 @@ function dropNullMembers(value) {
             dropNullMembers(item);
     }
     else if ((0,model_value/* isObject */.Gv)(value)) {
-        for (const key of Object.keys(value)) {
+        for (const key in value) {
             if (value[key] === null)
                 delete value[key];
             else
@@ -40338,7 +40834,8 @@ function expandTemplateDocument(doc, options = {}) {
         errors: [],
         outputFailures: new Map(),
         uriRoot: uriRoot(doc.file, boundary),
-        budget: new WorkBudget(doc.file)
+        budget: new WorkBudget(doc.file),
+        recordAllPositions: options.recordAllPositions
     };
     const scope = new TemplateScope({
         doc,
@@ -40394,7 +40891,11 @@ function finalStates(emitted, notes) {
     const keyOf = (e, index) => (e.idKnown ? e.resource.id.toLowerCase() : `#${index}`);
     emitted.forEach((e, index) => {
         const key = keyOf(e, index);
-        groups.set(key, [...(groups.get(key) ?? []), e.resource]);
+        const group = groups.get(key);
+        if (group)
+            group.push(e.resource);
+        else
+            groups.set(key, [e.resource]);
     });
     const keep = new Set();
     for (const declarations of groups.values()) {
@@ -40427,12 +40928,15 @@ function finalStates(emitted, notes) {
         }
     }
     const out = [];
+    const placed = new Set();
     for (const e of emitted)
-        if (keep.has(e.resource))
+        if (keep.has(e.resource)) {
             out.push(e.resource);
+            placed.add(e.resource);
+        }
     for (const r of keep)
-        if (!out.includes(r))
-            out.splice(out.length, 0, r);
+        if (!placed.has(r))
+            out.push(r);
     return out;
 }
 
