@@ -110,12 +110,30 @@ describe('readBicep', () => {
     ]);
   });
 
+  it('moves on past a closing bracket or parenthesis that does not close the object it is in', () => {
+    // Each of these once looped for ever: the object's loop met a `]` or `)` that ends no object,
+    // and neither it nor the expression skipper moved past it.
+    const bodies = ['[ { a: 1 ] } ]', '[ { a: 1 ) } ]', '{ a: { b: 1 ) } }', '{ ] }', '{ a: b ) c: d }', '[{ ]'];
+    for (const body of bodies) {
+      const file = readBicep(
+        `resource first 'Microsoft.KeyVault/vaults@2023-07-01' = ${body}\n` +
+          `resource second 'Microsoft.KeyVault/vaults@2023-07-01' = {\n  name: 'kv'\n}\n`
+      );
+      expect(file.declarations.map(d => d.symbolicName)).toContain('first');
+    }
+  });
+
   it('never throws and always ends, whatever the text', () => {
     fc.assert(
       fc.property(
         fc.array(
           fc.oneof(
             fc.constantFrom(
+              // Whole heads, so bodies (objects, arrays, loops) are read, not only skipped.
+              "resource r 'Microsoft.KeyVault/vaults@2023-07-01' = ",
+              "module m './m.bicep' = ",
+              'a: ',
+              ',',
               'resource ',
               "'",
               '{',
@@ -145,6 +163,18 @@ describe('readBicep', () => {
         }
       ),
       { numRuns: 300 }
+    );
+  });
+
+  it('always ends on bodies made of brackets, properties and values alone', () => {
+    // Random text seldom builds a body; these pieces do, with brackets that close nothing.
+    const pieces = fc.constantFrom('{', '}', '[', ']', '(', ')', 'a: ', 'x', ',', '\n', "'s'", 'for i in y: ');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 24 }), parts => {
+        const file = readBicep(`resource r 'Microsoft.KeyVault/vaults@2023-07-01' = ${parts.join('')}`);
+        expect(file.declarations[0].symbolicName).toBe('r');
+      }),
+      { numRuns: 500 }
     );
   });
 });

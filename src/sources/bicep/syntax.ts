@@ -417,6 +417,7 @@ function object(s: Scanner, owner: BicepDeclaration | undefined): BicepValue {
       continue;
     }
     const keyAt = s.spot();
+    const before = s.index;
     if (owner?.keyword === 'resource' && s.looking(NESTED_RESOURCE)) {
       s.identifier();
       const child = declaration(s, keyAt, 'resource', owner);
@@ -429,6 +430,9 @@ function object(s: Scanner, owner: BicepDeclaration | undefined): BicepValue {
       // Not a property (a spread `...x`, say): skip to the end of the line.
       s.expression(['\n', ',']);
       if (s.peek() === ',') s.advance();
+      // A `)` or `]` that closes nothing here stops the skipper where it stands: step over it, or
+      // this loop would meet it again for ever.
+      if (s.index === before) s.advance();
       continue;
     }
     s.advance(); // :
