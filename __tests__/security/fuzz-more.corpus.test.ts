@@ -4,7 +4,7 @@
  * two workers. The fast-check seed is printed on failure; rerun with it to reproduce.
  */
 import { rmSync } from 'node:fs';
-import { doors, fuzz, scratchFolder } from './fuzz.js';
+import { corpusFuzzRuns, doors, fuzz, scratchFolder } from './fuzz.js';
 
 afterAll(() => {
   const folder = scratchFolder();
@@ -12,5 +12,6 @@ afterAll(() => {
 });
 
 describe.each(doors.slice(6).map(door => [door.name, door] as const))('%s', (_name, door) => {
-  it('ends in a result or an error at the file, within the bound, on 10,000 inputs', () => fuzz(door, 10_000));
+  const runs = corpusFuzzRuns();
+  it(`ends in a result or an error at the file, within the bound, on ${runs} inputs`, () => fuzz(door, runs));
 });

@@ -1,6 +1,6 @@
 /** Every door, a few hundred random and mutated inputs (the corpus suite runs 10,000 each): see fuzz.ts. */
 import { rmSync } from 'node:fs';
-import { doors, fuzz, fuzzSeed, scratchFolder, withinBound } from './fuzz.js';
+import { corpusFuzzRuns, doors, fuzz, fuzzSeed, scratchFolder, withinBound } from './fuzz.js';
 
 afterAll(() => {
   const folder = scratchFolder();
@@ -36,5 +36,11 @@ describe('the fuzzer itself', () => {
     expect(fuzzSeed('42')).toBe(42);
     expect(fuzzSeed('random')).toBeUndefined();
     expect(fuzzSeed('not a number')).toBe(20261205);
+  });
+
+  it('runs 10,000 inputs per door in the corpus suites unless CMK_GUARD_FUZZ_RUNS says how many', () => {
+    expect(corpusFuzzRuns(undefined)).toBe(10_000);
+    expect(corpusFuzzRuns('2000')).toBe(2000);
+    expect(corpusFuzzRuns('0')).toBe(10_000);
   });
 });

@@ -433,6 +433,14 @@ export function fuzzSeed(env = process.env.CMK_GUARD_FUZZ_SEED): number | undefi
 }
 
 /**
+ * Inputs per door in the corpus suites: 10,000, or `CMK_GUARD_FUZZ_RUNS` (fewer for a quicker run
+ * while developing; CI runs the 10,000).
+ */
+export function corpusFuzzRuns(env = process.env.CMK_GUARD_FUZZ_RUNS): number {
+  return env !== undefined && /^\d+$/.test(env) && Number(env) > 0 ? Number(env) : 10_000;
+}
+
+/**
  * Runs `body` and stops it if it has not ended within `ms`, even in a loop that never yields: a
  * synchronous hang must fail the property (with its input and seed), not hold the suite for ever.
  * V8 terminates whatever runs under the script, host functions included.
