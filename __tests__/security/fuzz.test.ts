@@ -1,6 +1,7 @@
 /** Every door, a few hundred random and mutated inputs (the corpus suite runs 10,000 each): see fuzz.ts. */
 import { rmSync } from 'node:fs';
-import { corpusFuzzRuns, doors, fuzz, fuzzSeed, scratchFolder, withinBound } from './fuzz.js';
+import fc from 'fast-check';
+import { corpusFuzzRuns, doors, fuzz, fuzzSeed, scratchFolder, withinBound, type Door } from './fuzz.js';
 
 afterAll(() => {
   const folder = scratchFolder();
@@ -31,16 +32,29 @@ describe('the fuzzer itself', () => {
     expect(ran).toBe(true);
   });
 
+  it('names the input a whole run was stopped on', () => {
+    let spins = 0;
+    const spinning: Door = {
+      name: 'a door that never ends on x',
+      input: fc.constantFrom('a', 'x'),
+      run: text => {
+        while (text === 'x') spins++;
+      }
+    };
+    expect(() => fuzz(spinning, 50, 1, 300)).toThrow(/did not end within \d+ ms: seed 1, stopped on the input "x"/);
+    expect(spins).toBeGreaterThan(0);
+  });
+
   it('uses a fixed seed unless CMK_GUARD_FUZZ_SEED asks for another or for a random one', () => {
-    expect(fuzzSeed(undefined)).toBe(20261205);
-    expect(fuzzSeed('42')).toBe(42);
-    expect(fuzzSeed('random')).toBeUndefined();
-    expect(fuzzSeed('not a number')).toBe(20261205);
+    expect(fuzzSeed({})).toBe(20261205);
+    expect(fuzzSeed({ CMK_GUARD_FUZZ_SEED: '42' })).toBe(42);
+    expect(fuzzSeed({ CMK_GUARD_FUZZ_SEED: 'random' })).toBeUndefined();
+    expect(fuzzSeed({ CMK_GUARD_FUZZ_SEED: 'not a number' })).toBe(20261205);
   });
 
   it('runs 10,000 inputs per door in the corpus suites unless CMK_GUARD_FUZZ_RUNS says how many', () => {
-    expect(corpusFuzzRuns(undefined)).toBe(10_000);
-    expect(corpusFuzzRuns('2000')).toBe(2000);
-    expect(corpusFuzzRuns('0')).toBe(10_000);
+    expect(corpusFuzzRuns({})).toBe(10_000);
+    expect(corpusFuzzRuns({ CMK_GUARD_FUZZ_RUNS: '2000' })).toBe(2000);
+    expect(corpusFuzzRuns({ CMK_GUARD_FUZZ_RUNS: '0' })).toBe(10_000);
   });
 });

@@ -426,9 +426,10 @@ function renderEverything(strings: string[]): void {
  * The fast-check seed: `CMK_GUARD_FUZZ_SEED` (a number, or `random` for a new one each run), else a
  * fixed one, so CI sees the same inputs every time. Explore with `random`; a failure prints its seed.
  */
-export function fuzzSeed(env = process.env.CMK_GUARD_FUZZ_SEED): number | undefined {
-  if (env === 'random') return undefined;
-  if (env !== undefined && /^-?\d+$/.test(env)) return Number(env);
+export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const given = env.CMK_GUARD_FUZZ_SEED;
+  if (given === 'random') return undefined;
+  if (given !== undefined && /^-?\d+$/.test(given)) return Number(given);
   return 20261205;
 }
 
@@ -436,23 +437,26 @@ export function fuzzSeed(env = process.env.CMK_GUARD_FUZZ_SEED): number | undefi
  * Inputs per door in the corpus suites: 10,000, or `CMK_GUARD_FUZZ_RUNS` (fewer for a quicker run
  * while developing; CI runs the 10,000).
  */
-export function corpusFuzzRuns(env = process.env.CMK_GUARD_FUZZ_RUNS): number {
-  return env !== undefined && /^\d+$/.test(env) && Number(env) > 0 ? Number(env) : 10_000;
+export function corpusFuzzRuns(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.CMK_GUARD_FUZZ_RUNS;
+  return given !== undefined && /^\d+$/.test(given) && Number(given) > 0 ? Number(given) : 10_000;
 }
 
 /**
- * Runs `body` and stops it if it has not ended within `ms`, even in a loop that never yields: a
- * synchronous hang must fail the property (with its input and seed), not hold the suite for ever.
- * V8 terminates whatever runs under the script, host functions included.
+ * Runs `body` and stops it if it has not ended within `ms`, even in a loop that never yields, so a
+ * synchronous hang fails the suite instead of holding it for ever. V8 terminates whatever runs under
+ * the script, host functions included. `describe` says what was running when it was stopped. Each
+ * call starts a watchdog thread (milliseconds on a busy machine), so it guards a whole run, not
+ * each input.
  */
 const watchdog = { context: vm.createContext({ body: () => {} }), script: new vm.Script('body()') };
-export function withinBound(body: () => void, ms: number): void {
+export function withinBound(body: () => void, ms: number, describe?: () => string): void {
   watchdog.context.body = body;
   try {
     watchdog.script.runInContext(watchdog.context, { timeout: ms });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new Error(`did not end within ${ms} ms`);
+      throw new Error(`did not end within ${ms} ms${describe ? `: ${describe()}` : ''}`);
     }
     throw error;
   } finally {
@@ -460,29 +464,39 @@ export function withinBound(body: () => void, ms: number): void {
   }
 }
 
-export function fuzz(door: Door, runs: number, seed = fuzzSeed()): void {
-  fc.assert(
-    fc.property(door.input, text => {
-      const started = Date.now();
-      try {
-        withinBound(() => door.run(text), PER_INPUT_MS);
-      } catch (error) {
-        if (!isUserError(error)) throw error;
-        for (const one of error instanceof UserErrors ? error.errors : [error]) {
-          if (door.positioned) {
-            if (!door.positioned(one)) throw new Error(`an error without a position: ${one.message}`);
-            continue;
-          }
-          if (!one.location?.file) throw new Error(`a UserError without a file: ${one.message}`);
-          if (door.lineRequired?.(one) && one.location.line === undefined) {
-            throw new Error(`a UserError without a line: ${one.message}`);
-          }
+/** How long a whole fuzz run of `runs` inputs may take before it counts as a hang: far above any real run. */
+export function wholeRunBound(runs: number): number {
+  return PER_INPUT_MS + runs * 100;
+}
+
+export function fuzz(door: Door, runs: number, seed = fuzzSeed(), bound = wholeRunBound(runs)): void {
+  let current: string | undefined;
+  const property = fc.property(door.input, text => {
+    current = text;
+    const started = Date.now();
+    try {
+      door.run(text);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      for (const one of error instanceof UserErrors ? error.errors : [error]) {
+        if (door.positioned) {
+          if (!door.positioned(one)) throw new Error(`an error without a position: ${one.message}`);
+          continue;
+        }
+        if (!one.location?.file) throw new Error(`a UserError without a file: ${one.message}`);
+        if (door.lineRequired?.(one) && one.location.line === undefined) {
+          throw new Error(`a UserError without a line: ${one.message}`);
         }
       }
-      const took = Date.now() - started;
-      if (took > PER_INPUT_MS) throw new Error(`took ${took} ms`);
-      if (({} as { polluted?: unknown }).polluted !== undefined) throw new Error('Object.prototype was polluted');
-    }),
-    { numRuns: runs, seed, endOnFailure: true }
+    }
+    const took = Date.now() - started;
+    if (took > PER_INPUT_MS) throw new Error(`took ${took} ms`);
+    if (({} as { polluted?: unknown }).polluted !== undefined) throw new Error('Object.prototype was polluted');
+  });
+  // An input that never ends is stopped with the whole run, and named: fast-check cannot shrink it.
+  withinBound(
+    () => fc.assert(property, { numRuns: runs, seed, endOnFailure: true }),
+    bound,
+    () => `seed ${seed ?? 'random'}, stopped on the input ${JSON.stringify(current)?.slice(0, 4000)}`
   );
 }
