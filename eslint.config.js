@@ -2,9 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // Generated files are not linted: dist/ by ncc, the alias catalog by scripts/build-aliases.js.
+  // Generated files are not linted: dist/ by ncc, the alias catalog by scripts/build-aliases.js, the
+  // standalone validators by scripts/generate-validators.js.
   {
-    ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', '.bench-build/**', 'src/engine/aliases.data.ts']
+    ignores: [
+      'dist/**',
+      'build/**',
+      'node_modules/**',
+      'coverage/**',
+      '.bench-build/**',
+      'src/engine/aliases.data.ts',
+      'src/rules/validators.generated.ts'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

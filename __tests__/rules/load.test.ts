@@ -236,6 +236,25 @@ describe('rule-file mistakes', () => {
         `${f}:26:17: \`relation.grants.accessPolicy.required\` must be a list, not \`permissions\`; change its value.`
       ]
     ],
+    [
+      'a pattern RE2 cannot run (found when ajv compiles the schema)',
+      edit('const: Microsoft.KeyVault', "pattern: '(?=x)'"),
+      f => [
+        `${f}:13:3: \`schema\` is not a schema ajv can compile (error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`); fix it.`
+      ]
+    ],
+    [
+      'a $ref to nothing',
+      edit('const: Microsoft.KeyVault', "$ref: '#/$defs/nope'"),
+      f => [
+        `${f}:13:3: \`schema\` is not a schema ajv can compile (can't resolve reference #/$defs/nope from id #); fix it.`
+      ]
+    ],
+    [
+      'a wrong keyword value in a schema that names JSON Schema 2020-12',
+      edit('schema:\n', "schema:\n  $schema: 'https://json-schema.org/draft/2020-12/schema'\n  minimum: x\n"),
+      f => [`${f}:14:12: \`schema.minimum\` must be a number, not \`x\`; change its value.`]
+    ],
     ['an empty file', '', f => [`${f}:1:1: the file is empty; write a rule (see the rule-authoring guide).`]]
   ];
 

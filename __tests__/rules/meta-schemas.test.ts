@@ -1,10 +1,10 @@
 /**
- * cmk-guard's own schemas (the rule file, the pack manifest, a relation's spec) are compiled at run
- * time without being checked against JSON Schema's meta-schema, which costs a compile of its own at
- * every start. They are checked here instead.
+ * cmk-guard's own schemas (the rule file, the pack manifest, a relation's spec) are compiled at build
+ * time (src/rules/validators.generated.ts) without being checked against JSON Schema's meta-schema.
+ * They are checked here instead.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { relationSpecSchema } from '../../src/pr/rules.js';
+import { relationSpecSchema } from '../../src/pr/relationSpec.js';
 import { packMetaSchema, ruleMetaSchema } from '../../src/rules/metaSchema.js';
 
 describe("cmk-guard's own schemas", () => {

@@ -61,12 +61,19 @@ export function azureMatch(actual: unknown, pattern: string): boolean {
   return true;
 }
 
-/** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
-export function createRuleAjv(options: { allErrors?: boolean } = {}): AjvInstance {
+/**
+ * An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. `validateSchema:
+ * false` compiles without checking the schema against the meta-schema first (for schemas already
+ * checked); `source` keeps the generated code, for standalone validators made at build time.
+ */
+export function createRuleAjv(
+  options: { allErrors?: boolean; validateSchema?: boolean; source?: boolean } = {}
+): AjvInstance {
   // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
   const ajv = new Ajv2020({
     ownProperties: true,
-    code: { regExp: linearRegExp },
+    code: { regExp: linearRegExp, ...(options.source ? { source: true } : {}) },
+    ...(options.validateSchema === false ? { validateSchema: false } : {}),
     strict: true,
     strictTypes: false,
     strictTuples: false,

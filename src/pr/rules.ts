@@ -3,83 +3,23 @@
  * requests, after checking the parts the rule-file meta-schema leaves loose (the relation's
  * shape) with the same care: every mistake, with its file and line.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { linearRegExp } from '../model/regex.js';
+import type { ErrorObject } from 'ajv';
 import { UserError, UserErrors } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Rule } from '../rules/index.js';
 import { compileRelationRule, type RelationSpec } from './relation.js';
 import { compileTransitionRule, type ResourcePair } from './transition.js';
-
-const pointer = { type: 'string', pattern: '^(/[^/]+)+$' };
-export const relationSpecSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['target', 'grants'],
-  properties: {
-    target: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'on'],
-      properties: {
-        type: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$' },
-        on: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['subject', 'target'],
-            properties: { subject: pointer, target: pointer }
-          }
-        }
-      }
-    },
-    principal: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        userAssignedIdentity: { type: 'array', items: pointer },
-        clientId: { type: 'array', items: pointer }
-      }
-    },
-    grants: {
-      type: 'object',
-      additionalProperties: false,
-      minProperties: 1,
-      properties: {
-        rbacSwitch: pointer,
-        accessPolicy: { type: ['object', 'boolean'] },
-        roleAssignment: { type: ['object', 'boolean'] }
-      }
-    }
-  }
-} as const;
-
-let specValidator: ValidateFunction | undefined;
-
-/** Compiled on first use, not when the module loads: `cmk-guard --version` has no relation to check. */
-function validateSpec(relation: unknown): boolean {
-  // The spec schema is ours and fixed: it is not checked against JSON Schema's meta-schema at every start.
-  specValidator ??= new Ajv2020({
-    allErrors: true,
-    allowUnionTypes: true,
-    ownProperties: true,
-    validateSchema: false,
-    code: { regExp: linearRegExp }
-  }).compile(relationSpecSchema);
-  return specValidator(relation) as boolean;
-}
+import { relationSpec } from '../rules/validators.generated.js';
 
 function specErrors(rule: Rule): UserError[] {
   if (rule.relation === undefined) {
     const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
     return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
   }
-  if (validateSpec(rule.relation)) return [];
-  return (specValidator!.errors as ErrorObject[]).map(error => {
+  // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
+  if (relationSpec(rule.relation)) return [];
+  return (relationSpec.errors as ErrorObject[]).map(error => {
     const where = `/relation${error.instancePath}`;
     const at = rule.positionOf(where) ?? rule.positionOf('/relation') ?? { file: rule.file, line: 1, column: 1 };
     const detail =

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
@@ -13,7 +12,7 @@ import { readTextFile } from '../model/textFile.js';
 import { escapeReason } from '../sources/boundary.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
-import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
+import { packFile, ruleFile } from './validators.generated.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
 
 export type { JsonSchema } from '../compiler/context.js';
@@ -41,31 +40,6 @@ export interface Pack extends CompilablePack {
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
-let validators:
-  | {
-      rule: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
-      pack: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
-    }
-  | undefined;
-
-function metaValidators() {
-  if (!validators) {
-    const ajv = new Ajv2020({
-      strict: true,
-      allowUnionTypes: true,
-      allErrors: true,
-      verbose: true,
-      ownProperties: true,
-      // The meta-schemas are ours and fixed (their tests compile them checked): not checking them
-      // against JSON Schema's own meta-schema saves compiling that at every start.
-      validateSchema: false
-    });
-    validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
-  }
-  return validators;
-}
-
 function read(file: string): ParsedDocument {
   // Rule files may come from the pull request itself: read them with the same bounds as templates.
   const text = readTextFile(file).replace(/^\uFEFF/, '');
@@ -87,7 +61,7 @@ function ruleErrors(doc: ParsedDocument): UserError[] {
   const top = { file: doc.file, line: 1, column: 1 };
   if (!isMapping(value))
     return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
-  const validate = metaValidators().rule;
+  const validate = ruleFile;
   const errors: UserError[] = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
   const kind = (value.kind ?? 'policy') as string;
   const at = (pointer: string, key = false) => doc.positionOf(pointer, key) ?? top;
@@ -190,7 +164,7 @@ export function loadPackFile(file: string): Pack {
       line: 1,
       column: 1
     });
-  const validate = metaValidators().pack;
+  const validate = packFile;
   if (!validate(value)) throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
   return {
     name: value.name as string,

@@ -8,6 +8,7 @@ import { UserError } from '../model/errors.js';
 import { own, type Json } from '../model/value.js';
 import { knownKeywords } from '../compiler/vocabulary.js';
 import { createRuleAjv } from '../compiler/reference.js';
+import { metaSchema, metaSchemaId } from './validators.generated.js';
 import type { ParsedDocument } from './positions.js';
 import { fieldHints, patternHints } from './metaSchema.js';
 import { closest } from './suggest.js';
@@ -189,21 +190,44 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
   return out;
 }
 
-/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
-let checker: ReturnType<typeof createRuleAjv> | undefined;
+let checked: ReturnType<typeof createRuleAjv> | undefined;
+let unchecked: ReturnType<typeof createRuleAjv> | undefined;
 
 /** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
 function forget(ajv: ReturnType<typeof createRuleAjv>, schema: Json): void {
   if (typeof schema === 'object' && schema !== null) ajv.removeSchema(schema as object);
 }
 
-export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
-  // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
-  // again after its check, so one with an `$id` does not clash with the next.
-  const ajv = (checker ??= createRuleAjv({ allErrors: true }));
-  if (!ajv.validateSchema(schema as object | boolean)) {
-    return metaSchemaErrors(ajv.errors ?? [], doc, `\`${displayPath(pointer)}\``, pointer);
+/**
+ * JSON Schema 2020-12's meta-schema, as ajv checks `schema` against it: the generated validator when the
+ * schema names no other meta-schema, otherwise ajv itself (which compiles the meta-schema it names).
+ */
+function metaSchemaCheck(schema: Json): {
+  valid: boolean;
+  errors: ErrorObject[];
+  ajv: ReturnType<typeof createRuleAjv>;
+} {
+  const named = typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema.$schema : undefined;
+  if (named === undefined || named === metaSchemaId) {
+    const valid = metaSchema(schema) as boolean;
+    // Checked already: compiling it need not check it again (nor compile the meta-schema to do so).
+    return {
+      valid,
+      errors: metaSchema.errors ?? [],
+      ajv: (unchecked ??= createRuleAjv({ allErrors: true, validateSchema: false }))
+    };
   }
+  const ajv = (checked ??= createRuleAjv({ allErrors: true }));
+  const valid = ajv.validateSchema(schema as object | boolean) as boolean;
+  return { valid, errors: ajv.errors ?? [], ajv };
+}
+
+/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
+  // One instance for every rule; each schema is removed again after its check, so one with an `$id`
+  // does not clash with the next.
+  const { valid, errors, ajv } = metaSchemaCheck(schema);
+  if (!valid) return metaSchemaErrors(errors, doc, `\`${displayPath(pointer)}\``, pointer);
   try {
     ajv.compile(schema as object | boolean);
     forget(ajv, schema);
