@@ -18,9 +18,13 @@ import { schemaArbitrary } from '../compiler/schemaArbitrary.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
-function outcome(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown } {
-  const valid = validate(data) as boolean;
-  return { valid, errors: validate.errors ?? null };
+function outcome(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown } | { threw: string } {
+  try {
+    const valid = validate(data) as boolean;
+    return { valid, errors: validate.errors ?? null };
+  } catch (error) {
+    return { threw: String(error) };
+  }
 }
 
 /** Values of every JSON type, small. */
@@ -75,10 +79,10 @@ const wildSchema: fc.Arbitrary<Json> = fc.letrec<{ schema: Json }>(tie => ({
         anyJson,
         tie('schema'),
         fc.array(tie('schema'), { maxLength: 3 }),
-        fc.dictionary(fc.string({ maxLength: 4 }), tie('schema'), { maxKeys: 3 }),
+        fc.dictionary(fc.string({ maxLength: 4 }), tie('schema'), { maxKeys: 3, noNullPrototype: true }),
         fc.constantFrom('string', 'object', ['string', 'null'], 'nope', -1, 1.5, '^a+$', '(', '#/$defs/x')
       ),
-      { maxKeys: 4 }
+      { maxKeys: 4, noNullPrototype: true }
     )
   )
 })).schema;
@@ -139,7 +143,7 @@ const document: fc.Arbitrary<Json> = fc.letrec<{ doc: Json }>(tie => ({
   doc: fc.dictionary(
     fc.constantFrom(...fields),
     fc.oneof({ depthSize: 'small' }, fieldValue, tie('doc'), fc.array(tie('doc'), { maxLength: 2 })),
-    { maxKeys: 8 }
+    { maxKeys: 8, noNullPrototype: true }
   )
 })).doc;
 
@@ -168,9 +172,13 @@ describe('the generated validators', () => {
   describe("JSON Schema 2020-12's meta-schema, against the ajv that checks rule schemas", () => {
     const ajv = createRuleAjv({ allErrors: true });
     const reference = (schema: Json) => {
-      const valid = ajv.validateSchema(schema as object | boolean) as boolean;
-      // `validateSchema(true)` answers without validating, leaving the last call's errors: they are read only when invalid.
-      return { valid, errors: valid ? null : ajv.errors };
+      try {
+        const valid = ajv.validateSchema(schema as object | boolean) as boolean;
+        // `validateSchema(true)` answers without validating, leaving the last call's errors: read only when invalid.
+        return { valid, errors: valid ? null : ajv.errors };
+      } catch (error) {
+        return { threw: String(error) };
+      }
     };
 
     it('agrees on the rule schemas of the bundled pack and the fixtures', () => {
@@ -196,7 +204,7 @@ describe('the generated validators', () => {
       fc.assert(
         fc.property(wildSchema, schema => {
           const expected = reference(schema);
-          if (!expected.valid) invalid++;
+          if ('valid' in expected && !expected.valid) invalid++;
           expect(outcome(generated.metaSchema, schema)).toEqual(expected);
         }),
         { numRuns: 300 }
@@ -213,12 +221,12 @@ describe('the generated validators', () => {
       fc.assert(
         fc.property(document, data => {
           const expected = outcome(compiled[name], data);
-          if (!expected.valid) invalid++;
+          if ('valid' in expected && !expected.valid) invalid++;
           expect(outcome(generated[name], data)).toEqual(expected);
         }),
-        { numRuns: 200 }
+        { numRuns: 100 }
       );
-      expect(invalid).toBeGreaterThan(50);
+      expect(invalid).toBeGreaterThan(25);
     });
 
     it('agree on the bundled pack', () => {
