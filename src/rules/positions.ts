@@ -3,7 +3,7 @@
  * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
  * js-yaml's event stream, which carries source offsets.
  */
-import { EVENT_ID, getScalarValue, load, parseEvents, YAMLException, type Event } from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { LIMIT_VARIABLES, limit } from '../model/limits.js';
@@ -119,7 +119,11 @@ export function parseDocument(file: string, source: string): ParsedDocument {
   try {
     const maxDepth = limit('jsonDepth');
     events = parseEvents(source, { filename: file, maxDepth });
-    value = load(source, { filename: file, maxDepth });
+    // What `load` does, from the events already parsed (it would parse the text again to make them).
+    const documents = constructFromEvents(events, { filename: file, source });
+    if (documents.length === 0) throw new YAMLException('expected a document, but the input is empty');
+    if (documents.length > 1) throw new YAMLException('expected a single document in the stream, but found more');
+    value = documents[0];
   } catch (error) {
     if (error instanceof YAMLException) {
       const mark = error.mark;
