@@ -12,7 +12,8 @@ export default tseslint.config(
       'coverage/**',
       '.bench-build/**',
       'src/engine/aliases.data.ts',
-      'src/rules/validators.generated.ts'
+      'src/rules/validators.generated.ts',
+      'src/rules/bundledPack.generated.ts'
     ]
   },
   js.configs.recommended,

@@ -11,6 +11,7 @@ import { linearRegExp } from '../model/regex.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject, own, setOwn } from '../model/value.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
+import { bundledSchemaChecks } from '../rules/bundledPack.generated.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
 
@@ -111,21 +112,47 @@ export interface SchemaCheck {
   dependsOn: string[];
 }
 
-const ajv = new Ajv2020({
-  // Only the data's own members count: a resource property named `constructor` is not Object's.
-  ownProperties: true,
-  // Patterns come from rule files and run on resource values: linear time, whatever the pattern.
-  code: { regExp: linearRegExp },
-  $data: true,
-  allErrors: true,
-  strictSchema: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  // The schemas are the rule files', already checked against JSON Schema's meta-schema when the rules
-  // were read (src/rules); checking them again here would compile that meta-schema a second time.
-  validateSchema: false
-});
+/** The ajv schema checks compile with; `source` keeps the code, for the ones generated at build time. */
+export function createCompareAjv(options: { source?: boolean } = {}): Ajv2020 {
+  return new Ajv2020({
+    // Only the data's own members count: a resource property named `constructor` is not Object's.
+    ownProperties: true,
+    // Patterns come from rule files and run on resource values: linear time, whatever the pattern.
+    code: { regExp: linearRegExp, ...(options.source ? { source: true } : {}) },
+    $data: true,
+    allErrors: true,
+    strictSchema: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    // The schemas are the rule files', already checked against JSON Schema's meta-schema when the rules
+    // were read (src/rules); checking them again here would compile that meta-schema a second time.
+    validateSchema: false
+  });
+}
+
+let ajv: Ajv2020 | undefined;
+
+/**
+ * The key a prepared schema's generated check is found by: its JSON text. Null for a value its JSON text
+ * would not say exactly (a number that is not finite, -0, `undefined`), which is compiled, never looked up.
+ */
+export function schemaCheckKey(prepared: unknown): string | null {
+  let exact = true;
+  const text = JSON.stringify(prepared, (_key, value: unknown) => {
+    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) exact = false;
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') exact = false;
+    return value;
+  });
+  return exact && text !== undefined ? text : null;
+}
+
+/** The validator of a prepared schema: generated at build time for the bundled rules' schemas, else compiled. */
+function validatorOf(prepared: unknown): ValidateFunction {
+  const key = schemaCheckKey(prepared);
+  const generated = key === null ? undefined : bundledSchemaChecks().get(key);
+  return generated ?? (ajv ??= createCompareAjv()).compile(prepared as object);
+}
 
 /** Where in the data the unknowns stand, as pointer segments. */
 function unknownPaths(value: unknown, at: string[] = [], found: string[][] = []): string[][] {
@@ -193,7 +220,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
  */
 export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
   const prepared = azureSchema(schema);
-  const validate: ValidateFunction = ajv.compile(prepared as object);
+  const validate = validatorOf(prepared);
   const reads = readPaths(prepared);
   return data => {
     const errors = validate(data) ? [] : ((validate.errors ?? []) as ErrorObject[]).slice();

@@ -18,8 +18,9 @@ function specErrors(rule: Rule): UserError[] {
     return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
   }
   // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
-  if (relationSpec(rule.relation)) return [];
-  return (relationSpec.errors as ErrorObject[]).map(error => {
+  const validate = relationSpec();
+  if (validate(rule.relation)) return [];
+  return (validate.errors as ErrorObject[]).map(error => {
     const where = `/relation${error.instancePath}`;
     const at = rule.positionOf(where) ?? rule.positionOf('/relation') ?? { file: rule.file, line: 1, column: 1 };
     const detail =

@@ -1,20 +1,31 @@
 /**
- * The source of src/rules/validators.generated.ts: ajv's standalone code for the fixed schemas every
- * run checks rule files with (JSON Schema 2020-12's meta-schema, which a rule's schemas must satisfy;
- * the rule-file and pack-manifest meta-schemas; a relation's spec). Compiling them with ajv was most
- * of a short run's start-up; the generated module holds the functions ajv would have compiled, with
- * the same options. `npm run generate:validators` writes it, and a test fails when the file differs
- * from what this function makes now (a changed schema, option or ajv version).
+ * The sources of the generated modules that spare every run the costs of its start-up (`npm run
+ * generate:validators` writes them; a test fails when a file differs from what this makes now):
+ *
+ * - validators.generated.ts: ajv's standalone code for the fixed schemas rule files are checked with
+ *   (JSON Schema 2020-12's meta-schema, which a rule's schemas must satisfy; the rule-file and
+ *   pack-manifest meta-schemas; a relation's spec), with the options ajv would compile them with.
+ *   Compiling them was most of a short run's start.
+ * - bundledPack.generated.ts: what the bundled rules (policies/) need, made once: the keys of their
+ *   texts that were checked and have no mistake (so each start need not compile their schemas with
+ *   ajv again to find none), and the standalone code of their relation and transition schema checks.
+ *   A rule file that differs from these texts is checked, and its schemas compiled, as before.
  *
  * Build-time only: nothing at run time imports this module.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { ValidateFunction } from 'ajv';
 import { createRuleAjv, type AjvInstance } from '../compiler/reference.js';
 import { linearRegExp } from '../model/regex.js';
 import { relationSpecSchema } from '../pr/relationSpec.js';
+import { azureSchema, createCompareAjv, schemaCheckKey } from '../pr/azureCompare.js';
+import { bundledPolicies } from '../paths.js';
+import { checkRule, loadPolicyDirectory, readRuleText } from './index.js';
+import { parseDocument } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
@@ -89,51 +100,144 @@ export function compiledValidators(): Record<string, ValidateFunction> {
   return out;
 }
 
-/** The generated module's text. */
-export function validatorsModule(): string {
-  const runtime = new Map<string, string>();
-  const bodies: string[] = [];
-  let usesLinearRegExp = false;
-  for (const group of groups()) {
-    let code = standaloneCode(group.ajv, group.exports).replace(/^"use strict";/, '');
+/** A module of standalone code: its imports and the constants holding each piece's exports. */
+class StandaloneModule {
+  private readonly runtime = new Map<string, string>();
+  private usesLinearRegExp = false;
+  readonly bodies: string[] = [];
+
+  /** `code` (ajv's standalone output, CommonJS) as a constant holding its `exports`. */
+  add(name: string, code: string): void {
+    let body = code.replace(/^"use strict";/, '');
     // ajv refers to its run-time helpers (deep equality, string length in code points) with `require`,
     // which an ES module has not: each becomes an import.
-    code = code.replace(/require\("([^"]+)"\)/g, (_match, module: string) => {
-      let local = runtime.get(module);
+    body = body.replace(/require\("([^"]+)"\)/g, (_match, module: string) => {
+      let local = this.runtime.get(module);
       if (local === undefined) {
-        local = `runtime${runtime.size}`;
-        runtime.set(module, local);
+        local = `runtime${this.runtime.size}`;
+        this.runtime.set(module, local);
       }
       return `commonJs(${local})`;
     });
-    if (/= linearRegExp;/.test(code)) usesLinearRegExp = true;
-    bodies.push(`const ${group.name} = (() => {const exports = {};${code}\nreturn exports;})();`);
+    if (/= linearRegExp;/.test(body)) this.usesLinearRegExp = true;
+    // Compiled on first use: a run that needs one piece does not compile the others.
+    this.bodies.push(
+      `const ${name} = once(() => {const module = { exports: {} };const exports = module.exports;${body}\nreturn module.exports;});`
+    );
   }
-  for (const module of runtime.keys()) {
-    const helper: unknown = (createRequire(import.meta.url)(module) as { default?: unknown }).default;
-    if (typeof helper !== 'function') throw new Error(`ajv's run-time helper ${module} is not a function`);
+
+  text(header: string, exports: string[]): string {
+    for (const module of this.runtime.keys()) {
+      const helper: unknown = (createRequire(import.meta.url)(module) as { default?: unknown }).default;
+      if (typeof helper !== 'function') throw new Error(`ajv's run-time helper ${module} is not a function`);
+    }
+    return [
+      '// @ts-nocheck',
+      `// Generated by \`npm run generate:validators\` (src/rules/generateValidators.ts): ${header} Do not edit.`,
+      "import type { ValidateFunction } from 'ajv';",
+      ...[...this.runtime].map(([module, local]) => `import ${local} from '${module}.js';`),
+      ...(this.usesLinearRegExp ? ["import { linearRegExp } from '../model/regex.js';"] : []),
+      '',
+      '// What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.',
+      "const commonJs = m => (typeof m === 'function' ? { default: m } : m);",
+      'const once = make => {let made;return () => (made ??= make());};',
+      ...this.bodies,
+      '',
+      ...exports,
+      ''
+    ].join('\n');
   }
-  const lines = [
-    '// @ts-nocheck',
-    '// Generated by `npm run generate:validators` (src/rules/generateValidators.ts) from ajv; do not edit.',
-    "import type { ValidateFunction } from 'ajv';",
-    ...[...runtime].map(([module, local]) => `import ${local} from '${module}.js';`),
-    ...(usesLinearRegExp ? ["import { linearRegExp } from '../model/regex.js';"] : []),
-    '',
-    '// What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.',
-    "const commonJs = m => (typeof m === 'function' ? { default: m } : m);",
-    ...bodies,
-    '',
+}
+
+/** The text of validators.generated.ts. */
+export function validatorsModule(): string {
+  const module = new StandaloneModule();
+  for (const group of groups()) module.add(group.name, standaloneCode(group.ajv, group.exports));
+  return module.text("ajv's standalone code for the fixed schemas rule files are checked with.", [
     `export const metaSchemaId = ${JSON.stringify(META_SCHEMA_2020)};`,
     "/** JSON Schema 2020-12's meta-schema, checked as `createRuleAjv({ allErrors: true }).validateSchema` checks it. */",
-    'export const metaSchema: ValidateFunction = ruleSchemas.metaSchema;',
+    'export const metaSchema = (): ValidateFunction => ruleSchemas().metaSchema;',
     '/** The rule-file meta-schema (src/rules/metaSchema.ts). */',
-    'export const ruleFile: ValidateFunction = ruleFiles.ruleFile;',
+    'export const ruleFile = (): ValidateFunction => ruleFiles().ruleFile;',
     '/** The pack-manifest meta-schema (src/rules/metaSchema.ts). */',
-    'export const packFile: ValidateFunction = ruleFiles.packFile;',
+    'export const packFile = (): ValidateFunction => ruleFiles().packFile;',
     "/** A relation rule's spec (src/pr/relationSpec.ts). */",
-    'export const relationSpec: ValidateFunction = relationSpecs.relationSpec;',
-    ''
-  ];
-  return lines.join('\n');
+    'export const relationSpec = (): ValidateFunction => relationSpecs().relationSpec;'
+  ]);
+}
+
+const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
+
+/** The bundled rule files' texts in which `checkRule` finds no mistake. */
+function checkedTexts(policies: string): string[] {
+  const keys = new Set<string>();
+  for (const entry of fs.readdirSync(policies).sort()) {
+    if (!RULE_EXTENSIONS.includes(path.extname(entry)) || PACK_FILES.includes(entry)) continue;
+    const file = path.join(policies, entry);
+    const text = readRuleText(file);
+    if (text.trim() === '') continue;
+    if (checkRule(parseDocument(file, text)).length === 0) keys.add(text);
+  }
+  return [...keys].sort();
+}
+
+/** Keywords that tie a schema to others compiled by the same ajv: such a schema is compiled at run time. */
+const LINKING = /"\$(id|anchor|dynamicAnchor|dynamicRef|schema)"|"\$ref":"(?!#)/;
+
+/**
+ * The schemas the bundled relation and transition rules check resources with (compileSchemaCheck), as
+ * prepared for ajv, by key: the ones that compile on their own.
+ */
+function bundledSchemaChecks(policies: string): Map<string, { ajv: AjvInstance; validate: ValidateFunction }> {
+  const out = new Map<string, { ajv: AjvInstance; validate: ValidateFunction }>();
+  for (const rule of loadPolicyDirectory(policies).rules) {
+    if (rule.kind === 'policy') continue;
+    const grants = (rule.relation as { grants?: { accessPolicy?: unknown; roleAssignment?: unknown } } | undefined)
+      ?.grants;
+    const schemas = [
+      rule.appliesTo,
+      rule.kind === 'transition' ? rule.schema : undefined,
+      grants?.accessPolicy,
+      grants?.roleAssignment
+    ];
+    for (const schema of schemas) {
+      if (schema === undefined) continue;
+      const prepared = azureSchema(schema);
+      const key = schemaCheckKey(prepared);
+      if (key === null || out.has(key) || LINKING.test(JSON.stringify(prepared))) continue;
+      try {
+        const ajv = createCompareAjv({ source: true });
+        out.set(key, { ajv, validate: ajv.compile(prepared as object) });
+      } catch {
+        // A schema ajv refuses is refused again at run time, with its message.
+      }
+    }
+  }
+  return out;
+}
+
+/** The same checks compiled by ajv now, by key: what the generated functions must agree with. */
+export function compiledSchemaChecks(policies = bundledPolicies()): Map<string, ValidateFunction> {
+  return new Map([...bundledSchemaChecks(policies)].map(([key, { validate }]) => [key, validate]));
+}
+
+/** The text of bundledPack.generated.ts: what was checked and compiled of the bundled rules at build time. */
+export function bundledPackModule(policies = bundledPolicies()): string {
+  const module = new StandaloneModule();
+  const entries: string[] = [];
+  [...bundledSchemaChecks(policies)].forEach(([key, { ajv, validate }], i) => {
+    module.add(`check${i}`, standaloneCode(ajv, validate));
+    entries.push(`  [${JSON.stringify(key)}, check${i}().default],`);
+  });
+  return module.text('what the bundled rules (policies/) need at every start, made at build time.', [
+    "/** The bundled rule files' texts that were checked and have no mistake. */",
+    'export const checkedRuleTexts: ReadonlySet<string> = new Set([',
+    ...checkedTexts(policies).map(text => `  ${JSON.stringify(text)},`),
+    ']);',
+    "/** The bundled relation and transition rules' schema checks (compileSchemaCheck), by schemaCheckKey. */",
+    'export const bundledSchemaChecks: () => ReadonlyMap<string, ValidateFunction> = once(() => new Map([',
+    ...entries,
+    ']));'
+  ]);
 }

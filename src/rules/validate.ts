@@ -209,11 +209,12 @@ function metaSchemaCheck(schema: Json): {
 } {
   const named = typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema.$schema : undefined;
   if (named === undefined || named === metaSchemaId) {
-    const valid = metaSchema(schema) as boolean;
+    const validate = metaSchema();
+    const valid = validate(schema) as boolean;
     // Checked already: compiling it need not check it again (nor compile the meta-schema to do so).
     return {
       valid,
-      errors: metaSchema.errors ?? [],
+      errors: validate.errors ?? [],
       ajv: (unchecked ??= createRuleAjv({ allErrors: true, validateSchema: false }))
     };
   }
