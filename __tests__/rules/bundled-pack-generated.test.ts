@@ -13,10 +13,10 @@ import type { ValidateFunction } from 'ajv';
 import { UserError, UserErrors } from '../../src/model/errors.js';
 import { azureComparable } from '../../src/pr/azureCompare.js';
 import type { Value } from '../../src/model/value.js';
-import { bundledSchemaChecks, checkedRuleTexts } from '../../src/rules/bundledPack.generated.js';
+import { bundledSchemaChecks, checkedRuleTexts, parsedTexts } from '../../src/rules/bundledPack.generated.js';
 import { bundledPackModule, compiledSchemaChecks } from '../../src/rules/generateValidators.js';
 import { checkRule, loadRuleFile, readRuleText } from '../../src/rules/index.js';
-import { parseDocument } from '../../src/rules/positions.js';
+import { parseDocument, parseYaml } from '../../src/rules/positions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -111,6 +111,40 @@ describe('the bundled pack, as generated', () => {
     });
     expect(ruleFiles.length).toBeGreaterThan(5);
     expect([...checkedRuleTexts].sort()).toEqual([...new Set(keys)].sort());
+  });
+
+  it('gives each bundled file the value and positions parsing its text gives now', () => {
+    const files = fs.readdirSync(policies).filter(entry => entry.endsWith('.yaml'));
+    expect(files).toContain('pack.yaml');
+    for (const entry of files) {
+      const file = path.join(policies, entry);
+      const text = readRuleText(file);
+      expect(parsedTexts().has(text)).toBe(true);
+      const kept = parseDocument(file, text);
+      const now = parseYaml(file, text);
+      expect(kept.value).toStrictEqual(now.value);
+      expect([...kept.offsets]).toStrictEqual([...now.offsets]);
+      for (const pointer of now.offsets.keys()) {
+        expect(kept.positionOf(pointer)).toEqual(now.positionOf(pointer));
+        expect(kept.positionOf(pointer, true)).toEqual(now.positionOf(pointer, true));
+      }
+      expect(kept.positionAt(text.length)).toEqual(now.positionAt(text.length));
+    }
+  });
+
+  it('parses a bundled text again when a limit is not the default, and applies the limit', () => {
+    const file = path.join(policies, 'foundry-tools-cmk.yaml');
+    const text = readRuleText(file);
+    const before = process.env.CMK_GUARD_MAX_DEPTH;
+    process.env.CMK_GUARD_MAX_DEPTH = '3';
+    try {
+      expect(() => parseDocument(file, text)).toThrow(UserError);
+      expect(() => parseDocument(file, text)).toThrow(/not valid YAML/);
+    } finally {
+      if (before === undefined) delete process.env.CMK_GUARD_MAX_DEPTH;
+      else process.env.CMK_GUARD_MAX_DEPTH = before;
+    }
+    expect(parseDocument(file, text).value).toStrictEqual(parseYaml(file, text).value);
   });
 
   it('checks a bundled rule file whose text differs, and reports its mistakes', () => {

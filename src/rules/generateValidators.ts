@@ -6,16 +6,17 @@
  *   (JSON Schema 2020-12's meta-schema, which a rule's schemas must satisfy; the rule-file and
  *   pack-manifest meta-schemas; a relation's spec), with the options ajv would compile them with.
  *   Compiling them was most of a short run's start.
- * - bundledPack.generated.ts: what the bundled rules (policies/) need, made once: the keys of their
- *   texts that were checked and have no mistake (so each start need not compile their schemas with
- *   ajv again to find none), and the standalone code of their relation and transition schema checks.
- *   A rule file that differs from these texts is checked, and its schemas compiled, as before.
+ * - bundledPack.generated.ts: what the bundled rules (policies/) need, made once: their texts as parsed
+ *   (value and positions), which of them were checked and have no mistake (so each start need not
+ *   compile their schemas with ajv again to find none), and the standalone code of their relation and
+ *   transition schema checks. A file that differs from these texts is parsed, checked and compiled as before.
  *
  * Build-time only: nothing at run time imports this module.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { ValidateFunction } from 'ajv';
@@ -24,8 +25,9 @@ import { linearRegExp } from '../model/regex.js';
 import { relationSpecSchema } from '../pr/relationSpec.js';
 import { azureSchema, createCompareAjv, schemaCheckKey } from '../pr/azureCompare.js';
 import { bundledPolicies } from '../paths.js';
+import { DEFAULT_LIMITS, limit } from '../model/limits.js';
 import { checkRule, loadPolicyDirectory, readRuleText } from './index.js';
-import { parseDocument } from './positions.js';
+import { parsedText, parseYaml } from './positions.js';
 import { packMetaSchema, ruleMetaSchema } from './metaSchema.js';
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
@@ -169,17 +171,29 @@ export function validatorsModule(): string {
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 
-/** The bundled rule files' texts in which `checkRule` finds no mistake. */
-function checkedTexts(policies: string): string[] {
-  const keys = new Set<string>();
+/**
+ * The bundled rule and pack files' texts: each parsed now (as bundledPack.generated.ts keeps it, when its
+ * value is plain JSON and shares no node through a YAML alias), and whether it is a rule file in which
+ * `checkRule` finds no mistake.
+ */
+function bundledTexts(policies: string): { text: string; checked: boolean; parsed: string | null }[] {
+  if (limit('jsonDepth') !== DEFAULT_LIMITS.jsonDepth || limit('yamlValues') !== DEFAULT_LIMITS.yamlValues)
+    throw new Error('the bundled pack is generated with the default limits: unset CMK_GUARD_MAX_* first');
+  const out = new Map<string, { text: string; checked: boolean; parsed: string | null }>();
   for (const entry of fs.readdirSync(policies).sort()) {
-    if (!RULE_EXTENSIONS.includes(path.extname(entry)) || PACK_FILES.includes(entry)) continue;
+    if (!RULE_EXTENSIONS.includes(path.extname(entry))) continue;
     const file = path.join(policies, entry);
     const text = readRuleText(file);
-    if (text.trim() === '') continue;
-    if (checkRule(parseDocument(file, text)).length === 0) keys.add(text);
+    if (text.trim() === '' || out.has(text)) continue;
+    const doc = parseYaml(file, text);
+    const checked = !PACK_FILES.includes(entry) && checkRule(doc).length === 0;
+    const plain =
+      !/(^|[\s[{,:-])[&*][^\s]/.test(text) &&
+      !text.includes('__proto__') &&
+      isDeepStrictEqual(JSON.parse(JSON.stringify(doc.value)), doc.value);
+    out.set(text, { text, checked, parsed: plain ? JSON.stringify(parsedText(doc)) : null });
   }
-  return [...keys].sort();
+  return [...out.values()];
 }
 
 /** Keywords that tie a schema to others compiled by the same ajv: such a schema is compiled at run time. */
@@ -230,11 +244,17 @@ export function bundledPackModule(policies = bundledPolicies()): string {
     module.add(`check${i}`, standaloneCode(ajv, validate));
     entries.push(`  [${JSON.stringify(key)}, check${i}().default],`);
   });
+  const texts = bundledTexts(policies);
   return module.text('what the bundled rules (policies/) need at every start, made at build time.', [
+    'const texts = [',
+    ...texts.map(({ text }) => `  ${JSON.stringify(text)},`),
+    '];',
     "/** The bundled rule files' texts that were checked and have no mistake. */",
-    'export const checkedRuleTexts: ReadonlySet<string> = new Set([',
-    ...checkedTexts(policies).map(text => `  ${JSON.stringify(text)},`),
-    ']);',
+    `export const checkedRuleTexts: ReadonlySet<string> = new Set([${texts.flatMap(({ checked }, i) => (checked ? [`texts[${i}]`] : [])).join(', ')}]);`,
+    "/** The bundled rule and pack files' texts as parsed (parsedText): the value's JSON and each pointer's offsets. */",
+    'export const parsedTexts: () => ReadonlyMap<string, [string, [string, number, number][]]> = once(() => new Map([',
+    ...texts.flatMap(({ parsed }, i) => (parsed === null ? [] : [`  [texts[${i}], ${parsed}],`])),
+    ']));',
     "/** The bundled relation and transition rules' schema checks (compileSchemaCheck), by schemaCheckKey. */",
     'export const bundledSchemaChecks: () => ReadonlyMap<string, ValidateFunction> = once(() => new Map([',
     ...entries,

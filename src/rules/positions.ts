@@ -6,8 +6,9 @@
 import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
-import { LIMIT_VARIABLES, limit } from '../model/limits.js';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { escapePointerSegment } from '../model/pointer.js';
+import { parsedTexts } from './bundledPack.generated.js';
 
 export interface NodeOffsets {
   value: number;
@@ -101,19 +102,31 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
-/** Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. */
+/**
+ * Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. A text of
+ * the bundled pack was parsed when it was built (bundledPack.generated.ts, which a test keeps current):
+ * with the default limits, its value and positions are taken from there.
+ */
 export function parseDocument(file: string, source: string): ParsedDocument {
-  const starts = lineStarts(source);
-  const positionAt = (offset: number): SourcePosition => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
-  };
+  const parsed = parsedTexts().get(source);
+  if (parsed === undefined) return parseYaml(file, source);
+  const maxDepth = limit('jsonDepth');
+  const most = limit('yamlValues');
+  if (maxDepth !== DEFAULT_LIMITS.jsonDepth || most !== DEFAULT_LIMITS.yamlValues) return parseYaml(file, source);
+  const [json, entries] = parsed;
+  const offsets = new Map<string, NodeOffsets>(
+    entries.map(([pointer, value, key]) => [pointer, { value, key: key < 0 ? undefined : key }])
+  );
+  return parsedDocument(file, source, JSON.parse(json) as unknown, offsets);
+}
+
+/** A parsed text as bundledPack.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
+export function parsedText(doc: ParsedDocument): [string, [string, number, number][]] {
+  return [JSON.stringify(doc.value), [...doc.offsets].map(([pointer, at]) => [pointer, at.value, at.key ?? -1])];
+}
+
+/** Parses a YAML text now. */
+export function parseYaml(file: string, source: string): ParsedDocument {
   let value: unknown;
   let events: Event[];
   try {
@@ -142,7 +155,26 @@ export function parseDocument(file: string, source: string): ParsedDocument {
       { file, line: 1, column: 1 }
     );
   }
-  const offsets = indexOffsets(source, events);
+  return parsedDocument(file, source, value, indexOffsets(source, events));
+}
+
+function parsedDocument(
+  file: string,
+  source: string,
+  value: unknown,
+  offsets: Map<string, NodeOffsets>
+): ParsedDocument {
+  const starts = lineStarts(source);
+  const positionAt = (offset: number): SourcePosition => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+  };
   return {
     file,
     value,
