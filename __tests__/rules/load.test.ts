@@ -255,6 +255,20 @@ describe('rule-file mistakes', () => {
       edit('schema:\n', "schema:\n  $schema: 'https://json-schema.org/draft/2020-12/schema'\n  minimum: x\n"),
       f => [`${f}:14:12: \`schema.minimum\` must be a number, not \`x\`; change its value.`]
     ],
+    [
+      'a schema that names another meta-schema',
+      edit('schema:\n', "schema:\n  $schema: 'http://json-schema.org/draft-07/schema#'\n"),
+      f => [
+        `${f}:13:12: \`schema.$schema\` is \`http://json-schema.org/draft-07/schema#\`; cmk-guard reads rule schemas as JSON Schema 2020-12: remove \`$schema\`, or set it to \`https://json-schema.org/draft/2020-12/schema\`.`
+      ]
+    ],
+    [
+      'a schema whose $schema is not text',
+      edit('schema:\n', 'schema:\n  $schema: 5\n'),
+      f => [
+        `${f}:13:12: \`schema.$schema\` is \`5\`; cmk-guard reads rule schemas as JSON Schema 2020-12: remove \`$schema\`, or set it to \`https://json-schema.org/draft/2020-12/schema\`.`
+      ]
+    ],
     ['an empty file', '', f => [`${f}:1:1: the file is empty; write a rule (see the rule-authoring guide).`]]
   ];
 

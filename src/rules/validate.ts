@@ -227,7 +227,21 @@ function metaSchemaCheck(schema: Json): {
 export function invalidSchemaErrors(schema: Json, pointer: string, doc: ParsedDocument): UserError[] {
   // One instance for every rule; each schema is removed again after its check, so one with an `$id`
   // does not clash with the next.
-  const { valid, errors, ajv } = metaSchemaCheck(schema);
+  let check: ReturnType<typeof metaSchemaCheck>;
+  try {
+    check = metaSchemaCheck(schema);
+  } catch (error) {
+    // ajv knows no meta-schema by that name (or the name is not a string): rule schemas are 2020-12.
+    const named = (schema as { $schema?: Json }).$schema;
+    if (named === undefined || named === metaSchemaId) throw error;
+    return [
+      new UserError(
+        `\`${displayPath(`${pointer}/$schema`)}\` is \`${show(named)}\`; cmk-guard reads rule schemas as JSON Schema 2020-12: remove \`$schema\`, or set it to \`${metaSchemaId}\`.`,
+        doc.positionOf(`${pointer}/$schema`) ?? { file: doc.file }
+      )
+    ];
+  }
+  const { valid, errors, ajv } = check;
   if (!valid) return metaSchemaErrors(errors, doc, `\`${displayPath(pointer)}\``, pointer);
   try {
     ajv.compile(schema as object | boolean);
