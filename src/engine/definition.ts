@@ -18,12 +18,12 @@ import { typesOfRule } from './resourceTypes.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
-import { generateCondition, type GeneratedCondition, type RuntimeMaker } from './generate.js';
+import { generateCondition, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
-import { resolveMode, type Mode } from './modes.js';
+import { resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
@@ -266,22 +266,6 @@ export function typeGate(node: unknown): Set<string> | null {
 
 const NO_OPTIONS: EvaluateOptions = Object.freeze({});
 
-/**
- * The generated condition and applicability, or undefined where the process refuses code generated
- * from strings (`--disallow-code-generation-from-strings`): the closures then evaluate alone.
- */
-function generatedOrNot(
-  condition: () => GeneratedCondition,
-  applies: () => GeneratedCondition
-): { condition: GeneratedCondition; applies: GeneratedCondition } | undefined {
-  try {
-    return { condition: condition(), applies: applies() };
-  } catch (e) {
-    if (e instanceof EvalError) return undefined;
-    throw e;
-  }
-}
-
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
   const file = src.file;
   const shape = definitionShape(src.json);
@@ -376,37 +360,32 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-  // The same two as generated functions, which the resources are evaluated with (the closures stay
-  // the reference, and what runs where code cannot be generated at run time).
+  // The same two as generated functions, which resources are evaluated with (the closures stay the
+  // reference, and run what the generated code does not write out).
   const generated = options.interpret
     ? undefined
-    : generatedOrNot(
-        () => generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime as RuntimeMaker),
-        () =>
-          generateCondition(
-            applicabilityCondition(ruleObj.if),
-            at('policyRule.if'),
-            compiler,
-            makeRuntime as RuntimeMaker
-          )
-      );
+    : {
+        condition: generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime as RuntimeMaker),
+        applies: generateCondition(
+          applicabilityCondition(ruleObj.if),
+          at('policyRule.if'),
+          compiler,
+          makeRuntime as RuntimeMaker
+        )
+      };
   const gate = typeGate(ruleObj.if);
-  // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
-  // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
-  const byType = new Map<string, 'mode' | 'gate' | 'read'>();
-  let lastType: string | undefined;
-  let lastDecided: 'mode' | 'gate' | 'read' = 'read';
+  // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
+  // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
+  // or the resource must be read.
+  const byType: ('mode' | 'gate' | 'read')[] = [];
   const typeDecides = (type: string): 'mode' | 'gate' | 'read' => {
-    // Resources of one type often come together (a snapshot lists them so): the same answer again.
-    if (type === lastType) return lastDecided;
-    let decided = byType.get(type);
+    const { id } = typeEntry(type);
+    let decided = byType[id];
     if (decided === undefined) {
       decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
-      if (byType.size > 10_000) byType.clear();
-      byType.set(type, decided);
+      // A run with very many spellings of types answers the later ones again each time.
+      if (id < 100_000) byType[id] = decided;
     }
-    lastType = type;
-    lastDecided = decided;
     return decided;
   };
 

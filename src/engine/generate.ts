@@ -14,14 +14,14 @@
  * constant (keys, values, sets, closures) is an element of the array the source is given, and the
  * source holds only identifiers and numbers made here.
  */
-import { Unknown, isObject, type Value } from '../model/value.js';
+import { Unknown, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { compileLeaf, overSelected, type ConditionCompiler } from './conditions.js';
 import { UnknownAbove, readResourceField, unreadable, walk, type FieldRef, type Step } from './fields.js';
 import { booleanOperand } from './operators/exists.js';
 import type { Truth } from './logic.js';
 import type { Runtime } from './runtime.js';
-import { getKey } from './values.js';
+import { getKeyIgnoringCase } from './values.js';
 
 /** A generated condition: the truth of the rule's `if` for one resource. */
 export type GeneratedCondition = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Truth;
@@ -29,11 +29,17 @@ export type GeneratedCondition = (resource: Resource, parameters: Map<string, Va
 /** Makes the resource's runtime, for the parts that need one. */
 export type RuntimeMaker = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Runtime;
 
+const ownMember = Object.prototype.hasOwnProperty;
+
 /** One step of a field's path from the root, shared by every field that passes it. */
 function stepFrom(cur: Value | undefined, key: string, lower: string): Value | undefined {
+  if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
   // As `walk` goes: an unknown met before the last step makes whether the field exists unknown.
   if (cur instanceof Unknown) return cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
-  return isObject(cur) ? getKey(cur, key, lower) : undefined;
+  // `getKey`, written out: the exact name first, then any spelling.
+  const exact = cur[key];
+  if (exact !== undefined && ownMember.call(cur, key)) return exact;
+  return getKeyIgnoringCase(cur, lower);
 }
 
 /** A prefix of field paths: its variable in the generated code, and its longer prefixes by exact key. */

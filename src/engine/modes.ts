@@ -64,23 +64,38 @@ const proxyNamespaces = [
   'microsoft.guestconfiguration/'
 ];
 
-const indexedCache = new Map<string, boolean>();
+/**
+ * What is known of a resource type as spelled, shared by every definition: a number that
+ * definitions index their own per-type answers by, and whether `Indexed` mode evaluates it.
+ */
+export interface TypeEntry {
+  readonly id: number;
+  readonly indexed: boolean;
+}
+
+const typeEntries = new Map<string, TypeEntry>();
+let nextTypeId = 0;
 // The last type asked about: every definition asks about the same resource in turn.
 let lastType: string | undefined;
-let lastIndexed = false;
+let lastEntry: TypeEntry | undefined;
+
+/** The entry of a resource type as spelled (there are few distinct spellings). */
+export function typeEntry(type: string): TypeEntry {
+  if (type === lastType && lastEntry !== undefined) return lastEntry;
+  let entry = typeEntries.get(type);
+  if (entry === undefined) {
+    if (typeEntries.size >= 10_000) typeEntries.clear();
+    entry = { id: nextTypeId++, indexed: computeIndexed(type) };
+    typeEntries.set(type, entry);
+  }
+  lastType = type;
+  lastEntry = entry;
+  return entry;
+}
 
 /** Whether `Indexed` mode evaluates a resource of this type. */
 export function isIndexedType(type: string): boolean {
-  if (type === lastType) return lastIndexed;
-  let known = indexedCache.get(type);
-  if (known === undefined) {
-    known = computeIndexed(type);
-    if (indexedCache.size > 10000) indexedCache.clear();
-    indexedCache.set(type, known);
-  }
-  lastType = type;
-  lastIndexed = known;
-  return known;
+  return typeEntry(type).indexed;
 }
 
 function computeIndexed(type: string): boolean {

@@ -13,6 +13,11 @@ export function getKey(
 ): Value | undefined {
   const exact = obj[key];
   if (exact !== undefined && hasOwn(obj, key)) return exact;
+  return getKeyIgnoringCase(obj, lower);
+}
+
+/** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
+export function getKeyIgnoringCase(obj: { [key: string]: Value }, lower: string): Value | undefined {
   for (const k in obj) if (sameLength(k, lower) && k.toLowerCase() === lower) return obj[k];
   return undefined;
 }
