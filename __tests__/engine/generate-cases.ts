@@ -43,7 +43,8 @@ export const aliases: Record<string, string> = {
   'Test.P/things/list[*].x': 'properties.list[*].x',
   'Test.P/things/list[*].y[*]': 'properties.list[*].y[*]',
   'Test.P/things/odd': "properties['x\u2028y'].z",
-  'Test.P/things/upper': 'properties.A.B'
+  'Test.P/things/upper': 'properties.A.B',
+  'Test.P/things/ctor': 'properties.constructor'
 };
 const fields = [...Object.keys(aliases), 'type', 'name', 'kind', 'location', 'tags', 'tags.env', "tags['cost center']"];
 const wildcardFields = Object.keys(aliases).filter(a => a.includes('[*]'));
@@ -73,8 +74,11 @@ const scalars: Value[] = [
   ...hostile
 ];
 
-/** Every scalar, the ones that case folding or length tell apart more often. */
-const scalar = fc.oneof(fc.constantFrom(...scalars), fc.constantFrom('İ', 'i̇', 'x', 'X', '', null));
+/** Every scalar; more often the ones that case folding, length or type tell apart. */
+const scalar = fc.oneof(
+  fc.constantFrom(...scalars),
+  fc.constantFrom('İ', 'i̇', 'x', 'X', '', null, true, false, 2, '2', 'True')
+);
 const unknownValue = fc.constantFrom(new Unknown('reference(x)', 'u1'), new Unknown('the other', 'u2'));
 const operand: fc.Arbitrary<Value> = fc.oneof(
   { weight: 5, arbitrary: scalar },
@@ -157,10 +161,27 @@ const countCondition: fc.Arbitrary<Condition> = fc
     [op]: op === 'in' ? [n, n + 1] : n
   }));
 
+/** Values of few kinds, so that a field and an operand are often of one type (what the written-out tests decide). */
+const few = fc.constantFrom<Value>(true, false, 2, 0, 'x', 'X', 'İ', 'i̇', null);
+
+/** The conditions the generator writes out, on fields that random resources often have, with operands like their values. */
+const writtenOut: fc.Arbitrary<Condition> = fc
+  .tuple(
+    fc.constantFrom('kind', 'Test.P/things/a', 'Test.P/things/a.b.c', 'Test.P/things/ctor'),
+    fc.constantFrom('equals', 'notEquals', 'in', 'notIn', 'exists'),
+    few,
+    fc.array(few, { maxLength: 3 })
+  )
+  .map(([field, op, value, list]) => ({
+    field,
+    [op]: op === 'exists' ? value === true || value === 'x' : op === 'in' || op === 'notIn' ? list : value
+  }));
+
 export const condition: fc.Arbitrary<Condition> = fc.letrec<{ node: Condition }>(tie => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    { weight: 6, arbitrary: fieldCondition },
+    { weight: 4, arbitrary: fieldCondition },
+    { weight: 3, arbitrary: writtenOut },
     { weight: 1, arbitrary: valueCondition },
     { weight: 1, arbitrary: countCondition },
     { weight: 2, arbitrary: fc.array(tie('node'), { maxLength: 4 }).map(items => ({ allOf: items })) },
@@ -175,7 +196,8 @@ const keyOf = (lower: string) => fc.constantFrom(lower, lower.toUpperCase(), low
 const leafValue: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>(tie => ({
   v: fc.oneof(
     { depthSize: 'small' },
-    { weight: 6, arbitrary: scalar },
+    { weight: 4, arbitrary: scalar },
+    { weight: 3, arbitrary: few },
     { weight: 2, arbitrary: unknownValue },
     { weight: 1, arbitrary: fc.array(tie('v'), { maxLength: 3 }) },
     { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('x', 'X', 'y', 'env', ...hostile), tie('v'), { maxKeys: 2 }) }
@@ -217,7 +239,9 @@ const properties: fc.Arbitrary<Value> = fc.oneof(
       [fc.constantFrom('A', 'a'), aValue],
       [fc.constantFrom('İd', 'i̇d', 'id', 'ID'), leafValue],
       [keyOf('list'), fc.oneof(fc.array(listMember, { maxLength: 3 }), leafValue)],
-      [fc.constantFrom('x\u2028y', 'X\u2028Y'), members([[keyOf('z'), leafValue]])]
+      [fc.constantFrom('x\u2028y', 'X\u2028Y'), members([[keyOf('z'), leafValue]])],
+      // A name every object inherits: only an own member counts.
+      [fc.constantFrom('constructor', 'Constructor'), leafValue]
     ])
   },
   { weight: 1, arbitrary: leafValue }

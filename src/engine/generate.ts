@@ -100,7 +100,9 @@ class Generator {
         node.children.set(step.key, child);
       }
       const v = child.variable;
-      expression = `(${v} !== NONE ? ${v} : (${v} = step(${expression}, ${this.constant(step.key)}, ${this.constant(step.lower)})))`;
+      const key = this.constant(step.key);
+      const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && hop.call(o, ${key})`;
+      expression = `(${v} !== NONE ? ${v} : (${v} = (o = ${expression}, ${exact}) ? x : step(o, ${key}, ${this.constant(step.lower)})))`;
       node = child;
     }
     return expression;
@@ -197,6 +199,20 @@ class Generator {
     if (
       constantOperand &&
       !leaf.location &&
+      (name === 'equals' || name === 'notEquals') &&
+      (typeof expected === 'boolean' || (typeof expected === 'number' && Number.isFinite(expected)))
+    ) {
+      // A value of the operand's own type compares as itself (looseEquals); anything else as the test says.
+      const negate = name === 'notEquals';
+      const literal = typeof expected === 'boolean' ? String(expected) : this.constant(expected);
+      this.emit(
+        `${target} = typeof ${v} === '${typeof expected}' ? (${v} === ${literal}) !== ${negate} : ${testId}(${v}, undefined);`
+      );
+      return;
+    }
+    if (
+      constantOperand &&
+      !leaf.location &&
       (name === 'in' || name === 'notIn') &&
       Array.isArray(expected) &&
       expected.every(m => typeof m === 'string')
@@ -234,10 +250,11 @@ class Generator {
     const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
     return [
       "'use strict';",
-      'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+      'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+      'var isArray = Array.isArray, hop = Object.prototype.hasOwnProperty;',
       ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
       'return function generatedCondition(resource, parameters, options) {',
-      'var json = resource.json, rt, result;',
+      'var json = resource.json, rt, result, o, x;',
       ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
       ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
       ...this.lines,
@@ -251,6 +268,7 @@ class Generator {
     const helpers = {
       NONE: Object.freeze({}),
       ABOVE: UnknownAbove,
+      UNKNOWN: Unknown,
       step: stepFrom,
       over: overSelected,
       walk,
