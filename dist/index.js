@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1145);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8064);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1145:
+/***/ 8064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44491,428 +44491,8 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 
 //# sourceMappingURL=js-yaml.mjs.map
-;// CONCATENATED MODULE: ./src/rules/positions.ts
-/**
- * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
- * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
- * js-yaml's event stream, which carries source offsets.
- */
-
-
-
-
-function nodeStart(source, event) {
-    const candidates = [];
-    if ('anchorStart' in event && event.anchorStart >= 0)
-        candidates.push(event.anchorStart - 1);
-    if ('tagStart' in event && event.tagStart >= 0)
-        candidates.push(event.tagStart);
-    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)
-        candidates.push(event.start);
-    if (event.type === EVENT_ID.SCALAR) {
-        const quoted = source[event.valueStart - 1] === '"' || source[event.valueStart - 1] === "'";
-        candidates.push(quoted && event.style !== 1 ? event.valueStart - 1 : event.valueStart);
-    }
-    return Math.max(0, Math.min(...candidates));
-}
-function indexOffsets(source, events) {
-    const offsets = new Map();
-    const stack = [];
-    for (const event of events) {
-        if (event.type === EVENT_ID.DOCUMENT)
-            continue;
-        if (event.type === EVENT_ID.POP) {
-            const frame = stack.pop();
-            const parent = stack[stack.length - 1];
-            // A complex key (a mapping or sequence used as a key) just ended: its value comes next.
-            if (frame?.kind === 'ignored' && parent?.kind === 'mapping' && parent.complexDepth > 0) {
-                parent.complexDepth -= 1;
-                if (parent.complexDepth === 0)
-                    parent.key = '?';
-            }
-            continue;
-        }
-        const top = stack[stack.length - 1];
-        const start = nodeStart(source, event);
-        const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
-        let pointer = null;
-        let keyOffset;
-        if (!top)
-            pointer = '';
-        else if (top.kind === 'ignored')
-            pointer = null;
-        else if (top.kind === 'sequence')
-            pointer = `${top.pointer}/${top.index++}`;
-        else if (top.key === null) {
-            // This node is a key.
-            if (event.type === EVENT_ID.SCALAR) {
-                top.key = getScalarValue(source, event);
-                top.keyOffset = start;
-            }
-            else if (isCollection) {
-                top.complexDepth += 1;
-                top.keyOffset = start;
-                stack.push({ kind: 'ignored' });
-            }
-            else {
-                top.key = '?';
-                top.keyOffset = start;
-            }
-            continue;
-        }
-        else {
-            pointer = `${top.pointer}/${(0,model_pointer/* escapePointerSegment */.mE)(top.key)}`;
-            keyOffset = top.keyOffset;
-            top.key = null;
-        }
-        if (pointer !== null && !offsets.has(pointer))
-            offsets.set(pointer, { value: start, key: keyOffset });
-        if (event.type === EVENT_ID.MAPPING) {
-            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
-        }
-        else if (event.type === EVENT_ID.SEQUENCE) {
-            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
-        }
-    }
-    return offsets;
-}
-function lineStarts(source) {
-    const starts = [0];
-    for (let i = 0; i < source.length; i++)
-        if (source[i] === '\n')
-            starts.push(i + 1);
-    return starts;
-}
-/** Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. */
-function parseDocument(file, source) {
-    const starts = lineStarts(source);
-    const positionAt = (offset) => {
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return { file, line: lo + 1, column: offset - starts[lo] + 1 };
-    };
-    let value;
-    let events;
-    try {
-        const maxDepth = limit('jsonDepth');
-        events = parseEvents(source, { filename: file, maxDepth });
-        value = load(source, { filename: file, maxDepth });
-    }
-    catch (error) {
-        if (error instanceof YAMLException) {
-            const mark = error.mark;
-            throw new model_errors/* UserError */.yo(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file, line: 1, column: 1 });
-        }
-        throw error;
-    }
-    // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
-    const most = limit('yamlValues');
-    if (expandedSize(value, most) > most) {
-        throw new model_errors/* UserError */.yo(`the file expands to more than ${most} values once its YAML aliases (*name) are followed (${LIMIT_VARIABLES.yamlValues}); write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
-    }
-    const offsets = indexOffsets(source, events);
-    return {
-        file,
-        value,
-        offsets,
-        positionAt,
-        positionOf(pointer, key = false) {
-            // The nearest enclosing node that has a position.
-            let p = pointer;
-            for (;;) {
-                const found = offsets.get(p);
-                if (found)
-                    return positionAt(key && found.key !== undefined ? found.key : found.value);
-                if (p === '')
-                    return null;
-                p = p.slice(0, p.lastIndexOf('/'));
-            }
-        }
-    };
-}
-/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
-function expandedSize(value, limit, memo = new Map()) {
-    if (value === null || typeof value !== 'object')
-        return 1;
-    const known = memo.get(value);
-    if (known !== undefined)
-        return known;
-    let size = 1;
-    for (const inner of Array.isArray(value) ? value : Object.values(value)) {
-        size += expandedSize(inner, limit, memo);
-        if (size > limit)
-            break;
-    }
-    memo.set(value, size);
-    return size;
-}
-
-;// CONCATENATED MODULE: ./src/sources/boundary.ts
-
-
-
-/**
- * The repository is the boundary of what cmk-guard reads. Every input file — a template, a
- * parameter file, a linked template (`relativePath`), a rule or definition folder, a snapshot, a
- * base template — resolves, after symbolic links are followed, inside the repository root: the
- * workspace in the action, the current folder or `--root` on the command line. Anything else
- * (an absolute path, `../` climbing out, a symbolic link to `/proc/self/environ` or the runner's
- * credentials) is refused with the file and line that named it, before the target is opened, so
- * its text can never reach a message shown on a pull request.
- *
- * The API is three functions: `escapeReason` says why a path may not be read, `confine` throws
- * that as a UserError at the referring location, and `resolveInside` resolves a path written
- * in a file (relative to that file's folder) and confines it.
- */
-/** Whether `file` lies under `root` (or is it), comparing names only. */
-function isWithin(root, file) {
-    const relative = external_node_path_.relative(root, file);
-    return !external_node_path_.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`);
-}
-/**
- * The path with every symbolic link followed. For a path that does not exist, its deepest
- * existing folder is resolved and the rest appended, so a missing file under a folder that
- * links out is still seen to lead out.
- */
-function realPath(file) {
-    const absolute = external_node_path_.resolve(file);
-    let existing = absolute;
-    const rest = [];
-    for (;;) {
-        try {
-            return external_node_path_.join(external_node_fs_.realpathSync.native(existing), ...rest);
-        }
-        catch {
-            const parent = external_node_path_.dirname(existing);
-            if (parent === existing)
-                return absolute;
-            rest.unshift(external_node_path_.basename(existing));
-            existing = parent;
-        }
-    }
-}
-/** Why `file` may not be read from inside the repository `root`, or null when it may. */
-function escapeReason(file, root) {
-    const boundary = external_node_path_.resolve(root);
-    const target = external_node_path_.resolve(file);
-    if (!isWithin(boundary, target))
-        return `it is outside the repository (${boundary})`;
-    // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
-    if (!isWithin(realPath(boundary), realPath(target)))
-        return 'it leads outside the repository through a symbolic link';
-    return null;
-}
-/**
- * Throws a UserError when `file` leads outside `root`. `what` names the file ("the linked
- * template"); `at` is where it was named (the referring file and line), else the file itself.
- */
-function confine(file, root, what, at) {
-    const reason = escapeReason(file, root);
-    if (reason) {
-        throw new model_errors/* UserError */.yo(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files it reads inside the repository.`, at ?? { file });
-    }
-    return external_node_path_.resolve(file);
-}
-/**
- * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
- * `root`; the error is placed at `at`, where the path is written.
- */
-function resolveInside(referrer, written, root, what, at) {
-    return confine(path.resolve(path.dirname(referrer), written), root, what, at);
-}
-
-;// CONCATENATED MODULE: ./src/sources/glob.ts
-
-
-
-/**
- * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
- * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
- * with forward slashes on every platform.
- */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
-function isGlobChar(ch) {
-    return ch === '*' || ch === '?' || ch === '{';
-}
-function hasGlob(pattern) {
-    return [...pattern].some(isGlobChar);
-}
-function escapeRegExp(ch) {
-    return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
-}
-/** The index of the `}` closing the `{` at `open`, or -1. */
-function closingBrace(pattern, open) {
-    let depth = 0;
-    for (let i = open; i < pattern.length; i++) {
-        if (pattern[i] === '{')
-            depth++;
-        else if (pattern[i] === '}' && --depth === 0)
-            return i;
-    }
-    return -1;
-}
-/** Splits `a,{b,c},d` at top-level commas. */
-function splitAlternatives(body) {
-    const parts = [];
-    let depth = 0;
-    let start = 0;
-    for (let i = 0; i < body.length; i++) {
-        if (body[i] === '{')
-            depth++;
-        else if (body[i] === '}')
-            depth--;
-        else if (body[i] === ',' && depth === 0) {
-            parts.push(body.slice(start, i));
-            start = i + 1;
-        }
-    }
-    parts.push(body.slice(start));
-    return parts;
-}
-function translate(pattern) {
-    let out = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '*' && pattern[i + 1] === '*') {
-            const atSegmentStart = i === 0 || pattern[i - 1] === '/';
-            if (atSegmentStart && pattern[i + 2] === '/') {
-                out += '(?:[^/]*(?:/[^/]*)*/)?';
-                i += 2;
-            }
-            else if (atSegmentStart && i + 2 === pattern.length) {
-                out += '.*';
-                i += 1;
-            }
-            else {
-                out += '[^/]*';
-                i += 1;
-            }
-        }
-        else if (ch === '*') {
-            out += '[^/]*';
-        }
-        else if (ch === '?') {
-            out += '[^/]';
-        }
-        else if (ch === '{') {
-            const close = closingBrace(pattern, i);
-            if (close < 0) {
-                out += '\\{';
-                continue;
-            }
-            out +=
-                '(?:' +
-                    splitAlternatives(pattern.slice(i + 1, close))
-                        .map(translate)
-                        .join('|') +
-                    ')';
-            i = close;
-        }
-        else {
-            out += escapeRegExp(ch);
-        }
-    }
-    return out;
-}
-/**
- * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
- * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
- */
-function globToRegExp(pattern, options = {}) {
-    return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
-}
-function toPosix(p) {
-    return p.split(external_node_path_.sep).join('/');
-}
-/**
- * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic
- * link to a file is listed (the caller refuses one that leads out of the repository); a link to
- * a folder is not walked, so a link to `/` or a loop costs nothing.
- */
-function walkFiles(dir) {
-    const out = [];
-    const visit = (current) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(current, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = external_node_path_.join(current, entry.name);
-            if (entry.isDirectory()) {
-                if (!SKIPPED_FOLDERS.has(entry.name))
-                    visit(full);
-            }
-            else if (entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(full))) {
-                out.push(full);
-            }
-        }
-    };
-    visit(dir);
-    return out;
-}
-function isFileBehindLink(link) {
-    try {
-        return external_node_fs_.statSync(link).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** A folder outside the boundary, by its name or through a symbolic link. */
-function leadsOut(folder, boundary) {
-    return boundary !== undefined && escapeReason(folder, boundary) !== null;
-}
-/**
- * The files a pattern names, as absolute paths in a stable order: a glob is matched
- * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
- * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
- */
-function expandPattern(pattern, cwd, boundary) {
-    const posixPattern = toPosix(pattern);
-    if (!hasGlob(posixPattern)) {
-        const full = external_node_path_.resolve(cwd, pattern);
-        let stat;
-        try {
-            stat = external_node_fs_.statSync(full);
-        }
-        catch {
-            return [];
-        }
-        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
-        if (stat.isDirectory() && leadsOut(full, boundary))
-            return [full];
-        if (stat.isDirectory())
-            return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
-        return [full];
-    }
-    // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
-    // matched against the paths below that folder.
-    const segments = posixPattern.split('/');
-    const firstGlob = segments.findIndex(s => hasGlob(s));
-    const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
-    const regex = globToRegExp(segments.slice(firstGlob).join('/'));
-    if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
-        return [base];
-    return walkFiles(base).filter(file => regex.test(toPosix(external_node_path_.relative(base, file))));
-}
-
-// EXTERNAL MODULE: ./src/compiler/vocabulary.ts + 21 modules
-var vocabulary = __nccwpck_require__(4302);
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(2210);
-var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/runtime/equal.js
+var equal = __nccwpck_require__(4951);
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
 /*!
 * re2js
@@ -51745,6 +51325,2034 @@ function compileLinear(source, flags) {
 /** ajv's `code.regExp`: every pattern a schema holds runs in linear time. */
 const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
 
+;// CONCATENATED MODULE: ./src/rules/bundledPack.generated.ts
+
+
+// What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
+const commonJs = m => (typeof m === 'function' ? { default: m } : m);
+const once = make => { let made; return () => (made ??= make()); };
+const check0 = once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    module.exports = validate0;
+    module.exports.default = validate0;
+    const schema0 = { "allOf": [{ "if": { "properties": { "after": { "required": ["type"], "properties": { "type": { "const": "microsoft.cognitiveservices/accounts" } } } } }, "then": { "properties": { "after": { "properties": { "properties": { "properties": { "encryption": { "properties": { "keyvaultproperties": { "properties": { "keyvaulturi": { "const": { "$data": "/before/properties/encryption/keyvaultproperties/keyvaulturi" } } } } } } } } } } } } }, { "if": { "properties": { "after": { "required": ["type"], "properties": { "type": { "const": "microsoft.storage/storageaccounts" } } } } }, "then": { "properties": { "after": { "properties": { "properties": { "properties": { "encryption": { "properties": { "keyvaultproperties": { "properties": { "keyvaulturi": { "const": { "$data": "/before/properties/encryption/keyvaultproperties/keyvaulturi" } } } } } } } } } } } } }, { "if": { "properties": { "after": { "required": ["type"], "properties": { "type": { "const": "microsoft.machinelearningservices/workspaces" } } } } }, "then": { "properties": { "after": { "properties": { "properties": { "properties": { "encryption": { "properties": { "keyvaultproperties": { "properties": { "keyvaultarmid": { "const": { "$data": "/before/properties/encryption/keyvaultproperties/keyvaultarmid" } } } } } } } } } } } } }] };
+    const func0 = Object.prototype.hasOwnProperty;
+    const func8 = commonJs(equal["default"]).default;
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } const _errs1 = errors; let valid1 = true; const _errs2 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.after !== undefined && func0.call(data, "after")) {
+            let data0 = data.after;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                let missing0;
+                if (((data0.type === undefined) || (!(func0.call(data0, "type")))) && (missing0 = "type")) {
+                    const err0 = {};
+                    if (vErrors === null) {
+                        vErrors = [err0];
+                    }
+                    else {
+                        vErrors.push(err0);
+                    }
+                    errors++;
+                }
+                else {
+                    if (data0.type !== undefined && func0.call(data0, "type")) {
+                        if ("microsoft.cognitiveservices/accounts" !== data0.type) {
+                            const err1 = {};
+                            if (vErrors === null) {
+                                vErrors = [err1];
+                            }
+                            else {
+                                vErrors.push(err1);
+                            }
+                            errors++;
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid0 = _errs2 === errors; errors = _errs1; if (vErrors !== null) {
+        if (_errs1) {
+            vErrors.length = _errs1;
+        }
+        else {
+            vErrors = null;
+        }
+    } if (_valid0) {
+        const _errs5 = errors;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.after !== undefined && func0.call(data, "after")) {
+                let data2 = data.after;
+                if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                    if (data2.properties !== undefined && func0.call(data2, "properties")) {
+                        let data3 = data2.properties;
+                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                            if (data3.encryption !== undefined && func0.call(data3, "encryption")) {
+                                let data4 = data3.encryption;
+                                if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                                    if (data4.keyvaultproperties !== undefined && func0.call(data4, "keyvaultproperties")) {
+                                        let data5 = data4.keyvaultproperties;
+                                        if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+                                            if (data5.keyvaulturi !== undefined && func0.call(data5, "keyvaulturi")) {
+                                                const vSchema0 = rootData && rootData.before && rootData.before.properties && rootData.before.properties.encryption && rootData.before.properties.encryption.keyvaultproperties && rootData.before.properties.encryption.keyvaultproperties.keyvaulturi;
+                                                if (vSchema0 !== undefined && (!func8(data5.keyvaulturi, vSchema0))) {
+                                                    const err2 = { instancePath: instancePath + "/after/properties/encryption/keyvaultproperties/keyvaulturi", schemaPath: "#/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const", keyword: "const", params: { allowedValue: vSchema0 }, message: "must be equal to constant" };
+                                                    if (vErrors === null) {
+                                                        vErrors = [err2];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err2);
+                                                    }
+                                                    errors++;
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var _valid0 = _errs5 === errors;
+        valid1 = _valid0;
+        if (valid1) {
+            var props0 = {};
+            props0.after = true;
+        }
+    } if (!valid1) {
+        const err3 = { instancePath, schemaPath: "#/allOf/0/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+        if (vErrors === null) {
+            vErrors = [err3];
+        }
+        else {
+            vErrors.push(err3);
+        }
+        errors++;
+    } const _errs12 = errors; let valid9 = true; const _errs13 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.after !== undefined && func0.call(data, "after")) {
+            let data7 = data.after;
+            if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+                let missing1;
+                if (((data7.type === undefined) || (!(func0.call(data7, "type")))) && (missing1 = "type")) {
+                    const err4 = {};
+                    if (vErrors === null) {
+                        vErrors = [err4];
+                    }
+                    else {
+                        vErrors.push(err4);
+                    }
+                    errors++;
+                }
+                else {
+                    if (data7.type !== undefined && func0.call(data7, "type")) {
+                        if ("microsoft.storage/storageaccounts" !== data7.type) {
+                            const err5 = {};
+                            if (vErrors === null) {
+                                vErrors = [err5];
+                            }
+                            else {
+                                vErrors.push(err5);
+                            }
+                            errors++;
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid1 = _errs13 === errors; errors = _errs12; if (vErrors !== null) {
+        if (_errs12) {
+            vErrors.length = _errs12;
+        }
+        else {
+            vErrors = null;
+        }
+    } if (_valid1) {
+        const _errs16 = errors;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.after !== undefined && func0.call(data, "after")) {
+                let data9 = data.after;
+                if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+                    if (data9.properties !== undefined && func0.call(data9, "properties")) {
+                        let data10 = data9.properties;
+                        if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+                            if (data10.encryption !== undefined && func0.call(data10, "encryption")) {
+                                let data11 = data10.encryption;
+                                if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+                                    if (data11.keyvaultproperties !== undefined && func0.call(data11, "keyvaultproperties")) {
+                                        let data12 = data11.keyvaultproperties;
+                                        if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+                                            if (data12.keyvaulturi !== undefined && func0.call(data12, "keyvaulturi")) {
+                                                const vSchema1 = rootData && rootData.before && rootData.before.properties && rootData.before.properties.encryption && rootData.before.properties.encryption.keyvaultproperties && rootData.before.properties.encryption.keyvaultproperties.keyvaulturi;
+                                                if (vSchema1 !== undefined && (!func8(data12.keyvaulturi, vSchema1))) {
+                                                    const err6 = { instancePath: instancePath + "/after/properties/encryption/keyvaultproperties/keyvaulturi", schemaPath: "#/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const", keyword: "const", params: { allowedValue: vSchema1 }, message: "must be equal to constant" };
+                                                    if (vErrors === null) {
+                                                        vErrors = [err6];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err6);
+                                                    }
+                                                    errors++;
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var _valid1 = _errs16 === errors;
+        valid9 = _valid1;
+        if (valid9) {
+            var props1 = {};
+            props1.after = true;
+        }
+    } if (!valid9) {
+        const err7 = { instancePath, schemaPath: "#/allOf/1/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+        if (vErrors === null) {
+            vErrors = [err7];
+        }
+        else {
+            vErrors.push(err7);
+        }
+        errors++;
+    } if (props0 !== true && props1 !== undefined) {
+        if (props1 === true) {
+            props0 = true;
+        }
+        else {
+            props0 = props0 || {};
+            Object.assign(props0, props1);
+        }
+    } const _errs23 = errors; let valid17 = true; const _errs24 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.after !== undefined && func0.call(data, "after")) {
+            let data14 = data.after;
+            if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+                let missing2;
+                if (((data14.type === undefined) || (!(func0.call(data14, "type")))) && (missing2 = "type")) {
+                    const err8 = {};
+                    if (vErrors === null) {
+                        vErrors = [err8];
+                    }
+                    else {
+                        vErrors.push(err8);
+                    }
+                    errors++;
+                }
+                else {
+                    if (data14.type !== undefined && func0.call(data14, "type")) {
+                        if ("microsoft.machinelearningservices/workspaces" !== data14.type) {
+                            const err9 = {};
+                            if (vErrors === null) {
+                                vErrors = [err9];
+                            }
+                            else {
+                                vErrors.push(err9);
+                            }
+                            errors++;
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid2 = _errs24 === errors; errors = _errs23; if (vErrors !== null) {
+        if (_errs23) {
+            vErrors.length = _errs23;
+        }
+        else {
+            vErrors = null;
+        }
+    } if (_valid2) {
+        const _errs27 = errors;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.after !== undefined && func0.call(data, "after")) {
+                let data16 = data.after;
+                if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+                    if (data16.properties !== undefined && func0.call(data16, "properties")) {
+                        let data17 = data16.properties;
+                        if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+                            if (data17.encryption !== undefined && func0.call(data17, "encryption")) {
+                                let data18 = data17.encryption;
+                                if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+                                    if (data18.keyvaultproperties !== undefined && func0.call(data18, "keyvaultproperties")) {
+                                        let data19 = data18.keyvaultproperties;
+                                        if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+                                            if (data19.keyvaultarmid !== undefined && func0.call(data19, "keyvaultarmid")) {
+                                                const vSchema2 = rootData && rootData.before && rootData.before.properties && rootData.before.properties.encryption && rootData.before.properties.encryption.keyvaultproperties && rootData.before.properties.encryption.keyvaultproperties.keyvaultarmid;
+                                                if (vSchema2 !== undefined && (!func8(data19.keyvaultarmid, vSchema2))) {
+                                                    const err10 = { instancePath: instancePath + "/after/properties/encryption/keyvaultproperties/keyvaultarmid", schemaPath: "#/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaultarmid/const", keyword: "const", params: { allowedValue: vSchema2 }, message: "must be equal to constant" };
+                                                    if (vErrors === null) {
+                                                        vErrors = [err10];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err10);
+                                                    }
+                                                    errors++;
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var _valid2 = _errs27 === errors;
+        valid17 = _valid2;
+        if (valid17) {
+            var props2 = {};
+            props2.after = true;
+        }
+    } if (!valid17) {
+        const err11 = { instancePath, schemaPath: "#/allOf/2/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+        if (vErrors === null) {
+            vErrors = [err11];
+        }
+        else {
+            vErrors.push(err11);
+        }
+        errors++;
+    } if (props0 !== true && props2 !== undefined) {
+        if (props2 === true) {
+            props0 = true;
+        }
+        else {
+            props0 = props0 || {};
+            Object.assign(props0, props2);
+        }
+    } validate0.errors = vErrors; evaluated0.props = props0; return errors === 0; }
+    validate0.evaluated = { "dynamicProps": true, "dynamicItems": false };
+    return module.exports;
+});
+const check1 = once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    module.exports = validate0;
+    module.exports.default = validate0;
+    const schema0 = { "$defs": { "workspacecmk": { "required": ["properties"], "properties": { "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["status"], "properties": { "status": { "const": "enabled" } } } } } } }, "accountcmk": { "required": ["properties"], "properties": { "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["keysource"], "properties": { "keysource": { "const": "microsoft.keyvault" } } } } } } } }, "allOf": [{ "if": { "properties": { "after": { "required": ["type"], "properties": { "type": { "const": "microsoft.machinelearningservices/workspaces" } } } } }, "then": { "if": { "properties": { "before": { "$ref": "#/$defs/workspacecmk" } } }, "then": { "properties": { "after": { "$ref": "#/$defs/workspacecmk" } } }, "else": { "properties": { "after": { "not": { "$ref": "#/$defs/workspacecmk" } } } } } }, { "if": { "properties": { "after": { "required": ["type", "kind"], "properties": { "type": { "const": "microsoft.cognitiveservices/accounts" }, "kind": { "const": "aiservices" } } } } }, "then": { "if": { "properties": { "before": { "$ref": "#/$defs/accountcmk" } } }, "then": { "properties": { "after": { "$ref": "#/$defs/accountcmk" } } } } }] };
+    const schema1 = { "required": ["properties"], "properties": { "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["status"], "properties": { "status": { "const": "enabled" } } } } } } };
+    const schema4 = { "required": ["properties"], "properties": { "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["keysource"], "properties": { "keysource": { "const": "microsoft.keyvault" } } } } } } };
+    const func0 = Object.prototype.hasOwnProperty;
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } const _errs1 = errors; let valid1 = true; const _errs2 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.after !== undefined && func0.call(data, "after")) {
+            let data0 = data.after;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                let missing0;
+                if (((data0.type === undefined) || (!(func0.call(data0, "type")))) && (missing0 = "type")) {
+                    const err0 = {};
+                    if (vErrors === null) {
+                        vErrors = [err0];
+                    }
+                    else {
+                        vErrors.push(err0);
+                    }
+                    errors++;
+                }
+                else {
+                    if (data0.type !== undefined && func0.call(data0, "type")) {
+                        if ("microsoft.machinelearningservices/workspaces" !== data0.type) {
+                            const err1 = {};
+                            if (vErrors === null) {
+                                vErrors = [err1];
+                            }
+                            else {
+                                vErrors.push(err1);
+                            }
+                            errors++;
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid0 = _errs2 === errors; errors = _errs1; if (vErrors !== null) {
+        if (_errs1) {
+            vErrors.length = _errs1;
+        }
+        else {
+            vErrors = null;
+        }
+    } if (_valid0) {
+        const _errs5 = errors;
+        const _errs6 = errors;
+        let valid4 = true;
+        const _errs7 = errors;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.before !== undefined && func0.call(data, "before")) {
+                let data2 = data.before;
+                if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                    let missing1;
+                    if (((data2.properties === undefined) || (!(func0.call(data2, "properties")))) && (missing1 = "properties")) {
+                        const err2 = {};
+                        if (vErrors === null) {
+                            vErrors = [err2];
+                        }
+                        else {
+                            vErrors.push(err2);
+                        }
+                        errors++;
+                    }
+                    else {
+                        if (data2.properties !== undefined && func0.call(data2, "properties")) {
+                            let data3 = data2.properties;
+                            if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                let missing2;
+                                if (((data3.encryption === undefined) || (!(func0.call(data3, "encryption")))) && (missing2 = "encryption")) {
+                                    const err3 = {};
+                                    if (vErrors === null) {
+                                        vErrors = [err3];
+                                    }
+                                    else {
+                                        vErrors.push(err3);
+                                    }
+                                    errors++;
+                                }
+                                else {
+                                    if (data3.encryption !== undefined && func0.call(data3, "encryption")) {
+                                        let data4 = data3.encryption;
+                                        if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                                            let missing3;
+                                            if (((data4.status === undefined) || (!(func0.call(data4, "status")))) && (missing3 = "status")) {
+                                                const err4 = {};
+                                                if (vErrors === null) {
+                                                    vErrors = [err4];
+                                                }
+                                                else {
+                                                    vErrors.push(err4);
+                                                }
+                                                errors++;
+                                            }
+                                            else {
+                                                if (data4.status !== undefined && func0.call(data4, "status")) {
+                                                    if ("enabled" !== data4.status) {
+                                                        const err5 = {};
+                                                        if (vErrors === null) {
+                                                            vErrors = [err5];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err5);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var _valid1 = _errs7 === errors;
+        errors = _errs6;
+        if (vErrors !== null) {
+            if (_errs6) {
+                vErrors.length = _errs6;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+        let ifClause0;
+        if (_valid1) {
+            const _errs13 = errors;
+            if (data && typeof data == "object" && !Array.isArray(data)) {
+                if (data.after !== undefined && func0.call(data, "after")) {
+                    let data6 = data.after;
+                    if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+                        if ((data6.properties === undefined) || (!(func0.call(data6, "properties")))) {
+                            const err6 = { instancePath: instancePath + "/after", schemaPath: "#/$defs/workspacecmk/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+                            if (vErrors === null) {
+                                vErrors = [err6];
+                            }
+                            else {
+                                vErrors.push(err6);
+                            }
+                            errors++;
+                        }
+                        if (data6.properties !== undefined && func0.call(data6, "properties")) {
+                            let data7 = data6.properties;
+                            if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+                                if ((data7.encryption === undefined) || (!(func0.call(data7, "encryption")))) {
+                                    const err7 = { instancePath: instancePath + "/after/properties", schemaPath: "#/$defs/workspacecmk/properties/properties/required", keyword: "required", params: { missingProperty: "encryption" }, message: "must have required property '" + "encryption" + "'" };
+                                    if (vErrors === null) {
+                                        vErrors = [err7];
+                                    }
+                                    else {
+                                        vErrors.push(err7);
+                                    }
+                                    errors++;
+                                }
+                                if (data7.encryption !== undefined && func0.call(data7, "encryption")) {
+                                    let data8 = data7.encryption;
+                                    if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+                                        if ((data8.status === undefined) || (!(func0.call(data8, "status")))) {
+                                            const err8 = { instancePath: instancePath + "/after/properties/encryption", schemaPath: "#/$defs/workspacecmk/properties/properties/properties/encryption/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property '" + "status" + "'" };
+                                            if (vErrors === null) {
+                                                vErrors = [err8];
+                                            }
+                                            else {
+                                                vErrors.push(err8);
+                                            }
+                                            errors++;
+                                        }
+                                        if (data8.status !== undefined && func0.call(data8, "status")) {
+                                            if ("enabled" !== data8.status) {
+                                                const err9 = { instancePath: instancePath + "/after/properties/encryption/status", schemaPath: "#/$defs/workspacecmk/properties/properties/properties/encryption/properties/status/const", keyword: "const", params: { allowedValue: "enabled" }, message: "must be equal to constant" };
+                                                if (vErrors === null) {
+                                                    vErrors = [err9];
+                                                }
+                                                else {
+                                                    vErrors.push(err9);
+                                                }
+                                                errors++;
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var _valid1 = _errs13 === errors;
+            valid4 = _valid1;
+            if (valid4) {
+                var props0 = {};
+                props0.after = true;
+                props0.before = true;
+            }
+            ifClause0 = "then";
+        }
+        else {
+            const _errs19 = errors;
+            if (data && typeof data == "object" && !Array.isArray(data)) {
+                if (data.after !== undefined && func0.call(data, "after")) {
+                    let data10 = data.after;
+                    const _errs21 = errors;
+                    const _errs22 = errors;
+                    if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+                        let missing4;
+                        if (((data10.properties === undefined) || (!(func0.call(data10, "properties")))) && (missing4 = "properties")) {
+                            const err10 = {};
+                            if (vErrors === null) {
+                                vErrors = [err10];
+                            }
+                            else {
+                                vErrors.push(err10);
+                            }
+                            errors++;
+                        }
+                        else {
+                            if (data10.properties !== undefined && func0.call(data10, "properties")) {
+                                let data11 = data10.properties;
+                                if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+                                    let missing5;
+                                    if (((data11.encryption === undefined) || (!(func0.call(data11, "encryption")))) && (missing5 = "encryption")) {
+                                        const err11 = {};
+                                        if (vErrors === null) {
+                                            vErrors = [err11];
+                                        }
+                                        else {
+                                            vErrors.push(err11);
+                                        }
+                                        errors++;
+                                    }
+                                    else {
+                                        if (data11.encryption !== undefined && func0.call(data11, "encryption")) {
+                                            let data12 = data11.encryption;
+                                            if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+                                                let missing6;
+                                                if (((data12.status === undefined) || (!(func0.call(data12, "status")))) && (missing6 = "status")) {
+                                                    const err12 = {};
+                                                    if (vErrors === null) {
+                                                        vErrors = [err12];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err12);
+                                                    }
+                                                    errors++;
+                                                }
+                                                else {
+                                                    if (data12.status !== undefined && func0.call(data12, "status")) {
+                                                        if ("enabled" !== data12.status) {
+                                                            const err13 = {};
+                                                            if (vErrors === null) {
+                                                                vErrors = [err13];
+                                                            }
+                                                            else {
+                                                                vErrors.push(err13);
+                                                            }
+                                                            errors++;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    var valid16 = _errs22 === errors;
+                    if (valid16) {
+                        const err14 = { instancePath: instancePath + "/after", schemaPath: "#/allOf/0/then/else/properties/after/not", keyword: "not", params: {}, message: "must NOT be valid" };
+                        if (vErrors === null) {
+                            vErrors = [err14];
+                        }
+                        else {
+                            vErrors.push(err14);
+                        }
+                        errors++;
+                    }
+                    else {
+                        errors = _errs21;
+                        if (vErrors !== null) {
+                            if (_errs21) {
+                                vErrors.length = _errs21;
+                            }
+                            else {
+                                vErrors = null;
+                            }
+                        }
+                    }
+                }
+            }
+            var _valid1 = _errs19 === errors;
+            valid4 = _valid1;
+            if (valid4) {
+                if (props0 !== true) {
+                    props0 = props0 || {};
+                    props0.after = true;
+                }
+            }
+            ifClause0 = "else";
+        }
+        if (!valid4) {
+            const err15 = { instancePath, schemaPath: "#/allOf/0/then/if", keyword: "if", params: { failingKeyword: ifClause0 }, message: "must match \"" + ifClause0 + "\" schema" };
+            if (vErrors === null) {
+                vErrors = [err15];
+            }
+            else {
+                vErrors.push(err15);
+            }
+            errors++;
+        }
+        var _valid0 = _errs5 === errors;
+        valid1 = _valid0;
+        if (valid1) {
+            if (props0 !== true) {
+                props0 = props0 || {};
+                props0.after = true;
+            }
+        }
+    } if (!valid1) {
+        const err16 = { instancePath, schemaPath: "#/allOf/0/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+        if (vErrors === null) {
+            vErrors = [err16];
+        }
+        else {
+            vErrors.push(err16);
+        }
+        errors++;
+    } const _errs28 = errors; let valid21 = true; const _errs29 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.after !== undefined && func0.call(data, "after")) {
+            let data14 = data.after;
+            if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+                let missing7;
+                if ((((data14.type === undefined) || (!(func0.call(data14, "type")))) && (missing7 = "type")) || (((data14.kind === undefined) || (!(func0.call(data14, "kind")))) && (missing7 = "kind"))) {
+                    const err17 = {};
+                    if (vErrors === null) {
+                        vErrors = [err17];
+                    }
+                    else {
+                        vErrors.push(err17);
+                    }
+                    errors++;
+                }
+                else {
+                    if (data14.type !== undefined && func0.call(data14, "type")) {
+                        const _errs31 = errors;
+                        if ("microsoft.cognitiveservices/accounts" !== data14.type) {
+                            const err18 = {};
+                            if (vErrors === null) {
+                                vErrors = [err18];
+                            }
+                            else {
+                                vErrors.push(err18);
+                            }
+                            errors++;
+                        }
+                        var valid23 = _errs31 === errors;
+                    }
+                    else {
+                        var valid23 = true;
+                    }
+                    if (valid23) {
+                        if (data14.kind !== undefined && func0.call(data14, "kind")) {
+                            const _errs32 = errors;
+                            if ("aiservices" !== data14.kind) {
+                                const err19 = {};
+                                if (vErrors === null) {
+                                    vErrors = [err19];
+                                }
+                                else {
+                                    vErrors.push(err19);
+                                }
+                                errors++;
+                            }
+                            var valid23 = _errs32 === errors;
+                        }
+                        else {
+                            var valid23 = true;
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid2 = _errs29 === errors; errors = _errs28; if (vErrors !== null) {
+        if (_errs28) {
+            vErrors.length = _errs28;
+        }
+        else {
+            vErrors = null;
+        }
+    } if (_valid2) {
+        const _errs33 = errors;
+        const _errs34 = errors;
+        let valid24 = true;
+        const _errs35 = errors;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.before !== undefined && func0.call(data, "before")) {
+                let data17 = data.before;
+                if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+                    let missing8;
+                    if (((data17.properties === undefined) || (!(func0.call(data17, "properties")))) && (missing8 = "properties")) {
+                        const err20 = {};
+                        if (vErrors === null) {
+                            vErrors = [err20];
+                        }
+                        else {
+                            vErrors.push(err20);
+                        }
+                        errors++;
+                    }
+                    else {
+                        if (data17.properties !== undefined && func0.call(data17, "properties")) {
+                            let data18 = data17.properties;
+                            if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+                                let missing9;
+                                if (((data18.encryption === undefined) || (!(func0.call(data18, "encryption")))) && (missing9 = "encryption")) {
+                                    const err21 = {};
+                                    if (vErrors === null) {
+                                        vErrors = [err21];
+                                    }
+                                    else {
+                                        vErrors.push(err21);
+                                    }
+                                    errors++;
+                                }
+                                else {
+                                    if (data18.encryption !== undefined && func0.call(data18, "encryption")) {
+                                        let data19 = data18.encryption;
+                                        if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+                                            let missing10;
+                                            if (((data19.keysource === undefined) || (!(func0.call(data19, "keysource")))) && (missing10 = "keysource")) {
+                                                const err22 = {};
+                                                if (vErrors === null) {
+                                                    vErrors = [err22];
+                                                }
+                                                else {
+                                                    vErrors.push(err22);
+                                                }
+                                                errors++;
+                                            }
+                                            else {
+                                                if (data19.keysource !== undefined && func0.call(data19, "keysource")) {
+                                                    if ("microsoft.keyvault" !== data19.keysource) {
+                                                        const err23 = {};
+                                                        if (vErrors === null) {
+                                                            vErrors = [err23];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err23);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var _valid3 = _errs35 === errors;
+        errors = _errs34;
+        if (vErrors !== null) {
+            if (_errs34) {
+                vErrors.length = _errs34;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+        if (_valid3) {
+            const _errs41 = errors;
+            if (data && typeof data == "object" && !Array.isArray(data)) {
+                if (data.after !== undefined && func0.call(data, "after")) {
+                    let data21 = data.after;
+                    if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
+                        if ((data21.properties === undefined) || (!(func0.call(data21, "properties")))) {
+                            const err24 = { instancePath: instancePath + "/after", schemaPath: "#/$defs/accountcmk/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+                            if (vErrors === null) {
+                                vErrors = [err24];
+                            }
+                            else {
+                                vErrors.push(err24);
+                            }
+                            errors++;
+                        }
+                        if (data21.properties !== undefined && func0.call(data21, "properties")) {
+                            let data22 = data21.properties;
+                            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+                                if ((data22.encryption === undefined) || (!(func0.call(data22, "encryption")))) {
+                                    const err25 = { instancePath: instancePath + "/after/properties", schemaPath: "#/$defs/accountcmk/properties/properties/required", keyword: "required", params: { missingProperty: "encryption" }, message: "must have required property '" + "encryption" + "'" };
+                                    if (vErrors === null) {
+                                        vErrors = [err25];
+                                    }
+                                    else {
+                                        vErrors.push(err25);
+                                    }
+                                    errors++;
+                                }
+                                if (data22.encryption !== undefined && func0.call(data22, "encryption")) {
+                                    let data23 = data22.encryption;
+                                    if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+                                        if ((data23.keysource === undefined) || (!(func0.call(data23, "keysource")))) {
+                                            const err26 = { instancePath: instancePath + "/after/properties/encryption", schemaPath: "#/$defs/accountcmk/properties/properties/properties/encryption/required", keyword: "required", params: { missingProperty: "keysource" }, message: "must have required property '" + "keysource" + "'" };
+                                            if (vErrors === null) {
+                                                vErrors = [err26];
+                                            }
+                                            else {
+                                                vErrors.push(err26);
+                                            }
+                                            errors++;
+                                        }
+                                        if (data23.keysource !== undefined && func0.call(data23, "keysource")) {
+                                            if ("microsoft.keyvault" !== data23.keysource) {
+                                                const err27 = { instancePath: instancePath + "/after/properties/encryption/keysource", schemaPath: "#/$defs/accountcmk/properties/properties/properties/encryption/properties/keysource/const", keyword: "const", params: { allowedValue: "microsoft.keyvault" }, message: "must be equal to constant" };
+                                                if (vErrors === null) {
+                                                    vErrors = [err27];
+                                                }
+                                                else {
+                                                    vErrors.push(err27);
+                                                }
+                                                errors++;
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var _valid3 = _errs41 === errors;
+            valid24 = _valid3;
+            if (valid24) {
+                var props1 = {};
+                props1.after = true;
+                props1.before = true;
+            }
+        }
+        if (!valid24) {
+            const err28 = { instancePath, schemaPath: "#/allOf/1/then/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+            if (vErrors === null) {
+                vErrors = [err28];
+            }
+            else {
+                vErrors.push(err28);
+            }
+            errors++;
+        }
+        var _valid2 = _errs33 === errors;
+        valid21 = _valid2;
+        if (valid21) {
+            if (props1 !== true) {
+                props1 = props1 || {};
+                props1.after = true;
+            }
+        }
+    } if (!valid21) {
+        const err29 = { instancePath, schemaPath: "#/allOf/1/if", keyword: "if", params: { failingKeyword: "then" }, message: "must match \"then\" schema" };
+        if (vErrors === null) {
+            vErrors = [err29];
+        }
+        else {
+            vErrors.push(err29);
+        }
+        errors++;
+    } if (props0 !== true && props1 !== undefined) {
+        if (props1 === true) {
+            props0 = true;
+        }
+        else {
+            props0 = props0 || {};
+            Object.assign(props0, props1);
+        }
+    } validate0.errors = vErrors; evaluated0.props = props0; return errors === 0; }
+    validate0.evaluated = { "dynamicProps": true, "dynamicItems": false };
+    return module.exports;
+});
+const check2 = once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    module.exports = validate0;
+    module.exports.default = validate0;
+    const schema0 = { "anyOf": [{ "required": ["type", "properties"], "properties": { "type": { "const": "microsoft.cognitiveservices/accounts" }, "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["keysource"], "properties": { "keysource": { "const": "microsoft.keyvault" } } } } } } }, { "required": ["type", "properties"], "properties": { "type": { "const": "microsoft.machinelearningservices/workspaces" }, "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["status"], "properties": { "status": { "const": "enabled" } } } } } } }, { "required": ["type", "properties"], "properties": { "type": { "const": "microsoft.storage/storageaccounts" }, "properties": { "required": ["encryption"], "properties": { "encryption": { "required": ["keysource"], "properties": { "keysource": { "const": "microsoft.keyvault" } } } } } } }] };
+    const func0 = Object.prototype.hasOwnProperty;
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } const _errs0 = errors; let valid0 = false; const _errs1 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.type === undefined) || (!(func0.call(data, "type")))) {
+            const err0 = { instancePath, schemaPath: "#/anyOf/0/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property '" + "type" + "'" };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if ((data.properties === undefined) || (!(func0.call(data, "properties")))) {
+            const err1 = { instancePath, schemaPath: "#/anyOf/0/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+            if (vErrors === null) {
+                vErrors = [err1];
+            }
+            else {
+                vErrors.push(err1);
+            }
+            errors++;
+        }
+        if (data.type !== undefined && func0.call(data, "type")) {
+            if ("microsoft.cognitiveservices/accounts" !== data.type) {
+                const err2 = { instancePath: instancePath + "/type", schemaPath: "#/anyOf/0/properties/type/const", keyword: "const", params: { allowedValue: "microsoft.cognitiveservices/accounts" }, message: "must be equal to constant" };
+                if (vErrors === null) {
+                    vErrors = [err2];
+                }
+                else {
+                    vErrors.push(err2);
+                }
+                errors++;
+            }
+        }
+        if (data.properties !== undefined && func0.call(data, "properties")) {
+            let data1 = data.properties;
+            if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+                if ((data1.encryption === undefined) || (!(func0.call(data1, "encryption")))) {
+                    const err3 = { instancePath: instancePath + "/properties", schemaPath: "#/anyOf/0/properties/properties/required", keyword: "required", params: { missingProperty: "encryption" }, message: "must have required property '" + "encryption" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err3];
+                    }
+                    else {
+                        vErrors.push(err3);
+                    }
+                    errors++;
+                }
+                if (data1.encryption !== undefined && func0.call(data1, "encryption")) {
+                    let data2 = data1.encryption;
+                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                        if ((data2.keysource === undefined) || (!(func0.call(data2, "keysource")))) {
+                            const err4 = { instancePath: instancePath + "/properties/encryption", schemaPath: "#/anyOf/0/properties/properties/properties/encryption/required", keyword: "required", params: { missingProperty: "keysource" }, message: "must have required property '" + "keysource" + "'" };
+                            if (vErrors === null) {
+                                vErrors = [err4];
+                            }
+                            else {
+                                vErrors.push(err4);
+                            }
+                            errors++;
+                        }
+                        if (data2.keysource !== undefined && func0.call(data2, "keysource")) {
+                            if ("microsoft.keyvault" !== data2.keysource) {
+                                const err5 = { instancePath: instancePath + "/properties/encryption/keysource", schemaPath: "#/anyOf/0/properties/properties/properties/encryption/properties/keysource/const", keyword: "const", params: { allowedValue: "microsoft.keyvault" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err5];
+                                }
+                                else {
+                                    vErrors.push(err5);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid0 = _errs1 === errors; valid0 = valid0 || _valid0; if (_valid0) {
+        var props0 = {};
+        props0.type = true;
+        props0.properties = true;
+    } const _errs6 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.type === undefined) || (!(func0.call(data, "type")))) {
+            const err6 = { instancePath, schemaPath: "#/anyOf/1/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property '" + "type" + "'" };
+            if (vErrors === null) {
+                vErrors = [err6];
+            }
+            else {
+                vErrors.push(err6);
+            }
+            errors++;
+        }
+        if ((data.properties === undefined) || (!(func0.call(data, "properties")))) {
+            const err7 = { instancePath, schemaPath: "#/anyOf/1/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+            if (vErrors === null) {
+                vErrors = [err7];
+            }
+            else {
+                vErrors.push(err7);
+            }
+            errors++;
+        }
+        if (data.type !== undefined && func0.call(data, "type")) {
+            if ("microsoft.machinelearningservices/workspaces" !== data.type) {
+                const err8 = { instancePath: instancePath + "/type", schemaPath: "#/anyOf/1/properties/type/const", keyword: "const", params: { allowedValue: "microsoft.machinelearningservices/workspaces" }, message: "must be equal to constant" };
+                if (vErrors === null) {
+                    vErrors = [err8];
+                }
+                else {
+                    vErrors.push(err8);
+                }
+                errors++;
+            }
+        }
+        if (data.properties !== undefined && func0.call(data, "properties")) {
+            let data5 = data.properties;
+            if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+                if ((data5.encryption === undefined) || (!(func0.call(data5, "encryption")))) {
+                    const err9 = { instancePath: instancePath + "/properties", schemaPath: "#/anyOf/1/properties/properties/required", keyword: "required", params: { missingProperty: "encryption" }, message: "must have required property '" + "encryption" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err9];
+                    }
+                    else {
+                        vErrors.push(err9);
+                    }
+                    errors++;
+                }
+                if (data5.encryption !== undefined && func0.call(data5, "encryption")) {
+                    let data6 = data5.encryption;
+                    if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+                        if ((data6.status === undefined) || (!(func0.call(data6, "status")))) {
+                            const err10 = { instancePath: instancePath + "/properties/encryption", schemaPath: "#/anyOf/1/properties/properties/properties/encryption/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property '" + "status" + "'" };
+                            if (vErrors === null) {
+                                vErrors = [err10];
+                            }
+                            else {
+                                vErrors.push(err10);
+                            }
+                            errors++;
+                        }
+                        if (data6.status !== undefined && func0.call(data6, "status")) {
+                            if ("enabled" !== data6.status) {
+                                const err11 = { instancePath: instancePath + "/properties/encryption/status", schemaPath: "#/anyOf/1/properties/properties/properties/encryption/properties/status/const", keyword: "const", params: { allowedValue: "enabled" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err11];
+                                }
+                                else {
+                                    vErrors.push(err11);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid0 = _errs6 === errors; valid0 = valid0 || _valid0; if (_valid0) {
+        if (props0 !== true) {
+            props0 = props0 || {};
+            props0.type = true;
+            props0.properties = true;
+        }
+    } const _errs11 = errors; if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.type === undefined) || (!(func0.call(data, "type")))) {
+            const err12 = { instancePath, schemaPath: "#/anyOf/2/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property '" + "type" + "'" };
+            if (vErrors === null) {
+                vErrors = [err12];
+            }
+            else {
+                vErrors.push(err12);
+            }
+            errors++;
+        }
+        if ((data.properties === undefined) || (!(func0.call(data, "properties")))) {
+            const err13 = { instancePath, schemaPath: "#/anyOf/2/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+            if (vErrors === null) {
+                vErrors = [err13];
+            }
+            else {
+                vErrors.push(err13);
+            }
+            errors++;
+        }
+        if (data.type !== undefined && func0.call(data, "type")) {
+            if ("microsoft.storage/storageaccounts" !== data.type) {
+                const err14 = { instancePath: instancePath + "/type", schemaPath: "#/anyOf/2/properties/type/const", keyword: "const", params: { allowedValue: "microsoft.storage/storageaccounts" }, message: "must be equal to constant" };
+                if (vErrors === null) {
+                    vErrors = [err14];
+                }
+                else {
+                    vErrors.push(err14);
+                }
+                errors++;
+            }
+        }
+        if (data.properties !== undefined && func0.call(data, "properties")) {
+            let data9 = data.properties;
+            if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+                if ((data9.encryption === undefined) || (!(func0.call(data9, "encryption")))) {
+                    const err15 = { instancePath: instancePath + "/properties", schemaPath: "#/anyOf/2/properties/properties/required", keyword: "required", params: { missingProperty: "encryption" }, message: "must have required property '" + "encryption" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err15];
+                    }
+                    else {
+                        vErrors.push(err15);
+                    }
+                    errors++;
+                }
+                if (data9.encryption !== undefined && func0.call(data9, "encryption")) {
+                    let data10 = data9.encryption;
+                    if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+                        if ((data10.keysource === undefined) || (!(func0.call(data10, "keysource")))) {
+                            const err16 = { instancePath: instancePath + "/properties/encryption", schemaPath: "#/anyOf/2/properties/properties/properties/encryption/required", keyword: "required", params: { missingProperty: "keysource" }, message: "must have required property '" + "keysource" + "'" };
+                            if (vErrors === null) {
+                                vErrors = [err16];
+                            }
+                            else {
+                                vErrors.push(err16);
+                            }
+                            errors++;
+                        }
+                        if (data10.keysource !== undefined && func0.call(data10, "keysource")) {
+                            if ("microsoft.keyvault" !== data10.keysource) {
+                                const err17 = { instancePath: instancePath + "/properties/encryption/keysource", schemaPath: "#/anyOf/2/properties/properties/properties/encryption/properties/keysource/const", keyword: "const", params: { allowedValue: "microsoft.keyvault" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err17];
+                                }
+                                else {
+                                    vErrors.push(err17);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } var _valid0 = _errs11 === errors; valid0 = valid0 || _valid0; if (_valid0) {
+        if (props0 !== true) {
+            props0 = props0 || {};
+            props0.type = true;
+            props0.properties = true;
+        }
+    } if (!valid0) {
+        const err18 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+            vErrors = [err18];
+        }
+        else {
+            vErrors.push(err18);
+        }
+        errors++;
+    }
+    else {
+        errors = _errs0;
+        if (vErrors !== null) {
+            if (_errs0) {
+                vErrors.length = _errs0;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+    } validate0.errors = vErrors; evaluated0.props = props0; return errors === 0; }
+    validate0.evaluated = { "dynamicProps": true, "dynamicItems": false };
+    return module.exports;
+});
+const check3 = once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    module.exports = validate0;
+    module.exports.default = validate0;
+    const schema0 = { "required": ["permissions"], "properties": { "permissions": { "required": ["keys"], "properties": { "keys": { "anyOf": [{ "contains": { "const": "all" } }, { "allOf": [{ "contains": { "const": "get" } }, { "contains": { "const": "wrapkey" } }, { "contains": { "const": "unwrapkey" } }] }] } } } } };
+    const func0 = Object.prototype.hasOwnProperty;
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.permissions === undefined) || (!(func0.call(data, "permissions")))) {
+            const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "permissions" }, message: "must have required property '" + "permissions" + "'" };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if (data.permissions !== undefined && func0.call(data, "permissions")) {
+            let data0 = data.permissions;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                if ((data0.keys === undefined) || (!(func0.call(data0, "keys")))) {
+                    const err1 = { instancePath: instancePath + "/permissions", schemaPath: "#/properties/permissions/required", keyword: "required", params: { missingProperty: "keys" }, message: "must have required property '" + "keys" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err1];
+                    }
+                    else {
+                        vErrors.push(err1);
+                    }
+                    errors++;
+                }
+                if (data0.keys !== undefined && func0.call(data0, "keys")) {
+                    let data1 = data0.keys;
+                    const _errs2 = errors;
+                    let valid2 = false;
+                    const _errs3 = errors;
+                    if (Array.isArray(data1)) {
+                        const _errs4 = errors;
+                        const len0 = data1.length;
+                        for (let i0 = 0; i0 < len0; i0++) {
+                            const _errs5 = errors;
+                            if ("all" !== data1[i0]) {
+                                const err2 = { instancePath: instancePath + "/permissions/keys/" + i0, schemaPath: "#/properties/permissions/properties/keys/anyOf/0/contains/const", keyword: "const", params: { allowedValue: "all" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err2];
+                                }
+                                else {
+                                    vErrors.push(err2);
+                                }
+                                errors++;
+                            }
+                            var valid3 = _errs5 === errors;
+                            if (valid3) {
+                                break;
+                            }
+                        }
+                        if (!valid3) {
+                            const err3 = { instancePath: instancePath + "/permissions/keys", schemaPath: "#/properties/permissions/properties/keys/anyOf/0/contains", keyword: "contains", params: { minContains: 1 }, message: "must contain at least 1 valid item(s)" };
+                            if (vErrors === null) {
+                                vErrors = [err3];
+                            }
+                            else {
+                                vErrors.push(err3);
+                            }
+                            errors++;
+                        }
+                        else {
+                            errors = _errs4;
+                            if (vErrors !== null) {
+                                if (_errs4) {
+                                    vErrors.length = _errs4;
+                                }
+                                else {
+                                    vErrors = null;
+                                }
+                            }
+                        }
+                    }
+                    var _valid0 = _errs3 === errors;
+                    valid2 = valid2 || _valid0;
+                    if (_valid0) {
+                        var items0 = true;
+                    }
+                    const _errs6 = errors;
+                    if (Array.isArray(data1)) {
+                        const _errs8 = errors;
+                        const len1 = data1.length;
+                        for (let i1 = 0; i1 < len1; i1++) {
+                            const _errs9 = errors;
+                            if ("get" !== data1[i1]) {
+                                const err4 = { instancePath: instancePath + "/permissions/keys/" + i1, schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/0/contains/const", keyword: "const", params: { allowedValue: "get" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err4];
+                                }
+                                else {
+                                    vErrors.push(err4);
+                                }
+                                errors++;
+                            }
+                            var valid5 = _errs9 === errors;
+                            if (valid5) {
+                                break;
+                            }
+                        }
+                        if (!valid5) {
+                            const err5 = { instancePath: instancePath + "/permissions/keys", schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/0/contains", keyword: "contains", params: { minContains: 1 }, message: "must contain at least 1 valid item(s)" };
+                            if (vErrors === null) {
+                                vErrors = [err5];
+                            }
+                            else {
+                                vErrors.push(err5);
+                            }
+                            errors++;
+                        }
+                        else {
+                            errors = _errs8;
+                            if (vErrors !== null) {
+                                if (_errs8) {
+                                    vErrors.length = _errs8;
+                                }
+                                else {
+                                    vErrors = null;
+                                }
+                            }
+                        }
+                    }
+                    if (Array.isArray(data1)) {
+                        const _errs11 = errors;
+                        const len2 = data1.length;
+                        for (let i2 = 0; i2 < len2; i2++) {
+                            const _errs12 = errors;
+                            if ("wrapkey" !== data1[i2]) {
+                                const err6 = { instancePath: instancePath + "/permissions/keys/" + i2, schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/1/contains/const", keyword: "const", params: { allowedValue: "wrapkey" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err6];
+                                }
+                                else {
+                                    vErrors.push(err6);
+                                }
+                                errors++;
+                            }
+                            var valid6 = _errs12 === errors;
+                            if (valid6) {
+                                break;
+                            }
+                        }
+                        if (!valid6) {
+                            const err7 = { instancePath: instancePath + "/permissions/keys", schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/1/contains", keyword: "contains", params: { minContains: 1 }, message: "must contain at least 1 valid item(s)" };
+                            if (vErrors === null) {
+                                vErrors = [err7];
+                            }
+                            else {
+                                vErrors.push(err7);
+                            }
+                            errors++;
+                        }
+                        else {
+                            errors = _errs11;
+                            if (vErrors !== null) {
+                                if (_errs11) {
+                                    vErrors.length = _errs11;
+                                }
+                                else {
+                                    vErrors = null;
+                                }
+                            }
+                        }
+                    }
+                    if (Array.isArray(data1)) {
+                        const _errs14 = errors;
+                        const len3 = data1.length;
+                        for (let i3 = 0; i3 < len3; i3++) {
+                            const _errs15 = errors;
+                            if ("unwrapkey" !== data1[i3]) {
+                                const err8 = { instancePath: instancePath + "/permissions/keys/" + i3, schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/2/contains/const", keyword: "const", params: { allowedValue: "unwrapkey" }, message: "must be equal to constant" };
+                                if (vErrors === null) {
+                                    vErrors = [err8];
+                                }
+                                else {
+                                    vErrors.push(err8);
+                                }
+                                errors++;
+                            }
+                            var valid7 = _errs15 === errors;
+                            if (valid7) {
+                                break;
+                            }
+                        }
+                        if (!valid7) {
+                            const err9 = { instancePath: instancePath + "/permissions/keys", schemaPath: "#/properties/permissions/properties/keys/anyOf/1/allOf/2/contains", keyword: "contains", params: { minContains: 1 }, message: "must contain at least 1 valid item(s)" };
+                            if (vErrors === null) {
+                                vErrors = [err9];
+                            }
+                            else {
+                                vErrors.push(err9);
+                            }
+                            errors++;
+                        }
+                        else {
+                            errors = _errs14;
+                            if (vErrors !== null) {
+                                if (_errs14) {
+                                    vErrors.length = _errs14;
+                                }
+                                else {
+                                    vErrors = null;
+                                }
+                            }
+                        }
+                    }
+                    var _valid0 = _errs6 === errors;
+                    valid2 = valid2 || _valid0;
+                    if (_valid0) {
+                        if (items0 !== true) {
+                            items0 = true;
+                        }
+                    }
+                    if (!valid2) {
+                        const err10 = { instancePath: instancePath + "/permissions/keys", schemaPath: "#/properties/permissions/properties/keys/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                        if (vErrors === null) {
+                            vErrors = [err10];
+                        }
+                        else {
+                            vErrors.push(err10);
+                        }
+                        errors++;
+                    }
+                    else {
+                        errors = _errs2;
+                        if (vErrors !== null) {
+                            if (_errs2) {
+                                vErrors.length = _errs2;
+                            }
+                            else {
+                                vErrors = null;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } validate0.errors = vErrors; return errors === 0; }
+    validate0.evaluated = { "props": { "permissions": true }, "dynamicProps": false, "dynamicItems": false };
+    return module.exports;
+});
+const check4 = once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    module.exports = validate0;
+    module.exports.default = validate0;
+    const schema0 = { "required": ["properties"], "properties": { "properties": { "required": ["roledefinitionid"], "properties": { "roledefinitionid": { "anyOf": [{ "pattern": "e147488a-f6f5-4113-8e2d-b22465e65bf6$" }, { "pattern": "12338af0-0e69-4776-bea7-57ae8d297424$" }, { "pattern": "00482a5a-887f-4fb3-b363-3b7fe8e74483$" }] } } } } };
+    const func0 = Object.prototype.hasOwnProperty;
+    const func4 = linearRegExp;
+    const pattern0 = func4("e147488a-f6f5-4113-8e2d-b22465e65bf6$", "u");
+    const pattern1 = func4("12338af0-0e69-4776-bea7-57ae8d297424$", "u");
+    const pattern2 = func4("00482a5a-887f-4fb3-b363-3b7fe8e74483$", "u");
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.properties === undefined) || (!(func0.call(data, "properties")))) {
+            const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "properties" }, message: "must have required property '" + "properties" + "'" };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if (data.properties !== undefined && func0.call(data, "properties")) {
+            let data0 = data.properties;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                if ((data0.roledefinitionid === undefined) || (!(func0.call(data0, "roledefinitionid")))) {
+                    const err1 = { instancePath: instancePath + "/properties", schemaPath: "#/properties/properties/required", keyword: "required", params: { missingProperty: "roledefinitionid" }, message: "must have required property '" + "roledefinitionid" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err1];
+                    }
+                    else {
+                        vErrors.push(err1);
+                    }
+                    errors++;
+                }
+                if (data0.roledefinitionid !== undefined && func0.call(data0, "roledefinitionid")) {
+                    let data1 = data0.roledefinitionid;
+                    const _errs2 = errors;
+                    let valid2 = false;
+                    const _errs3 = errors;
+                    if (typeof data1 === "string") {
+                        if (!pattern0.test(data1)) {
+                            const err2 = { instancePath: instancePath + "/properties/roledefinitionid", schemaPath: "#/properties/properties/properties/roledefinitionid/anyOf/0/pattern", keyword: "pattern", params: { pattern: "e147488a-f6f5-4113-8e2d-b22465e65bf6$" }, message: "must match pattern \"" + "e147488a-f6f5-4113-8e2d-b22465e65bf6$" + "\"" };
+                            if (vErrors === null) {
+                                vErrors = [err2];
+                            }
+                            else {
+                                vErrors.push(err2);
+                            }
+                            errors++;
+                        }
+                    }
+                    var _valid0 = _errs3 === errors;
+                    valid2 = valid2 || _valid0;
+                    const _errs4 = errors;
+                    if (typeof data1 === "string") {
+                        if (!pattern1.test(data1)) {
+                            const err3 = { instancePath: instancePath + "/properties/roledefinitionid", schemaPath: "#/properties/properties/properties/roledefinitionid/anyOf/1/pattern", keyword: "pattern", params: { pattern: "12338af0-0e69-4776-bea7-57ae8d297424$" }, message: "must match pattern \"" + "12338af0-0e69-4776-bea7-57ae8d297424$" + "\"" };
+                            if (vErrors === null) {
+                                vErrors = [err3];
+                            }
+                            else {
+                                vErrors.push(err3);
+                            }
+                            errors++;
+                        }
+                    }
+                    var _valid0 = _errs4 === errors;
+                    valid2 = valid2 || _valid0;
+                    const _errs5 = errors;
+                    if (typeof data1 === "string") {
+                        if (!pattern2.test(data1)) {
+                            const err4 = { instancePath: instancePath + "/properties/roledefinitionid", schemaPath: "#/properties/properties/properties/roledefinitionid/anyOf/2/pattern", keyword: "pattern", params: { pattern: "00482a5a-887f-4fb3-b363-3b7fe8e74483$" }, message: "must match pattern \"" + "00482a5a-887f-4fb3-b363-3b7fe8e74483$" + "\"" };
+                            if (vErrors === null) {
+                                vErrors = [err4];
+                            }
+                            else {
+                                vErrors.push(err4);
+                            }
+                            errors++;
+                        }
+                    }
+                    var _valid0 = _errs5 === errors;
+                    valid2 = valid2 || _valid0;
+                    if (!valid2) {
+                        const err5 = { instancePath: instancePath + "/properties/roledefinitionid", schemaPath: "#/properties/properties/properties/roledefinitionid/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                        if (vErrors === null) {
+                            vErrors = [err5];
+                        }
+                        else {
+                            vErrors.push(err5);
+                        }
+                        errors++;
+                    }
+                    else {
+                        errors = _errs2;
+                        if (vErrors !== null) {
+                            if (_errs2) {
+                                vErrors.length = _errs2;
+                            }
+                            else {
+                                vErrors = null;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } validate0.errors = vErrors; return errors === 0; }
+    validate0.evaluated = { "props": { "properties": true }, "dynamicProps": false, "dynamicItems": false };
+    return module.exports;
+});
+const texts = [
+    "name: ai-hub-cmk\nkind: policy\ndisplayName: AI hubs and Machine Learning workspaces should encrypt data at rest with a customer-managed key\ndescription: >-\n  An AI hub or Machine Learning workspace should be created with encryption status Enabled and the\n  Key Vault key it uses. Encryption keys don't pass down from the hub to its dependent resources:\n  the AI services accounts and storage it uses need their own customer-managed keys.\ncategory: Machine Learning\nversion: 1.0.0\nrequirement: >-\n  \"When you use a customer-managed key, these resources live in your Azure subscription and are\n  encrypted with your own key\" (What are customer-managed keys?): the Azure AI resource (hub)\n  itself.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.MachineLearningServices/workspaces\nappliesTo:\n  not:\n    required: [kind]\n    properties:\n      kind:\n        const: Project\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [status, keyVaultProperties]\n          properties:\n            status:\n              const: Enabled\n            keyVaultProperties:\n              required: [keyVaultArmId, keyIdentifier]\nremediation: |\n  Create the workspace with `properties.encryption`: `\"status\": \"Enabled\"` and `keyVaultProperties`\n  with `keyVaultArmId` and `keyIdentifier`. Encryption is fixed when the workspace is created: an\n  existing workspace must be recreated.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n  - https://learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys\n",
+    "name: ai-hub-hbi\nkind: policy\ndisplayName: AI hubs and Machine Learning workspaces should be high business impact workspaces\ndescription: >-\n  With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed\n  keys are not supported for compute instance OS and temporary disks, so this is the strongest setting\n  for them.\ncategory: Machine Learning\nversion: 1.0.0\nrequirement: >-\n  \"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk\n  on compute instance is encrypted with Microsoft managed keys\" (How compute data is stored).\nseverity: warning\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.MachineLearningServices/workspaces\nappliesTo:\n  not:\n    required: [kind]\n    properties:\n      kind:\n        const: Project\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [hbiWorkspace]\n      properties:\n        hbiWorkspace:\n          const: true\nremediation: |\n  Set `\"hbiWorkspace\": true` in the workspace's properties when you create it.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
+    "name: cmk-key-same-vault\nkind: transition\ndisplayName: A customer-managed key should only move to another key in the same Key Vault\ndescription: >-\n  A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This\n  compares each account, hub and storage account in the pull request's base with its head: when\n  both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state\n  being deployed, so this runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault\n  instance\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nschema:\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.CognitiveServices/accounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultUri:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultUri }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.Storage/storageAccounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyvaultproperties:\n                        properties:\n                          keyvaulturi:\n                            const: { $data: /before/properties/encryption/keyvaultproperties/keyvaulturi }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultArmId:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultArmId }\nremediation: |\n  Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\n  Moving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\n  service allows it, a deliberate migration outside this pull request.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n",
+    "name: cmk-no-key-type-switch\nkind: transition\ndisplayName: Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\ndescription: >-\n  AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched\n  from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move\n  from Microsoft-managed to customer-managed keys but not back. This compares each resource in the\n  pull request's base with its head. Azure Policy sees only the state being deployed, so this runs\n  in pull requests only.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice\n  versa\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\nschema:\n  $defs:\n    workspaceCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    accountCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/workspaceCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/workspaceCmk' }\n        else:\n          properties:\n            after: { not: { $ref: '#/$defs/workspaceCmk' } }\n    - if:\n        properties:\n          after:\n            required: [type, kind]\n            properties:\n              type: { const: Microsoft.CognitiveServices/accounts }\n              kind: { const: AIServices }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/accountCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/accountCmk' }\nremediation: |\n  Keep the encryption the resource was created with. An AI hub or workspace that must change between\n  Microsoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\n  that uses a customer-managed key cannot go back to Microsoft-managed keys.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
+    "name: dependent-storage-cmk\nkind: policy\ndisplayName: Storage accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each\n  storage account must be set to use a customer-managed key from Key Vault itself.\ncategory: Storage\nversion: 1.0.0\nrequirement: >-\n  \"Encryption keys don't pass down from the Azure AI resource to dependent resources including\n  Foundry Tools and Azure Storage … You must set encryption specifically on each resource\"\n  (Limitations): the storage.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.Storage/storageAccounts\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyvaultproperties]\n          properties:\n            keySource:\n              const: Microsoft.Keyvault\n            keyvaultproperties:\n              required: [keyname, keyvaulturi]\nremediation: |\n  Set `properties.encryption` on the storage account: `\"keySource\": \"Microsoft.Keyvault\"` and\n  `keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\n  a user-assigned identity reads the key).\nreferences:\n  - https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\n",
+    "name: foundry-tools-cmk-identity\nkind: policy\ndisplayName: Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\ndescription: >-\n  An account that encrypts with a customer-managed key reads the key with its managed identity. It\n  needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the\n  service cannot reach the key.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault\" (Prerequisites): the service needs that identity, and must be told which\n  user-assigned one reads the key.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\nschema:\n  required: [identity]\n  properties:\n    identity:\n      required: [type]\n      properties:\n        type:\n          enum: [SystemAssigned, UserAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  allOf:\n    # Azure OpenAI supports customer-managed keys with a system-assigned identity only.\n    - if:\n        required: [kind]\n        properties:\n          kind:\n            const: OpenAI\n      then:\n        required: [identity]\n        properties:\n          identity:\n            required: [type]\n            properties:\n              type:\n                enum: [SystemAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  if:\n    required: [identity]\n    properties:\n      identity:\n        required: [type]\n        properties:\n          type:\n            const: UserAssigned\n  then:\n    required: [properties]\n    properties:\n      properties:\n        required: [encryption]\n        properties:\n          encryption:\n            required: [keyVaultProperties]\n            properties:\n              keyVaultProperties:\n                required: [identityClientId]\nremediation: |\n  Give the account a managed identity: `\"identity\": {\"type\": \"SystemAssigned\"}` or a user-assigned\n  one (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\n  (`[reference(<identity id>).clientId]`).\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n",
+    "name: foundry-tools-cmk\nkind: policy\ndisplayName: Foundry Tools accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content\n  Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator,\n  Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key\n  source is Microsoft.KeyVault and the key's name and vault are given.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"Enable customer-managed keys\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document\n  Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed\n  keys for encryption, Enable customer-managed keys); and \"Encryption keys don't pass down from the\n  Azure AI resource to dependent resources including Foundry Tools\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [kind]\n  properties:\n    kind:\n      enum:\n        - OpenAI\n        - CustomVision.Training\n        - CustomVision.Prediction\n        - ContentSafety\n        - Face\n        - FormRecognizer\n        - TextTranslation\n        - TextAnalytics\n        - SpeechServices\n        - ContentModerator\n        - Personalizer\n        - AIServices\n        - CognitiveServices\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyVaultProperties]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\n            keyVaultProperties:\n              required: [keyName, keyVaultUri]\nremediation: |\n  Set `properties.encryption` on the account:\n  `\"keySource\": \"Microsoft.KeyVault\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\n  (and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\n  identity with get, wrapKey and unwrapKey on the vault.\n  Under a Deny assignment Azure checks every write of the account, so it must be created with its key:\n  an account created without one and given it by a later deployment (waiting for its system-assigned\n  identity to exist and be granted the key) is refused at the first write. Create a user-assigned\n  identity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\n  identity, `identityClientId` and the key in one write.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\n",
+    "name: key-vault-key-access\nkind: relation\ndisplayName: The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\ndescription: >-\n  The managed identity of a service secured by a customer-managed key must have get, wrap key and\n  unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a\n  vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role\n  that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one\n  deployment, which Azure Policy cannot do: it runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault: wrap key, unwrap key, get\" (Prerequisites).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nappliesTo:\n  anyOf:\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.CognitiveServices/accounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.MachineLearningServices/workspaces }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.Storage/storageAccounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.Keyvault }\nrelation:\n  target:\n    type: Microsoft.KeyVault/vaults\n    on:\n      - subject: /properties/encryption/keyVaultProperties/keyVaultUri\n        target: /properties/vaultUri\n      - subject: /properties/encryption/keyVaultProperties/keyVaultArmId\n        target: /id\n  principal:\n    userAssignedIdentity:\n      - /properties/encryption/identity/userAssignedIdentity\n    clientId:\n      - /properties/encryption/keyVaultProperties/identityClientId\n  grants:\n    rbacSwitch: /properties/enableRbacAuthorization\n    accessPolicy:\n      required: [permissions]\n      properties:\n        permissions:\n          required: [keys]\n          properties:\n            keys:\n              anyOf:\n                - contains: { const: all }\n                - allOf:\n                    - contains: { const: get }\n                    - contains: { const: wrapKey }\n                    - contains: { const: unwrapKey }\n    roleAssignment:\n      required: [properties]\n      properties:\n        properties:\n          required: [roleDefinitionId]\n          properties:\n            roleDefinitionId:\n              # Key Vault Crypto Service Encryption User, Key Vault Crypto User, Key Vault Administrator:\n              # each grants keys/read, keys/wrap/action and keys/unwrap/action.\n              anyOf:\n                - pattern: e147488a-f6f5-4113-8e2d-b22465e65bf6$\n                - pattern: 12338af0-0e69-4776-bea7-57ae8d297424$\n                - pattern: 00482a5a-887f-4fb3-b363-3b7fe8e74483$\nremediation: |\n  Grant the identity the service uses to read the key (its system-assigned identity, or the\n  user-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\n  an access policy entry with `\"objectId\": \"[reference(<service id>, '<api>', 'full').identity.principalId]\"`\n  and `\"permissions\": {\"keys\": [\"get\", \"wrapKey\", \"unwrapKey\"]}`, or, on a vault with\n  `enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\n  (`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/key-vault/general/rbac-guide\n",
+    "name: key-vault-purge-protection\nkind: policy\ndisplayName: Key Vaults holding customer-managed keys should have purge protection enabled\ndescription: >-\n  A Key Vault that holds a customer-managed key must have purge protection enabled, so that no one\n  can permanently delete a key (and with it the data it encrypts) before the retention period ends.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The key vault instance must enable soft delete and purge protection\" (Prerequisites): purge\n  protection.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.KeyVault/vaults\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [enablePurgeProtection]\n      properties:\n        enablePurgeProtection:\n          const: true\nremediation: |\n  Set `\"enablePurgeProtection\": true` in the vault's properties. Purge protection cannot be turned\n  off once it is on.\nreferences:\n  - https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection\n",
+    "name: key-vault-soft-delete\nkind: policy\ndisplayName: Key Vaults holding customer-managed keys should keep soft delete enabled\ndescription: >-\n  A Key Vault that holds a customer-managed key must have soft delete enabled, so that a deleted\n  key or vault can be recovered and the data it encrypts is not lost. Soft delete is on unless a\n  template turns it off with enableSoftDelete false.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The key vault instance must enable soft delete and purge protection\" (Prerequisites): soft\n  delete.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.KeyVault/vaults\nschema:\n  properties:\n    properties:\n      properties:\n        enableSoftDelete:\n          not:\n            const: false\nremediation: |\n  Remove `\"enableSoftDelete\": false` from the vault's properties (or set it to `true`). Soft delete\n  cannot be turned off again once it is on.\nreferences:\n  - https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\n",
+    "# The policy pack: compiled into one initiative (policy set definition). Only rules of\n# kind `policy` go into it; relation and transition rules run in pull requests only.\nname: cmk-guard-foundry-tools\ndisplayName: Customer-managed keys for Foundry Tools (cmk-guard)\ndescription: >-\n  Azure AI services (Foundry Tools), their AI hubs and the storage they depend on encrypt data at\n  rest with customer-managed keys held in Key Vaults that have soft delete and purge protection.\nversion: 1.0.0\nrules:\n  - foundry-tools-cmk\n  - foundry-tools-cmk-identity\n  - key-vault-soft-delete\n  - key-vault-purge-protection\n  - key-vault-key-access\n  - ai-hub-cmk\n  - ai-hub-hbi\n  - dependent-storage-cmk\n  - cmk-key-same-vault\n  - cmk-no-key-type-switch\n",
+];
+/** The bundled rule files' texts that were checked and have no mistake. */
+const checkedRuleTexts = new Set([texts[0], texts[1], texts[2], texts[3], texts[4], texts[5], texts[6], texts[7], texts[8], texts[9]]);
+/** The bundled rule and pack files' texts as parsed (parsedText): the value's JSON and each pointer's offsets. */
+const parsedTexts = once(() => new Map([
+    [texts[0], ["{\"name\":\"ai-hub-cmk\",\"kind\":\"policy\",\"displayName\":\"AI hubs and Machine Learning workspaces should encrypt data at rest with a customer-managed key\",\"description\":\"An AI hub or Machine Learning workspace should be created with encryption status Enabled and the Key Vault key it uses. Encryption keys don't pass down from the hub to its dependent resources: the AI services accounts and storage it uses need their own customer-managed keys.\",\"category\":\"Machine Learning\",\"version\":\"1.0.0\",\"requirement\":\"\\\"When you use a customer-managed key, these resources live in your Azure subscription and are encrypted with your own key\\\" (What are customer-managed keys?): the Azure AI resource (hub) itself.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"appliesTo\":{\"not\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"Project\"}}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\",\"keyVaultProperties\"],\"properties\":{\"status\":{\"const\":\"Enabled\"},\"keyVaultProperties\":{\"required\":[\"keyVaultArmId\",\"keyIdentifier\"]}}}}}}},\"remediation\":\"Create the workspace with `properties.encryption`: `\\\"status\\\": \\\"Enabled\\\"` and `keyVaultProperties`\\nwith `keyVaultArmId` and `keyIdentifier`. Encryption is fixed when the workspace is created: an\\nexisting workspace must be recreated.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\",\"https://learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 23, 17], ["/displayName", 43, 30], ["/description", 155, 139], ["/category", 447, 437], ["/version", 473, 464], ["/requirement", 495, 479], ["/severity", 705, 695], ["/effect", 721, 711], ["/effect/default", 730, 721], ["/effect/allowed", 747, 738], ["/effect/allowed/0", 748, -1], ["/effect/allowed/1", 755, -1], ["/effect/allowed/2", 761, -1], ["/mode", 777, 771], ["/resourceType", 799, 785], ["/appliesTo", 857, 844], ["/appliesTo/not", 866, 857], ["/appliesTo/not/required", 876, 866], ["/appliesTo/not/required/0", 877, -1], ["/appliesTo/not/properties", 905, 887], ["/appliesTo/not/properties/kind", 919, 905], ["/appliesTo/not/properties/kind/const", 926, 919], ["/schema", 944, 934], ["/schema/required", 954, 944], ["/schema/required/0", 955, -1], ["/schema/properties", 985, 969], ["/schema/properties/properties", 1003, 985], ["/schema/properties/properties/required", 1013, 1003], ["/schema/properties/properties/required/0", 1014, -1], ["/schema/properties/properties/properties", 1052, 1032], ["/schema/properties/properties/properties/encryption", 1074, 1052], ["/schema/properties/properties/properties/encryption/required", 1084, 1074], ["/schema/properties/properties/properties/encryption/required/0", 1085, -1], ["/schema/properties/properties/properties/encryption/required/1", 1093, -1], ["/schema/properties/properties/properties/encryption/properties", 1147, 1123], ["/schema/properties/properties/properties/encryption/properties/status", 1169, 1147], ["/schema/properties/properties/properties/encryption/properties/status/const", 1176, 1169], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties", 1230, 1196], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required", 1240, 1230], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 1241, -1], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/1", 1256, -1], ["/remediation", 1286, 1271], ["/references", 1538, 1524], ["/references/0", 1540, -1], ["/references/1", 1621, -1]]]],
+    [texts[1], ["{\"name\":\"ai-hub-hbi\",\"kind\":\"policy\",\"displayName\":\"AI hubs and Machine Learning workspaces should be high business impact workspaces\",\"description\":\"With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed keys are not supported for compute instance OS and temporary disks, so this is the strongest setting for them.\",\"category\":\"Machine Learning\",\"version\":\"1.0.0\",\"requirement\":\"\\\"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk on compute instance is encrypted with Microsoft managed keys\\\" (How compute data is stored).\",\"severity\":\"warning\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"appliesTo\":{\"not\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"Project\"}}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"hbiWorkspace\"],\"properties\":{\"hbiWorkspace\":{\"const\":true}}}}},\"remediation\":\"Set `\\\"hbiWorkspace\\\": true` in the workspace's properties when you create it.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 23, 17], ["/displayName", 43, 30], ["/description", 141, 125], ["/category", 368, 358], ["/version", 394, 385], ["/requirement", 416, 400], ["/severity", 621, 611], ["/effect", 639, 629], ["/effect/default", 648, 639], ["/effect/allowed", 665, 656], ["/effect/allowed/0", 666, -1], ["/effect/allowed/1", 673, -1], ["/effect/allowed/2", 679, -1], ["/mode", 695, 689], ["/resourceType", 717, 703], ["/appliesTo", 775, 762], ["/appliesTo/not", 784, 775], ["/appliesTo/not/required", 794, 784], ["/appliesTo/not/required/0", 795, -1], ["/appliesTo/not/properties", 823, 805], ["/appliesTo/not/properties/kind", 837, 823], ["/appliesTo/not/properties/kind/const", 844, 837], ["/schema", 862, 852], ["/schema/required", 872, 862], ["/schema/required/0", 873, -1], ["/schema/properties", 903, 887], ["/schema/properties/properties", 921, 903], ["/schema/properties/properties/required", 931, 921], ["/schema/properties/properties/required/0", 932, -1], ["/schema/properties/properties/properties", 972, 952], ["/schema/properties/properties/properties/hbiWorkspace", 996, 972], ["/schema/properties/properties/properties/hbiWorkspace/const", 1003, 996], ["/remediation", 1023, 1008], ["/references", 1116, 1102], ["/references/0", 1118, -1]]]],
+    [texts[2], ["{\"name\":\"cmk-key-same-vault\",\"kind\":\"transition\",\"displayName\":\"A customer-managed key should only move to another key in the same Key Vault\",\"description\":\"A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This compares each account, hub and storage account in the pull request's base with its head: when both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault instance\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"schema\":{\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultUri\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultUri\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaulturi\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaulturi\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultArmId\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultArmId\"}}}}}}}}}}}}}]},\"remediation\":\"Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\\nMoving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\\nservice allows it, a deliberate migration outside this pull request.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 31, 25], ["/displayName", 55, 42], ["/description", 148, 132], ["/category", 502, 492], ["/version", 521, 512], ["/requirement", 543, 527], ["/severity", 679, 669], ["/effect", 695, 685], ["/effect/default", 704, 695], ["/effect/allowed", 721, 712], ["/effect/allowed/0", 722, -1], ["/effect/allowed/1", 729, -1], ["/mode", 745, 739], ["/resourceType", 769, 753], ["/resourceType/0", 771, -1], ["/resourceType/1", 812, -1], ["/resourceType/2", 861, -1], ["/schema", 905, 895], ["/schema/allOf", 916, 905], ["/schema/allOf/0", 918, -1], ["/schema/allOf/0/if", 930, 918], ["/schema/allOf/0/if/properties", 952, 930], ["/schema/allOf/0/if/properties/after", 959, 952], ["/schema/allOf/0/if/properties/after/required", 971, 961], ["/schema/allOf/0/if/properties/after/required/0", 972, -1], ["/schema/allOf/0/if/properties/after/properties", 991, 979], ["/schema/allOf/0/if/properties/after/properties/type", 999, 993], ["/schema/allOf/0/if/properties/after/properties/type/const", 1008, 1001], ["/schema/allOf/0/then", 1071, 1057], ["/schema/allOf/0/then/properties", 1093, 1071], ["/schema/allOf/0/then/properties/after", 1112, 1093], ["/schema/allOf/0/then/properties/after/properties", 1138, 1112], ["/schema/allOf/0/then/properties/after/properties/properties", 1166, 1138], ["/schema/allOf/0/then/properties/after/properties/properties/properties", 1196, 1166], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption", 1228, 1196], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties", 1262, 1228], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 1306, 1262], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 1344, 1306], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri", 1385, 1344], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const", 1392, 1385], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const/$data", 1401, 1394], ["/schema/allOf/1", 1470, -1], ["/schema/allOf/1/if", 1482, 1470], ["/schema/allOf/1/if/properties", 1504, 1482], ["/schema/allOf/1/if/properties/after", 1511, 1504], ["/schema/allOf/1/if/properties/after/required", 1523, 1513], ["/schema/allOf/1/if/properties/after/required/0", 1524, -1], ["/schema/allOf/1/if/properties/after/properties", 1543, 1531], ["/schema/allOf/1/if/properties/after/properties/type", 1551, 1545], ["/schema/allOf/1/if/properties/after/properties/type/const", 1560, 1553], ["/schema/allOf/1/then", 1620, 1606], ["/schema/allOf/1/then/properties", 1642, 1620], ["/schema/allOf/1/then/properties/after", 1661, 1642], ["/schema/allOf/1/then/properties/after/properties", 1687, 1661], ["/schema/allOf/1/then/properties/after/properties/properties", 1715, 1687], ["/schema/allOf/1/then/properties/after/properties/properties/properties", 1745, 1715], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption", 1777, 1745], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties", 1811, 1777], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties", 1855, 1811], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties", 1893, 1855], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi", 1934, 1893], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const", 1941, 1934], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const/$data", 1950, 1943], ["/schema/allOf/2", 2019, -1], ["/schema/allOf/2/if", 2031, 2019], ["/schema/allOf/2/if/properties", 2053, 2031], ["/schema/allOf/2/if/properties/after", 2060, 2053], ["/schema/allOf/2/if/properties/after/required", 2072, 2062], ["/schema/allOf/2/if/properties/after/required/0", 2073, -1], ["/schema/allOf/2/if/properties/after/properties", 2092, 2080], ["/schema/allOf/2/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/2/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/2/then", 2180, 2166], ["/schema/allOf/2/then/properties", 2202, 2180], ["/schema/allOf/2/then/properties/after", 2221, 2202], ["/schema/allOf/2/then/properties/after/properties", 2247, 2221], ["/schema/allOf/2/then/properties/after/properties/properties", 2275, 2247], ["/schema/allOf/2/then/properties/after/properties/properties/properties", 2305, 2275], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption", 2337, 2305], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties", 2371, 2337], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 2415, 2371], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 2453, 2415], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId", 2496, 2453], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const", 2503, 2496], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const/$data", 2512, 2505], ["/remediation", 2592, 2577], ["/references", 2877, 2863], ["/references/0", 2879, -1], ["/references/1", 2982, -1]]]],
+    [texts[3], ["{\"name\":\"cmk-no-key-type-switch\",\"kind\":\"transition\",\"displayName\":\"Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\",\"description\":\"AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move from Microsoft-managed to customer-managed keys but not back. This compares each resource in the pull request's base with its head. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice versa\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\"],\"schema\":{\"$defs\":{\"workspaceCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},\"accountCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}}},\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"else\":{\"properties\":{\"after\":{\"not\":{\"$ref\":\"#/$defs/workspaceCmk\"}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\",\"kind\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"kind\":{\"const\":\"AIServices\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/accountCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/accountCmk\"}}}}}]},\"remediation\":\"Keep the encryption the resource was created with. An AI hub or workspace that must change between\\nMicrosoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\\nthat uses a customer-managed key cannot go back to Microsoft-managed keys.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 35, 29], ["/displayName", 59, 46], ["/description", 178, 162], ["/category", 609, 599], ["/version", 637, 628], ["/requirement", 659, 643], ["/severity", 792, 782], ["/effect", 808, 798], ["/effect/default", 817, 808], ["/effect/allowed", 834, 825], ["/effect/allowed/0", 835, -1], ["/effect/allowed/1", 842, -1], ["/mode", 858, 852], ["/resourceType", 882, 866], ["/resourceType/0", 884, -1], ["/resourceType/1", 925, -1], ["/schema", 980, 970], ["/schema/$defs", 991, 980], ["/schema/$defs/workspaceCmk", 1011, 991], ["/schema/$defs/workspaceCmk/required", 1021, 1011], ["/schema/$defs/workspaceCmk/required/0", 1022, -1], ["/schema/$defs/workspaceCmk/properties", 1060, 1040], ["/schema/$defs/workspaceCmk/properties/properties", 1082, 1060], ["/schema/$defs/workspaceCmk/properties/properties/required", 1092, 1082], ["/schema/$defs/workspaceCmk/properties/properties/required/0", 1093, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties", 1139, 1115], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption", 1165, 1139], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required", 1175, 1165], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required/0", 1176, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties", 1226, 1198], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status", 1234, 1226], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status/const", 1243, 1236], ["/schema/$defs/accountCmk", 1275, 1257], ["/schema/$defs/accountCmk/required", 1285, 1275], ["/schema/$defs/accountCmk/required/0", 1286, -1], ["/schema/$defs/accountCmk/properties", 1324, 1304], ["/schema/$defs/accountCmk/properties/properties", 1346, 1324], ["/schema/$defs/accountCmk/properties/properties/required", 1356, 1346], ["/schema/$defs/accountCmk/properties/properties/required/0", 1357, -1], ["/schema/$defs/accountCmk/properties/properties/properties", 1403, 1379], ["/schema/$defs/accountCmk/properties/properties/properties/encryption", 1429, 1403], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required", 1439, 1429], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required/0", 1440, -1], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties", 1493, 1465], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource", 1504, 1493], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource/const", 1513, 1506], ["/schema/allOf", 1547, 1536], ["/schema/allOf/0", 1549, -1], ["/schema/allOf/0/if", 1561, 1549], ["/schema/allOf/0/if/properties", 1583, 1561], ["/schema/allOf/0/if/properties/after", 1590, 1583], ["/schema/allOf/0/if/properties/after/required", 1602, 1592], ["/schema/allOf/0/if/properties/after/required/0", 1603, -1], ["/schema/allOf/0/if/properties/after/properties", 1622, 1610], ["/schema/allOf/0/if/properties/after/properties/type", 1630, 1624], ["/schema/allOf/0/if/properties/after/properties/type/const", 1639, 1632], ["/schema/allOf/0/then", 1710, 1696], ["/schema/allOf/0/then/if", 1724, 1710], ["/schema/allOf/0/then/if/properties", 1748, 1724], ["/schema/allOf/0/then/if/properties/before", 1756, 1748], ["/schema/allOf/0/then/if/properties/before/$ref", 1764, 1758], ["/schema/allOf/0/then/then", 1813, 1797], ["/schema/allOf/0/then/then/properties", 1837, 1813], ["/schema/allOf/0/then/then/properties/after", 1844, 1837], ["/schema/allOf/0/then/then/properties/after/$ref", 1852, 1846], ["/schema/allOf/0/then/else", 1901, 1885], ["/schema/allOf/0/then/else/properties", 1925, 1901], ["/schema/allOf/0/then/else/properties/after", 1932, 1925], ["/schema/allOf/0/then/else/properties/after/not", 1939, 1934], ["/schema/allOf/0/then/else/properties/after/not/$ref", 1947, 1941], ["/schema/allOf/1", 1980, -1], ["/schema/allOf/1/if", 1992, 1980], ["/schema/allOf/1/if/properties", 2014, 1992], ["/schema/allOf/1/if/properties/after", 2033, 2014], ["/schema/allOf/1/if/properties/after/required", 2043, 2033], ["/schema/allOf/1/if/properties/after/required/0", 2044, -1], ["/schema/allOf/1/if/properties/after/required/1", 2050, -1], ["/schema/allOf/1/if/properties/after/properties", 2094, 2068], ["/schema/allOf/1/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/1/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/1/if/properties/after/properties/kind", 2168, 2162], ["/schema/allOf/1/if/properties/after/properties/kind/const", 2177, 2170], ["/schema/allOf/1/then", 2210, 2196], ["/schema/allOf/1/then/if", 2224, 2210], ["/schema/allOf/1/then/if/properties", 2248, 2224], ["/schema/allOf/1/then/if/properties/before", 2256, 2248], ["/schema/allOf/1/then/if/properties/before/$ref", 2264, 2258], ["/schema/allOf/1/then/then", 2311, 2295], ["/schema/allOf/1/then/then/properties", 2335, 2311], ["/schema/allOf/1/then/then/properties/after", 2342, 2335], ["/schema/allOf/1/then/then/properties/after/$ref", 2350, 2344], ["/remediation", 2388, 2373], ["/references", 2679, 2665], ["/references/0", 2681, -1], ["/references/1", 2766, -1]]]],
+    [texts[4], ["{\"name\":\"dependent-storage-cmk\",\"kind\":\"policy\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"category\":\"Storage\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage … You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyvaultproperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 331, 321], ["/version", 348, 339], ["/requirement", 370, 354], ["/severity", 596, 586], ["/effect", 612, 602], ["/effect/default", 621, 612], ["/effect/allowed", 638, 629], ["/effect/allowed/0", 639, -1], ["/effect/allowed/1", 646, -1], ["/effect/allowed/2", 652, -1], ["/mode", 668, 662], ["/resourceType", 690, 676], ["/schema", 734, 724], ["/schema/required", 744, 734], ["/schema/required/0", 745, -1], ["/schema/properties", 775, 759], ["/schema/properties/properties", 793, 775], ["/schema/properties/properties/required", 803, 793], ["/schema/properties/properties/required/0", 804, -1], ["/schema/properties/properties/properties", 842, 822], ["/schema/properties/properties/properties/encryption", 864, 842], ["/schema/properties/properties/properties/encryption/required", 874, 864], ["/schema/properties/properties/properties/encryption/required/0", 875, -1], ["/schema/properties/properties/properties/encryption/required/1", 886, -1], ["/schema/properties/properties/properties/encryption/properties", 940, 916], ["/schema/properties/properties/properties/encryption/properties/keySource", 965, 940], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 972, 965], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties", 1037, 1003], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required", 1047, 1037], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/0", 1048, -1], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/1", 1057, -1], ["/remediation", 1085, 1070], ["/references", 1334, 1320], ["/references/0", 1336, -1]]]],
+    [texts[5], ["{\"name\":\"foundry-tools-cmk-identity\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\",\"description\":\"An account that encrypts with a customer-managed key reads the key with its managed identity. It needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the service cannot reach the key.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault\\\" (Prerequisites): the service needs that identity, and must be told which user-assigned one reads the key.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},\"schema\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"UserAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}},\"allOf\":[{\"if\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"OpenAI\"}}},\"then\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}}}}],\"if\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"UserAssigned\"}}}}},\"then\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keyVaultProperties\"],\"properties\":{\"keyVaultProperties\":{\"required\":[\"identityClientId\"]}}}}}}}},\"remediation\":\"Give the account a managed identity: `\\\"identity\\\": {\\\"type\\\": \\\"SystemAssigned\\\"}` or a user-assigned\\none (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\\n(`[reference(<identity id>).clientId]`).\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 39, 33], ["/displayName", 59, 46], ["/description", 173, 157], ["/category", 410, 400], ["/version", 438, 429], ["/requirement", 460, 444], ["/severity", 705, 695], ["/effect", 721, 711], ["/effect/default", 730, 721], ["/effect/allowed", 747, 738], ["/effect/allowed/0", 748, -1], ["/effect/allowed/1", 755, -1], ["/effect/allowed/2", 761, -1], ["/mode", 777, 771], ["/resourceType", 799, 785], ["/appliesTo", 849, 836], ["/appliesTo/required", 859, 849], ["/appliesTo/required/0", 860, -1], ["/appliesTo/properties", 890, 874], ["/appliesTo/properties/properties", 908, 890], ["/appliesTo/properties/properties/required", 918, 908], ["/appliesTo/properties/properties/required/0", 919, -1], ["/appliesTo/properties/properties/properties", 957, 937], ["/appliesTo/properties/properties/properties/encryption", 979, 957], ["/appliesTo/properties/properties/properties/encryption/required", 989, 979], ["/appliesTo/properties/properties/properties/encryption/required/0", 990, -1], ["/appliesTo/properties/properties/properties/encryption/properties", 1035, 1011], ["/appliesTo/properties/properties/properties/encryption/properties/keySource", 1060, 1035], ["/appliesTo/properties/properties/properties/encryption/properties/keySource/const", 1067, 1060], ["/schema", 1096, 1086], ["/schema/required", 1106, 1096], ["/schema/required/0", 1107, -1], ["/schema/properties", 1135, 1119], ["/schema/properties/identity", 1151, 1135], ["/schema/properties/identity/required", 1161, 1151], ["/schema/properties/identity/required/0", 1162, -1], ["/schema/properties/identity/properties", 1194, 1174], ["/schema/properties/identity/properties/type", 1210, 1194], ["/schema/properties/identity/properties/type/enum", 1216, 1210], ["/schema/properties/identity/properties/type/enum/0", 1217, -1], ["/schema/properties/identity/properties/type/enum/1", 1233, -1], ["/schema/properties/identity/properties/type/enum/2", 1247, -1], ["/schema/properties/identity/properties/type/enum/3", 1279, -1], ["/schema/allOf", 1411, 1312], ["/schema/allOf/0", 1413, -1], ["/schema/allOf/0/if", 1425, 1413], ["/schema/allOf/0/if/required", 1435, 1425], ["/schema/allOf/0/if/required/0", 1436, -1], ["/schema/allOf/0/if/properties", 1472, 1450], ["/schema/allOf/0/if/properties/kind", 1490, 1472], ["/schema/allOf/0/if/properties/kind/const", 1497, 1490], ["/schema/allOf/0/then", 1524, 1510], ["/schema/allOf/0/then/required", 1534, 1524], ["/schema/allOf/0/then/required/0", 1535, -1], ["/schema/allOf/0/then/properties", 1575, 1553], ["/schema/allOf/0/then/properties/identity", 1597, 1575], ["/schema/allOf/0/then/properties/identity/required", 1607, 1597], ["/schema/allOf/0/then/properties/identity/required/0", 1608, -1], ["/schema/allOf/0/then/properties/identity/properties", 1652, 1626], ["/schema/allOf/0/then/properties/identity/properties/type", 1674, 1652], ["/schema/allOf/0/then/properties/identity/properties/type/enum", 1680, 1674], ["/schema/allOf/0/then/properties/identity/properties/type/enum/0", 1681, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/1", 1697, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/2", 1729, -1], ["/schema/if", 1770, 1762], ["/schema/if/required", 1780, 1770], ["/schema/if/required/0", 1781, -1], ["/schema/if/properties", 1813, 1795], ["/schema/if/properties/identity", 1831, 1813], ["/schema/if/properties/identity/required", 1841, 1831], ["/schema/if/properties/identity/required/0", 1842, -1], ["/schema/if/properties/identity/properties", 1878, 1856], ["/schema/if/properties/identity/properties/type", 1896, 1878], ["/schema/if/properties/identity/properties/type/const", 1903, 1896], ["/schema/then", 1928, 1918], ["/schema/then/required", 1938, 1928], ["/schema/then/required/0", 1939, -1], ["/schema/then/properties", 1973, 1955], ["/schema/then/properties/properties", 1993, 1973], ["/schema/then/properties/properties/required", 2003, 1993], ["/schema/then/properties/properties/required/0", 2004, -1], ["/schema/then/properties/properties/properties", 2046, 2024], ["/schema/then/properties/properties/properties/encryption", 2070, 2046], ["/schema/then/properties/properties/properties/encryption/required", 2080, 2070], ["/schema/then/properties/properties/properties/encryption/required/0", 2081, -1], ["/schema/then/properties/properties/properties/encryption/properties", 2139, 2113], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties", 2175, 2139], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required", 2185, 2175], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 2186, -1], ["/remediation", 2219, 2204], ["/references", 2553, 2539], ["/references/0", 2555, -1]]]],
+    [texts[6], ["{\"name\":\"foundry-tools-cmk\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator, Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key source is Microsoft.KeyVault and the key's name and vault are given.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Enable customer-managed keys\\\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed keys for encryption, Enable customer-managed keys); and \\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"enum\":[\"OpenAI\",\"CustomVision.Training\",\"CustomVision.Prediction\",\"ContentSafety\",\"Face\",\"FormRecognizer\",\"TextTranslation\",\"TextAnalytics\",\"SpeechServices\",\"ContentModerator\",\"Personalizer\",\"AIServices\",\"CognitiveServices\"]}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyVaultProperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"},\"keyVaultProperties\":{\"required\":[\"keyName\",\"keyVaultUri\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the account:\\n`\\\"keySource\\\": \\\"Microsoft.KeyVault\\\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\\n(and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\\nidentity with get, wrapKey and unwrapKey on the vault.\\nUnder a Deny assignment Azure checks every write of the account, so it must be created with its key:\\nan account created without one and given it by a later deployment (waiting for its system-assigned\\nidentity to exist and be granted the key) is refused at the first write. Create a user-assigned\\nidentity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\\nidentity, `identityClientId` and the key in one write.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 30, 24], ["/displayName", 50, 37], ["/description", 145, 129], ["/category", 502, 492], ["/version", 530, 521], ["/requirement", 552, 536], ["/severity", 941, 931], ["/effect", 957, 947], ["/effect/default", 966, 957], ["/effect/allowed", 983, 974], ["/effect/allowed/0", 984, -1], ["/effect/allowed/1", 991, -1], ["/effect/allowed/2", 997, -1], ["/mode", 1013, 1007], ["/resourceType", 1035, 1021], ["/appliesTo", 1085, 1072], ["/appliesTo/required", 1095, 1085], ["/appliesTo/required/0", 1096, -1], ["/appliesTo/properties", 1120, 1104], ["/appliesTo/properties/kind", 1132, 1120], ["/appliesTo/properties/kind/enum", 1146, 1132], ["/appliesTo/properties/kind/enum/0", 1148, -1], ["/appliesTo/properties/kind/enum/1", 1165, -1], ["/appliesTo/properties/kind/enum/2", 1197, -1], ["/appliesTo/properties/kind/enum/3", 1231, -1], ["/appliesTo/properties/kind/enum/4", 1255, -1], ["/appliesTo/properties/kind/enum/5", 1270, -1], ["/appliesTo/properties/kind/enum/6", 1295, -1], ["/appliesTo/properties/kind/enum/7", 1321, -1], ["/appliesTo/properties/kind/enum/8", 1345, -1], ["/appliesTo/properties/kind/enum/9", 1370, -1], ["/appliesTo/properties/kind/enum/10", 1397, -1], ["/appliesTo/properties/kind/enum/11", 1420, -1], ["/appliesTo/properties/kind/enum/12", 1441, -1], ["/schema", 1469, 1459], ["/schema/required", 1479, 1469], ["/schema/required/0", 1480, -1], ["/schema/properties", 1510, 1494], ["/schema/properties/properties", 1528, 1510], ["/schema/properties/properties/required", 1538, 1528], ["/schema/properties/properties/required/0", 1539, -1], ["/schema/properties/properties/properties", 1577, 1557], ["/schema/properties/properties/properties/encryption", 1599, 1577], ["/schema/properties/properties/properties/encryption/required", 1609, 1599], ["/schema/properties/properties/properties/encryption/required/0", 1610, -1], ["/schema/properties/properties/properties/encryption/required/1", 1621, -1], ["/schema/properties/properties/properties/encryption/properties", 1675, 1651], ["/schema/properties/properties/properties/encryption/properties/keySource", 1700, 1675], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 1707, 1700], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties", 1772, 1738], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required", 1782, 1772], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 1783, -1], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/1", 1792, -1], ["/remediation", 1820, 1805], ["/references", 2593, 2579], ["/references/0", 2595, -1], ["/references/1", 2698, -1]]]],
+    [texts[7], ["{\"name\":\"key-vault-key-access\",\"kind\":\"relation\",\"displayName\":\"The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\",\"description\":\"The managed identity of a service secured by a customer-managed key must have get, wrap key and unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one deployment, which Azure Policy cannot do: it runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault: wrap key, unwrap key, get\\\" (Prerequisites).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"appliesTo\":{\"anyOf\":[{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"}}}}}}}]},\"relation\":{\"target\":{\"type\":\"Microsoft.KeyVault/vaults\",\"on\":[{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultUri\",\"target\":\"/properties/vaultUri\"},{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultArmId\",\"target\":\"/id\"}]},\"principal\":{\"userAssignedIdentity\":[\"/properties/encryption/identity/userAssignedIdentity\"],\"clientId\":[\"/properties/encryption/keyVaultProperties/identityClientId\"]},\"grants\":{\"rbacSwitch\":\"/properties/enableRbacAuthorization\",\"accessPolicy\":{\"required\":[\"permissions\"],\"properties\":{\"permissions\":{\"required\":[\"keys\"],\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapKey\"}},{\"contains\":{\"const\":\"unwrapKey\"}}]}]}}}}},\"roleAssignment\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"roleDefinitionId\"],\"properties\":{\"roleDefinitionId\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}}}}}}},\"remediation\":\"Grant the identity the service uses to read the key (its system-assigned identity, or the\\nuser-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\\nan access policy entry with `\\\"objectId\\\": \\\"[reference(<service id>, '<api>', 'full').identity.principalId]\\\"`\\nand `\\\"permissions\\\": {\\\"keys\\\": [\\\"get\\\", \\\"wrapKey\\\", \\\"unwrapKey\\\"]}`, or, on a vault with\\n`enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\\n(`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/key-vault/general/rbac-guide\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 33, 27], ["/displayName", 55, 42], ["/description", 170, 154], ["/category", 651, 641], ["/version", 670, 661], ["/requirement", 692, 676], ["/severity", 873, 863], ["/effect", 889, 879], ["/effect/default", 898, 889], ["/effect/allowed", 915, 906], ["/effect/allowed/0", 916, -1], ["/effect/allowed/1", 923, -1], ["/mode", 939, 933], ["/resourceType", 963, 947], ["/resourceType/0", 965, -1], ["/resourceType/1", 1006, -1], ["/resourceType/2", 1055, -1], ["/appliesTo", 1102, 1089], ["/appliesTo/anyOf", 1113, 1102], ["/appliesTo/anyOf/0", 1115, -1], ["/appliesTo/anyOf/0/required", 1125, 1115], ["/appliesTo/anyOf/0/required/0", 1126, -1], ["/appliesTo/anyOf/0/required/1", 1132, -1], ["/appliesTo/anyOf/0/properties", 1170, 1150], ["/appliesTo/anyOf/0/properties/type", 1176, 1170], ["/appliesTo/anyOf/0/properties/type/const", 1185, 1178], ["/appliesTo/anyOf/0/properties/properties", 1254, 1232], ["/appliesTo/anyOf/0/properties/properties/required", 1264, 1254], ["/appliesTo/anyOf/0/properties/properties/required/0", 1265, -1], ["/appliesTo/anyOf/0/properties/properties/properties", 1311, 1287], ["/appliesTo/anyOf/0/properties/properties/properties/encryption", 1337, 1311], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required", 1347, 1337], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required/0", 1348, -1], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties", 1401, 1373], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource", 1412, 1401], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource/const", 1421, 1414], ["/appliesTo/anyOf/1", 1448, -1], ["/appliesTo/anyOf/1/required", 1458, 1448], ["/appliesTo/anyOf/1/required/0", 1459, -1], ["/appliesTo/anyOf/1/required/1", 1465, -1], ["/appliesTo/anyOf/1/properties", 1503, 1483], ["/appliesTo/anyOf/1/properties/type", 1509, 1503], ["/appliesTo/anyOf/1/properties/type/const", 1518, 1511], ["/appliesTo/anyOf/1/properties/properties", 1595, 1573], ["/appliesTo/anyOf/1/properties/properties/required", 1605, 1595], ["/appliesTo/anyOf/1/properties/properties/required/0", 1606, -1], ["/appliesTo/anyOf/1/properties/properties/properties", 1652, 1628], ["/appliesTo/anyOf/1/properties/properties/properties/encryption", 1678, 1652], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required", 1688, 1678], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required/0", 1689, -1], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties", 1739, 1711], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status", 1747, 1739], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status/const", 1756, 1749], ["/appliesTo/anyOf/2", 1772, -1], ["/appliesTo/anyOf/2/required", 1782, 1772], ["/appliesTo/anyOf/2/required/0", 1783, -1], ["/appliesTo/anyOf/2/required/1", 1789, -1], ["/appliesTo/anyOf/2/properties", 1827, 1807], ["/appliesTo/anyOf/2/properties/type", 1833, 1827], ["/appliesTo/anyOf/2/properties/type/const", 1842, 1835], ["/appliesTo/anyOf/2/properties/properties", 1908, 1886], ["/appliesTo/anyOf/2/properties/properties/required", 1918, 1908], ["/appliesTo/anyOf/2/properties/properties/required/0", 1919, -1], ["/appliesTo/anyOf/2/properties/properties/properties", 1965, 1941], ["/appliesTo/anyOf/2/properties/properties/properties/encryption", 1991, 1965], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required", 2001, 1991], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required/0", 2002, -1], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties", 2055, 2027], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource", 2066, 2055], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource/const", 2075, 2068], ["/relation", 2108, 2096], ["/relation/target", 2120, 2108], ["/relation/target/type", 2126, 2120], ["/relation/target/on", 2166, 2156], ["/relation/target/on/0", 2168, -1], ["/relation/target/on/0/subject", 2177, 2168], ["/relation/target/on/0/target", 2247, 2239], ["/relation/target/on/1", 2276, -1], ["/relation/target/on/1/subject", 2285, 2276], ["/relation/target/on/1/target", 2357, 2349], ["/relation/principal", 2378, 2363], ["/relation/principal/userAssignedIdentity", 2406, 2378], ["/relation/principal/userAssignedIdentity/0", 2408, -1], ["/relation/principal/clientId", 2481, 2465], ["/relation/principal/clientId/0", 2483, -1], ["/relation/grants", 2556, 2544], ["/relation/grants/rbacSwitch", 2568, 2556], ["/relation/grants/accessPolicy", 2628, 2608], ["/relation/grants/accessPolicy/required", 2638, 2628], ["/relation/grants/accessPolicy/required/0", 2639, -1], ["/relation/grants/accessPolicy/properties", 2678, 2658], ["/relation/grants/accessPolicy/properties/permissions", 2701, 2678], ["/relation/grants/accessPolicy/properties/permissions/required", 2711, 2701], ["/relation/grants/accessPolicy/properties/permissions/required/0", 2712, -1], ["/relation/grants/accessPolicy/properties/permissions/properties", 2752, 2728], ["/relation/grants/accessPolicy/properties/permissions/properties/keys", 2772, 2752], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf", 2795, 2772], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0", 2797, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains", 2807, 2797], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains/const", 2816, 2809], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1", 2840, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf", 2867, 2840], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0", 2869, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains", 2879, 2869], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains/const", 2888, 2881], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1", 2916, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains", 2926, 2916], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains/const", 2935, 2928], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2", 2967, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains", 2977, 2967], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains/const", 2986, 2979], ["/relation/grants/roleAssignment", 3024, 3002], ["/relation/grants/roleAssignment/required", 3034, 3024], ["/relation/grants/roleAssignment/required/0", 3035, -1], ["/relation/grants/roleAssignment/properties", 3073, 3053], ["/relation/grants/roleAssignment/properties/properties", 3095, 3073], ["/relation/grants/roleAssignment/properties/properties/required", 3105, 3095], ["/relation/grants/roleAssignment/properties/properties/required/0", 3106, -1], ["/relation/grants/roleAssignment/properties/properties/properties", 3158, 3134], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId", 3376, 3158], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf", 3399, 3376], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0", 3401, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0/pattern", 3410, 3401], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1", 3466, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1/pattern", 3475, 3466], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2", 3531, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2/pattern", 3540, 3531], ["/remediation", 3593, 3578], ["/references", 4151, 4137], ["/references/0", 4153, -1], ["/references/1", 4256, -1]]]],
+    [texts[8], ["{\"name\":\"key-vault-purge-protection\",\"kind\":\"policy\",\"displayName\":\"Key Vaults holding customer-managed keys should have purge protection enabled\",\"description\":\"A Key Vault that holds a customer-managed key must have purge protection enabled, so that no one can permanently delete a key (and with it the data it encrypts) before the retention period ends.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The key vault instance must enable soft delete and purge protection\\\" (Prerequisites): purge protection.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.KeyVault/vaults\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"enablePurgeProtection\"],\"properties\":{\"enablePurgeProtection\":{\"const\":true}}}}},\"remediation\":\"Set `\\\"enablePurgeProtection\\\": true` in the vault's properties. Purge protection cannot be turned\\noff once it is on.\\n\",\"references\":[\"https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 39, 33], ["/displayName", 59, 46], ["/description", 153, 137], ["/category", 362, 352], ["/version", 381, 372], ["/requirement", 403, 387], ["/severity", 522, 512], ["/effect", 538, 528], ["/effect/default", 547, 538], ["/effect/allowed", 564, 555], ["/effect/allowed/0", 565, -1], ["/effect/allowed/1", 572, -1], ["/effect/allowed/2", 578, -1], ["/mode", 594, 588], ["/resourceType", 616, 602], ["/schema", 652, 642], ["/schema/required", 662, 652], ["/schema/required/0", 663, -1], ["/schema/properties", 693, 677], ["/schema/properties/properties", 711, 693], ["/schema/properties/properties/required", 721, 711], ["/schema/properties/properties/required/0", 722, -1], ["/schema/properties/properties/properties", 771, 751], ["/schema/properties/properties/properties/enablePurgeProtection", 804, 771], ["/schema/properties/properties/properties/enablePurgeProtection/const", 811, 804], ["/remediation", 831, 816], ["/references", 965, 951], ["/references/0", 967, -1]]]],
+    [texts[9], ["{\"name\":\"key-vault-soft-delete\",\"kind\":\"policy\",\"displayName\":\"Key Vaults holding customer-managed keys should keep soft delete enabled\",\"description\":\"A Key Vault that holds a customer-managed key must have soft delete enabled, so that a deleted key or vault can be recovered and the data it encrypts is not lost. Soft delete is on unless a template turns it off with enableSoftDelete false.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The key vault instance must enable soft delete and purge protection\\\" (Prerequisites): soft delete.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.KeyVault/vaults\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"enableSoftDelete\":{\"not\":{\"const\":false}}}}}},\"remediation\":\"Remove `\\\"enableSoftDelete\\\": false` from the vault's properties (or set it to `true`). Soft delete\\ncannot be turned off again once it is on.\\n\",\"references\":[\"https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 400, 390], ["/version", 419, 410], ["/requirement", 441, 425], ["/severity", 555, 545], ["/effect", 571, 561], ["/effect/default", 580, 571], ["/effect/allowed", 597, 588], ["/effect/allowed/0", 598, -1], ["/effect/allowed/1", 605, -1], ["/effect/allowed/2", 611, -1], ["/mode", 627, 621], ["/resourceType", 649, 635], ["/schema", 685, 675], ["/schema/properties", 701, 685], ["/schema/properties/properties", 719, 701], ["/schema/properties/properties/properties", 739, 719], ["/schema/properties/properties/properties/enableSoftDelete", 767, 739], ["/schema/properties/properties/properties/enableSoftDelete/not", 784, 767], ["/schema/properties/properties/properties/enableSoftDelete/not/const", 791, 784], ["/remediation", 812, 797], ["/references", 970, 956], ["/references/0", 972, -1]]]],
+    [texts[10], ["{\"name\":\"cmk-guard-foundry-tools\",\"displayName\":\"Customer-managed keys for Foundry Tools (cmk-guard)\",\"description\":\"Azure AI services (Foundry Tools), their AI hubs and the storage they depend on encrypt data at rest with customer-managed keys held in Key Vaults that have soft delete and purge protection.\",\"version\":\"1.0.0\",\"rules\":[\"foundry-tools-cmk\",\"foundry-tools-cmk-identity\",\"key-vault-soft-delete\",\"key-vault-purge-protection\",\"key-vault-key-access\",\"ai-hub-cmk\",\"ai-hub-hbi\",\"dependent-storage-cmk\",\"cmk-key-same-vault\",\"cmk-no-key-type-switch\"]}", [["", 172, -1], ["/name", 178, 172], ["/displayName", 215, 202], ["/description", 283, 267], ["/version", 487, 478], ["/rules", 502, 493], ["/rules/0", 504, -1], ["/rules/1", 526, -1], ["/rules/2", 557, -1], ["/rules/3", 583, -1], ["/rules/4", 614, -1], ["/rules/5", 639, -1], ["/rules/6", 654, -1], ["/rules/7", 669, -1], ["/rules/8", 695, -1], ["/rules/9", 718, -1]]]],
+]));
+/** The bundled relation and transition rules' schema checks (compileSchemaCheck), by schemaCheckKey. */
+const bundledSchemaChecks = once(() => new Map([
+    ["{\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"microsoft.cognitiveservices/accounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaulturi\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaulturi\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"microsoft.storage/storageaccounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaulturi\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaulturi\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"microsoft.machinelearningservices/workspaces\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaultarmid\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaultarmid\"}}}}}}}}}}}}}]}", check0().default],
+    ["{\"$defs\":{\"workspacecmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"enabled\"}}}}}}},\"accountcmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keysource\"],\"properties\":{\"keysource\":{\"const\":\"microsoft.keyvault\"}}}}}}}},\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"microsoft.machinelearningservices/workspaces\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/workspacecmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/workspacecmk\"}}},\"else\":{\"properties\":{\"after\":{\"not\":{\"$ref\":\"#/$defs/workspacecmk\"}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\",\"kind\"],\"properties\":{\"type\":{\"const\":\"microsoft.cognitiveservices/accounts\"},\"kind\":{\"const\":\"aiservices\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/accountcmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/accountcmk\"}}}}}]}", check1().default],
+    ["{\"anyOf\":[{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.cognitiveservices/accounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keysource\"],\"properties\":{\"keysource\":{\"const\":\"microsoft.keyvault\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.machinelearningservices/workspaces\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"enabled\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.storage/storageaccounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keysource\"],\"properties\":{\"keysource\":{\"const\":\"microsoft.keyvault\"}}}}}}}]}", check2().default],
+    ["{\"required\":[\"permissions\"],\"properties\":{\"permissions\":{\"required\":[\"keys\"],\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapkey\"}},{\"contains\":{\"const\":\"unwrapkey\"}}]}]}}}}}", check3().default],
+    ["{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"roledefinitionid\"],\"properties\":{\"roledefinitionid\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}}}}}", check4().default],
+]));
+
+;// CONCATENATED MODULE: ./src/rules/positions.ts
+/**
+ * YAML (and JSON, which is YAML) parsed together with where each value sits: a map from
+ * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
+ * js-yaml's event stream, which carries source offsets.
+ */
+
+
+
+
+
+function nodeStart(source, event) {
+    const candidates = [];
+    if ('anchorStart' in event && event.anchorStart >= 0)
+        candidates.push(event.anchorStart - 1);
+    if ('tagStart' in event && event.tagStart >= 0)
+        candidates.push(event.tagStart);
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)
+        candidates.push(event.start);
+    if (event.type === EVENT_ID.SCALAR) {
+        const quoted = source[event.valueStart - 1] === '"' || source[event.valueStart - 1] === "'";
+        candidates.push(quoted && event.style !== 1 ? event.valueStart - 1 : event.valueStart);
+    }
+    return Math.max(0, Math.min(...candidates));
+}
+function indexOffsets(source, events) {
+    const offsets = new Map();
+    const stack = [];
+    for (const event of events) {
+        if (event.type === EVENT_ID.DOCUMENT)
+            continue;
+        if (event.type === EVENT_ID.POP) {
+            const frame = stack.pop();
+            const parent = stack[stack.length - 1];
+            // A complex key (a mapping or sequence used as a key) just ended: its value comes next.
+            if (frame?.kind === 'ignored' && parent?.kind === 'mapping' && parent.complexDepth > 0) {
+                parent.complexDepth -= 1;
+                if (parent.complexDepth === 0)
+                    parent.key = '?';
+            }
+            continue;
+        }
+        const top = stack[stack.length - 1];
+        const start = nodeStart(source, event);
+        const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
+        let pointer = null;
+        let keyOffset;
+        if (!top)
+            pointer = '';
+        else if (top.kind === 'ignored')
+            pointer = null;
+        else if (top.kind === 'sequence')
+            pointer = `${top.pointer}/${top.index++}`;
+        else if (top.key === null) {
+            // This node is a key.
+            if (event.type === EVENT_ID.SCALAR) {
+                top.key = getScalarValue(source, event);
+                top.keyOffset = start;
+            }
+            else if (isCollection) {
+                top.complexDepth += 1;
+                top.keyOffset = start;
+                stack.push({ kind: 'ignored' });
+            }
+            else {
+                top.key = '?';
+                top.keyOffset = start;
+            }
+            continue;
+        }
+        else {
+            pointer = `${top.pointer}/${(0,model_pointer/* escapePointerSegment */.mE)(top.key)}`;
+            keyOffset = top.keyOffset;
+            top.key = null;
+        }
+        if (pointer !== null && !offsets.has(pointer))
+            offsets.set(pointer, { value: start, key: keyOffset });
+        if (event.type === EVENT_ID.MAPPING) {
+            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'mapping', pointer, key: null, keyOffset: 0, complexDepth: 0 });
+        }
+        else if (event.type === EVENT_ID.SEQUENCE) {
+            stack.push(pointer === null ? { kind: 'ignored' } : { kind: 'sequence', pointer, index: 0 });
+        }
+    }
+    return offsets;
+}
+function lineStarts(source) {
+    const starts = [0];
+    for (let i = 0; i < source.length; i++)
+        if (source[i] === '\n')
+            starts.push(i + 1);
+    return starts;
+}
+/**
+ * Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. A text of
+ * the bundled pack was parsed when it was built (bundledPack.generated.ts, which a test keeps current):
+ * with the default limits, its value and positions are taken from there.
+ */
+function parseDocument(file, source) {
+    const parsed = parsedTexts().get(source);
+    if (parsed === undefined)
+        return parseYaml(file, source);
+    const maxDepth = limit('jsonDepth');
+    const most = limit('yamlValues');
+    if (maxDepth !== DEFAULT_LIMITS.jsonDepth || most !== DEFAULT_LIMITS.yamlValues)
+        return parseYaml(file, source);
+    const [json, entries] = parsed;
+    const offsets = new Map(entries.map(([pointer, value, key]) => [pointer, { value, key: key < 0 ? undefined : key }]));
+    return parsedDocument(file, source, JSON.parse(json), offsets);
+}
+/** A parsed text as bundledPack.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
+function parsedText(doc) {
+    return [JSON.stringify(doc.value), [...doc.offsets].map(([pointer, at]) => [pointer, at.value, at.key ?? -1])];
+}
+/** Parses a YAML text now. */
+function parseYaml(file, source) {
+    let value;
+    let events;
+    try {
+        const maxDepth = limit('jsonDepth');
+        events = parseEvents(source, { filename: file, maxDepth });
+        // What `load` does, from the events already parsed (it would parse the text again to make them).
+        const documents = constructFromEvents(events, { filename: file, source });
+        if (documents.length === 0)
+            throw new YAMLException('expected a document, but the input is empty');
+        if (documents.length > 1)
+            throw new YAMLException('expected a single document in the stream, but found more');
+        value = documents[0];
+    }
+    catch (error) {
+        if (error instanceof YAMLException) {
+            const mark = error.mark;
+            throw new model_errors/* UserError */.yo(`the file is not valid YAML: ${error.reason}; fix the syntax here.`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file, line: 1, column: 1 });
+        }
+        throw error;
+    }
+    // Aliases share nodes; expanded, a few of them can make a document of billions (the "billion laughs").
+    const most = limit('yamlValues');
+    if (expandedSize(value, most) > most) {
+        throw new model_errors/* UserError */.yo(`the file expands to more than ${most} values once its YAML aliases (*name) are followed (${LIMIT_VARIABLES.yamlValues}); write the values out or use fewer aliases.`, { file, line: 1, column: 1 });
+    }
+    return parsedDocument(file, source, value, indexOffsets(source, events));
+}
+function parsedDocument(file, source, value, offsets) {
+    const starts = lineStarts(source);
+    const positionAt = (offset) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+    };
+    return {
+        file,
+        value,
+        offsets,
+        positionAt,
+        positionOf(pointer, key = false) {
+            // The nearest enclosing node that has a position.
+            let p = pointer;
+            for (;;) {
+                const found = offsets.get(p);
+                if (found)
+                    return positionAt(key && found.key !== undefined ? found.key : found.value);
+                if (p === '')
+                    return null;
+                p = p.slice(0, p.lastIndexOf('/'));
+            }
+        }
+    };
+}
+/** How many values a document holds with every alias expanded, counted up to `limit` (shared nodes once each, memoised). */
+function expandedSize(value, limit, memo = new Map()) {
+    if (value === null || typeof value !== 'object')
+        return 1;
+    const known = memo.get(value);
+    if (known !== undefined)
+        return known;
+    let size = 1;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) {
+        size += expandedSize(inner, limit, memo);
+        if (size > limit)
+            break;
+    }
+    memo.set(value, size);
+    return size;
+}
+
+;// CONCATENATED MODULE: ./src/sources/boundary.ts
+
+
+
+/**
+ * The repository is the boundary of what cmk-guard reads. Every input file — a template, a
+ * parameter file, a linked template (`relativePath`), a rule or definition folder, a snapshot, a
+ * base template — resolves, after symbolic links are followed, inside the repository root: the
+ * workspace in the action, the current folder or `--root` on the command line. Anything else
+ * (an absolute path, `../` climbing out, a symbolic link to `/proc/self/environ` or the runner's
+ * credentials) is refused with the file and line that named it, before the target is opened, so
+ * its text can never reach a message shown on a pull request.
+ *
+ * The API is three functions: `escapeReason` says why a path may not be read, `confine` throws
+ * that as a UserError at the referring location, and `resolveInside` resolves a path written
+ * in a file (relative to that file's folder) and confines it.
+ */
+/** Whether `file` lies under `root` (or is it), comparing names only. */
+function isWithin(root, file) {
+    const relative = external_node_path_.relative(root, file);
+    return !external_node_path_.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`);
+}
+/**
+ * The path with every symbolic link followed. For a path that does not exist, its deepest
+ * existing folder is resolved and the rest appended, so a missing file under a folder that
+ * links out is still seen to lead out.
+ */
+function realPath(file) {
+    const absolute = external_node_path_.resolve(file);
+    let existing = absolute;
+    const rest = [];
+    for (;;) {
+        try {
+            return external_node_path_.join(external_node_fs_.realpathSync.native(existing), ...rest);
+        }
+        catch {
+            const parent = external_node_path_.dirname(existing);
+            if (parent === existing)
+                return absolute;
+            rest.unshift(external_node_path_.basename(existing));
+            existing = parent;
+        }
+    }
+}
+/** Why `file` may not be read from inside the repository `root`, or null when it may. */
+function escapeReason(file, root) {
+    const boundary = external_node_path_.resolve(root);
+    const target = external_node_path_.resolve(file);
+    if (!isWithin(boundary, target))
+        return `it is outside the repository (${boundary})`;
+    // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
+    if (!isWithin(realPath(boundary), realPath(target)))
+        return 'it leads outside the repository through a symbolic link';
+    return null;
+}
+/**
+ * Throws a UserError when `file` leads outside `root`. `what` names the file ("the linked
+ * template"); `at` is where it was named (the referring file and line), else the file itself.
+ */
+function confine(file, root, what, at) {
+    const reason = escapeReason(file, root);
+    if (reason) {
+        throw new model_errors/* UserError */.yo(`cmk-guard does not read ${what} ${file}: ${reason}; keep the files it reads inside the repository.`, at ?? { file });
+    }
+    return external_node_path_.resolve(file);
+}
+/**
+ * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
+ * `root`; the error is placed at `at`, where the path is written.
+ */
+function resolveInside(referrer, written, root, what, at) {
+    return confine(path.resolve(path.dirname(referrer), written), root, what, at);
+}
+
+;// CONCATENATED MODULE: ./src/sources/glob.ts
+
+
+
+/**
+ * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
+ * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
+ * with forward slashes on every platform.
+ */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+function isGlobChar(ch) {
+    return ch === '*' || ch === '?' || ch === '{';
+}
+function hasGlob(pattern) {
+    return [...pattern].some(isGlobChar);
+}
+function escapeRegExp(ch) {
+    return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
+}
+/** The index of the `}` closing the `{` at `open`, or -1. */
+function closingBrace(pattern, open) {
+    let depth = 0;
+    for (let i = open; i < pattern.length; i++) {
+        if (pattern[i] === '{')
+            depth++;
+        else if (pattern[i] === '}' && --depth === 0)
+            return i;
+    }
+    return -1;
+}
+/** Splits `a,{b,c},d` at top-level commas. */
+function splitAlternatives(body) {
+    const parts = [];
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i < body.length; i++) {
+        if (body[i] === '{')
+            depth++;
+        else if (body[i] === '}')
+            depth--;
+        else if (body[i] === ',' && depth === 0) {
+            parts.push(body.slice(start, i));
+            start = i + 1;
+        }
+    }
+    parts.push(body.slice(start));
+    return parts;
+}
+function translate(pattern) {
+    let out = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '*' && pattern[i + 1] === '*') {
+            const atSegmentStart = i === 0 || pattern[i - 1] === '/';
+            if (atSegmentStart && pattern[i + 2] === '/') {
+                out += '(?:[^/]*(?:/[^/]*)*/)?';
+                i += 2;
+            }
+            else if (atSegmentStart && i + 2 === pattern.length) {
+                out += '.*';
+                i += 1;
+            }
+            else {
+                out += '[^/]*';
+                i += 1;
+            }
+        }
+        else if (ch === '*') {
+            out += '[^/]*';
+        }
+        else if (ch === '?') {
+            out += '[^/]';
+        }
+        else if (ch === '{') {
+            const close = closingBrace(pattern, i);
+            if (close < 0) {
+                out += '\\{';
+                continue;
+            }
+            out +=
+                '(?:' +
+                    splitAlternatives(pattern.slice(i + 1, close))
+                        .map(translate)
+                        .join('|') +
+                    ')';
+            i = close;
+        }
+        else {
+            out += escapeRegExp(ch);
+        }
+    }
+    return out;
+}
+/**
+ * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
+ * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
+ */
+function globToRegExp(pattern, options = {}) {
+    return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
+}
+function toPosix(p) {
+    return p.split(external_node_path_.sep).join('/');
+}
+/**
+ * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic
+ * link to a file is listed (the caller refuses one that leads out of the repository); a link to
+ * a folder is not walked, so a link to `/` or a loop costs nothing.
+ */
+function walkFiles(dir) {
+    const out = [];
+    const visit = (current) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(current, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = external_node_path_.join(current, entry.name);
+            if (entry.isDirectory()) {
+                if (!SKIPPED_FOLDERS.has(entry.name))
+                    visit(full);
+            }
+            else if (entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(full))) {
+                out.push(full);
+            }
+        }
+    };
+    visit(dir);
+    return out;
+}
+function isFileBehindLink(link) {
+    try {
+        return external_node_fs_.statSync(link).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** A folder outside the boundary, by its name or through a symbolic link. */
+function leadsOut(folder, boundary) {
+    return boundary !== undefined && escapeReason(folder, boundary) !== null;
+}
+/**
+ * The files a pattern names, as absolute paths in a stable order: a glob is matched
+ * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
+ * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
+ */
+function expandPattern(pattern, cwd, boundary) {
+    const posixPattern = toPosix(pattern);
+    if (!hasGlob(posixPattern)) {
+        const full = external_node_path_.resolve(cwd, pattern);
+        let stat;
+        try {
+            stat = external_node_fs_.statSync(full);
+        }
+        catch {
+            return [];
+        }
+        // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
+        if (stat.isDirectory() && leadsOut(full, boundary))
+            return [full];
+        if (stat.isDirectory())
+            return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
+        return [full];
+    }
+    // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
+    // matched against the paths below that folder.
+    const segments = posixPattern.split('/');
+    const firstGlob = segments.findIndex(s => hasGlob(s));
+    const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
+    const regex = globToRegExp(segments.slice(firstGlob).join('/'));
+    if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
+        return [base];
+    return walkFiles(base).filter(file => regex.test(toPosix(external_node_path_.relative(base, file))));
+}
+
+// EXTERNAL MODULE: ./src/compiler/vocabulary.ts + 21 modules
+var vocabulary = __nccwpck_require__(4302);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
+var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
 // EXTERNAL MODULE: ./src/compiler/context.ts
 var context = __nccwpck_require__(4054);
 ;// CONCATENATED MODULE: ./src/compiler/reference.ts
@@ -51811,12 +53419,17 @@ function azureMatch(actual, pattern) {
     }
     return true;
 }
-/** An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. */
+/**
+ * An ajv (draft 2020-12, strict) that knows cmk-guard's `like` and `match` keywords. `validateSchema:
+ * false` compiles without checking the schema against the meta-schema first (for schemas already
+ * checked); `source` keeps the generated code, for standalone validators made at build time.
+ */
 function createRuleAjv(options = {}) {
     // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
     const ajv = new Ajv2020({
         ownProperties: true,
-        code: { regExp: linearRegExp },
+        code: { regExp: linearRegExp, ...(options.source ? { source: true } : {}) },
+        ...(options.validateSchema === false ? { validateSchema: false } : {}),
         strict: true,
         strictTypes: false,
         strictTuples: false,
@@ -51908,6 +53521,3445 @@ function referenceSchema(schema) {
     }
     return out;
 }
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/runtime/ucs2length.js
+var ucs2length = __nccwpck_require__(6214);
+;// CONCATENATED MODULE: ./src/rules/validators.generated.ts
+
+
+
+// What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
+const validators_generated_commonJs = m => (typeof m === 'function' ? { default: m } : m);
+const validators_generated_once = make => { let made; return () => (made ??= make()); };
+const ruleSchemas = validators_generated_once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    exports.metaSchema = validate0;
+    const schema0 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/schema", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/core": true, "https://json-schema.org/draft/2020-12/vocab/applicator": true, "https://json-schema.org/draft/2020-12/vocab/unevaluated": true, "https://json-schema.org/draft/2020-12/vocab/validation": true, "https://json-schema.org/draft/2020-12/vocab/meta-data": true, "https://json-schema.org/draft/2020-12/vocab/format-annotation": true, "https://json-schema.org/draft/2020-12/vocab/content": true }, "$dynamicAnchor": "meta", "title": "Core and Validation specifications meta-schema", "allOf": [{ "$ref": "meta/core" }, { "$ref": "meta/applicator" }, { "$ref": "meta/unevaluated" }, { "$ref": "meta/validation" }, { "$ref": "meta/meta-data" }, { "$ref": "meta/format-annotation" }, { "$ref": "meta/content" }], "type": ["object", "boolean"], "$comment": "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.", "properties": { "definitions": { "$comment": "\"definitions\" has been replaced by \"$defs\".", "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "deprecated": true, "default": {} }, "dependencies": { "$comment": "\"dependencies\" has been split and replaced by \"dependentSchemas\" and \"dependentRequired\" in order to serve their differing semantics.", "type": "object", "additionalProperties": { "anyOf": [{ "$dynamicRef": "#meta" }, { "$ref": "meta/validation#/$defs/stringArray" }] }, "deprecated": true, "default": {} }, "$recursiveAnchor": { "$comment": "\"$recursiveAnchor\" has been replaced by \"$dynamicAnchor\".", "$ref": "meta/core#/$defs/anchorString", "deprecated": true }, "$recursiveRef": { "$comment": "\"$recursiveRef\" has been replaced by \"$dynamicRef\".", "$ref": "meta/core#/$defs/uriReferenceString", "deprecated": true } } };
+    const schema23 = { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "default": [] };
+    const schema5 = { "type": "string", "pattern": "^[A-Za-z_][-A-Za-z0-9._]*$" };
+    const schema2 = { "type": "string", "format": "uri-reference" };
+    const schema1 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/core", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/core": true }, "$dynamicAnchor": "meta", "title": "Core vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "$id": { "$ref": "#/$defs/uriReferenceString", "$comment": "Non-empty fragments not allowed.", "pattern": "^[^#]*#?$" }, "$schema": { "$ref": "#/$defs/uriString" }, "$ref": { "$ref": "#/$defs/uriReferenceString" }, "$anchor": { "$ref": "#/$defs/anchorString" }, "$dynamicRef": { "$ref": "#/$defs/uriReferenceString" }, "$dynamicAnchor": { "$ref": "#/$defs/anchorString" }, "$vocabulary": { "type": "object", "propertyNames": { "$ref": "#/$defs/uriString" }, "additionalProperties": { "type": "boolean" } }, "$comment": { "type": "string" }, "$defs": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" } } }, "$defs": { "anchorString": { "type": "string", "pattern": "^[A-Za-z_][-A-Za-z0-9._]*$" }, "uriString": { "type": "string", "format": "uri" }, "uriReferenceString": { "type": "string", "format": "uri-reference" } } };
+    const schema3 = { "type": "string", "format": "uri" };
+    const func0 = Object.prototype.hasOwnProperty;
+    const func1 = linearRegExp;
+    const pattern0 = func1("^[^#]*#?$", "u");
+    const pattern1 = func1("^[A-Za-z_][-A-Za-z0-9._]*$", "u");
+    function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/core" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate1.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema1.type }, message: "must be object,boolean", schema: schema1.type, parentSchema: schema1, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate1;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.$id !== undefined && func0.call(data, "$id")) {
+            let data0 = data.$id;
+            if (!(typeof data0 === "string")) {
+                const err1 = { instancePath: instancePath + "/$id", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema2.type, parentSchema: schema2, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+            if (typeof data0 === "string") {
+                if (!pattern0.test(data0)) {
+                    const err2 = { instancePath: instancePath + "/$id", schemaPath: "#/properties/%24id/pattern", keyword: "pattern", params: { pattern: "^[^#]*#?$" }, message: "must match pattern \"" + "^[^#]*#?$" + "\"", schema: "^[^#]*#?$", parentSchema: schema1.properties.$id, data: data0 };
+                    if (vErrors === null) {
+                        vErrors = [err2];
+                    }
+                    else {
+                        vErrors.push(err2);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.$schema !== undefined && func0.call(data, "$schema")) {
+            let data1 = data.$schema;
+            if (!(typeof data1 === "string")) {
+                const err3 = { instancePath: instancePath + "/$schema", schemaPath: "#/$defs/uriString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema3.type, parentSchema: schema3, data: data1 };
+                if (vErrors === null) {
+                    vErrors = [err3];
+                }
+                else {
+                    vErrors.push(err3);
+                }
+                errors++;
+            }
+        }
+        if (data.$ref !== undefined && func0.call(data, "$ref")) {
+            let data2 = data.$ref;
+            if (!(typeof data2 === "string")) {
+                const err4 = { instancePath: instancePath + "/$ref", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema2.type, parentSchema: schema2, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err4];
+                }
+                else {
+                    vErrors.push(err4);
+                }
+                errors++;
+            }
+        }
+        if (data.$anchor !== undefined && func0.call(data, "$anchor")) {
+            let data3 = data.$anchor;
+            if (typeof data3 === "string") {
+                if (!pattern1.test(data3)) {
+                    const err5 = { instancePath: instancePath + "/$anchor", schemaPath: "#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: "must match pattern \"" + "^[A-Za-z_][-A-Za-z0-9._]*$" + "\"", schema: "^[A-Za-z_][-A-Za-z0-9._]*$", parentSchema: schema5, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err5];
+                    }
+                    else {
+                        vErrors.push(err5);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err6 = { instancePath: instancePath + "/$anchor", schemaPath: "#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema5.type, parentSchema: schema5, data: data3 };
+                if (vErrors === null) {
+                    vErrors = [err6];
+                }
+                else {
+                    vErrors.push(err6);
+                }
+                errors++;
+            }
+        }
+        if (data.$dynamicRef !== undefined && func0.call(data, "$dynamicRef")) {
+            let data4 = data.$dynamicRef;
+            if (!(typeof data4 === "string")) {
+                const err7 = { instancePath: instancePath + "/$dynamicRef", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema2.type, parentSchema: schema2, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err7];
+                }
+                else {
+                    vErrors.push(err7);
+                }
+                errors++;
+            }
+        }
+        if (data.$dynamicAnchor !== undefined && func0.call(data, "$dynamicAnchor")) {
+            let data5 = data.$dynamicAnchor;
+            if (typeof data5 === "string") {
+                if (!pattern1.test(data5)) {
+                    const err8 = { instancePath: instancePath + "/$dynamicAnchor", schemaPath: "#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: "must match pattern \"" + "^[A-Za-z_][-A-Za-z0-9._]*$" + "\"", schema: "^[A-Za-z_][-A-Za-z0-9._]*$", parentSchema: schema5, data: data5 };
+                    if (vErrors === null) {
+                        vErrors = [err8];
+                    }
+                    else {
+                        vErrors.push(err8);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err9 = { instancePath: instancePath + "/$dynamicAnchor", schemaPath: "#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema5.type, parentSchema: schema5, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err9];
+                }
+                else {
+                    vErrors.push(err9);
+                }
+                errors++;
+            }
+        }
+        if (data.$vocabulary !== undefined && func0.call(data, "$vocabulary")) {
+            let data6 = data.$vocabulary;
+            if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+                for (const key0 of Object.keys(data6)) {
+                    const _errs22 = errors;
+                    if (!(typeof key0 === "string")) {
+                        const err10 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/$defs/uriString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema3.type, parentSchema: schema3, data: key0, propertyName: key0 };
+                        if (vErrors === null) {
+                            vErrors = [err10];
+                        }
+                        else {
+                            vErrors.push(err10);
+                        }
+                        errors++;
+                    }
+                    var valid7 = _errs22 === errors;
+                    if (!valid7) {
+                        const err11 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/properties/%24vocabulary/propertyNames", keyword: "propertyNames", params: { propertyName: key0 }, message: "property name must be valid", schema: schema1.properties.$vocabulary.propertyNames, parentSchema: schema1.properties.$vocabulary, data: data6 };
+                        if (vErrors === null) {
+                            vErrors = [err11];
+                        }
+                        else {
+                            vErrors.push(err11);
+                        }
+                        errors++;
+                    }
+                }
+                for (const key1 of Object.keys(data6)) {
+                    let data7 = data6[key1];
+                    if (typeof data7 !== "boolean") {
+                        const err12 = { instancePath: instancePath + "/$vocabulary/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/%24vocabulary/additionalProperties/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema1.properties.$vocabulary.additionalProperties.type, parentSchema: schema1.properties.$vocabulary.additionalProperties, data: data7 };
+                        if (vErrors === null) {
+                            vErrors = [err12];
+                        }
+                        else {
+                            vErrors.push(err12);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err13 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/properties/%24vocabulary/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema1.properties.$vocabulary.type, parentSchema: schema1.properties.$vocabulary, data: data6 };
+                if (vErrors === null) {
+                    vErrors = [err13];
+                }
+                else {
+                    vErrors.push(err13);
+                }
+                errors++;
+            }
+        }
+        if (data.$comment !== undefined && func0.call(data, "$comment")) {
+            let data8 = data.$comment;
+            if (typeof data8 !== "string") {
+                const err14 = { instancePath: instancePath + "/$comment", schemaPath: "#/properties/%24comment/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.$comment.type, parentSchema: schema1.properties.$comment, data: data8 };
+                if (vErrors === null) {
+                    vErrors = [err14];
+                }
+                else {
+                    vErrors.push(err14);
+                }
+                errors++;
+            }
+        }
+        if (data.$defs !== undefined && func0.call(data, "$defs")) {
+            let data9 = data.$defs;
+            if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+                for (const key2 of Object.keys(data9)) {
+                    let data10 = data9[key2];
+                    let _v0 = dynamicAnchors.meta;
+                    if (_v0) {
+                        if (!(_v0(data10, { instancePath: instancePath + "/$defs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data9, parentDataProperty: key2, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props0 = _v0.evaluated.props;
+                            var items0 = _v0.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate1(data10, { instancePath: instancePath + "/$defs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data9, parentDataProperty: key2, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props1 = validate1.evaluated.props;
+                            if (props0 !== true && props1 !== undefined) {
+                                if (props1 === true) {
+                                    props0 = true;
+                                }
+                                else {
+                                    props0 = props0 || {};
+                                    Object.assign(props0, props1);
+                                }
+                            }
+                            var items1 = validate1.evaluated.items;
+                            if (items0 !== true && items1 !== undefined) {
+                                items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err15 = { instancePath: instancePath + "/$defs", schemaPath: "#/properties/%24defs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema1.properties.$defs.type, parentSchema: schema1.properties.$defs, data: data9 };
+                if (vErrors === null) {
+                    vErrors = [err15];
+                }
+                else {
+                    vErrors.push(err15);
+                }
+                errors++;
+            }
+        }
+    } validate1.errors = vErrors; return errors === 0; }
+    validate1.evaluated = { "props": { "$id": true, "$schema": true, "$ref": true, "$anchor": true, "$dynamicRef": true, "$dynamicAnchor": true, "$vocabulary": true, "$comment": true, "$defs": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema9 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/applicator", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/applicator": true }, "$dynamicAnchor": "meta", "title": "Applicator vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "prefixItems": { "$ref": "#/$defs/schemaArray" }, "items": { "$dynamicRef": "#meta" }, "contains": { "$dynamicRef": "#meta" }, "additionalProperties": { "$dynamicRef": "#meta" }, "properties": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "default": {} }, "patternProperties": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "propertyNames": { "format": "regex" }, "default": {} }, "dependentSchemas": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "default": {} }, "propertyNames": { "$dynamicRef": "#meta" }, "if": { "$dynamicRef": "#meta" }, "then": { "$dynamicRef": "#meta" }, "else": { "$dynamicRef": "#meta" }, "allOf": { "$ref": "#/$defs/schemaArray" }, "anyOf": { "$ref": "#/$defs/schemaArray" }, "oneOf": { "$ref": "#/$defs/schemaArray" }, "not": { "$dynamicRef": "#meta" } }, "$defs": { "schemaArray": { "type": "array", "minItems": 1, "items": { "$dynamicRef": "#meta" } } } };
+    const schema10 = { "type": "array", "minItems": 1, "items": { "$dynamicRef": "#meta" } };
+    function validate4(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate4.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (Array.isArray(data)) {
+        if (data.length < 1) {
+            const err0 = { instancePath, schemaPath: "#/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema10, data };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        const len0 = data.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+            let data0 = data[i0];
+            let _v0 = dynamicAnchors.meta;
+            if (_v0) {
+                if (!(_v0(data0, { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props0 = _v0.evaluated.props;
+                    var items0 = _v0.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate4(data0, { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props1 = validate4.evaluated.props;
+                    if (props0 !== true && props1 !== undefined) {
+                        if (props1 === true) {
+                            props0 = true;
+                        }
+                        else {
+                            props0 = props0 || {};
+                            Object.assign(props0, props1);
+                        }
+                    }
+                    var items1 = validate4.evaluated.items;
+                    if (items0 !== true && items1 !== undefined) {
+                        items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                    }
+                }
+            }
+        }
+    }
+    else {
+        const err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema10.type, parentSchema: schema10, data };
+        if (vErrors === null) {
+            vErrors = [err1];
+        }
+        else {
+            vErrors.push(err1);
+        }
+        errors++;
+    } validate4.errors = vErrors; return errors === 0; }
+    validate4.evaluated = { "items": true, "dynamicProps": false, "dynamicItems": false };
+    function validate3(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/applicator" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate3.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema9.type }, message: "must be object,boolean", schema: schema9.type, parentSchema: schema9, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate3;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.prefixItems !== undefined && func0.call(data, "prefixItems")) {
+            if (!(validate4(data.prefixItems, { instancePath: instancePath + "/prefixItems", parentData: data, parentDataProperty: "prefixItems", rootData, dynamicAnchors }))) {
+                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+                errors = vErrors.length;
+            }
+        }
+        if (data.items !== undefined && func0.call(data, "items")) {
+            let data1 = data.items;
+            let _v0 = dynamicAnchors.meta;
+            if (_v0) {
+                if (!(_v0(data1, { instancePath: instancePath + "/items", parentData: data, parentDataProperty: "items", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props0 = _v0.evaluated.props;
+                    var items0 = _v0.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data1, { instancePath: instancePath + "/items", parentData: data, parentDataProperty: "items", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props1 = validate3.evaluated.props;
+                    if (props0 !== true && props1 !== undefined) {
+                        if (props1 === true) {
+                            props0 = true;
+                        }
+                        else {
+                            props0 = props0 || {};
+                            Object.assign(props0, props1);
+                        }
+                    }
+                    var items1 = validate3.evaluated.items;
+                    if (items0 !== true && items1 !== undefined) {
+                        items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                    }
+                }
+            }
+        }
+        if (data.contains !== undefined && func0.call(data, "contains")) {
+            let data2 = data.contains;
+            let _v1 = dynamicAnchors.meta;
+            if (_v1) {
+                if (!(_v1(data2, { instancePath: instancePath + "/contains", parentData: data, parentDataProperty: "contains", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props2 = _v1.evaluated.props;
+                    var items2 = _v1.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data2, { instancePath: instancePath + "/contains", parentData: data, parentDataProperty: "contains", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props3 = validate3.evaluated.props;
+                    if (props2 !== true && props3 !== undefined) {
+                        if (props3 === true) {
+                            props2 = true;
+                        }
+                        else {
+                            props2 = props2 || {};
+                            Object.assign(props2, props3);
+                        }
+                    }
+                    var items3 = validate3.evaluated.items;
+                    if (items2 !== true && items3 !== undefined) {
+                        items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+                    }
+                }
+            }
+        }
+        if (data.additionalProperties !== undefined && func0.call(data, "additionalProperties")) {
+            let data3 = data.additionalProperties;
+            let _v2 = dynamicAnchors.meta;
+            if (_v2) {
+                if (!(_v2(data3, { instancePath: instancePath + "/additionalProperties", parentData: data, parentDataProperty: "additionalProperties", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v2.errors : vErrors.concat(_v2.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props4 = _v2.evaluated.props;
+                    var items4 = _v2.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data3, { instancePath: instancePath + "/additionalProperties", parentData: data, parentDataProperty: "additionalProperties", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props5 = validate3.evaluated.props;
+                    if (props4 !== true && props5 !== undefined) {
+                        if (props5 === true) {
+                            props4 = true;
+                        }
+                        else {
+                            props4 = props4 || {};
+                            Object.assign(props4, props5);
+                        }
+                    }
+                    var items5 = validate3.evaluated.items;
+                    if (items4 !== true && items5 !== undefined) {
+                        items4 = items5 === true ? true : items4 > items5 ? items4 : items5;
+                    }
+                }
+            }
+        }
+        if (data.properties !== undefined && func0.call(data, "properties")) {
+            let data4 = data.properties;
+            if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                for (const key0 of Object.keys(data4)) {
+                    let data5 = data4[key0];
+                    let _v3 = dynamicAnchors.meta;
+                    if (_v3) {
+                        if (!(_v3(data5, { instancePath: instancePath + "/properties/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data4, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v3.errors : vErrors.concat(_v3.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props6 = _v3.evaluated.props;
+                            var items6 = _v3.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate3(data5, { instancePath: instancePath + "/properties/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data4, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props7 = validate3.evaluated.props;
+                            if (props6 !== true && props7 !== undefined) {
+                                if (props7 === true) {
+                                    props6 = true;
+                                }
+                                else {
+                                    props6 = props6 || {};
+                                    Object.assign(props6, props7);
+                                }
+                            }
+                            var items7 = validate3.evaluated.items;
+                            if (items6 !== true && items7 !== undefined) {
+                                items6 = items7 === true ? true : items6 > items7 ? items6 : items7;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err1 = { instancePath: instancePath + "/properties", schemaPath: "#/properties/properties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema9.properties.properties.type, parentSchema: schema9.properties.properties, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+        }
+        if (data.patternProperties !== undefined && func0.call(data, "patternProperties")) {
+            let data6 = data.patternProperties;
+            if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+                for (const key1 of Object.keys(data6)) {
+                    const _errs11 = errors;
+                    var valid2 = _errs11 === errors;
+                    if (!valid2) {
+                        const err2 = { instancePath: instancePath + "/patternProperties", schemaPath: "#/properties/patternProperties/propertyNames", keyword: "propertyNames", params: { propertyName: key1 }, message: "property name must be valid", schema: schema9.properties.patternProperties.propertyNames, parentSchema: schema9.properties.patternProperties, data: data6 };
+                        if (vErrors === null) {
+                            vErrors = [err2];
+                        }
+                        else {
+                            vErrors.push(err2);
+                        }
+                        errors++;
+                    }
+                }
+                for (const key2 of Object.keys(data6)) {
+                    let data7 = data6[key2];
+                    let _v4 = dynamicAnchors.meta;
+                    if (_v4) {
+                        if (!(_v4(data7, { instancePath: instancePath + "/patternProperties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data6, parentDataProperty: key2, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v4.errors : vErrors.concat(_v4.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props8 = _v4.evaluated.props;
+                            var items8 = _v4.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate3(data7, { instancePath: instancePath + "/patternProperties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data6, parentDataProperty: key2, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props9 = validate3.evaluated.props;
+                            if (props8 !== true && props9 !== undefined) {
+                                if (props9 === true) {
+                                    props8 = true;
+                                }
+                                else {
+                                    props8 = props8 || {};
+                                    Object.assign(props8, props9);
+                                }
+                            }
+                            var items9 = validate3.evaluated.items;
+                            if (items8 !== true && items9 !== undefined) {
+                                items8 = items9 === true ? true : items8 > items9 ? items8 : items9;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err3 = { instancePath: instancePath + "/patternProperties", schemaPath: "#/properties/patternProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema9.properties.patternProperties.type, parentSchema: schema9.properties.patternProperties, data: data6 };
+                if (vErrors === null) {
+                    vErrors = [err3];
+                }
+                else {
+                    vErrors.push(err3);
+                }
+                errors++;
+            }
+        }
+        if (data.dependentSchemas !== undefined && func0.call(data, "dependentSchemas")) {
+            let data8 = data.dependentSchemas;
+            if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+                for (const key3 of Object.keys(data8)) {
+                    let data9 = data8[key3];
+                    let _v5 = dynamicAnchors.meta;
+                    if (_v5) {
+                        if (!(_v5(data9, { instancePath: instancePath + "/dependentSchemas/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data8, parentDataProperty: key3, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v5.errors : vErrors.concat(_v5.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props10 = _v5.evaluated.props;
+                            var items10 = _v5.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate3(data9, { instancePath: instancePath + "/dependentSchemas/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data8, parentDataProperty: key3, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props11 = validate3.evaluated.props;
+                            if (props10 !== true && props11 !== undefined) {
+                                if (props11 === true) {
+                                    props10 = true;
+                                }
+                                else {
+                                    props10 = props10 || {};
+                                    Object.assign(props10, props11);
+                                }
+                            }
+                            var items11 = validate3.evaluated.items;
+                            if (items10 !== true && items11 !== undefined) {
+                                items10 = items11 === true ? true : items10 > items11 ? items10 : items11;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err4 = { instancePath: instancePath + "/dependentSchemas", schemaPath: "#/properties/dependentSchemas/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema9.properties.dependentSchemas.type, parentSchema: schema9.properties.dependentSchemas, data: data8 };
+                if (vErrors === null) {
+                    vErrors = [err4];
+                }
+                else {
+                    vErrors.push(err4);
+                }
+                errors++;
+            }
+        }
+        if (data.propertyNames !== undefined && func0.call(data, "propertyNames")) {
+            let data10 = data.propertyNames;
+            let _v6 = dynamicAnchors.meta;
+            if (_v6) {
+                if (!(_v6(data10, { instancePath: instancePath + "/propertyNames", parentData: data, parentDataProperty: "propertyNames", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v6.errors : vErrors.concat(_v6.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props12 = _v6.evaluated.props;
+                    var items12 = _v6.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data10, { instancePath: instancePath + "/propertyNames", parentData: data, parentDataProperty: "propertyNames", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props13 = validate3.evaluated.props;
+                    if (props12 !== true && props13 !== undefined) {
+                        if (props13 === true) {
+                            props12 = true;
+                        }
+                        else {
+                            props12 = props12 || {};
+                            Object.assign(props12, props13);
+                        }
+                    }
+                    var items13 = validate3.evaluated.items;
+                    if (items12 !== true && items13 !== undefined) {
+                        items12 = items13 === true ? true : items12 > items13 ? items12 : items13;
+                    }
+                }
+            }
+        }
+        if (data.if !== undefined && func0.call(data, "if")) {
+            let data11 = data.if;
+            let _v7 = dynamicAnchors.meta;
+            if (_v7) {
+                if (!(_v7(data11, { instancePath: instancePath + "/if", parentData: data, parentDataProperty: "if", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v7.errors : vErrors.concat(_v7.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props14 = _v7.evaluated.props;
+                    var items14 = _v7.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data11, { instancePath: instancePath + "/if", parentData: data, parentDataProperty: "if", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props15 = validate3.evaluated.props;
+                    if (props14 !== true && props15 !== undefined) {
+                        if (props15 === true) {
+                            props14 = true;
+                        }
+                        else {
+                            props14 = props14 || {};
+                            Object.assign(props14, props15);
+                        }
+                    }
+                    var items15 = validate3.evaluated.items;
+                    if (items14 !== true && items15 !== undefined) {
+                        items14 = items15 === true ? true : items14 > items15 ? items14 : items15;
+                    }
+                }
+            }
+        }
+        if (data.then !== undefined && func0.call(data, "then")) {
+            let data12 = data.then;
+            let _v8 = dynamicAnchors.meta;
+            if (_v8) {
+                if (!(_v8(data12, { instancePath: instancePath + "/then", parentData: data, parentDataProperty: "then", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v8.errors : vErrors.concat(_v8.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props16 = _v8.evaluated.props;
+                    var items16 = _v8.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data12, { instancePath: instancePath + "/then", parentData: data, parentDataProperty: "then", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props17 = validate3.evaluated.props;
+                    if (props16 !== true && props17 !== undefined) {
+                        if (props17 === true) {
+                            props16 = true;
+                        }
+                        else {
+                            props16 = props16 || {};
+                            Object.assign(props16, props17);
+                        }
+                    }
+                    var items17 = validate3.evaluated.items;
+                    if (items16 !== true && items17 !== undefined) {
+                        items16 = items17 === true ? true : items16 > items17 ? items16 : items17;
+                    }
+                }
+            }
+        }
+        if (data.else !== undefined && func0.call(data, "else")) {
+            let data13 = data.else;
+            let _v9 = dynamicAnchors.meta;
+            if (_v9) {
+                if (!(_v9(data13, { instancePath: instancePath + "/else", parentData: data, parentDataProperty: "else", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v9.errors : vErrors.concat(_v9.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props18 = _v9.evaluated.props;
+                    var items18 = _v9.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data13, { instancePath: instancePath + "/else", parentData: data, parentDataProperty: "else", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props19 = validate3.evaluated.props;
+                    if (props18 !== true && props19 !== undefined) {
+                        if (props19 === true) {
+                            props18 = true;
+                        }
+                        else {
+                            props18 = props18 || {};
+                            Object.assign(props18, props19);
+                        }
+                    }
+                    var items19 = validate3.evaluated.items;
+                    if (items18 !== true && items19 !== undefined) {
+                        items18 = items19 === true ? true : items18 > items19 ? items18 : items19;
+                    }
+                }
+            }
+        }
+        if (data.allOf !== undefined && func0.call(data, "allOf")) {
+            if (!(validate4(data.allOf, { instancePath: instancePath + "/allOf", parentData: data, parentDataProperty: "allOf", rootData, dynamicAnchors }))) {
+                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+                errors = vErrors.length;
+            }
+        }
+        if (data.anyOf !== undefined && func0.call(data, "anyOf")) {
+            if (!(validate4(data.anyOf, { instancePath: instancePath + "/anyOf", parentData: data, parentDataProperty: "anyOf", rootData, dynamicAnchors }))) {
+                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+                errors = vErrors.length;
+            }
+        }
+        if (data.oneOf !== undefined && func0.call(data, "oneOf")) {
+            if (!(validate4(data.oneOf, { instancePath: instancePath + "/oneOf", parentData: data, parentDataProperty: "oneOf", rootData, dynamicAnchors }))) {
+                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+                errors = vErrors.length;
+            }
+        }
+        if (data.not !== undefined && func0.call(data, "not")) {
+            let data17 = data.not;
+            let _v10 = dynamicAnchors.meta;
+            if (_v10) {
+                if (!(_v10(data17, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v10.errors : vErrors.concat(_v10.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props20 = _v10.evaluated.props;
+                    var items20 = _v10.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate3(data17, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props21 = validate3.evaluated.props;
+                    if (props20 !== true && props21 !== undefined) {
+                        if (props21 === true) {
+                            props20 = true;
+                        }
+                        else {
+                            props20 = props20 || {};
+                            Object.assign(props20, props21);
+                        }
+                    }
+                    var items21 = validate3.evaluated.items;
+                    if (items20 !== true && items21 !== undefined) {
+                        items20 = items21 === true ? true : items20 > items21 ? items20 : items21;
+                    }
+                }
+            }
+        }
+    } validate3.errors = vErrors; return errors === 0; }
+    validate3.evaluated = { "props": { "prefixItems": true, "items": true, "contains": true, "additionalProperties": true, "properties": true, "patternProperties": true, "dependentSchemas": true, "propertyNames": true, "if": true, "then": true, "else": true, "allOf": true, "anyOf": true, "oneOf": true, "not": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema11 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/unevaluated", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/unevaluated": true }, "$dynamicAnchor": "meta", "title": "Unevaluated applicator vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "unevaluatedItems": { "$dynamicRef": "#meta" }, "unevaluatedProperties": { "$dynamicRef": "#meta" } } };
+    function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/unevaluated" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate10.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema11.type }, message: "must be object,boolean", schema: schema11.type, parentSchema: schema11, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate10;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.unevaluatedItems !== undefined && func0.call(data, "unevaluatedItems")) {
+            let data0 = data.unevaluatedItems;
+            let _v0 = dynamicAnchors.meta;
+            if (_v0) {
+                if (!(_v0(data0, { instancePath: instancePath + "/unevaluatedItems", parentData: data, parentDataProperty: "unevaluatedItems", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props0 = _v0.evaluated.props;
+                    var items0 = _v0.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate10(data0, { instancePath: instancePath + "/unevaluatedItems", parentData: data, parentDataProperty: "unevaluatedItems", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props1 = validate10.evaluated.props;
+                    if (props0 !== true && props1 !== undefined) {
+                        if (props1 === true) {
+                            props0 = true;
+                        }
+                        else {
+                            props0 = props0 || {};
+                            Object.assign(props0, props1);
+                        }
+                    }
+                    var items1 = validate10.evaluated.items;
+                    if (items0 !== true && items1 !== undefined) {
+                        items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                    }
+                }
+            }
+        }
+        if (data.unevaluatedProperties !== undefined && func0.call(data, "unevaluatedProperties")) {
+            let data1 = data.unevaluatedProperties;
+            let _v1 = dynamicAnchors.meta;
+            if (_v1) {
+                if (!(_v1(data1, { instancePath: instancePath + "/unevaluatedProperties", parentData: data, parentDataProperty: "unevaluatedProperties", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props2 = _v1.evaluated.props;
+                    var items2 = _v1.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate10(data1, { instancePath: instancePath + "/unevaluatedProperties", parentData: data, parentDataProperty: "unevaluatedProperties", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props3 = validate10.evaluated.props;
+                    if (props2 !== true && props3 !== undefined) {
+                        if (props3 === true) {
+                            props2 = true;
+                        }
+                        else {
+                            props2 = props2 || {};
+                            Object.assign(props2, props3);
+                        }
+                    }
+                    var items3 = validate10.evaluated.items;
+                    if (items2 !== true && items3 !== undefined) {
+                        items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+                    }
+                }
+            }
+        }
+    } validate10.errors = vErrors; return errors === 0; }
+    validate10.evaluated = { "props": { "unevaluatedItems": true, "unevaluatedProperties": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema12 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/validation", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/validation": true }, "$dynamicAnchor": "meta", "title": "Validation vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "type": { "anyOf": [{ "$ref": "#/$defs/simpleTypes" }, { "type": "array", "items": { "$ref": "#/$defs/simpleTypes" }, "minItems": 1, "uniqueItems": true }] }, "const": true, "enum": { "type": "array", "items": true }, "multipleOf": { "type": "number", "exclusiveMinimum": 0 }, "maximum": { "type": "number" }, "exclusiveMaximum": { "type": "number" }, "minimum": { "type": "number" }, "exclusiveMinimum": { "type": "number" }, "maxLength": { "$ref": "#/$defs/nonNegativeInteger" }, "minLength": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "pattern": { "type": "string", "format": "regex" }, "maxItems": { "$ref": "#/$defs/nonNegativeInteger" }, "minItems": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "uniqueItems": { "type": "boolean", "default": false }, "maxContains": { "$ref": "#/$defs/nonNegativeInteger" }, "minContains": { "$ref": "#/$defs/nonNegativeInteger", "default": 1 }, "maxProperties": { "$ref": "#/$defs/nonNegativeInteger" }, "minProperties": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "required": { "$ref": "#/$defs/stringArray" }, "dependentRequired": { "type": "object", "additionalProperties": { "$ref": "#/$defs/stringArray" } } }, "$defs": { "nonNegativeInteger": { "type": "integer", "minimum": 0 }, "nonNegativeIntegerDefault0": { "$ref": "#/$defs/nonNegativeInteger", "default": 0 }, "simpleTypes": { "enum": ["array", "boolean", "integer", "null", "number", "object", "string"] }, "stringArray": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "default": [] } } };
+    const schema13 = { "enum": ["array", "boolean", "integer", "null", "number", "object", "string"] };
+    const schema15 = { "type": "integer", "minimum": 0 };
+    const func30 = validators_generated_commonJs(equal["default"]).default;
+    function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/validation" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate12.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema12.type }, message: "must be object,boolean", schema: schema12.type, parentSchema: schema12, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate12;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.type !== undefined && func0.call(data, "type")) {
+            let data0 = data.type;
+            const _errs2 = errors;
+            let valid1 = false;
+            const _errs3 = errors;
+            if (!(((((((data0 === "array") || (data0 === "boolean")) || (data0 === "integer")) || (data0 === "null")) || (data0 === "number")) || (data0 === "object")) || (data0 === "string"))) {
+                const err1 = { instancePath: instancePath + "/type", schemaPath: "#/$defs/simpleTypes/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+            var _valid0 = _errs3 === errors;
+            valid1 = valid1 || _valid0;
+            const _errs5 = errors;
+            if (Array.isArray(data0)) {
+                if (data0.length < 1) {
+                    const err2 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema12.properties.type.anyOf[1], data: data0 };
+                    if (vErrors === null) {
+                        vErrors = [err2];
+                    }
+                    else {
+                        vErrors.push(err2);
+                    }
+                    errors++;
+                }
+                const len0 = data0.length;
+                for (let i0 = 0; i0 < len0; i0++) {
+                    let data1 = data0[i0];
+                    if (!(((((((data1 === "array") || (data1 === "boolean")) || (data1 === "integer")) || (data1 === "null")) || (data1 === "number")) || (data1 === "object")) || (data1 === "string"))) {
+                        const err3 = { instancePath: instancePath + "/type/" + i0, schemaPath: "#/$defs/simpleTypes/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data1 };
+                        if (vErrors === null) {
+                            vErrors = [err3];
+                        }
+                        else {
+                            vErrors.push(err3);
+                        }
+                        errors++;
+                    }
+                }
+                let i1 = data0.length;
+                let j0;
+                if (i1 > 1) {
+                    outer0: for (; i1--;) {
+                        for (j0 = i1; j0--;) {
+                            if (func30(data0[i1], data0[j0])) {
+                                const err4 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema12.properties.type.anyOf[1], data: data0 };
+                                if (vErrors === null) {
+                                    vErrors = [err4];
+                                }
+                                else {
+                                    vErrors.push(err4);
+                                }
+                                errors++;
+                                break outer0;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err5 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.type.anyOf[1].type, parentSchema: schema12.properties.type.anyOf[1], data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err5];
+                }
+                else {
+                    vErrors.push(err5);
+                }
+                errors++;
+            }
+            var _valid0 = _errs5 === errors;
+            valid1 = valid1 || _valid0;
+            if (!valid1) {
+                const err6 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema12.properties.type.anyOf, parentSchema: schema12.properties.type, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err6];
+                }
+                else {
+                    vErrors.push(err6);
+                }
+                errors++;
+            }
+            else {
+                errors = _errs2;
+                if (vErrors !== null) {
+                    if (_errs2) {
+                        vErrors.length = _errs2;
+                    }
+                    else {
+                        vErrors = null;
+                    }
+                }
+            }
+        }
+        if (data.enum !== undefined && func0.call(data, "enum")) {
+            let data2 = data.enum;
+            if (!(Array.isArray(data2))) {
+                const err7 = { instancePath: instancePath + "/enum", schemaPath: "#/properties/enum/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.enum.type, parentSchema: schema12.properties.enum, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err7];
+                }
+                else {
+                    vErrors.push(err7);
+                }
+                errors++;
+            }
+        }
+        if (data.multipleOf !== undefined && func0.call(data, "multipleOf")) {
+            let data3 = data.multipleOf;
+            if ((typeof data3 == "number") && (isFinite(data3))) {
+                if (data3 <= 0 || isNaN(data3)) {
+                    const err8 = { instancePath: instancePath + "/multipleOf", schemaPath: "#/properties/multipleOf/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0", schema: 0, parentSchema: schema12.properties.multipleOf, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err8];
+                    }
+                    else {
+                        vErrors.push(err8);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err9 = { instancePath: instancePath + "/multipleOf", schemaPath: "#/properties/multipleOf/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema12.properties.multipleOf.type, parentSchema: schema12.properties.multipleOf, data: data3 };
+                if (vErrors === null) {
+                    vErrors = [err9];
+                }
+                else {
+                    vErrors.push(err9);
+                }
+                errors++;
+            }
+        }
+        if (data.maximum !== undefined && func0.call(data, "maximum")) {
+            let data4 = data.maximum;
+            if (!((typeof data4 == "number") && (isFinite(data4)))) {
+                const err10 = { instancePath: instancePath + "/maximum", schemaPath: "#/properties/maximum/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema12.properties.maximum.type, parentSchema: schema12.properties.maximum, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err10];
+                }
+                else {
+                    vErrors.push(err10);
+                }
+                errors++;
+            }
+        }
+        if (data.exclusiveMaximum !== undefined && func0.call(data, "exclusiveMaximum")) {
+            let data5 = data.exclusiveMaximum;
+            if (!((typeof data5 == "number") && (isFinite(data5)))) {
+                const err11 = { instancePath: instancePath + "/exclusiveMaximum", schemaPath: "#/properties/exclusiveMaximum/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema12.properties.exclusiveMaximum.type, parentSchema: schema12.properties.exclusiveMaximum, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err11];
+                }
+                else {
+                    vErrors.push(err11);
+                }
+                errors++;
+            }
+        }
+        if (data.minimum !== undefined && func0.call(data, "minimum")) {
+            let data6 = data.minimum;
+            if (!((typeof data6 == "number") && (isFinite(data6)))) {
+                const err12 = { instancePath: instancePath + "/minimum", schemaPath: "#/properties/minimum/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema12.properties.minimum.type, parentSchema: schema12.properties.minimum, data: data6 };
+                if (vErrors === null) {
+                    vErrors = [err12];
+                }
+                else {
+                    vErrors.push(err12);
+                }
+                errors++;
+            }
+        }
+        if (data.exclusiveMinimum !== undefined && func0.call(data, "exclusiveMinimum")) {
+            let data7 = data.exclusiveMinimum;
+            if (!((typeof data7 == "number") && (isFinite(data7)))) {
+                const err13 = { instancePath: instancePath + "/exclusiveMinimum", schemaPath: "#/properties/exclusiveMinimum/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema12.properties.exclusiveMinimum.type, parentSchema: schema12.properties.exclusiveMinimum, data: data7 };
+                if (vErrors === null) {
+                    vErrors = [err13];
+                }
+                else {
+                    vErrors.push(err13);
+                }
+                errors++;
+            }
+        }
+        if (data.maxLength !== undefined && func0.call(data, "maxLength")) {
+            let data8 = data.maxLength;
+            if (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))) {
+                const err14 = { instancePath: instancePath + "/maxLength", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data8 };
+                if (vErrors === null) {
+                    vErrors = [err14];
+                }
+                else {
+                    vErrors.push(err14);
+                }
+                errors++;
+            }
+            if ((typeof data8 == "number") && (isFinite(data8))) {
+                if (data8 < 0 || isNaN(data8)) {
+                    const err15 = { instancePath: instancePath + "/maxLength", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data8 };
+                    if (vErrors === null) {
+                        vErrors = [err15];
+                    }
+                    else {
+                        vErrors.push(err15);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.minLength !== undefined && func0.call(data, "minLength")) {
+            let data9 = data.minLength;
+            if (!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))) {
+                const err16 = { instancePath: instancePath + "/minLength", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data9 };
+                if (vErrors === null) {
+                    vErrors = [err16];
+                }
+                else {
+                    vErrors.push(err16);
+                }
+                errors++;
+            }
+            if ((typeof data9 == "number") && (isFinite(data9))) {
+                if (data9 < 0 || isNaN(data9)) {
+                    const err17 = { instancePath: instancePath + "/minLength", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data9 };
+                    if (vErrors === null) {
+                        vErrors = [err17];
+                    }
+                    else {
+                        vErrors.push(err17);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.pattern !== undefined && func0.call(data, "pattern")) {
+            let data10 = data.pattern;
+            if (!(typeof data10 === "string")) {
+                const err18 = { instancePath: instancePath + "/pattern", schemaPath: "#/properties/pattern/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.pattern.type, parentSchema: schema12.properties.pattern, data: data10 };
+                if (vErrors === null) {
+                    vErrors = [err18];
+                }
+                else {
+                    vErrors.push(err18);
+                }
+                errors++;
+            }
+        }
+        if (data.maxItems !== undefined && func0.call(data, "maxItems")) {
+            let data11 = data.maxItems;
+            if (!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))) {
+                const err19 = { instancePath: instancePath + "/maxItems", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data11 };
+                if (vErrors === null) {
+                    vErrors = [err19];
+                }
+                else {
+                    vErrors.push(err19);
+                }
+                errors++;
+            }
+            if ((typeof data11 == "number") && (isFinite(data11))) {
+                if (data11 < 0 || isNaN(data11)) {
+                    const err20 = { instancePath: instancePath + "/maxItems", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data11 };
+                    if (vErrors === null) {
+                        vErrors = [err20];
+                    }
+                    else {
+                        vErrors.push(err20);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.minItems !== undefined && func0.call(data, "minItems")) {
+            let data12 = data.minItems;
+            if (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))) {
+                const err21 = { instancePath: instancePath + "/minItems", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data12 };
+                if (vErrors === null) {
+                    vErrors = [err21];
+                }
+                else {
+                    vErrors.push(err21);
+                }
+                errors++;
+            }
+            if ((typeof data12 == "number") && (isFinite(data12))) {
+                if (data12 < 0 || isNaN(data12)) {
+                    const err22 = { instancePath: instancePath + "/minItems", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data12 };
+                    if (vErrors === null) {
+                        vErrors = [err22];
+                    }
+                    else {
+                        vErrors.push(err22);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.uniqueItems !== undefined && func0.call(data, "uniqueItems")) {
+            let data13 = data.uniqueItems;
+            if (typeof data13 !== "boolean") {
+                const err23 = { instancePath: instancePath + "/uniqueItems", schemaPath: "#/properties/uniqueItems/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema12.properties.uniqueItems.type, parentSchema: schema12.properties.uniqueItems, data: data13 };
+                if (vErrors === null) {
+                    vErrors = [err23];
+                }
+                else {
+                    vErrors.push(err23);
+                }
+                errors++;
+            }
+        }
+        if (data.maxContains !== undefined && func0.call(data, "maxContains")) {
+            let data14 = data.maxContains;
+            if (!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))) {
+                const err24 = { instancePath: instancePath + "/maxContains", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data14 };
+                if (vErrors === null) {
+                    vErrors = [err24];
+                }
+                else {
+                    vErrors.push(err24);
+                }
+                errors++;
+            }
+            if ((typeof data14 == "number") && (isFinite(data14))) {
+                if (data14 < 0 || isNaN(data14)) {
+                    const err25 = { instancePath: instancePath + "/maxContains", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data14 };
+                    if (vErrors === null) {
+                        vErrors = [err25];
+                    }
+                    else {
+                        vErrors.push(err25);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.minContains !== undefined && func0.call(data, "minContains")) {
+            let data15 = data.minContains;
+            if (!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))) {
+                const err26 = { instancePath: instancePath + "/minContains", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data15 };
+                if (vErrors === null) {
+                    vErrors = [err26];
+                }
+                else {
+                    vErrors.push(err26);
+                }
+                errors++;
+            }
+            if ((typeof data15 == "number") && (isFinite(data15))) {
+                if (data15 < 0 || isNaN(data15)) {
+                    const err27 = { instancePath: instancePath + "/minContains", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data15 };
+                    if (vErrors === null) {
+                        vErrors = [err27];
+                    }
+                    else {
+                        vErrors.push(err27);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.maxProperties !== undefined && func0.call(data, "maxProperties")) {
+            let data16 = data.maxProperties;
+            if (!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))) {
+                const err28 = { instancePath: instancePath + "/maxProperties", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data16 };
+                if (vErrors === null) {
+                    vErrors = [err28];
+                }
+                else {
+                    vErrors.push(err28);
+                }
+                errors++;
+            }
+            if ((typeof data16 == "number") && (isFinite(data16))) {
+                if (data16 < 0 || isNaN(data16)) {
+                    const err29 = { instancePath: instancePath + "/maxProperties", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data16 };
+                    if (vErrors === null) {
+                        vErrors = [err29];
+                    }
+                    else {
+                        vErrors.push(err29);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.minProperties !== undefined && func0.call(data, "minProperties")) {
+            let data17 = data.minProperties;
+            if (!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))) {
+                const err30 = { instancePath: instancePath + "/minProperties", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema15.type, parentSchema: schema15, data: data17 };
+                if (vErrors === null) {
+                    vErrors = [err30];
+                }
+                else {
+                    vErrors.push(err30);
+                }
+                errors++;
+            }
+            if ((typeof data17 == "number") && (isFinite(data17))) {
+                if (data17 < 0 || isNaN(data17)) {
+                    const err31 = { instancePath: instancePath + "/minProperties", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema15, data: data17 };
+                    if (vErrors === null) {
+                        vErrors = [err31];
+                    }
+                    else {
+                        vErrors.push(err31);
+                    }
+                    errors++;
+                }
+            }
+        }
+        if (data.required !== undefined && func0.call(data, "required")) {
+            let data18 = data.required;
+            if (Array.isArray(data18)) {
+                const len1 = data18.length;
+                for (let i2 = 0; i2 < len1; i2++) {
+                    let data19 = data18[i2];
+                    if (typeof data19 !== "string") {
+                        const err32 = { instancePath: instancePath + "/required/" + i2, schemaPath: "#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.items.type, parentSchema: schema23.items, data: data19 };
+                        if (vErrors === null) {
+                            vErrors = [err32];
+                        }
+                        else {
+                            vErrors.push(err32);
+                        }
+                        errors++;
+                    }
+                }
+                let i3 = data18.length;
+                let j1;
+                if (i3 > 1) {
+                    const indices0 = {};
+                    for (; i3--;) {
+                        let item0 = data18[i3];
+                        if (typeof item0 !== "string") {
+                            continue;
+                        }
+                        if (typeof indices0[item0] == "number") {
+                            j1 = indices0[item0];
+                            const err33 = { instancePath: instancePath + "/required", schemaPath: "#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema23, data: data18 };
+                            if (vErrors === null) {
+                                vErrors = [err33];
+                            }
+                            else {
+                                vErrors.push(err33);
+                            }
+                            errors++;
+                            break;
+                        }
+                        indices0[item0] = i3;
+                    }
+                }
+            }
+            else {
+                const err34 = { instancePath: instancePath + "/required", schemaPath: "#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema23.type, parentSchema: schema23, data: data18 };
+                if (vErrors === null) {
+                    vErrors = [err34];
+                }
+                else {
+                    vErrors.push(err34);
+                }
+                errors++;
+            }
+        }
+        if (data.dependentRequired !== undefined && func0.call(data, "dependentRequired")) {
+            let data20 = data.dependentRequired;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+                for (const key0 of Object.keys(data20)) {
+                    let data21 = data20[key0];
+                    if (Array.isArray(data21)) {
+                        const len2 = data21.length;
+                        for (let i4 = 0; i4 < len2; i4++) {
+                            let data22 = data21[i4];
+                            if (typeof data22 !== "string") {
+                                const err35 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i4, schemaPath: "#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.items.type, parentSchema: schema23.items, data: data22 };
+                                if (vErrors === null) {
+                                    vErrors = [err35];
+                                }
+                                else {
+                                    vErrors.push(err35);
+                                }
+                                errors++;
+                            }
+                        }
+                        let i5 = data21.length;
+                        let j2;
+                        if (i5 > 1) {
+                            const indices1 = {};
+                            for (; i5--;) {
+                                let item1 = data21[i5];
+                                if (typeof item1 !== "string") {
+                                    continue;
+                                }
+                                if (typeof indices1[item1] == "number") {
+                                    j2 = indices1[item1];
+                                    const err36 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i5, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i5 + " are identical)", schema: true, parentSchema: schema23, data: data21 };
+                                    if (vErrors === null) {
+                                        vErrors = [err36];
+                                    }
+                                    else {
+                                        vErrors.push(err36);
+                                    }
+                                    errors++;
+                                    break;
+                                }
+                                indices1[item1] = i5;
+                            }
+                        }
+                    }
+                    else {
+                        const err37 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema23.type, parentSchema: schema23, data: data21 };
+                        if (vErrors === null) {
+                            vErrors = [err37];
+                        }
+                        else {
+                            vErrors.push(err37);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err38 = { instancePath: instancePath + "/dependentRequired", schemaPath: "#/properties/dependentRequired/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.dependentRequired.type, parentSchema: schema12.properties.dependentRequired, data: data20 };
+                if (vErrors === null) {
+                    vErrors = [err38];
+                }
+                else {
+                    vErrors.push(err38);
+                }
+                errors++;
+            }
+        }
+    } validate12.errors = vErrors; return errors === 0; }
+    validate12.evaluated = { "props": { "type": true, "const": true, "enum": true, "multipleOf": true, "maximum": true, "exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true, "maxLength": true, "minLength": true, "pattern": true, "maxItems": true, "minItems": true, "uniqueItems": true, "maxContains": true, "minContains": true, "maxProperties": true, "minProperties": true, "required": true, "dependentRequired": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema25 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/meta-data", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/meta-data": true }, "$dynamicAnchor": "meta", "title": "Meta-data vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "default": true, "deprecated": { "type": "boolean", "default": false }, "readOnly": { "type": "boolean", "default": false }, "writeOnly": { "type": "boolean", "default": false }, "examples": { "type": "array", "items": true } } };
+    function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/meta-data" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate14.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema25.type }, message: "must be object,boolean", schema: schema25.type, parentSchema: schema25, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate14;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.title !== undefined && func0.call(data, "title")) {
+            let data0 = data.title;
+            if (typeof data0 !== "string") {
+                const err1 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema25.properties.title.type, parentSchema: schema25.properties.title, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+        }
+        if (data.description !== undefined && func0.call(data, "description")) {
+            let data1 = data.description;
+            if (typeof data1 !== "string") {
+                const err2 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema25.properties.description.type, parentSchema: schema25.properties.description, data: data1 };
+                if (vErrors === null) {
+                    vErrors = [err2];
+                }
+                else {
+                    vErrors.push(err2);
+                }
+                errors++;
+            }
+        }
+        if (data.deprecated !== undefined && func0.call(data, "deprecated")) {
+            let data2 = data.deprecated;
+            if (typeof data2 !== "boolean") {
+                const err3 = { instancePath: instancePath + "/deprecated", schemaPath: "#/properties/deprecated/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema25.properties.deprecated.type, parentSchema: schema25.properties.deprecated, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err3];
+                }
+                else {
+                    vErrors.push(err3);
+                }
+                errors++;
+            }
+        }
+        if (data.readOnly !== undefined && func0.call(data, "readOnly")) {
+            let data3 = data.readOnly;
+            if (typeof data3 !== "boolean") {
+                const err4 = { instancePath: instancePath + "/readOnly", schemaPath: "#/properties/readOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema25.properties.readOnly.type, parentSchema: schema25.properties.readOnly, data: data3 };
+                if (vErrors === null) {
+                    vErrors = [err4];
+                }
+                else {
+                    vErrors.push(err4);
+                }
+                errors++;
+            }
+        }
+        if (data.writeOnly !== undefined && func0.call(data, "writeOnly")) {
+            let data4 = data.writeOnly;
+            if (typeof data4 !== "boolean") {
+                const err5 = { instancePath: instancePath + "/writeOnly", schemaPath: "#/properties/writeOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema25.properties.writeOnly.type, parentSchema: schema25.properties.writeOnly, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err5];
+                }
+                else {
+                    vErrors.push(err5);
+                }
+                errors++;
+            }
+        }
+        if (data.examples !== undefined && func0.call(data, "examples")) {
+            let data5 = data.examples;
+            if (!(Array.isArray(data5))) {
+                const err6 = { instancePath: instancePath + "/examples", schemaPath: "#/properties/examples/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema25.properties.examples.type, parentSchema: schema25.properties.examples, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err6];
+                }
+                else {
+                    vErrors.push(err6);
+                }
+                errors++;
+            }
+        }
+    } validate14.errors = vErrors; return errors === 0; }
+    validate14.evaluated = { "props": { "title": true, "description": true, "default": true, "deprecated": true, "readOnly": true, "writeOnly": true, "examples": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema26 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/format-annotation", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/format-annotation": true }, "$dynamicAnchor": "meta", "title": "Format vocabulary meta-schema for annotation results", "type": ["object", "boolean"], "properties": { "format": { "type": "string" } } };
+    function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/format-annotation" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate16.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema26.type }, message: "must be object,boolean", schema: schema26.type, parentSchema: schema26, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate16;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.format !== undefined && func0.call(data, "format")) {
+            let data0 = data.format;
+            if (typeof data0 !== "string") {
+                const err1 = { instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema26.properties.format.type, parentSchema: schema26.properties.format, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+        }
+    } validate16.errors = vErrors; return errors === 0; }
+    validate16.evaluated = { "props": { "format": true }, "dynamicProps": false, "dynamicItems": false };
+    const schema27 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/content", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/content": true }, "$dynamicAnchor": "meta", "title": "Content vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "contentEncoding": { "type": "string" }, "contentMediaType": { "type": "string" }, "contentSchema": { "$dynamicRef": "#meta" } } };
+    function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/content" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate18.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema27.type }, message: "must be object,boolean", schema: schema27.type, parentSchema: schema27, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate18;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.contentEncoding !== undefined && func0.call(data, "contentEncoding")) {
+            let data0 = data.contentEncoding;
+            if (typeof data0 !== "string") {
+                const err1 = { instancePath: instancePath + "/contentEncoding", schemaPath: "#/properties/contentEncoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema27.properties.contentEncoding.type, parentSchema: schema27.properties.contentEncoding, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+        }
+        if (data.contentMediaType !== undefined && func0.call(data, "contentMediaType")) {
+            let data1 = data.contentMediaType;
+            if (typeof data1 !== "string") {
+                const err2 = { instancePath: instancePath + "/contentMediaType", schemaPath: "#/properties/contentMediaType/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema27.properties.contentMediaType.type, parentSchema: schema27.properties.contentMediaType, data: data1 };
+                if (vErrors === null) {
+                    vErrors = [err2];
+                }
+                else {
+                    vErrors.push(err2);
+                }
+                errors++;
+            }
+        }
+        if (data.contentSchema !== undefined && func0.call(data, "contentSchema")) {
+            let data2 = data.contentSchema;
+            let _v0 = dynamicAnchors.meta;
+            if (_v0) {
+                if (!(_v0(data2, { instancePath: instancePath + "/contentSchema", parentData: data, parentDataProperty: "contentSchema", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props0 = _v0.evaluated.props;
+                    var items0 = _v0.evaluated.items;
+                }
+            }
+            else {
+                if (!(validate18(data2, { instancePath: instancePath + "/contentSchema", parentData: data, parentDataProperty: "contentSchema", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+                    errors = vErrors.length;
+                }
+                else {
+                    var props1 = validate18.evaluated.props;
+                    if (props0 !== true && props1 !== undefined) {
+                        if (props1 === true) {
+                            props0 = true;
+                        }
+                        else {
+                            props0 = props0 || {};
+                            Object.assign(props0, props1);
+                        }
+                    }
+                    var items1 = validate18.evaluated.items;
+                    if (items0 !== true && items1 !== undefined) {
+                        items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                    }
+                }
+            }
+        }
+    } validate18.errors = vErrors; return errors === 0; }
+    validate18.evaluated = { "props": { "contentEncoding": true, "contentMediaType": true, "contentSchema": true }, "dynamicProps": false, "dynamicItems": false };
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/schema" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if ((!(data && typeof data == "object" && !Array.isArray(data))) && (typeof data !== "boolean")) {
+        const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema0.type }, message: "must be object,boolean", schema: schema0.type, parentSchema: schema0, data };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    } if (!dynamicAnchors.meta) {
+        dynamicAnchors.meta = validate0;
+    } if (!(validate1(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+        errors = vErrors.length;
+    } if (!(validate3(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+        errors = vErrors.length;
+    } if (!(validate10(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+        errors = vErrors.length;
+    } if (!(validate12(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+        errors = vErrors.length;
+    } if (!(validate14(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+        errors = vErrors.length;
+    } if (!(validate16(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        errors = vErrors.length;
+    } if (!(validate18(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+        errors = vErrors.length;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if (data.definitions !== undefined && func0.call(data, "definitions")) {
+            let data0 = data.definitions;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                for (const key0 of Object.keys(data0)) {
+                    let data1 = data0[key0];
+                    let _v0 = dynamicAnchors.meta;
+                    if (_v0) {
+                        if (!(_v0(data1, { instancePath: instancePath + "/definitions/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data0, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props0 = _v0.evaluated.props;
+                            var items0 = _v0.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate0(data1, { instancePath: instancePath + "/definitions/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data0, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate0.errors : vErrors.concat(validate0.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props1 = validate0.evaluated.props;
+                            if (props0 !== true && props1 !== undefined) {
+                                if (props1 === true) {
+                                    props0 = true;
+                                }
+                                else {
+                                    props0 = props0 || {};
+                                    Object.assign(props0, props1);
+                                }
+                            }
+                            var items1 = validate0.evaluated.items;
+                            if (items0 !== true && items1 !== undefined) {
+                                items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err1 = { instancePath: instancePath + "/definitions", schemaPath: "#/properties/definitions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.definitions.type, parentSchema: schema0.properties.definitions, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err1];
+                }
+                else {
+                    vErrors.push(err1);
+                }
+                errors++;
+            }
+        }
+        if (data.dependencies !== undefined && func0.call(data, "dependencies")) {
+            let data2 = data.dependencies;
+            if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                for (const key1 of Object.keys(data2)) {
+                    let data3 = data2[key1];
+                    const _errs19 = errors;
+                    let valid4 = false;
+                    const _errs20 = errors;
+                    let _v1 = dynamicAnchors.meta;
+                    if (_v1) {
+                        if (!(_v1(data3, { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data2, parentDataProperty: key1, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props2 = _v1.evaluated.props;
+                            var items2 = _v1.evaluated.items;
+                        }
+                    }
+                    else {
+                        if (!(validate0(data3, { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data2, parentDataProperty: key1, rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate0.errors : vErrors.concat(validate0.errors);
+                            errors = vErrors.length;
+                        }
+                        else {
+                            var props3 = validate0.evaluated.props;
+                            if (props2 !== true && props3 !== undefined) {
+                                if (props3 === true) {
+                                    props2 = true;
+                                }
+                                else {
+                                    props2 = props2 || {};
+                                    Object.assign(props2, props3);
+                                }
+                            }
+                            var items3 = validate0.evaluated.items;
+                            if (items2 !== true && items3 !== undefined) {
+                                items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+                            }
+                        }
+                    }
+                    var _valid0 = _errs20 === errors;
+                    valid4 = valid4 || _valid0;
+                    const _errs21 = errors;
+                    if (Array.isArray(data3)) {
+                        const len0 = data3.length;
+                        for (let i0 = 0; i0 < len0; i0++) {
+                            let data4 = data3[i0];
+                            if (typeof data4 !== "string") {
+                                const err2 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "meta/validation#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.items.type, parentSchema: schema23.items, data: data4 };
+                                if (vErrors === null) {
+                                    vErrors = [err2];
+                                }
+                                else {
+                                    vErrors.push(err2);
+                                }
+                                errors++;
+                            }
+                        }
+                        let i1 = data3.length;
+                        let j0;
+                        if (i1 > 1) {
+                            const indices0 = {};
+                            for (; i1--;) {
+                                let item0 = data3[i1];
+                                if (typeof item0 !== "string") {
+                                    continue;
+                                }
+                                if (typeof indices0[item0] == "number") {
+                                    j0 = indices0[item0];
+                                    const err3 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "meta/validation#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema23, data: data3 };
+                                    if (vErrors === null) {
+                                        vErrors = [err3];
+                                    }
+                                    else {
+                                        vErrors.push(err3);
+                                    }
+                                    errors++;
+                                    break;
+                                }
+                                indices0[item0] = i1;
+                            }
+                        }
+                    }
+                    else {
+                        const err4 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "meta/validation#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema23.type, parentSchema: schema23, data: data3 };
+                        if (vErrors === null) {
+                            vErrors = [err4];
+                        }
+                        else {
+                            vErrors.push(err4);
+                        }
+                        errors++;
+                    }
+                    var _valid0 = _errs21 === errors;
+                    valid4 = valid4 || _valid0;
+                    if (_valid0) {
+                        if (items2 !== true) {
+                            items2 = true;
+                        }
+                    }
+                    if (!valid4) {
+                        const err5 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/dependencies/additionalProperties/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.dependencies.additionalProperties.anyOf, parentSchema: schema0.properties.dependencies.additionalProperties, data: data3 };
+                        if (vErrors === null) {
+                            vErrors = [err5];
+                        }
+                        else {
+                            vErrors.push(err5);
+                        }
+                        errors++;
+                    }
+                    else {
+                        errors = _errs19;
+                        if (vErrors !== null) {
+                            if (_errs19) {
+                                vErrors.length = _errs19;
+                            }
+                            else {
+                                vErrors = null;
+                            }
+                        }
+                    }
+                }
+            }
+            else {
+                const err6 = { instancePath: instancePath + "/dependencies", schemaPath: "#/properties/dependencies/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.dependencies.type, parentSchema: schema0.properties.dependencies, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err6];
+                }
+                else {
+                    vErrors.push(err6);
+                }
+                errors++;
+            }
+        }
+        if (data.$recursiveAnchor !== undefined && func0.call(data, "$recursiveAnchor")) {
+            let data5 = data.$recursiveAnchor;
+            if (typeof data5 === "string") {
+                if (!pattern1.test(data5)) {
+                    const err7 = { instancePath: instancePath + "/$recursiveAnchor", schemaPath: "meta/core#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: "must match pattern \"" + "^[A-Za-z_][-A-Za-z0-9._]*$" + "\"", schema: "^[A-Za-z_][-A-Za-z0-9._]*$", parentSchema: schema5, data: data5 };
+                    if (vErrors === null) {
+                        vErrors = [err7];
+                    }
+                    else {
+                        vErrors.push(err7);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err8 = { instancePath: instancePath + "/$recursiveAnchor", schemaPath: "meta/core#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema5.type, parentSchema: schema5, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err8];
+                }
+                else {
+                    vErrors.push(err8);
+                }
+                errors++;
+            }
+        }
+        if (data.$recursiveRef !== undefined && func0.call(data, "$recursiveRef")) {
+            let data6 = data.$recursiveRef;
+            if (!(typeof data6 === "string")) {
+                const err9 = { instancePath: instancePath + "/$recursiveRef", schemaPath: "meta/core#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema2.type, parentSchema: schema2, data: data6 };
+                if (vErrors === null) {
+                    vErrors = [err9];
+                }
+                else {
+                    vErrors.push(err9);
+                }
+                errors++;
+            }
+        }
+    } validate0.errors = vErrors; return errors === 0; }
+    validate0.evaluated = { "props": { "definitions": true, "dependencies": true, "$recursiveAnchor": true, "$recursiveRef": true, "contentEncoding": true, "contentMediaType": true, "contentSchema": true, "format": true, "title": true, "description": true, "default": true, "deprecated": true, "readOnly": true, "writeOnly": true, "examples": true, "type": true, "const": true, "enum": true, "multipleOf": true, "maximum": true, "exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true, "maxLength": true, "minLength": true, "pattern": true, "maxItems": true, "minItems": true, "uniqueItems": true, "maxContains": true, "minContains": true, "maxProperties": true, "minProperties": true, "required": true, "dependentRequired": true, "unevaluatedItems": true, "unevaluatedProperties": true, "prefixItems": true, "items": true, "contains": true, "additionalProperties": true, "properties": true, "patternProperties": true, "dependentSchemas": true, "propertyNames": true, "if": true, "then": true, "else": true, "allOf": true, "anyOf": true, "oneOf": true, "not": true, "$id": true, "$schema": true, "$ref": true, "$anchor": true, "$dynamicRef": true, "$dynamicAnchor": true, "$vocabulary": true, "$comment": true, "$defs": true }, "dynamicProps": false, "dynamicItems": false };
+    return module.exports;
+});
+const ruleFiles = validators_generated_once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    exports.ruleFile = validate0;
+    const schema0 = { "$id": "https://cmk-guard.dev/schemas/rule.json", "type": "object", "additionalProperties": false, "required": ["name", "displayName", "description", "category", "version", "severity", "effect", "mode", "resourceType", "remediation", "references"], "properties": { "$schema": { "type": "string" }, "kind": { "enum": ["policy", "relation", "transition"] }, "name": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64 }, "displayName": { "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "type": "string", "minLength": 1, "maxLength": 512 }, "category": { "type": "string", "minLength": 1 }, "version": { "type": "string", "pattern": "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" }, "severity": { "enum": ["error", "warning", "note"] }, "effect": { "type": "object", "additionalProperties": false, "required": ["default", "allowed"], "properties": { "default": { "enum": ["Audit", "Deny", "Disabled", "AuditIfNotExists", "DeployIfNotExists", "Modify", "Append", "DenyAction", "Manual"] }, "allowed": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["Audit", "Deny", "Disabled", "AuditIfNotExists", "DeployIfNotExists", "Modify", "Append", "DenyAction", "Manual"] } } } }, "mode": { "enum": ["All", "Indexed"] }, "resourceType": { "anyOf": [{ "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" } }] }, "appliesTo": { "type": ["object", "boolean"] }, "schema": { "type": ["object", "boolean"] }, "relation": { "type": "object" }, "remediation": { "type": "string" }, "references": { "type": "array", "items": { "type": "string", "pattern": "^https://" } }, "requirement": { "type": "string", "minLength": 1 } } };
+    const func0 = Object.prototype.hasOwnProperty;
+    const func15 = validators_generated_commonJs(ucs2length["default"]).default;
+    const func31 = validators_generated_commonJs(equal["default"]).default;
+    const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
+    const pattern1 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$", "u");
+    const pattern2 = new RegExp("^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", "u");
+    const pattern4 = new RegExp("^https://", "u");
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://cmk-guard.dev/schemas/rule.json" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.name === undefined) || (!(func0.call(data, "name")))) {
+            const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property '" + "name" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if ((data.displayName === undefined) || (!(func0.call(data, "displayName")))) {
+            const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "displayName" }, message: "must have required property '" + "displayName" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err1];
+            }
+            else {
+                vErrors.push(err1);
+            }
+            errors++;
+        }
+        if ((data.description === undefined) || (!(func0.call(data, "description")))) {
+            const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "description" }, message: "must have required property '" + "description" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err2];
+            }
+            else {
+                vErrors.push(err2);
+            }
+            errors++;
+        }
+        if ((data.category === undefined) || (!(func0.call(data, "category")))) {
+            const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "category" }, message: "must have required property '" + "category" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err3];
+            }
+            else {
+                vErrors.push(err3);
+            }
+            errors++;
+        }
+        if ((data.version === undefined) || (!(func0.call(data, "version")))) {
+            const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property '" + "version" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err4];
+            }
+            else {
+                vErrors.push(err4);
+            }
+            errors++;
+        }
+        if ((data.severity === undefined) || (!(func0.call(data, "severity")))) {
+            const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "severity" }, message: "must have required property '" + "severity" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err5];
+            }
+            else {
+                vErrors.push(err5);
+            }
+            errors++;
+        }
+        if ((data.effect === undefined) || (!(func0.call(data, "effect")))) {
+            const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effect" }, message: "must have required property '" + "effect" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err6];
+            }
+            else {
+                vErrors.push(err6);
+            }
+            errors++;
+        }
+        if ((data.mode === undefined) || (!(func0.call(data, "mode")))) {
+            const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "mode" }, message: "must have required property '" + "mode" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err7];
+            }
+            else {
+                vErrors.push(err7);
+            }
+            errors++;
+        }
+        if ((data.resourceType === undefined) || (!(func0.call(data, "resourceType")))) {
+            const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "resourceType" }, message: "must have required property '" + "resourceType" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err8];
+            }
+            else {
+                vErrors.push(err8);
+            }
+            errors++;
+        }
+        if ((data.remediation === undefined) || (!(func0.call(data, "remediation")))) {
+            const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "remediation" }, message: "must have required property '" + "remediation" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err9];
+            }
+            else {
+                vErrors.push(err9);
+            }
+            errors++;
+        }
+        if ((data.references === undefined) || (!(func0.call(data, "references")))) {
+            const err10 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "references" }, message: "must have required property '" + "references" + "'", schema: schema0.required, parentSchema: schema0, data };
+            if (vErrors === null) {
+                vErrors = [err10];
+            }
+            else {
+                vErrors.push(err10);
+            }
+            errors++;
+        }
+        for (const key0 of Object.keys(data)) {
+            if (!(func0.call(schema0.properties, key0))) {
+                const err11 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0, data };
+                if (vErrors === null) {
+                    vErrors = [err11];
+                }
+                else {
+                    vErrors.push(err11);
+                }
+                errors++;
+            }
+        }
+        if (data.$schema !== undefined && func0.call(data, "$schema")) {
+            let data0 = data.$schema;
+            if (typeof data0 !== "string") {
+                const err12 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.$schema.type, parentSchema: schema0.properties.$schema, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err12];
+                }
+                else {
+                    vErrors.push(err12);
+                }
+                errors++;
+            }
+        }
+        if (data.kind !== undefined && func0.call(data, "kind")) {
+            let data1 = data.kind;
+            if (!(((data1 === "policy") || (data1 === "relation")) || (data1 === "transition"))) {
+                const err13 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema0.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.kind.enum, parentSchema: schema0.properties.kind, data: data1 };
+                if (vErrors === null) {
+                    vErrors = [err13];
+                }
+                else {
+                    vErrors.push(err13);
+                }
+                errors++;
+            }
+        }
+        if (data.name !== undefined && func0.call(data, "name")) {
+            let data2 = data.name;
+            if (typeof data2 === "string") {
+                if (func15(data2) > 64) {
+                    const err14 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema0.properties.name, data: data2 };
+                    if (vErrors === null) {
+                        vErrors = [err14];
+                    }
+                    else {
+                        vErrors.push(err14);
+                    }
+                    errors++;
+                }
+                if (!pattern0.test(data2)) {
+                    const err15 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: "must match pattern \"" + "^[a-z0-9]+(-[a-z0-9]+)*$" + "\"", schema: "^[a-z0-9]+(-[a-z0-9]+)*$", parentSchema: schema0.properties.name, data: data2 };
+                    if (vErrors === null) {
+                        vErrors = [err15];
+                    }
+                    else {
+                        vErrors.push(err15);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err16 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.name.type, parentSchema: schema0.properties.name, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err16];
+                }
+                else {
+                    vErrors.push(err16);
+                }
+                errors++;
+            }
+        }
+        if (data.displayName !== undefined && func0.call(data, "displayName")) {
+            let data3 = data.displayName;
+            if (typeof data3 === "string") {
+                if (func15(data3) > 128) {
+                    const err17 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters", schema: 128, parentSchema: schema0.properties.displayName, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err17];
+                    }
+                    else {
+                        vErrors.push(err17);
+                    }
+                    errors++;
+                }
+                if (func15(data3) < 1) {
+                    const err18 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.displayName, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err18];
+                    }
+                    else {
+                        vErrors.push(err18);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err19 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.displayName.type, parentSchema: schema0.properties.displayName, data: data3 };
+                if (vErrors === null) {
+                    vErrors = [err19];
+                }
+                else {
+                    vErrors.push(err19);
+                }
+                errors++;
+            }
+        }
+        if (data.description !== undefined && func0.call(data, "description")) {
+            let data4 = data.description;
+            if (typeof data4 === "string") {
+                if (func15(data4) > 512) {
+                    const err20 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters", schema: 512, parentSchema: schema0.properties.description, data: data4 };
+                    if (vErrors === null) {
+                        vErrors = [err20];
+                    }
+                    else {
+                        vErrors.push(err20);
+                    }
+                    errors++;
+                }
+                if (func15(data4) < 1) {
+                    const err21 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.description, data: data4 };
+                    if (vErrors === null) {
+                        vErrors = [err21];
+                    }
+                    else {
+                        vErrors.push(err21);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err22 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.description.type, parentSchema: schema0.properties.description, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err22];
+                }
+                else {
+                    vErrors.push(err22);
+                }
+                errors++;
+            }
+        }
+        if (data.category !== undefined && func0.call(data, "category")) {
+            let data5 = data.category;
+            if (typeof data5 === "string") {
+                if (func15(data5) < 1) {
+                    const err23 = { instancePath: instancePath + "/category", schemaPath: "#/properties/category/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.category, data: data5 };
+                    if (vErrors === null) {
+                        vErrors = [err23];
+                    }
+                    else {
+                        vErrors.push(err23);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err24 = { instancePath: instancePath + "/category", schemaPath: "#/properties/category/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.category.type, parentSchema: schema0.properties.category, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err24];
+                }
+                else {
+                    vErrors.push(err24);
+                }
+                errors++;
+            }
+        }
+        if (data.version !== undefined && func0.call(data, "version")) {
+            let data6 = data.version;
+            if (typeof data6 === "string") {
+                if (!pattern1.test(data6)) {
+                    const err25 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/pattern", keyword: "pattern", params: { pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" }, message: "must match pattern \"" + "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" + "\"", schema: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$", parentSchema: schema0.properties.version, data: data6 };
+                    if (vErrors === null) {
+                        vErrors = [err25];
+                    }
+                    else {
+                        vErrors.push(err25);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err26 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.version.type, parentSchema: schema0.properties.version, data: data6 };
+                if (vErrors === null) {
+                    vErrors = [err26];
+                }
+                else {
+                    vErrors.push(err26);
+                }
+                errors++;
+            }
+        }
+        if (data.severity !== undefined && func0.call(data, "severity")) {
+            let data7 = data.severity;
+            if (!(((data7 === "error") || (data7 === "warning")) || (data7 === "note"))) {
+                const err27 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema0.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.severity.enum, parentSchema: schema0.properties.severity, data: data7 };
+                if (vErrors === null) {
+                    vErrors = [err27];
+                }
+                else {
+                    vErrors.push(err27);
+                }
+                errors++;
+            }
+        }
+        if (data.effect !== undefined && func0.call(data, "effect")) {
+            let data8 = data.effect;
+            if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+                if ((data8.default === undefined) || (!(func0.call(data8, "default")))) {
+                    const err28 = { instancePath: instancePath + "/effect", schemaPath: "#/properties/effect/required", keyword: "required", params: { missingProperty: "default" }, message: "must have required property '" + "default" + "'", schema: schema0.properties.effect.required, parentSchema: schema0.properties.effect, data: data8 };
+                    if (vErrors === null) {
+                        vErrors = [err28];
+                    }
+                    else {
+                        vErrors.push(err28);
+                    }
+                    errors++;
+                }
+                if ((data8.allowed === undefined) || (!(func0.call(data8, "allowed")))) {
+                    const err29 = { instancePath: instancePath + "/effect", schemaPath: "#/properties/effect/required", keyword: "required", params: { missingProperty: "allowed" }, message: "must have required property '" + "allowed" + "'", schema: schema0.properties.effect.required, parentSchema: schema0.properties.effect, data: data8 };
+                    if (vErrors === null) {
+                        vErrors = [err29];
+                    }
+                    else {
+                        vErrors.push(err29);
+                    }
+                    errors++;
+                }
+                for (const key1 of Object.keys(data8)) {
+                    if (!((key1 === "default") || (key1 === "allowed"))) {
+                        const err30 = { instancePath: instancePath + "/effect", schemaPath: "#/properties/effect/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.effect, data: data8 };
+                        if (vErrors === null) {
+                            vErrors = [err30];
+                        }
+                        else {
+                            vErrors.push(err30);
+                        }
+                        errors++;
+                    }
+                }
+                if (data8.default !== undefined && func0.call(data8, "default")) {
+                    let data9 = data8.default;
+                    if (!(((((((((data9 === "Audit") || (data9 === "Deny")) || (data9 === "Disabled")) || (data9 === "AuditIfNotExists")) || (data9 === "DeployIfNotExists")) || (data9 === "Modify")) || (data9 === "Append")) || (data9 === "DenyAction")) || (data9 === "Manual"))) {
+                        const err31 = { instancePath: instancePath + "/effect/default", schemaPath: "#/properties/effect/properties/default/enum", keyword: "enum", params: { allowedValues: schema0.properties.effect.properties.default.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.effect.properties.default.enum, parentSchema: schema0.properties.effect.properties.default, data: data9 };
+                        if (vErrors === null) {
+                            vErrors = [err31];
+                        }
+                        else {
+                            vErrors.push(err31);
+                        }
+                        errors++;
+                    }
+                }
+                if (data8.allowed !== undefined && func0.call(data8, "allowed")) {
+                    let data10 = data8.allowed;
+                    if (Array.isArray(data10)) {
+                        if (data10.length < 1) {
+                            const err32 = { instancePath: instancePath + "/effect/allowed", schemaPath: "#/properties/effect/properties/allowed/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema0.properties.effect.properties.allowed, data: data10 };
+                            if (vErrors === null) {
+                                vErrors = [err32];
+                            }
+                            else {
+                                vErrors.push(err32);
+                            }
+                            errors++;
+                        }
+                        const len0 = data10.length;
+                        for (let i0 = 0; i0 < len0; i0++) {
+                            let data11 = data10[i0];
+                            if (!(((((((((data11 === "Audit") || (data11 === "Deny")) || (data11 === "Disabled")) || (data11 === "AuditIfNotExists")) || (data11 === "DeployIfNotExists")) || (data11 === "Modify")) || (data11 === "Append")) || (data11 === "DenyAction")) || (data11 === "Manual"))) {
+                                const err33 = { instancePath: instancePath + "/effect/allowed/" + i0, schemaPath: "#/properties/effect/properties/allowed/items/enum", keyword: "enum", params: { allowedValues: schema0.properties.effect.properties.allowed.items.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.effect.properties.allowed.items.enum, parentSchema: schema0.properties.effect.properties.allowed.items, data: data11 };
+                                if (vErrors === null) {
+                                    vErrors = [err33];
+                                }
+                                else {
+                                    vErrors.push(err33);
+                                }
+                                errors++;
+                            }
+                        }
+                        let i1 = data10.length;
+                        let j0;
+                        if (i1 > 1) {
+                            outer0: for (; i1--;) {
+                                for (j0 = i1; j0--;) {
+                                    if (func31(data10[i1], data10[j0])) {
+                                        const err34 = { instancePath: instancePath + "/effect/allowed", schemaPath: "#/properties/effect/properties/allowed/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema0.properties.effect.properties.allowed, data: data10 };
+                                        if (vErrors === null) {
+                                            vErrors = [err34];
+                                        }
+                                        else {
+                                            vErrors.push(err34);
+                                        }
+                                        errors++;
+                                        break outer0;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    else {
+                        const err35 = { instancePath: instancePath + "/effect/allowed", schemaPath: "#/properties/effect/properties/allowed/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.effect.properties.allowed.type, parentSchema: schema0.properties.effect.properties.allowed, data: data10 };
+                        if (vErrors === null) {
+                            vErrors = [err35];
+                        }
+                        else {
+                            vErrors.push(err35);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err36 = { instancePath: instancePath + "/effect", schemaPath: "#/properties/effect/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.effect.type, parentSchema: schema0.properties.effect, data: data8 };
+                if (vErrors === null) {
+                    vErrors = [err36];
+                }
+                else {
+                    vErrors.push(err36);
+                }
+                errors++;
+            }
+        }
+        if (data.mode !== undefined && func0.call(data, "mode")) {
+            let data12 = data.mode;
+            if (!((data12 === "All") || (data12 === "Indexed"))) {
+                const err37 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema0.properties.mode.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.mode.enum, parentSchema: schema0.properties.mode, data: data12 };
+                if (vErrors === null) {
+                    vErrors = [err37];
+                }
+                else {
+                    vErrors.push(err37);
+                }
+                errors++;
+            }
+        }
+        if (data.resourceType !== undefined && func0.call(data, "resourceType")) {
+            let data13 = data.resourceType;
+            const _errs25 = errors;
+            let valid5 = false;
+            const _errs26 = errors;
+            if (typeof data13 === "string") {
+                if (!pattern2.test(data13)) {
+                    const err38 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, message: "must match pattern \"" + "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" + "\"", schema: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", parentSchema: schema0.properties.resourceType.anyOf[0], data: data13 };
+                    if (vErrors === null) {
+                        vErrors = [err38];
+                    }
+                    else {
+                        vErrors.push(err38);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err39 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resourceType.anyOf[0].type, parentSchema: schema0.properties.resourceType.anyOf[0], data: data13 };
+                if (vErrors === null) {
+                    vErrors = [err39];
+                }
+                else {
+                    vErrors.push(err39);
+                }
+                errors++;
+            }
+            var _valid0 = _errs26 === errors;
+            valid5 = valid5 || _valid0;
+            const _errs28 = errors;
+            if (Array.isArray(data13)) {
+                if (data13.length < 1) {
+                    const err40 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema0.properties.resourceType.anyOf[1], data: data13 };
+                    if (vErrors === null) {
+                        vErrors = [err40];
+                    }
+                    else {
+                        vErrors.push(err40);
+                    }
+                    errors++;
+                }
+                const len1 = data13.length;
+                for (let i2 = 0; i2 < len1; i2++) {
+                    let data14 = data13[i2];
+                    if (typeof data14 === "string") {
+                        if (!pattern2.test(data14)) {
+                            const err41 = { instancePath: instancePath + "/resourceType/" + i2, schemaPath: "#/properties/resourceType/anyOf/1/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, message: "must match pattern \"" + "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" + "\"", schema: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", parentSchema: schema0.properties.resourceType.anyOf[1].items, data: data14 };
+                            if (vErrors === null) {
+                                vErrors = [err41];
+                            }
+                            else {
+                                vErrors.push(err41);
+                            }
+                            errors++;
+                        }
+                    }
+                    else {
+                        const err42 = { instancePath: instancePath + "/resourceType/" + i2, schemaPath: "#/properties/resourceType/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resourceType.anyOf[1].items.type, parentSchema: schema0.properties.resourceType.anyOf[1].items, data: data14 };
+                        if (vErrors === null) {
+                            vErrors = [err42];
+                        }
+                        else {
+                            vErrors.push(err42);
+                        }
+                        errors++;
+                    }
+                }
+                let i3 = data13.length;
+                let j1;
+                if (i3 > 1) {
+                    const indices0 = {};
+                    for (; i3--;) {
+                        let item0 = data13[i3];
+                        if (typeof item0 !== "string") {
+                            continue;
+                        }
+                        if (typeof indices0[item0] == "number") {
+                            j1 = indices0[item0];
+                            const err43 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema0.properties.resourceType.anyOf[1], data: data13 };
+                            if (vErrors === null) {
+                                vErrors = [err43];
+                            }
+                            else {
+                                vErrors.push(err43);
+                            }
+                            errors++;
+                            break;
+                        }
+                        indices0[item0] = i3;
+                    }
+                }
+            }
+            else {
+                const err44 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.resourceType.anyOf[1].type, parentSchema: schema0.properties.resourceType.anyOf[1], data: data13 };
+                if (vErrors === null) {
+                    vErrors = [err44];
+                }
+                else {
+                    vErrors.push(err44);
+                }
+                errors++;
+            }
+            var _valid0 = _errs28 === errors;
+            valid5 = valid5 || _valid0;
+            if (!valid5) {
+                const err45 = { instancePath: instancePath + "/resourceType", schemaPath: "#/properties/resourceType/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.resourceType.anyOf, parentSchema: schema0.properties.resourceType, data: data13 };
+                if (vErrors === null) {
+                    vErrors = [err45];
+                }
+                else {
+                    vErrors.push(err45);
+                }
+                errors++;
+            }
+            else {
+                errors = _errs25;
+                if (vErrors !== null) {
+                    if (_errs25) {
+                        vErrors.length = _errs25;
+                    }
+                    else {
+                        vErrors = null;
+                    }
+                }
+            }
+        }
+        if (data.appliesTo !== undefined && func0.call(data, "appliesTo")) {
+            let data15 = data.appliesTo;
+            if ((!(data15 && typeof data15 == "object" && !Array.isArray(data15))) && (typeof data15 !== "boolean")) {
+                const err46 = { instancePath: instancePath + "/appliesTo", schemaPath: "#/properties/appliesTo/type", keyword: "type", params: { type: schema0.properties.appliesTo.type }, message: "must be object,boolean", schema: schema0.properties.appliesTo.type, parentSchema: schema0.properties.appliesTo, data: data15 };
+                if (vErrors === null) {
+                    vErrors = [err46];
+                }
+                else {
+                    vErrors.push(err46);
+                }
+                errors++;
+            }
+        }
+        if (data.schema !== undefined && func0.call(data, "schema")) {
+            let data16 = data.schema;
+            if ((!(data16 && typeof data16 == "object" && !Array.isArray(data16))) && (typeof data16 !== "boolean")) {
+                const err47 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: schema0.properties.schema.type }, message: "must be object,boolean", schema: schema0.properties.schema.type, parentSchema: schema0.properties.schema, data: data16 };
+                if (vErrors === null) {
+                    vErrors = [err47];
+                }
+                else {
+                    vErrors.push(err47);
+                }
+                errors++;
+            }
+        }
+        if (data.relation !== undefined && func0.call(data, "relation")) {
+            let data17 = data.relation;
+            if (!(data17 && typeof data17 == "object" && !Array.isArray(data17))) {
+                const err48 = { instancePath: instancePath + "/relation", schemaPath: "#/properties/relation/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.relation.type, parentSchema: schema0.properties.relation, data: data17 };
+                if (vErrors === null) {
+                    vErrors = [err48];
+                }
+                else {
+                    vErrors.push(err48);
+                }
+                errors++;
+            }
+        }
+        if (data.remediation !== undefined && func0.call(data, "remediation")) {
+            let data18 = data.remediation;
+            if (typeof data18 !== "string") {
+                const err49 = { instancePath: instancePath + "/remediation", schemaPath: "#/properties/remediation/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.remediation.type, parentSchema: schema0.properties.remediation, data: data18 };
+                if (vErrors === null) {
+                    vErrors = [err49];
+                }
+                else {
+                    vErrors.push(err49);
+                }
+                errors++;
+            }
+        }
+        if (data.references !== undefined && func0.call(data, "references")) {
+            let data19 = data.references;
+            if (Array.isArray(data19)) {
+                const len2 = data19.length;
+                for (let i4 = 0; i4 < len2; i4++) {
+                    let data20 = data19[i4];
+                    if (typeof data20 === "string") {
+                        if (!pattern4.test(data20)) {
+                            const err50 = { instancePath: instancePath + "/references/" + i4, schemaPath: "#/properties/references/items/pattern", keyword: "pattern", params: { pattern: "^https://" }, message: "must match pattern \"" + "^https://" + "\"", schema: "^https://", parentSchema: schema0.properties.references.items, data: data20 };
+                            if (vErrors === null) {
+                                vErrors = [err50];
+                            }
+                            else {
+                                vErrors.push(err50);
+                            }
+                            errors++;
+                        }
+                    }
+                    else {
+                        const err51 = { instancePath: instancePath + "/references/" + i4, schemaPath: "#/properties/references/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.references.items.type, parentSchema: schema0.properties.references.items, data: data20 };
+                        if (vErrors === null) {
+                            vErrors = [err51];
+                        }
+                        else {
+                            vErrors.push(err51);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err52 = { instancePath: instancePath + "/references", schemaPath: "#/properties/references/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.references.type, parentSchema: schema0.properties.references, data: data19 };
+                if (vErrors === null) {
+                    vErrors = [err52];
+                }
+                else {
+                    vErrors.push(err52);
+                }
+                errors++;
+            }
+        }
+        if (data.requirement !== undefined && func0.call(data, "requirement")) {
+            let data21 = data.requirement;
+            if (typeof data21 === "string") {
+                if (func15(data21) < 1) {
+                    const err53 = { instancePath: instancePath + "/requirement", schemaPath: "#/properties/requirement/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.requirement, data: data21 };
+                    if (vErrors === null) {
+                        vErrors = [err53];
+                    }
+                    else {
+                        vErrors.push(err53);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err54 = { instancePath: instancePath + "/requirement", schemaPath: "#/properties/requirement/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.requirement.type, parentSchema: schema0.properties.requirement, data: data21 };
+                if (vErrors === null) {
+                    vErrors = [err54];
+                }
+                else {
+                    vErrors.push(err54);
+                }
+                errors++;
+            }
+        }
+    }
+    else {
+        const err55 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
+        if (vErrors === null) {
+            vErrors = [err55];
+        }
+        else {
+            vErrors.push(err55);
+        }
+        errors++;
+    } validate0.errors = vErrors; return errors === 0; }
+    validate0.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    exports.packFile = validate1;
+    const schema1 = { "$id": "https://cmk-guard.dev/schemas/pack.json", "type": "object", "additionalProperties": false, "required": ["name", "displayName", "description", "version", "rules"], "properties": { "$schema": { "type": "string" }, "name": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64 }, "displayName": { "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "type": "string", "minLength": 1, "maxLength": 512 }, "version": { "type": "string", "pattern": "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" }, "rules": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" } } } };
+    function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://cmk-guard.dev/schemas/pack.json" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate1.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.name === undefined) || (!(func0.call(data, "name")))) {
+            const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property '" + "name" + "'", schema: schema1.required, parentSchema: schema1, data };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if ((data.displayName === undefined) || (!(func0.call(data, "displayName")))) {
+            const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "displayName" }, message: "must have required property '" + "displayName" + "'", schema: schema1.required, parentSchema: schema1, data };
+            if (vErrors === null) {
+                vErrors = [err1];
+            }
+            else {
+                vErrors.push(err1);
+            }
+            errors++;
+        }
+        if ((data.description === undefined) || (!(func0.call(data, "description")))) {
+            const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "description" }, message: "must have required property '" + "description" + "'", schema: schema1.required, parentSchema: schema1, data };
+            if (vErrors === null) {
+                vErrors = [err2];
+            }
+            else {
+                vErrors.push(err2);
+            }
+            errors++;
+        }
+        if ((data.version === undefined) || (!(func0.call(data, "version")))) {
+            const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property '" + "version" + "'", schema: schema1.required, parentSchema: schema1, data };
+            if (vErrors === null) {
+                vErrors = [err3];
+            }
+            else {
+                vErrors.push(err3);
+            }
+            errors++;
+        }
+        if ((data.rules === undefined) || (!(func0.call(data, "rules")))) {
+            const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property '" + "rules" + "'", schema: schema1.required, parentSchema: schema1, data };
+            if (vErrors === null) {
+                vErrors = [err4];
+            }
+            else {
+                vErrors.push(err4);
+            }
+            errors++;
+        }
+        for (const key0 of Object.keys(data)) {
+            if (!((((((key0 === "$schema") || (key0 === "name")) || (key0 === "displayName")) || (key0 === "description")) || (key0 === "version")) || (key0 === "rules"))) {
+                const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema1, data };
+                if (vErrors === null) {
+                    vErrors = [err5];
+                }
+                else {
+                    vErrors.push(err5);
+                }
+                errors++;
+            }
+        }
+        if (data.$schema !== undefined && func0.call(data, "$schema")) {
+            let data0 = data.$schema;
+            if (typeof data0 !== "string") {
+                const err6 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.$schema.type, parentSchema: schema1.properties.$schema, data: data0 };
+                if (vErrors === null) {
+                    vErrors = [err6];
+                }
+                else {
+                    vErrors.push(err6);
+                }
+                errors++;
+            }
+        }
+        if (data.name !== undefined && func0.call(data, "name")) {
+            let data1 = data.name;
+            if (typeof data1 === "string") {
+                if (func15(data1) > 64) {
+                    const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema1.properties.name, data: data1 };
+                    if (vErrors === null) {
+                        vErrors = [err7];
+                    }
+                    else {
+                        vErrors.push(err7);
+                    }
+                    errors++;
+                }
+                if (!pattern0.test(data1)) {
+                    const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: "must match pattern \"" + "^[a-z0-9]+(-[a-z0-9]+)*$" + "\"", schema: "^[a-z0-9]+(-[a-z0-9]+)*$", parentSchema: schema1.properties.name, data: data1 };
+                    if (vErrors === null) {
+                        vErrors = [err8];
+                    }
+                    else {
+                        vErrors.push(err8);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err9 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.name.type, parentSchema: schema1.properties.name, data: data1 };
+                if (vErrors === null) {
+                    vErrors = [err9];
+                }
+                else {
+                    vErrors.push(err9);
+                }
+                errors++;
+            }
+        }
+        if (data.displayName !== undefined && func0.call(data, "displayName")) {
+            let data2 = data.displayName;
+            if (typeof data2 === "string") {
+                if (func15(data2) > 128) {
+                    const err10 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters", schema: 128, parentSchema: schema1.properties.displayName, data: data2 };
+                    if (vErrors === null) {
+                        vErrors = [err10];
+                    }
+                    else {
+                        vErrors.push(err10);
+                    }
+                    errors++;
+                }
+                if (func15(data2) < 1) {
+                    const err11 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema1.properties.displayName, data: data2 };
+                    if (vErrors === null) {
+                        vErrors = [err11];
+                    }
+                    else {
+                        vErrors.push(err11);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err12 = { instancePath: instancePath + "/displayName", schemaPath: "#/properties/displayName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.displayName.type, parentSchema: schema1.properties.displayName, data: data2 };
+                if (vErrors === null) {
+                    vErrors = [err12];
+                }
+                else {
+                    vErrors.push(err12);
+                }
+                errors++;
+            }
+        }
+        if (data.description !== undefined && func0.call(data, "description")) {
+            let data3 = data.description;
+            if (typeof data3 === "string") {
+                if (func15(data3) > 512) {
+                    const err13 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters", schema: 512, parentSchema: schema1.properties.description, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err13];
+                    }
+                    else {
+                        vErrors.push(err13);
+                    }
+                    errors++;
+                }
+                if (func15(data3) < 1) {
+                    const err14 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema1.properties.description, data: data3 };
+                    if (vErrors === null) {
+                        vErrors = [err14];
+                    }
+                    else {
+                        vErrors.push(err14);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err15 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.description.type, parentSchema: schema1.properties.description, data: data3 };
+                if (vErrors === null) {
+                    vErrors = [err15];
+                }
+                else {
+                    vErrors.push(err15);
+                }
+                errors++;
+            }
+        }
+        if (data.version !== undefined && func0.call(data, "version")) {
+            let data4 = data.version;
+            if (typeof data4 === "string") {
+                if (!pattern1.test(data4)) {
+                    const err16 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/pattern", keyword: "pattern", params: { pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" }, message: "must match pattern \"" + "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$" + "\"", schema: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$", parentSchema: schema1.properties.version, data: data4 };
+                    if (vErrors === null) {
+                        vErrors = [err16];
+                    }
+                    else {
+                        vErrors.push(err16);
+                    }
+                    errors++;
+                }
+            }
+            else {
+                const err17 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.version.type, parentSchema: schema1.properties.version, data: data4 };
+                if (vErrors === null) {
+                    vErrors = [err17];
+                }
+                else {
+                    vErrors.push(err17);
+                }
+                errors++;
+            }
+        }
+        if (data.rules !== undefined && func0.call(data, "rules")) {
+            let data5 = data.rules;
+            if (Array.isArray(data5)) {
+                if (data5.length < 1) {
+                    const err18 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema1.properties.rules, data: data5 };
+                    if (vErrors === null) {
+                        vErrors = [err18];
+                    }
+                    else {
+                        vErrors.push(err18);
+                    }
+                    errors++;
+                }
+                const len0 = data5.length;
+                for (let i0 = 0; i0 < len0; i0++) {
+                    let data6 = data5[i0];
+                    if (typeof data6 === "string") {
+                        if (!pattern0.test(data6)) {
+                            const err19 = { instancePath: instancePath + "/rules/" + i0, schemaPath: "#/properties/rules/items/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: "must match pattern \"" + "^[a-z0-9]+(-[a-z0-9]+)*$" + "\"", schema: "^[a-z0-9]+(-[a-z0-9]+)*$", parentSchema: schema1.properties.rules.items, data: data6 };
+                            if (vErrors === null) {
+                                vErrors = [err19];
+                            }
+                            else {
+                                vErrors.push(err19);
+                            }
+                            errors++;
+                        }
+                    }
+                    else {
+                        const err20 = { instancePath: instancePath + "/rules/" + i0, schemaPath: "#/properties/rules/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema1.properties.rules.items.type, parentSchema: schema1.properties.rules.items, data: data6 };
+                        if (vErrors === null) {
+                            vErrors = [err20];
+                        }
+                        else {
+                            vErrors.push(err20);
+                        }
+                        errors++;
+                    }
+                }
+                let i1 = data5.length;
+                let j0;
+                if (i1 > 1) {
+                    const indices0 = {};
+                    for (; i1--;) {
+                        let item0 = data5[i1];
+                        if (typeof item0 !== "string") {
+                            continue;
+                        }
+                        if (typeof indices0[item0] == "number") {
+                            j0 = indices0[item0];
+                            const err21 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema1.properties.rules, data: data5 };
+                            if (vErrors === null) {
+                                vErrors = [err21];
+                            }
+                            else {
+                                vErrors.push(err21);
+                            }
+                            errors++;
+                            break;
+                        }
+                        indices0[item0] = i1;
+                    }
+                }
+            }
+            else {
+                const err22 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema1.properties.rules.type, parentSchema: schema1.properties.rules, data: data5 };
+                if (vErrors === null) {
+                    vErrors = [err22];
+                }
+                else {
+                    vErrors.push(err22);
+                }
+                errors++;
+            }
+        }
+    }
+    else {
+        const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema1.type, parentSchema: schema1, data };
+        if (vErrors === null) {
+            vErrors = [err23];
+        }
+        else {
+            vErrors.push(err23);
+        }
+        errors++;
+    } validate1.errors = vErrors; return errors === 0; }
+    validate1.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    return module.exports;
+});
+const relationSpecs = validators_generated_once(() => {
+    const module = { exports: {} };
+    const exports = module.exports;
+    exports.relationSpec = validate0;
+    const schema0 = { "type": "object", "additionalProperties": false, "required": ["target", "grants"], "properties": { "target": { "type": "object", "additionalProperties": false, "required": ["type", "on"], "properties": { "type": { "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, "on": { "type": "array", "minItems": 1, "items": { "type": "object", "additionalProperties": false, "required": ["subject", "target"], "properties": { "subject": { "type": "string", "pattern": "^(/[^/]+)+$" }, "target": { "type": "string", "pattern": "^(/[^/]+)+$" } } } } } }, "principal": { "type": "object", "additionalProperties": false, "properties": { "userAssignedIdentity": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } }, "clientId": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } } } }, "grants": { "type": "object", "additionalProperties": false, "minProperties": 1, "properties": { "rbacSwitch": { "type": "string", "pattern": "^(/[^/]+)+$" }, "accessPolicy": { "type": ["object", "boolean"] }, "roleAssignment": { "type": ["object", "boolean"] } } } } };
+    const func0 = Object.prototype.hasOwnProperty;
+    const func6 = linearRegExp;
+    const pattern0 = func6("^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", "u");
+    const pattern1 = func6("^(/[^/]+)+$", "u");
+    function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    } if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    } if (data && typeof data == "object" && !Array.isArray(data)) {
+        if ((data.target === undefined) || (!(func0.call(data, "target")))) {
+            const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property '" + "target" + "'" };
+            if (vErrors === null) {
+                vErrors = [err0];
+            }
+            else {
+                vErrors.push(err0);
+            }
+            errors++;
+        }
+        if ((data.grants === undefined) || (!(func0.call(data, "grants")))) {
+            const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "grants" }, message: "must have required property '" + "grants" + "'" };
+            if (vErrors === null) {
+                vErrors = [err1];
+            }
+            else {
+                vErrors.push(err1);
+            }
+            errors++;
+        }
+        for (const key0 of Object.keys(data)) {
+            if (!(((key0 === "target") || (key0 === "principal")) || (key0 === "grants"))) {
+                const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                    vErrors = [err2];
+                }
+                else {
+                    vErrors.push(err2);
+                }
+                errors++;
+            }
+        }
+        if (data.target !== undefined && func0.call(data, "target")) {
+            let data0 = data.target;
+            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                if ((data0.type === undefined) || (!(func0.call(data0, "type")))) {
+                    const err3 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property '" + "type" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err3];
+                    }
+                    else {
+                        vErrors.push(err3);
+                    }
+                    errors++;
+                }
+                if ((data0.on === undefined) || (!(func0.call(data0, "on")))) {
+                    const err4 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property '" + "on" + "'" };
+                    if (vErrors === null) {
+                        vErrors = [err4];
+                    }
+                    else {
+                        vErrors.push(err4);
+                    }
+                    errors++;
+                }
+                for (const key1 of Object.keys(data0)) {
+                    if (!((key1 === "type") || (key1 === "on"))) {
+                        const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                            vErrors = [err5];
+                        }
+                        else {
+                            vErrors.push(err5);
+                        }
+                        errors++;
+                    }
+                }
+                if (data0.type !== undefined && func0.call(data0, "type")) {
+                    let data1 = data0.type;
+                    if (typeof data1 === "string") {
+                        if (!pattern0.test(data1)) {
+                            const err6 = { instancePath: instancePath + "/target/type", schemaPath: "#/properties/target/properties/type/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, message: "must match pattern \"" + "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" + "\"" };
+                            if (vErrors === null) {
+                                vErrors = [err6];
+                            }
+                            else {
+                                vErrors.push(err6);
+                            }
+                            errors++;
+                        }
+                    }
+                    else {
+                        const err7 = { instancePath: instancePath + "/target/type", schemaPath: "#/properties/target/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                            vErrors = [err7];
+                        }
+                        else {
+                            vErrors.push(err7);
+                        }
+                        errors++;
+                    }
+                }
+                if (data0.on !== undefined && func0.call(data0, "on")) {
+                    let data2 = data0.on;
+                    if (Array.isArray(data2)) {
+                        if (data2.length < 1) {
+                            const err8 = { instancePath: instancePath + "/target/on", schemaPath: "#/properties/target/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                            if (vErrors === null) {
+                                vErrors = [err8];
+                            }
+                            else {
+                                vErrors.push(err8);
+                            }
+                            errors++;
+                        }
+                        const len0 = data2.length;
+                        for (let i0 = 0; i0 < len0; i0++) {
+                            let data3 = data2[i0];
+                            if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if ((data3.subject === undefined) || (!(func0.call(data3, "subject")))) {
+                                    const err9 = { instancePath: instancePath + "/target/on/" + i0, schemaPath: "#/properties/target/properties/on/items/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property '" + "subject" + "'" };
+                                    if (vErrors === null) {
+                                        vErrors = [err9];
+                                    }
+                                    else {
+                                        vErrors.push(err9);
+                                    }
+                                    errors++;
+                                }
+                                if ((data3.target === undefined) || (!(func0.call(data3, "target")))) {
+                                    const err10 = { instancePath: instancePath + "/target/on/" + i0, schemaPath: "#/properties/target/properties/on/items/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property '" + "target" + "'" };
+                                    if (vErrors === null) {
+                                        vErrors = [err10];
+                                    }
+                                    else {
+                                        vErrors.push(err10);
+                                    }
+                                    errors++;
+                                }
+                                for (const key2 of Object.keys(data3)) {
+                                    if (!((key2 === "subject") || (key2 === "target"))) {
+                                        const err11 = { instancePath: instancePath + "/target/on/" + i0, schemaPath: "#/properties/target/properties/on/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                                        if (vErrors === null) {
+                                            vErrors = [err11];
+                                        }
+                                        else {
+                                            vErrors.push(err11);
+                                        }
+                                        errors++;
+                                    }
+                                }
+                                if (data3.subject !== undefined && func0.call(data3, "subject")) {
+                                    let data4 = data3.subject;
+                                    if (typeof data4 === "string") {
+                                        if (!pattern1.test(data4)) {
+                                            const err12 = { instancePath: instancePath + "/target/on/" + i0 + "/subject", schemaPath: "#/properties/target/properties/on/items/properties/subject/pattern", keyword: "pattern", params: { pattern: "^(/[^/]+)+$" }, message: "must match pattern \"" + "^(/[^/]+)+$" + "\"" };
+                                            if (vErrors === null) {
+                                                vErrors = [err12];
+                                            }
+                                            else {
+                                                vErrors.push(err12);
+                                            }
+                                            errors++;
+                                        }
+                                    }
+                                    else {
+                                        const err13 = { instancePath: instancePath + "/target/on/" + i0 + "/subject", schemaPath: "#/properties/target/properties/on/items/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                        if (vErrors === null) {
+                                            vErrors = [err13];
+                                        }
+                                        else {
+                                            vErrors.push(err13);
+                                        }
+                                        errors++;
+                                    }
+                                }
+                                if (data3.target !== undefined && func0.call(data3, "target")) {
+                                    let data5 = data3.target;
+                                    if (typeof data5 === "string") {
+                                        if (!pattern1.test(data5)) {
+                                            const err14 = { instancePath: instancePath + "/target/on/" + i0 + "/target", schemaPath: "#/properties/target/properties/on/items/properties/target/pattern", keyword: "pattern", params: { pattern: "^(/[^/]+)+$" }, message: "must match pattern \"" + "^(/[^/]+)+$" + "\"" };
+                                            if (vErrors === null) {
+                                                vErrors = [err14];
+                                            }
+                                            else {
+                                                vErrors.push(err14);
+                                            }
+                                            errors++;
+                                        }
+                                    }
+                                    else {
+                                        const err15 = { instancePath: instancePath + "/target/on/" + i0 + "/target", schemaPath: "#/properties/target/properties/on/items/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                        if (vErrors === null) {
+                                            vErrors = [err15];
+                                        }
+                                        else {
+                                            vErrors.push(err15);
+                                        }
+                                        errors++;
+                                    }
+                                }
+                            }
+                            else {
+                                const err16 = { instancePath: instancePath + "/target/on/" + i0, schemaPath: "#/properties/target/properties/on/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                                if (vErrors === null) {
+                                    vErrors = [err16];
+                                }
+                                else {
+                                    vErrors.push(err16);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                    else {
+                        const err17 = { instancePath: instancePath + "/target/on", schemaPath: "#/properties/target/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                            vErrors = [err17];
+                        }
+                        else {
+                            vErrors.push(err17);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err18 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                    vErrors = [err18];
+                }
+                else {
+                    vErrors.push(err18);
+                }
+                errors++;
+            }
+        }
+        if (data.principal !== undefined && func0.call(data, "principal")) {
+            let data6 = data.principal;
+            if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+                for (const key3 of Object.keys(data6)) {
+                    if (!((key3 === "userAssignedIdentity") || (key3 === "clientId"))) {
+                        const err19 = { instancePath: instancePath + "/principal", schemaPath: "#/properties/principal/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                            vErrors = [err19];
+                        }
+                        else {
+                            vErrors.push(err19);
+                        }
+                        errors++;
+                    }
+                }
+                if (data6.userAssignedIdentity !== undefined && func0.call(data6, "userAssignedIdentity")) {
+                    let data7 = data6.userAssignedIdentity;
+                    if (Array.isArray(data7)) {
+                        const len1 = data7.length;
+                        for (let i1 = 0; i1 < len1; i1++) {
+                            let data8 = data7[i1];
+                            if (typeof data8 === "string") {
+                                if (!pattern1.test(data8)) {
+                                    const err20 = { instancePath: instancePath + "/principal/userAssignedIdentity/" + i1, schemaPath: "#/properties/principal/properties/userAssignedIdentity/items/pattern", keyword: "pattern", params: { pattern: "^(/[^/]+)+$" }, message: "must match pattern \"" + "^(/[^/]+)+$" + "\"" };
+                                    if (vErrors === null) {
+                                        vErrors = [err20];
+                                    }
+                                    else {
+                                        vErrors.push(err20);
+                                    }
+                                    errors++;
+                                }
+                            }
+                            else {
+                                const err21 = { instancePath: instancePath + "/principal/userAssignedIdentity/" + i1, schemaPath: "#/properties/principal/properties/userAssignedIdentity/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                if (vErrors === null) {
+                                    vErrors = [err21];
+                                }
+                                else {
+                                    vErrors.push(err21);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                    else {
+                        const err22 = { instancePath: instancePath + "/principal/userAssignedIdentity", schemaPath: "#/properties/principal/properties/userAssignedIdentity/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                            vErrors = [err22];
+                        }
+                        else {
+                            vErrors.push(err22);
+                        }
+                        errors++;
+                    }
+                }
+                if (data6.clientId !== undefined && func0.call(data6, "clientId")) {
+                    let data9 = data6.clientId;
+                    if (Array.isArray(data9)) {
+                        const len2 = data9.length;
+                        for (let i2 = 0; i2 < len2; i2++) {
+                            let data10 = data9[i2];
+                            if (typeof data10 === "string") {
+                                if (!pattern1.test(data10)) {
+                                    const err23 = { instancePath: instancePath + "/principal/clientId/" + i2, schemaPath: "#/properties/principal/properties/clientId/items/pattern", keyword: "pattern", params: { pattern: "^(/[^/]+)+$" }, message: "must match pattern \"" + "^(/[^/]+)+$" + "\"" };
+                                    if (vErrors === null) {
+                                        vErrors = [err23];
+                                    }
+                                    else {
+                                        vErrors.push(err23);
+                                    }
+                                    errors++;
+                                }
+                            }
+                            else {
+                                const err24 = { instancePath: instancePath + "/principal/clientId/" + i2, schemaPath: "#/properties/principal/properties/clientId/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                if (vErrors === null) {
+                                    vErrors = [err24];
+                                }
+                                else {
+                                    vErrors.push(err24);
+                                }
+                                errors++;
+                            }
+                        }
+                    }
+                    else {
+                        const err25 = { instancePath: instancePath + "/principal/clientId", schemaPath: "#/properties/principal/properties/clientId/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                            vErrors = [err25];
+                        }
+                        else {
+                            vErrors.push(err25);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err26 = { instancePath: instancePath + "/principal", schemaPath: "#/properties/principal/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                    vErrors = [err26];
+                }
+                else {
+                    vErrors.push(err26);
+                }
+                errors++;
+            }
+        }
+        if (data.grants !== undefined && func0.call(data, "grants")) {
+            let data11 = data.grants;
+            if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+                if (Object.keys(data11).length < 1) {
+                    const err27 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
+                    if (vErrors === null) {
+                        vErrors = [err27];
+                    }
+                    else {
+                        vErrors.push(err27);
+                    }
+                    errors++;
+                }
+                for (const key4 of Object.keys(data11)) {
+                    if (!(((key4 === "rbacSwitch") || (key4 === "accessPolicy")) || (key4 === "roleAssignment"))) {
+                        const err28 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                            vErrors = [err28];
+                        }
+                        else {
+                            vErrors.push(err28);
+                        }
+                        errors++;
+                    }
+                }
+                if (data11.rbacSwitch !== undefined && func0.call(data11, "rbacSwitch")) {
+                    let data12 = data11.rbacSwitch;
+                    if (typeof data12 === "string") {
+                        if (!pattern1.test(data12)) {
+                            const err29 = { instancePath: instancePath + "/grants/rbacSwitch", schemaPath: "#/properties/grants/properties/rbacSwitch/pattern", keyword: "pattern", params: { pattern: "^(/[^/]+)+$" }, message: "must match pattern \"" + "^(/[^/]+)+$" + "\"" };
+                            if (vErrors === null) {
+                                vErrors = [err29];
+                            }
+                            else {
+                                vErrors.push(err29);
+                            }
+                            errors++;
+                        }
+                    }
+                    else {
+                        const err30 = { instancePath: instancePath + "/grants/rbacSwitch", schemaPath: "#/properties/grants/properties/rbacSwitch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                            vErrors = [err30];
+                        }
+                        else {
+                            vErrors.push(err30);
+                        }
+                        errors++;
+                    }
+                }
+                if (data11.accessPolicy !== undefined && func0.call(data11, "accessPolicy")) {
+                    let data13 = data11.accessPolicy;
+                    if ((!(data13 && typeof data13 == "object" && !Array.isArray(data13))) && (typeof data13 !== "boolean")) {
+                        const err31 = { instancePath: instancePath + "/grants/accessPolicy", schemaPath: "#/properties/grants/properties/accessPolicy/type", keyword: "type", params: { type: schema0.properties.grants.properties.accessPolicy.type }, message: "must be object,boolean" };
+                        if (vErrors === null) {
+                            vErrors = [err31];
+                        }
+                        else {
+                            vErrors.push(err31);
+                        }
+                        errors++;
+                    }
+                }
+                if (data11.roleAssignment !== undefined && func0.call(data11, "roleAssignment")) {
+                    let data14 = data11.roleAssignment;
+                    if ((!(data14 && typeof data14 == "object" && !Array.isArray(data14))) && (typeof data14 !== "boolean")) {
+                        const err32 = { instancePath: instancePath + "/grants/roleAssignment", schemaPath: "#/properties/grants/properties/roleAssignment/type", keyword: "type", params: { type: schema0.properties.grants.properties.roleAssignment.type }, message: "must be object,boolean" };
+                        if (vErrors === null) {
+                            vErrors = [err32];
+                        }
+                        else {
+                            vErrors.push(err32);
+                        }
+                        errors++;
+                    }
+                }
+            }
+            else {
+                const err33 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                    vErrors = [err33];
+                }
+                else {
+                    vErrors.push(err33);
+                }
+                errors++;
+            }
+        }
+    }
+    else {
+        const err34 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+            vErrors = [err34];
+        }
+        else {
+            vErrors.push(err34);
+        }
+        errors++;
+    } validate0.errors = vErrors; return errors === 0; }
+    validate0.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    return module.exports;
+});
+const metaSchemaId = "https://json-schema.org/draft/2020-12/schema";
+/** JSON Schema 2020-12's meta-schema, checked as `createRuleAjv({ allErrors: true }).validateSchema` checks it. */
+const metaSchema = () => ruleSchemas().metaSchema;
+/** The rule-file meta-schema (src/rules/metaSchema.ts). */
+const ruleFile = () => ruleFiles().ruleFile;
+/** The pack-manifest meta-schema (src/rules/metaSchema.ts). */
+const packFile = () => ruleFiles().packFile;
+/** A relation rule's spec (src/pr/relationSpec.ts). */
+const relationSpec = () => relationSpecs().relationSpec;
 
 ;// CONCATENATED MODULE: ./src/rules/metaSchema.ts
 /**
@@ -52048,6 +57100,7 @@ function closest(word, candidates) {
 }
 
 ;// CONCATENATED MODULE: ./src/rules/validate.ts
+
 
 
 
@@ -52211,20 +57264,53 @@ function unknownKeywordErrors(schema, pointer, doc) {
     walk(schema, pointer);
     return out;
 }
-/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
-let checker;
+let checked;
+let unchecked;
 /** Drops a checked schema from the shared instance (ajv caches object schemas; `true`/`false` are not cached). */
 function forget(ajv, schema) {
     if (typeof schema === 'object' && schema !== null)
         ajv.removeSchema(schema);
 }
-function invalidSchemaErrors(schema, pointer, doc) {
-    // One instance for every rule (compiling the meta-schema is the expensive part); each schema is removed
-    // again after its check, so one with an `$id` does not clash with the next.
-    const ajv = (checker ??= createRuleAjv({ allErrors: true }));
-    if (!ajv.validateSchema(schema)) {
-        return metaSchemaErrors(ajv.errors ?? [], doc, `\`${validate_displayPath(pointer)}\``, pointer);
+/**
+ * JSON Schema 2020-12's meta-schema, as ajv checks `schema` against it: the generated validator when the
+ * schema names no other meta-schema, otherwise ajv itself (which compiles the meta-schema it names).
+ */
+function metaSchemaCheck(schema) {
+    const named = typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema.$schema : undefined;
+    if (named === undefined || named === metaSchemaId) {
+        const validate = metaSchema();
+        const valid = validate(schema);
+        // Checked already: compiling it need not check it again (nor compile the meta-schema to do so).
+        return {
+            valid,
+            errors: validate.errors ?? [],
+            ajv: (unchecked ??= createRuleAjv({ allErrors: true, validateSchema: false }))
+        };
     }
+    const ajv = (checked ??= createRuleAjv({ allErrors: true }));
+    const valid = ajv.validateSchema(schema);
+    return { valid, errors: ajv.errors ?? [], ajv };
+}
+/** Keyword values that are not valid JSON Schema 2020-12 (`minimum: "3"`), and schemas ajv cannot compile. */
+function invalidSchemaErrors(schema, pointer, doc) {
+    // One instance for every rule; each schema is removed again after its check, so one with an `$id`
+    // does not clash with the next.
+    let check;
+    try {
+        check = metaSchemaCheck(schema);
+    }
+    catch (error) {
+        // ajv knows no meta-schema by that name (or the name is not a string): rule schemas are 2020-12.
+        const named = schema.$schema;
+        if (named === undefined || named === metaSchemaId)
+            throw error;
+        return [
+            new model_errors/* UserError */.yo(`\`${validate_displayPath(`${pointer}/$schema`)}\` is \`${show(named)}\`; cmk-guard reads rule schemas as JSON Schema 2020-12: remove \`$schema\`, or set it to \`${metaSchemaId}\`.`, doc.positionOf(`${pointer}/$schema`) ?? { file: doc.file })
+        ];
+    }
+    const { valid, errors, ajv } = check;
+    if (!valid)
+        return metaSchemaErrors(errors, doc, `\`${validate_displayPath(pointer)}\``, pointer);
     try {
         ajv.compile(schema);
         forget(ajv, schema);
@@ -66486,6 +71572,10 @@ function getKey(obj, key, lower = key.toLowerCase()) {
     const exact = obj[key];
     if (exact !== undefined && (0,model_value/* hasOwn */.$3)(obj, key))
         return exact;
+    return getKeyIgnoringCase(obj, lower);
+}
+/** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
+function getKeyIgnoringCase(obj, lower) {
     for (const k in obj)
         if (sameLength(k, lower) && k.toLowerCase() === lower)
             return obj[k];
@@ -70705,12 +75795,19 @@ function typesOfRule(rule) {
 
 
 
+const ownMember = Object.prototype.hasOwnProperty;
 /** One step of a field's path from the root, shared by every field that passes it. */
 function stepFrom(cur, key, lower) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur))
+        return undefined;
     // As `walk` goes: an unknown met before the last step makes whether the field exists unknown.
     if (cur instanceof model_value/* Unknown */.$r)
         return cur instanceof UnknownAbove ? cur : new UnknownAbove(cur.reason, cur.key);
-    return (0,model_value/* isObject */.Gv)(cur) ? getKey(cur, key, lower) : undefined;
+    // `getKey`, written out: the exact name first, then any spelling.
+    const exact = cur[key];
+    if (exact !== undefined && ownMember.call(cur, key))
+        return exact;
+    return getKeyIgnoringCase(cur, lower);
 }
 const logicalKeys = new Set(['allof', 'anyof', 'not']);
 class Generator {
@@ -70763,7 +75860,9 @@ class Generator {
                 node.children.set(step.key, child);
             }
             const v = child.variable;
-            expression = `(${v} !== NONE ? ${v} : (${v} = step(${expression}, ${this.constant(step.key)}, ${this.constant(step.lower)})))`;
+            const key = this.constant(step.key);
+            const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && hop.call(o, ${key})`;
+            expression = `(${v} !== NONE ? ${v} : (${v} = (o = ${expression}, ${exact}) ? x : step(o, ${key}, ${this.constant(step.lower)})))`;
             node = child;
         }
         return expression;
@@ -70851,6 +75950,16 @@ class Generator {
         }
         if (constantOperand &&
             !leaf.location &&
+            (name === 'equals' || name === 'notEquals') &&
+            (typeof expected === 'boolean' || (typeof expected === 'number' && Number.isFinite(expected)))) {
+            // A value of the operand's own type compares as itself (looseEquals); anything else as the test says.
+            const negate = name === 'notEquals';
+            const literal = typeof expected === 'boolean' ? String(expected) : this.constant(expected);
+            this.emit(`${target} = typeof ${v} === '${typeof expected}' ? (${v} === ${literal}) !== ${negate} : ${testId}(${v}, undefined);`);
+            return;
+        }
+        if (constantOperand &&
+            !leaf.location &&
             (name === 'in' || name === 'notIn') &&
             Array.isArray(expected) &&
             expected.every(m => typeof m === 'string')) {
@@ -70885,10 +75994,11 @@ class Generator {
         const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
         return [
             "'use strict';",
-            'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            'var isArray = Array.isArray, hop = Object.prototype.hasOwnProperty;',
             ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
             'return function generatedCondition(resource, parameters, options) {',
-            'var json = resource.json, rt, result;',
+            'var json = resource.json, rt, result, o, x;',
             ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
             ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
             ...this.lines,
@@ -70901,6 +76011,7 @@ class Generator {
         const helpers = {
             NONE: Object.freeze({}),
             ABOVE: UnknownAbove,
+            UNKNOWN: model_value/* Unknown */.$r,
             step: stepFrom,
             over: overSelected,
             walk: walk,
@@ -71700,24 +76811,29 @@ const proxyNamespaces = [
     'microsoft.features/',
     'microsoft.guestconfiguration/'
 ];
-const indexedCache = new Map();
+const typeEntries = new Map();
+let nextTypeId = 0;
 // The last type asked about: every definition asks about the same resource in turn.
 let lastType;
-let lastIndexed = false;
-/** Whether `Indexed` mode evaluates a resource of this type. */
-function isIndexedType(type) {
-    if (type === lastType)
-        return lastIndexed;
-    let known = indexedCache.get(type);
-    if (known === undefined) {
-        known = computeIndexed(type);
-        if (indexedCache.size > 10000)
-            indexedCache.clear();
-        indexedCache.set(type, known);
+let lastEntry;
+/** The entry of a resource type as spelled (there are few distinct spellings). */
+function typeEntry(type) {
+    if (type === lastType && lastEntry !== undefined)
+        return lastEntry;
+    let entry = typeEntries.get(type);
+    if (entry === undefined) {
+        if (typeEntries.size >= 10_000)
+            typeEntries.clear();
+        entry = { id: nextTypeId++, indexed: computeIndexed(type) };
+        typeEntries.set(type, entry);
     }
     lastType = type;
-    lastIndexed = known;
-    return known;
+    lastEntry = entry;
+    return entry;
+}
+/** Whether `Indexed` mode evaluates a resource of this type. */
+function isIndexedType(type) {
+    return typeEntry(type).indexed;
 }
 function computeIndexed(type) {
     const lower = type.toLowerCase();
@@ -72293,20 +77409,6 @@ function typeGate(node) {
     return null;
 }
 const NO_OPTIONS = Object.freeze({});
-/**
- * The generated condition and applicability, or undefined where the process refuses code generated
- * from strings (`--disallow-code-generation-from-strings`): the closures then evaluate alone.
- */
-function generatedOrNot(condition, applies) {
-    try {
-        return { condition: condition(), applies: applies() };
-    }
-    catch (e) {
-        if (e instanceof EvalError)
-            return undefined;
-        throw e;
-    }
-}
 function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
@@ -72376,30 +77478,28 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-    // The same two as generated functions, which the resources are evaluated with (the closures stay
-    // the reference, and what runs where code cannot be generated at run time).
+    // The same two as generated functions, which resources are evaluated with (the closures stay the
+    // reference, and run what the generated code does not write out).
     const generated = options.interpret
         ? undefined
-        : generatedOrNot(() => generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime), () => generateCondition(applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime));
+        : {
+            condition: generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime),
+            applies: generateCondition(applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime)
+        };
     const gate = typeGate(ruleObj.if);
-    // What a resource's type alone decides, per type as spelled (there are few distinct ones): the
-    // mode does not evaluate it, the `if` cannot hold for it (the gate), or the resource must be read.
-    const byType = new Map();
-    let lastType;
-    let lastDecided = 'read';
+    // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
+    // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
+    // or the resource must be read.
+    const byType = [];
     const typeDecides = (type) => {
-        // Resources of one type often come together (a snapshot lists them so): the same answer again.
-        if (type === lastType)
-            return lastDecided;
-        let decided = byType.get(type);
+        const { id } = typeEntry(type);
+        let decided = byType[id];
         if (decided === undefined) {
             decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
-            if (byType.size > 10_000)
-                byType.clear();
-            byType.set(type, decided);
+            // A run with very many spellings of types answers the later ones again each time.
+            if (id < 100_000)
+                byType[id] = decided;
         }
-        lastType = type;
-        lastDecided = decided;
         return decided;
     };
     const site = (p) => ({
@@ -73236,7 +78336,7 @@ function loadDefinitionsFromDirectory(dir, progress, check) {
     const files = jsonFiles(dir, check !== undefined);
     for (const [read, file] of files.entries()) {
         progress?.('reading definitions', read, files.length);
-        const contents = checked(file, check) ?? readDefinitionFile(file);
+        const contents = directory_checked(file, check) ?? readDefinitionFile(file);
         result.loaded.push(...contents.definitions);
         result.sets.push(...contents.sets);
         result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
@@ -73257,7 +78357,7 @@ function failed(file, error) {
     };
 }
 /** The failure of a file `check` refuses, or null when it may be read. */
-function checked(file, check) {
+function directory_checked(file, check) {
     try {
         check?.(file);
         return null;
@@ -74457,27 +79557,12 @@ function liveResources(rows, where) {
 
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
-const rules_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-let rules_validators;
-function metaValidators() {
-    if (!rules_validators) {
-        const ajv = new rules_Ajv2020({
-            strict: true,
-            allowUnionTypes: true,
-            allErrors: true,
-            verbose: true,
-            ownProperties: true,
-            // The meta-schemas are ours and fixed (their tests compile them checked): not checking them
-            // against JSON Schema's own meta-schema saves compiling that at every start.
-            validateSchema: false
-        });
-        rules_validators = { rule: ajv.compile(ruleMetaSchema), pack: ajv.compile(packMetaSchema) };
-    }
-    return rules_validators;
-}
-function read(file) {
+/** A rule or pack file's text, as it is parsed (without a byte order mark). */
+function readRuleText(file) {
     // Rule files may come from the pull request itself: read them with the same bounds as templates.
-    const text = textFile_readTextFile(file).replace(/^\uFEFF/, '');
+    return textFile_readTextFile(file).replace(/^\uFEFF/, '');
+}
+function read(file, text = readRuleText(file)) {
     if (text.trim() === '')
         throw new model_errors/* UserError */.yo('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
@@ -74489,12 +79574,21 @@ function read(file) {
 function isMapping(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function ruleErrors(doc) {
+/**
+ * Every mistake in a rule file. A text of the bundled pack was checked when it was built (the texts that
+ * had none are in bundledPack.generated.ts, which a test keeps current): the very same text has none
+ * now, and checking it again (its schemas compiled by ajv) was most of a short run's start.
+ */
+function ruleErrors(doc, text) {
+    return checkedRuleTexts.has(text) ? [] : checkRule(doc);
+}
+/** Every mistake in a rule file, checked now. */
+function checkRule(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
         return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
-    const validate = metaValidators().rule;
+    const validate = ruleFile();
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
     const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
@@ -74559,8 +79653,9 @@ function toRule(doc) {
 }
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 function loadRuleFile(file) {
-    const doc = read(file);
-    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc));
+    const text = readRuleText(file);
+    const doc = read(file, text);
+    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc, text));
     return toRule(doc);
 }
 /** Reads and validates a pack manifest. */
@@ -74573,7 +79668,7 @@ function loadPackFile(file) {
             line: 1,
             column: 1
         });
-    const validate = metaValidators().pack;
+    const validate = packFile();
     if (!validate(value))
         (0,model_errors/* throwUserErrors */.zu)(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
     return {
@@ -75306,6 +80401,7 @@ function object(s, owner) {
             continue;
         }
         const keyAt = s.spot();
+        const before = s.index;
         if (owner?.keyword === 'resource' && s.looking(NESTED_RESOURCE)) {
             s.identifier();
             const child = declaration(s, keyAt, 'resource', owner);
@@ -75319,6 +80415,10 @@ function object(s, owner) {
             // Not a property (a spread `...x`, say): skip to the end of the line.
             s.expression(['\n', ',']);
             if (s.peek() === ',')
+                s.advance();
+            // A `)` or `]` that closes nothing here stops the skipper where it stands: step over it, or
+            // this loop would meet it again for ever.
+            if (s.index === before)
                 s.advance();
             continue;
         }
@@ -78514,6 +83614,7 @@ function inBaseCheckout(checkout, file, cwd) {
 
 
 
+
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
@@ -78600,21 +83701,46 @@ function unknownKeys(value, found = []) {
             unknownKeys(inner, found);
     return found;
 }
-const azureCompare_ajv = new _2020.Ajv2020({
-    // Only the data's own members count: a resource property named `constructor` is not Object's.
-    ownProperties: true,
-    // Patterns come from rule files and run on resource values: linear time, whatever the pattern.
-    code: { regExp: linearRegExp },
-    $data: true,
-    allErrors: true,
-    strictSchema: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-    // The schemas are the rule files', already checked against JSON Schema's meta-schema when the rules
-    // were read (src/rules); checking them again here would compile that meta-schema a second time.
-    validateSchema: false
-});
+/** The ajv schema checks compile with; `source` keeps the code, for the ones generated at build time. */
+function createCompareAjv(options = {}) {
+    return new _2020.Ajv2020({
+        // Only the data's own members count: a resource property named `constructor` is not Object's.
+        ownProperties: true,
+        // Patterns come from rule files and run on resource values: linear time, whatever the pattern.
+        code: { regExp: linearRegExp, ...(options.source ? { source: true } : {}) },
+        $data: true,
+        allErrors: true,
+        strictSchema: true,
+        strictTypes: false,
+        strictTuples: false,
+        strictRequired: false,
+        // The schemas are the rule files', already checked against JSON Schema's meta-schema when the rules
+        // were read (src/rules); checking them again here would compile that meta-schema a second time.
+        validateSchema: false
+    });
+}
+let azureCompare_ajv;
+/**
+ * The key a prepared schema's generated check is found by: its JSON text. Null for a value its JSON text
+ * would not say exactly (a number that is not finite, -0, `undefined`), which is compiled, never looked up.
+ */
+function schemaCheckKey(prepared) {
+    let exact = true;
+    const text = JSON.stringify(prepared, (_key, value) => {
+        if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)))
+            exact = false;
+        if (value === undefined || typeof value === 'function' || typeof value === 'symbol')
+            exact = false;
+        return value;
+    });
+    return exact && text !== undefined ? text : null;
+}
+/** The validator of a prepared schema: generated at build time for the bundled rules' schemas, else compiled. */
+function validatorOf(prepared) {
+    const key = schemaCheckKey(prepared);
+    const generated = key === null ? undefined : bundledSchemaChecks().get(key);
+    return generated ?? (azureCompare_ajv ??= createCompareAjv()).compile(prepared);
+}
 /** Where in the data the unknowns stand, as pointer segments. */
 function unknownPaths(value, at = [], found = []) {
     if (isUnknownMark(value))
@@ -78688,7 +83814,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
  */
 function compileSchemaCheck(schema) {
     const prepared = azureSchema(schema);
-    const validate = azureCompare_ajv.compile(prepared);
+    const validate = validatorOf(prepared);
     const reads = readPaths(prepared);
     return data => {
         const errors = validate(data) ? [] : (validate.errors ?? []).slice();
@@ -79275,81 +84401,20 @@ function describeChange(pair, lowered) {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/rules.ts
-/**
- * Turns loaded rule files of kind `relation` and `transition` into the checks that run in pull
- * requests, after checking the parts the rule-file meta-schema leaves loose (the relation's
- * shape) with the same care: every mistake, with its file and line.
- */
 
 
 
 
-
-const pointer = { type: 'string', pattern: '^(/[^/]+)+$' };
-const relationSpecSchema = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['target', 'grants'],
-    properties: {
-        target: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['type', 'on'],
-            properties: {
-                type: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$' },
-                on: {
-                    type: 'array',
-                    minItems: 1,
-                    items: {
-                        type: 'object',
-                        additionalProperties: false,
-                        required: ['subject', 'target'],
-                        properties: { subject: pointer, target: pointer }
-                    }
-                }
-            }
-        },
-        principal: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-                userAssignedIdentity: { type: 'array', items: pointer },
-                clientId: { type: 'array', items: pointer }
-            }
-        },
-        grants: {
-            type: 'object',
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-                rbacSwitch: pointer,
-                accessPolicy: { type: ['object', 'boolean'] },
-                roleAssignment: { type: ['object', 'boolean'] }
-            }
-        }
-    }
-};
-let specValidator;
-/** Compiled on first use, not when the module loads: `cmk-guard --version` has no relation to check. */
-function validateSpec(relation) {
-    // The spec schema is ours and fixed: it is not checked against JSON Schema's meta-schema at every start.
-    specValidator ??= new _2020.Ajv2020({
-        allErrors: true,
-        allowUnionTypes: true,
-        ownProperties: true,
-        validateSchema: false,
-        code: { regExp: linearRegExp }
-    }).compile(relationSpecSchema);
-    return specValidator(relation);
-}
 function specErrors(rule) {
     if (rule.relation === undefined) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
         return [new model_errors/* UserError */.yo(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
-    if (validateSpec(rule.relation))
+    // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
+    const validate = relationSpec();
+    if (validate(rule.relation))
         return [];
-    return specValidator.errors.map(error => {
+    return validate.errors.map(error => {
         const where = `/relation${error.instancePath}`;
         const at = rule.positionOf(where) ?? rule.positionOf('/relation') ?? { file: rule.file, line: 1, column: 1 };
         const detail = error.keyword === 'additionalProperties'
