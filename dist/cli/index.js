@@ -41466,7 +41466,7 @@ function writtenMembers(text, maxDepth) {
             if (text.charCodeAt(next) === COLON) {
                 // JSON.parse in Node 24 (V8 13) can read an escaped key as the key an object read before
                 // had at that place (`{"a": 1, "\\": 2}` then `{"a": 1, "\"": 2}` gives the key `\`):
-                // a key with an escape is left to the reader.
+                // a key with an escape is left to the reader. https://github.com/nodejs/node/issues/63785
                 const backslash = text.indexOf('\\', i);
                 if (backslash >= 0 && backslash < end)
                     return null;
