@@ -6,14 +6,16 @@
  * that is not JSON and quotes only that character.
  */
 import { UserError } from './errors.js';
+import { setOwn } from './value.js';
 
 /**
  * The value of `text`, the content of `file`. `what` names the file in the message ("the baseline",
  * "the definition file"); `fix` is the sentence saying what to change.
  */
 export function parseJsonText(text: string, file: string, what: string, fix: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     const offset = firstErrorOffset(text);
     if (offset === null) throw new UserError(`${what} is not valid JSON; ${fix}`, { file });
@@ -24,6 +26,93 @@ export function parseJsonText(text: string, file: string, what: string, fix: str
       line: before.length,
       column: before[before.length - 1].length + 1
     });
+  }
+  // JSON.parse on Node 24 (V8 12.8 to 14.6) can read an escaped key as the key an object read
+  // before had at that place (https://github.com/nodejs/node/issues/63785): such text is read again.
+  return keyWithEscape(text) ? readKeysThemselves(text) : value;
+}
+
+/** Whether a member's name in JSON text (strict JSON) holds an escape. */
+function keyWithEscape(text: string): boolean {
+  if (text.indexOf('\\') < 0) return false;
+  // In JSON, every quote outside a string opens one: read the strings one after another.
+  for (let open = text.indexOf('"'); open >= 0;) {
+    const close = closingQuote(text, open);
+    if (close < 0) return false;
+    const escape = text.indexOf('\\', open);
+    if (escape >= 0 && escape < close) {
+      let next = close + 1;
+      while (next < text.length && ' \t\n\r'.includes(text[next])) next++;
+      if (text[next] === ':') return true;
+    }
+    open = text.indexOf('"', close + 1);
+  }
+  return false;
+}
+
+/**
+ * The value of strict JSON text (JSON.parse has accepted it), with every string, names included,
+ * decoded as a string on its own: what JSON.parse gives, keys read right. Iterative, as JSON.parse is.
+ */
+function readKeysThemselves(text: string): unknown {
+  const open: ({ [key: string]: unknown } | unknown[])[] = [];
+  const names: (string | undefined)[] = [];
+  let result: unknown;
+  let i = 0;
+  const place = (value: unknown): void => {
+    const top = open[open.length - 1];
+    if (top === undefined) result = value;
+    else if (Array.isArray(top)) top.push(value);
+    else setOwn(top, names[names.length - 1]!, value);
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ':') {
+      i++;
+    } else if (c === '{' || c === '[') {
+      const container = c === '{' ? {} : [];
+      place(container);
+      open.push(container);
+      names.push(undefined);
+      i++;
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      names.pop();
+      // The member the container was the value of is complete: a name comes next.
+      if (names.length > 0) names[names.length - 1] = undefined;
+      i++;
+    } else if (c === '"') {
+      const close = closingQuote(text, i);
+      const value = JSON.parse(text.slice(i, close + 1)) as string;
+      i = close + 1;
+      const top = open[open.length - 1];
+      if (top !== undefined && !Array.isArray(top) && names[names.length - 1] === undefined) {
+        names[names.length - 1] = value;
+      } else {
+        place(value);
+        if (top !== undefined && !Array.isArray(top)) names[names.length - 1] = undefined;
+      }
+    } else {
+      NUMBER.lastIndex = i;
+      const literal = LITERALS.find(word => text.startsWith(word, i));
+      const token = literal ?? (NUMBER.test(text) ? text.slice(i, NUMBER.lastIndex) : text[i]);
+      place(JSON.parse(token));
+      i += token.length;
+      const top = open[open.length - 1];
+      if (top !== undefined && !Array.isArray(top)) names[names.length - 1] = undefined;
+    }
+  }
+  return result;
+}
+
+function closingQuote(text: string, open: number): number {
+  for (let at = open + 1; ;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (text[quote - 1 - backslashes] === '\\') backslashes++;
+    if ((backslashes & 1) === 0) return quote;
+    at = quote + 1;
   }
 }
 
