@@ -84,6 +84,11 @@ export interface CompiledDefinition {
    * for; null when any type may match. Live evaluation reads only these from Azure.
    */
   resourceTypes: ReadonlySet<string> | null;
+  /**
+   * Whether an existence effect (auditIfNotExists, deployIfNotExists) may look among the other
+   * resources (`related`): only then must every input be read before any is evaluated.
+   */
+  readsRelated: boolean;
   evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
   /** The effect this definition has for a resource under the assignment's parameters: canonical, or 'Unknown'. */
   effectFor(resource: Resource, options?: EvaluateOptions): string;
@@ -722,6 +727,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     notes,
     appliesToType: mode.appliesToType,
     resourceTypes: typesOfRule(ruleObj),
+    readsRelated: details?.type !== undefined,
     effectFor(resource: Resource, options: EvaluateOptions = {}): string {
       // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
       if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {

@@ -95,16 +95,25 @@ function isBaselineEntry(finding: Finding): boolean {
 
 /** Marks the findings the baseline holds; says how many it accepted. */
 export function applyBaseline(findings: Finding[], baseline: Baseline): { findings: Finding[]; matched: number } {
+  const applier = baselineApplier(baseline);
+  const marked = findings.map(finding => applier.mark(finding));
+  return { findings: marked, matched: applier.matched() };
+}
+
+/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
+export function baselineApplier(baseline: Baseline): { mark(finding: Finding): Finding; matched(): number } {
   const left = new Map(baseline.fingerprints);
   let matched = 0;
-  const marked = findings.map(finding => {
-    if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
-    const print = fingerprint(finding);
-    const count = left.get(print) ?? 0;
-    if (count === 0) return finding;
-    left.set(print, count - 1);
-    matched++;
-    return { ...finding, baselined: true as const };
-  });
-  return { findings: marked, matched };
+  return {
+    mark(finding) {
+      if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
+      const print = fingerprint(finding);
+      const count = left.get(print) ?? 0;
+      if (count === 0) return finding;
+      left.set(print, count - 1);
+      matched++;
+      return { ...finding, baselined: true as const };
+    },
+    matched: () => matched
+  };
 }

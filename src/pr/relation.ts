@@ -275,7 +275,26 @@ interface GrantResult {
   dependsOn: string[];
 }
 
-export function compileRelationRule(rule: RelationRule): (resources: Resource[]) => Finding[] {
+/**
+ * A relation rule on one deployment, a resource at a time: `add` every resource of the deployment
+ * (it keeps only what the rule relates subjects to: targets, their access-policy resources, role
+ * assignments), then `check` each subject, in the deployment's order. A snapshot of a tenant is
+ * read twice this way (once to add, once to check) instead of being held whole.
+ */
+export interface DeploymentRelation {
+  add(resource: Resource): void;
+  /** Whether anything was added that a subject can name: without a target, no subject has a finding. */
+  readonly hasTargets: boolean;
+  check(subject: Resource): Finding | undefined;
+}
+
+/** A compiled relation rule: on a deployment's resources at once, or a resource at a time (`deployment`). */
+export interface RelationCheck {
+  (resources: Resource[]): Finding[];
+  deployment(): DeploymentRelation;
+}
+
+export function compileRelationRule(rule: RelationRule): RelationCheck {
   const types = ruleTypes(rule);
   const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
   const { target, principal, grants } = rule.relation;
@@ -283,27 +302,18 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
   const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
   const targetType = target.type.toLowerCase();
 
-  return resources => {
-    const live = resources.filter(r => !r.existing);
-    // Indexed once per call, not per subject: a repository has thousands of resources.
-    const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+  const deployment = (): DeploymentRelation => {
+    const candidates: Resource[] = [];
+    const policyChildren = new Map<string, Resource[]>();
+    const roleAssignments: Resource[] = [];
+    // Indexed once per deployment, when the first subject is checked: a repository has thousands of resources.
     const indexes = new Map<string, TargetIndex>();
     const indexFor = (pointer: string) => {
       let index = indexes.get(pointer);
       if (!index) indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
       return index;
     };
-    const policyChildren = new Map<string, Resource[]>();
-    for (const child of live) {
-      if (child.type.toLowerCase() !== `${targetType}/accesspolicies`) continue;
-      const lower = child.name.toLowerCase();
-      if (lower.endsWith('/remove')) continue;
-      const parent = lower.slice(0, lower.lastIndexOf('/'));
-      const siblings = policyChildren.get(parent);
-      if (siblings) siblings.push(child);
-      else policyChildren.set(parent, [child]);
-    }
-    const assignments = new RoleAssignments(live.filter(r => /\/roleassignments$/i.test(r.type)));
+    let assignments: RoleAssignments | undefined;
     // What a grant gives depends on the grant alone: checked once, whichever subjects it is asked for.
     const policyChecks = new Map<Value, GrantResult>();
     const checkPolicy = (entry: Value): GrantResult => {
@@ -323,104 +333,126 @@ export function compileRelationRule(rule: RelationRule): (resources: Resource[])
       }
       return result;
     };
-    const findings: Finding[] = [];
-    for (const subject of live) {
-      if (!types.has(subject.type.toLowerCase())) continue;
-      if (applies && applies(azureComparable(subject.json)).verdict !== true) continue;
-      const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
-      if (!link) continue;
-      const named = lookup(subject, link.subject);
-      const vault = indexFor(link.target).find(named);
-      if (!vault) continue; // the target is not part of this deployment: nothing to relate
+    return {
+      add(resource) {
+        const type = resource.type.toLowerCase();
+        if (type === targetType) candidates.push(resource);
+        if (resource.existing) return;
+        if (type === `${targetType}/accesspolicies`) {
+          const lower = resource.name.toLowerCase();
+          if (lower.endsWith('/remove')) return;
+          const parent = lower.slice(0, lower.lastIndexOf('/'));
+          const siblings = policyChildren.get(parent);
+          if (siblings) siblings.push(resource);
+          else policyChildren.set(parent, [resource]);
+        }
+        if (type.endsWith('/roleassignments')) roleAssignments.push(resource);
+      },
+      get hasTargets() {
+        return candidates.length > 0;
+      },
+      check(subject) {
+        assignments ??= new RoleAssignments(roleAssignments);
+        if (subject.existing || !types.has(subject.type.toLowerCase())) return undefined;
+        if (applies && applies(azureComparable(subject.json)).verdict !== true) return undefined;
+        const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
+        if (!link) return undefined;
+        const named = lookup(subject, link.subject);
+        const vault = indexFor(link.target).find(named);
+        if (!vault) return undefined; // the target is not part of this deployment: nothing to relate
 
-      const wanted = subjectPrincipal(subject, principal);
-      const byPolicy: GrantResult[] = [];
-      const byRole: GrantResult[] = [];
-      const principalMatch = (value: Value | undefined): GrantResult => {
-        const found = principalOf(value);
-        if (!found) return { verdict: false, dependsOn: [] };
-        const verdict = samePrincipal(wanted, found);
-        return {
-          verdict,
-          dependsOn:
-            verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
+        const wanted = subjectPrincipal(subject, principal);
+        const byPolicy: GrantResult[] = [];
+        const byRole: GrantResult[] = [];
+        const principalMatch = (value: Value | undefined): GrantResult => {
+          const found = principalOf(value);
+          if (!found) return { verdict: false, dependsOn: [] };
+          const verdict = samePrincipal(wanted, found);
+          return {
+            verdict,
+            dependsOn:
+              verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
+          };
         };
-      };
-      const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
-      const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+        const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
+        const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
 
-      if (policyCheck && rbacOnly !== true) {
-        const entries: Value[] = [];
-        const inline = lookup(vault, '/properties/accessPolicies');
-        if (Array.isArray(inline)) entries.push(...inline);
-        for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
-          const added = lookup(child, '/properties/accessPolicies');
-          if (Array.isArray(added)) entries.push(...added);
+        if (policyCheck && rbacOnly !== true) {
+          const entries: Value[] = [];
+          const inline = lookup(vault, '/properties/accessPolicies');
+          if (Array.isArray(inline)) entries.push(...inline);
+          for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
+            const added = lookup(child, '/properties/accessPolicies');
+            if (Array.isArray(added)) entries.push(...added);
+          }
+          for (const entry of entries) {
+            const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
+            byPolicy.push(and(who, checkPolicy(entry)));
+          }
         }
-        for (const entry of entries) {
-          const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
-          byPolicy.push(and(who, checkPolicy(entry)));
+        if (roleCheck && rbacOnly !== false) {
+          for (const assignment of assignments!.over(vault.id.toLowerCase())) {
+            const who = principalMatch(lookup(assignment, '/properties/principalId'));
+            byRole.push(and(who, checkRole(assignment)));
+          }
         }
-      }
-      if (roleCheck && rbacOnly !== false) {
-        for (const assignment of assignments.over(vault.id.toLowerCase())) {
-          const who = principalMatch(lookup(assignment, '/properties/principalId'));
-          byRole.push(and(who, checkRole(assignment)));
-        }
-      }
-      const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
-      const pointer = originalPointer(subject.json, link.subject.toLowerCase());
-      const who = describePrincipal(wanted);
-      if (results.some(r => r.verdict === true)) {
-        findings.push(
-          prFinding(
+        const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
+        const pointer = originalPointer(subject.json, link.subject.toLowerCase());
+        const who = describePrincipal(wanted);
+        if (results.some(r => r.verdict === true)) {
+          return prFinding(
             rule,
             subject,
             'compliant',
             `${who} is granted what it needs on vault ${vault.name}.`,
             null,
             pointer
-          )
-        );
-      } else if (results.some(r => r.verdict === 'unknown')) {
-        const keys = [...new Set(results.flatMap(r => r.dependsOn))];
-        findings.push(
-          prFinding(
+          );
+        } else if (results.some(r => r.verdict === 'unknown')) {
+          const keys = [...new Set(results.flatMap(r => r.dependsOn))];
+          return prFinding(
             rule,
             subject,
             'indeterminate',
             `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`,
             describeDependencies(keys),
             pointer
-          )
-        );
-      } else if (vault.existing) {
-        // The vault is only referenced here: grants it already holds are outside what the template shows.
-        findings.push(
-          prFinding(
+          );
+        } else if (vault.existing) {
+          // The vault is only referenced here: grants it already holds are outside what the template shows.
+          return prFinding(
             rule,
             subject,
             'indeterminate',
             `${who} is granted nothing on vault ${vault.name} in this deployment, and the vault already exists: grants made outside this template cannot be seen.`,
             `depends on the access already granted on the existing vault ${vault.name}`,
             pointer
-          )
-        );
-      } else {
-        findings.push(
-          prFinding(
+          );
+        } else {
+          return prFinding(
             rule,
             subject,
             'noncompliant',
             `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`,
             null,
             pointer
-          )
-        );
+          );
+        }
       }
+    };
+  };
+
+  const check = (resources: Resource[]): Finding[] => {
+    const relation = deployment();
+    for (const resource of resources) relation.add(resource);
+    const findings: Finding[] = [];
+    for (const subject of resources) {
+      const finding = relation.check(subject);
+      if (finding) findings.push(finding);
     }
     return findings;
   };
+  return Object.assign(check, { deployment });
 }
 
 /**

@@ -6,9 +6,8 @@
 import type { ErrorObject } from 'ajv';
 import { UserError, UserErrors } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import type { Resource } from '../model/resource.js';
 import type { Rule } from '../rules/index.js';
-import { compileRelationRule, type RelationSpec } from './relation.js';
+import { compileRelationRule, type RelationCheck, type RelationSpec } from './relation.js';
 import { compileTransitionRule, type ResourcePair } from './transition.js';
 import { relationSpec } from '../rules/validators.generated.js';
 
@@ -34,7 +33,7 @@ function specErrors(rule: Rule): UserError[] {
 }
 
 export interface PullRequestChecks {
-  relations: ((resources: Resource[]) => Finding[])[];
+  relations: RelationCheck[];
   transitions: ((pairs: ResourcePair[]) => Finding[])[];
 }
 

@@ -1,0 +1,115 @@
+/**
+ * The finding store: what is read back is what was added, group by group in ascending order, each
+ * group in the order added, less what an input took back; the same whether the findings stayed in
+ * memory or went to the temporary file (a bound of a few findings makes it write out often).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import fc from 'fast-check';
+import type { Finding } from '../../src/model/finding.js';
+import { FindingStore } from '../../src/report/store.js';
+
+function finding(n: number): Finding {
+  return {
+    definition: `rule-${n % 5}`,
+    displayName: `Rule ${n % 5} — “quoted”, with a line\nbreak`,
+    effect: 'Audit',
+    severity: n % 3 === 0 ? 'error' : 'warning',
+    verdict: n % 2 === 0 ? 'compliant' : 'noncompliant',
+    resource: {
+      id: `/r/${n}`,
+      type: 'Microsoft.Test/things',
+      name: `thing-${n}\u2028`,
+      file: null,
+      line: n,
+      column: 1
+    },
+    message: `finding ${n}`,
+    reason: null
+  };
+}
+
+type Step = { kind: 'add'; group: number } | { kind: 'input' } | { kind: 'discard'; group?: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('add' as const), group: fc.integer({ min: 0, max: 4 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'input' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('discard' as const),
+      group: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined })
+    })
+  }
+);
+
+/** What the store should give: the same steps on plain lists. */
+function model(steps: Step[]): { findings: Finding[]; size: number } {
+  const added: { group: number; input: number; finding: Finding }[] = [];
+  let input = 0;
+  let n = 0;
+  for (const s of steps) {
+    if (s.kind === 'add') added.push({ group: s.group, input, finding: finding(n++) });
+    else if (s.kind === 'input') input++;
+    else {
+      for (let i = added.length - 1; i >= 0; i--)
+        if (added[i].input === input && (s.group === undefined || added[i].group === s.group)) added.splice(i, 1);
+    }
+  }
+  const ordered = [...added].sort((a, b) => a.group - b.group);
+  return { findings: ordered.map(a => a.finding), size: added.length };
+}
+
+function play(store: FindingStore, steps: Step[]): void {
+  let n = 0;
+  for (const s of steps) {
+    if (s.kind === 'add') store.add(s.group, finding(n++));
+    else if (s.kind === 'input') store.beginInput();
+    else store.discardInput(s.group);
+  }
+}
+
+function storeFolders(): string[] {
+  return readdirSync(os.tmpdir()).filter(name => name.startsWith('cmk-guard-findings-'));
+}
+
+describe('FindingStore', () => {
+  it('gives back what was added, by group, less what was taken back, in memory or written out', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 120 }), fc.integer({ min: 1, max: 20 }), (steps, limit) => {
+        const expected = model(steps);
+        const spilling = new FindingStore(limit);
+        const holding = new FindingStore(1_000_000);
+        try {
+          play(spilling, steps);
+          play(holding, steps);
+          expect([...spilling]).toEqual(expected.findings);
+          expect([...holding]).toEqual(expected.findings);
+          // Read twice: a reading leaves the store as it was.
+          expect([...spilling]).toEqual(expected.findings);
+          expect(spilling.size).toBe(expected.size);
+          expect(holding.size).toBe(expected.size);
+        } finally {
+          spilling.dispose();
+          holding.dispose();
+        }
+      }),
+      { numRuns: 200 }
+    );
+  });
+
+  it('writes out past its bound, and leaves no file behind once disposed', () => {
+    const before = storeFolders();
+    const store = new FindingStore(10);
+    for (let i = 0; i < 35; i++) store.add(i % 2, finding(i));
+    const created = storeFolders().filter(name => !before.includes(name));
+    expect(created).toHaveLength(1);
+    expect([...store].map(f => f.message)).toEqual([
+      ...Array.from({ length: 18 }, (_, i) => `finding ${2 * i}`),
+      ...Array.from({ length: 17 }, (_, i) => `finding ${2 * i + 1}`)
+    ]);
+    store.dispose();
+    expect(existsSync(`${os.tmpdir()}/${created[0]}`)).toBe(false);
+    expect([...store]).toEqual([]);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Findings kept between evaluation and the reports, in the order the reports give them, in
+ * bounded memory: past a number held, they are written to a temporary file in blocks and read
+ * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
+ * would make memory grow with the snapshot.
+ *
+ * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
+ * back group by group, in the order each group's findings were added. Findings added while an
+ * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
+ * whose last line is not JSON), as if they had never been added.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '../model/finding.js';
+
+/** How many findings are held in memory before they are written out (about 1 KB each). */
+export const HELD_FINDINGS = 20_000;
+
+interface Held {
+  input: number;
+  finding: Finding;
+}
+
+interface Block {
+  input: number;
+  offset: number;
+  bytes: number;
+}
+
+export class FindingStore implements Iterable<Finding> {
+  private readonly held = new Map<number, Held[]>();
+  private readonly blocks = new Map<number, Block[]>();
+  private heldCount = 0;
+  private total = 0;
+  private input = 0;
+  private file: { fd: number; dir: string; end: number } | undefined;
+
+  constructor(private readonly limit = HELD_FINDINGS) {}
+
+  /** How many findings the store holds. */
+  get size(): number {
+    return this.total;
+  }
+
+  /** Findings added from now on belong to a new input, which `discardInput` can take back. */
+  beginInput(): void {
+    this.input++;
+  }
+
+  add(group: number, finding: Finding): void {
+    let list = this.held.get(group);
+    if (!list) this.held.set(group, (list = []));
+    list.push({ input: this.input, finding });
+    this.heldCount++;
+    this.total++;
+    if (this.heldCount >= this.limit) this.writeOut();
+  }
+
+  /** Takes back what the current input added: to `group` only, or to every group. */
+  discardInput(group?: number): void {
+    const input = this.input;
+    for (const [key, list] of this.held) {
+      if (group !== undefined && key !== group) continue;
+      const kept = list.filter(entry => entry.input !== input);
+      this.heldCount -= list.length - kept.length;
+      this.total -= list.length - kept.length;
+      this.held.set(key, kept);
+    }
+    for (const [key, list] of this.blocks) {
+      if (group !== undefined && key !== group) continue;
+      for (const block of list) if (block.input === input) this.total -= lineCount(this.readBlock(block));
+      this.blocks.set(
+        key,
+        list.filter(block => block.input !== input)
+      );
+    }
+  }
+
+  /** Every finding, group by group (in ascending group number), each group in the order added. */
+  *[Symbol.iterator](): Iterator<Finding> {
+    const groups = [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
+    for (const group of groups) {
+      for (const block of this.blocks.get(group) ?? []) {
+        const text = this.readBlock(block);
+        let start = 0;
+        for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+          yield JSON.parse(text.slice(start, end)) as Finding;
+          start = end + 1;
+        }
+      }
+      // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
+      for (const entry of [...(this.held.get(group) ?? [])]) yield entry.finding;
+    }
+  }
+
+  /** Removes the temporary file, if one was written. The store is empty afterwards. */
+  dispose(): void {
+    this.held.clear();
+    this.blocks.clear();
+    this.heldCount = 0;
+    this.total = 0;
+    if (this.file) {
+      closeSync(this.file.fd);
+      rmSync(this.file.dir, { recursive: true, force: true });
+      this.file = undefined;
+    }
+  }
+
+  /** Writes every held finding out: one block per group and input, a finding a line. */
+  private writeOut(): void {
+    if (!this.file) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-findings-'));
+      const name = path.join(dir, 'findings.jsonl');
+      const fd = openSync(name, 'wx+', 0o600);
+      // Gone from the folder at once where the system allows it: a killed run leaves nothing behind.
+      try {
+        unlinkSync(name);
+      } catch {
+        // Windows keeps an open file: it is removed with its folder by dispose().
+      }
+      this.file = { fd, dir, end: 0 };
+    }
+    const file = this.file;
+    for (const [group, list] of this.held) {
+      let from = 0;
+      while (from < list.length) {
+        const input = list[from].input;
+        let to = from;
+        const lines: string[] = [];
+        for (; to < list.length && list[to].input === input; to++) lines.push(JSON.stringify(list[to].finding), '\n');
+        const bytes = Buffer.from(lines.join(''), 'utf8');
+        for (let written = 0; written < bytes.length;)
+          written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
+        let blocks = this.blocks.get(group);
+        if (!blocks) this.blocks.set(group, (blocks = []));
+        blocks.push({ input, offset: file.end, bytes: bytes.length });
+        file.end += bytes.length;
+        from = to;
+      }
+    }
+    this.held.clear();
+    this.heldCount = 0;
+  }
+
+  private readBlock(block: Block): string {
+    const buffer = Buffer.alloc(block.bytes);
+    for (let read = 0; read < block.bytes;) {
+      const n = readSync(this.file!.fd, buffer, read, block.bytes - read, block.offset + read);
+      if (n === 0) throw new Error('the findings file ended early');
+      read += n;
+    }
+    return buffer.toString('utf8');
+  }
+}
+
+function lineCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
