@@ -25,7 +25,13 @@ import {
 import type { Json, Value } from './model/value.js';
 import { EvaluationDeadline, LimitError } from './model/limits.js';
 import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
-import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
+import {
+  findingResource,
+  type Finding,
+  type FindingsDocument,
+  type FindingsStream,
+  type FindingsSummary
+} from './model/finding.js';
 import type { ProgressReport } from './model/progress.js';
 import type { Resource } from './model/resource.js';
 import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
@@ -35,15 +41,17 @@ import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
 import { loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
 import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, isWithin, loadResourceSnapshot, loadTemplates } from './sources/index.js';
+import { confine, isWithin, loadResourceSnapshot, loadTemplates, readResourceSnapshot } from './sources/index.js';
+import { FindingStore } from './report/store.js';
+import type { DeploymentRelation } from './pr/relation.js';
 import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
 import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
 import { planOverrides, type OverridePlan } from './config/overrides.js';
-import { applyExceptions } from './exceptions/apply.js';
-import { applyBaseline, readBaseline, type Baseline } from './exceptions/baseline.js';
+import { applyExceptions, exceptionApplier } from './exceptions/apply.js';
+import { baselineApplier, readBaseline, type Baseline } from './exceptions/baseline.js';
 import { inlineExceptions } from './exceptions/inline.js';
 import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
@@ -99,6 +107,8 @@ export interface EvaluateRequest {
   live?: LiveRequest;
   /** Told how far reading, expanding and evaluating have come (the CLI's progress line). */
   progress?: ProgressReport;
+  /** How many findings are held in memory before they go to a temporary file (default HELD_FINDINGS). */
+  heldFindings?: number;
 }
 
 let engineCatalog: AliasCatalog | undefined;
@@ -261,74 +271,72 @@ interface EvaluatedInput {
   resources: Resource[];
 }
 
+/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
+const SNAPSHOT_BATCH = 1000;
+
+interface InputEvaluation {
+  definitions: CompiledDefinition[];
+  parameters: Record<string, Record<string, Value>>;
+  clock: (() => number) | undefined;
+  /** The resources existence conditions may find: every input's, when a definition reads them; else none. */
+  related: Resource[] | undefined;
+  /** Where each finding goes in the report's order. */
+  add: (finding: Finding) => void;
+}
+
 /**
- * Every definition on the resources of each file in turn, all definitions together (so Append and
- * Modify change the request Deny and Audit see, as in Azure), existence conditions finding the
- * resources of every file. Each file's evaluation is held to a time bound: a file that reaches it is
- * that file's error, and the other files are still evaluated. A definition that fails on a file's
- * resources spoils only its own verdicts there: the file is evaluated again one definition at a time.
- * The findings come grouped by definition, in the resources' order.
+ * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
+ * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
+ * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
+ * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
+ * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
+ * `problems`. The findings come grouped by definition, in the resources' order.
  */
-function evaluateByFile(
-  definitions: CompiledDefinition[],
-  inputs: EvaluatedInput[],
-  related: Resource[],
-  options: {
-    parameters: Record<string, Record<string, Value>>;
-    clock: (() => number) | undefined;
-    problems: UserError[];
-    progress?: ProgressReport;
+function evaluateInput(
+  input: EvaluatedInput,
+  evaluation: InputEvaluation,
+  deadline: EvaluationDeadline,
+  problems: UserError[],
+  spoiled: Set<CompiledDefinition>
+): 'evaluated' | 'stopped' {
+  const resources = input.resources.filter(r => !r.existing);
+  const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
+  if (!resources.length || !definitions.length) return 'evaluated';
+  const evaluate = (defs: CompiledDefinition[]) =>
+    evaluateDefinitions(defs, resources, {
+      parameters: evaluation.parameters,
+      related: evaluation.related ?? resources,
+      checkpoint: deadline.check
+    });
+  try {
+    for (const finding of evaluate(definitions)) evaluation.add(finding);
+    return 'evaluated';
+  } catch (error) {
+    if (error instanceof LimitError) {
+      problems.push(error);
+      return 'stopped';
+    }
   }
-): Finding[] {
-  const { parameters, clock, problems, progress } = options;
-  const byFile: Finding[] = [];
-  const total = inputs.reduce((sum, input) => sum + input.resources.filter(r => !r.existing).length, 0);
-  let done = 0;
-  inputs.forEach(input => {
-    const resources = input.resources.filter(r => !r.existing);
-    progress?.('evaluating resources', done, total);
-    done += resources.length;
-    if (!resources.length || !definitions.length) return;
-    const deadline = new EvaluationDeadline(input.file, clock);
-    const evaluate = (defs: CompiledDefinition[]) =>
-      evaluateDefinitions(defs, resources, { parameters, related, checkpoint: deadline.check });
-    try {
-      append(byFile, evaluate(definitions));
-      return;
-    } catch (error) {
-      if (error instanceof LimitError) {
-        problems.push(error);
-        return;
-      }
-    }
-    for (const definition of definitions) {
-      let stopped = false;
-      isolated(
-        problems,
-        { file: definition.file ?? definition.name },
-        `evaluate the definition ${definition.name}`,
-        () => {
-          try {
-            append(byFile, evaluate([definition]));
-          } catch (error) {
-            stopped = error instanceof LimitError;
-            throw error;
-          }
+  for (const definition of definitions) {
+    let stopped = false;
+    const before = problems.length;
+    isolated(
+      problems,
+      { file: definition.file ?? definition.name },
+      `evaluate the definition ${definition.name}`,
+      () => {
+        try {
+          for (const finding of evaluate([definition])) evaluation.add(finding);
+        } catch (error) {
+          stopped = error instanceof LimitError;
+          throw error;
         }
-      );
-      if (stopped) return;
-    }
-  });
-  progress?.('evaluating resources', total, total);
-  // Grouped by definition as one evaluation of every file would give them (a stable sort keeps the resources' order).
-  const order = new Map<string, number>();
-  definitions.forEach((definition, i) => {
-    if (!order.has(definition.name)) order.set(definition.name, i);
-  });
-  return byFile
-    .map((finding, i) => ({ finding, i, at: order.get(finding.definition) ?? definitions.length }))
-    .sort((a, b) => a.at - b.at || a.i - b.i)
-    .map(entry => entry.finding);
+      }
+    );
+    if (stopped) return 'stopped';
+    if (problems.length > before) spoiled.add(definition);
+  }
+  return 'evaluated';
 }
 
 /** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
@@ -500,13 +508,50 @@ export function loadExternalDefinitions(
   return { definitions: plan.definitions, skipped };
 }
 
-function relativeFindings(findings: Finding[], cwd: string): Finding[] {
-  return findings.map(f =>
-    f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } }
-  );
+/** Resources a verdict is given on: all but references to existing ones. */
+function countEvaluated(resources: readonly Resource[]): number {
+  let count = 0;
+  for (const resource of resources) if (!resource.existing) count++;
+  return count;
 }
 
+/**
+ * The resource without the means to find its positions (for a snapshot, its text): what relation rules keep
+ * of a target or a grant, which no finding points into.
+ */
+function withoutPositions(resource: Resource): Resource {
+  return { ...resource, positionOf: () => null };
+}
+
+/** A findings document whose findings are read back as they are reported (from disk past a bound). */
+export interface StreamedFindingsDocument extends FindingsStream {
+  findings: Iterable<Finding> & {
+    /** Removes what the findings were kept in; read them before. */
+    dispose(): void;
+  };
+}
+
+/** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
+  const document = await evaluateRepositoryStreamed(request);
+  try {
+    return { ...document, findings: [...document.findings] };
+  } finally {
+    document.findings.dispose();
+  }
+}
+
+/**
+ * The pipeline in memory bounded by what must be kept, not by the number of resources: each template is
+ * evaluated as it is expanded and let go, each snapshot as it is read (a batch of resources at a time),
+ * and the findings are kept in a `FindingStore` (on disk past a bound). Relation rules keep what relates
+ * subjects to targets (the targets, their grants) and read a snapshot a second time for its subjects.
+ * When a definition's existence condition looks among other resources, every input is read before any
+ * is evaluated, as those may be in any of them. Exceptions, the baseline and the filters are applied a
+ * finding at a time as the findings are read: once to count them for the summary, then again by each
+ * report. Call `findings.dispose()` when done.
+ */
+export async function evaluateRepositoryStreamed(request: EvaluateRequest): Promise<StreamedFindingsDocument> {
   const {
     definitions,
     rules,
@@ -518,14 +563,76 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     skipped: notDefinitions,
     errors: ruleErrors
   } = loadRules(request);
-  const problems: UserError[] = [...ruleErrors];
+  // Problems in the order a run that read every input before evaluating any would meet them.
+  const readProblems: UserError[] = [...ruleErrors];
+  const evaluationProblems: UserError[] = [];
+  const relationProblems: UserError[][] = relations.map(() => []);
+  const transitionProblems: UserError[] = [];
   const notRun: NotRun[] = [...leftOut];
-  const resources: Resource[] = [];
-  const deployments: Resource[][] = [];
-  /** What the engine evaluates, input by input: each deployment with its file, and a live scope. */
-  const inputs: EvaluatedInput[] = [];
   const errors: NonNullable<FindingsDocument['errors']> = [];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
+  const progress = request.progress;
+
+  // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
+  // by transition rule; each group in the order of the inputs and their resources.
+  const store = new FindingStore(request.heldFindings);
+  const firstOfName = new Map<string, number>();
+  definitions.forEach((definition, i) => {
+    if (!firstOfName.has(definition.name)) firstOfName.set(definition.name, i);
+  });
+  const definitionGroup = (name: string) => firstOfName.get(name) ?? definitions.length;
+  const relationGroup = (i: number) => definitions.length + 1 + i;
+  const transitionGroup = (i: number) => definitions.length + 1 + relations.length + i;
+
+  const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+  const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
+  // Existence conditions may find a resource of any input: then every input is read first, and held.
+  const holdInputs = definitions.some(d => d.readsRelated);
+  /** Every resource read, in order, when something needs them all: existence conditions, transition rules. */
+  const held: Resource[] = [];
+  const heldInputs: EvaluatedInput[] = [];
+  const heldDeployments: Resource[][] = [];
+  let resourceCount = 0;
+  const inline = { exceptions: [] as Exception[], errors: [] as UserError[] };
+  const failedRelations = new Set<number>();
+  const evaluation = (related: Resource[] | undefined): InputEvaluation => ({
+    definitions,
+    parameters: overrides.parameters,
+    clock: request.clock,
+    related,
+    add: finding => store.add(definitionGroup(finding.definition), finding)
+  });
+
+  /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
+  const relate = (deployment: Resource[]) => {
+    relations.forEach(({ rule, check }, i) => {
+      if (failedRelations.has(i)) return;
+      const before = relationProblems[i].length;
+      isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+        for (const finding of check(deployment)) store.add(relationGroup(i), finding);
+      });
+      if (relationProblems[i].length > before) failedRelations.add(i);
+    });
+  };
+
+  /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+  const onTemplate = (template: { file: string; resources: Resource[] }) => {
+    const found = inlineExceptions(template.resources, request.cwd);
+    append(inline.exceptions, found.exceptions);
+    append(inline.errors, found.errors);
+    const input = { file: template.file, resources: template.resources };
+    if (transitionsWanted) append(held, template.resources);
+    if (holdInputs) {
+      heldInputs.push(input);
+      heldDeployments.push(template.resources);
+      return;
+    }
+    store.beginInput();
+    const deadline = new EvaluationDeadline(input.file, request.clock);
+    evaluateInput(input, evaluation(undefined), deadline, evaluationProblems, new Set());
+    resourceCount += countEvaluated(template.resources);
+    relate(template.resources);
+  };
 
   if (request.templates?.length) {
     const discovered = loadTemplates(request.templates, {
@@ -534,26 +641,112 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides,
-      progress: request.progress
+      progress: request.progress,
+      onTemplate
     });
-    for (const template of discovered.templates) {
-      append(resources, template.resources);
-      deployments.push(template.resources);
-      inputs.push({ file: template.file, resources: template.resources });
-    }
-    append(problems, discovered.errors);
+    append(readProblems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
   skipped.push(...notDefinitions);
   for (const file of request.resources ?? []) {
-    isolated(problems, { file }, `read the snapshot ${file}`, () => {
-      const snapshot = loadResourceSnapshot(inputPath(request, file, 'the resource snapshot'));
-      // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
-      append(resources, snapshot);
-      deployments.push(snapshot);
-      inputs.push({ file, resources: snapshot });
+    isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
+      const full = inputPath(request, file, 'the resource snapshot');
+      if (holdInputs || transitionsWanted) {
+        const snapshot = loadResourceSnapshot(full);
+        append(held, snapshot);
+        if (holdInputs) {
+          heldInputs.push({ file, resources: snapshot });
+          heldDeployments.push(snapshot);
+          return;
+        }
+      }
+      streamSnapshot(file, full);
     });
   }
+
+  /**
+   * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+   * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+   */
+  function streamSnapshot(file: string, full: string): void {
+    store.beginInput();
+    const problems: UserError[] = [];
+    const spoiled = new Set<CompiledDefinition>();
+    const relating = relations.map((relation, i) => (failedRelations.has(i) ? undefined : relation.check.deployment()));
+    const relates = relating.some(r => r !== undefined);
+    const heldBefore = held.length;
+    let count = 0;
+    let stopped = false;
+    let batch: Resource[] = [];
+    const flush = () => {
+      if (!stopped && batch.length) {
+        const before = spoiled.size;
+        const outcome = evaluateInput(
+          { file, resources: batch },
+          evaluation(undefined),
+          new EvaluationDeadline(file, request.clock),
+          problems,
+          spoiled
+        );
+        if (outcome === 'stopped') {
+          stopped = true;
+          store.discardInput();
+        } else if (spoiled.size > before) {
+          // A definition that failed on this batch has no verdicts on this snapshot at all.
+          for (const definition of [...spoiled].slice(before)) store.discardInput(definitionGroup(definition.name));
+        }
+      }
+      batch = [];
+      progress?.('evaluating resources', resourceCount + count);
+    };
+    try {
+      for (const resource of readResourceSnapshot(full)) {
+        count++;
+        if (relates) {
+          const light = withoutPositions(resource);
+          for (const relation of relating) relation?.add(light);
+        }
+        if (transitionsWanted) held.push(resource);
+        batch.push(resource);
+        if (batch.length >= SNAPSHOT_BATCH) flush();
+      }
+      flush();
+    } catch (error) {
+      store.discardInput();
+      held.length = heldBefore;
+      throw error;
+    }
+    append(evaluationProblems, problems);
+    resourceCount += count;
+    if (relating.some(r => r?.hasTargets)) relateSubjects(full, relating);
+  }
+
+  /**
+   * Relation rules on a snapshot's subjects, read a second time once every target and grant of it is
+   * known. A rule that fails on one subject has no findings on this snapshot, as if it had been checked
+   * on the whole snapshot at once.
+   */
+  function relateSubjects(full: string, relating: (DeploymentRelation | undefined)[]): void {
+    store.beginInput();
+    const checking = relating.map(relation => (relation?.hasTargets ? relation : undefined));
+    for (const subject of readResourceSnapshot(full)) {
+      checking.forEach((relation, i) => {
+        if (!relation) return;
+        const { rule } = relations[i];
+        const before = relationProblems[i].length;
+        isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+          const finding = relation.check(subject);
+          if (finding) store.add(relationGroup(i), finding);
+        });
+        if (relationProblems[i].length > before) {
+          failedRelations.add(i);
+          checking[i] = undefined;
+          store.discardInput(relationGroup(i));
+        }
+      });
+    }
+  }
+
   // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
   const azureExceptions: Exception[] = [];
   if (request.live) {
@@ -564,8 +757,20 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       initiatives: packs.map(p => p.name)
     });
     const scope = liveResources(live.rows, live.where);
-    append(resources, scope);
-    inputs.push({ file: `(${live.where})`, resources: scope });
+    const input = { file: `(${live.where})`, resources: scope };
+    if (transitionsWanted) append(held, scope);
+    if (holdInputs) heldInputs.push(input);
+    else {
+      store.beginInput();
+      evaluateInput(
+        input,
+        evaluation(undefined),
+        new EvaluationDeadline(input.file, request.clock),
+        evaluationProblems,
+        new Set()
+      );
+      resourceCount += countEvaluated(scope);
+    }
     append(
       azureExceptions,
       exceptionsFromExemptions(
@@ -582,22 +787,25 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
       });
   }
 
-  const evaluated = resources.filter(r => !r.existing);
-  const raw = evaluateByFile(definitions, inputs, evaluated, {
-    parameters: overrides.parameters,
-    clock: request.clock,
-    problems,
-    progress: request.progress
-  });
-  // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
-  // snapshot): two templates may deploy to different resource groups even where their names coincide.
-  for (const { rule, check } of relations) {
-    isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-      for (const deployment of deployments) append(raw, check(deployment));
-    });
+  if (holdInputs) {
+    // Every input read: each is evaluated with every other's resources as candidates for existence conditions.
+    const related = heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+    for (const input of heldInputs) {
+      store.beginInput();
+      evaluateInput(
+        input,
+        evaluation(related),
+        new EvaluationDeadline(input.file, request.clock),
+        evaluationProblems,
+        new Set()
+      );
+      resourceCount += countEvaluated(input.resources);
+      progress?.('evaluating resources', resourceCount);
+    }
+    for (const deployment of heldDeployments) relate(deployment);
   }
+
   let transitionsRan = false;
-  const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
   if (transitions.length && !(hasBase && request.templates?.length)) {
     notRun.push({
       rules: transitionRules,
@@ -606,7 +814,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
         : 'they compare templates before and after a change, and no templates were given'
     });
   }
-  if (hasBase && transitions.length && request.templates?.length) {
+  if (transitionsWanted) {
     let base: Resource[] | null = null;
     try {
       base = request.baseTemplates?.length
@@ -615,33 +823,25 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A base the user named is an input like any other: its error, and every other finding still reported.
-      if (request.baseRequired) problems.push(error);
+      if (request.baseRequired) transitionProblems.push(error);
       else
         notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
     }
     if (base) {
       transitionsRan = true;
-      const pairs = pairResources(base, resources);
-      for (const { rule, check } of transitions) {
-        isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => append(raw, check(pairs)));
-      }
+      const pairs = pairResources(base, held);
+      transitions.forEach(({ rule, check }, i) => {
+        isolated(transitionProblems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+          for (const finding of check(pairs)) store.add(transitionGroup(i), finding);
+        });
+      });
     }
   }
+  const problems = [...readProblems, ...evaluationProblems, ...relationProblems.flat(), ...transitionProblems];
   for (const problem of problems) errors.push(inputError(problem, request.cwd));
-  let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
-    const rule = rules.get(f.definition);
-    if (!rule) return f;
-    return {
-      ...f,
-      remediation: rule.remediation,
-      helpUri: rule.references[0],
-      enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
-    };
-  });
   // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
   // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
   // out wait for a run that has them.
-  const inline = inlineExceptions(evaluated, request.cwd);
   for (const error of inline.errors) errors.push(inputError(error, request.cwd));
   const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
   const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e =>
@@ -675,35 +875,72 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
     }
   }
   if (baseText) markNewExceptions(exceptions, baseText);
-  const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
-  findings = accepted.findings;
+
+  const now = request.now ?? new Date();
+  const changed = request.changedFiles ? new Set(request.changedFiles) : null;
+  /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
+  const reported = () => {
+    const accepting = exceptionApplier(exceptions, now);
+    const baselining = baseline ? baselineApplier(baseline) : undefined;
+    const findings = (function* () {
+      for (const raw of store) {
+        for (let finding of overrides.apply([raw])) {
+          if (finding.resource.file !== null)
+            finding = {
+              ...finding,
+              resource: { ...finding.resource, file: displayPath(finding.resource.file, request.cwd) }
+            };
+          const rule = rules.get(finding.definition);
+          if (rule)
+            finding = {
+              ...finding,
+              remediation: rule.remediation,
+              helpUri: rule.references[0],
+              enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
+            };
+          finding = accepting.mark(finding);
+          if (baselining) finding = baselining.mark(finding);
+          if (changed && finding.resource.file !== null && !changed.has(finding.resource.file)) continue;
+          if (!atOrAboveMinimum(finding.severity, request.selection)) continue;
+          yield finding;
+        }
+      }
+    })();
+    return { findings, accepting, baselining };
+  };
+  // The first reading counts, and says how each exception and the baseline fared.
+  const first = reported();
+  const counts = countVerdicts(first.findings);
+  const exceptionReport = exceptions.length ? first.accepting.report() : [];
   // A stale exception often only misspells its rule: say which names nothing loaded has.
   const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
-  for (const report of accepted.report) {
+  for (const report of exceptionReport) {
     if (report.status !== 'stale') continue;
     const unknown = report.rules.filter(name => !known.includes(name));
     if (unknown.length) report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
   }
-  let baselineReport: FindingsDocument['baseline'];
+  const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
+  const findings = {
+    [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+    dispose: () => store.dispose()
+  };
+  const document: StreamedFindingsDocument = {
+    tool: { name: 'cmk-guard', version: VERSION },
+    summary: { resources: resourceCount, definitions: ruleCount, ...counts },
+    findings,
+    errors,
+    skipped,
+    notRun
+  };
+  if (exceptionReport.length) document.exceptions = exceptionReport;
   if (baseline) {
-    const applied = applyBaseline(findings, baseline);
-    findings = applied.findings;
-    baselineReport = {
+    document.baseline = {
       file: baseline.file,
       entries: baseline.entries,
-      matched: applied.matched,
+      matched: first.baselining!.matched(),
       ...(baseText ? baselineChange(baseline, baseText) : {})
     };
   }
-  if (request.changedFiles) {
-    const changed = new Set(request.changedFiles);
-    findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
-  }
-  findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
-  const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
-  const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
-  if (accepted.report.length) document.exceptions = accepted.report;
-  if (baselineReport) document.baseline = baselineReport;
   return document;
 }
 
@@ -782,20 +1019,25 @@ export function buildDocument(
   skipped: FindingsDocument['skipped'] = [],
   notRun: FindingsDocument['notRun'] = []
 ): FindingsDocument {
+  return {
+    tool: { name: 'cmk-guard', version: VERSION },
+    summary: { resources, definitions, ...countVerdicts(findings) },
+    findings,
+    errors,
+    skipped,
+    notRun
+  };
+}
+
+/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
+function countVerdicts(findings: Iterable<Finding>): Omit<FindingsSummary, 'resources' | 'definitions'> {
   const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
   for (const finding of findings) {
     if (finding.verdict !== 'compliant' && finding.suppressed) counts.suppressed++;
     else if (finding.verdict !== 'compliant' && finding.baselined) counts.baselined++;
     else counts[finding.verdict]++;
   }
-  return {
-    tool: { name: 'cmk-guard', version: VERSION },
-    summary: { resources, definitions, ...counts },
-    findings,
-    errors,
-    skipped,
-    notRun
-  };
+  return counts;
 }
 
 export interface ComplianceReportRequest extends Omit<ComplianceRequest, 'initiative'> {

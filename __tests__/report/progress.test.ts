@@ -49,6 +49,25 @@ describe('progressLine', () => {
       ERASE
     ]);
   });
+
+  it('says how many a second since the step began, once it has lasted a second; a count without a total', () => {
+    const written: string[] = [];
+    const { time, now } = clock(0);
+    const line = progressLine(t => written.push(t), now);
+    line.report('reading templates', 0, 10); // before two seconds: not drawn, but the step has begun
+    time.now = 2_500;
+    line.report('reading templates', 10, 10);
+    line.report('evaluating resources', 0);
+    time.now = 3_000;
+    line.report('evaluating resources', 4_000); // half a second into the step: no rate yet
+    time.now = 6_500;
+    line.report('evaluating resources', 32_000);
+    expect(written).toEqual([
+      `${ERASE}cmk-guard: reading templates 10/10 (4/s, 2 s)`,
+      `${ERASE}cmk-guard: evaluating resources 4,000 (3 s)`,
+      `${ERASE}cmk-guard: evaluating resources 32,000 (8,000/s, 6 s)`
+    ]);
+  });
 });
 
 describe('progressWanted', () => {
@@ -91,17 +110,21 @@ describe('cmk-guard evaluate on a terminal', () => {
     return { code, out: out.join(''), err: err.join('') };
   }
 
-  it('shows reading definitions and files, expanding and evaluating on standard error, erased before the report', async () => {
+  it('shows reading definitions and templates and evaluating resources on standard error, erased before the report', async () => {
     const shown = await run(true);
     expect(shown.code).toBe(1);
     const lines = shown.err.split(ERASE).filter(Boolean);
-    expect(lines[0]).toMatch(/^cmk-guard: reading definitions 1\/11 \(\d+ s\)$/);
+    expect(lines[0]).toMatch(/^cmk-guard: reading definitions 1\/11 \((\d+\/s, )?\d+ s\)$/);
     const steps = [...new Set(lines.map(l => /^cmk-guard: ([a-z ]+) \d/.exec(l)?.[1]).filter(Boolean))];
-    expect(steps).toEqual(['reading definitions', 'reading files', 'expanding templates', 'evaluating resources']);
-    // Every resource (every definition on each, file by file), to the last.
+    // These definitions include existence conditions: every template is read before any is evaluated.
+    expect(steps).toEqual(['reading definitions', 'reading templates', 'evaluating resources']);
+    // Resources are counted as they are evaluated, with how many a second, to the last.
     const evaluated = lines.filter(l => l.startsWith('cmk-guard: evaluating resources'));
-    const total = /\/(\d+) /.exec(evaluated[0])?.[1];
-    expect(evaluated[evaluated.length - 1]).toMatch(new RegExp(`^cmk-guard: evaluating resources ${total}/${total} `));
+    const report = await run(false);
+    const resources = /\((\d+) resources,/.exec(report.out)?.[1];
+    expect(evaluated[evaluated.length - 1]).toMatch(
+      new RegExp(`^cmk-guard: evaluating resources ${resources} \\(\\d+/s, \\d+ s\\)$`)
+    );
     // Erased once the evaluation is over, before the report (this one has nothing for standard error).
     expect(shown.err.endsWith(`)${ERASE}`)).toBe(true);
     expect(shown.out).not.toContain('\r');

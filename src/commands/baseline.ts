@@ -1,5 +1,6 @@
 /** `cmk-guard baseline`: writes the findings a team accepts while it adopts the gate. */
 import { UserError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
 import { bundledPolicies } from '../paths.js';
 import { jsonReport } from '../report/json.js';
 import { buildDocument } from '../run.js';
@@ -49,14 +50,18 @@ export const baselineCommand: Command = {
     if (out === undefined)
       throw new UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
     const document = await evaluateWithProgress(request, io);
-    if (document.errors?.length) {
-      printInputErrors(document, io);
-      io.stderr(`cmk-guard: the baseline was not written: an input could not be read, so it would miss findings.\n`);
-      return EXIT_USAGE;
+    const findings: Finding[] = [];
+    try {
+      if (document.errors?.length) {
+        printInputErrors(document, io);
+        io.stderr(`cmk-guard: the baseline was not written: an input could not be read, so it would miss findings.\n`);
+        return EXIT_USAGE;
+      }
+      for (const { baselined: _baselined, ...finding } of document.findings)
+        if (finding.verdict !== 'compliant' && finding.suppressed === undefined) findings.push(finding);
+    } finally {
+      document.findings.dispose();
     }
-    const findings = document.findings
-      .filter(f => f.verdict !== 'compliant' && f.suppressed === undefined)
-      .map(({ baselined: _baselined, ...finding }) => finding);
     const baseline = buildDocument(
       findings,
       document.summary.resources,

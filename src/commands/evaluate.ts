@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
-import type { FindingsDocument } from '../model/finding.js';
+import type { FindingsStream } from '../model/finding.js';
 import { bundledPolicies } from '../paths.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { escapeTerminal } from '../report/escape.js';
@@ -13,7 +13,7 @@ import { progressLine, progressWanted } from '../report/progress.js';
 import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type ReportFormat } from '../report/formats.js';
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
-import { evaluateRepository, type EvaluateRequest } from '../run.js';
+import { evaluateRepositoryStreamed, type EvaluateRequest, type StreamedFindingsDocument } from '../run.js';
 import { resolveSettings, type GivenSettings } from '../config/settings.js';
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
@@ -128,7 +128,7 @@ export function writeReport(cwd: string, file: string, content: string | ReportP
 }
 
 /** Input errors on standard error, where the report a person reads does not list them already. */
-export function printInputErrors(document: FindingsDocument, io: CommandIO): void {
+export function printInputErrors(document: Pick<FindingsStream, 'errors'>, io: CommandIO): void {
   for (const error of document.errors ?? []) {
     const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
     io.stderr(`cmk-guard: ${escapeTerminal(where)}: ${escapeTerminal(error.message)}\n`);
@@ -137,27 +137,21 @@ export function printInputErrors(document: FindingsDocument, io: CommandIO): voi
 
 /**
  * Evaluates, with a progress line on standard error when it is a terminal and the run lasts; the line is
- * erased before anything else is written.
+ * erased before anything else is written. The findings are read back as they are reported: call
+ * `findings.dispose()` when done with them.
  */
-export async function evaluateWithProgress(request: EvaluateRequest, io: CommandIO): Promise<FindingsDocument> {
-  if (!progressWanted(io.env, io.stderrIsTerminal === true)) return evaluateRepository(request);
+export async function evaluateWithProgress(request: EvaluateRequest, io: CommandIO): Promise<StreamedFindingsDocument> {
+  if (!progressWanted(io.env, io.stderrIsTerminal === true)) return evaluateRepositoryStreamed(request);
   const line = progressLine(io.stderr, io.clock);
   try {
-    return await evaluateRepository({ ...request, progress: line.report });
+    return await evaluateRepositoryStreamed({ ...request, progress: line.report });
   } finally {
     line.end();
   }
 }
 
-export async function evaluateAndReport(options: OptionValues, io: CommandIO, policiesDefault: string) {
-  const { request, report } = evaluateSettings(options, io, policiesDefault);
-  const document = await evaluateWithProgress(request, io);
-  writeEvaluationReport(document, report, io);
-  return { document, report };
-}
-
 /** The report in the format asked for, to --output (atomically) or standard output; input errors on standard error. */
-export function writeEvaluationReport(document: FindingsDocument, report: ReportSettings, io: CommandIO): void {
+export function writeEvaluationReport(document: FindingsStream, report: ReportSettings, io: CommandIO): void {
   const colour = report.output === undefined && colourWanted(io.env, io.stdoutIsTerminal === true);
   const output = renderReport(document, report.format, {
     cwd: io.cwd,
@@ -309,8 +303,14 @@ export const evaluateCommand: Command = {
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },
   async run(options, _positionals, io) {
-    const { document, report } = await evaluateAndReport(options, io, bundledPolicies());
-    if (document.errors?.length) return EXIT_USAGE;
-    return exitCodeFor(document, report);
+    const { request, report } = evaluateSettings(options, io, bundledPolicies());
+    const document = await evaluateWithProgress(request, io);
+    try {
+      writeEvaluationReport(document, report, io);
+      if (document.errors?.length) return EXIT_USAGE;
+      return exitCodeFor(document, report);
+    } finally {
+      document.findings.dispose();
+    }
   }
 };

@@ -116,6 +116,14 @@ export interface FindingsDocument {
   baseline?: BaselineReport;
 }
 
+/**
+ * A findings document as reports read it: its findings are iterated (perhaps read back from disk as they
+ * are reported), never indexed or counted; the summary holds the counts.
+ */
+export interface FindingsStream extends Omit<FindingsDocument, 'findings'> {
+  findings: Iterable<Finding>;
+}
+
 export const severityRank: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
 
 /** The resource part of a finding: what it is, and where to point (the value at fault, or the declaration). */
@@ -144,17 +152,22 @@ export interface FailurePolicy {
 
 /** The findings that make the run fail under the policy: never those an exception or the baseline accepts. */
 export function failingFindings(document: FindingsDocument, policy: FailurePolicy): Finding[] {
-  if (policy.failOn === 'never') return [];
-  const threshold = severityRank[policy.failOn];
-  return document.findings.filter(
-    f =>
-      (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
-      severityRank[f.severity] >= threshold &&
-      !isAccepted(f)
-  );
+  return document.findings.filter(f => fails(f, policy));
 }
 
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
-export function exitCodeFor(document: FindingsDocument, policy: FailurePolicy): 0 | 1 {
-  return failingFindings(document, policy).length ? 1 : 0;
+export function exitCodeFor(document: FindingsStream, policy: FailurePolicy): 0 | 1 {
+  if (policy.failOn === 'never') return 0;
+  for (const finding of document.findings) if (fails(finding, policy)) return 1;
+  return 0;
+}
+
+function fails(finding: Finding, policy: FailurePolicy): boolean {
+  if (policy.failOn === 'never') return false;
+  return (
+    (finding.verdict === 'noncompliant' ||
+      (policy.failOnIndeterminate === true && finding.verdict === 'indeterminate')) &&
+    severityRank[finding.severity] >= severityRank[policy.failOn] &&
+    !isAccepted(finding)
+  );
 }

@@ -1,4 +1,4 @@
-import type { Finding, FindingsDocument } from '../model/finding.js';
+import type { Finding, FindingsStream } from '../model/finding.js';
 import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
 import { dependsOn, findingsToReport, notRunNames, plural, verdictCounts, withoutTitle } from './findings.js';
@@ -12,7 +12,7 @@ import { joinPieces, type ReportPieces } from './stream.js';
  * file and the rule are the fields a reader splits on: a `: ` inside them is shown as `:\x20`, so
  * a file name cannot pose as a finding; every value is on one line (`escapeTerminal`).
  */
-export function* compactReport(document: FindingsDocument, options: { paint?: Paint } = {}): ReportPieces {
+export function* compactReport(document: FindingsStream, options: { paint?: Paint } = {}): ReportPieces {
   const paint = options.paint ?? plain;
   const line = (text: string) => neutralizeCommandLines(`${text}\n`);
   for (const error of document.errors ?? []) {
@@ -33,7 +33,7 @@ export function* compactReport(document: FindingsDocument, options: { paint?: Pa
 }
 
 /** The compact report as one string. */
-export function renderCompact(document: FindingsDocument, options: { paint?: Paint } = {}): string {
+export function renderCompact(document: FindingsStream, options: { paint?: Paint } = {}): string {
   return joinPieces(compactReport(document, options));
 }
 

@@ -1,19 +1,26 @@
 /** Which findings a report shows and in what order, grouped by rule, and the wording every report shares. */
-import type { ExceptionReport, Finding, FindingsDocument, Severity } from '../model/finding.js';
+import type { ExceptionReport, Finding, FindingsStream, Severity } from '../model/finding.js';
 import { isAccepted, severityRank } from '../model/finding.js';
 
 /** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
-export function findingsToReport(document: FindingsDocument): Finding[] {
-  return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+export function findingsToReport(document: FindingsStream): Finding[] {
+  return only(document.findings, f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
 }
 
 /** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
-export function acceptedFindings(document: FindingsDocument): Finding[] {
-  return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+export function acceptedFindings(document: FindingsStream): Finding[] {
+  return only(document.findings, f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+}
+
+/** The findings that pass `keep`, read one at a time: the others (most of a big run's) are never held. */
+function only(findings: Iterable<Finding>, keep: (finding: Finding) => boolean): Finding[] {
+  const kept: Finding[] = [];
+  for (const finding of findings) if (keep(finding)) kept.push(finding);
+  return kept;
 }
 
 /** Exceptions that need attention: past their date, or matching nothing. */
-export function exceptionsToReport(document: FindingsDocument): ExceptionReport[] {
+export function exceptionsToReport(document: FindingsStream): ExceptionReport[] {
   return (document.exceptions ?? []).filter(e => e.status !== 'applied');
 }
 
@@ -94,13 +101,13 @@ export function groupByRule(findings: Finding[]): RuleGroup[] {
 }
 
 /** `3 noncompliant, 1 indeterminate, 8 compliant` (and `, 2 suppressed, 5 baselined` when there are). */
-export function verdictCounts(document: FindingsDocument): string {
+export function verdictCounts(document: FindingsStream): string {
   const { noncompliant, indeterminate, compliant } = document.summary;
   return `${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant${acceptedCounts(document, ', ')}`;
 }
 
 /** `2 suppressed, 5 baselined`, each only when there are, after `separator`; empty when there are none. */
-export function acceptedCounts(document: FindingsDocument, separator: string): string {
+export function acceptedCounts(document: FindingsStream, separator: string): string {
   const parts: string[] = [];
   if (document.summary.suppressed) parts.push(`${document.summary.suppressed} suppressed`);
   if (document.summary.baselined) parts.push(`${document.summary.baselined} baselined`);

@@ -1,6 +1,6 @@
 /** The report formats of the CLI, by name, and the one place that renders a findings document in any of them. */
 import { UserError } from '../model/errors.js';
-import type { FindingsDocument } from '../model/finding.js';
+import type { FindingsStream } from '../model/finding.js';
 import { ansi, plain } from './colour.js';
 import { compactReport } from './compact.js';
 import { jsonReport } from './json.js';
@@ -30,7 +30,7 @@ export interface RenderOptions {
 }
 
 /** The report in `format`, a piece at a time: never one string, however many findings there are. */
-export function renderReport(document: FindingsDocument, format: ReportFormat, options: RenderOptions): ReportPieces {
+export function renderReport(document: FindingsStream, format: ReportFormat, options: RenderOptions): ReportPieces {
   const paint = options.colour ? ansi : plain;
   switch (format) {
     case 'json':

@@ -1,8 +1,8 @@
-import type { FindingsDocument } from '../model/finding.js';
+import type { FindingsStream } from '../model/finding.js';
 import { joinPieces, jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
 /** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
-export function* jsonReport(document: FindingsDocument): ReportPieces {
+export function* jsonReport(document: FindingsStream): ReportPieces {
   yield* jsonPieces({
     ...document,
     findings: Streamed.array(document.findings),
@@ -13,6 +13,6 @@ export function* jsonReport(document: FindingsDocument): ReportPieces {
 }
 
 /** The JSON report as one string. */
-export function renderJson(document: FindingsDocument): string {
+export function renderJson(document: FindingsStream): string {
   return joinPieces(jsonReport(document));
 }

@@ -1,4 +1,4 @@
-import type { Finding, FindingsDocument } from '../model/finding.js';
+import type { Finding, FindingsStream } from '../model/finding.js';
 import { isAccepted } from '../model/finding.js';
 import { acceptance, dependsOn } from './findings.js';
 import { joinPieces, type ReportPieces } from './stream.js';
@@ -13,10 +13,7 @@ import { joinPieces, type ReportPieces } from './stream.js';
  * suite named `not-run`. Every value is escaped for XML and characters XML 1.0 cannot hold are
  * replaced, so a hostile name cannot end an element or make the file unreadable.
  */
-export function* junitReport(
-  document: FindingsDocument,
-  options: { failOnIndeterminate?: boolean } = {}
-): ReportPieces {
+export function* junitReport(document: FindingsStream, options: { failOnIndeterminate?: boolean } = {}): ReportPieces {
   const suites: Suite[] = [];
   const byRule = new Map<string, Finding[]>();
   for (const finding of document.findings) {
@@ -63,7 +60,7 @@ export function* junitReport(
 }
 
 /** The JUnit report as one string. */
-export function renderJunit(document: FindingsDocument, options: { failOnIndeterminate?: boolean } = {}): string {
+export function renderJunit(document: FindingsStream, options: { failOnIndeterminate?: boolean } = {}): string {
   return joinPieces(junitReport(document, options));
 }
 

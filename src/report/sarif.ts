@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { isInsideWorkspace } from '../paths.js';
-import type { Finding, FindingsDocument, Severity, Suppression } from '../model/finding.js';
+import type { Finding, FindingsStream, Severity, Suppression } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import { FINGERPRINT_KEY, fingerprint } from '../model/fingerprint.js';
 import type { ReportContext } from './context.js';
@@ -106,14 +106,14 @@ export interface SarifLog {
 /** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 const securitySeverity: Record<Severity, string> = { error: '7.5', warning: '5.0', note: '2.0' };
 
-export function renderSarif(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): SarifLog {
+export function renderSarif(document: FindingsStream, context: Pick<ReportContext, 'workspace'>): SarifLog {
   const { log, results } = sarifParts(document, context);
   log.runs[0].results = [...results];
   return log;
 }
 
 /** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
-export function* sarifReport(document: FindingsDocument, context: Pick<ReportContext, 'workspace'>): ReportPieces {
+export function* sarifReport(document: FindingsStream, context: Pick<ReportContext, 'workspace'>): ReportPieces {
   const { log, results } = sarifParts(document, context);
   const [run] = log.runs;
   yield* jsonPieces({ ...log, runs: Streamed.array([Streamed.object({ ...run, results: Streamed.array(results) })]) });
@@ -122,7 +122,7 @@ export function* sarifReport(document: FindingsDocument, context: Pick<ReportCon
 
 /** The log with its results left empty, and the results, made one at a time as they are read. */
 function sarifParts(
-  document: FindingsDocument,
+  document: FindingsStream,
   context: Pick<ReportContext, 'workspace'>
 ): { log: SarifLog; results: Iterable<SarifResult> } {
   const rules = buildRules(document.findings);
@@ -179,7 +179,7 @@ function sarifParts(
 }
 
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */
-function buildRules(findings: Finding[]): SarifRule[] {
+function buildRules(findings: Iterable<Finding>): SarifRule[] {
   const byId = new Map<string, Finding>();
   for (const finding of findings) {
     const seen = byId.get(finding.definition);

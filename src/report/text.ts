@@ -1,4 +1,4 @@
-import type { Finding, FindingsDocument } from '../model/finding.js';
+import type { Finding, FindingsStream } from '../model/finding.js';
 import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
 import {
@@ -22,7 +22,7 @@ import { joinPieces, type ReportPieces } from './stream.js';
  * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
  * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
-export function* textReport(document: FindingsDocument, options: { paint?: Paint } = {}): ReportPieces {
+export function* textReport(document: FindingsStream, options: { paint?: Paint } = {}): ReportPieces {
   const paint = options.paint ?? plain;
   // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
   const line = (text: string) => neutralizeCommandLines(`${text}\n`);
@@ -97,7 +97,7 @@ export function* textReport(document: FindingsDocument, options: { paint?: Paint
 }
 
 /** The text report as one string. */
-export function renderText(document: FindingsDocument, options: { paint?: Paint } = {}): string {
+export function renderText(document: FindingsStream, options: { paint?: Paint } = {}): string {
   return joinPieces(textReport(document, options));
 }
 

@@ -83,8 +83,13 @@ function compiledByBicep(value: unknown): boolean {
 
 export interface DiscoveryOptions extends TemplateLoadOptions {
   cwd: string;
-  /** Told how many files have been read, then how many templates expanded. */
+  /** Told how many files have been read (and their templates expanded), then how many Bicep files compiled. */
   progress?: ProgressReport;
+  /**
+   * Given each template as soon as it is expanded, instead of `templates`: the caller evaluates it
+   * and lets it go, so one template's resources and positions are in memory at a time, not all.
+   */
+  onTemplate?: (template: ExpandedTemplate) => void;
 }
 
 /**
@@ -131,13 +136,58 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       result.errors.push(new UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
     else result.skipped.push({ file, reason });
   };
-  const candidates: { file: string; doc: ReturnType<typeof parseJsonWithPositions> }[] = [];
+  /** Errors met while reading, then those of expanding: the order of reading every file before expanding any. */
+  const expandErrors: UserError[] = [];
+  const candidates: string[] = [];
   const bicepFiles: string[] = [];
   const bicepParamFiles: string[] = [];
   const failed = new Set<string>();
   const progress = options.progress;
+  // Whether exactly one template is checked decides which parameter files go with it; Bicep files count by
+  // their name alone, and JSON templates as they are read. A JSON template is held until the count is known
+  // to be more than one (or the files are all read), then expanded and let go.
+  const bicepCount = files.filter(
+    file =>
+      !escapeReason(file, root) &&
+      !explicit.includes(file) &&
+      (isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))
+  ).length;
+  let held: { file: string; doc: PositionedJson } | undefined;
+  const templateCount = () => candidates.length + bicepFiles.length + bicepParamFiles.length;
+  const parameterFilesFor = (template: string, count: number): string[] => {
+    const used = explicitFilesFor(template, explicit, count);
+    return used.length ? used : conventionalParameterFiles(template);
+  };
+  const deliver = (expanded: ExpandedTemplate): void => {
+    if (options.onTemplate) options.onTemplate(expanded);
+    else result.templates.push(expanded);
+  };
+  const expand = (file: string, action: () => ExpandedTemplate): void => {
+    let expanded: ExpandedTemplate;
+    try {
+      expanded = action();
+    } catch (error) {
+      if (error instanceof UserError) {
+        expandErrors.push(error);
+        failed.add(file);
+        return;
+      }
+      throw error;
+    }
+    expandErrors.push(...expanded.errors);
+    deliver(expanded);
+  };
+  const bicep = { env, root };
+  const withParameters = (doc: PositionedJson, template: string, count: number) =>
+    expandTemplateDocument(doc, { ...options, root, ...parameterSources(parameterFilesFor(template, count), bicep) });
+  const expandHeld = (count: number): void => {
+    if (!held) return;
+    const { file, doc } = held;
+    held = undefined;
+    expand(file, () => withParameters(doc, file, count));
+  };
   for (const [read, file] of files.entries()) {
-    progress?.('reading files', read, files.length);
+    progress?.('reading templates', read, files.length);
     const escape = escapeReason(file, root);
     if (escape) {
       result.errors.push(
@@ -203,34 +253,23 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       result.skipped.push({ file, reason: `compiled from ${path.basename(source)}, which is checked instead` });
       continue;
     }
-    candidates.push({ file, doc });
+    candidates.push(file);
+    // More than one template: the held one and this one are expanded now, with that count.
+    if (candidates.length + bicepCount > 1) {
+      expandHeld(2);
+      expand(file, () => withParameters(doc, file, 2));
+    } else held = { file, doc };
   }
-  progress?.('reading files', files.length, files.length);
-  const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
-  const parameterFilesFor = (template: string): string[] => {
-    const used = explicitFilesFor(template, explicit, templateCount);
-    return used.length ? used : conventionalParameterFiles(template);
-  };
-  let expandedCount = 0;
-  const expand = (file: string, action: () => ExpandedTemplate): void => {
-    progress?.('expanding templates', expandedCount++, templateCount);
-    try {
-      const expanded = action();
-      result.templates.push(expanded);
-      result.errors.push(...expanded.errors);
-    } catch (error) {
-      if (error instanceof UserError) {
-        result.errors.push(error);
-        failed.add(file);
-      } else throw error;
-    }
-  };
-  const bicep = { env, root };
-  const withParameters = (doc: PositionedJson, template: string) =>
-    expandTemplateDocument(doc, { ...options, root, ...parameterSources(parameterFilesFor(template), bicep) });
-  for (const { file, doc } of candidates) expand(file, () => withParameters(doc, file));
-  for (const file of bicepFiles) expand(file, () => withParameters(compileBicepFile(file, bicep).template, file));
-  for (const file of bicepParamFiles)
+  progress?.('reading templates', files.length, files.length);
+  expandHeld(templateCount());
+  const bicepTotal = bicepFiles.length + bicepParamFiles.length;
+  let bicepDone = 0;
+  for (const file of bicepFiles) {
+    progress?.('compiling Bicep files', bicepDone++, bicepTotal);
+    expand(file, () => withParameters(compileBicepFile(file, bicep).template, file, templateCount()));
+  }
+  for (const file of bicepParamFiles) {
+    progress?.('compiling Bicep files', bicepDone++, bicepTotal);
     expand(file, () => {
       const compiled = compileBicepParamFile(file, bicep);
       return expandTemplateDocument(compiled.template, {
@@ -239,9 +278,11 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
         parameterDocuments: compiled.parameters ? [compiled.parameters] : []
       });
     });
-  progress?.('expanding templates', expandedCount, templateCount);
+  }
+  if (bicepTotal) progress?.('compiling Bicep files', bicepTotal, bicepTotal);
+  result.errors.push(...expandErrors);
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
-  const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
+  const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
   for (const [pattern, matched] of matchedBy) {
     if (matched.length === 0 || matched.some(f => templateFiles.has(f)) || matched.every(f => named.has(f))) continue;
     const reasons = result.skipped.filter(s => matched.includes(s.file));

@@ -3,7 +3,7 @@
  * source positions), their parameter files, and resource snapshots.
  */
 export { parseJsonWithPositions, type PositionedJson } from './json.js';
-export { loadResourceSnapshot } from './snapshot.js';
+export { loadResourceSnapshot, readResourceSnapshot } from './snapshot.js';
 export {
   expandTemplateFile,
   expandTemplateDocument,
