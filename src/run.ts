@@ -516,11 +516,15 @@ function countEvaluated(resources: readonly Resource[]): number {
 }
 
 /**
- * The resource without the means to find its positions (for a snapshot, its text): what relation rules keep
- * of a target or a grant, which no finding points into.
+ * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
+ * without its text (kept to find positions), its values copied so that they hold no part of the text read
+ * around them (a string cut from a larger one keeps the larger one alive).
  */
-function withoutPositions(resource: Resource): Resource {
-  return { ...resource, positionOf: () => null };
+function detached(resource: Resource): Resource {
+  const { id, type, name, json } = JSON.parse(
+    JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json })
+  ) as Pick<Resource, 'id' | 'type' | 'name' | 'json'>;
+  return { ...resource, id, type, name, json, positionOf: () => null };
 }
 
 /** A findings document whose findings are read back as they are reported (from disk past a bound). */
@@ -672,7 +676,9 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     store.beginInput();
     const problems: UserError[] = [];
     const spoiled = new Set<CompiledDefinition>();
-    const relating = relations.map((relation, i) => (failedRelations.has(i) ? undefined : relation.check.deployment()));
+    const relating = relations.map((relation, i) =>
+      failedRelations.has(i) ? undefined : relation.check.deployment(detached)
+    );
     const relates = relating.some(r => r !== undefined);
     const heldBefore = held.length;
     let count = 0;
@@ -702,10 +708,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     try {
       for (const resource of readResourceSnapshot(full)) {
         count++;
-        if (relates) {
-          const light = withoutPositions(resource);
-          for (const relation of relating) relation?.add(light);
-        }
+        if (relates) for (const relation of relating) relation?.add(resource);
         if (transitionsWanted) held.push(resource);
         batch.push(resource);
         if (batch.length >= SNAPSHOT_BATCH) flush();

@@ -291,7 +291,8 @@ export interface DeploymentRelation {
 /** A compiled relation rule: on a deployment's resources at once, or a resource at a time (`deployment`). */
 export interface RelationCheck {
   (resources: Resource[]): Finding[];
-  deployment(): DeploymentRelation;
+  /** `keep` makes what the rule keeps of a resource it needs (by default the resource itself). */
+  deployment(keep?: (resource: Resource) => Resource): DeploymentRelation;
 }
 
 export function compileRelationRule(rule: RelationRule): RelationCheck {
@@ -302,7 +303,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
   const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
   const targetType = target.type.toLowerCase();
 
-  const deployment = (): DeploymentRelation => {
+  const deployment = (keep: (resource: Resource) => Resource = resource => resource): DeploymentRelation => {
     const candidates: Resource[] = [];
     const policyChildren = new Map<string, Resource[]>();
     const roleAssignments: Resource[] = [];
@@ -336,17 +337,20 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
     return {
       add(resource) {
         const type = resource.type.toLowerCase();
-        if (type === targetType) candidates.push(resource);
+        const child = type === `${targetType}/accesspolicies` && !resource.name.toLowerCase().endsWith('/remove');
+        const assignment = type.endsWith('/roleassignments');
+        if (type !== targetType && (resource.existing || !(child || assignment))) return;
+        const kept = keep(resource);
+        if (type === targetType) candidates.push(kept);
         if (resource.existing) return;
-        if (type === `${targetType}/accesspolicies`) {
+        if (child) {
           const lower = resource.name.toLowerCase();
-          if (lower.endsWith('/remove')) return;
           const parent = lower.slice(0, lower.lastIndexOf('/'));
           const siblings = policyChildren.get(parent);
-          if (siblings) siblings.push(resource);
-          else policyChildren.set(parent, [resource]);
+          if (siblings) siblings.push(kept);
+          else policyChildren.set(parent, [kept]);
         }
-        if (type.endsWith('/roleassignments')) roleAssignments.push(resource);
+        if (assignment) roleAssignments.push(kept);
       },
       get hasTargets() {
         return candidates.length > 0;
