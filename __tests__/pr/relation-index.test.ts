@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { Resource } from '../../src/model/resource.js';
 import { Unknown, type Value } from '../../src/model/value.js';
-import { names, RoleAssignments, TargetIndex } from '../../src/pr/relation.js';
+import { lookup, names, RoleAssignments, skeleton, TargetIndex } from '../../src/pr/relation.js';
 
 const POINTERS = ['/properties/vaultUri', '/id', '/properties/keyUri'];
 
@@ -127,6 +127,54 @@ describe('RoleAssignments', () => {
         );
         expect(new RoleAssignments(assignments).over(id)).toEqual(scanned);
       }),
+      { numRuns: 300 }
+    );
+  });
+});
+
+describe('skeleton', () => {
+  /** Keys that collide in case, objects, arrays, unknowns and scalars, nested a few levels. */
+  const keyArb = fc.constantFrom('properties', 'Properties', 'vaultUri', 'VAULTURI', 'a', 'b', 'id');
+  const leafArb: fc.Arbitrary<Value> = fc.oneof(
+    fc.constantFrom('x', '', 'https://kv1.vault.azure.net/', null, 3, true, [1, 2], []),
+    fc.constant(new Unknown('a parameter', 'parameters(p)'))
+  );
+  const jsonArb = fc.letrec<{ node: Value }>(tie => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leafArb,
+      fc.dictionary(keyArb, tie('node'), { maxKeys: 4 }).map(entries => entries as Value)
+    )
+  })).node;
+  const pointerArb = fc
+    .array(fc.constantFrom('properties', 'vaultUri', 'vaulturi', 'a', 'b', 'id', '0'), { minLength: 1, maxLength: 4 })
+    .map(segments => `/${segments.join('/')}`);
+
+  it('answers every pointer it was made for as the resource does, without changing the resource', () => {
+    fc.assert(
+      fc.property(
+        jsonArb,
+        fc.array(pointerArb, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('Microsoft.KeyVault/vaults', 'Microsoft.Storage/storageAccounts'),
+        (json, pointers, type) => {
+          const resource: Resource = {
+            id: '/subscriptions/s/providers/x/kv1',
+            type,
+            name: 'kv1',
+            json: (json !== null && typeof json === 'object' && !Array.isArray(json) && !(json instanceof Unknown)
+              ? json
+              : { value: json }) as { [key: string]: Value },
+            source: null,
+            origin: 'snapshot'
+          };
+          const before = JSON.stringify(resource.json);
+          const kept = skeleton(resource, pointers);
+          for (const pointer of pointers) expect(lookup(kept, pointer)).toEqual(lookup(resource, pointer));
+          // Made without writing into the resource.
+          expect(JSON.stringify(resource.json)).toBe(before);
+          expect([kept.id, kept.type, kept.name]).toEqual([resource.id, resource.type, resource.name]);
+        }
+      ),
       { numRuns: 300 }
     );
   });

@@ -60,7 +60,8 @@ function derived(resource: Resource, pointer: string): Value | undefined {
   return undefined;
 }
 
-function lookup(resource: Resource, pointer: string): Value | undefined {
+/** The value at `pointer` (keys in any case); a resource's id at `/id`, and what Azure derives where it is not written. */
+export function lookup(resource: Resource, pointer: string): Value | undefined {
   let current: Value | undefined = resource.json;
   for (const key of lowerSegments(pointer)) {
     if (current instanceof Unknown) return current;
@@ -295,6 +296,73 @@ export interface RelationCheck {
   deployment(keep?: (resource: Resource) => Resource): DeploymentRelation;
 }
 
+const GRANTED: GrantResult = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) as unknown as string[] });
+const NOT_GRANTED: GrantResult = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) as unknown as string[] });
+
+/** An access policy entry as a subject's check reads it: the principal it names, and what it grants. */
+interface PolicyGrant {
+  who: Value | undefined;
+  grant: GrantResult | null;
+}
+
+/** A role assignment as a subject's check reads it: where it is made, to whom, and what it grants. */
+interface RoleGrant extends PolicyGrant {
+  id: string;
+}
+
+/**
+ * The resource with only the values at `pointers` (found as `lookup` finds them: keys in any case, the
+ * value where the path stops being an object): what a target is looked up by and read for, kept for a
+ * whole deployment without the rest of it.
+ */
+export function skeleton(resource: Resource, pointers: string[]): Resource {
+  const json: { [key: string]: Value } = {};
+  /** Values taken whole from the resource: never written into. */
+  const whole = new WeakSet<object>();
+  for (const pointer of pointers) {
+    let from: Value | undefined = resource.json;
+    let into: { [key: string]: Value } = json;
+    const segments = lowerSegments(pointer);
+    for (let i = 0; i < segments.length; i++) {
+      if (from instanceof Unknown || !isObject(from)) break;
+      const actual = keysByLowerCase(from).get(segments[i]);
+      if (actual === undefined) break;
+      const next: Value = from[actual];
+      if (i === segments.length - 1 || next instanceof Unknown || !isObject(next)) {
+        if (!(actual in into)) {
+          into[actual] = next;
+          if (typeof next === 'object' && next !== null) whole.add(next);
+        }
+        break;
+      }
+      const existing = into[actual];
+      if (existing !== undefined && whole.has(existing as object)) break;
+      if (existing === undefined) into[actual] = {};
+      into = into[actual] as { [key: string]: Value };
+      from = next;
+    }
+  }
+  return {
+    id: resource.id,
+    type: resource.type,
+    name: resource.name,
+    json,
+    source: resource.source,
+    positionOf: () => null,
+    origin: resource.origin,
+    ...(resource.existing ? { existing: resource.existing } : {})
+  };
+}
+
+/** A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one alive. */
+function ownString(text: string): string {
+  return (' ' + text).slice(1);
+}
+
+function ownValue(value: Value | undefined): Value | undefined {
+  return typeof value === 'string' ? ownString(value) : value;
+}
+
 export function compileRelationRule(rule: RelationRule): RelationCheck {
   const types = ruleTypes(rule);
   const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
@@ -303,10 +371,15 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
   const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
   const targetType = target.type.toLowerCase();
 
+  // What a subject's check reads of a target besides its identity: the values subjects name it by, and its switch.
+  const targetPointers = [...target.on.map(on => on.target), ...(grants.rbacSwitch ? [grants.rbacSwitch] : [])];
+
   const deployment = (keep: (resource: Resource) => Resource = resource => resource): DeploymentRelation => {
     const candidates: Resource[] = [];
-    const policyChildren = new Map<string, Resource[]>();
-    const roleAssignments: Resource[] = [];
+    /** A target's access policies, and those of the `<target>/accessPolicies` resources of each target name. */
+    const targetPolicies = new Map<Resource, PolicyGrant[]>();
+    const policyChildren = new Map<string, PolicyGrant[][]>();
+    const roleAssignments: RoleGrant[] = [];
     // Indexed once per deployment, when the first subject is checked: a repository has thousands of resources.
     const indexes = new Map<string, TargetIndex>();
     const indexFor = (pointer: string) => {
@@ -314,43 +387,49 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
       if (!index) indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
       return index;
     };
-    let assignments: RoleAssignments | undefined;
-    // What a grant gives depends on the grant alone: checked once, whichever subjects it is asked for.
-    const policyChecks = new Map<Value, GrantResult>();
-    const checkPolicy = (entry: Value): GrantResult => {
-      let result = policyChecks.get(entry);
-      if (!result) {
-        const enough = policyCheck!(azureComparable(entry));
-        policyChecks.set(entry, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
-      }
-      return result;
+    let assignments: RoleAssignments<RoleGrant> | undefined;
+    // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
+    const grantOf = (check: typeof policyCheck, value: Value): GrantResult | null => {
+      if (!check) return null;
+      const enough = check(azureComparable(value));
+      // Most grants settle it either way: one shared answer for each (a tenant has hundreds of thousands).
+      if (enough.dependsOn.length === 0 && enough.verdict !== 'unknown') return enough.verdict ? GRANTED : NOT_GRANTED;
+      return { verdict: enough.verdict, dependsOn: enough.dependsOn };
     };
-    const roleChecks = new Map<Resource, GrantResult>();
-    const checkRole = (assignment: Resource): GrantResult => {
-      let result = roleChecks.get(assignment);
-      if (!result) {
-        const enough = roleCheck!(azureComparable(assignment.json));
-        roleChecks.set(assignment, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
-      }
-      return result;
+    /** The entries of an access policy list: who each names, and what it grants. */
+    const policiesOf = (resource: Resource): PolicyGrant[] => {
+      const entries = lookup(resource, '/properties/accessPolicies');
+      if (!Array.isArray(entries)) return [];
+      return entries.map(entry => ({
+        who: ownValue(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined),
+        grant: grantOf(policyCheck, entry)
+      }));
     };
     return {
       add(resource) {
         const type = resource.type.toLowerCase();
-        const child = type === `${targetType}/accesspolicies` && !resource.name.toLowerCase().endsWith('/remove');
-        const assignment = type.endsWith('/roleassignments');
-        if (type !== targetType && (resource.existing || !(child || assignment))) return;
-        const kept = keep(resource);
-        if (type === targetType) candidates.push(kept);
+        if (type === targetType) {
+          // Kept as a skeleton: the values a subject's check reads, and nothing else of the resource.
+          const kept = keep(skeleton(resource, targetPointers));
+          candidates.push(kept);
+          targetPolicies.set(kept, policiesOf(resource));
+          return;
+        }
         if (resource.existing) return;
-        if (child) {
+        if (type === `${targetType}/accesspolicies`) {
           const lower = resource.name.toLowerCase();
+          if (lower.endsWith('/remove')) return;
           const parent = lower.slice(0, lower.lastIndexOf('/'));
           const siblings = policyChildren.get(parent);
-          if (siblings) siblings.push(kept);
-          else policyChildren.set(parent, [kept]);
+          if (siblings) siblings.push(policiesOf(resource));
+          else policyChildren.set(parent, [policiesOf(resource)]);
+        } else if (type.endsWith('/roleassignments')) {
+          roleAssignments.push({
+            id: ownString(resource.id),
+            who: ownValue(lookup(resource, '/properties/principalId')),
+            grant: grantOf(roleCheck, resource.json)
+          });
         }
-        if (assignment) roleAssignments.push(kept);
       },
       get hasTargets() {
         return candidates.length > 0;
@@ -382,23 +461,13 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
 
         if (policyCheck && rbacOnly !== true) {
-          const entries: Value[] = [];
-          const inline = lookup(vault, '/properties/accessPolicies');
-          if (Array.isArray(inline)) entries.push(...inline);
-          for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
-            const added = lookup(child, '/properties/accessPolicies');
-            if (Array.isArray(added)) entries.push(...added);
-          }
-          for (const entry of entries) {
-            const who = principalMatch(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined);
-            byPolicy.push(and(who, checkPolicy(entry)));
-          }
+          const entries = [...(targetPolicies.get(vault) ?? [])];
+          for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) entries.push(...child);
+          for (const entry of entries) byPolicy.push(and(principalMatch(entry.who), entry.grant!));
         }
         if (roleCheck && rbacOnly !== false) {
-          for (const assignment of assignments!.over(vault.id.toLowerCase())) {
-            const who = principalMatch(lookup(assignment, '/properties/principalId'));
-            byRole.push(and(who, checkRole(assignment)));
-          }
+          for (const assignment of assignments.over(vault.id.toLowerCase()))
+            byRole.push(and(principalMatch(assignment.who), assignment.grant!));
         }
         const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
         const pointer = originalPointer(subject.json, link.subject.toLowerCase());
@@ -463,11 +532,11 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
  * Role assignments by the scope they are made at (their id without the role assignment part):
  * those that reach a resource are the ones whose scope its id starts with, in the order given.
  */
-export class RoleAssignments {
+export class RoleAssignments<T extends { id: string } = Resource> {
   private readonly byScope = new Map<string, number[]>();
   private readonly lengths: number[];
 
-  constructor(private readonly assignments: Resource[]) {
+  constructor(private readonly assignments: T[]) {
     assignments.forEach((assignment, index) => {
       const scope = assignment.id
         .replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '')
@@ -480,7 +549,7 @@ export class RoleAssignments {
   }
 
   /** The assignments whose scope `id` (lower-case) starts with. */
-  over(id: string): Resource[] {
+  over(id: string): T[] {
     const found: number[] = [];
     for (const length of this.lengths) {
       if (length > id.length) continue;

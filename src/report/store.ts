@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Finding } from '../model/finding.js';
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
-export const HELD_FINDINGS = 20_000;
+export const HELD_FINDINGS = 5_000;
 
 interface Held {
   input: number;
