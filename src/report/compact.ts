@@ -1,7 +1,8 @@
 import type { Finding, FindingsStream } from '../model/finding.js';
 import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
-import { dependsOn, findingsToReport, notRunNames, plural, verdictCounts, withoutTitle } from './findings.js';
+import { dependsOn, notRunNames, plural, toReport, verdictCounts, withoutTitle } from './findings.js';
+import { sortFindings } from './sorted.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
@@ -19,7 +20,7 @@ export function* compactReport(document: FindingsStream, options: { paint?: Pain
     const where = location(error.file || '(input)', error.line, error.column);
     yield line(`${where} ${paint('error', 'error')} input: ${escapeTerminal(error.message)}`);
   }
-  for (const finding of findingsToReport(document)) yield line(findingLine(finding, paint));
+  for (const finding of sortFindings(document.findings, toReport).findings) yield line(findingLine(finding, paint));
   for (const entry of document.skipped ?? [])
     yield line(`${location(entry.file, null, null)} ${paint('note', 'note')} skipped: ${escapeTerminal(entry.reason)}`);
   for (const entry of document.notRun ?? []) {

@@ -4,12 +4,22 @@ import { isAccepted, severityRank } from '../model/finding.js';
 
 /** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
 export function findingsToReport(document: FindingsStream): Finding[] {
-  return only(document.findings, f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+  return only(document.findings, toReport).sort(compareFindings);
+}
+
+/** Whether a finding is one a reviewer has to look at (`findingsToReport`). */
+export function toReport(finding: Finding): boolean {
+  return finding.verdict !== 'compliant' && !isAccepted(finding);
+}
+
+/** Whether a finding is listed as accepted (`acceptedFindings`). */
+export function acceptedToList(finding: Finding): boolean {
+  return finding.verdict !== 'compliant' && isAccepted(finding);
 }
 
 /** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
 export function acceptedFindings(document: FindingsStream): Finding[] {
-  return only(document.findings, f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+  return only(document.findings, acceptedToList).sort(compareFindings);
 }
 
 /** The findings that pass `keep`, read one at a time: the others (most of a big run's) are never held. */

@@ -5,15 +5,9 @@ import { severityRank } from '../model/finding.js';
 import { FINGERPRINT_KEY, fingerprint } from '../model/fingerprint.js';
 import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
-import {
-  acceptedFindings,
-  capitalize,
-  dependsOn,
-  exceptionProblem,
-  exceptionsToReport,
-  findingsToReport
-} from './findings.js';
+import { acceptedToList, capitalize, dependsOn, exceptionProblem, exceptionsToReport, toReport } from './findings.js';
 import { sanitizeMarkdown } from './escape.js';
+import { sortFindings } from './sorted.js';
 import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
 /**
@@ -128,9 +122,11 @@ function sarifParts(
   const rules = buildRules(document.findings);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const withBaseline = document.baseline !== undefined;
-  const reported = [...findingsToReport(document), ...acceptedFindings(document)];
+  // Sorted in bounded memory, as they are written: the accepted ones after the others.
   const results = (function* () {
-    for (const finding of reported) yield buildResult(finding, index.get(finding.definition)!, context, withBaseline);
+    for (const keep of [toReport, acceptedToList])
+      for (const finding of sortFindings(document.findings, keep).findings)
+        yield buildResult(finding, index.get(finding.definition)!, context, withBaseline);
   })();
   const notification = (
     level: SarifNotification['level'],

@@ -80,18 +80,21 @@ export class FindingStore implements Iterable<Finding> {
   /** Every finding, group by group (in ascending group number), each group in the order added. */
   *[Symbol.iterator](): Iterator<Finding> {
     const groups = [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
-    for (const group of groups) {
-      for (const block of this.blocks.get(group) ?? []) {
-        const text = this.readBlock(block);
-        let start = 0;
-        for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-          yield JSON.parse(text.slice(start, end)) as Finding;
-          start = end + 1;
-        }
+    for (const group of groups) yield* this.group(group);
+  }
+
+  /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
+  *group(group: number): Generator<Finding> {
+    for (const block of this.blocks.get(group) ?? []) {
+      const text = this.readBlock(block);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        yield JSON.parse(text.slice(start, end)) as Finding;
+        start = end + 1;
       }
-      // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
-      for (const entry of [...(this.held.get(group) ?? [])]) yield entry.finding;
     }
+    // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
+    for (const entry of [...(this.held.get(group) ?? [])]) yield entry.finding;
   }
 
   /** Removes the temporary file, if one was written. The store is empty afterwards. */

@@ -3,16 +3,17 @@ import { plain, type Paint } from './colour.js';
 import { escapeTerminal, neutralizeCommandLines } from './escape.js';
 import {
   acceptance,
-  acceptedFindings,
+  acceptedToList,
   dependsOn,
   exceptionProblem,
   exceptionsToReport,
-  findingsToReport,
   notRunNames,
   plural,
+  toReport,
   verdictCounts,
   withoutTitle
 } from './findings.js';
+import { sortFindings } from './sorted.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
@@ -27,7 +28,7 @@ export function* textReport(document: FindingsStream, options: { paint?: Paint }
   // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
   const line = (text: string) => neutralizeCommandLines(`${text}\n`);
   let written = false;
-  const findings = findingsToReport(document);
+  const findings = sortFindings(document.findings, toReport).findings;
   let currentFile: string | null | undefined;
   for (const finding of findings) {
     if (finding.resource.file !== currentFile) {
@@ -38,11 +39,11 @@ export function* textReport(document: FindingsStream, options: { paint?: Paint }
     for (const text of renderFinding(finding, paint)) yield line(text);
     written = true;
   }
-  const accepted = acceptedFindings(document);
-  if (accepted.length) {
+  const accepted = sortFindings(document.findings, acceptedToList);
+  if (accepted.count) {
     if (written) yield '\n';
-    yield `Accepted, not failing (${accepted.length}):\n`;
-    for (const finding of accepted) {
+    yield `Accepted, not failing (${accepted.count}):\n`;
+    for (const finding of accepted.findings) {
       const { resource } = finding;
       const where =
         resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
