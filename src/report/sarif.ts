@@ -7,7 +7,7 @@ import type { ReportContext } from './context.js';
 import { repositoryPath } from './context.js';
 import { acceptedToList, capitalize, dependsOn, exceptionProblem, exceptionsToReport, toReport } from './findings.js';
 import { sanitizeMarkdown } from './escape.js';
-import { sortFindings } from './sorted.js';
+import { sortEach } from './sorted.js';
 import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
 
 /**
@@ -119,13 +119,18 @@ function sarifParts(
   document: FindingsStream,
   context: Pick<ReportContext, 'workspace'>
 ): { log: SarifLog; results: Iterable<SarifResult> } {
-  const rules = buildRules(document.findings);
+  // One reading of the findings: the rules of all of them, and those listed, sorted in bounded memory (the
+  // accepted ones after the others).
+  const byId = new Map<string, Finding>();
+  const [reported, accepted] = sortEach(document.findings, [toReport, acceptedToList], undefined, finding =>
+    ruleFinding(byId, finding)
+  );
+  const rules = buildRules(byId);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const withBaseline = document.baseline !== undefined;
-  // Sorted in bounded memory, as they are written: the accepted ones after the others.
   const results = (function* () {
-    for (const keep of [toReport, acceptedToList])
-      for (const finding of sortFindings(document.findings, keep).findings)
+    for (const sorted of [reported, accepted])
+      for (const finding of sorted.findings)
         yield buildResult(finding, index.get(finding.definition)!, context, withBaseline);
   })();
   const notification = (
@@ -174,13 +179,14 @@ function sarifParts(
   return { log, results };
 }
 
+/** The finding a definition's rule is described from: its most severe. */
+function ruleFinding(byId: Map<string, Finding>, finding: Finding): void {
+  const seen = byId.get(finding.definition);
+  if (!seen || severityRank[finding.severity] > severityRank[seen.severity]) byId.set(finding.definition, finding);
+}
+
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */
-function buildRules(findings: Iterable<Finding>): SarifRule[] {
-  const byId = new Map<string, Finding>();
-  for (const finding of findings) {
-    const seen = byId.get(finding.definition);
-    if (!seen || severityRank[finding.severity] > severityRank[seen.severity]) byId.set(finding.definition, finding);
-  }
+function buildRules(byId: Map<string, Finding>): SarifRule[] {
   return [...byId.keys()].sort().map(id => {
     const finding = byId.get(id)!;
     const remediation = finding.remediation?.trim();

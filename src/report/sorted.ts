@@ -28,6 +28,28 @@ export function sortFindings(
   keep: (finding: Finding) => boolean,
   runSize = SORT_RUN
 ): SortedFindings {
+  return sortEach(findings, [keep], runSize)[0];
+}
+
+/**
+ * `sortFindings` for each of `keeps`, in one reading of the findings (each reading of a big run's findings
+ * parses them again from disk). `visit`, when given, sees every finding on the way.
+ */
+export function sortEach(
+  findings: Iterable<Finding>,
+  keeps: ((finding: Finding) => boolean)[],
+  runSize = SORT_RUN,
+  visit?: (finding: Finding) => void
+): SortedFindings[] {
+  const sorters = keeps.map(keep => ({ keep, ...sorter(runSize) }));
+  for (const finding of findings) {
+    visit?.(finding);
+    for (const s of sorters) if (s.keep(finding)) s.add(finding);
+  }
+  return sorters.map(s => s.end());
+}
+
+function sorter(runSize: number): { add(finding: Finding): void; end(): SortedFindings } {
   let buffer: Finding[] = [];
   let store: FindingStore | undefined;
   let runs = 0;
@@ -39,15 +61,18 @@ export function sortFindings(
     runs++;
     buffer = [];
   };
-  for (const finding of findings) {
-    if (!keep(finding)) continue;
-    count++;
-    buffer.push(finding);
-    if (buffer.length >= runSize) writeRun();
-  }
-  if (!store) return { count, findings: buffer.sort(compareFindings) };
-  if (buffer.length) writeRun();
-  return { count, findings: merged(store, runs) };
+  return {
+    add(finding) {
+      count++;
+      buffer.push(finding);
+      if (buffer.length >= runSize) writeRun();
+    },
+    end() {
+      if (!store) return { count, findings: buffer.sort(compareFindings) };
+      if (buffer.length) writeRun();
+      return { count, findings: merged(store, runs) };
+    }
+  };
 }
 
 /** The runs of `store` (groups 0 to `runs` − 1), merged; the store is disposed of once read. */

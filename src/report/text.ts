@@ -13,7 +13,7 @@ import {
   verdictCounts,
   withoutTitle
 } from './findings.js';
-import { sortFindings } from './sorted.js';
+import { sortEach } from './sorted.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
@@ -28,7 +28,9 @@ export function* textReport(document: FindingsStream, options: { paint?: Paint }
   // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
   const line = (text: string) => neutralizeCommandLines(`${text}\n`);
   let written = false;
-  const findings = sortFindings(document.findings, toReport).findings;
+  // Both lists in one reading of the findings, sorted in bounded memory.
+  const [reported, accepted] = sortEach(document.findings, [toReport, acceptedToList]);
+  const findings = reported.findings;
   let currentFile: string | null | undefined;
   for (const finding of findings) {
     if (finding.resource.file !== currentFile) {
@@ -39,7 +41,6 @@ export function* textReport(document: FindingsStream, options: { paint?: Paint }
     for (const text of renderFinding(finding, paint)) yield line(text);
     written = true;
   }
-  const accepted = sortFindings(document.findings, acceptedToList);
   if (accepted.count) {
     if (written) yield '\n';
     yield `Accepted, not failing (${accepted.count}):\n`;
