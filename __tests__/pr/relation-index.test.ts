@@ -175,7 +175,11 @@ describe('skeleton', () => {
           expect([kept.id, kept.type, kept.name]).toEqual([resource.id, resource.type, resource.name]);
         }
       ),
-      { numRuns: 300 }
+      {
+        numRuns: 300,
+        // A deeper pointer first, then the value it goes through: the value is kept whole, not as the part.
+        examples: [[{ vaultUri: { properties: 'x' } }, ['/vaulturi/a', '/vaultUri'], 'Microsoft.KeyVault/vaults']]
+      }
     );
   });
 });

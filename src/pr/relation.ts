@@ -329,10 +329,9 @@ export function skeleton(resource: Resource, pointers: string[]): Resource {
       if (actual === undefined) break;
       const next: Value = from[actual];
       if (i === segments.length - 1 || next instanceof Unknown || !isObject(next)) {
-        if (!(actual in into)) {
-          into[actual] = next;
-          if (typeof next === 'object' && next !== null) whole.add(next);
-        }
+        // The whole value, over any part of it an earlier pointer kept.
+        into[actual] = next;
+        if (typeof next === 'object' && next !== null) whole.add(next);
         break;
       }
       const existing = into[actual];
