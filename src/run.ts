@@ -277,8 +277,7 @@ const SNAPSHOT_BATCH = 1000;
 interface InputEvaluation {
   definitions: CompiledDefinition[];
   parameters: Record<string, Record<string, Value>>;
-  clock: (() => number) | undefined;
-  /** The resources existence conditions may find: every input's, when a definition reads them; else none. */
+  /** The resources existence conditions may find: every input's when a definition reads them, else the input's own. */
   related: Resource[] | undefined;
   /** Where each finding goes in the report's order. */
   add: (finding: Finding) => void;
@@ -602,7 +601,6 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
   const evaluation = (related: Resource[] | undefined): InputEvaluation => ({
     definitions,
     parameters: overrides.parameters,
-    clock: request.clock,
     related,
     add: finding => store.add(definitionGroup(finding.definition), finding)
   });
