@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8064);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9564);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8064:
+/***/ 9564:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40244,16 +40244,24 @@ function isAccepted(finding) {
 }
 /** The findings that make the run fail under the policy: never those an exception or the baseline accepts. */
 function failingFindings(document, policy) {
-    if (policy.failOn === 'never')
-        return [];
-    const threshold = severityRank[policy.failOn];
-    return document.findings.filter(f => (f.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && f.verdict === 'indeterminate')) &&
-        severityRank[f.severity] >= threshold &&
-        !isAccepted(f));
+    return document.findings.filter(f => fails(f, policy));
 }
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
 function exitCodeFor(document, policy) {
-    return failingFindings(document, policy).length ? 1 : 0;
+    if (policy.failOn === 'never')
+        return 0;
+    for (const finding of document.findings)
+        if (fails(finding, policy))
+            return 1;
+    return 0;
+}
+function fails(finding, policy) {
+    if (policy.failOn === 'never')
+        return false;
+    return ((finding.verdict === 'noncompliant' ||
+        (policy.failOnIndeterminate === true && finding.verdict === 'indeterminate')) &&
+        severityRank[finding.severity] >= severityRank[policy.failOn] &&
+        !isAccepted(finding));
 }
 
 ;// CONCATENATED MODULE: ./src/rules/selection.ts
@@ -62916,11 +62924,27 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /** Findings a reviewer has to look at: noncompliant and indeterminate, not accepted, never compliant ones. */
 function findingsToReport(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant' && !isAccepted(f)).sort(compareFindings);
+    return only(document.findings, toReport).sort(compareFindings);
+}
+/** Whether a finding is one a reviewer has to look at (`findingsToReport`). */
+function toReport(finding) {
+    return finding.verdict !== 'compliant' && !isAccepted(finding);
+}
+/** Whether a finding is listed as accepted (`acceptedFindings`). */
+function acceptedToList(finding) {
+    return finding.verdict !== 'compliant' && isAccepted(finding);
 }
 /** Noncompliant and indeterminate findings an exception or the baseline accepts: listed, but not failing. */
 function acceptedFindings(document) {
-    return document.findings.filter(f => f.verdict !== 'compliant' && isAccepted(f)).sort(compareFindings);
+    return only(document.findings, acceptedToList).sort(compareFindings);
+}
+/** The findings that pass `keep`, read one at a time: the others (most of a big run's) are never held. */
+function only(findings, keep) {
+    const kept = [];
+    for (const finding of findings)
+        if (keep(finding))
+            kept.push(finding);
+    return kept;
 }
 /** Exceptions that need attention: past their date, or matching nothing. */
 function exceptionsToReport(document) {
@@ -64373,7 +64397,279 @@ function fingerprint(finding, file = finding.resource.file) {
     return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
 }
 
+;// CONCATENATED MODULE: ./src/report/store.ts
+/**
+ * Findings kept between evaluation and the reports, in the order the reports give them, in
+ * bounded memory: past a number held, they are written to a temporary file in blocks and read
+ * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
+ * would make memory grow with the snapshot.
+ *
+ * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
+ * back group by group, in the order each group's findings were added. Findings added while an
+ * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
+ * whose last line is not JSON), as if they had never been added.
+ */
+
+
+
+/** How many findings are held in memory before they are written out (about 1 KB each). */
+const HELD_FINDINGS = 5_000;
+class FindingStore {
+    limit;
+    held = new Map();
+    blocks = new Map();
+    heldCount = 0;
+    total = 0;
+    input = 0;
+    file;
+    constructor(limit = HELD_FINDINGS) {
+        this.limit = limit;
+    }
+    /** How many findings the store holds. */
+    get size() {
+        return this.total;
+    }
+    /** Findings added from now on belong to a new input, which `discardInput` can take back. */
+    beginInput() {
+        this.input++;
+    }
+    add(group, finding) {
+        let list = this.held.get(group);
+        if (!list)
+            this.held.set(group, (list = []));
+        list.push({ input: this.input, finding });
+        this.heldCount++;
+        this.total++;
+        if (this.heldCount >= this.limit)
+            this.writeOut();
+    }
+    /** Takes back what the current input added: to `group` only, or to every group. */
+    discardInput(group) {
+        const input = this.input;
+        for (const [key, list] of this.held) {
+            if (group !== undefined && key !== group)
+                continue;
+            const kept = list.filter(entry => entry.input !== input);
+            this.heldCount -= list.length - kept.length;
+            this.total -= list.length - kept.length;
+            this.held.set(key, kept);
+        }
+        for (const [key, list] of this.blocks) {
+            if (group !== undefined && key !== group)
+                continue;
+            for (const block of list)
+                if (block.input === input)
+                    this.total -= lineCount(this.readBlock(block));
+            this.blocks.set(key, list.filter(block => block.input !== input));
+        }
+    }
+    /** Every finding, group by group (in ascending group number), each group in the order added. */
+    *[Symbol.iterator]() {
+        const groups = [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
+        for (const group of groups)
+            yield* this.group(group);
+    }
+    /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
+    *group(group) {
+        for (const block of this.blocks.get(group) ?? []) {
+            const text = this.readBlock(block);
+            let start = 0;
+            for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+                yield JSON.parse(text.slice(start, end));
+                start = end + 1;
+            }
+        }
+        // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
+        for (const entry of [...(this.held.get(group) ?? [])])
+            yield entry.finding;
+    }
+    /** Removes the temporary file, if one was written. The store is empty afterwards. */
+    dispose() {
+        this.held.clear();
+        this.blocks.clear();
+        this.heldCount = 0;
+        this.total = 0;
+        if (this.file) {
+            (0,external_node_fs_.closeSync)(this.file.fd);
+            (0,external_node_fs_.rmSync)(this.file.dir, { recursive: true, force: true });
+            this.file = undefined;
+        }
+    }
+    /** Writes every held finding out: one block per group and input, a finding a line. */
+    writeOut() {
+        if (!this.file) {
+            const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-findings-'));
+            const name = external_node_path_default().join(dir, 'findings.jsonl');
+            const fd = (0,external_node_fs_.openSync)(name, 'wx+', 0o600);
+            // Gone from the folder at once where the system allows it: a killed run leaves nothing behind.
+            try {
+                (0,external_node_fs_.unlinkSync)(name);
+            }
+            catch {
+                // Windows keeps an open file: it is removed with its folder by dispose().
+            }
+            this.file = { fd, dir, end: 0 };
+        }
+        const file = this.file;
+        for (const [group, list] of this.held) {
+            let from = 0;
+            while (from < list.length) {
+                const input = list[from].input;
+                let to = from;
+                const lines = [];
+                for (; to < list.length && list[to].input === input; to++)
+                    lines.push(JSON.stringify(list[to].finding), '\n');
+                const bytes = Buffer.from(lines.join(''), 'utf8');
+                for (let written = 0; written < bytes.length;)
+                    written += (0,external_node_fs_.writeSync)(file.fd, bytes, written, bytes.length - written, file.end + written);
+                let blocks = this.blocks.get(group);
+                if (!blocks)
+                    this.blocks.set(group, (blocks = []));
+                blocks.push({ input, offset: file.end, bytes: bytes.length });
+                file.end += bytes.length;
+                from = to;
+            }
+        }
+        this.held.clear();
+        this.heldCount = 0;
+    }
+    readBlock(block) {
+        const buffer = Buffer.alloc(block.bytes);
+        for (let read = 0; read < block.bytes;) {
+            const n = (0,external_node_fs_.readSync)(this.file.fd, buffer, read, block.bytes - read, block.offset + read);
+            if (n === 0)
+                throw new Error('the findings file ended early');
+            read += n;
+        }
+        return buffer.toString('utf8');
+    }
+}
+function lineCount(text) {
+    let count = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
+        count++;
+    return count;
+}
+
+;// CONCATENATED MODULE: ./src/report/sorted.ts
+
+
+/** How many findings are sorted in memory at a time. */
+const SORT_RUN = 5_000;
+/** How many findings of each run are read at a time while the runs are merged. */
+const MERGE_BLOCK = 256;
+/**
+ * The findings that pass `keep`, in the reports' order; equal ones keep their order, as a stable sort of
+ * all of them at once would. They are read (and sorted) when this is called.
+ */
+function sortFindings(findings, keep, runSize = SORT_RUN) {
+    return sortEach(findings, [keep], runSize)[0];
+}
+/**
+ * `sortFindings` for each of `keeps`, in one reading of the findings (each reading of a big run's findings
+ * parses them again from disk). `visit`, when given, sees every finding on the way.
+ */
+function sortEach(findings, keeps, runSize = SORT_RUN, visit) {
+    const sorters = keeps.map(keep => ({ keep, ...sorter(runSize) }));
+    for (const finding of findings) {
+        visit?.(finding);
+        for (const s of sorters)
+            if (s.keep(finding))
+                s.add(finding);
+    }
+    return sorters.map(s => s.end());
+}
+function sorter(runSize) {
+    let buffer = [];
+    let store;
+    let runs = 0;
+    let count = 0;
+    const writeRun = () => {
+        store ??= new FindingStore(MERGE_BLOCK);
+        buffer.sort(compareFindings);
+        for (const finding of buffer)
+            store.add(runs, finding);
+        runs++;
+        buffer = [];
+    };
+    return {
+        add(finding) {
+            count++;
+            buffer.push(finding);
+            if (buffer.length >= runSize)
+                writeRun();
+        },
+        end() {
+            if (!store)
+                return { count, findings: buffer.sort(compareFindings) };
+            if (buffer.length)
+                writeRun();
+            return { count, findings: merged(store, runs) };
+        }
+    };
+}
+/** The runs of `store` (groups 0 to `runs` − 1), merged; the store is disposed of once read. */
+function* merged(store, runs) {
+    try {
+        // A heap of the runs by their next finding; ties go to the earlier run, which holds the earlier findings.
+        const heads = [];
+        const before = (a, b) => compareFindings(a.finding, b.finding) < 0 || (compareFindings(a.finding, b.finding) === 0 && a.run < b.run);
+        const up = (i) => {
+            while (i > 0) {
+                const parent = (i - 1) >> 1;
+                if (!before(heads[i], heads[parent]))
+                    break;
+                [heads[i], heads[parent]] = [heads[parent], heads[i]];
+                i = parent;
+            }
+        };
+        const down = (i) => {
+            for (;;) {
+                const left = 2 * i + 1;
+                const right = left + 1;
+                let least = i;
+                if (left < heads.length && before(heads[left], heads[least]))
+                    least = left;
+                if (right < heads.length && before(heads[right], heads[least]))
+                    least = right;
+                if (least === i)
+                    break;
+                [heads[i], heads[least]] = [heads[least], heads[i]];
+                i = least;
+            }
+        };
+        for (let run = 0; run < runs; run++) {
+            const rest = store.group(run);
+            const first = rest.next();
+            if (first.done)
+                continue;
+            heads.push({ finding: first.value, run, rest });
+            up(heads.length - 1);
+        }
+        while (heads.length) {
+            const top = heads[0];
+            yield top.finding;
+            const next = top.rest.next();
+            if (next.done) {
+                const last = heads.pop();
+                if (heads.length) {
+                    heads[0] = last;
+                    down(0);
+                }
+            }
+            else {
+                top.finding = next.value;
+                down(0);
+            }
+        }
+    }
+    finally {
+        store.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
+
 
 
 
@@ -64405,13 +64701,17 @@ function* sarifReport(document, context) {
 }
 /** The log with its results left empty, and the results, made one at a time as they are read. */
 function sarifParts(document, context) {
-    const rules = buildRules(document.findings);
+    // One reading of the findings: the rules of all of them, and those listed, sorted in bounded memory (the
+    // accepted ones after the others).
+    const byId = new Map();
+    const [reported, accepted] = sortEach(document.findings, [toReport, acceptedToList], undefined, finding => ruleFinding(byId, finding));
+    const rules = buildRules(byId);
     const index = new Map(rules.map((rule, i) => [rule.id, i]));
     const withBaseline = document.baseline !== undefined;
-    const reported = [...findingsToReport(document), ...acceptedFindings(document)];
     const results = (function* () {
-        for (const finding of reported)
-            yield buildResult(finding, index.get(finding.definition), context, withBaseline);
+        for (const sorted of [reported, accepted])
+            for (const finding of sorted.findings)
+                yield buildResult(finding, index.get(finding.definition), context, withBaseline);
     })();
     const notification = (level, text, at) => ({
         level,
@@ -64454,14 +64754,14 @@ function sarifParts(document, context) {
     };
     return { log, results };
 }
+/** The finding a definition's rule is described from: its most severe. */
+function ruleFinding(byId, finding) {
+    const seen = byId.get(finding.definition);
+    if (!seen || severityRank[finding.severity] > severityRank[seen.severity])
+        byId.set(finding.definition, finding);
+}
 /** One rule per definition that applied to any resource, compliant or not, sorted by id. */
-function buildRules(findings) {
-    const byId = new Map();
-    for (const finding of findings) {
-        const seen = byId.get(finding.definition);
-        if (!seen || severityRank[finding.severity] > severityRank[seen.severity])
-            byId.set(finding.definition, finding);
-    }
+function buildRules(byId) {
     return [...byId.keys()].sort().map(id => {
         const finding = byId.get(id);
         const remediation = finding.remediation?.trim();
@@ -64631,6 +64931,7 @@ function colourWanted(env, isTerminal) {
 
 
 
+
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
  * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
@@ -64643,7 +64944,9 @@ function* textReport(document, options = {}) {
     // One line a piece, each neutralised alone: a piece is whole lines, so this is the same as the whole text at once.
     const line = (text) => neutralizeCommandLines(`${text}\n`);
     let written = false;
-    const findings = findingsToReport(document);
+    // Both lists in one reading of the findings, sorted in bounded memory.
+    const [reported, accepted] = sortEach(document.findings, [toReport, acceptedToList]);
+    const findings = reported.findings;
     let currentFile;
     for (const finding of findings) {
         if (finding.resource.file !== currentFile) {
@@ -64656,12 +64959,11 @@ function* textReport(document, options = {}) {
             yield line(text);
         written = true;
     }
-    const accepted = acceptedFindings(document);
-    if (accepted.length) {
+    if (accepted.count) {
         if (written)
             yield '\n';
-        yield `Accepted, not failing (${accepted.length}):\n`;
-        for (const finding of accepted) {
+        yield `Accepted, not failing (${accepted.count}):\n`;
+        for (const finding of accepted.findings) {
             const { resource } = finding;
             const where = resource.file === null ? '-' : `${resource.file}${resource.line === null ? '' : `:${resource.line}`}`;
             yield line(`  ${escapeTerminal(where)} ${escapeTerminal(finding.definition)} ${escapeTerminal(resource.type)} '${escapeTerminal(resource.name)}' (${finding.verdict}): ${escapeTerminal(acceptance(finding))}`);
@@ -77804,6 +78106,7 @@ function loadDefinition(src, options = {}) {
         notes,
         appliesToType: mode.appliesToType,
         resourceTypes: typesOfRule(ruleObj),
+        readsRelated: details?.type !== undefined,
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
             if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
@@ -78143,13 +78446,15 @@ function memberDefinition(set, member, definition) {
  * that is not JSON and quotes only that character.
  */
 
+
 /**
  * The value of `text`, the content of `file`. `what` names the file in the message ("the baseline",
  * "the definition file"); `fix` is the sentence saying what to change.
  */
 function parseJsonText(text, file, what, fix) {
+    let value;
     try {
-        return JSON.parse(text);
+        value = JSON.parse(text);
     }
     catch {
         const offset = firstErrorOffset(text);
@@ -78162,6 +78467,108 @@ function parseJsonText(text, file, what, fix) {
             line: before.length,
             column: before[before.length - 1].length + 1
         });
+    }
+    // JSON.parse on Node 24 (V8 12.8 to 14.6) can read an escaped key as the key an object read
+    // before had at that place (https://github.com/nodejs/node/issues/63785): such text is read again.
+    return keyWithEscape(text) ? readKeysThemselves(text) : value;
+}
+/** Whether a member's name in JSON text (strict JSON) holds an escape. */
+function keyWithEscape(text) {
+    if (text.indexOf('\\') < 0)
+        return false;
+    // In JSON, every quote outside a string opens one: read the strings one after another.
+    for (let open = text.indexOf('"'); open >= 0;) {
+        const close = closingQuote(text, open);
+        if (close < 0)
+            return false;
+        const escape = text.indexOf('\\', open);
+        if (escape >= 0 && escape < close) {
+            let next = close + 1;
+            while (next < text.length && ' \t\n\r'.includes(text[next]))
+                next++;
+            if (text[next] === ':')
+                return true;
+        }
+        open = text.indexOf('"', close + 1);
+    }
+    return false;
+}
+/**
+ * The value of strict JSON text (JSON.parse has accepted it), with every string, names included,
+ * decoded as a string on its own: what JSON.parse gives, keys read right. Iterative, as JSON.parse is.
+ */
+function readKeysThemselves(text) {
+    const open = [];
+    const names = [];
+    let result;
+    let i = 0;
+    const place = (value) => {
+        const top = open[open.length - 1];
+        if (top === undefined)
+            result = value;
+        else if (Array.isArray(top))
+            top.push(value);
+        else
+            (0,model_value/* setOwn */.P5)(top, names[names.length - 1], value);
+    };
+    while (i < text.length) {
+        const c = text[i];
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ':') {
+            i++;
+        }
+        else if (c === '{' || c === '[') {
+            const container = c === '{' ? {} : [];
+            place(container);
+            open.push(container);
+            names.push(undefined);
+            i++;
+        }
+        else if (c === '}' || c === ']') {
+            open.pop();
+            names.pop();
+            // The member the container was the value of is complete: a name comes next.
+            if (names.length > 0)
+                names[names.length - 1] = undefined;
+            i++;
+        }
+        else if (c === '"') {
+            const close = closingQuote(text, i);
+            const value = JSON.parse(text.slice(i, close + 1));
+            i = close + 1;
+            const top = open[open.length - 1];
+            if (top !== undefined && !Array.isArray(top) && names[names.length - 1] === undefined) {
+                names[names.length - 1] = value;
+            }
+            else {
+                place(value);
+                if (top !== undefined && !Array.isArray(top))
+                    names[names.length - 1] = undefined;
+            }
+        }
+        else {
+            NUMBER.lastIndex = i;
+            const literal = LITERALS.find(word => text.startsWith(word, i));
+            const token = literal ?? (NUMBER.test(text) ? text.slice(i, NUMBER.lastIndex) : text[i]);
+            place(JSON.parse(token));
+            i += token.length;
+            const top = open[open.length - 1];
+            if (top !== undefined && !Array.isArray(top))
+                names[names.length - 1] = undefined;
+        }
+    }
+    return result;
+}
+function closingQuote(text, open) {
+    for (let at = open + 1;;) {
+        const quote = text.indexOf('"', at);
+        if (quote < 0)
+            return -1;
+        let backslashes = 0;
+        while (text[quote - 1 - backslashes] === '\\')
+            backslashes++;
+        if ((backslashes & 1) === 0)
+            return quote;
+        at = quote + 1;
     }
 }
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -83341,13 +83748,58 @@ function loadTemplates(patterns, options) {
         else
             result.skipped.push({ file, reason });
     };
+    /** Errors met while reading, then those of expanding: the order of reading every file before expanding any. */
+    const expandErrors = [];
     const candidates = [];
     const bicepFiles = [];
     const bicepParamFiles = [];
     const failed = new Set();
     const progress = options.progress;
+    // Whether exactly one template is checked decides which parameter files go with it; Bicep files count by
+    // their name alone, and JSON templates as they are read. A JSON template is held until the count is known
+    // to be more than one (or the files are all read), then expanded and let go.
+    const bicepCount = files.filter(file => !escapeReason(file, root) &&
+        !explicit.includes(file) &&
+        (bicep_isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))).length;
+    let held;
+    const templateCount = () => candidates.length + bicepFiles.length + bicepParamFiles.length;
+    const parameterFilesFor = (template, count) => {
+        const used = explicitFilesFor(template, explicit, count);
+        return used.length ? used : parameters_conventionalParameterFiles(template);
+    };
+    const deliver = (expanded) => {
+        if (options.onTemplate)
+            options.onTemplate(expanded);
+        else
+            result.templates.push(expanded);
+    };
+    const expand = (file, action) => {
+        let expanded;
+        try {
+            expanded = action();
+        }
+        catch (error) {
+            if (error instanceof model_errors/* UserError */.yo) {
+                expandErrors.push(error);
+                failed.add(file);
+                return;
+            }
+            throw error;
+        }
+        expandErrors.push(...expanded.errors);
+        deliver(expanded);
+    };
+    const bicep = { env, root };
+    const withParameters = (doc, template, count) => expandTemplateDocument(doc, { ...options, root, ...bicep_parameterSources(parameterFilesFor(template, count), bicep) });
+    const expandHeld = (count) => {
+        if (!held)
+            return;
+        const { file, doc } = held;
+        held = undefined;
+        expand(file, () => withParameters(doc, file, count));
+    };
     for (const [read, file] of files.entries()) {
-        progress?.('reading files', read, files.length);
+        progress?.('reading templates', read, files.length);
         const escape = escapeReason(file, root);
         if (escape) {
             result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
@@ -83417,38 +83869,25 @@ function loadTemplates(patterns, options) {
             result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
             continue;
         }
-        candidates.push({ file, doc });
+        candidates.push(file);
+        // More than one template: the held one and this one are expanded now, with that count.
+        if (candidates.length + bicepCount > 1) {
+            expandHeld(2);
+            expand(file, () => withParameters(doc, file, 2));
+        }
+        else
+            held = { file, doc };
     }
-    progress?.('reading files', files.length, files.length);
-    const templateCount = candidates.length + bicepFiles.length + bicepParamFiles.length;
-    const parameterFilesFor = (template) => {
-        const used = explicitFilesFor(template, explicit, templateCount);
-        return used.length ? used : parameters_conventionalParameterFiles(template);
-    };
-    let expandedCount = 0;
-    const expand = (file, action) => {
-        progress?.('expanding templates', expandedCount++, templateCount);
-        try {
-            const expanded = action();
-            result.templates.push(expanded);
-            result.errors.push(...expanded.errors);
-        }
-        catch (error) {
-            if (error instanceof model_errors/* UserError */.yo) {
-                result.errors.push(error);
-                failed.add(file);
-            }
-            else
-                throw error;
-        }
-    };
-    const bicep = { env, root };
-    const withParameters = (doc, template) => expandTemplateDocument(doc, { ...options, root, ...bicep_parameterSources(parameterFilesFor(template), bicep) });
-    for (const { file, doc } of candidates)
-        expand(file, () => withParameters(doc, file));
-    for (const file of bicepFiles)
-        expand(file, () => withParameters(bicep_compileBicepFile(file, bicep).template, file));
-    for (const file of bicepParamFiles)
+    progress?.('reading templates', files.length, files.length);
+    expandHeld(templateCount());
+    const bicepTotal = bicepFiles.length + bicepParamFiles.length;
+    let bicepDone = 0;
+    for (const file of bicepFiles) {
+        progress?.('compiling Bicep files', bicepDone++, bicepTotal);
+        expand(file, () => withParameters(bicep_compileBicepFile(file, bicep).template, file, templateCount()));
+    }
+    for (const file of bicepParamFiles) {
+        progress?.('compiling Bicep files', bicepDone++, bicepTotal);
         expand(file, () => {
             const compiled = compileBicepParamFile(file, bicep);
             return expandTemplateDocument(compiled.template, {
@@ -83457,9 +83896,12 @@ function loadTemplates(patterns, options) {
                 parameterDocuments: compiled.parameters ? [compiled.parameters] : []
             });
         });
-    progress?.('expanding templates', expandedCount, templateCount);
+    }
+    if (bicepTotal)
+        progress?.('compiling Bicep files', bicepTotal, bicepTotal);
+    result.errors.push(...expandErrors);
     // A pattern that matched files but not one template checks nothing: say so rather than pass.
-    const templateFiles = new Set([...candidates.map(c => c.file), ...bicepFiles, ...bicepParamFiles, ...failed]);
+    const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
     for (const [pattern, matched] of matchedBy) {
         if (matched.length === 0 || matched.some(f => templateFiles.has(f)) || matched.every(f => named.has(f)))
             continue;
@@ -83931,6 +84373,7 @@ function derived(resource, pointer) {
     }
     return undefined;
 }
+/** The value at `pointer` (keys in any case); a resource's id at `/id`, and what Azure derives where it is not written. */
 function relation_lookup(resource, pointer) {
     let current = resource.json;
     for (const key of lowerSegments(pointer)) {
@@ -84143,6 +84586,62 @@ function subjectPrincipal(subject, spec) {
         return { kind: 'literal', id: known.toLowerCase() };
     return { kind: 'system', resourceId: subject.id.toLowerCase() };
 }
+const GRANTED = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) });
+const NOT_GRANTED = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) });
+/**
+ * The resource with only the values at `pointers` (found as `lookup` finds them: keys in any case, the
+ * value where the path stops being an object): what a target is looked up by and read for, kept for a
+ * whole deployment without the rest of it.
+ */
+function skeleton(resource, pointers) {
+    const json = {};
+    /** Values taken whole from the resource: never written into. */
+    const whole = new WeakSet();
+    for (const pointer of pointers) {
+        let from = resource.json;
+        let into = json;
+        const segments = lowerSegments(pointer);
+        for (let i = 0; i < segments.length; i++) {
+            if (from instanceof model_value/* Unknown */.$r || !(0,model_value/* isObject */.Gv)(from))
+                break;
+            const actual = keysByLowerCase(from).get(segments[i]);
+            if (actual === undefined)
+                break;
+            const next = from[actual];
+            if (i === segments.length - 1 || next instanceof model_value/* Unknown */.$r || !(0,model_value/* isObject */.Gv)(next)) {
+                // The whole value, over any part of it an earlier pointer kept.
+                into[actual] = next;
+                if (typeof next === 'object' && next !== null)
+                    whole.add(next);
+                break;
+            }
+            const existing = into[actual];
+            if (existing !== undefined && whole.has(existing))
+                break;
+            if (existing === undefined)
+                into[actual] = {};
+            into = into[actual];
+            from = next;
+        }
+    }
+    return {
+        id: resource.id,
+        type: resource.type,
+        name: resource.name,
+        json,
+        source: resource.source,
+        positionOf: () => null,
+        origin: resource.origin,
+        ...(resource.existing ? { existing: resource.existing } : {})
+    };
+}
+/** A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one alive. */
+function ownString(text) {
+    return (' ' + text).slice(1);
+}
+function ownValue(value) {
+    return typeof value === 'string' ? ownString(value) : value;
+}
 function compileRelationRule(rule) {
     const types = ruleTypes(rule);
     const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
@@ -84150,10 +84649,15 @@ function compileRelationRule(rule) {
     const policyCheck = grants.accessPolicy === undefined ? null : compileSchemaCheck(grants.accessPolicy);
     const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
     const targetType = target.type.toLowerCase();
-    return resources => {
-        const live = resources.filter(r => !r.existing);
-        // Indexed once per call, not per subject: a repository has thousands of resources.
-        const candidates = resources.filter(r => r.type.toLowerCase() === targetType);
+    // What a subject's check reads of a target besides its identity: the values subjects name it by, and its switch.
+    const targetPointers = [...target.on.map(on => on.target), ...(grants.rbacSwitch ? [grants.rbacSwitch] : [])];
+    const deployment = (keep = resource => resource) => {
+        const candidates = [];
+        /** A target's access policies, and those of the `<target>/accessPolicies` resources of each target name. */
+        const targetPolicies = new Map();
+        const policyChildren = new Map();
+        const roleAssignments = [];
+        // Indexed once per deployment, when the first subject is checked: a repository has thousands of resources.
         const indexes = new Map();
         const indexFor = (pointer) => {
             let index = indexes.get(pointer);
@@ -84161,109 +84665,133 @@ function compileRelationRule(rule) {
                 indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
             return index;
         };
-        const policyChildren = new Map();
-        for (const child of live) {
-            if (child.type.toLowerCase() !== `${targetType}/accesspolicies`)
-                continue;
-            const lower = child.name.toLowerCase();
-            if (lower.endsWith('/remove'))
-                continue;
-            const parent = lower.slice(0, lower.lastIndexOf('/'));
-            const siblings = policyChildren.get(parent);
-            if (siblings)
-                siblings.push(child);
-            else
-                policyChildren.set(parent, [child]);
-        }
-        const assignments = new RoleAssignments(live.filter(r => /\/roleassignments$/i.test(r.type)));
-        // What a grant gives depends on the grant alone: checked once, whichever subjects it is asked for.
-        const policyChecks = new Map();
-        const checkPolicy = (entry) => {
-            let result = policyChecks.get(entry);
-            if (!result) {
-                const enough = policyCheck(azureComparable(entry));
-                policyChecks.set(entry, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
-            }
-            return result;
+        let assignments;
+        // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
+        const grantOf = (check, value) => {
+            if (!check)
+                return null;
+            const enough = check(azureComparable(value));
+            // Most grants settle it either way: one shared answer for each (a tenant has hundreds of thousands).
+            if (enough.dependsOn.length === 0 && enough.verdict !== 'unknown')
+                return enough.verdict ? GRANTED : NOT_GRANTED;
+            return { verdict: enough.verdict, dependsOn: enough.dependsOn };
         };
-        const roleChecks = new Map();
-        const checkRole = (assignment) => {
-            let result = roleChecks.get(assignment);
-            if (!result) {
-                const enough = roleCheck(azureComparable(assignment.json));
-                roleChecks.set(assignment, (result = { verdict: enough.verdict, dependsOn: enough.dependsOn }));
-            }
-            return result;
+        /** The entries of an access policy list: who each names, and what it grants. */
+        const policiesOf = (resource) => {
+            const entries = relation_lookup(resource, '/properties/accessPolicies');
+            if (!Array.isArray(entries))
+                return [];
+            return entries.map(entry => ({
+                who: ownValue((0,model_value/* isObject */.Gv)(entry) ? (entry.objectId ?? entry.objectid) : undefined),
+                grant: grantOf(policyCheck, entry)
+            }));
         };
-        const findings = [];
-        for (const subject of live) {
-            if (!types.has(subject.type.toLowerCase()))
-                continue;
-            if (applies && applies(azureComparable(subject.json)).verdict !== true)
-                continue;
-            const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
-            if (!link)
-                continue;
-            const named = relation_lookup(subject, link.subject);
-            const vault = indexFor(link.target).find(named);
-            if (!vault)
-                continue; // the target is not part of this deployment: nothing to relate
-            const wanted = subjectPrincipal(subject, principal);
-            const byPolicy = [];
-            const byRole = [];
-            const principalMatch = (value) => {
-                const found = principalOf(value);
-                if (!found)
-                    return { verdict: false, dependsOn: [] };
-                const verdict = samePrincipal(wanted, found);
-                return {
-                    verdict,
-                    dependsOn: verdict === 'unknown' ? [value instanceof model_value/* Unknown */.$r ? value.reason : `principal ${String(value)}`] : []
+        return {
+            add(resource) {
+                const type = resource.type.toLowerCase();
+                if (type === targetType) {
+                    // Kept as a skeleton: the values a subject's check reads, and nothing else of the resource.
+                    const kept = keep(skeleton(resource, targetPointers));
+                    candidates.push(kept);
+                    targetPolicies.set(kept, policiesOf(resource));
+                    return;
+                }
+                if (resource.existing)
+                    return;
+                if (type === `${targetType}/accesspolicies`) {
+                    const lower = resource.name.toLowerCase();
+                    if (lower.endsWith('/remove'))
+                        return;
+                    const parent = lower.slice(0, lower.lastIndexOf('/'));
+                    const siblings = policyChildren.get(parent);
+                    if (siblings)
+                        siblings.push(policiesOf(resource));
+                    else
+                        policyChildren.set(parent, [policiesOf(resource)]);
+                }
+                else if (type.endsWith('/roleassignments')) {
+                    roleAssignments.push({
+                        id: ownString(resource.id),
+                        who: ownValue(relation_lookup(resource, '/properties/principalId')),
+                        grant: grantOf(roleCheck, resource.json)
+                    });
+                }
+            },
+            get hasTargets() {
+                return candidates.length > 0;
+            },
+            check(subject) {
+                assignments ??= new RoleAssignments(roleAssignments);
+                if (subject.existing || !types.has(subject.type.toLowerCase()))
+                    return undefined;
+                if (applies && applies(azureComparable(subject.json)).verdict !== true)
+                    return undefined;
+                const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
+                if (!link)
+                    return undefined;
+                const named = relation_lookup(subject, link.subject);
+                const vault = indexFor(link.target).find(named);
+                if (!vault)
+                    return undefined; // the target is not part of this deployment: nothing to relate
+                const wanted = subjectPrincipal(subject, principal);
+                const byPolicy = [];
+                const byRole = [];
+                const principalMatch = (value) => {
+                    const found = principalOf(value);
+                    if (!found)
+                        return { verdict: false, dependsOn: [] };
+                    const verdict = samePrincipal(wanted, found);
+                    return {
+                        verdict,
+                        dependsOn: verdict === 'unknown' ? [value instanceof model_value/* Unknown */.$r ? value.reason : `principal ${String(value)}`] : []
+                    };
                 };
-            };
-            const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
-            const rbacOnly = rbac instanceof model_value/* Unknown */.$r ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
-            if (policyCheck && rbacOnly !== true) {
-                const entries = [];
-                const inline = relation_lookup(vault, '/properties/accessPolicies');
-                if (Array.isArray(inline))
-                    entries.push(...inline);
-                for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) {
-                    const added = relation_lookup(child, '/properties/accessPolicies');
-                    if (Array.isArray(added))
-                        entries.push(...added);
+                const rbac = grants.rbacSwitch ? relation_lookup(vault, grants.rbacSwitch) : false;
+                const rbacOnly = rbac instanceof model_value/* Unknown */.$r ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+                if (policyCheck && rbacOnly !== true) {
+                    const entries = [...(targetPolicies.get(vault) ?? [])];
+                    for (const child of policyChildren.get(vault.name.toLowerCase()) ?? [])
+                        entries.push(...child);
+                    for (const entry of entries)
+                        byPolicy.push(relation_and(principalMatch(entry.who), entry.grant));
                 }
-                for (const entry of entries) {
-                    const who = principalMatch((0,model_value/* isObject */.Gv)(entry) ? (entry.objectId ?? entry.objectid) : undefined);
-                    byPolicy.push(relation_and(who, checkPolicy(entry)));
+                if (roleCheck && rbacOnly !== false) {
+                    for (const assignment of assignments.over(vault.id.toLowerCase()))
+                        byRole.push(relation_and(principalMatch(assignment.who), assignment.grant));
+                }
+                const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
+                const pointer = originalPointer(subject.json, link.subject.toLowerCase());
+                const who = describePrincipal(wanted);
+                if (results.some(r => r.verdict === true)) {
+                    return prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer);
+                }
+                else if (results.some(r => r.verdict === 'unknown')) {
+                    const keys = [...new Set(results.flatMap(r => r.dependsOn))];
+                    return prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer);
+                }
+                else if (vault.existing) {
+                    // The vault is only referenced here: grants it already holds are outside what the template shows.
+                    return prFinding(rule, subject, 'indeterminate', `${who} is granted nothing on vault ${vault.name} in this deployment, and the vault already exists: grants made outside this template cannot be seen.`, `depends on the access already granted on the existing vault ${vault.name}`, pointer);
+                }
+                else {
+                    return prFinding(rule, subject, 'noncompliant', `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`, null, pointer);
                 }
             }
-            if (roleCheck && rbacOnly !== false) {
-                for (const assignment of assignments.over(vault.id.toLowerCase())) {
-                    const who = principalMatch(relation_lookup(assignment, '/properties/principalId'));
-                    byRole.push(relation_and(who, checkRole(assignment)));
-                }
-            }
-            const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
-            const pointer = originalPointer(subject.json, link.subject.toLowerCase());
-            const who = describePrincipal(wanted);
-            if (results.some(r => r.verdict === true)) {
-                findings.push(prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer));
-            }
-            else if (results.some(r => r.verdict === 'unknown')) {
-                const keys = [...new Set(results.flatMap(r => r.dependsOn))];
-                findings.push(prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer));
-            }
-            else if (vault.existing) {
-                // The vault is only referenced here: grants it already holds are outside what the template shows.
-                findings.push(prFinding(rule, subject, 'indeterminate', `${who} is granted nothing on vault ${vault.name} in this deployment, and the vault already exists: grants made outside this template cannot be seen.`, `depends on the access already granted on the existing vault ${vault.name}`, pointer));
-            }
-            else {
-                findings.push(prFinding(rule, subject, 'noncompliant', `${who} has no grant of ${grantWords(rbacOnly)} on vault ${vault.name} in this deployment. Azure Policy cannot check this: it relates two resources.`, null, pointer));
-            }
+        };
+    };
+    const check = (resources) => {
+        const relation = deployment();
+        for (const resource of resources)
+            relation.add(resource);
+        const findings = [];
+        for (const subject of resources) {
+            const finding = relation.check(subject);
+            if (finding)
+                findings.push(finding);
         }
         return findings;
     };
+    return Object.assign(check, { deployment });
 }
 /**
  * Role assignments by the scope they are made at (their id without the role assignment part):
@@ -84533,33 +85061,45 @@ function allowedEffect(override, allowed) {
 function applyExceptions(findings, exceptions, now) {
     if (exceptions.length === 0)
         return { findings, report: [] };
+    const applier = exceptionApplier(exceptions, now);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, report: applier.report() };
+}
+/**
+ * `applyExceptions` a finding at a time, for findings that are never all in memory: `mark` each
+ * finding in the run's order, then `report` says how every exception fared.
+ */
+function exceptionApplier(exceptions, now) {
     const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
     const expired = new Set(ordered.filter(e => isExpired(e, now)));
     const counts = new Map(ordered.map(e => [e, 0]));
-    const marked = findings.map(finding => {
-        if (finding.verdict === 'compliant')
-            return finding;
-        let accepting;
-        for (const exception of ordered) {
-            if (!covers(exception, finding.definition, finding.resource))
-                continue;
-            counts.set(exception, (counts.get(exception) ?? 0) + 1);
-            if (!accepting && !expired.has(exception))
-                accepting = exception;
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant')
+                return finding;
+            let accepting;
+            for (const exception of ordered) {
+                if (!covers(exception, finding.definition, finding.resource))
+                    continue;
+                counts.set(exception, (counts.get(exception) ?? 0) + 1);
+                if (!accepting && !expired.has(exception))
+                    accepting = exception;
+            }
+            return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
+        },
+        report() {
+            return ordered.map((exception) => {
+                const count = counts.get(exception) ?? 0;
+                return {
+                    ...suppressionOf(exception),
+                    rules: exception.rules,
+                    column: exception.source.column,
+                    status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
+                    findings: count
+                };
+            });
         }
-        return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
-    });
-    const report = ordered.map((exception) => {
-        const count = counts.get(exception) ?? 0;
-        return {
-            ...suppressionOf(exception),
-            rules: exception.rules,
-            column: exception.source.column,
-            status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
-            findings: count
-        };
-    });
-    return { findings: marked, report };
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
@@ -84637,20 +85177,28 @@ function isBaselineEntry(finding) {
 }
 /** Marks the findings the baseline holds; says how many it accepted. */
 function applyBaseline(findings, baseline) {
+    const applier = baselineApplier(baseline);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, matched: applier.matched() };
+}
+/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
+function baselineApplier(baseline) {
     const left = new Map(baseline.fingerprints);
     let matched = 0;
-    const marked = findings.map(finding => {
-        if (finding.verdict === 'compliant' || isAccepted(finding))
-            return finding;
-        const print = fingerprint(finding);
-        const count = left.get(print) ?? 0;
-        if (count === 0)
-            return finding;
-        left.set(print, count - 1);
-        matched++;
-        return { ...finding, baselined: true };
-    });
-    return { findings: marked, matched };
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant' || isAccepted(finding))
+                return finding;
+            const print = fingerprint(finding);
+            const count = left.get(print) ?? 0;
+            if (count === 0)
+                return finding;
+            left.set(print, count - 1);
+            matched++;
+            return { ...finding, baselined: true };
+        },
+        matched: () => matched
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/inline.ts
@@ -84980,6 +85528,7 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -85075,63 +85624,56 @@ function inputPath(request, entry, what) {
         return full;
     return confine(full, rootOf(request), what, { file: entry });
 }
+/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
+const SNAPSHOT_BATCH = 1000;
 /**
- * Every definition on the resources of each file in turn, all definitions together (so Append and
- * Modify change the request Deny and Audit see, as in Azure), existence conditions finding the
- * resources of every file. Each file's evaluation is held to a time bound: a file that reaches it is
- * that file's error, and the other files are still evaluated. A definition that fails on a file's
- * resources spoils only its own verdicts there: the file is evaluated again one definition at a time.
- * The findings come grouped by definition, in the resources' order.
+ * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
+ * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
+ * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
+ * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
+ * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
+ * `problems`. The findings come grouped by definition, in the resources' order.
  */
-function evaluateByFile(definitions, inputs, related, options) {
-    const { parameters, clock, problems, progress } = options;
-    const byFile = [];
-    const total = inputs.reduce((sum, input) => sum + input.resources.filter(r => !r.existing).length, 0);
-    let done = 0;
-    inputs.forEach(input => {
-        const resources = input.resources.filter(r => !r.existing);
-        progress?.('evaluating resources', done, total);
-        done += resources.length;
-        if (!resources.length || !definitions.length)
-            return;
-        const deadline = new EvaluationDeadline(input.file, clock);
-        const evaluate = (defs) => evaluateDefinitions(defs, resources, { parameters, related, checkpoint: deadline.check });
-        try {
-            append(byFile, evaluate(definitions));
-            return;
+function evaluateInput(input, evaluation, deadline, problems, spoiled) {
+    const resources = input.resources.filter(r => !r.existing);
+    const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
+    if (!resources.length || !definitions.length)
+        return 'evaluated';
+    const evaluate = (defs) => evaluateDefinitions(defs, resources, {
+        parameters: evaluation.parameters,
+        related: evaluation.related ?? resources,
+        checkpoint: deadline.check
+    });
+    try {
+        for (const finding of evaluate(definitions))
+            evaluation.add(finding);
+        return 'evaluated';
+    }
+    catch (error) {
+        if (error instanceof LimitError) {
+            problems.push(error);
+            return 'stopped';
         }
-        catch (error) {
-            if (error instanceof LimitError) {
-                problems.push(error);
-                return;
+    }
+    for (const definition of definitions) {
+        let stopped = false;
+        const before = problems.length;
+        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
+            try {
+                for (const finding of evaluate([definition]))
+                    evaluation.add(finding);
             }
-        }
-        for (const definition of definitions) {
-            let stopped = false;
-            isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
-                try {
-                    append(byFile, evaluate([definition]));
-                }
-                catch (error) {
-                    stopped = error instanceof LimitError;
-                    throw error;
-                }
-            });
-            if (stopped)
-                return;
-        }
-    });
-    progress?.('evaluating resources', total, total);
-    // Grouped by definition as one evaluation of every file would give them (a stable sort keeps the resources' order).
-    const order = new Map();
-    definitions.forEach((definition, i) => {
-        if (!order.has(definition.name))
-            order.set(definition.name, i);
-    });
-    return byFile
-        .map((finding, i) => ({ finding, i, at: order.get(finding.definition) ?? definitions.length }))
-        .sort((a, b) => a.at - b.at || a.i - b.i)
-        .map(entry => entry.finding);
+            catch (error) {
+                stopped = error instanceof LimitError;
+                throw error;
+            }
+        });
+        if (stopped)
+            return 'stopped';
+        if (problems.length > before)
+            spoiled.add(definition);
+    }
+    return 'evaluated';
 }
 /** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
 function append(into, items) {
@@ -85269,19 +85811,115 @@ function loadExternalDefinitions(request, errors) {
         (0,model_errors/* throwUserErrors */.zu)(problems);
     return { definitions: plan.definitions, skipped };
 }
-function relativeFindings(findings, cwd) {
-    return findings.map(f => f.resource.file === null ? f : { ...f, resource: { ...f.resource, file: displayPath(f.resource.file, cwd) } });
+/** Resources a verdict is given on: all but references to existing ones. */
+function countEvaluated(resources) {
+    let count = 0;
+    for (const resource of resources)
+        if (!resource.existing)
+            count++;
+    return count;
 }
+/**
+ * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
+ * without its text (kept to find positions), its values copied so that they hold no part of the text read
+ * around them (a string cut from a larger one keeps the larger one alive).
+ */
+function detached(resource) {
+    const { id, type, name, json } = JSON.parse(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
+    return { ...resource, id, type, name, json, positionOf: () => null };
+}
+/** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
 async function evaluateRepository(request) {
+    const document = await evaluateRepositoryStreamed(request);
+    try {
+        return { ...document, findings: [...document.findings] };
+    }
+    finally {
+        document.findings.dispose();
+    }
+}
+/**
+ * The pipeline in memory bounded by what must be kept, not by the number of resources: each template is
+ * evaluated as it is expanded and let go, each snapshot as it is read (a batch of resources at a time),
+ * and the findings are kept in a `FindingStore` (on disk past a bound). Relation rules keep what relates
+ * subjects to targets (the targets, their grants) and read a snapshot a second time for its subjects.
+ * When a definition's existence condition looks among other resources, every input is read before any
+ * is evaluated, as those may be in any of them. Exceptions, the baseline and the filters are applied a
+ * finding at a time as the findings are read: once to count them for the summary, then again by each
+ * report. Call `findings.dispose()` when done.
+ */
+async function evaluateRepositoryStreamed(request) {
     const { definitions, rules, relations, transitions, transitionRules, leftOut, overrides, skipped: notDefinitions, errors: ruleErrors } = loadRules(request);
-    const problems = [...ruleErrors];
+    // Problems in the order a run that read every input before evaluating any would meet them.
+    const readProblems = [...ruleErrors];
+    const evaluationProblems = [];
+    const relationProblems = relations.map(() => []);
+    const transitionProblems = [];
     const notRun = [...leftOut];
-    const resources = [];
-    const deployments = [];
-    /** What the engine evaluates, input by input: each deployment with its file, and a live scope. */
-    const inputs = [];
     const errors = [];
     let skipped = [];
+    const progress = request.progress;
+    // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
+    // by transition rule; each group in the order of the inputs and their resources.
+    const store = new FindingStore(request.heldFindings);
+    const firstOfName = new Map();
+    definitions.forEach((definition, i) => {
+        if (!firstOfName.has(definition.name))
+            firstOfName.set(definition.name, i);
+    });
+    const definitionGroup = (name) => firstOfName.get(name) ?? definitions.length;
+    const relationGroup = (i) => definitions.length + 1 + i;
+    const transitionGroup = (i) => definitions.length + 1 + relations.length + i;
+    const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+    const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
+    // Existence conditions may find a resource of any input: then every input is read first, and held.
+    const holdInputs = definitions.some(d => d.readsRelated);
+    /** Every resource read, in order, when something needs them all: existence conditions, transition rules. */
+    const held = [];
+    const heldInputs = [];
+    const heldDeployments = [];
+    let resourceCount = 0;
+    const inline = { exceptions: [], errors: [] };
+    const failedRelations = new Set();
+    const evaluation = (related) => ({
+        definitions,
+        parameters: overrides.parameters,
+        related,
+        add: finding => store.add(definitionGroup(finding.definition), finding)
+    });
+    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
+    const relate = (deployment) => {
+        relations.forEach(({ rule, check }, i) => {
+            if (failedRelations.has(i))
+                return;
+            const before = relationProblems[i].length;
+            isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                for (const finding of check(deployment))
+                    store.add(relationGroup(i), finding);
+            });
+            if (relationProblems[i].length > before)
+                failedRelations.add(i);
+        });
+    };
+    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+    const onTemplate = (template) => {
+        const found = inlineExceptions(template.resources, request.cwd);
+        append(inline.exceptions, found.exceptions);
+        append(inline.errors, found.errors);
+        const input = { file: template.file, resources: template.resources };
+        if (transitionsWanted)
+            append(held, template.resources);
+        if (holdInputs) {
+            heldInputs.push(input);
+            heldDeployments.push(template.resources);
+            return;
+        }
+        store.beginInput();
+        const deadline = new EvaluationDeadline(input.file, request.clock);
+        evaluateInput(input, evaluation(undefined), deadline, evaluationProblems, new Set());
+        resourceCount += countEvaluated(template.resources);
+        relate(template.resources);
+    };
     if (request.templates?.length) {
         const discovered = loadTemplates(request.templates, {
             cwd: request.cwd,
@@ -85289,25 +85927,109 @@ async function evaluateRepository(request) {
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides,
-            progress: request.progress
+            progress: request.progress,
+            onTemplate
         });
-        for (const template of discovered.templates) {
-            append(resources, template.resources);
-            deployments.push(template.resources);
-            inputs.push({ file: template.file, resources: template.resources });
-        }
-        append(problems, discovered.errors);
+        append(readProblems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
     skipped.push(...notDefinitions);
     for (const file of request.resources ?? []) {
-        isolated(problems, { file }, `read the snapshot ${file}`, () => {
-            const snapshot = loadResourceSnapshot(inputPath(request, file, 'the resource snapshot'));
-            // A loop, not push(...snapshot): a tenant's snapshot has more resources than a call has arguments.
-            append(resources, snapshot);
-            deployments.push(snapshot);
-            inputs.push({ file, resources: snapshot });
+        isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
+            const full = inputPath(request, file, 'the resource snapshot');
+            if (holdInputs || transitionsWanted) {
+                const snapshot = loadResourceSnapshot(full);
+                append(held, snapshot);
+                if (holdInputs) {
+                    heldInputs.push({ file, resources: snapshot });
+                    heldDeployments.push(snapshot);
+                    return;
+                }
+            }
+            streamSnapshot(file, full);
         });
+    }
+    /**
+     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+     */
+    function streamSnapshot(file, full) {
+        store.beginInput();
+        const problems = [];
+        const spoiled = new Set();
+        const relating = relations.map((relation, i) => failedRelations.has(i) ? undefined : relation.check.deployment(detached));
+        const relates = relating.some(r => r !== undefined);
+        const heldBefore = held.length;
+        let count = 0;
+        let stopped = false;
+        let batch = [];
+        const flush = () => {
+            if (!stopped && batch.length) {
+                const before = spoiled.size;
+                const outcome = evaluateInput({ file, resources: batch }, evaluation(undefined), new EvaluationDeadline(file, request.clock), problems, spoiled);
+                if (outcome === 'stopped') {
+                    stopped = true;
+                    store.discardInput();
+                }
+                else if (spoiled.size > before) {
+                    // A definition that failed on this batch has no verdicts on this snapshot at all.
+                    for (const definition of [...spoiled].slice(before))
+                        store.discardInput(definitionGroup(definition.name));
+                }
+            }
+            batch = [];
+            progress?.('evaluating resources', resourceCount + count);
+        };
+        try {
+            for (const resource of readResourceSnapshot(full)) {
+                count++;
+                if (relates)
+                    for (const relation of relating)
+                        relation?.add(resource);
+                if (transitionsWanted)
+                    held.push(resource);
+                batch.push(resource);
+                if (batch.length >= SNAPSHOT_BATCH)
+                    flush();
+            }
+            flush();
+        }
+        catch (error) {
+            store.discardInput();
+            held.length = heldBefore;
+            throw error;
+        }
+        append(evaluationProblems, problems);
+        resourceCount += count;
+        if (relating.some(r => r?.hasTargets))
+            relateSubjects(full, relating);
+    }
+    /**
+     * Relation rules on a snapshot's subjects, read a second time once every target and grant of it is
+     * known. A rule that fails on one subject has no findings on this snapshot, as if it had been checked
+     * on the whole snapshot at once.
+     */
+    function relateSubjects(full, relating) {
+        store.beginInput();
+        const checking = relating.map(relation => (relation?.hasTargets ? relation : undefined));
+        for (const subject of readResourceSnapshot(full)) {
+            checking.forEach((relation, i) => {
+                if (!relation)
+                    return;
+                const { rule } = relations[i];
+                const before = relationProblems[i].length;
+                isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                    const finding = relation.check(subject);
+                    if (finding)
+                        store.add(relationGroup(i), finding);
+                });
+                if (relationProblems[i].length > before) {
+                    failedRelations.add(i);
+                    checking[i] = undefined;
+                    store.discardInput(relationGroup(i));
+                }
+            });
+        }
     }
     // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
     const azureExceptions = [];
@@ -85319,8 +86041,16 @@ async function evaluateRepository(request) {
             initiatives: packs.map(p => p.name)
         });
         const scope = liveResources(live.rows, live.where);
-        append(resources, scope);
-        inputs.push({ file: `(${live.where})`, resources: scope });
+        const input = { file: `(${live.where})`, resources: scope };
+        if (transitionsWanted)
+            append(held, scope);
+        if (holdInputs)
+            heldInputs.push(input);
+        else {
+            store.beginInput();
+            evaluateInput(input, evaluation(undefined), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
+            resourceCount += countEvaluated(scope);
+        }
         append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
         if (relations.length || transitions.length)
@@ -85329,23 +86059,19 @@ async function evaluateRepository(request) {
                 reason: 'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
             });
     }
-    const evaluated = resources.filter(r => !r.existing);
-    const raw = evaluateByFile(definitions, inputs, evaluated, {
-        parameters: overrides.parameters,
-        clock: request.clock,
-        problems,
-        progress: request.progress
-    });
-    // Relations hold between resources of one deployment (a template with its nested and linked ones, or one
-    // snapshot): two templates may deploy to different resource groups even where their names coincide.
-    for (const { rule, check } of relations) {
-        isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-            for (const deployment of deployments)
-                append(raw, check(deployment));
-        });
+    if (holdInputs) {
+        // Every input read: each is evaluated with every other's resources as candidates for existence conditions.
+        const related = heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+        for (const input of heldInputs) {
+            store.beginInput();
+            evaluateInput(input, evaluation(related), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
+            resourceCount += countEvaluated(input.resources);
+            progress?.('evaluating resources', resourceCount);
+        }
+        for (const deployment of heldDeployments)
+            relate(deployment);
     }
     let transitionsRan = false;
-    const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
     if (transitions.length && !(hasBase && request.templates?.length)) {
         notRun.push({
             rules: transitionRules,
@@ -85354,7 +86080,7 @@ async function evaluateRepository(request) {
                 : 'they compare templates before and after a change, and no templates were given'
         });
     }
-    if (hasBase && transitions.length && request.templates?.length) {
+    if (transitionsWanted) {
         let base = null;
         try {
             base = request.baseTemplates?.length
@@ -85366,35 +86092,27 @@ async function evaluateRepository(request) {
                 throw error;
             // A base the user named is an input like any other: its error, and every other finding still reported.
             if (request.baseRequired)
-                problems.push(error);
+                transitionProblems.push(error);
             else
                 notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
         }
         if (base) {
             transitionsRan = true;
-            const pairs = pairResources(base, resources);
-            for (const { rule, check } of transitions) {
-                isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => append(raw, check(pairs)));
-            }
+            const pairs = pairResources(base, held);
+            transitions.forEach(({ rule, check }, i) => {
+                isolated(transitionProblems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                    for (const finding of check(pairs))
+                        store.add(transitionGroup(i), finding);
+                });
+            });
         }
     }
+    const problems = [...readProblems, ...evaluationProblems, ...relationProblems.flat(), ...transitionProblems];
     for (const problem of problems)
         errors.push(inputError(problem, request.cwd));
-    let findings = relativeFindings(overrides.apply(raw), request.cwd).map(f => {
-        const rule = rules.get(f.definition);
-        if (!rule)
-            return f;
-        return {
-            ...f,
-            remediation: rule.remediation,
-            helpUri: rule.references[0],
-            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
-        };
-    });
     // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
     // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
     // out wait for a run that has them.
-    const inline = inlineExceptions(evaluated, request.cwd);
     for (const error of inline.errors)
         errors.push(inputError(error, request.cwd));
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
@@ -85431,39 +86149,77 @@ async function evaluateRepository(request) {
     }
     if (baseText)
         markNewExceptions(exceptions, baseText);
-    const accepted = applyExceptions(findings, exceptions, request.now ?? new Date());
-    findings = accepted.findings;
+    const now = request.now ?? new Date();
+    const changed = request.changedFiles ? new Set(request.changedFiles) : null;
+    /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
+    const reported = () => {
+        const accepting = exceptionApplier(exceptions, now);
+        const baselining = baseline ? baselineApplier(baseline) : undefined;
+        const findings = (function* () {
+            for (const raw of store) {
+                for (let finding of overrides.apply([raw])) {
+                    if (finding.resource.file !== null)
+                        finding = {
+                            ...finding,
+                            resource: { ...finding.resource, file: displayPath(finding.resource.file, request.cwd) }
+                        };
+                    const rule = rules.get(finding.definition);
+                    if (rule)
+                        finding = {
+                            ...finding,
+                            remediation: rule.remediation,
+                            helpUri: rule.references[0],
+                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
+                        };
+                    finding = accepting.mark(finding);
+                    if (baselining)
+                        finding = baselining.mark(finding);
+                    if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
+                        continue;
+                    if (!atOrAboveMinimum(finding.severity, request.selection))
+                        continue;
+                    yield finding;
+                }
+            }
+        })();
+        return { findings, accepting, baselining };
+    };
+    // The first reading counts, and says how each exception and the baseline fared.
+    const first = reported();
+    const counts = countVerdicts(first.findings);
+    const exceptionReport = exceptions.length ? first.accepting.report() : [];
     // A stale exception often only misspells its rule: say which names nothing loaded has.
     const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
-    for (const report of accepted.report) {
+    for (const report of exceptionReport) {
         if (report.status !== 'stale')
             continue;
         const unknown = report.rules.filter(name => !known.includes(name));
         if (unknown.length)
             report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
     }
-    let baselineReport;
+    const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
+    const findings = {
+        [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+        dispose: () => store.dispose()
+    };
+    const document = {
+        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
+        summary: { resources: resourceCount, definitions: ruleCount, ...counts },
+        findings,
+        errors,
+        skipped,
+        notRun
+    };
+    if (exceptionReport.length)
+        document.exceptions = exceptionReport;
     if (baseline) {
-        const applied = applyBaseline(findings, baseline);
-        findings = applied.findings;
-        baselineReport = {
+        document.baseline = {
             file: baseline.file,
             entries: baseline.entries,
-            matched: applied.matched,
+            matched: first.baselining.matched(),
             ...(baseText ? baselineChange(baseline, baseText) : {})
         };
     }
-    if (request.changedFiles) {
-        const changed = new Set(request.changedFiles);
-        findings = findings.filter(f => f.resource.file === null || changed.has(f.resource.file));
-    }
-    findings = findings.filter(f => atOrAboveMinimum(f.severity, request.selection));
-    const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
-    const document = buildDocument(findings, evaluated.length, ruleCount, errors, skipped, notRun);
-    if (accepted.report.length)
-        document.exceptions = accepted.report;
-    if (baselineReport)
-        document.baseline = baselineReport;
     return document;
 }
 /** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
@@ -85535,6 +86291,17 @@ function staticPrefix(pattern, cwd) {
     return fixed.join('/') || '.';
 }
 function buildDocument(findings, resources, definitions, errors = [], skipped = [], notRun = []) {
+    return {
+        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
+        summary: { resources, definitions, ...countVerdicts(findings) },
+        findings,
+        errors,
+        skipped,
+        notRun
+    };
+}
+/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
+function countVerdicts(findings) {
     const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
     for (const finding of findings) {
         if (finding.verdict !== 'compliant' && finding.suppressed)
@@ -85544,14 +86311,7 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         else
             counts[finding.verdict]++;
     }
-    return {
-        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
-        summary: { resources, definitions, ...counts },
-        findings,
-        errors,
-        skipped,
-        notRun
-    };
+    return counts;
 }
 /**
  * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
