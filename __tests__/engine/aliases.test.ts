@@ -9,6 +9,7 @@
  * provider 'Microsoft.ApiManagement' and resource type 'service'" (Azure/azure-policy#363).
  */
 import path from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import {
@@ -21,6 +22,8 @@ import {
 import type { Value } from '../../src/model/value.js';
 import { checkDefinitionsCommand } from '../../src/commands/check-definitions.js';
 import { armResource } from '../support/arm-resource.js';
+import { aliasCount, shardsOf } from '../../src/engine/aliases.js';
+import { ALIAS_SHARDS } from '../../src/engine/aliases.data.js';
 
 const nic = 'Microsoft.Network/networkInterfaces';
 
@@ -311,5 +314,42 @@ describe('a count over an alias the catalog cannot vouch for', () => {
     const e = def.evaluate(armResource({ type: 'Microsoft.Contoso/widgets', name: 'w', properties: { parts: [1] } }));
     expect(e.verdict).toBe('indeterminate');
     expect(e.reason).toMatch(/Microsoft\.Contoso\/widgets\/parts\[\*\]/);
+  });
+});
+
+describe('the catalog shards', () => {
+  const shards = [...ALIAS_SHARDS].map(([key, data]) => ({
+    key,
+    names: brotliDecompressSync(Buffer.from(data, 'base64'))
+      .toString('utf8')
+      .split('\n')
+      .map(line => line.split('\t')[0].toLowerCase())
+  }));
+
+  it('hold every alias in a shard its name leads the lookup to', () => {
+    let checked = 0;
+    for (const { key, names } of shards) {
+      for (const name of names) {
+        if (!shardsOf(name).includes(key))
+          throw new Error(`${name} is in the shard ${key}, not in ${shardsOf(name).join(' or ')}`);
+        checked++;
+      }
+    }
+    expect(checked).toBe(aliasCount());
+  });
+
+  it('split the largest namespace by resource type, so reading one type does not unpack the whole provider', () => {
+    const network = shards.filter(s => s.key === 'microsoft.network' || s.key.startsWith('microsoft.network/'));
+    const privateEndpoints = shards.find(s => s.key === 'microsoft.network/privateendpoints');
+    expect(privateEndpoints?.names).toContain(
+      'microsoft.network/privateendpoints/privatelinkserviceconnections[*].privatelinkserviceid'
+    );
+    const total = network.reduce((n, s) => n + s.names.length, 0);
+    expect(privateEndpoints!.names.length).toBeLessThan(total / 20);
+    expect(shardsOf('microsoft.network/privateendpoints/subnet.id')).toEqual([
+      'microsoft.network',
+      'microsoft.network/privateendpoints'
+    ]);
+    expect(shardsOf('microsoft.compute/imagepublisher')).toEqual(['microsoft.compute']);
   });
 });

@@ -38,21 +38,27 @@ function conventionalPath(name: string): string {
   return `properties.${name.slice(name.lastIndexOf('/') + 1)}`;
 }
 
-/** The provider namespace of an alias name (lower-cased): its part before the first '/'. */
-function namespaceOf(lower: string): string {
-  const slash = lower.indexOf('/');
-  return slash < 0 ? lower : lower.slice(0, slash);
+/**
+ * The shards an alias name (lower-cased) can be in: its provider namespace's (the part before the
+ * first '/'), and, for a name with a resource type, the type's (`namespace/type`, the part before
+ * the second '/'), which exists only where scripts/build-aliases.js split a large namespace by type.
+ */
+export function shardsOf(lower: string): string[] {
+  const first = lower.indexOf('/');
+  if (first < 0) return [lower];
+  const second = lower.indexOf('/', first + 1);
+  return second < 0 ? [lower.slice(0, first)] : [lower.slice(0, first), lower.slice(0, second)];
 }
 
 /**
- * The catalog with the aliases of `namespace` unpacked (all namespaces when none is given): a run
- * unpacks the few providers its definitions read, not the 65,000 aliases of all of them.
+ * The catalog with the shards an alias name can be in unpacked (every shard when none is given): a
+ * run unpacks the few providers and types its definitions read, not the 65,000 aliases of all of them.
  */
-function load(namespace?: string): Catalog {
-  for (const ns of namespace === undefined ? ALIAS_SHARDS.keys() : [namespace]) {
-    if (unpacked.has(ns)) continue;
-    unpacked.add(ns);
-    const data = ALIAS_SHARDS.get(ns);
+function load(lower?: string): Catalog {
+  for (const shard of lower === undefined ? ALIAS_SHARDS.keys() : shardsOf(lower)) {
+    if (unpacked.has(shard)) continue;
+    unpacked.add(shard);
+    const data = ALIAS_SHARDS.get(shard);
     if (data !== undefined) unpack(brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8'));
   }
   return catalog;
@@ -124,7 +130,7 @@ const numericIndex = /\[\s*\d+\s*\]/;
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 export function lookupAlias(alias: string): AliasLookup {
   const lower = alias.toLowerCase();
-  const { aliases, completeTypes } = load(namespaceOf(lower));
+  const { aliases, completeTypes } = load(lower);
   const found = aliases.get(lower);
   if (found) {
     return {
@@ -161,7 +167,7 @@ export function lookupAlias(alias: string): AliasLookup {
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 export function aliasModifiable(alias: string): boolean | undefined {
   const lower = alias.toLowerCase();
-  return load(namespaceOf(lower)).aliases.get(lower)?.modifiable;
+  return load(lower).aliases.get(lower)?.modifiable;
 }
 
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
@@ -191,8 +197,8 @@ function distance(a: string, b: string): number {
  */
 export function nearestAliases(alias: string, count = 3): string[] {
   const lower = alias.toLowerCase();
-  // Every prefix looked under starts with the alias's namespace: only that namespace is needed.
-  const { aliases } = load(namespaceOf(lower));
+  // Every prefix looked under is the alias's namespace, or its type and more: those two shards hold them all.
+  const { aliases } = load(lower);
   if (aliases.has(lower)) return [aliases.get(lower)!.name];
   const parts = lower.split('/');
   for (let n = parts.length - 1; n >= 1; n--) {
