@@ -57,6 +57,7 @@ import { baselineChange, markNewExceptions, type BaseText } from './exceptions/p
 import type { Exception } from './exceptions/model.js';
 import { closest } from './rules/suggest.js';
 import { desiredExemptions, exceptionsFromExemptions } from './exceptions/azure.js';
+import { parseJson } from './model/jsonText.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -520,7 +521,7 @@ function countEvaluated(resources: readonly Resource[]): number {
  * around them (a string cut from a larger one keeps the larger one alive).
  */
 function detached(resource: Resource): Resource {
-  const { id, type, name, json } = JSON.parse(
+  const { id, type, name, json } = parseJson(
     JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json })
   ) as Pick<Resource, 'id' | 'type' | 'name' | 'json'>;
   return { ...resource, id, type, name, json, positionOf: () => null };

@@ -13,6 +13,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { isLoopbackHost } from './clouds.js';
+import { parseJson } from '../model/jsonText.js';
 
 export const LOOPBACK_BEARER_POLICY = 'cmkGuardLoopbackBearerPolicy';
 export const ARM_GUARD_POLICY = 'cmkGuardArmGuardPolicy';
@@ -202,7 +203,7 @@ export function answerCheckPolicy(check: (path: string, body: unknown) => string
       if (request.method !== 'GET' || response.status !== 200 || response.bodyAsText == null) return response;
       let body: unknown;
       try {
-        body = JSON.parse(response.bodyAsText);
+        body = parseJson(response.bodyAsText);
       } catch {
         return response;
       }

@@ -7,6 +7,7 @@
 import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { ArmError, cleanText, readArmErrorBody, toArmError } from './errors.js';
+import { parseJson } from '../model/jsonText.js';
 
 export type ArmMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -195,7 +196,7 @@ export class ArmRest {
     const text = response.bodyAsText ?? '';
     if (text.trim() === '') return undefined;
     try {
-      return JSON.parse(text) as unknown;
+      return parseJson(text);
     } catch {
       throw new ArmError(
         `Resource Manager answered ${response.status} with a body that is not JSON while ${doing}; a proxy or the endpoint is not Resource Manager.`,

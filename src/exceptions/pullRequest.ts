@@ -13,6 +13,7 @@ import type { Baseline } from './baseline.js';
 import { baselineFingerprints } from './baseline.js';
 import { canonicalJson, type Exception } from './model.js';
 import { INLINE_KEY } from './inline.js';
+import { parseJson } from '../model/jsonText.js';
 
 /**
  * The text of a file at the base commit: a string, `null` when the file did not exist there, or
@@ -78,7 +79,7 @@ export function baselineChange(baseline: Baseline, base: BaseText): { changed: b
   let before = new Map<string, number>();
   if (text !== null) {
     try {
-      before = baselineFingerprints(JSON.parse(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+      before = baselineFingerprints(parseJson(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
     } catch {
       before = new Map();
     }

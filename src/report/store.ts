@@ -13,6 +13,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../model/finding.js';
+import { parseJson } from '../model/jsonText.js';
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 export const HELD_FINDINGS = 5_000;
@@ -89,7 +90,7 @@ export class FindingStore implements Iterable<Finding> {
       const text = this.readBlock(block);
       let start = 0;
       for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        yield JSON.parse(text.slice(start, end)) as Finding;
+        yield parseJson(text.slice(start, end)) as Finding;
         start = end + 1;
       }
     }

@@ -1,5 +1,6 @@
 import { UserError } from '../model/errors.js';
 import { setOwn, type Json } from '../model/value.js';
+import { parseJson } from '../model/jsonText.js';
 
 /**
  * Parameter values given on the command line (`--parameter name=value`) or in the action's
@@ -14,7 +15,7 @@ export function parseParameterOverrides(pairs: string[], what = '--parameter'): 
     const raw = pair.slice(at + 1).trim();
     let value: Json = raw;
     try {
-      value = JSON.parse(raw) as Json;
+      value = parseJson(raw) as Json;
     } catch {
       value = raw;
     }

@@ -11,6 +11,7 @@ import { defineFunction, type FunctionDefinition } from '../evaluate.js';
 import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
 import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
+import { parseJson as parseJsonText } from '../../model/jsonText.js';
 
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
@@ -31,7 +32,7 @@ function decodeBase64(name: string, text: string): string {
  */
 function parseJson(name: string, text: string): Value {
   try {
-    return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text) as Value;
+    return parseJsonText(text.includes("'") ? requoteSingleQuoted(text) : text) as Value;
   } catch {
     throw new ExpressionError(
       `The template function '${name}' was given a string that is not valid JSON: '${inputToken(text)}'.`

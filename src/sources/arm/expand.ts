@@ -23,6 +23,7 @@ import {
   type Expansion,
   type PositionSink
 } from './scope.js';
+import { parseJson } from '../../model/jsonText.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
@@ -1080,7 +1081,7 @@ function dropNullMembers(value: Value): void {
 function parsedJsonText(value: Value): Value {
   if (typeof value !== 'string') return value;
   try {
-    return JSON.parse(value) as Json;
+    return parseJson(value) as Json;
   } catch {
     return value;
   }

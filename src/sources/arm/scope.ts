@@ -13,6 +13,7 @@ import { LimitError, type WorkBudget } from '../../model/limits.js';
 import { checkParameterValue } from './parameterChecks.js';
 import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from './failures.js';
 import { templateUri } from './templateLink.js';
+import { parseJson } from '../../model/jsonText.js';
 
 /**
  * One template being evaluated: its parameters, variables and functions, where it sits in
@@ -649,7 +650,7 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
   if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
   if (t === 'array' || t === 'object' || t === 'secureobject') {
     try {
-      return JSON.parse(value) as Json;
+      return parseJson(value) as Json;
     } catch {
       return value;
     }
