@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9564);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8248);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9564:
+/***/ 8248:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40198,7 +40198,10 @@ var model_errors = __nccwpck_require__(7206);
 var desired = __nccwpck_require__(9701);
 // EXTERNAL MODULE: ./src/model/value.ts
 var model_value = __nccwpck_require__(2904);
+// EXTERNAL MODULE: ./src/model/jsonText.ts
+var jsonText = __nccwpck_require__(5120);
 ;// CONCATENATED MODULE: ./src/sources/overrides.ts
+
 
 
 /**
@@ -40215,7 +40218,7 @@ function parseParameterOverrides(pairs, what = '--parameter') {
         const raw = pair.slice(at + 1).trim();
         let value = raw;
         try {
-            value = JSON.parse(raw);
+            value = (0,jsonText/* parseJson */.qF)(raw);
         }
         catch {
             value = raw;
@@ -64412,6 +64415,7 @@ function fingerprint(finding, file = finding.resource.file) {
 
 
 
+
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 const HELD_FINDINGS = 5_000;
 class FindingStore {
@@ -64475,7 +64479,7 @@ class FindingStore {
             const text = this.readBlock(block);
             let start = 0;
             for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-                yield JSON.parse(text.slice(start, end));
+                yield (0,jsonText/* parseJson */.qF)(text.slice(start, end));
                 start = end + 1;
             }
         }
@@ -74772,6 +74776,7 @@ function guid(parts) {
 
 
 
+
 function unary(name, fn) {
     return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
 }
@@ -74789,7 +74794,7 @@ function decodeBase64(name, text) {
  */
 function parseJson(name, text) {
     try {
-        return JSON.parse(text.includes("'") ? requoteSingleQuoted(text) : text);
+        return (0,jsonText/* parseJson */.qF)(text.includes("'") ? requoteSingleQuoted(text) : text);
     }
     catch {
         throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${(0,model_errors/* inputToken */.qS)(text)}'.`);
@@ -78771,247 +78776,6 @@ function memberDefinition(set, member, definition) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/model/jsonText.ts
-/**
- * JSON.parse for files a pull request writes, with an error that quotes nothing of the file. V8's
- * own message quotes the text around the mistake (`Unexpected token 'r', "root:x:0:0:"... is not
- * valid JSON`), which would put a file's content in a message shown on the pull request, and it
- * gives no position for most mistakes. This one gives the line and column of the first character
- * that is not JSON and quotes only that character.
- */
-
-
-/**
- * The value of `text`, the content of `file`. `what` names the file in the message ("the baseline",
- * "the definition file"); `fix` is the sentence saying what to change.
- */
-function parseJsonText(text, file, what, fix) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        const offset = firstErrorOffset(text);
-        if (offset === null)
-            throw new model_errors/* UserError */.yo(`${what} is not valid JSON; ${fix}`, { file });
-        const before = text.slice(0, offset).split('\n');
-        const found = offset < text.length ? `'${String.fromCodePoint(text.codePointAt(offset))}'` : 'end of file';
-        throw new model_errors/* UserError */.yo(`${what} is not valid JSON: unexpected ${found}; ${fix}`, {
-            file,
-            line: before.length,
-            column: before[before.length - 1].length + 1
-        });
-    }
-    // JSON.parse on Node 24 (V8 12.8 to 14.6) can read an escaped key as the key an object read
-    // before had at that place (https://github.com/nodejs/node/issues/63785): such text is read again.
-    return keyWithEscape(text) ? readKeysThemselves(text) : value;
-}
-/** Whether a member's name in JSON text (strict JSON) holds an escape. */
-function keyWithEscape(text) {
-    if (text.indexOf('\\') < 0)
-        return false;
-    // In JSON, every quote outside a string opens one: read the strings one after another.
-    for (let open = text.indexOf('"'); open >= 0;) {
-        const close = closingQuote(text, open);
-        if (close < 0)
-            return false;
-        const escape = text.indexOf('\\', open);
-        if (escape >= 0 && escape < close) {
-            let next = close + 1;
-            while (next < text.length && ' \t\n\r'.includes(text[next]))
-                next++;
-            if (text[next] === ':')
-                return true;
-        }
-        open = text.indexOf('"', close + 1);
-    }
-    return false;
-}
-/**
- * The value of strict JSON text (JSON.parse has accepted it), with every string, names included,
- * decoded as a string on its own: what JSON.parse gives, keys read right. Iterative, as JSON.parse is.
- */
-function readKeysThemselves(text) {
-    const open = [];
-    const names = [];
-    let result;
-    let i = 0;
-    const place = (value) => {
-        const top = open[open.length - 1];
-        if (top === undefined)
-            result = value;
-        else if (Array.isArray(top))
-            top.push(value);
-        else
-            (0,model_value/* setOwn */.P5)(top, names[names.length - 1], value);
-    };
-    while (i < text.length) {
-        const c = text[i];
-        if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ':') {
-            i++;
-        }
-        else if (c === '{' || c === '[') {
-            const container = c === '{' ? {} : [];
-            place(container);
-            open.push(container);
-            names.push(undefined);
-            i++;
-        }
-        else if (c === '}' || c === ']') {
-            open.pop();
-            names.pop();
-            // The member the container was the value of is complete: a name comes next.
-            if (names.length > 0)
-                names[names.length - 1] = undefined;
-            i++;
-        }
-        else if (c === '"') {
-            const close = closingQuote(text, i);
-            const value = JSON.parse(text.slice(i, close + 1));
-            i = close + 1;
-            const top = open[open.length - 1];
-            if (top !== undefined && !Array.isArray(top) && names[names.length - 1] === undefined) {
-                names[names.length - 1] = value;
-            }
-            else {
-                place(value);
-                if (top !== undefined && !Array.isArray(top))
-                    names[names.length - 1] = undefined;
-            }
-        }
-        else {
-            NUMBER.lastIndex = i;
-            const literal = LITERALS.find(word => text.startsWith(word, i));
-            const token = literal ?? (NUMBER.test(text) ? text.slice(i, NUMBER.lastIndex) : text[i]);
-            place(JSON.parse(token));
-            i += token.length;
-            const top = open[open.length - 1];
-            if (top !== undefined && !Array.isArray(top))
-                names[names.length - 1] = undefined;
-        }
-    }
-    return result;
-}
-function closingQuote(text, open) {
-    for (let at = open + 1;;) {
-        const quote = text.indexOf('"', at);
-        if (quote < 0)
-            return -1;
-        let backslashes = 0;
-        while (text[quote - 1 - backslashes] === '\\')
-            backslashes++;
-        if ((backslashes & 1) === 0)
-            return quote;
-        at = quote + 1;
-    }
-}
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
-const LITERALS = ['true', 'false', 'null'];
-/**
- * Where `text` stops being JSON (RFC 8259): the offset of the first character that cannot continue
- * it, `text.length` when it ends too early, or null when it is JSON after all. Iterative, so nesting
- * of any depth cannot overflow the stack.
- */
-function firstErrorOffset(text) {
-    const n = text.length;
-    let i = 0;
-    const skip = () => {
-        while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
-            i++;
-    };
-    /** A string from its opening quote at `i`; false with `i` at the mistake. */
-    const string = () => {
-        i++;
-        while (i < n) {
-            const c = text.charCodeAt(i);
-            if (c === 0x22) {
-                i++;
-                return true;
-            }
-            if (c === 0x5c) {
-                const escaped = text[i + 1];
-                if (escaped !== undefined && '"\\/bfnrt'.includes(escaped))
-                    i += 2;
-                else if (escaped === 'u' && HEX4.test(text.slice(i + 2, i + 6)))
-                    i += 6;
-                else
-                    return false;
-                continue;
-            }
-            if (c < 0x20)
-                return false;
-            i++;
-        }
-        return false;
-    };
-    /** A member's name and its colon, at `i` after whitespace; false with `i` at the mistake. */
-    const name = () => {
-        skip();
-        if (text[i] !== '"' || !string())
-            return false;
-        skip();
-        if (text[i] !== ':')
-            return false;
-        i++;
-        return true;
-    };
-    const open = [];
-    let wantValue = true;
-    for (;;) {
-        skip();
-        if (wantValue) {
-            if (i >= n)
-                return n;
-            const c = text[i];
-            if (c === '{' || c === '[') {
-                open.push(c);
-                i++;
-                skip();
-                if (text[i] === (c === '{' ? '}' : ']')) {
-                    open.pop();
-                    i++;
-                    wantValue = false;
-                }
-                else if (c === '{' && !name())
-                    return i;
-                continue;
-            }
-            if (c === '"') {
-                if (!string())
-                    return i;
-            }
-            else {
-                NUMBER.lastIndex = i;
-                const literal = LITERALS.find(word => text.startsWith(word, i));
-                if (literal)
-                    i += literal.length;
-                else if (NUMBER.test(text))
-                    i = NUMBER.lastIndex;
-                else
-                    return i;
-            }
-            wantValue = false;
-            continue;
-        }
-        if (open.length === 0)
-            return i < n ? i : null;
-        const top = open[open.length - 1];
-        if (text[i] === ',') {
-            i++;
-            if (top === '{' && !name())
-                return i;
-            wantValue = true;
-        }
-        else if (text[i] === (top === '{' ? '}' : ']')) {
-            open.pop();
-            i++;
-        }
-        else
-            return i;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/directory.ts
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
@@ -79070,7 +78834,7 @@ function classifyDefinitionFile(json) {
  * the line and column and quotes nothing but the offending character.
  */
 function parseDefinitionFile(file) {
-    return parseJsonText(textFile_readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
+    return (0,jsonText/* parseJsonText */.lk)(textFile_readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
 }
 function loadDefinitionsFromDirectory(dir, progress, check) {
     const result = { loaded: [], sets: [], failures: [], skipped: [] };
@@ -81772,6 +81536,7 @@ function hideTemplateUris(value, baseUri) {
 
 
 
+
 const NO_COPY = { loops: new Map() };
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
 const MAX_EXPRESSION_LENGTH = 24_576;
@@ -82247,7 +82012,7 @@ function coerceSupplied(value, type, fromCommandLine) {
         return value.trim().toLowerCase() === 'true';
     if (t === 'array' || t === 'object' || t === 'secureobject') {
         try {
-            return JSON.parse(value);
+            return (0,jsonText/* parseJson */.qF)(value);
         }
         catch {
             return value;
@@ -82819,6 +82584,7 @@ function templateLibrary(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -83755,7 +83521,7 @@ function parsedJsonText(value) {
     if (typeof value !== 'string')
         return value;
     try {
-        return JSON.parse(value);
+        return (0,jsonText/* parseJson */.qF)(value);
     }
     catch {
         return value;
@@ -85456,7 +85222,7 @@ function readBaseline(file, cwd) {
     const shown = displayPath(file, cwd);
     const text = textFile_readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
     // The message names the offending character only: the file may not be a baseline at all.
-    const json = parseJsonText(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
+    const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
     return { file: shown, text, ...baselineFingerprints(json, shown) };
 }
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
@@ -85638,6 +85404,7 @@ const inline_hints = {
 
 
 
+
 /** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
 function markNewExceptions(exceptions, base) {
     const entries = new Map();
@@ -85701,7 +85468,7 @@ function baselineChange(baseline, base) {
     let before = new Map();
     if (text !== null) {
         try {
-            before = baselineFingerprints(JSON.parse(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
         }
         catch {
             before = new Map();
@@ -85837,6 +85604,7 @@ function desiredExemptions(exceptions, options) {
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
 
 
 
@@ -86159,7 +85927,7 @@ function countEvaluated(resources) {
  * around them (a string cut from a larger one keeps the larger one alive).
  */
 function detached(resource) {
-    const { id, type, name, json } = JSON.parse(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
+    const { id, type, name, json } = (0,jsonText/* parseJson */.qF)(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
     return { ...resource, id, type, name, json, positionOf: () => null };
 }
 /** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
@@ -87003,6 +86771,266 @@ function collectUserErrors(errors, action) {
             errors.push(error);
         else
             throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 5120:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lk: () => (/* binding */ parseJsonText),
+/* harmony export */   qF: () => (/* binding */ parseJson)
+/* harmony export */ });
+/* unused harmony export firstErrorOffset */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/* harmony import */ var _value_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
+/**
+ * JSON.parse for files a pull request writes, with an error that quotes nothing of the file. V8's
+ * own message quotes the text around the mistake (`Unexpected token 'r', "root:x:0:0:"... is not
+ * valid JSON`), which would put a file's content in a message shown on the pull request, and it
+ * gives no position for most mistakes. This one gives the line and column of the first character
+ * that is not JSON and quotes only that character.
+ */
+
+
+/**
+ * The value of `text`, the content of `file`. `what` names the file in the message ("the baseline",
+ * "the definition file"); `fix` is the sentence saying what to change.
+ */
+function parseJsonText(text, file, what, fix) {
+    try {
+        return parseJson(text);
+    }
+    catch {
+        const offset = firstErrorOffset(text);
+        if (offset === null)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} is not valid JSON; ${fix}`, { file });
+        const before = text.slice(0, offset).split('\n');
+        const found = offset < text.length ? `'${String.fromCodePoint(text.codePointAt(offset))}'` : 'end of file';
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} is not valid JSON: unexpected ${found}; ${fix}`, {
+            file,
+            line: before.length,
+            column: before[before.length - 1].length + 1
+        });
+    }
+}
+/**
+ * `JSON.parse`, with member names that hold an escape read right: JSON.parse on Node 24 (V8 12.8 to
+ * 14.6) can read an escaped name as the name an object read before had at that place
+ * (https://github.com/nodejs/node/issues/63785), so such text is read again, string by string.
+ * Throws what JSON.parse throws. Every JSON text that comes from a pull request, a file, Azure or a
+ * finding written out goes through here (or through parseJsonText), never JSON.parse alone.
+ */
+function parseJson(text) {
+    const value = JSON.parse(text);
+    return keyWithEscape(text) ? readKeysThemselves(text) : value;
+}
+/** Whether a member's name in JSON text (strict JSON) holds an escape. */
+function keyWithEscape(text) {
+    if (text.indexOf('\\') < 0)
+        return false;
+    // In JSON, every quote outside a string opens one: read the strings one after another.
+    for (let open = text.indexOf('"'); open >= 0;) {
+        const close = closingQuote(text, open);
+        if (close < 0)
+            return false;
+        const escape = text.indexOf('\\', open);
+        if (escape >= 0 && escape < close) {
+            let next = close + 1;
+            while (next < text.length && ' \t\n\r'.includes(text[next]))
+                next++;
+            if (text[next] === ':')
+                return true;
+        }
+        open = text.indexOf('"', close + 1);
+    }
+    return false;
+}
+/**
+ * The value of strict JSON text (JSON.parse has accepted it), with every string, names included,
+ * decoded as a string on its own: what JSON.parse gives, keys read right. Iterative, as JSON.parse is.
+ */
+function readKeysThemselves(text) {
+    const open = [];
+    const names = [];
+    let result;
+    let i = 0;
+    const place = (value) => {
+        const top = open[open.length - 1];
+        if (top === undefined)
+            result = value;
+        else if (Array.isArray(top))
+            top.push(value);
+        else
+            (0,_value_js__WEBPACK_IMPORTED_MODULE_1__/* .setOwn */ .P5)(top, names[names.length - 1], value);
+    };
+    while (i < text.length) {
+        const c = text[i];
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ':') {
+            i++;
+        }
+        else if (c === '{' || c === '[') {
+            const container = c === '{' ? {} : [];
+            place(container);
+            open.push(container);
+            names.push(undefined);
+            i++;
+        }
+        else if (c === '}' || c === ']') {
+            open.pop();
+            names.pop();
+            // The member the container was the value of is complete: a name comes next.
+            if (names.length > 0)
+                names[names.length - 1] = undefined;
+            i++;
+        }
+        else if (c === '"') {
+            const close = closingQuote(text, i);
+            const value = JSON.parse(text.slice(i, close + 1));
+            i = close + 1;
+            const top = open[open.length - 1];
+            if (top !== undefined && !Array.isArray(top) && names[names.length - 1] === undefined) {
+                names[names.length - 1] = value;
+            }
+            else {
+                place(value);
+                if (top !== undefined && !Array.isArray(top))
+                    names[names.length - 1] = undefined;
+            }
+        }
+        else {
+            NUMBER.lastIndex = i;
+            const literal = LITERALS.find(word => text.startsWith(word, i));
+            const token = literal ?? (NUMBER.test(text) ? text.slice(i, NUMBER.lastIndex) : text[i]);
+            place(JSON.parse(token));
+            i += token.length;
+            const top = open[open.length - 1];
+            if (top !== undefined && !Array.isArray(top))
+                names[names.length - 1] = undefined;
+        }
+    }
+    return result;
+}
+function closingQuote(text, open) {
+    for (let at = open + 1;;) {
+        const quote = text.indexOf('"', at);
+        if (quote < 0)
+            return -1;
+        let backslashes = 0;
+        while (text[quote - 1 - backslashes] === '\\')
+            backslashes++;
+        if ((backslashes & 1) === 0)
+            return quote;
+        at = quote + 1;
+    }
+}
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const LITERALS = ['true', 'false', 'null'];
+/**
+ * Where `text` stops being JSON (RFC 8259): the offset of the first character that cannot continue
+ * it, `text.length` when it ends too early, or null when it is JSON after all. Iterative, so nesting
+ * of any depth cannot overflow the stack.
+ */
+function firstErrorOffset(text) {
+    const n = text.length;
+    let i = 0;
+    const skip = () => {
+        while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
+            i++;
+    };
+    /** A string from its opening quote at `i`; false with `i` at the mistake. */
+    const string = () => {
+        i++;
+        while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c === 0x22) {
+                i++;
+                return true;
+            }
+            if (c === 0x5c) {
+                const escaped = text[i + 1];
+                if (escaped !== undefined && '"\\/bfnrt'.includes(escaped))
+                    i += 2;
+                else if (escaped === 'u' && HEX4.test(text.slice(i + 2, i + 6)))
+                    i += 6;
+                else
+                    return false;
+                continue;
+            }
+            if (c < 0x20)
+                return false;
+            i++;
+        }
+        return false;
+    };
+    /** A member's name and its colon, at `i` after whitespace; false with `i` at the mistake. */
+    const name = () => {
+        skip();
+        if (text[i] !== '"' || !string())
+            return false;
+        skip();
+        if (text[i] !== ':')
+            return false;
+        i++;
+        return true;
+    };
+    const open = [];
+    let wantValue = true;
+    for (;;) {
+        skip();
+        if (wantValue) {
+            if (i >= n)
+                return n;
+            const c = text[i];
+            if (c === '{' || c === '[') {
+                open.push(c);
+                i++;
+                skip();
+                if (text[i] === (c === '{' ? '}' : ']')) {
+                    open.pop();
+                    i++;
+                    wantValue = false;
+                }
+                else if (c === '{' && !name())
+                    return i;
+                continue;
+            }
+            if (c === '"') {
+                if (!string())
+                    return i;
+            }
+            else {
+                NUMBER.lastIndex = i;
+                const literal = LITERALS.find(word => text.startsWith(word, i));
+                if (literal)
+                    i += literal.length;
+                else if (NUMBER.test(text))
+                    i = NUMBER.lastIndex;
+                else
+                    return i;
+            }
+            wantValue = false;
+            continue;
+        }
+        if (open.length === 0)
+            return i < n ? i : null;
+        const top = open[open.length - 1];
+        if (text[i] === ',') {
+            i++;
+            if (top === '{' && !name())
+                return i;
+            wantValue = true;
+        }
+        else if (text[i] === (top === '{' ? '}' : ']')) {
+            open.pop();
+            i++;
+        }
+        else
+            return i;
     }
 }
 

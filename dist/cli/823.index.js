@@ -210,7 +210,10 @@ function signInAdvice(env) {
         : 'run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or certificate, or set CMK_GUARD_AZURE_TOKEN to an access token for Resource Manager';
 }
 
+// EXTERNAL MODULE: ./src/model/jsonText.ts
+var jsonText = __webpack_require__(5120);
 ;// CONCATENATED MODULE: ./src/azure/policies.ts
+
 
 
 const LOOPBACK_BEARER_POLICY = 'cmkGuardLoopbackBearerPolicy';
@@ -387,7 +390,7 @@ function answerCheckPolicy(check) {
                 return response;
             let body;
             try {
-                body = JSON.parse(response.bodyAsText);
+                body = (0,jsonText/* parseJson */.qF)(response.bodyAsText);
             }
             catch {
                 return response;
@@ -528,6 +531,7 @@ function toArmError(error, doing, secrets = []) {
 ;// CONCATENATED MODULE: ./src/azure/rest.ts
 
 
+
 /** At most this many pages are followed, so a `nextLink` that points to itself cannot loop forever. */
 const MAX_PAGES = 10_000;
 class ArmRest {
@@ -664,7 +668,7 @@ class ArmRest {
         if (text.trim() === '')
             return undefined;
         try {
-            return JSON.parse(text);
+            return (0,jsonText/* parseJson */.qF)(text);
         }
         catch {
             throw new ArmError(`Resource Manager answered ${response.status} with a body that is not JSON while ${doing}; a proxy or the endpoint is not Resource Manager.`, response.status, 'PARSE_ERROR', '');
