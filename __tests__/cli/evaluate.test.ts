@@ -202,4 +202,16 @@ describe('cmk-guard rules', () => {
     });
     expect(listed.rules[1].requirement).toBeNull();
   });
+
+  it('--policies none lists no rules, as evaluate runs none: only the definitions given', async () => {
+    const cwd = path.resolve('.');
+    const definition = '__tests__/fixtures/engine/definitions/KeyVault_Recoverable_Audit.json';
+    const run = await cli(['rules', '--policies', 'none', '--definitions', definition, '--format', 'json'], { cwd });
+    expect([run.code, run.err]).toEqual([0, '']);
+    const listed = JSON.parse(run.out) as { pack: null; rules: { kind: string; file: string }[] };
+    expect(listed.pack).toBeNull();
+    expect(listed.rules.map(r => [r.kind, r.file])).toEqual([['definition', definition]]);
+    const none = await cli(['rules', '--policies', 'NONE'], { cwd });
+    expect([none.code, none.out]).toEqual([0, '0 rules\n']);
+  });
 });

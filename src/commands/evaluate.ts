@@ -168,7 +168,8 @@ export const evaluateOptions: Command['options'] = {
   policies: {
     type: 'string',
     placeholder: 'DIR',
-    description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
+    description:
+      'a folder of cmk-guard rule files, or none for no rules (default: the bundled pack, unless --definitions is given)'
   },
   definitions: {
     type: 'string',

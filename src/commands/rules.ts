@@ -66,9 +66,12 @@ export const rulesCommand: Command = {
     if (format !== 'text' && format !== 'json')
       throw new UserError(`--format must be one of text, json; got '${String(options.format)}'.`);
     const definitionPaths = optionList(options.definitions);
+    // `--policies none` turns the rules off, as it does for evaluate: only the definitions are listed.
     const policies =
       typeof options.policies === 'string'
-        ? path.resolve(io.cwd, options.policies)
+        ? options.policies.trim().toLowerCase() === 'none'
+          ? undefined
+          : path.resolve(io.cwd, options.policies)
         : definitionPaths.length
           ? undefined
           : bundledPolicies();
