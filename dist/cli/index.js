@@ -51277,7 +51277,7 @@ const evaluateOptions = {
     policies: {
         type: 'string',
         placeholder: 'DIR',
-        description: 'a folder of cmk-guard rule files (default: the bundled pack, unless --definitions is given)'
+        description: 'a folder of cmk-guard rule files, or none for no rules (default: the bundled pack, unless --definitions is given)'
     },
     definitions: {
         type: 'string',
@@ -52019,8 +52019,11 @@ const rulesCommand = {
         if (format !== 'text' && format !== 'json')
             throw new model_errors/* UserError */.yo(`--format must be one of text, json; got '${String(options.format)}'.`);
         const definitionPaths = optionList(options.definitions);
+        // `--policies none` turns the rules off, as it does for evaluate: only the definitions are listed.
         const policies = typeof options.policies === 'string'
-            ? external_node_path_default().resolve(io.cwd, options.policies)
+            ? options.policies.trim().toLowerCase() === 'none'
+                ? undefined
+                : external_node_path_default().resolve(io.cwd, options.policies)
             : definitionPaths.length
                 ? undefined
                 : bundledPolicies();
