@@ -13,7 +13,7 @@ export default tseslint.config(
       '.bench-build/**',
       'src/engine/aliases.data.ts',
       'src/rules/validators.generated.ts',
-      'src/rules/bundledPack.generated.ts'
+      'src/rules/ruleTextCache.generated.ts'
     ]
   },
   js.configs.recommended,

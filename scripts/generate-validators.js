@@ -1,5 +1,5 @@
-// Writes src/rules/validators.generated.ts and src/rules/bundledPack.generated.ts, what every run would
-// otherwise compile at its start (src/rules/generateValidators.ts says what). Node 24 reads the TypeScript;
+// Writes src/rules/validators.generated.ts and src/rules/ruleTextCache.generated.ts, what every run would
+// otherwise compile at its start (scripts/generateValidators.ts says what). Node 24 reads the TypeScript;
 // this hook lets the sources' `./x.js` imports find `./x.ts`. A test fails when a file is stale.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ registerHooks({
   }
 });
 
-const { bundledPackModule, validatorsModule } = await import('../src/rules/generateValidators.ts');
+const { ruleTextCacheModule, validatorsModule } = await import('./generateValidators.ts');
 const rules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/rules');
 const validators = path.join(rules, 'validators.generated.ts');
 const text = validatorsModule();
@@ -31,4 +31,4 @@ if (readFileSync(validators, 'utf8') !== text) {
   });
   process.exit(again.status ?? 1);
 }
-writeFileSync(path.join(rules, 'bundledPack.generated.ts'), bundledPackModule());
+writeFileSync(path.join(rules, 'ruleTextCache.generated.ts'), ruleTextCacheModule());

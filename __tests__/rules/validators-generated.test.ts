@@ -11,7 +11,7 @@ import type { ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 import { createRuleAjv } from '../../src/compiler/reference.js';
 import type { Json } from '../../src/model/value.js';
-import { compiledValidators, validatorsModule } from '../../src/rules/generateValidators.js';
+import { compiledValidators, validatorsModule } from '../../scripts/generateValidators.js';
 import * as generated from '../../src/rules/validators.generated.js';
 import { schemaArbitrary } from '../compiler/schemaArbitrary.js';
 

@@ -11,7 +11,7 @@ import { linearRegExp } from '../model/regex.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject, own, setOwn } from '../model/value.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
-import { bundledSchemaChecks } from '../rules/bundledPack.generated.js';
+import { bundledSchemaChecks } from '../rules/ruleTextCache.generated.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
 

@@ -16,7 +16,7 @@ function specErrors(rule: Rule): UserError[] {
     const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
     return [new UserError(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
   }
-  // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
+  // The spec's validator is generated at build time from relationSpec.ts (scripts/generateValidators.ts).
   const validate = relationSpec();
   if (validate(rule.relation)) return [];
   return (validate.errors as ErrorObject[]).map(error => {

@@ -13,7 +13,7 @@ import { escapeReason } from '../sources/boundary.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packFile, ruleFile } from './validators.generated.js';
-import { checkedRuleTexts } from './bundledPack.generated.js';
+import { checkedRuleTexts } from './ruleTextCache.generated.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
 
 export type { JsonSchema } from '../compiler/context.js';
@@ -63,7 +63,7 @@ function isMapping(value: unknown): value is { [key: string]: Json } {
 
 /**
  * Every mistake in a rule file. A text of the bundled pack was checked when it was built (the texts that
- * had none are in bundledPack.generated.ts, which a test keeps current): the very same text has none
+ * had none are in ruleTextCache.generated.ts, which a test keeps current): the very same text has none
  * now, and checking it again (its schemas compiled by ajv) was most of a short run's start.
  */
 function ruleErrors(doc: ParsedDocument, text: string): UserError[] {

@@ -8,7 +8,7 @@ import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { escapePointerSegment } from '../model/pointer.js';
-import { parsedTexts } from './bundledPack.generated.js';
+import { parsedTexts } from './ruleTextCache.generated.js';
 
 export interface NodeOffsets {
   value: number;
@@ -104,7 +104,7 @@ function lineStarts(source: string): number[] {
 
 /**
  * Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. A text of
- * the bundled pack was parsed when it was built (bundledPack.generated.ts, which a test keeps current):
+ * the bundled pack was parsed when it was built (ruleTextCache.generated.ts, which a test keeps current):
  * with the default limits, its value and positions are taken from there.
  */
 export function parseDocument(file: string, source: string): ParsedDocument {
@@ -120,7 +120,7 @@ export function parseDocument(file: string, source: string): ParsedDocument {
   return parsedDocument(file, source, JSON.parse(json) as unknown, offsets);
 }
 
-/** A parsed text as bundledPack.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
+/** A parsed text as ruleTextCache.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
 export function parsedText(doc: ParsedDocument): [string, [string, number, number][]] {
   return [JSON.stringify(doc.value), [...doc.offsets].map(([pointer, at]) => [pointer, at.value, at.key ?? -1])];
 }

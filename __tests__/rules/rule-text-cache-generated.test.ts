@@ -1,5 +1,5 @@
 /**
- * What bundledPack.generated.ts holds of the bundled rules is what checking and compiling them gives
+ * What ruleTextCache.generated.ts holds of the bundled rules is what checking and compiling them gives
  * now: the file is what the generator makes (not stale); every text it names is a bundled rule file
  * in which the checks find no mistake; a text that differs is checked as any other; and each generated
  * schema check gives the verdict and the errors ajv gives, on many resources.
@@ -13,8 +13,8 @@ import type { ValidateFunction } from 'ajv';
 import { UserError, UserErrors } from '../../src/model/errors.js';
 import { azureComparable } from '../../src/pr/azureCompare.js';
 import type { Value } from '../../src/model/value.js';
-import { bundledSchemaChecks, checkedRuleTexts, parsedTexts } from '../../src/rules/bundledPack.generated.js';
-import { bundledPackModule, compiledSchemaChecks } from '../../src/rules/generateValidators.js';
+import { bundledSchemaChecks, checkedRuleTexts, parsedTexts } from '../../src/rules/ruleTextCache.generated.js';
+import { ruleTextCacheModule, compiledSchemaChecks } from '../../scripts/generateValidators.js';
 import { checkRule, loadRuleFile, readRuleText } from '../../src/rules/index.js';
 import { parseDocument, parseYaml } from '../../src/rules/positions.js';
 
@@ -99,8 +99,10 @@ function dataFor(schema: unknown): fc.Arbitrary<Value> {
 
 describe('the bundled pack, as generated', () => {
   it('is what npm run generate:validators makes from policies/ now', () => {
-    // If this fails, run `npm run generate:validators` and commit src/rules/bundledPack.generated.ts.
-    expect(fs.readFileSync(path.join(root, 'src/rules/bundledPack.generated.ts'), 'utf8')).toBe(bundledPackModule());
+    // If this fails, run `npm run generate:validators` and commit src/rules/ruleTextCache.generated.ts.
+    expect(fs.readFileSync(path.join(root, 'src/rules/ruleTextCache.generated.ts'), 'utf8')).toBe(
+      ruleTextCacheModule()
+    );
   });
 
   it('names exactly the texts of the bundled rule files, each of which has no mistake when checked now', () => {
