@@ -25,7 +25,7 @@ import { FINGERPRINT_KEY } from '../../src/model/fingerprint.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { buildDocument } from '../../src/run.js';
 import { loadTemplates } from '../../src/sources/index.js';
-import { MAX_INPUT_BYTES } from '../../src/model/textFile.js';
+import { DEFAULT_LIMITS } from '../../src/model/limits.js';
 import { sarifValidator } from '../support/sarif.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -245,9 +245,9 @@ describe('files that are too large, not text, or folders', () => {
 
   it('a template over the limit is an error, found without reading it whole; other JSON over it is passed over', () => {
     const big = path.join(workspace, 'infra', 'big.json');
-    writeFileSync(big, `{"$schema": "${SCHEMA}", "pad": "${'x'.repeat(MAX_INPUT_BYTES)}"}`);
+    writeFileSync(big, `{"$schema": "${SCHEMA}", "pad": "${'x'.repeat(DEFAULT_LIMITS.fileBytes)}"}`);
     const data = path.join(workspace, 'infra', 'data.json');
-    writeFileSync(data, `{"pad": "${'x'.repeat(MAX_INPUT_BYTES)}"}`);
+    writeFileSync(data, `{"pad": "${'x'.repeat(DEFAULT_LIMITS.fileBytes)}"}`);
     const result = load(['infra']);
     expect(result.errors.map(e => [e.location?.file, e.message])).toEqual([
       [

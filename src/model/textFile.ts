@@ -5,14 +5,17 @@
  */
 import * as fs from 'node:fs';
 import { UserError } from './errors.js';
-import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from './limits.js';
+import { LIMIT_VARIABLES, limit } from './limits.js';
 
 /**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * The largest input cmk-guard reads, a file or a text a tool wrote for it (Bicep's compiled template):
+ * `CMK_GUARD_MAX_FILE_BYTES`, by default four times what Azure Resource Manager accepts for a template
+ * (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
  * so a real template always fits and a 50 MB file cannot exhaust memory.
  */
-export const MAX_INPUT_BYTES = DEFAULT_LIMITS.fileBytes;
+export function maxInputBytes(): number {
+  return limit('fileBytes');
+}
 
 /** A size in bytes as messages give it. */
 export function describeBytes(bytes: number): string {
@@ -32,7 +35,7 @@ export class UnreadableTextError extends UserError {
 
 /**
  * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * `maxInputBytes()`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
  * UserError saying what to change.
  */
 export function readTextFile(file: string): string {

@@ -8,7 +8,14 @@
  */
 import * as fs from 'node:fs';
 import { UserError } from '../model/errors.js';
-import { firstInvalidUtf8, MAX_INPUT_BYTES, openRegularFile, UnreadableTextError } from '../model/textFile.js';
+import { LIMIT_VARIABLES } from '../model/limits.js';
+import {
+  describeBytes,
+  firstInvalidUtf8,
+  maxInputBytes,
+  openRegularFile,
+  UnreadableTextError
+} from '../model/textFile.js';
 import { JsonSyntaxError, Reader } from './json.js';
 
 /** How much of the file is read at a time. */
@@ -49,7 +56,7 @@ export class JsonStream {
   /**
    * Runs `step` from the reader's position; if it fails or ends near the end of what has been
    * read, and the file has more, reads more and runs it again from the same place. A value
-   * larger than `MAX_INPUT_BYTES` is refused.
+   * larger than `maxInputBytes()` is refused.
    */
   step<T>(step: (reader: Reader) => T, what = 'a value'): T {
     const r = this.reader;
@@ -66,9 +73,10 @@ export class JsonStream {
       r.column = mark.column;
       r.depth = mark.depth;
       const pending = r.length - mark.index;
-      if (pending > MAX_INPUT_BYTES) {
+      const most = maxInputBytes();
+      if (pending > most) {
         throw new UserError(
-          `${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`,
+          `${what} in ${this.file} is larger than ${describeBytes(most)}, the most cmk-guard reads at once (${LIMIT_VARIABLES.fileBytes}); split it.`,
           { file: this.file, line: mark.line, column: mark.column }
         );
       }

@@ -112,6 +112,29 @@ describe('Bicep files, compiled by the Bicep CLI on PATH', () => {
     );
   });
 
+  it('holds the template the CLI compiles to to CMK_GUARD_MAX_FILE_BYTES, as it holds every file it reads', async () => {
+    // main.bicep is 1,216 bytes and the template it compiles to 2,442: a bound between them refuses the output only.
+    const before = process.env.CMK_GUARD_MAX_FILE_BYTES;
+    process.env.CMK_GUARD_MAX_FILE_BYTES = '2000';
+    try {
+      const run = await evaluate(path.join(fixtures, 'classic'), fake.env, ['-t', 'main.bicep']);
+      expect(run.code).toBe(2);
+      // The rule files are over the bound too, and are refused on their own; here only the Bicep file matters.
+      expect((run.document?.errors ?? []).filter(e => e.file === 'main.bicep')).toEqual([
+        {
+          file: 'main.bicep',
+          line: null,
+          column: null,
+          message:
+            'the template Bicep compiles this file to is larger than 2000 bytes, the most cmk-guard reads (CMK_GUARD_MAX_FILE_BYTES); split it into modules.'
+        }
+      ]);
+    } finally {
+      if (before === undefined) delete process.env.CMK_GUARD_MAX_FILE_BYTES;
+      else process.env.CMK_GUARD_MAX_FILE_BYTES = before;
+    }
+  });
+
   it('passes a file name that starts with a dash as a file, never as an option', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-dash-'));
     try {

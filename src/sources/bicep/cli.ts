@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, UserErrors } from '../../model/errors.js';
-import { MAX_INPUT_BYTES } from '../../model/textFile.js';
+import { LIMIT_VARIABLES } from '../../model/limits.js';
+import { describeBytes, maxInputBytes } from '../../model/textFile.js';
 
 export interface BicepCli {
   /** The executable, as found on PATH. */
@@ -115,7 +116,7 @@ export function runBicep(file: string, kind: 'build' | 'build-params', env: Node
     cwd: path.dirname(file),
     env: bicepEnvironment(env),
     encoding: 'utf8',
-    maxBuffer: MAX_INPUT_BYTES + 1024 * 1024,
+    maxBuffer: maxInputBytes() + 1024 * 1024,
     timeout: COMPILE_TIMEOUT_MS,
     windowsHide: true,
     shell: false,
@@ -127,7 +128,7 @@ export function runBicep(file: string, kind: 'build' | 'build-params', env: Node
       code === 'ETIMEDOUT'
         ? `it did not finish within ${COMPILE_TIMEOUT_MS / 60000} minutes`
         : code === 'ENOBUFS'
-          ? `its output is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`
+          ? `its output is larger than ${describeBytes(maxInputBytes())} (${LIMIT_VARIABLES.fileBytes})`
           : result.error.message;
     throw new UserError(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
   }

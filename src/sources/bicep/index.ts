@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import type { SourcePosition } from '../../model/resource.js';
 import { UserError } from '../../model/errors.js';
-import { readTextFile, MAX_INPUT_BYTES } from '../../model/textFile.js';
+import { LIMIT_VARIABLES } from '../../model/limits.js';
+import { describeBytes, maxInputBytes, readTextFile } from '../../model/textFile.js';
 import { isObject, type Json } from '../../model/value.js';
 import { splitPointer } from '../../model/pointer.js';
 import { confine } from '../boundary.js';
@@ -88,9 +89,10 @@ export function parameterSources(
 }
 
 function parseCompiled(text: string, file: string): PositionedJson {
-  if (text.length > MAX_INPUT_BYTES)
+  const most = maxInputBytes();
+  if (Buffer.byteLength(text, 'utf8') > most)
     throw new UserError(
-      `the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`,
+      `the template Bicep compiles this file to is larger than ${describeBytes(most)}, the most cmk-guard reads (${LIMIT_VARIABLES.fileBytes}); split it into modules.`,
       { file }
     );
   try {
