@@ -15,23 +15,10 @@ import {
 } from './compiler/index.js';
 import { aliasPath } from './engine/aliases.js';
 import type { CompiledDefinition } from './engine/index.js';
-import {
-  evaluateDefinitions,
-  evaluationPlan,
-  loadDefinition,
-  loadDefinitionsFromPath,
-  type PolicySet
-} from './engine/index.js';
-import type { Json, Value } from './model/value.js';
-import { EvaluationDeadline, LimitError } from './model/limits.js';
-import { collectUserErrors, throwUserErrors, UserError, type InputLocation } from './model/errors.js';
-import {
-  findingResource,
-  type Finding,
-  type FindingsDocument,
-  type FindingsStream,
-  type FindingsSummary
-} from './model/finding.js';
+import { evaluationPlan, loadDefinition, loadDefinitionsFromPath, type PolicySet } from './engine/index.js';
+import type { Json } from './model/value.js';
+import { collectUserErrors, throwUserErrors, UserError } from './model/errors.js';
+import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
 import type { ProgressReport } from './model/progress.js';
 import type { Resource } from './model/resource.js';
 import { bundledPolicies, displayPath, sourceRoot } from './paths.js';
@@ -40,24 +27,26 @@ import type { Pack, Rule } from './rules/index.js';
 import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
 import { loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
-import { applySelection, atOrAboveMinimum, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, isWithin, loadResourceSnapshot, loadTemplates, readResourceSnapshot } from './sources/index.js';
+import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
+import { confine, isWithin, loadTemplates } from './sources/index.js';
 import { FindingStore } from './report/store.js';
-import type { DeploymentRelation } from './pr/relation.js';
+import { countVerdicts, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
+import { InputLoop } from './pipeline/inputLoop.js';
+import { append, isolated } from './pipeline/isolated.js';
+import { RelationPass, type PullRequestCheck } from './pipeline/relationPass.js';
 import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
-import { compilePullRequestChecks, type PullRequestChecks } from './pr/rules.js';
+import { compilePullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
 import { planOverrides, type OverridePlan } from './config/overrides.js';
-import { applyExceptions, exceptionApplier } from './exceptions/apply.js';
-import { baselineApplier, readBaseline, type Baseline } from './exceptions/baseline.js';
-import { inlineExceptions } from './exceptions/inline.js';
-import { baselineChange, markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
+import { applyExceptions } from './exceptions/apply.js';
+import { readBaseline, type Baseline } from './exceptions/baseline.js';
+import { markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
-import { closest } from './rules/suggest.js';
 import { desiredExemptions, exceptionsFromExemptions } from './exceptions/azure.js';
-import { parseJson } from './model/jsonText.js';
+
+export type { StreamedFindingsDocument } from './pipeline/document.js';
 
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
@@ -247,8 +236,6 @@ interface LoadedRules {
   errors: UserError[];
 }
 
-type PullRequestCheck<K extends keyof PullRequestChecks> = { rule: Rule; check: PullRequestChecks[K][number] };
-
 type NotRun = NonNullable<FindingsDocument['notRun']>[number];
 
 /** The folder every input resolves inside: `root`, or the workspace. */
@@ -264,98 +251,6 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
   const full = path.resolve(request.cwd, entry);
   if (isWithin(bundledPolicies(), full)) return full;
   return confine(full, rootOf(request), what, { file: entry });
-}
-
-/** The resources of one input, evaluated together: a template, a snapshot, or a live scope (named `(scope)`). */
-interface EvaluatedInput {
-  file: string;
-  resources: Resource[];
-}
-
-/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
-const SNAPSHOT_BATCH = 1000;
-
-interface InputEvaluation {
-  definitions: CompiledDefinition[];
-  parameters: Record<string, Record<string, Value>>;
-  /** The resources existence conditions may find: every input's when a definition reads them, else the input's own. */
-  related: Resource[] | undefined;
-  /** Where each finding goes in the report's order. */
-  add: (finding: Finding) => void;
-}
-
-/**
- * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
- * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
- * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
- * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
- * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
- * `problems`. The findings come grouped by definition, in the resources' order.
- */
-function evaluateInput(
-  input: EvaluatedInput,
-  evaluation: InputEvaluation,
-  deadline: EvaluationDeadline,
-  problems: UserError[],
-  spoiled: Set<CompiledDefinition>
-): 'evaluated' | 'stopped' {
-  const resources = input.resources.filter(r => !r.existing);
-  const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
-  if (!resources.length || !definitions.length) return 'evaluated';
-  const evaluate = (defs: CompiledDefinition[]) =>
-    evaluateDefinitions(defs, resources, {
-      parameters: evaluation.parameters,
-      related: evaluation.related ?? resources,
-      checkpoint: deadline.check
-    });
-  try {
-    for (const finding of evaluate(definitions)) evaluation.add(finding);
-    return 'evaluated';
-  } catch (error) {
-    if (error instanceof LimitError) {
-      problems.push(error);
-      return 'stopped';
-    }
-  }
-  for (const definition of definitions) {
-    let stopped = false;
-    const before = problems.length;
-    isolated(
-      problems,
-      { file: definition.file ?? definition.name },
-      `evaluate the definition ${definition.name}`,
-      () => {
-        try {
-          for (const finding of evaluate([definition])) evaluation.add(finding);
-        } catch (error) {
-          stopped = error instanceof LimitError;
-          throw error;
-        }
-      }
-    );
-    if (stopped) return 'stopped';
-    if (problems.length > before) spoiled.add(definition);
-  }
-  return 'evaluated';
-}
-
-/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
-function append<T>(into: T[], items: readonly T[]): void {
-  for (const item of items) into.push(item);
-}
-
-/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
-function isolated(errors: UserError[], location: InputLocation, what: string, action: () => void): void {
-  try {
-    collectUserErrors(errors, action);
-  } catch (error) {
-    errors.push(
-      new UserError(
-        `cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`,
-        location
-      )
-    );
-  }
 }
 
 /**
@@ -508,33 +403,6 @@ export function loadExternalDefinitions(
   return { definitions: plan.definitions, skipped };
 }
 
-/** Resources a verdict is given on: all but references to existing ones. */
-function countEvaluated(resources: readonly Resource[]): number {
-  let count = 0;
-  for (const resource of resources) if (!resource.existing) count++;
-  return count;
-}
-
-/**
- * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
- * without its text (kept to find positions), its values copied so that they hold no part of the text read
- * around them (a string cut from a larger one keeps the larger one alive).
- */
-function detached(resource: Resource): Resource {
-  const { id, type, name, json } = parseJson(
-    JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json })
-  ) as Pick<Resource, 'id' | 'type' | 'name' | 'json'>;
-  return { ...resource, id, type, name, json, positionOf: () => null };
-}
-
-/** A findings document whose findings are read back as they are reported (from disk past a bound). */
-export interface StreamedFindingsDocument extends FindingsStream {
-  findings: Iterable<Finding> & {
-    /** Removes what the findings were kept in; read them before. */
-    dispose(): void;
-  };
-}
-
 /** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
 export async function evaluateRepository(request: EvaluateRequest): Promise<FindingsDocument> {
   const document = await evaluateRepositoryStreamed(request);
@@ -556,27 +424,8 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
  * report. Call `findings.dispose()` when done.
  */
 export async function evaluateRepositoryStreamed(request: EvaluateRequest): Promise<StreamedFindingsDocument> {
-  const {
-    definitions,
-    rules,
-    relations,
-    transitions,
-    transitionRules,
-    leftOut,
-    overrides,
-    skipped: notDefinitions,
-    errors: ruleErrors
-  } = loadRules(request);
-  // Problems in the order a run that read every input before evaluating any would meet them.
-  const readProblems: UserError[] = [...ruleErrors];
-  const evaluationProblems: UserError[] = [];
-  const relationProblems: UserError[][] = relations.map(() => []);
-  const transitionProblems: UserError[] = [];
-  const notRun: NotRun[] = [...leftOut];
-  const errors: NonNullable<FindingsDocument['errors']> = [];
-  let skipped: NonNullable<FindingsDocument['skipped']> = [];
-  const progress = request.progress;
-
+  const loaded = loadRules(request);
+  const { definitions, relations, transitions } = loaded;
   // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
   // by transition rule; each group in the order of the inputs and their resources.
   const store = new FindingStore(request.heldFindings);
@@ -584,59 +433,73 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
   definitions.forEach((definition, i) => {
     if (!firstOfName.has(definition.name)) firstOfName.set(definition.name, i);
   });
-  const definitionGroup = (name: string) => firstOfName.get(name) ?? definitions.length;
-  const relationGroup = (i: number) => definitions.length + 1 + i;
-  const transitionGroup = (i: number) => definitions.length + 1 + relations.length + i;
-
+  const relationPass = new RelationPass(relations, store, i => definitions.length + 1 + i);
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
   const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
-  // Existence conditions may find a resource of any input: then every input is read first, and held.
-  const holdInputs = definitions.some(d => d.readsRelated);
-  /** Every resource read, in order, when something needs them all: existence conditions, transition rules. */
-  const held: Resource[] = [];
-  const heldInputs: EvaluatedInput[] = [];
-  const heldDeployments: Resource[][] = [];
-  let resourceCount = 0;
-  const inline = { exceptions: [] as Exception[], errors: [] as UserError[] };
-  const failedRelations = new Set<number>();
-  const evaluation = (related: Resource[] | undefined): InputEvaluation => ({
+  const inputs = new InputLoop({
     definitions,
-    parameters: overrides.parameters,
-    related,
-    add: finding => store.add(definitionGroup(finding.definition), finding)
+    parameters: loaded.overrides.parameters,
+    store,
+    definitionGroup: name => firstOfName.get(name) ?? definitions.length,
+    relations: relationPass,
+    keepResources: transitionsWanted,
+    cwd: request.cwd,
+    clock: request.clock,
+    progress: request.progress
   });
+  const read = await readInputs(request, loaded, inputs);
+  inputs.evaluateHeld();
+  const transitionProblems: UserError[] = [];
+  const transitionsRan = transitionsWanted
+    ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+    : false;
+  // Problems in the order a run that read every input before evaluating any would meet them.
+  const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
+  const errors: NonNullable<FindingsDocument['errors']> = problems.map(problem => inputError(problem, request.cwd));
+  // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+  // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+  // out wait for a run that has them.
+  for (const error of inputs.inline.errors) errors.push(inputError(error, request.cwd));
+  const leftOutNames = new Set(loaded.leftOut.flatMap(entry => entry.rules));
+  const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e =>
+    e.rules.some(rule => !leftOutNames.has(rule))
+  );
+  const baseline = readBaselineOf(request, errors);
+  const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+  if (baseText) markNewExceptions(exceptions, baseText);
+  return streamedDocument(store, {
+    cwd: request.cwd,
+    overrides: loaded.overrides,
+    rules: loaded.rules,
+    exceptions,
+    baseline,
+    baseText,
+    now: request.now ?? new Date(),
+    changedFiles: request.changedFiles,
+    selection: request.selection,
+    knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
+    resources: inputs.resourceCount,
+    definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+    errors,
+    skipped: read.skipped,
+    notRun: read.notRun
+  });
+}
 
-  /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
-  const relate = (deployment: Resource[]) => {
-    relations.forEach(({ rule, check }, i) => {
-      if (failedRelations.has(i)) return;
-      const before = relationProblems[i].length;
-      isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-        for (const finding of check(deployment)) store.add(relationGroup(i), finding);
-      });
-      if (relationProblems[i].length > before) failedRelations.add(i);
-    });
-  };
+/** What reading the inputs gave besides findings: problems in reading order, and notes for the document. */
+interface InputsRead {
+  readProblems: UserError[];
+  skipped: NonNullable<FindingsDocument['skipped']>;
+  notRun: NotRun[];
+  /** Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's. */
+  azureExceptions: Exception[];
+}
 
-  /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
-  const onTemplate = (template: { file: string; resources: Resource[] }) => {
-    const found = inlineExceptions(template.resources, request.cwd);
-    append(inline.exceptions, found.exceptions);
-    append(inline.errors, found.errors);
-    const input = { file: template.file, resources: template.resources };
-    if (transitionsWanted) append(held, template.resources);
-    if (holdInputs) {
-      heldInputs.push(input);
-      heldDeployments.push(template.resources);
-      return;
-    }
-    store.beginInput();
-    const deadline = new EvaluationDeadline(input.file, request.clock);
-    evaluateInput(input, evaluation(undefined), deadline, evaluationProblems, new Set());
-    resourceCount += countEvaluated(template.resources);
-    relate(template.resources);
-  };
-
+/** Every input the request names, in order (templates, snapshots, a live scope), handed to `inputs`. */
+async function readInputs(request: EvaluateRequest, loaded: LoadedRules, inputs: InputLoop): Promise<InputsRead> {
+  const readProblems: UserError[] = [...loaded.errors];
+  const notRun: NotRun[] = [...loaded.leftOut];
+  let skipped: NonNullable<FindingsDocument['skipped']> = [];
   if (request.templates?.length) {
     const discovered = loadTemplates(request.templates, {
       cwd: request.cwd,
@@ -645,134 +508,26 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides,
       progress: request.progress,
-      onTemplate
+      onTemplate: template => inputs.template(template)
     });
     append(readProblems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
-  skipped.push(...notDefinitions);
+  skipped.push(...loaded.skipped);
   for (const file of request.resources ?? []) {
     isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
-      const full = inputPath(request, file, 'the resource snapshot');
-      if (holdInputs || transitionsWanted) {
-        const snapshot = loadResourceSnapshot(full);
-        append(held, snapshot);
-        if (holdInputs) {
-          heldInputs.push({ file, resources: snapshot });
-          heldDeployments.push(snapshot);
-          return;
-        }
-      }
-      streamSnapshot(file, full);
+      inputs.snapshot(file, inputPath(request, file, 'the resource snapshot'));
     });
   }
-
-  /**
-   * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
-   * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
-   */
-  function streamSnapshot(file: string, full: string): void {
-    store.beginInput();
-    const problems: UserError[] = [];
-    const spoiled = new Set<CompiledDefinition>();
-    const relating = relations.map((relation, i) =>
-      failedRelations.has(i) ? undefined : relation.check.deployment(detached)
-    );
-    const relates = relating.some(r => r !== undefined);
-    const heldBefore = held.length;
-    let count = 0;
-    let stopped = false;
-    let batch: Resource[] = [];
-    const flush = () => {
-      if (!stopped && batch.length) {
-        const before = spoiled.size;
-        const outcome = evaluateInput(
-          { file, resources: batch },
-          evaluation(undefined),
-          new EvaluationDeadline(file, request.clock),
-          problems,
-          spoiled
-        );
-        if (outcome === 'stopped') {
-          stopped = true;
-          store.discardInput();
-        } else if (spoiled.size > before) {
-          // A definition that failed on this batch has no verdicts on this snapshot at all.
-          for (const definition of [...spoiled].slice(before)) store.discardInput(definitionGroup(definition.name));
-        }
-      }
-      batch = [];
-      progress?.('evaluating resources', resourceCount + count);
-    };
-    try {
-      for (const resource of readResourceSnapshot(full)) {
-        count++;
-        if (relates) for (const relation of relating) relation?.add(resource);
-        if (transitionsWanted) held.push(resource);
-        batch.push(resource);
-        if (batch.length >= SNAPSHOT_BATCH) flush();
-      }
-      flush();
-    } catch (error) {
-      store.discardInput();
-      held.length = heldBefore;
-      throw error;
-    }
-    append(evaluationProblems, problems);
-    resourceCount += count;
-    if (relating.some(r => r?.hasTargets)) relateSubjects(full, relating);
-  }
-
-  /**
-   * Relation rules on a snapshot's subjects, read a second time once every target and grant of it is
-   * known. A rule that fails on one subject has no findings on this snapshot, as if it had been checked
-   * on the whole snapshot at once.
-   */
-  function relateSubjects(full: string, relating: (DeploymentRelation | undefined)[]): void {
-    store.beginInput();
-    const checking = relating.map(relation => (relation?.hasTargets ? relation : undefined));
-    for (const subject of readResourceSnapshot(full)) {
-      checking.forEach((relation, i) => {
-        if (!relation) return;
-        const { rule } = relations[i];
-        const before = relationProblems[i].length;
-        isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-          const finding = relation.check(subject);
-          if (finding) store.add(relationGroup(i), finding);
-        });
-        if (relationProblems[i].length > before) {
-          failedRelations.add(i);
-          checking[i] = undefined;
-          store.discardInput(relationGroup(i));
-        }
-      });
-    }
-  }
-
-  // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
   const azureExceptions: Exception[] = [];
   if (request.live) {
     // Loaded here, on first use: commands that never reach Azure never load its SDKs.
     const azure = await import('./azure/index.js');
     const packs = packsOf(request);
-    const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+    const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
       initiatives: packs.map(p => p.name)
     });
-    const scope = liveResources(live.rows, live.where);
-    const input = { file: `(${live.where})`, resources: scope };
-    if (transitionsWanted) append(held, scope);
-    if (holdInputs) heldInputs.push(input);
-    else {
-      store.beginInput();
-      evaluateInput(
-        input,
-        evaluation(undefined),
-        new EvaluationDeadline(input.file, request.clock),
-        evaluationProblems,
-        new Set()
-      );
-      resourceCount += countEvaluated(scope);
-    }
+    inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
     append(
       azureExceptions,
       exceptionsFromExemptions(
@@ -781,169 +536,107 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       )
     );
     // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
-    if (relations.length || transitions.length)
+    if (loaded.relations.length || loaded.transitions.length)
       skipped.push({
         file: `(${live.where})`,
         reason:
           'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
       });
   }
-
-  if (holdInputs) {
-    // Every input read: each is evaluated with every other's resources as candidates for existence conditions.
-    const related = heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
-    for (const input of heldInputs) {
-      store.beginInput();
-      evaluateInput(
-        input,
-        evaluation(related),
-        new EvaluationDeadline(input.file, request.clock),
-        evaluationProblems,
-        new Set()
-      );
-      resourceCount += countEvaluated(input.resources);
-      progress?.('evaluating resources', resourceCount);
-    }
-    for (const deployment of heldDeployments) relate(deployment);
-  }
-
-  let transitionsRan = false;
-  if (transitions.length && !(hasBase && request.templates?.length)) {
+  const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+  if (loaded.transitions.length && !(hasBase && request.templates?.length)) {
     notRun.push({
-      rules: transitionRules,
+      rules: loaded.transitionRules,
       reason: request.templates?.length
         ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
         : 'they compare templates before and after a change, and no templates were given'
     });
   }
-  if (transitionsWanted) {
-    let base: Resource[] | null = null;
-    try {
-      base = request.baseTemplates?.length
-        ? loadBaseTemplates(request, request.baseTemplates)
-        : loadBaseResources(request);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      // A base the user named is an input like any other: its error, and every other finding still reported.
-      if (request.baseRequired) transitionProblems.push(error);
-      else
-        notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
-    }
-    if (base) {
-      transitionsRan = true;
-      const pairs = pairResources(base, held);
-      transitions.forEach(({ rule, check }, i) => {
-        isolated(transitionProblems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-          for (const finding of check(pairs)) store.add(transitionGroup(i), finding);
-        });
-      });
-    }
-  }
-  const problems = [...readProblems, ...evaluationProblems, ...relationProblems.flat(), ...transitionProblems];
-  for (const problem of problems) errors.push(inputError(problem, request.cwd));
-  // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
-  // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
-  // out wait for a run that has them.
-  for (const error of inline.errors) errors.push(inputError(error, request.cwd));
-  const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-  const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e =>
-    e.rules.some(rule => !leftOutNames.has(rule))
-  );
-  // A baseline that cannot be read (or is outside the repository) is its own error: every finding is then
-  // reported as new, and the run exits 2.
-  let baseline: Baseline | undefined;
-  if (request.baseline !== undefined) {
-    const named = request.baseline;
-    const problems: UserError[] = [];
-    isolated(problems, { file: named }, `read the baseline ${named}`, () => {
-      baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
-    });
-    for (const problem of problems) errors.push(inputError(problem, request.cwd));
-  }
-  // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
-  // with --base-templates have no configuration or baseline of their own).
-  let baseText: BaseText | undefined;
-  if (request.base !== undefined && (exceptions.length || baseline)) {
-    const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
-    try {
-      const texts = readFilesAtCommit(request.base, files, request.cwd);
-      baseText = file => texts.get(file);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      skipped.push({
-        file: '(base)',
-        reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
-      });
-    }
-  }
-  if (baseText) markNewExceptions(exceptions, baseText);
+  return { readProblems, skipped, notRun, azureExceptions };
+}
 
-  const now = request.now ?? new Date();
-  const changed = request.changedFiles ? new Set(request.changedFiles) : null;
-  /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
-  const reported = () => {
-    const accepting = exceptionApplier(exceptions, now);
-    const baselining = baseline ? baselineApplier(baseline) : undefined;
-    const findings = (function* () {
-      for (const raw of store) {
-        for (let finding of overrides.apply([raw])) {
-          if (finding.resource.file !== null)
-            finding = {
-              ...finding,
-              resource: { ...finding.resource, file: displayPath(finding.resource.file, request.cwd) }
-            };
-          const rule = rules.get(finding.definition);
-          if (rule)
-            finding = {
-              ...finding,
-              remediation: rule.remediation,
-              helpUri: rule.references[0],
-              enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
-            };
-          finding = accepting.mark(finding);
-          if (baselining) finding = baselining.mark(finding);
-          if (changed && finding.resource.file !== null && !changed.has(finding.resource.file)) continue;
-          if (!atOrAboveMinimum(finding.severity, request.selection)) continue;
-          yield finding;
-        }
-      }
-    })();
-    return { findings, accepting, baselining };
-  };
-  // The first reading counts, and says how each exception and the baseline fared.
-  const first = reported();
-  const counts = countVerdicts(first.findings);
-  const exceptionReport = exceptions.length ? first.accepting.report() : [];
-  // A stale exception often only misspells its rule: say which names nothing loaded has.
-  const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
-  for (const report of exceptionReport) {
-    if (report.status !== 'stale') continue;
-    const unknown = report.rules.filter(name => !known.includes(name));
-    if (unknown.length) report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+/**
+ * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
+ * is an error when the user named it, else a note that they did not run.
+ */
+function runTransitions(
+  request: EvaluateRequest,
+  loaded: LoadedRules,
+  head: Resource[],
+  store: FindingStore,
+  notRun: NotRun[],
+  problems: UserError[]
+): boolean {
+  let base: Resource[] | null = null;
+  try {
+    base = request.baseTemplates?.length
+      ? loadBaseTemplates(request, request.baseTemplates)
+      : loadBaseResources(request);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // A base the user named is an input like any other: its error, and every other finding still reported.
+    if (request.baseRequired) problems.push(error);
+    else
+      notRun.push({
+        rules: loaded.transitionRules,
+        reason: `the base could not be read: ${error.message}`,
+        warning: true
+      });
   }
-  const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
-  const findings = {
-    [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
-    dispose: () => store.dispose()
-  };
-  const document: StreamedFindingsDocument = {
-    tool: { name: 'cmk-guard', version: VERSION },
-    summary: { resources: resourceCount, definitions: ruleCount, ...counts },
-    findings,
-    errors,
-    skipped,
-    notRun
-  };
-  if (exceptionReport.length) document.exceptions = exceptionReport;
-  if (baseline) {
-    document.baseline = {
-      file: baseline.file,
-      entries: baseline.entries,
-      matched: first.baselining!.matched(),
-      ...(baseText ? baselineChange(baseline, baseText) : {})
-    };
+  if (!base) return false;
+  const pairs = pairResources(base, head);
+  const firstGroup = loaded.definitions.length + 1 + loaded.relations.length;
+  loaded.transitions.forEach(({ rule, check }, i) => {
+    isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+      for (const finding of check(pairs)) store.add(firstGroup + i, finding);
+    });
+  });
+  return true;
+}
+
+/**
+ * The baseline the request names. One that cannot be read (or is outside the repository) is its own error in
+ * `errors`: every finding is then reported as new, and the run exits 2.
+ */
+function readBaselineOf(
+  request: EvaluateRequest,
+  errors: NonNullable<FindingsDocument['errors']>
+): Baseline | undefined {
+  if (request.baseline === undefined) return undefined;
+  const named = request.baseline;
+  let baseline: Baseline | undefined;
+  const problems: UserError[] = [];
+  isolated(problems, { file: named }, `read the baseline ${named}`, () => {
+    baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+  });
+  for (const problem of problems) errors.push(inputError(problem, request.cwd));
+  return baseline;
+}
+
+/**
+ * The base commit's text of the files exceptions and the baseline come from, to say what this change adds to
+ * what is accepted (a git ref only: files named with --base-templates have no configuration or baseline of
+ * their own). Undefined when there is nothing to compare, or the base cannot be read (noted in `skipped`).
+ */
+function baseTextOf(
+  request: EvaluateRequest,
+  exceptions: Exception[],
+  baseline: Baseline | undefined,
+  skipped: NonNullable<FindingsDocument['skipped']>
+): BaseText | undefined {
+  if (request.base === undefined || !(exceptions.length || baseline)) return undefined;
+  const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
+  try {
+    const texts = readFilesAtCommit(request.base, files, request.cwd);
+    return file => texts.get(file);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    skipped.push({
+      file: '(base)',
+      reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
+    });
+    return undefined;
   }
-  return document;
 }
 
 /** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
@@ -1029,17 +722,6 @@ export function buildDocument(
     skipped,
     notRun
   };
-}
-
-/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
-function countVerdicts(findings: Iterable<Finding>): Omit<FindingsSummary, 'resources' | 'definitions'> {
-  const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
-  for (const finding of findings) {
-    if (finding.verdict !== 'compliant' && finding.suppressed) counts.suppressed++;
-    else if (finding.verdict !== 'compliant' && finding.baselined) counts.baselined++;
-    else counts[finding.verdict]++;
-  }
-  return counts;
 }
 
 export interface ComplianceReportRequest extends Omit<ComplianceRequest, 'initiative'> {

@@ -1,0 +1,101 @@
+/**
+ * The last step on its own: the document over a store of findings counts what the reports list (after the
+ * minimum severity and the changed files), applies exceptions on every reading from fresh state (each
+ * reading gives the same findings), and empties the store when disposed.
+ */
+import { planOverrides } from '../../src/config/overrides.js';
+import type { Exception } from '../../src/exceptions/model.js';
+import type { Finding } from '../../src/model/finding.js';
+import { streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
+import { FindingStore } from '../../src/report/store.js';
+
+function finding(n: number): Finding {
+  return {
+    definition: `rule-${n % 3}`,
+    displayName: `Rule ${n % 3}`,
+    effect: 'Audit',
+    severity: n % 3 === 0 ? 'error' : 'warning',
+    verdict: n % 2 === 0 ? 'compliant' : 'noncompliant',
+    resource: {
+      id: `/r/${n}`,
+      type: 'Microsoft.Test/things',
+      name: `thing-${n}`,
+      file: `/work/infra/file${n % 4}.json`,
+      line: n,
+      column: 1
+    },
+    message: `finding ${n}`,
+    reason: null
+  };
+}
+
+function parts(overrides: Partial<DocumentParts> = {}): DocumentParts {
+  return {
+    cwd: '/work',
+    overrides: planOverrides([], new Map(), [], new Set()),
+    rules: new Map(),
+    exceptions: [],
+    now: new Date('2026-12-06T00:00:00Z'),
+    knownRules: ['rule-0', 'rule-1', 'rule-2'],
+    resources: 60,
+    definitions: 3,
+    errors: [],
+    skipped: [],
+    notRun: [],
+    ...overrides
+  };
+}
+
+describe('streamedDocument', () => {
+  it('counts and lists the findings left after the filters, the same on every reading', () => {
+    const store = new FindingStore(7);
+    for (let n = 0; n < 60; n++) store.add(n % 3, finding(n));
+    const document = streamedDocument(
+      store,
+      parts({ changedFiles: ['infra/file1.json', 'infra/file2.json'], selection: { minSeverity: 'error' } })
+    );
+    const first = [...document.findings];
+    // Kept: severity error (n % 3 = 0) in file1 or file2 (n % 4 = 1 or 2), with paths relative to the workspace.
+    expect(first.map(f => [f.resource.name, f.resource.file])).toEqual(
+      [6, 9, 18, 21, 30, 33, 42, 45, 54, 57].map(n => [`thing-${n}`, `infra/file${n % 4}.json`])
+    );
+    expect(document.summary).toEqual({
+      resources: 60,
+      definitions: 3,
+      compliant: first.filter(f => f.verdict === 'compliant').length,
+      noncompliant: first.filter(f => f.verdict === 'noncompliant').length,
+      indeterminate: 0,
+      suppressed: 0,
+      baselined: 0
+    });
+    expect([...document.findings]).toEqual(first);
+    document.findings.dispose();
+    expect([...document.findings]).toEqual([]);
+  });
+
+  it('marks what an exception accepts on every reading, and reports a misspelt rule with a suggestion', () => {
+    const store = new FindingStore();
+    for (let n = 0; n < 12; n++) store.add(0, finding(n));
+    const exception = (rules: string[], line: number): Exception => ({
+      kind: 'external',
+      rules,
+      resources: [{ id: '/r/3' }],
+      declared: [],
+      reason: 'accepted for the test',
+      category: 'waiver',
+      source: { file: 'cmk-guard.yaml', line, column: 1 },
+      entryText: `{"line":${line}}`
+    });
+    const document = streamedDocument(
+      store,
+      parts({ exceptions: [exception(['rule-0'], 1), exception(['rule-O'], 2)] })
+    );
+    const suppressed = () => [...document.findings].filter(f => f.suppressed).map(f => f.resource.id);
+    expect(suppressed()).toEqual(['/r/3']);
+    expect(suppressed()).toEqual(['/r/3']);
+    expect(document.summary.suppressed).toBe(1);
+    const stale = document.exceptions!.find(e => e.status === 'stale')!;
+    expect(stale.unknownRules).toEqual([{ name: 'rule-O', suggestion: 'rule-0' }]);
+    document.findings.dispose();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The relation pass on its own: a snapshot gathered a resource at a time and its subjects checked on a second
+ * reading give the findings of the rule on the whole snapshot, in its order; a rule that fails on one subject
+ * has no findings on that snapshot, its problem is kept once, and it is not run again.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Resource } from '../../src/model/resource.js';
+import { RelationPass, type PullRequestCheck } from '../../src/pipeline/relationPass.js';
+import { compilePullRequestChecks } from '../../src/pr/rules.js';
+import { FindingStore } from '../../src/report/store.js';
+import { loadPolicyDirectory } from '../../src/rules/index.js';
+import { loadResourceSnapshot, readResourceSnapshot } from '../../src/sources/index.js';
+import { random, snapshotResources } from '../support/snapshots.js';
+
+const { rules } = loadPolicyDirectory(path.resolve('policies'));
+const rule = rules.find(r => r.name === 'key-vault-key-access')!;
+const [check] = compilePullRequestChecks([rule]).relations;
+
+/** The same rule, failing on the subject named `name` (a bug in a rule, as the pass meets it). */
+function failingOn(name: string): PullRequestCheck<'relations'> {
+  const failing = Object.assign((resources: Resource[]) => check(resources), {
+    deployment: (keep?: (resource: Resource) => Resource) => {
+      const relation = check.deployment(keep);
+      return {
+        add: (resource: Resource) => relation.add(resource),
+        get hasTargets() {
+          return relation.hasTargets;
+        },
+        check: (subject: Resource) => {
+          if (subject.name === name) throw new Error('broken rule');
+          return relation.check(subject);
+        }
+      };
+    }
+  });
+  return { rule, check: failing };
+}
+
+describe('RelationPass', () => {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-relation-pass-'));
+    file = path.join(dir, 'snapshot.json');
+    const resources = snapshotResources(60, random(3));
+    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives on a snapshot read twice the findings of the rule on the whole snapshot', () => {
+    const store = new FindingStore(10);
+    const pass = new RelationPass([{ rule, check }], store, i => 3 + i);
+    const gathered = pass.snapshot()!;
+    for (const resource of readResourceSnapshot(file)) gathered.add(resource);
+    expect(gathered.hasTargets).toBe(true);
+    pass.subjects(gathered, () => readResourceSnapshot(file));
+    const whole = check(loadResourceSnapshot(file));
+    expect(whole.length).toBeGreaterThan(100);
+    expect([...store.group(3)]).toEqual(JSON.parse(JSON.stringify(whole)));
+    expect(pass.problems).toEqual([[]]);
+    store.dispose();
+  });
+
+  it('takes back the findings of a rule that fails on one subject, and runs it no more', () => {
+    const store = new FindingStore(10);
+    const resources = loadResourceSnapshot(file);
+    const whole = check(resources);
+    const pass = new RelationPass([failingOn(whole[40].resource.name), { rule, check }], store, i => i);
+    const gathered = pass.snapshot()!;
+    for (const resource of readResourceSnapshot(file)) gathered.add(resource);
+    pass.subjects(gathered, () => readResourceSnapshot(file));
+    expect([...store.group(0)]).toEqual([]);
+    expect([...store.group(1)].length).toBe(whole.length);
+    expect(pass.problems[0].map(p => p.message)).toEqual([
+      'cmk-guard could not evaluate the rule key-vault-key-access: internal error (a bug, please report it): broken rule.'
+    ]);
+    // Failed: neither a template nor the next snapshot runs it.
+    pass.deployment(resources);
+    expect([...store.group(0)]).toEqual([]);
+    expect(pass.snapshot()!.relating[0]).toBeUndefined();
+    store.dispose();
+  });
+});

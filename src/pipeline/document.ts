@@ -1,0 +1,131 @@
+/**
+ * The last step of a run: the findings document over a `FindingStore`. Overrides, relative paths, rule
+ * fields, exceptions, the baseline and the filters are applied a finding at a time as the store is read:
+ * once to count the findings for the summary (and to say how each exception and the baseline fared), then
+ * again, from fresh state, by each reading a report makes.
+ */
+import type { OverridePlan } from '../config/overrides.js';
+import { exceptionApplier } from '../exceptions/apply.js';
+import { baselineApplier, type Baseline } from '../exceptions/baseline.js';
+import type { Exception } from '../exceptions/model.js';
+import { baselineChange, type BaseText } from '../exceptions/pullRequest.js';
+import type { Finding, FindingsDocument, FindingsStream, FindingsSummary } from '../model/finding.js';
+import { displayPath } from '../paths.js';
+import type { FindingStore } from '../report/store.js';
+import type { Rule } from '../rules/index.js';
+import { atOrAboveMinimum, type RuleSelection } from '../rules/selection.js';
+import { closest } from '../rules/suggest.js';
+import { VERSION } from '../version.js';
+
+/** A findings document whose findings are read back as they are reported (from disk past a bound). */
+export interface StreamedFindingsDocument extends FindingsStream {
+  findings: Iterable<Finding> & {
+    /** Removes what the findings were kept in; read them before. */
+    dispose(): void;
+  };
+}
+
+export interface DocumentParts {
+  /** The workspace: file names are reported relative to it. */
+  cwd: string;
+  overrides: OverridePlan;
+  /** Rules by name: their remediation, first reference and enforcement go on their findings. */
+  rules: Map<string, Rule>;
+  exceptions: Exception[];
+  baseline?: Baseline;
+  /** The base commit's text of the configuration and baseline files, to say what this change adds. */
+  baseText?: BaseText;
+  /** The run's clock, for exceptions' expiry dates. */
+  now: Date;
+  /** When set, only findings in these files are reported. */
+  changedFiles?: string[] | null;
+  /** Findings below its minimum severity are left out. */
+  selection?: RuleSelection;
+  /** Every rule and definition name the run knows (loaded or left out), to name a stale exception's misspelling. */
+  knownRules: string[];
+  resources: number;
+  definitions: number;
+  errors: NonNullable<FindingsDocument['errors']>;
+  skipped: NonNullable<FindingsDocument['skipped']>;
+  notRun: NonNullable<FindingsDocument['notRun']>;
+}
+
+/** The findings document over `store`; call `findings.dispose()` when done. */
+export function streamedDocument(store: FindingStore, parts: DocumentParts): StreamedFindingsDocument {
+  const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
+  const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+  /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
+  const reported = () => {
+    const accepting = exceptionApplier(exceptions, now);
+    const baselining = baseline ? baselineApplier(baseline) : undefined;
+    const findings = (function* () {
+      for (const raw of store) {
+        for (let finding of overrides.apply([raw])) {
+          if (finding.resource.file !== null)
+            finding = {
+              ...finding,
+              resource: { ...finding.resource, file: displayPath(finding.resource.file, cwd) }
+            };
+          const rule = rules.get(finding.definition);
+          if (rule)
+            finding = {
+              ...finding,
+              remediation: rule.remediation,
+              helpUri: rule.references[0],
+              enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
+            };
+          finding = accepting.mark(finding);
+          if (baselining) finding = baselining.mark(finding);
+          if (changed && finding.resource.file !== null && !changed.has(finding.resource.file)) continue;
+          if (!atOrAboveMinimum(finding.severity, selection)) continue;
+          yield finding;
+        }
+      }
+    })();
+    return { findings, accepting, baselining };
+  };
+  // The first reading counts, and says how each exception and the baseline fared.
+  const first = reported();
+  const counts = countVerdicts(first.findings);
+  const exceptionReport = exceptions.length ? first.accepting.report() : [];
+  // A stale exception often only misspells its rule: say which names nothing loaded has.
+  const known = parts.knownRules;
+  for (const report of exceptionReport) {
+    if (report.status !== 'stale') continue;
+    const unknown = report.rules.filter(name => !known.includes(name));
+    if (unknown.length) report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+  }
+  const findings = {
+    [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+    dispose: () => store.dispose()
+  };
+  const document: StreamedFindingsDocument = {
+    tool: { name: 'cmk-guard', version: VERSION },
+    summary: { resources: parts.resources, definitions: parts.definitions, ...counts },
+    findings,
+    errors: parts.errors,
+    skipped: parts.skipped,
+    notRun: parts.notRun
+  };
+  if (exceptionReport.length) document.exceptions = exceptionReport;
+  if (baseline) {
+    document.baseline = {
+      file: baseline.file,
+      entries: baseline.entries,
+      matched: first.baselining!.matched(),
+      ...(baseText ? baselineChange(baseline, baseText) : {})
+    };
+  }
+  return document;
+}
+
+/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
+export function countVerdicts(findings: Iterable<Finding>): Omit<FindingsSummary, 'resources' | 'definitions'> {
+  const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+  for (const finding of findings) {
+    if (finding.verdict !== 'compliant' && finding.suppressed) counts.suppressed++;
+    else if (finding.verdict !== 'compliant' && finding.baselined) counts.baselined++;
+    else counts[finding.verdict]++;
+  }
+  return counts;
+}

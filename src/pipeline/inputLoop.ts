@@ -1,0 +1,188 @@
+/**
+ * The inputs of a run, each evaluated as it is read: a template as soon as it is expanded, a snapshot a
+ * batch of resources at a time, a live scope at once. Findings go to a `FindingStore` in the report's order.
+ * When a definition's existence condition looks among other resources, every input is held instead, and
+ * evaluated by `evaluateHeld` once all are read, as those resources may be in any of them.
+ */
+import type { CompiledDefinition } from '../engine/index.js';
+import type { UserError } from '../model/errors.js';
+import { EvaluationDeadline } from '../model/limits.js';
+import type { ProgressReport } from '../model/progress.js';
+import type { Resource } from '../model/resource.js';
+import type { Value } from '../model/value.js';
+import type { Exception } from '../exceptions/model.js';
+import { inlineExceptions } from '../exceptions/inline.js';
+import type { FindingStore } from '../report/store.js';
+import { loadResourceSnapshot, readResourceSnapshot } from '../sources/index.js';
+import {
+  countEvaluated,
+  evaluateInput,
+  SNAPSHOT_BATCH,
+  type EvaluatedInput,
+  type InputEvaluation
+} from './evaluateInput.js';
+import { append } from './isolated.js';
+import type { RelationPass } from './relationPass.js';
+
+export interface InputLoopOptions {
+  definitions: CompiledDefinition[];
+  /** Parameter values per definition (the configuration's overrides). */
+  parameters: Record<string, Record<string, Value>>;
+  store: FindingStore;
+  /** The store's group of a definition's findings, by its name. */
+  definitionGroup: (name: string) => number;
+  relations: RelationPass;
+  /** Keep every resource read (`resources`), for transition rules. */
+  keepResources: boolean;
+  /** The workspace: inline exceptions name files relative to it. */
+  cwd: string;
+  clock?: () => number;
+  progress?: ProgressReport;
+}
+
+export class InputLoop {
+  /** Every resource read, in order, when `keepResources` is set. */
+  readonly resources: Resource[] = [];
+  /** Evaluation problems (time bounds, failing definitions), in the order met. */
+  readonly problems: UserError[] = [];
+  /** Exceptions written in the templates, and the errors in them. */
+  readonly inline = { exceptions: [] as Exception[], errors: [] as UserError[] };
+  /** Resources given a verdict so far. */
+  resourceCount = 0;
+  /** Existence conditions may find a resource of any input: then every input is read first, and held. */
+  readonly holdsInputs: boolean;
+  private readonly heldInputs: EvaluatedInput[] = [];
+  private readonly heldDeployments: Resource[][] = [];
+
+  constructor(private readonly options: InputLoopOptions) {
+    this.holdsInputs = options.definitions.some(d => d.readsRelated);
+  }
+
+  /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+  template(template: { file: string; resources: Resource[] }): void {
+    const found = inlineExceptions(template.resources, this.options.cwd);
+    append(this.inline.exceptions, found.exceptions);
+    append(this.inline.errors, found.errors);
+    const input = { file: template.file, resources: template.resources };
+    if (this.options.keepResources) append(this.resources, template.resources);
+    if (this.holdsInputs) {
+      this.heldInputs.push(input);
+      this.heldDeployments.push(template.resources);
+      return;
+    }
+    this.options.store.beginInput();
+    evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+    this.resourceCount += countEvaluated(template.resources);
+    this.options.relations.deployment(template.resources);
+  }
+
+  /**
+   * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
+   * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
+   */
+  snapshot(file: string, full: string): void {
+    if (this.holdsInputs || this.options.keepResources) {
+      const snapshot = loadResourceSnapshot(full);
+      append(this.resources, snapshot);
+      if (this.holdsInputs) {
+        this.heldInputs.push({ file, resources: snapshot });
+        this.heldDeployments.push(snapshot);
+        return;
+      }
+    }
+    this.streamSnapshot(file, full);
+  }
+
+  /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
+  live(input: EvaluatedInput): void {
+    if (this.options.keepResources) append(this.resources, input.resources);
+    if (this.holdsInputs) {
+      this.heldInputs.push(input);
+      return;
+    }
+    this.options.store.beginInput();
+    evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+    this.resourceCount += countEvaluated(input.resources);
+  }
+
+  /** The held inputs, once every input is read: each with every other's resources as candidates. */
+  evaluateHeld(): void {
+    if (!this.holdsInputs) return;
+    const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+    for (const input of this.heldInputs) {
+      this.options.store.beginInput();
+      evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
+      this.resourceCount += countEvaluated(input.resources);
+      this.options.progress?.('evaluating resources', this.resourceCount);
+    }
+    for (const deployment of this.heldDeployments) this.options.relations.deployment(deployment);
+  }
+
+  private evaluation(related: Resource[] | undefined): InputEvaluation {
+    const { definitions, parameters, store, definitionGroup } = this.options;
+    return {
+      definitions,
+      parameters,
+      related,
+      add: finding => store.add(definitionGroup(finding.definition), finding)
+    };
+  }
+
+  private deadline(file: string): EvaluationDeadline {
+    return new EvaluationDeadline(file, this.options.clock);
+  }
+
+  /**
+   * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+   * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+   */
+  private streamSnapshot(file: string, full: string): void {
+    const { store, definitionGroup, progress } = this.options;
+    store.beginInput();
+    const problems: UserError[] = [];
+    const spoiled = new Set<CompiledDefinition>();
+    const relating = this.options.relations.snapshot();
+    const keptBefore = this.resources.length;
+    let count = 0;
+    let stopped = false;
+    let batch: Resource[] = [];
+    const flush = () => {
+      if (!stopped && batch.length) {
+        const before = spoiled.size;
+        const outcome = evaluateInput(
+          { file, resources: batch },
+          this.evaluation(undefined),
+          this.deadline(file),
+          problems,
+          spoiled
+        );
+        if (outcome === 'stopped') {
+          stopped = true;
+          store.discardInput();
+        } else if (spoiled.size > before) {
+          // A definition that failed on this batch has no verdicts on this snapshot at all.
+          for (const definition of [...spoiled].slice(before)) store.discardInput(definitionGroup(definition.name));
+        }
+      }
+      batch = [];
+      progress?.('evaluating resources', this.resourceCount + count);
+    };
+    try {
+      for (const resource of readResourceSnapshot(full)) {
+        count++;
+        relating?.add(resource);
+        if (this.options.keepResources) this.resources.push(resource);
+        batch.push(resource);
+        if (batch.length >= SNAPSHOT_BATCH) flush();
+      }
+      flush();
+    } catch (error) {
+      store.discardInput();
+      this.resources.length = keptBefore;
+      throw error;
+    }
+    append(this.problems, problems);
+    this.resourceCount += count;
+    if (relating?.hasTargets) this.options.relations.subjects(relating, () => readResourceSnapshot(full));
+  }
+}

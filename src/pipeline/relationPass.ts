@@ -1,0 +1,106 @@
+/**
+ * Relation rules (pull-request rules that relate a resource to others of its deployment) over the inputs
+ * as they are read: a template's resources are checked together; a snapshot's targets and grants are
+ * gathered as it is read, and its subjects are checked on a second reading.
+ */
+import type { UserError } from '../model/errors.js';
+import { parseJson } from '../model/jsonText.js';
+import type { Resource } from '../model/resource.js';
+import type { DeploymentRelation } from '../pr/relation.js';
+import type { PullRequestChecks } from '../pr/rules.js';
+import type { FindingStore } from '../report/store.js';
+import type { Rule } from '../rules/index.js';
+import { isolated } from './isolated.js';
+
+export type PullRequestCheck<K extends keyof PullRequestChecks> = {
+  rule: Rule;
+  check: PullRequestChecks[K][number];
+};
+
+/** A snapshot's resources, as each relation rule still running gathers them (undefined: a rule not running). */
+export class SnapshotRelations {
+  constructor(readonly relating: readonly (DeploymentRelation | undefined)[]) {}
+
+  /** Takes one resource of the snapshot, as it is read. */
+  add(resource: Resource): void {
+    for (const relation of this.relating) relation?.add(resource);
+  }
+
+  /** Whether any rule found a target: only then are the subjects worth a second reading. */
+  get hasTargets(): boolean {
+    return this.relating.some(r => r?.hasTargets);
+  }
+}
+
+export class RelationPass {
+  /** Each rule's problems, in the order of the rules. */
+  readonly problems: UserError[][];
+  private readonly failed = new Set<number>();
+
+  /** `group(i)` is the store's group of the `i`th rule's findings. */
+  constructor(
+    private readonly relations: readonly PullRequestCheck<'relations'>[],
+    private readonly store: FindingStore,
+    private readonly group: (i: number) => number
+  ) {
+    this.problems = relations.map(() => []);
+  }
+
+  /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
+  deployment(resources: Resource[]): void {
+    this.relations.forEach(({ rule, check }, i) => {
+      if (this.failed.has(i)) return;
+      const before = this.problems[i].length;
+      isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+        for (const finding of check(resources)) this.store.add(this.group(i), finding);
+      });
+      if (this.problems[i].length > before) this.failed.add(i);
+    });
+  }
+
+  /** What the rules still running gather of a snapshot read a resource at a time; null when none runs. */
+  snapshot(): SnapshotRelations | null {
+    const relating = this.relations.map((relation, i) =>
+      this.failed.has(i) ? undefined : relation.check.deployment(detached)
+    );
+    return relating.some(r => r !== undefined) ? new SnapshotRelations(relating) : null;
+  }
+
+  /**
+   * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
+   * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
+   * snapshot at once.
+   */
+  subjects(gathered: SnapshotRelations, read: () => Iterable<Resource>): void {
+    this.store.beginInput();
+    const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
+    for (const subject of read()) {
+      checking.forEach((relation, i) => {
+        if (!relation) return;
+        const { rule } = this.relations[i];
+        const before = this.problems[i].length;
+        isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+          const finding = relation.check(subject);
+          if (finding) this.store.add(this.group(i), finding);
+        });
+        if (this.problems[i].length > before) {
+          this.failed.add(i);
+          checking[i] = undefined;
+          this.store.discardInput(this.group(i));
+        }
+      });
+    }
+  }
+}
+
+/**
+ * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
+ * without its text (kept to find positions), its values copied so that they hold no part of the text read
+ * around them (a string cut from a larger one keeps the larger one alive).
+ */
+export function detached(resource: Resource): Resource {
+  const { id, type, name, json } = parseJson(
+    JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json })
+  ) as Pick<Resource, 'id' | 'type' | 'name' | 'json'>;
+  return { ...resource, id, type, name, json, positionOf: () => null };
+}
