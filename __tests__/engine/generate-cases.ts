@@ -9,12 +9,12 @@ import fc from 'fast-check';
 import { loadDefinition, type CompiledDefinition, type Evaluation } from '../../src/engine/definition.js';
 import { compileApplicability, applicabilityCondition } from '../../src/engine/applicability.js';
 import { compileCondition, type ConditionCompiler } from '../../src/engine/conditions.js';
-import { generateCondition } from '../../src/engine/generate.js';
+import { NOT_APPLICABLE, generateCondition, generateRule } from '../../src/engine/generate.js';
 import { policyFunctions } from '../../src/engine/functions.js';
 import { Runtime } from '../../src/engine/runtime.js';
 import { library } from '../../src/expr/evaluate.js';
 import { standardFunctions } from '../../src/expr/functions/index.js';
-import { Unknown, type Value } from '../../src/model/value.js';
+import { Unknown, setOwn, type Value } from '../../src/model/value.js';
 import type { Resource } from '../../src/model/resource.js';
 import { armResource } from '../support/arm-resource.js';
 
@@ -44,7 +44,10 @@ export const aliases: Record<string, string> = {
   'Test.P/things/list[*].y[*]': 'properties.list[*].y[*]',
   'Test.P/things/odd': "properties['x\u2028y'].z",
   'Test.P/things/upper': 'properties.A.B',
-  'Test.P/things/ctor': 'properties.constructor'
+  'Test.P/things/ctor': 'properties.constructor',
+  'Test.P/things/proto': 'properties.__proto__',
+  'Test.P/things/str': 'properties.toString',
+  'Test.P/things/str.x': 'properties.toString.x'
 };
 const fields = [...Object.keys(aliases), 'type', 'name', 'kind', 'location', 'tags', 'tags.env', "tags['cost center']"];
 const wildcardFields = Object.keys(aliases).filter(a => a.includes('[*]'));
@@ -167,7 +170,14 @@ const few = fc.constantFrom<Value>(true, false, 2, 0, 'x', 'X', 'İ', 'i̇', nul
 /** The conditions the generator writes out, on fields that random resources often have, with operands like their values. */
 const writtenOut: fc.Arbitrary<Condition> = fc
   .tuple(
-    fc.constantFrom('kind', 'Test.P/things/a', 'Test.P/things/a.b.c', 'Test.P/things/ctor'),
+    fc.constantFrom(
+      'kind',
+      'Test.P/things/a',
+      'Test.P/things/a.b.c',
+      'Test.P/things/ctor',
+      'Test.P/things/proto',
+      'Test.P/things/str.x'
+    ),
     fc.constantFrom('equals', 'notEquals', 'in', 'notIn', 'exists'),
     few,
     fc.array(few, { maxLength: 3 })
@@ -208,7 +218,7 @@ const leafValue: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>(tie => ({
 function members(entries: [fc.Arbitrary<string>, fc.Arbitrary<Value>][]): fc.Arbitrary<Json> {
   return fc.tuple(...entries.map(([k, v]) => fc.option(fc.tuple(k, v), { nil: undefined, freq: 2 }))).map(pairs => {
     const out: Json = {};
-    for (const pair of pairs) if (pair) out[pair[0]] = pair[1];
+    for (const pair of pairs) if (pair) setOwn(out, pair[0], pair[1]);
     return out;
   });
 }
@@ -240,8 +250,10 @@ const properties: fc.Arbitrary<Value> = fc.oneof(
       [fc.constantFrom('İd', 'i̇d', 'id', 'ID'), leafValue],
       [keyOf('list'), fc.oneof(fc.array(listMember, { maxLength: 3 }), leafValue)],
       [fc.constantFrom('x\u2028y', 'X\u2028Y'), members([[keyOf('z'), leafValue]])],
-      // A name every object inherits: only an own member counts.
-      [fc.constantFrom('constructor', 'Constructor'), leafValue]
+      // Names every object inherits: only an own member counts.
+      [fc.constantFrom('constructor', 'Constructor'), leafValue],
+      [fc.constantFrom('__proto__', '__PROTO__'), leafValue],
+      [fc.constantFrom('toString', 'tostring'), fc.oneof(members([[keyOf('x'), leafValue]]), leafValue)]
     ])
   },
   { weight: 1, arbitrary: leafValue }
@@ -304,7 +316,9 @@ export function truthData(t: boolean | Unknown): unknown {
 
 /**
  * The condition's truth and applicability for the resource, from the closures and from the
- * generated functions, or null where the loader refuses the condition (both must refuse it alike).
+ * generated functions (the condition alone, its applicability alone, and the rule that answers
+ * both in one call, asked with and without applicability), or null where the loader refuses the
+ * condition (both must refuse it alike).
  */
 export function bothWays(rule: Condition, r: Resource): { interpreted: unknown[]; generated: unknown[] } | null {
   const compiler = compilerFor();
@@ -317,12 +331,23 @@ export function bothWays(rule: Condition, r: Resource): { interpreted: unknown[]
   const applies = compileApplicability(rule, 'if', compiler);
   const generated = generateCondition(rule, 'if', compiler, makeRuntime);
   const generatedApplies = generateCondition(applicabilityCondition(rule), 'if', compiler, makeRuntime);
+  const generatedRule = generateRule(rule, applicabilityCondition(rule), 'if', compiler, makeRuntime);
+  const truth = interpreted(makeRuntime(r, parameterValues));
+  const applied = applies(makeRuntime(r, parameterValues));
+  const ruleData = (t: ReturnType<typeof generatedRule>) => (t === NOT_APPLICABLE ? 'not applicable' : truthData(t));
   return {
     interpreted: [
-      truthData(interpreted(makeRuntime(r, parameterValues))),
-      truthData(applies(makeRuntime(r, parameterValues)))
+      truthData(truth),
+      truthData(applied),
+      truthData(truth),
+      truth === false && applied !== true ? 'not applicable' : truthData(truth)
     ],
-    generated: [truthData(generated(r, parameterValues, {})), truthData(generatedApplies(r, parameterValues, {}))]
+    generated: [
+      truthData(generated(r, parameterValues, {})),
+      truthData(generatedApplies(r, parameterValues, {})),
+      ruleData(generatedRule(r, parameterValues, {}, false)),
+      ruleData(generatedRule(r, parameterValues, {}, true))
+    ]
   };
 }
 

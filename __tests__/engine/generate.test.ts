@@ -3,6 +3,7 @@
  * hot path: the same truth (unknowns by class, reason and key), the same applicability, the same
  * evaluation; and no text from a definition in the generated source.
  */
+import { applicabilityCondition } from '../../src/engine/applicability.js';
 import { generatedSource } from '../../src/engine/generate.js';
 import { Unknown, type Value } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
@@ -57,6 +58,30 @@ describe('a generated condition', () => {
     }
   });
 
+  it('does not apply where the condition is false and whether it applies is unknown', () => {
+    // The kind's condition is unknown (a parameter without a value), the other one false.
+    const rule = {
+      allOf: [
+        { field: 'type', equals: 'Test.P/things' },
+        { field: 'kind', equals: "[parameters('notGiven')]" },
+        { field: 'Test.P/things/a', equals: 'never' }
+      ]
+    };
+    const r = armResource({ type: 'Test.P/things', name: 'r', kind: 'k', properties: { a: 'y' } });
+    const both = bothWays(rule, r);
+    expect(both?.interpreted).toEqual([
+      false,
+      { unknown: 'Unknown', reason: 'parameter `notGiven`', key: 'parameter:notGiven' },
+      false,
+      'not applicable'
+    ]);
+    expect(both?.generated).toEqual(both?.interpreted);
+    const generated = definitionOf(rule, 'Audit', false);
+    const interpreted = definitionOf(rule, 'Audit', true);
+    expect(evaluationData(generated!.evaluate(r))).toEqual(evaluationData(interpreted!.evaluate(r)));
+    expect(generated!.evaluate(r).applicable).toBe(false);
+  });
+
   it('shares a prefix by its exact key: two spellings of one key are two reads', () => {
     const rule = {
       anyOf: [
@@ -89,7 +114,9 @@ describe('generated source', () => {
   };
 
   it('holds no text of the definition: every constant is passed in, not written', () => {
-    const source = generatedSource(rule, 'if', compilerFor());
+    // The condition with its applicability, as definitions are evaluated.
+    const source = generatedSource(rule, 'if', compilerFor(), applicabilityCondition(rule));
+    expect(source).toContain('return NA;');
     // The only string literals are the generator's own.
     const literals = source.match(/'[^']*'/g) ?? [];
     const own = ["'use strict'", "'string'", "'object'", "'boolean'", "'number'"];

@@ -18,7 +18,7 @@ import { typesOfRule } from './resourceTypes.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
-import { generateCondition, type RuntimeMaker } from './generate.js';
+import { NOT_APPLICABLE, generateRule, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
@@ -365,19 +365,17 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-  // The same two as generated functions, which resources are evaluated with (the closures stay the
-  // reference, and run what the generated code does not write out).
+  // The same two as one generated function, which resources are evaluated with (the closures stay
+  // the reference, and run what the generated code does not write out).
   const generated = options.interpret
     ? undefined
-    : {
-        condition: generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime as RuntimeMaker),
-        applies: generateCondition(
-          applicabilityCondition(ruleObj.if),
-          at('policyRule.if'),
-          compiler,
-          makeRuntime as RuntimeMaker
-        )
-      };
+    : generateRule(
+        ruleObj.if,
+        applicabilityCondition(ruleObj.if),
+        at('policyRule.if'),
+        compiler,
+        makeRuntime as RuntimeMaker
+      );
   const gate = typeGate(ruleObj.if);
   // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
   // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
@@ -751,14 +749,14 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const params = cachedParameterValues(options.parameters);
       // The common case (the effect known for the assignment and plain, the condition generated),
       // answered as the general path below answers it, with less on the way.
-      let truth: Truth | undefined;
+      let truth: Truth | typeof NOT_APPLICABLE | undefined;
       if (plain !== undefined && params === effectParams && generated !== undefined) {
         const decided = typeDecides(resource.type);
         if (decided === 'gate') return plain.notMatched;
         if (decided === 'read') {
-          truth = generated.condition(resource, params, options);
-          if (truth === false)
-            return generated.applies(resource, params, options) === true ? plain.compliant : plain.notMatched;
+          truth = generated(resource, params, options, true);
+          if (truth === false) return plain.compliant;
+          if (truth === NOT_APPLICABLE) return plain.notMatched;
           if (truth === true)
             return new NonCompliant(
               plain.effect,
@@ -793,16 +791,16 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       // The condition and the applicability are both false for a type the `if` never holds for.
       if (decided === 'gate') return notMatched(effect);
+      // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
+      // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
+      const existenceEffect = isExistenceEffect(effect);
       truth ??= generated
-        ? generated.condition(resource, params, options)
+        ? generated(resource, params, options, !existenceEffect)
         : condition((rt ??= makeRuntime(resource, params, options)));
-      if (truth === false) {
-        // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-        if (isExistenceEffect(effect)) return notMatched(effect);
-        const applied = generated
-          ? generated.applies(resource, params, options)
-          : applies((rt ??= makeRuntime(resource, params, options)));
-        return applied === true ? compliantFor(effect) : notMatched(effect);
+      if (truth === false || truth === NOT_APPLICABLE) {
+        if (existenceEffect) return notMatched(effect);
+        const applied = generated ? truth === false : applies((rt ??= makeRuntime(resource, params, options))) === true;
+        return applied ? compliantFor(effect) : notMatched(effect);
       }
       if (truth !== true) {
         return {

@@ -26,6 +26,24 @@ import { getKeyIgnoringCase } from './values.js';
 /** A generated condition: the truth of the rule's `if` for one resource. */
 export type GeneratedCondition = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Truth;
 
+/**
+ * What a generated rule answers where its condition is false and the rule does not apply to the
+ * resource (its applicability is not true).
+ */
+export const NOT_APPLICABLE: unique symbol = Symbol('not applicable');
+
+/**
+ * A generated rule: the truth of its `if` for one resource and, when that is false and
+ * `applicability` is asked for, whether the rule applies to the resource (`false` where it does,
+ * `NOT_APPLICABLE` where it does not), both in one call that reads each field once.
+ */
+export type GeneratedRule = (
+  resource: Resource,
+  parameters: Map<string, Value>,
+  options: unknown,
+  applicability: boolean
+) => Truth | typeof NOT_APPLICABLE;
+
 /** Makes the resource's runtime, for the parts that need one. */
 export type RuntimeMaker = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Runtime;
 
@@ -101,7 +119,12 @@ class Generator {
       }
       const v = child.variable;
       const key = this.constant(step.key);
-      const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && hop.call(o, ${key})`;
+      // Only an own member counts. A value read that is not Object.prototype's own is one: a
+      // resource's objects are plain data, inheriting from Object.prototype or nothing, and no
+      // data value is one of its functions. A name Object.prototype has (`constructor`, the
+      // `__proto__` accessor, whose value depends on the receiver) is always asked of the object.
+      const own = step.key in Object.prototype ? `hop.call(o, ${key})` : `(x !== OP[${key}] || hop.call(o, ${key}))`;
+      const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && ${own}`;
       expression = `(${v} !== NONE ? ${v} : (${v} = (o = ${expression}, ${exact}) ? x : step(o, ${key}, ${this.constant(step.lower)})))`;
       node = child;
     }
@@ -243,18 +266,29 @@ class Generator {
     return { kind: 'collection', expression: `walk(${prefix}, ${this.constant(ref.steps)}, ${firstAll})` };
   }
 
-  /** The source of a function of `helpers` and `k` (the constants) that returns the condition's function. */
-  source(node: unknown, path: string): string {
+  /**
+   * The source of a function of `helpers` and `k` (the constants) that returns the condition's
+   * function; with `applicability` (a condition too), where the condition is false and the fourth
+   * argument is true, the function answers NOT_APPLICABLE unless that condition is true. Both share
+   * the fields read and the runtime, as the interpreter's condition and applicability share one.
+   */
+  source(node: unknown, path: string, applicability?: unknown): string {
     this.condition(node, path, 'result');
+    if (applicability !== undefined) {
+      this.emit('if (result === false && applicability === true) {');
+      this.condition(applicability, path, 'applies');
+      this.emit('if (applies !== true) return NA;');
+      this.emit('}');
+    }
     const declarations = this.constants.map((_, i) => `k${i} = k[${i}]`);
     const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
     return [
       "'use strict';",
-      'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
-      'var isArray = Array.isArray, hop = Object.prototype.hasOwnProperty;',
-      ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
-      'return function generatedCondition(resource, parameters, options) {',
-      'var json = resource.json, rt, result, o, x;',
+      'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+      'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
+      ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
+      'return function generatedCondition(resource, parameters, options, applicability) {',
+      'var json = resource.json, rt, result, applies, o, x;',
       ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
       ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
       ...this.lines,
@@ -263,10 +297,11 @@ class Generator {
     ].join('\n');
   }
 
-  build(node: unknown, path: string, makeRuntime: RuntimeMaker): GeneratedCondition {
-    const source = this.source(node, path);
+  build(node: unknown, path: string, makeRuntime: RuntimeMaker, applicability?: unknown): GeneratedRule {
+    const source = this.source(node, path, applicability);
     const helpers = {
       NONE: Object.freeze({}),
+      NA: NOT_APPLICABLE,
       ABOVE: UnknownAbove,
       UNKNOWN: Unknown,
       step: stepFrom,
@@ -275,7 +310,7 @@ class Generator {
       readField: readResourceField,
       mk: makeRuntime
     };
-    const factory = new Function('helpers', 'k', source) as (h: typeof helpers, k: unknown[]) => GeneratedCondition;
+    const factory = new Function('helpers', 'k', source) as (h: typeof helpers, k: unknown[]) => GeneratedRule;
     return factory(helpers, this.constants);
   }
 }
@@ -291,10 +326,29 @@ export function generateCondition(
   compiler: ConditionCompiler,
   makeRuntime: RuntimeMaker
 ): GeneratedCondition {
-  return new Generator(compiler).build(node, path, makeRuntime);
+  return new Generator(compiler).build(node, path, makeRuntime) as GeneratedCondition;
+}
+
+/**
+ * A rule's condition `node` and its applicability (`applicabilityCondition`'s rewrite of it) as one
+ * generated function (see `GeneratedRule`): what the compiled closures give for both.
+ */
+export function generateRule(
+  node: unknown,
+  applicability: unknown,
+  path: string,
+  compiler: ConditionCompiler,
+  makeRuntime: RuntimeMaker
+): GeneratedRule {
+  return new Generator(compiler).build(node, path, makeRuntime, applicability);
 }
 
 /** The generated source of a condition (tests: no text from the definition is in it). */
-export function generatedSource(node: unknown, path: string, compiler: ConditionCompiler): string {
-  return new Generator(compiler).source(node, path);
+export function generatedSource(
+  node: unknown,
+  path: string,
+  compiler: ConditionCompiler,
+  applicability?: unknown
+): string {
+  return new Generator(compiler).source(node, path, applicability);
 }
