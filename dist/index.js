@@ -12838,7 +12838,7 @@ function scheduleIdleSocketValidation (client, socket) {
   // (#5493). setImmediate avoids that, but an *unref'd* Immediate lets poll
   // block for ~500ms when the event loop is otherwise idle (#5600 / #5606).
   // A ref'd Immediate both keeps the pending request alive and makes poll
-  // return immediately — the hybrid those issues asked for.
+  // return immediately \u2014 the hybrid those issues asked for.
   socket[kIdleSocketValidationTimeout] = setImmediate(() => {
     socket[kIdleSocketValidationTimeout] = null
     socket[kIdleSocketValidation] = 2
@@ -18807,11 +18807,11 @@ module.exports = {
 const { Transform } = __nccwpck_require__(7075)
 const { Console } = __nccwpck_require__(7540)
 
-const PERSISTENT = process.versions.icu ? '✅' : 'Y '
-const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
+const PERSISTENT = process.versions.icu ? '\u2705' : 'Y '
+const NOT_PERSISTENT = process.versions.icu ? '\u274c' : 'N '
 
 /**
- * Gets the output of `console.table(…)` as a string.
+ * Gets the output of `console.table(\u2026)` as a string.
  */
 module.exports = class PendingInterceptorsFormatter {
   constructor ({ disableColors } = {}) {
@@ -22464,7 +22464,7 @@ function extractBody (object, keepalive = false) {
     stream = object
   } else if (isBlobLike(object)) {
     // 3. Otherwise, if object is a Blob object, set stream to the
-    //    result of running object’s get stream.
+    //    result of running object\u2019s get stream.
     stream = object.stream()
   } else {
     // 4. Otherwise, set stream to a new ReadableStream object, and set
@@ -22515,7 +22515,7 @@ function extractBody (object, keepalive = false) {
     // See: https://github.com/nodejs/node/blob/e46c680bf2b211bbd52cf959ca17ee98c7f657f5/lib/internal/url.js#L490
     // and https://github.com/nodejs/node/blob/e46c680bf2b211bbd52cf959ca17ee98c7f657f5/lib/internal/url.js#L1100
 
-    // Set source to the result of running the application/x-www-form-urlencoded serializer with object’s list.
+    // Set source to the result of running the application/x-www-form-urlencoded serializer with object\u2019s list.
     source = object.toString()
 
     // Set type to `application/x-www-form-urlencoded;charset=UTF-8`.
@@ -22534,13 +22534,13 @@ function extractBody (object, keepalive = false) {
     const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, '0')}`
     const prefix = `--${boundary}\r\nContent-Disposition: form-data`
 
-    /*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
+    /*! formdata-polyfill. MIT License. Jimmy W\u00e4rting <https://jimmy.warting.se/opensource> */
     const escape = (str) =>
       str.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22')
     const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, '\r\n')
 
     // Set action to this step: run the multipart/form-data
-    // encoding algorithm, with object’s entry list and UTF-8.
+    // encoding algorithm, with object\u2019s entry list and UTF-8.
     // - This ensures that the body is immutable and can't be changed afterwords
     // - That the content-length is calculated in advance.
     // - And that all parts are pre-encoded and ready to be sent.
@@ -22605,10 +22605,10 @@ function extractBody (object, keepalive = false) {
     // Set source to object.
     source = object
 
-    // Set length to object’s size.
+    // Set length to object\u2019s size.
     length = object.size
 
-    // If object’s type attribute is not the empty byte sequence, set
+    // If object\u2019s type attribute is not the empty byte sequence, set
     // type to its value.
     if (object.type) {
       type = object.type
@@ -22631,7 +22631,7 @@ function extractBody (object, keepalive = false) {
   }
 
   // 11. If source is a byte sequence, then set action to a
-  // step that returns source and length to source’s length.
+  // step that returns source and length to source\u2019s length.
   if (typeof source === 'string' || util.isBuffer(source)) {
     length = Buffer.byteLength(source)
   }
@@ -22703,10 +22703,10 @@ function cloneBody (instance, body) {
 
   // https://fetch.spec.whatwg.org/#concept-body-clone
 
-  // 1. Let « out1, out2 » be the result of teeing body’s stream.
+  // 1. Let \u00ab out1, out2 \u00bb be the result of teeing body\u2019s stream.
   const [out1, out2] = body.stream.tee()
 
-  // 2. Set body’s stream to out1.
+  // 2. Set body\u2019s stream to out1.
   body.stream = out1
 
   // 3. Return a body whose stream is out2 and other members are copied from body.
@@ -22729,7 +22729,7 @@ function bodyMixinMethods (instance) {
       // The blob() method steps are to return the result of
       // running consume body with this and the following step
       // given a byte sequence bytes: return a Blob whose
-      // contents are bytes and whose type attribute is this’s
+      // contents are bytes and whose type attribute is this\u2019s
       // MIME type.
       return consumeBody(this, (bytes) => {
         let mimeType = bodyMimeType(this)
@@ -22775,7 +22775,7 @@ function bodyMixinMethods (instance) {
         // 1. Let mimeType be the result of get the MIME type with this.
         const mimeType = bodyMimeType(this)
 
-        // 2. If mimeType is non-null, then switch on mimeType’s essence and run
+        // 2. If mimeType is non-null, then switch on mimeType\u2019s essence and run
         //    the corresponding steps:
         if (mimeType !== null) {
           switch (mimeType.essence) {
@@ -22823,7 +22823,7 @@ function bodyMixinMethods (instance) {
     bytes () {
       // The bytes() method steps are to return the result of running consume body
       // with this and the following step given a byte sequence bytes: return the
-      // result of creating a Uint8Array from bytes in this’s relevant realm.
+      // result of creating a Uint8Array from bytes in this\u2019s relevant realm.
       return consumeBody(this, (bytes) => {
         return new Uint8Array(bytes)
       }, instance)
@@ -22872,15 +22872,15 @@ async function consumeBody (object, convertBytesToJSValue, instance) {
     }
   }
 
-  // 5. If object’s body is null, then run successSteps with an
+  // 5. If object\u2019s body is null, then run successSteps with an
   //    empty byte sequence.
   if (object[kState].body == null) {
     successSteps(Buffer.allocUnsafe(0))
     return promise.promise
   }
 
-  // 6. Otherwise, fully read object’s body given successSteps,
-  //    errorSteps, and object’s relevant global object.
+  // 6. Otherwise, fully read object\u2019s body given successSteps,
+  //    errorSteps, and object\u2019s relevant global object.
   await fullyReadBody(object[kState].body, successSteps, errorSteps)
 
   // 7. Return promise.
@@ -22893,7 +22893,7 @@ function bodyUnusable (object) {
 
   // An object including the Body interface mixin is
   // said to be unusable if its body is non-null and
-  // its body’s stream is disturbed or locked.
+  // its body\u2019s stream is disturbed or locked.
   return body != null && (body.stream.locked || util.isDisturbed(body.stream))
 }
 
@@ -22911,8 +22911,8 @@ function parseJSONFromBytes (bytes) {
  */
 function bodyMimeType (requestOrResponse) {
   // 1. Let headers be null.
-  // 2. If requestOrResponse is a Request object, then set headers to requestOrResponse’s request’s header list.
-  // 3. Otherwise, set headers to requestOrResponse’s response’s header list.
+  // 2. If requestOrResponse is a Request object, then set headers to requestOrResponse\u2019s request\u2019s header list.
+  // 3. Otherwise, set headers to requestOrResponse\u2019s response\u2019s header list.
   /** @type {import('./headers').HeadersList} */
   const headers = requestOrResponse[kState].headersList
 
@@ -23095,7 +23095,7 @@ const HTTP_QUOTED_STRING_TOKENS = /^[\u0009\u0020-\u007E\u0080-\u00FF]+$/ // esl
 // https://fetch.spec.whatwg.org/#data-url-processor
 /** @param {URL} dataURL */
 function dataURLProcessor (dataURL) {
-  // 1. Assert: dataURL’s scheme is "data".
+  // 1. Assert: dataURL\u2019s scheme is "data".
   assert(dataURL.protocol === 'data:')
 
   // 2. Let input be the result of running the URL
@@ -23223,7 +23223,7 @@ function collectASequenceOfCodePoints (condition, input, position) {
   // 1. Let result be the empty string.
   let result = ''
 
-  // 2. While position doesn’t point past the end of input and the
+  // 2. While position doesn\u2019t point past the end of input and the
   // code point at position within input meets the condition condition:
   while (position.position < input.length && condition(input[position.position])) {
     // 1. Append that code point to the end of result.
@@ -23488,8 +23488,8 @@ function parseMIMEType (input) {
     // - parameterName is not the empty string
     // - parameterName solely contains HTTP token code points
     // - parameterValue solely contains HTTP quoted-string token code points
-    // - mimeType’s parameters[parameterName] does not exist
-    // then set mimeType’s parameters[parameterName] to parameterValue.
+    // - mimeType\u2019s parameters[parameterName] does not exist
+    // then set mimeType\u2019s parameters[parameterName] to parameterValue.
     if (
       parameterName.length !== 0 &&
       HTTP_TOKEN_CODEPOINTS.test(parameterName) &&
@@ -23511,7 +23511,7 @@ function forgivingBase64 (data) {
   data = data.replace(ASCII_WHITESPACE_REPLACE_REGEX, '')  // eslint-disable-line
 
   let dataLength = data.length
-  // 2. If data’s code point length divides by 4 leaving
+  // 2. If data\u2019s code point length divides by 4 leaving
   // no remainder, then:
   if (dataLength % 4 === 0) {
     // 1. If data ends with one or two U+003D (=) code points,
@@ -23524,7 +23524,7 @@ function forgivingBase64 (data) {
     }
   }
 
-  // 3. If data’s code point length divides by 4 leaving
+  // 3. If data\u2019s code point length divides by 4 leaving
   // a remainder of 1, then return failure.
   if (dataLength % 4 === 1) {
     return 'failure'
@@ -23629,11 +23629,11 @@ function serializeAMimeType (mimeType) {
   assert(mimeType !== 'failure')
   const { parameters, essence } = mimeType
 
-  // 1. Let serialization be the concatenation of mimeType’s
-  //    type, U+002F (/), and mimeType’s subtype.
+  // 1. Let serialization be the concatenation of mimeType\u2019s
+  //    type, U+002F (/), and mimeType\u2019s subtype.
   let serialization = essence
 
-  // 2. For each name → value of mimeType’s parameters:
+  // 2. For each name \u2192 value of mimeType\u2019s parameters:
   for (let [name, value] of parameters.entries()) {
     // 1. Append U+003B (;) to serialization.
     serialization += ';'
@@ -23733,8 +23733,8 @@ function removeChars (str, leading, trailing, predicate) {
  */
 function isomorphicDecode (input) {
   // 1. To isomorphic decode a byte sequence input, return a string whose code point
-  //    length is equal to input’s length and whose code points have the same values
-  //    as the values of input’s bytes, in the same order.
+  //    length is equal to input\u2019s length and whose code points have the same values
+  //    as the values of input\u2019s bytes, in the same order.
   const length = input.length
   if ((2 << 15) - 1 > length) {
     return String.fromCharCode.apply(null, input)
@@ -23779,7 +23779,7 @@ function minimizeSupportedMimeType (mimeType) {
       // 2. If mimeType is a JSON MIME type, then return "application/json".
       return 'application/json'
     case 'image/svg+xml':
-      // 3. If mimeType’s essence is "image/svg+xml", then return "image/svg+xml".
+      // 3. If mimeType\u2019s essence is "image/svg+xml", then return "image/svg+xml".
       return 'image/svg+xml'
     case 'text/xml':
     case 'application/xml':
@@ -23797,7 +23797,7 @@ function minimizeSupportedMimeType (mimeType) {
     return 'application/xml'
   }
 
-  // 5. If mimeType is supported by the user agent, then return mimeType’s essence.
+  // 5. If mimeType is supported by the user agent, then return mimeType\u2019s essence.
   // Technically, node doesn't support any mimetypes.
 
   // 6. Return the empty string.
@@ -24080,13 +24080,13 @@ function validateBoundary (boundary) {
  * @param {ReturnType<import('./data-url')['parseMIMEType']>} mimeType
  */
 function multipartFormDataParser (input, mimeType) {
-  // 1. Assert: mimeType’s essence is "multipart/form-data".
+  // 1. Assert: mimeType\u2019s essence is "multipart/form-data".
   assert(mimeType !== 'failure' && mimeType.essence === 'multipart/form-data')
 
   const boundaryString = mimeType.parameters.get('boundary')
 
-  // 2. If mimeType’s parameters["boundary"] does not exist, return failure.
-  //    Otherwise, let boundary be the result of UTF-8 decoding mimeType’s
+  // 2. If mimeType\u2019s parameters["boundary"] does not exist, return failure.
+  //    Otherwise, let boundary be the result of UTF-8 decoding mimeType\u2019s
   //    parameters["boundary"].
   if (boundaryString === undefined) {
     return 'failure'
@@ -24548,7 +24548,7 @@ class FormData {
     // name, value, and filename if given.
     const entry = makeEntry(name, value, filename)
 
-    // 3. Append entry to this’s entry list.
+    // 3. Append entry to this\u2019s entry list.
     this[kState].push(entry)
   }
 
@@ -24561,7 +24561,7 @@ class FormData {
     name = webidl.converters.USVString(name, prefix, 'name')
 
     // The delete(name) method steps are to remove all entries whose name
-    // is name from this’s entry list.
+    // is name from this\u2019s entry list.
     this[kState] = this[kState].filter(entry => entry.name !== name)
   }
 
@@ -24573,7 +24573,7 @@ class FormData {
 
     name = webidl.converters.USVString(name, prefix, 'name')
 
-    // 1. If there is no entry whose name is name in this’s entry list,
+    // 1. If there is no entry whose name is name in this\u2019s entry list,
     // then return null.
     const idx = this[kState].findIndex((entry) => entry.name === name)
     if (idx === -1) {
@@ -24581,7 +24581,7 @@ class FormData {
     }
 
     // 2. Return the value of the first entry whose name is name from
-    // this’s entry list.
+    // this\u2019s entry list.
     return this[kState][idx].value
   }
 
@@ -24593,10 +24593,10 @@ class FormData {
 
     name = webidl.converters.USVString(name, prefix, 'name')
 
-    // 1. If there is no entry whose name is name in this’s entry list,
+    // 1. If there is no entry whose name is name in this\u2019s entry list,
     // then return the empty list.
     // 2. Return the values of all entries whose name is name, in order,
-    // from this’s entry list.
+    // from this\u2019s entry list.
     return this[kState]
       .filter((entry) => entry.name === name)
       .map((entry) => entry.value)
@@ -24611,7 +24611,7 @@ class FormData {
     name = webidl.converters.USVString(name, prefix, 'name')
 
     // The has(name) method steps are to return true if there is an entry
-    // whose name is name in this’s entry list; otherwise false.
+    // whose name is name in this\u2019s entry list; otherwise false.
     return this[kState].findIndex((entry) => entry.name === name) !== -1
   }
 
@@ -24644,7 +24644,7 @@ class FormData {
     // filename if given.
     const entry = makeEntry(name, value, filename)
 
-    // 3. If there are entries in this’s entry list whose name is name, then
+    // 3. If there are entries in this\u2019s entry list whose name is name, then
     // replace the first such entry with entry and remove the others.
     const idx = this[kState].findIndex((entry) => entry.name === name)
     if (idx !== -1) {
@@ -24654,7 +24654,7 @@ class FormData {
         ...this[kState].slice(idx + 1).filter((entry) => entry.name !== name)
       ]
     } else {
-      // 4. Otherwise, append entry to this’s entry list.
+      // 4. Otherwise, append entry to this\u2019s entry list.
       this[kState].push(entry)
     }
   }
@@ -24856,13 +24856,13 @@ function fill (headers, object) {
         })
       }
 
-      // 2. Append (header’s first item, header’s second item) to headers.
+      // 2. Append (header\u2019s first item, header\u2019s second item) to headers.
       appendHeader(headers, header[0], header[1])
     }
   } else if (typeof object === 'object' && object !== null) {
     // Note: null should throw
 
-    // 2. Otherwise, object is a record, then for each key → value in object,
+    // 2. Otherwise, object is a record, then for each key \u2192 value in object,
     //    append (key, value) to headers
     const keys = Object.keys(object)
     for (let i = 0; i < keys.length; ++i) {
@@ -24900,23 +24900,23 @@ function appendHeader (headers, name, value) {
     })
   }
 
-  // 3. If headers’s guard is "immutable", then throw a TypeError.
-  // 4. Otherwise, if headers’s guard is "request" and name is a
+  // 3. If headers\u2019s guard is "immutable", then throw a TypeError.
+  // 4. Otherwise, if headers\u2019s guard is "request" and name is a
   //    forbidden header name, return.
-  // 5. Otherwise, if headers’s guard is "request-no-cors":
+  // 5. Otherwise, if headers\u2019s guard is "request-no-cors":
   //    TODO
   // Note: undici does not implement forbidden header names
   if (getHeadersGuard(headers) === 'immutable') {
     throw new TypeError('immutable')
   }
 
-  // 6. Otherwise, if headers’s guard is "response" and name is a
+  // 6. Otherwise, if headers\u2019s guard is "response" and name is a
   //    forbidden response-header name, return.
 
-  // 7. Append (name, value) to headers’s header list.
+  // 7. Append (name, value) to headers\u2019s header list.
   return getHeadersList(headers).append(name, value, false)
 
-  // 8. If headers’s guard is "request-no-cors", then remove
+  // 8. If headers\u2019s guard is "request-no-cors", then remove
   //    privileged no-CORS request headers from headers
 }
 
@@ -24968,7 +24968,7 @@ class HeadersList {
     this[kHeadersSortedMap] = null
 
     // 1. If list contains name, then set name to the first such
-    //    header’s name.
+    //    header\u2019s name.
     const lowercaseName = isLowerCase ? name : name.toLowerCase()
     const exists = this[kHeadersMap].get(lowercaseName)
 
@@ -25170,7 +25170,7 @@ class Headers {
 
     // The new Headers(init) constructor steps are:
 
-    // 1. Set this’s guard to "none".
+    // 1. Set this\u2019s guard to "none".
     this.#guard = 'none'
 
     // 2. If init is given, then fill this with init.
@@ -25211,28 +25211,28 @@ class Headers {
       })
     }
 
-    // 2. If this’s guard is "immutable", then throw a TypeError.
-    // 3. Otherwise, if this’s guard is "request" and name is a
+    // 2. If this\u2019s guard is "immutable", then throw a TypeError.
+    // 3. Otherwise, if this\u2019s guard is "request" and name is a
     //    forbidden header name, return.
-    // 4. Otherwise, if this’s guard is "request-no-cors", name
+    // 4. Otherwise, if this\u2019s guard is "request-no-cors", name
     //    is not a no-CORS-safelisted request-header name, and
     //    name is not a privileged no-CORS request-header name,
     //    return.
-    // 5. Otherwise, if this’s guard is "response" and name is
+    // 5. Otherwise, if this\u2019s guard is "response" and name is
     //    a forbidden response-header name, return.
     // Note: undici does not implement forbidden header names
     if (this.#guard === 'immutable') {
       throw new TypeError('immutable')
     }
 
-    // 6. If this’s header list does not contain name, then
+    // 6. If this\u2019s header list does not contain name, then
     //    return.
     if (!this.#headersList.contains(name, false)) {
       return
     }
 
-    // 7. Delete name from this’s header list.
-    // 8. If this’s guard is "request-no-cors", then remove
+    // 7. Delete name from this\u2019s header list.
+    // 8. If this\u2019s guard is "request-no-cors", then remove
     //    privileged no-CORS request headers from this.
     this.#headersList.delete(name, false)
   }
@@ -25255,7 +25255,7 @@ class Headers {
       })
     }
 
-    // 2. Return the result of getting name from this’s header
+    // 2. Return the result of getting name from this\u2019s header
     //    list.
     return this.#headersList.get(name, false)
   }
@@ -25278,7 +25278,7 @@ class Headers {
       })
     }
 
-    // 2. Return true if this’s header list contains name;
+    // 2. Return true if this\u2019s header list contains name;
     //    otherwise false.
     return this.#headersList.contains(name, false)
   }
@@ -25312,21 +25312,21 @@ class Headers {
       })
     }
 
-    // 3. If this’s guard is "immutable", then throw a TypeError.
-    // 4. Otherwise, if this’s guard is "request" and name is a
+    // 3. If this\u2019s guard is "immutable", then throw a TypeError.
+    // 4. Otherwise, if this\u2019s guard is "request" and name is a
     //    forbidden header name, return.
-    // 5. Otherwise, if this’s guard is "request-no-cors" and
+    // 5. Otherwise, if this\u2019s guard is "request-no-cors" and
     //    name/value is not a no-CORS-safelisted request-header,
     //    return.
-    // 6. Otherwise, if this’s guard is "response" and name is a
+    // 6. Otherwise, if this\u2019s guard is "response" and name is a
     //    forbidden response-header name, return.
     // Note: undici does not implement forbidden header names
     if (this.#guard === 'immutable') {
       throw new TypeError('immutable')
     }
 
-    // 7. Set (name, value) in this’s header list.
-    // 8. If this’s guard is "request-no-cors", then remove
+    // 7. Set (name, value) in this\u2019s header list.
+    // 8. If this\u2019s guard is "request-no-cors", then remove
     //    privileged no-CORS request headers from this
     this.#headersList.set(name, value, false)
   }
@@ -25335,8 +25335,8 @@ class Headers {
   getSetCookie () {
     webidl.brandCheck(this, Headers)
 
-    // 1. If this’s header list does not contain `Set-Cookie`, then return « ».
-    // 2. Return the values of all headers in this’s header list whose name is
+    // 1. If this\u2019s header list does not contain `Set-Cookie`, then return \u00ab \u00bb.
+    // 2. Return the values of all headers in this\u2019s header list whose name is
     //    a byte-case-insensitive match for `Set-Cookie`, in order.
 
     const list = this.#headersList.cookies
@@ -25594,7 +25594,7 @@ class Fetch extends EE {
       return
     }
 
-    // 1. Set controller’s state to "aborted".
+    // 1. Set controller\u2019s state to "aborted".
     this.state = 'aborted'
 
     // 2. Let fallbackError be an "AbortError" DOMException.
@@ -25607,7 +25607,7 @@ class Fetch extends EE {
     //    If that threw an exception, catch it, and let
     //    serializedError be StructuredSerialize(fallbackError).
 
-    // 5. Set controller’s serialized abort reason to serializedError.
+    // 5. Set controller\u2019s serialized abort reason to serializedError.
     this.serializedAbortReason = error
 
     this.connection?.destroy(error)
@@ -25638,24 +25638,24 @@ function fetch (input, init = undefined) {
     return p.promise
   }
 
-  // 3. Let request be requestObject’s request.
+  // 3. Let request be requestObject\u2019s request.
   const request = requestObject[kState]
 
-  // 4. If requestObject’s signal’s aborted flag is set, then:
+  // 4. If requestObject\u2019s signal\u2019s aborted flag is set, then:
   if (requestObject.signal.aborted) {
     // 1. Abort the fetch() call with p, request, null, and
-    //    requestObject’s signal’s abort reason.
+    //    requestObject\u2019s signal\u2019s abort reason.
     abortFetch(p, request, null, requestObject.signal.reason)
 
     // 2. Return p.
     return p.promise
   }
 
-  // 5. Let globalObject be request’s client’s global object.
+  // 5. Let globalObject be request\u2019s client\u2019s global object.
   const globalObject = request.client.globalObject
 
   // 6. If globalObject is a ServiceWorkerGlobalScope object, then set
-  // request’s service-workers mode to "none".
+  // request\u2019s service-workers mode to "none".
   if (globalObject?.constructor?.name === 'ServiceWorkerGlobalScope') {
     request.serviceWorkers = 'none'
   }
@@ -25663,7 +25663,7 @@ function fetch (input, init = undefined) {
   // 7. Let responseObject be null.
   let responseObject = null
 
-  // 8. Let relevantRealm be this’s relevant Realm.
+  // 8. Let relevantRealm be this\u2019s relevant Realm.
 
   // 9. Let locallyAborted be false.
   let locallyAborted = false
@@ -25671,7 +25671,7 @@ function fetch (input, init = undefined) {
   // 10. Let controller be null.
   let controller = null
 
-  // 11. Add the following abort steps to requestObject’s signal:
+  // 11. Add the following abort steps to requestObject\u2019s signal:
   addAbortListener(
     requestObject.signal,
     () => {
@@ -25681,13 +25681,13 @@ function fetch (input, init = undefined) {
       // 2. Assert: controller is non-null.
       assert(controller != null)
 
-      // 3. Abort controller with requestObject’s signal’s abort reason.
+      // 3. Abort controller with requestObject\u2019s signal\u2019s abort reason.
       controller.abort(requestObject.signal.reason)
 
       const realResponse = responseObject?.deref()
 
       // 4. Abort the fetch() call with p, request, responseObject,
-      //    and requestObject’s signal’s abort reason.
+      //    and requestObject\u2019s signal\u2019s abort reason.
       abortFetch(p, request, realResponse, requestObject.signal.reason)
     }
   )
@@ -25706,10 +25706,10 @@ function fetch (input, init = undefined) {
       return
     }
 
-    // 2. If response’s aborted flag is set, then:
+    // 2. If response\u2019s aborted flag is set, then:
     if (response.aborted) {
       // 1. Let deserializedError be the result of deserialize a serialized
-      //    abort reason given controller’s serialized abort reason and
+      //    abort reason given controller\u2019s serialized abort reason and
       //    relevantRealm.
 
       // 2. Abort the fetch() call with p, request, responseObject, and
@@ -25753,21 +25753,21 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     return
   }
 
-  // 2. If response’s URL list is null or empty, then return.
+  // 2. If response\u2019s URL list is null or empty, then return.
   if (!response.urlList?.length) {
     return
   }
 
-  // 3. Let originalURL be response’s URL list[0].
+  // 3. Let originalURL be response\u2019s URL list[0].
   const originalURL = response.urlList[0]
 
-  // 4. Let timingInfo be response’s timing info.
+  // 4. Let timingInfo be response\u2019s timing info.
   let timingInfo = response.timingInfo
 
-  // 5. Let cacheState be response’s cache state.
+  // 5. Let cacheState be response\u2019s cache state.
   let cacheState = response.cacheState
 
-  // 6. If originalURL’s scheme is not an HTTP(S) scheme, then return.
+  // 6. If originalURL\u2019s scheme is not an HTTP(S) scheme, then return.
   if (!urlIsHttpHttpsScheme(originalURL)) {
     return
   }
@@ -25777,7 +25777,7 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     return
   }
 
-  // 8. If response’s timing allow passed flag is not set, then:
+  // 8. If response\u2019s timing allow passed flag is not set, then:
   if (!response.timingAllowPassed) {
     //  1. Set timingInfo to a the result of creating an opaque timing info for timingInfo.
     timingInfo = createOpaqueTimingInfo({
@@ -25788,14 +25788,14 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     cacheState = ''
   }
 
-  // 9. Set timingInfo’s end time to the coarsened shared current time
-  // given global’s relevant settings object’s cross-origin isolated
+  // 9. Set timingInfo\u2019s end time to the coarsened shared current time
+  // given global\u2019s relevant settings object\u2019s cross-origin isolated
   // capability.
-  // TODO: given global’s relevant settings object’s cross-origin isolated
+  // TODO: given global\u2019s relevant settings object\u2019s cross-origin isolated
   // capability?
   timingInfo.endTime = coarsenedSharedCurrentTime()
 
-  // 10. Set response’s timing info to timingInfo.
+  // 10. Set response\u2019s timing info to timingInfo.
   response.timingInfo = timingInfo
 
   // 11. Mark resource timing for timingInfo, originalURL, initiatorType,
@@ -25820,7 +25820,7 @@ function abortFetch (p, request, responseObject, error) {
     p.reject(error)
   }
 
-  // 2. If request’s body is not null and is readable, then cancel request’s
+  // 2. If request\u2019s body is not null and is readable, then cancel request\u2019s
   // body with error.
   if (request.body != null && isReadable(request.body?.stream)) {
     request.body.stream.cancel(error).catch((err) => {
@@ -25837,10 +25837,10 @@ function abortFetch (p, request, responseObject, error) {
     return
   }
 
-  // 4. Let response be responseObject’s response.
+  // 4. Let response be responseObject\u2019s response.
   const response = responseObject[kState]
 
-  // 5. If response’s body is not null and is readable, then error response’s
+  // 5. If response\u2019s body is not null and is readable, then error response\u2019s
   // body with error.
   if (response.body != null && isReadable(response.body?.stream)) {
     response.body.stream.cancel(error).catch((err) => {
@@ -25873,12 +25873,12 @@ function fetching ({
   // 2. Let crossOriginIsolatedCapability be false.
   let crossOriginIsolatedCapability = false
 
-  // 3. If request’s client is non-null, then:
+  // 3. If request\u2019s client is non-null, then:
   if (request.client != null) {
-    // 1. Set taskDestination to request’s client’s global object.
+    // 1. Set taskDestination to request\u2019s client\u2019s global object.
     taskDestination = request.client.globalObject
 
-    // 2. Set crossOriginIsolatedCapability to request’s client’s cross-origin
+    // 2. Set crossOriginIsolatedCapability to request\u2019s client\u2019s cross-origin
     // isolated capability.
     crossOriginIsolatedCapability =
       request.client.crossOriginIsolatedCapability
@@ -25919,14 +25919,14 @@ function fetching ({
     crossOriginIsolatedCapability
   }
 
-  // 7. If request’s body is a byte sequence, then set request’s body to
-  //    request’s body as a body.
+  // 7. If request\u2019s body is a byte sequence, then set request\u2019s body to
+  //    request\u2019s body as a body.
   // NOTE: Since fetching is only called from fetch, body should already be
   // extracted.
   assert(!request.body || request.body.stream)
 
-  // 8. If request’s window is "client", then set request’s window to request’s
-  // client, if request’s client’s global object is a Window object; otherwise
+  // 8. If request\u2019s window is "client", then set request\u2019s window to request\u2019s
+  // client, if request\u2019s client\u2019s global object is a Window object; otherwise
   // "no-window".
   if (request.window === 'client') {
     // TODO: What if request.client is null?
@@ -25936,8 +25936,8 @@ function fetching ({
         : 'no-window'
   }
 
-  // 9. If request’s origin is "client", then set request’s origin to request’s
-  // client’s origin.
+  // 9. If request\u2019s origin is "client", then set request\u2019s origin to request\u2019s
+  // client\u2019s origin.
   if (request.origin === 'client') {
     request.origin = request.client.origin
   }
@@ -25945,28 +25945,28 @@ function fetching ({
   // 10. If all of the following conditions are true:
   // TODO
 
-  // 11. If request’s policy container is "client", then:
+  // 11. If request\u2019s policy container is "client", then:
   if (request.policyContainer === 'client') {
-    // 1. If request’s client is non-null, then set request’s policy
-    // container to a clone of request’s client’s policy container. [HTML]
+    // 1. If request\u2019s client is non-null, then set request\u2019s policy
+    // container to a clone of request\u2019s client\u2019s policy container. [HTML]
     if (request.client != null) {
       request.policyContainer = clonePolicyContainer(
         request.client.policyContainer
       )
     } else {
-      // 2. Otherwise, set request’s policy container to a new policy
+      // 2. Otherwise, set request\u2019s policy container to a new policy
       // container.
       request.policyContainer = makePolicyContainer()
     }
   }
 
-  // 12. If request’s header list does not contain `Accept`, then:
+  // 12. If request\u2019s header list does not contain `Accept`, then:
   if (!request.headersList.contains('accept', true)) {
     // 1. Let value be `*/*`.
     const value = '*/*'
 
     // 2. A user agent should set value to the first matching statement, if
-    // any, switching on request’s destination:
+    // any, switching on request\u2019s destination:
     // "document"
     // "frame"
     // "iframe"
@@ -25977,19 +25977,19 @@ function fetching ({
     // `text/css,*/*;q=0.1`
     // TODO
 
-    // 3. Append `Accept`/value to request’s header list.
+    // 3. Append `Accept`/value to request\u2019s header list.
     request.headersList.append('accept', value, true)
   }
 
-  // 13. If request’s header list does not contain `Accept-Language`, then
+  // 13. If request\u2019s header list does not contain `Accept-Language`, then
   // user agents should append `Accept-Language`/an appropriate value to
-  // request’s header list.
+  // request\u2019s header list.
   if (!request.headersList.contains('accept-language', true)) {
     request.headersList.append('accept-language', '*', true)
   }
 
-  // 14. If request’s priority is null, then use request’s initiator and
-  // destination appropriately in setting request’s priority to a
+  // 14. If request\u2019s priority is null, then use request\u2019s initiator and
+  // destination appropriately in setting request\u2019s priority to a
   // user-agent-defined object.
   if (request.priority === null) {
     // TODO
@@ -26012,13 +26012,13 @@ function fetching ({
 
 // https://fetch.spec.whatwg.org/#concept-main-fetch
 async function mainFetch (fetchParams, recursive = false) {
-  // 1. Let request be fetchParams’s request.
+  // 1. Let request be fetchParams\u2019s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
   let response = null
 
-  // 3. If request’s local-URLs-only flag is set and request’s current URL is
+  // 3. If request\u2019s local-URLs-only flag is set and request\u2019s current URL is
   // not local, then set response to a network error.
   if (request.localURLsOnly && !urlIsLocal(requestCurrentURL(request))) {
     response = makeNetworkError('local URLs only')
@@ -26039,23 +26039,23 @@ async function mainFetch (fetchParams, recursive = false) {
   // TODO: should fetching request be blocked as mixed content?
   // TODO: should request be blocked by Content Security Policy?
 
-  // 7. If request’s referrer policy is the empty string, then set request’s
-  // referrer policy to request’s policy container’s referrer policy.
+  // 7. If request\u2019s referrer policy is the empty string, then set request\u2019s
+  // referrer policy to request\u2019s policy container\u2019s referrer policy.
   if (request.referrerPolicy === '') {
     request.referrerPolicy = request.policyContainer.referrerPolicy
   }
 
-  // 8. If request’s referrer is not "no-referrer", then set request’s
-  // referrer to the result of invoking determine request’s referrer.
+  // 8. If request\u2019s referrer is not "no-referrer", then set request\u2019s
+  // referrer to the result of invoking determine request\u2019s referrer.
   if (request.referrer !== 'no-referrer') {
     request.referrer = determineRequestsReferrer(request)
   }
 
-  // 9. Set request’s current URL’s scheme to "https" if all of the following
+  // 9. Set request\u2019s current URL\u2019s scheme to "https" if all of the following
   // conditions are true:
-  // - request’s current URL’s scheme is "http"
-  // - request’s current URL’s host is a domain
-  // - Matching request’s current URL’s host per Known HSTS Host Domain Name
+  // - request\u2019s current URL\u2019s scheme is "http"
+  // - request\u2019s current URL\u2019s host is a domain
+  // - Matching request\u2019s current URL\u2019s host per Known HSTS Host Domain Name
   //   Matching results in either a superdomain match with an asserted
   //   includeSubDomains directive or a congruent match (with or without an
   //   asserted includeSubDomains directive). [HSTS]
@@ -26071,30 +26071,30 @@ async function mainFetch (fetchParams, recursive = false) {
       const currentURL = requestCurrentURL(request)
 
       if (
-        // - request’s current URL’s origin is same origin with request’s origin,
-        //   and request’s response tainting is "basic"
+        // - request\u2019s current URL\u2019s origin is same origin with request\u2019s origin,
+        //   and request\u2019s response tainting is "basic"
         (sameOrigin(currentURL, request.url) && request.responseTainting === 'basic') ||
-        // request’s current URL’s scheme is "data"
+        // request\u2019s current URL\u2019s scheme is "data"
         (currentURL.protocol === 'data:') ||
-        // - request’s mode is "navigate" or "websocket"
+        // - request\u2019s mode is "navigate" or "websocket"
         (request.mode === 'navigate' || request.mode === 'websocket')
       ) {
-        // 1. Set request’s response tainting to "basic".
+        // 1. Set request\u2019s response tainting to "basic".
         request.responseTainting = 'basic'
 
         // 2. Return the result of running scheme fetch given fetchParams.
         return await schemeFetch(fetchParams)
       }
 
-      // request’s mode is "same-origin"
+      // request\u2019s mode is "same-origin"
       if (request.mode === 'same-origin') {
         // 1. Return a network error.
         return makeNetworkError('request mode cannot be "same-origin"')
       }
 
-      // request’s mode is "no-cors"
+      // request\u2019s mode is "no-cors"
       if (request.mode === 'no-cors') {
-        // 1. If request’s redirect mode is not "follow", then return a network
+        // 1. If request\u2019s redirect mode is not "follow", then return a network
         // error.
         if (request.redirect !== 'follow') {
           return makeNetworkError(
@@ -26102,24 +26102,24 @@ async function mainFetch (fetchParams, recursive = false) {
           )
         }
 
-        // 2. Set request’s response tainting to "opaque".
+        // 2. Set request\u2019s response tainting to "opaque".
         request.responseTainting = 'opaque'
 
         // 3. Return the result of running scheme fetch given fetchParams.
         return await schemeFetch(fetchParams)
       }
 
-      // request’s current URL’s scheme is not an HTTP(S) scheme
+      // request\u2019s current URL\u2019s scheme is not an HTTP(S) scheme
       if (!urlIsHttpHttpsScheme(requestCurrentURL(request))) {
         // Return a network error.
         return makeNetworkError('URL scheme must be a HTTP(S) scheme')
       }
 
-      // - request’s use-CORS-preflight flag is set
-      // - request’s unsafe-request flag is set and either request’s method is
+      // - request\u2019s use-CORS-preflight flag is set
+      // - request\u2019s unsafe-request flag is set and either request\u2019s method is
       //   not a CORS-safelisted method or CORS-unsafe request-header names with
-      //   request’s header list is not empty
-      //    1. Set request’s response tainting to "cors".
+      //   request\u2019s header list is not empty
+      //    1. Set request\u2019s response tainting to "cors".
       //    2. Let corsWithPreflightResponse be the result of running HTTP fetch
       //    given fetchParams and true.
       //    3. If corsWithPreflightResponse is a network error, then clear cache
@@ -26128,7 +26128,7 @@ async function mainFetch (fetchParams, recursive = false) {
       // TODO
 
       // Otherwise
-      //    1. Set request’s response tainting to "cors".
+      //    1. Set request\u2019s response tainting to "cors".
       request.responseTainting = 'cors'
 
       //    2. Return the result of running HTTP fetch given fetchParams.
@@ -26144,22 +26144,22 @@ async function mainFetch (fetchParams, recursive = false) {
   // 13. If response is not a network error and response is not a filtered
   // response, then:
   if (response.status !== 0 && !response.internalResponse) {
-    // If request’s response tainting is "cors", then:
+    // If request\u2019s response tainting is "cors", then:
     if (request.responseTainting === 'cors') {
       // 1. Let headerNames be the result of extracting header list values
-      // given `Access-Control-Expose-Headers` and response’s header list.
+      // given `Access-Control-Expose-Headers` and response\u2019s header list.
       // TODO
-      // 2. If request’s credentials mode is not "include" and headerNames
-      // contains `*`, then set response’s CORS-exposed header-name list to
-      // all unique header names in response’s header list.
+      // 2. If request\u2019s credentials mode is not "include" and headerNames
+      // contains `*`, then set response\u2019s CORS-exposed header-name list to
+      // all unique header names in response\u2019s header list.
       // TODO
       // 3. Otherwise, if headerNames is not null or failure, then set
-      // response’s CORS-exposed header-name list to headerNames.
+      // response\u2019s CORS-exposed header-name list to headerNames.
       // TODO
     }
 
     // Set response to the following filtered response with response as its
-    // internal response, depending on request’s response tainting:
+    // internal response, depending on request\u2019s response tainting:
     if (request.responseTainting === 'basic') {
       response = filterResponse(response, 'basic')
     } else if (request.responseTainting === 'cors') {
@@ -26172,18 +26172,18 @@ async function mainFetch (fetchParams, recursive = false) {
   }
 
   // 14. Let internalResponse be response, if response is a network error,
-  // and response’s internal response otherwise.
+  // and response\u2019s internal response otherwise.
   let internalResponse =
     response.status === 0 ? response : response.internalResponse
 
-  // 15. If internalResponse’s URL list is empty, then set it to a clone of
-  // request’s URL list.
+  // 15. If internalResponse\u2019s URL list is empty, then set it to a clone of
+  // request\u2019s URL list.
   if (internalResponse.urlList.length === 0) {
     internalResponse.urlList.push(...request.urlList)
   }
 
-  // 16. If request’s timing allow failed flag is unset, then set
-  // internalResponse’s timing allow passed flag.
+  // 16. If request\u2019s timing allow failed flag is unset, then set
+  // internalResponse\u2019s timing allow passed flag.
   if (!request.timingAllowFailed) {
     response.timingAllowPassed = true
   }
@@ -26196,8 +26196,8 @@ async function mainFetch (fetchParams, recursive = false) {
   // - should internalResponse to request be blocked due to nosniff
   // TODO
 
-  // 18. If response’s type is "opaque", internalResponse’s status is 206,
-  // internalResponse’s range-requested flag is set, and request’s header
+  // 18. If response\u2019s type is "opaque", internalResponse\u2019s status is 206,
+  // internalResponse\u2019s range-requested flag is set, and request\u2019s header
   // list does not contain `Range`, then set response and internalResponse
   // to a network error.
   if (
@@ -26209,9 +26209,9 @@ async function mainFetch (fetchParams, recursive = false) {
     response = internalResponse = makeNetworkError()
   }
 
-  // 19. If response is not a network error and either request’s method is
-  // `HEAD` or `CONNECT`, or internalResponse’s status is a null body status,
-  // set internalResponse’s body to null and disregard any enqueuing toward
+  // 19. If response is not a network error and either request\u2019s method is
+  // `HEAD` or `CONNECT`, or internalResponse\u2019s status is a null body status,
+  // set internalResponse\u2019s body to null and disregard any enqueuing toward
   // it (if any).
   if (
     response.status !== 0 &&
@@ -26223,14 +26223,14 @@ async function mainFetch (fetchParams, recursive = false) {
     fetchParams.controller.dump = true
   }
 
-  // 20. If request’s integrity metadata is not the empty string, then:
+  // 20. If request\u2019s integrity metadata is not the empty string, then:
   if (request.integrity) {
     // 1. Let processBodyError be this step: run fetch finale given fetchParams
     // and a network error.
     const processBodyError = (reason) =>
       fetchFinale(fetchParams, makeNetworkError(reason))
 
-    // 2. If request’s response tainting is "opaque", or response’s body is null,
+    // 2. If request\u2019s response tainting is "opaque", or response\u2019s body is null,
     // then run processBodyError and abort these steps.
     if (request.responseTainting === 'opaque' || response.body == null) {
       processBodyError(response.error)
@@ -26239,21 +26239,21 @@ async function mainFetch (fetchParams, recursive = false) {
 
     // 3. Let processBody given bytes be these steps:
     const processBody = (bytes) => {
-      // 1. If bytes do not match request’s integrity metadata,
+      // 1. If bytes do not match request\u2019s integrity metadata,
       // then run processBodyError and abort these steps. [SRI]
       if (!bytesMatch(bytes, request.integrity)) {
         processBodyError('integrity mismatch')
         return
       }
 
-      // 2. Set response’s body to bytes as a body.
+      // 2. Set response\u2019s body to bytes as a body.
       response.body = safelyExtractBody(bytes)[0]
 
       // 3. Run fetch finale given fetchParams and response.
       fetchFinale(fetchParams, response)
     }
 
-    // 4. Fully read response’s body given processBody and processBodyError.
+    // 4. Fully read response\u2019s body given processBody and processBodyError.
     await fullyReadBody(response.body, processBody, processBodyError)
   } else {
     // 21. Otherwise, run fetch finale given fetchParams and response.
@@ -26272,16 +26272,16 @@ function schemeFetch (fetchParams) {
     return Promise.resolve(makeAppropriateNetworkError(fetchParams))
   }
 
-  // 2. Let request be fetchParams’s request.
+  // 2. Let request be fetchParams\u2019s request.
   const { request } = fetchParams
 
   const { protocol: scheme } = requestCurrentURL(request)
 
-  // 3. Switch on request’s current URL’s scheme and run the associated steps:
+  // 3. Switch on request\u2019s current URL\u2019s scheme and run the associated steps:
   switch (scheme) {
     case 'about:': {
-      // If request’s current URL’s path is the string "blank", then return a new response
-      // whose status message is `OK`, header list is « (`Content-Type`, `text/html;charset=utf-8`) »,
+      // If request\u2019s current URL\u2019s path is the string "blank", then return a new response
+      // whose status message is `OK`, header list is \u00ab (`Content-Type`, `text/html;charset=utf-8`) \u00bb,
       // and body is the empty byte sequence as a body.
 
       // Otherwise, return a network error.
@@ -26292,7 +26292,7 @@ function schemeFetch (fetchParams) {
         resolveObjectURL = (__nccwpck_require__(4573).resolveObjectURL)
       }
 
-      // 1. Let blobURLEntry be request’s current URL’s blob URL entry.
+      // 1. Let blobURLEntry be request\u2019s current URL\u2019s blob URL entry.
       const blobURLEntry = requestCurrentURL(request)
 
       // https://github.com/web-platform-tests/wpt/blob/7b0ebaccc62b566a1965396e5be7bb2bc06f841f/FileAPI/url/resources/fetch-tests.js#L52-L56
@@ -26303,28 +26303,28 @@ function schemeFetch (fetchParams) {
 
       const blob = resolveObjectURL(blobURLEntry.toString())
 
-      // 2. If request’s method is not `GET`, blobURLEntry is null, or blobURLEntry’s
+      // 2. If request\u2019s method is not `GET`, blobURLEntry is null, or blobURLEntry\u2019s
       //    object is not a Blob object, then return a network error.
       if (request.method !== 'GET' || !isBlobLike(blob)) {
         return Promise.resolve(makeNetworkError('invalid method'))
       }
 
-      // 3. Let blob be blobURLEntry’s object.
+      // 3. Let blob be blobURLEntry\u2019s object.
       // Note: done above
 
       // 4. Let response be a new response.
       const response = makeResponse()
 
-      // 5. Let fullLength be blob’s size.
+      // 5. Let fullLength be blob\u2019s size.
       const fullLength = blob.size
 
       // 6. Let serializedFullLength be fullLength, serialized and isomorphic encoded.
       const serializedFullLength = isomorphicEncode(`${fullLength}`)
 
-      // 7. Let type be blob’s type.
+      // 7. Let type be blob\u2019s type.
       const type = blob.type
 
-      // 8. If request’s header list does not contain `Range`:
+      // 8. If request\u2019s header list does not contain `Range`:
       // 9. Otherwise:
       if (!request.headersList.contains('range', true)) {
         // 1. Let bodyWithType be the result of safely extracting blob.
@@ -26333,20 +26333,20 @@ function schemeFetch (fetchParams) {
         // use extractBody directly.
         const bodyWithType = extractBody(blob)
 
-        // 2. Set response’s status message to `OK`.
+        // 2. Set response\u2019s status message to `OK`.
         response.statusText = 'OK'
 
-        // 3. Set response’s body to bodyWithType’s body.
+        // 3. Set response\u2019s body to bodyWithType\u2019s body.
         response.body = bodyWithType[0]
 
-        // 4. Set response’s header list to « (`Content-Length`, serializedFullLength), (`Content-Type`, type) ».
+        // 4. Set response\u2019s header list to \u00ab (`Content-Length`, serializedFullLength), (`Content-Type`, type) \u00bb.
         response.headersList.set('content-length', serializedFullLength, true)
         response.headersList.set('content-type', type, true)
       } else {
-        // 1. Set response’s range-requested flag.
+        // 1. Set response\u2019s range-requested flag.
         response.rangeRequested = true
 
-        // 2. Let rangeHeader be the result of getting `Range` from request’s header list.
+        // 2. Let rangeHeader be the result of getting `Range` from request\u2019s header list.
         const rangeHeader = request.headersList.get('range', true)
 
         // 3. Let rangeValue be the result of parsing a single range header value given rangeHeader and true.
@@ -26363,10 +26363,10 @@ function schemeFetch (fetchParams) {
         // 6. If rangeStart is null:
         // 7. Otherwise:
         if (rangeStart === null) {
-          // 1. Set rangeStart to fullLength − rangeEnd.
+          // 1. Set rangeStart to fullLength \u2212 rangeEnd.
           rangeStart = fullLength - rangeEnd
 
-          // 2. Set rangeEnd to rangeStart + rangeEnd − 1.
+          // 2. Set rangeEnd to rangeStart + rangeEnd \u2212 1.
           rangeEnd = rangeStart + rangeEnd - 1
         } else {
           // 1. If rangeStart is greater than or equal to fullLength, then return a network error.
@@ -26375,7 +26375,7 @@ function schemeFetch (fetchParams) {
           }
 
           // 2. If rangeEnd is null or rangeEnd is greater than or equal to fullLength, then set
-          //    rangeEnd to fullLength − 1.
+          //    rangeEnd to fullLength \u2212 1.
           if (rangeEnd === null || rangeEnd >= fullLength) {
             rangeEnd = fullLength - 1
           }
@@ -26389,24 +26389,24 @@ function schemeFetch (fetchParams) {
         // Note: same reason as mentioned above as to why we use extractBody
         const slicedBodyWithType = extractBody(slicedBlob)
 
-        // 10. Set response’s body to slicedBodyWithType’s body.
+        // 10. Set response\u2019s body to slicedBodyWithType\u2019s body.
         response.body = slicedBodyWithType[0]
 
-        // 11. Let serializedSlicedLength be slicedBlob’s size, serialized and isomorphic encoded.
+        // 11. Let serializedSlicedLength be slicedBlob\u2019s size, serialized and isomorphic encoded.
         const serializedSlicedLength = isomorphicEncode(`${slicedBlob.size}`)
 
         // 12. Let contentRange be the result of invoking build a content range given rangeStart,
         //     rangeEnd, and fullLength.
         const contentRange = buildContentRange(rangeStart, rangeEnd, fullLength)
 
-        // 13. Set response’s status to 206.
+        // 13. Set response\u2019s status to 206.
         response.status = 206
 
-        // 14. Set response’s status message to `Partial Content`.
+        // 14. Set response\u2019s status message to `Partial Content`.
         response.statusText = 'Partial Content'
 
-        // 15. Set response’s header list to « (`Content-Length`, serializedSlicedLength),
-        //     (`Content-Type`, type), (`Content-Range`, contentRange) ».
+        // 15. Set response\u2019s header list to \u00ab (`Content-Length`, serializedSlicedLength),
+        //     (`Content-Type`, type), (`Content-Range`, contentRange) \u00bb.
         response.headersList.set('content-length', serializedSlicedLength, true)
         response.headersList.set('content-type', type, true)
         response.headersList.set('content-range', contentRange, true)
@@ -26417,7 +26417,7 @@ function schemeFetch (fetchParams) {
     }
     case 'data:': {
       // 1. Let dataURLStruct be the result of running the
-      //    data: URL processor on request’s current URL.
+      //    data: URL processor on request\u2019s current URL.
       const currentURL = requestCurrentURL(request)
       const dataURLStruct = dataURLProcessor(currentURL)
 
@@ -26427,12 +26427,12 @@ function schemeFetch (fetchParams) {
         return Promise.resolve(makeNetworkError('failed to fetch the data URL'))
       }
 
-      // 3. Let mimeType be dataURLStruct’s MIME type, serialized.
+      // 3. Let mimeType be dataURLStruct\u2019s MIME type, serialized.
       const mimeType = serializeAMimeType(dataURLStruct.mimeType)
 
       // 4. Return a response whose status message is `OK`,
-      //    header list is « (`Content-Type`, mimeType) »,
-      //    and body is dataURLStruct’s body as a body.
+      //    header list is \u00ab (`Content-Type`, mimeType) \u00bb,
+      //    and body is dataURLStruct\u2019s body as a body.
       return Promise.resolve(makeResponse({
         statusText: 'OK',
         headersList: [
@@ -26461,12 +26461,12 @@ function schemeFetch (fetchParams) {
 
 // https://fetch.spec.whatwg.org/#finalize-response
 function finalizeResponse (fetchParams, response) {
-  // 1. Set fetchParams’s request’s done flag.
+  // 1. Set fetchParams\u2019s request\u2019s done flag.
   fetchParams.request.done = true
 
-  // 2, If fetchParams’s process response done is not null, then queue a fetch
-  // task to run fetchParams’s process response done given response, with
-  // fetchParams’s task destination.
+  // 2, If fetchParams\u2019s process response done is not null, then queue a fetch
+  // task to run fetchParams\u2019s process response done given response, with
+  // fetchParams\u2019s task destination.
   if (fetchParams.processResponseDone != null) {
     queueMicrotask(() => fetchParams.processResponseDone(response))
   }
@@ -26474,12 +26474,12 @@ function finalizeResponse (fetchParams, response) {
 
 // https://fetch.spec.whatwg.org/#fetch-finale
 function fetchFinale (fetchParams, response) {
-  // 1. Let timingInfo be fetchParams’s timing info.
+  // 1. Let timingInfo be fetchParams\u2019s timing info.
   let timingInfo = fetchParams.timingInfo
 
-  // 2. If response is not a network error and fetchParams’s request’s client is a secure context,
-  //    then set timingInfo’s server-timing headers to the result of getting, decoding, and splitting
-  //    `Server-Timing` from response’s internal response’s header list.
+  // 2. If response is not a network error and fetchParams\u2019s request\u2019s client is a secure context,
+  //    then set timingInfo\u2019s server-timing headers to the result of getting, decoding, and splitting
+  //    `Server-Timing` from response\u2019s internal response\u2019s header list.
   // TODO
 
   // 3. Let processResponseEndOfBody be the following steps:
@@ -26487,29 +26487,29 @@ function fetchFinale (fetchParams, response) {
     // 1. Let unsafeEndTime be the unsafe shared current time.
     const unsafeEndTime = Date.now() // ?
 
-    // 2. If fetchParams’s request’s destination is "document", then set fetchParams’s controller’s
-    //    full timing info to fetchParams’s timing info.
+    // 2. If fetchParams\u2019s request\u2019s destination is "document", then set fetchParams\u2019s controller\u2019s
+    //    full timing info to fetchParams\u2019s timing info.
     if (fetchParams.request.destination === 'document') {
       fetchParams.controller.fullTimingInfo = timingInfo
     }
 
-    // 3. Set fetchParams’s controller’s report timing steps to the following steps given a global object global:
+    // 3. Set fetchParams\u2019s controller\u2019s report timing steps to the following steps given a global object global:
     fetchParams.controller.reportTimingSteps = () => {
-      // 1. If fetchParams’s request’s URL’s scheme is not an HTTP(S) scheme, then return.
+      // 1. If fetchParams\u2019s request\u2019s URL\u2019s scheme is not an HTTP(S) scheme, then return.
       if (fetchParams.request.url.protocol !== 'https:') {
         return
       }
 
-      // 2. Set timingInfo’s end time to the relative high resolution time given unsafeEndTime and global.
+      // 2. Set timingInfo\u2019s end time to the relative high resolution time given unsafeEndTime and global.
       timingInfo.endTime = unsafeEndTime
 
-      // 3. Let cacheState be response’s cache state.
+      // 3. Let cacheState be response\u2019s cache state.
       let cacheState = response.cacheState
 
-      // 4. Let bodyInfo be response’s body info.
+      // 4. Let bodyInfo be response\u2019s body info.
       const bodyInfo = response.bodyInfo
 
-      // 5. If response’s timing allow passed flag is not set, then set timingInfo to the result of creating an
+      // 5. If response\u2019s timing allow passed flag is not set, then set timingInfo to the result of creating an
       //    opaque timing info for timingInfo and set cacheState to the empty string.
       if (!response.timingAllowPassed) {
         timingInfo = createOpaqueTimingInfo(timingInfo)
@@ -26520,22 +26520,22 @@ function fetchFinale (fetchParams, response) {
       // 6. Let responseStatus be 0.
       let responseStatus = 0
 
-      // 7. If fetchParams’s request’s mode is not "navigate" or response’s has-cross-origin-redirects is false:
+      // 7. If fetchParams\u2019s request\u2019s mode is not "navigate" or response\u2019s has-cross-origin-redirects is false:
       if (fetchParams.request.mode !== 'navigator' || !response.hasCrossOriginRedirects) {
-        // 1. Set responseStatus to response’s status.
+        // 1. Set responseStatus to response\u2019s status.
         responseStatus = response.status
 
-        // 2. Let mimeType be the result of extracting a MIME type from response’s header list.
+        // 2. Let mimeType be the result of extracting a MIME type from response\u2019s header list.
         const mimeType = extractMimeType(response.headersList)
 
-        // 3. If mimeType is not failure, then set bodyInfo’s content type to the result of minimizing a supported MIME type given mimeType.
+        // 3. If mimeType is not failure, then set bodyInfo\u2019s content type to the result of minimizing a supported MIME type given mimeType.
         if (mimeType !== 'failure') {
           bodyInfo.contentType = minimizeSupportedMimeType(mimeType)
         }
       }
 
-      // 8. If fetchParams’s request’s initiator type is non-null, then mark resource timing given timingInfo,
-      //    fetchParams’s request’s URL, fetchParams’s request’s initiator type, global, cacheState, bodyInfo,
+      // 8. If fetchParams\u2019s request\u2019s initiator type is non-null, then mark resource timing given timingInfo,
+      //    fetchParams\u2019s request\u2019s URL, fetchParams\u2019s request\u2019s initiator type, global, cacheState, bodyInfo,
       //    and responseStatus.
       if (fetchParams.request.initiatorType != null) {
         // TODO: update markresourcetiming
@@ -26545,29 +26545,29 @@ function fetchFinale (fetchParams, response) {
 
     // 4. Let processResponseEndOfBodyTask be the following steps:
     const processResponseEndOfBodyTask = () => {
-      // 1. Set fetchParams’s request’s done flag.
+      // 1. Set fetchParams\u2019s request\u2019s done flag.
       fetchParams.request.done = true
 
-      // 2. If fetchParams’s process response end-of-body is non-null, then run fetchParams’s process
+      // 2. If fetchParams\u2019s process response end-of-body is non-null, then run fetchParams\u2019s process
       //    response end-of-body given response.
       if (fetchParams.processResponseEndOfBody != null) {
         queueMicrotask(() => fetchParams.processResponseEndOfBody(response))
       }
 
-      // 3. If fetchParams’s request’s initiator type is non-null and fetchParams’s request’s client’s
-      //    global object is fetchParams’s task destination, then run fetchParams’s controller’s report
-      //    timing steps given fetchParams’s request’s client’s global object.
+      // 3. If fetchParams\u2019s request\u2019s initiator type is non-null and fetchParams\u2019s request\u2019s client\u2019s
+      //    global object is fetchParams\u2019s task destination, then run fetchParams\u2019s controller\u2019s report
+      //    timing steps given fetchParams\u2019s request\u2019s client\u2019s global object.
       if (fetchParams.request.initiatorType != null) {
         fetchParams.controller.reportTimingSteps()
       }
     }
 
-    // 5. Queue a fetch task to run processResponseEndOfBodyTask with fetchParams’s task destination
+    // 5. Queue a fetch task to run processResponseEndOfBodyTask with fetchParams\u2019s task destination
     queueMicrotask(() => processResponseEndOfBodyTask())
   }
 
-  // 4. If fetchParams’s process response is non-null, then queue a fetch task to run fetchParams’s
-  //    process response given response, with fetchParams’s task destination.
+  // 4. If fetchParams\u2019s process response is non-null, then queue a fetch task to run fetchParams\u2019s
+  //    process response given response, with fetchParams\u2019s task destination.
   if (fetchParams.processResponse != null) {
     queueMicrotask(() => {
       fetchParams.processResponse(response)
@@ -26575,10 +26575,10 @@ function fetchFinale (fetchParams, response) {
     })
   }
 
-  // 5. Let internalResponse be response, if response is a network error; otherwise response’s internal response.
+  // 5. Let internalResponse be response, if response is a network error; otherwise response\u2019s internal response.
   const internalResponse = response.type === 'error' ? response : (response.internalResponse ?? response)
 
-  // 6. If internalResponse’s body is null, then run processResponseEndOfBody.
+  // 6. If internalResponse\u2019s body is null, then run processResponseEndOfBody.
   // 7. Otherwise:
   if (internalResponse.body == null) {
     processResponseEndOfBody()
@@ -26591,7 +26591,7 @@ function fetchFinale (fetchParams, response) {
     // 2. Let identityTransformAlgorithm be an algorithm which, given chunk, enqueues chunk in transformStream.
     // 3. Set up transformStream with transformAlgorithm set to identityTransformAlgorithm and flushAlgorithm
     //    set to processResponseEndOfBody.
-    // 4. Set internalResponse’s body’s stream to the result of internalResponse’s body’s stream piped through transformStream.
+    // 4. Set internalResponse\u2019s body\u2019s stream to the result of internalResponse\u2019s body\u2019s stream piped through transformStream.
 
     finished(internalResponse.body.stream, () => {
       processResponseEndOfBody()
@@ -26601,7 +26601,7 @@ function fetchFinale (fetchParams, response) {
 
 // https://fetch.spec.whatwg.org/#http-fetch
 async function httpFetch (fetchParams) {
-  // 1. Let request be fetchParams’s request.
+  // 1. Let request be fetchParams\u2019s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
@@ -26610,10 +26610,10 @@ async function httpFetch (fetchParams) {
   // 3. Let actualResponse be null.
   let actualResponse = null
 
-  // 4. Let timingInfo be fetchParams’s timing info.
+  // 4. Let timingInfo be fetchParams\u2019s timing info.
   const timingInfo = fetchParams.timingInfo
 
-  // 5. If request’s service-workers mode is "all", then:
+  // 5. If request\u2019s service-workers mode is "all", then:
   if (request.serviceWorkers === 'all') {
     // TODO
   }
@@ -26623,7 +26623,7 @@ async function httpFetch (fetchParams) {
     // 1. If makeCORSPreflight is true and one of these conditions is true:
     // TODO
 
-    // 2. If request’s redirect mode is "follow", then set request’s
+    // 2. If request\u2019s redirect mode is "follow", then set request\u2019s
     // service-workers mode to "none".
     if (request.redirect === 'follow') {
       request.serviceWorkers = 'none'
@@ -26633,7 +26633,7 @@ async function httpFetch (fetchParams) {
     // HTTP-network-or-cache fetch given fetchParams.
     actualResponse = response = await httpNetworkOrCacheFetch(fetchParams)
 
-    // 4. If request’s response tainting is "cors" and a CORS check
+    // 4. If request\u2019s response tainting is "cors" and a CORS check
     // for request and response returns failure, then return a network error.
     if (
       request.responseTainting === 'cors' &&
@@ -26643,15 +26643,15 @@ async function httpFetch (fetchParams) {
     }
 
     // 5. If the TAO check for request and response returns failure, then set
-    // request’s timing allow failed flag.
+    // request\u2019s timing allow failed flag.
     if (TAOCheck(request, response) === 'failure') {
       request.timingAllowFailed = true
     }
   }
 
-  // 7. If either request’s response tainting or response’s type
+  // 7. If either request\u2019s response tainting or response\u2019s type
   // is "opaque", and the cross-origin resource policy check with
-  // request’s origin, request’s client, request’s destination,
+  // request\u2019s origin, request\u2019s client, request\u2019s destination,
   // and actualResponse returns blocked, then return a network error.
   if (
     (request.responseTainting === 'opaque' || response.type === 'opaque') &&
@@ -26665,9 +26665,9 @@ async function httpFetch (fetchParams) {
     return makeNetworkError('blocked')
   }
 
-  // 8. If actualResponse’s status is a redirect status, then:
+  // 8. If actualResponse\u2019s status is a redirect status, then:
   if (redirectStatusSet.has(actualResponse.status)) {
-    // 1. If actualResponse’s status is not 303, request’s body is not null,
+    // 1. If actualResponse\u2019s status is not 303, request\u2019s body is not null,
     // and the connection uses HTTP/2, then user agents may, and are even
     // encouraged to, transmit an RST_STREAM frame.
     // See, https://github.com/whatwg/fetch/issues/1288
@@ -26675,7 +26675,7 @@ async function httpFetch (fetchParams) {
       fetchParams.controller.connection.destroy(undefined, false)
     }
 
-    // 2. Switch on request’s redirect mode:
+    // 2. Switch on request\u2019s redirect mode:
     if (request.redirect === 'error') {
       // Set response to a network error.
       response = makeNetworkError('unexpected redirect')
@@ -26695,7 +26695,7 @@ async function httpFetch (fetchParams) {
     }
   }
 
-  // 9. Set response’s timing info to timingInfo.
+  // 9. Set response\u2019s timing info to timingInfo.
   response.timingInfo = timingInfo
 
   // 10. Return response.
@@ -26704,17 +26704,17 @@ async function httpFetch (fetchParams) {
 
 // https://fetch.spec.whatwg.org/#http-redirect-fetch
 function httpRedirectFetch (fetchParams, response) {
-  // 1. Let request be fetchParams’s request.
+  // 1. Let request be fetchParams\u2019s request.
   const request = fetchParams.request
 
   // 2. Let actualResponse be response, if response is not a filtered response,
-  // and response’s internal response otherwise.
+  // and response\u2019s internal response otherwise.
   const actualResponse = response.internalResponse
     ? response.internalResponse
     : response
 
-  // 3. Let locationURL be actualResponse’s location URL given request’s current
-  // URL’s fragment.
+  // 3. Let locationURL be actualResponse\u2019s location URL given request\u2019s current
+  // URL\u2019s fragment.
   let locationURL
 
   try {
@@ -26732,22 +26732,22 @@ function httpRedirectFetch (fetchParams, response) {
     return Promise.resolve(makeNetworkError(err))
   }
 
-  // 6. If locationURL’s scheme is not an HTTP(S) scheme, then return a network
+  // 6. If locationURL\u2019s scheme is not an HTTP(S) scheme, then return a network
   // error.
   if (!urlIsHttpHttpsScheme(locationURL)) {
     return Promise.resolve(makeNetworkError('URL scheme must be a HTTP(S) scheme'))
   }
 
-  // 7. If request’s redirect count is 20, then return a network error.
+  // 7. If request\u2019s redirect count is 20, then return a network error.
   if (request.redirectCount === 20) {
     return Promise.resolve(makeNetworkError('redirect count exceeded'))
   }
 
-  // 8. Increase request’s redirect count by 1.
+  // 8. Increase request\u2019s redirect count by 1.
   request.redirectCount += 1
 
-  // 9. If request’s mode is "cors", locationURL includes credentials, and
-  // request’s origin is not same origin with locationURL’s origin, then return
+  // 9. If request\u2019s mode is "cors", locationURL includes credentials, and
+  // request\u2019s origin is not same origin with locationURL\u2019s origin, then return
   //  a network error.
   if (
     request.mode === 'cors' &&
@@ -26757,7 +26757,7 @@ function httpRedirectFetch (fetchParams, response) {
     return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'))
   }
 
-  // 10. If request’s response tainting is "cors" and locationURL includes
+  // 10. If request\u2019s response tainting is "cors" and locationURL includes
   // credentials, then return a network error.
   if (
     request.responseTainting === 'cors' &&
@@ -26768,8 +26768,8 @@ function httpRedirectFetch (fetchParams, response) {
     ))
   }
 
-  // 11. If actualResponse’s status is not 303, request’s body is non-null,
-  // and request’s body’s source is null, then return a network error.
+  // 11. If actualResponse\u2019s status is not 303, request\u2019s body is non-null,
+  // and request\u2019s body\u2019s source is null, then return a network error.
   if (
     actualResponse.status !== 303 &&
     request.body != null &&
@@ -26779,28 +26779,28 @@ function httpRedirectFetch (fetchParams, response) {
   }
 
   // 12. If one of the following is true
-  // - actualResponse’s status is 301 or 302 and request’s method is `POST`
-  // - actualResponse’s status is 303 and request’s method is not `GET` or `HEAD`
+  // - actualResponse\u2019s status is 301 or 302 and request\u2019s method is `POST`
+  // - actualResponse\u2019s status is 303 and request\u2019s method is not `GET` or `HEAD`
   if (
     ([301, 302].includes(actualResponse.status) && request.method === 'POST') ||
     (actualResponse.status === 303 &&
       !GET_OR_HEAD.includes(request.method))
   ) {
     // then:
-    // 1. Set request’s method to `GET` and request’s body to null.
+    // 1. Set request\u2019s method to `GET` and request\u2019s body to null.
     request.method = 'GET'
     request.body = null
 
     // 2. For each headerName of request-body-header name, delete headerName from
-    // request’s header list.
+    // request\u2019s header list.
     for (const headerName of requestBodyHeader) {
       request.headersList.delete(headerName)
     }
   }
 
-  // 13. If request’s current URL’s origin is not same origin with locationURL’s
+  // 13. If request\u2019s current URL\u2019s origin is not same origin with locationURL\u2019s
   //     origin, then for each headerName of CORS non-wildcard request-header name,
-  //     delete headerName from request’s header list.
+  //     delete headerName from request\u2019s header list.
   if (!sameOrigin(requestCurrentURL(request), locationURL)) {
     // https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name
     request.headersList.delete('authorization', true)
@@ -26813,32 +26813,32 @@ function httpRedirectFetch (fetchParams, response) {
     request.headersList.delete('host', true)
   }
 
-  // 14. If request’s body is non-null, then set request’s body to the first return
-  // value of safely extracting request’s body’s source.
+  // 14. If request\u2019s body is non-null, then set request\u2019s body to the first return
+  // value of safely extracting request\u2019s body\u2019s source.
   if (request.body != null) {
     assert(request.body.source != null)
     request.body = safelyExtractBody(request.body.source)[0]
   }
 
-  // 15. Let timingInfo be fetchParams’s timing info.
+  // 15. Let timingInfo be fetchParams\u2019s timing info.
   const timingInfo = fetchParams.timingInfo
 
-  // 16. Set timingInfo’s redirect end time and post-redirect start time to the
-  // coarsened shared current time given fetchParams’s cross-origin isolated
+  // 16. Set timingInfo\u2019s redirect end time and post-redirect start time to the
+  // coarsened shared current time given fetchParams\u2019s cross-origin isolated
   // capability.
   timingInfo.redirectEndTime = timingInfo.postRedirectStartTime =
     coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
 
-  // 17. If timingInfo’s redirect start time is 0, then set timingInfo’s
-  //  redirect start time to timingInfo’s start time.
+  // 17. If timingInfo\u2019s redirect start time is 0, then set timingInfo\u2019s
+  //  redirect start time to timingInfo\u2019s start time.
   if (timingInfo.redirectStartTime === 0) {
     timingInfo.redirectStartTime = timingInfo.startTime
   }
 
-  // 18. Append locationURL to request’s URL list.
+  // 18. Append locationURL to request\u2019s URL list.
   request.urlList.push(locationURL)
 
-  // 19. Invoke set request’s referrer policy on redirect on request and
+  // 19. Invoke set request\u2019s referrer policy on redirect on request and
   // actualResponse.
   setRequestReferrerPolicyOnRedirect(request, actualResponse)
 
@@ -26852,7 +26852,7 @@ async function httpNetworkOrCacheFetch (
   isAuthenticationFetch = false,
   isNewConnectionFetch = false
 ) {
-  // 1. Let request be fetchParams’s request.
+  // 1. Let request be fetchParams\u2019s request.
   const request = fetchParams.request
 
   // 2. Let httpFetchParams be null.
@@ -26875,7 +26875,7 @@ async function httpNetworkOrCacheFetch (
 
   // 8. Run these steps, but abort when the ongoing fetch is terminated:
 
-  //    1. If request’s window is "no-window" and request’s redirect mode is
+  //    1. If request\u2019s window is "no-window" and request\u2019s redirect mode is
   //    "error", then set httpFetchParams to fetchParams and httpRequest to
   //    request.
   if (request.window === 'no-window' && request.redirect === 'error') {
@@ -26890,7 +26890,7 @@ async function httpNetworkOrCacheFetch (
     // 2. Set httpFetchParams to a copy of fetchParams.
     httpFetchParams = { ...fetchParams }
 
-    // 3. Set httpFetchParams’s request to httpRequest.
+    // 3. Set httpFetchParams\u2019s request to httpRequest.
     httpFetchParams.request = httpRequest
   }
 
@@ -26900,14 +26900,14 @@ async function httpNetworkOrCacheFetch (
     (request.credentials === 'same-origin' &&
       request.responseTainting === 'basic')
 
-  //    4. Let contentLength be httpRequest’s body’s length, if httpRequest’s
+  //    4. Let contentLength be httpRequest\u2019s body\u2019s length, if httpRequest\u2019s
   //    body is non-null; otherwise null.
   const contentLength = httpRequest.body ? httpRequest.body.length : null
 
   //    5. Let contentLengthHeaderValue be null.
   let contentLengthHeaderValue = null
 
-  //    6. If httpRequest’s body is null and httpRequest’s method is `POST` or
+  //    6. If httpRequest\u2019s body is null and httpRequest\u2019s method is `POST` or
   //    `PUT`, then set contentLengthHeaderValue to `0`.
   if (
     httpRequest.body == null &&
@@ -26923,24 +26923,24 @@ async function httpNetworkOrCacheFetch (
   }
 
   //    8. If contentLengthHeaderValue is non-null, then append
-  //    `Content-Length`/contentLengthHeaderValue to httpRequest’s header
+  //    `Content-Length`/contentLengthHeaderValue to httpRequest\u2019s header
   //    list.
   if (contentLengthHeaderValue != null) {
     httpRequest.headersList.append('content-length', contentLengthHeaderValue, true)
   }
 
   //    9. If contentLengthHeaderValue is non-null, then append (`Content-Length`,
-  //    contentLengthHeaderValue) to httpRequest’s header list.
+  //    contentLengthHeaderValue) to httpRequest\u2019s header list.
 
-  //    10. If contentLength is non-null and httpRequest’s keepalive is true,
+  //    10. If contentLength is non-null and httpRequest\u2019s keepalive is true,
   //    then:
   if (contentLength != null && httpRequest.keepalive) {
     // NOTE: keepalive is a noop outside of browser context.
   }
 
-  //    11. If httpRequest’s referrer is a URL, then append
-  //    `Referer`/httpRequest’s referrer, serialized and isomorphic encoded,
-  //     to httpRequest’s header list.
+  //    11. If httpRequest\u2019s referrer is a URL, then append
+  //    `Referer`/httpRequest\u2019s referrer, serialized and isomorphic encoded,
+  //     to httpRequest\u2019s header list.
   if (httpRequest.referrer instanceof URL) {
     httpRequest.headersList.append('referer', isomorphicEncode(httpRequest.referrer.href), true)
   }
@@ -26951,17 +26951,17 @@ async function httpNetworkOrCacheFetch (
   //    13. Append the Fetch metadata headers for httpRequest. [FETCH-METADATA]
   appendFetchMetadata(httpRequest)
 
-  //    14. If httpRequest’s header list does not contain `User-Agent`, then
+  //    14. If httpRequest\u2019s header list does not contain `User-Agent`, then
   //    user agents should append `User-Agent`/default `User-Agent` value to
-  //    httpRequest’s header list.
+  //    httpRequest\u2019s header list.
   if (!httpRequest.headersList.contains('user-agent', true)) {
     httpRequest.headersList.append('user-agent', defaultUserAgent)
   }
 
-  //    15. If httpRequest’s cache mode is "default" and httpRequest’s header
+  //    15. If httpRequest\u2019s cache mode is "default" and httpRequest\u2019s header
   //    list contains `If-Modified-Since`, `If-None-Match`,
   //    `If-Unmodified-Since`, `If-Match`, or `If-Range`, then set
-  //    httpRequest’s cache mode to "no-store".
+  //    httpRequest\u2019s cache mode to "no-store".
   if (
     httpRequest.cache === 'default' &&
     (httpRequest.headersList.contains('if-modified-since', true) ||
@@ -26973,10 +26973,10 @@ async function httpNetworkOrCacheFetch (
     httpRequest.cache = 'no-store'
   }
 
-  //    16. If httpRequest’s cache mode is "no-cache", httpRequest’s prevent
+  //    16. If httpRequest\u2019s cache mode is "no-cache", httpRequest\u2019s prevent
   //    no-cache cache-control header modification flag is unset, and
-  //    httpRequest’s header list does not contain `Cache-Control`, then append
-  //    `Cache-Control`/`max-age=0` to httpRequest’s header list.
+  //    httpRequest\u2019s header list does not contain `Cache-Control`, then append
+  //    `Cache-Control`/`max-age=0` to httpRequest\u2019s header list.
   if (
     httpRequest.cache === 'no-cache' &&
     !httpRequest.preventNoCacheCacheControlHeaderModification &&
@@ -26985,29 +26985,29 @@ async function httpNetworkOrCacheFetch (
     httpRequest.headersList.append('cache-control', 'max-age=0', true)
   }
 
-  //    17. If httpRequest’s cache mode is "no-store" or "reload", then:
+  //    17. If httpRequest\u2019s cache mode is "no-store" or "reload", then:
   if (httpRequest.cache === 'no-store' || httpRequest.cache === 'reload') {
-    // 1. If httpRequest’s header list does not contain `Pragma`, then append
-    // `Pragma`/`no-cache` to httpRequest’s header list.
+    // 1. If httpRequest\u2019s header list does not contain `Pragma`, then append
+    // `Pragma`/`no-cache` to httpRequest\u2019s header list.
     if (!httpRequest.headersList.contains('pragma', true)) {
       httpRequest.headersList.append('pragma', 'no-cache', true)
     }
 
-    // 2. If httpRequest’s header list does not contain `Cache-Control`,
-    // then append `Cache-Control`/`no-cache` to httpRequest’s header list.
+    // 2. If httpRequest\u2019s header list does not contain `Cache-Control`,
+    // then append `Cache-Control`/`no-cache` to httpRequest\u2019s header list.
     if (!httpRequest.headersList.contains('cache-control', true)) {
       httpRequest.headersList.append('cache-control', 'no-cache', true)
     }
   }
 
-  //    18. If httpRequest’s header list contains `Range`, then append
-  //    `Accept-Encoding`/`identity` to httpRequest’s header list.
+  //    18. If httpRequest\u2019s header list contains `Range`, then append
+  //    `Accept-Encoding`/`identity` to httpRequest\u2019s header list.
   if (httpRequest.headersList.contains('range', true)) {
     httpRequest.headersList.append('accept-encoding', 'identity', true)
   }
 
-  //    19. Modify httpRequest’s header list per HTTP. Do not append a given
-  //    header if httpRequest’s header list contains that header’s name.
+  //    19. Modify httpRequest\u2019s header list per HTTP. Do not append a given
+  //    header if httpRequest\u2019s header list contains that header\u2019s name.
   //    TODO: https://github.com/whatwg/fetch/issues/1285#issuecomment-896560129
   if (!httpRequest.headersList.contains('accept-encoding', true)) {
     if (urlHasHttpsScheme(requestCurrentURL(httpRequest))) {
@@ -27024,24 +27024,24 @@ async function httpNetworkOrCacheFetch (
     // 1. If the user agent is not configured to block cookies for httpRequest
     // (see section 7 of [COOKIES]), then:
     // TODO: credentials
-    // 2. If httpRequest’s header list does not contain `Authorization`, then:
+    // 2. If httpRequest\u2019s header list does not contain `Authorization`, then:
     // TODO: credentials
   }
 
-  //    21. If there’s a proxy-authentication entry, use it as appropriate.
+  //    21. If there\u2019s a proxy-authentication entry, use it as appropriate.
   //    TODO: proxy-authentication
 
   //    22. Set httpCache to the result of determining the HTTP cache
   //    partition, given httpRequest.
   //    TODO: cache
 
-  //    23. If httpCache is null, then set httpRequest’s cache mode to
+  //    23. If httpCache is null, then set httpRequest\u2019s cache mode to
   //    "no-store".
   if (httpCache == null) {
     httpRequest.cache = 'no-store'
   }
 
-  //    24. If httpRequest’s cache mode is neither "no-store" nor "reload",
+  //    24. If httpRequest\u2019s cache mode is neither "no-store" nor "reload",
   //    then:
   if (httpRequest.cache !== 'no-store' && httpRequest.cache !== 'reload') {
     // TODO: cache
@@ -27052,7 +27052,7 @@ async function httpNetworkOrCacheFetch (
 
   // 10. If response is null, then:
   if (response == null) {
-    // 1. If httpRequest’s cache mode is "only-if-cached", then return a
+    // 1. If httpRequest\u2019s cache mode is "only-if-cached", then return a
     // network error.
     if (httpRequest.cache === 'only-if-cached') {
       return makeNetworkError('only if cached')
@@ -27066,7 +27066,7 @@ async function httpNetworkOrCacheFetch (
       isNewConnectionFetch
     )
 
-    // 3. If httpRequest’s method is unsafe and forwardResponse’s status is
+    // 3. If httpRequest\u2019s method is unsafe and forwardResponse\u2019s status is
     // in the range 200 to 399, inclusive, invalidate appropriate stored
     // responses in httpCache, as per the "Invalidation" chapter of HTTP
     // Caching, and set storedResponse to null. [HTTP-CACHING]
@@ -27078,7 +27078,7 @@ async function httpNetworkOrCacheFetch (
       // TODO: cache
     }
 
-    // 4. If the revalidatingFlag is set and forwardResponse’s status is 304,
+    // 4. If the revalidatingFlag is set and forwardResponse\u2019s status is 304,
     // then:
     if (revalidatingFlag && forwardResponse.status === 304) {
       // TODO: cache
@@ -27095,26 +27095,26 @@ async function httpNetworkOrCacheFetch (
     }
   }
 
-  // 11. Set response’s URL list to a clone of httpRequest’s URL list.
+  // 11. Set response\u2019s URL list to a clone of httpRequest\u2019s URL list.
   response.urlList = [...httpRequest.urlList]
 
-  // 12. If httpRequest’s header list contains `Range`, then set response’s
+  // 12. If httpRequest\u2019s header list contains `Range`, then set response\u2019s
   // range-requested flag.
   if (httpRequest.headersList.contains('range', true)) {
     response.rangeRequested = true
   }
 
-  // 13. Set response’s request-includes-credentials to includeCredentials.
+  // 13. Set response\u2019s request-includes-credentials to includeCredentials.
   response.requestIncludesCredentials = includeCredentials
 
-  // 14. If response’s status is 401, httpRequest’s response tainting is not
-  // "cors", includeCredentials is true, and request’s window is an environment
+  // 14. If response\u2019s status is 401, httpRequest\u2019s response tainting is not
+  // "cors", includeCredentials is true, and request\u2019s window is an environment
   // settings object, then:
   // TODO
 
-  // 15. If response’s status is 407, then:
+  // 15. If response\u2019s status is 407, then:
   if (response.status === 407) {
-    // 1. If request’s window is "no-window", then return a network error.
+    // 1. If request\u2019s window is "no-window", then return a network error.
     if (request.window === 'no-window') {
       return makeNetworkError()
     }
@@ -27126,7 +27126,7 @@ async function httpNetworkOrCacheFetch (
       return makeAppropriateNetworkError(fetchParams)
     }
 
-    // 4. Prompt the end user as appropriate in request’s window and store
+    // 4. Prompt the end user as appropriate in request\u2019s window and store
     // the result as a proxy-authentication entry. [HTTP-AUTH]
     // TODO: Invoke some kind of callback?
 
@@ -27138,11 +27138,11 @@ async function httpNetworkOrCacheFetch (
 
   // 16. If all of the following are true
   if (
-    // response’s status is 421
+    // response\u2019s status is 421
     response.status === 421 &&
     // isNewConnectionFetch is false
     !isNewConnectionFetch &&
-    // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
+    // request\u2019s body is null, or request\u2019s body is non-null and request\u2019s body\u2019s source is non-null
     (request.body == null || request.body.source != null)
   ) {
     // then:
@@ -27197,13 +27197,13 @@ async function httpNetworkFetch (
     }
   }
 
-  // 1. Let request be fetchParams’s request.
+  // 1. Let request be fetchParams\u2019s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
   let response = null
 
-  // 3. Let timingInfo be fetchParams’s timing info.
+  // 3. Let timingInfo be fetchParams\u2019s timing info.
   const timingInfo = fetchParams.timingInfo
 
   // 4. Let httpCache be the result of determining the HTTP cache partition,
@@ -27211,7 +27211,7 @@ async function httpNetworkFetch (
   // TODO: cache
   const httpCache = null
 
-  // 5. If httpCache is null, then set request’s cache mode to "no-store".
+  // 5. If httpCache is null, then set request\u2019s cache mode to "no-store".
   if (httpCache == null) {
     request.cache = 'no-store'
   }
@@ -27224,14 +27224,14 @@ async function httpNetworkFetch (
   // "no".
   const newConnection = forceNewConnection ? 'yes' : 'no' // eslint-disable-line no-unused-vars
 
-  // 8. Switch on request’s mode:
+  // 8. Switch on request\u2019s mode:
   if (request.mode === 'websocket') {
     // Let connection be the result of obtaining a WebSocket connection,
-    // given request’s current URL.
+    // given request\u2019s current URL.
     // TODO
   } else {
     // Let connection be the result of obtaining a connection, given
-    // networkPartitionKey, request’s current URL’s origin,
+    // networkPartitionKey, request\u2019s current URL\u2019s origin,
     // includeCredentials, and forceNewConnection.
     // TODO
   }
@@ -27240,17 +27240,17 @@ async function httpNetworkFetch (
 
   //    1. If connection is failure, then return a network error.
 
-  //    2. Set timingInfo’s final connection timing info to the result of
-  //    calling clamp and coarsen connection timing info with connection’s
-  //    timing info, timingInfo’s post-redirect start time, and fetchParams’s
+  //    2. Set timingInfo\u2019s final connection timing info to the result of
+  //    calling clamp and coarsen connection timing info with connection\u2019s
+  //    timing info, timingInfo\u2019s post-redirect start time, and fetchParams\u2019s
   //    cross-origin isolated capability.
 
-  //    3. If connection is not an HTTP/2 connection, request’s body is non-null,
-  //    and request’s body’s source is null, then append (`Transfer-Encoding`,
-  //    `chunked`) to request’s header list.
+  //    3. If connection is not an HTTP/2 connection, request\u2019s body is non-null,
+  //    and request\u2019s body\u2019s source is null, then append (`Transfer-Encoding`,
+  //    `chunked`) to request\u2019s header list.
 
-  //    4. Set timingInfo’s final network-request start time to the coarsened
-  //    shared current time given fetchParams’s cross-origin isolated
+  //    4. Set timingInfo\u2019s final network-request start time to the coarsened
+  //    shared current time given fetchParams\u2019s cross-origin isolated
   //    capability.
 
   //    5. Set response to the result of making an HTTP request over connection
@@ -27259,15 +27259,15 @@ async function httpNetworkFetch (
   //        - Follow the relevant requirements from HTTP. [HTTP] [HTTP-SEMANTICS]
   //        [HTTP-COND] [HTTP-CACHING] [HTTP-AUTH]
 
-  //        - If request’s body is non-null, and request’s body’s source is null,
+  //        - If request\u2019s body is non-null, and request\u2019s body\u2019s source is null,
   //        then the user agent may have a buffer of up to 64 kibibytes and store
-  //        a part of request’s body in that buffer. If the user agent reads from
-  //        request’s body beyond that buffer’s size and the user agent needs to
+  //        a part of request\u2019s body in that buffer. If the user agent reads from
+  //        request\u2019s body beyond that buffer\u2019s size and the user agent needs to
   //        resend request, then instead return a network error.
 
-  //        - Set timingInfo’s final network-response start time to the coarsened
-  //        shared current time given fetchParams’s cross-origin isolated capability,
-  //        immediately after the user agent’s HTTP parser receives the first byte
+  //        - Set timingInfo\u2019s final network-response start time to the coarsened
+  //        shared current time given fetchParams\u2019s cross-origin isolated capability,
+  //        immediately after the user agent\u2019s HTTP parser receives the first byte
   //        of the response (e.g., frame header bytes for HTTP/2 or response status
   //        line for HTTP/1.x).
 
@@ -27275,24 +27275,24 @@ async function httpNetworkFetch (
 
   //        - Any responses whose status is in the range 100 to 199, inclusive,
   //        and is not 101, are to be ignored, except for the purposes of setting
-  //        timingInfo’s final network-response start time above.
+  //        timingInfo\u2019s final network-response start time above.
 
-  //    - If request’s header list contains `Transfer-Encoding`/`chunked` and
+  //    - If request\u2019s header list contains `Transfer-Encoding`/`chunked` and
   //    response is transferred via HTTP/1.0 or older, then return a network
   //    error.
 
   //    - If the HTTP request results in a TLS client certificate dialog, then:
 
-  //        1. If request’s window is an environment settings object, make the
-  //        dialog available in request’s window.
+  //        1. If request\u2019s window is an environment settings object, make the
+  //        dialog available in request\u2019s window.
 
   //        2. Otherwise, return a network error.
 
-  // To transmit request’s body body, run these steps:
+  // To transmit request\u2019s body body, run these steps:
   let requestBody = null
-  // 1. If body is null and fetchParams’s process request end-of-body is
-  // non-null, then queue a fetch task given fetchParams’s process request
-  // end-of-body and fetchParams’s task destination.
+  // 1. If body is null and fetchParams\u2019s process request end-of-body is
+  // non-null, then queue a fetch task given fetchParams\u2019s process request
+  // end-of-body and fetchParams\u2019s task destination.
   if (request.body == null && fetchParams.processRequestEndOfBody) {
     queueMicrotask(() => fetchParams.processRequestEndOfBody())
   } else if (request.body != null) {
@@ -27308,8 +27308,8 @@ async function httpNetworkFetch (
       // 2. Run this step in parallel: transmit bytes.
       yield bytes
 
-      // 3. If fetchParams’s process request body is non-null, then run
-      // fetchParams’s process request body given bytes’s length.
+      // 3. If fetchParams\u2019s process request body is non-null, then run
+      // fetchParams\u2019s process request body given bytes\u2019s length.
       fetchParams.processRequestBodyChunkLength?.(bytes.byteLength)
     }
 
@@ -27320,8 +27320,8 @@ async function httpNetworkFetch (
         return
       }
 
-      // 2. If fetchParams’s process request end-of-body is non-null,
-      // then run fetchParams’s process request end-of-body.
+      // 2. If fetchParams\u2019s process request end-of-body is non-null,
+      // then run fetchParams\u2019s process request end-of-body.
       if (fetchParams.processRequestEndOfBody) {
         fetchParams.processRequestEndOfBody()
       }
@@ -27334,7 +27334,7 @@ async function httpNetworkFetch (
         return
       }
 
-      // 2. If e is an "AbortError" DOMException, then abort fetchParams’s controller.
+      // 2. If e is an "AbortError" DOMException, then abort fetchParams\u2019s controller.
       if (e.name === 'AbortError') {
         fetchParams.controller.abort()
       } else {
@@ -27342,8 +27342,8 @@ async function httpNetworkFetch (
       }
     }
 
-    // 4. Incrementally read request’s body given processBodyChunk, processEndOfBody,
-    // processBodyError, and fetchParams’s task destination.
+    // 4. Incrementally read request\u2019s body given processBodyChunk, processEndOfBody,
+    // processBodyError, and fetchParams\u2019s task destination.
     requestBody = (async function * () {
       try {
         for await (const bytes of request.body.stream) {
@@ -27387,7 +27387,7 @@ async function httpNetworkFetch (
     await fetchParams.controller.resume()
   }
 
-  // 12. Let cancelAlgorithm be an algorithm that aborts fetchParams’s
+  // 12. Let cancelAlgorithm be an algorithm that aborts fetchParams\u2019s
   // controller with reason, given reason.
   const cancelAlgorithm = (reason) => {
     // If the aborted fetch was already terminated, then we do not
@@ -27425,10 +27425,10 @@ async function httpNetworkFetch (
 
   // 17. Run these steps, but abort when the ongoing fetch is terminated:
 
-  //    1. Set response’s body to a new body whose stream is stream.
+  //    1. Set response\u2019s body to a new body whose stream is stream.
   response.body = { stream, source: null, length: null }
 
-  //    2. If response is not a network error and request’s cache mode is
+  //    2. If response is not a network error and request\u2019s cache mode is
   //    not "no-store", then update response in httpCache for request.
   //    TODO
 
@@ -27436,7 +27436,7 @@ async function httpNetworkFetch (
   //    to block cookies for request (see section 7 of [COOKIES]), then run the
   //    "set-cookie-string" parsing algorithm (see section 5.2 of [COOKIES]) on
   //    the value of each header whose name is a byte-case-insensitive match for
-  //    `Set-Cookie` in response’s header list, if any, and request’s current URL.
+  //    `Set-Cookie` in response\u2019s header list, if any, and request\u2019s current URL.
   //    TODO
 
   // 18. If aborted, then:
@@ -27480,7 +27480,7 @@ async function httpNetworkFetch (
       }
 
       if (bytes === undefined) {
-        // 2. Otherwise, if the bytes transmission for response’s message
+        // 2. Otherwise, if the bytes transmission for response\u2019s message
         // body is done normally and stream is readable, then close
         // stream, finalize response for fetchParams and response, and
         // abort these in-parallel steps.
@@ -27491,10 +27491,10 @@ async function httpNetworkFetch (
         return
       }
 
-      // 5. Increase timingInfo’s decoded body size by bytes’s length.
+      // 5. Increase timingInfo\u2019s decoded body size by bytes\u2019s length.
       timingInfo.decodedBodySize += bytes?.byteLength ?? 0
 
-      // 6. If bytes is failure, then terminate fetchParams’s controller.
+      // 6. If bytes is failure, then terminate fetchParams\u2019s controller.
       if (isFailure) {
         fetchParams.controller.terminate(bytes)
         return
@@ -27513,7 +27513,7 @@ async function httpNetworkFetch (
         return
       }
 
-      // 9. If stream doesn’t need more data ask the user agent to suspend
+      // 9. If stream doesn\u2019t need more data ask the user agent to suspend
       // the ongoing fetch.
       if (fetchParams.controller.controller.desiredSize <= 0) {
         return
@@ -27525,12 +27525,12 @@ async function httpNetworkFetch (
   function onAborted (reason) {
     // 2. If fetchParams is aborted, then:
     if (isAborted(fetchParams)) {
-      // 1. Set response’s aborted flag.
+      // 1. Set response\u2019s aborted flag.
       response.aborted = true
 
       // 2. If stream is readable, then error stream with the result of
-      //    deserialize a serialized abort reason given fetchParams’s
-      //    controller’s serialized abort reason and an
+      //    deserialize a serialized abort reason given fetchParams\u2019s
+      //    controller\u2019s serialized abort reason and an
       //    implementation-defined realm.
       if (isReadable(stream)) {
         fetchParams.controller.controller.error(
@@ -27577,9 +27577,9 @@ async function httpNetworkFetch (
           // TODO (fix): Do we need connection here?
           const { connection } = fetchParams.controller
 
-          // Set timingInfo’s final connection timing info to the result of calling clamp and coarsen
-          // connection timing info with connection’s timing info, timingInfo’s post-redirect start
-          // time, and fetchParams’s cross-origin isolated capability.
+          // Set timingInfo\u2019s final connection timing info to the result of calling clamp and coarsen
+          // connection timing info with connection\u2019s timing info, timingInfo\u2019s post-redirect start
+          // time, and fetchParams\u2019s cross-origin isolated capability.
           // TODO: implement connection timing
           timingInfo.finalConnectionTimingInfo = clampAndCoarsenConnectionTimingInfo(undefined, timingInfo.postRedirectStartTime, fetchParams.crossOriginIsolatedCapability)
 
@@ -27590,15 +27590,15 @@ async function httpNetworkFetch (
             this.abort = connection.abort = abort
           }
 
-          // Set timingInfo’s final network-request start time to the coarsened shared current time given
-          // fetchParams’s cross-origin isolated capability.
+          // Set timingInfo\u2019s final network-request start time to the coarsened shared current time given
+          // fetchParams\u2019s cross-origin isolated capability.
           timingInfo.finalNetworkRequestStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
         },
 
         onResponseStarted () {
-          // Set timingInfo’s final network-response start time to the coarsened shared current
-          // time given fetchParams’s cross-origin isolated capability, immediately after the
-          // user agent’s HTTP parser receives the first byte of the response (e.g., frame header
+          // Set timingInfo\u2019s final network-response start time to the coarsened shared current
+          // time given fetchParams\u2019s cross-origin isolated capability, immediately after the
+          // user agent\u2019s HTTP parser receives the first byte of the response (e.g., frame header
           // bytes for HTTP/2 or response status line for HTTP/1.x).
           timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
         },
@@ -27692,17 +27692,17 @@ async function httpNetworkFetch (
             return
           }
 
-          // 1. If one or more bytes have been transmitted from response’s
+          // 1. If one or more bytes have been transmitted from response\u2019s
           // message body, then:
 
           //  1. Let bytes be the transmitted bytes.
           const bytes = chunk
 
           //  2. Let codings be the result of extracting header list values
-          //  given `Content-Encoding` and response’s header list.
+          //  given `Content-Encoding` and response\u2019s header list.
           //  See pullAlgorithm.
 
-          //  3. Increase timingInfo’s encoded body size by bytes’s length.
+          //  3. Increase timingInfo\u2019s encoded body size by bytes\u2019s length.
           timingInfo.encodedBodySize += bytes.byteLength
 
           //  4. See pullAlgorithm...
@@ -27871,7 +27871,7 @@ class Request {
     // 2. Let fallbackMode be null.
     let fallbackMode = null
 
-    // 3. Let baseURL be this’s relevant settings object’s API base URL.
+    // 3. Let baseURL be this\u2019s relevant settings object\u2019s API base URL.
     const baseUrl = environmentSettingsObject.settingsObject.baseUrl
 
     // 4. Let signal be null.
@@ -27911,21 +27911,21 @@ class Request {
       // 7. Assert: input is a Request object.
       assert(input instanceof Request)
 
-      // 8. Set request to input’s request.
+      // 8. Set request to input\u2019s request.
       request = input[kState]
 
-      // 9. Set signal to input’s signal.
+      // 9. Set signal to input\u2019s signal.
       signal = input[kSignal]
     }
 
-    // 7. Let origin be this’s relevant settings object’s origin.
+    // 7. Let origin be this\u2019s relevant settings object\u2019s origin.
     const origin = environmentSettingsObject.settingsObject.origin
 
     // 8. Let window be "client".
     let window = 'client'
 
-    // 9. If request’s window is an environment settings object and its origin
-    // is same origin with origin, then set window to request’s window.
+    // 9. If request\u2019s window is an environment settings object and its origin
+    // is same origin with origin, then set window to request\u2019s window.
     if (
       request.window?.constructor?.name === 'EnvironmentSettingsObject' &&
       sameOrigin(request.window, origin)
@@ -27945,46 +27945,46 @@ class Request {
 
     // 12. Set request to a new request with the following properties:
     request = makeRequest({
-      // URL request’s URL.
+      // URL request\u2019s URL.
       // undici implementation note: this is set as the first item in request's urlList in makeRequest
-      // method request’s method.
+      // method request\u2019s method.
       method: request.method,
-      // header list A copy of request’s header list.
+      // header list A copy of request\u2019s header list.
       // undici implementation note: headersList is cloned in makeRequest
       headersList: request.headersList,
       // unsafe-request flag Set.
       unsafeRequest: request.unsafeRequest,
-      // client This’s relevant settings object.
+      // client This\u2019s relevant settings object.
       client: environmentSettingsObject.settingsObject,
       // window window.
       window,
-      // priority request’s priority.
+      // priority request\u2019s priority.
       priority: request.priority,
-      // origin request’s origin. The propagation of the origin is only significant for navigation requests
+      // origin request\u2019s origin. The propagation of the origin is only significant for navigation requests
       // being handled by a service worker. In this scenario a request can have an origin that is different
       // from the current client.
       origin: request.origin,
-      // referrer request’s referrer.
+      // referrer request\u2019s referrer.
       referrer: request.referrer,
-      // referrer policy request’s referrer policy.
+      // referrer policy request\u2019s referrer policy.
       referrerPolicy: request.referrerPolicy,
-      // mode request’s mode.
+      // mode request\u2019s mode.
       mode: request.mode,
-      // credentials mode request’s credentials mode.
+      // credentials mode request\u2019s credentials mode.
       credentials: request.credentials,
-      // cache mode request’s cache mode.
+      // cache mode request\u2019s cache mode.
       cache: request.cache,
-      // redirect mode request’s redirect mode.
+      // redirect mode request\u2019s redirect mode.
       redirect: request.redirect,
-      // integrity metadata request’s integrity metadata.
+      // integrity metadata request\u2019s integrity metadata.
       integrity: request.integrity,
-      // keepalive request’s keepalive.
+      // keepalive request\u2019s keepalive.
       keepalive: request.keepalive,
-      // reload-navigation flag request’s reload-navigation flag.
+      // reload-navigation flag request\u2019s reload-navigation flag.
       reloadNavigation: request.reloadNavigation,
-      // history-navigation flag request’s history-navigation flag.
+      // history-navigation flag request\u2019s history-navigation flag.
       historyNavigation: request.historyNavigation,
-      // URL list A clone of request’s URL list.
+      // URL list A clone of request\u2019s URL list.
       urlList: [...request.urlList]
     })
 
@@ -27992,30 +27992,30 @@ class Request {
 
     // 13. If init is not empty, then:
     if (initHasKey) {
-      // 1. If request’s mode is "navigate", then set it to "same-origin".
+      // 1. If request\u2019s mode is "navigate", then set it to "same-origin".
       if (request.mode === 'navigate') {
         request.mode = 'same-origin'
       }
 
-      // 2. Unset request’s reload-navigation flag.
+      // 2. Unset request\u2019s reload-navigation flag.
       request.reloadNavigation = false
 
-      // 3. Unset request’s history-navigation flag.
+      // 3. Unset request\u2019s history-navigation flag.
       request.historyNavigation = false
 
-      // 4. Set request’s origin to "client".
+      // 4. Set request\u2019s origin to "client".
       request.origin = 'client'
 
-      // 5. Set request’s referrer to "client"
+      // 5. Set request\u2019s referrer to "client"
       request.referrer = 'client'
 
-      // 6. Set request’s referrer policy to the empty string.
+      // 6. Set request\u2019s referrer policy to the empty string.
       request.referrerPolicy = ''
 
-      // 7. Set request’s URL to request’s current URL.
+      // 7. Set request\u2019s URL to request\u2019s current URL.
       request.url = request.urlList[request.urlList.length - 1]
 
-      // 8. Set request’s URL list to « request’s URL ».
+      // 8. Set request\u2019s URL list to \u00ab request\u2019s URL \u00bb.
       request.urlList = [request.url]
     }
 
@@ -28024,7 +28024,7 @@ class Request {
       // 1. Let referrer be init["referrer"].
       const referrer = init.referrer
 
-      // 2. If referrer is the empty string, then set request’s referrer to "no-referrer".
+      // 2. If referrer is the empty string, then set request\u2019s referrer to "no-referrer".
       if (referrer === '') {
         request.referrer = 'no-referrer'
       } else {
@@ -28039,22 +28039,22 @@ class Request {
         }
 
         // 3. If one of the following is true
-        // - parsedReferrer’s scheme is "about" and path is the string "client"
-        // - parsedReferrer’s origin is not same origin with origin
-        // then set request’s referrer to "client".
+        // - parsedReferrer\u2019s scheme is "about" and path is the string "client"
+        // - parsedReferrer\u2019s origin is not same origin with origin
+        // then set request\u2019s referrer to "client".
         if (
           (parsedReferrer.protocol === 'about:' && parsedReferrer.hostname === 'client') ||
           (origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl))
         ) {
           request.referrer = 'client'
         } else {
-          // 4. Otherwise, set request’s referrer to parsedReferrer.
+          // 4. Otherwise, set request\u2019s referrer to parsedReferrer.
           request.referrer = parsedReferrer
         }
       }
     }
 
-    // 15. If init["referrerPolicy"] exists, then set request’s referrer policy
+    // 15. If init["referrerPolicy"] exists, then set request\u2019s referrer policy
     // to it.
     if (init.referrerPolicy !== undefined) {
       request.referrerPolicy = init.referrerPolicy
@@ -28076,23 +28076,23 @@ class Request {
       })
     }
 
-    // 18. If mode is non-null, set request’s mode to mode.
+    // 18. If mode is non-null, set request\u2019s mode to mode.
     if (mode != null) {
       request.mode = mode
     }
 
-    // 19. If init["credentials"] exists, then set request’s credentials mode
+    // 19. If init["credentials"] exists, then set request\u2019s credentials mode
     // to it.
     if (init.credentials !== undefined) {
       request.credentials = init.credentials
     }
 
-    // 18. If init["cache"] exists, then set request’s cache mode to it.
+    // 18. If init["cache"] exists, then set request\u2019s cache mode to it.
     if (init.cache !== undefined) {
       request.cache = init.cache
     }
 
-    // 21. If request’s cache mode is "only-if-cached" and request’s mode is
+    // 21. If request\u2019s cache mode is "only-if-cached" and request\u2019s mode is
     // not "same-origin", then throw a TypeError.
     if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') {
       throw new TypeError(
@@ -28100,17 +28100,17 @@ class Request {
       )
     }
 
-    // 22. If init["redirect"] exists, then set request’s redirect mode to it.
+    // 22. If init["redirect"] exists, then set request\u2019s redirect mode to it.
     if (init.redirect !== undefined) {
       request.redirect = init.redirect
     }
 
-    // 23. If init["integrity"] exists, then set request’s integrity metadata to it.
+    // 23. If init["integrity"] exists, then set request\u2019s integrity metadata to it.
     if (init.integrity != null) {
       request.integrity = String(init.integrity)
     }
 
-    // 24. If init["keepalive"] exists, then set request’s keepalive to it.
+    // 24. If init["keepalive"] exists, then set request\u2019s keepalive to it.
     if (init.keepalive !== undefined) {
       request.keepalive = Boolean(init.keepalive)
     }
@@ -28143,7 +28143,7 @@ class Request {
         // Note: must be in uppercase
         method = normalizedMethodRecordsBase[upperCase] ?? method
 
-        // 4. Set request’s method to method.
+        // 4. Set request\u2019s method to method.
         request.method = method
       }
 
@@ -28161,17 +28161,17 @@ class Request {
       signal = init.signal
     }
 
-    // 27. Set this’s request to request.
+    // 27. Set this\u2019s request to request.
     this[kState] = request
 
-    // 28. Set this’s signal to a new AbortSignal object with this’s relevant
+    // 28. Set this\u2019s signal to a new AbortSignal object with this\u2019s relevant
     // Realm.
     // TODO: could this be simplified with AbortSignal.any
     // (https://dom.spec.whatwg.org/#dom-abortsignal-any)
     const ac = new AbortController()
     this[kSignal] = ac.signal
 
-    // 29. If signal is not null, then make this’s signal follow signal.
+    // 29. If signal is not null, then make this\u2019s signal follow signal.
     if (signal != null) {
       if (
         !signal ||
@@ -28216,16 +28216,16 @@ class Request {
       }
     }
 
-    // 30. Set this’s headers to a new Headers object with this’s relevant
-    // Realm, whose header list is request’s header list and guard is
+    // 30. Set this\u2019s headers to a new Headers object with this\u2019s relevant
+    // Realm, whose header list is request\u2019s header list and guard is
     // "request".
     this[kHeaders] = new Headers(kConstruct)
     setHeadersList(this[kHeaders], request.headersList)
     setHeadersGuard(this[kHeaders], 'request')
 
-    // 31. If this’s request’s mode is "no-cors", then:
+    // 31. If this\u2019s request\u2019s mode is "no-cors", then:
     if (mode === 'no-cors') {
-      // 1. If this’s request’s method is not a CORS-safelisted method,
+      // 1. If this\u2019s request\u2019s method is not a CORS-safelisted method,
       // then throw a TypeError.
       if (!corsSafeListedMethodsSet.has(request.method)) {
         throw new TypeError(
@@ -28233,7 +28233,7 @@ class Request {
         )
       }
 
-      // 2. Set this’s headers’s guard to "request-no-cors".
+      // 2. Set this\u2019s headers\u2019s guard to "request-no-cors".
       setHeadersGuard(this[kHeaders], 'request-no-cors')
     }
 
@@ -28241,16 +28241,16 @@ class Request {
     if (initHasKey) {
       /** @type {HeadersList} */
       const headersList = getHeadersList(this[kHeaders])
-      // 1. Let headers be a copy of this’s headers and its associated header
+      // 1. Let headers be a copy of this\u2019s headers and its associated header
       // list.
       // 2. If init["headers"] exists, then set headers to init["headers"].
       const headers = init.headers !== undefined ? init.headers : new HeadersList(headersList)
 
-      // 3. Empty this’s headers’s header list.
+      // 3. Empty this\u2019s headers\u2019s header list.
       headersList.clear()
 
       // 4. If headers is a Headers object, then for each header in its header
-      // list, append header’s name/header’s value to this’s headers.
+      // list, append header\u2019s name/header\u2019s value to this\u2019s headers.
       if (headers instanceof HeadersList) {
         for (const { name, value } of headers.rawValues()) {
           headersList.append(name, value, false)
@@ -28258,17 +28258,17 @@ class Request {
         // Note: Copy the `set-cookie` meta-data.
         headersList.cookies = headers.cookies
       } else {
-        // 5. Otherwise, fill this’s headers with headers.
+        // 5. Otherwise, fill this\u2019s headers with headers.
         fillHeaders(this[kHeaders], headers)
       }
     }
 
-    // 33. Let inputBody be input’s request’s body if input is a Request
+    // 33. Let inputBody be input\u2019s request\u2019s body if input is a Request
     // object; otherwise null.
     const inputBody = input instanceof Request ? input[kState].body : null
 
     // 34. If either init["body"] exists and is non-null or inputBody is
-    // non-null, and request’s method is `GET` or `HEAD`, then throw a
+    // non-null, and request\u2019s method is `GET` or `HEAD`, then throw a
     // TypeError.
     if (
       (init.body != null || inputBody != null) &&
@@ -28284,16 +28284,16 @@ class Request {
     if (init.body != null) {
       // 1. Let Content-Type be null.
       // 2. Set initBody and Content-Type to the result of extracting
-      // init["body"], with keepalive set to request’s keepalive.
+      // init["body"], with keepalive set to request\u2019s keepalive.
       const [extractedBody, contentType] = extractBody(
         init.body,
         request.keepalive
       )
       initBody = extractedBody
 
-      // 3, If Content-Type is non-null and this’s headers’s header list does
+      // 3, If Content-Type is non-null and this\u2019s headers\u2019s header list does
       // not contain `Content-Type`, then append `Content-Type`/Content-Type to
-      // this’s headers.
+      // this\u2019s headers.
       if (contentType && !getHeadersList(this[kHeaders]).contains('content-type', true)) {
         this[kHeaders].append('content-type', contentType)
       }
@@ -28303,7 +28303,7 @@ class Request {
     // inputBody.
     const inputOrInitBody = initBody ?? inputBody
 
-    // 38. If inputOrInitBody is non-null and inputOrInitBody’s source is
+    // 38. If inputOrInitBody is non-null and inputOrInitBody\u2019s source is
     // null, then:
     if (inputOrInitBody != null && inputOrInitBody.source == null) {
       // 1. If initBody is non-null and init["duplex"] does not exist,
@@ -28312,7 +28312,7 @@ class Request {
         throw new TypeError('RequestInit: duplex option is required when sending a body.')
       }
 
-      // 2. If this’s request’s mode is neither "same-origin" nor "cors",
+      // 2. If this\u2019s request\u2019s mode is neither "same-origin" nor "cors",
       // then throw a TypeError.
       if (request.mode !== 'same-origin' && request.mode !== 'cors') {
         throw new TypeError(
@@ -28320,7 +28320,7 @@ class Request {
         )
       }
 
-      // 3. Set this’s request’s use-CORS-preflight flag.
+      // 3. Set this\u2019s request\u2019s use-CORS-preflight flag.
       request.useCORSPreflightFlag = true
     }
 
@@ -28347,15 +28347,15 @@ class Request {
       }
     }
 
-    // 41. Set this’s request’s body to finalBody.
+    // 41. Set this\u2019s request\u2019s body to finalBody.
     this[kState].body = finalBody
   }
 
-  // Returns request’s HTTP method, which is "GET" by default.
+  // Returns request\u2019s HTTP method, which is "GET" by default.
   get method () {
     webidl.brandCheck(this, Request)
 
-    // The method getter steps are to return this’s request’s method.
+    // The method getter steps are to return this\u2019s request\u2019s method.
     return this[kState].method
   }
 
@@ -28363,7 +28363,7 @@ class Request {
   get url () {
     webidl.brandCheck(this, Request)
 
-    // The url getter steps are to return this’s request’s URL, serialized.
+    // The url getter steps are to return this\u2019s request\u2019s URL, serialized.
     return URLSerializer(this[kState].url)
   }
 
@@ -28373,7 +28373,7 @@ class Request {
   get headers () {
     webidl.brandCheck(this, Request)
 
-    // The headers getter steps are to return this’s headers.
+    // The headers getter steps are to return this\u2019s headers.
     return this[kHeaders]
   }
 
@@ -28382,41 +28382,41 @@ class Request {
   get destination () {
     webidl.brandCheck(this, Request)
 
-    // The destination getter are to return this’s request’s destination.
+    // The destination getter are to return this\u2019s request\u2019s destination.
     return this[kState].destination
   }
 
   // Returns the referrer of request. Its value can be a same-origin URL if
   // explicitly set in init, the empty string to indicate no referrer, and
-  // "about:client" when defaulting to the global’s default. This is used
+  // "about:client" when defaulting to the global\u2019s default. This is used
   // during fetching to determine the value of the `Referer` header of the
   // request being made.
   get referrer () {
     webidl.brandCheck(this, Request)
 
-    // 1. If this’s request’s referrer is "no-referrer", then return the
+    // 1. If this\u2019s request\u2019s referrer is "no-referrer", then return the
     // empty string.
     if (this[kState].referrer === 'no-referrer') {
       return ''
     }
 
-    // 2. If this’s request’s referrer is "client", then return
+    // 2. If this\u2019s request\u2019s referrer is "client", then return
     // "about:client".
     if (this[kState].referrer === 'client') {
       return 'about:client'
     }
 
-    // Return this’s request’s referrer, serialized.
+    // Return this\u2019s request\u2019s referrer, serialized.
     return this[kState].referrer.toString()
   }
 
   // Returns the referrer policy associated with request.
-  // This is used during fetching to compute the value of the request’s
+  // This is used during fetching to compute the value of the request\u2019s
   // referrer.
   get referrerPolicy () {
     webidl.brandCheck(this, Request)
 
-    // The referrerPolicy getter steps are to return this’s request’s referrer policy.
+    // The referrerPolicy getter steps are to return this\u2019s request\u2019s referrer policy.
     return this[kState].referrerPolicy
   }
 
@@ -28426,7 +28426,7 @@ class Request {
   get mode () {
     webidl.brandCheck(this, Request)
 
-    // The mode getter steps are to return this’s request’s mode.
+    // The mode getter steps are to return this\u2019s request\u2019s mode.
     return this[kState].mode
   }
 
@@ -28434,17 +28434,17 @@ class Request {
   // which is a string indicating whether credentials will be sent with the
   // request always, never, or only when sent to a same-origin URL.
   get credentials () {
-    // The credentials getter steps are to return this’s request’s credentials mode.
+    // The credentials getter steps are to return this\u2019s request\u2019s credentials mode.
     return this[kState].credentials
   }
 
   // Returns the cache mode associated with request,
   // which is a string indicating how the request will
-  // interact with the browser’s cache when fetching.
+  // interact with the browser\u2019s cache when fetching.
   get cache () {
     webidl.brandCheck(this, Request)
 
-    // The cache getter steps are to return this’s request’s cache mode.
+    // The cache getter steps are to return this\u2019s request\u2019s cache mode.
     return this[kState].cache
   }
 
@@ -28455,17 +28455,17 @@ class Request {
   get redirect () {
     webidl.brandCheck(this, Request)
 
-    // The redirect getter steps are to return this’s request’s redirect mode.
+    // The redirect getter steps are to return this\u2019s request\u2019s redirect mode.
     return this[kState].redirect
   }
 
-  // Returns request’s subresource integrity metadata, which is a
+  // Returns request\u2019s subresource integrity metadata, which is a
   // cryptographic hash of the resource being fetched. Its value
   // consists of multiple hashes separated by whitespace. [SRI]
   get integrity () {
     webidl.brandCheck(this, Request)
 
-    // The integrity getter steps are to return this’s request’s integrity
+    // The integrity getter steps are to return this\u2019s request\u2019s integrity
     // metadata.
     return this[kState].integrity
   }
@@ -28475,7 +28475,7 @@ class Request {
   get keepalive () {
     webidl.brandCheck(this, Request)
 
-    // The keepalive getter steps are to return this’s request’s keepalive.
+    // The keepalive getter steps are to return this\u2019s request\u2019s keepalive.
     return this[kState].keepalive
   }
 
@@ -28484,8 +28484,8 @@ class Request {
   get isReloadNavigation () {
     webidl.brandCheck(this, Request)
 
-    // The isReloadNavigation getter steps are to return true if this’s
-    // request’s reload-navigation flag is set; otherwise false.
+    // The isReloadNavigation getter steps are to return true if this\u2019s
+    // request\u2019s reload-navigation flag is set; otherwise false.
     return this[kState].reloadNavigation
   }
 
@@ -28494,7 +28494,7 @@ class Request {
   get isHistoryNavigation () {
     webidl.brandCheck(this, Request)
 
-    // The isHistoryNavigation getter steps are to return true if this’s request’s
+    // The isHistoryNavigation getter steps are to return true if this\u2019s request\u2019s
     // history-navigation flag is set; otherwise false.
     return this[kState].historyNavigation
   }
@@ -28505,7 +28505,7 @@ class Request {
   get signal () {
     webidl.brandCheck(this, Request)
 
-    // The signal getter steps are to return this’s signal.
+    // The signal getter steps are to return this\u2019s signal.
     return this[kSignal]
   }
 
@@ -28536,12 +28536,12 @@ class Request {
       throw new TypeError('unusable')
     }
 
-    // 2. Let clonedRequest be the result of cloning this’s request.
+    // 2. Let clonedRequest be the result of cloning this\u2019s request.
     const clonedRequest = cloneRequest(this[kState])
 
     // 3. Let clonedRequestObject be the result of creating a Request object,
-    // given clonedRequest, this’s headers’s guard, and this’s relevant Realm.
-    // 4. Make clonedRequestObject’s signal follow this’s signal.
+    // given clonedRequest, this\u2019s headers\u2019s guard, and this\u2019s relevant Realm.
+    // 4. Make clonedRequestObject\u2019s signal follow this\u2019s signal.
     const ac = new AbortController()
     if (this.signal.aborted) {
       ac.abort(this.signal.reason)
@@ -28647,8 +28647,8 @@ function cloneRequest (request) {
   // 1. Let newRequest be a copy of request, except for its body.
   const newRequest = makeRequest({ ...request, body: null })
 
-  // 2. If request’s body is non-null, set newRequest’s body to the
-  // result of cloning request’s body.
+  // 2. If request\u2019s body is non-null, set newRequest\u2019s body to the
+  // result of cloning request\u2019s body.
   if (request.body != null) {
     newRequest.body = cloneBody(newRequest, request.body)
   }
@@ -28850,7 +28850,7 @@ class Response {
   // Creates network error Response.
   static error () {
     // The static error() method steps are to return the result of creating a
-    // Response object, given a new network error, "immutable", and this’s
+    // Response object, given a new network error, "immutable", and this\u2019s
     // relevant Realm.
     const responseObject = fromInnerResponse(makeNetworkError(), 'immutable')
 
@@ -28874,7 +28874,7 @@ class Response {
     const body = extractBody(bytes)
 
     // 3. Let responseObject be the result of creating a Response object, given a new response,
-    //    "response", and this’s relevant Realm.
+    //    "response", and this\u2019s relevant Realm.
     const responseObject = fromInnerResponse(makeResponse({}), 'response')
 
     // 4. Perform initialize a response given responseObject, init, and (body, "application/json").
@@ -28892,7 +28892,7 @@ class Response {
     status = webidl.converters['unsigned short'](status)
 
     // 1. Let parsedURL be the result of parsing url with current settings
-    // object’s API base URL.
+    // object\u2019s API base URL.
     // 2. If parsedURL is failure, then throw a TypeError.
     // TODO: base-URL?
     let parsedURL
@@ -28908,16 +28908,16 @@ class Response {
     }
 
     // 4. Let responseObject be the result of creating a Response object,
-    // given a new response, "immutable", and this’s relevant Realm.
+    // given a new response, "immutable", and this\u2019s relevant Realm.
     const responseObject = fromInnerResponse(makeResponse({}), 'immutable')
 
-    // 5. Set responseObject’s response’s status to status.
+    // 5. Set responseObject\u2019s response\u2019s status to status.
     responseObject[kState].status = status
 
     // 6. Let value be parsedURL, serialized and isomorphic encoded.
     const value = isomorphicEncode(URLSerializer(parsedURL))
 
-    // 7. Append `Location`/value to responseObject’s response’s header list.
+    // 7. Append `Location`/value to responseObject\u2019s response\u2019s header list.
     responseObject[kState].headersList.append('location', value, true)
 
     // 8. Return responseObject.
@@ -28937,11 +28937,11 @@ class Response {
 
     init = webidl.converters.ResponseInit(init)
 
-    // 1. Set this’s response to a new response.
+    // 1. Set this\u2019s response to a new response.
     this[kState] = makeResponse({})
 
-    // 2. Set this’s headers to a new Headers object with this’s relevant
-    // Realm, whose header list is this’s response’s header list and guard
+    // 2. Set this\u2019s headers to a new Headers object with this\u2019s relevant
+    // Realm, whose header list is this\u2019s response\u2019s header list and guard
     // is "response".
     this[kHeaders] = new Headers(kConstruct)
     setHeadersGuard(this[kHeaders], 'response')
@@ -28960,22 +28960,22 @@ class Response {
     initializeResponse(this, init, bodyWithType)
   }
 
-  // Returns response’s type, e.g., "cors".
+  // Returns response\u2019s type, e.g., "cors".
   get type () {
     webidl.brandCheck(this, Response)
 
-    // The type getter steps are to return this’s response’s type.
+    // The type getter steps are to return this\u2019s response\u2019s type.
     return this[kState].type
   }
 
-  // Returns response’s URL, if it has one; otherwise the empty string.
+  // Returns response\u2019s URL, if it has one; otherwise the empty string.
   get url () {
     webidl.brandCheck(this, Response)
 
     const urlList = this[kState].urlList
 
-    // The url getter steps are to return the empty string if this’s
-    // response’s URL is null; otherwise this’s response’s URL,
+    // The url getter steps are to return the empty string if this\u2019s
+    // response\u2019s URL is null; otherwise this\u2019s response\u2019s URL,
     // serialized with exclude fragment set to true.
     const url = urlList[urlList.length - 1] ?? null
 
@@ -28990,42 +28990,42 @@ class Response {
   get redirected () {
     webidl.brandCheck(this, Response)
 
-    // The redirected getter steps are to return true if this’s response’s URL
+    // The redirected getter steps are to return true if this\u2019s response\u2019s URL
     // list has more than one item; otherwise false.
     return this[kState].urlList.length > 1
   }
 
-  // Returns response’s status.
+  // Returns response\u2019s status.
   get status () {
     webidl.brandCheck(this, Response)
 
-    // The status getter steps are to return this’s response’s status.
+    // The status getter steps are to return this\u2019s response\u2019s status.
     return this[kState].status
   }
 
-  // Returns whether response’s status is an ok status.
+  // Returns whether response\u2019s status is an ok status.
   get ok () {
     webidl.brandCheck(this, Response)
 
-    // The ok getter steps are to return true if this’s response’s status is an
+    // The ok getter steps are to return true if this\u2019s response\u2019s status is an
     // ok status; otherwise false.
     return this[kState].status >= 200 && this[kState].status <= 299
   }
 
-  // Returns response’s status message.
+  // Returns response\u2019s status message.
   get statusText () {
     webidl.brandCheck(this, Response)
 
-    // The statusText getter steps are to return this’s response’s status
+    // The statusText getter steps are to return this\u2019s response\u2019s status
     // message.
     return this[kState].statusText
   }
 
-  // Returns response’s headers as Headers.
+  // Returns response\u2019s headers as Headers.
   get headers () {
     webidl.brandCheck(this, Response)
 
-    // The headers getter steps are to return this’s headers.
+    // The headers getter steps are to return this\u2019s headers.
     return this[kHeaders]
   }
 
@@ -29053,7 +29053,7 @@ class Response {
       })
     }
 
-    // 2. Let clonedResponse be the result of cloning this’s response.
+    // 2. Let clonedResponse be the result of cloning this\u2019s response.
     const clonedResponse = cloneResponse(this[kState])
 
     // Note: To re-register because of a new stream.
@@ -29062,7 +29062,7 @@ class Response {
     }
 
     // 3. Return the result of creating a Response object, given
-    // clonedResponse, this’s headers’s guard, and this’s relevant Realm.
+    // clonedResponse, this\u2019s headers\u2019s guard, and this\u2019s relevant Realm.
     return fromInnerResponse(clonedResponse, getHeadersGuard(this[kHeaders]))
   }
 
@@ -29119,7 +29119,7 @@ function cloneResponse (response) {
   // To clone a response response, run these steps:
 
   // 1. If response is a filtered response, then return a new identical
-  // filtered response whose internal response is a clone of response’s
+  // filtered response whose internal response is a clone of response\u2019s
   // internal response.
   if (response.internalResponse) {
     return filterResponse(
@@ -29131,8 +29131,8 @@ function cloneResponse (response) {
   // 2. Let newResponse be a copy of response, except for its body.
   const newResponse = makeResponse({ ...response, body: null })
 
-  // 3. If response’s body is non-null, then set newResponse’s body to the
-  // result of cloning response’s body.
+  // 3. If response\u2019s body is non-null, then set newResponse\u2019s body to the
+  // result of cloning response\u2019s body.
   if (response.body != null) {
     newResponse.body = cloneBody(newResponse, response.body)
   }
@@ -29203,10 +29203,10 @@ function makeFilteredResponse (response, state) {
 // https://fetch.spec.whatwg.org/#concept-filtered-response
 function filterResponse (response, type) {
   // Set response to the following filtered response with response as its
-  // internal response, depending on request’s response tainting:
+  // internal response, depending on request\u2019s response tainting:
   if (type === 'basic') {
     // A basic filtered response is a filtered response whose type is "basic"
-    // and header list excludes any headers in internal response’s header list
+    // and header list excludes any headers in internal response\u2019s header list
     // whose name is a forbidden response-header name.
 
     // Note: undici does not implement forbidden response-header names
@@ -29216,9 +29216,9 @@ function filterResponse (response, type) {
     })
   } else if (type === 'cors') {
     // A CORS filtered response is a filtered response whose type is "cors"
-    // and header list excludes any headers in internal response’s header
+    // and header list excludes any headers in internal response\u2019s header
     // list whose name is not a CORS-safelisted response-header name, given
-    // internal response’s CORS-exposed header-name list.
+    // internal response\u2019s CORS-exposed header-name list.
 
     // Note: undici does not implement CORS-safelisted response-header names
     return makeFilteredResponse(response, {
@@ -29284,17 +29284,17 @@ function initializeResponse (response, init, body) {
     }
   }
 
-  // 3. Set response’s response’s status to init["status"].
+  // 3. Set response\u2019s response\u2019s status to init["status"].
   if ('status' in init && init.status != null) {
     response[kState].status = init.status
   }
 
-  // 4. Set response’s response’s status message to init["statusText"].
+  // 4. Set response\u2019s response\u2019s status message to init["statusText"].
   if ('statusText' in init && init.statusText != null) {
     response[kState].statusText = init.statusText
   }
 
-  // 5. If init["headers"] exists, then fill response’s headers with init["headers"].
+  // 5. If init["headers"] exists, then fill response\u2019s headers with init["headers"].
   if ('headers' in init && init.headers != null) {
     fill(response[kHeaders], init.headers)
   }
@@ -29477,7 +29477,7 @@ try {
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
   // A response has an associated URL. It is a pointer to the last URL
-  // in response’s URL list and null if response’s URL list is empty.
+  // in response\u2019s URL list and null if response\u2019s URL list is empty.
   const urlList = response.urlList
   const length = urlList.length
   return length === 0 ? null : urlList[length - 1].toString()
@@ -29485,17 +29485,17 @@ function responseURL (response) {
 
 // https://fetch.spec.whatwg.org/#concept-response-location-url
 function responseLocationURL (response, requestFragment) {
-  // 1. If response’s status is not a redirect status, then return null.
+  // 1. If response\u2019s status is not a redirect status, then return null.
   if (!redirectStatusSet.has(response.status)) {
     return null
   }
 
   // 2. Let location be the result of extracting header list values given
-  // `Location` and response’s header list.
+  // `Location` and response\u2019s header list.
   let location = response.headersList.get('location', true)
 
   // 3. If location is a header value, then set location to the result of
-  //    parsing location with response’s URL.
+  //    parsing location with response\u2019s URL.
   if (location !== null && isValidHeaderValue(location)) {
     if (!isValidEncodedURL(location)) {
       // Some websites respond location header in UTF-8 form without encoding them as ASCII
@@ -29506,7 +29506,7 @@ function responseLocationURL (response, requestFragment) {
     location = new URL(location, responseURL(response))
   }
 
-  // 4. If location is a URL whose fragment is null, then set location’s
+  // 4. If location is a URL whose fragment is null, then set location\u2019s
   // fragment to requestFragment.
   if (location && !location.hash) {
     location.hash = requestFragment
@@ -29551,10 +29551,10 @@ function requestCurrentURL (request) {
 }
 
 function requestBadPort (request) {
-  // 1. Let url be request’s current URL.
+  // 1. Let url be request\u2019s current URL.
   const url = requestCurrentURL(request)
 
-  // 2. If url’s scheme is an HTTP(S) scheme and url’s port is a bad port,
+  // 2. If url\u2019s scheme is an HTTP(S) scheme and url\u2019s port is a bad port,
   // then return blocked.
   if (urlIsHttpHttpsScheme(url) && badPortsSet.has(url.port)) {
     return 'blocked'
@@ -29622,14 +29622,14 @@ function isValidHeaderValue (potentialValue) {
 // https://w3c.github.io/webappsec-referrer-policy/#set-requests-referrer-policy-on-redirect
 function setRequestReferrerPolicyOnRedirect (request, actualResponse) {
   //  Given a request request and a response actualResponse, this algorithm
-  //  updates request’s referrer policy according to the Referrer-Policy
+  //  updates request\u2019s referrer policy according to the Referrer-Policy
   //  header (if any) in actualResponse.
 
-  // 1. Let policy be the result of executing § 8.1 Parse a referrer policy
+  // 1. Let policy be the result of executing \u00a7 8.1 Parse a referrer policy
   // from a Referrer-Policy header on actualResponse.
 
   // 8.1 Parse a referrer policy from a Referrer-Policy header
-  // 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy` and response’s header list.
+  // 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy` and response\u2019s header list.
   const { headersList } = actualResponse
   // 2. Let policy be the empty string.
   // 3. For each token in policy-tokens, if token is a referrer policy and token is not the empty string, then set policy to token.
@@ -29653,7 +29653,7 @@ function setRequestReferrerPolicyOnRedirect (request, actualResponse) {
     }
   }
 
-  // 2. If policy is not the empty string, then set request’s referrer policy to policy.
+  // 2. If policy is not the empty string, then set request\u2019s referrer policy to policy.
   if (policy !== '') {
     request.referrerPolicy = policy
   }
@@ -29683,16 +29683,16 @@ function appendFetchMetadata (httpRequest) {
 
   //  https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-mode-header
 
-  //  1. Assert: r’s url is a potentially trustworthy URL.
+  //  1. Assert: r\u2019s url is a potentially trustworthy URL.
   //  TODO
 
   //  2. Let header be a Structured Header whose value is a token.
   let header = null
 
-  //  3. Set header’s value to r’s mode.
+  //  3. Set header\u2019s value to r\u2019s mode.
   header = httpRequest.mode
 
-  //  4. Set a structured field value `Sec-Fetch-Mode`/header in r’s header list.
+  //  4. Set a structured field value `Sec-Fetch-Mode`/header in r\u2019s header list.
   httpRequest.headersList.set('sec-fetch-mode', header, true)
 
   //  https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header
@@ -29719,13 +29719,13 @@ function appendRequestOriginHeader (request) {
     return
   }
 
-  // 2. If request’s response tainting is "cors" or request’s mode is "websocket",
-  //    then append (`Origin`, serializedOrigin) to request’s header list.
-  // 3. Otherwise, if request’s method is neither `GET` nor `HEAD`, then:
+  // 2. If request\u2019s response tainting is "cors" or request\u2019s mode is "websocket",
+  //    then append (`Origin`, serializedOrigin) to request\u2019s header list.
+  // 3. Otherwise, if request\u2019s method is neither `GET` nor `HEAD`, then:
   if (request.responseTainting === 'cors' || request.mode === 'websocket') {
     request.headersList.append('origin', serializedOrigin, true)
   } else if (request.method !== 'GET' && request.method !== 'HEAD') {
-    // 1. Switch on request’s referrer policy:
+    // 1. Switch on request\u2019s referrer policy:
     switch (request.referrerPolicy) {
       case 'no-referrer':
         // Set serializedOrigin to `null`.
@@ -29734,15 +29734,15 @@ function appendRequestOriginHeader (request) {
       case 'no-referrer-when-downgrade':
       case 'strict-origin':
       case 'strict-origin-when-cross-origin':
-        // If request’s origin is a tuple origin, its scheme is "https", and
-        // request’s current URL’s scheme is not "https", then set
+        // If request\u2019s origin is a tuple origin, its scheme is "https", and
+        // request\u2019s current URL\u2019s scheme is not "https", then set
         // serializedOrigin to `null`.
         if (request.origin && urlHasHttpsScheme(request.origin) && !urlHasHttpsScheme(requestCurrentURL(request))) {
           serializedOrigin = null
         }
         break
       case 'same-origin':
-        // If request’s origin is not same origin with request’s current URL’s
+        // If request\u2019s origin is not same origin with request\u2019s current URL\u2019s
         // origin, then set serializedOrigin to `null`.
         if (!sameOrigin(request, requestCurrentURL(request))) {
           serializedOrigin = null
@@ -29752,7 +29752,7 @@ function appendRequestOriginHeader (request) {
         // Do nothing.
     }
 
-    // 2. Append (`Origin`, serializedOrigin) to request’s header list.
+    // 2. Append (`Origin`, serializedOrigin) to request\u2019s header list.
     request.headersList.append('origin', serializedOrigin, true)
   }
 }
@@ -29831,11 +29831,11 @@ function determineRequestsReferrer (request) {
   // Note: policy cannot (shouldn't) be null or an empty string.
   assert(policy)
 
-  // 2. Let environment be request’s client.
+  // 2. Let environment be request\u2019s client.
 
   let referrerSource = null
 
-  // 3. Switch on request’s referrer:
+  // 3. Switch on request\u2019s referrer:
   if (request.referrer === 'client') {
     // Note: node isn't a browser and doesn't implement document/iframes,
     // so we bypass this step and replace it with our own.
@@ -29849,11 +29849,11 @@ function determineRequestsReferrer (request) {
     // note: we need to clone it as it's mutated
     referrerSource = new URL(globalOrigin)
   } else if (request.referrer instanceof URL) {
-    // Let referrerSource be request’s referrer.
+    // Let referrerSource be request\u2019s referrer.
     referrerSource = request.referrer
   }
 
-  // 4. Let request’s referrerURL be the result of stripping referrerSource for
+  // 4. Let request\u2019s referrerURL be the result of stripping referrerSource for
   //    use as a referrer.
   let referrerURL = stripURLForReferrer(referrerSource)
 
@@ -29882,13 +29882,13 @@ function determineRequestsReferrer (request) {
     case 'strict-origin-when-cross-origin': {
       const currentURL = requestCurrentURL(request)
 
-      // 1. If the origin of referrerURL and the origin of request’s current
+      // 1. If the origin of referrerURL and the origin of request\u2019s current
       //    URL are the same, then return referrerURL.
       if (sameOrigin(referrerURL, currentURL)) {
         return referrerURL
       }
 
-      // 2. If referrerURL is a potentially trustworthy URL and request’s
+      // 2. If referrerURL is a potentially trustworthy URL and request\u2019s
       //    current URL is not a potentially trustworthy URL, then return no
       //    referrer.
       if (isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(currentURL)) {
@@ -29901,14 +29901,14 @@ function determineRequestsReferrer (request) {
     case 'strict-origin': // eslint-disable-line
       /**
          * 1. If referrerURL is a potentially trustworthy URL and
-         * request’s current URL is not a potentially trustworthy URL,
+         * request\u2019s current URL is not a potentially trustworthy URL,
          * then return no referrer.
          * 2. Return referrerOrigin
         */
     case 'no-referrer-when-downgrade': // eslint-disable-line
       /**
        * 1. If referrerURL is a potentially trustworthy URL and
-       * request’s current URL is not a potentially trustworthy URL,
+       * request\u2019s current URL is not a potentially trustworthy URL,
        * then return no referrer.
        * 2. Return referrerOrigin
       */
@@ -29929,26 +29929,26 @@ function stripURLForReferrer (url, originOnly) {
 
   url = new URL(url)
 
-  // 2. If url’s scheme is a local scheme, then return no referrer.
+  // 2. If url\u2019s scheme is a local scheme, then return no referrer.
   if (url.protocol === 'file:' || url.protocol === 'about:' || url.protocol === 'blank:') {
     return 'no-referrer'
   }
 
-  // 3. Set url’s username to the empty string.
+  // 3. Set url\u2019s username to the empty string.
   url.username = ''
 
-  // 4. Set url’s password to the empty string.
+  // 4. Set url\u2019s password to the empty string.
   url.password = ''
 
-  // 5. Set url’s fragment to null.
+  // 5. Set url\u2019s fragment to null.
   url.hash = ''
 
   // 6. If the origin-only flag is true, then:
   if (originOnly) {
-    // 1. Set url’s path to « the empty string ».
+    // 1. Set url\u2019s path to \u00ab the empty string \u00bb.
     url.pathname = ''
 
-    // 2. Set url’s query to null.
+    // 2. Set url\u2019s query to null.
     url.search = ''
   }
 
@@ -30253,7 +30253,7 @@ function normalizeMethod (method) {
 
 // https://infra.spec.whatwg.org/#serialize-a-javascript-value-to-a-json-string
 function serializeJavascriptValueToJSONString (value) {
-  // 1. Let result be ? Call(%JSON.stringify%, undefined, « value »).
+  // 1. Let result be ? Call(%JSON.stringify%, undefined, \u00ab value \u00bb).
   const result = JSON.stringify(value)
 
   // 2. If result is undefined, then throw a TypeError.
@@ -30312,9 +30312,9 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
         )
       }
 
-      // 6. Let index be object’s index.
-      // 7. Let kind be object’s kind.
-      // 8. Let values be object’s target's value pairs to iterate over.
+      // 6. Let index be object\u2019s index.
+      // 7. Let kind be object\u2019s kind.
+      // 8. Let values be object\u2019s target's value pairs to iterate over.
       const index = this.#index
       const values = this.#target[kInternalIterator]
 
@@ -30333,7 +30333,7 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
       // 11. Let pair be the entry in values at index index.
       const { [keyIndex]: key, [valueIndex]: value } = values[index]
 
-      // 12. Set object’s index to index + 1.
+      // 12. Set object\u2019s index to index + 1.
       this.#index = index + 1
 
       // 13. Return the iterator result for pair and kind.
@@ -30344,22 +30344,22 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
       let result
       switch (this.#kind) {
         case 'key':
-          // 1. Let idlKey be pair’s key.
+          // 1. Let idlKey be pair\u2019s key.
           // 2. Let key be the result of converting idlKey to an
           //    ECMAScript value.
           // 3. result is key.
           result = key
           break
         case 'value':
-          // 1. Let idlValue be pair’s value.
+          // 1. Let idlValue be pair\u2019s value.
           // 2. Let value be the result of converting idlValue to
           //    an ECMAScript value.
           // 3. result is value.
           result = value
           break
         case 'key+value':
-          // 1. Let idlKey be pair’s key.
-          // 2. Let idlValue be pair’s value.
+          // 1. Let idlKey be pair\u2019s key.
+          // 2. Let idlValue be pair\u2019s value.
           // 3. Let key be the result of converting idlKey to an
           //    ECMAScript value.
           // 4. Let value be the result of converting idlValue to
@@ -30490,7 +30490,7 @@ async function fullyReadBody (body, processBody, processBodyError) {
   //    with taskDestination.
   const errorSteps = processBodyError
 
-  // 4. Let reader be the result of getting a reader for body’s stream.
+  // 4. Let reader be the result of getting a reader for body\u2019s stream.
   //    If that threw an exception, then run errorSteps with that
   //    exception and return.
   let reader
@@ -30542,9 +30542,9 @@ function isomorphicEncode (input) {
   // 1. Assert: input contains no code points greater than U+00FF.
   assert(!invalidIsomorphicEncodeValueRegex.test(input))
 
-  // 2. Return a byte sequence whose length is equal to input’s code
+  // 2. Return a byte sequence whose length is equal to input\u2019s code
   //    point length and whose bytes have the same values as the
-  //    values of input’s code points, in the same order
+  //    values of input\u2019s code points, in the same order
   return input
 }
 
@@ -30867,22 +30867,22 @@ function extractMimeType (headers) {
     // 6.3. Set mimeType to temporaryMimeType.
     mimeType = temporaryMimeType
 
-    // 6.4. If mimeType’s essence is not essence, then:
+    // 6.4. If mimeType\u2019s essence is not essence, then:
     if (mimeType.essence !== essence) {
       // 6.4.1. Set charset to null.
       charset = null
 
-      // 6.4.2. If mimeType’s parameters["charset"] exists, then set charset to
-      //        mimeType’s parameters["charset"].
+      // 6.4.2. If mimeType\u2019s parameters["charset"] exists, then set charset to
+      //        mimeType\u2019s parameters["charset"].
       if (mimeType.parameters.has('charset')) {
         charset = mimeType.parameters.get('charset')
       }
 
-      // 6.4.3. Set essence to mimeType’s essence.
+      // 6.4.3. Set essence to mimeType\u2019s essence.
       essence = mimeType.essence
     } else if (!mimeType.parameters.has('charset') && charset !== null) {
-      // 6.5. Otherwise, if mimeType’s parameters["charset"] does not exist, and
-      //      charset is non-null, set mimeType’s parameters["charset"] to charset.
+      // 6.5. Otherwise, if mimeType\u2019s parameters["charset"] does not exist, and
+      //      charset is non-null, set mimeType\u2019s parameters["charset"] to charset.
       mimeType.parameters.set('charset', charset)
     }
   }
@@ -31000,7 +31000,7 @@ function utf8DecodeBytes (buffer) {
     buffer = buffer.subarray(3)
   }
 
-  // 3. Process a queue with an instance of UTF-8’s
+  // 3. Process a queue with an instance of UTF-8\u2019s
   //    decoder, ioQueue, output, and "replacement".
   const output = textDecoder.decode(buffer)
 
@@ -31183,14 +31183,14 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
 
   // 1. If bitLength is 64, then:
   if (bitLength === 64) {
-    // 1. Let upperBound be 2^53 − 1.
+    // 1. Let upperBound be 2^53 \u2212 1.
     upperBound = Math.pow(2, 53) - 1
 
     // 2. If signedness is "unsigned", then let lowerBound be 0.
     if (signedness === 'unsigned') {
       lowerBound = 0
     } else {
-      // 3. Otherwise let lowerBound be −2^53 + 1.
+      // 3. Otherwise let lowerBound be \u22122^53 + 1.
       lowerBound = Math.pow(-2, 53) + 1
     }
   } else if (signedness === 'unsigned') {
@@ -31199,22 +31199,22 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
     // 1. Let lowerBound be 0.
     lowerBound = 0
 
-    // 2. Let upperBound be 2^bitLength − 1.
+    // 2. Let upperBound be 2^bitLength \u2212 1.
     upperBound = Math.pow(2, bitLength) - 1
   } else {
     // 3. Otherwise:
 
-    // 1. Let lowerBound be -2^bitLength − 1.
+    // 1. Let lowerBound be -2^bitLength \u2212 1.
     lowerBound = Math.pow(-2, bitLength) - 1
 
-    // 2. Let upperBound be 2^bitLength − 1 − 1.
+    // 2. Let upperBound be 2^bitLength \u2212 1 \u2212 1.
     upperBound = Math.pow(2, bitLength - 1) - 1
   }
 
   // 4. Let x be ? ToNumber(V).
   let x = Number(V)
 
-  // 5. If x is −0, then set x to +0.
+  // 5. If x is \u22120, then set x to +0.
   if (x === 0) {
     x = 0
   }
@@ -31222,7 +31222,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
   // 6. If the conversion is to an IDL type associated
   //    with the [EnforceRange] extended attribute, then:
   if (opts?.enforceRange === true) {
-    // 1. If x is NaN, +∞, or −∞, then throw a TypeError.
+    // 1. If x is NaN, +\u221e, or \u2212\u221e, then throw a TypeError.
     if (
       Number.isNaN(x) ||
       x === Number.POSITIVE_INFINITY ||
@@ -31259,7 +31259,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
 
     // 2. Round x to the nearest integer, choosing the
     //    even integer if it lies halfway between two,
-    //    and choosing +0 rather than −0.
+    //    and choosing +0 rather than \u22120.
     if (Math.floor(x) % 2 === 0) {
       x = Math.floor(x)
     } else {
@@ -31270,7 +31270,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
     return x
   }
 
-  // 8. If x is NaN, +0, +∞, or −∞, then return +0.
+  // 8. If x is NaN, +0, +\u221e, or \u2212\u221e, then return +0.
   if (
     Number.isNaN(x) ||
     (x === 0 && Object.is(0, x)) ||
@@ -31286,8 +31286,8 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
   // 10. Set x to x modulo 2^bitLength.
   x = x % Math.pow(2, bitLength)
 
-  // 11. If signedness is "signed" and x ≥ 2^bitLength − 1,
-  //    then return x − 2^bitLength.
+  // 11. If signedness is "signed" and x \u2265 2^bitLength \u2212 1,
+  //    then return x \u2212 2^bitLength.
   if (signedness === 'signed' && x >= Math.pow(2, bitLength) - 1) {
     return x - Math.pow(2, bitLength)
   }
@@ -31301,7 +31301,7 @@ webidl.util.IntegerPart = function (n) {
   // 1. Let r be floor(abs(n)).
   const r = Math.floor(Math.abs(n))
 
-  // 2. If n < 0, then return -1 × r.
+  // 2. If n < 0, then return -1 \u00d7 r.
   if (n < 0) {
     return -1 * r
   }
@@ -31667,7 +31667,7 @@ webidl.converters.TypedArray = function (V, T, prefix, name, opts) {
 
   // 2. If Type(V) is not Object, or V does not have a
   //    [[TypedArrayName]] internal slot with a value
-  //    equal to T’s name, then throw a TypeError.
+  //    equal to T\u2019s name, then throw a TypeError.
   if (
     webidl.util.Type(V) !== 'Object' ||
     !types.isTypedArray(V) ||
@@ -32244,7 +32244,7 @@ class FileReader extends EventTarget {
   get result () {
     webidl.brandCheck(this, FileReader)
 
-    // The result attribute’s getter, when invoked, must return
+    // The result attribute\u2019s getter, when invoked, must return
     // this's result.
     return this[kResult]
   }
@@ -32255,7 +32255,7 @@ class FileReader extends EventTarget {
   get error () {
     webidl.brandCheck(this, FileReader)
 
-    // The error attribute’s getter, when invoked, must return
+    // The error attribute\u2019s getter, when invoked, must return
     // this's error.
     return this[kError]
   }
@@ -32569,19 +32569,19 @@ const staticPropertyDescriptors = {
  * @param {string?} encodingName
  */
 function readOperation (fr, blob, type, encodingName) {
-  // 1. If fr’s state is "loading", throw an InvalidStateError
+  // 1. If fr\u2019s state is "loading", throw an InvalidStateError
   //    DOMException.
   if (fr[kState] === 'loading') {
     throw new DOMException('Invalid state', 'InvalidStateError')
   }
 
-  // 2. Set fr’s state to "loading".
+  // 2. Set fr\u2019s state to "loading".
   fr[kState] = 'loading'
 
-  // 3. Set fr’s result to null.
+  // 3. Set fr\u2019s result to null.
   fr[kResult] = null
 
-  // 4. Set fr’s error to null.
+  // 4. Set fr\u2019s error to null.
   fr[kError] = null
 
   // 5. Let stream be the result of calling get stream on blob.
@@ -32659,11 +32659,11 @@ function readOperation (fr, blob, type, encodingName) {
           //    object whose done property is true, queue a task
           //    to run the following steps and abort this algorithm:
           queueMicrotask(() => {
-            // 1. Set fr’s state to "done".
+            // 1. Set fr\u2019s state to "done".
             fr[kState] = 'done'
 
             // 2. Let result be the result of package data given
-            //    bytes, type, blob’s type, and encodingName.
+            //    bytes, type, blob\u2019s type, and encodingName.
             try {
               const result = packageData(bytes, type, blob.type, encodingName)
 
@@ -32673,7 +32673,7 @@ function readOperation (fr, blob, type, encodingName) {
                 return
               }
 
-              // 1. Set fr’s result to result.
+              // 1. Set fr\u2019s result to result.
               fr[kResult] = result
 
               // 2. Fire a progress event called load at the fr.
@@ -32681,14 +32681,14 @@ function readOperation (fr, blob, type, encodingName) {
             } catch (error) {
               // 3. If package data threw an exception error:
 
-              // 1. Set fr’s error to error.
+              // 1. Set fr\u2019s error to error.
               fr[kError] = error
 
               // 2. Fire a progress event called error at fr.
               fireAProgressEvent('error', fr)
             }
 
-            // 5. If fr’s state is not "loading", fire a progress
+            // 5. If fr\u2019s state is not "loading", fire a progress
             //    event called loadend at the fr.
             if (fr[kState] !== 'loading') {
               fireAProgressEvent('loadend', fr)
@@ -32706,16 +32706,16 @@ function readOperation (fr, blob, type, encodingName) {
         //    error error, queue a task to run the following
         //    steps and abort this algorithm:
         queueMicrotask(() => {
-          // 1. Set fr’s state to "done".
+          // 1. Set fr\u2019s state to "done".
           fr[kState] = 'done'
 
-          // 2. Set fr’s error to error.
+          // 2. Set fr\u2019s error to error.
           fr[kError] = error
 
           // 3. Fire a progress event called error at fr.
           fireAProgressEvent('error', fr)
 
-          // 4. If fr’s state is not "loading", fire a progress
+          // 4. If fr\u2019s state is not "loading", fire a progress
           //    event called loadend at fr.
           if (fr[kState] !== 'loading') {
             fireAProgressEvent('loadend', fr)
@@ -32810,7 +32810,7 @@ function packageData (bytes, type, mimeType, encodingName) {
         const type = parseMIMEType(mimeType)
 
         // 2. If type is not failure, set encoding to the result
-        //    of getting an encoding from type’s parameters["charset"].
+        //    of getting an encoding from type\u2019s parameters["charset"].
         if (type !== 'failure') {
           encoding = getEncoding(type.parameters.get('charset'))
         }
@@ -32873,7 +32873,7 @@ function decode (ioQueue, encoding) {
     slice = BOMEncoding === 'UTF-8' ? 3 : 2
   }
 
-  // 3. Process a queue with an instance of encoding’s
+  // 3. Process a queue with an instance of encoding\u2019s
   //    decoder, ioQueue, output, and "replacement".
 
   // 4. Return output.
@@ -32973,7 +32973,7 @@ try {
  * @param {Partial<import('../../types/websocket').WebSocketInit>} options
  */
 function establishWebSocketConnection (url, protocols, client, ws, onEstablish, options) {
-  // 1. Let requestURL be a copy of url, with its scheme set to "http", if url’s
+  // 1. Let requestURL be a copy of url, with its scheme set to "http", if url\u2019s
   //    scheme is "ws", and to "https" otherwise.
   const requestURL = url
 
@@ -33001,8 +33001,8 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
     request.headersList = headersList
   }
 
-  // 3. Append (`Upgrade`, `websocket`) to request’s header list.
-  // 4. Append (`Connection`, `Upgrade`) to request’s header list.
+  // 3. Append (`Upgrade`, `websocket`) to request\u2019s header list.
+  // 4. Append (`Connection`, `Upgrade`) to request\u2019s header list.
   // Note: both of these are handled by undici currently.
   // https://github.com/nodejs/undici/blob/68c269c4144c446f3f1220951338daef4a6b5ec4/lib/client.js#L1397
 
@@ -33011,16 +33011,16 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
   //    isomorphic encoded.
   const keyValue = crypto.randomBytes(16).toString('base64')
 
-  // 6. Append (`Sec-WebSocket-Key`, keyValue) to request’s
+  // 6. Append (`Sec-WebSocket-Key`, keyValue) to request\u2019s
   //    header list.
   request.headersList.append('sec-websocket-key', keyValue)
 
-  // 7. Append (`Sec-WebSocket-Version`, `13`) to request’s
+  // 7. Append (`Sec-WebSocket-Version`, `13`) to request\u2019s
   //    header list.
   request.headersList.append('sec-websocket-version', '13')
 
   // 8. For each protocol in protocols, combine
-  //    (`Sec-WebSocket-Protocol`, protocol) in request’s header
+  //    (`Sec-WebSocket-Protocol`, protocol) in request\u2019s header
   //    list.
   for (const protocol of protocols) {
     request.headersList.append('sec-websocket-protocol', protocol)
@@ -33032,7 +33032,7 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
   const permessageDeflate = 'permessage-deflate; client_max_window_bits'
 
   // 10. Append (`Sec-WebSocket-Extensions`, permessageDeflate) to
-  //     request’s header list.
+  //     request\u2019s header list.
   request.headersList.append('sec-websocket-extensions', permessageDeflate)
 
   // 11. Fetch request with useParallelQueue set to true, and
@@ -33050,7 +33050,7 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
       }
 
       // 2. If protocols is not the empty list and extracting header
-      //    list values given `Sec-WebSocket-Protocol` and response’s
+      //    list values given `Sec-WebSocket-Protocol` and response\u2019s
       //    header list results in null, failure, or the empty byte
       //    sequence, then fail the WebSocket connection.
       if (protocols.length !== 0 && !response.headersList.get('Sec-WebSocket-Protocol')) {
@@ -34664,7 +34664,7 @@ function fireEvent (e, target, eventFactory = (type, init) => new Event(type, in
 
   // 2. Let event be the result of creating an event given eventConstructor,
   //    in the relevant realm of target.
-  // 3. Initialize event’s type attribute to e.
+  // 3. Initialize event\u2019s type attribute to e.
   const event = eventFactory(e, eventInitDict)
 
   // 4. Initialize any other IDL attributes of event as described in the
@@ -34715,7 +34715,7 @@ function websocketMessageReceived (ws, type, data) {
 
   // 3. Fire an event named message at the WebSocket object, using MessageEvent,
   //    with the origin attribute initialized to the serialization of the WebSocket
-  //    object’s url's origin, and the data attribute initialized to dataForEvent.
+  //    object\u2019s url's origin, and the data attribute initialized to dataForEvent.
   fireEvent('message', ws, createFastMessageEvent, {
     origin: ws[kWebSocketURL].origin,
     data: dataForEvent
@@ -35007,15 +35007,15 @@ class WebSocket extends EventTarget {
       throw new DOMException(e, 'SyntaxError')
     }
 
-    // 4. If urlRecord’s scheme is "http", then set urlRecord’s scheme to "ws".
+    // 4. If urlRecord\u2019s scheme is "http", then set urlRecord\u2019s scheme to "ws".
     if (urlRecord.protocol === 'http:') {
       urlRecord.protocol = 'ws:'
     } else if (urlRecord.protocol === 'https:') {
-      // 5. Otherwise, if urlRecord’s scheme is "https", set urlRecord’s scheme to "wss".
+      // 5. Otherwise, if urlRecord\u2019s scheme is "https", set urlRecord\u2019s scheme to "wss".
       urlRecord.protocol = 'wss:'
     }
 
-    // 6. If urlRecord’s scheme is not "ws" or "wss", then throw a "SyntaxError" DOMException.
+    // 6. If urlRecord\u2019s scheme is not "ws" or "wss", then throw a "SyntaxError" DOMException.
     if (urlRecord.protocol !== 'ws:' && urlRecord.protocol !== 'wss:') {
       throw new DOMException(
         `Expected a ws: or wss: protocol, got ${urlRecord.protocol}`,
@@ -35023,7 +35023,7 @@ class WebSocket extends EventTarget {
       )
     }
 
-    // 7. If urlRecord’s fragment is non-null, then throw a "SyntaxError"
+    // 7. If urlRecord\u2019s fragment is non-null, then throw a "SyntaxError"
     //    DOMException.
     if (urlRecord.hash || urlRecord.href.endsWith('#')) {
       throw new DOMException('Got fragment', 'SyntaxError')
@@ -35203,7 +35203,7 @@ class WebSocket extends EventTarget {
       // described by the ArrayBuffer object that data references. Any
       // invocation of this method with this kind of argument that does
       // not throw an exception must increase the bufferedAmount attribute
-      // by the length of data’s buffer in bytes.
+      // by the length of data\u2019s buffer in bytes.
 
       this.#bufferedAmount += data.byteLength
       this.#sendQueue.add(data, () => {
@@ -35219,7 +35219,7 @@ class WebSocket extends EventTarget {
       // to be sent is the raw data represented by the Blob object. Any
       // invocation of this method with a Blob argument that does not throw
       // an exception must increase the bufferedAmount attribute by the size
-      // of the Blob object’s raw data, in bytes.
+      // of the Blob object\u2019s raw data, in bytes.
 
       this.#bufferedAmount += data.size
       this.#sendQueue.add(data, () => {
@@ -35387,7 +35387,7 @@ class WebSocket extends EventTarget {
     // 1. Change the ready state to OPEN (1).
     this[kReadyState] = states.OPEN
 
-    // 2. Change the extensions attribute’s value to the extensions in use, if
+    // 2. Change the extensions attribute\u2019s value to the extensions in use, if
     //    it is not the null value.
     // https://datatracker.ietf.org/doc/html/rfc6455#section-9.1
     const extensions = response.headersList.get('sec-websocket-extensions')
@@ -35396,7 +35396,7 @@ class WebSocket extends EventTarget {
       this.#extensions = extensions
     }
 
-    // 3. Change the protocol attribute’s value to the subprotocol in use, if
+    // 3. Change the protocol attribute\u2019s value to the subprotocol in use, if
     //    it is not the null value.
     // https://datatracker.ietf.org/doc/html/rfc6455#section-1.9
     const protocol = response.headersList.get('sec-websocket-protocol')
@@ -35584,7 +35584,7 @@ function assignmentName(pack, scope) {
     return `${pack.slice(0, limit - 9).replace(/-+$/, '')}-${hash}`;
 }
 const MAX_MESSAGE = 1024;
-/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
+/** `RULE=EFFECT` entries \u2192 a map; a rule given twice is an error. */
 function parseEffects(entries, what = '--effect') {
     const effects = {};
     for (const entry of entries) {
@@ -35780,7 +35780,7 @@ function canAssignAt(definitions, assignment) {
         return assignment.kind !== 'managementGroup' || sameId(assignment.id, definitions.id);
     return assignment.kind !== 'managementGroup' && assignment.subscription === definitions.subscription;
 }
-/** `mg/contoso`, `sub/0000…`, `rg/name`: how plans name a scope in one short phrase. */
+/** `mg/contoso`, `sub/0000\u2026`, `rg/name`: how plans name a scope in one short phrase. */
 function shortScope(scope) {
     switch (scope.kind) {
         case 'managementGroup':
@@ -35805,7 +35805,7 @@ function shortScope(scope) {
 /* harmony export */ });
 /* unused harmony exports pathSegments, joinSegments, aliasCatalogFromEntries */
 /**
- * JSON locations in an ARM resource → Azure Policy fields.
+ * JSON locations in an ARM resource \u2192 Azure Policy fields.
  *
  * A location is a list of property names from the resource root, with `[*]` standing for
  * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
@@ -35891,10 +35891,10 @@ function resolveField(location, resourceType, aliases) {
     return { field: found.alias };
 }
 /**
- * A catalog over a lookup in the other direction (alias name → default path, as the
+ * A catalog over a lookup in the other direction (alias name \u2192 default path, as the
  * engine's catalog answers). Azure names an alias after its path without the leading
  * `properties.`, and often without inner `properties.` segments
- * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
+ * (`\u2026/privateEndpointConnections[*].groupIds` \u2192 `properties.privateEndpointConnections[*].properties.groupIds`),
  * so each such name is tried and kept when the lookup confirms its path.
  */
 function aliasCatalogFromPathLookup(lookup) {
@@ -36124,7 +36124,7 @@ var canonical = __nccwpck_require__(6143);
 var refused = __nccwpck_require__(7950);
 ;// CONCATENATED MODULE: ./src/compiler/index.ts
 /**
- * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
+ * JSON Schema rules \u2192 Azure Policy definitions and the initiative that groups them.
  * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
  * violates `schema`. Everything it emits is built from policy.ts constructors.
  */
@@ -36192,7 +36192,7 @@ function compileRule(rule, aliases, options = {}) {
         }
     };
 }
-/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
+/** `kms-key-source` \u2192 `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
 function effectParameterName(ruleName) {
     return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
 }
@@ -36358,7 +36358,7 @@ function field(name) {
         greaterOrEquals: (v) => make('greaterOrEquals', v)
     };
 }
-/** A condition on a value expression, e.g. `[length(field('…'))]`. */
+/** A condition on a value expression, e.g. `[length(field('\u2026'))]`. */
 function value(expression) {
     const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
     return {
@@ -36371,7 +36371,7 @@ function value(expression) {
 }
 /** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
 function fieldExpression(name) {
-    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(\u2026))" in the
     // docs' example); current() is the member's value itself. The compiler reads [*] fields only
     // inside the count over their array (items, contains).
     // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
@@ -36675,7 +36675,7 @@ const matchKeyword = {
 ;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
 /**
  * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
- * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
+ * exactly what a match pattern can: anchored at both ends (`^\u2026$`), made of literal
  * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
  * (any character: match's `.`), each optionally repeated `{n}` times.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
@@ -36949,7 +36949,7 @@ const propertiesKeyword = {
 var aliases = __nccwpck_require__(5725);
 ;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
 /** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
+ * counts 0, so under `properties` `minItems` \u2265 1 is guarded by the array's presence (properties.ts). */
 
 
 const limitItemsKeyword = {
@@ -37104,7 +37104,7 @@ const refKeyword = {
         if (typeof ref !== 'string')
             return policy/* FALSE */.W8;
         if (!ref.startsWith('#')) {
-            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
+            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/\u2026\`) can be compiled, not \`${ref}\``);
         }
         const target = context.resolveRef(ref);
         if (!target)
@@ -37177,7 +37177,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8248);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2216);
 /** The action's entry point (dist/index.js): runs the action and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37187,7 +37187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8248:
+/***/ 2216:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40664,11 +40664,14 @@ class EvaluationDeadline {
 
 
 /**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * The largest input cmk-guard reads, a file or a text a tool wrote for it (Bicep's compiled template):
+ * `CMK_GUARD_MAX_FILE_BYTES`, by default four times what Azure Resource Manager accepts for a template
+ * (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
  * so a real template always fits and a 50 MB file cannot exhaust memory.
  */
-const MAX_INPUT_BYTES = DEFAULT_LIMITS.fileBytes;
+function maxInputBytes() {
+    return limit('fileBytes');
+}
 /** A size in bytes as messages give it. */
 function describeBytes(bytes) {
     return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : `${bytes} bytes`;
@@ -40683,7 +40686,7 @@ class UnreadableTextError extends model_errors/* UserError */.yo {
 }
 /**
  * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * `maxInputBytes()`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
  * UserError saying what to change.
  */
 function textFile_readTextFile(file) {
@@ -41957,7 +41960,7 @@ function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
 		lineEnd = position + maxHalfLength - tail.length;
 	}
 	return {
-		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
 		pos: position - lineStart + head.length
 	};
 }
@@ -42114,7 +42117,7 @@ function simpleEscapeSequence(c) {
 		case 34: return "\"";
 		case 47: return "/";
 		case 92: return "\\";
-		case 78: return "";
+		case 78: return "\u0085";
 		case 95: return "\xA0";
 		case 76: return "\u2028";
 		case 80: return "\u2029";
@@ -44012,7 +44015,7 @@ function escapeCharacter(character) {
 		case "\x1B": return "\\e";
 		case "\"": return "\\\"";
 		case "\\": return "\\\\";
-		case "": return "\\N";
+		case "\u0085": return "\\N";
 		case "\xA0": return "\\_";
 		case "\u2028": return "\\L";
 		case "\u2029": return "\\P";
@@ -51320,11 +51323,11 @@ function re(stringsOrFlags, ...values) {
 
 ;// CONCATENATED MODULE: ./src/model/regex.ts
 /**
- * Regular expressions written in input — a rule's `pattern`, `patternProperties`, a definition
- * parameter's schema — run against values a pull request writes. A backtracking engine takes
+ * Regular expressions written in input \u2014 a rule's `pattern`, `patternProperties`, a definition
+ * parameter's schema \u2014 run against values a pull request writes. A backtracking engine takes
  * exponential time on `^(a+)+$` against a long run of `a`s followed by `!`, so these run on RE2
  * (re2js, a pure-JavaScript port), whose time is linear in the input whatever the pattern. What
- * RE2 cannot run in linear time — lookahead, lookbehind, backreferences — is refused when the
+ * RE2 cannot run in linear time \u2014 lookahead, lookbehind, backreferences \u2014 is refused when the
  * schema is compiled, with RE2's reason.
  */
 
@@ -51336,7 +51339,7 @@ function compileLinear(source, flags) {
 /** ajv's `code.regExp`: every pattern a schema holds runs in linear time. */
 const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
 
-;// CONCATENATED MODULE: ./src/rules/bundledPack.generated.ts
+;// CONCATENATED MODULE: ./src/rules/ruleTextCache.generated.ts
 
 
 // What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
@@ -52879,7 +52882,7 @@ const texts = [
     "name: ai-hub-hbi\nkind: policy\ndisplayName: AI hubs and Machine Learning workspaces should be high business impact workspaces\ndescription: >-\n  With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed\n  keys are not supported for compute instance OS and temporary disks, so this is the strongest setting\n  for them.\ncategory: Machine Learning\nversion: 1.0.0\nrequirement: >-\n  \"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk\n  on compute instance is encrypted with Microsoft managed keys\" (How compute data is stored).\nseverity: warning\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.MachineLearningServices/workspaces\nappliesTo:\n  not:\n    required: [kind]\n    properties:\n      kind:\n        const: Project\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [hbiWorkspace]\n      properties:\n        hbiWorkspace:\n          const: true\nremediation: |\n  Set `\"hbiWorkspace\": true` in the workspace's properties when you create it.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
     "name: cmk-key-same-vault\nkind: transition\ndisplayName: A customer-managed key should only move to another key in the same Key Vault\ndescription: >-\n  A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This\n  compares each account, hub and storage account in the pull request's base with its head: when\n  both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state\n  being deployed, so this runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault\n  instance\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nschema:\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.CognitiveServices/accounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultUri:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultUri }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.Storage/storageAccounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyvaultproperties:\n                        properties:\n                          keyvaulturi:\n                            const: { $data: /before/properties/encryption/keyvaultproperties/keyvaulturi }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultArmId:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultArmId }\nremediation: |\n  Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\n  Moving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\n  service allows it, a deliberate migration outside this pull request.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n",
     "name: cmk-no-key-type-switch\nkind: transition\ndisplayName: Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\ndescription: >-\n  AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched\n  from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move\n  from Microsoft-managed to customer-managed keys but not back. This compares each resource in the\n  pull request's base with its head. Azure Policy sees only the state being deployed, so this runs\n  in pull requests only.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice\n  versa\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\nschema:\n  $defs:\n    workspaceCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    accountCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/workspaceCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/workspaceCmk' }\n        else:\n          properties:\n            after: { not: { $ref: '#/$defs/workspaceCmk' } }\n    - if:\n        properties:\n          after:\n            required: [type, kind]\n            properties:\n              type: { const: Microsoft.CognitiveServices/accounts }\n              kind: { const: AIServices }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/accountCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/accountCmk' }\nremediation: |\n  Keep the encryption the resource was created with. An AI hub or workspace that must change between\n  Microsoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\n  that uses a customer-managed key cannot go back to Microsoft-managed keys.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
-    "name: dependent-storage-cmk\nkind: policy\ndisplayName: Storage accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each\n  storage account must be set to use a customer-managed key from Key Vault itself.\ncategory: Storage\nversion: 1.0.0\nrequirement: >-\n  \"Encryption keys don't pass down from the Azure AI resource to dependent resources including\n  Foundry Tools and Azure Storage … You must set encryption specifically on each resource\"\n  (Limitations): the storage.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.Storage/storageAccounts\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyvaultproperties]\n          properties:\n            keySource:\n              const: Microsoft.Keyvault\n            keyvaultproperties:\n              required: [keyname, keyvaulturi]\nremediation: |\n  Set `properties.encryption` on the storage account: `\"keySource\": \"Microsoft.Keyvault\"` and\n  `keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\n  a user-assigned identity reads the key).\nreferences:\n  - https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\n",
+    "name: dependent-storage-cmk\nkind: policy\ndisplayName: Storage accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each\n  storage account must be set to use a customer-managed key from Key Vault itself.\ncategory: Storage\nversion: 1.0.0\nrequirement: >-\n  \"Encryption keys don't pass down from the Azure AI resource to dependent resources including\n  Foundry Tools and Azure Storage \u2026 You must set encryption specifically on each resource\"\n  (Limitations): the storage.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.Storage/storageAccounts\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyvaultproperties]\n          properties:\n            keySource:\n              const: Microsoft.Keyvault\n            keyvaultproperties:\n              required: [keyname, keyvaulturi]\nremediation: |\n  Set `properties.encryption` on the storage account: `\"keySource\": \"Microsoft.Keyvault\"` and\n  `keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\n  a user-assigned identity reads the key).\nreferences:\n  - https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\n",
     "name: foundry-tools-cmk-identity\nkind: policy\ndisplayName: Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\ndescription: >-\n  An account that encrypts with a customer-managed key reads the key with its managed identity. It\n  needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the\n  service cannot reach the key.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault\" (Prerequisites): the service needs that identity, and must be told which\n  user-assigned one reads the key.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\nschema:\n  required: [identity]\n  properties:\n    identity:\n      required: [type]\n      properties:\n        type:\n          enum: [SystemAssigned, UserAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  allOf:\n    # Azure OpenAI supports customer-managed keys with a system-assigned identity only.\n    - if:\n        required: [kind]\n        properties:\n          kind:\n            const: OpenAI\n      then:\n        required: [identity]\n        properties:\n          identity:\n            required: [type]\n            properties:\n              type:\n                enum: [SystemAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  if:\n    required: [identity]\n    properties:\n      identity:\n        required: [type]\n        properties:\n          type:\n            const: UserAssigned\n  then:\n    required: [properties]\n    properties:\n      properties:\n        required: [encryption]\n        properties:\n          encryption:\n            required: [keyVaultProperties]\n            properties:\n              keyVaultProperties:\n                required: [identityClientId]\nremediation: |\n  Give the account a managed identity: `\"identity\": {\"type\": \"SystemAssigned\"}` or a user-assigned\n  one (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\n  (`[reference(<identity id>).clientId]`).\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n",
     "name: foundry-tools-cmk\nkind: policy\ndisplayName: Foundry Tools accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content\n  Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator,\n  Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key\n  source is Microsoft.KeyVault and the key's name and vault are given.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"Enable customer-managed keys\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document\n  Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed\n  keys for encryption, Enable customer-managed keys); and \"Encryption keys don't pass down from the\n  Azure AI resource to dependent resources including Foundry Tools\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [kind]\n  properties:\n    kind:\n      enum:\n        - OpenAI\n        - CustomVision.Training\n        - CustomVision.Prediction\n        - ContentSafety\n        - Face\n        - FormRecognizer\n        - TextTranslation\n        - TextAnalytics\n        - SpeechServices\n        - ContentModerator\n        - Personalizer\n        - AIServices\n        - CognitiveServices\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyVaultProperties]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\n            keyVaultProperties:\n              required: [keyName, keyVaultUri]\nremediation: |\n  Set `properties.encryption` on the account:\n  `\"keySource\": \"Microsoft.KeyVault\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\n  (and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\n  identity with get, wrapKey and unwrapKey on the vault.\n  Under a Deny assignment Azure checks every write of the account, so it must be created with its key:\n  an account created without one and given it by a later deployment (waiting for its system-assigned\n  identity to exist and be granted the key) is refused at the first write. Create a user-assigned\n  identity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\n  identity, `identityClientId` and the key in one write.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\n",
     "name: key-vault-key-access\nkind: relation\ndisplayName: The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\ndescription: >-\n  The managed identity of a service secured by a customer-managed key must have get, wrap key and\n  unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a\n  vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role\n  that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one\n  deployment, which Azure Policy cannot do: it runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault: wrap key, unwrap key, get\" (Prerequisites).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nappliesTo:\n  anyOf:\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.CognitiveServices/accounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.MachineLearningServices/workspaces }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.Storage/storageAccounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.Keyvault }\nrelation:\n  target:\n    type: Microsoft.KeyVault/vaults\n    on:\n      - subject: /properties/encryption/keyVaultProperties/keyVaultUri\n        target: /properties/vaultUri\n      - subject: /properties/encryption/keyVaultProperties/keyVaultArmId\n        target: /id\n  principal:\n    userAssignedIdentity:\n      - /properties/encryption/identity/userAssignedIdentity\n    clientId:\n      - /properties/encryption/keyVaultProperties/identityClientId\n  grants:\n    rbacSwitch: /properties/enableRbacAuthorization\n    accessPolicy:\n      required: [permissions]\n      properties:\n        permissions:\n          required: [keys]\n          properties:\n            keys:\n              anyOf:\n                - contains: { const: all }\n                - allOf:\n                    - contains: { const: get }\n                    - contains: { const: wrapKey }\n                    - contains: { const: unwrapKey }\n    roleAssignment:\n      required: [properties]\n      properties:\n        properties:\n          required: [roleDefinitionId]\n          properties:\n            roleDefinitionId:\n              # Key Vault Crypto Service Encryption User, Key Vault Crypto User, Key Vault Administrator:\n              # each grants keys/read, keys/wrap/action and keys/unwrap/action.\n              anyOf:\n                - pattern: e147488a-f6f5-4113-8e2d-b22465e65bf6$\n                - pattern: 12338af0-0e69-4776-bea7-57ae8d297424$\n                - pattern: 00482a5a-887f-4fb3-b363-3b7fe8e74483$\nremediation: |\n  Grant the identity the service uses to read the key (its system-assigned identity, or the\n  user-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\n  an access policy entry with `\"objectId\": \"[reference(<service id>, '<api>', 'full').identity.principalId]\"`\n  and `\"permissions\": {\"keys\": [\"get\", \"wrapKey\", \"unwrapKey\"]}`, or, on a vault with\n  `enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\n  (`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/key-vault/general/rbac-guide\n",
@@ -52895,7 +52898,7 @@ const parsedTexts = once(() => new Map([
     [texts[1], ["{\"name\":\"ai-hub-hbi\",\"kind\":\"policy\",\"displayName\":\"AI hubs and Machine Learning workspaces should be high business impact workspaces\",\"description\":\"With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed keys are not supported for compute instance OS and temporary disks, so this is the strongest setting for them.\",\"category\":\"Machine Learning\",\"version\":\"1.0.0\",\"requirement\":\"\\\"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk on compute instance is encrypted with Microsoft managed keys\\\" (How compute data is stored).\",\"severity\":\"warning\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"appliesTo\":{\"not\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"Project\"}}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"hbiWorkspace\"],\"properties\":{\"hbiWorkspace\":{\"const\":true}}}}},\"remediation\":\"Set `\\\"hbiWorkspace\\\": true` in the workspace's properties when you create it.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 23, 17], ["/displayName", 43, 30], ["/description", 141, 125], ["/category", 368, 358], ["/version", 394, 385], ["/requirement", 416, 400], ["/severity", 621, 611], ["/effect", 639, 629], ["/effect/default", 648, 639], ["/effect/allowed", 665, 656], ["/effect/allowed/0", 666, -1], ["/effect/allowed/1", 673, -1], ["/effect/allowed/2", 679, -1], ["/mode", 695, 689], ["/resourceType", 717, 703], ["/appliesTo", 775, 762], ["/appliesTo/not", 784, 775], ["/appliesTo/not/required", 794, 784], ["/appliesTo/not/required/0", 795, -1], ["/appliesTo/not/properties", 823, 805], ["/appliesTo/not/properties/kind", 837, 823], ["/appliesTo/not/properties/kind/const", 844, 837], ["/schema", 862, 852], ["/schema/required", 872, 862], ["/schema/required/0", 873, -1], ["/schema/properties", 903, 887], ["/schema/properties/properties", 921, 903], ["/schema/properties/properties/required", 931, 921], ["/schema/properties/properties/required/0", 932, -1], ["/schema/properties/properties/properties", 972, 952], ["/schema/properties/properties/properties/hbiWorkspace", 996, 972], ["/schema/properties/properties/properties/hbiWorkspace/const", 1003, 996], ["/remediation", 1023, 1008], ["/references", 1116, 1102], ["/references/0", 1118, -1]]]],
     [texts[2], ["{\"name\":\"cmk-key-same-vault\",\"kind\":\"transition\",\"displayName\":\"A customer-managed key should only move to another key in the same Key Vault\",\"description\":\"A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This compares each account, hub and storage account in the pull request's base with its head: when both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault instance\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"schema\":{\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultUri\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultUri\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaulturi\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaulturi\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultArmId\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultArmId\"}}}}}}}}}}}}}]},\"remediation\":\"Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\\nMoving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\\nservice allows it, a deliberate migration outside this pull request.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 31, 25], ["/displayName", 55, 42], ["/description", 148, 132], ["/category", 502, 492], ["/version", 521, 512], ["/requirement", 543, 527], ["/severity", 679, 669], ["/effect", 695, 685], ["/effect/default", 704, 695], ["/effect/allowed", 721, 712], ["/effect/allowed/0", 722, -1], ["/effect/allowed/1", 729, -1], ["/mode", 745, 739], ["/resourceType", 769, 753], ["/resourceType/0", 771, -1], ["/resourceType/1", 812, -1], ["/resourceType/2", 861, -1], ["/schema", 905, 895], ["/schema/allOf", 916, 905], ["/schema/allOf/0", 918, -1], ["/schema/allOf/0/if", 930, 918], ["/schema/allOf/0/if/properties", 952, 930], ["/schema/allOf/0/if/properties/after", 959, 952], ["/schema/allOf/0/if/properties/after/required", 971, 961], ["/schema/allOf/0/if/properties/after/required/0", 972, -1], ["/schema/allOf/0/if/properties/after/properties", 991, 979], ["/schema/allOf/0/if/properties/after/properties/type", 999, 993], ["/schema/allOf/0/if/properties/after/properties/type/const", 1008, 1001], ["/schema/allOf/0/then", 1071, 1057], ["/schema/allOf/0/then/properties", 1093, 1071], ["/schema/allOf/0/then/properties/after", 1112, 1093], ["/schema/allOf/0/then/properties/after/properties", 1138, 1112], ["/schema/allOf/0/then/properties/after/properties/properties", 1166, 1138], ["/schema/allOf/0/then/properties/after/properties/properties/properties", 1196, 1166], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption", 1228, 1196], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties", 1262, 1228], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 1306, 1262], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 1344, 1306], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri", 1385, 1344], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const", 1392, 1385], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const/$data", 1401, 1394], ["/schema/allOf/1", 1470, -1], ["/schema/allOf/1/if", 1482, 1470], ["/schema/allOf/1/if/properties", 1504, 1482], ["/schema/allOf/1/if/properties/after", 1511, 1504], ["/schema/allOf/1/if/properties/after/required", 1523, 1513], ["/schema/allOf/1/if/properties/after/required/0", 1524, -1], ["/schema/allOf/1/if/properties/after/properties", 1543, 1531], ["/schema/allOf/1/if/properties/after/properties/type", 1551, 1545], ["/schema/allOf/1/if/properties/after/properties/type/const", 1560, 1553], ["/schema/allOf/1/then", 1620, 1606], ["/schema/allOf/1/then/properties", 1642, 1620], ["/schema/allOf/1/then/properties/after", 1661, 1642], ["/schema/allOf/1/then/properties/after/properties", 1687, 1661], ["/schema/allOf/1/then/properties/after/properties/properties", 1715, 1687], ["/schema/allOf/1/then/properties/after/properties/properties/properties", 1745, 1715], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption", 1777, 1745], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties", 1811, 1777], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties", 1855, 1811], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties", 1893, 1855], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi", 1934, 1893], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const", 1941, 1934], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const/$data", 1950, 1943], ["/schema/allOf/2", 2019, -1], ["/schema/allOf/2/if", 2031, 2019], ["/schema/allOf/2/if/properties", 2053, 2031], ["/schema/allOf/2/if/properties/after", 2060, 2053], ["/schema/allOf/2/if/properties/after/required", 2072, 2062], ["/schema/allOf/2/if/properties/after/required/0", 2073, -1], ["/schema/allOf/2/if/properties/after/properties", 2092, 2080], ["/schema/allOf/2/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/2/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/2/then", 2180, 2166], ["/schema/allOf/2/then/properties", 2202, 2180], ["/schema/allOf/2/then/properties/after", 2221, 2202], ["/schema/allOf/2/then/properties/after/properties", 2247, 2221], ["/schema/allOf/2/then/properties/after/properties/properties", 2275, 2247], ["/schema/allOf/2/then/properties/after/properties/properties/properties", 2305, 2275], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption", 2337, 2305], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties", 2371, 2337], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 2415, 2371], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 2453, 2415], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId", 2496, 2453], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const", 2503, 2496], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const/$data", 2512, 2505], ["/remediation", 2592, 2577], ["/references", 2877, 2863], ["/references/0", 2879, -1], ["/references/1", 2982, -1]]]],
     [texts[3], ["{\"name\":\"cmk-no-key-type-switch\",\"kind\":\"transition\",\"displayName\":\"Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\",\"description\":\"AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move from Microsoft-managed to customer-managed keys but not back. This compares each resource in the pull request's base with its head. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice versa\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\"],\"schema\":{\"$defs\":{\"workspaceCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},\"accountCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}}},\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"else\":{\"properties\":{\"after\":{\"not\":{\"$ref\":\"#/$defs/workspaceCmk\"}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\",\"kind\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"kind\":{\"const\":\"AIServices\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/accountCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/accountCmk\"}}}}}]},\"remediation\":\"Keep the encryption the resource was created with. An AI hub or workspace that must change between\\nMicrosoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\\nthat uses a customer-managed key cannot go back to Microsoft-managed keys.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 35, 29], ["/displayName", 59, 46], ["/description", 178, 162], ["/category", 609, 599], ["/version", 637, 628], ["/requirement", 659, 643], ["/severity", 792, 782], ["/effect", 808, 798], ["/effect/default", 817, 808], ["/effect/allowed", 834, 825], ["/effect/allowed/0", 835, -1], ["/effect/allowed/1", 842, -1], ["/mode", 858, 852], ["/resourceType", 882, 866], ["/resourceType/0", 884, -1], ["/resourceType/1", 925, -1], ["/schema", 980, 970], ["/schema/$defs", 991, 980], ["/schema/$defs/workspaceCmk", 1011, 991], ["/schema/$defs/workspaceCmk/required", 1021, 1011], ["/schema/$defs/workspaceCmk/required/0", 1022, -1], ["/schema/$defs/workspaceCmk/properties", 1060, 1040], ["/schema/$defs/workspaceCmk/properties/properties", 1082, 1060], ["/schema/$defs/workspaceCmk/properties/properties/required", 1092, 1082], ["/schema/$defs/workspaceCmk/properties/properties/required/0", 1093, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties", 1139, 1115], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption", 1165, 1139], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required", 1175, 1165], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required/0", 1176, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties", 1226, 1198], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status", 1234, 1226], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status/const", 1243, 1236], ["/schema/$defs/accountCmk", 1275, 1257], ["/schema/$defs/accountCmk/required", 1285, 1275], ["/schema/$defs/accountCmk/required/0", 1286, -1], ["/schema/$defs/accountCmk/properties", 1324, 1304], ["/schema/$defs/accountCmk/properties/properties", 1346, 1324], ["/schema/$defs/accountCmk/properties/properties/required", 1356, 1346], ["/schema/$defs/accountCmk/properties/properties/required/0", 1357, -1], ["/schema/$defs/accountCmk/properties/properties/properties", 1403, 1379], ["/schema/$defs/accountCmk/properties/properties/properties/encryption", 1429, 1403], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required", 1439, 1429], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required/0", 1440, -1], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties", 1493, 1465], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource", 1504, 1493], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource/const", 1513, 1506], ["/schema/allOf", 1547, 1536], ["/schema/allOf/0", 1549, -1], ["/schema/allOf/0/if", 1561, 1549], ["/schema/allOf/0/if/properties", 1583, 1561], ["/schema/allOf/0/if/properties/after", 1590, 1583], ["/schema/allOf/0/if/properties/after/required", 1602, 1592], ["/schema/allOf/0/if/properties/after/required/0", 1603, -1], ["/schema/allOf/0/if/properties/after/properties", 1622, 1610], ["/schema/allOf/0/if/properties/after/properties/type", 1630, 1624], ["/schema/allOf/0/if/properties/after/properties/type/const", 1639, 1632], ["/schema/allOf/0/then", 1710, 1696], ["/schema/allOf/0/then/if", 1724, 1710], ["/schema/allOf/0/then/if/properties", 1748, 1724], ["/schema/allOf/0/then/if/properties/before", 1756, 1748], ["/schema/allOf/0/then/if/properties/before/$ref", 1764, 1758], ["/schema/allOf/0/then/then", 1813, 1797], ["/schema/allOf/0/then/then/properties", 1837, 1813], ["/schema/allOf/0/then/then/properties/after", 1844, 1837], ["/schema/allOf/0/then/then/properties/after/$ref", 1852, 1846], ["/schema/allOf/0/then/else", 1901, 1885], ["/schema/allOf/0/then/else/properties", 1925, 1901], ["/schema/allOf/0/then/else/properties/after", 1932, 1925], ["/schema/allOf/0/then/else/properties/after/not", 1939, 1934], ["/schema/allOf/0/then/else/properties/after/not/$ref", 1947, 1941], ["/schema/allOf/1", 1980, -1], ["/schema/allOf/1/if", 1992, 1980], ["/schema/allOf/1/if/properties", 2014, 1992], ["/schema/allOf/1/if/properties/after", 2033, 2014], ["/schema/allOf/1/if/properties/after/required", 2043, 2033], ["/schema/allOf/1/if/properties/after/required/0", 2044, -1], ["/schema/allOf/1/if/properties/after/required/1", 2050, -1], ["/schema/allOf/1/if/properties/after/properties", 2094, 2068], ["/schema/allOf/1/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/1/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/1/if/properties/after/properties/kind", 2168, 2162], ["/schema/allOf/1/if/properties/after/properties/kind/const", 2177, 2170], ["/schema/allOf/1/then", 2210, 2196], ["/schema/allOf/1/then/if", 2224, 2210], ["/schema/allOf/1/then/if/properties", 2248, 2224], ["/schema/allOf/1/then/if/properties/before", 2256, 2248], ["/schema/allOf/1/then/if/properties/before/$ref", 2264, 2258], ["/schema/allOf/1/then/then", 2311, 2295], ["/schema/allOf/1/then/then/properties", 2335, 2311], ["/schema/allOf/1/then/then/properties/after", 2342, 2335], ["/schema/allOf/1/then/then/properties/after/$ref", 2350, 2344], ["/remediation", 2388, 2373], ["/references", 2679, 2665], ["/references/0", 2681, -1], ["/references/1", 2766, -1]]]],
-    [texts[4], ["{\"name\":\"dependent-storage-cmk\",\"kind\":\"policy\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"category\":\"Storage\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage … You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyvaultproperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 331, 321], ["/version", 348, 339], ["/requirement", 370, 354], ["/severity", 596, 586], ["/effect", 612, 602], ["/effect/default", 621, 612], ["/effect/allowed", 638, 629], ["/effect/allowed/0", 639, -1], ["/effect/allowed/1", 646, -1], ["/effect/allowed/2", 652, -1], ["/mode", 668, 662], ["/resourceType", 690, 676], ["/schema", 734, 724], ["/schema/required", 744, 734], ["/schema/required/0", 745, -1], ["/schema/properties", 775, 759], ["/schema/properties/properties", 793, 775], ["/schema/properties/properties/required", 803, 793], ["/schema/properties/properties/required/0", 804, -1], ["/schema/properties/properties/properties", 842, 822], ["/schema/properties/properties/properties/encryption", 864, 842], ["/schema/properties/properties/properties/encryption/required", 874, 864], ["/schema/properties/properties/properties/encryption/required/0", 875, -1], ["/schema/properties/properties/properties/encryption/required/1", 886, -1], ["/schema/properties/properties/properties/encryption/properties", 940, 916], ["/schema/properties/properties/properties/encryption/properties/keySource", 965, 940], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 972, 965], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties", 1037, 1003], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required", 1047, 1037], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/0", 1048, -1], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/1", 1057, -1], ["/remediation", 1085, 1070], ["/references", 1334, 1320], ["/references/0", 1336, -1]]]],
+    [texts[4], ["{\"name\":\"dependent-storage-cmk\",\"kind\":\"policy\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"category\":\"Storage\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage \u2026 You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyvaultproperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 331, 321], ["/version", 348, 339], ["/requirement", 370, 354], ["/severity", 596, 586], ["/effect", 612, 602], ["/effect/default", 621, 612], ["/effect/allowed", 638, 629], ["/effect/allowed/0", 639, -1], ["/effect/allowed/1", 646, -1], ["/effect/allowed/2", 652, -1], ["/mode", 668, 662], ["/resourceType", 690, 676], ["/schema", 734, 724], ["/schema/required", 744, 734], ["/schema/required/0", 745, -1], ["/schema/properties", 775, 759], ["/schema/properties/properties", 793, 775], ["/schema/properties/properties/required", 803, 793], ["/schema/properties/properties/required/0", 804, -1], ["/schema/properties/properties/properties", 842, 822], ["/schema/properties/properties/properties/encryption", 864, 842], ["/schema/properties/properties/properties/encryption/required", 874, 864], ["/schema/properties/properties/properties/encryption/required/0", 875, -1], ["/schema/properties/properties/properties/encryption/required/1", 886, -1], ["/schema/properties/properties/properties/encryption/properties", 940, 916], ["/schema/properties/properties/properties/encryption/properties/keySource", 965, 940], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 972, 965], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties", 1037, 1003], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required", 1047, 1037], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/0", 1048, -1], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/1", 1057, -1], ["/remediation", 1085, 1070], ["/references", 1334, 1320], ["/references/0", 1336, -1]]]],
     [texts[5], ["{\"name\":\"foundry-tools-cmk-identity\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\",\"description\":\"An account that encrypts with a customer-managed key reads the key with its managed identity. It needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the service cannot reach the key.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault\\\" (Prerequisites): the service needs that identity, and must be told which user-assigned one reads the key.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},\"schema\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"UserAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}},\"allOf\":[{\"if\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"OpenAI\"}}},\"then\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}}}}],\"if\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"UserAssigned\"}}}}},\"then\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keyVaultProperties\"],\"properties\":{\"keyVaultProperties\":{\"required\":[\"identityClientId\"]}}}}}}}},\"remediation\":\"Give the account a managed identity: `\\\"identity\\\": {\\\"type\\\": \\\"SystemAssigned\\\"}` or a user-assigned\\none (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\\n(`[reference(<identity id>).clientId]`).\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 39, 33], ["/displayName", 59, 46], ["/description", 173, 157], ["/category", 410, 400], ["/version", 438, 429], ["/requirement", 460, 444], ["/severity", 705, 695], ["/effect", 721, 711], ["/effect/default", 730, 721], ["/effect/allowed", 747, 738], ["/effect/allowed/0", 748, -1], ["/effect/allowed/1", 755, -1], ["/effect/allowed/2", 761, -1], ["/mode", 777, 771], ["/resourceType", 799, 785], ["/appliesTo", 849, 836], ["/appliesTo/required", 859, 849], ["/appliesTo/required/0", 860, -1], ["/appliesTo/properties", 890, 874], ["/appliesTo/properties/properties", 908, 890], ["/appliesTo/properties/properties/required", 918, 908], ["/appliesTo/properties/properties/required/0", 919, -1], ["/appliesTo/properties/properties/properties", 957, 937], ["/appliesTo/properties/properties/properties/encryption", 979, 957], ["/appliesTo/properties/properties/properties/encryption/required", 989, 979], ["/appliesTo/properties/properties/properties/encryption/required/0", 990, -1], ["/appliesTo/properties/properties/properties/encryption/properties", 1035, 1011], ["/appliesTo/properties/properties/properties/encryption/properties/keySource", 1060, 1035], ["/appliesTo/properties/properties/properties/encryption/properties/keySource/const", 1067, 1060], ["/schema", 1096, 1086], ["/schema/required", 1106, 1096], ["/schema/required/0", 1107, -1], ["/schema/properties", 1135, 1119], ["/schema/properties/identity", 1151, 1135], ["/schema/properties/identity/required", 1161, 1151], ["/schema/properties/identity/required/0", 1162, -1], ["/schema/properties/identity/properties", 1194, 1174], ["/schema/properties/identity/properties/type", 1210, 1194], ["/schema/properties/identity/properties/type/enum", 1216, 1210], ["/schema/properties/identity/properties/type/enum/0", 1217, -1], ["/schema/properties/identity/properties/type/enum/1", 1233, -1], ["/schema/properties/identity/properties/type/enum/2", 1247, -1], ["/schema/properties/identity/properties/type/enum/3", 1279, -1], ["/schema/allOf", 1411, 1312], ["/schema/allOf/0", 1413, -1], ["/schema/allOf/0/if", 1425, 1413], ["/schema/allOf/0/if/required", 1435, 1425], ["/schema/allOf/0/if/required/0", 1436, -1], ["/schema/allOf/0/if/properties", 1472, 1450], ["/schema/allOf/0/if/properties/kind", 1490, 1472], ["/schema/allOf/0/if/properties/kind/const", 1497, 1490], ["/schema/allOf/0/then", 1524, 1510], ["/schema/allOf/0/then/required", 1534, 1524], ["/schema/allOf/0/then/required/0", 1535, -1], ["/schema/allOf/0/then/properties", 1575, 1553], ["/schema/allOf/0/then/properties/identity", 1597, 1575], ["/schema/allOf/0/then/properties/identity/required", 1607, 1597], ["/schema/allOf/0/then/properties/identity/required/0", 1608, -1], ["/schema/allOf/0/then/properties/identity/properties", 1652, 1626], ["/schema/allOf/0/then/properties/identity/properties/type", 1674, 1652], ["/schema/allOf/0/then/properties/identity/properties/type/enum", 1680, 1674], ["/schema/allOf/0/then/properties/identity/properties/type/enum/0", 1681, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/1", 1697, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/2", 1729, -1], ["/schema/if", 1770, 1762], ["/schema/if/required", 1780, 1770], ["/schema/if/required/0", 1781, -1], ["/schema/if/properties", 1813, 1795], ["/schema/if/properties/identity", 1831, 1813], ["/schema/if/properties/identity/required", 1841, 1831], ["/schema/if/properties/identity/required/0", 1842, -1], ["/schema/if/properties/identity/properties", 1878, 1856], ["/schema/if/properties/identity/properties/type", 1896, 1878], ["/schema/if/properties/identity/properties/type/const", 1903, 1896], ["/schema/then", 1928, 1918], ["/schema/then/required", 1938, 1928], ["/schema/then/required/0", 1939, -1], ["/schema/then/properties", 1973, 1955], ["/schema/then/properties/properties", 1993, 1973], ["/schema/then/properties/properties/required", 2003, 1993], ["/schema/then/properties/properties/required/0", 2004, -1], ["/schema/then/properties/properties/properties", 2046, 2024], ["/schema/then/properties/properties/properties/encryption", 2070, 2046], ["/schema/then/properties/properties/properties/encryption/required", 2080, 2070], ["/schema/then/properties/properties/properties/encryption/required/0", 2081, -1], ["/schema/then/properties/properties/properties/encryption/properties", 2139, 2113], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties", 2175, 2139], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required", 2185, 2175], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 2186, -1], ["/remediation", 2219, 2204], ["/references", 2553, 2539], ["/references/0", 2555, -1]]]],
     [texts[6], ["{\"name\":\"foundry-tools-cmk\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator, Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key source is Microsoft.KeyVault and the key's name and vault are given.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Enable customer-managed keys\\\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed keys for encryption, Enable customer-managed keys); and \\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"enum\":[\"OpenAI\",\"CustomVision.Training\",\"CustomVision.Prediction\",\"ContentSafety\",\"Face\",\"FormRecognizer\",\"TextTranslation\",\"TextAnalytics\",\"SpeechServices\",\"ContentModerator\",\"Personalizer\",\"AIServices\",\"CognitiveServices\"]}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyVaultProperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"},\"keyVaultProperties\":{\"required\":[\"keyName\",\"keyVaultUri\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the account:\\n`\\\"keySource\\\": \\\"Microsoft.KeyVault\\\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\\n(and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\\nidentity with get, wrapKey and unwrapKey on the vault.\\nUnder a Deny assignment Azure checks every write of the account, so it must be created with its key:\\nan account created without one and given it by a later deployment (waiting for its system-assigned\\nidentity to exist and be granted the key) is refused at the first write. Create a user-assigned\\nidentity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\\nidentity, `identityClientId` and the key in one write.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 30, 24], ["/displayName", 50, 37], ["/description", 145, 129], ["/category", 502, 492], ["/version", 530, 521], ["/requirement", 552, 536], ["/severity", 941, 931], ["/effect", 957, 947], ["/effect/default", 966, 957], ["/effect/allowed", 983, 974], ["/effect/allowed/0", 984, -1], ["/effect/allowed/1", 991, -1], ["/effect/allowed/2", 997, -1], ["/mode", 1013, 1007], ["/resourceType", 1035, 1021], ["/appliesTo", 1085, 1072], ["/appliesTo/required", 1095, 1085], ["/appliesTo/required/0", 1096, -1], ["/appliesTo/properties", 1120, 1104], ["/appliesTo/properties/kind", 1132, 1120], ["/appliesTo/properties/kind/enum", 1146, 1132], ["/appliesTo/properties/kind/enum/0", 1148, -1], ["/appliesTo/properties/kind/enum/1", 1165, -1], ["/appliesTo/properties/kind/enum/2", 1197, -1], ["/appliesTo/properties/kind/enum/3", 1231, -1], ["/appliesTo/properties/kind/enum/4", 1255, -1], ["/appliesTo/properties/kind/enum/5", 1270, -1], ["/appliesTo/properties/kind/enum/6", 1295, -1], ["/appliesTo/properties/kind/enum/7", 1321, -1], ["/appliesTo/properties/kind/enum/8", 1345, -1], ["/appliesTo/properties/kind/enum/9", 1370, -1], ["/appliesTo/properties/kind/enum/10", 1397, -1], ["/appliesTo/properties/kind/enum/11", 1420, -1], ["/appliesTo/properties/kind/enum/12", 1441, -1], ["/schema", 1469, 1459], ["/schema/required", 1479, 1469], ["/schema/required/0", 1480, -1], ["/schema/properties", 1510, 1494], ["/schema/properties/properties", 1528, 1510], ["/schema/properties/properties/required", 1538, 1528], ["/schema/properties/properties/required/0", 1539, -1], ["/schema/properties/properties/properties", 1577, 1557], ["/schema/properties/properties/properties/encryption", 1599, 1577], ["/schema/properties/properties/properties/encryption/required", 1609, 1599], ["/schema/properties/properties/properties/encryption/required/0", 1610, -1], ["/schema/properties/properties/properties/encryption/required/1", 1621, -1], ["/schema/properties/properties/properties/encryption/properties", 1675, 1651], ["/schema/properties/properties/properties/encryption/properties/keySource", 1700, 1675], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 1707, 1700], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties", 1772, 1738], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required", 1782, 1772], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 1783, -1], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/1", 1792, -1], ["/remediation", 1820, 1805], ["/references", 2593, 2579], ["/references/0", 2595, -1], ["/references/1", 2698, -1]]]],
     [texts[7], ["{\"name\":\"key-vault-key-access\",\"kind\":\"relation\",\"displayName\":\"The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\",\"description\":\"The managed identity of a service secured by a customer-managed key must have get, wrap key and unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one deployment, which Azure Policy cannot do: it runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault: wrap key, unwrap key, get\\\" (Prerequisites).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"appliesTo\":{\"anyOf\":[{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"}}}}}}}]},\"relation\":{\"target\":{\"type\":\"Microsoft.KeyVault/vaults\",\"on\":[{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultUri\",\"target\":\"/properties/vaultUri\"},{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultArmId\",\"target\":\"/id\"}]},\"principal\":{\"userAssignedIdentity\":[\"/properties/encryption/identity/userAssignedIdentity\"],\"clientId\":[\"/properties/encryption/keyVaultProperties/identityClientId\"]},\"grants\":{\"rbacSwitch\":\"/properties/enableRbacAuthorization\",\"accessPolicy\":{\"required\":[\"permissions\"],\"properties\":{\"permissions\":{\"required\":[\"keys\"],\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapKey\"}},{\"contains\":{\"const\":\"unwrapKey\"}}]}]}}}}},\"roleAssignment\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"roleDefinitionId\"],\"properties\":{\"roleDefinitionId\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}}}}}}},\"remediation\":\"Grant the identity the service uses to read the key (its system-assigned identity, or the\\nuser-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\\nan access policy entry with `\\\"objectId\\\": \\\"[reference(<service id>, '<api>', 'full').identity.principalId]\\\"`\\nand `\\\"permissions\\\": {\\\"keys\\\": [\\\"get\\\", \\\"wrapKey\\\", \\\"unwrapKey\\\"]}`, or, on a vault with\\n`enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\\n(`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/key-vault/general/rbac-guide\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 33, 27], ["/displayName", 55, 42], ["/description", 170, 154], ["/category", 651, 641], ["/version", 670, 661], ["/requirement", 692, 676], ["/severity", 873, 863], ["/effect", 889, 879], ["/effect/default", 898, 889], ["/effect/allowed", 915, 906], ["/effect/allowed/0", 916, -1], ["/effect/allowed/1", 923, -1], ["/mode", 939, 933], ["/resourceType", 963, 947], ["/resourceType/0", 965, -1], ["/resourceType/1", 1006, -1], ["/resourceType/2", 1055, -1], ["/appliesTo", 1102, 1089], ["/appliesTo/anyOf", 1113, 1102], ["/appliesTo/anyOf/0", 1115, -1], ["/appliesTo/anyOf/0/required", 1125, 1115], ["/appliesTo/anyOf/0/required/0", 1126, -1], ["/appliesTo/anyOf/0/required/1", 1132, -1], ["/appliesTo/anyOf/0/properties", 1170, 1150], ["/appliesTo/anyOf/0/properties/type", 1176, 1170], ["/appliesTo/anyOf/0/properties/type/const", 1185, 1178], ["/appliesTo/anyOf/0/properties/properties", 1254, 1232], ["/appliesTo/anyOf/0/properties/properties/required", 1264, 1254], ["/appliesTo/anyOf/0/properties/properties/required/0", 1265, -1], ["/appliesTo/anyOf/0/properties/properties/properties", 1311, 1287], ["/appliesTo/anyOf/0/properties/properties/properties/encryption", 1337, 1311], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required", 1347, 1337], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required/0", 1348, -1], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties", 1401, 1373], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource", 1412, 1401], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource/const", 1421, 1414], ["/appliesTo/anyOf/1", 1448, -1], ["/appliesTo/anyOf/1/required", 1458, 1448], ["/appliesTo/anyOf/1/required/0", 1459, -1], ["/appliesTo/anyOf/1/required/1", 1465, -1], ["/appliesTo/anyOf/1/properties", 1503, 1483], ["/appliesTo/anyOf/1/properties/type", 1509, 1503], ["/appliesTo/anyOf/1/properties/type/const", 1518, 1511], ["/appliesTo/anyOf/1/properties/properties", 1595, 1573], ["/appliesTo/anyOf/1/properties/properties/required", 1605, 1595], ["/appliesTo/anyOf/1/properties/properties/required/0", 1606, -1], ["/appliesTo/anyOf/1/properties/properties/properties", 1652, 1628], ["/appliesTo/anyOf/1/properties/properties/properties/encryption", 1678, 1652], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required", 1688, 1678], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required/0", 1689, -1], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties", 1739, 1711], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status", 1747, 1739], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status/const", 1756, 1749], ["/appliesTo/anyOf/2", 1772, -1], ["/appliesTo/anyOf/2/required", 1782, 1772], ["/appliesTo/anyOf/2/required/0", 1783, -1], ["/appliesTo/anyOf/2/required/1", 1789, -1], ["/appliesTo/anyOf/2/properties", 1827, 1807], ["/appliesTo/anyOf/2/properties/type", 1833, 1827], ["/appliesTo/anyOf/2/properties/type/const", 1842, 1835], ["/appliesTo/anyOf/2/properties/properties", 1908, 1886], ["/appliesTo/anyOf/2/properties/properties/required", 1918, 1908], ["/appliesTo/anyOf/2/properties/properties/required/0", 1919, -1], ["/appliesTo/anyOf/2/properties/properties/properties", 1965, 1941], ["/appliesTo/anyOf/2/properties/properties/properties/encryption", 1991, 1965], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required", 2001, 1991], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required/0", 2002, -1], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties", 2055, 2027], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource", 2066, 2055], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource/const", 2075, 2068], ["/relation", 2108, 2096], ["/relation/target", 2120, 2108], ["/relation/target/type", 2126, 2120], ["/relation/target/on", 2166, 2156], ["/relation/target/on/0", 2168, -1], ["/relation/target/on/0/subject", 2177, 2168], ["/relation/target/on/0/target", 2247, 2239], ["/relation/target/on/1", 2276, -1], ["/relation/target/on/1/subject", 2285, 2276], ["/relation/target/on/1/target", 2357, 2349], ["/relation/principal", 2378, 2363], ["/relation/principal/userAssignedIdentity", 2406, 2378], ["/relation/principal/userAssignedIdentity/0", 2408, -1], ["/relation/principal/clientId", 2481, 2465], ["/relation/principal/clientId/0", 2483, -1], ["/relation/grants", 2556, 2544], ["/relation/grants/rbacSwitch", 2568, 2556], ["/relation/grants/accessPolicy", 2628, 2608], ["/relation/grants/accessPolicy/required", 2638, 2628], ["/relation/grants/accessPolicy/required/0", 2639, -1], ["/relation/grants/accessPolicy/properties", 2678, 2658], ["/relation/grants/accessPolicy/properties/permissions", 2701, 2678], ["/relation/grants/accessPolicy/properties/permissions/required", 2711, 2701], ["/relation/grants/accessPolicy/properties/permissions/required/0", 2712, -1], ["/relation/grants/accessPolicy/properties/permissions/properties", 2752, 2728], ["/relation/grants/accessPolicy/properties/permissions/properties/keys", 2772, 2752], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf", 2795, 2772], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0", 2797, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains", 2807, 2797], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains/const", 2816, 2809], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1", 2840, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf", 2867, 2840], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0", 2869, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains", 2879, 2869], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains/const", 2888, 2881], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1", 2916, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains", 2926, 2916], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains/const", 2935, 2928], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2", 2967, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains", 2977, 2967], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains/const", 2986, 2979], ["/relation/grants/roleAssignment", 3024, 3002], ["/relation/grants/roleAssignment/required", 3034, 3024], ["/relation/grants/roleAssignment/required/0", 3035, -1], ["/relation/grants/roleAssignment/properties", 3073, 3053], ["/relation/grants/roleAssignment/properties/properties", 3095, 3073], ["/relation/grants/roleAssignment/properties/properties/required", 3105, 3095], ["/relation/grants/roleAssignment/properties/properties/required/0", 3106, -1], ["/relation/grants/roleAssignment/properties/properties/properties", 3158, 3134], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId", 3376, 3158], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf", 3399, 3376], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0", 3401, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0/pattern", 3410, 3401], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1", 3466, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1/pattern", 3475, 3466], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2", 3531, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2/pattern", 3540, 3531], ["/remediation", 3593, 3578], ["/references", 4151, 4137], ["/references/0", 4153, -1], ["/references/1", 4256, -1]]]],
@@ -53007,7 +53010,7 @@ function lineStarts(source) {
 }
 /**
  * Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. A text of
- * the bundled pack was parsed when it was built (bundledPack.generated.ts, which a test keeps current):
+ * the bundled pack was parsed when it was built (ruleTextCache.generated.ts, which a test keeps current):
  * with the default limits, its value and positions are taken from there.
  */
 function parseDocument(file, source) {
@@ -53022,7 +53025,7 @@ function parseDocument(file, source) {
     const offsets = new Map(entries.map(([pointer, value, key]) => [pointer, { value, key: key < 0 ? undefined : key }]));
     return parsedDocument(file, source, JSON.parse(json), offsets);
 }
-/** A parsed text as bundledPack.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
+/** A parsed text as ruleTextCache.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
 function parsedText(doc) {
     return [JSON.stringify(doc.value), [...doc.offsets].map(([pointer, at]) => [pointer, at.value, at.key ?? -1])];
 }
@@ -53110,9 +53113,9 @@ function expandedSize(value, limit, memo = new Map()) {
 
 
 /**
- * The repository is the boundary of what cmk-guard reads. Every input file — a template, a
+ * The repository is the boundary of what cmk-guard reads. Every input file \u2014 a template, a
  * parameter file, a linked template (`relativePath`), a rule or definition folder, a snapshot, a
- * base template — resolves, after symbolic links are followed, inside the repository root: the
+ * base template \u2014 resolves, after symbolic links are followed, inside the repository root: the
  * workspace in the action, the current folder or `--root` on the command line. Anything else
  * (an absolute path, `../` climbing out, a symbolic link to `/proc/self/environ` or the runner's
  * credentials) is refused with the file and line that named it, before the target is opened, so
@@ -53380,7 +53383,7 @@ var context = __nccwpck_require__(4054);
  *   object as missing, so `required` fails on a present value of another type (a string, a number,
  *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
  *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
- *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
+ *   members in a value that is not an array, so `minItems` \u2265 1 and `contains` fail on one (`type: array`).
  * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
  *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
  * - `like` and `match` are Azure's operators, offered as keywords.
@@ -57083,7 +57086,7 @@ const patternHints = {
 };
 
 ;// CONCATENATED MODULE: ./src/rules/suggest.ts
-/** "Did you mean …?" for misspelt field names and keywords. */
+/** "Did you mean \u2026?" for misspelt field names and keywords. */
 function distance(a, b) {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -57119,7 +57122,7 @@ function closest(word, candidates) {
 
 
 
-/** `/effect/allowed/0` → `effect.allowed[0]`. */
+/** `/effect/allowed/0` \u2192 `effect.allowed[0]`. */
 function validate_displayPath(pointer) {
     let out = '';
     for (const token of (0,model_pointer/* splitPointer */.GS)(pointer))
@@ -57472,7 +57475,7 @@ const resourceSelector = {
     properties: {
         id: {
             ...schema_text,
-            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/…`): select them by `name` or `file`, or with `**/providers/…`.'
+            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/\u2026`): select them by `name` or `file`, or with `**/providers/\u2026`.'
         },
         name: { ...schema_text, description: 'The resource name (a child resource: `parent/child`), ignoring case.' },
         type: {
@@ -57732,7 +57735,7 @@ function loadConfig(file, cwd, root = cwd) {
     const value = (doc?.value ?? {});
     const top = { file: shown, line: 1, column: 1 };
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-        throw new model_errors/* UserError */.yo('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
+        throw new model_errors/* UserError */.yo('the configuration file holds a mapping of settings (`templates:`, `exceptions:` \u2026); rewrite it as one.', top);
     const check = validator();
     if (doc && !check(value))
         (0,model_errors/* throwUserErrors */.zu)(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', hints)));
@@ -57851,7 +57854,7 @@ function byLine(errors) {
 
 ;// CONCATENATED MODULE: ./src/config/settings.ts
 /**
- * The one mapping from what a run is told — CLI flags or action inputs, and the configuration file —
+ * The one mapping from what a run is told \u2014 CLI flags or action inputs, and the configuration file \u2014
  * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
@@ -59106,7 +59109,7 @@ const stringifyIteratively = (rootValue, replacer, spaceParam) => {
  * Converts a JavaScript value to a JSON string.
  *
  * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
+ * 1. Custom format "123n" \u2192 "123" (universal fallback)
  * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
  *
  * All other values are serialized exactly like native JSON.stringify().
@@ -59621,7 +59624,7 @@ async function getResponseData(response) {
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  // carries a (misleading) `charset=utf-8` parameter \u2014 see #751.
   mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
     return response.text().catch(noop);
   } else {
@@ -62953,7 +62956,7 @@ function only(findings, keep) {
 function exceptionsToReport(document) {
     return (document.exceptions ?? []).filter(e => e.status !== 'applied');
 }
-/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
+/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner \u2026, until \u2026: reason`. */
 function acceptance(finding) {
     const s = finding.suppressed;
     if (!s)
@@ -63033,7 +63036,7 @@ function acceptedCounts(document, separator) {
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
-/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
+/** An indeterminate finding's reason as a phrase that starts "depends on \u2026", however the engine worded it. */
 function dependsOn(reason) {
     return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
 }
@@ -63101,7 +63104,7 @@ function blobUrl(file, line, context) {
 function escapeCommandData(value) {
     return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
+/** Workflow-command property values (`file=\u2026,title=\u2026`): also `:` and `,`, which end a property. */
 function escapeCommandProperty(value) {
     return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
@@ -63260,7 +63263,7 @@ function neutralizeCommandLines(text) {
 function statusLine(document) {
     const { noncompliant, indeterminate } = document.summary;
     const errors = document.errors?.length ?? 0;
-    const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
+    const icon = noncompliant || errors ? '\u274c' : indeterminate ? '\u26a0\ufe0f' : '\u2705';
     const accepted = acceptedCounts(document, '');
     if (!noncompliant && !indeterminate && !errors)
         return `${icon} all clear${accepted ? ` (${accepted})` : ''}`;
@@ -63286,7 +63289,7 @@ function totalsTable(document) {
 /** `file:line`, linked to the line at the commit when the context knows repository and commit. */
 function locationCell(file, line, context) {
     if (file === null)
-        return '—';
+        return '\u2014';
     const shown = codeSpan(line ? `${repositoryPath(file, context)}:${line}` : repositoryPath(file, context), true);
     const url = blobUrl(file, line, context);
     return url ? `[${shown}](${url})` : shown;
@@ -63306,7 +63309,7 @@ const FINDINGS_TABLE_HEAD = [
 ];
 /** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
 function ruleHeading(group, level) {
-    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
+    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '\u274c' : '\u26a0\ufe0f';
     const where = group.enforcement === 'pr-only'
         ? 'checked in pull requests only'
         : group.enforcement === 'azure'
@@ -63315,7 +63318,7 @@ function ruleHeading(group, level) {
     return [
         `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
         '',
-        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
+        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' \u00b7 ')
     ];
 }
 function ruleHelp(group) {
@@ -63353,7 +63356,7 @@ class Budget {
 const CELL_LIMIT = 2_000;
 /** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
 function cellText(message) {
-    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}\u2026 (cut: ${message.length} characters)` : message;
     return escapeMarkdown(cut);
 }
 /** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
@@ -63364,7 +63367,7 @@ function inputErrorsSection(document, context, level, budget) {
     const lines = [];
     if (!budget.take(lines, [
         '',
-        `${level} ❌ Inputs cmk-guard could not read`,
+        `${level} \u274c Inputs cmk-guard could not read`,
         '',
         '| Location | Problem |',
         '| --- | --- |'
@@ -63416,7 +63419,7 @@ function acceptedSections(document, context, level, budget) {
     let omitted = 0;
     const problems = exceptionsToReport(document);
     if (problems.length &&
-        budget.take(lines, ['', `${level} ⚠️ Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
+        budget.take(lines, ['', `${level} \u26a0\ufe0f Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
         for (const report of problems)
             if (!budget.take(lines, [
                 `| ${locationCell(report.file, report.line, context)} | ${cellText(exceptionProblem(report) ?? '')} |`
@@ -63582,7 +63585,7 @@ function requestFailure(error) {
 function oneLine(text) {
     const line = text.replace(/\s+/g, ' ').trim();
     // An error body can be anything a proxy sends back: a line of it is enough to say what went wrong.
-    return line.length <= 300 ? line : `${line.slice(0, 300)}…`;
+    return line.length <= 300 ? line : `${line.slice(0, 300)}\u2026`;
 }
 /** How long one API call may take, and how large one answer may be, before it counts as failed. */
 const API_TIMEOUT_MS = 30_000;
@@ -63747,8 +63750,8 @@ class GitHubClient {
         return this.token ? text.split(this.token).join('***') : text;
     }
     /**
-     * Runs one API call. Whatever stops it — a fork's read-only token (403), a missing pull
-     * request (404), GitHub unreachable (octokit reports a network error as 500) — is
+     * Runs one API call. Whatever stops it \u2014 a fork's read-only token (403), a missing pull
+     * request (404), GitHub unreachable (octokit reports a network error as 500) \u2014 is
      * warned about once per run and never fails the step: annotations, the summary and
      * SARIF carry the findings without the API.
      */
@@ -63757,8 +63760,8 @@ class GitHubClient {
             return await action();
         }
         catch (error) {
-            // Whatever GitHub (or a proxy) sends — an error, a stall, a malformed, truncated or huge
-            // answer — ends here as one warning: the findings are already in the other reports.
+            // Whatever GitHub (or a proxy) sends \u2014 an error, a stall, a malformed, truncated or huge
+            // answer \u2014 ends here as one warning: the findings are already in the other reports.
             const failure = requestFailure(error);
             const readOnly = failure?.status === 403;
             const why = readOnly
@@ -63842,7 +63845,7 @@ function annotationFor(finding, context) {
         message: revealInvisible(lines.join('\n'))
     };
 }
-/** `::error file=…,line=…,col=…,title=…::message`, escaped so no input can end a property or the command. */
+/** `::error file=\u2026,line=\u2026,col=\u2026,title=\u2026::message`, escaped so no input can end a property or the command. */
 function renderAnnotationCommand(annotation) {
     const properties = [
         ['file', annotation.file],
@@ -63906,7 +63909,7 @@ function planCheckRun(annotations, options) {
     };
 }
 function truncate(text, limit) {
-    return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+    return text.length <= limit ? text : `${text.slice(0, limit - 1)}\u2026`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/stream.ts
@@ -64242,10 +64245,10 @@ function valueText(value) {
     if (value === undefined)
         return '(absent)';
     const text = JSON.stringify(value);
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
 }
 function changeLine(change) {
-    return `${change.path}: ${valueText(change.before)} → ${valueText(change.after)}`;
+    return `${change.path}: ${valueText(change.before)} \u2192 ${valueText(change.after)}`;
 }
 function resultLine(result) {
     const what = `${NOUN[result.kind][0]} ${result.name}`;
@@ -64304,13 +64307,13 @@ function renderPlanJson(plan) {
     return `${JSON.stringify({ tool: 'cmk-guard', ...plan, summary: { sentence: planSentence(plan), counts: countActions(plan) } }, null, 2)}\n`;
 }
 const ACTION_WORD = {
-    create: '➕ create',
-    update: '✏️ update',
+    create: '\u2795 create',
+    update: '\u270f\ufe0f update',
     unchanged: 'unchanged',
-    replace: '♻️ replace',
-    delete: '🗑️ delete',
+    replace: '\u267b\ufe0f replace',
+    delete: '\ud83d\uddd1\ufe0f delete',
     orphan: 'kept (not in the pack)',
-    conflict: '⛔ conflict'
+    conflict: '\u26d4 conflict'
 };
 function itemRow(item) {
     const source = item.source ? codeSpan(item.source, true) : '';
@@ -64612,7 +64615,7 @@ function sorter(runSize) {
         }
     };
 }
-/** The runs of `store` (groups 0 to `runs` − 1), merged; the store is disposed of once read. */
+/** The runs of `store` (groups 0 to `runs` \u2212 1), merged; the store is disposed of once read. */
 function* merged(store, runs) {
     try {
         // A heap of the runs by their next finding; ties go to the earlier run, which holds the earlier findings.
@@ -64689,14 +64692,14 @@ function* merged(store, runs) {
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-/** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+/** GitHub ranks alerts by this score: 7.0\u20138.9 high, 4.0\u20136.9 medium, 0.1\u20133.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
     const { log, results } = sarifParts(document, context);
     log.runs[0].results = [...results];
     return log;
 }
-/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
+/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(\u2026), null, 2)`. */
 function* sarifReport(document, context) {
     const { log, results } = sarifParts(document, context);
     const [run] = log.runs;
@@ -64884,7 +64887,7 @@ function renderSummary(document, context, notes) {
     for (const note of notes.notes ?? [])
         lines.push('', `> ${cellText(note)}`);
     for (const entry of document.notRun ?? [])
-        lines.push('', `> ${entry.warning ? '⚠️ ' : ''}Not run: ${entry.rules.length > 10 ? cellText(notRunNames(entry.rules)) : entry.rules.map(r => codeSpan(r)).join(', ')}: ${cellText(entry.reason)}`);
+        lines.push('', `> ${entry.warning ? '\u26a0\ufe0f ' : ''}Not run: ${entry.rules.length > 10 ? cellText(notRunNames(entry.rules)) : entry.rules.map(r => codeSpan(r)).join(', ')}: ${cellText(entry.reason)}`);
     const budget = new Budget(SUMMARY_BUDGET);
     lines.push(...inputErrorsSection(document, context, '###', budget));
     const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
@@ -71236,7 +71239,7 @@ function unpack(text) {
 /** The resource type an alias name belongs to when that type is complete in the catalog. */
 function completeTypeOf(lower, completeTypes) {
     const parts = lower.split('/');
-    // The longest `Namespace/type/child…` prefix that is a complete type, with one segment after it.
+    // The longest `Namespace/type/child\u2026` prefix that is a complete type, with one segment after it.
     for (let n = parts.length - 1; n >= 2; n--) {
         const type = parts.slice(0, n).join('/');
         if (completeTypes.has(type))
@@ -71413,7 +71416,7 @@ function quote(expression, offset) {
     const at = offset ?? 0;
     const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
     const end = start + QUOTE_LIMIT;
-    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+    return `${start > 0 ? '\u2026' : ''}${expression.slice(start, end)}${end < expression.length ? '\u2026' : ''}`;
 }
 function withContext(reason, { expression, offset }) {
     if (expression === undefined)
@@ -71894,7 +71897,7 @@ function collectUnknowns(value, into) {
 }
 /**
  * The Unknown a function returns when it cannot decide: the reason names the function and
- * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
+ * repeats the inputs' reasons; the key is `name(argKey, \u2026)`, equal for equal computations.
  */
 function unknownResult(functionName, args) {
     const unknowns = [];
@@ -72224,8 +72227,8 @@ function getKeyIgnoringCase(obj, lower) {
 /**
  * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
  * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (İ, which becomes i and a combining dot, one character longer), so only a
- * shorter key with an İ in it can lower-case to a longer text.
+ * character but U+0130 (\u0130, which becomes i and a combining dot, one character longer), so only a
+ * shorter key with an \u0130 in it can lower-case to a longer text.
  */
 function sameLength(key, lower) {
     return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
@@ -72441,7 +72444,7 @@ function resolveField(text, options = {}) {
     if (source)
         return { text, source, steps: [], wildcard: false };
     if (!text.includes('/')) {
-        // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
+        // kind, location, tags, tags.x, tags['x'], identity.type \u2026: top-level members of the resource body.
         const steps = parsePath(text);
         const ref = { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
         if (!isBodyField(lower))
@@ -72547,7 +72550,7 @@ function hasWildcard(steps, from) {
             return true;
     return false;
 }
-/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
+/** The last segment of a full resource name (`vault/policy` \u2192 `policy`), which is what `name` means in policy. */
 function shortName(resource) {
     const slash = resource.name.lastIndexOf('/');
     return slash < 0 ? resource.name : resource.name.slice(slash + 1);
@@ -72610,8 +72613,8 @@ function pointerFor(json, ref) {
  *   append effect would override a value in the original request with a different value, then it
  *   acts as a deny effect and rejects the request. To append a new value to an existing array, use
  *   the [*] version of the alias." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-append)
- * - Modify applies its `operations` (`addOrReplace`, `add`, `remove` — remove for tags only), each
- *   only when its `condition` holds; "If the 'parent' property … isn't present in the request,
+ * - Modify applies its `operations` (`addOrReplace`, `add`, `remove` \u2014 remove for tags only), each
+ *   only when its `condition` holds; "If the 'parent' property \u2026 isn't present in the request,
  *   modification is skipped"; `identity.type` is modified only on virtual machines and scale sets,
  *   elsewhere the resource "is considered not applicable"; when two Modify definitions change the
  *   same property, `conflictEffect` decides: "the policy definition with deny takes precedence.
@@ -72903,7 +72906,7 @@ const effectNames = Object.values(canonical);
 function isExistenceEffect(effect) {
     return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
 }
-/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
+/** deny/denyAction \u2192 error; audit and the fix-up effects \u2192 warning; manual \u2192 note. */
 function severityOfEffect(effect) {
     switch (effect) {
         case 'Deny':
@@ -72945,7 +72948,7 @@ function severityOf(def, effect) {
     }
     return severityOfEffect(effect);
 }
-/** A finding for one definition × resource evaluation. */
+/** A finding for one definition \u00d7 resource evaluation. */
 function toFinding(def, resource, evaluation) {
     let verdict = evaluation.verdict;
     let reason = evaluation.reason;
@@ -74039,14 +74042,14 @@ function addDuration(fn, date, duration) {
     return new Date(date.getTime() + Math.round(seconds * 1000));
 }
 const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** The digits of a fraction of a second past the millisecond, as 100 ns ticks (`.1234567` → 4567). */
+/** The digits of a fraction of a second past the millisecond, as 100 ns ticks (`.1234567` \u2192 4567). */
 function subMillisecondTicks(text) {
     const fraction = /[T ]\d{2}:\d{2}(?::\d{2})?\.(\d+)/.exec(text)?.[1] ?? '';
     return Number(fraction.slice(3, 7).padEnd(4, '0'));
 }
 /**
- * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… F… tt M d H h`.
- * `ticks` are the 100-nanosecond units below the millisecond (0–9999), which a JS Date cannot hold.
+ * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f\u2026 F\u2026 tt M d H h`.
+ * `ticks` are the 100-nanosecond units below the millisecond (0\u20139999), which a JS Date cannot hold.
  * `F` drops trailing zeros of the fraction, and the decimal point before it when nothing is left,
  * as .NET does: `HH:mm:ss.FFFFFFF` of 12:00:00.000 is `12:00:00`.
  */
@@ -74622,7 +74625,7 @@ function formatValue(value, spec) {
     const precision = standard[2] === '' ? undefined : Number(standard[2]);
     switch (letter) {
         case 'C':
-            return (value < 0 ? '(¤' : '¤') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
+            return (value < 0 ? '(\u00a4' : '\u00a4') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
         case 'D':
             requireInteger(value, spec);
             return (value < 0 ? '-' : '') + String(Math.abs(value)).padStart(precision ?? 0, '0');
@@ -75281,7 +75284,7 @@ const notEquals = {
  */
 
 
-/** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
+/** `true`, `false`, `"true"`, `"False"`\u2026; undefined for anything else. */
 function booleanOperand(expected) {
     if (typeof expected === 'boolean')
         return expected;
@@ -75384,7 +75387,7 @@ const notIn = {
 
 /**
  * Whether `text` matches `pattern` (both lower-cased), `*` standing for any run of characters. Greedy
- * with one remembered `*`: linear in practice and never worse than text × pattern, whatever the
+ * with one remembered `*`: linear in practice and never worse than text \u00d7 pattern, whatever the
  * number of wildcards (a backtracking regular expression is exponential in them).
  */
 function globMatches(text, pattern) {
@@ -75488,7 +75491,7 @@ function matchPattern(pattern, insensitive) {
         if (text.length !== pattern.length)
             return false;
         const got = insensitive ? text.toLowerCase() : text;
-        // toLowerCase can change a text's length (İ): then it cannot match character for character.
+        // toLowerCase can change a text's length (\u0130): then it cannot match character for character.
         if (got.length !== want.length)
             return false;
         for (let i = 0; i < want.length; i++) {
@@ -75807,7 +75810,7 @@ class conditions_Compiler {
         }
         if (opKeys.length !== 1) {
             throw this.error(opKeys.length === 0
-                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, …).`
+                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, \u2026).`
                 : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
         }
         const opKey = opKeys[0];
@@ -75962,7 +75965,7 @@ class conditions_Compiler {
                 return new fields_Collection([], new model_value/* Unknown */.$r(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
             // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
-            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+            // "count.name \u2026 composed of English letters and digits \u2026 Optional when the count expression isn't in a
             // child of another count expression. When not provided, the index name is implicitly set to "default"."
             if (nameKey === undefined && scopes.length > 0) {
                 throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
@@ -76115,7 +76118,7 @@ function applicabilityCondition(rule) {
 /**
  * What a Modify operation may write: tags, `identity.type`, and aliases Azure marks modifiable.
  * Azure refuses to create a definition whose operations write an alias that is not
- * ("The policy definition '…' has operations referring to aliases that are not modifiable: '…'",
+ * ("The policy definition '\u2026' has operations referring to aliases that are not modifiable: '\u2026'",
  * InvalidPolicyRuleModifyDetails; e.g. Azure/azure-rest-api-specs#26759, Azure/azure-policy#1002), so
  * such a definition is refused here too. Where no public data says whether an alias is modifiable,
  * the definition loads with a note saying so.
@@ -76436,6 +76439,11 @@ function typesOfRule(rule) {
 
 
 
+/**
+ * What a generated rule answers where its condition is false and the rule does not apply to the
+ * resource (its applicability is not true).
+ */
+const NOT_APPLICABLE = Symbol('not applicable');
 const ownMember = Object.prototype.hasOwnProperty;
 /** One step of a field's path from the root, shared by every field that passes it. */
 function stepFrom(cur, key, lower) {
@@ -76502,7 +76510,12 @@ class Generator {
             }
             const v = child.variable;
             const key = this.constant(step.key);
-            const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && hop.call(o, ${key})`;
+            // Only an own member counts. A value read that is not Object.prototype's own is one: a
+            // resource's objects are plain data, inheriting from Object.prototype or nothing, and no
+            // data value is one of its functions. A name Object.prototype has (`constructor`, the
+            // `__proto__` accessor, whose value depends on the receiver) is always asked of the object.
+            const own = step.key in Object.prototype ? `hop.call(o, ${key})` : `(x !== OP[${key}] || hop.call(o, ${key}))`;
+            const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && ${own}`;
             expression = `(${v} !== NONE ? ${v} : (${v} = (o = ${expression}, ${exact}) ? x : step(o, ${key}, ${this.constant(step.lower)})))`;
             node = child;
         }
@@ -76628,18 +76641,29 @@ class Generator {
         const prefix = this.pathValue(ref.steps.slice(0, firstAll));
         return { kind: 'collection', expression: `walk(${prefix}, ${this.constant(ref.steps)}, ${firstAll})` };
     }
-    /** The source of a function of `helpers` and `k` (the constants) that returns the condition's function. */
-    source(node, path) {
+    /**
+     * The source of a function of `helpers` and `k` (the constants) that returns the condition's
+     * function; with `applicability` (a condition too), where the condition is false and the fourth
+     * argument is true, the function answers NOT_APPLICABLE unless that condition is true. Both share
+     * the fields read and the runtime, as the interpreter's condition and applicability share one.
+     */
+    source(node, path, applicability) {
         this.condition(node, path, 'result');
+        if (applicability !== undefined) {
+            this.emit('if (result === false && applicability === true) {');
+            this.condition(applicability, path, 'applies');
+            this.emit('if (applies !== true) return NA;');
+            this.emit('}');
+        }
         const declarations = this.constants.map((_, i) => `k${i} = k[${i}]`);
         const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
         return [
             "'use strict';",
-            'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
-            'var isArray = Array.isArray, hop = Object.prototype.hasOwnProperty;',
-            ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
-            'return function generatedCondition(resource, parameters, options) {',
-            'var json = resource.json, rt, result, o, x;',
+            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
+            ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
+            'return function generatedCondition(resource, parameters, options, applicability) {',
+            'var json = resource.json, rt, result, applies, o, x;',
             ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
             ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
             ...this.lines,
@@ -76647,10 +76671,11 @@ class Generator {
             '};'
         ].join('\n');
     }
-    build(node, path, makeRuntime) {
-        const source = this.source(node, path);
+    build(node, path, makeRuntime, applicability) {
+        const source = this.source(node, path, applicability);
         const helpers = {
             NONE: Object.freeze({}),
+            NA: NOT_APPLICABLE,
             ABOVE: UnknownAbove,
             UNKNOWN: model_value/* Unknown */.$r,
             step: stepFrom,
@@ -76671,9 +76696,16 @@ class Generator {
 function generateCondition(node, path, compiler, makeRuntime) {
     return new Generator(compiler).build(node, path, makeRuntime);
 }
+/**
+ * A rule's condition `node` and its applicability (`applicabilityCondition`'s rewrite of it) as one
+ * generated function (see `GeneratedRule`): what the compiled closures give for both.
+ */
+function generateRule(node, applicability, path, compiler, makeRuntime) {
+    return new Generator(compiler).build(node, path, makeRuntime, applicability);
+}
 /** The generated source of a condition (tests: no text from the definition is in it). */
-function generatedSource(node, path, compiler) {
-    return new Generator(compiler).source(node, path);
+function generatedSource(node, path, compiler, applicability) {
+    return new Generator(compiler).source(node, path, applicability);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
@@ -76701,7 +76733,7 @@ const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
 function explain_keyOf(obj, lower) {
     return Object.keys(obj).find(k => k.toLowerCase() === lower);
 }
-/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
+/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` \u2192 `encryption.keySource`). */
 function fieldLabel(text) {
     let depth = 0;
     let cut = -1;
@@ -76728,7 +76760,7 @@ function showValue(v, limit = 80) {
         for (const item of v) {
             const text = showValue(item, limit);
             if (length + text.length > limit && items.length > 0) {
-                items.push(`… (${v.length} in all)`);
+                items.push(`\u2026 (${v.length} in all)`);
                 break;
             }
             items.push(text);
@@ -76737,7 +76769,7 @@ function showValue(v, limit = 80) {
         return `[${items.join(', ')}]`;
     }
     const text = JSON.stringify(v);
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+    return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
 }
 /**
  * What compliance asks of a condition, as the words after "should": the operator when `holds`,
@@ -76793,7 +76825,7 @@ function requirement(operator, operand, holds) {
 /** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
 function compact(node) {
     if (!(0,model_value/* isObject */.Gv)(node))
-        return '…';
+        return '\u2026';
     const obj = node;
     const keys = Object.keys(obj);
     const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
@@ -76807,17 +76839,17 @@ function compact(node) {
     const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
     const op = keys.find(k => operators.has(k.toLowerCase()));
     if (!subject || !op)
-        return '…';
+        return '\u2026';
     const s = obj[subject];
     const label = subject.toLowerCase() === 'count'
-        ? `count(${compact(s?.where ?? {}) || '…'})`
+        ? `count(${compact(s?.where ?? {}) || '\u2026'})`
         : typeof s === 'string'
             ? fieldLabel(s)
             : showValue(s);
     return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
 }
 function shorten(text, limit = 100) {
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+    return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
 }
 /** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
 function fieldsIn(text, aliases) {
@@ -77395,7 +77427,7 @@ const policyFunctions = [
 /**
  * Modes: which resources a definition is evaluated against. `All` takes every resource;
  * `Indexed` only resource types that support tags and location; a resource-provider mode
- * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
+ * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, \u2026) only that provider's types.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
@@ -77556,7 +77588,7 @@ function placeOf(id) {
     const lower = id.toLowerCase();
     const last = lower.lastIndexOf('/providers/');
     const first = lower.indexOf('/providers/');
-    // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, …).
+    // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, \u2026).
     const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
     return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
 }
@@ -77903,7 +77935,7 @@ function definition_definitionShape(json) {
         return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
     return undefined;
 }
-/** Definitions written to be embedded in an ARM template escape their expressions as `[[…]`. */
+/** Definitions written to be embedded in an ARM template escape their expressions as `[[\u2026]`. */
 function unescapeArm(value) {
     if (typeof value === 'string')
         return value.startsWith('[[') ? value.slice(1) : value;
@@ -77919,7 +77951,7 @@ function reasonOf(u) {
 }
 /**
  * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
- * `<displayName>: <field> is <value>, should <requirement>; ….`
+ * `<displayName>: <field> is <value>, should <requirement>; \u2026.`
  */
 class NonCompliant {
     effect;
@@ -78054,7 +78086,7 @@ function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
     if (!shape) {
-        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.', file, '');
+        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": \u2026}}, {"name", "properties"} or {"policyRule": \u2026}.', file, '');
     }
     const { props, prefix } = shape;
     const at = (p) => `${prefix}${p}`;
@@ -78119,14 +78151,11 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-    // The same two as generated functions, which resources are evaluated with (the closures stay the
-    // reference, and run what the generated code does not write out).
+    // The same two as one generated function, which resources are evaluated with (the closures stay
+    // the reference, and run what the generated code does not write out).
     const generated = options.interpret
         ? undefined
-        : {
-            condition: generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime),
-            applies: generateCondition(applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime)
-        };
+        : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime);
     const gate = typeGate(ruleObj.if);
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
     // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
@@ -78478,9 +78507,11 @@ function loadDefinition(src, options = {}) {
                 if (decided === 'gate')
                     return plain.notMatched;
                 if (decided === 'read') {
-                    truth = generated.condition(resource, params, options);
+                    truth = generated(resource, params, options, true);
                     if (truth === false)
-                        return generated.applies(resource, params, options) === true ? plain.compliant : plain.notMatched;
+                        return plain.compliant;
+                    if (truth === NOT_APPLICABLE)
+                        return plain.notMatched;
                     if (truth === true)
                         return new NonCompliant(plain.effect, displayName, explain, undefined, resource, params, options, makeRuntime);
                 }
@@ -78509,17 +78540,17 @@ function loadDefinition(src, options = {}) {
             // The condition and the applicability are both false for a type the `if` never holds for.
             if (decided === 'gate')
                 return notMatched(effect);
+            // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
+            // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
+            const existenceEffect = isExistenceEffect(effect);
             truth ??= generated
-                ? generated.condition(resource, params, options)
+                ? generated(resource, params, options, !existenceEffect)
                 : condition((rt ??= makeRuntime(resource, params, options)));
-            if (truth === false) {
-                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-                if (isExistenceEffect(effect))
+            if (truth === false || truth === NOT_APPLICABLE) {
+                if (existenceEffect)
                     return notMatched(effect);
-                const applied = generated
-                    ? generated.applies(resource, params, options)
-                    : applies((rt ??= makeRuntime(resource, params, options)));
-                return applied === true ? compliantFor(effect) : notMatched(effect);
+                const applied = generated ? truth === false : applies((rt ??= makeRuntime(resource, params, options))) === true;
+                return applied ? compliantFor(effect) : notMatched(effect);
             }
             if (truth !== true) {
                 return {
@@ -78619,7 +78650,7 @@ function kindOf(json) {
         return { reason: 'a policy exemption' };
     return { reason: 'not a policy definition' };
 }
-/** The items of a file: a list (`az … list`), `{"value": [...]}` (the REST API), or one object. */
+/** The items of a file: a list (`az \u2026 list`), `{"value": [...]}` (the REST API), or one object. */
 function itemsOf(json) {
     if (Array.isArray(json))
         return json.map((item, i) => ({ item, at: `[${i}]` }));
@@ -78650,7 +78681,7 @@ function readSet(json, file, at) {
         for (const [pname, entry] of Object.entries(record(member.parameters) ?? {})) {
             const given = record(entry);
             if (!given || !('value' in given))
-                throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": …}.`, file ? { file } : undefined);
+                throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": \u2026}.`, file ? { file } : undefined);
             values[pname] = given.value;
         }
         return { definitionId: id, referenceId, parameters: values };
@@ -78690,7 +78721,7 @@ function readDefinitionJson(json, file) {
                     file: file ?? '',
                     at,
                     kind: 'invalid',
-                    message: `${at} is not a policy definition or initiative: expected {"policyRule": …} or {"policyDefinitions": […]}, as az policy definition list and az policy set-definition list write them.`
+                    message: `${at} is not a policy definition or initiative: expected {"policyRule": \u2026} or {"policyDefinitions": [\u2026]}, as az policy definition list and az policy set-definition list write them.`
                 });
         }
         catch (error) {
@@ -79573,6 +79604,7 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+
 /** How much of the file is read at a time. */
 const CHUNK_BYTES = 1024 * 1024;
 /** A step that ends this close to the end of the window may have been cut short by it: it is run again with more. */
@@ -79608,7 +79640,7 @@ class JsonStream {
     /**
      * Runs `step` from the reader's position; if it fails or ends near the end of what has been
      * read, and the file has more, reads more and runs it again from the same place. A value
-     * larger than `MAX_INPUT_BYTES` is refused.
+     * larger than `maxInputBytes()` is refused.
      */
     step(step, what = 'a value') {
         const r = this.reader;
@@ -79628,8 +79660,9 @@ class JsonStream {
             r.column = mark.column;
             r.depth = mark.depth;
             const pending = r.length - mark.index;
-            if (pending > MAX_INPUT_BYTES) {
-                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`, { file: this.file, line: mark.line, column: mark.column });
+            const most = maxInputBytes();
+            if (pending > most) {
+                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${describeBytes(most)}, the most cmk-guard reads at once (${LIMIT_VARIABLES.fileBytes}); split it.`, { file: this.file, line: mark.line, column: mark.column });
             }
             // Twice as much each time a step needs more: a large value is read again a few times, not once per chunk.
             this.fill(mark.index, Math.max(this.chunkBytes, pending));
@@ -80081,7 +80114,7 @@ function isMapping(value) {
 }
 /**
  * Every mistake in a rule file. A text of the bundled pack was checked when it was built (the texts that
- * had none are in bundledPack.generated.ts, which a test keeps current): the very same text has none
+ * had none are in ruleTextCache.generated.ts, which a test keeps current): the very same text has none
  * now, and checking it again (its schemas compiled by ajv) was most of a short run's start.
  */
 function ruleErrors(doc, text) {
@@ -80092,7 +80125,7 @@ function checkRule(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` \u2026); rewrite it as one.', top)];
     const validate = ruleFile();
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
@@ -80168,7 +80201,7 @@ function loadPackFile(file) {
     const doc = read(file);
     const value = doc.value;
     if (!isMapping(value))
-        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` \u2026); rewrite it as one.', {
             file,
             line: 1,
             column: 1
@@ -80285,7 +80318,7 @@ function noRuleFiles(dir, entries) {
         }
     }
     const hint = nested.length
-        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
+        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', \u2026' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
         : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
     return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
@@ -80319,7 +80352,7 @@ function parametersFromDocument(doc) {
     const hasSection = (0,model_value/* isObject */.Gv)(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
-        throw new model_errors/* UserError */.yo('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+        throw new model_errors/* UserError */.yo('"parameters" must be an object of {"name": {"value": \u2026}}.', at ?? { file });
     }
     const section = (hasSection ? root.parameters : root);
     const base = hasSection ? '/parameters' : '';
@@ -80349,8 +80382,8 @@ function parametersFromDocument(doc) {
     return supplied;
 }
 /**
- * The parameter file that goes with a template by convention: `main.json` →
- * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
+ * The parameter file that goes with a template by convention: `main.json` \u2192
+ * `main.parameters.json`, `azuredeploy.json` \u2192 `azuredeploy.parameters.json`.
  */
 function conventionalParameterFile(templateFile) {
     const dir = external_node_path_.dirname(templateFile);
@@ -80395,6 +80428,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
  * a `.bicepparam` file can read any environment variable it is given into a parameter value.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-cli
  */
+
 
 
 
@@ -80491,7 +80525,7 @@ function runBicep(file, kind, env) {
         cwd: external_node_path_.dirname(file),
         env: bicepEnvironment(env),
         encoding: 'utf8',
-        maxBuffer: MAX_INPUT_BYTES + 1024 * 1024,
+        maxBuffer: maxInputBytes() + 1024 * 1024,
         timeout: COMPILE_TIMEOUT_MS,
         windowsHide: true,
         shell: false,
@@ -80502,7 +80536,7 @@ function runBicep(file, kind, env) {
         const why = code === 'ETIMEDOUT'
             ? `it did not finish within ${COMPILE_TIMEOUT_MS / 60000} minutes`
             : code === 'ENOBUFS'
-                ? `its output is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`
+                ? `its output is larger than ${describeBytes(maxInputBytes())} (${LIMIT_VARIABLES.fileBytes})`
                 : result.error.message;
         throw new model_errors/* UserError */.yo(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
     }
@@ -80536,7 +80570,7 @@ function compileErrors(file, cli, stderr, stdout, status) {
  * Just enough of Bicep's syntax to point back at a `.bicep` file: where each `resource` and
  * `module` is declared (its symbolic name, type and the line), where each property of its body
  * is, where `param`, `var` and `output` are declared, which local files it names (modules,
- * `import … from`, a parameter file's `using`), and what each `load…()` function reads. The
+ * `import \u2026 from`, a parameter file's `using`), and what each `load\u2026()` function reads. The
  * Bicep CLI compiles and checks the file; this reader only has to find these places in a file
  * that compiles, and never fails on anything else it meets.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/file
@@ -80624,7 +80658,7 @@ class Scanner {
         return IDENTIFIER.exec(this.text)?.[0] ?? null;
     }
     /**
-     * A string literal at the cursor: `'…'` with escapes and `${…}` interpolation, or `'''…'''`.
+     * A string literal at the cursor: `'\u2026'` with escapes and `${\u2026}` interpolation, or `'''\u2026'''`.
      * Returns its text when it has no interpolation (what a path or type must be), else null.
      */
     string() {
@@ -80670,7 +80704,7 @@ class Scanner {
     }
     /**
      * Skips an expression up to (not including) one of `stops` at depth 0, or a newline at depth 0
-     * when `stops` includes '\n'. Brackets, parentheses, braces and strings nest. Records `load…()`
+     * when `stops` includes '\n'. Brackets, parentheses, braces and strings nest. Records `load\u2026()`
      * calls on the way.
      */
     expression(stops) {
@@ -80783,7 +80817,7 @@ function readBicep(text) {
                 break;
             }
             case 'import': {
-                // `import {a, b} from './types.bicep'`, `import * as x from '…'`: the file is compiled in.
+                // `import {a, b} from './types.bicep'`, `import * as x from '\u2026'`: the file is compiled in.
                 s.expression(['\n']);
                 const line = text.split('\n')[at.line - 1] ?? '';
                 const from = /\bfrom\s+'([^'$]*)'/.exec(line);
@@ -80820,7 +80854,7 @@ function skipDecorator(s) {
     skipParenthesised(s);
 }
 /**
- * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
+ * `resource name 'type@version' [existing] = \u2026` or `module name 'path' = \u2026`, after the keyword:
  * the symbolic name and the string, then the body.
  */
 function declaration(s, at, keyword, parent) {
@@ -80862,7 +80896,7 @@ function declaration(s, at, keyword, parent) {
     declared.body = declarationValue(s, declared);
     return declared;
 }
-/** An `if (…)` before a body, if there is one. */
+/** An `if (\u2026)` before a body, if there is one. */
 function skipCondition(s) {
     if (s.peekIdentifier() !== 'if')
         return;
@@ -80870,7 +80904,7 @@ function skipCondition(s) {
     skipParenthesised(s);
     s.skipTrivia(true);
 }
-/** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
+/** `{\u2026}`, `if (\u2026) {\u2026}` or `[for \u2026 in \u2026: (if (\u2026))? {\u2026}]`: the body object, wherever it sits. */
 function declarationValue(s, owner) {
     s.skipTrivia(false);
     skipCondition(s);
@@ -81161,6 +81195,7 @@ function mapToBicep(compiled, bicepFile, read) {
 
 
 
+
 function bicep_isBicepFile(file) {
     return /\.bicep$/i.test(file);
 }
@@ -81202,8 +81237,9 @@ function bicep_parameterSources(files, options) {
     };
 }
 function parseCompiled(text, file) {
-    if (text.length > MAX_INPUT_BYTES)
-        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`, { file });
+    const most = maxInputBytes();
+    if (Buffer.byteLength(text, 'utf8') > most)
+        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${describeBytes(most)}, the most cmk-guard reads (${LIMIT_VARIABLES.fileBytes}); split it into modules.`, { file });
     try {
         return json_parseJsonWithPositions(text, file);
     }
@@ -81224,9 +81260,9 @@ function mapParameters(compiled, file, parsed) {
 }
 /**
  * What a Bicep compile may read: the file, the local modules and files it imports, and what its
- * `load…()` functions load. A pull request controls all of them, and a loaded file's text ends up in
+ * `load\u2026()` functions load. A pull request controls all of them, and a loaded file's text ends up in
  * the template (and so in findings shown on the pull request), so each must stay inside the
- * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
+ * repository and out of `.git`, where checkouts keep credentials. A `load\u2026()` path that is not a
  * string literal cannot be checked, so it is refused too.
  */
 function checkWhatBicepReads(file, boundary) {
@@ -81368,11 +81404,11 @@ function sameJson(a, b) {
 
 ;// CONCATENATED MODULE: ./src/sources/arm/failures.ts
 /**
- * Expressions that fail while a template is evaluated: an index past the end of `split(…)`,
+ * Expressions that fail while a template is evaluated: an index past the end of `split(\u2026)`,
  * a property an object does not have, `int('abc')`. ARM evaluates a template lazily: a
  * variable is computed only when something reads it, a resource only when its condition holds,
  * so a value that cannot be computed spoils only what uses it. Here a failing expression gives
- * a `FailedValue` — an `Unknown` whose reason is the error and the parameter that would fix it —
+ * a `FailedValue` \u2014 an `Unknown` whose reason is the error and the parameter that would fix it \u2014
  * in place of its result, and the failure is collected by whatever reads the value (see
  * `EvalData.failures`), so the resources that need it become indeterminate with that reason
  * while the others are evaluated as usual.
@@ -81401,7 +81437,7 @@ function collectFailures(into, failures) {
         if (!into.includes(failure))
             into.push(failure);
 }
-/** The names given literally to `parameters('…')` and `variables('…')` in an expression. */
+/** The names given literally to `parameters('\u2026')` and `variables('\u2026')` in an expression. */
 function namesRead(expr, into) {
     switch (expr.kind) {
         case 'literal':
@@ -81563,9 +81599,9 @@ class TemplateScope {
     /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
     uri;
     functions;
-    /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
+    /** Symbolic name (lower case) \u2192 resource ids of its instances, filled as resources are declared. */
     symbols = new Map();
-    /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
+    /** Resource name (lower case, `parent/child` for children) \u2192 ids of the resources declared with it. */
     names = new Map();
     supplied;
     suppliedUnknown;
@@ -81989,7 +82025,7 @@ class TemplateScope {
 /** A value as JSON, cut short for a message. */
 function shortJson(value) {
     const text = JSON.stringify(value) ?? String(value);
-    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+    return text.length > 60 ? `${text.slice(0, 57)}\u2026` : text;
 }
 /**
  * Values typed on a command line arrive as text (or as whatever JSON that text parsed to);
@@ -82230,7 +82266,7 @@ const deploymentFunctions = [
 
 
 
-/** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
+/** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] \u2192 `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 function interleave(type, names) {
     const segments = typeSegments(type);
     if (segments.length < 2)
@@ -82426,7 +82462,7 @@ function reference(args, ctx) {
     const base = new model_value/* Unknown */.$r(`the deployed state of ${display} (reference())`, `reference(${key})`);
     return full ? base : new model_value/* Unknown */.$r(base.reason, `${base.key}.properties`);
 }
-/** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
+/** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas \u2026 */
 function listFunction(name) {
     return defineFunction({
         name,
@@ -82504,8 +82540,8 @@ const deploymentContextFunctions = [
     ...runtimeFunctions
 ];
 /**
- * A template's library: its own functions (user-defined, and the `list…` ones made for it) over the
- * standard and deployment functions every template shares; any `list…` name is answered with a
+ * A template's library: its own functions (user-defined, and the `list\u2026` ones made for it) over the
+ * standard and deployment functions every template shares; any `list\u2026` name is answered with a
  * list*() function.
  */
 class TemplateLibrary extends Map {
@@ -83239,7 +83275,7 @@ class TemplateExpander {
      * resource group its `subscriptionId` and `resourceGroup` properties name. A nested
      * deployment uses them to deploy elsewhere, and with languageVersion 2.0 an `existing`
      * resource uses them to name a resource in another group or subscription (as Bicep writes
-     * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, …))`
+     * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, \u2026))`
      * mean the same resource.
      * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-resource-group#cross-resource-groups
      */
@@ -83271,7 +83307,7 @@ class TemplateExpander {
      * The values a nested deployment passes to its template's parameters, evaluated in the parent.
      * `properties.parameters` "can be a JObject or a well formed JSON string"
      * (https://learn.microsoft.com/javascript/api/@azure/arm-resources/deploymentproperties), and so
-     * the result of one expression; each entry is `{"value": …}`, `{"reference": …}` (a Key Vault
+     * the result of one expression; each entry is `{"value": \u2026}`, `{"reference": \u2026}` (a Key Vault
      * secret), or one expression giving either (Bicep writes an optional module parameter as
      * `[if(cond, createObject('value', x), createObject('value', y))]`). When the whole object
      * cannot be known before deployment, neither can any parameter it would set: `unknown` says so.
@@ -83299,7 +83335,7 @@ class TemplateExpander {
         if (params === null || params === undefined)
             return { supplied };
         if (!(0,model_value/* isObject */.Gv)(params)) {
-            throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": …} entries, not ${JSON.stringify(params)}.`);
+            throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": \u2026} entries, not ${JSON.stringify(params)}.`);
         }
         for (const [name, raw] of Object.entries(params)) {
             const entryPointer = (0,model_pointer/* joinPointer */.Kn)(paramsPointer, name);
@@ -83309,7 +83345,7 @@ class TemplateExpander {
             const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
             let value;
             if ((0,model_value/* isUnknown */.t8)(entry)) {
-                // The entry is {"value": …} once known; its value is what cannot be known.
+                // The entry is {"value": \u2026} once known; its value is what cannot be known.
                 value = new model_value/* Unknown */.$r(entry.reason, `${entry.key}.value`);
             }
             else if ((0,model_value/* isObject */.Gv)(entry) && findKey(entry, 'value') !== undefined) {
@@ -83322,7 +83358,7 @@ class TemplateExpander {
                 value = new model_value/* Unknown */.$r(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
-                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`);
+                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": \u2026}.`);
             }
             supplied.set(name.toLowerCase(), {
                 name,
@@ -83542,7 +83578,7 @@ function findCycle(instances) {
 }
 /**
  * The principal of a system-assigned identity (and of each user-assigned one) is known only
- * once Azure creates it. It is written as the same unknown that `reference(<id>, …, 'Full')
+ * once Azure creates it. It is written as the same unknown that `reference(<id>, \u2026, 'Full')
  * .identity.principalId` gives, so a vault access policy granting that principal is
  * recognisably about this resource.
  */
@@ -83777,7 +83813,7 @@ function looksLikeTemplate(file) {
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
- * was found, otherwise those named `<template stem>.parameters….json` and the `.bicepparam`
+ * was found, otherwise those named `<template stem>.parameters\u2026.json` and the `.bicepparam`
  * files whose `using` names it.
  */
 function explicitFilesFor(template, explicit, templateCount) {
@@ -84010,7 +84046,7 @@ function loadTemplates(patterns, options) {
             .slice(0, 3)
             .map(s => `${external_node_path_.relative(options.cwd, s.file) || s.file} (${s.reason})`)
             .join(', ');
-        result.errors.push(new model_errors/* UserError */.yo(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
+        result.errors.push(new model_errors/* UserError */.yo(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', \u2026' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
     }
     return result;
 }
@@ -84036,8 +84072,756 @@ function discover_isFile(file) {
 
 
 
+;// CONCATENATED MODULE: ./src/exceptions/apply.ts
+
+/**
+ * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
+ * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
+ */
+function applyExceptions(findings, exceptions, now) {
+    if (exceptions.length === 0)
+        return { findings, report: [] };
+    const applier = exceptionApplier(exceptions, now);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, report: applier.report() };
+}
+/**
+ * `applyExceptions` a finding at a time, for findings that are never all in memory: `mark` each
+ * finding in the run's order, then `report` says how every exception fared.
+ */
+function exceptionApplier(exceptions, now) {
+    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
+    const expired = new Set(ordered.filter(e => isExpired(e, now)));
+    const counts = new Map(ordered.map(e => [e, 0]));
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant')
+                return finding;
+            let accepting;
+            for (const exception of ordered) {
+                if (!covers(exception, finding.definition, finding.resource))
+                    continue;
+                counts.set(exception, (counts.get(exception) ?? 0) + 1);
+                if (!accepting && !expired.has(exception))
+                    accepting = exception;
+            }
+            return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
+        },
+        report() {
+            return ordered.map((exception) => {
+                const count = counts.get(exception) ?? 0;
+                return {
+                    ...suppressionOf(exception),
+                    rules: exception.rules,
+                    column: exception.source.column,
+                    status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
+                    findings: count
+                };
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
+/**
+ * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
+ * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
+ * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
+ * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
+ */
+
+
+
+
+
+
+
+
+/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
+function readBaseline(file, cwd) {
+    const shown = displayPath(file, cwd);
+    const text = textFile_readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
+    // The message names the offending character only: the file may not be a baseline at all.
+    const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
+    return { file: shown, text, ...baselineFingerprints(json, shown) };
+}
+/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
+function baselineFingerprints(json, file) {
+    const fingerprints = new Map();
+    let entries = 0;
+    const add = (print) => {
+        if (typeof print !== 'string')
+            return;
+        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
+        entries++;
+    };
+    const object = json;
+    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
+        for (const finding of object.findings) {
+            if (!isBaselineEntry(finding))
+                continue;
+            add(fingerprint(finding));
+        }
+        return { fingerprints, entries };
+    }
+    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
+        // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
+        for (const run of object.runs) {
+            const results = (0,model_value/* isObject */.Gv)(run) ? run.results : undefined;
+            if (!Array.isArray(results))
+                continue;
+            for (const result of results) {
+                if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
+                    continue;
+                const prints = result.partialFingerprints;
+                if ((0,model_value/* isObject */.Gv)(prints))
+                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
+            }
+        }
+        return { fingerprints, entries };
+    }
+    throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
+}
+/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
+function isBaselineEntry(finding) {
+    return (finding !== null &&
+        typeof finding === 'object' &&
+        typeof finding.definition === 'string' &&
+        typeof finding.resource?.type === 'string' &&
+        typeof finding.resource?.name === 'string' &&
+        (finding.resource.file === null ||
+            finding.resource.file === undefined ||
+            typeof finding.resource.file === 'string') &&
+        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
+        finding.suppressed === undefined);
+}
+/** Marks the findings the baseline holds; says how many it accepted. */
+function applyBaseline(findings, baseline) {
+    const applier = baselineApplier(baseline);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, matched: applier.matched() };
+}
+/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
+function baselineApplier(baseline) {
+    const left = new Map(baseline.fingerprints);
+    let matched = 0;
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant' || isAccepted(finding))
+                return finding;
+            const print = fingerprint(finding);
+            const count = left.get(print) ?? 0;
+            if (count === 0)
+                return finding;
+            left.set(print, count - 1);
+            matched++;
+            return { ...finding, baselined: true };
+        },
+        matched: () => matched
+    };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/inline.ts
+/**
+ * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
+ * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
+ *
+ *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "\u2026" } ] } }
+ *
+ * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
+ * checked with the same schema as the configuration file's, and a mistake is an input error at the
+ * template's line, never a silently ignored exception.
+ */
+
+
+
+
+
+
+/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
+const INLINE_KEY = 'cmkGuard';
+const inlineSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
+};
+const inline_validator = lazyFileValidator(inlineSchema);
+/**
+ * The inline exceptions of these resources (one per entry per declaration, covering every resource
+ * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
+ */
+function inlineExceptions(resources, cwd) {
+    const byDeclaration = new Map();
+    const errors = [];
+    for (const resource of resources) {
+        const metadata = resource.metadata;
+        if (!metadata || resource.existing || !resource.source)
+            continue;
+        const value = metadata.value;
+        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+        if (key === undefined)
+            continue;
+        const file = displayPath(resource.source.file, cwd);
+        let entry = byDeclaration.get(metadata.value);
+        if (!entry) {
+            entry = { exceptions: [], declared: [] };
+            byDeclaration.set(metadata.value, entry);
+            const base = `/${key}`;
+            const doc = {
+                file,
+                value: value[key],
+                positionOf: (pointer) => {
+                    const at = metadata.positionOf(base + pointer);
+                    return at ? { ...at, file } : null;
+                }
+            };
+            const check = inline_validator();
+            if (!check(value[key])) {
+                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', inline_hints));
+                continue;
+            }
+            const entries = (value[key].exceptions ?? []);
+            entries.forEach((written, i) => {
+                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
+                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
+                    errors.push(new model_errors/* UserError */.yo(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
+                    return;
+                }
+                entry.exceptions.push({
+                    kind: 'inSource',
+                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
+                    resources: [],
+                    declared: entry.declared,
+                    reason: written.reason,
+                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
+                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
+                    category: written.category ?? 'waiver',
+                    source: at,
+                    entryText: canonicalJson(written)
+                });
+            });
+        }
+        entry.declared.push({ file, type: resource.type, name: resource.name });
+    }
+    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
+}
+const inline_hints = {
+    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
+    patterns: configPatternHints
+};
+
+;// CONCATENATED MODULE: ./src/exceptions/pullRequest.ts
+/**
+ * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
+ * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
+ * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
+ * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
+ * the base's are counted; every report shows both.
+ */
+
+
+
+
+
+
+
+/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
+function markNewExceptions(exceptions, base) {
+    const entries = new Map();
+    for (const exception of exceptions) {
+        const file = exception.source.file;
+        if (!entries.has(file))
+            entries.set(file, entriesAtBase(base(file), exception.kind));
+        const known = entries.get(file);
+        if (known === undefined)
+            continue;
+        exception.new = known === null || !known.has(exception.entryText);
+    }
+}
+/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
+function entriesAtBase(text, kind) {
+    if (text === undefined)
+        return undefined;
+    if (text === null)
+        return null;
+    try {
+        return kind === 'external' ? configEntries(text) : inlineEntries(text);
+    }
+    catch {
+        return null;
+    }
+}
+function configEntries(text) {
+    const value = load(text.replace(/^\uFEFF/, ''));
+    const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
+    return new Set(list.map(entry => canonicalJson(entry)));
+}
+/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+function inlineEntries(text) {
+    const found = new Set();
+    const visit = (node) => {
+        if (Array.isArray(node)) {
+            for (const item of node)
+                visit(item);
+            return;
+        }
+        if (!(0,model_value/* isObject */.Gv)(node))
+            return;
+        for (const [key, value] of Object.entries(node)) {
+            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
+                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
+                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
+                    for (const entry of guard.exceptions)
+                        found.add(canonicalJson(entry));
+            }
+            visit(value);
+        }
+    };
+    visit(json_parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
+    return found;
+}
+/** How many of the baseline's entries the base's version of the file did not hold. */
+function baselineChange(baseline, base) {
+    const text = base(baseline.file);
+    if (text === undefined)
+        return undefined;
+    let before = new Map();
+    if (text !== null) {
+        try {
+            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+        }
+        catch {
+            before = new Map();
+        }
+    }
+    let added = 0;
+    for (const [print, count] of baseline.fingerprints)
+        added += Math.max(0, count - (before.get(print) ?? 0));
+    const changed = text === null || baseline.text !== text;
+    return { changed, added };
+}
+
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/pipeline/document.ts
+
+
+
+
+
+
+
+/** The findings document over `store`; call `findings.dispose()` when done. */
+function streamedDocument(store, parts) {
+    const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
+    const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+    /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
+    const reported = () => {
+        const accepting = exceptionApplier(exceptions, now);
+        const baselining = baseline ? baselineApplier(baseline) : undefined;
+        const findings = (function* () {
+            for (const raw of store) {
+                for (let finding of overrides.apply([raw])) {
+                    if (finding.resource.file !== null)
+                        finding = {
+                            ...finding,
+                            resource: { ...finding.resource, file: displayPath(finding.resource.file, cwd) }
+                        };
+                    const rule = rules.get(finding.definition);
+                    if (rule)
+                        finding = {
+                            ...finding,
+                            remediation: rule.remediation,
+                            helpUri: rule.references[0],
+                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
+                        };
+                    finding = accepting.mark(finding);
+                    if (baselining)
+                        finding = baselining.mark(finding);
+                    if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
+                        continue;
+                    if (!atOrAboveMinimum(finding.severity, selection))
+                        continue;
+                    yield finding;
+                }
+            }
+        })();
+        return { findings, accepting, baselining };
+    };
+    // The first reading counts, and says how each exception and the baseline fared.
+    const first = reported();
+    const counts = countVerdicts(first.findings);
+    const exceptionReport = exceptions.length ? first.accepting.report() : [];
+    // A stale exception often only misspells its rule: say which names nothing loaded has.
+    const known = parts.knownRules;
+    for (const report of exceptionReport) {
+        if (report.status !== 'stale')
+            continue;
+        const unknown = report.rules.filter(name => !known.includes(name));
+        if (unknown.length)
+            report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+    }
+    const findings = {
+        [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+        dispose: () => store.dispose()
+    };
+    const document = {
+        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
+        summary: { resources: parts.resources, definitions: parts.definitions, ...counts },
+        findings,
+        errors: parts.errors,
+        skipped: parts.skipped,
+        notRun: parts.notRun
+    };
+    if (exceptionReport.length)
+        document.exceptions = exceptionReport;
+    if (baseline) {
+        document.baseline = {
+            file: baseline.file,
+            entries: baseline.entries,
+            matched: first.baselining.matched(),
+            ...(baseText ? baselineChange(baseline, baseText) : {})
+        };
+    }
+    return document;
+}
+/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
+function countVerdicts(findings) {
+    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+    for (const finding of findings) {
+        if (finding.verdict !== 'compliant' && finding.suppressed)
+            counts.suppressed++;
+        else if (finding.verdict !== 'compliant' && finding.baselined)
+            counts.baselined++;
+        else
+            counts[finding.verdict]++;
+    }
+    return counts;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/isolated.ts
+/** Small pieces every step of the pipeline uses: errors kept per input, lists grown without spreading. */
+
+/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
+function append(into, items) {
+    for (const item of items)
+        into.push(item);
+}
+/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
+function isolated(errors, location, what, action) {
+    try {
+        (0,model_errors/* collectUserErrors */.tO)(errors, action);
+    }
+    catch (error) {
+        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/evaluateInput.ts
+
+
+
+/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
+const SNAPSHOT_BATCH = 1000;
+/**
+ * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
+ * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
+ * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
+ * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
+ * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
+ * `problems`. The findings come grouped by definition, in the resources' order.
+ */
+function evaluateInput(input, evaluation, deadline, problems, spoiled) {
+    const resources = input.resources.filter(r => !r.existing);
+    const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
+    if (!resources.length || !definitions.length)
+        return 'evaluated';
+    const evaluate = (defs) => evaluateDefinitions(defs, resources, {
+        parameters: evaluation.parameters,
+        related: evaluation.related ?? resources,
+        checkpoint: deadline.check
+    });
+    try {
+        for (const finding of evaluate(definitions))
+            evaluation.add(finding);
+        return 'evaluated';
+    }
+    catch (error) {
+        if (error instanceof LimitError) {
+            problems.push(error);
+            return 'stopped';
+        }
+    }
+    for (const definition of definitions) {
+        let stopped = false;
+        const before = problems.length;
+        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
+            try {
+                for (const finding of evaluate([definition]))
+                    evaluation.add(finding);
+            }
+            catch (error) {
+                stopped = error instanceof LimitError;
+                throw error;
+            }
+        });
+        if (stopped)
+            return 'stopped';
+        if (problems.length > before)
+            spoiled.add(definition);
+    }
+    return 'evaluated';
+}
+/** Resources a verdict is given on: all but references to existing ones. */
+function countEvaluated(resources) {
+    let count = 0;
+    for (const resource of resources)
+        if (!resource.existing)
+            count++;
+    return count;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/inputLoop.ts
+
+
+
+
+
+class InputLoop {
+    options;
+    /** Every resource read, in order, when `keepResources` is set. */
+    resources = [];
+    /** Evaluation problems (time bounds, failing definitions), in the order met. */
+    problems = [];
+    /** Exceptions written in the templates, and the errors in them. */
+    inline = { exceptions: [], errors: [] };
+    /** Resources given a verdict so far. */
+    resourceCount = 0;
+    /** Existence conditions may find a resource of any input: then every input is read first, and held. */
+    holdsInputs;
+    heldInputs = [];
+    heldDeployments = [];
+    constructor(options) {
+        this.options = options;
+        this.holdsInputs = options.definitions.some(d => d.readsRelated);
+    }
+    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+    template(template) {
+        const found = inlineExceptions(template.resources, this.options.cwd);
+        append(this.inline.exceptions, found.exceptions);
+        append(this.inline.errors, found.errors);
+        const input = { file: template.file, resources: template.resources };
+        if (this.options.keepResources)
+            append(this.resources, template.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            this.heldDeployments.push(template.resources);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(template.resources);
+        this.options.relations.deployment(template.resources);
+    }
+    /**
+     * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
+     * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
+     */
+    snapshot(file, full) {
+        if (this.holdsInputs || this.options.keepResources) {
+            const snapshot = loadResourceSnapshot(full);
+            append(this.resources, snapshot);
+            if (this.holdsInputs) {
+                this.heldInputs.push({ file, resources: snapshot });
+                this.heldDeployments.push(snapshot);
+                return;
+            }
+        }
+        this.streamSnapshot(file, full);
+    }
+    /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
+    live(input) {
+        if (this.options.keepResources)
+            append(this.resources, input.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(input.resources);
+    }
+    /** The held inputs, once every input is read: each with every other's resources as candidates. */
+    evaluateHeld() {
+        if (!this.holdsInputs)
+            return;
+        const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+        for (const input of this.heldInputs) {
+            this.options.store.beginInput();
+            evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
+            this.resourceCount += countEvaluated(input.resources);
+            this.options.progress?.('evaluating resources', this.resourceCount);
+        }
+        for (const deployment of this.heldDeployments)
+            this.options.relations.deployment(deployment);
+    }
+    evaluation(related) {
+        const { definitions, parameters, store, definitionGroup } = this.options;
+        return {
+            definitions,
+            parameters,
+            related,
+            add: finding => store.add(definitionGroup(finding.definition), finding)
+        };
+    }
+    deadline(file) {
+        return new EvaluationDeadline(file, this.options.clock);
+    }
+    /**
+     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+     */
+    streamSnapshot(file, full) {
+        const { store, definitionGroup, progress } = this.options;
+        store.beginInput();
+        const problems = [];
+        const spoiled = new Set();
+        const relating = this.options.relations.snapshot();
+        const keptBefore = this.resources.length;
+        let count = 0;
+        let stopped = false;
+        let batch = [];
+        const flush = () => {
+            if (!stopped && batch.length) {
+                const before = spoiled.size;
+                const outcome = evaluateInput({ file, resources: batch }, this.evaluation(undefined), this.deadline(file), problems, spoiled);
+                if (outcome === 'stopped') {
+                    stopped = true;
+                    store.discardInput();
+                }
+                else if (spoiled.size > before) {
+                    // A definition that failed on this batch has no verdicts on this snapshot at all.
+                    for (const definition of [...spoiled].slice(before))
+                        store.discardInput(definitionGroup(definition.name));
+                }
+            }
+            batch = [];
+            progress?.('evaluating resources', this.resourceCount + count);
+        };
+        try {
+            for (const resource of readResourceSnapshot(full)) {
+                count++;
+                relating?.add(resource);
+                if (this.options.keepResources)
+                    this.resources.push(resource);
+                batch.push(resource);
+                if (batch.length >= SNAPSHOT_BATCH)
+                    flush();
+            }
+            flush();
+        }
+        catch (error) {
+            store.discardInput();
+            this.resources.length = keptBefore;
+            throw error;
+        }
+        append(this.problems, problems);
+        this.resourceCount += count;
+        if (relating?.hasTargets)
+            this.options.relations.subjects(relating, () => readResourceSnapshot(full));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/relationPass.ts
+
+
+/** A snapshot's resources, as each relation rule still running gathers them (undefined: a rule not running). */
+class SnapshotRelations {
+    relating;
+    constructor(relating) {
+        this.relating = relating;
+    }
+    /** Takes one resource of the snapshot, as it is read. */
+    add(resource) {
+        for (const relation of this.relating)
+            relation?.add(resource);
+    }
+    /** Whether any rule found a target: only then are the subjects worth a second reading. */
+    get hasTargets() {
+        return this.relating.some(r => r?.hasTargets);
+    }
+}
+class RelationPass {
+    relations;
+    store;
+    group;
+    /** Each rule's problems, in the order of the rules. */
+    problems;
+    failed = new Set();
+    /** `group(i)` is the store's group of the `i`th rule's findings. */
+    constructor(relations, store, group) {
+        this.relations = relations;
+        this.store = store;
+        this.group = group;
+        this.problems = relations.map(() => []);
+    }
+    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
+    deployment(resources) {
+        this.relations.forEach(({ rule, check }, i) => {
+            if (this.failed.has(i))
+                return;
+            const before = this.problems[i].length;
+            isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                for (const finding of check(resources))
+                    this.store.add(this.group(i), finding);
+            });
+            if (this.problems[i].length > before)
+                this.failed.add(i);
+        });
+    }
+    /** What the rules still running gather of a snapshot read a resource at a time; null when none runs. */
+    snapshot() {
+        const relating = this.relations.map((relation, i) => this.failed.has(i) ? undefined : relation.check.deployment(detached));
+        return relating.some(r => r !== undefined) ? new SnapshotRelations(relating) : null;
+    }
+    /**
+     * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
+     * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
+     * snapshot at once.
+     */
+    subjects(gathered, read) {
+        this.store.beginInput();
+        const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
+        for (const subject of read()) {
+            checking.forEach((relation, i) => {
+                if (!relation)
+                    return;
+                const { rule } = this.relations[i];
+                const before = this.problems[i].length;
+                isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                    const finding = relation.check(subject);
+                    if (finding)
+                        this.store.add(this.group(i), finding);
+                });
+                if (this.problems[i].length > before) {
+                    this.failed.add(i);
+                    checking[i] = undefined;
+                    this.store.discardInput(this.group(i));
+                }
+            });
+        }
+    }
+}
+/**
+ * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
+ * without its text (kept to find positions), its values copied so that they hold no part of the text read
+ * around them (a string cut from a larger one keeps the larger one alive).
+ */
+function detached(resource) {
+    const { id, type, name, json } = (0,jsonText/* parseJson */.qF)(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
+    return { ...resource, id, type, name, json, positionOf: () => null };
+}
+
 ;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
@@ -84160,7 +84944,7 @@ function inBaseCheckout(checkout, file, cwd) {
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
-/** "depends on …": the unknowns a verdict rests on, said as people read them. */
+/** "depends on \u2026": the unknowns a verdict rests on, said as people read them. */
 function describeDependencies(keys) {
     const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
     return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
@@ -84545,7 +85329,7 @@ function names(value, target, pointer) {
         const path = '/' + match[2].split('.').join('/');
         return path.toLowerCase() === pointer.toLowerCase();
     }
-    // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
+    // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), \u2026)`) names it too.
     return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
 }
 /**
@@ -85038,7 +85822,7 @@ function specErrors(rule) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
         return [new model_errors/* UserError */.yo(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
-    // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
+    // The spec's validator is generated at build time from relationSpec.ts (scripts/generateValidators.ts).
     const validate = relationSpec();
     if (validate(rule.relation))
         return [];
@@ -85150,335 +85934,6 @@ function allowedEffect(override, allowed) {
     if (effect !== undefined || allowed.length === 0)
         return effect ?? override.effect;
     throw new model_errors/* UserError */.yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/apply.ts
-
-/**
- * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
- * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
- */
-function applyExceptions(findings, exceptions, now) {
-    if (exceptions.length === 0)
-        return { findings, report: [] };
-    const applier = exceptionApplier(exceptions, now);
-    const marked = findings.map(finding => applier.mark(finding));
-    return { findings: marked, report: applier.report() };
-}
-/**
- * `applyExceptions` a finding at a time, for findings that are never all in memory: `mark` each
- * finding in the run's order, then `report` says how every exception fared.
- */
-function exceptionApplier(exceptions, now) {
-    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
-    const expired = new Set(ordered.filter(e => isExpired(e, now)));
-    const counts = new Map(ordered.map(e => [e, 0]));
-    return {
-        mark(finding) {
-            if (finding.verdict === 'compliant')
-                return finding;
-            let accepting;
-            for (const exception of ordered) {
-                if (!covers(exception, finding.definition, finding.resource))
-                    continue;
-                counts.set(exception, (counts.get(exception) ?? 0) + 1);
-                if (!accepting && !expired.has(exception))
-                    accepting = exception;
-            }
-            return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
-        },
-        report() {
-            return ordered.map((exception) => {
-                const count = counts.get(exception) ?? 0;
-                return {
-                    ...suppressionOf(exception),
-                    rules: exception.rules,
-                    column: exception.source.column,
-                    status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
-                    findings: count
-                };
-            });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
-/**
- * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
- * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
- * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
- * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
- */
-
-
-
-
-
-
-
-
-/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
-function readBaseline(file, cwd) {
-    const shown = displayPath(file, cwd);
-    const text = textFile_readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
-    // The message names the offending character only: the file may not be a baseline at all.
-    const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
-    return { file: shown, text, ...baselineFingerprints(json, shown) };
-}
-/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
-function baselineFingerprints(json, file) {
-    const fingerprints = new Map();
-    let entries = 0;
-    const add = (print) => {
-        if (typeof print !== 'string')
-            return;
-        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
-        entries++;
-    };
-    const object = json;
-    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
-        for (const finding of object.findings) {
-            if (!isBaselineEntry(finding))
-                continue;
-            add(fingerprint(finding));
-        }
-        return { fingerprints, entries };
-    }
-    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
-        // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
-        for (const run of object.runs) {
-            const results = (0,model_value/* isObject */.Gv)(run) ? run.results : undefined;
-            if (!Array.isArray(results))
-                continue;
-            for (const result of results) {
-                if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
-                    continue;
-                const prints = result.partialFingerprints;
-                if ((0,model_value/* isObject */.Gv)(prints))
-                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
-            }
-        }
-        return { fingerprints, entries };
-    }
-    throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
-}
-/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
-function isBaselineEntry(finding) {
-    return (finding !== null &&
-        typeof finding === 'object' &&
-        typeof finding.definition === 'string' &&
-        typeof finding.resource?.type === 'string' &&
-        typeof finding.resource?.name === 'string' &&
-        (finding.resource.file === null ||
-            finding.resource.file === undefined ||
-            typeof finding.resource.file === 'string') &&
-        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
-        finding.suppressed === undefined);
-}
-/** Marks the findings the baseline holds; says how many it accepted. */
-function applyBaseline(findings, baseline) {
-    const applier = baselineApplier(baseline);
-    const marked = findings.map(finding => applier.mark(finding));
-    return { findings: marked, matched: applier.matched() };
-}
-/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
-function baselineApplier(baseline) {
-    const left = new Map(baseline.fingerprints);
-    let matched = 0;
-    return {
-        mark(finding) {
-            if (finding.verdict === 'compliant' || isAccepted(finding))
-                return finding;
-            const print = fingerprint(finding);
-            const count = left.get(print) ?? 0;
-            if (count === 0)
-                return finding;
-            left.set(print, count - 1);
-            matched++;
-            return { ...finding, baselined: true };
-        },
-        matched: () => matched
-    };
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/inline.ts
-/**
- * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
- * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
- *
- *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "…" } ] } }
- *
- * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
- * checked with the same schema as the configuration file's, and a mistake is an input error at the
- * template's line, never a silently ignored exception.
- */
-
-
-
-
-
-
-/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
-const INLINE_KEY = 'cmkGuard';
-const inlineSchema = {
-    type: 'object',
-    additionalProperties: false,
-    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
-};
-const inline_validator = lazyFileValidator(inlineSchema);
-/**
- * The inline exceptions of these resources (one per entry per declaration, covering every resource
- * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
- */
-function inlineExceptions(resources, cwd) {
-    const byDeclaration = new Map();
-    const errors = [];
-    for (const resource of resources) {
-        const metadata = resource.metadata;
-        if (!metadata || resource.existing || !resource.source)
-            continue;
-        const value = metadata.value;
-        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
-        if (key === undefined)
-            continue;
-        const file = displayPath(resource.source.file, cwd);
-        let entry = byDeclaration.get(metadata.value);
-        if (!entry) {
-            entry = { exceptions: [], declared: [] };
-            byDeclaration.set(metadata.value, entry);
-            const base = `/${key}`;
-            const doc = {
-                file,
-                value: value[key],
-                positionOf: (pointer) => {
-                    const at = metadata.positionOf(base + pointer);
-                    return at ? { ...at, file } : null;
-                }
-            };
-            const check = inline_validator();
-            if (!check(value[key])) {
-                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', inline_hints));
-                continue;
-            }
-            const entries = (value[key].exceptions ?? []);
-            entries.forEach((written, i) => {
-                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
-                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
-                    errors.push(new model_errors/* UserError */.yo(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
-                    return;
-                }
-                entry.exceptions.push({
-                    kind: 'inSource',
-                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
-                    resources: [],
-                    declared: entry.declared,
-                    reason: written.reason,
-                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
-                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
-                    category: written.category ?? 'waiver',
-                    source: at,
-                    entryText: canonicalJson(written)
-                });
-            });
-        }
-        entry.declared.push({ file, type: resource.type, name: resource.name });
-    }
-    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
-}
-const inline_hints = {
-    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
-    patterns: configPatternHints
-};
-
-;// CONCATENATED MODULE: ./src/exceptions/pullRequest.ts
-/**
- * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
- * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
- * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
- * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
- * the base's are counted; every report shows both.
- */
-
-
-
-
-
-
-
-/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
-function markNewExceptions(exceptions, base) {
-    const entries = new Map();
-    for (const exception of exceptions) {
-        const file = exception.source.file;
-        if (!entries.has(file))
-            entries.set(file, entriesAtBase(base(file), exception.kind));
-        const known = entries.get(file);
-        if (known === undefined)
-            continue;
-        exception.new = known === null || !known.has(exception.entryText);
-    }
-}
-/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
-function entriesAtBase(text, kind) {
-    if (text === undefined)
-        return undefined;
-    if (text === null)
-        return null;
-    try {
-        return kind === 'external' ? configEntries(text) : inlineEntries(text);
-    }
-    catch {
-        return null;
-    }
-}
-function configEntries(text) {
-    const value = load(text.replace(/^\uFEFF/, ''));
-    const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
-    return new Set(list.map(entry => canonicalJson(entry)));
-}
-/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
-function inlineEntries(text) {
-    const found = new Set();
-    const visit = (node) => {
-        if (Array.isArray(node)) {
-            for (const item of node)
-                visit(item);
-            return;
-        }
-        if (!(0,model_value/* isObject */.Gv)(node))
-            return;
-        for (const [key, value] of Object.entries(node)) {
-            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
-                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
-                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
-                    for (const entry of guard.exceptions)
-                        found.add(canonicalJson(entry));
-            }
-            visit(value);
-        }
-    };
-    visit(json_parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
-    return found;
-}
-/** How many of the baseline's entries the base's version of the file did not hold. */
-function baselineChange(baseline, base) {
-    const text = base(baseline.file);
-    if (text === undefined)
-        return undefined;
-    let before = new Map();
-    if (text !== null) {
-        try {
-            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
-        }
-        catch {
-            before = new Map();
-        }
-    }
-    let added = 0;
-    for (const [print, count] of baseline.fingerprints)
-        added += Math.max(0, count - (before.get(print) ?? 0));
-    const changed = text === null || baseline.text !== text;
-    return { changed, added };
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/azure.ts
@@ -85726,71 +86181,6 @@ function inputPath(request, entry, what) {
         return full;
     return confine(full, rootOf(request), what, { file: entry });
 }
-/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
-const SNAPSHOT_BATCH = 1000;
-/**
- * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
- * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
- * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
- * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
- * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
- * `problems`. The findings come grouped by definition, in the resources' order.
- */
-function evaluateInput(input, evaluation, deadline, problems, spoiled) {
-    const resources = input.resources.filter(r => !r.existing);
-    const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
-    if (!resources.length || !definitions.length)
-        return 'evaluated';
-    const evaluate = (defs) => evaluateDefinitions(defs, resources, {
-        parameters: evaluation.parameters,
-        related: evaluation.related ?? resources,
-        checkpoint: deadline.check
-    });
-    try {
-        for (const finding of evaluate(definitions))
-            evaluation.add(finding);
-        return 'evaluated';
-    }
-    catch (error) {
-        if (error instanceof LimitError) {
-            problems.push(error);
-            return 'stopped';
-        }
-    }
-    for (const definition of definitions) {
-        let stopped = false;
-        const before = problems.length;
-        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
-            try {
-                for (const finding of evaluate([definition]))
-                    evaluation.add(finding);
-            }
-            catch (error) {
-                stopped = error instanceof LimitError;
-                throw error;
-            }
-        });
-        if (stopped)
-            return 'stopped';
-        if (problems.length > before)
-            spoiled.add(definition);
-    }
-    return 'evaluated';
-}
-/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
-function append(into, items) {
-    for (const item of items)
-        into.push(item);
-}
-/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
-function isolated(errors, location, what, action) {
-    try {
-        (0,model_errors/* collectUserErrors */.tO)(errors, action);
-    }
-    catch (error) {
-        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
-    }
-}
 /**
  * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
  * that file's error, and every other one still gives its verdicts.
@@ -85913,23 +86303,6 @@ function loadExternalDefinitions(request, errors) {
         (0,model_errors/* throwUserErrors */.zu)(problems);
     return { definitions: plan.definitions, skipped };
 }
-/** Resources a verdict is given on: all but references to existing ones. */
-function countEvaluated(resources) {
-    let count = 0;
-    for (const resource of resources)
-        if (!resource.existing)
-            count++;
-    return count;
-}
-/**
- * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
- * without its text (kept to find positions), its values copied so that they hold no part of the text read
- * around them (a string cut from a larger one keeps the larger one alive).
- */
-function detached(resource) {
-    const { id, type, name, json } = (0,jsonText/* parseJson */.qF)(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
-    return { ...resource, id, type, name, json, positionOf: () => null };
-}
 /** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
 async function evaluateRepository(request) {
     const document = await evaluateRepositoryStreamed(request);
@@ -85951,16 +86324,8 @@ async function evaluateRepository(request) {
  * report. Call `findings.dispose()` when done.
  */
 async function evaluateRepositoryStreamed(request) {
-    const { definitions, rules, relations, transitions, transitionRules, leftOut, overrides, skipped: notDefinitions, errors: ruleErrors } = loadRules(request);
-    // Problems in the order a run that read every input before evaluating any would meet them.
-    const readProblems = [...ruleErrors];
-    const evaluationProblems = [];
-    const relationProblems = relations.map(() => []);
-    const transitionProblems = [];
-    const notRun = [...leftOut];
-    const errors = [];
-    let skipped = [];
-    const progress = request.progress;
+    const loaded = loadRules(request);
+    const { definitions, relations, transitions } = loaded;
     // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
     // by transition rule; each group in the order of the inputs and their resources.
     const store = new FindingStore(request.heldFindings);
@@ -85969,59 +86334,63 @@ async function evaluateRepositoryStreamed(request) {
         if (!firstOfName.has(definition.name))
             firstOfName.set(definition.name, i);
     });
-    const definitionGroup = (name) => firstOfName.get(name) ?? definitions.length;
-    const relationGroup = (i) => definitions.length + 1 + i;
-    const transitionGroup = (i) => definitions.length + 1 + relations.length + i;
+    const relationPass = new RelationPass(relations, store, i => definitions.length + 1 + i);
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
     const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
-    // Existence conditions may find a resource of any input: then every input is read first, and held.
-    const holdInputs = definitions.some(d => d.readsRelated);
-    /** Every resource read, in order, when something needs them all: existence conditions, transition rules. */
-    const held = [];
-    const heldInputs = [];
-    const heldDeployments = [];
-    let resourceCount = 0;
-    const inline = { exceptions: [], errors: [] };
-    const failedRelations = new Set();
-    const evaluation = (related) => ({
+    const inputs = new InputLoop({
         definitions,
-        parameters: overrides.parameters,
-        related,
-        add: finding => store.add(definitionGroup(finding.definition), finding)
+        parameters: loaded.overrides.parameters,
+        store,
+        definitionGroup: name => firstOfName.get(name) ?? definitions.length,
+        relations: relationPass,
+        keepResources: transitionsWanted,
+        cwd: request.cwd,
+        clock: request.clock,
+        progress: request.progress
     });
-    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
-    const relate = (deployment) => {
-        relations.forEach(({ rule, check }, i) => {
-            if (failedRelations.has(i))
-                return;
-            const before = relationProblems[i].length;
-            isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                for (const finding of check(deployment))
-                    store.add(relationGroup(i), finding);
-            });
-            if (relationProblems[i].length > before)
-                failedRelations.add(i);
-        });
-    };
-    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
-    const onTemplate = (template) => {
-        const found = inlineExceptions(template.resources, request.cwd);
-        append(inline.exceptions, found.exceptions);
-        append(inline.errors, found.errors);
-        const input = { file: template.file, resources: template.resources };
-        if (transitionsWanted)
-            append(held, template.resources);
-        if (holdInputs) {
-            heldInputs.push(input);
-            heldDeployments.push(template.resources);
-            return;
-        }
-        store.beginInput();
-        const deadline = new EvaluationDeadline(input.file, request.clock);
-        evaluateInput(input, evaluation(undefined), deadline, evaluationProblems, new Set());
-        resourceCount += countEvaluated(template.resources);
-        relate(template.resources);
-    };
+    const read = await run_readInputs(request, loaded, inputs);
+    inputs.evaluateHeld();
+    const transitionProblems = [];
+    const transitionsRan = transitionsWanted
+        ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+        : false;
+    // Problems in the order a run that read every input before evaluating any would meet them.
+    const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
+    const errors = problems.map(problem => inputError(problem, request.cwd));
+    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+    // out wait for a run that has them.
+    for (const error of inputs.inline.errors)
+        errors.push(inputError(error, request.cwd));
+    const leftOutNames = new Set(loaded.leftOut.flatMap(entry => entry.rules));
+    const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const baseline = readBaselineOf(request, errors);
+    const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+    if (baseText)
+        markNewExceptions(exceptions, baseText);
+    return streamedDocument(store, {
+        cwd: request.cwd,
+        overrides: loaded.overrides,
+        rules: loaded.rules,
+        exceptions,
+        baseline,
+        baseText,
+        now: request.now ?? new Date(),
+        changedFiles: request.changedFiles,
+        selection: request.selection,
+        knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
+        resources: inputs.resourceCount,
+        definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+        errors,
+        skipped: read.skipped,
+        notRun: read.notRun
+    });
+}
+/** Every input the request names, in order (templates, snapshots, a live scope), handed to `inputs`. */
+async function run_readInputs(request, loaded, inputs) {
+    const readProblems = [...loaded.errors];
+    const notRun = [...loaded.leftOut];
+    let skipped = [];
     if (request.templates?.length) {
         const discovered = loadTemplates(request.templates, {
             cwd: request.cwd,
@@ -86030,299 +86399,120 @@ async function evaluateRepositoryStreamed(request) {
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides,
             progress: request.progress,
-            onTemplate
+            onTemplate: template => inputs.template(template)
         });
         append(readProblems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
-    skipped.push(...notDefinitions);
+    skipped.push(...loaded.skipped);
     for (const file of request.resources ?? []) {
         isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
-            const full = inputPath(request, file, 'the resource snapshot');
-            if (holdInputs || transitionsWanted) {
-                const snapshot = loadResourceSnapshot(full);
-                append(held, snapshot);
-                if (holdInputs) {
-                    heldInputs.push({ file, resources: snapshot });
-                    heldDeployments.push(snapshot);
-                    return;
-                }
-            }
-            streamSnapshot(file, full);
+            inputs.snapshot(file, inputPath(request, file, 'the resource snapshot'));
         });
     }
-    /**
-     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
-     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
-     */
-    function streamSnapshot(file, full) {
-        store.beginInput();
-        const problems = [];
-        const spoiled = new Set();
-        const relating = relations.map((relation, i) => failedRelations.has(i) ? undefined : relation.check.deployment(detached));
-        const relates = relating.some(r => r !== undefined);
-        const heldBefore = held.length;
-        let count = 0;
-        let stopped = false;
-        let batch = [];
-        const flush = () => {
-            if (!stopped && batch.length) {
-                const before = spoiled.size;
-                const outcome = evaluateInput({ file, resources: batch }, evaluation(undefined), new EvaluationDeadline(file, request.clock), problems, spoiled);
-                if (outcome === 'stopped') {
-                    stopped = true;
-                    store.discardInput();
-                }
-                else if (spoiled.size > before) {
-                    // A definition that failed on this batch has no verdicts on this snapshot at all.
-                    for (const definition of [...spoiled].slice(before))
-                        store.discardInput(definitionGroup(definition.name));
-                }
-            }
-            batch = [];
-            progress?.('evaluating resources', resourceCount + count);
-        };
-        try {
-            for (const resource of readResourceSnapshot(full)) {
-                count++;
-                if (relates)
-                    for (const relation of relating)
-                        relation?.add(resource);
-                if (transitionsWanted)
-                    held.push(resource);
-                batch.push(resource);
-                if (batch.length >= SNAPSHOT_BATCH)
-                    flush();
-            }
-            flush();
-        }
-        catch (error) {
-            store.discardInput();
-            held.length = heldBefore;
-            throw error;
-        }
-        append(evaluationProblems, problems);
-        resourceCount += count;
-        if (relating.some(r => r?.hasTargets))
-            relateSubjects(full, relating);
-    }
-    /**
-     * Relation rules on a snapshot's subjects, read a second time once every target and grant of it is
-     * known. A rule that fails on one subject has no findings on this snapshot, as if it had been checked
-     * on the whole snapshot at once.
-     */
-    function relateSubjects(full, relating) {
-        store.beginInput();
-        const checking = relating.map(relation => (relation?.hasTargets ? relation : undefined));
-        for (const subject of readResourceSnapshot(full)) {
-            checking.forEach((relation, i) => {
-                if (!relation)
-                    return;
-                const { rule } = relations[i];
-                const before = relationProblems[i].length;
-                isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                    const finding = relation.check(subject);
-                    if (finding)
-                        store.add(relationGroup(i), finding);
-                });
-                if (relationProblems[i].length > before) {
-                    failedRelations.add(i);
-                    checking[i] = undefined;
-                    store.discardInput(relationGroup(i));
-                }
-            });
-        }
-    }
-    // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
     const azureExceptions = [];
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
         const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
         const packs = packsOf(request);
-        const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+        const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
         });
-        const scope = liveResources(live.rows, live.where);
-        const input = { file: `(${live.where})`, resources: scope };
-        if (transitionsWanted)
-            append(held, scope);
-        if (holdInputs)
-            heldInputs.push(input);
-        else {
-            store.beginInput();
-            evaluateInput(input, evaluation(undefined), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
-            resourceCount += countEvaluated(scope);
-        }
+        inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
         append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
-        if (relations.length || transitions.length)
+        if (loaded.relations.length || loaded.transitions.length)
             skipped.push({
                 file: `(${live.where})`,
                 reason: 'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
             });
     }
-    if (holdInputs) {
-        // Every input read: each is evaluated with every other's resources as candidates for existence conditions.
-        const related = heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
-        for (const input of heldInputs) {
-            store.beginInput();
-            evaluateInput(input, evaluation(related), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
-            resourceCount += countEvaluated(input.resources);
-            progress?.('evaluating resources', resourceCount);
-        }
-        for (const deployment of heldDeployments)
-            relate(deployment);
-    }
-    let transitionsRan = false;
-    if (transitions.length && !(hasBase && request.templates?.length)) {
+    const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+    if (loaded.transitions.length && !(hasBase && request.templates?.length)) {
         notRun.push({
-            rules: transitionRules,
+            rules: loaded.transitionRules,
             reason: request.templates?.length
                 ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
                 : 'they compare templates before and after a change, and no templates were given'
         });
     }
-    if (transitionsWanted) {
-        let base = null;
-        try {
-            base = request.baseTemplates?.length
-                ? loadBaseTemplates(request, request.baseTemplates)
-                : loadBaseResources(request);
-        }
-        catch (error) {
-            if (!(error instanceof model_errors/* UserError */.yo))
-                throw error;
-            // A base the user named is an input like any other: its error, and every other finding still reported.
-            if (request.baseRequired)
-                transitionProblems.push(error);
-            else
-                notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
-        }
-        if (base) {
-            transitionsRan = true;
-            const pairs = pairResources(base, held);
-            transitions.forEach(({ rule, check }, i) => {
-                isolated(transitionProblems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                    for (const finding of check(pairs))
-                        store.add(transitionGroup(i), finding);
-                });
-            });
-        }
+    return { readProblems, skipped, notRun, azureExceptions };
+}
+/**
+ * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
+ * is an error when the user named it, else a note that they did not run.
+ */
+function runTransitions(request, loaded, head, store, notRun, problems) {
+    let base = null;
+    try {
+        base = request.baseTemplates?.length
+            ? loadBaseTemplates(request, request.baseTemplates)
+            : loadBaseResources(request);
     }
-    const problems = [...readProblems, ...evaluationProblems, ...relationProblems.flat(), ...transitionProblems];
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        // A base the user named is an input like any other: its error, and every other finding still reported.
+        if (request.baseRequired)
+            problems.push(error);
+        else
+            notRun.push({
+                rules: loaded.transitionRules,
+                reason: `the base could not be read: ${error.message}`,
+                warning: true
+            });
+    }
+    if (!base)
+        return false;
+    const pairs = pairResources(base, head);
+    const firstGroup = loaded.definitions.length + 1 + loaded.relations.length;
+    loaded.transitions.forEach(({ rule, check }, i) => {
+        isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+            for (const finding of check(pairs))
+                store.add(firstGroup + i, finding);
+        });
+    });
+    return true;
+}
+/**
+ * The baseline the request names. One that cannot be read (or is outside the repository) is its own error in
+ * `errors`: every finding is then reported as new, and the run exits 2.
+ */
+function readBaselineOf(request, errors) {
+    if (request.baseline === undefined)
+        return undefined;
+    const named = request.baseline;
+    let baseline;
+    const problems = [];
+    isolated(problems, { file: named }, `read the baseline ${named}`, () => {
+        baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    });
     for (const problem of problems)
         errors.push(inputError(problem, request.cwd));
-    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
-    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
-    // out wait for a run that has them.
-    for (const error of inline.errors)
-        errors.push(inputError(error, request.cwd));
-    const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-    const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
-    // A baseline that cannot be read (or is outside the repository) is its own error: every finding is then
-    // reported as new, and the run exits 2.
-    let baseline;
-    if (request.baseline !== undefined) {
-        const named = request.baseline;
-        const problems = [];
-        isolated(problems, { file: named }, `read the baseline ${named}`, () => {
-            baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    return baseline;
+}
+/**
+ * The base commit's text of the files exceptions and the baseline come from, to say what this change adds to
+ * what is accepted (a git ref only: files named with --base-templates have no configuration or baseline of
+ * their own). Undefined when there is nothing to compare, or the base cannot be read (noted in `skipped`).
+ */
+function baseTextOf(request, exceptions, baseline, skipped) {
+    if (request.base === undefined || !(exceptions.length || baseline))
+        return undefined;
+    const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
+    try {
+        const texts = readFilesAtCommit(request.base, files, request.cwd);
+        return file => texts.get(file);
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        skipped.push({
+            file: '(base)',
+            reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
         });
-        for (const problem of problems)
-            errors.push(inputError(problem, request.cwd));
+        return undefined;
     }
-    // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
-    // with --base-templates have no configuration or baseline of their own).
-    let baseText;
-    if (request.base !== undefined && (exceptions.length || baseline)) {
-        const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
-        try {
-            const texts = readFilesAtCommit(request.base, files, request.cwd);
-            baseText = file => texts.get(file);
-        }
-        catch (error) {
-            if (!(error instanceof model_errors/* UserError */.yo))
-                throw error;
-            skipped.push({
-                file: '(base)',
-                reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
-            });
-        }
-    }
-    if (baseText)
-        markNewExceptions(exceptions, baseText);
-    const now = request.now ?? new Date();
-    const changed = request.changedFiles ? new Set(request.changedFiles) : null;
-    /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
-    const reported = () => {
-        const accepting = exceptionApplier(exceptions, now);
-        const baselining = baseline ? baselineApplier(baseline) : undefined;
-        const findings = (function* () {
-            for (const raw of store) {
-                for (let finding of overrides.apply([raw])) {
-                    if (finding.resource.file !== null)
-                        finding = {
-                            ...finding,
-                            resource: { ...finding.resource, file: displayPath(finding.resource.file, request.cwd) }
-                        };
-                    const rule = rules.get(finding.definition);
-                    if (rule)
-                        finding = {
-                            ...finding,
-                            remediation: rule.remediation,
-                            helpUri: rule.references[0],
-                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
-                        };
-                    finding = accepting.mark(finding);
-                    if (baselining)
-                        finding = baselining.mark(finding);
-                    if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
-                        continue;
-                    if (!atOrAboveMinimum(finding.severity, request.selection))
-                        continue;
-                    yield finding;
-                }
-            }
-        })();
-        return { findings, accepting, baselining };
-    };
-    // The first reading counts, and says how each exception and the baseline fared.
-    const first = reported();
-    const counts = countVerdicts(first.findings);
-    const exceptionReport = exceptions.length ? first.accepting.report() : [];
-    // A stale exception often only misspells its rule: say which names nothing loaded has.
-    const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
-    for (const report of exceptionReport) {
-        if (report.status !== 'stale')
-            continue;
-        const unknown = report.rules.filter(name => !known.includes(name));
-        if (unknown.length)
-            report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
-    }
-    const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
-    const findings = {
-        [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
-        dispose: () => store.dispose()
-    };
-    const document = {
-        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
-        summary: { resources: resourceCount, definitions: ruleCount, ...counts },
-        findings,
-        errors,
-        skipped,
-        notRun
-    };
-    if (exceptionReport.length)
-        document.exceptions = exceptionReport;
-    if (baseline) {
-        document.baseline = {
-            file: baseline.file,
-            entries: baseline.entries,
-            matched: first.baselining.matched(),
-            ...(baseText ? baselineChange(baseline, baseText) : {})
-        };
-    }
-    return document;
 }
 /** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
 function inputError(error, cwd) {
@@ -86376,7 +86566,7 @@ function loadBaseResources(request) {
         checkout.dispose();
     }
 }
-/** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */
+/** The folder part of a glob before its first wildcard: `infra/**\/*.json` \u2192 `infra`. */
 function staticPrefix(pattern, cwd) {
     const target = external_node_path_default().resolve(cwd, pattern);
     if ((0,external_node_fs_.existsSync)(target) && (0,external_node_fs_.statSync)(target).isDirectory())
@@ -86401,19 +86591,6 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         skipped,
         notRun
     };
-}
-/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
-function countVerdicts(findings) {
-    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
-    for (const finding of findings) {
-        if (finding.verdict !== 'compliant' && finding.suppressed)
-            counts.suppressed++;
-        else if (finding.verdict !== 'compliant' && finding.baselined)
-            counts.baselined++;
-        else
-            counts[finding.verdict]++;
-    }
-    return counts;
 }
 /**
  * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
@@ -86744,7 +86921,7 @@ class UserErrors extends UserError {
  * a message never carries more of a file than the token at fault.
  */
 function inputToken(text, limit = 80) {
-    return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+    return text.length <= limit ? text : `${text.slice(0, limit)}\u2026 (${text.length} characters)`;
 }
 function isUserError(error) {
     return error instanceof UserError;
@@ -87048,7 +87225,7 @@ function firstErrorOffset(text) {
 /* harmony export */   mE: () => (/* binding */ escapePointerSegment)
 /* harmony export */ });
 /** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
-/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+/** One reference token as it is written in a pointer: `~` \u2192 `~0`, `/` \u2192 `~1`. */
 function escapePointerSegment(segment) {
     if (typeof segment === 'number')
         return String(segment);
@@ -87144,8 +87321,8 @@ function findUnknown(value) {
     return undefined;
 }
 /*
- * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
- * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
+ * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes \u2014
+ * `__proto__`, `constructor`, `prototype`, `toString` among them \u2014 is an ordinary key: in JSON and
  * in Azure a property named `__proto__` is a property like any other. So objects built from input
  * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
  * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
@@ -89098,7 +89275,7 @@ function encodeComponent (input, isAllowed) {
 }
 
 /**
- * Encodes userinfo while preserving its RFC 3986 §3.2.1 literal characters.
+ * Encodes userinfo while preserving its RFC 3986 \u00a73.2.1 literal characters.
  * In particular, authority delimiters such as `@`, `/`, `?`, and `#` are data.
  *
  * @param {string} input
@@ -89109,7 +89286,7 @@ function encodeUserinfo (input) {
 }
 
 /**
- * Encodes query data using the RFC 3986 §3.4 grammar. A literal `#` must be
+ * Encodes query data using the RFC 3986 \u00a73.4 grammar. A literal `#` must be
  * escaped because it would otherwise begin the fragment component.
  *
  * @param {string} input
@@ -89120,7 +89297,7 @@ function encodeQuery (input) {
 }
 
 /**
- * Encodes fragment data using the RFC 3986 §3.5 grammar.
+ * Encodes fragment data using the RFC 3986 \u00a73.5 grammar.
  *
  * @param {string} input
  * @returns {string}

@@ -195,12 +195,12 @@ function selectCredential(settings) {
     if (inActions) {
         return {
             credential: new dist_esm/* ChainedTokenCredential */.Rk(new dist_esm/* EnvironmentCredential */.lp(options), new dist_esm/* AzureCliCredential */.nG()),
-            description: 'the environment credentials (AZURE_CLIENT_ID, …) or the Azure CLI sign-in of azure/login'
+            description: 'the environment credentials (AZURE_CLIENT_ID, \u2026) or the Azure CLI sign-in of azure/login'
         };
     }
     return {
         credential: new dist_esm/* DefaultAzureCredential */.gv(options),
-        description: 'the default Azure credential chain (environment, managed identity, Azure CLI, …)'
+        description: 'the default Azure credential chain (environment, managed identity, Azure CLI, \u2026)'
     };
 }
 /** What to tell a user whose credential could not produce a token. */
@@ -420,7 +420,7 @@ class ArmError extends model_errors/* UserError */.yo {
     constructor(message, 
     /** The HTTP status, or undefined when no answer came. */
     status, 
-    /** ARM's error code (`InvalidPolicyRule`, `AuthorizationFailed`, …) or the network's (`ECONNRESET`). */
+    /** ARM's error code (`InvalidPolicyRule`, `AuthorizationFailed`, \u2026) or the network's (`ECONNRESET`). */
     code, 
     /** ARM's own message, cleaned. */
     armMessage) {
@@ -442,7 +442,7 @@ function cleanText(text, secrets = []) {
     clean = clean.replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, '$1***');
     // eslint-disable-next-line no-control-regex
     clean = clean.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-    return clean.length > MAX_QUOTE ? `${clean.slice(0, MAX_QUOTE)}…` : clean;
+    return clean.length > MAX_QUOTE ? `${clean.slice(0, MAX_QUOTE)}\u2026` : clean;
 }
 /** ARM's error body, in its documented shape `{"error": {"code", "message", "details"}}`. */
 function readArmErrorBody(body) {
@@ -476,7 +476,7 @@ function adviceFor(status, code) {
     return '';
 }
 /**
- * Any error from an SDK call or a raw request → an ArmError saying what was being done.
+ * Any error from an SDK call or a raw request \u2192 an ArmError saying what was being done.
  * `doing` reads as "while <doing>", e.g. "listing the policy definitions at management group x".
  */
 function toArmError(error, doing, secrets = []) {
@@ -882,7 +882,7 @@ class Problems {
         }
         return true;
     }
-    /** `{name: {…}}`: parameter declarations or values. */
+    /** `{name: {\u2026}}`: parameter declarations or values. */
     entries(value, path) {
         if (!this.object(value, path))
             return;
@@ -1087,7 +1087,7 @@ function assignmentToRest(model) {
 }
 const KNOWN_METADATA = ['displayName', 'description', 'strongType', 'assignPermissions'];
 /**
- * A REST body → the flattened model the SDK's create methods take (they wrap `properties`
+ * A REST body \u2192 the flattened model the SDK's create methods take (they wrap `properties`
  * again). Parameter metadata beyond the four fields the model knows goes into
  * `additionalProperties`, or the SDK's serializer would drop it.
  */
@@ -1141,7 +1141,7 @@ function unexpectedAnswer(error, answered, doing) {
         return error;
     return new ArmError(`Resource Manager answered ${answered.status} while ${doing}, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`, answered.status, 'UnexpectedAnswer', '');
 }
-/** `subscriptions/…` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
+/** `subscriptions/\u2026` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
 function scopeParameter(scope) {
     return scope.id.replace(/^\//, '');
 }
@@ -1303,7 +1303,7 @@ function kqlString(text) {
 /**
  * The query: the `resources` table, the types asked for (all when `types` is null), a resource
  * group's rows when the scope is one, ordered by id so pages follow one another
- * deterministically. Rows keep every column (properties, identity, sku, kind, tags, …).
+ * deterministically. Rows keep every column (properties, identity, sku, kind, tags, \u2026).
  */
 function resourceQuery(scope, types) {
     const lines = ['resources'];
@@ -1739,7 +1739,7 @@ function checkOwner(owner, what = '--owner') {
     }
     return trimmed;
 }
-/** `https://user:token@github.com/o/r.git`, `git@github.com:o/r.git` → `github.com/o/r`. */
+/** `https://user:token@github.com/o/r.git`, `git@github.com:o/r.git` \u2192 `github.com/o/r`. */
 function ownerFromRemote(remote) {
     const text = remote.trim();
     const scp = /^[^@/]+@([^:/]+):(.+)$/.exec(text);
@@ -1894,7 +1894,7 @@ function comparable(kind, body, desired) {
         properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
         properties.exemptionCategory = p.exemptionCategory ?? null;
         nonEmpty(properties, 'policyDefinitionReferenceIds', p.policyDefinitionReferenceIds);
-        // An instant compares as an instant: Azure may answer `…Z` for `….000Z`.
+        // An instant compares as an instant: Azure may answer `\u2026Z` for `\u2026.000Z`.
         const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
         if (!Number.isNaN(expires))
             properties.expiresOn = new Date(expires).toISOString();

@@ -167,7 +167,7 @@ const encodeCommand = command => external_node_buffer_.Buffer.from(command, 'utf
 /*
 PowerShell's tokenizer treats the typographic single quotes U+2018, U+2019, U+201A, and U+201B as string delimiters, exactly like the ASCII one, and it does not require the closing quote to match the opening quote. Escaping only the ASCII quote would let any of the others terminate the string and inject a statement. Doubling works for all of them.
 */
-const escapeArgument = value => `'${String(value).replaceAll(/['‘’‚‛]/g, match => match + match)}'`;
+const escapeArgument = value => `'${String(value).replaceAll(/['\u2018\u2019\u201a\u201b]/g, match => match + match)}'`;
 
 const createArguments = command => [...argumentsPrefix, encodeCommand(command)];
 
@@ -308,7 +308,7 @@ const wslDefaultBrowser = async () => {
 	const psPath = await wsl_utils_powerShellPath();
 	const command = String.raw`(Get-ItemProperty -Path "HKCU:\Software\Microsoft\Windows\Shell\Associations\UrlAssociations\http\UserChoice").ProgId`;
 
-	// The spawned Windows process inherits the Linux working directory, which WSL exposes to Windows as a `\\wsl.localhost\…` UNC path served by the distro's default user, so a directory that user cannot traverse makes the launch fail. PowerShell's own directory is on the Windows drive, so it always resolves to a plain `C:\…` path.
+	// The spawned Windows process inherits the Linux working directory, which WSL exposes to Windows as a `\\wsl.localhost\\u2026` UNC path served by the distro's default user, so a directory that user cannot traverse makes the launch fail. PowerShell's own directory is on the Windows drive, so it always resolves to a plain `C:\\u2026` path.
 	const {stdout} = await executePowerShell(command, {
 		powerShellPath: psPath,
 		cwd: external_node_path_.dirname(psPath),
@@ -775,7 +775,7 @@ const baseOpen = async options => {
 		}
 
 		if (is_wsl) {
-			// The spawned Windows process inherits the Linux working directory, which WSL exposes to Windows as a `\\wsl.localhost\…` UNC path served by the distro's default user, so a directory that user cannot traverse makes the launch fail. PowerShell's own directory is on the Windows drive, so it always resolves to a plain `C:\…` path. Nothing here uses the working directory as the target is a URL or an absolute Windows path.
+			// The spawned Windows process inherits the Linux working directory, which WSL exposes to Windows as a `\\wsl.localhost\\u2026` UNC path served by the distro's default user, so a directory that user cannot traverse makes the launch fail. PowerShell's own directory is on the Windows drive, so it always resolves to a plain `C:\\u2026` path. Nothing here uses the working directory as the target is a URL or an absolute Windows path.
 			childProcessOptions.cwd = external_node_path_.dirname(command);
 		}
 	} else {

@@ -1580,7 +1580,7 @@ exports["default"] = MissingRefError;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
 const util_1 = __nccwpck_require__(4464);
-const equal = __nccwpck_require__(3430);
+const equal = __nccwpck_require__(1049);
 const traverse = __nccwpck_require__(1167);
 // TODO refactor to use keyword definitions
 const SIMPLE_INLINED = new Set([
@@ -3724,7 +3724,7 @@ exports["default"] = addMetaSchema2020;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // https://github.com/ajv-validator/ajv/issues/889
-const equal = __nccwpck_require__(3430);
+const equal = __nccwpck_require__(1049);
 equal.code = 'require("ajv/dist/runtime/equal").default';
 exports["default"] = equal;
 //# sourceMappingURL=equal.js.map
@@ -6168,7 +6168,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3430:
+/***/ 1049:
 /***/ ((module) => {
 
 
@@ -6375,7 +6375,7 @@ function assignmentName(pack, scope) {
     return `${pack.slice(0, limit - 9).replace(/-+$/, '')}-${hash}`;
 }
 const MAX_MESSAGE = 1024;
-/** `RULE=EFFECT` entries → a map; a rule given twice is an error. */
+/** `RULE=EFFECT` entries \u2192 a map; a rule given twice is an error. */
 function parseEffects(entries, what = '--effect') {
     const effects = {};
     for (const entry of entries) {
@@ -6571,7 +6571,7 @@ function canAssignAt(definitions, assignment) {
         return assignment.kind !== 'managementGroup' || sameId(assignment.id, definitions.id);
     return assignment.kind !== 'managementGroup' && assignment.subscription === definitions.subscription;
 }
-/** `mg/contoso`, `sub/0000…`, `rg/name`: how plans name a scope in one short phrase. */
+/** `mg/contoso`, `sub/0000\u2026`, `rg/name`: how plans name a scope in one short phrase. */
 function shortScope(scope) {
     switch (scope.kind) {
         case 'managementGroup':
@@ -6596,7 +6596,7 @@ function shortScope(scope) {
 /* harmony export */ });
 /* unused harmony exports pathSegments, joinSegments, aliasCatalogFromEntries */
 /**
- * JSON locations in an ARM resource → Azure Policy fields.
+ * JSON locations in an ARM resource \u2192 Azure Policy fields.
  *
  * A location is a list of property names from the resource root, with `[*]` standing for
  * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
@@ -6682,10 +6682,10 @@ function resolveField(location, resourceType, aliases) {
     return { field: found.alias };
 }
 /**
- * A catalog over a lookup in the other direction (alias name → default path, as the
+ * A catalog over a lookup in the other direction (alias name \u2192 default path, as the
  * engine's catalog answers). Azure names an alias after its path without the leading
  * `properties.`, and often without inner `properties.` segments
- * (`…/privateEndpointConnections[*].groupIds` → `properties.privateEndpointConnections[*].properties.groupIds`),
+ * (`\u2026/privateEndpointConnections[*].groupIds` \u2192 `properties.privateEndpointConnections[*].properties.groupIds`),
  * so each such name is tried and kept when the lookup confirms its path.
  */
 function aliasCatalogFromPathLookup(lookup) {
@@ -6915,7 +6915,7 @@ var canonical = __nccwpck_require__(6143);
 var refused = __nccwpck_require__(7950);
 ;// CONCATENATED MODULE: ./src/compiler/index.ts
 /**
- * JSON Schema rules → Azure Policy definitions and the initiative that groups them.
+ * JSON Schema rules \u2192 Azure Policy definitions and the initiative that groups them.
  * The definition's `if` is: the resource is of the rule's type, satisfies `appliesTo`, and
  * violates `schema`. Everything it emits is built from policy.ts constructors.
  */
@@ -6983,7 +6983,7 @@ function compileRule(rule, aliases, options = {}) {
         }
     };
 }
-/** `kms-key-source` → `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
+/** `kms-key-source` \u2192 `kmsKeySourceEffect`: the initiative parameter that sets one member's effect. */
 function effectParameterName(ruleName) {
     return `${ruleName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())}Effect`;
 }
@@ -7149,7 +7149,7 @@ function field(name) {
         greaterOrEquals: (v) => make('greaterOrEquals', v)
     };
 }
-/** A condition on a value expression, e.g. `[length(field('…'))]`. */
+/** A condition on a value expression, e.g. `[length(field('\u2026'))]`. */
 function value(expression) {
     const make = (op, operand) => ({ kind: 'value', value: expression, op, operand });
     return {
@@ -7162,7 +7162,7 @@ function value(expression) {
 }
 /** An ARM template expression that reads a field: `[field('alias')]`, quoting as ARM does. */
 function fieldExpression(name) {
-    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(…))" in the
+    // Inside a field count, field() of a [*] alias is a one-member array ("first(field(\u2026))" in the
     // docs' example); current() is the member's value itself. The compiler reads [*] fields only
     // inside the count over their array (items, contains).
     // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#the-current-function
@@ -7466,7 +7466,7 @@ const matchKeyword = {
 ;// CONCATENATED MODULE: ./src/compiler/keywords/pattern.ts
 /**
  * `pattern`: compiled to Azure's case-sensitive `match` when the regular expression says
- * exactly what a match pattern can: anchored at both ends (`^…$`), made of literal
+ * exactly what a match pattern can: anchored at both ends (`^\u2026$`), made of literal
  * characters, `\p{Nd}` (a digit: match's `#`), `\p{L}` (a letter: match's `?`), `[\s\S]`
  * (any character: match's `.`), each optionally repeated `{n}` times.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
@@ -7740,7 +7740,7 @@ const propertiesKeyword = {
 var aliases = __nccwpck_require__(5725);
 ;// CONCATENATED MODULE: ./src/compiler/keywords/limitItems.ts
 /** `minItems`, `maxItems`: a field count over the array's `[*]` alias. A missing array
- * counts 0, so under `properties` `minItems` ≥ 1 is guarded by the array's presence (properties.ts). */
+ * counts 0, so under `properties` `minItems` \u2265 1 is guarded by the array's presence (properties.ts). */
 
 
 const limitItemsKeyword = {
@@ -7895,7 +7895,7 @@ const refKeyword = {
         if (typeof ref !== 'string')
             return policy/* FALSE */.W8;
         if (!ref.startsWith('#')) {
-            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/…\`) can be compiled, not \`${ref}\``);
+            return context.refuse('$ref', `only references inside the rule file (\`#/$defs/\u2026\`) can be compiled, not \`${ref}\``);
         }
         const target = context.resolveRef(ref);
         if (!target)
@@ -8034,7 +8034,7 @@ class UserErrors extends UserError {
  * a message never carries more of a file than the token at fault.
  */
 function inputToken(text, limit = 80) {
-    return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+    return text.length <= limit ? text : `${text.slice(0, limit)}\u2026 (${text.length} characters)`;
 }
 function isUserError(error) {
     return error instanceof UserError;
@@ -8338,7 +8338,7 @@ function firstErrorOffset(text) {
 /* harmony export */   mE: () => (/* binding */ escapePointerSegment)
 /* harmony export */ });
 /** JSON pointers (RFC 6901), the addresses positions, rules and findings are recorded under. */
-/** One reference token as it is written in a pointer: `~` → `~0`, `/` → `~1`. */
+/** One reference token as it is written in a pointer: `~` \u2192 `~0`, `/` \u2192 `~1`. */
 function escapePointerSegment(segment) {
     if (typeof segment === 'number')
         return String(segment);
@@ -8434,8 +8434,8 @@ function findUnknown(value) {
     return undefined;
 }
 /*
- * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes —
- * `__proto__`, `constructor`, `prototype`, `toString` among them — is an ordinary key: in JSON and
+ * Input is plain data. Every key a template, parameter file, snapshot, rule or definition writes \u2014
+ * `__proto__`, `constructor`, `prototype`, `toString` among them \u2014 is an ordinary key: in JSON and
  * in Azure a property named `__proto__` is a property like any other. So objects built from input
  * get their members through `setOwn` (a plain assignment to `__proto__` sets the object's prototype
  * instead of a member) and members named by input are read through `own`/`hasOwn` (a plain read of
@@ -10297,7 +10297,7 @@ function encodeComponent (input, isAllowed) {
 }
 
 /**
- * Encodes userinfo while preserving its RFC 3986 §3.2.1 literal characters.
+ * Encodes userinfo while preserving its RFC 3986 \u00a73.2.1 literal characters.
  * In particular, authority delimiters such as `@`, `/`, `?`, and `#` are data.
  *
  * @param {string} input
@@ -10308,7 +10308,7 @@ function encodeUserinfo (input) {
 }
 
 /**
- * Encodes query data using the RFC 3986 §3.4 grammar. A literal `#` must be
+ * Encodes query data using the RFC 3986 \u00a73.4 grammar. A literal `#` must be
  * escaped because it would otherwise begin the fragment component.
  *
  * @param {string} input
@@ -10319,7 +10319,7 @@ function encodeQuery (input) {
 }
 
 /**
- * Encodes fragment data using the RFC 3986 §3.5 grammar.
+ * Encodes fragment data using the RFC 3986 \u00a73.5 grammar.
  *
  * @param {string} input
  * @returns {string}
@@ -11016,11 +11016,14 @@ class EvaluationDeadline {
 
 
 /**
- * The largest JSON file cmk-guard reads: four times what Azure Resource Manager accepts
- * for a template (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
+ * The largest input cmk-guard reads, a file or a text a tool wrote for it (Bicep's compiled template):
+ * `CMK_GUARD_MAX_FILE_BYTES`, by default four times what Azure Resource Manager accepts for a template
+ * (4 MB, https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits),
  * so a real template always fits and a 50 MB file cannot exhaust memory.
  */
-const MAX_INPUT_BYTES = DEFAULT_LIMITS.fileBytes;
+function maxInputBytes() {
+    return limit('fileBytes');
+}
 /** A size in bytes as messages give it. */
 function describeBytes(bytes) {
     return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : `${bytes} bytes`;
@@ -11035,7 +11038,7 @@ class UnreadableTextError extends model_errors/* UserError */.yo {
 }
 /**
  * A file's text: a regular file (not a device, pipe or folder) of at most
- * `MAX_INPUT_BYTES`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
+ * `maxInputBytes()`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
  * UserError saying what to change.
  */
 function readTextFile(file) {
@@ -11133,9 +11136,9 @@ function firstInvalidUtf8(bytes) {
 
 
 /**
- * The repository is the boundary of what cmk-guard reads. Every input file — a template, a
+ * The repository is the boundary of what cmk-guard reads. Every input file \u2014 a template, a
  * parameter file, a linked template (`relativePath`), a rule or definition folder, a snapshot, a
- * base template — resolves, after symbolic links are followed, inside the repository root: the
+ * base template \u2014 resolves, after symbolic links are followed, inside the repository root: the
  * workspace in the action, the current folder or `--root` on the command line. Anything else
  * (an absolute path, `../` climbing out, a symbolic link to `/proc/self/environ` or the runner's
  * credentials) is refused with the file and line that named it, before the target is opened, so
@@ -12314,7 +12317,7 @@ function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
 		lineEnd = position + maxHalfLength - tail.length;
 	}
 	return {
-		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
 		pos: position - lineStart + head.length
 	};
 }
@@ -12471,7 +12474,7 @@ function simpleEscapeSequence(c) {
 		case 34: return "\"";
 		case 47: return "/";
 		case 92: return "\\";
-		case 78: return "";
+		case 78: return "\u0085";
 		case 95: return "\xA0";
 		case 76: return "\u2028";
 		case 80: return "\u2029";
@@ -14369,7 +14372,7 @@ function escapeCharacter(character) {
 		case "\x1B": return "\\e";
 		case "\"": return "\\\"";
 		case "\\": return "\\\\";
-		case "": return "\\N";
+		case "\u0085": return "\\N";
 		case "\xA0": return "\\_";
 		case "\u2028": return "\\L";
 		case "\u2029": return "\\P";
@@ -21679,11 +21682,11 @@ function re(stringsOrFlags, ...values) {
 
 ;// CONCATENATED MODULE: ./src/model/regex.ts
 /**
- * Regular expressions written in input — a rule's `pattern`, `patternProperties`, a definition
- * parameter's schema — run against values a pull request writes. A backtracking engine takes
+ * Regular expressions written in input \u2014 a rule's `pattern`, `patternProperties`, a definition
+ * parameter's schema \u2014 run against values a pull request writes. A backtracking engine takes
  * exponential time on `^(a+)+$` against a long run of `a`s followed by `!`, so these run on RE2
  * (re2js, a pure-JavaScript port), whose time is linear in the input whatever the pattern. What
- * RE2 cannot run in linear time — lookahead, lookbehind, backreferences — is refused when the
+ * RE2 cannot run in linear time \u2014 lookahead, lookbehind, backreferences \u2014 is refused when the
  * schema is compiled, with RE2's reason.
  */
 
@@ -21695,7 +21698,7 @@ function compileLinear(source, flags) {
 /** ajv's `code.regExp`: every pattern a schema holds runs in linear time. */
 const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
 
-;// CONCATENATED MODULE: ./src/rules/bundledPack.generated.ts
+;// CONCATENATED MODULE: ./src/rules/ruleTextCache.generated.ts
 
 
 // What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
@@ -23238,7 +23241,7 @@ const texts = [
     "name: ai-hub-hbi\nkind: policy\ndisplayName: AI hubs and Machine Learning workspaces should be high business impact workspaces\ndescription: >-\n  With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed\n  keys are not supported for compute instance OS and temporary disks, so this is the strongest setting\n  for them.\ncategory: Machine Learning\nversion: 1.0.0\nrequirement: >-\n  \"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk\n  on compute instance is encrypted with Microsoft managed keys\" (How compute data is stored).\nseverity: warning\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.MachineLearningServices/workspaces\nappliesTo:\n  not:\n    required: [kind]\n    properties:\n      kind:\n        const: Project\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [hbiWorkspace]\n      properties:\n        hbiWorkspace:\n          const: true\nremediation: |\n  Set `\"hbiWorkspace\": true` in the workspace's properties when you create it.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
     "name: cmk-key-same-vault\nkind: transition\ndisplayName: A customer-managed key should only move to another key in the same Key Vault\ndescription: >-\n  A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This\n  compares each account, hub and storage account in the pull request's base with its head: when\n  both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state\n  being deployed, so this runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault\n  instance\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nschema:\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.CognitiveServices/accounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultUri:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultUri }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.Storage/storageAccounts } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyvaultproperties:\n                        properties:\n                          keyvaulturi:\n                            const: { $data: /before/properties/encryption/keyvaultproperties/keyvaulturi }\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        properties:\n          after:\n            properties:\n              properties:\n                properties:\n                  encryption:\n                    properties:\n                      keyVaultProperties:\n                        properties:\n                          keyVaultArmId:\n                            const: { $data: /before/properties/encryption/keyVaultProperties/keyVaultArmId }\nremediation: |\n  Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\n  Moving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\n  service allows it, a deliberate migration outside this pull request.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n",
     "name: cmk-no-key-type-switch\nkind: transition\ndisplayName: Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\ndescription: >-\n  AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched\n  from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move\n  from Microsoft-managed to customer-managed keys but not back. This compares each resource in the\n  pull request's base with its head. Azure Policy sees only the state being deployed, so this runs\n  in pull requests only.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice\n  versa\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\nschema:\n  $defs:\n    workspaceCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    accountCmk:\n      required: [properties]\n      properties:\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n  allOf:\n    - if:\n        properties:\n          after: { required: [type], properties: { type: { const: Microsoft.MachineLearningServices/workspaces } } }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/workspaceCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/workspaceCmk' }\n        else:\n          properties:\n            after: { not: { $ref: '#/$defs/workspaceCmk' } }\n    - if:\n        properties:\n          after:\n            required: [type, kind]\n            properties:\n              type: { const: Microsoft.CognitiveServices/accounts }\n              kind: { const: AIServices }\n      then:\n        if:\n          properties:\n            before: { $ref: '#/$defs/accountCmk' }\n        then:\n          properties:\n            after: { $ref: '#/$defs/accountCmk' }\nremediation: |\n  Keep the encryption the resource was created with. An AI hub or workspace that must change between\n  Microsoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\n  that uses a customer-managed key cannot go back to Microsoft-managed keys.\nreferences:\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\n",
-    "name: dependent-storage-cmk\nkind: policy\ndisplayName: Storage accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each\n  storage account must be set to use a customer-managed key from Key Vault itself.\ncategory: Storage\nversion: 1.0.0\nrequirement: >-\n  \"Encryption keys don't pass down from the Azure AI resource to dependent resources including\n  Foundry Tools and Azure Storage … You must set encryption specifically on each resource\"\n  (Limitations): the storage.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.Storage/storageAccounts\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyvaultproperties]\n          properties:\n            keySource:\n              const: Microsoft.Keyvault\n            keyvaultproperties:\n              required: [keyname, keyvaulturi]\nremediation: |\n  Set `properties.encryption` on the storage account: `\"keySource\": \"Microsoft.Keyvault\"` and\n  `keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\n  a user-assigned identity reads the key).\nreferences:\n  - https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\n",
+    "name: dependent-storage-cmk\nkind: policy\ndisplayName: Storage accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each\n  storage account must be set to use a customer-managed key from Key Vault itself.\ncategory: Storage\nversion: 1.0.0\nrequirement: >-\n  \"Encryption keys don't pass down from the Azure AI resource to dependent resources including\n  Foundry Tools and Azure Storage \u2026 You must set encryption specifically on each resource\"\n  (Limitations): the storage.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.Storage/storageAccounts\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyvaultproperties]\n          properties:\n            keySource:\n              const: Microsoft.Keyvault\n            keyvaultproperties:\n              required: [keyname, keyvaulturi]\nremediation: |\n  Set `properties.encryption` on the storage account: `\"keySource\": \"Microsoft.Keyvault\"` and\n  `keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\n  a user-assigned identity reads the key).\nreferences:\n  - https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\n",
     "name: foundry-tools-cmk-identity\nkind: policy\ndisplayName: Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\ndescription: >-\n  An account that encrypts with a customer-managed key reads the key with its managed identity. It\n  needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the\n  service cannot reach the key.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault\" (Prerequisites): the service needs that identity, and must be told which\n  user-assigned one reads the key.\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\nschema:\n  required: [identity]\n  properties:\n    identity:\n      required: [type]\n      properties:\n        type:\n          enum: [SystemAssigned, UserAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  allOf:\n    # Azure OpenAI supports customer-managed keys with a system-assigned identity only.\n    - if:\n        required: [kind]\n        properties:\n          kind:\n            const: OpenAI\n      then:\n        required: [identity]\n        properties:\n          identity:\n            required: [type]\n            properties:\n              type:\n                enum: [SystemAssigned, 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned']\n  if:\n    required: [identity]\n    properties:\n      identity:\n        required: [type]\n        properties:\n          type:\n            const: UserAssigned\n  then:\n    required: [properties]\n    properties:\n      properties:\n        required: [encryption]\n        properties:\n          encryption:\n            required: [keyVaultProperties]\n            properties:\n              keyVaultProperties:\n                required: [identityClientId]\nremediation: |\n  Give the account a managed identity: `\"identity\": {\"type\": \"SystemAssigned\"}` or a user-assigned\n  one (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\n  (`[reference(<identity id>).clientId]`).\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n",
     "name: foundry-tools-cmk\nkind: policy\ndisplayName: Foundry Tools accounts should encrypt data at rest with a customer-managed key\ndescription: >-\n  Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content\n  Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator,\n  Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key\n  source is Microsoft.KeyVault and the key's name and vault are given.\ncategory: Cognitive Services\nversion: 1.0.0\nrequirement: >-\n  \"Enable customer-managed keys\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document\n  Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed\n  keys for encryption, Enable customer-managed keys); and \"Encryption keys don't pass down from the\n  Azure AI resource to dependent resources including Foundry Tools\" (Limitations).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Deny, Disabled]\nmode: Indexed\nresourceType: Microsoft.CognitiveServices/accounts\nappliesTo:\n  required: [kind]\n  properties:\n    kind:\n      enum:\n        - OpenAI\n        - CustomVision.Training\n        - CustomVision.Prediction\n        - ContentSafety\n        - Face\n        - FormRecognizer\n        - TextTranslation\n        - TextAnalytics\n        - SpeechServices\n        - ContentModerator\n        - Personalizer\n        - AIServices\n        - CognitiveServices\nschema:\n  required: [properties]\n  properties:\n    properties:\n      required: [encryption]\n      properties:\n        encryption:\n          required: [keySource, keyVaultProperties]\n          properties:\n            keySource:\n              const: Microsoft.KeyVault\n            keyVaultProperties:\n              required: [keyName, keyVaultUri]\nremediation: |\n  Set `properties.encryption` on the account:\n  `\"keySource\": \"Microsoft.KeyVault\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\n  (and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\n  identity with get, wrapKey and unwrapKey on the vault.\n  Under a Deny assignment Azure checks every write of the account, so it must be created with its key:\n  an account created without one and given it by a later deployment (waiting for its system-assigned\n  identity to exist and be granted the key) is refused at the first write. Create a user-assigned\n  identity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\n  identity, `identityClientId` and the key in one write.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\n",
     "name: key-vault-key-access\nkind: relation\ndisplayName: The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\ndescription: >-\n  The managed identity of a service secured by a customer-managed key must have get, wrap key and\n  unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a\n  vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role\n  that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one\n  deployment, which Azure Policy cannot do: it runs in pull requests only.\ncategory: Key Vault\nversion: 1.0.0\nrequirement: >-\n  \"The managed identity for the services secured by a customer-managed key must have the following\n  permissions in key vault: wrap key, unwrap key, get\" (Prerequisites).\nseverity: error\neffect:\n  default: Audit\n  allowed: [Audit, Disabled]\nmode: Indexed\nresourceType:\n  - Microsoft.CognitiveServices/accounts\n  - Microsoft.MachineLearningServices/workspaces\n  - Microsoft.Storage/storageAccounts\nappliesTo:\n  anyOf:\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.CognitiveServices/accounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.KeyVault }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.MachineLearningServices/workspaces }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [status]\n              properties:\n                status: { const: Enabled }\n    - required: [type, properties]\n      properties:\n        type: { const: Microsoft.Storage/storageAccounts }\n        properties:\n          required: [encryption]\n          properties:\n            encryption:\n              required: [keySource]\n              properties:\n                keySource: { const: Microsoft.Keyvault }\nrelation:\n  target:\n    type: Microsoft.KeyVault/vaults\n    on:\n      - subject: /properties/encryption/keyVaultProperties/keyVaultUri\n        target: /properties/vaultUri\n      - subject: /properties/encryption/keyVaultProperties/keyVaultArmId\n        target: /id\n  principal:\n    userAssignedIdentity:\n      - /properties/encryption/identity/userAssignedIdentity\n    clientId:\n      - /properties/encryption/keyVaultProperties/identityClientId\n  grants:\n    rbacSwitch: /properties/enableRbacAuthorization\n    accessPolicy:\n      required: [permissions]\n      properties:\n        permissions:\n          required: [keys]\n          properties:\n            keys:\n              anyOf:\n                - contains: { const: all }\n                - allOf:\n                    - contains: { const: get }\n                    - contains: { const: wrapKey }\n                    - contains: { const: unwrapKey }\n    roleAssignment:\n      required: [properties]\n      properties:\n        properties:\n          required: [roleDefinitionId]\n          properties:\n            roleDefinitionId:\n              # Key Vault Crypto Service Encryption User, Key Vault Crypto User, Key Vault Administrator:\n              # each grants keys/read, keys/wrap/action and keys/unwrap/action.\n              anyOf:\n                - pattern: e147488a-f6f5-4113-8e2d-b22465e65bf6$\n                - pattern: 12338af0-0e69-4776-bea7-57ae8d297424$\n                - pattern: 00482a5a-887f-4fb3-b363-3b7fe8e74483$\nremediation: |\n  Grant the identity the service uses to read the key (its system-assigned identity, or the\n  user-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\n  an access policy entry with `\"objectId\": \"[reference(<service id>, '<api>', 'full').identity.principalId]\"`\n  and `\"permissions\": {\"keys\": [\"get\", \"wrapKey\", \"unwrapKey\"]}`, or, on a vault with\n  `enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\n  (`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\nreferences:\n  - https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\n  - https://learn.microsoft.com/azure/key-vault/general/rbac-guide\n",
@@ -23254,7 +23257,7 @@ const parsedTexts = once(() => new Map([
     [texts[1], ["{\"name\":\"ai-hub-hbi\",\"kind\":\"policy\",\"displayName\":\"AI hubs and Machine Learning workspaces should be high business impact workspaces\",\"description\":\"With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed keys are not supported for compute instance OS and temporary disks, so this is the strongest setting for them.\",\"category\":\"Machine Learning\",\"version\":\"1.0.0\",\"requirement\":\"\\\"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk on compute instance is encrypted with Microsoft managed keys\\\" (How compute data is stored).\",\"severity\":\"warning\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"appliesTo\":{\"not\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"Project\"}}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"hbiWorkspace\"],\"properties\":{\"hbiWorkspace\":{\"const\":true}}}}},\"remediation\":\"Set `\\\"hbiWorkspace\\\": true` in the workspace's properties when you create it.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 23, 17], ["/displayName", 43, 30], ["/description", 141, 125], ["/category", 368, 358], ["/version", 394, 385], ["/requirement", 416, 400], ["/severity", 621, 611], ["/effect", 639, 629], ["/effect/default", 648, 639], ["/effect/allowed", 665, 656], ["/effect/allowed/0", 666, -1], ["/effect/allowed/1", 673, -1], ["/effect/allowed/2", 679, -1], ["/mode", 695, 689], ["/resourceType", 717, 703], ["/appliesTo", 775, 762], ["/appliesTo/not", 784, 775], ["/appliesTo/not/required", 794, 784], ["/appliesTo/not/required/0", 795, -1], ["/appliesTo/not/properties", 823, 805], ["/appliesTo/not/properties/kind", 837, 823], ["/appliesTo/not/properties/kind/const", 844, 837], ["/schema", 862, 852], ["/schema/required", 872, 862], ["/schema/required/0", 873, -1], ["/schema/properties", 903, 887], ["/schema/properties/properties", 921, 903], ["/schema/properties/properties/required", 931, 921], ["/schema/properties/properties/required/0", 932, -1], ["/schema/properties/properties/properties", 972, 952], ["/schema/properties/properties/properties/hbiWorkspace", 996, 972], ["/schema/properties/properties/properties/hbiWorkspace/const", 1003, 996], ["/remediation", 1023, 1008], ["/references", 1116, 1102], ["/references/0", 1118, -1]]]],
     [texts[2], ["{\"name\":\"cmk-key-same-vault\",\"kind\":\"transition\",\"displayName\":\"A customer-managed key should only move to another key in the same Key Vault\",\"description\":\"A customer-managed key can only be updated to keys in the same Azure Key Vault instance. This compares each account, hub and storage account in the pull request's base with its head: when both use a customer-managed key, the vault must stay the same. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The customer-managed key for encryption can only be updated to keys in the same Azure Key Vault instance\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"schema\":{\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultUri\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultUri\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyvaultproperties\":{\"properties\":{\"keyvaulturi\":{\"const\":{\"$data\":\"/before/properties/encryption/keyvaultproperties/keyvaulturi\"}}}}}}}}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"properties\":{\"after\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"properties\":{\"keyVaultArmId\":{\"const\":{\"$data\":\"/before/properties/encryption/keyVaultProperties/keyVaultArmId\"}}}}}}}}}}}}}]},\"remediation\":\"Keep the key in the vault it was in: choose another key (or key version) in the same Key Vault.\\nMoving to another vault means recreating the resource (AI hubs, AI Foundry resources) or, where the\\nservice allows it, a deliberate migration outside this pull request.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 31, 25], ["/displayName", 55, 42], ["/description", 148, 132], ["/category", 502, 492], ["/version", 521, 512], ["/requirement", 543, 527], ["/severity", 679, 669], ["/effect", 695, 685], ["/effect/default", 704, 695], ["/effect/allowed", 721, 712], ["/effect/allowed/0", 722, -1], ["/effect/allowed/1", 729, -1], ["/mode", 745, 739], ["/resourceType", 769, 753], ["/resourceType/0", 771, -1], ["/resourceType/1", 812, -1], ["/resourceType/2", 861, -1], ["/schema", 905, 895], ["/schema/allOf", 916, 905], ["/schema/allOf/0", 918, -1], ["/schema/allOf/0/if", 930, 918], ["/schema/allOf/0/if/properties", 952, 930], ["/schema/allOf/0/if/properties/after", 959, 952], ["/schema/allOf/0/if/properties/after/required", 971, 961], ["/schema/allOf/0/if/properties/after/required/0", 972, -1], ["/schema/allOf/0/if/properties/after/properties", 991, 979], ["/schema/allOf/0/if/properties/after/properties/type", 999, 993], ["/schema/allOf/0/if/properties/after/properties/type/const", 1008, 1001], ["/schema/allOf/0/then", 1071, 1057], ["/schema/allOf/0/then/properties", 1093, 1071], ["/schema/allOf/0/then/properties/after", 1112, 1093], ["/schema/allOf/0/then/properties/after/properties", 1138, 1112], ["/schema/allOf/0/then/properties/after/properties/properties", 1166, 1138], ["/schema/allOf/0/then/properties/after/properties/properties/properties", 1196, 1166], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption", 1228, 1196], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties", 1262, 1228], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 1306, 1262], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 1344, 1306], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri", 1385, 1344], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const", 1392, 1385], ["/schema/allOf/0/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultUri/const/$data", 1401, 1394], ["/schema/allOf/1", 1470, -1], ["/schema/allOf/1/if", 1482, 1470], ["/schema/allOf/1/if/properties", 1504, 1482], ["/schema/allOf/1/if/properties/after", 1511, 1504], ["/schema/allOf/1/if/properties/after/required", 1523, 1513], ["/schema/allOf/1/if/properties/after/required/0", 1524, -1], ["/schema/allOf/1/if/properties/after/properties", 1543, 1531], ["/schema/allOf/1/if/properties/after/properties/type", 1551, 1545], ["/schema/allOf/1/if/properties/after/properties/type/const", 1560, 1553], ["/schema/allOf/1/then", 1620, 1606], ["/schema/allOf/1/then/properties", 1642, 1620], ["/schema/allOf/1/then/properties/after", 1661, 1642], ["/schema/allOf/1/then/properties/after/properties", 1687, 1661], ["/schema/allOf/1/then/properties/after/properties/properties", 1715, 1687], ["/schema/allOf/1/then/properties/after/properties/properties/properties", 1745, 1715], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption", 1777, 1745], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties", 1811, 1777], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties", 1855, 1811], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties", 1893, 1855], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi", 1934, 1893], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const", 1941, 1934], ["/schema/allOf/1/then/properties/after/properties/properties/properties/encryption/properties/keyvaultproperties/properties/keyvaulturi/const/$data", 1950, 1943], ["/schema/allOf/2", 2019, -1], ["/schema/allOf/2/if", 2031, 2019], ["/schema/allOf/2/if/properties", 2053, 2031], ["/schema/allOf/2/if/properties/after", 2060, 2053], ["/schema/allOf/2/if/properties/after/required", 2072, 2062], ["/schema/allOf/2/if/properties/after/required/0", 2073, -1], ["/schema/allOf/2/if/properties/after/properties", 2092, 2080], ["/schema/allOf/2/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/2/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/2/then", 2180, 2166], ["/schema/allOf/2/then/properties", 2202, 2180], ["/schema/allOf/2/then/properties/after", 2221, 2202], ["/schema/allOf/2/then/properties/after/properties", 2247, 2221], ["/schema/allOf/2/then/properties/after/properties/properties", 2275, 2247], ["/schema/allOf/2/then/properties/after/properties/properties/properties", 2305, 2275], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption", 2337, 2305], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties", 2371, 2337], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties", 2415, 2371], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties", 2453, 2415], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId", 2496, 2453], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const", 2503, 2496], ["/schema/allOf/2/then/properties/after/properties/properties/properties/encryption/properties/keyVaultProperties/properties/keyVaultArmId/const/$data", 2512, 2505], ["/remediation", 2592, 2577], ["/references", 2877, 2863], ["/references/0", 2879, -1], ["/references/1", 2982, -1]]]],
     [texts[3], ["{\"name\":\"cmk-no-key-type-switch\",\"kind\":\"transition\",\"displayName\":\"Resources should not switch between Microsoft-managed and customer-managed keys where Azure forbids it\",\"description\":\"AI hubs and Machine Learning workspaces take their encryption at creation: it cannot be switched from Microsoft-managed to customer-managed keys or back. Foundry (AIServices) resources can move from Microsoft-managed to customer-managed keys but not back. This compares each resource in the pull request's base with its head. Azure Policy sees only the state being deployed, so this runs in pull requests only.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"After deployment, you can't switch from Microsoft-managed keys to Customer-managed keys or vice versa\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\"],\"schema\":{\"$defs\":{\"workspaceCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},\"accountCmk\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}}},\"allOf\":[{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/workspaceCmk\"}}},\"else\":{\"properties\":{\"after\":{\"not\":{\"$ref\":\"#/$defs/workspaceCmk\"}}}}}},{\"if\":{\"properties\":{\"after\":{\"required\":[\"type\",\"kind\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"kind\":{\"const\":\"AIServices\"}}}}},\"then\":{\"if\":{\"properties\":{\"before\":{\"$ref\":\"#/$defs/accountCmk\"}}},\"then\":{\"properties\":{\"after\":{\"$ref\":\"#/$defs/accountCmk\"}}}}}]},\"remediation\":\"Keep the encryption the resource was created with. An AI hub or workspace that must change between\\nMicrosoft-managed and customer-managed keys has to be recreated; a Foundry (AIServices) resource\\nthat uses a customer-managed key cannot go back to Microsoft-managed keys.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/hub-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 35, 29], ["/displayName", 59, 46], ["/description", 178, 162], ["/category", 609, 599], ["/version", 637, 628], ["/requirement", 659, 643], ["/severity", 792, 782], ["/effect", 808, 798], ["/effect/default", 817, 808], ["/effect/allowed", 834, 825], ["/effect/allowed/0", 835, -1], ["/effect/allowed/1", 842, -1], ["/mode", 858, 852], ["/resourceType", 882, 866], ["/resourceType/0", 884, -1], ["/resourceType/1", 925, -1], ["/schema", 980, 970], ["/schema/$defs", 991, 980], ["/schema/$defs/workspaceCmk", 1011, 991], ["/schema/$defs/workspaceCmk/required", 1021, 1011], ["/schema/$defs/workspaceCmk/required/0", 1022, -1], ["/schema/$defs/workspaceCmk/properties", 1060, 1040], ["/schema/$defs/workspaceCmk/properties/properties", 1082, 1060], ["/schema/$defs/workspaceCmk/properties/properties/required", 1092, 1082], ["/schema/$defs/workspaceCmk/properties/properties/required/0", 1093, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties", 1139, 1115], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption", 1165, 1139], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required", 1175, 1165], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/required/0", 1176, -1], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties", 1226, 1198], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status", 1234, 1226], ["/schema/$defs/workspaceCmk/properties/properties/properties/encryption/properties/status/const", 1243, 1236], ["/schema/$defs/accountCmk", 1275, 1257], ["/schema/$defs/accountCmk/required", 1285, 1275], ["/schema/$defs/accountCmk/required/0", 1286, -1], ["/schema/$defs/accountCmk/properties", 1324, 1304], ["/schema/$defs/accountCmk/properties/properties", 1346, 1324], ["/schema/$defs/accountCmk/properties/properties/required", 1356, 1346], ["/schema/$defs/accountCmk/properties/properties/required/0", 1357, -1], ["/schema/$defs/accountCmk/properties/properties/properties", 1403, 1379], ["/schema/$defs/accountCmk/properties/properties/properties/encryption", 1429, 1403], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required", 1439, 1429], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/required/0", 1440, -1], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties", 1493, 1465], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource", 1504, 1493], ["/schema/$defs/accountCmk/properties/properties/properties/encryption/properties/keySource/const", 1513, 1506], ["/schema/allOf", 1547, 1536], ["/schema/allOf/0", 1549, -1], ["/schema/allOf/0/if", 1561, 1549], ["/schema/allOf/0/if/properties", 1583, 1561], ["/schema/allOf/0/if/properties/after", 1590, 1583], ["/schema/allOf/0/if/properties/after/required", 1602, 1592], ["/schema/allOf/0/if/properties/after/required/0", 1603, -1], ["/schema/allOf/0/if/properties/after/properties", 1622, 1610], ["/schema/allOf/0/if/properties/after/properties/type", 1630, 1624], ["/schema/allOf/0/if/properties/after/properties/type/const", 1639, 1632], ["/schema/allOf/0/then", 1710, 1696], ["/schema/allOf/0/then/if", 1724, 1710], ["/schema/allOf/0/then/if/properties", 1748, 1724], ["/schema/allOf/0/then/if/properties/before", 1756, 1748], ["/schema/allOf/0/then/if/properties/before/$ref", 1764, 1758], ["/schema/allOf/0/then/then", 1813, 1797], ["/schema/allOf/0/then/then/properties", 1837, 1813], ["/schema/allOf/0/then/then/properties/after", 1844, 1837], ["/schema/allOf/0/then/then/properties/after/$ref", 1852, 1846], ["/schema/allOf/0/then/else", 1901, 1885], ["/schema/allOf/0/then/else/properties", 1925, 1901], ["/schema/allOf/0/then/else/properties/after", 1932, 1925], ["/schema/allOf/0/then/else/properties/after/not", 1939, 1934], ["/schema/allOf/0/then/else/properties/after/not/$ref", 1947, 1941], ["/schema/allOf/1", 1980, -1], ["/schema/allOf/1/if", 1992, 1980], ["/schema/allOf/1/if/properties", 2014, 1992], ["/schema/allOf/1/if/properties/after", 2033, 2014], ["/schema/allOf/1/if/properties/after/required", 2043, 2033], ["/schema/allOf/1/if/properties/after/required/0", 2044, -1], ["/schema/allOf/1/if/properties/after/required/1", 2050, -1], ["/schema/allOf/1/if/properties/after/properties", 2094, 2068], ["/schema/allOf/1/if/properties/after/properties/type", 2100, 2094], ["/schema/allOf/1/if/properties/after/properties/type/const", 2109, 2102], ["/schema/allOf/1/if/properties/after/properties/kind", 2168, 2162], ["/schema/allOf/1/if/properties/after/properties/kind/const", 2177, 2170], ["/schema/allOf/1/then", 2210, 2196], ["/schema/allOf/1/then/if", 2224, 2210], ["/schema/allOf/1/then/if/properties", 2248, 2224], ["/schema/allOf/1/then/if/properties/before", 2256, 2248], ["/schema/allOf/1/then/if/properties/before/$ref", 2264, 2258], ["/schema/allOf/1/then/then", 2311, 2295], ["/schema/allOf/1/then/then/properties", 2335, 2311], ["/schema/allOf/1/then/then/properties/after", 2342, 2335], ["/schema/allOf/1/then/then/properties/after/$ref", 2350, 2344], ["/remediation", 2388, 2373], ["/references", 2679, 2665], ["/references/0", 2681, -1], ["/references/1", 2766, -1]]]],
-    [texts[4], ["{\"name\":\"dependent-storage-cmk\",\"kind\":\"policy\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"category\":\"Storage\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage … You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyvaultproperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 331, 321], ["/version", 348, 339], ["/requirement", 370, 354], ["/severity", 596, 586], ["/effect", 612, 602], ["/effect/default", 621, 612], ["/effect/allowed", 638, 629], ["/effect/allowed/0", 639, -1], ["/effect/allowed/1", 646, -1], ["/effect/allowed/2", 652, -1], ["/mode", 668, 662], ["/resourceType", 690, 676], ["/schema", 734, 724], ["/schema/required", 744, 734], ["/schema/required/0", 745, -1], ["/schema/properties", 775, 759], ["/schema/properties/properties", 793, 775], ["/schema/properties/properties/required", 803, 793], ["/schema/properties/properties/required/0", 804, -1], ["/schema/properties/properties/properties", 842, 822], ["/schema/properties/properties/properties/encryption", 864, 842], ["/schema/properties/properties/properties/encryption/required", 874, 864], ["/schema/properties/properties/properties/encryption/required/0", 875, -1], ["/schema/properties/properties/properties/encryption/required/1", 886, -1], ["/schema/properties/properties/properties/encryption/properties", 940, 916], ["/schema/properties/properties/properties/encryption/properties/keySource", 965, 940], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 972, 965], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties", 1037, 1003], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required", 1047, 1037], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/0", 1048, -1], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/1", 1057, -1], ["/remediation", 1085, 1070], ["/references", 1334, 1320], ["/references/0", 1336, -1]]]],
+    [texts[4], ["{\"name\":\"dependent-storage-cmk\",\"kind\":\"policy\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"category\":\"Storage\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage \u2026 You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyvaultproperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 34, 28], ["/displayName", 54, 41], ["/description", 143, 127], ["/category", 331, 321], ["/version", 348, 339], ["/requirement", 370, 354], ["/severity", 596, 586], ["/effect", 612, 602], ["/effect/default", 621, 612], ["/effect/allowed", 638, 629], ["/effect/allowed/0", 639, -1], ["/effect/allowed/1", 646, -1], ["/effect/allowed/2", 652, -1], ["/mode", 668, 662], ["/resourceType", 690, 676], ["/schema", 734, 724], ["/schema/required", 744, 734], ["/schema/required/0", 745, -1], ["/schema/properties", 775, 759], ["/schema/properties/properties", 793, 775], ["/schema/properties/properties/required", 803, 793], ["/schema/properties/properties/required/0", 804, -1], ["/schema/properties/properties/properties", 842, 822], ["/schema/properties/properties/properties/encryption", 864, 842], ["/schema/properties/properties/properties/encryption/required", 874, 864], ["/schema/properties/properties/properties/encryption/required/0", 875, -1], ["/schema/properties/properties/properties/encryption/required/1", 886, -1], ["/schema/properties/properties/properties/encryption/properties", 940, 916], ["/schema/properties/properties/properties/encryption/properties/keySource", 965, 940], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 972, 965], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties", 1037, 1003], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required", 1047, 1037], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/0", 1048, -1], ["/schema/properties/properties/properties/encryption/properties/keyvaultproperties/required/1", 1057, -1], ["/remediation", 1085, 1070], ["/references", 1334, 1320], ["/references/0", 1336, -1]]]],
     [texts[5], ["{\"name\":\"foundry-tools-cmk-identity\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\",\"description\":\"An account that encrypts with a customer-managed key reads the key with its managed identity. It needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the service cannot reach the key.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault\\\" (Prerequisites): the service needs that identity, and must be told which user-assigned one reads the key.\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},\"schema\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"UserAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}},\"allOf\":[{\"if\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"const\":\"OpenAI\"}}},\"then\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}}}}}}],\"if\":{\"required\":[\"identity\"],\"properties\":{\"identity\":{\"required\":[\"type\"],\"properties\":{\"type\":{\"const\":\"UserAssigned\"}}}}},\"then\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keyVaultProperties\"],\"properties\":{\"keyVaultProperties\":{\"required\":[\"identityClientId\"]}}}}}}}},\"remediation\":\"Give the account a managed identity: `\\\"identity\\\": {\\\"type\\\": \\\"SystemAssigned\\\"}` or a user-assigned\\none (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\\n(`[reference(<identity id>).clientId]`).\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 39, 33], ["/displayName", 59, 46], ["/description", 173, 157], ["/category", 410, 400], ["/version", 438, 429], ["/requirement", 460, 444], ["/severity", 705, 695], ["/effect", 721, 711], ["/effect/default", 730, 721], ["/effect/allowed", 747, 738], ["/effect/allowed/0", 748, -1], ["/effect/allowed/1", 755, -1], ["/effect/allowed/2", 761, -1], ["/mode", 777, 771], ["/resourceType", 799, 785], ["/appliesTo", 849, 836], ["/appliesTo/required", 859, 849], ["/appliesTo/required/0", 860, -1], ["/appliesTo/properties", 890, 874], ["/appliesTo/properties/properties", 908, 890], ["/appliesTo/properties/properties/required", 918, 908], ["/appliesTo/properties/properties/required/0", 919, -1], ["/appliesTo/properties/properties/properties", 957, 937], ["/appliesTo/properties/properties/properties/encryption", 979, 957], ["/appliesTo/properties/properties/properties/encryption/required", 989, 979], ["/appliesTo/properties/properties/properties/encryption/required/0", 990, -1], ["/appliesTo/properties/properties/properties/encryption/properties", 1035, 1011], ["/appliesTo/properties/properties/properties/encryption/properties/keySource", 1060, 1035], ["/appliesTo/properties/properties/properties/encryption/properties/keySource/const", 1067, 1060], ["/schema", 1096, 1086], ["/schema/required", 1106, 1096], ["/schema/required/0", 1107, -1], ["/schema/properties", 1135, 1119], ["/schema/properties/identity", 1151, 1135], ["/schema/properties/identity/required", 1161, 1151], ["/schema/properties/identity/required/0", 1162, -1], ["/schema/properties/identity/properties", 1194, 1174], ["/schema/properties/identity/properties/type", 1210, 1194], ["/schema/properties/identity/properties/type/enum", 1216, 1210], ["/schema/properties/identity/properties/type/enum/0", 1217, -1], ["/schema/properties/identity/properties/type/enum/1", 1233, -1], ["/schema/properties/identity/properties/type/enum/2", 1247, -1], ["/schema/properties/identity/properties/type/enum/3", 1279, -1], ["/schema/allOf", 1411, 1312], ["/schema/allOf/0", 1413, -1], ["/schema/allOf/0/if", 1425, 1413], ["/schema/allOf/0/if/required", 1435, 1425], ["/schema/allOf/0/if/required/0", 1436, -1], ["/schema/allOf/0/if/properties", 1472, 1450], ["/schema/allOf/0/if/properties/kind", 1490, 1472], ["/schema/allOf/0/if/properties/kind/const", 1497, 1490], ["/schema/allOf/0/then", 1524, 1510], ["/schema/allOf/0/then/required", 1534, 1524], ["/schema/allOf/0/then/required/0", 1535, -1], ["/schema/allOf/0/then/properties", 1575, 1553], ["/schema/allOf/0/then/properties/identity", 1597, 1575], ["/schema/allOf/0/then/properties/identity/required", 1607, 1597], ["/schema/allOf/0/then/properties/identity/required/0", 1608, -1], ["/schema/allOf/0/then/properties/identity/properties", 1652, 1626], ["/schema/allOf/0/then/properties/identity/properties/type", 1674, 1652], ["/schema/allOf/0/then/properties/identity/properties/type/enum", 1680, 1674], ["/schema/allOf/0/then/properties/identity/properties/type/enum/0", 1681, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/1", 1697, -1], ["/schema/allOf/0/then/properties/identity/properties/type/enum/2", 1729, -1], ["/schema/if", 1770, 1762], ["/schema/if/required", 1780, 1770], ["/schema/if/required/0", 1781, -1], ["/schema/if/properties", 1813, 1795], ["/schema/if/properties/identity", 1831, 1813], ["/schema/if/properties/identity/required", 1841, 1831], ["/schema/if/properties/identity/required/0", 1842, -1], ["/schema/if/properties/identity/properties", 1878, 1856], ["/schema/if/properties/identity/properties/type", 1896, 1878], ["/schema/if/properties/identity/properties/type/const", 1903, 1896], ["/schema/then", 1928, 1918], ["/schema/then/required", 1938, 1928], ["/schema/then/required/0", 1939, -1], ["/schema/then/properties", 1973, 1955], ["/schema/then/properties/properties", 1993, 1973], ["/schema/then/properties/properties/required", 2003, 1993], ["/schema/then/properties/properties/required/0", 2004, -1], ["/schema/then/properties/properties/properties", 2046, 2024], ["/schema/then/properties/properties/properties/encryption", 2070, 2046], ["/schema/then/properties/properties/properties/encryption/required", 2080, 2070], ["/schema/then/properties/properties/properties/encryption/required/0", 2081, -1], ["/schema/then/properties/properties/properties/encryption/properties", 2139, 2113], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties", 2175, 2139], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required", 2185, 2175], ["/schema/then/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 2186, -1], ["/remediation", 2219, 2204], ["/references", 2553, 2539], ["/references/0", 2555, -1]]]],
     [texts[6], ["{\"name\":\"foundry-tools-cmk\",\"kind\":\"policy\",\"displayName\":\"Foundry Tools accounts should encrypt data at rest with a customer-managed key\",\"description\":\"Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator, Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key source is Microsoft.KeyVault and the key's name and vault are given.\",\"category\":\"Cognitive Services\",\"version\":\"1.0.0\",\"requirement\":\"\\\"Enable customer-managed keys\\\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed keys for encryption, Enable customer-managed keys); and \\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools\\\" (Limitations).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"appliesTo\":{\"required\":[\"kind\"],\"properties\":{\"kind\":{\"enum\":[\"OpenAI\",\"CustomVision.Training\",\"CustomVision.Prediction\",\"ContentSafety\",\"Face\",\"FormRecognizer\",\"TextTranslation\",\"TextAnalytics\",\"SpeechServices\",\"ContentModerator\",\"Personalizer\",\"AIServices\",\"CognitiveServices\"]}}},\"schema\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\",\"keyVaultProperties\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"},\"keyVaultProperties\":{\"required\":[\"keyName\",\"keyVaultUri\"]}}}}}}},\"remediation\":\"Set `properties.encryption` on the account:\\n`\\\"keySource\\\": \\\"Microsoft.KeyVault\\\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\\n(and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\\nidentity with get, wrapKey and unwrapKey on the vault.\\nUnder a Deny assignment Azure checks every write of the account, so it must be created with its key:\\nan account created without one and given it by a later deployment (waiting for its system-assigned\\nidentity to exist and be granted the key) is refused at the first write. Create a user-assigned\\nidentity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\\nidentity, `identityClientId` and the key in one write.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 30, 24], ["/displayName", 50, 37], ["/description", 145, 129], ["/category", 502, 492], ["/version", 530, 521], ["/requirement", 552, 536], ["/severity", 941, 931], ["/effect", 957, 947], ["/effect/default", 966, 957], ["/effect/allowed", 983, 974], ["/effect/allowed/0", 984, -1], ["/effect/allowed/1", 991, -1], ["/effect/allowed/2", 997, -1], ["/mode", 1013, 1007], ["/resourceType", 1035, 1021], ["/appliesTo", 1085, 1072], ["/appliesTo/required", 1095, 1085], ["/appliesTo/required/0", 1096, -1], ["/appliesTo/properties", 1120, 1104], ["/appliesTo/properties/kind", 1132, 1120], ["/appliesTo/properties/kind/enum", 1146, 1132], ["/appliesTo/properties/kind/enum/0", 1148, -1], ["/appliesTo/properties/kind/enum/1", 1165, -1], ["/appliesTo/properties/kind/enum/2", 1197, -1], ["/appliesTo/properties/kind/enum/3", 1231, -1], ["/appliesTo/properties/kind/enum/4", 1255, -1], ["/appliesTo/properties/kind/enum/5", 1270, -1], ["/appliesTo/properties/kind/enum/6", 1295, -1], ["/appliesTo/properties/kind/enum/7", 1321, -1], ["/appliesTo/properties/kind/enum/8", 1345, -1], ["/appliesTo/properties/kind/enum/9", 1370, -1], ["/appliesTo/properties/kind/enum/10", 1397, -1], ["/appliesTo/properties/kind/enum/11", 1420, -1], ["/appliesTo/properties/kind/enum/12", 1441, -1], ["/schema", 1469, 1459], ["/schema/required", 1479, 1469], ["/schema/required/0", 1480, -1], ["/schema/properties", 1510, 1494], ["/schema/properties/properties", 1528, 1510], ["/schema/properties/properties/required", 1538, 1528], ["/schema/properties/properties/required/0", 1539, -1], ["/schema/properties/properties/properties", 1577, 1557], ["/schema/properties/properties/properties/encryption", 1599, 1577], ["/schema/properties/properties/properties/encryption/required", 1609, 1599], ["/schema/properties/properties/properties/encryption/required/0", 1610, -1], ["/schema/properties/properties/properties/encryption/required/1", 1621, -1], ["/schema/properties/properties/properties/encryption/properties", 1675, 1651], ["/schema/properties/properties/properties/encryption/properties/keySource", 1700, 1675], ["/schema/properties/properties/properties/encryption/properties/keySource/const", 1707, 1700], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties", 1772, 1738], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required", 1782, 1772], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/0", 1783, -1], ["/schema/properties/properties/properties/encryption/properties/keyVaultProperties/required/1", 1792, -1], ["/remediation", 1820, 1805], ["/references", 2593, 2579], ["/references/0", 2595, -1], ["/references/1", 2698, -1]]]],
     [texts[7], ["{\"name\":\"key-vault-key-access\",\"kind\":\"relation\",\"displayName\":\"The identity that reads a customer-managed key should have get, wrapKey and unwrapKey on its vault\",\"description\":\"The managed identity of a service secured by a customer-managed key must have get, wrap key and unwrap key permissions in the Key Vault that holds the key: by an access policy (in the vault, or a vaults/accessPolicies resource) or, on a vault that uses Azure RBAC, a role assignment of a role that grants them (Key Vault Crypto Service Encryption User). This relates two resources of one deployment, which Azure Policy cannot do: it runs in pull requests only.\",\"category\":\"Key Vault\",\"version\":\"1.0.0\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault: wrap key, unwrap key, get\\\" (Prerequisites).\",\"severity\":\"error\",\"effect\":{\"default\":\"Audit\",\"allowed\":[\"Audit\",\"Disabled\"]},\"mode\":\"Indexed\",\"resourceType\":[\"Microsoft.CognitiveServices/accounts\",\"Microsoft.MachineLearningServices/workspaces\",\"Microsoft.Storage/storageAccounts\"],\"appliesTo\":{\"anyOf\":[{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.CognitiveServices/accounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.MachineLearningServices/workspaces\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"Enabled\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"Microsoft.Storage/storageAccounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keySource\"],\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"}}}}}}}]},\"relation\":{\"target\":{\"type\":\"Microsoft.KeyVault/vaults\",\"on\":[{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultUri\",\"target\":\"/properties/vaultUri\"},{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultArmId\",\"target\":\"/id\"}]},\"principal\":{\"userAssignedIdentity\":[\"/properties/encryption/identity/userAssignedIdentity\"],\"clientId\":[\"/properties/encryption/keyVaultProperties/identityClientId\"]},\"grants\":{\"rbacSwitch\":\"/properties/enableRbacAuthorization\",\"accessPolicy\":{\"required\":[\"permissions\"],\"properties\":{\"permissions\":{\"required\":[\"keys\"],\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapKey\"}},{\"contains\":{\"const\":\"unwrapKey\"}}]}]}}}}},\"roleAssignment\":{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"roleDefinitionId\"],\"properties\":{\"roleDefinitionId\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}}}}}}},\"remediation\":\"Grant the identity the service uses to read the key (its system-assigned identity, or the\\nuser-assigned one named in the encryption settings) `get`, `wrapKey` and `unwrapKey` on the vault:\\nan access policy entry with `\\\"objectId\\\": \\\"[reference(<service id>, '<api>', 'full').identity.principalId]\\\"`\\nand `\\\"permissions\\\": {\\\"keys\\\": [\\\"get\\\", \\\"wrapKey\\\", \\\"unwrapKey\\\"]}`, or, on a vault with\\n`enableRbacAuthorization`, a role assignment of Key Vault Crypto Service Encryption User\\n(`e147488a-f6f5-4113-8e2d-b22465e65bf6`) scoped to the vault.\\n\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/key-vault/general/rbac-guide\"]}", [["", 0, -1], ["/name", 6, 0], ["/kind", 33, 27], ["/displayName", 55, 42], ["/description", 170, 154], ["/category", 651, 641], ["/version", 670, 661], ["/requirement", 692, 676], ["/severity", 873, 863], ["/effect", 889, 879], ["/effect/default", 898, 889], ["/effect/allowed", 915, 906], ["/effect/allowed/0", 916, -1], ["/effect/allowed/1", 923, -1], ["/mode", 939, 933], ["/resourceType", 963, 947], ["/resourceType/0", 965, -1], ["/resourceType/1", 1006, -1], ["/resourceType/2", 1055, -1], ["/appliesTo", 1102, 1089], ["/appliesTo/anyOf", 1113, 1102], ["/appliesTo/anyOf/0", 1115, -1], ["/appliesTo/anyOf/0/required", 1125, 1115], ["/appliesTo/anyOf/0/required/0", 1126, -1], ["/appliesTo/anyOf/0/required/1", 1132, -1], ["/appliesTo/anyOf/0/properties", 1170, 1150], ["/appliesTo/anyOf/0/properties/type", 1176, 1170], ["/appliesTo/anyOf/0/properties/type/const", 1185, 1178], ["/appliesTo/anyOf/0/properties/properties", 1254, 1232], ["/appliesTo/anyOf/0/properties/properties/required", 1264, 1254], ["/appliesTo/anyOf/0/properties/properties/required/0", 1265, -1], ["/appliesTo/anyOf/0/properties/properties/properties", 1311, 1287], ["/appliesTo/anyOf/0/properties/properties/properties/encryption", 1337, 1311], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required", 1347, 1337], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/required/0", 1348, -1], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties", 1401, 1373], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource", 1412, 1401], ["/appliesTo/anyOf/0/properties/properties/properties/encryption/properties/keySource/const", 1421, 1414], ["/appliesTo/anyOf/1", 1448, -1], ["/appliesTo/anyOf/1/required", 1458, 1448], ["/appliesTo/anyOf/1/required/0", 1459, -1], ["/appliesTo/anyOf/1/required/1", 1465, -1], ["/appliesTo/anyOf/1/properties", 1503, 1483], ["/appliesTo/anyOf/1/properties/type", 1509, 1503], ["/appliesTo/anyOf/1/properties/type/const", 1518, 1511], ["/appliesTo/anyOf/1/properties/properties", 1595, 1573], ["/appliesTo/anyOf/1/properties/properties/required", 1605, 1595], ["/appliesTo/anyOf/1/properties/properties/required/0", 1606, -1], ["/appliesTo/anyOf/1/properties/properties/properties", 1652, 1628], ["/appliesTo/anyOf/1/properties/properties/properties/encryption", 1678, 1652], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required", 1688, 1678], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/required/0", 1689, -1], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties", 1739, 1711], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status", 1747, 1739], ["/appliesTo/anyOf/1/properties/properties/properties/encryption/properties/status/const", 1756, 1749], ["/appliesTo/anyOf/2", 1772, -1], ["/appliesTo/anyOf/2/required", 1782, 1772], ["/appliesTo/anyOf/2/required/0", 1783, -1], ["/appliesTo/anyOf/2/required/1", 1789, -1], ["/appliesTo/anyOf/2/properties", 1827, 1807], ["/appliesTo/anyOf/2/properties/type", 1833, 1827], ["/appliesTo/anyOf/2/properties/type/const", 1842, 1835], ["/appliesTo/anyOf/2/properties/properties", 1908, 1886], ["/appliesTo/anyOf/2/properties/properties/required", 1918, 1908], ["/appliesTo/anyOf/2/properties/properties/required/0", 1919, -1], ["/appliesTo/anyOf/2/properties/properties/properties", 1965, 1941], ["/appliesTo/anyOf/2/properties/properties/properties/encryption", 1991, 1965], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required", 2001, 1991], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/required/0", 2002, -1], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties", 2055, 2027], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource", 2066, 2055], ["/appliesTo/anyOf/2/properties/properties/properties/encryption/properties/keySource/const", 2075, 2068], ["/relation", 2108, 2096], ["/relation/target", 2120, 2108], ["/relation/target/type", 2126, 2120], ["/relation/target/on", 2166, 2156], ["/relation/target/on/0", 2168, -1], ["/relation/target/on/0/subject", 2177, 2168], ["/relation/target/on/0/target", 2247, 2239], ["/relation/target/on/1", 2276, -1], ["/relation/target/on/1/subject", 2285, 2276], ["/relation/target/on/1/target", 2357, 2349], ["/relation/principal", 2378, 2363], ["/relation/principal/userAssignedIdentity", 2406, 2378], ["/relation/principal/userAssignedIdentity/0", 2408, -1], ["/relation/principal/clientId", 2481, 2465], ["/relation/principal/clientId/0", 2483, -1], ["/relation/grants", 2556, 2544], ["/relation/grants/rbacSwitch", 2568, 2556], ["/relation/grants/accessPolicy", 2628, 2608], ["/relation/grants/accessPolicy/required", 2638, 2628], ["/relation/grants/accessPolicy/required/0", 2639, -1], ["/relation/grants/accessPolicy/properties", 2678, 2658], ["/relation/grants/accessPolicy/properties/permissions", 2701, 2678], ["/relation/grants/accessPolicy/properties/permissions/required", 2711, 2701], ["/relation/grants/accessPolicy/properties/permissions/required/0", 2712, -1], ["/relation/grants/accessPolicy/properties/permissions/properties", 2752, 2728], ["/relation/grants/accessPolicy/properties/permissions/properties/keys", 2772, 2752], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf", 2795, 2772], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0", 2797, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains", 2807, 2797], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/0/contains/const", 2816, 2809], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1", 2840, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf", 2867, 2840], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0", 2869, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains", 2879, 2869], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/0/contains/const", 2888, 2881], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1", 2916, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains", 2926, 2916], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/1/contains/const", 2935, 2928], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2", 2967, -1], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains", 2977, 2967], ["/relation/grants/accessPolicy/properties/permissions/properties/keys/anyOf/1/allOf/2/contains/const", 2986, 2979], ["/relation/grants/roleAssignment", 3024, 3002], ["/relation/grants/roleAssignment/required", 3034, 3024], ["/relation/grants/roleAssignment/required/0", 3035, -1], ["/relation/grants/roleAssignment/properties", 3073, 3053], ["/relation/grants/roleAssignment/properties/properties", 3095, 3073], ["/relation/grants/roleAssignment/properties/properties/required", 3105, 3095], ["/relation/grants/roleAssignment/properties/properties/required/0", 3106, -1], ["/relation/grants/roleAssignment/properties/properties/properties", 3158, 3134], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId", 3376, 3158], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf", 3399, 3376], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0", 3401, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/0/pattern", 3410, 3401], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1", 3466, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/1/pattern", 3475, 3466], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2", 3531, -1], ["/relation/grants/roleAssignment/properties/properties/properties/roleDefinitionId/anyOf/2/pattern", 3540, 3531], ["/remediation", 3593, 3578], ["/references", 4151, 4137], ["/references/0", 4153, -1], ["/references/1", 4256, -1]]]],
@@ -23366,7 +23369,7 @@ function lineStarts(source) {
 }
 /**
  * Parses a rule or pack file; a syntax error is a `UserError` at the line and column it is on. A text of
- * the bundled pack was parsed when it was built (bundledPack.generated.ts, which a test keeps current):
+ * the bundled pack was parsed when it was built (ruleTextCache.generated.ts, which a test keeps current):
  * with the default limits, its value and positions are taken from there.
  */
 function parseDocument(file, source) {
@@ -23381,7 +23384,7 @@ function parseDocument(file, source) {
     const offsets = new Map(entries.map(([pointer, value, key]) => [pointer, { value, key: key < 0 ? undefined : key }]));
     return parsedDocument(file, source, JSON.parse(json), offsets);
 }
-/** A parsed text as bundledPack.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
+/** A parsed text as ruleTextCache.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
 function parsedText(doc) {
     return [JSON.stringify(doc.value), [...doc.offsets].map(([pointer, at]) => [pointer, at.value, at.key ?? -1])];
 }
@@ -26926,7 +26929,7 @@ var context = __nccwpck_require__(4054);
  *   object as missing, so `required` fails on a present value of another type (a string, a number,
  *   an array, null) where JSON Schema would pass it: a request like that is refused by the resource
  *   provider anyway (keyword `type: object` beside `required`). Likewise a field count sees no
- *   members in a value that is not an array, so `minItems` ≥ 1 and `contains` fail on one (`type: array`).
+ *   members in a value that is not an array, so `minItems` \u2265 1 and `contains` fail on one (`type: array`).
  * - `minLength`/`maxLength` count UTF-16 code units, as Azure's `length()` does
  *   (`azMinLength`, `azMaxLength`); JSON Schema counts code points.
  * - `like` and `match` are Azure's operators, offered as keywords.
@@ -27190,7 +27193,7 @@ const patternHints = {
 };
 
 ;// CONCATENATED MODULE: ./src/rules/suggest.ts
-/** "Did you mean …?" for misspelt field names and keywords. */
+/** "Did you mean \u2026?" for misspelt field names and keywords. */
 function distance(a, b) {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -27226,7 +27229,7 @@ function closest(word, candidates) {
 
 
 
-/** `/effect/allowed/0` → `effect.allowed[0]`. */
+/** `/effect/allowed/0` \u2192 `effect.allowed[0]`. */
 function validate_displayPath(pointer) {
     let out = '';
     for (const token of (0,model_pointer/* splitPointer */.GS)(pointer))
@@ -27478,7 +27481,7 @@ function isMapping(value) {
 }
 /**
  * Every mistake in a rule file. A text of the bundled pack was checked when it was built (the texts that
- * had none are in bundledPack.generated.ts, which a test keeps current): the very same text has none
+ * had none are in ruleTextCache.generated.ts, which a test keeps current): the very same text has none
  * now, and checking it again (its schemas compiled by ajv) was most of a short run's start.
  */
 function ruleErrors(doc, text) {
@@ -27489,7 +27492,7 @@ function checkRule(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
+        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` \u2026); rewrite it as one.', top)];
     const validate = ruleFile();
     const errors = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
@@ -27565,7 +27568,7 @@ function loadPackFile(file) {
     const doc = read(file);
     const value = doc.value;
     if (!isMapping(value))
-        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        throw new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` \u2026); rewrite it as one.', {
             file,
             line: 1,
             column: 1
@@ -27682,7 +27685,7 @@ function noRuleFiles(dir, entries) {
         }
     }
     const hint = nested.length
-        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', …' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
+        ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', \u2026' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
         : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
     return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
@@ -27698,7 +27701,7 @@ var version = __nccwpck_require__(311);
 function escapeCommandData(value) {
     return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-/** Workflow-command property values (`file=…,title=…`): also `:` and `,`, which end a property. */
+/** Workflow-command property values (`file=\u2026,title=\u2026`): also `:` and `,`, which end a property. */
 function escapeCommandProperty(value) {
     return escapeCommandData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
@@ -34120,7 +34123,7 @@ function unpack(text) {
 /** The resource type an alias name belongs to when that type is complete in the catalog. */
 function completeTypeOf(lower, completeTypes) {
     const parts = lower.split('/');
-    // The longest `Namespace/type/child…` prefix that is a complete type, with one segment after it.
+    // The longest `Namespace/type/child\u2026` prefix that is a complete type, with one segment after it.
     for (let n = parts.length - 1; n >= 2; n--) {
         const type = parts.slice(0, n).join('/');
         if (completeTypes.has(type))
@@ -34297,7 +34300,7 @@ function quote(expression, offset) {
     const at = offset ?? 0;
     const start = Math.max(0, Math.min(at - QUOTE_LIMIT / 2, expression.length - QUOTE_LIMIT));
     const end = start + QUOTE_LIMIT;
-    return `${start > 0 ? '…' : ''}${expression.slice(start, end)}${end < expression.length ? '…' : ''}`;
+    return `${start > 0 ? '\u2026' : ''}${expression.slice(start, end)}${end < expression.length ? '\u2026' : ''}`;
 }
 function withContext(reason, { expression, offset }) {
     if (expression === undefined)
@@ -34778,7 +34781,7 @@ function collectUnknowns(value, into) {
 }
 /**
  * The Unknown a function returns when it cannot decide: the reason names the function and
- * repeats the inputs' reasons; the key is `name(argKey, …)`, equal for equal computations.
+ * repeats the inputs' reasons; the key is `name(argKey, \u2026)`, equal for equal computations.
  */
 function unknownResult(functionName, args) {
     const unknowns = [];
@@ -35108,8 +35111,8 @@ function getKeyIgnoringCase(obj, lower) {
 /**
  * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
  * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (İ, which becomes i and a combining dot, one character longer), so only a
- * shorter key with an İ in it can lower-case to a longer text.
+ * character but U+0130 (\u0130, which becomes i and a combining dot, one character longer), so only a
+ * shorter key with an \u0130 in it can lower-case to a longer text.
  */
 function sameLength(key, lower) {
     return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
@@ -35325,7 +35328,7 @@ function resolveField(text, options = {}) {
     if (source)
         return { text, source, steps: [], wildcard: false };
     if (!text.includes('/')) {
-        // kind, location, tags, tags.x, tags['x'], identity.type …: top-level members of the resource body.
+        // kind, location, tags, tags.x, tags['x'], identity.type \u2026: top-level members of the resource body.
         const steps = parsePath(text);
         const ref = { text, source: 'json', steps, wildcard: steps.some(s => s.kind === 'all') };
         if (!isBodyField(lower))
@@ -35431,7 +35434,7 @@ function hasWildcard(steps, from) {
             return true;
     return false;
 }
-/** The last segment of a full resource name (`vault/policy` → `policy`), which is what `name` means in policy. */
+/** The last segment of a full resource name (`vault/policy` \u2192 `policy`), which is what `name` means in policy. */
 function shortName(resource) {
     const slash = resource.name.lastIndexOf('/');
     return slash < 0 ? resource.name : resource.name.slice(slash + 1);
@@ -35494,8 +35497,8 @@ function pointerFor(json, ref) {
  *   append effect would override a value in the original request with a different value, then it
  *   acts as a deny effect and rejects the request. To append a new value to an existing array, use
  *   the [*] version of the alias." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-append)
- * - Modify applies its `operations` (`addOrReplace`, `add`, `remove` — remove for tags only), each
- *   only when its `condition` holds; "If the 'parent' property … isn't present in the request,
+ * - Modify applies its `operations` (`addOrReplace`, `add`, `remove` \u2014 remove for tags only), each
+ *   only when its `condition` holds; "If the 'parent' property \u2026 isn't present in the request,
  *   modification is skipped"; `identity.type` is modified only on virtual machines and scale sets,
  *   elsewhere the resource "is considered not applicable"; when two Modify definitions change the
  *   same property, `conflictEffect` decides: "the policy definition with deny takes precedence.
@@ -35826,7 +35829,7 @@ const effectNames = Object.values(canonical);
 function isExistenceEffect(effect) {
     return effect === 'AuditIfNotExists' || effect === 'DeployIfNotExists';
 }
-/** deny/denyAction → error; audit and the fix-up effects → warning; manual → note. */
+/** deny/denyAction \u2192 error; audit and the fix-up effects \u2192 warning; manual \u2192 note. */
 function severityOfEffect(effect) {
     switch (effect) {
         case 'Deny':
@@ -35868,7 +35871,7 @@ function severityOf(def, effect) {
     }
     return severityOfEffect(effect);
 }
-/** A finding for one definition × resource evaluation. */
+/** A finding for one definition \u00d7 resource evaluation. */
 function toFinding(def, resource, evaluation) {
     let verdict = evaluation.verdict;
     let reason = evaluation.reason;
@@ -36962,14 +36965,14 @@ function addDuration(fn, date, duration) {
     return new Date(date.getTime() + Math.round(seconds * 1000));
 }
 const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** The digits of a fraction of a second past the millisecond, as 100 ns ticks (`.1234567` → 4567). */
+/** The digits of a fraction of a second past the millisecond, as 100 ns ticks (`.1234567` \u2192 4567). */
 function subMillisecondTicks(text) {
     const fraction = /[T ]\d{2}:\d{2}(?::\d{2})?\.(\d+)/.exec(text)?.[1] ?? '';
     return Number(fraction.slice(3, 7).padEnd(4, '0'));
 }
 /**
- * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… F… tt M d H h`.
- * `ticks` are the 100-nanosecond units below the millisecond (0–9999), which a JS Date cannot hold.
+ * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f\u2026 F\u2026 tt M d H h`.
+ * `ticks` are the 100-nanosecond units below the millisecond (0\u20139999), which a JS Date cannot hold.
  * `F` drops trailing zeros of the fraction, and the decimal point before it when nothing is left,
  * as .NET does: `HH:mm:ss.FFFFFFF` of 12:00:00.000 is `12:00:00`.
  */
@@ -37545,7 +37548,7 @@ function formatValue(value, spec) {
     const precision = standard[2] === '' ? undefined : Number(standard[2]);
     switch (letter) {
         case 'C':
-            return (value < 0 ? '(¤' : '¤') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
+            return (value < 0 ? '(\u00a4' : '\u00a4') + grouped(Math.abs(value), precision ?? 2) + (value < 0 ? ')' : '');
         case 'D':
             requireInteger(value, spec);
             return (value < 0 ? '-' : '') + String(Math.abs(value)).padStart(precision ?? 0, '0');
@@ -38206,7 +38209,7 @@ const notEquals = {
  */
 
 
-/** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
+/** `true`, `false`, `"true"`, `"False"`\u2026; undefined for anything else. */
 function booleanOperand(expected) {
     if (typeof expected === 'boolean')
         return expected;
@@ -38309,7 +38312,7 @@ const notIn = {
 
 /**
  * Whether `text` matches `pattern` (both lower-cased), `*` standing for any run of characters. Greedy
- * with one remembered `*`: linear in practice and never worse than text × pattern, whatever the
+ * with one remembered `*`: linear in practice and never worse than text \u00d7 pattern, whatever the
  * number of wildcards (a backtracking regular expression is exponential in them).
  */
 function globMatches(text, pattern) {
@@ -38413,7 +38416,7 @@ function matchPattern(pattern, insensitive) {
         if (text.length !== pattern.length)
             return false;
         const got = insensitive ? text.toLowerCase() : text;
-        // toLowerCase can change a text's length (İ): then it cannot match character for character.
+        // toLowerCase can change a text's length (\u0130): then it cannot match character for character.
         if (got.length !== want.length)
             return false;
         for (let i = 0; i < want.length; i++) {
@@ -38732,7 +38735,7 @@ class conditions_Compiler {
         }
         if (opKeys.length !== 1) {
             throw this.error(opKeys.length === 0
-                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, …).`
+                ? `the condition on "${subject[0]}" has no operator (equals, in, like, exists, \u2026).`
                 : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
         }
         const opKey = opKeys[0];
@@ -38887,7 +38890,7 @@ class conditions_Compiler {
                 return new Collection([], new model_value/* Unknown */.$r(`a count over ${JSON.stringify(v)}, which is not an array`));
             };
             // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#value-count
-            // "count.name … composed of English letters and digits … Optional when the count expression isn't in a
+            // "count.name \u2026 composed of English letters and digits \u2026 Optional when the count expression isn't in a
             // child of another count expression. When not provided, the index name is implicitly set to "default"."
             if (nameKey === undefined && scopes.length > 0) {
                 throw this.error('a value count inside another count needs a "name", so that current() can tell the two apart.', path);
@@ -39040,7 +39043,7 @@ function applicabilityCondition(rule) {
 /**
  * What a Modify operation may write: tags, `identity.type`, and aliases Azure marks modifiable.
  * Azure refuses to create a definition whose operations write an alias that is not
- * ("The policy definition '…' has operations referring to aliases that are not modifiable: '…'",
+ * ("The policy definition '\u2026' has operations referring to aliases that are not modifiable: '\u2026'",
  * InvalidPolicyRuleModifyDetails; e.g. Azure/azure-rest-api-specs#26759, Azure/azure-policy#1002), so
  * such a definition is refused here too. Where no public data says whether an alias is modifiable,
  * the definition loads with a note saying so.
@@ -39361,6 +39364,11 @@ function typesOfRule(rule) {
 
 
 
+/**
+ * What a generated rule answers where its condition is false and the rule does not apply to the
+ * resource (its applicability is not true).
+ */
+const NOT_APPLICABLE = Symbol('not applicable');
 const ownMember = Object.prototype.hasOwnProperty;
 /** One step of a field's path from the root, shared by every field that passes it. */
 function stepFrom(cur, key, lower) {
@@ -39427,7 +39435,12 @@ class Generator {
             }
             const v = child.variable;
             const key = this.constant(step.key);
-            const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && hop.call(o, ${key})`;
+            // Only an own member counts. A value read that is not Object.prototype's own is one: a
+            // resource's objects are plain data, inheriting from Object.prototype or nothing, and no
+            // data value is one of its functions. A name Object.prototype has (`constructor`, the
+            // `__proto__` accessor, whose value depends on the receiver) is always asked of the object.
+            const own = step.key in Object.prototype ? `hop.call(o, ${key})` : `(x !== OP[${key}] || hop.call(o, ${key}))`;
+            const exact = `typeof o === 'object' && o !== null && !isArray(o) && !(o instanceof UNKNOWN) && (x = o[${key}]) !== undefined && ${own}`;
             expression = `(${v} !== NONE ? ${v} : (${v} = (o = ${expression}, ${exact}) ? x : step(o, ${key}, ${this.constant(step.lower)})))`;
             node = child;
         }
@@ -39553,18 +39566,29 @@ class Generator {
         const prefix = this.pathValue(ref.steps.slice(0, firstAll));
         return { kind: 'collection', expression: `walk(${prefix}, ${this.constant(ref.steps)}, ${firstAll})` };
     }
-    /** The source of a function of `helpers` and `k` (the constants) that returns the condition's function. */
-    source(node, path) {
+    /**
+     * The source of a function of `helpers` and `k` (the constants) that returns the condition's
+     * function; with `applicability` (a condition too), where the condition is false and the fourth
+     * argument is true, the function answers NOT_APPLICABLE unless that condition is true. Both share
+     * the fields read and the runtime, as the interpreter's condition and applicability share one.
+     */
+    source(node, path, applicability) {
         this.condition(node, path, 'result');
+        if (applicability !== undefined) {
+            this.emit('if (result === false && applicability === true) {');
+            this.condition(applicability, path, 'applies');
+            this.emit('if (applies !== true) return NA;');
+            this.emit('}');
+        }
         const declarations = this.constants.map((_, i) => `k${i} = k[${i}]`);
         const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
         return [
             "'use strict';",
-            'var NONE = helpers.NONE, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
-            'var isArray = Array.isArray, hop = Object.prototype.hasOwnProperty;',
-            ...(declarations.length > 0 ? [`var ${declarations.join(', ')};`] : []),
-            'return function generatedCondition(resource, parameters, options) {',
-            'var json = resource.json, rt, result, o, x;',
+            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
+            ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
+            'return function generatedCondition(resource, parameters, options, applicability) {',
+            'var json = resource.json, rt, result, applies, o, x;',
             ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
             ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
             ...this.lines,
@@ -39572,10 +39596,11 @@ class Generator {
             '};'
         ].join('\n');
     }
-    build(node, path, makeRuntime) {
-        const source = this.source(node, path);
+    build(node, path, makeRuntime, applicability) {
+        const source = this.source(node, path, applicability);
         const helpers = {
             NONE: Object.freeze({}),
+            NA: NOT_APPLICABLE,
             ABOVE: UnknownAbove,
             UNKNOWN: model_value/* Unknown */.$r,
             step: stepFrom,
@@ -39596,9 +39621,16 @@ class Generator {
 function generateCondition(node, path, compiler, makeRuntime) {
     return new Generator(compiler).build(node, path, makeRuntime);
 }
+/**
+ * A rule's condition `node` and its applicability (`applicabilityCondition`'s rewrite of it) as one
+ * generated function (see `GeneratedRule`): what the compiled closures give for both.
+ */
+function generateRule(node, applicability, path, compiler, makeRuntime) {
+    return new Generator(compiler).build(node, path, makeRuntime, applicability);
+}
 /** The generated source of a condition (tests: no text from the definition is in it). */
-function generatedSource(node, path, compiler) {
-    return new Generator(compiler).source(node, path);
+function generatedSource(node, path, compiler, applicability) {
+    return new Generator(compiler).source(node, path, applicability);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
@@ -39626,7 +39658,7 @@ const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
 function explain_keyOf(obj, lower) {
     return Object.keys(obj).find(k => k.toLowerCase() === lower);
 }
-/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
+/** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` \u2192 `encryption.keySource`). */
 function fieldLabel(text) {
     let depth = 0;
     let cut = -1;
@@ -39653,7 +39685,7 @@ function showValue(v, limit = 80) {
         for (const item of v) {
             const text = showValue(item, limit);
             if (length + text.length > limit && items.length > 0) {
-                items.push(`… (${v.length} in all)`);
+                items.push(`\u2026 (${v.length} in all)`);
                 break;
             }
             items.push(text);
@@ -39662,7 +39694,7 @@ function showValue(v, limit = 80) {
         return `[${items.join(', ')}]`;
     }
     const text = JSON.stringify(v);
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+    return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
 }
 /**
  * What compliance asks of a condition, as the words after "should": the operator when `holds`,
@@ -39718,7 +39750,7 @@ function requirement(operator, operand, holds) {
 /** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
 function compact(node) {
     if (!(0,model_value/* isObject */.Gv)(node))
-        return '…';
+        return '\u2026';
     const obj = node;
     const keys = Object.keys(obj);
     const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
@@ -39732,17 +39764,17 @@ function compact(node) {
     const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
     const op = keys.find(k => operators.has(k.toLowerCase()));
     if (!subject || !op)
-        return '…';
+        return '\u2026';
     const s = obj[subject];
     const label = subject.toLowerCase() === 'count'
-        ? `count(${compact(s?.where ?? {}) || '…'})`
+        ? `count(${compact(s?.where ?? {}) || '\u2026'})`
         : typeof s === 'string'
             ? fieldLabel(s)
             : showValue(s);
     return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
 }
 function shorten(text, limit = 100) {
-    return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+    return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
 }
 /** Fields an expression reads with a literal name: `field('Microsoft.X/y/z')`. */
 function fieldsIn(text, aliases) {
@@ -40320,7 +40352,7 @@ const policyFunctions = [
 /**
  * Modes: which resources a definition is evaluated against. `All` takes every resource;
  * `Indexed` only resource types that support tags and location; a resource-provider mode
- * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
+ * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, \u2026) only that provider's types.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
@@ -40481,7 +40513,7 @@ function placeOf(id) {
     const lower = id.toLowerCase();
     const last = lower.lastIndexOf('/providers/');
     const first = lower.indexOf('/providers/');
-    // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, …).
+    // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, \u2026).
     const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
     return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
 }
@@ -40828,7 +40860,7 @@ function definition_definitionShape(json) {
         return { props: obj, prefix: '', name: typeof obj.name === 'string' ? obj.name : undefined };
     return undefined;
 }
-/** Definitions written to be embedded in an ARM template escape their expressions as `[[…]`. */
+/** Definitions written to be embedded in an ARM template escape their expressions as `[[\u2026]`. */
 function unescapeArm(value) {
     if (typeof value === 'string')
         return value.startsWith('[[') ? value.slice(1) : value;
@@ -40844,7 +40876,7 @@ function reasonOf(u) {
 }
 /**
  * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
- * `<displayName>: <field> is <value>, should <requirement>; ….`
+ * `<displayName>: <field> is <value>, should <requirement>; \u2026.`
  */
 class NonCompliant {
     effect;
@@ -40979,7 +41011,7 @@ function loadDefinition(src, options = {}) {
     const file = src.file;
     const shape = definition_definitionShape(src.json);
     if (!shape) {
-        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": …}}, {"name", "properties"} or {"policyRule": …}.', file, '');
+        throw new DefinitionError('this is not a policy definition: expected {"properties": {"policyRule": \u2026}}, {"name", "properties"} or {"policyRule": \u2026}.', file, '');
     }
     const { props, prefix } = shape;
     const at = (p) => `${prefix}${p}`;
@@ -41044,14 +41076,11 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
-    // The same two as generated functions, which resources are evaluated with (the closures stay the
-    // reference, and run what the generated code does not write out).
+    // The same two as one generated function, which resources are evaluated with (the closures stay
+    // the reference, and run what the generated code does not write out).
     const generated = options.interpret
         ? undefined
-        : {
-            condition: generateCondition(ruleObj.if, at('policyRule.if'), compiler, makeRuntime),
-            applies: generateCondition(applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime)
-        };
+        : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime);
     const gate = typeGate(ruleObj.if);
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
     // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
@@ -41403,9 +41432,11 @@ function loadDefinition(src, options = {}) {
                 if (decided === 'gate')
                     return plain.notMatched;
                 if (decided === 'read') {
-                    truth = generated.condition(resource, params, options);
+                    truth = generated(resource, params, options, true);
                     if (truth === false)
-                        return generated.applies(resource, params, options) === true ? plain.compliant : plain.notMatched;
+                        return plain.compliant;
+                    if (truth === NOT_APPLICABLE)
+                        return plain.notMatched;
                     if (truth === true)
                         return new NonCompliant(plain.effect, displayName, explain, undefined, resource, params, options, makeRuntime);
                 }
@@ -41434,17 +41465,17 @@ function loadDefinition(src, options = {}) {
             // The condition and the applicability are both false for a type the `if` never holds for.
             if (decided === 'gate')
                 return notMatched(effect);
+            // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
+            // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
+            const existenceEffect = isExistenceEffect(effect);
             truth ??= generated
-                ? generated.condition(resource, params, options)
+                ? generated(resource, params, options, !existenceEffect)
                 : condition((rt ??= makeRuntime(resource, params, options)));
-            if (truth === false) {
-                // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name and kind conditions do.
-                if (isExistenceEffect(effect))
+            if (truth === false || truth === NOT_APPLICABLE) {
+                if (existenceEffect)
                     return notMatched(effect);
-                const applied = generated
-                    ? generated.applies(resource, params, options)
-                    : applies((rt ??= makeRuntime(resource, params, options)));
-                return applied === true ? compliantFor(effect) : notMatched(effect);
+                const applied = generated ? truth === false : applies((rt ??= makeRuntime(resource, params, options))) === true;
+                return applied ? compliantFor(effect) : notMatched(effect);
             }
             if (truth !== true) {
                 return {
@@ -41544,7 +41575,7 @@ function kindOf(json) {
         return { reason: 'a policy exemption' };
     return { reason: 'not a policy definition' };
 }
-/** The items of a file: a list (`az … list`), `{"value": [...]}` (the REST API), or one object. */
+/** The items of a file: a list (`az \u2026 list`), `{"value": [...]}` (the REST API), or one object. */
 function itemsOf(json) {
     if (Array.isArray(json))
         return json.map((item, i) => ({ item, at: `[${i}]` }));
@@ -41575,7 +41606,7 @@ function readSet(json, file, at) {
         for (const [pname, entry] of Object.entries(record(member.parameters) ?? {})) {
             const given = record(entry);
             if (!given || !('value' in given))
-                throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": …}.`, file ? { file } : undefined);
+                throw new model_errors/* UserError */.yo(`the initiative '${name}' (${where}): member '${referenceId}' gives parameter '${pname}' without a "value"; write {"value": \u2026}.`, file ? { file } : undefined);
             values[pname] = given.value;
         }
         return { definitionId: id, referenceId, parameters: values };
@@ -41615,7 +41646,7 @@ function readDefinitionJson(json, file) {
                     file: file ?? '',
                     at,
                     kind: 'invalid',
-                    message: `${at} is not a policy definition or initiative: expected {"policyRule": …} or {"policyDefinitions": […]}, as az policy definition list and az policy set-definition list write them.`
+                    message: `${at} is not a policy definition or initiative: expected {"policyRule": \u2026} or {"policyDefinitions": [\u2026]}, as az policy definition list and az policy set-definition list write them.`
                 });
         }
         catch (error) {
@@ -42498,6 +42529,7 @@ function nearestPosition(positionOf, pointer) {
 
 
 
+
 /** How much of the file is read at a time. */
 const CHUNK_BYTES = 1024 * 1024;
 /** A step that ends this close to the end of the window may have been cut short by it: it is run again with more. */
@@ -42533,7 +42565,7 @@ class JsonStream {
     /**
      * Runs `step` from the reader's position; if it fails or ends near the end of what has been
      * read, and the file has more, reads more and runs it again from the same place. A value
-     * larger than `MAX_INPUT_BYTES` is refused.
+     * larger than `maxInputBytes()` is refused.
      */
     step(step, what = 'a value') {
         const r = this.reader;
@@ -42553,8 +42585,9 @@ class JsonStream {
             r.column = mark.column;
             r.depth = mark.depth;
             const pending = r.length - mark.index;
-            if (pending > MAX_INPUT_BYTES) {
-                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most cmk-guard reads at once; split it.`, { file: this.file, line: mark.line, column: mark.column });
+            const most = maxInputBytes();
+            if (pending > most) {
+                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${describeBytes(most)}, the most cmk-guard reads at once (${LIMIT_VARIABLES.fileBytes}); split it.`, { file: this.file, line: mark.line, column: mark.column });
             }
             // Twice as much each time a step needs more: a large value is read again a few times, not once per chunk.
             this.fill(mark.index, Math.max(this.chunkBytes, pending));
@@ -43090,7 +43123,7 @@ function parametersFromDocument(doc) {
     const hasSection = (0,model_value/* isObject */.Gv)(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
         const at = doc.positionOf('/parameters');
-        throw new model_errors/* UserError */.yo('"parameters" must be an object of {"name": {"value": …}}.', at ?? { file });
+        throw new model_errors/* UserError */.yo('"parameters" must be an object of {"name": {"value": \u2026}}.', at ?? { file });
     }
     const section = (hasSection ? root.parameters : root);
     const base = hasSection ? '/parameters' : '';
@@ -43120,8 +43153,8 @@ function parametersFromDocument(doc) {
     return supplied;
 }
 /**
- * The parameter file that goes with a template by convention: `main.json` →
- * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
+ * The parameter file that goes with a template by convention: `main.json` \u2192
+ * `main.parameters.json`, `azuredeploy.json` \u2192 `azuredeploy.parameters.json`.
  */
 function conventionalParameterFile(templateFile) {
     const dir = external_node_path_.dirname(templateFile);
@@ -43166,6 +43199,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
  * a `.bicepparam` file can read any environment variable it is given into a parameter value.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-cli
  */
+
 
 
 
@@ -43262,7 +43296,7 @@ function runBicep(file, kind, env) {
         cwd: external_node_path_.dirname(file),
         env: bicepEnvironment(env),
         encoding: 'utf8',
-        maxBuffer: MAX_INPUT_BYTES + 1024 * 1024,
+        maxBuffer: maxInputBytes() + 1024 * 1024,
         timeout: COMPILE_TIMEOUT_MS,
         windowsHide: true,
         shell: false,
@@ -43273,7 +43307,7 @@ function runBicep(file, kind, env) {
         const why = code === 'ETIMEDOUT'
             ? `it did not finish within ${COMPILE_TIMEOUT_MS / 60000} minutes`
             : code === 'ENOBUFS'
-                ? `its output is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`
+                ? `its output is larger than ${describeBytes(maxInputBytes())} (${LIMIT_VARIABLES.fileBytes})`
                 : result.error.message;
         throw new model_errors/* UserError */.yo(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
     }
@@ -43307,7 +43341,7 @@ function compileErrors(file, cli, stderr, stdout, status) {
  * Just enough of Bicep's syntax to point back at a `.bicep` file: where each `resource` and
  * `module` is declared (its symbolic name, type and the line), where each property of its body
  * is, where `param`, `var` and `output` are declared, which local files it names (modules,
- * `import … from`, a parameter file's `using`), and what each `load…()` function reads. The
+ * `import \u2026 from`, a parameter file's `using`), and what each `load\u2026()` function reads. The
  * Bicep CLI compiles and checks the file; this reader only has to find these places in a file
  * that compiles, and never fails on anything else it meets.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/file
@@ -43395,7 +43429,7 @@ class Scanner {
         return IDENTIFIER.exec(this.text)?.[0] ?? null;
     }
     /**
-     * A string literal at the cursor: `'…'` with escapes and `${…}` interpolation, or `'''…'''`.
+     * A string literal at the cursor: `'\u2026'` with escapes and `${\u2026}` interpolation, or `'''\u2026'''`.
      * Returns its text when it has no interpolation (what a path or type must be), else null.
      */
     string() {
@@ -43441,7 +43475,7 @@ class Scanner {
     }
     /**
      * Skips an expression up to (not including) one of `stops` at depth 0, or a newline at depth 0
-     * when `stops` includes '\n'. Brackets, parentheses, braces and strings nest. Records `load…()`
+     * when `stops` includes '\n'. Brackets, parentheses, braces and strings nest. Records `load\u2026()`
      * calls on the way.
      */
     expression(stops) {
@@ -43554,7 +43588,7 @@ function readBicep(text) {
                 break;
             }
             case 'import': {
-                // `import {a, b} from './types.bicep'`, `import * as x from '…'`: the file is compiled in.
+                // `import {a, b} from './types.bicep'`, `import * as x from '\u2026'`: the file is compiled in.
                 s.expression(['\n']);
                 const line = text.split('\n')[at.line - 1] ?? '';
                 const from = /\bfrom\s+'([^'$]*)'/.exec(line);
@@ -43591,7 +43625,7 @@ function skipDecorator(s) {
     skipParenthesised(s);
 }
 /**
- * `resource name 'type@version' [existing] = …` or `module name 'path' = …`, after the keyword:
+ * `resource name 'type@version' [existing] = \u2026` or `module name 'path' = \u2026`, after the keyword:
  * the symbolic name and the string, then the body.
  */
 function declaration(s, at, keyword, parent) {
@@ -43633,7 +43667,7 @@ function declaration(s, at, keyword, parent) {
     declared.body = declarationValue(s, declared);
     return declared;
 }
-/** An `if (…)` before a body, if there is one. */
+/** An `if (\u2026)` before a body, if there is one. */
 function skipCondition(s) {
     if (s.peekIdentifier() !== 'if')
         return;
@@ -43641,7 +43675,7 @@ function skipCondition(s) {
     skipParenthesised(s);
     s.skipTrivia(true);
 }
-/** `{…}`, `if (…) {…}` or `[for … in …: (if (…))? {…}]`: the body object, wherever it sits. */
+/** `{\u2026}`, `if (\u2026) {\u2026}` or `[for \u2026 in \u2026: (if (\u2026))? {\u2026}]`: the body object, wherever it sits. */
 function declarationValue(s, owner) {
     s.skipTrivia(false);
     skipCondition(s);
@@ -43932,6 +43966,7 @@ function mapToBicep(compiled, bicepFile, read) {
 
 
 
+
 function isBicepFile(file) {
     return /\.bicep$/i.test(file);
 }
@@ -43973,8 +44008,9 @@ function parameterSources(files, options) {
     };
 }
 function parseCompiled(text, file) {
-    if (text.length > MAX_INPUT_BYTES)
-        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into modules.`, { file });
+    const most = maxInputBytes();
+    if (Buffer.byteLength(text, 'utf8') > most)
+        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${describeBytes(most)}, the most cmk-guard reads (${LIMIT_VARIABLES.fileBytes}); split it into modules.`, { file });
     try {
         return parseJsonWithPositions(text, file);
     }
@@ -43995,9 +44031,9 @@ function mapParameters(compiled, file, parsed) {
 }
 /**
  * What a Bicep compile may read: the file, the local modules and files it imports, and what its
- * `load…()` functions load. A pull request controls all of them, and a loaded file's text ends up in
+ * `load\u2026()` functions load. A pull request controls all of them, and a loaded file's text ends up in
  * the template (and so in findings shown on the pull request), so each must stay inside the
- * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
+ * repository and out of `.git`, where checkouts keep credentials. A `load\u2026()` path that is not a
  * string literal cannot be checked, so it is refused too.
  */
 function checkWhatBicepReads(file, boundary) {
@@ -44139,11 +44175,11 @@ function sameJson(a, b) {
 
 ;// CONCATENATED MODULE: ./src/sources/arm/failures.ts
 /**
- * Expressions that fail while a template is evaluated: an index past the end of `split(…)`,
+ * Expressions that fail while a template is evaluated: an index past the end of `split(\u2026)`,
  * a property an object does not have, `int('abc')`. ARM evaluates a template lazily: a
  * variable is computed only when something reads it, a resource only when its condition holds,
  * so a value that cannot be computed spoils only what uses it. Here a failing expression gives
- * a `FailedValue` — an `Unknown` whose reason is the error and the parameter that would fix it —
+ * a `FailedValue` \u2014 an `Unknown` whose reason is the error and the parameter that would fix it \u2014
  * in place of its result, and the failure is collected by whatever reads the value (see
  * `EvalData.failures`), so the resources that need it become indeterminate with that reason
  * while the others are evaluated as usual.
@@ -44172,7 +44208,7 @@ function collectFailures(into, failures) {
         if (!into.includes(failure))
             into.push(failure);
 }
-/** The names given literally to `parameters('…')` and `variables('…')` in an expression. */
+/** The names given literally to `parameters('\u2026')` and `variables('\u2026')` in an expression. */
 function namesRead(expr, into) {
     switch (expr.kind) {
         case 'literal':
@@ -44334,9 +44370,9 @@ class TemplateScope {
     /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
     uri;
     functions;
-    /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
+    /** Symbolic name (lower case) \u2192 resource ids of its instances, filled as resources are declared. */
     symbols = new Map();
-    /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
+    /** Resource name (lower case, `parent/child` for children) \u2192 ids of the resources declared with it. */
     names = new Map();
     supplied;
     suppliedUnknown;
@@ -44760,7 +44796,7 @@ class TemplateScope {
 /** A value as JSON, cut short for a message. */
 function shortJson(value) {
     const text = JSON.stringify(value) ?? String(value);
-    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+    return text.length > 60 ? `${text.slice(0, 57)}\u2026` : text;
 }
 /**
  * Values typed on a command line arrive as text (or as whatever JSON that text parsed to);
@@ -45001,7 +45037,7 @@ const deploymentFunctions = [
 
 
 
-/** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
+/** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] \u2192 `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 function interleave(type, names) {
     const segments = typeSegments(type);
     if (segments.length < 2)
@@ -45197,7 +45233,7 @@ function reference(args, ctx) {
     const base = new model_value/* Unknown */.$r(`the deployed state of ${display} (reference())`, `reference(${key})`);
     return full ? base : new model_value/* Unknown */.$r(base.reason, `${base.key}.properties`);
 }
-/** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
+/** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas \u2026 */
 function listFunction(name) {
     return defineFunction({
         name,
@@ -45275,8 +45311,8 @@ const deploymentContextFunctions = [
     ...runtimeFunctions
 ];
 /**
- * A template's library: its own functions (user-defined, and the `list…` ones made for it) over the
- * standard and deployment functions every template shares; any `list…` name is answered with a
+ * A template's library: its own functions (user-defined, and the `list\u2026` ones made for it) over the
+ * standard and deployment functions every template shares; any `list\u2026` name is answered with a
  * list*() function.
  */
 class TemplateLibrary extends Map {
@@ -46010,7 +46046,7 @@ class TemplateExpander {
      * resource group its `subscriptionId` and `resourceGroup` properties name. A nested
      * deployment uses them to deploy elsewhere, and with languageVersion 2.0 an `existing`
      * resource uses them to name a resource in another group or subscription (as Bicep writes
-     * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, …))`
+     * `existing` with a `scope:`), so `reference('symbol')` and `reference(resourceId(sub, rg, \u2026))`
      * mean the same resource.
      * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-resource-group#cross-resource-groups
      */
@@ -46042,7 +46078,7 @@ class TemplateExpander {
      * The values a nested deployment passes to its template's parameters, evaluated in the parent.
      * `properties.parameters` "can be a JObject or a well formed JSON string"
      * (https://learn.microsoft.com/javascript/api/@azure/arm-resources/deploymentproperties), and so
-     * the result of one expression; each entry is `{"value": …}`, `{"reference": …}` (a Key Vault
+     * the result of one expression; each entry is `{"value": \u2026}`, `{"reference": \u2026}` (a Key Vault
      * secret), or one expression giving either (Bicep writes an optional module parameter as
      * `[if(cond, createObject('value', x), createObject('value', y))]`). When the whole object
      * cannot be known before deployment, neither can any parameter it would set: `unknown` says so.
@@ -46070,7 +46106,7 @@ class TemplateExpander {
         if (params === null || params === undefined)
             return { supplied };
         if (!(0,model_value/* isObject */.Gv)(params)) {
-            throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": …} entries, not ${JSON.stringify(params)}.`);
+            throw scope.errorAt(paramsPointer, `The "parameters" of deployment '${instance.nameText}' must be an object of {"value": \u2026} entries, not ${JSON.stringify(params)}.`);
         }
         for (const [name, raw] of Object.entries(params)) {
             const entryPointer = (0,model_pointer/* joinPointer */.Kn)(paramsPointer, name);
@@ -46080,7 +46116,7 @@ class TemplateExpander {
             const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
             let value;
             if ((0,model_value/* isUnknown */.t8)(entry)) {
-                // The entry is {"value": …} once known; its value is what cannot be known.
+                // The entry is {"value": \u2026} once known; its value is what cannot be known.
                 value = new model_value/* Unknown */.$r(entry.reason, `${entry.key}.value`);
             }
             else if ((0,model_value/* isObject */.Gv)(entry) && findKey(entry, 'value') !== undefined) {
@@ -46093,7 +46129,7 @@ class TemplateExpander {
                 value = new model_value/* Unknown */.$r(`a Key Vault secret passed to parameter '${name}'`, `keyvault-secret:${instance.nameText}/${name}`);
             }
             else {
-                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`);
+                throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": \u2026}.`);
             }
             supplied.set(name.toLowerCase(), {
                 name,
@@ -46313,7 +46349,7 @@ function findCycle(instances) {
 }
 /**
  * The principal of a system-assigned identity (and of each user-assigned one) is known only
- * once Azure creates it. It is written as the same unknown that `reference(<id>, …, 'Full')
+ * once Azure creates it. It is written as the same unknown that `reference(<id>, \u2026, 'Full')
  * .identity.principalId` gives, so a vault access policy granting that principal is
  * recognisably about this resource.
  */
@@ -46728,7 +46764,7 @@ function looksLikeTemplate(file) {
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
- * was found, otherwise those named `<template stem>.parameters….json` and the `.bicepparam`
+ * was found, otherwise those named `<template stem>.parameters\u2026.json` and the `.bicepparam`
  * files whose `using` names it.
  */
 function explicitFilesFor(template, explicit, templateCount) {
@@ -46961,7 +46997,7 @@ function loadTemplates(patterns, options) {
             .slice(0, 3)
             .map(s => `${external_node_path_.relative(options.cwd, s.file) || s.file} (${s.reason})`)
             .join(', ');
-        result.errors.push(new model_errors/* UserError */.yo(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', …' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
+        result.errors.push(new model_errors/* UserError */.yo(`'${pattern}' matches ${matched.length} ${matched.length === 1 ? 'file' : 'files'} but no deployment template${shown ? `: ${shown}${reasons.length > 3 ? ', \u2026' : ''}` : ''}; point it at your ARM templates (.json) or Bicep files (.bicep).`, { file: pattern }));
     }
     return result;
 }
@@ -47145,6 +47181,1101 @@ function lineCount(text) {
     return count;
 }
 
+;// CONCATENATED MODULE: ./src/exceptions/model.ts
+/**
+ * One exception model for every place an exception is written: the configuration file (`external`,
+ * selecting resources by id, name, type and file) and a template resource's own metadata (`inSource`,
+ * for the resources that declaration deploys). Each names rules, a reason, and optionally an owner, a
+ * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
+ * exemption (see `exemptionOf`).
+ */
+
+
+/** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.keys(value)
+            .sort()
+            .map(key => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+        return `{${entries.join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+const matchers = new WeakMap();
+function selectorMatcher(selector) {
+    const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
+    const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
+    const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
+    const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
+    return resource => (id === null || id.test(resource.id)) &&
+        (name === null || name.test(resource.name)) &&
+        (type === null || type.test(resource.type)) &&
+        (file === null || (resource.file !== null && file.test(resource.file)));
+}
+function matcherOf(exception) {
+    let matcher = matchers.get(exception);
+    if (!matcher) {
+        if (exception.kind === 'inSource') {
+            const keys = new Set(exception.declared.map(declaredKey));
+            matcher = resource => resource.file !== null && keys.has(declaredKey(resource));
+        }
+        else {
+            const selectors = exception.resources.map(selectorMatcher);
+            matcher = resource => selectors.some(matches => matches(resource));
+        }
+        matchers.set(exception, matcher);
+    }
+    return matcher;
+}
+function declaredKey(resource) {
+    return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
+}
+/** Whether the exception is for this rule and covers this resource (its date aside). */
+function covers(exception, definition, resource) {
+    return exception.rules.includes(definition) && matcherOf(exception)(resource);
+}
+/** The instant an exception stops applying: the start of the day after its last day (UTC). */
+function expiresOn(exception) {
+    if (exception.expires === undefined)
+        return undefined;
+    const [year, month, day] = exception.expires.split('-').map(Number);
+    return new Date(Date.UTC(year, month - 1, day + 1));
+}
+function isExpired(exception, now) {
+    const end = expiresOn(exception);
+    return end !== undefined && now.getTime() >= end.getTime();
+}
+/** Whether `YYYY-MM-DD` names a day of the calendar (not 2027-02-30). */
+function isCalendarDate(text) {
+    const [year, month, day] = text.split('-').map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+/**
+ * What an Azure Policy exemption made from this exception holds (api-version 2022-07-01-preview):
+ * `exemptionCategory` Waiver or Mitigated, `expiresOn` the instant it stops applying, and the rules as
+ * the initiative's `policyDefinitionReferenceIds` (the pack uses rule names as reference ids). The
+ * scopes are the selectors' ids without wildcards; selectors by name, type, file or glob need the live
+ * resources to become scopes (`covers` answers for each). `name` is stable while the rules and
+ * resources stay the same, so a changed reason or date updates the exemption in place.
+ */
+function exemptionOf(exception) {
+    const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
+    return {
+        name: `cmk-guard-${(0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
+        ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
+        policyDefinitionReferenceIds: [...exception.rules],
+        description: exception.reason,
+        scopes: exception.resources
+            .filter(s => s.id !== undefined && Object.keys(s).length === 1 && !/[*?{]/.test(s.id))
+            .map(s => s.id),
+        metadata: {
+            ...(exception.owner ? { owner: exception.owner } : {}),
+            source: `${exception.source.file}:${exception.source.line}`
+        }
+    };
+}
+/** The marker a finding the exception accepts carries. */
+function suppressionOf(exception) {
+    return {
+        kind: exception.kind,
+        category: exception.category,
+        reason: exception.reason,
+        ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
+        ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+        file: exception.source.file,
+        line: exception.exemption !== undefined ? null : exception.source.line,
+        ...(exception.new !== undefined ? { new: exception.new } : {}),
+        ...(exception.exemption !== undefined ? { exemption: exception.exemption } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/apply.ts
+
+/**
+ * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
+ * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
+ */
+function applyExceptions(findings, exceptions, now) {
+    if (exceptions.length === 0)
+        return { findings, report: [] };
+    const applier = exceptionApplier(exceptions, now);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, report: applier.report() };
+}
+/**
+ * `applyExceptions` a finding at a time, for findings that are never all in memory: `mark` each
+ * finding in the run's order, then `report` says how every exception fared.
+ */
+function exceptionApplier(exceptions, now) {
+    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
+    const expired = new Set(ordered.filter(e => isExpired(e, now)));
+    const counts = new Map(ordered.map(e => [e, 0]));
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant')
+                return finding;
+            let accepting;
+            for (const exception of ordered) {
+                if (!covers(exception, finding.definition, finding.resource))
+                    continue;
+                counts.set(exception, (counts.get(exception) ?? 0) + 1);
+                if (!accepting && !expired.has(exception))
+                    accepting = exception;
+            }
+            return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
+        },
+        report() {
+            return ordered.map((exception) => {
+                const count = counts.get(exception) ?? 0;
+                return {
+                    ...suppressionOf(exception),
+                    rules: exception.rules,
+                    column: exception.source.column,
+                    status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
+                    findings: count
+                };
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/model/fingerprint.ts
+/**
+ * A finding's fingerprint: what SARIF carries as `partialFingerprints` (so code scanning keeps one
+ * alert across pushes) and what the baseline matches by (so a baselined finding stays baselined).
+ * One function for both, so the two can never disagree.
+ */
+
+/** The partialFingerprints key; bump the version if what is hashed changes. */
+const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
+/**
+ * Rule, resource type and name (case-insensitive, as ARM compares them) and file (relative to the
+ * repository root): the same finding keeps its fingerprint when lines move or the message changes;
+ * a renamed resource is a new finding.
+ */
+function fingerprint(finding, file = finding.resource.file) {
+    const key = [
+        finding.definition,
+        finding.resource.type.toLowerCase(),
+        finding.resource.name.toLowerCase(),
+        file ?? ''
+    ].join('\0');
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
+/**
+ * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
+ * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
+ * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
+ * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
+ */
+
+
+
+
+
+
+
+
+/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
+function readBaseline(file, cwd) {
+    const shown = displayPath(file, cwd);
+    const text = readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
+    // The message names the offending character only: the file may not be a baseline at all.
+    const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
+    return { file: shown, text, ...baselineFingerprints(json, shown) };
+}
+/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
+function baselineFingerprints(json, file) {
+    const fingerprints = new Map();
+    let entries = 0;
+    const add = (print) => {
+        if (typeof print !== 'string')
+            return;
+        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
+        entries++;
+    };
+    const object = json;
+    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
+        for (const finding of object.findings) {
+            if (!isBaselineEntry(finding))
+                continue;
+            add(fingerprint(finding));
+        }
+        return { fingerprints, entries };
+    }
+    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
+        // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
+        for (const run of object.runs) {
+            const results = (0,model_value/* isObject */.Gv)(run) ? run.results : undefined;
+            if (!Array.isArray(results))
+                continue;
+            for (const result of results) {
+                if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
+                    continue;
+                const prints = result.partialFingerprints;
+                if ((0,model_value/* isObject */.Gv)(prints))
+                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
+            }
+        }
+        return { fingerprints, entries };
+    }
+    throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
+}
+/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
+function isBaselineEntry(finding) {
+    return (finding !== null &&
+        typeof finding === 'object' &&
+        typeof finding.definition === 'string' &&
+        typeof finding.resource?.type === 'string' &&
+        typeof finding.resource?.name === 'string' &&
+        (finding.resource.file === null ||
+            finding.resource.file === undefined ||
+            typeof finding.resource.file === 'string') &&
+        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
+        finding.suppressed === undefined);
+}
+/** Marks the findings the baseline holds; says how many it accepted. */
+function applyBaseline(findings, baseline) {
+    const applier = baselineApplier(baseline);
+    const marked = findings.map(finding => applier.mark(finding));
+    return { findings: marked, matched: applier.matched() };
+}
+/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
+function baselineApplier(baseline) {
+    const left = new Map(baseline.fingerprints);
+    let matched = 0;
+    return {
+        mark(finding) {
+            if (finding.verdict === 'compliant' || isAccepted(finding))
+                return finding;
+            const print = fingerprint(finding);
+            const count = left.get(print) ?? 0;
+            if (count === 0)
+                return finding;
+            left.set(print, count - 1);
+            matched++;
+            return { ...finding, baselined: true };
+        },
+        matched: () => matched
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/schema.ts
+/**
+ * The JSON Schema of `cmk-guard.yaml` (2020-12, checked by ajv in strict mode). It is published as
+ * `schemas/cmk-guard.schema.json` so editors complete and check the file; a test keeps the two equal
+ * (`npm run generate:schemas` rewrites it). Keys are the CLI flags' and action inputs' names, so one
+ * setting has one name everywhere. What a value must be beyond its shape (a real date, a rule that is
+ * loaded, an effect the rule allows) is checked in load.ts and run.ts, with positions.
+ */
+const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.json';
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schema_text = { type: 'string', minLength: 1 };
+/** A calendar date: the exception applies through the end of that day (UTC). */
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+/** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
+const resourceSelector = {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Resources this exception covers. Every field given must match. Globs: `*` and `?` within one path segment, `**` across segments, `{a,b}` alternatives.',
+    properties: {
+        id: {
+            ...schema_text,
+            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/\u2026`): select them by `name` or `file`, or with `**/providers/\u2026`.'
+        },
+        name: { ...schema_text, description: 'The resource name (a child resource: `parent/child`), ignoring case.' },
+        type: {
+            ...schema_text,
+            description: 'The full resource type, e.g. `Microsoft.CognitiveServices/accounts`, ignoring case.'
+        },
+        file: { ...schema_text, description: 'The template file, relative to the repository root.' }
+    }
+};
+/** The fields every exception has, in the configuration file or inline in a template. */
+const exceptionFields = {
+    rule: {
+        description: 'The rule (or policy definition) name this exception is for, or a list of them.',
+        anyOf: [schema_text, { type: 'array', minItems: 1, uniqueItems: true, items: schema_text }]
+    },
+    reason: { ...schema_text, description: 'Why the finding is accepted; shown wherever the finding is listed.' },
+    owner: { ...schema_text, description: 'Who answers for the exception: a person or a team.' },
+    expires: {
+        type: 'string',
+        pattern: DATE_PATTERN,
+        description: 'The last day the exception applies (`YYYY-MM-DD`, UTC); after it the findings fail again.'
+    },
+    category: {
+        enum: ['waiver', 'mitigated'],
+        description: "`waiver` (accepted as it is, the default) or `mitigated` (the risk is handled another way): Azure's two exemption categories."
+    }
+};
+const exceptionEntrySchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'resources', 'reason'],
+    properties: {
+        ...exceptionFields,
+        resources: {
+            type: 'array',
+            minItems: 1,
+            items: resourceSelector,
+            description: 'Which resources: by `id`, `name`, `type` and `file`; the exception covers a resource any entry matches.'
+        }
+    }
+};
+/** An exception written in a template resource's `metadata.cmkGuard.exceptions`: for the resource it sits on. */
+const inlineExceptionSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'reason'],
+    properties: exceptionFields
+};
+const thresholds = ['error', 'warning', 'note', 'never'];
+const configSchema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'cmk-guard configuration (cmk-guard.yaml)',
+    description: 'What a team would otherwise repeat in every workflow: rules, inputs, the failure threshold, per-rule overrides, accepted exceptions, the baseline and the Azure scope. Action inputs and CLI flags override it.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        $schema: { type: 'string' },
+        policies: {
+            description: 'Folders of cmk-guard rule files (default: the bundled pack); `none` for no rules.',
+            anyOf: [schema_text, { type: 'array', minItems: 1, items: schema_text }]
+        },
+        definitions: { ...stringList, description: 'Extra Azure Policy definition files or folders.' },
+        templates: { ...stringList, description: 'ARM templates: globs or folders, relative to the repository root.' },
+        parameters: { ...stringList, description: 'Parameter files (otherwise paired by name: main.parameters.json).' },
+        'parameter-values': {
+            type: 'object',
+            description: 'Template parameter values that win over defaults and parameter files.'
+        },
+        resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
+        'fail-on': {
+            enum: thresholds,
+            description: 'Fail at or above this severity: `error` (the default), `warning`, `note`, `never`.'
+        },
+        'fail-on-indeterminate': {
+            type: 'boolean',
+            description: 'Indeterminate findings at or above `fail-on` fail the run too.'
+        },
+        rules: {
+            ...stringList,
+            description: 'Run only these rules and definitions: names or globs (`key-vault-*`).'
+        },
+        'skip-rules': { ...stringList, description: 'Do not run these rules and definitions: names or globs.' },
+        'min-severity': {
+            enum: ['error', 'warning', 'note'],
+            description: 'Run only rules at or above this severity, and report only findings at or above it.'
+        },
+        format: {
+            // The CLI's formats (src/report/formats.ts; a test keeps the two lists equal). This file imports
+            // nothing, so the script that publishes the schema can read it alone.
+            enum: ['text', 'compact', 'json', 'sarif', 'junit'],
+            description: 'The CLI report format (the action writes every report it has).'
+        },
+        baseline: {
+            ...schema_text,
+            description: 'A findings document from an earlier run (`cmk-guard baseline --out FILE`): only findings not in it fail.'
+        },
+        overrides: {
+            type: 'object',
+            description: 'Per rule (or definition) name: the severity findings get, and the effect it is evaluated with.',
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                    severity: { enum: ['error', 'warning', 'note'] },
+                    effect: {
+                        type: 'string',
+                        minLength: 1,
+                        description: "One of the rule's allowed effects, e.g. `Audit`, `Deny`, `Disabled`."
+                    }
+                }
+            }
+        },
+        exceptions: {
+            type: 'array',
+            items: exceptionEntrySchema,
+            description: 'Accepted findings: which rule, which resources, why, who, until when.'
+        },
+        azure: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Where `plan` and `deploy` publish the pack, and how.',
+            properties: {
+                scope: {
+                    ...schema_text,
+                    description: 'The management group or subscription the definitions are published to, e.g. `/providers/Microsoft.Management/managementGroups/platform`.'
+                },
+                'assignment-scope': {
+                    ...schema_text,
+                    description: 'Where the initiative is assigned (default: the scope).'
+                },
+                owner: {
+                    ...schema_text,
+                    description: 'The owner id recorded in what is published, so only its own items are changed or pruned (default: the repository).'
+                },
+                'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
+                cloud: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
+                'arm-endpoint': {
+                    ...schema_text,
+                    description: 'Another Resource Manager endpoint (Azure Stack Hub); http only on loopback.'
+                },
+                effects: {
+                    type: 'object',
+                    description: "Each rule's effect in the assignment, where it is not the rule's default: `rule: Effect`.",
+                    additionalProperties: { type: 'string', pattern: '^[A-Za-z]+$' }
+                },
+                location: {
+                    ...schema_text,
+                    description: "The assignment's managed identity region, for DeployIfNotExists or Modify effects."
+                },
+                'tenant-id': schema_text,
+                'client-id': schema_text,
+                'subscription-id': schema_text,
+                prune: { type: 'boolean' }
+            }
+        }
+    }
+};
+/** What each field is, for "add it" messages. */
+const configFieldHints = {
+    rule: 'the rule name, e.g. `foundry-tools-cmk`',
+    resources: 'which resources, e.g. `[{name: legacy-*}]` or `[{file: infra/legacy/**}]`',
+    reason: 'why the finding is accepted, in a sentence'
+};
+const configPatternHints = {
+    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
+};
+
+;// CONCATENATED MODULE: ./src/config/validator.ts
+/**
+ * A validator for a file users write (cmk-guard.yaml, inline exceptions), made on first use: every
+ * error at once, with the offending data, and keys named like Object's members (`constructor`,
+ * `__proto__`) read as the file's own, nothing more.
+ */
+
+const validator_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
+function lazyFileValidator(schema) {
+    let validate;
+    return () => (validate ??= new validator_Ajv2020({
+        strict: true,
+        allowUnionTypes: true,
+        allErrors: true,
+        verbose: true,
+        ownProperties: true
+    }).compile(schema));
+}
+
+;// CONCATENATED MODULE: ./src/exceptions/inline.ts
+/**
+ * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
+ * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
+ *
+ *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "\u2026" } ] } }
+ *
+ * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
+ * checked with the same schema as the configuration file's, and a mistake is an input error at the
+ * template's line, never a silently ignored exception.
+ */
+
+
+
+
+
+
+/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
+const INLINE_KEY = 'cmkGuard';
+const inlineSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
+};
+const validator = lazyFileValidator(inlineSchema);
+/**
+ * The inline exceptions of these resources (one per entry per declaration, covering every resource
+ * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
+ */
+function inlineExceptions(resources, cwd) {
+    const byDeclaration = new Map();
+    const errors = [];
+    for (const resource of resources) {
+        const metadata = resource.metadata;
+        if (!metadata || resource.existing || !resource.source)
+            continue;
+        const value = metadata.value;
+        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+        if (key === undefined)
+            continue;
+        const file = displayPath(resource.source.file, cwd);
+        let entry = byDeclaration.get(metadata.value);
+        if (!entry) {
+            entry = { exceptions: [], declared: [] };
+            byDeclaration.set(metadata.value, entry);
+            const base = `/${key}`;
+            const doc = {
+                file,
+                value: value[key],
+                positionOf: (pointer) => {
+                    const at = metadata.positionOf(base + pointer);
+                    return at ? { ...at, file } : null;
+                }
+            };
+            const check = validator();
+            if (!check(value[key])) {
+                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', hints));
+                continue;
+            }
+            const entries = (value[key].exceptions ?? []);
+            entries.forEach((written, i) => {
+                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
+                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
+                    errors.push(new model_errors/* UserError */.yo(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
+                    return;
+                }
+                entry.exceptions.push({
+                    kind: 'inSource',
+                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
+                    resources: [],
+                    declared: entry.declared,
+                    reason: written.reason,
+                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
+                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
+                    category: written.category ?? 'waiver',
+                    source: at,
+                    entryText: canonicalJson(written)
+                });
+            });
+        }
+        entry.declared.push({ file, type: resource.type, name: resource.name });
+    }
+    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
+}
+const hints = {
+    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
+    patterns: configPatternHints
+};
+
+;// CONCATENATED MODULE: ./src/exceptions/pullRequest.ts
+/**
+ * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
+ * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
+ * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
+ * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
+ * the base's are counted; every report shows both.
+ */
+
+
+
+
+
+
+
+/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
+function markNewExceptions(exceptions, base) {
+    const entries = new Map();
+    for (const exception of exceptions) {
+        const file = exception.source.file;
+        if (!entries.has(file))
+            entries.set(file, entriesAtBase(base(file), exception.kind));
+        const known = entries.get(file);
+        if (known === undefined)
+            continue;
+        exception.new = known === null || !known.has(exception.entryText);
+    }
+}
+/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
+function entriesAtBase(text, kind) {
+    if (text === undefined)
+        return undefined;
+    if (text === null)
+        return null;
+    try {
+        return kind === 'external' ? configEntries(text) : inlineEntries(text);
+    }
+    catch {
+        return null;
+    }
+}
+function configEntries(text) {
+    const value = load(text.replace(/^\uFEFF/, ''));
+    const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
+    return new Set(list.map(entry => canonicalJson(entry)));
+}
+/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+function inlineEntries(text) {
+    const found = new Set();
+    const visit = (node) => {
+        if (Array.isArray(node)) {
+            for (const item of node)
+                visit(item);
+            return;
+        }
+        if (!(0,model_value/* isObject */.Gv)(node))
+            return;
+        for (const [key, value] of Object.entries(node)) {
+            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
+                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
+                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
+                    for (const entry of guard.exceptions)
+                        found.add(canonicalJson(entry));
+            }
+            visit(value);
+        }
+    };
+    visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
+    return found;
+}
+/** How many of the baseline's entries the base's version of the file did not hold. */
+function baselineChange(baseline, base) {
+    const text = base(baseline.file);
+    if (text === undefined)
+        return undefined;
+    let before = new Map();
+    if (text !== null) {
+        try {
+            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+        }
+        catch {
+            before = new Map();
+        }
+    }
+    let added = 0;
+    for (const [print, count] of baseline.fingerprints)
+        added += Math.max(0, count - (before.get(print) ?? 0));
+    const changed = text === null || baseline.text !== text;
+    return { changed, added };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/document.ts
+
+
+
+
+
+
+
+/** The findings document over `store`; call `findings.dispose()` when done. */
+function streamedDocument(store, parts) {
+    const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
+    const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+    /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
+    const reported = () => {
+        const accepting = exceptionApplier(exceptions, now);
+        const baselining = baseline ? baselineApplier(baseline) : undefined;
+        const findings = (function* () {
+            for (const raw of store) {
+                for (let finding of overrides.apply([raw])) {
+                    if (finding.resource.file !== null)
+                        finding = {
+                            ...finding,
+                            resource: { ...finding.resource, file: displayPath(finding.resource.file, cwd) }
+                        };
+                    const rule = rules.get(finding.definition);
+                    if (rule)
+                        finding = {
+                            ...finding,
+                            remediation: rule.remediation,
+                            helpUri: rule.references[0],
+                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
+                        };
+                    finding = accepting.mark(finding);
+                    if (baselining)
+                        finding = baselining.mark(finding);
+                    if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
+                        continue;
+                    if (!atOrAboveMinimum(finding.severity, selection))
+                        continue;
+                    yield finding;
+                }
+            }
+        })();
+        return { findings, accepting, baselining };
+    };
+    // The first reading counts, and says how each exception and the baseline fared.
+    const first = reported();
+    const counts = countVerdicts(first.findings);
+    const exceptionReport = exceptions.length ? first.accepting.report() : [];
+    // A stale exception often only misspells its rule: say which names nothing loaded has.
+    const known = parts.knownRules;
+    for (const report of exceptionReport) {
+        if (report.status !== 'stale')
+            continue;
+        const unknown = report.rules.filter(name => !known.includes(name));
+        if (unknown.length)
+            report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
+    }
+    const findings = {
+        [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+        dispose: () => store.dispose()
+    };
+    const document = {
+        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
+        summary: { resources: parts.resources, definitions: parts.definitions, ...counts },
+        findings,
+        errors: parts.errors,
+        skipped: parts.skipped,
+        notRun: parts.notRun
+    };
+    if (exceptionReport.length)
+        document.exceptions = exceptionReport;
+    if (baseline) {
+        document.baseline = {
+            file: baseline.file,
+            entries: baseline.entries,
+            matched: first.baselining.matched(),
+            ...(baseText ? baselineChange(baseline, baseText) : {})
+        };
+    }
+    return document;
+}
+/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
+function countVerdicts(findings) {
+    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+    for (const finding of findings) {
+        if (finding.verdict !== 'compliant' && finding.suppressed)
+            counts.suppressed++;
+        else if (finding.verdict !== 'compliant' && finding.baselined)
+            counts.baselined++;
+        else
+            counts[finding.verdict]++;
+    }
+    return counts;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/isolated.ts
+/** Small pieces every step of the pipeline uses: errors kept per input, lists grown without spreading. */
+
+/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
+function append(into, items) {
+    for (const item of items)
+        into.push(item);
+}
+/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
+function isolated(errors, location, what, action) {
+    try {
+        (0,model_errors/* collectUserErrors */.tO)(errors, action);
+    }
+    catch (error) {
+        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/evaluateInput.ts
+
+
+
+/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
+const SNAPSHOT_BATCH = 1000;
+/**
+ * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
+ * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
+ * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
+ * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
+ * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
+ * `problems`. The findings come grouped by definition, in the resources' order.
+ */
+function evaluateInput(input, evaluation, deadline, problems, spoiled) {
+    const resources = input.resources.filter(r => !r.existing);
+    const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
+    if (!resources.length || !definitions.length)
+        return 'evaluated';
+    const evaluate = (defs) => evaluateDefinitions(defs, resources, {
+        parameters: evaluation.parameters,
+        related: evaluation.related ?? resources,
+        checkpoint: deadline.check
+    });
+    try {
+        for (const finding of evaluate(definitions))
+            evaluation.add(finding);
+        return 'evaluated';
+    }
+    catch (error) {
+        if (error instanceof LimitError) {
+            problems.push(error);
+            return 'stopped';
+        }
+    }
+    for (const definition of definitions) {
+        let stopped = false;
+        const before = problems.length;
+        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
+            try {
+                for (const finding of evaluate([definition]))
+                    evaluation.add(finding);
+            }
+            catch (error) {
+                stopped = error instanceof LimitError;
+                throw error;
+            }
+        });
+        if (stopped)
+            return 'stopped';
+        if (problems.length > before)
+            spoiled.add(definition);
+    }
+    return 'evaluated';
+}
+/** Resources a verdict is given on: all but references to existing ones. */
+function countEvaluated(resources) {
+    let count = 0;
+    for (const resource of resources)
+        if (!resource.existing)
+            count++;
+    return count;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/inputLoop.ts
+
+
+
+
+
+class InputLoop {
+    options;
+    /** Every resource read, in order, when `keepResources` is set. */
+    resources = [];
+    /** Evaluation problems (time bounds, failing definitions), in the order met. */
+    problems = [];
+    /** Exceptions written in the templates, and the errors in them. */
+    inline = { exceptions: [], errors: [] };
+    /** Resources given a verdict so far. */
+    resourceCount = 0;
+    /** Existence conditions may find a resource of any input: then every input is read first, and held. */
+    holdsInputs;
+    heldInputs = [];
+    heldDeployments = [];
+    constructor(options) {
+        this.options = options;
+        this.holdsInputs = options.definitions.some(d => d.readsRelated);
+    }
+    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+    template(template) {
+        const found = inlineExceptions(template.resources, this.options.cwd);
+        append(this.inline.exceptions, found.exceptions);
+        append(this.inline.errors, found.errors);
+        const input = { file: template.file, resources: template.resources };
+        if (this.options.keepResources)
+            append(this.resources, template.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            this.heldDeployments.push(template.resources);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(template.resources);
+        this.options.relations.deployment(template.resources);
+    }
+    /**
+     * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
+     * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
+     */
+    snapshot(file, full) {
+        if (this.holdsInputs || this.options.keepResources) {
+            const snapshot = loadResourceSnapshot(full);
+            append(this.resources, snapshot);
+            if (this.holdsInputs) {
+                this.heldInputs.push({ file, resources: snapshot });
+                this.heldDeployments.push(snapshot);
+                return;
+            }
+        }
+        this.streamSnapshot(file, full);
+    }
+    /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
+    live(input) {
+        if (this.options.keepResources)
+            append(this.resources, input.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(input.resources);
+    }
+    /** The held inputs, once every input is read: each with every other's resources as candidates. */
+    evaluateHeld() {
+        if (!this.holdsInputs)
+            return;
+        const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+        for (const input of this.heldInputs) {
+            this.options.store.beginInput();
+            evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
+            this.resourceCount += countEvaluated(input.resources);
+            this.options.progress?.('evaluating resources', this.resourceCount);
+        }
+        for (const deployment of this.heldDeployments)
+            this.options.relations.deployment(deployment);
+    }
+    evaluation(related) {
+        const { definitions, parameters, store, definitionGroup } = this.options;
+        return {
+            definitions,
+            parameters,
+            related,
+            add: finding => store.add(definitionGroup(finding.definition), finding)
+        };
+    }
+    deadline(file) {
+        return new EvaluationDeadline(file, this.options.clock);
+    }
+    /**
+     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+     */
+    streamSnapshot(file, full) {
+        const { store, definitionGroup, progress } = this.options;
+        store.beginInput();
+        const problems = [];
+        const spoiled = new Set();
+        const relating = this.options.relations.snapshot();
+        const keptBefore = this.resources.length;
+        let count = 0;
+        let stopped = false;
+        let batch = [];
+        const flush = () => {
+            if (!stopped && batch.length) {
+                const before = spoiled.size;
+                const outcome = evaluateInput({ file, resources: batch }, this.evaluation(undefined), this.deadline(file), problems, spoiled);
+                if (outcome === 'stopped') {
+                    stopped = true;
+                    store.discardInput();
+                }
+                else if (spoiled.size > before) {
+                    // A definition that failed on this batch has no verdicts on this snapshot at all.
+                    for (const definition of [...spoiled].slice(before))
+                        store.discardInput(definitionGroup(definition.name));
+                }
+            }
+            batch = [];
+            progress?.('evaluating resources', this.resourceCount + count);
+        };
+        try {
+            for (const resource of readResourceSnapshot(full)) {
+                count++;
+                relating?.add(resource);
+                if (this.options.keepResources)
+                    this.resources.push(resource);
+                batch.push(resource);
+                if (batch.length >= SNAPSHOT_BATCH)
+                    flush();
+            }
+            flush();
+        }
+        catch (error) {
+            store.discardInput();
+            this.resources.length = keptBefore;
+            throw error;
+        }
+        append(this.problems, problems);
+        this.resourceCount += count;
+        if (relating?.hasTargets)
+            this.options.relations.subjects(relating, () => readResourceSnapshot(full));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/relationPass.ts
+
+
+/** A snapshot's resources, as each relation rule still running gathers them (undefined: a rule not running). */
+class SnapshotRelations {
+    relating;
+    constructor(relating) {
+        this.relating = relating;
+    }
+    /** Takes one resource of the snapshot, as it is read. */
+    add(resource) {
+        for (const relation of this.relating)
+            relation?.add(resource);
+    }
+    /** Whether any rule found a target: only then are the subjects worth a second reading. */
+    get hasTargets() {
+        return this.relating.some(r => r?.hasTargets);
+    }
+}
+class RelationPass {
+    relations;
+    store;
+    group;
+    /** Each rule's problems, in the order of the rules. */
+    problems;
+    failed = new Set();
+    /** `group(i)` is the store's group of the `i`th rule's findings. */
+    constructor(relations, store, group) {
+        this.relations = relations;
+        this.store = store;
+        this.group = group;
+        this.problems = relations.map(() => []);
+    }
+    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
+    deployment(resources) {
+        this.relations.forEach(({ rule, check }, i) => {
+            if (this.failed.has(i))
+                return;
+            const before = this.problems[i].length;
+            isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                for (const finding of check(resources))
+                    this.store.add(this.group(i), finding);
+            });
+            if (this.problems[i].length > before)
+                this.failed.add(i);
+        });
+    }
+    /** What the rules still running gather of a snapshot read a resource at a time; null when none runs. */
+    snapshot() {
+        const relating = this.relations.map((relation, i) => this.failed.has(i) ? undefined : relation.check.deployment(detached));
+        return relating.some(r => r !== undefined) ? new SnapshotRelations(relating) : null;
+    }
+    /**
+     * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
+     * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
+     * snapshot at once.
+     */
+    subjects(gathered, read) {
+        this.store.beginInput();
+        const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
+        for (const subject of read()) {
+            checking.forEach((relation, i) => {
+                if (!relation)
+                    return;
+                const { rule } = this.relations[i];
+                const before = this.problems[i].length;
+                isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+                    const finding = relation.check(subject);
+                    if (finding)
+                        this.store.add(this.group(i), finding);
+                });
+                if (this.problems[i].length > before) {
+                    this.failed.add(i);
+                    checking[i] = undefined;
+                    this.store.discardInput(this.group(i));
+                }
+            });
+        }
+    }
+}
+/**
+ * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
+ * without its text (kept to find positions), its values copied so that they hold no part of the text read
+ * around them (a string cut from a larger one keeps the larger one alive).
+ */
+function detached(resource) {
+    const { id, type, name, json } = (0,jsonText/* parseJson */.qF)(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
+    return { ...resource, id, type, name, json, positionOf: () => null };
+}
+
 ;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
@@ -47267,7 +48398,7 @@ function inBaseCheckout(checkout, file, cwd) {
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
-/** "depends on …": the unknowns a verdict rests on, said as people read them. */
+/** "depends on \u2026": the unknowns a verdict rests on, said as people read them. */
 function describeDependencies(keys) {
     const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
     return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
@@ -47652,7 +48783,7 @@ function names(value, target, pointer) {
         const path = '/' + match[2].split('.').join('/');
         return path.toLowerCase() === pointer.toLowerCase();
     }
-    // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
+    // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), \u2026)`) names it too.
     return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
 }
 /**
@@ -48145,7 +49276,7 @@ function specErrors(rule) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
         return [new model_errors/* UserError */.yo(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
-    // The spec's validator is generated at build time from relationSpec.ts (src/rules/generateValidators.ts).
+    // The spec's validator is generated at build time from relationSpec.ts (scripts/generateValidators.ts).
     const validate = relationSpec();
     if (validate(rule.relation))
         return [];
@@ -48257,682 +49388,6 @@ function allowedEffect(override, allowed) {
     if (effect !== undefined || allowed.length === 0)
         return effect ?? override.effect;
     throw new model_errors/* UserError */.yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/model.ts
-/**
- * One exception model for every place an exception is written: the configuration file (`external`,
- * selecting resources by id, name, type and file) and a template resource's own metadata (`inSource`,
- * for the resources that declaration deploys). Each names rules, a reason, and optionally an owner, a
- * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
- * exemption (see `exemptionOf`).
- */
-
-
-/** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.keys(value)
-            .sort()
-            .map(key => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
-        return `{${entries.join(',')}}`;
-    }
-    return JSON.stringify(value) ?? 'null';
-}
-const matchers = new WeakMap();
-function selectorMatcher(selector) {
-    const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
-    const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
-    const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
-    const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
-    return resource => (id === null || id.test(resource.id)) &&
-        (name === null || name.test(resource.name)) &&
-        (type === null || type.test(resource.type)) &&
-        (file === null || (resource.file !== null && file.test(resource.file)));
-}
-function matcherOf(exception) {
-    let matcher = matchers.get(exception);
-    if (!matcher) {
-        if (exception.kind === 'inSource') {
-            const keys = new Set(exception.declared.map(declaredKey));
-            matcher = resource => resource.file !== null && keys.has(declaredKey(resource));
-        }
-        else {
-            const selectors = exception.resources.map(selectorMatcher);
-            matcher = resource => selectors.some(matches => matches(resource));
-        }
-        matchers.set(exception, matcher);
-    }
-    return matcher;
-}
-function declaredKey(resource) {
-    return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
-}
-/** Whether the exception is for this rule and covers this resource (its date aside). */
-function covers(exception, definition, resource) {
-    return exception.rules.includes(definition) && matcherOf(exception)(resource);
-}
-/** The instant an exception stops applying: the start of the day after its last day (UTC). */
-function expiresOn(exception) {
-    if (exception.expires === undefined)
-        return undefined;
-    const [year, month, day] = exception.expires.split('-').map(Number);
-    return new Date(Date.UTC(year, month - 1, day + 1));
-}
-function isExpired(exception, now) {
-    const end = expiresOn(exception);
-    return end !== undefined && now.getTime() >= end.getTime();
-}
-/** Whether `YYYY-MM-DD` names a day of the calendar (not 2027-02-30). */
-function isCalendarDate(text) {
-    const [year, month, day] = text.split('-').map(Number);
-    const date = new Date(Date.UTC(year, month - 1, day));
-    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-/**
- * What an Azure Policy exemption made from this exception holds (api-version 2022-07-01-preview):
- * `exemptionCategory` Waiver or Mitigated, `expiresOn` the instant it stops applying, and the rules as
- * the initiative's `policyDefinitionReferenceIds` (the pack uses rule names as reference ids). The
- * scopes are the selectors' ids without wildcards; selectors by name, type, file or glob need the live
- * resources to become scopes (`covers` answers for each). `name` is stable while the rules and
- * resources stay the same, so a changed reason or date updates the exemption in place.
- */
-function exemptionOf(exception) {
-    const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
-    return {
-        name: `cmk-guard-${(0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 24)}`,
-        exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
-        ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
-        policyDefinitionReferenceIds: [...exception.rules],
-        description: exception.reason,
-        scopes: exception.resources
-            .filter(s => s.id !== undefined && Object.keys(s).length === 1 && !/[*?{]/.test(s.id))
-            .map(s => s.id),
-        metadata: {
-            ...(exception.owner ? { owner: exception.owner } : {}),
-            source: `${exception.source.file}:${exception.source.line}`
-        }
-    };
-}
-/** The marker a finding the exception accepts carries. */
-function suppressionOf(exception) {
-    return {
-        kind: exception.kind,
-        category: exception.category,
-        reason: exception.reason,
-        ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
-        ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
-        file: exception.source.file,
-        line: exception.exemption !== undefined ? null : exception.source.line,
-        ...(exception.new !== undefined ? { new: exception.new } : {}),
-        ...(exception.exemption !== undefined ? { exemption: exception.exemption } : {})
-    };
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/apply.ts
-
-/**
- * Inline exceptions are tried first (they sit on the resource), then the configuration file's in
- * order; the first that applies accepts the finding. `now` is the run's clock, fixed in tests.
- */
-function applyExceptions(findings, exceptions, now) {
-    if (exceptions.length === 0)
-        return { findings, report: [] };
-    const applier = exceptionApplier(exceptions, now);
-    const marked = findings.map(finding => applier.mark(finding));
-    return { findings: marked, report: applier.report() };
-}
-/**
- * `applyExceptions` a finding at a time, for findings that are never all in memory: `mark` each
- * finding in the run's order, then `report` says how every exception fared.
- */
-function exceptionApplier(exceptions, now) {
-    const ordered = [...exceptions.filter(e => e.kind === 'inSource'), ...exceptions.filter(e => e.kind !== 'inSource')];
-    const expired = new Set(ordered.filter(e => isExpired(e, now)));
-    const counts = new Map(ordered.map(e => [e, 0]));
-    return {
-        mark(finding) {
-            if (finding.verdict === 'compliant')
-                return finding;
-            let accepting;
-            for (const exception of ordered) {
-                if (!covers(exception, finding.definition, finding.resource))
-                    continue;
-                counts.set(exception, (counts.get(exception) ?? 0) + 1);
-                if (!accepting && !expired.has(exception))
-                    accepting = exception;
-            }
-            return accepting ? { ...finding, suppressed: suppressionOf(accepting) } : finding;
-        },
-        report() {
-            return ordered.map((exception) => {
-                const count = counts.get(exception) ?? 0;
-                return {
-                    ...suppressionOf(exception),
-                    rules: exception.rules,
-                    column: exception.source.column,
-                    status: expired.has(exception) ? 'expired' : count === 0 ? 'stale' : 'applied',
-                    findings: count
-                };
-            });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/model/fingerprint.ts
-/**
- * A finding's fingerprint: what SARIF carries as `partialFingerprints` (so code scanning keeps one
- * alert across pushes) and what the baseline matches by (so a baselined finding stays baselined).
- * One function for both, so the two can never disagree.
- */
-
-/** The partialFingerprints key; bump the version if what is hashed changes. */
-const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
-/**
- * Rule, resource type and name (case-insensitive, as ARM compares them) and file (relative to the
- * repository root): the same finding keeps its fingerprint when lines move or the message changes;
- * a renamed resource is a new finding.
- */
-function fingerprint(finding, file = finding.resource.file) {
-    const key = [
-        finding.definition,
-        finding.resource.type.toLowerCase(),
-        finding.resource.name.toLowerCase(),
-        file ?? ''
-    ].join('\0');
-    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
-/**
- * The baseline: the findings of an earlier run that a team accepts while it adopts the gate. A finding
- * of this run whose fingerprint (the same one SARIF carries: rule, resource type and name, file; not
- * the line) the baseline holds is marked `baselined` and does not fail the run; a new one does. Each
- * baseline entry accepts one finding, so a second finding with the same fingerprint is new.
- */
-
-
-
-
-
-
-
-
-/** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
-function readBaseline(file, cwd) {
-    const shown = displayPath(file, cwd);
-    const text = readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
-    // The message names the offending character only: the file may not be a baseline at all.
-    const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
-    return { file: shown, text, ...baselineFingerprints(json, shown) };
-}
-/** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
-function baselineFingerprints(json, file) {
-    const fingerprints = new Map();
-    let entries = 0;
-    const add = (print) => {
-        if (typeof print !== 'string')
-            return;
-        fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
-        entries++;
-    };
-    const object = json;
-    if (object && typeof object === 'object' && Array.isArray(object.findings)) {
-        for (const finding of object.findings) {
-            if (!isBaselineEntry(finding))
-                continue;
-            add(fingerprint(finding));
-        }
-        return { fingerprints, entries };
-    }
-    if (object && typeof object === 'object' && Array.isArray(object.runs)) {
-        // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
-        for (const run of object.runs) {
-            const results = (0,model_value/* isObject */.Gv)(run) ? run.results : undefined;
-            if (!Array.isArray(results))
-                continue;
-            for (const result of results) {
-                if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
-                    continue;
-                const prints = result.partialFingerprints;
-                if ((0,model_value/* isObject */.Gv)(prints))
-                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
-            }
-        }
-        return { fingerprints, entries };
-    }
-    throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
-}
-/** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
-function isBaselineEntry(finding) {
-    return (finding !== null &&
-        typeof finding === 'object' &&
-        typeof finding.definition === 'string' &&
-        typeof finding.resource?.type === 'string' &&
-        typeof finding.resource?.name === 'string' &&
-        (finding.resource.file === null ||
-            finding.resource.file === undefined ||
-            typeof finding.resource.file === 'string') &&
-        (finding.verdict === 'noncompliant' || finding.verdict === 'indeterminate') &&
-        finding.suppressed === undefined);
-}
-/** Marks the findings the baseline holds; says how many it accepted. */
-function applyBaseline(findings, baseline) {
-    const applier = baselineApplier(baseline);
-    const marked = findings.map(finding => applier.mark(finding));
-    return { findings: marked, matched: applier.matched() };
-}
-/** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
-function baselineApplier(baseline) {
-    const left = new Map(baseline.fingerprints);
-    let matched = 0;
-    return {
-        mark(finding) {
-            if (finding.verdict === 'compliant' || isAccepted(finding))
-                return finding;
-            const print = fingerprint(finding);
-            const count = left.get(print) ?? 0;
-            if (count === 0)
-                return finding;
-            left.set(print, count - 1);
-            matched++;
-            return { ...finding, baselined: true };
-        },
-        matched: () => matched
-    };
-}
-
-;// CONCATENATED MODULE: ./src/config/schema.ts
-/**
- * The JSON Schema of `cmk-guard.yaml` (2020-12, checked by ajv in strict mode). It is published as
- * `schemas/cmk-guard.schema.json` so editors complete and check the file; a test keeps the two equal
- * (`npm run generate:schemas` rewrites it). Keys are the CLI flags' and action inputs' names, so one
- * setting has one name everywhere. What a value must be beyond its shape (a real date, a rule that is
- * loaded, an effect the rule allows) is checked in load.ts and run.ts, with positions.
- */
-const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.json';
-const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
-const schema_text = { type: 'string', minLength: 1 };
-/** A calendar date: the exception applies through the end of that day (UTC). */
-const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-/** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
-const resourceSelector = {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    description: 'Resources this exception covers. Every field given must match. Globs: `*` and `?` within one path segment, `**` across segments, `{a,b}` alternatives.',
-    properties: {
-        id: {
-            ...schema_text,
-            description: 'A resource id, or a scope (a subscription or resource group id) that holds the resources; ids compare ignoring case. Template resources have placeholder ids (`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/…`): select them by `name` or `file`, or with `**/providers/…`.'
-        },
-        name: { ...schema_text, description: 'The resource name (a child resource: `parent/child`), ignoring case.' },
-        type: {
-            ...schema_text,
-            description: 'The full resource type, e.g. `Microsoft.CognitiveServices/accounts`, ignoring case.'
-        },
-        file: { ...schema_text, description: 'The template file, relative to the repository root.' }
-    }
-};
-/** The fields every exception has, in the configuration file or inline in a template. */
-const exceptionFields = {
-    rule: {
-        description: 'The rule (or policy definition) name this exception is for, or a list of them.',
-        anyOf: [schema_text, { type: 'array', minItems: 1, uniqueItems: true, items: schema_text }]
-    },
-    reason: { ...schema_text, description: 'Why the finding is accepted; shown wherever the finding is listed.' },
-    owner: { ...schema_text, description: 'Who answers for the exception: a person or a team.' },
-    expires: {
-        type: 'string',
-        pattern: DATE_PATTERN,
-        description: 'The last day the exception applies (`YYYY-MM-DD`, UTC); after it the findings fail again.'
-    },
-    category: {
-        enum: ['waiver', 'mitigated'],
-        description: "`waiver` (accepted as it is, the default) or `mitigated` (the risk is handled another way): Azure's two exemption categories."
-    }
-};
-const exceptionEntrySchema = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['rule', 'resources', 'reason'],
-    properties: {
-        ...exceptionFields,
-        resources: {
-            type: 'array',
-            minItems: 1,
-            items: resourceSelector,
-            description: 'Which resources: by `id`, `name`, `type` and `file`; the exception covers a resource any entry matches.'
-        }
-    }
-};
-/** An exception written in a template resource's `metadata.cmkGuard.exceptions`: for the resource it sits on. */
-const inlineExceptionSchema = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['rule', 'reason'],
-    properties: exceptionFields
-};
-const thresholds = ['error', 'warning', 'note', 'never'];
-const configSchema = {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: CONFIG_SCHEMA_ID,
-    title: 'cmk-guard configuration (cmk-guard.yaml)',
-    description: 'What a team would otherwise repeat in every workflow: rules, inputs, the failure threshold, per-rule overrides, accepted exceptions, the baseline and the Azure scope. Action inputs and CLI flags override it.',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-        $schema: { type: 'string' },
-        policies: {
-            description: 'Folders of cmk-guard rule files (default: the bundled pack); `none` for no rules.',
-            anyOf: [schema_text, { type: 'array', minItems: 1, items: schema_text }]
-        },
-        definitions: { ...stringList, description: 'Extra Azure Policy definition files or folders.' },
-        templates: { ...stringList, description: 'ARM templates: globs or folders, relative to the repository root.' },
-        parameters: { ...stringList, description: 'Parameter files (otherwise paired by name: main.parameters.json).' },
-        'parameter-values': {
-            type: 'object',
-            description: 'Template parameter values that win over defaults and parameter files.'
-        },
-        resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
-        'fail-on': {
-            enum: thresholds,
-            description: 'Fail at or above this severity: `error` (the default), `warning`, `note`, `never`.'
-        },
-        'fail-on-indeterminate': {
-            type: 'boolean',
-            description: 'Indeterminate findings at or above `fail-on` fail the run too.'
-        },
-        rules: {
-            ...stringList,
-            description: 'Run only these rules and definitions: names or globs (`key-vault-*`).'
-        },
-        'skip-rules': { ...stringList, description: 'Do not run these rules and definitions: names or globs.' },
-        'min-severity': {
-            enum: ['error', 'warning', 'note'],
-            description: 'Run only rules at or above this severity, and report only findings at or above it.'
-        },
-        format: {
-            // The CLI's formats (src/report/formats.ts; a test keeps the two lists equal). This file imports
-            // nothing, so the script that publishes the schema can read it alone.
-            enum: ['text', 'compact', 'json', 'sarif', 'junit'],
-            description: 'The CLI report format (the action writes every report it has).'
-        },
-        baseline: {
-            ...schema_text,
-            description: 'A findings document from an earlier run (`cmk-guard baseline --out FILE`): only findings not in it fail.'
-        },
-        overrides: {
-            type: 'object',
-            description: 'Per rule (or definition) name: the severity findings get, and the effect it is evaluated with.',
-            additionalProperties: {
-                type: 'object',
-                additionalProperties: false,
-                minProperties: 1,
-                properties: {
-                    severity: { enum: ['error', 'warning', 'note'] },
-                    effect: {
-                        type: 'string',
-                        minLength: 1,
-                        description: "One of the rule's allowed effects, e.g. `Audit`, `Deny`, `Disabled`."
-                    }
-                }
-            }
-        },
-        exceptions: {
-            type: 'array',
-            items: exceptionEntrySchema,
-            description: 'Accepted findings: which rule, which resources, why, who, until when.'
-        },
-        azure: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Where `plan` and `deploy` publish the pack, and how.',
-            properties: {
-                scope: {
-                    ...schema_text,
-                    description: 'The management group or subscription the definitions are published to, e.g. `/providers/Microsoft.Management/managementGroups/platform`.'
-                },
-                'assignment-scope': {
-                    ...schema_text,
-                    description: 'Where the initiative is assigned (default: the scope).'
-                },
-                owner: {
-                    ...schema_text,
-                    description: 'The owner id recorded in what is published, so only its own items are changed or pruned (default: the repository).'
-                },
-                'enforcement-mode': { enum: ['Default', 'DoNotEnforce'] },
-                cloud: { enum: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] },
-                'arm-endpoint': {
-                    ...schema_text,
-                    description: 'Another Resource Manager endpoint (Azure Stack Hub); http only on loopback.'
-                },
-                effects: {
-                    type: 'object',
-                    description: "Each rule's effect in the assignment, where it is not the rule's default: `rule: Effect`.",
-                    additionalProperties: { type: 'string', pattern: '^[A-Za-z]+$' }
-                },
-                location: {
-                    ...schema_text,
-                    description: "The assignment's managed identity region, for DeployIfNotExists or Modify effects."
-                },
-                'tenant-id': schema_text,
-                'client-id': schema_text,
-                'subscription-id': schema_text,
-                prune: { type: 'boolean' }
-            }
-        }
-    }
-};
-/** What each field is, for "add it" messages. */
-const configFieldHints = {
-    rule: 'the rule name, e.g. `foundry-tools-cmk`',
-    resources: 'which resources, e.g. `[{name: legacy-*}]` or `[{file: infra/legacy/**}]`',
-    reason: 'why the finding is accepted, in a sentence'
-};
-const configPatternHints = {
-    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
-};
-
-;// CONCATENATED MODULE: ./src/config/validator.ts
-/**
- * A validator for a file users write (cmk-guard.yaml, inline exceptions), made on first use: every
- * error at once, with the offending data, and keys named like Object's members (`constructor`,
- * `__proto__`) read as the file's own, nothing more.
- */
-
-const validator_Ajv2020 = (_2020_default())["default"] ?? (_2020_default());
-function lazyFileValidator(schema) {
-    let validate;
-    return () => (validate ??= new validator_Ajv2020({
-        strict: true,
-        allowUnionTypes: true,
-        allErrors: true,
-        verbose: true,
-        ownProperties: true
-    }).compile(schema));
-}
-
-;// CONCATENATED MODULE: ./src/exceptions/inline.ts
-/**
- * Exceptions written inline, in a template resource's `metadata` (where ARM keeps a declaration's
- * metadata, and where Bicep's `@metadata({...})` and `@description` on a resource put it):
- *
- *   "metadata": { "cmkGuard": { "exceptions": [ { "rule": "foundry-tools-cmk", "reason": "…" } ] } }
- *
- * Each entry covers the resources its declaration deploys: every instance of a copy loop. Entries are
- * checked with the same schema as the configuration file's, and a mistake is an input error at the
- * template's line, never a silently ignored exception.
- */
-
-
-
-
-
-
-/** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
-const INLINE_KEY = 'cmkGuard';
-const inlineSchema = {
-    type: 'object',
-    additionalProperties: false,
-    properties: { exceptions: { type: 'array', items: inlineExceptionSchema } }
-};
-const validator = lazyFileValidator(inlineSchema);
-/**
- * The inline exceptions of these resources (one per entry per declaration, covering every resource
- * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.
- */
-function inlineExceptions(resources, cwd) {
-    const byDeclaration = new Map();
-    const errors = [];
-    for (const resource of resources) {
-        const metadata = resource.metadata;
-        if (!metadata || resource.existing || !resource.source)
-            continue;
-        const value = metadata.value;
-        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
-        if (key === undefined)
-            continue;
-        const file = displayPath(resource.source.file, cwd);
-        let entry = byDeclaration.get(metadata.value);
-        if (!entry) {
-            entry = { exceptions: [], declared: [] };
-            byDeclaration.set(metadata.value, entry);
-            const base = `/${key}`;
-            const doc = {
-                file,
-                value: value[key],
-                positionOf: (pointer) => {
-                    const at = metadata.positionOf(base + pointer);
-                    return at ? { ...at, file } : null;
-                }
-            };
-            const check = validator();
-            if (!check(value[key])) {
-                errors.push(...metaSchemaErrors(check.errors ?? [], doc, `\`metadata.${key}\``, '', hints));
-                continue;
-            }
-            const entries = (value[key].exceptions ?? []);
-            entries.forEach((written, i) => {
-                const at = doc.positionOf(`/exceptions/${i}`) ?? { file, line: resource.source.line, column: 1 };
-                if (written.expires !== undefined && !isCalendarDate(written.expires)) {
-                    errors.push(new model_errors/* UserError */.yo(`\`expires\` is \`${written.expires}\`, which is not a day of the calendar; write a real date such as \`2027-03-31\`.`, doc.positionOf(`/exceptions/${i}/expires`) ?? at));
-                    return;
-                }
-                entry.exceptions.push({
-                    kind: 'inSource',
-                    rules: typeof written.rule === 'string' ? [written.rule] : written.rule,
-                    resources: [],
-                    declared: entry.declared,
-                    reason: written.reason,
-                    ...(written.owner !== undefined ? { owner: written.owner } : {}),
-                    ...(written.expires !== undefined ? { expires: written.expires } : {}),
-                    category: written.category ?? 'waiver',
-                    source: at,
-                    entryText: canonicalJson(written)
-                });
-            });
-        }
-        entry.declared.push({ file, type: resource.type, name: resource.name });
-    }
-    return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
-}
-const hints = {
-    fields: { ...configFieldHints, exceptions: 'a list of exceptions, each with `rule` and `reason`' },
-    patterns: configPatternHints
-};
-
-;// CONCATENATED MODULE: ./src/exceptions/pullRequest.ts
-/**
- * What a change adds to what the gate accepts. The configuration file, the templates and the baseline
- * come from the pull request's own checkout, so a pull request can accept its own findings; it cannot
- * do so unseen. Compared with the same files at the base commit, an exception whose entry the base
- * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
- * the base's are counted; every report shows both.
- */
-
-
-
-
-
-
-
-/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
-function markNewExceptions(exceptions, base) {
-    const entries = new Map();
-    for (const exception of exceptions) {
-        const file = exception.source.file;
-        if (!entries.has(file))
-            entries.set(file, entriesAtBase(base(file), exception.kind));
-        const known = entries.get(file);
-        if (known === undefined)
-            continue;
-        exception.new = known === null || !known.has(exception.entryText);
-    }
-}
-/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
-function entriesAtBase(text, kind) {
-    if (text === undefined)
-        return undefined;
-    if (text === null)
-        return null;
-    try {
-        return kind === 'external' ? configEntries(text) : inlineEntries(text);
-    }
-    catch {
-        return null;
-    }
-}
-function configEntries(text) {
-    const value = load(text.replace(/^\uFEFF/, ''));
-    const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
-    return new Set(list.map(entry => canonicalJson(entry)));
-}
-/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
-function inlineEntries(text) {
-    const found = new Set();
-    const visit = (node) => {
-        if (Array.isArray(node)) {
-            for (const item of node)
-                visit(item);
-            return;
-        }
-        if (!(0,model_value/* isObject */.Gv)(node))
-            return;
-        for (const [key, value] of Object.entries(node)) {
-            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
-                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
-                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
-                    for (const entry of guard.exceptions)
-                        found.add(canonicalJson(entry));
-            }
-            visit(value);
-        }
-    };
-    visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
-    return found;
-}
-/** How many of the baseline's entries the base's version of the file did not hold. */
-function baselineChange(baseline, base) {
-    const text = base(baseline.file);
-    if (text === undefined)
-        return undefined;
-    let before = new Map();
-    if (text !== null) {
-        try {
-            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
-        }
-        catch {
-            before = new Map();
-        }
-    }
-    let added = 0;
-    for (const [print, count] of baseline.fingerprints)
-        added += Math.max(0, count - (before.get(print) ?? 0));
-    const changed = text === null || baseline.text !== text;
-    return { changed, added };
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/azure.ts
@@ -49180,71 +49635,6 @@ function inputPath(request, entry, what) {
         return full;
     return confine(full, rootOf(request), what, { file: entry });
 }
-/** Snapshot resources evaluated together: the engine's grain, and the memory a snapshot holds at a time. */
-const SNAPSHOT_BATCH = 1000;
-/**
- * Every definition on the resources of one input (a template, a batch of a snapshot, a live scope), all
- * definitions together (so Append and Modify change the request Deny and Audit see, as in Azure). The
- * evaluation is held to a time bound (`deadline`): reaching it is that input's error, and `stopped` is
- * returned. A definition that fails spoils only its own verdicts there: the resources are evaluated again one
- * definition at a time, and a failing definition is added to `spoiled` (and left out after), with its error in
- * `problems`. The findings come grouped by definition, in the resources' order.
- */
-function evaluateInput(input, evaluation, deadline, problems, spoiled) {
-    const resources = input.resources.filter(r => !r.existing);
-    const definitions = evaluation.definitions.filter(d => !spoiled.has(d));
-    if (!resources.length || !definitions.length)
-        return 'evaluated';
-    const evaluate = (defs) => evaluateDefinitions(defs, resources, {
-        parameters: evaluation.parameters,
-        related: evaluation.related ?? resources,
-        checkpoint: deadline.check
-    });
-    try {
-        for (const finding of evaluate(definitions))
-            evaluation.add(finding);
-        return 'evaluated';
-    }
-    catch (error) {
-        if (error instanceof LimitError) {
-            problems.push(error);
-            return 'stopped';
-        }
-    }
-    for (const definition of definitions) {
-        let stopped = false;
-        const before = problems.length;
-        isolated(problems, { file: definition.file ?? definition.name }, `evaluate the definition ${definition.name}`, () => {
-            try {
-                for (const finding of evaluate([definition]))
-                    evaluation.add(finding);
-            }
-            catch (error) {
-                stopped = error instanceof LimitError;
-                throw error;
-            }
-        });
-        if (stopped)
-            return 'stopped';
-        if (problems.length > before)
-            spoiled.add(definition);
-    }
-    return 'evaluated';
-}
-/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
-function append(into, items) {
-    for (const item of items)
-        into.push(item);
-}
-/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
-function isolated(errors, location, what, action) {
-    try {
-        (0,model_errors/* collectUserErrors */.tO)(errors, action);
-    }
-    catch (error) {
-        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
-    }
-}
 /**
  * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
  * that file's error, and every other one still gives its verdicts.
@@ -49367,23 +49757,6 @@ function loadExternalDefinitions(request, errors) {
         (0,model_errors/* throwUserErrors */.zu)(problems);
     return { definitions: plan.definitions, skipped };
 }
-/** Resources a verdict is given on: all but references to existing ones. */
-function countEvaluated(resources) {
-    let count = 0;
-    for (const resource of resources)
-        if (!resource.existing)
-            count++;
-    return count;
-}
-/**
- * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
- * without its text (kept to find positions), its values copied so that they hold no part of the text read
- * around them (a string cut from a larger one keeps the larger one alive).
- */
-function detached(resource) {
-    const { id, type, name, json } = (0,jsonText/* parseJson */.qF)(JSON.stringify({ id: resource.id, type: resource.type, name: resource.name, json: resource.json }));
-    return { ...resource, id, type, name, json, positionOf: () => null };
-}
 /** The pipeline with every finding in memory, for callers that need them all (the action, `demo`, tests). */
 async function evaluateRepository(request) {
     const document = await evaluateRepositoryStreamed(request);
@@ -49405,16 +49778,8 @@ async function evaluateRepository(request) {
  * report. Call `findings.dispose()` when done.
  */
 async function evaluateRepositoryStreamed(request) {
-    const { definitions, rules, relations, transitions, transitionRules, leftOut, overrides, skipped: notDefinitions, errors: ruleErrors } = loadRules(request);
-    // Problems in the order a run that read every input before evaluating any would meet them.
-    const readProblems = [...ruleErrors];
-    const evaluationProblems = [];
-    const relationProblems = relations.map(() => []);
-    const transitionProblems = [];
-    const notRun = [...leftOut];
-    const errors = [];
-    let skipped = [];
-    const progress = request.progress;
+    const loaded = loadRules(request);
+    const { definitions, relations, transitions } = loaded;
     // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
     // by transition rule; each group in the order of the inputs and their resources.
     const store = new FindingStore(request.heldFindings);
@@ -49423,59 +49788,63 @@ async function evaluateRepositoryStreamed(request) {
         if (!firstOfName.has(definition.name))
             firstOfName.set(definition.name, i);
     });
-    const definitionGroup = (name) => firstOfName.get(name) ?? definitions.length;
-    const relationGroup = (i) => definitions.length + 1 + i;
-    const transitionGroup = (i) => definitions.length + 1 + relations.length + i;
+    const relationPass = new RelationPass(relations, store, i => definitions.length + 1 + i);
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
     const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
-    // Existence conditions may find a resource of any input: then every input is read first, and held.
-    const holdInputs = definitions.some(d => d.readsRelated);
-    /** Every resource read, in order, when something needs them all: existence conditions, transition rules. */
-    const held = [];
-    const heldInputs = [];
-    const heldDeployments = [];
-    let resourceCount = 0;
-    const inline = { exceptions: [], errors: [] };
-    const failedRelations = new Set();
-    const evaluation = (related) => ({
+    const inputs = new InputLoop({
         definitions,
-        parameters: overrides.parameters,
-        related,
-        add: finding => store.add(definitionGroup(finding.definition), finding)
+        parameters: loaded.overrides.parameters,
+        store,
+        definitionGroup: name => firstOfName.get(name) ?? definitions.length,
+        relations: relationPass,
+        keepResources: transitionsWanted,
+        cwd: request.cwd,
+        clock: request.clock,
+        progress: request.progress
     });
-    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
-    const relate = (deployment) => {
-        relations.forEach(({ rule, check }, i) => {
-            if (failedRelations.has(i))
-                return;
-            const before = relationProblems[i].length;
-            isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                for (const finding of check(deployment))
-                    store.add(relationGroup(i), finding);
-            });
-            if (relationProblems[i].length > before)
-                failedRelations.add(i);
-        });
-    };
-    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
-    const onTemplate = (template) => {
-        const found = inlineExceptions(template.resources, request.cwd);
-        append(inline.exceptions, found.exceptions);
-        append(inline.errors, found.errors);
-        const input = { file: template.file, resources: template.resources };
-        if (transitionsWanted)
-            append(held, template.resources);
-        if (holdInputs) {
-            heldInputs.push(input);
-            heldDeployments.push(template.resources);
-            return;
-        }
-        store.beginInput();
-        const deadline = new EvaluationDeadline(input.file, request.clock);
-        evaluateInput(input, evaluation(undefined), deadline, evaluationProblems, new Set());
-        resourceCount += countEvaluated(template.resources);
-        relate(template.resources);
-    };
+    const read = await readInputs(request, loaded, inputs);
+    inputs.evaluateHeld();
+    const transitionProblems = [];
+    const transitionsRan = transitionsWanted
+        ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+        : false;
+    // Problems in the order a run that read every input before evaluating any would meet them.
+    const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
+    const errors = problems.map(problem => inputError(problem, request.cwd));
+    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+    // out wait for a run that has them.
+    for (const error of inputs.inline.errors)
+        errors.push(inputError(error, request.cwd));
+    const leftOutNames = new Set(loaded.leftOut.flatMap(entry => entry.rules));
+    const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
+    const baseline = readBaselineOf(request, errors);
+    const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+    if (baseText)
+        markNewExceptions(exceptions, baseText);
+    return streamedDocument(store, {
+        cwd: request.cwd,
+        overrides: loaded.overrides,
+        rules: loaded.rules,
+        exceptions,
+        baseline,
+        baseText,
+        now: request.now ?? new Date(),
+        changedFiles: request.changedFiles,
+        selection: request.selection,
+        knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
+        resources: inputs.resourceCount,
+        definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+        errors,
+        skipped: read.skipped,
+        notRun: read.notRun
+    });
+}
+/** Every input the request names, in order (templates, snapshots, a live scope), handed to `inputs`. */
+async function readInputs(request, loaded, inputs) {
+    const readProblems = [...loaded.errors];
+    const notRun = [...loaded.leftOut];
+    let skipped = [];
     if (request.templates?.length) {
         const discovered = loadTemplates(request.templates, {
             cwd: request.cwd,
@@ -49484,299 +49853,120 @@ async function evaluateRepositoryStreamed(request) {
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides,
             progress: request.progress,
-            onTemplate
+            onTemplate: template => inputs.template(template)
         });
         append(readProblems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
-    skipped.push(...notDefinitions);
+    skipped.push(...loaded.skipped);
     for (const file of request.resources ?? []) {
         isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
-            const full = inputPath(request, file, 'the resource snapshot');
-            if (holdInputs || transitionsWanted) {
-                const snapshot = loadResourceSnapshot(full);
-                append(held, snapshot);
-                if (holdInputs) {
-                    heldInputs.push({ file, resources: snapshot });
-                    heldDeployments.push(snapshot);
-                    return;
-                }
-            }
-            streamSnapshot(file, full);
+            inputs.snapshot(file, inputPath(request, file, 'the resource snapshot'));
         });
     }
-    /**
-     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
-     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
-     */
-    function streamSnapshot(file, full) {
-        store.beginInput();
-        const problems = [];
-        const spoiled = new Set();
-        const relating = relations.map((relation, i) => failedRelations.has(i) ? undefined : relation.check.deployment(detached));
-        const relates = relating.some(r => r !== undefined);
-        const heldBefore = held.length;
-        let count = 0;
-        let stopped = false;
-        let batch = [];
-        const flush = () => {
-            if (!stopped && batch.length) {
-                const before = spoiled.size;
-                const outcome = evaluateInput({ file, resources: batch }, evaluation(undefined), new EvaluationDeadline(file, request.clock), problems, spoiled);
-                if (outcome === 'stopped') {
-                    stopped = true;
-                    store.discardInput();
-                }
-                else if (spoiled.size > before) {
-                    // A definition that failed on this batch has no verdicts on this snapshot at all.
-                    for (const definition of [...spoiled].slice(before))
-                        store.discardInput(definitionGroup(definition.name));
-                }
-            }
-            batch = [];
-            progress?.('evaluating resources', resourceCount + count);
-        };
-        try {
-            for (const resource of readResourceSnapshot(full)) {
-                count++;
-                if (relates)
-                    for (const relation of relating)
-                        relation?.add(resource);
-                if (transitionsWanted)
-                    held.push(resource);
-                batch.push(resource);
-                if (batch.length >= SNAPSHOT_BATCH)
-                    flush();
-            }
-            flush();
-        }
-        catch (error) {
-            store.discardInput();
-            held.length = heldBefore;
-            throw error;
-        }
-        append(evaluationProblems, problems);
-        resourceCount += count;
-        if (relating.some(r => r?.hasTargets))
-            relateSubjects(full, relating);
-    }
-    /**
-     * Relation rules on a snapshot's subjects, read a second time once every target and grant of it is
-     * known. A rule that fails on one subject has no findings on this snapshot, as if it had been checked
-     * on the whole snapshot at once.
-     */
-    function relateSubjects(full, relating) {
-        store.beginInput();
-        const checking = relating.map(relation => (relation?.hasTargets ? relation : undefined));
-        for (const subject of readResourceSnapshot(full)) {
-            checking.forEach((relation, i) => {
-                if (!relation)
-                    return;
-                const { rule } = relations[i];
-                const before = relationProblems[i].length;
-                isolated(relationProblems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                    const finding = relation.check(subject);
-                    if (finding)
-                        store.add(relationGroup(i), finding);
-                });
-                if (relationProblems[i].length > before) {
-                    failedRelations.add(i);
-                    checking[i] = undefined;
-                    store.discardInput(relationGroup(i));
-                }
-            });
-        }
-    }
-    // Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's.
     const azureExceptions = [];
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
         const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
         const packs = packsOf(request);
-        const live = await azure.readLiveResources(request.live, typesToRead(definitions), {
+        const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
         });
-        const scope = liveResources(live.rows, live.where);
-        const input = { file: `(${live.where})`, resources: scope };
-        if (transitionsWanted)
-            append(held, scope);
-        if (holdInputs)
-            heldInputs.push(input);
-        else {
-            store.beginInput();
-            evaluateInput(input, evaluation(undefined), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
-            resourceCount += countEvaluated(scope);
-        }
+        inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
         append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
-        if (relations.length || transitions.length)
+        if (loaded.relations.length || loaded.transitions.length)
             skipped.push({
                 file: `(${live.where})`,
                 reason: 'rules that run in pull requests only (relation and transition rules) are not evaluated on a live scope; Azure Policy cannot enforce them'
             });
     }
-    if (holdInputs) {
-        // Every input read: each is evaluated with every other's resources as candidates for existence conditions.
-        const related = heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
-        for (const input of heldInputs) {
-            store.beginInput();
-            evaluateInput(input, evaluation(related), new EvaluationDeadline(input.file, request.clock), evaluationProblems, new Set());
-            resourceCount += countEvaluated(input.resources);
-            progress?.('evaluating resources', resourceCount);
-        }
-        for (const deployment of heldDeployments)
-            relate(deployment);
-    }
-    let transitionsRan = false;
-    if (transitions.length && !(hasBase && request.templates?.length)) {
+    const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
+    if (loaded.transitions.length && !(hasBase && request.templates?.length)) {
         notRun.push({
-            rules: transitionRules,
+            rules: loaded.transitionRules,
             reason: request.templates?.length
                 ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
                 : 'they compare templates before and after a change, and no templates were given'
         });
     }
-    if (transitionsWanted) {
-        let base = null;
-        try {
-            base = request.baseTemplates?.length
-                ? loadBaseTemplates(request, request.baseTemplates)
-                : loadBaseResources(request);
-        }
-        catch (error) {
-            if (!(error instanceof model_errors/* UserError */.yo))
-                throw error;
-            // A base the user named is an input like any other: its error, and every other finding still reported.
-            if (request.baseRequired)
-                transitionProblems.push(error);
-            else
-                notRun.push({ rules: transitionRules, reason: `the base could not be read: ${error.message}`, warning: true });
-        }
-        if (base) {
-            transitionsRan = true;
-            const pairs = pairResources(base, held);
-            transitions.forEach(({ rule, check }, i) => {
-                isolated(transitionProblems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                    for (const finding of check(pairs))
-                        store.add(transitionGroup(i), finding);
-                });
-            });
-        }
+    return { readProblems, skipped, notRun, azureExceptions };
+}
+/**
+ * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
+ * is an error when the user named it, else a note that they did not run.
+ */
+function runTransitions(request, loaded, head, store, notRun, problems) {
+    let base = null;
+    try {
+        base = request.baseTemplates?.length
+            ? loadBaseTemplates(request, request.baseTemplates)
+            : loadBaseResources(request);
     }
-    const problems = [...readProblems, ...evaluationProblems, ...relationProblems.flat(), ...transitionProblems];
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        // A base the user named is an input like any other: its error, and every other finding still reported.
+        if (request.baseRequired)
+            problems.push(error);
+        else
+            notRun.push({
+                rules: loaded.transitionRules,
+                reason: `the base could not be read: ${error.message}`,
+                warning: true
+            });
+    }
+    if (!base)
+        return false;
+    const pairs = pairResources(base, head);
+    const firstGroup = loaded.definitions.length + 1 + loaded.relations.length;
+    loaded.transitions.forEach(({ rule, check }, i) => {
+        isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
+            for (const finding of check(pairs))
+                store.add(firstGroup + i, finding);
+        });
+    });
+    return true;
+}
+/**
+ * The baseline the request names. One that cannot be read (or is outside the repository) is its own error in
+ * `errors`: every finding is then reported as new, and the run exits 2.
+ */
+function readBaselineOf(request, errors) {
+    if (request.baseline === undefined)
+        return undefined;
+    const named = request.baseline;
+    let baseline;
+    const problems = [];
+    isolated(problems, { file: named }, `read the baseline ${named}`, () => {
+        baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    });
     for (const problem of problems)
         errors.push(inputError(problem, request.cwd));
-    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
-    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
-    // out wait for a run that has them.
-    for (const error of inline.errors)
-        errors.push(inputError(error, request.cwd));
-    const leftOutNames = new Set(leftOut.flatMap(entry => entry.rules));
-    const exceptions = [...inline.exceptions, ...(request.exceptions ?? []), ...azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
-    // A baseline that cannot be read (or is outside the repository) is its own error: every finding is then
-    // reported as new, and the run exits 2.
-    let baseline;
-    if (request.baseline !== undefined) {
-        const named = request.baseline;
-        const problems = [];
-        isolated(problems, { file: named }, `read the baseline ${named}`, () => {
-            baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    return baseline;
+}
+/**
+ * The base commit's text of the files exceptions and the baseline come from, to say what this change adds to
+ * what is accepted (a git ref only: files named with --base-templates have no configuration or baseline of
+ * their own). Undefined when there is nothing to compare, or the base cannot be read (noted in `skipped`).
+ */
+function baseTextOf(request, exceptions, baseline, skipped) {
+    if (request.base === undefined || !(exceptions.length || baseline))
+        return undefined;
+    const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
+    try {
+        const texts = readFilesAtCommit(request.base, files, request.cwd);
+        return file => texts.get(file);
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        skipped.push({
+            file: '(base)',
+            reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
         });
-        for (const problem of problems)
-            errors.push(inputError(problem, request.cwd));
+        return undefined;
     }
-    // What this change adds to what is accepted, compared with the base commit (a git ref only: files named
-    // with --base-templates have no configuration or baseline of their own).
-    let baseText;
-    if (request.base !== undefined && (exceptions.length || baseline)) {
-        const files = [...new Set([...exceptions.map(e => e.source.file), ...(baseline ? [baseline.file] : [])])];
-        try {
-            const texts = readFilesAtCommit(request.base, files, request.cwd);
-            baseText = file => texts.get(file);
-        }
-        catch (error) {
-            if (!(error instanceof model_errors/* UserError */.yo))
-                throw error;
-            skipped.push({
-                file: '(base)',
-                reason: `exceptions and baseline entries this change adds are not marked as new: ${error.message}`
-            });
-        }
-    }
-    if (baseText)
-        markNewExceptions(exceptions, baseText);
-    const now = request.now ?? new Date();
-    const changed = request.changedFiles ? new Set(request.changedFiles) : null;
-    /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
-    const reported = () => {
-        const accepting = exceptionApplier(exceptions, now);
-        const baselining = baseline ? baselineApplier(baseline) : undefined;
-        const findings = (function* () {
-            for (const raw of store) {
-                for (let finding of overrides.apply([raw])) {
-                    if (finding.resource.file !== null)
-                        finding = {
-                            ...finding,
-                            resource: { ...finding.resource, file: displayPath(finding.resource.file, request.cwd) }
-                        };
-                    const rule = rules.get(finding.definition);
-                    if (rule)
-                        finding = {
-                            ...finding,
-                            remediation: rule.remediation,
-                            helpUri: rule.references[0],
-                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
-                        };
-                    finding = accepting.mark(finding);
-                    if (baselining)
-                        finding = baselining.mark(finding);
-                    if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
-                        continue;
-                    if (!atOrAboveMinimum(finding.severity, request.selection))
-                        continue;
-                    yield finding;
-                }
-            }
-        })();
-        return { findings, accepting, baselining };
-    };
-    // The first reading counts, and says how each exception and the baseline fared.
-    const first = reported();
-    const counts = countVerdicts(first.findings);
-    const exceptionReport = exceptions.length ? first.accepting.report() : [];
-    // A stale exception often only misspells its rule: say which names nothing loaded has.
-    const known = [...rules.keys(), ...definitions.map(d => d.name), ...leftOutNames];
-    for (const report of exceptionReport) {
-        if (report.status !== 'stale')
-            continue;
-        const unknown = report.rules.filter(name => !known.includes(name));
-        if (unknown.length)
-            report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
-    }
-    const ruleCount = definitions.length + relations.length + (transitionsRan ? transitions.length : 0);
-    const findings = {
-        [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
-        dispose: () => store.dispose()
-    };
-    const document = {
-        tool: { name: 'cmk-guard', version: version/* VERSION */.x },
-        summary: { resources: resourceCount, definitions: ruleCount, ...counts },
-        findings,
-        errors,
-        skipped,
-        notRun
-    };
-    if (exceptionReport.length)
-        document.exceptions = exceptionReport;
-    if (baseline) {
-        document.baseline = {
-            file: baseline.file,
-            entries: baseline.entries,
-            matched: first.baselining.matched(),
-            ...(baseText ? baselineChange(baseline, baseText) : {})
-        };
-    }
-    return document;
 }
 /** A user error as the findings document lists it: its file, and the paths in its message, relative to `cwd`. */
 function inputError(error, cwd) {
@@ -49830,7 +50020,7 @@ function loadBaseResources(request) {
         checkout.dispose();
     }
 }
-/** The folder part of a glob before its first wildcard: `infra/**\/*.json` → `infra`. */
+/** The folder part of a glob before its first wildcard: `infra/**\/*.json` \u2192 `infra`. */
 function staticPrefix(pattern, cwd) {
     const target = external_node_path_default().resolve(cwd, pattern);
     if ((0,external_node_fs_.existsSync)(target) && (0,external_node_fs_.statSync)(target).isDirectory())
@@ -49855,19 +50045,6 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
         skipped,
         notRun
     };
-}
-/** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
-function countVerdicts(findings) {
-    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
-    for (const finding of findings) {
-        if (finding.verdict !== 'compliant' && finding.suppressed)
-            counts.suppressed++;
-        else if (finding.verdict !== 'compliant' && finding.baselined)
-            counts.baselined++;
-        else
-            counts[finding.verdict]++;
-    }
-    return counts;
 }
 /**
  * `compliance`: Azure Policy's own compliance states for the pack's initiative at a scope, as a
@@ -50028,7 +50205,7 @@ function only(findings, keep) {
 function findings_exceptionsToReport(document) {
     return (document.exceptions ?? []).filter(e => e.status !== 'applied');
 }
-/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner …, until …: reason`. */
+/** How a finding is accepted, in a phrase: `waiver by exception (cmk-guard.yaml:12), owner \u2026, until \u2026: reason`. */
 function findings_acceptance(finding) {
     const s = finding.suppressed;
     if (!s)
@@ -50108,7 +50285,7 @@ function findings_acceptedCounts(document, separator) {
 function findings_plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
-/** An indeterminate finding's reason as a phrase that starts "depends on …", however the engine worded it. */
+/** An indeterminate finding's reason as a phrase that starts "depends on \u2026", however the engine worded it. */
 function findings_dependsOn(reason) {
     return /^depends on\b/i.test(reason) ? reason : `depends on ${reason}`;
 }
@@ -50206,7 +50383,7 @@ function sorter(runSize) {
         }
     };
 }
-/** The runs of `store` (groups 0 to `runs` − 1), merged; the store is disposed of once read. */
+/** The runs of `store` (groups 0 to `runs` \u2212 1), merged; the store is disposed of once read. */
 function* merged(store, runs) {
     try {
         // A heap of the runs by their next finding; ties go to the earlier run, which holds the earlier findings.
@@ -50329,10 +50506,10 @@ function field(value) {
 
 /**
  * JUnit XML, which CI systems other than GitHub read (GitLab, Azure Pipelines, Jenkins): one
- * `<testsuite>` per rule or definition, one `<testcase>` per resource it applies to. Noncompliant →
- * `<failure type="<severity>">`; indeterminate → `<skipped>` (a `<failure>` with
- * `failOnIndeterminate`, as the exit code then counts it); one an exception or the baseline accepts →
- * `<skipped>` saying what accepts it; compliant → a passing case. Input errors
+ * `<testsuite>` per rule or definition, one `<testcase>` per resource it applies to. Noncompliant \u2192
+ * `<failure type="<severity>">`; indeterminate \u2192 `<skipped>` (a `<failure>` with
+ * `failOnIndeterminate`, as the exit code then counts it); one an exception or the baseline accepts \u2192
+ * `<skipped>` saying what accepts it; compliant \u2192 a passing case. Input errors
  * are `<error>` cases of a suite named `inputs`; rules that did not run are `<skipped>` cases of a
  * suite named `not-run`. Every value is escaped for XML and characters XML 1.0 cannot hold are
  * replaced, so a hostile name cannot end an element or make the file unreadable.
@@ -50494,14 +50671,14 @@ function context_blobUrl(file, line, context) {
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-/** GitHub ranks alerts by this score: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+/** GitHub ranks alerts by this score: 7.0\u20138.9 high, 4.0\u20136.9 medium, 0.1\u20133.9 low. */
 const securitySeverity = { error: '7.5', warning: '5.0', note: '2.0' };
 function renderSarif(document, context) {
     const { log, results } = sarifParts(document, context);
     log.runs[0].results = [...results];
     return log;
 }
-/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(…), null, 2)`. */
+/** The SARIF log as text, two-space indented, a result at a time: the same text as `JSON.stringify(renderSarif(\u2026), null, 2)`. */
 function* sarifReport(document, context) {
     const { log, results } = sarifParts(document, context);
     const [run] = log.runs;
@@ -50895,7 +51072,7 @@ function loadConfig(file, cwd, root = cwd) {
     const value = (doc?.value ?? {});
     const top = { file: shown, line: 1, column: 1 };
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-        throw new model_errors/* UserError */.yo('the configuration file holds a mapping of settings (`templates:`, `exceptions:` …); rewrite it as one.', top);
+        throw new model_errors/* UserError */.yo('the configuration file holds a mapping of settings (`templates:`, `exceptions:` \u2026); rewrite it as one.', top);
     const check = load_validator();
     if (doc && !check(value))
         (0,model_errors/* throwUserErrors */.zu)(byLine(metaSchemaErrors(check.errors ?? [], doc, 'the configuration', '', load_hints)));
@@ -51014,7 +51191,7 @@ function byLine(errors) {
 
 ;// CONCATENATED MODULE: ./src/config/settings.ts
 /**
- * The one mapping from what a run is told — CLI flags or action inputs, and the configuration file —
+ * The one mapping from what a run is told \u2014 CLI flags or action inputs, and the configuration file \u2014
  * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
@@ -51115,7 +51292,7 @@ const azureConnectionOptions = {
 function azureOptions_text(value) {
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
-/** The connection settings the options give (the credential comes from the environment: CMK_GUARD_AZURE_TOKEN, az login, …). */
+/** The connection settings the options give (the credential comes from the environment: CMK_GUARD_AZURE_TOKEN, az login, \u2026). */
 function connectionFromOptions(options) {
     return {
         cloud: azureOptions_text(options.cloud),
@@ -51504,7 +51681,7 @@ const checkDefinitionsCommand = {
         "Azure's exported {properties:{policyRule}} shape, {name, properties}, a bare {policyRule}, the list",
         "`az policy definition list` and `az policy set-definition list` write, and the portal's export. Prints one",
         'line per definition that is invalid or uses something unsupported, one `warning:` line per remark on a',
-        'definition that loads (an alias the catalog does not know, a like pattern with several *, …), then',
+        'definition that loads (an alias the catalog does not know, a like pattern with several *, \u2026), then',
         '`checked N definitions: L loaded, U unsupported, E invalid, W warnings`. Initiatives are checked for',
         'members that are missing or given wrong values. Assignments and other JSON are counted on a line of',
         'their own. Exit 0 when everything loads (warnings do not fail), 1 when something does not, 2 when PATH',
@@ -51569,7 +51746,7 @@ var azure_scope = __nccwpck_require__(8179);
 
 
 /**
- * The output files for a policy folder: path under OUT → content. With `scope`, the
+ * The output files for a policy folder: path under OUT \u2192 content. With `scope`, the
  * initiative's members have the ids the definitions get at that scope; without, the
  * scope-less form (`/providers/Microsoft.Authorization/policyDefinitions/<name>`).
  */
@@ -51686,7 +51863,7 @@ const compileCommand = makeCompileCommand(engineAliasCatalog);
 
 
 
-/** `--scan-timeout` in seconds → milliseconds. */
+/** `--scan-timeout` in seconds \u2192 milliseconds. */
 function scanTimeout(value) {
     if (value === undefined)
         return undefined;
@@ -52071,7 +52248,7 @@ function renderRules(pack, listed) {
             rule.effect ? `${rule.effect} (allowed: ${rule.allowedEffects.join(', ')})` : '',
             rule.kind === 'definition' ? '' : rule.runs === 'azure' ? 'Azure Policy and pull requests' : 'pull requests only'
         ].filter(Boolean);
-        lines.push(`${escapeTerminal(rule.name).padEnd(width)}  ${facts.map(escapeTerminal).join(' · ')}`);
+        lines.push(`${escapeTerminal(rule.name).padEnd(width)}  ${facts.map(escapeTerminal).join(' \u00b7 ')}`);
         lines.push(`  ${escapeTerminal(rule.displayName)}`);
         if (rule.requirement)
             lines.push(`  requirement: ${escapeTerminal(rule.requirement)}`);
@@ -52111,7 +52288,7 @@ function planWrites(plan) {
 function statusLine(document) {
     const { noncompliant, indeterminate } = document.summary;
     const errors = document.errors?.length ?? 0;
-    const icon = noncompliant || errors ? '❌' : indeterminate ? '⚠️' : '✅';
+    const icon = noncompliant || errors ? '\u274c' : indeterminate ? '\u26a0\ufe0f' : '\u2705';
     const accepted = acceptedCounts(document, '');
     if (!noncompliant && !indeterminate && !errors)
         return `${icon} all clear${accepted ? ` (${accepted})` : ''}`;
@@ -52137,7 +52314,7 @@ function totalsTable(document) {
 /** `file:line`, linked to the line at the commit when the context knows repository and commit. */
 function locationCell(file, line, context) {
     if (file === null)
-        return '—';
+        return '\u2014';
     const shown = codeSpan(line ? `${repositoryPath(file, context)}:${line}` : repositoryPath(file, context), true);
     const url = blobUrl(file, line, context);
     return url ? `[${shown}](${url})` : shown;
@@ -52157,7 +52334,7 @@ const FINDINGS_TABLE_HEAD = (/* unused pure expression or super */ null && ([
 ]));
 /** The heading, the rule's id, severity and where it is enforced, and how to fix it. */
 function ruleHeading(group, level) {
-    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '❌' : '⚠️';
+    const icon = group.findings.some(f => f.verdict === 'noncompliant') ? '\u274c' : '\u26a0\ufe0f';
     const where = group.enforcement === 'pr-only'
         ? 'checked in pull requests only'
         : group.enforcement === 'azure'
@@ -52166,7 +52343,7 @@ function ruleHeading(group, level) {
     return [
         `${level} ${icon} ${escapeMarkdown(group.displayName)}`,
         '',
-        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' · ')
+        [codeSpan(group.definition), group.severity, where].filter(Boolean).join(' \u00b7 ')
     ];
 }
 function ruleHelp(group) {
@@ -52204,7 +52381,7 @@ class Budget {
 const CELL_LIMIT = 2_000;
 /** A message cut to `CELL_LIMIT` characters, saying it was, then escaped. */
 function cellText(message) {
-    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}… (cut: ${message.length} characters)` : message;
+    const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}\u2026 (cut: ${message.length} characters)` : message;
     return escape_escapeMarkdown(cut);
 }
 /** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
@@ -52215,7 +52392,7 @@ function inputErrorsSection(document, context, level, budget) {
     const lines = [];
     if (!budget.take(lines, [
         '',
-        `${level} ❌ Inputs cmk-guard could not read`,
+        `${level} \u274c Inputs cmk-guard could not read`,
         '',
         '| Location | Problem |',
         '| --- | --- |'
@@ -52267,7 +52444,7 @@ function acceptedSections(document, context, level, budget) {
     let omitted = 0;
     const problems = exceptionsToReport(document);
     if (problems.length &&
-        budget.take(lines, ['', `${level} ⚠️ Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
+        budget.take(lines, ['', `${level} \u26a0\ufe0f Exceptions to look at`, '', '| Exception | Problem |', '| --- | --- |'])) {
         for (const report of problems)
             if (!budget.take(lines, [
                 `| ${locationCell(report.file, report.line, context)} | ${cellText(exceptionProblem(report) ?? '')} |`
@@ -52385,10 +52562,10 @@ function plan_valueText(value) {
     if (value === undefined)
         return '(absent)';
     const text = JSON.stringify(value);
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
 }
 function changeLine(change) {
-    return `${change.path}: ${plan_valueText(change.before)} → ${plan_valueText(change.after)}`;
+    return `${change.path}: ${plan_valueText(change.before)} \u2192 ${plan_valueText(change.after)}`;
 }
 function resultLine(result) {
     const what = `${NOUN[result.kind][0]} ${result.name}`;
@@ -52447,13 +52624,13 @@ function renderPlanJson(plan) {
     return `${JSON.stringify({ tool: 'cmk-guard', ...plan, summary: { sentence: planSentence(plan), counts: countActions(plan) } }, null, 2)}\n`;
 }
 const ACTION_WORD = {
-    create: '➕ create',
-    update: '✏️ update',
+    create: '\u2795 create',
+    update: '\u270f\ufe0f update',
     unchanged: 'unchanged',
-    replace: '♻️ replace',
-    delete: '🗑️ delete',
+    replace: '\u267b\ufe0f replace',
+    delete: '\ud83d\uddd1\ufe0f delete',
     orphan: 'kept (not in the pack)',
-    conflict: '⛔ conflict'
+    conflict: '\u26d4 conflict'
 };
 function itemRow(item) {
     const source = item.source ? escape_codeSpan(item.source, true) : '';
