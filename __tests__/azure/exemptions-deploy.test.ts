@@ -3,11 +3,11 @@
  * assignment (raw REST 2022-07-01-preview on the same pipeline): created after the assignment
  * they name, owned, left alone when unchanged, updated in place, pruned with --prune.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
-import { exemptionsModule, exemptionState } from '../support/arm-exemptions.js';
+import { exemptionsModule, exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedResources } from '../support/arm-resourcegraph.js';
 import { packRepository, publish, RG, SUB, type Repository } from './support.js';
 
@@ -129,6 +129,90 @@ describe('deploy writes the exemptions the exceptions make', () => {
       })
     ]);
     expect(exemptions()).toEqual([['legacy', 'Waiver', 'Retired in Q1.']]);
+  });
+
+  it('deletes the pack’s exemptions of an assignment --prune deletes, first; notes another owner’s; a cut converges', async () => {
+    config(repo, 'Retired in Q1.', 'none');
+    expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
+    const old = `${RG}/providers/Microsoft.Authorization/policyAssignments/cmk-guard-foundry-tools`;
+    const [ours] = [...exemptionState(server).exemptions.values()];
+    expect(ours.body.properties.policyAssignmentId).toBe(old);
+    // Someone else's exemption of the same assignment, its id written in other case, as ARM accepts it.
+    seedExemption(server, RG, 'team-waiver', {
+      policyAssignmentId: old.toUpperCase(),
+      exemptionCategory: 'Waiver',
+      metadata: { cmkGuard: { owner: 'github.com/contoso/other' } }
+    });
+    rmSync(path.join(repo.root, 'cmk-guard.yaml'));
+
+    // Moved to the subscription: the old assignment is kept, and so is its exemption, both listed.
+    const planned = await publish(server, repo, 'plan', SUB, ['--format', 'json']);
+    const plan = JSON.parse(planned.stdout) as {
+      items: { kind: string; action: string; id: string }[];
+      notes?: string[];
+    };
+    expect(plan.items.filter(i => i.action === 'orphan').map(i => [i.kind, i.id])).toEqual([
+      ['assignment', old],
+      ['exemption', ours.id]
+    ]);
+    expect(plan.notes).toEqual([
+      expect.stringMatching(
+        /^The policy exemption team-waiver at resource group ai-prod .*, owned by 'github\.com\/contoso\/other', exempts from the assignment cmk-guard-foundry-tools at resource group ai-prod .*: --prune would delete that assignment and leave this exemption, which Azure keeps\.$/
+      )
+    ]);
+
+    // A cut on the exemption's delete: the assignment is not deleted after it, and a re-run finishes.
+    const exemptionPath = new RegExp(`/policyExemptions/${ours.body.name as string}$`, 'i');
+    server.setFaults({ rate: 1, seed: 3, methods: ['DELETE'], paths: exemptionPath, kinds: ['server-error', 'reset'] });
+    const cut = await publish(server, repo, 'deploy', SUB, ['--prune']);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/exemption cmk-guard-[0-9a-f]{24}: failed: /);
+    expect(cut.stdout).toContain(
+      'assignment cmk-guard-foundry-tools: not applied: not attempted: an earlier step failed, and this one depends on it'
+    );
+    expect(exemptionState(server).exemptions.has(ours.id.toLowerCase())).toBe(true);
+    server.setFaults(undefined);
+
+    const before = server.requests.length;
+    const pruned = await publish(server, repo, 'deploy', SUB, ['--prune']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('this deploy deletes that assignment; cmk-guard leaves the exemption');
+    const deletes = server.requests
+      .slice(before)
+      .filter(r => r.method === 'DELETE')
+      .map(r => r.path.replace(/^.*\/providers\/Microsoft\.Authorization\//i, ''));
+    expect(deletes).toEqual([
+      `policyExemptions/${ours.body.name as string}`,
+      'policyAssignments/cmk-guard-foundry-tools'
+    ]);
+    expect(exemptions()).toEqual([['ai-prod', 'Waiver', undefined]]);
+
+    const writes = server.writeRequests();
+    const again = await publish(server, repo, 'deploy', SUB, ['--prune']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+
+  it('moves an exemption to the assignment’s new scope in place, and never deletes what it just wrote', async () => {
+    config(repo, 'Retired in Q1.', 'none');
+    expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
+    const before = server.requests.length;
+    const moved = await publish(server, repo, 'deploy', SUB, ['--prune', '--format', 'json']);
+    expect(moved.code).toBe(0);
+    const plan = JSON.parse(moved.stdout) as { items: { kind: string; action: string }[] };
+    expect(plan.items.filter(i => i.kind === 'exemption').map(i => i.action)).toEqual(['update']);
+    const writes = server.requests
+      .slice(before)
+      .filter(r => r.method !== 'GET')
+      .map(r => `${r.method} ${r.path.replace(/^.*\/providers\/Microsoft\.Authorization\//i, '')}`);
+    expect(writes.filter(w => w.includes('policyExemptions')).map(w => w.split('/')[0])).toEqual([
+      'PUT policyExemptions'
+    ]);
+    const [held] = [...exemptionState(server).exemptions.values()];
+    expect(held.body.properties.policyAssignmentId).toBe(
+      `${SUB}/providers/Microsoft.Authorization/policyAssignments/cmk-guard-foundry-tools`
+    );
   });
 
   it('plans in text the exemptions with the other items, and notes a selector by file', async () => {

@@ -5,6 +5,8 @@
  */
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, seedPolicyResource, storedAt, type StoredPolicyResource } from '../support/arm-policy.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
+import { resourceGraphModule } from '../support/arm-resourcegraph.js';
 import { dropRule, MG, OWNER, packRepository, publish, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
@@ -47,7 +49,7 @@ describe('plan and deploy the pack', () => {
   let server: ArmServer;
   let repo: Repository;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule], pageSize: 3 });
+    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
     repo = packRepository();
   });
   afterEach(async () => {
@@ -238,7 +240,7 @@ describe('plan and deploy the pack', () => {
   });
 
   it('ends in the same state with 30% of requests failing (429, 500, resets) as without', async () => {
-    const clean = await startArmServer({ modules: [policyModule], pageSize: 3 });
+    const clean = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
     try {
       expect((await publish(clean, repo, 'deploy', MG, ['--effect', 'ai-hub-cmk=Deny'])).code).toBe(0);
       server.setFaults({ rate: 0.3, seed: 2024 });
@@ -263,7 +265,7 @@ describe('plan and deploy the pack', () => {
   });
 
   it('reports what faults leave undone once the retries are spent, and a re-run converges to the fault-free state', async () => {
-    const clean = await startArmServer({ modules: [policyModule], pageSize: 3 });
+    const clean = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
     try {
       expect((await publish(clean, repo, 'deploy', MG)).code).toBe(0);
       // Every attempt to write the initiative fails (429 with Retry-After, 500, a dropped connection).

@@ -1,13 +1,15 @@
 /**
  * Applies a plan in dependency order, a few requests at a time:
- * 1. what is replaced is deleted first, users before what they use (assignment, initiative,
+ * 1. exemptions that go (no exception makes them any more, or their assignment is pruned):
+ *    Azure keeps an exemption when its assignment is deleted, so they go before any assignment;
+ * 2. what is replaced is deleted, users before what they use (assignment, initiative,
  *    definitions);
- * 2. definitions are written (created or updated), `concurrency` at a time;
- * 3. the initiative, which references them;
- * 4. the assignment, which references the initiative;
- * 5. the exemptions the configuration's exceptions make, which name the assignment;
- * 6. with --prune, what left the pack is deleted, users first (exemptions, assignments,
- *    initiatives, definitions).
+ * 3. definitions are written (created or updated), `concurrency` at a time;
+ * 4. the initiative, which references them;
+ * 5. the assignment, which references the initiative;
+ * 6. the exemptions the configuration's exceptions make, which name the assignment;
+ * 7. with --prune, what left the pack is deleted, users first (assignments, initiatives,
+ *    definitions).
  * A step starts only when every earlier step succeeded: whatever cannot be done is reported as
  * not applied, with why, and a re-run (which plans again from what Azure then holds) finishes
  * the job. Nothing is written twice: an unchanged item makes no request.
@@ -100,7 +102,8 @@ export async function applyPlan(
     return store.putDefinition(scope, item.name, body);
   };
 
-  type Step = { items: PlanItem[]; run: (item: PlanItem) => Promise<unknown>; parallel: boolean };
+  /** `teardown`: deletes made so that a replaced item can be created again (its result is the write's). */
+  type Step = { items: PlanItem[]; run: (item: PlanItem) => Promise<unknown>; parallel: boolean; teardown?: boolean };
   const of = (kind: PlanItem['kind'], actions: PlanItem['action'][]) =>
     plan.items.filter(i => i.kind === kind && actions.includes(i.action));
   const replaced = plan.items.filter(i => i.action === 'replace');
@@ -109,19 +112,21 @@ export async function applyPlan(
   const initiativeReplaced = replaced.some(i => i.kind === 'initiative');
   const prunedAssignments = of('assignment', ['delete']);
   const steps: Step[] = [
+    // Exemptions name an assignment, and Azure keeps them when it goes: deleted before any assignment is.
+    { items: of('exemption', ['delete']), run: remove, parallel: true },
     {
       items: [...replaced.filter(i => i.kind === 'assignment'), ...(initiativeReplaced ? prunedAssignments : [])],
       run: remove,
-      parallel: false
+      parallel: false,
+      teardown: true
     },
-    { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false },
-    { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true },
+    { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false, teardown: true },
+    { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true, teardown: true },
     { items: of('definition', ['create', 'update', 'replace']), run: put, parallel: true },
     { items: of('initiative', ['create', 'update', 'replace']), run: put, parallel: false },
     { items: of('assignment', ['create', 'update', 'replace']), run: put, parallel: false },
-    // Exemptions name the assignment: written after it, deleted before it.
+    // Exemptions name the assignment: written after it.
     { items: of('exemption', ['create', 'update']), run: put, parallel: true },
-    { items: of('exemption', ['delete']), run: remove, parallel: true },
     { items: initiativeReplaced ? [] : prunedAssignments, run: remove, parallel: true },
     { items: of('initiative', ['delete']), run: remove, parallel: true },
     { items: of('definition', ['delete']), run: remove, parallel: true }
@@ -129,18 +134,17 @@ export async function applyPlan(
 
   // A replaced item is deleted in the first steps and written again later: its result is the write's.
   const deletedForReplace = new Set<PlanItem>();
-  for (const [index, step] of steps.entries()) {
+  for (const step of steps) {
     if (!step.items.length) continue;
     if (failed) {
       for (const item of step.items) {
-        if (index >= 3 || !deletedForReplace.has(item))
+        if (!step.teardown || !deletedForReplace.has(item))
           record(item, 'not-applied', 'not attempted: an earlier step failed, and this one depends on it');
       }
       continue;
     }
-    const isTeardown = index < 3;
     const run = async (item: PlanItem) => {
-      if (isTeardown) {
+      if (step.teardown) {
         try {
           await step.run(item);
           // A replaced item's result is its write, later; a pruned one's is this.

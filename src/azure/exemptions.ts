@@ -8,7 +8,7 @@ import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
 import { ResourceGraph } from './resourceGraph.js';
-import type { AzureScope } from './scope.js';
+import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
@@ -65,6 +65,25 @@ export class ExemptionStore {
       for (const e of await this.list(scope.id, 'atScope()')) found.set(e.id.toLowerCase(), e);
     for (const at of scopes) for (const e of await this.list(at)) found.set(e.id.toLowerCase(), e);
     return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+  }
+
+  /**
+   * The exemptions of the given assignments: an exemption is at or below its assignment's scope
+   * (unless made with `assignmentScopeValidation: DoNotValidate`, which this does not look for),
+   * so each assignment scope's exemptions are listed once and those naming one of `ids` kept.
+   */
+  async ofAssignments(ids: readonly string[]): Promise<ExemptionResource[]> {
+    const wanted = new Set(ids.map(id => id.toLowerCase()));
+    const scopes = new Map<string, AzureScope>();
+    for (const id of ids) {
+      const scope = parseScope(scopeOfId(id), 'the scope of a policy assignment');
+      scopes.set(scope.id.toLowerCase(), scope);
+    }
+    const found = new Map<string, ExemptionResource>();
+    for (const scope of scopes.values())
+      for (const e of await this.affecting(scope))
+        if (wanted.has(String(e.properties.policyAssignmentId).toLowerCase())) found.set(e.id.toLowerCase(), e);
+    return [...found.values()];
   }
 
   async put(scope: string, name: string, properties: { [key: string]: Json }): Promise<{ status: number }> {

@@ -18,7 +18,7 @@ import type { DesiredItem, DesiredState } from './desired.js';
 import { ownerOf } from './desired.js';
 import type { PolicyStore } from './policyStore.js';
 import type { RestPolicyResource } from './restShape.js';
-import { exemptionId, type DesiredExemption, type ExemptionResource } from './exemptions.js';
+import { exemptionId, exemptionScope, type DesiredExemption, type ExemptionResource } from './exemptions.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 
 export interface ExistingState {
@@ -246,7 +246,14 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
 export function planExemptions(
   desired: readonly DesiredExemption[],
   existing: readonly ExemptionResource[],
-  options: Pick<PlanOptions, 'owner' | 'prune'>
+  options: Pick<PlanOptions, 'owner' | 'prune'> & {
+    /**
+     * The assignment the exemptions are for. `existing` may hold exemptions of other
+     * assignments (a same-named one is then updated or a conflict, never created over);
+     * only the pack's own exemptions of this assignment are pruned.
+     */
+    assignmentId?: string;
+  }
 ): PlanItem[] {
   const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
   const items: PlanItem[] = [];
@@ -281,6 +288,8 @@ export function planExemptions(
   }
   for (const found of existing) {
     if (wanted.has(found.id.toLowerCase())) continue;
+    if (options.assignmentId !== undefined && !sameId(found.properties.policyAssignmentId, options.assignmentId))
+      continue;
     if (ownerOf(found as unknown as { properties: JsonObject }) !== options.owner) continue;
     items.push({
       kind: 'exemption',
@@ -293,4 +302,52 @@ export function planExemptions(
     });
   }
   return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+}
+
+/**
+ * The exemptions that name an assignment the plan deletes (with --prune) or keeps as an orphan.
+ * Azure does not delete an exemption with its assignment: it stays, naming an assignment that
+ * no longer exists, and exempts again whatever assignment is later created with that id. So
+ * the pack's own exemptions of such an assignment go with it (deleted before it, with
+ * --prune; listed with it otherwise). Someone else's are never touched: the plan's notes name
+ * each, so its owner can delete it or keep it knowingly.
+ */
+export function planExemptionsOfLeaving(
+  leaving: readonly PlanItem[],
+  held: readonly ExemptionResource[],
+  owner: string
+): { items: PlanItem[]; notes: string[] } {
+  const assignments = new Map(leaving.map(a => [a.id.toLowerCase(), a]));
+  const items: PlanItem[] = [];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const exemption of [...held].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1))) {
+    const assignment = assignments.get(String(exemption.properties.policyAssignmentId).toLowerCase());
+    if (!assignment || seen.has(exemption.id.toLowerCase())) continue;
+    seen.add(exemption.id.toLowerCase());
+    const theirs = ownerOf(exemption as unknown as { properties: JsonObject });
+    const where = scopeName(exemptionScope(exemption.id));
+    if (theirs !== owner) {
+      const who = theirs === undefined ? 'without a cmk-guard owner id' : `owned by '${theirs}'`;
+      const fate =
+        assignment.action === 'delete'
+          ? 'this deploy deletes that assignment; cmk-guard leaves the exemption, which Azure keeps, naming an assignment that no longer exists (and exempting again if one is created with that id). Delete it in Azure if it is no longer wanted.'
+          : '--prune would delete that assignment and leave this exemption, which Azure keeps.';
+      notes.push(
+        `The policy exemption ${exemption.name} at ${where}, ${who}, exempts from the assignment ${assignment.name} at ${scopeName(scopeOfId(assignment.id))}: ${fate}`
+      );
+      continue;
+    }
+    items.push({
+      kind: 'exemption',
+      name: exemption.name,
+      id: exemption.id,
+      action: assignment.action === 'delete' ? 'delete' : 'orphan',
+      reason:
+        assignment.action === 'delete'
+          ? `owned by '${owner}' and exempts from the assignment ${assignment.name} at ${scopeName(scopeOfId(assignment.id))}, which is deleted: it goes first, as Azure would keep it`
+          : `owned by '${owner}' and exempts from the assignment ${assignment.name} at ${scopeName(scopeOfId(assignment.id))}, which is kept; --prune deletes both`
+    });
+  }
+  return { items, notes };
 }

@@ -11,7 +11,7 @@ import { desiredState, type CompiledPack } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
 import { ExemptionStore, type DesiredExemption } from './exemptions.js';
-import { planDeployment, planExemptions, readExisting } from './plan.js';
+import { planDeployment, planExemptions, planExemptionsOfLeaving, readExisting } from './plan.js';
 import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
 import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
@@ -105,11 +105,21 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
       new ResourceGraph(connection).resources(assignmentScope, types)
     );
     log(`Reading the exemptions of ${desired.assignment.id}.`);
-    const held = (await exemptions.affecting(assignmentScope)).filter(e =>
-      sameId(e.properties.policyAssignmentId, desired.assignment.id)
+    // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
+    const held = await exemptions.affecting(assignmentScope);
+    plan.items.push(
+      ...planExemptions(made.exemptions, held, { owner, prune: request.prune, assignmentId: desired.assignment.id })
     );
-    plan.items.push(...planExemptions(made.exemptions, held, { owner, prune: request.prune }));
     if (made.notes.length) plan.notes = made.notes;
+  }
+  // Azure keeps an exemption when its assignment is deleted: those of an assignment leaving go with it.
+  const leaving = plan.items.filter(i => i.kind === 'assignment' && (i.action === 'delete' || i.action === 'orphan'));
+  if (leaving.length) {
+    log(`Reading the exemptions of ${leaving.map(i => i.id).join(', ')}.`);
+    const ofLeaving = planExemptionsOfLeaving(leaving, await exemptions.ofAssignments(leaving.map(i => i.id)), owner);
+    const planned = new Set(plan.items.map(i => i.id.toLowerCase()));
+    plan.items.push(...ofLeaving.items.filter(i => !planned.has(i.id.toLowerCase())));
+    if (ofLeaving.notes.length) plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
   }
   if (!request.apply) return { plan, stoppedForConflicts: false };
   if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
