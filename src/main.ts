@@ -105,6 +105,7 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
       owner: azure.owner,
       enforcementMode: azure.enforcementMode,
       effects: azure.effects ?? {},
+      effectOverrides: azure.effectOverrides,
       location: azure.location,
       prune: azure.prune,
       apply: inputs.command === 'deploy',

@@ -33,7 +33,8 @@ function desired(definitionParameters: number, initiativeParameters: number, mem
       policyDefinitions: members(memberCount)
     }),
     assignment: item('assignment', 'p', {}),
-    effects: []
+    effects: [],
+    notes: []
   };
 }
 

@@ -135,13 +135,15 @@ describe('one mapping from flags, inputs and the file to the request', () => {
         enforcementMode: 'DoNotEnforce',
         cloud: 'AzureCloud',
         prune: false,
-        effects: {}
+        effects: {},
+        effectOverrides: []
       });
       expect(resolveAzureSettings({}, null)).toEqual({
         cloud: 'AzureCloud',
         enforcementMode: 'Default',
         prune: false,
-        effects: {}
+        effects: {},
+        effectOverrides: []
       });
     })
   );

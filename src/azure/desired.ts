@@ -12,6 +12,7 @@ import { effectParameterName, type CompilablePack, type CompilableRule } from '.
 import type { PolicyDefinitionBody, PolicySetDefinitionBody } from '../compiler/index.js';
 import { UserError } from '../model/errors.js';
 import type { PlanItemKind } from '../model/plan.js';
+import type { SourcePosition } from '../model/resource.js';
 import type { Json } from '../model/value.js';
 import type { RestBody } from './policyStore.js';
 import { resourceIdAt, type AzureScope } from './scope.js';
@@ -29,6 +30,12 @@ export interface PublishOptions {
   enforcementMode: 'Default' | 'DoNotEnforce';
   /** Effects chosen per rule (`rule → effect`), overriding the rule's default. */
   effects: Record<string, string>;
+  /**
+   * The configuration file's `overrides.<rule>.effect`: what pull requests are checked with, so
+   * the assignment's effect for the rules `effects` leaves. Names that are no pack member (a
+   * rule that runs in pull requests only, a definition) are not the assignment's.
+   */
+  effectOverrides?: readonly EffectOverride[];
   /** Where the assignment's managed identity lives, when an effect needs one. */
   location?: string;
 }
@@ -48,6 +55,50 @@ export interface DesiredState {
   initiative: DesiredItem;
   assignment: DesiredItem;
   effects: { rule: string; effect: string; overridden: boolean }[];
+  /** Where the assignment's effect differs from the one pull requests are checked with. */
+  notes: string[];
+}
+
+export interface EffectOverride {
+  name: string;
+  effect?: string;
+  /** Where it is written (`cmk-guard.yaml` and its line). */
+  at?: SourcePosition;
+}
+
+/**
+ * The effects the assignment gives: `chosen` (`--effect`, the `effects` input, `azure.effects`)
+ * first, then the file's overrides for the rest, each checked against the rule's allowed effects
+ * at the line that asks for it. A choice that differs from an override is noted, as pull
+ * requests are still checked with the override.
+ */
+export function assignedEffects(
+  members: CompilableRule[],
+  chosen: Record<string, string>,
+  overrides: readonly EffectOverride[]
+): { effects: Record<string, string>; notes: string[] } {
+  const effects = resolveEffects(members, chosen);
+  const notes: string[] = [];
+  for (const override of overrides) {
+    const member = members.find(m => m.name === override.name);
+    if (!member || override.effect === undefined) continue;
+    const where = override.at?.file ? `${override.at.file}${override.at.line ? `:${override.at.line}` : ''}` : '';
+    if (override.name in effects) {
+      if (effects[override.name].toLowerCase() !== override.effect.toLowerCase())
+        notes.push(
+          `The assignment gives ${override.name} the effect ${effects[override.name]}, as chosen for this deploy; ${where || 'the configuration file'} overrides it to ${override.effect}, which pull requests are checked with.`
+        );
+      continue;
+    }
+    const allowed = member.effect.allowed.find(a => a.toLowerCase() === override.effect!.toLowerCase());
+    if (!allowed)
+      throw new UserError(
+        `\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${member.effect.allowed.map(a => `\`${a}\``).join(', ')}.`,
+        override.at ?? { file: member.file }
+      );
+    effects[override.name] = allowed;
+  }
+  return { effects, notes };
 }
 
 /** The compiled pack, as compilePack gives it, plus policy rules the manifest does not list. */
@@ -119,7 +170,7 @@ export function resolveEffects(members: CompilableRule[], chosen: Record<string,
 
 export function desiredState(compiled: CompiledPack, options: PublishOptions): DesiredState {
   const { pack, members } = compiled;
-  const effects = resolveEffects(members, options.effects);
+  const { effects, notes } = assignedEffects(members, options.effects, options.effectOverrides ?? []);
   const definitions: DesiredItem[] = compiled.definitions.map(definition => ({
     kind: 'definition',
     name: definition.name,
@@ -186,5 +237,5 @@ export function desiredState(compiled: CompiledPack, options: PublishOptions): D
     body,
     source: initiative.source
   };
-  return { definitions, initiative, assignment, effects: effective };
+  return { definitions, initiative, assignment, effects: effective, notes };
 }

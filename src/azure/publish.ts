@@ -7,7 +7,7 @@ import type { DeploymentPlan } from '../model/plan.js';
 import { UserError } from '../model/errors.js';
 import { applyPlan, DEFAULT_CONCURRENCY } from './apply.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
-import { desiredState, type CompiledPack } from './desired.js';
+import { desiredState, type CompiledPack, type EffectOverride } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
 import { ExemptionStore, type DesiredExemption } from './exemptions.js';
@@ -26,6 +26,8 @@ export interface PublishRequest {
   owner?: string;
   enforcementMode: 'Default' | 'DoNotEnforce';
   effects: Record<string, string>;
+  /** The configuration file's `overrides.<rule>.effect`, for the rules `effects` leaves. */
+  effectOverrides?: readonly EffectOverride[];
   location?: string;
   prune: boolean;
   /** Deploy (write) or only plan. */
@@ -81,6 +83,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     owner,
     enforcementMode: request.enforcementMode,
     effects: request.effects,
+    effectOverrides: request.effectOverrides,
     location: request.location
   });
   checkPackLimits(desired, compiled.pack, compiled.members);
@@ -99,6 +102,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     enforcementMode: request.enforcementMode
   });
   checkScopeLimits(plan, existing, scope, assignmentScope);
+  if (desired.notes.length) plan.notes = [...desired.notes];
   const exemptions = new ExemptionStore(connection);
   if (request.exemptions) {
     const made = await request.exemptions(desired.assignment.id, owner, types =>
@@ -110,7 +114,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     plan.items.push(
       ...planExemptions(made.exemptions, held, { owner, prune: request.prune, assignmentId: desired.assignment.id })
     );
-    if (made.notes.length) plan.notes = made.notes;
+    if (made.notes.length) plan.notes = [...(plan.notes ?? []), ...made.notes];
   }
   // Azure keeps an exemption when its assignment is deleted: those of an assignment leaving go with it.
   const leaving = plan.items.filter(i => i.kind === 'assignment' && (i.action === 'delete' || i.action === 'orphan'));

@@ -122,6 +122,7 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
     owner: azure.owner,
     enforcementMode: azure.enforcementMode,
     effects: azure.effects,
+    effectOverrides: azure.effectOverrides,
     location: azure.location,
     prune: azure.prune,
     apply,

@@ -4,6 +4,7 @@
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
 import path from 'node:path';
+import { throwUserErrors, UserError } from '../model/errors.js';
 import type { Json } from '../model/value.js';
 import type { Exception } from '../exceptions/model.js';
 import type { RuleSelection } from '../rules/selection.js';
@@ -126,6 +127,11 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
 export interface AzureSettings extends AzureConfig {
   cloud: string;
   effects: Record<string, string>;
+  /**
+   * `overrides.<rule>.effect` of the configuration file: the effect a rule is evaluated with, as
+   * an assignment would give it, so the assignment gives it too (for the rules `effects` leaves).
+   */
+  effectOverrides: RuleOverride[];
   enforcementMode: 'Default' | 'DoNotEnforce';
   prune: boolean;
   /** Where the initiative is assigned: the scope unless the file or an input says otherwise. */
@@ -137,8 +143,23 @@ export function resolveAzureSettings(given: AzureConfig, config: Config | null):
   const merged: AzureConfig = { ...config?.azure };
   for (const [key, value] of Object.entries(given) as [keyof AzureConfig, AzureConfig[keyof AzureConfig]][])
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  const effectOverrides = (config?.overrides ?? []).filter(o => o.effect !== undefined);
+  // Within one file, the pull request check and the assignment must not be told two things.
+  const errors: UserError[] = [];
+  for (const override of effectOverrides) {
+    const assigned = Object.entries(config?.azure.effects ?? {}).find(([rule]) => rule === override.name)?.[1];
+    if (assigned !== undefined && assigned.toLowerCase() !== override.effect!.toLowerCase())
+      errors.push(
+        new UserError(
+          `\`overrides\` gives \`${override.name}\` the effect \`${override.effect}\`, but \`azure.effects\` assigns it \`${assigned}\`: pull requests would be checked with one and Azure would enforce the other. Keep one of them.`,
+          override.at
+        )
+      );
+  }
+  throwUserErrors(errors);
   return {
     ...merged,
+    effectOverrides,
     cloud: merged.cloud ?? 'AzureCloud',
     enforcementMode: merged.enforcementMode ?? 'Default',
     prune: merged.prune ?? false,
