@@ -1429,6 +1429,7 @@ class ResourceGraph {
 
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
 
+
 const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const exemptions_PUT_OK = [200, 201];
 const exemptions_DELETE_OK = [200, 204];
@@ -1472,6 +1473,25 @@ class ExemptionStore {
             for (const e of await this.list(at))
                 found.set(e.id.toLowerCase(), e);
         return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    }
+    /**
+     * The exemptions of the given assignments: an exemption is at or below its assignment's scope
+     * (unless made with `assignmentScopeValidation: DoNotValidate`, which this does not look for),
+     * so each assignment scope's exemptions are listed once and those naming one of `ids` kept.
+     */
+    async ofAssignments(ids) {
+        const wanted = new Set(ids.map(id => id.toLowerCase()));
+        const scopes = new Map();
+        for (const id of ids) {
+            const scope = (0,azure_scope/* parseScope */.Sk)((0,azure_scope/* scopeOfId */.J5)(id), 'the scope of a policy assignment');
+            scopes.set(scope.id.toLowerCase(), scope);
+        }
+        const found = new Map();
+        for (const scope of scopes.values())
+            for (const e of await this.affecting(scope))
+                if (wanted.has(String(e.properties.policyAssignmentId).toLowerCase()))
+                    found.set(e.id.toLowerCase(), e);
+        return [...found.values()];
     }
     async put(scope, name, properties) {
         const answer = await this.connection.rest.send({
@@ -1600,38 +1620,39 @@ async function applyPlan(plan, store, options = {}) {
     const initiativeReplaced = replaced.some(i => i.kind === 'initiative');
     const prunedAssignments = of('assignment', ['delete']);
     const steps = [
+        // Exemptions name an assignment, and Azure keeps them when it goes: deleted before any assignment is.
+        { items: of('exemption', ['delete']), run: remove, parallel: true },
         {
             items: [...replaced.filter(i => i.kind === 'assignment'), ...(initiativeReplaced ? prunedAssignments : [])],
             run: remove,
-            parallel: false
+            parallel: false,
+            teardown: true
         },
-        { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false },
-        { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true },
+        { items: replaced.filter(i => i.kind === 'initiative'), run: remove, parallel: false, teardown: true },
+        { items: replaced.filter(i => i.kind === 'definition'), run: remove, parallel: true, teardown: true },
         { items: of('definition', ['create', 'update', 'replace']), run: put, parallel: true },
         { items: of('initiative', ['create', 'update', 'replace']), run: put, parallel: false },
         { items: of('assignment', ['create', 'update', 'replace']), run: put, parallel: false },
-        // Exemptions name the assignment: written after it, deleted before it.
+        // Exemptions name the assignment: written after it.
         { items: of('exemption', ['create', 'update']), run: put, parallel: true },
-        { items: of('exemption', ['delete']), run: remove, parallel: true },
         { items: initiativeReplaced ? [] : prunedAssignments, run: remove, parallel: true },
         { items: of('initiative', ['delete']), run: remove, parallel: true },
         { items: of('definition', ['delete']), run: remove, parallel: true }
     ];
     // A replaced item is deleted in the first steps and written again later: its result is the write's.
     const deletedForReplace = new Set();
-    for (const [index, step] of steps.entries()) {
+    for (const step of steps) {
         if (!step.items.length)
             continue;
         if (failed) {
             for (const item of step.items) {
-                if (index >= 3 || !deletedForReplace.has(item))
+                if (!step.teardown || !deletedForReplace.has(item))
                     record(item, 'not-applied', 'not attempted: an earlier step failed, and this one depends on it');
             }
             continue;
         }
-        const isTeardown = index < 3;
         const run = async (item) => {
-            if (isTeardown) {
+            if (step.teardown) {
                 try {
                     await step.run(item);
                     // A replaced item's result is its write, later; a pruned one's is this.
@@ -2173,6 +2194,8 @@ function planExemptions(desired, existing, options) {
     for (const found of existing) {
         if (wanted.has(found.id.toLowerCase()))
             continue;
+        if (options.assignmentId !== undefined && !(0,azure_scope/* sameId */.s)(found.properties.policyAssignmentId, options.assignmentId))
+            continue;
         if ((0,azure_desired/* ownerOf */.bf)(found) !== options.owner)
             continue;
         items.push({
@@ -2186,6 +2209,46 @@ function planExemptions(desired, existing, options) {
         });
     }
     return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+}
+/**
+ * The exemptions that name an assignment the plan deletes (with --prune) or keeps as an orphan.
+ * Azure does not delete an exemption with its assignment: it stays, naming an assignment that
+ * no longer exists, and exempts again whatever assignment is later created with that id. So
+ * the pack's own exemptions of such an assignment go with it (deleted before it, with
+ * --prune; listed with it otherwise). Someone else's are never touched: the plan's notes name
+ * each, so its owner can delete it or keep it knowingly.
+ */
+function planExemptionsOfLeaving(leaving, held, owner) {
+    const assignments = new Map(leaving.map(a => [a.id.toLowerCase(), a]));
+    const items = [];
+    const notes = [];
+    const seen = new Set();
+    for (const exemption of [...held].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1))) {
+        const assignment = assignments.get(String(exemption.properties.policyAssignmentId).toLowerCase());
+        if (!assignment || seen.has(exemption.id.toLowerCase()))
+            continue;
+        seen.add(exemption.id.toLowerCase());
+        const theirs = (0,azure_desired/* ownerOf */.bf)(exemption);
+        const where = scopeName(exemptionScope(exemption.id));
+        if (theirs !== owner) {
+            const who = theirs === undefined ? 'without a cmk-guard owner id' : `owned by '${theirs}'`;
+            const fate = assignment.action === 'delete'
+                ? 'this deploy deletes that assignment; cmk-guard leaves the exemption, which Azure keeps, naming an assignment that no longer exists (and exempting again if one is created with that id). Delete it in Azure if it is no longer wanted.'
+                : '--prune would delete that assignment and leave this exemption, which Azure keeps.';
+            notes.push(`The policy exemption ${exemption.name} at ${where}, ${who}, exempts from the assignment ${assignment.name} at ${scopeName((0,azure_scope/* scopeOfId */.J5)(assignment.id))}: ${fate}`);
+            continue;
+        }
+        items.push({
+            kind: 'exemption',
+            name: exemption.name,
+            id: exemption.id,
+            action: assignment.action === 'delete' ? 'delete' : 'orphan',
+            reason: assignment.action === 'delete'
+                ? `owned by '${owner}' and exempts from the assignment ${assignment.name} at ${scopeName((0,azure_scope/* scopeOfId */.J5)(assignment.id))}, which is deleted: it goes first, as Azure would keep it`
+                : `owned by '${owner}' and exempts from the assignment ${assignment.name} at ${scopeName((0,azure_scope/* scopeOfId */.J5)(assignment.id))}, which is kept; --prune deletes both`
+        });
+    }
+    return { items, notes };
 }
 
 ;// CONCATENATED MODULE: ./src/azure/publish.ts
@@ -2219,6 +2282,7 @@ async function publishCompiled(compiled, request) {
         owner,
         enforcementMode: request.enforcementMode,
         effects: request.effects,
+        effectOverrides: request.effectOverrides,
         location: request.location
     });
     checkPackLimits(desired, compiled.pack, compiled.members);
@@ -2235,14 +2299,27 @@ async function publishCompiled(compiled, request) {
         enforcementMode: request.enforcementMode
     });
     checkScopeLimits(plan, existing, scope, assignmentScope);
+    if (desired.notes.length)
+        plan.notes = [...desired.notes];
     const exemptions = new ExemptionStore(connection);
     if (request.exemptions) {
         const made = await request.exemptions(desired.assignment.id, owner, types => new ResourceGraph(connection).resources(assignmentScope, types));
         log(`Reading the exemptions of ${desired.assignment.id}.`);
-        const held = (await exemptions.affecting(assignmentScope)).filter(e => (0,azure_scope/* sameId */.s)(e.properties.policyAssignmentId, desired.assignment.id));
-        plan.items.push(...planExemptions(made.exemptions, held, { owner, prune: request.prune }));
+        // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
+        const held = await exemptions.affecting(assignmentScope);
+        plan.items.push(...planExemptions(made.exemptions, held, { owner, prune: request.prune, assignmentId: desired.assignment.id }));
         if (made.notes.length)
-            plan.notes = made.notes;
+            plan.notes = [...(plan.notes ?? []), ...made.notes];
+    }
+    // Azure keeps an exemption when its assignment is deleted: those of an assignment leaving go with it.
+    const leaving = plan.items.filter(i => i.kind === 'assignment' && (i.action === 'delete' || i.action === 'orphan'));
+    if (leaving.length) {
+        log(`Reading the exemptions of ${leaving.map(i => i.id).join(', ')}.`);
+        const ofLeaving = planExemptionsOfLeaving(leaving, await exemptions.ofAssignments(leaving.map(i => i.id)), owner);
+        const planned = new Set(plan.items.map(i => i.id.toLowerCase()));
+        plan.items.push(...ofLeaving.items.filter(i => !planned.has(i.id.toLowerCase())));
+        if (ofLeaving.notes.length)
+            plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
     }
     if (!request.apply)
         return { plan, stoppedForConflicts: false };

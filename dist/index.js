@@ -35539,7 +35539,7 @@ module.exports = {
 /* harmony export */   R1: () => (/* binding */ assignmentName),
 /* harmony export */   bf: () => (/* binding */ ownerOf)
 /* harmony export */ });
-/* unused harmony export resolveEffects */
+/* unused harmony exports assignedEffects, resolveEffects */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _compiler_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4472);
@@ -35560,6 +35560,32 @@ module.exports = {
 
 /** Effects that change resources: the assignment needs a managed identity (and a location) for them. */
 const IDENTITY_EFFECTS = ['deployifnotexists', 'modify'];
+/**
+ * The effects the assignment gives: `chosen` (`--effect`, the `effects` input, `azure.effects`)
+ * first, then the file's overrides for the rest, each checked against the rule's allowed effects
+ * at the line that asks for it. A choice that differs from an override is noted, as pull
+ * requests are still checked with the override.
+ */
+function assignedEffects(members, chosen, overrides) {
+    const effects = resolveEffects(members, chosen);
+    const notes = [];
+    for (const override of overrides) {
+        const member = members.find(m => m.name === override.name);
+        if (!member || override.effect === undefined)
+            continue;
+        const where = override.at?.file ? `${override.at.file}${override.at.line ? `:${override.at.line}` : ''}` : '';
+        if (override.name in effects) {
+            if (effects[override.name].toLowerCase() !== override.effect.toLowerCase())
+                notes.push(`The assignment gives ${override.name} the effect ${effects[override.name]}, as chosen for this deploy; ${where || 'the configuration file'} overrides it to ${override.effect}, which pull requests are checked with.`);
+            continue;
+        }
+        const allowed = member.effect.allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
+        if (!allowed)
+            throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${member.effect.allowed.map(a => `\`${a}\``).join(', ')}.`, override.at ?? { file: member.file });
+        effects[override.name] = allowed;
+    }
+    return { effects, notes };
+}
 /** Where the ownership mark lives: `metadata.cmkGuard.owner`. */
 function ownerOf(body) {
     const metadata = body?.properties?.metadata;
@@ -35615,7 +35641,7 @@ function resolveEffects(members, chosen) {
 }
 function desiredState(compiled, options) {
     const { pack, members } = compiled;
-    const effects = resolveEffects(members, options.effects);
+    const { effects, notes } = assignedEffects(members, options.effects, options.effectOverrides ?? []);
     const definitions = compiled.definitions.map(definition => ({
         kind: 'definition',
         name: definition.name,
@@ -35681,7 +35707,7 @@ function desiredState(compiled, options) {
         body,
         source: initiative.source
     };
-    return { definitions, initiative, assignment, effects: effective };
+    return { definitions, initiative, assignment, effects: effective, notes };
 }
 
 
@@ -57860,6 +57886,7 @@ function byLine(errors) {
  */
 
 
+
 /** Reads the configuration file (if any) and merges it under what the flags or inputs give. */
 function resolveSettings(given, cwd, defaults) {
     const root = external_node_path_default().resolve(cwd, given.root ?? '.');
@@ -57918,8 +57945,18 @@ function resolveAzureSettings(given, config) {
     for (const [key, value] of Object.entries(given))
         if (value !== undefined)
             merged[key] = value;
+    const effectOverrides = (config?.overrides ?? []).filter(o => o.effect !== undefined);
+    // Within one file, the pull request check and the assignment must not be told two things.
+    const errors = [];
+    for (const override of effectOverrides) {
+        const assigned = Object.entries(config?.azure.effects ?? {}).find(([rule]) => rule === override.name)?.[1];
+        if (assigned !== undefined && assigned.toLowerCase() !== override.effect.toLowerCase())
+            errors.push(new model_errors/* UserError */.yo(`\`overrides\` gives \`${override.name}\` the effect \`${override.effect}\`, but \`azure.effects\` assigns it \`${assigned}\`: pull requests would be checked with one and Azure would enforce the other. Keep one of them.`, override.at));
+    }
+    (0,model_errors/* throwUserErrors */.zu)(errors);
     return {
         ...merged,
+        effectOverrides,
         cloud: merged.cloud ?? 'AzureCloud',
         enforcementMode: merged.enforcementMode ?? 'Default',
         prune: merged.prune ?? false,
@@ -86714,6 +86751,7 @@ async function publishToAzure(inputs, context, github) {
         owner: azure.owner,
         enforcementMode: azure.enforcementMode,
         effects: azure.effects ?? {},
+        effectOverrides: azure.effectOverrides,
         location: azure.location,
         prune: azure.prune,
         apply: inputs.command === 'deploy',
