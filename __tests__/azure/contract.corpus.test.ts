@@ -15,15 +15,26 @@ import { parseScope } from '../../src/azure/scope.js';
 import { policyContract } from '../support/arm-contract.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
+import { resourceGraphModule } from '../support/arm-resourcegraph.js';
 import { dropRule, MG, packRepository, publish, RG, SUB, type Repository } from './support.js';
 
 const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve('../shared/corpus');
-const contract = policyContract(corpus);
+// Deploy also lists the exemptions of an assignment it prunes (exemptions 2022-07-01-preview), and a
+// management group's subscriptions with Resource Graph (2024-04-01).
+const contract = policyContract(corpus)
+  .add(path.join(corpus, 'rest-api/resourcegraph/2024-04-01/resourcegraph.json'), 'resourcegraph-2024-04-01')
+  .add(
+    path.join(corpus, 'rest-api/policy/exemptions/2022-07-01-preview/policyExemptions.json'),
+    'exemptions-2022-07-01-preview'
+  );
 
 /** Statuses Azure answers that the spec does not list, as observed. */
 const OBSERVED: { method: string; pattern: RegExp; status: number }[] = [
   { method: 'PUT', pattern: /\/policyDefinitions\/[^/]+$/i, status: 200 },
-  { method: 'PUT', pattern: /\/policyAssignments\/[^/]+$/i, status: 200 }
+  { method: 'PUT', pattern: /\/policyAssignments\/[^/]+$/i, status: 200 },
+  // Resource Graph's `data` is the array of rows (objectArray), where its swagger says object.
+  { method: 'POST', pattern: /^\/providers\/Microsoft\.ResourceGraph\/resources$/i, status: 200 }
 ];
 
 function violations(server: ArmServer): string[] {
@@ -46,7 +57,7 @@ describe('requests and answers hold to the policy OpenAPI 2025-03-01', () => {
   let server: ArmServer;
   let repo: Repository;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule], pageSize: 3 });
+    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
     repo = packRepository();
   });
   afterEach(async () => {
