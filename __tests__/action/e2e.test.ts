@@ -337,7 +337,10 @@ describeBuilt(
     (planBuilt ? it : it.skip)(
       'plans the pack against an Azure scope into the same sticky comment as the findings, then deploys',
       async () => {
-        const arm = await startArmServer({ modules: [policyModule] });
+        // Beside the policy endpoints, what Azure always has: exemptions, and Resource Graph, which a
+        // management group's plan asks for the pack's assignments in its subscriptions.
+        const arm = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule] });
+        seedManagementGroup(arm, 'contoso', {});
         const scope = '/providers/Microsoft.Management/managementGroups/contoso';
         const azure = { scope, 'arm-endpoint': arm.url };
         const env = { CMK_GUARD_AZURE_TOKEN: arm.token };

@@ -9,9 +9,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { policyModule, storedAt } from '../support/arm-policy.js';
-import { MG, OWNER, packRepository, type Repository } from './support.js';
+import type { ArmServer } from '../support/arm-server.js';
+import { storedAt } from '../support/arm-policy.js';
+import { MG, OWNER, packRepository, publishServer, type Repository } from './support.js';
 
 const entry = path.resolve('dist/cli/index.js');
 // Landing runs the tests before it rebuilds dist/: a build older than plan and deploy counts as missing.
@@ -41,7 +41,7 @@ describeBuilt('the built CLI deploys in its own process', () => {
   let server: ArmServer;
   let repo: Repository;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule] });
+    server = await publishServer();
     repo = packRepository();
   });
   afterEach(async () => {

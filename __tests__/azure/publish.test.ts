@@ -3,11 +3,11 @@
  * @azure/arm-policy client, the loopback ARM through --arm-endpoint and CMK_GUARD_AZURE_TOKEN.
  * Write counts are the server's.
  */
-import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { policyModule, seedPolicyResource, storedAt, type StoredPolicyResource } from '../support/arm-policy.js';
-import { exemptionsModule } from '../support/arm-exemptions.js';
-import { resourceGraphModule } from '../support/arm-resourcegraph.js';
-import { dropRule, MG, OWNER, packRepository, publish, RG, SUB, type Repository } from './support.js';
+import type { ArmServer } from '../support/arm-server.js';
+import { seedPolicyResource, storedAt, type StoredPolicyResource } from '../support/arm-policy.js';
+import { exemptionState, seedExemption, seedExemptionGroup } from '../support/arm-exemptions.js';
+import { graphRow, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
+import { dropRule, MG, OWNER, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const DEFINITIONS = [
@@ -49,7 +49,7 @@ describe('plan and deploy the pack', () => {
   let server: ArmServer;
   let repo: Repository;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
+    server = await publishServer();
     repo = packRepository();
   });
   afterEach(async () => {
@@ -239,8 +239,65 @@ describe('plan and deploy the pack', () => {
     expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
   });
 
+  it('finds the pack’s old assignment in another subscription under the management group with Resource Graph, and prunes it', async () => {
+    const other = '/subscriptions/00000000-0000-0000-0000-0000000000bb';
+    seedManagementGroup(server, 'contoso', { subscriptions: [SUB.split('/')[2], other.split('/')[2]] });
+    seedExemptionGroup(server, 'contoso', [SUB.split('/')[2], other.split('/')[2]]);
+    expect((await publish(server, repo, 'deploy', MG, ['--assignment-scope', other])).code).toBe(0);
+    const old = `${other}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
+    // The pack's own exemption of it, made by an earlier deploy.
+    seedExemption(server, `${other}/resourceGroups/legacy`, 'cmk-guard-0123456789abcdef01234567', {
+      policyAssignmentId: old,
+      exemptionCategory: 'Waiver',
+      metadata: { cmkGuard: { owner: OWNER } }
+    });
+
+    // Assigned now in the other subscription: no Azure Policy list holds the old one, Resource Graph does.
+    const moved = await publish(server, repo, 'plan', MG, ['--assignment-scope', SUB, '--format', 'json']);
+    const plan = JSON.parse(moved.stdout) as { items: { kind: string; action: string; id: string }[] };
+    expect(plan.items.filter(i => i.action === 'orphan').map(i => [i.kind, i.id])).toEqual([
+      ['assignment', old],
+      [
+        'exemption',
+        `${other}/resourceGroups/legacy/providers/Microsoft.Authorization/policyExemptions/cmk-guard-0123456789abcdef01234567`
+      ]
+    ]);
+    const graph = resourceGraphState(server).queries.map(q => String(q.query));
+    expect(graph).toContain(
+      [
+        'policyresources',
+        "| where type =~ 'microsoft.authorization/policyassignments'",
+        `| where tostring(properties.policyDefinitionId) =~ '${MG}/providers/Microsoft.Authorization/policySetDefinitions/${PACK}'`,
+        '| project id',
+        '| order by id asc'
+      ].join('\n')
+    );
+
+    const pruned = await publish(server, repo, 'deploy', MG, ['--assignment-scope', SUB, '--prune']);
+    expect(pruned.code).toBe(0);
+    expect(storedAt(server, other, 'policyAssignments')).toEqual([]);
+    expect(storedAt(server, SUB, 'policyAssignments').map(a => a.name)).toEqual([PACK]);
+    expect(exemptionState(server).exemptions.size).toBe(0);
+
+    // Resource Graph lags Azure Policy by seconds: a row it still has for the deleted assignment
+    // is read again from Azure Policy (404: gone), so the next deploy writes nothing.
+    resourceGraphState(server).stalePolicyRows.push(
+      graphRow({
+        id: old,
+        name: PACK,
+        type: 'Microsoft.Authorization/policyAssignments',
+        properties: { policyDefinitionId: `${MG}/providers/Microsoft.Authorization/policySetDefinitions/${PACK}` }
+      })
+    );
+    const writes = server.writeRequests();
+    const again = await publish(server, repo, 'deploy', MG, ['--assignment-scope', SUB, '--prune']);
+    expect(again.stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+    expect(server.requests.some(r => r.method === 'GET' && r.path === old && r.status === 404)).toBe(true);
+  });
+
   it('ends in the same state with 30% of requests failing (429, 500, resets) as without', async () => {
-    const clean = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
+    const clean = await publishServer();
     try {
       expect((await publish(clean, repo, 'deploy', MG, ['--effect', 'ai-hub-cmk=Deny'])).code).toBe(0);
       server.setFaults({ rate: 0.3, seed: 2024 });
@@ -265,7 +322,7 @@ describe('plan and deploy the pack', () => {
   });
 
   it('reports what faults leave undone once the retries are spent, and a re-run converges to the fault-free state', async () => {
-    const clean = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
+    const clean = await publishServer();
     try {
       expect((await publish(clean, repo, 'deploy', MG)).code).toBe(0);
       // Every attempt to write the initiative fails (429 with Retry-After, 500, a dropped connection).

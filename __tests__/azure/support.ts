@@ -7,7 +7,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
-import type { ArmServer } from '../support/arm-server.js';
+import { startArmServer, type ArmServer, type ArmServerOptions } from '../support/arm-server.js';
+import { policyModule } from '../support/arm-policy.js';
+import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
+import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
 
 export const MG = '/providers/Microsoft.Management/managementGroups/contoso';
 export const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
@@ -78,4 +81,20 @@ export function publish(
   env: NodeJS.ProcessEnv = {}
 ): Promise<CliRun> {
   return cli(server, repo, [command, '--scope', scope, '--policies', repo.policies, '--owner', OWNER, ...more], env);
+}
+
+/**
+ * A loopback ARM for plan and deploy, with what Azure always has beside the policy endpoints
+ * (exemptions, Resource Graph), and the management group MG holding the subscription SUB.
+ */
+export async function publishServer(options: Omit<ArmServerOptions, 'modules'> = {}): Promise<ArmServer> {
+  const server = await startArmServer({
+    modules: [policyModule, exemptionsModule, resourceGraphModule],
+    pageSize: 3,
+    ...options
+  });
+  const subscription = SUB.split('/')[2];
+  seedManagementGroup(server, 'contoso', { subscriptions: [subscription] });
+  seedExemptionGroup(server, 'contoso', [subscription]);
+  return server;
 }

@@ -12,12 +12,18 @@
  * - throttling as Resource Graph does it: 429 with `x-ms-user-quota-remaining` and
  *   `x-ms-user-quota-resets-after` (hh:mm:ss), without Retry-After;
  * - errors in its shape `{"error": {"code", "message", "details": [{"code", "message"}]}}`.
- * The query language is the small part of KQL cmk-guard sends: `resources` / `resourcecontainers`,
- * `where type in~ (…)`, `where type =~ '…'`, `where resourceGroup =~ '…'`, `project a, b`,
- * `order by id asc|desc`. Anything else is refused as an invalid query.
+ * - `policyresources`: the policy assignments the policy module holds at subscriptions and
+ *   resource groups, as Resource Graph indexes them (`type` lowercased, `properties` as ARM's GET
+ *   gives them); `stalePolicyRows` are rows the index still has after ARM deleted the resource
+ *   (Resource Graph is updated some seconds after a write).
+ * The query language is the small part of KQL cmk-guard sends: `resources` / `resourcecontainers` /
+ * `policyresources`, `where type in~ (…)`, `where type =~ '…'`, `where resourceGroup =~ '…'`,
+ * `where tostring(properties.NAME) =~ '…'`, `project a, b`, `order by id asc|desc`. Anything else
+ * is refused as an invalid query.
  */
 import { createHash } from 'node:crypto';
 import type { ArmModule, ArmReply, ArmRequestContext, ArmServer } from './arm-server.js';
+import { policyState } from './arm-policy.js';
 
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -37,6 +43,8 @@ export interface ResourceGraphState {
   queries: Record<string, unknown>[];
   /** Answer every query with its first page only, `resultTruncated: "true"` and no $skipToken. */
   truncate: boolean;
+  /** `policyresources` rows of resources ARM has deleted that the index has not caught up with. */
+  stalePolicyRows: Row[];
 }
 
 export function resourceGraphState(server: ArmServer): ResourceGraphState {
@@ -48,7 +56,8 @@ export function resourceGraphState(server: ArmServer): ResourceGraphState {
       rows: new Map(),
       throttleNext: 0,
       queries: [],
-      truncate: false
+      truncate: false,
+      stalePolicyRows: []
     };
     server.state.set('resourceGraph', state);
   }
@@ -71,7 +80,7 @@ const invalidQuery = (message: string) =>
   );
 
 interface Query {
-  table: 'resources' | 'resourcecontainers';
+  table: 'resources' | 'resourcecontainers' | 'policyresources';
   filters: ((row: Row) => boolean)[];
   project?: string[];
   order?: 'asc' | 'desc';
@@ -86,9 +95,21 @@ function readString(text: string): string | undefined {
 function parseQuery(text: string): Query | string {
   const parts = text.split('|').map(p => p.trim());
   const table = parts[0].toLowerCase();
-  if (table !== 'resources' && table !== 'resourcecontainers') return `unknown table '${parts[0]}'`;
+  if (table !== 'resources' && table !== 'resourcecontainers' && table !== 'policyresources')
+    return `unknown table '${parts[0]}'`;
   const query: Query = { table, filters: [] };
   for (const part of parts.slice(1)) {
+    const property = /^where\s+tostring\(\s*properties\.([A-Za-z_]\w*)\s*\)\s+=~\s*(.+)$/is.exec(part);
+    if (property) {
+      const value = readString(property[2]);
+      if (value === undefined) return `cannot read the string in '${part}'`;
+      const name = property[1];
+      query.filters.push(row => {
+        const found = object(row.properties)?.[name];
+        return typeof found === 'string' && found.toLowerCase() === value.toLowerCase();
+      });
+      continue;
+    }
     let m = /^where\s+(type|resourceGroup)\s+in~\s*\((.*)\)$/is.exec(part);
     if (m) {
       const column = m[1] === 'type' ? 'type' : 'resourceGroup';
@@ -218,14 +239,16 @@ export const resourceGraphModule: ArmModule = server => {
     const source: Row[] =
       parsed.table === 'resources'
         ? [...state.rows.values()]
-        : [...state.subscriptions].map(([id, name]) => ({
-            id: `/subscriptions/${id}`,
-            name,
-            type: 'microsoft.resources/subscriptions',
-            tenantId: TENANT,
-            subscriptionId: id,
-            properties: { state: 'Enabled' }
-          }));
+        : parsed.table === 'policyresources'
+          ? [...policyRows(server), ...state.stalePolicyRows]
+          : [...state.subscriptions].map(([id, name]) => ({
+              id: `/subscriptions/${id}`,
+              name,
+              type: 'microsoft.resources/subscriptions',
+              tenantId: TENANT,
+              subscriptionId: id,
+              properties: { state: 'Enabled' }
+            }));
     let rows = source.filter(
       row => scopeSubscriptions.has(String(row.subscriptionId).toLowerCase()) && parsed.filters.every(f => f(row))
     );
@@ -275,6 +298,16 @@ export const resourceGraphModule: ArmModule = server => {
     handle
   });
 };
+
+/**
+ * The `policyresources` rows of the policy assignments at subscriptions and resource groups, as
+ * Resource Graph gives them: ARM's GET body, `type` lowercased, the subscription and group columns.
+ */
+export function policyRows(server: ArmServer): Row[] {
+  return [...policyState(server).resources.values()]
+    .filter(r => r.type === 'policyAssignments' && r.scope.startsWith('/subscriptions/'))
+    .map(r => graphRow({ ...r.body, type: 'Microsoft.Authorization/policyAssignments', kind: '' }));
+}
 
 /** A management group with its subscriptions (ids) and child groups (names). */
 export function seedManagementGroup(

@@ -33,7 +33,8 @@ export interface ExistingState {
  * Where assignments of the initiative at other scopes can be listed: a subscription's list holds
  * those at its resource groups too; a management group's only those at it. So an assignment
  * moved within a subscription, or between a management group and a subscription below it, is
- * seen; one in another subscription under a management group is not (Azure has no list for it).
+ * listed; one in another subscription under a management group is not (Azure Policy has no list
+ * for it), and is found with Resource Graph instead (`readExisting`).
  */
 function searchScopes(scope: AzureScope, assignmentScope: AzureScope): AzureScope[] {
   if (scope.kind === 'subscription') return [scope];
@@ -54,7 +55,9 @@ export async function readExisting(
     store.listDefinitions(scope),
     store.listSetDefinitions(scope),
     store.listAssignments(assignmentScope),
-    ...searched.map(at => store.listAssignmentsOf(at, initiativeId as string))
+    ...searched.map(at => store.listAssignmentsOf(at, initiativeId as string)),
+    // Under a management group, every subscription's and resource group's, with Resource Graph.
+    ...(initiativeId && scope.kind === 'managementGroup' ? [store.findAssignmentsOf(scope, initiativeId)] : [])
   ]);
   const elsewhere = new Map<string, RestPolicyResource>();
   for (const assignment of found.flat())

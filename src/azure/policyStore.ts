@@ -17,6 +17,7 @@ import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy } from './policies.js';
 import { checkPolicyListPage, policyListKind } from './policyAnswers.js';
 import { MAX_PAGES } from './rest.js';
+import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
   assignmentToRest,
   definitionToRest,
@@ -180,6 +181,39 @@ export class PolicyStore {
     return this.list<PolicyAssignment>(doing, pages, assignmentToRest, scope, resource =>
       sameId(resource.properties.policyDefinitionId as string | undefined, definitionId)
     );
+  }
+
+  /**
+   * The assignments of a definition in every subscription and resource group under a management
+   * group, which no Azure Policy list gives: their ids from Resource Graph's `policyresources`,
+   * each then read from Azure Policy. Resource Graph catches up with writes only after some
+   * seconds, so one it still lists that Azure Policy no longer has (404) is gone, and what is
+   * planned is what Azure Policy holds.
+   */
+  async findAssignmentsOf(scope: AzureScope, definitionId: string): Promise<RestPolicyResource[]> {
+    const doing = `finding the assignments of ${nameOfId(definitionId)} under ${shortScope(scope)} with Resource Graph`;
+    const ids = new Map<string, string>();
+    for await (const row of new ResourceGraph(this.connection).rows(scope, policyAssignmentsQuery(definitionId), doing))
+      if (typeof row.id === 'string') ids.set(row.id.toLowerCase(), row.id);
+    const found: RestPolicyResource[] = [];
+    for (const id of ids.values()) {
+      const assignment = await this.getAssignment(id);
+      if (assignment && sameId(assignment.properties.policyDefinitionId as string | undefined, definitionId))
+        found.push(assignment);
+    }
+    return found;
+  }
+
+  /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
+  async getAssignment(id: string): Promise<RestPolicyResource | undefined> {
+    const doing = `reading the policy assignment ${id}`;
+    try {
+      const model = await this.client().policyAssignments.get(scopeOfId(id).replace(/^\//, ''), nameOfId(id));
+      return assignmentToRest(model);
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return undefined;
+      throw toArmError(error, doing, this.connection.secrets);
+    }
   }
 
   putDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {

@@ -41,6 +41,22 @@ export function resourceQuery(scope: AzureScope, types: readonly string[] | null
   return lines.join('\n');
 }
 
+/**
+ * The policy assignments of a definition or initiative in Resource Graph's `policyresources`
+ * table: in every subscription and resource group of the scope, which no Azure Policy list gives
+ * for a management group. Only ids: Azure Policy is asked for each (Resource Graph lags writes).
+ * https://learn.microsoft.com/azure/governance/policy/samples/resource-graph-samples
+ */
+export function policyAssignmentsQuery(definitionId: string): string {
+  return [
+    'policyresources',
+    "| where type =~ 'microsoft.authorization/policyassignments'",
+    `| where tostring(properties.policyDefinitionId) =~ ${kqlString(definitionId)}`,
+    '| project id',
+    '| order by id asc'
+  ].join('\n');
+}
+
 /** Where the query runs: a management group's subscriptions, or one subscription. */
 export function queryScope(scope: AzureScope): Pick<QueryRequest, 'subscriptions' | 'managementGroups'> {
   return scope.kind === 'managementGroup'
