@@ -13,8 +13,8 @@
  *   `x-ms-user-quota-resets-after` (hh:mm:ss), without Retry-After;
  * - errors in its shape `{"error": {"code", "message", "details": [{"code", "message"}]}}`.
  * - `policyresources`: the policy assignments the policy module holds at subscriptions and
- *   resource groups, as Resource Graph indexes them (`type` lowercased, `properties` as ARM's GET
- *   gives them); `stalePolicyRows` are rows the index still has after ARM deleted the resource
+ *   resource groups, as Resource Graph indexes them (`type` lowercased, `id` lowercased too, as ids
+ *   are case-insensitive and may come spelled otherwise, `properties` as ARM's GET gives them); `stalePolicyRows` are rows the index still has after ARM deleted the resource
  *   (Resource Graph is updated some seconds after a write).
  * The query language is the small part of KQL cmk-guard sends: `resources` / `resourcecontainers` /
  * `policyresources`, `where type in~ (…)`, `where type =~ '…'`, `where resourceGroup =~ '…'`,
@@ -304,9 +304,15 @@ export const resourceGraphModule: ArmModule = server => {
  * Resource Graph gives them: ARM's GET body, `type` lowercased, the subscription and group columns.
  */
 export function policyRows(server: ArmServer): Row[] {
-  return [...policyState(server).resources.values()]
-    .filter(r => r.type === 'policyAssignments' && r.scope.startsWith('/subscriptions/'))
-    .map(r => graphRow({ ...r.body, type: 'Microsoft.Authorization/policyAssignments', kind: '' }));
+  return (
+    [...policyState(server).resources.values()]
+      .filter(r => r.type === 'policyAssignments' && r.scope.startsWith('/subscriptions/'))
+      // ARM ids are case-insensitive and Resource Graph need not spell one as Azure Policy does:
+      // given lowercased here, so whoever reads them must compare ids ignoring case.
+      .map(r =>
+        graphRow({ ...r.body, id: r.id.toLowerCase(), type: 'Microsoft.Authorization/policyAssignments', kind: '' })
+      )
+  );
 }
 
 /** A management group with its subscriptions (ids) and child groups (names). */

@@ -63,15 +63,21 @@ export interface ArmRoute {
   handle(ctx: ArmRequestContext): ArmReply | Promise<ArmReply>;
 }
 
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'reset-after-write';
+/** `unavailable`: 503 with Retry-After, as ARM answers when a backend is busy (never drawn unless listed). */
+export type FaultKind = 'throttle' | 'unavailable' | 'server-error' | 'reset' | 'reset-after-write';
 
 export interface FaultPlan {
   /** The share of requests that fail, 0..1. */
   rate: number;
   seed: number;
   kinds?: readonly FaultKind[];
-  /** Retry-After on a 429, in seconds (default 0). */
+  /** Retry-After on a 429 or 503, in seconds (default 0). */
   retryAfterSeconds?: number;
+  /**
+   * Retry-After as an HTTP-date (RFC 9110 allows either form) instead of seconds: the date
+   * `retryAfterSeconds` from now, to the second, as HTTP-dates are written.
+   */
+  retryAfterDate?: boolean;
   /** Only requests with these methods fail (default: all). */
   methods?: readonly string[];
   /** Only requests whose path matches fail (default: all). */
@@ -330,10 +336,14 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     if (isWrite) writeRequests++;
     const fault = drawFault(method, url.pathname);
     record.fault = fault;
-    if (fault === 'throttle') {
+    if (fault === 'throttle' || fault === 'unavailable') {
+      const wait = faults?.retryAfterSeconds ?? 0;
+      const retryAfter = faults?.retryAfterDate ? new Date(Date.now() + wait * 1000).toUTCString() : String(wait);
       return reply({
-        ...armError(429, 'TooManyRequests', 'The request is being throttled.'),
-        headers: { 'retry-after': String(faults?.retryAfterSeconds ?? 0) }
+        ...(fault === 'throttle'
+          ? armError(429, 'TooManyRequests', 'The request is being throttled.')
+          : armError(503, 'ServiceUnavailable', 'The service is unavailable now; try again later.')),
+        headers: { 'retry-after': retryAfter }
       });
     }
     if (fault === 'server-error')

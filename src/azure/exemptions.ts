@@ -12,7 +12,8 @@ import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
-const DELETE_OK = [200, 204];
+/** 404: gone already (deleted meanwhile, or with the resource it was on), which is what was asked. */
+const DELETE_OK = [200, 204, 404];
 
 export type { ExemptionResource };
 

@@ -41,9 +41,12 @@ const checkAnswer = (path: string, body: unknown) => {
   return kind ? checkPolicyListPage(kind, body) : undefined;
 };
 
-/** Statuses Resource Manager answers when a write succeeded. */
+/**
+ * Statuses Resource Manager answers when a write succeeded. A DELETE answered 404 (what was
+ * planned was deleted meanwhile, or its resource group with it) leaves it absent, as asked.
+ */
 const PUT_OK = [200, 201];
-const DELETE_OK = [200, 204];
+const DELETE_OK = [200, 204, 404];
 
 export interface RestBody {
   properties: { [key: string]: Json };

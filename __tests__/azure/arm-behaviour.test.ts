@@ -1,0 +1,136 @@
+/**
+ * What real Resource Manager does that a happy path never shows, through the CLI against the
+ * loopback ARM: Retry-After as an HTTP-date on 429 and 503 (RFC 9110 allows either form), on
+ * the policy SDK's requests and the raw REST ones (exemptions) alike; and a DELETE answered 404
+ * because what was planned went away meanwhile (its resource group with it), which leaves it
+ * absent, as asked.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ArmServer } from '../support/arm-server.js';
+import { policyState, POLICY_API_VERSION, storedAt } from '../support/arm-policy.js';
+import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
+import { seedResources } from '../support/arm-resourcegraph.js';
+import { packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+
+const ACCOUNT = `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`;
+const PACK = 'cmk-guard-foundry-tools';
+
+function config(repo: Repository): void {
+  writeFileSync(
+    path.join(repo.root, 'cmk-guard.yaml'),
+    [
+      'exceptions:',
+      '  - rule: foundry-tools-cmk',
+      '    resources:',
+      `      - id: ${ACCOUNT}`,
+      '    reason: Retired.'
+    ].join('\n') + '\n'
+  );
+}
+
+/** What the server holds, ids lowercased: policy resources and exemptions, bodies without Azure's bookkeeping. */
+function holdings(server: ArmServer): string[] {
+  return [
+    ...[...policyState(server).resources.values()].map(r => `${r.type} ${r.id.toLowerCase()}`),
+    ...[...exemptionState(server).exemptions.values()].map(
+      e => `exemption ${e.id.toLowerCase()} -> ${String(e.body.properties.policyAssignmentId).toLowerCase()}`
+    )
+  ].sort();
+}
+
+describe('Resource Manager as it answers under load and while others change the scope', () => {
+  let server: ArmServer;
+  let repo: Repository;
+  beforeEach(async () => {
+    server = await publishServer();
+    repo = packRepository();
+    seedResources(server, [
+      { id: ACCOUNT, name: 'legacy', type: 'Microsoft.CognitiveServices/accounts', kind: 'OpenAI', properties: {} }
+    ]);
+    config(repo);
+  });
+  afterEach(async () => {
+    await server.close();
+    repo.dispose();
+  });
+
+  it('waits out 429 and 503 whose Retry-After is an HTTP-date, on the SDK’s and the raw REST requests, and ends as a fault-free deploy', async () => {
+    const clean = await publishServer();
+    try {
+      seedResources(clean, [
+        { id: ACCOUNT, name: 'legacy', type: 'Microsoft.CognitiveServices/accounts', kind: 'OpenAI', properties: {} }
+      ]);
+      expect((await publish(clean, repo, 'deploy', SUB)).code).toBe(0);
+
+      server.setFaults({ rate: 0.35, seed: 21, kinds: ['throttle', 'unavailable'], retryAfterDate: true });
+      const loaded = await publish(server, repo, 'deploy', SUB);
+      expect(loaded.code).toBe(0);
+      const faulted = server.requests.filter(r => r.fault);
+      expect(new Set(faulted.map(r => r.status))).toEqual(new Set([429, 503]));
+      // Both clients met them: the policy SDK (definitions) and the raw REST of exemptions.
+      expect(faulted.some(r => /\/policyDefinitions\//i.test(r.path))).toBe(true);
+      expect(faulted.some(r => /\/policyExemptions/i.test(r.path) && r.apiVersion === EXEMPTIONS_API_VERSION)).toBe(
+        true
+      );
+      expect(holdings(server)).toEqual(holdings(clean));
+
+      server.setFaults(undefined);
+      const writes = server.writeRequests();
+      expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+      expect(server.writeRequests()).toBe(writes);
+    } finally {
+      await clean.close();
+    }
+  });
+
+  it('takes a DELETE answered 404 (deleted meanwhile, with its resource group) as done, and the next deploy writes nothing', async () => {
+    expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
+    const old = `${RG}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
+    const [exemption] = [...exemptionState(server).exemptions.values()];
+    // Between plan and apply, the resource group is deleted, and everything in it: ARM answers 404.
+    const gone = () => {
+      policyState(server).resources.delete(old.toLowerCase());
+      exemptionState(server).exemptions.delete(exemption.id.toLowerCase());
+      return {
+        status: 404,
+        body: { error: { code: 'ResourceGroupNotFound', message: "Resource group 'ai-prod' could not be found." } }
+      };
+    };
+    server.route(
+      {
+        method: 'DELETE',
+        pattern: new RegExp(`^${RG}/providers/Microsoft\\.Authorization/policyAssignments/[^/]+$`, 'i'),
+        apiVersions: [POLICY_API_VERSION],
+        handle: gone
+      },
+      { first: true }
+    );
+    server.route(
+      {
+        method: 'DELETE',
+        pattern: /\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i,
+        apiVersions: [EXEMPTIONS_API_VERSION],
+        handle: gone
+      },
+      { first: true }
+    );
+    rmConfig(repo);
+    const pruned = await publish(server, repo, 'deploy', SUB, ['--prune', '--format', 'json']);
+    expect(pruned.code).toBe(0);
+    const plan = JSON.parse(pruned.stdout) as { results: { kind: string; action: string; outcome: string }[] };
+    expect(plan.results.filter(r => r.action === 'delete')).toEqual([
+      expect.objectContaining({ kind: 'exemption', outcome: 'applied' }),
+      expect.objectContaining({ kind: 'assignment', outcome: 'applied' })
+    ]);
+    expect(server.requests.filter(r => r.method === 'DELETE').map(r => r.status)).toEqual([404, 404]);
+    expect(storedAt(server, RG, 'policyAssignments')).toEqual([]);
+    const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+});
+
+function rmConfig(repo: Repository): void {
+  writeFileSync(path.join(repo.root, 'cmk-guard.yaml'), '{}\n');
+}
