@@ -13,11 +13,9 @@ import { connectArm } from '../../src/azure/connection.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { parseScope } from '../../src/azure/scope.js';
 import { policyContract } from '../support/arm-contract.js';
-import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
-import { exemptionsModule } from '../support/arm-exemptions.js';
-import { resourceGraphModule } from '../support/arm-resourcegraph.js';
-import { dropRule, MG, packRepository, publish, RG, SUB, type Repository } from './support.js';
+import type { ArmServer } from '../support/arm-server.js';
+import { seedPolicyResource } from '../support/arm-policy.js';
+import { dropRule, MG, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
 const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve('../shared/corpus');
 // Deploy also lists the exemptions of an assignment it prunes (exemptions 2022-07-01-preview), and a
@@ -57,7 +55,7 @@ describe('requests and answers hold to the policy OpenAPI 2025-03-01', () => {
   let server: ArmServer;
   let repo: Repository;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
+    server = await publishServer();
     repo = packRepository();
   });
   afterEach(async () => {
