@@ -97,6 +97,13 @@ interface Declaration {
   order: number;
   /** How its instances' bodies are written, worked out for the first (see `bodyPlan`). */
   body?: BodyPlan;
+  /** Where the declaration is, found for its first instance (every copy is declared there). */
+  declaredAt?: SourcePosition | null;
+  /**
+   * Positions its instances' output pointers (lower case) were found at, for instances that record
+   * none as they are written: the answer depends on the declaration alone, so copies share it.
+   */
+  found?: Map<string, SourcePosition | null>;
 }
 
 /** The members of a declaration that go into the PUT body, and how their positions are found. */
@@ -439,15 +446,45 @@ export class TemplateExpander {
     const byLoop = new Map<string, Instance[]>();
     for (const instance of instances) {
       const symbol = instance.decl.symbol?.toLowerCase();
-      if (symbol) bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), instance]);
+      if (symbol) {
+        const same = bySymbol.get(symbol);
+        if (same) same.push(instance);
+        else bySymbol.set(symbol, [instance]);
+      }
       const copy = instance.decl.node.copy;
       if (isObject(copy) && typeof copy.name === 'string') {
         const loop = copy.name.toLowerCase();
-        byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
+        const same = byLoop.get(loop);
+        if (same) same.push(instance);
+        else byLoop.set(loop, [instance]);
       }
     }
-    const lowerIds: string[] = [];
-    const lowerNames: string[] = [];
+    // Instances by the last segment of their id (lower case) and by their name (lower case): an id
+    // that is the entry or ends with it ends with the entry's last segment.
+    let index: { ids: string[]; byLast: Map<string, number[]>; byName: Map<string, number[]> } | undefined;
+    const add = (map: Map<string, number[]>, key: string, i: number) => {
+      const list = map.get(key);
+      if (list) list.push(i);
+      else map.set(key, [i]);
+    };
+    const named = (lower: string): Instance[] => {
+      if (!index) {
+        index = { ids: [], byLast: new Map(), byName: new Map() };
+        for (let i = 0; i < instances.length; i++) {
+          const id = instances[i].id.toLowerCase();
+          index.ids.push(id);
+          add(index.byLast, id.slice(id.lastIndexOf('/') + 1), i);
+          add(index.byName, instances[i].nameText.toLowerCase(), i);
+        }
+      }
+      const bare = '/' + lower.replace(/^\/+/, '');
+      const found = new Set<number>();
+      for (const i of index.byLast.get(lower.slice(lower.lastIndexOf('/') + 1)) ?? []) {
+        if (index.ids[i] === lower || index.ids[i].endsWith(bare)) found.add(i);
+      }
+      for (const i of index.byName.get(lower) ?? []) found.add(i);
+      return [...found].sort((a, b) => a - b).map(i => instances[i]);
+    };
     for (const instance of instances) {
       if (instance.decl.parent) instance.deps.add(instance.decl.parent);
       const dependsOn = instance.decl.node.dependsOn;
@@ -462,14 +499,7 @@ export class TemplateExpander {
       for (const entry of value) {
         if (typeof entry !== 'string') continue;
         const lower = entry.toLowerCase();
-        const bare = '/' + lower.replace(/^\/+/, '');
-        const matches =
-          bySymbol.get(lower) ??
-          byLoop.get(lower) ??
-          instances.filter((candidate, i) => {
-            const id = (lowerIds[i] ??= candidate.id.toLowerCase());
-            return id === lower || id.endsWith(bare) || (lowerNames[i] ??= candidate.nameText.toLowerCase()) === lower;
-          });
+        const matches = bySymbol.get(lower) ?? byLoop.get(lower) ?? named(lower);
         for (const match of matches) if (match !== instance) instance.deps.add(match);
       }
     }
@@ -523,7 +553,8 @@ export class TemplateExpander {
     const sink: PositionSink = (out, position) => {
       if (position) (positions ??= new Map()).set(out.toLowerCase(), position);
     };
-    const declaredAt = scope.positionOf(pointer);
+    if (decl.declaredAt === undefined) decl.declaredAt = scope.positionOf(pointer);
+    const declaredAt = decl.declaredAt;
     const json: { [key: string]: Value } = { name: instance.name, type: instance.type };
     const recordAll = this.expansion.recordAllPositions === true;
     if (recordAll) {
@@ -549,9 +580,12 @@ export class TemplateExpander {
       source: declaredAt,
       positionOf: (target: string) => {
         const lower = target.toLowerCase();
-        const found = writtenAt(scope, pointer, plain, lower);
-        if (found) return found;
-        for (let p: string | null = lower; p !== null; p = parentPointer(p)) {
+        // Without positions of its own, an instance's answers are its declaration's: found once.
+        const shared = positions === undefined && !recordAll ? (decl.found ??= new Map()) : undefined;
+        const known = shared?.get(lower);
+        if (known !== undefined) return known;
+        let answer: SourcePosition | null = writtenAt(scope, pointer, plain, lower);
+        for (let p: string | null = lower; answer === null && p !== null; p = parentPointer(p)) {
           // `name` and `type` are written first, from the declaration's own.
           const at = recordAll
             ? positions?.get(p)
@@ -560,9 +594,10 @@ export class TemplateExpander {
               : p === ''
                 ? declaredAt
                 : positions?.get(p);
-          if (at) return at;
+          if (at) answer = at;
         }
-        return null;
+        shared?.set(lower, answer);
+        return answer;
       },
       origin: 'template'
     };
