@@ -12,7 +12,7 @@ import { UserError } from '../model/errors.js';
  * credentials) is refused with the file and line that named it, before the target is opened, so
  * its text can never reach a message shown on a pull request.
  *
- * The API is three functions: `escapeReason` says why a path may not be read, `confine` throws
+ * The API is three functions: `escapeReason` says why a path may not be read (`escapeReasons` for many), `confine` throws
  * that as a UserError at the referring location, and `resolveInside` resolves a path written
  * in a file (relative to that file's folder) and confines it.
  */
@@ -46,12 +46,24 @@ export function realPath(file: string): string {
 
 /** Why `file` may not be read from inside the repository `root`, or null when it may. */
 export function escapeReason(file: string, root: string): string | null {
+  return escapeReasons(root)(file);
+}
+
+/**
+ * `escapeReason` for the files of one repository `root`, whose real path is found once (a scan
+ * asks about every file it reads, twice).
+ */
+export function escapeReasons(root: string): (file: string) => string | null {
   const boundary = path.resolve(root);
-  const target = path.resolve(file);
-  if (!isWithin(boundary, target)) return `it is outside the repository (${boundary})`;
-  // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
-  if (!isWithin(realPath(boundary), realPath(target))) return 'it leads outside the repository through a symbolic link';
-  return null;
+  let realBoundary: string | undefined;
+  return file => {
+    const target = path.resolve(file);
+    if (!isWithin(boundary, target)) return `it is outside the repository (${boundary})`;
+    // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
+    if (!isWithin((realBoundary ??= realPath(boundary)), realPath(target)))
+      return 'it leads outside the repository through a symbolic link';
+    return null;
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
-import { escapeReason } from './boundary.js';
+import { escapeReasons } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
 import { expandPattern, hasGlob } from './glob.js';
 import {
@@ -104,11 +104,18 @@ export interface DiscoveryOptions extends TemplateLoadOptions {
 export function loadTemplates(patterns: string[], options: DiscoveryOptions): DiscoveryResult {
   const result: DiscoveryResult = { templates: [], errors: [], skipped: [] };
   const root = path.resolve(options.root ?? options.cwd);
+  const reasons = escapeReasons(root);
+  const known = new Map<string, string | null>();
+  const escapeReason = (file: string): string | null => {
+    let reason = known.get(file);
+    if (reason === undefined) known.set(file, (reason = reasons(file)));
+    return reason;
+  };
   // A parameter file named outside the repository is refused before anything reads it (a
   // `.bicepparam` file is read to pair it with its template).
   const explicit: string[] = [];
   for (const file of (options.parameterFiles ?? []).map(f => path.resolve(options.cwd, f))) {
-    const escape = escapeReason(file, root);
+    const escape = escapeReason(file);
     if (escape)
       result.errors.push(
         new UserError(`cmk-guard does not read the parameter file ${file}: ${escape}; keep it inside the repository.`, {
@@ -119,6 +126,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   }
   const env = options.env ?? process.env;
   const files: string[] = [];
+  const listed = new Set<string>();
   /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
   const named = new Set<string>();
   const matchedBy = new Map<string, string[]>();
@@ -129,7 +137,11 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     }
     matchedBy.set(pattern, matched);
     if (!hasGlob(pattern) && matched.length === 1 && isFile(matched[0])) named.add(matched[0]);
-    for (const file of matched) if (!files.includes(file)) files.push(file);
+    for (const file of matched) {
+      if (listed.has(file)) continue;
+      listed.add(file);
+      files.push(file);
+    }
   }
   const pass = (file: string, reason: string, fix: string): void => {
     if (named.has(file))
@@ -148,7 +160,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   // to be more than one (or the files are all read), then expanded and let go.
   const bicepCount = files.filter(
     file =>
-      !escapeReason(file, root) &&
+      !escapeReason(file) &&
       !explicit.includes(file) &&
       (isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))
   ).length;
@@ -188,7 +200,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   };
   for (const [read, file] of files.entries()) {
     progress?.('reading templates', read, files.length);
-    const escape = escapeReason(file, root);
+    const escape = escapeReason(file);
     if (escape) {
       result.errors.push(
         new UserError(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {

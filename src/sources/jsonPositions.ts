@@ -176,20 +176,23 @@ export class TextPositions {
    */
   private memberAt(open: number, segment: string): TextSpot | undefined {
     let read = this.objects.get(open);
-    if (!read) this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), done: false }));
+    if (!read)
+      this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), inValue: false, done: false }));
     const known = read.found.get(segment);
     if (known || read.done) return known;
     const text = this.text;
-    while (text.charCodeAt(read.at) === QUOTE) {
+    for (;;) {
+      if (read.inValue) this.passValue(read);
+      if (text.charCodeAt(read.at) !== QUOTE) break;
       const keyAt = read.at;
       const keyEnd = stringEnd(text, keyAt);
       const raw = text.slice(keyAt + 1, keyEnd - 1);
       const key = escapePointerSegment(raw.indexOf('\\') < 0 ? raw : (JSON.parse(text.slice(keyAt, keyEnd)) as string));
       const spot = { key: keyAt, value: this.skipSpace(this.skipSpace(keyEnd) + 1) };
       read.found.set(key, spot);
-      let at = this.skipSpace(valueEnd(text, spot.value));
-      if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
-      read.at = at;
+      // The value is passed over only when a member after it is asked for.
+      read.at = spot.value;
+      read.inValue = true;
       if (key === segment) return spot;
     }
     read.done = true;
@@ -199,26 +202,38 @@ export class TextPositions {
   /** The offset of item `index` of the array whose `[` is at `open`: items are read up to it, and remembered. */
   private itemAt(open: number, index: number): number | undefined {
     let read = this.arrays.get(open);
-    if (!read) this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), done: false }));
+    if (!read) this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), inValue: false, done: false }));
     const text = this.text;
     while (read.found.length <= index && !read.done) {
+      if (read.inValue) this.passValue(read);
       if (read.at >= text.length || text.charCodeAt(read.at) === CLOSE_ARRAY) {
         read.done = true;
         break;
       }
       read.found.push(read.at);
-      let at = this.skipSpace(valueEnd(text, read.at));
-      if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
-      read.at = at;
+      read.inValue = true;
     }
     return read.found[index];
   }
+
+  /** Moves reading past the value at `read.at` and the comma after it. */
+  private passValue(read: ReadSoFar<unknown>): void {
+    const text = this.text;
+    let at = this.skipSpace(valueEnd(text, read.at));
+    if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+    read.at = at;
+    read.inValue = false;
+  }
 }
 
-/** What has been read of one object or array: what was found, where reading goes on, whether it ended. */
+/**
+ * What has been read of one object or array: what was found, where reading goes on (at the value
+ * last found when `inValue`, else at the next key or item), whether it ended.
+ */
 interface ReadSoFar<T> {
   found: T;
   at: number;
+  inValue: boolean;
   done: boolean;
 }
 
