@@ -973,6 +973,164 @@ function checkPolicyListPage(kind, body) {
     return problems.first;
 }
 
+// EXTERNAL MODULE: ./node_modules/@azure/arm-resourcegraph/dist/esm/index.js + 22 modules
+var arm_resourcegraph_dist_esm = __webpack_require__(5087);
+;// CONCATENATED MODULE: ./src/azure/resourceGraph.ts
+
+
+
+
+
+const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
+/** The most rows Resource Graph returns in one answer. */
+const RESOURCE_GRAPH_PAGE_SIZE = 1000;
+const QUOTA_POLICY = 'cmkGuardResourceGraphQuotaPolicy';
+/** KQL string literal: single-quoted, with `\` and `'` escaped. */
+function kqlString(text) {
+    return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * The query: the `resources` table, the types asked for (all when `types` is null), a resource
+ * group's rows when the scope is one, ordered by id so pages follow one another
+ * deterministically. Rows keep every column (properties, identity, sku, kind, tags, \u2026).
+ */
+function resourceQuery(scope, types) {
+    const lines = ['resources'];
+    if (types !== null)
+        lines.push(`| where type in~ (${[...types].sort().map(kqlString).join(', ')})`);
+    if (scope.kind === 'resourceGroup')
+        lines.push(`| where resourceGroup =~ ${kqlString(scope.resourceGroup)}`);
+    lines.push('| order by id asc');
+    return lines.join('\n');
+}
+/**
+ * The policy assignments of a definition or initiative in Resource Graph's `policyresources`
+ * table: in every subscription and resource group of the scope, which no Azure Policy list gives
+ * for a management group. Only ids: Azure Policy is asked for each (Resource Graph lags writes).
+ * https://learn.microsoft.com/azure/governance/policy/samples/resource-graph-samples
+ */
+function policyAssignmentsQuery(definitionId) {
+    return [
+        'policyresources',
+        "| where type =~ 'microsoft.authorization/policyassignments'",
+        `| where tostring(properties.policyDefinitionId) =~ ${kqlString(definitionId)}`,
+        '| project id',
+        '| order by id asc'
+    ].join('\n');
+}
+/** Where the query runs: a management group's subscriptions, or one subscription. */
+function queryScope(scope) {
+    return scope.kind === 'managementGroup'
+        ? { managementGroups: [scope.managementGroup] }
+        : { subscriptions: [scope.subscription] };
+}
+/**
+ * Resource Graph throttles per user and says when its quota resets in
+ * `x-ms-user-quota-resets-after` (hh:mm:ss), not always in `Retry-After`: this hands the SDK's
+ * retry policy the wait in the header it reads.
+ * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
+ */
+function quotaRetryPolicy(maxWaitMs) {
+    return {
+        name: QUOTA_POLICY,
+        async sendRequest(request, next) {
+            const response = await next(request);
+            if (response.status === 429 && !response.headers.has('retry-after')) {
+                const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(response.headers.get('x-ms-user-quota-resets-after') ?? '');
+                if (resets) {
+                    const seconds = Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3]);
+                    response.headers.set('retry-after', String(Math.min(seconds, Math.floor(maxWaitMs / 1000))));
+                }
+            }
+            return response;
+        }
+    };
+}
+class ResourceGraph {
+    connection;
+    client;
+    constructor(connection) {
+        this.connection = connection;
+    }
+    graph() {
+        if (!this.client) {
+            this.client = new arm_resourcegraph_dist_esm/* ResourceGraphClient */.OO(this.connection.credential, this.connection.clientOptions());
+            this.connection.attach(this.client.pipeline);
+            // Before the retry policy reads the answer's headers.
+            this.client.pipeline.addPolicy(quotaRetryPolicy(this.connection.retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs), { phase: 'Retry' });
+        }
+        return this.client;
+    }
+    /** Every row a query gives at a scope, page after page. */
+    async *rows(scope, query, doing) {
+        let skipToken;
+        const seen = new Set();
+        for (let page = 0;; page++) {
+            const request = {
+                ...queryScope(scope),
+                query,
+                options: { top: RESOURCE_GRAPH_PAGE_SIZE, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) }
+            };
+            let response;
+            try {
+                response = await this.graph().resources(request);
+            }
+            catch (error) {
+                throw toArmError(error, doing, this.connection.secrets);
+            }
+            const data = response.data;
+            if (!Array.isArray(data)) {
+                throw new ArmError(`Resource Graph's answer while ${doing} has no \`data\` list of rows; the endpoint does not speak the Resource Graph API.`, 200, 'ResourceGraphShape', '');
+            }
+            for (const row of data) {
+                if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+                    throw new ArmError(`Resource Graph's answer while ${doing} holds a row that is not an object.`, 200, 'ResourceGraphShape', '');
+                }
+                yield row;
+            }
+            const next = response.skipToken;
+            if (!next) {
+                if (String(response.resultTruncated).toLowerCase() === 'true') {
+                    throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
+                }
+                return;
+            }
+            if (page + 1 >= MAX_PAGES || seen.has(next)) {
+                throw new ArmError(`Resource Graph kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`, undefined, 'Paging', '');
+            }
+            seen.add(next);
+            skipToken = next;
+        }
+    }
+    /** The resources of these types (lowercased; null for every type) at a scope. */
+    async resources(scope, types) {
+        if (types !== null && types.length === 0)
+            return [];
+        const doing = `reading the resources of ${(0,azure_scope/* shortScope */.ZD)(scope)} from Resource Graph`;
+        const rows = [];
+        for await (const row of this.rows(scope, resourceQuery(scope, types), doing))
+            rows.push(row);
+        return rows;
+    }
+    /** The ids of the subscriptions under a management group (a subscription scope is its own). */
+    async subscriptions(scope) {
+        if (scope.kind !== 'managementGroup')
+            return [scope.subscription];
+        const query = [
+            'resourcecontainers',
+            "| where type =~ 'microsoft.resources/subscriptions'",
+            '| project id, subscriptionId',
+            '| order by id asc'
+        ].join('\n');
+        const ids = [];
+        for await (const row of this.rows(scope, query, `listing the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`)) {
+            if (typeof row.subscriptionId === 'string')
+                ids.push(row.subscriptionId.toLowerCase());
+        }
+        return ids;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/azure/restShape.ts
 /** A copy without undefined members (JSON has none), recursively. */
 function dropUndefined(value) {
@@ -1121,6 +1279,7 @@ function toModel(body) {
 
 
 
+
 const POLICY_API_VERSION = '2025-03-01';
 /**
  * More than any scope holds: Azure keeps at most 500 custom definitions, 200 initiatives and
@@ -1132,9 +1291,12 @@ const checkAnswer = (path, body) => {
     const kind = policyListKind(path);
     return kind ? checkPolicyListPage(kind, body) : undefined;
 };
-/** Statuses Resource Manager answers when a write succeeded. */
+/**
+ * Statuses Resource Manager answers when a write succeeded. A DELETE answered 404 (what was
+ * planned was deleted meanwhile, or its resource group with it) leaves it absent, as asked.
+ */
 const PUT_OK = [200, 201];
-const DELETE_OK = [200, 204];
+const DELETE_OK = [200, 204, 404];
 /** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
 function unexpectedAnswer(error, answered, doing) {
     if (!answered || (0,esm/* isRestError */.T0)(error) || !(error instanceof TypeError))
@@ -1236,6 +1398,40 @@ class PolicyStore {
         const pages = this.assignmentPages(scope, options);
         return this.list(doing, pages, assignmentToRest, scope, resource => (0,azure_scope/* sameId */.s)(resource.properties.policyDefinitionId, definitionId));
     }
+    /**
+     * The assignments of a definition in every subscription and resource group under a management
+     * group, which no Azure Policy list gives: their ids from Resource Graph's `policyresources`,
+     * each then read from Azure Policy. Resource Graph catches up with writes only after some
+     * seconds, so one it still lists that Azure Policy no longer has (404) is gone, and what is
+     * planned is what Azure Policy holds.
+     */
+    async findAssignmentsOf(scope, definitionId) {
+        const doing = `finding the assignments of ${(0,azure_scope/* nameOfId */.gu)(definitionId)} under ${(0,azure_scope/* shortScope */.ZD)(scope)} with Resource Graph`;
+        const ids = new Map();
+        for await (const row of new ResourceGraph(this.connection).rows(scope, policyAssignmentsQuery(definitionId), doing))
+            if (typeof row.id === 'string')
+                ids.set(row.id.toLowerCase(), row.id);
+        const found = [];
+        for (const id of ids.values()) {
+            const assignment = await this.getAssignment(id);
+            if (assignment && (0,azure_scope/* sameId */.s)(assignment.properties.policyDefinitionId, definitionId))
+                found.push(assignment);
+        }
+        return found;
+    }
+    /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
+    async getAssignment(id) {
+        const doing = `reading the policy assignment ${id}`;
+        try {
+            const model = await this.client().policyAssignments.get((0,azure_scope/* scopeOfId */.J5)(id).replace(/^\//, ''), (0,azure_scope/* nameOfId */.gu)(id));
+            return assignmentToRest(model);
+        }
+        catch (error) {
+            if ((0,esm/* isRestError */.T0)(error) && error.statusCode === 404)
+                return undefined;
+            throw toArmError(error, doing, this.connection.secrets);
+        }
+    }
     putDefinition(scope, name, body) {
         const model = toModel(body);
         return this.write(`writing the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, PUT_OK, options => scope.kind === 'managementGroup'
@@ -1284,155 +1480,13 @@ function subscriptionOf(scope) {
     return scope.subscription;
 }
 
-// EXTERNAL MODULE: ./node_modules/@azure/arm-resourcegraph/dist/esm/index.js + 22 modules
-var arm_resourcegraph_dist_esm = __webpack_require__(5087);
-;// CONCATENATED MODULE: ./src/azure/resourceGraph.ts
-
-
-
-
-
-const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
-/** The most rows Resource Graph returns in one answer. */
-const RESOURCE_GRAPH_PAGE_SIZE = 1000;
-const QUOTA_POLICY = 'cmkGuardResourceGraphQuotaPolicy';
-/** KQL string literal: single-quoted, with `\` and `'` escaped. */
-function kqlString(text) {
-    return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-/**
- * The query: the `resources` table, the types asked for (all when `types` is null), a resource
- * group's rows when the scope is one, ordered by id so pages follow one another
- * deterministically. Rows keep every column (properties, identity, sku, kind, tags, \u2026).
- */
-function resourceQuery(scope, types) {
-    const lines = ['resources'];
-    if (types !== null)
-        lines.push(`| where type in~ (${[...types].sort().map(kqlString).join(', ')})`);
-    if (scope.kind === 'resourceGroup')
-        lines.push(`| where resourceGroup =~ ${kqlString(scope.resourceGroup)}`);
-    lines.push('| order by id asc');
-    return lines.join('\n');
-}
-/** Where the query runs: a management group's subscriptions, or one subscription. */
-function queryScope(scope) {
-    return scope.kind === 'managementGroup'
-        ? { managementGroups: [scope.managementGroup] }
-        : { subscriptions: [scope.subscription] };
-}
-/**
- * Resource Graph throttles per user and says when its quota resets in
- * `x-ms-user-quota-resets-after` (hh:mm:ss), not always in `Retry-After`: this hands the SDK's
- * retry policy the wait in the header it reads.
- * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
- */
-function quotaRetryPolicy(maxWaitMs) {
-    return {
-        name: QUOTA_POLICY,
-        async sendRequest(request, next) {
-            const response = await next(request);
-            if (response.status === 429 && !response.headers.has('retry-after')) {
-                const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(response.headers.get('x-ms-user-quota-resets-after') ?? '');
-                if (resets) {
-                    const seconds = Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3]);
-                    response.headers.set('retry-after', String(Math.min(seconds, Math.floor(maxWaitMs / 1000))));
-                }
-            }
-            return response;
-        }
-    };
-}
-class ResourceGraph {
-    connection;
-    client;
-    constructor(connection) {
-        this.connection = connection;
-    }
-    graph() {
-        if (!this.client) {
-            this.client = new arm_resourcegraph_dist_esm/* ResourceGraphClient */.OO(this.connection.credential, this.connection.clientOptions());
-            this.connection.attach(this.client.pipeline);
-            // Before the retry policy reads the answer's headers.
-            this.client.pipeline.addPolicy(quotaRetryPolicy(this.connection.retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs), { phase: 'Retry' });
-        }
-        return this.client;
-    }
-    /** Every row a query gives at a scope, page after page. */
-    async *rows(scope, query, doing) {
-        let skipToken;
-        const seen = new Set();
-        for (let page = 0;; page++) {
-            const request = {
-                ...queryScope(scope),
-                query,
-                options: { top: RESOURCE_GRAPH_PAGE_SIZE, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) }
-            };
-            let response;
-            try {
-                response = await this.graph().resources(request);
-            }
-            catch (error) {
-                throw toArmError(error, doing, this.connection.secrets);
-            }
-            const data = response.data;
-            if (!Array.isArray(data)) {
-                throw new ArmError(`Resource Graph's answer while ${doing} has no \`data\` list of rows; the endpoint does not speak the Resource Graph API.`, 200, 'ResourceGraphShape', '');
-            }
-            for (const row of data) {
-                if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-                    throw new ArmError(`Resource Graph's answer while ${doing} holds a row that is not an object.`, 200, 'ResourceGraphShape', '');
-                }
-                yield row;
-            }
-            const next = response.skipToken;
-            if (!next) {
-                if (String(response.resultTruncated).toLowerCase() === 'true') {
-                    throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
-                }
-                return;
-            }
-            if (page + 1 >= MAX_PAGES || seen.has(next)) {
-                throw new ArmError(`Resource Graph kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`, undefined, 'Paging', '');
-            }
-            seen.add(next);
-            skipToken = next;
-        }
-    }
-    /** The resources of these types (lowercased; null for every type) at a scope. */
-    async resources(scope, types) {
-        if (types !== null && types.length === 0)
-            return [];
-        const doing = `reading the resources of ${(0,azure_scope/* shortScope */.ZD)(scope)} from Resource Graph`;
-        const rows = [];
-        for await (const row of this.rows(scope, resourceQuery(scope, types), doing))
-            rows.push(row);
-        return rows;
-    }
-    /** The ids of the subscriptions under a management group (a subscription scope is its own). */
-    async subscriptions(scope) {
-        if (scope.kind !== 'managementGroup')
-            return [scope.subscription];
-        const query = [
-            'resourcecontainers',
-            "| where type =~ 'microsoft.resources/subscriptions'",
-            '| project id, subscriptionId',
-            '| order by id asc'
-        ].join('\n');
-        const ids = [];
-        for await (const row of this.rows(scope, query, `listing the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`)) {
-            if (typeof row.subscriptionId === 'string')
-                ids.push(row.subscriptionId.toLowerCase());
-        }
-        return ids;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
 
 
 const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const exemptions_PUT_OK = [200, 201];
-const exemptions_DELETE_OK = [200, 204];
+/** 404: gone already (deleted meanwhile, or with the resource it was on), which is what was asked. */
+const exemptions_DELETE_OK = [200, 204, 404];
 /** `{scope}/providers/Microsoft.Authorization/policyExemptions/{name}`. */
 function exemptionId(scope, name) {
     return `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/policyExemptions/${name}`;
@@ -1982,7 +2036,8 @@ function compareBodies(kind, existing, desired) {
  * Where assignments of the initiative at other scopes can be listed: a subscription's list holds
  * those at its resource groups too; a management group's only those at it. So an assignment
  * moved within a subscription, or between a management group and a subscription below it, is
- * seen; one in another subscription under a management group is not (Azure has no list for it).
+ * listed; one in another subscription under a management group is not (Azure Policy has no list
+ * for it), and is found with Resource Graph instead (`readExisting`).
  */
 function searchScopes(scope, assignmentScope) {
     if (scope.kind === 'subscription')
@@ -1999,7 +2054,9 @@ async function readExisting(store, scope, assignmentScope, initiativeId) {
         store.listDefinitions(scope),
         store.listSetDefinitions(scope),
         store.listAssignments(assignmentScope),
-        ...searched.map(at => store.listAssignmentsOf(at, initiativeId))
+        ...searched.map(at => store.listAssignmentsOf(at, initiativeId)),
+        // Under a management group, every subscription's and resource group's, with Resource Graph.
+        ...(initiativeId && scope.kind === 'managementGroup' ? [store.findAssignmentsOf(scope, initiativeId)] : [])
     ]);
     const elsewhere = new Map();
     for (const assignment of found.flat())

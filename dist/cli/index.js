@@ -11170,7 +11170,7 @@ function firstInvalidUtf8(bytes) {
  * credentials) is refused with the file and line that named it, before the target is opened, so
  * its text can never reach a message shown on a pull request.
  *
- * The API is three functions: `escapeReason` says why a path may not be read, `confine` throws
+ * The API is three functions: `escapeReason` says why a path may not be read (`escapeReasons` for many), `confine` throws
  * that as a UserError at the referring location, and `resolveInside` resolves a path written
  * in a file (relative to that file's folder) and confines it.
  */
@@ -11203,14 +11203,24 @@ function realPath(file) {
 }
 /** Why `file` may not be read from inside the repository `root`, or null when it may. */
 function escapeReason(file, root) {
+    return escapeReasons(root)(file);
+}
+/**
+ * `escapeReason` for the files of one repository `root`, whose real path is found once (a scan
+ * asks about every file it reads, twice).
+ */
+function escapeReasons(root) {
     const boundary = external_node_path_.resolve(root);
-    const target = external_node_path_.resolve(file);
-    if (!isWithin(boundary, target))
-        return `it is outside the repository (${boundary})`;
-    // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
-    if (!isWithin(realPath(boundary), realPath(target)))
-        return 'it leads outside the repository through a symbolic link';
-    return null;
+    let realBoundary;
+    return file => {
+        const target = external_node_path_.resolve(file);
+        if (!isWithin(boundary, target))
+            return `it is outside the repository (${boundary})`;
+        // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
+        if (!isWithin((realBoundary ??= realPath(boundary)), realPath(target)))
+            return 'it leads outside the repository through a symbolic link';
+        return null;
+    };
 }
 /**
  * Throws a UserError when `file` leads outside `root`. `what` names the file ("the linked
@@ -42124,22 +42134,25 @@ class TextPositions {
     memberAt(open, segment) {
         let read = this.objects.get(open);
         if (!read)
-            this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), done: false }));
+            this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), inValue: false, done: false }));
         const known = read.found.get(segment);
         if (known || read.done)
             return known;
         const text = this.text;
-        while (text.charCodeAt(read.at) === jsonPositions_QUOTE) {
+        for (;;) {
+            if (read.inValue)
+                this.passValue(read);
+            if (text.charCodeAt(read.at) !== jsonPositions_QUOTE)
+                break;
             const keyAt = read.at;
             const keyEnd = stringEnd(text, keyAt);
             const raw = text.slice(keyAt + 1, keyEnd - 1);
             const key = (0,model_pointer/* escapePointerSegment */.mE)(raw.indexOf('\\') < 0 ? raw : JSON.parse(text.slice(keyAt, keyEnd)));
             const spot = { key: keyAt, value: this.skipSpace(this.skipSpace(keyEnd) + 1) };
             read.found.set(key, spot);
-            let at = this.skipSpace(valueEnd(text, spot.value));
-            if (text.charCodeAt(at) === jsonPositions_COMMA)
-                at = this.skipSpace(at + 1);
-            read.at = at;
+            // The value is passed over only when a member after it is asked for.
+            read.at = spot.value;
+            read.inValue = true;
             if (key === segment)
                 return spot;
         }
@@ -42150,20 +42163,28 @@ class TextPositions {
     itemAt(open, index) {
         let read = this.arrays.get(open);
         if (!read)
-            this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), done: false }));
+            this.arrays.set(open, (read = { found: [], at: this.skipSpace(open + 1), inValue: false, done: false }));
         const text = this.text;
         while (read.found.length <= index && !read.done) {
+            if (read.inValue)
+                this.passValue(read);
             if (read.at >= text.length || text.charCodeAt(read.at) === CLOSE_ARRAY) {
                 read.done = true;
                 break;
             }
             read.found.push(read.at);
-            let at = this.skipSpace(valueEnd(text, read.at));
-            if (text.charCodeAt(at) === jsonPositions_COMMA)
-                at = this.skipSpace(at + 1);
-            read.at = at;
+            read.inValue = true;
         }
         return read.found[index];
+    }
+    /** Moves reading past the value at `read.at` and the comma after it. */
+    passValue(read) {
+        const text = this.text;
+        let at = this.skipSpace(valueEnd(text, read.at));
+        if (text.charCodeAt(at) === jsonPositions_COMMA)
+            at = this.skipSpace(at + 1);
+        read.at = at;
+        read.inValue = false;
     }
 }
 /** The offset just past the value that starts at `at` (strict JSON). */
@@ -45754,16 +45775,53 @@ class TemplateExpander {
         const byLoop = new Map();
         for (const instance of instances) {
             const symbol = instance.decl.symbol?.toLowerCase();
-            if (symbol)
-                bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), instance]);
+            if (symbol) {
+                const same = bySymbol.get(symbol);
+                if (same)
+                    same.push(instance);
+                else
+                    bySymbol.set(symbol, [instance]);
+            }
             const copy = instance.decl.node.copy;
             if ((0,model_value/* isObject */.Gv)(copy) && typeof copy.name === 'string') {
                 const loop = copy.name.toLowerCase();
-                byLoop.set(loop, [...(byLoop.get(loop) ?? []), instance]);
+                const same = byLoop.get(loop);
+                if (same)
+                    same.push(instance);
+                else
+                    byLoop.set(loop, [instance]);
             }
         }
-        const lowerIds = [];
-        const lowerNames = [];
+        // Instances by the last segment of their id (lower case) and by their name (lower case): an id
+        // that is the entry or ends with it ends with the entry's last segment.
+        let index;
+        const add = (map, key, i) => {
+            const list = map.get(key);
+            if (list)
+                list.push(i);
+            else
+                map.set(key, [i]);
+        };
+        const named = (lower) => {
+            if (!index) {
+                index = { ids: [], byLast: new Map(), byName: new Map() };
+                for (let i = 0; i < instances.length; i++) {
+                    const id = instances[i].id.toLowerCase();
+                    index.ids.push(id);
+                    add(index.byLast, id.slice(id.lastIndexOf('/') + 1), i);
+                    add(index.byName, instances[i].nameText.toLowerCase(), i);
+                }
+            }
+            const bare = '/' + lower.replace(/^\/+/, '');
+            const found = new Set();
+            for (const i of index.byLast.get(lower.slice(lower.lastIndexOf('/') + 1)) ?? []) {
+                if (index.ids[i] === lower || index.ids[i].endsWith(bare))
+                    found.add(i);
+            }
+            for (const i of index.byName.get(lower) ?? [])
+                found.add(i);
+            return [...found].sort((a, b) => a - b).map(i => instances[i]);
+        };
         for (const instance of instances) {
             if (instance.decl.parent)
                 instance.deps.add(instance.decl.parent);
@@ -45782,13 +45840,7 @@ class TemplateExpander {
                 if (typeof entry !== 'string')
                     continue;
                 const lower = entry.toLowerCase();
-                const bare = '/' + lower.replace(/^\/+/, '');
-                const matches = bySymbol.get(lower) ??
-                    byLoop.get(lower) ??
-                    instances.filter((candidate, i) => {
-                        const id = (lowerIds[i] ??= candidate.id.toLowerCase());
-                        return id === lower || id.endsWith(bare) || (lowerNames[i] ??= candidate.nameText.toLowerCase()) === lower;
-                    });
+                const matches = bySymbol.get(lower) ?? byLoop.get(lower) ?? named(lower);
                 for (const match of matches)
                     if (match !== instance)
                         instance.deps.add(match);
@@ -45842,7 +45894,9 @@ class TemplateExpander {
             if (position)
                 (positions ??= new Map()).set(out.toLowerCase(), position);
         };
-        const declaredAt = scope.positionOf(pointer);
+        if (decl.declaredAt === undefined)
+            decl.declaredAt = scope.positionOf(pointer);
+        const declaredAt = decl.declaredAt;
         const json = { name: instance.name, type: instance.type };
         const recordAll = this.expansion.recordAllPositions === true;
         if (recordAll) {
@@ -45870,10 +45924,13 @@ class TemplateExpander {
             source: declaredAt,
             positionOf: (target) => {
                 const lower = target.toLowerCase();
-                const found = writtenAt(scope, pointer, plain, lower);
-                if (found)
-                    return found;
-                for (let p = lower; p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
+                // Without positions of its own, an instance's answers are its declaration's: found once.
+                const shared = positions === undefined && !recordAll ? (decl.found ??= new Map()) : undefined;
+                const known = shared?.get(lower);
+                if (known !== undefined)
+                    return known;
+                let answer = writtenAt(scope, pointer, plain, lower);
+                for (let p = lower; answer === null && p !== null; p = (0,model_pointer/* parentPointer */.Yg)(p)) {
                     // `name` and `type` are written first, from the declaration's own.
                     const at = recordAll
                         ? positions?.get(p)
@@ -45883,9 +45940,10 @@ class TemplateExpander {
                                 ? declaredAt
                                 : positions?.get(p);
                     if (at)
-                        return at;
+                        answer = at;
                 }
-                return null;
+                shared?.set(lower, answer);
+                return answer;
             },
             origin: 'template'
         };
@@ -46826,11 +46884,19 @@ function compiledByBicep(value) {
 function loadTemplates(patterns, options) {
     const result = { templates: [], errors: [], skipped: [] };
     const root = external_node_path_.resolve(options.root ?? options.cwd);
+    const reasons = escapeReasons(root);
+    const known = new Map();
+    const escapeReason = (file) => {
+        let reason = known.get(file);
+        if (reason === undefined)
+            known.set(file, (reason = reasons(file)));
+        return reason;
+    };
     // A parameter file named outside the repository is refused before anything reads it (a
     // `.bicepparam` file is read to pair it with its template).
     const explicit = [];
     for (const file of (options.parameterFiles ?? []).map(f => external_node_path_.resolve(options.cwd, f))) {
-        const escape = escapeReason(file, root);
+        const escape = escapeReason(file);
         if (escape)
             result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the parameter file ${file}: ${escape}; keep it inside the repository.`, {
                 file
@@ -46840,6 +46906,7 @@ function loadTemplates(patterns, options) {
     }
     const env = options.env ?? process.env;
     const files = [];
+    const listed = new Set();
     /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
     const named = new Set();
     const matchedBy = new Map();
@@ -46851,9 +46918,12 @@ function loadTemplates(patterns, options) {
         matchedBy.set(pattern, matched);
         if (!hasGlob(pattern) && matched.length === 1 && discover_isFile(matched[0]))
             named.add(matched[0]);
-        for (const file of matched)
-            if (!files.includes(file))
-                files.push(file);
+        for (const file of matched) {
+            if (listed.has(file))
+                continue;
+            listed.add(file);
+            files.push(file);
+        }
     }
     const pass = (file, reason, fix) => {
         if (named.has(file))
@@ -46871,7 +46941,7 @@ function loadTemplates(patterns, options) {
     // Whether exactly one template is checked decides which parameter files go with it; Bicep files count by
     // their name alone, and JSON templates as they are read. A JSON template is held until the count is known
     // to be more than one (or the files are all read), then expanded and let go.
-    const bicepCount = files.filter(file => !escapeReason(file, root) &&
+    const bicepCount = files.filter(file => !escapeReason(file) &&
         !explicit.includes(file) &&
         (isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))).length;
     let held;
@@ -46913,7 +46983,7 @@ function loadTemplates(patterns, options) {
     };
     for (const [read, file] of files.entries()) {
         progress?.('reading templates', read, files.length);
-        const escape = escapeReason(file, root);
+        const escape = escapeReason(file);
         if (escape) {
             result.errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read ${file}: ${escape}; keep templates inside the repository.`, {
                 file
