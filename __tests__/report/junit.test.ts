@@ -1,4 +1,5 @@
 import { renderJunit } from '../../src/report/junit.js';
+import type { Finding } from '../../src/model/finding.js';
 import { documentOf, finding, golden, hostileDocument } from './fixture.js';
 
 describe('renderJunit', () => {
@@ -50,5 +51,32 @@ describe('renderJunit', () => {
     // eslint-disable-next-line no-control-regex
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     expect(xml.match(/<failure /g)).toHaveLength(1);
+  });
+
+  it('writes more findings than it sorts at a time as suites by rule name, each in the order read', () => {
+    // 12,000 findings: three sorted runs of 5,000 and less, merged from the temporary file.
+    const rules = ['storage-cmk', 'ai-cmk', 'key-vault-purge', 'search-cmk', 'ml-cmk', 'ai-cmk-b', 'a'];
+    const verdicts: Finding['verdict'][] = ['noncompliant', 'compliant', 'indeterminate'];
+    const findings = Array.from({ length: 12_000 }, (_, n) =>
+      finding(n, 'error', {
+        definition: rules[(n * 7 + (n >> 5)) % rules.length],
+        verdict: verdicts[n % 3],
+        ...(n % 11 === 0 ? { baselined: true as const } : {})
+      })
+    );
+    const xml = renderJunit(documentOf(findings));
+    const suites = [...xml.matchAll(/<testsuite name="([^"]*)" ([^>]*)>([\s\S]*?)<\/testsuite>/g)];
+    expect(suites.map(s => s[1])).toEqual([...rules].sort());
+    for (const [, rule, counts, body] of suites) {
+      const own = findings.filter(f => f.definition === rule);
+      const lines = [...body.matchAll(/<testcase [^>]*line="(\d+)"/g)].map(m => Number(m[1]));
+      expect(lines).toEqual(own.map(f => f.resource.line));
+      const failures = own.filter(f => f.verdict === 'noncompliant' && !f.baselined).length;
+      const skipped = own.filter(
+        f => f.verdict === 'indeterminate' || (f.verdict === 'noncompliant' && f.baselined)
+      ).length;
+      expect(counts).toBe(`tests="${own.length}" failures="${failures}" errors="0" skipped="${skipped}"`);
+    }
+    expect(xml).toContain('<testsuites name="cmk-guard" tests="12000" failures="');
   });
 });

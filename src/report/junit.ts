@@ -1,6 +1,7 @@
 import type { Finding, FindingsStream } from '../model/finding.js';
 import { isAccepted } from '../model/finding.js';
 import { acceptance, dependsOn } from './findings.js';
+import { sortFindings } from './sorted.js';
 import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
@@ -14,15 +15,22 @@ import { joinPieces, type ReportPieces } from './stream.js';
  * replaced, so a hostile name cannot end an element or make the file unreadable.
  */
 export function* junitReport(document: FindingsStream, options: { failOnIndeterminate?: boolean } = {}): ReportPieces {
+  const failOnIndeterminate = options.failOnIndeterminate === true;
+  // One reading: each rule's counts (a suite's attributes come before its cases), and the findings sorted by
+  // rule in bounded memory, each rule's in the order read.
+  const byRule = new Map<string, Counts>();
+  const sorted = sortFindings(
+    document.findings,
+    () => true,
+    undefined,
+    finding => {
+      let counts = byRule.get(finding.definition);
+      if (!counts) byRule.set(finding.definition, (counts = zero()));
+      tally(counts, outcomeKind(finding, failOnIndeterminate));
+    },
+    byDefinition
+  );
   const suites: Suite[] = [];
-  const byRule = new Map<string, Finding[]>();
-  for (const finding of document.findings) {
-    const list = byRule.get(finding.definition) ?? [];
-    list.push(finding);
-    byRule.set(finding.definition, list);
-  }
-  for (const [rule, findings] of [...byRule].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    suites.push({ name: rule, cases: findings.map(f => findingCase(f, options.failOnIndeterminate === true)) });
   const errors = document.errors ?? [];
   if (errors.length)
     suites.push({
@@ -47,16 +55,32 @@ export function* junitReport(document: FindingsStream, options: { failOnIndeterm
         }))
       )
     });
-  const total = count(suites);
+  const total = zero();
+  for (const counts of byRule.values()) add(total, counts);
+  for (const suite of suites) add(total, count(suite.cases));
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-  yield `<testsuites name="cmk-guard" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}">\n`;
+  yield `<testsuites name="cmk-guard" ${attributes(total)}>\n`;
+  let rule: string | undefined;
+  for (const finding of sorted.findings) {
+    if (finding.definition !== rule) {
+      if (rule !== undefined) yield '  </testsuite>\n';
+      rule = finding.definition;
+      yield `  <testsuite name="${attr(rule)}" ${attributes(byRule.get(rule)!)}>\n`;
+    }
+    yield renderCase(findingCase(finding, failOnIndeterminate)).join('\n') + '\n';
+  }
+  if (rule !== undefined) yield '  </testsuite>\n';
   for (const suite of suites) {
-    const c = count([suite]);
-    yield `  <testsuite name="${attr(suite.name)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}">\n`;
+    yield `  <testsuite name="${attr(suite.name)}" ${attributes(count(suite.cases))}>\n`;
     for (const test of suite.cases) yield renderCase(test).join('\n') + '\n';
     yield '  </testsuite>\n';
   }
   yield '</testsuites>\n';
+}
+
+/** The order of the suites: by rule name; a stable sort keeps each rule's findings in the order read. */
+function byDefinition(a: Finding, b: Finding): number {
+  return a.definition < b.definition ? -1 : a.definition > b.definition ? 1 : 0;
 }
 
 /** The JUnit report as one string. */
@@ -97,6 +121,8 @@ function findingCase(finding: Finding, failOnIndeterminate: boolean): Case {
   if (finding.verdict === 'indeterminate' && finding.reason) details.push(dependsOn(finding.reason));
   if (finding.remediation?.trim()) details.push('', finding.remediation.trim());
   if (finding.helpUri) details.push('', finding.helpUri);
+  const kind = outcomeKind(finding, failOnIndeterminate);
+  if (kind === 'passed') return { ...base, outcome: { kind } };
   if (finding.verdict !== 'compliant' && isAccepted(finding))
     return { ...base, outcome: { kind: 'skipped', message: `${finding.verdict}, accepted: ${acceptance(finding)}` } };
   if (finding.verdict === 'noncompliant')
@@ -104,13 +130,18 @@ function findingCase(finding: Finding, failOnIndeterminate: boolean): Case {
       ...base,
       outcome: { kind: 'failure', type: finding.severity, message: finding.message, text: details.join('\n') }
     };
-  if (finding.verdict === 'indeterminate') {
-    const message = `indeterminate: ${finding.reason ? dependsOn(finding.reason) : finding.message}`;
-    return failOnIndeterminate
-      ? { ...base, outcome: { kind: 'failure', type: 'indeterminate', message, text: details.join('\n') } }
-      : { ...base, outcome: { kind: 'skipped', message } };
-  }
-  return { ...base, outcome: { kind: 'passed' } };
+  const message = `indeterminate: ${finding.reason ? dependsOn(finding.reason) : finding.message}`;
+  return kind === 'failure'
+    ? { ...base, outcome: { kind, type: 'indeterminate', message, text: details.join('\n') } }
+    : { ...base, outcome: { kind: 'skipped', message } };
+}
+
+/** How a finding's case ends: what the suites count, without writing the case. */
+function outcomeKind(finding: Finding, failOnIndeterminate: boolean): Outcome['kind'] {
+  if (finding.verdict !== 'compliant' && isAccepted(finding)) return 'skipped';
+  if (finding.verdict === 'noncompliant') return 'failure';
+  if (finding.verdict === 'indeterminate') return failOnIndeterminate ? 'failure' : 'skipped';
+  return 'passed';
 }
 
 function renderCase(test: Case): string[] {
@@ -129,14 +160,39 @@ function renderCase(test: Case): string[] {
   ];
 }
 
-function count(suites: Suite[]) {
-  const all = suites.flatMap(s => s.cases);
-  return {
-    tests: all.length,
-    failures: all.filter(c => c.outcome.kind === 'failure').length,
-    errors: all.filter(c => c.outcome.kind === 'error').length,
-    skipped: all.filter(c => c.outcome.kind === 'skipped').length
-  };
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function zero(): Counts {
+  return { tests: 0, failures: 0, errors: 0, skipped: 0 };
+}
+
+function tally(counts: Counts, kind: Outcome['kind']): void {
+  counts.tests++;
+  if (kind === 'failure') counts.failures++;
+  else if (kind === 'error') counts.errors++;
+  else if (kind === 'skipped') counts.skipped++;
+}
+
+function add(into: Counts, counts: Counts): void {
+  into.tests += counts.tests;
+  into.failures += counts.failures;
+  into.errors += counts.errors;
+  into.skipped += counts.skipped;
+}
+
+function count(cases: Case[]): Counts {
+  const counts = zero();
+  for (const test of cases) tally(counts, test.outcome.kind);
+  return counts;
+}
+
+function attributes(c: Counts): string {
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}"`;
 }
 
 /** Characters XML 1.0 cannot hold (controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF). */

@@ -26,22 +26,26 @@ export interface SortedFindings {
 export function sortFindings(
   findings: Iterable<Finding>,
   keep: (finding: Finding) => boolean,
-  runSize = SORT_RUN
+  runSize = SORT_RUN,
+  visit?: (finding: Finding) => void,
+  compare: (a: Finding, b: Finding) => number = compareFindings
 ): SortedFindings {
-  return sortEach(findings, [keep], runSize)[0];
+  return sortEach(findings, [keep], runSize, visit, compare)[0];
 }
 
 /**
  * `sortFindings` for each of `keeps`, in one reading of the findings (each reading of a big run's findings
- * parses them again from disk). `visit`, when given, sees every finding on the way.
+ * parses them again from disk). `visit`, when given, sees every finding on the way; `compare` is the order
+ * (the reports' by default).
  */
 export function sortEach(
   findings: Iterable<Finding>,
   keeps: ((finding: Finding) => boolean)[],
   runSize = SORT_RUN,
-  visit?: (finding: Finding) => void
+  visit?: (finding: Finding) => void,
+  compare: (a: Finding, b: Finding) => number = compareFindings
 ): SortedFindings[] {
-  const sorters = keeps.map(keep => ({ keep, ...sorter(runSize) }));
+  const sorters = keeps.map(keep => ({ keep, ...sorter(runSize, compare) }));
   for (const finding of findings) {
     visit?.(finding);
     for (const s of sorters) if (s.keep(finding)) s.add(finding);
@@ -49,14 +53,17 @@ export function sortEach(
   return sorters.map(s => s.end());
 }
 
-function sorter(runSize: number): { add(finding: Finding): void; end(): SortedFindings } {
+function sorter(
+  runSize: number,
+  compare: (a: Finding, b: Finding) => number
+): { add(finding: Finding): void; end(): SortedFindings } {
   let buffer: Finding[] = [];
   let store: FindingStore | undefined;
   let runs = 0;
   let count = 0;
   const writeRun = () => {
     store ??= new FindingStore(MERGE_BLOCK);
-    buffer.sort(compareFindings);
+    buffer.sort(compare);
     for (const finding of buffer) store.add(runs, finding);
     runs++;
     buffer = [];
@@ -68,20 +75,22 @@ function sorter(runSize: number): { add(finding: Finding): void; end(): SortedFi
       if (buffer.length >= runSize) writeRun();
     },
     end() {
-      if (!store) return { count, findings: buffer.sort(compareFindings) };
+      if (!store) return { count, findings: buffer.sort(compare) };
       if (buffer.length) writeRun();
-      return { count, findings: merged(store, runs) };
+      return { count, findings: merged(store, runs, compare) };
     }
   };
 }
 
 /** The runs of `store` (groups 0 to `runs` − 1), merged; the store is disposed of once read. */
-function* merged(store: FindingStore, runs: number): Generator<Finding> {
+function* merged(store: FindingStore, runs: number, compare: (a: Finding, b: Finding) => number): Generator<Finding> {
   try {
     // A heap of the runs by their next finding; ties go to the earlier run, which holds the earlier findings.
     const heads: { finding: Finding; run: number; rest: Iterator<Finding> }[] = [];
-    const before = (a: (typeof heads)[number], b: (typeof heads)[number]) =>
-      compareFindings(a.finding, b.finding) < 0 || (compareFindings(a.finding, b.finding) === 0 && a.run < b.run);
+    const before = (a: (typeof heads)[number], b: (typeof heads)[number]) => {
+      const order = compare(a.finding, b.finding);
+      return order < 0 || (order === 0 && a.run < b.run);
+    };
     const up = (i: number) => {
       while (i > 0) {
         const parent = (i - 1) >> 1;
