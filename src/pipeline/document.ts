@@ -54,6 +54,13 @@ export interface DocumentParts {
 export function streamedDocument(store: FindingStore, parts: DocumentParts): StreamedFindingsDocument {
   const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
   const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+  // A run's findings lie in a few files: each is made relative once, not once a finding and a reading.
+  const shown = new Map<string, string>();
+  const shownPath = (file: string) => {
+    let relative = shown.get(file);
+    if (relative === undefined) shown.set(file, (relative = displayPath(file, cwd)));
+    return relative;
+  };
   /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
   const reported = () => {
     const accepting = exceptionApplier(exceptions, now);
@@ -61,19 +68,18 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     const findings = (function* () {
       for (const raw of store) {
         for (let finding of overrides.apply([raw])) {
-          if (finding.resource.file !== null)
-            finding = {
-              ...finding,
-              resource: { ...finding.resource, file: displayPath(finding.resource.file, cwd) }
-            };
           const rule = rules.get(finding.definition);
+          const file = finding.resource.file;
+          const resource = file === null ? finding.resource : { ...finding.resource, file: shownPath(file) };
           if (rule)
             finding = {
               ...finding,
+              resource,
               remediation: rule.remediation,
               helpUri: rule.references[0],
-              enforcement: rule.kind === 'policy' ? ('azure' as const) : ('pr-only' as const)
+              enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
             };
+          else if (file !== null) finding = { ...finding, resource };
           finding = accepting.mark(finding);
           if (baselining) finding = baselining.mark(finding);
           if (changed && finding.resource.file !== null && !changed.has(finding.resource.file)) continue;
