@@ -11,8 +11,9 @@ import { evaluateDefinitions, loadDefinition } from '../src/engine/index.js';
 import type { Finding } from '../src/model/finding.js';
 import { compilePullRequestChecks } from '../src/pr/rules.js';
 import { loadPolicyDirectory } from '../src/rules/index.js';
-import { compilePolicies, evaluateRepository } from '../src/run.js';
+import { compilePolicies, evaluateRepository, evaluateRepositoryStreamed } from '../src/run.js';
 import { loadResourceSnapshot } from '../src/sources/index.js';
+import { openFindingsFiles } from './support/findingsFiles.js';
 import { random, snapshotResources } from './support/snapshots.js';
 
 const POLICIES = path.resolve('policies');
@@ -101,5 +102,41 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
     expect(document.errors?.map(e => e.message)).toEqual([
       'snapshot entry 2500 needs string "type" and "name" fields to be evaluated.'
     ]);
+  });
+
+  it('closes what its findings were written to when the run fails after writing them out', async () => {
+    // An existence condition holds every input until all are read; the progress report after the first fails.
+    writeFileSync(
+      path.join(dir, 'vault-diagnostics.json'),
+      JSON.stringify({
+        name: 'vault-diagnostics',
+        properties: {
+          displayName: 'Key vaults keep diagnostic settings',
+          mode: 'Indexed',
+          policyRule: {
+            if: { field: 'type', equals: 'Microsoft.KeyVault/vaults' },
+            then: { effect: 'auditIfNotExists', details: { type: 'Microsoft.Insights/diagnosticSettings' } }
+          }
+        }
+      })
+    );
+    const opened = openFindingsFiles();
+    let reports = 0;
+    const run = evaluateRepositoryStreamed({
+      cwd: dir,
+      policies: POLICIES,
+      definitions: ['vault-diagnostics.json'],
+      resources: ['snapshot.json'],
+      heldFindings: 20,
+      progress: step => {
+        if (step !== 'evaluating resources') return;
+        reports++;
+        if (opened) expect(openFindingsFiles()).toHaveLength(opened.length + 1);
+        throw new Error('the progress line failed');
+      }
+    });
+    await expect(run).rejects.toThrow('the progress line failed');
+    expect(reports).toBe(1);
+    if (opened) expect(openFindingsFiles()).toEqual(opened);
   });
 });

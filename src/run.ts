@@ -447,43 +447,49 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     clock: request.clock,
     progress: request.progress
   });
-  const read = await readInputs(request, loaded, inputs);
-  inputs.evaluateHeld();
-  const transitionProblems: UserError[] = [];
-  const transitionsRan = transitionsWanted
-    ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
-    : false;
-  // Problems in the order a run that read every input before evaluating any would meet them.
-  const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
-  const errors: NonNullable<FindingsDocument['errors']> = problems.map(problem => inputError(problem, request.cwd));
-  // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
-  // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
-  // out wait for a run that has them.
-  for (const error of inputs.inline.errors) errors.push(inputError(error, request.cwd));
-  const leftOutNames = new Set(loaded.leftOut.flatMap(entry => entry.rules));
-  const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e =>
-    e.rules.some(rule => !leftOutNames.has(rule))
-  );
-  const baseline = readBaselineOf(request, errors);
-  const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
-  if (baseText) markNewExceptions(exceptions, baseText);
-  return streamedDocument(store, {
-    cwd: request.cwd,
-    overrides: loaded.overrides,
-    rules: loaded.rules,
-    exceptions,
-    baseline,
-    baseText,
-    now: request.now ?? new Date(),
-    changedFiles: request.changedFiles,
-    selection: request.selection,
-    knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
-    resources: inputs.resourceCount,
-    definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
-    errors,
-    skipped: read.skipped,
-    notRun: read.notRun
-  });
+  try {
+    const read = await readInputs(request, loaded, inputs);
+    inputs.evaluateHeld();
+    const transitionProblems: UserError[] = [];
+    const transitionsRan = transitionsWanted
+      ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+      : false;
+    // Problems in the order a run that read every input before evaluating any would meet them.
+    const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
+    const errors: NonNullable<FindingsDocument['errors']> = problems.map(problem => inputError(problem, request.cwd));
+    // Exceptions and the baseline see every finding, so one whose findings lie in files the pull request did not
+    // change, or below the minimum severity, is not called stale. Exceptions only for rules the selection left
+    // out wait for a run that has them.
+    for (const error of inputs.inline.errors) errors.push(inputError(error, request.cwd));
+    const leftOutNames = new Set(loaded.leftOut.flatMap(entry => entry.rules));
+    const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e =>
+      e.rules.some(rule => !leftOutNames.has(rule))
+    );
+    const baseline = readBaselineOf(request, errors);
+    const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+    if (baseText) markNewExceptions(exceptions, baseText);
+    return streamedDocument(store, {
+      cwd: request.cwd,
+      overrides: loaded.overrides,
+      rules: loaded.rules,
+      exceptions,
+      baseline,
+      baseText,
+      now: request.now ?? new Date(),
+      changedFiles: request.changedFiles,
+      selection: request.selection,
+      knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
+      resources: inputs.resourceCount,
+      definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+      errors,
+      skipped: read.skipped,
+      notRun: read.notRun
+    });
+  } catch (error) {
+    // Nothing of the run is left behind: what the findings were written to goes with it.
+    store.dispose();
+    throw error;
+  }
 }
 
 /** What reading the inputs gave besides findings: problems in reading order, and notes for the document. */

@@ -2,12 +2,11 @@
  * Sorting a report's findings in runs written to disk and merged gives what a stable sort of all of them
  * in memory gives, and leaves no file behind once read.
  */
-import { readdirSync } from 'node:fs';
-import os from 'node:os';
 import fc from 'fast-check';
 import type { Finding } from '../../src/model/finding.js';
 import { compareFindings } from '../../src/report/findings.js';
 import { sortFindings } from '../../src/report/sorted.js';
+import { openFindingsFiles } from '../support/findingsFiles.js';
 
 /** Findings that tie often (few files, lines, rules and names), so the order of equal ones is tested too. */
 const findingArb: fc.Arbitrary<Finding> = fc
@@ -31,10 +30,6 @@ const findingArb: fc.Arbitrary<Finding> = fc
     reason: null
   }));
 
-function storeFolders(): string[] {
-  return readdirSync(os.tmpdir()).filter(name => name.startsWith('cmk-guard-findings-'));
-}
-
 describe('sortFindings', () => {
   it('gives the findings kept in the order a stable sort gives, in runs or not', () => {
     fc.assert(
@@ -49,12 +44,12 @@ describe('sortFindings', () => {
     );
   });
 
-  it('removes what the runs were written to once they are read', () => {
-    const before = storeFolders();
+  it('closes what the runs were written to once they are read', () => {
+    const opened = openFindingsFiles();
     const findings = fc.sample(findingArb, { numRuns: 600, seed: 3 });
     const sorted = sortFindings(findings, () => true, 100);
-    expect(storeFolders().filter(name => !before.includes(name))).toHaveLength(1);
+    if (opened) expect(openFindingsFiles()).toHaveLength(opened.length + 1);
     expect([...sorted.findings]).toEqual([...findings].sort(compareFindings));
-    expect(storeFolders().filter(name => !before.includes(name))).toEqual([]);
+    if (opened) expect(openFindingsFiles()).toEqual(opened);
   });
 });

@@ -9,7 +9,8 @@
  * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
  * whose last line is not JSON), as if they had never been added.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../model/finding.js';
@@ -35,7 +36,7 @@ export class FindingStore implements Iterable<Finding> {
   private heldCount = 0;
   private total = 0;
   private input = 0;
-  private file: { fd: number; dir: string; end: number } | undefined;
+  private file: { fd: number; name: string | null; end: number } | undefined;
 
   constructor(private readonly limit = HELD_FINDINGS) {}
 
@@ -98,33 +99,26 @@ export class FindingStore implements Iterable<Finding> {
     for (const entry of [...(this.held.get(group) ?? [])]) yield entry.finding;
   }
 
-  /** Removes the temporary file, if one was written. The store is empty afterwards. */
+  /** Whether findings were written to the temporary file. */
+  get writtenOut(): boolean {
+    return this.file !== undefined;
+  }
+
+  /** Closes (and where it still has a name, removes) the temporary file, if one was written. The store is empty afterwards. */
   dispose(): void {
     this.held.clear();
     this.blocks.clear();
     this.heldCount = 0;
     this.total = 0;
     if (this.file) {
-      closeSync(this.file.fd);
-      rmSync(this.file.dir, { recursive: true, force: true });
+      closeFindingsFile(this.file.fd, this.file.name);
       this.file = undefined;
     }
   }
 
   /** Writes every held finding out: one block per group and input, a finding a line. */
   private writeOut(): void {
-    if (!this.file) {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-findings-'));
-      const name = path.join(dir, 'findings.jsonl');
-      const fd = openSync(name, 'wx+', 0o600);
-      // Gone from the folder at once where the system allows it: a killed run leaves nothing behind.
-      try {
-        unlinkSync(name);
-      } catch {
-        // Windows keeps an open file: it is removed with its folder by dispose().
-      }
-      this.file = { fd, dir, end: 0 };
-    }
+    if (!this.file) this.file = { ...openFindingsFile(), end: 0 };
     const file = this.file;
     for (const [group, list] of this.held) {
       let from = 0;
@@ -155,6 +149,58 @@ export class FindingStore implements Iterable<Finding> {
       read += n;
     }
     return buffer.toString('utf8');
+  }
+}
+
+/**
+ * Files still named in the temporary folder, with their descriptors: only where the system cannot remove an
+ * open file's name (Windows). They are removed by `dispose`, or when the process exits.
+ */
+const named = new Map<string, number>();
+let exitHooked = false;
+
+/**
+ * A new temporary file for findings, open for reading and writing, made only by this process (it must not
+ * exist, and only its owner may read it). Its name is removed at once where the system allows it, so the file
+ * is gone however the run ends (an exception, a signal, a crash): the system frees it when the process closes
+ * it or exits. Elsewhere the name is kept (`name`) and removed by `dispose` or at exit.
+ */
+function openFindingsFile(): { fd: number; name: string | null } {
+  for (;;) {
+    const name = path.join(os.tmpdir(), `cmk-guard-findings-${randomBytes(8).toString('hex')}.jsonl`);
+    let fd: number;
+    try {
+      fd = openSync(name, 'wx+', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    try {
+      unlinkSync(name);
+      return { fd, name: null };
+    } catch {
+      if (!exitHooked) process.once('exit', closeNamedFiles);
+      exitHooked = true;
+      named.set(name, fd);
+      return { fd, name };
+    }
+  }
+}
+
+function closeFindingsFile(fd: number, name: string | null): void {
+  closeSync(fd);
+  if (name === null) return;
+  named.delete(name);
+  rmSync(name, { force: true });
+}
+
+function closeNamedFiles(): void {
+  for (const [name, fd] of [...named]) {
+    try {
+      closeFindingsFile(fd, name);
+    } catch {
+      // The process is ending: what cannot be removed now is the temporary folder's to clear.
+    }
   }
 }
 
