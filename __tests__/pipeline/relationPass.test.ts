@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Resource } from '../../src/model/resource.js';
-import { RelationPass, type PullRequestCheck } from '../../src/pipeline/relationPass.js';
+import { detached, RelationPass, type PullRequestCheck } from '../../src/pipeline/relationPass.js';
 import { compilePullRequestChecks } from '../../src/pr/rules.js';
 import { FindingStore } from '../../src/report/store.js';
 import { loadPolicyDirectory } from '../../src/rules/index.js';
@@ -81,5 +81,19 @@ describe('RelationPass', () => {
     expect([...store.group(0)]).toEqual([]);
     expect(pass.snapshot()!.relating[0]).toBeUndefined();
     store.dispose();
+  });
+
+  it('keeps of a target its values, copied, and no way back to the text it was read from', () => {
+    for (const resource of loadResourceSnapshot(file).slice(0, 50)) {
+      const kept = detached(resource);
+      expect([kept.id, kept.type, kept.name, kept.json]).toEqual([
+        resource.id,
+        resource.type,
+        resource.name,
+        resource.json
+      ]);
+      expect(kept.json).not.toBe(resource.json);
+      expect(kept.positionOf?.('/properties')).toBeNull();
+    }
   });
 });
