@@ -150,35 +150,47 @@ function reasonOf(u: Unknown): string {
   return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
 
+/** What every non-compliant answer of one definition with one effect shares. */
+interface NonCompliantContext {
+  effect: string;
+  displayName: string;
+  explain: (rt: Runtime) => Explanation;
+  makeRuntime: (resource: Resource, params: Map<string, Value>, options: EvaluateOptions) => Runtime;
+}
+
 /**
  * A non-compliant verdict whose message and pointers are worked out only when someone reads them:
- * `<displayName>: <field> is <value>, should <requirement>; ….`
+ * `<displayName>: <field> is <value>, should <requirement>; ….` One is made for every non-compliant
+ * pair, so it holds only what differs between them; `applicable`, `verdict` and `reason` are the
+ * same for all and live on the prototype.
  */
 class NonCompliant implements Evaluation {
-  readonly applicable = true;
-  readonly verdict = 'noncompliant' as const;
-  readonly reason = null;
-  private explained: Explanation | undefined;
+  declare readonly applicable: true;
+  declare readonly verdict: 'noncompliant';
+  declare readonly reason: null;
+  private explained: Explanation | undefined = undefined;
 
   constructor(
-    readonly effect: string,
-    private readonly displayName: string,
-    private readonly explain: (rt: Runtime) => Explanation,
-    /** The runtime the condition ran with, or what makes one when the explanation is asked for. */
-    private readonly rt: Runtime | undefined,
+    private readonly context: NonCompliantContext,
     private readonly resource: Resource,
     private readonly params: Map<string, Value>,
     private readonly options: EvaluateOptions,
-    private readonly makeRuntime: (resource: Resource, params: Map<string, Value>, options: EvaluateOptions) => Runtime
+    /** The runtime the condition ran with, if it made one. */
+    private readonly rt: Runtime | undefined
   ) {}
 
+  get effect(): string {
+    return this.context.effect;
+  }
+
   private explanation(): Explanation {
-    return (this.explained ??= this.explain(this.rt ?? this.makeRuntime(this.resource, this.params, this.options)));
+    const { explain, makeRuntime } = this.context;
+    return (this.explained ??= explain(this.rt ?? makeRuntime(this.resource, this.params, this.options)));
   }
 
   get message(): string {
     const { text } = this.explanation();
-    return `${this.displayName}${text ? `: ${text}` : ''}.`;
+    return `${this.context.displayName}${text ? `: ${text}` : ''}.`;
   }
 
   get pointers(): string[] {
@@ -189,6 +201,13 @@ class NonCompliant implements Evaluation {
     const { applicable, verdict, effect, reason, message, pointers } = this;
     return { applicable, verdict, effect, reason, message, pointers };
   }
+}
+for (const [name, value] of [
+  ['applicable', true],
+  ['verdict', 'noncompliant'],
+  ['reason', null]
+] as const) {
+  Object.defineProperty(NonCompliant.prototype, name, { value, enumerable: true });
 }
 
 function aliasOverride(given: LoadOptions['aliases']): AliasOverride | undefined {
@@ -701,17 +720,30 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     return e;
   };
 
+  const nonCompliantContexts = new Map<string, NonCompliantContext>();
+  const nonCompliantFor = (effect: string): NonCompliantContext => {
+    let c = nonCompliantContexts.get(effect);
+    if (!c) nonCompliantContexts.set(effect, (c = { effect, displayName, explain, makeRuntime }));
+    return c;
+  };
+
   /**
    * The answers for an effect that is known and decides nothing itself (not Disabled, DenyAction,
    * Manual without a non-compliant default, an existence effect or a cluster's): the condition alone
    * decides, as in `evaluate`'s general path.
    */
-  let plain: { effect: string; notMatched: Evaluation; compliant: Evaluation } | undefined;
+  let plain:
+    { effect: string; notMatched: Evaluation; compliant: Evaluation; nonCompliant: NonCompliantContext } | undefined;
   function plainAnswers(resolved: { effect: string; effectUnknown?: Unknown }) {
     const { effect, effectUnknown } = resolved;
     if (effectUnknown || effect === 'Disabled' || clusterDecided || isExistenceEffect(effect)) return undefined;
     if (effect === 'DenyAction' || (effect === 'Manual' && manualState !== 'noncompliant')) return undefined;
-    return { effect, notMatched: notMatched(effect), compliant: compliantFor(effect) };
+    return {
+      effect,
+      notMatched: notMatched(effect),
+      compliant: compliantFor(effect),
+      nonCompliant: nonCompliantFor(effect)
+    };
   }
 
   return {
@@ -757,17 +789,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           truth = generated(resource, params, options, true);
           if (truth === false) return plain.compliant;
           if (truth === NOT_APPLICABLE) return plain.notMatched;
-          if (truth === true)
-            return new NonCompliant(
-              plain.effect,
-              displayName,
-              explain,
-              undefined,
-              resource,
-              params,
-              options,
-              makeRuntime
-            );
+          if (truth === true) return new NonCompliant(plain.nonCompliant, resource, params, options, undefined);
         }
       }
       let rt: Runtime | undefined;
@@ -860,7 +882,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
               pointers: []
             };
       }
-      return new NonCompliant(effect, displayName, explain, rt, resource, params, options, makeRuntime);
+      return new NonCompliant(nonCompliantFor(effect), resource, params, options, rt);
     }
   };
 }

@@ -68,6 +68,18 @@ interface PathNode {
 
 const logicalKeys = new Set(['allof', 'anyof', 'not']);
 
+/** The leaf conditions (not allOf, anyOf or not) of a condition, by identity. */
+function leavesOf(node: unknown, into: Set<object>): void {
+  if (typeof node !== 'object' || node === null) return;
+  const keys = Object.keys(node);
+  if (keys.length === 1 && logicalKeys.has(keys[0].toLowerCase())) {
+    const inner = (node as Record<string, unknown>)[keys[0]];
+    for (const child of Array.isArray(inner) ? inner : [inner]) leavesOf(child, into);
+    return;
+  }
+  into.add(node);
+}
+
 class Generator {
   private readonly constants: unknown[] = [];
   private readonly strings = new Map<string, string>();
@@ -76,6 +88,10 @@ class Generator {
   private readonly root: PathNode = { variable: 'json', children: new Map() };
   private temps = 0;
   private labels = 0;
+  /** The leaves (by identity) that the applicability repeats from the condition. */
+  private readonly repeated = new Set<object>();
+  /** Of those, the variable that holds each one's truth once the condition has worked it out. */
+  private readonly leafTruths = new Map<object, string>();
 
   constructor(private readonly compiler: ConditionCompiler) {}
 
@@ -168,7 +184,20 @@ class Generator {
       this.emit('}');
       return;
     }
+    // A leaf the applicability repeats keeps its truth for it (a read of the truth, not of the resource).
+    const memo = this.leafTruths.get(obj);
+    if (memo !== undefined) {
+      this.emit(`if (${memo} !== NONE) ${target} = ${memo}; else {`);
+      this.leaf(obj, path, target);
+      this.emit('}');
+      return;
+    }
     this.leaf(obj, path, target);
+    if (this.repeated.has(obj)) {
+      const variable = `m${this.leafTruths.size}`;
+      this.leafTruths.set(obj, variable);
+      this.emit(`${variable} = ${target};`);
+    }
   }
 
   leaf(obj: Record<string, unknown>, path: string, target: string): void {
@@ -241,9 +270,11 @@ class Generator {
       expected.every(m => typeof m === 'string')
     ) {
       const negate = name === 'notIn';
+      // A value spelled as one of the list's is in it without lower-casing it.
+      const exact = this.constant(new Set(expected as string[]));
       const set = this.constant(new Set((expected as string[]).map(s => s.toLowerCase())));
       this.emit(
-        `${target} = typeof ${v} === 'string' ? ${set}.has(${v}.toLowerCase()) !== ${negate} : ${testId}(${v}, undefined);`
+        `${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(${v}.toLowerCase())) !== ${negate} : ${testId}(${v}, undefined);`
       );
       return;
     }
@@ -258,7 +289,9 @@ class Generator {
   directRead(ref: FieldRef): { kind: 'value' | 'collection'; expression: string } | undefined {
     if (unreadable(ref) !== undefined || ref.alternatives) return undefined;
     if (ref.source !== 'json') {
-      return { kind: 'value', expression: `readField(resource, ${this.constant(ref.source)})` };
+      // The resource's own attributes, read as `readResourceField` reads them.
+      const attribute = { type: 'resource.type', id: 'resource.id', fullName: 'resource.name' }[ref.source as string];
+      return { kind: 'value', expression: attribute ?? `readField(resource, ${this.constant(ref.source)})` };
     }
     const firstAll = ref.steps.findIndex(s => s.kind === 'all');
     if (firstAll < 0) return { kind: 'value', expression: this.pathValue(ref.steps) };
@@ -273,6 +306,7 @@ class Generator {
    * the fields read and the runtime, as the interpreter's condition and applicability share one.
    */
   source(node: unknown, path: string, applicability?: unknown): string {
+    if (applicability !== undefined) leavesOf(applicability, this.repeated);
     this.condition(node, path, 'result');
     if (applicability !== undefined) {
       this.emit('if (result === false && applicability === true) {');
@@ -291,6 +325,7 @@ class Generator {
       'var json = resource.json, rt, result, applies, o, x;',
       ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
       ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
+      ...(this.leafTruths.size > 0 ? [`var ${[...this.leafTruths.values()].map(v => `${v} = NONE`).join(', ')};`] : []),
       ...this.lines,
       'return result;',
       '};'
