@@ -332,9 +332,9 @@ function cpuMs(): number {
 /**
  * The least processor time of `tries` runs of each side (after one warm-up run each), the sides
  * taking turns, with the least wall-clock time beside it. The ratios come from processor time: on
- * a shared machine a run is preempted the more often the longer it is, so the least wall-clock time
- * of several favours the shorter side, the more so the busier the machine; processor time counts
- * the work each side does, whatever else runs. On an idle machine the two agree.
+ * a shared machine the least wall-clock time of several depends on how busy the machine was during
+ * each side's runs, and a longer run is less likely to find a quiet spell; processor time counts the
+ * work each side does, whatever else runs.
  */
 function interleaved(tries: number, sides: (() => Tally)[]): { ms: number; wallMs: number; value: Tally }[] {
   const out = sides.map(run => ({ ms: Infinity, wallMs: Infinity, value: run() }));
