@@ -58,6 +58,25 @@ describe('a generated condition', () => {
     }
   });
 
+  it('reads a field after a block that was left before reading it', () => {
+    // The anyOf is true at its first branch, so its second never reads `a`; the allOf's second branch must.
+    const rule = {
+      allOf: [
+        {
+          anyOf: [
+            { field: 'kind', exists: true },
+            { field: 'Test.P/things/a', equals: 'x' }
+          ]
+        },
+        { field: 'Test.P/things/a', equals: 'y' }
+      ]
+    };
+    const r = armResource({ type: 'Test.P/things', name: 'r', kind: 'k', properties: { a: 'y' } });
+    const both = bothWays(rule, r);
+    expect(both?.interpreted).toEqual([true, true, true, true]);
+    expect(both?.generated).toEqual(both?.interpreted);
+  });
+
   it('does not apply where the condition is false and whether it applies is unknown', () => {
     // The kind's condition is unknown (a parameter without a value), the other one false.
     const rule = {
