@@ -154,13 +154,25 @@ function validatorOf(prepared: unknown): ValidateFunction {
   return generated ?? (ajv ??= createCompareAjv()).compile(prepared as object);
 }
 
-/** Where in the data the unknowns stand, as pointer segments. */
-function unknownPaths(value: unknown, at: string[] = [], found: string[][] = []): string[][] {
-  if (isUnknownMark(value)) found.push(at);
-  else if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, [...at, String(i)], found));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) unknownPaths(v, [...at, k], found);
-  }
+/**
+ * Where in the data the unknowns stand, as pointer segments, among the values at or above a path
+ * the schema reads (`reads`): below a value that is not, none is (the data is the whole resource,
+ * and a schema reads a few of its values). The root is always looked at.
+ */
+function unknownPaths(value: unknown, reads: string[][]): string[][] {
+  const found: string[][] = [];
+  const at: string[] = [];
+  const walk = (v: unknown): void => {
+    if (isUnknownMark(v)) found.push(at.slice());
+    else if (Array.isArray(v)) v.forEach((item, i) => visit(String(i), item));
+    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(k, item);
+  };
+  const visit = (segment: string, item: unknown): void => {
+    at.push(segment);
+    if (reads.some(path => isPrefixPath(at, path))) walk(item);
+    at.pop();
+  };
+  walk(value);
   return found;
 }
 
@@ -233,7 +245,7 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
     }
     if (!errors.length) {
       // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
-      for (const at of unknownPaths(data)) {
+      for (const at of unknownPaths(data, reads)) {
         if (reads.some(path => isPrefixPath(at, path))) {
           const marker = valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
           if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
