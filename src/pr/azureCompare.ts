@@ -156,24 +156,49 @@ function validatorOf(prepared: unknown): ValidateFunction {
 
 /**
  * Where in the data the unknowns stand, as pointer segments, among the values at or above a path
- * the schema reads (`reads`): below a value that is not, none is (the data is the whole resource,
- * and a schema reads a few of its values). The root is always looked at.
+ * the schema reads (`reads`, as a tree): below a value that is not, none is (the data is the whole
+ * resource, and a schema reads a few of its values). The root is always looked at.
  */
-function unknownPaths(value: unknown, reads: string[][]): string[][] {
+export function unknownPaths(value: unknown, reads: ReadTree): string[][] {
   const found: string[][] = [];
   const at: string[] = [];
-  const walk = (v: unknown): void => {
+  const walk = (v: unknown, under: ReadTree[]): void => {
     if (isUnknownMark(v)) found.push(at.slice());
-    else if (Array.isArray(v)) v.forEach((item, i) => visit(String(i), item));
-    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(k, item);
+    else if (Array.isArray(v)) v.forEach((item, i) => visit(String(i), item, under));
+    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(k, item, under);
   };
-  const visit = (segment: string, item: unknown): void => {
+  const visit = (segment: string, item: unknown, under: ReadTree[]): void => {
+    // The read paths `at` + segment begins, as the nodes of the tree they reach.
+    const next: ReadTree[] = [];
+    for (const node of under) {
+      const same = node.get(segment);
+      if (same) next.push(same);
+      const any = segment === '*' ? undefined : node.get('*');
+      if (any) next.push(any);
+    }
+    if (next.length === 0) return;
     at.push(segment);
-    if (reads.some(path => isPrefixPath(at, path))) walk(item);
+    walk(item, next);
     at.pop();
   };
-  walk(value);
+  walk(value, [reads]);
   return found;
+}
+
+/** Read paths as a tree of their segments (`*` stands for any array member): a path begins `at` when the tree holds it. */
+export type ReadTree = Map<string, ReadTree>;
+
+export function readTree(paths: string[][]): ReadTree {
+  const root: ReadTree = new Map();
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path) {
+      let child = node.get(segment);
+      if (!child) node.set(segment, (child = new Map()));
+      node = child;
+    }
+  }
+  return root;
 }
 
 /**
@@ -217,7 +242,7 @@ function readPaths(root: unknown): string[][] {
   return out;
 }
 
-function isPrefixPath(prefix: string[], path: string[]): boolean {
+export function isPrefixPath(prefix: string[], path: string[]): boolean {
   if (prefix.length > path.length) return false;
   return prefix.every((seg, i) => path[i] === '*' || path[i] === seg);
 }
@@ -234,6 +259,7 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
   const prepared = azureSchema(schema);
   const validate = validatorOf(prepared);
   const reads = readPaths(prepared);
+  const tree = readTree(reads);
   return data => {
     const errors = validate(data) ? [] : ((validate.errors ?? []) as ErrorObject[]).slice();
     const dependsOn = new Set<string>();
@@ -245,7 +271,7 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
     }
     if (!errors.length) {
       // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
-      for (const at of unknownPaths(data, reads)) {
+      for (const at of unknownPaths(data, tree)) {
         if (reads.some(path => isPrefixPath(at, path))) {
           const marker = valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
           if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
