@@ -13,19 +13,38 @@ import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemption
 import { seedResources } from '../support/arm-resourcegraph.js';
 import { packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
-const ACCOUNT = `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`;
 const PACK = 'cmk-guard-foundry-tools';
+
+/** Four accounts, each with an exception: their exemptions span pages of the exemption list (3 a page). */
+const ACCOUNTS = ['legacy', 'legacy-2', 'legacy-3', 'legacy-4'].map(
+  name => `${RG}/providers/Microsoft.CognitiveServices/accounts/${name}`
+);
 
 function config(repo: Repository): void {
   writeFileSync(
     path.join(repo.root, 'cmk-guard.yaml'),
     [
       'exceptions:',
-      '  - rule: foundry-tools-cmk',
-      '    resources:',
-      `      - id: ${ACCOUNT}`,
-      '    reason: Retired.'
+      ...ACCOUNTS.flatMap(id => [
+        '  - rule: foundry-tools-cmk',
+        '    resources:',
+        `      - id: ${id}`,
+        '    reason: Retired.'
+      ])
     ].join('\n') + '\n'
+  );
+}
+
+function seedAccounts(server: ArmServer): void {
+  seedResources(
+    server,
+    ACCOUNTS.map(id => ({
+      id,
+      name: id.split('/').pop(),
+      type: 'Microsoft.CognitiveServices/accounts',
+      kind: 'OpenAI',
+      properties: {}
+    }))
   );
 }
 
@@ -45,9 +64,7 @@ describe('Resource Manager as it answers under load and while others change the 
   beforeEach(async () => {
     server = await publishServer();
     repo = packRepository();
-    seedResources(server, [
-      { id: ACCOUNT, name: 'legacy', type: 'Microsoft.CognitiveServices/accounts', kind: 'OpenAI', properties: {} }
-    ]);
+    seedAccounts(server);
     config(repo);
   });
   afterEach(async () => {
@@ -58,9 +75,7 @@ describe('Resource Manager as it answers under load and while others change the 
   it('waits out 429 and 503 whose Retry-After is an HTTP-date, on the SDK’s and the raw REST requests, and ends as a fault-free deploy', async () => {
     const clean = await publishServer();
     try {
-      seedResources(clean, [
-        { id: ACCOUNT, name: 'legacy', type: 'Microsoft.CognitiveServices/accounts', kind: 'OpenAI', properties: {} }
-      ]);
+      seedAccounts(clean);
       expect((await publish(clean, repo, 'deploy', SUB)).code).toBe(0);
 
       server.setFaults({ rate: 0.35, seed: 21, kinds: ['throttle', 'unavailable'], retryAfterDate: true });
@@ -77,8 +92,13 @@ describe('Resource Manager as it answers under load and while others change the 
 
       server.setFaults(undefined);
       const writes = server.writeRequests();
+      const before = server.requests.length;
       expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
       expect(server.writeRequests()).toBe(writes);
+      // Every list followed its nextLink: definitions (7) and exemptions (4), 3 a page.
+      const followed = server.requests.slice(before).filter(r => r.method === 'GET' && r.query.$skiptoken);
+      expect(followed.some(r => r.path.endsWith('/policyDefinitions'))).toBe(true);
+      expect(followed.some(r => r.path.endsWith('/policyExemptions'))).toBe(true);
     } finally {
       await clean.close();
     }
@@ -87,11 +107,11 @@ describe('Resource Manager as it answers under load and while others change the 
   it('takes a DELETE answered 404 (deleted meanwhile, with its resource group) as done, and the next deploy writes nothing', async () => {
     expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
     const old = `${RG}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
-    const [exemption] = [...exemptionState(server).exemptions.values()];
+    const exemptions = [...exemptionState(server).exemptions.values()];
     // Between plan and apply, the resource group is deleted, and everything in it: ARM answers 404.
     const gone = () => {
       policyState(server).resources.delete(old.toLowerCase());
-      exemptionState(server).exemptions.delete(exemption.id.toLowerCase());
+      for (const exemption of exemptions) exemptionState(server).exemptions.delete(exemption.id.toLowerCase());
       return {
         status: 404,
         body: { error: { code: 'ResourceGroupNotFound', message: "Resource group 'ai-prod' could not be found." } }
@@ -119,11 +139,13 @@ describe('Resource Manager as it answers under load and while others change the 
     const pruned = await publish(server, repo, 'deploy', SUB, ['--prune', '--format', 'json']);
     expect(pruned.code).toBe(0);
     const plan = JSON.parse(pruned.stdout) as { results: { kind: string; action: string; outcome: string }[] };
-    expect(plan.results.filter(r => r.action === 'delete')).toEqual([
-      expect.objectContaining({ kind: 'exemption', outcome: 'applied' }),
-      expect.objectContaining({ kind: 'assignment', outcome: 'applied' })
+    expect(plan.results.filter(r => r.action === 'delete').map(r => [r.kind, r.outcome])).toEqual([
+      ...ACCOUNTS.map(() => ['exemption', 'applied']),
+      ['assignment', 'applied']
     ]);
-    expect(server.requests.filter(r => r.method === 'DELETE').map(r => r.status)).toEqual([404, 404]);
+    expect(server.requests.filter(r => r.method === 'DELETE').map(r => r.status)).toEqual(
+      [...ACCOUNTS, RG].map(() => 404)
+    );
     expect(storedAt(server, RG, 'policyAssignments')).toEqual([]);
     const writes = server.writeRequests();
     expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
