@@ -11,7 +11,8 @@ import type { ArmServer } from '../support/arm-server.js';
 import { policyState, POLICY_API_VERSION, storedAt } from '../support/arm-policy.js';
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
 import { seedResources } from '../support/arm-resourcegraph.js';
-import { packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import { retryAfterMs } from '../../src/azure/rest.js';
+import { dropRule, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 
@@ -104,6 +105,35 @@ describe('Resource Manager as it answers under load and while others change the 
     }
   });
 
+  it('follows writes Resource Manager accepts to finish later (202, Azure-AsyncOperation) to their end, prune included', async () => {
+    const clean = await publishServer();
+    const later = await publishServer({
+      asyncWrites:
+        /\/providers\/Microsoft\.Authorization\/(policyDefinitions|policyAssignments|policyExemptions)\/[^/]+$/i
+    });
+    try {
+      for (const server of [clean, later]) {
+        seedAccounts(server);
+        expect((await publish(server, repo, 'deploy', SUB)).code).toBe(0);
+      }
+      dropRule(repo, 'ai-hub-hbi');
+      for (const server of [clean, later])
+        expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).code).toBe(0);
+      expect(holdings(later)).toEqual(holdings(clean));
+      const accepted = later.requests.filter(r => r.status === 202).map(r => r.method);
+      expect(new Set(accepted)).toEqual(new Set(['PUT', 'DELETE']));
+      // Each one polled to its end, one InProgress first.
+      const polls = later.requests.filter(r => r.path.startsWith('/providers/Microsoft.Test/operationStatuses/'));
+      expect(polls).toHaveLength(accepted.length * 2);
+      const writes = later.writeRequests();
+      expect((await publish(later, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
+      expect(later.writeRequests()).toBe(writes);
+    } finally {
+      await clean.close();
+      await later.close();
+    }
+  });
+
   it('takes a DELETE answered 404 (deleted meanwhile, with its resource group) as done, and the next deploy writes nothing', async () => {
     expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
     const old = `${RG}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
@@ -156,3 +186,15 @@ describe('Resource Manager as it answers under load and while others change the 
 function rmConfig(repo: Repository): void {
   writeFileSync(path.join(repo.root, 'cmk-guard.yaml'), '{}\n');
 }
+
+describe('Retry-After, in either form RFC 9110 allows', () => {
+  const now = Date.UTC(2026, 11, 6, 3, 0, 0);
+  it('reads seconds and HTTP-dates, never waits for a date gone by, and waits at most a minute', () => {
+    expect(retryAfterMs({ 'retry-after': '5' }, now)).toBe(5000);
+    expect(retryAfterMs({ 'retry-after': new Date(now + 3000).toUTCString() }, now)).toBe(3000);
+    expect(retryAfterMs({ 'retry-after': new Date(now - 3000).toUTCString() }, now)).toBe(0);
+    expect(retryAfterMs({ 'retry-after': '3600' }, now)).toBe(60_000);
+    expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterMs({}, now)).toBeUndefined();
+  });
+});

@@ -92,6 +92,12 @@ export interface ArmServerOptions {
   /** Milliseconds every answer waits (for the benchmark). */
   latencyMs?: number;
   faults?: FaultPlan;
+  /**
+   * Writes (PUT, DELETE) whose path matches are accepted to finish later, as Resource Manager's
+   * asynchronous pattern has it: 202 with `Azure-AsyncOperation` and `Location`; the write is
+   * done when the operation is polled to its end (one InProgress first).
+   */
+  asyncWrites?: RegExp;
   /** Modules that add endpoints. */
   modules?: ArmModule[];
 }
@@ -363,11 +369,28 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
       server
     };
     let answer: ArmReply;
-    try {
-      answer = await route.handle(ctx);
-    } catch (error) {
-      if (!(error instanceof ArmHttpError)) throw error;
-      answer = armError(error.status, error.code, error.message);
+    const handleNow = async (): Promise<ArmReply> => {
+      try {
+        return await route.handle(ctx);
+      } catch (error) {
+        if (!(error instanceof ArmHttpError)) throw error;
+        return armError(error.status, error.code, error.message);
+      }
+    };
+    if (isWrite && options.asyncWrites?.test(url.pathname)) {
+      // Done later, when the client polls the operation to its end (the policy handlers answer at once).
+      answer = server.longRunning(ctx, 1, () => {
+        try {
+          const reply = route.handle(ctx);
+          if (reply instanceof Promise) throw new Error('asyncWrites needs a handler that answers at once');
+          return reply;
+        } catch (error) {
+          if (!(error instanceof ArmHttpError)) throw error;
+          return armError(error.status, error.code, error.message);
+        }
+      });
+    } else {
+      answer = await handleNow();
     }
     if (isWrite && answer.status < 300) {
       const resource = (route.resource?.(ctx) ?? url.pathname).toLowerCase();

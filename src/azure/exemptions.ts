@@ -7,6 +7,8 @@
 import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
+import { ArmError } from './errors.js';
+import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from './rest.js';
 import { ResourceGraph } from './resourceGraph.js';
 import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 
@@ -93,10 +95,10 @@ export class ExemptionStore {
       path: exemptionId(scope, name),
       apiVersion: EXEMPTIONS_API_VERSION,
       body: { properties },
-      expect: PUT_OK,
+      expect: [...PUT_OK, 202],
       doing: `writing the policy exemption ${name} at ${scope}`
     });
-    return { status: answer.status };
+    return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, PUT_OK);
   }
 
   async delete(scope: string, name: string): Promise<{ status: number }> {
@@ -104,10 +106,24 @@ export class ExemptionStore {
       method: 'DELETE',
       path: exemptionId(scope, name),
       apiVersion: EXEMPTIONS_API_VERSION,
-      expect: DELETE_OK,
+      expect: [...DELETE_OK, 202],
       doing: `deleting the policy exemption ${name} at ${scope}`
     });
-    return { status: answer.status };
+    return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, DELETE_OK);
+  }
+
+  /** A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. */
+  private async finished(answer: ArmResponse, doing: string, ok: readonly number[]): Promise<{ status: number }> {
+    if (ok.includes(answer.status)) return { status: answer.status };
+    if (!isAcceptedLater(answer))
+      throw new ArmError(
+        `Resource Manager answered 202 while ${doing} without saying where to follow it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`,
+        202,
+        'UnexpectedAnswer',
+        ''
+      );
+    const done = await this.connection.rest.waitForOperation(answer, { timeoutMs: WRITE_OPERATION_TIMEOUT_MS, doing });
+    return { status: done.status };
   }
 
   /**

@@ -16,7 +16,7 @@ import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy } from './policies.js';
 import { checkPolicyListPage, policyListKind } from './policyAnswers.js';
-import { MAX_PAGES } from './rest.js';
+import { isAcceptedLater, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
   assignmentToRest,
@@ -60,6 +60,7 @@ export interface WriteResult {
 
 interface RawResponse {
   status: number;
+  headers?: { toJSON(): Record<string, string> };
 }
 
 /** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
@@ -281,6 +282,23 @@ export class PolicyStore {
     try {
       await call({ onResponse: response => void (answered = response) });
     } catch (error) {
+      const accepted = answered && {
+        status: answered.status,
+        headers: answered.headers?.toJSON() ?? {},
+        body: undefined
+      };
+      if (accepted && isAcceptedLater(accepted)) {
+        // Resource Manager's asynchronous pattern: 202, then the operation to follow until it ends.
+        try {
+          const done = await this.connection.rest.waitForOperation(accepted, {
+            timeoutMs: WRITE_OPERATION_TIMEOUT_MS,
+            doing
+          });
+          return { status: done.status };
+        } catch (failed) {
+          throw toArmError(failed, doing, this.connection.secrets);
+        }
+      }
       if (!answered || !ok.includes(answered.status))
         throw toArmError(unexpectedAnswer(error, answered, doing), doing, this.connection.secrets);
     }

@@ -208,9 +208,21 @@ export class ArmRest {
   }
 }
 
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  const value = headers['retry-after'];
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
+/** Retry-After in seconds or as an HTTP-date (RFC 9110 allows either), at most a minute. */
+export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const value = headers['retry-after']?.trim();
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 60_000) : undefined;
 }
+
+/** A write Resource Manager accepted to finish later: a 202 that says where to follow it. */
+export function isAcceptedLater(response: Pick<ArmResponse, 'status' | 'headers'>): boolean {
+  return (
+    response.status === 202 &&
+    (response.headers['azure-asyncoperation'] !== undefined || response.headers['location'] !== undefined)
+  );
+}
+
+/** How long a write Resource Manager finishes later may take before cmk-guard gives up on it. */
+export const WRITE_OPERATION_TIMEOUT_MS = 10 * 60_000;
