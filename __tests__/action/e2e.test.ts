@@ -580,7 +580,11 @@ if (built && !builtWithAzure) {
           '  - rule: foundry-tools-cmk',
           '    resources:',
           '      - file: templates/accounts.json',
-          '    reason: Reviewed in the pull request.'
+          '    reason: Reviewed in the pull request.',
+          // The effect pull requests are checked with is the one the assignment gets.
+          'overrides:',
+          '  foundry-tools-cmk:',
+          '    effect: Deny'
         ].join('\n') + '\n'
       );
       try {
@@ -605,6 +609,8 @@ if (built && !builtWithAzure) {
           description: 'Moves to the platform vault next quarter.',
           metadata: { cmkGuard: { owner: 'github.com/Codertocat/Hello-World', source: 'cmk-guard.yaml:2' } }
         });
+        const [assignment] = storedAt(arm, MG, 'policyAssignments');
+        expect(assignment.body.properties.parameters).toEqual({ foundryToolsCmkEffect: { value: 'Deny' } });
         const writes = arm.writeRequests();
         const again = await runAction(root, github, inputs, 'deploy-exemptions-again', env());
         expect(again.outputs.result).toBe('pass');
