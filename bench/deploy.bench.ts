@@ -13,6 +13,8 @@ import { parseScope, publishCompiled, resourceIdAt } from '../src/azure/index.js
 import { compilePolicies } from '../src/run.js';
 import { startArmServer } from '../__tests__/support/arm-server.js';
 import { policyModule } from '../__tests__/support/arm-policy.js';
+import { exemptionsModule } from '../__tests__/support/arm-exemptions.js';
+import { resourceGraphModule, seedManagementGroup } from '../__tests__/support/arm-resourcegraph.js';
 import { now, round, type Benchmark } from './framework.js';
 
 const LATENCY_MS = 50;
@@ -79,7 +81,12 @@ export const deployVsIdeal: Benchmark = {
 
       let best: { ms: number; requests: number; secondWrites: number } | undefined;
       for (let i = 0; i < tries; i++) {
-        const server = await startArmServer({ modules: [policyModule], latencyMs: LATENCY_MS });
+        // What Azure has beside the policy endpoints: a management group's plan asks Resource Graph too.
+        const server = await startArmServer({
+          modules: [policyModule, exemptionsModule, resourceGraphModule],
+          latencyMs: LATENCY_MS
+        });
+        seedManagementGroup(server, 'bench', {});
         try {
           const deploy = () =>
             publishCompiled(pack, {
