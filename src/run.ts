@@ -26,7 +26,7 @@ import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } f
 import type { Pack, Rule } from './rules/index.js';
 import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
-import { loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
+import { compiledAtBuild, loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadTemplates } from './sources/index.js';
 import { FindingStore } from './report/store.js';
@@ -105,7 +105,8 @@ let engineCatalog: AliasCatalog | undefined;
 
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 export function engineAliasCatalog(): AliasCatalog {
-  if (!engineCatalog) engineCatalog = aliasCatalogFromPathLookup(aliasPath);
+  // The bundled rules were compiled with this catalog at build time.
+  if (!engineCatalog) engineCatalog = { ...aliasCatalogFromPathLookup(aliasPath), compiledBefore: compiledAtBuild };
   return engineCatalog;
 }
 

@@ -13,9 +13,18 @@ import type { ValidateFunction } from 'ajv';
 import { UserError, UserErrors } from '../../src/model/errors.js';
 import { azureComparable } from '../../src/pr/azureCompare.js';
 import type { Value } from '../../src/model/value.js';
-import { bundledSchemaChecks, checkedRuleTexts, parsedTexts } from '../../src/rules/ruleTextCache.generated.js';
+import {
+  bundledSchemaChecks,
+  checkedRuleTexts,
+  compiledRules,
+  parsedTexts
+} from '../../src/rules/ruleTextCache.generated.js';
+import { aliasCatalogFromPathLookup, compileRule } from '../../src/compiler/index.js';
+import { canonicalJson } from '../../src/compiler/canonical.js';
+import { aliasPath } from '../../src/engine/aliases.js';
+import { engineAliasCatalog } from '../../src/run.js';
 import { ruleTextCacheModule, compiledSchemaChecks } from '../../scripts/generateValidators.js';
-import { checkRule, loadRuleFile, readRuleText } from '../../src/rules/index.js';
+import { checkRule, compiledAtBuild, loadPolicyDirectory, loadRuleFile, readRuleText } from '../../src/rules/index.js';
 import { parseDocument, parseYaml } from '../../src/rules/positions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -175,6 +184,41 @@ describe('the bundled pack, as generated', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('the policy rules, compiled', () => {
+    const rules = loadPolicyDirectory(policies).rules.filter(rule => rule.kind === 'policy');
+    const fresh = () => aliasCatalogFromPathLookup(aliasPath);
+
+    it("are each found by the rule's document and are what compiling it with the engine's catalog gives now", () => {
+      expect(rules.length).toBeGreaterThan(5);
+      for (const rule of rules) {
+        expect([rule.name, compiledAtBuild(canonicalJson(rule.document)) !== undefined]).toEqual([rule.name, true]);
+        expect(compileRule(rule, engineAliasCatalog(), { root })).toStrictEqual(compileRule(rule, fresh(), { root }));
+      }
+      expect(compiledRules().size).toBe(rules.length);
+    });
+
+    it('give each run its own condition to keep', () => {
+      const rule = rules[0];
+      const first = compileRule(rule, engineAliasCatalog());
+      (first.properties.policyRule.if as { allOf: unknown[] }).allOf.push('changed');
+      expect(compileRule(rule, engineAliasCatalog())).toStrictEqual(compileRule(rule, fresh()));
+    });
+
+    it('are not found for a document that differs, which is compiled now', () => {
+      const rule = rules.find(r => r.name === 'foundry-tools-cmk')!;
+      const schema = { ...(rule.schema as object), required: ['properties', 'sku'] };
+      const changed = { ...rule, schema, document: { ...(rule.document as object), schema } };
+      expect(compiledAtBuild(canonicalJson(changed.document))).toBeUndefined();
+      const body = compileRule(changed, engineAliasCatalog());
+      expect(body).toStrictEqual(compileRule(changed, fresh()));
+      expect(body.properties.metadata.cmkGuard.hash).not.toBe(
+        compileRule(rule, fresh()).properties.metadata.cmkGuard.hash
+      );
+      expect(JSON.stringify(body.properties.policyRule.if)).toContain('sku');
+      expect(JSON.stringify(compileRule(rule, fresh()).properties.policyRule.if)).not.toContain('"sku"');
+    });
   });
 
   describe("the relation and transition rules' schema checks", () => {

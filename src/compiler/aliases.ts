@@ -8,6 +8,7 @@
  * alias catalog, which the engine owns and the compiler is given.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
  */
+import type { Json } from '../model/value.js';
 
 /** What the compiler needs from an alias catalog. */
 export interface AliasCatalog {
@@ -18,6 +19,12 @@ export interface AliasCatalog {
    * since a deployment would fail on an alias Azure does not have.
    */
   aliasFor(resourceType: string, propertyPath: string[]): { alias: string; known: boolean } | null;
+  /**
+   * A rule compiled with this very catalog before (at build time), found by the rule document's canonical
+   * JSON: its condition and content hash, which `compileRule` then takes instead of compiling it again.
+   * Only exactly that document is found, so an entry can be missing but never another rule's.
+   */
+  compiledBefore?(documentJson: string): { condition: Json; hash: string } | undefined;
 }
 
 /** One published alias: `Microsoft.CognitiveServices/accounts/encryption.keySource` → `properties.encryption.keySource`. */

@@ -121,6 +121,26 @@ function sourcePath(file: string, root: string | undefined): string {
 }
 
 /**
+ * A policy rule's condition (`policyRule.if`) and its content hash: compiled now, or as `aliases` compiled
+ * exactly this document before.
+ */
+export function compileCondition(rule: CompilableRule, aliases: AliasCatalog): { condition: Json; hash: string } {
+  const documentJson = canonicalJson(rule.document);
+  const before = aliases.compiledBefore?.(documentJson);
+  if (before) return before;
+  const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
+  const errors: CompileError[] = [];
+  const source = { file: rule.file, positionOf: (p: string) => rule.positionOf(p) };
+  const perType = types.map(resourceType => {
+    const compilation: SchemaCompilation = { source, resourceType, aliases, errors };
+    const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
+    return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
+  });
+  throwUserErrors(errors);
+  return { condition: toPolicyJson(anyOf(perType)), hash: sha256(documentJson) };
+}
+
+/**
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
  */
@@ -139,18 +159,10 @@ export function compileRule(
       rule.positionOf('/kind') ?? { file: rule.file }
     );
   }
-  const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-  const errors: CompileError[] = [];
-  const source = { file: rule.file, positionOf: (p: string) => rule.positionOf(p) };
-  const perType = types.map(resourceType => {
-    const compilation: SchemaCompilation = { source, resourceType, aliases, errors };
-    const inScope = rule.appliesTo === undefined ? [] : [not(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
-    return allOf([field('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
-  });
-  throwUserErrors(errors);
+  const { condition, hash } = compileCondition(rule, aliases);
   const metadata: CmkGuardMetadata = {
     source: sourcePath(rule.file, options.root),
-    hash: sha256(canonicalJson(rule.document)),
+    hash,
     kind: rule.kind,
     severity: rule.severity,
     ...(rule.remediation ? { remediation: rule.remediation } : {}),
@@ -173,7 +185,7 @@ export function compileRule(
           defaultValue: rule.effect.default
         }
       },
-      policyRule: { if: toPolicyJson(anyOf(perType)), then: { effect: "[parameters('effect')]" } }
+      policyRule: { if: condition, then: { effect: "[parameters('effect')]" } }
     }
   };
 }

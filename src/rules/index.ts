@@ -9,11 +9,12 @@ import type { Severity } from '../model/finding.js';
 import type { Json } from '../model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
 import { readTextFile } from '../model/textFile.js';
+import { parseJson } from '../model/jsonText.js';
 import { escapeReason } from '../sources/boundary.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { parseDocument, type ParsedDocument } from './positions.js';
 import { packFile, ruleFile } from './validators.generated.js';
-import { checkedRuleTexts } from './ruleTextCache.generated.js';
+import { checkedRuleTexts, compiledRules } from './ruleTextCache.generated.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
 
 export type { JsonSchema } from '../compiler/context.js';
@@ -68,6 +69,16 @@ function isMapping(value: unknown): value is { [key: string]: Json } {
  */
 function ruleErrors(doc: ParsedDocument, text: string): UserError[] {
   return checkedRuleTexts.has(text) ? [] : checkRule(doc);
+}
+
+/**
+ * A bundled policy rule as compiled at build time with the engine's alias catalog (ruleTextCache.generated.ts,
+ * which a test keeps current), found by the rule document's canonical JSON: only exactly that document is
+ * found. For the engine's catalog only (`AliasCatalog.compiledBefore`).
+ */
+export function compiledAtBuild(documentJson: string): { condition: Json; hash: string } | undefined {
+  const entry = compiledRules().get(documentJson);
+  return entry && { condition: parseJson(entry[0]) as Json, hash: entry[1] };
 }
 
 /** Every mistake in a rule file, checked now. */
