@@ -269,6 +269,16 @@ function compiledRules(policies: string): [string, string, string][] {
   return out;
 }
 
+/** The bundled relation rules' specs (`relation:`) that the relation-spec validator finds no mistake in, as canonical JSON. */
+function checkedRelationSpecs(policies: string): string[] {
+  const validate = compiledValidators().relationSpec;
+  const out = new Set<string>();
+  for (const rule of loadPolicyDirectory(policies).rules)
+    if (rule.kind === 'relation' && rule.relation !== undefined && validate(rule.relation))
+      out.add(canonicalJson(rule.relation));
+  return [...out];
+}
+
 /** The text of ruleTextCache.generated.ts: what reading the bundled rules gave at build time, by exact input. */
 export function ruleTextCacheModule(policies = bundledPolicies()): string {
   const module = new StandaloneModule();
@@ -294,6 +304,8 @@ export function ruleTextCacheModule(policies = bundledPolicies()): string {
       'export const bundledSchemaChecks: () => ReadonlyMap<string, ValidateFunction> = once(() => new Map([',
       ...entries,
       ']));',
+      "/** The bundled relation rules' specs (canonical JSON) in which the relation-spec validator found no mistake. */",
+      `export const checkedRelationSpecs: ReadonlySet<string> = new Set(${JSON.stringify(checkedRelationSpecs(policies))});`,
       "/** The bundled policy rules' conditions (as JSON) and content hashes, compiled with the engine's alias catalog, by the rule document's canonical JSON. */",
       'export const compiledRules: () => ReadonlyMap<string, [string, string]> = once(() => new Map([',
       ...compiledRules(policies).map(

@@ -15,6 +15,7 @@ import { azureComparable } from '../../src/pr/azureCompare.js';
 import type { Value } from '../../src/model/value.js';
 import {
   bundledSchemaChecks,
+  checkedRelationSpecs,
   checkedRuleTexts,
   compiledRules,
   parsedTexts
@@ -23,6 +24,8 @@ import { aliasCatalogFromPathLookup, compileRule } from '../../src/compiler/inde
 import { canonicalJson } from '../../src/compiler/canonical.js';
 import { aliasPath } from '../../src/engine/aliases.js';
 import { engineAliasCatalog } from '../../src/run.js';
+import { compilePullRequestChecks } from '../../src/pr/rules.js';
+import { relationSpec } from '../../src/rules/validators.generated.js';
 import { ruleTextCacheModule, compiledSchemaChecks } from '../../scripts/generateValidators.js';
 import { checkRule, compiledAtBuild, loadPolicyDirectory, loadRuleFile, readRuleText } from '../../src/rules/index.js';
 import { parseDocument, parseYaml } from '../../src/rules/positions.js';
@@ -218,6 +221,30 @@ describe('the bundled pack, as generated', () => {
       );
       expect(JSON.stringify(body.properties.policyRule.if)).toContain('sku');
       expect(JSON.stringify(compileRule(rule, fresh()).properties.policyRule.if)).not.toContain('"sku"');
+    });
+  });
+
+  describe("the relation rules' specs", () => {
+    const rules = loadPolicyDirectory(policies).rules.filter(rule => rule.kind === 'relation');
+
+    it('are each named, and have no mistake when checked now', () => {
+      expect(rules.length).toBeGreaterThan(0);
+      const validate = relationSpec();
+      for (const rule of rules) {
+        expect(validate(rule.relation)).toBe(true);
+        expect(checkedRelationSpecs.has(canonicalJson(rule.relation!))).toBe(true);
+      }
+      expect(checkedRelationSpecs.size).toBe(new Set(rules.map(rule => canonicalJson(rule.relation!))).size);
+    });
+
+    it('are not named when they differ, and a mistake in one is reported', () => {
+      const rule = rules[0];
+      const relation = { ...rule.relation!, sideways: true };
+      expect(checkedRelationSpecs.has(canonicalJson(relation))).toBe(false);
+      expect(() => compilePullRequestChecks([{ ...rule, relation }])).toThrow(
+        /`relation\.sideways` has `sideways`|has `sideways`, which a relation does not take/
+      );
+      expect(compilePullRequestChecks([rule]).relations).toHaveLength(1);
     });
   });
 

@@ -164,8 +164,10 @@ function parsedDocument(
   value: unknown,
   offsets: Map<string, NodeOffsets>
 ): ParsedDocument {
-  const starts = lineStarts(source);
+  // Found when a position is first asked for: most documents are read without one being asked.
+  let lines: number[] | undefined;
   const positionAt = (offset: number): SourcePosition => {
+    const starts = (lines ??= lineStarts(source));
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
