@@ -675,13 +675,21 @@ class ArmRest {
         }
     }
 }
-function retryAfterMs(headers) {
-    const value = headers['retry-after'];
-    if (value === undefined)
+/** Retry-After in seconds or as an HTTP-date (RFC 9110 allows either), at most a minute. */
+function retryAfterMs(headers, now = Date.now()) {
+    const value = headers['retry-after']?.trim();
+    if (value === undefined || value === '')
         return undefined;
-    const seconds = Number(value);
-    return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
+    const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 60_000) : undefined;
 }
+/** A write Resource Manager accepted to finish later: a 202 that says where to follow it. */
+function isAcceptedLater(response) {
+    return (response.status === 202 &&
+        (response.headers['azure-asyncoperation'] !== undefined || response.headers['location'] !== undefined));
+}
+/** How long a write Resource Manager finishes later may take before cmk-guard gives up on it. */
+const WRITE_OPERATION_TIMEOUT_MS = 10 * 60_000;
 
 ;// CONCATENATED MODULE: ./src/azure/connection.ts
 
@@ -1468,6 +1476,24 @@ class PolicyStore {
             await call({ onResponse: response => void (answered = response) });
         }
         catch (error) {
+            const accepted = answered && {
+                status: answered.status,
+                headers: answered.headers?.toJSON() ?? {},
+                body: undefined
+            };
+            if (accepted && isAcceptedLater(accepted)) {
+                // Resource Manager's asynchronous pattern: 202, then the operation to follow until it ends.
+                try {
+                    const done = await this.connection.rest.waitForOperation(accepted, {
+                        timeoutMs: WRITE_OPERATION_TIMEOUT_MS,
+                        doing
+                    });
+                    return { status: done.status };
+                }
+                catch (failed) {
+                    throw toArmError(failed, doing, this.connection.secrets);
+                }
+            }
             if (!answered || !ok.includes(answered.status))
                 throw toArmError(unexpectedAnswer(error, answered, doing), doing, this.connection.secrets);
         }
@@ -1481,6 +1507,8 @@ function subscriptionOf(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
+
+
 
 
 const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
@@ -1553,20 +1581,29 @@ class ExemptionStore {
             path: exemptionId(scope, name),
             apiVersion: EXEMPTIONS_API_VERSION,
             body: { properties },
-            expect: exemptions_PUT_OK,
+            expect: [...exemptions_PUT_OK, 202],
             doing: `writing the policy exemption ${name} at ${scope}`
         });
-        return { status: answer.status };
+        return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, exemptions_PUT_OK);
     }
     async delete(scope, name) {
         const answer = await this.connection.rest.send({
             method: 'DELETE',
             path: exemptionId(scope, name),
             apiVersion: EXEMPTIONS_API_VERSION,
-            expect: exemptions_DELETE_OK,
+            expect: [...exemptions_DELETE_OK, 202],
             doing: `deleting the policy exemption ${name} at ${scope}`
         });
-        return { status: answer.status };
+        return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, exemptions_DELETE_OK);
+    }
+    /** A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. */
+    async finished(answer, doing, ok) {
+        if (ok.includes(answer.status))
+            return { status: answer.status };
+        if (!isAcceptedLater(answer))
+            throw new ArmError(`Resource Manager answered 202 while ${doing} without saying where to follow it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`, 202, 'UnexpectedAnswer', '');
+        const done = await this.connection.rest.waitForOperation(answer, { timeoutMs: WRITE_OPERATION_TIMEOUT_MS, doing });
+        return { status: done.status };
     }
     /**
      * The exemptions that apply to resources in `scope` for assignments of an initiative `isOurs`

@@ -6621,16 +6621,6 @@ function shortScope(scope) {
 /* harmony export */   vc: () => (/* binding */ aliasCatalogFromPathLookup)
 /* harmony export */ });
 /* unused harmony exports pathSegments, joinSegments, aliasCatalogFromEntries */
-/**
- * JSON locations in an ARM resource \u2192 Azure Policy fields.
- *
- * A location is a list of property names from the resource root, with `[*]` standing for
- * "every member of this array": `['properties', 'networkAcls', 'ipRules', '[*]', 'value']`.
- * The top-level fields Azure names itself (`type`, `name`, `kind`, `location`, `id`,
- * `tags`, `tags['x']`, `identity.type`) are mapped here; everything else goes through the
- * alias catalog, which the engine owns and the compiler is given.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
- */
 const ARRAY_MEMBER = '[*]';
 /** Splits an alias default path (`properties.a[*].b`) into location segments. */
 function pathSegments(defaultPath) {
@@ -6815,7 +6805,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   EB: () => (/* binding */ effectParameterName)
 });
 
-// UNUSED EXPORTS: CompileError, aliasCatalogFromEntries, compiledKeywords, joinSegments, knownKeywords, pathSegments, refusedReasons, resolveField
+// UNUSED EXPORTS: CompileError, aliasCatalogFromEntries, compileCondition, compiledKeywords, joinSegments, knownKeywords, pathSegments, refusedReasons, resolveField
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -6961,6 +6951,26 @@ function sourcePath(file, root) {
         .join('/');
 }
 /**
+ * A policy rule's condition (`policyRule.if`) and its content hash: compiled now, or as `aliases` compiled
+ * exactly this document before.
+ */
+function compileCondition(rule, aliases) {
+    const documentJson = (0,canonical/* canonicalJson */.d)(rule.document);
+    const before = aliases.compiledBefore?.(documentJson);
+    if (before)
+        return before;
+    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
+    const errors = [];
+    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
+    const perType = types.map(resourceType => {
+        const compilation = { source, resourceType, aliases, errors };
+        const inScope = rule.appliesTo === undefined ? [] : [(0,policy/* not */.AU)(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
+        return (0,policy/* allOf */.bn)([(0,policy/* field */.ZZ)('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
+    });
+    (0,model_errors/* throwUserErrors */.zu)(errors);
+    return { condition: (0,policy/* toPolicyJson */.iW)((0,policy/* anyOf */.EB)(perType)), hash: (0,canonical/* sha256 */.s)(documentJson) };
+}
+/**
  * The rule as an Azure Policy definition body (the REST API's PUT shape). Throws a
  * `CompileError` (or `UserErrors` holding several) for every keyword it cannot express.
  */
@@ -6971,18 +6981,10 @@ function compileRule(rule, aliases, options = {}) {
             : 'transition rules compare a resource before and after a change';
         throw new model_errors/* UserError */.yo(`rule \`${rule.name}\` is a ${rule.kind} rule: ${runs}, so they run in pull requests only and are not compiled to Azure Policy.`, rule.positionOf('/kind') ?? { file: rule.file });
     }
-    const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-    const errors = [];
-    const source = { file: rule.file, positionOf: (p) => rule.positionOf(p) };
-    const perType = types.map(resourceType => {
-        const compilation = { source, resourceType, aliases, errors };
-        const inScope = rule.appliesTo === undefined ? [] : [(0,policy/* not */.AU)(compileSchema(rule.appliesTo, '/appliesTo', compilation))];
-        return (0,policy/* allOf */.bn)([(0,policy/* field */.ZZ)('type').equals(resourceType), ...inScope, compileSchema(rule.schema, '/schema', compilation)]);
-    });
-    (0,model_errors/* throwUserErrors */.zu)(errors);
+    const { condition, hash } = compileCondition(rule, aliases);
     const metadata = {
         source: sourcePath(rule.file, options.root),
-        hash: (0,canonical/* sha256 */.s)((0,canonical/* canonicalJson */.d)(rule.document)),
+        hash,
         kind: rule.kind,
         severity: rule.severity,
         ...(rule.remediation ? { remediation: rule.remediation } : {}),
@@ -7005,7 +7007,7 @@ function compileRule(rule, aliases, options = {}) {
                     defaultValue: rule.effect.default
                 }
             },
-            policyRule: { if: (0,policy/* toPolicyJson */.iW)((0,policy/* anyOf */.EB)(perType)), then: { effect: "[parameters('effect')]" } }
+            policyRule: { if: condition, then: { effect: "[parameters('effect')]" } }
         }
     };
 }
@@ -11157,6 +11159,8 @@ function firstInvalidUtf8(bytes) {
     return { offset: low, line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
+// EXTERNAL MODULE: ./src/model/jsonText.ts
+var jsonText = __nccwpck_require__(5120);
 ;// CONCATENATED MODULE: ./src/sources/boundary.ts
 
 
@@ -21740,6 +21744,9 @@ const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
 // What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
 const commonJs = m => (typeof m === 'function' ? { default: m } : m);
 const once = make => { let made; return () => (made ??= make()); };
+// Each pattern is compiled when it is first matched, not when its validator is made: RE2 accepted
+// every one of them when this file was made, and a run seldom matches them all.
+const ruleTextCache_generated_linearRegExp = (source, flags) => { let re; return { test: text => (re ??= linearRegExp(source, flags)).test(text), toString: () => `/${source}/${flags}` }; };
 const check0 = once(() => {
     const module = { exports: {} };
     const exports = module.exports;
@@ -23163,7 +23170,7 @@ const check4 = once(() => {
     module.exports.default = validate0;
     const schema0 = { "required": ["properties"], "properties": { "properties": { "required": ["roledefinitionid"], "properties": { "roledefinitionid": { "anyOf": [{ "pattern": "e147488a-f6f5-4113-8e2d-b22465e65bf6$" }, { "pattern": "12338af0-0e69-4776-bea7-57ae8d297424$" }, { "pattern": "00482a5a-887f-4fb3-b363-3b7fe8e74483$" }] } } } } };
     const func0 = Object.prototype.hasOwnProperty;
-    const func4 = linearRegExp;
+    const func4 = ruleTextCache_generated_linearRegExp;
     const pattern0 = func4("e147488a-f6f5-4113-8e2d-b22465e65bf6$", "u");
     const pattern1 = func4("12338af0-0e69-4776-bea7-57ae8d297424$", "u");
     const pattern2 = func4("00482a5a-887f-4fb3-b363-3b7fe8e74483$", "u");
@@ -23308,6 +23315,18 @@ const bundledSchemaChecks = once(() => new Map([
     ["{\"anyOf\":[{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.cognitiveservices/accounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keysource\"],\"properties\":{\"keysource\":{\"const\":\"microsoft.keyvault\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.machinelearningservices/workspaces\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"status\"],\"properties\":{\"status\":{\"const\":\"enabled\"}}}}}}},{\"required\":[\"type\",\"properties\"],\"properties\":{\"type\":{\"const\":\"microsoft.storage/storageaccounts\"},\"properties\":{\"required\":[\"encryption\"],\"properties\":{\"encryption\":{\"required\":[\"keysource\"],\"properties\":{\"keysource\":{\"const\":\"microsoft.keyvault\"}}}}}}}]}", check2().default],
     ["{\"required\":[\"permissions\"],\"properties\":{\"permissions\":{\"required\":[\"keys\"],\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapkey\"}},{\"contains\":{\"const\":\"unwrapkey\"}}]}]}}}}}", check3().default],
     ["{\"required\":[\"properties\"],\"properties\":{\"properties\":{\"required\":[\"roledefinitionid\"],\"properties\":{\"roledefinitionid\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}}}}}", check4().default],
+]));
+/** The bundled relation rules' specs (canonical JSON) in which the relation-spec validator found no mistake. */
+const checkedRelationSpecs = new Set(["{\"grants\":{\"accessPolicy\":{\"properties\":{\"permissions\":{\"properties\":{\"keys\":{\"anyOf\":[{\"contains\":{\"const\":\"all\"}},{\"allOf\":[{\"contains\":{\"const\":\"get\"}},{\"contains\":{\"const\":\"wrapKey\"}},{\"contains\":{\"const\":\"unwrapKey\"}}]}]}},\"required\":[\"keys\"]}},\"required\":[\"permissions\"]},\"rbacSwitch\":\"/properties/enableRbacAuthorization\",\"roleAssignment\":{\"properties\":{\"properties\":{\"properties\":{\"roleDefinitionId\":{\"anyOf\":[{\"pattern\":\"e147488a-f6f5-4113-8e2d-b22465e65bf6$\"},{\"pattern\":\"12338af0-0e69-4776-bea7-57ae8d297424$\"},{\"pattern\":\"00482a5a-887f-4fb3-b363-3b7fe8e74483$\"}]}},\"required\":[\"roleDefinitionId\"]}},\"required\":[\"properties\"]}},\"principal\":{\"clientId\":[\"/properties/encryption/keyVaultProperties/identityClientId\"],\"userAssignedIdentity\":[\"/properties/encryption/identity/userAssignedIdentity\"]},\"target\":{\"on\":[{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultUri\",\"target\":\"/properties/vaultUri\"},{\"subject\":\"/properties/encryption/keyVaultProperties/keyVaultArmId\",\"target\":\"/id\"}],\"type\":\"Microsoft.KeyVault/vaults\"}}"]);
+/** The bundled policy rules' conditions (as JSON) and content hashes, compiled with the engine's alias catalog, by the rule document's canonical JSON. */
+const compiledRules = once(() => new Map([
+    ["{\"appliesTo\":{\"not\":{\"properties\":{\"kind\":{\"const\":\"Project\"}},\"required\":[\"kind\"]}},\"category\":\"Machine Learning\",\"description\":\"An AI hub or Machine Learning workspace should be created with encryption status Enabled and the Key Vault key it uses. Encryption keys don't pass down from the hub to its dependent resources: the AI services accounts and storage it uses need their own customer-managed keys.\",\"displayName\":\"AI hubs and Machine Learning workspaces should encrypt data at rest with a customer-managed key\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"ai-hub-cmk\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\",\"https://learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys\"],\"remediation\":\"Create the workspace with `properties.encryption`: `\\\"status\\\": \\\"Enabled\\\"` and `keyVaultProperties`\\nwith `keyVaultArmId` and `keyIdentifier`. Encryption is fixed when the workspace is created: an\\nexisting workspace must be recreated.\\n\",\"requirement\":\"\\\"When you use a customer-managed key, these resources live in your Azure subscription and are encrypted with your own key\\\" (What are customer-managed keys?): the Azure AI resource (hub) itself.\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"required\":[\"keyVaultArmId\",\"keyIdentifier\"]},\"status\":{\"const\":\"Enabled\"}},\"required\":[\"status\",\"keyVaultProperties\"]}},\"required\":[\"encryption\"]}},\"required\":[\"properties\"]},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.MachineLearningServices/workspaces\"},{\"anyOf\":[{\"field\":\"kind\",\"exists\":false},{\"field\":\"kind\",\"notEquals\":\"Project\"}]},{\"anyOf\":[{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption\",\"exists\":false},{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption.status\",\"exists\":false},{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties\",\"exists\":false},{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption.status\",\"notEquals\":\"Enabled\"},{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties.keyVaultArmId\",\"exists\":false},{\"field\":\"Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties.keyIdentifier\",\"exists\":false}]}]}", "669b83313ec6063128d96155851756c35b0976a7f3342e7e8e659c62471e5723"]],
+    ["{\"appliesTo\":{\"not\":{\"properties\":{\"kind\":{\"const\":\"Project\"}},\"required\":[\"kind\"]}},\"category\":\"Machine Learning\",\"description\":\"With hbiWorkspace set, the local temporary disk of compute instances is encrypted. Customer-managed keys are not supported for compute instance OS and temporary disks, so this is the strongest setting for them.\",\"displayName\":\"AI hubs and Machine Learning workspaces should be high business impact workspaces\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"ai-hub-hbi\",\"references\":[\"https://learn.microsoft.com/azure/ai-foundry/concepts/encryption-keys-portal\"],\"remediation\":\"Set `\\\"hbiWorkspace\\\": true` in the workspace's properties when you create it.\\n\",\"requirement\":\"\\\"If the project was created with the hbi_workspace parameter set to TRUE, the local temporary disk on compute instance is encrypted with Microsoft managed keys\\\" (How compute data is stored).\",\"resourceType\":\"Microsoft.MachineLearningServices/workspaces\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"hbiWorkspace\":{\"const\":true}},\"required\":[\"hbiWorkspace\"]}},\"required\":[\"properties\"]},\"severity\":\"warning\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.MachineLearningServices/workspaces\"},{\"anyOf\":[{\"field\":\"kind\",\"exists\":false},{\"field\":\"kind\",\"notEquals\":\"Project\"}]},{\"anyOf\":[{\"field\":\"Microsoft.MachineLearningServices/workspaces/hbiWorkspace\",\"exists\":false},{\"field\":\"Microsoft.MachineLearningServices/workspaces/hbiWorkspace\",\"notEquals\":true}]}]}", "6511e99b50524fa06c8d6cbfbafb72f980c43c00a8a5c15032429f7a419de93a"]],
+    ["{\"category\":\"Storage\",\"description\":\"Encryption keys don't pass down from an Azure AI resource to the storage it depends on: each storage account must be set to use a customer-managed key from Key Vault itself.\",\"displayName\":\"Storage accounts should encrypt data at rest with a customer-managed key\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"dependent-storage-cmk\",\"references\":[\"https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview\"],\"remediation\":\"Set `properties.encryption` on the storage account: `\\\"keySource\\\": \\\"Microsoft.Keyvault\\\"` and\\n`keyvaultproperties` with `keyname` and `keyvaulturi` (and `identity.userAssignedIdentity` when\\na user-assigned identity reads the key).\\n\",\"requirement\":\"\\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools and Azure Storage \u2026 You must set encryption specifically on each resource\\\" (Limitations): the storage.\",\"resourceType\":\"Microsoft.Storage/storageAccounts\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keySource\":{\"const\":\"Microsoft.Keyvault\"},\"keyvaultproperties\":{\"required\":[\"keyname\",\"keyvaulturi\"]}},\"required\":[\"keySource\",\"keyvaultproperties\"]}},\"required\":[\"encryption\"]}},\"required\":[\"properties\"]},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.Storage/storageAccounts\"},{\"anyOf\":[{\"field\":\"Microsoft.Storage/storageAccounts/encryption\",\"exists\":false},{\"field\":\"Microsoft.Storage/storageAccounts/encryption.keySource\",\"exists\":false},{\"field\":\"Microsoft.Storage/storageAccounts/encryption.keyvaultproperties\",\"exists\":false},{\"field\":\"Microsoft.Storage/storageAccounts/encryption.keySource\",\"notEquals\":\"Microsoft.Keyvault\"},{\"field\":\"Microsoft.Storage/storageAccounts/encryption.keyvaultproperties.keyname\",\"exists\":false},{\"field\":\"Microsoft.Storage/storageAccounts/encryption.keyvaultproperties.keyvaulturi\",\"exists\":false}]}]}", "8eea83c4343ff8a6be9b2dae4dd798333c81cae419ab7353a2a269f06c111930"]],
+    ["{\"appliesTo\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"}},\"required\":[\"keySource\"]}},\"required\":[\"encryption\"]}},\"required\":[\"properties\"]},\"category\":\"Cognitive Services\",\"description\":\"An account that encrypts with a customer-managed key reads the key with its managed identity. It needs one; when it is user-assigned, keyVaultProperties.identityClientId must name it, or the service cannot reach the key.\",\"displayName\":\"Foundry Tools accounts with a customer-managed key should name the managed identity that reads it\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"foundry-tools-cmk-identity\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\"],\"remediation\":\"Give the account a managed identity: `\\\"identity\\\": {\\\"type\\\": \\\"SystemAssigned\\\"}` or a user-assigned\\none (Azure OpenAI accepts only a system-assigned identity for customer-managed keys). With a user-assigned identity, set `keyVaultProperties.identityClientId` to its client id\\n(`[reference(<identity id>).clientId]`).\\n\",\"requirement\":\"\\\"The managed identity for the services secured by a customer-managed key must have the following permissions in key vault\\\" (Prerequisites): the service needs that identity, and must be told which user-assigned one reads the key.\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"schema\":{\"allOf\":[{\"if\":{\"properties\":{\"kind\":{\"const\":\"OpenAI\"}},\"required\":[\"kind\"]},\"then\":{\"properties\":{\"identity\":{\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}},\"required\":[\"type\"]}},\"required\":[\"identity\"]}}],\"if\":{\"properties\":{\"identity\":{\"properties\":{\"type\":{\"const\":\"UserAssigned\"}},\"required\":[\"type\"]}},\"required\":[\"identity\"]},\"properties\":{\"identity\":{\"properties\":{\"type\":{\"enum\":[\"SystemAssigned\",\"UserAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}},\"required\":[\"type\"]}},\"required\":[\"identity\"],\"then\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keyVaultProperties\":{\"required\":[\"identityClientId\"]}},\"required\":[\"keyVaultProperties\"]}},\"required\":[\"encryption\"]}},\"required\":[\"properties\"]}},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.CognitiveServices/accounts\"},{\"not\":{\"anyOf\":[{\"field\":\"Microsoft.CognitiveServices/accounts/encryption\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keySource\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keySource\",\"notEquals\":\"Microsoft.KeyVault\"}]}},{\"anyOf\":[{\"field\":\"identity.type\",\"exists\":false},{\"field\":\"identity.type\",\"notIn\":[\"SystemAssigned\",\"UserAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]},{\"allOf\":[{\"not\":{\"anyOf\":[{\"field\":\"kind\",\"exists\":false},{\"field\":\"kind\",\"notEquals\":\"OpenAI\"}]}},{\"anyOf\":[{\"field\":\"identity.type\",\"exists\":false},{\"field\":\"identity.type\",\"notIn\":[\"SystemAssigned\",\"SystemAssigned, UserAssigned\",\"SystemAssigned,UserAssigned\"]}]}]},{\"allOf\":[{\"not\":{\"anyOf\":[{\"field\":\"identity.type\",\"exists\":false},{\"field\":\"identity.type\",\"notEquals\":\"UserAssigned\"}]}},{\"anyOf\":[{\"field\":\"Microsoft.CognitiveServices/accounts/encryption\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.identityClientId\",\"exists\":false}]}]}]}]}", "2e3e3e0784dada455d7e499139af8acdd6d0115f1a0e5f953c0f60c44d7ebce0"]],
+    ["{\"appliesTo\":{\"properties\":{\"kind\":{\"enum\":[\"OpenAI\",\"CustomVision.Training\",\"CustomVision.Prediction\",\"ContentSafety\",\"Face\",\"FormRecognizer\",\"TextTranslation\",\"TextAnalytics\",\"SpeechServices\",\"ContentModerator\",\"Personalizer\",\"AIServices\",\"CognitiveServices\"]}},\"required\":[\"kind\"]},\"category\":\"Cognitive Services\",\"description\":\"Azure AI services accounts of every Foundry Tools kind (Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator, Personalizer, AI Services) should use a customer-managed key from Azure Key Vault: the key source is Microsoft.KeyVault and the key's name and vault are given.\",\"displayName\":\"Foundry Tools accounts should encrypt data at rest with a customer-managed key\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"foundry-tools-cmk\",\"references\":[\"https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal\",\"https://learn.microsoft.com/azure/ai-foundry/openai/encrypt-data-at-rest\"],\"remediation\":\"Set `properties.encryption` on the account:\\n`\\\"keySource\\\": \\\"Microsoft.KeyVault\\\"` and `keyVaultProperties` with `keyName` and `keyVaultUri`\\n(and `identityClientId` when a user-assigned identity reads the key). The account needs a managed\\nidentity with get, wrapKey and unwrapKey on the vault.\\nUnder a Deny assignment Azure checks every write of the account, so it must be created with its key:\\nan account created without one and given it by a later deployment (waiting for its system-assigned\\nidentity to exist and be granted the key) is refused at the first write. Create a user-assigned\\nidentity first, grant it get, wrapKey and unwrapKey on the vault, and create the account with that\\nidentity, `identityClientId` and the key in one write.\\n\",\"requirement\":\"\\\"Enable customer-managed keys\\\" for Azure OpenAI, Custom Vision, Content Safety, Face, Document Intelligence, Translator, Language, Speech, Content Moderator and Personalizer (Customer-managed keys for encryption, Enable customer-managed keys); and \\\"Encryption keys don't pass down from the Azure AI resource to dependent resources including Foundry Tools\\\" (Limitations).\",\"resourceType\":\"Microsoft.CognitiveServices/accounts\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"encryption\":{\"properties\":{\"keySource\":{\"const\":\"Microsoft.KeyVault\"},\"keyVaultProperties\":{\"required\":[\"keyName\",\"keyVaultUri\"]}},\"required\":[\"keySource\",\"keyVaultProperties\"]}},\"required\":[\"encryption\"]}},\"required\":[\"properties\"]},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.CognitiveServices/accounts\"},{\"not\":{\"anyOf\":[{\"field\":\"kind\",\"exists\":false},{\"field\":\"kind\",\"notIn\":[\"OpenAI\",\"CustomVision.Training\",\"CustomVision.Prediction\",\"ContentSafety\",\"Face\",\"FormRecognizer\",\"TextTranslation\",\"TextAnalytics\",\"SpeechServices\",\"ContentModerator\",\"Personalizer\",\"AIServices\",\"CognitiveServices\"]}]}},{\"anyOf\":[{\"field\":\"Microsoft.CognitiveServices/accounts/encryption\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keySource\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keySource\",\"notEquals\":\"Microsoft.KeyVault\"},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.keyName\",\"exists\":false},{\"field\":\"Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.keyVaultUri\",\"exists\":false}]}]}", "f4901f360f782e73613fc687789f10693476070b7be0f6be9d544ea870388a35"]],
+    ["{\"category\":\"Key Vault\",\"description\":\"A Key Vault that holds a customer-managed key must have purge protection enabled, so that no one can permanently delete a key (and with it the data it encrypts) before the retention period ends.\",\"displayName\":\"Key Vaults holding customer-managed keys should have purge protection enabled\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"key-vault-purge-protection\",\"references\":[\"https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection\"],\"remediation\":\"Set `\\\"enablePurgeProtection\\\": true` in the vault's properties. Purge protection cannot be turned\\noff once it is on.\\n\",\"requirement\":\"\\\"The key vault instance must enable soft delete and purge protection\\\" (Prerequisites): purge protection.\",\"resourceType\":\"Microsoft.KeyVault/vaults\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"enablePurgeProtection\":{\"const\":true}},\"required\":[\"enablePurgeProtection\"]}},\"required\":[\"properties\"]},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.KeyVault/vaults\"},{\"anyOf\":[{\"field\":\"Microsoft.KeyVault/vaults/enablePurgeProtection\",\"exists\":false},{\"field\":\"Microsoft.KeyVault/vaults/enablePurgeProtection\",\"notEquals\":true}]}]}", "ab7205a4342178b96bfbe674336a09a6cf8d84598768542683570cbb10ffc328"]],
+    ["{\"category\":\"Key Vault\",\"description\":\"A Key Vault that holds a customer-managed key must have soft delete enabled, so that a deleted key or vault can be recovered and the data it encrypts is not lost. Soft delete is on unless a template turns it off with enableSoftDelete false.\",\"displayName\":\"Key Vaults holding customer-managed keys should keep soft delete enabled\",\"effect\":{\"allowed\":[\"Audit\",\"Deny\",\"Disabled\"],\"default\":\"Audit\"},\"kind\":\"policy\",\"mode\":\"Indexed\",\"name\":\"key-vault-soft-delete\",\"references\":[\"https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\"],\"remediation\":\"Remove `\\\"enableSoftDelete\\\": false` from the vault's properties (or set it to `true`). Soft delete\\ncannot be turned off again once it is on.\\n\",\"requirement\":\"\\\"The key vault instance must enable soft delete and purge protection\\\" (Prerequisites): soft delete.\",\"resourceType\":\"Microsoft.KeyVault/vaults\",\"schema\":{\"properties\":{\"properties\":{\"properties\":{\"enableSoftDelete\":{\"not\":{\"const\":false}}}}}},\"severity\":\"error\",\"version\":\"1.0.0\"}", ["{\"allOf\":[{\"field\":\"type\",\"equals\":\"Microsoft.KeyVault/vaults\"},{\"field\":\"Microsoft.KeyVault/vaults/enableSoftDelete\",\"equals\":false}]}", "15a354ba62071e24fae2b5498a97c66a4e1479f5d75794c4ae1d614e0bc618b1"]],
 ]));
 
 ;// CONCATENATED MODULE: ./src/rules/positions.ts
@@ -23454,8 +23473,10 @@ function parseYaml(file, source) {
     return parsedDocument(file, source, value, indexOffsets(source, events));
 }
 function parsedDocument(file, source, value, offsets) {
-    const starts = lineStarts(source);
+    // Found when a position is first asked for: most documents are read without one being asked.
+    let lines;
     const positionAt = (offset) => {
+        const starts = (lines ??= lineStarts(source));
         let lo = 0;
         let hi = starts.length - 1;
         while (lo < hi) {
@@ -23512,6 +23533,9 @@ var ucs2length = __nccwpck_require__(6214);
 // What `require` gives: Node hands a CommonJS module its `exports`, a bundle may hand its default export.
 const validators_generated_commonJs = m => (typeof m === 'function' ? { default: m } : m);
 const validators_generated_once = make => { let made; return () => (made ??= make()); };
+// Each pattern is compiled when it is first matched, not when its validator is made: RE2 accepted
+// every one of them when this file was made, and a run seldom matches them all.
+const validators_generated_linearRegExp = (source, flags) => { let re; return { test: text => (re ??= linearRegExp(source, flags)).test(text), toString: () => `/${source}/${flags}` }; };
 const ruleSchemas = validators_generated_once(() => {
     const module = { exports: {} };
     const exports = module.exports;
@@ -23523,7 +23547,7 @@ const ruleSchemas = validators_generated_once(() => {
     const schema1 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/core", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/core": true }, "$dynamicAnchor": "meta", "title": "Core vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "$id": { "$ref": "#/$defs/uriReferenceString", "$comment": "Non-empty fragments not allowed.", "pattern": "^[^#]*#?$" }, "$schema": { "$ref": "#/$defs/uriString" }, "$ref": { "$ref": "#/$defs/uriReferenceString" }, "$anchor": { "$ref": "#/$defs/anchorString" }, "$dynamicRef": { "$ref": "#/$defs/uriReferenceString" }, "$dynamicAnchor": { "$ref": "#/$defs/anchorString" }, "$vocabulary": { "type": "object", "propertyNames": { "$ref": "#/$defs/uriString" }, "additionalProperties": { "type": "boolean" } }, "$comment": { "type": "string" }, "$defs": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" } } }, "$defs": { "anchorString": { "type": "string", "pattern": "^[A-Za-z_][-A-Za-z0-9._]*$" }, "uriString": { "type": "string", "format": "uri" }, "uriReferenceString": { "type": "string", "format": "uri-reference" } } };
     const schema3 = { "type": "string", "format": "uri" };
     const func0 = Object.prototype.hasOwnProperty;
-    const func1 = linearRegExp;
+    const func1 = validators_generated_linearRegExp;
     const pattern0 = func1("^[^#]*#?$", "u");
     const pattern1 = func1("^[A-Za-z_][-A-Za-z0-9._]*$", "u");
     function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { /*# sourceURL="https://json-schema.org/draft/2020-12/meta/core" */ ; let vErrors = null; let errors = 0; const evaluated0 = validate1.evaluated; if (evaluated0.dynamicProps) {
@@ -26486,7 +26510,7 @@ const relationSpecs = validators_generated_once(() => {
     exports.relationSpec = validate0;
     const schema0 = { "type": "object", "additionalProperties": false, "required": ["target", "grants"], "properties": { "target": { "type": "object", "additionalProperties": false, "required": ["type", "on"], "properties": { "type": { "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, "on": { "type": "array", "minItems": 1, "items": { "type": "object", "additionalProperties": false, "required": ["subject", "target"], "properties": { "subject": { "type": "string", "pattern": "^(/[^/]+)+$" }, "target": { "type": "string", "pattern": "^(/[^/]+)+$" } } } } } }, "principal": { "type": "object", "additionalProperties": false, "properties": { "userAssignedIdentity": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } }, "clientId": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } } } }, "grants": { "type": "object", "additionalProperties": false, "minProperties": 1, "properties": { "rbacSwitch": { "type": "string", "pattern": "^(/[^/]+)+$" }, "accessPolicy": { "type": ["object", "boolean"] }, "roleAssignment": { "type": ["object", "boolean"] } } } } };
     const func0 = Object.prototype.hasOwnProperty;
-    const func6 = linearRegExp;
+    const func6 = validators_generated_linearRegExp;
     const pattern0 = func6("^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", "u");
     const pattern1 = func6("^(/[^/]+)+$", "u");
     function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) { let vErrors = null; let errors = 0; const evaluated0 = validate0.evaluated; if (evaluated0.dynamicProps) {
@@ -27496,6 +27520,7 @@ function invalidSchemaErrors(schema, pointer, doc) {
 
 
 
+
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** A rule or pack file's text, as it is parsed (without a byte order mark). */
@@ -27522,6 +27547,15 @@ function isMapping(value) {
  */
 function ruleErrors(doc, text) {
     return checkedRuleTexts.has(text) ? [] : checkRule(doc);
+}
+/**
+ * A bundled policy rule as compiled at build time with the engine's alias catalog (ruleTextCache.generated.ts,
+ * which a test keeps current), found by the rule document's canonical JSON: only exactly that document is
+ * found. For the engine's catalog only (`AliasCatalog.compiledBefore`).
+ */
+function compiledAtBuild(documentJson) {
+    const entry = compiledRules().get(documentJson);
+    return entry && { condition: (0,jsonText/* parseJson */.qF)(entry[0]), hash: entry[1] };
 }
 /** Every mistake in a rule file, checked now. */
 function checkRule(doc) {
@@ -37730,8 +37764,6 @@ function guid(parts) {
     return nameBasedUuid(GUID_NAMESPACE, parts.join('-'));
 }
 
-// EXTERNAL MODULE: ./src/model/jsonText.ts
-var jsonText = __nccwpck_require__(5120);
 ;// CONCATENATED MODULE: ./src/expr/functions/string.ts
 
 
@@ -48731,17 +48763,55 @@ function validatorOf(prepared) {
     const generated = key === null ? undefined : bundledSchemaChecks().get(key);
     return generated ?? (azureCompare_ajv ??= createCompareAjv()).compile(prepared);
 }
-/** Where in the data the unknowns stand, as pointer segments. */
-function unknownPaths(value, at = [], found = []) {
-    if (isUnknownMark(value))
-        found.push(at);
-    else if (Array.isArray(value))
-        value.forEach((v, i) => unknownPaths(v, [...at, String(i)], found));
-    else if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value))
-            unknownPaths(v, [...at, k], found);
-    }
+/**
+ * Where in the data the unknowns stand, as pointer segments, among the values at or above a path
+ * the schema reads (`reads`, as a tree): below a value that is not, none is (the data is the whole
+ * resource, and a schema reads a few of its values). The root is always looked at.
+ */
+function unknownPaths(value, reads) {
+    const found = [];
+    const at = [];
+    const walk = (v, under) => {
+        if (isUnknownMark(v))
+            found.push(at.slice());
+        else if (Array.isArray(v))
+            v.forEach((item, i) => visit(String(i), item, under));
+        else if (v && typeof v === 'object')
+            for (const [k, item] of Object.entries(v))
+                visit(k, item, under);
+    };
+    const visit = (segment, item, under) => {
+        // The read paths `at` + segment begins, as the nodes of the tree they reach.
+        const next = [];
+        for (const node of under) {
+            const same = node.get(segment);
+            if (same)
+                next.push(same);
+            const any = segment === '*' ? undefined : node.get('*');
+            if (any)
+                next.push(any);
+        }
+        if (next.length === 0)
+            return;
+        at.push(segment);
+        walk(item, next);
+        at.pop();
+    };
+    walk(value, [reads]);
     return found;
+}
+function readTree(paths) {
+    const root = new Map();
+    for (const path of paths) {
+        let node = root;
+        for (const segment of path) {
+            let child = node.get(segment);
+            if (!child)
+                node.set(segment, (child = new Map()));
+            node = child;
+        }
+    }
+    return root;
 }
 /**
  * Every data path a schema reads (through properties, required, items, $data and local $ref), with
@@ -48806,6 +48876,7 @@ function compileSchemaCheck(schema) {
     const prepared = azureSchema(schema);
     const validate = validatorOf(prepared);
     const reads = readPaths(prepared);
+    const tree = readTree(reads);
     return data => {
         const errors = validate(data) ? [] : (validate.errors ?? []).slice();
         const dependsOn = new Set();
@@ -48820,7 +48891,7 @@ function compileSchemaCheck(schema) {
         }
         if (!errors.length) {
             // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
-            for (const at of unknownPaths(data)) {
+            for (const at of unknownPaths(data, tree)) {
                 if (reads.some(path => isPrefixPath(at, path))) {
                     const marker = azureCompare_valueAt(data, '/' + at.map(model_pointer/* escapePointerSegment */.mE).join('/'));
                     if (isUnknownMark(marker))
@@ -49476,7 +49547,11 @@ function describeChange(pair, lowered) {
     return `${name} was ${show(azureCompare_valueAt(pair.before.json, beforePointer))} in the base and is ${show(azureCompare_valueAt(pair.after.json, afterPointer))} now.`;
 }
 
+// EXTERNAL MODULE: ./src/compiler/canonical.ts
+var compiler_canonical = __nccwpck_require__(6143);
 ;// CONCATENATED MODULE: ./src/pr/rules.ts
+
+
 
 
 
@@ -49486,6 +49561,9 @@ function specErrors(rule) {
         const at = rule.positionOf('') ?? { file: rule.file, line: 1, column: 1 };
         return [new model_errors/* UserError */.yo(`a rule of kind relation needs a \`relation\` (target, principal, grants).`, at)];
     }
+    // A bundled rule's spec was checked when it was built: the very same spec has no mistake now.
+    if (checkedRelationSpecs.has((0,compiler_canonical/* canonicalJson */.d)(rule.relation)))
+        return [];
     // The spec's validator is generated at build time from relationSpec.ts (scripts/generateValidators.ts).
     const validate = relationSpec();
     if (validate(rule.relation))
@@ -49753,8 +49831,9 @@ function desiredExemptions(exceptions, options) {
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
+    // The bundled rules were compiled with this catalog at build time.
     if (!engineCatalog)
-        engineCatalog = (0,compiler/* aliasCatalogFromPathLookup */.vc)(aliasPath);
+        engineCatalog = { ...(0,compiler/* aliasCatalogFromPathLookup */.vc)(aliasPath), compiledBefore: compiledAtBuild };
     return engineCatalog;
 }
 /**
