@@ -29,6 +29,7 @@ import { liveResources } from './sources/live.js';
 import { compiledAtBuild, loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadTemplates } from './sources/index.js';
+import { RunDeadline } from './model/limits.js';
 import { FindingStore } from './report/store.js';
 import { countVerdicts, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
 import { InputLoop } from './pipeline/inputLoop.js';
@@ -84,7 +85,7 @@ export interface EvaluateRequest {
   baseline?: string;
   /** The run's clock, for exceptions' expiry dates (fixed in tests). */
   now?: Date;
-  /** Milliseconds, for the time bound on each file's evaluation (default Date.now; a fake one in tests). */
+  /** Milliseconds, for the time bounds: each file's evaluation, the whole run (default Date.now; a fake one in tests). */
   clock?: () => number;
   /** Where to find the Bicep CLI (PATH); defaults to this process's environment. */
   env?: NodeJS.ProcessEnv;
@@ -425,6 +426,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
  * report. Call `findings.dispose()` when done.
  */
 export async function evaluateRepositoryStreamed(request: EvaluateRequest): Promise<StreamedFindingsDocument> {
+  const run = new RunDeadline(request.clock);
   const loaded = loadRules(request);
   const { definitions, relations, transitions } = loaded;
   // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
@@ -446,6 +448,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     keepResources: transitionsWanted,
     cwd: request.cwd,
     clock: request.clock,
+    run,
     progress: request.progress
   });
   try {

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LIMITS, EvaluationDeadline, LIMIT_VARIABLES } from '../../src/model/limits.js';
+import { DEFAULT_LIMITS, EvaluationDeadline, LIMIT_VARIABLES, RunLimitError } from '../../src/model/limits.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { evaluateRepository } from '../../src/run.js';
 
@@ -176,5 +176,50 @@ describe('every definition runs together on a file, in Azure’s order', () => {
       document.findings.find(f => f.definition === 'public-deny')?.verdict;
     expect(verdict(await run(['modify.json', 'deny.json']))).toBe('compliant');
     expect(verdict(await run(['deny.json']))).toBe('noncompliant');
+  });
+});
+
+describe('the time bound on a whole run', () => {
+  const RUN = LIMIT_VARIABLES.runSeconds;
+  const savedRun = process.env[RUN];
+  afterEach(() => {
+    if (savedRun === undefined) delete process.env[RUN];
+    else process.env[RUN] = savedRun;
+  });
+  const message =
+    'the run took more than 20 seconds reading and evaluating its inputs (CMK_GUARD_MAX_RUN_SECONDS); no report is written. Evaluate fewer inputs at a time (split the templates or snapshots across runs) or raise the limit.';
+
+  it('has a documented default of an hour and its own variable', () => {
+    expect(DEFAULT_LIMITS.runSeconds).toBe(3600);
+    expect(RUN).toBe('CMK_GUARD_MAX_RUN_SECONDS');
+  });
+
+  it('ends a run of many templates with its own error, where each template alone is well within its bound', async () => {
+    process.env[RUN] = '20';
+    const templates = Array.from({ length: 30 }, (_, i) => `t${i}.json`);
+    for (const file of templates) writeTemplate(file, [vault(file.replace('.json', ''))]);
+    const request = { cwd: dir, definitions: [PURGE_DEFINITION], clock: steppingClock() };
+    await expect(evaluateRepository({ ...request, templates })).rejects.toThrow(new RunLimitError(20));
+    await expect(evaluateRepository({ ...request, templates })).rejects.toThrow(message);
+    // One template is within the run's bound, and within its own.
+    const one = await evaluateRepository({ ...request, clock: steppingClock(), templates: ['t0.json'] });
+    expect(one.errors).toEqual([]);
+    expect(one.findings).toHaveLength(1);
+  });
+
+  it('ends a run in the middle of a snapshot, as no error of the snapshot', async () => {
+    process.env[RUN] = '20';
+    const resources = Array.from({ length: 3000 }, (_, i) => ({
+      ...vault(`kv${i}`),
+      id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv${i}`
+    }));
+    writeFileSync(path.join(dir, 'snapshot.json'), JSON.stringify(resources));
+    const run = evaluateRepository({
+      cwd: dir,
+      resources: ['snapshot.json'],
+      definitions: [PURGE_DEFINITION],
+      clock: steppingClock()
+    });
+    await expect(run).rejects.toThrow(message);
   });
 });

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit, WorkBudget, type Limits } from '../../src/model/limits.js';
+import { Deadline, DEFAULT_LIMITS, LIMIT_VARIABLES, limit, WorkBudget, type Limits } from '../../src/model/limits.js';
 import { parseDocument } from '../../src/rules/positions.js';
 import { loadTemplates } from '../../src/sources/index.js';
 
@@ -72,7 +72,8 @@ describe('each limit has a documented default and an environment variable', () =
       expandedResources: 20_000,
       workUnits: 5_000_000,
       secondsPerFile: 60,
-      evaluationSecondsPerFile: 60
+      evaluationSecondsPerFile: 60,
+      runSeconds: 3600
     });
     for (const name of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
       expect(limit(name, {})).toBe(DEFAULT_LIMITS[name]);
@@ -296,5 +297,17 @@ describe('the work budget: values that double stop at the budget, at the express
       })
     );
     expect(result.errors).toEqual([]);
+  });
+});
+
+describe('Deadline, the clock bound every time limit keeps', () => {
+  it('has passed once its seconds have gone by on its clock, and not before', () => {
+    let now = 1_000;
+    const deadline = new Deadline(3, () => now);
+    expect(deadline.seconds).toBe(3);
+    now += 2_999;
+    expect(deadline.passed).toBe(false);
+    now += 1;
+    expect(deadline.passed).toBe(true);
   });
 });

@@ -31,6 +31,8 @@ export interface Limits {
   secondsPerFile: number;
   /** Seconds spent evaluating one file's resources: every definition on every resource it declares. */
   evaluationSecondsPerFile: number;
+  /** Seconds one run may spend reading and evaluating all its inputs. */
+  runSeconds: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -43,7 +45,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   expandedResources: 20_000,
   workUnits: 5_000_000,
   secondsPerFile: 60,
-  evaluationSecondsPerFile: 60
+  evaluationSecondsPerFile: 60,
+  runSeconds: 3600
 });
 
 /** The environment variable that sets each limit. */
@@ -57,7 +60,8 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = Object.fr
   expandedResources: 'CMK_GUARD_MAX_RESOURCES',
   workUnits: 'CMK_GUARD_MAX_WORK',
   secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
-  evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS'
+  evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS',
+  runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS'
 });
 
 /**
@@ -82,6 +86,22 @@ export class LimitError extends UserError {
   }
 }
 
+/** A time work must end by: `seconds` after it is made, on `clock` (milliseconds; a fake one in tests). */
+export class Deadline {
+  private readonly end: number;
+
+  constructor(
+    readonly seconds: number,
+    private readonly clock: () => number = Date.now
+  ) {
+    this.end = clock() + seconds * 1000;
+  }
+
+  get passed(): boolean {
+    return this.clock() >= this.end;
+  }
+}
+
 /**
  * The work one file may cost: every value an expression builds spends units, and the clock is
  * read every so often. Spending past either bound throws a LimitError at the file.
@@ -91,15 +111,15 @@ export class WorkBudget {
   private calls = 0;
   private readonly units: number;
   private readonly stringLength: number;
-  private readonly deadline: number;
+  private readonly deadline: Deadline;
 
   constructor(
     private readonly file: string,
-    private readonly clock: () => number = Date.now
+    clock: () => number = Date.now
   ) {
     this.units = limit('workUnits');
     this.stringLength = limit('stringLength');
-    this.deadline = clock() + limit('secondsPerFile') * 1000;
+    this.deadline = new Deadline(limit('secondsPerFile'), clock);
   }
 
   /**
@@ -165,9 +185,9 @@ export class WorkBudget {
   }
 
   checkClock(): void {
-    if (this.clock() >= this.deadline) {
+    if (this.deadline.passed) {
       throw new LimitError(
-        `expanding this template took more than ${limit('secondsPerFile')} seconds (${LIMIT_VARIABLES.secondsPerFile}); simplify it or raise the limit.`,
+        `expanding this template took more than ${this.deadline.seconds} seconds (${LIMIT_VARIABLES.secondsPerFile}); simplify it or raise the limit.`,
         { file: this.file }
       );
     }
@@ -180,23 +200,51 @@ export class WorkBudget {
  * seconds have passed, so one file cannot hold the run while the others wait.
  */
 export class EvaluationDeadline {
-  private readonly seconds: number;
-  private readonly deadline: number;
+  private readonly deadline: Deadline;
 
   constructor(
     private readonly file: string,
-    private readonly clock: () => number = Date.now
+    clock: () => number = Date.now
   ) {
-    this.seconds = limit('evaluationSecondsPerFile');
-    this.deadline = clock() + this.seconds * 1000;
+    this.deadline = new Deadline(limit('evaluationSecondsPerFile'), clock);
   }
 
   readonly check = (): void => {
-    if (this.clock() >= this.deadline) {
+    if (this.deadline.passed) {
       throw new LimitError(
-        `evaluating the resources of this file took more than ${this.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`,
+        `evaluating the resources of this file took more than ${this.deadline.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`,
         { file: this.file }
       );
     }
+  };
+}
+
+/**
+ * The whole run's time bound reached: the run ends with this error and writes no report (a report of some
+ * inputs would read as a pass on the others). It is no one input's error, so it is never kept as one.
+ */
+export class RunLimitError extends UserError {
+  constructor(seconds: number) {
+    super(
+      `the run took more than ${seconds} seconds reading and evaluating its inputs (${LIMIT_VARIABLES.runSeconds}); no report is written. Evaluate fewer inputs at a time (split the templates or snapshots across runs) or raise the limit.`
+    );
+    this.name = 'RunLimitError';
+  }
+}
+
+/**
+ * The time one run may spend reading and evaluating its inputs. Each file has its own bounds (expansion,
+ * evaluation); this one is checked between files and between a snapshot's batches, so a run ends at most
+ * one file's bound after it.
+ */
+export class RunDeadline {
+  private readonly deadline: Deadline;
+
+  constructor(clock: () => number = Date.now) {
+    this.deadline = new Deadline(limit('runSeconds'), clock);
+  }
+
+  readonly check = (): void => {
+    if (this.deadline.passed) throw new RunLimitError(this.deadline.seconds);
   };
 }

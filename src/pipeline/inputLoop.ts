@@ -6,7 +6,7 @@
  */
 import type { CompiledDefinition } from '../engine/index.js';
 import type { UserError } from '../model/errors.js';
-import { EvaluationDeadline } from '../model/limits.js';
+import { EvaluationDeadline, type RunDeadline } from '../model/limits.js';
 import type { ProgressReport } from '../model/progress.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
@@ -37,6 +37,8 @@ export interface InputLoopOptions {
   /** The workspace: inline exceptions name files relative to it. */
   cwd: string;
   clock?: () => number;
+  /** The run's time bound: checked before each input, and each batch of a snapshot. */
+  run?: RunDeadline;
   progress?: ProgressReport;
 }
 
@@ -60,6 +62,7 @@ export class InputLoop {
 
   /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
   template(template: { file: string; resources: Resource[] }): void {
+    this.options.run?.check();
     const found = inlineExceptions(template.resources, this.options.cwd);
     append(this.inline.exceptions, found.exceptions);
     append(this.inline.errors, found.errors);
@@ -81,6 +84,7 @@ export class InputLoop {
    * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
    */
   snapshot(file: string, full: string): void {
+    this.options.run?.check();
     if (this.holdsInputs || this.options.keepResources) {
       const snapshot = loadResourceSnapshot(full);
       append(this.resources, snapshot);
@@ -95,6 +99,7 @@ export class InputLoop {
 
   /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
   live(input: EvaluatedInput): void {
+    this.options.run?.check();
     if (this.options.keepResources) append(this.resources, input.resources);
     if (this.holdsInputs) {
       this.heldInputs.push(input);
@@ -110,6 +115,7 @@ export class InputLoop {
     if (!this.holdsInputs) return;
     const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
     for (const input of this.heldInputs) {
+      this.options.run?.check();
       this.options.store.beginInput();
       evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
       this.resourceCount += countEvaluated(input.resources);
@@ -147,6 +153,7 @@ export class InputLoop {
     let stopped = false;
     let batch: Resource[] = [];
     const flush = () => {
+      this.options.run?.check();
       if (!stopped && batch.length) {
         const before = spoiled.size;
         const outcome = evaluateInput(
@@ -183,6 +190,7 @@ export class InputLoop {
     }
     append(this.problems, problems);
     this.resourceCount += count;
-    if (relating?.hasTargets) this.options.relations.subjects(relating, () => readResourceSnapshot(full));
+    if (relating?.hasTargets)
+      this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
   }
 }

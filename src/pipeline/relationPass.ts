@@ -4,11 +4,13 @@
  * gathered as it is read, and its subjects are checked on a second reading.
  */
 import type { UserError } from '../model/errors.js';
+import type { RunDeadline } from '../model/limits.js';
 import type { Resource } from '../model/resource.js';
 import type { DeploymentRelation } from '../pr/relation.js';
 import type { PullRequestChecks } from '../pr/rules.js';
 import type { FindingStore } from '../report/store.js';
 import type { Rule } from '../rules/index.js';
+import { SNAPSHOT_BATCH } from './evaluateInput.js';
 import { isolated } from './isolated.js';
 
 export type PullRequestCheck<K extends keyof PullRequestChecks> = {
@@ -68,12 +70,14 @@ export class RelationPass {
   /**
    * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
    * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
-   * snapshot at once.
+   * snapshot at once. `run`, the run's time bound, is checked every batch of subjects.
    */
-  subjects(gathered: SnapshotRelations, read: () => Iterable<Resource>): void {
+  subjects(gathered: SnapshotRelations, read: () => Iterable<Resource>, run?: RunDeadline): void {
     this.store.beginInput();
     const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
+    let count = 0;
     for (const subject of read()) {
+      if (run && count++ % SNAPSHOT_BATCH === 0) run.check();
       checking.forEach((relation, i) => {
         if (!relation) return;
         const { rule } = this.relations[i];
