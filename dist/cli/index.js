@@ -10892,7 +10892,8 @@ const DEFAULT_LIMITS = Object.freeze({
     expandedResources: 20_000,
     workUnits: 5_000_000,
     secondsPerFile: 60,
-    evaluationSecondsPerFile: 60
+    evaluationSecondsPerFile: 60,
+    runSeconds: 3600
 });
 /** The environment variable that sets each limit. */
 const LIMIT_VARIABLES = Object.freeze({
@@ -10905,7 +10906,8 @@ const LIMIT_VARIABLES = Object.freeze({
     expandedResources: 'CMK_GUARD_MAX_RESOURCES',
     workUnits: 'CMK_GUARD_MAX_WORK',
     secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
-    evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS'
+    evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS',
+    runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS'
 });
 /**
  * A limit in force: its environment variable when set to a whole number, else the default. A
@@ -10928,13 +10930,26 @@ class LimitError extends model_errors/* UserError */.yo {
         this.name = 'LimitError';
     }
 }
+/** A time work must end by: `seconds` after it is made, on `clock` (milliseconds; a fake one in tests). */
+class Deadline {
+    seconds;
+    clock;
+    end;
+    constructor(seconds, clock = Date.now) {
+        this.seconds = seconds;
+        this.clock = clock;
+        this.end = clock() + seconds * 1000;
+    }
+    get passed() {
+        return this.clock() >= this.end;
+    }
+}
 /**
  * The work one file may cost: every value an expression builds spends units, and the clock is
  * read every so often. Spending past either bound throws a LimitError at the file.
  */
 class WorkBudget {
     file;
-    clock;
     spent = 0;
     calls = 0;
     units;
@@ -10942,10 +10957,9 @@ class WorkBudget {
     deadline;
     constructor(file, clock = Date.now) {
         this.file = file;
-        this.clock = clock;
         this.units = limit('workUnits');
         this.stringLength = limit('stringLength');
-        this.deadline = clock() + limit('secondsPerFile') * 1000;
+        this.deadline = new Deadline(limit('secondsPerFile'), clock);
     }
     /**
      * A value an expression built. Its new members are spent; its size written out (shared parts
@@ -11006,8 +11020,8 @@ class WorkBudget {
             this.checkClock();
     }
     checkClock() {
-        if (this.clock() >= this.deadline) {
-            throw new LimitError(`expanding this template took more than ${limit('secondsPerFile')} seconds (${LIMIT_VARIABLES.secondsPerFile}); simplify it or raise the limit.`, { file: this.file });
+        if (this.deadline.passed) {
+            throw new LimitError(`expanding this template took more than ${this.deadline.seconds} seconds (${LIMIT_VARIABLES.secondsPerFile}); simplify it or raise the limit.`, { file: this.file });
         }
     }
 }
@@ -11018,19 +11032,40 @@ class WorkBudget {
  */
 class EvaluationDeadline {
     file;
-    clock;
-    seconds;
     deadline;
     constructor(file, clock = Date.now) {
         this.file = file;
-        this.clock = clock;
-        this.seconds = limit('evaluationSecondsPerFile');
-        this.deadline = clock() + this.seconds * 1000;
+        this.deadline = new Deadline(limit('evaluationSecondsPerFile'), clock);
     }
     check = () => {
-        if (this.clock() >= this.deadline) {
-            throw new LimitError(`evaluating the resources of this file took more than ${this.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`, { file: this.file });
+        if (this.deadline.passed) {
+            throw new LimitError(`evaluating the resources of this file took more than ${this.deadline.seconds} seconds (${LIMIT_VARIABLES.evaluationSecondsPerFile}); its findings are not reported. Split the file, run fewer rules on it, or raise the limit.`, { file: this.file });
         }
+    };
+}
+/**
+ * The whole run's time bound reached: the run ends with this error and writes no report (a report of some
+ * inputs would read as a pass on the others). It is no one input's error, so it is never kept as one.
+ */
+class RunLimitError extends model_errors/* UserError */.yo {
+    constructor(seconds) {
+        super(`the run took more than ${seconds} seconds reading and evaluating its inputs (${LIMIT_VARIABLES.runSeconds}); no report is written. Evaluate fewer inputs at a time (split the templates or snapshots across runs) or raise the limit.`);
+        this.name = 'RunLimitError';
+    }
+}
+/**
+ * The time one run may spend reading and evaluating its inputs. Each file has its own bounds (expansion,
+ * evaluation); this one is checked between files and between a snapshot's batches, so a run ends at most
+ * one file's bound after it.
+ */
+class RunDeadline {
+    deadline;
+    constructor(clock = Date.now) {
+        this.deadline = new Deadline(limit('runSeconds'), clock);
+    }
+    check = () => {
+        if (this.deadline.passed)
+            throw new RunLimitError(this.deadline.seconds);
     };
 }
 
@@ -48192,18 +48227,39 @@ function countVerdicts(findings) {
 ;// CONCATENATED MODULE: ./src/pipeline/isolated.ts
 /** Small pieces every step of the pipeline uses: errors kept per input, lists grown without spreading. */
 
+
 /** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
 function append(into, items) {
     for (const item of items)
         into.push(item);
 }
-/** Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. */
+/**
+ * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. The run's
+ * own time bound is no input's error: it ends the run.
+ */
 function isolated(errors, location, what, action) {
     try {
-        (0,model_errors/* collectUserErrors */.tO)(errors, action);
+        (0,model_errors/* collectUserErrors */.tO)(errors, () => {
+            try {
+                action();
+            }
+            catch (error) {
+                throw error instanceof RunLimitError ? new RunEnded(error) : error;
+            }
+        });
     }
     catch (error) {
+        if (error instanceof RunEnded)
+            throw error.error;
         errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
+    }
+}
+/** Carries the run's time bound past `collectUserErrors`, which would keep it as an input's error. */
+class RunEnded extends Error {
+    error;
+    constructor(error) {
+        super(error.message);
+        this.error = error;
     }
 }
 
@@ -48297,6 +48353,7 @@ class InputLoop {
     }
     /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
     template(template) {
+        this.options.run?.check();
         const found = inlineExceptions(template.resources, this.options.cwd);
         append(this.inline.exceptions, found.exceptions);
         append(this.inline.errors, found.errors);
@@ -48318,6 +48375,7 @@ class InputLoop {
      * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
      */
     snapshot(file, full) {
+        this.options.run?.check();
         if (this.holdsInputs || this.options.keepResources) {
             const snapshot = loadResourceSnapshot(full);
             append(this.resources, snapshot);
@@ -48331,6 +48389,7 @@ class InputLoop {
     }
     /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
     live(input) {
+        this.options.run?.check();
         if (this.options.keepResources)
             append(this.resources, input.resources);
         if (this.holdsInputs) {
@@ -48347,6 +48406,7 @@ class InputLoop {
             return;
         const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
         for (const input of this.heldInputs) {
+            this.options.run?.check();
             this.options.store.beginInput();
             evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
             this.resourceCount += countEvaluated(input.resources);
@@ -48382,6 +48442,7 @@ class InputLoop {
         let stopped = false;
         let batch = [];
         const flush = () => {
+            this.options.run?.check();
             if (!stopped && batch.length) {
                 const before = spoiled.size;
                 const outcome = evaluateInput({ file, resources: batch }, this.evaluation(undefined), this.deadline(file), problems, spoiled);
@@ -48418,11 +48479,12 @@ class InputLoop {
         append(this.problems, problems);
         this.resourceCount += count;
         if (relating?.hasTargets)
-            this.options.relations.subjects(relating, () => readResourceSnapshot(full));
+            this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/relationPass.ts
+
 
 /** A snapshot's resources, as each relation rule still running gathers them (undefined: a rule not running). */
 class SnapshotRelations {
@@ -48476,12 +48538,15 @@ class RelationPass {
     /**
      * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
      * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
-     * snapshot at once.
+     * snapshot at once. `run`, the run's time bound, is checked every batch of subjects.
      */
-    subjects(gathered, read) {
+    subjects(gathered, read, run) {
         this.store.beginInput();
         const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
+        let count = 0;
         for (const subject of read()) {
+            if (run && count++ % SNAPSHOT_BATCH === 0)
+                run.check();
             checking.forEach((relation, i) => {
                 if (!relation)
                     return;
@@ -49828,6 +49893,7 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -50067,6 +50133,7 @@ async function evaluateRepository(request) {
  * report. Call `findings.dispose()` when done.
  */
 async function evaluateRepositoryStreamed(request) {
+    const run = new RunDeadline(request.clock);
     const loaded = loadRules(request);
     const { definitions, relations, transitions } = loaded;
     // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
@@ -50089,6 +50156,7 @@ async function evaluateRepositoryStreamed(request) {
         keepResources: transitionsWanted,
         cwd: request.cwd,
         clock: request.clock,
+        run,
         progress: request.progress
     });
     try {
