@@ -288,6 +288,21 @@ export function typeGate(node: unknown): Set<string> | null {
   return null;
 }
 
+/**
+ * The leaf `typeGate` takes its types from, when the gate is that one leaf's (reached through
+ * `allOf`s, not an `anyOf`'s union): for a resource the gate lets through, whether that leaf holds
+ * follows from the type alone (see `typeDecides`).
+ */
+function typeGateLeaf(node: unknown): Record<string, unknown> | undefined {
+  if (typeGate(node) === null) return undefined;
+  const obj = node as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length !== 1) return obj;
+  if (keys[0].toLowerCase() !== 'allof') return undefined;
+  for (const child of obj[keys[0]] as unknown[]) if (typeGate(child) !== null) return typeGateLeaf(child);
+  return undefined;
+}
+
 const NO_OPTIONS: EvaluateOptions = Object.freeze({});
 
 export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions = {}): CompiledDefinition {
@@ -384,6 +399,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+  const gate = typeGate(ruleObj.if);
+  const gateLeaf = typeGateLeaf(ruleObj.if);
   // The same two as one generated function, which resources are evaluated with (the closures stay
   // the reference, and run what the generated code does not write out).
   const generated = options.interpret
@@ -393,18 +410,32 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         applicabilityCondition(ruleObj.if),
         at('policyRule.if'),
         compiler,
-        makeRuntime as RuntimeMaker
+        makeRuntime as RuntimeMaker,
+        gateLeaf
       );
-  const gate = typeGate(ruleObj.if);
+  // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
+  // gate; `equals` also wants the type as long as its operand lower-cased (İ lower-cases longer).
+  const gateLeafLength = (() => {
+    if (!gateLeaf) return undefined;
+    const op = Object.keys(gateLeaf).find(k => k.toLowerCase() !== 'field');
+    const operand = op === undefined ? undefined : gateLeaf[op];
+    return op?.toLowerCase() === 'equals' && typeof operand === 'string' ? operand.toLowerCase().length : null;
+  })();
   // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
   // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
-  // or the resource must be read.
-  const byType: ('mode' | 'gate' | 'read')[] = [];
-  const typeDecides = (type: string): 'mode' | 'gate' | 'read' => {
+  // or the resource must be read, knowing that the gate's leaf holds ('held') or not.
+  const byType: ('mode' | 'gate' | 'read' | 'held')[] = [];
+  const typeDecides = (type: string): 'mode' | 'gate' | 'read' | 'held' => {
     const { id } = typeEntry(type);
     let decided = byType[id];
     if (decided === undefined) {
-      decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
+      decided = !mode.appliesToType(type)
+        ? 'mode'
+        : gate && !gate.has(type.toLowerCase())
+          ? 'gate'
+          : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
+            ? 'held'
+            : 'read';
       // A run with very many spellings of types answers the later ones again each time.
       if (id < 100_000) byType[id] = decided;
     }
@@ -785,8 +816,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       if (plain !== undefined && params === effectParams && generated !== undefined) {
         const decided = typeDecides(resource.type);
         if (decided === 'gate') return plain.notMatched;
-        if (decided === 'read') {
-          truth = generated(resource, params, options, true);
+        if (decided === 'read' || decided === 'held') {
+          truth = generated(resource, params, options, true, decided === 'held');
           if (truth === false) return plain.compliant;
           if (truth === NOT_APPLICABLE) return plain.notMatched;
           if (truth === true) return new NonCompliant(plain.nonCompliant, resource, params, options, undefined);
@@ -817,7 +848,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
       const existenceEffect = isExistenceEffect(effect);
       truth ??= generated
-        ? generated(resource, params, options, !existenceEffect)
+        ? generated(resource, params, options, !existenceEffect, decided === 'held')
         : condition((rt ??= makeRuntime(resource, params, options)));
       if (truth === false || truth === NOT_APPLICABLE) {
         if (existenceEffect) return notMatched(effect);

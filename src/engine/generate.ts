@@ -41,7 +41,9 @@ export type GeneratedRule = (
   resource: Resource,
   parameters: Map<string, Value>,
   options: unknown,
-  applicability: boolean
+  applicability: boolean,
+  /** True when the caller knows the `vouched` leaf (see `generateRule`) holds for the resource. */
+  vouched?: boolean
 ) => Truth | typeof NOT_APPLICABLE;
 
 /** Makes the resource's runtime, for the parts that need one. */
@@ -93,7 +95,11 @@ class Generator {
   /** Of those, the variable that holds each one's truth once the condition has worked it out. */
   private readonly leafTruths = new Map<object, string>();
 
-  constructor(private readonly compiler: ConditionCompiler) {}
+  constructor(
+    private readonly compiler: ConditionCompiler,
+    /** A leaf whose truth the caller may give (`vouched`): then it is not worked out. */
+    private readonly vouched?: object
+  ) {}
 
   /** A constant's identifier in the generated source (its value stays in the array); one per distinct string. */
   constant(value: unknown): string {
@@ -192,7 +198,13 @@ class Generator {
       this.emit('}');
       return;
     }
-    this.leaf(obj, path, target);
+    if (obj === this.vouched) {
+      this.emit(`if (vouched === true) ${target} = true; else {`);
+      this.leaf(obj, path, target);
+      this.emit('}');
+    } else {
+      this.leaf(obj, path, target);
+    }
     if (this.repeated.has(obj)) {
       const variable = `m${this.leafTruths.size}`;
       this.leafTruths.set(obj, variable);
@@ -321,7 +333,7 @@ class Generator {
       'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
       'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
       ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
-      'return function generatedCondition(resource, parameters, options, applicability) {',
+      'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
       'var json = resource.json, rt, result, applies, o, x;',
       ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
       ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
@@ -366,16 +378,19 @@ export function generateCondition(
 
 /**
  * A rule's condition `node` and its applicability (`applicabilityCondition`'s rewrite of it) as one
- * generated function (see `GeneratedRule`): what the compiled closures give for both.
+ * generated function (see `GeneratedRule`): what the compiled closures give for both. `vouched` is a
+ * leaf of `node` (by identity) that the function takes to be true, without reading the resource,
+ * when its fifth argument is true: the caller must know it holds (the type gate's own leaf).
  */
 export function generateRule(
   node: unknown,
   applicability: unknown,
   path: string,
   compiler: ConditionCompiler,
-  makeRuntime: RuntimeMaker
+  makeRuntime: RuntimeMaker,
+  vouched?: object
 ): GeneratedRule {
-  return new Generator(compiler).build(node, path, makeRuntime, applicability);
+  return new Generator(compiler, vouched).build(node, path, makeRuntime, applicability);
 }
 
 /** The generated source of a condition (tests: no text from the definition is in it). */
