@@ -39502,6 +39502,7 @@ function leavesOf(node, into) {
 }
 class Generator {
     compiler;
+    vouched;
     constants = [];
     strings = new Map();
     lines = [];
@@ -39513,8 +39514,11 @@ class Generator {
     repeated = new Set();
     /** Of those, the variable that holds each one's truth once the condition has worked it out. */
     leafTruths = new Map();
-    constructor(compiler) {
+    constructor(compiler, 
+    /** A leaf whose truth the caller may give (`vouched`): then it is not worked out. */
+    vouched) {
         this.compiler = compiler;
+        this.vouched = vouched;
     }
     /** A constant's identifier in the generated source (its value stays in the array); one per distinct string. */
     constant(value) {
@@ -39611,7 +39615,14 @@ class Generator {
             this.emit('}');
             return;
         }
-        this.leaf(obj, path, target);
+        if (obj === this.vouched) {
+            this.emit(`if (vouched === true) ${target} = true; else {`);
+            this.leaf(obj, path, target);
+            this.emit('}');
+        }
+        else {
+            this.leaf(obj, path, target);
+        }
         if (this.repeated.has(obj)) {
             const variable = `m${this.leafTruths.size}`;
             this.leafTruths.set(obj, variable);
@@ -39726,7 +39737,7 @@ class Generator {
             'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
             'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
             ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
-            'return function generatedCondition(resource, parameters, options, applicability) {',
+            'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
             'var json = resource.json, rt, result, applies, o, x;',
             ...(this.pathVariables.length > 0 ? [`var ${this.pathVariables.map(v => `${v} = NONE`).join(', ')};`] : []),
             ...(temps.length > 0 ? [`var ${temps.join(', ')};`] : []),
@@ -39763,10 +39774,12 @@ function generateCondition(node, path, compiler, makeRuntime) {
 }
 /**
  * A rule's condition `node` and its applicability (`applicabilityCondition`'s rewrite of it) as one
- * generated function (see `GeneratedRule`): what the compiled closures give for both.
+ * generated function (see `GeneratedRule`): what the compiled closures give for both. `vouched` is a
+ * leaf of `node` (by identity) that the function takes to be true, without reading the resource,
+ * when its fifth argument is true: the caller must know it holds (the type gate's own leaf).
  */
-function generateRule(node, applicability, path, compiler, makeRuntime) {
-    return new Generator(compiler).build(node, path, makeRuntime, applicability);
+function generateRule(node, applicability, path, compiler, makeRuntime, vouched) {
+    return new Generator(compiler, vouched).build(node, path, makeRuntime, applicability);
 }
 /** The generated source of a condition (tests: no text from the definition is in it). */
 function generatedSource(node, path, compiler, applicability) {
@@ -41150,6 +41163,25 @@ function typeGate(node) {
         return new Set(value.map(v => v.toLowerCase()));
     return null;
 }
+/**
+ * The leaf `typeGate` takes its types from, when the gate is that one leaf's (reached through
+ * `allOf`s, not an `anyOf`'s union): for a resource the gate lets through, whether that leaf holds
+ * follows from the type alone (see `typeDecides`).
+ */
+function typeGateLeaf(node) {
+    if (typeGate(node) === null)
+        return undefined;
+    const obj = node;
+    const keys = Object.keys(obj);
+    if (keys.length !== 1)
+        return obj;
+    if (keys[0].toLowerCase() !== 'allof')
+        return undefined;
+    for (const child of obj[keys[0]])
+        if (typeGate(child) !== null)
+            return typeGateLeaf(child);
+    return undefined;
+}
 const NO_OPTIONS = Object.freeze({});
 function loadDefinition(src, options = {}) {
     const file = src.file;
@@ -41220,21 +41252,37 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+    const gate = typeGate(ruleObj.if);
+    const gateLeaf = typeGateLeaf(ruleObj.if);
     // The same two as one generated function, which resources are evaluated with (the closures stay
     // the reference, and run what the generated code does not write out).
     const generated = options.interpret
         ? undefined
-        : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime);
-    const gate = typeGate(ruleObj.if);
+        : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime, gateLeaf);
+    // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
+    // gate; `equals` also wants the type as long as its operand lower-cased (\u0130 lower-cases longer).
+    const gateLeafLength = (() => {
+        if (!gateLeaf)
+            return undefined;
+        const op = Object.keys(gateLeaf).find(k => k.toLowerCase() !== 'field');
+        const operand = op === undefined ? undefined : gateLeaf[op];
+        return op?.toLowerCase() === 'equals' && typeof operand === 'string' ? operand.toLowerCase().length : null;
+    })();
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
     // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
-    // or the resource must be read.
+    // or the resource must be read, knowing that the gate's leaf holds ('held') or not.
     const byType = [];
     const typeDecides = (type) => {
         const { id } = typeEntry(type);
         let decided = byType[id];
         if (decided === undefined) {
-            decided = !mode.appliesToType(type) ? 'mode' : gate && !gate.has(type.toLowerCase()) ? 'gate' : 'read';
+            decided = !mode.appliesToType(type)
+                ? 'mode'
+                : gate && !gate.has(type.toLowerCase())
+                    ? 'gate'
+                    : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
+                        ? 'held'
+                        : 'read';
             // A run with very many spellings of types answers the later ones again each time.
             if (id < 100_000)
                 byType[id] = decided;
@@ -41587,8 +41635,8 @@ function loadDefinition(src, options = {}) {
                 const decided = typeDecides(resource.type);
                 if (decided === 'gate')
                     return plain.notMatched;
-                if (decided === 'read') {
-                    truth = generated(resource, params, options, true);
+                if (decided === 'read' || decided === 'held') {
+                    truth = generated(resource, params, options, true, decided === 'held');
                     if (truth === false)
                         return plain.compliant;
                     if (truth === NOT_APPLICABLE)
@@ -41625,7 +41673,7 @@ function loadDefinition(src, options = {}) {
             // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
             const existenceEffect = isExistenceEffect(effect);
             truth ??= generated
-                ? generated(resource, params, options, !existenceEffect)
+                ? generated(resource, params, options, !existenceEffect, decided === 'held')
                 : condition((rt ??= makeRuntime(resource, params, options)));
             if (truth === false || truth === NOT_APPLICABLE) {
                 if (existenceEffect)
