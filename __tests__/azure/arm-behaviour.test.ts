@@ -11,7 +11,10 @@ import type { ArmServer } from '../support/arm-server.js';
 import { policyState, POLICY_API_VERSION, storedAt } from '../support/arm-policy.js';
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
 import { seedResources } from '../support/arm-resourcegraph.js';
+import { connectArm } from '../../src/azure/connection.js';
+import { PolicyStore } from '../../src/azure/policyStore.js';
 import { retryAfterMs } from '../../src/azure/rest.js';
+import { parseScope } from '../../src/azure/scope.js';
 import { dropRule, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
@@ -196,5 +199,38 @@ describe('Retry-After, in either form RFC 9110 allows', () => {
     expect(retryAfterMs({ 'retry-after': '3600' }, now)).toBe(60_000);
     expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
     expect(retryAfterMs({}, now)).toBeUndefined();
+  });
+
+  it('waits no longer than the longest retry delay however far an HTTP-date is, and reports the 429 when retries are spent', async () => {
+    const server = await publishServer();
+    try {
+      server.setFaults({
+        rate: 1,
+        seed: 2,
+        kinds: ['throttle'],
+        methods: ['PUT'],
+        retryAfterSeconds: 3600,
+        retryAfterDate: true
+      });
+      const store = new PolicyStore(
+        connectArm({
+          env: { CMK_GUARD_AZURE_TOKEN: server.token },
+          armEndpoint: server.url,
+          retry: { retryDelayInMs: 1, maxRetryDelayInMs: 50 }
+        })
+      );
+      // An hour's wait per attempt would outlast the test; clamped to 50 ms, the seven attempts end soon.
+      const write = store.putDefinition(parseScope(SUB, '--scope'), 'd', {
+        properties: {
+          displayName: 'd',
+          mode: 'All',
+          policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+        }
+      });
+      await expect(write).rejects.toMatchObject({ status: 429 });
+      expect(server.requests.filter(r => r.method === 'PUT')).toHaveLength(7);
+    } finally {
+      await server.close();
+    }
   });
 });
