@@ -4,7 +4,7 @@
  * temporary file. None of this may change a verdict: the findings are those of evaluating the whole
  * snapshot at once, whatever the order of its resources and however many findings are held.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateDefinitions, loadDefinition } from '../src/engine/index.js';
@@ -105,7 +105,22 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
   });
 
   it('closes what its findings were written to when the run fails after writing them out', async () => {
-    // An existence condition holds every input until all are read; the progress report after the first fails.
+    // An existence condition holds every template until all are read; the progress report after the first fails.
+    const vaults = Array.from({ length: 30 }, (_, i) => ({
+      type: 'Microsoft.KeyVault/vaults',
+      apiVersion: '2023-07-01',
+      name: `kv${i}`,
+      location: 'westus',
+      properties: { tenantId: '11111111-1111-1111-1111-111111111111', sku: { family: 'A', name: 'standard' } }
+    }));
+    writeFileSync(
+      path.join(dir, 'vaults.json'),
+      JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+        contentVersion: '1.0.0.0',
+        resources: vaults
+      })
+    );
     writeFileSync(
       path.join(dir, 'vault-diagnostics.json'),
       JSON.stringify({
@@ -126,7 +141,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       cwd: dir,
       policies: POLICIES,
       definitions: ['vault-diagnostics.json'],
-      resources: ['snapshot.json'],
+      templates: ['vaults.json'],
       heldFindings: 20,
       progress: step => {
         if (step !== 'evaluating resources') return;
@@ -138,5 +153,74 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
     await expect(run).rejects.toThrow('the progress line failed');
     expect(reports).toBe(1);
     if (opened) expect(openFindingsFiles()).toEqual(opened);
+  });
+
+  it('holds of a snapshot only the types existence conditions look for, with the verdicts of the whole snapshot', async () => {
+    const next = random(11);
+    const resources = snapshotResources(150, next) as { id: string; type: string }[];
+    // Diagnostic settings for a third of the vaults, scattered: before and after their vaults, batches apart.
+    const vaults = resources.filter(r => r.type === 'Microsoft.KeyVault/vaults');
+    vaults.forEach((vault, i) => {
+      if (i % 3) return;
+      const setting = {
+        id: `${vault.id}/providers/Microsoft.Insights/diagnosticSettings/audit`,
+        name: 'audit',
+        type: 'Microsoft.Insights/diagnosticSettings',
+        properties: { logs: [{ category: 'AuditEvent', enabled: i % 2 === 0 }] }
+      };
+      resources.splice(Math.floor(next() * resources.length), 0, setting);
+    });
+    writeFileSync(
+      path.join(dir, 'with-settings.json'),
+      `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`
+    );
+    const definition = (name: string, type: string, existenceCondition: object) => ({
+      name,
+      properties: {
+        displayName: name,
+        mode: 'Indexed',
+        policyRule: {
+          if: { field: 'type', equals: 'Microsoft.KeyVault/vaults' },
+          then: { effect: 'auditIfNotExists', details: { type, existenceCondition } }
+        }
+      }
+    });
+    mkdirSync(path.join(dir, 'existence'), { recursive: true });
+    const definitions = [
+      definition('vault-audit-logs', 'Microsoft.Insights/diagnosticSettings', {
+        field: 'Microsoft.Insights/diagnosticSettings/logs[*].enabled',
+        equals: 'true'
+      }),
+      // Its own type: the vault evaluated is among the resources it looks at, once.
+      definition('vault-purge-in-group', 'Microsoft.KeyVault/vaults', {
+        field: 'Microsoft.KeyVault/vaults/enablePurgeProtection',
+        equals: 'true'
+      })
+    ];
+    definitions.forEach(d => writeFileSync(path.join(dir, 'existence', `${d.name}.json`), JSON.stringify(d)));
+    const document = await evaluateRepository({
+      cwd: dir,
+      definitions: ['existence'],
+      resources: ['with-settings.json'],
+      heldFindings: 50
+    });
+    expect(document.errors).toEqual([]);
+    const loaded = definitions.map(json => loadDefinition({ file: null, json }));
+    expect(loaded.map(d => d.relatedTypes)).toEqual([
+      ['microsoft.insights/diagnosticsettings'],
+      ['microsoft.keyvault/vaults']
+    ]);
+    const whole = evaluateDefinitions(loaded, loadResourceSnapshot(path.join(dir, 'with-settings.json')));
+    const byKey = (a: string[], b: string[]) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1);
+    expect(document.findings.map(verdictOf).sort(byKey)).toEqual(whole.map(verdictOf).sort(byKey));
+    expect(new Set(whole.map(f => `${f.definition} ${f.verdict}`))).toEqual(
+      new Set([
+        'vault-audit-logs compliant',
+        'vault-audit-logs indeterminate',
+        'vault-audit-logs noncompliant',
+        'vault-purge-in-group compliant',
+        'vault-purge-in-group noncompliant'
+      ])
+    );
   });
 });

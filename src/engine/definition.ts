@@ -89,6 +89,11 @@ export interface CompiledDefinition {
    * resources (`related`): only then must every input be read before any is evaluated.
    */
   readsRelated: boolean;
+  /**
+   * The types (lower-case) its existence condition looks for among the other resources: none without one,
+   * null when the type is known only as it is evaluated (an expression).
+   */
+  relatedTypes: string[] | null;
   evaluate(resource: Resource, options?: EvaluateOptions): Evaluation;
   /** The effect this definition has for a resource under the assignment's parameters: canonical, or 'Unknown'. */
   effectFor(resource: Resource, options?: EvaluateOptions): string;
@@ -789,6 +794,12 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     appliesToType: mode.appliesToType,
     resourceTypes: typesOfRule(ruleObj),
     readsRelated: details?.type !== undefined,
+    relatedTypes:
+      details?.type === undefined
+        ? []
+        : typeof details.type === 'string' && !details.type.startsWith('[')
+          ? [details.type.toLowerCase()]
+          : null,
     effectFor(resource: Resource, options: EvaluateOptions = {}): string {
       // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
       if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {

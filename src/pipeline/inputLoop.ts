@@ -21,8 +21,8 @@ import {
   type EvaluatedInput,
   type InputEvaluation
 } from './evaluateInput.js';
-import { append } from './isolated.js';
-import type { RelationPass } from './relationPass.js';
+import { append, isolated } from './isolated.js';
+import { detached, type RelationPass } from './relationPass.js';
 
 export interface InputLoopOptions {
   definitions: CompiledDefinition[];
@@ -53,11 +53,18 @@ export class InputLoop {
   resourceCount = 0;
   /** Existence conditions may find a resource of any input: then every input is read first, and held. */
   readonly holdsInputs: boolean;
-  private readonly heldInputs: EvaluatedInput[] = [];
+  /**
+   * The types existence conditions look for, when each names its type: then a held snapshot keeps only its
+   * resources of those types, and is read again to be evaluated a batch at a time. Null: every resource held.
+   */
+  private readonly relatedTypes: Set<string> | null;
+  private readonly heldInputs: (EvaluatedInput | HeldSnapshot)[] = [];
   private readonly heldDeployments: Resource[][] = [];
 
   constructor(private readonly options: InputLoopOptions) {
     this.holdsInputs = options.definitions.some(d => d.readsRelated);
+    const types = options.definitions.map(d => d.relatedTypes);
+    this.relatedTypes = this.holdsInputs && !types.includes(null) ? new Set(types.flatMap(t => t ?? [])) : null;
   }
 
   /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
@@ -85,6 +92,10 @@ export class InputLoop {
    */
   snapshot(file: string, full: string): void {
     this.options.run?.check();
+    if (this.holdsInputs && this.relatedTypes && !this.options.keepResources) {
+      this.heldInputs.push(heldSnapshot(file, full, this.relatedTypes));
+      return;
+    }
     if (this.holdsInputs || this.options.keepResources) {
       const snapshot = loadResourceSnapshot(full);
       append(this.resources, snapshot);
@@ -113,15 +124,30 @@ export class InputLoop {
   /** The held inputs, once every input is read: each with every other's resources as candidates. */
   evaluateHeld(): void {
     if (!this.holdsInputs) return;
-    const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
+    const related: Resource[] = [];
+    const offsets = new Map<HeldSnapshot, number>();
     for (const input of this.heldInputs) {
+      if ('candidates' in input) {
+        offsets.set(input, related.length);
+        append(related, input.candidates);
+      } else for (const resource of input.resources) if (!resource.existing) related.push(resource);
+    }
+    // Relation rules see the deployments in the order they were read: the templates (held) before the snapshots.
+    for (const deployment of this.heldDeployments) this.options.relations.deployment(deployment);
+    for (const input of this.heldInputs) {
+      if ('candidates' in input) {
+        // Read again: an error now (the file changed since) is the snapshot's, as reading it the first time.
+        isolated(this.problems, { file: input.file }, `read the snapshot ${input.file}`, () =>
+          this.streamSnapshot(input.file, input.full, { related, offset: offsets.get(input)!, at: input.at })
+        );
+        continue;
+      }
       this.options.run?.check();
       this.options.store.beginInput();
       evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
       this.resourceCount += countEvaluated(input.resources);
       this.options.progress?.('evaluating resources', this.resourceCount);
     }
-    for (const deployment of this.heldDeployments) this.options.relations.deployment(deployment);
   }
 
   private evaluation(related: Resource[] | undefined): InputEvaluation {
@@ -142,7 +168,11 @@ export class InputLoop {
    * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
    * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
    */
-  private streamSnapshot(file: string, full: string): void {
+  private streamSnapshot(
+    file: string,
+    full: string,
+    held?: { related: Resource[]; offset: number; at: Map<number, number> }
+  ): void {
     const { store, definitionGroup, progress } = this.options;
     store.beginInput();
     const problems: UserError[] = [];
@@ -158,7 +188,7 @@ export class InputLoop {
         const before = spoiled.size;
         const outcome = evaluateInput(
           { file, resources: batch },
-          this.evaluation(undefined),
+          this.evaluation(held && relatedFor(held, batch, count - batch.length)),
           this.deadline(file),
           problems,
           spoiled
@@ -193,4 +223,47 @@ export class InputLoop {
     if (relating?.hasTargets)
       this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
   }
+}
+
+/** A snapshot held for existence conditions: its resources of the types they look for, and where each was. */
+interface HeldSnapshot {
+  file: string;
+  full: string;
+  /** Its resources of the related types, detached from the text they were read from, in its order. */
+  candidates: Resource[];
+  /** Each candidate's place among `candidates`, by its place in the snapshot. */
+  at: Map<number, number>;
+}
+
+/** Reads a snapshot whole and keeps its candidates for existence conditions; throws (nothing kept) when it cannot be read. */
+function heldSnapshot(file: string, full: string, types: Set<string>): HeldSnapshot {
+  const candidates: Resource[] = [];
+  const at = new Map<number, number>();
+  let index = 0;
+  for (const resource of readResourceSnapshot(full)) {
+    if (!resource.existing && types.has(resource.type.toLowerCase())) {
+      at.set(index, candidates.length);
+      candidates.push(detached(resource));
+    }
+    index++;
+  }
+  return { file, full, candidates, at };
+}
+
+/**
+ * The related resources for one batch of a held snapshot (its first resource at `first` in the snapshot): the
+ * batch's own resources in their candidates' places, so that a resource is the very one it is compared with
+ * among the related ones.
+ */
+function relatedFor(
+  held: { related: Resource[]; offset: number; at: Map<number, number> },
+  batch: Resource[],
+  first: number
+): Resource[] {
+  const related = held.related.slice();
+  batch.forEach((resource, i) => {
+    const place = held.at.get(first + i);
+    if (place !== undefined) related[held.offset + place] = resource;
+  });
+  return related;
 }
