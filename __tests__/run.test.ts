@@ -223,4 +223,44 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       ])
     );
   });
+
+  it('pairs a snapshot given beside templates and a base once with the base, not twice', async () => {
+    const account = (keySource: string) => ({
+      type: 'Microsoft.CognitiveServices/accounts',
+      apiVersion: '2024-10-01',
+      name: 'acct',
+      location: 'westus',
+      kind: 'AIServices',
+      identity: { type: 'SystemAssigned' },
+      properties: { encryption: { keySource } }
+    });
+    const template = (keySource: string) =>
+      JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+        contentVersion: '1.0.0.0',
+        resources: [account(keySource)]
+      });
+    mkdirSync(path.join(dir, 'head'), { recursive: true });
+    mkdirSync(path.join(dir, 'base'), { recursive: true });
+    writeFileSync(path.join(dir, 'head', 'main.json'), template('Microsoft.CognitiveServices'));
+    writeFileSync(path.join(dir, 'base', 'main.json'), template('Microsoft.KeyVault'));
+    writeFileSync(
+      path.join(dir, 'live-accounts.json'),
+      JSON.stringify([
+        {
+          ...account('Microsoft.CognitiveServices'),
+          id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acct'
+        }
+      ])
+    );
+    const document = await evaluateRepository({
+      cwd: dir,
+      policies: POLICIES,
+      templates: ['head/main.json'],
+      baseTemplates: ['base/main.json'],
+      resources: ['live-accounts.json']
+    });
+    const switched = document.findings.filter(f => f.definition === 'cmk-no-key-type-switch');
+    expect(switched.map(f => f.resource.file)).toEqual(['head/main.json', 'live-accounts.json']);
+  });
 });

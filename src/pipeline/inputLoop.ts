@@ -96,15 +96,14 @@ export class InputLoop {
       this.heldInputs.push(heldSnapshot(file, full, this.relatedTypes));
       return;
     }
-    if (this.holdsInputs || this.options.keepResources) {
+    if (this.holdsInputs) {
       const snapshot = loadResourceSnapshot(full);
-      append(this.resources, snapshot);
-      if (this.holdsInputs) {
-        this.heldInputs.push({ file, resources: snapshot });
-        this.heldDeployments.push(snapshot);
-        return;
-      }
+      if (this.options.keepResources) append(this.resources, snapshot);
+      this.heldInputs.push({ file, resources: snapshot });
+      this.heldDeployments.push(snapshot);
+      return;
     }
+    // Streamed, its resources are kept as they are read when transition rules need them (once: not read whole first).
     this.streamSnapshot(file, full);
   }
 
