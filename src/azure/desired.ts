@@ -7,7 +7,7 @@
  * non-compliance message per rule (its remediation), and a system-assigned identity with a
  * location only when an effect needs one (DeployIfNotExists, Modify).
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import { effectParameterName, type CompilablePack, type CompilableRule } from '../compiler/index.js';
 import type { PolicyDefinitionBody, PolicySetDefinitionBody } from '../compiler/index.js';
 import { UserError } from '../model/errors.js';
@@ -128,7 +128,7 @@ function withOwner(properties: { [key: string]: Json }, owner: string): { [key: 
 export function assignmentName(pack: string, scope: AzureScope): string {
   const limit = scope.kind === 'managementGroup' ? 24 : 64;
   if (pack.length <= limit) return pack;
-  const hash = createHash('sha256').update(pack).digest('hex').slice(0, 8);
+  const hash = nodeCrypto().createHash('sha256').update(pack).digest('hex').slice(0, 8);
   return `${pack.slice(0, limit - 9).replace(/-+$/, '')}-${hash}`;
 }
 

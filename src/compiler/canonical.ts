@@ -1,6 +1,6 @@
 /** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
  * that tells a deployment whether a rule changed. */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import type { Json } from '../model/value.js';
 
 export function canonicalJson(value: Json): string {
@@ -13,5 +13,5 @@ export function canonicalJson(value: Json): string {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -5,7 +5,7 @@
  * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
  * exemption (see `exemptionOf`).
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import type { ExceptionCategory, FindingResource, Suppression } from '../model/finding.js';
 import type { SourcePosition } from '../model/resource.js';
 import { globToRegExp } from '../sources/glob.js';
@@ -139,7 +139,7 @@ export function exemptionOf(exception: Exception): {
 } {
   const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
   return {
-    name: `cmk-guard-${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
+    name: `cmk-guard-${nodeCrypto().createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
     exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
     ...(exception.expires ? { expiresOn: expiresOn(exception)!.toISOString() } : {}),
     policyDefinitionReferenceIds: [...exception.rules],

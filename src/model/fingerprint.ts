@@ -3,7 +3,7 @@
  * alert across pushes) and what the baseline matches by (so a baselined finding stays baselined).
  * One function for both, so the two can never disagree.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './builtins.js';
 import type { Finding } from './finding.js';
 
 /** The partialFingerprints key; bump the version if what is hashed changes. */
@@ -21,5 +21,5 @@ export function fingerprint(finding: Pick<Finding, 'definition' | 'resource'>, f
     finding.resource.name.toLowerCase(),
     file ?? ''
   ].join('\0');
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -5,7 +5,7 @@
  * (`relativePath`) expand there exactly as in the head. git runs with an argument list, never
  * through a shell, and the ref is checked before use.
  */
-import { execFileSync } from 'node:child_process';
+import { nodeChildProcess } from '../model/builtins.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,12 @@ export interface BaseCheckout {
 const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 
 function git(args: string[], cwd: string, input?: string): Buffer {
-  return execFileSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  return nodeChildProcess().execFileSync('git', args, {
+    cwd,
+    input,
+    maxBuffer: 512 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe']
+  });
 }
 
 /** The repository's top folder, once the ref is known to be safe to pass to git and to name a commit. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +44,10 @@ export function writeFileAtomic(file: string, content: string | ReportPieces): v
     }
     return;
   }
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`
+  );
   // 'wx' fails rather than follow anything already at the temporary name.
   const fd = openSync(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
   try {

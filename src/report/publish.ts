@@ -3,7 +3,7 @@
  * annotations, the SARIF and findings files, a check run when annotations overflow, the sticky
  * comment and the job summary. main.ts only reads the inputs and sets the outputs and the failure.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -277,7 +277,7 @@ function writeOutput(
 
 /** Prints text from the pull request with workflow commands off, so no line of it is taken as one. */
 function printUntrusted(pieces: ReportPieces): void {
-  const token = randomBytes(16).toString('hex');
+  const token = nodeCrypto().randomBytes(16).toString('hex');
   process.stdout.write(`::stop-commands::${token}${os.EOL}`);
   let last = '';
   writeChunks(pieces, chunk => {

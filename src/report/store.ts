@@ -9,7 +9,7 @@
  * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
  * whose last line is not JSON), as if they had never been added.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../model/builtins.js';
 import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,7 +167,7 @@ let exitHooked = false;
  */
 function openFindingsFile(): { fd: number; name: string | null } {
   for (;;) {
-    const name = path.join(os.tmpdir(), `cmk-guard-findings-${randomBytes(8).toString('hex')}.jsonl`);
+    const name = path.join(os.tmpdir(), `cmk-guard-findings-${nodeCrypto().randomBytes(8).toString('hex')}.jsonl`);
     let fd: number;
     try {
       fd = openSync(name, 'wx+', 0o600);

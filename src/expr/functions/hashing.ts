@@ -8,7 +8,7 @@
  * guid: an RFC 4122 name-based (version 5, SHA-1) UUID of the '-'-joined arguments, UTF-8
  * encoded, in ARM's namespace 11fb06fb-712d-4ddd-98c7-e71bbd588830.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../../model/builtins.js';
 
 const C1 = 0x239b961b;
 const C2 = 0xab0e9789;
@@ -82,7 +82,8 @@ export const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
 
 /** RFC 4122 / RFC 9562 version-5 UUID: SHA-1 of the namespace's bytes and the UTF-8 name. */
 export function nameBasedUuid(namespace: string, name: string): string {
-  const hash = createHash('sha1')
+  const hash = nodeCrypto()
+    .createHash('sha1')
     .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
     .update(name, 'utf8')
     .digest();

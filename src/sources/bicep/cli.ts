@@ -7,7 +7,7 @@
  * a `.bicepparam` file can read any environment variable it is given into a parameter value.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-cli
  */
-import { spawnSync } from 'node:child_process';
+import { nodeChildProcess } from '../../model/builtins.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, UserErrors } from '../../model/errors.js';
@@ -112,7 +112,7 @@ export function runBicep(file: string, kind: 'build' | 'build-params', env: Node
   const cli = findBicepCli(env);
   if (!cli) throw new UserError(`cannot compile this Bicep file: no Bicep CLI on PATH; ${INSTALL_BICEP}.`, { file });
   const args = kind === 'build' ? cli.build(file) : cli.buildParams(file);
-  const result = spawnSync(cli.executable, args, {
+  const result = nodeChildProcess().spawnSync(cli.executable, args, {
     cwd: path.dirname(file),
     env: bicepEnvironment(env),
     encoding: 'utf8',
