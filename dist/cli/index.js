@@ -6331,8 +6331,7 @@ function escapeJsonPtr(str) {
 /* harmony export */   bf: () => (/* binding */ ownerOf)
 /* harmony export */ });
 /* unused harmony exports assignedEffects, resolveEffects */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _model_builtins_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6981);
 /* harmony import */ var _compiler_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4472);
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7206);
 /* harmony import */ var _scope_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8179);
@@ -6397,7 +6396,7 @@ function assignmentName(pack, scope) {
     const limit = scope.kind === 'managementGroup' ? 24 : 64;
     if (pack.length <= limit)
         return pack;
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(pack).digest('hex').slice(0, 8);
+    const hash = (0,_model_builtins_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeCrypto */ .S)().createHash('sha256').update(pack).digest('hex').slice(0, 8);
     return `${pack.slice(0, limit - 9).replace(/-+$/, '')}-${hash}`;
 }
 const MAX_MESSAGE = 1024;
@@ -6734,8 +6733,7 @@ function aliasCatalogFromPathLookup(lookup) {
 /* harmony export */   d: () => (/* binding */ canonicalJson),
 /* harmony export */   s: () => (/* binding */ sha256)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _model_builtins_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6981);
 /** Canonical JSON (object keys sorted, no whitespace) and its SHA-256: the content hash
  * that tells a deployment whether a rule changed. */
 
@@ -6749,7 +6747,7 @@ function canonicalJson(value) {
     return JSON.stringify(value);
 }
 function sha256(text) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text, 'utf8').digest('hex');
+    return (0,_model_builtins_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeCrypto */ .S)().createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 
@@ -7988,6 +7986,40 @@ const vocabulary = [
 const knownKeywords = new Set(vocabulary.flatMap(k => k.keywords));
 /** Keywords that compile to a condition (not annotations, not refused). */
 const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords && k !== refused/* refusedKeywords */.p).flatMap(k => k.keywords));
+
+
+/***/ }),
+
+/***/ 6981:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ nodeChildProcess),
+  S: () => (/* binding */ nodeCrypto)
+});
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./src/model/builtins.ts
+/**
+ * Node built-ins that cost every start when imported (node:crypto builds its Web Crypto tables, and
+ * node:child_process brings node:net and node:dgram: about 10 ms each) but that a run seldom needs: each is
+ * loaded when first asked for.
+ */
+
+const load = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+let builtins_crypto;
+let childProcess;
+/** node:crypto, loaded on first use. */
+function nodeCrypto() {
+    return (builtins_crypto ??= load('node:crypto'));
+}
+/** node:child_process, loaded on first use. */
+function nodeChildProcess() {
+    return (childProcess ??= load('node:child_process'));
+}
 
 
 /***/ }),
@@ -27958,8 +27990,8 @@ function neutralizeCommandLines(text) {
     return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/model/builtins.ts + 1 modules
+var builtins = __nccwpck_require__(6981);
 ;// CONCATENATED MODULE: ./src/report/stream.ts
 /**
  * Reports as streams: every format renders a findings document as a sequence of pieces of text
@@ -28129,7 +28161,7 @@ function writeFileAtomic(file, content) {
         }
         return;
     }
-    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const temporary = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${(0,builtins/* nodeCrypto */.S)().randomBytes(6).toString('hex')}.tmp`);
     // 'wx' fails rather than follow anything already at the temporary name.
     const fd = (0,external_node_fs_.openSync)(temporary, 'wx', stat ? stat.mode & 0o777 : 0o644);
     try {
@@ -37786,7 +37818,8 @@ function uniqueString(parts) {
 const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
 /** RFC 4122 / RFC 9562 version-5 UUID: SHA-1 of the namespace's bytes and the UTF-8 name. */
 function nameBasedUuid(namespace, name) {
-    const hash = (0,external_node_crypto_.createHash)('sha1')
+    const hash = (0,builtins/* nodeCrypto */.S)()
+        .createHash('sha1')
         .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
         .update(name, 'utf8')
         .digest();
@@ -41604,6 +41637,11 @@ function loadDefinition(src, options = {}) {
         appliesToType: mode.appliesToType,
         resourceTypes: typesOfRule(ruleObj),
         readsRelated: details?.type !== undefined,
+        relatedTypes: details?.type === undefined
+            ? []
+            : typeof details.type === 'string' && !details.type.startsWith('[')
+                ? [details.type.toLowerCase()]
+                : null,
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
             if (effectValue.parametersOnly && lastAssignment.given === options.parameters && lastAssignment.effect) {
@@ -43402,8 +43440,6 @@ function mergeSupplied(...sources) {
     return merged;
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/sources/bicep/cli.ts
 /**
  * Running the Bicep CLI that is on PATH: `bicep build <file> --stdout`, or `az bicep build --file
@@ -43507,7 +43543,7 @@ function runBicep(file, kind, env) {
     if (!cli)
         throw new model_errors/* UserError */.yo(`cannot compile this Bicep file: no Bicep CLI on PATH; ${INSTALL_BICEP}.`, { file });
     const args = kind === 'build' ? cli.build(file) : cli.buildParams(file);
-    const result = (0,external_node_child_process_.spawnSync)(cli.executable, args, {
+    const result = (0,builtins/* nodeChildProcess */.E)().spawnSync(cli.executable, args, {
         cwd: external_node_path_.dirname(file),
         env: bicepEnvironment(env),
         encoding: 'utf8',
@@ -47445,7 +47481,7 @@ let exitHooked = false;
  */
 function openFindingsFile() {
     for (;;) {
-        const name = external_node_path_default().join(external_node_os_default().tmpdir(), `cmk-guard-findings-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}.jsonl`);
+        const name = external_node_path_default().join(external_node_os_default().tmpdir(), `cmk-guard-findings-${(0,builtins/* nodeCrypto */.S)().randomBytes(8).toString('hex')}.jsonl`);
         let fd;
         try {
             fd = (0,external_node_fs_.openSync)(name, 'wx+', 0o600);
@@ -47575,7 +47611,7 @@ function isCalendarDate(text) {
 function exemptionOf(exception) {
     const identity = canonicalJson({ rules: exception.rules, resources: exception.resources });
     return {
-        name: `cmk-guard-${(0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 24)}`,
+        name: `cmk-guard-${(0,builtins/* nodeCrypto */.S)().createHash('sha256').update(identity).digest('hex').slice(0, 24)}`,
         exemptionCategory: exception.category === 'mitigated' ? 'Mitigated' : 'Waiver',
         ...(exception.expires ? { expiresOn: expiresOn(exception).toISOString() } : {}),
         policyDefinitionReferenceIds: [...exception.rules],
@@ -47675,7 +47711,7 @@ function fingerprint(finding, file = finding.resource.file) {
         finding.resource.name.toLowerCase(),
         file ?? ''
     ].join('\0');
-    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 32);
+    return (0,builtins/* nodeCrypto */.S)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 ;// CONCATENATED MODULE: ./src/exceptions/baseline.ts
@@ -48375,162 +48411,6 @@ function countEvaluated(resources) {
     return count;
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/inputLoop.ts
-
-
-
-
-
-class InputLoop {
-    options;
-    /** Every resource read, in order, when `keepResources` is set. */
-    resources = [];
-    /** Evaluation problems (time bounds, failing definitions), in the order met. */
-    problems = [];
-    /** Exceptions written in the templates, and the errors in them. */
-    inline = { exceptions: [], errors: [] };
-    /** Resources given a verdict so far. */
-    resourceCount = 0;
-    /** Existence conditions may find a resource of any input: then every input is read first, and held. */
-    holdsInputs;
-    heldInputs = [];
-    heldDeployments = [];
-    constructor(options) {
-        this.options = options;
-        this.holdsInputs = options.definitions.some(d => d.readsRelated);
-    }
-    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
-    template(template) {
-        this.options.run?.check();
-        const found = inlineExceptions(template.resources, this.options.cwd);
-        append(this.inline.exceptions, found.exceptions);
-        append(this.inline.errors, found.errors);
-        const input = { file: template.file, resources: template.resources };
-        if (this.options.keepResources)
-            append(this.resources, template.resources);
-        if (this.holdsInputs) {
-            this.heldInputs.push(input);
-            this.heldDeployments.push(template.resources);
-            return;
-        }
-        this.options.store.beginInput();
-        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
-        this.resourceCount += countEvaluated(template.resources);
-        this.options.relations.deployment(template.resources);
-    }
-    /**
-     * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
-     * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
-     */
-    snapshot(file, full) {
-        this.options.run?.check();
-        if (this.holdsInputs || this.options.keepResources) {
-            const snapshot = loadResourceSnapshot(full);
-            append(this.resources, snapshot);
-            if (this.holdsInputs) {
-                this.heldInputs.push({ file, resources: snapshot });
-                this.heldDeployments.push(snapshot);
-                return;
-            }
-        }
-        this.streamSnapshot(file, full);
-    }
-    /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
-    live(input) {
-        this.options.run?.check();
-        if (this.options.keepResources)
-            append(this.resources, input.resources);
-        if (this.holdsInputs) {
-            this.heldInputs.push(input);
-            return;
-        }
-        this.options.store.beginInput();
-        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
-        this.resourceCount += countEvaluated(input.resources);
-    }
-    /** The held inputs, once every input is read: each with every other's resources as candidates. */
-    evaluateHeld() {
-        if (!this.holdsInputs)
-            return;
-        const related = this.heldInputs.flatMap(input => input.resources.filter(r => !r.existing));
-        for (const input of this.heldInputs) {
-            this.options.run?.check();
-            this.options.store.beginInput();
-            evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
-            this.resourceCount += countEvaluated(input.resources);
-            this.options.progress?.('evaluating resources', this.resourceCount);
-        }
-        for (const deployment of this.heldDeployments)
-            this.options.relations.deployment(deployment);
-    }
-    evaluation(related) {
-        const { definitions, parameters, store, definitionGroup } = this.options;
-        return {
-            definitions,
-            parameters,
-            related,
-            add: finding => store.add(definitionGroup(finding.definition), finding)
-        };
-    }
-    deadline(file) {
-        return new EvaluationDeadline(file, this.options.clock);
-    }
-    /**
-     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
-     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
-     */
-    streamSnapshot(file, full) {
-        const { store, definitionGroup, progress } = this.options;
-        store.beginInput();
-        const problems = [];
-        const spoiled = new Set();
-        const relating = this.options.relations.snapshot();
-        const keptBefore = this.resources.length;
-        let count = 0;
-        let stopped = false;
-        let batch = [];
-        const flush = () => {
-            this.options.run?.check();
-            if (!stopped && batch.length) {
-                const before = spoiled.size;
-                const outcome = evaluateInput({ file, resources: batch }, this.evaluation(undefined), this.deadline(file), problems, spoiled);
-                if (outcome === 'stopped') {
-                    stopped = true;
-                    store.discardInput();
-                }
-                else if (spoiled.size > before) {
-                    // A definition that failed on this batch has no verdicts on this snapshot at all.
-                    for (const definition of [...spoiled].slice(before))
-                        store.discardInput(definitionGroup(definition.name));
-                }
-            }
-            batch = [];
-            progress?.('evaluating resources', this.resourceCount + count);
-        };
-        try {
-            for (const resource of readResourceSnapshot(full)) {
-                count++;
-                relating?.add(resource);
-                if (this.options.keepResources)
-                    this.resources.push(resource);
-                batch.push(resource);
-                if (batch.length >= SNAPSHOT_BATCH)
-                    flush();
-            }
-            flush();
-        }
-        catch (error) {
-            store.discardInput();
-            this.resources.length = keptBefore;
-            throw error;
-        }
-        append(this.problems, problems);
-        this.resourceCount += count;
-        if (relating?.hasTargets)
-            this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/pipeline/relationPass.ts
 
 
@@ -48631,6 +48511,219 @@ function detached(resource) {
     return { ...resource, id, type, name, json, positionOf: () => null };
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/inputLoop.ts
+
+
+
+
+
+
+class InputLoop {
+    options;
+    /** Every resource read, in order, when `keepResources` is set. */
+    resources = [];
+    /** Evaluation problems (time bounds, failing definitions), in the order met. */
+    problems = [];
+    /** Exceptions written in the templates, and the errors in them. */
+    inline = { exceptions: [], errors: [] };
+    /** Resources given a verdict so far. */
+    resourceCount = 0;
+    /** Existence conditions may find a resource of any input: then every input is read first, and held. */
+    holdsInputs;
+    /**
+     * The types existence conditions look for, when each names its type: then a held snapshot keeps only its
+     * resources of those types, and is read again to be evaluated a batch at a time. Null: every resource held.
+     */
+    relatedTypes;
+    heldInputs = [];
+    heldDeployments = [];
+    constructor(options) {
+        this.options = options;
+        this.holdsInputs = options.definitions.some(d => d.readsRelated);
+        const types = options.definitions.map(d => d.relatedTypes);
+        this.relatedTypes = this.holdsInputs && !types.includes(null) ? new Set(types.flatMap(t => t ?? [])) : null;
+    }
+    /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
+    template(template) {
+        this.options.run?.check();
+        const found = inlineExceptions(template.resources, this.options.cwd);
+        append(this.inline.exceptions, found.exceptions);
+        append(this.inline.errors, found.errors);
+        const input = { file: template.file, resources: template.resources };
+        if (this.options.keepResources)
+            append(this.resources, template.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            this.heldDeployments.push(template.resources);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(template.resources);
+        this.options.relations.deployment(template.resources);
+    }
+    /**
+     * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
+     * as it is read. Throws (a UserError) when it cannot be read, with nothing of it kept.
+     */
+    snapshot(file, full) {
+        this.options.run?.check();
+        if (this.holdsInputs && this.relatedTypes && !this.options.keepResources) {
+            this.heldInputs.push(heldSnapshot(file, full, this.relatedTypes));
+            return;
+        }
+        if (this.holdsInputs) {
+            const snapshot = loadResourceSnapshot(full);
+            if (this.options.keepResources)
+                append(this.resources, snapshot);
+            this.heldInputs.push({ file, resources: snapshot });
+            this.heldDeployments.push(snapshot);
+            return;
+        }
+        // Streamed, its resources are kept as they are read when transition rules need them (once: not read whole first).
+        this.streamSnapshot(file, full);
+    }
+    /** A live scope's resources (`file` names the scope): no relation rules, as it is no deployment. */
+    live(input) {
+        this.options.run?.check();
+        if (this.options.keepResources)
+            append(this.resources, input.resources);
+        if (this.holdsInputs) {
+            this.heldInputs.push(input);
+            return;
+        }
+        this.options.store.beginInput();
+        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        this.resourceCount += countEvaluated(input.resources);
+    }
+    /** The held inputs, once every input is read: each with every other's resources as candidates. */
+    evaluateHeld() {
+        if (!this.holdsInputs)
+            return;
+        const related = [];
+        const offsets = new Map();
+        for (const input of this.heldInputs) {
+            if ('candidates' in input) {
+                offsets.set(input, related.length);
+                append(related, input.candidates);
+            }
+            else
+                for (const resource of input.resources)
+                    if (!resource.existing)
+                        related.push(resource);
+        }
+        // Relation rules see the deployments in the order they were read: the templates (held) before the snapshots.
+        for (const deployment of this.heldDeployments)
+            this.options.relations.deployment(deployment);
+        for (const input of this.heldInputs) {
+            if ('candidates' in input) {
+                // Read again: an error now (the file changed since) is the snapshot's, as reading it the first time.
+                isolated(this.problems, { file: input.file }, `read the snapshot ${input.file}`, () => this.streamSnapshot(input.file, input.full, { related, offset: offsets.get(input), at: input.at }));
+                continue;
+            }
+            this.options.run?.check();
+            this.options.store.beginInput();
+            evaluateInput(input, this.evaluation(related), this.deadline(input.file), this.problems, new Set());
+            this.resourceCount += countEvaluated(input.resources);
+            this.options.progress?.('evaluating resources', this.resourceCount);
+        }
+    }
+    evaluation(related) {
+        const { definitions, parameters, store, definitionGroup } = this.options;
+        return {
+            definitions,
+            parameters,
+            related,
+            add: finding => store.add(definitionGroup(finding.definition), finding)
+        };
+    }
+    deadline(file) {
+        return new EvaluationDeadline(file, this.options.clock);
+    }
+    /**
+     * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
+     * turns out not to be a snapshot after all (an error near its end), as if it had been read whole first.
+     */
+    streamSnapshot(file, full, held) {
+        const { store, definitionGroup, progress } = this.options;
+        store.beginInput();
+        const problems = [];
+        const spoiled = new Set();
+        const relating = this.options.relations.snapshot();
+        const keptBefore = this.resources.length;
+        let count = 0;
+        let stopped = false;
+        let batch = [];
+        const flush = () => {
+            this.options.run?.check();
+            if (!stopped && batch.length) {
+                const before = spoiled.size;
+                const outcome = evaluateInput({ file, resources: batch }, this.evaluation(held && relatedFor(held, batch, count - batch.length)), this.deadline(file), problems, spoiled);
+                if (outcome === 'stopped') {
+                    stopped = true;
+                    store.discardInput();
+                }
+                else if (spoiled.size > before) {
+                    // A definition that failed on this batch has no verdicts on this snapshot at all.
+                    for (const definition of [...spoiled].slice(before))
+                        store.discardInput(definitionGroup(definition.name));
+                }
+            }
+            batch = [];
+            progress?.('evaluating resources', this.resourceCount + count);
+        };
+        try {
+            for (const resource of readResourceSnapshot(full)) {
+                count++;
+                relating?.add(resource);
+                if (this.options.keepResources)
+                    this.resources.push(resource);
+                batch.push(resource);
+                if (batch.length >= SNAPSHOT_BATCH)
+                    flush();
+            }
+            flush();
+        }
+        catch (error) {
+            store.discardInput();
+            this.resources.length = keptBefore;
+            throw error;
+        }
+        append(this.problems, problems);
+        this.resourceCount += count;
+        if (relating?.hasTargets)
+            this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
+    }
+}
+/** Reads a snapshot whole and keeps its candidates for existence conditions; throws (nothing kept) when it cannot be read. */
+function heldSnapshot(file, full, types) {
+    const candidates = [];
+    const at = new Map();
+    let index = 0;
+    for (const resource of readResourceSnapshot(full)) {
+        if (!resource.existing && types.has(resource.type.toLowerCase())) {
+            at.set(index, candidates.length);
+            candidates.push(detached(resource));
+        }
+        index++;
+    }
+    return { file, full, candidates, at };
+}
+/**
+ * The related resources for one batch of a held snapshot (its first resource at `first` in the snapshot): the
+ * batch's own resources in their candidates' places, so that a resource is the very one it is compared with
+ * among the related ones.
+ */
+function relatedFor(held, batch, first) {
+    const related = held.related.slice();
+    batch.forEach((resource, i) => {
+        const place = held.at.get(first + i);
+        if (place !== undefined)
+            related[held.offset + place] = resource;
+    });
+    return related;
+}
+
 ;// CONCATENATED MODULE: ./src/pr/baseCheckout.ts
 /**
  * The PR's base, read from git without touching the working tree: the files under the
@@ -48646,7 +48739,12 @@ function detached(resource) {
 
 const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/;
 function git(args, cwd, input) {
-    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    return (0,builtins/* nodeChildProcess */.E)().execFileSync('git', args, {
+        cwd,
+        input,
+        maxBuffer: 512 * 1024 * 1024,
+        stdio: ['pipe', 'pipe', 'pipe']
+    });
 }
 /** The repository's top folder, once the ref is known to be safe to pass to git and to name a commit. */
 function openBase(ref, cwd) {
