@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { ValidateFunction } from 'ajv';
+import { outcome } from '../support/validatorOutcome.js';
 import { UserError, UserErrors } from '../../src/model/errors.js';
 import { azureComparable } from '../../src/pr/azureCompare.js';
 import type { Value } from '../../src/model/value.js';
@@ -37,15 +37,6 @@ const ruleFiles = fs
   .readdirSync(policies)
   .filter(entry => entry.endsWith('.yaml') && entry !== 'pack.yaml')
   .map(entry => path.join(policies, entry));
-
-function outcome(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown } | { threw: string } {
-  try {
-    const valid = validate(data) as boolean;
-    return { valid, errors: validate.errors ?? null };
-  } catch (error) {
-    return { threw: String(error) };
-  }
-}
 
 /** The members a schema reads, nested as it nests them (through allOf, if/then and the like). */
 type Shape = Map<string, Shape>;

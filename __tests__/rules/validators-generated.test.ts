@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { ValidateFunction } from 'ajv';
+import { outcome } from '../support/validatorOutcome.js';
 import { load } from 'js-yaml';
 import { createRuleAjv } from '../../src/compiler/reference.js';
 import type { Json } from '../../src/model/value.js';
@@ -17,15 +17,6 @@ import { schemaArbitrary } from '../compiler/schemaArbitrary.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-
-function outcome(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown } | { threw: string } {
-  try {
-    const valid = validate(data) as boolean;
-    return { valid, errors: validate.errors ?? null };
-  } catch (error) {
-    return { threw: String(error) };
-  }
-}
 
 /** Values of every JSON type, small. */
 const anyJson: fc.Arbitrary<Json> = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>;
