@@ -33,7 +33,8 @@ import { RunDeadline } from './model/limits.js';
 import { FindingStore } from './report/store.js';
 import { countVerdicts, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
 import { InputLoop } from './pipeline/inputLoop.js';
-import { append, isolated } from './pipeline/isolated.js';
+import { isolated } from './pipeline/isolated.js';
+import { append } from './model/lists.js';
 import { RelationPass, type PullRequestCheck } from './pipeline/relationPass.js';
 import { VERSION } from './version.js';
 import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
@@ -141,7 +142,7 @@ export function compilePolicies(
   if (pack) {
     collectUserErrors(errors, () => {
       const compiled = compilePack(pack, rules, aliases, options);
-      definitions.push(...compiled.definitions);
+      append(definitions, compiled.definitions);
       initiative = compiled.initiative;
     });
     const listed = new Set(pack.rules);
@@ -523,7 +524,7 @@ async function readInputs(request: EvaluateRequest, loaded: LoadedRules, inputs:
     append(readProblems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
   }
-  skipped.push(...loaded.skipped);
+  append(skipped, loaded.skipped);
   for (const file of request.resources ?? []) {
     isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
       inputs.snapshot(file, inputPath(request, file, 'the resource snapshot'));

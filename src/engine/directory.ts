@@ -8,6 +8,7 @@ import path from 'node:path';
 import { definitionShape, type CompiledDefinition } from './definition.js';
 import { readDefinitionJson, type DefinitionFileContents, type PolicySet } from './definitionFiles.js';
 import { UserError, type InputLocation } from '../model/errors.js';
+import { append } from '../model/lists.js';
 import type { ProgressReport } from '../model/progress.js';
 import { parseJsonText } from '../model/jsonText.js';
 import { readTextFile } from '../model/textFile.js';
@@ -80,12 +81,13 @@ export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressRep
   for (const [read, file] of files.entries()) {
     progress?.('reading definitions', read, files.length);
     const contents = checked(file, check) ?? readDefinitionFile(file);
-    result.loaded.push(...contents.definitions);
-    result.sets.push(...contents.sets);
-    result.failures.push(
-      ...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location }))
+    append(result.loaded, contents.definitions);
+    append(result.sets, contents.sets);
+    append(
+      result.failures,
+      contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location }))
     );
-    result.skipped.push(...contents.skipped);
+    append(result.skipped, contents.skipped);
   }
   progress?.('reading definitions', files.length, files.length);
   return result;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { append } from './lists.js';
 /**
  * Errors a user can fix: bad input, bad configuration. They carry where the input was
  * and read as a sentence saying what to change. Anything else thrown is a bug.
@@ -83,14 +84,27 @@ export function throwUserErrors(errors: UserError[]): void {
 }
 
 /**
- * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
- * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ * A user error that ends the whole run, such as the run's own time bound: it is no one input's mistake, so
+ * `collectUserErrors` never keeps it as one and the run stops with it.
+ */
+export class RunEndingError extends UserError {
+  constructor(message: string, location?: InputLocation) {
+    super(message, location);
+    this.name = 'RunEndingError';
+  }
+}
+
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that every mistake is
+ * reported at once. A `RunEndingError` ends the run and anything that is not a `UserError` is a bug: both are
+ * rethrown.
  */
 export function collectUserErrors(errors: UserError[], action: () => void): void {
   try {
     action();
   } catch (error) {
-    if (error instanceof UserErrors) errors.push(...error.errors);
+    if (error instanceof RunEndingError) throw error;
+    if (error instanceof UserErrors) append(errors, error.errors);
     else if (error instanceof UserError) errors.push(error);
     else throw error;
   }

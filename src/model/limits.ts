@@ -8,7 +8,7 @@
  * parameters, 64 outputs, 24,576 characters per expression) are not here: raising them would
  * accept templates Azure refuses.
  */
-import { UserError, type InputLocation } from './errors.js';
+import { RunEndingError, UserError, type InputLocation } from './errors.js';
 
 export interface Limits {
   /** Bytes in one input file (ARM accepts templates up to 4 MB). */
@@ -223,7 +223,7 @@ export class EvaluationDeadline {
  * The whole run's time bound reached: the run ends with this error and writes no report (a report of some
  * inputs would read as a pass on the others). It is no one input's error, so it is never kept as one.
  */
-export class RunLimitError extends UserError {
+export class RunLimitError extends RunEndingError {
   constructor(seconds: number) {
     super(
       `the run took more than ${seconds} seconds reading and evaluating its inputs (${LIMIT_VARIABLES.runSeconds}); no report is written. Evaluate fewer inputs at a time (split the templates or snapshots across runs) or raise the limit.`

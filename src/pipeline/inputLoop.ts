@@ -21,7 +21,8 @@ import {
   type EvaluatedInput,
   type InputEvaluation
 } from './evaluateInput.js';
-import { append, isolated } from './isolated.js';
+import { isolated } from './isolated.js';
+import { append } from '../model/lists.js';
 import { detached, type RelationPass } from './relationPass.js';
 
 export interface InputLoopOptions {

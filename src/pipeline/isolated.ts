@@ -1,39 +1,20 @@
-/** Small pieces every step of the pipeline uses: errors kept per input, lists grown without spreading. */
-import { collectUserErrors, UserError, type InputLocation } from '../model/errors.js';
-import { RunLimitError } from '../model/limits.js';
-
-/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
-export function append<T>(into: T[], items: readonly T[]): void {
-  for (const item of items) into.push(item);
-}
+/** Runs one step of the pipeline for one input, keeping that input's mistakes as its errors. */
+import { collectUserErrors, RunEndingError, UserError, type InputLocation } from '../model/errors.js';
 
 /**
- * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. The run's
- * own time bound is no input's error: it ends the run.
+ * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. An error
+ * that ends the run (its time bound) is rethrown by `collectUserErrors`, and so by this.
  */
 export function isolated(errors: UserError[], location: InputLocation, what: string, action: () => void): void {
   try {
-    collectUserErrors(errors, () => {
-      try {
-        action();
-      } catch (error) {
-        throw error instanceof RunLimitError ? new RunEnded(error) : error;
-      }
-    });
+    collectUserErrors(errors, action);
   } catch (error) {
-    if (error instanceof RunEnded) throw error.error;
+    if (error instanceof RunEndingError) throw error;
     errors.push(
       new UserError(
         `cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`,
         location
       )
     );
-  }
-}
-
-/** Carries the run's time bound past `collectUserErrors`, which would keep it as an input's error. */
-class RunEnded extends Error {
-  constructor(readonly error: RunLimitError) {
-    super(error.message);
   }
 }

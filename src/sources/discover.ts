@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
+import { append } from '../model/lists.js';
 import { escapeReasons } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
 import { expandPattern, hasGlob } from './glob.js';
@@ -186,7 +187,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       }
       throw error;
     }
-    expandErrors.push(...expanded.errors);
+    append(expandErrors, expanded.errors);
     deliver(expanded);
   };
   const bicep = { env, root };
@@ -292,7 +293,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     });
   }
   if (bicepTotal) progress?.('compiling Bicep files', bicepTotal, bicepTotal);
-  result.errors.push(...expandErrors);
+  append(result.errors, expandErrors);
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
   const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
   for (const [pattern, matched] of matchedBy) {
