@@ -12,6 +12,8 @@ import { load } from 'js-yaml';
 import { createRuleAjv } from '../../src/compiler/reference.js';
 import type { Json } from '../../src/model/value.js';
 import { compiledValidators, validatorsModule } from '../../scripts/generateValidators.js';
+import { relationSpecSchema } from '../../src/pr/relationSpec.js';
+import { packMetaSchema, ruleMetaSchema } from '../../src/rules/metaSchema.js';
 import * as generated from '../../src/rules/validators.generated.js';
 import { schemaArbitrary } from '../compiler/schemaArbitrary.js';
 
@@ -78,35 +80,21 @@ const wildSchema: fc.Arbitrary<Json> = fc.letrec<{ schema: Json }>(tie => ({
   )
 })).schema;
 
-/** Objects with the rule file's, the pack's and a relation's fields, with values right and wrong. */
-const fields = [
-  'name',
-  'displayName',
-  'description',
-  'category',
-  'version',
-  'severity',
-  'effect',
-  'mode',
-  'resourceType',
-  'remediation',
-  'references',
-  'schema',
-  'appliesTo',
-  'relation',
-  'kind',
-  'requirement',
-  'rules',
-  'target',
-  'grants',
-  'principal',
-  'on',
-  'subject',
-  'type',
-  'default',
-  'allowed',
-  'extra'
-];
+/** Every property name the rule file's, the pack's and a relation spec's schemas name, at any depth. */
+function propertyNames(schema: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(schema)) for (const item of schema) propertyNames(item, into);
+  else if (schema !== null && typeof schema === 'object') {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'properties' && value !== null && typeof value === 'object')
+        for (const name of Object.keys(value)) into.add(name);
+      propertyNames(value, into);
+    }
+  }
+  return into;
+}
+
+/** Objects with those fields (and one none of them names), with values right and wrong. */
+const fields = [...propertyNames([ruleMetaSchema, packMetaSchema, relationSpecSchema]), 'extra'];
 const fieldValue: fc.Arbitrary<Json> = fc.oneof(
   anyJson,
   fc.constantFrom(
