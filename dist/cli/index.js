@@ -8029,6 +8029,7 @@ function nodeChildProcess() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   l2: () => (/* binding */ RunEndingError),
 /* harmony export */   qS: () => (/* binding */ inputToken),
 /* harmony export */   tO: () => (/* binding */ collectUserErrors),
 /* harmony export */   tQ: () => (/* binding */ UserErrors),
@@ -8037,6 +8038,8 @@ function nodeChildProcess() {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lists_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(264);
+
 
 class UserError extends Error {
     location;
@@ -8107,16 +8110,29 @@ function throwUserErrors(errors) {
         throw new UserErrors(errors);
 }
 /**
- * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that
- * every mistake is reported at once; anything that is not a `UserError` is a bug and is rethrown.
+ * A user error that ends the whole run, such as the run's own time bound: it is no one input's mistake, so
+ * `collectUserErrors` never keeps it as one and the run stops with it.
+ */
+class RunEndingError extends UserError {
+    constructor(message, location) {
+        super(message, location);
+        this.name = 'RunEndingError';
+    }
+}
+/**
+ * Runs `action`, adding what it throws to `errors` (each error of a `UserErrors`) so that every mistake is
+ * reported at once. A `RunEndingError` ends the run and anything that is not a `UserError` is a bug: both are
+ * rethrown.
  */
 function collectUserErrors(errors, action) {
     try {
         action();
     }
     catch (error) {
+        if (error instanceof RunEndingError)
+            throw error;
         if (error instanceof UserErrors)
-            errors.push(...error.errors);
+            (0,_lists_js__WEBPACK_IMPORTED_MODULE_1__/* .append */ .B)(errors, error.errors);
         else if (error instanceof UserError)
             errors.push(error);
         else
@@ -8382,6 +8398,25 @@ function firstErrorOffset(text) {
         else
             return i;
     }
+}
+
+
+/***/ }),
+
+/***/ 264:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ append)
+/* harmony export */ });
+/** Lists grown in place. */
+/**
+ * Adds `items` to the end of `into`, one by one: `into.push(...items)` passes every item as an argument, and a
+ * list of some hundred thousand items (findings, skipped files, definitions) overflows the call stack.
+ */
+function append(into, items) {
+    for (const item of items)
+        into.push(item);
 }
 
 
@@ -11079,7 +11114,7 @@ class EvaluationDeadline {
  * The whole run's time bound reached: the run ends with this error and writes no report (a report of some
  * inputs would read as a pass on the others). It is no one input's error, so it is never kept as one.
  */
-class RunLimitError extends model_errors/* UserError */.yo {
+class RunLimitError extends model_errors/* RunEndingError */.l2 {
     constructor(seconds) {
         super(`the run took more than ${seconds} seconds reading and evaluating its inputs (${LIMIT_VARIABLES.runSeconds}); no report is written. Evaluate fewer inputs at a time (split the templates or snapshots across runs) or raise the limit.`);
         this.name = 'RunLimitError';
@@ -41974,12 +42009,15 @@ function memberDefinition(set, member, definition) {
     };
 }
 
+// EXTERNAL MODULE: ./src/model/lists.ts
+var lists = __nccwpck_require__(264);
 ;// CONCATENATED MODULE: ./src/engine/directory.ts
 /**
  * Loading every policy definition under a folder: JSON files (a UTF-8 BOM is allowed) that hold a
  * definition, an initiative or a list of them in any accepted shape (definitionFiles.ts).
  * Assignments, exemptions and other JSON are passed over and listed as skipped.
  */
+
 
 
 
@@ -42040,10 +42078,10 @@ function loadDefinitionsFromDirectory(dir, progress, check) {
     for (const [read, file] of files.entries()) {
         progress?.('reading definitions', read, files.length);
         const contents = directory_checked(file, check) ?? readDefinitionFile(file);
-        result.loaded.push(...contents.definitions);
-        result.sets.push(...contents.sets);
-        result.failures.push(...contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
-        result.skipped.push(...contents.skipped);
+        (0,lists/* append */.B)(result.loaded, contents.definitions);
+        (0,lists/* append */.B)(result.sets, contents.sets);
+        (0,lists/* append */.B)(result.failures, contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
+        (0,lists/* append */.B)(result.skipped, contents.skipped);
     }
     progress?.('reading definitions', files.length, files.length);
     return result;
@@ -47028,6 +47066,7 @@ function expandPattern(pattern, cwd, boundary) {
 
 
 
+
 function stem(file) {
     return external_node_path_.basename(file)
         .replace(/\.(jsonc?|bicep)$/i, '')
@@ -47173,7 +47212,7 @@ function loadTemplates(patterns, options) {
             }
             throw error;
         }
-        expandErrors.push(...expanded.errors);
+        (0,lists/* append */.B)(expandErrors, expanded.errors);
         deliver(expanded);
     };
     const bicep = { env, root };
@@ -47286,7 +47325,7 @@ function loadTemplates(patterns, options) {
     }
     if (bicepTotal)
         progress?.('compiling Bicep files', bicepTotal, bicepTotal);
-    result.errors.push(...expandErrors);
+    (0,lists/* append */.B)(result.errors, expandErrors);
     // A pattern that matched files but not one template checks nothing: say so rather than pass.
     const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
     for (const [pattern, matched] of matchedBy) {
@@ -48309,41 +48348,20 @@ function countVerdicts(findings) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/isolated.ts
-/** Small pieces every step of the pipeline uses: errors kept per input, lists grown without spreading. */
+/** Runs one step of the pipeline for one input, keeping that input's mistakes as its errors. */
 
-
-/** Adds `items` to `into` one by one (spreading tens of thousands of findings as arguments overflows the stack). */
-function append(into, items) {
-    for (const item of items)
-        into.push(item);
-}
 /**
- * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. The run's
- * own time bound is no input's error: it ends the run.
+ * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. An error
+ * that ends the run (its time bound) is rethrown by `collectUserErrors`, and so by this.
  */
 function isolated(errors, location, what, action) {
     try {
-        (0,model_errors/* collectUserErrors */.tO)(errors, () => {
-            try {
-                action();
-            }
-            catch (error) {
-                throw error instanceof RunLimitError ? new RunEnded(error) : error;
-            }
-        });
+        (0,model_errors/* collectUserErrors */.tO)(errors, action);
     }
     catch (error) {
-        if (error instanceof RunEnded)
-            throw error.error;
+        if (error instanceof model_errors/* RunEndingError */.l2)
+            throw error;
         errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
-    }
-}
-/** Carries the run's time bound past `collectUserErrors`, which would keep it as an input's error. */
-class RunEnded extends Error {
-    error;
-    constructor(error) {
-        super(error.message);
-        this.error = error;
     }
 }
 
@@ -48518,6 +48536,7 @@ function detached(resource) {
 
 
 
+
 class InputLoop {
     options;
     /** Every resource read, in order, when `keepResources` is set. */
@@ -48547,11 +48566,11 @@ class InputLoop {
     template(template) {
         this.options.run?.check();
         const found = inlineExceptions(template.resources, this.options.cwd);
-        append(this.inline.exceptions, found.exceptions);
-        append(this.inline.errors, found.errors);
+        (0,lists/* append */.B)(this.inline.exceptions, found.exceptions);
+        (0,lists/* append */.B)(this.inline.errors, found.errors);
         const input = { file: template.file, resources: template.resources };
         if (this.options.keepResources)
-            append(this.resources, template.resources);
+            (0,lists/* append */.B)(this.resources, template.resources);
         if (this.holdsInputs) {
             this.heldInputs.push(input);
             this.heldDeployments.push(template.resources);
@@ -48575,7 +48594,7 @@ class InputLoop {
         if (this.holdsInputs) {
             const snapshot = loadResourceSnapshot(full);
             if (this.options.keepResources)
-                append(this.resources, snapshot);
+                (0,lists/* append */.B)(this.resources, snapshot);
             this.heldInputs.push({ file, resources: snapshot });
             this.heldDeployments.push(snapshot);
             return;
@@ -48587,7 +48606,7 @@ class InputLoop {
     live(input) {
         this.options.run?.check();
         if (this.options.keepResources)
-            append(this.resources, input.resources);
+            (0,lists/* append */.B)(this.resources, input.resources);
         if (this.holdsInputs) {
             this.heldInputs.push(input);
             return;
@@ -48605,7 +48624,7 @@ class InputLoop {
         for (const input of this.heldInputs) {
             if ('candidates' in input) {
                 offsets.set(input, related.length);
-                append(related, input.candidates);
+                (0,lists/* append */.B)(related, input.candidates);
             }
             else
                 for (const resource of input.resources)
@@ -48689,7 +48708,7 @@ class InputLoop {
             this.resources.length = keptBefore;
             throw error;
         }
-        append(this.problems, problems);
+        (0,lists/* append */.B)(this.problems, problems);
         this.resourceCount += count;
         if (relating?.hasTargets)
             this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
@@ -50040,6 +50059,7 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -50063,7 +50083,7 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
     if (pack) {
         (0,model_errors/* collectUserErrors */.tO)(errors, () => {
             const compiled = (0,compiler/* compilePack */.vG)(pack, rules, aliases, options);
-            definitions.push(...compiled.definitions);
+            (0,lists/* append */.B)(definitions, compiled.definitions);
             initiative = compiled.initiative;
         });
         const listed = new Set(pack.rules);
@@ -50174,7 +50194,7 @@ function loadRules(request) {
                 transitions.push({ rule, check });
         });
     }
-    append(definitions, selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
+    (0,lists/* append */.B)(definitions, selected.flatMap(c => ('definition' in c ? [c.definition] : [])));
     // An override of a rule the selection left out waits for a run that has it; one naming nothing loaded is an error.
     const leftOutNames = new Set(leftOut.flatMap(entry => entry.names));
     const overrides = planOverrides((request.overrides ?? []).filter(o => !leftOutNames.has(o.name)), rules, definitions, leftOutNames);
@@ -50209,7 +50229,7 @@ function loadPolicyFolders(request, errors) {
         isolated(errors, { file: folder }, 'read the rule folder', () => {
             const dir = inputPath(request, folder, 'the rule folder');
             const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
-            append(errors, read.errors);
+            (0,lists/* append */.B)(errors, read.errors);
             for (const rule of read.rules) {
                 const first = byName.get(rule.name);
                 if (first) {
@@ -50246,14 +50266,14 @@ function loadExternalDefinitions(request, errors) {
             // A definitions path the user named that holds no definition would check nothing.
             if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
                 problems.push(new model_errors/* UserError */.yo(`holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`, { file: entry }));
-            append(definitions, contents.loaded);
-            append(sets, contents.sets);
+            (0,lists/* append */.B)(definitions, contents.loaded);
+            (0,lists/* append */.B)(sets, contents.sets);
             for (const s of contents.skipped)
                 skipped.push({ file: displayPath(s.file, request.cwd), reason: s.reason });
         });
     }
     const plan = evaluationPlan(definitions, sets);
-    append(problems, plan.errors);
+    (0,lists/* append */.B)(problems, plan.errors);
     if (!errors)
         (0,model_errors/* throwUserErrors */.zu)(problems);
     return { definitions: plan.definitions, skipped };
@@ -50365,10 +50385,10 @@ async function readInputs(request, loaded, inputs) {
             progress: request.progress,
             onTemplate: template => inputs.template(template)
         });
-        append(readProblems, discovered.errors);
+        (0,lists/* append */.B)(readProblems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
     }
-    skipped.push(...loaded.skipped);
+    (0,lists/* append */.B)(skipped, loaded.skipped);
     for (const file of request.resources ?? []) {
         isolated(readProblems, { file }, `read the snapshot ${file}`, () => {
             inputs.snapshot(file, inputPath(request, file, 'the resource snapshot'));
@@ -50383,7 +50403,7 @@ async function readInputs(request, loaded, inputs) {
             initiatives: packs.map(p => p.name)
         });
         inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
-        append(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
+        (0,lists/* append */.B)(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
         if (loaded.relations.length || loaded.transitions.length)
             skipped.push({
