@@ -43,6 +43,9 @@ function allViolations(server: ArmServer): string[] {
   for (const request of server.requests) {
     // The scan's Location is the long-running operation's status URL, which no swagger path describes.
     if (/\/asyncOperationResults\//i.test(request.path)) continue;
+    // The Management Groups API (descendants, read for the exemptions of groups below a management
+    // group) has no OpenAPI file in the corpus; __tests__/support/arm-managementgroups.ts follows its REST reference.
+    if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/descendants$/i.test(request.path)) continue;
     const sent = contract.checkRequest(request.method, request.path, request.body);
     for (const error of sent.errors) found.push(`${request.method} ${request.path} request: ${error}`);
     if (typeof request.status !== 'number') continue;

@@ -39,6 +39,9 @@ function violations(server: ArmServer): string[] {
   const found: string[] = [];
   for (const request of server.requests) {
     if (request.path.startsWith('/providers/Microsoft.Test/')) continue;
+    // The Management Groups API (descendants) has no OpenAPI file in the corpus; its shape is
+    // the REST reference's, which __tests__/support/arm-managementgroups.ts follows.
+    if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/descendants$/i.test(request.path)) continue;
     const sent = contract.checkRequest(request.method, request.path, request.body);
     for (const error of sent.errors) found.push(`${request.method} ${request.path} request: ${error}`);
     if (typeof request.status !== 'number') continue;

@@ -34,12 +34,23 @@ export interface ExemptionState {
   groups: Map<string, { subscriptions: Set<string>; parent?: string }>;
   /** The clock `excludeExpired()` compares with. */
   now: () => Date;
+  /** The Resource Graph module's tree of groups, when it is loaded. */
+  tree?: () => Map<string, { subscriptions: Set<string>; children: Set<string> }> | undefined;
 }
 
 export function exemptionState(server: ArmServer): ExemptionState {
   let state = server.state.get('exemptions') as ExemptionState | undefined;
   if (!state) {
-    state = { exemptions: new Map(), groups: new Map(), now: () => new Date() };
+    state = {
+      exemptions: new Map(),
+      groups: new Map(),
+      now: () => new Date(),
+      tree: () =>
+        (
+          server.state.get('resourceGraph') as
+            { groups?: Map<string, { subscriptions: Set<string>; children: Set<string> }> } | undefined
+        )?.groups
+    };
     server.state.set('exemptions', state);
   }
   return state;
@@ -55,6 +66,25 @@ function invalid(code: string, message: string): never {
   throw new ArmHttpError(400, code, message);
 }
 
+/**
+ * The hierarchy Resource Graph's module holds (`seedManagementGroup`), read without importing it:
+ * a group's parent and a subscription's group come from `seedExemptionGroup` first, else from it.
+ */
+function treeOf(state: ExemptionState): Map<string, { subscriptions: Set<string>; children: Set<string> }> {
+  return state.tree?.() ?? new Map();
+}
+
+function parentGroup(state: ExemptionState, group: string): string | undefined {
+  return state.groups.get(group)?.parent ?? [...treeOf(state)].find(([, node]) => node.children.has(group))?.[0];
+}
+
+function groupOfSubscription(state: ExemptionState, subscription: string): string | undefined {
+  return (
+    [...state.groups].find(([, g]) => g.subscriptions.has(subscription))?.[0] ??
+    [...treeOf(state)].find(([, node]) => node.subscriptions.has(subscription))?.[0]
+  );
+}
+
 /** The chain of scopes a scope sits in, itself first, lowercased: resource → group → subscription → management groups. */
 function ancestry(state: ExemptionState, scope: string): string[] {
   const chain: string[] = [];
@@ -63,14 +93,14 @@ function ancestry(state: ExemptionState, scope: string): string[] {
     chain.push(current);
     const mg = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/.exec(current);
     if (mg) {
-      const parent = state.groups.get(mg[1])?.parent;
+      const parent = parentGroup(state, mg[1]);
       if (!parent) return chain;
       current = `/providers/microsoft.management/managementgroups/${parent.toLowerCase()}`;
       continue;
     }
     const sub = /^\/subscriptions\/([^/]+)$/.exec(current);
     if (sub) {
-      const group = [...state.groups].find(([, g]) => g.subscriptions.has(sub[1]))?.[0];
+      const group = groupOfSubscription(state, sub[1]);
       if (!group) return chain;
       current = `/providers/microsoft.management/managementgroups/${group}`;
       continue;

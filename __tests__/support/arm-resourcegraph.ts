@@ -12,18 +12,26 @@
  * - throttling as Resource Graph does it: 429 with `x-ms-user-quota-remaining` and
  *   `x-ms-user-quota-resets-after` (hh:mm:ss), without Retry-After;
  * - errors in its shape `{"error": {"code", "message", "details": [{"code", "message"}]}}`.
- * - `policyresources`: the policy assignments the policy module holds at subscriptions and
- *   resource groups, as Resource Graph indexes them (`type` lowercased, `id` lowercased too, as ids
- *   are case-insensitive and may come spelled otherwise, `properties` as ARM's GET gives them); `stalePolicyRows` are rows the index still has after ARM deleted the resource
- *   (Resource Graph is updated some seconds after a write).
+ * - `policyresources`: the policy assignments the policy module holds and the exemptions the
+ *   exemptions module holds, at management groups, subscriptions, resource groups and resources,
+ *   as Resource Graph indexes them (`type` lowercased, `id` lowercased too, as ids are
+ *   case-insensitive and may come spelled otherwise, `properties` as ARM's GET gives them); a row
+ *   at a management group has an empty `subscriptionId` and is in a query's scope when that group
+ *   is one of the management groups named or below one (AzOps: "policy assignments deployed at
+ *   Management Group scope and below"), or when the query names no scope (the tenant);
+ *   `stalePolicyRows` are rows the index still has after ARM deleted the resource (Resource Graph
+ *   is updated some seconds after a write).
+ * - the management group hierarchy is also served by the Management Groups API's descendants list
+ *   (`arm-managementgroups.ts`), from the same `groups`.
  * The query language is the small part of KQL cmk-guard sends: `resources` / `resourcecontainers` /
  * `policyresources`, `where type in~ (…)`, `where type =~ '…'`, `where resourceGroup =~ '…'`,
- * `where tostring(properties.NAME) =~ '…'`, `project a, b`, `order by id asc|desc`. Anything else
+ * `where tostring(properties.NAME) =~ '…'` (or `in~ ('…', …)`), `project a, b`, `order by id asc|desc`. Anything else
  * is refused as an invalid query.
  */
 import { createHash } from 'node:crypto';
 import type { ArmModule, ArmReply, ArmRequestContext, ArmServer } from './arm-server.js';
 import { policyState } from './arm-policy.js';
+import { managementGroupRoutes } from './arm-managementgroups.js';
 
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -99,14 +107,17 @@ function parseQuery(text: string): Query | string {
     return `unknown table '${parts[0]}'`;
   const query: Query = { table, filters: [] };
   for (const part of parts.slice(1)) {
-    const property = /^where\s+tostring\(\s*properties\.([A-Za-z_]\w*)\s*\)\s+=~\s*(.+)$/is.exec(part);
+    const property = /^where\s+tostring\(\s*properties\.([A-Za-z_]\w*)\s*\)\s+(=~|in~)\s*(.+)$/is.exec(part);
     if (property) {
-      const value = readString(property[2]);
-      if (value === undefined) return `cannot read the string in '${part}'`;
+      const list = property[2] === 'in~' ? /^\((.*)\)$/s.exec(property[3].trim())?.[1] : undefined;
+      if (property[2] === 'in~' && list === undefined) return `cannot read the list in '${part}'`;
+      const values = list === undefined ? [readString(property[3])] : list.split(',').map(readString);
+      if (values.some(v => v === undefined)) return `cannot read the string in '${part}'`;
+      const wanted = new Set(values.map(v => (v as string).toLowerCase()));
       const name = property[1];
       query.filters.push(row => {
         const found = object(row.properties)?.[name];
-        return typeof found === 'string' && found.toLowerCase() === value.toLowerCase();
+        return typeof found === 'string' && wanted.has(found.toLowerCase());
       });
       continue;
     }
@@ -213,6 +224,8 @@ export const resourceGraphModule: ArmModule = server => {
     if (typeof parsed === 'string') return invalidQuery(parsed);
 
     let scopeSubscriptions: Set<string>;
+    // Management groups whose own rows (policy resources at a group) are in scope; null: all (the tenant).
+    let scopeGroups: Set<string> | null = new Set();
     const subs = body.subscriptions;
     const groups = body.managementGroups;
     if (Array.isArray(subs) && subs.length) {
@@ -220,6 +233,7 @@ export const resourceGraphModule: ArmModule = server => {
     } else if (Array.isArray(groups) && groups.length) {
       scopeSubscriptions = new Set();
       for (const group of groups) {
+        for (const below of groupsUnder(state, String(group))) scopeGroups.add(below);
         if (!state.groups.has(String(group).toLowerCase()))
           return graphError(
             400,
@@ -234,6 +248,7 @@ export const resourceGraphModule: ArmModule = server => {
       }
     } else {
       scopeSubscriptions = new Set(state.subscriptions.keys());
+      scopeGroups = null;
     }
 
     const source: Row[] =
@@ -249,9 +264,12 @@ export const resourceGraphModule: ArmModule = server => {
               subscriptionId: id,
               properties: { state: 'Enabled' }
             }));
-    let rows = source.filter(
-      row => scopeSubscriptions.has(String(row.subscriptionId).toLowerCase()) && parsed.filters.every(f => f(row))
-    );
+    const inScope = (row: Row) => {
+      const group = groupOfRow(row);
+      if (group !== undefined) return scopeGroups === null || scopeGroups.has(group);
+      return scopeSubscriptions.has(String(row.subscriptionId).toLowerCase());
+    };
+    let rows = source.filter(row => inScope(row) && parsed.filters.every(f => f(row)));
     if (parsed.order) {
       rows = [...rows].sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
       if (parsed.order === 'desc') rows.reverse();
@@ -297,22 +315,56 @@ export const resourceGraphModule: ArmModule = server => {
     apiVersions: [RESOURCE_GRAPH_API_VERSION],
     handle
   });
+  managementGroupRoutes(server);
 };
+
+/** A group and every group below it (lowercased). */
+function groupsUnder(state: ResourceGraphState, group: string, seen = new Set<string>()): Set<string> {
+  const name = group.toLowerCase();
+  const node = state.groups.get(name);
+  if (!node || seen.has(name)) return seen;
+  seen.add(name);
+  for (const child of node.children) groupsUnder(state, child, seen);
+  return seen;
+}
+
+/** The management group a row is at (lowercased), or undefined for a row in a subscription. */
+function groupOfRow(row: Row): string | undefined {
+  const m = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)/i.exec(String(row.id));
+  return m ? m[1].toLowerCase() : undefined;
+}
 
 /**
  * The `policyresources` rows of the policy assignments at subscriptions and resource groups, as
  * Resource Graph gives them: ARM's GET body, `type` lowercased, the subscription and group columns.
  */
 export function policyRows(server: ArmServer): Row[] {
-  return (
-    [...policyState(server).resources.values()]
-      .filter(r => r.type === 'policyAssignments' && r.scope.startsWith('/subscriptions/'))
-      // ARM ids are case-insensitive and Resource Graph need not spell one as Azure Policy does:
-      // given lowercased here, so whoever reads them must compare ids ignoring case.
-      .map(r =>
-        graphRow({ ...r.body, id: r.id.toLowerCase(), type: 'Microsoft.Authorization/policyAssignments', kind: '' })
-      )
+  // ARM ids are case-insensitive and Resource Graph need not spell one as Azure Policy does:
+  // given lowercased here, so whoever reads them must compare ids ignoring case.
+  const assignments = [...policyState(server).resources.values()]
+    .filter(r => r.type === 'policyAssignments')
+    .map(r => policyRow({ ...r.body, id: r.id.toLowerCase(), type: 'Microsoft.Authorization/policyAssignments' }));
+  // The exemptions module's store, read without importing it (it imports this module's neighbours).
+  const held = server.state.get('exemptions') as
+    { exemptions: Map<string, { body: Record<string, unknown> }> } | undefined;
+  const exemptions = [...(held?.exemptions.values() ?? [])].map(e =>
+    policyRow({ ...e.body, id: String(e.body.id).toLowerCase(), type: 'Microsoft.Authorization/policyExemptions' })
   );
+  return [...assignments, ...exemptions];
+}
+
+/** A `policyresources` row: under a subscription as `graphRow` makes it; at a management group without one. */
+function policyRow(resource: Record<string, unknown>): Row {
+  if (!groupOfRow(resource)) return graphRow({ ...resource, kind: '' });
+  return {
+    ...resource,
+    type: String(resource.type).toLowerCase(),
+    kind: '',
+    tenantId: TENANT,
+    subscriptionId: '',
+    resourceGroup: '',
+    properties: resource.properties ?? {}
+  };
 }
 
 /** A management group with its subscriptions (ids) and child groups (names). */

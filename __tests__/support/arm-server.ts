@@ -100,6 +100,12 @@ export interface ArmServerOptions {
   asyncWrites?: RegExp;
   /** Modules that add endpoints. */
   modules?: ArmModule[];
+  /**
+   * Rewrites every successful JSON answer before it is sent (given a copy), to speak as another
+   * Resource Manager might within its contract: ids and enum values spelled otherwise, unknown
+   * properties, `null` for what is unset. What is stored is unchanged.
+   */
+  dialect?: (body: unknown, ctx: ArmRequestContext) => unknown;
 }
 
 export type ArmModule = (server: ArmServer) => void;
@@ -396,6 +402,8 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
       const resource = (route.resource?.(ctx) ?? url.pathname).toLowerCase();
       writes.set(resource, (writes.get(resource) ?? 0) + 1);
     }
+    if (options.dialect && answer.status < 300 && answer.body !== undefined && !answer.raw)
+      answer = { ...answer, body: options.dialect(structuredClone(answer.body), ctx) };
     if (fault === 'reset-after-write') {
       // The write is done, but its answer is lost: the client must find the same end state.
       record.status = 'reset';
