@@ -7,10 +7,12 @@
 import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
-import { ArmError } from './errors.js';
+import { ArmError, toArmError } from './errors.js';
+import { groupsBelow } from './hierarchy.js';
+import { MalformedAnswerError } from './policies.js';
 import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from './rest.js';
-import { ResourceGraph } from './resourceGraph.js';
-import { parseScope, scopeOfId, type AzureScope } from './scope.js';
+import { policyExemptionsQuery, ResourceGraph } from './resourceGraph.js';
+import { parseScope, sameId, scopeOfId, type AzureScope } from './scope.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
@@ -40,40 +42,78 @@ export function exemptionScope(id: string): string {
   return at < 0 ? id : id.slice(0, at);
 }
 
+/**
+ * An exemption as Azure answered it, checked for what cmk-guard reads: a string `id` and `name`,
+ * `properties` an object with a string `policyAssignmentId` (required by the API). Anything else
+ * is a malformed answer, not an exemption to skip: skipping one could plan a create over it.
+ * Fields that are `null` are read as absent (ARM answers either for an unset optional field).
+ */
+export function checkExemption(value: unknown, doing: string, secrets: readonly string[] = []): ExemptionResource {
+  const problem = (what: string) =>
+    toArmError(new MalformedAnswerError(`a policy exemption ${what}`, ''), doing, secrets);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw problem('is not an object');
+  const item = value as { id?: unknown; name?: unknown; properties?: unknown };
+  if (typeof item.id !== 'string' || item.id === '') throw problem('has no id');
+  const properties = item.properties;
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties))
+    throw problem(`${item.id} has no properties object`);
+  const kept: { [key: string]: Json } = {};
+  for (const [key, field] of Object.entries(properties as { [key: string]: Json }))
+    if (field !== null && field !== undefined) kept[key] = field;
+  if (typeof kept.policyAssignmentId !== 'string' || kept.policyAssignmentId === '')
+    throw problem(`${item.id} names no policyAssignmentId`);
+  if (typeof kept.exemptionCategory !== 'string') throw problem(`${item.id} has no exemptionCategory`);
+  const name =
+    typeof item.name === 'string' && item.name !== '' ? item.name : item.id.slice(item.id.lastIndexOf('/') + 1);
+  return { ...(value as object), id: item.id, name, properties: kept } as ExemptionResource;
+}
+
 export class ExemptionStore {
   constructor(private readonly connection: ArmConnection) {}
 
   /** The exemptions a list at `scope` gives (`filter` as the API takes it; none: at, above and below). */
-  list(scope: string, filter?: string): Promise<ExemptionResource[]> {
-    return this.connection.rest.listAll<ExemptionResource>({
+  async list(scope: string, filter?: string): Promise<ExemptionResource[]> {
+    const doing = `listing the policy exemptions at ${scope}`;
+    const items = await this.connection.rest.listAll<unknown>({
       path: `${scope}/providers/Microsoft.Authorization/policyExemptions`,
       apiVersion: EXEMPTIONS_API_VERSION,
       query: { $filter: filter },
-      doing: `listing the policy exemptions at ${scope}`
+      doing
     });
+    return items.map(item => checkExemption(item, doing, this.connection.secrets));
   }
 
   /**
    * Every exemption that can apply to a resource in `scope`: at it, above it or below it. A
-   * subscription's or resource group's unfiltered list holds all of those; a management group's
-   * list does not go below it, so each of its subscriptions is listed.
+   * subscription's or resource group's unfiltered list holds all of those. A management group's
+   * list does not go below it: its own `atScope()` list gives it and the groups above, each
+   * subscription's list what is in the subscription and at the groups holding it, and each group
+   * below it (from the descendants list; one that holds no subscription is in no subscription's
+   * list) is listed `atExactScope()`.
    */
   async affecting(scope: AzureScope): Promise<ExemptionResource[]> {
-    const scopes =
-      scope.kind === 'managementGroup'
-        ? (await new ResourceGraph(this.connection).subscriptions(scope)).map(id => `/subscriptions/${id}`)
-        : [scope.id];
+    const lists: [string, string | undefined][] = [
+      [scope.id, scope.kind === 'managementGroup' ? 'atScope()' : undefined]
+    ];
+    if (scope.kind === 'managementGroup') {
+      const [subscriptions, groups] = await Promise.all([
+        new ResourceGraph(this.connection).subscriptions(scope),
+        groupsBelow(this.connection, scope)
+      ]);
+      for (const id of subscriptions) lists.push([`/subscriptions/${id}`, undefined]);
+      for (const group of groups) lists.push([group.id, 'atExactScope()']);
+    }
     const found = new Map<string, ExemptionResource>();
-    if (scope.kind === 'managementGroup')
-      for (const e of await this.list(scope.id, 'atScope()')) found.set(e.id.toLowerCase(), e);
-    for (const at of scopes) for (const e of await this.list(at)) found.set(e.id.toLowerCase(), e);
+    for (const [at, filter] of lists) for (const e of await this.list(at, filter)) found.set(e.id.toLowerCase(), e);
     return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
   }
 
   /**
-   * The exemptions of the given assignments: an exemption is at or below its assignment's scope
-   * (unless made with `assignmentScopeValidation: DoNotValidate`, which this does not look for),
-   * so each assignment scope's exemptions are listed once and those naming one of `ids` kept.
+   * The exemptions of the given assignments. An exemption is at or below its assignment's scope,
+   * so each assignment scope's exemptions are listed once and those naming one of `ids` kept;
+   * and, as one made with `assignmentScopeValidation: DoNotValidate` may be anywhere (Azure allows
+   * it outside the assignment's scope, e.g. on a subscription about to move under it), those
+   * Resource Graph finds anywhere else (`outside`) are added.
    */
   async ofAssignments(ids: readonly string[]): Promise<ExemptionResource[]> {
     const wanted = new Set(ids.map(id => id.toLowerCase()));
@@ -85,8 +125,42 @@ export class ExemptionStore {
     const found = new Map<string, ExemptionResource>();
     for (const scope of scopes.values())
       for (const e of await this.affecting(scope))
-        if (wanted.has(String(e.properties.policyAssignmentId).toLowerCase())) found.set(e.id.toLowerCase(), e);
-    return [...found.values()];
+        if (wanted.has(e.properties.policyAssignmentId.toLowerCase())) found.set(e.id.toLowerCase(), e);
+    for (const e of await this.naming(ids)) found.set(e.id.toLowerCase(), e);
+    return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+  }
+
+  /**
+   * Every exemption in the tenant (as far as the identity can read) that names one of the
+   * assignments `ids`, wherever it is: their ids from Resource Graph's `policyresources`, each then
+   * read from the exemptions API. Resource Graph lags writes by some seconds, so a row whose
+   * exemption is gone (404), or names another assignment now, counts for nothing.
+   */
+  async naming(ids: readonly string[]): Promise<ExemptionResource[]> {
+    if (!ids.length) return [];
+    const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
+    const rows = new Map<string, string>();
+    for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
+      if (typeof row.id === 'string') rows.set(row.id.toLowerCase(), row.id);
+    const found: ExemptionResource[] = [];
+    for (const id of rows.values()) {
+      const exemption = await this.get(id);
+      if (exemption && ids.some(a => sameId(exemption.properties.policyAssignmentId, a))) found.push(exemption);
+    }
+    return found;
+  }
+
+  /** An exemption by id, or undefined when there is none (404). */
+  async get(id: string): Promise<ExemptionResource | undefined> {
+    const doing = `reading the policy exemption ${id}`;
+    const answer = await this.connection.rest.send<unknown>({
+      method: 'GET',
+      path: id,
+      apiVersion: EXEMPTIONS_API_VERSION,
+      expect: [200, 404],
+      doing
+    });
+    return answer.status === 200 ? checkExemption(answer.body, doing, this.connection.secrets) : undefined;
   }
 
   async put(scope: string, name: string, properties: { [key: string]: Json }): Promise<{ status: number }> {

@@ -256,8 +256,14 @@ export function planExemptions(
      * only the pack's own exemptions of this assignment are pruned.
      */
     assignmentId?: string;
+    /** Exemptions (lowercased ids) found outside the assignment's scope, for the plan to say so. */
+    outside?: ReadonlySet<string>;
   }
 ): PlanItem[] {
+  const where = (found: ExemptionResource) =>
+    options.outside?.has(found.id.toLowerCase())
+      ? `at ${scopeName(exemptionScope(found.id))}, outside the assignment's scope (made with assignmentScopeValidation DoNotValidate, which Azure allows there)`
+      : undefined;
   const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
   const items: PlanItem[] = [];
   const wanted = new Set<string>();
@@ -268,7 +274,17 @@ export function planExemptions(
     const base = { kind: 'exemption' as const, name: exemption.name, id, source: exemption.source };
     const found = held.get(id.toLowerCase());
     if (!found) {
-      items.push({ ...base, action: 'create', body: body as unknown as Json });
+      const outside = /^DoNotValidate$/i.test(String(exemption.properties.assignmentScopeValidation ?? ''));
+      items.push({
+        ...base,
+        action: 'create',
+        body: body as unknown as Json,
+        ...(outside
+          ? {
+              reason: `at ${scopeName(exemptionScope(id))}, outside the assignment's scope: written with assignmentScopeValidation DoNotValidate, without which Azure refuses it there`
+            }
+          : {})
+      });
       continue;
     }
     const theirs = ownerOf(found as unknown as { properties: JsonObject });
@@ -282,11 +298,24 @@ export function planExemptions(
       });
       continue;
     }
+    // Made with DoNotValidate (e.g. outside the assignment's scope): kept so, or Azure may refuse the update.
+    const keepsValidation = /^DoNotValidate$/i.test(String(found.properties.assignmentScopeValidation ?? ''));
+    if (keepsValidation) body.properties = { ...body.properties, assignmentScopeValidation: 'DoNotValidate' };
     const changes = compareBodies('exemption', found as unknown as JsonObject, body as unknown as JsonObject);
+    const reason =
+      where(found) ??
+      (keepsValidation ? 'made with assignmentScopeValidation DoNotValidate, which is kept' : undefined);
     items.push(
       changes.length
-        ? { ...base, id: found.id, action: 'update', changes, body: body as unknown as Json }
-        : { ...base, id: found.id, action: 'unchanged' }
+        ? {
+            ...base,
+            id: found.id,
+            action: 'update',
+            changes,
+            body: body as unknown as Json,
+            ...(reason ? { reason } : {})
+          }
+        : { ...base, id: found.id, action: 'unchanged', ...(reason ? { reason } : {}) }
     );
   }
   for (const found of existing) {
@@ -294,14 +323,13 @@ export function planExemptions(
     if (options.assignmentId !== undefined && !sameId(found.properties.policyAssignmentId, options.assignmentId))
       continue;
     if (ownerOf(found as unknown as { properties: JsonObject }) !== options.owner) continue;
+    const at = where(found);
     items.push({
       kind: 'exemption',
       name: found.name,
       id: found.id,
       action: options.prune ? 'delete' : 'orphan',
-      reason: options.prune
-        ? `owned by '${options.owner}' and no exception makes it any more`
-        : `owned by '${options.owner}' and no exception makes it any more; --prune deletes it`
+      reason: `owned by '${options.owner}'${at ? `, ${at},` : ''} and no exception makes it any more${options.prune ? '' : '; --prune deletes it'}`
     });
   }
   return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));

@@ -5,12 +5,13 @@
  */
 import type { DeploymentPlan } from '../model/plan.js';
 import { UserError } from '../model/errors.js';
-import { applyPlan, DEFAULT_CONCURRENCY } from './apply.js';
+import { applyPlan, DEFAULT_CONCURRENCY, runBounded } from './apply.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack, type EffectOverride } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
-import { ExemptionStore, type DesiredExemption } from './exemptions.js';
+import { containment } from './hierarchy.js';
+import { exemptionId, ExemptionStore, type DesiredExemption, type ExemptionResource } from './exemptions.js';
 import { planDeployment, planExemptions, planExemptionsOfLeaving, readExisting } from './plan.js';
 import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
@@ -108,11 +109,34 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     const made = await request.exemptions(desired.assignment.id, owner, types =>
       new ResourceGraph(connection).resources(assignmentScope, types)
     );
+    // Azure refuses an exemption outside its assignment's scope unless it is made with
+    // assignmentScopeValidation DoNotValidate (meant for what is about to move under it).
+    const within = await containment(connection, assignmentScope);
+    made.exemptions = made.exemptions.map(e =>
+      within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } }
+    );
     log(`Reading the exemptions of ${desired.assignment.id}.`);
     // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
     const held = await exemptions.affecting(assignmentScope);
+    const seen = new Set(held.map(e => e.id.toLowerCase()));
+    // Those of the assignment made outside its scope (assignmentScopeValidation DoNotValidate).
+    const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has(e.id.toLowerCase()));
+    for (const e of outside) seen.add(e.id.toLowerCase());
+    // An exemption to create that no list showed is read by its id: what a list misses (a scope
+    // it does not reach, an index not caught up) is never created over unseen.
+    const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
+    const read: ExemptionResource[] = [];
+    await runBounded(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, async id => {
+      const found = await exemptions.get(id);
+      if (found) read.push(found);
+    });
     plan.items.push(
-      ...planExemptions(made.exemptions, held, { owner, prune: request.prune, assignmentId: desired.assignment.id })
+      ...planExemptions(made.exemptions, [...held, ...outside, ...read], {
+        owner,
+        prune: request.prune,
+        assignmentId: desired.assignment.id,
+        outside: new Set(outside.map(e => e.id.toLowerCase()))
+      })
     );
     if (made.notes.length) plan.notes = [...(plan.notes ?? []), ...made.notes];
   }

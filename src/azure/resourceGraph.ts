@@ -57,8 +57,28 @@ export function policyAssignmentsQuery(definitionId: string): string {
   ].join('\n');
 }
 
-/** Where the query runs: a management group's subscriptions, or one subscription. */
-export function queryScope(scope: AzureScope): Pick<QueryRequest, 'subscriptions' | 'managementGroups'> {
+/**
+ * The policy exemptions that name any of the assignments `ids`, in `policyresources` (which holds
+ * `microsoft.authorization/policyexemptions`): only ids, as each is read again from the exemptions
+ * API (Resource Graph lags writes).
+ * https://learn.microsoft.com/azure/governance/resource-graph/reference/supported-tables-resources
+ */
+export function policyExemptionsQuery(ids: readonly string[]): string {
+  return [
+    'policyresources',
+    "| where type =~ 'microsoft.authorization/policyexemptions'",
+    `| where tostring(properties.policyAssignmentId) in~ (${[...ids].map(kqlString).join(', ')})`,
+    '| project id',
+    '| order by id asc'
+  ].join('\n');
+}
+
+/**
+ * Where the query runs: a management group's subscriptions (and the groups at and below it), one
+ * subscription, or the whole tenant as far as the identity can read it (no scope named).
+ */
+export function queryScope(scope: AzureScope | 'tenant'): Pick<QueryRequest, 'subscriptions' | 'managementGroups'> {
+  if (scope === 'tenant') return {};
   return scope.kind === 'managementGroup'
     ? { managementGroups: [scope.managementGroup] }
     : { subscriptions: [scope.subscription] };
@@ -106,7 +126,7 @@ export class ResourceGraph {
   }
 
   /** Every row a query gives at a scope, page after page. */
-  async *rows(scope: AzureScope, query: string, doing: string): AsyncGenerator<ResourceRow> {
+  async *rows(scope: AzureScope | 'tenant', query: string, doing: string): AsyncGenerator<ResourceRow> {
     let skipToken: string | undefined;
     const seen = new Set<string>();
     for (let page = 0; ; page++) {
