@@ -32,6 +32,18 @@ function nonEmpty(out: JsonObject, name: string, value: Json | undefined): void 
   out[name] = value;
 }
 
+/**
+ * An enum value or name Azure reads case-insensitively (`Waiver`, `waiver`; `Indexed`, `indexed`):
+ * spelled as we would write it when it is the same word, so only a real change is a change.
+ */
+function asWritten(value: Json | undefined, wanted: Json | undefined): Json | undefined {
+  if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
+    return wanted;
+  if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
+    return value.map((v, i) => asWritten(v, wanted[i]) as Json);
+  return value;
+}
+
 function lowerId(value: Json | undefined): Json | undefined {
   return typeof value === 'string' ? value.toLowerCase() : value;
 }
@@ -63,12 +75,12 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
   for (const field of ['displayName', 'description']) nonEmpty(properties, field, p[field]);
   nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
   if (kind === 'definition' || kind === 'initiative') {
-    properties.policyType = p.policyType ?? 'Custom';
+    properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom') as Json;
     nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
     if ('version' in want) properties.version = p.version ?? null;
   }
   if (kind === 'definition') {
-    properties.mode = p.mode ?? 'Indexed';
+    properties.mode = asWritten(p.mode ?? 'Indexed', want.mode ?? 'Indexed') as Json;
     nonEmpty(properties, 'policyRule', p.policyRule);
   }
   if (kind === 'initiative') {
@@ -90,17 +102,24 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
   }
   if (kind === 'exemption') {
     properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
-    properties.exemptionCategory = p.exemptionCategory ?? null;
-    nonEmpty(properties, 'policyDefinitionReferenceIds', p.policyDefinitionReferenceIds);
+    properties.exemptionCategory = (asWritten(p.exemptionCategory, want.exemptionCategory) ?? null) as Json;
+    nonEmpty(
+      properties,
+      'policyDefinitionReferenceIds',
+      asWritten(p.policyDefinitionReferenceIds, want.policyDefinitionReferenceIds)
+    );
     // An instant compares as an instant: Azure may answer `…Z` for `….000Z`.
     const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
     if (!Number.isNaN(expires)) properties.expiresOn = new Date(expires).toISOString();
-    properties.assignmentScopeValidation = p.assignmentScopeValidation ?? 'Default';
+    properties.assignmentScopeValidation = asWritten(
+      p.assignmentScopeValidation ?? 'Default',
+      want.assignmentScopeValidation ?? 'Default'
+    ) as Json;
   }
   if (kind === 'assignment') {
     properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
     nonEmpty(properties, 'parameters', parameterValues(p.parameters));
-    properties.enforcementMode = p.enforcementMode ?? 'Default';
+    properties.enforcementMode = asWritten(p.enforcementMode ?? 'Default', want.enforcementMode ?? 'Default') as Json;
     nonEmpty(properties, 'notScopes', Array.isArray(p.notScopes) ? (p.notScopes.map(lowerId) as Json[]) : undefined);
     // Messages are matched by the member they are for (none: the assignment's own).
     const messages: JsonObject = {};

@@ -59,25 +59,28 @@ export function nestingDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
+/** ARM answers `null` for an optional field that is unset as often as it leaves it out: both are absent. */
+const absent = (value: unknown) => value === undefined || value === null;
+
 class Problems {
   first: string | undefined;
   note(path: string, what: string): void {
     this.first ??= `${path} ${what}`;
   }
   string(value: unknown, path: string, required = false): void {
-    if (value === undefined && !required) return;
+    if (absent(value) && !required) return;
     if (typeof value !== 'string') this.note(path, `is ${describe(value)}, not a string`);
   }
   object(value: unknown, path: string, required = false): value is Loose {
-    if (value === undefined && !required) return false;
+    if (absent(value) && !required) return false;
     if (!isObject(value)) {
       this.note(path, `is ${describe(value)}, not an object`);
       return false;
     }
     return true;
   }
-  list(value: unknown, path: string): value is unknown[] {
-    if (value === undefined) return false;
+  list(value: unknown, path: string, required = false): value is unknown[] {
+    if (absent(value) && !required) return false;
     if (!Array.isArray(value)) {
       this.note(path, `is ${describe(value)}, not a list`);
       return false;
@@ -114,7 +117,7 @@ function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Pr
   }
   if (kind === 'policySetDefinitions') {
     problems.entries(p.parameters, `${at}.properties.parameters`);
-    if (p.policyDefinitions === undefined) problems.note(`${at}.properties.policyDefinitions`, 'is missing');
+    if (absent(p.policyDefinitions)) problems.note(`${at}.properties.policyDefinitions`, 'is missing');
     if (problems.list(p.policyDefinitions, `${at}.properties.policyDefinitions`)) {
       (p.policyDefinitions as unknown[]).forEach((member, i) => {
         const path = `${at}.properties.policyDefinitions[${i}]`;
@@ -153,7 +156,7 @@ export function checkPolicyListPage(kind: PolicyListKind, body: unknown): string
   if (!problems.object(body, 'the answer', true)) return problems.first;
   const page = body as Loose;
   if (page.value === undefined) return 'the answer has no `value` list';
-  if (!problems.list(page.value, 'value')) return problems.first;
+  if (!problems.list(page.value, 'value', true)) return problems.first;
   if (page.nextLink !== undefined && page.nextLink !== null) {
     problems.string(page.nextLink, 'nextLink');
     // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
