@@ -50107,7 +50107,7 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
  * here, on first use, so commands that never reach Azure never load its SDKs.
  */
 async function publishPack(request) {
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(78)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5078));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
     const policies = external_node_path_default().resolve(request.cwd, request.policies ?? bundledPolicies());
     const compiled = compilePolicies(policies, {
@@ -50397,7 +50397,7 @@ async function readInputs(request, loaded, inputs) {
     const azureExceptions = [];
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
-        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(78)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5078));
         const packs = packsOf(request);
         const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
@@ -50586,7 +50586,7 @@ async function complianceReport(request) {
     if (!pack) {
         throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
     }
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(823)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9823));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(78)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5078));
     const result = await azure.readCompliance({ ...request, initiative: pack.name });
     const byName = new Map(rules.map(rule => [rule.name, rule]));
     // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.

@@ -1,8 +1,8 @@
-export const id = 823;
-export const ids = [823];
+export const id = 78;
+export const ids = [78];
 export const modules = {
 
-/***/ 9823:
+/***/ 5078:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -861,19 +861,21 @@ function nestingDepth(value, limit) {
     }
     return deepest;
 }
+/** ARM answers `null` for an optional field that is unset as often as it leaves it out: both are absent. */
+const absent = (value) => value === undefined || value === null;
 class Problems {
     first;
     note(path, what) {
         this.first ??= `${path} ${what}`;
     }
     string(value, path, required = false) {
-        if (value === undefined && !required)
+        if (absent(value) && !required)
             return;
         if (typeof value !== 'string')
             this.note(path, `is ${describe(value)}, not a string`);
     }
     object(value, path, required = false) {
-        if (value === undefined && !required)
+        if (absent(value) && !required)
             return false;
         if (!isObject(value)) {
             this.note(path, `is ${describe(value)}, not an object`);
@@ -881,8 +883,8 @@ class Problems {
         }
         return true;
     }
-    list(value, path) {
-        if (value === undefined)
+    list(value, path, required = false) {
+        if (absent(value) && !required)
             return false;
         if (!Array.isArray(value)) {
             this.note(path, `is ${describe(value)}, not a list`);
@@ -924,7 +926,7 @@ function checkItem(kind, item, at, problems) {
     }
     if (kind === 'policySetDefinitions') {
         problems.entries(p.parameters, `${at}.properties.parameters`);
-        if (p.policyDefinitions === undefined)
+        if (absent(p.policyDefinitions))
             problems.note(`${at}.properties.policyDefinitions`, 'is missing');
         if (problems.list(p.policyDefinitions, `${at}.properties.policyDefinitions`)) {
             p.policyDefinitions.forEach((member, i) => {
@@ -967,7 +969,7 @@ function checkPolicyListPage(kind, body) {
     const page = body;
     if (page.value === undefined)
         return 'the answer has no `value` list';
-    if (!problems.list(page.value, 'value'))
+    if (!problems.list(page.value, 'value', true))
         return problems.first;
     if (page.nextLink !== undefined && page.nextLink !== null) {
         problems.string(page.nextLink, 'nextLink');
@@ -1026,8 +1028,28 @@ function policyAssignmentsQuery(definitionId) {
         '| order by id asc'
     ].join('\n');
 }
-/** Where the query runs: a management group's subscriptions, or one subscription. */
+/**
+ * The policy exemptions that name any of the assignments `ids`, in `policyresources` (which holds
+ * `microsoft.authorization/policyexemptions`): only ids, as each is read again from the exemptions
+ * API (Resource Graph lags writes).
+ * https://learn.microsoft.com/azure/governance/resource-graph/reference/supported-tables-resources
+ */
+function policyExemptionsQuery(ids) {
+    return [
+        'policyresources',
+        "| where type =~ 'microsoft.authorization/policyexemptions'",
+        `| where tostring(properties.policyAssignmentId) in~ (${[...ids].map(kqlString).join(', ')})`,
+        '| project id',
+        '| order by id asc'
+    ].join('\n');
+}
+/**
+ * Where the query runs: a management group's subscriptions (and the groups at and below it), one
+ * subscription, or the whole tenant as far as the identity can read it (no scope named).
+ */
 function queryScope(scope) {
+    if (scope === 'tenant')
+        return {};
     return scope.kind === 'managementGroup'
         ? { managementGroups: [scope.managementGroup] }
         : { subscriptions: [scope.subscription] };
@@ -1506,7 +1528,68 @@ function subscriptionOf(scope) {
     return scope.subscription;
 }
 
+;// CONCATENATED MODULE: ./src/azure/hierarchy.ts
+
+
+
+const MANAGEMENT_GROUPS_API_VERSION = '2020-05-01';
+const GROUP_ID = /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/i;
+/**
+ * The ids of every management group and subscription below `scope` (not itself), in the order
+ * Azure lists them. An entry is told by its id (`type` has been spelled
+ * `Microsoft.Management/managementGroups` and `/providers/Microsoft.Management/managementGroups`
+ * across api-versions, and `/subscriptions` for a subscription). An entry without a string id is
+ * a malformed answer, not one to leave out.
+ */
+async function descendants(connection, scope) {
+    if (scope.kind !== 'managementGroup')
+        return [];
+    const doing = `listing what is below the management group ${scope.managementGroup}`;
+    const found = new Map();
+    for await (const entry of connection.rest.list({
+        path: `${scope.id}/descendants`,
+        apiVersion: MANAGEMENT_GROUPS_API_VERSION,
+        doing
+    })) {
+        const id = entry !== null && typeof entry === 'object' ? entry.id : undefined;
+        if (typeof id !== 'string' || !id.startsWith('/'))
+            throw toArmError(new MalformedAnswerError('a descendant has no id', scope.id), doing, connection.secrets);
+        if (id.toLowerCase() !== scope.id.toLowerCase())
+            found.set(id.toLowerCase(), id.replace(/\/+$/, ''));
+    }
+    return [...found.values()];
+}
+/** The management groups below `scope` (not itself), as scopes. */
+async function groupsBelow(connection, scope) {
+    const groups = [];
+    for (const id of await descendants(connection, scope)) {
+        if (!GROUP_ID.test(id))
+            continue;
+        try {
+            groups.push((0,azure_scope/* parseScope */.Sk)(id, 'a management group Azure listed'));
+        }
+        catch {
+            // Not a name Azure gives a group: the answer is not what the API documents.
+            throw toArmError(new MalformedAnswerError(`a descendant's id is not a management group's: ${id}`, scope.id), `listing what is below ${scope.id}`, connection.secrets);
+        }
+    }
+    return groups;
+}
+/**
+ * Whether an id (a scope, or a resource in one) is at or below `scope`: under its path, or, for a
+ * management group, under one of the groups or subscriptions Azure lists below it.
+ */
+async function containment(connection, scope) {
+    const roots = [scope.id, ...(await descendants(connection, scope))].map(id => id.toLowerCase());
+    return id => {
+        const lower = id.toLowerCase().replace(/\/+$/, '');
+        return roots.some(root => lower === root || lower.startsWith(`${root}/`));
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
+
+
 
 
 
@@ -1524,42 +1607,83 @@ function exemptionScope(id) {
     const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
 }
+/**
+ * An exemption as Azure answered it, checked for what cmk-guard reads: a string `id` and `name`,
+ * `properties` an object with a string `policyAssignmentId` (required by the API). Anything else
+ * is a malformed answer, not an exemption to skip: skipping one could plan a create over it.
+ * Fields that are `null` are read as absent (ARM answers either for an unset optional field).
+ */
+function checkExemption(value, doing, secrets = []) {
+    const problem = (what) => toArmError(new MalformedAnswerError(`a policy exemption ${what}`, ''), doing, secrets);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw problem('is not an object');
+    const item = value;
+    if (typeof item.id !== 'string' || item.id === '')
+        throw problem('has no id');
+    const properties = item.properties;
+    if (properties === null || typeof properties !== 'object' || Array.isArray(properties))
+        throw problem(`${item.id} has no properties object`);
+    const kept = {};
+    for (const [key, field] of Object.entries(properties))
+        if (field !== null && field !== undefined)
+            kept[key] = field;
+    if (typeof kept.policyAssignmentId !== 'string' || kept.policyAssignmentId === '')
+        throw problem(`${item.id} names no policyAssignmentId`);
+    if (typeof kept.exemptionCategory !== 'string')
+        throw problem(`${item.id} has no exemptionCategory`);
+    const name = typeof item.name === 'string' && item.name !== '' ? item.name : item.id.slice(item.id.lastIndexOf('/') + 1);
+    return { ...value, id: item.id, name, properties: kept };
+}
 class ExemptionStore {
     connection;
     constructor(connection) {
         this.connection = connection;
     }
     /** The exemptions a list at `scope` gives (`filter` as the API takes it; none: at, above and below). */
-    list(scope, filter) {
-        return this.connection.rest.listAll({
+    async list(scope, filter) {
+        const doing = `listing the policy exemptions at ${scope}`;
+        const items = await this.connection.rest.listAll({
             path: `${scope}/providers/Microsoft.Authorization/policyExemptions`,
             apiVersion: EXEMPTIONS_API_VERSION,
             query: { $filter: filter },
-            doing: `listing the policy exemptions at ${scope}`
+            doing
         });
+        return items.map(item => checkExemption(item, doing, this.connection.secrets));
     }
     /**
      * Every exemption that can apply to a resource in `scope`: at it, above it or below it. A
-     * subscription's or resource group's unfiltered list holds all of those; a management group's
-     * list does not go below it, so each of its subscriptions is listed.
+     * subscription's or resource group's unfiltered list holds all of those. A management group's
+     * list does not go below it: its own `atScope()` list gives it and the groups above, each
+     * subscription's list what is in the subscription and at the groups holding it, and each group
+     * below it (from the descendants list; one that holds no subscription is in no subscription's
+     * list) is listed `atExactScope()`.
      */
     async affecting(scope) {
-        const scopes = scope.kind === 'managementGroup'
-            ? (await new ResourceGraph(this.connection).subscriptions(scope)).map(id => `/subscriptions/${id}`)
-            : [scope.id];
+        const lists = [
+            [scope.id, scope.kind === 'managementGroup' ? 'atScope()' : undefined]
+        ];
+        if (scope.kind === 'managementGroup') {
+            const [subscriptions, groups] = await Promise.all([
+                new ResourceGraph(this.connection).subscriptions(scope),
+                groupsBelow(this.connection, scope)
+            ]);
+            for (const id of subscriptions)
+                lists.push([`/subscriptions/${id}`, undefined]);
+            for (const group of groups)
+                lists.push([group.id, 'atExactScope()']);
+        }
         const found = new Map();
-        if (scope.kind === 'managementGroup')
-            for (const e of await this.list(scope.id, 'atScope()'))
-                found.set(e.id.toLowerCase(), e);
-        for (const at of scopes)
-            for (const e of await this.list(at))
+        for (const [at, filter] of lists)
+            for (const e of await this.list(at, filter))
                 found.set(e.id.toLowerCase(), e);
         return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
     }
     /**
-     * The exemptions of the given assignments: an exemption is at or below its assignment's scope
-     * (unless made with `assignmentScopeValidation: DoNotValidate`, which this does not look for),
-     * so each assignment scope's exemptions are listed once and those naming one of `ids` kept.
+     * The exemptions of the given assignments. An exemption is at or below its assignment's scope,
+     * so each assignment scope's exemptions are listed once and those naming one of `ids` kept;
+     * and, as one made with `assignmentScopeValidation: DoNotValidate` may be anywhere (Azure allows
+     * it outside the assignment's scope, e.g. on a subscription about to move under it), those
+     * Resource Graph finds anywhere else (`outside`) are added.
      */
     async ofAssignments(ids) {
         const wanted = new Set(ids.map(id => id.toLowerCase()));
@@ -1571,9 +1695,45 @@ class ExemptionStore {
         const found = new Map();
         for (const scope of scopes.values())
             for (const e of await this.affecting(scope))
-                if (wanted.has(String(e.properties.policyAssignmentId).toLowerCase()))
+                if (wanted.has(e.properties.policyAssignmentId.toLowerCase()))
                     found.set(e.id.toLowerCase(), e);
-        return [...found.values()];
+        for (const e of await this.naming(ids))
+            found.set(e.id.toLowerCase(), e);
+        return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    }
+    /**
+     * Every exemption in the tenant (as far as the identity can read) that names one of the
+     * assignments `ids`, wherever it is: their ids from Resource Graph's `policyresources`, each then
+     * read from the exemptions API. Resource Graph lags writes by some seconds, so a row whose
+     * exemption is gone (404), or names another assignment now, counts for nothing.
+     */
+    async naming(ids) {
+        if (!ids.length)
+            return [];
+        const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
+        const rows = new Map();
+        for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
+            if (typeof row.id === 'string')
+                rows.set(row.id.toLowerCase(), row.id);
+        const found = [];
+        for (const id of rows.values()) {
+            const exemption = await this.get(id);
+            if (exemption && ids.some(a => (0,azure_scope/* sameId */.s)(exemption.properties.policyAssignmentId, a)))
+                found.push(exemption);
+        }
+        return found;
+    }
+    /** An exemption by id, or undefined when there is none (404). */
+    async get(id) {
+        const doing = `reading the policy exemption ${id}`;
+        const answer = await this.connection.rest.send({
+            method: 'GET',
+            path: id,
+            apiVersion: EXEMPTIONS_API_VERSION,
+            expect: [200, 404],
+            doing
+        });
+        return answer.status === 200 ? checkExemption(answer.body, doing, this.connection.secrets) : undefined;
     }
     async put(scope, name, properties) {
         const answer = await this.connection.rest.send({
@@ -1943,6 +2103,17 @@ function nonEmpty(out, name, value) {
         return;
     out[name] = value;
 }
+/**
+ * An enum value or name Azure reads case-insensitively (`Waiver`, `waiver`; `Indexed`, `indexed`):
+ * spelled as we would write it when it is the same word, so only a real change is a change.
+ */
+function asWritten(value, wanted) {
+    if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
+        return wanted;
+    if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
+        return value.map((v, i) => asWritten(v, wanted[i]));
+    return value;
+}
 function lowerId(value) {
     return typeof value === 'string' ? value.toLowerCase() : value;
 }
@@ -1975,13 +2146,13 @@ function comparable(kind, body, desired) {
         nonEmpty(properties, field, p[field]);
     nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
     if (kind === 'definition' || kind === 'initiative') {
-        properties.policyType = p.policyType ?? 'Custom';
+        properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom');
         nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
         if ('version' in want)
             properties.version = p.version ?? null;
     }
     if (kind === 'definition') {
-        properties.mode = p.mode ?? 'Indexed';
+        properties.mode = asWritten(p.mode ?? 'Indexed', want.mode ?? 'Indexed');
         nonEmpty(properties, 'policyRule', p.policyRule);
     }
     if (kind === 'initiative') {
@@ -2004,18 +2175,18 @@ function comparable(kind, body, desired) {
     }
     if (kind === 'exemption') {
         properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
-        properties.exemptionCategory = p.exemptionCategory ?? null;
-        nonEmpty(properties, 'policyDefinitionReferenceIds', p.policyDefinitionReferenceIds);
+        properties.exemptionCategory = (asWritten(p.exemptionCategory, want.exemptionCategory) ?? null);
+        nonEmpty(properties, 'policyDefinitionReferenceIds', asWritten(p.policyDefinitionReferenceIds, want.policyDefinitionReferenceIds));
         // An instant compares as an instant: Azure may answer `\u2026Z` for `\u2026.000Z`.
         const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
         if (!Number.isNaN(expires))
             properties.expiresOn = new Date(expires).toISOString();
-        properties.assignmentScopeValidation = p.assignmentScopeValidation ?? 'Default';
+        properties.assignmentScopeValidation = asWritten(p.assignmentScopeValidation ?? 'Default', want.assignmentScopeValidation ?? 'Default');
     }
     if (kind === 'assignment') {
         properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
         nonEmpty(properties, 'parameters', parameterValues(p.parameters));
-        properties.enforcementMode = p.enforcementMode ?? 'Default';
+        properties.enforcementMode = asWritten(p.enforcementMode ?? 'Default', want.enforcementMode ?? 'Default');
         nonEmpty(properties, 'notScopes', Array.isArray(p.notScopes) ? p.notScopes.map(lowerId) : undefined);
         // Messages are matched by the member they are for (none: the assignment's own).
         const messages = {};
@@ -2256,6 +2427,9 @@ function planDeployment(desired, existing, options) {
  * deleted with --prune, listed otherwise).
  */
 function planExemptions(desired, existing, options) {
+    const where = (found) => options.outside?.has(found.id.toLowerCase())
+        ? `at ${scopeName(exemptionScope(found.id))}, outside the assignment's scope (made with assignmentScopeValidation DoNotValidate, which Azure allows there)`
+        : undefined;
     const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
     const items = [];
     const wanted = new Set();
@@ -2266,7 +2440,17 @@ function planExemptions(desired, existing, options) {
         const base = { kind: 'exemption', name: exemption.name, id, source: exemption.source };
         const found = held.get(id.toLowerCase());
         if (!found) {
-            items.push({ ...base, action: 'create', body: body });
+            const outside = /^DoNotValidate$/i.test(String(exemption.properties.assignmentScopeValidation ?? ''));
+            items.push({
+                ...base,
+                action: 'create',
+                body: body,
+                ...(outside
+                    ? {
+                        reason: `at ${scopeName(exemptionScope(id))}, outside the assignment's scope: written with assignmentScopeValidation DoNotValidate, without which Azure refuses it there`
+                    }
+                    : {})
+            });
             continue;
         }
         const theirs = (0,azure_desired/* ownerOf */.bf)(found);
@@ -2280,10 +2464,23 @@ function planExemptions(desired, existing, options) {
             });
             continue;
         }
+        // Made with DoNotValidate (e.g. outside the assignment's scope): kept so, or Azure may refuse the update.
+        const keepsValidation = /^DoNotValidate$/i.test(String(found.properties.assignmentScopeValidation ?? ''));
+        if (keepsValidation)
+            body.properties = { ...body.properties, assignmentScopeValidation: 'DoNotValidate' };
         const changes = compareBodies('exemption', found, body);
+        const reason = where(found) ??
+            (keepsValidation ? 'made with assignmentScopeValidation DoNotValidate, which is kept' : undefined);
         items.push(changes.length
-            ? { ...base, id: found.id, action: 'update', changes, body: body }
-            : { ...base, id: found.id, action: 'unchanged' });
+            ? {
+                ...base,
+                id: found.id,
+                action: 'update',
+                changes,
+                body: body,
+                ...(reason ? { reason } : {})
+            }
+            : { ...base, id: found.id, action: 'unchanged', ...(reason ? { reason } : {}) });
     }
     for (const found of existing) {
         if (wanted.has(found.id.toLowerCase()))
@@ -2292,14 +2489,13 @@ function planExemptions(desired, existing, options) {
             continue;
         if ((0,azure_desired/* ownerOf */.bf)(found) !== options.owner)
             continue;
+        const at = where(found);
         items.push({
             kind: 'exemption',
             name: found.name,
             id: found.id,
             action: options.prune ? 'delete' : 'orphan',
-            reason: options.prune
-                ? `owned by '${options.owner}' and no exception makes it any more`
-                : `owned by '${options.owner}' and no exception makes it any more; --prune deletes it`
+            reason: `owned by '${options.owner}'${at ? `, ${at},` : ''} and no exception makes it any more${options.prune ? '' : '; --prune deletes it'}`
         });
     }
     return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
@@ -2357,6 +2553,7 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 
 
 
+
 /** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
 function publishScopes(scope, assignmentScope) {
     const definitions = (0,azure_scope/* parseDefinitionScope */.R5)(scope, '--scope');
@@ -2398,10 +2595,33 @@ async function publishCompiled(compiled, request) {
     const exemptions = new ExemptionStore(connection);
     if (request.exemptions) {
         const made = await request.exemptions(desired.assignment.id, owner, types => new ResourceGraph(connection).resources(assignmentScope, types));
+        // Azure refuses an exemption outside its assignment's scope unless it is made with
+        // assignmentScopeValidation DoNotValidate (meant for what is about to move under it).
+        const within = await containment(connection, assignmentScope);
+        made.exemptions = made.exemptions.map(e => within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } });
         log(`Reading the exemptions of ${desired.assignment.id}.`);
         // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
         const held = await exemptions.affecting(assignmentScope);
-        plan.items.push(...planExemptions(made.exemptions, held, { owner, prune: request.prune, assignmentId: desired.assignment.id }));
+        const seen = new Set(held.map(e => e.id.toLowerCase()));
+        // Those of the assignment made outside its scope (assignmentScopeValidation DoNotValidate).
+        const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has(e.id.toLowerCase()));
+        for (const e of outside)
+            seen.add(e.id.toLowerCase());
+        // An exemption to create that no list showed is read by its id: what a list misses (a scope
+        // it does not reach, an index not caught up) is never created over unseen.
+        const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
+        const read = [];
+        await runBounded(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, async (id) => {
+            const found = await exemptions.get(id);
+            if (found)
+                read.push(found);
+        });
+        plan.items.push(...planExemptions(made.exemptions, [...held, ...outside, ...read], {
+            owner,
+            prune: request.prune,
+            assignmentId: desired.assignment.id,
+            outside: new Set(outside.map(e => e.id.toLowerCase()))
+        }));
         if (made.notes.length)
             plan.notes = [...(plan.notes ?? []), ...made.notes];
     }
