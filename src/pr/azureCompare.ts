@@ -292,6 +292,132 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
   };
 }
 
+/**
+ * What of a value a schema check looks at: the members its schema names (lower-cased, as the
+ * prepared schema names them), down to values it looks at whole (`whole`, or a node naming nothing
+ * below). An array is always looked at whole.
+ */
+interface Projection {
+  whole: boolean;
+  members: Map<string, Projection>;
+}
+
+/** Keywords that look at a value only when it is not an object, or only at its own named members. */
+const MEMBERWISE = new Set([
+  'type',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'format',
+  'items',
+  'prefixItems',
+  'contains',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minContains',
+  'maxContains',
+  'title',
+  'description',
+  '$comment',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  '$defs',
+  'definitions'
+]);
+
+/**
+ * The part of a value a prepared schema's check can look at, or null when that may be all of it
+ * (a keyword this does not follow: a remote `$ref`, `$id`, a relative `$data`, a `required` taken from data).
+ * Every other keyword that looks at a whole value (`const`, `enum`, `additionalProperties`,
+ * `minProperties`…, and a `$data` pointer's target) keeps its value whole.
+ */
+function projectionOf(root: unknown): Projection | null {
+  const top: Projection = { whole: false, members: new Map() };
+  const nodeAt = (path: string[]): Projection => {
+    let node = top;
+    for (const segment of path) {
+      let next = node.members.get(segment);
+      if (!next) node.members.set(segment, (next = { whole: false, members: new Map() }));
+      node = next;
+    }
+    return node;
+  };
+  const seen = new Set<string>();
+  let exact = true;
+  const dataTarget = (inner: unknown): void => {
+    if (!inner || typeof inner !== 'object' || Array.isArray(inner) || !('$data' in inner)) return;
+    const pointer = (inner as { $data: unknown }).$data;
+    if (typeof pointer === 'string' && (pointer === '' || pointer.startsWith('/'))) {
+      nodeAt(pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointerSegment)).whole = true;
+    } else exact = false;
+  };
+  const walk = (schema: unknown, at: string[]): void => {
+    if (!exact || typeof schema === 'boolean') return;
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
+      exact = false;
+      return;
+    }
+    for (const [keyword, inner] of Object.entries(schema as Record<string, unknown>)) {
+      dataTarget(inner);
+      if (keyword === 'properties' && inner && typeof inner === 'object' && !Array.isArray(inner)) {
+        for (const [name, sub] of Object.entries(inner)) {
+          nodeAt([...at, name]);
+          walk(sub, [...at, name]);
+        }
+      } else if (keyword === 'required' && Array.isArray(inner)) {
+        for (const name of inner) nodeAt([...at, String(name)]);
+      } else if ((keyword === 'allOf' || keyword === 'anyOf' || keyword === 'oneOf') && Array.isArray(inner)) {
+        for (const sub of inner) walk(sub, at);
+      } else if (keyword === 'not' || keyword === 'if' || keyword === 'then' || keyword === 'else') {
+        walk(inner, at);
+      } else if (keyword === '$ref' && typeof inner === 'string' && inner.startsWith('#')) {
+        const key = `${inner}@${at.join('/')}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          walk(valueAt(root, inner.slice(1)), at);
+        }
+      } else if (keyword === '$ref' || keyword === '$id' || keyword === '$dynamicRef' || keyword === '$recursiveRef') {
+        exact = false;
+      } else if (!MEMBERWISE.has(keyword)) {
+        nodeAt(at).whole = true;
+      }
+    }
+  };
+  walk(root, []);
+  return exact && !top.whole && top.members.size ? top : null;
+}
+
+/** `azureComparable` of the part of a value a projection keeps: the same members, in the same order. */
+function projectComparable(value: Value, node: Projection): unknown {
+  if (node.whole || !node.members.size || !isObject(value)) return azureComparable(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const lower = key.toLowerCase();
+    const member = node.members.get(lower);
+    if (member) setOwn(out, lower, projectComparable(inner, member));
+  }
+  return out;
+}
+
+/**
+ * A schema check of a value as Azure compares it (`azureComparable`), lower-casing only what the
+ * schema can look at: a relation rule's `appliesTo` reads a few members of a whole resource.
+ */
+export function compileValueCheck(schema: unknown): (value: Value) => SchemaCheck {
+  const check = compileSchemaCheck(schema);
+  const projection = projectionOf(azureSchema(schema));
+  return projection ? value => check(projectComparable(value, projection)) : value => check(azureComparable(value));
+}
+
 export function valueAt(data: unknown, pointer: string): unknown {
   if (!pointer) return data;
   let current: unknown = data;

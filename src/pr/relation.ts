@@ -10,7 +10,7 @@ import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import { azureComparable, compileSchemaCheck, describeDependencies } from './azureCompare.js';
+import { compileValueCheck, describeDependencies } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
@@ -364,10 +364,10 @@ function ownValue(value: Value | undefined): Value | undefined {
 
 export function compileRelationRule(rule: RelationRule): RelationCheck {
   const types = ruleTypes(rule);
-  const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
+  const applies = rule.appliesTo === undefined ? null : compileValueCheck(rule.appliesTo);
   const { target, principal, grants } = rule.relation;
-  const policyCheck = grants.accessPolicy === undefined ? null : compileSchemaCheck(grants.accessPolicy);
-  const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
+  const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
+  const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
   const targetType = target.type.toLowerCase();
 
   // What a subject's check reads of a target besides its identity: the values subjects name it by, and its switch.
@@ -390,7 +390,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
     // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
     const grantOf = (check: typeof policyCheck, value: Value): GrantResult | null => {
       if (!check) return null;
-      const enough = check(azureComparable(value));
+      const enough = check(value);
       // Most grants settle it either way: one shared answer for each (a tenant has hundreds of thousands).
       if (enough.dependsOn.length === 0 && enough.verdict !== 'unknown') return enough.verdict ? GRANTED : NOT_GRANTED;
       return { verdict: enough.verdict, dependsOn: enough.dependsOn };
@@ -436,7 +436,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
       check(subject) {
         assignments ??= new RoleAssignments(roleAssignments);
         if (subject.existing || !types.has(subject.type.toLowerCase())) return undefined;
-        if (applies && applies(azureComparable(subject.json)).verdict !== true) return undefined;
+        if (applies && applies(subject.json).verdict !== true) return undefined;
         const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
         if (!link) return undefined;
         const named = lookup(subject, link.subject);
