@@ -67,6 +67,14 @@ describe('parseExpression', () => {
     expect(formatExpr(parseExpression("[ concat( 'a' ,\n 'b' ) ]"))).toBe("concat('a', 'b')");
   });
 
+  it('accepts white space as .NET has it: no-break and other Unicode spaces, and before an index or a property', () => {
+    expect(formatExpr(parseExpression("[concat('a',\u00a0'b')]"))).toBe("concat('a', 'b')");
+    expect(formatExpr(parseExpression("[concat(\u2003'a'\u3000,\u202f'b')]"))).toBe("concat('a', 'b')");
+    expect(formatExpr(parseExpression("[variables('a')[ 0 ] [1] .name]"))).toBe("variables('a')[0][1].name");
+    // Not white space in .NET: the zero-width no-break space (BOM) stays an error.
+    expect(() => parseExpression("[concat('a',\ufeff'b')]")).toThrow(ExpressionSyntaxError);
+  });
+
   it('parses negative integers', () => {
     expect(parseExpression('[add(-5, 3)]')).toMatchObject({ args: [{ value: -5 }, { value: 3 }] });
   });

@@ -3,7 +3,7 @@
  *
  * Grammar (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-expressions):
  *   expression := '[' ws chain ws ']'
- *   chain      := primary ( '.' identifier | '[' ws chain ws ']' )*
+ *   chain      := primary ( ws '.' identifier | ws '[' ws chain ws ']' )*
  *   primary    := string | integer | call
  *   call       := identifier ( '.' identifier )? ws '(' ws ( chain ( ws ',' ws chain )* )? ws ')'
  *   string     := "'" ( any character except "'" | "''" )* "'"
@@ -95,8 +95,25 @@ const QUOTE = 0x27;
 const MINUS = 0x2d;
 const QUESTION = 0x3f;
 
+/**
+ * White space as .NET's `char.IsWhiteSpace` has it (ARM is a .NET service): besides space, tab and
+ * line ends, the no-break space and the other Unicode space separators that text copied from a web
+ * page brings into templates (a public quickstart has `'…storageAccounts',\u00a0parameters(…)`).
+ */
 function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 function isDigit(c: number): boolean {
@@ -153,7 +170,11 @@ class Parser {
   private chainAt(): Expr {
     let expr = this.primary();
     for (;;) {
+      // Tokens may be separated by white space: `variables('a')[0] ['b']` indexes twice.
+      const before = this.pos;
+      this.skipSpace();
       const c = this.peek();
+      if (c !== DOT && c !== LBRACKET) this.pos = before;
       if (c === DOT) {
         this.pos++;
         if (this.peek() === QUESTION) {

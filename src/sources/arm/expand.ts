@@ -386,7 +386,12 @@ export class TemplateExpander {
     }
     let nameText = valueText(name, node.name);
     if (parent) {
-      const givenInFull = type.toLowerCase().startsWith(parent.type.toLowerCase() + '/');
+      // A child's type is given relative to its parent (`subnets`), or in full: with the parent's
+      // type in front, or as a type of another provider (`Microsoft.OperationsManagement/solutions`
+      // inside a Log Analytics workspace, as public quickstarts declare solutions), which ARM
+      // deploys as that type, not as a child of the parent.
+      const givenInFull =
+        type.toLowerCase().startsWith(parent.type.toLowerCase() + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
       if (!givenInFull) {
         type = `${parent.type}/${type}`;
         nameText = `${parent.nameText}/${nameText}`;

@@ -14,7 +14,7 @@ import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { EvalData } from '../scope.js';
 import { formatDateTime } from '../../../expr/functions/date.js';
-import { dataOf } from './deployment.js';
+import { dataOf, targetOf } from './deployment.js';
 import { collectFailures, type ExpressionFailure } from '../failures.js';
 
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
@@ -75,6 +75,28 @@ function reference(args: Value[], ctx: EvalContext): Value {
   return full ? base : new Unknown(base.reason, `${base.key}.properties`);
 }
 
+/**
+ * `references(<symbolic name>, 'Full'?)`: what `reference()` gives for each instance of a
+ * languageVersion 2.0 resource (Bicep compiles `map(accounts, a => a.properties.x)` over a
+ * resource loop to it), in the loop's order.
+ */
+function references(args: Value[], ctx: EvalContext): Value {
+  const data = dataOf(ctx);
+  const symbol = args[0];
+  if (typeof symbol !== 'string') {
+    throw new ExpressionError(
+      'The first argument of references() must be the symbolic name of a resource or resource loop.'
+    );
+  }
+  const ids = data.scope.symbols.get(symbol.toLowerCase());
+  if (!ids) {
+    throw ExpressionError.invalid(
+      `references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`
+    );
+  }
+  return ids.map(id => reference([id, ...args.slice(1)], ctx));
+}
+
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
 export function listFunction(name: string): FunctionDefinition {
   return defineFunction({
@@ -91,6 +113,26 @@ export function listFunction(name: string): FunctionDefinition {
 
 export const runtimeFunctions: FunctionDefinition[] = [
   defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
+  defineFunction({ name: 'references', minArgs: 1, maxArgs: 2, call: references }),
+  defineFunction({
+    name: 'deployer',
+    minArgs: 0,
+    maxArgs: 0,
+    // "the information about the current deployment principal": who runs the deployment is
+    // known only then; the tenant is the one deployed to.
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment#deployer
+    call: (_args, ctx) => ({
+      objectId: new Unknown(
+        'the object id of the principal that runs the deployment (deployer())',
+        'deployer().objectId'
+      ),
+      tenantId: targetOf(ctx).tenantId,
+      userPrincipalName: new Unknown(
+        'the user principal name of the principal that runs the deployment (deployer())',
+        'deployer().userPrincipalName'
+      )
+    })
+  }),
   defineFunction({
     name: 'newGuid',
     minArgs: 0,
