@@ -8,8 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
+import { evaluateRepository } from '../../src/run.js';
 import { isUnknown, type Value } from '../../src/model/value.js';
-import { at, byName, fixture } from './helpers.js';
+import { at, byName, fixture, fixtures } from './helpers.js';
 
 const reasonOf = (value: Value | undefined): string => {
   expect(isUnknown(value)).toBe(true);
@@ -114,6 +115,88 @@ describe('deployer() and references() in a Bicep-compiled (languageVersion 2.0) 
       }
     };
     expect(() => expandInline(template)).toThrow(/references\('vaults'\) names no resource of this template/);
+  });
+});
+
+describe('resources a Bicep extension deploys (Microsoft Graph) beside Azure resources', () => {
+  // "Bicep extensions … enabling Bicep files to reference resources beyond the scope of Azure Resource
+  // Manager" (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-extension): an app
+  // registration has no ARM name or id and Azure Policy never sees it.
+  const file = fixture('real-shapes', 'graph-extension.json');
+  const { resources, notes, errors } = expandTemplateFile(file);
+
+  test('are left out with a note, and the Azure resources are expanded', () => {
+    expect(errors).toEqual([]);
+    expect(resources.map(r => r.type)).toEqual([
+      'Microsoft.CognitiveServices/accounts',
+      'Microsoft.Authorization/roleAssignments'
+    ]);
+    expect(notes).toEqual([
+      `${file}:12: 'app' (Microsoft.Graph/applications@v1.0) is deployed by the microsoftGraph extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`,
+      `${file}:17: 'appPrincipal' (Microsoft.Graph/servicePrincipals@v1.0) is deployed by the microsoftGraph extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`
+    ]);
+  });
+
+  test('what Azure resources read from them is unknown until deployed', () => {
+    const assignment = resources.find(r => r.type === 'Microsoft.Authorization/roleAssignments')!;
+    expect(reasonOf(at(assignment.json, '/properties/principalId'))).toMatch(/the deployed state of appPrincipal/);
+    expect(reasonOf(at(byName(resources, 'oai-contoso-chat').json, '/tags/appId'))).toMatch(
+      /the deployed state of app/
+    );
+  });
+});
+
+describe("an azd template's main.parameters.json with ${VAR} placeholders", () => {
+  // azd fills `${NAME}` / `${NAME=default}` from its environment when it provisions
+  // (https://learn.microsoft.com/azure/developer/azure-developer-cli/manage-environment-variables); the
+  // literal text would fail the parameters' types, lengths and allowed values.
+  const file = fixture('real-shapes', 'azd', 'main.json');
+
+  test('the placeholders are unknown, naming the variable and its default, and the file expands', () => {
+    const { resources, errors, parameterFile } = expandTemplateFile(file);
+    expect(errors).toEqual([]);
+    expect(parameterFile).toBe(fixture('real-shapes', 'azd', 'main.parameters.json'));
+    const account = resources.find(r => r.type === 'Microsoft.CognitiveServices/accounts')!;
+    const encryption = reasonOf(at(account.json, '/properties/encryption'));
+    expect(encryption).toMatch(
+      /the azd environment variable USE_CMK \(default "false"\) in parameter 'useCustomerManagedKey'/
+    );
+    expect(encryption).toMatch(/give the value with --parameter useCustomerManagedKey=/);
+    expect(reasonOf(at(account.json, '/sku/capacity'))).toMatch(/OPENAI_CAPACITY \(default "30"\)/);
+    // A placeholder inside a longer string makes the whole string unknown.
+    expect(reasonOf(at(account.json, '/location'))).toMatch(/AZURE_LOCATION in parameter 'location'/);
+  });
+
+  test('a value given on the command line wins, and the verdict follows it', async () => {
+    const run = (useCmk: boolean) =>
+      evaluateRepository({
+        cwd: fixtures,
+        policies: path.resolve(fixtures, '../../../policies'),
+        templates: ['real-shapes/azd/main.json'],
+        parameterOverrides: { useCustomerManagedKey: useCmk, environmentName: 'dev', location: 'eastus' }
+      });
+    const verdict = async (useCmk: boolean) => {
+      const document = await run(useCmk);
+      expect(document.errors ?? []).toEqual([]);
+      return document.findings.find(
+        f => f.definition === 'foundry-tools-cmk' && f.resource.type === 'Microsoft.CognitiveServices/accounts'
+      )!.verdict;
+    };
+    expect(await verdict(false)).toBe('noncompliant');
+    expect(await verdict(true)).toBe('compliant');
+  });
+
+  test('without a value, the rule is indeterminate and says which azd variable decides', async () => {
+    const document = await evaluateRepository({
+      cwd: fixtures,
+      policies: path.resolve(fixtures, '../../../policies'),
+      templates: ['real-shapes/azd/main.json']
+    });
+    const finding = document.findings.find(
+      f => f.definition === 'foundry-tools-cmk' && f.resource.type === 'Microsoft.CognitiveServices/accounts'
+    )!;
+    expect(finding.verdict).toBe('indeterminate');
+    expect(finding.reason).toMatch(/azd environment variable USE_CMK/);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Json, Value } from '../model/value.js';
-import { Unknown, isObject } from '../model/value.js';
+import { Unknown, isObject, setOwn } from '../model/value.js';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
@@ -70,7 +70,7 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     let value: Value;
     let position: SourcePosition | null;
     if ('value' in entry) {
-      value = entry.value as Json;
+      value = azdPlaceholders(entry.value as Json, name);
       position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
     } else {
       const reference = entry.reference as { [key: string]: Json } | undefined;
@@ -81,6 +81,41 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     supplied.set(name.toLowerCase(), { name, value, position, origin });
   }
   return supplied;
+}
+
+/**
+ * `${NAME}`, `${NAME=default}` and `${NAME:-default}` in a parameter file are the Azure Developer CLI's:
+ * azd fills them from its environment (`.azure/<env>/.env` and the process) when it provisions, so
+ * `main.parameters.json` of an azd template holds `"useCmk": {"value": "${USE_CMK=false}"}` for a bool.
+ * What azd will put there is not in the repository: a string that holds one is unknown, naming the
+ * variables (and their defaults), rather than a literal that fails the parameter's type.
+ * https://learn.microsoft.com/azure/developer/azure-developer-cli/manage-environment-variables
+ */
+const AZD_PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g;
+
+function azdPlaceholders(value: Json, parameter: string): Value {
+  if (typeof value === 'string') {
+    const found = [...value.matchAll(AZD_PLACEHOLDER)];
+    if (found.length === 0) return value;
+    const variables = found.map(m => (m[2] === undefined ? m[1] : `${m[1]} (default ${JSON.stringify(m[2])})`));
+    return new Unknown(
+      `the azd environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')} in parameter '${parameter}', filled in when azd deploys; give the value with --parameter ${parameter}=…`,
+      `azd-env:${value}`
+    );
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(item => azdPlaceholders(item, parameter));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  if (isObject(value)) {
+    let changed: { [key: string]: Value } | undefined;
+    for (const [key, member] of Object.entries(value as { [key: string]: Json })) {
+      const replaced = azdPlaceholders(member, parameter);
+      if (replaced !== member) setOwn((changed ??= { ...(value as { [key: string]: Value }) }), key, replaced);
+    }
+    return changed ?? value;
+  }
+  return value;
 }
 
 /**

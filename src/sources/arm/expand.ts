@@ -246,6 +246,14 @@ export class TemplateExpander {
       for (const [symbol, node] of Object.entries(resources as { [key: string]: Json })) {
         const pointer = joinPointer(resourcesPointer, symbol);
         if (!isObject(node)) throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
+        const extension = extensionOf(node as { [key: string]: Json });
+        if (extension !== null) {
+          const at = scope.positionOf(pointer);
+          this.expansion.notes.push(
+            `${scope.file}:${at?.line ?? 1}: '${symbol}' (${extension.type}) is deployed by the ${extension.name} extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`
+          );
+          continue;
+        }
         declare(
           { scope, node: node as { [key: string]: Json }, pointer, symbol, order: order++ },
           base.copy,
@@ -1012,6 +1020,21 @@ export class TemplateExpander {
     this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
     this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
   }
+}
+
+/**
+ * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes…):
+ * it names its extension with `import` (or `extension`) and has a type such as
+ * `Microsoft.Graph/applications@v1.0`, with the version in the type and no ARM name. ARM hands it to
+ * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource.
+ * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-extension
+ */
+function extensionOf(node: { [key: string]: Json }): { name: string; type: string } | null {
+  const named =
+    typeof node.import === 'string' ? node.import : typeof node.extension === 'string' ? node.extension : null;
+  const type = typeof node.type === 'string' ? node.type : '';
+  if (named === null && !(type.includes('@') && !type.startsWith('['))) return null;
+  return { name: named ?? type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
 }
 
 function bodyPlan(node: { [key: string]: Json }, recordAll: boolean): BodyPlan {
