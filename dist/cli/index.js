@@ -34548,8 +34548,25 @@ const DOT = 0x2e;
 const QUOTE = 0x27;
 const MINUS = 0x2d;
 const QUESTION = 0x3f;
+/**
+ * White space as .NET's `char.IsWhiteSpace` has it (ARM is a .NET service): besides space, tab and
+ * line ends, the no-break space and the other Unicode space separators that text copied from a web
+ * page brings into templates (a public quickstart has `'\u2026storageAccounts',\u00a0parameters(\u2026)`).
+ */
 function isSpace(c) {
-    return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d))
+        return true;
+    if (c < 0x85)
+        return false;
+    return (c === 0x85 ||
+        c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000);
 }
 function isDigit(c) {
     return c >= 0x30 && c <= 0x39;
@@ -34598,7 +34615,12 @@ class parse_Parser {
     chainAt() {
         let expr = this.primary();
         for (;;) {
+            // Tokens may be separated by white space: `variables('a')[0] ['b']` indexes twice.
+            const before = this.pos;
+            this.skipSpace();
             const c = this.peek();
+            if (c !== DOT && c !== LBRACKET)
+                this.pos = before;
             if (c === DOT) {
                 this.pos++;
                 if (this.peek() === QUESTION) {
@@ -43430,7 +43452,7 @@ function parametersFromDocument(doc) {
         let value;
         let position;
         if ('value' in entry) {
-            value = entry.value;
+            value = azdPlaceholders(entry.value, name);
             position = doc.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'value')) ?? at;
         }
         else {
@@ -43442,6 +43464,38 @@ function parametersFromDocument(doc) {
         supplied.set(name.toLowerCase(), { name, value, position, origin });
     }
     return supplied;
+}
+/**
+ * `${NAME}`, `${NAME=default}` and `${NAME:-default}` in a parameter file are the Azure Developer CLI's:
+ * azd fills them from its environment (`.azure/<env>/.env` and the process) when it provisions, so
+ * `main.parameters.json` of an azd template holds `"useCmk": {"value": "${USE_CMK=false}"}` for a bool.
+ * What azd will put there is not in the repository: a string that holds one is unknown, naming the
+ * variables (and their defaults), rather than a literal that fails the parameter's type.
+ * https://learn.microsoft.com/azure/developer/azure-developer-cli/manage-environment-variables
+ */
+const AZD_PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g;
+function azdPlaceholders(value, parameter) {
+    if (typeof value === 'string') {
+        const found = [...value.matchAll(AZD_PLACEHOLDER)];
+        if (found.length === 0)
+            return value;
+        const variables = found.map(m => (m[2] === undefined ? m[1] : `${m[1]} (default ${JSON.stringify(m[2])})`));
+        return new model_value/* Unknown */.$r(`the azd environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')} in parameter '${parameter}', filled in when azd deploys; give the value with --parameter ${parameter}=\u2026`, `azd-env:${value}`);
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(item => azdPlaceholders(item, parameter));
+        return items.some((item, i) => item !== value[i]) ? items : value;
+    }
+    if ((0,model_value/* isObject */.Gv)(value)) {
+        let changed;
+        for (const [key, member] of Object.entries(value)) {
+            const replaced = azdPlaceholders(member, parameter);
+            if (replaced !== member)
+                (0,model_value/* setOwn */.P5)((changed ??= { ...value }), key, replaced);
+        }
+        return changed ?? value;
+    }
+    return value;
 }
 /**
  * The parameter file that goes with a template by convention: `main.json` \u2192
@@ -45522,6 +45576,23 @@ function reference(args, ctx) {
     const base = new model_value/* Unknown */.$r(`the deployed state of ${display} (reference())`, `reference(${key})`);
     return full ? base : new model_value/* Unknown */.$r(base.reason, `${base.key}.properties`);
 }
+/**
+ * `references(<symbolic name>, 'Full'?)`: what `reference()` gives for each instance of a
+ * languageVersion 2.0 resource (Bicep compiles `map(accounts, a => a.properties.x)` over a
+ * resource loop to it), in the loop's order.
+ */
+function references(args, ctx) {
+    const data = dataOf(ctx);
+    const symbol = args[0];
+    if (typeof symbol !== 'string') {
+        throw new ExpressionError('The first argument of references() must be the symbolic name of a resource or resource loop.');
+    }
+    const ids = data.scope.symbols.get(symbol.toLowerCase());
+    if (!ids) {
+        throw ExpressionError.invalid(`references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`);
+    }
+    return ids.map(id => reference([id, ...args.slice(1)], ctx));
+}
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas \u2026 */
 function listFunction(name) {
     return defineFunction({
@@ -45537,6 +45608,20 @@ function listFunction(name) {
 }
 const runtimeFunctions = [
     defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
+    defineFunction({ name: 'references', minArgs: 1, maxArgs: 2, call: references }),
+    defineFunction({
+        name: 'deployer',
+        minArgs: 0,
+        maxArgs: 0,
+        // "the information about the current deployment principal": who runs the deployment is
+        // known only then; the tenant is the one deployed to.
+        // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment#deployer
+        call: (_args, ctx) => ({
+            objectId: new model_value/* Unknown */.$r('the object id of the principal that runs the deployment (deployer())', 'deployer().objectId'),
+            tenantId: targetOf(ctx).tenantId,
+            userPrincipalName: new model_value/* Unknown */.$r('the user principal name of the principal that runs the deployment (deployer())', 'deployer().userPrincipalName')
+        })
+    }),
     defineFunction({
         name: 'newGuid',
         minArgs: 0,
@@ -45850,6 +45935,12 @@ class TemplateExpander {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(resourcesPointer, symbol);
                 if (!(0,model_value/* isObject */.Gv)(node))
                     throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
+                const extension = extensionOf(node);
+                if (extension !== null) {
+                    const at = scope.positionOf(pointer);
+                    this.expansion.notes.push(`${scope.file}:${at?.line ?? 1}: '${symbol}' (${extension.type}) is deployed by the ${extension.name} extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`);
+                    continue;
+                }
                 declare({ scope, node: node, pointer, symbol, order: order++ }, base.copy, base.conditionUnknown);
             }
         }
@@ -45965,7 +46056,11 @@ class TemplateExpander {
         }
         let nameText = valueText(name, node.name);
         if (parent) {
-            const givenInFull = type.toLowerCase().startsWith(parent.type.toLowerCase() + '/');
+            // A child's type is given relative to its parent (`subnets`), or in full: with the parent's
+            // type in front, or as a type of another provider (`Microsoft.OperationsManagement/solutions`
+            // inside a Log Analytics workspace, as public quickstarts declare solutions), which ARM
+            // deploys as that type, not as a child of the parent.
+            const givenInFull = type.toLowerCase().startsWith(parent.type.toLowerCase() + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
             if (!givenInFull) {
                 type = `${parent.type}/${type}`;
                 nameText = `${parent.nameText}/${nameText}`;
@@ -46541,6 +46636,20 @@ class TemplateExpander {
         this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
         this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
     }
+}
+/**
+ * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes\u2026):
+ * it names its extension with `import` (or `extension`) and has a type such as
+ * `Microsoft.Graph/applications@v1.0`, with the version in the type and no ARM name. ARM hands it to
+ * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource.
+ * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-extension
+ */
+function extensionOf(node) {
+    const named = typeof node.import === 'string' ? node.import : typeof node.extension === 'string' ? node.extension : null;
+    const type = typeof node.type === 'string' ? node.type : '';
+    if (named === null && !(type.includes('@') && !type.startsWith('[')))
+        return null;
+    return { name: named ?? type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
 }
 function bodyPlan(node, recordAll) {
     const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase()));
@@ -49143,6 +49252,133 @@ function compileSchemaCheck(schema) {
         };
     };
 }
+/** Keywords that look at a value only when it is not an object, or only at its own named members. */
+const MEMBERWISE = new Set([
+    'type',
+    'pattern',
+    'minLength',
+    'maxLength',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'multipleOf',
+    'format',
+    'items',
+    'prefixItems',
+    'contains',
+    'minItems',
+    'maxItems',
+    'uniqueItems',
+    'minContains',
+    'maxContains',
+    'title',
+    'description',
+    '$comment',
+    'default',
+    'examples',
+    'deprecated',
+    'readOnly',
+    'writeOnly',
+    '$defs',
+    'definitions'
+]);
+/**
+ * The part of a value a prepared schema's check can look at, or null when that may be all of it
+ * (a keyword this does not follow: a remote `$ref`, `$id`, a relative `$data`, a `required` taken from data).
+ * Every other keyword that looks at a whole value (`const`, `enum`, `additionalProperties`,
+ * `minProperties`\u2026, and a `$data` pointer's target) keeps its value whole.
+ */
+function projectionOf(root) {
+    const top = { whole: false, members: new Map() };
+    const nodeAt = (path) => {
+        let node = top;
+        for (const segment of path) {
+            let next = node.members.get(segment);
+            if (!next)
+                node.members.set(segment, (next = { whole: false, members: new Map() }));
+            node = next;
+        }
+        return node;
+    };
+    const seen = new Set();
+    let exact = true;
+    const dataTarget = (inner) => {
+        if (!inner || typeof inner !== 'object' || Array.isArray(inner) || !('$data' in inner))
+            return;
+        const pointer = inner.$data;
+        if (typeof pointer === 'string' && (pointer === '' || pointer.startsWith('/'))) {
+            nodeAt(pointer === '' ? [] : pointer.split('/').slice(1).map(model_pointer/* unescapePointerSegment */.J5)).whole = true;
+        }
+        else
+            exact = false;
+    };
+    const walk = (schema, at) => {
+        if (!exact || typeof schema === 'boolean')
+            return;
+        if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
+            exact = false;
+            return;
+        }
+        for (const [keyword, inner] of Object.entries(schema)) {
+            dataTarget(inner);
+            if (keyword === 'properties' && inner && typeof inner === 'object' && !Array.isArray(inner)) {
+                for (const [name, sub] of Object.entries(inner)) {
+                    nodeAt([...at, name]);
+                    walk(sub, [...at, name]);
+                }
+            }
+            else if (keyword === 'required' && Array.isArray(inner)) {
+                for (const name of inner)
+                    nodeAt([...at, String(name)]);
+            }
+            else if ((keyword === 'allOf' || keyword === 'anyOf' || keyword === 'oneOf') && Array.isArray(inner)) {
+                for (const sub of inner)
+                    walk(sub, at);
+            }
+            else if (keyword === 'not' || keyword === 'if' || keyword === 'then' || keyword === 'else') {
+                walk(inner, at);
+            }
+            else if (keyword === '$ref' && typeof inner === 'string' && inner.startsWith('#')) {
+                const key = `${inner}@${at.join('/')}`;
+                if (!seen.has(key)) {
+                    seen.add(key);
+                    walk(azureCompare_valueAt(root, inner.slice(1)), at);
+                }
+            }
+            else if (keyword === '$ref' || keyword === '$id' || keyword === '$dynamicRef' || keyword === '$recursiveRef') {
+                exact = false;
+            }
+            else if (!MEMBERWISE.has(keyword)) {
+                nodeAt(at).whole = true;
+            }
+        }
+    };
+    walk(root, []);
+    return exact && !top.whole && top.members.size ? top : null;
+}
+/** `azureComparable` of the part of a value a projection keeps: the same members, in the same order. */
+function projectComparable(value, node) {
+    if (node.whole || !node.members.size || !(0,model_value/* isObject */.Gv)(value))
+        return azureComparable(value);
+    const out = {};
+    for (const [key, inner] of Object.entries(value)) {
+        const lower = key.toLowerCase();
+        const member = node.members.get(lower);
+        if (member)
+            (0,model_value/* setOwn */.P5)(out, lower, projectComparable(inner, member));
+    }
+    return out;
+}
+/**
+ * A schema check of a value as Azure compares it (`azureComparable`), lower-casing only what the
+ * schema can look at: a relation rule's `appliesTo` reads a few members of a whole resource.
+ */
+function compileValueCheck(schema) {
+    const check = compileSchemaCheck(schema);
+    const projection = projectionOf(azureSchema(schema));
+    return projection ? value => check(projectComparable(value, projection)) : value => check(azureComparable(value));
+}
 function azureCompare_valueAt(data, pointer) {
     if (!pointer)
         return data;
@@ -49493,10 +49729,10 @@ function ownValue(value) {
 }
 function compileRelationRule(rule) {
     const types = ruleTypes(rule);
-    const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
+    const applies = rule.appliesTo === undefined ? null : compileValueCheck(rule.appliesTo);
     const { target, principal, grants } = rule.relation;
-    const policyCheck = grants.accessPolicy === undefined ? null : compileSchemaCheck(grants.accessPolicy);
-    const roleCheck = grants.roleAssignment === undefined ? null : compileSchemaCheck(grants.roleAssignment);
+    const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
+    const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
     const targetType = target.type.toLowerCase();
     // What a subject's check reads of a target besides its identity: the values subjects name it by, and its switch.
     const targetPointers = [...target.on.map(on => on.target), ...(grants.rbacSwitch ? [grants.rbacSwitch] : [])];
@@ -49519,7 +49755,7 @@ function compileRelationRule(rule) {
         const grantOf = (check, value) => {
             if (!check)
                 return null;
-            const enough = check(azureComparable(value));
+            const enough = check(value);
             // Most grants settle it either way: one shared answer for each (a tenant has hundreds of thousands).
             if (enough.dependsOn.length === 0 && enough.verdict !== 'unknown')
                 return enough.verdict ? GRANTED : NOT_GRANTED;
@@ -49573,7 +49809,7 @@ function compileRelationRule(rule) {
                 assignments ??= new RoleAssignments(roleAssignments);
                 if (subject.existing || !types.has(subject.type.toLowerCase()))
                     return undefined;
-                if (applies && applies(azureComparable(subject.json)).verdict !== true)
+                if (applies && applies(subject.json).verdict !== true)
                     return undefined;
                 const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
                 if (!link)
