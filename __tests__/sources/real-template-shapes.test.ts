@@ -200,6 +200,57 @@ describe("an azd template's main.parameters.json with ${VAR} placeholders", () =
   });
 });
 
+describe('a module whose template is an expression (Bicep loadJsonContent), and list()', () => {
+  // Bicep compiles a module loaded with loadJsonContent() to `"template": "[variables('$fxv#0')]"`, the
+  // variable holding the template with its expressions escaped (`[[parameters('scope')]`). The value is
+  // computed in the parent, so the escapes fall away, and then deployed as a template of its own that
+  // reads the parameters the deployment passes ("Outer" scope or not). Public AVM-based AI accelerators
+  // grant their role assignments this way.
+  const file = fixture('real-shapes', 'module-template-from-variable.json');
+  const { resources, notes, errors } = expandTemplateFile(file);
+
+  test('the resources of the computed template are expanded with the parameters passed', () => {
+    expect(errors).toEqual([]);
+    expect(notes).toEqual([]);
+    const assignment = resources.find(r => r.type === 'Microsoft.Authorization/roleAssignments')!;
+    expect(assignment.id).toMatch(
+      /\/providers\/Microsoft\.CognitiveServices\/accounts\/ais-contoso\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/
+    );
+    expect(at(assignment.json, '/properties/principalId')).toBe('00000000-0000-0000-0000-00000000abcd');
+  });
+
+  test('its resources are placed where the variable writes them', () => {
+    const assignment = resources.find(r => r.type === 'Microsoft.Authorization/roleAssignments')!;
+    expect(assignment.source).toMatchObject({ file, line: 20 });
+  });
+
+  test("list() (Bicep's `existing.list()`) is a list function: unknown until deployed", () => {
+    const settings = byName(resources, 'app-contoso/appsettings');
+    expect(reasonOf(at(settings.json, '/properties'))).toMatch(
+      /list\(\) of \/subscriptions\/.*\/Microsoft\.Web\/sites\/app-contoso\/config\/appsettings, known only after deployment/
+    );
+  });
+
+  test('a template expression whose value is unknown leaves the deployment unchecked, saying why', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2023-07-01',
+          name: 'from-storage',
+          properties: { mode: 'Incremental', template: "[reference('other').outputs.template.value]" }
+        }
+      ]
+    };
+    const expanded = expandInline(template);
+    expect(expanded.notes.join('\n')).toMatch(
+      /what deployment 'from-storage' deploys is not checked: its template is given by an expression that is unknown before deployment \(the deployed state of other/
+    );
+  });
+});
+
 /** Expands a template written to a temporary file, so its errors carry a file and line like any template's. */
 function expandInline(template: object) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-real-shapes-'));

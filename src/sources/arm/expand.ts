@@ -655,8 +655,18 @@ export class TemplateExpander {
     let base = joinPointer(propsPointer, 'template');
     let template: { [key: string]: Json };
     let linked = false;
+    let computed = false;
     if (isObject(props.template)) {
       template = props.template as { [key: string]: Json };
+    } else if (typeof props.template === 'string' && isExpression(props.template)) {
+      // Bicep writes a module loaded with loadJsonContent() as `"template": "[variables('$fxv#0')]"`,
+      // the variable holding the template with its expressions escaped (`[[parameters('x')]`).
+      // Its value is computed in the parent, whatever the evaluation scope, and then deployed as a
+      // template of its own: its (unescaped) expressions read the parameters the deployment passes.
+      const given = this.templateFromExpression(instance, props.template, propsPointer, data);
+      if (typeof given === 'string') return [this.unresolvedDeployment(instance, given, propsPointer)];
+      ({ doc, base, template } = given);
+      computed = true;
     } else {
       const found = this.linkedTemplate(instance, props, propsPointer, data);
       if (typeof found === 'string') return [this.unresolvedDeployment(instance, found, propsPointer)];
@@ -666,7 +676,7 @@ export class TemplateExpander {
       linked = true;
     }
 
-    const inner = linked || scopeMode === 'inner';
+    const inner = linked || computed || scopeMode === 'inner';
     let child: TemplateScope;
     if (inner) {
       const { supplied, unknown } = this.passedParameters(instance, props, propsPointer, data);
@@ -972,6 +982,45 @@ export class TemplateExpander {
     return { supplied: loadParameterFile(target.file) };
   }
 
+  /**
+   * A nested deployment's `template` given as an expression: its value, with positions in the
+   * variable it names when it is `[variables('x')]` (each value where the variable writes it), or
+   * at the `template` property otherwise. A string says why it cannot be known before deployment.
+   */
+  private templateFromExpression(
+    instance: Instance,
+    text: string,
+    propsPointer: string,
+    data: EvalData
+  ): { doc: PositionedJson; base: string; template: { [key: string]: Json } } | string {
+    const parent = instance.decl.scope;
+    const pointer = joinPointer(propsPointer, 'template');
+    const value = parent.evaluateValue(text, pointer, data);
+    if (!isObject(value) || containsUnknown(value)) {
+      const unknown = isUnknown(value) ? value : findUnknown(value);
+      return unknown
+        ? `its template is given by an expression that is unknown before deployment (${unknown.reason})`
+        : `its template is given by an expression whose value is not a template object`;
+    }
+    const template = value as { [key: string]: Json };
+    const variable = /^\[\s*variables\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text);
+    const variables = parent.template.variables;
+    if (variable && isObject(variables)) {
+      const name = Object.keys(variables as object).find(key => key.toLowerCase() === variable[1].toLowerCase());
+      if (name !== undefined && isObject((variables as { [key: string]: Json })[name])) {
+        return { doc: parent.doc, base: joinPointer(parent.base, 'variables', name), template };
+      }
+    }
+    const at = parent.positionOf(pointer);
+    const doc: PositionedJson = {
+      value: template,
+      file: parent.file,
+      positionOf: () => at,
+      valuePositionOf: () => at
+    };
+    return { doc, base: '', template };
+  }
+
   /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
   private recordOutputs(instance: Instance, child: TemplateScope): void {
     const outputs = child.template.outputs;
@@ -1035,6 +1084,20 @@ function extensionOf(node: { [key: string]: Json }): { name: string; type: strin
   const type = typeof node.type === 'string' ? node.type : '';
   if (named === null && !(type.includes('@') && !type.startsWith('['))) return null;
   return { name: named ?? type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
+}
+
+function findUnknown(value: Value): Unknown | null {
+  if (isUnknown(value)) return value;
+  if (value === null || typeof value !== 'object') return null;
+  for (const member of Array.isArray(value) ? value : Object.values(value)) {
+    const found = findUnknown(member);
+    if (found) return found;
+  }
+  return null;
+}
+
+function containsUnknown(value: Value): boolean {
+  return findUnknown(value) !== null;
 }
 
 function bodyPlan(node: { [key: string]: Json }, recordAll: boolean): BodyPlan {

@@ -41,7 +41,7 @@ class TemplateLibrary extends Map<string, FunctionDefinition> {
 
   override get(name: string): FunctionDefinition | undefined {
     const found = super.get(name) ?? this.shared.get(name);
-    if (found || !name.startsWith('list') || name.length <= 4) return found;
+    if (found || !name.startsWith('list')) return found;
     const made = listFunction(name);
     this.set(name, made);
     return made;
