@@ -251,6 +251,27 @@ describe('a module whose template is an expression (Bicep loadJsonContent), and 
   });
 });
 
+describe('a module parameter given by a for expression (a property loop named "value")', () => {
+  // Bicep compiles `deployments: [for m in modelNames: {...}]` on a module to the parameter entry
+  // {"copy": [{"name": "value", "count": …, "input": …}]}: a property iteration that makes the entry's
+  // "value" (https://learn.microsoft.com/azure/azure-resource-manager/templates/copy-properties). AVM's AI
+  // patterns pass model deployments and subnets this way.
+  const { resources, errors } = expandTemplateFile(fixture('real-shapes', 'module-parameter-loop.json'));
+
+  test('the module receives the array the loop makes', () => {
+    expect(errors).toEqual([]);
+    expect(resources.map(r => r.name)).toEqual([
+      'ais-contoso',
+      'ais-contoso/gpt-4o',
+      'ais-contoso/text-embedding-3-large'
+    ]);
+    expect(at(byName(resources, 'ais-contoso/gpt-4o').json, '/properties/model')).toEqual({
+      format: 'OpenAI',
+      name: 'gpt-4o'
+    });
+  });
+});
+
 /** Expands a template written to a temporary file, so its errors carry a file and line like any template's. */
 function expandInline(template: object) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-real-shapes-'));

@@ -902,16 +902,25 @@ export class TemplateExpander {
       const computed = whole || typeof raw === 'string';
       const failures: ExpressionFailure[] = whole ? [...(data.failures ?? [])] : [];
       const entryData: EvalData = { ...data, failures };
-      const entry = typeof raw === 'string' && !whole ? scope.evaluateValue(raw, entryPointer, entryData) : raw;
+      // Bicep writes a parameter given by a `for` expression as a property loop that makes the entry's
+      // "value": {"copy": [{"name": "value", "count": …, "input": …}]}; evaluated, it is {"value": [...]}.
+      const object = !whole && isObject(raw) ? (raw as { [key: string]: Value }) : undefined;
+      const copyKey = object && findKey(object, 'value') === undefined ? findKey(object, 'copy') : undefined;
+      const loopEntry = copyKey !== undefined && Array.isArray(object![copyKey]);
+      const entry =
+        (typeof raw === 'string' && !whole) || loopEntry
+          ? scope.evaluateValue(raw as Json, entryPointer, entryData)
+          : raw;
       let value: Value;
       if (isUnknown(entry)) {
         // The entry is {"value": …} once known; its value is what cannot be known.
         value = new Unknown(entry.reason, `${entry.key}.value`);
       } else if (isObject(entry) && findKey(entry, 'value') !== undefined) {
         const key = findKey(entry, 'value')!;
-        value = computed
-          ? entry[key]
-          : scope.evaluateValue(entry[key] as Json, joinPointer(entryPointer, key), entryData);
+        value =
+          computed || loopEntry
+            ? entry[key]
+            : scope.evaluateValue(entry[key] as Json, joinPointer(entryPointer, key), entryData);
       } else if (isObject(entry) && findKey(entry, 'reference') !== undefined) {
         value = new Unknown(
           `a Key Vault secret passed to parameter '${name}'`,
