@@ -10,7 +10,7 @@ import { exemptionId, exemptionScope, ExemptionStore } from '../../src/azure/exe
 import { parseScope } from '../../src/azure/scope.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
-import { exemptionsModule, seedExemption, seedExemptionGroup } from '../support/arm-exemptions.js';
+import { exemptionsModule, exemptionState, seedExemption, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
 
 const MG = '/providers/Microsoft.Management/managementGroups/contoso';
@@ -92,7 +92,9 @@ describe('policy exemptions through the raw REST pipeline', () => {
     expect(
       server.requests.filter(r => r.path === `${SUB}/providers/Microsoft.Authorization/policyExemptions`)
     ).toHaveLength(2);
-    // A management group's own list does not go below it: each subscription is listed as well.
+    // A management group's own list does not go below it, filtered or not (what is "applicable to
+    // the management group"): each subscription, and each group below it, is listed as well.
+    expect(names(await store.list(MG))).toEqual(['at-group']);
     expect(names(await store.affecting(parseScope(MG, '--scope')))).toEqual([
       'at-account',
       'at-group',
@@ -114,5 +116,34 @@ describe('policy exemptions through the raw REST pipeline', () => {
       id => id.toLowerCase() === INITIATIVE.toLowerCase()
     );
     expect(found.map(e => e.name)).toEqual(['ours']);
+  });
+
+  it('reads what an answer sets to null as absent, and refuses one that is not an exemption or assignment', async () => {
+    seedExemption(server, RG, 'nulls', { ...properties(), expiresOn: null, policyDefinitionReferenceIds: null });
+    const [read] = await store.list(RG, 'atExactScope()');
+    expect(read.properties).toEqual({
+      policyAssignmentId: ASSIGNMENT,
+      exemptionCategory: 'Waiver',
+      description: 'Retired in Q1.'
+    });
+    seedExemption(server, SUB, 'no-assignment', { exemptionCategory: 'Waiver' });
+    await expect(store.list(SUB, 'atExactScope()')).rejects.toMatchObject({
+      code: 'MalformedAnswer',
+      message: expect.stringContaining('no-assignment names no policyAssignmentId')
+    });
+    exemptionState(server).exemptions.delete(exemptionId(SUB, 'no-assignment').toLowerCase());
+    // The exemption's assignment answered without its properties: which initiative it assigns is unknown.
+    server.route(
+      {
+        method: 'GET',
+        pattern: /\/policyAssignments\/cmk-guard-foundry-t$/i,
+        handle: () => ({ status: 200, body: { id: ASSIGNMENT, name: 'cmk-guard-foundry-t', properties: null } })
+      },
+      { first: true }
+    );
+    await expect(store.forInitiative(parseScope(RG, '--scope'), () => true)).rejects.toMatchObject({
+      code: 'MalformedAnswer',
+      message: expect.stringContaining('has no properties object')
+    });
   });
 });

@@ -71,8 +71,14 @@ describe('a management group’s plan reaches the groups below it', () => {
     exceptions(repo, [SANDBOX, EDGE]);
     const first = await publish(server, repo, 'deploy', MG);
     expect(first.code).toBe(0);
-    expect(exemptionsAt(server, SANDBOX)).toHaveLength(1);
-    expect(exemptionsAt(server, EDGE)).toHaveLength(1);
+    // Inside contoso (the descendants list says so): written with the default validation.
+    for (const at of [SANDBOX, EDGE])
+      expect(exemptionsAt(server, at).map(e => e.body.properties.assignmentScopeValidation)).toEqual(['Default']);
+    // Five entries below contoso, three to a page: the descendants list is followed to its second page.
+    expect(
+      server.requests.filter(r => r.path === `${MG}/descendants` && r.query.$skiptoken === '3' && r.status === 200)
+        .length
+    ).toBeGreaterThan(0);
 
     // The second deploy lists the groups below contoso and each of them exactly: nothing to write.
     const writes = server.writeRequests();

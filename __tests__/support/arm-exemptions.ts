@@ -10,8 +10,9 @@
  *   assignment of an initiative, and each must be a member (`InvalidPolicyDefinitionReference`,
  *   the code and message real ARM gives);
  * - lists at a management group, subscription, resource group or resource, with `nextLink`
- *   paging and `$filter`: none (at, above and below the scope), `atScope()` (at and above),
- *   `atExactScope()`, `excludeExpired()`, `policyAssignmentId eq '…'`.
+ *   paging and `$filter`: none (at, above and below the scope; at a management group, at and
+ *   above only: its list holds what is "applicable to the management group"), `atScope()` (at
+ *   and above), `atExactScope()`, `excludeExpired()`, `policyAssignmentId eq '…'`.
  */
 import type { ArmModule, ArmReply, ArmRequestContext, ArmServer } from './arm-server.js';
 import { ArmHttpError } from './arm-server.js';
@@ -197,16 +198,22 @@ export const exemptionsModule: ArmModule = server => {
   const list = (ctx: ArmRequestContext, scope: string): ArmReply => {
     const filter = (ctx.query.$filter ?? '').trim();
     const here = scope.toLowerCase();
+    // A management group's list holds what is "applicable to the management group" (the REST
+    // reference of List For Management Group): at it and above it, never below, whatever the
+    // filter; a subscription's, resource group's or resource's also holds what is inside it.
+    const atGroup = here.startsWith('/providers/microsoft.management/managementgroups/');
+    const related = (e: StoredExemption) =>
+      isAtOrBelow(state, here, e.scope) || (!atGroup && isAtOrBelow(state, e.scope, here));
     let test: (e: StoredExemption) => boolean;
     if (filter === '') {
-      test = e => isAtOrBelow(state, here, e.scope) || isAtOrBelow(state, e.scope, here);
+      test = related;
     } else if (/^atScope\(\)$/i.test(filter)) {
       test = e => isAtOrBelow(state, here, e.scope);
     } else if (/^atExactScope\(\)$/i.test(filter)) {
       test = e => e.scope === here;
     } else if (/^excludeExpired\(\)$/i.test(filter)) {
       test = e =>
-        (isAtOrBelow(state, here, e.scope) || isAtOrBelow(state, e.scope, here)) &&
+        related(e) &&
         (e.body.properties.expiresOn === undefined ||
           e.body.properties.expiresOn === null ||
           Date.parse(String(e.body.properties.expiresOn)) > state.now().getTime());
@@ -218,9 +225,7 @@ export const exemptionsModule: ArmModule = server => {
           `The filter '${filter}' is not valid. Valid values are 'atScope()', 'atExactScope()', 'excludeExpired()' or 'policyAssignmentId eq '{value}''.`
         );
       const assignment = m[1].toLowerCase();
-      test = e =>
-        (isAtOrBelow(state, here, e.scope) || isAtOrBelow(state, e.scope, here)) &&
-        String(e.body.properties.policyAssignmentId).toLowerCase() === assignment;
+      test = e => related(e) && String(e.body.properties.policyAssignmentId).toLowerCase() === assignment;
     }
     const items = [...state.exemptions.values()]
       .filter(test)

@@ -226,6 +226,16 @@ export class ExemptionStore {
       expect: [200, 404],
       doing: `reading the policy assignment ${id}`
     });
-    return answer.status === 200 ? answer.body : undefined;
+    if (answer.status !== 200) return undefined;
+    const body = answer.body as unknown;
+    const properties =
+      body !== null && typeof body === 'object' ? (body as { properties?: unknown }).properties : undefined;
+    if (properties === null || typeof properties !== 'object' || Array.isArray(properties))
+      throw toArmError(
+        new MalformedAnswerError(`the policy assignment ${id} has no properties object`, ''),
+        `reading the policy assignment ${id}`,
+        this.connection.secrets
+      );
+    return answer.body;
   }
 }
