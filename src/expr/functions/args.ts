@@ -82,8 +82,16 @@ export function deepEquals(a: Value, b: Value): boolean {
   return false;
 }
 
-/** .NET culture-aware ordering (ARM compares strings this way: greater('A', 'a') is true). */
-export const cultureCompare = new Intl.Collator('en-US', { sensitivity: 'variant', caseFirst: 'lower' }).compare;
+let collator: Intl.Collator | undefined;
+
+/**
+ * .NET culture-aware ordering (ARM compares strings this way: greater('A', 'a') is true). The collator is
+ * made on the first comparison: making it loads ICU's collation data, which most runs never use.
+ */
+export function cultureCompare(a: string, b: string): number {
+  collator ??= new Intl.Collator('en-US', { sensitivity: 'variant', caseFirst: 'lower' });
+  return collator.compare(a, b);
+}
 
 /** Whether any argument is itself an Unknown (not merely holding one). */
 export function anyUnknown(args: Value[]): boolean {
