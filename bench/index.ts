@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchmarks, workers } from './entries.js';
 import { judge, type BenchOptions, type BenchResult } from './framework.js';
+import { loadRuleTooling } from '../src/rules/tooling.js';
 
 const RESULTS = 'bench/results.json';
 
 async function main(argv: string[]): Promise<number> {
+  // The benchmarks call the synchronous code that reads rules directly, as a run does once it has loaded these.
+  await loadRuleTooling();
   if (argv[0] === '--worker') {
     const worker = workers[argv[1]];
     if (!worker) throw new Error(`no bench worker named ${argv[1]}`);

@@ -20,6 +20,8 @@ registerHooks({
 });
 
 const { ruleTextCacheModule, validatorsModule } = await import('./generateValidators.ts');
+// Reading rule files uses ajv, js-yaml and the generated validators, which a run loads first.
+await (await import('../src/rules/tooling.ts')).loadRuleTooling();
 const rules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/rules');
 const validators = path.join(rules, 'validators.generated.ts');
 const text = validatorsModule();

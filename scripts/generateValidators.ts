@@ -7,8 +7,8 @@
  *   pack-manifest meta-schemas; a relation's spec), with the options ajv would compile them with.
  *   Compiling them was most of a short run's start.
  * - ruleTextCache.generated.ts: a cache of what reading the bundled rules (policies/) gives, keyed by the
- *   exact input: each rule and pack text as parsed (value and positions), which rule texts were checked
- *   and have no mistake (so each start need not compile their schemas with ajv again to find none), and
+ *   exact input: each rule and pack text as parsed (value and positions), which rule and pack texts were
+ *   checked and have no mistake (so each start need not compile their schemas with ajv again to find none), and
  *   the standalone code of their relation and transition schema checks, by the schema's JSON, and each
  *   policy rule's condition as compiled with the engine's alias catalog, by the document's JSON. An entry
  *   is used only for exactly the input it was made from: a file that differs is parsed, checked and
@@ -33,7 +33,7 @@ import { relationSpecSchema } from '../src/pr/relationSpec.js';
 import { azureSchema, createCompareAjv, schemaCheckKey } from '../src/pr/azureCompare.js';
 import { bundledPolicies } from '../src/paths.js';
 import { DEFAULT_LIMITS, limit } from '../src/model/limits.js';
-import { checkRule, loadPolicyDirectory, readRuleText } from '../src/rules/index.js';
+import { checkPack, checkRule, loadPolicyDirectory, readRuleText } from '../src/rules/index.js';
 import { parsedText, parseYaml } from '../src/rules/positions.js';
 import { packMetaSchema, ruleMetaSchema } from '../src/rules/metaSchema.js';
 
@@ -188,24 +188,25 @@ const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 /**
  * The bundled rule and pack files' texts: each parsed now (as ruleTextCache.generated.ts keeps it, when its
  * value is plain JSON and shares no node through a YAML alias), and whether it is a rule file in which
- * `checkRule` finds no mistake.
+ * `checkRule` finds no mistake, or a pack manifest in which `checkPack` finds none.
  */
-function bundledTexts(policies: string): { text: string; checked: boolean; parsed: string | null }[] {
+function bundledTexts(policies: string): { text: string; pack: boolean; checked: boolean; parsed: string | null }[] {
   if (limit('jsonDepth') !== DEFAULT_LIMITS.jsonDepth || limit('yamlValues') !== DEFAULT_LIMITS.yamlValues)
     throw new Error('the bundled pack is generated with the default limits: unset CMK_GUARD_MAX_* first');
-  const out = new Map<string, { text: string; checked: boolean; parsed: string | null }>();
+  const out = new Map<string, { text: string; pack: boolean; checked: boolean; parsed: string | null }>();
   for (const entry of fs.readdirSync(policies).sort()) {
     if (!RULE_EXTENSIONS.includes(path.extname(entry))) continue;
     const file = path.join(policies, entry);
     const text = readRuleText(file);
     if (text.trim() === '' || out.has(text)) continue;
     const doc = parseYaml(file, text);
-    const checked = !PACK_FILES.includes(entry) && checkRule(doc).length === 0;
+    const pack = PACK_FILES.includes(entry);
+    const checked = (pack ? checkPack(doc) : checkRule(doc)).length === 0;
     const plain =
       !/(^|[\s[{,:-])[&*][^\s]/.test(text) &&
       !text.includes('__proto__') &&
       isDeepStrictEqual(JSON.parse(JSON.stringify(doc.value)), doc.value);
-    out.set(text, { text, checked, parsed: plain ? JSON.stringify(parsedText(doc)) : null });
+    out.set(text, { text, pack, checked, parsed: plain ? JSON.stringify(parsedText(doc)) : null });
   }
   return [...out.values()];
 }
@@ -295,7 +296,9 @@ export function ruleTextCacheModule(policies = bundledPolicies()): string {
       ...texts.map(({ text }) => `  ${JSON.stringify(text)},`),
       '];',
       "/** The bundled rule files' texts that were checked and have no mistake. */",
-      `export const checkedRuleTexts: ReadonlySet<string> = new Set([${texts.flatMap(({ checked }, i) => (checked ? [`texts[${i}]`] : [])).join(', ')}]);`,
+      `export const checkedRuleTexts: ReadonlySet<string> = new Set([${texts.flatMap(({ pack, checked }, i) => (checked && !pack ? [`texts[${i}]`] : [])).join(', ')}]);`,
+      "/** The bundled pack manifests' texts that were checked and have no mistake. */",
+      `export const checkedPackTexts: ReadonlySet<string> = new Set([${texts.flatMap(({ pack, checked }, i) => (checked && pack ? [`texts[${i}]`] : [])).join(', ')}]);`,
       "/** The bundled rule and pack files' texts as parsed (parsedText): the value's JSON and each pointer's offsets. */",
       'export const parsedTexts: () => ReadonlyMap<string, [string, [string, number, number][]]> = once(() => new Map([',
       ...texts.flatMap(({ parsed }, i) => (parsed === null ? [] : [`  [texts[${i}], ${parsed}],`])),

@@ -9,7 +9,8 @@ import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
 import { givenSettings, inputSpelling, readInputs, subscriptionScope } from './action/inputs.js';
-import { resolveAzureSettings, resolveSettings } from './config/settings.js';
+import { prepareSettings, resolveAzureSettings, resolveSettings } from './config/settings.js';
+import { loadRuleTooling } from './rules/tooling.js';
 import { findConfigFile, loadConfig } from './config/load.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
 import type { FailurePolicy, FindingsDocument } from './model/finding.js';
@@ -49,6 +50,8 @@ export async function run(): Promise<void> {
       inputs.githubToken && context.repository
         ? GitHubClient.create(inputs.githubToken, splitRepository(context.repository), logger, context.apiUrl)
         : undefined;
+    // Only `evaluate` loads ajv, js-yaml and RE2 where it needs them (not at all with the bundled pack alone).
+    if (inputs.command !== 'evaluate') await loadRuleTooling();
     if (inputs.command === 'plan' || inputs.command === 'deploy') {
       await publishToAzure(inputs, context, github);
       return;
@@ -155,6 +158,7 @@ async function evaluate(
   };
   const scope = inputs.azure.scope;
   try {
+    await prepareSettings(givenSettings(inputs), context.workspace);
     const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
       bundledPolicies: bundledPolicies(),
       packWithDefinitions: true,

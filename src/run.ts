@@ -26,7 +26,8 @@ import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } f
 import type { Pack, Rule } from './rules/index.js';
 import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
-import { compiledAtBuild, loadPolicyDirectory, readPolicyDirectory } from './rules/index.js';
+import { compiledAtBuild, loadPolicyDirectory, readAtBuild, readPolicyDirectory } from './rules/index.js';
+import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadTemplates } from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
@@ -257,6 +258,24 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
 }
 
 /**
+ * Whether reading the request's rules and definitions needs ajv, js-yaml or RE2 (src/rules/tooling.ts): unless
+ * its rule folders hold only bundled texts read at build time, and it names no definitions (whose parameter
+ * schemas ajv checks) and no live scope.
+ */
+function needsRuleTooling(request: EvaluateRequest): boolean {
+  if ((request.definitions?.length ?? 0) > 0 || request.live !== undefined) return true;
+  const folders = request.policies === undefined ? [] : [request.policies].flat();
+  return !folders.every(folder => {
+    try {
+      const dir = inputPath(request, folder, 'the rule folder');
+      return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
  * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
  * that file's error, and every other one still gives its verdicts.
  */
@@ -428,6 +447,7 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
  */
 export async function evaluateRepositoryStreamed(request: EvaluateRequest): Promise<StreamedFindingsDocument> {
   const run = new RunDeadline(request.clock);
+  if (needsRuleTooling(request)) await loadRuleTooling();
   const loaded = loadRules(request);
   const { definitions, relations, transitions } = loaded;
   // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
@@ -454,6 +474,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
   });
   try {
     const read = await readInputs(request, loaded, inputs);
+    await inputs.readInline();
     inputs.evaluateHeld();
     const transitionProblems: UserError[] = [];
     const transitionsRan = transitionsWanted
@@ -472,6 +493,8 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     );
     const baseline = readBaselineOf(request, errors);
     const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+    // What the base commit accepted is read from its configuration file (YAML).
+    if (baseText) await loadRuleTooling();
     if (baseText) markNewExceptions(exceptions, baseText);
     return streamedDocument(store, {
       cwd: request.cwd,

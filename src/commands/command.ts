@@ -53,6 +53,11 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** How many positional arguments it takes. */
   positionals: { min: number; max: number; placeholder?: string };
+  /**
+   * Whether the command loads ajv, js-yaml and RE2 (src/rules/tooling.ts) itself where it needs them (evaluate:
+   * not at all with the bundled pack); every other command has them loaded before it runs.
+   */
+  loadsToolingItself?: boolean;
   /** Returns the exit code: 0 nothing at or above the threshold, 1 findings at or above it, 2 bad usage or input. */
   run(options: OptionValues, positionals: string[], io: CommandIO): Promise<number>;
 }

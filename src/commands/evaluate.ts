@@ -14,7 +14,7 @@ import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type Rep
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
 import { evaluateRepositoryStreamed, type EvaluateRequest, type StreamedFindingsDocument } from '../run.js';
-import { resolveSettings, type GivenSettings } from '../config/settings.js';
+import { prepareSettings, resolveSettings, type GivenSettings } from '../config/settings.js';
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE, optionList } from './command.js';
@@ -303,7 +303,9 @@ export const evaluateCommand: Command = {
   ].join('\n'),
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },
+  loadsToolingItself: true,
   async run(options, _positionals, io) {
+    await prepareSettings(givenSettings(options), io.cwd);
     const { request, report } = evaluateSettings(options, io, bundledPolicies());
     const document = await evaluateWithProgress(request, io);
     try {

@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import type { Command, CommandIO, OptionSpec } from './command.js';
 import { EXIT_USAGE, printUserError } from './command.js';
 import { azureSdkNodeWarning, cliNodeError, commands } from './registry.js';
+import { loadRuleTooling } from '../rules/tooling.js';
 
 function toolHelp(): string {
   const width = Math.max(...commands.map(c => c.name.length));
@@ -121,6 +122,7 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   const nodeWarning = azureSdkNodeWarning(command.name, values, io.nodeVersion ?? process.versions.node);
   if (nodeWarning) io.stderr(`cmk-guard: warning: ${nodeWarning}\n`);
   try {
+    if (!command.loadsToolingItself) await loadRuleTooling();
     return await command.run(values, parsed.positionals, io);
   } catch (error) {
     if (isUserError(error)) {

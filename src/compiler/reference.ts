@@ -18,13 +18,12 @@
  *
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
-import Ajv2020Module from 'ajv/dist/2020.js';
 import { linearRegExp } from '../model/regex.js';
+import { tooling, type AjvInstance } from '../model/tooling.js';
 import { setOwn, type Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
 
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
-export type AjvInstance = InstanceType<typeof Ajv2020>;
+export type { AjvInstance } from '../model/tooling.js';
 
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 export function azureEquals(actual: unknown, expected: unknown): boolean {
@@ -70,6 +69,7 @@ export function createRuleAjv(
   options: { allErrors?: boolean; validateSchema?: boolean; source?: boolean } = {}
 ): AjvInstance {
   // Strict about keywords (an unknown one is an error), not about types: rule schemas cannot use `type` freely.
+  const { Ajv2020 } = tooling.get();
   const ajv = new Ajv2020({
     ownProperties: true,
     code: { regExp: linearRegExp, ...(options.source ? { source: true } : {}) },

@@ -8,6 +8,7 @@ import { throwUserErrors, UserError } from '../model/errors.js';
 import type { Json } from '../model/value.js';
 import type { Exception } from '../exceptions/model.js';
 import type { RuleSelection } from '../rules/selection.js';
+import { loadRuleTooling } from '../rules/tooling.js';
 import {
   findConfigFile,
   loadConfig,
@@ -66,6 +67,20 @@ export interface Resolved {
   failOnIndeterminate: boolean;
   /** The CLI's report format, when the flags or the file name one. */
   format?: string;
+}
+
+/**
+ * Loads what reading the configuration file needs (js-yaml, ajv: src/rules/tooling.ts) when there is one, before
+ * `resolveSettings` reads it. A file it cannot find says nothing here: `resolveSettings` says what is wrong.
+ */
+export async function prepareSettings(given: Pick<GivenSettings, 'config' | 'root'>, cwd: string): Promise<void> {
+  let file: string | null;
+  try {
+    file = findConfigFile(cwd, given.config, path.resolve(cwd, given.root ?? '.'));
+  } catch {
+    return;
+  }
+  if (file !== null) await loadRuleTooling();
 }
 
 /** Reads the configuration file (if any) and merges it under what the flags or inputs give. */

@@ -3,15 +3,13 @@
  * error at once, with the offending data, and keys named like Object's members (`constructor`,
  * `__proto__`) read as the file's own, nothing more.
  */
-import Ajv2020Module from 'ajv/dist/2020.js';
 import type { AnySchema, ValidateFunction } from 'ajv';
-
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+import { tooling } from '../model/tooling.js';
 
 export function lazyFileValidator(schema: AnySchema): () => ValidateFunction {
   let validate: ValidateFunction | undefined;
   return () =>
-    (validate ??= new Ajv2020({
+    (validate ??= new (tooling.get().Ajv2020)({
       strict: true,
       allowUnionTypes: true,
       allErrors: true,

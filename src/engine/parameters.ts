@@ -3,9 +3,9 @@
  * definition is created, and assignment values checked as Azure checks them when it is assigned.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters
  */
-import Ajv2019Module from 'ajv/dist/2019.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { linearRegExp } from '../model/regex.js';
+import { tooling, type Tooling } from '../model/tooling.js';
 import { UserError } from '../model/errors.js';
 import { findUnknown, hasOwn, isObject, own, type Value } from '../model/value.js';
 import { DefinitionError } from './errors.js';
@@ -82,8 +82,7 @@ export function isAllowedValue(param: ParameterDefinition, value: Value): boolea
   );
 }
 
-const Ajv2019 = Ajv2019Module.default ?? Ajv2019Module;
-let ajv: InstanceType<typeof Ajv2019> | undefined;
+let ajv: InstanceType<Tooling['Ajv2019']> | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 /** Compiles an Object parameter's schema once per distinct schema (built-ins share a few). */
@@ -91,6 +90,7 @@ function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
+    const { Ajv2019 } = tooling.get();
     ajv ??= new Ajv2019({
       strict: false,
       allErrors: false,

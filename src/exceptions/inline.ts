@@ -36,6 +36,13 @@ interface InlineEntry {
   category?: 'waiver' | 'mitigated';
 }
 
+/** Whether a resource's declaration holds inline exceptions (what `inlineExceptions` reads). */
+export function declaresInlineExceptions(resource: Resource): boolean {
+  const metadata = resource.metadata;
+  if (!metadata || resource.existing || !resource.source) return false;
+  return Object.keys(metadata.value as object).some(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+}
+
 /**
  * The inline exceptions of these resources (one per entry per declaration, covering every resource
  * the declaration deploys) and the mistakes in them. Paths are shown relative to `cwd`.

@@ -5,7 +5,6 @@
  * does not hold is marked `new` (added or changed by this change), and the baseline's entries beyond
  * the base's are counted; every report shows both.
  */
-import { load } from 'js-yaml';
 import type { Json } from '../model/value.js';
 import { isObject } from '../model/value.js';
 import { parseJsonWithPositions } from '../sources/json.js';
@@ -14,6 +13,7 @@ import { baselineFingerprints } from './baseline.js';
 import { canonicalJson, type Exception } from './model.js';
 import { INLINE_KEY } from './inline.js';
 import { parseJson } from '../model/jsonText.js';
+import { tooling } from '../model/tooling.js';
 
 /**
  * The text of a file at the base commit: a string, `null` when the file did not exist there, or
@@ -45,7 +45,7 @@ function entriesAtBase(text: string | null | undefined, kind: Exception['kind'])
 }
 
 function configEntries(text: string): Set<string> {
-  const value = load(text.replace(/^\uFEFF/, '')) as { exceptions?: unknown } | null;
+  const value = tooling.get().loadYaml(text.replace(/^\uFEFF/, '')) as { exceptions?: unknown } | null;
   const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
   return new Set(list.map(entry => canonicalJson(entry)));
 }

@@ -11,7 +11,8 @@ import type { ProgressReport } from '../model/progress.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import type { Exception } from '../exceptions/model.js';
-import { inlineExceptions } from '../exceptions/inline.js';
+import { declaresInlineExceptions, inlineExceptions } from '../exceptions/inline.js';
+import { loadRuleTooling } from '../rules/tooling.js';
 import type { FindingStore } from '../report/store.js';
 import { loadResourceSnapshot, readResourceSnapshot } from '../sources/index.js';
 import {
@@ -50,6 +51,7 @@ export class InputLoop {
   readonly problems: UserError[] = [];
   /** Exceptions written in the templates, and the errors in them. */
   readonly inline = { exceptions: [] as Exception[], errors: [] as UserError[] };
+  private readonly declaringInline: Resource[] = [];
   /** Resources given a verdict so far. */
   resourceCount = 0;
   /** Existence conditions may find a resource of any input: then every input is read first, and held. */
@@ -71,9 +73,9 @@ export class InputLoop {
   /** A template, as soon as it is expanded: evaluated, related, and let go (unless held). */
   template(template: { file: string; resources: Resource[] }): void {
     this.options.run?.check();
-    const found = inlineExceptions(template.resources, this.options.cwd);
-    append(this.inline.exceptions, found.exceptions);
-    append(this.inline.errors, found.errors);
+    // Read once every template is (`readInline`): checking them needs ajv, loaded only for a run that has some.
+    for (const resource of template.resources)
+      if (declaresInlineExceptions(resource)) this.declaringInline.push(resource);
     const input = { file: template.file, resources: template.resources };
     if (this.options.keepResources) append(this.resources, template.resources);
     if (this.holdsInputs) {
@@ -119,6 +121,15 @@ export class InputLoop {
     this.options.store.beginInput();
     evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
     this.resourceCount += countEvaluated(input.resources);
+  }
+
+  /** The templates' inline exceptions and the mistakes in them, into `inline`, once every template is read. */
+  async readInline(): Promise<void> {
+    if (this.declaringInline.length === 0) return;
+    await loadRuleTooling();
+    const found = inlineExceptions(this.declaringInline.splice(0), this.options.cwd);
+    append(this.inline.exceptions, found.exceptions);
+    append(this.inline.errors, found.errors);
   }
 
   /** The held inputs, once every input is read: each with every other's resources as candidates. */

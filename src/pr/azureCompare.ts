@@ -5,9 +5,9 @@
  * unknown value becomes a marker string that no concrete value equals, so that a verdict
  * resting on it can be recognised and reported as indeterminate.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { linearRegExp } from '../model/regex.js';
+import { tooling, type AjvInstance } from '../model/tooling.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject, own, setOwn } from '../model/value.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
@@ -113,7 +113,8 @@ export interface SchemaCheck {
 }
 
 /** The ajv schema checks compile with; `source` keeps the code, for the ones generated at build time. */
-export function createCompareAjv(options: { source?: boolean } = {}): Ajv2020 {
+export function createCompareAjv(options: { source?: boolean } = {}): AjvInstance {
+  const { Ajv2020 } = tooling.get();
   return new Ajv2020({
     // Only the data's own members count: a resource property named `constructor` is not Object's.
     ownProperties: true,
@@ -131,7 +132,7 @@ export function createCompareAjv(options: { source?: boolean } = {}): Ajv2020 {
   });
 }
 
-let ajv: Ajv2020 | undefined;
+let ajv: AjvInstance | undefined;
 
 /**
  * The key a prepared schema's generated check is found by: its JSON text. Null for a value its JSON text

@@ -9,7 +9,7 @@ import type { Finding } from '../model/finding.js';
 import type { Rule } from '../rules/index.js';
 import { compileRelationRule, type RelationCheck, type RelationSpec } from './relation.js';
 import { compileTransitionRule, type ResourcePair } from './transition.js';
-import { relationSpec } from '../rules/validators.generated.js';
+import { generatedValidators } from '../rules/tooling.js';
 import { checkedRelationSpecs } from '../rules/ruleTextCache.generated.js';
 import { canonicalJson } from '../compiler/canonical.js';
 
@@ -21,7 +21,7 @@ function specErrors(rule: Rule): UserError[] {
   // A bundled rule's spec was checked when it was built: the very same spec has no mistake now.
   if (checkedRelationSpecs.has(canonicalJson(rule.relation))) return [];
   // The spec's validator is generated at build time from relationSpec.ts (scripts/generateValidators.ts).
-  const validate = relationSpec();
+  const validate = generatedValidators.get().relationSpec();
   if (validate(rule.relation)) return [];
   return (validate.errors as ErrorObject[]).map(error => {
     const where = `/relation${error.instancePath}`;

@@ -12,9 +12,9 @@ import { readTextFile } from '../model/textFile.js';
 import { parseJson } from '../model/jsonText.js';
 import { escapeReason } from '../sources/boundary.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
-import { parseDocument, type ParsedDocument } from './positions.js';
-import { packFile, ruleFile } from './validators.generated.js';
-import { checkedRuleTexts, compiledRules } from './ruleTextCache.generated.js';
+import { isParsedAtBuild, parseDocument, type ParsedDocument } from './positions.js';
+import { generatedValidators } from './tooling.js';
+import { checkedPackTexts, checkedRuleTexts, compiledRules } from './ruleTextCache.generated.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
 
 export type { JsonSchema } from '../compiler/context.js';
@@ -87,7 +87,7 @@ export function checkRule(doc: ParsedDocument): UserError[] {
   const top = { file: doc.file, line: 1, column: 1 };
   if (!isMapping(value))
     return [new UserError('a rule file holds a mapping of fields (`name:`, `schema:` …); rewrite it as one.', top)];
-  const validate = ruleFile();
+  const validate = generatedValidators.get().ruleFile();
   const errors: UserError[] = validate(value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the rule');
   const kind = (value.kind ?? 'policy') as string;
   const at = (pointer: string, key = false) => doc.positionOf(pointer, key) ?? top;
@@ -181,18 +181,27 @@ export function loadRuleFile(file: string): Rule {
   return toRule(doc);
 }
 
+/** Every mistake in a pack manifest, checked now. */
+export function checkPack(doc: ParsedDocument): UserError[] {
+  if (!isMapping(doc.value))
+    return [
+      new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
+        file: doc.file,
+        line: 1,
+        column: 1
+      })
+    ];
+  const validate = generatedValidators.get().packFile();
+  return validate(doc.value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the pack');
+}
+
 /** Reads and validates a pack manifest. */
 export function loadPackFile(file: string): Pack {
-  const doc = read(file);
-  const value = doc.value;
-  if (!isMapping(value))
-    throw new UserError('a pack manifest holds a mapping of fields (`name:`, `rules:` …); rewrite it as one.', {
-      file,
-      line: 1,
-      column: 1
-    });
-  const validate = packFile();
-  if (!validate(value)) throwUserErrors(metaSchemaErrors(validate.errors ?? [], doc, 'the pack'));
+  const text = readRuleText(file);
+  const doc = read(file, text);
+  // A text of the bundled pack was checked when it was built (as rule texts are: see ruleErrors).
+  if (!checkedPackTexts.has(text)) throwUserErrors(checkPack(doc));
+  const value = doc.value as { [key: string]: Json };
   return {
     name: value.name as string,
     displayName: value.displayName as string,
@@ -284,6 +293,29 @@ export function readPolicyDirectory(
   // Rules that loaded are used even when another file failed; two rules with one name are both left out.
   const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
   return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
+}
+
+/**
+ * Whether every rule and pack file of `dir` is a bundled text read and checked at build time: then reading the
+ * folder needs nothing of ./tooling.ts. False when it cannot tell (a file it cannot read, or one that leads
+ * outside `root`): reading the folder then says what is wrong.
+ */
+export function readAtBuild(dir: string, root?: string): boolean {
+  try {
+    const files = fs
+      .readdirSync(dir)
+      .filter(entry => RULE_EXTENSIONS.includes(path.extname(entry)))
+      .map(entry => ({ entry, file: path.join(dir, entry) }));
+    return files.every(({ entry, file }) => {
+      if (root !== undefined && escapeReason(file, root)) return false;
+      if (!isFile(file)) return true;
+      const text = readRuleText(file);
+      const checked = PACK_FILES.includes(entry) ? checkedPackTexts : checkedRuleTexts;
+      return checked.has(text) && isParsedAtBuild(text);
+    });
+  } catch {
+    return false;
+  }
 }
 
 function isFile(file: string): boolean {

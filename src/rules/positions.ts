@@ -3,11 +3,12 @@
  * JSON pointer to the offset of the value and, for mapping members, of its key. Built from
  * js-yaml's event stream, which carries source offsets.
  */
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
+import type { Event } from 'js-yaml';
 import type { SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { escapePointerSegment } from '../model/pointer.js';
+import { tooling } from '../model/tooling.js';
 import { parsedTexts } from './ruleTextCache.generated.js';
 
 export interface NodeOffsets {
@@ -26,6 +27,7 @@ export interface ParsedDocument {
 }
 
 function nodeStart(source: string, event: Event): number {
+  const { EVENT_ID } = tooling.get();
   const candidates: number[] = [];
   if ('anchorStart' in event && event.anchorStart >= 0) candidates.push(event.anchorStart - 1);
   if ('tagStart' in event && event.tagStart >= 0) candidates.push(event.tagStart);
@@ -43,6 +45,7 @@ type Frame =
   | { kind: 'ignored' };
 
 function indexOffsets(source: string, events: Event[]): Map<string, NodeOffsets> {
+  const { EVENT_ID, getScalarValue } = tooling.get();
   const offsets = new Map<string, NodeOffsets>();
   const stack: Frame[] = [];
   for (const event of events) {
@@ -108,16 +111,26 @@ function lineStarts(source: string): number[] {
  * with the default limits, its value and positions are taken from there.
  */
 export function parseDocument(file: string, source: string): ParsedDocument {
-  const parsed = parsedTexts().get(source);
+  const parsed = parsedAtBuild(source);
   if (parsed === undefined) return parseYaml(file, source);
-  const maxDepth = limit('jsonDepth');
-  const most = limit('yamlValues');
-  if (maxDepth !== DEFAULT_LIMITS.jsonDepth || most !== DEFAULT_LIMITS.yamlValues) return parseYaml(file, source);
   const [json, entries] = parsed;
   const offsets = new Map<string, NodeOffsets>(
     entries.map(([pointer, value, key]) => [pointer, { value, key: key < 0 ? undefined : key }])
   );
   return parsedDocument(file, source, JSON.parse(json) as unknown, offsets);
+}
+
+/** The build-time parse of `source`, if it is a bundled text and the limits are the defaults it was made with. */
+function parsedAtBuild(source: string): [string, [string, number, number][]] | undefined {
+  const parsed = parsedTexts().get(source);
+  if (parsed === undefined) return undefined;
+  const defaults = limit('jsonDepth') === DEFAULT_LIMITS.jsonDepth && limit('yamlValues') === DEFAULT_LIMITS.yamlValues;
+  return defaults ? parsed : undefined;
+}
+
+/** Whether `parseDocument` takes `source` as parsed at build time (without js-yaml). */
+export function isParsedAtBuild(source: string): boolean {
+  return parsedAtBuild(source) !== undefined;
 }
 
 /** A parsed text as ruleTextCache.generated.ts keeps it: the value's JSON, each pointer's offsets (-1: no key). */
@@ -127,6 +140,7 @@ export function parsedText(doc: ParsedDocument): [string, [string, number, numbe
 
 /** Parses a YAML text now. */
 export function parseYaml(file: string, source: string): ParsedDocument {
+  const { constructFromEvents, parseEvents, YAMLException } = tooling.get();
   let value: unknown;
   let events: Event[];
   try {

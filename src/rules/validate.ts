@@ -8,7 +8,7 @@ import { UserError } from '../model/errors.js';
 import { own, type Json } from '../model/value.js';
 import { knownKeywords } from '../compiler/vocabulary.js';
 import { createRuleAjv } from '../compiler/reference.js';
-import { metaSchema, metaSchemaId } from './validators.generated.js';
+import { generatedValidators } from './tooling.js';
 import type { ParsedDocument } from './positions.js';
 import { fieldHints, patternHints } from './metaSchema.js';
 import { closest } from './suggest.js';
@@ -190,6 +190,9 @@ export function unknownKeywordErrors(schema: Json, pointer: string, doc: ParsedD
   return out;
 }
 
+/** The meta-schema rule schemas are read with (the generated validator checks against it). */
+const metaSchemaId = 'https://json-schema.org/draft/2020-12/schema';
+
 let checked: ReturnType<typeof createRuleAjv> | undefined;
 let unchecked: ReturnType<typeof createRuleAjv> | undefined;
 
@@ -209,7 +212,7 @@ function metaSchemaCheck(schema: Json): {
 } {
   const named = typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema.$schema : undefined;
   if (named === undefined || named === metaSchemaId) {
-    const validate = metaSchema();
+    const validate = generatedValidators.get().metaSchema();
     const valid = validate(schema) as boolean;
     // Checked already: compiling it need not check it again (nor compile the meta-schema to do so).
     return {
