@@ -192,9 +192,9 @@ const encoded = [...shards.keys()].sort().map(namespace => {
     }
   });
   compressedBytes += compressed.length;
-  const chunks = compressed.toString('base64').match(/.{1,100}/g) ?? [];
-  // An array joined, not a chain of '+': a chain thousands long overflows parsers' stacks (eslint's).
-  return `  [${JSON.stringify(namespace)}, [\n    ${chunks.map(c => `'${c}'`).join(',\n    ')}\n  ].join('')]`;
+  // One string per shard, on one line: thousands of short strings joined at load cost every start (each
+  // literal is scanned and interned, then joined), and a chain of '+' that long overflows parsers' stacks.
+  return `  [${JSON.stringify(namespace)}, '${compressed.toString('base64')}']`;
 });
 const learnedCount = keys.filter(k => byName.get(k).learned).length;
 const body = [
