@@ -12,7 +12,8 @@ import { groupsBelow } from './hierarchy.js';
 import { MalformedAnswerError } from './policies.js';
 import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from './rest.js';
 import { policyExemptionsQuery, ResourceGraph } from './resourceGraph.js';
-import { parseScope, sameId, scopeOfId, type AzureScope } from './scope.js';
+import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
+import { Searches } from './searches.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
@@ -69,7 +70,11 @@ export function checkExemption(value: unknown, doing: string, secrets: readonly 
 }
 
 export class ExemptionStore {
-  constructor(private readonly connection: ArmConnection) {}
+  constructor(
+    private readonly connection: ArmConnection,
+    /** Where the searches below a management group and across the tenant say what they could not do. */
+    private readonly searches: Searches = new Searches()
+  ) {}
 
   /** The exemptions a list at `scope` gives (`filter` as the API takes it; none: at, above and below). */
   async list(scope: string, filter?: string): Promise<ExemptionResource[]> {
@@ -96,9 +101,21 @@ export class ExemptionStore {
       [scope.id, scope.kind === 'managementGroup' ? 'atScope()' : undefined]
     ];
     if (scope.kind === 'managementGroup') {
+      const unlisted =
+        'An exemption there is not listed: none is deleted there, and one to write there is read by its id first.';
       const [subscriptions, groups] = await Promise.all([
-        new ResourceGraph(this.connection).subscriptions(scope),
-        groupsBelow(this.connection, scope)
+        this.searches.widen(
+          `the exemptions in the subscriptions under ${shortScope(scope)}`,
+          unlisted,
+          () => new ResourceGraph(this.connection).subscriptions(scope),
+          []
+        ),
+        this.searches.widen(
+          `the exemptions at the management groups under ${shortScope(scope)}`,
+          unlisted,
+          () => groupsBelow(this.connection, scope),
+          []
+        )
       ]);
       for (const id of subscriptions) lists.push([`/subscriptions/${id}`, undefined]);
       for (const group of groups) lists.push([group.id, 'atExactScope()']);
@@ -139,9 +156,17 @@ export class ExemptionStore {
   async naming(ids: readonly string[]): Promise<ExemptionResource[]> {
     if (!ids.length) return [];
     const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
-    const rows = new Map<string, string>();
-    for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
-      if (typeof row.id === 'string') rows.set(row.id.toLowerCase(), row.id);
+    const rows = await this.searches.widen(
+      `the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`,
+      'One outside the scope is not listed: none is deleted there.',
+      async () => {
+        const found = new Map<string, string>();
+        for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
+          if (typeof row.id === 'string') found.set(row.id.toLowerCase(), row.id);
+        return found;
+      },
+      new Map<string, string>()
+    );
     const found: ExemptionResource[] = [];
     for (const id of rows.values()) {
       const exemption = await this.get(id);

@@ -6,6 +6,7 @@ import type { Json } from '../model/value.js';
 import { ComplianceStates, type ComplianceRecord } from './compliance.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
 import { ResourceGraph } from './resourceGraph.js';
+import { Searches } from './searches.js';
 import { ExemptionStore, type ExemptionResource } from './exemptions.js';
 import {
   nameOfId,
@@ -61,7 +62,7 @@ export async function readLiveResources(
   log(`Read ${rows.length} resources.`);
   const initiatives = options.initiatives ?? [];
   const exemptions = initiatives.length
-    ? await new ExemptionStore(connection).forInitiative(scope, initiativeNamed(initiatives))
+    ? await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, initiativeNamed(initiatives))
     : [];
   if (exemptions.length) log(`Azure holds ${exemptions.length} exemptions for the pack's assignments here.`);
   return { scope, where: shortScope(scope), rows, exemptions };
@@ -103,6 +104,8 @@ export async function readCompliance(request: ComplianceRequest): Promise<Compli
   log(`Reading the compliance states of ${initiativeId} in ${shortScope(scope)}.`);
   const records = await states.forInitiative(scope, initiativeId);
   log(`Read ${records.length} compliance records.`);
-  const exemptions = await new ExemptionStore(connection).forInitiative(scope, id => sameId(id, initiativeId));
+  const exemptions = await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, id =>
+    sameId(id, initiativeId)
+  );
   return { scope, where: shortScope(scope), initiativeId, records, exemptions };
 }

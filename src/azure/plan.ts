@@ -20,6 +20,7 @@ import type { PolicyStore } from './policyStore.js';
 import type { RestPolicyResource } from './restShape.js';
 import { exemptionId, exemptionScope, type DesiredExemption, type ExemptionResource } from './exemptions.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
+import { Searches } from './searches.js';
 
 export interface ExistingState {
   definitions: RestPolicyResource[];
@@ -48,7 +49,8 @@ export async function readExisting(
   store: PolicyStore,
   scope: AzureScope,
   assignmentScope: AzureScope,
-  initiativeId?: string
+  initiativeId?: string,
+  searches: Searches = new Searches()
 ): Promise<ExistingState> {
   const searched = initiativeId ? searchScopes(scope, assignmentScope) : [];
   const [definitions, initiatives, assignments, ...found] = await Promise.all([
@@ -57,7 +59,16 @@ export async function readExisting(
     store.listAssignments(assignmentScope),
     ...searched.map(at => store.listAssignmentsOf(at, initiativeId as string)),
     // Under a management group, every subscription's and resource group's, with Resource Graph.
-    ...(initiativeId && scope.kind === 'managementGroup' ? [store.findAssignmentsOf(scope, initiativeId)] : [])
+    ...(initiativeId && scope.kind === 'managementGroup'
+      ? [
+          searches.widen(
+            `the pack's assignments in the subscriptions and resource groups under ${shortScope(scope)}`,
+            'An assignment of the pack there is neither updated nor pruned.',
+            () => store.findAssignmentsOf(scope, initiativeId),
+            []
+          )
+        ]
+      : [])
   ]);
   const elsewhere = new Map<string, RestPolicyResource>();
   for (const assignment of found.flat())

@@ -15,6 +15,7 @@ import { exemptionId, ExemptionStore, type DesiredExemption, type ExemptionResou
 import { planDeployment, planExemptions, planExemptionsOfLeaving, readExisting } from './plan.js';
 import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
+import { Searches } from './searches.js';
 import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
 
 export interface PublishRequest {
@@ -94,7 +95,9 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   log(
     `Reading what ${shortScope(scope)} holds${sameId(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
   );
-  const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id);
+  // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
+  const searches = new Searches(log);
+  const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id, searches);
   const plan = planDeployment(desired, existing, {
     scope,
     assignmentScope,
@@ -104,14 +107,19 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   });
   checkScopeLimits(plan, existing, scope, assignmentScope);
   if (desired.notes.length) plan.notes = [...desired.notes];
-  const exemptions = new ExemptionStore(connection);
+  const exemptions = new ExemptionStore(connection, searches);
   if (request.exemptions) {
     const made = await request.exemptions(desired.assignment.id, owner, types =>
       new ResourceGraph(connection).resources(assignmentScope, types)
     );
     // Azure refuses an exemption outside its assignment's scope unless it is made with
     // assignmentScopeValidation DoNotValidate (meant for what is about to move under it).
-    const within = await containment(connection, assignmentScope);
+    const within = await searches.widen(
+      `the management groups and subscriptions under ${shortScope(assignmentScope)}`,
+      "Every exemption is written with Azure's default scope validation, which refuses one outside the assignment's scope.",
+      () => containment(connection, assignmentScope),
+      () => true
+    );
     made.exemptions = made.exemptions.map(e =>
       within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } }
     );
@@ -149,6 +157,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     plan.items.push(...ofLeaving.items.filter(i => !planned.has(i.id.toLowerCase())));
     if (ofLeaving.notes.length) plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
   }
+  if (searches.notes.length) plan.notes = [...(plan.notes ?? []), ...searches.notes];
   if (!request.apply) return { plan, stoppedForConflicts: false };
   if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
   log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);

@@ -1,0 +1,106 @@
+/**
+ * A Resource Manager that offers Azure Policy and policy exemptions but not Resource Graph or the Management
+ * Groups API (an Azure Stack Hub, a proxy, an emulator): plan and deploy at a management group do what those
+ * lists allow, and say in the plan's notes what they could not search and what follows. A refusal (403) of the
+ * same searches still stops the run.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { armError, startArmServer, type ArmServer } from '../support/arm-server.js';
+import { policyModule, storedAt } from '../support/arm-policy.js';
+import { exemptionsModule, exemptionState, seedExemptionGroup } from '../support/arm-exemptions.js';
+import { MG, packRepository, publish, SUB, type Repository } from './support.js';
+
+const ACCOUNT = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.CognitiveServices/accounts/legacy`;
+
+function exceptionById(repo: Repository): void {
+  writeFileSync(
+    path.join(repo.root, 'cmk-guard.yaml'),
+    [
+      'exceptions:',
+      '  - rule: foundry-tools-cmk',
+      '    resources:',
+      `      - id: ${ACCOUNT}`,
+      '    reason: Moves to a customer-managed key next quarter.',
+      ''
+    ].join('\n')
+  );
+}
+
+describe('an endpoint without Resource Graph or the Management Groups API', () => {
+  let server: ArmServer;
+  let repo: Repository;
+  beforeEach(async () => {
+    server = await startArmServer({ modules: [policyModule, exemptionsModule] });
+    repo = packRepository();
+  });
+  afterEach(async () => {
+    await server.close();
+    repo.dispose();
+  });
+
+  it('plans and deploys at a management group, noting what it did not search, and a second deploy writes nothing', async () => {
+    const plan = await publish(server, repo, 'plan', MG, ['--prune']);
+    expect(plan.stderr).not.toMatch(/^cmk-guard: /m);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      'This change will create 7 policy definitions, create 1 initiative and create 1 assignment at management group contoso.'
+    );
+    expect(plan.stdout).toContain(
+      "Not searched: the pack's assignments in the subscriptions and resource groups under management group contoso, because Azure answered 404 InvalidResourceType"
+    );
+    expect(plan.stdout).toContain('An assignment of the pack there is neither updated nor pruned.');
+
+    const deploy = await publish(server, repo, 'deploy', MG, ['--prune']);
+    expect(deploy.code).toBe(0);
+    expect(storedAt(server, MG, 'policyAssignments')).toHaveLength(1);
+    const writes = server.writeCount();
+    const again = await publish(server, repo, 'deploy', MG, ['--prune']);
+    expect(again.code).toBe(0);
+    expect(server.writeCount()).toBe(writes);
+  });
+
+  it('writes an exception named by id as an exemption, each unsearched place noted once', async () => {
+    // The exemptions API knows the subscription is under the group; nothing cmk-guard can ask here says so.
+    seedExemptionGroup(server, 'contoso', [SUB.split('/')[2]]);
+    exceptionById(repo);
+    const deploy = await publish(server, repo, 'deploy', MG);
+    expect(deploy.stderr).not.toMatch(/^cmk-guard: /m);
+    expect(deploy.code).toBe(0);
+    const stored = [...exemptionState(server).exemptions.keys()].map(id => id.toLowerCase());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toContain(`${ACCOUNT.toLowerCase()}/providers/microsoft.authorization/policyexemptions/`);
+    for (const what of [
+      'the exemptions in the subscriptions under management group contoso',
+      'the exemptions at the management groups under management group contoso',
+      'the management groups and subscriptions under management group contoso'
+    ]) {
+      const lines = deploy.stdout.split('\n').filter(line => line.includes(`Not searched: ${what},`));
+      expect(lines).toHaveLength(1);
+    }
+  });
+});
+
+describe('a refusal of the same searches', () => {
+  it('stops the plan, as any refusal does', async () => {
+    const server = await startArmServer({ modules: [policyModule, exemptionsModule] });
+    server.route(
+      {
+        method: 'POST',
+        pattern: /^\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+        handle: () => armError(403, 'AuthorizationFailed', 'The client does not have authorization to perform action.')
+      },
+      { first: true }
+    );
+    const repo = packRepository();
+    try {
+      const plan = await publish(server, repo, 'plan', MG);
+      expect(plan.code).toBe(2);
+      expect(plan.stderr).toMatch(/Azure answered 403 AuthorizationFailed while finding the assignments/);
+      expect(plan.stdout).not.toContain('This change will');
+    } finally {
+      await server.close();
+      repo.dispose();
+    }
+  });
+});

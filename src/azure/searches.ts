@@ -1,0 +1,38 @@
+/**
+ * The searches that widen what plan, deploy and the live commands look at beyond the lists Azure Policy itself
+ * gives: the management groups below a management group (Management Groups API), the subscriptions under it and
+ * the pack's assignments and exemptions anywhere in them (Resource Graph). A Resource Manager that does not offer
+ * one of those APIs (it answers 404, 400, 405 or 501: an Azure Stack Hub, a proxy, an emulator) leaves that part
+ * unsearched: the run goes on with what Azure Policy listed and says, in the plan's notes and the log, what it did
+ * not search and what follows from it, instead of failing where every list it must read succeeded. A refusal
+ * (401, 403), throttling or a failure (429, 5xx, the network) still stops the run.
+ */
+import { ArmError } from './errors.js';
+
+/** The statuses of an API the endpoint does not offer (or a query it does not understand). */
+const NOT_OFFERED = new Set([400, 404, 405, 501]);
+
+export class Searches {
+  /** What was not searched, once each, in the order met. */
+  readonly notes: string[] = [];
+
+  constructor(private readonly onNote: (note: string) => void = () => undefined) {}
+
+  /**
+   * `read()`, or `fallback` when the endpoint does not offer it. `what` names what was searched for, and
+   * `consequence` says what follows when it is not (a sentence).
+   */
+  async widen<T>(what: string, consequence: string, read: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ArmError) || error.status === undefined || !NOT_OFFERED.has(error.status)) throw error;
+      const note = `Not searched: ${what}, because ${error.message.replace(/\.$/, '')}. ${consequence}`;
+      if (!this.notes.includes(note)) {
+        this.notes.push(note);
+        this.onNote(note);
+      }
+      return fallback;
+    }
+  }
+}
