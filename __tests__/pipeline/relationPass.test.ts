@@ -21,8 +21,8 @@ const [check] = compilePullRequestChecks([rule]).relations;
 /** The same rule, failing on the subject named `name` (a bug in a rule, as the pass meets it). */
 function failingOn(name: string): PullRequestCheck<'relations'> {
   const failing = Object.assign((resources: Resource[]) => check(resources), {
-    deployment: (keep?: (resource: Resource) => Resource) => {
-      const relation = check.deployment(keep);
+    deployment: () => {
+      const relation = check.deployment();
       return {
         add: (resource: Resource) => relation.add(resource),
         get hasTargets() {

@@ -62,7 +62,7 @@ export class RelationPass {
   /** What the rules still running gather of a snapshot read a resource at a time; null when none runs. */
   snapshot(): SnapshotRelations | null {
     const relating = this.relations.map((relation, i) =>
-      this.failed.has(i) ? undefined : relation.check.deployment(detached)
+      this.failed.has(i) ? undefined : relation.check.deployment()
     );
     return relating.some(r => r !== undefined) ? new SnapshotRelations(relating) : null;
   }
@@ -97,11 +97,11 @@ export class RelationPass {
 }
 
 /**
- * What relation rules keep of a snapshot's target or grant, which no finding points into: the resource
- * without its text (kept to find positions), its values copied so that they hold no part of the text read
- * around them (a string cut from a larger one keeps the larger one alive). `structuredClone` makes new
- * strings, and is no slower than writing the values out as JSON and reading them back (0.85 to 0.96 of its
- * time on the 20,000 resources of a bench snapshot).
+ * What existence conditions keep of a snapshot's resource of a type they look for (inputLoop.ts), which no
+ * finding points into: the resource without its text (kept to find positions), its values copied so that they
+ * hold no part of the text read around them (a string cut from a larger one keeps the larger one alive).
+ * `structuredClone` makes new strings, and is no slower than writing the values out as JSON and reading them
+ * back (0.85 to 0.96 of its time on the 20,000 resources of a bench snapshot).
  */
 export function detached(resource: Resource): Resource {
   const { id, type, name, json } = structuredClone({

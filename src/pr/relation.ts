@@ -140,51 +140,67 @@ export function names(value: Value | undefined, target: Resource, pointer: strin
 /**
  * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
  * target (the same text, the same unknown, `reference(<id>).<path>`, or an expression that reads
- * `reference(<id>)`) is a map from what the value says to the first candidate that matches, built
- * once per deployment. A repository has thousands of targets and a subject looks up one.
+ * `reference(<id>)`) is a map from what the value says to the first candidate that matches. A
+ * repository has thousands of targets and a subject looks up one; a tenant's snapshot has tens of
+ * thousands, so a candidate is added with its value at the pointer (`lookup(candidate, pointer)`) and
+ * need not be kept whole. The maps by id serve only unknown values (templates): they are made when the
+ * first one is looked up.
  */
-export class TargetIndex {
+export class TargetIndex<T extends { id: string } = Resource> {
+  private readonly candidates: T[] = [];
   private readonly known = new Map<string, number>();
   private readonly unknown = new Map<string, number>();
-  private readonly idTails = new Map<string, number>();
-  private readonly ids = new Map<string, number>();
+  private byId: { idTails: Map<string, number>; ids: Map<string, number> } | undefined;
   private readonly pointer: string;
 
-  constructor(
-    private readonly candidates: Resource[],
-    pointer: string
-  ) {
+  /** Candidates given here are added with `lookup` (resources). */
+  constructor(pointer: string, candidates: readonly T[] = []) {
     this.pointer = pointer.toLowerCase();
-    const first = (map: Map<string, number>, key: string, index: number) => {
-      if (!map.has(key)) map.set(key, index);
-    };
-    candidates.forEach((candidate, index) => {
-      const value = lookup(candidate, pointer);
-      if (value instanceof Unknown) first(this.unknown, value.key.toLowerCase(), index);
-      else if (value !== undefined && value !== null) first(this.known, norm(value), index);
-      first(this.idTails, idTail(candidate.id), index);
-      first(this.ids, candidate.id.toLowerCase(), index);
-    });
+    for (const candidate of candidates) this.add(candidate, lookup(candidate as unknown as Resource, pointer));
+  }
+
+  /** The next candidate, with its value at the pointer. */
+  add(candidate: T, value: Value | undefined): void {
+    const index = this.candidates.length;
+    this.candidates.push(candidate);
+    if (value instanceof Unknown) first(this.unknown, value.key.toLowerCase(), index);
+    else if (value !== undefined && value !== null) {
+      const key = norm(value);
+      // Indexed by id, a candidate whose id is already in lower case gives the one string for both.
+      if (key === candidate.id) {
+        if (!this.known.has(key)) this.known.set(candidate.id, index);
+      } else first(this.known, key, index);
+    }
+    if (this.byId) this.addId(candidate, index);
+  }
+
+  get size(): number {
+    return this.candidates.length;
   }
 
   /** The first candidate the value names, as `names` decides it. */
-  find(value: Value | undefined): Resource | undefined {
+  find(value: Value | undefined): T | undefined {
     let best = Infinity;
     const consider = (index: number | undefined) => {
       if (index !== undefined && index < best) best = index;
     };
     if (value instanceof Unknown) {
+      if (!this.byId) {
+        this.byId = { idTails: new Map(), ids: new Map() };
+        this.candidates.forEach((candidate, index) => this.addId(candidate, index));
+      }
+      const { idTails, ids } = this.byId;
       consider(this.unknown.get(value.key.toLowerCase()));
       const match = REFERENCE_KEY.exec(value.key);
       if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
-        consider(this.idTails.get(idTail(match[1])));
+        consider(idTails.get(idTail(match[1])));
       }
       // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
       const key = value.key.toLowerCase();
       for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
         const start = at + 'reference('.length;
         for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
-          consider(this.ids.get(key.slice(start, end)));
+          consider(ids.get(key.slice(start, end)));
         }
       }
     } else if (value !== undefined && value !== null) {
@@ -192,6 +208,16 @@ export class TargetIndex {
     }
     return best === Infinity ? undefined : this.candidates[best];
   }
+
+  private addId(candidate: T, index: number): void {
+    first(this.byId!.idTails, idTail(candidate.id), index);
+    first(this.byId!.ids, candidate.id.toLowerCase(), index);
+  }
+}
+
+/** Sets `key` only the first time; the key is copied, as it may be cut from a larger text. */
+function first(map: Map<string, number>, key: string, index: number): void {
+  if (!map.has(key)) map.set(ownString(key), index);
 }
 
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
@@ -292,70 +318,47 @@ export interface DeploymentRelation {
 /** A compiled relation rule: on a deployment's resources at once, or a resource at a time (`deployment`). */
 export interface RelationCheck {
   (resources: Resource[]): Finding[];
-  /** `keep` makes what the rule keeps of a resource it needs (by default the resource itself). */
-  deployment(keep?: (resource: Resource) => Resource): DeploymentRelation;
+  /** The rule a resource at a time: it keeps only what subjects are checked against, copied (never the resources). */
+  deployment(): DeploymentRelation;
 }
 
 const GRANTED: GrantResult = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) as unknown as string[] });
 const NOT_GRANTED: GrantResult = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) as unknown as string[] });
 
-/** An access policy entry as a subject's check reads it: the principal it names, and what it grants. */
-interface PolicyGrant {
-  who: Value | undefined;
-  grant: GrantResult | null;
+/**
+ * Grants as a subject's check reads them: the principal each names, and what it grants. Kept side by side
+ * rather than as an object a grant: a tenant has hundreds of thousands of them, and most grants share
+ * one of two answers.
+ */
+interface Grants {
+  /** Lists of their own length (a list grown by `push` holds room for more). */
+  readonly who: readonly (Value | undefined)[];
+  readonly grant: readonly (GrantResult | null)[];
 }
 
-/** A role assignment as a subject's check reads it: where it is made, to whom, and what it grants. */
-interface RoleGrant extends PolicyGrant {
+const NO_GRANTS: Grants = Object.freeze({ who: Object.freeze([]), grant: Object.freeze([]) });
+
+/**
+ * What a subject's check reads of a target, kept for the whole deployment instead of the target: its id
+ * and name, whether it is only referenced, what its switch says (`rbacOnly`), and its access policies. The
+ * values subjects name it by are in the deployment's indexes.
+ */
+interface Target {
+  /** In lower case, as role assignments' scopes are compared with it. */
   id: string;
+  name: string;
+  existing: boolean;
+  rbacOnly: Tri;
+  policies: Grants;
 }
 
 /**
- * The resource with only the values at `pointers` (found as `lookup` finds them: keys in any case, the
- * value where the path stops being an object): what a target is looked up by and read for, kept for a
- * whole deployment without the rest of it.
+ * A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one
+ * alive. Written out and read back, it is one flat string of its length (cutting a copy made by joining keeps
+ * the copy and a slice of it: half again as much).
  */
-export function skeleton(resource: Resource, pointers: string[]): Resource {
-  const json: { [key: string]: Value } = {};
-  /** Values taken whole from the resource: never written into. */
-  const whole = new WeakSet<object>();
-  for (const pointer of pointers) {
-    let from: Value | undefined = resource.json;
-    let into: { [key: string]: Value } = json;
-    const segments = lowerSegments(pointer);
-    for (let i = 0; i < segments.length; i++) {
-      if (from instanceof Unknown || !isObject(from)) break;
-      const actual = keysByLowerCase(from).get(segments[i]);
-      if (actual === undefined) break;
-      const next: Value = from[actual];
-      if (i === segments.length - 1 || next instanceof Unknown || !isObject(next)) {
-        // The whole value, over any part of it an earlier pointer kept.
-        into[actual] = next;
-        if (typeof next === 'object' && next !== null) whole.add(next);
-        break;
-      }
-      const existing = into[actual];
-      if (existing !== undefined && whole.has(existing as object)) break;
-      if (existing === undefined) into[actual] = {};
-      into = into[actual] as { [key: string]: Value };
-      from = next;
-    }
-  }
-  return {
-    id: resource.id,
-    type: resource.type,
-    name: resource.name,
-    json,
-    source: resource.source,
-    positionOf: () => null,
-    origin: resource.origin,
-    ...(resource.existing ? { existing: resource.existing } : {})
-  };
-}
-
-/** A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one alive. */
 function ownString(text: string): string {
-  return (' ' + text).slice(1);
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function ownValue(value: Value | undefined): Value | undefined {
@@ -370,23 +373,13 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
   const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
   const targetType = target.type.toLowerCase();
 
-  // What a subject's check reads of a target besides its identity: the values subjects name it by, and its switch.
-  const targetPointers = [...target.on.map(on => on.target), ...(grants.rbacSwitch ? [grants.rbacSwitch] : [])];
-
-  const deployment = (keep: (resource: Resource) => Resource = resource => resource): DeploymentRelation => {
-    const candidates: Resource[] = [];
-    /** A target's access policies, and those of the `<target>/accessPolicies` resources of each target name. */
-    const targetPolicies = new Map<Resource, PolicyGrant[]>();
-    const policyChildren = new Map<string, PolicyGrant[][]>();
-    const roleAssignments: RoleGrant[] = [];
-    // Indexed once per deployment, when the first subject is checked: a repository has thousands of resources.
-    const indexes = new Map<string, TargetIndex>();
-    const indexFor = (pointer: string) => {
-      let index = indexes.get(pointer);
-      if (!index) indexes.set(pointer, (index = new TargetIndex(candidates, pointer)));
-      return index;
-    };
-    let assignments: RoleAssignments<RoleGrant> | undefined;
+  const deployment = (): DeploymentRelation => {
+    let targets = 0;
+    // One index for each pointer subjects name a target by, filled as targets are added.
+    const indexes = new Map(target.on.map(on => [on.target, new TargetIndex<Target>(on.target)]));
+    /** The access policies of the `<target>/accessPolicies` resources, by the target's name. */
+    const policyChildren = new Map<string, Grants[]>();
+    const assignments = new RoleAssignments<{ who: Value | undefined; grant: GrantResult | null }>();
     // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
     const grantOf = (check: typeof policyCheck, value: Value): GrantResult | null => {
       if (!check) return null;
@@ -396,51 +389,55 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
       return { verdict: enough.verdict, dependsOn: enough.dependsOn };
     };
     /** The entries of an access policy list: who each names, and what it grants. */
-    const policiesOf = (resource: Resource): PolicyGrant[] => {
+    const policiesOf = (resource: Resource): Grants => {
       const entries = lookup(resource, '/properties/accessPolicies');
-      if (!Array.isArray(entries)) return [];
-      return entries.map(entry => ({
-        who: ownValue(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined),
-        grant: grantOf(policyCheck, entry)
-      }));
+      if (!Array.isArray(entries) || entries.length === 0) return NO_GRANTS;
+      return {
+        who: entries.map(entry => ownValue(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined)),
+        grant: entries.map(entry => grantOf(policyCheck, entry))
+      };
     };
     return {
       add(resource) {
         const type = resource.type.toLowerCase();
         if (type === targetType) {
-          // Kept as a skeleton: the values a subject's check reads, and nothing else of the resource.
-          const kept = keep(skeleton(resource, targetPointers));
-          candidates.push(kept);
-          targetPolicies.set(kept, policiesOf(resource));
+          const rbac = grants.rbacSwitch ? lookup(resource, grants.rbacSwitch) : false;
+          const kept: Target = {
+            id: ownString(resource.id.toLowerCase()),
+            name: ownString(resource.name),
+            existing: resource.existing === true,
+            rbacOnly: rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True',
+            policies: policiesOf(resource)
+          };
+          for (const [pointer, index] of indexes) index.add(kept, lookup(resource, pointer));
+          targets++;
           return;
         }
         if (resource.existing) return;
         if (type === `${targetType}/accesspolicies`) {
           const lower = resource.name.toLowerCase();
           if (lower.endsWith('/remove')) return;
-          const parent = lower.slice(0, lower.lastIndexOf('/'));
+          const parent = ownString(lower.slice(0, lower.lastIndexOf('/')));
           const siblings = policyChildren.get(parent);
           if (siblings) siblings.push(policiesOf(resource));
           else policyChildren.set(parent, [policiesOf(resource)]);
         } else if (type.endsWith('/roleassignments')) {
-          roleAssignments.push({
-            id: ownString(resource.id),
-            who: ownValue(lookup(resource, '/properties/principalId')),
-            grant: grantOf(roleCheck, resource.json)
-          });
+          assignments.add(
+            { who: ownValue(lookup(resource, '/properties/principalId')), grant: grantOf(roleCheck, resource.json) },
+            resource.id
+          );
         }
       },
       get hasTargets() {
-        return candidates.length > 0;
+        return targets > 0;
       },
       check(subject) {
-        assignments ??= new RoleAssignments(roleAssignments);
         if (subject.existing || !types.has(subject.type.toLowerCase())) return undefined;
         if (applies && applies(subject.json).verdict !== true) return undefined;
         const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
         if (!link) return undefined;
         const named = lookup(subject, link.subject);
-        const vault = indexFor(link.target).find(named);
+        const vault = indexes.get(link.target)!.find(named);
         if (!vault) return undefined; // the target is not part of this deployment: nothing to relate
 
         const wanted = subjectPrincipal(subject, principal);
@@ -456,16 +453,14 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
               verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
           };
         };
-        const rbac = grants.rbacSwitch ? lookup(vault, grants.rbacSwitch) : false;
-        const rbacOnly: Tri = rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True';
+        const { rbacOnly } = vault;
 
         if (policyCheck && rbacOnly !== true) {
-          const entries = [...(targetPolicies.get(vault) ?? [])];
-          for (const child of policyChildren.get(vault.name.toLowerCase()) ?? []) entries.push(...child);
-          for (const entry of entries) byPolicy.push(and(principalMatch(entry.who), entry.grant!));
+          for (const policies of [vault.policies, ...(policyChildren.get(vault.name.toLowerCase()) ?? [])])
+            policies.who.forEach((who, i) => byPolicy.push(and(principalMatch(who), policies.grant[i]!)));
         }
         if (roleCheck && rbacOnly !== false) {
-          for (const assignment of assignments.over(vault.id.toLowerCase()))
+          for (const assignment of assignments.over(vault.id))
             byRole.push(and(principalMatch(assignment.who), assignment.grant!));
         }
         const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
@@ -529,22 +524,30 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
 
 /**
  * Role assignments by the scope they are made at (their id without the role assignment part):
- * those that reach a resource are the ones whose scope its id starts with, in the order given.
+ * those that reach a resource are the ones whose scope its id starts with, in the order given. An
+ * assignment is added with its id, and only its scope is kept (one string for every assignment at a scope).
  */
-export class RoleAssignments<T extends { id: string } = Resource> {
+export class RoleAssignments<T = Resource> {
+  private readonly assignments: T[] = [];
   private readonly byScope = new Map<string, number[]>();
-  private readonly lengths: number[];
+  private readonly lengths = new Set<number>();
 
-  constructor(private readonly assignments: T[]) {
-    assignments.forEach((assignment, index) => {
-      const scope = assignment.id
-        .replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '')
-        .toLowerCase();
-      const list = this.byScope.get(scope);
-      if (list) list.push(index);
-      else this.byScope.set(scope, [index]);
-    });
-    this.lengths = [...new Set([...this.byScope.keys()].map(scope => scope.length))];
+  /** Assignments given here are added with their own ids. */
+  constructor(assignments: readonly (T & { id: string })[] = []) {
+    for (const assignment of assignments) this.add(assignment, assignment.id);
+  }
+
+  /** The next assignment, whose role assignment id is `id`. */
+  add(assignment: T, id: string): void {
+    const scope = id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase();
+    const index = this.assignments.length;
+    this.assignments.push(assignment);
+    const list = this.byScope.get(scope);
+    if (list) list.push(index);
+    else {
+      this.byScope.set(ownString(scope), [index]);
+      this.lengths.add(scope.length);
+    }
   }
 
   /** The assignments whose scope `id` (lower-case) starts with. */

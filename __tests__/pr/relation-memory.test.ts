@@ -1,0 +1,65 @@
+/**
+ * What a relation rule keeps of a snapshot it reads a resource at a time is what subjects are checked
+ * against (each vault's id, name and switch, each grant's principal and answer), never the resources
+ * nor the text they were read from. A string cut from the text keeps the whole window it was cut from
+ * (a megabyte) alive, so one kept slice per window would hold the file: the heap left after a forced
+ * collection is compared with the size of the file.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { compilePullRequestChecks } from '../../src/pr/rules.js';
+import { loadPolicyDirectory } from '../../src/rules/index.js';
+import { readResourceSnapshot } from '../../src/sources/index.js';
+import { random, snapshotResources } from '../support/snapshots.js';
+
+v8.setFlagsFromString('--expose-gc');
+/** A context made after the flag has `gc`. */
+const gc = vm.runInNewContext('gc') as () => void;
+
+const { rules } = loadPolicyDirectory(path.resolve('policies'));
+const [check] = compilePullRequestChecks([rules.find(r => r.name === 'key-vault-key-access')!]).relations;
+
+/** Heap in use once nothing unreachable is left; a WeakRef made in this turn keeps its target until the next one. */
+async function heapInUse(): Promise<number> {
+  await new Promise(resolve => setImmediate(resolve));
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+describe('what a relation rule keeps of a snapshot', () => {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-relation-memory-'));
+    file = path.join(dir, 'snapshot.json');
+    const resources = snapshotResources(2_500, random(5));
+    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is a small part of the file, and none of its resources', async () => {
+    const bytes = statSync(file).size;
+    expect(bytes).toBeGreaterThan(8 * 1024 * 1024);
+    const before = await heapInUse();
+    const relation = check.deployment();
+    const given: WeakRef<object>[] = [];
+    let count = 0;
+    for (const resource of readResourceSnapshot(file)) {
+      relation.add(resource);
+      if (count++ % 50 === 0) given.push(new WeakRef(resource), new WeakRef(resource.json));
+    }
+    const kept = (await heapInUse()) - before;
+    expect(given.filter(ref => ref.deref() !== undefined)).toHaveLength(0);
+    // About 30% of the file (2,500 vaults and their grants); a window of text kept per vault would be all of it.
+    expect(kept).toBeLessThan(bytes / 2);
+    // Still what the rule needs: the subjects find their vaults.
+    expect(relation.hasTargets).toBe(true);
+    let found = 0;
+    for (const subject of readResourceSnapshot(file)) if (relation.check(subject) && ++found === 500) break;
+    expect(found).toBe(500);
+  });
+});
