@@ -8,7 +8,17 @@
  * dist/index.js it is skipped and says so.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
@@ -22,11 +32,16 @@ import { exemptionState, exemptionsModule } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
 import { policyInsightsModule, policyInsightsState, policyStateRecord } from '../support/arm-policyinsights.js';
 import { generateEstate, SUBSCRIPTIONS } from '../support/live-estate.js';
+import { LOOPBACK_CERTIFICATE, startSignInServers, type SignInServers } from '../support/entra-server.js';
 
 const entry = path.resolve('dist/index.js');
 const built = existsSync(entry);
 // Landing runs the tests before it rebuilds dist/: a test of what a build older than it lacks waits for the build.
-const builtWith = (marker: string) => built && readFileSync(entry, 'utf8').includes(marker);
+const builtWith = (marker: string) =>
+  built &&
+  readdirSync(path.dirname(entry))
+    .filter(file => file.endsWith('.js'))
+    .some(file => readFileSync(path.join(path.dirname(entry), file), 'utf8').includes(marker));
 const itWithRelativeErrors = builtWith('messageRelativeTo') ? it : it.skip;
 const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
 const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
@@ -416,6 +431,122 @@ describeBuilt(
         }
       }
     );
+
+    // As above: a build older than AZURE_AUTHORITY_HOST skips this one.
+    describe("signs in with GitHub OpenID Connect: the runner's ID token exchanged with Entra ID", () => {
+      const tenantId = '72f988bf-0000-4000-8000-000000000001';
+      const clientId = '0b1f0e6e-0000-4000-8000-000000000002';
+      const accessToken = 'entra-access-token-e2e';
+      const itBuilt = builtWith('AZURE_AUTHORITY_HOST') ? it : it.skip;
+      let signIn: SignInServers;
+      let arm: ArmServer;
+      beforeEach(async () => {
+        signIn = await startSignInServers({ tenantId, clientId, accessToken });
+        arm = await startArmServer({ token: accessToken, modules: [policyModule] });
+      });
+      afterEach(async () => {
+        await signIn.close();
+        await arm.close();
+      });
+      const oidcEnv = () => ({
+        ACTIONS_ID_TOKEN_REQUEST_URL: signIn.idTokenRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: signIn.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: signIn.authorityHost,
+        NODE_EXTRA_CA_CERTS: LOOPBACK_CERTIFICATE
+      });
+      const subscription = '00000000-0000-0000-0000-0000000000aa';
+
+      itBuilt("plans with the access token Entra ID gives for the runner's token, and prints neither", async () => {
+        const plan = await runAction(
+          root,
+          server,
+          {
+            command: 'plan',
+            'subscription-id': subscription,
+            'arm-endpoint': arm.url,
+            'client-id': clientId,
+            'tenant-id': tenantId,
+            comment: 'false'
+          },
+          'plan-oidc',
+          oidcEnv()
+        );
+        expect(plan.stderr).toBe('');
+        expect(plan.code).toBe(0);
+        expect(plan.summary).toContain(`### cmk-guard plan: subscription ${subscription}`);
+        // The runner's token, asked for with the job's request token, for the audience Entra ID federates.
+        expect(signIn.idTokenRequests.length).toBeGreaterThan(0);
+        for (const request of signIn.idTokenRequests) {
+          expect(request.authorization).toBe(`Bearer ${signIn.idTokenRequestToken}`);
+          expect(request.query).toEqual({ 'api-version': '2.0', audience: 'api://AzureADTokenExchange' });
+        }
+        // Exchanged at the tenant's token endpoint (found in its OpenID configuration), for Resource Manager.
+        const exchanges = signIn.authorityRequests.filter(r => r.method === 'POST');
+        expect(exchanges.map(r => r.path)).toEqual([`/${tenantId}/oauth2/v2.0/token`]);
+        expect(exchanges[0].form).toMatchObject({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_assertion: signIn.idToken,
+          scope: `${arm.url}/.default`
+        });
+        // Every request to Resource Manager carried that access token (the server refuses any other).
+        expect(arm.requests.length).toBeGreaterThan(0);
+        expect(arm.requests.filter(r => r.status === 401)).toEqual([]);
+        // The runner's token is masked before anything else, and neither token is printed in the clear.
+        expect(plan.stdout).toContain(`::add-mask::${signIn.idToken}`);
+        const lines = plan.stdout.split('\n').filter(line => !line.startsWith('::add-mask::'));
+        expect(lines.filter(line => line.includes(signIn.idToken) || line.includes(accessToken))).toEqual([]);
+        expect(plan.summary).not.toContain(accessToken);
+      });
+
+      itBuilt('fails with what Entra ID said when the application has no federated credential', async () => {
+        const plan = await runAction(
+          root,
+          server,
+          {
+            command: 'plan',
+            'subscription-id': subscription,
+            'arm-endpoint': arm.url,
+            'client-id': '11111111-0000-4000-8000-000000000003',
+            'tenant-id': tenantId,
+            comment: 'false'
+          },
+          'plan-oidc-refused',
+          oidcEnv()
+        );
+        expect(plan.code).not.toBe(0);
+        expect(plan.stdout).toMatch(/::error[^\n]*AADSTS700016/);
+        expect(arm.requests).toEqual([]);
+        const lines = plan.stdout.split('\n').filter(line => !line.startsWith('::add-mask::'));
+        expect(lines.filter(line => line.includes(signIn.idToken))).toEqual([]);
+      });
+
+      itBuilt(
+        'refuses an authority that is not https, naming AZURE_AUTHORITY_HOST, before asking for a token',
+        async () => {
+          const plan = await runAction(
+            root,
+            server,
+            {
+              command: 'plan',
+              'subscription-id': subscription,
+              'arm-endpoint': arm.url,
+              'client-id': clientId,
+              'tenant-id': tenantId,
+              comment: 'false'
+            },
+            'plan-oidc-http',
+            { ...oidcEnv(), AZURE_AUTHORITY_HOST: signIn.authorityHost.replace('https:', 'http:') }
+          );
+          expect(plan.code).not.toBe(0);
+          expect(plan.stdout).toMatch(
+            /::error[^\n]*AZURE_AUTHORITY_HOST is 'http:\/\/127\.0\.0\.1:\d+'; Entra ID is reached over https only/
+          );
+          expect(signIn.idTokenRequests).toEqual([]);
+          expect(arm.requests).toEqual([]);
+        }
+      );
+    });
 
     it('fails with the file and line of a template that cannot be read, after reporting it', async () => {
       const broken = path.join(root, 'workspace', 'templates', 'broken.json');

@@ -29,6 +29,40 @@ export interface ArmEndpoint {
   description: string;
 }
 
+/** The variable the Azure SDKs read for another Entra ID authority (a private cloud, a sovereign one). */
+export const AUTHORITY_VARIABLE = 'AZURE_AUTHORITY_HOST';
+
+/** The Entra ID authority to sign in with, and whether it is one of the named clouds' (which MSAL knows). */
+export interface Authority {
+  host: string;
+  known: boolean;
+}
+
+/**
+ * `AZURE_AUTHORITY_HOST` when it is set, as the Azure SDKs read it; otherwise the cloud's authority. Entra ID is only spoken to over https (MSAL refuses anything else), so that is checked here, where the
+ * message can name the variable.
+ */
+export function resolveAuthority(cloudAuthority: string, env: NodeJS.ProcessEnv): Authority {
+  const raw = env[AUTHORITY_VARIABLE]?.trim();
+  if (!raw) return { host: cloudAuthority, known: true };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(
+      `${AUTHORITY_VARIABLE} is '${raw}', which is not a URL; write the Entra ID authority, e.g. https://login.microsoftonline.us.`
+    );
+  }
+  if (url.protocol !== 'https:')
+    throw new UserError(`${AUTHORITY_VARIABLE} is '${raw}'; Entra ID is reached over https only: use an https:// URL.`);
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== ''))
+    throw new UserError(
+      `${AUTHORITY_VARIABLE} is '${raw}'; give only the scheme, host and port of the authority, without a path, query or user name.`
+    );
+  const known = Object.values(clouds).some(cloud => cloud.authority === url.origin);
+  return { host: url.origin, known };
+}
+
 /** Whether a URL host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

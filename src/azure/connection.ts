@@ -13,7 +13,7 @@ import {
 import { UserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import { resolveArmEndpoint, type ArmEndpoint } from './clouds.js';
-import { selectCredential, type CredentialSettings } from './credential.js';
+import { selectCredential, sharedTokenCredential, type CredentialSettings } from './credential.js';
 import { cleanText } from './errors.js';
 import { ARM_GUARD_POLICY, armGuardPolicy, loopbackBearerPolicy, type GuardSettings } from './policies.js';
 import { ArmRest } from './rest.js';
@@ -140,7 +140,7 @@ export function connectArm(settings: ConnectionSettings): ArmConnection {
   };
   return new ArmConnection(
     endpoint,
-    selected.credential,
+    sharedTokenCredential(selected.credential),
     selected.description,
     retry,
     {

@@ -16,6 +16,7 @@ import {
   EnvironmentCredential
 } from '@azure/identity';
 import { UserError } from '../model/errors.js';
+import { resolveAuthority } from './clouds.js';
 
 export const TOKEN_VARIABLE = 'CMK_GUARD_AZURE_TOKEN';
 
@@ -24,6 +25,7 @@ export const OIDC_AUDIENCE = 'api://AzureADTokenExchange';
 
 export interface CredentialSettings {
   env: NodeJS.ProcessEnv;
+  /** The cloud's Entra ID authority; `AZURE_AUTHORITY_HOST` in `env` wins over it. */
   authorityHost: string;
   tenantId?: string;
   clientId?: string;
@@ -46,6 +48,51 @@ export function staticTokenCredential(token: string): TokenCredential {
   };
 }
 
+/** How long before its expiry a cached token is asked for again. */
+export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * One token for every client of a run: each SDK client's pipeline, and each request on loopback, asks the
+ * credential, and several ask at once when a plan starts. Without this each would sign in on its own (with
+ * OpenID Connect: a request for the runner's ID token and an exchange with Entra ID each time). A token is
+ * kept per scope and tenant until five minutes before it expires; callers that ask while it is being fetched
+ * share that fetch; a failed fetch is not kept, and a request with claims (a challenge) always goes through.
+ */
+export function sharedTokenCredential(inner: TokenCredential, clock: () => number = Date.now): TokenCredential {
+  const cache = new Map<string, { fetching: Promise<AccessToken | null>; token?: AccessToken }>();
+  const forget = (key: string, entry: object) => {
+    if (cache.get(key) === entry) cache.delete(key);
+  };
+  return {
+    async getToken(scopes, options) {
+      if (options?.claims) return inner.getToken(scopes, options);
+      const key = `${[scopes].flat().join(' ')}\u0000${options?.tenantId ?? ''}`;
+      const kept = cache.get(key);
+      if (kept && !kept.token) return kept.fetching;
+      if (kept?.token && clock() < refreshAt(kept.token)) return kept.token;
+      // The caller's abort signal is not passed on: the fetch is shared with callers that did not abort.
+      const entry: { fetching: Promise<AccessToken | null>; token?: AccessToken } = {
+        fetching: inner.getToken(scopes, options?.tenantId ? { tenantId: options.tenantId } : {})
+      };
+      cache.set(key, entry);
+      try {
+        const token = await entry.fetching;
+        if (token) entry.token = token;
+        else forget(key, entry);
+        return token;
+      } catch (error) {
+        forget(key, entry);
+        throw error;
+      }
+    }
+  };
+}
+
+/** When a kept token is asked for again: when its issuer says, and at the latest five minutes before it expires. */
+function refreshAt(token: AccessToken): number {
+  return Math.min(token.refreshAfterTimestamp ?? Infinity, token.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS);
+}
+
 /** The token from CMK_GUARD_AZURE_TOKEN, without a `Bearer ` prefix, or undefined when unset. */
 export function tokenFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
   const raw = env[TOKEN_VARIABLE];
@@ -66,7 +113,10 @@ export function selectCredential(settings: CredentialSettings): SelectedCredenti
   if (token) {
     return { credential: staticTokenCredential(token), description: `the token in ${TOKEN_VARIABLE}`, secret: token };
   }
-  const options = { authorityHost: settings.authorityHost };
+  const authority = resolveAuthority(settings.authorityHost, settings.env);
+  // An authority that is not a named cloud's (a private or test one) is not looked up in Microsoft's instance
+  // discovery, which knows only its own clouds and may not be reachable from there.
+  const options = { authorityHost: authority.host, ...(authority.known ? {} : { disableInstanceDiscovery: true }) };
   const inActions = settings.env.GITHUB_ACTIONS === 'true';
   if (inActions && settings.clientId && settings.tenantId) {
     const idToken = settings.idToken;
