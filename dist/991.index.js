@@ -1,8 +1,8 @@
-export const id = 78;
-export const ids = [78];
+export const id = 991;
+export const ids = [991];
 export const modules = {
 
-/***/ 5078:
+/***/ 9991:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -87,6 +87,30 @@ const clouds = {
     AzureChinaCloud: { arm: 'https://management.chinacloudapi.cn', authority: 'https://login.chinacloudapi.cn' }
 };
 const cloudNames = Object.keys(clouds);
+/** The variable the Azure SDKs read for another Entra ID authority (a private cloud, a sovereign one). */
+const AUTHORITY_VARIABLE = 'AZURE_AUTHORITY_HOST';
+/**
+ * `AZURE_AUTHORITY_HOST` when it is set, as the Azure SDKs read it; otherwise the cloud's authority. Entra ID is only spoken to over https (MSAL refuses anything else), so that is checked here, where the
+ * message can name the variable.
+ */
+function resolveAuthority(cloudAuthority, env) {
+    const raw = env[AUTHORITY_VARIABLE]?.trim();
+    if (!raw)
+        return { host: cloudAuthority, known: true };
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw new model_errors/* UserError */.yo(`${AUTHORITY_VARIABLE} is '${raw}', which is not a URL; write the Entra ID authority, e.g. https://login.microsoftonline.us.`);
+    }
+    if (url.protocol !== 'https:')
+        throw new model_errors/* UserError */.yo(`${AUTHORITY_VARIABLE} is '${raw}'; Entra ID is reached over https only: use an https:// URL.`);
+    if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== ''))
+        throw new model_errors/* UserError */.yo(`${AUTHORITY_VARIABLE} is '${raw}'; give only the scheme, host and port of the authority, without a path, query or user name.`);
+    const known = Object.values(clouds).some(cloud => cloud.authority === url.origin);
+    return { host: url.origin, known };
+}
 /** Whether a URL host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 function isLoopbackHost(hostname) {
     const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -148,6 +172,7 @@ var dist_esm = __webpack_require__(6969);
 ;// CONCATENATED MODULE: ./src/azure/credential.ts
 
 
+
 const TOKEN_VARIABLE = 'CMK_GUARD_AZURE_TOKEN';
 /** The audience GitHub's ID token is requested for, as Entra ID's federated credentials expect. */
 const OIDC_AUDIENCE = 'api://AzureADTokenExchange';
@@ -156,6 +181,55 @@ function staticTokenCredential(token) {
     return {
         getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 60 * 60 * 1000 })
     };
+}
+/** How long before its expiry a cached token is asked for again. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/**
+ * One token for every client of a run: each SDK client's pipeline, and each request on loopback, asks the
+ * credential, and several ask at once when a plan starts. Without this each would sign in on its own (with
+ * OpenID Connect: a request for the runner's ID token and an exchange with Entra ID each time). A token is
+ * kept per scope and tenant until five minutes before it expires; callers that ask while it is being fetched
+ * share that fetch; a failed fetch is not kept, and a request with claims (a challenge) always goes through.
+ */
+function sharedTokenCredential(inner, clock = Date.now) {
+    const cache = new Map();
+    const forget = (key, entry) => {
+        if (cache.get(key) === entry)
+            cache.delete(key);
+    };
+    return {
+        async getToken(scopes, options) {
+            if (options?.claims)
+                return inner.getToken(scopes, options);
+            const key = `${[scopes].flat().join(' ')}\u0000${options?.tenantId ?? ''}`;
+            const kept = cache.get(key);
+            if (kept && !kept.token)
+                return kept.fetching;
+            if (kept?.token && clock() < refreshAt(kept.token))
+                return kept.token;
+            // The caller's abort signal is not passed on: the fetch is shared with callers that did not abort.
+            const entry = {
+                fetching: inner.getToken(scopes, options?.tenantId ? { tenantId: options.tenantId } : {})
+            };
+            cache.set(key, entry);
+            try {
+                const token = await entry.fetching;
+                if (token)
+                    entry.token = token;
+                else
+                    forget(key, entry);
+                return token;
+            }
+            catch (error) {
+                forget(key, entry);
+                throw error;
+            }
+        }
+    };
+}
+/** When a kept token is asked for again: when its issuer says, and at the latest five minutes before it expires. */
+function refreshAt(token) {
+    return Math.min(token.refreshAfterTimestamp ?? Infinity, token.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS);
 }
 /** The token from CMK_GUARD_AZURE_TOKEN, without a `Bearer ` prefix, or undefined when unset. */
 function tokenFromEnvironment(env) {
@@ -175,7 +249,10 @@ function selectCredential(settings) {
     if (token) {
         return { credential: staticTokenCredential(token), description: `the token in ${TOKEN_VARIABLE}`, secret: token };
     }
-    const options = { authorityHost: settings.authorityHost };
+    const authority = resolveAuthority(settings.authorityHost, settings.env);
+    // An authority that is not a named cloud's (a private or test one) is not looked up in Microsoft's instance
+    // discovery, which knows only its own clouds and may not be reachable from there.
+    const options = { authorityHost: authority.host, ...(authority.known ? {} : { disableInstanceDiscovery: true }) };
     const inActions = settings.env.GITHUB_ACTIONS === 'true';
     if (inActions && settings.clientId && settings.tenantId) {
         const idToken = settings.idToken;
@@ -793,7 +870,7 @@ function connectArm(settings) {
         retryDelayInMs: envNumber(settings.env, 'CMK_GUARD_AZURE_RETRY_DELAY_MS', DEFAULT_RETRY.retryDelayInMs),
         ...settings.retry
     };
-    return new ArmConnection(endpoint, selected.credential, selected.description, retry, {
+    return new ArmConnection(endpoint, sharedTokenCredential(selected.credential), selected.description, retry, {
         timeoutMs: settings.timeoutMs ?? envNumber(settings.env, 'CMK_GUARD_AZURE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
         maxResponseBytes: settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     }, selected.secret ? [selected.secret] : []);
@@ -1587,7 +1664,49 @@ async function containment(connection, scope) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/azure/searches.ts
+/**
+ * The searches that widen what plan, deploy and the live commands look at beyond the lists Azure Policy itself
+ * gives: the management groups below a management group (Management Groups API), the subscriptions under it and
+ * the pack's assignments and exemptions anywhere in them (Resource Graph). A Resource Manager that does not offer
+ * one of those APIs (it answers 404, 400, 405 or 501: an Azure Stack Hub, a proxy, an emulator) leaves that part
+ * unsearched: the run goes on with what Azure Policy listed and says, in the plan's notes and the log, what it did
+ * not search and what follows from it, instead of failing where every list it must read succeeded. A refusal
+ * (401, 403), throttling or a failure (429, 5xx, the network) still stops the run.
+ */
+
+/** The statuses of an API the endpoint does not offer (or a query it does not understand). */
+const NOT_OFFERED = new Set([400, 404, 405, 501]);
+class Searches {
+    onNote;
+    /** What was not searched, once each, in the order met. */
+    notes = [];
+    constructor(onNote = () => undefined) {
+        this.onNote = onNote;
+    }
+    /**
+     * `read()`, or `fallback` when the endpoint does not offer it. `what` names what was searched for, and
+     * `consequence` says what follows when it is not (a sentence).
+     */
+    async widen(what, consequence, read, fallback) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (!(error instanceof ArmError) || error.status === undefined || !NOT_OFFERED.has(error.status))
+                throw error;
+            const note = `Not searched: ${what}, because ${error.message.replace(/\.$/, '')}. ${consequence}`;
+            if (!this.notes.includes(note)) {
+                this.notes.push(note);
+                this.onNote(note);
+            }
+            return fallback;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
+
 
 
 
@@ -1636,8 +1755,12 @@ function checkExemption(value, doing, secrets = []) {
 }
 class ExemptionStore {
     connection;
-    constructor(connection) {
+    searches;
+    constructor(connection, 
+    /** Where the searches below a management group and across the tenant say what they could not do. */
+    searches = new Searches()) {
         this.connection = connection;
+        this.searches = searches;
     }
     /** The exemptions a list at `scope` gives (`filter` as the API takes it; none: at, above and below). */
     async list(scope, filter) {
@@ -1663,9 +1786,10 @@ class ExemptionStore {
             [scope.id, scope.kind === 'managementGroup' ? 'atScope()' : undefined]
         ];
         if (scope.kind === 'managementGroup') {
+            const unlisted = 'An exemption there is not listed: none is deleted there, and one to write there is read by its id first.';
             const [subscriptions, groups] = await Promise.all([
-                new ResourceGraph(this.connection).subscriptions(scope),
-                groupsBelow(this.connection, scope)
+                this.searches.widen(`the exemptions in the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`, unlisted, () => new ResourceGraph(this.connection).subscriptions(scope), []),
+                this.searches.widen(`the exemptions at the management groups under ${(0,azure_scope/* shortScope */.ZD)(scope)}`, unlisted, () => groupsBelow(this.connection, scope), [])
             ]);
             for (const id of subscriptions)
                 lists.push([`/subscriptions/${id}`, undefined]);
@@ -1711,10 +1835,13 @@ class ExemptionStore {
         if (!ids.length)
             return [];
         const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
-        const rows = new Map();
-        for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
-            if (typeof row.id === 'string')
-                rows.set(row.id.toLowerCase(), row.id);
+        const rows = await this.searches.widen(`the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`, 'One outside the scope is not listed: none is deleted there.', async () => {
+            const found = new Map();
+            for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
+                if (typeof row.id === 'string')
+                    found.set(row.id.toLowerCase(), row.id);
+            return found;
+        }, new Map());
         const found = [];
         for (const id of rows.values()) {
             const exemption = await this.get(id);
@@ -1787,7 +1914,13 @@ class ExemptionStore {
             expect: [200, 404],
             doing: `reading the policy assignment ${id}`
         });
-        return answer.status === 200 ? answer.body : undefined;
+        if (answer.status !== 200)
+            return undefined;
+        const body = answer.body;
+        const properties = body !== null && typeof body === 'object' ? body.properties : undefined;
+        if (properties === null || typeof properties !== 'object' || Array.isArray(properties))
+            throw toArmError(new MalformedAnswerError(`the policy assignment ${id} has no properties object`, ''), `reading the policy assignment ${id}`, this.connection.secrets);
+        return answer.body;
     }
 }
 
@@ -2240,6 +2373,7 @@ function compareBodies(kind, existing, desired) {
 
 
 
+
 /**
  * Where assignments of the initiative at other scopes can be listed: a subscription's list holds
  * those at its resource groups too; a management group's only those at it. So an assignment
@@ -2256,7 +2390,7 @@ function searchScopes(scope, assignmentScope) {
     return [scope, subscription];
 }
 /** Reads what the scope holds: three lists, and the initiative's assignments elsewhere, read at once. */
-async function readExisting(store, scope, assignmentScope, initiativeId) {
+async function readExisting(store, scope, assignmentScope, initiativeId, searches = new Searches()) {
     const searched = initiativeId ? searchScopes(scope, assignmentScope) : [];
     const [definitions, initiatives, assignments, ...found] = await Promise.all([
         store.listDefinitions(scope),
@@ -2264,7 +2398,11 @@ async function readExisting(store, scope, assignmentScope, initiativeId) {
         store.listAssignments(assignmentScope),
         ...searched.map(at => store.listAssignmentsOf(at, initiativeId)),
         // Under a management group, every subscription's and resource group's, with Resource Graph.
-        ...(initiativeId && scope.kind === 'managementGroup' ? [store.findAssignmentsOf(scope, initiativeId)] : [])
+        ...(initiativeId && scope.kind === 'managementGroup'
+            ? [
+                searches.widen(`the pack's assignments in the subscriptions and resource groups under ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'An assignment of the pack there is neither updated nor pruned.', () => store.findAssignmentsOf(scope, initiativeId), [])
+            ]
+            : [])
     ]);
     const elsewhere = new Map();
     for (const assignment of found.flat())
@@ -2554,6 +2692,7 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 
 
 
+
 /** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
 function publishScopes(scope, assignmentScope) {
     const definitions = (0,azure_scope/* parseDefinitionScope */.R5)(scope, '--scope');
@@ -2581,7 +2720,9 @@ async function publishCompiled(compiled, request) {
     log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
     const store = new PolicyStore(connection);
     log(`Reading what ${(0,azure_scope/* shortScope */.ZD)(scope)} holds${(0,azure_scope/* sameId */.s)(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`}.`);
-    const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id);
+    // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
+    const searches = new Searches(log);
+    const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id, searches);
     const plan = planDeployment(desired, existing, {
         scope,
         assignmentScope,
@@ -2592,12 +2733,12 @@ async function publishCompiled(compiled, request) {
     checkScopeLimits(plan, existing, scope, assignmentScope);
     if (desired.notes.length)
         plan.notes = [...desired.notes];
-    const exemptions = new ExemptionStore(connection);
+    const exemptions = new ExemptionStore(connection, searches);
     if (request.exemptions) {
         const made = await request.exemptions(desired.assignment.id, owner, types => new ResourceGraph(connection).resources(assignmentScope, types));
         // Azure refuses an exemption outside its assignment's scope unless it is made with
         // assignmentScopeValidation DoNotValidate (meant for what is about to move under it).
-        const within = await containment(connection, assignmentScope);
+        const within = await searches.widen(`the management groups and subscriptions under ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`, "Every exemption is written with Azure's default scope validation, which refuses one outside the assignment's scope.", () => containment(connection, assignmentScope), () => true);
         made.exemptions = made.exemptions.map(e => within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } });
         log(`Reading the exemptions of ${desired.assignment.id}.`);
         // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
@@ -2635,6 +2776,8 @@ async function publishCompiled(compiled, request) {
         if (ofLeaving.notes.length)
             plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
     }
+    if (searches.notes.length)
+        plan.notes = [...(plan.notes ?? []), ...searches.notes];
     if (!request.apply)
         return { plan, stoppedForConflicts: false };
     if (plan.items.some(i => i.action === 'conflict'))
@@ -2790,6 +2933,7 @@ class ComplianceStates {
 
 
 
+
 /** Whether a policy definition id is that of an initiative with one of these names. */
 function initiativeNamed(names) {
     const wanted = new Set(names.map(n => n.toLowerCase()));
@@ -2807,7 +2951,7 @@ async function readLiveResources(request, types, options = {}) {
     log(`Read ${rows.length} resources.`);
     const initiatives = options.initiatives ?? [];
     const exemptions = initiatives.length
-        ? await new ExemptionStore(connection).forInitiative(scope, initiativeNamed(initiatives))
+        ? await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, initiativeNamed(initiatives))
         : [];
     if (exemptions.length)
         log(`Azure holds ${exemptions.length} exemptions for the pack's assignments here.`);
@@ -2828,7 +2972,7 @@ async function readCompliance(request) {
     log(`Reading the compliance states of ${initiativeId} in ${(0,azure_scope/* shortScope */.ZD)(scope)}.`);
     const records = await states.forInitiative(scope, initiativeId);
     log(`Read ${records.length} compliance records.`);
-    const exemptions = await new ExemptionStore(connection).forInitiative(scope, id => (0,azure_scope/* sameId */.s)(id, initiativeId));
+    const exemptions = await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, id => (0,azure_scope/* sameId */.s)(id, initiativeId));
     return { scope, where: (0,azure_scope/* shortScope */.ZD)(scope), initiativeId, records, exemptions };
 }
 
