@@ -12,7 +12,7 @@ import path from 'node:path';
 import { runCli } from '../src/commands/index.js';
 import { loadTemplates } from '../src/sources/index.js';
 import { random } from './engine.bench.js';
-import { count, MB, now, peakMemoryMB, round, runWorker, summaryOf, type Benchmark } from './framework.js';
+import { count, least, MB, peakMemoryMB, round, runWorker, summaryOf, type Benchmark } from './framework.js';
 
 const TEMPLATE_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 const PARAMETERS_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#';
@@ -345,32 +345,6 @@ export function generateRepository(root: string, templates: number): GeneratedRe
     }
   }
   return { root, files, templates };
-}
-
-/** Processor time of this process so far (every thread: the garbage collector's helpers count too), in milliseconds. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
-/**
- * The least processor time of `tries` runs (after one warm-up run), with the least wall-clock time
- * beside it. Ratios come from processor time: on a shared machine the long pipeline is preempted far
- * more often than its short baseline, so the least wall-clock time of several favours the baseline,
- * the more so the busier the machine. On an idle machine the two agree.
- */
-async function least<T>(tries: number, run: () => T | Promise<T>): Promise<{ ms: number; wallMs: number; value: T }> {
-  let value = await run();
-  let ms = Infinity;
-  let wallMs = Infinity;
-  for (let i = 0; i < tries; i++) {
-    const start = now();
-    const cpuStart = cpuMs();
-    value = await run();
-    ms = Math.min(ms, cpuMs() - cpuStart);
-    wallMs = Math.min(wallMs, now() - start);
-  }
-  return { ms, wallMs, value };
 }
 
 interface ScanMeasurement {
