@@ -5,8 +5,9 @@
  */
 import { planOverrides } from '../../src/config/overrides.js';
 import type { Exception } from '../../src/exceptions/model.js';
-import type { Finding } from '../../src/model/finding.js';
-import { streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
+import { exitCodeFor, type Finding } from '../../src/model/finding.js';
+import { countVerdicts, streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
+import { renderJson } from '../../src/report/json.js';
 import { FindingStore } from '../../src/report/store.js';
 
 function finding(n: number): Finding {
@@ -97,5 +98,75 @@ describe('streamedDocument', () => {
     const stale = document.exceptions!.find(e => e.status === 'stale')!;
     expect(stale.unknownRules).toEqual([{ name: 'rule-O', suggestion: 'rule-0' }]);
     document.findings.dispose();
+  });
+});
+
+describe('streamedDocument counts without reading the store', () => {
+  /** A store that counts how often its findings are read. */
+  class CountingStore extends FindingStore {
+    readings = 0;
+    override *[Symbol.iterator](): Generator<Finding> {
+      this.readings++;
+      const findings = super[Symbol.iterator]();
+      for (let next = findings.next(); !next.done; next = findings.next()) yield next.value;
+    }
+  }
+  const policies = [
+    { failOn: 'error' as const },
+    { failOn: 'warning' as const, failOnIndeterminate: true },
+    { failOn: 'note' as const },
+    { failOn: 'never' as const }
+  ];
+
+  it('where nothing changes what the store holds: the same summary and exit codes as reading it, and one reading for the report', () => {
+    const store = new CountingStore(7);
+    for (let n = 0; n < 40; n++)
+      store.add(n % 3, { ...finding(n), ...(n % 5 === 0 ? { verdict: 'indeterminate' } : {}) });
+    const document = streamedDocument(store, parts());
+    expect(store.readings).toBe(0);
+    const report = renderJson(document);
+    expect(store.readings).toBe(1);
+    const listed = [...document.findings];
+    expect(document.summary).toEqual({ resources: 60, definitions: 3, ...countVerdicts(listed) });
+    for (const policy of policies)
+      expect(exitCodeFor(document, policy)).toBe(exitCodeFor({ ...document, findings: listed }, policy));
+    expect(JSON.parse(report)).toEqual({ ...JSON.parse(renderJson({ ...document, findings: listed })) });
+    document.findings.dispose();
+  });
+
+  it('where an exception, a filter or an override can: counted by a reading, and the exit code from that count', () => {
+    const exception: Exception = {
+      kind: 'external',
+      rules: ['rule-1'],
+      resources: [{ id: '/r/1' }],
+      declared: [],
+      reason: 'accepted for the test',
+      category: 'waiver',
+      source: { file: 'cmk-guard.yaml', line: 1, column: 1 },
+      entryText: '{"line":1}'
+    };
+    const variants: Partial<DocumentParts>[] = [
+      { exceptions: [exception] },
+      { selection: { minSeverity: 'error' } },
+      { changedFiles: ['infra/file1.json'] },
+      {
+        overrides: planOverrides(
+          [{ name: 'rule-0', severity: 'note', at: { file: 'cmk-guard.yaml', line: 1, column: 1 } }],
+          new Map([['rule-0', {} as never]]),
+          []
+        )
+      }
+    ];
+    for (const variant of variants) {
+      const store = new CountingStore(7);
+      for (let n = 0; n < 40; n++) store.add(n % 3, finding(n));
+      const document = streamedDocument(store, parts(variant));
+      expect(store.readings).toBe(1);
+      const listed = [...document.findings];
+      expect(document.summary).toEqual({ resources: 60, definitions: 3, ...countVerdicts(listed) });
+      for (const policy of policies)
+        expect(exitCodeFor(document, policy)).toBe(exitCodeFor({ ...document, findings: listed }, policy));
+      document.findings.dispose();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import fc from 'fast-check';
-import type { Finding } from '../../src/model/finding.js';
+import { exitCodeFor, FindingTally, type Finding, type FindingsStream } from '../../src/model/finding.js';
 import { FindingStore } from '../../src/report/store.js';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
 
@@ -14,8 +14,9 @@ function finding(n: number): Finding {
     definition: `rule-${n % 5}`,
     displayName: `Rule ${n % 5} — “quoted”, with a line\nbreak`,
     effect: 'Audit',
-    severity: n % 3 === 0 ? 'error' : 'warning',
-    verdict: n % 2 === 0 ? 'compliant' : 'noncompliant',
+    severity: n % 3 === 0 ? 'error' : n % 3 === 1 ? 'warning' : 'note',
+    verdict: n % 2 === 0 ? 'compliant' : n % 5 === 1 ? 'indeterminate' : 'noncompliant',
+    ...(n % 7 === 3 ? { baselined: true as const } : {}),
     resource: {
       id: `/r/${n}`,
       type: 'Microsoft.Test/things',
@@ -69,6 +70,24 @@ function play(store: FindingStore, steps: Step[]): void {
   }
 }
 
+/** A document of findings, for the exit code. */
+const stream = (findings: Iterable<Finding>): FindingsStream => ({
+  tool: { name: 'cmk-guard', version: '0' },
+  summary: {
+    resources: 0,
+    definitions: 0,
+    compliant: 0,
+    noncompliant: 0,
+    indeterminate: 0,
+    suppressed: 0,
+    baselined: 0
+  },
+  findings
+});
+
+/** A tally's kinds and counts, in an order that does not depend on the order counted. */
+const kinds = (tally: FindingTally) => [...tally].map(entry => JSON.stringify(entry)).sort();
+
 const storeEntries = () => findingsEntries(os.tmpdir());
 
 describe('FindingStore', () => {
@@ -86,6 +105,18 @@ describe('FindingStore', () => {
           // Read twice: a reading leaves the store as it was.
           expect([...spilling]).toEqual(expected.findings);
           expect(spilling.size).toBe(expected.size);
+          // What the store counts as findings come and go is what counting the findings read back gives.
+          const counted = new FindingTally();
+          for (const f of expected.findings) counted.add(f);
+          expect(kinds(spilling.tally())).toEqual(kinds(counted));
+          expect(kinds(holding.tally())).toEqual(kinds(counted));
+          for (const failOn of ['error', 'warning', 'note'] as const)
+            for (const failOnIndeterminate of [false, true]) {
+              const tallied = Object.assign([...expected.findings], { tally: () => spilling.tally() });
+              expect(exitCodeFor(stream(tallied), { failOn, failOnIndeterminate })).toBe(
+                exitCodeFor(stream(expected.findings), { failOn, failOnIndeterminate })
+              );
+            }
           expect(holding.size).toBe(expected.size);
         } finally {
           spilling.dispose();

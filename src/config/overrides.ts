@@ -18,6 +18,8 @@ export interface OverridePlan {
   parameters: Record<string, Record<string, Value>>;
   /** Severities, and effects of rules that run in pull requests only; `Disabled` drops their findings. */
   apply(findings: Finding[]): Finding[];
+  /** Whether `apply` can change or drop a finding (false: it gives back what it is given). */
+  changesFindings: boolean;
 }
 
 export function planOverrides(
@@ -64,6 +66,7 @@ export function planOverrides(
   throwUserErrors(errors);
   return {
     parameters,
+    changesFindings: severities.size > 0 || findingEffects.size > 0,
     apply(findings) {
       if (severities.size === 0 && findingEffects.size === 0) return findings;
       const out: Finding[] = [];

@@ -155,19 +155,87 @@ export function failingFindings(document: FindingsDocument, policy: FailurePolic
   return document.findings.filter(f => fails(f, policy));
 }
 
+/** What the summary's counts and the exit code read of a finding. */
+export interface FindingKind {
+  verdict: Verdict;
+  severity: Severity;
+  /** An exception accepts it. */
+  suppressed: boolean;
+  /** The baseline accepts it (and no exception does). */
+  baselined: boolean;
+}
+
+/**
+ * Findings counted by what the summary's counts and the exit code read of them: a document that
+ * keeps one answers both without reading its findings again (each reading of a big run's findings
+ * parses them back from disk).
+ */
+export class FindingTally {
+  private readonly kinds = new Map<string, { kind: FindingKind; count: number }>();
+
+  /** Counts `finding` `times` times (a negative number takes findings back). */
+  add(finding: Finding, times = 1): void {
+    this.addKind(
+      {
+        verdict: finding.verdict,
+        severity: finding.severity,
+        suppressed: finding.suppressed !== undefined,
+        baselined: finding.suppressed === undefined && finding.baselined === true
+      },
+      times
+    );
+  }
+
+  addTally(other: FindingTally, sign: 1 | -1 = 1): void {
+    for (const { kind, count } of other) this.addKind(kind, sign * count);
+  }
+
+  /** Each kind of finding counted, with how many there are: none with a count of 0. */
+  *[Symbol.iterator](): Iterator<{ kind: FindingKind; count: number }> {
+    for (const entry of this.kinds.values()) if (entry.count !== 0) yield entry;
+  }
+
+  private addKind(kind: FindingKind, times: number): void {
+    const key = `${kind.verdict} ${kind.severity} ${kind.suppressed} ${kind.baselined}`;
+    const entry = this.kinds.get(key);
+    if (entry) entry.count += times;
+    else this.kinds.set(key, { kind, count: times });
+  }
+}
+
+/** Findings that are counted as they are kept: `tally()` says what reading them all would count. */
+export interface TalliedFindings extends Iterable<Finding> {
+  tally(): FindingTally;
+}
+
+function isTallied(findings: Iterable<Finding>): findings is TalliedFindings {
+  return typeof (findings as Partial<TalliedFindings>).tally === 'function';
+}
+
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
 export function exitCodeFor(document: FindingsStream, policy: FailurePolicy): 0 | 1 {
   if (policy.failOn === 'never') return 0;
+  if (isTallied(document.findings)) {
+    for (const { kind } of document.findings.tally()) if (kindFails(kind, policy)) return 1;
+    return 0;
+  }
   for (const finding of document.findings) if (fails(finding, policy)) return 1;
   return 0;
 }
 
 function fails(finding: Finding, policy: FailurePolicy): boolean {
+  return (
+    kindFails({ verdict: finding.verdict, severity: finding.severity, suppressed: false, baselined: false }, policy) &&
+    !isAccepted(finding)
+  );
+}
+
+function kindFails(kind: FindingKind, policy: FailurePolicy): boolean {
   if (policy.failOn === 'never') return false;
   return (
-    (finding.verdict === 'noncompliant' ||
-      (policy.failOnIndeterminate === true && finding.verdict === 'indeterminate')) &&
-    severityRank[finding.severity] >= severityRank[policy.failOn] &&
-    !isAccepted(finding)
+    (kind.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && kind.verdict === 'indeterminate')) &&
+    severityRank[kind.severity] >= severityRank[policy.failOn] &&
+    !kind.suppressed &&
+    !kind.baselined
   );
 }

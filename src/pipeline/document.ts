@@ -2,14 +2,23 @@
  * The last step of a run: the findings document over a `FindingStore`. Overrides, relative paths, rule
  * fields, exceptions, the baseline and the filters are applied a finding at a time as the store is read:
  * once to count the findings for the summary (and to say how each exception and the baseline fared), then
- * again, from fresh state, by each reading a report makes.
+ * again, from fresh state, by each reading a report makes. Where nothing of that can change a verdict, a
+ * severity or whether a finding is listed (no overrides, exceptions, baseline or filter), the store's own
+ * count is the summary's and the exit code's, and the reports' reading is the only one.
  */
 import type { OverridePlan } from '../config/overrides.js';
 import { exceptionApplier } from '../exceptions/apply.js';
 import { baselineApplier, type Baseline } from '../exceptions/baseline.js';
 import type { Exception } from '../exceptions/model.js';
 import { baselineChange, type BaseText } from '../exceptions/pullRequest.js';
-import type { Finding, FindingsDocument, FindingsStream, FindingsSummary } from '../model/finding.js';
+import {
+  FindingTally,
+  type Finding,
+  type FindingsDocument,
+  type FindingsStream,
+  type FindingsSummary,
+  type TalliedFindings
+} from '../model/finding.js';
 import { displayPath } from '../paths.js';
 import type { FindingStore } from '../report/store.js';
 import type { Rule } from '../rules/index.js';
@@ -19,7 +28,7 @@ import { VERSION } from '../version.js';
 
 /** A findings document whose findings are read back as they are reported (from disk past a bound). */
 export interface StreamedFindingsDocument extends FindingsStream {
-  findings: Iterable<Finding> & {
+  findings: TalliedFindings & {
     /** Removes what the findings were kept in; read them before. */
     dispose(): void;
   };
@@ -90,10 +99,16 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     })();
     return { findings, accepting, baselining };
   };
-  // The first reading counts, and says how each exception and the baseline fared.
-  const first = reported();
-  const counts = countVerdicts(first.findings);
-  const exceptionReport = exceptions.length ? first.accepting.report() : [];
+  // The first reading counts, and says how each exception and the baseline fared: not needed where what
+  // the store holds is what is reported, verdicts, severities and all.
+  const counted =
+    overrides.changesFindings || exceptions.length || baseline || changed || selection?.minSeverity
+      ? undefined
+      : store.tally();
+  const first = counted ? undefined : reported();
+  const tally = counted ?? tallyOf(first!.findings);
+  const counts = countTally(tally);
+  const exceptionReport = exceptions.length ? first!.accepting.report() : [];
   // A stale exception often only misspells its rule: say which names nothing loaded has.
   const known = parts.knownRules;
   for (const report of exceptionReport) {
@@ -103,6 +118,7 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
   }
   const findings = {
     [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+    tally: () => tally,
     dispose: () => store.dispose()
   };
   const document: StreamedFindingsDocument = {
@@ -118,11 +134,28 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     document.baseline = {
       file: baseline.file,
       entries: baseline.entries,
-      matched: first.baselining!.matched(),
+      matched: first!.baselining!.matched(),
       ...(baseText ? baselineChange(baseline, baseText) : {})
     };
   }
   return document;
+}
+
+function tallyOf(findings: Iterable<Finding>): FindingTally {
+  const tally = new FindingTally();
+  for (const finding of findings) tally.add(finding);
+  return tally;
+}
+
+/** `countVerdicts` of the findings a tally counted. */
+export function countTally(tally: FindingTally): Omit<FindingsSummary, 'resources' | 'definitions'> {
+  const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+  for (const { kind, count } of tally) {
+    if (kind.verdict !== 'compliant' && kind.suppressed) counts.suppressed += count;
+    else if (kind.verdict !== 'compliant' && kind.baselined) counts.baselined += count;
+    else counts[kind.verdict] += count;
+  }
+  return counts;
 }
 
 /** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */

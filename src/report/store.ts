@@ -13,7 +13,7 @@ import { nodeCrypto } from '../model/builtins.js';
 import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../model/finding.js';
+import { FindingTally, type Finding } from '../model/finding.js';
 import { parseJson } from '../model/jsonText.js';
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
@@ -28,6 +28,8 @@ interface Block {
   input: number;
   offset: number;
   bytes: number;
+  /** What its findings are, counted. */
+  tally: FindingTally;
 }
 
 export class FindingStore implements Iterable<Finding> {
@@ -36,6 +38,7 @@ export class FindingStore implements Iterable<Finding> {
   private heldCount = 0;
   private total = 0;
   private input = 0;
+  private counted = new FindingTally();
   private file: { fd: number; name: string | null; end: number } | undefined;
 
   constructor(private readonly limit = HELD_FINDINGS) {}
@@ -43,6 +46,13 @@ export class FindingStore implements Iterable<Finding> {
   /** How many findings the store holds. */
   get size(): number {
     return this.total;
+  }
+
+  /** What the findings held are, counted: the same as counting them as they are read back. */
+  tally(): FindingTally {
+    const copy = new FindingTally();
+    copy.addTally(this.counted);
+    return copy;
   }
 
   /** Findings added from now on belong to a new input, which `discardInput` can take back. */
@@ -54,6 +64,7 @@ export class FindingStore implements Iterable<Finding> {
     let list = this.held.get(group);
     if (!list) this.held.set(group, (list = []));
     list.push({ input: this.input, finding });
+    this.counted.add(finding);
     this.heldCount++;
     this.total++;
     if (this.heldCount >= this.limit) this.writeOut();
@@ -64,14 +75,22 @@ export class FindingStore implements Iterable<Finding> {
     const input = this.input;
     for (const [key, list] of this.held) {
       if (group !== undefined && key !== group) continue;
-      const kept = list.filter(entry => entry.input !== input);
+      const kept: Held[] = [];
+      for (const entry of list) {
+        if (entry.input !== input) kept.push(entry);
+        else this.counted.add(entry.finding, -1);
+      }
       this.heldCount -= list.length - kept.length;
       this.total -= list.length - kept.length;
       this.held.set(key, kept);
     }
     for (const [key, list] of this.blocks) {
       if (group !== undefined && key !== group) continue;
-      for (const block of list) if (block.input === input) this.total -= lineCount(this.readBlock(block));
+      for (const block of list) {
+        if (block.input !== input) continue;
+        this.total -= lineCount(this.readBlock(block));
+        this.counted.addTally(block.tally, -1);
+      }
       this.blocks.set(
         key,
         list.filter(block => block.input !== input)
@@ -108,6 +127,7 @@ export class FindingStore implements Iterable<Finding> {
   dispose(): void {
     this.held.clear();
     this.blocks.clear();
+    this.counted = new FindingTally();
     this.heldCount = 0;
     this.total = 0;
     if (this.file) {
@@ -126,13 +146,17 @@ export class FindingStore implements Iterable<Finding> {
         const input = list[from].input;
         let to = from;
         const lines: string[] = [];
-        for (; to < list.length && list[to].input === input; to++) lines.push(JSON.stringify(list[to].finding), '\n');
+        const tally = new FindingTally();
+        for (; to < list.length && list[to].input === input; to++) {
+          lines.push(JSON.stringify(list[to].finding), '\n');
+          tally.add(list[to].finding);
+        }
         const bytes = Buffer.from(lines.join(''), 'utf8');
         for (let written = 0; written < bytes.length;)
           written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
         let blocks = this.blocks.get(group);
         if (!blocks) this.blocks.set(group, (blocks = []));
-        blocks.push({ input, offset: file.end, bytes: bytes.length });
+        blocks.push({ input, offset: file.end, bytes: bytes.length, tally });
         file.end += bytes.length;
         from = to;
       }
