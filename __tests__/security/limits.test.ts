@@ -257,6 +257,30 @@ describe('the work budget: values that double stop at the budget, at the express
     );
   });
 
+  it('an expression every copy evaluates alike spends its share at every copy, though it is worked out once', () => {
+    withLimit('workUnits', 100_000);
+    // About 400 units a copy (a 3,200-character string and the two 1,600-character ones it is made of).
+    const loop = (count: number) =>
+      template({
+        parameters: { s: { type: 'string', defaultValue: 'x'.repeat(1600) } },
+        resources: [
+          vault("[concat('kv', copyIndex())]", {
+            copy: { name: 'vaults', count },
+            properties: { tenantId: "[concat(parameters('s'), parameters('s'))]" }
+          })
+        ]
+      });
+    expect(load(loop(100)).errors).toEqual([]);
+    const result = load(loop(800));
+    expect(result.errors).toEqual(stopped(/builds more than 100000 values \(CMK_GUARD_MAX_WORK\)/));
+    // At the expression, in the declaration every copy shares.
+    expect(result.errors[0].line).toBe(
+      loop(800)
+        .split('\n')
+        .findIndex(line => line.includes('"tenantId"')) + 1
+    );
+  });
+
   it('property copy loops nested in each other', () => {
     withLimit('workUnits', 100_000);
     const inner = { copy: [{ name: 'b', count: 800, input: { copy: [{ name: 'c', count: 800, input: 'x' }] } }] };

@@ -173,6 +173,11 @@ export class WorkBudget {
     return size;
   }
 
+  /** The units spent so far. */
+  get used(): number {
+    return this.spent;
+  }
+
   spend(units: number): void {
     this.spent += units;
     if (this.spent > this.units) {

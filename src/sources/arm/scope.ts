@@ -112,16 +112,54 @@ interface VariableSlot {
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
 export const MAX_EXPRESSION_LENGTH = 24_576;
 
-const parsedCache = new Map<string, Expr>();
+/** A parsed expression, and whether every evaluation of it in one scope gives the same value (`settles`). */
+interface Parsed {
+  expr: Expr;
+  settles: boolean;
+}
 
-function parseCached(text: string): Expr {
-  let expr = parsedCache.get(text);
-  if (!expr) {
-    expr = parseExpression(text);
+const parsedCache = new Map<string, Parsed>();
+
+function parseCached(text: string): Parsed {
+  let parsed = parsedCache.get(text);
+  if (!parsed) {
+    const expr = parseExpression(text);
+    parsed = { expr, settles: settles(expr) };
     if (parsedCache.size > 50_000) parsedCache.clear();
-    parsedCache.set(text, expr);
+    parsedCache.set(text, parsed);
   }
-  return expr;
+  return parsed;
+}
+
+/**
+ * Whether an expression reads only what stays the same while one template scope is expanded: no
+ * copyIndex (each copy has its own), no reference or list* (a nested deployment's outputs are known
+ * once it is expanded), no newGuid or utcNow (each call is its own) and no user-defined function.
+ * Parameters, variables and the deployment's own values are the scope's, the same at every reading.
+ */
+function settles(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'literal':
+      return true;
+    case 'property':
+      return settles(expr.target);
+    case 'index':
+      return settles(expr.target) && settles(expr.index);
+    case 'call': {
+      const name = expr.name.toLowerCase();
+      if (UNSETTLED.has(name) || name.startsWith('list') || name.includes('.')) return false;
+      return expr.args.every(settles);
+    }
+  }
+}
+
+const UNSETTLED = new Set(['copyindex', 'reference', 'references', 'newguid', 'utcnow']);
+
+/** A settled expression's value, kept for the next reading at the same place: what it spent of the budget is spent again. */
+interface Settled {
+  text: string;
+  value: string | number | boolean | null;
+  units: number;
 }
 
 export interface TemplateScopeInit {
@@ -162,6 +200,8 @@ export class TemplateScope {
   /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
   readonly uri: string;
   readonly functions: FunctionLibrary;
+  /** Values of settled expressions by source pointer (see `settles`). */
+  private readonly settled = new Map<string, Settled>();
   /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
   readonly symbols = new Map<string, string[]>();
   /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
@@ -264,8 +304,35 @@ export class TemplateScope {
       );
     }
     try {
-      const expr = parseCached(text);
-      return evaluate(expr, { functions: this.functions, data, budget: this.expansion.budget });
+      const { expr, settles } = parseCached(text);
+      const budget = this.expansion.budget;
+      // Each instance of a copy loop evaluates the same strings: a settled one once per place and scope.
+      if (
+        settles &&
+        data.copy.loops.size > 0 &&
+        data.scope === this &&
+        data.failures &&
+        !data.functionParameters &&
+        !data.inParameterDefault
+      ) {
+        const known = this.settled.get(pointer);
+        if (known !== undefined && known.text === text) {
+          if (known.units) budget?.spend(known.units);
+          return known.value;
+        }
+        const spent = budget?.used ?? 0;
+        const failures: ExpressionFailure[] = [];
+        let value: Value;
+        try {
+          value = evaluate(expr, { functions: this.functions, data: { ...data, failures }, budget });
+        } finally {
+          collectFailures(data.failures, failures);
+        }
+        if (failures.length === 0 && (value === null || typeof value !== 'object'))
+          this.settled.set(pointer, { text, value, units: (budget?.used ?? 0) - spent });
+        return value;
+      }
+      return evaluate(expr, { functions: this.functions, data, budget });
     } catch (error) {
       // A limit reached is placed at the expression that reached it, once; it ends the template.
       if (error instanceof LimitError && error.location?.line === undefined) {
@@ -294,7 +361,7 @@ export class TemplateScope {
     const names = { parameters: new Set<string>(), variables: new Set<string>() };
     const read = (expression: string) => {
       try {
-        namesRead(parseCached(expression), names);
+        namesRead(parseCached(expression).expr, names);
       } catch {
         // A string that does not parse is reported where it is evaluated.
       }
