@@ -455,22 +455,25 @@ describeBuilt(
         NODE_EXTRA_CA_CERTS: LOOPBACK_CERTIFICATE
       });
       const subscription = '00000000-0000-0000-0000-0000000000aa';
-
-      itBuilt("plans with the access token Entra ID gives for the runner's token, and prints neither", async () => {
-        const plan = await runAction(
+      /** `plan` at the subscription with OpenID Connect: `client` and `env` change what is given. */
+      const planOidc = (name: string, client: string, env: NodeJS.ProcessEnv = {}) =>
+        runAction(
           root,
           server,
           {
             command: 'plan',
             'subscription-id': subscription,
             'arm-endpoint': arm.url,
-            'client-id': clientId,
+            'client-id': client,
             'tenant-id': tenantId,
             comment: 'false'
           },
-          'plan-oidc',
-          oidcEnv()
+          name,
+          { ...oidcEnv(), ...env }
         );
+
+      itBuilt("plans with the access token Entra ID gives for the runner's token, and prints neither", async () => {
+        const plan = await planOidc('plan-oidc', clientId);
         expect(plan.stderr).toBe('');
         expect(plan.code).toBe(0);
         expect(plan.summary).toContain(`### cmk-guard plan: subscription ${subscription}`);
@@ -500,20 +503,7 @@ describeBuilt(
       });
 
       itBuilt('fails with what Entra ID said when the application has no federated credential', async () => {
-        const plan = await runAction(
-          root,
-          server,
-          {
-            command: 'plan',
-            'subscription-id': subscription,
-            'arm-endpoint': arm.url,
-            'client-id': '11111111-0000-4000-8000-000000000003',
-            'tenant-id': tenantId,
-            comment: 'false'
-          },
-          'plan-oidc-refused',
-          oidcEnv()
-        );
+        const plan = await planOidc('plan-oidc-refused', '11111111-0000-4000-8000-000000000003');
         expect(plan.code).not.toBe(0);
         expect(plan.stdout).toMatch(/::error[^\n]*AADSTS700016/);
         expect(arm.requests).toEqual([]);
@@ -524,20 +514,9 @@ describeBuilt(
       itBuilt(
         'refuses an authority that is not https, naming AZURE_AUTHORITY_HOST, before asking for a token',
         async () => {
-          const plan = await runAction(
-            root,
-            server,
-            {
-              command: 'plan',
-              'subscription-id': subscription,
-              'arm-endpoint': arm.url,
-              'client-id': clientId,
-              'tenant-id': tenantId,
-              comment: 'false'
-            },
-            'plan-oidc-http',
-            { ...oidcEnv(), AZURE_AUTHORITY_HOST: signIn.authorityHost.replace('https:', 'http:') }
-          );
+          const plan = await planOidc('plan-oidc-http', clientId, {
+            AZURE_AUTHORITY_HOST: signIn.authorityHost.replace('https:', 'http:')
+          });
           expect(plan.code).not.toBe(0);
           expect(plan.stdout).toMatch(
             /::error[^\n]*AZURE_AUTHORITY_HOST is 'http:\/\/127\.0\.0\.1:\d+'; Entra ID is reached over https only/
