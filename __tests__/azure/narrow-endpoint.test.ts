@@ -9,7 +9,7 @@ import path from 'node:path';
 import { armError, startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule, exemptionState, seedExemptionGroup } from '../support/arm-exemptions.js';
-import { MG, packRepository, publish, SUB, type Repository } from './support.js';
+import { MG, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
 
 const ACCOUNT = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.CognitiveServices/accounts/legacy`;
 
@@ -98,6 +98,34 @@ describe('a refusal of the same searches', () => {
       expect(plan.code).toBe(2);
       expect(plan.stderr).toMatch(/Azure answered 403 AuthorizationFailed while finding the assignments/);
       expect(plan.stdout).not.toContain('This change will');
+    } finally {
+      await server.close();
+      repo.dispose();
+    }
+  });
+});
+
+describe('a Resource Graph that answers with rows the query did not ask for', () => {
+  it('reads back as assignments and exemptions only the rows that are those, and plans as usual', async () => {
+    const vault = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.KeyVault/vaults/kv1`;
+    const server = await publishServer({
+      // Every Resource Graph answer also holds a vault and a subscription, as a table ignoring its filters would.
+      dialect: (body, ctx) =>
+        /\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(ctx.path) &&
+        Array.isArray((body as { data?: unknown }).data)
+          ? { ...(body as object), data: [...(body as { data: unknown[] }).data, { id: vault }, { id: SUB }] }
+          : body
+    });
+    const repo = packRepository();
+    try {
+      exceptionById(repo);
+      const plan = await publish(server, repo, 'plan', MG, ['--prune']);
+      expect(plan.stderr).not.toMatch(/^cmk-guard: /m);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toContain('create 1 assignment and create 1 exemption at management group contoso');
+      expect(
+        server.requests.filter(r => r.method === 'GET' && r.path.toLowerCase().startsWith(vault.toLowerCase()))
+      ).toEqual([]);
     } finally {
       await server.close();
       repo.dispose();

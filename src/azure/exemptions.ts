@@ -156,19 +156,20 @@ export class ExemptionStore {
   async naming(ids: readonly string[]): Promise<ExemptionResource[]> {
     if (!ids.length) return [];
     const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
-    const rows = await this.searches.widen(
+    const candidates = await this.searches.widen(
       `the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`,
       'One outside the scope is not listed: none is deleted there.',
-      async () => {
-        const found = new Map<string, string>();
-        for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
-          if (typeof row.id === 'string') found.set(row.id.toLowerCase(), row.id);
-        return found;
-      },
-      new Map<string, string>()
+      () =>
+        new ResourceGraph(this.connection).idsOf(
+          'tenant',
+          policyExemptionsQuery(ids),
+          doing,
+          'Microsoft.Authorization/policyExemptions'
+        ),
+      []
     );
     const found: ExemptionResource[] = [];
-    for (const id of rows.values()) {
+    for (const id of candidates) {
       const exemption = await this.get(id);
       if (exemption && ids.some(a => sameId(exemption.properties.policyAssignmentId, a))) found.push(exemption);
     }

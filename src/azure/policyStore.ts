@@ -196,11 +196,14 @@ export class PolicyStore {
    */
   async findAssignmentsOf(scope: AzureScope, definitionId: string): Promise<RestPolicyResource[]> {
     const doing = `finding the assignments of ${nameOfId(definitionId)} under ${shortScope(scope)} with Resource Graph`;
-    const ids = new Map<string, string>();
-    for await (const row of new ResourceGraph(this.connection).rows(scope, policyAssignmentsQuery(definitionId), doing))
-      if (typeof row.id === 'string') ids.set(row.id.toLowerCase(), row.id);
+    const ids = await new ResourceGraph(this.connection).idsOf(
+      scope,
+      policyAssignmentsQuery(definitionId),
+      doing,
+      'Microsoft.Authorization/policyAssignments'
+    );
     const found: RestPolicyResource[] = [];
-    for (const id of ids.values()) {
+    for (const id of ids) {
       const assignment = await this.getAssignment(id);
       if (assignment && sameId(assignment.properties.policyDefinitionId as string | undefined, definitionId))
         found.push(assignment);

@@ -125,6 +125,19 @@ export class ResourceGraph {
     return this.client;
   }
 
+  /**
+   * The ids of the rows `query` answers that are resources of `type` (e.g. `Microsoft.Authorization/policyAssignments`),
+   * once each. A row of any other kind is not what the query asked for (a Resource Graph that does not filter as
+   * Azure's does) and is passed over, so nothing is read back as what it is not.
+   */
+  async idsOf(scope: AzureScope | 'tenant', query: string, doing: string, type: string): Promise<string[]> {
+    const suffix = new RegExp(`/providers/${type.replace(/[.]/g, '\\.')}/[^/]+$`, 'i');
+    const ids = new Map<string, string>();
+    for await (const row of this.rows(scope, query, doing))
+      if (typeof row.id === 'string' && suffix.test(row.id)) ids.set(row.id.toLowerCase(), row.id);
+    return [...ids.values()];
+  }
+
   /** Every row a query gives at a scope, page after page. */
   async *rows(scope: AzureScope | 'tenant', query: string, doing: string): AsyncGenerator<ResourceRow> {
     let skipToken: string | undefined;
