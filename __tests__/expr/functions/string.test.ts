@@ -17,6 +17,14 @@ describe('string functions', () => {
     expect(() => ev("[json('{not json')]")).toThrow(/not valid JSON/);
   });
 
+  // Azure Verified Modules deploy json(loadTextContent('naming-rules.jsonc')): ARM's reader skips comments.
+  it('json skips // and /* */ comments outside strings, and keeps // inside them', () => {
+    const text =
+      '{\n  // abbreviations: https://learn.microsoft.com/x\n  "url": "https://a//b", /* the prefix */ "p": \'kv\'\n}';
+    expect(ev(`[json('${text.replace(/'/g, "''")}')]`)).toEqual({ url: 'https://a//b', p: 'kv' });
+    expect(() => ev('[json(\'{"a": 1 /* never closed\')]')).toThrow(/not valid JSON/);
+  });
+
   it('padLeft refuses to build a string longer than a template can be (4 MB)', () => {
     expect(() => ev("[padLeft('x', 2000000000, 'y')]")).toThrow(/asked for 2000000000 characters/);
     expect(ev("[padLeft('7', 3, '0')]")).toBe('007');

@@ -27,17 +27,47 @@ function decodeBase64(name: string, text: string): string {
 /**
  * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
  * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
- * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson),
+ * and `//` and `/* *\/` comments: Azure Verified Modules pass `json(loadTextContent('naming-rules.jsonc'))`,
+ * a commented file, and deploy. Other relaxations of ARM's JSON reader are not documented and stay errors.
  */
 function parseJson(name: string, text: string): Value {
   try {
-    return parseJsonText(text.includes("'") ? requoteSingleQuoted(text) : text) as Value;
+    const plain = text.includes('/') ? withoutComments(text) : text;
+    return parseJsonText(plain.includes("'") ? requoteSingleQuoted(plain) : plain) as Value;
   } catch {
     throw new ExpressionError(
       `The template function '${name}' was given a string that is not valid JSON: '${inputToken(text)}'.`
     );
   }
+}
+
+/** The text with its `//` and `/* *\/` comments outside strings (in either quote) made white space. */
+function withoutComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+      out += ' ';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return text;
+      i = end + 2;
+      out += ' ';
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
