@@ -272,6 +272,28 @@ describe('a module parameter given by a for expression (a property loop named "v
   });
 });
 
+describe('a nested template that refuses the value it is passed', () => {
+  // AVM modules pass an optional (nullable) parameter on to a module whose parameter is a plain string:
+  // left null, ARM fails that nested deployment when it validates it, not the parent's other resources.
+  const file = fixture('real-shapes', 'module-refuses-null.json');
+  const { resources, errors, notes } = expandTemplateFile(file);
+
+  test("the parent's other resources are expanded", () => {
+    expect(resources.map(r => r.name)).toEqual(['ais-contoso', 'grant-contributor', 'grant-maybe']);
+    expect(byName(resources, 'grant-contributor').unresolved).toMatch(
+      /its template refuses the parameters it is given: The value null of parameter 'principalId' is not of type string/
+    );
+  });
+
+  test('it is an error of the template where the deployment runs for certain, a note where it may not', () => {
+    expect(errors.map(e => e.message)).toEqual([
+      "The value null of parameter 'principalId' is not of type string; give a value of that type."
+    ]);
+    expect(notes).toHaveLength(2);
+    expect(notes[1]).toMatch(/module-refuses-null\.json:46: what deployment 'grant-maybe' deploys is not checked/);
+  });
+});
+
 /** Expands a template written to a temporary file, so its errors carry a file and line like any template's. */
 function expandInline(template: object) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-real-shapes-'));

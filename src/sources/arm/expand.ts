@@ -693,7 +693,22 @@ export class TemplateExpander {
         uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
         makeLibrary: templateLibrary
       });
-      child.resolveAllParameters();
+      try {
+        child.resolveAllParameters();
+      } catch (error) {
+        // A value the nested template refuses (null for a plain string, a string too long) fails
+        // that deployment, not the parent's others: ARM validates a nested deployment's parameters
+        // when it runs it. It is the template's error when the deployment runs for certain.
+        if (!(error instanceof TemplateError)) throw error;
+        if (instance.conditionUnknown === undefined) this.expansion.errors.push(error);
+        return [
+          this.unresolvedDeployment(
+            instance,
+            `its template refuses the parameters it is given: ${error.message.replace(/\.$/, '')}`,
+            propsPointer
+          )
+        ];
+      }
     } else {
       child = new TemplateScope({
         doc,
