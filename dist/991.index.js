@@ -1168,6 +1168,19 @@ class ResourceGraph {
         }
         return this.client;
     }
+    /**
+     * The ids of the rows `query` answers that are resources of `type` (e.g. `Microsoft.Authorization/policyAssignments`),
+     * once each. A row of any other kind is not what the query asked for (a Resource Graph that does not filter as
+     * Azure's does) and is passed over, so nothing is read back as what it is not.
+     */
+    async idsOf(scope, query, doing, type) {
+        const suffix = new RegExp(`/providers/${type.replace(/[.]/g, '\\.')}/[^/]+$`, 'i');
+        const ids = new Map();
+        for await (const row of this.rows(scope, query, doing))
+            if (typeof row.id === 'string' && suffix.test(row.id))
+                ids.set(row.id.toLowerCase(), row.id);
+        return [...ids.values()];
+    }
     /** Every row a query gives at a scope, page after page. */
     async *rows(scope, query, doing) {
         let skipToken;
@@ -1514,12 +1527,9 @@ class PolicyStore {
      */
     async findAssignmentsOf(scope, definitionId) {
         const doing = `finding the assignments of ${(0,azure_scope/* nameOfId */.gu)(definitionId)} under ${(0,azure_scope/* shortScope */.ZD)(scope)} with Resource Graph`;
-        const ids = new Map();
-        for await (const row of new ResourceGraph(this.connection).rows(scope, policyAssignmentsQuery(definitionId), doing))
-            if (typeof row.id === 'string')
-                ids.set(row.id.toLowerCase(), row.id);
+        const ids = await new ResourceGraph(this.connection).idsOf(scope, policyAssignmentsQuery(definitionId), doing, 'Microsoft.Authorization/policyAssignments');
         const found = [];
-        for (const id of ids.values()) {
+        for (const id of ids) {
             const assignment = await this.getAssignment(id);
             if (assignment && (0,azure_scope/* sameId */.s)(assignment.properties.policyDefinitionId, definitionId))
                 found.push(assignment);
@@ -1835,15 +1845,9 @@ class ExemptionStore {
         if (!ids.length)
             return [];
         const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
-        const rows = await this.searches.widen(`the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`, 'One outside the scope is not listed: none is deleted there.', async () => {
-            const found = new Map();
-            for await (const row of new ResourceGraph(this.connection).rows('tenant', policyExemptionsQuery(ids), doing))
-                if (typeof row.id === 'string')
-                    found.set(row.id.toLowerCase(), row.id);
-            return found;
-        }, new Map());
+        const candidates = await this.searches.widen(`the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`, 'One outside the scope is not listed: none is deleted there.', () => new ResourceGraph(this.connection).idsOf('tenant', policyExemptionsQuery(ids), doing, 'Microsoft.Authorization/policyExemptions'), []);
         const found = [];
-        for (const id of rows.values()) {
+        for (const id of candidates) {
             const exemption = await this.get(id);
             if (exemption && ids.some(a => (0,azure_scope/* sameId */.s)(exemption.properties.policyAssignmentId, a)))
                 found.push(exemption);

@@ -2992,6 +2992,10 @@ class WorkBudget {
         this.sizes.set(value, size);
         return size;
     }
+    /** The units spent so far. */
+    get used() {
+        return this.spent;
+    }
     spend(units) {
         this.spent += units;
         if (this.spent > this.units) {
@@ -8332,22 +8336,70 @@ function isAccepted(finding) {
 function failingFindings(document, policy) {
     return document.findings.filter(f => fails(f, policy));
 }
+/**
+ * Findings counted by what the summary's counts and the exit code read of them: a document that
+ * keeps one answers both without reading its findings again (each reading of a big run's findings
+ * parses them back from disk).
+ */
+class FindingTally {
+    kinds = new Map();
+    /** Counts `finding` `times` times (a negative number takes findings back). */
+    add(finding, times = 1) {
+        this.addKind({
+            verdict: finding.verdict,
+            severity: finding.severity,
+            suppressed: finding.suppressed !== undefined,
+            baselined: finding.suppressed === undefined && finding.baselined === true
+        }, times);
+    }
+    addTally(other, sign = 1) {
+        for (const { kind, count } of other)
+            this.addKind(kind, sign * count);
+    }
+    /** Each kind of finding counted, with how many there are: none with a count of 0. */
+    *[Symbol.iterator]() {
+        for (const entry of this.kinds.values())
+            if (entry.count !== 0)
+                yield entry;
+    }
+    addKind(kind, times) {
+        const key = `${kind.verdict} ${kind.severity} ${kind.suppressed} ${kind.baselined}`;
+        const entry = this.kinds.get(key);
+        if (entry)
+            entry.count += times;
+        else
+            this.kinds.set(key, { kind, count: times });
+    }
+}
+function isTallied(findings) {
+    return typeof findings.tally === 'function';
+}
 /** 1 when a finding fails the run under the policy, else 0. Input errors are the doors' to judge. */
 function exitCodeFor(document, policy) {
     if (policy.failOn === 'never')
         return 0;
+    if (isTallied(document.findings)) {
+        for (const { kind } of document.findings.tally())
+            if (kindFails(kind, policy))
+                return 1;
+        return 0;
+    }
     for (const finding of document.findings)
         if (fails(finding, policy))
             return 1;
     return 0;
 }
 function fails(finding, policy) {
+    return (kindFails({ verdict: finding.verdict, severity: finding.severity, suppressed: false, baselined: false }, policy) &&
+        !isAccepted(finding));
+}
+function kindFails(kind, policy) {
     if (policy.failOn === 'never')
         return false;
-    return ((finding.verdict === 'noncompliant' ||
-        (policy.failOnIndeterminate === true && finding.verdict === 'indeterminate')) &&
-        finding_severityRank[finding.severity] >= finding_severityRank[policy.failOn] &&
-        !isAccepted(finding));
+    return ((kind.verdict === 'noncompliant' || (policy.failOnIndeterminate === true && kind.verdict === 'indeterminate')) &&
+        finding_severityRank[kind.severity] >= finding_severityRank[policy.failOn] &&
+        !kind.suppressed &&
+        !kind.baselined);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/effects.ts
@@ -10273,16 +10325,50 @@ function decodeBase64(name, text) {
 /**
  * JSON text as ARM reads it: standard JSON, and also strings in single quotes, as the
  * documented base64ToJson example shows (`{'one': 'a', 'two': 'b'}` gives `{"one": "a", "two": "b"}`,
- * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson).
- * Other relaxations of ARM's JSON reader are not documented and stay errors.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#base64tojson),
+ * and `//` and `/* *\/` comments: Azure Verified Modules pass `json(loadTextContent('naming-rules.jsonc'))`,
+ * a commented file, and deploy. Other relaxations of ARM's JSON reader are not documented and stay errors.
  */
 function parseJson(name, text) {
     try {
-        return (0,jsonText/* parseJson */.qF)(text.includes("'") ? requoteSingleQuoted(text) : text);
+        const plain = text.includes('/') ? withoutComments(text) : text;
+        return (0,jsonText/* parseJson */.qF)(plain.includes("'") ? requoteSingleQuoted(plain) : plain);
     }
     catch {
         throw new ExpressionError(`The template function '${name}' was given a string that is not valid JSON: '${(0,model_errors/* inputToken */.qS)(text)}'.`);
     }
+}
+/** The text with its `//` and `/* *\/` comments outside strings (in either quote) made white space. */
+function withoutComments(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"' || c === "'") {
+            let j = i + 1;
+            while (j < text.length && text[j] !== c)
+                j += text[j] === '\\' ? 2 : 1;
+            out += text.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === '/' && text[i + 1] === '/') {
+            const end = text.indexOf('\n', i);
+            i = end < 0 ? text.length : end;
+            out += ' ';
+        }
+        else if (c === '/' && text[i + 1] === '*') {
+            const end = text.indexOf('*/', i + 2);
+            if (end < 0)
+                return text;
+            i = end + 2;
+            out += ' ';
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
 }
 /** Rewrites every single-quoted string outside double-quoted ones as a double-quoted JSON string. */
 function requoteSingleQuoted(text) {
@@ -17047,15 +17133,39 @@ const NO_COPY = { loops: new Map() };
 const MAX_EXPRESSION_LENGTH = 24_576;
 const parsedCache = new Map();
 function parseCached(text) {
-    let expr = parsedCache.get(text);
-    if (!expr) {
-        expr = parseExpression(text);
+    let parsed = parsedCache.get(text);
+    if (!parsed) {
+        const expr = parseExpression(text);
+        parsed = { expr, settles: settles(expr) };
         if (parsedCache.size > 50_000)
             parsedCache.clear();
-        parsedCache.set(text, expr);
+        parsedCache.set(text, parsed);
     }
-    return expr;
+    return parsed;
 }
+/**
+ * Whether an expression reads only what stays the same while one template scope is expanded: no
+ * copyIndex (each copy has its own), no reference or list* (a nested deployment's outputs are known
+ * once it is expanded), no newGuid or utcNow (each call is its own) and no user-defined function.
+ * Parameters, variables and the deployment's own values are the scope's, the same at every reading.
+ */
+function settles(expr) {
+    switch (expr.kind) {
+        case 'literal':
+            return true;
+        case 'property':
+            return settles(expr.target);
+        case 'index':
+            return settles(expr.target) && settles(expr.index);
+        case 'call': {
+            const name = expr.name.toLowerCase();
+            if (UNSETTLED.has(name) || name.startsWith('list') || name.includes('.'))
+                return false;
+            return expr.args.every(settles);
+        }
+    }
+}
+const UNSETTLED = new Set(['copyindex', 'reference', 'references', 'newguid', 'utcnow']);
 class TemplateScope {
     doc;
     base;
@@ -17068,6 +17178,8 @@ class TemplateScope {
     /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
     uri;
     functions;
+    /** Values of settled expressions by source pointer (see `settles`). */
+    settled = new Map();
     /** Symbolic name (lower case) \u2192 resource ids of its instances, filled as resources are declared. */
     symbols = new Map();
     /** Resource name (lower case, `parent/child` for children) \u2192 ids of the resources declared with it. */
@@ -17161,8 +17273,35 @@ class TemplateScope {
             throw this.errorAt(pointer, `The expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH} characters in a template expression. Split it with variables.`);
         }
         try {
-            const expr = parseCached(text);
-            return evaluate(expr, { functions: this.functions, data, budget: this.expansion.budget });
+            const { expr, settles } = parseCached(text);
+            const budget = this.expansion.budget;
+            // Each instance of a copy loop evaluates the same strings: a settled one once per place and scope.
+            if (settles &&
+                data.copy.loops.size > 0 &&
+                data.scope === this &&
+                data.failures &&
+                !data.functionParameters &&
+                !data.inParameterDefault) {
+                const known = this.settled.get(pointer);
+                if (known !== undefined && known.text === text) {
+                    if (known.units)
+                        budget?.spend(known.units);
+                    return known.value;
+                }
+                const spent = budget?.used ?? 0;
+                const failures = [];
+                let value;
+                try {
+                    value = evaluate(expr, { functions: this.functions, data: { ...data, failures }, budget });
+                }
+                finally {
+                    collectFailures(data.failures, failures);
+                }
+                if (failures.length === 0 && (value === null || typeof value !== 'object'))
+                    this.settled.set(pointer, { text, value, units: (budget?.used ?? 0) - spent });
+                return value;
+            }
+            return evaluate(expr, { functions: this.functions, data, budget });
         }
         catch (error) {
             // A limit reached is placed at the expression that reached it, once; it ends the template.
@@ -17194,7 +17333,7 @@ class TemplateScope {
         const names = { parameters: new Set(), variables: new Set() };
         const read = (expression) => {
             try {
-                namesRead(parseCached(expression), names);
+                namesRead(parseCached(expression).expr, names);
             }
             catch {
                 // A string that does not parse is reported where it is evaluated.
@@ -18715,7 +18854,21 @@ class TemplateExpander {
                 uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
                 makeLibrary: templateLibrary
             });
-            child.resolveAllParameters();
+            try {
+                child.resolveAllParameters();
+            }
+            catch (error) {
+                // A value the nested template refuses (null for a plain string, a string too long) fails
+                // that deployment, not the parent's others: ARM validates a nested deployment's parameters
+                // when it runs it. It is the template's error when the deployment runs for certain.
+                if (!(error instanceof TemplateError))
+                    throw error;
+                if (instance.conditionUnknown === undefined)
+                    this.expansion.errors.push(error);
+                return [
+                    this.unresolvedDeployment(instance, `its template refuses the parameters it is given: ${error.message.replace(/\.$/, '')}`, propsPointer)
+                ];
+            }
         }
         else {
             child = new TemplateScope({
@@ -19914,6 +20067,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
+
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 const HELD_FINDINGS = 5_000;
 class FindingStore {
@@ -19923,6 +20077,7 @@ class FindingStore {
     heldCount = 0;
     total = 0;
     input = 0;
+    counted = new FindingTally();
     file;
     constructor(limit = HELD_FINDINGS) {
         this.limit = limit;
@@ -19930,6 +20085,12 @@ class FindingStore {
     /** How many findings the store holds. */
     get size() {
         return this.total;
+    }
+    /** What the findings held are, counted: the same as counting them as they are read back. */
+    tally() {
+        const copy = new FindingTally();
+        copy.addTally(this.counted);
+        return copy;
     }
     /** Findings added from now on belong to a new input, which `discardInput` can take back. */
     beginInput() {
@@ -19940,6 +20101,7 @@ class FindingStore {
         if (!list)
             this.held.set(group, (list = []));
         list.push({ input: this.input, finding });
+        this.counted.add(finding);
         this.heldCount++;
         this.total++;
         if (this.heldCount >= this.limit)
@@ -19951,7 +20113,13 @@ class FindingStore {
         for (const [key, list] of this.held) {
             if (group !== undefined && key !== group)
                 continue;
-            const kept = list.filter(entry => entry.input !== input);
+            const kept = [];
+            for (const entry of list) {
+                if (entry.input !== input)
+                    kept.push(entry);
+                else
+                    this.counted.add(entry.finding, -1);
+            }
             this.heldCount -= list.length - kept.length;
             this.total -= list.length - kept.length;
             this.held.set(key, kept);
@@ -19959,9 +20127,12 @@ class FindingStore {
         for (const [key, list] of this.blocks) {
             if (group !== undefined && key !== group)
                 continue;
-            for (const block of list)
-                if (block.input === input)
-                    this.total -= lineCount(this.readBlock(block));
+            for (const block of list) {
+                if (block.input !== input)
+                    continue;
+                this.total -= lineCount(this.readBlock(block));
+                this.counted.addTally(block.tally, -1);
+            }
             this.blocks.set(key, list.filter(block => block.input !== input));
         }
     }
@@ -19993,6 +20164,7 @@ class FindingStore {
     dispose() {
         this.held.clear();
         this.blocks.clear();
+        this.counted = new FindingTally();
         this.heldCount = 0;
         this.total = 0;
         if (this.file) {
@@ -20011,15 +20183,18 @@ class FindingStore {
                 const input = list[from].input;
                 let to = from;
                 const lines = [];
-                for (; to < list.length && list[to].input === input; to++)
+                const tally = new FindingTally();
+                for (; to < list.length && list[to].input === input; to++) {
                     lines.push(JSON.stringify(list[to].finding), '\n');
+                    tally.add(list[to].finding);
+                }
                 const bytes = Buffer.from(lines.join(''), 'utf8');
                 for (let written = 0; written < bytes.length;)
                     written += (0,external_node_fs_.writeSync)(file.fd, bytes, written, bytes.length - written, file.end + written);
                 let blocks = this.blocks.get(group);
                 if (!blocks)
                     this.blocks.set(group, (blocks = []));
-                blocks.push({ input, offset: file.end, bytes: bytes.length });
+                blocks.push({ input, offset: file.end, bytes: bytes.length, tally });
                 file.end += bytes.length;
                 from = to;
             }
@@ -20777,6 +20952,7 @@ function baselineChange(baseline, base) {
 
 
 
+
 /** The findings document over `store`; call `findings.dispose()` when done. */
 function streamedDocument(store, parts) {
     const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
@@ -20822,9 +20998,14 @@ function streamedDocument(store, parts) {
         })();
         return { findings, accepting, baselining };
     };
-    // The first reading counts, and says how each exception and the baseline fared.
-    const first = reported();
-    const counts = countVerdicts(first.findings);
+    // The first reading counts, and says how each exception and the baseline fared: not needed where what
+    // the store holds is what is reported, verdicts, severities and all.
+    const counted = overrides.changesFindings || exceptions.length || baseline || changed || selection?.minSeverity
+        ? undefined
+        : store.tally();
+    const first = counted ? undefined : reported();
+    const tally = counted ?? tallyOf(first.findings);
+    const counts = countTally(tally);
     const exceptionReport = exceptions.length ? first.accepting.report() : [];
     // A stale exception often only misspells its rule: say which names nothing loaded has.
     const known = parts.knownRules;
@@ -20837,6 +21018,7 @@ function streamedDocument(store, parts) {
     }
     const findings = {
         [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
+        tally: () => tally,
         dispose: () => store.dispose()
     };
     const document = {
@@ -20858,6 +21040,25 @@ function streamedDocument(store, parts) {
         };
     }
     return document;
+}
+function tallyOf(findings) {
+    const tally = new FindingTally();
+    for (const finding of findings)
+        tally.add(finding);
+    return tally;
+}
+/** `countVerdicts` of the findings a tally counted. */
+function countTally(tally) {
+    const counts = { compliant: 0, noncompliant: 0, indeterminate: 0, suppressed: 0, baselined: 0 };
+    for (const { kind, count } of tally) {
+        if (kind.verdict !== 'compliant' && kind.suppressed)
+            counts.suppressed += count;
+        else if (kind.verdict !== 'compliant' && kind.baselined)
+            counts.baselined += count;
+        else
+            counts[kind.verdict] += count;
+    }
+    return counts;
 }
 /** The summary's counts: accepted findings as suppressed or baselined, the others by verdict. */
 function countVerdicts(findings) {
@@ -22520,6 +22721,7 @@ leftOut = new Set()) {
     (0,model_errors/* throwUserErrors */.zu)(errors);
     return {
         parameters,
+        changesFindings: severities.size > 0 || findingEffects.size > 0,
         apply(findings) {
             if (severities.size === 0 && findingEffects.size === 0)
                 return findings;
