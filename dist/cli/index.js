@@ -2257,8 +2257,9 @@ const LITERAL = /^(\^?)([A-Za-z0-9_\-/:, ]*)(\$?)$/;
 function compileLinear(source, flags) {
     const toString = () => `/${source}/${flags}`;
     // A pattern of plain characters, anchored or not (the bundled rules' role ids: `e147\u2026bf6$`), is a
-    // comparison of strings: RE2 is loaded only for a pattern that needs it.
-    const literal = flags.includes('i') ? null : LITERAL.exec(source);
+    // comparison of strings (unless a flag changes what the characters or anchors match): RE2 is loaded only for a
+    // pattern that needs it.
+    const literal = /[im]/.test(flags) ? null : LITERAL.exec(source);
     if (literal) {
         const [, start, text, end] = literal;
         const test = start && end
