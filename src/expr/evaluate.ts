@@ -144,7 +144,12 @@ function located(error: unknown, offset: number): unknown {
 function evalNode(expr: Expr, ctx: EvalContext): Value {
   switch (expr.kind) {
     case 'literal':
-      return expr.value;
+      // An integer literal beyond ±2^53 cannot be held exactly (ARM's integers are 64-bit).
+      return typeof expr.value === 'number' && !Number.isSafeInteger(expr.value)
+        ? new Unknown(
+            `the integer literal at offset ${expr.start} is beyond ±2^53, which cmk-guard does not compute exactly`
+          )
+        : expr.value;
     case 'call':
       return evalCall(expr, ctx);
     case 'property': {

@@ -337,6 +337,8 @@ export const arrayFunctions: FunctionDefinition[] = [
       const out: JsonObject = {};
       for (const item of arrayArg('shallowMerge', args, 0)) {
         if (item instanceof Unknown) return unknownResult('shallowMerge', args);
+        // A null item adds nothing, as a null argument of union does.
+        if (item === null) continue;
         if (!isObject(item))
           throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
         for (const key of Object.keys(item)) setOwn(out, key, item[key]);
@@ -386,8 +388,10 @@ export const arrayFunctions: FunctionDefinition[] = [
     minArgs: 1,
     maxArgs: Infinity,
     call: args => {
-      if (Array.isArray(args[0])) {
-        const arrays = args.map((_, i) => arrayArg('union', args, i));
+      // Null arguments add nothing, whichever kind the others are (as concat skips them); the
+      // first argument that is not null says whether arrays or objects are merged.
+      if (Array.isArray(args.find(arg => arg !== null))) {
+        const arrays = args.flatMap((arg, i) => (arg === null ? [] : [arrayArg('union', args, i)]));
         if (arrays.some(a => a.some(holdsUnknown))) return unknownResult('union', args);
         const out: Value[] = [];
         for (const array of arrays) for (const item of array) distinctPush(out, item);

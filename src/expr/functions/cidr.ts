@@ -148,10 +148,13 @@ export const cidrFunctions: FunctionDefinition[] = [
     call: args => {
       const network = parseNetwork('cidrHost', stringArg('cidrHost', args, 0));
       const index = intArg('cidrHost', args, 1);
-      // Host 0 is the first usable address (after the IPv4 network address).
-      const first =
-        network.address.bits === 32 && network.prefix < 31 ? network.address.value + 1n : network.address.value;
-      const lastUsable = network.address.bits === 32 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
+      // Host 0 is the address after the network's own, for IPv4 and IPv6 alike: the documented IPv6
+      // example gives 'fdad:3236:5555:3000::1' for index 0 of fdad:3236:5555:3000::/52
+      // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-cidr#cidrhost),
+      // though parseCidr calls the IPv6 network address itself "firstUsable".
+      const ipv4 = network.address.bits === 32;
+      const first = network.prefix < network.address.bits - 1 ? network.address.value + 1n : network.address.value;
+      const lastUsable = ipv4 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
       const value = first + BigInt(index);
       if (index < 0 || value > lastUsable) {
         throw new ExpressionError(

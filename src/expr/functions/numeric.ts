@@ -2,17 +2,37 @@
  * Numeric functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-numeric
  * Integers are 64-bit in ARM; div and mod truncate toward zero like .NET.
  */
-import type { Value } from '../../model/value.js';
+import { Unknown, type Value } from '../../model/value.js';
 import { ExpressionError } from '../errors.js';
 import { defineFunction, type FunctionDefinition } from '../evaluate.js';
 import { intArg, numberArg, typeError } from './args.js';
 
-function binary(name: string, op: (a: number, b: number) => number): FunctionDefinition {
+/**
+ * An integer result as ARM has it (64-bit), or an Unknown where a JavaScript number cannot hold it
+ * exactly: beyond 2^53 a number is rounded, and a rounded count, index or name is a guess. A result
+ * outside the 64-bit range is unknown too (whether ARM fails or wraps is not documented).
+ */
+export function exactInteger(name: string, operands: number[], result: bigint): number | Unknown {
+  if (operands.every(Number.isSafeInteger) && result >= MIN_SAFE && result <= MAX_SAFE) return Number(result);
+  return new Unknown(
+    `the integer result of ${name}(${operands.join(', ')}) is beyond ±2^53, which cmk-guard does not compute exactly`
+  );
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+function binary(name: string, op: (a: bigint, b: bigint) => bigint): FunctionDefinition {
   return defineFunction({
     name,
     minArgs: 2,
     maxArgs: 2,
-    call: args => op(intArg(name, args, 0), intArg(name, args, 1))
+    call: args => {
+      const a = intArg(name, args, 0);
+      const b = intArg(name, args, 1);
+      if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return exactInteger(name, [a, b], 0n);
+      return exactInteger(name, [a, b], op(BigInt(a), BigInt(b)));
+    }
   });
 }
 
@@ -70,7 +90,12 @@ export const numericFunctions: FunctionDefinition[] = [
     call: args => {
       const value = args[0];
       if (typeof value === 'number') return Math.trunc(value);
-      if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) return Number(value);
+      if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) {
+        const exact = BigInt(value.trim().replace(/^\+/, ''));
+        return exactInteger('int', [0], exact) instanceof Unknown
+          ? new Unknown(`int('${value}') is beyond ±2^53, which cmk-guard does not compute exactly`)
+          : Number(exact);
+      }
       if (typeof value === 'string')
         throw new ExpressionError(`The template function 'int' cannot convert '${value}' to an integer.`);
       throw typeError('int', 0, 'a string or a number', value);
