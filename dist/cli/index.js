@@ -7228,7 +7228,10 @@ function located(error, offset) {
 function evalNode(expr, ctx) {
     switch (expr.kind) {
         case 'literal':
-            return expr.value;
+            // An integer literal beyond \u00b12^53 cannot be held exactly (ARM's integers are 64-bit).
+            return typeof expr.value === 'number' && !Number.isSafeInteger(expr.value)
+                ? new model_value/* Unknown */.$r(`the integer literal at offset ${expr.start} is beyond \u00b12^53, which cmk-guard does not compute exactly`)
+                : expr.value;
         case 'call':
             return evalCall(expr, ctx);
         case 'property': {
@@ -9213,6 +9216,9 @@ const arrayFunctions = [
             for (const item of arrayArg('shallowMerge', args, 0)) {
                 if (item instanceof model_value/* Unknown */.$r)
                     return unknownResult('shallowMerge', args);
+                // A null item adds nothing, as a null argument of union does.
+                if (item === null)
+                    continue;
                 if (!(0,model_value/* isObject */.Gv)(item))
                     throw new ExpressionError("The template function 'shallowMerge' takes an array of objects.");
                 for (const key of Object.keys(item))
@@ -9263,8 +9269,10 @@ const arrayFunctions = [
         minArgs: 1,
         maxArgs: Infinity,
         call: args => {
-            if (Array.isArray(args[0])) {
-                const arrays = args.map((_, i) => arrayArg('union', args, i));
+            // Null arguments add nothing, whichever kind the others are (as concat skips them); the
+            // first argument that is not null says whether arrays or objects are merged.
+            if (Array.isArray(args.find(arg => arg !== null))) {
+                const arrays = args.flatMap((arg, i) => (arg === null ? [] : [arrayArg('union', args, i)]));
                 if (arrays.some(a => a.some(holdsUnknown)))
                     return unknownResult('union', args);
                 const out = [];
@@ -9410,9 +9418,13 @@ const cidrFunctions = [
         call: args => {
             const network = parseNetwork('cidrHost', stringArg('cidrHost', args, 0));
             const index = intArg('cidrHost', args, 1);
-            // Host 0 is the first usable address (after the IPv4 network address).
-            const first = network.address.bits === 32 && network.prefix < 31 ? network.address.value + 1n : network.address.value;
-            const lastUsable = network.address.bits === 32 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
+            // Host 0 is the address after the network's own, for IPv4 and IPv6 alike: the documented IPv6
+            // example gives 'fdad:3236:5555:3000::1' for index 0 of fdad:3236:5555:3000::/52
+            // (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-cidr#cidrhost),
+            // though parseCidr calls the IPv6 network address itself "firstUsable".
+            const ipv4 = network.address.bits === 32;
+            const first = network.prefix < network.address.bits - 1 ? network.address.value + 1n : network.address.value;
+            const lastUsable = ipv4 && network.prefix < 31 ? lastOf(network) - 1n : lastOf(network);
             const value = first + BigInt(index);
             if (index < 0 || value > lastUsable) {
                 throw new ExpressionError(`The host index '${index}' of 'cidrHost' is outside the network '${args[0]}'.`);
@@ -10008,15 +10020,38 @@ const logicalFunctions = [
 ];
 
 ;// CONCATENATED MODULE: ./src/expr/functions/numeric.ts
+/**
+ * Numeric functions: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-numeric
+ * Integers are 64-bit in ARM; div and mod truncate toward zero like .NET.
+ */
 
 
 
+
+/**
+ * An integer result as ARM has it (64-bit), or an Unknown where a JavaScript number cannot hold it
+ * exactly: beyond 2^53 a number is rounded, and a rounded count, index or name is a guess. A result
+ * outside the 64-bit range is unknown too (whether ARM fails or wraps is not documented).
+ */
+function exactInteger(name, operands, result) {
+    if (operands.every(Number.isSafeInteger) && result >= MIN_SAFE && result <= MAX_SAFE)
+        return Number(result);
+    return new model_value/* Unknown */.$r(`the integer result of ${name}(${operands.join(', ')}) is beyond \u00b12^53, which cmk-guard does not compute exactly`);
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
 function binary(name, op) {
     return defineFunction({
         name,
         minArgs: 2,
         maxArgs: 2,
-        call: args => op(intArg(name, args, 0), intArg(name, args, 1))
+        call: args => {
+            const a = intArg(name, args, 0);
+            const b = intArg(name, args, 1);
+            if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b))
+                return exactInteger(name, [a, b], 0n);
+            return exactInteger(name, [a, b], op(BigInt(a), BigInt(b)));
+        }
     });
 }
 function nonZero(name, b) {
@@ -10074,8 +10109,12 @@ const numericFunctions = [
             const value = args[0];
             if (typeof value === 'number')
                 return Math.trunc(value);
-            if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value))
-                return Number(value);
+            if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) {
+                const exact = BigInt(value.trim().replace(/^\+/, ''));
+                return exactInteger('int', [0], exact) instanceof model_value/* Unknown */.$r
+                    ? new model_value/* Unknown */.$r(`int('${value}') is beyond \u00b12^53, which cmk-guard does not compute exactly`)
+                    : Number(exact);
+            }
             if (typeof value === 'string')
                 throw new ExpressionError(`The template function 'int' cannot convert '${value}' to an integer.`);
             throw typeError('int', 0, 'a string or a number', value);
