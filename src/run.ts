@@ -26,7 +26,7 @@ import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } f
 import type { Pack, Rule } from './rules/index.js';
 import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
-import { compiledAtBuild, loadPolicyDirectory, readAtBuild, readPolicyDirectory } from './rules/index.js';
+import { compiledAtBuild, loadPolicyDirectory, readAtBuild, readPolicyDirectory, RuleTexts } from './rules/index.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadTemplates } from './sources/index.js';
@@ -231,6 +231,8 @@ interface LoadedRules {
   transitions: PullRequestCheck<'transitions'>[];
   /** Names of the transition rules that run: they need a base to compare with. */
   transitionRules: string[];
+  /** The packs (initiatives) of the rule folders: each one's name and its members. */
+  packs: { name: string; rules: string[] }[];
   /** Rules and definitions the selection left out. */
   leftOut: NotRun[];
   overrides: OverridePlan;
@@ -260,15 +262,15 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
 /**
  * Whether reading the request's rules and definitions needs ajv, js-yaml or RE2 (src/rules/tooling.ts): unless
  * its rule folders hold only bundled texts read at build time, and it names no definitions (whose parameter
- * schemas ajv checks) and no live scope.
+ * schemas ajv checks) and no live scope. The rule texts it reads are kept in `texts`, for the load.
  */
-function needsRuleTooling(request: EvaluateRequest): boolean {
+function needsRuleTooling(request: EvaluateRequest, texts: RuleTexts): boolean {
   if ((request.definitions?.length ?? 0) > 0 || request.live !== undefined) return true;
   const folders = request.policies === undefined ? [] : [request.policies].flat();
   return !folders.every(folder => {
     try {
       const dir = inputPath(request, folder, 'the rule folder');
-      return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+      return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
     } catch {
       return false;
     }
@@ -279,10 +281,10 @@ function needsRuleTooling(request: EvaluateRequest): boolean {
  * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
  * that file's error, and every other one still gives its verdicts.
  */
-function loadRules(request: EvaluateRequest): LoadedRules {
+function loadRules(request: EvaluateRequest, texts: RuleTexts): LoadedRules {
   const errors: UserError[] = [];
   const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-  const loaded = loadPolicyFolders(request, errors);
+  const { rules: loaded, packs } = loadPolicyFolders(request, errors, texts);
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
@@ -330,6 +332,7 @@ function loadRules(request: EvaluateRequest): LoadedRules {
     relations,
     transitions,
     transitionRules: transitions.map(t => t.rule.name),
+    packs,
     leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
     overrides,
     skipped,
@@ -337,27 +340,24 @@ function loadRules(request: EvaluateRequest): LoadedRules {
   };
 }
 
-/** The packs (initiatives) of the folders the request names: each one's name and its members. */
-function packsOf(request: EvaluateRequest): { name: string; rules: string[] }[] {
-  const folders = request.policies === undefined ? [] : [request.policies].flat();
-  return folders.flatMap(folder => {
-    const { pack } = loadPolicyDirectory(inputPath(request, folder, 'the rule folder'));
-    return pack ? [{ name: pack.name, rules: [...pack.rules] }] : [];
-  });
-}
-
 /**
- * The rule files of every folder the request names; a name used in two folders is an error. A
- * folder or rule file that cannot be read is added to `errors` and the others still load.
+ * The rule files of every folder the request names, and the folders' packs; a name used in two folders is an
+ * error. A folder or rule file that cannot be read is added to `errors` and the others still load.
  */
-function loadPolicyFolders(request: EvaluateRequest, errors: UserError[]): Rule[] {
+function loadPolicyFolders(
+  request: EvaluateRequest,
+  errors: UserError[],
+  texts: RuleTexts
+): { rules: Rule[]; packs: LoadedRules['packs'] } {
   const folders = request.policies === undefined ? [] : [request.policies].flat();
   const byName = new Map<string, Rule>();
+  const packs: LoadedRules['packs'] = [];
   for (const folder of folders) {
     isolated(errors, { file: folder }, 'read the rule folder', () => {
       const dir = inputPath(request, folder, 'the rule folder');
-      const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+      const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
       append(errors, read.errors);
+      if (read.pack) packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
       for (const rule of read.rules) {
         const first = byName.get(rule.name);
         if (first) {
@@ -373,7 +373,7 @@ function loadPolicyFolders(request: EvaluateRequest, errors: UserError[]): Rule[
       }
     });
   }
-  return [...byName.values()];
+  return { rules: [...byName.values()], packs };
 }
 
 /**
@@ -447,8 +447,9 @@ export async function evaluateRepository(request: EvaluateRequest): Promise<Find
  */
 export async function evaluateRepositoryStreamed(request: EvaluateRequest): Promise<StreamedFindingsDocument> {
   const run = new RunDeadline(request.clock);
-  if (needsRuleTooling(request)) await loadRuleTooling();
-  const loaded = loadRules(request);
+  const texts = new RuleTexts();
+  if (needsRuleTooling(request, texts)) await loadRuleTooling();
+  const loaded = loadRules(request, texts);
   const { definitions, relations, transitions } = loaded;
   // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
   // by transition rule; each group in the order of the inputs and their resources.
@@ -557,7 +558,7 @@ async function readInputs(request: EvaluateRequest, loaded: LoadedRules, inputs:
   if (request.live) {
     // Loaded here, on first use: commands that never reach Azure never load its SDKs.
     const azure = await import('./azure/index.js');
-    const packs = packsOf(request);
+    const packs = loaded.packs;
     const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
       initiatives: packs.map(p => p.name)
     });

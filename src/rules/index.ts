@@ -174,8 +174,7 @@ function toRule(doc: ParsedDocument): Rule {
 }
 
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
-export function loadRuleFile(file: string): Rule {
-  const text = readRuleText(file);
+export function loadRuleFile(file: string, text = readRuleText(file)): Rule {
   const doc = read(file, text);
   throwUserErrors(ruleErrors(doc, text));
   return toRule(doc);
@@ -196,8 +195,7 @@ export function checkPack(doc: ParsedDocument): UserError[] {
 }
 
 /** Reads and validates a pack manifest. */
-export function loadPackFile(file: string): Pack {
-  const text = readRuleText(file);
+export function loadPackFile(file: string, text = readRuleText(file)): Pack {
   const doc = read(file, text);
   // A text of the bundled pack was checked when it was built (as rule texts are: see ruleErrors).
   if (!checkedPackTexts.has(text)) throwUserErrors(checkPack(doc));
@@ -232,7 +230,8 @@ export function loadPolicyDirectory(dir: string, root?: string): { pack: Pack | 
  */
 export function readPolicyDirectory(
   dir: string,
-  root?: string
+  root?: string,
+  texts?: RuleTexts
 ): { pack: Pack | null; rules: Rule[]; errors: UserError[] } {
   let entries: string[];
   try {
@@ -256,11 +255,11 @@ export function readPolicyDirectory(
     if (!isFile(file)) continue;
     if (PACK_FILES.includes(entry)) {
       collectUserErrors(errors, () => {
-        pack = loadPackFile(file);
+        pack = loadPackFile(file, texts?.take(file));
       });
     } else {
       collectUserErrors(errors, () => {
-        rules.push(loadRuleFile(file));
+        rules.push(loadRuleFile(file, texts?.take(file)));
       });
     }
   }
@@ -296,11 +295,30 @@ export function readPolicyDirectory(
 }
 
 /**
+ * Rule and pack texts read ahead (by `readAtBuild`), each handed over once to the load that reads the same
+ * file: the folder is read once, and what decided the tooling is what is loaded.
+ */
+export class RuleTexts {
+  private readonly texts = new Map<string, string>();
+
+  keep(file: string, text: string): void {
+    this.texts.set(file, text);
+  }
+
+  /** The text read ahead for `file`, or undefined (then it is read now); a text is handed over once. */
+  take(file: string): string | undefined {
+    const text = this.texts.get(file);
+    this.texts.delete(file);
+    return text;
+  }
+}
+
+/**
  * Whether every rule and pack file of `dir` is a bundled text read and checked at build time: then reading the
  * folder needs nothing of ./tooling.ts. False when it cannot tell (a file it cannot read, or one that leads
- * outside `root`): reading the folder then says what is wrong.
+ * outside `root`): reading the folder then says what is wrong. The texts it reads are kept in `texts`.
  */
-export function readAtBuild(dir: string, root?: string): boolean {
+export function readAtBuild(dir: string, root?: string, texts?: RuleTexts): boolean {
   try {
     const files = fs
       .readdirSync(dir)
@@ -310,6 +328,7 @@ export function readAtBuild(dir: string, root?: string): boolean {
       if (root !== undefined && escapeReason(file, root)) return false;
       if (!isFile(file)) return true;
       const text = readRuleText(file);
+      texts?.keep(file, text);
       const checked = PACK_FILES.includes(entry) ? checkedPackTexts : checkedRuleTexts;
       return checked.has(text) && isParsedAtBuild(text);
     });
