@@ -128,14 +128,15 @@ export interface CompiledPolicies {
  * Compiles a rule folder as `compile` writes it and `plan`/`deploy` publish it. `root` is the
  * folder rule paths in metadata are relative to (the repository root, so the output is the
  * same from any working directory); `definitionIdPrefix` is where the definitions live, for the
- * initiative's member ids. Every rule's errors are reported together.
+ * initiative's member ids. With `confineTo`, a rule file that leads outside that folder is refused
+ * unread. Every rule's errors are reported together.
  */
 export function compilePolicies(
   dir: string,
-  options: { root: string; definitionIdPrefix?: string },
+  options: { root: string; definitionIdPrefix?: string; confineTo?: string },
   aliases: AliasCatalog = engineAliasCatalog()
 ): CompiledPolicies {
-  const { pack, rules } = loadPolicyDirectory(dir);
+  const { pack, rules } = loadPolicyDirectory(dir, options.confineTo);
   const errors: UserError[] = [];
   const definitions: PolicyDefinitionBody[] = [];
   let initiative: PolicySetDefinitionBody | null = null;
@@ -161,6 +162,15 @@ export function compilePolicies(
   return { pack, rules, members, definitions, initiative };
 }
 
+/**
+ * The rule folder a pack is published or read from: the bundled one, or one inside the working folder (the
+ * repository), which a pull request may change and must not lead out of.
+ */
+function packFolder(cwd: string, policies: string | undefined): string {
+  if (policies === undefined) return bundledPolicies();
+  return inputPath({ cwd }, policies, 'the rule folder');
+}
+
 export interface PublishPackRequest extends Omit<PublishRequest, 'exemptions'> {
   /** A rule folder with a pack manifest; the bundled pack when absent. */
   policies?: string;
@@ -179,10 +189,11 @@ export interface PublishPackRequest extends Omit<PublishRequest, 'exemptions'> {
 export async function publishPack(request: PublishPackRequest): Promise<PublishOutcome> {
   const azure = await import('./azure/index.js');
   const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
-  const policies = path.resolve(request.cwd, request.policies ?? bundledPolicies());
+  const policies = packFolder(request.cwd, request.policies);
   const compiled = compilePolicies(policies, {
     root: sourceRoot(policies),
-    definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', '')
+    definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', ''),
+    confineTo: isWithin(bundledPolicies(), policies) ? undefined : request.cwd
   });
   if (!compiled.pack || !compiled.initiative) {
     throw new UserError(
@@ -774,8 +785,8 @@ export interface ComplianceReportRequest extends Omit<ComplianceRequest, 'initia
  * findings document, named by the rules the initiative was compiled from.
  */
 export async function complianceReport(request: ComplianceReportRequest): Promise<FindingsDocument> {
-  const dir = path.resolve(request.cwd, request.policies);
-  const { pack, rules } = loadPolicyDirectory(dir);
+  const dir = packFolder(request.cwd, request.policies);
+  const { pack, rules } = loadPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : request.cwd);
   if (!pack) {
     throw new UserError(
       "compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).",

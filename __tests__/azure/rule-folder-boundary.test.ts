@@ -1,7 +1,9 @@
 /**
- * `evaluate --scope` with the repository's own rule folder: the folder is read once, inside the root, for
- * both the rules and the pack whose assignments and exemptions it looks for. A rule file that links out of
- * the repository is refused unread there as everywhere else.
+ * The commands that reach Azure with the repository's own rule folder (`evaluate --scope`, `plan`,
+ * `compliance`) read it inside the repository, as `evaluate` of templates does: a rule file that links out
+ * is refused unread, and so is a folder outside. In a pull request the folder is the pull request's.
+ * `evaluate --scope` reads the folder once, for both the rules and the pack whose assignments and
+ * exemptions it looks for.
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +12,7 @@ import type { FindingsDocument } from '../../src/model/finding.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
+import { policyInsightsModule } from '../support/arm-policyinsights.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
 import { generateEstate, runCliAgainst, SUBSCRIPTIONS } from '../support/live-estate.js';
@@ -22,7 +25,9 @@ describe('a live scope evaluated with a rule folder of the repository', () => {
   let outside: string;
   let repo: string;
   beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule] });
+    server = await startArmServer({
+      modules: [policyModule, exemptionsModule, resourceGraphModule, policyInsightsModule]
+    });
     seedManagementGroup(server, 'contoso', { subscriptions: SUBSCRIPTIONS });
     seedResources(server, generateEstate({ count: 40 }));
     outside = mkdtempSync(path.join(os.tmpdir(), 'cmk-live-rules-'));
@@ -63,4 +68,34 @@ describe('a live scope evaluated with a rule folder of the repository', () => {
     expect(document.summary.resources).toBeGreaterThan(0);
     expect(new Set(document.findings.map(f => f.definition))).toContain('foundry-tools-cmk');
   });
+
+  it.each(['plan', 'compliance'])(
+    '%s refuses, unread, a rule file that links outside the repository, and a folder outside it',
+    async command => {
+      const linked = await runCliAgainst(server, repo, [
+        command,
+        '--scope',
+        MG,
+        '--policies',
+        'policies',
+        '--arm-endpoint',
+        server.url
+      ]);
+      expect(linked.code).toBe(2);
+      expect(linked.err).toMatch(/does not read the rule file .*zz-linked\.yaml: it leads outside/);
+      expect(linked.err + linked.out).not.toContain(SECRET);
+      const above = await runCliAgainst(server, repo, [
+        command,
+        '--scope',
+        MG,
+        '--policies',
+        '..',
+        '--arm-endpoint',
+        server.url
+      ]);
+      expect(above.code).toBe(2);
+      expect(above.err).toMatch(/does not read the rule folder .*: it is outside/);
+      expect(above.err + above.out).not.toContain(SECRET);
+    }
+  );
 });
