@@ -8,10 +8,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
-import { policyState, POLICY_API_VERSION, storedAt } from '../support/arm-policy.js';
+import { policyState, POLICY_API_VERSION, setPolicyReplicationLag, storedAt } from '../support/arm-policy.js';
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
 import { seedResources } from '../support/arm-resourcegraph.js';
+import { notSeenYet } from '../../src/azure/apply.js';
 import { connectArm } from '../../src/azure/connection.js';
+import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { retryAfterMs } from '../../src/azure/rest.js';
 import { parseScope } from '../../src/azure/scope.js';
@@ -183,6 +185,134 @@ describe('Resource Manager as it answers under load and while others change the 
     const writes = server.writeRequests();
     expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
     expect(server.writeRequests()).toBe(writes);
+  });
+});
+
+describe('Resource Manager whose replicas have not caught up with a write made moments before', () => {
+  let server: ArmServer;
+  let clean: ArmServer;
+  let repo: Repository;
+  beforeEach(async () => {
+    server = await publishServer();
+    clean = await publishServer();
+    repo = packRepository();
+    for (const s of [server, clean]) seedAccounts(s);
+    config(repo);
+  });
+  afterEach(async () => {
+    await server.close();
+    await clean.close();
+    repo.dispose();
+  });
+
+  /** The error codes the server answered to writes, by method and type. */
+  const refusals = (s: ArmServer, from = 0) =>
+    new Set(
+      s.requests
+        .slice(from)
+        .filter(r => typeof r.status === 'number' && r.status >= 400 && r.method !== 'GET')
+        .map(r => {
+          const type = /\/providers\/Microsoft\.Authorization\/(\w+)\/[^/]+$/i.exec(r.path)?.[1];
+          return `${r.method} ${type} ${r.status} ${(r.responseBody as { error?: { code?: string } }).error?.code}`;
+        })
+    );
+
+  it('waits until what references a new definition, initiative or assignment sees it, and deletes what no longer does, ending as Azure without lag', async () => {
+    expect((await publish(clean, repo, 'deploy', SUB)).code).toBe(0);
+    // Each reference check sees an object as it was before its last write, twice.
+    setPolicyReplicationLag(server, 2);
+    const first = await publish(server, repo, 'deploy', SUB);
+    expect(first.code).toBe(0);
+    expect(refusals(server)).toEqual(
+      new Set([
+        'PUT policySetDefinitions 400 PolicyDefinitionNotFound',
+        'PUT policyAssignments 400 PolicySetDefinitionNotFound',
+        'PUT policyExemptions 404 PolicyAssignmentNotFound'
+      ])
+    );
+    expect(holdings(server)).toEqual(holdings(clean));
+    let writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+
+    // A rule leaves the pack: the initiative is replaced (its assignment deleted first, which the
+    // initiative's DELETE still sees) and the rule's definition pruned (the old initiative still seen).
+    dropRule(repo, 'ai-hub-hbi');
+    rmConfig(repo);
+    expect((await publish(clean, repo, 'deploy', SUB, ['--prune'])).code).toBe(0);
+    const before = server.requests.length;
+    const pruned = await publish(server, repo, 'deploy', SUB, ['--prune']);
+    expect(pruned.code).toBe(0);
+    expect(refusals(server, before)).toEqual(
+      new Set([
+        'DELETE policySetDefinitions 400 InvalidDeletePolicySetDefinitionRequest',
+        'DELETE policyDefinitions 400 InvalidDeletePolicyDefinitionRequest'
+      ])
+    );
+    expect(holdings(server)).toEqual(holdings(clean));
+    writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+
+  it('reports the refusal with Azure’s code, how long it waited and what to do once the retries are spent, and a re-run converges', async () => {
+    expect((await publish(clean, repo, 'deploy', SUB)).code).toBe(0);
+    setPolicyReplicationLag(server, 50);
+    const stuck = await publish(server, repo, 'deploy', SUB);
+    expect(stuck.code).toBe(1);
+    expect(stuck.stdout).toMatch(
+      /Azure answered 400 PolicyDefinitionNotFound while writing the initiative cmk-guard-foundry-tools at subscription 00000000-0000-0000-0000-0000000000aa: The policy set definition 'cmk-guard-foundry-tools' request is invalid\. The following policy definitions could not be found: '\/subscriptions\/[^ ]+;[^ ]+ cmk-guard tried 7 times over 0 s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile\. Run deploy again in a few minutes; it plans from what Azure then holds\./
+    );
+    expect(server.requests.filter(r => r.method === 'PUT' && /policySetDefinitions/.test(r.path))).toHaveLength(7);
+    expect(stuck.stdout).toContain('not applied');
+    // The replicas catch up; the re-run writes what is left, and then nothing.
+    setPolicyReplicationLag(server, 0);
+    expect((await publish(server, repo, 'deploy', SUB)).code).toBe(0);
+    expect(holdings(server)).toEqual(holdings(clean));
+    const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+});
+
+describe('which answers mean the replicas have not caught up', () => {
+  const answer = (status: number, code: string, message = '') => new ArmError('x', status, code, message);
+  it('knows the reference refusals, the out-of-scope refusal that says to try again, and nothing else', () => {
+    // Azure/Enterprise-Scale#902, verbatim.
+    const outOfScope =
+      "The policy definition specified in policy assignment 'Deny-DataB-Sku' is out of scope. Policy definitions should be specified only at or above the policy assignment scope. If the management groups hierarchy changed recently or if assigning a management group policy to new subscription, please allow up to 30 minutes for the hierarchy changes to apply and try again.";
+    expect(notSeenYet(answer(400, 'InvalidCreatePolicyAssignmentRequest', outOfScope))).toBe(true);
+    // Azure/ALZ-Bicep#326: the initiative's form.
+    expect(
+      notSeenYet(
+        answer(
+          400,
+          'InvalidCreatePolicySetDefinitionRequest',
+          "The policy set definition 'Deploy-Diagnostics-LogAnalytics' request is invalid. Policy definitions should be specified only at or above the policy set definition's scope. The following policy definitions are invalid: 'Deploy-Diagnostics-ACI'."
+        )
+      )
+    ).toBe(true);
+    for (const code of [
+      'PolicyDefinitionNotFound',
+      'PolicySetDefinitionNotFound',
+      'InvalidDeletePolicyDefinitionRequest',
+      'InvalidDeletePolicySetDefinitionRequest'
+    ])
+      expect(notSeenYet(answer(400, code))).toBe(true);
+    expect(notSeenYet(answer(404, 'PolicyAssignmentNotFound'))).toBe(true);
+    // Refusals of what was sent, and other statuses, are reported at once.
+    expect(
+      notSeenYet(
+        answer(
+          400,
+          'InvalidCreatePolicySetDefinitionRequest',
+          "The policy set definition 'x' request is invalid. The policy definition reference id 'a' is used more than once."
+        )
+      )
+    ).toBe(false);
+    expect(notSeenYet(answer(400, 'InvalidPolicyRule'))).toBe(false);
+    expect(notSeenYet(answer(404, 'PolicyDefinitionNotFound'))).toBe(false);
+    expect(notSeenYet(answer(403, 'AuthorizationFailed'))).toBe(false);
   });
 });
 

@@ -16,7 +16,7 @@
  */
 import type { ArmModule, ArmReply, ArmRequestContext, ArmServer } from './arm-server.js';
 import { ArmHttpError } from './arm-server.js';
-import { policyState } from './arm-policy.js';
+import { referencedResource } from './arm-policy.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const API = [EXEMPTIONS_API_VERSION] as const;
@@ -120,7 +120,6 @@ function isAtOrBelow(state: ExemptionState, scope: string, above: string): boole
 
 export const exemptionsModule: ArmModule = server => {
   const state = exemptionState(server);
-  const policy = policyState(server);
 
   const idOf = (scope: string, name: string) => `${scope}/providers/Microsoft.Authorization/policyExemptions/${name}`;
 
@@ -137,7 +136,8 @@ export const exemptionsModule: ArmModule = server => {
       );
     if (properties.expiresOn !== undefined && Number.isNaN(Date.parse(String(properties.expiresOn))))
       invalid('InvalidRequestContent', `The request content was invalid: 'expiresOn' is not a date-time.`);
-    const assignment = policy.resources.get(properties.policyAssignmentId.toLowerCase());
+    // As the replicas see it: an assignment written moments ago may not be seen yet (arm-policy.ts).
+    const assignment = referencedResource(server, properties.policyAssignmentId);
     if (!assignment || assignment.type !== 'policyAssignments')
       throw new ArmHttpError(
         404,
@@ -155,7 +155,7 @@ export const exemptionsModule: ArmModule = server => {
     const references = properties.policyDefinitionReferenceIds;
     if (Array.isArray(references) && references.length) {
       const definitionId = String(assignment.body.properties.policyDefinitionId ?? '');
-      const set = policy.resources.get(definitionId.toLowerCase());
+      const set = referencedResource(server, definitionId);
       if (!set || set.type !== 'policySetDefinitions')
         invalid(
           'InvalidPolicyDefinitionReference',

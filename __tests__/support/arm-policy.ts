@@ -14,6 +14,18 @@
  *   retyped in an update (InvalidPolicyParameterUpdate / InvalidPolicySetParameterUpdate),
  *   deleting a definition an initiative references (InvalidDeletePolicyDefinitionRequest) or an
  *   initiative an assignment references (InvalidDeletePolicySetDefinitionRequest);
+ * - an initiative naming definitions that do not exist: 400 PolicyDefinitionNotFound listing them
+ *   all ("The following policy definitions could not be found: 'a;b'", Azure/Enterprise-Scale#161,
+ *   #337); an assignment of an initiative that does not exist: 400 PolicySetDefinitionNotFound
+ *   (Azure/terraform-azurerm-avm-ptn-alz#28);
+ * - replication lag (`setPolicyReplicationLag`): Azure Policy's replicas catch up with a write only
+ *   after a while, so what references an object written or deleted moments ago may not see the
+ *   change: an initiative PUT answers PolicyDefinitionNotFound for a definition just created, an
+ *   assignment PUT PolicySetDefinitionNotFound, a DELETE InvalidDelete… for a reference just
+ *   removed, and an exemption PUT PolicyAssignmentNotFound (Azure/Enterprise-Scale#902: "occasionally
+ *   and randomly" refused, "a simple re-run" works). Modelled by count, not time: the next `n`
+ *   reference checks of an object see it as it was before its last write. GET and lists are not
+ *   lagged (they show what was written);
  * - DELETE: 200 (an assignment's body comes back), or 204 when there is nothing to delete;
  * - GET of something missing: 404 with its NotFound code; lists page with `nextLink`.
  */
@@ -38,6 +50,10 @@ export interface StoredPolicyResource {
 
 export interface PolicyState {
   resources: Map<string, StoredPolicyResource>;
+  /** Reference checks that still see an object as it was before its last write (0: none). */
+  lag: number;
+  /** By lowercased id: what a reference check sees for `remaining` more checks. */
+  pending: Map<string, { remaining: number; before: StoredPolicyResource | undefined }>;
 }
 
 const CALLER = '7f3e2b1a-0c4d-4e5f-8a9b-1c2d3e4f5a6b';
@@ -45,10 +61,43 @@ const CALLER = '7f3e2b1a-0c4d-4e5f-8a9b-1c2d3e4f5a6b';
 export function policyState(server: ArmServer): PolicyState {
   let state = server.state.get('policy') as PolicyState | undefined;
   if (!state) {
-    state = { resources: new Map() };
+    state = { resources: new Map(), lag: 0, pending: new Map() };
     server.state.set('policy', state);
   }
   return state;
+}
+
+/**
+ * From now on, the next `checks` reference checks of an object written or deleted (an initiative's
+ * members, an assignment's definition, what still references something deleted, an exemption's
+ * assignment) see it as it was before that write, as Azure's replicas do until they catch up.
+ */
+export function setPolicyReplicationLag(server: ArmServer, checks: number): void {
+  const state = policyState(server);
+  state.lag = checks;
+  // 0: the replicas have caught up.
+  if (checks <= 0) state.pending.clear();
+}
+
+/** Records a write for the replication lag: `before` is what reference checks go on seeing. */
+function noteWrite(state: PolicyState, id: string, before: StoredPolicyResource | undefined): void {
+  if (state.lag <= 0) return;
+  const pending = state.pending.get(key(id));
+  state.pending.set(key(id), {
+    remaining: state.lag,
+    before: pending && pending.remaining > 0 ? pending.before : before
+  });
+}
+
+/** An object as a reference check sees it (see `setPolicyReplicationLag`); each look counts. */
+export function referencedResource(server: ArmServer, id: string): StoredPolicyResource | undefined {
+  const state = policyState(server);
+  const pending = state.pending.get(key(id));
+  if (pending && pending.remaining > 0) {
+    pending.remaining--;
+    return pending.before;
+  }
+  return state.resources.get(key(id));
 }
 
 /** The scope of a path, spelled as ARM spells it in ids. */
@@ -238,21 +287,39 @@ export const policyModule: ArmModule = server => {
   const store = (scope: string, type: PolicyType, name: string, body: StoredPolicyResource['body']) => {
     const id = idOf(scope, type, name);
     const resource: StoredPolicyResource = { id, name, type, scope: canonicalScope(scope).toLowerCase(), body };
+    noteWrite(state, id, resources.get(key(id)));
     resources.set(key(id), resource);
     return resource;
   };
 
   const find = (id: string) => resources.get(key(id));
+  /** What a reference to `id` sees, replicas lagging or not. */
+  const referenced = (id: string) => referencedResource(server, id);
 
-  const referencesTo = (id: string) =>
-    [...resources.values()].filter(r => {
-      if (r.type === 'policySetDefinitions') {
-        const members = (r.body.properties.policyDefinitions as { policyDefinitionId?: string }[] | undefined) ?? [];
-        return members.some(m => key(m.policyDefinitionId ?? '') === key(id));
-      }
-      if (r.type === 'policyAssignments') return key(String(r.body.properties.policyDefinitionId ?? '')) === key(id);
-      return false;
-    });
+  const refersTo = (r: StoredPolicyResource, id: string) => {
+    if (r.type === 'policySetDefinitions') {
+      const members = (r.body.properties.policyDefinitions as { policyDefinitionId?: string }[] | undefined) ?? [];
+      return members.some(m => key(m.policyDefinitionId ?? '') === key(id));
+    }
+    if (r.type === 'policyAssignments') return key(String(r.body.properties.policyDefinitionId ?? '')) === key(id);
+    return false;
+  };
+  /** What references `id`, as the replicas see it: an object written moments ago may still be seen as it was. */
+  const referencesTo = (id: string) => {
+    const seen = new Map(resources);
+    for (const [k, pending] of state.pending) {
+      if (pending.remaining <= 0) continue;
+      if (pending.before) seen.set(k, pending.before);
+      else seen.delete(k);
+    }
+    return [...seen.entries()]
+      .filter(([, r]) => refersTo(r, id))
+      .map(([k, r]) => {
+        const pending = state.pending.get(k);
+        if (pending && pending.remaining > 0) pending.remaining--;
+        return r;
+      });
+  };
 
   const listAt = (ctx: ArmRequestContext, scope: string, type: PolicyType): ArmReply => {
     const filter = (ctx.query.$filter ?? '').trim();
@@ -330,6 +397,15 @@ export const policyModule: ArmModule = server => {
       );
     const setParameters = declared(properties.parameters);
     const referenceIds = new Set<string>();
+    const missing = members
+      .map(member => String(object(member)?.policyDefinitionId ?? ''))
+      .filter(definitionId => /\/providers\/Microsoft\.Authorization\/policyDefinitions\/[^/]+$/i.test(definitionId))
+      .filter(definitionId => !referenced(definitionId));
+    if (missing.length)
+      invalid(
+        'PolicyDefinitionNotFound',
+        `The policy set definition '${name}' request is invalid. The following policy definitions could not be found: '${missing.join(';')}'.`
+      );
     const stored = members.map(member => {
       const ref = object(member) ?? {};
       const definitionId = String(ref.policyDefinitionId ?? '');
@@ -397,12 +473,18 @@ export const policyModule: ArmModule = server => {
         `The policy assignment name '${name}' is invalid. The name of a policy assignment at a management group can be at most 24 characters long.`
       );
     const definitionId = String(properties.policyDefinitionId ?? '');
-    const definition = find(definitionId);
-    if (!definition)
+    const definition = referenced(definitionId);
+    if (!definition) {
+      if (/\/policySetDefinitions\/[^/]+$/i.test(definitionId))
+        invalid(
+          'PolicySetDefinitionNotFound',
+          `The policy assignment create request is invalid. The policy set definition '${definitionId}' could not be found.`
+        );
       invalid(
         'PolicyDefinitionNotFound',
         `The policy assignment create request is invalid. The policy definition '${definitionId}' could not be found.`
       );
+    }
     if (!scopeIsAtOrAbove(definition.scope, canonicalScope(scope)))
       invalid(
         'InvalidCreatePolicyAssignmentRequest',
@@ -458,7 +540,7 @@ export const policyModule: ArmModule = server => {
     const id = idOf(scope, type, name);
     const found = find(id);
     if (!found) return { status: 204 };
-    const users = referencesTo(id);
+    const users = type === 'policyAssignments' ? [] : referencesTo(id);
     if (type === 'policyDefinitions') {
       const set = users.find(u => u.type === 'policySetDefinitions');
       if (set)
@@ -475,6 +557,7 @@ export const policyModule: ArmModule = server => {
           `The policy set definition '${name}' cannot be deleted. It is referenced by the policy assignment '${assignment.id}'. Please delete all policy assignments referencing the policy.`
         );
     }
+    noteWrite(state, id, found);
     resources.delete(key(id));
     return type === 'policyAssignments' ? { status: 200, body: found.body } : { status: 200 };
   };

@@ -10,10 +10,16 @@
  * 6. the exemptions the configuration's exceptions make, which name the assignment;
  * 7. with --prune, what left the pack is deleted, users first (assignments, initiatives,
  *    definitions).
+ * Azure Policy's replicas catch up with a write only after a while: a write that references what
+ * was written or deleted moments before may be refused as if it had not been (an initiative
+ * whose definitions are "not found", an assignment of an initiative "not found", an exemption of
+ * an assignment "not found", a delete refused as "still referenced"). Those answers are waited out
+ * (`settle`: the connection's retry count and delays) before the item is reported failed.
  * A step starts only when every earlier step succeeded: whatever cannot be done is reported as
  * not applied, with why, and a re-run (which plans again from what Azure then holds) finishes
  * the job. Nothing is written twice: an unchanged item makes no request.
  */
+import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { DeploymentPlan, ItemResult, PlanItem } from '../model/plan.js';
 import { ArmError } from './errors.js';
 import { exemptionScope, type ExemptionStore } from './exemptions.js';
@@ -22,10 +28,89 @@ import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 
+/** How long Azure's answers that it does not see a reference yet are waited out. */
+export interface SettleOptions {
+  /** Tries after the first. */
+  retries: number;
+  /** The first wait; each next one doubles, up to `maxDelayMs`. */
+  delayMs: number;
+  maxDelayMs: number;
+}
+
+/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
+export const DEFAULT_SETTLE: SettleOptions = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
+
+/** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
+export function settleOptions(retry: PipelineRetryOptions): SettleOptions {
+  return {
+    retries: retry.maxRetries ?? DEFAULT_SETTLE.retries,
+    delayMs: retry.retryDelayInMs ?? DEFAULT_SETTLE.delayMs,
+    maxDelayMs: retry.maxRetryDelayInMs ?? DEFAULT_SETTLE.maxDelayMs
+  };
+}
+
 export interface ApplyOptions {
   concurrency?: number;
   /** Where exemptions are written (raw REST); needed when the plan has exemptions. */
   exemptions?: ExemptionStore;
+  settle?: SettleOptions;
+}
+
+/**
+ * What Azure answers when a write references something its replicas do not see as it is yet
+ * (written or deleted moments ago): the codes seen from real Resource Manager in that case
+ * (Azure/Enterprise-Scale#161, #337, #902; Azure/terraform-azurerm-avm-ptn-alz#28; the
+ * InvalidDelete… codes in ../shared/corpus/rest-api/policy/arm-errors-observed.json).
+ */
+export function notSeenYet(error: ArmError): boolean {
+  const code = (error.code ?? '').toLowerCase();
+  if (error.status === 404) return code === 'policyassignmentnotfound';
+  if (error.status !== 400) return false;
+  if (
+    [
+      'policydefinitionnotfound',
+      'policysetdefinitionnotfound',
+      'policyassignmentnotfound',
+      'invaliddeletepolicydefinitionrequest',
+      'invaliddeletepolicysetdefinitionrequest',
+      'invalidpolicydefinitionreference'
+    ].includes(code)
+  )
+    return true;
+  // "… is out of scope. Policy definitions should be specified only at or above the policy
+  // assignment scope. … please allow up to 30 minutes … and try again." (Azure/Enterprise-Scale#902)
+  return (
+    (code === 'invalidcreatepolicyassignmentrequest' || code === 'invalidcreatepolicysetdefinitionrequest') &&
+    /at or above the policy (set definition|assignment)'?s? scope/i.test(error.armMessage)
+  );
+}
+
+/**
+ * Runs a write; while Azure answers that it does not see what the write references yet, waits
+ * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
+ * most likely means and what to do.
+ */
+export async function settled<T>(write: () => Promise<T>, settle: SettleOptions): Promise<T> {
+  let delay = settle.delayMs;
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof ArmError) || !notSeenYet(error)) throw error;
+      if (attempt >= settle.retries) {
+        throw new ArmError(
+          `${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`,
+          error.status,
+          error.code,
+          error.armMessage
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, delay));
+      waited += delay;
+      delay = Math.min(delay * 2, settle.maxDelayMs);
+    }
+  }
 }
 
 /** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
@@ -57,6 +142,7 @@ export async function applyPlan(
     throw new Error('applyPlan was given a plan with conflicts; deploy stops before this.');
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const settle = options.settle ?? DEFAULT_SETTLE;
   const results: ItemResult[] = [];
   let failed = false;
 
@@ -146,7 +232,7 @@ export async function applyPlan(
     const run = async (item: PlanItem) => {
       if (step.teardown) {
         try {
-          await step.run(item);
+          await settled(() => step.run(item), settle);
           // A replaced item's result is its write, later; a pruned one's is this.
           if (item.action === 'delete') record(item, 'applied');
           else deletedForReplace.add(item);
@@ -161,7 +247,7 @@ export async function applyPlan(
         }
         return;
       }
-      await attempt(item, () => step.run(item));
+      await attempt(item, () => settled(() => step.run(item), settle));
     };
     await runBounded(step.items, step.parallel ? concurrency : 1, run);
   }

@@ -5,7 +5,7 @@
  */
 import type { DeploymentPlan } from '../model/plan.js';
 import { UserError } from '../model/errors.js';
-import { applyPlan, DEFAULT_CONCURRENCY, runBounded } from './apply.js';
+import { applyPlan, DEFAULT_CONCURRENCY, runBounded, settleOptions } from './apply.js';
 import { connectArm, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack, type EffectOverride } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
@@ -161,6 +161,10 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   if (!request.apply) return { plan, stoppedForConflicts: false };
   if (plan.items.some(i => i.action === 'conflict')) return { plan, stoppedForConflicts: true };
   log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);
-  plan.results = await applyPlan(plan, store, { concurrency: request.concurrency, exemptions });
+  plan.results = await applyPlan(plan, store, {
+    concurrency: request.concurrency,
+    exemptions,
+    settle: settleOptions(connection.retry)
+  });
   return { plan, stoppedForConflicts: false };
 }
