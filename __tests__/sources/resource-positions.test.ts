@@ -9,13 +9,21 @@ import type { Resource } from '../../src/model/resource.js';
  * A resource's positions are found when a finding asks for them, for the members written out as
  * declared; recording every value's position as it is written (`recordAllPositions`) is the
  * reference. Both must give the same position for every pointer, in any case, through copy
- * arrays, expression keys, keys differing only in case, values an expression gives and pointers
- * that name nothing.
+ * arrays, expression keys, values an expression gives and pointers that name nothing. (Two keys of
+ * one object that differ only in case are refused before positions are asked: security/arm-names.)
  */
 
+/** The members of `members` whose names no earlier member has in another case. */
+function caseUnique<T>(members: { [key: string]: T }): { [key: string]: T } {
+  const seen = new Set<string>();
+  return Object.fromEntries(
+    Object.entries(members).filter(([key]) => !seen.has(key.toLowerCase()) && seen.add(key.toLowerCase()))
+  );
+}
+
+// No 'A': "[concat('a')]" makes 'a', and two names that differ only in case are refused.
 const keys = fc.constantFrom(
   'a',
-  'A',
   'b',
   'x/y',
   't~0',
@@ -44,11 +52,11 @@ const value: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>(tie => ({
       "[json('null')]"
     ),
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(keys, tie('value'), { maxKeys: 4 }),
+    fc.dictionary(keys, tie('value'), { maxKeys: 4 }).map(caseUnique),
     fc
       .array(
         fc.record({
-          name: fc.constantFrom('a', 'A', 'items', 'b'),
+          name: fc.constantFrom('a', 'items', 'b'),
           count: fc.nat({ max: 3 }),
           input: tie('value')
         }),
@@ -57,26 +65,27 @@ const value: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>(tie => ({
       .chain(copy =>
         fc
           .tuple(fc.dictionary(keys, tie('value'), { maxKeys: 2 }), fc.constantFrom('copy', 'Copy'))
-          .map(([rest, key]) => ({ ...rest, [key]: copy }))
+          .map(([rest, key]) => {
+            // A property copy loop makes a member named after it: leave out members of that name in any case.
+            const made = new Set(copy.map(loop => loop.name.toLowerCase()));
+            const others = Object.entries(caseUnique(rest)).filter(([name]) => !made.has(name.toLowerCase()));
+            return { ...Object.fromEntries(others), [key]: copy };
+          })
       )
   )
 })).value;
 
 const resource = fc.record({
-  members: fc.dictionary(
-    fc.constantFrom('properties', 'Properties', 'tags', 'sku', 'identity', 'kind', 'zones'),
-    value,
-    {
-      maxKeys: 4
-    }
-  )
+  members: fc.dictionary(fc.constantFrom('properties', 'tags', 'sku', 'identity', 'kind', 'zones'), value, {
+    maxKeys: 4
+  })
 });
 
 const template = fc.array(resource, { minLength: 1, maxLength: 3 }).map(resources => ({
   $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
   contentVersion: '1.0.0.0',
   parameters: {
-    obj: { type: 'object', defaultValue: { p: { q: 1 }, P: [1, 2] } },
+    obj: { type: 'object', defaultValue: { p: { q: 1 }, r: [1, 2] } },
     list: { type: 'array', defaultValue: [{ a: 1 }, 'two'] }
   },
   resources: resources.map((r, i) => ({

@@ -8,6 +8,7 @@ import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import { joinPointer } from '../model/pointer.js';
 import { readTextFile } from '../model/textFile.js';
 import type { ExpressionFailure } from './arm/failures.js';
+import { checkParameterEntryNames, refuseCaseCollision } from './arm/names.js';
 
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
@@ -48,6 +49,7 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
       column: 1
     });
   }
+  refuseCaseCollision(doc);
   const root = doc.value as { [key: string]: Json };
   const hasSection = isObject(root.parameters);
   if (root.parameters !== undefined && !hasSection) {
@@ -61,6 +63,7 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     if (!hasSection && (name === '$schema' || name === 'contentVersion')) continue;
     const pointer = joinPointer(base, name);
     const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
+    checkParameterEntryNames(entry, pointer, (where, message) => new UserError(message, doc.positionOf(where) ?? at));
     if (!isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
       throw new UserError(
         `parameter "${name}" in ${path.basename(file)} must be an object with "value" (or a Key Vault "reference").`,

@@ -22,6 +22,7 @@ import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.
 import { templateLibrary } from './arm/functions/index.js';
 import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
 import { uriRoot } from './arm/templateLink.js';
+import { refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -67,7 +68,9 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
-  const schema = (value as { [key: string]: Json }).$schema;
+  // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion refuses the spelling).
+  const schemaKey = Object.keys(value as object).find(key => key.toLowerCase() === '$schema');
+  const schema = schemaKey === undefined ? undefined : (value as { [key: string]: Json })[schemaKey];
   if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
   if (!TEMPLATE_SCHEMA.test(schema)) {
     return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
@@ -100,6 +103,7 @@ export function expandTemplateDocument(
       { file: doc.file, line: 1, column: 1 }
     );
   }
+  refuseCaseCollision(doc);
   const template = doc.value as { [key: string]: Json };
   const parameterFiles = options.parameterFilesUsed ?? [];
   // Without a repository root (a library caller), reads stay beside and below the template, but
@@ -141,6 +145,7 @@ export function expandTemplateDocument(
   });
   scope.resolveAllParameters();
   const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+  for (const e of emitted) refuseCollidingBody(e.resource);
   return {
     file: doc.file,
     resources: finalStates(emitted, expansion.notes),

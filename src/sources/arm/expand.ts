@@ -24,6 +24,7 @@ import {
   type PositionSink
 } from './scope.js';
 import { parseJson } from '../../model/jsonText.js';
+import { checkTemplateNames, refuseCaseCollision } from './names.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
@@ -196,6 +197,7 @@ export class TemplateExpander {
       );
     }
     const maxInstances = limit('expandedResources');
+    checkTemplateNames(scope.template, scope.base, (pointer, message) => scope.errorAt(pointer, message));
     checkSectionLimits(scope);
     const instances: Instance[] = [];
     const declarations: Declaration[] = [];
@@ -797,6 +799,7 @@ export class TemplateExpander {
     const doc = parseJsonWithPositions(readTextFile(file), file);
     if (!isObject(doc.value))
       throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+    refuseCaseCollision(doc);
     // "If you provide a value for content version, it must match the version in the linked template;
     // otherwise, the deployment fails with an error."
     const versionKey = linkKey('contentVersion');

@@ -1,0 +1,269 @@
+/**
+ * ARM reads the names of its template language, and the members of a resource's JSON, regardless of
+ * case. A pull request must not get a template past the gate by writing a name in another case: a
+ * template whose "Resources" the gate would not see, a resource whose "Type" the gate would not read,
+ * a deployment whose "Properties" would make it indeterminate, or two members that differ only in case
+ * of which the gate would read one and ARM the other. Each is refused at its line (exit code 2),
+ * never a pass.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FindingsDocument } from '../../src/model/finding.js';
+import { evaluateRepository } from '../../src/run.js';
+import { bundledPolicies } from '../../src/paths.js';
+import { caseCollision } from '../../src/sources/arm/names.js';
+
+const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+
+function account(name: string, keySource = 'Microsoft.CognitiveServices'): Record<string, unknown> {
+  return {
+    type: 'Microsoft.CognitiveServices/accounts',
+    apiVersion: '2024-10-01',
+    name,
+    location: 'westeurope',
+    kind: 'AIServices',
+    sku: { name: 'S0' },
+    properties: { encryption: { keySource } }
+  };
+}
+
+function renamed(object: Record<string, unknown>, from: string, to: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key === from ? to : key, value]));
+}
+
+let repo: string;
+beforeEach(() => {
+  repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-names-'));
+});
+afterEach(() => rmSync(repo, { recursive: true, force: true }));
+
+async function evaluateText(text: string, files: Record<string, string> = {}): Promise<FindingsDocument> {
+  writeFileSync(path.join(repo, 'main.json'), text);
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(repo, name), content);
+  return evaluateRepository({ cwd: repo, policies: bundledPolicies(), templates: ['main.json'] });
+}
+
+function noncompliant(document: FindingsDocument): number {
+  return document.summary.noncompliant;
+}
+
+describe('a name of the template language in another case', () => {
+  const nested = (properties: Record<string, unknown>) => ({
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name: 'nested',
+    properties
+  });
+  const inner = { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [account('inner')] };
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      'the template\'s "Resources"',
+      { $schema: SCHEMA, contentVersion: '1.0.0.0', Resources: [account('a')] },
+      'Resources'
+    ],
+    ['the template\'s "$Schema"', { $Schema: SCHEMA, contentVersion: '1.0.0.0', resources: [account('a')] }, '$Schema'],
+    ['a resource\'s "Type"', { $schema: SCHEMA, resources: [renamed(account('a'), 'type', 'Type')] }, 'Type'],
+    ['a resource\'s "Condition"', { $schema: SCHEMA, resources: [{ ...account('a'), Condition: true }] }, 'Condition'],
+    [
+      'a copy loop\'s "Count"',
+      { $schema: SCHEMA, resources: [{ ...account("[concat('a', copyIndex())]"), copy: { name: 'c', Count: 2 } }] },
+      'Count'
+    ],
+    [
+      'a nested deployment\'s "Template"',
+      { $schema: SCHEMA, resources: [nested({ mode: 'Incremental', Template: inner })] },
+      'Template'
+    ],
+    [
+      'a parameter\'s "DefaultValue"',
+      {
+        $schema: SCHEMA,
+        parameters: { keySource: { type: 'string', DefaultValue: 'Microsoft.CognitiveServices' } },
+        resources: [account('a', "[parameters('keySource')]")]
+      },
+      'DefaultValue'
+    ],
+    [
+      'a parameter passed to a nested deployment as "Value"',
+      {
+        $schema: SCHEMA,
+        resources: [
+          nested({
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: { keySource: { Value: 'Microsoft.CognitiveServices' } },
+            template: {
+              $schema: SCHEMA,
+              parameters: { keySource: { type: 'string', defaultValue: 'Microsoft.KeyVault' } },
+              resources: [account('inner', "[parameters('keySource')]")]
+            }
+          })
+        ]
+      },
+      'Value'
+    ]
+  ];
+
+  it.each(cases)('%s is refused at its line, never passed over', async (_, template, key) => {
+    const text = JSON.stringify(template, null, 2);
+    const document = await evaluateText(text);
+    const line = text.split('\n').findIndex(l => l.includes(`"${key}"`)) + 1;
+    expect(document.errors).toEqual([
+      expect.objectContaining({
+        file: 'main.json',
+        line,
+        message: expect.stringContaining(
+          `ARM reads "${key}" as "${key[0] === '$' ? '$schema' : key[0].toLowerCase() + key.slice(1)}"`
+        ) as string
+      })
+    ]);
+    expect(document.summary.compliant).toBe(0);
+  });
+
+  it('the same templates written as ARM documents them are evaluated (the check refuses only the other case)', async () => {
+    const inside = await evaluateText(
+      JSON.stringify({
+        $schema: SCHEMA,
+        resources: [nested({ mode: 'Incremental', template: inner }), { ...account('b'), condition: true }]
+      })
+    );
+    expect(inside.errors ?? []).toEqual([]);
+    expect(noncompliant(inside)).toBe(2);
+  });
+});
+
+describe('two members whose names differ only in case', () => {
+  it('in a resource, the later of "properties" and "Properties" is refused: ARM keeps the last, the gate read the first', async () => {
+    const compliant = {
+      encryption: {
+        keySource: 'Microsoft.KeyVault',
+        keyVaultProperties: { keyName: 'k', keyVaultUri: 'https://v.vault.azure.net' }
+      }
+    };
+    const text = `{"$schema": "${SCHEMA}", "resources": [
+  {"type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2024-10-01", "name": "a", "location": "westeurope",
+   "kind": "AIServices", "identity": {"type": "SystemAssigned"},
+   "properties": ${JSON.stringify(compliant)},
+   "Properties": {"encryption": {"keySource": "Microsoft.CognitiveServices"}}}]}`;
+    const document = await evaluateText(text);
+    expect(document.errors).toEqual([
+      {
+        file: 'main.json',
+        line: 5,
+        column: 4,
+        message:
+          '"Properties" and "properties" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.'
+      }
+    ]);
+    expect(noncompliant(document) + document.summary.compliant).toBe(0);
+  });
+
+  it('"type" and "Type" in one resource are refused: the gate would check a storage account that ARM deploys as an AI account', async () => {
+    const text = JSON.stringify({
+      $schema: SCHEMA,
+      resources: [
+        { ...account('a'), type: 'Microsoft.Storage/storageAccounts', Type: 'Microsoft.CognitiveServices/accounts' }
+      ]
+    });
+    const document = await evaluateText(text);
+    expect(document.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^"Type" and "type"/) as string })
+    ]);
+  });
+
+  it('deep inside properties, in a linked template and in a parameter file', async () => {
+    const deep = await evaluateText(
+      JSON.stringify({
+        $schema: SCHEMA,
+        resources: [
+          { ...account('a'), properties: { encryption: { keySource: 'Microsoft.KeyVault', KeySource: 'x' } } }
+        ]
+      })
+    );
+    expect(deep.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^"KeySource" and "keySource"/) as string })
+    ]);
+
+    const linked = await evaluateText(
+      JSON.stringify({
+        $schema: SCHEMA,
+        resources: [
+          {
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: 'linked',
+            properties: { mode: 'Incremental', templateLink: { relativePath: 'linked.json' } }
+          }
+        ]
+      }),
+      {
+        'linked.json': JSON.stringify({ $schema: SCHEMA, resources: [{ ...account('l'), Name: 'other' }] })
+      }
+    );
+    expect(linked.errors).toEqual([
+      expect.objectContaining({ file: 'linked.json', message: expect.stringMatching(/^"Name" and "name"/) as string })
+    ]);
+
+    const parameters = await evaluateText(
+      JSON.stringify({
+        $schema: SCHEMA,
+        parameters: { keySource: { type: 'string', defaultValue: 'Microsoft.KeyVault' } },
+        resources: [account('a', "[parameters('keySource')]")]
+      }),
+      {
+        'main.parameters.json': JSON.stringify({
+          parameters: {
+            keySource: { value: 'Microsoft.KeyVault' },
+            KEYSOURCE: { value: 'Microsoft.CognitiveServices' }
+          }
+        })
+      }
+    );
+    expect(parameters.errors).toEqual([
+      expect.objectContaining({
+        file: 'main.parameters.json',
+        message: expect.stringMatching(/^"KEYSOURCE" and "keySource"/) as string
+      })
+    ]);
+    expect(parameters.summary.compliant).toBe(0);
+  });
+
+  it.each([
+    [
+      'json()',
+      `[json('{"encryption": {"keySource": "Microsoft.KeyVault", "KeySource": "Microsoft.CognitiveServices"}}')]`
+    ],
+    [
+      'createObject()',
+      "[createObject('encryption', createObject('keySource', 'Microsoft.KeyVault', 'KeySource', 'Microsoft.CognitiveServices'))]"
+    ]
+  ])(
+    'a body that %s builds with two names differing only in case is refused at the resource',
+    async (_, properties) => {
+      const document = await evaluateText(
+        JSON.stringify({ $schema: SCHEMA, resources: [{ ...account('a'), properties }] })
+      );
+      expect(document.errors).toEqual([
+        expect.objectContaining({
+          file: 'main.json',
+          line: 1,
+          message: expect.stringMatching(
+            /^The body of Microsoft.CognitiveServices\/accounts 'a' has "KeySource" and "keySource" in one object \(at \/properties\/encryption\/KeySource\)/
+          ) as string
+        })
+      ]);
+      expect(document.summary.compliant + document.summary.noncompliant).toBe(0);
+    }
+  );
+
+  it('caseCollision finds the first such pair and nothing in JSON without one', () => {
+    expect(caseCollision({ a: [{ b: 1 }, { x: { K: 1, k: 2 } }] })).toEqual({
+      pointer: '/a/1/x/k',
+      key: 'k',
+      earlier: 'K'
+    });
+    expect(caseCollision({ a: [{ b: 1, B2: 2 }], c: { a: 1 }, 'a/b': { '~': 1 } })).toBeNull();
+    expect(caseCollision({ 'a/b': { '~x': 1, '~X': 2 } })).toEqual({ pointer: '/a~1b/~0X', key: '~X', earlier: '~x' });
+  });
+});

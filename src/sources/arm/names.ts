@@ -1,0 +1,223 @@
+import type { Json } from '../../model/value.js';
+import { isObject } from '../../model/value.js';
+import { joinPointer } from '../../model/pointer.js';
+import { inputToken } from '../../model/errors.js';
+import type { PositionedJson } from '../json.js';
+import type { Resource } from '../../model/resource.js';
+import { TemplateError } from './errors.js';
+
+/**
+ * ARM reads the names of its template language regardless of case: a template's "Resources" is its
+ * "resources", a resource's "Type" its "type", a deployment's "Template" its "template". cmk-guard
+ * reads them as ARM's documentation writes them, so a name written in another case would be passed
+ * over (a template whose "Resources" deploy unchecked) or read in place of the other (a resource with
+ * "type" and "Type", of which ARM keeps the last). Each such name is refused where it is written,
+ * and so are two members of one object whose names differ only in case anywhere in a template or a
+ * parameter file: ARM and the resource providers would read one of them, and which is not certain.
+ */
+
+type Names = ReadonlyMap<string, string>;
+
+function names(...written: string[]): Names {
+  return new Map(written.map(name => [name.toLowerCase(), name]));
+}
+
+const TEMPLATE = names(
+  '$schema',
+  'contentVersion',
+  'apiProfile',
+  'parameters',
+  'variables',
+  'functions',
+  'resources',
+  'outputs',
+  'languageVersion',
+  'definitions',
+  'metadata',
+  'imports',
+  'extensions'
+);
+const PARAMETER = names(
+  'type',
+  'defaultValue',
+  'allowedValues',
+  'minValue',
+  'maxValue',
+  'minLength',
+  'maxLength',
+  'nullable',
+  'metadata',
+  '$ref',
+  'items',
+  'properties',
+  'additionalProperties',
+  'discriminator',
+  'sealed'
+);
+const RESOURCE = names(
+  'type',
+  'name',
+  'apiVersion',
+  'properties',
+  'copy',
+  'condition',
+  'dependsOn',
+  'resources',
+  'existing',
+  'scope',
+  'comments',
+  'metadata',
+  'subscriptionId',
+  'resourceGroup',
+  'import',
+  'extension'
+);
+const COPY = names('name', 'count', 'mode', 'batchSize', 'input');
+const DEPLOYMENT = names(
+  'mode',
+  'template',
+  'templateLink',
+  'parameters',
+  'parametersLink',
+  'expressionEvaluationOptions',
+  'onErrorDeployment',
+  'debugSetting',
+  'validationLevel'
+);
+const EVALUATION_OPTIONS = names('scope');
+const PASSED_PARAMETER = names('value', 'reference');
+const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
+
+export type Refuse = (pointer: string, message: string) => Error;
+
+function check(node: Json | undefined, known: Names, pointer: string, refuse: Refuse): void {
+  if (!isObject(node)) return;
+  for (const key of Object.keys(node)) {
+    const documented = known.get(key.toLowerCase());
+    if (documented !== undefined && documented !== key) {
+      throw refuse(
+        joinPointer(pointer, key),
+        `ARM reads "${key}" as "${documented}", whatever its case; write it "${documented}" so cmk-guard reads it too.`
+      );
+    }
+  }
+}
+
+function eachMember(node: Json | undefined, pointer: string, visit: (value: Json, pointer: string) => void): void {
+  if (!isObject(node)) return;
+  for (const [key, value] of Object.entries(node)) visit(value, joinPointer(pointer, key));
+}
+
+function checkResource(node: Json, pointer: string, refuse: Refuse): void {
+  if (!isObject(node)) return;
+  check(node, RESOURCE, pointer, refuse);
+  const resource = node as { [key: string]: Json };
+  check(resource.copy, COPY, joinPointer(pointer, 'copy'), refuse);
+  if (typeof resource.type === 'string' && resource.type.toLowerCase() === 'microsoft.resources/deployments') {
+    const propertiesPointer = joinPointer(pointer, 'properties');
+    check(resource.properties, DEPLOYMENT, propertiesPointer, refuse);
+    if (isObject(resource.properties)) {
+      const properties = resource.properties as { [key: string]: Json };
+      check(
+        properties.expressionEvaluationOptions,
+        EVALUATION_OPTIONS,
+        joinPointer(propertiesPointer, 'expressionEvaluationOptions'),
+        refuse
+      );
+      eachMember(properties.parameters, joinPointer(propertiesPointer, 'parameters'), (entry, at) =>
+        check(entry, PASSED_PARAMETER, at, refuse)
+      );
+    }
+  }
+  checkResources(resource.resources, joinPointer(pointer, 'resources'), refuse);
+}
+
+function checkResources(resources: Json | undefined, pointer: string, refuse: Refuse): void {
+  if (Array.isArray(resources)) resources.forEach((node, i) => checkResource(node, joinPointer(pointer, i), refuse));
+  else eachMember(resources, pointer, (node, at) => checkResource(node, at, refuse));
+}
+
+/**
+ * Refuses a name of ARM's template language written in another case in `template` (at `base` in its
+ * file): the template's own sections, parameter declarations, resources and their child resources,
+ * copy loops, a nested deployment's properties and the parameters it passes, and outputs. A nested
+ * template is checked when it is expanded.
+ */
+export function checkTemplateNames(template: { [key: string]: Json }, base: string, refuse: Refuse): void {
+  check(template, TEMPLATE, base, refuse);
+  eachMember(template.parameters, joinPointer(base, 'parameters'), (decl, at) => check(decl, PARAMETER, at, refuse));
+  eachMember(template.outputs, joinPointer(base, 'outputs'), (output, at) => check(output, OUTPUT, at, refuse));
+  checkResources(template.resources, joinPointer(base, 'resources'), refuse);
+}
+
+/** The names a parameter file gives a parameter with: `value`, or a Key Vault `reference`. */
+export function checkParameterEntryNames(entry: Json, pointer: string, refuse: Refuse): void {
+  check(entry, PASSED_PARAMETER, pointer, refuse);
+}
+
+/** Two members of one object whose names differ only in case: where the later one is, and both names. */
+export interface CaseCollision {
+  pointer: string;
+  key: string;
+  earlier: string;
+}
+
+/** The first object in `value` with two members whose names differ only in case, or null. */
+export function caseCollision(value: Json): CaseCollision | null {
+  const found = collisionPath(value);
+  if (found === null) return null;
+  const [key, earlier, ...outer] = found;
+  return { pointer: joinPointer('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
+}
+
+/** [the later name, the earlier name, then the way to their object, innermost first]. */
+function collisionPath(value: Json): (string | number)[] | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = collisionPath(value[i]);
+      if (found !== null) return (found.push(i), found);
+    }
+    return null;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > 1) {
+    const seen = new Map<string, string>();
+    for (const key of keys) {
+      const lower = key.toLowerCase();
+      const earlier = seen.get(lower);
+      if (earlier !== undefined) return [key, earlier];
+      seen.set(lower, key);
+    }
+  }
+  for (const key of keys) {
+    const found = collisionPath(value[key]);
+    if (found !== null) return (found.push(key), found);
+  }
+  return null;
+}
+
+/**
+ * Refuses a resource whose body, as expressions made it (`createObject`, `union`, `json()` …), has two
+ * names in one object that differ only in case: the resource provider would read one of them, and the
+ * gate might read the other.
+ */
+export function refuseCollidingBody(resource: Resource): void {
+  if (resource.existing) return;
+  const found = caseCollision(resource.json as Json);
+  if (found === null) return;
+  throw new TemplateError(
+    `The body of ${resource.type} '${inputToken(resource.name)}' has "${inputToken(found.key)}" and "${inputToken(found.earlier)}" in one object (at ${inputToken(found.pointer)}), which differ only in case: the resource provider reads them as one name and keeps one of them. Keep one.`,
+    resource.positionOf?.(found.pointer) ?? resource.source ?? { file: '(template)', line: 1, column: 1 }
+  );
+}
+
+/** Refuses a template or parameter file in which one object has two names that differ only in case. */
+export function refuseCaseCollision(doc: PositionedJson): void {
+  const found = caseCollision(doc.value);
+  if (found === null) return;
+  throw new TemplateError(
+    `"${inputToken(found.key)}" and "${inputToken(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`,
+    doc.positionOf(found.pointer) ?? { file: doc.file, line: 1, column: 1 }
+  );
+}
