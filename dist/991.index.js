@@ -1933,6 +1933,66 @@ class ExemptionStore {
 
 
 const DEFAULT_CONCURRENCY = 8;
+/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
+const DEFAULT_SETTLE = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
+/** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
+function settleOptions(retry) {
+    return {
+        retries: retry.maxRetries ?? DEFAULT_SETTLE.retries,
+        delayMs: retry.retryDelayInMs ?? DEFAULT_SETTLE.delayMs,
+        maxDelayMs: retry.maxRetryDelayInMs ?? DEFAULT_SETTLE.maxDelayMs
+    };
+}
+/**
+ * What Azure answers when a write references something its replicas do not see as it is yet
+ * (written or deleted moments ago): the codes seen from real Resource Manager in that case
+ * (Azure/Enterprise-Scale#161, #337, #902; Azure/terraform-azurerm-avm-ptn-alz#28; the
+ * InvalidDelete\u2026 codes in ../shared/corpus/rest-api/policy/arm-errors-observed.json).
+ */
+function notSeenYet(error) {
+    const code = (error.code ?? '').toLowerCase();
+    if (error.status === 404)
+        return code === 'policyassignmentnotfound';
+    if (error.status !== 400)
+        return false;
+    if ([
+        'policydefinitionnotfound',
+        'policysetdefinitionnotfound',
+        'policyassignmentnotfound',
+        'invaliddeletepolicydefinitionrequest',
+        'invaliddeletepolicysetdefinitionrequest',
+        'invalidpolicydefinitionreference'
+    ].includes(code))
+        return true;
+    // "\u2026 is out of scope. Policy definitions should be specified only at or above the policy
+    // assignment scope. \u2026 please allow up to 30 minutes \u2026 and try again." (Azure/Enterprise-Scale#902)
+    return ((code === 'invalidcreatepolicyassignmentrequest' || code === 'invalidcreatepolicysetdefinitionrequest') &&
+        /at or above the policy (set definition|assignment)'?s? scope/i.test(error.armMessage));
+}
+/**
+ * Runs a write; while Azure answers that it does not see what the write references yet, waits
+ * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
+ * most likely means and what to do.
+ */
+async function settled(write, settle) {
+    let delay = settle.delayMs;
+    let waited = 0;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await write();
+        }
+        catch (error) {
+            if (!(error instanceof ArmError) || !notSeenYet(error))
+                throw error;
+            if (attempt >= settle.retries) {
+                throw new ArmError(`${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`, error.status, error.code, error.armMessage);
+            }
+            await new Promise(resolve => setTimeout(resolve, delay));
+            waited += delay;
+            delay = Math.min(delay * 2, settle.maxDelayMs);
+        }
+    }
+}
 /** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
 async function runBounded(items, limit, task) {
     let next = 0;
@@ -1952,6 +2012,7 @@ async function applyPlan(plan, store, options = {}) {
         throw new Error('applyPlan was given a plan with conflicts; deploy stops before this.');
     }
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const settle = options.settle ?? DEFAULT_SETTLE;
     const results = [];
     let failed = false;
     const record = (item, outcome, message) => results.push({
@@ -2042,7 +2103,7 @@ async function applyPlan(plan, store, options = {}) {
         const run = async (item) => {
             if (step.teardown) {
                 try {
-                    await step.run(item);
+                    await settled(() => step.run(item), settle);
                     // A replaced item's result is its write, later; a pruned one's is this.
                     if (item.action === 'delete')
                         record(item, 'applied');
@@ -2057,7 +2118,7 @@ async function applyPlan(plan, store, options = {}) {
                 }
                 return;
             }
-            await attempt(item, () => step.run(item));
+            await attempt(item, () => settled(() => step.run(item), settle));
         };
         await runBounded(step.items, step.parallel ? concurrency : 1, run);
     }
@@ -2787,7 +2848,11 @@ async function publishCompiled(compiled, request) {
     if (plan.items.some(i => i.action === 'conflict'))
         return { plan, stoppedForConflicts: true };
     log(`Applying the plan, ${request.concurrency ?? DEFAULT_CONCURRENCY} requests at a time.`);
-    plan.results = await applyPlan(plan, store, { concurrency: request.concurrency, exemptions });
+    plan.results = await applyPlan(plan, store, {
+        concurrency: request.concurrency,
+        exemptions,
+        settle: settleOptions(connection.retry)
+    });
     return { plan, stoppedForConflicts: false };
 }
 

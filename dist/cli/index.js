@@ -5746,8 +5746,7 @@ function toRule(doc) {
     };
 }
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
-function loadRuleFile(file) {
-    const text = readRuleText(file);
+function loadRuleFile(file, text = readRuleText(file)) {
     const doc = read(file, text);
     (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc, text));
     return toRule(doc);
@@ -5766,8 +5765,7 @@ function checkPack(doc) {
     return validate(doc.value) ? [] : metaSchemaErrors(validate.errors ?? [], doc, 'the pack');
 }
 /** Reads and validates a pack manifest. */
-function loadPackFile(file) {
-    const text = readRuleText(file);
+function loadPackFile(file, text = readRuleText(file)) {
     const doc = read(file, text);
     // A text of the bundled pack was checked when it was built (as rule texts are: see ruleErrors).
     if (!checkedPackTexts.has(text))
@@ -5799,7 +5797,7 @@ function loadPolicyDirectory(dir, root) {
  * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
  * symbolic link) is refused unread.
  */
-function readPolicyDirectory(dir, root) {
+function readPolicyDirectory(dir, root, texts) {
     let entries;
     try {
         entries = external_node_fs_default().readdirSync(dir).sort();
@@ -5825,12 +5823,12 @@ function readPolicyDirectory(dir, root) {
             continue;
         if (PACK_FILES.includes(entry)) {
             (0,model_errors/* collectUserErrors */.tO)(errors, () => {
-                pack = loadPackFile(file);
+                pack = loadPackFile(file, texts?.take(file));
             });
         }
         else {
             (0,model_errors/* collectUserErrors */.tO)(errors, () => {
-                rules.push(loadRuleFile(file));
+                rules.push(loadRuleFile(file, texts?.take(file)));
             });
         }
     }
@@ -5858,11 +5856,27 @@ function readPolicyDirectory(dir, root) {
     return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
 }
 /**
+ * Rule and pack texts read ahead (by `readAtBuild`), each handed over once to the load that reads the same
+ * file: the folder is read once, and what decided the tooling is what is loaded.
+ */
+class RuleTexts {
+    texts = new Map();
+    keep(file, text) {
+        this.texts.set(file, text);
+    }
+    /** The text read ahead for `file`, or undefined (then it is read now); a text is handed over once. */
+    take(file) {
+        const text = this.texts.get(file);
+        this.texts.delete(file);
+        return text;
+    }
+}
+/**
  * Whether every rule and pack file of `dir` is a bundled text read and checked at build time: then reading the
  * folder needs nothing of ./tooling.ts. False when it cannot tell (a file it cannot read, or one that leads
- * outside `root`): reading the folder then says what is wrong.
+ * outside `root`): reading the folder then says what is wrong. The texts it reads are kept in `texts`.
  */
-function readAtBuild(dir, root) {
+function readAtBuild(dir, root, texts) {
     try {
         const files = external_node_fs_default().readdirSync(dir)
             .filter(entry => RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
@@ -5873,6 +5887,7 @@ function readAtBuild(dir, root) {
             if (!isFile(file))
                 return true;
             const text = readRuleText(file);
+            texts?.keep(file, text);
             const checked = PACK_FILES.includes(entry) ? checkedPackTexts : checkedRuleTexts;
             return checked.has(text) && isParsedAtBuild(text);
         });
@@ -15888,7 +15903,154 @@ function atOrAboveMinimum(severity, selection) {
     return !selection?.minSeverity || finding_severityRank[severity] >= finding_severityRank[selection.minSeverity];
 }
 
+;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
+
+/**
+ * A template Azure Resource Manager would reject: an unknown function, a wrong argument
+ * count, a parameter value outside `allowedValues`, a dependency cycle. It names the file,
+ * line and column, and the expression when one is at fault.
+ */
+class TemplateError extends model_errors/* UserError */.yo {
+    expression;
+    constructor(message, location, expression) {
+        super(message, location);
+        this.expression = expression;
+        this.name = 'TemplateError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sources/arm/names.ts
+
+
+
+
+function names(...written) {
+    return new Map(written.map(name => [name.toLowerCase(), name]));
+}
+const TEMPLATE = names('$schema', 'contentVersion', 'apiProfile', 'parameters', 'variables', 'functions', 'resources', 'outputs', 'languageVersion', 'definitions', 'metadata', 'imports', 'extensions');
+const PARAMETER = names('type', 'defaultValue', 'allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength', 'nullable', 'metadata', '$ref', 'items', 'properties', 'additionalProperties', 'discriminator', 'sealed');
+const RESOURCE = names('type', 'name', 'apiVersion', 'properties', 'copy', 'condition', 'dependsOn', 'resources', 'existing', 'scope', 'comments', 'metadata', 'subscriptionId', 'resourceGroup', 'import', 'extension');
+const COPY = names('name', 'count', 'mode', 'batchSize', 'input');
+const DEPLOYMENT = names('mode', 'template', 'templateLink', 'parameters', 'parametersLink', 'expressionEvaluationOptions', 'onErrorDeployment', 'debugSetting', 'validationLevel');
+const EVALUATION_OPTIONS = names('scope');
+const PASSED_PARAMETER = names('value', 'reference');
+const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
+function check(node, known, pointer, refuse) {
+    if (!(0,model_value/* isObject */.Gv)(node))
+        return;
+    for (const key of Object.keys(node)) {
+        const documented = known.get(key.toLowerCase());
+        if (documented !== undefined && documented !== key) {
+            throw refuse((0,model_pointer/* joinPointer */.Kn)(pointer, key), `ARM reads "${key}" as "${documented}", whatever its case; write it "${documented}" so cmk-guard reads it too.`);
+        }
+    }
+}
+function eachMember(node, pointer, visit) {
+    if (!(0,model_value/* isObject */.Gv)(node))
+        return;
+    for (const [key, value] of Object.entries(node))
+        visit(value, (0,model_pointer/* joinPointer */.Kn)(pointer, key));
+}
+function checkResource(node, pointer, refuse) {
+    if (!(0,model_value/* isObject */.Gv)(node))
+        return;
+    check(node, RESOURCE, pointer, refuse);
+    const resource = node;
+    check(resource.copy, COPY, (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy'), refuse);
+    if (typeof resource.type === 'string' && resource.type.toLowerCase() === 'microsoft.resources/deployments') {
+        const propertiesPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, 'properties');
+        check(resource.properties, DEPLOYMENT, propertiesPointer, refuse);
+        if ((0,model_value/* isObject */.Gv)(resource.properties)) {
+            const properties = resource.properties;
+            check(properties.expressionEvaluationOptions, EVALUATION_OPTIONS, (0,model_pointer/* joinPointer */.Kn)(propertiesPointer, 'expressionEvaluationOptions'), refuse);
+            eachMember(properties.parameters, (0,model_pointer/* joinPointer */.Kn)(propertiesPointer, 'parameters'), (entry, at) => check(entry, PASSED_PARAMETER, at, refuse));
+        }
+    }
+    checkResources(resource.resources, (0,model_pointer/* joinPointer */.Kn)(pointer, 'resources'), refuse);
+}
+function checkResources(resources, pointer, refuse) {
+    if (Array.isArray(resources))
+        resources.forEach((node, i) => checkResource(node, (0,model_pointer/* joinPointer */.Kn)(pointer, i), refuse));
+    else
+        eachMember(resources, pointer, (node, at) => checkResource(node, at, refuse));
+}
+/**
+ * Refuses a name of ARM's template language written in another case in `template` (at `base` in its
+ * file): the template's own sections, parameter declarations, resources and their child resources,
+ * copy loops, a nested deployment's properties and the parameters it passes, and outputs. A nested
+ * template is checked when it is expanded.
+ */
+function checkTemplateNames(template, base, refuse) {
+    check(template, TEMPLATE, base, refuse);
+    eachMember(template.parameters, (0,model_pointer/* joinPointer */.Kn)(base, 'parameters'), (decl, at) => check(decl, PARAMETER, at, refuse));
+    eachMember(template.outputs, (0,model_pointer/* joinPointer */.Kn)(base, 'outputs'), (output, at) => check(output, OUTPUT, at, refuse));
+    checkResources(template.resources, (0,model_pointer/* joinPointer */.Kn)(base, 'resources'), refuse);
+}
+/** The names a parameter file gives a parameter with: `value`, or a Key Vault `reference`. */
+function checkParameterEntryNames(entry, pointer, refuse) {
+    check(entry, PASSED_PARAMETER, pointer, refuse);
+}
+/** The first object in `value` with two members whose names differ only in case, or null. */
+function caseCollision(value) {
+    const found = collisionPath(value);
+    if (found === null)
+        return null;
+    const [key, earlier, ...outer] = found;
+    return { pointer: (0,model_pointer/* joinPointer */.Kn)('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
+}
+/** [the later name, the earlier name, then the way to their object, innermost first]. */
+function collisionPath(value) {
+    if (value === null || typeof value !== 'object')
+        return null;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const found = collisionPath(value[i]);
+            if (found !== null)
+                return (found.push(i), found);
+        }
+        return null;
+    }
+    const keys = Object.keys(value);
+    if (keys.length > 1) {
+        const seen = new Map();
+        for (const key of keys) {
+            const lower = key.toLowerCase();
+            const earlier = seen.get(lower);
+            if (earlier !== undefined)
+                return [key, earlier];
+            seen.set(lower, key);
+        }
+    }
+    for (const key of keys) {
+        const found = collisionPath(value[key]);
+        if (found !== null)
+            return (found.push(key), found);
+    }
+    return null;
+}
+/**
+ * Refuses a resource whose body, as expressions made it (`createObject`, `union`, `json()` \u2026), has two
+ * names in one object that differ only in case: the resource provider would read one of them, and the
+ * gate might read the other.
+ */
+function refuseCollidingBody(resource) {
+    if (resource.existing)
+        return;
+    const found = caseCollision(resource.json);
+    if (found === null)
+        return;
+    throw new TemplateError(`The body of ${resource.type} '${(0,model_errors/* inputToken */.qS)(resource.name)}' has "${(0,model_errors/* inputToken */.qS)(found.key)}" and "${(0,model_errors/* inputToken */.qS)(found.earlier)}" in one object (at ${(0,model_errors/* inputToken */.qS)(found.pointer)}), which differ only in case: the resource provider reads them as one name and keeps one of them. Keep one.`, resource.positionOf?.(found.pointer) ?? resource.source ?? { file: '(template)', line: 1, column: 1 });
+}
+/** Refuses a template or parameter file in which one object has two names that differ only in case. */
+function refuseCaseCollision(doc) {
+    const found = caseCollision(doc.value);
+    if (found === null)
+        return;
+    throw new TemplateError(`"${(0,model_errors/* inputToken */.qS)(found.key)}" and "${(0,model_errors/* inputToken */.qS)(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`, doc.positionOf(found.pointer) ?? { file: doc.file, line: 1, column: 1 });
+}
+
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
+
 
 
 
@@ -15913,6 +16075,7 @@ function parametersFromDocument(doc) {
             column: 1
         });
     }
+    refuseCaseCollision(doc);
     const root = doc.value;
     const hasSection = (0,model_value/* isObject */.Gv)(root.parameters);
     if (root.parameters !== undefined && !hasSection) {
@@ -15927,6 +16090,7 @@ function parametersFromDocument(doc) {
             continue;
         const pointer = (0,model_pointer/* joinPointer */.Kn)(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
+        checkParameterEntryNames(entry, pointer, (where, message) => new model_errors/* UserError */.yo(message, doc.positionOf(where) ?? at));
         if (!(0,model_value/* isObject */.Gv)(entry) || (!('value' in entry) && !('reference' in entry))) {
             throw new model_errors/* UserError */.yo(`parameter "${name}" in ${external_node_path_.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
         }
@@ -16898,22 +17062,6 @@ function refuseGitFolder(file, boundary, what, at) {
     const inside = external_node_path_.relative(boundary, file).split(external_node_path_.sep);
     if (inside.some(part => part.toLowerCase() === '.git'))
         throw new model_errors/* UserError */.yo(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
-}
-
-;// CONCATENATED MODULE: ./src/sources/arm/errors.ts
-
-/**
- * A template Azure Resource Manager would reject: an unknown function, a wrong argument
- * count, a parameter value outside `allowedValues`, a dependency cycle. It names the file,
- * line and column, and the expression when one is at fault.
- */
-class TemplateError extends model_errors/* UserError */.yo {
-    expression;
-    constructor(message, location, expression) {
-        super(message, location);
-        this.expression = expression;
-        this.name = 'TemplateError';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/parameterChecks.ts
@@ -18315,6 +18463,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -18426,6 +18575,7 @@ class TemplateExpander {
             throw scope.errorAt(scope.base, `Nested deployments go more than ${maxNesting} levels deep (${LIMIT_VARIABLES.nestedDeployments}).`);
         }
         const maxInstances = limit('expandedResources');
+        checkTemplateNames(scope.template, scope.base, (pointer, message) => scope.errorAt(pointer, message));
         checkSectionLimits(scope);
         const instances = [];
         const declarations = [];
@@ -18985,6 +19135,7 @@ class TemplateExpander {
         const doc = parseJsonWithPositions(readTextFile(file), file);
         if (!(0,model_value/* isObject */.Gv)(doc.value))
             throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
+        refuseCaseCollision(doc);
         // "If you provide a value for content version, it must match the version in the linked template;
         // otherwise, the deployment fails with an error."
         const versionKey = linkKey('contentVersion');
@@ -19438,13 +19589,16 @@ function addIdentityUnknowns(json, id) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 function notATemplateReason(value) {
     if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
-    const schema = value.$schema;
+    // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion refuses the spelling).
+    const schemaKey = Object.keys(value).find(key => key.toLowerCase() === '$schema');
+    const schema = schemaKey === undefined ? undefined : value[schemaKey];
     if (typeof schema !== 'string')
         return 'not a deployment template: it has no $schema';
     if (!TEMPLATE_SCHEMA.test(schema)) {
@@ -19470,6 +19624,7 @@ function expandTemplateDocument(doc, options = {}) {
     if (reason) {
         throw new TemplateError(`${external_node_path_.basename(doc.file)} is not an ARM deployment template (${reason}); give a file whose $schema is deploymentTemplate.json.`, { file: doc.file, line: 1, column: 1 });
     }
+    refuseCaseCollision(doc);
     const template = doc.value;
     const parameterFiles = options.parameterFilesUsed ?? [];
     // Without a repository root (a library caller), reads stay beside and below the template, but
@@ -19508,6 +19663,8 @@ function expandTemplateDocument(doc, options = {}) {
     });
     scope.resolveAllParameters();
     const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+    for (const e of emitted)
+        refuseCollidingBody(e.resource);
     return {
         file: doc.file,
         resources: finalStates(emitted, expansion.notes),
@@ -22190,7 +22347,7 @@ const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
  * Does the subject's value name this target? Either the values are the same, or the value is
  * what `reference(<target>).<path>` will return once the target exists (a vault's `vaultUri`).
  */
-function names(value, target, pointer) {
+function relation_names(value, target, pointer) {
     if (sameText(value, relation_lookup(target, pointer)) === true)
         return true;
     if (!(value instanceof Unknown))
@@ -22958,10 +23115,11 @@ function engineAliasCatalog() {
  * Compiles a rule folder as `compile` writes it and `plan`/`deploy` publish it. `root` is the
  * folder rule paths in metadata are relative to (the repository root, so the output is the
  * same from any working directory); `definitionIdPrefix` is where the definitions live, for the
- * initiative's member ids. Every rule's errors are reported together.
+ * initiative's member ids. With `confineTo`, a rule file that leads outside that folder is refused
+ * unread. Every rule's errors are reported together.
  */
 function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
-    const { pack, rules } = loadPolicyDirectory(dir);
+    const { pack, rules } = loadPolicyDirectory(dir, options.confineTo);
     const errors = [];
     const definitions = [];
     let initiative = null;
@@ -22988,6 +23146,15 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
     return { pack, rules, members, definitions, initiative };
 }
 /**
+ * The rule folder a pack is published or read from: the bundled one, or one inside the working folder (the
+ * repository), which a pull request may change and must not lead out of.
+ */
+function packFolder(cwd, policies) {
+    if (policies === undefined)
+        return bundledPolicies();
+    return inputPath({ cwd }, policies, 'the rule folder');
+}
+/**
  * `plan` and `deploy`: compiles the pack for the scope (member ids at the scope, rule paths
  * relative to the repository), then plans (and applies) it there. The Azure part is loaded
  * here, on first use, so commands that never reach Azure never load its SDKs.
@@ -22995,10 +23162,11 @@ function compilePolicies(dir, options, aliases = engineAliasCatalog()) {
 async function publishPack(request) {
     const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(991)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9991));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
-    const policies = external_node_path_default().resolve(request.cwd, request.policies ?? bundledPolicies());
+    const policies = packFolder(request.cwd, request.policies);
     const compiled = compilePolicies(policies, {
         root: sourceRoot(policies),
-        definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', '')
+        definitionIdPrefix: azure.resourceIdAt(scope, 'policyDefinitions', ''),
+        confineTo: isWithin(bundledPolicies(), policies) ? undefined : request.cwd
     });
     if (!compiled.pack || !compiled.initiative) {
         throw new model_errors/* UserError */.yo('plan and deploy publish a pack: the rule folder has no pack.yaml naming the rules of the initiative; add one (see policies/pack.yaml).', { file: displayPath(policies, request.cwd) });
@@ -23045,16 +23213,16 @@ function inputPath(request, entry, what) {
 /**
  * Whether reading the request's rules and definitions needs ajv, js-yaml or RE2 (src/rules/tooling.ts): unless
  * its rule folders hold only bundled texts read at build time, and it names no definitions (whose parameter
- * schemas ajv checks) and no live scope.
+ * schemas ajv checks) and no live scope. The rule texts it reads are kept in `texts`, for the load.
  */
-function needsRuleTooling(request) {
+function needsRuleTooling(request, texts) {
     if ((request.definitions?.length ?? 0) > 0 || request.live !== undefined)
         return true;
     const folders = request.policies === undefined ? [] : [request.policies].flat();
     return !folders.every(folder => {
         try {
             const dir = inputPath(request, folder, 'the rule folder');
-            return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+            return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
         }
         catch {
             return false;
@@ -23065,10 +23233,10 @@ function needsRuleTooling(request) {
  * Rule files and definitions, each on its own: one that cannot be read, validated or compiled is
  * that file's error, and every other one still gives its verdicts.
  */
-function loadRules(request) {
+function loadRules(request, texts) {
     const errors = [];
     const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-    const loaded = loadPolicyFolders(request, errors);
+    const { rules: loaded, packs } = loadPolicyFolders(request, errors, texts);
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
@@ -23109,32 +23277,28 @@ function loadRules(request) {
         relations,
         transitions,
         transitionRules: transitions.map(t => t.rule.name),
+        packs,
         leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
         overrides,
         skipped,
         errors
     };
 }
-/** The packs (initiatives) of the folders the request names: each one's name and its members. */
-function packsOf(request) {
-    const folders = request.policies === undefined ? [] : [request.policies].flat();
-    return folders.flatMap(folder => {
-        const { pack } = loadPolicyDirectory(inputPath(request, folder, 'the rule folder'));
-        return pack ? [{ name: pack.name, rules: [...pack.rules] }] : [];
-    });
-}
 /**
- * The rule files of every folder the request names; a name used in two folders is an error. A
- * folder or rule file that cannot be read is added to `errors` and the others still load.
+ * The rule files of every folder the request names, and the folders' packs; a name used in two folders is an
+ * error. A folder or rule file that cannot be read is added to `errors` and the others still load.
  */
-function loadPolicyFolders(request, errors) {
+function loadPolicyFolders(request, errors, texts) {
     const folders = request.policies === undefined ? [] : [request.policies].flat();
     const byName = new Map();
+    const packs = [];
     for (const folder of folders) {
         isolated(errors, { file: folder }, 'read the rule folder', () => {
             const dir = inputPath(request, folder, 'the rule folder');
-            const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request));
+            const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
             (0,lists/* append */.B)(errors, read.errors);
+            if (read.pack)
+                packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
             for (const rule of read.rules) {
                 const first = byName.get(rule.name);
                 if (first) {
@@ -23145,7 +23309,7 @@ function loadPolicyFolders(request, errors) {
             }
         });
     }
-    return [...byName.values()];
+    return { rules: [...byName.values()], packs };
 }
 /**
  * The Azure Policy definitions the request names, loaded, with initiatives evaluated through their
@@ -23205,9 +23369,10 @@ async function evaluateRepository(request) {
  */
 async function evaluateRepositoryStreamed(request) {
     const run = new RunDeadline(request.clock);
-    if (needsRuleTooling(request))
+    const texts = new RuleTexts();
+    if (needsRuleTooling(request, texts))
         await loadRuleTooling();
-    const loaded = loadRules(request);
+    const loaded = loadRules(request, texts);
     const { definitions, relations, transitions } = loaded;
     // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
     // by transition rule; each group in the order of the inputs and their resources.
@@ -23309,7 +23474,7 @@ async function readInputs(request, loaded, inputs) {
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
         const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(991)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9991));
-        const packs = packsOf(request);
+        const packs = loaded.packs;
         const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
         });
@@ -23492,8 +23657,8 @@ function buildDocument(findings, resources, definitions, errors = [], skipped = 
  * findings document, named by the rules the initiative was compiled from.
  */
 async function complianceReport(request) {
-    const dir = external_node_path_default().resolve(request.cwd, request.policies);
-    const { pack, rules } = loadPolicyDirectory(dir);
+    const dir = packFolder(request.cwd, request.policies);
+    const { pack, rules } = loadPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : request.cwd);
     if (!pack) {
         throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
     }
