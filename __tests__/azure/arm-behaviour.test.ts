@@ -5,7 +5,7 @@
  * because what was planned went away meanwhile (its resource group with it), which leaves it
  * absent, as asked.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { policyState, POLICY_API_VERSION, setPolicyReplicationLag, storedAt } from '../support/arm-policy.js';
@@ -270,6 +270,95 @@ describe('Resource Manager whose replicas have not caught up with a write made m
     expect((await publish(server, repo, 'deploy', SUB)).code).toBe(0);
     expect(holdings(server)).toEqual(holdings(clean));
     const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+});
+
+describe('an assignment’s managed identity and the location Azure keeps for it', () => {
+  let server: ArmServer;
+  let repo: Repository;
+  const assignment = () => storedAt(server, SUB, 'policyAssignments')[0].body;
+  const planOf = (run: { stdout: string }) =>
+    JSON.parse(run.stdout) as {
+      items: { kind: string; action: string; reason?: string }[];
+      results: { kind: string; action: string; outcome: string; message?: string }[];
+    };
+  beforeEach(async () => {
+    server = await publishServer();
+    repo = packRepository();
+    // A rule that may change resources: assigned with Modify, the assignment needs a managed identity.
+    const file = path.join(repo.policies, 'foundry-tools-cmk.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('allowed: [Audit, Deny, Disabled]', 'allowed: [Audit, Deny, Disabled, Modify]')
+    );
+  });
+  afterEach(async () => {
+    await server.close();
+    repo.dispose();
+  });
+
+  it('refuses an assignment that modifies without an identity, as Azure does, so the identity cmk-guard adds is what lets it through', async () => {
+    const modify = ['--effect', 'foundry-tools-cmk=Modify'];
+    expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'westeurope'])).code).toBe(0);
+    expect(assignment()).toMatchObject({ location: 'westeurope', identity: { type: 'SystemAssigned' } });
+    // The same assignment written by hand without the identity: Azure refuses it.
+    const store = new PolicyStore(
+      connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url })
+    );
+    const { identity, location, ...withoutIdentity } = assignment() as Record<string, unknown>;
+    expect([identity, location]).not.toContain(undefined);
+    await expect(
+      store.putAssignment(
+        parseScope(SUB, '--scope'),
+        PACK,
+        withoutIdentity as unknown as Parameters<PolicyStore['putAssignment']>[2]
+      )
+    ).rejects.toMatchObject({ status: 400, code: 'ResourceIdentityRequired' });
+  });
+
+  it('replaces the assignment when its location changes, keeps the location when the identity goes, and writes nothing after', async () => {
+    const modify = ['--effect', 'foundry-tools-cmk=Modify'];
+    expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'westeurope'])).code).toBe(0);
+    const principal = (assignment().identity as { principalId: string }).principalId;
+    // Azure spells regions its own way: "West Europe" is westeurope, no change.
+    expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'West Europe'])).stdout).toContain(
+      'No change'
+    );
+
+    // Azure refuses to move an assignment (InvalidLocationUpdate): it is deleted and created again.
+    const moved = await publish(server, repo, 'deploy', SUB, [
+      ...modify,
+      '--location',
+      'northeurope',
+      '--format',
+      'json'
+    ]);
+    const plan = planOf(moved);
+    expect(plan.results.filter(r => r.outcome !== 'applied')).toEqual([]);
+    expect(moved.code).toBe(0);
+    const item = plan.items.find(i => i.kind === 'assignment');
+    expect(item?.action).toBe('replace');
+    expect(item?.reason).toBe(
+      'Azure cannot change the location of an assignment (westeurope to northeurope): it is deleted and created again, with a new managed identity (grant it the roles it needs again), and its compliance results start anew'
+    );
+    expect(assignment()).toMatchObject({ location: 'northeurope', identity: { type: 'SystemAssigned' } });
+    expect((assignment().identity as { principalId: string }).principalId).not.toBe(principal);
+    let writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'northeurope'])).stdout).toContain(
+      'No change'
+    );
+    expect(server.writeRequests()).toBe(writes);
+
+    // No effect needs an identity any more: it goes, and the location Azure keeps is sent again.
+    const audit = await publish(server, repo, 'deploy', SUB, ['--format', 'json']);
+    expect(planOf(audit).results.filter(r => r.outcome !== 'applied')).toEqual([]);
+    expect(audit.code).toBe(0);
+    expect(planOf(audit).items.find(i => i.kind === 'assignment')?.action).toBe('update');
+    expect(assignment().location).toBe('northeurope');
+    expect(assignment().identity).toBeUndefined();
+    writes = server.writeRequests();
     expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
     expect(server.writeRequests()).toBe(writes);
   });

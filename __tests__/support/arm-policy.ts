@@ -26,6 +26,11 @@
  *   and randomly" refused, "a simple re-run" works). Modelled by count, not time: the next `n`
  *   reference checks of an object see it as it was before its last write. GET and lists are not
  *   lagged (they show what was written);
+ * - an assignment whose effects change resources (Modify, DeployIfNotExists, as its parameters
+ *   resolve them) without a managed identity: 400 ResourceIdentityRequired (Azure/azure-cli#13150,
+ *   Azure/azure-powershell#11996); with an identity but no location: 400; an update that changes
+ *   an assignment's location (or drops it): 400 InvalidLocationUpdate "The existing assignment
+ *   location cannot be changed from … to …" (Azure/enterprise-azure-policy-as-code#246);
  * - DELETE: 200 (an assignment's body comes back), or 204 when there is nothing to delete;
  * - GET of something missing: 404 with its NotFound code; lists page with `nextLink`.
  */
@@ -500,10 +505,29 @@ export const policyModule: ArmModule = server => {
         `The request content was invalid: enforcementMode '${String(mode)}' is not one of Default, DoNotEnforce, Enroll.`
       );
     const identity = object(request.identity);
-    if (identity && identity.type !== 'None' && typeof request.location !== 'string')
+    const hasIdentity = identity !== undefined && identity.type !== undefined && identity.type !== 'None';
+    const changing = effectsOf(definition, object(properties.parameters) ?? {}).find(e =>
+      ['modify', 'deployifnotexists'].includes(e.toLowerCase())
+    );
+    if (changing && !hasIdentity)
+      invalid(
+        'ResourceIdentityRequired',
+        `The policy assignment '${name}' request is invalid. Policy assignments must include a resource identity when assigning '${changing}' policy definitions.`
+      );
+    if (hasIdentity && typeof request.location !== 'string')
       invalid('PolicyAssignmentMissingLocation', 'A policy assignment with a managed identity must have a location.');
     const id = idOf(scope, 'policyAssignments', name);
     const existing = find(id);
+    const region = (value: unknown) => (typeof value === 'string' ? value.replace(/\s+/g, '').toLowerCase() : '');
+    if (
+      existing &&
+      typeof existing.body.location === 'string' &&
+      region(existing.body.location) !== region(request.location)
+    )
+      invalid(
+        'InvalidLocationUpdate',
+        `The existing assignment location cannot be changed from "${existing.body.location}" to "${typeof request.location === 'string' ? request.location : ''}".`
+      );
     const body: StoredPolicyResource['body'] = {
       id,
       name,
@@ -534,6 +558,36 @@ export const policyModule: ArmModule = server => {
     };
     store(scope, 'policyAssignments', name, body);
     return { status: existing ? 200 : 201, body };
+  };
+
+  /**
+   * The effects an assignment of `definition` gives, its `[parameters('x')]` resolved as Azure
+   * resolves them: an initiative member's value (itself maybe the initiative's parameter), the
+   * assignment's value, else the default.
+   */
+  const effectsOf = (definition: StoredPolicyResource, values: Record<string, unknown>): string[] => {
+    const resolve = (raw: unknown, given: Record<string, unknown>, declarations: unknown): unknown => {
+      const named = typeof raw === 'string' ? /^\[parameters\('([^']+)'\)\]$/i.exec(raw.trim()) : null;
+      if (!named) return raw;
+      const key = Object.keys(given).find(n => n.toLowerCase() === named[1].toLowerCase());
+      const value = key !== undefined ? object(given[key])?.value : undefined;
+      return value !== undefined ? value : declared(declarations).get(named[1].toLowerCase())?.defaultValue;
+    };
+    if (definition.type === 'policyDefinitions') {
+      const effect = object(object(definition.body.properties.policyRule)?.then)?.effect;
+      const resolved = resolve(effect, values, definition.body.properties.parameters);
+      return typeof resolved === 'string' ? [resolved] : [];
+    }
+    const members = (definition.body.properties.policyDefinitions as Record<string, unknown>[] | undefined) ?? [];
+    return members.flatMap(member => {
+      const target = find(String(member.policyDefinitionId ?? ''));
+      if (!target || target.type !== 'policyDefinitions') return [];
+      // The member's values, each resolved against the initiative's parameters first.
+      const memberValues: Record<string, unknown> = {};
+      for (const [n, v] of Object.entries(object(member.parameters) ?? {}))
+        memberValues[n] = { value: resolve(object(v)?.value, values, definition.body.properties.parameters) };
+      return effectsOf(target, memberValues);
+    });
   };
 
   const remove = (scope: string, type: PolicyType, name: string): ArmReply => {

@@ -9,6 +9,10 @@
  *   (Keeping the parameter, unused, is the other way. It is not taken: an initiative whose
  *   parameters no member uses has been reported refused by Azure ("has defined parameters …
  *   which are not used", Azure/Bio-Compliancy#15), and dead parameters would pile up for good.)
+ * - Azure refuses to change an assignment's location (InvalidLocationUpdate, also when the
+ *   update leaves it out: Azure/enterprise-azure-policy-as-code#246). A new location replaces
+ *   the assignment; when no effect needs the managed identity any more, the location Azure
+ *   holds is sent again and only the identity goes.
  * - Prune: owned items the pack no longer has are deleted with `--prune`, listed otherwise.
  */
 import type { DeploymentPlan, PlanItem, PlanItemKind } from '../model/plan.js';
@@ -132,6 +136,27 @@ export function refusedInPlace(
   return parts.length ? parts.join(' and ') : undefined;
 }
 
+/** A region as Azure compares them: `West Europe` is `westeurope`. */
+function region(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}
+
+/** Why the assignment must be replaced rather than updated: Azure refuses a new location in place. */
+function movedLocation(existing: RestPolicyResource, desired: { location?: string }): string | undefined {
+  if (typeof existing.location !== 'string' || typeof desired.location !== 'string') return undefined;
+  if (region(existing.location) === region(desired.location)) return undefined;
+  return `Azure cannot change the location of an assignment (${existing.location} to ${desired.location}): it is deleted and created again, with a new managed identity (grant it the roles it needs again), and its compliance results start anew`;
+}
+
+/**
+ * The assignment as it is PUT: when it needs no location (no effect needs its managed identity)
+ * but Azure holds one, the same location, which Azure refuses to drop.
+ */
+function keepingLocation(desired: DesiredItem, existing: RestPolicyResource | undefined): DesiredItem {
+  if (typeof existing?.location !== 'string' || desired.body.location !== undefined) return desired;
+  return { ...desired, body: { ...desired.body, location: existing.location } };
+}
+
 function byName(resources: RestPolicyResource[]): Map<string, RestPolicyResource> {
   return new Map(resources.map(r => [r.name.toLowerCase(), r]));
 }
@@ -156,7 +181,11 @@ function planItem(desired: DesiredItem, existing: RestPolicyResource | undefined
   }
   const changes = compareBodies(desired.kind, existing as unknown as JsonObject, desired.body as unknown as JsonObject);
   if (!changes.length) return { ...base, id: existing.id, action: 'unchanged' };
-  const refused = desired.kind === 'assignment' ? undefined : refusedInPlace(existing, desired.body);
+  const refusedUpdate = desired.kind === 'assignment' ? undefined : refusedInPlace(existing, desired.body);
+  const refused =
+    desired.kind === 'assignment'
+      ? movedLocation(existing, desired.body)
+      : refusedUpdate && `the update ${refusedUpdate}, which Azure refuses in place: it is deleted and created again`;
   if (refused) {
     return {
       ...base,
@@ -164,7 +193,7 @@ function planItem(desired: DesiredItem, existing: RestPolicyResource | undefined
       action: 'replace',
       changes,
       body: desired.body as unknown as Json,
-      reason: `the update ${refused}, which Azure refuses in place: it is deleted and created again`
+      reason: refused
     };
   }
   return { ...base, id: existing.id, action: 'update', changes, body: desired.body as unknown as Json };
@@ -184,11 +213,8 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
     initiatives.get(desired.initiative.name.toLowerCase()),
     options.owner
   );
-  const assignment = planItem(
-    desired.assignment,
-    assignments.get(desired.assignment.name.toLowerCase()),
-    options.owner
-  );
+  const heldAssignment = assignments.get(desired.assignment.name.toLowerCase());
+  const assignment = planItem(keepingLocation(desired.assignment, heldAssignment), heldAssignment, options.owner);
 
   // A definition replaced must first leave the initiative, which is replaced too; an initiative
   // replaced must first lose its assignment, which is replaced too.
