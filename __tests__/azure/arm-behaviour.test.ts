@@ -17,7 +17,7 @@ import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { retryAfterMs } from '../../src/azure/rest.js';
 import { parseScope } from '../../src/azure/scope.js';
-import { dropRule, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import { dropRule, MG, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 
@@ -252,6 +252,26 @@ describe('Resource Manager whose replicas have not caught up with a write made m
     expect(holdings(server)).toEqual(holdings(clean));
     writes = server.writeRequests();
     expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
+  });
+
+  it('converges at a management group with lagging replicas and 30% of requests failing (429, 500, resets, lost answers) together', async () => {
+    expect((await publish(clean, repo, 'deploy', MG)).code).toBe(0);
+    setPolicyReplicationLag(server, 3);
+    server.setFaults({ rate: 0.3, seed: 77 });
+    const faulty = await publish(server, repo, 'deploy', MG);
+    expect(server.requests.some(r => r.fault)).toBe(true);
+    expect(refusals(server)).toContain('PUT policySetDefinitions 400 PolicyDefinitionNotFound');
+    // Whatever the retries could not do is listed, and the next run finishes it.
+    if (faulty.code !== 0) {
+      expect(faulty.stdout).toMatch(/Not finished: \d+ of \d+ writes done/);
+      server.setFaults(undefined);
+      expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
+    }
+    expect(holdings(server)).toEqual(holdings(clean));
+    server.setFaults(undefined);
+    const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', MG)).stdout).toContain('No change');
     expect(server.writeRequests()).toBe(writes);
   });
 
