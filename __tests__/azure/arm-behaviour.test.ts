@@ -384,6 +384,61 @@ describe('an assignment’s managed identity and the location Azure keeps for it
   });
 });
 
+describe('an Azure Policy assignment that denies what cmk-guard writes', () => {
+  it('says which assignment denied the exemption and what to change, not that a role is missing, and converges once it complies', async () => {
+    // As Azure/Community-Policy#308 does: an exemption without an expiry date is denied.
+    const guard =
+      '/providers/Microsoft.Management/managementGroups/contoso/providers/Microsoft.Authorization/policyAssignments/exemptions-expire';
+    const server = await publishServer({
+      denyByPolicy: ctx => {
+        const body = ctx.body as { properties?: { expiresOn?: string } } | undefined;
+        return /\/policyExemptions\//i.test(ctx.path) && !body?.properties?.expiresOn
+          ? {
+              assignment: guard,
+              definition:
+                '/providers/Microsoft.Management/managementGroups/contoso/providers/Microsoft.Authorization/policyDefinitions/deny-exemption-without-expiry'
+            }
+          : undefined;
+      }
+    });
+    const repo = packRepository();
+    try {
+      seedAccounts(server);
+      config(repo);
+      const denied = await publish(server, repo, 'deploy', SUB);
+      expect(denied.code).toBe(1);
+      expect(denied.stdout).toContain(
+        `Azure answered 403 RequestDisallowedByPolicy while writing the policy exemption`
+      );
+      expect(denied.stdout).toContain(guard);
+      expect(denied.stdout).toContain(
+        'An Azure Policy assignment denies this write (Azure names it above): change what cmk-guard writes to comply with it (for an exemption: its expires date, reason or category in cmk-guard.yaml), or ask that assignment’s owner to exempt it.'
+      );
+      expect(denied.stdout).not.toContain('Resource Policy Contributor');
+      // What the denial does not touch is written; the exemptions are not.
+      expect(storedAt(server, SUB, 'policyAssignments')).toHaveLength(1);
+      expect(exemptionState(server).exemptions.size).toBe(0);
+
+      // Each exception gets an expiry: the exemptions comply, are written, and nothing is left.
+      writeFileSync(
+        path.join(repo.root, 'cmk-guard.yaml'),
+        readFileSync(path.join(repo.root, 'cmk-guard.yaml'), 'utf8').replace(
+          /reason: Retired\./g,
+          'reason: Retired.\n    expires: 2099-12-31'
+        )
+      );
+      expect((await publish(server, repo, 'deploy', SUB)).code).toBe(0);
+      expect(exemptionState(server).exemptions.size).toBe(ACCOUNTS.length);
+      const writes = server.writeRequests();
+      expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+      expect(server.writeRequests()).toBe(writes);
+    } finally {
+      await server.close();
+      repo.dispose();
+    }
+  });
+});
+
 describe('which answers mean the replicas have not caught up', () => {
   const answer = (status: number, code: string, message = '') => new ArmError('x', status, code, message);
   it('knows the reference refusals, the out-of-scope refusal that says to try again, and nothing else', () => {

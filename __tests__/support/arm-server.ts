@@ -101,6 +101,13 @@ export interface ArmServerOptions {
   /** Modules that add endpoints. */
   modules?: ArmModule[];
   /**
+   * Azure Policy's deny effect on writes: a PUT for which this names an assignment is refused as
+   * Resource Manager refuses it, 403 `RequestDisallowedByPolicy` naming the assignment and the
+   * definition (learn.microsoft.com … error-policy-requestdisallowedbypolicy). Policy resources
+   * themselves are subject to it (Azure/Community-Policy#308 denies exemptions without an expiry).
+   */
+  denyByPolicy?: (ctx: ArmRequestContext) => { assignment: string; definition: string } | undefined;
+  /**
    * Rewrites every successful JSON answer before it is sent (given a copy), to speak as another
    * Resource Manager might within its contract: ids and enum values spelled otherwise, unknown
    * properties, `null` for what is unset. What is stored is unchanged.
@@ -374,6 +381,23 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
       match,
       server
     };
+    const denied = method === 'PUT' ? options.denyByPolicy?.(ctx) : undefined;
+    if (denied) {
+      const nameOf = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+      const identifiers = JSON.stringify([
+        {
+          policyAssignment: { name: nameOf(denied.assignment), id: denied.assignment },
+          policyDefinition: { name: nameOf(denied.definition), id: denied.definition }
+        }
+      ]);
+      return reply(
+        armError(
+          403,
+          'RequestDisallowedByPolicy',
+          `Resource '${url.pathname.slice(url.pathname.lastIndexOf('/') + 1)}' was disallowed by policy. Policy identifiers: '${identifiers}'.`
+        )
+      );
+    }
     let answer: ArmReply;
     const handleNow = async (): Promise<ArmReply> => {
       try {

@@ -56,10 +56,13 @@ function parseBody(text: string | undefined): unknown {
   }
 }
 
-/** Advice for a status that has one. */
-function adviceFor(status: number | undefined, code: string | undefined): string {
+/** Advice for a status that has one (SDK and raw REST answers alike). */
+export function adviceFor(status: number | undefined, code: string | undefined): string {
   if (status === 401)
     return ' The token was refused: it has expired, or it was issued for another cloud or audience; sign in again.';
+  // Azure Policy's deny effect, answered 403 too: no role is missing.
+  if (code === 'RequestDisallowedByPolicy')
+    return ' An Azure Policy assignment denies this write (Azure names it above): change what cmk-guard writes to comply with it (for an exemption: its expires date, reason or category in cmk-guard.yaml), or ask that assignment’s owner to exempt it.';
   if (status === 403 || code === 'AuthorizationFailed')
     return ' The identity may not do this: give it Resource Policy Contributor at the scope (Reader to read only).';
   if (status === 404 && /Subscription|ManagementGroup/i.test(code ?? ''))

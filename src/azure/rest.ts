@@ -6,7 +6,7 @@
  */
 import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { ArmError, cleanText, readArmErrorBody, toArmError } from './errors.js';
+import { adviceFor, ArmError, cleanText, readArmErrorBody, toArmError } from './errors.js';
 import { parseJson } from '../model/jsonText.js';
 
 export type ArmMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -79,7 +79,7 @@ export class ArmRest {
       const cleanMessage = cleanText(message ?? `status ${response.status}`, this.secrets);
       throw toArmError(
         new ArmError(
-          `Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}`,
+          `Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}`,
           response.status,
           code,
           cleanMessage
