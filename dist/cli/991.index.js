@@ -542,10 +542,13 @@ function parseBody(text) {
         return undefined;
     }
 }
-/** Advice for a status that has one. */
+/** Advice for a status that has one (SDK and raw REST answers alike). */
 function adviceFor(status, code) {
     if (status === 401)
         return ' The token was refused: it has expired, or it was issued for another cloud or audience; sign in again.';
+    // Azure Policy's deny effect, answered 403 too: no role is missing.
+    if (code === 'RequestDisallowedByPolicy')
+        return ' An Azure Policy assignment denies this write (Azure names it above): change what cmk-guard writes to comply with it (for an exemption: its expires date, reason or category in cmk-guard.yaml), or ask that assignment\u2019s owner to exempt it.';
     if (status === 403 || code === 'AuthorizationFailed')
         return ' The identity may not do this: give it Resource Policy Contributor at the scope (Reader to read only).';
     if (status === 404 && /Subscription|ManagementGroup/i.test(code ?? ''))
@@ -656,7 +659,7 @@ class ArmRest {
         if (!ok) {
             const { code, message } = readArmErrorBody(body);
             const cleanMessage = cleanText(message ?? `status ${response.status}`, this.secrets);
-            throw toArmError(new ArmError(`Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}`, response.status, code, cleanMessage), doing);
+            throw toArmError(new ArmError(`Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}`, response.status, code, cleanMessage), doing);
         }
         return { status: response.status, headers: response.headers.toJSON(), body: body };
     }
@@ -2517,6 +2520,27 @@ function refusedInPlace(existing, desired) {
         parts.push(`changes the type of ${retyped.join(', ')}`);
     return parts.length ? parts.join(' and ') : undefined;
 }
+/** A region as Azure compares them: `West Europe` is `westeurope`. */
+function region(location) {
+    return location.replace(/\s+/g, '').toLowerCase();
+}
+/** Why the assignment must be replaced rather than updated: Azure refuses a new location in place. */
+function movedLocation(existing, desired) {
+    if (typeof existing.location !== 'string' || typeof desired.location !== 'string')
+        return undefined;
+    if (region(existing.location) === region(desired.location))
+        return undefined;
+    return `Azure cannot change the location of an assignment (${existing.location} to ${desired.location}): it is deleted and created again, with a new managed identity (grant it the roles it needs again), and its compliance results start anew`;
+}
+/**
+ * The assignment as it is PUT: when it needs no location (no effect needs its managed identity)
+ * but Azure holds one, the same location, which Azure refuses to drop.
+ */
+function keepingLocation(desired, existing) {
+    if (typeof existing?.location !== 'string' || desired.body.location !== undefined)
+        return desired;
+    return { ...desired, body: { ...desired.body, location: existing.location } };
+}
 function byName(resources) {
     return new Map(resources.map(r => [r.name.toLowerCase(), r]));
 }
@@ -2541,7 +2565,10 @@ function planItem(desired, existing, owner) {
     const changes = compareBodies(desired.kind, existing, desired.body);
     if (!changes.length)
         return { ...base, id: existing.id, action: 'unchanged' };
-    const refused = desired.kind === 'assignment' ? undefined : refusedInPlace(existing, desired.body);
+    const refusedUpdate = desired.kind === 'assignment' ? undefined : refusedInPlace(existing, desired.body);
+    const refused = desired.kind === 'assignment'
+        ? movedLocation(existing, desired.body)
+        : refusedUpdate && `the update ${refusedUpdate}, which Azure refuses in place: it is deleted and created again`;
     if (refused) {
         return {
             ...base,
@@ -2549,7 +2576,7 @@ function planItem(desired, existing, owner) {
             action: 'replace',
             changes,
             body: desired.body,
-            reason: `the update ${refused}, which Azure refuses in place: it is deleted and created again`
+            reason: refused
         };
     }
     return { ...base, id: existing.id, action: 'update', changes, body: desired.body };
@@ -2563,7 +2590,8 @@ function planDeployment(desired, existing, options) {
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .map(d => planItem(d, definitions.get(d.name.toLowerCase()), options.owner));
     const initiative = planItem(desired.initiative, initiatives.get(desired.initiative.name.toLowerCase()), options.owner);
-    const assignment = planItem(desired.assignment, assignments.get(desired.assignment.name.toLowerCase()), options.owner);
+    const heldAssignment = assignments.get(desired.assignment.name.toLowerCase());
+    const assignment = planItem(keepingLocation(desired.assignment, heldAssignment), heldAssignment, options.owner);
     // A definition replaced must first leave the initiative, which is replaced too; an initiative
     // replaced must first lose its assignment, which is replaced too.
     const replacedDefinitions = definitionItems.filter(d => d.action === 'replace');
