@@ -31,8 +31,8 @@ import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
 import { confine, isWithin, loadTemplates } from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
-import { FindingStore } from './report/store.js';
-import { countVerdicts, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
+import type { FindingStore } from './report/store.js';
+import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
 import { InputLoop } from './pipeline/inputLoop.js';
 import { isolated } from './pipeline/isolated.js';
 import { append } from './model/lists.js';
@@ -464,7 +464,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
   const { definitions, relations, transitions } = loaded;
   // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
   // by transition rule; each group in the order of the inputs and their resources.
-  const store = new FindingStore(request.heldFindings);
+  const store = documentStore(loaded.rules, request.cwd, request.heldFindings);
   const firstOfName = new Map<string, number>();
   definitions.forEach((definition, i) => {
     if (!firstOfName.has(definition.name)) firstOfName.set(definition.name, i);

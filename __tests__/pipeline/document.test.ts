@@ -6,9 +6,11 @@
 import { planOverrides } from '../../src/config/overrides.js';
 import type { Exception } from '../../src/exceptions/model.js';
 import { exitCodeFor, type Finding } from '../../src/model/finding.js';
-import { countVerdicts, streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
+import { countVerdicts, documentStore, streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
 import { renderJson } from '../../src/report/json.js';
+import { renderSarif } from '../../src/report/sarif.js';
 import { FindingStore } from '../../src/report/store.js';
+import type { Rule } from '../../src/rules/index.js';
 
 function finding(n: number): Finding {
   return {
@@ -167,6 +169,61 @@ describe('streamedDocument counts without reading the store', () => {
       for (const policy of policies)
         expect(exitCodeFor(document, policy)).toBe(exitCodeFor({ ...document, findings: listed }, policy));
       document.findings.dispose();
+    }
+  });
+});
+
+describe('a store that gives findings their reported fields as they are added', () => {
+  const rules = new Map<string, Rule>([
+    ['rule-0', { kind: 'policy', remediation: 'Set `x` to "y".\n', references: ['https://example.com/0'] } as Rule],
+    ['rule-1', { kind: 'relation', remediation: 'Grant the key.', references: [] } as unknown as Rule]
+  ]);
+  const exception: Exception = {
+    kind: 'external',
+    rules: ['rule-1'],
+    resources: [{ id: '/r/1' }],
+    declared: [],
+    reason: 'accepted for the test',
+    category: 'waiver',
+    source: { file: 'cmk-guard.yaml', line: 1, column: 1 },
+    entryText: '{"line":1}'
+  };
+  const variants: Partial<DocumentParts>[] = [
+    {},
+    { exceptions: [exception] },
+    { selection: { minSeverity: 'error' } },
+    { changedFiles: ['infra/file1.json'] },
+    {
+      overrides: planOverrides(
+        [{ name: 'rule-0', severity: 'note', at: { file: 'cmk-guard.yaml', line: 1, column: 1 } }],
+        new Map([['rule-0', {} as never]]),
+        []
+      )
+    }
+  ];
+
+  it('gives the same findings and the same reports as one that gives them as they are read', () => {
+    for (const variant of variants) {
+      const prepared = documentStore(rules, '/work', 7);
+      const plain = new FindingStore(7);
+      for (let n = 0; n < 40; n++) {
+        prepared.add(n % 3, finding(n));
+        plain.add(n % 3, finding(n));
+      }
+      expect(prepared.writtenOut).toBe(true);
+      const document = streamedDocument(prepared, parts({ rules, ...variant }));
+      const expected = streamedDocument(plain, parts({ rules, ...variant }));
+      // Where nothing changes the findings after the store, the JSON report copies the store's text.
+      expect('jsonTexts' in document.findings).toBe(Object.keys(variant).length === 0);
+      expect('jsonTexts' in expected.findings).toBe(false);
+      expect([...document.findings]).toEqual([...expected.findings]);
+      expect(document.summary).toEqual(expected.summary);
+      const report = renderJson(document);
+      expect(report).toBe(renderJson(expected));
+      expect(report).toBe(renderJson({ ...expected, findings: [...expected.findings] }));
+      expect(renderSarif(document, { workspace: '/work' })).toEqual(renderSarif(expected, { workspace: '/work' }));
+      document.findings.dispose();
+      expected.findings.dispose();
     }
   });
 });

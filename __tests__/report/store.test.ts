@@ -6,7 +6,9 @@
 import os from 'node:os';
 import fc from 'fast-check';
 import { exitCodeFor, FindingTally, type Finding, type FindingsStream } from '../../src/model/finding.js';
+import { FINDING_DEPTH } from '../../src/report/json.js';
 import { FindingStore } from '../../src/report/store.js';
+import { indentedJson, itemSeparator } from '../../src/report/stream.js';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
 
 function finding(n: number): Finding {
@@ -118,12 +120,44 @@ describe('FindingStore', () => {
               );
             }
           expect(holding.size).toBe(expected.size);
+          // As the findings document writes them, a piece holding one finding or several.
+          const written = expected.findings.map(f => indentedJson(f, FINDING_DEPTH)).join(itemSeparator(FINDING_DEPTH));
+          expect([...spilling.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(written);
+          expect([...holding.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(written);
+          expect([...spilling.jsonTexts()].every(text => text.length > 0)).toBe(true);
         } finally {
           spilling.dispose();
           holding.dispose();
         }
       }),
       { numRuns: 200 }
+    );
+  });
+
+  it('gives back what `prepare` made of each finding, in memory or written out', () => {
+    // Made into what a report gives: rule fields after the finding's own (on most, the findings document's members).
+    const prepare = (f: Finding): Finding => ({
+      ...f,
+      remediation: `Fix ${f.definition}: "it"\n`,
+      helpUri: 'https://example.com/rule',
+      enforcement: 'azure'
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), fc.integer({ min: 1, max: 20 }), (steps, limit) => {
+        const expected = model(steps).findings.map(prepare);
+        const store = new FindingStore(limit, prepare);
+        try {
+          play(store, steps);
+          expect(store.prepared).toBe(true);
+          expect([...store]).toEqual(expected);
+          expect([...store.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(
+            expected.map(f => indentedJson(f, FINDING_DEPTH)).join(itemSeparator(FINDING_DEPTH))
+          );
+        } finally {
+          store.dispose();
+        }
+      }),
+      { numRuns: 100 }
     );
   });
 

@@ -74,7 +74,7 @@ describe('jsonPieces', () => {
 });
 
 describe('writeChunks', () => {
-  it('writes every piece, in chunks that end at a line break (but the last), and no chunk is cut mid-line', () => {
+  it('writes every piece, in chunks that end at a line break (but the last), no longer than asked but for a long line, and no chunk is cut mid-line', () => {
     fc.assert(
       fc.property(
         fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '\n', ':', ' ') })),
@@ -84,6 +84,9 @@ describe('writeChunks', () => {
           writeChunks(pieces, chunk => chunks.push(chunk), size + 1);
           expect(chunks.join('')).toBe(pieces.join(''));
           for (const chunk of chunks.slice(0, -1)) expect(chunk.endsWith('\n')).toBe(true);
+          // A long piece is written a chunk at a time as well: only a single line is longer than a chunk.
+          for (const chunk of chunks.slice(0, -1))
+            expect(chunk.length <= size + 1 || chunk.indexOf('\n') === chunk.length - 1).toBe(true);
           expect(chunks.every(chunk => chunk.length > 0)).toBe(true);
         }
       ),

@@ -5,6 +5,10 @@
  * again, from fresh state, by each reading a report makes. Where nothing of that can change a verdict, a
  * severity or whether a finding is listed (no overrides, exceptions, baseline or filter), the store's own
  * count is the summary's and the exit code's, and the reports' reading is the only one.
+ *
+ * The rule fields and relative paths depend on nothing but the finding: a store made by `documentStore` gives
+ * them as findings are added, so what it writes out is the findings document's own text, and where nothing
+ * else changes the findings, the JSON report copies that text (`jsonTexts`).
  */
 import type { OverridePlan } from '../config/overrides.js';
 import { exceptionApplier } from '../exceptions/apply.js';
@@ -20,7 +24,8 @@ import {
   type TalliedFindings
 } from '../model/finding.js';
 import { displayPath } from '../paths.js';
-import type { FindingStore } from '../report/store.js';
+import type { WrittenFindings } from '../report/json.js';
+import { FindingStore } from '../report/store.js';
 import type { Rule } from '../rules/index.js';
 import { atOrAboveMinimum, type RuleSelection } from '../rules/selection.js';
 import { closest } from '../rules/suggest.js';
@@ -59,10 +64,11 @@ export interface DocumentParts {
   notRun: NonNullable<FindingsDocument['notRun']>;
 }
 
-/** The findings document over `store`; call `findings.dispose()` when done. */
-export function streamedDocument(store: FindingStore, parts: DocumentParts): StreamedFindingsDocument {
-  const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
-  const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+/**
+ * A finding as the reports give it: its file relative to the workspace `cwd`, and its rule's remediation,
+ * first reference and enforcement.
+ */
+export function reportedFields(rules: Map<string, Rule>, cwd: string): (finding: Finding) => Finding {
   // A run's findings lie in a few files: each is made relative once, not once a finding and a reading.
   const shown = new Map<string, string>();
   const shownPath = (file: string) => {
@@ -70,6 +76,39 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     if (relative === undefined) shown.set(file, (relative = displayPath(file, cwd)));
     return relative;
   };
+  return finding => {
+    const rule = rules.get(finding.definition);
+    const file = finding.resource.file;
+    const resource = file === null ? finding.resource : { ...finding.resource, file: shownPath(file) };
+    if (rule)
+      return {
+        ...finding,
+        resource,
+        remediation: rule.remediation,
+        helpUri: rule.references[0],
+        enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
+      };
+    return file === null ? finding : { ...finding, resource };
+  };
+}
+
+/**
+ * A store for `streamedDocument` that gives findings their `reportedFields` as they are added. `rules` and
+ * `cwd` must be the document's.
+ */
+export function documentStore(rules: Map<string, Rule>, cwd: string, held?: number): FindingStore {
+  return new FindingStore(held, reportedFields(rules, cwd));
+}
+
+/**
+ * The findings document over `store`; call `findings.dispose()` when done. A store made by `documentStore` holds
+ * findings with their `reportedFields` already (they do not change with overrides, exceptions or the baseline:
+ * those set the effect and severity a finding always has, or add marks after).
+ */
+export function streamedDocument(store: FindingStore, parts: DocumentParts): StreamedFindingsDocument {
+  const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
+  const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+  const withFields = store.prepared ? (finding: Finding) => finding : reportedFields(rules, cwd);
   /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
   const reported = () => {
     const accepting = exceptionApplier(exceptions, now);
@@ -77,19 +116,7 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     const findings = (function* () {
       for (const raw of store) {
         for (let finding of overrides.apply([raw])) {
-          const rule = rules.get(finding.definition);
-          const file = finding.resource.file;
-          const resource = file === null ? finding.resource : { ...finding.resource, file: shownPath(file) };
-          if (rule)
-            finding = {
-              ...finding,
-              resource,
-              remediation: rule.remediation,
-              helpUri: rule.references[0],
-              enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
-            };
-          else if (file !== null) finding = { ...finding, resource };
-          finding = accepting.mark(finding);
+          finding = accepting.mark(withFields(finding));
           if (baselining) finding = baselining.mark(finding);
           if (changed && finding.resource.file !== null && !changed.has(finding.resource.file)) continue;
           if (!atOrAboveMinimum(finding.severity, selection)) continue;
@@ -116,11 +143,13 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     const unknown = report.rules.filter(name => !known.includes(name));
     if (unknown.length) report.unknownRules = unknown.map(name => ({ name, suggestion: closest(name, known) }));
   }
-  const findings = {
+  const findings: StreamedFindingsDocument['findings'] & Partial<WrittenFindings> = {
     [Symbol.iterator]: () => reported().findings[Symbol.iterator](),
     tally: () => tally,
     dispose: () => store.dispose()
   };
+  // What the store wrote out is what the report writes where nothing changes the findings after it.
+  if (counted && store.prepared) findings.jsonTexts = () => store.jsonTexts();
   const document: StreamedFindingsDocument = {
     tool: { name: 'cmk-guard', version: VERSION },
     summary: { resources: parts.resources, definitions: parts.definitions, ...counts },

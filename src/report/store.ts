@@ -8,6 +8,10 @@
  * back group by group, in the order each group's findings were added. Findings added while an
  * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
  * whose last line is not JSON), as if they had never been added.
+ *
+ * Findings are written out as the findings document writes them (`findingJson`), so the JSON report can copy
+ * a block as it is. A store can be given what each finding is made into as it is added (`prepare`: the
+ * document's rule fields and relative paths), so that what it writes out is the document's own text.
  */
 import { nodeCrypto } from '../model/builtins.js';
 import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
@@ -15,6 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { FindingTally, type Finding } from '../model/finding.js';
 import { parseJson } from '../model/jsonText.js';
+import { FINDING_DEPTH, findingJson } from './json.js';
+import { itemSeparator } from './stream.js';
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 export const HELD_FINDINGS = 5_000;
@@ -28,9 +34,14 @@ interface Block {
   input: number;
   offset: number;
   bytes: number;
+  /** The length of each finding's text, in characters: the texts are joined by `SEPARATOR`. */
+  lengths: number[];
   /** What its findings are, counted. */
   tally: FindingTally;
 }
+
+/** What separates findings written out one after another: what separates them in the findings document. */
+const SEPARATOR = itemSeparator(FINDING_DEPTH);
 
 export class FindingStore implements Iterable<Finding> {
   private readonly held = new Map<number, Held[]>();
@@ -41,7 +52,19 @@ export class FindingStore implements Iterable<Finding> {
   private counted = new FindingTally();
   private file: { fd: number; name: string | null; end: number } | undefined;
 
-  constructor(private readonly limit = HELD_FINDINGS) {}
+  /**
+   * @param limit how many findings are held before they are written out.
+   * @param prepare what every finding is made into as it is added; what is read back is what it gave.
+   */
+  constructor(
+    private readonly limit = HELD_FINDINGS,
+    private readonly prepare?: (finding: Finding) => Finding
+  ) {}
+
+  /** Whether the findings were made into something as they were added (`prepare`). */
+  get prepared(): boolean {
+    return this.prepare !== undefined;
+  }
 
   /** How many findings the store holds. */
   get size(): number {
@@ -60,7 +83,8 @@ export class FindingStore implements Iterable<Finding> {
     this.input++;
   }
 
-  add(group: number, finding: Finding): void {
+  add(group: number, added: Finding): void {
+    const finding = this.prepare ? this.prepare(added) : added;
     let list = this.held.get(group);
     if (!list) this.held.set(group, (list = []));
     list.push({ input: this.input, finding });
@@ -88,7 +112,7 @@ export class FindingStore implements Iterable<Finding> {
       if (group !== undefined && key !== group) continue;
       for (const block of list) {
         if (block.input !== input) continue;
-        this.total -= lineCount(this.readBlock(block));
+        this.total -= block.lengths.length;
         this.counted.addTally(block.tally, -1);
       }
       this.blocks.set(
@@ -100,8 +124,11 @@ export class FindingStore implements Iterable<Finding> {
 
   /** Every finding, group by group (in ascending group number), each group in the order added. */
   *[Symbol.iterator](): Iterator<Finding> {
-    const groups = [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
-    for (const group of groups) yield* this.group(group);
+    for (const group of this.groups()) yield* this.group(group);
+  }
+
+  private groups(): number[] {
+    return [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
   }
 
   /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
@@ -109,13 +136,25 @@ export class FindingStore implements Iterable<Finding> {
     for (const block of this.blocks.get(group) ?? []) {
       const text = this.readBlock(block);
       let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        yield parseJson(text.slice(start, end)) as Finding;
-        start = end + 1;
+      for (const length of block.lengths) {
+        yield parseJson(text.slice(start, start + length)) as Finding;
+        start += length + SEPARATOR.length;
       }
     }
     // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
     for (const entry of [...(this.held.get(group) ?? [])]) yield entry.finding;
+  }
+
+  /**
+   * Every finding as the findings document writes it (`findingJson` at `FINDING_DEPTH`), in the order the
+   * store gives them: one or several a piece, separated as the document separates them.
+   */
+  *jsonTexts(): Generator<string> {
+    for (const group of this.groups()) {
+      for (const block of this.blocks.get(group) ?? []) yield this.readBlock(block);
+      const held = [...(this.held.get(group) ?? [])];
+      if (held.length) yield held.map(entry => findingJson(entry.finding, FINDING_DEPTH)).join(SEPARATOR);
+    }
   }
 
   /** Whether findings were written to the temporary file. */
@@ -136,7 +175,7 @@ export class FindingStore implements Iterable<Finding> {
     }
   }
 
-  /** Writes every held finding out: one block per group and input, a finding a line. */
+  /** Writes every held finding out: one block per group and input, as the findings document writes them. */
   private writeOut(): void {
     if (!this.file) this.file = { ...openFindingsFile(), end: 0 };
     const file = this.file;
@@ -145,18 +184,21 @@ export class FindingStore implements Iterable<Finding> {
       while (from < list.length) {
         const input = list[from].input;
         let to = from;
-        const lines: string[] = [];
+        const texts: string[] = [];
+        const lengths: number[] = [];
         const tally = new FindingTally();
         for (; to < list.length && list[to].input === input; to++) {
-          lines.push(JSON.stringify(list[to].finding), '\n');
+          const text = findingJson(list[to].finding, FINDING_DEPTH);
+          texts.push(text);
+          lengths.push(text.length);
           tally.add(list[to].finding);
         }
-        const bytes = Buffer.from(lines.join(''), 'utf8');
+        const bytes = Buffer.from(texts.join(SEPARATOR), 'utf8');
         for (let written = 0; written < bytes.length;)
           written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
         let blocks = this.blocks.get(group);
         if (!blocks) this.blocks.set(group, (blocks = []));
-        blocks.push({ input, offset: file.end, bytes: bytes.length, tally });
+        blocks.push({ input, offset: file.end, bytes: bytes.length, lengths, tally });
         file.end += bytes.length;
         from = to;
       }
@@ -226,10 +268,4 @@ function closeNamedFiles(): void {
       // The process is ending: what cannot be removed now is the temporary folder's to clear.
     }
   }
-}
-
-function lineCount(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }

@@ -30,14 +30,31 @@ export function writeChunks(pieces: ReportPieces, write: (chunk: string) => void
     length += piece.length;
     if (length >= chunkSize && piece.includes('\n')) {
       const text = parts.join('');
-      const cut = text.lastIndexOf('\n') + 1;
-      write(text.slice(0, cut));
-      const rest = text.slice(cut);
+      // A long piece (a block of findings) goes out a chunk at a time too, not as one write.
+      let from = 0;
+      for (let cut = chunkEnd(text, from, chunkSize); cut > from; cut = chunkEnd(text, from, chunkSize)) {
+        write(text.slice(from, cut));
+        from = cut;
+      }
+      const rest = text.slice(from);
       parts = rest ? [rest] : [];
       length = rest.length;
     }
   }
   if (length > 0) write(parts.join(''));
+}
+
+/**
+ * Where the chunk of `text` from `from` ends: just after the last line break before `from + size`, or after
+ * the first one past it (a longer line is kept whole); `from` when what is left holds no line break or is
+ * shorter than `size`.
+ */
+function chunkEnd(text: string, from: number, size: number): number {
+  if (text.length - from < size) return text.lastIndexOf('\n') + 1 > from ? text.lastIndexOf('\n') + 1 : from;
+  const before = text.lastIndexOf('\n', from + size - 1);
+  if (before >= from) return before + 1;
+  const after = text.indexOf('\n', from + size);
+  return after < 0 ? from : after + 1;
 }
 
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */
@@ -54,7 +71,8 @@ export function joinPieces(pieces: ReportPieces): string {
 export class Streamed {
   private constructor(
     readonly items: Iterable<unknown> | null,
-    readonly members: Record<string, unknown> | null
+    readonly members: Record<string, unknown> | null,
+    readonly texts: Iterable<string> | null = null
   ) {}
 
   static array(items: Iterable<unknown>): Streamed {
@@ -63,6 +81,15 @@ export class Streamed {
 
   static object(members: Record<string, unknown>): Streamed {
     return new Streamed(null, members);
+  }
+
+  /**
+   * An array given as its items' text, already written as `jsonPieces` writes them one level below
+   * the array: each piece is one item's text or several, separated as `jsonPieces` separates items
+   * (a comma, a line break and the items' indentation). No piece is empty.
+   */
+  static texts(texts: Iterable<string>): Streamed {
+    return new Streamed(null, null, texts);
   }
 
   /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
@@ -79,16 +106,27 @@ export class Streamed {
  */
 export function* jsonPieces(value: unknown, depth = 0): Generator<string> {
   if (value instanceof Streamed) {
-    if (value.items) yield* arrayPieces(value.items, depth);
+    if (value.texts) yield* textPieces(value.texts, depth);
+    else if (value.items) yield* arrayPieces(value.items, depth);
     else yield* objectPieces(value.members as Record<string, unknown>, depth);
   } else if (depth === 0 && Array.isArray(value)) {
     yield* arrayPieces(value, depth);
   } else if (depth === 0 && typeof value === 'object' && value !== null) {
     yield* objectPieces(value as Record<string, unknown>, depth);
   } else {
-    const text = JSON.stringify(value, null, 2);
-    yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+    yield indentedJson(value, depth);
   }
+}
+
+/** `JSON.stringify(value, null, 2)` written `depth` levels down: every line after the first indented. */
+export function indentedJson(value: unknown, depth: number): string {
+  const text = JSON.stringify(value, null, 2);
+  return depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+}
+
+/** What separates an array's items `depth` levels down (the array itself at `depth - 1`). */
+export function itemSeparator(depth: number): string {
+  return `,\n${indent(depth)}`;
 }
 
 function indent(depth: number): string {
@@ -107,6 +145,16 @@ function* arrayPieces(items: Iterable<unknown>, depth: number): Generator<string
   yield first ? '[]' : `\n${indent(depth)}]`;
 }
 
+function* textPieces(texts: Iterable<string>, depth: number): Generator<string> {
+  let first = true;
+  for (const text of texts) {
+    yield first ? `[\n${indent(depth + 1)}` : itemSeparator(depth + 1);
+    first = false;
+    yield text;
+  }
+  yield first ? '[]' : `\n${indent(depth)}]`;
+}
+
 function* objectPieces(members: Record<string, unknown>, depth: number): Generator<string> {
   const inner = `\n${indent(depth + 1)}`;
   let first = true;
@@ -121,6 +169,7 @@ function* objectPieces(members: Record<string, unknown>, depth: number): Generat
   yield first ? '{}' : `\n${indent(depth)}}`;
 }
 
-function jsonless(value: unknown): boolean {
+/** What JSON has no form for: left out as a member, written as null as an array's element. */
+export function jsonless(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
