@@ -103,6 +103,32 @@ describe('streamedDocument', () => {
   });
 });
 
+/** What can change the findings after the store: an exception, a minimum severity, changed files, a severity override. */
+function changingVariants(): Partial<DocumentParts>[] {
+  const exception: Exception = {
+    kind: 'external',
+    rules: ['rule-1'],
+    resources: [{ id: '/r/1' }],
+    declared: [],
+    reason: 'accepted for the test',
+    category: 'waiver',
+    source: { file: 'cmk-guard.yaml', line: 1, column: 1 },
+    entryText: '{"line":1}'
+  };
+  return [
+    { exceptions: [exception] },
+    { selection: { minSeverity: 'error' } },
+    { changedFiles: ['infra/file1.json'] },
+    {
+      overrides: planOverrides(
+        [{ name: 'rule-0', severity: 'note', at: { file: 'cmk-guard.yaml', line: 1, column: 1 } }],
+        new Map([['rule-0', {} as never]]),
+        []
+      )
+    }
+  ];
+}
+
 describe('streamedDocument counts without reading the store', () => {
   /** A store that counts how often its findings are read. */
   class CountingStore extends FindingStore {
@@ -137,29 +163,7 @@ describe('streamedDocument counts without reading the store', () => {
   });
 
   it('where an exception, a filter or an override can: counted by a reading, and the exit code from that count', () => {
-    const exception: Exception = {
-      kind: 'external',
-      rules: ['rule-1'],
-      resources: [{ id: '/r/1' }],
-      declared: [],
-      reason: 'accepted for the test',
-      category: 'waiver',
-      source: { file: 'cmk-guard.yaml', line: 1, column: 1 },
-      entryText: '{"line":1}'
-    };
-    const variants: Partial<DocumentParts>[] = [
-      { exceptions: [exception] },
-      { selection: { minSeverity: 'error' } },
-      { changedFiles: ['infra/file1.json'] },
-      {
-        overrides: planOverrides(
-          [{ name: 'rule-0', severity: 'note', at: { file: 'cmk-guard.yaml', line: 1, column: 1 } }],
-          new Map([['rule-0', {} as never]]),
-          []
-        )
-      }
-    ];
-    for (const variant of variants) {
+    for (const variant of changingVariants()) {
       const store = new CountingStore(7);
       for (let n = 0; n < 40; n++) store.add(n % 3, finding(n));
       const document = streamedDocument(store, parts(variant));
@@ -178,29 +182,7 @@ describe('a store that gives findings their reported fields as they are added', 
     ['rule-0', { kind: 'policy', remediation: 'Set `x` to "y".\n', references: ['https://example.com/0'] } as Rule],
     ['rule-1', { kind: 'relation', remediation: 'Grant the key.', references: [] } as unknown as Rule]
   ]);
-  const exception: Exception = {
-    kind: 'external',
-    rules: ['rule-1'],
-    resources: [{ id: '/r/1' }],
-    declared: [],
-    reason: 'accepted for the test',
-    category: 'waiver',
-    source: { file: 'cmk-guard.yaml', line: 1, column: 1 },
-    entryText: '{"line":1}'
-  };
-  const variants: Partial<DocumentParts>[] = [
-    {},
-    { exceptions: [exception] },
-    { selection: { minSeverity: 'error' } },
-    { changedFiles: ['infra/file1.json'] },
-    {
-      overrides: planOverrides(
-        [{ name: 'rule-0', severity: 'note', at: { file: 'cmk-guard.yaml', line: 1, column: 1 } }],
-        new Map([['rule-0', {} as never]]),
-        []
-      )
-    }
-  ];
+  const variants: Partial<DocumentParts>[] = [{}, ...changingVariants()];
 
   it('gives the same findings and the same reports as one that gives them as they are read', () => {
     for (const variant of variants) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Finding } from '../../src/model/finding.js';
-import { findingJson, renderJson } from '../../src/report/json.js';
+import { FINDING_MEMBERS, findingJson, renderJson, RESOURCE_MEMBERS } from '../../src/report/json.js';
 import { indentedJson, jsonless } from '../../src/report/stream.js';
 import { hostileDocument } from './fixture.js';
 
@@ -18,21 +18,6 @@ describe('renderJson', () => {
   });
 });
 
-const FINDING_MEMBERS = [
-  'definition',
-  'displayName',
-  'effect',
-  'severity',
-  'verdict',
-  'resource',
-  'message',
-  'reason',
-  'remediation',
-  'helpUri',
-  'enforcement'
-];
-const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'];
-
 /** Member values a finding may have, and some it should not (which must still be written as JSON.stringify does). */
 const value: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
@@ -43,7 +28,7 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** An object with `names` as members in order, then changed: a member left out, moved or added, one inherited, a toJSON. */
-function shaped(names: string[], values: unknown[], change: number, extra: unknown): Record<string, unknown> {
+function shaped(names: readonly string[], values: unknown[], change: number, extra: unknown): Record<string, unknown> {
   const object: Record<string, unknown> = {};
   names.forEach((name, i) => (object[name] = values[i]));
   const name = names[change % names.length];
@@ -76,7 +61,7 @@ function shaped(names: string[], values: unknown[], change: number, extra: unkno
 
 describe('findingJson', () => {
   it('writes a finding as JSON.stringify with two spaces does, indented to its depth, whatever its members', () => {
-    const values = (names: string[], plain: boolean) =>
+    const values = (names: readonly string[], plain: boolean) =>
       fc.tuple(
         ...names.map(() => (plain ? fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constant(null)) : value))
       );

@@ -36,7 +36,7 @@ export function renderJson(document: FindingsStream): string {
 }
 
 /** A reported finding's members, in the order findings are made and given their rule's fields. */
-const FINDING_MEMBERS = [
+export const FINDING_MEMBERS = [
   'definition',
   'displayName',
   'effect',
@@ -49,7 +49,8 @@ const FINDING_MEMBERS = [
   'helpUri',
   'enforcement'
 ] as const;
-const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'] as const;
+/** Its resource's members, in order. */
+export const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'] as const;
 
 /** What comes before each member's value and after the last, `depth` levels down. */
 interface Frame {
