@@ -167,3 +167,20 @@ describe('RoleAssignments', () => {
     );
   });
 });
+
+describe('lookup', () => {
+  it('reads a pointer whatever the case of the keys, taking the first of two keys that spell alike', () => {
+    const resource = {
+      id: '/subscriptions/s/providers/Microsoft.KeyVault/vaults/kv',
+      type: 'Microsoft.KeyVault/vaults',
+      name: 'kv',
+      json: { Properties: { enableRbacAuthorization: true, EnableRbacAuthorization: false, İd: 'dotted' }, identity: 7 }
+    } as unknown as Resource;
+    expect(lookup(resource, '/properties/enableRbacAuthorization')).toBe(true);
+    expect(lookup(resource, '/PROPERTIES/ENABLERBACAUTHORIZATION')).toBe(true);
+    expect(lookup(resource, '/properties/İd')).toBe('dotted');
+    expect(lookup(resource, '/identity/principalId')).toBeUndefined();
+    expect(lookup(resource, '/id')).toBe(resource.id);
+    expect(lookup(resource, '/properties/vaultUri')).toBe('https://kv.vault.azure.net/');
+  });
+});

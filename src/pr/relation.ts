@@ -66,7 +66,7 @@ export function lookup(resource: Resource, pointer: string): Value | undefined {
   for (const key of lowerSegments(pointer)) {
     if (current instanceof Unknown) return current;
     if (!isObject(current)) return pointer === '/id' ? resource.id : derived(resource, pointer);
-    const actual: string | undefined = keysByLowerCase(current).get(key);
+    const actual = keyByLowerCase(current, key);
     if (actual === undefined) return pointer === '/id' ? resource.id : derived(resource, pointer);
     current = current[actual];
   }
@@ -88,20 +88,13 @@ function lowerSegments(pointer: string): string[] {
   return segments;
 }
 
-const keyMaps = new WeakMap<object, Map<string, string>>();
-
-/** An object's keys by their lower-case spelling; the first key (in key order) wins where two spell alike. */
-function keysByLowerCase(value: { [key: string]: Value }): Map<string, string> {
-  let keys = keyMaps.get(value);
-  if (!keys) {
-    keys = new Map();
-    for (const key of Object.keys(value)) {
-      const lower = key.toLowerCase();
-      if (!keys.has(lower)) keys.set(lower, key);
-    }
-    keyMaps.set(value, keys);
-  }
-  return keys;
+/**
+ * The key of `value` spelt `lower` in lower case; the first key (in key order) where two spell alike. Looked for
+ * among the keys each time: an object is read for a few pointers at most, and a map of its keys cost more to make.
+ */
+function keyByLowerCase(value: { [key: string]: Value }, lower: string): string | undefined {
+  for (const key in value) if ((key === lower || key.toLowerCase() === lower) && Object.hasOwn(value, key)) return key;
+  return undefined;
 }
 
 /** ARM compares ids and URIs case-insensitively; a vault URI may or may not end in a slash. */
