@@ -109,11 +109,23 @@ interface Declaration {
 
 /** The members of a declaration that go into the PUT body, and how their positions are found. */
 interface BodyPlan {
-  members: [string, Json][];
+  members: BodyMember[];
   /** Members written out with their source pointers, by output pointer (lower case): positions found when asked. */
   plain: Map<string, [string, Json][]>;
-  /** Output pointers (lower case) of the members whose positions are recorded as they are written. */
-  recorded: Set<string>;
+  /** The declaration's `metadata` member, in the case it is written in. */
+  metadataKey: string | undefined;
+}
+
+/** A member of a resource's body, with the pointers every instance writes it with. */
+interface BodyMember {
+  key: string;
+  value: Json;
+  /** Its pointer in the template. */
+  source: string;
+  /** Its pointer in the resource written out. */
+  out: string;
+  /** Whether its positions are recorded as it is written (they cannot be found from the source afterwards). */
+  record: boolean;
 }
 
 interface Instance {
@@ -577,12 +589,9 @@ export class TemplateExpander {
       sink('/name', scope.positionOf(joinPointer(pointer, 'name')));
       sink('/type', scope.positionOf(joinPointer(pointer, 'type')));
     }
-    const { members, plain, recorded } = (decl.body ??= bodyPlan(node, recordAll));
-    for (const [key, value] of members) {
-      const out = joinPointer('', key);
-      const record = recorded.has(out.toLowerCase());
-      setOwn(json, key, scope.evaluateValue(value, joinPointer(pointer, key), data, record ? sink : undefined, out));
-    }
+    const { members, plain, metadataKey } = (decl.body ??= bodyPlan(node, pointer, recordAll));
+    for (const { key, value, source, out, record } of members)
+      setOwn(json, key, scope.evaluateValue(value, source, data, record ? sink : undefined, out));
     dropNullMembers(json);
     for (const key of Object.keys(json)) setOwn(json, key, hideTemplateUris(json[key], scope.uri));
     if (!instance.existing) addIdentityUnknowns(json, instance.id);
@@ -617,7 +626,6 @@ export class TemplateExpander {
       origin: 'template'
     };
     if (typeof node.apiVersion === 'string') resource.apiVersion = node.apiVersion;
-    const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
     const metadata = metadataKey === undefined ? undefined : node[metadataKey];
     if (metadataKey !== undefined && isObject(metadata)) {
       const metadataPointer = joinPointer(pointer, metadataKey);
@@ -1127,7 +1135,7 @@ function containsUnknown(value: Value): boolean {
   return findUnknown(value) !== null;
 }
 
-function bodyPlan(node: { [key: string]: Json }, recordAll: boolean): BodyPlan {
+function bodyPlan(node: { [key: string]: Json }, pointer: string, recordAll: boolean): BodyPlan {
   const members = Object.entries(node).filter(
     ([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase())
   );
@@ -1141,7 +1149,14 @@ function bodyPlan(node: { [key: string]: Json }, recordAll: boolean): BodyPlan {
     else plain.set(out, [member]);
   }
   for (const out of recorded) plain.delete(out);
-  return { members, plain, recorded };
+  return {
+    members: members.map(([key, value]) => {
+      const out = joinPointer('', key);
+      return { key, value, source: joinPointer(pointer, key), out, record: recorded.has(out.toLowerCase()) };
+    }),
+    plain,
+    metadataKey: Object.keys(node).find(key => key.toLowerCase() === 'metadata')
+  };
 }
 
 /**
