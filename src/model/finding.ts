@@ -171,7 +171,9 @@ export interface FindingKind {
  * parses them back from disk).
  */
 export class FindingTally {
-  private readonly kinds = new Map<string, { kind: FindingKind; count: number }>();
+  private readonly kinds = new Map<string, Map<string, { kind: FindingKind; count: number }[]>>();
+  /** The kinds in the order first counted. */
+  private readonly order: { kind: FindingKind; count: number }[] = [];
 
   /** Counts `finding` `times` times (a negative number takes findings back). */
   add(finding: Finding, times = 1): void {
@@ -192,14 +194,22 @@ export class FindingTally {
 
   /** Each kind of finding counted, with how many there are: none with a count of 0. */
   *[Symbol.iterator](): Iterator<{ kind: FindingKind; count: number }> {
-    for (const entry of this.kinds.values()) if (entry.count !== 0) yield entry;
+    for (const entry of this.order) if (entry.count !== 0) yield entry;
   }
 
   private addKind(kind: FindingKind, times: number): void {
-    const key = `${kind.verdict} ${kind.severity} ${kind.suppressed} ${kind.baselined}`;
-    const entry = this.kinds.get(key);
+    // By verdict, then severity, then the two marks: no key to build for each finding counted.
+    let bySeverity = this.kinds.get(kind.verdict);
+    if (!bySeverity) this.kinds.set(kind.verdict, (bySeverity = new Map()));
+    let marks = bySeverity.get(kind.severity);
+    if (!marks) bySeverity.set(kind.severity, (marks = []));
+    const at = (kind.suppressed ? 2 : 0) + (kind.baselined ? 1 : 0);
+    const entry = marks[at];
     if (entry) entry.count += times;
-    else this.kinds.set(key, { kind, count: times });
+    else {
+      marks[at] = { kind, count: times };
+      this.order.push(marks[at]);
+    }
   }
 }
 
