@@ -6119,15 +6119,33 @@ function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
         length += piece.length;
         if (length >= chunkSize && piece.includes('\n')) {
             const text = parts.join('');
-            const cut = text.lastIndexOf('\n') + 1;
-            write(text.slice(0, cut));
-            const rest = text.slice(cut);
+            // A long piece (a block of findings) goes out a chunk at a time too, not as one write.
+            let from = 0;
+            for (let cut = chunkEnd(text, from, chunkSize); cut > from; cut = chunkEnd(text, from, chunkSize)) {
+                write(text.slice(from, cut));
+                from = cut;
+            }
+            const rest = text.slice(from);
             parts = rest ? [rest] : [];
             length = rest.length;
         }
     }
     if (length > 0)
         write(parts.join(''));
+}
+/**
+ * Where the chunk of `text` from `from` ends: just after the last line break before `from + size`, or after
+ * the first one past it (a longer line is kept whole); `from` when what is left holds no line break or is
+ * shorter than `size`.
+ */
+function chunkEnd(text, from, size) {
+    if (text.length - from < size)
+        return text.lastIndexOf('\n') + 1 > from ? text.lastIndexOf('\n') + 1 : from;
+    const before = text.lastIndexOf('\n', from + size - 1);
+    if (before >= from)
+        return before + 1;
+    const after = text.indexOf('\n', from + size);
+    return after < 0 ? from : after + 1;
 }
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */
 function stream_joinPieces(pieces) {
@@ -6143,15 +6161,25 @@ function stream_joinPieces(pieces) {
 class Streamed {
     items;
     members;
-    constructor(items, members) {
+    texts;
+    constructor(items, members, texts = null) {
         this.items = items;
         this.members = members;
+        this.texts = texts;
     }
     static array(items) {
         return new Streamed(items, null);
     }
     static object(members) {
         return new Streamed(null, members);
+    }
+    /**
+     * An array given as its items' text, already written as `jsonPieces` writes them one level below
+     * the array: each piece is one item's text or several, separated as `jsonPieces` separates items
+     * (a comma, a line break and the items' indentation). No piece is empty.
+     */
+    static texts(texts) {
+        return new Streamed(null, null, texts);
     }
     /** Only `jsonPieces` can write it: `JSON.stringify` would write its fields, not its content. */
     toJSON() {
@@ -6166,7 +6194,9 @@ class Streamed {
  */
 function* jsonPieces(value, depth = 0) {
     if (value instanceof Streamed) {
-        if (value.items)
+        if (value.texts)
+            yield* textPieces(value.texts, depth);
+        else if (value.items)
             yield* arrayPieces(value.items, depth);
         else
             yield* objectPieces(value.members, depth);
@@ -6178,9 +6208,17 @@ function* jsonPieces(value, depth = 0) {
         yield* objectPieces(value, depth);
     }
     else {
-        const text = JSON.stringify(value, null, 2);
-        yield depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+        yield indentedJson(value, depth);
     }
+}
+/** `JSON.stringify(value, null, 2)` written `depth` levels down: every line after the first indented. */
+function indentedJson(value, depth) {
+    const text = JSON.stringify(value, null, 2);
+    return depth === 0 || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent(depth)}`);
+}
+/** What separates an array's items `depth` levels down (the array itself at `depth - 1`). */
+function itemSeparator(depth) {
+    return `,\n${indent(depth)}`;
 }
 function indent(depth) {
     return '  '.repeat(depth);
@@ -6193,6 +6231,15 @@ function* arrayPieces(items, depth) {
         first = false;
         // As JSON.stringify does: an element that has no JSON form is written as null.
         yield* jsonless(item) ? ['null'] : jsonPieces(item, depth + 1);
+    }
+    yield first ? '[]' : `\n${indent(depth)}]`;
+}
+function* textPieces(texts, depth) {
+    let first = true;
+    for (const text of texts) {
+        yield first ? `[\n${indent(depth + 1)}` : itemSeparator(depth + 1);
+        first = false;
+        yield text;
     }
     yield first ? '[]' : `\n${indent(depth)}]`;
 }
@@ -6210,6 +6257,7 @@ function* objectPieces(members, depth) {
     }
     yield first ? '{}' : `\n${indent(depth)}}`;
 }
+/** What JSON has no form for: left out as a member, written as null as an array's element. */
 function jsonless(value) {
     return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
@@ -6381,19 +6429,137 @@ function printOrWrite(text, output, io) {
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
 
+/** How deep the findings document writes each finding: in the root's `findings` array. */
+const FINDING_DEPTH = 2;
+function isWritten(findings) {
+    return typeof findings.jsonTexts === 'function';
+}
 /** The findings document itself, for other tools: two-space JSON, one trailing newline, a finding at a time. */
 function* jsonReport(document) {
+    const findings = document.findings;
     yield* jsonPieces({
         ...document,
-        findings: Streamed.array(document.findings),
+        findings: Streamed.texts(isWritten(findings) ? findings.jsonTexts() : findingTexts(findings)),
         ...(document.errors ? { errors: Streamed.array(document.errors) } : {}),
         ...(document.skipped ? { skipped: Streamed.array(document.skipped) } : {})
     });
     yield '\n';
 }
+function* findingTexts(findings) {
+    for (const finding of findings)
+        yield findingJson(finding, FINDING_DEPTH);
+}
 /** The JSON report as one string. */
 function renderJson(document) {
     return joinPieces(jsonReport(document));
+}
+/** A reported finding's members, in the order findings are made and given their rule's fields. */
+const FINDING_MEMBERS = [
+    'definition',
+    'displayName',
+    'effect',
+    'severity',
+    'verdict',
+    'resource',
+    'message',
+    'reason',
+    'remediation',
+    'helpUri',
+    'enforcement'
+];
+/** Its resource's members, in order. */
+const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'];
+const json_frames = [];
+function frameAt(depth) {
+    const lead = (names, at) => names.map((name, i) => `${i === 0 ? '{' : ','}\n${'  '.repeat(at)}${JSON.stringify(name)}: `);
+    return (json_frames[depth] ??= {
+        finding: lead(FINDING_MEMBERS, depth + 1),
+        resource: lead(RESOURCE_MEMBERS, depth + 2),
+        resourceEnd: `\n${'  '.repeat(depth + 1)}}`,
+        end: `\n${'  '.repeat(depth)}}`
+    });
+}
+/** The JSON of values many findings share (a rule's names and texts, a type, a file), made once. */
+const shared = new Map();
+/** The JSON of a value that is not an object or array, or undefined for anything else. */
+function scalarJson(value, keep) {
+    switch (typeof value) {
+        case 'string': {
+            if (!keep)
+                return JSON.stringify(value);
+            let text = shared.get(value);
+            if (text === undefined) {
+                if (shared.size >= 4096)
+                    shared.clear();
+                shared.set(value, (text = JSON.stringify(value)));
+            }
+            return text;
+        }
+        case 'number':
+            return Number.isFinite(value) ? String(value) : 'null';
+        case 'boolean':
+            return value ? 'true' : 'false';
+        case 'object':
+            return value === null ? 'null' : undefined;
+        default:
+            return undefined;
+    }
+}
+function plainWith(value, names) {
+    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+        return false;
+    let i = 0;
+    for (const key in value)
+        if (key !== names[i++])
+            return false;
+    return i === names.length;
+}
+/**
+ * A finding as `jsonPieces` writes it `depth` levels down: `JSON.stringify(finding, null, 2)`, each line
+ * after the first indented, character for character. A finding with exactly a reported finding's members
+ * (rule fields included, no exception or baseline mark: most findings) and plain values is written member by
+ * member, the text of values findings share made once; any other through `JSON.stringify`.
+ */
+function findingJson(finding, depth) {
+    const f = finding;
+    if (plainWith(f, FINDING_MEMBERS)) {
+        const r = f.resource;
+        if (plainWith(r, RESOURCE_MEMBERS)) {
+            const values = [
+                scalarJson(f.definition, true),
+                scalarJson(f.displayName, true),
+                scalarJson(f.effect, true),
+                scalarJson(f.severity, true),
+                scalarJson(f.verdict, true),
+                scalarJson(r.id, false),
+                scalarJson(r.type, true),
+                scalarJson(r.name, false),
+                scalarJson(r.file, true),
+                scalarJson(r.line, false),
+                scalarJson(r.column, false),
+                scalarJson(f.message, false),
+                scalarJson(f.reason, false),
+                scalarJson(f.remediation, true),
+                scalarJson(f.helpUri, true),
+                scalarJson(f.enforcement, true)
+            ];
+            if (!values.includes(undefined)) {
+                const { finding: m, resource: n, resourceEnd, end } = frameAt(depth);
+                const v = values;
+                let text = '';
+                for (let i = 0; i < 5; i++)
+                    text += m[i] + v[i];
+                text += m[5];
+                for (let i = 0; i < 6; i++)
+                    text += n[i] + v[5 + i];
+                text += resourceEnd;
+                for (let i = 6; i < 11; i++)
+                    text += m[i] + v[5 + i];
+                return text + end;
+            }
+        }
+    }
+    return jsonless(finding) ? 'null' : indentedJson(finding, depth);
 }
 
 // EXTERNAL MODULE: ./src/compiler/index.ts + 1 modules
@@ -8362,6 +8528,8 @@ function failingFindings(document, policy) {
  */
 class FindingTally {
     kinds = new Map();
+    /** The kinds in the order first counted. */
+    order = [];
     /** Counts `finding` `times` times (a negative number takes findings back). */
     add(finding, times = 1) {
         this.addKind({
@@ -8377,17 +8545,26 @@ class FindingTally {
     }
     /** Each kind of finding counted, with how many there are: none with a count of 0. */
     *[Symbol.iterator]() {
-        for (const entry of this.kinds.values())
+        for (const entry of this.order)
             if (entry.count !== 0)
                 yield entry;
     }
     addKind(kind, times) {
-        const key = `${kind.verdict} ${kind.severity} ${kind.suppressed} ${kind.baselined}`;
-        const entry = this.kinds.get(key);
+        // By verdict, then severity, then the two marks: no key to build for each finding counted.
+        let bySeverity = this.kinds.get(kind.verdict);
+        if (!bySeverity)
+            this.kinds.set(kind.verdict, (bySeverity = new Map()));
+        let marks = bySeverity.get(kind.severity);
+        if (!marks)
+            bySeverity.set(kind.severity, (marks = []));
+        const at = (kind.suppressed ? 2 : 0) + (kind.baselined ? 1 : 0);
+        const entry = marks[at];
         if (entry)
             entry.count += times;
-        else
-            this.kinds.set(key, { kind, count: times });
+        else {
+            marks[at] = { kind, count: times };
+            this.order.push(marks[at]);
+        }
     }
 }
 function isTallied(findings) {
@@ -18925,12 +19102,9 @@ class TemplateExpander {
             sink('/name', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'name')));
             sink('/type', scope.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'type')));
         }
-        const { members, plain, recorded } = (decl.body ??= bodyPlan(node, recordAll));
-        for (const [key, value] of members) {
-            const out = (0,model_pointer/* joinPointer */.Kn)('', key);
-            const record = recorded.has(out.toLowerCase());
-            (0,model_value/* setOwn */.P5)(json, key, scope.evaluateValue(value, (0,model_pointer/* joinPointer */.Kn)(pointer, key), data, record ? sink : undefined, out));
-        }
+        const { members, plain, metadataKey } = (decl.body ??= bodyPlan(node, pointer, recordAll));
+        for (const { key, value, source, out, record } of members)
+            (0,model_value/* setOwn */.P5)(json, key, scope.evaluateValue(value, source, data, record ? sink : undefined, out));
         dropNullMembers(json);
         for (const key of Object.keys(json))
             (0,model_value/* setOwn */.P5)(json, key, hideTemplateUris(json[key], scope.uri));
@@ -18970,7 +19144,6 @@ class TemplateExpander {
         };
         if (typeof node.apiVersion === 'string')
             resource.apiVersion = node.apiVersion;
-        const metadataKey = Object.keys(node).find(key => key.toLowerCase() === 'metadata');
         const metadata = metadataKey === undefined ? undefined : node[metadataKey];
         if (metadataKey !== undefined && (0,model_value/* isObject */.Gv)(metadata)) {
             const metadataPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, metadataKey);
@@ -19418,7 +19591,7 @@ function findUnknown(value) {
 function containsUnknown(value) {
     return findUnknown(value) !== null;
 }
-function bodyPlan(node, recordAll) {
+function bodyPlan(node, pointer, recordAll) {
     const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase()));
     const plain = new Map();
     const recorded = new Set();
@@ -19434,7 +19607,14 @@ function bodyPlan(node, recordAll) {
     }
     for (const out of recorded)
         plain.delete(out);
-    return { members, plain, recorded };
+    return {
+        members: members.map(([key, value]) => {
+            const out = (0,model_pointer/* joinPointer */.Kn)('', key);
+            return { key, value, source: (0,model_pointer/* joinPointer */.Kn)(pointer, key), out, record: recorded.has(out.toLowerCase()) };
+        }),
+        plain,
+        metadataKey: Object.keys(node).find(key => key.toLowerCase() === 'metadata')
+    };
 }
 /**
  * Whether a declared value is written out with the same pointers as in the source: no `copy`
@@ -20244,233 +20424,6 @@ function discover_isFile(file) {
 
 
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/report/store.ts
-/**
- * Findings kept between evaluation and the reports, in the order the reports give them, in
- * bounded memory: past a number held, they are written to a temporary file in blocks and read
- * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
- * would make memory grow with the snapshot.
- *
- * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
- * back group by group, in the order each group's findings were added. Findings added while an
- * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
- * whose last line is not JSON), as if they had never been added.
- */
-
-
-
-
-
-
-/** How many findings are held in memory before they are written out (about 1 KB each). */
-const HELD_FINDINGS = 5_000;
-class FindingStore {
-    limit;
-    held = new Map();
-    blocks = new Map();
-    heldCount = 0;
-    total = 0;
-    input = 0;
-    counted = new FindingTally();
-    file;
-    constructor(limit = HELD_FINDINGS) {
-        this.limit = limit;
-    }
-    /** How many findings the store holds. */
-    get size() {
-        return this.total;
-    }
-    /** What the findings held are, counted: the same as counting them as they are read back. */
-    tally() {
-        const copy = new FindingTally();
-        copy.addTally(this.counted);
-        return copy;
-    }
-    /** Findings added from now on belong to a new input, which `discardInput` can take back. */
-    beginInput() {
-        this.input++;
-    }
-    add(group, finding) {
-        let list = this.held.get(group);
-        if (!list)
-            this.held.set(group, (list = []));
-        list.push({ input: this.input, finding });
-        this.counted.add(finding);
-        this.heldCount++;
-        this.total++;
-        if (this.heldCount >= this.limit)
-            this.writeOut();
-    }
-    /** Takes back what the current input added: to `group` only, or to every group. */
-    discardInput(group) {
-        const input = this.input;
-        for (const [key, list] of this.held) {
-            if (group !== undefined && key !== group)
-                continue;
-            const kept = [];
-            for (const entry of list) {
-                if (entry.input !== input)
-                    kept.push(entry);
-                else
-                    this.counted.add(entry.finding, -1);
-            }
-            this.heldCount -= list.length - kept.length;
-            this.total -= list.length - kept.length;
-            this.held.set(key, kept);
-        }
-        for (const [key, list] of this.blocks) {
-            if (group !== undefined && key !== group)
-                continue;
-            for (const block of list) {
-                if (block.input !== input)
-                    continue;
-                this.total -= lineCount(this.readBlock(block));
-                this.counted.addTally(block.tally, -1);
-            }
-            this.blocks.set(key, list.filter(block => block.input !== input));
-        }
-    }
-    /** Every finding, group by group (in ascending group number), each group in the order added. */
-    *[Symbol.iterator]() {
-        const groups = [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
-        for (const group of groups)
-            yield* this.group(group);
-    }
-    /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
-    *group(group) {
-        for (const block of this.blocks.get(group) ?? []) {
-            const text = this.readBlock(block);
-            let start = 0;
-            for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-                yield (0,jsonText/* parseJson */.qF)(text.slice(start, end));
-                start = end + 1;
-            }
-        }
-        // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
-        for (const entry of [...(this.held.get(group) ?? [])])
-            yield entry.finding;
-    }
-    /** Whether findings were written to the temporary file. */
-    get writtenOut() {
-        return this.file !== undefined;
-    }
-    /** Closes (and where it still has a name, removes) the temporary file, if one was written. The store is empty afterwards. */
-    dispose() {
-        this.held.clear();
-        this.blocks.clear();
-        this.counted = new FindingTally();
-        this.heldCount = 0;
-        this.total = 0;
-        if (this.file) {
-            closeFindingsFile(this.file.fd, this.file.name);
-            this.file = undefined;
-        }
-    }
-    /** Writes every held finding out: one block per group and input, a finding a line. */
-    writeOut() {
-        if (!this.file)
-            this.file = { ...openFindingsFile(), end: 0 };
-        const file = this.file;
-        for (const [group, list] of this.held) {
-            let from = 0;
-            while (from < list.length) {
-                const input = list[from].input;
-                let to = from;
-                const lines = [];
-                const tally = new FindingTally();
-                for (; to < list.length && list[to].input === input; to++) {
-                    lines.push(JSON.stringify(list[to].finding), '\n');
-                    tally.add(list[to].finding);
-                }
-                const bytes = Buffer.from(lines.join(''), 'utf8');
-                for (let written = 0; written < bytes.length;)
-                    written += (0,external_node_fs_.writeSync)(file.fd, bytes, written, bytes.length - written, file.end + written);
-                let blocks = this.blocks.get(group);
-                if (!blocks)
-                    this.blocks.set(group, (blocks = []));
-                blocks.push({ input, offset: file.end, bytes: bytes.length, tally });
-                file.end += bytes.length;
-                from = to;
-            }
-        }
-        this.held.clear();
-        this.heldCount = 0;
-    }
-    readBlock(block) {
-        const buffer = Buffer.alloc(block.bytes);
-        for (let read = 0; read < block.bytes;) {
-            const n = (0,external_node_fs_.readSync)(this.file.fd, buffer, read, block.bytes - read, block.offset + read);
-            if (n === 0)
-                throw new Error('the findings file ended early');
-            read += n;
-        }
-        return buffer.toString('utf8');
-    }
-}
-/**
- * Files still named in the temporary folder, with their descriptors: only where the system cannot remove an
- * open file's name (Windows). They are removed by `dispose`, or when the process exits.
- */
-const named = new Map();
-let exitHooked = false;
-/**
- * A new temporary file for findings, open for reading and writing, made only by this process (it must not
- * exist, and only its owner may read it). Its name is removed at once where the system allows it, so the file
- * is gone however the run ends (an exception, a signal, a crash): the system frees it when the process closes
- * it or exits. Elsewhere the name is kept (`name`) and removed by `dispose` or at exit.
- */
-function openFindingsFile() {
-    for (;;) {
-        const name = external_node_path_default().join(external_node_os_default().tmpdir(), `cmk-guard-findings-${(0,builtins/* nodeCrypto */.S)().randomBytes(8).toString('hex')}.jsonl`);
-        let fd;
-        try {
-            fd = (0,external_node_fs_.openSync)(name, 'wx+', 0o600);
-        }
-        catch (error) {
-            if (error.code === 'EEXIST')
-                continue;
-            throw error;
-        }
-        try {
-            (0,external_node_fs_.unlinkSync)(name);
-            return { fd, name: null };
-        }
-        catch {
-            if (!exitHooked)
-                process.once('exit', closeNamedFiles);
-            exitHooked = true;
-            named.set(name, fd);
-            return { fd, name };
-        }
-    }
-}
-function closeFindingsFile(fd, name) {
-    (0,external_node_fs_.closeSync)(fd);
-    if (name === null)
-        return;
-    named.delete(name);
-    (0,external_node_fs_.rmSync)(name, { force: true });
-}
-function closeNamedFiles() {
-    for (const [name, fd] of [...named]) {
-        try {
-            closeFindingsFile(fd, name);
-        }
-        catch {
-            // The process is ending: what cannot be removed now is the temporary folder's to clear.
-        }
-    }
-}
-function lineCount(text) {
-    let count = 0;
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
-        count++;
-    return count;
-}
-
 ;// CONCATENATED MODULE: ./src/exceptions/model.ts
 /**
  * One exception model for every place an exception is written: the configuration file (`external`,
@@ -21141,6 +21094,264 @@ function baselineChange(baseline, base) {
     return { changed, added };
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/report/store.ts
+/**
+ * Findings kept between evaluation and the reports, in the order the reports give them, in
+ * bounded memory: past a number held, they are written to a temporary file in blocks and read
+ * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
+ * would make memory grow with the snapshot.
+ *
+ * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
+ * back group by group, in the order each group's findings were added. Findings added while an
+ * input is evaluated can be taken back if the input turns out to fail as a whole (a snapshot
+ * whose last line is not JSON), as if they had never been added.
+ *
+ * Findings are written out as the findings document writes them (`findingJson`), so the JSON report can copy
+ * a block as it is. A store can be given what each finding is made into as it is added (`prepare`: the
+ * document's rule fields and relative paths), so that what it writes out is the document's own text.
+ */
+
+
+
+
+
+
+
+
+/** How many findings are held in memory before they are written out (about 1 KB each). */
+const HELD_FINDINGS = 5_000;
+/** What separates findings written out one after another: what separates them in the findings document. */
+const SEPARATOR = itemSeparator(FINDING_DEPTH);
+class FindingStore {
+    limit;
+    prepare;
+    held = new Map();
+    blocks = new Map();
+    heldCount = 0;
+    total = 0;
+    input = 0;
+    counted = new FindingTally();
+    file;
+    /**
+     * @param limit how many findings are held before they are written out.
+     * @param prepare what every finding is made into as it is added; what is read back is what it gave.
+     */
+    constructor(limit = HELD_FINDINGS, prepare) {
+        this.limit = limit;
+        this.prepare = prepare;
+    }
+    /** Whether the findings were made into something as they were added (`prepare`). */
+    get prepared() {
+        return this.prepare !== undefined;
+    }
+    /** How many findings the store holds. */
+    get size() {
+        return this.total;
+    }
+    /** What the findings held are, counted: the same as counting them as they are read back. */
+    tally() {
+        const copy = new FindingTally();
+        copy.addTally(this.counted);
+        return copy;
+    }
+    /** Findings added from now on belong to a new input, which `discardInput` can take back. */
+    beginInput() {
+        this.input++;
+    }
+    add(group, added) {
+        const finding = this.prepare ? this.prepare(added) : added;
+        let list = this.held.get(group);
+        if (!list)
+            this.held.set(group, (list = []));
+        list.push({ input: this.input, finding });
+        this.counted.add(finding);
+        this.heldCount++;
+        this.total++;
+        if (this.heldCount >= this.limit)
+            this.writeOut();
+    }
+    /** Takes back what the current input added: to `group` only, or to every group. */
+    discardInput(group) {
+        const input = this.input;
+        for (const [key, list] of this.held) {
+            if (group !== undefined && key !== group)
+                continue;
+            const kept = [];
+            for (const entry of list) {
+                if (entry.input !== input)
+                    kept.push(entry);
+                else
+                    this.counted.add(entry.finding, -1);
+            }
+            this.heldCount -= list.length - kept.length;
+            this.total -= list.length - kept.length;
+            this.held.set(key, kept);
+        }
+        for (const [key, list] of this.blocks) {
+            if (group !== undefined && key !== group)
+                continue;
+            for (const block of list) {
+                if (block.input !== input)
+                    continue;
+                this.total -= block.lengths.length;
+                this.counted.addTally(block.tally, -1);
+            }
+            this.blocks.set(key, list.filter(block => block.input !== input));
+        }
+    }
+    /** Every finding, group by group (in ascending group number), each group in the order added. */
+    *[Symbol.iterator]() {
+        for (const group of this.groups())
+            yield* this.group(group);
+    }
+    groups() {
+        return [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
+    }
+    /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
+    *group(group) {
+        for (const block of this.blocks.get(group) ?? []) {
+            const text = this.readBlock(block);
+            let start = 0;
+            for (const length of block.lengths) {
+                yield (0,jsonText/* parseJson */.qF)(text.slice(start, start + length));
+                start += length + SEPARATOR.length;
+            }
+        }
+        // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
+        for (const entry of [...(this.held.get(group) ?? [])])
+            yield entry.finding;
+    }
+    /**
+     * Every finding as the findings document writes it (`findingJson` at `FINDING_DEPTH`), in the order the
+     * store gives them: one or several a piece, separated as the document separates them.
+     */
+    *jsonTexts() {
+        for (const group of this.groups()) {
+            for (const block of this.blocks.get(group) ?? [])
+                yield this.readBlock(block);
+            const held = [...(this.held.get(group) ?? [])];
+            if (held.length)
+                yield held.map(entry => findingJson(entry.finding, FINDING_DEPTH)).join(SEPARATOR);
+        }
+    }
+    /** Whether findings were written to the temporary file. */
+    get writtenOut() {
+        return this.file !== undefined;
+    }
+    /** Closes (and where it still has a name, removes) the temporary file, if one was written. The store is empty afterwards. */
+    dispose() {
+        this.held.clear();
+        this.blocks.clear();
+        this.counted = new FindingTally();
+        this.heldCount = 0;
+        this.total = 0;
+        if (this.file) {
+            closeFindingsFile(this.file.fd, this.file.name);
+            this.file = undefined;
+        }
+    }
+    /** Writes every held finding out: one block per group and input, as the findings document writes them. */
+    writeOut() {
+        if (!this.file)
+            this.file = { ...openFindingsFile(), end: 0 };
+        const file = this.file;
+        for (const [group, list] of this.held) {
+            let from = 0;
+            while (from < list.length) {
+                const input = list[from].input;
+                let to = from;
+                const texts = [];
+                const lengths = [];
+                const tally = new FindingTally();
+                for (; to < list.length && list[to].input === input; to++) {
+                    const text = findingJson(list[to].finding, FINDING_DEPTH);
+                    texts.push(text);
+                    lengths.push(text.length);
+                    tally.add(list[to].finding);
+                }
+                const bytes = Buffer.from(texts.join(SEPARATOR), 'utf8');
+                for (let written = 0; written < bytes.length;)
+                    written += (0,external_node_fs_.writeSync)(file.fd, bytes, written, bytes.length - written, file.end + written);
+                let blocks = this.blocks.get(group);
+                if (!blocks)
+                    this.blocks.set(group, (blocks = []));
+                blocks.push({ input, offset: file.end, bytes: bytes.length, lengths, tally });
+                file.end += bytes.length;
+                from = to;
+            }
+        }
+        this.held.clear();
+        this.heldCount = 0;
+    }
+    readBlock(block) {
+        const buffer = Buffer.alloc(block.bytes);
+        for (let read = 0; read < block.bytes;) {
+            const n = (0,external_node_fs_.readSync)(this.file.fd, buffer, read, block.bytes - read, block.offset + read);
+            if (n === 0)
+                throw new Error('the findings file ended early');
+            read += n;
+        }
+        return buffer.toString('utf8');
+    }
+}
+/**
+ * Files still named in the temporary folder, with their descriptors: only where the system cannot remove an
+ * open file's name (Windows). They are removed by `dispose`, or when the process exits.
+ */
+const named = new Map();
+let exitHooked = false;
+/**
+ * A new temporary file for findings, open for reading and writing, made only by this process (it must not
+ * exist, and only its owner may read it). Its name is removed at once where the system allows it, so the file
+ * is gone however the run ends (an exception, a signal, a crash): the system frees it when the process closes
+ * it or exits. Elsewhere the name is kept (`name`) and removed by `dispose` or at exit.
+ */
+function openFindingsFile() {
+    for (;;) {
+        const name = external_node_path_default().join(external_node_os_default().tmpdir(), `cmk-guard-findings-${(0,builtins/* nodeCrypto */.S)().randomBytes(8).toString('hex')}.jsonl`);
+        let fd;
+        try {
+            fd = (0,external_node_fs_.openSync)(name, 'wx+', 0o600);
+        }
+        catch (error) {
+            if (error.code === 'EEXIST')
+                continue;
+            throw error;
+        }
+        try {
+            (0,external_node_fs_.unlinkSync)(name);
+            return { fd, name: null };
+        }
+        catch {
+            if (!exitHooked)
+                process.once('exit', closeNamedFiles);
+            exitHooked = true;
+            named.set(name, fd);
+            return { fd, name };
+        }
+    }
+}
+function closeFindingsFile(fd, name) {
+    (0,external_node_fs_.closeSync)(fd);
+    if (name === null)
+        return;
+    named.delete(name);
+    (0,external_node_fs_.rmSync)(name, { force: true });
+}
+function closeNamedFiles() {
+    for (const [name, fd] of [...named]) {
+        try {
+            closeFindingsFile(fd, name);
+        }
+        catch {
+            // The process is ending: what cannot be removed now is the temporary folder's to clear.
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/document.ts
 
 
@@ -21150,10 +21361,12 @@ function baselineChange(baseline, base) {
 
 
 
-/** The findings document over `store`; call `findings.dispose()` when done. */
-function streamedDocument(store, parts) {
-    const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
-    const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+
+/**
+ * A finding as the reports give it: its file relative to the workspace `cwd`, and its rule's remediation,
+ * first reference and enforcement.
+ */
+function reportedFields(rules, cwd) {
     // A run's findings lie in a few files: each is made relative once, not once a finding and a reading.
     const shown = new Map();
     const shownPath = (file) => {
@@ -21162,6 +21375,37 @@ function streamedDocument(store, parts) {
             shown.set(file, (relative = displayPath(file, cwd)));
         return relative;
     };
+    return finding => {
+        const rule = rules.get(finding.definition);
+        const file = finding.resource.file;
+        const resource = file === null ? finding.resource : { ...finding.resource, file: shownPath(file) };
+        if (rule)
+            return {
+                ...finding,
+                resource,
+                remediation: rule.remediation,
+                helpUri: rule.references[0],
+                enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
+            };
+        return file === null ? finding : { ...finding, resource };
+    };
+}
+/**
+ * A store for `streamedDocument` that gives findings their `reportedFields` as they are added. `rules` and
+ * `cwd` must be the document's.
+ */
+function documentStore(rules, cwd, held) {
+    return new FindingStore(held, reportedFields(rules, cwd));
+}
+/**
+ * The findings document over `store`; call `findings.dispose()` when done. A store made by `documentStore` holds
+ * findings with their `reportedFields` already (they do not change with overrides, exceptions or the baseline:
+ * those set the effect and severity a finding always has, or add marks after).
+ */
+function streamedDocument(store, parts) {
+    const { cwd, overrides, rules, exceptions, baseline, baseText, now, selection } = parts;
+    const changed = parts.changedFiles ? new Set(parts.changedFiles) : null;
+    const withFields = store.prepared ? (finding) => finding : reportedFields(rules, cwd);
     /** What the reports show, a finding at a time: each reading of the findings starts the exceptions and the baseline afresh. */
     const reported = () => {
         const accepting = exceptionApplier(exceptions, now);
@@ -21169,20 +21413,7 @@ function streamedDocument(store, parts) {
         const findings = (function* () {
             for (const raw of store) {
                 for (let finding of overrides.apply([raw])) {
-                    const rule = rules.get(finding.definition);
-                    const file = finding.resource.file;
-                    const resource = file === null ? finding.resource : { ...finding.resource, file: shownPath(file) };
-                    if (rule)
-                        finding = {
-                            ...finding,
-                            resource,
-                            remediation: rule.remediation,
-                            helpUri: rule.references[0],
-                            enforcement: rule.kind === 'policy' ? 'azure' : 'pr-only'
-                        };
-                    else if (file !== null)
-                        finding = { ...finding, resource };
-                    finding = accepting.mark(finding);
+                    finding = accepting.mark(withFields(finding));
                     if (baselining)
                         finding = baselining.mark(finding);
                     if (changed && finding.resource.file !== null && !changed.has(finding.resource.file))
@@ -21218,6 +21449,9 @@ function streamedDocument(store, parts) {
         tally: () => tally,
         dispose: () => store.dispose()
     };
+    // What the store wrote out is what the report writes where nothing changes the findings after it.
+    if (counted && store.prepared)
+        findings.jsonTexts = () => store.jsonTexts();
     const document = {
         tool: { name: 'cmk-guard', version: version/* VERSION */.x },
         summary: { resources: parts.resources, definitions: parts.definitions, ...counts },
@@ -22293,7 +22527,7 @@ function relation_lookup(resource, pointer) {
             return current;
         if (!(0,model_value/* isObject */.Gv)(current))
             return pointer === '/id' ? resource.id : derived(resource, pointer);
-        const actual = keysByLowerCase(current).get(key);
+        const actual = keyByLowerCase(current, key);
         if (actual === undefined)
             return pointer === '/id' ? resource.id : derived(resource, pointer);
         current = current[actual];
@@ -22313,20 +22547,15 @@ function lowerSegments(pointer) {
     }
     return segments;
 }
-const keyMaps = new WeakMap();
-/** An object's keys by their lower-case spelling; the first key (in key order) wins where two spell alike. */
-function keysByLowerCase(value) {
-    let keys = keyMaps.get(value);
-    if (!keys) {
-        keys = new Map();
-        for (const key of Object.keys(value)) {
-            const lower = key.toLowerCase();
-            if (!keys.has(lower))
-                keys.set(lower, key);
-        }
-        keyMaps.set(value, keys);
-    }
-    return keys;
+/**
+ * The key of `value` spelt `lower` in lower case; the first key (in key order) where two spell alike. Looked for
+ * among the keys each time: an object is read for a few pointers at most, and a map of its keys cost more to make.
+ */
+function keyByLowerCase(value, lower) {
+    for (const key in value)
+        if ((key === lower || key.toLowerCase() === lower) && Object.hasOwn(value, key))
+            return key;
+    return undefined;
 }
 /** ARM compares ids and URIs case-insensitively; a vault URI may or may not end in a slash. */
 function sameText(a, b) {
@@ -23102,7 +23331,6 @@ function desiredExemptions(exceptions, options) {
 
 
 
-
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -23376,7 +23604,7 @@ async function evaluateRepositoryStreamed(request) {
     const { definitions, relations, transitions } = loaded;
     // The report's order: findings grouped by definition (the first of a name), then by relation rule, then
     // by transition rule; each group in the order of the inputs and their resources.
-    const store = new FindingStore(request.heldFindings);
+    const store = documentStore(loaded.rules, request.cwd, request.heldFindings);
     const firstOfName = new Map();
     definitions.forEach((definition, i) => {
         if (!firstOfName.has(definition.name))
@@ -25295,7 +25523,7 @@ const evaluateCommand = {
 
 
 
-const { format: _format, output: _output, 'fail-on': _failOn, 'fail-on-indeterminate': _failOnIndeterminate, baseline: _baseline, ...shared } = evaluateOptions;
+const { format: _format, output: _output, 'fail-on': _failOn, 'fail-on-indeterminate': _failOnIndeterminate, baseline: _baseline, ...baseline_shared } = evaluateOptions;
 const baselineCommand = {
     name: 'baseline',
     summary: 'write the findings of this run as a baseline: later runs fail only on findings not in it',
@@ -25319,7 +25547,7 @@ const baselineCommand = {
             placeholder: 'FILE',
             description: 'where to write it (default: `baseline:` in cmk-guard.yaml)'
         },
-        ...shared
+        ...baseline_shared
     },
     positionals: { min: 0, max: 0 },
     async run(options, _positionals, io) {
