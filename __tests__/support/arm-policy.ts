@@ -276,13 +276,36 @@ function checkParameterValues(
   }
 }
 
-function scopeIsAtOrAbove(definitionScope: string, scope: string): boolean {
+/**
+ * Whether a definition at `definitionScope` can be used at `scope`. Under a management group: every
+ * subscription and resource group (which group holds a subscription is not modelled here), and the groups
+ * below it in the management group tree the server was seeded with (`seedManagementGroup`'s children).
+ */
+function scopeIsAtOrAbove(server: ArmServer, definitionScope: string, scope: string): boolean {
   const d = definitionScope.toLowerCase();
   const s = scope.toLowerCase();
   if (d === s || d === '') return true;
-  if (d.startsWith('/providers/microsoft.management/managementgroups/'))
-    return !s.startsWith('/providers/microsoft.management/') || d === s;
+  const group = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/;
+  const parent = group.exec(d)?.[1];
+  if (parent !== undefined) {
+    const child = group.exec(s)?.[1];
+    if (!s.startsWith('/providers/microsoft.management/')) return true;
+    return child !== undefined && groupIsBelow(server, parent, child);
+  }
   return s.startsWith(`${d}/`);
+}
+
+/** Whether management group `child` is below `parent` at any depth, in the seeded tree (names lowercased). */
+function groupIsBelow(server: ArmServer, parent: string, child: string): boolean {
+  const tree = server.state.get('resourceGraph') as { groups?: Map<string, { children: Set<string> }> } | undefined;
+  const seen = new Set<string>();
+  const below = (group: string): boolean => {
+    if (seen.has(group)) return false;
+    seen.add(group);
+    for (const next of tree?.groups?.get(group)?.children ?? []) if (next === child || below(next)) return true;
+    return false;
+  };
+  return below(parent);
 }
 
 export const policyModule: ArmModule = server => {
@@ -422,7 +445,7 @@ export const policyModule: ArmModule = server => {
       const definition = find(definitionId);
       if (!definition)
         invalid('PolicyDefinitionNotFound', `The policy definition '${definitionId}' could not be found.`);
-      if (!scopeIsAtOrAbove(definition.scope, canonicalScope(scope)))
+      if (!scopeIsAtOrAbove(server, definition.scope, canonicalScope(scope)))
         invalid(
           'InvalidCreatePolicySetDefinitionRequest',
           `The policy set definition '${name}' request is invalid. Policy definitions should be specified only at or above the policy set definition's scope. The following policy definitions are invalid: '${definition.name}'.`
@@ -490,7 +513,7 @@ export const policyModule: ArmModule = server => {
         `The policy assignment create request is invalid. The policy definition '${definitionId}' could not be found.`
       );
     }
-    if (!scopeIsAtOrAbove(definition.scope, canonicalScope(scope)))
+    if (!scopeIsAtOrAbove(server, definition.scope, canonicalScope(scope)))
       invalid(
         'InvalidCreatePolicyAssignmentRequest',
         `The policy assignment '${name}' request is invalid. The policy definition '${definitionId}' is not at or above the assignment scope.`

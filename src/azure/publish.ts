@@ -6,7 +6,7 @@
 import type { DeploymentPlan } from '../model/plan.js';
 import { UserError } from '../model/errors.js';
 import { applyPlan, DEFAULT_CONCURRENCY, runBounded, settleOptions } from './apply.js';
-import { connectArm, type ConnectionSettings } from './connection.js';
+import { connectArm, type ArmConnection, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack, type EffectOverride } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
@@ -75,6 +75,31 @@ export function publishScopes(scope: string, assignmentScope: string | undefined
   return { scope: definitions, assignmentScope: assignment };
 }
 
+/**
+ * Under a management group, an assignment may go to any scope below it: a child group at any depth, a
+ * subscription or a resource group in one. Whether `assignmentScope` is one is asked of the Management Groups
+ * API before anything is planned, so a scope elsewhere is refused with why, not by Azure halfway through a
+ * deploy. An endpoint without that API leaves the question to Azure (noted in the plan).
+ */
+async function checkAssignmentScope(
+  connection: ArmConnection,
+  scope: AzureScope,
+  assignmentScope: AzureScope,
+  searches: Searches
+): Promise<void> {
+  if (scope.kind !== 'managementGroup' || sameId(scope.id, assignmentScope.id)) return;
+  const below = await searches.widen(
+    `the management groups and subscriptions under ${shortScope(scope)}`,
+    `Whether ${shortScope(assignmentScope)} is below it is left to Azure, which refuses the assignment if it is not.`,
+    () => containment(connection, scope),
+    null
+  );
+  if (below && !below(assignmentScope.id))
+    throw new UserError(
+      `--assignment-scope is ${shortScope(assignmentScope)}, which is not below ${shortScope(scope)}, where the definitions are: an assignment must be at the definitions' scope or below it. Give a scope under ${shortScope(scope)}, or publish the definitions higher up.`
+    );
+}
+
 export async function publishCompiled(compiled: CompiledPack, request: PublishRequest): Promise<PublishOutcome> {
   const log = request.log ?? (() => undefined);
   const { scope, assignmentScope } = publishScopes(request.scope, request.assignmentScope);
@@ -92,11 +117,12 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   const connection = connectArm({ ...request.connection, env: request.env });
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   const store = new PolicyStore(connection);
+  // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
+  const searches = new Searches(log);
+  await checkAssignmentScope(connection, scope, assignmentScope, searches);
   log(
     `Reading what ${shortScope(scope)} holds${sameId(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${shortScope(assignmentScope)}`}.`
   );
-  // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
-  const searches = new Searches(log);
   const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id, searches);
   const plan = planDeployment(desired, existing, {
     scope,

@@ -92,12 +92,12 @@ export function nameOfId(id: string): string {
 
 /**
  * Whether an assignment at `assignment` can see definitions at `definitions`: the same scope or
- * below it. A management group's members are not known without asking Azure, so under a
- * management group anything but another management group is taken as possible (Azure checks).
+ * below it. What is below a management group (its child groups at any depth, their subscriptions and
+ * resource groups) is not known without asking Azure, so under a management group every scope is
+ * taken as possible here; plan and deploy then ask (see `checkAssignmentScope`).
  */
 export function canAssignAt(definitions: AzureScope, assignment: AzureScope): boolean {
-  if (definitions.kind === 'managementGroup')
-    return assignment.kind !== 'managementGroup' || sameId(assignment.id, definitions.id);
+  if (definitions.kind === 'managementGroup') return true;
   return assignment.kind !== 'managementGroup' && assignment.subscription === definitions.subscription;
 }
 

@@ -28,7 +28,8 @@ export const publishOptions: Record<string, OptionSpec> = {
   'assignment-scope': {
     type: 'string',
     placeholder: 'SCOPE',
-    description: 'Where the assignment goes, if not --scope: a subscription or resource group below it.'
+    description:
+      'Where the assignment goes, if not --scope: a management group, subscription or resource group below it.'
   },
   policies: {
     type: 'string',
