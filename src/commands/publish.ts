@@ -63,8 +63,19 @@ export const publishOptions: Record<string, OptionSpec> = {
     description: 'Delete owned definitions, initiatives and assignments the pack no longer has.',
     default: false
   },
-  format: { type: 'string', placeholder: 'FORMAT', description: 'text, json or markdown.', default: 'text' },
-  output: { type: 'string', placeholder: 'FILE', description: 'Write the plan to FILE instead of standard output.' },
+  format: {
+    type: 'string',
+    short: 'f',
+    placeholder: 'FORMAT',
+    description: 'text, json or markdown.',
+    default: 'text'
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    placeholder: 'FILE',
+    description: 'Write the plan to FILE instead of standard output.'
+  },
   cloud: {
     type: 'string',
     placeholder: 'CLOUD',
