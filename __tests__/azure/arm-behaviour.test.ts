@@ -110,6 +110,37 @@ describe('Resource Manager as it answers under load and while others change the 
     }
   });
 
+  it('reads on past pages that come empty with a nextLink, and plans, deploys and prunes as from full pages', async () => {
+    const clean = await publishServer();
+    const gappy = await publishServer({ emptyPages: true });
+    try {
+      for (const s of [clean, gappy]) {
+        seedAccounts(s);
+        expect((await publish(s, repo, 'deploy', MG)).code).toBe(0);
+      }
+      expect(holdings(gappy)).toEqual(holdings(clean));
+      const empty = gappy.requests.filter(
+        r => r.method === 'GET' && (r.responseBody as { value?: unknown[] } | undefined)?.value?.length === 0
+      );
+      // Every list met them: definitions, initiatives, assignments, exemptions.
+      for (const list of ['policyDefinitions', 'policySetDefinitions', 'policyAssignments', 'policyExemptions'])
+        expect(empty.some(r => r.path.endsWith(`/${list}`))).toBe(true);
+      let writes = gappy.writeRequests();
+      expect((await publish(gappy, repo, 'deploy', MG)).stdout).toContain('No change');
+      expect(gappy.writeRequests()).toBe(writes);
+      dropRule(repo, 'ai-hub-hbi');
+      rmConfig(repo);
+      for (const s of [clean, gappy]) expect((await publish(s, repo, 'deploy', MG, ['--prune'])).code).toBe(0);
+      expect(holdings(gappy)).toEqual(holdings(clean));
+      writes = gappy.writeRequests();
+      expect((await publish(gappy, repo, 'deploy', MG, ['--prune'])).stdout).toContain('No change');
+      expect(gappy.writeRequests()).toBe(writes);
+    } finally {
+      await clean.close();
+      await gappy.close();
+    }
+  });
+
   it('follows writes Resource Manager accepts to finish later (202, Azure-AsyncOperation) to their end, prune included', async () => {
     const clean = await publishServer();
     const later = await publishServer({

@@ -89,6 +89,12 @@ export interface ArmServerOptions {
   token?: string;
   /** Items per page of a list when the request gives no `$top` (ARM: 500). */
   pageSize?: number;
+  /**
+   * Before each page of a list, an empty one with a `nextLink` (`value: []`), as Resource Manager
+   * sends when it filters after paging or a backend region was throttled
+   * (Azure/autorest.testserver#229, projectkudu/AzureResourceExplorer#255).
+   */
+  emptyPages?: boolean;
   /** Milliseconds every answer waits (for the benchmark). */
   latencyMs?: number;
   faults?: FaultPlan;
@@ -195,15 +201,20 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     page(ctx, items) {
       const top = Number(ctx.query.$top ?? options.pageSize ?? 500);
       const size = Number.isInteger(top) && top > 0 ? Math.min(top, 1000) : 500;
-      const skip = Number(ctx.query.$skiptoken ?? 0);
-      const value = items.slice(skip, skip + size);
-      const body: { value: unknown[]; nextLink?: string } = { value };
-      if (skip + size < items.length) {
+      const token = ctx.query.$skiptoken ?? '0';
+      const linkTo = (skipToken: string) => {
         const next = new URL(ctx.path, origin);
         for (const [name, v] of Object.entries(ctx.query)) if (name !== '$skiptoken') next.searchParams.set(name, v);
-        next.searchParams.set('$skiptoken', String(skip + size));
-        body.nextLink = next.toString();
-      }
+        next.searchParams.set('$skiptoken', skipToken);
+        return next.toString();
+      };
+      // An empty page first, whose link (`e<skip>`) leads to the real one.
+      if (options.emptyPages && !token.startsWith('e'))
+        return { status: 200, body: { value: [], nextLink: linkTo(`e${token}`) } };
+      const skip = Number(token.replace(/^e/, ''));
+      const value = items.slice(skip, skip + size);
+      const body: { value: unknown[]; nextLink?: string } = { value };
+      if (skip + size < items.length) body.nextLink = linkTo(String(skip + size));
       return { status: 200, body };
     },
     longRunning(ctx, polls, finish) {
