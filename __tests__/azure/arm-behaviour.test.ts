@@ -254,6 +254,10 @@ describe('Resource Manager whose replicas have not caught up with a write made m
     setPolicyReplicationLag(server, 2);
     const first = await publish(server, repo, 'deploy', SUB);
     expect(first.code).toBe(0);
+    // Each wait is said, so a pause in the log has its reason.
+    expect(first.stderr).toContain(
+      'Azure does not see yet what the initiative cmk-guard-foundry-tools references (PolicyDefinitionNotFound); trying again in 1 ms.'
+    );
     expect(refusals(server)).toEqual(
       new Set([
         'PUT policySetDefinitions 400 PolicyDefinitionNotFound',
@@ -274,6 +278,9 @@ describe('Resource Manager whose replicas have not caught up with a write made m
     const before = server.requests.length;
     const pruned = await publish(server, repo, 'deploy', SUB, ['--prune']);
     expect(pruned.code).toBe(0);
+    expect(pruned.stderr).toContain(
+      'Azure still sees what referenced the initiative cmk-guard-foundry-tools (InvalidDeletePolicySetDefinitionRequest); trying again in 1 ms.'
+    );
     expect(refusals(server, before)).toEqual(
       new Set([
         'DELETE policySetDefinitions 400 InvalidDeletePolicySetDefinitionRequest',

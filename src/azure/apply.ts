@@ -54,6 +54,8 @@ export interface ApplyOptions {
   /** Where exemptions are written (raw REST); needed when the plan has exemptions. */
   exemptions?: ExemptionStore;
   settle?: SettleOptions;
+  /** Told each time a write is tried again because Azure does not see what it references yet. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -90,7 +92,11 @@ export function notSeenYet(error: ArmError): boolean {
  * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
  * most likely means and what to do.
  */
-export async function settled<T>(write: () => Promise<T>, settle: SettleOptions): Promise<T> {
+export async function settled<T>(
+  write: () => Promise<T>,
+  settle: SettleOptions,
+  onWait?: (error: ArmError, delayMs: number) => void
+): Promise<T> {
   let delay = settle.delayMs;
   let waited = 0;
   for (let attempt = 0; ; attempt++) {
@@ -106,6 +112,7 @@ export async function settled<T>(write: () => Promise<T>, settle: SettleOptions)
           error.armMessage
         );
       }
+      onWait?.(error, delay);
       await new Promise(resolve => setTimeout(resolve, delay));
       waited += delay;
       delay = Math.min(delay * 2, settle.maxDelayMs);
@@ -143,6 +150,10 @@ export async function applyPlan(
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const settle = options.settle ?? DEFAULT_SETTLE;
+  const waiting = (item: PlanItem) => (error: ArmError, delayMs: number) =>
+    options.log?.(
+      `Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`
+    );
   const results: ItemResult[] = [];
   let failed = false;
 
@@ -232,7 +243,7 @@ export async function applyPlan(
     const run = async (item: PlanItem) => {
       if (step.teardown) {
         try {
-          await settled(() => step.run(item), settle);
+          await settled(() => step.run(item), settle, waiting(item));
           // A replaced item's result is its write, later; a pruned one's is this.
           if (item.action === 'delete') record(item, 'applied');
           else deletedForReplace.add(item);
@@ -247,7 +258,7 @@ export async function applyPlan(
         }
         return;
       }
-      await attempt(item, () => settled(() => step.run(item), settle));
+      await attempt(item, () => settled(() => step.run(item), settle, waiting(item)));
     };
     await runBounded(step.items, step.parallel ? concurrency : 1, run);
   }

@@ -190,7 +190,8 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   plan.results = await applyPlan(plan, store, {
     concurrency: request.concurrency,
     exemptions,
-    settle: settleOptions(connection.retry)
+    settle: settleOptions(connection.retry),
+    log
   });
   return { plan, stoppedForConflicts: false };
 }
