@@ -150,6 +150,44 @@ interface Emitted {
   idKnown: boolean;
 }
 
+/** What fixes a resource's identity (and whether it exists) before its body is evaluated. */
+const HEADER_KEYS = ['name', 'type', 'scope', 'condition', 'copy'];
+
+/**
+ * The symbolic resources of a languageVersion 2.0 template in declaration order, except that one
+ * whose name, type, scope, condition or copy reads `resourceInfo('<symbol>')` (Bicep's resource-info
+ * code generation writes `resourceInfo('parent').name` into a child's name) comes after that symbol:
+ * ARM resolves the reference whatever the order of the object's members.
+ */
+function headerOrder(resources: { [key: string]: Json }): [string, Json][] {
+  const entries = Object.entries(resources);
+  const byLowerSymbol = new Map<string, number[]>();
+  entries.forEach(([symbol], i) =>
+    byLowerSymbol.set(symbol.toLowerCase(), [...(byLowerSymbol.get(symbol.toLowerCase()) ?? []), i])
+  );
+  const out: [string, Json][] = [];
+  const seen = new Set<number>();
+  const visit = (i: number): void => {
+    if (seen.has(i)) return;
+    seen.add(i);
+    const node = entries[i][1];
+    if (isObject(node)) {
+      for (const header of HEADER_KEYS) {
+        const value = (node as { [key: string]: Json })[header];
+        if (value === undefined) continue;
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        if (!/resourceinfo/i.test(text)) continue;
+        for (const match of text.matchAll(/resourceInfo\(\s*(?:format\(\s*)?'([^'[\]]+)/gi)) {
+          for (const j of byLowerSymbol.get(match[1].toLowerCase()) ?? []) visit(j);
+        }
+      }
+    }
+    out.push(entries[i]);
+  };
+  entries.forEach((_, i) => visit(i));
+  return out;
+}
+
 export function deploymentLevelOf(schema: Json | undefined): DeploymentTarget['level'] {
   const s = typeof schema === 'string' ? schema.toLowerCase() : '';
   if (s.includes('subscriptiondeploymenttemplate')) return 'subscription';
@@ -257,7 +295,7 @@ export class TemplateExpander {
         );
       });
     } else if (isObject(resources)) {
-      for (const [symbol, node] of Object.entries(resources as { [key: string]: Json })) {
+      for (const [symbol, node] of headerOrder(resources as { [key: string]: Json })) {
         const pointer = joinPointer(resourcesPointer, symbol);
         if (!isObject(node)) throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
         const extension = extensionOf(node as { [key: string]: Json });
@@ -372,7 +410,14 @@ export class TemplateExpander {
         }
       }
       const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
-      if (decl.symbol) scope.symbols.get(decl.symbol.toLowerCase())!.push(instance.id);
+      if (decl.symbol) {
+        scope.symbols.get(decl.symbol.toLowerCase())!.push({
+          id: instance.id,
+          name: instance.name,
+          type: instance.type,
+          ...(typeof node.apiVersion === 'string' ? { apiVersion: node.apiVersion } : {})
+        });
+      }
       const nameKey = instance.nameText.toLowerCase();
       scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
       out.push(instance);

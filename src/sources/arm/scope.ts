@@ -34,6 +34,15 @@ export interface DeploymentTarget {
   deploymentName: string;
 }
 
+/** What a languageVersion 2.0 template knows of one instance of a symbolic resource before deploying it. */
+export interface DeclaredInstance {
+  id: string;
+  /** The full name (`parent/child` for a child), unknown when its expression is. */
+  name: Value;
+  type: string;
+  apiVersion?: string;
+}
+
 /** The copy loops an expression sits in: loop name (lower case) → index; `current` is the resource loop. */
 export interface CopyFrame {
   loops: ReadonlyMap<string, number | Unknown>;
@@ -202,8 +211,8 @@ export class TemplateScope {
   readonly functions: FunctionLibrary;
   /** Values of settled expressions by source pointer (see `settles`). */
   private readonly settled = new Map<string, Settled>();
-  /** Symbolic name (lower case) → resource ids of its instances, filled as resources are declared. */
-  readonly symbols = new Map<string, string[]>();
+  /** Symbolic name (lower case) → its instances, filled as resources are declared. */
+  readonly symbols = new Map<string, DeclaredInstance[]>();
   /** Resource name (lower case, `parent/child` for children) → ids of the resources declared with it. */
   readonly names = new Map<string, string[]>();
   private readonly supplied: ReadonlyMap<string, SuppliedParameter>;

@@ -25,9 +25,10 @@ export function referenceTarget(target: Value, data: EvalData): { key: string; d
   }
   const symbolic = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
   if (symbolic && !target.includes('/')) {
-    const ids = data.scope.symbols.get(symbolic[1].toLowerCase());
+    const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
     const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
-    if (ids && ids[index] !== undefined) return { key: ids[index].toLowerCase(), display: ids[index] };
+    const id = instances?.[index]?.id;
+    if (id !== undefined) return { key: id.toLowerCase(), display: id };
   }
   // "When referencing a resource in the current template, provide only the resource name":
   // the name of one resource declared in this template stands for its id.
@@ -88,13 +89,57 @@ function references(args: Value[], ctx: EvalContext): Value {
       'The first argument of references() must be the symbolic name of a resource or resource loop.'
     );
   }
-  const ids = data.scope.symbols.get(symbol.toLowerCase());
-  if (!ids) {
+  const instances = data.scope.symbols.get(symbol.toLowerCase());
+  if (!instances) {
     throw ExpressionError.invalid(
       `references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`
     );
   }
-  return ids.map(id => reference([id, ...args.slice(1)], ctx));
+  return instances.map(instance => reference([instance.id, ...args.slice(1)], ctx));
+}
+
+/**
+ * `resourceInfo('<symbolic name>')` or `resourceInfo('<loop>[<index>]')`: the id, full name, type and
+ * API version of a resource this template declares, known before it is deployed. Bicep writes it for
+ * `res.id`, `res.name`, `res.type` and `res.apiVersion` (its resource-info code generation,
+ * `Bicep.Core/Emit/ExpressionConverter.cs`), guarded by `if()` on a conditional resource's condition.
+ */
+function resourceInfo(args: Value[], ctx: EvalContext): Value {
+  const data = dataOf(ctx);
+  const target = args[0];
+  const symbolic = typeof target === 'string' ? /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target) : null;
+  if (!symbolic) {
+    throw new ExpressionError(
+      "The argument of resourceInfo() must be the symbolic name of a resource, or of a resource loop with an index ('name[0]')."
+    );
+  }
+  const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+  if (!instances) {
+    throw ExpressionError.invalid(
+      `resourceInfo('${target as string}') names no resource of this template; give the symbolic name of a resource.`
+    );
+  }
+  const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
+  const instance = instances[index];
+  if (instance === undefined) {
+    throw new ExpressionError(
+      symbolic[2] === undefined
+        ? `resourceInfo('${symbolic[1]}') names a resource that is not deployed (its condition is false or its loop is empty).`
+        : `resourceInfo('${target as string}'): the loop '${symbolic[1]}' has ${instances.length} instance(s).`
+    );
+  }
+  const id = isUnknown(instance.name)
+    ? new Unknown(
+        `the id of '${symbolic[1]}', whose name is ${instance.name.reason}`,
+        `resourceId(${instance.id.toLowerCase()})`
+      )
+    : instance.id;
+  return {
+    id,
+    name: instance.name,
+    type: instance.type,
+    ...(instance.apiVersion !== undefined ? { apiVersion: instance.apiVersion } : {})
+  };
 }
 
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas … */
@@ -114,6 +159,7 @@ export function listFunction(name: string): FunctionDefinition {
 export const runtimeFunctions: FunctionDefinition[] = [
   defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
   defineFunction({ name: 'references', minArgs: 1, maxArgs: 2, call: references }),
+  defineFunction({ name: 'resourceInfo', minArgs: 1, maxArgs: 1, call: resourceInfo }),
   defineFunction({
     name: 'deployer',
     minArgs: 0,

@@ -1,0 +1,113 @@
+/**
+ * Shapes the Bicep compiler writes into ARM JSON, found by expanding and evaluating the compiled
+ * templates of Azure/bicep's sample baselines (main.json, main.symbolicnames.json) and the other
+ * compiled templates of that repository. The fixtures (bicep-compiled/) are written here in the
+ * same shapes; none is copied.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { expandTemplateFile } from '../../src/sources/index.js';
+import { isUnknown, type Value } from '../../src/model/value.js';
+import { at, byName, fixture } from './helpers.js';
+
+const reasonOf = (value: Value | undefined): string => {
+  expect(isUnknown(value)).toBe(true);
+  return (value as { reason: string }).reason;
+};
+
+function expandInline(template: object, options: Parameters<typeof expandTemplateFile>[1] = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-compiled-'));
+  const file = path.join(dir, 'main.json');
+  fs.writeFileSync(file, JSON.stringify(template, null, 2));
+  return expandTemplateFile(file, options);
+}
+
+const SYMBOLIC = {
+  $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  languageVersion: '2.0',
+  contentVersion: '1.0.0.0'
+};
+
+describe('resourceInfo() (Bicep’s resource-info code generation)', () => {
+  // Bicep writes `res.id`, `res.name`, `res.type` and `res.apiVersion` of a declared resource as
+  // resourceInfo('<symbol>').<property> (Bicep.Core/Emit/ExpressionConverter.cs; deployed templates
+  // carried it, Azure/bicep#9361), the name in full (`vault/key` for a child), guarded by if() on
+  // the resource's condition.
+  const { resources, errors } = expandTemplateFile(fixture('bicep-compiled', 'resource-info.json'), {
+    parameterOverrides: { searchName: 'srch-contoso' }
+  });
+  const first = byName(resources, 'oai-contoso-0');
+
+  test('gives the id, full name, type and API version the template declares', () => {
+    expect(errors).toEqual([]);
+    expect(at(first.json, '/tags/vaultId')).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso'
+    );
+    expect(at(first.json, '/tags/keyName')).toBe('cmk');
+    expect(at(first.json, '/tags/keyType')).toBe('Microsoft.KeyVault/vaults/keys');
+    expect(at(first.json, '/tags/keyApi')).toBe('2023-07-01');
+    expect(at(first.json, '/properties/encryption/keyVaultProperties/keyName')).toBe('cmk');
+    expect(at(first.json, '/tags/search')).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Search/searchServices/srch-contoso'
+    );
+  });
+
+  test('a child whose name reads its parent’s resourceInfo() is declared after the parent, whatever the order of the members', () => {
+    const key = byName(resources, 'kv-contoso/cmk');
+    expect(key.id).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso/keys/cmk'
+    );
+    expect(resources.map(r => r.name)).toEqual([
+      'kv-contoso',
+      'kv-contoso/cmk',
+      'srch-contoso',
+      'oai-contoso-0',
+      'oai-contoso-1'
+    ]);
+  });
+
+  test('an index picks one instance of a resource loop', () => {
+    expect(at(first.json, '/tags/self')).toBe('oai-contoso-0');
+    expect(at(byName(resources, 'oai-contoso-1').json, '/tags/self')).toBe('oai-contoso-1');
+  });
+
+  test('a resource whose condition is false is not read behind its if() guard', () => {
+    // tryGet(null, 'id') is null, and a null member is not part of the request.
+    expect(errors).toEqual([]);
+    expect(Object.keys(at(first.json, '/tags') as object)).not.toContain('logs');
+  });
+
+  test('the id of a resource whose name is unknown is unknown, saying why', () => {
+    const { resources: withoutName } = expandTemplateFile(fixture('bicep-compiled', 'resource-info.json'));
+    const account = byName(withoutName, 'oai-contoso-0');
+    expect(reasonOf(at(account.json, '/tags/search'))).toMatch(/the id of 'search', whose name is .*searchName/);
+    expect(at(account.json, '/tags/vaultId')).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso'
+    );
+  });
+
+  test('a symbol the template does not declare, or an index past the loop, is the template’s error', () => {
+    const template = (tag: string) => ({
+      ...SYMBOLIC,
+      resources: {
+        vaults: {
+          copy: { name: 'vaults', count: 2 },
+          type: 'Microsoft.KeyVault/vaults',
+          apiVersion: '2023-07-01',
+          name: "[format('kv-contoso-{0}', copyIndex())]",
+          location: 'westus',
+          tags: { other: tag }
+        }
+      }
+    });
+    expect(() => expandInline(template("[resourceInfo('vault').id]"))).toThrow(
+      /resourceInfo\('vault'\) names no resource of this template/
+    );
+    const past = expandInline(template("[resourceInfo('vaults[2]').id]"));
+    expect(past.errors.map(e => e.message).join('\n')).toMatch(
+      /resourceInfo\('vaults\[2\]'\): the loop 'vaults' has 2 instance\(s\)/
+    );
+  });
+});
