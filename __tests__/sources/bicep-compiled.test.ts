@@ -9,8 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
+import { evaluateRepository } from '../../src/run.js';
 import { isUnknown, type Value } from '../../src/model/value.js';
-import { at, byName, fixture } from './helpers.js';
+import { UserError } from '../../src/model/errors.js';
+import { at, byName, fixture, fixtures, lineOf } from './helpers.js';
 
 const reasonOf = (value: Value | undefined): string => {
   expect(isUnknown(value)).toBe(true);
@@ -109,5 +111,96 @@ describe('resourceInfo() (Bicep’s resource-info code generation)', () => {
     expect(past.errors.map(e => e.message).join('\n')).toMatch(
       /resourceInfo\('vaults\[2\]'\): the loop 'vaults' has 2 instance\(s\)/
     );
+  });
+});
+
+describe('resources of Bicep’s az extension (`"extension": "az"`)', () => {
+  // A Bicep file that declares `extension az` (or any other extension beside it) compiles to an
+  // `extensions` section whose `az` alias is named AzureResourceManager, and every Azure resource
+  // names it (`"extension": "az"`; older Bicep: `"imports"` with `"provider"` and `"import": "az"`).
+  // ARM deploys those itself, so Azure Policy sees them.
+  const file = fixture('bicep-compiled', 'az-extension.json');
+  const { resources, notes, errors } = expandTemplateFile(file);
+
+  test('are Azure resources, expanded and checked; only the other extension’s resources are left out', () => {
+    expect(errors).toEqual([]);
+    expect(resources.map(r => `${r.type} ${r.name}`)).toEqual([
+      'Microsoft.KeyVault/vaults kv-contoso',
+      'Microsoft.CognitiveServices/accounts oai-contoso'
+    ]);
+    const account = byName(resources, 'oai-contoso');
+    expect(account.json).toEqual({
+      name: 'oai-contoso',
+      type: 'Microsoft.CognitiveServices/accounts',
+      location: 'westus',
+      kind: 'OpenAI',
+      sku: { name: 'S0' },
+      properties: { publicNetworkAccess: 'Disabled' }
+    });
+    expect(notes).toEqual([
+      `${file}:36: 'frontend' (apps/Deployment@v1) is deployed by the k8s extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`
+    ]);
+  });
+
+  test('the rules see them: an account without a customer-managed key is noncompliant', async () => {
+    const document = await evaluateRepository({
+      cwd: fixtures,
+      policies: path.resolve(fixtures, '../../../policies'),
+      templates: ['bicep-compiled/az-extension.json']
+    });
+    const finding = document.findings.find(
+      f => f.definition === 'foundry-tools-cmk' && f.resource.type === 'Microsoft.CognitiveServices/accounts'
+    );
+    expect(finding?.verdict).toBe('noncompliant');
+  });
+
+  test('the older imports/provider form is read the same way', () => {
+    const template = {
+      ...SYMBOLIC,
+      imports: { AZ: { provider: 'AzureResourceManager', version: '0.1.0' } },
+      resources: {
+        account: {
+          import: 'az',
+          type: 'Microsoft.CognitiveServices/accounts',
+          apiVersion: '2024-10-01',
+          name: 'oai-contoso',
+          location: 'westus',
+          kind: 'OpenAI'
+        }
+      }
+    };
+    expect(expandInline(template).resources.map(r => r.id)).toEqual([
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/oai-contoso'
+    ]);
+  });
+
+  test('an alias the template does not declare is refused with its line, so that no name can hide a resource', () => {
+    const template = {
+      ...SYMBOLIC,
+      extensions: { k8s: { name: 'Kubernetes', version: '1.0.0' } },
+      resources: {
+        account: {
+          extension: 'hidden',
+          type: 'Microsoft.CognitiveServices/accounts',
+          apiVersion: '2024-10-01',
+          name: 'oai-contoso',
+          location: 'westus',
+          kind: 'OpenAI'
+        }
+      }
+    };
+    let refused: unknown;
+    try {
+      expandInline(template);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).message).toMatch(
+      /The resource names the extension 'hidden', which the template does not declare/
+    );
+    expect((refused as UserError).location).toMatchObject({
+      line: lineOf('"extension": "hidden"', JSON.stringify(template, null, 2))
+    });
   });
 });

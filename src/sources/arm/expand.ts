@@ -46,7 +46,8 @@ const TEMPLATE_ONLY_KEYS = new Set([
   'metadata',
   'name',
   'type',
-  'import'
+  'import',
+  'extension'
 ]);
 
 /** Where a resource is (see `declaredTarget`), not part of its PUT body. */
@@ -298,7 +299,7 @@ export class TemplateExpander {
       for (const [symbol, node] of headerOrder(resources as { [key: string]: Json })) {
         const pointer = joinPointer(resourcesPointer, symbol);
         if (!isObject(node)) throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
-        const extension = extensionOf(node as { [key: string]: Json });
+        const extension = extensionOf(scope, node as { [key: string]: Json }, pointer);
         if (extension !== null) {
           const at = scope.positionOf(pointer);
           this.expansion.notes.push(
@@ -1153,17 +1154,61 @@ export class TemplateExpander {
 
 /**
  * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes…):
- * it names its extension with `import` (or `extension`) and has a type such as
+ * it names its extension with `extension` (older Bicep: `import`) and has a type such as
  * `Microsoft.Graph/applications@v1.0`, with the version in the type and no ARM name. ARM hands it to
- * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource.
+ * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource,
+ * which includes one naming an alias of `AzureResourceManager` (Bicep's `az` extension, written as
+ * `"extension": "az"` when a template declares it): ARM deploys that itself. An alias the template
+ * does not declare is refused, as ARM refuses it, so that no name can hide an Azure resource.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-extension
  */
-function extensionOf(node: { [key: string]: Json }): { name: string; type: string } | null {
-  const named =
-    typeof node.import === 'string' ? node.import : typeof node.extension === 'string' ? node.extension : null;
+function extensionOf(
+  scope: TemplateScope,
+  node: { [key: string]: Json },
+  pointer: string
+): { name: string; type: string } | null {
+  const key = typeof node.extension === 'string' ? 'extension' : typeof node.import === 'string' ? 'import' : null;
   const type = typeof node.type === 'string' ? node.type : '';
-  if (named === null && !(type.includes('@') && !type.startsWith('['))) return null;
-  return { name: named ?? type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
+  if (key === null) {
+    if (!(type.includes('@') && !type.startsWith('['))) return null;
+    return { name: type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
+  }
+  const alias = node[key] as string;
+  const names = declaredExtensionNames(scope, alias);
+  if (names.length === 0) {
+    throw scope.errorAt(
+      joinPointer(pointer, key),
+      `The resource names the extension '${alias}', which the template does not declare with its name in "extensions" (or its provider in "imports"); declare it there or remove "${key}".`
+    );
+  }
+  if (names.some(name => name.toLowerCase() === ARM_EXTENSION)) return null;
+  return { name: alias, type };
+}
+
+/** Bicep's `az` extension: resources ARM deploys itself (Bicep.Core AzNamespaceType's TemplateExtensionName). */
+const ARM_EXTENSION = 'azureresourcemanager';
+
+/**
+ * What an extension alias stands for: `extensions.<alias>.name`, or `imports.<alias>.provider` as
+ * Bicep wrote it before; aliases compared without case, the template's own first, then its outer one's.
+ */
+function declaredExtensionNames(scope: TemplateScope, alias: string): string[] {
+  const names: string[] = [];
+  for (let s: TemplateScope | undefined = scope; s && names.length === 0; s = s.outer) {
+    for (const [section, field] of [
+      ['extensions', 'name'],
+      ['imports', 'provider']
+    ] as const) {
+      const declared = s.template[section];
+      if (!isObject(declared)) continue;
+      for (const [name, declaration] of Object.entries(declared as { [key: string]: Json })) {
+        if (name.toLowerCase() !== alias.toLowerCase() || !isObject(declaration)) continue;
+        const value = (declaration as { [key: string]: Json })[field];
+        if (typeof value === 'string') names.push(value);
+      }
+    }
+  }
+  return names;
 }
 
 function findUnknown(value: Value): Unknown | null {
