@@ -123,6 +123,8 @@ describe('resources of Bicep’s az extension (`"extension": "az"`)', () => {
   const { resources, notes, errors } = expandTemplateFile(file);
 
   test('are Azure resources, expanded and checked; only the other extension’s resources are left out', () => {
+    // The body is what the PUT sends: not the alias, and not the deployment options Bicep writes
+    // under `@options` for @onlyIfNotExists() and @retryOn().
     expect(errors).toEqual([]);
     expect(resources.map(r => `${r.type} ${r.name}`)).toEqual([
       'Microsoft.KeyVault/vaults kv-contoso',
@@ -138,7 +140,7 @@ describe('resources of Bicep’s az extension (`"extension": "az"`)', () => {
       properties: { publicNetworkAccess: 'Disabled' }
     });
     expect(notes).toEqual([
-      `${file}:36: 'frontend' (apps/Deployment@v1) is deployed by the k8s extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`
+      `${file}:40: 'frontend' (apps/Deployment@v1) is deployed by the k8s extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`
     ]);
   });
 

@@ -33,8 +33,14 @@ import { checkTemplateNames, refuseCaseCollision } from './names.js';
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax
  */
 
-/** Keys of a resource declaration that steer the deployment and are not part of the PUT body. */
+/**
+ * Keys of a resource declaration that steer the deployment and are not part of the PUT body.
+ * `@options` is where Bicep writes the deployment options of `@onlyIfNotExists()` (an If-None-Match
+ * on the PUT) and `@retryOn(…)`
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/resource-declaration#use-decorators).
+ */
 const TEMPLATE_ONLY_KEYS = new Set([
+  '@options',
   'copy',
   'condition',
   'dependson',
