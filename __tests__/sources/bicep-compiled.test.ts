@@ -206,3 +206,65 @@ describe('resources of Bicep’s az extension (`"extension": "az"`)', () => {
     });
   });
 });
+
+describe('a parameter file compiled from a .bicepparam that reads externalInput()', () => {
+  // Bicep compiles `param x = externalInput('sys.cli', 'useCmk')` to `{"expression":
+  // "[externalInputs('sys_cli_0')]"}`, describing the input under `externalInputDefinitions`; the tool
+  // that starts the deployment supplies it
+  // (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-parameters-file#externalinput).
+  const file = fixture('bicep-compiled', 'external-inputs', 'main.json');
+  const { resources, errors, parameterFile } = expandTemplateFile(file);
+  const account = byName(resources, 'oai-contoso');
+
+  test('an external input is unknown, naming it; the rest of the expression is evaluated', () => {
+    expect(errors).toEqual([]);
+    expect(parameterFile).toBe(fixture('bicep-compiled', 'external-inputs', 'main.parameters.json'));
+    expect(at(account.json, '/location')).toBe('westus');
+    expect(reasonOf(at(account.json, '/properties/encryption'))).toMatch(
+      /the external input sys\.cli "useCmk" of parameter 'useCustomerManagedKey', supplied by the tool that starts the deployment; give the value with --parameter useCustomerManagedKey=/
+    );
+    expect(at(account.json, '/tags/owner')).toBe('contoso');
+    expect(reasonOf(at(account.json, '/tags/costCenter'))).toMatch(
+      /the external input custom\.binding "__COST_CENTER__"/
+    );
+  });
+
+  test('a value given on the command line wins, and the verdict follows it', async () => {
+    const verdict = async (useCmk: boolean) => {
+      const document = await evaluateRepository({
+        cwd: fixtures,
+        policies: path.resolve(fixtures, '../../../policies'),
+        templates: ['bicep-compiled/external-inputs/main.json'],
+        parameterOverrides: { useCustomerManagedKey: useCmk }
+      });
+      return document.findings.find(
+        f => f.definition === 'foundry-tools-cmk' && f.resource.type === 'Microsoft.CognitiveServices/accounts'
+      )?.verdict;
+    };
+    expect(await verdict(false)).toBe('noncompliant');
+    expect(await verdict(true)).toBe('compliant');
+  });
+
+  test('an expression that cannot be evaluated, or an input not described, is refused with its line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-compiled-'));
+    fs.copyFileSync(file, path.join(dir, 'main.json'));
+    const refusal = (parameters: object): UserError => {
+      const text = JSON.stringify({ parameters }, null, 2);
+      fs.writeFileSync(path.join(dir, 'main.parameters.json'), text);
+      try {
+        expandTemplateFile(path.join(dir, 'main.json'));
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as UserError).location).toMatchObject({ line: lineOf('"expression"', text) });
+        return error as UserError;
+      }
+      throw new Error('the parameter file was read');
+    };
+    expect(refusal({ location: { expression: "[externalInputs('sys_cli_9')]" } }).message).toMatch(
+      /the "expression" of parameter "location" cannot be evaluated: externalInputs\('sys_cli_9'\) names no input of "externalInputDefinitions"/
+    );
+    expect(refusal({ location: { expression: 'westus' } }).message).toMatch(
+      /the "expression" of parameter "location" must be a template expression in square brackets/
+    );
+  });
+});

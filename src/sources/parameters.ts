@@ -9,10 +9,14 @@ import { joinPointer } from '../model/pointer.js';
 import { readTextFile } from '../model/textFile.js';
 import type { ExpressionFailure } from './arm/failures.js';
 import { checkParameterEntryNames, refuseCaseCollision } from './arm/names.js';
+import { ExpressionError, defineFunction, evaluate, library, type FunctionLibrary } from '../expr/evaluate.js';
+import { isExpression, parseExpression } from '../expr/parse.js';
+import { standardFunctions } from '../expr/functions/index.js';
 
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
- * where a value may instead be a Key Vault `reference` (a secret, unknown offline).
+ * where a value may instead be a Key Vault `reference` (a secret, unknown offline), or an
+ * `expression` (what Bicep compiles a `.bicepparam` value that reads `externalInput()` to).
  */
 
 export interface SuppliedParameter {
@@ -64,9 +68,9 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     const pointer = joinPointer(base, name);
     const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
     checkParameterEntryNames(entry, pointer, (where, message) => new UserError(message, doc.positionOf(where) ?? at));
-    if (!isObject(entry) || (!('value' in entry) && !('reference' in entry))) {
+    if (!isObject(entry) || (!('value' in entry) && !('reference' in entry) && !('expression' in entry))) {
       throw new UserError(
-        `parameter "${name}" in ${path.basename(file)} must be an object with "value" (or a Key Vault "reference").`,
+        `parameter "${name}" in ${path.basename(file)} must be an object with "value" (or a Key Vault "reference", or an "expression").`,
         at
       );
     }
@@ -75,6 +79,9 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     if ('value' in entry) {
       value = azdPlaceholders(entry.value as Json, name);
       position = doc.positionOf(joinPointer(pointer, 'value')) ?? at;
+    } else if ('expression' in entry) {
+      position = doc.positionOf(joinPointer(pointer, 'expression')) ?? at;
+      value = parameterExpression(entry.expression as Json, name, root.externalInputDefinitions, position);
     } else {
       const reference = entry.reference as { [key: string]: Json } | undefined;
       const secret = isObject(reference) && typeof reference.secretName === 'string' ? reference.secretName : name;
@@ -84,6 +91,62 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
     supplied.set(name.toLowerCase(), { name, value, position, origin });
   }
   return supplied;
+}
+
+/**
+ * A parameter given as `{"expression": "[…]"}`: Bicep compiles a `.bicepparam` value that reads
+ * `externalInput(name, config)` to one, with `externalInputs('<id>')` for each input and the inputs
+ * described under `externalInputDefinitions` (`{"kind": name, "config": config}`). The tool that
+ * starts the deployment supplies them
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-parameters-file#externalinput),
+ * so each is unknown here, naming the input; the rest of the expression is evaluated as ARM would.
+ */
+function parameterExpression(
+  expression: Json,
+  parameter: string,
+  definitions: Json | undefined,
+  position: SourcePosition
+): Value {
+  if (typeof expression !== 'string' || !isExpression(expression)) {
+    throw new UserError(
+      `the "expression" of parameter "${parameter}" must be a template expression in square brackets, such as "[externalInputs('sys_cli_0')]".`,
+      position
+    );
+  }
+  try {
+    return evaluate(parseExpression(expression), { functions: parameterFileFunctions(parameter, definitions) });
+  } catch (error) {
+    if (error instanceof ExpressionError) {
+      throw new UserError(
+        `the "expression" of parameter "${parameter}" cannot be evaluated: ${error.message}`,
+        position
+      );
+    }
+    throw error;
+  }
+}
+
+function parameterFileFunctions(parameter: string, definitions: Json | undefined): FunctionLibrary {
+  const described = isObject(definitions) ? (definitions as { [key: string]: Json }) : {};
+  const externalInputs = defineFunction({
+    name: 'externalInputs',
+    minArgs: 1,
+    maxArgs: 1,
+    call: ([id]) => {
+      if (typeof id !== 'string') throw new ExpressionError('externalInputs() takes the id of an external input.');
+      const definition = Object.prototype.hasOwnProperty.call(described, id) ? described[id] : undefined;
+      if (!isObject(definition)) {
+        throw new ExpressionError(`externalInputs('${id}') names no input of "externalInputDefinitions".`);
+      }
+      const { kind, config } = definition as { [key: string]: Json };
+      const what = `${typeof kind === 'string' ? kind : id}${config === undefined ? '' : ` ${JSON.stringify(config)}`}`;
+      return new Unknown(
+        `the external input ${what} of parameter '${parameter}', supplied by the tool that starts the deployment; give the value with --parameter ${parameter}=…`,
+        `external-input:${id}`
+      );
+    }
+  });
+  return library(standardFunctions, [externalInputs]);
 }
 
 /**
