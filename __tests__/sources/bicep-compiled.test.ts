@@ -268,3 +268,63 @@ describe('a parameter file compiled from a .bicepparam that reads externalInput(
     );
   });
 });
+
+describe('fail() and roleDefinitions() in a compiled template', () => {
+  // Azure Verified Modules write `fail('…')` in the branch a wrong input reaches (a Managed HSM key
+  // without a version) and `roleDefinitions('Contributor').id` for a built-in role.
+  const template = (keyVersion: string | null) => ({
+    ...SYMBOLIC,
+    parameters: { keyVersion: { type: 'string', nullable: true, defaultValue: keyVersion } },
+    resources: {
+      account: {
+        type: 'Microsoft.CognitiveServices/accounts',
+        apiVersion: '2024-10-01',
+        name: 'oai-contoso',
+        location: 'westus',
+        kind: 'OpenAI',
+        properties: {
+          encryption: {
+            keySource: 'Microsoft.KeyVault',
+            keyVaultProperties: {
+              keyName: 'cmk',
+              keyVersion:
+                "[coalesce(parameters('keyVersion'), fail('Managed HSM CMK encryption requires the key version.'))]"
+            }
+          }
+        }
+      },
+      contributor: {
+        type: 'Microsoft.Authorization/roleAssignments',
+        apiVersion: '2022-04-01',
+        scope: "[format('Microsoft.CognitiveServices/accounts/{0}', 'oai-contoso')]",
+        name: "[guid('oai-contoso', 'contributor')]",
+        properties: {
+          principalId: '11111111-1111-1111-1111-111111111111',
+          roleDefinitionId: "[roleDefinitions('Contributor').id]"
+        },
+        dependsOn: ['account']
+      }
+    }
+  });
+
+  test('fail() where it is evaluated fails the deployment with its message: an error of the template', () => {
+    const { resources, errors } = expandInline(template(null));
+    expect(errors.map(e => e.message)).toEqual([
+      expect.stringMatching(
+        /The template fails the deployment here: Managed HSM CMK encryption requires the key version\..*The resources that use this value are indeterminate/
+      )
+    ]);
+    expect(
+      isUnknown(at(byName(resources, 'oai-contoso').json, '/properties/encryption/keyVaultProperties/keyVersion'))
+    ).toBe(true);
+    expect(expandInline(template('7c1f')).errors).toEqual([]);
+  });
+
+  test('roleDefinitions() is looked up when the template is deployed: unknown', () => {
+    const { resources } = expandInline(template('7c1f'));
+    const assignment = resources.find(r => r.type === 'Microsoft.Authorization/roleAssignments')!;
+    expect(reasonOf(at(assignment.json, '/properties/roleDefinitionId'))).toMatch(
+      /the role definition "Contributor" \(roleDefinitions\(\), looked up when the template is deployed\)/
+    );
+  });
+});

@@ -404,5 +404,20 @@ export const arrayFunctions: FunctionDefinition[] = [
       });
       return out;
     }
+  }),
+  // Bicep's distinct() (Bicep.Core SystemNamespaceType): "Returns a new array with duplicate values
+  // removed, preserving order", items compared as union() compares them. An unknown item could
+  // equal any other, so the result is unknown.
+  tolerant({
+    name: 'distinct',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const array = arrayArg('distinct', args, 0);
+      if (array.some(holdsUnknown)) return unknownResult('distinct', args);
+      const out: Value[] = [];
+      for (const item of array) distinctPush(out, item);
+      return out;
+    }
   })
 ];

@@ -54,6 +54,18 @@ export const logicalFunctions: FunctionDefinition[] = [
       throw typeError('bool', 0, 'a string, an integer or a boolean', value);
     }
   }),
+  // Bicep's fail(message) (Bicep.Core SystemNamespaceType): "Raises a runtime error with the provided
+  // message. Will cause a deployment to fail when evaluated." Bicep writes it in the branch of an
+  // if() or coalesce() that a wrong input reaches, so it fails only where it is evaluated.
+  defineFunction({
+    name: 'fail',
+    minArgs: 1,
+    maxArgs: 1,
+    call: args => {
+      const message = typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]);
+      throw new ExpressionError(`The template fails the deployment here: ${message}`);
+    }
+  }),
   defineFunction({ name: 'true', minArgs: 0, maxArgs: 0, call: () => true }),
   defineFunction({ name: 'false', minArgs: 0, maxArgs: 0, call: () => false }),
   defineFunction({ name: 'null', minArgs: 0, maxArgs: 0, call: () => null }),

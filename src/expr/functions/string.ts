@@ -13,6 +13,38 @@ import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
 import { parseJson as parseJsonText } from '../../model/jsonText.js';
 
+/**
+ * Whether `input` matches `pattern`, where `*` stands for any run of characters, case-insensitively.
+ * Greedy with one backtrack point, so the work is at most input × pattern (no regular expression a
+ * pattern could make exponential).
+ */
+function wildcardMatch(inputText: string, patternText: string): boolean {
+  const input = [...inputText];
+  const pattern = [...patternText];
+  const same = (a: string, b: string) =>
+    a === b || a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
+  let i = 0;
+  let p = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < input.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = i;
+    } else if (p < pattern.length && same(pattern[p], input[i])) {
+      i++;
+      p++;
+    } else if (star >= 0) {
+      p = star + 1;
+      i = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
 }
@@ -136,6 +168,15 @@ export const stringFunctions: FunctionDefinition[] = [
       stringArg('endsWith', args, 0)
         .toLowerCase()
         .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+  }),
+  // Bicep's like() (Bicep.Core SystemNamespaceType): "Performs pattern based matching and returns true
+  // if input string matches the pattern and supports '*' as a wildcard. The comparison is
+  // case-insensitive." The whole input must match; every other character stands for itself.
+  defineFunction({
+    name: 'like',
+    minArgs: 2,
+    maxArgs: 2,
+    call: args => wildcardMatch(stringArg('like', args, 0), stringArg('like', args, 1))
   }),
   defineFunction({
     name: 'startsWith',

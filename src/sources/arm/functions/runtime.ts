@@ -180,6 +180,21 @@ export const runtimeFunctions: FunctionDefinition[] = [
     })
   }),
   defineFunction({
+    name: 'roleDefinitions',
+    minArgs: 1,
+    maxArgs: 1,
+    // Bicep's az.roleDefinitions('<role name>') (Bicep.Core AzNamespaceType: "Returns information about
+    // the specified role definition including id and roleDefinitionId"): ARM looks the name up when
+    // it deploys.
+    call: args => {
+      const role = JSON.stringify(args[0]);
+      return new Unknown(
+        `the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`,
+        `roleDefinitions(${role.toLowerCase()})`
+      );
+    }
+  }),
+  defineFunction({
     name: 'newGuid',
     minArgs: 0,
     maxArgs: 0,
