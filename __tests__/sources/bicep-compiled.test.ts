@@ -328,3 +328,31 @@ describe('fail() and roleDefinitions() in a compiled template', () => {
     );
   });
 });
+
+describe('names Bicep writes, in another case', () => {
+  // ARM reads its template language regardless of case (see names.ts): "@Options" and "Expression"
+  // are refused where they are written, as "Extension" and "Value" are.
+  test('a resource’s "@Options" and a parameter file’s "Expression" are refused at their line', () => {
+    const template = {
+      ...SYMBOLIC,
+      resources: {
+        account: {
+          '@Options': { onlyIfNotExists: [] },
+          type: 'Microsoft.CognitiveServices/accounts',
+          apiVersion: '2024-10-01',
+          name: 'oai-contoso',
+          location: 'westus',
+          kind: 'OpenAI'
+        }
+      }
+    };
+    expect(() => expandInline(template)).toThrow(/ARM reads "@Options" as "@options"/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-compiled-'));
+    fs.copyFileSync(fixture('bicep-compiled', 'external-inputs', 'main.json'), path.join(dir, 'main.json'));
+    fs.writeFileSync(
+      path.join(dir, 'main.parameters.json'),
+      JSON.stringify({ parameters: { location: { Expression: "[toLower('WestUS')]" } } })
+    );
+    expect(() => expandTemplateFile(path.join(dir, 'main.json'))).toThrow(/ARM reads "Expression" as "expression"/);
+  });
+});

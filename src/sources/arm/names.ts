@@ -70,7 +70,8 @@ const RESOURCE = names(
   'subscriptionId',
   'resourceGroup',
   'import',
-  'extension'
+  'extension',
+  '@options'
 );
 const COPY = names('name', 'count', 'mode', 'batchSize', 'input');
 const DEPLOYMENT = names(
@@ -86,6 +87,8 @@ const DEPLOYMENT = names(
 );
 const EVALUATION_OPTIONS = names('scope');
 const PASSED_PARAMETER = names('value', 'reference');
+/** A parameter file's entry may also be Bicep's `expression` (a `.bicepparam` reading `externalInput()`). */
+const SUPPLIED_PARAMETER = names('value', 'reference', 'expression');
 const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
 
 export type Refuse = (pointer: string, message: string) => Error;
@@ -150,9 +153,9 @@ export function checkTemplateNames(template: { [key: string]: Json }, base: stri
   checkResources(template.resources, joinPointer(base, 'resources'), refuse);
 }
 
-/** The names a parameter file gives a parameter with: `value`, or a Key Vault `reference`. */
+/** The names a parameter file gives a parameter with: `value`, a Key Vault `reference`, or an `expression`. */
 export function checkParameterEntryNames(entry: Json, pointer: string, refuse: Refuse): void {
-  check(entry, PASSED_PARAMETER, pointer, refuse);
+  check(entry, SUPPLIED_PARAMETER, pointer, refuse);
 }
 
 /** Two members of one object whose names differ only in case: where the later one is, and both names. */
