@@ -10,34 +10,7 @@ import type { Truth } from '../logic.js';
 import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
-
-/**
- * Whether `text` matches `pattern` (both lower-cased), `*` standing for any run of characters. Greedy
- * with one remembered `*`: linear in practice and never worse than text × pattern, whatever the
- * number of wildcards (a backtracking regular expression is exponential in them).
- */
-function globMatches(text: string, pattern: string): boolean {
-  let t = 0;
-  let p = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = t;
-    } else if (p < pattern.length && pattern[p] === text[t]) {
-      t++;
-      p++;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
+import { wildcardMatches } from '../../model/wildcard.js';
 
 /** A matcher for one pattern, compared case-insensitively over the whole value. */
 export function likeMatcher(pattern: string): (text: string) => boolean {
@@ -53,7 +26,7 @@ export function likeMatcher(pattern: string): (text: string) => boolean {
       text.slice(0, head.length).toLowerCase() === head &&
       text.slice(text.length - tail.length).toLowerCase() === tail;
   }
-  return text => globMatches(text.toLowerCase(), lower);
+  return text => wildcardMatches(text.toLowerCase(), lower);
 }
 
 function likeTest(actual: Value | undefined, expected: Value): Truth {

@@ -12,38 +12,7 @@ import { arrayArg, intArg, stringArg, toText, typeError } from './args.js';
 import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
 import { parseJson as parseJsonText } from '../../model/jsonText.js';
-
-/**
- * Whether `input` matches `pattern`, where `*` stands for any run of characters, case-insensitively.
- * Greedy with one backtrack point, so the work is at most input × pattern (no regular expression a
- * pattern could make exponential).
- */
-function wildcardMatch(inputText: string, patternText: string): boolean {
-  const input = [...inputText];
-  const pattern = [...patternText];
-  const same = (a: string, b: string) =>
-    a === b || a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
-  let i = 0;
-  let p = 0;
-  let star = -1;
-  let resume = 0;
-  while (i < input.length) {
-    if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = i;
-    } else if (p < pattern.length && same(pattern[p], input[i])) {
-      i++;
-      p++;
-    } else if (star >= 0) {
-      p = star + 1;
-      i = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
+import { wildcardMatches } from '../../model/wildcard.js';
 
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
@@ -176,7 +145,7 @@ export const stringFunctions: FunctionDefinition[] = [
     name: 'like',
     minArgs: 2,
     maxArgs: 2,
-    call: args => wildcardMatch(stringArg('like', args, 0), stringArg('like', args, 1))
+    call: args => wildcardMatches(stringArg('like', args, 0).toLowerCase(), stringArg('like', args, 1).toLowerCase())
   }),
   defineFunction({
     name: 'startsWith',
