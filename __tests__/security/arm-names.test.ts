@@ -13,6 +13,7 @@ import type { FindingsDocument } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { caseCollision } from '../../src/sources/arm/names.js';
+import { expandTemplateFile } from '../../src/sources/templates.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
@@ -256,6 +257,55 @@ describe('two members whose names differ only in case', () => {
       expect(document.summary.compliant + document.summary.noncompliant).toBe(0);
     }
   );
+
+  it('an object that is a value (a variable, a default, an output) keeps both names, read exact case first, as ARM does', async () => {
+    // A lookup table keyed by string(bool): ARM keeps "True" and "true" apart and finds the exact one first.
+    const template = {
+      $schema: SCHEMA,
+      parameters: {
+        table: { type: 'object', defaultValue: { On: 'Microsoft.KeyVault', on: 'Microsoft.CognitiveServices' } }
+      },
+      variables: {
+        keySources: { True: 'Microsoft.KeyVault', true: 'Microsoft.CognitiveServices' }
+      },
+      resources: [
+        account('exact', "[variables('keySources')[string(true())]]"),
+        account('lower', "[variables('keySources')[toLower(string(true()))]]"),
+        account('default', "[parameters('table')['On']]")
+      ],
+      outputs: { both: { type: 'object', value: { A: 1, a: 2 } } }
+    };
+    writeFileSync(path.join(repo, 'values.json'), JSON.stringify(template));
+    const { resources } = expandTemplateFile(path.join(repo, 'values.json'));
+    expect(
+      Object.fromEntries(
+        resources.map(r => [r.name, (r.json.properties as { encryption: { keySource: string } }).encryption.keySource])
+      )
+    ).toEqual({ exact: 'Microsoft.KeyVault', lower: 'Microsoft.CognitiveServices', default: 'Microsoft.KeyVault' });
+    expect((await evaluateText(JSON.stringify(template))).errors).toEqual([]);
+    // Two variables (or parameters) whose names differ only in case are still refused: ARM looks names up regardless of case.
+    const twice = await evaluateText(
+      JSON.stringify({ ...template, variables: { keySources: {}, KeySources: {} }, resources: [account('a')] })
+    );
+    expect(twice.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^"KeySources" and "keySources"/) as string })
+    ]);
+    // And such a value made into a resource's body is refused there.
+    const body = await evaluateText(
+      JSON.stringify({
+        ...template,
+        variables: { encryption: { keySource: 'Microsoft.KeyVault', KeySource: 'Microsoft.CognitiveServices' } },
+        resources: [{ ...account('a'), properties: { encryption: "[variables('encryption')]" } }]
+      })
+    );
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^The body of Microsoft.CognitiveServices\/accounts 'a' has "KeySource" and "keySource"/
+        ) as string
+      })
+    ]);
+  });
 
   it('caseCollision finds the first such pair and nothing in JSON without one', () => {
     expect(caseCollision({ a: [{ b: 1 }, { x: { K: 1, k: 2 } }] })).toEqual({

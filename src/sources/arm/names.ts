@@ -12,8 +12,9 @@ import { TemplateError } from './errors.js';
  * reads them as ARM's documentation writes them, so a name written in another case would be passed
  * over (a template whose "Resources" deploy unchecked) or read in place of the other (a resource with
  * "type" and "Type", of which ARM keeps the last). Each such name is refused where it is written,
- * and so are two members of one object whose names differ only in case anywhere in a template or a
- * parameter file: ARM and the resource providers would read one of them, and which is not certain.
+ * and so are two members of one object whose names differ only in case in a template's language or its
+ * resources, or in a parameter file's names: ARM and the resource providers would read one of them, and
+ * which is not certain. Objects that are values (a variable's, say) are read as ARM reads them.
  */
 
 type Names = ReadonlyMap<string, string>;
@@ -165,20 +166,41 @@ export interface CaseCollision {
   earlier: string;
 }
 
-/** The first object in `value` with two members whose names differ only in case, or null. */
-export function caseCollision(value: Json): CaseCollision | null {
-  const found = collisionPath(value);
+/**
+ * Whether the member `key` of an object reached through `outer` (innermost first) holds a value of the template
+ * rather than its language or a resource: a variable's value, a parameter's default or allowed values, an
+ * output's value, or a value a parameter file gives. ARM keeps such an object's members as written, and reads
+ * them with the exact name first, then regardless of case (PSRule's Template.Parsing.6.json, "BooleanStringProperty"),
+ * as cmk-guard's expressions do; one that becomes part of a resource is checked there (`refuseCollidingBody`).
+ */
+function holdsValue(key: string | number, outer: readonly (string | number)[]): boolean {
+  if (outer[0] === 'variables') return true;
+  if (key === 'defaultValue' || key === 'allowedValues') return outer[1] === 'parameters';
+  if (key === 'value') return outer[1] === 'outputs' || outer[1] === 'parameters';
+  return false;
+}
+
+/**
+ * The first object in `value` with two members whose names differ only in case, or null. With `values`
+ * false, the values a template holds (see `holdsValue`) are not looked into.
+ */
+export function caseCollision(value: Json, values = true): CaseCollision | null {
+  const found = collisionPath(value, values ? null : []);
   if (found === null) return null;
   const [key, earlier, ...outer] = found;
   return { pointer: joinPointer('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
 }
 
-/** [the later name, the earlier name, then the way to their object, innermost first]. */
-function collisionPath(value: Json): (string | number)[] | null {
+/**
+ * [the later name, the earlier name, then the way to their object, innermost first]. `outer` is the way to
+ * `value` (innermost first) when values are passed over, else null.
+ */
+function collisionPath(value: Json, outer: (string | number)[] | null): (string | number)[] | null {
   if (value === null || typeof value !== 'object') return null;
+  const inner = (key: string | number) => (outer === null ? null : [key, ...outer]);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = collisionPath(value[i]);
+      const found = collisionPath(value[i], inner(i));
       if (found !== null) return (found.push(i), found);
     }
     return null;
@@ -194,7 +216,8 @@ function collisionPath(value: Json): (string | number)[] | null {
     }
   }
   for (const key of keys) {
-    const found = collisionPath(value[key]);
+    if (outer !== null && holdsValue(key, outer)) continue;
+    const found = collisionPath(value[key], inner(key));
     if (found !== null) return (found.push(key), found);
   }
   return null;
@@ -215,9 +238,12 @@ export function refuseCollidingBody(resource: Resource): void {
   );
 }
 
-/** Refuses a template or parameter file in which one object has two names that differ only in case. */
+/**
+ * Refuses a template or parameter file in which one object of its language or of a resource has two names that
+ * differ only in case (the values it holds are read as ARM reads them: see `holdsValue`).
+ */
 export function refuseCaseCollision(doc: PositionedJson): void {
-  const found = caseCollision(doc.value);
+  const found = caseCollision(doc.value, false);
   if (found === null) return;
   throw new TemplateError(
     `"${inputToken(found.key)}" and "${inputToken(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`,
