@@ -18,13 +18,16 @@ import { bundledPolicies } from './paths.js';
 import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
 import { failureReason, oneLine, planFailureReason, publishPlanReports, publishReports } from './report/publish.js';
+import { logText } from './report/escape.js';
 import { buildDocument, complianceReport, evaluateRepository, inputError, publishPack } from './run.js';
 
+// Everything the action says goes through logText: it carries names and messages from the pull request.
 const logger: Logger = {
-  info: message => core.info(message),
-  warning: message => core.warning(message),
-  debug: message => core.debug(message)
+  info: message => core.info(logText(message)),
+  warning: message => core.warning(logText(message)),
+  debug: message => core.debug(logText(message))
 };
+const fail = (message: string) => core.setFailed(logText(message));
 
 export async function run(): Promise<void> {
   try {
@@ -73,13 +76,13 @@ export async function run(): Promise<void> {
 
     const verdict = failure ?? result.outputErrors[0] ?? failureReason(document, reporting);
     core.setOutput('result', verdict ? 'fail' : 'pass');
-    if (verdict) core.setFailed(verdict);
+    if (verdict) fail(verdict);
     core.debug(`Reported: ${JSON.stringify(result)}`);
   } catch (error) {
     core.setOutput('result', 'fail');
-    if (isUserError(error)) core.setFailed(error.describe());
+    if (isUserError(error)) fail(error.describe());
     else
-      core.setFailed(
+      fail(
         `cmk-guard stopped on an internal error; please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
       );
   }
@@ -121,7 +124,7 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
       },
       // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
       ...(config ? { exceptions: config.exceptions } : {}),
-      log: line => core.info(line)
+      log: logger.info
     })
   );
   const result = await core.group('Report', () => publishPlanReports(plan, inputs, context, github, logger));
@@ -129,7 +132,7 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
   const verdict = planFailureReason(plan) ?? result.outputErrors[0];
   if (stoppedForConflicts) core.error('deploy stopped before writing anything: resolve the conflicts the plan lists.');
   core.setOutput('result', verdict ? 'fail' : 'pass');
-  if (verdict) core.setFailed(verdict);
+  if (verdict) fail(verdict);
 }
 
 /**
@@ -146,10 +149,10 @@ async function evaluate(
   let changedFiles: string[] | null = null;
   if (inputs.changedFilesOnly !== false && pr) {
     changedFiles = github ? await github.changedFiles(pr.number) : null;
-    if (changedFiles) core.info(`Reporting on the ${changedFiles.length} files this pull request changes.`);
-    else core.info('Reporting on every file: the files this pull request changes could not be listed.');
+    if (changedFiles) logger.info(`Reporting on the ${changedFiles.length} files this pull request changes.`);
+    else logger.info('Reporting on every file: the files this pull request changes could not be listed.');
   } else if (inputs.changedFilesOnly === true) {
-    core.info('changed-files-only applies to pull requests; reporting on every file.');
+    logger.info('changed-files-only applies to pull requests; reporting on every file.');
   }
   // Until the configuration file is read, the inputs' policy stands (a broken file fails the step anyway).
   let policy: FailurePolicy = {
@@ -167,18 +170,18 @@ async function evaluate(
       spelling: inputSpelling
     });
     policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
-    if (resolved.config) core.info(`Configuration: ${resolved.config.file}`);
+    if (resolved.config) logger.info(`Configuration: ${resolved.config.file}`);
     const document = await evaluateRepository({
       ...resolved.request,
       base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
       changedFiles,
       ...(scope !== undefined
-        ? { live: { env: process.env, scope, connection: azureConnection(inputs), log: core.info } }
+        ? { live: { env: process.env, scope, connection: azureConnection(inputs), log: logger.info } }
         : {})
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
-    core.info(
+    logger.info(
       `Evaluated ${resources} resources against ${definitions} definitions: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`
     );
     return { document, policy };
@@ -215,10 +218,10 @@ async function compliance(
       triggerScan: inputs.azure.triggerScan,
       scanTimeoutMs: inputs.azure.scanTimeoutMs,
       connection: azureConnection(inputs),
-      log: core.info
+      log: logger.info
     });
     const { resources, noncompliant, indeterminate, compliant } = document.summary;
-    core.info(
+    logger.info(
       `Azure Policy reports on ${resources} resources: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`
     );
     return { document, policy };

@@ -43,6 +43,7 @@ const builtWith = (marker: string) =>
     .filter(file => file.endsWith('.js'))
     .some(file => readFileSync(path.join(path.dirname(entry), file), 'utf8').includes(marker));
 const itWithRelativeErrors = builtWith('messageRelativeTo') ? it : it.skip;
+const itWithLogText = builtWith('function logText') ? it : it.skip;
 const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
 const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
 const payload = JSON.parse(readFileSync(payloadFile, 'utf8')) as { pull_request: { head: { sha: string } } };
@@ -550,6 +551,41 @@ describeBuilt(
         rmSync(broken);
       }
     });
+    itWithLogText(
+      'shows the control characters of a file name in the failure line and every log line, and starts no command with them',
+      async () => {
+        // An ANSI escape clears or colours the log, OSC 8 makes a link, a bell rings; a line break would start a command.
+        const name = 'x\u001b[2J\u001b]8;;https:evil.example\u0007y';
+        const broken = path.join(root, 'workspace', 'templates', `${name}.json`);
+        writeFileSync(
+          broken,
+          '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": [ { "type": }\n}\n'
+        );
+        try {
+          const run = await runAction(
+            root,
+            server,
+            { templates: 'templates/*.json', 'changed-files-only': 'false', comment: 'false' },
+            'control'
+          );
+          expect(run.outputs.result).toBe('fail');
+          const failed = run.stdout.split('\n').filter(line => line.startsWith('::error::'));
+          expect(failed).toEqual([
+            expect.stringContaining('templates/x\\u{1B}[2J\\u{1B}]8;;https:evil.example\\u{7}y.json:3:') as string
+          ]);
+          // Outside the file property of an annotation (which names the file as it is), no control character reaches the log.
+          const logged = run.stdout
+            .split('\n')
+            .map(line => line.replace(/^(::(?:error|warning|notice) file=)[^,]*/, '$1'))
+            .join('\n');
+          // Matching control characters is the point here.
+          // eslint-disable-next-line no-control-regex
+          expect(logged).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        } finally {
+          rmSync(broken);
+        }
+      }
+    );
     it('reads cmk-guard.yaml: its exceptions accept findings, which are counted, listed and not failing', async () => {
       const config = path.join(root, 'workspace', 'cmk-guard.yaml');
       writeFileSync(

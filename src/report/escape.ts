@@ -166,3 +166,13 @@ function terminalEscape(c: string): string {
 export function neutralizeCommandLines(text: string): string {
   return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
+
+/**
+ * A message for the runner's log (`core.info`, `warning`, `setFailed`): the file names, resource names
+ * and messages in it come from the pull request, so invisible and control characters are shown as
+ * `\u{1B}` (an ANSI escape would colour, clear or hyperlink the log) and no line of it starts a
+ * workflow command.
+ */
+export function logText(message: string): string {
+  return neutralizeCommandLines(revealInvisible(message));
+}
