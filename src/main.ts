@@ -162,7 +162,9 @@ async function evaluate(
   const scope = inputs.azure.scope;
   try {
     await prepareSettings(givenSettings(inputs), context.workspace);
-    const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+    // On a pull request, the base's configuration decides whether the run fails (config/settings.ts gateAtBase).
+    const gateBase = pr ? { gateBase: inputs.base ?? pr.baseSha } : {};
+    const resolved = resolveSettings({ ...givenSettings(inputs), ...gateBase }, context.workspace, {
       bundledPolicies: bundledPolicies(),
       packWithDefinitions: true,
       // With a live scope, templates are checked only when the input or the file names some.

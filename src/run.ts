@@ -54,6 +54,8 @@ export type { StreamedFindingsDocument } from './pipeline/document.js';
 export interface EvaluateRequest {
   /** The workspace: relative paths are resolved and reported from here. */
   cwd: string;
+  /** Settings of the configuration file taken from the pull request's base (see config/settings.ts), listed with what was passed over. */
+  pinned?: { file: string; reason: string }[];
   /** Folders of cmk-guard rule files (each with its pack manifest). */
   policies?: string | string[];
   /** Azure Policy definition files or folders: the team's own, or Azure's built-ins. */
@@ -522,7 +524,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       resources: inputs.resourceCount,
       definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
       errors,
-      skipped: read.skipped,
+      skipped: [...(request.pinned ?? []), ...read.skipped],
       notRun: read.notRun
     });
   } catch (error) {

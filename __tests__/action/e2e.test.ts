@@ -7,7 +7,7 @@
  * It needs the built action (`npm run bundle`) and builds nothing itself; without
  * dist/index.js it is skipped and says so.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -44,6 +44,7 @@ const builtWith = (marker: string) =>
     .some(file => readFileSync(path.join(path.dirname(entry), file), 'utf8').includes(marker));
 const itWithRelativeErrors = builtWith('messageRelativeTo') ? it : it.skip;
 const itWithLogText = builtWith('function logText') ? it : it.skip;
+const itWithGateAtBase = builtWith('function gateAtBase') ? it : it.skip;
 const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
 const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
 const payload = JSON.parse(readFileSync(payloadFile, 'utf8')) as { pull_request: { head: { sha: string } } };
@@ -629,6 +630,49 @@ describeBuilt(
         rmSync(config);
       }
     });
+    itWithGateAtBase(
+      "on a pull request, the base's cmk-guard.yaml decides whether it fails: the pull request's `skip-rules` waits for the merge",
+      async () => {
+        const gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-gate-'));
+        try {
+          const workspace = path.join(gate, 'workspace');
+          cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
+          const git = (...args: string[]) =>
+            execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+              .toString()
+              .trim();
+          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\n');
+          git('init', '-q', '-b', 'main');
+          git('config', 'user.email', 'test@example.com');
+          git('config', 'user.name', 'test');
+          git('add', '-A');
+          git('commit', '-q', '-m', 'base');
+          const baseSha = git('rev-parse', 'HEAD');
+          writeFileSync(
+            path.join(workspace, 'cmk-guard.yaml'),
+            'templates: ["templates/*.json"]\nskip-rules: [foundry-tools-cmk]\nfail-on: never\n'
+          );
+          git('commit', '-qam', 'loosen the gate');
+          const event = path.join(gate, 'event.json');
+          writeFileSync(
+            event,
+            JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
+          );
+          const run = await runAction(gate, server, { 'changed-files-only': 'false', comment: 'false' }, 'gate', {
+            GITHUB_EVENT_PATH: event
+          });
+          expect(run.outputs.result).toBe('fail');
+          expect(run.code).toBe(1);
+          expect(run.stdout).toMatch(/^::error file=templates\/accounts\.json,line=\d+.*customer-managed key::/m);
+          // Listed with what the run passed over, in the summary's Markdown (the backticks escaped).
+          expect(run.summary).toContain(
+            '| `cmk-guard.yaml` | \\`skip-rules\\` is \\["foundry-tools-cmk"\\] in this change and not set at the base: the base\'s applies until the change is merged. |'
+          );
+        } finally {
+          rmSync(gate, { recursive: true, force: true });
+        }
+      }
+    );
   }
 );
 

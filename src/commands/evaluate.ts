@@ -71,7 +71,9 @@ export function evaluateSettings(
   io: Pick<CommandIO, 'cwd' | 'now'> & Partial<Pick<CommandIO, 'env' | 'stderr'>>,
   policiesDefault: string
 ): { request: EvaluateRequest; report: ReportSettings } {
-  const resolved = resolveSettings(givenSettings(options), io.cwd, {
+  // Checked against a base (a pull request's), the base's configuration decides whether the run fails.
+  const gateBase = typeof options.base === 'string' ? { gateBase: options.base } : {};
+  const resolved = resolveSettings({ ...givenSettings(options), ...gateBase }, io.cwd, {
     bundledPolicies: policiesDefault,
     packWithDefinitions: false,
     spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }

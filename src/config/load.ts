@@ -123,10 +123,11 @@ export function findConfigFile(cwd: string, named: string | undefined, root: str
  * (rule and definition folders, templates, parameter files, snapshots, the baseline) must lead
  * inside the repository `root`: one that does not is a mistake at its line.
  */
-export function loadConfig(file: string, cwd: string, root: string = cwd): Config {
+export function loadConfig(file: string, cwd: string, root: string = cwd, written?: string): Config {
   const shown = displayPath(file, cwd);
-  // The file comes from the pull request's checkout: read it with the same bounds as a template.
-  const text = readTextFile(file).replace(/^\uFEFF/, '');
+  // The file comes from the pull request's checkout: read it with the same bounds as a template
+  // (`written`: its text at another commit, read from git).
+  const text = (written ?? readTextFile(file)).replace(/^\uFEFF/, '');
   // A file of comments only (a fresh one, with the schema line) is an empty configuration.
   const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
   const doc = empty ? null : parseDocument(shown, text);

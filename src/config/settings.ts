@@ -9,7 +9,11 @@ import type { Json } from '../model/value.js';
 import type { Exception } from '../exceptions/model.js';
 import type { RuleSelection } from '../rules/selection.js';
 import { loadRuleTooling } from '../rules/tooling.js';
+import { canonicalJson } from '../exceptions/model.js';
+import { displayPath } from '../paths.js';
+import { readFilesAtCommit } from '../pr/baseCheckout.js';
 import {
+  CONFIG_FILES,
   findConfigFile,
   loadConfig,
   type AzureConfig,
@@ -28,6 +32,11 @@ export interface GivenSettings extends ConfigSettings {
    * paths it names must be inside it. Default: the working folder.
    */
   root?: string;
+  /**
+   * The base commit of the pull request being checked: the settings of the configuration file that decide
+   * whether the run fails are read as they are there, so a pull request cannot loosen its own gate.
+   */
+  gateBase?: string;
 }
 
 /** How each selection setting is spelt by the door, for messages (`--rules`, "the `rules` input"). */
@@ -57,11 +66,18 @@ export interface ResolvedSettings {
   exceptions: Exception[];
   selection: RuleSelection;
   baseline?: string;
+  /**
+   * The settings this pull request changes in the configuration file that decide whether the run fails,
+   * each with what it is at the base (which applies until the change is merged); or, when the base's file
+   * cannot be read, why they were not compared. The findings document lists them with what it passed over.
+   */
+  pinned?: { file: string; reason: string }[];
 }
 
 export interface Resolved {
   /** The configuration file read, if any. */
   config: Config | null;
+
   request: ResolvedSettings;
   failOn: Threshold;
   failOnIndeterminate: boolean;
@@ -88,7 +104,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
   const root = path.resolve(cwd, given.root ?? '.');
   const file = findConfigFile(cwd, given.config, root);
   const config = file === null ? null : loadConfig(file, cwd, root);
-  const fromFile = config?.settings ?? {};
+  const gate = gateAtBase(given, file, config, cwd, root);
+  const fromFile = { ...config?.settings, ...gate.settings };
   const pick = <K extends keyof ConfigSettings>(key: K): ConfigSettings[K] => {
     const value = given[key];
     const empty = value === undefined || (Array.isArray(value) && value.length === 0);
@@ -120,7 +137,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       parameters: pick('parameters') ?? [],
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
       resources,
-      overrides: config?.overrides ?? [],
+      overrides: gate.overrides ?? config?.overrides ?? [],
       exceptions: config?.exceptions ?? [],
       selection: {
         rules: pick('rules') ?? [],
@@ -133,9 +150,102 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
           minSeverity: spelling('minSeverity', 'min-severity')
         }
       },
-      ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {})
+      ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
+      ...(gate.pinned.length ? { pinned: gate.pinned } : {})
     }
   };
+}
+
+/** The settings of the configuration file that decide whether a run fails, by their names in the file. */
+const GATE_SETTINGS = {
+  failOn: 'fail-on',
+  failOnIndeterminate: 'fail-on-indeterminate',
+  minSeverity: 'min-severity',
+  rules: 'rules',
+  skipRules: 'skip-rules',
+  policies: 'policies',
+  definitions: 'definitions'
+} as const satisfies Partial<Record<keyof ConfigSettings, string>>;
+
+/**
+ * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
+ * `skip-rules` or an override to `Disabled` would pass the pull request that adds them. Each of these settings
+ * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
+ * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
+ * `config: none`, nothing is compared.
+ */
+function gateAtBase(
+  given: GivenSettings,
+  file: string | null,
+  config: Config | null,
+  cwd: string,
+  root: string
+): { settings: Partial<ConfigSettings>; overrides?: RuleOverride[]; pinned: NonNullable<ResolvedSettings['pinned']> } {
+  const none = { settings: {}, pinned: [] };
+  if (given.gateBase === undefined || given.config?.toLowerCase() === 'none') return none;
+  // The file at the base: the one read here, else the one the base would have read.
+  const candidates =
+    file !== null ? [file] : given.config === undefined ? CONFIG_FILES.map(n => path.join(cwd, n)) : [];
+  if (!candidates.length) return none;
+  let texts: Map<string, string | null>;
+  try {
+    texts = readFilesAtCommit(given.gateBase, candidates, cwd);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // Without a file here there is nothing this change could have loosened.
+    if (file === null) return none;
+    return {
+      settings: {},
+      pinned: [
+        {
+          file: displayPath(candidates[0], cwd),
+          reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
+        }
+      ]
+    };
+  }
+  const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
+  let base: Config | null = null;
+  if (atBase !== undefined) {
+    try {
+      base = loadConfig(atBase, cwd, root, texts.get(atBase)!);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // A base whose file is broken decided nothing: this change's file applies.
+      return none;
+    }
+  }
+  const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
+  const show = (value: unknown) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
+  const settings: Partial<ConfigSettings> = {};
+  const pinned: NonNullable<ResolvedSettings['pinned']> = [];
+  for (const [key, name] of Object.entries(GATE_SETTINGS) as [keyof typeof GATE_SETTINGS, string][]) {
+    const head = config?.settings[key];
+    const before = base?.settings[key];
+    // `policies: none` (null) differs from no `policies` at all.
+    if (
+      head === before ||
+      (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before))
+    )
+      continue;
+    (settings as Record<string, unknown>)[key] = before;
+    pinned.push({
+      file: shown,
+      reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
+    });
+  }
+  const overridesOf = (c: Config | null) =>
+    canonicalJson(
+      (c?.overrides ?? [])
+        .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+    );
+  if (overridesOf(config) === overridesOf(base)) return { settings, pinned };
+  pinned.push({
+    file: shown,
+    reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
+  });
+  return { settings, overrides: base?.overrides ?? [], pinned };
 }
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */

@@ -1,0 +1,133 @@
+/**
+ * A pull request edits cmk-guard.yaml in its own checkout, and the README's workflow gives no `fail-on`, no
+ * `skip-rules` and no `config` input. The settings of the file that decide whether the run fails must not
+ * let the pull request pass itself: checked against its base, each of them that the change alters is taken
+ * as it is at the base (the change applies once merged), and the report says so.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/commands/index.js';
+import type { FindingsDocument } from '../../src/model/finding.js';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
+}
+
+const NONCOMPLIANT = readFileSync(path.resolve('examples/foundry-tools-cmk/noncompliant.json'), 'utf8');
+
+let dir: string;
+let base: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-gate-'));
+  mkdirSync(path.join(dir, 'infra'));
+  writeFileSync(path.join(dir, 'infra', 'main.json'), NONCOMPLIANT);
+  writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'user.name', 'test');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  base = git(dir, 'rev-parse', 'HEAD');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function evaluate(...flags: string[]): Promise<{ code: number; document: FindingsDocument; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['evaluate', '--format', 'json', ...flags], {
+    cwd: dir,
+    stdout: text => (stdout += text),
+    stderr: text => (stderr += text),
+    env: {}
+  });
+  if (!stdout) throw new Error(`no report (exit ${code}): ${stderr}`);
+  return { code, document: JSON.parse(stdout) as FindingsDocument, stderr };
+}
+
+const loosenings: [string, string, string][] = [
+  ['fail-on: never', 'fail-on: never', 'fail-on'],
+  ['skip-rules', 'skip-rules: [foundry-tools-cmk]', 'skip-rules'],
+  ['rules', 'rules: [key-vault-soft-delete]', 'rules'],
+  ['a severity override', 'overrides:\n  foundry-tools-cmk:\n    severity: note', 'overrides'],
+  ['effect: Disabled', 'overrides:\n  foundry-tools-cmk:\n    effect: Disabled', 'overrides'],
+  ['policies: none with a definition of its own', 'policies: none\ndefinitions: [lax.json]', 'policies']
+];
+
+describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
+  it.each(loosenings)('%s passes without the base, and fails as the base does with it', async (_, added, setting) => {
+    // The pull request's change; lax.json is a definition that finds nothing.
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), `templates: ["infra/*.json"]\n${added}\n`);
+    writeFileSync(
+      path.join(dir, 'lax.json'),
+      JSON.stringify({
+        name: 'lax',
+        properties: {
+          displayName: 'lax',
+          mode: 'Indexed',
+          policyRule: { if: { field: 'type', equals: 'Nothing/atAll' }, then: { effect: 'audit' } }
+        }
+      })
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'loosen');
+
+    // Without a base (a push, a local run), the file is what it says.
+    const alone = await evaluate();
+    expect(alone.code).toBe(0);
+
+    const checked = await evaluate('--base', base);
+    expect(checked.code).toBe(1);
+    expect(checked.document.summary.noncompliant).toBeGreaterThan(0);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason: expect.stringMatching(
+        new RegExp(`^\`${setting}\` .*the base's appl(y|ies) until the change is merged\\.$`)
+      ) as string
+    });
+  });
+
+  it('deleting the file does not drop what the base made stricter', async () => {
+    writeFileSync(
+      path.join(dir, 'cmk-guard.yaml'),
+      'templates: ["infra/*.json"]\nfail-on: warning\noverrides:\n  key-vault-soft-delete:\n    severity: warning\n'
+    );
+    git(dir, 'commit', '-qam', 'stricter');
+    const stricter = git(dir, 'rev-parse', 'HEAD');
+    git(dir, 'rm', '-q', 'cmk-guard.yaml');
+    git(dir, 'commit', '-qm', 'delete');
+    const checked = await evaluate('--templates', 'infra/*.json', '--base', stricter);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`fail-on` is not set in this change and "warning" at the base: the base\'s applies until the change is merged.'
+    });
+  });
+
+  it('a change that leaves those settings alone is not flagged, and a flag still wins over both', async () => {
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), '# the targets\ntemplates: ["infra/*.json"]\n');
+    git(dir, 'commit', '-qam', 'comment');
+    const same = await evaluate('--base', base);
+    expect(same.code).toBe(1);
+    expect(same.document.skipped ?? []).toEqual([]);
+
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\nfail-on: never\n');
+    git(dir, 'commit', '-qam', 'never');
+    const flagged = await evaluate('--base', base, '--fail-on', 'never');
+    expect(flagged.code).toBe(0);
+  });
+
+  it('a base that cannot be read says the settings were not compared', async () => {
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\nfail-on: never\n');
+    const checked = await evaluate('--base', '0123456789abcdef0123456789abcdef01234567');
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason: expect.stringMatching(
+        /^the settings that decide whether the run fails are read from this change, not compared with the base: /
+      ) as string
+    });
+  });
+});
