@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readTextFile } from './model/textFile.js';
 import {
   aliasCatalogFromPathLookup,
   compilePack,
@@ -509,7 +510,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
     // What the base commit accepted is read from its configuration file (YAML).
     if (baseText) await loadRuleTooling();
-    if (baseText) markNewExceptions(exceptions, baseText);
+    if (baseText) markNewExceptions(exceptions, baseText, file => headText(request.cwd, file));
     return streamedDocument(store, {
       cwd: request.cwd,
       overrides: loaded.overrides,
@@ -531,6 +532,15 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     // Nothing of the run is left behind: what the findings were written to goes with it.
     store.dispose();
     throw error;
+  }
+}
+
+/** A file's text in the working tree, as the change has it; undefined when it cannot be read. */
+function headText(cwd: string, file: string): string | undefined {
+  try {
+    return readTextFile(path.resolve(cwd, file));
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,20 +21,34 @@ import { tooling } from '../model/tooling.js';
  */
 export type BaseText = (file: string) => string | null | undefined;
 
-/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
-export function markNewExceptions(exceptions: Exception[], base: BaseText): void {
-  const entries = new Map<string, Set<string> | null | undefined>();
+/**
+ * Sets `new` on each exception: true when the base's version of its file lacks the same entry, or (inline)
+ * holds it fewer times than the file does now (`head`): an entry copied onto another resource accepts that
+ * resource's findings too, so every copy of it is marked.
+ */
+export function markNewExceptions(exceptions: Exception[], base: BaseText, head?: BaseText): void {
+  const entries = new Map<string, Map<string, number> | null | undefined>();
+  const now = new Map<string, Map<string, number> | null | undefined>();
   for (const exception of exceptions) {
     const file = exception.source.file;
-    if (!entries.has(file)) entries.set(file, entriesAtBase(base(file), exception.kind));
+    if (!entries.has(file)) entries.set(file, entriesIn(base(file), exception.kind));
     const known = entries.get(file);
     if (known === undefined) continue;
-    exception.new = known === null || !known.has(exception.entryText);
+    if (known === null || !known.has(exception.entryText)) {
+      exception.new = true;
+      continue;
+    }
+    if (exception.kind === 'external' || head === undefined) {
+      exception.new = false;
+      continue;
+    }
+    if (!now.has(file)) now.set(file, entriesIn(head(file), exception.kind));
+    exception.new = (now.get(file)?.get(exception.entryText) ?? 0) > known.get(exception.entryText)!;
   }
 }
 
-/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
-function entriesAtBase(text: string | null | undefined, kind: Exception['kind']): Set<string> | null | undefined {
+/** How many times a file holds each canonical entry; null when it did not exist (or could not be parsed: all are new). */
+function entriesIn(text: string | null | undefined, kind: Exception['kind']): Map<string, number> | null | undefined {
   if (text === undefined) return undefined;
   if (text === null) return null;
   try {
@@ -44,15 +58,24 @@ function entriesAtBase(text: string | null | undefined, kind: Exception['kind'])
   }
 }
 
-function configEntries(text: string): Set<string> {
+function counted(entries: Json[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const text = canonicalJson(entry);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function configEntries(text: string): Map<string, number> {
   const value = tooling.get().loadYaml(text.replace(/^\uFEFF/, '')) as { exceptions?: unknown } | null;
   const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
-  return new Set(list.map(entry => canonicalJson(entry)));
+  return counted(list as Json[]);
 }
 
 /** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
-function inlineEntries(text: string): Set<string> {
-  const found = new Set<string>();
+function inlineEntries(text: string): Map<string, number> {
+  const found: Json[] = [];
   const visit = (node: Json): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item);
@@ -62,14 +85,13 @@ function inlineEntries(text: string): Set<string> {
     for (const [key, value] of Object.entries(node)) {
       if (key.toLowerCase() === 'metadata' && isObject(value)) {
         const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
-        if (isObject(guard) && Array.isArray(guard.exceptions))
-          for (const entry of guard.exceptions) found.add(canonicalJson(entry));
+        if (isObject(guard) && Array.isArray(guard.exceptions)) for (const entry of guard.exceptions) found.push(entry);
       }
       visit(value);
     }
   };
   visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value as Json);
-  return found;
+  return counted(found);
 }
 
 /** How many of the baseline's entries the base's version of the file did not hold. */
