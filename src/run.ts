@@ -30,7 +30,7 @@ import { liveResources } from './sources/live.js';
 import { compiledAtBuild, loadPolicyDirectory, readAtBuild, readPolicyDirectory, RuleTexts } from './rules/index.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, isWithin, loadTemplates } from './sources/index.js';
+import { confine, isWithin, loadTemplates, type ExpandedTemplate } from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
 import type { FindingStore } from './report/store.js';
 import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
@@ -488,7 +488,9 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     progress: request.progress
   });
   try {
-    const read = await readInputs(request, loaded, inputs);
+    // The files each template read, to report its findings when the change touched any of them.
+    const readSets: Set<string>[] = [];
+    const read = await readInputs(request, loaded, inputs, readSets);
     await inputs.readInline();
     inputs.evaluateHeld();
     const transitionProblems: UserError[] = [];
@@ -519,7 +521,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       baseline,
       baseText,
       now: request.now ?? new Date(),
-      changedFiles: request.changedFiles,
+      changedFiles: request.changedFiles && widenChanged(request.changedFiles, readSets),
       selection: request.selection,
       knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
       resources: inputs.resourceCount,
@@ -533,6 +535,31 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     store.dispose();
     throw error;
   }
+}
+
+/**
+ * The files a template's resources come from, as reports show them: the template, its parameter files and every
+ * linked template that declares one of them. A change to a parameter file or to the template that passes a
+ * linked template its values changes what the template deploys, though the findings lie in another file.
+ */
+function filesRead(template: ExpandedTemplate, cwd: string): Set<string> {
+  const read = new Set<string>([template.file, ...(template.parameterFiles ?? [])]);
+  for (const resource of template.resources) if (resource.source) read.add(resource.source.file);
+  return new Set([...read].map(file => displayPath(file, cwd)));
+}
+
+/**
+ * The files whose findings a pull request is reported (and judged) on: those it changes, and every file a
+ * template read if it changes any of them. Without the second, a pull request that changes only a parameter
+ * file passes however noncompliant the template becomes.
+ */
+export function widenChanged(changed: string[], readSets: Set<string>[]): string[] {
+  const touched = new Set(changed);
+  const widened = new Set(changed);
+  for (const files of readSets) {
+    if ([...files].some(file => touched.has(file))) for (const file of files) widened.add(file);
+  }
+  return [...widened];
 }
 
 /** A file's text in the working tree, as the change has it; undefined when it cannot be read. */
@@ -554,7 +581,12 @@ interface InputsRead {
 }
 
 /** Every input the request names, in order (templates, snapshots, a live scope), handed to `inputs`. */
-async function readInputs(request: EvaluateRequest, loaded: LoadedRules, inputs: InputLoop): Promise<InputsRead> {
+async function readInputs(
+  request: EvaluateRequest,
+  loaded: LoadedRules,
+  inputs: InputLoop,
+  readSets: Set<string>[]
+): Promise<InputsRead> {
   const readProblems: UserError[] = [...loaded.errors];
   const notRun: NotRun[] = [...loaded.leftOut];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
@@ -566,7 +598,10 @@ async function readInputs(request: EvaluateRequest, loaded: LoadedRules, inputs:
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides,
       progress: request.progress,
-      onTemplate: template => inputs.template(template)
+      onTemplate: template => {
+        if (request.changedFiles) readSets.push(filesRead(template, request.cwd));
+        inputs.template(template);
+      }
     });
     append(readProblems, discovered.errors);
     skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));

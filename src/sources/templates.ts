@@ -54,6 +54,8 @@ export interface ExpandedTemplate {
   file: string;
   resources: Resource[];
   parameterFile: string | null;
+  /** Every parameter file whose values the expansion used (explicit and paired, in order). */
+  parameterFiles?: string[];
   notes: string[];
   /**
    * Expressions that fail where ARM would evaluate them: the deployment would fail with the values
@@ -149,6 +151,7 @@ export function expandTemplateDocument(
   return {
     file: doc.file,
     resources: finalStates(emitted, expansion.notes),
+    parameterFiles: [...parameterFiles, ...parameterDocuments.map(d => d.file)],
     parameterFile: parameterDocuments.length
       ? parameterDocuments[parameterDocuments.length - 1].file
       : parameterFiles.length

@@ -1,0 +1,102 @@
+/**
+ * On a pull request the action reports (and judges) only the findings in the files the pull request changes.
+ * A finding lies in the file that declares the resource; what makes it noncompliant may be in another file the
+ * pull request changes: a parameter file, or the template that passes a linked template its values. Such a
+ * pull request must not pass because its findings lie in a file it did not touch.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundledPolicies } from '../../src/paths.js';
+import { evaluateRepository, widenChanged } from '../../src/run.js';
+
+const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+const PARAMETERS = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#';
+
+const account = {
+  type: 'Microsoft.CognitiveServices/accounts',
+  apiVersion: '2024-10-01',
+  name: 'speech',
+  location: 'westeurope',
+  kind: 'SpeechServices',
+  sku: { name: 'S0' },
+  identity: { type: 'SystemAssigned' },
+  properties: {
+    encryption: {
+      keySource: "[parameters('keySource')]",
+      keyVaultProperties: { keyName: 'k', keyVaultUri: 'https://v.vault.azure.net' }
+    }
+  }
+};
+const keySource = { keySource: { type: 'string', defaultValue: 'Microsoft.KeyVault' } };
+
+let repo: string;
+beforeEach(() => {
+  repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-changed-'));
+  mkdirSync(path.join(repo, 'infra'));
+});
+afterEach(() => rmSync(repo, { recursive: true, force: true }));
+
+const write = (file: string, value: object) => writeFileSync(path.join(repo, file), JSON.stringify(value, null, 2));
+
+async function noncompliantWhenChanged(changedFiles: string[]): Promise<number> {
+  const document = await evaluateRepository({
+    cwd: repo,
+    policies: bundledPolicies(),
+    templates: ['infra/main.json'],
+    changedFiles
+  });
+  return document.summary.noncompliant;
+}
+
+describe('a pull request that changes what a template deploys from another file', () => {
+  it('a parameter file: the template’s findings are reported and fail', async () => {
+    write('infra/main.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: keySource,
+      resources: [account]
+    });
+    write('infra/main.parameters.json', {
+      $schema: PARAMETERS,
+      contentVersion: '1.0.0.0',
+      parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
+    });
+    expect(await noncompliantWhenChanged(['infra/main.parameters.json'])).toBe(1);
+    // A change elsewhere still reports nothing of this template.
+    expect(await noncompliantWhenChanged(['README.md'])).toBe(0);
+  });
+
+  it('the template that passes a linked template its values: the linked template’s findings are reported', async () => {
+    write('infra/child.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: keySource,
+      resources: [account]
+    });
+    write('infra/main.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'child',
+          properties: {
+            mode: 'Incremental',
+            templateLink: { relativePath: 'child.json' },
+            parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
+          }
+        }
+      ]
+    });
+    expect(await noncompliantWhenChanged(['infra/main.json'])).toBe(1);
+  });
+
+  it('widenChanged adds the files of every template that read a changed file, and only those', () => {
+    const sets = [new Set(['a.json', 'a.parameters.json']), new Set(['b.json', 'shared.json']), new Set(['c.json'])];
+    expect(widenChanged(['a.parameters.json'], sets).sort()).toEqual(['a.json', 'a.parameters.json']);
+    expect(widenChanged(['shared.json', 'x.md'], sets).sort()).toEqual(['b.json', 'shared.json', 'x.md']);
+    expect(widenChanged([], sets)).toEqual([]);
+  });
+});
