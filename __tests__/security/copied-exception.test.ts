@@ -34,11 +34,7 @@ const evaluate = (base?: string): Promise<FindingsDocument> =>
   evaluateRepository({ cwd: dir, policies: bundledPolicies(), templates: ['app.json'], ...(base ? { base } : {}) });
 
 const accepted = (document: FindingsDocument) =>
-  Object.fromEntries(
-    document.findings
-      .filter(f => f.suppressed)
-      .map(f => [f.resource.name, f.suppressed!.new])
-  );
+  Object.fromEntries(document.findings.filter(f => f.suppressed).map(f => [f.resource.name, f.suppressed!.new]));
 
 describe('an inline exception copied onto another resource', () => {
   it('is marked as added by the pull request on every resource that holds it, and the comment is written', async () => {
