@@ -1977,7 +1977,7 @@ function notSeenYet(error) {
  * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
  * most likely means and what to do.
  */
-async function settled(write, settle) {
+async function settled(write, settle, onWait) {
     let delay = settle.delayMs;
     let waited = 0;
     for (let attempt = 0;; attempt++) {
@@ -1990,6 +1990,7 @@ async function settled(write, settle) {
             if (attempt >= settle.retries) {
                 throw new ArmError(`${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`, error.status, error.code, error.armMessage);
             }
+            onWait?.(error, delay);
             await new Promise(resolve => setTimeout(resolve, delay));
             waited += delay;
             delay = Math.min(delay * 2, settle.maxDelayMs);
@@ -2016,6 +2017,7 @@ async function applyPlan(plan, store, options = {}) {
     }
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     const settle = options.settle ?? DEFAULT_SETTLE;
+    const waiting = (item) => (error, delayMs) => options.log?.(`Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`);
     const results = [];
     let failed = false;
     const record = (item, outcome, message) => results.push({
@@ -2106,7 +2108,7 @@ async function applyPlan(plan, store, options = {}) {
         const run = async (item) => {
             if (step.teardown) {
                 try {
-                    await settled(() => step.run(item), settle);
+                    await settled(() => step.run(item), settle, waiting(item));
                     // A replaced item's result is its write, later; a pruned one's is this.
                     if (item.action === 'delete')
                         record(item, 'applied');
@@ -2121,7 +2123,7 @@ async function applyPlan(plan, store, options = {}) {
                 }
                 return;
             }
-            await attempt(item, () => settled(() => step.run(item), settle));
+            await attempt(item, () => settled(() => step.run(item), settle, waiting(item)));
         };
         await runBounded(step.items, step.parallel ? concurrency : 1, run);
     }
@@ -2795,6 +2797,19 @@ function publishScopes(scope, assignmentScope) {
     }
     return { scope: definitions, assignmentScope: assignment };
 }
+/**
+ * Under a management group, an assignment may go to any scope below it: a child group at any depth, a
+ * subscription or a resource group in one. Whether `assignmentScope` is one is asked of the Management Groups
+ * API before anything is planned, so a scope elsewhere is refused with why, not by Azure halfway through a
+ * deploy. An endpoint without that API leaves the question to Azure (noted in the plan).
+ */
+async function checkAssignmentScope(connection, scope, assignmentScope, searches) {
+    if (scope.kind !== 'managementGroup' || (0,azure_scope/* sameId */.s)(scope.id, assignmentScope.id))
+        return;
+    const below = await searches.widen(`the management groups and subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`, `Whether ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)} is below it is left to Azure, which refuses the assignment if it is not.`, () => containment(connection, scope), null);
+    if (below && !below(assignmentScope.id))
+        throw new model_errors/* UserError */.yo(`--assignment-scope is ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}, which is not below ${(0,azure_scope/* shortScope */.ZD)(scope)}, where the definitions are: an assignment must be at the definitions' scope or below it. Give a scope under ${(0,azure_scope/* shortScope */.ZD)(scope)}, or publish the definitions higher up.`);
+}
 async function publishCompiled(compiled, request) {
     const log = request.log ?? (() => undefined);
     const { scope, assignmentScope } = publishScopes(request.scope, request.assignmentScope);
@@ -2812,9 +2827,10 @@ async function publishCompiled(compiled, request) {
     const connection = connectArm({ ...request.connection, env: request.env });
     log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
     const store = new PolicyStore(connection);
-    log(`Reading what ${(0,azure_scope/* shortScope */.ZD)(scope)} holds${(0,azure_scope/* sameId */.s)(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`}.`);
     // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
     const searches = new Searches(log);
+    await checkAssignmentScope(connection, scope, assignmentScope, searches);
+    log(`Reading what ${(0,azure_scope/* shortScope */.ZD)(scope)} holds${(0,azure_scope/* sameId */.s)(assignmentScope.id, scope.id) ? '' : ` and the assignments at ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`}.`);
     const existing = await readExisting(store, scope, assignmentScope, desired.initiative.id, searches);
     const plan = planDeployment(desired, existing, {
         scope,
@@ -2879,7 +2895,8 @@ async function publishCompiled(compiled, request) {
     plan.results = await applyPlan(plan, store, {
         concurrency: request.concurrency,
         exemptions,
-        settle: settleOptions(connection.retry)
+        settle: settleOptions(connection.retry),
+        log
     });
     return { plan, stoppedForConflicts: false };
 }

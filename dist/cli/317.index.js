@@ -3780,7 +3780,7 @@ const Range = __webpack_require__(4967)
 const satisfies = __webpack_require__(6278)
 const toComparators = __webpack_require__(6959)
 const maxSatisfying = __webpack_require__(8380)
-const minSatisfying = __webpack_require__(9361)
+const minSatisfying = __webpack_require__(1742)
 const minVersion = __webpack_require__(125)
 const validRange = __webpack_require__(1634)
 const outside = __webpack_require__(7203)
@@ -4793,7 +4793,7 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 9361:
+/***/ 1742:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

@@ -335,12 +335,13 @@ function nameOfId(id) {
 }
 /**
  * Whether an assignment at `assignment` can see definitions at `definitions`: the same scope or
- * below it. A management group's members are not known without asking Azure, so under a
- * management group anything but another management group is taken as possible (Azure checks).
+ * below it. What is below a management group (its child groups at any depth, their subscriptions and
+ * resource groups) is not known without asking Azure, so under a management group every scope is
+ * taken as possible here; plan and deploy then ask (see `checkAssignmentScope`).
  */
 function canAssignAt(definitions, assignment) {
     if (definitions.kind === 'managementGroup')
-        return assignment.kind !== 'managementGroup' || sameId(assignment.id, definitions.id);
+        return true;
     return assignment.kind !== 'managementGroup' && assignment.subscription === definitions.subscription;
 }
 /** `mg/contoso`, `sub/0000\u2026`, `rg/name`: how plans name a scope in one short phrase. */
@@ -6088,6 +6089,15 @@ function terminalEscape(c) {
 function neutralizeCommandLines(text) {
     return text.replace(/^([^\S\r\n]*):(?=:)/gm, '$1\\x3a');
 }
+/**
+ * A message for the runner's log (`core.info`, `warning`, `setFailed`): the file names, resource names
+ * and messages in it come from the pull request, so invisible and control characters are shown as
+ * `\u{1B}` (an ANSI escape would colour, clear or hyperlink the log) and no line of it starts a
+ * workflow command.
+ */
+function logText(message) {
+    return neutralizeCommandLines(revealInvisible(message));
+}
 
 // EXTERNAL MODULE: ./src/model/builtins.ts + 1 modules
 var builtins = __nccwpck_require__(6981);
@@ -9481,6 +9491,23 @@ const arrayFunctions = [
             });
             return out;
         }
+    }),
+    // Bicep's distinct() (Bicep.Core SystemNamespaceType): "Returns a new array with duplicate values
+    // removed, preserving order", items compared as union() compares them. An unknown item could
+    // equal any other, so the result is unknown.
+    tolerant({
+        name: 'distinct',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const array = arrayArg('distinct', args, 0);
+            if (array.some(holdsUnknown))
+                return unknownResult('distinct', args);
+            const out = [];
+            for (const item of array)
+                distinctPush(out, item);
+            return out;
+        }
     })
 ];
 
@@ -10171,6 +10198,18 @@ const logicalFunctions = [
             throw typeError('bool', 0, 'a string, an integer or a boolean', value);
         }
     }),
+    // Bicep's fail(message) (Bicep.Core SystemNamespaceType): "Raises a runtime error with the provided
+    // message. Will cause a deployment to fail when evaluated." Bicep writes it in the branch of an
+    // if() or coalesce() that a wrong input reaches, so it fails only where it is evaluated.
+    defineFunction({
+        name: 'fail',
+        minArgs: 1,
+        maxArgs: 1,
+        call: args => {
+            const message = typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]);
+            throw new ExpressionError(`The template fails the deployment here: ${message}`);
+        }
+    }),
     defineFunction({ name: 'true', minArgs: 0, maxArgs: 0, call: () => true }),
     defineFunction({ name: 'false', minArgs: 0, maxArgs: 0, call: () => false }),
     defineFunction({ name: 'null', minArgs: 0, maxArgs: 0, call: () => null }),
@@ -10536,7 +10575,43 @@ function guid(parts) {
     return nameBasedUuid(GUID_NAMESPACE, parts.join('-'));
 }
 
+;// CONCATENATED MODULE: ./src/model/wildcard.ts
+/**
+ * Whether `text` matches `pattern` as a whole, `*` in the pattern standing for any run of characters
+ * and every other character for itself (callers lower-case both for a case-insensitive match: Azure
+ * Policy's `like`, the template function `like()`). Greedy with one remembered `*`: linear in practice
+ * and never worse than text \u00d7 pattern, whatever the number of wildcards (a backtracking regular
+ * expression is exponential in them).
+ */
+function wildcardMatches(text, pattern) {
+    let t = 0;
+    let p = 0;
+    let star = -1;
+    let resume = 0;
+    while (t < text.length) {
+        if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = t;
+        }
+        else if (p < pattern.length && pattern[p] === text[t]) {
+            t++;
+            p++;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            t = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (p < pattern.length && pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+
 ;// CONCATENATED MODULE: ./src/expr/functions/string.ts
+
 
 
 
@@ -10670,6 +10745,15 @@ const stringFunctions = [
         call: args => stringArg('endsWith', args, 0)
             .toLowerCase()
             .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+    }),
+    // Bicep's like() (Bicep.Core SystemNamespaceType): "Performs pattern based matching and returns true
+    // if input string matches the pattern and supports '*' as a wildcard. The comparison is
+    // case-insensitive." The whole input must match; every other character stands for itself.
+    defineFunction({
+        name: 'like',
+        minArgs: 2,
+        maxArgs: 2,
+        call: args => wildcardMatches(stringArg('like', args, 0).toLowerCase(), stringArg('like', args, 1).toLowerCase())
     }),
     defineFunction({
         name: 'startsWith',
@@ -11184,37 +11268,7 @@ const notIn = {
 ;// CONCATENATED MODULE: ./src/engine/operators/like.ts
 
 
-/**
- * Whether `text` matches `pattern` (both lower-cased), `*` standing for any run of characters. Greedy
- * with one remembered `*`: linear in practice and never worse than text \u00d7 pattern, whatever the
- * number of wildcards (a backtracking regular expression is exponential in them).
- */
-function globMatches(text, pattern) {
-    let t = 0;
-    let p = 0;
-    let star = -1;
-    let resume = 0;
-    while (t < text.length) {
-        if (p < pattern.length && pattern[p] === '*') {
-            star = p++;
-            resume = t;
-        }
-        else if (p < pattern.length && pattern[p] === text[t]) {
-            t++;
-            p++;
-        }
-        else if (star >= 0) {
-            p = star + 1;
-            t = ++resume;
-        }
-        else {
-            return false;
-        }
-    }
-    while (p < pattern.length && pattern[p] === '*')
-        p++;
-    return p === pattern.length;
-}
+
 /** A matcher for one pattern, compared case-insensitively over the whole value. */
 function likeMatcher(pattern) {
     const lower = pattern.toLowerCase();
@@ -11229,7 +11283,7 @@ function likeMatcher(pattern) {
             text.slice(0, head.length).toLowerCase() === head &&
             text.slice(text.length - tail.length).toLowerCase() === tail;
     }
-    return text => globMatches(text.toLowerCase(), lower);
+    return text => wildcardMatches(text.toLowerCase(), lower);
 }
 function likeTest(actual, expected) {
     const u = unknownIn(actual, expected);
@@ -16106,11 +16160,13 @@ function names(...written) {
 }
 const TEMPLATE = names('$schema', 'contentVersion', 'apiProfile', 'parameters', 'variables', 'functions', 'resources', 'outputs', 'languageVersion', 'definitions', 'metadata', 'imports', 'extensions');
 const PARAMETER = names('type', 'defaultValue', 'allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength', 'nullable', 'metadata', '$ref', 'items', 'properties', 'additionalProperties', 'discriminator', 'sealed');
-const RESOURCE = names('type', 'name', 'apiVersion', 'properties', 'copy', 'condition', 'dependsOn', 'resources', 'existing', 'scope', 'comments', 'metadata', 'subscriptionId', 'resourceGroup', 'import', 'extension');
+const RESOURCE = names('type', 'name', 'apiVersion', 'properties', 'copy', 'condition', 'dependsOn', 'resources', 'existing', 'scope', 'comments', 'metadata', 'subscriptionId', 'resourceGroup', 'import', 'extension', '@options');
 const COPY = names('name', 'count', 'mode', 'batchSize', 'input');
 const DEPLOYMENT = names('mode', 'template', 'templateLink', 'parameters', 'parametersLink', 'expressionEvaluationOptions', 'onErrorDeployment', 'debugSetting', 'validationLevel');
 const EVALUATION_OPTIONS = names('scope');
 const PASSED_PARAMETER = names('value', 'reference');
+/** A parameter file's entry may also be Bicep's `expression` (a `.bicepparam` reading `externalInput()`). */
+const SUPPLIED_PARAMETER = names('value', 'reference', 'expression');
 const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
 function check(node, known, pointer, refuse) {
     if (!(0,model_value/* isObject */.Gv)(node))
@@ -16163,25 +16219,48 @@ function checkTemplateNames(template, base, refuse) {
     eachMember(template.outputs, (0,model_pointer/* joinPointer */.Kn)(base, 'outputs'), (output, at) => check(output, OUTPUT, at, refuse));
     checkResources(template.resources, (0,model_pointer/* joinPointer */.Kn)(base, 'resources'), refuse);
 }
-/** The names a parameter file gives a parameter with: `value`, or a Key Vault `reference`. */
+/** The names a parameter file gives a parameter with: `value`, a Key Vault `reference`, or an `expression`. */
 function checkParameterEntryNames(entry, pointer, refuse) {
-    check(entry, PASSED_PARAMETER, pointer, refuse);
+    check(entry, SUPPLIED_PARAMETER, pointer, refuse);
 }
-/** The first object in `value` with two members whose names differ only in case, or null. */
-function caseCollision(value) {
-    const found = collisionPath(value);
+/**
+ * Whether the member `key` of an object reached through `outer` (innermost first) holds a value of the template
+ * rather than its language or a resource: a variable's value, a parameter's default or allowed values, an
+ * output's value, or a value a parameter file gives. ARM keeps such an object's members as written, and reads
+ * them with the exact name first, then regardless of case (PSRule's Template.Parsing.6.json, "BooleanStringProperty"),
+ * as cmk-guard's expressions do; one that becomes part of a resource is checked there (`refuseCollidingBody`).
+ */
+function holdsValue(key, outer) {
+    if (outer[0] === 'variables')
+        return true;
+    if (key === 'defaultValue' || key === 'allowedValues')
+        return outer[1] === 'parameters';
+    if (key === 'value')
+        return outer[1] === 'outputs' || outer[1] === 'parameters';
+    return false;
+}
+/**
+ * The first object in `value` with two members whose names differ only in case, or null. With `values`
+ * false, the values a template holds (see `holdsValue`) are not looked into.
+ */
+function caseCollision(value, values = true) {
+    const found = collisionPath(value, values ? null : []);
     if (found === null)
         return null;
     const [key, earlier, ...outer] = found;
     return { pointer: (0,model_pointer/* joinPointer */.Kn)('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
 }
-/** [the later name, the earlier name, then the way to their object, innermost first]. */
-function collisionPath(value) {
+/**
+ * [the later name, the earlier name, then the way to their object, innermost first]. `outer` is the way to
+ * `value` (innermost first) when values are passed over, else null.
+ */
+function collisionPath(value, outer) {
     if (value === null || typeof value !== 'object')
         return null;
+    const inner = (key) => (outer === null ? null : [key, ...outer]);
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-            const found = collisionPath(value[i]);
+            const found = collisionPath(value[i], inner(i));
             if (found !== null)
                 return (found.push(i), found);
         }
@@ -16199,7 +16278,9 @@ function collisionPath(value) {
         }
     }
     for (const key of keys) {
-        const found = collisionPath(value[key]);
+        if (outer !== null && holdsValue(key, outer))
+            continue;
+        const found = collisionPath(value[key], inner(key));
         if (found !== null)
             return (found.push(key), found);
     }
@@ -16218,15 +16299,21 @@ function refuseCollidingBody(resource) {
         return;
     throw new TemplateError(`The body of ${resource.type} '${(0,model_errors/* inputToken */.qS)(resource.name)}' has "${(0,model_errors/* inputToken */.qS)(found.key)}" and "${(0,model_errors/* inputToken */.qS)(found.earlier)}" in one object (at ${(0,model_errors/* inputToken */.qS)(found.pointer)}), which differ only in case: the resource provider reads them as one name and keeps one of them. Keep one.`, resource.positionOf?.(found.pointer) ?? resource.source ?? { file: '(template)', line: 1, column: 1 });
 }
-/** Refuses a template or parameter file in which one object has two names that differ only in case. */
+/**
+ * Refuses a template or parameter file in which one object of its language or of a resource has two names that
+ * differ only in case (the values it holds are read as ARM reads them: see `holdsValue`).
+ */
 function refuseCaseCollision(doc) {
-    const found = caseCollision(doc.value);
+    const found = caseCollision(doc.value, false);
     if (found === null)
         return;
     throw new TemplateError(`"${(0,model_errors/* inputToken */.qS)(found.key)}" and "${(0,model_errors/* inputToken */.qS)(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`, doc.positionOf(found.pointer) ?? { file: doc.file, line: 1, column: 1 });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
+
+
+
 
 
 
@@ -16268,14 +16355,18 @@ function parametersFromDocument(doc) {
         const pointer = (0,model_pointer/* joinPointer */.Kn)(base, name);
         const at = doc.positionOf(pointer) ?? { file, line: 1, column: 1 };
         checkParameterEntryNames(entry, pointer, (where, message) => new model_errors/* UserError */.yo(message, doc.positionOf(where) ?? at));
-        if (!(0,model_value/* isObject */.Gv)(entry) || (!('value' in entry) && !('reference' in entry))) {
-            throw new model_errors/* UserError */.yo(`parameter "${name}" in ${external_node_path_.basename(file)} must be an object with "value" (or a Key Vault "reference").`, at);
+        if (!(0,model_value/* isObject */.Gv)(entry) || (!('value' in entry) && !('reference' in entry) && !('expression' in entry))) {
+            throw new model_errors/* UserError */.yo(`parameter "${name}" in ${external_node_path_.basename(file)} must be an object with "value" (or a Key Vault "reference", or an "expression").`, at);
         }
         let value;
         let position;
         if ('value' in entry) {
             value = azdPlaceholders(entry.value, name);
             position = doc.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'value')) ?? at;
+        }
+        else if ('expression' in entry) {
+            position = doc.positionOf((0,model_pointer/* joinPointer */.Kn)(pointer, 'expression')) ?? at;
+            value = parameterExpression(entry.expression, name, root.externalInputDefinitions, position);
         }
         else {
             const reference = entry.reference;
@@ -16286,6 +16377,48 @@ function parametersFromDocument(doc) {
         supplied.set(name.toLowerCase(), { name, value, position, origin });
     }
     return supplied;
+}
+/**
+ * A parameter given as `{"expression": "[\u2026]"}`: Bicep compiles a `.bicepparam` value that reads
+ * `externalInput(name, config)` to one, with `externalInputs('<id>')` for each input and the inputs
+ * described under `externalInputDefinitions` (`{"kind": name, "config": config}`). The tool that
+ * starts the deployment supplies them
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-parameters-file#externalinput),
+ * so each is unknown here, naming the input; the rest of the expression is evaluated as ARM would.
+ */
+function parameterExpression(expression, parameter, definitions, position) {
+    if (typeof expression !== 'string' || !isExpression(expression)) {
+        throw new model_errors/* UserError */.yo(`the "expression" of parameter "${parameter}" must be a template expression in square brackets, such as "[externalInputs('sys_cli_0')]".`, position);
+    }
+    try {
+        return evaluate(parseExpression(expression), { functions: parameterFileFunctions(parameter, definitions) });
+    }
+    catch (error) {
+        if (error instanceof ExpressionError) {
+            throw new model_errors/* UserError */.yo(`the "expression" of parameter "${parameter}" cannot be evaluated: ${error.message}`, position);
+        }
+        throw error;
+    }
+}
+function parameterFileFunctions(parameter, definitions) {
+    const described = (0,model_value/* isObject */.Gv)(definitions) ? definitions : {};
+    const externalInputs = defineFunction({
+        name: 'externalInputs',
+        minArgs: 1,
+        maxArgs: 1,
+        call: ([id]) => {
+            if (typeof id !== 'string')
+                throw new ExpressionError('externalInputs() takes the id of an external input.');
+            const definition = Object.prototype.hasOwnProperty.call(described, id) ? described[id] : undefined;
+            if (!(0,model_value/* isObject */.Gv)(definition)) {
+                throw new ExpressionError(`externalInputs('${id}') names no input of "externalInputDefinitions".`);
+            }
+            const { kind, config } = definition;
+            const what = `${typeof kind === 'string' ? kind : id}${config === undefined ? '' : ` ${JSON.stringify(config)}`}`;
+            return new model_value/* Unknown */.$r(`the external input ${what} of parameter '${parameter}', supplied by the tool that starts the deployment; give the value with --parameter ${parameter}=\u2026`, `external-input:${id}`);
+        }
+    });
+    return library(standardFunctions, [externalInputs]);
 }
 /**
  * `${NAME}`, `${NAME=default}` and `${NAME:-default}` in a parameter file are the Azure Developer CLI's:
@@ -17545,7 +17678,7 @@ class TemplateScope {
     functions;
     /** Values of settled expressions by source pointer (see `settles`). */
     settled = new Map();
-    /** Symbolic name (lower case) \u2192 resource ids of its instances, filled as resources are declared. */
+    /** Symbolic name (lower case) \u2192 its instances, filled as resources are declared. */
     symbols = new Map();
     /** Resource name (lower case, `parent/child` for children) \u2192 ids of the resources declared with it. */
     names = new Map();
@@ -18384,10 +18517,11 @@ function referenceTarget(target, data) {
     }
     const symbolic = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
     if (symbolic && !target.includes('/')) {
-        const ids = data.scope.symbols.get(symbolic[1].toLowerCase());
+        const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
         const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
-        if (ids && ids[index] !== undefined)
-            return { key: ids[index].toLowerCase(), display: ids[index] };
+        const id = instances?.[index]?.id;
+        if (id !== undefined)
+            return { key: id.toLowerCase(), display: id };
     }
     // "When referencing a resource in the current template, provide only the resource name":
     // the name of one resource declared in this template stands for its id.
@@ -18446,11 +18580,45 @@ function references(args, ctx) {
     if (typeof symbol !== 'string') {
         throw new ExpressionError('The first argument of references() must be the symbolic name of a resource or resource loop.');
     }
-    const ids = data.scope.symbols.get(symbol.toLowerCase());
-    if (!ids) {
+    const instances = data.scope.symbols.get(symbol.toLowerCase());
+    if (!instances) {
         throw ExpressionError.invalid(`references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`);
     }
-    return ids.map(id => reference([id, ...args.slice(1)], ctx));
+    return instances.map(instance => reference([instance.id, ...args.slice(1)], ctx));
+}
+/**
+ * `resourceInfo('<symbolic name>')` or `resourceInfo('<loop>[<index>]')`: the id, full name, type and
+ * API version of a resource this template declares, known before it is deployed. Bicep writes it for
+ * `res.id`, `res.name`, `res.type` and `res.apiVersion` (its resource-info code generation,
+ * `Bicep.Core/Emit/ExpressionConverter.cs`), guarded by `if()` on a conditional resource's condition.
+ */
+function resourceInfo(args, ctx) {
+    const data = dataOf(ctx);
+    const target = args[0];
+    const symbolic = typeof target === 'string' ? /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target) : null;
+    if (!symbolic) {
+        throw new ExpressionError("The argument of resourceInfo() must be the symbolic name of a resource, or of a resource loop with an index ('name[0]').");
+    }
+    const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+    if (!instances) {
+        throw ExpressionError.invalid(`resourceInfo('${target}') names no resource of this template; give the symbolic name of a resource.`);
+    }
+    const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
+    const instance = instances[index];
+    if (instance === undefined) {
+        throw new ExpressionError(symbolic[2] === undefined
+            ? `resourceInfo('${symbolic[1]}') names a resource that is not deployed (its condition is false or its loop is empty).`
+            : `resourceInfo('${target}'): the loop '${symbolic[1]}' has ${instances.length} instance(s).`);
+    }
+    const id = (0,model_value/* isUnknown */.t8)(instance.name)
+        ? new model_value/* Unknown */.$r(`the id of '${symbolic[1]}', whose name is ${instance.name.reason}`, `resourceId(${instance.id.toLowerCase()})`)
+        : instance.id;
+    return {
+        id,
+        name: instance.name,
+        type: instance.type,
+        ...(instance.apiVersion !== undefined ? { apiVersion: instance.apiVersion } : {})
+    };
 }
 /** list*() for any name: listKeys, listSecrets, listAdminKeys, listQueryKeys, listAccountSas \u2026 */
 function listFunction(name) {
@@ -18468,6 +18636,7 @@ function listFunction(name) {
 const runtimeFunctions = [
     defineFunction({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, call: reference }),
     defineFunction({ name: 'references', minArgs: 1, maxArgs: 2, call: references }),
+    defineFunction({ name: 'resourceInfo', minArgs: 1, maxArgs: 1, call: resourceInfo }),
     defineFunction({
         name: 'deployer',
         minArgs: 0,
@@ -18480,6 +18649,18 @@ const runtimeFunctions = [
             tenantId: targetOf(ctx).tenantId,
             userPrincipalName: new model_value/* Unknown */.$r('the user principal name of the principal that runs the deployment (deployer())', 'deployer().userPrincipalName')
         })
+    }),
+    defineFunction({
+        name: 'roleDefinitions',
+        minArgs: 1,
+        maxArgs: 1,
+        // Bicep's az.roleDefinitions('<role name>') (Bicep.Core AzNamespaceType: "Returns information about
+        // the specified role definition including id and roleDefinitionId"): ARM looks the name up when
+        // it deploys.
+        call: args => {
+            const role = JSON.stringify(args[0]);
+            return new model_value/* Unknown */.$r(`the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`, `roleDefinitions(${role.toLowerCase()})`);
+        }
     }),
     defineFunction({
         name: 'newGuid',
@@ -18647,8 +18828,14 @@ function templateLibrary(scope) {
  * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn`.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax
  */
-/** Keys of a resource declaration that steer the deployment and are not part of the PUT body. */
+/**
+ * Keys of a resource declaration that steer the deployment and are not part of the PUT body.
+ * `@options` is where Bicep writes the deployment options of `@onlyIfNotExists()` (an If-None-Match
+ * on the PUT) and `@retryOn(\u2026)`
+ * (https://learn.microsoft.com/azure/azure-resource-manager/bicep/resource-declaration#use-decorators).
+ */
 const TEMPLATE_ONLY_KEYS = new Set([
+    '@options',
     'copy',
     'condition',
     'dependson',
@@ -18660,7 +18847,8 @@ const TEMPLATE_ONLY_KEYS = new Set([
     'metadata',
     'name',
     'type',
-    'import'
+    'import',
+    'extension'
 ]);
 /** Where a resource is (see `declaredTarget`), not part of its PUT body. */
 const SCOPE_KEYS = new Set(['subscriptionid', 'resourcegroup']);
@@ -18695,6 +18883,44 @@ function checkSectionLimits(scope) {
             throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
         }
     }
+}
+/** What fixes a resource's identity (and whether it exists) before its body is evaluated. */
+const HEADER_KEYS = ['name', 'type', 'scope', 'condition', 'copy'];
+/**
+ * The symbolic resources of a languageVersion 2.0 template in declaration order, except that one
+ * whose name, type, scope, condition or copy reads `resourceInfo('<symbol>')` (Bicep's resource-info
+ * code generation writes `resourceInfo('parent').name` into a child's name) comes after that symbol:
+ * ARM resolves the reference whatever the order of the object's members.
+ */
+function headerOrder(resources) {
+    const entries = Object.entries(resources);
+    const byLowerSymbol = new Map();
+    entries.forEach(([symbol], i) => byLowerSymbol.set(symbol.toLowerCase(), [...(byLowerSymbol.get(symbol.toLowerCase()) ?? []), i]));
+    const out = [];
+    const seen = new Set();
+    const visit = (i) => {
+        if (seen.has(i))
+            return;
+        seen.add(i);
+        const node = entries[i][1];
+        if ((0,model_value/* isObject */.Gv)(node)) {
+            for (const header of HEADER_KEYS) {
+                const value = node[header];
+                if (value === undefined)
+                    continue;
+                const text = typeof value === 'string' ? value : JSON.stringify(value);
+                if (!/resourceinfo/i.test(text))
+                    continue;
+                for (const match of text.matchAll(/resourceInfo\(\s*(?:format\(\s*)?'([^'[\]]+)/gi)) {
+                    for (const j of byLowerSymbol.get(match[1].toLowerCase()) ?? [])
+                        visit(j);
+                }
+            }
+        }
+        out.push(entries[i]);
+    };
+    entries.forEach((_, i) => visit(i));
+    return out;
 }
 function deploymentLevelOf(schema) {
     const s = typeof schema === 'string' ? schema.toLowerCase() : '';
@@ -18792,11 +19018,11 @@ class TemplateExpander {
             });
         }
         else if ((0,model_value/* isObject */.Gv)(resources)) {
-            for (const [symbol, node] of Object.entries(resources)) {
+            for (const [symbol, node] of headerOrder(resources)) {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(resourcesPointer, symbol);
                 if (!(0,model_value/* isObject */.Gv)(node))
                     throw scope.errorAt(pointer, `The resource '${symbol}' must be a resource object.`);
-                const extension = extensionOf(node);
+                const extension = extensionOf(scope, node, pointer);
                 if (extension !== null) {
                     const at = scope.positionOf(pointer);
                     this.expansion.notes.push(`${scope.file}:${at?.line ?? 1}: '${symbol}' (${extension.type}) is deployed by the ${extension.name} extension, not by Azure Resource Manager; Azure Policy does not see it, so it is not checked.`);
@@ -18892,8 +19118,14 @@ class TemplateExpander {
                 }
             }
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
-            if (decl.symbol)
-                scope.symbols.get(decl.symbol.toLowerCase()).push(instance.id);
+            if (decl.symbol) {
+                scope.symbols.get(decl.symbol.toLowerCase()).push({
+                    id: instance.id,
+                    name: instance.name,
+                    type: instance.type,
+                    ...(typeof node.apiVersion === 'string' ? { apiVersion: node.apiVersion } : {})
+                });
+            }
             const nameKey = instance.nameText.toLowerCase();
             scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
             out.push(instance);
@@ -19564,17 +19796,57 @@ class TemplateExpander {
 }
 /**
  * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes\u2026):
- * it names its extension with `import` (or `extension`) and has a type such as
+ * it names its extension with `extension` (older Bicep: `import`) and has a type such as
  * `Microsoft.Graph/applications@v1.0`, with the version in the type and no ARM name. ARM hands it to
- * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource.
+ * the extension; it has no resource id and no Azure Policy evaluation. Null for an ARM resource,
+ * which includes one naming an alias of `AzureResourceManager` (Bicep's `az` extension, written as
+ * `"extension": "az"` when a template declares it): ARM deploys that itself. An alias the template
+ * does not declare is refused, as ARM refuses it, so that no name can hide an Azure resource.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-extension
  */
-function extensionOf(node) {
-    const named = typeof node.import === 'string' ? node.import : typeof node.extension === 'string' ? node.extension : null;
+function extensionOf(scope, node, pointer) {
+    const key = typeof node.extension === 'string' ? 'extension' : typeof node.import === 'string' ? 'import' : null;
     const type = typeof node.type === 'string' ? node.type : '';
-    if (named === null && !(type.includes('@') && !type.startsWith('[')))
+    if (key === null) {
+        if (!(type.includes('@') && !type.startsWith('[')))
+            return null;
+        return { name: type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
+    }
+    const alias = node[key];
+    const names = declaredExtensionNames(scope, alias);
+    if (names.length === 0) {
+        throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), `The resource names the extension '${alias}', which the template does not declare with its name in "extensions" (or its provider in "imports"); declare it there or remove "${key}".`);
+    }
+    if (names.some(name => name.toLowerCase() === ARM_EXTENSION))
         return null;
-    return { name: named ?? type.slice(0, type.indexOf('/') > 0 ? type.indexOf('/') : type.length), type };
+    return { name: alias, type };
+}
+/** Bicep's `az` extension: resources ARM deploys itself (Bicep.Core AzNamespaceType's TemplateExtensionName). */
+const ARM_EXTENSION = 'azureresourcemanager';
+/**
+ * What an extension alias stands for: `extensions.<alias>.name`, or `imports.<alias>.provider` as
+ * Bicep wrote it before; aliases compared without case, the template's own first, then its outer one's.
+ */
+function declaredExtensionNames(scope, alias) {
+    const names = [];
+    for (let s = scope; s && names.length === 0; s = s.outer) {
+        for (const [section, field] of [
+            ['extensions', 'name'],
+            ['imports', 'provider']
+        ]) {
+            const declared = s.template[section];
+            if (!(0,model_value/* isObject */.Gv)(declared))
+                continue;
+            for (const [name, declaration] of Object.entries(declared)) {
+                if (name.toLowerCase() !== alias.toLowerCase() || !(0,model_value/* isObject */.Gv)(declaration))
+                    continue;
+                const value = declaration[field];
+                if (typeof value === 'string')
+                    names.push(value);
+            }
+        }
+    }
+    return names;
 }
 function findUnknown(value) {
     if ((0,model_value/* isUnknown */.t8)(value))
@@ -19848,6 +20120,7 @@ function expandTemplateDocument(doc, options = {}) {
     return {
         file: doc.file,
         resources: finalStates(emitted, expansion.notes),
+        parameterFiles: [...parameterFiles, ...parameterDocuments.map(d => d.file)],
         parameterFile: parameterDocuments.length
             ? parameterDocuments[parameterDocuments.length - 1].file
             : parameterFiles.length
@@ -21018,21 +21291,36 @@ const hints = {
 
 
 
-/** Sets `new` on each exception: true when the base's version of its file lacks the same entry. */
-function markNewExceptions(exceptions, base) {
+/**
+ * Sets `new` on each exception: true when the base's version of its file lacks the same entry, or (inline)
+ * holds it fewer times than the file does now (`head`): an entry copied onto another resource accepts that
+ * resource's findings too, so every copy of it is marked.
+ */
+function markNewExceptions(exceptions, base, head) {
     const entries = new Map();
+    const now = new Map();
     for (const exception of exceptions) {
         const file = exception.source.file;
         if (!entries.has(file))
-            entries.set(file, entriesAtBase(base(file), exception.kind));
+            entries.set(file, entriesIn(base(file), exception.kind));
         const known = entries.get(file);
         if (known === undefined)
             continue;
-        exception.new = known === null || !known.has(exception.entryText);
+        if (known === null || !known.has(exception.entryText)) {
+            exception.new = true;
+            continue;
+        }
+        if (exception.kind === 'external' || head === undefined) {
+            exception.new = false;
+            continue;
+        }
+        if (!now.has(file))
+            now.set(file, entriesIn(head(file), exception.kind));
+        exception.new = (now.get(file)?.get(exception.entryText) ?? 0) > known.get(exception.entryText);
     }
 }
-/** The canonical entries a file held at the base; null when it did not exist (or could not be parsed: all are new). */
-function entriesAtBase(text, kind) {
+/** How many times a file holds each canonical entry; null when it did not exist (or could not be parsed: all are new). */
+function entriesIn(text, kind) {
     if (text === undefined)
         return undefined;
     if (text === null)
@@ -21044,14 +21332,22 @@ function entriesAtBase(text, kind) {
         return null;
     }
 }
+function counted(entries) {
+    const counts = new Map();
+    for (const entry of entries) {
+        const text = canonicalJson(entry);
+        counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+    return counts;
+}
 function configEntries(text) {
     const value = tooling/* tooling */.p.get().loadYaml(text.replace(/^\uFEFF/, ''));
     const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
-    return new Set(list.map(entry => canonicalJson(entry)));
+    return counted(list);
 }
 /** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
 function inlineEntries(text) {
-    const found = new Set();
+    const found = [];
     const visit = (node) => {
         if (Array.isArray(node)) {
             for (const item of node)
@@ -21065,13 +21361,13 @@ function inlineEntries(text) {
                 const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
                 if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
                     for (const entry of guard.exceptions)
-                        found.add(canonicalJson(entry));
+                        found.push(entry);
             }
             visit(value);
         }
     };
     visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
-    return found;
+    return counted(found);
 }
 /** How many of the baseline's entries the base's version of the file did not hold. */
 function baselineChange(baseline, base) {
@@ -23331,6 +23627,7 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -23626,7 +23923,9 @@ async function evaluateRepositoryStreamed(request) {
         progress: request.progress
     });
     try {
-        const read = await readInputs(request, loaded, inputs);
+        // The files each template read, to report its findings when the change touched any of them.
+        const readSets = [];
+        const read = await readInputs(request, loaded, inputs, readSets);
         await inputs.readInline();
         inputs.evaluateHeld();
         const transitionProblems = [];
@@ -23649,7 +23948,7 @@ async function evaluateRepositoryStreamed(request) {
         if (baseText)
             await loadRuleTooling();
         if (baseText)
-            markNewExceptions(exceptions, baseText);
+            markNewExceptions(exceptions, baseText, file => headText(request.cwd, file));
         return streamedDocument(store, {
             cwd: request.cwd,
             overrides: loaded.overrides,
@@ -23658,13 +23957,13 @@ async function evaluateRepositoryStreamed(request) {
             baseline,
             baseText,
             now: request.now ?? new Date(),
-            changedFiles: request.changedFiles,
+            changedFiles: request.changedFiles && widenChanged(request.changedFiles, readSets),
             selection: request.selection,
             knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
             resources: inputs.resourceCount,
             definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
             errors,
-            skipped: read.skipped,
+            skipped: [...(request.pinned ?? []), ...read.skipped],
             notRun: read.notRun
         });
     }
@@ -23674,8 +23973,44 @@ async function evaluateRepositoryStreamed(request) {
         throw error;
     }
 }
+/**
+ * The files a template's resources come from, as reports show them: the template, its parameter files and every
+ * linked template that declares one of them. A change to a parameter file or to the template that passes a
+ * linked template its values changes what the template deploys, though the findings lie in another file.
+ */
+function filesRead(template, cwd) {
+    const read = new Set([template.file, ...(template.parameterFiles ?? [])]);
+    for (const resource of template.resources)
+        if (resource.source)
+            read.add(resource.source.file);
+    return new Set([...read].map(file => displayPath(file, cwd)));
+}
+/**
+ * The files whose findings a pull request is reported (and judged) on: those it changes, and every file a
+ * template read if it changes any of them. Without the second, a pull request that changes only a parameter
+ * file passes however noncompliant the template becomes.
+ */
+function widenChanged(changed, readSets) {
+    const touched = new Set(changed);
+    const widened = new Set(changed);
+    for (const files of readSets) {
+        if ([...files].some(file => touched.has(file)))
+            for (const file of files)
+                widened.add(file);
+    }
+    return [...widened];
+}
+/** A file's text in the working tree, as the change has it; undefined when it cannot be read. */
+function headText(cwd, file) {
+    try {
+        return readTextFile(external_node_path_default().resolve(cwd, file));
+    }
+    catch {
+        return undefined;
+    }
+}
 /** Every input the request names, in order (templates, snapshots, a live scope), handed to `inputs`. */
-async function readInputs(request, loaded, inputs) {
+async function readInputs(request, loaded, inputs, readSets) {
     const readProblems = [...loaded.errors];
     const notRun = [...loaded.leftOut];
     let skipped = [];
@@ -23687,7 +24022,11 @@ async function readInputs(request, loaded, inputs) {
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides,
             progress: request.progress,
-            onTemplate: template => inputs.template(template)
+            onTemplate: template => {
+                if (request.changedFiles)
+                    readSets.push(filesRead(template, request.cwd));
+                inputs.template(template);
+            }
         });
         (0,lists/* append */.B)(readProblems, discovered.errors);
         skipped = discovered.skipped.map(s => ({ file: displayPath(s.file, request.cwd), reason: s.reason }));
@@ -24950,10 +25289,11 @@ function findConfigFile(cwd, named, root = cwd) {
  * (rule and definition folders, templates, parameter files, snapshots, the baseline) must lead
  * inside the repository `root`: one that does not is a mistake at its line.
  */
-function loadConfig(file, cwd, root = cwd) {
+function loadConfig(file, cwd, root = cwd, written) {
     const shown = displayPath(file, cwd);
-    // The file comes from the pull request's checkout: read it with the same bounds as a template.
-    const text = readTextFile(file).replace(/^\uFEFF/, '');
+    // The file comes from the pull request's checkout: read it with the same bounds as a template
+    // (`written`: its text at another commit, read from git).
+    const text = (written ?? readTextFile(file)).replace(/^\uFEFF/, '');
     // A file of comments only (a fresh one, with the schema line) is an empty configuration.
     const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
     const doc = empty ? null : parseDocument(shown, text);
@@ -25087,6 +25427,9 @@ function byLine(errors) {
 
 
 
+
+
+
 /**
  * Loads what reading the configuration file needs (js-yaml, ajv: src/rules/tooling.ts) when there is one, before
  * `resolveSettings` reads it. A file it cannot find says nothing here: `resolveSettings` says what is wrong.
@@ -25107,7 +25450,8 @@ function resolveSettings(given, cwd, defaults) {
     const root = external_node_path_default().resolve(cwd, given.root ?? '.');
     const file = findConfigFile(cwd, given.config, root);
     const config = file === null ? null : loadConfig(file, cwd, root);
-    const fromFile = config?.settings ?? {};
+    const gate = gateAtBase(given, file, config, cwd, root);
+    const fromFile = { ...config?.settings, ...gate.settings };
     const pick = (key) => {
         const value = given[key];
         const empty = value === undefined || (Array.isArray(value) && value.length === 0);
@@ -25137,7 +25481,7 @@ function resolveSettings(given, cwd, defaults) {
             parameters: pick('parameters') ?? [],
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
             resources,
-            overrides: config?.overrides ?? [],
+            overrides: gate.overrides ?? config?.overrides ?? [],
             exceptions: config?.exceptions ?? [],
             selection: {
                 rules: pick('rules') ?? [],
@@ -25150,9 +25494,96 @@ function resolveSettings(given, cwd, defaults) {
                     minSeverity: spelling('minSeverity', 'min-severity')
                 }
             },
-            ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {})
+            ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
+            ...(gate.pinned.length ? { pinned: gate.pinned } : {})
         }
     };
+}
+/** The settings of the configuration file that decide whether a run fails, by their names in the file. */
+const GATE_SETTINGS = {
+    failOn: 'fail-on',
+    failOnIndeterminate: 'fail-on-indeterminate',
+    minSeverity: 'min-severity',
+    rules: 'rules',
+    skipRules: 'skip-rules',
+    policies: 'policies',
+    definitions: 'definitions'
+};
+/**
+ * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
+ * `skip-rules` or an override to `Disabled` would pass the pull request that adds them. Each of these settings
+ * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
+ * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
+ * `config: none`, nothing is compared.
+ */
+function gateAtBase(given, file, config, cwd, root) {
+    const none = { settings: {}, pinned: [] };
+    if (given.gateBase === undefined || given.config?.toLowerCase() === 'none')
+        return none;
+    // The file at the base: the one read here, else the one the base would have read.
+    const candidates = file !== null ? [file] : given.config === undefined ? CONFIG_FILES.map(n => external_node_path_default().join(cwd, n)) : [];
+    if (!candidates.length)
+        return none;
+    let texts;
+    try {
+        texts = readFilesAtCommit(given.gateBase, candidates, cwd);
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        // Without a file here there is nothing this change could have loosened.
+        if (file === null)
+            return none;
+        return {
+            settings: {},
+            pinned: [
+                {
+                    file: displayPath(candidates[0], cwd),
+                    reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
+                }
+            ]
+        };
+    }
+    const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
+    let base = null;
+    if (atBase !== undefined) {
+        try {
+            base = loadConfig(atBase, cwd, root, texts.get(atBase));
+        }
+        catch (error) {
+            if (!(error instanceof model_errors/* UserError */.yo))
+                throw error;
+            // A base whose file is broken decided nothing: this change's file applies.
+            return none;
+        }
+    }
+    const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
+    const show = (value) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
+    const settings = {};
+    const pinned = [];
+    for (const [key, name] of Object.entries(GATE_SETTINGS)) {
+        const head = config?.settings[key];
+        const before = base?.settings[key];
+        // `policies: none` (null) differs from no `policies` at all.
+        if (head === before ||
+            (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before)))
+            continue;
+        settings[key] = before;
+        pinned.push({
+            file: shown,
+            reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
+        });
+    }
+    const overridesOf = (c) => canonicalJson((c?.overrides ?? [])
+        .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)));
+    if (overridesOf(config) === overridesOf(base))
+        return { settings, pinned };
+    pinned.push({
+        file: shown,
+        reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
+    });
+    return { settings, overrides: base?.overrides ?? [], pinned };
 }
 /** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
 function resolveAzureSettings(given, config) {
@@ -25275,7 +25706,9 @@ function givenSettings(options) {
  * report settings; the action door maps its inputs through the same `resolveSettings` (src/main.ts).
  */
 function evaluateSettings(options, io, policiesDefault) {
-    const resolved = resolveSettings(givenSettings(options), io.cwd, {
+    // Checked against a base (a pull request's), the base's configuration decides whether the run fails.
+    const gateBase = typeof options.base === 'string' ? { gateBase: options.base } : {};
+    const resolved = resolveSettings({ ...givenSettings(options), ...gateBase }, io.cwd, {
         bundledPolicies: policiesDefault,
         packWithDefinitions: false,
         spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
@@ -26640,7 +27073,7 @@ const publishOptions = {
     'assignment-scope': {
         type: 'string',
         placeholder: 'SCOPE',
-        description: 'Where the assignment goes, if not --scope: a subscription or resource group below it.'
+        description: 'Where the assignment goes, if not --scope: a management group, subscription or resource group below it.'
     },
     policies: {
         type: 'string',
@@ -26673,8 +27106,19 @@ const publishOptions = {
         description: 'Delete owned definitions, initiatives and assignments the pack no longer has.',
         default: false
     },
-    format: { type: 'string', placeholder: 'FORMAT', description: 'text, json or markdown.', default: 'text' },
-    output: { type: 'string', placeholder: 'FILE', description: 'Write the plan to FILE instead of standard output.' },
+    format: {
+        type: 'string',
+        short: 'f',
+        placeholder: 'FORMAT',
+        description: 'text, json or markdown.',
+        default: 'text'
+    },
+    output: {
+        type: 'string',
+        short: 'o',
+        placeholder: 'FILE',
+        description: 'Write the plan to FILE instead of standard output.'
+    },
     cloud: {
         type: 'string',
         placeholder: 'CLOUD',
