@@ -1,0 +1,174 @@
+/**
+ * Expectations of a peer template expander: Azure/PSRule.Rules.Azure (MIT), whose
+ * TemplateVisitorTests.cs (commit 97c33b04509e638a8686b24b437ef9389b4e8ddf) expands the templates
+ * copied into __tests__/fixtures/peer/psrule/ (see the README there) and states what ARM would deploy.
+ * The facts are restated here as cmk-guard's own tests.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { expandTemplateFile } from '../../src/sources/index.js';
+import { at, byName, fixtures } from './helpers.js';
+import { expandDocTemplate } from './outputs.js';
+
+const peer = (name: string): string => path.join(fixtures, '..', 'peer', 'psrule', name);
+const peerJson = (name: string): object => JSON.parse(fs.readFileSync(peer(name), 'utf8')) as object;
+
+describe('user-defined functions written across lines (Template.Parsing.4.json, "UserDefinedFunctions")', () => {
+  const { resources, errors } = expandTemplateFile(peer('Template.Parsing.4.json'));
+
+  test('a namespaced function returns a string and an object', () => {
+    expect(errors).toEqual([]);
+    const resource = byName(resources, 'resource');
+    expect(at(resource.json, '/properties/keyString')).toBe('Hello world');
+    expect(at(resource.json, '/properties/keyObject')).toEqual({ message: 'world', value: 'Hello world' });
+  });
+});
+
+describe('a property copy loop inside a resource copy loop (Template.Parsing.13.json, "NestedCopyLoops")', () => {
+  test('each policy set gets the definitions of its own item', () => {
+    const { resources } = expandTemplateFile(peer('Template.Parsing.13.json'));
+    const sets = resources.filter(r => r.type === 'Microsoft.Authorization/policySetDefinitions');
+    expect(sets.map(r => r.name)).toEqual(['set-001', 'set-002']);
+    expect(at(byName(resources, 'set-001').json, '/properties/policyDefinitions')).toEqual([
+      { policyDefinitionReferenceId: 'ref-001' },
+      { policyDefinitionReferenceId: 'ref-002' },
+      { policyDefinitionReferenceId: 'ref-003' },
+      { policyDefinitionReferenceId: 'ref-004' }
+    ]);
+    expect(at(byName(resources, 'set-002').json, '/properties/policyDefinitions')).toEqual([
+      { policyDefinitionReferenceId: 'ref-001' }
+    ]);
+  });
+});
+
+describe('lambda functions in outputs (Tests.Bicep.13.json, "LambdaFunctions")', () => {
+  const { outputs } = expandDocTemplate(peerJson('Tests.Bicep.13.json'));
+
+  test('filter, map, reduce, sort', () => {
+    expect((outputs.oldDogs as { name: string }[]).map(d => d.name)).toEqual(['Evie', 'Kira']);
+    expect(outputs.dogNames).toEqual(['Evie', 'Casper', 'Indy', 'Kira']);
+    expect(outputs.sayHi).toEqual(['Hello Evie!', 'Hello Casper!', 'Hello Indy!', 'Hello Kira!']);
+    expect(outputs.mapObject).toEqual([
+      { i: 0, dog: 'Evie', greeting: 'Ahoy, Evie!' },
+      { i: 1, dog: 'Casper', greeting: 'Ahoy, Casper!' },
+      { i: 2, dog: 'Indy', greeting: 'Ahoy, Indy!' },
+      { i: 3, dog: 'Kira', greeting: 'Ahoy, Kira!' }
+    ]);
+    expect(outputs.totalAge).toBe(18);
+    expect(outputs.totalAgeAdd1).toBe(19);
+    // PSRule expects Kira, Evie, Casper, Indy (oldest first). The documentation's own example, the same
+    // sort with less(a.age, b.age), gives Indy, Casper, Evie, Kira: the lambda says whether a comes
+    // before b (https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-lambda#sort).
+    // The documentation wins.
+    expect((outputs.dogsByAge as { name: string }[]).map(d => d.name)).toEqual(['Indy', 'Casper', 'Evie', 'Kira']);
+    expect(outputs.arrayOutput).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
+  test('toObject with and without a value lambda, and a null key', () => {
+    expect(outputs.objectMap).toEqual({ '1': 123, '4': 456, '7': 789 });
+    expect(outputs.objectMap2).toEqual({
+      '0': { isEven: true, isGreaterThan2: false },
+      '1': { isEven: false, isGreaterThan2: false },
+      '2': { isEven: true, isGreaterThan2: false },
+      '3': { isEven: false, isGreaterThan2: true }
+    });
+    expect(outputs.objectMapNull).toEqual({ '123': 123, '456': 456, '789': 789, '': null });
+  });
+});
+
+const psruleScope = {
+  subscriptionId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  resourceGroup: 'ps-rule-test-rg',
+  location: 'eastus',
+  tenantId: 'ffffffff-ffff-ffff-ffff-ffffffffffff'
+};
+
+describe('an index computed from a boolean (Template.Parsing.6.json, "BooleanStringProperty")', () => {
+  // string(true) is 'True'; a member whose name matches exactly is chosen over one differing in case.
+  test('string() of a boolean indexes an object by the exact-case key first', () => {
+    const { resources } = expandTemplateFile(peer('Template.Parsing.6.json'));
+    expect(at(byName(resources, 'resource').json, '/properties')).toEqual({
+      value1: 'True',
+      value2: 'true',
+      value3: 'false',
+      value4: 'Other'
+    });
+  });
+});
+
+describe('a property loop named value passes an array to a module in a copy loop (Template.Parsing.11.json, "EqualsEmptyObject")', () => {
+  const { resources, errors } = expandTemplateFile(peer('Template.Parsing.11.json'), { scope: psruleScope });
+
+  test('each module deploys the items of its own element', () => {
+    expect(errors).toEqual([]);
+    const items = resources.filter(r => r.type === 'Namespace/resourceTypeN');
+    expect(items.map(r => r.name)).toEqual(['item1', 'item2']);
+    expect(at(byName(resources, 'item1').json, '/properties')).toEqual({
+      priority: 1,
+      rules: [{ name: 'rule1' }, { name: 'rule2' }]
+    });
+    expect(at(byName(resources, 'item2').json, '/properties/rules')).toEqual([{ name: 'rule3' }, { name: 'rule4' }]);
+  });
+
+  // PSRule keeps `"settings": null`; cmk-guard leaves a member whose value is null out of the resource
+  // body (decided before, see resource-positions.test.ts): either way the property has no value.
+  test('equals(object default, createObject()) is true, so settings has no value', () => {
+    const settings = at(byName(resources, 'resource-001').json, '/properties/settings');
+    expect(settings ?? null).toBeNull();
+  });
+});
+
+describe('copy loops in serial with a batch size (Tests.Bicep.16.json, "BatchSize")', () => {
+  test('each instance is named and scoped by its own element', () => {
+    const { resources } = expandTemplateFile(peer('Tests.Bicep.16.json'), { scope: psruleScope });
+    expect(resources.map(r => [r.type, r.name])).toEqual([
+      ['Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments', 'cosmos-repro/a'],
+      ['Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments', 'cosmos-repro/b']
+    ]);
+    expect(at(byName(resources, 'cosmos-repro/b').json, '/properties')).toEqual({
+      roleDefinitionId:
+        '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/ps-rule-test-rg/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-repro/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002',
+      principalId: 'b',
+      scope:
+        '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/ps-rule-test-rg/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-repro'
+    });
+  });
+});
+
+/** The template with one more output, so a value the peer test computes inside it can be read. */
+function withOutput(name: string, output: object): object {
+  const template = peerJson(name) as { outputs?: object };
+  return { ...template, outputs: { ...(template.outputs ?? {}), probe: output } };
+}
+
+describe('or() is not evaluated past a true left side (Tests.Bicep.19.json, "OrLeftHandEvaluation")', () => {
+  // The first task has no Config.Disable: the right side would fail, and ARM stops at the left.
+  test('the module parameter evaluates to true', () => {
+    const template = withOutput('Tests.Bicep.19.json', {
+      type: 'bool',
+      value: "[or(not(contains(variables('task').Config, 'Disable')), not(variables('task').Config.Disable))]"
+    });
+    const { outputs, errors } = expandDocTemplate(template);
+    expect(errors).toEqual([]);
+    expect(outputs.probe).toBe(true);
+  });
+});
+
+describe('variable copy loops that read each other (Tests.Bicep.20.json, "InterdependentVariableCopyLoop")', () => {
+  test('a loop over an empty loop is empty', () => {
+    const { outputs, errors } = expandDocTemplate(
+      withOutput('Tests.Bicep.20.json', { type: 'array', value: "[variables('array3')]" })
+    );
+    expect(errors).toEqual([]);
+    expect(outputs.probe).toEqual([]);
+  });
+});
+
+describe('filter() over a value known only after deployment (Tests.Bicep.21.json, "FilterBug")', () => {
+  test('the module expands without an error', () => {
+    const { resources, errors } = expandTemplateFile(peer('Tests.Bicep.21.json'), { scope: psruleScope });
+    expect(errors).toEqual([]);
+    expect(resources).toEqual([]);
+  });
+});
