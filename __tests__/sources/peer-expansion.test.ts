@@ -172,3 +172,58 @@ describe('filter() over a value known only after deployment (Tests.Bicep.21.json
     expect(resources).toEqual([]);
   });
 });
+
+const bicep = (name: string): string => path.join('Bicep', name);
+
+describe('modules into a resource group created at subscription scope (Bicep/ScopeTestCases/Tests.Bicep.2.json)', () => {
+  const { resources, errors } = expandTemplateFile(peer(bicep('Scope.Tests.Bicep.2.json')), { scope: psruleScope });
+
+  test('the group, and the resources deployed into it, have ids in that group', () => {
+    expect(errors).toEqual([]);
+    expect(byName(resources, 'rg-1').id).toBe(
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-1'
+    );
+    expect(byName(resources, 'id-1').id).toBe(
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1'
+    );
+    expect(byName(resources, 'registry-1').id).toBe(
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-1/providers/Microsoft.ContainerRegistry/registries/registry-1'
+    );
+  });
+
+  test('a module output read with reference() names the identity as a key', () => {
+    const identities = at(byName(resources, 'registry-1').json, '/identity/userAssignedIdentities') as object;
+    expect(Object.keys(identities)).toEqual([
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1'
+    ]);
+  });
+});
+
+describe('user-defined functions that read variables (Bicep/UserDefinedFunctionTestCases/Tests.Bicep.1.json)', () => {
+  // Bicep compiles imported functions and variables into functions that call variables('_1.v2');
+  // ARM deploys them.
+  test('each function reads the variables of its own import', () => {
+    const { outputs, errors } = expandDocTemplate(peerJson(bicep('UserDefinedFunction.Tests.Bicep.1.json')));
+    expect(errors).toEqual([]);
+    expect(outputs).toEqual({ o1: [2], o2: [1], o3: [1], o4: [2, 1], o5: [3] });
+  });
+});
+
+describe('user-defined functions without languageVersion 2.0', () => {
+  // The template-function page still says a function can't access variables
+  // (https://learn.microsoft.com/azure/azure-resource-manager/templates/user-defined-functions#limitations):
+  // without languageVersion 2.0 the refusal stays.
+  test('reading a variable is refused, naming the variable', () => {
+    const template = peerJson(bicep('UserDefinedFunction.Tests.Bicep.1.json')) as { [key: string]: unknown };
+    delete template.languageVersion;
+    template.resources = [];
+    const run = (): string[] => expandDocTemplate(template).errors.map(e => e.message);
+    let messages: string[];
+    try {
+      messages = run();
+    } catch (error) {
+      messages = [(error as Error).message];
+    }
+    expect(messages.join('\n')).toMatch(/cannot read variables \('v1'\)/);
+  });
+});

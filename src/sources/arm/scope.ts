@@ -674,9 +674,17 @@ export class TemplateScope {
 
   variable(name: string, data: EvalData): Value {
     if (data.functionParameters) {
-      throw ExpressionError.invalid(
-        `A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`
-      );
+      // The template-function page says a user-defined function can't access variables; with
+      // languageVersion 2.0 it can: Bicep compiles imported functions into functions that call
+      // variables('_1.v2'), and the current Bicep page no longer lists that limitation
+      // (https://learn.microsoft.com/azure/azure-resource-manager/bicep/user-defined-functions#limitations).
+      // The variable is the template's own, evaluated outside the function's parameters.
+      if (!languageVersion2(this.template)) {
+        throw ExpressionError.invalid(
+          `A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`
+        );
+      }
+      data = { ...data, functionParameters: undefined };
     }
     if (this.outer) return this.outer.variable(name, { ...data, scope: this.outer });
     const slot = this.variableSlots.get(name.toLowerCase());
@@ -699,6 +707,12 @@ export class TemplateScope {
     collectFailures(data.failures, slot.failures);
     return slot.value;
   }
+}
+
+/** Whether a template declares languageVersion 2.0 or later ("2.0", "2.1-experimental"). */
+function languageVersion2(template: { [key: string]: Json }): boolean {
+  const version = template.languageVersion;
+  return typeof version === 'string' && Number.parseInt(version, 10) >= 2;
 }
 
 /** A value as JSON, cut short for a message. */
