@@ -489,3 +489,41 @@ describe('64-bit integers', () => {
     }
   });
 });
+
+describe('date formats as .NET writes them (invariant culture)', () => {
+  // https://learn.microsoft.com/dotnet/standard/base-types/standard-date-and-time-format-strings and
+  // .../custom-date-and-time-format-strings; ARM formats with the invariant culture (the documented
+  // utcNow('d') is 03/05/2019: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-date#utcnow).
+  const at = (format: string) => ev(`[dateTimeAdd('2020-04-07T14:53:14Z', 'PT1H', '${format}')]`);
+
+  it('month and day names, abbreviated and full', () => {
+    expect(at('MMM dd, yyyy')).toBe('Apr 07, 2020');
+    expect(at('dddd ddd MMMM')).toBe('Tuesday Tue April');
+  });
+
+  it('every standard format letter', () => {
+    expect(at('d')).toBe('04/07/2020');
+    expect(at('D')).toBe('Tuesday, 07 April 2020');
+    expect(at('f')).toBe('Tuesday, 07 April 2020 15:53');
+    expect(at('F')).toBe('Tuesday, 07 April 2020 15:53:14');
+    expect(at('g')).toBe('04/07/2020 15:53');
+    expect(at('G')).toBe('04/07/2020 15:53:14');
+    expect(at('M')).toBe('April 07');
+    expect(at('o')).toBe('2020-04-07T15:53:14.0000000Z');
+    expect(at('R')).toBe('Tue, 07 Apr 2020 15:53:14 GMT');
+    expect(at('s')).toBe('2020-04-07T15:53:14');
+    expect(at('t')).toBe('15:53');
+    expect(at('T')).toBe('15:53:14');
+    expect(at('u')).toBe('2020-04-07 15:53:14Z');
+    expect(at('U')).toBe('Tuesday, 07 April 2020 15:53:14');
+    expect(at('y')).toBe('2020 April');
+    expect(at('%d')).toBe('7');
+    expect(() => at('x')).toThrow(/not a \.NET standard date and time format/);
+  });
+
+  // .NET keeps time to 100 ns; a base value's seven fraction digits survive the addition.
+  it('digits below the millisecond are kept', () => {
+    expect(ev("[dateTimeAdd('2020-04-07T14:53:14.1234567Z', 'PT0S')]")).toBe('2020-04-07T14:53:14.1234567Z');
+    expect(ev("[dateTimeAdd('2020-04-07T14:53:14.1234567Z', 'PT1H', 'o')]")).toBe('2020-04-07T15:53:14.1234567Z');
+  });
+});

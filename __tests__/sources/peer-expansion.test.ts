@@ -227,3 +227,31 @@ describe('user-defined functions without languageVersion 2.0', () => {
     expect(messages.join('\n')).toMatch(/cannot read variables \('v1'\)/);
   });
 });
+
+describe('languageVersion 2.0 symbolic names (Bicep/SymbolicNameTestCases)', () => {
+  // Tests.Bicep.1.json: references() of a module loop gives each instance's outputs, in order.
+  test('references() of a module loop reads each instance’s outputs', () => {
+    const { outputs, errors } = expandDocTemplate(peerJson(bicep('SymbolicName.Tests.Bicep.1.json')));
+    expect(errors).toEqual([]);
+    expect(outputs.items).toEqual(['child-0', 'child-1']);
+    expect(outputs.itemsAsString).toEqual(['child-0', 'child-1']);
+  });
+
+  // Tests.Bicep.4.json: an `existing` resource loop whose names are expressions is read, not deployed;
+  // an output loop gives the ids.
+  test('an existing loop is read, not deployed, and an output loop gives the ids', () => {
+    const template = peerJson(bicep('SymbolicName.Tests.Bicep.4.json'));
+    const { outputs, resources, errors } = expandDocTemplate(template);
+    expect(errors).toEqual([]);
+    // Both are read as existing resources (they are not deployed).
+    const sites = resources.filter(r => r.type === 'Microsoft.Web/sites');
+    expect(sites.map(r => [r.name, r.existing])).toEqual([
+      ['example1-webapp', true],
+      ['example2-webapp', true]
+    ]);
+    expect(outputs.ids).toEqual([
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/examplegroup/providers/Microsoft.Web/sites/example1-webapp',
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/examplegroup/providers/Microsoft.Web/sites/example2-webapp'
+    ]);
+  });
+});

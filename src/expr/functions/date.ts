@@ -54,24 +54,70 @@ export function subMillisecondTicks(text: string): number {
 }
 
 /**
- * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f… F… tt M d H h`.
+ * .NET's standard date and time formats as the invariant culture writes them (ARM formats with it: the
+ * documented utcNow('d') is `03/05/2019`). `o` keeps seven digits of the fraction; `r` is RFC 1123.
+ */
+const STANDARD_FORMATS: { [format: string]: string } = {
+  d: 'MM/dd/yyyy',
+  D: 'dddd, dd MMMM yyyy',
+  f: 'dddd, dd MMMM yyyy HH:mm',
+  F: 'dddd, dd MMMM yyyy HH:mm:ss',
+  g: 'MM/dd/yyyy HH:mm',
+  G: 'MM/dd/yyyy HH:mm:ss',
+  m: 'MMMM dd',
+  M: 'MMMM dd',
+  o: "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'",
+  O: "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'",
+  r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+  R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+  s: "yyyy-MM-dd'T'HH:mm:ss",
+  t: 'HH:mm',
+  T: 'HH:mm:ss',
+  u: "yyyy-MM-dd HH:mm:ss'Z'",
+  U: 'dddd, dd MMMM yyyy HH:mm:ss',
+  y: 'yyyy MMMM',
+  Y: 'yyyy MMMM'
+};
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December'
+];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** `MMM` is the invariant culture's abbreviated month name (`Apr`), `MMMM` the full one. */
+const monthName = (month: number, short: boolean): string => (short ? MONTHS[month].slice(0, 3) : MONTHS[month]);
+/** `ddd` is the abbreviated day name (`Tue`), `dddd` the full one. */
+const dayName = (day: number, short: boolean): string => (short ? DAYS[day].slice(0, 3) : DAYS[day]);
+
+/**
+ * .NET date formatting, UTC: the standard formats above and custom `yyyy MMMM MMM MM dddd ddd dd HH hh mm ss
+ * f… F… tt M d H h`.
  * `ticks` are the 100-nanosecond units below the millisecond (0–9999), which a JS Date cannot hold.
  * `F` drops trailing zeros of the fraction, and the decimal point before it when nothing is left,
  * as .NET does: `HH:mm:ss.FFFFFFF` of 12:00:00.000 is `12:00:00`.
  */
 export function formatDateTime(date: Date, format: string, ticks = 0): string {
   const fraction = pad(date.getUTCMilliseconds(), 3) + pad(ticks, 4);
-  switch (format) {
-    case 'o':
-    case 'O':
-      return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'", ticks);
-    case 's':
-      return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
-    case 'u':
-      return formatDateTime(date, "yyyy-MM-dd HH:mm:ss'Z'");
-    case 'd':
-      return formatDateTime(date, 'MM/dd/yyyy');
+  if (format.length === 1) {
+    const pattern = STANDARD_FORMATS[format];
+    if (pattern === undefined) {
+      throw new ExpressionError(`'${format}' is not a .NET standard date and time format.`);
+    }
+    return formatDateTime(date, pattern, ticks);
   }
+  // `%d` is the custom specifier d on its own (a single letter would be a standard format).
+  if (format.length === 2 && format[0] === '%') format = format[1];
   let out = '';
   for (let i = 0; i < format.length;) {
     const c = format[i];
@@ -94,10 +140,13 @@ export function formatDateTime(date: Date, format: string, ticks = 0): string {
         out += run <= 2 ? pad(date.getUTCFullYear() % 100, run) : pad(date.getUTCFullYear(), run);
         break;
       case 'M':
-        out += pad(date.getUTCMonth() + 1, Math.min(run, 2));
+        out += run <= 2 ? pad(date.getUTCMonth() + 1, run) : monthName(date.getUTCMonth(), run === 3);
         break;
       case 'd':
-        out += pad(date.getUTCDate(), Math.min(run, 2));
+        out += run <= 2 ? pad(date.getUTCDate(), run) : dayName(date.getUTCDay(), run === 3);
+        break;
+      case 'g':
+        out += 'A.D.';
         break;
       case 'H':
         out += pad(hours, Math.min(run, 2));
@@ -153,7 +202,12 @@ export const dateFunctions: FunctionDefinition[] = [
     call: args => {
       const base = stringArg('dateTimeAdd', args, 0);
       const result = addDuration('dateTimeAdd', parseDateTime('dateTimeAdd', base), stringArg('dateTimeAdd', args, 1));
-      return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base));
+      // The base value's digits below the millisecond (100 ns ticks) are carried, as .NET keeps them.
+      return formatDateTime(
+        result,
+        args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base),
+        subMillisecondTicks(base)
+      );
     }
   }),
   defineFunction({
