@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
+import { isUnknown } from '../../src/model/value.js';
 import { at, byName, fixtures } from './helpers.js';
 import { expandDocTemplate } from './outputs.js';
 
@@ -253,5 +254,42 @@ describe('languageVersion 2.0 symbolic names (Bicep/SymbolicNameTestCases)', () 
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/examplegroup/providers/Microsoft.Web/sites/example1-webapp',
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/examplegroup/providers/Microsoft.Web/sites/example2-webapp'
     ]);
+  });
+});
+
+describe('an inner-scoped deployment to another resource group (Template.Parsing.3.json, "NestedTemplateParsingInner")', () => {
+  const { resources, errors } = expandTemplateFile(peer('Template.Parsing.3.json'), { scope: psruleScope });
+
+  test('parameters are evaluated in the parent, resourceGroup() inside is the target group', () => {
+    expect(errors).toEqual([]);
+    const flowLog = byName(resources, 'NetworkWatcher_eastus/FlowLog1');
+    expect(flowLog.type).toBe('Microsoft.Network/networkWatchers/flowLogs');
+    expect(flowLog.id).toBe(
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_eastus/flowLogs/FlowLog1'
+    );
+    expect(at(flowLog.json, '/properties/targetResourceId')).toBe(
+      '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/ps-rule-test-rg/providers/Microsoft.Network/networkSecurityGroups/nsg-001'
+    );
+    // PSRule's storage account name differs in its uniqueString part (see peer-functions.test.ts).
+    expect(at(flowLog.json, '/properties/storageId')).toMatch(
+      /^\/subscriptions\/ffffffff-ffff-ffff-ffff-ffffffffffff\/resourceGroups\/ps-rule-test-rg\/providers\/Microsoft\.Storage\/storageAccounts\/flowlogs[a-z2-7]{13}$/
+    );
+    expect(at(flowLog.json, '/tags/resourceGroup')).toBe('NetworkWatcherRG');
+  });
+});
+
+describe('management groups at tenant scope (Bicep/ScopeTestCases/Tests.Bicep.1.json)', () => {
+  const { resources, errors } = expandTemplateFile(peer(bicep('Scope.Tests.Bicep.1.json')), { scope: psruleScope });
+
+  test('ids are tenant-level', () => {
+    expect(errors).toEqual([]);
+    expect(byName(resources, 'mg-01').id).toBe('/providers/Microsoft.Management/managementGroups/mg-01');
+    expect(byName(resources, 'mg-02').id).toBe('/providers/Microsoft.Management/managementGroups/mg-02');
+  });
+
+  // PSRule fills reference(mg-01, …, 'full') with an object whose id it computes. ARM returns the
+  // deployed resource, which a template alone does not give: cmk-guard keeps it unknown.
+  test('a full reference() to another resource of the template stays unknown', () => {
+    expect(isUnknown(at(byName(resources, 'mg-02').json, '/properties/details/parent'))).toBe(true);
   });
 });
