@@ -527,3 +527,19 @@ describe('date formats as .NET writes them (invariant culture)', () => {
     expect(ev("[dateTimeAdd('2020-04-07T14:53:14.1234567Z', 'PT1H', 'o')]")).toBe('2020-04-07T15:53:14.1234567Z');
   });
 });
+
+describe('format() of objects and arrays', () => {
+  // ARM's own engine gives `{'a':'b','!c':2}` and `[true,2893,'abc']` (Azure/bicep EvaluationTests.cs,
+  // see peer-expansion.test.ts). Nested values follow the same writer; a quote inside a string is
+  // escaped with a backslash, as a JSON writer quoting with ' does (inferred, not documented).
+  it('writes compact JSON with single-quoted strings', () => {
+    expect(ev('[format(\'{0}|{1}\', json(\'{"a":"b","!c":2}\'), json(\'[true,2893,"abc"]\'))]')).toBe(
+      "{'a':'b','!c':2}|[true,2893,'abc']"
+    );
+    expect(ev("[format('{0}', createObject('n', null(), 'o', createObject('b', createArray())))]")).toBe(
+      "{'n':null,'o':{'b':[]}}"
+    );
+    expect(ev("[format('{0}', createArray('it''s'))]")).toBe("['it\\'s']");
+    expect(ev("[format('{0}', false())]")).toBe('False');
+  });
+});

@@ -293,3 +293,111 @@ describe('management groups at tenant scope (Bicep/ScopeTestCases/Tests.Bicep.1.
     expect(isUnknown(at(byName(resources, 'mg-02').json, '/properties/details/parent'))).toBe(true);
   });
 });
+
+/*
+ * Values ARM's own template engine computed: Azure/bicep (MIT) evaluates compiled Bicep with
+ * Azure.Deployments.Templates in src/Bicep.Core.IntegrationTests/EvaluationTests.cs (commit
+ * 00d5f1137724aac1ac75240d2f33207742f28d7e). The templates below are written here in the ARM form Bicep
+ * compiles those tests to; the expected values are the ones that file states.
+ */
+describe("ARM's engine on Bicep's evaluation tests", () => {
+  const template = (outputs: Record<string, string>, extra: object = {}): object => ({
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [],
+    ...extra,
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { type: 'object', value }]))
+  });
+
+  test('arithmetic, comparisons and coalesce ("Basic_arithmetic…", "Comparisons_are_evaluated_correctly")', () => {
+    const { outputs } = expandDocTemplate(
+      template(
+        {
+          sum: '[add(1, 3)]',
+          mult: '[mul(add(1, 3), 5)]',
+          modulo: '[mod(mul(add(1, 3), 5), 7)]',
+          div: '[div(mod(mul(add(1, 3), 5), 7), 11)]',
+          sub: '[sub(div(mod(mul(add(1, 3), 5), 7), 11), 13)]',
+          less: '[less(123, 456)]',
+          lessOrEquals: '[lessOrEquals(123, 456)]',
+          greater: '[greater(123, 456)]',
+          greaterOrEquals: '[greaterOrEquals(123, 456)]',
+          equals: '[equals(123, 456)]',
+          not: '[not(true())]',
+          and: '[and(true(), false())]',
+          or: '[or(true(), false())]',
+          coalesce: '[coalesce(null(), 123)]'
+        },
+        {}
+      )
+    );
+    expect(outputs).toEqual({
+      sum: 4,
+      mult: 20,
+      modulo: 6,
+      div: 0,
+      sub: -13,
+      less: true,
+      lessOrEquals: true,
+      greater: false,
+      greaterOrEquals: false,
+      equals: false,
+      not: false,
+      and: false,
+      or: true,
+      coalesce: 123
+    });
+  });
+
+  // Bicep compiles '>${bool}<>${int}<>${str}<>${obj}<>${arr}<' to format(); objects and arrays come
+  // out as compact JSON in single quotes, a boolean as .NET writes it.
+  test('interpolation of every kind of value ("String_expressions_are_evaluated_successfully")', () => {
+    const { outputs } = expandDocTemplate(
+      template(
+        {
+          interp:
+            "[format('>{0}<>{1}<>{2}<>{3}<>{4}<', variables('bool'), variables('int'), variables('str'), variables('obj'), variables('arr'))]"
+        },
+        { variables: { bool: false, int: 12948, str: 'hello!', obj: { a: 'b', '!c': 2 }, arr: [true, 2893, 'abc'] } }
+      )
+    );
+    expect(outputs.interp).toBe(">False<>12948<>hello!<>{'a':'b','!c':2}<>[true,2893,'abc']<");
+  });
+
+  test('resource ids at every scope ("ResourceId_expressions_are_evaluated_successfully")', () => {
+    const other = '2e518a80-f860-4467-a00e-d81aaf1ff42e';
+    const names = "parameters('parentName'), parameters('childName')";
+    const { outputs } = expandDocTemplate(
+      template(
+        {
+          resource1Id: `[resourceId('My.Rp/parent/child', ${names})]`,
+          resource2Id: `[resourceId('customRg', 'My.Rp/parent/child', ${names})]`,
+          resource3Id: `[resourceId('${other}', 'customRg', 'My.Rp/parent/child', ${names})]`,
+          resource4Id: `[tenantResourceId('My.Rp/parent/child', ${names})]`,
+          resource5Id: `[subscriptionResourceId('My.Rp/parent/child', ${names})]`,
+          resource6Id: `[subscriptionResourceId('${other}', 'My.Rp/parent/child', ${names})]`,
+          resource7Id: `[extensionResourceId(tenantResourceId('Microsoft.Management/managementGroups', '${other}'), 'My.Rp/parent/child', ${names})]`,
+          resource8Id: `[extensionResourceId(tenantResourceId('My.Rp/parent/child', ${names}), 'My.ExtensionRp/parent/child', ${names})]`
+        },
+        {
+          parameters: {
+            parentName: { type: 'string', defaultValue: 'myParent' },
+            childName: { type: 'string', defaultValue: 'myChild' }
+          }
+        }
+      )
+    );
+    const sub = '/subscriptions/00000000-0000-0000-0000-000000000000';
+    expect(outputs).toEqual({
+      resource1Id: `${sub}/resourceGroups/examplegroup/providers/My.Rp/parent/myParent/child/myChild`,
+      resource2Id: `${sub}/resourceGroups/customRg/providers/My.Rp/parent/myParent/child/myChild`,
+      resource3Id: `/subscriptions/${other}/resourceGroups/customRg/providers/My.Rp/parent/myParent/child/myChild`,
+      resource4Id: '/providers/My.Rp/parent/myParent/child/myChild',
+      resource5Id: `${sub}/providers/My.Rp/parent/myParent/child/myChild`,
+      resource6Id: `/subscriptions/${other}/providers/My.Rp/parent/myParent/child/myChild`,
+      resource7Id: `/providers/Microsoft.Management/managementGroups/${other}/providers/My.Rp/parent/myParent/child/myChild`,
+      resource8Id:
+        '/providers/My.Rp/parent/myParent/child/myChild/providers/My.ExtensionRp/parent/myParent/child/myChild'
+    });
+  });
+});

@@ -53,6 +53,7 @@ export function formatComposite(template: string, args: Value[]): string {
 }
 
 function formatValue(value: Value, spec: string | undefined): string {
+  if (value !== null && typeof value === 'object') return singleQuotedJson(value);
   if (typeof value !== 'number' || spec === undefined || spec === '') return toText(value);
   const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
   if (!standard) return customNumber(value, spec);
@@ -87,6 +88,24 @@ function formatValue(value: Value, spec: string | undefined): string {
     }
   }
   return toText(value);
+}
+
+/**
+ * An object or array argument of format() as ARM writes it: compact JSON with its strings, names
+ * included, in single quotes. Bicep compiles `'>${obj}<>${arr}<'` to format(), and ARM's own engine
+ * evaluates it to `>{'a':'b','!c':2}<>[true,2893,'abc']<` (Azure/bicep,
+ * src/Bicep.Core.IntegrationTests/EvaluationTests.cs, "String_expressions_are_evaluated_successfully").
+ * Inside a string, `'` and `\` are escaped with a backslash, as a JSON writer quoting with `'` does.
+ */
+function singleQuotedJson(value: Value): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(singleQuotedJson).join(',')}]`;
+  return `{${Object.entries(value)
+    .map(([key, item]) => `${singleQuotedJson(key)}:${singleQuotedJson(item)}`)
+    .join(',')}}`;
 }
 
 function requireInteger(value: number, spec: string): void {
