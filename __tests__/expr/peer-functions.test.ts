@@ -543,3 +543,187 @@ describe('format() of objects and arrays', () => {
     expect(ev("[format('{0}', false())]")).toBe('False');
   });
 });
+
+/*
+ * Values ARM's own template engine (Azure.Deployments.Templates) computed in Azure/bicep (MIT),
+ * src/Bicep.Core.IntegrationTests/EvaluationTests.cs at commit 00d5f1137724aac1ac75240d2f33207742f28d7e.
+ * The Bicep there is written here in the ARM form Bicep compiles it to.
+ */
+describe("ARM's engine on Bicep's evaluation tests", () => {
+  const doggos = ['Evie', 'Casper', 'Indy', 'Kira'];
+  const numbers = [0, 1, 2, 3];
+  const p = { doggos, numbers };
+  const v = (name: string) => `lambdaVariables('${name}')`;
+
+  it('items() sorts keys without regard to case ("Items_function_evaluation_works")', () => {
+    const input = {
+      ghiKey: 'ghiValue',
+      defKey: 'defValue',
+      abcKey: 'abcValue',
+      '123Key': '123Value',
+      GHIKey: 'GHIValue',
+      DEFKey: 'DEFValue',
+      ABCKey: 'ABCValue',
+      '456Key': '456Value'
+    };
+    expect(ev(`[map(items(parameters('o')), lambda('i', ${v('i')}.key))]`, { o: input })).toEqual([
+      '123Key',
+      '456Key',
+      'abcKey',
+      'ABCKey',
+      'defKey',
+      'DEFKey',
+      'ghiKey',
+      'GHIKey'
+    ]);
+    expect(ev(`[map(items(parameters('o')), lambda('i', ${v('i')}.value))]`, { o: input })).toEqual([
+      '123Value',
+      '456Value',
+      'abcValue',
+      'ABCValue',
+      'defValue',
+      'DEFValue',
+      'ghiValue',
+      'GHIValue'
+    ]);
+  });
+
+  it('join ("Join_function_evaluation_works")', () => {
+    expect(ev("[join(createArray('abc', 'def', 'ghi'), '')]")).toBe('abcdefghi');
+    expect(ev("[join(createArray('abc', 'def', 'ghi'), ',')]")).toBe('abc,def,ghi');
+    expect(ev("[join(createArray('I', 'love', 'Bicep'), ' ')]")).toBe('I love Bicep');
+  });
+
+  it('indexOf is case-insensitive on strings only; contains is case-sensitive ("indexof_contains…")', () => {
+    const q = { s: 'FOOBAR', a: ['FOO', 'BAR'] };
+    const cases: [string, unknown][] = [
+      ["[indexOf(parameters('s'), 'foo')]", 0],
+      ["[indexOf(parameters('s'), 'FOO')]", 0],
+      ["[indexOf(parameters('s'), 'bar')]", 3],
+      ["[indexOf(parameters('s'), 'BAR')]", 3],
+      ["[contains(parameters('s'), 'foo')]", false],
+      ["[contains(parameters('s'), 'FOO')]", true],
+      ["[contains(parameters('s'), 'bar')]", false],
+      ["[contains(parameters('s'), 'BAR')]", true],
+      ["[indexOf(parameters('a'), 'foo')]", -1],
+      ["[indexOf(parameters('a'), 'FOO')]", 0],
+      ["[indexOf(parameters('a'), 'bar')]", -1],
+      ["[indexOf(parameters('a'), 'BAR')]", 1],
+      ["[indexOf(parameters('a'), false())]", -1],
+      ["[indexOf(parameters('a'), 123)]", -1],
+      ["[contains(parameters('a'), 'foo')]", false],
+      ["[contains(parameters('a'), 'FOO')]", true],
+      ["[contains(parameters('a'), 'bar')]", false],
+      ["[contains(parameters('a'), 'BAR')]", true],
+      ["[contains(parameters('a'), false())]", false],
+      ["[contains(parameters('a'), 123)]", false]
+    ];
+    for (const [expression, expected] of cases) expect([expression, ev(expression, q)]).toEqual([expression, expected]);
+  });
+
+  it('map, filter, flatten, sort, reduce, toObject ("List_comprehension_function_evaluation_works")', () => {
+    expect(ev(`[map(parameters('doggos'), lambda('i', format('Hello {0}!', ${v('i')})))]`, p)).toEqual(
+      doggos.map(d => `Hello ${d}!`)
+    );
+    expect(ev(`[filter(parameters('numbers'), lambda('i', equals(0, mod(${v('i')}, 2))))]`, p)).toEqual([0, 2]);
+    expect(
+      ev(
+        `[map(filter(parameters('numbers'), lambda('i', contains(filter(parameters('numbers'), lambda('j', equals(0, mod(${v('j')}, 2)))), ${v('i')}))), lambda('x', parameters('doggos')[${v('x')}]))]`,
+        p
+      )
+    ).toEqual(['Evie', 'Indy']);
+    expect(ev('[flatten(createArray(createArray(0, 1), createArray(2, 3), createArray(4, 5)))]')).toEqual([
+      0, 1, 2, 3, 4, 5
+    ]);
+    expect(ev('[flatten(createArray())]')).toEqual([]);
+    expect(ev(`[map(createArray(), lambda('foo', format('Hi {0}!', ${v('foo')})))]`)).toEqual([]);
+    expect(
+      ev(`[flatten(map(range(1, 3), lambda('i', createArray(mul(${v('i')}, 2), add(mul(${v('i')}, 2), 1)))))]`)
+    ).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(ev(`[filter(createArray('abc', 'def', 'ghi'), lambda('foo', equals('def', ${v('foo')})))]`)).toEqual([
+      'def'
+    ]);
+    expect(ev(`[sort(createArray(8, 3, 10, -13, 5), lambda('x', 'y', less(${v('x')}, ${v('y')})))]`)).toEqual([
+      -13, 3, 5, 8, 10
+    ]);
+    expect(ev(`[sort(createArray('ghi', 'abc', 'def'), lambda('x', 'y', less(${v('x')}, ${v('y')})))]`)).toEqual([
+      'abc',
+      'def',
+      'ghi'
+    ]);
+    expect(ev(`[sort(createArray('ghi', 'abc', 'def'), lambda('x', 'y', greater(${v('x')}, ${v('y')})))]`)).toEqual([
+      'ghi',
+      'def',
+      'abc'
+    ]);
+    const keyed = [
+      { key: 124, name: 'Second' },
+      { key: 298, name: 'Third' },
+      { key: 24, name: 'First' },
+      { key: 1232, name: 'Fourth' }
+    ];
+    const sorted = ev(`[sort(parameters('k'), lambda('x', 'y', less(int(${v('x')}.key), int(${v('y')}.key))))]`, {
+      k: keyed
+    });
+    expect(sorted).toEqual([keyed[2], keyed[0], keyed[1], keyed[3]]);
+    expect(ev(`[toObject(parameters('k'), lambda('x', ${v('x')}.name))]`, { k: sorted })).toEqual({
+      First: keyed[2],
+      Second: keyed[0],
+      Third: keyed[1],
+      Fourth: keyed[3]
+    });
+    expect(
+      ev(`[reduce(createArray('abc', 'def', 'ghi'), '', lambda('cur', 'next', concat(${v('cur')}, ${v('next')})))]`)
+    ).toBe('abcdefghi');
+    expect(ev(`[reduce(range(1, 5), 1, lambda('cur', 'next', mul(${v('cur')}, ${v('next')})))]`)).toBe(120);
+    expect(
+      ev(
+        `[reduce(createArray(createObject('foo', 123), createObject('bar', 456), createObject('baz', 789)), createObject(), lambda('cur', 'next', union(${v('cur')}, ${v('next')})))]`
+      )
+    ).toEqual({ foo: 123, bar: 456, baz: 789 });
+    expect(ev(`[reduce(createArray(), 0, lambda('cur', 'next', ${v('cur')}))]`)).toBe(0);
+    expect(ev(`[toObject(createArray(123, 456, 789), lambda('i', format('{0}', div(${v('i')}, 100))))]`)).toEqual({
+      '1': 123,
+      '4': 456,
+      '7': 789
+    });
+  });
+
+  it('lambdas with an index, mapValues, objectKeys, shallowMerge, groupBy ("New_functions…")', () => {
+    const isEven = (name: string) => `equals(mod(${v(name)}, 2), 0)`;
+    expect(
+      ev(
+        `[map(createArray('Evie', 'Casper', 'Lady Lechuga'), lambda('dog', 'i', format('{0} {1}!', if(${isEven('i')}, 'Hi', 'Ahoy'), ${v('dog')})))]`
+      )
+    ).toEqual(['Hi Evie!', 'Ahoy Casper!', 'Hi Lady Lechuga!']);
+    expect(ev(`[filter(createArray('a', 'b', 'c', 'd'), lambda('item', 'i', ${isEven('i')}))]`)).toEqual(['a', 'c']);
+    expect(
+      ev(
+        `[reduce(createArray('abc', 'def', 'ghi'), '', lambda('cur', 'next', 'i', if(${isEven('i')}, concat(${v('cur')}, ${v('next')}), ${v('cur')})))]`
+      )
+    ).toBe('abcghi');
+    expect(ev(`[mapValues(createObject('a', 123, 'b', 456), lambda('val', mul(${v('val')}, 2)))]`)).toEqual({
+      a: 246,
+      b: 912
+    });
+    expect(ev("[objectKeys(createObject('a', 123, 'b', 456))]")).toEqual(['a', 'b']);
+    expect(ev("[shallowMerge(createArray(createObject('a', 123), createObject('b', 456)))]")).toEqual({
+      a: 123,
+      b: 456
+    });
+    const typed = {
+      t: [
+        { type: 'a', value: 123 },
+        { type: 'b', value: 456 },
+        { type: 'a', value: 789 }
+      ]
+    };
+    expect(ev(`[groupBy(parameters('t'), lambda('arg', ${v('arg')}.type))]`, typed)).toEqual({
+      a: [typed.t[0], typed.t[2]],
+      b: [typed.t[1]]
+    });
+    expect(
+      ev(`[groupBy(parameters('t'), lambda('arg', ${v('arg')}.type), lambda('arg', ${v('arg')}.value))]`, typed)
+    ).toEqual({ a: [123, 789], b: [456] });
+  });
+});

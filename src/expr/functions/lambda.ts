@@ -166,16 +166,21 @@ export const lambdaFunctions: FunctionDefinition[] = [
   withLambda({
     name: 'groupBy',
     minArgs: 2,
-    maxArgs: 2,
+    // An optional third lambda maps each item to the value grouped (ARM's engine groups
+    // groupBy(items, arg => arg.type, arg => arg.value) into { a: [123, 789], b: [456] }:
+    // Azure/bicep, src/Bicep.Core.IntegrationTests/EvaluationTests.cs, "New_functions_are_evaluated_correctly").
+    maxArgs: 3,
     call: (args, ctx) => {
       const fn = lambdaArg('groupBy', args, 1, [1]);
+      const valueFn = args.length > 2 ? lambdaArg('groupBy', args, 2, [1]) : undefined;
       const out: { [key: string]: Value[] } = {};
       for (const item of arrayArg('groupBy', args, 0)) {
         const key = keyOf('groupBy', invokeLambda(fn, [item], ctx));
         if (key instanceof Unknown) return unknownResult('groupBy', [key]);
+        const value = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
         const group = own(out, key);
-        if (group) group.push(item);
-        else setOwn(out, key, [item]);
+        if (group) group.push(value);
+        else setOwn(out, key, [value]);
       }
       return out;
     }
