@@ -401,3 +401,30 @@ describe("ARM's engine on Bicep's evaluation tests", () => {
     });
   });
 });
+
+describe('what a template alone does not give stays unknown', () => {
+  // PSRule fills resourceGroup().tags, subscription().displayName, tenant().displayName and countryCode
+  // from its own options (Tests: FunctionTests.cs "Subscription", "Tenant", "ManagementGroup"). They are
+  // the Azure account's, not the template's; cmk-guard leaves them unknown instead of making them up.
+  test('resource group tags and display names are unknown; ids and names stay known', () => {
+    const { outputs } = expandDocTemplate({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: {
+        tags: { type: 'object', value: "[union(resourceGroup().tags, createObject('team', 'a'))]" },
+        subscriptionName: { type: 'string', value: '[subscription().displayName]' },
+        tenantName: { type: 'string', value: '[tenant().displayName]' },
+        country: { type: 'string', value: '[tenant().countryCode]' },
+        groupId: { type: 'string', value: '[resourceGroup().id]' },
+        groupName: { type: 'string', value: '[resourceGroup().name]' }
+      }
+    });
+    for (const name of ['tags', 'subscriptionName', 'tenantName', 'country']) {
+      expect([name, isUnknown(outputs[name])]).toEqual([name, true]);
+    }
+    expect((outputs.tags as { reason: string }).reason).toMatch(/tags of resource group 'examplegroup'/);
+    expect(outputs.groupId).toBe('/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/examplegroup');
+    expect(outputs.groupName).toBe('examplegroup');
+  });
+});

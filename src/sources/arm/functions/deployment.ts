@@ -5,7 +5,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
  */
-import type { Value } from '../../../model/value.js';
+import { Unknown, type Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { DeploymentTarget, EvalData } from '../scope.js';
@@ -159,7 +159,13 @@ export const deploymentFunctions: FunctionDefinition[] = [
         name: target.resourceGroup,
         type: 'Microsoft.Resources/resourceGroups',
         location: target.location,
-        tags: {},
+        // The group's tags and the display names below are the Azure account's, not the template's:
+        // a template alone does not give them, so they are unknown rather than made up (an empty
+        // object here once made union(resourceGroup().tags, …) look known).
+        tags: new Unknown(
+          `the tags of resource group '${target.resourceGroup}', which the template does not give`,
+          `resourcegroup(${target.resourceGroup.toLowerCase()}).tags`
+        ),
         properties: { provisioningState: 'Succeeded' }
       };
     }
@@ -182,7 +188,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
         id: `/subscriptions/${target.subscriptionId}`,
         subscriptionId: target.subscriptionId,
         tenantId: target.tenantId,
-        displayName: 'subscription'
+        displayName: new Unknown('the display name of the subscription deployed to', 'subscription().displayname')
       };
     }
   }),
@@ -192,7 +198,12 @@ export const deploymentFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call: (_args, ctx) => {
       const target = targetOf(ctx);
-      return { countryCode: 'US', displayName: 'tenant', id: `/tenants/${target.tenantId}`, tenantId: target.tenantId };
+      return {
+        countryCode: new Unknown('the country code of the tenant deployed to', 'tenant().countrycode'),
+        displayName: new Unknown('the display name of the tenant deployed to', 'tenant().displayname'),
+        id: `/tenants/${target.tenantId}`,
+        tenantId: target.tenantId
+      };
     }
   }),
   defineFunction({
@@ -205,7 +216,13 @@ export const deploymentFunctions: FunctionDefinition[] = [
         id: `/providers/Microsoft.Management/managementGroups/${target.managementGroup}`,
         name: target.managementGroup,
         type: 'Microsoft.Management/managementGroups',
-        properties: { displayName: target.managementGroup, tenantId: target.tenantId }
+        properties: {
+          displayName: new Unknown(
+            'the display name of the management group deployed to',
+            'managementgroup().displayname'
+          ),
+          tenantId: target.tenantId
+        }
       };
     }
   })
