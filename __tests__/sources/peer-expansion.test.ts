@@ -428,3 +428,27 @@ describe('what a template alone does not give stays unknown', () => {
     expect(outputs.groupName).toBe('examplegroup');
   });
 });
+
+describe('zone mapping functions (PSRule FunctionTests.cs "ToLogicalZone" … "ToPhysicalZones")', () => {
+  // PSRule answers from a table of its own; the mapping between logical and physical zones is set per
+  // subscription by Azure, so cmk-guard answers unknown (and no longer refuses the functions).
+  test('toLogicalZone(s) and toPhysicalZone(s) are unknown, not errors', () => {
+    const sub = '00000000-0000-0000-0000-000000000000';
+    const { outputs, errors } = expandDocTemplate({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: {
+        a: { type: 'string', value: `[toLogicalZone('${sub}', 'eastus2', 'eastus2-az3')]` },
+        b: { type: 'array', value: `[toLogicalZones('${sub}', 'westus2', createArray('westus2-az1', 'westus2-az2'))]` },
+        c: { type: 'string', value: `[toPhysicalZone('${sub}', 'eastus2', '3')]` },
+        d: { type: 'array', value: `[toPhysicalZones('${sub}', 'westus2', createArray('1', '2'))]` }
+      }
+    });
+    expect(errors).toEqual([]);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      expect([name, isUnknown(outputs[name])]).toEqual([name, true]);
+      expect((outputs[name] as { reason: string }).reason).toMatch(/zone mapping/);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Functions whose values exist only once Azure has deployed something: reference(),
- * list*(), newGuid(), utcNow() (outside a parameter default), providers(), pickZones().
+ * list*(), newGuid(), utcNow() (outside a parameter default), providers(), pickZones(), toLogicalZone(s),
+ * toPhysicalZone(s).
  * They return an `Unknown` whose key names what is unknown, so that two mentions of the
  * same runtime value are recognisably the same:
  * - `reference(<id>)` is the full resource (`reference(id, api, 'Full')`), and
@@ -246,5 +247,23 @@ export const runtimeFunctions: FunctionDefinition[] = [
         `pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`,
         `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`
       )
-  })
+  }),
+  // Zone mapping functions (toLogicalZone('<subscriptionId>', 'westus2', 'westus2-az1') and the plural
+  // and physical forms): which logical zone is which physical one is set per subscription by Azure, so the
+  // answer is unknown, never a guess. PSRule.Rules.Azure reads them from its own table.
+  ...(['toLogicalZone', 'toLogicalZones', 'toPhysicalZone', 'toPhysicalZones'] as const).map(name =>
+    defineFunction({
+      name,
+      minArgs: 3,
+      maxArgs: 3,
+      call: args =>
+        new Unknown(
+          `${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`,
+          `${name.toLowerCase()}(${args
+            .map(a => JSON.stringify(a))
+            .join(',')
+            .toLowerCase()})`
+        )
+    })
+  )
 ];
