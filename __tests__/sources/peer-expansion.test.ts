@@ -452,3 +452,19 @@ describe('zone mapping functions (PSRule FunctionTests.cs "ToLogicalZone" … "T
     }
   });
 });
+
+describe('property loops inside an array item of a module parameter (Tests.Bicep.11.json, "NestedParameterValueLoops")', () => {
+  test('empty loops give empty arrays and the item’s other members are evaluated', () => {
+    const { resources, errors } = expandTemplateFile(peer('Tests.Bicep.11.json'), { scope: psruleScope });
+    expect(errors).toEqual([]);
+    expect(at(byName(resources, '10.0.0.4').json, '/tags')).toEqual({ value6: [], value7: [], ip: '10.0.0.4' });
+  });
+});
+
+describe('split() of a value known only after deployment (Tests.Bicep.12.json, "SplitLastRuntimeProperties")', () => {
+  test('last(split(reference(…).keyUriWithVersion, "/")) passed to a module is not an error', () => {
+    const { resources, errors } = expandTemplateFile(peer('Tests.Bicep.12.json'), { scope: psruleScope });
+    expect(errors).toEqual([]);
+    expect(resources).toEqual([]);
+  });
+});
