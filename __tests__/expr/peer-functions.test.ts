@@ -178,6 +178,14 @@ const cases: Case[] = [
     null
   ],
   ["[tryGet(createArray('one', 'two'), 1)]", 'two'],
+  ['[tryGet(null(), 1)]', null],
+  // tryIndexFromEnd / indexFromEnd
+  ["[tryIndexFromEnd(createArray('one', 'two', 'three'), 1)]", 'three'],
+  ["[tryIndexFromEnd(createArray('one', 'two', 'three'), 3)]", 'one'],
+  ["[tryIndexFromEnd(createArray('one', 'two', 'three'), 4)]", null],
+  ["[tryIndexFromEnd(createArray('one', 'two', 'three'), -1)]", null],
+  ['[tryIndexFromEnd(null(), 1)]', null],
+  ["[indexFromEnd(createArray('one', 'two', 'three'), 2)]", 'two'],
   // comparison
   ['[equals(1, 2)]', false],
   ["[equals('Test1', 'Test1')]", true],
@@ -426,7 +434,10 @@ const failures: string[] = [
   "[cidrSubnet('fdad:3236:5555::/48', 200, 0)]",
   "[dataUriToString('SGVsbG8sIFdvcmxkIQ==')]",
   '[length(null())]',
-  "[fail('test')]"
+  "[fail('test')]",
+  "[indexFromEnd(createArray('one', 'two', 'three'), 4)]",
+  "[indexFromEnd(createArray('one', 'two', 'three'), -1)]",
+  '[indexFromEnd(null(), 1)]'
 ];
 
 describe('peer expectations: ARM template functions', () => {

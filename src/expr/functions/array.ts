@@ -373,6 +373,8 @@ export const arrayFunctions: FunctionDefinition[] = [
       acceptsUnknown: true,
       call: args => {
         if (args[0] instanceof Unknown || holdsUnknown(args[1])) return unknownResult(name, args);
+        // Like tryGet, the try form gives null for a null array (Bicep's `arr[?^1]` on a null value).
+        if (args[0] === null && name === 'tryIndexFromEnd') return null;
         const array = arrayArg(name, args, 0);
         const reverse = intArg(name, args, 1);
         let item: Value;
