@@ -5,6 +5,7 @@
  * The facts are restated here as cmk-guard's own tests.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
@@ -478,5 +479,65 @@ describe('split() of a value known only after deployment (Tests.Bicep.12.json, "
     const { resources, errors } = expandTemplateFile(peer('Tests.Bicep.12.json'), { scope: psruleScope });
     expect(errors).toEqual([]);
     expect(resources).toEqual([]);
+  });
+});
+
+describe('where the resource group is', () => {
+  // PSRule takes resourceGroup().location from its options ('eastus' by default). A template does not
+  // say where its group is: a resource placed at [resourceGroup().location] has an unknown location, so
+  // Allowed locations is indeterminate on it instead of judging a placeholder region.
+  const template = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [
+      {
+        type: 'Microsoft.Storage/storageAccounts',
+        apiVersion: '2023-01-01',
+        name: 'stlocal',
+        location: '[resourceGroup().location]'
+      },
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: 'other-group',
+        resourceGroup: 'rg-other',
+        properties: {
+          mode: 'Incremental',
+          expressionEvaluationOptions: { scope: 'inner' },
+          template: {
+            $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+            contentVersion: '1.0.0.0',
+            resources: [
+              {
+                type: 'Microsoft.Storage/storageAccounts',
+                apiVersion: '2023-01-01',
+                name: 'stother',
+                location: '[resourceGroup().location]'
+              }
+            ]
+          }
+        }
+      }
+    ]
+  };
+
+  test('unknown unless given; another group’s location is unknown even when this group’s is given', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-peer-'));
+    try {
+      const file = path.join(dir, 'main.json');
+      fs.writeFileSync(file, JSON.stringify(template));
+      const unknownRun = expandTemplateFile(file);
+      const local = at(byName(unknownRun.resources, 'stlocal').json, '/location');
+      expect(isUnknown(local)).toBe(true);
+      expect((local as { reason: string }).reason).toMatch(/location of resource group 'rg'/);
+
+      const given = expandTemplateFile(file, { scope: { location: 'swedencentral' } });
+      expect(at(byName(given.resources, 'stlocal').json, '/location')).toBe('swedencentral');
+      const other = at(byName(given.resources, 'stother').json, '/location');
+      expect(isUnknown(other)).toBe(true);
+      expect((other as { reason: string }).reason).toMatch(/location of resource group 'rg-other'/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -109,7 +109,7 @@ export const expandCommand: Command = {
       description: 'the subscription id to build resource ids with (default: all zeros)'
     },
     'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
-    location: { type: 'string', placeholder: 'REGION', description: "resourceGroup().location (default: 'westus')" },
+    location: { type: 'string', placeholder: 'REGION', description: 'resourceGroup().location (default: unknown)' },
     positions: { type: 'boolean', description: 'print the source line of every property' },
     root: evaluateOptions.root
   },

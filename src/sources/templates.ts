@@ -86,7 +86,8 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
     level: deploymentLevelOf(template.$schema),
     subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
     resourceGroup: scope.resourceGroup ?? 'rg',
-    location: scope.location ?? 'westus',
+    // A template does not say where its resource group is: unknown unless the caller gives it.
+    location: scope.location,
     tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
     managementGroup: 'mg',
     deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.(jsonc?|bicep)$/i, '')

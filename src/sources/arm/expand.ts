@@ -923,8 +923,14 @@ export class TemplateExpander {
     };
     const subscriptionId = read('subscriptionId');
     const resourceGroup = read('resourceGroup');
+    const sameGroup =
+      resourceGroup !== undefined &&
+      (subscriptionId === undefined || subscriptionId.toLowerCase() === scope.target.subscriptionId.toLowerCase()) &&
+      resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
     if (subscriptionId !== undefined) target.subscriptionId = subscriptionId;
     if (resourceGroup !== undefined) {
+      // Another group's location is not the parent's.
+      if (!sameGroup || scope.target.level !== 'resourceGroup') target.location = undefined;
       target.resourceGroup = resourceGroup;
       target.level = 'resourceGroup';
     } else if (
@@ -933,6 +939,9 @@ export class TemplateExpander {
       String(node.type).toLowerCase() === DEPLOYMENTS_TYPE
     ) {
       target.level = 'subscription';
+      // deployment().location of a subscription-level nested deployment is its own `location`.
+      const location = scope.evaluateValue(node.location!, joinPointer(pointer, 'location'), data);
+      target.location = typeof location === 'string' ? location : undefined;
     }
     return target;
   }

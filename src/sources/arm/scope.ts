@@ -28,7 +28,11 @@ export interface DeploymentTarget {
   level: DeploymentLevel;
   subscriptionId: string;
   resourceGroup: string;
-  location: string;
+  /**
+   * Where the resource group is (or, above a group, where the deployment's metadata is kept): known
+   * only when the caller gives it, or a subscription-level nested deployment sets it.
+   */
+  location?: string;
   tenantId: string;
   managementGroup: string;
   deploymentName: string;

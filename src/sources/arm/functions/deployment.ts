@@ -89,6 +89,20 @@ function copyIndex(args: Value[], ctx: EvalContext): Value {
   return typeof index === 'number' ? index + offset : index;
 }
 
+/**
+ * Where a resource group is, or where a deployment above a group keeps its metadata: the template
+ * does not say, so a value built from it (a resource's `location`, which Allowed locations reads) is
+ * unknown rather than a placeholder region.
+ */
+function unknownLocation(resourceGroup?: string): Unknown {
+  return resourceGroup === undefined
+    ? new Unknown('the location of the deployment, which the template does not give', 'deployment().location')
+    : new Unknown(
+        `the location of resource group '${resourceGroup}', which the template does not give`,
+        `resourcegroup(${resourceGroup.toLowerCase()}).location`
+      );
+}
+
 export const deploymentFunctions: FunctionDefinition[] = [
   defineFunction({
     name: 'parameters',
@@ -137,7 +151,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
           provisioningState: 'Accepted'
         }
       };
-      if (scope.target.level !== 'resourceGroup') result.location = scope.target.location;
+      if (scope.target.level !== 'resourceGroup') result.location = scope.target.location ?? unknownLocation();
       return result;
     }
   }),
@@ -158,7 +172,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
         id: `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`,
         name: target.resourceGroup,
         type: 'Microsoft.Resources/resourceGroups',
-        location: target.location,
+        location: target.location ?? unknownLocation(target.resourceGroup),
         // The group's tags and the display names below are the Azure account's, not the template's:
         // a template alone does not give them, so they are unknown rather than made up (an empty
         // object here once made union(resourceGroup().tags, …) look known).
