@@ -87,24 +87,13 @@ const psruleScope = {
 };
 
 describe('an index computed from a boolean (Template.Parsing.6.json, "BooleanStringProperty")', () => {
-  // PSRule reads `variables('lookup')[string(empty(''))]` as the member "True" of an object that also has
-  // "true" (and "Other" beside "other"). ARM reads member names regardless of case, so such an object is
-  // refused at its line (a pull request must not be able to hide one of two members; decided in
-  // bd7dab8, "A pull request cannot hide a template from the gate by case"). The refusal is kept.
-  test('an object with two members differing only in case is refused, naming both', () => {
-    expect(() => expandTemplateFile(peer('Template.Parsing.6.json'))).toThrow(
-      /"true" and "True" in one object differ only in case/
-    );
-  });
-
-  test('string() of a boolean is True or False', () => {
-    const template = peerJson('Template.Parsing.6.json') as { variables: { lookup: Record<string, unknown> } };
-    delete template.variables.lookup.true;
-    delete template.variables.lookup.other;
-    const { resources } = expandDocTemplate(template);
+  // string(true) is 'True'; in a variable's data object, a member whose name matches exactly is chosen
+  // over one differing only in case (the object has "True" and "true", "Other" and "other").
+  test('string() of a boolean indexes an object by the exact-case key first', () => {
+    const { resources } = expandTemplateFile(peer('Template.Parsing.6.json'));
     expect(at(byName(resources, 'resource').json, '/properties')).toEqual({
       value1: 'True',
-      value2: 'True',
+      value2: 'true',
       value3: 'false',
       value4: 'Other'
     });
