@@ -63,6 +63,8 @@ export interface EvaluateRequest {
   definitions?: string[];
   /** Globs or folders of ARM templates. */
   templates?: string[];
+  /** More patterns, from the base's configuration file: evaluated too, and one that matches nothing is no error. */
+  templatesAtBase?: string[];
   /** Parameter files, paired with templates by name unless only one template is scanned. */
   parameters?: string[];
   /** Parameter values that win over defaults and parameter files. */
@@ -590,9 +592,11 @@ async function readInputs(
   const readProblems: UserError[] = [...loaded.errors];
   const notRun: NotRun[] = [...loaded.leftOut];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
-  if (request.templates?.length) {
-    const discovered = loadTemplates(request.templates, {
+  const patterns = [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+  if (patterns.length) {
+    const discovered = loadTemplates(patterns, {
       cwd: request.cwd,
+      mayMatchNothing: request.templatesAtBase,
       env: request.env,
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),

@@ -120,6 +120,41 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     expect(flagged.code).toBe(0);
   });
 
+  it('narrowing `templates` does not leave a template out: the base’s patterns are evaluated too, and may match nothing', async () => {
+    // The pull request adds a noncompliant template and narrows `templates` so that it matches only a compliant one.
+    mkdirSync(path.join(dir, 'infra', 'ok'));
+    writeFileSync(
+      path.join(dir, 'infra', 'ok', 'vault.json'),
+      readFileSync(path.resolve('examples/key-vault-purge-protection/compliant.json'), 'utf8')
+    );
+    writeFileSync(path.join(dir, 'infra', 'new.json'), NONCOMPLIANT);
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/ok/*.json"]\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'narrow');
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', base);
+    expect(checked.code).toBe(1);
+    expect(new Set(checked.document.findings.map(f => f.resource.file))).toEqual(
+      new Set(['infra/main.json', 'infra/new.json', 'infra/ok/vault.json'])
+    );
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`templates` leaves out "infra/*.json" in this change, which the base names: they are evaluated too until the change is merged.'
+    });
+    // A base pattern that matches nothing now (the folder moved) is no error; the head's patterns still must match.
+    git(dir, 'mv', 'infra', 'deploy');
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["deploy/**/*.json"]\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'move');
+    const moved = await evaluate('--base', base);
+    expect(moved.document.errors ?? []).toEqual([]);
+    expect(moved.code).toBe(1);
+    // A flag naming the templates wins over both files, as for the other settings.
+    const named = await evaluate('--base', base, '--templates', 'deploy/ok/vault.json');
+    expect(named.code).toBe(0);
+  });
+
   it('a base that cannot be read says the settings were not compared', async () => {
     writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\nfail-on: never\n');
     const checked = await evaluate('--base', '0123456789abcdef0123456789abcdef01234567');

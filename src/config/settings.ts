@@ -59,6 +59,11 @@ export interface ResolvedSettings {
   policies?: string[];
   definitions: string[];
   templates: string[];
+  /**
+   * Patterns the base's configuration file names in `templates` that this pull request's leaves out: evaluated
+   * too until the change is merged, and one that matches nothing now is no error.
+   */
+  templatesAtBase?: string[];
   parameters: string[];
   parameterOverrides: Record<string, Json>;
   resources: string[];
@@ -151,6 +156,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
         }
       },
       ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
+      ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
       ...(gate.pinned.length ? { pinned: gate.pinned } : {})
     }
   };
@@ -180,7 +186,12 @@ function gateAtBase(
   config: Config | null,
   cwd: string,
   root: string
-): { settings: Partial<ConfigSettings>; overrides?: RuleOverride[]; pinned: NonNullable<ResolvedSettings['pinned']> } {
+): {
+  settings: Partial<ConfigSettings>;
+  overrides?: RuleOverride[];
+  templatesAtBase?: string[];
+  pinned: NonNullable<ResolvedSettings['pinned']>;
+} {
   const none = { settings: {}, pinned: [] };
   if (given.gateBase === undefined || given.config?.toLowerCase() === 'none') return none;
   // The file at the base: the one read here, else the one the base would have read.
@@ -234,18 +245,29 @@ function gateAtBase(
       reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
     });
   }
+  // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
+  // request that narrowed `templates` would otherwise leave its own new template unchecked.
+  const headTemplates = config?.settings.templates;
+  const leftOut =
+    headTemplates === undefined ? [] : (base?.settings.templates ?? []).filter(p => !headTemplates.includes(p));
+  const templatesAtBase = leftOut.length ? leftOut : undefined;
+  if (templatesAtBase)
+    pinned.push({
+      file: shown,
+      reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
+    });
   const overridesOf = (c: Config | null) =>
     canonicalJson(
       (c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1))
     );
-  if (overridesOf(config) === overridesOf(base)) return { settings, pinned };
+  if (overridesOf(config) === overridesOf(base)) return { settings, templatesAtBase, pinned };
   pinned.push({
     file: shown,
     reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
   });
-  return { settings, overrides: base?.overrides ?? [], pinned };
+  return { settings, overrides: base?.overrides ?? [], templatesAtBase, pinned };
 }
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */

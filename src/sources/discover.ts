@@ -91,6 +91,8 @@ export interface DiscoveryOptions extends TemplateLoadOptions {
    * and lets it go, so one template's resources and positions are in memory at a time, not all.
    */
   onTemplate?: (template: ExpandedTemplate) => void;
+  /** Patterns that may match nothing (the base's, on a pull request): no error when one does. */
+  mayMatchNothing?: readonly string[];
 }
 
 /**
@@ -133,7 +135,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   const matchedBy = new Map<string, string[]>();
   for (const pattern of patterns) {
     const matched = expandPattern(pattern, options.cwd, root);
-    if (matched.length === 0) {
+    if (matched.length === 0 && !options.mayMatchNothing?.includes(pattern)) {
       result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
     }
     matchedBy.set(pattern, matched);
