@@ -21,12 +21,11 @@
  */
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { DeploymentPlan, ItemResult, PlanItem } from '../model/plan.js';
+import { DEFAULT_CONCURRENCY, runBounded } from './bounded.js';
 import { ArmError } from './errors.js';
 import { exemptionScope, type ExemptionStore } from './exemptions.js';
 import type { PolicyStore, RestBody } from './policyStore.js';
 import { parseScope, scopeOfId, type AzureScope } from './scope.js';
-
-export const DEFAULT_CONCURRENCY = 8;
 
 /** How long Azure's answers that it does not see a reference yet are waited out. */
 export interface SettleOptions {
@@ -118,22 +117,6 @@ export async function settled<T>(
       delay = Math.min(delay * 2, settle.maxDelayMs);
     }
   }
-}
-
-/** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
-export async function runBounded<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 function scopeOf(item: PlanItem): AzureScope {

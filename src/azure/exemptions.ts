@@ -6,6 +6,7 @@
  */
 import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
+import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { groupsBelow } from './hierarchy.js';
@@ -168,12 +169,12 @@ export class ExemptionStore {
         ),
       []
     );
-    const found: ExemptionResource[] = [];
-    for (const id of candidates) {
-      const exemption = await this.get(id);
-      if (exemption && ids.some(a => sameId(exemption.properties.policyAssignmentId, a))) found.push(exemption);
-    }
-    return found;
+    return readEach(
+      candidates,
+      DEFAULT_CONCURRENCY,
+      id => this.get(id),
+      exemption => ids.some(a => sameId(exemption.properties.policyAssignmentId, a))
+    );
   }
 
   /** An exemption by id, or undefined when there is none (404). */

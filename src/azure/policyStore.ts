@@ -12,6 +12,7 @@ import type { PolicyAssignment, PolicyDefinition, PolicySetDefinition } from '@a
 import { PolicyClient } from '@azure/arm-policy';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { Json } from '../model/value.js';
+import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy } from './policies.js';
@@ -202,13 +203,12 @@ export class PolicyStore {
       doing,
       'Microsoft.Authorization/policyAssignments'
     );
-    const found: RestPolicyResource[] = [];
-    for (const id of ids) {
-      const assignment = await this.getAssignment(id);
-      if (assignment && sameId(assignment.properties.policyDefinitionId as string | undefined, definitionId))
-        found.push(assignment);
-    }
-    return found;
+    return readEach(
+      ids,
+      DEFAULT_CONCURRENCY,
+      id => this.getAssignment(id),
+      assignment => sameId(assignment.properties.policyDefinitionId as string | undefined, definitionId)
+    );
   }
 
   /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */

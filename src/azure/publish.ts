@@ -5,13 +5,14 @@
  */
 import type { DeploymentPlan } from '../model/plan.js';
 import { UserError } from '../model/errors.js';
-import { applyPlan, DEFAULT_CONCURRENCY, runBounded, settleOptions } from './apply.js';
+import { applyPlan, settleOptions } from './apply.js';
+import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import { connectArm, type ArmConnection, type ConnectionSettings } from './connection.js';
 import { desiredState, type CompiledPack, type EffectOverride } from './desired.js';
 import { checkPackLimits, checkScopeLimits } from './limits.js';
 import { resolveOwner } from './owner.js';
 import { containment } from './hierarchy.js';
-import { exemptionId, ExemptionStore, type DesiredExemption, type ExemptionResource } from './exemptions.js';
+import { exemptionId, ExemptionStore, type DesiredExemption } from './exemptions.js';
 import { planDeployment, planExemptions, planExemptionsOfLeaving, readExisting } from './plan.js';
 import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
@@ -159,11 +160,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     // An exemption to create that no list showed is read by its id: what a list misses (a scope
     // it does not reach, an index not caught up) is never created over unseen.
     const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
-    const read: ExemptionResource[] = [];
-    await runBounded(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, async id => {
-      const found = await exemptions.get(id);
-      if (found) read.push(found);
-    });
+    const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
     plan.items.push(
       ...planExemptions(made.exemptions, [...held, ...outside, ...read], {
         owner,
