@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import type { SarifLog } from '../../src/report/sarif.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
+import { managementGroupRoutes } from '../support/arm-managementgroups.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
 import {
@@ -175,6 +176,33 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
       ['openai-3', 'compliant']
     ]);
     expect(run.err).toContain(`Started a compliance scan of /subscriptions/${SUBSCRIPTIONS[0]}.`);
+  });
+
+  it('with --trigger-scan on an endpoint without Resource Graph, finds the subscriptions with the Management Groups API', async () => {
+    await server.close();
+    server = await startArmServer({ modules: [policyInsightsModule, exemptionsModule, managementGroupRoutes] });
+    seedManagementGroup(server, 'contoso', { children: ['online'] });
+    seedManagementGroup(server, 'online', { subscriptions: SUBSCRIPTIONS });
+    const state = policyInsightsState(server);
+    state.groups.set('contoso', new Set(SUBSCRIPTIONS));
+    for (const sub of SUBSCRIPTIONS)
+      state.scanResults.set(`/subscriptions/${sub}`, [
+        record(sub, `openai-${sub.slice(0, 1)}`, 'foundry-tools-cmk', 'Compliant')
+      ]);
+    const run = await cli(
+      'compliance',
+      '--scope',
+      MG,
+      '--trigger-scan',
+      '--arm-endpoint',
+      server.url,
+      '--format',
+      'json'
+    );
+    expect(run.err).not.toContain('Resource Graph');
+    expect(run.code).toBe(0);
+    expect(server.requests.some(r => /resources$/i.test(r.path) && r.status === 404)).toBe(true);
+    expect(state.scans.sort()).toEqual(SUBSCRIPTIONS.map(s => `/subscriptions/${s}`));
   });
 
   it('stops waiting for a scan after --scan-timeout and says so', async () => {

@@ -16,7 +16,11 @@ import { getContinuationToken, PolicyInsightsClient } from '@azure/arm-policyins
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { MAX_PAGES } from './rest.js';
+import { DEFAULT_CONCURRENCY, runBounded } from './bounded.js';
+import { descendants } from './hierarchy.js';
+import type { ArmResponse } from './rest.js';
 import { ResourceGraph } from './resourceGraph.js';
+import { notOffered } from './searches.js';
 import { shortScope, type AzureScope } from './scope.js';
 
 export const POLICY_INSIGHTS_API_VERSION = '2024-10-01';
@@ -148,6 +152,23 @@ export class ComplianceStates {
   }
 
   /**
+   * The subscriptions under `scope` (itself, for a subscription): from Resource Graph, or, where the endpoint
+   * does not offer it, from the Management Groups API's descendants.
+   */
+  private async subscriptionsOf(scope: AzureScope): Promise<string[]> {
+    try {
+      return await new ResourceGraph(this.connection).subscriptions(scope);
+    } catch (error) {
+      if (!notOffered(error)) throw error;
+      const subscription = /^\/subscriptions\/([^/]+)$/i;
+      return (await descendants(this.connection, scope)).flatMap(id => {
+        const found = subscription.exec(id)?.[1];
+        return found === undefined ? [] : [found.toLowerCase()];
+      });
+    }
+  }
+
+  /**
    * Starts an on-demand evaluation of every subscription (or the resource group) in `scope` and
    * waits until each has ended, or `timeoutMs` has passed in all.
    */
@@ -156,7 +177,7 @@ export class ComplianceStates {
     const targets =
       scope.kind === 'resourceGroup'
         ? [`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`]
-        : (await new ResourceGraph(this.connection).subscriptions(scope)).map(id => `/subscriptions/${id}`);
+        : (await this.subscriptionsOf(scope)).map(id => `/subscriptions/${id}`);
     if (targets.length === 0) {
       throw new ArmError(
         `${shortScope(scope)} holds no subscription the identity can read, so there is nothing to scan; check the scope and the identity's Reader role.`,
@@ -166,22 +187,21 @@ export class ComplianceStates {
       );
     }
     const rest = this.connection.rest;
-    const started = await Promise.all(
-      targets.map(async target => {
-        const doing = `starting a compliance scan of ${target}`;
-        const answer = await rest.send({
-          method: 'POST',
-          path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
-          apiVersion: POLICY_INSIGHTS_API_VERSION,
-          expect: [200, 202],
-          doing
-        });
-        options.log?.(
-          answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`
-        );
-        return { target, answer };
-      })
-    );
+    // Started a few at a time: a group of hundreds of subscriptions is not a burst Resource Manager throttles.
+    const started: { target: string; answer: ArmResponse<unknown> }[] = [];
+    await runBounded(targets, DEFAULT_CONCURRENCY, async (target, index) => {
+      const answer = await rest.send({
+        method: 'POST',
+        path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
+        apiVersion: POLICY_INSIGHTS_API_VERSION,
+        expect: [200, 202],
+        doing: `starting a compliance scan of ${target}`
+      });
+      options.log?.(
+        answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`
+      );
+      started[index] = { target, answer };
+    });
     for (const { target, answer } of started) {
       const remaining = deadline - Date.now();
       await rest.waitForOperation(answer, {

@@ -12,6 +12,11 @@ import { ArmError } from './errors.js';
 /** The statuses of an API the endpoint does not offer (or a query it does not understand). */
 const NOT_OFFERED = new Set([400, 404, 405, 501]);
 
+/** Whether `error` is the endpoint saying it does not offer an API (rather than a refusal or a failure). */
+export function notOffered(error: unknown): boolean {
+  return error instanceof ArmError && error.status !== undefined && NOT_OFFERED.has(error.status);
+}
+
 export class Searches {
   /** What was not searched, once each, in the order met. */
   readonly notes: string[] = [];
@@ -26,8 +31,8 @@ export class Searches {
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof ArmError) || error.status === undefined || !NOT_OFFERED.has(error.status)) throw error;
-      const note = `Not searched: ${what}, because ${error.message.replace(/\.$/, '')}. ${consequence}`;
+      if (!notOffered(error)) throw error;
+      const note = `Not searched: ${what}, because ${(error as ArmError).message.replace(/\.$/, '')}. ${consequence}`;
       if (!this.notes.includes(note)) {
         this.notes.push(note);
         this.onNote(note);
