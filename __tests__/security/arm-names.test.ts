@@ -3,8 +3,9 @@
  * case. A pull request must not get a template past the gate by writing a name in another case: a
  * template whose "Resources" the gate would not see, a resource whose "Type" the gate would not read,
  * a deployment whose "Properties" would make it indeterminate, or two members that differ only in case
- * of which the gate would read one and ARM the other. Each is refused at its line (exit code 2),
- * never a pass.
+ * of which the gate would read one and ARM the other. A name in another case is read as ARM reads it
+ * (deployed templates write "dependson" or "Properties"); two that differ only in case are refused at
+ * their line (exit code 2), never a pass.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -106,20 +107,35 @@ describe('a name of the template language in another case', () => {
     ]
   ];
 
-  it.each(cases)('%s is refused at its line, never passed over', async (_, template, key) => {
+  /** Each finding as (definition, resource id, verdict). */
+  const verdicts = (document: FindingsDocument): string[] =>
+    document.findings.map(f => `${f.definition} ${f.resource.id} ${f.verdict}`).sort();
+  const documented = (key: string): string => (key[0] === '$' ? '$schema' : key[0].toLowerCase() + key.slice(1));
+
+  it.each(cases)('%s is read as ARM reads it, never passed over', async (_, template, key) => {
     const text = JSON.stringify(template, null, 2);
+    const document = await evaluateText(text);
+    const asDocumented = await evaluateText(text.replace(`"${key}"`, `"${documented(key)}"`));
+    expect(document.errors ?? []).toEqual([]);
+    expect(noncompliant(document)).toBeGreaterThan(0);
+    expect(verdicts(document)).toEqual(verdicts(asDocumented));
+  });
+
+  // ("$schema": null beside "$Schema" is not a template at all, and refused as such.)
+  const pairs = cases.filter(([, , key]) => key !== '$Schema');
+  it.each(pairs)('%s beside the name as documented in one object is refused at its line', async (_, template, key) => {
+    const text = JSON.stringify(template, null, 2).replace(`"${key}":`, `"${documented(key)}": null, "${key}":`);
     const document = await evaluateText(text);
     const line = text.split('\n').findIndex(l => l.includes(`"${key}"`)) + 1;
     expect(document.errors).toEqual([
       expect.objectContaining({
         file: 'main.json',
         line,
-        message: expect.stringContaining(
-          `ARM reads "${key}" as "${key[0] === '$' ? '$schema' : key[0].toLowerCase() + key.slice(1)}"`
-        ) as string
+        message: expect.stringContaining(`"${key}" and "${documented(key)}"`) as string
       })
     ]);
     expect(document.summary.compliant).toBe(0);
+    expect(document.summary.noncompliant).toBe(0);
   });
 
   it('the same templates written as ARM documents them are evaluated (the check refuses only the other case)', async () => {

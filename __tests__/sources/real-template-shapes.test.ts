@@ -10,7 +10,8 @@ import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
 import { evaluateRepository } from '../../src/run.js';
 import { isUnknown, type Value } from '../../src/model/value.js';
-import { at, byName, fixture, fixtures } from './helpers.js';
+import { at, byName, fixture, fixtures, lineOf } from './helpers.js';
+import { bundledPolicies } from '../../src/paths.js';
 
 const reasonOf = (value: Value | undefined): string => {
   expect(isUnknown(value)).toBe(true);
@@ -291,6 +292,54 @@ describe('a nested template that refuses the value it is passed', () => {
     ]);
     expect(notes).toHaveLength(2);
     expect(notes[1]).toMatch(/module-refuses-null\.json:46: what deployment 'grant-maybe' deploys is not checked/);
+  });
+});
+
+describe('names of the template language written in another case, as deployed quickstarts write them', () => {
+  // ARM reads "dependson", "apiversion", "Properties", "templatelink", "defaultvalue", "minvalue" and a
+  // passed parameter's "Value" as their documented names: 15 templates of the quickstart snapshot
+  // (CI-deployed) write one of them. They are read as ARM reads them, not refused.
+  const file = fixture('real-shapes', 'names-in-other-case.json');
+  const { resources, errors } = expandTemplateFile(file);
+
+  test('every resource is expanded, the linked template’s included, with the values those names give', () => {
+    expect(errors).toEqual([]);
+    expect(resources.map(r => `${r.type} ${r.name}`)).toEqual([
+      'Microsoft.Storage/storageAccounts stalertscontoso',
+      'Microsoft.Insights/components appi-contoso',
+      'Microsoft.Insights/metricAlerts failed-requests'
+    ]);
+    const account = byName(resources, 'stalertscontoso');
+    expect(at(account.json, '/properties/encryption/keySource')).toBe('Microsoft.Storage');
+    expect(account.apiVersion).toBe('2021-04-01');
+    expect(at(byName(resources, 'failed-requests').json, '/properties/scopes/0')).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Insights/components/appi-contoso'
+    );
+  });
+
+  test('a parameter\'s "minvalue" is checked, and the refusal points at the parameter’s declaration', () => {
+    const text = fs.readFileSync(file, 'utf8');
+    let refusal: unknown;
+    try {
+      expandTemplateFile(file, { parameterOverrides: { retentionDays: 3 } });
+    } catch (error) {
+      refusal = error;
+    }
+    expect((refusal as Error).message).toMatch(/retentionDays/);
+    expect((refusal as { location: { line: number } }).location.line).toBe(lineOf('"retentionDays": {', text));
+  });
+
+  test('the rules see the storage account\'s "Properties": its key source is a finding, not a pass', async () => {
+    const root = path.dirname(file);
+    const document = await evaluateRepository({
+      cwd: root,
+      policies: bundledPolicies(),
+      templates: ['names-in-other-case.json']
+    });
+    expect(document.errors ?? []).toEqual([]);
+    expect(
+      document.findings.filter(f => f.definition === 'dependent-storage-cmk').map(f => [f.resource.name, f.verdict])
+    ).toEqual([['stalertscontoso', 'noncompliant']]);
   });
 });
 

@@ -22,7 +22,7 @@ import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.
 import { templateLibrary } from './arm/functions/index.js';
 import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
 import { uriRoot } from './arm/templateLink.js';
-import { refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
+import { checkTemplateNames, refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -70,7 +70,7 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
-  // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion refuses the spelling).
+  // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
   const schemaKey = Object.keys(value as object).find(key => key.toLowerCase() === '$schema');
   const schema = schemaKey === undefined ? undefined : (value as { [key: string]: Json })[schemaKey];
   if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
@@ -108,6 +108,12 @@ export function expandTemplateDocument(
   }
   refuseCaseCollision(doc);
   const template = doc.value as { [key: string]: Json };
+  // In ARM's case before the target is read from "$schema" (the scope reads them so again).
+  checkTemplateNames(
+    template,
+    '',
+    (pointer, message) => new TemplateError(message, doc.positionOf(pointer) ?? { file: doc.file, line: 1, column: 1 })
+  );
   const parameterFiles = options.parameterFilesUsed ?? [];
   // Without a repository root (a library caller), reads stay beside and below the template, but
   // for parameter files the caller named itself.

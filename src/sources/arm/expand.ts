@@ -24,7 +24,7 @@ import {
   type PositionSink
 } from './scope.js';
 import { parseJson } from '../../model/jsonText.js';
-import { checkTemplateNames, refuseCaseCollision } from './names.js';
+import { refuseCaseCollision } from './names.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
@@ -254,7 +254,6 @@ export class TemplateExpander {
       );
     }
     const maxInstances = limit('expandedResources');
-    checkTemplateNames(scope.template, scope.base, (pointer, message) => scope.errorAt(pointer, message));
     checkSectionLimits(scope);
     const instances: Instance[] = [];
     const declarations: Declaration[] = [];

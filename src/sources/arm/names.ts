@@ -8,13 +8,14 @@ import { TemplateError } from './errors.js';
 
 /**
  * ARM reads the names of its template language regardless of case: a template's "Resources" is its
- * "resources", a resource's "Type" its "type", a deployment's "Template" its "template". cmk-guard
- * reads them as ARM's documentation writes them, so a name written in another case would be passed
- * over (a template whose "Resources" deploy unchecked) or read in place of the other (a resource with
- * "type" and "Type", of which ARM keeps the last). Each such name is refused where it is written,
- * and so are two members of one object whose names differ only in case in a template's language or its
- * resources, or in a parameter file's names: ARM and the resource providers would read one of them, and
- * which is not certain. Objects that are values (a variable's, say) are read as ARM reads them.
+ * "resources", a resource's "Type" its "type", a deployment's "Template" its "template" (real,
+ * deployed templates write "dependson", "apiversion", "Properties", "templatelink", "defaultvalue").
+ * cmk-guard reads them as ARM's documentation writes them, so each such name is renamed to that case
+ * before anything reads the template: the gate sees what ARM deploys, neither passing a name over
+ * nor refusing a template ARM takes. Two members of one object whose names differ only in case in a
+ * template's language or its resources, or in a parameter file's names, are refused: ARM and the
+ * resource providers would read one of them, and which is not certain. Objects that are values (a
+ * variable's, say) are read as ARM reads them.
  */
 
 type Names = ReadonlyMap<string, string>;
@@ -94,17 +95,31 @@ const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
 
 export type Refuse = (pointer: string, message: string) => Error;
 
+/**
+ * Renames, in place and keeping the order of members, each member of `node` whose name is a name of
+ * `known` in another case to the documented case, as ARM reads it; refuses the object when it also
+ * has the documented name (ARM would keep one of the two).
+ */
 function check(node: Json | undefined, known: Names, pointer: string, refuse: Refuse): void {
   if (!isObject(node)) return;
-  for (const key of Object.keys(node)) {
+  const object = node as { [key: string]: Json };
+  const keys = Object.keys(object);
+  let renamed = false;
+  for (const key of keys) {
     const documented = known.get(key.toLowerCase());
-    if (documented !== undefined && documented !== key) {
+    if (documented === undefined || documented === key) continue;
+    if (Object.hasOwn(object, documented)) {
       throw refuse(
         joinPointer(pointer, key),
-        `ARM reads "${key}" as "${documented}", whatever its case; write it "${documented}" so cmk-guard reads it too.`
+        `"${key}" and "${documented}" are one name to ARM, which keeps one of them; keep one.`
       );
     }
+    renamed = true;
   }
+  if (!renamed) return;
+  const entries = keys.map(key => [known.get(key.toLowerCase()) ?? key, object[key]] as const);
+  for (const key of keys) delete object[key];
+  for (const [key, value] of entries) object[key] = value;
 }
 
 function eachMember(node: Json | undefined, pointer: string, visit: (value: Json, pointer: string) => void): void {
@@ -142,10 +157,10 @@ function checkResources(resources: Json | undefined, pointer: string, refuse: Re
 }
 
 /**
- * Refuses a name of ARM's template language written in another case in `template` (at `base` in its
- * file): the template's own sections, parameter declarations, resources and their child resources,
+ * Renames each name of ARM's template language written in another case in `template` (at `base` in
+ * its file) to the case ARM's documentation writes it: the template's own sections, parameter declarations, resources and their child resources,
  * copy loops, a nested deployment's properties and the parameters it passes, and outputs. A nested
- * template is checked when it is expanded.
+ * template is read so when its scope is made. Refuses an object holding such a name in two cases.
  */
 export function checkTemplateNames(template: { [key: string]: Json }, base: string, refuse: Refuse): void {
   check(template, TEMPLATE, base, refuse);
@@ -154,7 +169,10 @@ export function checkTemplateNames(template: { [key: string]: Json }, base: stri
   checkResources(template.resources, joinPointer(base, 'resources'), refuse);
 }
 
-/** The names a parameter file gives a parameter with: `value`, a Key Vault `reference`, or an `expression`. */
+/**
+ * The names a parameter file gives a parameter with, `value`, a Key Vault `reference` or an `expression`,
+ * in ARM's case.
+ */
 export function checkParameterEntryNames(entry: Json, pointer: string, refuse: Refuse): void {
   check(entry, SUPPLIED_PARAMETER, pointer, refuse);
 }

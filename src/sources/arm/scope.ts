@@ -14,6 +14,7 @@ import { checkParameterValue } from './parameterChecks.js';
 import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from './failures.js';
 import { templateUri } from './templateLink.js';
 import { parseJson } from '../../model/jsonText.js';
+import { checkTemplateNames } from './names.js';
 
 /**
  * One template being evaluated: its parameters, variables and functions, where it sits in
@@ -238,6 +239,8 @@ export class TemplateScope {
     this.suppliedUnknown = init.suppliedUnknown;
     this.parameterSlots = new Map();
     this.variableSlots = new Map();
+    // The template's names in ARM's case before anything reads them ("dependson", "DefaultValue" …).
+    checkTemplateNames(this.template, this.base, (pointer, message) => this.errorAt(pointer, message));
     if (!this.outer) {
       const params = isObject(this.template.parameters) ? (this.template.parameters as { [k: string]: Json }) : {};
       for (const [name, declaration] of Object.entries(params)) {
