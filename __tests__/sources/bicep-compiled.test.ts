@@ -331,13 +331,13 @@ describe('fail() and roleDefinitions() in a compiled template', () => {
 
 describe('names Bicep writes, in another case', () => {
   // ARM reads its template language regardless of case (see names.ts): "@Options" and "Expression"
-  // are refused where they are written, as "Extension" and "Value" are.
-  test('a resource’s "@Options" and a parameter file’s "Expression" are refused at their line', () => {
-    const template = {
+  // are read as "@options" and "expression", as "Extension" and "Value" are.
+  test('a resource’s "@Options" and a parameter file’s "Expression" are read as ARM reads them', () => {
+    const account = (options: string) => ({
       ...SYMBOLIC,
       resources: {
         account: {
-          '@Options': { onlyIfNotExists: [] },
+          [options]: { onlyIfNotExists: [] },
           type: 'Microsoft.CognitiveServices/accounts',
           apiVersion: '2024-10-01',
           name: 'oai-contoso',
@@ -345,14 +345,19 @@ describe('names Bicep writes, in another case', () => {
           kind: 'OpenAI'
         }
       }
-    };
-    expect(() => expandInline(template)).toThrow(/ARM reads "@Options" as "@options"/);
+    });
+    const written = expandInline(account('@Options'));
+    expect(written.errors).toEqual([]);
+    expect(written.resources.map(r => r.json)).toEqual(expandInline(account('@options')).resources.map(r => r.json));
+    expect(Object.keys(written.resources[0].json as object).map(key => key.toLowerCase())).not.toContain('@options');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-compiled-'));
     fs.copyFileSync(fixture('bicep-compiled', 'external-inputs', 'main.json'), path.join(dir, 'main.json'));
     fs.writeFileSync(
       path.join(dir, 'main.parameters.json'),
       JSON.stringify({ parameters: { location: { Expression: "[toLower('WestUS')]" } } })
     );
-    expect(() => expandTemplateFile(path.join(dir, 'main.json'))).toThrow(/ARM reads "Expression" as "expression"/);
+    const { resources } = expandTemplateFile(path.join(dir, 'main.json'));
+    expect(at(byName(resources, resources[0].name).json, '/location')).toBe('westus');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
