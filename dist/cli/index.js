@@ -9454,6 +9454,9 @@ const arrayFunctions = [
         call: args => {
             if (args[0] instanceof model_value/* Unknown */.$r || holdsUnknown(args[1]))
                 return unknownResult(name, args);
+            // Like tryGet, the try form gives null for a null array (Bicep's `arr[?^1]` on a null value).
+            if (args[0] === null && name === 'tryIndexFromEnd')
+                return null;
             const array = arrayArg(name, args, 0);
             const reverse = intArg(name, args, 1);
             let item;
@@ -9812,24 +9815,68 @@ function subMillisecondTicks(text) {
     return Number(fraction.slice(3, 7).padEnd(4, '0'));
 }
 /**
- * .NET date formatting, UTC: standard `o`, `s`, `u`, `d` and custom `yyyy MM dd HH hh mm ss f\u2026 F\u2026 tt M d H h`.
+ * .NET's standard date and time formats as the invariant culture writes them (ARM formats with it: the
+ * documented utcNow('d') is `03/05/2019`). `o` keeps seven digits of the fraction; `r` is RFC 1123.
+ */
+const STANDARD_FORMATS = {
+    d: 'MM/dd/yyyy',
+    D: 'dddd, dd MMMM yyyy',
+    f: 'dddd, dd MMMM yyyy HH:mm',
+    F: 'dddd, dd MMMM yyyy HH:mm:ss',
+    g: 'MM/dd/yyyy HH:mm',
+    G: 'MM/dd/yyyy HH:mm:ss',
+    m: 'MMMM dd',
+    M: 'MMMM dd',
+    o: "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'",
+    O: "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'",
+    r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+    R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+    s: "yyyy-MM-dd'T'HH:mm:ss",
+    t: 'HH:mm',
+    T: 'HH:mm:ss',
+    u: "yyyy-MM-dd HH:mm:ss'Z'",
+    U: 'dddd, dd MMMM yyyy HH:mm:ss',
+    y: 'yyyy MMMM',
+    Y: 'yyyy MMMM'
+};
+const MONTHS = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December'
+];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** `MMM` is the invariant culture's abbreviated month name (`Apr`), `MMMM` the full one. */
+const monthName = (month, short) => (short ? MONTHS[month].slice(0, 3) : MONTHS[month]);
+/** `ddd` is the abbreviated day name (`Tue`), `dddd` the full one. */
+const dayName = (day, short) => (short ? DAYS[day].slice(0, 3) : DAYS[day]);
+/**
+ * .NET date formatting, UTC: the standard formats above and custom `yyyy MMMM MMM MM dddd ddd dd HH hh mm ss
+ * f\u2026 F\u2026 tt M d H h`.
  * `ticks` are the 100-nanosecond units below the millisecond (0\u20139999), which a JS Date cannot hold.
  * `F` drops trailing zeros of the fraction, and the decimal point before it when nothing is left,
  * as .NET does: `HH:mm:ss.FFFFFFF` of 12:00:00.000 is `12:00:00`.
  */
 function formatDateTime(date, format, ticks = 0) {
     const fraction = pad(date.getUTCMilliseconds(), 3) + pad(ticks, 4);
-    switch (format) {
-        case 'o':
-        case 'O':
-            return formatDateTime(date, "yyyy-MM-ddTHH:mm:ss.fffffff'Z'", ticks);
-        case 's':
-            return formatDateTime(date, 'yyyy-MM-ddTHH:mm:ss');
-        case 'u':
-            return formatDateTime(date, "yyyy-MM-dd HH:mm:ss'Z'");
-        case 'd':
-            return formatDateTime(date, 'MM/dd/yyyy');
+    if (format.length === 1) {
+        const pattern = STANDARD_FORMATS[format];
+        if (pattern === undefined) {
+            throw new ExpressionError(`'${format}' is not a .NET standard date and time format.`);
+        }
+        return formatDateTime(date, pattern, ticks);
     }
+    // `%d` is the custom specifier d on its own (a single letter would be a standard format).
+    if (format.length === 2 && format[0] === '%')
+        format = format[1];
     let out = '';
     for (let i = 0; i < format.length;) {
         const c = format[i];
@@ -9853,10 +9900,13 @@ function formatDateTime(date, format, ticks = 0) {
                 out += run <= 2 ? pad(date.getUTCFullYear() % 100, run) : pad(date.getUTCFullYear(), run);
                 break;
             case 'M':
-                out += pad(date.getUTCMonth() + 1, Math.min(run, 2));
+                out += run <= 2 ? pad(date.getUTCMonth() + 1, run) : monthName(date.getUTCMonth(), run === 3);
                 break;
             case 'd':
-                out += pad(date.getUTCDate(), Math.min(run, 2));
+                out += run <= 2 ? pad(date.getUTCDate(), run) : dayName(date.getUTCDay(), run === 3);
+                break;
+            case 'g':
+                out += 'A.D.';
                 break;
             case 'H':
                 out += pad(hours, Math.min(run, 2));
@@ -9914,7 +9964,8 @@ const dateFunctions = [
         call: args => {
             const base = stringArg('dateTimeAdd', args, 0);
             const result = addDuration('dateTimeAdd', parseDateTime('dateTimeAdd', base), stringArg('dateTimeAdd', args, 1));
-            return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base));
+            // The base value's digits below the millisecond (100 ns ticks) are carried, as .NET keeps them.
+            return formatDateTime(result, args.length > 2 ? stringArg('dateTimeAdd', args, 2) : layoutOf(base), subMillisecondTicks(base));
         }
     }),
     defineFunction({
@@ -10106,19 +10157,24 @@ const lambdaFunctions = [
     withLambda({
         name: 'groupBy',
         minArgs: 2,
-        maxArgs: 2,
+        // An optional third lambda maps each item to the value grouped (ARM's engine groups
+        // groupBy(items, arg => arg.type, arg => arg.value) into { a: [123, 789], b: [456] }:
+        // Azure/bicep, src/Bicep.Core.IntegrationTests/EvaluationTests.cs, "New_functions_are_evaluated_correctly").
+        maxArgs: 3,
         call: (args, ctx) => {
             const fn = lambdaArg('groupBy', args, 1, [1]);
+            const valueFn = args.length > 2 ? lambdaArg('groupBy', args, 2, [1]) : undefined;
             const out = {};
             for (const item of arrayArg('groupBy', args, 0)) {
                 const key = lambda_keyOf('groupBy', invokeLambda(fn, [item], ctx));
                 if (key instanceof model_value/* Unknown */.$r)
                     return unknownResult('groupBy', [key]);
+                const value = valueFn ? invokeLambda(valueFn, [item], ctx) : item;
                 const group = (0,model_value/* own */.ZV)(out, key);
                 if (group)
-                    group.push(item);
+                    group.push(value);
                 else
-                    (0,model_value/* setOwn */.P5)(out, key, [item]);
+                    (0,model_value/* setOwn */.P5)(out, key, [value]);
             }
             return out;
         }
@@ -10419,6 +10475,8 @@ function formatComposite(template, args) {
     return out;
 }
 function formatValue(value, spec) {
+    if (value !== null && typeof value === 'object')
+        return singleQuotedJson(value);
     if (typeof value !== 'number' || spec === undefined || spec === '')
         return toText(value);
     const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
@@ -10455,6 +10513,26 @@ function formatValue(value, spec) {
         }
     }
     return toText(value);
+}
+/**
+ * An object or array argument of format() as ARM writes it: compact JSON with its strings, names
+ * included, in single quotes. Bicep compiles `'>${obj}<>${arr}<'` to format(), and ARM's own engine
+ * evaluates it to `>{'a':'b','!c':2}<>[true,2893,'abc']<` (Azure/bicep,
+ * src/Bicep.Core.IntegrationTests/EvaluationTests.cs, "String_expressions_are_evaluated_successfully").
+ * Inside a string, `'` and `\` are escaped with a backslash, as a JSON writer quoting with `'` does.
+ */
+function singleQuotedJson(value) {
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return JSON.stringify(value);
+    if (Array.isArray(value))
+        return `[${value.map(singleQuotedJson).join(',')}]`;
+    return `{${Object.entries(value)
+        .map(([key, item]) => `${singleQuotedJson(key)}:${singleQuotedJson(item)}`)
+        .join(',')}}`;
 }
 function requireInteger(value, spec) {
     if (!Number.isInteger(value))
@@ -16168,15 +16246,33 @@ const PASSED_PARAMETER = names('value', 'reference');
 /** A parameter file's entry may also be Bicep's `expression` (a `.bicepparam` reading `externalInput()`). */
 const SUPPLIED_PARAMETER = names('value', 'reference', 'expression');
 const OUTPUT = names('type', 'value', 'condition', 'copy', 'metadata');
+/**
+ * Renames, in place and keeping the order of members, each member of `node` whose name is a name of
+ * `known` in another case to the documented case, as ARM reads it; refuses the object when it also
+ * has the documented name (ARM would keep one of the two).
+ */
 function check(node, known, pointer, refuse) {
     if (!(0,model_value/* isObject */.Gv)(node))
         return;
-    for (const key of Object.keys(node)) {
+    const object = node;
+    const keys = Object.keys(object);
+    let renamed = false;
+    for (const key of keys) {
         const documented = known.get(key.toLowerCase());
-        if (documented !== undefined && documented !== key) {
-            throw refuse((0,model_pointer/* joinPointer */.Kn)(pointer, key), `ARM reads "${key}" as "${documented}", whatever its case; write it "${documented}" so cmk-guard reads it too.`);
+        if (documented === undefined || documented === key)
+            continue;
+        if (Object.hasOwn(object, documented)) {
+            throw refuse((0,model_pointer/* joinPointer */.Kn)(pointer, key), `"${key}" and "${documented}" are one name to ARM, which keeps one of them; keep one.`);
         }
+        renamed = true;
     }
+    if (!renamed)
+        return;
+    const entries = keys.map(key => [known.get(key.toLowerCase()) ?? key, object[key]]);
+    for (const key of keys)
+        delete object[key];
+    for (const [key, value] of entries)
+        object[key] = value;
 }
 function eachMember(node, pointer, visit) {
     if (!(0,model_value/* isObject */.Gv)(node))
@@ -16208,10 +16304,10 @@ function checkResources(resources, pointer, refuse) {
         eachMember(resources, pointer, (node, at) => checkResource(node, at, refuse));
 }
 /**
- * Refuses a name of ARM's template language written in another case in `template` (at `base` in its
- * file): the template's own sections, parameter declarations, resources and their child resources,
+ * Renames each name of ARM's template language written in another case in `template` (at `base` in
+ * its file) to the case ARM's documentation writes it: the template's own sections, parameter declarations, resources and their child resources,
  * copy loops, a nested deployment's properties and the parameters it passes, and outputs. A nested
- * template is checked when it is expanded.
+ * template is read so when its scope is made. Refuses an object holding such a name in two cases.
  */
 function checkTemplateNames(template, base, refuse) {
     check(template, TEMPLATE, base, refuse);
@@ -16219,7 +16315,10 @@ function checkTemplateNames(template, base, refuse) {
     eachMember(template.outputs, (0,model_pointer/* joinPointer */.Kn)(base, 'outputs'), (output, at) => check(output, OUTPUT, at, refuse));
     checkResources(template.resources, (0,model_pointer/* joinPointer */.Kn)(base, 'resources'), refuse);
 }
-/** The names a parameter file gives a parameter with: `value`, a Key Vault `reference`, or an `expression`. */
+/**
+ * The names a parameter file gives a parameter with, `value`, a Key Vault `reference` or an `expression`,
+ * in ARM's case.
+ */
 function checkParameterEntryNames(entry, pointer, refuse) {
     check(entry, SUPPLIED_PARAMETER, pointer, refuse);
 }
@@ -17626,6 +17725,7 @@ function hideTemplateUris(value, baseUri) {
 
 
 
+
 const NO_COPY = { loops: new Map() };
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
 const MAX_EXPRESSION_LENGTH = 24_576;
@@ -17700,6 +17800,8 @@ class TemplateScope {
         this.suppliedUnknown = init.suppliedUnknown;
         this.parameterSlots = new Map();
         this.variableSlots = new Map();
+        // The template's names in ARM's case before anything reads them ("dependson", "DefaultValue" \u2026).
+        checkTemplateNames(this.template, this.base, (pointer, message) => this.errorAt(pointer, message));
         if (!this.outer) {
             const params = (0,model_value/* isObject */.Gv)(this.template.parameters) ? this.template.parameters : {};
             for (const [name, declaration] of Object.entries(params)) {
@@ -18103,7 +18205,15 @@ class TemplateScope {
     // ---- variables -------------------------------------------------------------------------
     variable(name, data) {
         if (data.functionParameters) {
-            throw ExpressionError.invalid(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
+            // The template-function page says a user-defined function can't access variables; with
+            // languageVersion 2.0 it can: Bicep compiles imported functions into functions that call
+            // variables('_1.v2'), and the current Bicep page no longer lists that limitation
+            // (https://learn.microsoft.com/azure/azure-resource-manager/bicep/user-defined-functions#limitations).
+            // The variable is the template's own, evaluated outside the function's parameters.
+            if (!languageVersion2(this.template)) {
+                throw ExpressionError.invalid(`A user-defined function cannot read variables ('${name}'); pass the value as a parameter.`);
+            }
+            data = { ...data, functionParameters: undefined };
         }
         if (this.outer)
             return this.outer.variable(name, { ...data, scope: this.outer });
@@ -18127,6 +18237,11 @@ class TemplateScope {
         collectFailures(data.failures, slot.failures);
         return slot.value;
     }
+}
+/** Whether a template declares languageVersion 2.0 or later ("2.0", "2.1-experimental"). */
+function languageVersion2(template) {
+    const version = template.languageVersion;
+    return typeof version === 'string' && Number.parseInt(version, 10) >= 2;
 }
 /** A value as JSON, cut short for a message. */
 function shortJson(value) {
@@ -18173,6 +18288,14 @@ function isLiteral(node) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/deployment.ts
+/**
+ * Deployment functions and scope functions whose values come from where the template is
+ * deployed: parameters, variables, copyIndex, deployment, environment, resourceGroup,
+ * subscription, tenant, managementGroup.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
+ */
+
 
 
 function dataOf(ctx) {
@@ -18249,6 +18372,16 @@ function copyIndex(args, ctx) {
     }
     return typeof index === 'number' ? index + offset : index;
 }
+/**
+ * Where a resource group is, or where a deployment above a group keeps its metadata: the template
+ * does not say, so a value built from it (a resource's `location`, which Allowed locations reads) is
+ * unknown rather than a placeholder region.
+ */
+function unknownLocation(resourceGroup) {
+    return resourceGroup === undefined
+        ? new model_value/* Unknown */.$r('the location of the deployment, which the template does not give', 'deployment().location')
+        : new model_value/* Unknown */.$r(`the location of resource group '${resourceGroup}', which the template does not give`, `resourcegroup(${resourceGroup.toLowerCase()}).location`);
+}
 const deploymentFunctions = [
     defineFunction({
         name: 'parameters',
@@ -18298,7 +18431,7 @@ const deploymentFunctions = [
                 }
             };
             if (scope.target.level !== 'resourceGroup')
-                result.location = scope.target.location;
+                result.location = scope.target.location ?? unknownLocation();
             return result;
         }
     }),
@@ -18317,8 +18450,11 @@ const deploymentFunctions = [
                 id: `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`,
                 name: target.resourceGroup,
                 type: 'Microsoft.Resources/resourceGroups',
-                location: target.location,
-                tags: {},
+                location: target.location ?? unknownLocation(target.resourceGroup),
+                // The group's tags and the display names below are the Azure account's, not the template's:
+                // a template alone does not give them, so they are unknown rather than made up (an empty
+                // object here once made union(resourceGroup().tags, \u2026) look known).
+                tags: new model_value/* Unknown */.$r(`the tags of resource group '${target.resourceGroup}', which the template does not give`, `resourcegroup(${target.resourceGroup.toLowerCase()}).tags`),
                 properties: { provisioningState: 'Succeeded' }
             };
         }
@@ -18339,7 +18475,7 @@ const deploymentFunctions = [
                 id: `/subscriptions/${target.subscriptionId}`,
                 subscriptionId: target.subscriptionId,
                 tenantId: target.tenantId,
-                displayName: 'subscription'
+                displayName: new model_value/* Unknown */.$r('the display name of the subscription deployed to', 'subscription().displayname')
             };
         }
     }),
@@ -18349,7 +18485,12 @@ const deploymentFunctions = [
         maxArgs: 0,
         call: (_args, ctx) => {
             const target = targetOf(ctx);
-            return { countryCode: 'US', displayName: 'tenant', id: `/tenants/${target.tenantId}`, tenantId: target.tenantId };
+            return {
+                countryCode: new model_value/* Unknown */.$r('the country code of the tenant deployed to', 'tenant().countrycode'),
+                displayName: new model_value/* Unknown */.$r('the display name of the tenant deployed to', 'tenant().displayname'),
+                id: `/tenants/${target.tenantId}`,
+                tenantId: target.tenantId
+            };
         }
     }),
     defineFunction({
@@ -18362,7 +18503,10 @@ const deploymentFunctions = [
                 id: `/providers/Microsoft.Management/managementGroups/${target.managementGroup}`,
                 name: target.managementGroup,
                 type: 'Microsoft.Management/managementGroups',
-                properties: { displayName: target.managementGroup, tenantId: target.tenantId }
+                properties: {
+                    displayName: new model_value/* Unknown */.$r('the display name of the management group deployed to', 'managementgroup().displayname'),
+                    tenantId: target.tenantId
+                }
             };
         }
     })
@@ -18493,7 +18637,8 @@ const resourceIdFunctions = [
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/runtime.ts
 /**
  * Functions whose values exist only once Azure has deployed something: reference(),
- * list*(), newGuid(), utcNow() (outside a parameter default), providers(), pickZones().
+ * list*(), newGuid(), utcNow() (outside a parameter default), providers(), pickZones(), toLogicalZone(s),
+ * toPhysicalZone(s).
  * They return an `Unknown` whose key names what is unknown, so that two mentions of the
  * same runtime value are recognisably the same:
  * - `reference(<id>)` is the full resource (`reference(id, api, 'Full')`), and
@@ -18703,7 +18848,19 @@ const runtimeFunctions = [
         minArgs: 3,
         maxArgs: 5,
         call: args => new model_value/* Unknown */.$r(`pickZones(${args.map(a => JSON.stringify(a)).join(', ')}) (live zone data)`, `pickZones(${args.map(a => JSON.stringify(a)).join(',')})`)
-    })
+    }),
+    // Zone mapping functions (toLogicalZone('<subscriptionId>', 'westus2', 'westus2-az1') and the plural
+    // and physical forms): which logical zone is which physical one is set per subscription by Azure, so the
+    // answer is unknown, never a guess. PSRule.Rules.Azure reads them from its own table.
+    ...['toLogicalZone', 'toLogicalZones', 'toPhysicalZone', 'toPhysicalZones'].map(name => defineFunction({
+        name,
+        minArgs: 3,
+        maxArgs: 3,
+        call: args => new model_value/* Unknown */.$r(`${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`, `${name.toLowerCase()}(${args
+            .map(a => JSON.stringify(a))
+            .join(',')
+            .toLowerCase()})`)
+    }))
 ];
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/index.ts
@@ -18978,7 +19135,6 @@ class TemplateExpander {
             throw scope.errorAt(scope.base, `Nested deployments go more than ${maxNesting} levels deep (${LIMIT_VARIABLES.nestedDeployments}).`);
         }
         const maxInstances = limit('expandedResources');
-        checkTemplateNames(scope.template, scope.base, (pointer, message) => scope.errorAt(pointer, message));
         checkSectionLimits(scope);
         const instances = [];
         const declarations = [];
@@ -19598,9 +19754,15 @@ class TemplateExpander {
         };
         const subscriptionId = read('subscriptionId');
         const resourceGroup = read('resourceGroup');
+        const sameGroup = resourceGroup !== undefined &&
+            (subscriptionId === undefined || subscriptionId.toLowerCase() === scope.target.subscriptionId.toLowerCase()) &&
+            resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
         if (subscriptionId !== undefined)
             target.subscriptionId = subscriptionId;
         if (resourceGroup !== undefined) {
+            // Another group's location is not the parent's.
+            if (!sameGroup || scope.target.level !== 'resourceGroup')
+                target.location = undefined;
             target.resourceGroup = resourceGroup;
             target.level = 'resourceGroup';
         }
@@ -19608,6 +19770,9 @@ class TemplateExpander {
             'location' in node &&
             String(node.type).toLowerCase() === DEPLOYMENTS_TYPE) {
             target.level = 'subscription';
+            // deployment().location of a subscription-level nested deployment is its own `location`.
+            const location = scope.evaluateValue(node.location, (0,model_pointer/* joinPointer */.Kn)(pointer, 'location'), data);
+            target.location = typeof location === 'string' ? location : undefined;
         }
         return target;
     }
@@ -20048,7 +20213,7 @@ const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 function notATemplateReason(value) {
     if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
-    // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion refuses the spelling).
+    // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
     const schemaKey = Object.keys(value).find(key => key.toLowerCase() === '$schema');
     const schema = schemaKey === undefined ? undefined : value[schemaKey];
     if (typeof schema !== 'string')
@@ -20064,7 +20229,8 @@ function targetFor(template, options, file) {
         level: deploymentLevelOf(template.$schema),
         subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
         resourceGroup: scope.resourceGroup ?? 'rg',
-        location: scope.location ?? 'westus',
+        // A template does not say where its resource group is: unknown unless the caller gives it.
+        location: scope.location,
         tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
         managementGroup: 'mg',
         deploymentName: scope.deploymentName ?? external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
@@ -20078,6 +20244,8 @@ function expandTemplateDocument(doc, options = {}) {
     }
     refuseCaseCollision(doc);
     const template = doc.value;
+    // In ARM's case before the target is read from "$schema" (the scope reads them so again).
+    checkTemplateNames(template, '', (pointer, message) => new TemplateError(message, doc.positionOf(pointer) ?? { file: doc.file, line: 1, column: 1 }));
     const parameterFiles = options.parameterFilesUsed ?? [];
     // Without a repository root (a library caller), reads stay beside and below the template, but
     // for parameter files the caller named itself.
@@ -20490,7 +20658,7 @@ function loadTemplates(patterns, options) {
     const matchedBy = new Map();
     for (const pattern of patterns) {
         const matched = expandPattern(pattern, options.cwd, root);
-        if (matched.length === 0) {
+        if (matched.length === 0 && !options.mayMatchNothing?.includes(pattern)) {
             result.errors.push(new model_errors/* UserError */.yo(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
         matchedBy.set(pattern, matched);
@@ -23685,7 +23853,7 @@ function packFolder(cwd, policies) {
  * here, on first use, so commands that never reach Azure never load its SDKs.
  */
 async function publishPack(request) {
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(991)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9991));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
     const policies = packFolder(request.cwd, request.policies);
     const compiled = compilePolicies(policies, {
@@ -24014,9 +24182,11 @@ async function readInputs(request, loaded, inputs, readSets) {
     const readProblems = [...loaded.errors];
     const notRun = [...loaded.leftOut];
     let skipped = [];
-    if (request.templates?.length) {
-        const discovered = loadTemplates(request.templates, {
+    const patterns = [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+    if (patterns.length) {
+        const discovered = loadTemplates(patterns, {
             cwd: request.cwd,
+            mayMatchNothing: request.templatesAtBase,
             env: request.env,
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
@@ -24040,7 +24210,7 @@ async function readInputs(request, loaded, inputs, readSets) {
     const azureExceptions = [];
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
-        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(991)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9991));
+        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
         const packs = loaded.packs;
         const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
@@ -24229,7 +24399,7 @@ async function complianceReport(request) {
     if (!pack) {
         throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
     }
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(991)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9991));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
     const result = await azure.readCompliance({ ...request, initiative: pack.name });
     const byName = new Map(rules.map(rule => [rule.name, rule]));
     // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
@@ -25495,6 +25665,7 @@ function resolveSettings(given, cwd, defaults) {
                 }
             },
             ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
+            ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
             ...(gate.pinned.length ? { pinned: gate.pinned } : {})
         }
     };
@@ -25574,16 +25745,26 @@ function gateAtBase(given, file, config, cwd, root) {
             reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
         });
     }
+    // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
+    // request that narrowed `templates` would otherwise leave its own new template unchecked.
+    const headTemplates = config?.settings.templates;
+    const leftOut = headTemplates === undefined ? [] : (base?.settings.templates ?? []).filter(p => !headTemplates.includes(p));
+    const templatesAtBase = leftOut.length ? leftOut : undefined;
+    if (templatesAtBase)
+        pinned.push({
+            file: shown,
+            reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
+        });
     const overridesOf = (c) => canonicalJson((c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1)));
     if (overridesOf(config) === overridesOf(base))
-        return { settings, pinned };
+        return { settings, templatesAtBase, pinned };
     pinned.push({
         file: shown,
         reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
     });
-    return { settings, overrides: base?.overrides ?? [], pinned };
+    return { settings, overrides: base?.overrides ?? [], templatesAtBase, pinned };
 }
 /** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
 function resolveAzureSettings(given, config) {
@@ -26455,7 +26636,7 @@ const expandCommand = {
             description: 'the subscription id to build resource ids with (default: all zeros)'
         },
         'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
-        location: { type: 'string', placeholder: 'REGION', description: "resourceGroup().location (default: 'westus')" },
+        location: { type: 'string', placeholder: 'REGION', description: 'resourceGroup().location (default: unknown)' },
         positions: { type: 'boolean', description: 'print the source line of every property' },
         root: evaluateOptions.root
     },

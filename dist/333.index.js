@@ -1,8 +1,8 @@
-export const id = 991;
-export const ids = [991];
+export const id = 333;
+export const ids = [333];
 export const modules = {
 
-/***/ 9991:
+/***/ 8333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -881,6 +881,45 @@ function connectArm(settings) {
 
 // EXTERNAL MODULE: ./node_modules/@azure/arm-policy/dist/esm/index.js + 23 modules
 var arm_policy_dist_esm = __webpack_require__(9067);
+;// CONCATENATED MODULE: ./src/azure/bounded.ts
+/** Requests to Azure a few at a time: how many a run keeps in flight against one Resource Manager. */
+const DEFAULT_CONCURRENCY = 8;
+/**
+ * Runs `task` on each item with at most `limit` at once, in the items' order. Once a task fails no further
+ * item is started; the first failure is thrown when the tasks in flight have settled.
+ */
+async function runBounded(items, limit, task) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const index = next++;
+            try {
+                await task(items[index], index);
+            }
+            catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    for (const outcome of settled)
+        if (outcome.status === 'rejected')
+            throw outcome.reason;
+}
+/**
+ * Reads each id, `limit` at a time, and keeps what `keep` accepts of what was found, in the ids' order
+ * (a read answering undefined, a 404, keeps nothing).
+ */
+async function readEach(ids, limit, read, keep = () => true) {
+    const found = new Array(ids.length);
+    await runBounded(ids, limit, async (id, index) => {
+        found[index] = await read(id);
+    });
+    return found.filter((item) => item !== undefined && keep(item));
+}
+
 // EXTERNAL MODULE: ./src/azure/scope.ts
 var azure_scope = __webpack_require__(8179);
 ;// CONCATENATED MODULE: ./src/azure/policyAnswers.ts
@@ -1403,6 +1442,7 @@ function toModel(body) {
 
 
 
+
 const POLICY_API_VERSION = '2025-03-01';
 /**
  * More than any scope holds: Azure keeps at most 500 custom definitions, 200 initiatives and
@@ -1531,13 +1571,7 @@ class PolicyStore {
     async findAssignmentsOf(scope, definitionId) {
         const doing = `finding the assignments of ${(0,azure_scope/* nameOfId */.gu)(definitionId)} under ${(0,azure_scope/* shortScope */.ZD)(scope)} with Resource Graph`;
         const ids = await new ResourceGraph(this.connection).idsOf(scope, policyAssignmentsQuery(definitionId), doing, 'Microsoft.Authorization/policyAssignments');
-        const found = [];
-        for (const id of ids) {
-            const assignment = await this.getAssignment(id);
-            if (assignment && (0,azure_scope/* sameId */.s)(assignment.properties.policyDefinitionId, definitionId))
-                found.push(assignment);
-        }
-        return found;
+        return readEach(ids, DEFAULT_CONCURRENCY, id => this.getAssignment(id), assignment => (0,azure_scope/* sameId */.s)(assignment.properties.policyDefinitionId, definitionId));
     }
     /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
     async getAssignment(id) {
@@ -1690,6 +1724,10 @@ async function containment(connection, scope) {
 
 /** The statuses of an API the endpoint does not offer (or a query it does not understand). */
 const NOT_OFFERED = new Set([400, 404, 405, 501]);
+/** Whether `error` is the endpoint saying it does not offer an API (rather than a refusal or a failure). */
+function notOffered(error) {
+    return error instanceof ArmError && error.status !== undefined && NOT_OFFERED.has(error.status);
+}
 class Searches {
     onNote;
     /** What was not searched, once each, in the order met. */
@@ -1706,7 +1744,7 @@ class Searches {
             return await read();
         }
         catch (error) {
-            if (!(error instanceof ArmError) || error.status === undefined || !NOT_OFFERED.has(error.status))
+            if (!notOffered(error))
                 throw error;
             const note = `Not searched: ${what}, because ${error.message.replace(/\.$/, '')}. ${consequence}`;
             if (!this.notes.includes(note)) {
@@ -1719,6 +1757,7 @@ class Searches {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
+
 
 
 
@@ -1849,13 +1888,7 @@ class ExemptionStore {
             return [];
         const doing = `finding the policy exemptions of ${ids.join(', ')} with Resource Graph`;
         const candidates = await this.searches.widen(`the exemptions of ${ids.join(', ')} anywhere in the tenant (those made outside the assignment's scope)`, 'One outside the scope is not listed: none is deleted there.', () => new ResourceGraph(this.connection).idsOf('tenant', policyExemptionsQuery(ids), doing, 'Microsoft.Authorization/policyExemptions'), []);
-        const found = [];
-        for (const id of candidates) {
-            const exemption = await this.get(id);
-            if (exemption && ids.some(a => (0,azure_scope/* sameId */.s)(exemption.properties.policyAssignmentId, a)))
-                found.push(exemption);
-        }
-        return found;
+        return readEach(candidates, DEFAULT_CONCURRENCY, id => this.get(id), exemption => ids.some(a => (0,azure_scope/* sameId */.s)(exemption.properties.policyAssignmentId, a)));
     }
     /** An exemption by id, or undefined when there is none (404). */
     async get(id) {
@@ -1935,7 +1968,7 @@ class ExemptionStore {
 
 
 
-const DEFAULT_CONCURRENCY = 8;
+
 /** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
 const DEFAULT_SETTLE = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
 /** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
@@ -1996,17 +2029,6 @@ async function settled(write, settle, onWait) {
             delay = Math.min(delay * 2, settle.maxDelayMs);
         }
     }
-}
-/** Runs `tasks` with at most `limit` at once; resolves when all have settled. */
-async function runBounded(items, limit, task) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const item = items[next++];
-            await task(item);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 function scopeOf(item) {
     return (0,azure_scope/* parseScope */.Sk)((0,azure_scope/* scopeOfId */.J5)(item.id), 'the scope of a resource id');
@@ -2788,6 +2810,7 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 
 
 
+
 /** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
 function publishScopes(scope, assignmentScope) {
     const definitions = (0,azure_scope/* parseDefinitionScope */.R5)(scope, '--scope');
@@ -2860,12 +2883,7 @@ async function publishCompiled(compiled, request) {
         // An exemption to create that no list showed is read by its id: what a list misses (a scope
         // it does not reach, an index not caught up) is never created over unseen.
         const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
-        const read = [];
-        await runBounded(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, async (id) => {
-            const found = await exemptions.get(id);
-            if (found)
-                read.push(found);
-        });
+        const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
         plan.items.push(...planExemptions(made.exemptions, [...held, ...outside, ...read], {
             owner,
             prune: request.prune,
@@ -2904,6 +2922,9 @@ async function publishCompiled(compiled, request) {
 // EXTERNAL MODULE: ./node_modules/@azure/arm-policyinsights/dist/esm/index.js + 28 modules
 var arm_policyinsights_dist_esm = __webpack_require__(4321);
 ;// CONCATENATED MODULE: ./src/azure/compliance.ts
+
+
+
 
 
 
@@ -3004,6 +3025,24 @@ class ComplianceStates {
         }
     }
     /**
+     * The subscriptions under `scope` (itself, for a subscription): from Resource Graph, or, where the endpoint
+     * does not offer it, from the Management Groups API's descendants.
+     */
+    async subscriptionsOf(scope) {
+        try {
+            return await new ResourceGraph(this.connection).subscriptions(scope);
+        }
+        catch (error) {
+            if (!notOffered(error))
+                throw error;
+            const subscription = /^\/subscriptions\/([^/]+)$/i;
+            return (await descendants(this.connection, scope)).flatMap(id => {
+                const found = subscription.exec(id)?.[1];
+                return found === undefined ? [] : [found.toLowerCase()];
+            });
+        }
+    }
+    /**
      * Starts an on-demand evaluation of every subscription (or the resource group) in `scope` and
      * waits until each has ended, or `timeoutMs` has passed in all.
      */
@@ -3011,23 +3050,24 @@ class ComplianceStates {
         const deadline = Date.now() + options.timeoutMs;
         const targets = scope.kind === 'resourceGroup'
             ? [`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`]
-            : (await new ResourceGraph(this.connection).subscriptions(scope)).map(id => `/subscriptions/${id}`);
+            : (await this.subscriptionsOf(scope)).map(id => `/subscriptions/${id}`);
         if (targets.length === 0) {
             throw new ArmError(`${(0,azure_scope/* shortScope */.ZD)(scope)} holds no subscription the identity can read, so there is nothing to scan; check the scope and the identity's Reader role.`, undefined, 'NoSubscriptions', '');
         }
         const rest = this.connection.rest;
-        const started = await Promise.all(targets.map(async (target) => {
-            const doing = `starting a compliance scan of ${target}`;
+        // Started a few at a time: a group of hundreds of subscriptions is not a burst Resource Manager throttles.
+        const started = [];
+        await runBounded(targets, DEFAULT_CONCURRENCY, async (target, index) => {
             const answer = await rest.send({
                 method: 'POST',
                 path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
                 apiVersion: POLICY_INSIGHTS_API_VERSION,
                 expect: [200, 202],
-                doing
+                doing: `starting a compliance scan of ${target}`
             });
             options.log?.(answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`);
-            return { target, answer };
-        }));
+            started[index] = { target, answer };
+        });
         for (const { target, answer } of started) {
             const remaining = deadline - Date.now();
             await rest.waitForOperation(answer, {
@@ -3096,6 +3136,7 @@ async function readCompliance(request) {
  * and the commands that need it load it with a dynamic `import()`, so `--version` and
  * `evaluate` never load the Azure SDKs.
  */
+
 
 
 
