@@ -51,9 +51,10 @@ describeBuilt('a run killed while writing its findings out', () => {
       );
       let finished = false;
       void exited.then(() => (finished = true));
-      // Until the run has a findings file open (or has ended, which the assertions below then say).
-      while (!finished && !(openFindingsFiles(child.pid!) ?? []).length)
-        await new Promise(resolve => setTimeout(resolve, 20));
+      // Until the run is writing to a findings file whose name it has removed (or has ended, which the assertions
+      // below then say). The name goes just after the file is opened: a signal in between would find it named.
+      const writingUnnamed = () => (openFindingsFiles(child.pid!) ?? []).some(file => file.endsWith(' (deleted)'));
+      while (!finished && !writingUnnamed()) await new Promise(resolve => setTimeout(resolve, 20));
       const writing = openFindingsFiles(child.pid!) ?? [];
       child.kill(signal);
       const outcome = await exited;
