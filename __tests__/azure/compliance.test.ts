@@ -46,6 +46,14 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
   let server: ArmServer;
   let dir: string;
   const cli = (...args: string[]) => runCliAgainst(server, dir, args);
+  /** `compliance --trigger-scan` at MG, where each subscription's scan finds its one account compliant. */
+  const scanEverySubscription = (state: ReturnType<typeof policyInsightsState>) => {
+    for (const sub of SUBSCRIPTIONS)
+      state.scanResults.set(`/subscriptions/${sub}`, [
+        record(sub, `openai-${sub.slice(0, 1)}`, 'foundry-tools-cmk', 'Compliant')
+      ]);
+    return cli('compliance', '--scope', MG, '--trigger-scan', '--arm-endpoint', server.url, '--format', 'json');
+  };
 
   beforeEach(async () => {
     server = await startArmServer({ modules: [resourceGraphModule, policyInsightsModule, exemptionsModule] });
@@ -146,20 +154,7 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
 
   it('with --trigger-scan, scans every subscription under the group, waits for each, then reads', async () => {
     const state = policyInsightsState(server);
-    for (const sub of SUBSCRIPTIONS)
-      state.scanResults.set(`/subscriptions/${sub}`, [
-        record(sub, `openai-${sub.slice(0, 1)}`, 'foundry-tools-cmk', 'Compliant')
-      ]);
-    const run = await cli(
-      'compliance',
-      '--scope',
-      MG,
-      '--trigger-scan',
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    );
+    const run = await scanEverySubscription(state);
     expect(run.code).toBe(0);
     expect(state.scans.sort()).toEqual(SUBSCRIPTIONS.map(s => `/subscriptions/${s}`));
     const triggers = server.requests.filter(r => /triggerEvaluation$/.test(r.path));
@@ -185,20 +180,7 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
     seedManagementGroup(server, 'online', { subscriptions: SUBSCRIPTIONS });
     const state = policyInsightsState(server);
     state.groups.set('contoso', new Set(SUBSCRIPTIONS));
-    for (const sub of SUBSCRIPTIONS)
-      state.scanResults.set(`/subscriptions/${sub}`, [
-        record(sub, `openai-${sub.slice(0, 1)}`, 'foundry-tools-cmk', 'Compliant')
-      ]);
-    const run = await cli(
-      'compliance',
-      '--scope',
-      MG,
-      '--trigger-scan',
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    );
+    const run = await scanEverySubscription(state);
     expect(run.err).not.toContain('Resource Graph');
     expect(run.code).toBe(0);
     expect(server.requests.some(r => /resources$/i.test(r.path) && r.status === 404)).toBe(true);
