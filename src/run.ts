@@ -27,10 +27,18 @@ import type { ComplianceRequest, LiveRequest, PublishOutcome, PublishRequest } f
 import type { Pack, Rule } from './rules/index.js';
 import { complianceFinding } from './compliance.js';
 import { liveResources } from './sources/live.js';
-import { compiledAtBuild, loadPolicyDirectory, readAtBuild, readPolicyDirectory, RuleTexts } from './rules/index.js';
+import {
+  compiledAtBuild,
+  isRuleFileName,
+  loadPolicyDirectory,
+  readAtBuild,
+  readPolicyDirectory,
+  readRuleText,
+  RuleTexts
+} from './rules/index.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, isWithin, loadTemplates, type ExpandedTemplate } from './sources/index.js';
+import { confine, escapeReason, isWithin, loadTemplates, type ExpandedTemplate } from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
 import type { FindingStore } from './report/store.js';
 import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
@@ -39,7 +47,7 @@ import { isolated } from './pipeline/isolated.js';
 import { append } from './model/lists.js';
 import { RelationPass, type PullRequestCheck } from './pipeline/relationPass.js';
 import { VERSION } from './version.js';
-import { inBaseCheckout, readBaseCheckout, readFilesAtCommit } from './pr/baseCheckout.js';
+import { inBaseCheckout, readBaseCheckout, readFilesAtCommit, readFolderAtCommit } from './pr/baseCheckout.js';
 import { compilePullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
@@ -57,6 +65,11 @@ export interface EvaluateRequest {
   cwd: string;
   /** Settings of the configuration file taken from the pull request's base (see config/settings.ts), listed with what was passed over. */
   pinned?: { file: string; reason: string }[];
+  /**
+   * A pull request's base (a git ref): the files of the repository's own rule folders are read as they are there
+   * where they differ, so a pull request cannot change the rules that judge it; they apply once it is merged.
+   */
+  rulesAtBase?: string;
   /** Folders of cmk-guard rule files (each with its pack manifest). */
   policies?: string | string[];
   /** Azure Policy definition files or folders: the team's own, or Azure's built-ins. */
@@ -249,6 +262,8 @@ interface LoadedRules {
   transitionRules: string[];
   /** The packs (initiatives) of the rule folders: each one's name and its members. */
   packs: { name: string; rules: string[] }[];
+  /** Rule files read as they are at the pull request's base (or why they could not be), for the report. */
+  rulesPinned: { file: string; reason: string }[];
   /** Rules and definitions the selection left out. */
   leftOut: NotRun[];
   overrides: OverridePlan;
@@ -300,7 +315,7 @@ function needsRuleTooling(request: EvaluateRequest, texts: RuleTexts): boolean {
 function loadRules(request: EvaluateRequest, texts: RuleTexts): LoadedRules {
   const errors: UserError[] = [];
   const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-  const { rules: loaded, packs } = loadPolicyFolders(request, errors, texts);
+  const { rules: loaded, packs, pinned: rulesPinned } = loadPolicyFolders(request, errors, texts);
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
@@ -349,6 +364,7 @@ function loadRules(request: EvaluateRequest, texts: RuleTexts): LoadedRules {
     transitions,
     transitionRules: transitions.map(t => t.rule.name),
     packs,
+    rulesPinned,
     leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
     overrides,
     skipped,
@@ -364,14 +380,17 @@ function loadPolicyFolders(
   request: EvaluateRequest,
   errors: UserError[],
   texts: RuleTexts
-): { rules: Rule[]; packs: LoadedRules['packs'] } {
+): { rules: Rule[]; packs: LoadedRules['packs']; pinned: LoadedRules['rulesPinned'] } {
   const folders = request.policies === undefined ? [] : [request.policies].flat();
   const byName = new Map<string, Rule>();
   const packs: LoadedRules['packs'] = [];
+  const pinned: LoadedRules['rulesPinned'] = [];
   for (const folder of folders) {
     isolated(errors, { file: folder }, 'read the rule folder', () => {
       const dir = inputPath(request, folder, 'the rule folder');
-      const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
+      const bundled = isWithin(bundledPolicies(), dir);
+      const atBase = bundled ? undefined : rulesAtBase(request, dir, pinned);
+      const read = readPolicyDirectory(dir, bundled ? undefined : rootOf(request), texts, atBase);
       append(errors, read.errors);
       if (read.pack) packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
       for (const rule of read.rules) {
@@ -389,7 +408,48 @@ function loadPolicyFolders(
       }
     });
   }
-  return { rules: [...byName.values()], packs };
+  return { rules: [...byName.values()], packs, pinned };
+}
+
+/**
+ * On a pull request, the rule files of the repository's folder `dir` as they are at its base, by name; each one
+ * this change alters or removes is listed in `pinned`. The pull request's rules apply once it is merged: it cannot
+ * loosen or drop the rule that judges it. Undefined without a base, or when the base cannot be read (said).
+ */
+function rulesAtBase(
+  request: EvaluateRequest,
+  dir: string,
+  pinned: LoadedRules['rulesPinned']
+): Map<string, string> | undefined {
+  if (request.rulesAtBase === undefined) return undefined;
+  const shown = displayPath(dir, request.cwd);
+  let atBase: Map<string, string>;
+  try {
+    atBase = readFolderAtCommit(request.rulesAtBase, dir, request.cwd, isRuleFileName);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    pinned.push({
+      file: shown,
+      reason: `the rule files are read from this change, not compared with the base: ${error.message}`
+    });
+    return undefined;
+  }
+  const root = rootOf(request);
+  for (const [name, text] of atBase) {
+    const file = path.join(dir, name);
+    let now: string | null = null;
+    try {
+      if (!escapeReason(file, root) && statSync(file).isFile()) now = readRuleText(file);
+    } catch {
+      now = null;
+    }
+    if (now === text.replace(/^\uFEFF/, '')) continue;
+    pinned.push({
+      file: displayPath(file, request.cwd),
+      reason: `${now === null ? 'this change removes the rule file' : 'this change alters the rule file'}: it is read as it is at the base until the change is merged.`
+    });
+  }
+  return atBase;
 }
 
 /**
@@ -529,7 +589,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       resources: inputs.resourceCount,
       definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
       errors,
-      skipped: [...(request.pinned ?? []), ...read.skipped],
+      skipped: [...(request.pinned ?? []), ...loaded.rulesPinned, ...read.skipped],
       notRun: read.notRun
     });
   } catch (error) {

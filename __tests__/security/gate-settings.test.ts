@@ -5,7 +5,7 @@
  * as it is at the base (the change applies once merged), and the report says so.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
@@ -153,6 +153,60 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     // A flag naming the templates wins over both files, as for the other settings.
     const named = await evaluate('--base', base, '--templates', 'deploy/ok/vault.json');
     expect(named.code).toBe(0);
+  });
+
+  it('the rule files of the repository’s own folder are read as they are at the base: a pull request cannot loosen or drop the rule that judges it', async () => {
+    // The repository keeps its own copy of the rules, and the base's checks the accounts.
+    cpSync(path.resolve('policies'), path.join(dir, 'rules'), {
+      recursive: true,
+      filter: source => !source.includes(`${path.sep}compiled`) && !source.endsWith('README.md')
+    });
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\npolicies: rules\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'own rules');
+    const withRules = git(dir, 'rev-parse', 'HEAD');
+    const before = await evaluate('--base', withRules);
+    expect(before.code).toBe(1);
+    const judged = before.document.findings.filter(
+      f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant'
+    );
+    expect(judged.length).toBeGreaterThan(0);
+
+    // The pull request drops the rule from the pack and deletes its file, and links another rule file out.
+    const pack = readFileSync(path.join(dir, 'rules', 'pack.yaml'), 'utf8');
+    writeFileSync(path.join(dir, 'rules', 'pack.yaml'), pack.replace(/^\s*- foundry-tools-cmk\s*$/m, ''));
+    rmSync(path.join(dir, 'rules', 'foundry-tools-cmk.yaml'));
+    rmSync(path.join(dir, 'rules', 'ai-hub-cmk.yaml'));
+    symlinkSync(path.join(os.tmpdir(), 'nowhere.yaml'), path.join(dir, 'rules', 'ai-hub-cmk.yaml'));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'drop the rule');
+
+    // Without a base (a push, once merged), the folder is what it says.
+    const alone = await evaluate();
+    expect(alone.document.findings.some(f => f.definition === 'foundry-tools-cmk')).toBe(false);
+
+    const checked = await evaluate('--base', withRules);
+    expect(checked.code).toBe(1);
+    expect(
+      checked.document.findings.filter(f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant')
+    ).toHaveLength(judged.length);
+    expect(checked.document.errors ?? []).toEqual([]);
+    expect(checked.document.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'rules/foundry-tools-cmk.yaml',
+          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.'
+        },
+        {
+          file: 'rules/pack.yaml',
+          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.'
+        },
+        {
+          file: 'rules/ai-hub-cmk.yaml',
+          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.'
+        }
+      ])
+    );
   });
 
   it('a base that cannot be read says the settings were not compared', async () => {

@@ -77,6 +77,8 @@ export interface ResolvedSettings {
    * cannot be read, why they were not compared. The findings document lists them with what it passed over.
    */
   pinned?: { file: string; reason: string }[];
+  /** On a pull request, its base: the repository's own rule files are read as they are there (src/run.ts). */
+  rulesAtBase?: string;
 }
 
 export interface Resolved {
@@ -157,7 +159,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       },
       ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
       ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
-      ...(gate.pinned.length ? { pinned: gate.pinned } : {})
+      ...(gate.pinned.length ? { pinned: gate.pinned } : {}),
+      ...(given.gateBase !== undefined ? { rulesAtBase: given.gateBase } : {})
     }
   };
 }

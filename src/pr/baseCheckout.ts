@@ -128,3 +128,40 @@ export function readBaseCheckout(ref: string, folders: string[], cwd: string): B
 export function inBaseCheckout(checkout: BaseCheckout, file: string, cwd: string): string {
   return path.join(checkout.root, path.relative(checkout.repository, path.resolve(cwd, file)));
 }
+
+/**
+ * The regular files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
+ * names (in the folder), with their texts. A symbolic link at the base is not one of them (git
+ * keeps its target as the blob). Throws a UserError when the commit cannot be read; an empty map when the
+ * folder is not in it.
+ */
+export function readFolderAtCommit(
+  ref: string,
+  folder: string,
+  cwd: string,
+  wanted: (name: string) => boolean
+): Map<string, string> {
+  const repository = openBase(ref, cwd);
+  const relative = path.relative(repository, path.resolve(cwd, folder)).split(path.sep).join('/');
+  const texts = new Map<string, string>();
+  if (relative.startsWith('../') || relative === '..') return texts;
+  // "<mode> <type> <object>\t<path>\0" for each entry directly in the folder.
+  const listing = git(['ls-tree', '-z', ref, '--', relative === '' ? '.' : `${relative}/`], repository)
+    .toString()
+    .split('\0')
+    .flatMap(line => {
+      const tab = line.indexOf('\t');
+      if (tab < 0) return [];
+      const [mode, type] = line.slice(0, tab).split(' ');
+      const name = line.slice(tab + 1);
+      const base = name.slice(name.lastIndexOf('/') + 1);
+      const regular = type === 'blob' && (mode === '100644' || mode === '100755');
+      return regular && wanted(base) && !/[\r\n]/.test(name) ? [name] : [];
+    });
+  const bodies = catFiles(repository, ref, listing);
+  listing.forEach((name, i) => {
+    const body = bodies[i];
+    if (body !== null) texts.set(name.slice(name.lastIndexOf('/') + 1), body.toString('utf8'));
+  });
+  return texts;
+}

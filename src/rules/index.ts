@@ -42,6 +42,11 @@ export interface Pack extends CompilablePack {
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
+/** Whether a rule folder's file of this name is a rule or pack file (what the folder is read for). */
+export function isRuleFileName(name: string): boolean {
+  return RULE_EXTENSIONS.includes(path.extname(name));
+}
+
 /** A rule or pack file's text, as it is parsed (without a byte order mark). */
 export function readRuleText(file: string): string {
   // Rule files may come from the pull request itself: read them with the same bounds as templates.
@@ -226,16 +231,18 @@ export function loadPolicyDirectory(dir: string, root?: string): { pack: Pack | 
 /**
  * The rule files of `dir` that load, and an error for each one that does not (or for the folder):
  * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
- * symbolic link) is refused unread.
+ * symbolic link) is refused unread. With `atBase` (the folder's rule files at a pull request's base, by
+ * name), each file the base has is read as it is there, and one the base does not have as it is now.
  */
 export function readPolicyDirectory(
   dir: string,
   root?: string,
-  texts?: RuleTexts
+  texts?: RuleTexts,
+  atBase?: ReadonlyMap<string, string>
 ): { pack: Pack | null; rules: Rule[]; errors: UserError[] } {
   let entries: string[];
   try {
-    entries = fs.readdirSync(dir).sort();
+    entries = [...new Set([...fs.readdirSync(dir), ...(atBase?.keys() ?? [])])].sort();
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     const problem = new UserError(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
@@ -247,6 +254,13 @@ export function readPolicyDirectory(
   for (const entry of entries) {
     const file = path.join(dir, entry);
     if (!RULE_EXTENSIONS.includes(path.extname(entry))) continue;
+    // A file the base commit has is read as it is there (the pull request's file, or link, is not read).
+    const baseText = atBase?.get(entry);
+    if (baseText !== undefined) {
+      if (PACK_FILES.includes(entry)) collectUserErrors(errors, () => void (pack = loadPackFile(file, baseText)));
+      else collectUserErrors(errors, () => void rules.push(loadRuleFile(file, baseText)));
+      continue;
+    }
     const escape = root === undefined ? null : escapeReason(file, root);
     if (escape) {
       errors.push(new UserError(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
