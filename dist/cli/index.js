@@ -5643,6 +5643,10 @@ function invalidSchemaErrors(schema, pointer, doc) {
 
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** Whether a rule folder's file of this name is a rule or pack file (what the folder is read for). */
+function isRuleFileName(name) {
+    return RULE_EXTENSIONS.includes(external_node_path_default().extname(name));
+}
 /** A rule or pack file's text, as it is parsed (without a byte order mark). */
 function readRuleText(file) {
     // Rule files may come from the pull request itself: read them with the same bounds as templates.
@@ -5796,12 +5800,13 @@ function loadPolicyDirectory(dir, root) {
 /**
  * The rule files of `dir` that load, and an error for each one that does not (or for the folder):
  * a broken rule file spoils only itself. With `root`, a rule file that leads outside it (a
- * symbolic link) is refused unread.
+ * symbolic link) is refused unread. With `atBase` (the folder's rule files at a pull request's base, by
+ * name), each file the base has is read as it is there, and one the base does not have as it is now.
  */
-function readPolicyDirectory(dir, root, texts) {
+function readPolicyDirectory(dir, root, texts, atBase) {
     let entries;
     try {
-        entries = external_node_fs_default().readdirSync(dir).sort();
+        entries = [...new Set([...external_node_fs_default().readdirSync(dir), ...(atBase?.keys() ?? [])])].sort();
     }
     catch (error) {
         const reason = error.code ?? String(error);
@@ -5815,6 +5820,15 @@ function readPolicyDirectory(dir, root, texts) {
         const file = external_node_path_default().join(dir, entry);
         if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
             continue;
+        // A file the base commit has is read as it is there (the pull request's file, or link, is not read).
+        const baseText = atBase?.get(entry);
+        if (baseText !== undefined) {
+            if (PACK_FILES.includes(entry))
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => void (pack = loadPackFile(file, baseText)));
+            else
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => void rules.push(loadRuleFile(file, baseText)));
+            continue;
+        }
         const escape = root === undefined ? null : escapeReason(file, root);
         if (escape) {
             errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
@@ -22493,6 +22507,40 @@ function readBaseCheckout(ref, folders, cwd) {
 function inBaseCheckout(checkout, file, cwd) {
     return external_node_path_default().join(checkout.root, external_node_path_default().relative(checkout.repository, external_node_path_default().resolve(cwd, file)));
 }
+/**
+ * The regular files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
+ * names (in the folder), with their texts. A symbolic link at the base is not one of them (git
+ * keeps its target as the blob). Throws a UserError when the commit cannot be read; an empty map when the
+ * folder is not in it.
+ */
+function readFolderAtCommit(ref, folder, cwd, wanted) {
+    const repository = openBase(ref, cwd);
+    const relative = external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, folder)).split((external_node_path_default()).sep).join('/');
+    const texts = new Map();
+    if (relative.startsWith('../') || relative === '..')
+        return texts;
+    // "<mode> <type> <object>\t<path>\0" for each entry directly in the folder.
+    const listing = git(['ls-tree', '-z', ref, '--', relative === '' ? '.' : `${relative}/`], repository)
+        .toString()
+        .split('\0')
+        .flatMap(line => {
+        const tab = line.indexOf('\t');
+        if (tab < 0)
+            return [];
+        const [mode, type] = line.slice(0, tab).split(' ');
+        const name = line.slice(tab + 1);
+        const base = name.slice(name.lastIndexOf('/') + 1);
+        const regular = type === 'blob' && (mode === '100644' || mode === '100755');
+        return regular && wanted(base) && !/[\r\n]/.test(name) ? [name] : [];
+    });
+    const bodies = catFiles(repository, ref, listing);
+    listing.forEach((name, i) => {
+        const body = bodies[i];
+        if (body !== null)
+            texts.set(name.slice(name.lastIndexOf('/') + 1), body.toString('utf8'));
+    });
+    return texts;
+}
 
 ;// CONCATENATED MODULE: ./src/pr/azureCompare.ts
 
@@ -23929,7 +23977,7 @@ function needsRuleTooling(request, texts) {
 function loadRules(request, texts) {
     const errors = [];
     const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-    const { rules: loaded, packs } = loadPolicyFolders(request, errors, texts);
+    const { rules: loaded, packs, pinned: rulesPinned } = loadPolicyFolders(request, errors, texts);
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
@@ -23971,6 +24019,7 @@ function loadRules(request, texts) {
         transitions,
         transitionRules: transitions.map(t => t.rule.name),
         packs,
+        rulesPinned,
         leftOut: leftOut.map(entry => ({ rules: entry.names, reason: entry.reason })),
         overrides,
         skipped,
@@ -23985,10 +24034,13 @@ function loadPolicyFolders(request, errors, texts) {
     const folders = request.policies === undefined ? [] : [request.policies].flat();
     const byName = new Map();
     const packs = [];
+    const pinned = [];
     for (const folder of folders) {
         isolated(errors, { file: folder }, 'read the rule folder', () => {
             const dir = inputPath(request, folder, 'the rule folder');
-            const read = readPolicyDirectory(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
+            const bundled = isWithin(bundledPolicies(), dir);
+            const atBase = bundled ? undefined : rulesAtBase(request, dir, pinned);
+            const read = readPolicyDirectory(dir, bundled ? undefined : rootOf(request), texts, atBase);
             (0,lists/* append */.B)(errors, read.errors);
             if (read.pack)
                 packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
@@ -24002,7 +24054,49 @@ function loadPolicyFolders(request, errors, texts) {
             }
         });
     }
-    return { rules: [...byName.values()], packs };
+    return { rules: [...byName.values()], packs, pinned };
+}
+/**
+ * On a pull request, the rule files of the repository's folder `dir` as they are at its base, by name; each one
+ * this change alters or removes is listed in `pinned`. The pull request's rules apply once it is merged: it cannot
+ * loosen or drop the rule that judges it. Undefined without a base, or when the base cannot be read (said).
+ */
+function rulesAtBase(request, dir, pinned) {
+    if (request.rulesAtBase === undefined)
+        return undefined;
+    const shown = displayPath(dir, request.cwd);
+    let atBase;
+    try {
+        atBase = readFolderAtCommit(request.rulesAtBase, dir, request.cwd, isRuleFileName);
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        pinned.push({
+            file: shown,
+            reason: `the rule files are read from this change, not compared with the base: ${error.message}`
+        });
+        return undefined;
+    }
+    const root = rootOf(request);
+    for (const [name, text] of atBase) {
+        const file = external_node_path_default().join(dir, name);
+        let now = null;
+        try {
+            if (!escapeReason(file, root) && (0,external_node_fs_.statSync)(file).isFile())
+                now = readRuleText(file);
+        }
+        catch {
+            now = null;
+        }
+        if (now === text.replace(/^\uFEFF/, ''))
+            continue;
+        pinned.push({
+            file: displayPath(file, request.cwd),
+            reason: `${now === null ? 'this change removes the rule file' : 'this change alters the rule file'}: it is read as it is at the base until the change is merged.`
+        });
+    }
+    return atBase;
 }
 /**
  * The Azure Policy definitions the request names, loaded, with initiatives evaluated through their
@@ -24131,7 +24225,7 @@ async function evaluateRepositoryStreamed(request) {
             resources: inputs.resourceCount,
             definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
             errors,
-            skipped: [...(request.pinned ?? []), ...read.skipped],
+            skipped: [...(request.pinned ?? []), ...loaded.rulesPinned, ...read.skipped],
             notRun: read.notRun
         });
     }
@@ -25666,7 +25760,8 @@ function resolveSettings(given, cwd, defaults) {
             },
             ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
             ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
-            ...(gate.pinned.length ? { pinned: gate.pinned } : {})
+            ...(gate.pinned.length ? { pinned: gate.pinned } : {}),
+            ...(given.gateBase !== undefined ? { rulesAtBase: given.gateBase } : {})
         }
     };
 }
