@@ -51,6 +51,8 @@ export const FINDING_MEMBERS = [
 ] as const;
 /** Its resource's members, in order. */
 export const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'] as const;
+/** Where the resource stands among a finding's members: the members before it, then its own, then the rest. */
+const RESOURCE_AT = FINDING_MEMBERS.indexOf('resource');
 
 /** What comes before each member's value and after the last, `depth` levels down. */
 interface Frame {
@@ -138,11 +140,12 @@ export function findingJson(finding: Finding, depth: number): string {
         const { finding: m, resource: n, resourceEnd, end } = frameAt(depth);
         const v = values as string[];
         let text = '';
-        for (let i = 0; i < 5; i++) text += m[i] + v[i];
-        text += m[5];
-        for (let i = 0; i < 6; i++) text += n[i] + v[5 + i];
+        for (let i = 0; i < RESOURCE_AT; i++) text += m[i] + v[i];
+        text += m[RESOURCE_AT];
+        for (let i = 0; i < RESOURCE_MEMBERS.length; i++) text += n[i] + v[RESOURCE_AT + i];
         text += resourceEnd;
-        for (let i = 6; i < 11; i++) text += m[i] + v[5 + i];
+        for (let i = RESOURCE_AT + 1; i < FINDING_MEMBERS.length; i++)
+          text += m[i] + v[i - 1 + RESOURCE_MEMBERS.length];
         return text + end;
       }
     }
