@@ -6493,6 +6493,8 @@ const FINDING_MEMBERS = [
 ];
 /** Its resource's members, in order. */
 const RESOURCE_MEMBERS = ['id', 'type', 'name', 'file', 'line', 'column'];
+/** Where the resource stands among a finding's members: the members before it, then its own, then the rest. */
+const RESOURCE_AT = FINDING_MEMBERS.indexOf('resource');
 const json_frames = [];
 function frameAt(depth) {
     const lead = (names, at) => names.map((name, i) => `${i === 0 ? '{' : ','}\n${'  '.repeat(at)}${JSON.stringify(name)}: `);
@@ -6571,14 +6573,14 @@ function findingJson(finding, depth) {
                 const { finding: m, resource: n, resourceEnd, end } = frameAt(depth);
                 const v = values;
                 let text = '';
-                for (let i = 0; i < 5; i++)
+                for (let i = 0; i < RESOURCE_AT; i++)
                     text += m[i] + v[i];
-                text += m[5];
-                for (let i = 0; i < 6; i++)
-                    text += n[i] + v[5 + i];
+                text += m[RESOURCE_AT];
+                for (let i = 0; i < RESOURCE_MEMBERS.length; i++)
+                    text += n[i] + v[RESOURCE_AT + i];
                 text += resourceEnd;
-                for (let i = 6; i < 11; i++)
-                    text += m[i] + v[5 + i];
+                for (let i = RESOURCE_AT + 1; i < FINDING_MEMBERS.length; i++)
+                    text += m[i] + v[i - 1 + RESOURCE_MEMBERS.length];
                 return text + end;
             }
         }
