@@ -120,15 +120,39 @@ describe('positions found in the text equal the positions the reader records', (
         const source = write(v, l);
         const eager = readEagerly(source, 'x.json');
         const lazy = parseJsonWithPositions(source, 'x.json');
+        // A comment after the document makes it the reader's to read, positions and all.
+        const read = parseJsonWithPositions(source + '\n// end', 'x.json');
         expect(lazy.value).toEqual(eager.value);
         expect(Object.is(lazy.value, -0)).toBe(Object.is(eager.value, -0));
-        for (const p of [...eager.pointers, ...nearMisses(eager.pointers)]) {
+        for (const p of eager.pointers) {
           expect([p, lazy.positionOf(p)]).toEqual([p, eager.positionOf(p)]);
           expect([p, lazy.valuePositionOf(p)]).toEqual([p, eager.valuePositionOf(p)]);
+        }
+        for (const p of [...eager.pointers, ...nearMisses(eager.pointers)]) {
+          expect([p, lazy.positionOf(p)]).toEqual([p, read.positionOf(p)]);
+          expect([p, lazy.valuePositionOf(p)]).toEqual([p, read.valuePositionOf(p)]);
         }
       }),
       { numRuns: 300 }
     );
+  });
+
+  test('a name in another case is found as ARM reads names: the exact name first, else the first in another case', () => {
+    // ARM reads a template's "Resources" as "resources"; cmk-guard renames it so, and asks for positions by
+    // the documented name.
+    const source = '{\n "Resources": [{"Properties": {"x": 1}}],\n "A": {"b": 1},\n "a": {"B": 2, "b": 3},\n "C": 4\n}';
+    for (const text of [source, source + '\n// the reader reads it']) {
+      const doc = parseJsonWithPositions(text, 'x.json');
+      const at = (p: string) => [doc.positionOf(p)?.line, doc.positionOf(p)?.column];
+      expect(at('/resources/0/properties/x')).toEqual([2, 32]);
+      expect(doc.valuePositionOf('/resources/0/properties')).toEqual({ file: 'x.json', line: 2, column: 31 });
+      expect(at('/a/b')).toEqual([4, 16]);
+      expect(at('/A/B')).toEqual([3, 8]);
+      expect(at('/a/B')).toEqual([4, 8]);
+      expect(at('/c')).toEqual([5, 2]);
+      expect(doc.positionOf('/d')).toBeNull();
+      expect(doc.positionOf('/resources/1')).toBeNull();
+    }
   });
 
   test('a repeated key, deep nesting and non-strict JSON still get the reader’s errors and positions', () => {

@@ -341,6 +341,22 @@ describe('names of the template language written in another case, as deployed qu
       document.findings.filter(f => f.definition === 'dependent-storage-cmk').map(f => [f.resource.name, f.verdict])
     ).toEqual([['stalertscontoso', 'noncompliant']]);
   });
+
+  test('a finding under a name written in another case points at its line, as under the documented name', async () => {
+    // "Properties" is read as "properties", and the finding's line is found the same way: the key
+    // source's line, not the resource's nor line 1.
+    const text = fs.readFileSync(file, 'utf8');
+    const document = await evaluateRepository({
+      cwd: path.dirname(file),
+      policies: bundledPolicies(),
+      templates: ['names-in-other-case.json']
+    });
+    const finding = document.findings.find(f => f.definition === 'dependent-storage-cmk');
+    expect([finding?.resource.line, finding?.resource.column]).toEqual([
+      lineOf('"keySource": "Microsoft.Storage"', text),
+      text.split(/\r?\n/)[lineOf('"keySource": "Microsoft.Storage"', text) - 1].indexOf('"keySource"') + 1
+    ]);
+  });
 });
 
 /** Expands a template written to a temporary file, so its errors carry a file and line like any template's. */

@@ -325,12 +325,54 @@ export function parseJsonWithPositions(text: string, file: string): PositionedJs
   const value = reader.parseDocument();
   const toPosition = (spot: Spot | undefined): SourcePosition | null =>
     spot ? { file, line: spot.line, column: spot.column } : null;
+  const recorded = (pointer: string) => reader.values.has(pointer);
+  let members: Map<string, string[]> | undefined;
+  const written = (pointer: string): string =>
+    recorded(pointer) ? pointer : asWritten(pointer, recorded, (members ??= membersOf(reader.values.keys())));
   return {
     value,
     file,
-    positionOf: pointer => toPosition(reader.keys.get(pointer) ?? reader.values.get(pointer)),
-    valuePositionOf: pointer => toPosition(reader.values.get(pointer))
+    positionOf: pointer => {
+      const at = written(pointer);
+      return toPosition(reader.keys.get(at) ?? reader.values.get(at));
+    },
+    valuePositionOf: pointer => toPosition(reader.values.get(written(pointer)))
   };
+}
+
+/** The pointers of each object's members, by the object's pointer, in the order they are written. */
+function membersOf(pointers: Iterable<string>): Map<string, string[]> {
+  const members = new Map<string, string[]>();
+  for (const pointer of pointers) {
+    const parent = parentPointer(pointer);
+    if (parent === null) continue;
+    let list = members.get(parent);
+    if (!list) members.set(parent, (list = []));
+    list.push(pointer);
+  }
+  return members;
+}
+
+/**
+ * The pointer as the document writes it: each segment names the member of that name, else the first whose
+ * name differs only in case, as ARM reads names (a template's "Resources" is pointed at as "resources").
+ * The pointer itself when nothing in the document answers to it.
+ */
+function asWritten(pointer: string, recorded: (pointer: string) => boolean, members: Map<string, string[]>): string {
+  if (!pointer.startsWith('/')) return pointer;
+  let at = '';
+  for (const segment of pointer.slice(1).split('/')) {
+    const exact = `${at}/${segment}`;
+    if (recorded(exact)) {
+      at = exact;
+      continue;
+    }
+    const lower = exact.toLowerCase();
+    const folded = members.get(at)?.find(member => member.toLowerCase() === lower);
+    if (folded === undefined) return pointer;
+    at = folded;
+  }
+  return at;
 }
 
 /** The position recorded for a pointer or, failing that, for its nearest enclosing value. */

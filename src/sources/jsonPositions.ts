@@ -171,10 +171,20 @@ export class TextPositions {
   }
 
   /**
-   * The member of the object whose `{` is at `open` that a pointer segment (its key, escaped)
-   * names. Members are read up to the one asked for, and remembered.
+   * The member of the object whose `{` is at `open` that a pointer segment (its key, escaped) names:
+   * the member of that name, else the first whose name differs only in case, as ARM reads names (a
+   * template's "Resources" is read, and pointed at, as "resources").
    */
   private memberAt(open: number, segment: string): TextSpot | undefined {
+    const exact = this.exactMemberAt(open, segment);
+    if (exact !== undefined) return exact;
+    const lower = segment.toLowerCase();
+    for (const [key, spot] of this.objects.get(open)!.found) if (key.toLowerCase() === lower) return spot;
+    return undefined;
+  }
+
+  /** The member named exactly `segment`. Members are read up to the one asked for, and remembered. */
+  private exactMemberAt(open: number, segment: string): TextSpot | undefined {
     let read = this.objects.get(open);
     if (!read)
       this.objects.set(open, (read = { found: new Map(), at: this.skipSpace(open + 1), inValue: false, done: false }));
