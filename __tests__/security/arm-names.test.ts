@@ -299,6 +299,15 @@ describe('two members whose names differ only in case', () => {
       )
     ).toEqual({ exact: 'Microsoft.KeyVault', lower: 'Microsoft.CognitiveServices', default: 'Microsoft.KeyVault' });
     expect((await evaluateText(JSON.stringify(template))).errors).toEqual([]);
+    // The same, with the template's own names in another case, as ARM reads them.
+    const otherCase = {
+      $schema: SCHEMA,
+      Parameters: { table: { Type: 'object', DefaultValue: template.parameters.table.defaultValue } },
+      VARIABLES: template.variables,
+      Resources: template.resources,
+      Outputs: { both: { type: 'object', Value: template.outputs.both.value } }
+    };
+    expect((await evaluateText(JSON.stringify(otherCase))).errors).toEqual([]);
     // Two variables (or parameters) whose names differ only in case are still refused: ARM looks names up regardless of case.
     const twice = await evaluateText(
       JSON.stringify({ ...template, variables: { keySources: {}, KeySources: {} }, resources: [account('a')] })

@@ -192,18 +192,26 @@ export interface CaseCollision {
  * as cmk-guard's expressions do; one that becomes part of a resource is checked there (`refuseCollidingBody`).
  */
 function holdsValue(key: string | number, outer: readonly (string | number)[]): boolean {
-  if (outer[0] === 'variables') return true;
-  if (key === 'defaultValue' || key === 'allowedValues') return outer[1] === 'parameters';
-  if (key === 'value') return outer[1] === 'outputs' || outer[1] === 'parameters';
+  // The template's own names in any case, as ARM reads them (this runs before they are renamed).
+  const name = (at: string | number | undefined) => (typeof at === 'string' ? at.toLowerCase() : at);
+  if (name(outer[0]) === 'variables') return true;
+  const member = name(key);
+  if (member === 'defaultvalue' || member === 'allowedvalues') return name(outer[1]) === 'parameters';
+  if (member === 'value') return name(outer[1]) === 'outputs' || name(outer[1]) === 'parameters';
   return false;
 }
 
-/**
- * The first object in `value` with two members whose names differ only in case, or null. With `values`
- * false, the values a template holds (see `holdsValue`) are not looked into.
- */
-export function caseCollision(value: Json, values = true): CaseCollision | null {
-  const found = collisionPath(value, values ? null : []);
+/** The first object in `value` with two members whose names differ only in case, or null. */
+export function caseCollision(value: Json): CaseCollision | null {
+  return collisionOf(collisionPath(value, null));
+}
+
+/** The same in a template or parameter file, passing over the values it holds (see `holdsValue`). */
+function caseCollisionOutsideValues(document: Json): CaseCollision | null {
+  return collisionOf(collisionPath(document, []));
+}
+
+function collisionOf(found: (string | number)[] | null): CaseCollision | null {
   if (found === null) return null;
   const [key, earlier, ...outer] = found;
   return { pointer: joinPointer('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
@@ -261,7 +269,7 @@ export function refuseCollidingBody(resource: Resource): void {
  * differ only in case (the values it holds are read as ARM reads them: see `holdsValue`).
  */
 export function refuseCaseCollision(doc: PositionedJson): void {
-  const found = caseCollision(doc.value, false);
+  const found = caseCollisionOutsideValues(doc.value);
   if (found === null) return;
   throw new TemplateError(
     `"${inputToken(found.key)}" and "${inputToken(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`,
