@@ -220,3 +220,218 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     });
   });
 });
+
+/** The compliant example with its key source a parameter: Microsoft-managed keys unless the value says otherwise. */
+const KEY_SOURCE_PARAMETER = JSON.stringify(
+  (() => {
+    const template = JSON.parse(readFileSync(path.resolve('examples/foundry-tools-cmk/compliant.json'), 'utf8')) as {
+      parameters: Record<string, unknown>;
+      resources: { properties: { encryption: { keySource: string } } }[];
+    };
+    template.parameters.keySource = { type: 'string', defaultValue: 'Microsoft.CognitiveServices' };
+    template.resources[0].properties.encryption.keySource = "[parameters('keySource')]";
+    return template;
+  })(),
+  null,
+  2
+);
+
+/** The snapshot of one account with Microsoft-managed keys. */
+function snapshot(name: string, keySource: string): string {
+  return JSON.stringify({
+    value: [
+      {
+        id: `/subscriptions/1111/resourceGroups/prod/providers/Microsoft.CognitiveServices/accounts/${name}`,
+        name,
+        type: 'Microsoft.CognitiveServices/accounts',
+        kind: 'OpenAI',
+        location: 'westeurope',
+        identity: { type: 'SystemAssigned' },
+        properties: {
+          encryption:
+            keySource === 'Microsoft.KeyVault'
+              ? {
+                  keySource,
+                  keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-cmk-example.vault.azure.net/' }
+                }
+              : { keySource }
+        }
+      }
+    ]
+  });
+}
+
+function commit(message: string, files: Record<string, string>, removed: string[] = []): string {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  for (const file of removed) git(dir, 'rm', '-q', file);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+describe('the files and values cmk-guard.yaml chooses are the base’s on a pull request; the files themselves are the change’s', () => {
+  let keyed: string;
+  beforeEach(() => {
+    // The base: the template takes its key source from a parameter, which defaults to Microsoft-managed keys.
+    keyed = commit('parameterised', { 'infra/main.json': KEY_SOURCE_PARAMETER });
+  });
+
+  it('`parameter-values` the pull request sets do not turn its noncompliant template compliant', async () => {
+    expect((await evaluate('--base', keyed)).code).toBe(1);
+    commit('values', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\nparameter-values:\n  keySource: Microsoft.KeyVault\n'
+    });
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', keyed);
+    expect(checked.code).toBe(1);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`parameter-values` is {"keySource":"Microsoft.KeyVault"} in this change and not set at the base: the base\'s applies until the change is merged.'
+    });
+    // A value the workflow gives still wins over both.
+    expect((await evaluate('--base', keyed, '--parameter', 'keySource=Microsoft.KeyVault')).code).toBe(0);
+  });
+
+  it('`parameters` naming a parameter file of the pull request’s choosing is the base’s; a parameter file itself is content', async () => {
+    const values = JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { keySource: { value: 'Microsoft.KeyVault' } }
+    });
+    commit('a parameter file', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\nparameters: ["lax/values.json"]\n',
+      'lax/values.json': values
+    });
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', keyed);
+    expect(checked.code).toBe(1);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`parameters` is ["lax/values.json"] in this change and not set at the base: the base\'s applies until the change is merged.'
+    });
+
+    // The parameter file deployed with the template (paired by name) is what the change deploys: it is read as it is.
+    commit(
+      'the paired parameter file',
+      { 'cmk-guard.yaml': 'templates: ["infra/*.json"]\n', 'infra/main.parameters.json': values },
+      ['lax/values.json']
+    );
+    const paired = await evaluate('--base', keyed);
+    expect((paired.document.skipped ?? []).filter(s => s.file === 'cmk-guard.yaml')).toEqual([]);
+    expect(paired.code).toBe(0);
+  });
+
+  it('a parameter file the base names and the pull request removes is left out, and said', async () => {
+    const strict = commit('named values', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\nparameters: ["infra/prod.json", "infra/dev.json"]\n',
+      'infra/prod.json': JSON.stringify({ parameters: { keySource: { value: 'Microsoft.KeyVault' } } }),
+      'infra/dev.json': JSON.stringify({ parameters: { location: { value: 'westeurope' } } })
+    });
+    commit('drop dev', { 'cmk-guard.yaml': 'templates: ["infra/*.json"]\nparameters: ["infra/prod.json"]\n' }, [
+      'infra/dev.json'
+    ]);
+    const checked = await evaluate('--base', strict);
+    expect(checked.document.errors ?? []).toEqual([]);
+    expect(checked.code).toBe(0);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`parameters` is ["infra/prod.json"] in this change and ["infra/prod.json","infra/dev.json"] at the base: the base\'s applies until the change is merged (this change removes "infra/dev.json": the others apply).'
+    });
+  });
+
+  it('a snapshot the base names in `resources` is evaluated though the pull request leaves it out; one it adds is evaluated too', async () => {
+    const withSnapshot = commit('snapshot', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\nresources: ["snap/live.json"]\n',
+      'infra/main.json': readFileSync(path.resolve('examples/foundry-tools-cmk/compliant.json'), 'utf8'),
+      'snap/live.json': snapshot('oai-live', 'Microsoft.CognitiveServices')
+    });
+    expect((await evaluate('--base', withSnapshot)).code).toBe(1);
+    commit('narrow', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\nresources: ["snap/new.json"]\n',
+      'snap/new.json': snapshot('oai-new', 'Microsoft.KeyVault')
+    });
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', withSnapshot);
+    expect(checked.code).toBe(1);
+    expect(new Set(checked.document.findings.map(f => f.resource.file))).toEqual(
+      new Set(['infra/main.json', 'snap/new.json', 'snap/live.json'])
+    );
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`resources` leaves out "snap/live.json" in this change, which the base names: they are evaluated too until the change is merged.'
+    });
+    // Without `templates` or `resources` in the change's file, the default templates are what it checks: the base's
+    // snapshot does not replace them.
+    commit('no inputs', { 'cmk-guard.yaml': '{}\n' });
+    const defaults = await evaluate('--base', withSnapshot, '--templates', 'infra/*.json');
+    expect(new Set(defaults.document.findings.map(f => f.resource.file))).toEqual(
+      new Set(['infra/main.json', 'snap/live.json'])
+    );
+    // A snapshot the change removes from the repository cannot be read: it is said, not an error.
+    commit('removed', { 'cmk-guard.yaml': 'templates: ["infra/*.json"]\n' }, ['snap/live.json']);
+    const removed = await evaluate('--base', withSnapshot);
+    expect(removed.document.errors ?? []).toEqual([]);
+    expect(removed.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`resources` leaves out "snap/live.json" in this change, which the base names: this change removes "snap/live.json".'
+    });
+  });
+
+  it('`baseline` naming another file that accepts the findings is the base’s', async () => {
+    // An old baseline that accepts the template's findings is still in the repository, unchanged.
+    let out = '';
+    const written = await runCli(['baseline', '--templates', 'infra/*.json', '--out', 'old/baseline.json'], {
+      cwd: dir,
+      stdout: text => (out += text),
+      stderr: text => (out += text),
+      env: {}
+    });
+    expect({ written, out }).toEqual({ written: 0, out: expect.any(String) as string });
+    const withOld = commit('old baseline', {});
+    commit('point at it', { 'cmk-guard.yaml': 'templates: ["infra/*.json"]\nbaseline: old/baseline.json\n' });
+    const alone = await evaluate();
+    expect(alone.code).toBe(0);
+    expect(alone.document.summary.baselined).toBeGreaterThan(0);
+    const checked = await evaluate('--base', withOld);
+    expect(checked.code).toBe(1);
+    expect(checked.document.summary.baselined ?? 0).toBe(0);
+    expect(checked.document.skipped).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`baseline` is "old/baseline.json" in this change and not set at the base: the base\'s applies until the change is merged.'
+    });
+  });
+
+  it('deleting cmk-guard.yaml to leave a looser cmk-guard.yml does not loosen the gate: the base’s file is compared', async () => {
+    const both = commit('a leftover', {
+      'cmk-guard.yml': 'templates: ["infra/*.json"]\nskip-rules: [foundry-tools-cmk]\n'
+    });
+    expect((await evaluate('--base', both)).code).toBe(1);
+    commit('delete the strict one', {}, ['cmk-guard.yaml']);
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', both);
+    expect(checked.code).toBe(1);
+    expect(checked.document.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'cmk-guard.yml',
+          reason:
+            'the base reads cmk-guard.yaml, not this file: the settings that decide whether the run fails are compared with that one.'
+        },
+        {
+          file: 'cmk-guard.yml',
+          reason:
+            '`skip-rules` is ["foundry-tools-cmk"] in this change and not set at the base: the base\'s applies until the change is merged.'
+        }
+      ])
+    );
+  });
+});

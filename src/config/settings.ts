@@ -3,6 +3,7 @@
  * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { throwUserErrors, UserError } from '../model/errors.js';
 import type { Json } from '../model/value.js';
@@ -143,7 +144,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
       parameters: pick('parameters') ?? [],
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
-      resources,
+      resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
       overrides: gate.overrides ?? config?.overrides ?? [],
       exceptions: config?.exceptions ?? [],
       selection: {
@@ -173,12 +174,16 @@ const GATE_SETTINGS = {
   rules: 'rules',
   skipRules: 'skip-rules',
   policies: 'policies',
-  definitions: 'definitions'
+  definitions: 'definitions',
+  parameters: 'parameters',
+  parameterValues: 'parameter-values',
+  baseline: 'baseline'
 } as const satisfies Partial<Record<keyof ConfigSettings, string>>;
 
 /**
  * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
- * `skip-rules` or an override to `Disabled` would pass the pull request that adds them. Each of these settings
+ * `skip-rules`, an override to `Disabled`, `parameter-values` or a parameter file that make a template compliant,
+ * or a `baseline` naming another file would pass the pull request that adds them. Each of these settings
  * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
  * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
  * `config: none`, nothing is compared.
@@ -193,13 +198,16 @@ function gateAtBase(
   settings: Partial<ConfigSettings>;
   overrides?: RuleOverride[];
   templatesAtBase?: string[];
+  resourcesAtBase?: string[];
   pinned: NonNullable<ResolvedSettings['pinned']>;
 } {
   const none = { settings: {}, pinned: [] };
   if (given.gateBase === undefined || given.config?.toLowerCase() === 'none') return none;
-  // The file at the base: the one read here, else the one the base would have read.
+  // The file the base reads: the one named, else the first of the usual names the base has (a pull request that
+  // adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes cmk-guard.yaml to leave a looser .yml,
+  // changes which file is read).
   const candidates =
-    file !== null ? [file] : given.config === undefined ? CONFIG_FILES.map(n => path.join(cwd, n)) : [];
+    given.config !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => path.join(cwd, n));
   if (!candidates.length) return none;
   let texts: Map<string, string | null>;
   try {
@@ -212,7 +220,7 @@ function gateAtBase(
       settings: {},
       pinned: [
         {
-          file: displayPath(candidates[0], cwd),
+          file: displayPath(file, cwd),
           reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
         }
       ]
@@ -233,6 +241,12 @@ function gateAtBase(
   const show = (value: unknown) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
   const settings: Partial<ConfigSettings> = {};
   const pinned: NonNullable<ResolvedSettings['pinned']> = [];
+  if (atBase !== undefined && file !== null && atBase !== file)
+    pinned.push({
+      file: shown,
+      reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
+    });
+  const exists = (entry: string) => existsSync(path.resolve(cwd, entry));
   for (const [key, name] of Object.entries(GATE_SETTINGS) as [keyof typeof GATE_SETTINGS, string][]) {
     const head = config?.settings[key];
     const before = base?.settings[key];
@@ -242,10 +256,22 @@ function gateAtBase(
       (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before))
     )
       continue;
-    (settings as Record<string, unknown>)[key] = before;
+    // The files the base names that this change removes: the change decides what is in the repository, not
+    // which of its files the run reads.
+    const gone =
+      key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry as string)) : [];
+    (settings as Record<string, unknown>)[key] =
+      gone.length && key === 'parameters'
+        ? (before as string[]).filter(exists)
+        : gone.length && key === 'baseline'
+          ? undefined
+          : before;
+    const removed = gone.length
+      ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
+      : '';
     pinned.push({
       file: shown,
-      reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
+      reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
     });
   }
   // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
@@ -259,18 +285,40 @@ function gateAtBase(
       file: shown,
       reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
     });
+  // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
+  // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
+  const headResources = config?.settings.resources ?? [];
+  const resourcesLeftOut = (base?.settings.resources ?? []).filter(p => !headResources.includes(p));
+  const resourcesAtBase = resourcesLeftOut.filter(exists);
+  if (resourcesLeftOut.length) {
+    const names = (entries: string[]) => entries.map(p => JSON.stringify(p)).join(', ');
+    const missing = resourcesLeftOut.filter(p => !exists(p));
+    const parts = [
+      ...(resourcesAtBase.length
+        ? [
+            `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
+          ]
+        : []),
+      ...(missing.length ? [`this change removes ${names(missing)}`] : [])
+    ];
+    pinned.push({
+      file: shown,
+      reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
+    });
+  }
+  const more = { templatesAtBase, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
   const overridesOf = (c: Config | null) =>
     canonicalJson(
       (c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1))
     );
-  if (overridesOf(config) === overridesOf(base)) return { settings, templatesAtBase, pinned };
+  if (overridesOf(config) === overridesOf(base)) return { settings, ...more, pinned };
   pinned.push({
     file: shown,
     reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
   });
-  return { settings, overrides: base?.overrides ?? [], templatesAtBase, pinned };
+  return { settings, overrides: base?.overrides ?? [], ...more, pinned };
 }
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */
