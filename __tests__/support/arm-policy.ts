@@ -295,6 +295,30 @@ function scopeIsAtOrAbove(server: ArmServer, definitionScope: string, scope: str
   return s.startsWith(`${d}/`);
 }
 
+/**
+ * The identity as Azure answers it (policy 2025-03-01 examples createPolicyAssignmentWithIdentity and
+ * …WithUserAssignedIdentity): a system-assigned one gets its `principalId` and `tenantId`, each
+ * user-assigned one its `principalId` and `clientId`. An update keeps the identity the assignment
+ * has (only a new assignment gets a new one).
+ */
+function identityAnswer(identity: Record<string, unknown>, previous: Record<string, unknown> | undefined) {
+  if (identity.type === 'SystemAssigned')
+    return {
+      type: 'SystemAssigned',
+      principalId: previous?.type === 'SystemAssigned' ? previous.principalId : randomUUID(),
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47'
+    };
+  if (identity.type === 'UserAssigned') {
+    const before = object(previous?.userAssignedIdentities) ?? {};
+    const entries = Object.keys(object(identity.userAssignedIdentities) ?? {}).map(id => {
+      const held = Object.entries(before).find(([k]) => k.toLowerCase() === id.toLowerCase())?.[1];
+      return [id, object(held) ?? { principalId: randomUUID(), clientId: randomUUID() }];
+    });
+    return { type: 'UserAssigned', userAssignedIdentities: Object.fromEntries(entries) };
+  }
+  return identity;
+}
+
 /** Whether management group `child` is below `parent` at any depth, in the seeded tree (names lowercased). */
 function groupIsBelow(server: ArmServer, parent: string, child: string): boolean {
   const tree = server.state.get('resourceGraph') as { groups?: Map<string, { children: Set<string> }> } | undefined;
@@ -557,18 +581,7 @@ export const policyModule: ArmModule = server => {
       type: typeName('policyAssignments'),
       systemData: systemData(existing?.body.systemData as Record<string, unknown> | undefined),
       ...(typeof request.location === 'string' ? { location: request.location } : {}),
-      ...(identity
-        ? {
-            identity:
-              identity.type === 'SystemAssigned'
-                ? {
-                    type: 'SystemAssigned',
-                    principalId: randomUUID(),
-                    tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47'
-                  }
-                : identity
-          }
-        : {}),
+      ...(identity ? { identity: identityAnswer(identity, object(existing?.body.identity)) } : {}),
       properties: {
         ...properties,
         scope: canonicalScope(scope),
