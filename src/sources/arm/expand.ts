@@ -318,7 +318,14 @@ export class TemplateExpander {
           base.conditionUnknown
         );
       }
-    } else if (resources !== undefined) {
+    } else if (resources === undefined) {
+      // A required member of the template (learn.microsoft.com template syntax): ARM's engine refuses the
+      // template before deploying anything (Azure/template-analyzer AnInvalidTemplate.json).
+      throw scope.errorAt(
+        scope.base,
+        'The template has no "resources"; ARM refuses a template without it. Write "resources": [] if it deploys nothing.'
+      );
+    } else {
       throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
     }
 
