@@ -73,7 +73,8 @@ describe('each limit has a documented default and an environment variable', () =
       workUnits: 5_000_000,
       secondsPerFile: 60,
       evaluationSecondsPerFile: 60,
-      runSeconds: 3600
+      runSeconds: 3600,
+      walkedEntries: 1_000_000
     });
     for (const name of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
       expect(limit(name, {})).toBe(DEFAULT_LIMITS[name]);

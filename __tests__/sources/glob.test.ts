@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { expandPattern, globToRegExp } from '../../src/sources/glob.js';
+import { expandPattern, globMatcher } from '../../src/sources/glob.js';
 import { fixtures } from './helpers.js';
 
-describe('globToRegExp', () => {
+describe('globMatcher', () => {
   test.each([
     ['*.json', 'main.json', true],
     ['*.json', 'infra/main.json', false],
@@ -19,7 +19,7 @@ describe('globToRegExp', () => {
     ['a{b,{c,d}}e', 'ade', true],
     ['a.b+(c)', 'a.b+(c)', true]
   ])('%s matches %s: %s', (pattern, candidate, expected) => {
-    expect(globToRegExp(pattern).test(candidate)).toBe(expected);
+    expect(globMatcher(pattern).test(candidate)).toBe(expected);
   });
 });
 

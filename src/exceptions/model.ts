@@ -8,7 +8,7 @@
 import { nodeCrypto } from '../model/builtins.js';
 import type { ExceptionCategory, FindingResource, Suppression } from '../model/finding.js';
 import type { SourcePosition } from '../model/resource.js';
-import { globToRegExp } from '../sources/glob.js';
+import { globMatcher } from '../sources/glob.js';
 
 /** Which resources a configuration-file exception covers: every field given must match. */
 export interface ResourceSelector {
@@ -66,10 +66,10 @@ type Matcher = (resource: FindingResource) => boolean;
 const matchers = new WeakMap<Exception, Matcher>();
 
 function selectorMatcher(selector: ResourceSelector): Matcher {
-  const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
-  const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
-  const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
-  const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
+  const id = selector.id === undefined ? null : globMatcher(selector.id, { ignoreCase: true, orBelow: true });
+  const name = selector.name === undefined ? null : globMatcher(selector.name, { ignoreCase: true });
+  const type = selector.type === undefined ? null : globMatcher(selector.type, { ignoreCase: true });
+  const file = selector.file === undefined ? null : globMatcher(selector.file.replace(/^\.\//, ''));
   return resource =>
     (id === null || id.test(resource.id)) &&
     (name === null || name.test(resource.name)) &&

@@ -33,6 +33,8 @@ export interface Limits {
   evaluationSecondsPerFile: number;
   /** Seconds one run may spend reading and evaluating all its inputs. */
   runSeconds: number;
+  /** Files and folders one template pattern walks, symbolic links to folders followed. */
+  walkedEntries: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -46,7 +48,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   workUnits: 5_000_000,
   secondsPerFile: 60,
   evaluationSecondsPerFile: 60,
-  runSeconds: 3600
+  runSeconds: 3600,
+  walkedEntries: 1_000_000
 });
 
 /** The environment variable that sets each limit. */
@@ -61,7 +64,8 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = Object.fr
   workUnits: 'CMK_GUARD_MAX_WORK',
   secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
   evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS',
-  runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS'
+  runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS',
+  walkedEntries: 'CMK_GUARD_MAX_WALKED_ENTRIES'
 });
 
 /**

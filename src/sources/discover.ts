@@ -134,7 +134,15 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   const named = new Set<string>();
   const matchedBy = new Map<string, string[]>();
   for (const pattern of patterns) {
-    const matched = expandPattern(pattern, options.cwd, root);
+    let matched: string[];
+    try {
+      matched = expandPattern(pattern, options.cwd, root);
+    } catch (error) {
+      // A walk past its limit is that pattern's error; the other patterns are still read.
+      if (!(error instanceof UserError)) throw error;
+      result.errors.push(error);
+      continue;
+    }
     if (matched.length === 0 && !options.mayMatchNothing?.includes(pattern)) {
       result.errors.push(new UserError(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
     }

@@ -14,5 +14,5 @@ export {
 } from './templates.js';
 export { loadTemplates, type DiscoveryResult } from './discover.js';
 export { TemplateError } from './arm/errors.js';
-export { expandPattern, globToRegExp } from './glob.js';
+export { expandPattern, globMatcher } from './glob.js';
 export { confine, escapeReason, isWithin, resolveInside } from './boundary.js';
