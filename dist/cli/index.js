@@ -2876,7 +2876,8 @@ const DEFAULT_LIMITS = Object.freeze({
     workUnits: 5_000_000,
     secondsPerFile: 60,
     evaluationSecondsPerFile: 60,
-    runSeconds: 3600
+    runSeconds: 3600,
+    walkedEntries: 1_000_000
 });
 /** The environment variable that sets each limit. */
 const LIMIT_VARIABLES = Object.freeze({
@@ -2890,7 +2891,8 @@ const LIMIT_VARIABLES = Object.freeze({
     workUnits: 'CMK_GUARD_MAX_WORK',
     secondsPerFile: 'CMK_GUARD_MAX_SECONDS_PER_FILE',
     evaluationSecondsPerFile: 'CMK_GUARD_MAX_EVALUATION_SECONDS',
-    runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS'
+    runSeconds: 'CMK_GUARD_MAX_RUN_SECONDS',
+    walkedEntries: 'CMK_GUARD_MAX_WALKED_ENTRIES'
 });
 /**
  * A limit in force: its environment variable when set to a whole number, else the default. A
@@ -16412,12 +16414,15 @@ function holdsValue(key, outer) {
         return name(outer[1]) === 'outputs' || name(outer[1]) === 'parameters';
     return false;
 }
-/**
- * The first object in `value` with two members whose names differ only in case, or null. With `values`
- * false, the values a template holds (see `holdsValue`) are not looked into.
- */
-function caseCollision(value, values = true) {
-    const found = collisionPath(value, values ? null : []);
+/** The first object in `value` with two members whose names differ only in case, or null. */
+function caseCollision(value) {
+    return collisionOf(collisionPath(value, null));
+}
+/** The same in a template or parameter file, passing over the values it holds (see `holdsValue`). */
+function caseCollisionOutsideValues(document) {
+    return collisionOf(collisionPath(document, []));
+}
+function collisionOf(found) {
     if (found === null)
         return null;
     const [key, earlier, ...outer] = found;
@@ -16477,7 +16482,7 @@ function refuseCollidingBody(resource) {
  * differ only in case (the values it holds are read as ARM reads them: see `holdsValue`).
  */
 function refuseCaseCollision(doc) {
-    const found = caseCollision(doc.value, false);
+    const found = caseCollisionOutsideValues(doc.value);
     if (found === null)
         return;
     throw new TemplateError(`"${(0,model_errors/* inputToken */.qS)(found.key)}" and "${(0,model_errors/* inputToken */.qS)(found.earlier)}" in one object differ only in case: ARM reads them as one name and keeps one of them. Keep one.`, doc.positionOf(found.pointer) ?? { file: doc.file, line: 1, column: 1 });
@@ -19261,7 +19266,12 @@ class TemplateExpander {
                 declare({ scope, node: node, pointer, symbol, order: order++ }, base.copy, base.conditionUnknown);
             }
         }
-        else if (resources !== undefined) {
+        else if (resources === undefined) {
+            // A required member of the template (learn.microsoft.com template syntax): ARM's engine refuses the
+            // template before deploying anything (Azure/template-analyzer AnInvalidTemplate.json).
+            throw scope.errorAt(scope.base, 'The template has no "resources"; ARM refuses a template without it. Write "resources": [] if it deploys nothing.');
+        }
+        else {
             throw scope.errorAt(resourcesPointer, '"resources" must be an array (or, with languageVersion 2.0, an object).');
         }
         const deployed = instances.filter(i => !i.existing).length;
@@ -20454,6 +20464,7 @@ function finalStates(emitted, notes) {
 
 
 
+
 /**
  * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
  * `?` (one character but `/`) and `{a,b}` (alternatives, nestable). Paths are compared
@@ -20466,101 +20477,262 @@ function isGlobChar(ch) {
 function hasGlob(pattern) {
     return [...pattern].some(isGlobChar);
 }
-function escapeRegExp(ch) {
-    return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
-}
-/** The index of the `}` closing the `{` at `open`, or -1. */
-function closingBrace(pattern, open) {
-    let depth = 0;
-    for (let i = open; i < pattern.length; i++) {
+/** Alternatives nested deeper than this are read as the characters they are (no glob nests so deep). */
+const MAX_BRACE_DEPTH = 32;
+/** For each `{`, the index of the `}` that closes it (one pass; a `{` never closed and a stray `}` are themselves). */
+function bracePairs(pattern) {
+    const pairs = new Map();
+    const open = [];
+    for (let i = 0; i < pattern.length; i++) {
         if (pattern[i] === '{')
-            depth++;
-        else if (pattern[i] === '}' && --depth === 0)
-            return i;
+            open.push(i);
+        else if (pattern[i] === '}' && open.length)
+            pairs.set(open.pop(), i);
     }
-    return -1;
+    return pairs;
 }
-/** Splits `a,{b,c},d` at top-level commas. */
-function splitAlternatives(body) {
-    const parts = [];
-    let depth = 0;
-    let start = 0;
-    for (let i = 0; i < body.length; i++) {
-        if (body[i] === '{')
-            depth++;
-        else if (body[i] === '}')
-            depth--;
-        else if (body[i] === ',' && depth === 0) {
-            parts.push(body.slice(start, i));
-            start = i + 1;
+/** Steps that repeat `kind` any number of times: `[^/]*` or `.*`. */
+function emitRun(steps, kind) {
+    const at = steps.length;
+    steps.push({ kind: 'split', to: at + 1, or: at + 3 }, { kind }, { kind: 'jump', to: at });
+}
+/**
+ * The steps of `pattern[start, end)`: `*` is `[^/]*`; `**` is `.*` at the end, `(.*\/)?` as a segment of its own
+ * (`**` `/`), and `[^/]*` inside a segment; `?` is `[^/]`; `{a,b}` is either alternative, each read as a
+ * pattern of its own (nestable; a `{` never closed is itself); anything else is itself.
+ */
+function emitGlob(pattern, start, end, pairs, steps, depth) {
+    for (let i = start; i < end; i++) {
+        const ch = pattern[i];
+        const close = ch === '{' && depth < MAX_BRACE_DEPTH ? pairs.get(i) : undefined;
+        if (ch === '*' && i + 1 < end && pattern[i + 1] === '*') {
+            const atSegmentStart = i === start || pattern[i - 1] === '/';
+            if (atSegmentStart && i + 2 < end && pattern[i + 2] === '/') {
+                const skip = { kind: 'split', to: steps.length + 1, or: -1 };
+                steps.push(skip);
+                emitRun(steps, 'any');
+                steps.push({ kind: 'char', char: '/' });
+                skip.or = steps.length;
+                i += 2;
+            }
+            else if (atSegmentStart && i + 2 === end) {
+                emitRun(steps, 'any');
+                i += 1;
+            }
+            else {
+                emitRun(steps, 'segment');
+                i += 1;
+            }
+        }
+        else if (ch === '*') {
+            emitRun(steps, 'segment');
+        }
+        else if (ch === '?') {
+            steps.push({ kind: 'segment' });
+        }
+        else if (close !== undefined) {
+            // The alternatives end at the commas not inside a nested pair.
+            const bounds = [i];
+            for (let j = i + 1; j < close; j++) {
+                const nested = pattern[j] === '{' ? pairs.get(j) : undefined;
+                if (nested !== undefined)
+                    j = nested;
+                else if (pattern[j] === ',')
+                    bounds.push(j);
+            }
+            bounds.push(close);
+            const ends = [];
+            for (let n = 0; n + 1 < bounds.length; n++) {
+                if (n + 2 === bounds.length) {
+                    emitGlob(pattern, bounds[n] + 1, bounds[n + 1], pairs, steps, depth + 1);
+                    break;
+                }
+                const fork = { kind: 'split', to: steps.length + 1, or: -1 };
+                steps.push(fork);
+                emitGlob(pattern, bounds[n] + 1, bounds[n + 1], pairs, steps, depth + 1);
+                const jump = { kind: 'jump', to: -1 };
+                ends.push(jump);
+                steps.push(jump);
+                fork.or = steps.length;
+            }
+            for (const jump of ends)
+                jump.to = steps.length;
+            i = close;
+        }
+        else {
+            steps.push({ kind: 'char', char: ch });
         }
     }
-    parts.push(body.slice(start));
-    return parts;
 }
-function translate(pattern) {
-    let out = '';
+const CHAR = 0;
+const SEGMENT = 1;
+const ANY = 2;
+const MATCH = 3;
+const SPLIT = 4;
+const JUMP = 5;
+const SLASH = '/'.charCodeAt(0);
+function machineOf(steps) {
+    const kind = new Uint8Array(steps.length);
+    const first = new Int32Array(steps.length);
+    const second = new Int32Array(steps.length);
+    steps.forEach((step, at) => {
+        if (step.kind === 'char')
+            [kind[at], first[at]] = [CHAR, step.char.charCodeAt(0)];
+        else if (step.kind === 'split')
+            [kind[at], first[at], second[at]] = [SPLIT, step.to, step.or];
+        else if (step.kind === 'jump')
+            [kind[at], first[at]] = [JUMP, step.to];
+        else
+            kind[at] = step.kind === 'segment' ? SEGMENT : step.kind === 'any' ? ANY : MATCH;
+    });
+    const seen = new Float64Array(steps.length).fill(-1);
+    const lists = [new Int32Array(steps.length), new Int32Array(steps.length)];
+    return { kind, first, second, seen, pending: new Int32Array(steps.length * 2 + 2), lists, clock: 0 };
+}
+/**
+ * Whether the machine matches the whole text: the set of places the text so far may have reached, one
+ * character at a time (each place at most once per position), so the time is text \u00d7 steps at most.
+ */
+function runMachine(machine, text) {
+    const { kind, first, second, seen, pending } = machine;
+    let [current, next] = machine.lists;
+    const clock = machine.clock;
+    machine.clock += text.length + 1;
+    let count = 0;
+    let nextCount = 0;
+    /** Adds `start` and every place it reaches without reading a character to `next`. */
+    const add = (start, position) => {
+        let top = 0;
+        pending[top++] = start;
+        while (top) {
+            const at = pending[--top];
+            if (seen[at] === clock + position)
+                continue;
+            seen[at] = clock + position;
+            const k = kind[at];
+            if (k === SPLIT) {
+                pending[top++] = second[at];
+                pending[top++] = first[at];
+            }
+            else if (k === JUMP)
+                pending[top++] = first[at];
+            else
+                next[nextCount++] = at;
+        }
+    };
+    add(0, 0);
+    for (let position = 0; position < text.length && nextCount; position++) {
+        [current, next] = [next, current];
+        count = nextCount;
+        nextCount = 0;
+        const ch = text.charCodeAt(position);
+        for (let n = 0; n < count; n++) {
+            const at = current[n];
+            const k = kind[at];
+            if ((k === CHAR && first[at] === ch) || (k === SEGMENT && ch !== SLASH) || k === ANY)
+                add(at + 1, position + 1);
+        }
+    }
+    for (let n = 0; n < nextCount; n++)
+        if (kind[next[n]] === MATCH)
+            return true;
+    return false;
+}
+/**
+ * A glob as a matcher of the whole text: `**` (any number of folders), `*` (any run of characters but
+ * `/`), `?` (one character but `/`) and `{a,b}` (alternatives, nestable). `ignoreCase` for names ARM
+ * compares ignoring case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids
+ * in it). Globs and the names they are matched against are both written by pull requests, so the match is a
+ * Pike machine (every place in the pattern at once, one character of the text at a time): its time grows with
+ * text \u00d7 pattern, never exponentially as a backtracking regular expression's does on `*a*a*a\u2026` or `**` `/**` `/**`.
+ */
+function linearGlobMatcher(pattern, options = {}) {
+    const fold = (text) => (options.ignoreCase ? text.toLowerCase() : text);
+    const steps = [];
+    const posix = fold(toPosix(pattern));
+    emitGlob(posix, 0, posix.length, bracePairs(posix), steps, 0);
+    if (options.orBelow) {
+        const fork = { kind: 'split', to: steps.length + 1, or: -1 };
+        steps.push(fork, { kind: 'char', char: '/' });
+        emitRun(steps, 'any');
+        fork.or = steps.length;
+    }
+    steps.push({ kind: 'match' });
+    const machine = machineOf(steps);
+    return { test: text => runMachine(machine, fold(text)) };
+}
+/** Texts up to this long may be matched by a regular expression, when the glob's shape keeps it from backtracking far. */
+const SHORT_TEXT = 1024;
+/**
+ * The regular expression of a glob without alternatives whose every segment holds at most one `*` run and
+ * which has at most one `**` segment (`**` `/*.json`, `infra/*`, `/subscriptions/*`): such an expression
+ * backtracks at most text \u00d7 folders, which on a text of up to SHORT_TEXT characters is less than a
+ * millisecond; it is several times faster than the machine on the paths a repository holds. Other globs: null.
+ */
+function shortTextRegExp(pattern, options) {
+    const segments = pattern.split('/');
+    if (pattern.includes('{') || segments.filter(s => s === '**').length > 1)
+        return null;
+    if (segments.some(s => s !== '**' && (s.match(/\*+/g) ?? []).length > 1))
+        return null;
+    let source = '';
     for (let i = 0; i < pattern.length; i++) {
         const ch = pattern[i];
         if (ch === '*' && pattern[i + 1] === '*') {
             const atSegmentStart = i === 0 || pattern[i - 1] === '/';
             if (atSegmentStart && pattern[i + 2] === '/') {
-                out += '(?:[^/]*(?:/[^/]*)*/)?';
+                source += '(?:[^/]*(?:/[^/]*)*/)?';
                 i += 2;
             }
             else if (atSegmentStart && i + 2 === pattern.length) {
-                out += '.*';
+                source += '.*';
                 i += 1;
             }
             else {
-                out += '[^/]*';
+                source += '[^/]*';
                 i += 1;
             }
         }
-        else if (ch === '*') {
-            out += '[^/]*';
-        }
-        else if (ch === '?') {
-            out += '[^/]';
-        }
-        else if (ch === '{') {
-            const close = closingBrace(pattern, i);
-            if (close < 0) {
-                out += '\\{';
-                continue;
-            }
-            out +=
-                '(?:' +
-                    splitAlternatives(pattern.slice(i + 1, close))
-                        .map(translate)
-                        .join('|') +
-                    ')';
-            i = close;
-        }
-        else {
-            out += escapeRegExp(ch);
-        }
+        else if (ch === '*')
+            source += '[^/]*';
+        else if (ch === '?')
+            source += '[^/]';
+        else
+            source += /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
     }
-    return out;
+    return new RegExp(`^${source}${options.orBelow ? '(?:/.*)?' : ''}$`, options.ignoreCase ? 'i' : '');
 }
 /**
- * A glob as a regular expression over the whole text. `ignoreCase` for names ARM compares ignoring
- * case; `orBelow` also matches what lies under a match (`/subscriptions/s` matches the ids in it).
+ * `linearGlobMatcher`, with a regular expression for short texts when the glob's shape cannot make it
+ * backtrack far (what most globs are: `**` `/*.json`); the machine for every other glob and every longer text.
  */
-function globToRegExp(pattern, options = {}) {
-    return new RegExp('^' + translate(toPosix(pattern)) + (options.orBelow ? '(?:/.*)?$' : '$'), options.ignoreCase ? 'i' : '');
+function globMatcher(pattern, options = {}) {
+    const linear = linearGlobMatcher(pattern, options);
+    const regExp = shortTextRegExp(toPosix(pattern), options);
+    if (!regExp)
+        return linear;
+    return { test: text => (text.length <= SHORT_TEXT ? regExp.test(text) : linear.test(text)) };
 }
 function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 /**
- * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic
- * link to a file is listed (the caller refuses one that leads out of the repository); a link to
- * a folder is not walked, so a link to `/` or a loop costs nothing.
+ * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic link to a
+ * file is listed (the caller refuses one that leads out of the repository). With a `boundary`, a symbolic
+ * link to a folder is walked as a folder when it stays inside it, under the link's name (a pipeline that
+ * deploys `infra/sub/main.json` deploys what the link leads to), except a loop back to a folder being walked,
+ * whose files are listed under their own names; a link to a folder outside is put in `outside` unwalked,
+ * for the caller to refuse. Past `CMK_GUARD_MAX_WALKED_ENTRIES` files and folders (links can multiply the
+ * paths to one folder) the walk ends in a LimitError at `dir`.
  */
-function walkFiles(dir) {
+function walkFiles(dir, boundary, outside = []) {
     const out = [];
-    const visit = (current) => {
+    const reasons = boundary === undefined ? null : escapeReasons(boundary);
+    const most = limit('walkedEntries');
+    let walked = 0;
+    /** The real paths of the folders being walked, from `dir` down: a link to one of them is a loop. */
+    const walking = new Set();
+    const visit = (current, real) => {
         let entries;
         try {
             entries = external_node_fs_.readdirSync(current, { withFileTypes: true });
@@ -20568,27 +20740,47 @@ function walkFiles(dir) {
         catch {
             return;
         }
+        walked += entries.length;
+        if (walked > most) {
+            throw new LimitError(`this pattern walks more than ${most} files and folders (symbolic links to folders are walked as folders); name the folders that hold templates, or raise ${LIMIT_VARIABLES.walkedEntries}.`, { file: dir });
+        }
+        walking.add(real);
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const full = external_node_path_.join(current, entry.name);
             if (entry.isDirectory()) {
                 if (!SKIPPED_FOLDERS.has(entry.name))
-                    visit(full);
+                    visit(full, external_node_path_.join(real, entry.name));
             }
-            else if (entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(full))) {
+            else if (entry.isFile()) {
                 out.push(full);
             }
+            else if (entry.isSymbolicLink()) {
+                const target = statOrNull(full);
+                if (target?.isFile())
+                    out.push(full);
+                else if (target?.isDirectory() && reasons && !SKIPPED_FOLDERS.has(entry.name)) {
+                    if (reasons(full))
+                        outside.push(full);
+                    else {
+                        const realTarget = external_node_fs_.realpathSync.native(full);
+                        if (!walking.has(realTarget))
+                            visit(full, realTarget);
+                    }
+                }
+            }
         }
+        walking.delete(real);
     };
-    visit(dir);
+    visit(dir, realPath(dir));
     return out;
 }
-function isFileBehindLink(link) {
+function statOrNull(file) {
     try {
-        return external_node_fs_.statSync(link).isFile();
+        return external_node_fs_.statSync(file);
     }
     catch {
-        return false;
+        return null;
     }
 }
 /** A folder outside the boundary, by its name or through a symbolic link. */
@@ -20615,8 +20807,10 @@ function expandPattern(pattern, cwd, boundary) {
         // A folder that leads out of the boundary (a link to `/`) is not walked; the caller refuses it by name.
         if (stat.isDirectory() && leadsOut(full, boundary))
             return [full];
-        if (stat.isDirectory())
-            return walkFiles(full).filter(f => /\.(json|bicep)$/i.test(f));
+        if (stat.isDirectory()) {
+            const outside = [];
+            return [...walkFiles(full, boundary, outside).filter(f => /\.(json|bicep)$/i.test(f)), ...outside];
+        }
         return [full];
     }
     // The folders before the first glob are a path like any other (`../infra`, `./x`, absolute); the rest is
@@ -20624,10 +20818,14 @@ function expandPattern(pattern, cwd, boundary) {
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
     const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
-    const regex = globToRegExp(segments.slice(firstGlob).join('/'));
+    const matcher = globMatcher(segments.slice(firstGlob).join('/'));
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
-    return walkFiles(base).filter(file => regex.test(toPosix(external_node_path_.relative(base, file))));
+    const outside = [];
+    return [
+        ...walkFiles(base, boundary, outside).filter(file => matcher.test(toPosix(external_node_path_.relative(base, file)))),
+        ...outside
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
@@ -20731,7 +20929,17 @@ function loadTemplates(patterns, options) {
     const named = new Set();
     const matchedBy = new Map();
     for (const pattern of patterns) {
-        const matched = expandPattern(pattern, options.cwd, root);
+        let matched;
+        try {
+            matched = expandPattern(pattern, options.cwd, root);
+        }
+        catch (error) {
+            // A walk past its limit is that pattern's error; the other patterns are still read.
+            if (!(error instanceof model_errors/* UserError */.yo))
+                throw error;
+            result.errors.push(error);
+            continue;
+        }
         if (matched.length === 0 && !options.mayMatchNothing?.includes(pattern)) {
             result.errors.push(new model_errors/* UserError */.yo(`no files match '${pattern}'; check the pattern or folder.`, { file: pattern }));
         }
@@ -20963,10 +21171,10 @@ function canonicalJson(value) {
 }
 const matchers = new WeakMap();
 function selectorMatcher(selector) {
-    const id = selector.id === undefined ? null : globToRegExp(selector.id, { ignoreCase: true, orBelow: true });
-    const name = selector.name === undefined ? null : globToRegExp(selector.name, { ignoreCase: true });
-    const type = selector.type === undefined ? null : globToRegExp(selector.type, { ignoreCase: true });
-    const file = selector.file === undefined ? null : globToRegExp(selector.file.replace(/^\.\//, ''));
+    const id = selector.id === undefined ? null : globMatcher(selector.id, { ignoreCase: true, orBelow: true });
+    const name = selector.name === undefined ? null : globMatcher(selector.name, { ignoreCase: true });
+    const type = selector.type === undefined ? null : globMatcher(selector.type, { ignoreCase: true });
+    const file = selector.file === undefined ? null : globMatcher(selector.file.replace(/^\.\//, ''));
     return resource => (id === null || id.test(resource.id)) &&
         (name === null || name.test(resource.name)) &&
         (type === null || type.test(resource.type)) &&
@@ -25754,6 +25962,7 @@ function byLine(errors) {
 
 
 
+
 /**
  * Loads what reading the configuration file needs (js-yaml, ajv: src/rules/tooling.ts) when there is one, before
  * `resolveSettings` reads it. A file it cannot find says nothing here: `resolveSettings` says what is wrong.
@@ -25804,7 +26013,7 @@ function resolveSettings(given, cwd, defaults) {
             templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
             parameters: pick('parameters') ?? [],
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
-            resources,
+            resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
             overrides: gate.overrides ?? config?.overrides ?? [],
             exceptions: config?.exceptions ?? [],
             selection: {
@@ -25833,11 +26042,15 @@ const GATE_SETTINGS = {
     rules: 'rules',
     skipRules: 'skip-rules',
     policies: 'policies',
-    definitions: 'definitions'
+    definitions: 'definitions',
+    parameters: 'parameters',
+    parameterValues: 'parameter-values',
+    baseline: 'baseline'
 };
 /**
  * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
- * `skip-rules` or an override to `Disabled` would pass the pull request that adds them. Each of these settings
+ * `skip-rules`, an override to `Disabled`, `parameter-values` or a parameter file that make a template compliant,
+ * or a `baseline` naming another file would pass the pull request that adds them. Each of these settings
  * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
  * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
  * `config: none`, nothing is compared.
@@ -25846,8 +26059,10 @@ function gateAtBase(given, file, config, cwd, root) {
     const none = { settings: {}, pinned: [] };
     if (given.gateBase === undefined || given.config?.toLowerCase() === 'none')
         return none;
-    // The file at the base: the one read here, else the one the base would have read.
-    const candidates = file !== null ? [file] : given.config === undefined ? CONFIG_FILES.map(n => external_node_path_default().join(cwd, n)) : [];
+    // The file the base reads: the one named, else the first of the usual names the base has (a pull request that
+    // adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes cmk-guard.yaml to leave a looser .yml,
+    // changes which file is read).
+    const candidates = given.config !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => external_node_path_default().join(cwd, n));
     if (!candidates.length)
         return none;
     let texts;
@@ -25864,7 +26079,7 @@ function gateAtBase(given, file, config, cwd, root) {
             settings: {},
             pinned: [
                 {
-                    file: displayPath(candidates[0], cwd),
+                    file: displayPath(file, cwd),
                     reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
                 }
             ]
@@ -25887,6 +26102,12 @@ function gateAtBase(given, file, config, cwd, root) {
     const show = (value) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
     const settings = {};
     const pinned = [];
+    if (atBase !== undefined && file !== null && atBase !== file)
+        pinned.push({
+            file: shown,
+            reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
+        });
+    const exists = (entry) => (0,external_node_fs_.existsSync)(external_node_path_default().resolve(cwd, entry));
     for (const [key, name] of Object.entries(GATE_SETTINGS)) {
         const head = config?.settings[key];
         const before = base?.settings[key];
@@ -25894,10 +26115,21 @@ function gateAtBase(given, file, config, cwd, root) {
         if (head === before ||
             (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before)))
             continue;
-        settings[key] = before;
+        // The files the base names that this change removes: the change decides what is in the repository, not
+        // which of its files the run reads.
+        const gone = key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry)) : [];
+        settings[key] =
+            gone.length && key === 'parameters'
+                ? before.filter(exists)
+                : gone.length && key === 'baseline'
+                    ? undefined
+                    : before;
+        const removed = gone.length
+            ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
+            : '';
         pinned.push({
             file: shown,
-            reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged.`
+            reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
         });
     }
     // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
@@ -25910,16 +26142,38 @@ function gateAtBase(given, file, config, cwd, root) {
             file: shown,
             reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
         });
+    // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
+    // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
+    const headResources = config?.settings.resources ?? [];
+    const resourcesLeftOut = (base?.settings.resources ?? []).filter(p => !headResources.includes(p));
+    const resourcesAtBase = resourcesLeftOut.filter(exists);
+    if (resourcesLeftOut.length) {
+        const names = (entries) => entries.map(p => JSON.stringify(p)).join(', ');
+        const missing = resourcesLeftOut.filter(p => !exists(p));
+        const parts = [
+            ...(resourcesAtBase.length
+                ? [
+                    `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
+                ]
+                : []),
+            ...(missing.length ? [`this change removes ${names(missing)}`] : [])
+        ];
+        pinned.push({
+            file: shown,
+            reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
+        });
+    }
+    const more = { templatesAtBase, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
     const overridesOf = (c) => canonicalJson((c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1)));
     if (overridesOf(config) === overridesOf(base))
-        return { settings, templatesAtBase, pinned };
+        return { settings, ...more, pinned };
     pinned.push({
         file: shown,
         reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
     });
-    return { settings, overrides: base?.overrides ?? [], templatesAtBase, pinned };
+    return { settings, overrides: base?.overrides ?? [], ...more, pinned };
 }
 /** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
 function resolveAzureSettings(given, config) {
