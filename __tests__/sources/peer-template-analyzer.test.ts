@@ -252,6 +252,29 @@ describe('functions ARM evaluates without a deployment (ArmTemplateProcessorTest
   });
 });
 
+// Azure/template-analyzer issue #184: its older ARM library refused "[variables(…)]" in a parameter's
+// default ("The template function 'variables' is not expected at this location"); the quickstart that
+// does it deployed in the quickstart pipeline, and the newer library accepts it. So does cmk-guard.
+test('a parameter default that reads a variable is evaluated (template-analyzer #184)', () => {
+  const { resources, errors } = expand({
+    $schema: SCHEMA,
+    contentVersion: '1.0.0.0',
+    parameters: { dnsLabelPrefix: { type: 'string', defaultValue: "[concat(variables('prefix'), '-dns')]" } },
+    variables: { prefix: 'openedx' },
+    resources: [
+      {
+        type: 'Microsoft.Network/publicIPAddresses',
+        apiVersion: '2020-05-01',
+        name: 'ip',
+        location: 'westus',
+        properties: { dnsSettings: { domainNameLabel: "[parameters('dnsLabelPrefix')]" } }
+      }
+    ]
+  });
+  expect(errors).toEqual([]);
+  expect(at(resources[0].json, '/properties/dnsSettings/domainNameLabel')).toBe('openedx-dns');
+});
+
 describe('parameters (ArmTemplateProcessorTests "PopulateParameters_…", "…PartialParameterList")', () => {
   const template = {
     $schema: SCHEMA,

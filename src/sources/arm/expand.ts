@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Json, Value } from '../../model/value.js';
 import { Unknown, isObject, isUnknown, setOwn } from '../../model/value.js';
@@ -862,7 +863,21 @@ export class TemplateExpander {
       'the linked template',
       parent.positionOf(fieldPointer) ?? undefined
     );
-    const doc = parseJsonWithPositions(readTextFile(file), file);
+    let text: string;
+    try {
+      text = readTextFile(file);
+    } catch (error) {
+      // The link is what to fix, at its line: ARM fails the deployment when the template is not there.
+      if (!fs.existsSync(file)) {
+        const where = path.relative(this.expansion.boundary ?? path.dirname(parent.fileChain[0]), file);
+        throw parent.errorAt(
+          fieldPointer,
+          `The linked template '${written}'${where === written ? '' : ` (${where} in the repository)`} does not exist; ARM fails the deployment when it cannot fetch it. Correct the link, or add the file.`
+        );
+      }
+      throw error;
+    }
+    const doc = parseJsonWithPositions(text, file);
     if (!isObject(doc.value))
       throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
     refuseCaseCollision(doc);
