@@ -301,7 +301,10 @@ function needsRuleTooling(request: EvaluateRequest, texts: RuleTexts): boolean {
   return !folders.every(folder => {
     try {
       const dir = inputPath(request, folder, 'the rule folder');
-      return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
+      if (isWithin(bundledPolicies(), dir)) return readAtBuild(dir, undefined, texts);
+      // On a pull request the repository's own rule files may be read as they are at the base, texts not
+      // seen here.
+      return request.rulesAtBase === undefined && readAtBuild(dir, rootOf(request), texts);
     } catch {
       return false;
     }

@@ -166,6 +166,50 @@ describe('the built CLI', () => {
     });
   });
 
+  (built ? it : it.skip)(
+    'loads them on a pull request whose rule folder holds bundled texts only, for a rule file read at the base',
+    () => {
+      inTempDir(dir => {
+        // The repository's copy of the pack; its base holds a text of its own that the pull request puts back.
+        cpSync('policies', path.join(dir, 'rules'), {
+          recursive: true,
+          filter: source => !source.includes(`${path.sep}compiled`) && !source.endsWith('.md')
+        });
+        const file = path.join(dir, 'rules', 'foundry-tools-cmk.yaml');
+        const bundled = readFileSync(file, 'utf8');
+        writeFileSync(file, `# the team's copy\n${bundled}`);
+        const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).stdout.trim();
+        git('init', '-q', '-b', 'main');
+        git('config', 'user.email', 'test@example.com');
+        git('config', 'user.name', 'test');
+        git('add', '-A');
+        git('commit', '-q', '-m', 'base');
+        const base = git('rev-parse', 'HEAD');
+        writeFileSync(file, bundled);
+        git('commit', '-q', '-am', 'the bundled text');
+        const run = cli(
+          ['evaluate', '--policies', 'rules', '--templates', 'main.json', '--base', base, '--format', 'json'],
+          dir
+        );
+        expect(run.stderr).not.toMatch(/internal error|used before it was loaded/);
+        const document = JSON.parse(run.stdout) as {
+          findings: { definition: string; verdict: string }[];
+          errors?: unknown[];
+          skipped: unknown[];
+        };
+        expect(document.errors ?? []).toEqual([]);
+        expect(run.status).toBe(1);
+        expect(document.findings.some(f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant')).toBe(
+          true
+        );
+        expect(document.skipped).toContainEqual({
+          file: 'rules/foundry-tools-cmk.yaml',
+          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.'
+        });
+      });
+    }
+  );
+
   (built ? it : it.skip)('loads them for definitions whose parameters have schemas with patterns', () => {
     inTempDir(dir => {
       const definition = (value: string) => ({
