@@ -3,12 +3,22 @@
  * group in the order added, less what an input took back; the same whether the findings stayed in
  * memory or went to the temporary file (a bound of a few findings makes it write out often).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { exitCodeFor, FindingTally, type Finding, type FindingsStream } from '../../src/model/finding.js';
 import { FINDING_DEPTH } from '../../src/report/json.js';
 import { FindingStore } from '../../src/report/store.js';
-import { indentedJson, itemSeparator } from '../../src/report/stream.js';
+import { writeFileAtomic } from '../../src/report/files.js';
+import {
+  indentedJson,
+  itemSeparator,
+  joinPieces,
+  jsonPieces,
+  Streamed,
+  type ItemText
+} from '../../src/report/stream.js';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
 
 function finding(n: number): Finding {
@@ -92,6 +102,10 @@ const kinds = (tally: FindingTally) => [...tally].map(entry => JSON.stringify(en
 
 const storeEntries = () => findingsEntries(os.tmpdir());
 
+/** The store's `jsonTexts`, each piece as text (the findings written out come as their bytes). */
+const texts = (store: FindingStore) =>
+  [...store.jsonTexts()].map((piece: ItemText) => (typeof piece === 'string' ? piece : joinPieces(piece)));
+
 describe('FindingStore', () => {
   it('gives back what was added, by group, less what was taken back, in memory or written out', () => {
     fc.assert(
@@ -122,9 +136,9 @@ describe('FindingStore', () => {
           expect(holding.size).toBe(expected.size);
           // As the findings document writes them, a piece holding one finding or several.
           const written = expected.findings.map(f => indentedJson(f, FINDING_DEPTH)).join(itemSeparator(FINDING_DEPTH));
-          expect([...spilling.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(written);
-          expect([...holding.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(written);
-          expect([...spilling.jsonTexts()].every(text => text.length > 0)).toBe(true);
+          expect(texts(spilling).join(itemSeparator(FINDING_DEPTH))).toBe(written);
+          expect(texts(holding).join(itemSeparator(FINDING_DEPTH))).toBe(written);
+          expect(texts(spilling).every(text => text.length > 0)).toBe(true);
         } finally {
           spilling.dispose();
           holding.dispose();
@@ -150,7 +164,7 @@ describe('FindingStore', () => {
           play(store, steps);
           expect(store.prepared).toBe(true);
           expect([...store]).toEqual(expected);
-          expect([...store.jsonTexts()].join(itemSeparator(FINDING_DEPTH))).toBe(
+          expect(texts(store).join(itemSeparator(FINDING_DEPTH))).toBe(
             expected.map(f => indentedJson(f, FINDING_DEPTH)).join(itemSeparator(FINDING_DEPTH))
           );
         } finally {
@@ -159,6 +173,31 @@ describe('FindingStore', () => {
       }),
       { numRuns: 100 }
     );
+  });
+
+  it('gives findings written out as their bytes, a window at a time, characters split between windows, which a report file copies as they are', () => {
+    // Messages of several windows (64 KB) each, in characters of two, three and four bytes.
+    const long = (n: number) => ({ ...finding(n), message: `${n}:` + 'é“😀'.repeat(6_000 + n * 1_001) });
+    const store = new FindingStore(3);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-store-bytes-'));
+    try {
+      const added = Array.from({ length: 10 }, (_, n) => long(n));
+      added.forEach((f, n) => store.add(n % 2, f));
+      expect(store.writtenOut).toBe(true);
+      const expected = [...added.filter((_, n) => n % 2 === 0), ...added.filter((_, n) => n % 2 === 1)];
+      const pieces = [...store.jsonTexts()];
+      expect(pieces.some(piece => typeof piece !== 'string' && [...piece].length > 1)).toBe(true);
+      expect(texts(store).join(itemSeparator(FINDING_DEPTH))).toBe(
+        expected.map(f => indentedJson(f, FINDING_DEPTH)).join(itemSeparator(FINDING_DEPTH))
+      );
+      const file = path.join(dir, 'findings.json');
+      writeFileAtomic(file, jsonPieces({ findings: Streamed.texts(store.jsonTexts()) }));
+      expect(readFileSync(file, 'utf8')).toBe(JSON.stringify({ findings: expected }, null, 2));
+      expect([...store]).toEqual(expected);
+    } finally {
+      store.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes out past its bound to a file with no name left in the temporary folder, closed once disposed', () => {

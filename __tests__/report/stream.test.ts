@@ -13,7 +13,7 @@ import type { FindingsDocument } from '../../src/model/finding.js';
 import { writeFileAtomic } from '../../src/report/files.js';
 import { jsonReport, renderJson } from '../../src/report/json.js';
 import { renderSarif, sarifReport } from '../../src/report/sarif.js';
-import { joinPieces, jsonPieces, Streamed, writeChunks } from '../../src/report/stream.js';
+import { joinPieces, jsonPieces, Streamed, writeChunks, type ReportPieces } from '../../src/report/stream.js';
 import { renderText, textReport } from '../../src/report/text.js';
 import { evaluateRepository } from '../../src/run.js';
 import { hostileDocument } from './fixture.js';
@@ -95,6 +95,67 @@ describe('writeChunks', () => {
   });
 });
 
+/**
+ * `text` as pieces: cut between characters at `cuts`, each part as text or (as `asBytes` says) as its UTF-8 bytes
+ * cut again anywhere, a character's bytes split between pieces. The bytes are views of one buffer, filled again
+ * for every piece, as the store's are.
+ */
+function* mixedPieces(text: string, cuts: number[], asBytes: boolean[]): Generator<string | Uint8Array> {
+  const at = (n: number) => [...new Set([0, ...cuts.map(c => c % (n + 1)), n])].sort((a, b) => a - b);
+  const chars = [...text];
+  const reused = Buffer.alloc(Buffer.byteLength(text, 'utf8'));
+  const parts = at(chars.length);
+  for (let i = 0; i + 1 < parts.length; i++) {
+    const part = chars.slice(parts[i], parts[i + 1]).join('');
+    if (!asBytes[i % asBytes.length]) {
+      yield part;
+      continue;
+    }
+    const bytes = Buffer.from(part, 'utf8');
+    const cut = at(bytes.length);
+    for (let j = 0; j + 1 < cut.length; j++) {
+      bytes.copy(reused, 0, cut[j], cut[j + 1]);
+      yield reused.subarray(0, cut[j + 1] - cut[j]);
+      reused.fill(0);
+    }
+  }
+}
+
+describe('pieces given as bytes', () => {
+  const text = fc
+    .array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\n', 'a\nb', '“é”\n', '\u{1F600}\n')))
+    .map(parts => parts.join(''))
+    .filter(t => Buffer.from(t, 'utf8').toString('utf8') === t);
+
+  it('are the text their bytes encode, to joinPieces, writeChunks (whole lines) and writeFileAtomic, wherever a character is split', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bytes-'));
+    try {
+      fc.assert(
+        fc.property(
+          text,
+          fc.array(fc.nat(), { maxLength: 30 }),
+          fc.array(fc.boolean(), { minLength: 1 }),
+          fc.nat(40),
+          (whole, cuts, asBytes, size) => {
+            const pieces = () => mixedPieces(whole, cuts, asBytes);
+            expect(joinPieces(pieces())).toBe(whole);
+            const chunks: string[] = [];
+            writeChunks(pieces(), chunk => chunks.push(chunk), size + 1);
+            expect(chunks.join('')).toBe(whole);
+            for (const chunk of chunks.slice(0, -1)) expect(chunk.endsWith('\n')).toBe(true);
+            const file = path.join(dir, 'report');
+            writeFileAtomic(file, pieces());
+            expect(readFileSync(file)).toEqual(Buffer.from(whole, 'utf8'));
+          }
+        ),
+        { numRuns: 100 }
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('streamed reports', () => {
   let examples: FindingsDocument;
   let dir: string;
@@ -120,7 +181,7 @@ describe('streamed reports', () => {
   ])('on %s, each format written to a file in small chunks is the whole-string report', (_what, document) => {
     const doc = document();
     const context = { workspace: repo };
-    const cases: [string, Iterable<string>, string][] = [
+    const cases: [string, ReportPieces, string][] = [
       ['json', jsonReport(doc), JSON.stringify(doc, null, 2) + '\n'],
       ['sarif', sarifReport(doc, context), JSON.stringify(renderSarif(doc, context), null, 2) + '\n'],
       ['text', textReport(doc), renderText(doc)]

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rm
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
-import { writeChunks, type ReportPieces } from './stream.js';
+import { CHUNK_SIZE, type ReportPieces } from './stream.js';
 
 /**
  * Writing report files so that nothing is lost or half-written: the content goes to a new
@@ -26,8 +26,7 @@ function lstatOrNull(file: string): Stats | null {
  * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
  */
 export function writeFileAtomic(file: string, content: string | ReportPieces): void {
-  const write = (fd: number) =>
-    typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
+  const write = (fd: number) => (typeof content === 'string' ? writeAll(fd, content) : writePieces(fd, content));
   let target = path.resolve(file);
   let stat = lstatOrNull(target);
   if (stat?.isSymbolicLink()) {
@@ -62,6 +61,28 @@ export function writeFileAtomic(file: string, content: string | ReportPieces): v
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** Writes a report's pieces as they come: text gathered into chunks, bytes as they are. */
+function writePieces(fd: number, pieces: ReportPieces): void {
+  let parts: string[] = [];
+  let length = 0;
+  const flush = () => {
+    if (length > 0) writeAll(fd, parts.join(''));
+    parts = [];
+    length = 0;
+  };
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      parts.push(piece);
+      length += piece.length;
+      if (length >= CHUNK_SIZE) flush();
+    } else {
+      flush();
+      for (let offset = 0; offset < piece.length;) offset += writeSync(fd, piece, offset);
+    }
+  }
+  flush();
 }
 
 /** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */

@@ -1,13 +1,21 @@
 import type { Finding, FindingsStream } from '../model/finding.js';
-import { indentedJson, joinPieces, jsonless, jsonPieces, Streamed, type ReportPieces } from './stream.js';
+import {
+  indentedJson,
+  joinPieces,
+  jsonless,
+  jsonPieces,
+  Streamed,
+  type ItemText,
+  type ReportPieces
+} from './stream.js';
 
 /** How deep the findings document writes each finding: in the root's `findings` array. */
 export const FINDING_DEPTH = 2;
 
 /** Findings that can also be given as the findings document writes them (`findingJson` at `FINDING_DEPTH`). */
 export interface WrittenFindings extends Iterable<Finding> {
-  /** The findings' text, in order: one finding or several a piece, as `Streamed.texts` takes them. */
-  jsonTexts(): Iterable<string>;
+  /** The findings' text, in order: one finding or several a piece (as text or bytes), as `Streamed.texts` takes them. */
+  jsonTexts(): Iterable<ItemText>;
 }
 
 function isWritten(findings: Iterable<Finding>): findings is WrittenFindings {

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { FindingTally, type Finding } from '../model/finding.js';
 import { parseJson } from '../model/jsonText.js';
 import { FINDING_DEPTH, findingJson } from './json.js';
-import { itemSeparator } from './stream.js';
+import { itemSeparator, type ItemText } from './stream.js';
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 export const HELD_FINDINGS = 5_000;
@@ -147,13 +147,17 @@ export class FindingStore implements Iterable<Finding> {
 
   /**
    * Every finding as the findings document writes it (`findingJson` at `FINDING_DEPTH`), in the order the
-   * store gives them: one or several a piece, separated as the document separates them.
+   * store gives them, as `Streamed.texts` takes them: a finding held in memory as its text, the findings
+   * written out as the bytes of their block (UTF-8, a window of the file at a time, each window valid only
+   * until the next is read), so the report copies them without decoding them.
    */
-  *jsonTexts(): Generator<string> {
+  *jsonTexts(): Generator<ItemText> {
+    // One buffer for every block: a block's bytes are copied before the next piece is asked for.
+    let buffer: Buffer | undefined;
     for (const group of this.groups()) {
-      for (const block of this.blocks.get(group) ?? []) yield this.readBlock(block);
-      const held = [...(this.held.get(group) ?? [])];
-      if (held.length) yield held.map(entry => findingJson(entry.finding, FINDING_DEPTH)).join(SEPARATOR);
+      for (const block of this.blocks.get(group) ?? [])
+        yield this.blockBytes(block, (buffer ??= Buffer.allocUnsafe(WINDOW)));
+      for (const entry of [...(this.held.get(group) ?? [])]) yield findingJson(entry.finding, FINDING_DEPTH);
     }
   }
 
@@ -175,46 +179,104 @@ export class FindingStore implements Iterable<Finding> {
     }
   }
 
-  /** Writes every held finding out: one block per group and input, as the findings document writes them. */
+  /**
+   * Writes every held finding out: one block per group and input, as the findings document writes them. The
+   * text goes to the file through one small buffer, a finding at a time: a block joined as one string and
+   * encoded whole would make two copies of megabytes for every block, each kept until a full collection.
+   */
   private writeOut(): void {
     if (!this.file) this.file = { ...openFindingsFile(), end: 0 };
-    const file = this.file;
+    const out = new FileWriter(this.file.fd, this.file.end);
     for (const [group, list] of this.held) {
       let from = 0;
       while (from < list.length) {
         const input = list[from].input;
+        const offset = out.end;
         let to = from;
-        const texts: string[] = [];
         const lengths: number[] = [];
         const tally = new FindingTally();
         for (; to < list.length && list[to].input === input; to++) {
           const text = findingJson(list[to].finding, FINDING_DEPTH);
-          texts.push(text);
+          if (to > from) out.write(SEPARATOR);
+          out.write(text);
           lengths.push(text.length);
           tally.add(list[to].finding);
         }
-        const bytes = Buffer.from(texts.join(SEPARATOR), 'utf8');
-        for (let written = 0; written < bytes.length;)
-          written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
         let blocks = this.blocks.get(group);
         if (!blocks) this.blocks.set(group, (blocks = []));
-        blocks.push({ input, offset: file.end, bytes: bytes.length, lengths, tally });
-        file.end += bytes.length;
+        blocks.push({ input, offset, bytes: out.end - offset, lengths, tally });
         from = to;
       }
     }
+    out.flush();
+    this.file.end = out.end;
     this.held.clear();
     this.heldCount = 0;
   }
 
+  /** A block's bytes, a window of the file at a time, read into `buffer` (each window valid until the next). */
+  private *blockBytes(block: Block, buffer: Buffer): Generator<Uint8Array> {
+    for (let done = 0; done < block.bytes;) {
+      const size = Math.min(buffer.length, block.bytes - done);
+      readFully(this.file!.fd, buffer, size, block.offset + done);
+      yield buffer.subarray(0, size);
+      done += size;
+    }
+  }
+
   private readBlock(block: Block): string {
     const buffer = Buffer.alloc(block.bytes);
-    for (let read = 0; read < block.bytes;) {
-      const n = readSync(this.file!.fd, buffer, read, block.bytes - read, block.offset + read);
-      if (n === 0) throw new Error('the findings file ended early');
-      read += n;
-    }
+    readFully(this.file!.fd, buffer, block.bytes, block.offset);
     return buffer.toString('utf8');
+  }
+}
+
+/** How much of the findings file is read or written at a time. */
+const WINDOW = 64 * 1024;
+
+function readFully(fd: number, buffer: Buffer, size: number, position: number): void {
+  for (let read = 0; read < size;) {
+    const n = readSync(fd, buffer, read, size - read, position + read);
+    if (n === 0) throw new Error('the findings file ended early');
+    read += n;
+  }
+}
+
+/** Text written to a file at a position, encoded as UTF-8 into one buffer and written when it is full. */
+class FileWriter {
+  private readonly buffer = Buffer.allocUnsafe(WINDOW);
+  private used = 0;
+
+  /** @param end where the next byte goes. */
+  constructor(
+    private readonly fd: number,
+    public end: number
+  ) {}
+
+  write(text: string): void {
+    // At most three bytes a UTF-16 unit (a surrogate pair, two units, is four bytes).
+    if (text.length * 3 > this.buffer.length - this.used) this.flush();
+    if (text.length * 3 > this.buffer.length) this.writeBytes(Buffer.from(text, 'utf8'));
+    else {
+      const bytes = this.buffer.write(text, this.used, 'utf8');
+      this.used += bytes;
+      this.end += bytes;
+    }
+  }
+
+  flush(): void {
+    this.writeAt(this.buffer.subarray(0, this.used), this.end - this.used);
+    this.used = 0;
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    this.writeAt(bytes, this.end);
+    this.end += bytes.length;
+  }
+
+  private writeAt(bytes: Uint8Array, position: number): void {
+    for (let written = 0; written < bytes.length;)
+      written += writeSync(this.fd, bytes, written, bytes.length - written, position + written);
   }
 }
 

@@ -7,9 +7,40 @@
  * A new format is a generator function from the document to pieces; `writeChunks` (standard
  * output) and `writeFileAtomic` (files) write any format.
  */
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * A piece of a report: text, or text already encoded as UTF-8 (findings copied from where they were written
+ * out). A character's bytes may be split between two byte pieces that follow each other, and a byte piece may
+ * be a view of a buffer that is filled again for the next piece: use it before asking for the next.
+ */
+export type ReportPiece = string | Uint8Array;
 
 /** A report, a piece at a time. Joined, the pieces are the report. */
-export type ReportPieces = Iterable<string>;
+export type ReportPieces = Iterable<ReportPiece>;
+
+/** One item's text or several items' (`Streamed.texts`): a string, or the text's UTF-8 bytes in pieces. */
+export type ItemText = string | Iterable<Uint8Array>;
+
+/** The pieces as text: bytes decoded, a character split between byte pieces put together. */
+export function* textPieces(pieces: ReportPieces): Generator<string> {
+  let decoder: StringDecoder | undefined;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      if (decoder) {
+        const rest = decoder.end();
+        decoder = undefined;
+        if (rest) yield rest;
+      }
+      if (piece) yield piece;
+    } else {
+      const text = (decoder ??= new StringDecoder('utf8')).write(piece);
+      if (text) yield text;
+    }
+  }
+  const rest = decoder?.end();
+  if (rest) yield rest;
+}
 
 /** How much text `writeChunks` gathers before it writes. */
 export const CHUNK_SIZE = 64 * 1024;
@@ -25,7 +56,7 @@ export function writeChunks(pieces: ReportPieces, write: (chunk: string) => void
   // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
   let parts: string[] = [];
   let length = 0;
-  for (const piece of pieces) {
+  for (const piece of textPieces(pieces)) {
     parts.push(piece);
     length += piece.length;
     if (length >= chunkSize && piece.includes('\n')) {
@@ -60,7 +91,7 @@ function chunkEnd(text: string, from: number, size: number): number {
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */
 export function joinPieces(pieces: ReportPieces): string {
   let text = '';
-  for (const piece of pieces) text += piece;
+  for (const piece of textPieces(pieces)) text += piece;
   return text;
 }
 
@@ -72,7 +103,7 @@ export class Streamed {
   private constructor(
     readonly items: Iterable<unknown> | null,
     readonly members: Record<string, unknown> | null,
-    readonly texts: Iterable<string> | null = null
+    readonly texts: Iterable<ItemText> | null = null
   ) {}
 
   static array(items: Iterable<unknown>): Streamed {
@@ -86,9 +117,9 @@ export class Streamed {
   /**
    * An array given as its items' text, already written as `jsonPieces` writes them one level below
    * the array: each piece is one item's text or several, separated as `jsonPieces` separates items
-   * (a comma, a line break and the items' indentation). No piece is empty.
+   * (a comma, a line break and the items' indentation), as a string or as its UTF-8 bytes. No piece is empty.
    */
-  static texts(texts: Iterable<string>): Streamed {
+  static texts(texts: Iterable<ItemText>): Streamed {
     return new Streamed(null, null, texts);
   }
 
@@ -104,9 +135,9 @@ export class Streamed {
  * piece. The text is the same as `JSON.stringify`'s, character for character, for plain JSON
  * data (objects, arrays, strings, numbers, booleans, null; undefined members left out).
  */
-export function* jsonPieces(value: unknown, depth = 0): Generator<string> {
+export function* jsonPieces(value: unknown, depth = 0): Generator<ReportPiece> {
   if (value instanceof Streamed) {
-    if (value.texts) yield* textPieces(value.texts, depth);
+    if (value.texts) yield* itemTextPieces(value.texts, depth);
     else if (value.items) yield* arrayPieces(value.items, depth);
     else yield* objectPieces(value.members as Record<string, unknown>, depth);
   } else if (depth === 0 && Array.isArray(value)) {
@@ -133,7 +164,7 @@ function indent(depth: number): string {
   return '  '.repeat(depth);
 }
 
-function* arrayPieces(items: Iterable<unknown>, depth: number): Generator<string> {
+function* arrayPieces(items: Iterable<unknown>, depth: number): Generator<ReportPiece> {
   const inner = `\n${indent(depth + 1)}`;
   let first = true;
   for (const item of items) {
@@ -145,17 +176,18 @@ function* arrayPieces(items: Iterable<unknown>, depth: number): Generator<string
   yield first ? '[]' : `\n${indent(depth)}]`;
 }
 
-function* textPieces(texts: Iterable<string>, depth: number): Generator<string> {
+function* itemTextPieces(texts: Iterable<ItemText>, depth: number): Generator<ReportPiece> {
   let first = true;
   for (const text of texts) {
     yield first ? `[\n${indent(depth + 1)}` : itemSeparator(depth + 1);
     first = false;
-    yield text;
+    if (typeof text === 'string') yield text;
+    else yield* text;
   }
   yield first ? '[]' : `\n${indent(depth)}]`;
 }
 
-function* objectPieces(members: Record<string, unknown>, depth: number): Generator<string> {
+function* objectPieces(members: Record<string, unknown>, depth: number): Generator<ReportPiece> {
   const inner = `\n${indent(depth + 1)}`;
   let first = true;
   for (const key of Object.keys(members)) {
