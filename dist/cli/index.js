@@ -6117,6 +6117,8 @@ function logText(message) {
 
 // EXTERNAL MODULE: ./src/model/builtins.ts + 1 modules
 var builtins = __nccwpck_require__(6981);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/report/stream.ts
 /**
  * Reports as streams: every format renders a findings document as a sequence of pieces of text
@@ -6127,6 +6129,31 @@ var builtins = __nccwpck_require__(6981);
  * A new format is a generator function from the document to pieces; `writeChunks` (standard
  * output) and `writeFileAtomic` (files) write any format.
  */
+
+/** The pieces as text: bytes decoded, a character split between byte pieces put together. */
+function* textPieces(pieces) {
+    let decoder;
+    for (const piece of pieces) {
+        if (typeof piece === 'string') {
+            if (decoder) {
+                const rest = decoder.end();
+                decoder = undefined;
+                if (rest)
+                    yield rest;
+            }
+            if (piece)
+                yield piece;
+        }
+        else {
+            const text = (decoder ??= new external_node_string_decoder_namespaceObject.StringDecoder('utf8')).write(piece);
+            if (text)
+                yield text;
+        }
+    }
+    const rest = decoder?.end();
+    if (rest)
+        yield rest;
+}
 /** How much text `writeChunks` gathers before it writes. */
 const CHUNK_SIZE = 64 * 1024;
 /**
@@ -6140,7 +6167,7 @@ function writeChunks(pieces, write, chunkSize = CHUNK_SIZE) {
     // piece by piece builds a rope of millions of small strings that has to be flattened to be written.
     let parts = [];
     let length = 0;
-    for (const piece of pieces) {
+    for (const piece of textPieces(pieces)) {
         parts.push(piece);
         length += piece.length;
         if (length >= chunkSize && piece.includes('\n')) {
@@ -6176,7 +6203,7 @@ function chunkEnd(text, from, size) {
 /** The whole report as one string: for tests and for small reports (a PR comment, say). */
 function stream_joinPieces(pieces) {
     let text = '';
-    for (const piece of pieces)
+    for (const piece of textPieces(pieces))
         text += piece;
     return text;
 }
@@ -6202,7 +6229,7 @@ class Streamed {
     /**
      * An array given as its items' text, already written as `jsonPieces` writes them one level below
      * the array: each piece is one item's text or several, separated as `jsonPieces` separates items
-     * (a comma, a line break and the items' indentation). No piece is empty.
+     * (a comma, a line break and the items' indentation), as a string or as its UTF-8 bytes. No piece is empty.
      */
     static texts(texts) {
         return new Streamed(null, null, texts);
@@ -6221,7 +6248,7 @@ class Streamed {
 function* jsonPieces(value, depth = 0) {
     if (value instanceof Streamed) {
         if (value.texts)
-            yield* textPieces(value.texts, depth);
+            yield* itemTextPieces(value.texts, depth);
         else if (value.items)
             yield* arrayPieces(value.items, depth);
         else
@@ -6260,12 +6287,15 @@ function* arrayPieces(items, depth) {
     }
     yield first ? '[]' : `\n${indent(depth)}]`;
 }
-function* textPieces(texts, depth) {
+function* itemTextPieces(texts, depth) {
     let first = true;
     for (const text of texts) {
         yield first ? `[\n${indent(depth + 1)}` : itemSeparator(depth + 1);
         first = false;
-        yield text;
+        if (typeof text === 'string')
+            yield text;
+        else
+            yield* text;
     }
     yield first ? '[]' : `\n${indent(depth)}]`;
 }
@@ -6315,7 +6345,7 @@ function lstatOrNull(file) {
  * may be one); a device or pipe (`/dev/stdout`) cannot be renamed over and is written directly.
  */
 function writeFileAtomic(file, content) {
-    const write = (fd) => typeof content === 'string' ? writeAll(fd, content) : writeChunks(content, chunk => writeAll(fd, chunk));
+    const write = (fd) => (typeof content === 'string' ? writeAll(fd, content) : writePieces(fd, content));
     let target = external_node_path_default().resolve(file);
     let stat = lstatOrNull(target);
     if (stat?.isSymbolicLink()) {
@@ -6351,6 +6381,31 @@ function writeFileAtomic(file, content) {
         (0,external_node_fs_.rmSync)(temporary, { force: true });
         throw error;
     }
+}
+/** Writes a report's pieces as they come: text gathered into chunks, bytes as they are. */
+function writePieces(fd, pieces) {
+    let parts = [];
+    let length = 0;
+    const flush = () => {
+        if (length > 0)
+            writeAll(fd, parts.join(''));
+        parts = [];
+        length = 0;
+    };
+    for (const piece of pieces) {
+        if (typeof piece === 'string') {
+            parts.push(piece);
+            length += piece.length;
+            if (length >= CHUNK_SIZE)
+                flush();
+        }
+        else {
+            flush();
+            for (let offset = 0; offset < piece.length;)
+                offset += (0,external_node_fs_.writeSync)(fd, piece, offset);
+        }
+    }
+    flush();
 }
 /** `writeSync` may write less than it was given (a pipe, a signal): write until all of it is out. */
 function writeAll(fd, text) {
@@ -19058,6 +19113,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -19777,7 +19833,19 @@ class TemplateExpander {
             throw parent.errorAt(fieldPointer, `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_.basename(f)).join(' -> ')}).`);
         }
         confine(file, this.expansion.boundary ?? external_node_path_.dirname(parent.fileChain[0]), 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
-        const doc = parseJsonWithPositions(readTextFile(file), file);
+        let text;
+        try {
+            text = readTextFile(file);
+        }
+        catch (error) {
+            // The link is what to fix, at its line: ARM fails the deployment when the template is not there.
+            if (!external_node_fs_.existsSync(file)) {
+                const where = external_node_path_.relative(this.expansion.boundary ?? external_node_path_.dirname(parent.fileChain[0]), file);
+                throw parent.errorAt(fieldPointer, `The linked template '${written}'${where === written ? '' : ` (${where} in the repository)`} does not exist; ARM fails the deployment when it cannot fetch it. Correct the link, or add the file.`);
+            }
+            throw error;
+        }
+        const doc = parseJsonWithPositions(text, file);
         if (!(0,model_value/* isObject */.Gv)(doc.value))
             throw new TemplateError('A linked template must be a JSON object.', { file, line: 1, column: 1 });
         refuseCaseCollision(doc);
@@ -21972,15 +22040,18 @@ class FindingStore {
     }
     /**
      * Every finding as the findings document writes it (`findingJson` at `FINDING_DEPTH`), in the order the
-     * store gives them: one or several a piece, separated as the document separates them.
+     * store gives them, as `Streamed.texts` takes them: a finding held in memory as its text, the findings
+     * written out as the bytes of their block (UTF-8, a window of the file at a time, each window valid only
+     * until the next is read), so the report copies them without decoding them.
      */
     *jsonTexts() {
+        // One buffer for every block: a block's bytes are copied before the next piece is asked for.
+        let buffer;
         for (const group of this.groups()) {
             for (const block of this.blocks.get(group) ?? [])
-                yield this.readBlock(block);
-            const held = [...(this.held.get(group) ?? [])];
-            if (held.length)
-                yield held.map(entry => findingJson(entry.finding, FINDING_DEPTH)).join(SEPARATOR);
+                yield this.blockBytes(block, (buffer ??= Buffer.allocUnsafe(WINDOW)));
+            for (const entry of [...(this.held.get(group) ?? [])])
+                yield findingJson(entry.finding, FINDING_DEPTH);
         }
     }
     /** Whether findings were written to the temporary file. */
@@ -21999,48 +22070,102 @@ class FindingStore {
             this.file = undefined;
         }
     }
-    /** Writes every held finding out: one block per group and input, as the findings document writes them. */
+    /**
+     * Writes every held finding out: one block per group and input, as the findings document writes them. The
+     * text goes to the file through one small buffer, a finding at a time: a block joined as one string and
+     * encoded whole would make two copies of megabytes for every block, each kept until a full collection.
+     */
     writeOut() {
         if (!this.file)
             this.file = { ...openFindingsFile(), end: 0 };
-        const file = this.file;
+        const out = new FileWriter(this.file.fd, this.file.end);
         for (const [group, list] of this.held) {
             let from = 0;
             while (from < list.length) {
                 const input = list[from].input;
+                const offset = out.end;
                 let to = from;
-                const texts = [];
                 const lengths = [];
                 const tally = new FindingTally();
                 for (; to < list.length && list[to].input === input; to++) {
                     const text = findingJson(list[to].finding, FINDING_DEPTH);
-                    texts.push(text);
+                    if (to > from)
+                        out.write(SEPARATOR);
+                    out.write(text);
                     lengths.push(text.length);
                     tally.add(list[to].finding);
                 }
-                const bytes = Buffer.from(texts.join(SEPARATOR), 'utf8');
-                for (let written = 0; written < bytes.length;)
-                    written += (0,external_node_fs_.writeSync)(file.fd, bytes, written, bytes.length - written, file.end + written);
                 let blocks = this.blocks.get(group);
                 if (!blocks)
                     this.blocks.set(group, (blocks = []));
-                blocks.push({ input, offset: file.end, bytes: bytes.length, lengths, tally });
-                file.end += bytes.length;
+                blocks.push({ input, offset, bytes: out.end - offset, lengths, tally });
                 from = to;
             }
         }
+        out.flush();
+        this.file.end = out.end;
         this.held.clear();
         this.heldCount = 0;
     }
+    /** A block's bytes, a window of the file at a time, read into `buffer` (each window valid until the next). */
+    *blockBytes(block, buffer) {
+        for (let done = 0; done < block.bytes;) {
+            const size = Math.min(buffer.length, block.bytes - done);
+            readFully(this.file.fd, buffer, size, block.offset + done);
+            yield buffer.subarray(0, size);
+            done += size;
+        }
+    }
     readBlock(block) {
         const buffer = Buffer.alloc(block.bytes);
-        for (let read = 0; read < block.bytes;) {
-            const n = (0,external_node_fs_.readSync)(this.file.fd, buffer, read, block.bytes - read, block.offset + read);
-            if (n === 0)
-                throw new Error('the findings file ended early');
-            read += n;
-        }
+        readFully(this.file.fd, buffer, block.bytes, block.offset);
         return buffer.toString('utf8');
+    }
+}
+/** How much of the findings file is read or written at a time. */
+const WINDOW = 64 * 1024;
+function readFully(fd, buffer, size, position) {
+    for (let read = 0; read < size;) {
+        const n = (0,external_node_fs_.readSync)(fd, buffer, read, size - read, position + read);
+        if (n === 0)
+            throw new Error('the findings file ended early');
+        read += n;
+    }
+}
+/** Text written to a file at a position, encoded as UTF-8 into one buffer and written when it is full. */
+class FileWriter {
+    fd;
+    end;
+    buffer = Buffer.allocUnsafe(WINDOW);
+    used = 0;
+    /** @param end where the next byte goes. */
+    constructor(fd, end) {
+        this.fd = fd;
+        this.end = end;
+    }
+    write(text) {
+        // At most three bytes a UTF-16 unit (a surrogate pair, two units, is four bytes).
+        if (text.length * 3 > this.buffer.length - this.used)
+            this.flush();
+        if (text.length * 3 > this.buffer.length)
+            this.writeBytes(Buffer.from(text, 'utf8'));
+        else {
+            const bytes = this.buffer.write(text, this.used, 'utf8');
+            this.used += bytes;
+            this.end += bytes;
+        }
+    }
+    flush() {
+        this.writeAt(this.buffer.subarray(0, this.used), this.end - this.used);
+        this.used = 0;
+    }
+    writeBytes(bytes) {
+        this.writeAt(bytes, this.end);
+        this.end += bytes.length;
+    }
+    writeAt(bytes, position) {
+        for (let written = 0; written < bytes.length;)
+            written += (0,external_node_fs_.writeSync)(this.fd, bytes, written, bytes.length - written, position + written);
     }
 }
 /**
@@ -24231,7 +24356,11 @@ function needsRuleTooling(request, texts) {
     return !folders.every(folder => {
         try {
             const dir = inputPath(request, folder, 'the rule folder');
-            return readAtBuild(dir, isWithin(bundledPolicies(), dir) ? undefined : rootOf(request), texts);
+            if (isWithin(bundledPolicies(), dir))
+                return readAtBuild(dir, undefined, texts);
+            // On a pull request the repository's own rule files may be read as they are at the base, texts not
+            // seen here.
+            return request.rulesAtBase === undefined && readAtBuild(dir, rootOf(request), texts);
         }
         catch {
             return false;
