@@ -9,6 +9,7 @@ import { resolveField, type AliasCatalog } from './aliases.js';
 import { CompileError, childPointer, isSchemaObject, type Context } from './context.js';
 import { vocabulary, knownKeywords } from './vocabulary.js';
 import { unescapePointerSegment } from '../model/pointer.js';
+import { decodeUriComponent } from '../model/uriText.js';
 
 export interface SchemaSource {
   file: string;
@@ -27,7 +28,7 @@ function readPointer(root: Json, pointer: string): Json | undefined {
   if (pointer === '') return root;
   let node: Json | undefined = root;
   for (const raw of pointer.slice(1).split('/')) {
-    const token = unescapePointerSegment(decodeURIComponent(raw));
+    const token = unescapePointerSegment(decodeUriComponent(raw));
     if (Array.isArray(node)) node = node[Number(token)];
     else if (isSchemaObject(node)) node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
     else return undefined;

@@ -1,4 +1,5 @@
 import { displayPath, isInsideWorkspace } from '../paths.js';
+import { encodeUriComponent } from '../model/uriText.js';
 
 /** Where a report is shown: what paths are relative to, and what links point at. */
 export interface ReportContext {
@@ -24,7 +25,7 @@ export function blobUrl(file: string, line: number | null, context: ReportContex
   const encoded = repositoryPath(file, context)
     .split('/')
     .map(segment =>
-      encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      encodeUriComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     )
     .join('/');
   return `${server}/${context.repository}/blob/${context.sha}/${encoded}${line ? `#L${line}` : ''}`;

@@ -14,6 +14,7 @@ import {
   exceptionsToReport,
   plural
 } from './findings.js';
+import { encodeUri } from '../model/uriText.js';
 
 export function statusLine(document: FindingsDocument): string {
   const { noncompliant, indeterminate } = document.summary;
@@ -97,7 +98,7 @@ export function ruleHelp(group: RuleGroup): string[] {
   if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
     lines.push(
       '',
-      `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`
+      `[More about this rule](${encodeUri(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`
     );
   }
   return lines;

@@ -9,6 +9,7 @@ import { acceptedToList, capitalize, dependsOn, exceptionProblem, exceptionsToRe
 import { sanitizeMarkdown } from './escape.js';
 import { sortEach } from './sorted.js';
 import { jsonPieces, Streamed, type ReportPieces } from './stream.js';
+import { encodeUriComponent } from '../model/uriText.js';
 
 /**
  * SARIF 2.1.0 for GitHub code scanning: one rule per policy definition with its help and
@@ -285,6 +286,6 @@ function artifactLocation(file: string, context: Pick<ReportContext, 'workspace'
 function uriOf(file: string): string {
   return file
     .split('/')
-    .map(segment => encodeURIComponent(segment))
+    .map(segment => encodeUriComponent(segment))
     .join('/');
 }

@@ -12,6 +12,9 @@ function formatError(reason: string): ExpressionError {
   return new ExpressionError(`The template function 'format' has an invalid format string: ${reason}.`);
 }
 
+/** The widest alignment .NET formats (`{0,999999}`): StringBuilder.AppendFormat's WidthLimit. */
+const WIDTH_LIMIT = 1_000_000;
+
 export function formatComposite(template: string, args: Value[]): string {
   let out = '';
   let i = 0;
@@ -44,6 +47,10 @@ export function formatComposite(template: string, args: Value[]): string {
     let text = formatValue(args[index], item[3]);
     if (item[2] !== undefined) {
       const width = Number(item[2]);
+      // .NET's composite formatting refuses an alignment of a million or more (WidthLimit), and so must this:
+      // padding to 2,147,483,647 characters would end the run for want of memory.
+      if (Math.abs(width) >= WIDTH_LIMIT)
+        throw formatError(`the alignment ${item[2]} is not below ${WIDTH_LIMIT} characters either way`);
       text = width < 0 ? text.padEnd(-width) : text.padStart(width);
     }
     out += text;

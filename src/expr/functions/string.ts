@@ -13,6 +13,7 @@ import { formatComposite } from './format.js';
 import { guid, uniqueString } from './hashing.js';
 import { parseJson as parseJsonText } from '../../model/jsonText.js';
 import { wildcardMatches } from '../../model/wildcard.js';
+import { decodeUriComponent, hasLoneSurrogate } from '../../model/uriText.js';
 
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
@@ -106,6 +107,11 @@ function requoteSingleQuoted(text: string): string {
 
 /** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
 function escapeDataString(text: string): string {
+  // .NET refuses a lone surrogate ("an invalid sequence in the string"), and so does encodeURIComponent.
+  if (hasLoneSurrogate(text))
+    throw new ExpressionError(
+      `The template function 'uriComponent' was given text with a lone surrogate (${inputToken(text)}), which a URI cannot hold.`
+    );
   return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
@@ -127,7 +133,7 @@ export const stringFunctions: FunctionDefinition[] = [
     const match = /^data:([^,]*),(.*)$/s.exec(s);
     if (!match)
       throw new ExpressionError(`The template function 'dataUriToString' was given '${s}', which is not a data URI.`);
-    return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeURIComponent(match[2]);
+    return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeUriComponent(match[2]);
   }),
   defineFunction({
     name: 'endsWith',

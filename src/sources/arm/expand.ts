@@ -26,6 +26,7 @@ import {
 } from './scope.js';
 import { parseJson } from '../../model/jsonText.js';
 import { refuseCaseCollision } from './names.js';
+import { wellFormed } from '../../model/uriText.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
@@ -837,7 +838,8 @@ export class TemplateExpander {
       written = value;
       if (relativeKey !== undefined) {
         // "the child deployment URI is a combination of the parent and relativePath"
-        file = path.resolve(path.dirname(parent.file), value);
+        // A lone surrogate names the file U+FFFD does: the file system reads the path as UTF-8.
+        file = path.resolve(path.dirname(parent.file), wellFormed(value));
       } else {
         const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
         if (target.kind === 'remote') {

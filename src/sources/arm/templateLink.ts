@@ -18,6 +18,7 @@
  * properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
  */
 import * as path from 'node:path';
+import { decodeUriComponent, encodeUriComponent } from '../../model/uriText.js';
 import { Unknown, isObject, setOwn, type Value } from '../../model/value.js';
 
 const HOST = 'repository.invalid';
@@ -30,7 +31,7 @@ export function uriRoot(file: string, boundary: string | undefined): string {
 
 /** The URI `file` is deployed from. */
 export function templateUri(file: string, root: string): string {
-  const relative = path.relative(root, path.resolve(file)).split(path.sep).map(encodeURIComponent).join('/');
+  const relative = path.relative(root, path.resolve(file)).split(path.sep).map(encodeUriComponent).join('/');
   return `${ORIGIN}/${relative}`;
 }
 
@@ -52,7 +53,7 @@ export function linkTarget(uri: string, baseUri: string, root: string): LinkTarg
     return { kind: 'remote', uri };
   }
   if (url.host.toLowerCase() !== HOST) return { kind: 'remote', uri };
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeUriComponent);
   return { kind: 'file', file: path.join(root, ...segments) };
 }
 
@@ -75,7 +76,7 @@ export function hideTemplateUris(value: Value, baseUri: string): Value {
     const from = path.posix.dirname(new URL(baseUri).pathname);
     const shown = value.replace(/https:\/\/repository\.invalid(\/[^\s?#'"]*)/gi, (_, p: string) => {
       const relative = path.posix.relative(from, p);
-      return decodeURIComponent(relative || path.posix.basename(p));
+      return decodeUriComponent(relative || path.posix.basename(p));
     });
     return new Unknown(
       `a URI beside the template (${shown}), known once the template is deployed from where it is published`,
