@@ -4,7 +4,8 @@
  *   bicep build <file> --stdout              az bicep build --file <file> --stdout
  *   bicep build-params <file> --stdout       az bicep build-params --file <file> --stdout
  * For `<dir>/<stem>.bicep` it writes `<dir>/<stem>.json` (the compiled template, committed beside
- * it) to standard output; `<stem>.stderr` (with `{file}` replaced by the path it was given) to
+ * it) to standard output, or `<dir>/<stem>.build` when there is one (a committed `<stem>.json` that
+ * is not what the Bicep file compiles to); `<stem>.stderr` (with `{file}` replaced by the path it was given) to
  * standard error; and exits with the number in `<stem>.exit` (0 without one, and then only if the
  * compiled template exists). For a `.bicepparam` file it writes `{"parametersJson", "templateJson"}`
  * from `<stem>.bicepparam.json` and the compiled template of the file its `using` names.
@@ -56,7 +57,7 @@ const status = exit === null ? 0 : Number(exit.trim());
 if (status !== 0) process.exit(status);
 
 if (command === 'build') {
-  const compiled = read(`${stem}.json`);
+  const compiled = read(`${stem}.build`) ?? read(`${stem}.json`);
   if (compiled === null)
     fail(`${file}(1,1) : Error BCP091: An error occurred reading file. (fake: no ${stem}.json)`, 1);
   process.stdout.write(compiled);

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../model/errors.js';
 import { append } from '../model/lists.js';
+import { isObject, setOwn, type Value } from '../model/value.js';
+import { deepEquals } from '../expr/functions/args.js';
 import { escapeReasons } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
 import { expandPattern, hasGlob } from './glob.js';
@@ -74,6 +76,20 @@ function usingTargetOrNull(file: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether two templates are the same but for their top-level `metadata` (where Bicep writes its version and
+ * the template's hash, which change with the Bicep release that compiled it).
+ */
+function sameBesideMetadata(a: PositionedJson['value'], b: PositionedJson['value']): boolean {
+  const withoutMetadata = (value: PositionedJson['value']) => {
+    if (!isObject(value)) return value;
+    const copy: { [key: string]: Value } = {};
+    for (const key of Object.keys(value)) if (key.toLowerCase() !== 'metadata') setOwn(copy, key, value[key]);
+    return copy;
+  };
+  return deepEquals(withoutMetadata(a) as Value, withoutMetadata(b) as Value);
 }
 
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
@@ -176,6 +192,8 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       (isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))
   ).length;
   let held: { file: string; doc: PositionedJson } | undefined;
+  /** JSON templates Bicep says it compiled from a Bicep file that is checked too. */
+  const compiledBeside: { file: string; doc: PositionedJson; source: string }[] = [];
   const templateCount = () => candidates.length + bicepFiles.length + bicepParamFiles.length;
   const parameterFilesFor = (template: string, count: number): string[] => {
     const used = explicitFilesFor(template, explicit, count);
@@ -266,14 +284,15 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       pass(file, reason, 'give a deployment template (its $schema ends in deploymentTemplate.json#)');
       continue;
     }
-    // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice.
+    // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice,
+    // unless it is not what the Bicep file compiles to (decided once that is compiled, below).
     const source = file.replace(/\.jsonc?$/i, '.bicep');
     if (
       compiledByBicep(doc.value) &&
       bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
       !named.has(file)
     ) {
-      result.skipped.push({ file, reason: `compiled from ${path.basename(source)}, which is checked instead` });
+      compiledBeside.push({ file, doc, source });
       continue;
     }
     candidates.push(file);
@@ -287,9 +306,15 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   expandHeld(templateCount());
   const bicepTotal = bicepFiles.length + bicepParamFiles.length;
   let bicepDone = 0;
+  /** What each Bicep file compiled to, by its name in lower case. */
+  const compiledValues = new Map<string, PositionedJson['value']>();
   for (const file of bicepFiles) {
     progress?.('compiling Bicep files', bicepDone++, bicepTotal);
-    expand(file, () => withParameters(compileBicepFile(file, bicep).template, file, templateCount()));
+    expand(file, () => {
+      const compiled = compileBicepFile(file, bicep);
+      compiledValues.set(file.toLowerCase(), compiled.template.value);
+      return withParameters(compiled.template, file, templateCount());
+    });
   }
   for (const file of bicepParamFiles) {
     progress?.('compiling Bicep files', bicepDone++, bicepTotal);
@@ -303,6 +328,17 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     });
   }
   if (bicepTotal) progress?.('compiling Bicep files', bicepTotal, bicepTotal);
+  // A pull request could edit only the committed JSON (the file a pipeline may deploy) and keep its
+  // metadata: it is left out only when it is what its Bicep file compiles to, metadata aside.
+  for (const { file, doc, source } of compiledBeside) {
+    const built = compiledValues.get(source.toLowerCase());
+    if (built !== undefined && sameBesideMetadata(built, doc.value)) {
+      result.skipped.push({ file, reason: `compiled from ${path.basename(source)}, which is checked instead` });
+      continue;
+    }
+    candidates.push(file);
+    expand(file, () => withParameters(doc, file, templateCount()));
+  }
   append(result.errors, expandErrors);
   // A pattern that matched files but not one template checks nothing: say so rather than pass.
   const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
