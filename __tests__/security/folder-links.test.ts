@@ -118,3 +118,20 @@ describe('links that multiply paths', () => {
     ]);
   });
 });
+
+describe('a node_modules folder', () => {
+  it('is not searched, and is listed among the skipped files with how to check it', async () => {
+    write('infra/ok.json', template());
+    write('infra/node_modules/evil.json', template('in-node-modules'));
+    const document = await evaluate(['infra/**/*.json']);
+    expect(noncompliant(document)).toEqual([]);
+    expect(document.skipped).toEqual([
+      {
+        file: 'infra/node_modules',
+        reason: expect.stringMatching(/^a node_modules folder: not searched; name it in a pattern of its own/)
+      }
+    ]);
+    const named = await evaluate(['infra/node_modules/*.json']);
+    expect(noncompliant(named)).toEqual([['infra/node_modules/evil.json', 'in-node-modules']]);
+  });
+});

@@ -149,10 +149,12 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
   const named = new Set<string>();
   const matchedBy = new Map<string, string[]>();
+  /** node_modules folders the walks passed over: a template in one would otherwise pass unseen. */
+  const skippedFolders: string[] = [];
   for (const pattern of patterns) {
     let matched: string[];
     try {
-      matched = expandPattern(pattern, options.cwd, root);
+      matched = expandPattern(pattern, options.cwd, root, skippedFolders);
     } catch (error) {
       // A walk past its limit is that pattern's error; the other patterns are still read.
       if (!(error instanceof UserError)) throw error;
@@ -170,6 +172,11 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       files.push(file);
     }
   }
+  for (const folder of new Set(skippedFolders))
+    result.skipped.push({
+      file: folder,
+      reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
+    });
   const pass = (file: string, reason: string, fix: string): void => {
     if (named.has(file))
       result.errors.push(new UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));

@@ -286,7 +286,7 @@ function toPosix(p: string): string {
 }
 
 /**
- * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic link to a
+ * Every file under `dir`, depth first in name order, skipping node_modules (put in `skippedFolders`) and .git. A symbolic link to a
  * file is listed (the caller refuses one that leads out of the repository). With a `boundary`, a symbolic
  * link to a folder is walked as a folder when it stays inside it, under the link's name (a pipeline that
  * deploys `infra/sub/main.json` deploys what the link leads to), except a loop back to a folder being walked,
@@ -294,7 +294,12 @@ function toPosix(p: string): string {
  * for the caller to refuse. Past `CMK_GUARD_MAX_WALKED_ENTRIES` files and folders (links can multiply the
  * paths to one folder) the walk ends in a LimitError at `dir`.
  */
-export function walkFiles(dir: string, boundary?: string, outside: string[] = []): string[] {
+export function walkFiles(
+  dir: string,
+  boundary?: string,
+  outside: string[] = [],
+  skippedFolders: string[] = []
+): string[] {
   const out: string[] = [];
   const reasons = boundary === undefined ? null : escapeReasons(boundary);
   const most = limit('walkedEntries');
@@ -321,6 +326,8 @@ export function walkFiles(dir: string, boundary?: string, outside: string[] = []
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) visit(full, path.join(real, entry.name));
+        // A pull request cannot commit a `.git` folder; it can commit a node_modules folder, which is said.
+        else if (entry.name === 'node_modules') skippedFolders.push(full);
       } else if (entry.isFile()) {
         out.push(full);
       } else if (entry.isSymbolicLink()) {
@@ -360,7 +367,12 @@ function leadsOut(folder: string, boundary: string | undefined): boolean {
  * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
-export function expandPattern(pattern: string, cwd: string, boundary?: string): string[] {
+export function expandPattern(
+  pattern: string,
+  cwd: string,
+  boundary?: string,
+  skippedFolders: string[] = []
+): string[] {
   const posixPattern = toPosix(pattern);
   if (!hasGlob(posixPattern)) {
     const full = path.resolve(cwd, pattern);
@@ -374,7 +386,10 @@ export function expandPattern(pattern: string, cwd: string, boundary?: string): 
     if (stat.isDirectory() && leadsOut(full, boundary)) return [full];
     if (stat.isDirectory()) {
       const outside: string[] = [];
-      return [...walkFiles(full, boundary, outside).filter(f => /\.(json|bicep)$/i.test(f)), ...outside];
+      return [
+        ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(json|bicep)$/i.test(f)),
+        ...outside
+      ];
     }
     return [full];
   }
@@ -387,7 +402,9 @@ export function expandPattern(pattern: string, cwd: string, boundary?: string): 
   if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
   const outside: string[] = [];
   return [
-    ...walkFiles(base, boundary, outside).filter(file => matcher.test(toPosix(path.relative(base, file)))),
+    ...walkFiles(base, boundary, outside, skippedFolders).filter(file =>
+      matcher.test(toPosix(path.relative(base, file)))
+    ),
     ...outside
   ];
 }
