@@ -6,7 +6,9 @@
  * whatever the pattern, and means what the glob means.
  */
 import fc from 'fast-check';
-import { globMatcher, linearGlobMatcher } from '../../src/sources/glob.js';
+import os from 'node:os';
+import { globMatcher, linearGlobMatcher, MAX_GLOB_LENGTH } from '../../src/sources/glob.js';
+import { loadTemplates } from '../../src/sources/discover.js';
 import { covers, type Exception } from '../../src/exceptions/model.js';
 
 /** The glob as the backtracking regular expression it used to be translated to (the reference meaning). */
@@ -91,6 +93,26 @@ describe('globs that backtrack catastrophically as regular expressions end at on
     } as unknown as Exception;
     const resource = { id: '/x', name: '-'.repeat(5_000), type: 'Microsoft.KeyVault/vaults', file: 'main.json' };
     expect(covers(exception, 'key-vault-purge-protection', resource as never)).toBe(false);
+  });
+
+  it('an exception whose glob is longer than any path, or a name longer than ARM writes, matches nothing (the finding stays)', () => {
+    const exception = (name: string) =>
+      ({ kind: 'external', rules: ['r'], resources: [{ name }], reason: 'r', owner: 'o' }) as unknown as Exception;
+    const resource = (name: string) => ({ id: '/x', name, type: 't', file: 'main.json' }) as never;
+    expect(covers(exception('*'.repeat(MAX_GLOB_LENGTH)), 'r', resource('kv'))).toBe(true);
+    expect(covers(exception('*'.repeat(MAX_GLOB_LENGTH + 1)), 'r', resource('kv'))).toBe(false);
+    expect(covers(exception('*'), 'r', resource('k'.repeat(4 * MAX_GLOB_LENGTH)))).toBe(true);
+    expect(covers(exception('*'), 'r', resource('k'.repeat(4 * MAX_GLOB_LENGTH + 1)))).toBe(false);
+  });
+
+  it('a templates pattern longer than any path is that pattern’s error', async () => {
+    const pattern = '{a,b}'.repeat(1_000);
+    const { errors, templates } = loadTemplates([pattern, 'nothing-else'], { cwd: os.tmpdir() });
+    expect(templates).toEqual([]);
+    expect(errors.map(e => e.message)).toEqual([
+      'this pattern is 5000 characters long; the longest cmk-guard matches is 4096, as no path is longer.',
+      "no files match 'nothing-else'; check the pattern or folder."
+    ]);
   });
 });
 

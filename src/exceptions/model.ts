@@ -8,7 +8,7 @@
 import { nodeCrypto } from '../model/builtins.js';
 import type { ExceptionCategory, FindingResource, Suppression } from '../model/finding.js';
 import type { SourcePosition } from '../model/resource.js';
-import { globMatcher } from '../sources/glob.js';
+import { globMatcher, MAX_GLOB_LENGTH, type GlobMatcher, type GlobOptions } from '../sources/glob.js';
 
 /** Which resources a configuration-file exception covers: every field given must match. */
 export interface ResourceSelector {
@@ -65,11 +65,25 @@ export function canonicalJson(value: unknown): string {
 type Matcher = (resource: FindingResource) => boolean;
 const matchers = new WeakMap<Exception, Matcher>();
 
+/** A glob longer than any name matches nothing (the exception is then reported as matching nothing). */
+const NOTHING = { test: () => false };
+/**
+ * Names and ids longer than this are matched by no exception (ARM's are a few hundred characters): the time of
+ * a match grows with name × glob, both of which a pull request writes, so the finding stays instead.
+ */
+const LONGEST_NAME = 4 * MAX_GLOB_LENGTH;
+
+function selectorGlob(pattern: string, options: GlobOptions = {}): GlobMatcher {
+  if (pattern.length > MAX_GLOB_LENGTH) return NOTHING;
+  const matcher = globMatcher(pattern, options);
+  return { test: text => text.length <= LONGEST_NAME && matcher.test(text) };
+}
+
 function selectorMatcher(selector: ResourceSelector): Matcher {
-  const id = selector.id === undefined ? null : globMatcher(selector.id, { ignoreCase: true, orBelow: true });
-  const name = selector.name === undefined ? null : globMatcher(selector.name, { ignoreCase: true });
-  const type = selector.type === undefined ? null : globMatcher(selector.type, { ignoreCase: true });
-  const file = selector.file === undefined ? null : globMatcher(selector.file.replace(/^\.\//, ''));
+  const id = selector.id === undefined ? null : selectorGlob(selector.id, { ignoreCase: true, orBelow: true });
+  const name = selector.name === undefined ? null : selectorGlob(selector.name, { ignoreCase: true });
+  const type = selector.type === undefined ? null : selectorGlob(selector.type, { ignoreCase: true });
+  const file = selector.file === undefined ? null : selectorGlob(selector.file.replace(/^\.\//, ''));
   return resource =>
     (id === null || id.test(resource.id)) &&
     (name === null || name.test(resource.name)) &&

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { escapeReason, escapeReasons, realPath } from './boundary.js';
 import { LIMIT_VARIABLES, LimitError, limit } from '../model/limits.js';
+import { inputToken, UserError } from '../model/errors.js';
 
 /**
  * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
@@ -235,6 +236,12 @@ export interface GlobOptions {
   orBelow?: boolean;
 }
 
+/**
+ * The longest glob cmk-guard matches: no path is longer (Linux's PATH_MAX), and the time a match takes grows
+ * with the pattern, so a glob of megabytes from cmk-guard.yaml against every file is refused instead.
+ */
+export const MAX_GLOB_LENGTH = 4096;
+
 /** Texts up to this long may be matched by a regular expression, when the glob's shape keeps it from backtracking far. */
 const SHORT_TEXT = 1024;
 
@@ -373,6 +380,12 @@ export function expandPattern(
   boundary?: string,
   skippedFolders: string[] = []
 ): string[] {
+  if (pattern.length > MAX_GLOB_LENGTH) {
+    throw new UserError(
+      `this pattern is ${pattern.length} characters long; the longest cmk-guard matches is ${MAX_GLOB_LENGTH}, as no path is longer.`,
+      { file: inputToken(pattern) }
+    );
+  }
   const posixPattern = toPosix(pattern);
   if (!hasGlob(posixPattern)) {
     const full = path.resolve(cwd, pattern);
