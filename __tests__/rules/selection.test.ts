@@ -103,4 +103,25 @@ describe('rule selection', () => {
       { numRuns: 300 }
     );
   });
+
+  it('a pattern with many wildcards against a long name a pull request writes ends at once', () => {
+    // As a backtracking regular expression (^.*a.*a….*!$), this takes time to the power of the stars.
+    const name = 'a'.repeat(5_000);
+    expect(namePattern('*a'.repeat(20) + '*!').test(name)).toBe(false);
+    expect(namePattern('*a'.repeat(20) + '*').test(name)).toBe(true);
+  });
+
+  it('means what the regular expression meant: * any run, ? one character, regardless of case', () => {
+    const reference = (pattern: string) =>
+      new RegExp(
+        `^${[...pattern].map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))).join('')}$`,
+        'is'
+      );
+    fc.assert(
+      fc.property(fc.stringMatching(/^[aAb*?.{/]{0,10}$/), fc.stringMatching(/^[aAb.{/\n]{0,10}$/), (pattern, name) => {
+        expect(namePattern(pattern).test(name)).toBe(reference(pattern).test(name));
+      }),
+      { numRuns: 300, seed: 20261206 }
+    );
+  });
 });

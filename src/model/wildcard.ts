@@ -1,11 +1,11 @@
 /**
- * Whether `text` matches `pattern` as a whole, `*` in the pattern standing for any run of characters
- * and every other character for itself (callers lower-case both for a case-insensitive match: Azure
+ * Whether `text` matches `pattern` as a whole, `*` in the pattern standing for any run of characters,
+ * `anyOne` (when given: `?`) for any one character, and every other character for itself (callers lower-case both for a case-insensitive match: Azure
  * Policy's `like`, the template function `like()`). Greedy with one remembered `*`: linear in practice
  * and never worse than text × pattern, whatever the number of wildcards (a backtracking regular
  * expression is exponential in them).
  */
-export function wildcardMatches(text: string, pattern: string): boolean {
+export function wildcardMatches(text: string, pattern: string, anyOne?: '?'): boolean {
   let t = 0;
   let p = 0;
   let star = -1;
@@ -14,7 +14,7 @@ export function wildcardMatches(text: string, pattern: string): boolean {
     if (p < pattern.length && pattern[p] === '*') {
       star = p++;
       resume = t;
-    } else if (p < pattern.length && pattern[p] === text[t]) {
+    } else if (p < pattern.length && (pattern[p] === text[t] || pattern[p] === anyOne)) {
       t++;
       p++;
     } else if (star >= 0) {

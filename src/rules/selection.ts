@@ -3,6 +3,7 @@
  * `skipRules`, and those below `minSeverity` not run. A pattern that matches nothing is an error: a
  * misspelt name must not quietly run everything, or skip nothing.
  */
+import { wildcardMatches } from '../model/wildcard.js';
 import { UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
@@ -36,12 +37,14 @@ export function splitNames(values: string[] | undefined): string[] {
     .filter(Boolean);
 }
 
-/** A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are. */
-export function namePattern(pattern: string): RegExp {
-  const body = [...pattern]
-    .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'is');
+/**
+ * A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are.
+ * Matched without backtracking (a regular expression takes time to the power of the stars on a long name, and a
+ * pull request can add a definition with any name).
+ */
+export function namePattern(pattern: string): { test(name: string): boolean } {
+  const lower = pattern.toLowerCase();
+  return { test: name => wildcardMatches(name.toLowerCase(), lower, '?') };
 }
 
 export interface SelectionResult<T> {
