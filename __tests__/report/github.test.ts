@@ -133,6 +133,21 @@ describe('GitHubClient against a GitHub API on loopback', () => {
     expect(server.requestsTo('GET', /\/pulls\/2\/files$/)).toHaveLength(3);
   });
 
+  it('answers null when the pull request changes more files than GitHub lists (3,000): every file is then reported on', async () => {
+    // A pull request could add 3,000 files that sort first, and a noncompliant template after them: a list cut
+    // at 3,000 would leave the template's findings out as "not changed".
+    const files = Array.from({ length: 3_001 }, (_, i) => ({ filename: `a/${i}.txt`, status: 'added' as const }));
+    server = await startGitHubServer({ pullFiles: { 2: files } });
+    const logger = recordingLogger();
+    const client = GitHubClient.create('t', repository, logger, server.url);
+    expect(await client.changedFiles(2)).toBeNull();
+    expect(logger.infos.join('\n')).toMatch(/changes 3000 files or more.*GitHub lists at most 3000/);
+    await server.close();
+    server = await startGitHubServer({ pullFiles: { 2: files.slice(0, 2_999) } });
+    const under = GitHubClient.create('t', repository, recordingLogger(), server.url);
+    expect(await under.changedFiles(2)).toHaveLength(2_999);
+  });
+
   it('answers null, with a warning, when the files cannot be listed', async () => {
     server = await startGitHubServer();
     const logger = recordingLogger();

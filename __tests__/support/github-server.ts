@@ -180,10 +180,11 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(url.pathname)) && method === 'GET') {
       const files = options.pullFiles?.[Number(m[1])];
       if (!files) return send(res, 404, { message: 'Not Found' });
+      // "Responses include a maximum of 3000 files" (REST API, List pull requests files).
       return paginate(
         res,
         url,
-        files.map((f, i) => ({
+        files.slice(0, 3000).map((f, i) => ({
           sha: `${i}`.padStart(40, '0'),
           filename: f.filename,
           status: f.status,

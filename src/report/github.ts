@@ -50,6 +50,8 @@ export const API_TIMEOUT_MS = 30_000;
 export const API_MAX_BYTES = 16 * 1024 * 1024;
 /** Pages read from a list (100 items each): GitHub lists at most 3,000 files of a pull request. */
 export const API_MAX_PAGES = 50;
+/** The most files GitHub lists for a pull request ("Responses include a maximum of 3000 files"). */
+const PULL_FILES_MAX = 3000;
 
 /**
  * `fetch` for octokit with a deadline for the whole exchange (headers and body) and a cap on the
@@ -201,6 +203,14 @@ export class GitHubClient {
           );
         }
       );
+      // GitHub lists at most 3,000 files: a longer list is cut, and a finding in a file past the cut would be left
+      // out as "not changed" (a pull request could add 3,000 files that sort before its template).
+      if (files.length >= PULL_FILES_MAX) {
+        this.logger.info(
+          `The pull request changes ${PULL_FILES_MAX} files or more, and GitHub lists at most ${PULL_FILES_MAX}: every file is reported on.`
+        );
+        return null;
+      }
       return files.filter(file => file.status !== 'removed').map(file => file.filename);
     });
     return Array.isArray(result) ? result : null;
