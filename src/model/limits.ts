@@ -115,6 +115,7 @@ export class WorkBudget {
   private calls = 0;
   private readonly units: number;
   private readonly stringLength: number;
+  private readonly depth: number;
   private readonly deadline: Deadline;
 
   constructor(
@@ -123,6 +124,7 @@ export class WorkBudget {
   ) {
     this.units = limit('workUnits');
     this.stringLength = limit('stringLength');
+    this.depth = limit('jsonDepth');
     this.deadline = new Deadline(limit('secondsPerFile'), clock);
   }
 
@@ -149,6 +151,14 @@ export class WorkBudget {
       return;
     }
     const members = Array.isArray(value) ? value.length : Object.keys(value).length;
+    // Every walk of a value after it is built (the reports included) recurses into it: a value nested
+    // deeper than a file may be is refused as the file would be, before a walk runs out of stack.
+    if (this.depthOf(value) > this.depth) {
+      throw new LimitError(
+        `an expression builds a value nested more than ${this.depth} levels deep (${LIMIT_VARIABLES.jsonDepth}), which no template file may be.`,
+        { file: this.file }
+      );
+    }
     if (this.sizeOf(value) > this.units) {
       throw new LimitError(
         `an expression builds a value of more than ${this.units} members once written out (${LIMIT_VARIABLES.workUnits}); look for values that contain themselves twice, level after level.`,
@@ -159,6 +169,27 @@ export class WorkBudget {
   }
 
   private readonly sizes = new WeakMap<object, number>();
+  private readonly depths = new WeakMap<object, number>();
+
+  /**
+   * Levels of objects and arrays in a value, counted up to just past the bound; known depths are remembered,
+   * so a value built a level at a time is measured a level at a time.
+   */
+  private depthOf(value: unknown, budget = this.depth + 1): number {
+    if (value === null || typeof value !== 'object') return 0;
+    const known = this.depths.get(value);
+    if (known !== undefined) return known;
+    if (budget <= 0) return 1;
+    let deepest = 0;
+    const items = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+    for (const item of items) {
+      deepest = Math.max(deepest, this.depthOf(item, budget - 1));
+      if (deepest >= budget) break;
+    }
+    const depth = 1 + deepest;
+    if (depth <= budget) this.depths.set(value, depth);
+    return depth;
+  }
 
   /** Members of a value written out, counted up to just past the bound; known sizes are remembered. */
   private sizeOf(value: unknown): number {

@@ -92,6 +92,26 @@ function sameBesideMetadata(a: PositionedJson['value'], b: PositionedJson['value
   return deepEquals(withoutMetadata(a) as Value, withoutMetadata(b) as Value);
 }
 
+/**
+ * A template whose expansion threw something other than a UserError: out of stack (a chain of thousands of
+ * variables or references, which ARM's limits would refuse), or a bug, said as such.
+ */
+function templateFailure(error: unknown, file: string): UserError {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new UserError(
+      'expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 256 variables in a template); shorten the chain.',
+      { file }
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new UserError(
+    `cmk-guard could not expand this template: internal error (a bug, please report it): ${message}.`,
+    {
+      file
+    }
+  );
+}
+
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value: unknown): boolean {
   const metadata = (value as { metadata?: { _generator?: { name?: unknown } } } | null)?.metadata;
@@ -220,7 +240,10 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
         failed.add(file);
         return;
       }
-      throw error;
+      // One template spoils only itself, whatever goes wrong in it: the other templates are still evaluated.
+      expandErrors.push(templateFailure(error, file));
+      failed.add(file);
+      return;
     }
     append(expandErrors, expanded.errors);
     deliver(expanded);
