@@ -38,7 +38,7 @@ import {
 } from './rules/index.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, escapeReason, isWithin, loadTemplates, type ExpandedTemplate } from './sources/index.js';
+import { confine, escapeReason, isWithin, loadTemplates, realPath, type ExpandedTemplate } from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
 import type { FindingStore } from './report/store.js';
 import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
@@ -610,7 +610,19 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
 function filesRead(template: ExpandedTemplate, cwd: string): Set<string> {
   const read = new Set<string>([template.file, ...(template.parameterFiles ?? [])]);
   for (const resource of template.resources) if (resource.source) read.add(resource.source.file);
-  return new Set([...read].map(file => displayPath(file, cwd)));
+  // A file read through a symbolic link is changed when the file it leads to changes, and when the link (or a
+  // link to a folder on its way) is added or retargeted: its real path and every folder above it count too.
+  const realRoot = realPath(cwd);
+  const shown = new Set<string>();
+  for (const file of read) {
+    const name = displayPath(file, cwd);
+    shown.add(name);
+    for (let folder = path.posix.dirname(name); folder !== '.' && folder !== '/'; folder = path.posix.dirname(folder))
+      shown.add(folder);
+    const real = realPath(file);
+    if (isWithin(realRoot, real)) shown.add(path.relative(realRoot, real).split(path.sep).join('/'));
+  }
+  return shown;
 }
 
 /**

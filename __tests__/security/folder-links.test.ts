@@ -135,3 +135,40 @@ describe('a node_modules folder', () => {
     expect(noncompliant(named)).toEqual([['infra/node_modules/evil.json', 'in-node-modules']]);
   });
 });
+
+describe('on a pull request, reporting only the files it changes', () => {
+  const changedOnly = (templates: string[], changedFiles: string[]) =>
+    evaluateRepository({ cwd: repo, definitions: [PURGE], templates, changedFiles });
+
+  it('a change to the real file behind a folder link is a change to the template read through the link', async () => {
+    write('infra/ok.json', template());
+    write('hidden/main.json', template('hidden-vault'));
+    link('infra/sub', '../hidden');
+    expect(noncompliant(await changedOnly(['infra/**/*.json'], ['hidden/main.json']))).toEqual([
+      ['infra/sub/main.json', 'hidden-vault']
+    ]);
+  });
+
+  it('a change to the link itself (a new or retargeted infra/sub) is a change to what it leads to', async () => {
+    write('infra/ok.json', template());
+    write('hidden/main.json', template('hidden-vault'));
+    link('infra/sub', '../hidden');
+    expect(noncompliant(await changedOnly(['infra/**/*.json'], ['infra/sub']))).toEqual([
+      ['infra/sub/main.json', 'hidden-vault']
+    ]);
+  });
+
+  it('a change to the file a file link leads to', async () => {
+    write('shared/vault.json', template('linked-vault'));
+    link('infra/main.json', '../shared/vault.json');
+    expect(noncompliant(await changedOnly(['infra/main.json'], ['shared/vault.json']))).toEqual([
+      ['infra/main.json', 'linked-vault']
+    ]);
+  });
+
+  it('an unrelated change still reports nothing', async () => {
+    write('hidden/main.json', template('hidden-vault'));
+    link('infra/sub', '../hidden');
+    expect(noncompliant(await changedOnly(['infra/**/*.json'], ['README.md']))).toEqual([]);
+  });
+});

@@ -15,4 +15,4 @@ export {
 export { loadTemplates, type DiscoveryResult } from './discover.js';
 export { TemplateError } from './arm/errors.js';
 export { expandPattern, globMatcher } from './glob.js';
-export { confine, escapeReason, isWithin, resolveInside } from './boundary.js';
+export { confine, escapeReason, isWithin, realPath, resolveInside } from './boundary.js';
