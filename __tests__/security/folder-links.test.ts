@@ -6,6 +6,7 @@
  * out is refused by name, as a link to a file is; and however links multiply paths, the walk ends at its
  * limit with an error, never a pass.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,5 +171,61 @@ describe('on a pull request, reporting only the files it changes', () => {
     write('hidden/main.json', template('hidden-vault'));
     link('infra/sub', '../hidden');
     expect(noncompliant(await changedOnly(['infra/**/*.json'], ['README.md']))).toEqual([]);
+  });
+});
+
+describe('the base of a pull request, read from git', () => {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const account = (keySource: string) =>
+    JSON.stringify({
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.CognitiveServices/accounts',
+          apiVersion: '2024-10-01',
+          name: 'foundry',
+          location: 'westeurope',
+          kind: 'AIServices',
+          sku: { name: 'S0' },
+          identity: { type: 'SystemAssigned' },
+          properties: {
+            encryption:
+              keySource === 'Microsoft.KeyVault'
+                ? {
+                    keySource,
+                    keyVaultProperties: { keyName: 'k', keyVaultUri: 'https://v.vault.azure.net', keyVersion: '1' }
+                  }
+                : { keySource }
+          }
+        }
+      ]
+    });
+
+  it('has the templates behind a folder link too: a switch of keys behind infra/sub is compared with the base', async () => {
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    write('infra/ok.json', template());
+    write('hidden/a.json', account('Microsoft.KeyVault'));
+    link('infra/sub', '../hidden');
+    link('infra/shared.json', '../hidden/a.json');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    git('tag', 'base');
+    write('hidden/a.json', account('Microsoft.CognitiveServices'));
+    git('commit', '-qam', 'head');
+    const document = await evaluateRepository({
+      cwd: repo,
+      policies: bundledPolicies(),
+      templates: ['infra/**/*.json'],
+      base: 'base',
+      selection: { rules: ['cmk-no-key-type-switch'] }
+    });
+    expect(document.errors).toEqual([]);
+    expect(noncompliant(document)).toEqual([
+      ['infra/shared.json', 'foundry'],
+      ['infra/sub/a.json', 'foundry']
+    ]);
   });
 });

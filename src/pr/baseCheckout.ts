@@ -6,7 +6,7 @@
  * through a shell, and the ref is checked before use.
  */
 import { nodeChildProcess } from '../model/builtins.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../model/errors.js';
@@ -97,17 +97,40 @@ export function readFilesAtCommit(ref: string, files: string[], cwd: string): Ma
   return texts;
 }
 
+/** Links the base checkout follows at most (each a git call's worth of listing): far above any repository's. */
+const MAX_BASE_LINKS = 1_000;
+
 export function readBaseCheckout(ref: string, folders: string[], cwd: string): BaseCheckout {
   const repository = openBase(ref, cwd);
   const relativeFolders = [...new Set(folders.map(f => path.relative(repository, path.resolve(cwd, f)) || '.'))];
-  const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
-    .toString()
-    .split('\0')
-    // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
-    // for (and could ask for another object); a name that climbs out of the tree is not written.
-    .filter(
-      name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..')
-    );
+  // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked for (and could ask
+  // for another object); a name that climbs out of the tree is not written.
+  const safe = (name: string) => !/[\r\n]/.test(name) && !name.split('/').includes('..');
+  const files: string[] = [];
+  const links: { name: string; target: string }[] = [];
+  // The working tree's templates are read through symbolic links that stay inside the repository, so the
+  // base's are too: each link is made again in the checkout, and what it leads to is listed as well.
+  const listed = new Set(relativeFolders);
+  let pending = relativeFolders;
+  while (pending.length) {
+    const found = listTree(repository, ref, pending);
+    pending = [];
+    files.push(...found.files.filter(name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && safe(name)));
+    const linkNames = found.links.filter(safe);
+    catFiles(repository, ref, linkNames).forEach((body, i) => {
+      const target = body?.toString('utf8') ?? '';
+      const name = linkNames[i];
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target));
+      // A link that leads out of the repository is not made: the working tree's is refused by name.
+      if (target === '' || path.posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) return;
+      links.push({ name, target });
+      if (!listed.has(resolved) && listed.size < MAX_BASE_LINKS) {
+        listed.add(resolved);
+        pending.push(resolved);
+      }
+    });
+  }
+  const listing = [...new Set(files)];
   const root = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-base-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
@@ -117,11 +140,35 @@ export function readBaseCheckout(ref: string, folders: string[], cwd: string): B
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, bodies[i] ?? '');
     });
+    for (const { name, target } of links) {
+      const at = path.join(root, name);
+      mkdirSync(path.dirname(at), { recursive: true });
+      if (!existsSync(at)) symlinkSync(target, at);
+    }
   } catch (error) {
     dispose();
     throw error;
   }
   return { root, repository, files: listing.length, dispose };
+}
+
+/** The blobs under the paths at `ref` (recursively), split into regular files and symbolic links. */
+function listTree(repository: string, ref: string, paths: string[]): { files: string[]; links: string[] } {
+  const files: string[] = [];
+  const links: string[] = [];
+  // "<mode> <type> <object>\t<path>\0" for each blob.
+  for (const line of git(['ls-tree', '-r', '-z', ref, '--', ...paths], repository)
+    .toString()
+    .split('\0')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type] = line.slice(0, tab).split(' ');
+    const name = line.slice(tab + 1);
+    if (type !== 'blob') continue;
+    if (mode === '120000') links.push(name);
+    else files.push(name);
+  }
+  return { files, links };
 }
 
 /** A path in the working tree, as it stands in the base checkout. */
