@@ -28,7 +28,7 @@
  * `where tostring(properties.NAME) =~ '…'` (or `in~ ('…', …)`), `project a, b`, `order by id asc|desc`. Anything else
  * is refused as an invalid query.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ArmModule, ArmReply, ArmRequestContext, ArmServer } from './arm-server.js';
 import { policyState } from './arm-policy.js';
 import { managementGroupRoutes } from './arm-managementgroups.js';
@@ -83,7 +83,9 @@ const invalidQuery = (message: string) =>
   graphError(
     400,
     'BadRequest',
-    'Please provide below info when asking for support: timestamp, correlation id. The query is invalid.',
+    // As Resource Graph words it: the top-level message names only the request; `details` say why
+    // (Azure/azure-powershell#13762).
+    `Please provide below info when asking for support: timestamp = ${new Date().toISOString()}, correlationId = ${randomUUID()}.`,
     { code: 'InvalidQuery', message }
   );
 
