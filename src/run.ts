@@ -47,7 +47,13 @@ import { isolated } from './pipeline/isolated.js';
 import { append } from './model/lists.js';
 import { RelationPass, type PullRequestCheck } from './pipeline/relationPass.js';
 import { VERSION } from './version.js';
-import { inBaseCheckout, readBaseCheckout, readFilesAtCommit, readFolderAtCommit } from './pr/baseCheckout.js';
+import {
+  inBaseCheckout,
+  readBaseCheckout,
+  readFilesAtCommit,
+  readFolderAtCommit,
+  readTreeAtCommit
+} from './pr/baseCheckout.js';
 import { compilePullRequestChecks } from './pr/rules.js';
 import { pairResources } from './pr/transition.js';
 import type { RuleOverride } from './config/load.js';
@@ -317,8 +323,10 @@ function needsRuleTooling(request: EvaluateRequest, texts: RuleTexts): boolean {
  */
 function loadRules(request: EvaluateRequest, texts: RuleTexts): LoadedRules {
   const errors: UserError[] = [];
-  const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-  const { rules: loaded, packs, pinned: rulesPinned } = loadPolicyFolders(request, errors, texts);
+  const definitionsPinned: LoadedRules['rulesPinned'] = [];
+  const { definitions: external, skipped } = loadExternalDefinitions(request, errors, definitionsPinned);
+  const { rules: loaded, packs, pinned } = loadPolicyFolders(request, errors, texts);
+  const rulesPinned = [...pinned, ...definitionsPinned];
   const candidates: (Selectable & ({ rule: Rule } | { definition: CompiledDefinition }))[] = [
     ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
     ...external.map(definition => ({ name: definition.name, definition }))
@@ -456,13 +464,64 @@ function rulesAtBase(
 }
 
 /**
+ * On a pull request, the definition files at or under `target` that this change alters or removes, as they are at
+ * its base, each listed in `pinned`: a pull request could loosen or delete the definition that judges it. A file it
+ * adds is read as it is. Undefined without a base, or when the base cannot be read (said).
+ */
+function definitionsAtBase(
+  request: Pick<EvaluateRequest, 'cwd' | 'root' | 'rulesAtBase'>,
+  target: string,
+  pinned: LoadedRules['rulesPinned']
+): Map<string, string> | undefined {
+  if (request.rulesAtBase === undefined) return undefined;
+  let atBase: Map<string, string>;
+  try {
+    // What a walk of the folder reads (definitionFiles in src/engine/directory.ts): JSON files, outside
+    // node_modules and dot folders; a file named as the path itself whatever its name.
+    atBase = readTreeAtCommit(request.rulesAtBase, target, request.cwd, inside => {
+      if (inside === '') return true;
+      const segments = inside.split('/');
+      return (
+        segments.at(-1)!.toLowerCase().endsWith('.json') &&
+        segments.slice(0, -1).every(s => s !== 'node_modules' && !s.startsWith('.'))
+      );
+    });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    pinned.push({
+      file: displayPath(target, request.cwd),
+      reason: `the definition files are read from this change, not compared with the base: ${error.message}`
+    });
+    return undefined;
+  }
+  const root = rootOf(request);
+  const changed = new Map<string, string>();
+  for (const [file, text] of atBase) {
+    let now: string | null = null;
+    try {
+      if (!escapeReason(file, root) && statSync(file).isFile()) now = readTextFile(file);
+    } catch {
+      now = null;
+    }
+    if (now === text) continue;
+    changed.set(file, text);
+    pinned.push({
+      file: displayPath(file, request.cwd),
+      reason: `${now === null ? 'this change removes the definition file' : 'this change alters the definition file'}: it is read as it is at the base until the change is merged.`
+    });
+  }
+  return changed;
+}
+
+/**
  * The Azure Policy definitions the request names, loaded, with initiatives evaluated through their
  * members. With `errors`, a file, folder or initiative that cannot be read is added there and the
  * others are still loaded; without, the errors are thrown together.
  */
 export function loadExternalDefinitions(
-  request: Pick<EvaluateRequest, 'cwd' | 'definitions' | 'root' | 'progress'>,
-  errors?: UserError[]
+  request: Pick<EvaluateRequest, 'cwd' | 'definitions' | 'root' | 'progress' | 'rulesAtBase'>,
+  errors?: UserError[],
+  pinned: LoadedRules['rulesPinned'] = []
 ): {
   definitions: CompiledDefinition[];
   skipped: { file: string; reason: string }[];
@@ -474,15 +533,16 @@ export function loadExternalDefinitions(
   for (const entry of request.definitions ?? []) {
     isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
       const target = inputPath(request, entry, 'the definitions path');
-      if (!existsSync(target))
+      const bundled = isWithin(bundledPolicies(), target);
+      const atBase = bundled ? undefined : definitionsAtBase(request, target, pinned);
+      if (!existsSync(target) && !atBase?.size)
         throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
       // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
       const contents = loadDefinitionsFromPath(
         target,
         request.progress,
-        isWithin(bundledPolicies(), target)
-          ? undefined
-          : file => confine(file, rootOf(request), 'the definition file', { file })
+        bundled ? undefined : file => confine(file, rootOf(request), 'the definition file', { file }),
+        atBase
       );
       for (const f of contents.failures) problems.push(new UserError(f.message, f.location ?? { file: f.file }));
       // A definitions path the user named that holds no definition would check nothing.
@@ -592,7 +652,10 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       resources: inputs.resourceCount,
       definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
       errors,
-      skipped: [...(request.pinned ?? []), ...loaded.rulesPinned, ...read.skipped],
+      skipped: [
+        ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true as const })),
+        ...read.skipped
+      ],
       notRun: read.notRun
     });
   } catch (error) {

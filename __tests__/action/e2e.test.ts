@@ -7,6 +7,7 @@
  * It needs the built action (`npm run bundle`) and builds nothing itself; without
  * dist/index.js it is skipped and says so.
  */
+import type { FindingsDocument } from '../../src/model/finding.js';
 import { execFile, execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -44,7 +45,7 @@ const builtWith = (marker: string) =>
     .some(file => readFileSync(path.join(path.dirname(entry), file), 'utf8').includes(marker));
 const itWithRelativeErrors = builtWith('messageRelativeTo') ? it : it.skip;
 const itWithLogText = builtWith('function logText') ? it : it.skip;
-const itWithGateAtBase = builtWith('function gateAtBase') ? it : it.skip;
+const itWithBaseSection = builtWith('Taken from the base') ? it : it.skip;
 const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
 const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
 const payload = JSON.parse(readFileSync(payloadFile, 'utf8')) as { pull_request: { head: { sha: string } } };
@@ -630,8 +631,8 @@ describeBuilt(
         rmSync(config);
       }
     });
-    itWithGateAtBase(
-      "on a pull request, the base's cmk-guard.yaml decides whether it fails: the pull request's `skip-rules` waits for the merge",
+    itWithBaseSection(
+      "on a pull request, the base's cmk-guard.yaml decides whether it fails: the pull request's `skip-rules` waits for the merge, and the summary and the comment say so",
       async () => {
         const gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-gate-'));
         try {
@@ -658,16 +659,28 @@ describeBuilt(
             event,
             JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
           );
-          const run = await runAction(gate, server, { 'changed-files-only': 'false', comment: 'false' }, 'gate', {
+          const run = await runAction(gate, server, { 'changed-files-only': 'false' }, 'gate', {
             GITHUB_EVENT_PATH: event
           });
           expect(run.outputs.result).toBe('fail');
           expect(run.code).toBe(1);
           expect(run.stdout).toMatch(/^::error file=templates\/accounts\.json,line=\d+.*customer-managed key::/m);
           // Listed with what the run passed over, in the summary's Markdown (the backticks escaped).
-          expect(run.summary).toContain(
-            '| `cmk-guard.yaml` | \\`skip-rules\\` is \\["foundry-tools-cmk"\\] in this change and not set at the base: the base\'s applies until the change is merged. |'
-          );
+          const row =
+            '| `cmk-guard.yaml` | \\`skip-rules\\` is \\["foundry-tools-cmk"\\] in this change and not set at the base: the base\'s applies until the change is merged. |';
+          expect(run.summary).toContain(`### Taken from the base`);
+          expect(run.summary).toContain(row);
+          // The sticky comment (the one this describe's runs share) now holds this run's, with the same row.
+          expect(server.comments).toHaveLength(1);
+          expect(server.comments[0].body).toContain('#### Taken from the base');
+          expect(server.comments[0].body).toContain(row);
+          // And the findings JSON marks it.
+          const findings = JSON.parse(readFileSync(run.outputs['findings-file'], 'utf8')) as FindingsDocument;
+          expect(findings.skipped).toContainEqual({
+            file: 'cmk-guard.yaml',
+            reason: expect.stringMatching(/^`skip-rules` is/) as string,
+            atBase: true
+          });
         } finally {
           rmSync(gate, { recursive: true, force: true });
         }

@@ -1,4 +1,5 @@
 import { COMMENT_MARKER, needsAttention, renderComment } from '../../src/report/comment.js';
+import { renderSummary } from '../../src/report/summary.js';
 import { context, documentOf, finding, golden, hostileDocument } from './fixture.js';
 
 describe('renderComment', () => {
@@ -56,5 +57,37 @@ describe('renderComment', () => {
     expect(body).toMatch(
       /\d+ more findings are in the \[job summary\]\(https:\/\/github.com\/o\/r\/actions\/runs\/9\)\./
     );
+  });
+});
+
+describe('what a pull request changed in the gate and the run took from the base', () => {
+  // Values a pull request writes into cmk-guard.yaml: a pipe, backticks, HTML and a mention.
+  const pinned = {
+    file: 'cmk-guard.yaml',
+    reason:
+      '`parameter-values` is {"a|b":"<img src=x onerror=alert(1)>","c":"``@team``"} in this change and not set at the base: the base\'s applies until the change is merged.',
+    atBase: true as const
+  };
+  const notTemplate = { file: 'package.json', reason: 'not a deployment template' };
+  const clean = { ...documentOf([finding(1, 'error', { verdict: 'compliant' })]), skipped: [notTemplate, pinned] };
+  const row =
+    '| `cmk-guard.yaml` | \\`parameter-values\\` is {"a\\|b":"&lt;img src=x onerror=alert(1)&gt;","c":"\\`\\`@\u200bteam\\`\\`"} in this change and not set at the base: the base\'s applies until the change is merged. |';
+
+  it('makes the comment be written though nothing fails, and lists each entry escaped', () => {
+    expect(needsAttention({ ...clean, skipped: [notTemplate] })).toBe(false);
+    expect(needsAttention(clean)).toBe(true);
+    const body = renderComment(clean, context);
+    expect(body).toContain('#### Taken from the base');
+    expect(body.split('\n')).toContain(row);
+    // Files passed over for other reasons are the summary's business, not the comment's.
+    expect(body).not.toContain('package.json');
+  });
+
+  it('shows them in the job summary in their own section, not folded among the files passed over', () => {
+    const summary = renderSummary(clean, context, { hiddenAnnotations: 0, annotationsPerLevel: 10 });
+    const lines = summary.split('\n');
+    expect(lines).toContain('### Taken from the base');
+    expect(lines.filter(line => line === row)).toHaveLength(1);
+    expect(lines.indexOf(row)).toBeLessThan(lines.indexOf('<details><summary>1 file passed over</summary>'));
   });
 });

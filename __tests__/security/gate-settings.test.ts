@@ -86,7 +86,8 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
       file: 'cmk-guard.yaml',
       reason: expect.stringMatching(
         new RegExp(`^\`${setting}\` .*the base's appl(y|ies) until the change is merged\\.$`)
-      ) as string
+      ) as string,
+      atBase: true
     });
   });
 
@@ -103,7 +104,8 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`fail-on` is not set in this change and "warning" at the base: the base\'s applies until the change is merged.'
+        '`fail-on` is not set in this change and "warning" at the base: the base\'s applies until the change is merged.',
+      atBase: true as const
     });
   });
 
@@ -140,7 +142,8 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`templates` leaves out "infra/*.json" in this change, which the base names: they are evaluated too until the change is merged.'
+        '`templates` leaves out "infra/*.json" in this change, which the base names: they are evaluated too until the change is merged.',
+      atBase: true as const
     });
     // A base pattern that matches nothing now (the folder moved) is no error; the head's patterns still must match.
     git(dir, 'mv', 'infra', 'deploy');
@@ -195,15 +198,18 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
       expect.arrayContaining([
         {
           file: 'rules/foundry-tools-cmk.yaml',
-          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.'
+          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.',
+          atBase: true as const
         },
         {
           file: 'rules/pack.yaml',
-          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.'
+          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.',
+          atBase: true as const
         },
         {
           file: 'rules/ai-hub-cmk.yaml',
-          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.'
+          reason: 'this change removes the rule file: it is read as it is at the base until the change is merged.',
+          atBase: true as const
         }
       ])
     );
@@ -216,7 +222,8 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
       file: 'cmk-guard.yaml',
       reason: expect.stringMatching(
         /^the settings that decide whether the run fails are read from this change, not compared with the base: /
-      ) as string
+      ) as string,
+      atBase: true as const
     });
   });
 });
@@ -290,7 +297,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`parameter-values` is {"keySource":"Microsoft.KeyVault"} in this change and not set at the base: the base\'s applies until the change is merged.'
+        '`parameter-values` is {"keySource":"Microsoft.KeyVault"} in this change and not set at the base: the base\'s applies until the change is merged.',
+      atBase: true as const
     });
     // A value the workflow gives still wins over both.
     expect((await evaluate('--base', keyed, '--parameter', 'keySource=Microsoft.KeyVault')).code).toBe(0);
@@ -312,7 +320,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`parameters` is ["lax/values.json"] in this change and not set at the base: the base\'s applies until the change is merged.'
+        '`parameters` is ["lax/values.json"] in this change and not set at the base: the base\'s applies until the change is merged.',
+      atBase: true as const
     });
 
     // The parameter file deployed with the template (paired by name) is what the change deploys: it is read as it is.
@@ -341,7 +350,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`parameters` is ["infra/prod.json"] in this change and ["infra/prod.json","infra/dev.json"] at the base: the base\'s applies until the change is merged (this change removes "infra/dev.json": the others apply).'
+        '`parameters` is ["infra/prod.json"] in this change and ["infra/prod.json","infra/dev.json"] at the base: the base\'s applies until the change is merged (this change removes "infra/dev.json": the others apply).',
+      atBase: true as const
     });
   });
 
@@ -365,7 +375,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`resources` leaves out "snap/live.json" in this change, which the base names: they are evaluated too until the change is merged.'
+        '`resources` leaves out "snap/live.json" in this change, which the base names: they are evaluated too until the change is merged.',
+      atBase: true as const
     });
     // Without `templates` or `resources` in the change's file, the default templates are what it checks: the base's
     // snapshot does not replace them.
@@ -381,7 +392,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(removed.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`resources` leaves out "snap/live.json" in this change, which the base names: this change removes "snap/live.json".'
+        '`resources` leaves out "snap/live.json" in this change, which the base names: this change removes "snap/live.json".',
+      atBase: true as const
     });
   });
 
@@ -406,7 +418,8 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`baseline` is "old/baseline.json" in this change and not set at the base: the base\'s applies until the change is merged.'
+        '`baseline` is "old/baseline.json" in this change and not set at the base: the base\'s applies until the change is merged.',
+      atBase: true as const
     });
   });
 
@@ -424,14 +437,111 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
         {
           file: 'cmk-guard.yml',
           reason:
-            'the base reads cmk-guard.yaml, not this file: the settings that decide whether the run fails are compared with that one.'
+            'the base reads cmk-guard.yaml, not this file: the settings that decide whether the run fails are compared with that one.',
+          atBase: true as const
         },
         {
           file: 'cmk-guard.yml',
           reason:
-            '`skip-rules` is ["foundry-tools-cmk"] in this change and not set at the base: the base\'s applies until the change is merged.'
+            '`skip-rules` is ["foundry-tools-cmk"] in this change and not set at the base: the base\'s applies until the change is merged.',
+          atBase: true as const
         }
       ])
     );
+  });
+});
+
+describe('the definition files of the repository’s own definitions folder are read as they are at the base on a pull request', () => {
+  /** A definition that denies accounts whose keys are not the customer's. */
+  const definition = (keySource: string, name = 'accounts-cmk') =>
+    JSON.stringify({
+      name,
+      properties: {
+        displayName: 'Accounts use customer-managed keys',
+        mode: 'Indexed',
+        policyRule: {
+          if: {
+            allOf: [
+              { field: 'type', equals: 'Microsoft.CognitiveServices/accounts' },
+              { field: 'Microsoft.CognitiveServices/accounts/encryption.keySource', notEquals: keySource }
+            ]
+          },
+          then: { effect: 'deny' }
+        }
+      }
+    });
+
+  it('a pull request cannot loosen, delete or replace the definition that judges it; a definition it adds is read', async () => {
+    const withDefinitions = commit('own definitions', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs]\n',
+      'defs/cmk.json': definition('Microsoft.KeyVault'),
+      'defs/nested/cmk-too.json': definition('Microsoft.KeyVault', 'accounts-cmk-too')
+    });
+    const before = await evaluate('--base', withDefinitions);
+    expect(before.code).toBe(1);
+    const judged = before.document.findings.filter(f => f.verdict === 'noncompliant').length;
+    expect(judged).toBeGreaterThan(0);
+
+    // The change makes one definition pass everything, deletes the other, and adds one of its own.
+    commit(
+      'loosen',
+      {
+        'defs/cmk.json': definition('Nothing').replace('notEquals', 'equals'),
+        'defs/added.json': JSON.stringify({
+          name: 'added',
+          properties: {
+            displayName: 'added',
+            mode: 'Indexed',
+            policyRule: { if: { field: 'type', equals: 'Nothing/atAll' }, then: { effect: 'audit' } }
+          }
+        })
+      },
+      ['defs/nested/cmk-too.json']
+    );
+    const alone = await evaluate();
+    expect(alone.code).toBe(0);
+
+    const checked = await evaluate('--base', withDefinitions);
+    expect(checked.document.errors ?? []).toEqual([]);
+    expect(checked.code).toBe(1);
+    expect(checked.document.findings.filter(f => f.verdict === 'noncompliant')).toHaveLength(judged);
+    // The base's two definitions and the one the change adds.
+    expect(before.document.summary.definitions).toBe(2);
+    expect(checked.document.summary.definitions).toBe(3);
+    expect(checked.document.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'defs/cmk.json',
+          reason: 'this change alters the definition file: it is read as it is at the base until the change is merged.',
+          atBase: true as const
+        },
+        {
+          file: 'defs/nested/cmk-too.json',
+          reason:
+            'this change removes the definition file: it is read as it is at the base until the change is merged.',
+          atBase: true as const
+        }
+      ])
+    );
+    expect((checked.document.skipped ?? []).some(s => s.file === 'defs/added.json')).toBe(false);
+
+    // A definitions path that is one file, deleted by the change, is read as it is at the base too.
+    const single = commit('one file', {
+      'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs/cmk.json]\n',
+      'defs/cmk.json': definition('Microsoft.KeyVault')
+    });
+    commit(
+      'delete it',
+      { 'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs/added.json]\n' },
+      ['defs/cmk.json']
+    );
+    const deleted = await evaluate('--base', single);
+    expect(deleted.document.errors ?? []).toEqual([]);
+    expect(deleted.code).toBe(1);
+    expect(deleted.document.skipped).toContainEqual({
+      file: 'defs/cmk.json',
+      reason: 'this change removes the definition file: it is read as it is at the base until the change is merged.',
+      atBase: true as const
+    });
   });
 });

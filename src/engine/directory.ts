@@ -66,7 +66,11 @@ export function classifyDefinitionFile(json: unknown): { definition: true } | { 
  * the line and column and quotes nothing but the offending character.
  */
 export function parseDefinitionFile(file: string): unknown {
-  return parseJsonText(readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
+  return parseDefinitionText(file, readTextFile(file));
+}
+
+function parseDefinitionText(file: string, text: string): unknown {
+  return parseJsonText(text.replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
 }
 
 /**
@@ -75,12 +79,37 @@ export function parseDefinitionFile(file: string): unknown {
  */
 export type ReadCheck = (file: string) => void;
 
-export function loadDefinitionsFromDirectory(dir: string, progress?: ProgressReport, check?: ReadCheck): DirectoryLoad {
+/**
+ * Texts that stand for files, by path: on a pull request, the definition files as they are at its base where the
+ * change alters or removes them (src/run.ts). A path here is read from its text, whether the folder has it or not.
+ */
+export type DefinitionTexts = ReadonlyMap<string, string>;
+
+export function loadDefinitionsFromDirectory(
+  dir: string,
+  progress?: ProgressReport,
+  check?: ReadCheck,
+  written?: DefinitionTexts
+): DirectoryLoad {
   const result: DirectoryLoad = { loaded: [], sets: [], failures: [], skipped: [] };
-  const files = jsonFiles(dir, check !== undefined);
+  const files = fs.existsSync(dir) ? jsonFiles(dir, check !== undefined) : [];
+  const absent = [...(written?.keys() ?? [])].filter(file => !files.includes(file));
+  if (absent.length) {
+    // In the order a walk of the folder would have met them, had they been there.
+    const segments = (file: string) => path.relative(dir, file).split(path.sep);
+    const order = (a: string, b: string) => {
+      const [x, y] = [segments(a), segments(b)];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      return x.length - y.length;
+    };
+    files.push(...absent);
+    files.sort(order);
+  }
   for (const [read, file] of files.entries()) {
     progress?.('reading definitions', read, files.length);
-    const contents = checked(file, check) ?? readDefinitionFile(file);
+    const text = written?.get(file);
+    const contents =
+      text !== undefined ? readDefinitionText(file, text) : (checked(file, check) ?? readDefinitionFile(file));
     append(result.loaded, contents.definitions);
     append(result.sets, contents.sets);
     append(
@@ -115,9 +144,17 @@ function checked(file: string, check: ReadCheck | undefined): DefinitionFileCont
 }
 
 /** The definitions under a folder, or in one file; `check` is asked about each file a folder holds. */
-export function loadDefinitionsFromPath(target: string, progress?: ProgressReport, check?: ReadCheck): DirectoryLoad {
-  if (fs.statSync(target).isDirectory()) return loadDefinitionsFromDirectory(target, progress, check);
-  const { definitions, sets, failures, skipped } = readDefinitionFile(target);
+export function loadDefinitionsFromPath(
+  target: string,
+  progress?: ProgressReport,
+  check?: ReadCheck,
+  written?: DefinitionTexts
+): DirectoryLoad {
+  const text = written?.get(target);
+  if (text === undefined && (!fs.existsSync(target) || fs.statSync(target).isDirectory()))
+    return loadDefinitionsFromDirectory(target, progress, check, written);
+  const { definitions, sets, failures, skipped } =
+    text !== undefined ? readDefinitionText(target, text) : readDefinitionFile(target);
   return { loaded: definitions, sets, failures, skipped };
 }
 
@@ -126,9 +163,20 @@ export function loadDefinitionsFromPath(target: string, progress?: ProgressRepor
  * list`); a file that is not JSON is a failure.
  */
 export function readDefinitionFile(file: string): DefinitionFileContents {
+  let text: string;
+  try {
+    text = readTextFile(file);
+  } catch (error) {
+    return failed(file, error);
+  }
+  return readDefinitionText(file, text);
+}
+
+/** One file of definitions from its text (read from the file, or from git at a pull request's base). */
+function readDefinitionText(file: string, text: string): DefinitionFileContents {
   let json: unknown;
   try {
-    json = parseDefinitionFile(file);
+    json = parseDefinitionText(file, text);
   } catch (error) {
     return failed(file, error);
   }

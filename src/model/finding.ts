@@ -104,8 +104,12 @@ export interface FindingsDocument {
   findings: Finding[];
   /** Problems met on the way (a template that could not be expanded), reported but not fatal. */
   errors?: { file: string; line: number | null; column: number | null; message: string }[];
-  /** Inputs passed over and why (JSON files that are not templates, say). */
-  skipped?: { file: string; reason: string }[];
+  /**
+   * Inputs passed over and why (JSON files that are not templates, say). `atBase` marks what a pull request
+   * changed in the gate's own configuration (a setting of cmk-guard.yaml, a rule or definition file) and the run
+   * read as it is at the base instead, or could not compare with the base: the change applies once it is merged.
+   */
+  skipped?: { file: string; reason: string; atBase?: true }[];
   /**
    * Rules and definitions that did not run, and why: left out by the selection, or transition rules
    * without a base. `warning` marks what the user should act on (a base that could not be read).

@@ -188,12 +188,30 @@ export function readFolderAtCommit(
   cwd: string,
   wanted: (name: string) => boolean
 ): Map<string, string> {
+  const texts = new Map<string, string>();
+  const direct = (inside: string) => inside !== '' && !inside.includes('/') && wanted(inside);
+  for (const [file, text] of readTreeAtCommit(ref, folder, cwd, direct)) texts.set(path.basename(file), text);
+  return texts;
+}
+
+/**
+ * The regular files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
+ * accepts, as they were at the commit `ref`: their paths (resolved from `cwd`, as the working tree has them), with
+ * their texts. Symbolic links at the base are not among them. Throws a UserError when the commit cannot be read;
+ * an empty map when the commit has nothing there.
+ */
+export function readTreeAtCommit(
+  ref: string,
+  target: string,
+  cwd: string,
+  wanted: (relative: string) => boolean
+): Map<string, string> {
   const repository = openBase(ref, cwd);
-  const relative = path.relative(repository, path.resolve(cwd, folder)).split(path.sep).join('/');
+  const full = path.resolve(cwd, target);
+  const relative = path.relative(repository, full).split(path.sep).join('/');
   const texts = new Map<string, string>();
   if (relative.startsWith('../') || relative === '..') return texts;
-  // "<mode> <type> <object>\t<path>\0" for each entry directly in the folder.
-  const listing = git(['ls-tree', '-z', ref, '--', relative === '' ? '.' : `${relative}/`], repository)
+  const listing = git(['ls-tree', '-r', '-z', ref, '--', relative === '' ? '.' : relative], repository)
     .toString()
     .split('\0')
     .flatMap(line => {
@@ -201,14 +219,19 @@ export function readFolderAtCommit(
       if (tab < 0) return [];
       const [mode, type] = line.slice(0, tab).split(' ');
       const name = line.slice(tab + 1);
-      const base = name.slice(name.lastIndexOf('/') + 1);
+      const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
       const regular = type === 'blob' && (mode === '100644' || mode === '100755');
-      return regular && wanted(base) && !/[\r\n]/.test(name) ? [name] : [];
+      const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
+      return regular && under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
     });
-  const bodies = catFiles(repository, ref, listing);
-  listing.forEach((name, i) => {
+  const bodies = catFiles(
+    repository,
+    ref,
+    listing.map(entry => entry.name)
+  );
+  listing.forEach(({ inside }, i) => {
     const body = bodies[i];
-    if (body !== null) texts.set(name.slice(name.lastIndexOf('/') + 1), body.toString('utf8'));
+    if (body !== null) texts.set(inside === '' ? full : path.join(full, ...inside.split('/')), body.toString('utf8'));
   });
   return texts;
 }

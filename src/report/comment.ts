@@ -2,7 +2,15 @@
 import type { FindingsDocument } from '../model/finding.js';
 import type { ReportContext } from './context.js';
 import { exceptionsToReport, findingsToReport, groupByRule, plural } from './findings.js';
-import { acceptedSections, Budget, inputErrorsSection, ruleSections, statusLine, totalsTable } from './markdown.js';
+import {
+  acceptedSections,
+  baseSettingsSection,
+  Budget,
+  inputErrorsSection,
+  ruleSections,
+  statusLine,
+  totalsTable
+} from './markdown.js';
 
 /** The hidden marker the sticky comment is found by on the next push. */
 export const COMMENT_MARKER = '<!-- cmk-guard:sticky-comment -->';
@@ -59,7 +67,8 @@ export function withPlan(existing: string | undefined, planMarkdown: string): st
  * Whether there is anything for a reviewer to read: findings to look at, inputs that failed, exceptions
  * past their date or matching nothing, or findings accepted by what this pull request adds (an
  * exception, or entries in the baseline): a pull request never passes by accepting its own findings
- * without a comment saying so.
+ * without a comment saying so. Nor by changing the gate's own configuration: what the run took from the base
+ * instead is shown too.
  */
 export function needsAttention(document: FindingsDocument): boolean {
   return (
@@ -68,7 +77,8 @@ export function needsAttention(document: FindingsDocument): boolean {
     (document.errors?.length ?? 0) > 0 ||
     exceptionsToReport(document).length > 0 ||
     document.findings.some(f => f.suppressed?.new) ||
-    (document.baseline?.added ?? 0) > 0
+    (document.baseline?.added ?? 0) > 0 ||
+    (document.skipped ?? []).some(entry => entry.atBase)
   );
 }
 
@@ -91,6 +101,7 @@ export function renderComment(document: FindingsDocument, context: CommentContex
   lines.push(...totalsTable(document));
   const budget = new Budget(COMMENT_BUDGET);
   lines.push(...inputErrorsSection(document, context, '####', budget));
+  lines.push(...baseSettingsSection(document, '####', budget));
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
   lines.push(...sections.lines);
   const accepted = acceptedSections(document, context, '####', budget);

@@ -133,6 +133,34 @@ export function cellText(message: string): string {
   return escapeMarkdown(cut);
 }
 
+/**
+ * What the pull request changed in the gate's own configuration that the run read as it is at the base (or could
+ * not compare with it): a reviewer sees on the pull request that its change to the gate applies once merged.
+ */
+export function baseSettingsSection(document: FindingsDocument, level: '###' | '####', budget: Budget): string[] {
+  const entries = (document.skipped ?? []).filter(entry => entry.atBase);
+  if (!entries.length) return [];
+  const lines: string[] = [];
+  const head = [
+    '',
+    `${level} Taken from the base`,
+    '',
+    "This pull request changes how cmk-guard judges it; until it is merged, the base's configuration applies.",
+    '',
+    '| File | What |',
+    '| --- | --- |'
+  ];
+  if (!budget.take(lines, head)) return [];
+  let shown = 0;
+  for (const entry of entries) {
+    if (!budget.take(lines, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`])) break;
+    shown++;
+  }
+  if (shown < entries.length)
+    lines.push('', `${plural(entries.length - shown, 'more is', 'more are')} in the JSON file.`);
+  return lines;
+}
+
 /** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
 export function inputErrorsSection(
   document: FindingsDocument,

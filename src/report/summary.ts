@@ -4,6 +4,7 @@ import { codeSpan } from './escape.js';
 import { findingsToReport, groupByRule, notRunNames, plural } from './findings.js';
 import {
   acceptedSections,
+  baseSettingsSection,
   Budget,
   cellText,
   inputErrorsSection,
@@ -55,6 +56,7 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
     );
   const budget = new Budget(SUMMARY_BUDGET);
   lines.push(...inputErrorsSection(document, context, '###', budget));
+  lines.push(...baseSettingsSection(document, '###', budget));
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
   lines.push(...sections.lines);
   const accepted = acceptedSections(document, context, '###', budget);
@@ -66,7 +68,7 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
       `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`
     );
   }
-  const skipped = document.skipped ?? [];
+  const skipped = (document.skipped ?? []).filter(entry => !entry.atBase);
   if (skipped.length) {
     const rows: string[] = [];
     for (const entry of skipped)
