@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
+import { prepareSettings, resolveSettings } from '../../src/config/settings.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -142,7 +143,7 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     expect(checked.document.skipped).toContainEqual({
       file: 'cmk-guard.yaml',
       reason:
-        '`templates` leaves out "infra/*.json" in this change, which the base names: they are evaluated too until the change is merged.',
+        '`templates` leaves out "infra/*.json" in this change, which the base checks: they are evaluated too until the change is merged.',
       atBase: true as const
     });
     // A base pattern that matches nothing now (the folder moved) is no error; the head's patterns still must match.
@@ -543,5 +544,40 @@ describe('the definition files of the repository’s own definitions folder are 
       reason: 'this change removes the definition file: it is read as it is at the base until the change is merged.',
       atBase: true as const
     });
+  });
+});
+
+describe('the templates the base checks are checked on a pull request, whatever the change names instead', () => {
+  it('naming only a snapshot in place of `templates` does not leave the base’s templates unchecked', async () => {
+    commit('a snapshot instead', {
+      'cmk-guard.yaml': 'resources: ["snap/ok.json"]\n',
+      'snap/ok.json': snapshot('oai-ok', 'Microsoft.KeyVault')
+    });
+    expect((await evaluate()).code).toBe(0);
+    const checked = await evaluate('--base', base);
+    expect(checked.code).toBe(1);
+    expect(new Set(checked.document.findings.map(f => f.resource.file))).toEqual(
+      new Set(['infra/main.json', 'snap/ok.json'])
+    );
+  });
+
+  it('a `templates` that narrows the default (the action checks every JSON file) is evaluated with the default too', async () => {
+    const plain = commit('no templates named', { 'cmk-guard.yaml': 'fail-on: error\n' });
+    commit('narrow the default', { 'cmk-guard.yaml': 'fail-on: error\ntemplates: ["infra/ok/*.json"]\n' });
+    const defaults = { bundledPolicies: 'policies', packWithDefinitions: true, templates: ['**/*.json'] };
+    await prepareSettings({}, dir);
+    expect(resolveSettings({}, dir, defaults).request).not.toHaveProperty('templatesAtBase');
+    const { request } = resolveSettings({ gateBase: plain }, dir, defaults);
+    expect(request.templates).toEqual(['infra/ok/*.json']);
+    expect(request.templatesAtBase).toEqual(['**/*.json']);
+    expect(request.pinned).toContainEqual({
+      file: 'cmk-guard.yaml',
+      reason:
+        '`templates` leaves out "**/*.json" in this change, which the base checks: they are evaluated too until the change is merged.'
+    });
+    // Templates the workflow names win over both files.
+    expect(
+      resolveSettings({ gateBase: plain, templates: ['infra/ok/*.json'] }, dir, defaults).request
+    ).not.toHaveProperty('templatesAtBase');
   });
 });

@@ -112,7 +112,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
   const root = path.resolve(cwd, given.root ?? '.');
   const file = findConfigFile(cwd, given.config, root);
   const config = file === null ? null : loadConfig(file, cwd, root);
-  const gate = gateAtBase(given, file, config, cwd, root);
+  const gate = gateAtBase(given, file, config, cwd, root, defaults.templates ?? []);
   const fromFile = { ...config?.settings, ...gate.settings };
   const pick = <K extends keyof ConfigSettings>(key: K): ConfigSettings[K] => {
     const value = given[key];
@@ -126,8 +126,19 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       : `\`${name}\` in ${config?.file ?? 'the configuration file'}`;
   const minSeverity = pick('minSeverity');
   const policies = pick('policies');
-  const templates = pick('templates') ?? [];
   const resources = pick('resources') ?? [];
+  const named = pick('templates') ?? [];
+  const templates = named.length || resources.length ? named : (defaults.templates ?? []);
+  // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
+  // this change leaves out still names what the base checked: a pull request that narrowed `templates`, or named a
+  // snapshot in place of them, would otherwise leave its own new template unchecked.
+  const leftOut =
+    gate.baseTemplates && !given.templates?.length ? gate.baseTemplates.filter(p => !templates.includes(p)) : [];
+  if (leftOut.length)
+    gate.pinned.push({
+      file: gate.shown!,
+      reason: `\`templates\` leaves out ${leftOut.map(p => JSON.stringify(p)).join(', ')} in this change, which the base checks: they are evaluated too until the change is merged.`
+    });
   return {
     config,
     failOn: pick('failOn') ?? 'error',
@@ -141,7 +152,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
           : (policies ??
             (definitions.length && !defaults.packWithDefinitions ? undefined : [defaults.bundledPolicies])),
       definitions,
-      templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
+      templates,
       parameters: pick('parameters') ?? [],
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
       resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
@@ -159,7 +170,7 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
         }
       },
       ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
-      ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
+      ...(leftOut.length ? { templatesAtBase: leftOut } : {}),
       ...(gate.pinned.length ? { pinned: gate.pinned } : {}),
       ...(given.gateBase !== undefined ? { rulesAtBase: given.gateBase } : {})
     }
@@ -193,12 +204,16 @@ function gateAtBase(
   file: string | null,
   config: Config | null,
   cwd: string,
-  root: string
+  root: string,
+  defaultTemplates: string[]
 ): {
   settings: Partial<ConfigSettings>;
   overrides?: RuleOverride[];
-  templatesAtBase?: string[];
+  /** The template patterns the base checks, once its file is read: its `templates`, or the default. */
+  baseTemplates?: string[];
   resourcesAtBase?: string[];
+  /** The file as the entries of `pinned` name it. */
+  shown?: string;
   pinned: NonNullable<ResolvedSettings['pinned']>;
 } {
   const none = { settings: {}, pinned: [] };
@@ -274,17 +289,8 @@ function gateAtBase(
       reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
     });
   }
-  // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
-  // request that narrowed `templates` would otherwise leave its own new template unchecked.
-  const headTemplates = config?.settings.templates;
-  const leftOut =
-    headTemplates === undefined ? [] : (base?.settings.templates ?? []).filter(p => !headTemplates.includes(p));
-  const templatesAtBase = leftOut.length ? leftOut : undefined;
-  if (templatesAtBase)
-    pinned.push({
-      file: shown,
-      reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
-    });
+  const baseNamed = base?.settings.templates ?? [];
+  const baseTemplates = baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates;
   // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
   // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
   const headResources = config?.settings.resources ?? [];
@@ -306,7 +312,7 @@ function gateAtBase(
       reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
     });
   }
-  const more = { templatesAtBase, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
+  const more = { baseTemplates, shown, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
   const overridesOf = (c: Config | null) =>
     canonicalJson(
       (c?.overrides ?? [])
