@@ -204,7 +204,8 @@ describe('the built CLI', () => {
         );
         expect(document.skipped).toContainEqual({
           file: 'rules/foundry-tools-cmk.yaml',
-          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.'
+          reason: 'this change alters the rule file: it is read as it is at the base until the change is merged.',
+          atBase: true
         });
       });
     }
