@@ -403,11 +403,34 @@ function armGuardPolicy(settings) {
     };
 }
 /**
+ * The `code: message` of each entry of an error's `details`, and of theirs, once each (a message
+ * that only repeats its code is the code): where Azure says why when the top-level message does
+ * not. Resource Graph answers `BadRequest` "Please provide below info when asking for support:
+ * timestamp = \u2026, correlationId = \u2026" with the reason (`InvalidQuery`, \u2026) only in `details`
+ * (Azure/azure-powershell#13762). Entries that are not objects, and codes or messages that are not
+ * strings, are passed over.
+ */
+function detailLines(error, depth = 0) {
+    const details = error?.details;
+    if (!Array.isArray(details) || depth > 2)
+        return [];
+    return details.flatMap(detail => {
+        if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+            return [];
+        const { code, message } = detail;
+        const text = typeof message === 'string' && message !== code ? message.trim().replace(/\.$/, '') : '';
+        const line = typeof code === 'string' && code.trim() ? (text ? `${code}: ${text}` : code) : text;
+        return [...(line ? [line] : []), ...detailLines(detail, depth + 1)];
+    });
+}
+/**
  * An error answer in ARM's documented shape, `{"error": {"code", "message"}}`, whatever came: the
  * SDKs read it without checking (a `null` body, or a number for a code, makes them throw a
  * TypeError; `details` that are not a list of objects too), and the retry policy still sees
  * the status. The code and message are kept when they are strings, also from a top-level
- * `{code, message}` as some providers send; nothing else of the body is read.
+ * `{code, message}` as some providers send; the `details` of common-types' ErrorResponse (and of
+ * Resource Graph's error) are said after the message, as "Details: code: message; \u2026"; nothing
+ * else of the body is read.
  */
 function armErrorBody(status, text) {
     let body;
@@ -420,9 +443,12 @@ function armErrorBody(status, text) {
     const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
     const error = isObject(body) ? (isObject(body.error) ? body.error : body) : {};
     const code = typeof error.code === 'string' && error.code.trim() !== '' ? error.code : `Http${status}`;
-    const message = typeof error.message === 'string'
+    const said = typeof error.message === 'string'
         ? error.message
         : `Resource Manager answered ${status} without an error message in its documented shape.`;
+    const details = [...new Set(detailLines(error))];
+    const lead = said.trim() === '' ? '' : `${said.replace(/\.?\s*$/, '.')} `;
+    const message = details.length ? `${lead}Details: ${details.join('; ')}.` : said;
     return JSON.stringify({ error: { code, message } });
 }
 function clampRetryAfter(response, maxMs) {

@@ -570,7 +570,10 @@ var compiler_context = __nccwpck_require__(4054);
 var vocabulary = __nccwpck_require__(4302);
 // EXTERNAL MODULE: ./src/model/pointer.ts
 var model_pointer = __nccwpck_require__(8664);
+// EXTERNAL MODULE: ./src/model/uriText.ts
+var uriText = __nccwpck_require__(4696);
 ;// CONCATENATED MODULE: ./src/compiler/schema.ts
+
 
 
 
@@ -582,7 +585,7 @@ function readPointer(root, pointer) {
         return root;
     let node = root;
     for (const raw of pointer.slice(1).split('/')) {
-        const token = (0,model_pointer/* unescapePointerSegment */.J5)(decodeURIComponent(raw));
+        const token = (0,model_pointer/* unescapePointerSegment */.J5)((0,uriText/* decodeUriComponent */.mF)(raw));
         if (Array.isArray(node))
             node = node[Number(token)];
         else if ((0,compiler_context/* isSchemaObject */.Fy)(node))
@@ -2300,6 +2303,62 @@ const tooling = (0,_deferred_js__WEBPACK_IMPORTED_MODULE_0__/* .deferred */ .y)(
 
 /***/ }),
 
+/***/ 4696:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ES: () => (/* binding */ wellFormed),
+/* harmony export */   _p: () => (/* binding */ encodeUriComponent),
+/* harmony export */   fI: () => (/* binding */ hasLoneSurrogate),
+/* harmony export */   mF: () => (/* binding */ decodeUriComponent)
+/* harmony export */ });
+/* unused harmony export encodeUri */
+/**
+ * Text a pull request writes is not always well-formed: JSON can spell a lone surrogate (`"\ud800"`), and a
+ * URI can hold `%ff`, which decodes to no character. JavaScript's URI functions throw on both (URIError),
+ * which would end a run as an internal error; these never throw.
+ */
+/** A surrogate without its pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** The text with every lone surrogate read as U+FFFD, as UTF-8 (the file system, a URI) reads it. */
+function wellFormed(text) {
+    return text.replace(LONE_SURROGATE, '\ufffd');
+}
+/** Whether the text holds a lone surrogate. */
+function hasLoneSurrogate(text) {
+    return text.search(LONE_SURROGATE) >= 0;
+}
+/** `encodeURIComponent` of the text as UTF-8 reads it (a lone surrogate is U+FFFD). */
+function encodeUriComponent(text) {
+    return encodeURIComponent(wellFormed(text));
+}
+/** `encodeURI` of the text as UTF-8 reads it (a lone surrogate is U+FFFD). */
+function encodeUri(text) {
+    return encodeURI(wellFormed(text));
+}
+/**
+ * `decodeURIComponent`, or the text as written where its escapes are not UTF-8 (`%ff`, `%e0%a4`): .NET's
+ * Uri.UnescapeDataString, which ARM uses, leaves such a sequence as it is.
+ */
+function decodeUriComponent(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text.replace(/(?:%[0-9a-f]{2})+/gi, run => {
+            try {
+                return decodeURIComponent(run);
+            }
+            catch {
+                return run;
+            }
+        });
+    }
+}
+
+
+/***/ }),
+
 /***/ 2904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2939,11 +2998,13 @@ class WorkBudget {
     calls = 0;
     units;
     stringLength;
+    depth;
     deadline;
     constructor(file, clock = Date.now) {
         this.file = file;
         this.units = limit('workUnits');
         this.stringLength = limit('stringLength');
+        this.depth = limit('jsonDepth');
         this.deadline = new Deadline(limit('secondsPerFile'), clock);
     }
     /**
@@ -2966,12 +3027,42 @@ class WorkBudget {
             return;
         }
         const members = Array.isArray(value) ? value.length : Object.keys(value).length;
+        // Every walk of a value after it is built (the reports included) recurses into it: a value nested
+        // deeper than a file may be is refused as the file would be, before a walk runs out of stack.
+        if (this.depthOf(value) > this.depth) {
+            throw new LimitError(`an expression builds a value nested more than ${this.depth} levels deep (${LIMIT_VARIABLES.jsonDepth}), which no template file may be.`, { file: this.file });
+        }
         if (this.sizeOf(value) > this.units) {
             throw new LimitError(`an expression builds a value of more than ${this.units} members once written out (${LIMIT_VARIABLES.workUnits}); look for values that contain themselves twice, level after level.`, { file: this.file });
         }
         this.spend(1 + members);
     }
     sizes = new WeakMap();
+    depths = new WeakMap();
+    /**
+     * Levels of objects and arrays in a value, counted up to just past the bound; known depths are remembered,
+     * so a value built a level at a time is measured a level at a time.
+     */
+    depthOf(value, budget = this.depth + 1) {
+        if (value === null || typeof value !== 'object')
+            return 0;
+        const known = this.depths.get(value);
+        if (known !== undefined)
+            return known;
+        if (budget <= 0)
+            return 1;
+        let deepest = 0;
+        const items = Array.isArray(value) ? value : Object.values(value);
+        for (const item of items) {
+            deepest = Math.max(deepest, this.depthOf(item, budget - 1));
+            if (deepest >= budget)
+                break;
+        }
+        const depth = 1 + deepest;
+        if (depth <= budget)
+            this.depths.set(value, depth);
+        return depth;
+    }
     /** Members of a value written out, counted up to just past the bound; known sizes are remembered. */
     sizeOf(value) {
         if (typeof value === 'string')
@@ -3093,7 +3184,7 @@ class UnreadableTextError extends model_errors/* UserError */.yo {
  * `maxInputBytes()`, in UTF-8 (or UTF-16 with a byte order mark). Anything else is a
  * UserError saying what to change.
  */
-function readTextFile(file) {
+function textFile_readTextFile(file) {
     let bytes;
     const fd = openRegularFile(file);
     try {
@@ -5652,7 +5743,7 @@ function isRuleFileName(name) {
 /** A rule or pack file's text, as it is parsed (without a byte order mark). */
 function readRuleText(file) {
     // Rule files may come from the pull request itself: read them with the same bounds as templates.
-    return readTextFile(file).replace(/^\uFEFF/, '');
+    return textFile_readTextFile(file).replace(/^\uFEFF/, '');
 }
 function read(file, text = readRuleText(file)) {
     if (text.trim() === '')
@@ -10505,6 +10596,8 @@ const numericFunctions = [
 function formatError(reason) {
     return new ExpressionError(`The template function 'format' has an invalid format string: ${reason}.`);
 }
+/** The widest alignment .NET formats (`{0,999999}`): StringBuilder.AppendFormat's WidthLimit. */
+const WIDTH_LIMIT = 1_000_000;
 function formatComposite(template, args) {
     let out = '';
     let i = 0;
@@ -10540,6 +10633,10 @@ function formatComposite(template, args) {
         let text = formatValue(args[index], item[3]);
         if (item[2] !== undefined) {
             const width = Number(item[2]);
+            // .NET's composite formatting refuses an alignment of a million or more (WidthLimit), and so must this:
+            // padding to 2,147,483,647 characters would end the run for want of memory.
+            if (Math.abs(width) >= WIDTH_LIMIT)
+                throw formatError(`the alignment ${item[2]} is not below ${WIDTH_LIMIT} characters either way`);
             text = width < 0 ? text.padEnd(-width) : text.padStart(width);
         }
         out += text;
@@ -10728,13 +10825,13 @@ function guid(parts) {
 
 ;// CONCATENATED MODULE: ./src/model/wildcard.ts
 /**
- * Whether `text` matches `pattern` as a whole, `*` in the pattern standing for any run of characters
- * and every other character for itself (callers lower-case both for a case-insensitive match: Azure
+ * Whether `text` matches `pattern` as a whole, `*` in the pattern standing for any run of characters,
+ * `anyOne` (when given: `?`) for any one character, and every other character for itself (callers lower-case both for a case-insensitive match: Azure
  * Policy's `like`, the template function `like()`). Greedy with one remembered `*`: linear in practice
  * and never worse than text \u00d7 pattern, whatever the number of wildcards (a backtracking regular
  * expression is exponential in them).
  */
-function wildcardMatches(text, pattern) {
+function wildcardMatches(text, pattern, anyOne) {
     let t = 0;
     let p = 0;
     let star = -1;
@@ -10744,7 +10841,7 @@ function wildcardMatches(text, pattern) {
             star = p++;
             resume = t;
         }
-        else if (p < pattern.length && pattern[p] === text[t]) {
+        else if (p < pattern.length && (pattern[p] === text[t] || pattern[p] === anyOne)) {
             t++;
             p++;
         }
@@ -10761,7 +10858,10 @@ function wildcardMatches(text, pattern) {
     return p === pattern.length;
 }
 
+// EXTERNAL MODULE: ./src/model/uriText.ts
+var uriText = __nccwpck_require__(4696);
 ;// CONCATENATED MODULE: ./src/expr/functions/string.ts
+
 
 
 
@@ -10867,6 +10967,9 @@ function requoteSingleQuoted(text) {
 }
 /** .NET Uri.EscapeDataString: everything but RFC 3986 unreserved characters is escaped. */
 function escapeDataString(text) {
+    // .NET refuses a lone surrogate ("an invalid sequence in the string"), and so does encodeURIComponent.
+    if ((0,uriText/* hasLoneSurrogate */.fI)(text))
+        throw new ExpressionError(`The template function 'uriComponent' was given text with a lone surrogate (${(0,model_errors/* inputToken */.qS)(text)}), which a URI cannot hold.`);
     return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 function hashInputs(name, args) {
@@ -10887,7 +10990,7 @@ const stringFunctions = [
         const match = /^data:([^,]*),(.*)$/s.exec(s);
         if (!match)
             throw new ExpressionError(`The template function 'dataUriToString' was given '${s}', which is not a data URI.`);
-        return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : decodeURIComponent(match[2]);
+        return /;base64$/i.test(match[1]) ? decodeBase64('dataUriToString', match[2]) : (0,uriText/* decodeUriComponent */.mF)(match[2]);
     }),
     defineFunction({
         name: 'endsWith',
@@ -14970,14 +15073,32 @@ function classifyDefinitionFile(json) {
  * the line and column and quotes nothing but the offending character.
  */
 function parseDefinitionFile(file) {
-    return (0,jsonText/* parseJsonText */.lk)(readTextFile(file).replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
+    return parseDefinitionText(file, readTextFile(file));
 }
-function loadDefinitionsFromDirectory(dir, progress, check) {
+function parseDefinitionText(file, text) {
+    return (0,jsonText/* parseJsonText */.lk)(text.replace(/^\uFEFF/, ''), file, 'the definition file', 'fix the JSON.');
+}
+function loadDefinitionsFromDirectory(dir, progress, check, written) {
     const result = { loaded: [], sets: [], failures: [], skipped: [] };
-    const files = jsonFiles(dir, check !== undefined);
+    const files = external_node_fs_default().existsSync(dir) ? jsonFiles(dir, check !== undefined) : [];
+    const absent = [...(written?.keys() ?? [])].filter(file => !files.includes(file));
+    if (absent.length) {
+        // In the order a walk of the folder would have met them, had they been there.
+        const segments = (file) => external_node_path_default().relative(dir, file).split((external_node_path_default()).sep);
+        const order = (a, b) => {
+            const [x, y] = [segments(a), segments(b)];
+            for (let i = 0; i < Math.min(x.length, y.length); i++)
+                if (x[i] !== y[i])
+                    return x[i] < y[i] ? -1 : 1;
+            return x.length - y.length;
+        };
+        files.push(...absent);
+        files.sort(order);
+    }
     for (const [read, file] of files.entries()) {
         progress?.('reading definitions', read, files.length);
-        const contents = directory_checked(file, check) ?? readDefinitionFile(file);
+        const text = written?.get(file);
+        const contents = text !== undefined ? readDefinitionText(file, text) : (directory_checked(file, check) ?? readDefinitionFile(file));
         (0,lists/* append */.B)(result.loaded, contents.definitions);
         (0,lists/* append */.B)(result.sets, contents.sets);
         (0,lists/* append */.B)(result.failures, contents.failures.map(f => ({ file, kind: f.kind, message: f.message, location: f.location })));
@@ -15008,10 +15129,11 @@ function directory_checked(file, check) {
     }
 }
 /** The definitions under a folder, or in one file; `check` is asked about each file a folder holds. */
-function loadDefinitionsFromPath(target, progress, check) {
-    if (external_node_fs_default().statSync(target).isDirectory())
-        return loadDefinitionsFromDirectory(target, progress, check);
-    const { definitions, sets, failures, skipped } = readDefinitionFile(target);
+function loadDefinitionsFromPath(target, progress, check, written) {
+    const text = written?.get(target);
+    if (text === undefined && (!external_node_fs_default().existsSync(target) || external_node_fs_default().statSync(target).isDirectory()))
+        return loadDefinitionsFromDirectory(target, progress, check, written);
+    const { definitions, sets, failures, skipped } = text !== undefined ? readDefinitionText(target, text) : readDefinitionFile(target);
     return { loaded: definitions, sets, failures, skipped };
 }
 /**
@@ -15019,9 +15141,20 @@ function loadDefinitionsFromPath(target, progress, check) {
  * list`); a file that is not JSON is a failure.
  */
 function readDefinitionFile(file) {
+    let text;
+    try {
+        text = textFile_readTextFile(file);
+    }
+    catch (error) {
+        return failed(file, error);
+    }
+    return readDefinitionText(file, text);
+}
+/** One file of definitions from its text (read from the file, or from git at a pull request's base). */
+function readDefinitionText(file, text) {
     let json;
     try {
-        json = parseDefinitionFile(file);
+        json = parseDefinitionText(file, text);
     }
     catch (error) {
         return failed(file, error);
@@ -16258,6 +16391,7 @@ function liveResources(rows, where) {
  */
 
 
+
 const selection_severities = ['error', 'warning', 'note'];
 const defaultSpelling = { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' };
 /** `a, b` or `a` per entry: a list may come one per line, repeated, or comma-separated. */
@@ -16267,12 +16401,14 @@ function splitNames(values) {
         .map(value => value.trim())
         .filter(Boolean);
 }
-/** A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are. */
+/**
+ * A name glob: `*` any run of characters, `?` one; the rest literal; case-insensitive, as Azure names are.
+ * Matched without backtracking (a regular expression takes time to the power of the stars on a long name, and a
+ * pull request can add a definition with any name).
+ */
 function namePattern(pattern) {
-    const body = [...pattern]
-        .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
-        .join('');
-    return new RegExp(`^${body}$`, 'is');
+    const lower = pattern.toLowerCase();
+    return { test: name => wildcardMatches(name.toLowerCase(), lower, '?') };
 }
 /** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
 function selectsAll(selection) {
@@ -16559,7 +16695,7 @@ function refuseCaseCollision(doc) {
 const PARAMETER_SCHEMA = /deploymentParameters\.json/i;
 const TEMPLATE_SCHEMA = /deploymentTemplate\.json/i;
 function loadParameterFile(file) {
-    return parametersFromDocument(parseJsonWithPositions(readTextFile(file), file));
+    return parametersFromDocument(parseJsonWithPositions(textFile_readTextFile(file), file));
 }
 /** The values of a parsed parameter file (one a `.bicepparam` file compiles to, say). */
 function parametersFromDocument(doc) {
@@ -17506,14 +17642,14 @@ function isBicepParamFile(file) {
 }
 /** The `.bicep` file a `.bicepparam` file's `using` names, or null (`using none`, a registry template). */
 function usingTarget(paramFile) {
-    const target = readBicep(readTextFile(paramFile)).using;
+    const target = readBicep(textFile_readTextFile(paramFile)).using;
     return target && isLocalPath(target) ? external_node_path_.resolve(external_node_path_.dirname(paramFile), target) : null;
 }
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 function compileBicepFile(file, options) {
     checkWhatBicepReads(file, options.root);
     const template = parseCompiled(runBicep(file, 'build', options.env), file);
-    return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file };
+    return { template: mapToBicep(template, file, textFile_readTextFile), parameters: null, templateFile: file };
 }
 /**
  * Compiles a `.bicepparam` file: the parameter values, with positions on its `param` lines, and the
@@ -17526,8 +17662,8 @@ function compileBicepParamFile(file, options) {
     if (!(0,model_value/* isObject */.Gv)(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
         throw new model_errors/* UserError */.yo('the Bicep CLI did not write parametersJson and templateJson for this parameter file; update the Bicep CLI (build-params --stdout needs version 0.18.4 or later).', { file });
     const templateFile = usingTarget(file) ?? file;
-    const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, readTextFile);
-    const parsed = readBicep(readTextFile(file));
+    const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, textFile_readTextFile);
+    const parsed = readBicep(textFile_readTextFile(file));
     const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
     return { template, parameters, templateFile };
 }
@@ -17578,7 +17714,7 @@ function checkWhatBicepReads(file, boundary) {
         refuseGitFolder(resolved, boundary, 'the Bicep file', at);
         let parsed;
         try {
-            parsed = readBicep(readTextFile(resolved));
+            parsed = readBicep(textFile_readTextFile(resolved));
         }
         catch (error) {
             // A module that does not exist is the Bicep CLI's to report, with its line.
@@ -17767,6 +17903,7 @@ function namesRead(expr, into) {
  */
 
 
+
 const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
 /** The root a template's URI is relative to: the repository, or the file system's root outside one. */
@@ -17775,7 +17912,7 @@ function uriRoot(file, boundary) {
 }
 /** The URI `file` is deployed from. */
 function templateUri(file, root) {
-    const relative = external_node_path_.relative(root, external_node_path_.resolve(file)).split(external_node_path_.sep).map(encodeURIComponent).join('/');
+    const relative = external_node_path_.relative(root, external_node_path_.resolve(file)).split(external_node_path_.sep).map(uriText/* encodeUriComponent */._p).join('/');
     return `${ORIGIN}/${relative}`;
 }
 /**
@@ -17793,7 +17930,7 @@ function linkTarget(uri, baseUri, root) {
     }
     if (url.host.toLowerCase() !== HOST)
         return { kind: 'remote', uri };
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const segments = url.pathname.split('/').filter(Boolean).map(uriText/* decodeUriComponent */.mF);
     return { kind: 'file', file: external_node_path_.join(root, ...segments) };
 }
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
@@ -17814,7 +17951,7 @@ function hideTemplateUris(value, baseUri) {
         const from = external_node_path_.posix.dirname(new URL(baseUri).pathname);
         const shown = value.replace(/https:\/\/repository\.invalid(\/[^\s?#'"]*)/gi, (_, p) => {
             const relative = external_node_path_.posix.relative(from, p);
-            return decodeURIComponent(relative || external_node_path_.posix.basename(p));
+            return (0,uriText/* decodeUriComponent */.mF)(relative || external_node_path_.posix.basename(p));
         });
         return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
     }
@@ -19114,6 +19251,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -19812,7 +19950,8 @@ class TemplateExpander {
             written = value;
             if (relativeKey !== undefined) {
                 // "the child deployment URI is a combination of the parent and relativePath"
-                file = external_node_path_.resolve(external_node_path_.dirname(parent.file), value);
+                // A lone surrogate names the file U+FFFD does: the file system reads the path as UTF-8.
+                file = external_node_path_.resolve(external_node_path_.dirname(parent.file), (0,uriText/* wellFormed */.ES)(value));
             }
             else {
                 const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
@@ -19835,7 +19974,7 @@ class TemplateExpander {
         confine(file, this.expansion.boundary ?? external_node_path_.dirname(parent.fileChain[0]), 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
         let text;
         try {
-            text = readTextFile(file);
+            text = textFile_readTextFile(file);
         }
         catch (error) {
             // The link is what to fix, at its line: ARM fails the deployment when the template is not there.
@@ -20456,7 +20595,7 @@ function expandTemplateFile(file, options = {}) {
     const bicep = { env: options.env ?? process.env, root: external_node_path_.resolve(options.root ?? external_node_path_.dirname(file)) };
     const doc = isBicepFile(file)
         ? compileBicepFile(file, bicep).template
-        : parseJsonWithPositions(readTextFile(file), file);
+        : parseJsonWithPositions(textFile_readTextFile(file), file);
     const parameterFiles = options.parameterFiles ?? conventionalParameterFiles(file);
     return expandTemplateDocument(doc, { ...options, ...parameterSources(parameterFiles, bicep) });
 }
@@ -20529,6 +20668,7 @@ function finalStates(emitted, notes) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/glob.ts
+
 
 
 
@@ -20729,6 +20869,11 @@ function linearGlobMatcher(pattern, options = {}) {
     const machine = machineOf(steps);
     return { test: text => runMachine(machine, fold(text)) };
 }
+/**
+ * The longest glob cmk-guard matches: no path is longer (Linux's PATH_MAX), and the time a match takes grows
+ * with the pattern, so a glob of megabytes from cmk-guard.yaml against every file is refused instead.
+ */
+const MAX_GLOB_LENGTH = 4096;
 /** Texts up to this long may be matched by a regular expression, when the glob's shape keeps it from backtracking far. */
 const SHORT_TEXT = 1024;
 /**
@@ -20785,7 +20930,7 @@ function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 /**
- * Every file under `dir`, depth first in name order, skipping node_modules and .git. A symbolic link to a
+ * Every file under `dir`, depth first in name order, skipping node_modules (put in `skippedFolders`) and .git. A symbolic link to a
  * file is listed (the caller refuses one that leads out of the repository). With a `boundary`, a symbolic
  * link to a folder is walked as a folder when it stays inside it, under the link's name (a pipeline that
  * deploys `infra/sub/main.json` deploys what the link leads to), except a loop back to a folder being walked,
@@ -20793,7 +20938,7 @@ function toPosix(p) {
  * for the caller to refuse. Past `CMK_GUARD_MAX_WALKED_ENTRIES` files and folders (links can multiply the
  * paths to one folder) the walk ends in a LimitError at `dir`.
  */
-function walkFiles(dir, boundary, outside = []) {
+function walkFiles(dir, boundary, outside = [], skippedFolders = []) {
     const out = [];
     const reasons = boundary === undefined ? null : escapeReasons(boundary);
     const most = limit('walkedEntries');
@@ -20819,6 +20964,9 @@ function walkFiles(dir, boundary, outside = []) {
             if (entry.isDirectory()) {
                 if (!SKIPPED_FOLDERS.has(entry.name))
                     visit(full, external_node_path_.join(real, entry.name));
+                // A pull request cannot commit a `.git` folder; it can commit a node_modules folder, which is said.
+                else if (entry.name === 'node_modules')
+                    skippedFolders.push(full);
             }
             else if (entry.isFile()) {
                 out.push(full);
@@ -20861,7 +21009,10 @@ function leadsOut(folder, boundary) {
  * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
-function expandPattern(pattern, cwd, boundary) {
+function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
+    if (pattern.length > MAX_GLOB_LENGTH) {
+        throw new model_errors/* UserError */.yo(`this pattern is ${pattern.length} characters long; the longest cmk-guard matches is ${MAX_GLOB_LENGTH}, as no path is longer.`, { file: (0,model_errors/* inputToken */.qS)(pattern) });
+    }
     const posixPattern = toPosix(pattern);
     if (!hasGlob(posixPattern)) {
         const full = external_node_path_.resolve(cwd, pattern);
@@ -20877,7 +21028,10 @@ function expandPattern(pattern, cwd, boundary) {
             return [full];
         if (stat.isDirectory()) {
             const outside = [];
-            return [...walkFiles(full, boundary, outside).filter(f => /\.(json|bicep)$/i.test(f)), ...outside];
+            return [
+                ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(json|bicep)$/i.test(f)),
+                ...outside
+            ];
         }
         return [full];
     }
@@ -20891,13 +21045,15 @@ function expandPattern(pattern, cwd, boundary) {
         return [base];
     const outside = [];
     return [
-        ...walkFiles(base, boundary, outside).filter(file => matcher.test(toPosix(external_node_path_.relative(base, file)))),
+        ...walkFiles(base, boundary, outside, skippedFolders).filter(file => matcher.test(toPosix(external_node_path_.relative(base, file)))),
         ...outside
     ];
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
 /** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
+
+
 
 
 
@@ -20953,6 +21109,35 @@ function usingTargetOrNull(file) {
         return null;
     }
 }
+/**
+ * Whether two templates are the same but for their top-level `metadata` (where Bicep writes its version and
+ * the template's hash, which change with the Bicep release that compiled it).
+ */
+function sameBesideMetadata(a, b) {
+    const withoutMetadata = (value) => {
+        if (!(0,model_value/* isObject */.Gv)(value))
+            return value;
+        const copy = {};
+        for (const key of Object.keys(value))
+            if (key.toLowerCase() !== 'metadata')
+                (0,model_value/* setOwn */.P5)(copy, key, value[key]);
+        return copy;
+    };
+    return deepEquals(withoutMetadata(a), withoutMetadata(b));
+}
+/**
+ * A template whose expansion threw something other than a UserError: out of stack (a chain of thousands of
+ * variables or references, which ARM's limits would refuse), or a bug, said as such.
+ */
+function templateFailure(error, file) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        return new model_errors/* UserError */.yo('expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 256 variables in a template); shorten the chain.', { file });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new model_errors/* UserError */.yo(`cmk-guard could not expand this template: internal error (a bug, please report it): ${message}.`, {
+        file
+    });
+}
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value) {
     const metadata = value?.metadata;
@@ -20996,10 +21181,12 @@ function loadTemplates(patterns, options) {
     /** Files the user named one by one (not through a glob or a folder): skipping one would be a silent pass. */
     const named = new Set();
     const matchedBy = new Map();
+    /** node_modules folders the walks passed over: a template in one would otherwise pass unseen. */
+    const skippedFolders = [];
     for (const pattern of patterns) {
         let matched;
         try {
-            matched = expandPattern(pattern, options.cwd, root);
+            matched = expandPattern(pattern, options.cwd, root, skippedFolders);
         }
         catch (error) {
             // A walk past its limit is that pattern's error; the other patterns are still read.
@@ -21021,6 +21208,11 @@ function loadTemplates(patterns, options) {
             files.push(file);
         }
     }
+    for (const folder of new Set(skippedFolders))
+        result.skipped.push({
+            file: folder,
+            reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
+        });
     const pass = (file, reason, fix) => {
         if (named.has(file))
             result.errors.push(new model_errors/* UserError */.yo(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
@@ -21041,6 +21233,8 @@ function loadTemplates(patterns, options) {
         !explicit.includes(file) &&
         (isBicepFile(file) || (isBicepParamFile(file) && named.has(file)))).length;
     let held;
+    /** JSON templates Bicep says it compiled from a Bicep file that is checked too. */
+    const compiledBeside = [];
     const templateCount = () => candidates.length + bicepFiles.length + bicepParamFiles.length;
     const parameterFilesFor = (template, count) => {
         const used = explicitFilesFor(template, explicit, count);
@@ -21063,7 +21257,10 @@ function loadTemplates(patterns, options) {
                 failed.add(file);
                 return;
             }
-            throw error;
+            // One template spoils only itself, whatever goes wrong in it: the other templates are still evaluated.
+            expandErrors.push(templateFailure(error, file));
+            failed.add(file);
+            return;
         }
         (0,lists/* append */.B)(expandErrors, expanded.errors);
         deliver(expanded);
@@ -21108,7 +21305,7 @@ function loadTemplates(patterns, options) {
         }
         let doc;
         try {
-            doc = parseJsonWithPositions(readTextFile(file), file);
+            doc = parseJsonWithPositions(textFile_readTextFile(file), file);
         }
         catch (error) {
             if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
@@ -21140,12 +21337,13 @@ function loadTemplates(patterns, options) {
             pass(file, reason, 'give a deployment template (its $schema ends in deploymentTemplate.json#)');
             continue;
         }
-        // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice.
+        // The JSON Bicep compiled, committed beside the Bicep file that is checked: the same resources twice,
+        // unless it is not what the Bicep file compiles to (decided once that is compiled, below).
         const source = file.replace(/\.jsonc?$/i, '.bicep');
         if (compiledByBicep(doc.value) &&
             bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
             !named.has(file)) {
-            result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
+            compiledBeside.push({ file, doc, source });
             continue;
         }
         candidates.push(file);
@@ -21161,9 +21359,15 @@ function loadTemplates(patterns, options) {
     expandHeld(templateCount());
     const bicepTotal = bicepFiles.length + bicepParamFiles.length;
     let bicepDone = 0;
+    /** What each Bicep file compiled to, by its name in lower case. */
+    const compiledValues = new Map();
     for (const file of bicepFiles) {
         progress?.('compiling Bicep files', bicepDone++, bicepTotal);
-        expand(file, () => withParameters(compileBicepFile(file, bicep).template, file, templateCount()));
+        expand(file, () => {
+            const compiled = compileBicepFile(file, bicep);
+            compiledValues.set(file.toLowerCase(), compiled.template.value);
+            return withParameters(compiled.template, file, templateCount());
+        });
     }
     for (const file of bicepParamFiles) {
         progress?.('compiling Bicep files', bicepDone++, bicepTotal);
@@ -21178,6 +21382,17 @@ function loadTemplates(patterns, options) {
     }
     if (bicepTotal)
         progress?.('compiling Bicep files', bicepTotal, bicepTotal);
+    // A pull request could edit only the committed JSON (the file a pipeline may deploy) and keep its
+    // metadata: it is left out only when it is what its Bicep file compiles to, metadata aside.
+    for (const { file, doc, source } of compiledBeside) {
+        const built = compiledValues.get(source.toLowerCase());
+        if (built !== undefined && sameBesideMetadata(built, doc.value)) {
+            result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
+            continue;
+        }
+        candidates.push(file);
+        expand(file, () => withParameters(doc, file, templateCount()));
+    }
     (0,lists/* append */.B)(result.errors, expandErrors);
     // A pattern that matched files but not one template checks nothing: say so rather than pass.
     const templateFiles = new Set([...candidates, ...bicepFiles, ...bicepParamFiles, ...failed]);
@@ -21238,11 +21453,24 @@ function canonicalJson(value) {
     return JSON.stringify(value) ?? 'null';
 }
 const matchers = new WeakMap();
+/** A glob longer than any name matches nothing (the exception is then reported as matching nothing). */
+const NOTHING = { test: () => false };
+/**
+ * Names and ids longer than this are matched by no exception (ARM's are a few hundred characters): the time of
+ * a match grows with name \u00d7 glob, both of which a pull request writes, so the finding stays instead.
+ */
+const LONGEST_NAME = 4 * MAX_GLOB_LENGTH;
+function selectorGlob(pattern, options = {}) {
+    if (pattern.length > MAX_GLOB_LENGTH)
+        return NOTHING;
+    const matcher = globMatcher(pattern, options);
+    return { test: text => text.length <= LONGEST_NAME && matcher.test(text) };
+}
 function selectorMatcher(selector) {
-    const id = selector.id === undefined ? null : globMatcher(selector.id, { ignoreCase: true, orBelow: true });
-    const name = selector.name === undefined ? null : globMatcher(selector.name, { ignoreCase: true });
-    const type = selector.type === undefined ? null : globMatcher(selector.type, { ignoreCase: true });
-    const file = selector.file === undefined ? null : globMatcher(selector.file.replace(/^\.\//, ''));
+    const id = selector.id === undefined ? null : selectorGlob(selector.id, { ignoreCase: true, orBelow: true });
+    const name = selector.name === undefined ? null : selectorGlob(selector.name, { ignoreCase: true });
+    const type = selector.type === undefined ? null : selectorGlob(selector.type, { ignoreCase: true });
+    const file = selector.file === undefined ? null : selectorGlob(selector.file.replace(/^\.\//, ''));
     return resource => (id === null || id.test(resource.id)) &&
         (name === null || name.test(resource.name)) &&
         (type === null || type.test(resource.type)) &&
@@ -21419,7 +21647,7 @@ function fingerprint(finding, file = finding.resource.file) {
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
 function readBaseline(file, cwd) {
     const shown = displayPath(file, cwd);
-    const text = readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
+    const text = textFile_readTextFile(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
     // The message names the offending character only: the file may not be a baseline at all.
     const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
     return { file: shown, text, ...baselineFingerprints(json, shown) };
@@ -22871,15 +23099,40 @@ function readFilesAtCommit(ref, files, cwd) {
     });
     return texts;
 }
+/** Links the base checkout follows at most (each a git call's worth of listing): far above any repository's. */
+const MAX_BASE_LINKS = 1_000;
 function readBaseCheckout(ref, folders, cwd) {
     const repository = openBase(ref, cwd);
     const relativeFolders = [...new Set(folders.map(f => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, f)) || '.'))];
-    const listing = git(['ls-tree', '-r', '-z', '--name-only', ref, '--', ...relativeFolders], repository)
-        .toString()
-        .split('\0')
-        // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked
-        // for (and could ask for another object); a name that climbs out of the tree is not written.
-        .filter(name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && !/[\r\n]/.test(name) && !name.split('/').includes('..'));
+    // `cat-file --batch` reads one name per line, so a name with a line break cannot be asked for (and could ask
+    // for another object); a name that climbs out of the tree is not written.
+    const safe = (name) => !/[\r\n]/.test(name) && !name.split('/').includes('..');
+    const files = [];
+    const links = [];
+    // The working tree's templates are read through symbolic links that stay inside the repository, so the
+    // base's are too: each link is made again in the checkout, and what it leads to is listed as well.
+    const listed = new Set(relativeFolders);
+    let pending = relativeFolders;
+    while (pending.length) {
+        const found = listTree(repository, ref, pending);
+        pending = [];
+        files.push(...found.files.filter(name => /\.(json|jsonc|bicep|bicepparam)$/i.test(name) && safe(name)));
+        const linkNames = found.links.filter(safe);
+        catFiles(repository, ref, linkNames).forEach((body, i) => {
+            const target = body?.toString('utf8') ?? '';
+            const name = linkNames[i];
+            const resolved = external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(name), target));
+            // A link that leads out of the repository is not made: the working tree's is refused by name.
+            if (target === '' || external_node_path_default().posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../'))
+                return;
+            links.push({ name, target });
+            if (!listed.has(resolved) && listed.size < MAX_BASE_LINKS) {
+                listed.add(resolved);
+                pending.push(resolved);
+            }
+        });
+    }
+    const listing = [...new Set(files)];
     const root = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'cmk-guard-base-'));
     const dispose = () => (0,external_node_fs_.rmSync)(root, { recursive: true, force: true });
     try {
@@ -22889,12 +23142,40 @@ function readBaseCheckout(ref, folders, cwd) {
             (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
             (0,external_node_fs_.writeFileSync)(target, bodies[i] ?? '');
         });
+        for (const { name, target } of links) {
+            const at = external_node_path_default().join(root, name);
+            (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(at), { recursive: true });
+            if (!(0,external_node_fs_.existsSync)(at))
+                (0,external_node_fs_.symlinkSync)(target, at);
+        }
     }
     catch (error) {
         dispose();
         throw error;
     }
     return { root, repository, files: listing.length, dispose };
+}
+/** The blobs under the paths at `ref` (recursively), split into regular files and symbolic links. */
+function listTree(repository, ref, paths) {
+    const files = [];
+    const links = [];
+    // "<mode> <type> <object>\t<path>\0" for each blob.
+    for (const line of git(['ls-tree', '-r', '-z', ref, '--', ...paths], repository)
+        .toString()
+        .split('\0')) {
+        const tab = line.indexOf('\t');
+        if (tab < 0)
+            continue;
+        const [mode, type] = line.slice(0, tab).split(' ');
+        const name = line.slice(tab + 1);
+        if (type !== 'blob')
+            continue;
+        if (mode === '120000')
+            links.push(name);
+        else
+            files.push(name);
+    }
+    return { files, links };
 }
 /** A path in the working tree, as it stands in the base checkout. */
 function inBaseCheckout(checkout, file, cwd) {
@@ -22907,13 +23188,26 @@ function inBaseCheckout(checkout, file, cwd) {
  * folder is not in it.
  */
 function readFolderAtCommit(ref, folder, cwd, wanted) {
+    const texts = new Map();
+    const direct = (inside) => inside !== '' && !inside.includes('/') && wanted(inside);
+    for (const [file, text] of readTreeAtCommit(ref, folder, cwd, direct))
+        texts.set(external_node_path_default().basename(file), text);
+    return texts;
+}
+/**
+ * The regular files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
+ * accepts, as they were at the commit `ref`: their paths (resolved from `cwd`, as the working tree has them), with
+ * their texts. Symbolic links at the base are not among them. Throws a UserError when the commit cannot be read;
+ * an empty map when the commit has nothing there.
+ */
+function readTreeAtCommit(ref, target, cwd, wanted) {
     const repository = openBase(ref, cwd);
-    const relative = external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, folder)).split((external_node_path_default()).sep).join('/');
+    const full = external_node_path_default().resolve(cwd, target);
+    const relative = external_node_path_default().relative(repository, full).split((external_node_path_default()).sep).join('/');
     const texts = new Map();
     if (relative.startsWith('../') || relative === '..')
         return texts;
-    // "<mode> <type> <object>\t<path>\0" for each entry directly in the folder.
-    const listing = git(['ls-tree', '-z', ref, '--', relative === '' ? '.' : `${relative}/`], repository)
+    const listing = git(['ls-tree', '-r', '-z', ref, '--', relative === '' ? '.' : relative], repository)
         .toString()
         .split('\0')
         .flatMap(line => {
@@ -22922,15 +23216,16 @@ function readFolderAtCommit(ref, folder, cwd, wanted) {
             return [];
         const [mode, type] = line.slice(0, tab).split(' ');
         const name = line.slice(tab + 1);
-        const base = name.slice(name.lastIndexOf('/') + 1);
+        const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
         const regular = type === 'blob' && (mode === '100644' || mode === '100755');
-        return regular && wanted(base) && !/[\r\n]/.test(name) ? [name] : [];
+        const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
+        return regular && under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
     });
-    const bodies = catFiles(repository, ref, listing);
-    listing.forEach((name, i) => {
+    const bodies = catFiles(repository, ref, listing.map(entry => entry.name));
+    listing.forEach(({ inside }, i) => {
         const body = bodies[i];
         if (body !== null)
-            texts.set(name.slice(name.lastIndexOf('/') + 1), body.toString('utf8'));
+            texts.set(inside === '' ? full : external_node_path_default().join(full, ...inside.split('/')), body.toString('utf8'));
     });
     return texts;
 }
@@ -24373,8 +24668,10 @@ function needsRuleTooling(request, texts) {
  */
 function loadRules(request, texts) {
     const errors = [];
-    const { definitions: external, skipped } = loadExternalDefinitions(request, errors);
-    const { rules: loaded, packs, pinned: rulesPinned } = loadPolicyFolders(request, errors, texts);
+    const definitionsPinned = [];
+    const { definitions: external, skipped } = loadExternalDefinitions(request, errors, definitionsPinned);
+    const { rules: loaded, packs, pinned } = loadPolicyFolders(request, errors, texts);
+    const rulesPinned = [...pinned, ...definitionsPinned];
     const candidates = [
         ...loaded.map(rule => ({ name: rule.name, severity: rule.severity, rule })),
         ...external.map(definition => ({ name: definition.name, definition }))
@@ -24496,11 +24793,61 @@ function rulesAtBase(request, dir, pinned) {
     return atBase;
 }
 /**
+ * On a pull request, the definition files at or under `target` that this change alters or removes, as they are at
+ * its base, each listed in `pinned`: a pull request could loosen or delete the definition that judges it. A file it
+ * adds is read as it is. Undefined without a base, or when the base cannot be read (said).
+ */
+function definitionsAtBase(request, target, pinned) {
+    if (request.rulesAtBase === undefined)
+        return undefined;
+    let atBase;
+    try {
+        // What a walk of the folder reads (definitionFiles in src/engine/directory.ts): JSON files, outside
+        // node_modules and dot folders; a file named as the path itself whatever its name.
+        atBase = readTreeAtCommit(request.rulesAtBase, target, request.cwd, inside => {
+            if (inside === '')
+                return true;
+            const segments = inside.split('/');
+            return (segments.at(-1).toLowerCase().endsWith('.json') &&
+                segments.slice(0, -1).every(s => s !== 'node_modules' && !s.startsWith('.')));
+        });
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        pinned.push({
+            file: displayPath(target, request.cwd),
+            reason: `the definition files are read from this change, not compared with the base: ${error.message}`
+        });
+        return undefined;
+    }
+    const root = rootOf(request);
+    const changed = new Map();
+    for (const [file, text] of atBase) {
+        let now = null;
+        try {
+            if (!escapeReason(file, root) && (0,external_node_fs_.statSync)(file).isFile())
+                now = textFile_readTextFile(file);
+        }
+        catch {
+            now = null;
+        }
+        if (now === text)
+            continue;
+        changed.set(file, text);
+        pinned.push({
+            file: displayPath(file, request.cwd),
+            reason: `${now === null ? 'this change removes the definition file' : 'this change alters the definition file'}: it is read as it is at the base until the change is merged.`
+        });
+    }
+    return changed;
+}
+/**
  * The Azure Policy definitions the request names, loaded, with initiatives evaluated through their
  * members. With `errors`, a file, folder or initiative that cannot be read is added there and the
  * others are still loaded; without, the errors are thrown together.
  */
-function loadExternalDefinitions(request, errors) {
+function loadExternalDefinitions(request, errors, pinned = []) {
     const definitions = [];
     const sets = [];
     const skipped = [];
@@ -24508,12 +24855,12 @@ function loadExternalDefinitions(request, errors) {
     for (const entry of request.definitions ?? []) {
         isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
             const target = inputPath(request, entry, 'the definitions path');
-            if (!(0,external_node_fs_.existsSync)(target))
+            const bundled = isWithin(bundledPolicies(), target);
+            const atBase = bundled ? undefined : definitionsAtBase(request, target, pinned);
+            if (!(0,external_node_fs_.existsSync)(target) && !atBase?.size)
                 throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
             // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
-            const contents = loadDefinitionsFromPath(target, request.progress, isWithin(bundledPolicies(), target)
-                ? undefined
-                : file => confine(file, rootOf(request), 'the definition file', { file }));
+            const contents = loadDefinitionsFromPath(target, request.progress, bundled ? undefined : file => confine(file, rootOf(request), 'the definition file', { file }), atBase);
             for (const f of contents.failures)
                 problems.push(new model_errors/* UserError */.yo(f.message, f.location ?? { file: f.file }));
             // A definitions path the user named that holds no definition would check nothing.
@@ -24622,7 +24969,10 @@ async function evaluateRepositoryStreamed(request) {
             resources: inputs.resourceCount,
             definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
             errors,
-            skipped: [...(request.pinned ?? []), ...loaded.rulesPinned, ...read.skipped],
+            skipped: [
+                ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true })),
+                ...read.skipped
+            ],
             notRun: read.notRun
         });
     }
@@ -24642,7 +24992,20 @@ function filesRead(template, cwd) {
     for (const resource of template.resources)
         if (resource.source)
             read.add(resource.source.file);
-    return new Set([...read].map(file => displayPath(file, cwd)));
+    // A file read through a symbolic link is changed when the file it leads to changes, and when the link (or a
+    // link to a folder on its way) is added or retargeted: its real path and every folder above it count too.
+    const realRoot = realPath(cwd);
+    const shown = new Set();
+    for (const file of read) {
+        const name = displayPath(file, cwd);
+        shown.add(name);
+        for (let folder = external_node_path_default().posix.dirname(name); folder !== '.' && folder !== '/'; folder = external_node_path_default().posix.dirname(folder))
+            shown.add(folder);
+        const real = realPath(file);
+        if (isWithin(realRoot, real))
+            shown.add(external_node_path_default().relative(realRoot, real).split((external_node_path_default()).sep).join('/'));
+    }
+    return shown;
 }
 /**
  * The files whose findings a pull request is reported (and judged) on: those it changes, and every file a
@@ -24662,7 +25025,7 @@ function widenChanged(changed, readSets) {
 /** A file's text in the working tree, as the change has it; undefined when it cannot be read. */
 function headText(cwd, file) {
     try {
-        return readTextFile(external_node_path_default().resolve(cwd, file));
+        return textFile_readTextFile(external_node_path_default().resolve(cwd, file));
     }
     catch {
         return undefined;
@@ -25526,6 +25889,7 @@ function attr(value) {
 
 ;// CONCATENATED MODULE: ./src/report/context.ts
 
+
 /** A finding's file as GitHub expects it: relative to the repository root, forward slashes. */
 function context_repositoryPath(file, context) {
     return displayPath(file, context.workspace);
@@ -25537,12 +25901,13 @@ function context_blobUrl(file, line, context) {
     const server = (context.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const encoded = context_repositoryPath(file, context)
         .split('/')
-        .map(segment => encodeURIComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .map(segment => encodeUriComponent(segment).replace(/[()']/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
         .join('/');
     return `${server}/${context.repository}/blob/${context.sha}/${encoded}${line ? `#L${line}` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
+
 
 
 
@@ -25723,7 +26088,7 @@ function artifactLocation(file, context) {
 function uriOf(file) {
     return file
         .split('/')
-        .map(segment => encodeURIComponent(segment))
+        .map(segment => (0,uriText/* encodeUriComponent */._p)(segment))
         .join('/');
 }
 
@@ -25954,7 +26319,7 @@ function loadConfig(file, cwd, root = cwd, written) {
     const shown = displayPath(file, cwd);
     // The file comes from the pull request's checkout: read it with the same bounds as a template
     // (`written`: its text at another commit, read from git).
-    const text = (written ?? readTextFile(file)).replace(/^\uFEFF/, '');
+    const text = (written ?? textFile_readTextFile(file)).replace(/^\uFEFF/, '');
     // A file of comments only (a fresh one, with the schema line) is an empty configuration.
     const empty = text.split(/\r?\n/).every(line => /^\s*(#.*)?$/.test(line));
     const doc = empty ? null : parseDocument(shown, text);
@@ -26112,7 +26477,7 @@ function resolveSettings(given, cwd, defaults) {
     const root = external_node_path_default().resolve(cwd, given.root ?? '.');
     const file = findConfigFile(cwd, given.config, root);
     const config = file === null ? null : loadConfig(file, cwd, root);
-    const gate = gateAtBase(given, file, config, cwd, root);
+    const gate = gateAtBase(given, file, config, cwd, root, defaults.templates ?? []);
     const fromFile = { ...config?.settings, ...gate.settings };
     const pick = (key) => {
         const value = given[key];
@@ -26125,8 +26490,18 @@ function resolveSettings(given, cwd, defaults) {
         : `\`${name}\` in ${config?.file ?? 'the configuration file'}`;
     const minSeverity = pick('minSeverity');
     const policies = pick('policies');
-    const templates = pick('templates') ?? [];
     const resources = pick('resources') ?? [];
+    const named = pick('templates') ?? [];
+    const templates = named.length || resources.length ? named : (defaults.templates ?? []);
+    // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
+    // this change leaves out still names what the base checked: a pull request that narrowed `templates`, or named a
+    // snapshot in place of them, would otherwise leave its own new template unchecked.
+    const leftOut = gate.baseTemplates && !given.templates?.length ? gate.baseTemplates.filter(p => !templates.includes(p)) : [];
+    if (leftOut.length)
+        gate.pinned.push({
+            file: gate.shown,
+            reason: `\`templates\` leaves out ${leftOut.map(p => JSON.stringify(p)).join(', ')} in this change, which the base checks: they are evaluated too until the change is merged.`
+        });
     return {
         config,
         failOn: pick('failOn') ?? 'error',
@@ -26139,7 +26514,7 @@ function resolveSettings(given, cwd, defaults) {
                 : (policies ??
                     (definitions.length && !defaults.packWithDefinitions ? undefined : [defaults.bundledPolicies])),
             definitions,
-            templates: templates.length || resources.length ? templates : (defaults.templates ?? []),
+            templates,
             parameters: pick('parameters') ?? [],
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
             resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
@@ -26157,7 +26532,7 @@ function resolveSettings(given, cwd, defaults) {
                 }
             },
             ...(pick('baseline') !== undefined ? { baseline: pick('baseline') } : {}),
-            ...(gate.templatesAtBase && !given.templates?.length ? { templatesAtBase: gate.templatesAtBase } : {}),
+            ...(leftOut.length ? { templatesAtBase: leftOut } : {}),
             ...(gate.pinned.length ? { pinned: gate.pinned } : {}),
             ...(given.gateBase !== undefined ? { rulesAtBase: given.gateBase } : {})
         }
@@ -26184,7 +26559,7 @@ const GATE_SETTINGS = {
  * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
  * `config: none`, nothing is compared.
  */
-function gateAtBase(given, file, config, cwd, root) {
+function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     const none = { settings: {}, pinned: [] };
     if (given.gateBase === undefined || given.config?.toLowerCase() === 'none')
         return none;
@@ -26261,16 +26636,8 @@ function gateAtBase(given, file, config, cwd, root) {
             reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
         });
     }
-    // A pattern of the base's `templates` that this change leaves out still names what the base checked: a pull
-    // request that narrowed `templates` would otherwise leave its own new template unchecked.
-    const headTemplates = config?.settings.templates;
-    const leftOut = headTemplates === undefined ? [] : (base?.settings.templates ?? []).filter(p => !headTemplates.includes(p));
-    const templatesAtBase = leftOut.length ? leftOut : undefined;
-    if (templatesAtBase)
-        pinned.push({
-            file: shown,
-            reason: `\`templates\` leaves out ${templatesAtBase.map(p => JSON.stringify(p)).join(', ')} in this change, which the base names: they are evaluated too until the change is merged.`
-        });
+    const baseNamed = base?.settings.templates ?? [];
+    const baseTemplates = baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates;
     // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
     // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
     const headResources = config?.settings.resources ?? [];
@@ -26292,7 +26659,7 @@ function gateAtBase(given, file, config, cwd, root) {
             reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
         });
     }
-    const more = { templatesAtBase, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
+    const more = { baseTemplates, shown, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
     const overridesOf = (c) => canonicalJson((c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1)));
@@ -27354,6 +27721,7 @@ function planWrites(plan) {
 
 
 
+
 function statusLine(document) {
     const { noncompliant, indeterminate } = document.summary;
     const errors = document.errors?.length ?? 0;
@@ -27421,7 +27789,7 @@ function ruleHelp(group) {
         lines.push('', '<details><summary>How to fix</summary>', '', sanitizeMarkdown(group.remediation.trim()), '', '</details>');
     }
     if (group.helpUri && /^https?:\/\//i.test(group.helpUri)) {
-        lines.push('', `[More about this rule](${encodeURI(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
+        lines.push('', `[More about this rule](${encodeUri(group.helpUri).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))})`);
     }
     return lines;
 }
@@ -27452,6 +27820,36 @@ const CELL_LIMIT = 2_000;
 function cellText(message) {
     const cut = message.length > CELL_LIMIT ? `${message.slice(0, CELL_LIMIT)}\u2026 (cut: ${message.length} characters)` : message;
     return escape_escapeMarkdown(cut);
+}
+/**
+ * What the pull request changed in the gate's own configuration that the run read as it is at the base (or could
+ * not compare with it): a reviewer sees on the pull request that its change to the gate applies once merged.
+ */
+function baseSettingsSection(document, level, budget) {
+    const entries = (document.skipped ?? []).filter(entry => entry.atBase);
+    if (!entries.length)
+        return [];
+    const lines = [];
+    const head = [
+        '',
+        `${level} Taken from the base`,
+        '',
+        "This pull request changes how cmk-guard judges it; until it is merged, the base's configuration applies.",
+        '',
+        '| File | What |',
+        '| --- | --- |'
+    ];
+    if (!budget.take(lines, head))
+        return [];
+    let shown = 0;
+    for (const entry of entries) {
+        if (!budget.take(lines, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`]))
+            break;
+        shown++;
+    }
+    if (shown < entries.length)
+        lines.push('', `${plural(entries.length - shown, 'more is', 'more are')} in the JSON file.`);
+    return lines;
 }
 /** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
 function inputErrorsSection(document, context, level, budget) {
