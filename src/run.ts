@@ -38,7 +38,15 @@ import {
 } from './rules/index.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { applySelection, type RuleSelection, type Selectable } from './rules/selection.js';
-import { confine, escapeReason, isWithin, loadTemplates, realPath, type ExpandedTemplate } from './sources/index.js';
+import {
+  confine,
+  escapeReason,
+  isWithin,
+  loadTemplates,
+  realPath,
+  type DeploymentContext,
+  type ExpandedTemplate
+} from './sources/index.js';
 import { RunDeadline } from './model/limits.js';
 import type { FindingStore } from './report/store.js';
 import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
@@ -88,6 +96,10 @@ export interface EvaluateRequest {
   parameters?: string[];
   /** Parameter values that win over defaults and parameter files. */
   parameterOverrides?: Record<string, Json>;
+  /** What `resourceGroup().location` gives in the templates; unknown when absent. */
+  resourceGroupLocation?: string;
+  /** What `deployment().location` gives in templates deployed above a resource group; unknown when absent. */
+  deploymentLocation?: string;
   /** Resource snapshots: a JSON array, or `{"value": [...]}`. */
   resources?: string[];
   /** The PR's base (a git ref) for transition rules: the same templates, read from git at that commit. */
@@ -739,6 +751,7 @@ async function readInputs(
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides,
+      scope: deploymentContext(request),
       progress: request.progress,
       onTemplate: template => {
         if (request.changedFiles) readSets.push(filesRead(template, request.cwd));
@@ -895,13 +908,22 @@ export function typesToRead(definitions: readonly CompiledDefinition[]): string[
   return [...types].sort();
 }
 
+/** Where the templates are deployed, as far as the run is told: the same for the head's and the base's. */
+function deploymentContext(request: EvaluateRequest): DeploymentContext {
+  return {
+    ...(request.resourceGroupLocation !== undefined ? { resourceGroupLocation: request.resourceGroupLocation } : {}),
+    ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {})
+  };
+}
+
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resource[] {
   const discovered = loadTemplates(patterns, {
     cwd: request.cwd,
     env: request.env,
     root: rootOf(request),
-    parameterOverrides: request.parameterOverrides
+    parameterOverrides: request.parameterOverrides,
+    scope: deploymentContext(request)
   });
   return discovered.templates.flatMap(t => t.resources);
 }
@@ -918,7 +940,8 @@ function loadBaseResources(request: EvaluateRequest): Resource[] {
       env: request.env,
       root: inBaseCheckout(checkout, rootOf(request), request.cwd),
       parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
-      parameterOverrides: request.parameterOverrides
+      parameterOverrides: request.parameterOverrides,
+      scope: deploymentContext(request)
     });
     // A template the base cannot expand (new, or broken then) has nothing to compare against.
     return discovered.templates.flatMap(t => t.resources);

@@ -43,6 +43,8 @@ describe('action.yml', () => {
         'definitions',
         'templates',
         'parameters',
+        'resource-group-location',
+        'deployment-location',
         'resources',
         'base',
         'changed-files-only',

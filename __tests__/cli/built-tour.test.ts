@@ -176,7 +176,7 @@ describeBuilt('the built CLI, every command', () => {
     ['compile', 'compile --policies rules --out out/compiled', [0]],
     [
       'expand',
-      'expand infra/vault.json -p infra/vault.parameters.json --positions --location westus2 --subscription-id 00000000-0000-0000-0000-000000000009 --resource-group tour',
+      'expand infra/vault.json -p infra/vault.parameters.json --positions --resource-group-location westus2 --subscription-id 00000000-0000-0000-0000-000000000009 --resource-group tour',
       [0]
     ],
     ['check-definitions', 'check-definitions defs', [0]],

@@ -82,7 +82,8 @@ describe('lambda functions in outputs (Tests.Bicep.13.json, "LambdaFunctions")',
 const psruleScope = {
   subscriptionId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
   resourceGroup: 'ps-rule-test-rg',
-  location: 'eastus',
+  resourceGroupLocation: 'eastus',
+  deploymentLocation: 'eastus',
   tenantId: 'ffffffff-ffff-ffff-ffff-ffffffffffff'
 };
 
@@ -520,7 +521,7 @@ describe('where the resource group is', () => {
       expect(isUnknown(local)).toBe(true);
       expect((local as { reason: string }).reason).toMatch(/location of resource group 'rg'/);
 
-      const given = expandTemplateFile(file, { scope: { location: 'swedencentral' } });
+      const given = expandTemplateFile(file, { scope: { resourceGroupLocation: 'swedencentral' } });
       expect(at(byName(given.resources, 'stlocal').json, '/location')).toBe('swedencentral');
       const other = at(byName(given.resources, 'stother').json, '/location');
       expect(isUnknown(other)).toBe(true);

@@ -4,7 +4,7 @@ import type { Json } from '../model/value.js';
 import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
-import type { GivenSettings } from '../config/settings.js';
+import { parseRegion, type GivenSettings } from '../config/settings.js';
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -49,6 +49,10 @@ export interface ActionInputs {
   templates: string[];
   parameterFiles: string[];
   parameterOverrides: Record<string, Json>;
+  /** What `resourceGroup().location` gives; undefined leaves it to the configuration file, else unknown. */
+  resourceGroupLocation?: string;
+  /** What `deployment().location` gives above a resource group; undefined leaves it to the configuration file. */
+  deploymentLocation?: string;
   resources: string[];
   /** A git ref; undefined means the pull request's base commit. */
   base?: string;
@@ -109,6 +113,8 @@ export function readInputs(read: InputReader): ActionInputs {
   const parameterLines = list('parameters');
   const isOverride = (line: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line);
   const policies = text('policies');
+  const region = (name: string): string | undefined =>
+    text(name) === undefined ? undefined : parseRegion(text(name)!, `the input \`${name}\``);
   const changed = text('changed-files-only')?.toLowerCase();
 
   return {
@@ -119,6 +125,8 @@ export function readInputs(read: InputReader): ActionInputs {
     templates: list('templates'),
     parameterFiles: parameterLines.filter(line => !isOverride(line)),
     parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
+    resourceGroupLocation: region('resource-group-location'),
+    deploymentLocation: region('deployment-location'),
     resources: list('resources'),
     base: text('base'),
     changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : (flag('changed-files-only') as boolean),
@@ -178,6 +186,8 @@ export function givenSettings(inputs: ActionInputs): GivenSettings {
     templates: inputs.templates,
     parameters: inputs.parameterFiles,
     parameterValues: inputs.parameterOverrides,
+    ...(inputs.resourceGroupLocation !== undefined ? { resourceGroupLocation: inputs.resourceGroupLocation } : {}),
+    ...(inputs.deploymentLocation !== undefined ? { deploymentLocation: inputs.deploymentLocation } : {}),
     resources: inputs.resources,
     ...(inputs.failOn !== undefined ? { failOn: inputs.failOn } : {}),
     ...(inputs.failOnIndeterminate !== undefined ? { failOnIndeterminate: inputs.failOnIndeterminate } : {}),

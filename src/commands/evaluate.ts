@@ -14,7 +14,7 @@ import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type Rep
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
 import { evaluateRepositoryStreamed, type EvaluateRequest, type StreamedFindingsDocument } from '../run.js';
-import { prepareSettings, resolveSettings, type GivenSettings } from '../config/settings.js';
+import { parseRegion, prepareSettings, resolveSettings, type GivenSettings } from '../config/settings.js';
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE, optionList } from './command.js';
@@ -49,6 +49,12 @@ export function givenSettings(options: OptionValues): GivenSettings {
     templates: optionList(options.templates),
     parameters: optionList(options.parameters),
     parameterValues: parseParameterOverrides(optionList(options.parameter)),
+    ...(text('resource-group-location') !== undefined
+      ? { resourceGroupLocation: parseRegion(text('resource-group-location')!, '--resource-group-location') }
+      : {}),
+    ...(text('deployment-location') !== undefined
+      ? { deploymentLocation: parseRegion(text('deployment-location')!, '--deployment-location') }
+      : {}),
     resources: optionList(options.resources),
     ...(failOn !== undefined ? { failOn } : {}),
     ...(typeof options['fail-on-indeterminate'] === 'boolean'
@@ -199,6 +205,18 @@ export const evaluateOptions: Command['options'] = {
     multiple: true,
     placeholder: 'NAME=VALUE',
     description: 'a parameter value that wins over defaults and parameter files'
+  },
+  'resource-group-location': {
+    type: 'string',
+    placeholder: 'REGION',
+    description:
+      'where the resource group the templates deploy to is: what resourceGroup().location gives (default: unknown)'
+  },
+  'deployment-location': {
+    type: 'string',
+    placeholder: 'REGION',
+    description:
+      'where a subscription, management group or tenant deployment is: what deployment().location gives (default: unknown)'
   },
   resources: {
     type: 'string',

@@ -7,6 +7,7 @@ import { confine, expandTemplateFile, type ExpandedTemplate } from '../sources/i
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../model/pointer.js';
 import type { Command } from './command.js';
+import { parseRegion } from '../config/settings.js';
 import { evaluateOptions } from './evaluate.js';
 import { EXIT_OK, EXIT_USAGE, optionList, printUserError } from './command.js';
 
@@ -109,7 +110,8 @@ export const expandCommand: Command = {
       description: 'the subscription id to build resource ids with (default: all zeros)'
     },
     'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
-    location: { type: 'string', placeholder: 'REGION', description: 'resourceGroup().location (default: unknown)' },
+    'resource-group-location': evaluateOptions['resource-group-location'],
+    'deployment-location': evaluateOptions['deployment-location'],
     positions: { type: 'boolean', description: 'print the source line of every property' },
     root: evaluateOptions.root
   },
@@ -121,6 +123,8 @@ export const expandCommand: Command = {
       const parameterFiles = optionList(options.parameters).map(p => path.resolve(io.cwd, p));
       const str = (name: string): string | undefined =>
         typeof options[name] === 'string' ? (options[name] as string) : undefined;
+      const region = (name: string): string | undefined =>
+        str(name) === undefined ? undefined : parseRegion(str(name)!, `--${name}`);
       const expanded = expandTemplateFile(file, {
         env: io.env,
         root,
@@ -129,7 +133,8 @@ export const expandCommand: Command = {
         scope: {
           subscriptionId: str('subscription-id'),
           resourceGroup: str('resource-group'),
-          location: str('location')
+          resourceGroupLocation: region('resource-group-location'),
+          deploymentLocation: region('deployment-location')
         }
       });
       io.stdout(JSON.stringify(renderExpanded(expanded, io.cwd, options.positions === true), null, 2) + '\n');

@@ -34,6 +34,10 @@ export interface ConfigSettings {
   templates?: string[];
   parameters?: string[];
   parameterValues?: Record<string, Json>;
+  /** What `resourceGroup().location` gives (`resource-group-location`); unknown when no one says. */
+  resourceGroupLocation?: string;
+  /** What `deployment().location` gives above a resource group (`deployment-location`). */
+  deploymentLocation?: string;
   resources?: string[];
   failOn?: Threshold;
   failOnIndeterminate?: boolean;
@@ -185,6 +189,8 @@ export function loadConfig(file: string, cwd: string, root: string = cwd, writte
     ...(v.templates !== undefined ? { templates: v.templates } : {}),
     ...(v.parameters !== undefined ? { parameters: v.parameters } : {}),
     ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
+    ...(v['resource-group-location'] !== undefined ? { resourceGroupLocation: v['resource-group-location'] } : {}),
+    ...(v['deployment-location'] !== undefined ? { deploymentLocation: v['deployment-location'] } : {}),
     ...(v.resources !== undefined ? { resources: v.resources } : {}),
     ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
     ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
@@ -282,6 +288,8 @@ interface ConfigDocument {
   templates?: string[];
   parameters?: string[];
   'parameter-values'?: Record<string, Json>;
+  'resource-group-location'?: string;
+  'deployment-location'?: string;
   resources?: string[];
   'fail-on'?: Threshold;
   'fail-on-indeterminate'?: boolean;

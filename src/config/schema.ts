@@ -10,6 +10,9 @@ export const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const text = { type: 'string', minLength: 1 } as const;
+/** How a region is written: `westeurope`, or its display name `West Europe`. */
+export const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
+const region = { type: 'string', pattern: REGION_PATTERN } as const;
 /** A calendar date: the exception applies through the end of that day (UTC). */
 export const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 
@@ -101,6 +104,16 @@ export const configSchema = {
     'parameter-values': {
       type: 'object',
       description: 'Template parameter values that win over defaults and parameter files.'
+    },
+    'resource-group-location': {
+      ...region,
+      description:
+        'Where the resource group the templates deploy to is: what `resourceGroup().location` gives (default: unknown).'
+    },
+    'deployment-location': {
+      ...region,
+      description:
+        'Where a subscription, management group or tenant deployment is: what `deployment().location` gives (default: unknown).'
     },
     resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
     'fail-on': {
@@ -204,5 +217,6 @@ export const configFieldHints: Record<string, string> = {
 };
 
 export const configPatternHints: Record<string, string> = {
-  [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
+  [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
+  [REGION_PATTERN]: 'a region name, e.g. `westeurope`'
 };

@@ -13,6 +13,7 @@ import { loadRuleTooling } from '../rules/tooling.js';
 import { canonicalJson } from '../exceptions/model.js';
 import { displayPath } from '../paths.js';
 import { readFilesAtCommit } from '../pr/baseCheckout.js';
+import { REGION_PATTERN } from './schema.js';
 import {
   CONFIG_FILES,
   findConfigFile,
@@ -67,6 +68,9 @@ export interface ResolvedSettings {
   templatesAtBase?: string[];
   parameters: string[];
   parameterOverrides: Record<string, Json>;
+  /** Where the deployment goes, as far as it is given: `resourceGroup().location`, `deployment().location`. */
+  resourceGroupLocation?: string;
+  deploymentLocation?: string;
   resources: string[];
   overrides: RuleOverride[];
   exceptions: Exception[];
@@ -155,6 +159,12 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       templates,
       parameters: pick('parameters') ?? [],
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
+      ...(pick('resourceGroupLocation') !== undefined
+        ? { resourceGroupLocation: shortRegionName(pick('resourceGroupLocation')!) }
+        : {}),
+      ...(pick('deploymentLocation') !== undefined
+        ? { deploymentLocation: shortRegionName(pick('deploymentLocation')!) }
+        : {}),
       resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
       overrides: gate.overrides ?? config?.overrides ?? [],
       exceptions: config?.exceptions ?? [],
@@ -188,7 +198,11 @@ const GATE_SETTINGS = {
   definitions: 'definitions',
   parameters: 'parameters',
   parameterValues: 'parameter-values',
-  baseline: 'baseline'
+  baseline: 'baseline',
+  // Where the deployment goes decides what Allowed locations and the like find: a pull request could
+  // name an allowed region for a group that is in another.
+  resourceGroupLocation: 'resource-group-location',
+  deploymentLocation: 'deployment-location'
 } as const satisfies Partial<Record<keyof ConfigSettings, string>>;
 
 /**
@@ -325,6 +339,23 @@ function gateAtBase(
     reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
   });
   return { settings, overrides: base?.overrides ?? [], ...more, pinned };
+}
+
+/**
+ * A region given for the deployment (`--resource-group-location`, the input or the key of that name) as ARM
+ * returns it from `resourceGroup().location`: its short name, `westeurope` for `West Europe`. `what` names
+ * where it was given, for the message.
+ */
+export function parseRegion(value: string, what: string): string {
+  const region = value.trim();
+  if (!new RegExp(REGION_PATTERN).test(region))
+    throw new UserError(`${what} is '${value}', which is not a region; give a region name such as westeurope.`);
+  return shortRegionName(region);
+}
+
+/** `West Europe` → `westeurope`: the name ARM gives back for a region however it was written. */
+export function shortRegionName(region: string): string {
+  return region.replace(/ /g, '').toLowerCase();
 }
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */

@@ -9,6 +9,7 @@ export {
   expandTemplateDocument,
   notATemplateReason,
   PLACEHOLDER_SUBSCRIPTION,
+  type DeploymentContext,
   type ExpandedTemplate,
   type TemplateLoadOptions
 } from './templates.js';

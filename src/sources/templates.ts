@@ -41,13 +41,22 @@ export interface TemplateLoadOptions {
    * positions: the reference that positions found only when a finding asks are tested against.
    */
   recordAllPositions?: boolean;
-  scope?: {
-    subscriptionId?: string;
-    resourceGroup?: string;
-    location?: string;
-    tenantId?: string;
-    deploymentName?: string;
-  };
+  scope?: DeploymentContext;
+}
+
+/**
+ * What a deployment knows and a template does not say: where it goes. Each is a placeholder or unknown
+ * unless given (`--resource-group-location`, `--deployment-location`; `expand` also takes the ids).
+ */
+export interface DeploymentContext {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** What `resourceGroup().location` returns in a template deployed to a resource group. */
+  resourceGroupLocation?: string;
+  /** What `deployment().location` returns in a template deployed to a subscription, management group or tenant. */
+  deploymentLocation?: string;
+  tenantId?: string;
+  deploymentName?: string;
 }
 
 export interface ExpandedTemplate {
@@ -82,12 +91,14 @@ export function notATemplateReason(value: Json): string | null {
 
 function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptions, file: string): DeploymentTarget {
   const scope = options.scope ?? {};
+  const level = deploymentLevelOf(template.$schema);
   return {
-    level: deploymentLevelOf(template.$schema),
+    level,
     subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
     resourceGroup: scope.resourceGroup ?? 'rg',
-    // A template does not say where its resource group is: unknown unless the caller gives it.
-    location: scope.location,
+    // A template does not say where its resource group (or, above a group, its deployment) is:
+    // unknown unless the caller gives it.
+    location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
     tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
     managementGroup: 'mg',
     deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
