@@ -752,6 +752,8 @@ async function readInputs(
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
       parameterOverrides: request.parameterOverrides,
       scope: deploymentContext(request),
+      // Findings are reported on these: their ids must not depend on where the deployment goes.
+      stableNames: true,
       progress: request.progress,
       onTemplate: template => {
         if (request.changedFiles) readSets.push(filesRead(template, request.cwd));

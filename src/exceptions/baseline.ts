@@ -9,7 +9,7 @@ import { parseJsonText } from '../model/jsonText.js';
 import { isObject, own } from '../model/value.js';
 import type { Finding } from '../model/finding.js';
 import { isAccepted } from '../model/finding.js';
-import { FINGERPRINT_KEY, fingerprint } from '../model/fingerprint.js';
+import { FINGERPRINT_KEY, fingerprint, fingerprints } from '../model/fingerprint.js';
 import { readTextFile } from '../model/textFile.js';
 import { displayPath } from '../paths.js';
 import path from 'node:path';
@@ -20,6 +20,11 @@ export interface Baseline {
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
   entries: number;
+  /**
+   * The fingerprints of entries that name their resource by the expression of its name, written while the name
+   * could not be computed: when it is computed now (a location given), the entry matches nothing.
+   */
+  expressionNamed?: Set<string>;
   /** The file as read, to compare with the base commit's. */
   text: string;
 }
@@ -42,8 +47,9 @@ export function readBaseline(file: string, cwd: string): Baseline {
 export function baselineFingerprints(
   json: unknown,
   file: string
-): { fingerprints: Map<string, number>; entries: number } {
+): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed'> {
   const fingerprints = new Map<string, number>();
+  const expressionNamed = new Set<string>();
   let entries = 0;
   const add = (print: unknown) => {
     if (typeof print !== 'string') return;
@@ -54,9 +60,12 @@ export function baselineFingerprints(
   if (object && typeof object === 'object' && Array.isArray(object.findings)) {
     for (const finding of object.findings as Finding[]) {
       if (!isBaselineEntry(finding)) continue;
-      add(fingerprint(finding));
+      const print = fingerprint(finding);
+      add(print);
+      if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
+        expressionNamed.add(print);
     }
-    return { fingerprints, entries };
+    return { fingerprints, entries, ...(expressionNamed.size ? { expressionNamed } : {}) };
   }
   if (object && typeof object === 'object' && Array.isArray(object.runs)) {
     // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
@@ -77,6 +86,11 @@ export function baselineFingerprints(
   );
 }
 
+/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
+function isExpressionText(name: string): boolean {
+  return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
+}
+
 /** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
 function isBaselineEntry(finding: Finding): boolean {
   return (
@@ -85,6 +99,7 @@ function isBaselineEntry(finding: Finding): boolean {
     typeof finding.definition === 'string' &&
     typeof finding.resource?.type === 'string' &&
     typeof finding.resource?.name === 'string' &&
+    (finding.resource.stableName === undefined || typeof finding.resource.stableName === 'string') &&
     (finding.resource.file === null ||
       finding.resource.file === undefined ||
       typeof finding.resource.file === 'string') &&
@@ -101,19 +116,28 @@ export function applyBaseline(findings: Finding[], baseline: Baseline): { findin
 }
 
 /** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
-export function baselineApplier(baseline: Baseline): { mark(finding: Finding): Finding; matched(): number } {
+export function baselineApplier(baseline: Baseline): {
+  mark(finding: Finding): Finding;
+  matched(): number;
+  /** How many entries naming their resource by an expression matched no finding (once every finding is marked). */
+  unmatchedExpressionNamed(): number;
+} {
   const left = new Map(baseline.fingerprints);
   let matched = 0;
   return {
     mark(finding) {
       if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
-      const print = fingerprint(finding);
-      const count = left.get(print) ?? 0;
-      if (count === 0) return finding;
-      left.set(print, count - 1);
+      const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0);
+      if (print === undefined) return finding;
+      left.set(print, left.get(print)! - 1);
       matched++;
       return { ...finding, baselined: true as const };
     },
-    matched: () => matched
+    matched: () => matched,
+    unmatchedExpressionNamed: () => {
+      let count = 0;
+      for (const print of baseline.expressionNamed ?? []) count += left.get(print) ?? 0;
+      return count;
+    }
   };
 }

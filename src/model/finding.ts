@@ -11,6 +11,8 @@ export interface FindingResource {
   file: string | null;
   line: number | null;
   column: number | null;
+  /** The name finding ids are made with, where it is not `name` (Resource.stableName). */
+  stableName?: string;
 }
 
 export interface Finding {
@@ -138,7 +140,8 @@ export function findingResource(resource: Resource, position: SourcePosition | n
     name: resource.name,
     file: position?.file ?? null,
     line: position?.line ?? null,
-    column: position?.column ?? null
+    column: position?.column ?? null,
+    ...(resource.stableName !== undefined ? { stableName: resource.stableName } : {})
   };
 }
 

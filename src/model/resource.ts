@@ -19,6 +19,11 @@ export interface Resource {
   type: string;
   /** Full name, e.g. `myvault/add`. */
   name: string;
+  /**
+   * The name in the placeholder deployment, where it differs from `name` because the name is built from
+   * where the deployment goes (src/sources/stableNames.ts): what finding ids are made with.
+   */
+  stableName?: string;
   apiVersion?: string;
   /** The resource body: `name`, `type`, `kind`, `location`, `tags`, `identity`, `sku`, `properties`, … */
   json: { [key: string]: Value };

@@ -158,6 +158,17 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     skipped: parts.skipped,
     notRun: parts.notRun
   };
+  const unmatchedExpressions = first?.baselining?.unmatchedExpressionNamed() ?? 0;
+  if (baseline && unmatchedExpressions > 0) {
+    // The one change of finding ids the placeholder deployment cannot undo (src/sources/stableNames.ts).
+    document.skipped = [
+      ...parts.skipped,
+      {
+        file: baseline.file,
+        reason: `${unmatchedExpressions === 1 ? '1 entry names its resource' : `${unmatchedExpressions} entries name their resource`} by the expression of its name, written while the name could not be computed, and ${unmatchedExpressions === 1 ? 'matches' : 'match'} no finding now: where the name is computed now (a location given with \`resource-group-location\` or \`deployment-location\`), the resource's findings count as new. Write the baseline again with \`cmk-guard baseline\` to accept them.`
+      }
+    ];
+  }
   if (exceptionReport.length) document.exceptions = exceptionReport;
   if (baseline) {
     document.baseline = {

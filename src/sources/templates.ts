@@ -23,6 +23,7 @@ import { templateLibrary } from './arm/functions/index.js';
 import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
 import { uriRoot } from './arm/templateLink.js';
 import { checkTemplateNames, refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
+import { PLACEHOLDER_LOCATION, giveStableNames, placeholderDeploymentNeeded } from './stableNames.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -42,6 +43,11 @@ export interface TemplateLoadOptions {
    */
   recordAllPositions?: boolean;
   scope?: DeploymentContext;
+  /**
+   * Gives each resource whose name depends on where the deployment goes its name in the placeholder
+   * deployment (`Resource.stableName`, see stableNames.ts), which finding ids are made with.
+   */
+  stableNames?: boolean;
 }
 
 /**
@@ -87,6 +93,11 @@ export function notATemplateReason(value: Json): string | null {
     return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
   }
   return null;
+}
+
+/** The placeholder deployment finding ids are made in: no value given, every location `westus` (stableNames.ts). */
+function placeholderTarget(template: { [key: string]: Json }, file: string): DeploymentTarget {
+  return { ...targetFor(template, {}, file), location: PLACEHOLDER_LOCATION, locationFixed: true };
 }
 
 function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptions, file: string): DeploymentTarget {
@@ -139,36 +150,50 @@ export function expandTemplateDocument(
     ...parameterDocuments.map(parametersFromDocument),
     overridesToSupplied(options.parameterOverrides ?? {})
   );
-  const expansion: Expansion = {
-    notes: [],
-    now: new Date(),
-    newGuidCount: 0,
-    instanceCount: 0,
-    deploymentOutputs: new Map(),
-    boundary,
-    errors: [],
-    outputFailures: new Map(),
-    uriRoot: uriRoot(doc.file, boundary),
-    budget: new WorkBudget(doc.file),
-    recordAllPositions: options.recordAllPositions
+  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date) => {
+    const expansion: Expansion = {
+      notes: [],
+      now,
+      newGuidCount: 0,
+      instanceCount: 0,
+      deploymentOutputs: new Map(),
+      boundary,
+      errors: [],
+      outputFailures: new Map(),
+      uriRoot: uriRoot(doc.file, boundary),
+      budget,
+      recordAllPositions: options.recordAllPositions
+    };
+    const scope = new TemplateScope({
+      doc,
+      base: '',
+      template,
+      target,
+      supplied,
+      expansion,
+      path: '',
+      fileChain: [doc.file],
+      makeLibrary: templateLibrary
+    });
+    scope.resolveAllParameters();
+    const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+    return { emitted, expansion };
   };
-  const scope = new TemplateScope({
-    doc,
-    base: '',
-    template,
-    target: targetFor(template, options, doc.file),
-    supplied,
-    expansion,
-    path: '',
-    fileChain: [doc.file],
-    makeLibrary: templateLibrary
-  });
-  scope.resolveAllParameters();
-  const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+  const budget = new WorkBudget(doc.file);
+  const now = new Date();
+  const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
   for (const e of emitted) refuseCollidingBody(e.resource);
+  const resources = finalStates(emitted, expansion.notes);
+  if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
+    giveStableNames(resources, () => {
+      // Within the same budget: a template that spends it here keeps the names it has.
+      const placeholder = deploy(placeholderTarget(template, doc.file), budget, now);
+      return finalStates(placeholder.emitted, []);
+    });
+  }
   return {
     file: doc.file,
-    resources: finalStates(emitted, expansion.notes),
+    resources,
     parameterFiles: [...parameterFiles, ...parameterDocuments.map(d => d.file)],
     parameterFile: parameterDocuments.length
       ? parameterDocuments[parameterDocuments.length - 1].file

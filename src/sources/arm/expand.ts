@@ -951,9 +951,10 @@ export class TemplateExpander {
       (subscriptionId === undefined || subscriptionId.toLowerCase() === scope.target.subscriptionId.toLowerCase()) &&
       resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
     if (subscriptionId !== undefined) target.subscriptionId = subscriptionId;
+    const locationFixed = target.locationFixed === true;
     if (resourceGroup !== undefined) {
       // Another group's location is not the parent's.
-      if (!sameGroup || scope.target.level !== 'resourceGroup') target.location = undefined;
+      if (!locationFixed && (!sameGroup || scope.target.level !== 'resourceGroup')) target.location = undefined;
       target.resourceGroup = resourceGroup;
       target.level = 'resourceGroup';
     } else if (
@@ -963,8 +964,10 @@ export class TemplateExpander {
     ) {
       target.level = 'subscription';
       // deployment().location of a subscription-level nested deployment is its own `location`.
-      const location = scope.evaluateValue(node.location!, joinPointer(pointer, 'location'), data);
-      target.location = typeof location === 'string' ? location : undefined;
+      if (!locationFixed) {
+        const location = scope.evaluateValue(node.location!, joinPointer(pointer, 'location'), data);
+        target.location = typeof location === 'string' ? location : undefined;
+      }
     }
     return target;
   }

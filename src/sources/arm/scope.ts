@@ -34,6 +34,11 @@ export interface DeploymentTarget {
    * only when the caller gives it, or a subscription-level nested deployment sets it.
    */
   location?: string;
+  /**
+   * The placeholder deployment finding ids are made in (src/sources/stableNames.ts): every nested
+   * deployment keeps `location`, whatever group it goes to.
+   */
+  locationFixed?: true;
   tenantId: string;
   managementGroup: string;
   deploymentName: string;
