@@ -8684,7 +8684,8 @@ function findingResource(resource, position) {
         name: resource.name,
         file: position?.file ?? null,
         line: position?.line ?? null,
-        column: position?.column ?? null
+        column: position?.column ?? null,
+        ...(resource.stableName !== undefined ? { stableName: resource.stableName } : {})
     };
 }
 /** Whether a finding counts: neither an exception nor the baseline accepts it. */
@@ -20050,9 +20051,10 @@ class TemplateExpander {
             resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
         if (subscriptionId !== undefined)
             target.subscriptionId = subscriptionId;
+        const locationFixed = target.locationFixed === true;
         if (resourceGroup !== undefined) {
             // Another group's location is not the parent's.
-            if (!sameGroup || scope.target.level !== 'resourceGroup')
+            if (!locationFixed && (!sameGroup || scope.target.level !== 'resourceGroup'))
                 target.location = undefined;
             target.resourceGroup = resourceGroup;
             target.level = 'resourceGroup';
@@ -20062,8 +20064,10 @@ class TemplateExpander {
             String(node.type).toLowerCase() === DEPLOYMENTS_TYPE) {
             target.level = 'subscription';
             // deployment().location of a subscription-level nested deployment is its own `location`.
-            const location = scope.evaluateValue(node.location, (0,model_pointer/* joinPointer */.Kn)(pointer, 'location'), data);
-            target.location = typeof location === 'string' ? location : undefined;
+            if (!locationFixed) {
+                const location = scope.evaluateValue(node.location, (0,model_pointer/* joinPointer */.Kn)(pointer, 'location'), data);
+                target.location = typeof location === 'string' ? location : undefined;
+            }
         }
         return target;
     }
@@ -20482,8 +20486,79 @@ function addIdentityUnknowns(json, id) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sources/stableNames.ts
+/**
+ * A finding's id (its fingerprint: rule, resource type and name, file) must not depend on where the
+ * deployment goes: a region the run is told (`--resource-group-location`) or does not know would give
+ * the same finding another id, and a baseline would count it as new. So a resource whose name is built
+ * from such a value (`[concat(parameters('location'), 'store', uniqueString(resourceGroup().id))]`) is
+ * also named as the template names it in one fixed placeholder deployment \u2014 the subscription, group
+ * and tenant placeholders every run has, and every location `westus`, as cmk-guard read them before
+ * locations were unknown \u2014 and findings are identified by that name. Reports still show the name the
+ * run computed.
+ */
+
+
+/** The location of the placeholder deployment: the one cmk-guard gave every group before it was unknown. */
+const PLACEHOLDER_LOCATION = 'westus';
+/**
+ * Whether a resource may be named otherwise in the placeholder deployment: the run was told where the
+ * deployment goes, or a name is unknown (it may read a location the run does not know).
+ */
+function placeholderDeploymentNeeded(resources, given = {}) {
+    if (Object.values(given).some(value => value !== undefined))
+        return true;
+    return resources.some(r => (0,model_value/* isUnknown */.t8)(r.json.name) || r.priorWrites?.some(w => (0,model_value/* isUnknown */.t8)(w.json.name)));
+}
+/** Where a resource is declared: the same declaration in both deployments, one instance after another. */
+function declarationKey(resource) {
+    const at = resource.source;
+    return `${resource.type.toLowerCase()}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
+}
+function byDeclaration(resources) {
+    const groups = new Map();
+    for (const resource of resources) {
+        const key = declarationKey(resource);
+        const group = groups.get(key);
+        if (group)
+            group.push(resource);
+        else
+            groups.set(key, [resource]);
+    }
+    return groups;
+}
+/**
+ * Sets `stableName` on each resource (and each earlier write of it) whose name in the placeholder
+ * deployment differs. Instances are paired by declaration, in order; a declaration that deploys a
+ * different number of instances there (a copy count or condition that reads the location) keeps the
+ * names it has, as does every resource when the template fails in the placeholder deployment.
+ */
+function giveStableNames(resources, placeholder) {
+    let inPlaceholder;
+    try {
+        inPlaceholder = placeholder();
+    }
+    catch (error) {
+        if (error instanceof model_errors/* UserError */.yo)
+            return;
+        throw error;
+    }
+    const there = byDeclaration(inPlaceholder.flatMap(r => [...(r.priorWrites ?? []), r]));
+    for (const [key, here] of byDeclaration(resources.flatMap(r => [...(r.priorWrites ?? []), r]))) {
+        const counterparts = there.get(key);
+        if (counterparts?.length !== here.length)
+            continue;
+        here.forEach((resource, i) => {
+            const name = counterparts[i].name;
+            if (name !== resource.name)
+                resource.stableName = name;
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/templates.ts
 /** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
+
 
 
 
@@ -20514,14 +20589,20 @@ function notATemplateReason(value) {
     }
     return null;
 }
+/** The placeholder deployment finding ids are made in: no value given, every location `westus` (stableNames.ts). */
+function placeholderTarget(template, file) {
+    return { ...targetFor(template, {}, file), location: PLACEHOLDER_LOCATION, locationFixed: true };
+}
 function targetFor(template, options, file) {
     const scope = options.scope ?? {};
+    const level = deploymentLevelOf(template.$schema);
     return {
-        level: deploymentLevelOf(template.$schema),
+        level,
         subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
         resourceGroup: scope.resourceGroup ?? 'rg',
-        // A template does not say where its resource group is: unknown unless the caller gives it.
-        location: scope.location,
+        // A template does not say where its resource group (or, above a group, its deployment) is:
+        // unknown unless the caller gives it.
+        location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
         tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
         managementGroup: 'mg',
         deploymentName: scope.deploymentName ?? external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
@@ -20548,37 +20629,51 @@ function expandTemplateDocument(doc, options = {}) {
     }
     const parameterDocuments = options.parameterDocuments ?? [];
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), ...parameterDocuments.map(parametersFromDocument), overridesToSupplied(options.parameterOverrides ?? {}));
-    const expansion = {
-        notes: [],
-        now: new Date(),
-        newGuidCount: 0,
-        instanceCount: 0,
-        deploymentOutputs: new Map(),
-        boundary,
-        errors: [],
-        outputFailures: new Map(),
-        uriRoot: uriRoot(doc.file, boundary),
-        budget: new WorkBudget(doc.file),
-        recordAllPositions: options.recordAllPositions
+    const deploy = (target, budget, now) => {
+        const expansion = {
+            notes: [],
+            now,
+            newGuidCount: 0,
+            instanceCount: 0,
+            deploymentOutputs: new Map(),
+            boundary,
+            errors: [],
+            outputFailures: new Map(),
+            uriRoot: uriRoot(doc.file, boundary),
+            budget,
+            recordAllPositions: options.recordAllPositions
+        };
+        const scope = new TemplateScope({
+            doc,
+            base: '',
+            template,
+            target,
+            supplied,
+            expansion,
+            path: '',
+            fileChain: [doc.file],
+            makeLibrary: templateLibrary
+        });
+        scope.resolveAllParameters();
+        const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+        return { emitted, expansion };
     };
-    const scope = new TemplateScope({
-        doc,
-        base: '',
-        template,
-        target: targetFor(template, options, doc.file),
-        supplied,
-        expansion,
-        path: '',
-        fileChain: [doc.file],
-        makeLibrary: templateLibrary
-    });
-    scope.resolveAllParameters();
-    const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+    const budget = new WorkBudget(doc.file);
+    const now = new Date();
+    const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
     for (const e of emitted)
         refuseCollidingBody(e.resource);
+    const resources = finalStates(emitted, expansion.notes);
+    if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
+        giveStableNames(resources, () => {
+            // Within the same budget: a template that spends it here keeps the names it has.
+            const placeholder = deploy(placeholderTarget(template, doc.file), budget, now);
+            return finalStates(placeholder.emitted, []);
+        });
+    }
     return {
         file: doc.file,
-        resources: finalStates(emitted, expansion.notes),
+        resources,
         parameterFiles: [...parameterFiles, ...parameterDocuments.map(d => d.file)],
         parameterFile: parameterDocuments.length
             ? parameterDocuments[parameterDocuments.length - 1].file
@@ -21617,15 +21712,27 @@ const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /**
  * Rule, resource type and name (case-insensitive, as ARM compares them) and file (relative to the
  * repository root): the same finding keeps its fingerprint when lines move or the message changes;
- * a renamed resource is a new finding.
+ * a renamed resource is a new finding. The name is the one the template gives in the placeholder
+ * deployment (`stableName`, when the name is built from where the deployment goes): a region the run
+ * is told, or does not know, never changes it.
  */
 function fingerprint(finding, file = finding.resource.file) {
-    const key = [
-        finding.definition,
-        finding.resource.type.toLowerCase(),
-        finding.resource.name.toLowerCase(),
-        file ?? ''
-    ].join('\0');
+    return printOf(finding, finding.resource.stableName ?? finding.resource.name, file);
+}
+/**
+ * Every fingerprint a baseline may hold for this finding: `fingerprint`, then, for a name built from
+ * where the deployment goes, the one made with the name this run shows (what cmk-guard wrote while it
+ * identified findings by it).
+ */
+function fingerprints(finding) {
+    const stable = fingerprint(finding);
+    const { stableName, name } = finding.resource;
+    return stableName === undefined || stableName.toLowerCase() === name.toLowerCase()
+        ? [stable]
+        : [stable, printOf(finding, name, finding.resource.file)];
+}
+function printOf(finding, name, file) {
+    const key = [finding.definition, finding.resource.type.toLowerCase(), name.toLowerCase(), file ?? ''].join('\0');
     return (0,builtins/* nodeCrypto */.S)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -21655,6 +21762,7 @@ function readBaseline(file, cwd) {
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
 function baselineFingerprints(json, file) {
     const fingerprints = new Map();
+    const expressionNamed = new Set();
     let entries = 0;
     const add = (print) => {
         if (typeof print !== 'string')
@@ -21667,9 +21775,12 @@ function baselineFingerprints(json, file) {
         for (const finding of object.findings) {
             if (!isBaselineEntry(finding))
                 continue;
-            add(fingerprint(finding));
+            const print = fingerprint(finding);
+            add(print);
+            if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
+                expressionNamed.add(print);
         }
-        return { fingerprints, entries };
+        return { fingerprints, entries, ...(expressionNamed.size ? { expressionNamed } : {}) };
     }
     if (object && typeof object === 'object' && Array.isArray(object.runs)) {
         // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
@@ -21689,6 +21800,10 @@ function baselineFingerprints(json, file) {
     }
     throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
 }
+/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
+function isExpressionText(name) {
+    return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
+}
 /** A finding of an earlier run the baseline accepts: noncompliant or indeterminate, and not accepted by an exception. */
 function isBaselineEntry(finding) {
     return (finding !== null &&
@@ -21696,6 +21811,7 @@ function isBaselineEntry(finding) {
         typeof finding.definition === 'string' &&
         typeof finding.resource?.type === 'string' &&
         typeof finding.resource?.name === 'string' &&
+        (finding.resource.stableName === undefined || typeof finding.resource.stableName === 'string') &&
         (finding.resource.file === null ||
             finding.resource.file === undefined ||
             typeof finding.resource.file === 'string') &&
@@ -21716,15 +21832,20 @@ function baselineApplier(baseline) {
         mark(finding) {
             if (finding.verdict === 'compliant' || isAccepted(finding))
                 return finding;
-            const print = fingerprint(finding);
-            const count = left.get(print) ?? 0;
-            if (count === 0)
+            const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0);
+            if (print === undefined)
                 return finding;
-            left.set(print, count - 1);
+            left.set(print, left.get(print) - 1);
             matched++;
             return { ...finding, baselined: true };
         },
-        matched: () => matched
+        matched: () => matched,
+        unmatchedExpressionNamed: () => {
+            let count = 0;
+            for (const print of baseline.expressionNamed ?? [])
+                count += left.get(print) ?? 0;
+            return count;
+        }
     };
 }
 
@@ -21739,6 +21860,9 @@ function baselineApplier(baseline) {
 const CONFIG_SCHEMA_ID = 'https://cmk-guard.dev/schemas/cmk-guard.schema.json';
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
 const schema_text = { type: 'string', minLength: 1 };
+/** How a region is written: `westeurope`, or its display name `West Europe`. */
+const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
+const region = { type: 'string', pattern: REGION_PATTERN };
 /** A calendar date: the exception applies through the end of that day (UTC). */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 /** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
@@ -21819,6 +21943,14 @@ const configSchema = {
         'parameter-values': {
             type: 'object',
             description: 'Template parameter values that win over defaults and parameter files.'
+        },
+        'resource-group-location': {
+            ...region,
+            description: 'Where the resource group the templates deploy to is: what `resourceGroup().location` gives (default: unknown).'
+        },
+        'deployment-location': {
+            ...region,
+            description: 'Where a subscription, management group or tenant deployment is: what `deployment().location` gives (default: unknown).'
         },
         resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
         'fail-on': {
@@ -21917,7 +22049,8 @@ const configFieldHints = {
     reason: 'why the finding is accepted, in a sentence'
 };
 const configPatternHints = {
-    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`'
+    [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
+    [REGION_PATTERN]: 'a region name, e.g. `westeurope`'
 };
 
 ;// CONCATENATED MODULE: ./src/config/validator.ts
@@ -22559,6 +22692,17 @@ function streamedDocument(store, parts) {
         skipped: parts.skipped,
         notRun: parts.notRun
     };
+    const unmatchedExpressions = first?.baselining?.unmatchedExpressionNamed() ?? 0;
+    if (baseline && unmatchedExpressions > 0) {
+        // The one change of finding ids the placeholder deployment cannot undo (src/sources/stableNames.ts).
+        document.skipped = [
+            ...parts.skipped,
+            {
+                file: baseline.file,
+                reason: `${unmatchedExpressions === 1 ? '1 entry names its resource' : `${unmatchedExpressions} entries name their resource`} by the expression of its name, written while the name could not be computed, and ${unmatchedExpressions === 1 ? 'matches' : 'match'} no finding now: where the name is computed now (a location given with \`resource-group-location\` or \`deployment-location\`), the resource's findings count as new. Write the baseline again with \`cmk-guard baseline\` to accept them.`
+            }
+        ];
+    }
     if (exceptionReport.length)
         document.exceptions = exceptionReport;
     if (baseline) {
@@ -25045,6 +25189,9 @@ async function readInputs(request, loaded, inputs, readSets) {
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
             parameterOverrides: request.parameterOverrides,
+            scope: deploymentContext(request),
+            // Findings are reported on these: their ids must not depend on where the deployment goes.
+            stableNames: true,
             progress: request.progress,
             onTemplate: template => {
                 if (request.changedFiles)
@@ -25186,13 +25333,21 @@ function typesToRead(definitions) {
     }
     return [...types].sort();
 }
+/** Where the templates are deployed, as far as the run is told: the same for the head's and the base's. */
+function deploymentContext(request) {
+    return {
+        ...(request.resourceGroupLocation !== undefined ? { resourceGroupLocation: request.resourceGroupLocation } : {}),
+        ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {})
+    };
+}
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
 function loadBaseTemplates(request, patterns) {
     const discovered = loadTemplates(patterns, {
         cwd: request.cwd,
         env: request.env,
         root: rootOf(request),
-        parameterOverrides: request.parameterOverrides
+        parameterOverrides: request.parameterOverrides,
+        scope: deploymentContext(request)
     });
     return discovered.templates.flatMap(t => t.resources);
 }
@@ -25208,7 +25363,8 @@ function loadBaseResources(request) {
             env: request.env,
             root: inBaseCheckout(checkout, rootOf(request), request.cwd),
             parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
-            parameterOverrides: request.parameterOverrides
+            parameterOverrides: request.parameterOverrides,
+            scope: deploymentContext(request)
         });
         // A template the base cannot expand (new, or broken then) has nothing to compare against.
         return discovered.templates.flatMap(t => t.resources);
@@ -25961,7 +26117,7 @@ function sarifParts(document, context) {
                     {
                         physicalLocation: {
                             artifactLocation: artifactLocation(context_repositoryPath(at.file, context), context),
-                            ...(at.line ? { region: region(at.line, at.column) } : {})
+                            ...(at.line ? { region: sarif_region(at.line, at.column) } : {})
                         }
                     }
                 ]
@@ -26041,7 +26197,7 @@ function buildResult(finding, ruleIndex, context, withBaseline) {
                 : {
                     physicalLocation: {
                         artifactLocation: artifactLocation(file, context),
-                        ...(resource.line ? { region: region(resource.line, resource.column) } : {})
+                        ...(resource.line ? { region: sarif_region(resource.line, resource.column) } : {})
                     },
                     logicalLocations
                 }
@@ -26076,7 +26232,7 @@ function sarif_suppressionOf(suppression, context) {
         }
     };
 }
-function region(line, column) {
+function sarif_region(line, column) {
     return column ? { startLine: line, startColumn: column } : { startLine: line };
 }
 function artifactLocation(file, context) {
@@ -26367,6 +26523,8 @@ function loadConfig(file, cwd, root = cwd, written) {
         ...(v.templates !== undefined ? { templates: v.templates } : {}),
         ...(v.parameters !== undefined ? { parameters: v.parameters } : {}),
         ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
+        ...(v['resource-group-location'] !== undefined ? { resourceGroupLocation: v['resource-group-location'] } : {}),
+        ...(v['deployment-location'] !== undefined ? { deploymentLocation: v['deployment-location'] } : {}),
         ...(v.resources !== undefined ? { resources: v.resources } : {}),
         ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
         ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
@@ -26457,6 +26615,7 @@ function byLine(errors) {
 
 
 
+
 /**
  * Loads what reading the configuration file needs (js-yaml, ajv: src/rules/tooling.ts) when there is one, before
  * `resolveSettings` reads it. A file it cannot find says nothing here: `resolveSettings` says what is wrong.
@@ -26517,6 +26676,12 @@ function resolveSettings(given, cwd, defaults) {
             templates,
             parameters: pick('parameters') ?? [],
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
+            ...(pick('resourceGroupLocation') !== undefined
+                ? { resourceGroupLocation: shortRegionName(pick('resourceGroupLocation')) }
+                : {}),
+            ...(pick('deploymentLocation') !== undefined
+                ? { deploymentLocation: shortRegionName(pick('deploymentLocation')) }
+                : {}),
             resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
             overrides: gate.overrides ?? config?.overrides ?? [],
             exceptions: config?.exceptions ?? [],
@@ -26549,7 +26714,11 @@ const GATE_SETTINGS = {
     definitions: 'definitions',
     parameters: 'parameters',
     parameterValues: 'parameter-values',
-    baseline: 'baseline'
+    baseline: 'baseline',
+    // Where the deployment goes decides what Allowed locations and the like find: a pull request could
+    // name an allowed region for a group that is in another.
+    resourceGroupLocation: 'resource-group-location',
+    deploymentLocation: 'deployment-location'
 };
 /**
  * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
@@ -26671,6 +26840,21 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     });
     return { settings, overrides: base?.overrides ?? [], ...more, pinned };
 }
+/**
+ * A region given for the deployment (`--resource-group-location`, the input or the key of that name) as ARM
+ * returns it from `resourceGroup().location`: its short name, `westeurope` for `West Europe`. `what` names
+ * where it was given, for the message.
+ */
+function parseRegion(value, what) {
+    const region = value.trim();
+    if (!new RegExp(REGION_PATTERN).test(region))
+        throw new model_errors/* UserError */.yo(`${what} is '${value}', which is not a region; give a region name such as westeurope.`);
+    return shortRegionName(region);
+}
+/** `West Europe` \u2192 `westeurope`: the name ARM gives back for a region however it was written. */
+function shortRegionName(region) {
+    return region.replace(/ /g, '').toLowerCase();
+}
 /** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
 function resolveAzureSettings(given, config) {
     const merged = { ...config?.azure };
@@ -26775,6 +26959,12 @@ function givenSettings(options) {
         templates: optionList(options.templates),
         parameters: optionList(options.parameters),
         parameterValues: parseParameterOverrides(optionList(options.parameter)),
+        ...(text('resource-group-location') !== undefined
+            ? { resourceGroupLocation: parseRegion(text('resource-group-location'), '--resource-group-location') }
+            : {}),
+        ...(text('deployment-location') !== undefined
+            ? { deploymentLocation: parseRegion(text('deployment-location'), '--deployment-location') }
+            : {}),
         resources: optionList(options.resources),
         ...(failOn !== undefined ? { failOn } : {}),
         ...(typeof options['fail-on-indeterminate'] === 'boolean'
@@ -26915,6 +27105,16 @@ const evaluateOptions = {
         multiple: true,
         placeholder: 'NAME=VALUE',
         description: 'a parameter value that wins over defaults and parameter files'
+    },
+    'resource-group-location': {
+        type: 'string',
+        placeholder: 'REGION',
+        description: 'where the resource group the templates deploy to is: what resourceGroup().location gives (default: unknown)'
+    },
+    'deployment-location': {
+        type: 'string',
+        placeholder: 'REGION',
+        description: 'where a subscription, management group or tenant deployment is: what deployment().location gives (default: unknown)'
     },
     resources: {
         type: 'string',
@@ -27440,6 +27640,7 @@ const demoCommand = {
 
 
 
+
 /**
  * `cmk-guard expand TEMPLATE`: the resources a template deploys, as cmk-guard reads them,
  * for debugging a template. An unknown value is printed as the string
@@ -27541,7 +27742,8 @@ const expandCommand = {
             description: 'the subscription id to build resource ids with (default: all zeros)'
         },
         'resource-group': { type: 'string', placeholder: 'NAME', description: "the resource group name (default: 'rg')" },
-        location: { type: 'string', placeholder: 'REGION', description: 'resourceGroup().location (default: unknown)' },
+        'resource-group-location': evaluateOptions['resource-group-location'],
+        'deployment-location': evaluateOptions['deployment-location'],
         positions: { type: 'boolean', description: 'print the source line of every property' },
         root: evaluateOptions.root
     },
@@ -27552,6 +27754,7 @@ const expandCommand = {
             const file = confine(external_node_path_.resolve(io.cwd, positionals[0]), root, 'the template', { file: positionals[0] });
             const parameterFiles = optionList(options.parameters).map(p => external_node_path_.resolve(io.cwd, p));
             const str = (name) => typeof options[name] === 'string' ? options[name] : undefined;
+            const region = (name) => str(name) === undefined ? undefined : parseRegion(str(name), `--${name}`);
             const expanded = expandTemplateFile(file, {
                 env: io.env,
                 root,
@@ -27560,7 +27763,8 @@ const expandCommand = {
                 scope: {
                     subscriptionId: str('subscription-id'),
                     resourceGroup: str('resource-group'),
-                    location: str('location')
+                    resourceGroupLocation: region('resource-group-location'),
+                    deploymentLocation: region('deployment-location')
                 }
             });
             io.stdout(JSON.stringify(renderExpanded(expanded, io.cwd, options.positions === true), null, 2) + '\n');
