@@ -204,14 +204,17 @@ async function compliance(
   try {
     if (!inputs.azure.scope)
       throw new UserError('the input `scope` is empty; `compliance` needs the scope the initiative is published at.');
-    const resolved = resolveSettings(givenSettings(inputs), context.workspace, {
+    // On a pull request, the base's configuration decides whether the step fails, as for `evaluate`.
+    const pr = context.pullRequest;
+    const gateBase = pr ? { gateBase: inputs.base ?? pr.baseSha } : {};
+    const resolved = resolveSettings({ ...givenSettings(inputs), ...gateBase }, context.workspace, {
       bundledPolicies: bundledPolicies(),
       packWithDefinitions: true,
       templates: [],
       spelling: inputSpelling
     });
     policy = { failOn: resolved.failOn, failOnIndeterminate: resolved.failOnIndeterminate };
-    const document = await complianceReport({
+    const report = await complianceReport({
       cwd: context.workspace,
       policies: resolved.request.policies?.[0] ?? bundledPolicies(),
       env: process.env,
@@ -222,6 +225,8 @@ async function compliance(
       connection: azureConnection(inputs),
       log: logger.info
     });
+    const pinned = (resolved.request.pinned ?? []).map(entry => ({ ...entry, atBase: true as const }));
+    const document = pinned.length ? { ...report, skipped: [...(report.skipped ?? []), ...pinned] } : report;
     const { resources, noncompliant, indeterminate, compliant } = document.summary;
     logger.info(
       `Azure Policy reports on ${resources} resources: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`

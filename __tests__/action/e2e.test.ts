@@ -763,6 +763,51 @@ if (built && !builtWithAzure) {
     expect(run.stdout.replace(`::add-mask::${arm.token}`, '')).not.toContain(arm.token);
   });
 
+  it("on a pull request, compliance fails as the base's cmk-guard.yaml says: the pull request's `fail-on: never` waits for the merge", async () => {
+    const gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-compliance-gate-'));
+    try {
+      const workspace = path.join(gate, 'workspace');
+      cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
+      const git = (...args: string[]) =>
+        execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+          .toString()
+          .trim();
+      writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\n');
+      git('init', '-q', '-b', 'main');
+      git('config', 'user.email', 'test@example.com');
+      git('config', 'user.name', 'test');
+      git('add', '-A');
+      git('commit', '-q', '-m', 'base');
+      const baseSha = git('rev-parse', 'HEAD');
+      writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\nfail-on: never\n');
+      git('commit', '-qam', 'never fail');
+      const event = path.join(gate, 'event.json');
+      writeFileSync(
+        event,
+        JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
+      );
+      const run = await runAction(
+        gate,
+        github,
+        { command: 'compliance', scope: MG, 'arm-endpoint': arm.url, comment: 'false' },
+        'compliance-gate',
+        { ...env(), GITHUB_EVENT_PATH: event }
+      );
+      expect(run.outputs.noncompliant).toBe('1');
+      expect(run.outputs.result).toBe('fail');
+      expect(run.code).toBe(1);
+      expect(run.summary).toContain('### Taken from the base');
+      const findings = JSON.parse(readFileSync(run.outputs['findings-file'], 'utf8')) as FindingsDocument;
+      expect(findings.skipped).toContainEqual({
+        file: 'cmk-guard.yaml',
+        reason: expect.stringMatching(/^`fail-on` is/) as string,
+        atBase: true
+      });
+    } finally {
+      rmSync(gate, { recursive: true, force: true });
+    }
+  });
+
   // A build older than deploy's exemptions skips this one (landing rebuilds dist/ after the tests).
   const builtWithExemptions =
     builtWithAzure && readFileSync(entry, 'utf8').includes('a resource in Azure has no template file');
