@@ -131,6 +131,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
   const minSeverity = pick('minSeverity');
   const policies = pick('policies');
   const resources = pick('resources') ?? [];
+  const resourceGroupLocation = pick('resourceGroupLocation');
+  const deploymentLocation = pick('deploymentLocation');
   const named = pick('templates') ?? [];
   const templates = named.length || resources.length ? named : (defaults.templates ?? []);
   // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
@@ -159,12 +161,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       templates,
       parameters: pick('parameters') ?? [],
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
-      ...(pick('resourceGroupLocation') !== undefined
-        ? { resourceGroupLocation: shortRegionName(pick('resourceGroupLocation')!) }
-        : {}),
-      ...(pick('deploymentLocation') !== undefined
-        ? { deploymentLocation: shortRegionName(pick('deploymentLocation')!) }
-        : {}),
+      ...(resourceGroupLocation !== undefined ? { resourceGroupLocation: shortRegionName(resourceGroupLocation) } : {}),
+      ...(deploymentLocation !== undefined ? { deploymentLocation: shortRegionName(deploymentLocation) } : {}),
       resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
       overrides: gate.overrides ?? config?.overrides ?? [],
       exceptions: config?.exceptions ?? [],
@@ -289,12 +287,9 @@ function gateAtBase(
     // which of its files the run reads.
     const gone =
       key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry as string)) : [];
+    // Of the base's files, those still here (no baseline once its file is gone).
     (settings as Record<string, unknown>)[key] =
-      gone.length && key === 'parameters'
-        ? (before as string[]).filter(exists)
-        : gone.length && key === 'baseline'
-          ? undefined
-          : before;
+      gone.length === 0 ? before : key === 'parameters' ? (before as string[]).filter(exists) : undefined;
     const removed = gone.length
       ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
       : '';
