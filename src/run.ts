@@ -16,7 +16,14 @@ import {
 } from './compiler/index.js';
 import { aliasPath } from './engine/aliases.js';
 import type { CompiledDefinition } from './engine/index.js';
-import { evaluationPlan, loadDefinition, loadDefinitionsFromPath, type PolicySet } from './engine/index.js';
+import {
+  evaluationPlan,
+  isJsonFileName,
+  isWalkedFolder,
+  loadDefinition,
+  loadDefinitionsFromPath,
+  type PolicySet
+} from './engine/index.js';
 import type { Json } from './model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from './model/errors.js';
 import { findingResource, type Finding, type FindingsDocument } from './model/finding.js';
@@ -445,33 +452,13 @@ function rulesAtBase(
   pinned: LoadedRules['rulesPinned']
 ): Map<string, string> | undefined {
   if (request.rulesAtBase === undefined) return undefined;
-  const shown = displayPath(dir, request.cwd);
-  let atBase: Map<string, string>;
-  try {
-    atBase = readFolderAtCommit(request.rulesAtBase, dir, request.cwd, isRuleFileName);
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    pinned.push({
-      file: shown,
-      reason: `the rule files are read from this change, not compared with the base: ${error.message}`
-    });
-    return undefined;
-  }
-  const root = rootOf(request);
-  for (const [name, text] of atBase) {
-    const file = path.join(dir, name);
-    let now: string | null = null;
-    try {
-      if (!escapeReason(file, root) && statSync(file).isFile()) now = readRuleText(file);
-    } catch {
-      now = null;
-    }
-    if (now === text.replace(/^\uFEFF/, '')) continue;
-    pinned.push({
-      file: displayPath(file, request.cwd),
-      reason: `${now === null ? 'this change removes the rule file' : 'this change alters the rule file'}: it is read as it is at the base until the change is merged.`
-    });
-  }
+  const base = request.rulesAtBase;
+  const atBase = readAtBase('rule', dir, request, pinned, () =>
+    readFolderAtCommit(base, dir, request.cwd, isRuleFileName)
+  );
+  if (atBase === undefined) return undefined;
+  const byPath = [...atBase].map(([name, text]) => [path.join(dir, name), text.replace(/^\uFEFF/, '')] as const);
+  pinChangedFiles('rule', byPath, readRuleText, request, pinned);
   return atBase;
 }
 
@@ -486,40 +473,66 @@ function definitionsAtBase(
   pinned: LoadedRules['rulesPinned']
 ): Map<string, string> | undefined {
   if (request.rulesAtBase === undefined) return undefined;
-  let atBase: Map<string, string>;
-  try {
-    // What a walk of the folder reads (definitionFiles in src/engine/directory.ts): JSON files, outside
-    // node_modules and dot folders; a file named as the path itself whatever its name.
-    atBase = readTreeAtCommit(request.rulesAtBase, target, request.cwd, inside => {
+  const base = request.rulesAtBase;
+  // What a walk of the folder reads (src/engine/directory.ts); a file named as the path itself whatever its name.
+  const atBase = readAtBase('definition', target, request, pinned, () =>
+    readTreeAtCommit(base, target, request.cwd, inside => {
       if (inside === '') return true;
       const segments = inside.split('/');
-      return (
-        segments.at(-1)!.toLowerCase().endsWith('.json') &&
-        segments.slice(0, -1).every(s => s !== 'node_modules' && !s.startsWith('.'))
-      );
-    });
+      return isJsonFileName(segments.at(-1)!) && segments.slice(0, -1).every(isWalkedFolder);
+    })
+  );
+  if (atBase === undefined) return undefined;
+  const changed = pinChangedFiles('definition', atBase, readTextFile, request, pinned);
+  return new Map([...atBase].filter(([file]) => changed.has(file)));
+}
+
+/** What `read` gives of the pull request's base, or undefined when the base cannot be read: then `pinned` says so. */
+function readAtBase<T>(
+  kind: 'rule' | 'definition',
+  target: string,
+  request: Pick<EvaluateRequest, 'cwd'>,
+  pinned: LoadedRules['rulesPinned'],
+  read: () => T
+): T | undefined {
+  try {
+    return read();
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     pinned.push({
       file: displayPath(target, request.cwd),
-      reason: `the definition files are read from this change, not compared with the base: ${error.message}`
+      reason: `the ${kind} files are read from this change, not compared with the base: ${error.message}`
     });
     return undefined;
   }
+}
+
+/**
+ * The files of `atBase` (a path and its text at the base) that this change alters or removes, as `now` reads them
+ * in the working tree (inside the repository); each is listed in `pinned`, read as it is at the base until the
+ * change is merged.
+ */
+function pinChangedFiles(
+  kind: 'rule' | 'definition',
+  atBase: Iterable<readonly [string, string]>,
+  now: (file: string) => string,
+  request: Pick<EvaluateRequest, 'cwd' | 'root'>,
+  pinned: LoadedRules['rulesPinned']
+): Set<string> {
   const root = rootOf(request);
-  const changed = new Map<string, string>();
+  const changed = new Set<string>();
   for (const [file, text] of atBase) {
-    let now: string | null = null;
+    let current: string | null = null;
     try {
-      if (!escapeReason(file, root) && statSync(file).isFile()) now = readTextFile(file);
+      if (!escapeReason(file, root) && statSync(file).isFile()) current = now(file);
     } catch {
-      now = null;
+      current = null;
     }
-    if (now === text) continue;
-    changed.set(file, text);
+    if (current === text) continue;
+    changed.add(file);
     pinned.push({
       file: displayPath(file, request.cwd),
-      reason: `${now === null ? 'this change removes the definition file' : 'this change alters the definition file'}: it is read as it is at the base until the change is merged.`
+      reason: `this change ${current === null ? 'removes' : 'alters'} the ${kind} file: it is read as it is at the base until the change is merged.`
     });
   }
   return changed;

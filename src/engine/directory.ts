@@ -21,6 +21,16 @@ export interface DirectoryLoad {
   skipped: { file: string; reason: string }[];
 }
 
+/** Whether a walk for definition files goes into the folder of this name: not `node_modules`, nor a dot folder. */
+export function isWalkedFolder(name: string): boolean {
+  return name !== 'node_modules' && !name.startsWith('.');
+}
+
+/** Whether a walk for definition files reads the file of this name: a JSON file. */
+export function isJsonFileName(name: string): boolean {
+  return name.toLowerCase().endsWith('.json');
+}
+
 /**
  * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
  * files are listed only when `links` (the caller then decides whether each may be read); links to
@@ -34,8 +44,8 @@ function jsonFiles(dir: string, links: boolean): string[] {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) visit(full);
-      } else if ((entry.isFile() || (links && entry.isSymbolicLink())) && entry.name.toLowerCase().endsWith('.json')) {
+        if (isWalkedFolder(entry.name)) visit(full);
+      } else if ((entry.isFile() || (links && entry.isSymbolicLink())) && isJsonFileName(entry.name)) {
         out.push(full);
       }
     }

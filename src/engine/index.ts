@@ -36,6 +36,8 @@ export {
   loadDefinitionsFromPath,
   classifyDefinitionFile,
   readDefinitionFile,
+  isJsonFileName,
+  isWalkedFolder,
   type DirectoryLoad
 } from './directory.js';
 export { evaluationPlan, readDefinitionJson, type PolicySet, type DefinitionFileContents } from './definitionFiles.js';
