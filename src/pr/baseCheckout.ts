@@ -211,19 +211,11 @@ export function readTreeAtCommit(
   const relative = path.relative(repository, full).split(path.sep).join('/');
   const texts = new Map<string, string>();
   if (relative.startsWith('../') || relative === '..') return texts;
-  const listing = git(['ls-tree', '-r', '-z', ref, '--', relative === '' ? '.' : relative], repository)
-    .toString()
-    .split('\0')
-    .flatMap(line => {
-      const tab = line.indexOf('\t');
-      if (tab < 0) return [];
-      const [mode, type] = line.slice(0, tab).split(' ');
-      const name = line.slice(tab + 1);
-      const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
-      const regular = type === 'blob' && (mode === '100644' || mode === '100755');
-      const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
-      return regular && under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
-    });
+  const listing = listTree(repository, ref, [relative === '' ? '.' : relative]).files.flatMap(name => {
+    const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
+    const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
+    return under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
+  });
   const bodies = catFiles(
     repository,
     ref,
