@@ -15029,6 +15029,14 @@ var lists = __nccwpck_require__(264);
 
 
 
+/** Whether a walk for definition files goes into the folder of this name: not `node_modules`, nor a dot folder. */
+function isWalkedFolder(name) {
+    return name !== 'node_modules' && !name.startsWith('.');
+}
+/** Whether a walk for definition files reads the file of this name: a JSON file. */
+function isJsonFileName(name) {
+    return name.toLowerCase().endsWith('.json');
+}
 /**
  * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
  * files are listed only when `links` (the caller then decides whether each may be read); links to
@@ -15041,10 +15049,10 @@ function jsonFiles(dir, links) {
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
             const full = external_node_path_default().join(d, entry.name);
             if (entry.isDirectory()) {
-                if (entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+                if (isWalkedFolder(entry.name))
                     visit(full);
             }
-            else if ((entry.isFile() || (links && entry.isSymbolicLink())) && entry.name.toLowerCase().endsWith('.json')) {
+            else if ((entry.isFile() || (links && entry.isSymbolicLink())) && isJsonFileName(entry.name)) {
                 out.push(full);
             }
         }
@@ -23351,19 +23359,10 @@ function readTreeAtCommit(ref, target, cwd, wanted) {
     const texts = new Map();
     if (relative.startsWith('../') || relative === '..')
         return texts;
-    const listing = git(['ls-tree', '-r', '-z', ref, '--', relative === '' ? '.' : relative], repository)
-        .toString()
-        .split('\0')
-        .flatMap(line => {
-        const tab = line.indexOf('\t');
-        if (tab < 0)
-            return [];
-        const [mode, type] = line.slice(0, tab).split(' ');
-        const name = line.slice(tab + 1);
+    const listing = listTree(repository, ref, [relative === '' ? '.' : relative]).files.flatMap(name => {
         const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
-        const regular = type === 'blob' && (mode === '100644' || mode === '100755');
         const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
-        return regular && under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
+        return under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
     });
     const bodies = catFiles(repository, ref, listing.map(entry => entry.name));
     listing.forEach(({ inside }, i) => {
@@ -24902,38 +24901,12 @@ function loadPolicyFolders(request, errors, texts) {
 function rulesAtBase(request, dir, pinned) {
     if (request.rulesAtBase === undefined)
         return undefined;
-    const shown = displayPath(dir, request.cwd);
-    let atBase;
-    try {
-        atBase = readFolderAtCommit(request.rulesAtBase, dir, request.cwd, isRuleFileName);
-    }
-    catch (error) {
-        if (!(error instanceof model_errors/* UserError */.yo))
-            throw error;
-        pinned.push({
-            file: shown,
-            reason: `the rule files are read from this change, not compared with the base: ${error.message}`
-        });
+    const base = request.rulesAtBase;
+    const atBase = readAtBase('rule', dir, request, pinned, () => readFolderAtCommit(base, dir, request.cwd, isRuleFileName));
+    if (atBase === undefined)
         return undefined;
-    }
-    const root = rootOf(request);
-    for (const [name, text] of atBase) {
-        const file = external_node_path_default().join(dir, name);
-        let now = null;
-        try {
-            if (!escapeReason(file, root) && (0,external_node_fs_.statSync)(file).isFile())
-                now = readRuleText(file);
-        }
-        catch {
-            now = null;
-        }
-        if (now === text.replace(/^\uFEFF/, ''))
-            continue;
-        pinned.push({
-            file: displayPath(file, request.cwd),
-            reason: `${now === null ? 'this change removes the rule file' : 'this change alters the rule file'}: it is read as it is at the base until the change is merged.`
-        });
-    }
+    const byPath = [...atBase].map(([name, text]) => [external_node_path_default().join(dir, name), text.replace(/^\uFEFF/, '')]);
+    pinChangedFiles('rule', byPath, readRuleText, request, pinned);
     return atBase;
 }
 /**
@@ -24944,44 +24917,57 @@ function rulesAtBase(request, dir, pinned) {
 function definitionsAtBase(request, target, pinned) {
     if (request.rulesAtBase === undefined)
         return undefined;
-    let atBase;
+    const base = request.rulesAtBase;
+    // What a walk of the folder reads (src/engine/directory.ts); a file named as the path itself whatever its name.
+    const atBase = readAtBase('definition', target, request, pinned, () => readTreeAtCommit(base, target, request.cwd, inside => {
+        if (inside === '')
+            return true;
+        const segments = inside.split('/');
+        return isJsonFileName(segments.at(-1)) && segments.slice(0, -1).every(isWalkedFolder);
+    }));
+    if (atBase === undefined)
+        return undefined;
+    const changed = pinChangedFiles('definition', atBase, textFile_readTextFile, request, pinned);
+    return new Map([...atBase].filter(([file]) => changed.has(file)));
+}
+/** What `read` gives of the pull request's base, or undefined when the base cannot be read: then `pinned` says so. */
+function readAtBase(kind, target, request, pinned, read) {
     try {
-        // What a walk of the folder reads (definitionFiles in src/engine/directory.ts): JSON files, outside
-        // node_modules and dot folders; a file named as the path itself whatever its name.
-        atBase = readTreeAtCommit(request.rulesAtBase, target, request.cwd, inside => {
-            if (inside === '')
-                return true;
-            const segments = inside.split('/');
-            return (segments.at(-1).toLowerCase().endsWith('.json') &&
-                segments.slice(0, -1).every(s => s !== 'node_modules' && !s.startsWith('.')));
-        });
+        return read();
     }
     catch (error) {
         if (!(error instanceof model_errors/* UserError */.yo))
             throw error;
         pinned.push({
             file: displayPath(target, request.cwd),
-            reason: `the definition files are read from this change, not compared with the base: ${error.message}`
+            reason: `the ${kind} files are read from this change, not compared with the base: ${error.message}`
         });
         return undefined;
     }
+}
+/**
+ * The files of `atBase` (a path and its text at the base) that this change alters or removes, as `now` reads them
+ * in the working tree (inside the repository); each is listed in `pinned`, read as it is at the base until the
+ * change is merged.
+ */
+function pinChangedFiles(kind, atBase, now, request, pinned) {
     const root = rootOf(request);
-    const changed = new Map();
+    const changed = new Set();
     for (const [file, text] of atBase) {
-        let now = null;
+        let current = null;
         try {
             if (!escapeReason(file, root) && (0,external_node_fs_.statSync)(file).isFile())
-                now = textFile_readTextFile(file);
+                current = now(file);
         }
         catch {
-            now = null;
+            current = null;
         }
-        if (now === text)
+        if (current === text)
             continue;
-        changed.set(file, text);
+        changed.add(file);
         pinned.push({
             file: displayPath(file, request.cwd),
-            reason: `${now === null ? 'this change removes the definition file' : 'this change alters the definition file'}: it is read as it is at the base until the change is merged.`
+            reason: `this change ${current === null ? 'removes' : 'alters'} the ${kind} file: it is read as it is at the base until the change is merged.`
         });
     }
     return changed;
@@ -26650,6 +26636,8 @@ function resolveSettings(given, cwd, defaults) {
     const minSeverity = pick('minSeverity');
     const policies = pick('policies');
     const resources = pick('resources') ?? [];
+    const resourceGroupLocation = pick('resourceGroupLocation');
+    const deploymentLocation = pick('deploymentLocation');
     const named = pick('templates') ?? [];
     const templates = named.length || resources.length ? named : (defaults.templates ?? []);
     // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
@@ -26676,12 +26664,8 @@ function resolveSettings(given, cwd, defaults) {
             templates,
             parameters: pick('parameters') ?? [],
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
-            ...(pick('resourceGroupLocation') !== undefined
-                ? { resourceGroupLocation: shortRegionName(pick('resourceGroupLocation')) }
-                : {}),
-            ...(pick('deploymentLocation') !== undefined
-                ? { deploymentLocation: shortRegionName(pick('deploymentLocation')) }
-                : {}),
+            ...(resourceGroupLocation !== undefined ? { resourceGroupLocation: shortRegionName(resourceGroupLocation) } : {}),
+            ...(deploymentLocation !== undefined ? { deploymentLocation: shortRegionName(deploymentLocation) } : {}),
             resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
             overrides: gate.overrides ?? config?.overrides ?? [],
             exceptions: config?.exceptions ?? [],
@@ -26791,12 +26775,9 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
         // The files the base names that this change removes: the change decides what is in the repository, not
         // which of its files the run reads.
         const gone = key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry)) : [];
+        // Of the base's files, those still here (no baseline once its file is gone).
         settings[key] =
-            gone.length && key === 'parameters'
-                ? before.filter(exists)
-                : gone.length && key === 'baseline'
-                    ? undefined
-                    : before;
+            gone.length === 0 ? before : key === 'parameters' ? before.filter(exists) : undefined;
         const removed = gone.length
             ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
             : '';
