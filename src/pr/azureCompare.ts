@@ -158,24 +158,24 @@ function validatorOf(prepared: unknown): ValidateFunction {
 /**
  * Where in the data the unknowns stand, as pointer segments, among the values at or above a path
  * the schema reads (`reads`, as a tree): below a value that is not, none is (the data is the whole
- * resource, and a schema reads a few of its values). The root is always looked at.
+ * resource, and a schema reads a few of its values). The root is always looked at. A `*` segment
+ * reads an array's items, never an object's members: `items` and `contains` pass over an object,
+ * and `properties` and `required` over an array.
  */
 export function unknownPaths(value: unknown, reads: ReadTree): string[][] {
   const found: string[][] = [];
   const at: string[] = [];
   const walk = (v: unknown, under: ReadTree[]): void => {
     if (isUnknownMark(v)) found.push(at.slice());
-    else if (Array.isArray(v)) v.forEach((item, i) => visit(String(i), item, under));
-    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(k, item, under);
+    else if (Array.isArray(v)) v.forEach((item, i) => visit(String(i), item, under, '*'));
+    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(k, item, under, k);
   };
-  const visit = (segment: string, item: unknown, under: ReadTree[]): void => {
+  const visit = (segment: string, item: unknown, under: ReadTree[], read: string): void => {
     // The read paths `at` + segment begins, as the nodes of the tree they reach.
     const next: ReadTree[] = [];
     for (const node of under) {
-      const same = node.get(segment);
-      if (same) next.push(same);
-      const any = segment === '*' ? undefined : node.get('*');
-      if (any) next.push(any);
+      const reached = node.get(read);
+      if (reached) next.push(reached);
     }
     if (next.length === 0) return;
     at.push(segment);
@@ -232,20 +232,22 @@ function readPaths(root: unknown): string[][] {
       } else if (keyword === 'items' || keyword === 'contains' || keyword === 'prefixItems') {
         out.push([...at, '*']);
         walk(inner, [...at, '*']);
-      } else if (keyword === '$data' && typeof inner === 'string' && inner.startsWith('/')) {
-        out.push(inner.split('/').slice(1));
       } else if (['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'const', 'enum'].includes(keyword)) {
         walk(inner, at);
       }
     }
   };
   walk(root, []);
+  // A `$data` pointer is absolute and may stand under any keyword: every one reads its target.
+  const everyDataTarget = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    const pointer = (value as { $data?: unknown }).$data;
+    if (typeof pointer === 'string' && pointer.startsWith('/'))
+      out.push(pointer.split('/').slice(1).map(unescapePointerSegment));
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) everyDataTarget(inner);
+  };
+  everyDataTarget(root);
   return out;
-}
-
-export function isPrefixPath(prefix: string[], path: string[]): boolean {
-  if (prefix.length > path.length) return false;
-  return prefix.every((seg, i) => path[i] === '*' || path[i] === seg);
 }
 
 const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not', '$ref']);
@@ -259,8 +261,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
 export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCheck {
   const prepared = azureSchema(schema);
   const validate = validatorOf(prepared);
-  const reads = readPaths(prepared);
-  const tree = readTree(reads);
+  const tree = readTree(readPaths(prepared));
   return data => {
     const errors = validate(data) ? [] : ((validate.errors ?? []) as ErrorObject[]).slice();
     const dependsOn = new Set<string>();
@@ -273,10 +274,8 @@ export function compileSchemaCheck(schema: unknown): (data: unknown) => SchemaCh
     if (!errors.length) {
       // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
       for (const at of unknownPaths(data, tree)) {
-        if (reads.some(path => isPrefixPath(at, path))) {
-          const marker = valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
-          if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
-        }
+        const marker = valueAt(data, '/' + at.map(escapePointerSegment).join('/'));
+        if (isUnknownMark(marker)) dependsOn.add(marker.slice(UNKNOWN_MARK.length));
       }
     }
     if (!errors.length && !dependsOn.size) return { verdict: true, pointer: null, message: null, dependsOn: [] };
@@ -361,6 +360,13 @@ function projectionOf(root: unknown): Projection | null {
       nodeAt(pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointerSegment)).whole = true;
     } else exact = false;
   };
+  // A `$data` pointer is absolute, so one under any keyword (an `items` or `contains` this does not
+  // walk into too) reads its target: every target is kept whole.
+  const everyDataTarget = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    dataTarget(value);
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) everyDataTarget(inner);
+  };
   const walk = (schema: unknown, at: string[]): void => {
     if (!exact || typeof schema === 'boolean') return;
     if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
@@ -368,7 +374,6 @@ function projectionOf(root: unknown): Projection | null {
       return;
     }
     for (const [keyword, inner] of Object.entries(schema as Record<string, unknown>)) {
-      dataTarget(inner);
       if (keyword === 'properties' && inner && typeof inner === 'object' && !Array.isArray(inner)) {
         for (const [name, sub] of Object.entries(inner)) {
           nodeAt([...at, name]);
@@ -393,6 +398,7 @@ function projectionOf(root: unknown): Projection | null {
       }
     }
   };
+  everyDataTarget(root);
   walk(root, []);
   return exact && !top.whole && top.members.size ? top : null;
 }
