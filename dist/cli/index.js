@@ -23509,7 +23509,9 @@ function validatorOf(prepared) {
 /**
  * Where in the data the unknowns stand, as pointer segments, among the values at or above a path
  * the schema reads (`reads`, as a tree): below a value that is not, none is (the data is the whole
- * resource, and a schema reads a few of its values). The root is always looked at.
+ * resource, and a schema reads a few of its values). The root is always looked at. A `*` segment
+ * reads an array's items, never an object's members: `items` and `contains` pass over an object,
+ * and `properties` and `required` over an array.
  */
 function unknownPaths(value, reads) {
     const found = [];
@@ -23518,21 +23520,18 @@ function unknownPaths(value, reads) {
         if (isUnknownMark(v))
             found.push(at.slice());
         else if (Array.isArray(v))
-            v.forEach((item, i) => visit(String(i), item, under));
+            v.forEach((item, i) => visit(String(i), item, under, '*'));
         else if (v && typeof v === 'object')
             for (const [k, item] of Object.entries(v))
-                visit(k, item, under);
+                visit(k, item, under, k);
     };
-    const visit = (segment, item, under) => {
+    const visit = (segment, item, under, read) => {
         // The read paths `at` + segment begins, as the nodes of the tree they reach.
         const next = [];
         for (const node of under) {
-            const same = node.get(segment);
-            if (same)
-                next.push(same);
-            const any = segment === '*' ? undefined : node.get('*');
-            if (any)
-                next.push(any);
+            const reached = node.get(read);
+            if (reached)
+                next.push(reached);
         }
         if (next.length === 0)
             return;
@@ -23592,21 +23591,24 @@ function readPaths(root) {
                 out.push([...at, '*']);
                 walk(inner, [...at, '*']);
             }
-            else if (keyword === '$data' && typeof inner === 'string' && inner.startsWith('/')) {
-                out.push(inner.split('/').slice(1));
-            }
             else if (['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'const', 'enum'].includes(keyword)) {
                 walk(inner, at);
             }
         }
     };
     walk(root, []);
+    // A `$data` pointer is absolute and may stand under any keyword: every one reads its target.
+    const everyDataTarget = (value) => {
+        if (!value || typeof value !== 'object')
+            return;
+        const pointer = value.$data;
+        if (typeof pointer === 'string' && pointer.startsWith('/'))
+            out.push(pointer.split('/').slice(1).map(model_pointer/* unescapePointerSegment */.J5));
+        for (const inner of Array.isArray(value) ? value : Object.values(value))
+            everyDataTarget(inner);
+    };
+    everyDataTarget(root);
     return out;
-}
-function isPrefixPath(prefix, path) {
-    if (prefix.length > path.length)
-        return false;
-    return prefix.every((seg, i) => path[i] === '*' || path[i] === seg);
 }
 const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not', '$ref']);
 /**
@@ -23618,8 +23620,7 @@ const COMPOSITE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not
 function compileSchemaCheck(schema) {
     const prepared = azureSchema(schema);
     const validate = validatorOf(prepared);
-    const reads = readPaths(prepared);
-    const tree = readTree(reads);
+    const tree = readTree(readPaths(prepared));
     return data => {
         const errors = validate(data) ? [] : (validate.errors ?? []).slice();
         const dependsOn = new Set();
@@ -23635,11 +23636,9 @@ function compileSchemaCheck(schema) {
         if (!errors.length) {
             // Passing may rest on an unknown the schema reads (or an unknown object above what it reads).
             for (const at of unknownPaths(data, tree)) {
-                if (reads.some(path => isPrefixPath(at, path))) {
-                    const marker = azureCompare_valueAt(data, '/' + at.map(model_pointer/* escapePointerSegment */.mE).join('/'));
-                    if (isUnknownMark(marker))
-                        dependsOn.add(marker.slice(UNKNOWN_MARK.length));
-                }
+                const marker = azureCompare_valueAt(data, '/' + at.map(model_pointer/* escapePointerSegment */.mE).join('/'));
+                if (isUnknownMark(marker))
+                    dependsOn.add(marker.slice(UNKNOWN_MARK.length));
             }
         }
         if (!errors.length && !dependsOn.size)
@@ -23717,6 +23716,15 @@ function projectionOf(root) {
         else
             exact = false;
     };
+    // A `$data` pointer is absolute, so one under any keyword (an `items` or `contains` this does not
+    // walk into too) reads its target: every target is kept whole.
+    const everyDataTarget = (value) => {
+        if (!value || typeof value !== 'object')
+            return;
+        dataTarget(value);
+        for (const inner of Array.isArray(value) ? value : Object.values(value))
+            everyDataTarget(inner);
+    };
     const walk = (schema, at) => {
         if (!exact || typeof schema === 'boolean')
             return;
@@ -23725,7 +23733,6 @@ function projectionOf(root) {
             return;
         }
         for (const [keyword, inner] of Object.entries(schema)) {
-            dataTarget(inner);
             if (keyword === 'properties' && inner && typeof inner === 'object' && !Array.isArray(inner)) {
                 for (const [name, sub] of Object.entries(inner)) {
                     nodeAt([...at, name]);
@@ -23758,6 +23765,7 @@ function projectionOf(root) {
             }
         }
     };
+    everyDataTarget(root);
     walk(root, []);
     return exact && !top.whole && top.members.size ? top : null;
 }
