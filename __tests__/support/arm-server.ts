@@ -32,6 +32,8 @@ export interface ArmRecordedRequest {
   /** The JSON body answered, if any. */
   responseBody?: unknown;
   apiVersion?: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 export interface ArmReply {
@@ -64,7 +66,36 @@ export interface ArmRoute {
 }
 
 /** `unavailable`: 503 with Retry-After, as ARM answers when a backend is busy (never drawn unless listed). */
-export type FaultKind = 'throttle' | 'unavailable' | 'server-error' | 'reset' | 'reset-after-write';
+export type FaultKind = 'throttle' | 'unavailable' | 'server-error' | 'reset' | 'reset-after-write' | 'scripted';
+
+/**
+ * What a scripted fault does to a request:
+ * - `answer`: answers this instead (any status, headers and body: a 429 without Retry-After, a
+ *   proxy's HTML page, a 200 whose body is an error), and the request is not handled;
+ * - `reset`: destroys the socket without an answer;
+ * - `cut`: sends the status, the headers with the whole body's Content-Length, and half the body,
+ *   then destroys the socket;
+ * - `hang`: never answers (the socket stays open until the client gives up or the server closes).
+ * With `when: 'after'` the request is handled first (a write is done) and only its answer is
+ * faulted; `answer` then keeps the real status unless it gives one.
+ */
+export type ScriptedFaultAction =
+  | { kind: 'answer'; status?: number; headers?: Record<string, string>; body?: string }
+  | { kind: 'reset' }
+  | { kind: 'cut' }
+  | { kind: 'hang' };
+
+/** A fault for the requests that match, in the order they come: deterministic, unlike `FaultPlan`. */
+export interface ScriptedFault {
+  method?: string;
+  path?: RegExp;
+  /** The first `skip` matching requests pass (default 0). */
+  skip?: number;
+  /** How many matching requests after those it hits (default: every one). */
+  times?: number;
+  when?: 'before' | 'after';
+  action: ScriptedFaultAction;
+}
 
 export interface FaultPlan {
   /** The share of requests that fail, 0..1. */
@@ -144,6 +175,13 @@ export interface ArmServer {
    */
   longRunning(ctx: ArmRequestContext, polls: number, finish: () => ArmReply): ArmReply;
   setFaults(plan: FaultPlan | undefined): void;
+  /**
+   * Faults that hit the requests they match, checked in order after the request is authenticated
+   * and routed (so it is recorded); the first that still has hits left applies. Replaces any
+   * script given before; none clears it. E.g. `{ skip: 10, action: { kind: 'reset' } }` is a
+   * network that goes down after 10 requests.
+   */
+  scriptFaults(script?: readonly ScriptedFault[]): void;
   /** Module state, by module name. */
   state: Map<string, unknown>;
   close(): Promise<void>;
@@ -186,6 +224,8 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
   let writeRequests = 0;
   let faults = options.faults;
   let random = seeded(faults?.seed ?? 1);
+  let script: { fault: ScriptedFault; seen: number }[] = [];
+  const hanging = new Set<ServerResponse>();
   const operations = new Map<string, { polls: number; finish: () => ArmReply; done?: ArmReply }>();
   let origin = '';
 
@@ -234,9 +274,13 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
       faults = plan;
       random = seeded(plan?.seed ?? 1);
     },
+    scriptFaults(faults) {
+      script = (faults ?? []).map(fault => ({ fault, seen: 0 }));
+    },
     state: new Map(),
     close: () =>
       new Promise(resolve => {
+        for (const res of hanging) res.socket?.destroy();
         http.close(() => resolve());
         http.closeAllConnections();
       })
@@ -290,6 +334,58 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     return kinds[Math.floor(random() * kinds.length)];
   };
 
+  /** The scripted fault this request meets, if any (each matching request counts once). */
+  const scripted = (method: string, path: string): ScriptedFault | undefined => {
+    let hit: ScriptedFault | undefined;
+    for (const entry of script) {
+      const { fault } = entry;
+      if (fault.method && fault.method !== method) continue;
+      if (fault.path && !fault.path.test(path)) continue;
+      const index = entry.seen++;
+      const skip = fault.skip ?? 0;
+      if (!hit && index >= skip && (fault.times === undefined || index < skip + fault.times)) hit = fault;
+    }
+    return hit;
+  };
+
+  /** Does what a scripted fault says instead of answering `reply` (undefined: before handling). */
+  const applyScripted = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: ArmRecordedRequest,
+    action: ScriptedFaultAction,
+    reply: ArmReply | undefined
+  ) => {
+    record.fault = 'scripted';
+    if (action.kind === 'reset') {
+      record.status = 'reset';
+      req.socket.destroy();
+      return;
+    }
+    if (action.kind === 'hang') {
+      record.status = 'reset';
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if (action.kind === 'cut') {
+      const answer = reply ?? { status: 200, body: { value: [] } };
+      const text = JSON.stringify(answer.body ?? {});
+      record.status = 'reset';
+      res.writeHead(answer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        ...(answer.headers ?? {})
+      });
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => req.socket.destroy());
+      return;
+    }
+    const status = action.status ?? reply?.status ?? 200;
+    record.status = status;
+    res.writeHead(status, { 'x-ms-request-id': randomUUID(), ...(action.headers ?? {}) });
+    res.end(action.body ?? '');
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const url = new URL(req.url ?? '/', origin);
     const method = req.method ?? 'GET';
@@ -299,7 +395,8 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
       query: Object.fromEntries(url.searchParams),
       body: undefined,
       status: 0,
-      apiVersion: url.searchParams.get('api-version') ?? undefined
+      apiVersion: url.searchParams.get('api-version') ?? undefined,
+      at: Date.now()
     };
     requests.push(record);
     const reply = (answer: ArmReply) => {
@@ -364,6 +461,9 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     }
     const isWrite = WRITE_METHODS.has(method);
     if (isWrite) writeRequests++;
+    const scriptedFault = scripted(method, url.pathname);
+    if (scriptedFault && scriptedFault.when !== 'after')
+      return applyScripted(req, res, record, scriptedFault.action, undefined);
     const fault = drawFault(method, url.pathname);
     record.fault = fault;
     if (fault === 'throttle' || fault === 'unavailable') {
@@ -439,6 +539,10 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     }
     if (options.dialect && answer.status < 300 && answer.body !== undefined && !answer.raw)
       answer = { ...answer, body: options.dialect(structuredClone(answer.body), ctx) };
+    if (scriptedFault) {
+      record.responseBody = answer.body;
+      return applyScripted(req, res, record, scriptedFault.action, answer);
+    }
     if (fault === 'reset-after-write') {
       // The write is done, but its answer is lost: the client must find the same end state.
       record.status = 'reset';

@@ -62,14 +62,15 @@ export class ArmConnection {
     /** How cmk-guard signed in (never the token). */
     readonly signedInWith: string,
     readonly retry: PipelineRetryOptions,
-    guard: Omit<GuardSettings, 'origin' | 'maxRetryAfterMs'>,
+    guard: Omit<GuardSettings, 'origin' | 'maxRetryAfterMs' | 'firstRetryDelayMs'>,
     /** Secrets to keep out of every message. */
     readonly secrets: readonly string[] = []
   ) {
     this.guard = {
       ...guard,
       origin: endpoint.url,
-      maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs
+      maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs,
+      firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs
     };
     const pipeline = createPipelineFromOptions(this.clientOptions());
     this.attach(pipeline, true);

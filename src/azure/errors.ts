@@ -6,6 +6,7 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError } from '../model/errors.js';
 import { errorBodyOf, ForeignOriginError, MalformedAnswerError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
+import { triesNote } from './throttle.js';
 
 /** Azure answered, or could not be reached, and the request did not do what was asked. */
 export class ArmError extends UserError {
@@ -112,7 +113,12 @@ export function toArmError(error: unknown, doing: string, secrets: readonly stri
         error.code === TIMED_OUT
           ? `Resource Manager gave ${cleanText(error.message, secrets)}, after retries`
           : `Resource Manager could not be reached (${cleanText(error.code ?? '', secrets) || 'no answer'}: ${cleanText(error.message, secrets)}), after retries`;
-      return new ArmError(`${what}, while ${doing}.`, undefined, error.code, cleanText(error.message, secrets));
+      return new ArmError(
+        `${what}, while ${doing}.${triesNote(error.request)}`,
+        undefined,
+        error.code,
+        cleanText(error.message, secrets)
+      );
     }
     if (
       error.code === 'PARSE_ERROR' ||
@@ -127,7 +133,7 @@ export function toArmError(error: unknown, doing: string, secrets: readonly stri
     }
     const message = cleanText(fromBody.message ?? error.message, secrets);
     return new ArmError(
-      `Azure answered ${status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${message}${adviceFor(status, code)}`,
+      `Azure answered ${status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${message}${adviceFor(status, code)}${triesNote(error.request)}`,
       status,
       code,
       message

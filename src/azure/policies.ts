@@ -7,12 +7,15 @@
  * - every request has a deadline; a request that misses it fails like a dropped connection;
  * - a response body larger than the limit is cut off and reported, never held in memory;
  * - a body cut short by a dropped connection counts as a reset, so the SDK retries it;
- * - a `Retry-After` longer than the longest wait we accept is shortened to it.
+ * - a 429 or 503 says how long to wait before the next try (throttle.ts): what Azure asked, at
+ *   most the longest retry delay, with jitter; a 429 that asks for nothing backs off exponentially;
+ * - each try is counted, so the error that ends them says how many there were and for how long.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { isLoopbackHost } from './clouds.js';
+import { countTry, throttleWait } from './throttle.js';
 import { parseJson } from '../model/jsonText.js';
 
 export const LOOPBACK_BEARER_POLICY = 'cmkGuardLoopbackBearerPolicy';
@@ -68,6 +71,8 @@ export interface GuardSettings {
   maxResponseBytes: number;
   /** The longest wait a Retry-After may ask for, in milliseconds. */
   maxRetryAfterMs: number;
+  /** The first wait of the exponential backoff on a 429 that asks for no wait. */
+  firstRetryDelayMs: number;
 }
 
 export const TIMED_OUT = 'ETIMEDOUT';
@@ -88,6 +93,8 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
     async sendRequest(request: PipelineRequest, next) {
       if (new URL(request.url).origin !== settings.origin) throw new ForeignOriginError(request.url);
       if (!(request.timeout > 0)) request.timeout = settings.timeoutMs;
+      const throttle = { firstDelayMs: settings.firstRetryDelayMs, maxWaitMs: settings.maxRetryAfterMs };
+      countTry(request, throttle);
       let tooLarge = false;
       const progress = request.onDownloadProgress;
       request.onDownloadProgress = event => {
@@ -103,7 +110,7 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
           response.bodyAsText = armErrorBody(response.status, response.bodyAsText);
           errorBodies.set(request, response.bodyAsText);
         }
-        clampRetryAfter(response, settings.maxRetryAfterMs);
+        throttleWait(request, response, throttle);
         return response;
       } catch (error) {
         if (tooLarge) throw new ResponseTooLargeError(settings.maxResponseBytes, request.url);
@@ -184,22 +191,6 @@ export function armErrorBody(status: number, text: string | null | undefined): s
   const lead = said.trim() === '' ? '' : `${said.replace(/\.?\s*$/, '.')} `;
   const message = details.length ? `${lead}Details: ${details.join('; ')}.` : said;
   return JSON.stringify({ error: { code, message } });
-}
-
-function clampRetryAfter(response: PipelineResponse, maxMs: number): void {
-  for (const [header, unit] of [
-    ['retry-after-ms', 1],
-    ['x-ms-retry-after-ms', 1]
-  ] as const) {
-    const value = Number(response.headers.get(header));
-    if (response.headers.has(header) && Number.isFinite(value) && value * unit > maxMs)
-      response.headers.set(header, String(maxMs));
-  }
-  const retryAfter = response.headers.get('retry-after');
-  if (retryAfter === undefined) return;
-  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : (Date.parse(retryAfter) - Date.now()) / 1000;
-  if (Number.isFinite(seconds) && seconds * 1000 > maxMs)
-    response.headers.set('retry-after', String(Math.floor(maxMs / 1000)));
 }
 
 /** An answer in a shape the API does not document: reported, not retried. */

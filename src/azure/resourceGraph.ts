@@ -9,9 +9,8 @@
  */
 import type { QueryRequest, QueryResponse } from '@azure/arm-resourcegraph';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Json } from '../model/value.js';
-import { DEFAULT_RETRY, type ArmConnection } from './connection.js';
+import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { MAX_PAGES } from './rest.js';
 import { shortScope, type AzureScope } from './scope.js';
@@ -19,7 +18,6 @@ import { shortScope, type AzureScope } from './scope.js';
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 export const RESOURCE_GRAPH_PAGE_SIZE = 1000;
-export const QUOTA_POLICY = 'cmkGuardResourceGraphQuotaPolicy';
 
 export type ResourceRow = { [key: string]: Json };
 
@@ -84,29 +82,6 @@ export function queryScope(scope: AzureScope | 'tenant'): Pick<QueryRequest, 'su
     : { subscriptions: [scope.subscription] };
 }
 
-/**
- * Resource Graph throttles per user and says when its quota resets in
- * `x-ms-user-quota-resets-after` (hh:mm:ss), not always in `Retry-After`: this hands the SDK's
- * retry policy the wait in the header it reads.
- * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
- */
-export function quotaRetryPolicy(maxWaitMs: number): PipelinePolicy {
-  return {
-    name: QUOTA_POLICY,
-    async sendRequest(request, next) {
-      const response = await next(request);
-      if (response.status === 429 && !response.headers.has('retry-after')) {
-        const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(response.headers.get('x-ms-user-quota-resets-after') ?? '');
-        if (resets) {
-          const seconds = Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3]);
-          response.headers.set('retry-after', String(Math.min(seconds, Math.floor(maxWaitMs / 1000))));
-        }
-      }
-      return response;
-    }
-  };
-}
-
 export class ResourceGraph {
   private client: ResourceGraphClient | undefined;
 
@@ -115,12 +90,9 @@ export class ResourceGraph {
   private graph(): ResourceGraphClient {
     if (!this.client) {
       this.client = new ResourceGraphClient(this.connection.credential, this.connection.clientOptions());
+      // Its throttling (429 with `x-ms-user-quota-resets-after`, not always Retry-After) is waited out as the
+      // guard reads it (throttle.ts).
       this.connection.attach(this.client.pipeline);
-      // Before the retry policy reads the answer's headers.
-      this.client.pipeline.addPolicy(
-        quotaRetryPolicy(this.connection.retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs),
-        { phase: 'Retry' }
-      );
     }
     return this.client;
   }

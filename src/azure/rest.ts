@@ -8,6 +8,7 @@ import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pi
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { adviceFor, ArmError, cleanText, readArmErrorBody, toArmError } from './errors.js';
 import { parseJson } from '../model/jsonText.js';
+import { triesNote } from './throttle.js';
 
 export type ArmMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -79,7 +80,7 @@ export class ArmRest {
       const cleanMessage = cleanText(message ?? `status ${response.status}`, this.secrets);
       throw toArmError(
         new ArmError(
-          `Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}`,
+          `Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}${triesNote(response.request)}`,
           response.status,
           code,
           cleanMessage
