@@ -24740,7 +24740,7 @@ function packFolder(cwd, policies) {
  * here, on first use, so commands that never reach Azure never load its SDKs.
  */
 async function publishPack(request) {
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2085));
     const { scope } = azure.publishScopes(request.scope, request.assignmentScope);
     const policies = packFolder(request.cwd, request.policies);
     const compiled = compilePolicies(policies, {
@@ -25205,7 +25205,7 @@ async function readInputs(request, loaded, inputs, readSets) {
     const azureExceptions = [];
     if (request.live) {
         // Loaded here, on first use: commands that never reach Azure never load its SDKs.
-        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
+        const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2085));
         const packs = loaded.packs;
         const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
@@ -25403,7 +25403,7 @@ async function complianceReport(request) {
     if (!pack) {
         throw new model_errors/* UserError */.yo("compliance reads the states of the pack's initiative: the rule folder has no pack.yaml naming it; add one (see policies/pack.yaml).", { file: displayPath(dir, request.cwd) });
     }
-    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(333)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8333));
+    const azure = await Promise.all(/* import() */[__nccwpck_require__.e(317), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2085));
     const result = await azure.readCompliance({ ...request, initiative: pack.name });
     const byName = new Map(rules.map(rule => [rule.name, rule]));
     // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.

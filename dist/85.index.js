@@ -1,8 +1,8 @@
-export const id = 333;
-export const ids = [333];
+export const id = 85;
+export const ids = [85];
 export const modules = {
 
-/***/ 8333:
+/***/ 2085:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -287,9 +287,100 @@ function signInAdvice(env) {
         : 'run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or certificate, or set CMK_GUARD_AZURE_TOKEN to an access token for Resource Manager';
 }
 
+;// CONCATENATED MODULE: ./src/azure/throttle.ts
+const triesOf = new WeakMap();
+/** Counts a try of `request` (each time it is sent, the first time included). */
+function countTry(request, settings, now = Date.now()) {
+    const tries = triesOf.get(request);
+    if (tries)
+        tries.count++;
+    else
+        triesOf.set(request, { count: 1, startedAt: now, askedMs: 0, capped: false, maxWaitMs: settings.maxWaitMs });
+}
+/** A wait in milliseconds from a header's value: a whole number of `unit` ms, or an HTTP-date. */
+function waitFrom(value, unit, now, dateAllowed) {
+    const text = value?.trim();
+    if (!text)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Number(text) * unit;
+    if (!dateAllowed || /^[+-]?\d/.test(text))
+        return undefined;
+    const at = Date.parse(text);
+    return Number.isFinite(at) ? Math.max(at - now, 0) : undefined;
+}
+/** The wait a 429 or 503 asks for, in milliseconds, or undefined when it asks for none. */
+function askedWaitMs(response, now = Date.now()) {
+    const headers = response.headers;
+    const quota = /^(\d+):(\d{2}):(\d{2})$/.exec(headers.get('x-ms-user-quota-resets-after')?.trim() ?? '');
+    const candidates = [
+        waitFrom(headers.get('retry-after-ms'), 1, now, false),
+        waitFrom(headers.get('x-ms-retry-after-ms'), 1, now, false),
+        waitFrom(headers.get('retry-after'), 1000, now, true),
+        quota ? (Number(quota[1]) * 3600 + Number(quota[2]) * 60 + Number(quota[3])) * 1000 : undefined
+    ];
+    const asked = candidates.find(wait => wait !== undefined && Number.isFinite(wait));
+    return asked;
+}
+/**
+ * Sets on a 429 or 503 the wait the retry policy takes before the next try (see the module
+ * comment); other answers are left as they are. `random` is for tests.
+ */
+function throttleWait(request, response, settings, random = Math.random, now = Date.now()) {
+    if (response.status !== 429 && response.status !== 503)
+        return;
+    const tries = triesOf.get(request);
+    const asked = askedWaitMs(response, now);
+    let wait;
+    if (asked !== undefined) {
+        if (tries) {
+            tries.askedMs = Math.max(tries.askedMs, asked);
+            if (asked > settings.maxWaitMs)
+                tries.capped = true;
+        }
+        const base = Math.min(asked, settings.maxWaitMs);
+        wait = Math.min(base + random() * Math.min(base / 4, 1000), settings.maxWaitMs);
+    }
+    else if (response.status === 429) {
+        const exponential = Math.min(settings.firstDelayMs * 2 ** ((tries?.count ?? 1) - 1), settings.maxWaitMs);
+        wait = exponential / 2 + random() * (exponential / 2);
+    }
+    else {
+        return;
+    }
+    response.headers.delete('x-ms-retry-after-ms');
+    response.headers.set('retry-after-ms', String(Math.round(wait)));
+}
+/** A duration in words: `40 ms`, `12 s`, `3 min 20 s`, `24 h`. */
+function durationText(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 120)
+        return `${seconds} s`;
+    if (seconds < 7200)
+        return `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ''}`;
+    const minutes = Math.round(seconds / 60);
+    return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+/**
+ * What the tries of the request came to, as a sentence to end an error with (empty when it was
+ * tried once): how many, over how long, and whether Azure asked for longer waits than cmk-guard takes.
+ */
+function triesNote(request, now = Date.now()) {
+    const tries = request ? triesOf.get(request) : undefined;
+    if (!tries || tries.count < 2)
+        return '';
+    const capped = tries.capped
+        ? `; Azure asked to wait ${durationText(tries.askedMs)} before trying again, and cmk-guard waits at most ${durationText(tries.maxWaitMs)} between tries`
+        : '';
+    return ` cmk-guard tried ${tries.count} times over ${durationText(now - tries.startedAt)}${capped}.`;
+}
+
 // EXTERNAL MODULE: ./src/model/jsonText.ts
 var jsonText = __webpack_require__(5120);
 ;// CONCATENATED MODULE: ./src/azure/policies.ts
+
 
 
 
@@ -354,6 +445,8 @@ function armGuardPolicy(settings) {
                 throw new ForeignOriginError(request.url);
             if (!(request.timeout > 0))
                 request.timeout = settings.timeoutMs;
+            const throttle = { firstDelayMs: settings.firstRetryDelayMs, maxWaitMs: settings.maxRetryAfterMs };
+            countTry(request, throttle);
             let tooLarge = false;
             const progress = request.onDownloadProgress;
             request.onDownloadProgress = event => {
@@ -369,7 +462,7 @@ function armGuardPolicy(settings) {
                     response.bodyAsText = armErrorBody(response.status, response.bodyAsText);
                     errorBodies.set(request, response.bodyAsText);
                 }
-                clampRetryAfter(response, settings.maxRetryAfterMs);
+                throttleWait(request, response, throttle);
                 return response;
             }
             catch (error) {
@@ -451,22 +544,6 @@ function armErrorBody(status, text) {
     const message = details.length ? `${lead}Details: ${details.join('; ')}.` : said;
     return JSON.stringify({ error: { code, message } });
 }
-function clampRetryAfter(response, maxMs) {
-    for (const [header, unit] of [
-        ['retry-after-ms', 1],
-        ['x-ms-retry-after-ms', 1]
-    ]) {
-        const value = Number(response.headers.get(header));
-        if (response.headers.has(header) && Number.isFinite(value) && value * unit > maxMs)
-            response.headers.set(header, String(maxMs));
-    }
-    const retryAfter = response.headers.get('retry-after');
-    if (retryAfter === undefined)
-        return;
-    const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : (Date.parse(retryAfter) - Date.now()) / 1000;
-    if (Number.isFinite(seconds) && seconds * 1000 > maxMs)
-        response.headers.set('retry-after', String(Math.floor(maxMs / 1000)));
-}
 /** An answer in a shape the API does not document: reported, not retried. */
 class MalformedAnswerError extends Error {
     problem;
@@ -512,6 +589,7 @@ function answerCheckPolicy(check) {
  * network said is quoted only after it is cut to a few hundred characters, stripped of
  * control characters and of the token: an error must never print a secret or a megabyte.
  */
+
 
 
 
@@ -608,14 +686,14 @@ function toArmError(error, doing, secrets = []) {
             const what = error.code === TIMED_OUT
                 ? `Resource Manager gave ${cleanText(error.message, secrets)}, after retries`
                 : `Resource Manager could not be reached (${cleanText(error.code ?? '', secrets) || 'no answer'}: ${cleanText(error.message, secrets)}), after retries`;
-            return new ArmError(`${what}, while ${doing}.`, undefined, error.code, cleanText(error.message, secrets));
+            return new ArmError(`${what}, while ${doing}.${triesNote(error.request)}`, undefined, error.code, cleanText(error.message, secrets));
         }
         if (error.code === 'PARSE_ERROR' ||
             (fromBody.code === undefined && /parsing the response body/.test(error.message))) {
             return new ArmError(`Resource Manager answered ${status} with a body that is not JSON while ${doing}; a proxy or the endpoint is not Resource Manager.`, status, 'PARSE_ERROR', '');
         }
         const message = cleanText(fromBody.message ?? error.message, secrets);
-        return new ArmError(`Azure answered ${status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${message}${adviceFor(status, code)}`, status, code, message);
+        return new ArmError(`Azure answered ${status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${message}${adviceFor(status, code)}${triesNote(error.request)}`, status, code, message);
     }
     const name = error?.name;
     if (name === 'CredentialUnavailableError' ||
@@ -635,6 +713,7 @@ function toArmError(error, doing, secrets = []) {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/rest.ts
+
 
 
 
@@ -685,7 +764,7 @@ class ArmRest {
         if (!ok) {
             const { code, message } = readArmErrorBody(body);
             const cleanMessage = cleanText(message ?? `status ${response.status}`, this.secrets);
-            throw toArmError(new ArmError(`Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}`, response.status, code, cleanMessage), doing);
+            throw toArmError(new ArmError(`Azure answered ${response.status}${code ? ` ${cleanText(code)}` : ''} while ${doing}: ${cleanMessage}${adviceFor(response.status, code)}${triesNote(response.request)}`, response.status, code, cleanMessage), doing);
         }
         return { status: response.status, headers: response.headers.toJSON(), body: body };
     }
@@ -835,7 +914,8 @@ class ArmConnection {
         this.guard = {
             ...guard,
             origin: endpoint.url,
-            maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs
+            maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs,
+            firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs
         };
         const pipeline = (0,esm/* createPipelineFromOptions */.Fp)(this.clientOptions());
         this.attach(pipeline, true);
@@ -1135,11 +1215,9 @@ var arm_resourcegraph_dist_esm = __webpack_require__(5087);
 
 
 
-
 const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 const RESOURCE_GRAPH_PAGE_SIZE = 1000;
-const QUOTA_POLICY = 'cmkGuardResourceGraphQuotaPolicy';
 /** KQL string literal: single-quoted, with `\` and `'` escaped. */
 function kqlString(text) {
     return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -1199,28 +1277,6 @@ function queryScope(scope) {
         ? { managementGroups: [scope.managementGroup] }
         : { subscriptions: [scope.subscription] };
 }
-/**
- * Resource Graph throttles per user and says when its quota resets in
- * `x-ms-user-quota-resets-after` (hh:mm:ss), not always in `Retry-After`: this hands the SDK's
- * retry policy the wait in the header it reads.
- * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
- */
-function quotaRetryPolicy(maxWaitMs) {
-    return {
-        name: QUOTA_POLICY,
-        async sendRequest(request, next) {
-            const response = await next(request);
-            if (response.status === 429 && !response.headers.has('retry-after')) {
-                const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(response.headers.get('x-ms-user-quota-resets-after') ?? '');
-                if (resets) {
-                    const seconds = Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3]);
-                    response.headers.set('retry-after', String(Math.min(seconds, Math.floor(maxWaitMs / 1000))));
-                }
-            }
-            return response;
-        }
-    };
-}
 class ResourceGraph {
     connection;
     client;
@@ -1230,9 +1286,9 @@ class ResourceGraph {
     graph() {
         if (!this.client) {
             this.client = new arm_resourcegraph_dist_esm/* ResourceGraphClient */.OO(this.connection.credential, this.connection.clientOptions());
+            // Its throttling (429 with `x-ms-user-quota-resets-after`, not always Retry-After) is waited out as the
+            // guard reads it (throttle.ts).
             this.connection.attach(this.client.pipeline);
-            // Before the retry policy reads the answer's headers.
-            this.client.pipeline.addPolicy(quotaRetryPolicy(this.connection.retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs), { phase: 'Retry' });
         }
         return this.client;
     }
