@@ -52,23 +52,33 @@ function openBase(ref: string, cwd: string): string {
  * "<sha> blob <size>\n<bytes>\n" per line asked, or "<name> missing\n". Null for a file the commit
  * does not have. Names with a line break cannot be asked for (they could ask for another object).
  */
-function catFiles(repository: string, ref: string, names: string[]): (Buffer | null)[] {
+function catFiles(repository: string, ref: string, names: string[], followLinks = false): (Buffer | null)[] {
   if (!names.length) return [];
-  const output = git(['cat-file', '--batch'], repository, names.map(name => `${ref}:${name}\n`).join(''));
+  // With --follow-symlinks, git answers for a path through links inside the tree with what they lead to, and
+  // "<kind> <size>\n<what>\n" (symlink, dangling, loop, notdir) for a link it cannot follow within the tree.
+  const output = git(
+    ['cat-file', '--batch', ...(followLinks ? ['--follow-symlinks'] : [])],
+    repository,
+    names.map(name => `${ref}:${name}\n`).join('')
+  );
   const bodies: (Buffer | null)[] = [];
   let offset = 0;
   for (const name of names) {
     const headerEnd = output.indexOf(0x0a, offset);
     const header = output.subarray(offset, headerEnd).toString();
-    if (header.endsWith(' missing')) {
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
       bodies.push(null);
       offset = headerEnd + 1;
       continue;
     }
-    const size = Number(header.split(' ')[2]);
-    if (!header.includes(' blob ') || !Number.isFinite(size))
+    const parts = header.split(' ');
+    const size = Number(parts.at(-1));
+    if (!Number.isSafeInteger(size) || size < 0 || (parts.length !== 3 && !(followLinks && parts.length === 2)))
       throw new Error(`git cat-file answered '${header}' for ${name}`);
-    bodies.push(output.subarray(headerEnd + 1, headerEnd + 1 + size));
+    // A blob is a file's bytes; a tree (a link to a folder) or a link git could not follow is no file.
+    bodies.push(
+      parts.length === 3 && parts[1] === 'blob' ? output.subarray(headerEnd + 1, headerEnd + 1 + size) : null
+    );
     offset = headerEnd + 1 + size + 1;
   }
   return bodies;
@@ -83,10 +93,13 @@ export function readFilesAtCommit(ref: string, files: string[], cwd: string): Ma
   const repository = openBase(ref, cwd);
   const names = files.map(file => path.relative(repository, path.resolve(cwd, file)).split(path.sep).join('/'));
   const askable = names.map(name => !/[\r\n]/.test(name) && !name.startsWith('../') && name !== '..');
+  // A file that is a link at the base is read as git reads what it leads to, inside the tree (the working tree's
+  // is read through its link too); one that leads out of the tree is not read.
   const bodies = catFiles(
     repository,
     ref,
-    names.filter((_, i) => askable[i])
+    names.filter((_, i) => askable[i]),
+    true
   );
   const texts = new Map<string, string | null>();
   let next = 0;
@@ -177,9 +190,8 @@ export function inBaseCheckout(checkout: BaseCheckout, file: string, cwd: string
 }
 
 /**
- * The regular files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
- * names (in the folder), with their texts. A symbolic link at the base is not one of them (git
- * keeps its target as the blob). Throws a UserError when the commit cannot be read; an empty map when the
+ * The files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
+ * names (in the folder), with their texts (a symbolic link's, what it leads to inside the tree). Throws a UserError when the commit cannot be read; an empty map when the
  * folder is not in it.
  */
 export function readFolderAtCommit(
@@ -195,9 +207,9 @@ export function readFolderAtCommit(
 }
 
 /**
- * The regular files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
+ * The files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
  * accepts, as they were at the commit `ref`: their paths (resolved from `cwd`, as the working tree has them), with
- * their texts. Symbolic links at the base are not among them. Throws a UserError when the commit cannot be read;
+ * their texts (a symbolic link's, what it leads to inside the tree; none for one that leads out). Throws a UserError when the commit cannot be read;
  * an empty map when the commit has nothing there.
  */
 export function readTreeAtCommit(
@@ -211,7 +223,9 @@ export function readTreeAtCommit(
   const relative = path.relative(repository, full).split(path.sep).join('/');
   const texts = new Map<string, string>();
   if (relative.startsWith('../') || relative === '..') return texts;
-  const listing = listTree(repository, ref, [relative === '' ? '.' : relative]).files.flatMap(name => {
+  // A link at the base is read as what it leads to inside the tree, as the working tree's is read through it.
+  const listed = listTree(repository, ref, [relative === '' ? '.' : relative]);
+  const listing = [...listed.files, ...listed.links].flatMap(name => {
     const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
     const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
     return under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
@@ -219,7 +233,8 @@ export function readTreeAtCommit(
   const bodies = catFiles(
     repository,
     ref,
-    listing.map(entry => entry.name)
+    listing.map(entry => entry.name),
+    true
   );
   listing.forEach(({ inside }, i) => {
     const body = bodies[i];
