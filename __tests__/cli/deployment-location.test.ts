@@ -5,8 +5,9 @@
  *
  * The templates are public quickstarts (azure-quickstart-templates: 101-cognitive-services-universalkey,
  * subscription-deployments/create-rg) and one that deploys into its own group and, inner-scoped, into another;
- * the definition is Azure's built-in Allowed locations (e56962a6) with a default list, westeurope and
- * northeurope, and Audit.
+ * the definitions are Azure's built-ins Allowed locations (e56962a6, Indexed: a group's resources) and Allowed
+ * locations for resource groups (e765b5de, All: the group a subscription deployment creates, which Indexed does
+ * not evaluate), each with a default list, westeurope and northeurope, and Audit.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * Modes: which resources a definition is evaluated against. `All` takes every resource;
- * `Indexed` only resource types that support tags and location; a resource-provider mode
+ * Modes: which resources a definition is evaluated against. `All` takes every resource, resource
+ * groups and subscriptions too; `Indexed` only resource types that support tags and location, and
+ * never resource groups or subscriptions; a resource-provider mode
  * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
@@ -65,6 +66,18 @@ const proxyNamespaces = [
 ];
 
 /**
+ * Resource groups and subscriptions take tags and a location, yet `Indexed` does not evaluate them:
+ * the docs name them as the exception, to be targeted by an `All` definition (as the built-in
+ * "Allowed locations for resource groups" is). Both spellings of a resource group's type count.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+const notIndexedTypes = new Set([
+  'microsoft.resources/subscriptions',
+  'microsoft.resources/subscriptions/resourcegroups',
+  'microsoft.resources/resourcegroups'
+]);
+
+/**
  * What is known of a resource type as spelled, shared by every definition: a number that
  * definitions index their own per-type answers by, and whether `Indexed` mode evaluates it.
  */
@@ -100,7 +113,11 @@ export function isIndexedType(type: string): boolean {
 
 function computeIndexed(type: string): boolean {
   const lower = type.toLowerCase();
-  if (proxyNamespaces.some(p => lower.startsWith(p))) return false;
+  if (notIndexedTypes.has(lower)) return false;
+  // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
+  // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
+  if (proxyNamespaces.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`))))
+    return false;
   const segments = lower.split('/').length;
   if (segments <= 2) return true;
   return trackedChildTypes.has(lower);

@@ -7,7 +7,7 @@
  */
 import { nodeCrypto } from '../model/builtins.js';
 import type { ExceptionCategory, FindingResource, Suppression } from '../model/finding.js';
-import type { SourcePosition } from '../model/resource.js';
+import { armResourceType, type SourcePosition } from '../model/resource.js';
 import { globMatcher, MAX_GLOB_LENGTH, type GlobMatcher, type GlobOptions } from '../sources/glob.js';
 
 /** Which resources a configuration-file exception covers: every field given must match. */
@@ -87,7 +87,8 @@ function selectorMatcher(selector: ResourceSelector): Matcher {
   return resource =>
     (id === null || id.test(resource.id)) &&
     (name === null || name.test(resource.name)) &&
-    (type === null || type.test(resource.type)) &&
+    // A resource group answers to ARM's spelling of its type as well as to Azure Policy's.
+    (type === null || type.test(resource.type) || type.test(armResourceType(resource.type))) &&
     (file === null || (resource.file !== null && file.test(resource.file)));
 }
 

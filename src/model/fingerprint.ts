@@ -5,6 +5,7 @@
  */
 import { nodeCrypto } from './builtins.js';
 import type { Finding } from './finding.js';
+import { armResourceType } from './resource.js';
 
 /** The partialFingerprints key; bump the version if what is hashed changes. */
 export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
@@ -34,6 +35,11 @@ export function fingerprints(finding: Pick<Finding, 'definition' | 'resource'>):
 }
 
 function printOf(finding: Pick<Finding, 'definition' | 'resource'>, name: string, file: string | null): string {
-  const key = [finding.definition, finding.resource.type.toLowerCase(), name.toLowerCase(), file ?? ''].join('\0');
+  const key = [
+    finding.definition,
+    armResourceType(finding.resource.type).toLowerCase(),
+    name.toLowerCase(),
+    file ?? ''
+  ].join('\0');
   return nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -58,3 +58,28 @@ export interface Resource {
   priorWrites?: Resource[];
   origin: 'template' | 'snapshot' | 'live';
 }
+
+/**
+ * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
+ * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
+ * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
+ * answers that spelling.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+export const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
+const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
+
+/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
+export function policyResourceType(type: string): string {
+  return type.length === ARM_RESOURCE_GROUP_TYPE.length && type.toLowerCase() === 'microsoft.resources/resourcegroups'
+    ? POLICY_RESOURCE_GROUP_TYPE
+    : type;
+}
+
+/**
+ * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
+ * made with, so that ids written before resource groups took the policy's spelling still match.
+ */
+export function armResourceType(type: string): string {
+  return type.toLowerCase() === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+}

@@ -1,6 +1,6 @@
 import type { Json, Value } from '../model/value.js';
 import { hasOwn, isObject, own, setOwn } from '../model/value.js';
-import type { Resource, SourcePosition } from '../model/resource.js';
+import { policyResourceType, type Resource, type SourcePosition } from '../model/resource.js';
 import { UserError } from '../model/errors.js';
 import { JsonSyntaxError, nearestPosition, Reader, type Spot } from './json.js';
 import { JsonStream } from './jsonStream.js';
@@ -63,7 +63,7 @@ export function describeResource(entry: {
   if (typeof type !== 'string' || typeof name !== 'string')
     return 'needs string "type" and "name" fields to be evaluated.';
   const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
-  return { json, renamed, id, type, name };
+  return { json, renamed, id, type: policyResourceType(type), name };
 }
 
 function normalise(entry: { [key: string]: Json }): { json: { [key: string]: Json }; renamed: Map<string, string> } {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Json, Value } from '../../model/value.js';
 import { Unknown, isObject, isUnknown, setOwn } from '../../model/value.js';
-import type { Resource, SourcePosition } from '../../model/resource.js';
+import { policyResourceType, type Resource, type SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
 import { confine } from '../boundary.js';
@@ -658,7 +658,7 @@ export class TemplateExpander {
     this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
     const resource: Resource = {
       id: instance.id,
-      type: instance.type,
+      type: policyResourceType(instance.type),
       name: instance.nameText,
       json,
       source: declaredAt,
