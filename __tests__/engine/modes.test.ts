@@ -23,7 +23,7 @@ import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { loadResourceSnapshot } from '../../src/sources/snapshot.js';
 import { expandTemplateDocument } from '../../src/sources/templates.js';
 
-const builtins = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/engine/builtin');
+const builtins = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/engine/modes');
 const builtin = (file: string) =>
   loadDefinition({ file, json: JSON.parse(fs.readFileSync(path.join(builtins, file), 'utf8')) });
 const allowedLocations = builtin('General_AllowedLocations_Deny.json');
