@@ -10,6 +10,7 @@ import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { checkPolicyListPage, MAX_ANSWER_DEPTH } from '../../src/azure/policyAnswers.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
+import { ResourceGraph } from '../../src/azure/resourceGraph.js';
 import { parseScope } from '../../src/azure/scope.js';
 import type { Json } from '../../src/model/value.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
@@ -79,6 +80,11 @@ const hostile: [string, string, RegExp][] = [
     JSON.stringify({ value: [item({ policyRule: 5 })] }),
     /value\[0\]\.properties\.policyRule is a number/
   ],
+  [
+    'a list member the check does not look at that is an object (the SDK reads it with .map)',
+    JSON.stringify({ value: [item({ version: '1.0.0', versions: {} })] }),
+    /the SDK could not read it: .*versions/
+  ],
   ['a nextLink that is a number', '{"value":[],"nextLink":5}', /\(nextLink is a number, not a string\)/],
   ['a nextLink that is not a URL', '{"value":[],"nextLink":"http://["}', /\(nextLink is not a URL\)/],
   [
@@ -106,6 +112,32 @@ describe('answers Resource Manager should not give', () => {
     expect(error.message).toMatch(where);
     // Not retried: the same answer would come again.
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('a Resource Graph answer the SDK cannot read (facets that are not a list) is an error of the answer, not a crash', async () => {
+    server.route(
+      {
+        method: 'POST',
+        pattern: /\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+        handle: () => ({
+          status: 200,
+          raw: (res: ServerResponse) => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ totalRecords: 0, count: 0, resultTruncated: 'false', data: [], facets: {} }));
+          }
+        })
+      },
+      { first: true }
+    );
+    const rows = async () => {
+      for await (const row of new ResourceGraph(connect(server)).rows(SUB, 'resources', 'reading the scope')) void row;
+    };
+    const error = (await rows().catch((e: unknown) => e)) as ArmError;
+    expect(error).toBeInstanceOf(ArmError);
+    expect(error.code).toBe('MalformedAnswer');
+    expect(error.message).toMatch(
+      /^Resource Manager's answer while reading the scope is not in the shape its API documents \(the SDK could not read it: /
+    );
   });
 
   it('checks initiatives’ members and assignments’ fields as the plan reads them', async () => {

@@ -204,6 +204,20 @@ export class MalformedAnswerError extends Error {
   }
 }
 
+/**
+ * What an SDK call reads of an answer. The SDKs' generated readers assume the documented shape beyond what the
+ * answer checks look at (`item.versions.map(…)` throws a TypeError when `versions` is an object): a TypeError one
+ * throws is that answer's shape, said as such, never a crash.
+ */
+export async function sdkRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof TypeError) throw new MalformedAnswerError(`the SDK could not read it: ${error.message}`, '');
+    throw error;
+  }
+}
+
 export const ANSWER_CHECK_POLICY = 'cmkGuardAnswerCheckPolicy';
 
 /**

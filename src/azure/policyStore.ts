@@ -15,7 +15,7 @@ import type { Json } from '../model/value.js';
 import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
-import { answerCheckPolicy } from './policies.js';
+import { answerCheckPolicy, sdkRead } from './policies.js';
 import { checkPolicyListPage, policyListKind } from './policyAnswers.js';
 import { isAcceptedLater, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
@@ -75,6 +75,16 @@ function unexpectedAnswer(error: unknown, answered: RawResponse | undefined, doi
   );
 }
 
+/** The pages of a list as the SDK reads them, each read through sdkRead. */
+async function* sdkPages<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await sdkRead(() => iterator.next());
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
 /** `subscriptions/…` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
 function scopeParameter(scope: AzureScope): string {
   return scope.id.replace(/^\//, '');
@@ -113,7 +123,7 @@ export class PolicyStore {
     let listed = 0;
     let count = 0;
     try {
-      for await (const page of pages.byPage()) {
+      for await (const page of sdkPages(pages.byPage())) {
         listed += page.length;
         // A nextLink that repeats, or pages without end, would never finish.
         const repeated = page.continuationToken !== undefined && seen.has(page.continuationToken);

@@ -12,6 +12,7 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
+import { sdkRead } from './policies.js';
 import { MAX_PAGES } from './rest.js';
 import { shortScope, type AzureScope } from './scope.js';
 
@@ -122,7 +123,7 @@ export class ResourceGraph {
       };
       let response: QueryResponse;
       try {
-        response = await this.graph().resources(request);
+        response = await sdkRead(() => this.graph().resources(request));
       } catch (error) {
         throw toArmError(error, doing, this.connection.secrets);
       }
