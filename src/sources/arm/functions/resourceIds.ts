@@ -55,13 +55,24 @@ function strings(fn: string, args: Value[]): string[] {
 
 function typedPath(fn: string, type: string, names: string[]): string {
   const path = interleave(type, names);
-  if (path === null) {
-    const expected = Math.max(type.split('/').filter(s => s).length - 1, 1);
-    throw new ExpressionError(
-      `The template function '${fn}' was given ${names.length} name(s) for the type '${type}', which needs ${expected}.`
-    );
-  }
+  if (path === null) throw new ExpressionError(`The template function '${fn}' ${namesMismatch(type, names)}.`);
   return path;
+}
+
+/**
+ * Why names do not fit a type, in words that add up: a type is a namespace and at least one type name,
+ * and each type name takes one name segment, a name argument holding several when it has '/' in it
+ * (`'myVnet/'` is two segments, the second empty).
+ */
+function namesMismatch(type: string, names: string[]): string {
+  const needed = typeSegments(type).length - 1;
+  if (needed < 1) {
+    return `was given '${type}' where a resource type belongs: a type is a namespace and a type name, like 'Microsoft.Storage/storageAccounts'`;
+  }
+  const segments = names.flatMap(name => name.split('/'));
+  const given = `was given ${names.length} name(s) for the type '${type}', which needs ${needed}`;
+  if (segments.length === names.length) return given;
+  return `${given} name segment(s) in all; split at '/', the names given are ${segments.length}: ${segments.map(s => `'${s}'`).join(', ')}`;
 }
 
 /** The id prefix for resources a deployment at `target` creates without an explicit scope. */
