@@ -90,10 +90,20 @@ export async function run(): Promise<void> {
 
 /** `plan` and `deploy`: the pack against the Azure scope, reported in the log, the summary and the comment. */
 async function publishToAzure(inputs: ActionInputs, context: RunContext, github: GitHubClient | undefined) {
-  // The inputs over the configuration file's `azure` section over the defaults.
+  const pr = context.pullRequest;
+  if (inputs.command === 'deploy' && (pr || isPullRequestEvent(context.eventName)))
+    throw new UserError(
+      `the input \`command\` is 'deploy' on a pull request (the event is ${context.eventName ?? 'a pull request'}), which would publish rules and settings no one has merged; run \`plan\` on pull requests, and \`deploy\` on a push to the default branch or a workflow_dispatch.`
+    );
+  // The inputs over the configuration file's `azure` section over the defaults; on a pull request, where to connect
+  // and what to act on as the base's file says wherever the change says otherwise (config/settings.ts).
   const configFile = findConfigFile(context.workspace, inputs.config);
   const config = configFile === null ? null : loadConfig(configFile, context.workspace);
-  const azure = resolveAzureSettings(inputs.azure, config);
+  const azure = resolveAzureSettings(
+    inputs.azure,
+    config,
+    pr ? { base: inputs.base ?? pr.baseSha, file: configFile, named: inputs.config, cwd: context.workspace } : undefined
+  );
   const scope = azure.scope ?? subscriptionScope(inputs.azure.subscriptionId);
   if (!scope)
     throw new UserError(
@@ -120,14 +130,17 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
         armEndpoint: azure.armEndpoint,
         tenantId: azure.tenantId,
         clientId: azure.clientId,
-        idToken: audience => core.getIDToken(audience)
+        idToken: audience => core.getIDToken(audience),
+        ...tokenEndpoints(inputs, context)
       },
       // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
       ...(config ? { exceptions: config.exceptions } : {}),
       log: logger.info
     })
   );
-  const result = await core.group('Report', () => publishPlanReports(plan, inputs, context, github, logger));
+  const pinned = (azure.pinned ?? []).map(entry => ({ ...entry, atBase: true as const }));
+  const shown = pinned.length ? { ...plan, skipped: pinned } : plan;
+  const result = await core.group('Report', () => publishPlanReports(shown, inputs, context, github, logger));
   core.setOutput('plan-file', result.planFile);
   const verdict = planFailureReason(plan) ?? result.outputErrors[0];
   if (stoppedForConflicts) core.error('deploy stopped before writing anything: resolve the conflicts the plan lists.');
@@ -179,7 +192,7 @@ async function evaluate(
       baseRequired: inputs.base !== undefined,
       changedFiles,
       ...(scope !== undefined
-        ? { live: { env: process.env, scope, connection: azureConnection(inputs), log: logger.info } }
+        ? { live: { env: process.env, scope, connection: azureConnection(inputs, context), log: logger.info } }
         : {})
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
@@ -222,7 +235,7 @@ async function compliance(
       assignmentScope: inputs.azure.assignmentScope,
       triggerScan: inputs.azure.triggerScan,
       scanTimeoutMs: inputs.azure.scanTimeoutMs,
-      connection: azureConnection(inputs),
+      connection: azureConnection(inputs, context),
       log: logger.info
     });
     const pinned = (resolved.request.pinned ?? []).map(entry => ({ ...entry, atBase: true as const }));
@@ -238,14 +251,29 @@ async function compliance(
 }
 
 /** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */
-function azureConnection(inputs: ActionInputs) {
+function azureConnection(inputs: ActionInputs, context: RunContext) {
   return {
     cloud: inputs.azure.cloud,
     armEndpoint: inputs.azure.armEndpoint,
     tenantId: inputs.azure.tenantId,
     clientId: inputs.azure.clientId,
-    idToken: (audience: string) => core.getIDToken(audience)
+    idToken: (audience: string) => core.getIDToken(audience),
+    ...tokenEndpoints(inputs, context)
   };
+}
+
+/** The events whose run is about a pull request, and may run its code or read its files. */
+function isPullRequestEvent(eventName: string | undefined): boolean {
+  return eventName?.startsWith('pull_request') === true;
+}
+
+/**
+ * On a pull request, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the workflow names (or a named
+ * cloud's): whatever a configuration file says, the connection refuses another (src/azure/connection.ts).
+ */
+function tokenEndpoints(inputs: ActionInputs, context: RunContext): { staticTokenEndpoints?: string[] } {
+  if (!context.pullRequest && !isPullRequestEvent(context.eventName)) return {};
+  return { staticTokenEndpoints: inputs.azure.armEndpoint ? [inputs.azure.armEndpoint] : [] };
 }
 
 /** A user error as a document that reports it everywhere, and the one-line reason the step fails. */

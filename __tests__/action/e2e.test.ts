@@ -34,6 +34,7 @@ import { resourceGraphModule, seedManagementGroup, seedResources } from '../supp
 import { policyInsightsModule, policyInsightsState, policyStateRecord } from '../support/arm-policyinsights.js';
 import { generateEstate, SUBSCRIPTIONS } from '../support/live-estate.js';
 import { LOOPBACK_CERTIFICATE, startSignInServers, type SignInServers } from '../support/entra-server.js';
+import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
 
 const entry = path.resolve('dist/index.js');
 const built = existsSync(entry);
@@ -50,6 +51,20 @@ const action = loadYaml(readFileSync('action.yml', 'utf8')) as { inputs: Record<
 const payloadFile = path.resolve('__tests__/fixtures/action/pull_request.synchronize.json');
 const payload = JSON.parse(readFileSync(payloadFile, 'utf8')) as { pull_request: { head: { sha: string } } };
 const headSha = payload.pull_request.head.sha;
+
+/** A push to main (where `deploy` runs), as the runner gives it: GITHUB_EVENT_NAME and the event file. */
+function pushEvent(dir: string): NodeJS.ProcessEnv {
+  const file = path.join(dir, 'push.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233'
+    })
+  );
+  return { GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: file, GITHUB_REF: 'refs/heads/main' };
+}
 
 interface ActionRun {
   code: number | null;
@@ -390,13 +405,10 @@ describeBuilt(
           // The next evaluate keeps the plan; the deploy on main publishes it.
           await runAction(root, server, {}, 'evaluate-after-plan');
           expect(server.comments[0].body).toContain(sentence);
-          const deploy = await runAction(
-            root,
-            server,
-            { ...azure, command: 'deploy', comment: 'false' },
-            'deploy',
-            env
-          );
+          const deploy = await runAction(root, server, { ...azure, command: 'deploy', comment: 'false' }, 'deploy', {
+            ...env,
+            ...pushEvent(root)
+          });
           expect(deploy.code).toBe(0);
           expect(deploy.summary).toContain('Deployed: 9 writes done, nothing left.');
           expect(storedAt(arm, scope, 'policyAssignments')).toHaveLength(1);
@@ -529,6 +541,178 @@ describeBuilt(
         }
       );
     });
+
+    // A build older than where to connect being taken from the base skips these.
+    (builtWith('named only by a configuration file') ? describe : describe.skip)(
+      'on a pull request, its cmk-guard.yaml does not choose where plan connects, and deploy does not run',
+      () => {
+        const tenantId = '72f988bf-0000-4000-8000-000000000001';
+        const clientId = '0b1f0e6e-0000-4000-8000-000000000002';
+        const accessToken = 'entra-access-token-pr';
+        const subscription = '00000000-0000-0000-0000-0000000000aa';
+        let signIn: SignInServers;
+        let arm: ArmServer;
+        let elsewhere: ElsewhereServer;
+        let gate: string;
+        beforeEach(async () => {
+          signIn = await startSignInServers({ tenantId, clientId, accessToken });
+          // With a configuration file, plan reads the exemptions its exceptions would be kept as.
+          arm = await startArmServer({ token: accessToken, modules: [policyModule, exemptionsModule] });
+          elsewhere = await startElsewhereServer();
+          gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-connect-'));
+        });
+        afterEach(async () => {
+          await signIn.close();
+          await arm.close();
+          await elsewhere.close();
+          rmSync(gate, { recursive: true, force: true });
+        });
+
+        /**
+         * A workspace whose base commit has cmk-guard.yaml as `atBase` says and whose pull request changes it to
+         * `changed`; the event file of that pull request.
+         */
+        function pullRequest(atBase: string, changed: string): NodeJS.ProcessEnv {
+          const workspace = path.join(gate, 'workspace');
+          cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
+          const git = (...args: string[]) =>
+            execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+              .toString()
+              .trim();
+          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), atBase);
+          git('init', '-q', '-b', 'main');
+          git('config', 'user.email', 'test@example.com');
+          git('config', 'user.name', 'test');
+          git('add', '-A');
+          git('commit', '-q', '-m', 'base');
+          const baseSha = git('rev-parse', 'HEAD');
+          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), changed);
+          git('commit', '-qam', 'change');
+          const event = path.join(gate, 'event.json');
+          writeFileSync(
+            event,
+            JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
+          );
+          return { GITHUB_EVENT_PATH: event };
+        }
+        const oidc = () => ({
+          ACTIONS_ID_TOKEN_REQUEST_URL: signIn.idTokenRequestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: signIn.idTokenRequestToken,
+          AZURE_AUTHORITY_HOST: signIn.authorityHost,
+          NODE_EXTRA_CA_CERTS: LOOPBACK_CERTIFICATE
+        });
+        const noRequestElsewhere = () => expect(elsewhere.requests).toEqual([]);
+
+        it("plans where the base's file says, signed in as the workflow says, though the change names another endpoint and scope", async () => {
+          const event = pullRequest(
+            `azure:\n  arm-endpoint: ${arm.url}\n`,
+            `azure:\n  arm-endpoint: ${elsewhere.url}\n  scope: /subscriptions/00000000-0000-0000-0000-0000000000bb\n`
+          );
+          const plan = await runAction(
+            gate,
+            server,
+            {
+              command: 'plan',
+              'subscription-id': subscription,
+              'client-id': clientId,
+              'tenant-id': tenantId,
+              comment: 'false'
+            },
+            'plan-pinned',
+            { ...oidc(), ...event }
+          );
+          noRequestElsewhere();
+          expect(plan.stderr).toBe('');
+          expect(plan.code).toBe(0);
+          // The base's endpoint, with a token Entra ID gave for it, at the subscription of the workflow's input.
+          const exchanges = signIn.authorityRequests.filter(r => r.method === 'POST');
+          expect(exchanges.map(r => r.form.scope)).toEqual([`${arm.url}/.default`]);
+          expect(arm.requests.length).toBeGreaterThan(0);
+          expect(arm.requests.map(r => r.path)).toContain(
+            `/subscriptions/${subscription}/providers/Microsoft.Authorization/policyDefinitions`
+          );
+          expect(arm.requests.filter(r => JSON.stringify(r).includes('0000000000bb'))).toEqual([]);
+          expect(plan.summary).toContain(`### cmk-guard plan: subscription ${subscription}`);
+          // Said on the pull request as the gate's settings are, and marked in the plan's JSON.
+          expect(plan.summary).toContain('#### Taken from the base');
+          expect(plan.summary).toContain(
+            `| \`cmk-guard.yaml\` | \\\`azure.arm-endpoint\\\` is "${elsewhere.url}" in this change and "${arm.url}" at the base: the base's applies until the change is merged. |`
+          );
+          const written = JSON.parse(readFileSync(plan.outputs['plan-file'], 'utf8')) as {
+            skipped: { file: string; reason: string; atBase: true }[];
+          };
+          expect(written.skipped).toEqual([
+            {
+              file: 'cmk-guard.yaml',
+              reason: `\`azure.arm-endpoint\` is "${elsewhere.url}" in this change and "${arm.url}" at the base: the base's applies until the change is merged.`,
+              atBase: true
+            },
+            {
+              file: 'cmk-guard.yaml',
+              reason:
+                '`azure.scope` is "/subscriptions/00000000-0000-0000-0000-0000000000bb" in this change and not set at the base: the base\'s applies until the change is merged.',
+              atBase: true
+            }
+          ]);
+        });
+
+        it('sends the token of CMK_GUARD_AZURE_TOKEN only to the endpoint the workflow names', async () => {
+          const event = pullRequest(
+            `azure:\n  arm-endpoint: ${arm.url}\n`,
+            `azure:\n  arm-endpoint: ${elsewhere.url}\n`
+          );
+          const inputs = { command: 'plan', 'subscription-id': subscription, comment: 'false' };
+          const token = { CMK_GUARD_AZURE_TOKEN: accessToken };
+          // Named by a configuration file only (the base's here, the change's is not read): refused, nothing sent.
+          const refused = await runAction(gate, server, inputs, 'plan-static-refused', { ...token, ...event });
+          expect(refused.code).toBe(1);
+          expect(refused.stdout).toContain(
+            `::error::cmk-guard sends the token in CMK_GUARD_AZURE_TOKEN on a pull request only to the Resource Manager the workflow names (the \`arm-endpoint\` input, or --arm-endpoint) or to a named cloud's, and ${arm.url} is named only by a configuration file`
+          );
+          expect(arm.requests).toEqual([]);
+          noRequestElsewhere();
+          // Named by the workflow: planned there.
+          const named = await runAction(gate, server, { ...inputs, 'arm-endpoint': arm.url }, 'plan-static', {
+            ...token,
+            ...event
+          });
+          expect(named.code).toBe(0);
+          expect(arm.requests.length).toBeGreaterThan(0);
+          noRequestElsewhere();
+        });
+
+        it('refuses deploy on a pull request, before reaching Azure', async () => {
+          const event = pullRequest(
+            `azure:\n  arm-endpoint: ${arm.url}\n`,
+            `azure:\n  arm-endpoint: ${arm.url}\n  prune: true\n`
+          );
+          const deploy = await runAction(
+            gate,
+            server,
+            { command: 'deploy', 'subscription-id': subscription, 'arm-endpoint': arm.url, comment: 'false' },
+            'deploy-on-pull-request',
+            { CMK_GUARD_AZURE_TOKEN: accessToken, ...event }
+          );
+          expect(deploy.code).toBe(1);
+          expect(deploy.outputs.result).toBe('fail');
+          expect(deploy.stdout).toMatch(
+            /^::error::the input `command` is 'deploy' on a pull request \(the event is pull_request\), which would publish rules and settings no one has merged/m
+          );
+          expect(arm.requests).toEqual([]);
+          // pull_request_target too, whose workflow is the base's but whose checkout may be the pull request's.
+          const target = await runAction(
+            gate,
+            server,
+            { command: 'deploy', 'subscription-id': subscription, 'arm-endpoint': arm.url, comment: 'false' },
+            'deploy-on-pull-request-target',
+            { CMK_GUARD_AZURE_TOKEN: accessToken, ...event, GITHUB_EVENT_NAME: 'pull_request_target' }
+          );
+          expect(target.code).toBe(1);
+          expect(target.stdout).toContain('(the event is pull_request_target)');
+          expect(arm.requests).toEqual([]);
+        });
+      }
+    );
 
     it('fails with the file and line of a template that cannot be read, after reporting it', async () => {
       const broken = path.join(root, 'workspace', 'templates', 'broken.json');
@@ -837,7 +1021,7 @@ if (built && !builtWithAzure) {
       );
       try {
         const inputs = { command: 'deploy', scope: MG, 'arm-endpoint': arm.url, comment: 'false' };
-        const first = await runAction(root, github, inputs, 'deploy-exemptions', env());
+        const first = await runAction(root, github, inputs, 'deploy-exemptions', { ...env(), ...pushEvent(root) });
         expect(first.outputs.result).toBe('pass');
         expect(first.code).toBe(0);
         expect(first.summary).toContain('Deployed: 10 writes done, nothing left.');
@@ -860,7 +1044,10 @@ if (built && !builtWithAzure) {
         const [assignment] = storedAt(arm, MG, 'policyAssignments');
         expect(assignment.body.properties.parameters).toEqual({ foundryToolsCmkEffect: { value: 'Deny' } });
         const writes = arm.writeRequests();
-        const again = await runAction(root, github, inputs, 'deploy-exemptions-again', env());
+        const again = await runAction(root, github, inputs, 'deploy-exemptions-again', {
+          ...env(),
+          ...pushEvent(root)
+        });
         expect(again.outputs.result).toBe('pass');
         expect(arm.writeRequests()).toBe(writes);
       } finally {

@@ -12,8 +12,8 @@ import {
 } from '@azure/core-rest-pipeline';
 import { UserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import { resolveArmEndpoint, type ArmEndpoint } from './clouds.js';
-import { selectCredential, sharedTokenCredential, type CredentialSettings } from './credential.js';
+import { clouds, resolveArmEndpoint, type ArmEndpoint } from './clouds.js';
+import { selectCredential, sharedTokenCredential, TOKEN_VARIABLE, type CredentialSettings } from './credential.js';
 import { cleanText } from './errors.js';
 import { ARM_GUARD_POLICY, armGuardPolicy, loopbackBearerPolicy, type GuardSettings } from './policies.js';
 import { ArmRest } from './rest.js';
@@ -28,6 +28,13 @@ export interface ConnectionSettings {
   clientId?: string;
   /** The runner's OIDC token, in GitHub Actions. */
   idToken?: CredentialSettings['idToken'];
+  /**
+   * When given, the token in CMK_GUARD_AZURE_TOKEN is sent only to one of these endpoints or to a named cloud's
+   * Resource Manager, and any other endpoint is refused before anything is sent: on a pull request, the endpoint
+   * the workflow names, so no configuration file can lead the token elsewhere. Unlike a token Entra ID issues
+   * for the endpoint (its audience), a static token is one for Resource Manager wherever it goes.
+   */
+  staticTokenEndpoints?: readonly string[];
   /** A credential chosen by the caller (tests); otherwise one is selected from the settings. */
   credential?: TokenCredential;
   /** The SDK's retry options; defaults below, `CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the base delay. */
@@ -134,6 +141,8 @@ export function connectArm(settings: ConnectionSettings): ArmConnection {
         clientId: settings.clientId,
         idToken: settings.idToken
       });
+  if (selected.secret !== undefined && settings.staticTokenEndpoints !== undefined)
+    checkStaticTokenEndpoint(endpoint, settings.staticTokenEndpoints);
   const retry: PipelineRetryOptions = {
     ...DEFAULT_RETRY,
     retryDelayInMs: envNumber(settings.env, 'CMK_GUARD_AZURE_RETRY_DELAY_MS', DEFAULT_RETRY.retryDelayInMs),
@@ -149,5 +158,21 @@ export function connectArm(settings: ConnectionSettings): ArmConnection {
       maxResponseBytes: settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     },
     selected.secret ? [selected.secret] : []
+  );
+}
+
+/** Refuses to send the static token to an endpoint that is neither one of `named` nor a named cloud's. */
+function checkStaticTokenEndpoint(endpoint: ArmEndpoint, named: readonly string[]): void {
+  const origin = (url: string) => {
+    try {
+      return resolveArmEndpoint(undefined, url).url;
+    } catch {
+      return undefined;
+    }
+  };
+  const allowed = [...Object.values(clouds).map(cloud => cloud.arm), ...named.map(origin)];
+  if (allowed.includes(endpoint.url)) return;
+  throw new UserError(
+    `cmk-guard sends the token in ${TOKEN_VARIABLE} on a pull request only to the Resource Manager the workflow names (the \`arm-endpoint\` input, or --arm-endpoint) or to a named cloud's, and ${endpoint.url} is named only by a configuration file: name it in the workflow if it is yours.`
   );
 }

@@ -138,7 +138,15 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
     location: azure.location,
     prune: azure.prune,
     apply,
-    connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
+    connection: {
+      cloud: azure.cloud,
+      armEndpoint: azure.armEndpoint,
+      // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
+      // named cloud's), never to one only the pull request's configuration file names.
+      ...(io.env.GITHUB_EVENT_NAME?.startsWith('pull_request')
+        ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] }
+        : {})
+    },
     // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
     ...(config ? { exceptions: config.exceptions } : {}),
     log: line => io.stderr(`${line}\n`)

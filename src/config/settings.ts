@@ -229,43 +229,25 @@ function gateAtBase(
   pinned: NonNullable<ResolvedSettings['pinned']>;
 } {
   const none = { settings: {}, pinned: [] };
-  if (given.gateBase === undefined || given.config?.toLowerCase() === 'none') return none;
-  // The file the base reads: the one named, else the first of the usual names the base has (a pull request that
-  // adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes cmk-guard.yaml to leave a looser .yml,
-  // changes which file is read).
-  const candidates =
-    given.config !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => path.join(cwd, n));
-  if (!candidates.length) return none;
-  let texts: Map<string, string | null>;
-  try {
-    texts = readFilesAtCommit(given.gateBase, candidates, cwd);
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
+  if (given.gateBase === undefined) return none;
+  const read = readConfigAtBase(given.gateBase, given.config, file, cwd, root);
+  if (read === null) return none;
+  if ('error' in read) {
     // Without a file here there is nothing this change could have loosened.
     if (file === null) return none;
     return {
       settings: {},
       pinned: [
         {
-          file: displayPath(file, cwd),
-          reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
+          file: read.shown,
+          reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${read.error.message}`
         }
       ]
     };
   }
-  const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
-  let base: Config | null = null;
-  if (atBase !== undefined) {
-    try {
-      base = loadConfig(atBase, cwd, root, texts.get(atBase)!);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      // A base whose file is broken decided nothing: this change's file applies.
-      return none;
-    }
-  }
-  const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
-  const show = (value: unknown) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
+  // A base whose file is broken decided nothing: this change's file applies.
+  if (read.broken) return none;
+  const { base, atBase, shown } = read;
   const settings: Partial<ConfigSettings> = {};
   const pinned: NonNullable<ResolvedSettings['pinned']> = [];
   if (atBase !== undefined && file !== null && atBase !== file)
@@ -295,7 +277,7 @@ function gateAtBase(
       : '';
     pinned.push({
       file: shown,
-      reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
+      reason: `\`${name}\` is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${removed}.`
     });
   }
   const baseNamed = base?.settings.templates ?? [];
@@ -336,6 +318,55 @@ function gateAtBase(
   return { settings, overrides: base?.overrides ?? [], ...more, pinned };
 }
 
+/** The configuration file of a pull request's base: the file it reads, as that commit has it. */
+type ConfigAtBase =
+  /** The base could not be read (not fetched, not a git checkout). */
+  | { error: UserError; shown: string }
+  /**
+   * `base` is null when the base has no file; `broken` when its file cannot be loaded. `atBase` is the file the
+   * base reads, `shown` the file as entries about it name it.
+   */
+  | { base: Config | null; atBase?: string; broken?: true; shown: string };
+
+/**
+ * Reads the configuration file as the pull request's base has it: the one named, else the first of the usual
+ * names the base has (a pull request that adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes
+ * cmk-guard.yaml to leave a looser .yml, changes which file is read). Null when there is nothing to compare:
+ * `config: none`, or no file named and none of the usual names to look for.
+ */
+function readConfigAtBase(
+  ref: string,
+  named: string | undefined,
+  file: string | null,
+  cwd: string,
+  root: string
+): ConfigAtBase | null {
+  if (named?.toLowerCase() === 'none') return null;
+  const candidates = named !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => path.join(cwd, n));
+  if (!candidates.length) return null;
+  let texts: Map<string, string | null>;
+  try {
+    texts = readFilesAtCommit(ref, candidates, cwd);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { error, shown: displayPath(file ?? candidates[0], cwd) };
+  }
+  const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
+  const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
+  if (atBase === undefined) return { base: null, shown };
+  try {
+    return { base: loadConfig(atBase, cwd, root, texts.get(atBase)!), atBase, shown };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { base: null, atBase, broken: true, shown };
+  }
+}
+
+/** A setting's value as the entries taken from the base say it. */
+function showSetting(value: unknown): string {
+  return value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value);
+}
+
 /**
  * A region given for the deployment (`--resource-group-location`, the input or the key of that name) as ARM
  * returns it from `resourceGroup().location`: its short name, `westeurope` for `West Europe`. `what` names
@@ -366,11 +397,53 @@ export interface AzureSettings extends AzureConfig {
   prune: boolean;
   /** Where the initiative is assigned: the scope unless the file or an input says otherwise. */
   assignmentScope?: string;
+  /**
+   * On a pull request, the settings of where to connect and what to act on that it changes in the configuration
+   * file, each with what it is at the base (which applies until the change is merged).
+   */
+  pinned?: { file: string; reason: string }[];
 }
 
-/** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
-export function resolveAzureSettings(given: AzureConfig, config: Config | null): AzureSettings {
-  const merged: AzureConfig = { ...config?.azure };
+/** On a pull request: its base commit, and the configuration file as it was looked for, to read it there too. */
+export interface AzureBase {
+  base: string;
+  /** The configuration file read in the working tree, or null. */
+  file: string | null;
+  /** How the `config` input or `--config` named it, if it did (`none` reads no file). */
+  named?: string;
+  cwd: string;
+  /** The repository root, the paths the file names must be inside (default: `cwd`). */
+  root?: string;
+}
+
+/**
+ * The `azure:` settings that decide where cmk-guard connects, what it signs in as and which scope it acts on, by
+ * their names in the file. The OpenID Connect audience is not among them: it is always Entra ID's
+ * (src/azure/credential.ts), and the token's scope is the endpoint's.
+ */
+const CONNECTION_SETTINGS = {
+  cloud: 'cloud',
+  armEndpoint: 'arm-endpoint',
+  tenantId: 'tenant-id',
+  clientId: 'client-id',
+  scope: 'scope',
+  assignmentScope: 'assignment-scope',
+  subscriptionId: 'subscription-id'
+} as const satisfies Partial<Record<keyof AzureConfig, string>>;
+
+/**
+ * The Azure settings the flags or inputs give, over the configuration file's, over the defaults. On a pull request
+ * (`pullRequest`), each setting of where to connect and what to act on (CONNECTION_SETTINGS) that the change sets
+ * otherwise than its base is taken as the base has it, and listed in `pinned`; the rest of the section (owner,
+ * prune, enforcement mode, effects, location) is what the change proposes, which `plan` shows.
+ */
+export function resolveAzureSettings(
+  given: AzureConfig,
+  config: Config | null,
+  pullRequest?: AzureBase
+): AzureSettings {
+  const atBase = pullRequest ? connectionAtBase(given, config, pullRequest) : undefined;
+  const merged: AzureConfig = { ...(atBase?.azure ?? config?.azure) };
   for (const [key, value] of Object.entries(given) as [keyof AzureConfig, AzureConfig[keyof AzureConfig]][])
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   const effectOverrides = (config?.overrides ?? []).filter(o => o.effect !== undefined);
@@ -394,6 +467,49 @@ export function resolveAzureSettings(given: AzureConfig, config: Config | null):
     enforcementMode: merged.enforcementMode ?? 'Default',
     prune: merged.prune ?? false,
     effects: merged.effects ?? {},
-    ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
+    ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {}),
+    ...(atBase?.pinned.length ? { pinned: atBase.pinned } : {})
   };
+}
+
+/**
+ * The file's `azure:` section with each setting of CONNECTION_SETTINGS that no flag or input gives as the base has
+ * it, where the change sets it otherwise: a pull request that names another `arm-endpoint` would have the token
+ * sent there, and one that names another `scope`, `tenant-id` or `client-id` would have the job's identity read
+ * what the workflow did not point it at. When the base cannot be read, a change that sets any of them stops the
+ * run: nothing tells whether it changed them. A base whose file is broken sets none of them.
+ */
+function connectionAtBase(
+  given: AzureConfig,
+  config: Config | null,
+  pullRequest: AzureBase
+): { azure: AzureConfig; pinned: { file: string; reason: string }[] } {
+  const { base, file, named, cwd } = pullRequest;
+  const azure: AzureConfig = { ...config?.azure };
+  const read = readConfigAtBase(base, named, file, cwd, path.resolve(cwd, pullRequest.root ?? '.'));
+  if (read === null) return { azure, pinned: [] };
+  const decided = (Object.keys(CONNECTION_SETTINGS) as (keyof typeof CONNECTION_SETTINGS)[]).filter(
+    key => given[key] === undefined
+  );
+  const setting = (key: keyof typeof CONNECTION_SETTINGS) => `\`azure.${CONNECTION_SETTINGS[key]}\``;
+  if ('error' in read) {
+    const set = decided.filter(key => azure[key] !== undefined);
+    if (!set.length) return { azure, pinned: [] };
+    throw new UserError(
+      `${set.map(setting).join(', ')} in ${read.shown} ${set.length === 1 ? 'decides' : 'decide'} where cmk-guard connects or what it acts on, and on a pull request ${set.length === 1 ? 'it is' : 'they are'} taken from the base, which cannot be read: ${read.error.message} Fetch the base, or give ${set.length === 1 ? 'it as an input' : 'them as inputs'}.`,
+      { file: read.shown }
+    );
+  }
+  const before = read.base?.azure ?? {};
+  const pinned: { file: string; reason: string }[] = [];
+  for (const key of decided) {
+    if (azure[key] === before[key]) continue;
+    if (before[key] === undefined) delete azure[key];
+    else azure[key] = before[key];
+    pinned.push({
+      file: read.shown,
+      reason: `${setting(key)} is ${showSetting(config?.azure[key])} in this change and ${showSetting(before[key])} at the base: the base's applies until the change is merged.`
+    });
+  }
+  return { azure, pinned };
 }

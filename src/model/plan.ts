@@ -73,6 +73,11 @@ export interface DeploymentPlan {
   items: PlanItem[];
   /** What the plan leaves out and why (an exception that makes no exemption, say). */
   notes?: string[];
+  /**
+   * On a pull request, each setting of where to connect and what to act on that it changes in the configuration
+   * file, taken as the base has it; marked `atBase` as the findings document marks what it takes from the base.
+   */
+  skipped?: { file: string; reason: string; atBase: true }[];
   /** Deploy results, in the order they were applied; absent for a plan. */
   results?: ItemResult[];
 }

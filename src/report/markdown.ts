@@ -137,7 +137,12 @@ export function cellText(message: string): string {
  * What the pull request changed in the gate's own configuration that the run read as it is at the base (or could
  * not compare with it): a reviewer sees on the pull request that its change to the gate applies once merged.
  */
-export function baseSettingsSection(document: FindingsDocument, level: '###' | '####', budget: Budget): string[] {
+export function baseSettingsSection(
+  document: Pick<FindingsDocument, 'skipped'>,
+  level: '###' | '####',
+  budget: Budget,
+  what = 'how cmk-guard judges it'
+): string[] {
   const entries = (document.skipped ?? []).filter(entry => entry.atBase);
   if (!entries.length) return [];
   const lines: string[] = [];
@@ -145,7 +150,7 @@ export function baseSettingsSection(document: FindingsDocument, level: '###' | '
     '',
     `${level} Taken from the base`,
     '',
-    "This pull request changes how cmk-guard judges it; until it is merged, the base's configuration applies.",
+    `This pull request changes ${what}; until it is merged, the base's configuration applies.`,
     '',
     '| File | What |',
     '| --- | --- |'

@@ -6,7 +6,7 @@
 import type { DeploymentPlan, FieldChange, ItemResult, PlanAction, PlanItem, PlanItemKind } from '../model/plan.js';
 import { countActions } from '../model/plan.js';
 import type { Json } from '../model/value.js';
-import { cellText, Budget } from './markdown.js';
+import { baseSettingsSection, cellText, Budget } from './markdown.js';
 import { codeSpan, escapeMarkdown, escapeTerminal } from './escape.js';
 import { plural } from './findings.js';
 
@@ -108,6 +108,12 @@ export function renderPlanText(plan: DeploymentPlan): string {
     `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`
   );
   if (plan.notes?.length) lines.push('', 'Notes:', ...plan.notes.map(note => `  ${escapeTerminal(note)}`));
+  if (plan.skipped?.length)
+    lines.push(
+      '',
+      "Taken from the base (this pull request changes them; until it is merged, the base's configuration applies):",
+      ...plan.skipped.map(entry => `  ${escapeTerminal(`${entry.file}: ${entry.reason}`)}`)
+    );
   lines.push('', planSentence(plan));
   if (plan.results) {
     const problems = plan.results.filter(r => r.outcome !== 'applied');
@@ -183,6 +189,7 @@ export function renderPlanMarkdown(plan: DeploymentPlan, options: { heading: '##
     `Owner ${codeSpan(plan.owner)}, enforcement ${codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd()
   );
   if (plan.notes?.length) budget.take(lines, ['', ...plan.notes.map(note => `- ${cellText(note)}`)]);
+  lines.push(...baseSettingsSection(plan, '####', budget, 'where cmk-guard connects or what it acts on'));
   for (const item of shown) {
     const details = changeDetails(item);
     if (details.length && !budget.take(lines, ['', ...details])) break;

@@ -197,7 +197,8 @@ export async function publishPlanReports(
   const result: PlanReportResult = { planFile, outputErrors };
   if (inputs.comment && context.pullRequest && github) {
     const markdown = renderPlanMarkdown(plan, { heading: '###', limit: PLAN_COMMENT_LIMIT });
-    const reviewable = plan.items.some(i => i.action !== 'unchanged');
+    // What the pull request changes of where the plan is made is said on it even when nothing would change.
+    const reviewable = plan.items.some(i => i.action !== 'unchanged') || !!plan.skipped?.length;
     result.comment = await github.upsertComment(context.pullRequest.number, existing => withPlan(existing, markdown), {
       create: reviewable
     });

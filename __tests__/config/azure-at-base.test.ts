@@ -1,0 +1,210 @@
+/**
+ * On a pull request, where `plan` connects, what it signs in as and which scope it acts on come from the base's
+ * cmk-guard.yaml wherever the change says otherwise (config/settings.ts `resolveAzureSettings`); inputs and flags
+ * still win, and what the change proposes to publish (owner, prune, enforcement mode, effects) is its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findConfigFile, loadConfig } from '../../src/config/load.js';
+import { resolveAzureSettings } from '../../src/config/settings.js';
+import { UserError } from '../../src/model/errors.js';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
+}
+
+const BASE = [
+  'azure:',
+  '  scope: /providers/Microsoft.Management/managementGroups/platform',
+  '  arm-endpoint: https://management.local.azurestack.external',
+  '  tenant-id: 11111111-1111-1111-1111-111111111111',
+  '  client-id: 22222222-2222-2222-2222-222222222222',
+  '  owner: platform-team',
+  ''
+].join('\n');
+
+/** Every connection and scope setting moved, and every setting of what to publish changed. */
+const CHANGED = [
+  'azure:',
+  '  scope: /providers/Microsoft.Management/managementGroups/other-team',
+  '  assignment-scope: /subscriptions/33333333-3333-3333-3333-333333333333',
+  '  subscription-id: 33333333-3333-3333-3333-333333333333',
+  '  cloud: AzureChinaCloud',
+  '  arm-endpoint: https://attacker.example',
+  '  tenant-id: 99999999-9999-9999-9999-999999999999',
+  '  client-id: 88888888-8888-8888-8888-888888888888',
+  '  owner: someone-else',
+  '  prune: true',
+  '  enforcement-mode: DoNotEnforce',
+  '  effects: { foundry-tools-cmk: Deny }',
+  '  location: westeurope',
+  ''
+].join('\n');
+
+let dir: string;
+let base: string;
+
+function commitBase(text: string | null): void {
+  if (text !== null) writeFileSync(path.join(dir, 'cmk-guard.yaml'), text);
+  writeFileSync(path.join(dir, 'README.md'), 'base\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'user.name', 'test');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  base = git(dir, 'rev-parse', 'HEAD');
+}
+
+/** The change's file, and the settings as `plan` resolves them with the inputs `given`, on the pull request or not. */
+function resolve(change: string, given: Parameters<typeof resolveAzureSettings>[0] = {}, onPullRequest = true) {
+  writeFileSync(path.join(dir, 'cmk-guard.yaml'), change);
+  const file = findConfigFile(dir, undefined);
+  const config = file === null ? null : loadConfig(file, dir);
+  return resolveAzureSettings(given, config, onPullRequest ? { base, file, cwd: dir } : undefined);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-azure-base-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("a pull request's cmk-guard.yaml does not choose where plan connects or what it acts on", () => {
+  it('takes each connection and scope setting the change moves from the base, and lists it', () => {
+    commitBase(BASE);
+    // Without a pull request (a push, the CLI), the file is what it says.
+    expect(resolve(CHANGED, {}, false)).toMatchObject({
+      armEndpoint: 'https://attacker.example',
+      scope: '/providers/Microsoft.Management/managementGroups/other-team'
+    });
+    const settings = resolve(CHANGED);
+    expect(settings).toEqual({
+      // Where to connect, as whom and on what: the base's (not set there: not set).
+      scope: '/providers/Microsoft.Management/managementGroups/platform',
+      assignmentScope: '/providers/Microsoft.Management/managementGroups/platform',
+      armEndpoint: 'https://management.local.azurestack.external',
+      tenantId: '11111111-1111-1111-1111-111111111111',
+      clientId: '22222222-2222-2222-2222-222222222222',
+      cloud: 'AzureCloud',
+      // What to publish: the change's, which the plan shows as merging it would publish it.
+      owner: 'someone-else',
+      prune: true,
+      enforcementMode: 'DoNotEnforce',
+      effects: { 'foundry-tools-cmk': 'Deny' },
+      effectOverrides: [],
+      location: 'westeurope',
+      pinned: [
+        ['cloud', '"AzureChinaCloud"', 'not set'],
+        ['arm-endpoint', '"https://attacker.example"', '"https://management.local.azurestack.external"'],
+        ['tenant-id', '"99999999-9999-9999-9999-999999999999"', '"11111111-1111-1111-1111-111111111111"'],
+        ['client-id', '"88888888-8888-8888-8888-888888888888"', '"22222222-2222-2222-2222-222222222222"'],
+        [
+          'scope',
+          '"/providers/Microsoft.Management/managementGroups/other-team"',
+          '"/providers/Microsoft.Management/managementGroups/platform"'
+        ],
+        ['assignment-scope', '"/subscriptions/33333333-3333-3333-3333-333333333333"', 'not set'],
+        ['subscription-id', '"33333333-3333-3333-3333-333333333333"', 'not set']
+      ].map(([name, head, before]) => ({
+        file: 'cmk-guard.yaml',
+        reason: `\`azure.${name}\` is ${head} in this change and ${before} at the base: the base's applies until the change is merged.`
+      }))
+    });
+  });
+
+  it('lets an input win, and lists only what the file decides', () => {
+    commitBase(BASE);
+    const settings = resolve(CHANGED, {
+      armEndpoint: 'https://management.workflow.example',
+      scope: '/subscriptions/44444444-4444-4444-4444-444444444444'
+    });
+    expect(settings.armEndpoint).toBe('https://management.workflow.example');
+    expect(settings.scope).toBe('/subscriptions/44444444-4444-4444-4444-444444444444');
+    expect(settings.pinned?.map(entry => /^`azure\.([a-z-]+)`/.exec(entry.reason)?.[1])).toEqual([
+      'cloud',
+      'tenant-id',
+      'client-id',
+      'assignment-scope',
+      'subscription-id'
+    ]);
+  });
+
+  it('lists nothing when the change leaves them as they are', () => {
+    commitBase(BASE);
+    const settings = resolve(BASE.replace('owner: platform-team', 'owner: platform-team\n  prune: true'));
+    expect(settings.pinned).toBeUndefined();
+    expect(settings.prune).toBe(true);
+    expect(settings.armEndpoint).toBe('https://management.local.azurestack.external');
+  });
+
+  it('a base without the file, or with a broken one, sets none of them', () => {
+    commitBase(null);
+    const added = resolve(CHANGED);
+    expect(added.armEndpoint).toBeUndefined();
+    expect(added.scope).toBeUndefined();
+    expect(added.cloud).toBe('AzureCloud');
+    expect(added.pinned).toHaveLength(7);
+    expect(added.pinned?.[1].reason).toBe(
+      '`azure.arm-endpoint` is "https://attacker.example" in this change and not set at the base: the base\'s applies until the change is merged.'
+    );
+
+    rmSync(path.join(dir, '.git'), { recursive: true, force: true });
+    commitBase('azure:\n  no-such-setting: true\n');
+    const broken = resolve(CHANGED);
+    expect(broken.armEndpoint).toBeUndefined();
+    expect(broken.tenantId).toBeUndefined();
+    expect(broken.pinned).toHaveLength(7);
+  });
+
+  it('stops when the base cannot be read and the change sets any of them that no input gives', () => {
+    // Not a git checkout: the base cannot be read.
+    base = '0123456789abcdef0123456789abcdef01234567';
+    const error = (() => {
+      try {
+        resolve(CHANGED, {
+          cloud: 'AzureCloud',
+          tenantId: 't',
+          clientId: 'c',
+          scope: '/subscriptions/44444444-4444-4444-4444-444444444444',
+          assignmentScope: '/subscriptions/44444444-4444-4444-4444-444444444444',
+          subscriptionId: '44444444-4444-4444-4444-444444444444'
+        });
+      } catch (e) {
+        return e;
+      }
+    })() as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.location).toEqual({ file: 'cmk-guard.yaml' });
+    expect(error.message).toMatch(
+      /^`azure\.arm-endpoint` in cmk-guard\.yaml decides where cmk-guard connects or what it acts on, and on a pull request it is taken from the base, which cannot be read: cannot read the base '0123456789abcdef0123456789abcdef01234567' .*fetch-depth: 0.*Fetch the base, or give it as an input\.$/
+    );
+    // With every one of them given, or none of them in the file, there is nothing to compare.
+    expect(
+      resolve(CHANGED, {
+        armEndpoint: 'https://w.example',
+        cloud: 'AzureCloud',
+        tenantId: 't',
+        clientId: 'c',
+        scope: '/s',
+        assignmentScope: '/s',
+        subscriptionId: 's'
+      }).pinned
+    ).toBeUndefined();
+    expect(resolve('azure:\n  owner: me\n').owner).toBe('me');
+  });
+
+  it('compares with the file the base reads, and with none when the workflow says `config: none`', () => {
+    writeFileSync(path.join(dir, 'cmk-guard.yml'), BASE);
+    commitBase(null);
+    // The change adds cmk-guard.yaml beside the base's cmk-guard.yml: the base's .yml is what it is compared with.
+    const settings = resolve(CHANGED);
+    expect(settings.armEndpoint).toBe('https://management.local.azurestack.external');
+    expect(settings.pinned?.[0].file).toBe('cmk-guard.yaml');
+    expect(resolveAzureSettings({}, null, { base, file: null, named: 'none', cwd: dir })).toEqual(
+      resolveAzureSettings({}, null)
+    );
+  });
+});

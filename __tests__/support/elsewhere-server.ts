@@ -1,0 +1,45 @@
+/**
+ * A server on another loopback port, standing for a host that is not the Resource Manager cmk-guard was given (an
+ * attacker's): it answers every request as an empty list and records it with its Authorization header, so a test
+ * can say that no request, and no token, reached it.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ElsewhereRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+}
+
+export interface ElsewhereServer {
+  /** `http://127.0.0.1:PORT`, without a trailing slash. */
+  url: string;
+  requests: ElsewhereRequest[];
+  close(): Promise<void>;
+}
+
+export async function startElsewhereServer(): Promise<ElsewhereServer> {
+  const requests: ElsewhereRequest[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {})
+    });
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ value: [], status: 'Succeeded' }));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      })
+  };
+}
