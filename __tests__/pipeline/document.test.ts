@@ -7,10 +7,13 @@ import { planOverrides } from '../../src/config/overrides.js';
 import type { Exception } from '../../src/exceptions/model.js';
 import { exitCodeFor, type Finding } from '../../src/model/finding.js';
 import { countVerdicts, documentStore, streamedDocument, type DocumentParts } from '../../src/pipeline/document.js';
-import { renderJson } from '../../src/report/json.js';
+import { reportFormats, renderReport } from '../../src/report/formats.js';
+import { FINDING_DEPTH, renderJson } from '../../src/report/json.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { FindingStore } from '../../src/report/store.js';
+import { indentedJson } from '../../src/report/stream.js';
 import type { Rule } from '../../src/rules/index.js';
+import { longestDecoded } from '../support/decoded.js';
 
 function finding(n: number): Finding {
   return {
@@ -206,6 +209,41 @@ describe('a store that gives findings their reported fields as they are added', 
       expect(renderSarif(document, { workspace: '/work' })).toEqual(renderSarif(expected, { workspace: '/work' }));
       document.findings.dispose();
       expected.findings.dispose();
+    }
+  });
+});
+
+describe('every format over a store whose findings are written out', () => {
+  it('reads them back a finding at a time and writes the report in pieces of about one finding, with exceptions, filters and overrides too', () => {
+    const rules = new Map<string, Rule>([
+      ['rule-0', { kind: 'policy', remediation: 'Set `x` to "y".\n', references: ['https://example.com/0'] } as Rule]
+    ]);
+    for (const variant of [{}, ...changingVariants()]) {
+      const store = documentStore(rules, '/work', 500);
+      for (let n = 0; n < 3_000; n++)
+        store.add(n % 3, { ...finding(n), message: `finding ${n}: ${'x'.repeat(n % 300)}` });
+      expect(store.writtenOut).toBe(true);
+      const document = streamedDocument(store, parts({ rules, ...variant }));
+      // As the store wrote them (before an override or an exception changes them).
+      const longestFinding = Math.max(...[...store].map(f => indentedJson(f, FINDING_DEPTH).length));
+      for (const format of reportFormats) {
+        const { result: pieces, longest } = longestDecoded(() => [
+          ...renderReport(document, format, { cwd: '/work', failOnIndeterminate: true })
+        ]);
+        // What is read back from the file is decoded a finding at a time, not a block of 500 at once.
+        if (format === 'json' && 'jsonTexts' in document.findings) expect(longest).toBe(0);
+        else expect(longest).toBeGreaterThan(0);
+        expect(longest).toBeLessThanOrEqual(longestFinding);
+        // The report comes in many pieces, none more than a window of the file (bytes copied) or a finding's text.
+        const sizes = pieces.map(piece => piece.length);
+        const total = sizes.reduce((sum, size) => sum + size, 0);
+        const largest = Math.max(...sizes);
+        expect(largest).toBeLessThanOrEqual(64 * 1024);
+        expect(total).toBeGreaterThan(20 * largest);
+        for (const piece of pieces)
+          if (typeof piece === 'string') expect(piece.length).toBeLessThanOrEqual(4 * longestFinding);
+      }
+      document.findings.dispose();
     }
   });
 });

@@ -19,6 +19,7 @@ import {
   Streamed,
   type ItemText
 } from '../../src/report/stream.js';
+import { longestDecoded } from '../support/decoded.js';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
 
 function finding(n: number): Finding {
@@ -197,6 +198,38 @@ describe('FindingStore', () => {
     } finally {
       store.dispose();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads findings written out back one at a time, never a block as one string, groups side by side', () => {
+    // Blocks of 1,000 findings, many windows (64 KB) each, findings cut by a window's end; some longer than a window.
+    const sized = (n: number) =>
+      n % 97 === 5 ? { ...finding(n), message: `${n}:` + 'é“😀'.repeat(9_000) } : finding(n);
+    const store = new FindingStore(1_000);
+    try {
+      const added = Array.from({ length: 4_000 }, (_, n) => sized(n));
+      added.forEach((f, n) => store.add(n % 2, f));
+      expect(store.writtenOut).toBe(true);
+      const expected = [...added.filter((_, n) => n % 2 === 0), ...added.filter((_, n) => n % 2 === 1)];
+      const longestFinding = Math.max(...added.map(f => indentedJson(f, FINDING_DEPTH).length));
+      const all = longestDecoded(() => [...store]);
+      expect(all.result).toEqual(expected);
+      expect(all.longest).toBeGreaterThan(0);
+      expect(all.longest).toBeLessThanOrEqual(longestFinding);
+      // Two groups read in turns (as sorted runs are merged): each reading keeps its own place in the file.
+      const side = longestDecoded(() => {
+        const [a, b] = [store.group(0), store.group(1)];
+        const read: Finding[] = [];
+        for (let x = a.next(), y = b.next(); !x.done || !y.done; x = a.next(), y = b.next()) {
+          if (!x.done) read.push(x.value);
+          if (!y.done) read.push(y.value);
+        }
+        return read;
+      });
+      expect(side.result).toEqual(added);
+      expect(side.longest).toBeLessThanOrEqual(longestFinding);
+    } finally {
+      store.dispose();
     }
   });
 

@@ -1,8 +1,8 @@
 /**
  * Findings kept between evaluation and the reports, in the order the reports give them, in
  * bounded memory: past a number held, they are written to a temporary file in blocks and read
- * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
- * would make memory grow with the snapshot.
+ * back a finding at a time, through a small window of the file. A tenant's snapshot gives
+ * millions of findings; holding them all would make memory grow with the snapshot.
  *
  * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
  * back group by group, in the order each group's findings were added. Findings added while an
@@ -34,13 +34,16 @@ interface Block {
   input: number;
   offset: number;
   bytes: number;
-  /** The length of each finding's text, in characters: the texts are joined by `SEPARATOR`. */
-  lengths: number[];
+  /** The length of each finding's text, in bytes (UTF-8): the texts are joined by `SEPARATOR`. */
+  sizes: Uint32Array;
   /** What its findings are, counted. */
   tally: FindingTally;
 }
 
-/** What separates findings written out one after another: what separates them in the findings document. */
+/**
+ * What separates findings written out one after another: what separates them in the findings document. ASCII, so
+ * its length is its size in bytes.
+ */
 const SEPARATOR = itemSeparator(FINDING_DEPTH);
 
 export class FindingStore implements Iterable<Finding> {
@@ -112,7 +115,7 @@ export class FindingStore implements Iterable<Finding> {
       if (group !== undefined && key !== group) continue;
       for (const block of list) {
         if (block.input !== input) continue;
-        this.total -= block.lengths.length;
+        this.total -= block.sizes.length;
         this.counted.addTally(block.tally, -1);
       }
       this.blocks.set(
@@ -131,14 +134,20 @@ export class FindingStore implements Iterable<Finding> {
     return [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
   }
 
-  /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
+  /**
+   * The findings of one group in the order added, a finding at a time: groups can be read side by side. Findings
+   * written out are read through a window of the file and decoded one by one; a block is never one string.
+   */
   *group(group: number): Generator<Finding> {
-    for (const block of this.blocks.get(group) ?? []) {
-      const text = this.readBlock(block);
-      let start = 0;
-      for (const length of block.lengths) {
-        yield parseJson(text.slice(start, start + length)) as Finding;
-        start += length + SEPARATOR.length;
+    const blocks = this.blocks.get(group) ?? [];
+    if (blocks.length) {
+      const window = new FileWindow(this.file!.fd);
+      for (const block of blocks) {
+        let at = block.offset;
+        for (const size of block.sizes) {
+          yield parseJson(window.text(at, size, block.offset + block.bytes)) as Finding;
+          at += size + SEPARATOR.length;
+        }
       }
     }
     // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
@@ -193,18 +202,18 @@ export class FindingStore implements Iterable<Finding> {
         const input = list[from].input;
         const offset = out.end;
         let to = from;
-        const lengths: number[] = [];
+        const sizes: number[] = [];
         const tally = new FindingTally();
         for (; to < list.length && list[to].input === input; to++) {
-          const text = findingJson(list[to].finding, FINDING_DEPTH);
           if (to > from) out.write(SEPARATOR);
-          out.write(text);
-          lengths.push(text.length);
+          const start = out.end;
+          out.write(findingJson(list[to].finding, FINDING_DEPTH));
+          sizes.push(out.end - start);
           tally.add(list[to].finding);
         }
         let blocks = this.blocks.get(group);
         if (!blocks) this.blocks.set(group, (blocks = []));
-        blocks.push({ input, offset, bytes: out.end - offset, lengths, tally });
+        blocks.push({ input, offset, bytes: out.end - offset, sizes: Uint32Array.from(sizes), tally });
         from = to;
       }
     }
@@ -223,16 +232,39 @@ export class FindingStore implements Iterable<Finding> {
       done += size;
     }
   }
-
-  private readBlock(block: Block): string {
-    const buffer = Buffer.alloc(block.bytes);
-    readFully(this.file!.fd, buffer, block.bytes, block.offset);
-    return buffer.toString('utf8');
-  }
 }
 
 /** How much of the findings file is read or written at a time. */
 const WINDOW = 64 * 1024;
+
+/**
+ * Text read back from the findings file through one buffer of `WINDOW` bytes: a finding is decoded from the bytes
+ * already read when they hold it, else the window moves to it. A finding longer than the window is read alone.
+ */
+class FileWindow {
+  private buffer: Buffer | undefined;
+  /** Where in the file the buffer's bytes come from, and how many it holds. */
+  private start = 0;
+  private filled = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /** The text of the `size` bytes at `position`, read ahead up to `end` (the end of what is read, a block). */
+  text(position: number, size: number, end: number): string {
+    if (size > WINDOW) {
+      const alone = Buffer.allocUnsafe(size);
+      readFully(this.fd, alone, size, position);
+      return alone.toString('utf8');
+    }
+    if (position < this.start || position + size > this.start + this.filled) {
+      this.buffer ??= Buffer.allocUnsafe(WINDOW);
+      this.filled = Math.min(WINDOW, end - position);
+      this.start = position;
+      readFully(this.fd, this.buffer, this.filled, position);
+    }
+    return this.buffer!.toString('utf8', position - this.start, position - this.start + size);
+  }
+}
 
 function readFully(fd: number, buffer: Buffer, size: number, position: number): void {
   for (let read = 0; read < size;) {
