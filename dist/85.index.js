@@ -555,6 +555,21 @@ class MalformedAnswerError extends Error {
         this.name = 'MalformedAnswerError';
     }
 }
+/**
+ * What an SDK call reads of an answer. The SDKs' generated readers assume the documented shape beyond what the
+ * answer checks look at (`item.versions.map(\u2026)` throws a TypeError when `versions` is an object): a TypeError one
+ * throws is that answer's shape, said as such, never a crash.
+ */
+async function sdkRead(read) {
+    try {
+        return await read();
+    }
+    catch (error) {
+        if (error instanceof TypeError)
+            throw new MalformedAnswerError(`the SDK could not read it: ${error.message}`, '');
+        throw error;
+    }
+}
 const ANSWER_CHECK_POLICY = 'cmkGuardAnswerCheckPolicy';
 /**
  * Checks each successful GET answer with `check` (given the URL's path and the parsed body)
@@ -974,6 +989,8 @@ function connectArm(settings) {
             clientId: settings.clientId,
             idToken: settings.idToken
         });
+    if (selected.secret !== undefined && settings.staticTokenEndpoints !== undefined)
+        checkStaticTokenEndpoint(endpoint, settings.staticTokenEndpoints);
     const retry = {
         ...DEFAULT_RETRY,
         retryDelayInMs: envNumber(settings.env, 'CMK_GUARD_AZURE_RETRY_DELAY_MS', DEFAULT_RETRY.retryDelayInMs),
@@ -983,6 +1000,21 @@ function connectArm(settings) {
         timeoutMs: settings.timeoutMs ?? envNumber(settings.env, 'CMK_GUARD_AZURE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
         maxResponseBytes: settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     }, selected.secret ? [selected.secret] : []);
+}
+/** Refuses to send the static token to an endpoint that is neither one of `named` nor a named cloud's. */
+function checkStaticTokenEndpoint(endpoint, named) {
+    const origin = (url) => {
+        try {
+            return resolveArmEndpoint(undefined, url).url;
+        }
+        catch {
+            return undefined;
+        }
+    };
+    const allowed = [...Object.values(clouds).map(cloud => cloud.arm), ...named.map(origin)];
+    if (allowed.includes(endpoint.url))
+        return;
+    throw new model_errors/* UserError */.yo(`cmk-guard sends the token in ${TOKEN_VARIABLE} on a pull request only to the Resource Manager the workflow names (the \`arm-endpoint\` input, or --arm-endpoint) or to a named cloud's, and ${endpoint.url} is named only by a configuration file: name it in the workflow if it is yours.`);
 }
 
 // EXTERNAL MODULE: ./node_modules/@azure/arm-policy/dist/esm/index.js + 23 modules
@@ -1215,6 +1247,7 @@ var arm_resourcegraph_dist_esm = __webpack_require__(5087);
 
 
 
+
 const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 const RESOURCE_GRAPH_PAGE_SIZE = 1000;
@@ -1317,7 +1350,7 @@ class ResourceGraph {
             };
             let response;
             try {
-                response = await this.graph().resources(request);
+                response = await sdkRead(() => this.graph().resources(request));
             }
             catch (error) {
                 throw toArmError(error, doing, this.connection.secrets);
@@ -1548,6 +1581,16 @@ function unexpectedAnswer(error, answered, doing) {
         return error;
     return new ArmError(`Resource Manager answered ${answered.status} while ${doing}, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`, answered.status, 'UnexpectedAnswer', '');
 }
+/** The pages of a list as the SDK reads them, each read through sdkRead. */
+async function* sdkPages(pages) {
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+        const next = await sdkRead(() => iterator.next());
+        if (next.done)
+            return;
+        yield next.value;
+    }
+}
 /** `subscriptions/\u2026` for the SDK's `{+scope}` path parameter, which takes no leading slash. */
 function scopeParameter(scope) {
     return scope.id.replace(/^\//, '');
@@ -1580,7 +1623,7 @@ class PolicyStore {
         let listed = 0;
         let count = 0;
         try {
-            for await (const page of pages.byPage()) {
+            for await (const page of sdkPages(pages.byPage())) {
                 listed += page.length;
                 // A nextLink that repeats, or pages without end, would never finish.
                 const repeated = page.continuationToken !== undefined && seen.has(page.continuationToken);

@@ -13583,8 +13583,9 @@ const policyFunctions = [
 
 ;// CONCATENATED MODULE: ./src/engine/modes.ts
 /**
- * Modes: which resources a definition is evaluated against. `All` takes every resource;
- * `Indexed` only resource types that support tags and location; a resource-provider mode
+ * Modes: which resources a definition is evaluated against. `All` takes every resource, resource
+ * groups and subscriptions too; `Indexed` only resource types that support tags and location, and
+ * never resource groups or subscriptions; a resource-provider mode
  * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, \u2026) only that provider's types.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
@@ -13642,6 +13643,17 @@ const proxyNamespaces = [
     'microsoft.features/',
     'microsoft.guestconfiguration/'
 ];
+/**
+ * Resource groups and subscriptions take tags and a location, yet `Indexed` does not evaluate them:
+ * the docs name them as the exception, to be targeted by an `All` definition (as the built-in
+ * "Allowed locations for resource groups" is). Both spellings of a resource group's type count.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+const notIndexedTypes = new Set([
+    'microsoft.resources/subscriptions',
+    'microsoft.resources/subscriptions/resourcegroups',
+    'microsoft.resources/resourcegroups'
+]);
 const typeEntries = new Map();
 let nextTypeId = 0;
 // The last type asked about: every definition asks about the same resource in turn.
@@ -13668,7 +13680,11 @@ function isIndexedType(type) {
 }
 function computeIndexed(type) {
     const lower = type.toLowerCase();
-    if (proxyNamespaces.some(p => lower.startsWith(p)))
+    if (notIndexedTypes.has(lower))
+        return false;
+    // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
+    // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
+    if (proxyNamespaces.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`))))
         return false;
     const segments = lower.split('/').length;
     if (segments <= 2)
@@ -15239,6 +15255,30 @@ function complianceFinding(record, rules) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/resource.ts
+/**
+ * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
+ * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
+ * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
+ * answers that spelling.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
+const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
+/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
+function policyResourceType(type) {
+    return type.length === ARM_RESOURCE_GROUP_TYPE.length && type.toLowerCase() === 'microsoft.resources/resourcegroups'
+        ? POLICY_RESOURCE_GROUP_TYPE
+        : type;
+}
+/**
+ * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
+ * made with, so that ids written before resource groups took the policy's spelling still match.
+ */
+function armResourceType(type) {
+    return type.toLowerCase() === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+}
+
 ;// CONCATENATED MODULE: ./src/sources/jsonPositions.ts
 
 const jsonPositions_QUOTE = 0x22;
@@ -16067,6 +16107,7 @@ function lineAndColumn(file, offset) {
 
 
 
+
 /**
  * Resource snapshots: what `az resource list`, `az graph query`, the REST API or
  * PowerShell's `Get-AzResource | ConvertTo-Json` print. PowerShell names the top-level
@@ -16119,7 +16160,7 @@ function describeResource(entry) {
     if (typeof type !== 'string' || typeof name !== 'string')
         return 'needs string "type" and "name" fields to be evaluated.';
     const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
-    return { json, renamed, id, type, name };
+    return { json, renamed, id, type: policyResourceType(type), name };
 }
 function normalise(entry) {
     const isPascal = (0,model_value/* hasOwn */.$3)(entry, 'ResourceType') || (0,model_value/* hasOwn */.$3)(entry, 'ResourceId') || ((0,model_value/* hasOwn */.$3)(entry, 'Name') && !(0,model_value/* hasOwn */.$3)(entry, 'name'));
@@ -18844,11 +18885,25 @@ function strings(fn, args) {
 }
 function typedPath(fn, type, names) {
     const path = interleave(type, names);
-    if (path === null) {
-        const expected = Math.max(type.split('/').filter(s => s).length - 1, 1);
-        throw new ExpressionError(`The template function '${fn}' was given ${names.length} name(s) for the type '${type}', which needs ${expected}.`);
-    }
+    if (path === null)
+        throw new ExpressionError(`The template function '${fn}' ${namesMismatch(type, names)}.`);
     return path;
+}
+/**
+ * Why names do not fit a type, in words that add up: a type is a namespace and at least one type name,
+ * and each type name takes one name segment, a name argument holding several when it has '/' in it
+ * (`'myVnet/'` is two segments, the second empty).
+ */
+function namesMismatch(type, names) {
+    const needed = typeSegments(type).length - 1;
+    if (needed < 1) {
+        return `was given '${type}' where a resource type belongs: a type is a namespace and a type name, like 'Microsoft.Storage/storageAccounts'`;
+    }
+    const segments = names.flatMap(name => name.split('/'));
+    const given = `was given ${names.length} name(s) for the type '${type}', which needs ${needed}`;
+    if (segments.length === names.length)
+        return given;
+    return `${given} name segment(s) in all; split at '/', the names given are ${segments.length}: ${segments.map(s => `'${s}'`).join(', ')}`;
 }
 /** The id prefix for resources a deployment at `target` creates without an explicit scope. */
 function scopePrefix(target) {
@@ -19242,6 +19297,7 @@ function templateLibrary(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -19788,7 +19844,7 @@ class TemplateExpander {
         this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
         const resource = {
             id: instance.id,
-            type: instance.type,
+            type: policyResourceType(instance.type),
             name: instance.nameText,
             json,
             source: declaredAt,
@@ -21543,6 +21599,7 @@ function discover_isFile(file) {
  */
 
 
+
 /** A JSON text with object keys sorted, so two equal entries read the same whatever their key order. */
 function canonicalJson(value) {
     if (Array.isArray(value))
@@ -21576,7 +21633,8 @@ function selectorMatcher(selector) {
     const file = selector.file === undefined ? null : selectorGlob(selector.file.replace(/^\.\//, ''));
     return resource => (id === null || id.test(resource.id)) &&
         (name === null || name.test(resource.name)) &&
-        (type === null || type.test(resource.type)) &&
+        // A resource group answers to ARM's spelling of its type as well as to Azure Policy's.
+        (type === null || type.test(resource.type) || type.test(armResourceType(resource.type))) &&
         (file === null || (resource.file !== null && file.test(resource.file)));
 }
 function matcherOf(exception) {
@@ -21715,6 +21773,7 @@ function exceptionApplier(exceptions, now) {
  * One function for both, so the two can never disagree.
  */
 
+
 /** The partialFingerprints key; bump the version if what is hashed changes. */
 const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /**
@@ -21740,7 +21799,12 @@ function fingerprints(finding) {
         : [stable, printOf(finding, name, finding.resource.file)];
 }
 function printOf(finding, name, file) {
-    const key = [finding.definition, finding.resource.type.toLowerCase(), name.toLowerCase(), file ?? ''].join('\0');
+    const key = [
+        finding.definition,
+        armResourceType(finding.resource.type).toLowerCase(),
+        name.toLowerCase(),
+        file ?? ''
+    ].join('\0');
     return (0,builtins/* nodeCrypto */.S)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -22284,8 +22348,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 /**
  * Findings kept between evaluation and the reports, in the order the reports give them, in
  * bounded memory: past a number held, they are written to a temporary file in blocks and read
- * back a block at a time. A tenant's snapshot gives millions of findings; holding them all
- * would make memory grow with the snapshot.
+ * back a finding at a time, through a small window of the file. A tenant's snapshot gives
+ * millions of findings; holding them all would make memory grow with the snapshot.
  *
  * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
  * back group by group, in the order each group's findings were added. Findings added while an
@@ -22306,7 +22370,10 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 /** How many findings are held in memory before they are written out (about 1 KB each). */
 const HELD_FINDINGS = 5_000;
-/** What separates findings written out one after another: what separates them in the findings document. */
+/**
+ * What separates findings written out one after another: what separates them in the findings document. ASCII, so
+ * its length is its size in bytes.
+ */
 const SEPARATOR = itemSeparator(FINDING_DEPTH);
 class FindingStore {
     limit;
@@ -22379,7 +22446,7 @@ class FindingStore {
             for (const block of list) {
                 if (block.input !== input)
                     continue;
-                this.total -= block.lengths.length;
+                this.total -= block.sizes.length;
                 this.counted.addTally(block.tally, -1);
             }
             this.blocks.set(key, list.filter(block => block.input !== input));
@@ -22393,14 +22460,20 @@ class FindingStore {
     groups() {
         return [...new Set([...this.blocks.keys(), ...this.held.keys()])].sort((a, b) => a - b);
     }
-    /** The findings of one group in the order added, a block at a time: groups can be read side by side. */
+    /**
+     * The findings of one group in the order added, a finding at a time: groups can be read side by side. Findings
+     * written out are read through a window of the file and decoded one by one; a block is never one string.
+     */
     *group(group) {
-        for (const block of this.blocks.get(group) ?? []) {
-            const text = this.readBlock(block);
-            let start = 0;
-            for (const length of block.lengths) {
-                yield (0,jsonText/* parseJson */.qF)(text.slice(start, start + length));
-                start += length + SEPARATOR.length;
+        const blocks = this.blocks.get(group) ?? [];
+        if (blocks.length) {
+            const window = new FileWindow(this.file.fd);
+            for (const block of blocks) {
+                let at = block.offset;
+                for (const size of block.sizes) {
+                    yield (0,jsonText/* parseJson */.qF)(window.text(at, size, block.offset + block.bytes));
+                    at += size + SEPARATOR.length;
+                }
             }
         }
         // A copy: the list may be replaced while the caller reads (a discard), never changed in place.
@@ -22454,20 +22527,20 @@ class FindingStore {
                 const input = list[from].input;
                 const offset = out.end;
                 let to = from;
-                const lengths = [];
+                const sizes = [];
                 const tally = new FindingTally();
                 for (; to < list.length && list[to].input === input; to++) {
-                    const text = findingJson(list[to].finding, FINDING_DEPTH);
                     if (to > from)
                         out.write(SEPARATOR);
-                    out.write(text);
-                    lengths.push(text.length);
+                    const start = out.end;
+                    out.write(findingJson(list[to].finding, FINDING_DEPTH));
+                    sizes.push(out.end - start);
                     tally.add(list[to].finding);
                 }
                 let blocks = this.blocks.get(group);
                 if (!blocks)
                     this.blocks.set(group, (blocks = []));
-                blocks.push({ input, offset, bytes: out.end - offset, lengths, tally });
+                blocks.push({ input, offset, bytes: out.end - offset, sizes: Uint32Array.from(sizes), tally });
                 from = to;
             }
         }
@@ -22485,14 +22558,38 @@ class FindingStore {
             done += size;
         }
     }
-    readBlock(block) {
-        const buffer = Buffer.alloc(block.bytes);
-        readFully(this.file.fd, buffer, block.bytes, block.offset);
-        return buffer.toString('utf8');
-    }
 }
 /** How much of the findings file is read or written at a time. */
 const WINDOW = 64 * 1024;
+/**
+ * Text read back from the findings file through one buffer of `WINDOW` bytes: a finding is decoded from the bytes
+ * already read when they hold it, else the window moves to it. A finding longer than the window is read alone.
+ */
+class FileWindow {
+    fd;
+    buffer;
+    /** Where in the file the buffer's bytes come from, and how many it holds. */
+    start = 0;
+    filled = 0;
+    constructor(fd) {
+        this.fd = fd;
+    }
+    /** The text of the `size` bytes at `position`, read ahead up to `end` (the end of what is read, a block). */
+    text(position, size, end) {
+        if (size > WINDOW) {
+            const alone = Buffer.allocUnsafe(size);
+            readFully(this.fd, alone, size, position);
+            return alone.toString('utf8');
+        }
+        if (position < this.start || position + size > this.start + this.filled) {
+            this.buffer ??= Buffer.allocUnsafe(WINDOW);
+            this.filled = Math.min(WINDOW, end - position);
+            this.start = position;
+            readFully(this.fd, this.buffer, this.filled, position);
+        }
+        return this.buffer.toString('utf8', position - this.start, position - this.start + size);
+    }
+}
 function readFully(fd, buffer, size, position) {
     for (let read = 0; read < size;) {
         const n = (0,external_node_fs_.readSync)(fd, buffer, read, size - read, position + read);
@@ -23211,24 +23308,28 @@ function openBase(ref, cwd) {
  * "<sha> blob <size>\n<bytes>\n" per line asked, or "<name> missing\n". Null for a file the commit
  * does not have. Names with a line break cannot be asked for (they could ask for another object).
  */
-function catFiles(repository, ref, names) {
+function catFiles(repository, ref, names, followLinks = false) {
     if (!names.length)
         return [];
-    const output = git(['cat-file', '--batch'], repository, names.map(name => `${ref}:${name}\n`).join(''));
+    // With --follow-symlinks, git answers for a path through links inside the tree with what they lead to, and
+    // "<kind> <size>\n<what>\n" (symlink, dangling, loop, notdir) for a link it cannot follow within the tree.
+    const output = git(['cat-file', '--batch', ...(followLinks ? ['--follow-symlinks'] : [])], repository, names.map(name => `${ref}:${name}\n`).join(''));
     const bodies = [];
     let offset = 0;
     for (const name of names) {
         const headerEnd = output.indexOf(0x0a, offset);
         const header = output.subarray(offset, headerEnd).toString();
-        if (header.endsWith(' missing')) {
+        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
             bodies.push(null);
             offset = headerEnd + 1;
             continue;
         }
-        const size = Number(header.split(' ')[2]);
-        if (!header.includes(' blob ') || !Number.isFinite(size))
+        const parts = header.split(' ');
+        const size = Number(parts.at(-1));
+        if (!Number.isSafeInteger(size) || size < 0 || (parts.length !== 3 && !(followLinks && parts.length === 2)))
             throw new Error(`git cat-file answered '${header}' for ${name}`);
-        bodies.push(output.subarray(headerEnd + 1, headerEnd + 1 + size));
+        // A blob is a file's bytes; a tree (a link to a folder) or a link git could not follow is no file.
+        bodies.push(parts.length === 3 && parts[1] === 'blob' ? output.subarray(headerEnd + 1, headerEnd + 1 + size) : null);
         offset = headerEnd + 1 + size + 1;
     }
     return bodies;
@@ -23242,7 +23343,9 @@ function readFilesAtCommit(ref, files, cwd) {
     const repository = openBase(ref, cwd);
     const names = files.map(file => external_node_path_default().relative(repository, external_node_path_default().resolve(cwd, file)).split((external_node_path_default()).sep).join('/'));
     const askable = names.map(name => !/[\r\n]/.test(name) && !name.startsWith('../') && name !== '..');
-    const bodies = catFiles(repository, ref, names.filter((_, i) => askable[i]));
+    // A file that is a link at the base is read as git reads what it leads to, inside the tree (the working tree's
+    // is read through its link too); one that leads out of the tree is not read.
+    const bodies = catFiles(repository, ref, names.filter((_, i) => askable[i]), true);
     const texts = new Map();
     let next = 0;
     files.forEach((file, i) => {
@@ -23334,9 +23437,8 @@ function inBaseCheckout(checkout, file, cwd) {
     return external_node_path_default().join(checkout.root, external_node_path_default().relative(checkout.repository, external_node_path_default().resolve(cwd, file)));
 }
 /**
- * The regular files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
- * names (in the folder), with their texts. A symbolic link at the base is not one of them (git
- * keeps its target as the blob). Throws a UserError when the commit cannot be read; an empty map when the
+ * The files directly in `folder` whose names `wanted` accepts, as they were at the commit `ref`: their
+ * names (in the folder), with their texts (a symbolic link's, what it leads to inside the tree). Throws a UserError when the commit cannot be read; an empty map when the
  * folder is not in it.
  */
 function readFolderAtCommit(ref, folder, cwd, wanted) {
@@ -23347,9 +23449,9 @@ function readFolderAtCommit(ref, folder, cwd, wanted) {
     return texts;
 }
 /**
- * The regular files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
+ * The files at or under `target` (a file or a folder, at any depth) whose repository paths `wanted`
  * accepts, as they were at the commit `ref`: their paths (resolved from `cwd`, as the working tree has them), with
- * their texts. Symbolic links at the base are not among them. Throws a UserError when the commit cannot be read;
+ * their texts (a symbolic link's, what it leads to inside the tree; none for one that leads out). Throws a UserError when the commit cannot be read;
  * an empty map when the commit has nothing there.
  */
 function readTreeAtCommit(ref, target, cwd, wanted) {
@@ -23359,12 +23461,14 @@ function readTreeAtCommit(ref, target, cwd, wanted) {
     const texts = new Map();
     if (relative.startsWith('../') || relative === '..')
         return texts;
-    const listing = listTree(repository, ref, [relative === '' ? '.' : relative]).files.flatMap(name => {
+    // A link at the base is read as what it leads to inside the tree, as the working tree's is read through it.
+    const listed = listTree(repository, ref, [relative === '' ? '.' : relative]);
+    const listing = [...listed.files, ...listed.links].flatMap(name => {
         const inside = relative === '' ? name : name === relative ? '' : name.slice(relative.length + 1);
         const under = relative === '' || name === relative || name.startsWith(`${relative}/`);
         return under && wanted(inside) && !/[\r\n]/.test(name) ? [{ name, inside }] : [];
     });
-    const bodies = catFiles(repository, ref, listing.map(entry => entry.name));
+    const bodies = catFiles(repository, ref, listing.map(entry => entry.name), true);
     listing.forEach(({ inside }, i) => {
         const body = bodies[i];
         if (body !== null)
@@ -26722,21 +26826,12 @@ const GATE_SETTINGS = {
  */
 function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     const none = { settings: {}, pinned: [] };
-    if (given.gateBase === undefined || given.config?.toLowerCase() === 'none')
+    if (given.gateBase === undefined)
         return none;
-    // The file the base reads: the one named, else the first of the usual names the base has (a pull request that
-    // adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes cmk-guard.yaml to leave a looser .yml,
-    // changes which file is read).
-    const candidates = given.config !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => external_node_path_default().join(cwd, n));
-    if (!candidates.length)
+    const read = readConfigAtBase(given.gateBase, given.config, file, cwd, root);
+    if (read === null)
         return none;
-    let texts;
-    try {
-        texts = readFilesAtCommit(given.gateBase, candidates, cwd);
-    }
-    catch (error) {
-        if (!(error instanceof model_errors/* UserError */.yo))
-            throw error;
+    if ('error' in read) {
         // Without a file here there is nothing this change could have loosened.
         if (file === null)
             return none;
@@ -26744,27 +26839,16 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
             settings: {},
             pinned: [
                 {
-                    file: displayPath(file, cwd),
-                    reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${error.message}`
+                    file: read.shown,
+                    reason: `the settings that decide whether the run fails are read from this change, not compared with the base: ${read.error.message}`
                 }
             ]
         };
     }
-    const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
-    let base = null;
-    if (atBase !== undefined) {
-        try {
-            base = loadConfig(atBase, cwd, root, texts.get(atBase));
-        }
-        catch (error) {
-            if (!(error instanceof model_errors/* UserError */.yo))
-                throw error;
-            // A base whose file is broken decided nothing: this change's file applies.
-            return none;
-        }
-    }
-    const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
-    const show = (value) => (value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value));
+    // A base whose file is broken decided nothing: this change's file applies.
+    if (read.broken)
+        return none;
+    const { base, atBase, shown } = read;
     const settings = {};
     const pinned = [];
     if (atBase !== undefined && file !== null && atBase !== file)
@@ -26791,7 +26875,7 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
             : '';
         pinned.push({
             file: shown,
-            reason: `\`${name}\` is ${show(head)} in this change and ${show(before)} at the base: the base's applies until the change is merged${removed}.`
+            reason: `\`${name}\` is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${removed}.`
         });
     }
     const baseNamed = base?.settings.templates ?? [];
@@ -26830,6 +26914,44 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     return { settings, overrides: base?.overrides ?? [], ...more, pinned };
 }
 /**
+ * Reads the configuration file as the pull request's base has it: the one named, else the first of the usual
+ * names the base has (a pull request that adds cmk-guard.yaml beside the base's cmk-guard.yml, or deletes
+ * cmk-guard.yaml to leave a looser .yml, changes which file is read). Null when there is nothing to compare:
+ * `config: none`, or no file named and none of the usual names to look for.
+ */
+function readConfigAtBase(ref, named, file, cwd, root) {
+    if (named?.toLowerCase() === 'none')
+        return null;
+    const candidates = named !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => external_node_path_default().join(cwd, n));
+    if (!candidates.length)
+        return null;
+    let texts;
+    try {
+        texts = readFilesAtCommit(ref, candidates, cwd);
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        return { error, shown: displayPath(file ?? candidates[0], cwd) };
+    }
+    const atBase = candidates.find(candidate => typeof texts.get(candidate) === 'string');
+    const shown = displayPath(file ?? atBase ?? candidates[0], cwd);
+    if (atBase === undefined)
+        return { base: null, shown };
+    try {
+        return { base: loadConfig(atBase, cwd, root, texts.get(atBase)), atBase, shown };
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+        return { base: null, atBase, broken: true, shown };
+    }
+}
+/** A setting's value as the entries taken from the base say it. */
+function showSetting(value) {
+    return value === undefined ? 'not set' : value === null ? 'none' : JSON.stringify(value);
+}
+/**
  * A region given for the deployment (`--resource-group-location`, the input or the key of that name) as ARM
  * returns it from `resourceGroup().location`: its short name, `westeurope` for `West Europe`. `what` names
  * where it was given, for the message.
@@ -26844,9 +26966,29 @@ function parseRegion(value, what) {
 function shortRegionName(region) {
     return region.replace(/ /g, '').toLowerCase();
 }
-/** The Azure settings the flags or inputs give, over the configuration file's, over the defaults. */
-function resolveAzureSettings(given, config) {
-    const merged = { ...config?.azure };
+/**
+ * The `azure:` settings that decide where cmk-guard connects, what it signs in as and which scope it acts on, by
+ * their names in the file. The OpenID Connect audience is not among them: it is always Entra ID's
+ * (src/azure/credential.ts), and the token's scope is the endpoint's.
+ */
+const CONNECTION_SETTINGS = {
+    cloud: 'cloud',
+    armEndpoint: 'arm-endpoint',
+    tenantId: 'tenant-id',
+    clientId: 'client-id',
+    scope: 'scope',
+    assignmentScope: 'assignment-scope',
+    subscriptionId: 'subscription-id'
+};
+/**
+ * The Azure settings the flags or inputs give, over the configuration file's, over the defaults. On a pull request
+ * (`pullRequest`), each setting of where to connect and what to act on (CONNECTION_SETTINGS) that the change sets
+ * otherwise than its base is taken as the base has it, and listed in `pinned`; the rest of the section (owner,
+ * prune, enforcement mode, effects, location) is what the change proposes, which `plan` shows.
+ */
+function resolveAzureSettings(given, config, pullRequest) {
+    const atBase = pullRequest ? connectionAtBase(given, config, pullRequest) : undefined;
+    const merged = { ...(atBase?.azure ?? config?.azure) };
     for (const [key, value] of Object.entries(given))
         if (value !== undefined)
             merged[key] = value;
@@ -26866,8 +27008,46 @@ function resolveAzureSettings(given, config) {
         enforcementMode: merged.enforcementMode ?? 'Default',
         prune: merged.prune ?? false,
         effects: merged.effects ?? {},
-        ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {})
+        ...((merged.assignmentScope ?? merged.scope) ? { assignmentScope: merged.assignmentScope ?? merged.scope } : {}),
+        ...(atBase?.pinned.length ? { pinned: atBase.pinned } : {})
     };
+}
+/**
+ * The file's `azure:` section with each setting of CONNECTION_SETTINGS that no flag or input gives as the base has
+ * it, where the change sets it otherwise: a pull request that names another `arm-endpoint` would have the token
+ * sent there, and one that names another `scope`, `tenant-id` or `client-id` would have the job's identity read
+ * what the workflow did not point it at. When the base cannot be read, a change that sets any of them stops the
+ * run: nothing tells whether it changed them. A base whose file is broken sets none of them.
+ */
+function connectionAtBase(given, config, pullRequest) {
+    const { base, file, named, cwd } = pullRequest;
+    const azure = { ...config?.azure };
+    const read = readConfigAtBase(base, named, file, cwd, external_node_path_default().resolve(cwd, pullRequest.root ?? '.'));
+    if (read === null)
+        return { azure, pinned: [] };
+    const decided = Object.keys(CONNECTION_SETTINGS).filter(key => given[key] === undefined);
+    const setting = (key) => `\`azure.${CONNECTION_SETTINGS[key]}\``;
+    if ('error' in read) {
+        const set = decided.filter(key => azure[key] !== undefined);
+        if (!set.length)
+            return { azure, pinned: [] };
+        throw new model_errors/* UserError */.yo(`${set.map(setting).join(', ')} in ${read.shown} ${set.length === 1 ? 'decides' : 'decide'} where cmk-guard connects or what it acts on, and on a pull request ${set.length === 1 ? 'it is' : 'they are'} taken from the base, which cannot be read: ${read.error.message} Fetch the base, or give ${set.length === 1 ? 'it as an input' : 'them as inputs'}.`, { file: read.shown });
+    }
+    const before = read.base?.azure ?? {};
+    const pinned = [];
+    for (const key of decided) {
+        if (azure[key] === before[key])
+            continue;
+        if (before[key] === undefined)
+            delete azure[key];
+        else
+            azure[key] = before[key];
+        pinned.push({
+            file: read.shown,
+            reason: `${setting(key)} is ${showSetting(config?.azure[key])} in this change and ${showSetting(before[key])} at the base: the base's applies until the change is merged.`
+        });
+    }
+    return { azure, pinned };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/azureOptions.ts
@@ -28018,7 +28198,7 @@ function cellText(message) {
  * What the pull request changed in the gate's own configuration that the run read as it is at the base (or could
  * not compare with it): a reviewer sees on the pull request that its change to the gate applies once merged.
  */
-function baseSettingsSection(document, level, budget) {
+function baseSettingsSection(document, level, budget, what = 'how cmk-guard judges it') {
     const entries = (document.skipped ?? []).filter(entry => entry.atBase);
     if (!entries.length)
         return [];
@@ -28027,7 +28207,7 @@ function baseSettingsSection(document, level, budget) {
         '',
         `${level} Taken from the base`,
         '',
-        "This pull request changes how cmk-guard judges it; until it is merged, the base's configuration applies.",
+        `This pull request changes ${what}; until it is merged, the base's configuration applies.`,
         '',
         '| File | What |',
         '| --- | --- |'
@@ -28036,12 +28216,12 @@ function baseSettingsSection(document, level, budget) {
         return [];
     let shown = 0;
     for (const entry of entries) {
-        if (!budget.take(lines, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`]))
+        if (!budget.take(lines, [`| ${escape_codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`]))
             break;
         shown++;
     }
     if (shown < entries.length)
-        lines.push('', `${plural(entries.length - shown, 'more is', 'more are')} in the JSON file.`);
+        lines.push('', `${findings_plural(entries.length - shown, 'more is', 'more are')} in the JSON file.`);
     return lines;
 }
 /** The inputs that could not be read, as many as fit in the budget, and how many were left out. */
@@ -28269,6 +28449,8 @@ function renderPlanText(plan) {
     lines.push('', `Enforcement: ${plan.enforcementMode}. Effects: ${plan.effects.map(e => `${e.rule} ${e.effect}${e.overridden ? ' (chosen)' : ''}`).join(', ')}.`);
     if (plan.notes?.length)
         lines.push('', 'Notes:', ...plan.notes.map(note => `  ${escapeTerminal(note)}`));
+    if (plan.skipped?.length)
+        lines.push('', "Taken from the base (this pull request changes them; until it is merged, the base's configuration applies):", ...plan.skipped.map(entry => `  ${escapeTerminal(`${entry.file}: ${entry.reason}`)}`));
     lines.push('', planSentence(plan));
     if (plan.results) {
         const problems = plan.results.filter(r => r.outcome !== 'applied');
@@ -28341,6 +28523,7 @@ function renderPlanMarkdown(plan, options) {
     lines.push('', `Owner ${escape_codeSpan(plan.owner)}, enforcement ${escape_codeSpan(plan.enforcementMode)}${plan.assignmentScope === plan.scope ? '' : `, assigned at ${escape_escapeMarkdown(plan.assignmentScopeName)}`}. ${plan.prune ? 'Prune is on: owned items no longer in the pack are deleted.' : ''}`.trimEnd());
     if (plan.notes?.length)
         budget.take(lines, ['', ...plan.notes.map(note => `- ${cellText(note)}`)]);
+    lines.push(...baseSettingsSection(plan, '####', budget, 'where cmk-guard connects or what it acts on'));
     for (const item of shown) {
         const details = changeDetails(item);
         if (details.length && !budget.take(lines, ['', ...details]))
@@ -28488,7 +28671,15 @@ function publishRequest(options, io, apply) {
         location: azure.location,
         prune: azure.prune,
         apply,
-        connection: { cloud: azure.cloud, armEndpoint: azure.armEndpoint },
+        connection: {
+            cloud: azure.cloud,
+            armEndpoint: azure.armEndpoint,
+            // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
+            // named cloud's), never to one only the pull request's configuration file names.
+            ...(io.env.GITHUB_EVENT_NAME?.startsWith('pull_request')
+                ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] }
+                : {})
+        },
         // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
         ...(config ? { exceptions: config.exceptions } : {}),
         log: line => io.stderr(`${line}\n`)
