@@ -11,6 +11,7 @@ import { expandTemplateFile } from '../../src/sources/index.js';
 import { isUnknown } from '../../src/model/value.js';
 import { at, byName, fixtures } from './helpers.js';
 import { expandDocTemplate } from './outputs.js';
+import { ev } from '../expr/support.js';
 
 const peer = (name: string): string => path.join(fixtures, '..', 'peer', 'psrule', '2021', name);
 
@@ -261,5 +262,119 @@ describe('resource id functions (PSRule FunctionTests.cs)', () => {
       mg: tooMany('managementGroupResourceId'),
       mgInt: "The template function 'managementGroupResourceId' expects argument 2 to be a string."
     });
+  });
+});
+
+/*
+ * Bicep-compiled templates of PSRule's Bicep/SymbolicNameTestCases and Bicep/UserDefinedFunctionTestCases
+ * (Azure/PSRule.Rules.Azure; the tests are BicepSymbolicNameTests.cs at commit
+ * 36179409d1771075d057887ca4a5cb2d067de032 and BicepUserDefinedFunctionTests.cs at
+ * b5467490ed28145bc98c5c3dc78e887b50cdc3bf), copied into __tests__/fixtures/peer/psrule/Bicep/.
+ */
+const bicepPeer = (name: string): string => path.join(fixtures, '..', 'peer', 'psrule', 'Bicep', name);
+
+describe('modules scoped to another management group (SymbolicName Tests.Bicep.6.json)', () => {
+  // "scope": "Microsoft.Management/managementGroups/mg-intermediate-root" sends a nested deployment to that
+  // management group (https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-management-group#management-group):
+  // managementGroup() inside is that group, so the role definition's id, passed out as an object output,
+  // is under it, and each role assignment gets its own name from it.
+  const { resources, errors } = expandTemplateFile(bicepPeer('SymbolicName.Tests.Bicep.6.json'), {
+    scope: psruleScope
+  });
+  const mg = '/providers/Microsoft.Management/managementGroups/mg-intermediate-root';
+
+  test('the role definition and both assignments are in mg-intermediate-root', () => {
+    expect(errors).toEqual([]);
+    const definition = resources.find(r => r.type === 'Microsoft.Authorization/roleDefinitions')!;
+    expect(definition.id).toBe(`${mg}/providers/Microsoft.Authorization/roleDefinitions/${definition.name}`);
+    expect(at(definition.json, '/properties/assignableScopes')).toEqual([mg]);
+    const assignments = resources.filter(r => r.type === 'Microsoft.Authorization/roleAssignments');
+    expect(assignments).toHaveLength(2);
+    expect(assignments[0].name).not.toBe(assignments[1].name);
+    for (const assignment of assignments) {
+      expect(assignment.id).toBe(`${mg}/providers/Microsoft.Authorization/roleAssignments/${assignment.name}`);
+      expect(at(assignment.json, '/properties/roleDefinitionId')).toBe(
+        `${mg}/providers/Microsoft.Authorization/roleDefinitions/${definition.name}`
+      );
+    }
+  });
+
+  test('a module scoped to the tenant ("/") runs at the tenant', () => {
+    // Bicep writes a module with `scope: tenant()` so; a management group created there is at the root.
+    const { resources, errors } = expandDocTemplate({
+      $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2025-04-01',
+          name: 'atTenant',
+          scope: '/',
+          location: 'westeurope',
+          properties: {
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: 'inner' },
+            template: {
+              $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
+              contentVersion: '1.0.0.0',
+              resources: [
+                {
+                  type: 'Microsoft.Management/managementGroups',
+                  apiVersion: '2023-04-01',
+                  name: 'mg-new',
+                  properties: { displayName: '[deployment().location]' }
+                }
+              ]
+            }
+          }
+        }
+      ]
+    });
+    expect(errors).toEqual([]);
+    const created = resources.find(r => r.name === 'mg-new')!;
+    expect(created.id).toBe('/providers/Microsoft.Management/managementGroups/mg-new');
+    expect(at(created.json, '/properties/displayName')).toBe('westeurope');
+  });
+});
+
+describe('existing references that are not deployed (SymbolicName Tests.Bicep.2.json and 3.json)', () => {
+  test('a module behind a false condition is not deployed; names failing on an empty parameter stay notes', () => {
+    const { resources, errors, notes } = expandTemplateFile(bicepPeer('SymbolicName.Tests.Bicep.2.json'), {
+      scope: psruleScope
+    });
+    expect(errors).toEqual([]);
+    const deployed = resources.filter(r => !r.existing);
+    // PSRule: child2's role assignment only (its name is guid() of a principal id known after deployment).
+    expect(deployed.map(r => r.type)).toEqual(['Microsoft.Authorization/roleAssignments']);
+    expect(isUnknown(at(deployed[0].json, '/properties/principalId'))).toBe(true);
+    expect(notes.some(n => /index '8' is out of bounds/.test(n))).toBe(true);
+  });
+
+  test('existing copies named from a variable and a range, depending on each other by index', () => {
+    const { resources, errors } = expandTemplateFile(bicepPeer('SymbolicName.Tests.Bicep.3.json'), {
+      scope: psruleScope
+    });
+    expect(errors).toEqual([]);
+    expect(resources.map(r => [r.name, r.existing])).toEqual([
+      ['example1', true],
+      ['example2', true],
+      ['example1/appsettings', true],
+      ['example2/appsettings', true]
+    ]);
+  });
+});
+
+describe('a user-defined function as a parameter default (UserDefinedFunction Tests.Bicep.2.json)', () => {
+  // PSRule expects 'sa5f3e65afb63bb1', 'sa' + its uniqueString(resourceGroup().id) + 1; its uniqueString
+  // is not ARM's (see peer-functions.test.ts), so the name is checked against cmk-guard's own.
+  test("the storage account is named 'sa' + uniqueString(resourceGroup().id) + '1'", () => {
+    const { resources, errors } = expandTemplateFile(bicepPeer('UserDefinedFunction.Tests.Bicep.2.json'), {
+      scope: psruleScope
+    });
+    expect(errors).toEqual([]);
+    const unique = ev(
+      "[uniqueString('/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/ps-rule-test-rg')]"
+    ) as string;
+    expect(resources.map(r => r.name)).toEqual([`sa${unique}1`]);
   });
 });

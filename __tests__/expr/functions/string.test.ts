@@ -51,6 +51,17 @@ describe('string functions', () => {
     expect(() => ev("[format('{1}', 'a')]")).toThrow(/refers to an argument that was not given/);
   });
 
+  // https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings: "G" with a
+  // precision is fixed-point while the exponent is above -5 and below the precision, else scientific with
+  // at least two exponent digits; "X" writes a negative Int64 (ARM's integers) in two's complement.
+  it('format: G with a precision, and X of a negative integer, as .NET writes Int64', () => {
+    expect(ev("[format('{0:G2}|{0:g3}|{0:G5}|{0:G}', 12345)]")).toBe('1.2E+04|1.23e+04|12345|12345');
+    expect(ev("[format('{0:G1}|{1:G2}|{2:G3}', 15000, -98765, 42)]")).toBe('2E+04|-9.9E+04|42');
+    expect(ev("[format('{0:G3}|{1:G3}', json('0.000123456'), json('0.0000123456'))]")).toBe('0.000123|1.23E-05');
+    expect(ev("[format('{0:X}|{0:x}|{1:X4}', -1, -255)]")).toBe('FFFFFFFFFFFFFFFF|ffffffffffffffff|FFFFFFFFFFFFFF01');
+    expect(ev("[format('{0:X}', -4294967296)]")).toBe('FFFFFFFF00000000');
+  });
+
   it('indexOf and lastIndexOf ignore case for strings', () => {
     expect(ev("[indexOf('test', 't')]")).toBe(0);
     expect(ev("[lastIndexOf('test', 't')]")).toBe(3);

@@ -83,14 +83,15 @@ function formatValue(value: Value, spec: string | undefined): string {
     case 'F':
       return value.toFixed(precision ?? 2);
     case 'G':
-      return precision === undefined ? String(value) : String(Number(value.toPrecision(precision)));
+      return general(value, precision, standard[1] === 'g' ? 'e' : 'E');
     case 'N':
       return (value < 0 ? '-' : '') + grouped(Math.abs(value), precision ?? 2);
     case 'P':
       return (value < 0 ? '-' : '') + grouped(Math.abs(value) * 100, precision ?? 2) + ' %';
     case 'X': {
       requireInteger(value, spec);
-      const hex = (value < 0 ? BigInt.asUintN(32, BigInt(value)) : BigInt(value)).toString(16);
+      // ARM's integers are 64-bit (Int64): a negative one is written in 16 digits of two's complement.
+      const hex = (value < 0 ? BigInt.asUintN(64, BigInt(value)) : BigInt(value)).toString(16);
       return (standard[1] === 'X' ? hex.toUpperCase() : hex).padStart(precision ?? 0, '0');
     }
   }
@@ -113,6 +114,25 @@ function singleQuotedJson(value: Value): string {
   return `{${Object.entries(value)
     .map(([key, item]) => `${singleQuotedJson(key)}:${singleQuotedJson(item)}`)
     .join(',')}}`;
+}
+
+/**
+ * The general format with a precision: at most that many significant digits, in fixed-point notation when
+ * the exponent in scientific notation is greater than -5 and less than the precision, otherwise in
+ * scientific notation with an exponent of at least two digits (`{0:G2}` of 12345 is `1.2E+04`; of 42, `42`).
+ * Without a precision (or 0) an integer is written whole.
+ * https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings#general-format-specifier-g
+ */
+function general(value: number, precision: number | undefined, e: 'E' | 'e'): string {
+  if (precision === undefined || precision === 0) return String(value);
+  const [mantissa, exponentText] = Math.abs(value)
+    .toExponential(Math.min(precision, 100) - 1)
+    .split('e');
+  const exponent = Number(exponentText);
+  const sign = value < 0 ? '-' : '';
+  if (exponent > -5 && exponent < precision) return sign + String(Number(`${mantissa}e${exponent}`));
+  const digits = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return `${sign}${digits}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
 function requireInteger(value: number, spec: string): void {

@@ -923,8 +923,35 @@ export class TemplateExpander {
     return { resource, idKnown: false };
   }
 
+  /**
+   * Where a nested deployment runs: as `declaredTarget` says, or where its `scope` sends it. A deployment
+   * scoped to `Microsoft.Management/managementGroups/<name>` runs in that management group (Bicep writes a
+   * module with `scope: managementGroup('<name>')` so), and one scoped to `/` runs at the tenant; its
+   * deployment().location is its own `location`.
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-management-group#management-group
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-management-group#tenant
+   */
   private nestedTarget(instance: Instance, data: EvalData): DeploymentTarget {
-    return { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+    const target: DeploymentTarget = { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+    const { scope, node, pointer } = instance.decl;
+    if (!('scope' in node)) return target;
+    const value = scope.evaluateValue(node.scope!, joinPointer(pointer, 'scope'), data);
+    if (typeof value !== 'string') return target;
+    const managementGroup = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)\/?$/i.exec(value);
+    if (managementGroup) {
+      target.level = 'managementGroup';
+      target.managementGroup = managementGroup[1];
+    } else if (value === '/') {
+      target.level = 'tenant';
+    } else {
+      return target;
+    }
+    if (target.locationFixed !== true) {
+      const location =
+        'location' in node ? scope.evaluateValue(node.location!, joinPointer(pointer, 'location'), data) : undefined;
+      target.location = typeof location === 'string' ? location : undefined;
+    }
+    return target;
   }
 
   /**
