@@ -663,7 +663,7 @@ export class TemplateScope {
       value = new Unknown(`parameter '${slot.name}' (no default and no value given)`, key);
       where = () => null;
     }
-    const problem = checkParameterValue(slot.name, decl, value);
+    const problem = checkParameterValue(slot.name, decl, value, this.types());
     if (problem) {
       const at = where() ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
       throw new TemplateError(problem, at);
@@ -671,6 +671,11 @@ export class TemplateScope {
     slot.value = value;
     slot.state = 'done';
     return value;
+  }
+
+  /** The user-defined types values are checked against: a languageVersion 2.0 template's definitions. */
+  types(): { definitions?: Json } | undefined {
+    return languageVersion2(this.template) ? { definitions: this.template.definitions } : undefined;
   }
 
   private definitionIsNullable(decl: { [key: string]: Json }): boolean {

@@ -84,7 +84,7 @@ export function userFunctions(scope: TemplateScope): FunctionDefinition[] {
             const bound = new Map<string, Value>();
             params.forEach((p, index) => {
               const paramName = String(p.name);
-              const problem = checkParameterValue(paramName, p, args[index]);
+              const problem = checkParameterValue(paramName, p, args[index], scope.types());
               if (problem) throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
               bound.set(paramName.toLowerCase(), args[index]);
             });
