@@ -403,6 +403,47 @@ describe("ARM's engine on Bicep's evaluation tests", () => {
         '/providers/My.Rp/parent/myParent/child/myChild/providers/My.ExtensionRp/parent/myParent/child/myChild'
     });
   });
+
+  // src/Bicep.Core.IntegrationTests/FunctionTests.cs (commit 20fff7db21f9ae36450b7e728acfd44a49962942): Bicep's
+  // user-defined functions, compiled into the `__bicep` namespace of `functions`.
+  test('user-defined functions ("User_defined_functions_basic_case", "Functions_can_have_descriptions_applied")', () => {
+    const { outputs, errors } = expandDocTemplate(
+      template(
+        {
+          foo: "[__bicep.buildUrl(true(), 'google.com', 'search')]",
+          outputFoo: '[__bicep.returnFoo()]'
+        },
+        {
+          functions: [
+            {
+              namespace: '__bicep',
+              members: {
+                buildUrl: {
+                  parameters: [
+                    { type: 'bool', name: 'https' },
+                    { type: 'string', name: 'hostname' },
+                    { type: 'string', name: 'path' }
+                  ],
+                  output: {
+                    type: 'string',
+                    value:
+                      "[format('{0}://{1}{2}', if(parameters('https'), 'https', 'http'), parameters('hostname'), if(empty(parameters('path')), '', format('/{0}', parameters('path'))))]"
+                  }
+                },
+                returnFoo: {
+                  parameters: [],
+                  output: { type: 'string', value: 'foo' },
+                  metadata: { description: 'Returns foo' }
+                }
+              }
+            }
+          ]
+        }
+      )
+    );
+    expect(errors).toEqual([]);
+    expect(outputs).toEqual({ foo: 'https://google.com/search', outputFoo: 'foo' });
+  });
 });
 
 describe('what a template alone does not give stays unknown', () => {
