@@ -10672,14 +10672,15 @@ function formatValue(value, spec) {
         case 'F':
             return value.toFixed(precision ?? 2);
         case 'G':
-            return precision === undefined ? String(value) : String(Number(value.toPrecision(precision)));
+            return general(value, precision, standard[1] === 'g' ? 'e' : 'E');
         case 'N':
             return (value < 0 ? '-' : '') + grouped(Math.abs(value), precision ?? 2);
         case 'P':
             return (value < 0 ? '-' : '') + grouped(Math.abs(value) * 100, precision ?? 2) + ' %';
         case 'X': {
             requireInteger(value, spec);
-            const hex = (value < 0 ? BigInt.asUintN(32, BigInt(value)) : BigInt(value)).toString(16);
+            // ARM's integers are 64-bit (Int64): a negative one is written in 16 digits of two's complement.
+            const hex = (value < 0 ? BigInt.asUintN(64, BigInt(value)) : BigInt(value)).toString(16);
             return (standard[1] === 'X' ? hex.toUpperCase() : hex).padStart(precision ?? 0, '0');
         }
     }
@@ -10704,6 +10705,26 @@ function singleQuotedJson(value) {
     return `{${Object.entries(value)
         .map(([key, item]) => `${singleQuotedJson(key)}:${singleQuotedJson(item)}`)
         .join(',')}}`;
+}
+/**
+ * The general format with a precision: at most that many significant digits, in fixed-point notation when
+ * the exponent in scientific notation is greater than -5 and less than the precision, otherwise in
+ * scientific notation with an exponent of at least two digits (`{0:G2}` of 12345 is `1.2E+04`; of 42, `42`).
+ * Without a precision (or 0) an integer is written whole.
+ * https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings#general-format-specifier-g
+ */
+function general(value, precision, e) {
+    if (precision === undefined || precision === 0)
+        return String(value);
+    const [mantissa, exponentText] = Math.abs(value)
+        .toExponential(Math.min(precision, 100) - 1)
+        .split('e');
+    const exponent = Number(exponentText);
+    const sign = value < 0 ? '-' : '';
+    if (exponent > -5 && exponent < precision)
+        return sign + String(Number(`${mantissa}e${exponent}`));
+    const digits = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+    return `${sign}${digits}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 function requireInteger(value, spec) {
     if (!Number.isInteger(value))
@@ -17800,13 +17821,28 @@ function refuseGitFolder(file, boundary, what, at) {
  * The checks ARM makes on a parameter's final value before it deploys anything: its
  * declared type, `allowedValues`, `minValue`/`maxValue` and `minLength`/`maxLength`.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/parameters
+ * With `types` (a languageVersion 2.0 template's, whose `definitions` it names), what a user-defined
+ * type says of the value's insides is checked too (see `typeProblem`).
  * Returns the sentence to show, or null when the value passes (or is unknown).
  */
-function checkParameterValue(name, decl, value) {
+function checkParameterValue(name, decl, value, types) {
     if ((0,model_value/* isUnknown */.t8)(value))
         return null;
     if (value === null && (decl.nullable === true || decl.$ref !== undefined))
         return null;
+    const flat = scalarProblem(`parameter '${name}'`, decl, value);
+    if (flat)
+        return flat;
+    if (value === null || !types)
+        return null;
+    const definitions = (0,model_value/* isObject */.Gv)(types.definitions) ? types.definitions : {};
+    return typeProblem(`parameter '${name}'`, '', decl, value, definitions, 0);
+}
+/**
+ * The checks on one value against one type definition that do not look inside it: its type,
+ * allowedValues, min/maxValue and min/maxLength. `what` names the parameter (and where in it).
+ */
+function scalarProblem(what, decl, value) {
     const type = typeof decl.type === 'string' ? decl.type.toLowerCase() : undefined;
     const typeOk = {
         string: v => typeof v === 'string',
@@ -17819,7 +17855,7 @@ function checkParameterValue(name, decl, value) {
     };
     const check = type === undefined ? undefined : (0,model_value/* own */.ZV)(typeOk, type);
     if (check && !check(value)) {
-        return `The value ${describe(value)} of parameter '${name}' is not of type ${decl.type}; give a value of that type.`;
+        return `The value ${describe(value)} of ${what} is not of type ${decl.type}; give a value of that type.`;
     }
     if (Array.isArray(decl.allowedValues) && !holdsUnknown(value)) {
         const allowed = decl.allowedValues;
@@ -17827,26 +17863,159 @@ function checkParameterValue(name, decl, value) {
         const candidates = Array.isArray(value) && !allowed.some(a => Array.isArray(a)) ? value : [value];
         const bad = candidates.find(c => !allowed.some(a => sameJson(a, c)));
         if (bad !== undefined) {
-            return `The value ${describe(bad)} of parameter '${name}' is not one of its allowedValues (${allowed
+            return `The value ${describe(bad)} of ${what} is not one of its allowedValues (${allowed
                 .map(a => JSON.stringify(a))
                 .join(', ')}); use one of those.`;
         }
     }
     if (typeof value === 'number') {
         if (typeof decl.minValue === 'number' && value < decl.minValue) {
-            return `The value ${value} of parameter '${name}' is below its minValue ${decl.minValue}.`;
+            return `The value ${value} of ${what} is below its minValue ${decl.minValue}.`;
         }
         if (typeof decl.maxValue === 'number' && value > decl.maxValue) {
-            return `The value ${value} of parameter '${name}' is above its maxValue ${decl.maxValue}.`;
+            return `The value ${value} of ${what} is above its maxValue ${decl.maxValue}.`;
         }
     }
     if (typeof value === 'string' || Array.isArray(value)) {
         const unit = typeof value === 'string' ? 'characters' : 'items';
         if (typeof decl.minLength === 'number' && value.length < decl.minLength) {
-            return `The value of parameter '${name}' has ${value.length} ${unit}, fewer than its minLength ${decl.minLength}.`;
+            return `The value of ${what} has ${value.length} ${unit}, fewer than its minLength ${decl.minLength}.`;
         }
         if (typeof decl.maxLength === 'number' && value.length > decl.maxLength) {
-            return `The value of parameter '${name}' has ${value.length} ${unit}, more than its maxLength ${decl.maxLength}.`;
+            return `The value of ${what} has ${value.length} ${unit}, more than its maxLength ${decl.maxLength}.`;
+        }
+    }
+    return null;
+}
+/** How deep a value is followed into its type: types may refer to themselves (a tree of nodes). */
+const MAX_TYPE_DEPTH = 64;
+/**
+ * A type definition with its `$ref` followed: `{"$ref": "#/definitions/x", "nullable": true}` is the
+ * definition x with the referring schema's own constraints on top. A reference that names no
+ * definition is left as it is (nothing more is checked).
+ */
+function resolveType(decl, definitions) {
+    let current = decl;
+    for (let hops = 0; typeof current.$ref === 'string' && hops < MAX_TYPE_DEPTH; hops++) {
+        const match = /^#\/definitions\/(.+)$/.exec(current.$ref);
+        const target = match ? (0,model_value/* own */.ZV)(definitions, match[1]) : undefined;
+        if (!(0,model_value/* isObject */.Gv)(target))
+            return current;
+        const { $ref: _ref, ...rest } = current;
+        current = { ...target, ...rest };
+    }
+    return current;
+}
+/** The member of an object whose name matches, ignoring case (ARM reads names so). */
+function memberKey(object, name) {
+    if (Object.prototype.hasOwnProperty.call(object, name))
+        return name;
+    const lower = name.toLowerCase();
+    return Object.keys(object).find(k => k.toLowerCase() === lower);
+}
+/**
+ * What ARM checks inside a value of a user-defined type (languageVersion 2.0): every property of an
+ * object is required unless its type is nullable, `additionalProperties` false refuses others and a
+ * type checks them, `discriminator` picks the type by a property's value, `prefixItems` types the
+ * items of a tuple one by one (all must be there) and `items` the rest (false: no more). The property a
+ * discriminator reads is not one of the chosen type's additional properties (the page's tagged union
+ * accepts `{"type": "ints", "foo": 1}` though its `ints` type allows only integers besides).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/definitions
+ * A part that is unknown is not judged. Returns the sentence to show, or null.
+ */
+function typeProblem(what, at, decl, value, definitions, depth, discriminatedBy) {
+    if ((0,model_value/* isUnknown */.t8)(value) || depth > MAX_TYPE_DEPTH)
+        return null;
+    const type = resolveType(decl, definitions);
+    const where = at ? `${what} at ${at}` : what;
+    if (value === null) {
+        return type.nullable === true
+            ? null
+            : `The value of ${where} is null, which its type does not allow (it is not nullable).`;
+    }
+    if (depth > 0) {
+        const flat = scalarProblem(where, type, value);
+        if (flat)
+            return flat;
+    }
+    else if (type !== decl) {
+        const flat = scalarProblem(where, type, value);
+        if (flat)
+            return flat;
+    }
+    if ((0,model_value/* isObject */.Gv)(value)) {
+        if ((0,model_value/* isObject */.Gv)(type.discriminator)) {
+            const { propertyName, mapping } = type.discriminator;
+            if (typeof propertyName === 'string' && (0,model_value/* isObject */.Gv)(mapping)) {
+                const key = memberKey(value, propertyName);
+                const tag = key === undefined ? undefined : value[key];
+                if ((0,model_value/* isUnknown */.t8)(tag))
+                    return null;
+                const chosen = typeof tag === 'string' ? (0,model_value/* own */.ZV)(mapping, tag) : undefined;
+                if (!(0,model_value/* isObject */.Gv)(chosen)) {
+                    return `The value of ${where} has ${propertyName} ${describe(tag ?? null)}, which is not one of its type's kinds (${Object.keys(mapping)
+                        .map(k => JSON.stringify(k))
+                        .join(', ')}).`;
+                }
+                return typeProblem(what, at, chosen, value, definitions, depth + 1, key);
+            }
+        }
+        const properties = (0,model_value/* isObject */.Gv)(type.properties) ? type.properties : undefined;
+        const declared = new Set();
+        if (properties) {
+            for (const [property, propertyType] of Object.entries(properties)) {
+                if (!(0,model_value/* isObject */.Gv)(propertyType))
+                    continue;
+                const key = memberKey(value, property);
+                if (key !== undefined)
+                    declared.add(key);
+                const member = key === undefined ? null : value[key];
+                const problem = typeProblem(what, `${at}.${property}`, propertyType, member, definitions, depth + 1);
+                if (problem) {
+                    return key === undefined &&
+                        member === null &&
+                        resolveType(propertyType, definitions).nullable !== true
+                        ? `The value of ${where} lacks the property '${property}', which its type requires (it is not nullable).`
+                        : problem;
+                }
+            }
+        }
+        // The property that chose the type is the union's, not one of the chosen type's others.
+        const extra = Object.keys(value).filter(k => !declared.has(k) && k !== discriminatedBy);
+        if (type.additionalProperties === false && extra.length > 0) {
+            return `The value of ${where} has the property '${extra[0]}', which its type does not allow (additionalProperties is false).`;
+        }
+        if ((0,model_value/* isObject */.Gv)(type.additionalProperties)) {
+            for (const key of extra) {
+                const problem = typeProblem(what, `${at}.${key}`, type.additionalProperties, value[key], definitions, depth + 1);
+                if (problem)
+                    return problem;
+            }
+        }
+        return null;
+    }
+    if (Array.isArray(value)) {
+        const prefix = Array.isArray(type.prefixItems) ? type.prefixItems : [];
+        if (value.length < prefix.length) {
+            return `The value of ${where} has ${value.length} item(s); its type gives ${prefix.length} (prefixItems), and each must be there.`;
+        }
+        for (let i = 0; i < prefix.length; i++) {
+            const itemType = prefix[i];
+            if (!(0,model_value/* isObject */.Gv)(itemType))
+                continue;
+            const problem = typeProblem(what, `${at}[${i}]`, itemType, value[i], definitions, depth + 1);
+            if (problem)
+                return problem;
+        }
+        if (type.items === false && value.length > prefix.length) {
+            return `The value of ${where} has ${value.length} item(s); its type allows only the ${prefix.length} of its prefixItems (items is false).`;
+        }
+        if ((0,model_value/* isObject */.Gv)(type.items)) {
+            for (let i = prefix.length; i < value.length; i++) {
+                const problem = typeProblem(what, `${at}[${i}]`, type.items, value[i], definitions, depth + 1);
+                if (problem)
+                    return problem;
+            }
         }
     }
     return null;
@@ -18504,7 +18673,7 @@ class TemplateScope {
             value = new model_value/* Unknown */.$r(`parameter '${slot.name}' (no default and no value given)`, key);
             where = () => null;
         }
-        const problem = checkParameterValue(slot.name, decl, value);
+        const problem = checkParameterValue(slot.name, decl, value, this.types());
         if (problem) {
             const at = where() ?? this.doc.positionOf(slot.pointer) ?? { file: this.file, line: 1, column: 1 };
             throw new TemplateError(problem, at);
@@ -18512,6 +18681,10 @@ class TemplateScope {
         slot.value = value;
         slot.state = 'done';
         return value;
+    }
+    /** The user-defined types values are checked against: a languageVersion 2.0 template's definitions. */
+    types() {
+        return languageVersion2(this.template) ? { definitions: this.template.definitions } : undefined;
     }
     definitionIsNullable(decl) {
         if (typeof decl.$ref !== 'string')
@@ -19274,7 +19447,7 @@ function userFunctions(scope) {
                     const bound = new Map();
                     params.forEach((p, index) => {
                         const paramName = String(p.name);
-                        const problem = checkParameterValue(paramName, p, args[index]);
+                        const problem = checkParameterValue(paramName, p, args[index], scope.types());
                         if (problem)
                             throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
                         bound.set(paramName.toLowerCase(), args[index]);
@@ -20087,8 +20260,38 @@ class TemplateExpander {
             resource.conditionUnknown = instance.conditionUnknown;
         return { resource, idKnown: false };
     }
+    /**
+     * Where a nested deployment runs: as `declaredTarget` says, or where its `scope` sends it. A deployment
+     * scoped to `Microsoft.Management/managementGroups/<name>` runs in that management group (Bicep writes a
+     * module with `scope: managementGroup('<name>')` so), and one scoped to `/` runs at the tenant; its
+     * deployment().location is its own `location`.
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-management-group#management-group
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-management-group#tenant
+     */
     nestedTarget(instance, data) {
-        return { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+        const target = { ...this.declaredTarget(instance.decl, data), deploymentName: instance.nameText };
+        const { scope, node, pointer } = instance.decl;
+        if (!('scope' in node))
+            return target;
+        const value = scope.evaluateValue(node.scope, (0,model_pointer/* joinPointer */.Kn)(pointer, 'scope'), data);
+        if (typeof value !== 'string')
+            return target;
+        const managementGroup = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)\/?$/i.exec(value);
+        if (managementGroup) {
+            target.level = 'managementGroup';
+            target.managementGroup = managementGroup[1];
+        }
+        else if (value === '/') {
+            target.level = 'tenant';
+        }
+        else {
+            return target;
+        }
+        if (target.locationFixed !== true) {
+            const location = 'location' in node ? scope.evaluateValue(node.location, (0,model_pointer/* joinPointer */.Kn)(pointer, 'location'), data) : undefined;
+            target.location = typeof location === 'string' ? location : undefined;
+        }
+        return target;
     }
     /**
      * Where a resource declaration lives: its template's deployment, or the subscription and
