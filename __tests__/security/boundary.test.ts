@@ -133,6 +133,66 @@ describe('the issue: a linked template that climbs out of the repository', () =>
   });
 });
 
+/**
+ * "the child deployment URI is a combination of the parent and relativePath": a relative URI reference,
+ * resolved against the URI the template is published at, so `\\` is `/`, `%61` is `a` and a query string
+ * is not part of the file; climbing above the published folder, or starting at the host's root, names no
+ * file of the repository.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#use-relative-path-for-linked-templates
+ */
+describe('relativePath is resolved as ARM resolves it, against the parent template’s URI', () => {
+  beforeEach(() => {
+    mkdirSync(path.join(repo, 'infra', 'nested'));
+    writeFileSync(
+      path.join(repo, 'infra', 'nested', 'vault.json'),
+      JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [vault('linked-kv')] })
+    );
+  });
+
+  it.each([
+    ['a backslash separates segments', 'nested\\vault.json'],
+    ['a percent-encoded letter is that letter', 'nested/v%61ult.json'],
+    ['dot segments are resolved', './nested/../nested/vault.json'],
+    ['a query string is not part of the file', 'nested/vault.json?sv=2024&sig=x']
+  ])('%s: %s', async (_name, relativePath) => {
+    writeFileSync(path.join(repo, 'infra', 'main.json'), linking(relativePath));
+    const document = await evaluate({ templates: ['infra/main.json'] });
+    expect(document.errors).toEqual([]);
+    expect(document.findings.map(f => f.resource.name).sort()).toEqual(['kv', 'linked-kv']);
+  });
+
+  it('a file whose name holds %41 literally is not what relativePath "%41.json" names', async () => {
+    writeFileSync(
+      path.join(repo, 'infra', '%41.json'),
+      JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [vault('literal-kv')] })
+    );
+    const text = linking('%41.json');
+    writeFileSync(path.join(repo, 'infra', 'main.json'), text);
+    const document = await evaluate({ templates: ['infra/main.json'] });
+    expect(document.errors?.map(e => [e.line, e.message])).toEqual([
+      [
+        lineOfRelativePath(text),
+        expect.stringMatching(/^The linked template '%41\.json' \(infra\/A\.json in the repository\) does not exist/)
+      ]
+    ]);
+  });
+
+  it.each([
+    ['backslashes that climb out', '..\\..\\secret.json'],
+    ['encoded dot segments that climb out', '%2e%2e/%2e%2e/secret.json'],
+    ['a path from the host’s root', '/infra/nested/vault.json']
+  ])('%s are refused at the line, unread', async (_name, relativePath) => {
+    const text = linking(relativePath);
+    writeFileSync(path.join(repo, 'infra', 'main.json'), text);
+    const document = await evaluate({ templates: ['infra/main.json'] });
+    expect(document.errors?.map(e => [e.file, e.line, e.message.replace(/ \/.*: it/, ' X: it')])).toEqual([
+      ['infra/main.json', lineOfRelativePath(text), expect.stringContaining('the linked template X: it is outside')]
+    ]);
+    expect(JSON.stringify(document)).not.toContain(SECRET);
+    expect(document.findings.map(f => f.resource.name)).not.toContain('linked-kv');
+  });
+});
+
 describe('every other door stays inside the root', () => {
   beforeEach(() => {
     writeFileSync(

@@ -67,6 +67,8 @@ describe.each(['json', 'sarif', 'text'])('in the %s report', format => {
   });
 });
 
+// ARM refuses more than 512 variables (best-practices#template-limits), so a chain of 20,000 is refused as
+// ARM refuses it, before any of it is evaluated: still that template's error, the other template evaluated.
 it('a chain of 20,000 variables is the template’s error, and the other template is evaluated', async () => {
   const variables: Record<string, string> = { v0: 'kv' };
   for (let i = 1; i < 20_000; i++) variables[`v${i}`] = `[variables('v${i - 1}')]`;
@@ -79,7 +81,10 @@ it('a chain of 20,000 variables is the template’s error, and the other templat
     findings: { resource: { name: string } }[];
   };
   expect(document.errors).toEqual([
-    expect.objectContaining({ file: 'main.json', message: expect.stringMatching(/ran out of stack/) })
+    expect.objectContaining({
+      file: 'main.json',
+      message: expect.stringMatching(/^The template declares 20000 variables; ARM allows at most 512 in one template/)
+    })
   ]);
   expect(document.findings.map(f => f.resource.name)).toContain('other');
 });

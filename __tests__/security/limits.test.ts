@@ -154,6 +154,27 @@ describe("Azure Resource Manager's own limits, refused as ARM refuses them", () 
     ]);
   });
 
+  it('more than 512 variables, a variables copy element counting as the variable it makes, at the variables line', () => {
+    const variables = (n: number, copies = 0) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) out[`v${i}`] = i;
+      if (copies) out.copy = Array.from({ length: copies }, (_, i) => ({ name: `c${i}`, count: 1, input: 'x' }));
+      return out;
+    };
+    // 512 is the limit "Template limits" gives (older copies of the page said 256); Bicep's max-variables uses it.
+    expect(load(template({ variables: variables(512), resources: [] })).errors).toEqual([]);
+    expect(load(template({ variables: variables(510, 2), resources: [] })).errors).toEqual([]);
+    const over = template({ variables: variables(511, 2), resources: [] });
+    expect(load(over).errors).toEqual([
+      {
+        file: 'main.json',
+        line: over.split('\n').findIndex(l => l.includes('"variables"')) + 1,
+        message:
+          'The template declares 513 variables; ARM allows at most 512 in one template. Combine values into objects or move some into a nested template.'
+      }
+    ]);
+  });
+
   it('more than 800 resources in one template once copies are counted', () => {
     const loop = (name: string) => vault(`[concat('${name}', copyIndex())]`, { copy: { name, count: 401 } });
     const result = load(template({ resources: [loop('a'), loop('b')] }));

@@ -5,7 +5,7 @@
  * variable (`env:` on the workflow step, or the shell): the README's Security section lists them.
  *
  * The limits Azure Resource Manager itself enforces (800 copies, 800 resources per template, 256
- * parameters, 64 outputs, 24,576 characters per expression) are not here: raising them would
+ * parameters, 512 variables, 64 outputs, 24,576 characters per expression) are not here: raising them would
  * accept templates Azure refuses.
  */
 import { RunEndingError, UserError, type InputLocation } from './errors.js';

@@ -99,7 +99,7 @@ function sameBesideMetadata(a: PositionedJson['value'], b: PositionedJson['value
 function templateFailure(error: unknown, file: string): UserError {
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new UserError(
-      'expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 256 variables in a template); shorten the chain.',
+      'expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 512 variables in a template); shorten the chain.',
       { file }
     );
   }

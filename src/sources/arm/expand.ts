@@ -14,7 +14,7 @@ import { interleave, scopePrefix, templateLibrary } from './functions/index.js';
 import { findKey } from '../../expr/evaluate.js';
 import { isExpression } from '../../expr/parse.js';
 import { collectFailures, type ExpressionFailure } from './failures.js';
-import { hideTemplateUris, linkTarget, templateUri } from './templateLink.js';
+import { hideTemplateUris, linkTarget, relativeLinkTarget, templateUri } from './templateLink.js';
 import {
   NO_COPY,
   TemplateScope,
@@ -71,24 +71,42 @@ const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
 
 /**
  * Limits ARM enforces on each template, nested ones included (a nested template is how a
- * deployment exceeds them): 256 parameters, 800 resources including copy count, 64 output
- * values. https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
- * (The variables limit is given as 256 on one page and 512 on another, and the 4 MB size
- * applies to the compressed expanded request on one page and the plain template on
- * another, so neither is enforced here.)
+ * deployment exceeds them): 256 parameters, 512 variables, 800 resources including copy count,
+ * 64 output values, 24,576 characters in an expression (scope.ts).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
+ * Variables: that page says 512; older copies of it, the variables page and the job-size page still
+ * say 256. Bicep's own max-variables rule, which reports a deployment error, uses 512 and cites that
+ * page, so 512 is what ARM refuses above (refusing at 257 would refuse templates ARM deploys).
+ * Size (4 MB per template, 1 MB per resource) is measured by ARM after compression
+ * (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-job-size-exceeded),
+ * which a file's size does not tell, so it is not enforced here.
  */
-export const TEMPLATE_LIMITS = { parameters: 256, resources: 800, outputs: 64 } as const;
+export const TEMPLATE_LIMITS = { parameters: 256, variables: 512, resources: 800, outputs: 64 } as const;
+
+/** The variables a `variables` section declares: each member, each element of its `copy` array instead of `copy`. */
+function variableCount(variables: { [key: string]: Json }): number {
+  let count = 0;
+  for (const [name, value] of Object.entries(variables)) {
+    count += name.toLowerCase() === 'copy' && Array.isArray(value) ? value.length : 1;
+  }
+  return count;
+}
 
 function checkSectionLimits(scope: TemplateScope): void {
-  const sections: ['parameters' | 'outputs', string][] = [
+  const sections: ['parameters' | 'variables' | 'outputs', string][] = [
     ['parameters', 'parameters'],
+    ['variables', 'variables'],
     ['outputs', 'output values']
   ];
   for (const [section, what] of sections) {
-    // An outer-scope nested template uses its parent's parameters and has no outputs of its own.
+    // An outer-scope nested template uses its parent's parameters and variables and has no outputs of its own.
     if (scope.outer) continue;
     const value = scope.template[section];
-    const count = isObject(value) ? Object.keys(value).length : 0;
+    const count = !isObject(value)
+      ? 0
+      : section === 'variables'
+        ? variableCount(value as { [key: string]: Json })
+        : Object.keys(value).length;
     if (count > TEMPLATE_LIMITS[section]) {
       throw scope.errorAt(
         joinPointer(scope.base, section),
@@ -836,17 +854,16 @@ export class TemplateExpander {
         );
       }
       written = value;
-      if (relativeKey !== undefined) {
-        // "the child deployment URI is a combination of the parent and relativePath"
-        // A lone surrogate names the file U+FFFD does: the file system reads the path as UTF-8.
-        file = path.resolve(path.dirname(parent.file), wellFormed(value));
-      } else {
-        const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
-        if (target.kind === 'remote') {
-          return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
-        }
-        file = target.file;
+      // relativePath: "the child deployment URI is a combination of the parent and relativePath".
+      // A lone surrogate names the file U+FFFD does, as URIs encode it and the file system reads it.
+      const target =
+        relativeKey !== undefined
+          ? relativeLinkTarget(wellFormed(value), parent.uri, this.expansion.uriRoot, parent.file)
+          : linkTarget(value, parent.uri, this.expansion.uriRoot);
+      if (target.kind === 'remote') {
+        return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
       }
+      file = target.file;
     } else if (linkKey('id') !== undefined) {
       const id = parent.evaluateValue(link[linkKey('id')!], joinPointer(linkPointer, linkKey('id')!), data);
       return `it deploys the template spec ${isUnknown(id) ? id.reason : String(id)}, which is not fetched`;

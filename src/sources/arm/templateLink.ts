@@ -57,6 +57,45 @@ export function linkTarget(uri: string, baseUri: string, root: string): LinkTarg
   return { kind: 'file', file: path.join(root, ...segments) };
 }
 
+/** The first segment of a repository URI's path while a `relativePath` is resolved: what climbing above it drops. */
+const ROOT_SEGMENT = 'repository-root';
+
+/**
+ * What a `templateLink.relativePath` names. ARM combines it with the URI of the template that holds
+ * it: "the child deployment URI is a combination of the parent and relativePath", a relative URI
+ * reference resolved as URIs are (RFC 3986 section 5.2; WHATWG URL for https), so `\` separates
+ * segments as `/` does, `%41` is `A`, `.` and `..` segments are resolved, and `?` starts a query
+ * string that is not part of the file. The repository stands for the folder the templates are
+ * published in: a reference that climbs above it (`../../x.json` from a template one folder down) or
+ * starts at the host's root (`/x.json`) names something else on that host, never the repository's
+ * file; it is answered as `outside`, with the path it names beside the template, which the caller
+ * refuses (confine) as any path outside the repository.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#use-relative-path-for-linked-templates
+ */
+export function relativeLinkTarget(
+  relativePath: string,
+  baseUri: string,
+  root: string,
+  parentFile: string
+): LinkTarget | { kind: 'outside'; file: string } {
+  const base = new URL(baseUri);
+  base.pathname = `/${ROOT_SEGMENT}${base.pathname}`;
+  let url: URL;
+  try {
+    url = new URL(relativePath, base);
+  } catch {
+    return { kind: 'remote', uri: relativePath };
+  }
+  if (url.host.toLowerCase() !== HOST) return { kind: 'remote', uri: relativePath };
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments[0] === ROOT_SEGMENT) {
+    return { kind: 'file', file: path.join(root, ...segments.slice(1).map(decodeUriComponent)) };
+  }
+  const written = relativePath.split(/[\\/]/).map(decodeUriComponent);
+  const from = /^[\\/]/.test(relativePath) ? path.parse(path.resolve(root)).root : path.dirname(parentFile);
+  return { kind: 'outside', file: path.resolve(from, ...written) };
+}
+
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
 const HOLDS_HOST = new RegExp(HOST.replace(/\./g, '\\.'), 'i');
 
