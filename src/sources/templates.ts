@@ -176,7 +176,9 @@ export function expandTemplateDocument(
       makeLibrary: templateLibrary
     });
     scope.resolveAllParameters();
-    const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+    const expander = new TemplateExpander(expansion);
+    const emitted = expander.expandScope(scope, { copy: NO_COPY });
+    expander.checkOutputs(scope);
     return { emitted, expansion };
   };
   const budget = new WorkBudget(doc.file);

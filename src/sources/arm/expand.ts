@@ -244,19 +244,18 @@ export class TemplateExpander {
    * unknowns are) would fail the deployment with the values given: they are the template's
    * errors. Elsewhere (a resource that deploys only if something unknown holds) they are noted.
    */
-  private reportFailures(failures: readonly ExpressionFailure[], certain: boolean): void {
+  private reportFailures(
+    failures: readonly ExpressionFailure[],
+    certain: boolean,
+    consequence = 'The resources that use this value are indeterminate; the others are evaluated.'
+  ): void {
     for (const failure of failures) {
       if (this.reported.has(failure)) continue;
       const where = `${failure.location.file}:${failure.location.line ?? 1}`;
       const fix = failure.fix ? `; ${failure.fix}` : '';
       if (certain) {
         this.reported.add(failure);
-        this.expansion.errors.push(
-          new TemplateError(
-            `${failure.message}${fix}. The resources that use this value are indeterminate; the others are evaluated.`,
-            failure.location
-          )
-        );
+        this.expansion.errors.push(new TemplateError(`${failure.message}${fix}. ${consequence}`, failure.location));
       } else {
         const note = `${where}: ${failure.message}${fix}; only where it is used (the resources that use it are indeterminate).`;
         if (!this.expansion.notes.includes(note)) this.expansion.notes.push(note);
@@ -1187,27 +1186,66 @@ export class TemplateExpander {
     return { doc, base: '', template };
   }
 
-  /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
+  /**
+   * Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them.
+   * ARM evaluates outputs when the deployment ends and fails it when one cannot be: what is invalid
+   * whatever the values, or fails with the values given, is the template's error when the deployment
+   * deploys for certain (see `checkOutputs`).
+   */
   private recordOutputs(instance: Instance, child: TemplateScope): void {
-    const outputs = child.template.outputs;
-    if (!isObject(outputs)) return;
+    const certain = instance.conditionUnknown === undefined;
+    const evaluated = this.evaluateOutputs(
+      child,
+      certain,
+      name =>
+        new Unknown(
+          `output '${name}' of deployment '${instance.nameText}'`,
+          `output:${instance.id.toLowerCase()}/${name}`
+        )
+    );
+    if (!evaluated) return;
+    this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), evaluated.result);
+    this.expansion.outputFailures.set(instance.id.toLowerCase(), evaluated.failures);
+  }
+
+  /**
+   * The outputs of the template deployed, evaluated as ARM evaluates them after the deployment: an
+   * output that ARM cannot evaluate (a function that does not exist, a wrong number of arguments, a
+   * value that fails with the values given) fails the deployment, so it is the template's error at
+   * its line. What only the deployment knows (`reference()`, `listKeys()`, a parameter without a
+   * value) is unknown, never an error.
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/outputs
+   */
+  checkOutputs(scope: TemplateScope): void {
+    this.evaluateOutputs(scope, true, name => new Unknown(`output '${name}'`, `output:/${name}`));
+  }
+
+  private evaluateOutputs(
+    scope: TemplateScope,
+    certain: boolean,
+    unknownOutput: (name: string) => Unknown
+  ): { result: { [key: string]: Value }; failures: ExpressionFailure[] } | undefined {
+    const outputs = scope.template.outputs;
+    if (!isObject(outputs)) return undefined;
     const result: { [key: string]: Value } = {};
-    const outputsPointer = joinPointer(child.base, 'outputs');
+    const outputsPointer = joinPointer(scope.base, 'outputs');
     const failures: ExpressionFailure[] = [];
     for (const [name, output] of Object.entries(outputs as { [key: string]: Json })) {
       if (!isObject(output)) continue;
       const o = output as { [key: string]: Json };
       const outputPointer = joinPointer(outputsPointer, name);
-      const data: EvalData = { scope: child, copy: NO_COPY, failures };
+      const data: EvalData = { scope, copy: NO_COPY, failures: [] };
+      let deployed = certain;
       try {
         if ('condition' in o) {
-          const condition = child.evaluateValue(o.condition!, joinPointer(outputPointer, 'condition'), data);
+          const condition = scope.evaluateValue(o.condition!, joinPointer(outputPointer, 'condition'), data);
           if (condition === false) continue;
+          if (condition !== true) deployed = false;
         }
         let value: Value;
         if (isObject(o.copy)) {
           const copy = o.copy as { [key: string]: Json };
-          value = child.copyArray(
+          value = scope.copyArray(
             name,
             copy.count ?? 0,
             copy.input ?? null,
@@ -1218,22 +1256,18 @@ export class TemplateExpander {
             true
           );
         } else {
-          value = child.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
+          value = scope.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
         }
         setOwn(result, name, { type: (o.type as Value) ?? 'object', value });
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
-        setOwn(result, name, {
-          type: (o.type as Value) ?? 'object',
-          value: new Unknown(
-            `output '${name}' of deployment '${instance.nameText}'`,
-            `output:${instance.id.toLowerCase()}/${name}`
-          )
-        });
+        if (deployed) this.expansion.errors.push(error);
+        setOwn(result, name, { type: (o.type as Value) ?? 'object', value: unknownOutput(name) });
       }
+      this.reportFailures(data.failures!, deployed, `ARM fails the deployment when it evaluates the output '${name}'.`);
+      failures.push(...data.failures!);
     }
-    this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
-    this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
+    return { result, failures };
   }
 }
 
