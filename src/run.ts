@@ -790,12 +790,18 @@ async function readInputs(
     const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
       initiatives: packs.map(p => p.name)
     });
-    inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
+    const resources = liveResources(live.rows, live.where);
+    inputs.live({ file: `(${live.where})`, resources });
     append(
       azureExceptions,
       exceptionsFromExemptions(
         live.exemptions,
-        packs.flatMap(p => p.rules)
+        packs.flatMap(p => p.rules),
+        resources.map(r => ({
+          id: r.id,
+          type: r.type,
+          ...(typeof r.json.location === 'string' ? { location: r.json.location } : {})
+        }))
       )
     );
     // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
@@ -1026,7 +1032,18 @@ export async function complianceReport(request: ComplianceReportRequest): Promis
   // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
   const accepted = applyExceptions(
     result.records.map(record => complianceFinding(record, byName)),
-    [...exceptionsFromExemptions(result.exemptions, pack.rules), ...(request.exceptions ?? [])],
+    [
+      ...exceptionsFromExemptions(
+        result.exemptions,
+        pack.rules,
+        result.records.map(r => ({
+          id: r.resourceId,
+          type: r.resourceType,
+          ...(r.resourceLocation ? { location: r.resourceLocation } : {})
+        }))
+      ),
+      ...(request.exceptions ?? [])
+    ],
     request.now ?? new Date()
   );
   const findings = accepted.findings;

@@ -109,6 +109,29 @@ describe('deploy writes the exemptions the exceptions make', () => {
     expect(exemptions()).toEqual([['legacy', 'Waiver', 'Retired in Q2.']]);
   });
 
+  it('plans an update of one narrowed in Azure with resourceSelectors, and deploy writes it without them', async () => {
+    // Selectors limit an exemption to the resources they select (exemption-structure#resource-selectors):
+    // the one Azure holds covers less than the exception says, so it is not unchanged.
+    config(repo, 'Retired in Q1.', 'none');
+    await publish(server, repo, 'deploy', SUB);
+    const [held] = [...exemptionState(server).exemptions.values()];
+    held.body.properties.resourceSelectors = [
+      { name: 'eu', selectors: [{ kind: 'resourceLocation', in: ['westeurope'] }] }
+    ];
+    const planned = await publish(server, repo, 'plan', SUB, ['--format', 'json']);
+    const plan = JSON.parse(planned.stdout) as {
+      items: { kind: string; action: string; changes?: { path: string }[] }[];
+    };
+    expect(plan.items.filter(i => i.kind === 'exemption')).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        changes: [expect.objectContaining({ path: 'properties.resourceSelectors' })]
+      })
+    ]);
+    await publish(server, repo, 'deploy', SUB);
+    expect([...exemptionState(server).exemptions.values()][0].body.properties.resourceSelectors).toBeUndefined();
+  });
+
   it('stops before any write when an exemption of that name has another owner, and says whose', async () => {
     config(repo, 'Retired in Q1.', 'none');
     await publish(server, repo, 'deploy', SUB);

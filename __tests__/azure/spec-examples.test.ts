@@ -558,7 +558,9 @@ describe('Policy Insights (2024-10-01 examples)', () => {
           policyDefinitionReferenceId: state.policyDefinitionReferenceId ?? '',
           policyDefinitionName: state.policyDefinitionName,
           effect: state.policyDefinitionAction,
-          timestamp: new Date(String(state.timestamp)).toISOString()
+          timestamp: new Date(String(state.timestamp)).toISOString(),
+          // What an exemption's resourceLocation selector reads.
+          ...(state.resourceLocation ? { resourceLocation: state.resourceLocation } : {})
         }))
       );
       const sent = requestsTo(`${scope.id}${QUERY}`);

@@ -66,7 +66,8 @@ describe('exemptions Azure holds, as exceptions', () => {
           expiresOn: '2027-04-01T00:00:00Z'
         })
       ],
-      RULES
+      RULES,
+      []
     );
     const findings = [
       finding(account('legacy', 'a')),
@@ -92,12 +93,126 @@ describe('exemptions Azure holds, as exceptions', () => {
   it('with no reference ids cover every member; past expiresOn they stop applying and say so', () => {
     const exceptions = exceptionsFromExemptions(
       [exemption(SUB, 'all'), exemption(SUB, 'gone', { expiresOn: '2026-12-05T11:00:00Z' })],
-      RULES
+      RULES,
+      []
     );
     expect(exceptions[0].rules).toEqual(RULES);
     const applied = applyExceptions([finding(account('rg', 'x'), 'key-vault-soft-delete')], exceptions.slice(1), now);
     expect(applied.findings[0].suppressed).toBeUndefined();
     expect(applied.report[0].status).toBe('expired');
+  });
+
+  /**
+   * "Exemptions support an optional property resourceSelectors that works the same way in exemptions as it does
+   * in assignments": a resource is exempt when some resource selector selects it, all of that selector's
+   * selectors holding. https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure#resource-selectors
+   */
+  describe('with resourceSelectors, only the resources they select', () => {
+    const vaultId = `${SUB}/resourceGroups/ai/providers/Microsoft.KeyVault/vaults/kv`;
+    const live = [
+      { id: account('ai', 'weu'), type: 'Microsoft.CognitiveServices/accounts', location: 'westeurope' },
+      { id: account('ai', 'eus'), type: 'Microsoft.CognitiveServices/accounts', location: 'eastus' },
+      { id: vaultId, type: 'Microsoft.KeyVault/vaults', location: 'westeurope' },
+      { id: `${SUB}/resourceGroups/ai`, type: 'Microsoft.Resources/subscriptions/resourceGroups', location: 'eastus' },
+      {
+        id: `${SUB}/providers/Microsoft.Authorization/roleAssignments/r`,
+        type: 'Microsoft.Authorization/roleAssignments'
+      }
+    ];
+    const findings = [
+      finding(account('ai', 'weu')),
+      finding(account('ai', 'eus')),
+      {
+        ...finding(vaultId, 'key-vault-soft-delete'),
+        resource: { ...finding(vaultId).resource, type: 'Microsoft.KeyVault/vaults' }
+      },
+      {
+        ...finding(`${SUB}/resourceGroups/ai`),
+        resource: {
+          ...finding(`${SUB}/resourceGroups/ai`).resource,
+          type: 'Microsoft.Resources/subscriptions/resourceGroups'
+        }
+      },
+      {
+        ...finding(`${SUB}/providers/Microsoft.Authorization/roleAssignments/r`),
+        resource: {
+          ...finding(`${SUB}/providers/Microsoft.Authorization/roleAssignments/r`).resource,
+          type: 'Microsoft.Authorization/roleAssignments'
+        }
+      }
+    ];
+    const exempt = (resourceSelectors: unknown) =>
+      applyExceptions(
+        findings,
+        exceptionsFromExemptions(
+          [exemption(SUB, 'sel', { resourceSelectors: resourceSelectors as never })],
+          RULES,
+          live
+        ),
+        now
+      ).findings.map(f => f.suppressed !== undefined);
+
+    it('resourceLocation in / notIn, a region however it is written', () => {
+      const located = (kind: 'in' | 'notIn', regions: string[]) => [
+        { name: 's', selectors: [{ kind: 'resourceLocation', [kind]: regions }] }
+      ];
+      expect(exempt(located('in', ['West Europe']))).toEqual([true, false, true, false, false]);
+      expect(exempt(located('notIn', ['westeurope']))).toEqual([false, true, false, true, false]);
+    });
+
+    it('resourceType in / notIn, a resource group by either spelling of its type', () => {
+      const typed = (kind: 'in' | 'notIn', types: string[]) => [
+        { name: 's', selectors: [{ kind: 'resourceType', [kind]: types }] }
+      ];
+      expect(exempt(typed('in', ['microsoft.keyvault/vaults', 'Microsoft.Resources/resourceGroups']))).toEqual([
+        false,
+        false,
+        true,
+        true,
+        false
+      ]);
+      expect(exempt(typed('notIn', ['Microsoft.CognitiveServices/accounts']))).toEqual([
+        false,
+        false,
+        true,
+        true,
+        true
+      ]);
+    });
+
+    it('resourceWithoutLocation selects what has no location outside resource groups', () => {
+      expect(
+        exempt([{ name: 's', selectors: [{ kind: 'resourceWithoutLocation', in: ['subscriptionLevelResources'] }] }])
+      ).toEqual([false, false, false, false, true]);
+    });
+
+    it('every selector of a resource selector must hold; any resource selector will do', () => {
+      const both = {
+        name: 'a',
+        selectors: [
+          { kind: 'resourceLocation', in: ['westeurope'] },
+          { kind: 'resourceType', in: ['Microsoft.CognitiveServices/accounts'] }
+        ]
+      };
+      expect(exempt([both])).toEqual([true, false, false, false, false]);
+      expect(exempt([both, { name: 'b', selectors: [{ kind: 'resourceLocation', in: ['eastus'] }] }])).toEqual([
+        true,
+        true,
+        false,
+        true,
+        false
+      ]);
+    });
+
+    it('a kind the resource cannot answer (who makes the request) selects nothing: the finding stays', () => {
+      expect(
+        exempt([{ name: 's', selectors: [{ kind: 'userPrincipalId', in: ['00000000-0000-0000-0000-000000000001'] }] }])
+      ).toEqual([false, false, false, false, false]);
+    });
+
+    it('no resource selectors, or an empty list: every resource at or below the scope', () => {
+      expect(exempt([])).toEqual([true, true, true, true, true]);
+    });
   });
 
   it('count the last whole day before expiresOn, so a finding comes back early rather than late', () => {

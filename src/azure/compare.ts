@@ -115,6 +115,8 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
       p.assignmentScopeValidation ?? 'Default',
       want.assignmentScopeValidation ?? 'Default'
     ) as Json;
+    // Selectors narrow what the exemption covers: one Azure holds with them is not the one we would write.
+    nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
   }
   if (kind === 'assignment') {
     properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;

@@ -39,6 +39,8 @@ export interface ComplianceRecord {
   /** The effect Azure applied. */
   effect: string;
   timestamp?: string;
+  /** Where the resource is, as Azure reports it (what an exemption's `resourceLocation` selector reads). */
+  resourceLocation?: string;
 }
 
 /** An OData string literal: single quotes doubled. */
@@ -56,7 +58,8 @@ function toRecord(state: PolicyState): ComplianceRecord {
     policyDefinitionReferenceId: state.policyDefinitionReferenceId ?? '',
     policyDefinitionName: state.policyDefinitionName ?? '',
     effect: state.policyDefinitionAction ?? '',
-    ...(state.timestamp ? { timestamp: new Date(state.timestamp).toISOString() } : {})
+    ...(state.timestamp ? { timestamp: new Date(state.timestamp).toISOString() } : {}),
+    ...(state.resourceLocation ? { resourceLocation: state.resourceLocation } : {})
   };
 }
 

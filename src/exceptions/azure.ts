@@ -11,7 +11,8 @@
 import type { FindingResource } from '../model/finding.js';
 import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
-import { canonicalJson, covers, exemptionOf, type Exception } from './model.js';
+import { armResourceType } from '../model/resource.js';
+import { canonicalJson, covers, exemptionOf, type Exception, type ResourceSelector } from './model.js';
 
 /** An exemption as the REST API gives it (api-version 2022-07-01-preview). */
 export type AzureExemption = ExemptionResource;
@@ -42,11 +43,83 @@ function ownerOf(metadata: { [key: string]: Json } | undefined): string | undefi
   return typeof metadata?.owner === 'string' ? metadata.owner : undefined;
 }
 
+/** What an exemption's resource selectors read of a resource: its id, its type and its location, if it has one. */
+export interface SelectableResource {
+  id: string;
+  type: string;
+  location?: string;
+}
+
+/** `West Europe` and `westeurope` are one region, as ARM reads them. */
+function region(text: string): string {
+  return text.replace(/ /g, '').toLowerCase();
+}
+
+/**
+ * Whether an exemption's `resourceSelectors` select a resource. They work "the same way in exemptions as
+ * in assignments": with none, every resource at or below the scope; else a resource some resource
+ * selector selects, one that meets every selector of it. A selector's `kind` is `resourceLocation` (its
+ * location in `in`, or not in `notIn`; a resource without a location is selected by none, as those are
+ * what `resourceWithoutLocation` is for), `resourceType` (its type, in either spelling of a resource
+ * group's), or `resourceWithoutLocation` (`subscriptionLevelResources`: without a location and in no
+ * resource group). A kind cmk-guard cannot judge from the resource (who makes the request) selects nothing,
+ * so the finding stays rather than be hidden.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure#resource-selectors
+ * https://learn.microsoft.com/azure/governance/policy/concepts/assignment-structure#resource-selectors
+ */
+export function selectedByResourceSelectors(
+  resourceSelectors: Json | undefined,
+  resource: SelectableResource
+): boolean {
+  if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0) return true;
+  return resourceSelectors.some(resourceSelector => {
+    const selectors = isObject(resourceSelector) ? resourceSelector.selectors : undefined;
+    if (!Array.isArray(selectors)) return true;
+    return selectors.every(selector => isObject(selector) && selects(selector, resource));
+  });
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function selects(selector: { [key: string]: Json }, resource: SelectableResource): boolean {
+  const list = (key: string) =>
+    Array.isArray(selector[key])
+      ? (selector[key] as Json[]).filter((v): v is string => typeof v === 'string')
+      : undefined;
+  const within = list('in');
+  const without = list('notIn');
+  if (within === undefined && without === undefined) return false;
+  const kind = typeof selector.kind === 'string' ? selector.kind.toLowerCase() : '';
+  // What the resource is for this kind, spelled as the values are compared.
+  let normalise = (text: string) => text.toLowerCase();
+  let values: string[];
+  if (kind === 'resourcelocation') {
+    if (!resource.location) return false;
+    normalise = region;
+    values = [region(resource.location)];
+  } else if (kind === 'resourcetype') {
+    values = [resource.type.toLowerCase(), armResourceType(resource.type).toLowerCase()];
+  } else if (kind === 'resourcewithoutlocation') {
+    values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
+  } else {
+    return false;
+  }
+  return within ? within.some(v => values.includes(normalise(v))) : !without!.some(v => values.includes(normalise(v)));
+}
+
 /**
  * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
- * exemption that names no reference ids covers all of them.
+ * exemption that names no reference ids covers all of them. An exemption with `resourceSelectors`
+ * covers the resources among `resources` (the live resources, or those Azure reports compliance for)
+ * at or below its scope that they select, each by its id and type.
  */
-export function exceptionsFromExemptions(exemptions: readonly AzureExemption[], rules: readonly string[]): Exception[] {
+export function exceptionsFromExemptions(
+  exemptions: readonly AzureExemption[],
+  rules: readonly string[],
+  resources: readonly SelectableResource[]
+): Exception[] {
   return exemptions.map(exemption => {
     const { properties } = exemption;
     const references = properties.policyDefinitionReferenceIds ?? [];
@@ -58,7 +131,7 @@ export function exceptionsFromExemptions(exemptions: readonly AzureExemption[], 
       rules: references.length
         ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
         : [...rules],
-      resources: [{ id: scopeOf(exemption.id) }],
+      resources: selectedResources(exemption, resources),
       declared: [],
       reason: why,
       exemption: exemption.id,
@@ -70,6 +143,17 @@ export function exceptionsFromExemptions(exemptions: readonly AzureExemption[], 
       entryText: canonicalJson({ id: exemption.id, properties })
     };
   });
+}
+
+/** What an exemption covers: its scope, or, with resource selectors, each resource below it they select. */
+function selectedResources(exemption: AzureExemption, resources: readonly SelectableResource[]): ResourceSelector[] {
+  const scope = scopeOf(exemption.id);
+  const { resourceSelectors } = exemption.properties;
+  if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0) return [{ id: scope }];
+  const prefix = `${scope.toLowerCase().replace(/\/+$/, '')}/`;
+  return resources
+    .filter(r => `${r.id.toLowerCase()}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+    .map(r => ({ id: r.id, type: r.type }));
 }
 
 /** The REST body of an exemption cmk-guard writes, and where. */
