@@ -15,6 +15,8 @@ import type { PolicyState } from '@azure/arm-policyinsights';
 import { getContinuationToken, PolicyInsightsClient } from '@azure/arm-policyinsights';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
+import { answerCheckPolicy } from './policies.js';
+import { checkPolicyStatesPage } from './policyAnswers.js';
 import { MAX_PAGES } from './rest.js';
 import { DEFAULT_CONCURRENCY, runBounded } from './bounded.js';
 import { descendants } from './hierarchy.js';
@@ -96,6 +98,15 @@ export class ComplianceStates {
         $host: this.connection.endpoint.url
       });
       this.connection.attach(this.client.pipeline);
+      // Each page of states is checked before the SDK reads it (a POST, as the contract pages).
+      this.client.pipeline.addPolicy(
+        answerCheckPolicy(
+          (path, body) =>
+            /\/policyStates\/latest\/queryResults$/i.test(path) ? checkPolicyStatesPage(body) : undefined,
+          ['POST']
+        ),
+        { afterPhase: 'Sign' }
+      );
     }
     return this.client;
   }

@@ -15,6 +15,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { isLoopbackHost } from './clouds.js';
+import { NOT_JSON } from './policyAnswers.js';
 import { countTry, throttleWait } from './throttle.js';
 import { parseJson } from '../model/jsonText.js';
 
@@ -221,21 +222,25 @@ export async function sdkRead<T>(read: () => Promise<T>): Promise<T> {
 export const ANSWER_CHECK_POLICY = 'cmkGuardAnswerCheckPolicy';
 
 /**
- * Checks each successful GET answer with `check` (given the URL's path and the parsed body)
- * before the SDK reads it; `check` says what is wrong, or undefined. A body that is not JSON
- * is left to the SDK, which reports it as such.
+ * Checks each successful answer to a request of `methods` (GET, or the POST of a query) with
+ * `check` (given the URL's path and the parsed body, NOT_JSON when it is not JSON) before the SDK
+ * reads it; `check` says what is wrong, or undefined. The SDK reads a body that is not JSON, and
+ * is not labelled JSON (a proxy's HTML page), as a string, so a check of a path it knows refuses it.
  */
-export function answerCheckPolicy(check: (path: string, body: unknown) => string | undefined): PipelinePolicy {
+export function answerCheckPolicy(
+  check: (path: string, body: unknown) => string | undefined,
+  methods: readonly string[] = ['GET']
+): PipelinePolicy {
   return {
     name: ANSWER_CHECK_POLICY,
     async sendRequest(request, next) {
       const response = await next(request);
-      if (request.method !== 'GET' || response.status !== 200 || response.bodyAsText == null) return response;
+      if (!methods.includes(request.method) || response.status !== 200) return response;
       let body: unknown;
       try {
-        body = parseJson(response.bodyAsText);
+        body = parseJson(response.bodyAsText ?? '');
       } catch {
-        return response;
+        body = NOT_JSON;
       }
       const problem = check(new URL(request.url).pathname, body);
       if (problem !== undefined) throw new MalformedAnswerError(problem, request.url);

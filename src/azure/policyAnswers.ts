@@ -1,6 +1,6 @@
 /**
- * The shape of Resource Manager's answers to policy list requests, checked before the SDK
- * reads them. The SDK assumes the documented shape: a `value` that is not a list, an item
+ * The shape of Resource Manager's answers to policy list requests (and, below, to Policy
+ * Insights' and Resource Graph's queries), checked before the SDK reads them. The SDK assumes the documented shape: a `value` that is not a list, an item
  * that is `null` or a member list that is a string makes it throw a TypeError, and an item
  * whose `id` or `properties` is not what ARM sends is quietly dropped or emptied. Quietly is
  * the danger: a definition that could not be read would be planned as a *create*, and the PUT
@@ -67,12 +67,18 @@ class Problems {
   note(path: string, what: string): void {
     this.first ??= `${path} ${what}`;
   }
+  /** A required value that is not there at all. */
+  private missing(value: unknown, path: string, required: boolean): boolean {
+    if (value !== undefined || !required) return false;
+    this.note(path, 'is missing');
+    return true;
+  }
   string(value: unknown, path: string, required = false): void {
-    if (absent(value) && !required) return;
+    if ((absent(value) && !required) || this.missing(value, path, required)) return;
     if (typeof value !== 'string') this.note(path, `is ${describe(value)}, not a string`);
   }
   object(value: unknown, path: string, required = false): value is Loose {
-    if (absent(value) && !required) return false;
+    if ((absent(value) && !required) || this.missing(value, path, required)) return false;
     if (!isObject(value)) {
       this.note(path, `is ${describe(value)}, not an object`);
       return false;
@@ -80,7 +86,7 @@ class Problems {
     return true;
   }
   list(value: unknown, path: string, required = false): value is unknown[] {
-    if (absent(value) && !required) return false;
+    if ((absent(value) && !required) || this.missing(value, path, required)) return false;
     if (!Array.isArray(value)) {
       this.note(path, `is ${describe(value)}, not a list`);
       return false;
@@ -147,24 +153,95 @@ function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Pr
   }
 }
 
+/** The parsed body a check is given when the answer is not JSON. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** A next-page link, when there is one: a string that is an absolute URL. */
+function checkNextLink(value: unknown, path: string, problems: Problems): void {
+  if (absent(value)) return;
+  problems.string(value, path);
+  // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
+  if (typeof value === 'string' && value !== '' && !URL.canParse(value)) problems.note(path, 'is not a URL');
+}
+
 /**
  * Where a page of a policy list departs from the documented shape, as "value[2].name is a
  * number, not a string", or undefined when it does not.
  */
 export function checkPolicyListPage(kind: PolicyListKind, body: unknown): string | undefined {
   const problems = new Problems();
+  if (body === NOT_JSON) return 'the answer is not JSON';
   if (!problems.object(body, 'the answer', true)) return problems.first;
   const page = body as Loose;
   if (page.value === undefined) return 'the answer has no `value` list';
   if (!problems.list(page.value, 'value', true)) return problems.first;
-  if (page.nextLink !== undefined && page.nextLink !== null) {
-    problems.string(page.nextLink, 'nextLink');
-    // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
-    if (typeof page.nextLink === 'string' && page.nextLink !== '' && !URL.canParse(page.nextLink))
-      problems.note('nextLink', 'is not a URL');
-  }
+  checkNextLink(page.nextLink, 'nextLink', problems);
   if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
     return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
   (page.value as unknown[]).forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+  return problems.first;
+}
+
+/** What cmk-guard reads of a policy state besides `resourceId`: strings, when present. */
+const POLICY_STATE_STRINGS = [
+  'resourceType',
+  'complianceState',
+  'policyAssignmentId',
+  'policyDefinitionId',
+  'policyDefinitionReferenceId',
+  'policyDefinitionName',
+  'policyDefinitionAction',
+  'policySetDefinitionId'
+];
+
+/**
+ * Where a page of Policy Insights' states (`PolicyStatesQueryResults`: `value`, `@odata.nextLink`)
+ * departs from the documented shape, or undefined. The SDK reads a page without a `value` list (an
+ * error body answered 200, a proxy's HTML page) as a page of no states, and compliance would pass
+ * on it; a state that is `null`, or a field of another type, made it throw a TypeError.
+ */
+export function checkPolicyStatesPage(body: unknown): string | undefined {
+  const problems = new Problems();
+  if (body === NOT_JSON) return 'the answer is not JSON';
+  if (!problems.object(body, 'the answer', true)) return problems.first;
+  const page = body as Loose;
+  if (page.value === undefined) return 'the answer has no `value` list';
+  if (!problems.list(page.value, 'value', true)) return problems.first;
+  checkNextLink(page['@odata.nextLink'], '@odata.nextLink', problems);
+  if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+  (page.value as unknown[]).forEach((state, i) => {
+    const at = `value[${i}]`;
+    if (!problems.object(state, at, true)) return;
+    const fields = state as Loose;
+    problems.string(fields.resourceId, `${at}.resourceId`, true);
+    for (const field of POLICY_STATE_STRINGS) problems.string(fields[field], `${at}.${field}`);
+    if (!absent(fields.isCompliant) && typeof fields.isCompliant !== 'boolean')
+      problems.note(`${at}.isCompliant`, `is ${describe(fields.isCompliant)}, not true or false`);
+    problems.string(fields.timestamp, `${at}.timestamp`);
+    if (typeof fields.timestamp === 'string' && !Number.isFinite(Date.parse(fields.timestamp)))
+      problems.note(`${at}.timestamp`, 'is not a date');
+  });
+  return problems.first;
+}
+
+/**
+ * Where an answer to a Resource Graph query (`QueryResponse`) departs from the documented shape, or
+ * undefined. The rows themselves (`data`, a list of objects) are checked as they are read; here the
+ * page: an object, `$skipToken` a string, `resultTruncated` `"true"`/`"false"`, the counts numbers. A
+ * `null` answer made the SDK throw a TypeError.
+ */
+export function checkResourceGraphAnswer(body: unknown): string | undefined {
+  const problems = new Problems();
+  if (body === NOT_JSON) return 'the answer is not JSON';
+  if (!problems.object(body, 'the answer', true)) return problems.first;
+  const page = body as Loose;
+  if (!problems.list(page.data, 'data', true)) return problems.first;
+  problems.string(page.$skipToken, '$skipToken');
+  if (!absent(page.resultTruncated) && !['true', 'false'].includes(String(page.resultTruncated).toLowerCase()))
+    problems.note('resultTruncated', 'is neither "true" nor "false"');
+  for (const count of ['count', 'totalRecords'])
+    if (!absent(page[count]) && typeof page[count] !== 'number')
+      problems.note(count, `is ${describe(page[count])}, not a number`);
   return problems.first;
 }

@@ -12,7 +12,8 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { Json } from '../model/value.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
-import { sdkRead } from './policies.js';
+import { answerCheckPolicy, sdkRead } from './policies.js';
+import { checkResourceGraphAnswer } from './policyAnswers.js';
 import { MAX_PAGES } from './rest.js';
 import { shortScope, type AzureScope } from './scope.js';
 
@@ -94,6 +95,16 @@ export class ResourceGraph {
       // Its throttling (429 with `x-ms-user-quota-resets-after`, not always Retry-After) is waited out as the
       // guard reads it (throttle.ts).
       this.connection.attach(this.client.pipeline);
+      this.client.pipeline.addPolicy(
+        answerCheckPolicy(
+          (path, body) =>
+            /\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path)
+              ? checkResourceGraphAnswer(body)
+              : undefined,
+          ['POST']
+        ),
+        { afterPhase: 'Sign' }
+      );
     }
     return this.client;
   }
