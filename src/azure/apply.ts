@@ -18,9 +18,15 @@
  * A step starts only when every earlier step succeeded: whatever cannot be done is reported as
  * not applied, with why, and a re-run (which plans again from what Azure then holds) finishes
  * the job. Nothing is written twice: an unchanged item makes no request.
+ * A write that fails in a way Azure may have done it all the same (no answer, or one lost between
+ * tries; a 5xx; a success answer that does not show what was written) is read back: it counts as
+ * done when Azure holds it as planned (or, deleted, no longer holds it), and otherwise its result
+ * says whether it was done or that this is not known, so the report says exactly what was written.
  */
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { DeploymentPlan, ItemResult, PlanItem } from '../model/plan.js';
+import type { Json } from '../model/value.js';
+import { compareBodies } from './compare.js';
 import { DEFAULT_CONCURRENCY, runBounded } from './bounded.js';
 import { ArmError } from './errors.js';
 import { exemptionScope, type ExemptionStore } from './exemptions.js';
@@ -119,6 +125,16 @@ export async function settled<T>(
   }
 }
 
+/**
+ * A write that failed, but that Azure may have done all the same: every failure but a refusal
+ * (a 4xx other than 408 and 429, which say "not now", after which the answer of an earlier try may
+ * have been lost).
+ */
+export function mayHaveBeenDone(error: ArmError): boolean {
+  if (error.status === undefined || error.code === 'UnexpectedAnswer') return true;
+  return error.status >= 500 || error.status === 408 || error.status === 429 || error.status < 400;
+}
+
 function scopeOf(item: PlanItem): AzureScope {
   return parseScope(scopeOfId(item.id), 'the scope of a resource id');
 }
@@ -166,6 +182,49 @@ export async function applyPlan(
     if (!options.exemptions) throw new Error('applyPlan was given exemptions but no exemption store.');
     return options.exemptions;
   };
+  const readBack = async (item: PlanItem): Promise<unknown> => {
+    if (item.kind === 'exemption') return exemptionStore().get(item.id);
+    if (item.kind === 'assignment') return store.getAssignment(item.id);
+    if (item.kind === 'initiative') return store.getSetDefinition(scopeOf(item), item.name);
+    return store.getDefinition(scopeOf(item), item.name);
+  };
+  /**
+   * After a write that failed as `mayHaveBeenDone` says: whether Azure holds what it was to leave
+   * (`true`), or what to add to the error: that it was not done, or that this is not known.
+   */
+  const confirm = async (item: PlanItem, deleting: boolean): Promise<true | string> => {
+    let found: unknown;
+    try {
+      found = await readBack(item);
+    } catch (error) {
+      if (!(error instanceof ArmError)) throw error;
+      return ` Whether Azure did it is not known: reading it back failed too (${error.message.replace(/\.$/, '')}). Run plan to see what Azure holds.`;
+    }
+    if (deleting)
+      return found === undefined ? true : ' Read back afterwards, Azure still holds it: it was not deleted.';
+    if (found === undefined) return ' Read back afterwards, Azure does not hold it: it was not written.';
+    const changes = compareBodies(item.kind, found as { [key: string]: Json }, item.body as { [key: string]: Json });
+    if (!changes.length) return true;
+    return ` Read back afterwards, Azure holds it otherwise (${changes
+      .slice(0, 3)
+      .map(c => c.path)
+      .join(', ')}${changes.length > 3 ? ', …' : ''}): it was not written.`;
+  };
+  /** Runs a write; one that fails as Azure may have done it is read back, and done when it was. */
+  const confirmed = async (item: PlanItem, deleting: boolean, write: () => Promise<unknown>) => {
+    try {
+      await write();
+    } catch (error) {
+      if (!(error instanceof ArmError) || !mayHaveBeenDone(error)) throw error;
+      const read = await confirm(item, deleting);
+      if (read !== true)
+        throw new ArmError(`${error.message.replace(/\s*$/, '')}${read}`, error.status, error.code, error.armMessage);
+      options.log?.(
+        `The answer to ${deleting ? 'deleting' : 'writing'} the ${item.kind} ${item.name} was lost (${error.code ?? error.status}); read back, Azure holds it as planned.`
+      );
+    }
+  };
+
   const remove = (item: PlanItem) => {
     if (item.kind === 'exemption') return exemptionStore().delete(exemptionScope(item.id), item.name);
     const scope = scopeOf(item);
@@ -226,7 +285,7 @@ export async function applyPlan(
     const run = async (item: PlanItem) => {
       if (step.teardown) {
         try {
-          await settled(() => step.run(item), settle, waiting(item));
+          await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item)));
           // A replaced item's result is its write, later; a pruned one's is this.
           if (item.action === 'delete') record(item, 'applied');
           else deletedForReplace.add(item);
@@ -241,7 +300,9 @@ export async function applyPlan(
         }
         return;
       }
-      await attempt(item, () => settled(() => step.run(item), settle, waiting(item)));
+      await attempt(item, () =>
+        confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item)))
+      );
     };
     await runBounded(step.items, step.parallel ? concurrency : 1, run);
   }

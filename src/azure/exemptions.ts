@@ -11,6 +11,7 @@ import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { groupsBelow } from './hierarchy.js';
 import { MalformedAnswerError } from './policies.js';
+import { writeAnswerProblem } from './policyAnswers.js';
 import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from './rest.js';
 import { policyExemptionsQuery, ResourceGraph } from './resourceGraph.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
@@ -199,7 +200,7 @@ export class ExemptionStore {
       expect: [...PUT_OK, 202],
       doing: `writing the policy exemption ${name} at ${scope}`
     });
-    return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, PUT_OK);
+    return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, PUT_OK, 'PUT');
   }
 
   async delete(scope: string, name: string): Promise<{ status: number }> {
@@ -210,11 +211,28 @@ export class ExemptionStore {
       expect: [...DELETE_OK, 202],
       doing: `deleting the policy exemption ${name} at ${scope}`
     });
-    return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, DELETE_OK);
+    return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, DELETE_OK, 'DELETE');
   }
 
-  /** A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. */
-  private async finished(answer: ArmResponse, doing: string, ok: readonly number[]): Promise<{ status: number }> {
+  /**
+   * A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. A
+   * success must come with what a success answers (`writeAnswerProblem`).
+   */
+  private async finished(
+    answer: ArmResponse,
+    doing: string,
+    ok: readonly number[],
+    method: 'PUT' | 'DELETE'
+  ): Promise<{ status: number }> {
+    const problem =
+      ok.includes(answer.status) && answer.status < 300 ? writeAnswerProblem(method, answer.body) : undefined;
+    if (problem)
+      throw new ArmError(
+        `Resource Manager answered ${answer.status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`,
+        answer.status,
+        'UnexpectedAnswer',
+        ''
+      );
     if (ok.includes(answer.status)) return { status: answer.status };
     if (!isAcceptedLater(answer))
       throw new ArmError(

@@ -153,6 +153,23 @@ function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Pr
   }
 }
 
+/**
+ * What is wrong with the body of a write's successful answer, or undefined: a PUT answers with
+ * what was written (an object with `properties`); a DELETE with nothing, or with what was deleted.
+ * An error body, a proxy's page (the SDK gives it as a string) or no body at all in place of that
+ * says nothing of whether the write was done. The id is not compared with the name written: Azure's
+ * own examples answer with another (createOrUpdatePolicyDefinitionAdvancedParams.json).
+ */
+export function writeAnswerProblem(method: 'PUT' | 'DELETE', body: unknown): string | undefined {
+  if (body === undefined || body === null || body === '') return method === 'PUT' ? 'no body' : undefined;
+  if (body === NOT_JSON || typeof body === 'string') return 'a body that is not JSON';
+  if (!isObject(body)) return `a body that is ${describe(body)}`;
+  if (body.error !== undefined) return 'an error body';
+  if (method === 'DELETE') return undefined;
+  if (!isObject(body.properties)) return 'a body without properties';
+  return undefined;
+}
+
 /** The parsed body a check is given when the answer is not JSON. */
 export const NOT_JSON: unique symbol = Symbol('not JSON');
 

@@ -16,7 +16,7 @@ import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy, sdkRead } from './policies.js';
-import { checkPolicyListPage, policyListKind } from './policyAnswers.js';
+import { checkPolicyListPage, NOT_JSON, policyListKind, writeAnswerProblem } from './policyAnswers.js';
 import { isAcceptedLater, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
@@ -62,6 +62,8 @@ export interface WriteResult {
 interface RawResponse {
   status: number;
   headers?: { toJSON(): Record<string, string> };
+  /** The body as the SDK read it: JSON, or the text when it is not JSON (absent when it could not read it). */
+  parsedBody?: unknown;
 }
 
 /** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
@@ -221,21 +223,47 @@ export class PolicyStore {
     );
   }
 
-  /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
-  async getAssignment(id: string): Promise<RestPolicyResource | undefined> {
-    const doing = `reading the policy assignment ${id}`;
+  /** A definition at a scope, or undefined when Azure Policy answers 404 (it is not there). */
+  async getDefinition(scope: AzureScope, name: string): Promise<RestPolicyResource | undefined> {
+    return this.read(`reading the policy definition ${name} at ${shortScope(scope)}`, async () =>
+      definitionToRest(
+        scope.kind === 'managementGroup'
+          ? await this.client().policyDefinitions.getAtManagementGroup(scope.managementGroup, name)
+          : await this.client(subscriptionOf(scope)).policyDefinitions.get(name)
+      )
+    );
+  }
+
+  /** An initiative at a scope, or undefined when Azure Policy answers 404 (it is not there). */
+  async getSetDefinition(scope: AzureScope, name: string): Promise<RestPolicyResource | undefined> {
+    return this.read(`reading the initiative ${name} at ${shortScope(scope)}`, async () =>
+      setDefinitionToRest(
+        scope.kind === 'managementGroup'
+          ? await this.client().policySetDefinitions.getAtManagementGroup(scope.managementGroup, name)
+          : await this.client(subscriptionOf(scope)).policySetDefinitions.get(name)
+      )
+    );
+  }
+
+  private async read(doing: string, get: () => Promise<RestPolicyResource>): Promise<RestPolicyResource | undefined> {
     try {
-      const model = await this.client().policyAssignments.get(scopeOfId(id).replace(/^\//, ''), nameOfId(id));
-      return assignmentToRest(model);
+      return await sdkRead(get);
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return undefined;
       throw toArmError(error, doing, this.connection.secrets);
     }
   }
 
+  /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
+  async getAssignment(id: string): Promise<RestPolicyResource | undefined> {
+    return this.read(`reading the policy assignment ${id}`, async () =>
+      assignmentToRest(await this.client().policyAssignments.get(scopeOfId(id).replace(/^\//, ''), nameOfId(id)))
+    );
+  }
+
   putDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
     const model = toModel<PolicyDefinition>(body);
-    return this.write(`writing the policy definition ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+    return this.write(`writing the policy definition ${name} at ${shortScope(scope)}`, 'PUT', options =>
       scope.kind === 'managementGroup'
         ? this.client().policyDefinitions.createOrUpdateAtManagementGroup(scope.managementGroup, name, model, options)
         : this.client(subscriptionOf(scope)).policyDefinitions.createOrUpdate(name, model, options)
@@ -244,7 +272,7 @@ export class PolicyStore {
 
   putSetDefinition(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
     const model = toModel<PolicySetDefinition>(body);
-    return this.write(`writing the initiative ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+    return this.write(`writing the initiative ${name} at ${shortScope(scope)}`, 'PUT', options =>
       scope.kind === 'managementGroup'
         ? this.client().policySetDefinitions.createOrUpdateAtManagementGroup(
             scope.managementGroup,
@@ -258,13 +286,13 @@ export class PolicyStore {
 
   putAssignment(scope: AzureScope, name: string, body: RestBody): Promise<WriteResult> {
     const model = toModel<PolicyAssignment>(body);
-    return this.write(`writing the policy assignment ${name} at ${shortScope(scope)}`, PUT_OK, options =>
+    return this.write(`writing the policy assignment ${name} at ${shortScope(scope)}`, 'PUT', options =>
       this.client().policyAssignments.create(scopeParameter(scope), name, model, options)
     );
   }
 
   deleteDefinition(scope: AzureScope, name: string): Promise<WriteResult> {
-    return this.write(`deleting the policy definition ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+    return this.write(`deleting the policy definition ${name} at ${shortScope(scope)}`, 'DELETE', options =>
       scope.kind === 'managementGroup'
         ? this.client().policyDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
         : this.client(subscriptionOf(scope)).policyDefinitions.delete(name, options)
@@ -272,7 +300,7 @@ export class PolicyStore {
   }
 
   deleteSetDefinition(scope: AzureScope, name: string): Promise<WriteResult> {
-    return this.write(`deleting the initiative ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+    return this.write(`deleting the initiative ${name} at ${shortScope(scope)}`, 'DELETE', options =>
       scope.kind === 'managementGroup'
         ? this.client().policySetDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
         : this.client(subscriptionOf(scope)).policySetDefinitions.delete(name, options)
@@ -280,21 +308,28 @@ export class PolicyStore {
   }
 
   deleteAssignment(scope: AzureScope, name: string): Promise<WriteResult> {
-    return this.write(`deleting the policy assignment ${name} at ${shortScope(scope)}`, DELETE_OK, options =>
+    return this.write(`deleting the policy assignment ${name} at ${shortScope(scope)}`, 'DELETE', options =>
       this.client().policyAssignments.delete(scopeParameter(scope), name, options)
     );
   }
 
-  /** Runs an SDK write; ARM's status decides whether it succeeded (see the module comment). */
+  /**
+   * Runs an SDK write; ARM's status decides whether it succeeded (see the module comment), and a
+   * success must come with what a success answers (`writeAnswerProblem`): an error body or a proxy's
+   * page answered 200 says nothing of whether the write was done.
+   */
   private async write(
     doing: string,
-    ok: readonly number[],
+    method: 'PUT' | 'DELETE',
     call: (options: { onResponse: (response: RawResponse) => void }) => Promise<unknown>
   ): Promise<WriteResult> {
+    const ok = method === 'PUT' ? PUT_OK : DELETE_OK;
     let answered: RawResponse | undefined;
+    let failure: unknown;
     try {
       await call({ onResponse: response => void (answered = response) });
     } catch (error) {
+      failure = error;
       const accepted = answered && {
         status: answered.status,
         headers: answered.headers?.toJSON() ?? {},
@@ -315,7 +350,19 @@ export class PolicyStore {
       if (!answered || !ok.includes(answered.status))
         throw toArmError(unexpectedAnswer(error, answered, doing), doing, this.connection.secrets);
     }
-    return { status: answered?.status ?? 0 };
+    const status = answered?.status ?? 0;
+    if (ok.includes(status) && status < 300) {
+      const unreadable = isRestError(failure) && failure.code === 'PARSE_ERROR';
+      const problem = writeAnswerProblem(method, unreadable ? NOT_JSON : answered?.parsedBody);
+      if (problem)
+        throw new ArmError(
+          `Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`,
+          status,
+          'UnexpectedAnswer',
+          ''
+        );
+    }
+    return { status };
   }
 }
 
