@@ -45,6 +45,12 @@ export function policyListKind(path: string): PolicyListKind | undefined {
       : 'policyAssignments';
 }
 
+/** The kind of policy resource a request path reads by name (`…/policyDefinitions/{name}`), or undefined. */
+export function policyItemKind(path: string): PolicyListKind | undefined {
+  const at = path.replace(/\/+$/, '').lastIndexOf('/');
+  return at > 0 ? policyListKind(path.slice(0, at)) : undefined;
+}
+
 /** How deep a JSON value nests, counted without recursion, stopping past `limit`. */
 export function nestingDepth(value: unknown, limit: number): number {
   let deepest = 0;
@@ -100,14 +106,14 @@ class Problems {
   }
 }
 
-function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Problems): void {
+function checkItem(kind: PolicyListKind, item: unknown, at: string, problems: Problems, asked = 'listed'): void {
   if (!problems.object(item, at, true)) return;
   const resource = item as Loose;
   problems.string(resource.id, `${at}.id`, true);
   problems.string(resource.name, `${at}.name`, true);
   if (typeof resource.id === 'string') {
     if (policyListKind(resource.id.slice(0, resource.id.lastIndexOf('/'))) !== kind)
-      problems.note(`${at}.id`, `is not the id of one of the ${kind} listed`);
+      problems.note(`${at}.id`, `is not the id of one of the ${kind} ${asked}`);
     else if (typeof resource.name === 'string' && !sameId(nameOfId(resource.id), resource.name))
       problems.note(`${at}.name`, `is not the last segment of its id`);
   }
@@ -196,6 +202,21 @@ export function checkPolicyListPage(kind: PolicyListKind, body: unknown): string
   if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
     return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
   (page.value as unknown[]).forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+  return problems.first;
+}
+
+/**
+ * Where a policy resource read by name (a GET of one definition, initiative or assignment: what
+ * deploy reads back after a lost answer, and each assignment Resource Graph points to) departs from
+ * the documented shape, or undefined. Without it, an error body answered 200 reads as a resource
+ * with no properties: one that differs from what was written, or that assigns nothing.
+ */
+export function checkPolicyItem(kind: PolicyListKind, body: unknown): string | undefined {
+  if (body === NOT_JSON) return 'the answer is not JSON';
+  if (nestingDepth(body, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+  const problems = new Problems();
+  checkItem(kind, body, 'the answer', problems, 'asked for');
   return problems.first;
 }
 

@@ -16,7 +16,14 @@ import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy, sdkRead } from './policies.js';
-import { checkPolicyListPage, NOT_JSON, policyListKind, writeAnswerProblem } from './policyAnswers.js';
+import {
+  checkPolicyItem,
+  checkPolicyListPage,
+  NOT_JSON,
+  policyItemKind,
+  policyListKind,
+  writeAnswerProblem
+} from './policyAnswers.js';
 import { isAcceptedLater, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
@@ -36,10 +43,12 @@ export const POLICY_API_VERSION = '2025-03-01';
  */
 export const MAX_LISTED = 20_000;
 
-/** Each policy list page is checked for the documented shape before the SDK reads it. */
+/** Each policy list page, and each policy resource read by name, is checked for the documented shape before the SDK reads it. */
 const checkAnswer = (path: string, body: unknown) => {
-  const kind = policyListKind(path);
-  return kind ? checkPolicyListPage(kind, body) : undefined;
+  const list = policyListKind(path);
+  if (list) return checkPolicyListPage(list, body);
+  const item = policyItemKind(path);
+  return item ? checkPolicyItem(item, body) : undefined;
 };
 
 /**
