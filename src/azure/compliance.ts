@@ -17,7 +17,7 @@ import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy } from './policies.js';
 import { checkPolicyStatesPage } from './policyAnswers.js';
-import { MAX_PAGES } from './rest.js';
+import { endlessEmptyPages, MAX_EMPTY_PAGES, MAX_PAGES } from './rest.js';
 import { DEFAULT_CONCURRENCY, runBounded } from './bounded.js';
 import { descendants } from './hierarchy.js';
 import type { ArmResponse } from './rest.js';
@@ -148,10 +148,13 @@ export class ComplianceStates {
     const records: ComplianceRecord[] = [];
     const seen = new Set<string>();
     let skipToken: string | undefined;
+    let empty = 0;
     for (let page = 0; ; page++) {
       const answer = await this.page(scope, filter, skipToken, doing);
       records.push(...answer.records);
       if (!answer.next) return records;
+      empty = answer.records.length ? 0 : empty + 1;
+      if (empty >= MAX_EMPTY_PAGES) throw endlessEmptyPages('Azure', doing);
       if (page + 1 >= MAX_PAGES || seen.has(answer.next)) {
         throw new ArmError(
           `Azure kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`,

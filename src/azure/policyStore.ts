@@ -24,7 +24,7 @@ import {
   policyListKind,
   writeAnswerProblem
 } from './policyAnswers.js';
-import { isAcceptedLater, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
+import { endlessEmptyPages, isAcceptedLater, MAX_EMPTY_PAGES, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
   assignmentToRest,
@@ -133,9 +133,12 @@ export class PolicyStore {
     const seen = new Set<string>();
     let listed = 0;
     let count = 0;
+    let empty = 0;
     try {
       for await (const page of sdkPages(pages.byPage())) {
         listed += page.length;
+        empty = page.length ? 0 : empty + 1;
+        if (page.continuationToken && empty >= MAX_EMPTY_PAGES) throw endlessEmptyPages('Resource Manager', doing);
         // A nextLink that repeats, or pages without end, would never finish.
         const repeated = page.continuationToken !== undefined && seen.has(page.continuationToken);
         if (repeated || ++count > MAX_PAGES || listed > MAX_LISTED) {

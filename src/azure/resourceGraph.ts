@@ -14,7 +14,7 @@ import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
 import { answerCheckPolicy, sdkRead } from './policies.js';
 import { checkResourceGraphAnswer } from './policyAnswers.js';
-import { MAX_PAGES } from './rest.js';
+import { endlessEmptyPages, MAX_EMPTY_PAGES, MAX_PAGES } from './rest.js';
 import { shortScope, type AzureScope } from './scope.js';
 
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
@@ -126,6 +126,7 @@ export class ResourceGraph {
   async *rows(scope: AzureScope | 'tenant', query: string, doing: string): AsyncGenerator<ResourceRow> {
     let skipToken: string | undefined;
     const seen = new Set<string>();
+    let empty = 0;
     for (let page = 0; ; page++) {
       const request: QueryRequest = {
         ...queryScope(scope),
@@ -159,6 +160,8 @@ export class ResourceGraph {
         yield row as ResourceRow;
       }
       const next = response.skipToken;
+      empty = data.length ? 0 : empty + 1;
+      if (next && empty >= MAX_EMPTY_PAGES) throw endlessEmptyPages('Resource Graph', doing);
       if (!next) {
         if (String(response.resultTruncated).toLowerCase() === 'true') {
           throw new ArmError(
