@@ -194,6 +194,24 @@ describe('a deploy cut off in the middle', () => {
     expect(held(server).some(id => id.endsWith('/someone-elses'))).toBe(true);
   });
 
+  it('a delete done whose every answer is lost: read back, it is gone, so it counts as done', async () => {
+    expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
+    dropRule(repo, 'ai-hub-hbi');
+    server.scriptFaults([
+      { method: 'DELETE', path: /\/policyDefinitions\/ai-hub-hbi$/i, when: 'after', action: { kind: 'reset' } }
+    ]);
+    const pruned = await publish(server, repo, 'deploy', MG, ['--prune', '--format', 'json']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stderr).toContain(
+      'The answer to deleting the definition ai-hub-hbi was lost (ECONNRESET); read back, Azure no longer holds it.'
+    );
+    expect(results(pruned.stdout).find(r => r.name === 'ai-hub-hbi')).toMatchObject({
+      action: 'delete',
+      outcome: 'applied'
+    });
+    expect(held(server).some(id => id.endsWith('/policydefinitions/ai-hub-hbi'))).toBe(false);
+  });
+
   it('a cut in the middle of prune: the initiative is kept while assigned, the definitions while it uses them', async () => {
     expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
     dropRule(repo, 'ai-hub-hbi');

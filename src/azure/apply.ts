@@ -220,7 +220,7 @@ export async function applyPlan(
       if (read !== true)
         throw new ArmError(`${error.message.replace(/\s*$/, '')}${read}`, error.status, error.code, error.armMessage);
       options.log?.(
-        `The answer to ${deleting ? 'deleting' : 'writing'} the ${item.kind} ${item.name} was lost (${error.code ?? error.status}); read back, Azure holds it as planned.`
+        `The answer to ${deleting ? 'deleting' : 'writing'} the ${item.kind} ${item.name} was lost (${error.code ?? error.status}); read back, Azure ${deleting ? 'no longer holds it' : 'holds it as planned'}.`
       );
     }
   };
