@@ -7,9 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCli } from '../../src/commands/index.js';
 import { findConfigFile, loadConfig } from '../../src/config/load.js';
 import { resolveAzureSettings } from '../../src/config/settings.js';
 import { UserError } from '../../src/model/errors.js';
+import type { DeploymentPlan } from '../../src/model/plan.js';
+import { policyModule } from '../support/arm-policy.js';
+import { exemptionsModule } from '../support/arm-exemptions.js';
+import { startArmServer, type ArmServer } from '../support/arm-server.js';
+import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -206,5 +212,70 @@ describe("a pull request's cmk-guard.yaml does not choose where plan connects or
     expect(resolveAzureSettings({}, null, { base, file: null, named: 'none', cwd: dir })).toEqual(
       resolveAzureSettings({}, null)
     );
+  });
+});
+
+describe("the CLI's plan and deploy in a pull request's job", () => {
+  const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
+  let arm: ArmServer;
+  let elsewhere: ElsewhereServer;
+  beforeEach(async () => {
+    arm = await startArmServer({ modules: [policyModule, exemptionsModule] });
+    elsewhere = await startElsewhereServer();
+  });
+  afterEach(async () => {
+    await arm.close();
+    await elsewhere.close();
+  });
+
+  async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, {
+      cwd: dir,
+      env: { CMK_GUARD_AZURE_TOKEN: arm.token, CMK_GUARD_AZURE_RETRY_DELAY_MS: '1', ...env },
+      stdout: text => (stdout += text),
+      stderr: text => (stderr += text)
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('--base takes where to connect and what to act on from the base, and the plan says so', async () => {
+    commitBase(`azure:\n  arm-endpoint: ${arm.url}\n  scope: ${SUB}\n`);
+    writeFileSync(
+      path.join(dir, 'cmk-guard.yaml'),
+      `azure:\n  arm-endpoint: ${elsewhere.url}\n  scope: /subscriptions/00000000-0000-0000-0000-0000000000bb\n`
+    );
+    const plan = await cli(['plan', '--owner', 'platform', '--format', 'json', '--base', base]);
+    expect(elsewhere.requests).toEqual([]);
+    expect(plan.code).toBe(0);
+    const written = JSON.parse(plan.stdout) as DeploymentPlan;
+    expect(written.scope).toBe(SUB);
+    expect(written.skipped?.map(entry => entry.reason.split(' ')[0])).toEqual([
+      '`azure.arm-endpoint`',
+      '`azure.scope`'
+    ]);
+    expect(written.skipped?.every(entry => entry.atBase && entry.file === 'cmk-guard.yaml')).toBe(true);
+    expect(arm.requests.length).toBeGreaterThan(0);
+    // Without --base the checkout's file is read as it is: what --base is for.
+    await cli(['plan', '--owner', 'platform', '--format', 'json']);
+    expect(elsewhere.requests[0]?.authorization).toBe(`Bearer ${arm.token}`);
+  });
+
+  it('deploy does not run in a pull request job', async () => {
+    commitBase(`azure:\n  arm-endpoint: ${arm.url}\n  scope: ${SUB}\n`);
+    const deploy = await cli(['deploy', '--owner', 'platform', '--arm-endpoint', arm.url], {
+      GITHUB_EVENT_NAME: 'pull_request_target'
+    });
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain(
+      "deploy does not run in a pull request's job (GITHUB_EVENT_NAME is pull_request_target): it would publish rules and settings no one has merged"
+    );
+    expect(arm.requests).toEqual([]);
+    const pushed = await cli(['deploy', '--owner', 'platform', '--arm-endpoint', arm.url], {
+      GITHUB_EVENT_NAME: 'push'
+    });
+    expect(pushed.code).toBe(0);
+    expect(arm.writeRequests()).toBeGreaterThan(0);
   });
 });

@@ -91,6 +91,12 @@ export const publishOptions: Record<string, OptionSpec> = {
     type: 'string',
     placeholder: 'URL',
     description: 'Another Resource Manager endpoint (Azure Stack Hub, a test server); http only on loopback.'
+  },
+  base: {
+    type: 'string',
+    placeholder: 'REF',
+    description:
+      "A pull request's base commit: where to connect and what to act on (the `azure` section's cloud, arm-endpoint, tenant-id, client-id, scope, assignment-scope, subscription-id) are read from the configuration file as it is there wherever this checkout's says otherwise."
   }
 };
 
@@ -104,8 +110,24 @@ function text(value: OptionValues[string]): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** The request both doors build: the CLI from options, the action from its inputs. */
-export function publishRequest(options: OptionValues, io: CommandIO, apply: boolean): PublishPackRequest {
+/** Whether the CLI runs in a GitHub Actions job of a pull request (`pull_request`, `pull_request_target`, …). */
+function inPullRequestJob(env: NodeJS.ProcessEnv): boolean {
+  return env.GITHUB_EVENT_NAME?.startsWith('pull_request') === true;
+}
+
+/**
+ * The request the CLI builds from its options, and what it took from the base (`--base`): the settings of where
+ * to connect and what to act on that this checkout's configuration file sets otherwise.
+ */
+export function publishRequest(
+  options: OptionValues,
+  io: CommandIO,
+  apply: boolean
+): PublishPackRequest & { pinned?: { file: string; reason: string }[] } {
+  if (apply && inPullRequestJob(io.env))
+    throw new UserError(
+      `deploy does not run in a pull request's job (GITHUB_EVENT_NAME is ${io.env.GITHUB_EVENT_NAME}): it would publish rules and settings no one has merged; run plan there, and deploy on a push to the default branch.`
+    );
   const effects = Array.isArray(options.effect) ? options.effect : text(options.effect) ? [String(options.effect)] : [];
   const mode = text(options['enforcement-mode']);
   const given: AzureConfig = {
@@ -120,9 +142,15 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
     ...(effects.length ? { effects: parseEffects(effects) } : {})
   };
   // The options over the configuration file's `azure` section over the defaults.
-  const file = findConfigFile(io.cwd, text(options.config));
+  const named = text(options.config);
+  const file = findConfigFile(io.cwd, named);
   const config = file === null ? null : loadConfig(file, io.cwd);
-  const azure = resolveAzureSettings(given, config);
+  const base = text(options.base);
+  const azure = resolveAzureSettings(
+    given,
+    config,
+    base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined
+  );
   if (!azure.scope)
     throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
   return {
@@ -143,13 +171,12 @@ export function publishRequest(options: OptionValues, io: CommandIO, apply: bool
       armEndpoint: azure.armEndpoint,
       // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
       // named cloud's), never to one only the pull request's configuration file names.
-      ...(io.env.GITHUB_EVENT_NAME?.startsWith('pull_request')
-        ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] }
-        : {})
+      ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {})
     },
     // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
     ...(config ? { exceptions: config.exceptions } : {}),
-    log: line => io.stderr(`${line}\n`)
+    log: line => io.stderr(`${line}\n`),
+    ...(azure.pinned ? { pinned: azure.pinned } : {})
   };
 }
 
@@ -201,9 +228,10 @@ function makePublishCommand(name: 'plan' | 'deploy'): Command {
     positionals: { min: 0, max: 0 },
     async run(options, _positionals, io) {
       const format = oneOf('format', options.format, formats);
-      const request = publishRequest(options, io, apply);
+      const { pinned, ...request } = publishRequest(options, io, apply);
       const { plan, stoppedForConflicts } = await publishPack(request);
-      printOrWrite(renderPlan(plan, format), options.output, io);
+      const shown = pinned ? { ...plan, skipped: pinned.map(entry => ({ ...entry, atBase: true as const })) } : plan;
+      printOrWrite(renderPlan(shown, format), options.output, io);
       if (stoppedForConflicts)
         io.stderr('cmk-guard: deploy stopped before writing anything: resolve the conflicts the plan lists.\n');
       return publishExitCode(plan);
