@@ -287,6 +287,315 @@ function signInAdvice(env) {
         : 'run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or certificate, or set CMK_GUARD_AZURE_TOKEN to an access token for Resource Manager';
 }
 
+// EXTERNAL MODULE: ./src/azure/scope.ts
+var azure_scope = __webpack_require__(8179);
+;// CONCATENATED MODULE: ./src/azure/policyAnswers.ts
+/**
+ * The shape of Resource Manager's answers to policy list requests (and, below, to Policy
+ * Insights' and Resource Graph's queries), checked before the SDK reads them. The SDK assumes the documented shape: a `value` that is not a list, an item
+ * that is `null` or a member list that is a string makes it throw a TypeError, and an item
+ * whose `id` or `properties` is not what ARM sends is quietly dropped or emptied. Quietly is
+ * the danger: a definition that could not be read would be planned as a *create*, and the PUT
+ * would overwrite something cmk-guard has not seen, owned by someone else. So an answer that
+ * is not in the shape policy 2025-03-01 documents stops the run, saying where it is wrong,
+ * before anything is written.
+ *
+ * What is checked is what cmk-guard reads: the page (`value`, `nextLink`), each item's `id`
+ * (a policy resource id of the listed type), `name` (the id's last segment), `properties`, and
+ * the members the plan compares. Nesting deeper than MAX_ANSWER_DEPTH is refused, so nothing
+ * downstream recurses without bound.
+ */
+
+/** Deeper than any policy Azure accepts (a rule holds at most 512 nested conditions). */
+const MAX_ANSWER_DEPTH = 1000;
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function describe(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+/** The kind of list a request path asks for, or undefined when it is not a policy list. */
+function policyListKind(path) {
+    const match = /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
+    if (!match)
+        return undefined;
+    const lower = match[1].toLowerCase();
+    return lower === 'policydefinitions'
+        ? 'policyDefinitions'
+        : lower === 'policysetdefinitions'
+            ? 'policySetDefinitions'
+            : 'policyAssignments';
+}
+/** The kind of policy resource a request path reads by name (`\u2026/policyDefinitions/{name}`), or undefined. */
+function policyItemKind(path) {
+    const at = path.replace(/\/+$/, '').lastIndexOf('/');
+    return at > 0 ? policyListKind(path.slice(0, at)) : undefined;
+}
+/** How deep a JSON value nests, counted without recursion, stopping past `limit`. */
+function nestingDepth(value, limit) {
+    let deepest = 0;
+    const stack = [[value, 1]];
+    while (stack.length) {
+        const [item, depth] = stack.pop();
+        if (item === null || typeof item !== 'object')
+            continue;
+        if (depth > deepest)
+            deepest = depth;
+        if (deepest > limit)
+            return deepest;
+        for (const child of Array.isArray(item) ? item : Object.values(item))
+            stack.push([child, depth + 1]);
+    }
+    return deepest;
+}
+/** ARM answers `null` for an optional field that is unset as often as it leaves it out: both are absent. */
+const absent = (value) => value === undefined || value === null;
+class Problems {
+    first;
+    note(path, what) {
+        this.first ??= `${path} ${what}`;
+    }
+    /** A required value that is not there at all. */
+    missing(value, path, required) {
+        if (value !== undefined || !required)
+            return false;
+        this.note(path, 'is missing');
+        return true;
+    }
+    string(value, path, required = false) {
+        if ((absent(value) && !required) || this.missing(value, path, required))
+            return;
+        if (typeof value !== 'string')
+            this.note(path, `is ${describe(value)}, not a string`);
+    }
+    object(value, path, required = false) {
+        if ((absent(value) && !required) || this.missing(value, path, required))
+            return false;
+        if (!isObject(value)) {
+            this.note(path, `is ${describe(value)}, not an object`);
+            return false;
+        }
+        return true;
+    }
+    list(value, path, required = false) {
+        if ((absent(value) && !required) || this.missing(value, path, required))
+            return false;
+        if (!Array.isArray(value)) {
+            this.note(path, `is ${describe(value)}, not a list`);
+            return false;
+        }
+        return true;
+    }
+    /** `{name: {\u2026}}`: parameter declarations or values. */
+    entries(value, path) {
+        if (!this.object(value, path))
+            return;
+        for (const [name, entry] of Object.entries(value))
+            this.object(entry, `${path}.${name}`, true);
+    }
+}
+function checkItem(kind, item, at, problems, asked = 'listed') {
+    if (!problems.object(item, at, true))
+        return;
+    const resource = item;
+    problems.string(resource.id, `${at}.id`, true);
+    problems.string(resource.name, `${at}.name`, true);
+    if (typeof resource.id === 'string') {
+        if (policyListKind(resource.id.slice(0, resource.id.lastIndexOf('/'))) !== kind)
+            problems.note(`${at}.id`, `is not the id of one of the ${kind} ${asked}`);
+        else if (typeof resource.name === 'string' && !(0,azure_scope/* sameId */.s)((0,azure_scope/* nameOfId */.gu)(resource.id), resource.name))
+            problems.note(`${at}.name`, `is not the last segment of its id`);
+    }
+    if (typeof resource.name === 'string' && resource.name.trim() === '')
+        problems.note(`${at}.name`, 'is empty');
+    if (!problems.object(resource.properties, `${at}.properties`, true))
+        return;
+    const p = resource.properties;
+    for (const field of ['displayName', 'description', 'policyType', 'mode', 'enforcementMode', 'version'])
+        problems.string(p[field], `${at}.properties.${field}`);
+    problems.object(p.metadata, `${at}.properties.metadata`);
+    if (kind === 'policyDefinitions') {
+        problems.entries(p.parameters, `${at}.properties.parameters`);
+        problems.object(p.policyRule, `${at}.properties.policyRule`);
+    }
+    if (kind === 'policySetDefinitions') {
+        problems.entries(p.parameters, `${at}.properties.parameters`);
+        if (absent(p.policyDefinitions))
+            problems.note(`${at}.properties.policyDefinitions`, 'is missing');
+        if (problems.list(p.policyDefinitions, `${at}.properties.policyDefinitions`)) {
+            p.policyDefinitions.forEach((member, i) => {
+                const path = `${at}.properties.policyDefinitions[${i}]`;
+                if (!problems.object(member, path, true))
+                    return;
+                const m = member;
+                problems.string(m.policyDefinitionId, `${path}.policyDefinitionId`, true);
+                problems.string(m.policyDefinitionReferenceId, `${path}.policyDefinitionReferenceId`);
+                problems.entries(m.parameters, `${path}.parameters`);
+                problems.list(m.groupNames, `${path}.groupNames`);
+            });
+        }
+        problems.list(p.policyDefinitionGroups, `${at}.properties.policyDefinitionGroups`);
+    }
+    if (kind === 'policyAssignments') {
+        problems.string(p.policyDefinitionId, `${at}.properties.policyDefinitionId`, true);
+        problems.entries(p.parameters, `${at}.properties.parameters`);
+        if (problems.list(p.notScopes, `${at}.properties.notScopes`))
+            p.notScopes.forEach((s, i) => problems.string(s, `${at}.properties.notScopes[${i}]`, true));
+        if (problems.list(p.nonComplianceMessages, `${at}.properties.nonComplianceMessages`)) {
+            p.nonComplianceMessages.forEach((message, i) => {
+                const path = `${at}.properties.nonComplianceMessages[${i}]`;
+                if (problems.object(message, path, true))
+                    problems.string(message.message, `${path}.message`, true);
+            });
+        }
+        problems.string(resource.location, `${at}.location`);
+        problems.object(resource.identity, `${at}.identity`);
+    }
+}
+/**
+ * What is wrong with the body of a write's successful answer, or undefined: a PUT answers with
+ * what was written (an object with `properties`); a DELETE with nothing, or with what was deleted.
+ * An error body, a proxy's page (the SDK gives it as a string) or no body at all in place of that
+ * says nothing of whether the write was done. The id is not compared with the name written: Azure's
+ * own examples answer with another (createOrUpdatePolicyDefinitionAdvancedParams.json).
+ */
+function writeAnswerProblem(method, body) {
+    if (body === undefined || body === null || body === '')
+        return method === 'PUT' ? 'no body' : undefined;
+    if (body === NOT_JSON || typeof body === 'string')
+        return 'a body that is not JSON';
+    if (!isObject(body))
+        return `a body that is ${describe(body)}`;
+    if (body.error !== undefined)
+        return 'an error body';
+    if (method === 'DELETE')
+        return undefined;
+    if (!isObject(body.properties))
+        return 'a body without properties';
+    return undefined;
+}
+/** The parsed body a check is given when the answer is not JSON. */
+const NOT_JSON = Symbol('not JSON');
+/** A next-page link, when there is one: a string that is an absolute URL. */
+function checkNextLink(value, path, problems) {
+    if (absent(value))
+        return;
+    problems.string(value, path);
+    // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
+    if (typeof value === 'string' && value !== '' && !URL.canParse(value))
+        problems.note(path, 'is not a URL');
+}
+/**
+ * Where a page of a policy list departs from the documented shape, as "value[2].name is a
+ * number, not a string", or undefined when it does not.
+ */
+function checkPolicyListPage(kind, body) {
+    const problems = new Problems();
+    if (body === NOT_JSON)
+        return 'the answer is not JSON';
+    if (!problems.object(body, 'the answer', true))
+        return problems.first;
+    const page = body;
+    if (page.value === undefined)
+        return 'the answer has no `value` list';
+    if (!problems.list(page.value, 'value', true))
+        return problems.first;
+    checkNextLink(page.nextLink, 'nextLink', problems);
+    if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+        return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+    page.value.forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+    return problems.first;
+}
+/**
+ * Where a policy resource read by name (a GET of one definition, initiative or assignment: what
+ * deploy reads back after a lost answer, and each assignment Resource Graph points to) departs from
+ * the documented shape, or undefined. Without it, an error body answered 200 reads as a resource
+ * with no properties: one that differs from what was written, or that assigns nothing.
+ */
+function checkPolicyItem(kind, body) {
+    if (body === NOT_JSON)
+        return 'the answer is not JSON';
+    if (nestingDepth(body, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+        return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+    const problems = new Problems();
+    checkItem(kind, body, 'the answer', problems, 'asked for');
+    return problems.first;
+}
+/** What cmk-guard reads of a policy state besides `resourceId`: strings, when present. */
+const POLICY_STATE_STRINGS = [
+    'resourceType',
+    'complianceState',
+    'policyAssignmentId',
+    'policyDefinitionId',
+    'policyDefinitionReferenceId',
+    'policyDefinitionName',
+    'policyDefinitionAction',
+    'policySetDefinitionId'
+];
+/**
+ * Where a page of Policy Insights' states (`PolicyStatesQueryResults`: `value`, `@odata.nextLink`)
+ * departs from the documented shape, or undefined. The SDK reads a page without a `value` list (an
+ * error body answered 200, a proxy's HTML page) as a page of no states, and compliance would pass
+ * on it; a state that is `null`, or a field of another type, made it throw a TypeError.
+ */
+function checkPolicyStatesPage(body) {
+    const problems = new Problems();
+    if (body === NOT_JSON)
+        return 'the answer is not JSON';
+    if (!problems.object(body, 'the answer', true))
+        return problems.first;
+    const page = body;
+    if (page.value === undefined)
+        return 'the answer has no `value` list';
+    if (!problems.list(page.value, 'value', true))
+        return problems.first;
+    checkNextLink(page['@odata.nextLink'], '@odata.nextLink', problems);
+    if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+        return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+    page.value.forEach((state, i) => {
+        const at = `value[${i}]`;
+        if (!problems.object(state, at, true))
+            return;
+        const fields = state;
+        problems.string(fields.resourceId, `${at}.resourceId`, true);
+        for (const field of POLICY_STATE_STRINGS)
+            problems.string(fields[field], `${at}.${field}`);
+        if (!absent(fields.isCompliant) && typeof fields.isCompliant !== 'boolean')
+            problems.note(`${at}.isCompliant`, `is ${describe(fields.isCompliant)}, not true or false`);
+        problems.string(fields.timestamp, `${at}.timestamp`);
+        if (typeof fields.timestamp === 'string' && !Number.isFinite(Date.parse(fields.timestamp)))
+            problems.note(`${at}.timestamp`, 'is not a date');
+    });
+    return problems.first;
+}
+/**
+ * Where an answer to a Resource Graph query (`QueryResponse`) departs from the documented shape, or
+ * undefined. The rows themselves (`data`, a list of objects) are checked as they are read; here the
+ * page: an object, `$skipToken` a string, `resultTruncated` `"true"`/`"false"`, the counts numbers. A
+ * `null` answer made the SDK throw a TypeError.
+ */
+function checkResourceGraphAnswer(body) {
+    const problems = new Problems();
+    if (body === NOT_JSON)
+        return 'the answer is not JSON';
+    if (!problems.object(body, 'the answer', true))
+        return problems.first;
+    const page = body;
+    if (!problems.list(page.data, 'data', true))
+        return problems.first;
+    problems.string(page.$skipToken, '$skipToken');
+    if (!absent(page.resultTruncated) && !['true', 'false'].includes(String(page.resultTruncated).toLowerCase()))
+        problems.note('resultTruncated', 'is neither "true" nor "false"');
+    for (const count of ['count', 'totalRecords'])
+        if (!absent(page[count]) && typeof page[count] !== 'number')
+            problems.note(count, `is ${describe(page[count])}, not a number`);
+    return problems.first;
+}
+
 ;// CONCATENATED MODULE: ./src/azure/throttle.ts
 const triesOf = new WeakMap();
 /** Counts a try of `request` (each time it is sent, the first time included). */
@@ -380,6 +689,7 @@ function triesNote(request, now = Date.now()) {
 // EXTERNAL MODULE: ./src/model/jsonText.ts
 var jsonText = __webpack_require__(5120);
 ;// CONCATENATED MODULE: ./src/azure/policies.ts
+
 
 
 
@@ -572,23 +882,24 @@ async function sdkRead(read) {
 }
 const ANSWER_CHECK_POLICY = 'cmkGuardAnswerCheckPolicy';
 /**
- * Checks each successful GET answer with `check` (given the URL's path and the parsed body)
- * before the SDK reads it; `check` says what is wrong, or undefined. A body that is not JSON
- * is left to the SDK, which reports it as such.
+ * Checks each successful answer to a request of `methods` (GET, or the POST of a query) with
+ * `check` (given the URL's path and the parsed body, NOT_JSON when it is not JSON) before the SDK
+ * reads it; `check` says what is wrong, or undefined. The SDK reads a body that is not JSON, and
+ * is not labelled JSON (a proxy's HTML page), as a string, so a check of a path it knows refuses it.
  */
-function answerCheckPolicy(check) {
+function answerCheckPolicy(check, methods = ['GET']) {
     return {
         name: ANSWER_CHECK_POLICY,
         async sendRequest(request, next) {
             const response = await next(request);
-            if (request.method !== 'GET' || response.status !== 200 || response.bodyAsText == null)
+            if (!methods.includes(request.method) || response.status !== 200)
                 return response;
             let body;
             try {
-                body = (0,jsonText/* parseJson */.qF)(response.bodyAsText);
+                body = (0,jsonText/* parseJson */.qF)(response.bodyAsText ?? '');
             }
             catch {
-                return response;
+                body = NOT_JSON;
             }
             const problem = check(new URL(request.url).pathname, body);
             if (problem !== undefined)
@@ -734,6 +1045,17 @@ function toArmError(error, doing, secrets = []) {
 
 /** At most this many pages are followed, so a `nextLink` that points to itself cannot loop forever. */
 const MAX_PAGES = 10_000;
+/**
+ * Empty pages in a row, each with a link to another, after which a list is taken never to end:
+ * Resource Manager sends an empty page with a `nextLink` now and then (it filters after paging), but
+ * not a hundred in a row, and links that differ each time would otherwise be followed MAX_PAGES
+ * times (10,000 requests, half an hour against Azure).
+ */
+const MAX_EMPTY_PAGES = 100;
+/** The error for a list that sent MAX_EMPTY_PAGES empty pages in a row. */
+function endlessEmptyPages(who, doing) {
+    return new ArmError(`${who} sent ${MAX_EMPTY_PAGES} empty pages in a row, each with a link to another, while ${doing}; cmk-guard stopped, as the list would never end.`, undefined, 'Paging', '');
+}
 class ArmRest {
     endpoint;
     pipeline;
@@ -787,6 +1109,7 @@ class ArmRest {
     async *list(request) {
         let next = this.url(request);
         const seen = new Set();
+        let empty = 0;
         for (let page = 0; next; page++) {
             if (page >= MAX_PAGES || seen.has(next)) {
                 throw new ArmError(`Resource Manager kept sending more pages (or the same page again) while ${request.doing ?? 'listing'}; cmk-guard stopped after ${page}.`, undefined, 'Paging', '');
@@ -804,6 +1127,9 @@ class ArmRest {
             }
             yield* value;
             next = typeof nextLink === 'string' && nextLink !== '' ? nextLink : undefined;
+            empty = value.length ? 0 : empty + 1;
+            if (next && empty >= MAX_EMPTY_PAGES)
+                throw endlessEmptyPages('Resource Manager', request.doing ?? 'listing');
         }
     }
     async listAll(request) {
@@ -1058,191 +1384,10 @@ async function readEach(ids, limit, read, keep = () => true) {
     return found.filter((item) => item !== undefined && keep(item));
 }
 
-// EXTERNAL MODULE: ./src/azure/scope.ts
-var azure_scope = __webpack_require__(8179);
-;// CONCATENATED MODULE: ./src/azure/policyAnswers.ts
-/**
- * The shape of Resource Manager's answers to policy list requests, checked before the SDK
- * reads them. The SDK assumes the documented shape: a `value` that is not a list, an item
- * that is `null` or a member list that is a string makes it throw a TypeError, and an item
- * whose `id` or `properties` is not what ARM sends is quietly dropped or emptied. Quietly is
- * the danger: a definition that could not be read would be planned as a *create*, and the PUT
- * would overwrite something cmk-guard has not seen, owned by someone else. So an answer that
- * is not in the shape policy 2025-03-01 documents stops the run, saying where it is wrong,
- * before anything is written.
- *
- * What is checked is what cmk-guard reads: the page (`value`, `nextLink`), each item's `id`
- * (a policy resource id of the listed type), `name` (the id's last segment), `properties`, and
- * the members the plan compares. Nesting deeper than MAX_ANSWER_DEPTH is refused, so nothing
- * downstream recurses without bound.
- */
-
-/** Deeper than any policy Azure accepts (a rule holds at most 512 nested conditions). */
-const MAX_ANSWER_DEPTH = 1000;
-function isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-function describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-/** The kind of list a request path asks for, or undefined when it is not a policy list. */
-function policyListKind(path) {
-    const match = /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
-    if (!match)
-        return undefined;
-    const lower = match[1].toLowerCase();
-    return lower === 'policydefinitions'
-        ? 'policyDefinitions'
-        : lower === 'policysetdefinitions'
-            ? 'policySetDefinitions'
-            : 'policyAssignments';
-}
-/** How deep a JSON value nests, counted without recursion, stopping past `limit`. */
-function nestingDepth(value, limit) {
-    let deepest = 0;
-    const stack = [[value, 1]];
-    while (stack.length) {
-        const [item, depth] = stack.pop();
-        if (item === null || typeof item !== 'object')
-            continue;
-        if (depth > deepest)
-            deepest = depth;
-        if (deepest > limit)
-            return deepest;
-        for (const child of Array.isArray(item) ? item : Object.values(item))
-            stack.push([child, depth + 1]);
-    }
-    return deepest;
-}
-/** ARM answers `null` for an optional field that is unset as often as it leaves it out: both are absent. */
-const absent = (value) => value === undefined || value === null;
-class Problems {
-    first;
-    note(path, what) {
-        this.first ??= `${path} ${what}`;
-    }
-    string(value, path, required = false) {
-        if (absent(value) && !required)
-            return;
-        if (typeof value !== 'string')
-            this.note(path, `is ${describe(value)}, not a string`);
-    }
-    object(value, path, required = false) {
-        if (absent(value) && !required)
-            return false;
-        if (!isObject(value)) {
-            this.note(path, `is ${describe(value)}, not an object`);
-            return false;
-        }
-        return true;
-    }
-    list(value, path, required = false) {
-        if (absent(value) && !required)
-            return false;
-        if (!Array.isArray(value)) {
-            this.note(path, `is ${describe(value)}, not a list`);
-            return false;
-        }
-        return true;
-    }
-    /** `{name: {\u2026}}`: parameter declarations or values. */
-    entries(value, path) {
-        if (!this.object(value, path))
-            return;
-        for (const [name, entry] of Object.entries(value))
-            this.object(entry, `${path}.${name}`, true);
-    }
-}
-function checkItem(kind, item, at, problems) {
-    if (!problems.object(item, at, true))
-        return;
-    const resource = item;
-    problems.string(resource.id, `${at}.id`, true);
-    problems.string(resource.name, `${at}.name`, true);
-    if (typeof resource.id === 'string') {
-        if (policyListKind(resource.id.slice(0, resource.id.lastIndexOf('/'))) !== kind)
-            problems.note(`${at}.id`, `is not the id of one of the ${kind} listed`);
-        else if (typeof resource.name === 'string' && !(0,azure_scope/* sameId */.s)((0,azure_scope/* nameOfId */.gu)(resource.id), resource.name))
-            problems.note(`${at}.name`, `is not the last segment of its id`);
-    }
-    if (typeof resource.name === 'string' && resource.name.trim() === '')
-        problems.note(`${at}.name`, 'is empty');
-    if (!problems.object(resource.properties, `${at}.properties`, true))
-        return;
-    const p = resource.properties;
-    for (const field of ['displayName', 'description', 'policyType', 'mode', 'enforcementMode', 'version'])
-        problems.string(p[field], `${at}.properties.${field}`);
-    problems.object(p.metadata, `${at}.properties.metadata`);
-    if (kind === 'policyDefinitions') {
-        problems.entries(p.parameters, `${at}.properties.parameters`);
-        problems.object(p.policyRule, `${at}.properties.policyRule`);
-    }
-    if (kind === 'policySetDefinitions') {
-        problems.entries(p.parameters, `${at}.properties.parameters`);
-        if (absent(p.policyDefinitions))
-            problems.note(`${at}.properties.policyDefinitions`, 'is missing');
-        if (problems.list(p.policyDefinitions, `${at}.properties.policyDefinitions`)) {
-            p.policyDefinitions.forEach((member, i) => {
-                const path = `${at}.properties.policyDefinitions[${i}]`;
-                if (!problems.object(member, path, true))
-                    return;
-                const m = member;
-                problems.string(m.policyDefinitionId, `${path}.policyDefinitionId`, true);
-                problems.string(m.policyDefinitionReferenceId, `${path}.policyDefinitionReferenceId`);
-                problems.entries(m.parameters, `${path}.parameters`);
-                problems.list(m.groupNames, `${path}.groupNames`);
-            });
-        }
-        problems.list(p.policyDefinitionGroups, `${at}.properties.policyDefinitionGroups`);
-    }
-    if (kind === 'policyAssignments') {
-        problems.string(p.policyDefinitionId, `${at}.properties.policyDefinitionId`, true);
-        problems.entries(p.parameters, `${at}.properties.parameters`);
-        if (problems.list(p.notScopes, `${at}.properties.notScopes`))
-            p.notScopes.forEach((s, i) => problems.string(s, `${at}.properties.notScopes[${i}]`, true));
-        if (problems.list(p.nonComplianceMessages, `${at}.properties.nonComplianceMessages`)) {
-            p.nonComplianceMessages.forEach((message, i) => {
-                const path = `${at}.properties.nonComplianceMessages[${i}]`;
-                if (problems.object(message, path, true))
-                    problems.string(message.message, `${path}.message`, true);
-            });
-        }
-        problems.string(resource.location, `${at}.location`);
-        problems.object(resource.identity, `${at}.identity`);
-    }
-}
-/**
- * Where a page of a policy list departs from the documented shape, as "value[2].name is a
- * number, not a string", or undefined when it does not.
- */
-function checkPolicyListPage(kind, body) {
-    const problems = new Problems();
-    if (!problems.object(body, 'the answer', true))
-        return problems.first;
-    const page = body;
-    if (page.value === undefined)
-        return 'the answer has no `value` list';
-    if (!problems.list(page.value, 'value', true))
-        return problems.first;
-    if (page.nextLink !== undefined && page.nextLink !== null) {
-        problems.string(page.nextLink, 'nextLink');
-        // ARM's nextLink is an absolute URL; where it points is the origin guard's to check.
-        if (typeof page.nextLink === 'string' && page.nextLink !== '' && !URL.canParse(page.nextLink))
-            problems.note('nextLink', 'is not a URL');
-    }
-    if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
-        return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
-    page.value.forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
-    return problems.first;
-}
-
 // EXTERNAL MODULE: ./node_modules/@azure/arm-resourcegraph/dist/esm/index.js + 22 modules
 var arm_resourcegraph_dist_esm = __webpack_require__(5087);
 ;// CONCATENATED MODULE: ./src/azure/resourceGraph.ts
+
 
 
 
@@ -1322,6 +1467,9 @@ class ResourceGraph {
             // Its throttling (429 with `x-ms-user-quota-resets-after`, not always Retry-After) is waited out as the
             // guard reads it (throttle.ts).
             this.connection.attach(this.client.pipeline);
+            this.client.pipeline.addPolicy(answerCheckPolicy((path, body) => /\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path)
+                ? checkResourceGraphAnswer(body)
+                : undefined, ['POST']), { afterPhase: 'Sign' });
         }
         return this.client;
     }
@@ -1342,6 +1490,7 @@ class ResourceGraph {
     async *rows(scope, query, doing) {
         let skipToken;
         const seen = new Set();
+        let empty = 0;
         for (let page = 0;; page++) {
             const request = {
                 ...queryScope(scope),
@@ -1366,6 +1515,9 @@ class ResourceGraph {
                 yield row;
             }
             const next = response.skipToken;
+            empty = data.length ? 0 : empty + 1;
+            if (next && empty >= MAX_EMPTY_PAGES)
+                throw endlessEmptyPages('Resource Graph', doing);
             if (!next) {
                 if (String(response.resultTruncated).toLowerCase() === 'true') {
                     throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
@@ -1564,10 +1716,13 @@ const POLICY_API_VERSION = '2025-03-01';
  * 200 assignments at one scope. A list that goes on past this is not Azure's.
  */
 const MAX_LISTED = 20_000;
-/** Each policy list page is checked for the documented shape before the SDK reads it. */
+/** Each policy list page, and each policy resource read by name, is checked for the documented shape before the SDK reads it. */
 const checkAnswer = (path, body) => {
-    const kind = policyListKind(path);
-    return kind ? checkPolicyListPage(kind, body) : undefined;
+    const list = policyListKind(path);
+    if (list)
+        return checkPolicyListPage(list, body);
+    const item = policyItemKind(path);
+    return item ? checkPolicyItem(item, body) : undefined;
 };
 /**
  * Statuses Resource Manager answers when a write succeeded. A DELETE answered 404 (what was
@@ -1622,9 +1777,13 @@ class PolicyStore {
         const seen = new Set();
         let listed = 0;
         let count = 0;
+        let empty = 0;
         try {
             for await (const page of sdkPages(pages.byPage())) {
                 listed += page.length;
+                empty = page.length ? 0 : empty + 1;
+                if (page.continuationToken && empty >= MAX_EMPTY_PAGES)
+                    throw endlessEmptyPages('Resource Manager', doing);
                 // A nextLink that repeats, or pages without end, would never finish.
                 const repeated = page.continuationToken !== undefined && seen.has(page.continuationToken);
                 if (repeated || ++count > MAX_PAGES || listed > MAX_LISTED) {
@@ -1698,12 +1857,21 @@ class PolicyStore {
         const ids = await new ResourceGraph(this.connection).idsOf(scope, policyAssignmentsQuery(definitionId), doing, 'Microsoft.Authorization/policyAssignments');
         return readEach(ids, DEFAULT_CONCURRENCY, id => this.getAssignment(id), assignment => (0,azure_scope/* sameId */.s)(assignment.properties.policyDefinitionId, definitionId));
     }
-    /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
-    async getAssignment(id) {
-        const doing = `reading the policy assignment ${id}`;
+    /** A definition at a scope, or undefined when Azure Policy answers 404 (it is not there). */
+    async getDefinition(scope, name) {
+        return this.read(`reading the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, async () => definitionToRest(scope.kind === 'managementGroup'
+            ? await this.client().policyDefinitions.getAtManagementGroup(scope.managementGroup, name)
+            : await this.client(subscriptionOf(scope)).policyDefinitions.get(name)));
+    }
+    /** An initiative at a scope, or undefined when Azure Policy answers 404 (it is not there). */
+    async getSetDefinition(scope, name) {
+        return this.read(`reading the initiative ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, async () => setDefinitionToRest(scope.kind === 'managementGroup'
+            ? await this.client().policySetDefinitions.getAtManagementGroup(scope.managementGroup, name)
+            : await this.client(subscriptionOf(scope)).policySetDefinitions.get(name)));
+    }
+    async read(doing, get) {
         try {
-            const model = await this.client().policyAssignments.get((0,azure_scope/* scopeOfId */.J5)(id).replace(/^\//, ''), (0,azure_scope/* nameOfId */.gu)(id));
-            return assignmentToRest(model);
+            return await sdkRead(get);
         }
         catch (error) {
             if ((0,esm/* isRestError */.T0)(error) && error.statusCode === 404)
@@ -1711,42 +1879,53 @@ class PolicyStore {
             throw toArmError(error, doing, this.connection.secrets);
         }
     }
+    /** An assignment by id, or undefined when Azure Policy answers 404 (it is not there). */
+    async getAssignment(id) {
+        return this.read(`reading the policy assignment ${id}`, async () => assignmentToRest(await this.client().policyAssignments.get((0,azure_scope/* scopeOfId */.J5)(id).replace(/^\//, ''), (0,azure_scope/* nameOfId */.gu)(id))));
+    }
     putDefinition(scope, name, body) {
         const model = toModel(body);
-        return this.write(`writing the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, PUT_OK, options => scope.kind === 'managementGroup'
+        return this.write(`writing the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'PUT', options => scope.kind === 'managementGroup'
             ? this.client().policyDefinitions.createOrUpdateAtManagementGroup(scope.managementGroup, name, model, options)
             : this.client(subscriptionOf(scope)).policyDefinitions.createOrUpdate(name, model, options));
     }
     putSetDefinition(scope, name, body) {
         const model = toModel(body);
-        return this.write(`writing the initiative ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, PUT_OK, options => scope.kind === 'managementGroup'
+        return this.write(`writing the initiative ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'PUT', options => scope.kind === 'managementGroup'
             ? this.client().policySetDefinitions.createOrUpdateAtManagementGroup(scope.managementGroup, name, model, options)
             : this.client(subscriptionOf(scope)).policySetDefinitions.createOrUpdate(name, model, options));
     }
     putAssignment(scope, name, body) {
         const model = toModel(body);
-        return this.write(`writing the policy assignment ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, PUT_OK, options => this.client().policyAssignments.create(scopeParameter(scope), name, model, options));
+        return this.write(`writing the policy assignment ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'PUT', options => this.client().policyAssignments.create(scopeParameter(scope), name, model, options));
     }
     deleteDefinition(scope, name) {
-        return this.write(`deleting the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, DELETE_OK, options => scope.kind === 'managementGroup'
+        return this.write(`deleting the policy definition ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'DELETE', options => scope.kind === 'managementGroup'
             ? this.client().policyDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
             : this.client(subscriptionOf(scope)).policyDefinitions.delete(name, options));
     }
     deleteSetDefinition(scope, name) {
-        return this.write(`deleting the initiative ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, DELETE_OK, options => scope.kind === 'managementGroup'
+        return this.write(`deleting the initiative ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'DELETE', options => scope.kind === 'managementGroup'
             ? this.client().policySetDefinitions.deleteAtManagementGroup(scope.managementGroup, name, options)
             : this.client(subscriptionOf(scope)).policySetDefinitions.delete(name, options));
     }
     deleteAssignment(scope, name) {
-        return this.write(`deleting the policy assignment ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, DELETE_OK, options => this.client().policyAssignments.delete(scopeParameter(scope), name, options));
+        return this.write(`deleting the policy assignment ${name} at ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'DELETE', options => this.client().policyAssignments.delete(scopeParameter(scope), name, options));
     }
-    /** Runs an SDK write; ARM's status decides whether it succeeded (see the module comment). */
-    async write(doing, ok, call) {
+    /**
+     * Runs an SDK write; ARM's status decides whether it succeeded (see the module comment), and a
+     * success must come with what a success answers (`writeAnswerProblem`): an error body or a proxy's
+     * page answered 200 says nothing of whether the write was done.
+     */
+    async write(doing, method, call) {
+        const ok = method === 'PUT' ? PUT_OK : DELETE_OK;
         let answered;
+        let failure;
         try {
             await call({ onResponse: response => void (answered = response) });
         }
         catch (error) {
+            failure = error;
             const accepted = answered && {
                 status: answered.status,
                 headers: answered.headers?.toJSON() ?? {},
@@ -1768,13 +1947,187 @@ class PolicyStore {
             if (!answered || !ok.includes(answered.status))
                 throw toArmError(unexpectedAnswer(error, answered, doing), doing, this.connection.secrets);
         }
-        return { status: answered?.status ?? 0 };
+        const status = answered?.status ?? 0;
+        if (ok.includes(status) && status < 300) {
+            const unreadable = (0,esm/* isRestError */.T0)(failure) && failure.code === 'PARSE_ERROR';
+            const problem = writeAnswerProblem(method, unreadable ? NOT_JSON : answered?.parsedBody);
+            if (problem)
+                throw new ArmError(`Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`, status, 'UnexpectedAnswer', '');
+        }
+        return { status };
     }
 }
 function subscriptionOf(scope) {
     if (scope.kind === 'managementGroup')
         throw new Error('a management group has no subscription');
     return scope.subscription;
+}
+
+// EXTERNAL MODULE: ./src/compiler/canonical.ts
+var canonical = __webpack_require__(6143);
+;// CONCATENATED MODULE: ./src/azure/compare.ts
+/**
+ * What we would PUT against what Azure holds, both in the REST shape, after taking out what
+ * Azure adds itself: readOnly bookkeeping (`version`, `versions`, `instanceId`, `scope`,
+ * `definitionVersion` when we set none, `metadata.createdBy/createdOn/updatedBy/updatedOn`,
+ * an identity's principal), and defaults Azure fills in (`notScopes: []`,
+ * `enforcementMode: Default`, empty parameters). Ids and locations compare as ARM compares
+ * them (case-insensitively; `West Europe` is `westeurope`). The result is a list of field
+ * changes; none means the resource is unchanged and nothing is written.
+ */
+
+const AZURE_METADATA = ['createdBy', 'createdOn', 'updatedBy', 'updatedOn'];
+function asObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function withoutKeys(value, keys) {
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        if (!keys.includes(k))
+            out[k] = v;
+    return out;
+}
+function nonEmpty(out, name, value) {
+    if (value === undefined || value === null)
+        return;
+    if (Array.isArray(value) && value.length === 0)
+        return;
+    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+        return;
+    out[name] = value;
+}
+/**
+ * An enum value or name Azure reads case-insensitively (`Waiver`, `waiver`; `Indexed`, `indexed`):
+ * spelled as we would write it when it is the same word, so only a real change is a change.
+ */
+function asWritten(value, wanted) {
+    if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
+        return wanted;
+    if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
+        return value.map((v, i) => asWritten(v, wanted[i]));
+    return value;
+}
+function lowerId(value) {
+    return typeof value === 'string' ? value.toLowerCase() : value;
+}
+/** Parameter declarations: metadata as a plain object, nothing Azure adds. */
+function parameterDeclarations(value) {
+    const out = {};
+    for (const [name, spec] of Object.entries(asObject(value))) {
+        const entry = {};
+        for (const [k, v] of Object.entries(asObject(spec)))
+            if (k !== 'metadata')
+                entry[k] = v;
+        nonEmpty(entry, 'metadata', asObject(asObject(spec).metadata));
+        out[name] = entry;
+    }
+    return out;
+}
+function parameterValues(value) {
+    const out = {};
+    for (const [name, entry] of Object.entries(asObject(value)))
+        out[name] = { value: asObject(entry).value ?? null };
+    return out;
+}
+/** The comparable form of a body. `desired` says which optional fields we set ourselves. */
+function comparable(kind, body, desired) {
+    const p = asObject(body.properties);
+    const want = asObject(desired.properties);
+    const out = {};
+    const properties = {};
+    for (const field of ['displayName', 'description'])
+        nonEmpty(properties, field, p[field]);
+    nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
+    if (kind === 'definition' || kind === 'initiative') {
+        properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom');
+        nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
+        if ('version' in want)
+            properties.version = p.version ?? null;
+    }
+    if (kind === 'definition') {
+        properties.mode = asWritten(p.mode ?? 'Indexed', want.mode ?? 'Indexed');
+        nonEmpty(properties, 'policyRule', p.policyRule);
+    }
+    if (kind === 'initiative') {
+        const members = {};
+        const wantVersion = Array.isArray(want.policyDefinitions)
+            ? want.policyDefinitions.some(m => 'definitionVersion' in asObject(m))
+            : false;
+        for (const member of Array.isArray(p.policyDefinitions) ? p.policyDefinitions : []) {
+            const m = asObject(member);
+            const entry = { policyDefinitionId: lowerId(m.policyDefinitionId) ?? null };
+            nonEmpty(entry, 'parameters', parameterValues(m.parameters));
+            nonEmpty(entry, 'groupNames', m.groupNames);
+            if (wantVersion)
+                nonEmpty(entry, 'definitionVersion', m.definitionVersion);
+            // Members are matched by reference id: Azure keeps their order, but it changes nothing.
+            members[String(m.policyDefinitionReferenceId ?? m.policyDefinitionId)] = entry;
+        }
+        properties.policyDefinitions = members;
+        nonEmpty(properties, 'policyDefinitionGroups', p.policyDefinitionGroups);
+    }
+    if (kind === 'exemption') {
+        properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
+        properties.exemptionCategory = (asWritten(p.exemptionCategory, want.exemptionCategory) ?? null);
+        nonEmpty(properties, 'policyDefinitionReferenceIds', asWritten(p.policyDefinitionReferenceIds, want.policyDefinitionReferenceIds));
+        // An instant compares as an instant: Azure may answer `\u2026Z` for `\u2026.000Z`.
+        const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
+        if (!Number.isNaN(expires))
+            properties.expiresOn = new Date(expires).toISOString();
+        properties.assignmentScopeValidation = asWritten(p.assignmentScopeValidation ?? 'Default', want.assignmentScopeValidation ?? 'Default');
+        // Selectors narrow what the exemption covers: one Azure holds with them is not the one we would write.
+        nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
+    }
+    if (kind === 'assignment') {
+        properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
+        nonEmpty(properties, 'parameters', parameterValues(p.parameters));
+        properties.enforcementMode = asWritten(p.enforcementMode ?? 'Default', want.enforcementMode ?? 'Default');
+        nonEmpty(properties, 'notScopes', Array.isArray(p.notScopes) ? p.notScopes.map(lowerId) : undefined);
+        // Messages are matched by the member they are for (none: the assignment's own).
+        const messages = {};
+        for (const message of Array.isArray(p.nonComplianceMessages) ? p.nonComplianceMessages : []) {
+            const m = asObject(message);
+            messages[String(m.policyDefinitionReferenceId ?? '(all)')] = m.message ?? null;
+        }
+        nonEmpty(properties, 'nonComplianceMessages', messages);
+        nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
+        nonEmpty(properties, 'overrides', p.overrides);
+        if ('definitionVersion' in want)
+            nonEmpty(properties, 'definitionVersion', p.definitionVersion);
+        if (typeof body.location === 'string')
+            out.location = body.location.replace(/\s+/g, '').toLowerCase();
+        const identity = asObject(body.identity);
+        if (identity.type !== undefined && identity.type !== 'None') {
+            const entry = { type: identity.type };
+            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [id.toLowerCase(), {}])));
+            out.identity = entry;
+        }
+    }
+    out.properties = properties;
+    return out;
+}
+/** The fields that differ between two comparable forms, as paths into the REST body. */
+function fieldChanges(before, after, path = '') {
+    if (before !== undefined && after !== undefined && (0,canonical/* canonicalJson */.d)(before) === (0,canonical/* canonicalJson */.d)(after))
+        return [];
+    const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isObject(before) && isObject(after)) {
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+        return keys.flatMap(k => fieldChanges(before[k], after[k], path ? `${path}.${k}` : k));
+    }
+    if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+        return before.flatMap((b, i) => fieldChanges(b, after[i], `${path}[${i}]`));
+    }
+    const change = { path };
+    if (before !== undefined)
+        change.before = before;
+    if (after !== undefined)
+        change.after = after;
+    return [change];
+}
+/** The differences between what Azure holds and what we would PUT, ignoring what Azure adds. */
+function compareBodies(kind, existing, desired) {
+    return fieldChanges(comparable(kind, existing, desired), comparable(kind, desired, desired));
 }
 
 ;// CONCATENATED MODULE: ./src/azure/hierarchy.ts
@@ -1882,6 +2235,7 @@ class Searches {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/exemptions.ts
+
 
 
 
@@ -2036,7 +2390,7 @@ class ExemptionStore {
             expect: [...exemptions_PUT_OK, 202],
             doing: `writing the policy exemption ${name} at ${scope}`
         });
-        return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, exemptions_PUT_OK);
+        return this.finished(answer, `writing the policy exemption ${name} at ${scope}`, exemptions_PUT_OK, 'PUT');
     }
     async delete(scope, name) {
         const answer = await this.connection.rest.send({
@@ -2046,10 +2400,16 @@ class ExemptionStore {
             expect: [...exemptions_DELETE_OK, 202],
             doing: `deleting the policy exemption ${name} at ${scope}`
         });
-        return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, exemptions_DELETE_OK);
+        return this.finished(answer, `deleting the policy exemption ${name} at ${scope}`, exemptions_DELETE_OK, 'DELETE');
     }
-    /** A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. */
-    async finished(answer, doing, ok) {
+    /**
+     * A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. A
+     * success must come with what a success answers (`writeAnswerProblem`).
+     */
+    async finished(answer, doing, ok, method) {
+        const problem = ok.includes(answer.status) && answer.status < 300 ? writeAnswerProblem(method, answer.body) : undefined;
+        if (problem)
+            throw new ArmError(`Resource Manager answered ${answer.status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`, answer.status, 'UnexpectedAnswer', '');
         if (ok.includes(answer.status))
             return { status: answer.status };
         if (!isAcceptedLater(answer))
@@ -2090,6 +2450,7 @@ class ExemptionStore {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/apply.ts
+
 
 
 
@@ -2155,6 +2516,16 @@ async function settled(write, settle, onWait) {
         }
     }
 }
+/**
+ * A write that failed, but that Azure may have done all the same: every failure but a refusal
+ * (a 4xx other than 408 and 429, which say "not now", after which the answer of an earlier try may
+ * have been lost).
+ */
+function mayHaveBeenDone(error) {
+    if (error.status === undefined || error.code === 'UnexpectedAnswer')
+        return true;
+    return error.status >= 500 || error.status === 408 || error.status === 429 || error.status < 400;
+}
 function scopeOf(item) {
     return (0,azure_scope/* parseScope */.Sk)((0,azure_scope/* scopeOfId */.J5)(item.id), 'the scope of a resource id');
 }
@@ -2192,6 +2563,55 @@ async function applyPlan(plan, store, options = {}) {
         if (!options.exemptions)
             throw new Error('applyPlan was given exemptions but no exemption store.');
         return options.exemptions;
+    };
+    const readBack = async (item) => {
+        if (item.kind === 'exemption')
+            return exemptionStore().get(item.id);
+        if (item.kind === 'assignment')
+            return store.getAssignment(item.id);
+        if (item.kind === 'initiative')
+            return store.getSetDefinition(scopeOf(item), item.name);
+        return store.getDefinition(scopeOf(item), item.name);
+    };
+    /**
+     * After a write that failed as `mayHaveBeenDone` says: whether Azure holds what it was to leave
+     * (`true`), or what to add to the error: that it was not done, or that this is not known.
+     */
+    const confirm = async (item, deleting) => {
+        let found;
+        try {
+            found = await readBack(item);
+        }
+        catch (error) {
+            if (!(error instanceof ArmError))
+                throw error;
+            return ` Whether Azure did it is not known: reading it back failed too (${error.message.replace(/\.$/, '')}). Run plan to see what Azure holds.`;
+        }
+        if (deleting)
+            return found === undefined ? true : ' Read back afterwards, Azure still holds it: it was not deleted.';
+        if (found === undefined)
+            return ' Read back afterwards, Azure does not hold it: it was not written.';
+        const changes = compareBodies(item.kind, found, item.body);
+        if (!changes.length)
+            return true;
+        return ` Read back afterwards, Azure holds it otherwise (${changes
+            .slice(0, 3)
+            .map(c => c.path)
+            .join(', ')}${changes.length > 3 ? ', \u2026' : ''}): it was not written.`;
+    };
+    /** Runs a write; one that fails as Azure may have done it is read back, and done when it was. */
+    const confirmed = async (item, deleting, write) => {
+        try {
+            await write();
+        }
+        catch (error) {
+            if (!(error instanceof ArmError) || !mayHaveBeenDone(error))
+                throw error;
+            const read = await confirm(item, deleting);
+            if (read !== true)
+                throw new ArmError(`${error.message.replace(/\s*$/, '')}${read}`, error.status, error.code, error.armMessage);
+            options.log?.(`The answer to ${deleting ? 'deleting' : 'writing'} the ${item.kind} ${item.name} was lost (${error.code ?? error.status}); read back, Azure ${deleting ? 'no longer holds it' : 'holds it as planned'}.`);
+        }
     };
     const remove = (item) => {
         if (item.kind === 'exemption')
@@ -2255,7 +2675,7 @@ async function applyPlan(plan, store, options = {}) {
         const run = async (item) => {
             if (step.teardown) {
                 try {
-                    await settled(() => step.run(item), settle, waiting(item));
+                    await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item)));
                     // A replaced item's result is its write, later; a pruned one's is this.
                     if (item.action === 'delete')
                         record(item, 'applied');
@@ -2270,7 +2690,7 @@ async function applyPlan(plan, store, options = {}) {
                 }
                 return;
             }
-            await attempt(item, () => settled(() => step.run(item), settle, waiting(item)));
+            await attempt(item, () => confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item))));
         };
         await runBounded(step.items, step.parallel ? concurrency : 1, run);
     }
@@ -2418,171 +2838,6 @@ function resolveOwner(given, env, cwd) {
         throw new model_errors/* UserError */.yo('cmk-guard cannot tell whose definitions these are: there is no GITHUB_REPOSITORY and no git remote `origin`; give --owner ID (the same every time you publish this pack).');
     }
     return checkOwner(derived, 'the owner derived from the git remote');
-}
-
-// EXTERNAL MODULE: ./src/compiler/canonical.ts
-var canonical = __webpack_require__(6143);
-;// CONCATENATED MODULE: ./src/azure/compare.ts
-/**
- * What we would PUT against what Azure holds, both in the REST shape, after taking out what
- * Azure adds itself: readOnly bookkeeping (`version`, `versions`, `instanceId`, `scope`,
- * `definitionVersion` when we set none, `metadata.createdBy/createdOn/updatedBy/updatedOn`,
- * an identity's principal), and defaults Azure fills in (`notScopes: []`,
- * `enforcementMode: Default`, empty parameters). Ids and locations compare as ARM compares
- * them (case-insensitively; `West Europe` is `westeurope`). The result is a list of field
- * changes; none means the resource is unchanged and nothing is written.
- */
-
-const AZURE_METADATA = ['createdBy', 'createdOn', 'updatedBy', 'updatedOn'];
-function asObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function withoutKeys(value, keys) {
-    const out = {};
-    for (const [k, v] of Object.entries(value))
-        if (!keys.includes(k))
-            out[k] = v;
-    return out;
-}
-function nonEmpty(out, name, value) {
-    if (value === undefined || value === null)
-        return;
-    if (Array.isArray(value) && value.length === 0)
-        return;
-    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
-        return;
-    out[name] = value;
-}
-/**
- * An enum value or name Azure reads case-insensitively (`Waiver`, `waiver`; `Indexed`, `indexed`):
- * spelled as we would write it when it is the same word, so only a real change is a change.
- */
-function asWritten(value, wanted) {
-    if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
-        return wanted;
-    if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
-        return value.map((v, i) => asWritten(v, wanted[i]));
-    return value;
-}
-function lowerId(value) {
-    return typeof value === 'string' ? value.toLowerCase() : value;
-}
-/** Parameter declarations: metadata as a plain object, nothing Azure adds. */
-function parameterDeclarations(value) {
-    const out = {};
-    for (const [name, spec] of Object.entries(asObject(value))) {
-        const entry = {};
-        for (const [k, v] of Object.entries(asObject(spec)))
-            if (k !== 'metadata')
-                entry[k] = v;
-        nonEmpty(entry, 'metadata', asObject(asObject(spec).metadata));
-        out[name] = entry;
-    }
-    return out;
-}
-function parameterValues(value) {
-    const out = {};
-    for (const [name, entry] of Object.entries(asObject(value)))
-        out[name] = { value: asObject(entry).value ?? null };
-    return out;
-}
-/** The comparable form of a body. `desired` says which optional fields we set ourselves. */
-function comparable(kind, body, desired) {
-    const p = asObject(body.properties);
-    const want = asObject(desired.properties);
-    const out = {};
-    const properties = {};
-    for (const field of ['displayName', 'description'])
-        nonEmpty(properties, field, p[field]);
-    nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
-    if (kind === 'definition' || kind === 'initiative') {
-        properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom');
-        nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
-        if ('version' in want)
-            properties.version = p.version ?? null;
-    }
-    if (kind === 'definition') {
-        properties.mode = asWritten(p.mode ?? 'Indexed', want.mode ?? 'Indexed');
-        nonEmpty(properties, 'policyRule', p.policyRule);
-    }
-    if (kind === 'initiative') {
-        const members = {};
-        const wantVersion = Array.isArray(want.policyDefinitions)
-            ? want.policyDefinitions.some(m => 'definitionVersion' in asObject(m))
-            : false;
-        for (const member of Array.isArray(p.policyDefinitions) ? p.policyDefinitions : []) {
-            const m = asObject(member);
-            const entry = { policyDefinitionId: lowerId(m.policyDefinitionId) ?? null };
-            nonEmpty(entry, 'parameters', parameterValues(m.parameters));
-            nonEmpty(entry, 'groupNames', m.groupNames);
-            if (wantVersion)
-                nonEmpty(entry, 'definitionVersion', m.definitionVersion);
-            // Members are matched by reference id: Azure keeps their order, but it changes nothing.
-            members[String(m.policyDefinitionReferenceId ?? m.policyDefinitionId)] = entry;
-        }
-        properties.policyDefinitions = members;
-        nonEmpty(properties, 'policyDefinitionGroups', p.policyDefinitionGroups);
-    }
-    if (kind === 'exemption') {
-        properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
-        properties.exemptionCategory = (asWritten(p.exemptionCategory, want.exemptionCategory) ?? null);
-        nonEmpty(properties, 'policyDefinitionReferenceIds', asWritten(p.policyDefinitionReferenceIds, want.policyDefinitionReferenceIds));
-        // An instant compares as an instant: Azure may answer `\u2026Z` for `\u2026.000Z`.
-        const expires = typeof p.expiresOn === 'string' ? Date.parse(p.expiresOn) : NaN;
-        if (!Number.isNaN(expires))
-            properties.expiresOn = new Date(expires).toISOString();
-        properties.assignmentScopeValidation = asWritten(p.assignmentScopeValidation ?? 'Default', want.assignmentScopeValidation ?? 'Default');
-    }
-    if (kind === 'assignment') {
-        properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
-        nonEmpty(properties, 'parameters', parameterValues(p.parameters));
-        properties.enforcementMode = asWritten(p.enforcementMode ?? 'Default', want.enforcementMode ?? 'Default');
-        nonEmpty(properties, 'notScopes', Array.isArray(p.notScopes) ? p.notScopes.map(lowerId) : undefined);
-        // Messages are matched by the member they are for (none: the assignment's own).
-        const messages = {};
-        for (const message of Array.isArray(p.nonComplianceMessages) ? p.nonComplianceMessages : []) {
-            const m = asObject(message);
-            messages[String(m.policyDefinitionReferenceId ?? '(all)')] = m.message ?? null;
-        }
-        nonEmpty(properties, 'nonComplianceMessages', messages);
-        nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
-        nonEmpty(properties, 'overrides', p.overrides);
-        if ('definitionVersion' in want)
-            nonEmpty(properties, 'definitionVersion', p.definitionVersion);
-        if (typeof body.location === 'string')
-            out.location = body.location.replace(/\s+/g, '').toLowerCase();
-        const identity = asObject(body.identity);
-        if (identity.type !== undefined && identity.type !== 'None') {
-            const entry = { type: identity.type };
-            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [id.toLowerCase(), {}])));
-            out.identity = entry;
-        }
-    }
-    out.properties = properties;
-    return out;
-}
-/** The fields that differ between two comparable forms, as paths into the REST body. */
-function fieldChanges(before, after, path = '') {
-    if (before !== undefined && after !== undefined && (0,canonical/* canonicalJson */.d)(before) === (0,canonical/* canonicalJson */.d)(after))
-        return [];
-    const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (isObject(before) && isObject(after)) {
-        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-        return keys.flatMap(k => fieldChanges(before[k], after[k], path ? `${path}.${k}` : k));
-    }
-    if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-        return before.flatMap((b, i) => fieldChanges(b, after[i], `${path}[${i}]`));
-    }
-    const change = { path };
-    if (before !== undefined)
-        change.before = before;
-    if (after !== undefined)
-        change.after = after;
-    return [change];
-}
-/** The differences between what Azure holds and what we would PUT, ignoring what Azure adds. */
-function compareBodies(kind, existing, desired) {
-    return fieldChanges(comparable(kind, existing, desired), comparable(kind, desired, desired));
 }
 
 ;// CONCATENATED MODULE: ./src/azure/plan.ts
@@ -3055,6 +3310,8 @@ var arm_policyinsights_dist_esm = __webpack_require__(4321);
 
 
 
+
+
 const POLICY_INSIGHTS_API_VERSION = '2024-10-01';
 /** An OData string literal: single quotes doubled. */
 function odataString(text) {
@@ -3070,7 +3327,8 @@ function toRecord(state) {
         policyDefinitionReferenceId: state.policyDefinitionReferenceId ?? '',
         policyDefinitionName: state.policyDefinitionName ?? '',
         effect: state.policyDefinitionAction ?? '',
-        ...(state.timestamp ? { timestamp: new Date(state.timestamp).toISOString() } : {})
+        ...(state.timestamp ? { timestamp: new Date(state.timestamp).toISOString() } : {}),
+        ...(state.resourceLocation ? { resourceLocation: state.resourceLocation } : {})
     };
 }
 /** The `$skiptoken` of a nextLink, which must point back at this endpoint's queryResults. */
@@ -3102,6 +3360,8 @@ class ComplianceStates {
                 $host: this.connection.endpoint.url
             });
             this.connection.attach(this.client.pipeline);
+            // Each page of states is checked before the SDK reads it (a POST, as the contract pages).
+            this.client.pipeline.addPolicy(answerCheckPolicy((path, body) => /\/policyStates\/latest\/queryResults$/i.test(path) ? checkPolicyStatesPage(body) : undefined, ['POST']), { afterPhase: 'Sign' });
         }
         return this.client;
     }
@@ -3137,11 +3397,15 @@ class ComplianceStates {
         const records = [];
         const seen = new Set();
         let skipToken;
+        let empty = 0;
         for (let page = 0;; page++) {
             const answer = await this.page(scope, filter, skipToken, doing);
             records.push(...answer.records);
             if (!answer.next)
                 return records;
+            empty = answer.records.length ? 0 : empty + 1;
+            if (empty >= MAX_EMPTY_PAGES)
+                throw endlessEmptyPages('Azure', doing);
             if (page + 1 >= MAX_PAGES || seen.has(answer.next)) {
                 throw new ArmError(`Azure kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`, undefined, 'Paging', '');
             }

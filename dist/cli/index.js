@@ -2920,7 +2920,7 @@ var model_errors = __nccwpck_require__(7206);
  * variable (`env:` on the workflow step, or the shell): the README's Security section lists them.
  *
  * The limits Azure Resource Manager itself enforces (800 copies, 800 resources per template, 256
- * parameters, 64 outputs, 24,576 characters per expression) are not here: raising them would
+ * parameters, 512 variables, 64 outputs, 24,576 characters per expression) are not here: raising them would
  * accept templates Azure refuses.
  */
 
@@ -18152,6 +18152,40 @@ function linkTarget(uri, baseUri, root) {
     const segments = url.pathname.split('/').filter(Boolean).map(uriText/* decodeUriComponent */.mF);
     return { kind: 'file', file: external_node_path_.join(root, ...segments) };
 }
+/** The first segment of a repository URI's path while a `relativePath` is resolved: what climbing above it drops. */
+const ROOT_SEGMENT = 'repository-root';
+/**
+ * What a `templateLink.relativePath` names. ARM combines it with the URI of the template that holds
+ * it: "the child deployment URI is a combination of the parent and relativePath", a relative URI
+ * reference resolved as URIs are (RFC 3986 section 5.2; WHATWG URL for https), so `\` separates
+ * segments as `/` does, `%41` is `A`, `.` and `..` segments are resolved, and `?` starts a query
+ * string that is not part of the file. The repository stands for the folder the templates are
+ * published in: a reference that climbs above it (`../../x.json` from a template one folder down) or
+ * starts at the host's root (`/x.json`) names something else on that host, never the repository's
+ * file; it is answered as `outside`, with the path it names beside the template, which the caller
+ * refuses (confine) as any path outside the repository.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#use-relative-path-for-linked-templates
+ */
+function relativeLinkTarget(relativePath, baseUri, root, parentFile) {
+    const base = new URL(baseUri);
+    base.pathname = `/${ROOT_SEGMENT}${base.pathname}`;
+    let url;
+    try {
+        url = new URL(relativePath, base);
+    }
+    catch {
+        return { kind: 'remote', uri: relativePath };
+    }
+    if (url.host.toLowerCase() !== HOST)
+        return { kind: 'remote', uri: relativePath };
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (segments[0] === ROOT_SEGMENT) {
+        return { kind: 'file', file: external_node_path_.join(root, ...segments.slice(1).map(uriText/* decodeUriComponent */.mF)) };
+    }
+    const written = relativePath.split(/[\\/]/).map(uriText/* decodeUriComponent */.mF);
+    const from = /^[\\/]/.test(relativePath) ? external_node_path_.parse(external_node_path_.resolve(root)).root : external_node_path_.dirname(parentFile);
+    return { kind: 'outside', file: external_node_path_.resolve(from, ...written) };
+}
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
 const HOLDS_HOST = new RegExp(HOST.replace(/\./g, '\\.'), 'i');
 function holdsTemplateUri(text) {
@@ -19529,24 +19563,41 @@ const DEPLOYMENTS_TYPE = 'microsoft.resources/deployments';
  */
 /**
  * Limits ARM enforces on each template, nested ones included (a nested template is how a
- * deployment exceeds them): 256 parameters, 800 resources including copy count, 64 output
- * values. https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
- * (The variables limit is given as 256 on one page and 512 on another, and the 4 MB size
- * applies to the compressed expanded request on one page and the plain template on
- * another, so neither is enforced here.)
+ * deployment exceeds them): 256 parameters, 512 variables, 800 resources including copy count,
+ * 64 output values, 24,576 characters in an expression (scope.ts).
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits
+ * Variables: that page says 512; older copies of it, the variables page and the job-size page still
+ * say 256. Bicep's own max-variables rule, which reports a deployment error, uses 512 and cites that
+ * page, so 512 is what ARM refuses above (refusing at 257 would refuse templates ARM deploys).
+ * Size (4 MB per template, 1 MB per resource) is measured by ARM after compression
+ * (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-job-size-exceeded),
+ * which a file's size does not tell, so it is not enforced here.
  */
-const TEMPLATE_LIMITS = { parameters: 256, resources: 800, outputs: 64 };
+const TEMPLATE_LIMITS = { parameters: 256, variables: 512, resources: 800, outputs: 64 };
+/** The variables a `variables` section declares: each member, each element of its `copy` array instead of `copy`. */
+function variableCount(variables) {
+    let count = 0;
+    for (const [name, value] of Object.entries(variables)) {
+        count += name.toLowerCase() === 'copy' && Array.isArray(value) ? value.length : 1;
+    }
+    return count;
+}
 function checkSectionLimits(scope) {
     const sections = [
         ['parameters', 'parameters'],
+        ['variables', 'variables'],
         ['outputs', 'output values']
     ];
     for (const [section, what] of sections) {
-        // An outer-scope nested template uses its parent's parameters and has no outputs of its own.
+        // An outer-scope nested template uses its parent's parameters and variables and has no outputs of its own.
         if (scope.outer)
             continue;
         const value = scope.template[section];
-        const count = (0,model_value/* isObject */.Gv)(value) ? Object.keys(value).length : 0;
+        const count = !(0,model_value/* isObject */.Gv)(value)
+            ? 0
+            : section === 'variables'
+                ? variableCount(value)
+                : Object.keys(value).length;
         if (count > TEMPLATE_LIMITS[section]) {
             throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(scope.base, section), `The template declares ${count} ${what}; ARM allows at most ${TEMPLATE_LIMITS[section]} in one template. Combine values into objects or move some into a nested template.`);
         }
@@ -19622,7 +19673,7 @@ class TemplateExpander {
      * unknowns are) would fail the deployment with the values given: they are the template's
      * errors. Elsewhere (a resource that deploys only if something unknown holds) they are noted.
      */
-    reportFailures(failures, certain) {
+    reportFailures(failures, certain, consequence = 'The resources that use this value are indeterminate; the others are evaluated.') {
         for (const failure of failures) {
             if (this.reported.has(failure))
                 continue;
@@ -19630,7 +19681,7 @@ class TemplateExpander {
             const fix = failure.fix ? `; ${failure.fix}` : '';
             if (certain) {
                 this.reported.add(failure);
-                this.expansion.errors.push(new TemplateError(`${failure.message}${fix}. The resources that use this value are indeterminate; the others are evaluated.`, failure.location));
+                this.expansion.errors.push(new TemplateError(`${failure.message}${fix}. ${consequence}`, failure.location));
             }
             else {
                 const note = `${where}: ${failure.message}${fix}; only where it is used (the resources that use it are indeterminate).`;
@@ -20186,18 +20237,15 @@ class TemplateExpander {
                 throw parent.errorAt(fieldPointer, `"templateLink.${key}" must be a non-empty string, not ${JSON.stringify(value)}.`);
             }
             written = value;
-            if (relativeKey !== undefined) {
-                // "the child deployment URI is a combination of the parent and relativePath"
-                // A lone surrogate names the file U+FFFD does: the file system reads the path as UTF-8.
-                file = external_node_path_.resolve(external_node_path_.dirname(parent.file), (0,uriText/* wellFormed */.ES)(value));
+            // relativePath: "the child deployment URI is a combination of the parent and relativePath".
+            // A lone surrogate names the file U+FFFD does, as URIs encode it and the file system reads it.
+            const target = relativeKey !== undefined
+                ? relativeLinkTarget((0,uriText/* wellFormed */.ES)(value), parent.uri, this.expansion.uriRoot, parent.file)
+                : linkTarget(value, parent.uri, this.expansion.uriRoot);
+            if (target.kind === 'remote') {
+                return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
             }
-            else {
-                const target = linkTarget(value, parent.uri, this.expansion.uriRoot);
-                if (target.kind === 'remote') {
-                    return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
-                }
-                file = target.file;
-            }
+            file = target.file;
         }
         else if (linkKey('id') !== undefined) {
             const id = parent.evaluateValue(link[linkKey('id')], (0,model_pointer/* joinPointer */.Kn)(linkPointer, linkKey('id')), data);
@@ -20478,47 +20526,74 @@ class TemplateExpander {
         };
         return { doc, base: '', template };
     }
-    /** Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them. */
+    /**
+     * Evaluates a nested deployment's outputs so `reference(<deployment>).outputs.x.value` can use them.
+     * ARM evaluates outputs when the deployment ends and fails it when one cannot be: what is invalid
+     * whatever the values, or fails with the values given, is the template's error when the deployment
+     * deploys for certain (see `checkOutputs`).
+     */
     recordOutputs(instance, child) {
-        const outputs = child.template.outputs;
-        if (!(0,model_value/* isObject */.Gv)(outputs))
+        const certain = instance.conditionUnknown === undefined;
+        const evaluated = this.evaluateOutputs(child, certain, name => new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`));
+        if (!evaluated)
             return;
+        this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), evaluated.result);
+        this.expansion.outputFailures.set(instance.id.toLowerCase(), evaluated.failures);
+    }
+    /**
+     * The outputs of the template deployed, evaluated as ARM evaluates them after the deployment: an
+     * output that ARM cannot evaluate (a function that does not exist, a wrong number of arguments, a
+     * value that fails with the values given) fails the deployment, so it is the template's error at
+     * its line. What only the deployment knows (`reference()`, `listKeys()`, a parameter without a
+     * value) is unknown, never an error.
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/outputs
+     */
+    checkOutputs(scope) {
+        this.evaluateOutputs(scope, true, name => new model_value/* Unknown */.$r(`output '${name}'`, `output:/${name}`));
+    }
+    evaluateOutputs(scope, certain, unknownOutput) {
+        const outputs = scope.template.outputs;
+        if (!(0,model_value/* isObject */.Gv)(outputs))
+            return undefined;
         const result = {};
-        const outputsPointer = (0,model_pointer/* joinPointer */.Kn)(child.base, 'outputs');
+        const outputsPointer = (0,model_pointer/* joinPointer */.Kn)(scope.base, 'outputs');
         const failures = [];
         for (const [name, output] of Object.entries(outputs)) {
             if (!(0,model_value/* isObject */.Gv)(output))
                 continue;
             const o = output;
             const outputPointer = (0,model_pointer/* joinPointer */.Kn)(outputsPointer, name);
-            const data = { scope: child, copy: NO_COPY, failures };
+            const data = { scope, copy: NO_COPY, failures: [] };
+            let deployed = certain;
             try {
                 if ('condition' in o) {
-                    const condition = child.evaluateValue(o.condition, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'condition'), data);
+                    const condition = scope.evaluateValue(o.condition, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'condition'), data);
                     if (condition === false)
                         continue;
+                    if (condition !== true)
+                        deployed = false;
                 }
                 let value;
                 if ((0,model_value/* isObject */.Gv)(o.copy)) {
                     const copy = o.copy;
-                    value = child.copyArray(name, copy.count ?? 0, copy.input ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'copy'), data, undefined, '', true);
+                    value = scope.copyArray(name, copy.count ?? 0, copy.input ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'copy'), data, undefined, '', true);
                 }
                 else {
-                    value = child.evaluateValue(o.value ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'value'), data);
+                    value = scope.evaluateValue(o.value ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'value'), data);
                 }
                 (0,model_value/* setOwn */.P5)(result, name, { type: o.type ?? 'object', value });
             }
             catch (error) {
                 if (!(error instanceof TemplateError))
                     throw error;
-                (0,model_value/* setOwn */.P5)(result, name, {
-                    type: o.type ?? 'object',
-                    value: new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`)
-                });
+                if (deployed)
+                    this.expansion.errors.push(error);
+                (0,model_value/* setOwn */.P5)(result, name, { type: o.type ?? 'object', value: unknownOutput(name) });
             }
+            this.reportFailures(data.failures, deployed, `ARM fails the deployment when it evaluates the output '${name}'.`);
+            failures.push(...data.failures);
         }
-        this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), result);
-        this.expansion.outputFailures.set(instance.id.toLowerCase(), failures);
+        return { result, failures };
     }
 }
 /**
@@ -20922,7 +20997,9 @@ function expandTemplateDocument(doc, options = {}) {
             makeLibrary: templateLibrary
         });
         scope.resolveAllParameters();
-        const emitted = new TemplateExpander(expansion).expandScope(scope, { copy: NO_COPY });
+        const expander = new TemplateExpander(expansion);
+        const emitted = expander.expandScope(scope, { copy: NO_COPY });
+        expander.checkOutputs(scope);
         return { emitted, expansion };
     };
     const budget = new WorkBudget(doc.file);
@@ -21493,7 +21570,7 @@ function sameBesideMetadata(a, b) {
  */
 function templateFailure(error, file) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
-        return new model_errors/* UserError */.yo('expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 256 variables in a template); shorten the chain.', { file });
+        return new model_errors/* UserError */.yo('expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 512 variables in a template); shorten the chain.', { file });
     }
     const message = error instanceof Error ? error.message : String(error);
     return new model_errors/* UserError */.yo(`cmk-guard could not expand this template: internal error (a bug, please report it): ${message}.`, {
@@ -24839,6 +24916,7 @@ function allowedEffect(override, allowed) {
 
 ;// CONCATENATED MODULE: ./src/exceptions/azure.ts
 
+
 function scopeOf(id) {
     const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
@@ -24863,11 +24941,71 @@ function ownerOf(metadata) {
         return guard.owner;
     return typeof metadata?.owner === 'string' ? metadata.owner : undefined;
 }
+/** `West Europe` and `westeurope` are one region, as ARM reads them. */
+function azure_region(text) {
+    return text.replace(/ /g, '').toLowerCase();
+}
+/**
+ * Whether an exemption's `resourceSelectors` select a resource. They work "the same way in exemptions as
+ * in assignments": with none, every resource at or below the scope; else a resource some resource
+ * selector selects, one that meets every selector of it. A selector's `kind` is `resourceLocation` (its
+ * location in `in`, or not in `notIn`; a resource without a location is selected by none, as those are
+ * what `resourceWithoutLocation` is for), `resourceType` (its type, in either spelling of a resource
+ * group's), or `resourceWithoutLocation` (`subscriptionLevelResources`: without a location and in no
+ * resource group). A kind cmk-guard cannot judge from the resource (who makes the request) selects nothing,
+ * so the finding stays rather than be hidden.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure#resource-selectors
+ * https://learn.microsoft.com/azure/governance/policy/concepts/assignment-structure#resource-selectors
+ */
+function selectedByResourceSelectors(resourceSelectors, resource) {
+    if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0)
+        return true;
+    return resourceSelectors.some(resourceSelector => {
+        const selectors = azure_isObject(resourceSelector) ? resourceSelector.selectors : undefined;
+        if (!Array.isArray(selectors))
+            return true;
+        return selectors.every(selector => azure_isObject(selector) && selects(selector, resource));
+    });
+}
+function azure_isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function selects(selector, resource) {
+    const list = (key) => Array.isArray(selector[key])
+        ? selector[key].filter((v) => typeof v === 'string')
+        : undefined;
+    const within = list('in');
+    const without = list('notIn');
+    if (within === undefined && without === undefined)
+        return false;
+    const kind = typeof selector.kind === 'string' ? selector.kind.toLowerCase() : '';
+    // What the resource is for this kind, spelled as the values are compared.
+    let normalise = (text) => text.toLowerCase();
+    let values;
+    if (kind === 'resourcelocation') {
+        if (!resource.location)
+            return false;
+        normalise = azure_region;
+        values = [azure_region(resource.location)];
+    }
+    else if (kind === 'resourcetype') {
+        values = [resource.type.toLowerCase(), armResourceType(resource.type).toLowerCase()];
+    }
+    else if (kind === 'resourcewithoutlocation') {
+        values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
+    }
+    else {
+        return false;
+    }
+    return within ? within.some(v => values.includes(normalise(v))) : !without.some(v => values.includes(normalise(v)));
+}
 /**
  * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
- * exemption that names no reference ids covers all of them.
+ * exemption that names no reference ids covers all of them. An exemption with `resourceSelectors`
+ * covers the resources among `resources` (the live resources, or those Azure reports compliance for)
+ * at or below its scope that they select, each by its id and type.
  */
-function exceptionsFromExemptions(exemptions, rules) {
+function exceptionsFromExemptions(exemptions, rules, resources) {
     return exemptions.map(exemption => {
         const { properties } = exemption;
         const references = properties.policyDefinitionReferenceIds ?? [];
@@ -24879,7 +25017,7 @@ function exceptionsFromExemptions(exemptions, rules) {
             rules: references.length
                 ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
                 : [...rules],
-            resources: [{ id: scopeOf(exemption.id) }],
+            resources: selectedResources(exemption, resources),
             declared: [],
             reason: why,
             exemption: exemption.id,
@@ -24891,6 +25029,17 @@ function exceptionsFromExemptions(exemptions, rules) {
             entryText: canonicalJson({ id: exemption.id, properties })
         };
     });
+}
+/** What an exemption covers: its scope, or, with resource selectors, each resource below it they select. */
+function selectedResources(exemption, resources) {
+    const scope = scopeOf(exemption.id);
+    const { resourceSelectors } = exemption.properties;
+    if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0)
+        return [{ id: scope }];
+    const prefix = `${scope.toLowerCase().replace(/\/+$/, '')}/`;
+    return resources
+        .filter(r => `${r.id.toLowerCase()}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+        .map(r => ({ id: r.id, type: r.type }));
 }
 /**
  * The exemptions the configuration's exceptions make for an assignment: one per resource or scope
@@ -25517,8 +25666,13 @@ async function readInputs(request, loaded, inputs, readSets) {
         const live = await azure.readLiveResources(request.live, typesToRead(loaded.definitions), {
             initiatives: packs.map(p => p.name)
         });
-        inputs.live({ file: `(${live.where})`, resources: liveResources(live.rows, live.where) });
-        (0,lists/* append */.B)(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules)));
+        const resources = liveResources(live.rows, live.where);
+        inputs.live({ file: `(${live.where})`, resources });
+        (0,lists/* append */.B)(azureExceptions, exceptionsFromExemptions(live.exemptions, packs.flatMap(p => p.rules), resources.map(r => ({
+            id: r.id,
+            type: r.type,
+            ...(typeof r.json.location === 'string' ? { location: r.json.location } : {})
+        }))));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
         if (loaded.relations.length || loaded.transitions.length)
             skipped.push({
@@ -25714,7 +25868,14 @@ async function complianceReport(request) {
     const result = await azure.readCompliance({ ...request, initiative: pack.name });
     const byName = new Map(rules.map(rule => [rule.name, rule]));
     // What an exemption in Azure (or an exception of the file) accepts is listed as accepted, never dropped.
-    const accepted = applyExceptions(result.records.map(record => complianceFinding(record, byName)), [...exceptionsFromExemptions(result.exemptions, pack.rules), ...(request.exceptions ?? [])], request.now ?? new Date());
+    const accepted = applyExceptions(result.records.map(record => complianceFinding(record, byName)), [
+        ...exceptionsFromExemptions(result.exemptions, pack.rules, result.records.map(r => ({
+            id: r.resourceId,
+            type: r.resourceType,
+            ...(r.resourceLocation ? { location: r.resourceLocation } : {})
+        }))),
+        ...(request.exceptions ?? [])
+    ], request.now ?? new Date());
     const findings = accepted.findings;
     const skipped = [];
     if (result.records.length === 0) {
@@ -28829,6 +28990,11 @@ const publishOptions = {
         type: 'string',
         placeholder: 'URL',
         description: 'Another Resource Manager endpoint (Azure Stack Hub, a test server); http only on loopback.'
+    },
+    base: {
+        type: 'string',
+        placeholder: 'REF',
+        description: "A pull request's base commit: where to connect and what to act on (the `azure` section's cloud, arm-endpoint, tenant-id, client-id, scope, assignment-scope, subscription-id) are read from the configuration file as it is there wherever this checkout's says otherwise."
     }
 };
 function publish_oneOf(option, value, allowed) {
@@ -28840,8 +29006,17 @@ function publish_oneOf(option, value, allowed) {
 function publish_text(value) {
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
-/** The request both doors build: the CLI from options, the action from its inputs. */
+/** Whether the CLI runs in a GitHub Actions job of a pull request (`pull_request`, `pull_request_target`, \u2026). */
+function inPullRequestJob(env) {
+    return env.GITHUB_EVENT_NAME?.startsWith('pull_request') === true;
+}
+/**
+ * The request the CLI builds from its options, and what it took from the base (`--base`): the settings of where
+ * to connect and what to act on that this checkout's configuration file sets otherwise.
+ */
 function publishRequest(options, io, apply) {
+    if (apply && inPullRequestJob(io.env))
+        throw new model_errors/* UserError */.yo(`deploy does not run in a pull request's job (GITHUB_EVENT_NAME is ${io.env.GITHUB_EVENT_NAME}): it would publish rules and settings no one has merged; run plan there, and deploy on a push to the default branch.`);
     const effects = Array.isArray(options.effect) ? options.effect : publish_text(options.effect) ? [String(options.effect)] : [];
     const mode = publish_text(options['enforcement-mode']);
     const given = {
@@ -28856,9 +29031,11 @@ function publishRequest(options, io, apply) {
         ...(effects.length ? { effects: (0,desired/* parseEffects */.CV)(effects) } : {})
     };
     // The options over the configuration file's `azure` section over the defaults.
-    const file = findConfigFile(io.cwd, publish_text(options.config));
+    const named = publish_text(options.config);
+    const file = findConfigFile(io.cwd, named);
     const config = file === null ? null : loadConfig(file, io.cwd);
-    const azure = resolveAzureSettings(given, config);
+    const base = publish_text(options.base);
+    const azure = resolveAzureSettings(given, config, base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined);
     if (!azure.scope)
         throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
     return {
@@ -28879,13 +29056,12 @@ function publishRequest(options, io, apply) {
             armEndpoint: azure.armEndpoint,
             // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
             // named cloud's), never to one only the pull request's configuration file names.
-            ...(io.env.GITHUB_EVENT_NAME?.startsWith('pull_request')
-                ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] }
-                : {})
+            ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {})
         },
         // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
         ...(config ? { exceptions: config.exceptions } : {}),
-        log: line => io.stderr(`${line}\n`)
+        log: line => io.stderr(`${line}\n`),
+        ...(azure.pinned ? { pinned: azure.pinned } : {})
     };
 }
 function renderPlan(plan, format) {
@@ -28938,9 +29114,10 @@ function makePublishCommand(name) {
         positionals: { min: 0, max: 0 },
         async run(options, _positionals, io) {
             const format = publish_oneOf('format', options.format, formats);
-            const request = publishRequest(options, io, apply);
+            const { pinned, ...request } = publishRequest(options, io, apply);
             const { plan, stoppedForConflicts } = await publishPack(request);
-            printOrWrite(renderPlan(plan, format), options.output, io);
+            const shown = pinned ? { ...plan, skipped: pinned.map(entry => ({ ...entry, atBase: true })) } : plan;
+            printOrWrite(renderPlan(shown, format), options.output, io);
             if (stoppedForConflicts)
                 io.stderr('cmk-guard: deploy stopped before writing anything: resolve the conflicts the plan lists.\n');
             return publishExitCode(plan);
