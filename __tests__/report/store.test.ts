@@ -233,6 +233,22 @@ describe('FindingStore', () => {
     }
   });
 
+  it('keeps two bytes in memory for each finding written out, four in a block with one of 64 KB or more', () => {
+    const store = new FindingStore(1_000);
+    try {
+      for (let n = 0; n < 3_000; n++) store.add(n % 2, finding(n));
+      // Written out three times, 500 findings of each group each time.
+      expect(store.writtenOutIndexBytes).toBe(2 * 3_000);
+      store.add(0, { ...finding(3_000), message: 'x'.repeat(70_000) });
+      for (let n = 3_001; n < 4_000; n++) store.add(1, finding(n));
+      // Written out again: a block of group 0 holding the long finding alone, and one of 999 findings of group 1.
+      expect(store.writtenOutIndexBytes).toBe(2 * 3_000 + 4 * 1 + 2 * 999);
+      expect([...store].map(f => f.message.length)).toContain(70_000);
+    } finally {
+      store.dispose();
+    }
+  });
+
   it('writes out past its bound to a file with no name left in the temporary folder, closed once disposed', () => {
     const before = storeEntries();
     const opened = openFindingsFiles();

@@ -183,6 +183,29 @@ describe('readResourceSnapshot', () => {
     expect([read, last]).toEqual([count, `app${count - 1}`]);
   });
 
+  it('reads the file into one buffer, kept from chunk to chunk, not a new one for every chunk', () => {
+    const file = path.join(dir, 'chunks.json');
+    const entry = (i: number) => JSON.stringify({ type: 'Microsoft.Web/sites', name: `app${i}`, pad: 'é'.repeat(300) });
+    writeFileSync(file, `[\n${Array.from({ length: 5_000 }, (_, i) => entry(i)).join(',\n')}\n]\n`);
+    const chunkBytes = 64 * 1024;
+    const original = Buffer.allocUnsafe;
+    const sizes: number[] = [];
+    Buffer.allocUnsafe = (size: number) => {
+      sizes.push(size);
+      return original(size);
+    };
+    let read = 0;
+    try {
+      for (const resource of readResourceSnapshot(file, { chunkBytes }))
+        read += resource.name.startsWith('app') ? 1 : 0;
+    } finally {
+      Buffer.allocUnsafe = original;
+    }
+    expect(read).toBe(5_000);
+    // More than fifty chunks (3 MB), read into the one buffer of a chunk's size.
+    expect(sizes.filter(size => size >= chunkBytes)).toEqual([chunkBytes]);
+  });
+
   it('refuses a snapshot with both a "data" and a "value" array, which reading a resource at a time cannot choose between', () => {
     const file = path.join(dir, 'both.json');
     writeFileSync(file, JSON.stringify({ data: [], value: [] }));

@@ -34,8 +34,12 @@ interface Block {
   input: number;
   offset: number;
   bytes: number;
-  /** The length of each finding's text, in bytes (UTF-8): the texts are joined by `SEPARATOR`. */
-  sizes: Uint32Array;
+  /**
+   * The length of each finding's text, in bytes (UTF-8): the texts are joined by `SEPARATOR`. Two bytes a finding
+   * where every one is shorter than 64 KB (nearly always: about 1 KB each), else four: kept for every finding of
+   * the run, this is what the store's memory grows by.
+   */
+  sizes: Uint16Array | Uint32Array;
   /** What its findings are, counted. */
   tally: FindingTally;
 }
@@ -170,6 +174,13 @@ export class FindingStore implements Iterable<Finding> {
     }
   }
 
+  /** The bytes the store keeps in memory for the findings it wrote out, besides a few for each block: their sizes. */
+  get writtenOutIndexBytes(): number {
+    let bytes = 0;
+    for (const list of this.blocks.values()) for (const block of list) bytes += block.sizes.byteLength;
+    return bytes;
+  }
+
   /** Whether findings were written to the temporary file. */
   get writtenOut(): boolean {
     return this.file !== undefined;
@@ -213,7 +224,8 @@ export class FindingStore implements Iterable<Finding> {
         }
         let blocks = this.blocks.get(group);
         if (!blocks) this.blocks.set(group, (blocks = []));
-        blocks.push({ input, offset, bytes: out.end - offset, sizes: Uint32Array.from(sizes), tally });
+        const sized = sizes.every(size => size <= 0xffff) ? Uint16Array.from(sizes) : Uint32Array.from(sizes);
+        blocks.push({ input, offset, bytes: out.end - offset, sizes: sized, tally });
         from = to;
       }
     }

@@ -33,6 +33,11 @@ export class JsonStream {
   private eof = false;
   private bytesRead = 0;
   private closed = false;
+  /**
+   * What the file is read into, kept from one read to the next (the decoder copies what it keeps): a buffer a read
+   * would be a megabyte of memory outside the heap each time, freed only when the collector gets to it.
+   */
+  private chunk: Buffer | undefined;
 
   constructor(
     private readonly file: string,
@@ -92,7 +97,8 @@ export class JsonStream {
 
   /** Reads up to `bytes` more of the file into the window, dropping the text before `keepFrom`. */
   private fill(keepFrom: number, bytes: number): void {
-    const chunk = Buffer.allocUnsafe(bytes);
+    if (!this.chunk || this.chunk.length < bytes) this.chunk = Buffer.allocUnsafe(bytes);
+    const chunk = this.chunk;
     let read: number;
     try {
       read = fs.readSync(this.fd, chunk, 0, bytes, null);
