@@ -54,6 +54,22 @@ describe('string functions', () => {
   // https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings: "G" with a
   // precision is fixed-point while the exponent is above -5 and below the precision, else scientific with
   // at least two exponent digits; "X" writes a negative Int64 (ARM's integers) in two's complement.
+  // The examples of https://learn.microsoft.com/dotnet/standard/base-types/custom-numeric-format-strings.
+  it('format: custom numeric formats with literals, escapes, scaling, percent and sections', () => {
+    expect(ev("[format('{0:00000}|{0:#####}|{0:[##-##-##]}', 123456)]")).toBe('123456|123456|[12-34-56]');
+    expect(ev("[format('{0:(###) ###-####}', 1234567890)]")).toBe('(123) 456-7890');
+    expect(ev("[format('{0:#,#}|{0:#,##0,,}|{0:#,,}', 1234567890)]")).toBe('1,234,567,890|1,235|1235');
+    expect(ev("[format('{0:#0.##%}|{0:0.0%}', json('0.086'))]")).toBe('8.6%|8.6%');
+    expect(ev("[format('{0:\\#\\#\\# ##0 dollars and \\0\\0 cents \\#\\#\\#}', 123)]")).toBe(
+      '### 123 dollars and 00 cents ###'
+    );
+    expect(ev("[format('{0:##;(##)}|{1:##;(##)}|{2:##;(##);''zero''}', 1234, -1234, 0)]")).toBe('1234|(1234)|zero');
+    expect(ev("[format('{0:##-##}|{0:00-00}|{1:00-00}', 12, 1234)]")).toBe('-12|00-12|12-34');
+    expect(ev("[format('{0:0.00}|{0:#.#}|{1:#.#}', json('1.2'), -5)]")).toBe('1.20|1.2|-5');
+    expect(() => ev("[format('{0:0.###E+0}', 86000)]")).toThrow(/uses an exponent/);
+    expect(() => ev("[format('{0:R}', 5)]")).toThrow(/"R" is not a supported number format/);
+  });
+
   it('format: G with a precision, and X of a negative integer, as .NET writes Int64', () => {
     expect(ev("[format('{0:G2}|{0:g3}|{0:G5}|{0:G}', 12345)]")).toBe('1.2E+04|1.23e+04|12345|12345');
     expect(ev("[format('{0:G1}|{1:G2}|{2:G3}', 15000, -98765, 42)]")).toBe('2E+04|-9.9E+04|42');

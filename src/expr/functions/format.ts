@@ -1,7 +1,8 @@
 /**
  * .NET composite formatting for format(): `{index[,alignment][:formatString]}`, with `{{` and `}}`
  * as literal braces, and the standard numeric format specifiers C, D, E, F, G, N, P, X plus
- * custom `0`/`#` patterns, all in the invariant culture (the doc's `{2:N0}` of 8175133 is 8,175,133).
+ * custom formats (see `customNumber`), all in the invariant culture (the doc's `{2:N0}` of 8175133 is
+ * 8,175,133).
  * https://learn.microsoft.com/dotnet/standard/base-types/composite-formatting
  */
 import type { Value } from '../../model/value.js';
@@ -63,6 +64,9 @@ function formatValue(value: Value, spec: string | undefined): string {
   if (value !== null && typeof value === 'object') return singleQuotedJson(value);
   if (typeof value !== 'number' || spec === undefined || spec === '') return toText(value);
   const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
+  // A letter with digits is a standard format ("Any numeric format string that contains more than one
+  // alphabetic character … is interpreted as a custom numeric format string"); one it does not know fails.
+  if (!standard && /^[A-Za-z]\d*$/.test(spec)) throw formatError(`"${spec}" is not a supported number format`);
   if (!standard) return customNumber(value, spec);
   const letter = standard[1].toUpperCase();
   const precision = standard[2] === '' ? undefined : Number(standard[2]);
@@ -145,18 +149,128 @@ function grouped(value: number, decimals: number): string {
   return fraction === undefined ? withSeparators : `${withSeparators}.${fraction}`;
 }
 
-/** Custom numeric formats made of `0` (digit or zero), `#` (digit if any), `,` (grouping) and `.`. */
+/**
+ * .NET custom numeric formats (https://learn.microsoft.com/dotnet/standard/base-types/custom-numeric-format-strings):
+ * `0` (digit or zero) and `#` (digit if any) placeholders, `.` (the first one), `,` between integer
+ * placeholders (grouping) or just before the point (dividing by 1,000 each), `%` and `‰` (times 100 and
+ * 1,000), `\` escapes, `'…'` and `"…"` literals, other characters written as they are, and `;` sections
+ * (positive;negative;zero; a negative value in its own section is written without a minus sign).
+ * Exponents (`E0`) and grouping among literals are refused rather than guessed.
+ */
 function customNumber(value: number, spec: string): string {
-  if (!/^[0#,.]+$/.test(spec)) throw formatError(`"${spec}" is not a supported number format`);
-  const [intPart, fracPart = ''] = spec.split('.');
-  const minInt = (intPart.match(/0/g) ?? []).length;
-  const minFrac = (fracPart.match(/0/g) ?? []).length;
-  const maxFrac = fracPart.replace(/,/g, '').length;
-  let [whole, fraction = ''] = Math.abs(value).toFixed(maxFrac).split('.');
+  const sections = splitSections(spec);
+  if (sections.length > 3) throw formatError(`"${spec}" has more than three sections`);
+  let section = sections[0];
+  let signed = value < 0;
+  if (value < 0 && sections.length >= 2 && sections[1].length > 0) {
+    section = sections[1];
+    signed = false;
+  }
+  if (value === 0 && sections.length === 3 && sections[2].length > 0) return customSection(0, sections[2], spec);
+  const text = customSection(Math.abs(value), section, spec);
+  return (signed && /[1-9]/.test(text) ? '-' : '') + text;
+}
+
+type Item =
+  | { kind: 'digit'; zero: boolean; fraction: boolean }
+  | { kind: 'point' }
+  | { kind: 'comma' }
+  | { kind: 'text'; text: string };
+
+/** The sections of a custom format, split at each `;` that is not escaped or quoted. */
+function splitSections(spec: string): Item[][] {
+  const sections: Item[][] = [[]];
+  let fraction = false;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    const items = sections[sections.length - 1];
+    if (c === ';') {
+      sections.push([]);
+      fraction = false;
+    } else if (c === '\\') {
+      items.push({ kind: 'text', text: spec[++i] ?? '' });
+    } else if (c === "'" || c === '"') {
+      const end = spec.indexOf(c, i + 1);
+      if (end < 0) throw formatError(`the quote at ${i} of "${spec}" is not closed`);
+      items.push({ kind: 'text', text: spec.slice(i + 1, end) });
+      i = end;
+    } else if (c === '0' || c === '#') {
+      items.push({ kind: 'digit', zero: c === '0', fraction });
+    } else if (c === '.') {
+      if (!fraction) items.push({ kind: 'point' });
+      fraction = true;
+    } else if (c === ',') {
+      items.push({ kind: 'comma' });
+    } else if ((c === 'E' || c === 'e') && /^[+-]?0/.test(spec.slice(i + 1))) {
+      throw formatError(`"${spec}" uses an exponent, which is not a supported number format`);
+    } else {
+      items.push({ kind: 'text', text: c });
+    }
+  }
+  return sections;
+}
+
+function customSection(value: number, items: Item[], spec: string): string {
+  const digits = items.filter((item): item is Extract<Item, { kind: 'digit' }> => item.kind === 'digit');
+  const integer = digits.filter(d => !d.fraction);
+  const fractional = digits.filter(d => d.fraction);
+  const firstZero = integer.findIndex(d => d.zero);
+  const minInt = firstZero < 0 ? 0 : integer.length - firstZero;
+  const lastZero = fractional.map(d => d.zero).lastIndexOf(true);
+  const minFrac = lastZero + 1;
+  // Commas right before the point (or the end of the integer placeholders) divide by 1,000; a comma
+  // between integer placeholders groups the digits.
+  const pointAt = items.findIndex(item => item.kind === 'point');
+  const integerEnd = pointAt < 0 ? items.length : pointAt;
+  let lastIntDigit = -1;
+  let firstIntDigit = -1;
+  for (let i = 0; i < integerEnd; i++) {
+    if (items[i].kind === 'digit') {
+      lastIntDigit = i;
+      if (firstIntDigit < 0) firstIntDigit = i;
+    }
+  }
+  let scale = 0;
+  for (let i = lastIntDigit + 1; i < integerEnd && items[i].kind === 'comma'; i++) scale++;
+  const grouping = items.some((item, i) => item.kind === 'comma' && i > firstIntDigit && i < lastIntDigit);
+  let scaled = value / 1000 ** scale;
+  for (const item of items) {
+    if (item.kind === 'text' && item.text === '%') scaled *= 100;
+    if (item.kind === 'text' && item.text === '‰') scaled *= 1000;
+  }
+  let [whole, fraction = ''] = scaled.toFixed(fractional.length).split('.');
   fraction = fraction.replace(/0+$/, '').padEnd(minFrac, '0');
   if (whole === '0' && minInt === 0) whole = '';
   whole = whole.padStart(minInt, '0');
-  if (intPart.includes(',')) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const text = fraction ? `${whole}.${fraction}` : whole;
-  return (value < 0 && /[1-9]/.test(text) ? '-' : '') + text;
+  if (grouping) {
+    const literalInside = items.some((item, i) => item.kind === 'text' && i > firstIntDigit && i < lastIntDigit);
+    if (literalInside)
+      throw formatError(`"${spec}" groups digits around a literal, which is not a supported number format`);
+    whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  }
+  // The integer digits fill the integer placeholders from the right; the first one takes any extra.
+  const slots: string[] = integer.map(() => '');
+  if (grouping) {
+    if (slots.length > 0) slots[0] = whole;
+  } else {
+    for (let k = 0; k < slots.length; k++) {
+      const from = whole.length - slots.length + k;
+      slots[k] = k === 0 ? whole.slice(0, Math.max(from + 1, 0)) : from >= 0 ? whole[from] : '';
+    }
+  }
+  let out = '';
+  let intIndex = 0;
+  let fracIndex = 0;
+  for (const item of items) {
+    if (item.kind === 'digit') {
+      if (!item.fraction) out += slots[intIndex++] ?? '';
+      else out += fraction[fracIndex++] ?? '';
+    } else if (item.kind === 'point') {
+      if (fraction) out += '.';
+    } else if (item.kind === 'text') {
+      out += item.text;
+    }
+  }
+  if (integer.length === 0 && whole) out = whole + out;
+  return out;
 }
