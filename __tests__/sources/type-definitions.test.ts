@@ -3,8 +3,13 @@
  * before it deploys anything. Each case is an example of https://learn.microsoft.com/azure/azure-resource-manager/templates/definitions
  * ("would accept … but reject …"), given as a parameter's value.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import type { Json } from '../../src/model/value.js';
+import { expandTemplateFile } from '../../src/sources/index.js';
+import { fixtures } from './helpers.js';
 import { expandDocTemplate } from './outputs.js';
 
 /** Expands a languageVersion 2.0 template with one parameter `p` of type `decl` and the value given. */
@@ -144,5 +149,52 @@ describe('references between definitions', () => {
       outputs: { o: { type: 'array', value: "[parameters('p')]" } }
     });
     expect(outputs.o).toEqual(['a']);
+  });
+});
+
+/*
+ * A Bicep-compiled template of PSRule's TemplateVisitorTests.cs "CustomTypes" (Azure/PSRule.Rules.Azure,
+ * tests/PSRule.Rules.Azure.Tests/Tests.Bicep.14.json at commit 4f272da06baaae9949d6022e2db15c77015004fa,
+ * copied into __tests__/fixtures/peer/psrule/): a tuple of two typed objects inside an object, with a
+ * $ref to a boolean; PSRule expands it without an issue.
+ */
+describe('a tuple of typed objects inside an object (PSRule Tests.Bicep.14.json, "CustomTypes")', () => {
+  const file = path.join(fixtures, '..', 'peer', 'psrule', 'Tests.Bicep.14.json');
+
+  test('the default fits its type', () => {
+    expect(expandTemplateFile(file).errors).toEqual([]);
+  });
+
+  test('a setting of the wrong type is refused at the parameter file, saying where', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-types-'));
+    try {
+      const parameters = path.join(dir, 'p.json');
+      const props = {
+        name: 'abc',
+        properties: {
+          enabled: true,
+          settings: [
+            { name: 'key1', value: 'one' },
+            { name: 'key2', value: 'value2' }
+          ]
+        }
+      };
+      fs.writeFileSync(
+        parameters,
+        JSON.stringify({ contentVersion: '1.0.0.0', parameters: { props: { value: props } } })
+      );
+      let error: unknown;
+      try {
+        expandTemplateFile(file, { parameterFiles: [parameters] });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({
+        location: { file: parameters },
+        message: expect.stringMatching(/parameter 'props' at \.properties\.settings\[0\]\.value is not of type int/)
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
