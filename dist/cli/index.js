@@ -10651,6 +10651,10 @@ function formatValue(value, spec) {
     if (typeof value !== 'number' || spec === undefined || spec === '')
         return toText(value);
     const standard = /^([CcDdEeFfGgNnPpXx])(\d{0,2})$/.exec(spec);
+    // A letter with digits is a standard format ("Any numeric format string that contains more than one
+    // alphabetic character \u2026 is interpreted as a custom numeric format string"); one it does not know fails.
+    if (!standard && /^[A-Za-z]\d*$/.test(spec))
+        throw formatError(`"${spec}" is not a supported number format`);
     if (!standard)
         return customNumber(value, spec);
     const letter = standard[1].toUpperCase();
@@ -10735,23 +10739,146 @@ function grouped(value, decimals) {
     const withSeparators = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     return fraction === undefined ? withSeparators : `${withSeparators}.${fraction}`;
 }
-/** Custom numeric formats made of `0` (digit or zero), `#` (digit if any), `,` (grouping) and `.`. */
+/**
+ * .NET custom numeric formats (https://learn.microsoft.com/dotnet/standard/base-types/custom-numeric-format-strings):
+ * `0` (digit or zero) and `#` (digit if any) placeholders, `.` (the first one), `,` between integer
+ * placeholders (grouping) or just before the point (dividing by 1,000 each), `%` and `\u2030` (times 100 and
+ * 1,000), `\` escapes, `'\u2026'` and `"\u2026"` literals, other characters written as they are, and `;` sections
+ * (positive;negative;zero; a negative value in its own section is written without a minus sign).
+ * Exponents (`E0`) and grouping among literals are refused rather than guessed.
+ */
 function customNumber(value, spec) {
-    if (!/^[0#,.]+$/.test(spec))
-        throw formatError(`"${spec}" is not a supported number format`);
-    const [intPart, fracPart = ''] = spec.split('.');
-    const minInt = (intPart.match(/0/g) ?? []).length;
-    const minFrac = (fracPart.match(/0/g) ?? []).length;
-    const maxFrac = fracPart.replace(/,/g, '').length;
-    let [whole, fraction = ''] = Math.abs(value).toFixed(maxFrac).split('.');
+    const sections = splitSections(spec);
+    if (sections.length > 3)
+        throw formatError(`"${spec}" has more than three sections`);
+    let section = sections[0];
+    let signed = value < 0;
+    if (value < 0 && sections.length >= 2 && sections[1].length > 0) {
+        section = sections[1];
+        signed = false;
+    }
+    if (value === 0 && sections.length === 3 && sections[2].length > 0)
+        return customSection(0, sections[2], spec);
+    const text = customSection(Math.abs(value), section, spec);
+    return (signed && /[1-9]/.test(text) ? '-' : '') + text;
+}
+/** The sections of a custom format, split at each `;` that is not escaped or quoted. */
+function splitSections(spec) {
+    const sections = [[]];
+    let fraction = false;
+    for (let i = 0; i < spec.length; i++) {
+        const c = spec[i];
+        const items = sections[sections.length - 1];
+        if (c === ';') {
+            sections.push([]);
+            fraction = false;
+        }
+        else if (c === '\\') {
+            items.push({ kind: 'text', text: spec[++i] ?? '' });
+        }
+        else if (c === "'" || c === '"') {
+            const end = spec.indexOf(c, i + 1);
+            if (end < 0)
+                throw formatError(`the quote at ${i} of "${spec}" is not closed`);
+            items.push({ kind: 'text', text: spec.slice(i + 1, end) });
+            i = end;
+        }
+        else if (c === '0' || c === '#') {
+            items.push({ kind: 'digit', zero: c === '0', fraction });
+        }
+        else if (c === '.') {
+            if (!fraction)
+                items.push({ kind: 'point' });
+            fraction = true;
+        }
+        else if (c === ',') {
+            items.push({ kind: 'comma' });
+        }
+        else if ((c === 'E' || c === 'e') && /^[+-]?0/.test(spec.slice(i + 1))) {
+            throw formatError(`"${spec}" uses an exponent, which is not a supported number format`);
+        }
+        else {
+            items.push({ kind: 'text', text: c });
+        }
+    }
+    return sections;
+}
+function customSection(value, items, spec) {
+    const digits = items.filter((item) => item.kind === 'digit');
+    const integer = digits.filter(d => !d.fraction);
+    const fractional = digits.filter(d => d.fraction);
+    const firstZero = integer.findIndex(d => d.zero);
+    const minInt = firstZero < 0 ? 0 : integer.length - firstZero;
+    const lastZero = fractional.map(d => d.zero).lastIndexOf(true);
+    const minFrac = lastZero + 1;
+    // Commas right before the point (or the end of the integer placeholders) divide by 1,000; a comma
+    // between integer placeholders groups the digits.
+    const pointAt = items.findIndex(item => item.kind === 'point');
+    const integerEnd = pointAt < 0 ? items.length : pointAt;
+    let lastIntDigit = -1;
+    let firstIntDigit = -1;
+    for (let i = 0; i < integerEnd; i++) {
+        if (items[i].kind === 'digit') {
+            lastIntDigit = i;
+            if (firstIntDigit < 0)
+                firstIntDigit = i;
+        }
+    }
+    let scale = 0;
+    for (let i = lastIntDigit + 1; i < integerEnd && items[i].kind === 'comma'; i++)
+        scale++;
+    const grouping = items.some((item, i) => item.kind === 'comma' && i > firstIntDigit && i < lastIntDigit);
+    let scaled = value / 1000 ** scale;
+    for (const item of items) {
+        if (item.kind === 'text' && item.text === '%')
+            scaled *= 100;
+        if (item.kind === 'text' && item.text === '\u2030')
+            scaled *= 1000;
+    }
+    let [whole, fraction = ''] = scaled.toFixed(fractional.length).split('.');
     fraction = fraction.replace(/0+$/, '').padEnd(minFrac, '0');
     if (whole === '0' && minInt === 0)
         whole = '';
     whole = whole.padStart(minInt, '0');
-    if (intPart.includes(','))
+    if (grouping) {
+        const literalInside = items.some((item, i) => item.kind === 'text' && i > firstIntDigit && i < lastIntDigit);
+        if (literalInside)
+            throw formatError(`"${spec}" groups digits around a literal, which is not a supported number format`);
         whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    const text = fraction ? `${whole}.${fraction}` : whole;
-    return (value < 0 && /[1-9]/.test(text) ? '-' : '') + text;
+    }
+    // The integer digits fill the integer placeholders from the right; the first one takes any extra.
+    const slots = integer.map(() => '');
+    if (grouping) {
+        if (slots.length > 0)
+            slots[0] = whole;
+    }
+    else {
+        for (let k = 0; k < slots.length; k++) {
+            const from = whole.length - slots.length + k;
+            slots[k] = k === 0 ? whole.slice(0, Math.max(from + 1, 0)) : from >= 0 ? whole[from] : '';
+        }
+    }
+    let out = '';
+    let intIndex = 0;
+    let fracIndex = 0;
+    for (const item of items) {
+        if (item.kind === 'digit') {
+            if (!item.fraction)
+                out += slots[intIndex++] ?? '';
+            else
+                out += fraction[fracIndex++] ?? '';
+        }
+        else if (item.kind === 'point') {
+            if (fraction)
+                out += '.';
+        }
+        else if (item.kind === 'text') {
+            out += item.text;
+        }
+    }
+    if (integer.length === 0 && whole)
+        out = whole + out;
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/expr/functions/hashing.ts
@@ -15994,6 +16121,11 @@ class JsonStream {
     eof = false;
     bytesRead = 0;
     closed = false;
+    /**
+     * What the file is read into, kept from one read to the next (the decoder copies what it keeps): a buffer a read
+     * would be a megabyte of memory outside the heap each time, freed only when the collector gets to it.
+     */
+    chunk;
     constructor(file, chunkBytes = CHUNK_BYTES) {
         this.file = file;
         this.chunkBytes = chunkBytes;
@@ -16049,7 +16181,9 @@ class JsonStream {
     }
     /** Reads up to `bytes` more of the file into the window, dropping the text before `keepFrom`. */
     fill(keepFrom, bytes) {
-        const chunk = Buffer.allocUnsafe(bytes);
+        if (!this.chunk || this.chunk.length < bytes)
+            this.chunk = Buffer.allocUnsafe(bytes);
+        const chunk = this.chunk;
         let read;
         try {
             read = external_node_fs_.readSync(this.fd, chunk, 0, bytes, null);
@@ -22776,6 +22910,14 @@ class FindingStore {
                 yield findingJson(entry.finding, FINDING_DEPTH);
         }
     }
+    /** The bytes the store keeps in memory for the findings it wrote out, besides a few for each block: their sizes. */
+    get writtenOutIndexBytes() {
+        let bytes = 0;
+        for (const list of this.blocks.values())
+            for (const block of list)
+                bytes += block.sizes.byteLength;
+        return bytes;
+    }
     /** Whether findings were written to the temporary file. */
     get writtenOut() {
         return this.file !== undefined;
@@ -22820,7 +22962,8 @@ class FindingStore {
                 let blocks = this.blocks.get(group);
                 if (!blocks)
                     this.blocks.set(group, (blocks = []));
-                blocks.push({ input, offset, bytes: out.end - offset, sizes: Uint32Array.from(sizes), tally });
+                const sized = sizes.every(size => size <= 0xffff) ? Uint16Array.from(sizes) : Uint32Array.from(sizes);
+                blocks.push({ input, offset, bytes: out.end - offset, sizes: sized, tally });
                 from = to;
             }
         }
