@@ -6,6 +6,7 @@ import type { ComplianceRecord } from './azure/index.js';
 import { canonicalEffect, severityOfEffect } from './engine/index.js';
 import type { Finding, Verdict } from './model/finding.js';
 import type { Rule } from './rules/index.js';
+import { foldCase } from './model/foldCase.js';
 
 const VERDICTS: Record<string, Verdict> = { compliant: 'compliant', noncompliant: 'noncompliant' };
 
@@ -17,12 +18,12 @@ export function complianceFinding(record: ComplianceRecord, rules: ReadonlyMap<s
   const definition = record.policyDefinitionReferenceId || record.policyDefinitionName;
   const rule =
     rules.get(definition) ??
-    [...rules.values()].find(r => r.name.toLowerCase() === definition.toLowerCase()) ??
-    [...rules.values()].find(r => r.name.toLowerCase() === record.policyDefinitionName.toLowerCase());
+    [...rules.values()].find(r => foldCase(r.name) === foldCase(definition)) ??
+    [...rules.values()].find(r => foldCase(r.name) === foldCase(record.policyDefinitionName));
   const displayName = rule?.displayName ?? definition;
   const effect = canonicalEffect(record.effect) ?? record.effect;
   const state = record.complianceState;
-  const verdict = VERDICTS[state.toLowerCase()] ?? 'indeterminate';
+  const verdict = VERDICTS[foldCase(state)] ?? 'indeterminate';
   const when = record.timestamp ? ` (evaluated ${record.timestamp})` : '';
   const message =
     verdict === 'compliant'

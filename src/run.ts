@@ -78,6 +78,7 @@ import { readBaseline, type Baseline } from './exceptions/baseline.js';
 import { markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
 import { desiredExemptions, exceptionsFromExemptions } from './exceptions/azure.js';
+import { foldCase } from './model/foldCase.js';
 
 export type { StreamedFindingsDocument } from './pipeline/document.js';
 
@@ -1054,8 +1055,8 @@ export async function complianceReport(request: ComplianceReportRequest): Promis
       reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
     });
   }
-  const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
-  const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
+  const resources = new Set(result.records.map(r => foldCase(r.resourceId))).size;
+  const members = new Set(result.records.map(r => foldCase(r.policyDefinitionReferenceId))).size;
   const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
   if (accepted.report.length) document.exceptions = accepted.report;
   return document;

@@ -5,6 +5,7 @@ import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
 import { parseRegion, type GivenSettings } from '../config/settings.js';
+import { foldCase } from '../model/foldCase.js';
 
 /**
  * Every input of action.yml, read once into one typed object. Lists are one entry per
@@ -89,7 +90,7 @@ export function readInputs(read: InputReader): ActionInputs {
   function oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined {
     const value = text(name);
     if (value === undefined) return fallback;
-    const match = allowed.find(option => option.toLowerCase() === value.toLowerCase());
+    const match = allowed.find(option => foldCase(option) === foldCase(value));
     if (match) return match;
     throw new UserError(`the input \`${name}\` is '${value}'; use one of ${allowed.join(', ')}.`);
   }
@@ -120,7 +121,7 @@ export function readInputs(read: InputReader): ActionInputs {
   return {
     command: oneOf('command', commands, 'evaluate'),
     config: text('config'),
-    policies: policies === undefined ? undefined : policies.toLowerCase() === 'none' ? null : policies,
+    policies: policies === undefined ? undefined : foldCase(policies) === 'none' ? null : policies,
     definitions: list('definitions'),
     templates: list('templates'),
     parameterFiles: parameterLines.filter(line => !isOverride(line)),

@@ -32,6 +32,7 @@ import { ArmError } from './errors.js';
 import { exemptionScope, type ExemptionStore } from './exemptions.js';
 import type { PolicyStore, RestBody } from './policyStore.js';
 import { parseScope, scopeOfId, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** How long Azure's answers that it does not see a reference yet are waited out. */
 export interface SettleOptions {
@@ -70,7 +71,7 @@ export interface ApplyOptions {
  * InvalidDelete… codes in ../shared/corpus/rest-api/policy/arm-errors-observed.json).
  */
 export function notSeenYet(error: ArmError): boolean {
-  const code = (error.code ?? '').toLowerCase();
+  const code = foldCase(error.code ?? '');
   if (error.status === 404) return code === 'policyassignmentnotfound';
   if (error.status !== 400) return false;
   if (

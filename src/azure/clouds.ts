@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { UserError } from '../model/errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const clouds = {
   AzureCloud: { arm: 'https://management.azure.com', authority: 'https://login.microsoftonline.com' },
@@ -65,7 +66,7 @@ export function resolveAuthority(cloudAuthority: string, env: NodeJS.ProcessEnv)
 
 /** Whether a URL host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = foldCase(hostname.replace(/^\[|\]$/g, ''));
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
@@ -73,7 +74,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 export function cloudByName(name: string): CloudName {
-  const match = cloudNames.find(c => c.toLowerCase() === name.trim().toLowerCase());
+  const match = cloudNames.find(c => foldCase(c) === foldCase(name.trim()));
   if (!match) throw new UserError(`--cloud is '${name}'; use one of ${cloudNames.join(', ')}, or --arm-endpoint URL.`);
   return match;
 }

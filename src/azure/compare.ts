@@ -10,6 +10,7 @@
 import { canonicalJson } from '../compiler/canonical.js';
 import type { FieldChange, PlanItemKind } from '../model/plan.js';
 import type { Json } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 type JsonObject = { [key: string]: Json };
 
@@ -37,15 +38,14 @@ function nonEmpty(out: JsonObject, name: string, value: Json | undefined): void 
  * spelled as we would write it when it is the same word, so only a real change is a change.
  */
 function asWritten(value: Json | undefined, wanted: Json | undefined): Json | undefined {
-  if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
-    return wanted;
+  if (typeof value === 'string' && typeof wanted === 'string' && foldCase(value) === foldCase(wanted)) return wanted;
   if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
     return value.map((v, i) => asWritten(v, wanted[i]) as Json);
   return value;
 }
 
 function lowerId(value: Json | undefined): Json | undefined {
-  return typeof value === 'string' ? value.toLowerCase() : value;
+  return typeof value === 'string' ? foldCase(value) : value;
 }
 
 /** Parameter declarations: metadata as a plain object, nothing Azure adds. */
@@ -133,14 +133,14 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
     nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
     nonEmpty(properties, 'overrides', p.overrides);
     if ('definitionVersion' in want) nonEmpty(properties, 'definitionVersion', p.definitionVersion);
-    if (typeof body.location === 'string') out.location = body.location.replace(/\s+/g, '').toLowerCase();
+    if (typeof body.location === 'string') out.location = foldCase(body.location.replace(/\s+/g, ''));
     const identity = asObject(body.identity);
     if (identity.type !== undefined && identity.type !== 'None') {
       const entry: JsonObject = { type: identity.type };
       nonEmpty(
         entry,
         'userAssignedIdentities',
-        Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [id.toLowerCase(), {}]))
+        Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [foldCase(id), {}]))
       );
       out.identity = entry;
     }

@@ -24,6 +24,7 @@ import type { ArmResponse } from './rest.js';
 import { ResourceGraph } from './resourceGraph.js';
 import { notOffered } from './searches.js';
 import { shortScope, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const POLICY_INSIGHTS_API_VERSION = '2024-10-01';
 
@@ -73,7 +74,7 @@ function skipTokenOf(nextLink: string, doing: string): string {
   } catch {
     throw new ArmError(`Azure sent a next-page link that is not a URL while ${doing}.`, undefined, 'Paging', '');
   }
-  const token = [...url.searchParams].find(([name]) => name.toLowerCase() === '$skiptoken')?.[1];
+  const token = [...url.searchParams].find(([name]) => foldCase(name) === '$skiptoken')?.[1];
   if (!token) {
     throw new ArmError(
       `Azure sent a next-page link without a $skiptoken while ${doing}; cmk-guard cannot ask for the next page.`,
@@ -180,7 +181,7 @@ export class ComplianceStates {
       const subscription = /^\/subscriptions\/([^/]+)$/i;
       return (await descendants(this.connection, scope)).flatMap(id => {
         const found = subscription.exec(id)?.[1];
-        return found === undefined ? [] : [found.toLowerCase()];
+        return found === undefined ? [] : [foldCase(found)];
       });
     }
   }

@@ -16,6 +16,7 @@ import type { SourcePosition } from '../model/resource.js';
 import type { Json } from '../model/value.js';
 import type { RestBody } from './policyStore.js';
 import { resourceIdAt, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Effects that change resources: the assignment needs a managed identity (and a location) for them. */
 const IDENTITY_EFFECTS = ['deployifnotexists', 'modify'];
@@ -84,13 +85,13 @@ export function assignedEffects(
     if (!member || override.effect === undefined) continue;
     const where = override.at?.file ? `${override.at.file}${override.at.line ? `:${override.at.line}` : ''}` : '';
     if (override.name in effects) {
-      if (effects[override.name].toLowerCase() !== override.effect.toLowerCase())
+      if (foldCase(effects[override.name]) !== foldCase(override.effect))
         notes.push(
           `The assignment gives ${override.name} the effect ${effects[override.name]}, as chosen for this deploy; ${where || 'the configuration file'} overrides it to ${override.effect}, which pull requests are checked with.`
         );
       continue;
     }
-    const allowed = member.effect.allowed.find(a => a.toLowerCase() === override.effect!.toLowerCase());
+    const allowed = member.effect.allowed.find(a => foldCase(a) === foldCase(override.effect!));
     if (!allowed)
       throw new UserError(
         `\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${member.effect.allowed.map(a => `\`${a}\``).join(', ')}.`,
@@ -156,7 +157,7 @@ export function resolveEffects(members: CompilableRule[], chosen: Record<string,
         `--effect names rule '${rule}', which is not a policy rule of the pack; use one of ${members.map(m => m.name).join(', ')}.`
       );
     }
-    const allowed = member.effect.allowed.find(a => a.toLowerCase() === effect.toLowerCase());
+    const allowed = member.effect.allowed.find(a => foldCase(a) === foldCase(effect));
     if (!allowed) {
       throw new UserError(
         `--effect gives rule '${rule}' the effect '${effect}', which it does not allow; use one of ${member.effect.allowed.join(', ')}.`,
@@ -196,7 +197,7 @@ export function desiredState(compiled: CompiledPack, options: PublishOptions): D
     effect: effects[rule.name] ?? rule.effect.default,
     overridden: rule.name in effects
   }));
-  const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes(e.effect.toLowerCase()));
+  const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes(foldCase(e.effect)));
   if (needsIdentity.length && !options.location) {
     throw new UserError(
       `the effect ${needsIdentity[0].effect} of rule '${needsIdentity[0].rule}' changes resources, so the assignment needs a managed identity, which lives in a region; give --location (e.g. westeurope).`

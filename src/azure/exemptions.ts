@@ -16,6 +16,7 @@ import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from '.
 import { policyExemptionsQuery, ResourceGraph } from './resourceGraph.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 import { Searches } from './searches.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const PUT_OK = [200, 201];
@@ -41,7 +42,7 @@ export function exemptionId(scope: string, name: string): string {
 
 /** The scope an exemption is at: everything before its `/providers/Microsoft.Authorization/policyExemptions/`. */
 export function exemptionScope(id: string): string {
-  const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+  const at = foldCase(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
   return at < 0 ? id : id.slice(0, at);
 }
 
@@ -123,8 +124,8 @@ export class ExemptionStore {
       for (const group of groups) lists.push([group.id, 'atExactScope()']);
     }
     const found = new Map<string, ExemptionResource>();
-    for (const [at, filter] of lists) for (const e of await this.list(at, filter)) found.set(e.id.toLowerCase(), e);
-    return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    for (const [at, filter] of lists) for (const e of await this.list(at, filter)) found.set(foldCase(e.id), e);
+    return [...found.values()].sort((a, b) => (foldCase(a.id) < foldCase(b.id) ? -1 : 1));
   }
 
   /**
@@ -135,18 +136,18 @@ export class ExemptionStore {
    * Resource Graph finds anywhere else (`outside`) are added.
    */
   async ofAssignments(ids: readonly string[]): Promise<ExemptionResource[]> {
-    const wanted = new Set(ids.map(id => id.toLowerCase()));
+    const wanted = new Set(ids.map(id => foldCase(id)));
     const scopes = new Map<string, AzureScope>();
     for (const id of ids) {
       const scope = parseScope(scopeOfId(id), 'the scope of a policy assignment');
-      scopes.set(scope.id.toLowerCase(), scope);
+      scopes.set(foldCase(scope.id), scope);
     }
     const found = new Map<string, ExemptionResource>();
     for (const scope of scopes.values())
       for (const e of await this.affecting(scope))
-        if (wanted.has(e.properties.policyAssignmentId.toLowerCase())) found.set(e.id.toLowerCase(), e);
-    for (const e of await this.naming(ids)) found.set(e.id.toLowerCase(), e);
-    return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+        if (wanted.has(foldCase(e.properties.policyAssignmentId))) found.set(foldCase(e.id), e);
+    for (const e of await this.naming(ids)) found.set(foldCase(e.id), e);
+    return [...found.values()].sort((a, b) => (foldCase(a.id) < foldCase(b.id) ? -1 : 1));
   }
 
   /**
@@ -255,11 +256,11 @@ export class ExemptionStore {
   ): Promise<ExemptionResource[]> {
     const exemptions = await this.affecting(scope);
     const ours = new Map<string, boolean>();
-    for (const id of new Set(exemptions.map(e => e.properties.policyAssignmentId.toLowerCase()))) {
+    for (const id of new Set(exemptions.map(e => foldCase(e.properties.policyAssignmentId)))) {
       const definition = (await this.assignment(id))?.properties.policyDefinitionId;
       ours.set(id, typeof definition === 'string' && isOurs(definition));
     }
-    return exemptions.filter(e => ours.get(e.properties.policyAssignmentId.toLowerCase()) === true);
+    return exemptions.filter(e => ours.get(foldCase(e.properties.policyAssignmentId)) === true);
   }
 
   /** The assignment an exemption is for (policy 2025-03-01), or undefined when it is gone. */

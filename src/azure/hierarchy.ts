@@ -9,6 +9,7 @@ import type { ArmConnection } from './connection.js';
 import { toArmError } from './errors.js';
 import { MalformedAnswerError } from './policies.js';
 import { parseScope, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const MANAGEMENT_GROUPS_API_VERSION = '2020-05-01';
 
@@ -33,7 +34,7 @@ export async function descendants(connection: ArmConnection, scope: AzureScope):
     const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
     if (typeof id !== 'string' || !id.startsWith('/'))
       throw toArmError(new MalformedAnswerError('a descendant has no id', scope.id), doing, connection.secrets);
-    if (id.toLowerCase() !== scope.id.toLowerCase()) found.set(id.toLowerCase(), id.replace(/\/+$/, ''));
+    if (foldCase(id) !== foldCase(scope.id)) found.set(foldCase(id), id.replace(/\/+$/, ''));
   }
   return [...found.values()];
 }
@@ -62,9 +63,9 @@ export async function groupsBelow(connection: ArmConnection, scope: AzureScope):
  * management group, under one of the groups or subscriptions Azure lists below it.
  */
 export async function containment(connection: ArmConnection, scope: AzureScope): Promise<(id: string) => boolean> {
-  const roots = [scope.id, ...(await descendants(connection, scope))].map(id => id.toLowerCase());
+  const roots = [scope.id, ...(await descendants(connection, scope))].map(id => foldCase(id));
   return id => {
-    const lower = id.toLowerCase().replace(/\/+$/, '');
+    const lower = foldCase(id).replace(/\/+$/, '');
     return roots.some(root => lower === root || lower.startsWith(`${root}/`));
   };
 }

@@ -17,6 +17,7 @@ import {
   shortScope,
   type AzureScope
 } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface LiveRequest {
   env: NodeJS.ProcessEnv;
@@ -39,10 +40,10 @@ export interface LiveResources {
 
 /** Whether a policy definition id is that of an initiative with one of these names. */
 function initiativeNamed(names: readonly string[]): (id: string) => boolean {
-  const wanted = new Set(names.map(n => n.toLowerCase()));
+  const wanted = new Set(names.map(n => foldCase(n)));
   return id =>
     /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id) &&
-    wanted.has(nameOfId(id).toLowerCase());
+    wanted.has(foldCase(nameOfId(id)));
 }
 
 /** The resources of these types (lowercased; null for all) in the scope. */

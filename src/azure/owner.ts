@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { UserError } from '../model/errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 const MAX_OWNER = 256;
 
@@ -39,7 +40,7 @@ export function ownerFromRemote(remote: string): string | undefined {
     .replace(/^\/+/, '')
     .replace(/\.git$/, '')
     .replace(/\/+$/, '');
-  return host && cleaned ? `${host.toLowerCase()}/${cleaned}` : undefined;
+  return host && cleaned ? `${foldCase(host)}/${cleaned}` : undefined;
 }
 
 /** The owner id: `--owner`, else the GitHub repository of the run, else the git remote `origin`. */

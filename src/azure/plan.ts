@@ -25,6 +25,7 @@ import type { RestPolicyResource } from './restShape.js';
 import { exemptionId, exemptionScope, type DesiredExemption, type ExemptionResource } from './exemptions.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
 import { Searches } from './searches.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface ExistingState {
   definitions: RestPolicyResource[];
@@ -76,7 +77,7 @@ export async function readExisting(
   ]);
   const elsewhere = new Map<string, RestPolicyResource>();
   for (const assignment of found.flat())
-    if (!sameId(scopeOfId(assignment.id), assignmentScope.id)) elsewhere.set(assignment.id.toLowerCase(), assignment);
+    if (!sameId(scopeOfId(assignment.id), assignmentScope.id)) elsewhere.set(foldCase(assignment.id), assignment);
   return { definitions, initiatives, assignments, elsewhere: [...elsewhere.values()] };
 }
 
@@ -113,7 +114,7 @@ function parameterTypes(body: { properties: JsonObject }): Map<string, { name: s
   if (parameters && typeof parameters === 'object' && !Array.isArray(parameters)) {
     for (const [name, spec] of Object.entries(parameters)) {
       const type = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.type : undefined;
-      types.set(name.toLowerCase(), { name, type: String(type ?? '').toLowerCase() });
+      types.set(foldCase(name), { name, type: foldCase(String(type ?? '')) });
     }
   }
   return types;
@@ -138,7 +139,7 @@ export function refusedInPlace(
 
 /** A region as Azure compares them: `West Europe` is `westeurope`. */
 function region(location: string): string {
-  return location.replace(/\s+/g, '').toLowerCase();
+  return foldCase(location.replace(/\s+/g, ''));
 }
 
 /** Why the assignment must be replaced rather than updated: Azure refuses a new location in place. */
@@ -158,7 +159,7 @@ function keepingLocation(desired: DesiredItem, existing: RestPolicyResource | un
 }
 
 function byName(resources: RestPolicyResource[]): Map<string, RestPolicyResource> {
-  return new Map(resources.map(r => [r.name.toLowerCase(), r]));
+  return new Map(resources.map(r => [foldCase(r.name), r]));
 }
 
 function conflictReason(kind: PlanItemKind, name: string, scope: AzureScope, owner: string | undefined): string {
@@ -207,13 +208,9 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
 
   const definitionItems = [...desired.definitions]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(d => planItem(d, definitions.get(d.name.toLowerCase()), options.owner));
-  const initiative = planItem(
-    desired.initiative,
-    initiatives.get(desired.initiative.name.toLowerCase()),
-    options.owner
-  );
-  const heldAssignment = assignments.get(desired.assignment.name.toLowerCase());
+    .map(d => planItem(d, definitions.get(foldCase(d.name)), options.owner));
+  const initiative = planItem(desired.initiative, initiatives.get(foldCase(desired.initiative.name)), options.owner);
+  const heldAssignment = assignments.get(foldCase(desired.assignment.name));
   const assignment = planItem(keepingLocation(desired.assignment, heldAssignment), heldAssignment, options.owner);
 
   // A definition replaced must first leave the initiative, which is replaced too; an initiative
@@ -233,7 +230,7 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
 
   const leftOver = (kind: PlanItemKind, resources: RestPolicyResource[], wanted: Set<string>) => {
     for (const resource of resources) {
-      if (wanted.has(resource.name.toLowerCase()) || ownerOf(resource) !== options.owner) continue;
+      if (wanted.has(foldCase(resource.name)) || ownerOf(resource) !== options.owner) continue;
       items.push({
         kind,
         name: resource.name,
@@ -245,7 +242,7 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
       });
     }
   };
-  leftOver('assignment', existing.assignments, new Set([desired.assignment.name.toLowerCase()]));
+  leftOver('assignment', existing.assignments, new Set([foldCase(desired.assignment.name)]));
   // The pack's own assignment at another scope: left behind when --assignment-scope moved.
   for (const resource of existing.elsewhere ?? []) {
     if (ownerOf(resource) !== options.owner) continue;
@@ -261,8 +258,8 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
       reason: `an assignment of the pack's initiative at ${scopeName(scopeOfId(resource.id))}, owned by '${options.owner}'; the pack is now assigned at ${shortScope(options.assignmentScope)}${options.prune ? '' : '; --prune deletes it'}.${blocks}`
     });
   }
-  leftOver('initiative', existing.initiatives, new Set([desired.initiative.name.toLowerCase()]));
-  leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => d.name.toLowerCase())));
+  leftOver('initiative', existing.initiatives, new Set([foldCase(desired.initiative.name)]));
+  leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => foldCase(d.name))));
 
   return {
     scope: options.scope.id,
@@ -298,18 +295,18 @@ export function planExemptions(
   }
 ): PlanItem[] {
   const where = (found: ExemptionResource) =>
-    options.outside?.has(found.id.toLowerCase())
+    options.outside?.has(foldCase(found.id))
       ? `at ${scopeName(exemptionScope(found.id))}, outside the assignment's scope (made with assignmentScopeValidation DoNotValidate, which Azure allows there)`
       : undefined;
-  const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
+  const held = new Map(existing.map(e => [foldCase(e.id), e]));
   const items: PlanItem[] = [];
   const wanted = new Set<string>();
   for (const exemption of desired) {
     const id = exemptionId(exemption.scope, exemption.name);
-    wanted.add(id.toLowerCase());
+    wanted.add(foldCase(id));
     const body = { properties: exemption.properties };
     const base = { kind: 'exemption' as const, name: exemption.name, id, source: exemption.source };
-    const found = held.get(id.toLowerCase());
+    const found = held.get(foldCase(id));
     if (!found) {
       const outside = /^DoNotValidate$/i.test(String(exemption.properties.assignmentScopeValidation ?? ''));
       items.push({
@@ -356,7 +353,7 @@ export function planExemptions(
     );
   }
   for (const found of existing) {
-    if (wanted.has(found.id.toLowerCase())) continue;
+    if (wanted.has(foldCase(found.id))) continue;
     if (options.assignmentId !== undefined && !sameId(found.properties.policyAssignmentId, options.assignmentId))
       continue;
     if (ownerOf(found as unknown as { properties: JsonObject }) !== options.owner) continue;
@@ -369,7 +366,7 @@ export function planExemptions(
       reason: `owned by '${options.owner}'${at ? `, ${at},` : ''} and no exception makes it any more${options.prune ? '' : '; --prune deletes it'}`
     });
   }
-  return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+  return items.sort((a, b) => (foldCase(a.id) < foldCase(b.id) ? -1 : 1));
 }
 
 /**
@@ -385,14 +382,14 @@ export function planExemptionsOfLeaving(
   held: readonly ExemptionResource[],
   owner: string
 ): { items: PlanItem[]; notes: string[] } {
-  const assignments = new Map(leaving.map(a => [a.id.toLowerCase(), a]));
+  const assignments = new Map(leaving.map(a => [foldCase(a.id), a]));
   const items: PlanItem[] = [];
   const notes: string[] = [];
   const seen = new Set<string>();
-  for (const exemption of [...held].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1))) {
-    const assignment = assignments.get(String(exemption.properties.policyAssignmentId).toLowerCase());
-    if (!assignment || seen.has(exemption.id.toLowerCase())) continue;
-    seen.add(exemption.id.toLowerCase());
+  for (const exemption of [...held].sort((a, b) => (foldCase(a.id) < foldCase(b.id) ? -1 : 1))) {
+    const assignment = assignments.get(foldCase(String(exemption.properties.policyAssignmentId)));
+    if (!assignment || seen.has(foldCase(exemption.id))) continue;
+    seen.add(foldCase(exemption.id));
     const theirs = ownerOf(exemption as unknown as { properties: JsonObject });
     const where = scopeName(exemptionScope(exemption.id));
     if (theirs !== owner) {

@@ -14,6 +14,7 @@
  * downstream recurses without bound.
  */
 import { nameOfId, sameId } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Deeper than any policy Azure accepts (a rule holds at most 512 nested conditions). */
 export const MAX_ANSWER_DEPTH = 1000;
@@ -37,7 +38,7 @@ export function policyListKind(path: string): PolicyListKind | undefined {
   const match =
     /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
   if (!match) return undefined;
-  const lower = match[1].toLowerCase();
+  const lower = foldCase(match[1]);
   return lower === 'policydefinitions'
     ? 'policyDefinitions'
     : lower === 'policysetdefinitions'

@@ -18,6 +18,7 @@ import { ResourceGraph, type ResourceRow } from './resourceGraph.js';
 import { PolicyStore } from './policyStore.js';
 import { Searches } from './searches.js';
 import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface PublishRequest {
   cwd: string;
@@ -153,20 +154,20 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     log(`Reading the exemptions of ${desired.assignment.id}.`);
     // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
     const held = await exemptions.affecting(assignmentScope);
-    const seen = new Set(held.map(e => e.id.toLowerCase()));
+    const seen = new Set(held.map(e => foldCase(e.id)));
     // Those of the assignment made outside its scope (assignmentScopeValidation DoNotValidate).
-    const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has(e.id.toLowerCase()));
-    for (const e of outside) seen.add(e.id.toLowerCase());
+    const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has(foldCase(e.id)));
+    for (const e of outside) seen.add(foldCase(e.id));
     // An exemption to create that no list showed is read by its id: what a list misses (a scope
     // it does not reach, an index not caught up) is never created over unseen.
-    const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
+    const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(foldCase(id)));
     const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
     plan.items.push(
       ...planExemptions(made.exemptions, [...held, ...outside, ...read], {
         owner,
         prune: request.prune,
         assignmentId: desired.assignment.id,
-        outside: new Set(outside.map(e => e.id.toLowerCase()))
+        outside: new Set(outside.map(e => foldCase(e.id)))
       })
     );
     if (made.notes.length) plan.notes = [...(plan.notes ?? []), ...made.notes];
@@ -176,8 +177,8 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   if (leaving.length) {
     log(`Reading the exemptions of ${leaving.map(i => i.id).join(', ')}.`);
     const ofLeaving = planExemptionsOfLeaving(leaving, await exemptions.ofAssignments(leaving.map(i => i.id)), owner);
-    const planned = new Set(plan.items.map(i => i.id.toLowerCase()));
-    plan.items.push(...ofLeaving.items.filter(i => !planned.has(i.id.toLowerCase())));
+    const planned = new Set(plan.items.map(i => foldCase(i.id)));
+    plan.items.push(...ofLeaving.items.filter(i => !planned.has(foldCase(i.id))));
     if (ofLeaving.notes.length) plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
   }
   if (searches.notes.length) plan.notes = [...(plan.notes ?? []), ...searches.notes];

@@ -16,6 +16,7 @@ import { answerCheckPolicy, sdkRead } from './policies.js';
 import { checkResourceGraphAnswer } from './policyAnswers.js';
 import { endlessEmptyPages, MAX_EMPTY_PAGES, MAX_PAGES } from './rest.js';
 import { shortScope, type AzureScope } from './scope.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
@@ -118,7 +119,7 @@ export class ResourceGraph {
     const suffix = new RegExp(`/providers/${type.replace(/[.]/g, '\\.')}/[^/]+$`, 'i');
     const ids = new Map<string, string>();
     for await (const row of this.rows(scope, query, doing))
-      if (typeof row.id === 'string' && suffix.test(row.id)) ids.set(row.id.toLowerCase(), row.id);
+      if (typeof row.id === 'string' && suffix.test(row.id)) ids.set(foldCase(row.id), row.id);
     return [...ids.values()];
   }
 
@@ -163,7 +164,7 @@ export class ResourceGraph {
       empty = data.length ? 0 : empty + 1;
       if (next && empty >= MAX_EMPTY_PAGES) throw endlessEmptyPages('Resource Graph', doing);
       if (!next) {
-        if (String(response.resultTruncated).toLowerCase() === 'true') {
+        if (foldCase(String(response.resultTruncated)) === 'true') {
           throw new ArmError(
             `Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`,
             200,
@@ -206,7 +207,7 @@ export class ResourceGraph {
     ].join('\n');
     const ids: string[] = [];
     for await (const row of this.rows(scope, query, `listing the subscriptions under ${shortScope(scope)}`)) {
-      if (typeof row.subscriptionId === 'string') ids.push(row.subscriptionId.toLowerCase());
+      if (typeof row.subscriptionId === 'string') ids.push(foldCase(row.subscriptionId));
     }
     return ids;
   }

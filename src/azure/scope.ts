@@ -7,6 +7,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
  */
 import { UserError } from '../model/errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type AzureScope =
   | { kind: 'managementGroup'; id: string; managementGroup: string }
@@ -36,12 +37,12 @@ export function parseScope(text: string, what: string): AzureScope {
   }
   match = SUBSCRIPTION.exec(withSlash);
   if (match) {
-    const subscription = match[1].toLowerCase();
+    const subscription = foldCase(match[1]);
     return { kind: 'subscription', id: `/subscriptions/${subscription}`, subscription };
   }
   match = RESOURCE_GROUP.exec(withSlash);
   if (match) {
-    const subscription = match[1].toLowerCase();
+    const subscription = foldCase(match[1]);
     const resourceGroup = match[2];
     return {
       kind: 'resourceGroup',
@@ -76,12 +77,12 @@ export function resourceIdAt(scope: AzureScope, type: PolicyResourceType, name: 
 
 /** ARM ids compare case-insensitively. */
 export function sameId(a: string | undefined, b: string | undefined): boolean {
-  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+  return a !== undefined && b !== undefined && foldCase(a) === foldCase(b);
 }
 
 /** The scope part of a policy resource id: everything before `/providers/Microsoft.Authorization/`. */
 export function scopeOfId(id: string): string {
-  const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/');
+  const at = foldCase(id).lastIndexOf('/providers/microsoft.authorization/');
   return at < 0 ? id : id.slice(0, at);
 }
 

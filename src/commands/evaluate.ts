@@ -18,11 +18,12 @@ import { parseRegion, prepareSettings, resolveSettings, type GivenSettings } fro
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE, optionList } from './command.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const thresholds = ['error', 'warning', 'note', 'never'] as const;
 
 export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
-  const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  const wanted = typeof value === 'string' ? foldCase(value.trim()) : value;
   const found = allowed.find(a => a === wanted);
   if (found) return found;
   throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
@@ -44,7 +45,7 @@ export function givenSettings(options: OptionValues): GivenSettings {
   return {
     config: text('config'),
     root: text('root'),
-    ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
+    ...(policies !== undefined ? { policies: foldCase(policies) === 'none' ? null : [policies] } : {}),
     definitions: optionList(options.definitions),
     templates: optionList(options.templates),
     parameters: optionList(options.parameters),

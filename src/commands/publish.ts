@@ -12,6 +12,7 @@ import { resolveAzureSettings } from '../config/settings.js';
 import { publishPack, type PublishPackRequest } from '../run.js';
 import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, printOrWrite } from './command.js';
+import { foldCase } from '../model/foldCase.js';
 
 const formats = ['text', 'json', 'markdown'] as const;
 type Format = (typeof formats)[number];
@@ -101,7 +102,7 @@ export const publishOptions: Record<string, OptionSpec> = {
 };
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
-  const match = allowed.find(a => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
+  const match = allowed.find(a => typeof value === 'string' && foldCase(a) === foldCase(value));
   if (match) return match;
   throw new UserError(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
 }

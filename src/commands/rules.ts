@@ -7,6 +7,7 @@ import { loadPolicyDirectory, type Rule } from '../rules/index.js';
 import { loadExternalDefinitions } from '../run.js';
 import { EXIT_OK, optionList, type Command } from './command.js';
 import { evaluateOptions } from './evaluate.js';
+import { foldCase } from '../model/foldCase.js';
 
 interface Listed {
   name: string;
@@ -62,14 +63,14 @@ export const rulesCommand: Command = {
   },
   positionals: { min: 0, max: 0 },
   async run(options, _positionals, io) {
-    const format = typeof options.format === 'string' ? options.format.trim().toLowerCase() : '';
+    const format = typeof options.format === 'string' ? foldCase(options.format.trim()) : '';
     if (format !== 'text' && format !== 'json')
       throw new UserError(`--format must be one of text, json; got '${String(options.format)}'.`);
     const definitionPaths = optionList(options.definitions);
     // `--policies none` turns the rules off, as it does for evaluate: only the definitions are listed.
     const policies =
       typeof options.policies === 'string'
-        ? options.policies.trim().toLowerCase() === 'none'
+        ? foldCase(options.policies.trim()) === 'none'
           ? undefined
           : path.resolve(io.cwd, options.policies)
         : definitionPaths.length

@@ -9,6 +9,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#fields
  */
 import type { Json } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** What the compiler needs from an alias catalog. */
 export interface AliasCatalog {
@@ -70,14 +71,14 @@ export function aliasCatalogFromEntries(byType: Record<string, readonly AliasEnt
   for (const [type, entries] of Object.entries(byType)) {
     const paths = new Map<string, string>();
     for (const entry of entries) {
-      const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
+      const key = foldCase(joinSegments(pathSegments(entry.defaultPath)));
       if (!paths.has(key)) paths.set(key, entry.name);
     }
-    index.set(type.toLowerCase(), paths);
+    index.set(foldCase(type), paths);
   }
   return {
     aliasFor(resourceType, propertyPath) {
-      const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
+      const alias = index.get(foldCase(resourceType))?.get(foldCase(joinSegments(propertyPath)));
       return alias ? { alias, known: true } : null;
     }
   };
@@ -124,12 +125,12 @@ export function aliasCatalogFromPathLookup(lookup: (alias: string) => { path: st
       const segments = propertyPath[0] === 'properties' ? propertyPath.slice(1) : [...propertyPath];
       if (segments.length === 0) return null;
       const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
-      const wanted = joinSegments(propertyPath).toLowerCase();
+      const wanted = foldCase(joinSegments(propertyPath));
       for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
         const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
         const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
         const found = lookup(name);
-        if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
+        if (found.known && foldCase(joinSegments(pathSegments(found.path))) === wanted)
           return { alias: name, known: true };
       }
       return null;

@@ -22,15 +22,15 @@ import { linearRegExp } from '../model/regex.js';
 import { tooling, type AjvInstance } from '../model/tooling.js';
 import { setOwn, type Json } from '../model/value.js';
 import { isSchemaObject, type JsonSchema, type SchemaObject } from './context.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type { AjvInstance } from '../model/tooling.js';
 
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 export function azureEquals(actual: unknown, expected: unknown): boolean {
-  if (typeof actual === 'string' && typeof expected === 'string')
-    return actual.toLowerCase() === expected.toLowerCase();
-  if (typeof actual === 'boolean' && typeof expected === 'string') return String(actual) === expected.toLowerCase();
-  if (typeof actual === 'string' && typeof expected === 'boolean') return actual.toLowerCase() === String(expected);
+  if (typeof actual === 'string' && typeof expected === 'string') return foldCase(actual) === foldCase(expected);
+  if (typeof actual === 'boolean' && typeof expected === 'string') return String(actual) === foldCase(expected);
+  if (typeof actual === 'string' && typeof expected === 'boolean') return foldCase(actual) === String(expected);
   if (typeof actual === 'number' || typeof actual === 'boolean') return actual === expected;
   return false;
 }
@@ -38,11 +38,11 @@ export function azureEquals(actual: unknown, expected: unknown): boolean {
 /** Azure's `like`: the whole string, ignoring case, with one optional `*` for any run of characters. */
 export function azureLike(actual: unknown, pattern: string): boolean {
   if (typeof actual !== 'string') return false;
-  const text = actual.toLowerCase();
+  const text = foldCase(actual);
   const star = pattern.indexOf('*');
-  if (star < 0) return text === pattern.toLowerCase();
-  const prefix = pattern.slice(0, star).toLowerCase();
-  const suffix = pattern.slice(star + 1).toLowerCase();
+  if (star < 0) return text === foldCase(pattern);
+  const prefix = foldCase(pattern.slice(0, star));
+  const suffix = foldCase(pattern.slice(star + 1));
   return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
 }
 

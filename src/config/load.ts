@@ -20,6 +20,7 @@ import { metaSchemaErrors } from '../rules/validate.js';
 import { canonicalJson, isCalendarDate, type Exception, type ResourceSelector } from '../exceptions/model.js';
 import { configFieldHints, configPatternHints, configSchema, type thresholds } from './schema.js';
 import { lazyFileValidator } from './validator.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Looked for, in this order, at the repository root when no file is named. */
 export const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
@@ -104,7 +105,7 @@ const hints = {
  */
 export function findConfigFile(cwd: string, named: string | undefined, root: string = cwd): string | null {
   if (named !== undefined) {
-    if (named.toLowerCase() === 'none') return null;
+    if (foldCase(named) === 'none') return null;
     const file = path.resolve(cwd, named);
     // Refused before it is looked at: whether a file outside the repository exists is not said either.
     confine(file, root, 'the configuration file', { file: named });
@@ -183,7 +184,7 @@ export function loadConfig(file: string, cwd: string, root: string = cwd, writte
   const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
   const settings: ConfigSettings = {
     ...(policies !== undefined
-      ? { policies: policies.length === 1 && policies[0].toLowerCase() === 'none' ? null : policies }
+      ? { policies: policies.length === 1 && foldCase(policies[0]) === 'none' ? null : policies }
       : {}),
     ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
     ...(v.templates !== undefined ? { templates: v.templates } : {}),
@@ -250,7 +251,7 @@ function pathsOutside(
     const value = v[key];
     const entries = value === undefined ? [] : typeof value === 'string' ? [value] : value;
     entries.forEach((entry, i) => {
-      if (key === 'policies' && entry.toLowerCase() === 'none') return;
+      if (key === 'policies' && foldCase(entry) === 'none') return;
       const folder = staticPart(entry);
       const reason = escapeReason(path.resolve(cwd, folder), root);
       if (reason)

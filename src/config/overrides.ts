@@ -12,6 +12,7 @@ import type { Value } from '../model/value.js';
 import type { Rule } from '../rules/index.js';
 import { closest } from '../rules/suggest.js';
 import type { RuleOverride } from './load.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface OverridePlan {
   /** Assignment parameter values by definition name, for the engine. */
@@ -49,7 +50,7 @@ export function planOverrides(
       if (override.severity) severities.set(override.name, override.severity);
       if (override.effect === undefined) return;
       if (definition) {
-        const parameter = Object.keys(definition.parameters).find(p => p.toLowerCase() === 'effect');
+        const parameter = Object.keys(definition.parameters).find(p => foldCase(p) === 'effect');
         if (parameter === undefined)
           throw new UserError(
             `\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`,
@@ -72,7 +73,7 @@ export function planOverrides(
       const out: Finding[] = [];
       for (const finding of findings) {
         const effect = findingEffects.get(finding.definition);
-        if (effect?.toLowerCase() === 'disabled') continue;
+        if (effect !== undefined && foldCase(effect) === 'disabled') continue;
         const severity = severities.get(finding.definition);
         out.push(
           effect === undefined && severity === undefined
@@ -87,7 +88,7 @@ export function planOverrides(
 
 /** The effect as the rule spells it, if the rule allows it (effects compare ignoring case). */
 function allowedEffect(override: RuleOverride, allowed: string[]): string {
-  const effect = allowed.find(a => a.toLowerCase() === override.effect!.toLowerCase());
+  const effect = allowed.find(a => foldCase(a) === foldCase(override.effect!));
   if (effect !== undefined || allowed.length === 0) return effect ?? override.effect!;
   throw new UserError(
     `\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`,

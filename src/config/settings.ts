@@ -24,6 +24,7 @@ import {
   type RuleOverride,
   type Threshold
 } from './load.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** What the flags or inputs say: the configuration file's settings, and which file to read. */
 export interface GivenSettings extends ConfigSettings {
@@ -341,7 +342,7 @@ function readConfigAtBase(
   cwd: string,
   root: string
 ): ConfigAtBase | null {
-  if (named?.toLowerCase() === 'none') return null;
+  if (named !== undefined && foldCase(named) === 'none') return null;
   const candidates = named !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => path.join(cwd, n));
   if (!candidates.length) return null;
   let texts: Map<string, string | null>;
@@ -381,7 +382,7 @@ export function parseRegion(value: string, what: string): string {
 
 /** `West Europe` → `westeurope`: the name ARM gives back for a region however it was written. */
 export function shortRegionName(region: string): string {
-  return region.replace(/ /g, '').toLowerCase();
+  return foldCase(region.replace(/ /g, ''));
 }
 
 /** Where and how `plan` and `deploy` publish, with the defaults filled in. */
@@ -451,7 +452,7 @@ export function resolveAzureSettings(
   const errors: UserError[] = [];
   for (const override of effectOverrides) {
     const assigned = Object.entries(config?.azure.effects ?? {}).find(([rule]) => rule === override.name)?.[1];
-    if (assigned !== undefined && assigned.toLowerCase() !== override.effect!.toLowerCase())
+    if (assigned !== undefined && foldCase(assigned) !== foldCase(override.effect!))
       errors.push(
         new UserError(
           `\`overrides\` gives \`${override.name}\` the effect \`${override.effect}\`, but \`azure.effects\` assigns it \`${assigned}\`: pull requests would be checked with one and Azure would enforce the other. Keep one of them.`,

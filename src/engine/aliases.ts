@@ -12,6 +12,7 @@
  */
 import { brotliDecompressSync } from 'node:zlib';
 import { ALIAS_COUNT, ALIAS_SHARDS, COMPLETE_TYPES } from './aliases.data.js';
+import { foldCase } from '../model/foldCase.js';
 
 interface Entry {
   name: string;
@@ -30,7 +31,7 @@ interface Catalog {
 
 const catalog: Catalog = {
   aliases: new Map(),
-  completeTypes: new Map(COMPLETE_TYPES.map(type => [type.toLowerCase(), type]))
+  completeTypes: new Map(COMPLETE_TYPES.map(type => [foldCase(type), type]))
 };
 const unpacked = new Set<string>();
 
@@ -76,7 +77,7 @@ function unpack(text: string): void {
     const last = fields[fields.length - 1];
     const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
     const paths = fields.slice(1, flags ? -1 : undefined);
-    catalog.aliases.set(name.toLowerCase(), {
+    catalog.aliases.set(foldCase(name), {
       name,
       paths: paths.length > 0 ? paths : [conventionalPath(name)],
       modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
@@ -129,7 +130,7 @@ const numericIndex = /\[\s*\d+\s*\]/;
 
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 export function lookupAlias(alias: string): AliasLookup {
-  const lower = alias.toLowerCase();
+  const lower = foldCase(alias);
   const { aliases, completeTypes } = load(lower);
   const found = aliases.get(lower);
   if (found) {
@@ -166,13 +167,13 @@ export function lookupAlias(alias: string): AliasLookup {
 
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 export function aliasModifiable(alias: string): boolean | undefined {
-  const lower = alias.toLowerCase();
+  const lower = foldCase(alias);
   return load(lower).aliases.get(lower)?.modifiable;
 }
 
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
 export function isCompleteType(resourceType: string): boolean {
-  return catalog.completeTypes.has(resourceType.toLowerCase());
+  return catalog.completeTypes.has(foldCase(resourceType));
 }
 
 /** Edit distance, for suggestions only (short strings, bounded work). */
@@ -196,7 +197,7 @@ function distance(a: string, b: string): number {
  * the catalog has aliases under), by edit distance of the part after the type.
  */
 export function nearestAliases(alias: string, count = 3): string[] {
-  const lower = alias.toLowerCase();
+  const lower = foldCase(alias);
   // Every prefix looked under is the alias's namespace, or its type and more: those two shards hold them all.
   const { aliases } = load(lower);
   if (aliases.has(lower)) return [aliases.get(lower)!.name];
@@ -218,14 +219,14 @@ export function nearestAliases(alias: string, count = 3): string[] {
 
 /** The known aliases whose default path is `path` (`properties.ipConfigurations[*].name`), for suggestions. */
 export function aliasesWithPath(path: string, types?: string[], count = 3): string[] {
-  const wanted = path.toLowerCase();
-  const typePrefixes = types && types.length > 0 ? types.map(t => `${t.toLowerCase()}/`) : undefined;
+  const wanted = foldCase(path);
+  const typePrefixes = types && types.length > 0 ? types.map(t => `${foldCase(t)}/`) : undefined;
   const out: string[] = [];
   const { aliases } = load();
   // In name order, as the catalog lists them, whichever namespaces were unpacked first.
   for (const key of sortedNames()) {
     const entry = aliases.get(key)!;
-    if (!entry.paths.some(p => p.toLowerCase() === wanted)) continue;
+    if (!entry.paths.some(p => foldCase(p) === wanted)) continue;
     if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0)) continue;
     out.push(entry.name);
     if (out.length >= count) break;

@@ -13,13 +13,14 @@
 import { isObject } from '../model/value.js';
 import { compileCondition, type Condition, type ConditionCompiler } from './conditions.js';
 import { allOf, anyOf, negate } from './logic.js';
+import { foldCase } from '../model/foldCase.js';
 
 type FieldClass = 'type' | 'name' | 'kind' | 'other';
 
 const LOGICAL = ['allof', 'anyof', 'not'];
 
 function keyOf(node: Record<string, unknown>, lower: string): string | undefined {
-  return Object.keys(node).find(k => k.toLowerCase() === lower);
+  return Object.keys(node).find(k => foldCase(k) === lower);
 }
 
 function classify(node: Record<string, unknown>): FieldClass {
@@ -27,14 +28,14 @@ function classify(node: Record<string, unknown>): FieldClass {
   if (fieldKey === undefined || keyOf(node, 'count') !== undefined) return 'other';
   const field = node[fieldKey];
   if (typeof field !== 'string') return 'other';
-  const lower = field.toLowerCase();
+  const lower = foldCase(field);
   return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
 }
 
 function collect(node: unknown, found: Set<FieldClass>): void {
   if (!isObject(node as never)) return;
   const obj = node as Record<string, unknown>;
-  const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
+  const logical = Object.keys(obj).find(k => LOGICAL.includes(foldCase(k)));
   if (logical) {
     const inner = obj[logical];
     for (const child of Array.isArray(inner) ? inner : [inner]) collect(child, found);
@@ -67,9 +68,9 @@ export function compileApplicability(rule: unknown, path: string, compiler: Cond
   const considered = consideredFields(rule);
   const build = (node: unknown, at: string, negated: boolean): Condition => {
     const obj = node as Record<string, unknown>;
-    const logical = isObject(node as never) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+    const logical = isObject(node as never) ? Object.keys(obj).find(k => LOGICAL.includes(foldCase(k))) : undefined;
     if (logical) {
-      const name = logical.toLowerCase();
+      const name = foldCase(logical);
       const inner = obj[logical];
       if (name === 'not') return negate(build(inner, `${at}.${logical}`, !negated));
       const children = (inner as unknown[]).map((child, i) => build(child, `${at}.${logical}[${i}]`, negated));
@@ -91,10 +92,10 @@ export function applicabilityCondition(rule: unknown): unknown {
   const considered = consideredFields(rule);
   const build = (node: unknown, negated: boolean): unknown => {
     const obj = node as Record<string, unknown>;
-    const logical = isObject(node as never) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+    const logical = isObject(node as never) ? Object.keys(obj).find(k => LOGICAL.includes(foldCase(k))) : undefined;
     if (logical) {
       const inner = obj[logical];
-      if (logical.toLowerCase() === 'not') return { [logical]: build(inner, !negated) };
+      if (foldCase(logical) === 'not') return { [logical]: build(inner, !negated) };
       return { [logical]: (inner as unknown[]).map(child => build(child, negated)) };
     }
     if (considered.has(classify(obj))) return node;

@@ -28,6 +28,7 @@ import { allOf, anyOf, negate, type Predicate, type Truth } from './logic.js';
 import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type Condition = Predicate<Runtime>;
 
@@ -116,8 +117,8 @@ export function runtimeFieldValue(rt: Runtime, ref: FieldRef): Selected {
 /** Whether `ref` is an alias of `relatedType` that a resource of `ifType` cannot have. */
 function ofRelatedTypeOnly(ref: FieldRef, relatedType: string, ifType: string): boolean {
   if (!ref.text.includes('/')) return false;
-  const aliasType = ref.text.slice(0, ref.text.lastIndexOf('/')).toLowerCase();
-  return aliasType === relatedType.toLowerCase() && aliasType !== ifType.toLowerCase();
+  const aliasType = foldCase(ref.text.slice(0, ref.text.lastIndexOf('/')));
+  return aliasType === foldCase(relatedType) && aliasType !== foldCase(ifType);
 }
 
 /**
@@ -231,7 +232,7 @@ class Compiler {
     if (!isObject(node as Value)) throw this.error('a condition must be an object.', path);
     const obj = node as Record<string, unknown>;
     const keys = Object.keys(obj);
-    const lowerKeys = keys.map(k => k.toLowerCase());
+    const lowerKeys = keys.map(k => foldCase(k));
     const logic = keys.filter((_, i) => logical.has(lowerKeys[i]));
     if (logic.length > 0) {
       if (keys.length !== 1) {
@@ -242,7 +243,7 @@ class Compiler {
       }
       const key = keys[0];
       const inner = obj[key];
-      const lower = key.toLowerCase();
+      const lower = foldCase(key);
       if (lower === 'not') return negate(this.condition(inner, `${path}.${key}`, scopes));
       if (!Array.isArray(inner)) throw this.error(`"${key}" takes an array of conditions.`, `${path}.${key}`);
       const branches = inner.map((b, i) => this.condition(b, `${path}.${key}[${i}]`, scopes));
@@ -270,8 +271,8 @@ class Compiler {
       );
     }
     const rest = keys.filter(k => k !== subject[0]);
-    const opKeys = rest.filter(k => operators.has(k.toLowerCase()));
-    const other = rest.filter(k => !operators.has(k.toLowerCase()));
+    const opKeys = rest.filter(k => operators.has(foldCase(k)));
+    const other = rest.filter(k => !operators.has(foldCase(k)));
     if (other.length > 0) {
       throw this.error(
         `${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`,
@@ -287,19 +288,19 @@ class Compiler {
       );
     }
     const opKey = opKeys[0];
-    const op = operators.get(opKey.toLowerCase()) as Operator;
+    const op = operators.get(foldCase(opKey)) as Operator;
     const opPath = `${path}.${opKey}`;
     const subjectKey = subject[0];
     const subjectPath = `${path}.${subjectKey}`;
     const onLocation =
-      subjectKey.toLowerCase() === 'field' &&
+      foldCase(subjectKey) === 'field' &&
       typeof obj[subjectKey] === 'string' &&
-      (obj[subjectKey] as string).toLowerCase() === 'location';
+      foldCase(obj[subjectKey] as string) === 'location';
     const compiled = compileValue(obj[opKey], this.site(opPath));
     const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
     this.checkOperand(op, operand, opPath);
     const test = this.bindOperator(op, operand);
-    switch (subjectKey.toLowerCase()) {
+    switch (foldCase(subjectKey)) {
       case 'field': {
         const raw = obj[subjectKey];
         const fieldTest: LeafTest = onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test;
@@ -391,7 +392,7 @@ class Compiler {
     if (!isObject(raw as Value))
       throw this.error('"count" takes an object with "field" or "value", and "where".', path);
     const spec = raw as Record<string, unknown>;
-    const keyOf = (name: string) => Object.keys(spec).find(k => k.toLowerCase() === name);
+    const keyOf = (name: string) => Object.keys(spec).find(k => foldCase(k) === name);
     const fieldKey = keyOf('field');
     const valueKey = keyOf('value');
     const whereKey = keyOf('where');
@@ -428,7 +429,7 @@ class Compiler {
         cannotRead instanceof Collection
           ? () => cannotRead
           : rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
-      scope = { kind: 'field', steps, name: text.toLowerCase() };
+      scope = { kind: 'field', steps, name: foldCase(text) };
     } else {
       const value = compileValue(spec[valueKey as string], this.site(`${path}.${valueKey}`));
       members = rt => {
@@ -454,7 +455,7 @@ class Compiler {
           `${path}.${nameKey}`
         );
       }
-      scope = { kind: 'value', steps: [], name: name.toLowerCase() };
+      scope = { kind: 'value', steps: [], name: foldCase(name) };
     }
     const where =
       whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
@@ -479,7 +480,7 @@ export function compileLeaf(node: Record<string, unknown>, path: string, c: Cond
   return new Compiler(c).leaf(
     node,
     keys,
-    keys.map(k => k.toLowerCase()),
+    keys.map(k => foldCase(k)),
     path,
     []
   );

@@ -27,6 +27,7 @@ import { resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type { ParameterDefinition };
 
@@ -217,8 +218,8 @@ for (const [name, value] of [
 
 function aliasOverride(given: LoadOptions['aliases']): AliasOverride | undefined {
   if (given === undefined || typeof given === 'function') return given;
-  const byName = new Map(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
-  return name => byName.get(name.toLowerCase());
+  const byName = new Map(Object.entries(given).map(([k, v]) => [foldCase(k), v]));
+  return name => byName.get(foldCase(name));
 }
 
 /** The resource types a rule tests with literal `type` conditions (equals / in), anywhere in it. */
@@ -227,15 +228,11 @@ function testedTypes(node: unknown, out: string[] = []): string[] {
     for (const item of node) testedTypes(item, out);
   } else if (isObject(node as Value)) {
     const obj = node as Record<string, unknown>;
-    const key = (name: string) => Object.keys(obj).find(k => k.toLowerCase() === name);
+    const key = (name: string) => Object.keys(obj).find(k => foldCase(k) === name);
     const fieldKey = key('field');
-    if (
-      fieldKey !== undefined &&
-      typeof obj[fieldKey] === 'string' &&
-      (obj[fieldKey] as string).toLowerCase() === 'type'
-    ) {
+    if (fieldKey !== undefined && typeof obj[fieldKey] === 'string' && foldCase(obj[fieldKey] as string) === 'type') {
       for (const op of ['equals', 'in']) {
-        const k = key(op.toLowerCase());
+        const k = key(foldCase(op));
         const v = k === undefined ? undefined : obj[k];
         for (const t of Array.isArray(v) ? v : [v]) if (typeof t === 'string' && !t.startsWith('[')) out.push(t);
       }
@@ -257,7 +254,7 @@ export function typeGate(node: unknown): Set<string> | null {
   const obj = node as Record<string, unknown>;
   const keys = Object.keys(obj);
   if (keys.length === 1) {
-    const logical = keys[0].toLowerCase();
+    const logical = foldCase(keys[0]);
     const inner = obj[keys[0]];
     if (!Array.isArray(inner) || inner.length === 0) return null;
     if (logical === 'allof') {
@@ -279,17 +276,17 @@ export function typeGate(node: unknown): Set<string> | null {
     return null;
   }
   if (keys.length !== 2) return null;
-  const fieldKey = keys.find(k => k.toLowerCase() === 'field');
+  const fieldKey = keys.find(k => foldCase(k) === 'field');
   const opKey = keys.find(k => k !== fieldKey);
   if (fieldKey === undefined || opKey === undefined) return null;
   const field = obj[fieldKey];
-  if (typeof field !== 'string' || field.toLowerCase() !== 'type') return null;
-  const op = opKey.toLowerCase();
+  if (typeof field !== 'string' || foldCase(field) !== 'type') return null;
+  const op = foldCase(opKey);
   const value = obj[opKey];
   const literal = (v: unknown): v is string => typeof v === 'string' && !v.startsWith('[');
-  if (op === 'equals' && literal(value)) return new Set([value.toLowerCase()]);
+  if (op === 'equals' && literal(value)) return new Set([foldCase(value)]);
   if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every(literal))
-    return new Set(value.map(v => v.toLowerCase()));
+    return new Set(value.map(v => foldCase(v)));
   return null;
 }
 
@@ -303,7 +300,7 @@ function typeGateLeaf(node: unknown): Record<string, unknown> | undefined {
   const obj = node as Record<string, unknown>;
   const keys = Object.keys(obj);
   if (keys.length !== 1) return obj;
-  if (keys[0].toLowerCase() !== 'allof') return undefined;
+  if (foldCase(keys[0]) !== 'allof') return undefined;
   for (const child of obj[keys[0]] as unknown[]) if (typeGate(child) !== null) return typeGateLeaf(child);
   return undefined;
 }
@@ -345,7 +342,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     if (!isObject(props.parameters as Value))
       throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
     for (const [pname, pdef] of Object.entries(props.parameters as Record<string, unknown>)) {
-      const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+      const duplicate = Object.keys(parameters).find(k => foldCase(k) === foldCase(pname));
       if (duplicate !== undefined) {
         throw new DefinitionError(
           `parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`,
@@ -356,7 +353,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       setOwn(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
     }
   }
-  const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
+  const declared = new Set(Object.keys(parameters).map(k => foldCase(k)));
 
   let rule = props.policyRule;
   if (!isObject(rule as Value))
@@ -419,12 +416,14 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         gateLeaf
       );
   // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
-  // gate; `equals` also wants the type as long as its operand lower-cased (İ lower-cases longer).
+  // gate; `equals` also wants the type as long as its operand folded.
   const gateLeafLength = (() => {
     if (!gateLeaf) return undefined;
-    const op = Object.keys(gateLeaf).find(k => k.toLowerCase() !== 'field');
+    const op = Object.keys(gateLeaf).find(k => foldCase(k) !== 'field');
     const operand = op === undefined ? undefined : gateLeaf[op];
-    return op?.toLowerCase() === 'equals' && typeof operand === 'string' ? operand.toLowerCase().length : null;
+    return op !== undefined && foldCase(op) === 'equals' && typeof operand === 'string'
+      ? foldCase(operand).length
+      : null;
   })();
   // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
   // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
@@ -436,7 +435,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     if (decided === undefined) {
       decided = !mode.appliesToType(type)
         ? 'mode'
-        : gate && !gate.has(type.toLowerCase())
+        : gate && !gate.has(foldCase(type))
           ? 'gate'
           : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
             ? 'held'
@@ -463,7 +462,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     );
   }
   if ('constant' in effectValue) {
-    const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
+    const detailsKey = Object.keys(thenObj).find(k => foldCase(k) === 'details') ?? 'details';
     checkEffectDetails(
       canonicalEffect(String(effectValue.constant)) as string,
       thenObj[detailsKey],
@@ -473,7 +472,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     );
   }
   for (const pname of effectValue.parameters) {
-    const key = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+    const key = Object.keys(parameters).find(k => foldCase(k) === foldCase(pname));
     const p = key === undefined ? undefined : parameters[key];
     for (const v of p?.allowedValues ?? []) {
       if (typeof v === 'string' && canonicalEffect(v) === undefined) {
@@ -491,7 +490,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   checkModifyOperations(details, at('policyRule.then.details'), compiler);
   // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
   // parameter may choose either, so both shapes are compiled when present.
-  const rawDetails = thenObj[Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details'];
+  const rawDetails = thenObj[Object.keys(thenObj).find(k => foldCase(k) === 'details') ?? 'details'];
   const appendDetails = compileAppend(rawDetails, site, 'policyRule.then.details', aliases);
   const modifyDetails = compileModify(rawDetails, site, 'policyRule.then.details', aliases);
   let existence:
@@ -508,10 +507,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     existence = {};
     if (details.type !== undefined) existence.type = compileValue(details.type, site('policyRule.then.details.type'));
     if (details.name !== undefined) existence.name = compileValue(details.name, site('policyRule.then.details.name'));
-    const rgKey = Object.keys(details).find(k => k.toLowerCase() === 'resourcegroupname');
+    const rgKey = Object.keys(details).find(k => foldCase(k) === 'resourcegroupname');
     if (rgKey !== undefined)
       existence.resourceGroupName = compileValue(details[rgKey], site(`policyRule.then.details.${rgKey}`));
-    const scopeKey = Object.keys(details).find(k => k.toLowerCase() === 'existencescope');
+    const scopeKey = Object.keys(details).find(k => foldCase(k) === 'existencescope');
     if (scopeKey !== undefined)
       existence.existenceScope = compileValue(details[scopeKey], site(`policyRule.then.details.${scopeKey}`));
     if (details.existenceCondition !== undefined) {
@@ -531,10 +530,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
   // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
   const manualState = (() => {
-    const state = details
-      ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
-      : undefined;
-    const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
+    const state = details ? details[Object.keys(details).find(k => foldCase(k) === 'defaultstate') ?? ''] : undefined;
+    const lower = typeof state === 'string' ? foldCase(state) : 'unknown';
     return lower === 'compliant'
       ? 'compliant'
       : lower === 'noncompliant' || lower === 'non-compliant'
@@ -569,11 +566,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   function parameterValues(given: Record<string, Value> | undefined): Map<string, Value> {
     const values = new Map<string, Value>();
     const givenLower = new Map<string, Value>();
-    for (const [k, v] of Object.entries(given ?? {})) givenLower.set(k.toLowerCase(), v);
+    for (const [k, v] of Object.entries(given ?? {})) givenLower.set(foldCase(k), v);
     refuseUndeclared(Object.keys(given ?? {}));
     for (const pname of paramNames) {
       const def = parameters[pname];
-      const lower = pname.toLowerCase();
+      const lower = foldCase(pname);
       let value = givenLower.get(lower);
       if (value !== undefined) checkAssignmentValue(name, file, pname, def, value);
       if (value === undefined) value = def.defaultValue;
@@ -588,7 +585,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
    * (UndefinedPolicyParameter); names compare case-insensitively, as parameter names do.
    */
   function refuseUndeclared(givenNames: string[]): void {
-    const undeclared = givenNames.filter(k => !declared.has(k.toLowerCase()));
+    const undeclared = givenNames.filter(k => !declared.has(foldCase(k)));
     if (undeclared.length === 0) return;
     const list = undeclared.map(k => `'${k}'`).join(', ');
     const declaredList =
@@ -631,8 +628,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         message: `${displayName}: the related resource cannot be identified before deployment.`
       };
     }
-    const wantedType = String(typeV).toLowerCase();
-    const ownType = resource.type.toLowerCase();
+    const wantedType = foldCase(String(typeV));
+    const ownType = foldCase(resource.type);
     // "If type is a resource type underneath the if condition resource, the policy queries for resources
     // of this type within the scope of the evaluated resource. Otherwise, policy queries within the same
     // resource group or subscription as the evaluated resource depending on the existenceScope."
@@ -642,15 +639,15 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     const inScope = isChildType
       ? () => true
       : scopeMatcher(resource, {
-          subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
+          subscription: typeof scopeV === 'string' && foldCase(scopeV) === 'subscription',
           resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
         });
     const pool = [resource, ...relatedOfType(options.related ?? [], wantedType).filter(r => r !== resource)];
     const candidates = pool.filter(r => {
-      if (r.type.toLowerCase() !== wantedType) return false;
+      if (foldCase(r.type) !== wantedType) return false;
       if (!matchesName(r)) return false;
       if (r === resource) return named !== undefined || wantedType === ownType;
-      if (isChildType) return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
+      if (isChildType) return foldCase(r.name).startsWith(`${foldCase(resource.name)}/`);
       return inScope(r);
     });
     if (candidates.length === 0) {
@@ -798,7 +795,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       details?.type === undefined
         ? []
         : typeof details.type === 'string' && !details.type.startsWith('[')
-          ? [details.type.toLowerCase()]
+          ? [foldCase(details.type)]
           : null,
     effectFor(resource: Resource, options: EvaluateOptions = {}): string {
       // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.

@@ -15,6 +15,7 @@ import type { Resource } from '../model/resource.js';
 import { definitionShape, loadDefinition, type CompiledDefinition, type EvaluateOptions } from './definition.js';
 import { UnsupportedError } from './errors.js';
 import { checkAssignmentValue } from './parameters.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface PolicySetMember {
   /** `policyDefinitionId`, as written. */
@@ -68,7 +69,7 @@ function kindOf(json: unknown): 'definition' | 'set' | { reason: string } {
   if (setShape(json)) return 'set';
   const obj = record(json);
   const props = record(obj?.properties) ?? obj;
-  const type = typeof obj?.type === 'string' ? obj.type.toLowerCase() : '';
+  const type = typeof obj?.type === 'string' ? foldCase(obj.type) : '';
   if (type.endsWith('policyassignments') || (props && 'policyDefinitionId' in props))
     return { reason: 'a policy assignment' };
   if (type.endsWith('policyexemptions') || (props && 'exemptionCategory' in props))
@@ -181,14 +182,14 @@ export function evaluationPlan(
   sets: PolicySet[]
 ): { definitions: CompiledDefinition[]; errors: UserError[] } {
   const byName = new Map<string, CompiledDefinition>();
-  for (const definition of definitions) byName.set(definition.name.toLowerCase(), definition);
+  for (const definition of definitions) byName.set(foldCase(definition.name), definition);
   const used = new Set<CompiledDefinition>();
   const members: CompiledDefinition[] = [];
   const errors: UserError[] = [];
   for (const set of sets) {
     for (const member of set.members) {
       const where = set.file ? { file: set.file } : undefined;
-      const definition = byName.get(definitionNameOf(member.definitionId).toLowerCase());
+      const definition = byName.get(foldCase(definitionNameOf(member.definitionId)));
       if (!definition) {
         errors.push(
           new UserError(
@@ -216,7 +217,7 @@ function memberDefinition(set: PolicySet, member: PolicySetMember, definition: C
     const reference = typeof given === 'string' ? SET_PARAMETER.exec(given) : null;
     let value: Value;
     if (reference) {
-      const setParameter = Object.entries(set.parameters).find(([k]) => k.toLowerCase() === reference[1].toLowerCase());
+      const setParameter = Object.entries(set.parameters).find(([k]) => foldCase(k) === foldCase(reference[1]));
       if (!setParameter)
         throw new UserError(
           `the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`,
@@ -237,7 +238,7 @@ function memberDefinition(set: PolicySet, member: PolicySetMember, definition: C
     } else {
       value = (typeof given === 'string' && given.startsWith('[[') ? given.slice(1) : given) as Value;
     }
-    const declared = Object.keys(definition.parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+    const declared = Object.keys(definition.parameters).find(k => foldCase(k) === foldCase(pname));
     if (declared === undefined)
       throw new UserError(
         `the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`,

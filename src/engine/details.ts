@@ -7,16 +7,17 @@
  */
 import { isObject, type Value } from '../model/value.js';
 import { DefinitionError } from './errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 type Fail = (message: string, path: string) => DefinitionError;
 
 const isExpression = (v: unknown) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
-const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => foldCase(k) === lower);
 
 /** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
 function outside(v: unknown, allowed: string[]): boolean {
   if (isExpression(v)) return false;
-  return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
+  return typeof v !== 'string' || !allowed.some(a => foldCase(a) === foldCase(v));
 }
 
 function requireObject(details: unknown, effect: string, path: string, fail: Fail): Record<string, unknown> {
@@ -84,7 +85,7 @@ function checkModify(details: unknown, path: string, fail: Fail): void {
       );
     }
     if (typeof op[keyOf(op, 'field') ?? 'field'] !== 'string') throw fail('a modify operation needs a "field".', at);
-    if (typeof name === 'string' && name.toLowerCase() !== 'remove' && !isExpression(name)) {
+    if (typeof name === 'string' && foldCase(name) !== 'remove' && !isExpression(name)) {
       if (keyOf(op, 'value') === undefined) throw fail(`a modify "${name}" operation needs a "value".`, at);
     }
   });
@@ -111,7 +112,7 @@ function checkDenyAction(details: unknown, path: string, mode: string, fail: Fai
   if (cascadeKey === undefined) return;
   const cascade = d[cascadeKey];
   const at = `${path}.${cascadeKey}`;
-  if (mode.toLowerCase() !== 'indexed') {
+  if (foldCase(mode) !== 'indexed') {
     throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
   }
   if (!isObject(cascade as Value)) throw fail('"cascadeBehaviors" takes an object: {"resourceGroup": "deny"}.', at);

@@ -12,6 +12,7 @@ import { append } from '../model/lists.js';
 import type { ProgressReport } from '../model/progress.js';
 import { parseJsonText } from '../model/jsonText.js';
 import { readTextFile } from '../model/textFile.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface DirectoryLoad {
   loaded: CompiledDefinition[];
@@ -28,7 +29,7 @@ export function isWalkedFolder(name: string): boolean {
 
 /** Whether a walk for definition files reads the file of this name: a JSON file. */
 export function isJsonFileName(name: string): boolean {
-  return name.toLowerCase().endsWith('.json');
+  return foldCase(name).endsWith('.json');
 }
 
 /**
@@ -60,7 +61,7 @@ export function classifyDefinitionFile(json: unknown): { definition: true } | { 
   if (json && typeof json === 'object' && !Array.isArray(json)) {
     const obj = json as Record<string, unknown>;
     const props = (obj.properties ?? obj) as Record<string, unknown>;
-    const type = typeof obj.type === 'string' ? obj.type.toLowerCase() : '';
+    const type = typeof obj.type === 'string' ? foldCase(obj.type) : '';
     if (type.endsWith('policysetdefinitions') || (props && typeof props === 'object' && 'policyDefinitions' in props)) {
       return { definition: false, reason: 'a policy set definition (initiative)' };
     }

@@ -5,6 +5,7 @@
  */
 import type { Severity } from '../model/finding.js';
 import { own } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 const canonical: Record<string, string> = {
   audit: 'Audit',
@@ -27,7 +28,7 @@ const canonical: Record<string, string> = {
 
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 export function canonicalEffect(name: string): string | undefined {
-  return own(canonical, name.toLowerCase());
+  return own(canonical, foldCase(name));
 }
 
 export const effectNames = Object.values(canonical);

@@ -25,6 +25,7 @@ import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
 import { actualKey, pointerToken } from './values.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface Explanation {
   /** The deciding conditions, `; `-separated; empty when nothing can be said. */
@@ -103,7 +104,7 @@ const MAX_PARTS = 4;
 const scopeFields: Record<string, Weight> = { type: 3, name: 2, fullname: 2, kind: 2 };
 
 function keyOf(obj: Record<string, unknown>, lower: string): string | undefined {
-  return Object.keys(obj).find(k => k.toLowerCase() === lower);
+  return Object.keys(obj).find(k => foldCase(k) === lower);
 }
 
 /** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` → `encryption.keySource`). */
@@ -149,7 +150,7 @@ export function requirement(operator: string, operand: Value, holds: boolean): s
   // Operands get a little more room than values: an allowed list is worth reading whole.
   const o = showValue(operand, 100);
   const either = (yes: string, no: string) => (holds ? yes : no);
-  switch (operator.toLowerCase()) {
+  switch (foldCase(operator)) {
     case 'equals':
       return either(`be ${o}`, `not be ${o}`);
     case 'notequals':
@@ -198,24 +199,24 @@ function compact(node: unknown): string {
   if (!isObject(node as Value)) return '…';
   const obj = node as Record<string, unknown>;
   const keys = Object.keys(obj);
-  const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+  const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(foldCase(k)));
   if (logical) {
     const inner = obj[logical];
-    if (logical.toLowerCase() === 'not') return `not (${compact(inner)})`;
+    if (foldCase(logical) === 'not') return `not (${compact(inner)})`;
     const parts = (Array.isArray(inner) ? inner : []).map(compact);
-    return parts.length === 1 ? parts[0] : `(${parts.join(logical.toLowerCase() === 'allof' ? ' and ' : ' or ')})`;
+    return parts.length === 1 ? parts[0] : `(${parts.join(foldCase(logical) === 'allof' ? ' and ' : ' or ')})`;
   }
-  const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
-  const op = keys.find(k => operators.has(k.toLowerCase()));
+  const subject = keys.find(k => ['field', 'value', 'count'].includes(foldCase(k)));
+  const op = keys.find(k => operators.has(foldCase(k)));
   if (!subject || !op) return '…';
   const s = obj[subject];
   const label =
-    subject.toLowerCase() === 'count'
+    foldCase(subject) === 'count'
       ? `count(${compact((s as Record<string, unknown>)?.where ?? {}) || '…'})`
       : typeof s === 'string'
         ? fieldLabel(s)
         : showValue(s as Value);
-  return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op] as Value, 40)}`;
+  return `${label} ${operators.get(foldCase(op))?.name ?? op} ${showValue(obj[op] as Value, 40)}`;
 }
 
 function shorten(text: string, limit = 100): string {
@@ -324,9 +325,9 @@ export class RuleExplainer {
 
   private build(node: unknown, path: string): Node {
     const obj = node as Record<string, unknown>;
-    const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+    const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(foldCase(k)));
     if (logical) {
-      const lower = logical.toLowerCase();
+      const lower = foldCase(logical);
       const inner = obj[logical];
       if (lower === 'not') return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
       return {
@@ -338,9 +339,9 @@ export class RuleExplainer {
   }
 
   private leaf(obj: Record<string, unknown>, path: string): Leaf {
-    const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(k.toLowerCase())) as string;
-    const opKey = Object.keys(obj).find(k => operators.has(k.toLowerCase())) as string;
-    const op = operators.get(opKey.toLowerCase()) as Operator;
+    const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(foldCase(k))) as string;
+    const opKey = Object.keys(obj).find(k => operators.has(foldCase(k))) as string;
+    const op = operators.get(foldCase(opKey)) as Operator;
     const site = (p: string) => ({
       file: this.compiler.file,
       path: p,
@@ -351,7 +352,7 @@ export class RuleExplainer {
     const condition = this.compile(obj, path);
     const raw = obj[subjectKey];
     const subjectPath = `${path}.${subjectKey}`;
-    switch (subjectKey.toLowerCase()) {
+    switch (foldCase(subjectKey)) {
       case 'field': {
         const text = raw as string;
         if (text.startsWith('[') && !text.startsWith('[[')) {
@@ -371,8 +372,8 @@ export class RuleExplainer {
           op,
           operand,
           subject: { kind: 'field', ref },
-          weight: own(scopeFields, text.toLowerCase()) ?? 0,
-          typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
+          weight: own(scopeFields, foldCase(text)) ?? 0,
+          typeScope: foldCase(text) === 'type' && 'constant' in operand && matching.has(foldCase(op.name))
         };
       }
       case 'value': {
@@ -515,10 +516,10 @@ export class RuleExplainer {
       ref = resolveField(String(name), { aliases: this.compiler.aliases });
     }
     const label = fieldLabel(ref.text);
-    const weight = subject.ref ? leaf.weight : (own(scopeFields, ref.text.toLowerCase()) ?? 0);
+    const weight = subject.ref ? leaf.weight : (own(scopeFields, foldCase(ref.text)) ?? 0);
     if (ref.source !== 'json') {
       const key = ref.source === 'fullName' ? 'name' : ref.source;
-      const pointer = actualKey(rt.json, key.toLowerCase());
+      const pointer = actualKey(rt.json, foldCase(key));
       return {
         subject: label,
         actual: showValue(readResourceField(rt.resource, ref.source)),
@@ -589,7 +590,7 @@ function summarise(all: Fault[]): Explanation {
   const groups: Group[] = [];
   const bySubject = new Map<string, Group>();
   for (const f of faults) {
-    const key = f.subject.toLowerCase();
+    const key = foldCase(f.subject);
     const g = bySubject.get(key);
     if (!g) {
       const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };

@@ -8,6 +8,7 @@ import { evaluate, ExpressionError, type FunctionLibrary } from '../expr/evaluat
 import { parseTemplateString } from '../expr/parse.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import type { Runtime } from './runtime.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface CompiledValue {
   /** Set when the value holds no expression. */
@@ -59,7 +60,7 @@ const notInPolicyRules = new Set([
 
 /** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
 export function refusedInPolicyRule(name: string): boolean {
-  const lower = name.toLowerCase();
+  const lower = foldCase(name);
   return notInPolicyRules.has(lower) || lower.startsWith('list');
 }
 
@@ -99,7 +100,7 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
   collectCalls(parsed, calls);
   const parameters: string[] = [];
   for (const call of calls) {
-    const lower = call.name.toLowerCase();
+    const lower = foldCase(call.name);
     if (refusedInPolicyRule(lower)) {
       throw new DefinitionError(
         `the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`,
@@ -125,7 +126,7 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
     }
     if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
       const name = String(call.args[0].value);
-      if (!site.declared.has(name.toLowerCase())) {
+      if (!site.declared.has(foldCase(name))) {
         throw new DefinitionError(
           `the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`,
           site.file,
@@ -141,7 +142,7 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
     }
   }
   const expr = parsed;
-  const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+  const parametersOnly = calls.every(call => !resourceDependent.has(foldCase(call.name)));
   return {
     parameters,
     parametersOnly,

@@ -9,6 +9,7 @@ import { Unknown, isObject, own, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { aliasesWithPath, lookupAlias } from './aliases.js';
 import { getKey, actualKey, pointerToken } from './values.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type Step = { kind: 'key'; key: string; lower: string } | { kind: 'all' };
 
@@ -43,7 +44,7 @@ export interface FieldRef {
 export function parsePath(path: string): Step[] {
   const steps: Step[] = [];
   let i = 0;
-  const key = (k: string) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
+  const key = (k: string) => steps.push({ kind: 'key', key: k, lower: foldCase(k) });
   while (i < path.length) {
     const c = path[i];
     if (c === '.') {
@@ -117,7 +118,7 @@ export interface ResolveOptions {
 /** Resolves a field name as written in a definition. */
 export function resolveField(text: string, options: ResolveOptions = {}): FieldRef {
   const { types, aliases } = options;
-  const lower = text.toLowerCase();
+  const lower = foldCase(text);
   const source = own(resourceFields, lower);
   if (source) return { text, source, steps: [], wildcard: false };
   if (!text.includes('/')) {
@@ -155,7 +156,7 @@ export function unreadable(ref: FieldRef): Selected | undefined {
   const reason =
     ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
   if (reason === undefined) return undefined;
-  const u = new UnknownAbove(reason, `field:${ref.text.toLowerCase()}`);
+  const u = new UnknownAbove(reason, `field:${foldCase(ref.text)}`);
   return ref.wildcard ? new Collection([], u) : u;
 }
 

@@ -5,6 +5,7 @@ import type { Resource } from '../model/resource.js';
 import { own } from '../model/value.js';
 import type { CompiledDefinition, Evaluation } from './definition.js';
 import { severityOfEffect } from './effects.js';
+import { foldCase } from '../model/foldCase.js';
 
 const severities: Record<string, Severity> = {
   error: 'error',
@@ -23,7 +24,7 @@ export function severityOf(def: CompiledDefinition, effect: string): Severity {
   const guard = meta.cmkGuard as Record<string, unknown> | undefined;
   const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
   if (typeof declared === 'string') {
-    const s = own(severities, declared.toLowerCase());
+    const s = own(severities, foldCase(declared));
     if (s) return s;
   }
   return severityOfEffect(effect);

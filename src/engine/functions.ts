@@ -8,6 +8,7 @@ import { defineFunction, ExpressionError, type FunctionDefinition } from '../exp
 import { Collection, isPrefix, parsePath, resolveField, walk, type AliasOverride, type FieldRef } from './fields.js';
 import { runtimeFieldValue } from './conditions.js';
 import type { Runtime } from './runtime.js';
+import { foldCase } from '../model/foldCase.js';
 
 function runtime(data: unknown): Runtime {
   if (!data) throw new ExpressionError('This function can be used only inside a policy rule.');
@@ -53,7 +54,7 @@ export const policyFunctions: FunctionDefinition[] = [
     call(args, ctx) {
       const rt = runtime(ctx.data);
       const name = text('parameters', args[0]);
-      const value = rt.parameters.get(name.toLowerCase());
+      const value = rt.parameters.get(foldCase(name));
       if (value === undefined) throw new ExpressionError(`The definition has no parameter '${name}'.`);
       return value;
     }
@@ -81,7 +82,7 @@ export const policyFunctions: FunctionDefinition[] = [
         throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
       if (args.length === 0) return rt.scopes[rt.scopes.length - 1].current ?? null;
       const name = text('current', args[0]);
-      const lower = name.toLowerCase();
+      const lower = foldCase(name);
       for (let i = rt.scopes.length - 1; i >= 0; i--) {
         const scope = rt.scopes[i];
         if (scope.kind === 'value' && scope.name === lower) return scope.current ?? null;

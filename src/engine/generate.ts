@@ -22,6 +22,7 @@ import { booleanOperand } from './operators/exists.js';
 import type { Truth } from './logic.js';
 import type { Runtime } from './runtime.js';
 import { getKeyIgnoringCase } from './values.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** A generated condition: the truth of the rule's `if` for one resource. */
 export type GeneratedCondition = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Truth;
@@ -74,7 +75,7 @@ const logicalKeys = new Set(['allof', 'anyof', 'not']);
 function leavesOf(node: unknown, into: Set<object>): void {
   if (typeof node !== 'object' || node === null) return;
   const keys = Object.keys(node);
-  if (keys.length === 1 && logicalKeys.has(keys[0].toLowerCase())) {
+  if (keys.length === 1 && logicalKeys.has(foldCase(keys[0]))) {
     const inner = (node as Record<string, unknown>)[keys[0]];
     for (const child of Array.isArray(inner) ? inner : [inner]) leavesOf(child, into);
     return;
@@ -157,7 +158,7 @@ class Generator {
   condition(node: unknown, path: string, target: string): void {
     const obj = node as Record<string, unknown>;
     const keys = Object.keys(obj);
-    const lower = keys.map(k => k.toLowerCase());
+    const lower = keys.map(k => foldCase(k));
     if (keys.length === 1 && logicalKeys.has(lower[0])) {
       const key = keys[0];
       const inner = obj[key];
@@ -252,11 +253,11 @@ class Generator {
       typeof expected === 'string'
     ) {
       const negate = name === 'notEquals';
-      const lowered = expected.toLowerCase();
+      const lowered = foldCase(expected);
       const e = this.constant(expected);
       const l = this.constant(lowered);
       this.emit(
-        `${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || ${v}.toLowerCase() === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`
+        `${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || fold(${v}) === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`
       );
       return;
     }
@@ -284,9 +285,9 @@ class Generator {
       const negate = name === 'notIn';
       // A value spelled as one of the list's is in it without lower-casing it.
       const exact = this.constant(new Set(expected as string[]));
-      const set = this.constant(new Set((expected as string[]).map(s => s.toLowerCase())));
+      const set = this.constant(new Set((expected as string[]).map(s => foldCase(s))));
       this.emit(
-        `${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(${v}.toLowerCase())) !== ${negate} : ${testId}(${v}, undefined);`
+        `${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(fold(${v}))) !== ${negate} : ${testId}(${v}, undefined);`
       );
       return;
     }
@@ -330,7 +331,7 @@ class Generator {
     const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
     return [
       "'use strict';",
-      'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+      'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold;',
       'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
       ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
       'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
@@ -355,7 +356,8 @@ class Generator {
       over: overSelected,
       walk,
       readField: readResourceField,
-      mk: makeRuntime
+      mk: makeRuntime,
+      fold: foldCase
     };
     const factory = new Function('helpers', 'k', source) as (h: typeof helpers, k: unknown[]) => GeneratedRule;
     return factory(helpers, this.constants);

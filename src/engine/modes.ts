@@ -7,6 +7,7 @@
  */
 
 import { own } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Child types that are tracked resources (they take tags and a location). */
 const trackedChildTypes = new Set(
@@ -47,7 +48,7 @@ const trackedChildTypes = new Set(
     'Microsoft.NetApp/netAppAccounts/capacityPools',
     'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
     'Microsoft.EventGrid/namespaces/topics'
-  ].map(t => t.toLowerCase())
+  ].map(t => foldCase(t))
 );
 
 /** Top-level types that are proxy resources (no tags or location). */
@@ -112,7 +113,7 @@ export function isIndexedType(type: string): boolean {
 }
 
 function computeIndexed(type: string): boolean {
-  const lower = type.toLowerCase();
+  const lower = foldCase(type);
   if (notIndexedTypes.has(lower)) return false;
   // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
   // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
@@ -147,7 +148,7 @@ export interface Mode {
 /** The mode named, or undefined when it is not one Azure has. Definitions without a mode are `All`. */
 export function resolveMode(name: string | undefined): Mode | undefined {
   if (name === undefined) return { name: 'All', kind: 'all', appliesToType: () => true };
-  const lower = name.toLowerCase();
+  const lower = foldCase(name);
   if (lower === 'all') return { name: 'All', kind: 'all', appliesToType: () => true };
   if (lower === 'indexed') return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
   let prefixes = own(providerModes, lower);
@@ -161,7 +162,7 @@ export function resolveMode(name: string | undefined): Mode | undefined {
     name,
     kind: 'provider',
     appliesToType: type => {
-      const t = type.toLowerCase();
+      const t = foldCase(type);
       return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
     }
   };

@@ -11,8 +11,9 @@ import { isObject, type Value } from '../model/value.js';
 import { aliasModifiable } from './aliases.js';
 import { declareField, type ConditionCompiler } from './conditions.js';
 import { DefinitionError } from './errors.js';
+import { foldCase } from '../model/foldCase.js';
 
-const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => foldCase(k) === lower);
 
 /** Checks the fields of `details.operations` (whatever the effect: an effect parameter may choose Modify). */
 export function checkModifyOperations(details: unknown, path: string, c: ConditionCompiler): void {
@@ -30,7 +31,7 @@ export function checkModifyOperations(details: unknown, path: string, c: Conditi
     if (typeof field !== 'string' || (field.startsWith('[') && !field.startsWith('[['))) return;
     const text = field.startsWith('[[') ? field.slice(1) : field;
     const at = `${path}.${opsKey}[${i}].${fieldKey}`;
-    const lower = text.toLowerCase();
+    const lower = foldCase(text);
     if (!text.includes('/')) {
       if (lower === 'tags' || lower.startsWith('tags.') || lower.startsWith('tags[') || lower === 'identity.type')
         return;

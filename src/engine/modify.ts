@@ -22,6 +22,7 @@ import { compileValue, type CompiledValue, type ExpressionSite } from './express
 import { resolveField, type AliasOverride, type Step } from './fields.js';
 import type { Runtime } from './runtime.js';
 import { actualKey, looseEquals } from './values.js';
+import { foldCase } from '../model/foldCase.js';
 
 export type Operation = 'addOrReplace' | 'add' | 'remove' | 'append';
 
@@ -65,7 +66,7 @@ export interface RequestModifier {
   apply(rt: Runtime, json: { [key: string]: Value }): RequestChange;
 }
 
-const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+const keyOf = (obj: Record<string, unknown>, lower: string) => Object.keys(obj).find(k => foldCase(k) === lower);
 
 /** Append's `details` (`[{field, value}]`), compiled; undefined when the details are not that shape. */
 export function compileAppend(
@@ -109,7 +110,7 @@ export function compileModify(
   const conflictRaw = conflictKey === undefined ? 'deny' : d[conflictKey];
   // "Default value is deny." An expression (a parameter) is read when it is a literal only.
   const conflictEffect = (
-    typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? conflictRaw.toLowerCase() : 'deny'
+    typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? foldCase(conflictRaw) : 'deny'
   ) as ConflictEffect;
   const operations: CompiledOperation[] = [];
   ops.forEach((raw, i) => {
@@ -124,7 +125,7 @@ export function compileModify(
     const field = fieldKey === undefined ? undefined : op[fieldKey];
     if (typeof name !== 'string' || typeof field !== 'string') return;
     // Checked at load when the effect is Modify (details.ts); an effect parameter may never choose it.
-    const operation = (['addOrReplace', 'add', 'remove'] as const).find(o => o.toLowerCase() === name.toLowerCase());
+    const operation = (['addOrReplace', 'add', 'remove'] as const).find(o => foldCase(o) === foldCase(name));
     if (!operation) return;
     operations.push({
       operation,
@@ -148,7 +149,7 @@ function modifier(operations: CompiledOperation[], conflictEffect: ConflictEffec
             result.unknown ??= holds;
             continue;
           }
-          if (holds !== true && !(typeof holds === 'string' && holds.toLowerCase() === 'true')) continue;
+          if (holds !== true && !(typeof holds === 'string' && foldCase(holds) === 'true')) continue;
         }
         if (
           isIdentityType(op.field) &&
@@ -167,7 +168,7 @@ function modifier(operations: CompiledOperation[], conflictEffect: ConflictEffec
 }
 
 function isIdentityType(field: string): boolean {
-  return field.replace(/\s/g, '').toLowerCase() === 'identity.type';
+  return foldCase(field.replace(/\s/g, '')) === 'identity.type';
 }
 
 /** Whether a missing parent may be created: tags, identity, and anything Append adds. */
@@ -307,7 +308,7 @@ function sameValue(a: Value | undefined, b: Value | undefined): boolean {
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length) return false;
     return keys.every(k => {
-      const other = actualKey(b, k.toLowerCase());
+      const other = actualKey(b, foldCase(k));
       return other !== undefined && sameValue(a[k], b[other]);
     });
   }

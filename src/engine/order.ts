@@ -23,6 +23,7 @@ import { own, type Value } from '../model/value.js';
 import type { CompiledDefinition, Evaluation, RequestOutcome } from './definition.js';
 import { describeChanges, copyBody } from './modify.js';
 import { severityOf, toFinding } from './findings.js';
+import { foldCase } from '../model/foldCase.js';
 
 interface Planned {
   def: CompiledDefinition;
@@ -174,7 +175,7 @@ function modifiedRequest(write: Resource, modifiers: Planned[], related: Resourc
   const writers = new Map<string, CompiledDefinition[]>();
   for (const [def, outcome] of outcomes) {
     for (const change of outcome.change?.changes ?? []) {
-      const key = change.pointer.toLowerCase();
+      const key = foldCase(change.pointer);
       const list = writers.get(key) ?? [];
       if (!list.includes(def)) list.push(def);
       writers.set(key, list);

@@ -9,6 +9,7 @@ import { tooling, type Tooling } from '../model/tooling.js';
 import { UserError } from '../model/errors.js';
 import { findUnknown, hasOwn, isObject, own, type Value } from '../model/value.js';
 import { DefinitionError } from './errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface ParameterDefinition {
   type: string;
@@ -34,7 +35,7 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?
 
 /** Whether `value` is of the parameter type (`type` as written, any case). */
 export function hasParameterType(type: string, value: Value): boolean {
-  switch (type.toLowerCase()) {
+  switch (foldCase(type)) {
     case 'string':
       return typeof value === 'string';
     case 'array':
@@ -76,7 +77,7 @@ export function isAllowedValue(param: ParameterDefinition, value: Value): boolea
   if (!allowed || allowed.length === 0) return true;
   if (allowed.some(a => sameValue(a, value))) return true;
   return (
-    param.type.toLowerCase() === 'array' &&
+    foldCase(param.type) === 'array' &&
     Array.isArray(value) &&
     value.every(item => allowed.some(a => sameValue(a, item)))
   );
@@ -126,7 +127,7 @@ export function readParameter(
 ): ParameterDefinition {
   if (!isObject(raw as Value)) throw new DefinitionError('a parameter definition must be an object.', file, path);
   const p = raw as Record<string, unknown>;
-  if (typeof p.type !== 'string' || own(typeNames, p.type.toLowerCase()) === undefined) {
+  if (typeof p.type !== 'string' || own(typeNames, foldCase(p.type)) === undefined) {
     throw new DefinitionError(
       `parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`,
       file,
@@ -134,7 +135,7 @@ export function readParameter(
     );
   }
   const type = p.type;
-  const typeName = typeNames[type.toLowerCase()];
+  const typeName = typeNames[foldCase(type)];
   if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
     throw new DefinitionError('"allowedValues" must be an array.', file, `${path}.allowedValues`);
   }
@@ -215,7 +216,7 @@ export function checkAssignmentValue(
 ): void {
   if (findUnknown(value)) return;
   const where = file ? { file } : undefined;
-  const typeName = typeNames[param.type.toLowerCase()];
+  const typeName = typeNames[foldCase(param.type)];
   if (!hasParameterType(param.type, value)) {
     throw new UserError(
       `definition '${definition}': parameter '${name}' is ${show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`,

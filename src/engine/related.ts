@@ -6,6 +6,7 @@
  */
 import type { Resource } from '../model/resource.js';
 import { shortName } from './fields.js';
+import { foldCase } from '../model/foldCase.js';
 
 const byType = new WeakMap<readonly Resource[], { length: number; types: Map<string, Resource[]> }>();
 
@@ -18,7 +19,7 @@ export function relatedOfType(related: readonly Resource[], type: string): Resou
   if (!index || index.length !== related.length) {
     const types = new Map<string, Resource[]>();
     for (const r of related) {
-      const lower = r.type.toLowerCase();
+      const lower = foldCase(r.type);
       const list = types.get(lower);
       if (list) list.push(r);
       else types.set(lower, [r]);
@@ -38,13 +39,17 @@ interface Placed {
 /** Subscription, resource group and extended resource of a resource id; undefined when the id is not an Azure id. */
 export function placeOf(id: string): Placed | undefined {
   const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-  if (!m) return id.toLowerCase().startsWith('/providers/') ? {} : undefined;
-  const lower = id.toLowerCase();
+  if (!m) return foldCase(id).startsWith('/providers/') ? {} : undefined;
+  const lower = foldCase(id);
   const last = lower.lastIndexOf('/providers/');
   const first = lower.indexOf('/providers/');
   // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, …).
   const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
-  return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
+  return {
+    subscriptionId: foldCase(m[1]),
+    resourceGroup: m[2] === undefined ? undefined : foldCase(m[2]),
+    extends: extended
+  };
 }
 
 /**
@@ -53,20 +58,20 @@ export function placeOf(id: string): Placed | undefined {
  * documented wildcard for "a collection of nested resources").
  */
 export function nameMatcher(wanted: string, evaluated: Resource): (r: Resource) => boolean {
-  const lower = wanted.toLowerCase();
+  const lower = foldCase(wanted);
   if (lower === '?') return () => true;
   if (lower.endsWith('/?')) {
     const parent = lower.slice(0, -1);
     const depth = lower.split('/').length;
     return r => {
-      const full = r.name.toLowerCase();
+      const full = foldCase(r.name);
       return full.startsWith(parent) && full.split('/').length === depth;
     };
   }
-  const childOfEvaluated = `${evaluated.name.toLowerCase()}/${lower}`;
+  const childOfEvaluated = `${foldCase(evaluated.name)}/${lower}`;
   return r => {
-    const full = r.name.toLowerCase();
-    return full === lower || full === childOfEvaluated || shortName(r).toLowerCase() === lower;
+    const full = foldCase(r.name);
+    return full === lower || full === childOfEvaluated || foldCase(shortName(r)) === lower;
   };
 }
 
@@ -82,8 +87,9 @@ export function scopeMatcher(
   options: { subscription: boolean; resourceGroup?: string }
 ): (r: Resource) => boolean {
   const own = placeOf(evaluated.id);
-  const ownId = evaluated.id.toLowerCase();
-  const group = (options.resourceGroup ?? own?.resourceGroup)?.toLowerCase();
+  const ownId = foldCase(evaluated.id);
+  const given = options.resourceGroup ?? own?.resourceGroup;
+  const group = given === undefined ? undefined : foldCase(given);
   return r => {
     const place = placeOf(r.id);
     if (!place || !own) return true;

@@ -7,22 +7,23 @@
  * Live evaluation reads only these types from Azure.
  */
 import { isObject } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Lowercased type names, or null for "any type". */
 export type TypeSet = Set<string> | null;
 
 function isTypeField(value: unknown): boolean {
-  return typeof value === 'string' && value.toLowerCase() === 'type';
+  return typeof value === 'string' && foldCase(value) === 'type';
 }
 
 /** A literal type name: `Namespace.Provider/type[/child]`, never an expression. */
 function literalType(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.startsWith('[')) return undefined;
-  return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? value.toLowerCase() : undefined;
+  return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? foldCase(value) : undefined;
 }
 
 function key(condition: Record<string, unknown>, name: string): unknown {
-  const found = Object.keys(condition).find(k => k.toLowerCase() === name);
+  const found = Object.keys(condition).find(k => foldCase(k) === name);
   return found === undefined ? undefined : condition[found];
 }
 

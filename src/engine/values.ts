@@ -4,13 +4,10 @@
  * `"True"`, `2` equals `"2"`).
  */
 import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** A property of an object, matching the name exactly first and then case-insensitively. */
-export function getKey(
-  obj: { [key: string]: Value },
-  key: string,
-  lower: string = key.toLowerCase()
-): Value | undefined {
+export function getKey(obj: { [key: string]: Value }, key: string, lower: string = foldCase(key)): Value | undefined {
   const exact = obj[key];
   if (exact !== undefined && hasOwn(obj, key)) return exact;
   return getKeyIgnoringCase(obj, lower);
@@ -18,23 +15,21 @@ export function getKey(
 
 /** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
 export function getKeyIgnoringCase(obj: { [key: string]: Value }, lower: string): Value | undefined {
-  for (const k in obj) if (sameLength(k, lower) && k.toLowerCase() === lower) return obj[k];
+  for (const k in obj) if (sameLength(k, lower) && foldCase(k) === lower) return obj[k];
   return undefined;
 }
 
 /**
- * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
- * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (İ, which becomes i and a combining dot, one character longer), so only a
- * shorter key with an İ in it can lower-case to a longer text.
+ * Whether `key` can fold to `lower` at all, judged by length, before paying for folding it (most keys a
+ * miss looks at are of another length): `foldCase` keeps the length of every text.
  */
 function sameLength(key: string, lower: string): boolean {
-  return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
+  return key.length === lower.length;
 }
 
 /** The property name as the object spells it, or undefined. */
 export function actualKey(obj: { [key: string]: Value }, lower: string): string | undefined {
-  for (const k in obj) if (sameLength(k, lower) && k.toLowerCase() === lower) return k;
+  for (const k in obj) if (sameLength(k, lower) && foldCase(k) === lower) return k;
   return undefined;
 }
 
@@ -78,7 +73,7 @@ export function looseEquals(a: Value | undefined, b: Value | undefined): boolean
   const ta = scalarText(a);
   const tb = scalarText(b);
   if (ta === undefined || tb === undefined) return false;
-  if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase())) return true;
+  if (ta.length === tb.length && (ta === tb || foldCase(ta) === foldCase(tb))) return true;
   if (typeof a === 'number' || typeof b === 'number') {
     const na = numeric(ta);
     const nb = numeric(tb);
@@ -129,8 +124,8 @@ export function compareOrder(a: Value | undefined, b: Value | undefined): number
     const db = dateValue(tb);
     if (db !== undefined) return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
   }
-  const la = ta.toLowerCase();
-  const lb = tb.toLowerCase();
+  const la = foldCase(ta);
+  const lb = foldCase(tb);
   return la < lb ? -1 : la > lb ? 1 : 0;
 }
 

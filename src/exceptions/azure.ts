@@ -13,12 +13,13 @@ import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import { armResourceType } from '../model/resource.js';
 import { canonicalJson, covers, exemptionOf, type Exception, type ResourceSelector } from './model.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** An exemption as the REST API gives it (api-version 2022-07-01-preview). */
 export type AzureExemption = ExemptionResource;
 
 function scopeOf(id: string): string {
-  const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+  const at = foldCase(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
   return at < 0 ? id : id.slice(0, at);
 }
 
@@ -52,7 +53,7 @@ export interface SelectableResource {
 
 /** `West Europe` and `westeurope` are one region, as ARM reads them. */
 function region(text: string): string {
-  return text.replace(/ /g, '').toLowerCase();
+  return foldCase(text.replace(/ /g, ''));
 }
 
 /**
@@ -91,16 +92,16 @@ function selects(selector: { [key: string]: Json }, resource: SelectableResource
   const within = list('in');
   const without = list('notIn');
   if (within === undefined && without === undefined) return false;
-  const kind = typeof selector.kind === 'string' ? selector.kind.toLowerCase() : '';
+  const kind = typeof selector.kind === 'string' ? foldCase(selector.kind) : '';
   // What the resource is for this kind, spelled as the values are compared.
-  let normalise = (text: string) => text.toLowerCase();
+  let normalise = (text: string) => foldCase(text);
   let values: string[];
   if (kind === 'resourcelocation') {
     if (!resource.location) return false;
     normalise = region;
     values = [region(resource.location)];
   } else if (kind === 'resourcetype') {
-    values = [resource.type.toLowerCase(), armResourceType(resource.type).toLowerCase()];
+    values = [foldCase(resource.type), foldCase(armResourceType(resource.type))];
   } else if (kind === 'resourcewithoutlocation') {
     values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
   } else {
@@ -128,16 +129,14 @@ export function exceptionsFromExemptions(
     const owner = ownerOf(properties.metadata);
     return {
       kind: 'external',
-      rules: references.length
-        ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
-        : [...rules],
+      rules: references.length ? rules.filter(r => references.some(ref => foldCase(ref) === foldCase(r))) : [...rules],
       resources: selectedResources(exemption, resources),
       declared: [],
       reason: why,
       exemption: exemption.id,
       ...(owner !== undefined ? { owner } : {}),
       ...(expires !== undefined ? { expires } : {}),
-      category: properties.exemptionCategory.toLowerCase() === 'mitigated' ? 'mitigated' : 'waiver',
+      category: foldCase(properties.exemptionCategory) === 'mitigated' ? 'mitigated' : 'waiver',
       // Not written in a file of the repository: no location to point at.
       source: { file: '', line: 0, column: 0 },
       entryText: canonicalJson({ id: exemption.id, properties })
@@ -150,9 +149,9 @@ function selectedResources(exemption: AzureExemption, resources: readonly Select
   const scope = scopeOf(exemption.id);
   const { resourceSelectors } = exemption.properties;
   if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0) return [{ id: scope }];
-  const prefix = `${scope.toLowerCase().replace(/\/+$/, '')}/`;
+  const prefix = `${foldCase(scope).replace(/\/+$/, '')}/`;
   return resources
-    .filter(r => `${r.id.toLowerCase()}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+    .filter(r => `${foldCase(r.id)}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
     .map(r => ({ id: r.id, type: r.type }));
 }
 
@@ -187,7 +186,7 @@ export function desiredExemptions(
 ): { exemptions: DesiredExemption[]; notes: string[] } {
   const exemptions = new Map<string, DesiredExemption>();
   const notes: string[] = [];
-  const members = new Set(options.members.map(m => m.toLowerCase()));
+  const members = new Set(options.members.map(m => foldCase(m)));
   for (const exception of exceptions) {
     const where = `${exception.source.file}:${exception.source.line}`;
     if (exception.kind === 'inSource') {
@@ -204,7 +203,7 @@ export function desiredExemptions(
       );
       if (byFile === exception.resources.length) continue;
     }
-    const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
+    const rules = exception.rules.filter(r => members.has(foldCase(r)));
     if (rules.length === 0) {
       notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
       continue;
@@ -233,7 +232,7 @@ export function desiredExemptions(
         }
       };
       if (shape.expiresOn) properties.expiresOn = shape.expiresOn;
-      exemptions.set(`${scope.toLowerCase()}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+      exemptions.set(`${foldCase(scope)}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
     }
   }
   return { exemptions: [...exemptions.values()], notes };

@@ -16,6 +16,7 @@ import { inlineExceptionSchema, configFieldHints, configPatternHints } from '../
 import { metaSchemaErrors } from '../rules/validate.js';
 import { canonicalJson, isCalendarDate, type DeclaredResource, type Exception } from './model.js';
 import { lazyFileValidator } from '../config/validator.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
 export const INLINE_KEY = 'cmkGuard';
@@ -40,7 +41,7 @@ interface InlineEntry {
 export function declaresInlineExceptions(resource: Resource): boolean {
   const metadata = resource.metadata;
   if (!metadata || resource.existing || !resource.source) return false;
-  return Object.keys(metadata.value as object).some(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+  return Object.keys(metadata.value as object).some(k => foldCase(k) === foldCase(INLINE_KEY));
 }
 
 /**
@@ -54,7 +55,7 @@ export function inlineExceptions(resources: Resource[], cwd: string): { exceptio
     const metadata = resource.metadata;
     if (!metadata || resource.existing || !resource.source) continue;
     const value = metadata.value as { [key: string]: Json };
-    const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+    const key = Object.keys(value).find(k => foldCase(k) === foldCase(INLINE_KEY));
     if (key === undefined) continue;
     const file = displayPath(resource.source.file, cwd);
     let entry = byDeclaration.get(metadata.value as object);

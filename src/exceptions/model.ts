@@ -9,6 +9,7 @@ import { nodeCrypto } from '../model/builtins.js';
 import type { ExceptionCategory, FindingResource, Suppression } from '../model/finding.js';
 import { armResourceType, type SourcePosition } from '../model/resource.js';
 import { globMatcher, MAX_GLOB_LENGTH, type GlobMatcher, type GlobOptions } from '../sources/glob.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Which resources a configuration-file exception covers: every field given must match. */
 export interface ResourceSelector {
@@ -108,7 +109,7 @@ function matcherOf(exception: Exception): Matcher {
 }
 
 function declaredKey(resource: DeclaredResource): string {
-  return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
+  return [resource.file, foldCase(resource.type), foldCase(resource.name)].join('\0');
 }
 
 /** Whether the exception is for this rule and covers this resource (its date aside). */

@@ -14,6 +14,7 @@ import { canonicalJson, type Exception } from './model.js';
 import { INLINE_KEY } from './inline.js';
 import { parseJson } from '../model/jsonText.js';
 import { tooling } from '../model/tooling.js';
+import { foldCase } from '../model/foldCase.js';
 
 /**
  * The text of a file at the base commit: a string, `null` when the file did not exist there, or
@@ -83,8 +84,8 @@ function inlineEntries(text: string): Map<string, number> {
     }
     if (!isObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
-      if (key.toLowerCase() === 'metadata' && isObject(value)) {
-        const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
+      if (foldCase(key) === 'metadata' && isObject(value)) {
+        const guard = Object.entries(value).find(([k]) => foldCase(k) === foldCase(INLINE_KEY))?.[1];
         if (isObject(guard) && Array.isArray(guard.exceptions)) for (const entry of guard.exceptions) found.push(entry);
       }
       visit(value);

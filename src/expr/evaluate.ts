@@ -18,6 +18,7 @@ import { Unknown, isObject, type Value } from '../model/value.js';
 import type { Expr } from './ast.js';
 import { ExpressionError } from './errors.js';
 import { formatExpr as formatForMessage, parseTemplateString, sourceOf } from './parse.js';
+import { foldCase } from '../model/foldCase.js';
 
 export { ExpressionError } from './errors.js';
 
@@ -86,7 +87,7 @@ export function invokeLambda(fn: Lambda, args: Value[], ctx: EvalContext): Value
 /** Builds a library keyed by lower-case name; later parts override earlier ones. */
 export function library(...parts: FunctionDefinition[][]): FunctionLibrary {
   const map = new Map<string, FunctionDefinition>();
-  for (const part of parts) for (const def of part) map.set(def.name.toLowerCase(), def);
+  for (const part of parts) for (const def of part) map.set(foldCase(def.name), def);
   return map;
 }
 
@@ -127,7 +128,7 @@ const lowerNames = new Map<string, string>();
 function lookup(name: string, functions: FunctionLibrary): FunctionDefinition | undefined {
   let lower = lowerNames.get(name);
   if (lower === undefined) {
-    lower = name.toLowerCase();
+    lower = foldCase(name);
     lowerNames.set(name, lower);
   }
   return functions.get(lower);
@@ -255,7 +256,7 @@ export function unknownResult(functionName: string, args: readonly Value[]): Unk
   for (const arg of args) collectUnknowns(arg, unknowns);
   const reasons = [...new Set(unknowns.map(u => u.reason))];
   const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-  return new Unknown(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+  return new Unknown(reason, `${foldCase(functionName)}(${args.map(valueKey).join(',')})`);
 }
 
 /** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
@@ -280,8 +281,8 @@ export function valueKey(value: Value): string {
 /** Case-insensitive own-property lookup (ARM property names are case-insensitive). */
 export function findKey(object: { [key: string]: Value }, name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(object, name)) return name;
-  const lower = name.toLowerCase();
-  for (const key in object) if (key.toLowerCase() === lower) return key;
+  const lower = foldCase(name);
+  for (const key in object) if (foldCase(key) === lower) return key;
   return undefined;
 }
 

@@ -6,6 +6,7 @@
 import { nodeCrypto } from './builtins.js';
 import type { Finding } from './finding.js';
 import { armResourceType } from './resource.js';
+import { foldCase } from './foldCase.js';
 
 /** The partialFingerprints key; bump the version if what is hashed changes. */
 export const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
@@ -29,17 +30,14 @@ export function fingerprint(finding: Pick<Finding, 'definition' | 'resource'>, f
 export function fingerprints(finding: Pick<Finding, 'definition' | 'resource'>): string[] {
   const stable = fingerprint(finding);
   const { stableName, name } = finding.resource;
-  return stableName === undefined || stableName.toLowerCase() === name.toLowerCase()
+  return stableName === undefined || foldCase(stableName) === foldCase(name)
     ? [stable]
     : [stable, printOf(finding, name, finding.resource.file)];
 }
 
 function printOf(finding: Pick<Finding, 'definition' | 'resource'>, name: string, file: string | null): string {
-  const key = [
-    finding.definition,
-    armResourceType(finding.resource.type).toLowerCase(),
-    name.toLowerCase(),
-    file ?? ''
-  ].join('\0');
+  const key = [finding.definition, foldCase(armResourceType(finding.resource.type)), foldCase(name), file ?? ''].join(
+    '\0'
+  );
   return nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

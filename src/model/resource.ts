@@ -1,4 +1,5 @@
 import type { Json, Value } from './value.js';
+import { foldCase } from './foldCase.js';
 
 /** Where something is in an input file; lines and columns count from 1. */
 export interface SourcePosition {
@@ -71,7 +72,7 @@ const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
 
 /** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
 export function policyResourceType(type: string): string {
-  return type.length === ARM_RESOURCE_GROUP_TYPE.length && type.toLowerCase() === 'microsoft.resources/resourcegroups'
+  return type.length === ARM_RESOURCE_GROUP_TYPE.length && foldCase(type) === 'microsoft.resources/resourcegroups'
     ? POLICY_RESOURCE_GROUP_TYPE
     : type;
 }
@@ -81,5 +82,5 @@ export function policyResourceType(type: string): string {
  * made with, so that ids written before resource groups took the policy's spelling still match.
  */
 export function armResourceType(type: string): string {
-  return type.toLowerCase() === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+  return foldCase(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
 }

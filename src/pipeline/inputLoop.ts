@@ -25,6 +25,7 @@ import {
 import { isolated } from './isolated.js';
 import { append } from '../model/lists.js';
 import { detached, type RelationPass } from './relationPass.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface InputLoopOptions {
   definitions: CompiledDefinition[];
@@ -252,7 +253,7 @@ function heldSnapshot(file: string, full: string, types: Set<string>): HeldSnaps
   const at = new Map<number, number>();
   let index = 0;
   for (const resource of readResourceSnapshot(full)) {
-    if (!resource.existing && types.has(resource.type.toLowerCase())) {
+    if (!resource.existing && types.has(foldCase(resource.type))) {
       at.set(index, candidates.length);
       candidates.push(detached(resource));
     }

@@ -12,6 +12,7 @@ import type { Value } from '../model/value.js';
 import { Unknown, isObject, own, setOwn } from '../model/value.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
 import { bundledSchemaChecks } from '../rules/ruleTextCache.generated.js';
+import { foldCase } from '../model/foldCase.js';
 
 const UNKNOWN_MARK = '\u0000unknown:';
 
@@ -20,7 +21,7 @@ const reasons = new Map<string, string>();
 
 /** "depends on …": the unknowns a verdict rests on, said as people read them. */
 export function describeDependencies(keys: string[]): string {
-  const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
+  const words = [...new Set(keys.map(key => reasons.get(foldCase(key)) ?? key))];
   return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
 }
 
@@ -30,25 +31,25 @@ export function describeDependencies(keys: string[]): string {
  */
 export function azureComparable(value: Value): unknown {
   if (value instanceof Unknown) {
-    reasons.set(value.key.toLowerCase(), value.reason);
-    return UNKNOWN_MARK + value.key.toLowerCase();
+    reasons.set(foldCase(value.key), value.reason);
+    return UNKNOWN_MARK + foldCase(value.key);
   }
-  if (typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'string') return foldCase(value);
   if (Array.isArray(value)) return value.map(azureComparable);
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) setOwn(out, key.toLowerCase(), azureComparable(inner));
+    for (const [key, inner] of Object.entries(value)) setOwn(out, foldCase(key), azureComparable(inner));
     return out;
   }
   return value;
 }
 
 function lowerDeep(value: unknown): unknown {
-  if (typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'string') return foldCase(value);
   if (Array.isArray(value)) return value.map(lowerDeep);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), lowerDeep(v)])
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [foldCase(k), lowerDeep(v)])
     );
   }
   return value;
@@ -79,11 +80,11 @@ export function azureSchema(schema: unknown): unknown {
         out,
         key,
         Object.fromEntries(
-          Object.entries(inner as Record<string, unknown>).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])
+          Object.entries(inner as Record<string, unknown>).map(([name, sub]) => [foldCase(name), azureSchema(sub)])
         )
       );
     } else if (key === '$ref' && typeof inner === 'string') {
-      setOwn(out, key, inner.toLowerCase());
+      setOwn(out, key, foldCase(inner));
     } else {
       setOwn(out, key, azureSchema(inner));
     }
@@ -408,7 +409,7 @@ function projectComparable(value: Value, node: Projection): unknown {
   if (node.whole || !node.members.size || !isObject(value)) return azureComparable(value);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    const lower = key.toLowerCase();
+    const lower = foldCase(key);
     const member = node.members.get(lower);
     if (member) setOwn(out, lower, projectComparable(inner, member));
   }

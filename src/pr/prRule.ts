@@ -3,6 +3,7 @@ import type { Finding, Severity, Verdict } from '../model/finding.js';
 import { findingResource } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** What the pull-request-only checks need of a rule (relation and transition rules). */
 export interface PrRule {
@@ -17,7 +18,7 @@ export interface PrRule {
 
 export function ruleTypes(rule: PrRule): Set<string> {
   const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-  return new Set(types.map(t => t.toLowerCase()));
+  return new Set(types.map(t => foldCase(t)));
 }
 
 /** A finding of a pull-request-only rule, pointing at the resource (or the value at fault when known). */
@@ -59,7 +60,7 @@ export function originalPointer(json: unknown, lowered: string | null): string |
     const key = unescapePointerSegment(raw);
     let actual = key;
     if (current && typeof current === 'object' && !Array.isArray(current)) {
-      actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
+      actual = Object.keys(current).find(k => foldCase(k) === key) ?? key;
       current = (current as Record<string, unknown>)[actual];
     } else if (Array.isArray(current)) {
       current = current[Number(key)];

@@ -14,6 +14,7 @@ import { compileValueCheck, describeDependencies } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface RelationSpec {
   target: {
@@ -54,7 +55,7 @@ type Principal =
 
 /** Values Azure computes on creation, derived here from what a template does know. */
 function derived(resource: Resource, pointer: string): Value | undefined {
-  if (resource.type.toLowerCase() === 'microsoft.keyvault/vaults' && pointer.toLowerCase() === '/properties/vaulturi') {
+  if (foldCase(resource.type) === 'microsoft.keyvault/vaults' && foldCase(pointer) === '/properties/vaulturi') {
     return `https://${resource.name}.vault.azure.net/`;
   }
   return undefined;
@@ -82,7 +83,7 @@ function lowerSegments(pointer: string): string[] {
     segments = pointer
       .split('/')
       .slice(1)
-      .map(raw => unescapePointerSegment(raw).toLowerCase());
+      .map(raw => foldCase(unescapePointerSegment(raw)));
     segmentsOf.set(pointer, segments);
   }
   return segments;
@@ -93,7 +94,7 @@ function lowerSegments(pointer: string): string[] {
  * among the keys each time: an object is read for a few pointers at most, and a map of its keys cost more to make.
  */
 function keyByLowerCase(value: { [key: string]: Value }, lower: string): string | undefined {
-  for (const key in value) if ((key === lower || key.toLowerCase() === lower) && Object.hasOwn(value, key)) return key;
+  for (const key in value) if ((key === lower || foldCase(key) === lower) && Object.hasOwn(value, key)) return key;
   return undefined;
 }
 
@@ -101,15 +102,13 @@ function keyByLowerCase(value: { [key: string]: Value }, lower: string): string 
 function sameText(a: Value | undefined, b: Value | undefined): Tri {
   if (a === undefined || b === undefined || a === null || b === null) return false;
   if (a instanceof Unknown || b instanceof Unknown) {
-    return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase()
-      ? true
-      : 'unknown';
+    return a instanceof Unknown && b instanceof Unknown && foldCase(a.key) === foldCase(b.key) ? true : 'unknown';
   }
   return norm(a) === norm(b);
 }
 
 function norm(value: Value): string {
-  return String(value).toLowerCase().replace(/\/+$/, '');
+  return foldCase(String(value)).replace(/\/+$/, '');
 }
 
 const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
@@ -124,10 +123,10 @@ export function names(value: Value | undefined, target: Resource, pointer: strin
   const match = REFERENCE_KEY.exec(value.key);
   if (match && idsMatch(match[1], target.id)) {
     const path = '/' + match[2].split('.').join('/');
-    return path.toLowerCase() === pointer.toLowerCase();
+    return foldCase(path) === foldCase(pointer);
   }
   // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), …)`) names it too.
-  return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
+  return foldCase(value.key).includes(`reference(${foldCase(target.id)})`);
 }
 
 /**
@@ -148,7 +147,7 @@ export class TargetIndex<T extends { id: string } = Resource> {
 
   /** Candidates given here are added with `lookup` (resources). */
   constructor(pointer: string, candidates: readonly T[] = []) {
-    this.pointer = pointer.toLowerCase();
+    this.pointer = foldCase(pointer);
     for (const candidate of candidates) this.add(candidate, lookup(candidate as unknown as Resource, pointer));
   }
 
@@ -156,7 +155,7 @@ export class TargetIndex<T extends { id: string } = Resource> {
   add(candidate: T, value: Value | undefined): void {
     const index = this.candidates.length;
     this.candidates.push(candidate);
-    if (value instanceof Unknown) first(this.unknown, value.key.toLowerCase(), index);
+    if (value instanceof Unknown) first(this.unknown, foldCase(value.key), index);
     else if (value !== undefined && value !== null) {
       const key = norm(value);
       // Indexed by id, a candidate whose id is already in lower case gives the one string for both.
@@ -183,13 +182,13 @@ export class TargetIndex<T extends { id: string } = Resource> {
         this.candidates.forEach((candidate, index) => this.addId(candidate, index));
       }
       const { idTails, ids } = this.byId;
-      consider(this.unknown.get(value.key.toLowerCase()));
+      consider(this.unknown.get(foldCase(value.key)));
       const match = REFERENCE_KEY.exec(value.key);
-      if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
+      if (match && foldCase('/' + match[2].split('.').join('/')) === this.pointer) {
         consider(idTails.get(idTail(match[1])));
       }
       // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
-      const key = value.key.toLowerCase();
+      const key = foldCase(value.key);
       for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
         const start = at + 'reference('.length;
         for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
@@ -204,7 +203,7 @@ export class TargetIndex<T extends { id: string } = Resource> {
 
   private addId(candidate: T, index: number): void {
     first(this.byId!.idTails, idTail(candidate.id), index);
-    first(this.byId!.ids, candidate.id.toLowerCase(), index);
+    first(this.byId!.ids, foldCase(candidate.id), index);
   }
 }
 
@@ -220,12 +219,12 @@ function principalOf(value: Value | undefined): Principal | null {
   if (value === undefined || value === null) return null;
   if (value instanceof Unknown) {
     const system = SYSTEM_KEY.exec(value.key);
-    if (system) return { kind: 'system', resourceId: system[1].toLowerCase() };
+    if (system) return { kind: 'system', resourceId: foldCase(system[1]) };
     const user = USER_KEY.exec(value.key);
-    if (user) return { kind: 'user', resourceId: user[1].toLowerCase() };
+    if (user) return { kind: 'user', resourceId: foldCase(user[1]) };
     return { kind: 'opaque', key: value.key };
   }
-  return { kind: 'literal', id: String(value).toLowerCase() };
+  return { kind: 'literal', id: foldCase(String(value)) };
 }
 
 function samePrincipal(a: Principal, b: Principal): Tri {
@@ -243,7 +242,7 @@ function idsMatch(a: string, b: string): boolean {
 }
 
 function idTail(id: string): string {
-  const lower = id.toLowerCase();
+  const lower = foldCase(id);
   const at = lower.lastIndexOf('/providers/');
   return at >= 0 ? lower.slice(at) : lower;
 }
@@ -272,22 +271,22 @@ function firstSet(resource: Resource, pointers: string[] | undefined): Value | u
 /** The identity the subject uses to reach its target. */
 function subjectPrincipal(subject: Resource, spec: RelationSpec['principal']): Principal {
   const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
-  if (typeof userAssigned === 'string') return { kind: 'user', resourceId: userAssigned.toLowerCase() };
+  if (typeof userAssigned === 'string') return { kind: 'user', resourceId: foldCase(userAssigned) };
   if (userAssigned instanceof Unknown) return { kind: 'opaque', key: userAssigned.key };
   const identities = lookup(subject, '/identity/userAssignedIdentities');
   const assigned = isObject(identities) ? Object.keys(identities) : [];
   const clientId = firstSet(subject, spec?.clientId);
   if (clientId !== undefined) {
     if (clientId instanceof Unknown) {
-      const named = assigned.find(id => clientId.key.toLowerCase().includes(id.toLowerCase()));
-      if (named) return { kind: 'user', resourceId: named.toLowerCase() };
+      const named = assigned.find(id => foldCase(clientId.key).includes(foldCase(id)));
+      if (named) return { kind: 'user', resourceId: foldCase(named) };
     }
-    if (assigned.length === 1) return { kind: 'user', resourceId: assigned[0].toLowerCase() };
+    if (assigned.length === 1) return { kind: 'user', resourceId: foldCase(assigned[0]) };
     return { kind: 'opaque', key: clientId instanceof Unknown ? clientId.key : `clientId ${String(clientId)}` };
   }
   const known = lookup(subject, '/identity/principalId');
-  if (typeof known === 'string') return { kind: 'literal', id: known.toLowerCase() };
-  return { kind: 'system', resourceId: subject.id.toLowerCase() };
+  if (typeof known === 'string') return { kind: 'literal', id: foldCase(known) };
+  return { kind: 'system', resourceId: foldCase(subject.id) };
 }
 
 interface GrantResult {
@@ -364,7 +363,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
   const { target, principal, grants } = rule.relation;
   const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
   const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
-  const targetType = target.type.toLowerCase();
+  const targetType = foldCase(target.type);
 
   const deployment = (): DeploymentRelation => {
     let targets = 0;
@@ -392,11 +391,11 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
     };
     return {
       add(resource) {
-        const type = resource.type.toLowerCase();
+        const type = foldCase(resource.type);
         if (type === targetType) {
           const rbac = grants.rbacSwitch ? lookup(resource, grants.rbacSwitch) : false;
           const kept: Target = {
-            id: ownString(resource.id.toLowerCase()),
+            id: ownString(foldCase(resource.id)),
             name: ownString(resource.name),
             existing: resource.existing === true,
             rbacOnly: rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True',
@@ -408,7 +407,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         }
         if (resource.existing) return;
         if (type === `${targetType}/accesspolicies`) {
-          const lower = resource.name.toLowerCase();
+          const lower = foldCase(resource.name);
           if (lower.endsWith('/remove')) return;
           const parent = ownString(lower.slice(0, lower.lastIndexOf('/')));
           const siblings = policyChildren.get(parent);
@@ -425,7 +424,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         return targets > 0;
       },
       check(subject) {
-        if (subject.existing || !types.has(subject.type.toLowerCase())) return undefined;
+        if (subject.existing || !types.has(foldCase(subject.type))) return undefined;
         if (applies && applies(subject.json).verdict !== true) return undefined;
         const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
         if (!link) return undefined;
@@ -449,7 +448,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         const { rbacOnly } = vault;
 
         if (policyCheck && rbacOnly !== true) {
-          for (const policies of [vault.policies, ...(policyChildren.get(vault.name.toLowerCase()) ?? [])])
+          for (const policies of [vault.policies, ...(policyChildren.get(foldCase(vault.name)) ?? [])])
             policies.who.forEach((who, i) => byPolicy.push(and(principalMatch(who), policies.grant[i]!)));
         }
         if (roleCheck && rbacOnly !== false) {
@@ -457,7 +456,7 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
             byRole.push(and(principalMatch(assignment.who), assignment.grant!));
         }
         const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
-        const pointer = originalPointer(subject.json, link.subject.toLowerCase());
+        const pointer = originalPointer(subject.json, foldCase(link.subject));
         const who = describePrincipal(wanted);
         if (results.some(r => r.verdict === true)) {
           return prFinding(
@@ -532,7 +531,7 @@ export class RoleAssignments<T = Resource> {
 
   /** The next assignment, whose role assignment id is `id`. */
   add(assignment: T, id: string): void {
-    const scope = id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase();
+    const scope = foldCase(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
     const index = this.assignments.length;
     this.assignments.push(assignment);
     const list = this.byScope.get(scope);

@@ -10,6 +10,7 @@ import { Unknown } from '../model/value.js';
 import { azureComparable, compileSchemaCheck, describeDependencies, valueAt } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface TransitionRule extends PrRule {
   /** Which {before, after} pairs the rule covers. */
@@ -25,7 +26,7 @@ export interface ResourcePair {
 
 /** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
 export function pairResources(base: Resource[], head: Resource[]): ResourcePair[] {
-  const key = (r: Resource) => `${r.type}|${r.name}`.toLowerCase();
+  const key = (r: Resource) => foldCase(`${r.type}|${r.name}`);
   const before = new Map(base.filter(r => !r.existing).map(r => [key(r), r]));
   const pairs: ResourcePair[] = [];
   for (const after of head) {
@@ -45,7 +46,7 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
   return pairs => {
     const findings: Finding[] = [];
     for (const pair of pairs) {
-      if (!types.has(pair.after.type.toLowerCase())) continue;
+      if (!types.has(foldCase(pair.after.type))) continue;
       const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
       const scope = applies?.(data);
       if (scope && scope.verdict === false) continue;

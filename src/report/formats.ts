@@ -8,13 +8,14 @@ import { junitReport } from './junit.js';
 import { sarifReport } from './sarif.js';
 import type { ReportPieces } from './stream.js';
 import { textReport } from './text.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const reportFormats = ['text', 'compact', 'json', 'sarif', 'junit'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 /** A format by name, in any case (`SARIF`, `Json`); anything else is a UserError naming the choices. */
 export function parseFormat(value: unknown, option = '--format'): ReportFormat {
-  const wanted = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  const wanted = typeof value === 'string' ? foldCase(value.trim()) : '';
   const found = reportFormats.find(f => f === wanted);
   if (found) return found;
   throw new UserError(`${option} must be one of ${reportFormats.join(', ')}; got '${String(value)}'.`);

@@ -7,6 +7,7 @@ import { wildcardMatches } from '../model/wildcard.js';
 import { UserError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
+import { foldCase } from '../model/foldCase.js';
 
 export const severities = ['error', 'warning', 'note'] as const;
 
@@ -43,8 +44,8 @@ export function splitNames(values: string[] | undefined): string[] {
  * pull request can add a definition with any name).
  */
 export function namePattern(pattern: string): { test(name: string): boolean } {
-  const lower = pattern.toLowerCase();
-  return { test: name => wildcardMatches(name.toLowerCase(), lower, '?') };
+  const lower = foldCase(pattern);
+  return { test: name => wildcardMatches(foldCase(name), lower, '?') };
 }
 
 export interface SelectionResult<T> {

@@ -1,4 +1,5 @@
 /** "Did you mean …?" for misspelt field names and keywords. */
+import { foldCase } from '../model/foldCase.js';
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -6,11 +7,7 @@ function distance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j];
-      row[j] = Math.min(
-        row[j] + 1,
-        row[j - 1] + 1,
-        previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1)
-      );
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (foldCase(a[i - 1]) === foldCase(b[j - 1]) ? 0 : 1));
       previous = current;
     }
   }

@@ -26,6 +26,7 @@ import {
   type ExpandedTemplate,
   type TemplateLoadOptions
 } from './templates.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface DiscoveryResult {
   templates: ExpandedTemplate[];
@@ -34,10 +35,7 @@ export interface DiscoveryResult {
 }
 
 function stem(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.(jsonc?|bicep)$/i, '')
-    .toLowerCase();
+  return foldCase(path.basename(file).replace(/\.(jsonc?|bicep)$/i, ''));
 }
 
 /** Whether a file that is not text, or too large to read, still names the template schema near its start. */
@@ -86,7 +84,7 @@ function sameBesideMetadata(a: PositionedJson['value'], b: PositionedJson['value
   const withoutMetadata = (value: PositionedJson['value']) => {
     if (!isObject(value)) return value;
     const copy: { [key: string]: Value } = {};
-    for (const key of Object.keys(value)) if (key.toLowerCase() !== 'metadata') setOwn(copy, key, value[key]);
+    for (const key of Object.keys(value)) if (foldCase(key) !== 'metadata') setOwn(copy, key, value[key]);
     return copy;
   };
   return deepEquals(withoutMetadata(a) as Value, withoutMetadata(b) as Value);
@@ -115,7 +113,7 @@ function templateFailure(error: unknown, file: string): UserError {
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value: unknown): boolean {
   const metadata = (value as { metadata?: { _generator?: { name?: unknown } } } | null)?.metadata;
-  return typeof metadata?._generator?.name === 'string' && metadata._generator.name.toLowerCase() === 'bicep';
+  return typeof metadata?._generator?.name === 'string' && foldCase(metadata._generator.name) === 'bicep';
 }
 
 export interface DiscoveryOptions extends TemplateLoadOptions {
@@ -319,7 +317,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     const source = file.replace(/\.jsonc?$/i, '.bicep');
     if (
       compiledByBicep(doc.value) &&
-      bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
+      bicepFiles.concat(files).some(f => foldCase(f) === foldCase(source)) &&
       !named.has(file)
     ) {
       compiledBeside.push({ file, doc, source });
@@ -342,7 +340,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     progress?.('compiling Bicep files', bicepDone++, bicepTotal);
     expand(file, () => {
       const compiled = compileBicepFile(file, bicep);
-      compiledValues.set(file.toLowerCase(), compiled.template.value);
+      compiledValues.set(foldCase(file), compiled.template.value);
       return withParameters(compiled.template, file, templateCount());
     });
   }
@@ -361,7 +359,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   // A pull request could edit only the committed JSON (the file a pipeline may deploy) and keep its
   // metadata: it is left out only when it is what its Bicep file compiles to, metadata aside.
   for (const { file, doc, source } of compiledBeside) {
-    const built = compiledValues.get(source.toLowerCase());
+    const built = compiledValues.get(foldCase(source));
     if (built !== undefined && sameBesideMetadata(built, doc.value)) {
       result.skipped.push({ file, reason: `compiled from ${path.basename(source)}, which is checked instead` });
       continue;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { escapeReason, escapeReasons, realPath } from './boundary.js';
 import { LIMIT_VARIABLES, LimitError, limit } from '../model/limits.js';
 import { inputToken, UserError } from '../model/errors.js';
+import { foldCase } from '../model/foldCase.js';
 
 /**
  * A small glob matcher: `**` (any number of folders), `*` (any run of characters but `/`),
@@ -216,7 +217,7 @@ export interface GlobMatcher {
  * text × pattern, never exponentially as a backtracking regular expression's does on `*a*a*a…` or `**` `/**` `/**`.
  */
 export function linearGlobMatcher(pattern: string, options: GlobOptions = {}): GlobMatcher {
-  const fold = (text: string) => (options.ignoreCase ? text.toLowerCase() : text);
+  const fold = (text: string) => (options.ignoreCase ? foldCase(text) : text);
   const steps: Step[] = [];
   const posix = fold(toPosix(pattern));
   emitGlob(posix, 0, posix.length, bracePairs(posix), steps, 0);

@@ -4,6 +4,7 @@ import { inputToken, UserError } from '../model/errors.js';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, limit } from '../model/limits.js';
 import { joinPointer, parentPointer } from '../model/pointer.js';
 import { TextPositions, parseStrictJson } from './jsonPositions.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
 export const MAX_JSON_DEPTH = DEFAULT_LIMITS.jsonDepth;
@@ -367,8 +368,8 @@ function asWritten(pointer: string, recorded: (pointer: string) => boolean, memb
       at = exact;
       continue;
     }
-    const lower = exact.toLowerCase();
-    const folded = members.get(at)?.find(member => member.toLowerCase() === lower);
+    const lower = foldCase(exact);
+    const folded = members.get(at)?.find(member => foldCase(member) === lower);
     if (folded === undefined) return pointer;
     at = folded;
   }

@@ -8,6 +8,7 @@
  */
 import type { Json } from '../model/value.js';
 import { escapePointerSegment } from '../model/pointer.js';
+import { foldCase } from '../model/foldCase.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -178,8 +179,8 @@ export class TextPositions {
   private memberAt(open: number, segment: string): TextSpot | undefined {
     const exact = this.exactMemberAt(open, segment);
     if (exact !== undefined) return exact;
-    const lower = segment.toLowerCase();
-    for (const [key, spot] of this.objects.get(open)!.found) if (key.toLowerCase() === lower) return spot;
+    const lower = foldCase(segment);
+    for (const [key, spot] of this.objects.get(open)!.found) if (foldCase(key) === lower) return spot;
     return undefined;
   }
 

@@ -12,6 +12,7 @@ import { checkParameterEntryNames, refuseCaseCollision } from './arm/names.js';
 import { ExpressionError, defineFunction, evaluate, library, type FunctionLibrary } from '../expr/evaluate.js';
 import { isExpression, parseExpression } from '../expr/parse.js';
 import { standardFunctions } from '../expr/functions/index.js';
+import { foldCase } from '../model/foldCase.js';
 
 /**
  * Parameter files (`deploymentParameters.json`): `{"parameters": {"name": {"value": …}}}`,
@@ -88,7 +89,7 @@ export function parametersFromDocument(doc: PositionedJson): SuppliedParameters 
       value = new Unknown(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
       position = at;
     }
-    supplied.set(name.toLowerCase(), { name, value, position, origin });
+    supplied.set(foldCase(name), { name, value, position, origin });
   }
   return supplied;
 }
@@ -207,7 +208,7 @@ export function conventionalParameterFiles(template: string): string[] {
 export function overridesToSupplied(overrides: Record<string, Json>): SuppliedParameters {
   const supplied: SuppliedParameters = new Map();
   for (const [name, value] of Object.entries(overrides)) {
-    supplied.set(name.toLowerCase(), { name, value, position: null, origin: '--parameter' });
+    supplied.set(foldCase(name), { name, value, position: null, origin: '--parameter' });
   }
   return supplied;
 }

@@ -5,6 +5,7 @@ import { UserError } from '../model/errors.js';
 import { JsonSyntaxError, nearestPosition, Reader, type Spot } from './json.js';
 import { JsonStream } from './jsonStream.js';
 import { joinPointer, splitPointer } from '../model/pointer.js';
+import { foldCase } from '../model/foldCase.js';
 
 /**
  * Resource snapshots: what `az resource list`, `az graph query`, the REST API or
@@ -45,7 +46,7 @@ function camelKeys(value: Json): Json {
   if (!isObject(value)) return value;
   const out: { [key: string]: Json } = {};
   for (const [key, inner] of Object.entries(value as { [key: string]: Json })) {
-    setOwn(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
+    setOwn(out, foldCase(key.charAt(0)) + key.slice(1), inner);
   }
   return out;
 }

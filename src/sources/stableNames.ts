@@ -12,6 +12,7 @@ import { UserError } from '../model/errors.js';
 import type { Resource } from '../model/resource.js';
 import { isUnknown } from '../model/value.js';
 import type { DeploymentContext } from './templates.js';
+import { foldCase } from '../model/foldCase.js';
 
 /** The location of the placeholder deployment: the one cmk-guard gave every group before it was unknown. */
 export const PLACEHOLDER_LOCATION = 'westus';
@@ -28,7 +29,7 @@ export function placeholderDeploymentNeeded(resources: readonly Resource[], give
 /** Where a resource is declared: the same declaration in both deployments, one instance after another. */
 function declarationKey(resource: Resource): string {
   const at = resource.source;
-  return `${resource.type.toLowerCase()}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
+  return `${foldCase(resource.type)}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
 }
 
 function byDeclaration(resources: readonly Resource[]): Map<string, Resource[]> {

@@ -24,6 +24,7 @@ import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from '.
 import { uriRoot } from './arm/templateLink.js';
 import { checkTemplateNames, refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
 import { PLACEHOLDER_LOCATION, giveStableNames, placeholderDeploymentNeeded } from './stableNames.js';
+import { foldCase } from '../model/foldCase.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -86,7 +87,7 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
   // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
-  const schemaKey = Object.keys(value as object).find(key => key.toLowerCase() === '$schema');
+  const schemaKey = Object.keys(value as object).find(key => foldCase(key) === '$schema');
   const schema = schemaKey === undefined ? undefined : (value as { [key: string]: Json })[schemaKey];
   if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
   if (!TEMPLATE_SCHEMA.test(schema)) {
@@ -235,7 +236,7 @@ function where(resource: Resource): string {
  */
 export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
   const groups = new Map<string, Resource[]>();
-  const keyOf = (e: Emitted, index: number): string => (e.idKnown ? e.resource.id.toLowerCase() : `#${index}`);
+  const keyOf = (e: Emitted, index: number): string => (e.idKnown ? foldCase(e.resource.id) : `#${index}`);
   emitted.forEach((e, index) => {
     const key = keyOf(e, index);
     const group = groups.get(key);

@@ -8,6 +8,7 @@ import type { Truth } from '../logic.js';
 import { looseEquals, scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
+import { foldCase } from '../../model/foldCase.js';
 
 function containsTest(actual: Value | undefined, expected: Value): Truth {
   if (actual instanceof Unknown) return actual;
@@ -25,7 +26,7 @@ function containsTest(actual: Value | undefined, expected: Value): Truth {
   const text = scalarText(actual);
   const part = scalarText(expected);
   if (text === undefined || part === undefined) return false;
-  return text.toLowerCase().includes(part.toLowerCase());
+  return foldCase(text).includes(foldCase(part));
 }
 
 function containsKeyTest(actual: Value | undefined, expected: Value): Truth {
@@ -34,8 +35,8 @@ function containsKeyTest(actual: Value | undefined, expected: Value): Truth {
   if (!isObject(actual)) return false;
   const key = scalarText(expected);
   if (key === undefined) return false;
-  const lower = key.toLowerCase();
-  for (const k in actual) if (k.toLowerCase() === lower) return true;
+  const lower = foldCase(key);
+  for (const k in actual) if (foldCase(k) === lower) return true;
   return false;
 }
 

@@ -8,6 +8,7 @@ import type { Truth } from '../logic.js';
 import { looseEquals } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /** A string operand compared with string values without the general path (the common case). */
 function prepare(expected: Value, negate: boolean): (actual: Value | undefined) => Truth {
@@ -17,10 +18,10 @@ function prepare(expected: Value, negate: boolean): (actual: Value | undefined) 
       return u ?? looseEquals(actual, expected) !== negate;
     };
   }
-  const lower = expected.toLowerCase();
+  const lower = foldCase(expected);
   return actual => {
     if (typeof actual === 'string') {
-      return (actual.length === lower.length && (actual === expected || actual.toLowerCase() === lower)) !== negate;
+      return (actual.length === lower.length && (actual === expected || foldCase(actual) === lower)) !== negate;
     }
     if (actual === undefined) return negate;
     const u = unknownIn(actual, expected);

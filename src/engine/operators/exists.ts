@@ -5,12 +5,13 @@
 import { Unknown, type Value } from '../../model/value.js';
 import { UnknownAbove } from '../fields.js';
 import type { Operator } from './types.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /** `true`, `false`, `"true"`, `"False"`…; undefined for anything else. */
 export function booleanOperand(expected: Value): boolean | undefined {
   if (typeof expected === 'boolean') return expected;
   if (typeof expected === 'string') {
-    const lower = expected.toLowerCase();
+    const lower = foldCase(expected);
     if (lower === 'true') return true;
     if (lower === 'false') return false;
   }

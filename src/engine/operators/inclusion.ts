@@ -8,6 +8,7 @@ import { Unknown, type Value } from '../../model/value.js';
 import type { Truth } from '../logic.js';
 import { looseEquals, scalarText } from '../values.js';
 import type { Operator } from './types.js';
+import { foldCase } from '../../model/foldCase.js';
 
 function inTest(actual: Value | undefined, expected: Value): Truth {
   if (actual instanceof Unknown) return actual;
@@ -25,13 +26,13 @@ function inTest(actual: Value | undefined, expected: Value): Truth {
 function prepareIn(expected: Value, negate: boolean): (actual: Value | undefined) => Truth {
   const list = Array.isArray(expected) ? expected : [expected];
   if (list.every(m => typeof m === 'string')) {
-    const set = new Set((list as string[]).map(s => s.toLowerCase()));
+    const set = new Set((list as string[]).map(s => foldCase(s)));
     return actual => {
-      if (typeof actual === 'string') return set.has(actual.toLowerCase()) !== negate;
+      if (typeof actual === 'string') return set.has(foldCase(actual)) !== negate;
       if (actual === undefined) return negate;
       if (actual instanceof Unknown) return actual;
       const text = scalarText(actual);
-      if (text !== undefined && set.has(text.toLowerCase())) return !negate;
+      if (text !== undefined && set.has(foldCase(text))) return !negate;
       const r = inTest(actual, expected);
       return typeof r === 'boolean' ? r !== negate : r;
     };

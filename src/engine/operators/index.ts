@@ -7,6 +7,7 @@ import { like, notLike } from './like.js';
 import { match, matchInsensitively, notMatch, notMatchInsensitively } from './match.js';
 import { greater, greaterOrEquals, less, lessOrEquals } from './ordering.js';
 import type { Operator } from './types.js';
+import { foldCase } from '../../model/foldCase.js';
 
 export type { Operator } from './types.js';
 
@@ -31,5 +32,5 @@ export const operators: ReadonlyMap<string, Operator> = new Map(
     greater,
     greaterOrEquals,
     exists
-  ].map(op => [op.name.toLowerCase(), op])
+  ].map(op => [foldCase(op.name), op])
 );

@@ -12,17 +12,18 @@ import type { Truth } from '../logic.js';
 import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
+import { foldCase } from '../../model/foldCase.js';
 
 const letter = /^\p{L}$/u;
 const digit = /^\p{Nd}$/u;
 
 /** A test of one text against a match pattern, read the way Azure reads it. */
 export function matchPattern(pattern: string, insensitive: boolean): (text: string) => boolean {
-  const want = insensitive ? pattern.toLowerCase() : pattern;
+  const want = insensitive ? foldCase(pattern) : pattern;
   return text => {
     if (text.length !== pattern.length) return false;
-    const got = insensitive ? text.toLowerCase() : text;
-    // toLowerCase can change a text's length (İ): then it cannot match character for character.
+    const got = insensitive ? foldCase(text) : text;
+    // foldCase keeps a text's length, so character i of the folded text is character i of the text.
     if (got.length !== want.length) return false;
     for (let i = 0; i < want.length; i++) {
       const p = pattern[i];

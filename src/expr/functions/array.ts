@@ -10,6 +10,7 @@ import { Unknown, hasOwn, isObject, setOwn, type Value } from '../../model/value
 import { ExpressionError } from '../errors.js';
 import { defineFunction, findKey, holdsUnknown, unknownResult, type FunctionDefinition } from '../evaluate.js';
 import { anyUnknown, arrayArg, deepEquals, intArg, objectArg, stringArg, toText, typeError } from './args.js';
+import { foldCase } from '../../model/foldCase.js';
 
 type JsonObject = { [key: string]: Value };
 
@@ -243,8 +244,8 @@ export const arrayFunctions: FunctionDefinition[] = [
         if (holdsUnknown(args[1])) return unknownResult(name, args);
         if (typeof container === 'string') {
           // Case-insensitive for strings (documented).
-          const haystack = container.toLowerCase();
-          const needle = stringArg(name, args, 1).toLowerCase();
+          const haystack = foldCase(container);
+          const needle = foldCase(stringArg(name, args, 1));
           return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
         }
         const found = indexIn(container, args[1], last);
@@ -280,7 +281,7 @@ export const arrayFunctions: FunctionDefinition[] = [
       const object = objectArg('items', args, 0);
       // Documented: the returned array is sorted by key.
       return Object.keys(object)
-        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+        .sort((a, b) => (foldCase(a) < foldCase(b) ? -1 : foldCase(a) > foldCase(b) ? 1 : 0))
         .map(key => ({ key, value: object[key] }));
     }
   }),

@@ -14,6 +14,7 @@ import { guid, uniqueString } from './hashing.js';
 import { parseJson as parseJsonText } from '../../model/jsonText.js';
 import { wildcardMatches } from '../../model/wildcard.js';
 import { decodeUriComponent, hasLoneSurrogate } from '../../model/uriText.js';
+import { foldCase } from '../../model/foldCase.js';
 
 function unary(name: string, fn: (s: string) => Value): FunctionDefinition {
   return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
@@ -139,10 +140,7 @@ export const stringFunctions: FunctionDefinition[] = [
     name: 'endsWith',
     minArgs: 2,
     maxArgs: 2,
-    call: args =>
-      stringArg('endsWith', args, 0)
-        .toLowerCase()
-        .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+    call: args => foldCase(stringArg('endsWith', args, 0)).endsWith(foldCase(stringArg('endsWith', args, 1)))
   }),
   // Bicep's like() (Bicep.Core SystemNamespaceType): "Performs pattern based matching and returns true
   // if input string matches the pattern and supports '*' as a wildcard. The comparison is
@@ -151,16 +149,13 @@ export const stringFunctions: FunctionDefinition[] = [
     name: 'like',
     minArgs: 2,
     maxArgs: 2,
-    call: args => wildcardMatches(stringArg('like', args, 0).toLowerCase(), stringArg('like', args, 1).toLowerCase())
+    call: args => wildcardMatches(foldCase(stringArg('like', args, 0)), foldCase(stringArg('like', args, 1)))
   }),
   defineFunction({
     name: 'startsWith',
     minArgs: 2,
     maxArgs: 2,
-    call: args =>
-      stringArg('startsWith', args, 0)
-        .toLowerCase()
-        .startsWith(stringArg('startsWith', args, 1).toLowerCase())
+    call: args => foldCase(stringArg('startsWith', args, 0)).startsWith(foldCase(stringArg('startsWith', args, 1)))
   }),
   defineFunction({
     name: 'format',

@@ -27,6 +27,7 @@ import {
 import { parseJson } from '../../model/jsonText.js';
 import { refuseCaseCollision } from './names.js';
 import { wellFormed } from '../../model/uriText.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
@@ -87,7 +88,7 @@ export const TEMPLATE_LIMITS = { parameters: 256, variables: 512, resources: 800
 function variableCount(variables: { [key: string]: Json }): number {
   let count = 0;
   for (const [name, value] of Object.entries(variables)) {
-    count += name.toLowerCase() === 'copy' && Array.isArray(value) ? value.length : 1;
+    count += foldCase(name) === 'copy' && Array.isArray(value) ? value.length : 1;
   }
   return count;
 }
@@ -190,7 +191,7 @@ function headerOrder(resources: { [key: string]: Json }): [string, Json][] {
   const entries = Object.entries(resources);
   const byLowerSymbol = new Map<string, number[]>();
   entries.forEach(([symbol], i) =>
-    byLowerSymbol.set(symbol.toLowerCase(), [...(byLowerSymbol.get(symbol.toLowerCase()) ?? []), i])
+    byLowerSymbol.set(foldCase(symbol), [...(byLowerSymbol.get(foldCase(symbol)) ?? []), i])
   );
   const out: [string, Json][] = [];
   const seen = new Set<number>();
@@ -205,7 +206,7 @@ function headerOrder(resources: { [key: string]: Json }): [string, Json][] {
         const text = typeof value === 'string' ? value : JSON.stringify(value);
         if (!/resourceinfo/i.test(text)) continue;
         for (const match of text.matchAll(/resourceInfo\(\s*(?:format\(\s*)?'([^'[\]]+)/gi)) {
-          for (const j of byLowerSymbol.get(match[1].toLowerCase()) ?? []) visit(j);
+          for (const j of byLowerSymbol.get(foldCase(match[1])) ?? []) visit(j);
         }
       }
     }
@@ -216,7 +217,7 @@ function headerOrder(resources: { [key: string]: Json }): [string, Json][] {
 }
 
 export function deploymentLevelOf(schema: Json | undefined): DeploymentTarget['level'] {
-  const s = typeof schema === 'string' ? schema.toLowerCase() : '';
+  const s = typeof schema === 'string' ? foldCase(schema) : '';
   if (s.includes('subscriptiondeploymenttemplate')) return 'subscription';
   if (s.includes('managementgroupdeploymenttemplate')) return 'managementGroup';
   if (s.includes('tenantdeploymenttemplate')) return 'tenant';
@@ -358,7 +359,7 @@ export class TemplateExpander {
     this.resolveDependencies(scope, instances);
     const emitted: Emitted[] = [];
     for (const instance of this.deploymentOrder(scope, instances)) {
-      if (instance.type.toLowerCase() === DEPLOYMENTS_TYPE && !instance.existing) {
+      if (foldCase(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
         for (const resource of this.expandDeployment(instance)) emitted.push(resource);
       } else {
         emitted.push(this.buildResource(instance));
@@ -390,7 +391,7 @@ export class TemplateExpander {
       if (isUnknown(count)) {
         const index = new Unknown(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
         const loops = new Map(base.loops);
-        loops.set(loopName.toLowerCase(), index);
+        loops.set(foldCase(loopName), index);
         frames.push({
           copy: { loops, current: index },
           condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`,
@@ -408,14 +409,14 @@ export class TemplateExpander {
         }
         for (let i = 0; i < count; i++) {
           const loops = new Map(base.loops);
-          loops.set(loopName.toLowerCase(), i);
+          loops.set(foldCase(loopName), i);
           frames.push({ copy: { loops, current: i }, failures: countFailures });
         }
       }
     } else {
       frames.push({ copy: base, failures: [] });
     }
-    if (decl.symbol) scope.symbols.set(decl.symbol.toLowerCase(), []);
+    if (decl.symbol) scope.symbols.set(foldCase(decl.symbol), []);
 
     const out: Instance[] = [];
     for (const frame of frames) {
@@ -432,9 +433,9 @@ export class TemplateExpander {
         collectFailures(failures, conditionFailures);
         if (isUnknown(condition)) {
           conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
-        } else if (condition === false || (typeof condition === 'string' && condition.toLowerCase() === 'false')) {
+        } else if (condition === false || (typeof condition === 'string' && foldCase(condition) === 'false')) {
           continue;
-        } else if (!(condition === true || (typeof condition === 'string' && condition.toLowerCase() === 'true'))) {
+        } else if (!(condition === true || (typeof condition === 'string' && foldCase(condition) === 'true'))) {
           throw scope.errorAt(
             joinPointer(pointer, 'condition'),
             `A resource condition must be true or false, not ${JSON.stringify(condition)}.`
@@ -443,14 +444,14 @@ export class TemplateExpander {
       }
       const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
       if (decl.symbol) {
-        scope.symbols.get(decl.symbol.toLowerCase())!.push({
+        scope.symbols.get(foldCase(decl.symbol))!.push({
           id: instance.id,
           name: instance.name,
           type: instance.type,
           ...(typeof node.apiVersion === 'string' ? { apiVersion: node.apiVersion } : {})
         });
       }
-      const nameKey = instance.nameText.toLowerCase();
+      const nameKey = foldCase(instance.nameText);
       scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
       out.push(instance);
     }
@@ -489,8 +490,7 @@ export class TemplateExpander {
       // type in front, or as a type of another provider (`Microsoft.OperationsManagement/solutions`
       // inside a Log Analytics workspace, as public quickstarts declare solutions), which ARM
       // deploys as that type, not as a child of the parent.
-      const givenInFull =
-        type.toLowerCase().startsWith(parent.type.toLowerCase() + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
+      const givenInFull = foldCase(type).startsWith(foldCase(parent.type) + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
       if (!givenInFull) {
         type = `${parent.type}/${type}`;
         nameText = `${parent.nameText}/${nameText}`;
@@ -529,7 +529,7 @@ export class TemplateExpander {
       const text = valueText(scopeValue, node.scope);
       prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
     }
-    if (type.toLowerCase() === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
+    if (foldCase(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
       return `/subscriptions/${target.subscriptionId}/resourceGroups/${nameText}`;
     }
     if (typeof name !== 'string') return `${prefix}/providers/${type}/${nameText}`;
@@ -549,7 +549,7 @@ export class TemplateExpander {
     const bySymbol = new Map<string, Instance[]>();
     const byLoop = new Map<string, Instance[]>();
     for (const instance of instances) {
-      const symbol = instance.decl.symbol?.toLowerCase();
+      const symbol = instance.decl.symbol === undefined ? undefined : foldCase(instance.decl.symbol);
       if (symbol) {
         const same = bySymbol.get(symbol);
         if (same) same.push(instance);
@@ -557,7 +557,7 @@ export class TemplateExpander {
       }
       const copy = instance.decl.node.copy;
       if (isObject(copy) && typeof copy.name === 'string') {
-        const loop = copy.name.toLowerCase();
+        const loop = foldCase(copy.name);
         const same = byLoop.get(loop);
         if (same) same.push(instance);
         else byLoop.set(loop, [instance]);
@@ -575,10 +575,10 @@ export class TemplateExpander {
       if (!index) {
         index = { ids: [], byLast: new Map(), byName: new Map() };
         for (let i = 0; i < instances.length; i++) {
-          const id = instances[i].id.toLowerCase();
+          const id = foldCase(instances[i].id);
           index.ids.push(id);
           add(index.byLast, id.slice(id.lastIndexOf('/') + 1), i);
-          add(index.byName, instances[i].nameText.toLowerCase(), i);
+          add(index.byName, foldCase(instances[i].nameText), i);
         }
       }
       const bare = '/' + lower.replace(/^\/+/, '');
@@ -602,7 +602,7 @@ export class TemplateExpander {
       if (!Array.isArray(value)) continue;
       for (const entry of value) {
         if (typeof entry !== 'string') continue;
-        const lower = entry.toLowerCase();
+        const lower = foldCase(entry);
         const matches = bySymbol.get(lower) ?? byLoop.get(lower) ?? named(lower);
         for (const match of matches) if (match !== instance) instance.deps.add(match);
       }
@@ -655,7 +655,7 @@ export class TemplateExpander {
     // others, nearly all, are found when a finding asks (`writtenAt`).
     let positions: Map<string, SourcePosition> | undefined;
     const sink: PositionSink = (out, position) => {
-      if (position) (positions ??= new Map()).set(out.toLowerCase(), position);
+      if (position) (positions ??= new Map()).set(foldCase(out), position);
     };
     if (decl.declaredAt === undefined) decl.declaredAt = scope.positionOf(pointer);
     const declaredAt = decl.declaredAt;
@@ -680,7 +680,7 @@ export class TemplateExpander {
       json,
       source: declaredAt,
       positionOf: (target: string) => {
-        const lower = target.toLowerCase();
+        const lower = foldCase(target);
         // Without positions of its own, an instance's answers are its declaration's: found once.
         const shared = positions === undefined && !recordAll ? (decl.found ??= new Map()) : undefined;
         const known = shared?.get(lower);
@@ -727,13 +727,15 @@ export class TemplateExpander {
       : {};
     const scopeMode =
       typeof options.scope === 'string'
-        ? String(
-            parent.evaluateString(
-              options.scope,
-              joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'),
-              data
+        ? foldCase(
+            String(
+              parent.evaluateString(
+                options.scope,
+                joinPointer(propsPointer, 'expressionEvaluationOptions', 'scope'),
+                data
+              )
             )
-          ).toLowerCase()
+          )
         : 'outer';
     const target = this.nestedTarget(instance, data);
     const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
@@ -991,8 +993,8 @@ export class TemplateExpander {
     const resourceGroup = read('resourceGroup');
     const sameGroup =
       resourceGroup !== undefined &&
-      (subscriptionId === undefined || subscriptionId.toLowerCase() === scope.target.subscriptionId.toLowerCase()) &&
-      resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
+      (subscriptionId === undefined || foldCase(subscriptionId) === foldCase(scope.target.subscriptionId)) &&
+      foldCase(resourceGroup) === foldCase(scope.target.resourceGroup);
     if (subscriptionId !== undefined) target.subscriptionId = subscriptionId;
     const locationFixed = target.locationFixed === true;
     if (resourceGroup !== undefined) {
@@ -1000,11 +1002,7 @@ export class TemplateExpander {
       if (!locationFixed && (!sameGroup || scope.target.level !== 'resourceGroup')) target.location = undefined;
       target.resourceGroup = resourceGroup;
       target.level = 'resourceGroup';
-    } else if (
-      subscriptionId !== undefined &&
-      'location' in node &&
-      String(node.type).toLowerCase() === DEPLOYMENTS_TYPE
-    ) {
+    } else if (subscriptionId !== undefined && 'location' in node && foldCase(String(node.type)) === DEPLOYMENTS_TYPE) {
       target.level = 'subscription';
       // deployment().location of a subscription-level nested deployment is its own `location`.
       if (!locationFixed) {
@@ -1088,7 +1086,7 @@ export class TemplateExpander {
           `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": …}.`
         );
       }
-      supplied.set(name.toLowerCase(), {
+      supplied.set(foldCase(name), {
         name,
         value,
         position: scope.positionOf(joinPointer(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
@@ -1129,7 +1127,7 @@ export class TemplateExpander {
       supplied: new Map<string, SuppliedParameter>(),
       unknown: new Unknown(
         `the parameters deployment '${instance.nameText}' links to (${why})`,
-        `parameterslink:${instance.id.toLowerCase()}`
+        `parameterslink:${foldCase(instance.id)}`
       )
     });
     if (isUnknown(uri)) return unknown(uri.reason);
@@ -1171,7 +1169,7 @@ export class TemplateExpander {
     const variable = /^\[\s*variables\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text);
     const variables = parent.template.variables;
     if (variable && isObject(variables)) {
-      const name = Object.keys(variables as object).find(key => key.toLowerCase() === variable[1].toLowerCase());
+      const name = Object.keys(variables as object).find(key => foldCase(key) === foldCase(variable[1]));
       if (name !== undefined && isObject((variables as { [key: string]: Json })[name])) {
         return { doc: parent.doc, base: joinPointer(parent.base, 'variables', name), template };
       }
@@ -1198,14 +1196,11 @@ export class TemplateExpander {
       child,
       certain,
       name =>
-        new Unknown(
-          `output '${name}' of deployment '${instance.nameText}'`,
-          `output:${instance.id.toLowerCase()}/${name}`
-        )
+        new Unknown(`output '${name}' of deployment '${instance.nameText}'`, `output:${foldCase(instance.id)}/${name}`)
     );
     if (!evaluated) return;
-    this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), evaluated.result);
-    this.expansion.outputFailures.set(instance.id.toLowerCase(), evaluated.failures);
+    this.expansion.deploymentOutputs.set(foldCase(instance.id), evaluated.result);
+    this.expansion.outputFailures.set(foldCase(instance.id), evaluated.failures);
   }
 
   /**
@@ -1300,7 +1295,7 @@ function extensionOf(
       `The resource names the extension '${alias}', which the template does not declare with its name in "extensions" (or its provider in "imports"); declare it there or remove "${key}".`
     );
   }
-  if (names.some(name => name.toLowerCase() === ARM_EXTENSION)) return null;
+  if (names.some(name => foldCase(name) === ARM_EXTENSION)) return null;
   return { name: alias, type };
 }
 
@@ -1321,7 +1316,7 @@ function declaredExtensionNames(scope: TemplateScope, alias: string): string[] {
       const declared = s.template[section];
       if (!isObject(declared)) continue;
       for (const [name, declaration] of Object.entries(declared as { [key: string]: Json })) {
-        if (name.toLowerCase() !== alias.toLowerCase() || !isObject(declaration)) continue;
+        if (foldCase(name) !== foldCase(alias) || !isObject(declaration)) continue;
         const value = (declaration as { [key: string]: Json })[field];
         if (typeof value === 'string') names.push(value);
       }
@@ -1346,12 +1341,12 @@ function containsUnknown(value: Value): boolean {
 
 function bodyPlan(node: { [key: string]: Json }, pointer: string, recordAll: boolean): BodyPlan {
   const members = Object.entries(node).filter(
-    ([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase())
+    ([key]) => !TEMPLATE_ONLY_KEYS.has(foldCase(key)) && !SCOPE_KEYS.has(foldCase(key))
   );
   const plain = new Map<string, [string, Json][]>();
   const recorded = new Set<string>();
   for (const member of members) {
-    const out = joinPointer('', member[0]).toLowerCase();
+    const out = foldCase(joinPointer('', member[0]));
     if (recordAll || !writtenAsDeclared(member[1])) recorded.add(out);
     const same = plain.get(out);
     if (same) same.push(member);
@@ -1361,10 +1356,10 @@ function bodyPlan(node: { [key: string]: Json }, pointer: string, recordAll: boo
   return {
     members: members.map(([key, value]) => {
       const out = joinPointer('', key);
-      return { key, value, source: joinPointer(pointer, key), out, record: recorded.has(out.toLowerCase()) };
+      return { key, value, source: joinPointer(pointer, key), out, record: recorded.has(foldCase(out)) };
     }),
     plain,
-    metadataKey: Object.keys(node).find(key => key.toLowerCase() === 'metadata')
+    metadataKey: Object.keys(node).find(key => foldCase(key) === 'metadata')
   };
 }
 
@@ -1377,7 +1372,7 @@ function writtenAsDeclared(value: Json): boolean {
   if (Array.isArray(value)) return value.every(writtenAsDeclared);
   for (const key in value) {
     const inner = value[key];
-    if (isExpression(key) || (Array.isArray(inner) && key.toLowerCase() === 'copy') || !writtenAsDeclared(inner))
+    if (isExpression(key) || (Array.isArray(inner) && foldCase(key) === 'copy') || !writtenAsDeclared(inner))
       return false;
   }
   return true;
@@ -1421,13 +1416,12 @@ function writtenAt(
       if (Array.isArray(value)) {
         value.forEach((item, i) => {
           const itemOut = joinPointer(out, i);
-          if (itemOut.toLowerCase() === prefix)
-            next.push({ value: item, source: joinPointer(source, i), out: itemOut });
+          if (foldCase(itemOut) === prefix) next.push({ value: item, source: joinPointer(source, i), out: itemOut });
         });
       } else if (isObject(value)) {
         for (const [key, inner] of Object.entries(value as { [key: string]: Json })) {
           const memberOut = joinPointer(out, key);
-          if (memberOut.toLowerCase() === prefix)
+          if (foldCase(memberOut) === prefix)
             next.push({ value: inner, source: joinPointer(source, key), out: memberOut });
         }
       }
@@ -1485,14 +1479,14 @@ function findCycle(instances: Instance[]): Instance[] {
  * recognisably about this resource.
  */
 function addIdentityUnknowns(json: { [key: string]: Value }, id: string): void {
-  const identityKey = Object.keys(json).find(k => k.toLowerCase() === 'identity');
+  const identityKey = Object.keys(json).find(k => foldCase(k) === 'identity');
   const identity = identityKey ? json[identityKey] : undefined;
   if (!isObject(identity)) return;
   const type = identity.type;
-  if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
+  if (typeof type === 'string' && foldCase(type).includes('systemassigned') && !('principalId' in identity)) {
     identity.principalId = new Unknown(
       `the principalId of ${id}'s system-assigned identity, known only after deployment`,
-      `reference(${id.toLowerCase()}).identity.principalId`
+      `reference(${foldCase(id)}).identity.principalId`
     );
   }
   const userAssigned = identity.userAssignedIdentities;
@@ -1501,7 +1495,7 @@ function addIdentityUnknowns(json: { [key: string]: Value }, id: string): void {
       if (isObject(value) && !('principalId' in value)) {
         value.principalId = new Unknown(
           `the principalId of the user-assigned identity ${uai}, known only after deployment`,
-          `reference(${uai.toLowerCase()}).properties.principalId`
+          `reference(${foldCase(uai)}).properties.principalId`
         );
       }
     }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { Unknown } from '../../model/value.js';
 import type { InputLocation } from '../../model/errors.js';
 import type { Expr } from '../../expr/ast.js';
+import { foldCase } from '../../model/foldCase.js';
 
 export interface ExpressionFailure {
   /** The error as ARM would give it, with the expression and the offset at fault. */
@@ -55,10 +56,10 @@ export function namesRead(expr: Expr, into: { parameters: Set<string>; variables
       namesRead(expr.target, into);
       return namesRead(expr.index, into);
     case 'call': {
-      const name = expr.name.toLowerCase();
+      const name = foldCase(expr.name);
       const first = expr.args[0];
       if ((name === 'parameters' || name === 'variables') && first?.kind === 'literal') {
-        (name === 'parameters' ? into.parameters : into.variables).add(String(first.value).toLowerCase());
+        (name === 'parameters' ? into.parameters : into.variables).add(foldCase(String(first.value)));
       }
       for (const arg of expr.args) namesRead(arg, into);
     }

@@ -5,6 +5,7 @@ import { inputToken } from '../../model/errors.js';
 import type { PositionedJson } from '../json.js';
 import type { Resource } from '../../model/resource.js';
 import { TemplateError } from './errors.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /**
  * ARM reads the names of its template language regardless of case: a template's "Resources" is its
@@ -21,7 +22,7 @@ import { TemplateError } from './errors.js';
 type Names = ReadonlyMap<string, string>;
 
 function names(...written: string[]): Names {
-  return new Map(written.map(name => [name.toLowerCase(), name]));
+  return new Map(written.map(name => [foldCase(name), name]));
 }
 
 const TEMPLATE = names(
@@ -106,7 +107,7 @@ function check(node: Json | undefined, known: Names, pointer: string, refuse: Re
   const keys = Object.keys(object);
   let renamed = false;
   for (const key of keys) {
-    const documented = known.get(key.toLowerCase());
+    const documented = known.get(foldCase(key));
     if (documented === undefined || documented === key) continue;
     if (Object.hasOwn(object, documented)) {
       throw refuse(
@@ -117,7 +118,7 @@ function check(node: Json | undefined, known: Names, pointer: string, refuse: Re
     renamed = true;
   }
   if (!renamed) return;
-  const entries = keys.map(key => [known.get(key.toLowerCase()) ?? key, object[key]] as const);
+  const entries = keys.map(key => [known.get(foldCase(key)) ?? key, object[key]] as const);
   for (const key of keys) delete object[key];
   for (const [key, value] of entries) object[key] = value;
 }
@@ -132,7 +133,7 @@ function checkResource(node: Json, pointer: string, refuse: Refuse): void {
   check(node, RESOURCE, pointer, refuse);
   const resource = node as { [key: string]: Json };
   check(resource.copy, COPY, joinPointer(pointer, 'copy'), refuse);
-  if (typeof resource.type === 'string' && resource.type.toLowerCase() === 'microsoft.resources/deployments') {
+  if (typeof resource.type === 'string' && foldCase(resource.type) === 'microsoft.resources/deployments') {
     const propertiesPointer = joinPointer(pointer, 'properties');
     check(resource.properties, DEPLOYMENT, propertiesPointer, refuse);
     if (isObject(resource.properties)) {
@@ -193,7 +194,7 @@ export interface CaseCollision {
  */
 function holdsValue(key: string | number, outer: readonly (string | number)[]): boolean {
   // The template's own names in any case, as ARM reads them (this runs before they are renamed).
-  const name = (at: string | number | undefined) => (typeof at === 'string' ? at.toLowerCase() : at);
+  const name = (at: string | number | undefined) => (typeof at === 'string' ? foldCase(at) : at);
   if (name(outer[0]) === 'variables') return true;
   const member = name(key);
   if (member === 'defaultvalue' || member === 'allowedvalues') return name(outer[1]) === 'parameters';
@@ -235,7 +236,7 @@ function collisionPath(value: Json, outer: (string | number)[] | null): (string 
   if (keys.length > 1) {
     const seen = new Map<string, string>();
     for (const key of keys) {
-      const lower = key.toLowerCase();
+      const lower = foldCase(key);
       const earlier = seen.get(lower);
       if (earlier !== undefined) return [key, earlier];
       seen.set(lower, key);

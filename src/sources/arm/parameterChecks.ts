@@ -1,6 +1,7 @@
 import type { Json, Value } from '../../model/value.js';
 import { isObject, isUnknown, own } from '../../model/value.js';
 import { holdsUnknown } from '../../expr/evaluate.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /**
  * The checks ARM makes on a parameter's final value before it deploys anything: its
@@ -30,7 +31,7 @@ export function checkParameterValue(
  * allowedValues, min/maxValue and min/maxLength. `what` names the parameter (and where in it).
  */
 function scalarProblem(what: string, decl: { [key: string]: Json }, value: Value): string | null {
-  const type = typeof decl.type === 'string' ? decl.type.toLowerCase() : undefined;
+  const type = typeof decl.type === 'string' ? foldCase(decl.type) : undefined;
   const typeOk: Record<string, (v: Value) => boolean> = {
     string: v => typeof v === 'string',
     securestring: v => typeof v === 'string',
@@ -98,8 +99,8 @@ function resolveType(decl: { [key: string]: Json }, definitions: { [key: string]
 /** The member of an object whose name matches, ignoring case (ARM reads names so). */
 function memberKey(object: { [key: string]: Value }, name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(object, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find(k => k.toLowerCase() === lower);
+  const lower = foldCase(name);
+  return Object.keys(object).find(k => foldCase(k) === lower);
 }
 
 /**
@@ -248,7 +249,7 @@ function describe(value: Value): string {
  */
 function sameJson(a: Json, b: Value): boolean {
   if (a === b) return true;
-  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+  if (typeof a === 'string' && typeof b === 'string') return foldCase(a) === foldCase(b);
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);

@@ -15,6 +15,7 @@ import { FailedValue, collectFailures, namesRead, type ExpressionFailure } from 
 import { templateUri } from './templateLink.js';
 import { parseJson } from '../../model/jsonText.js';
 import { checkTemplateNames } from './names.js';
+import { foldCase } from '../../model/foldCase.js';
 
 /**
  * One template being evaluated: its parameters, variables and functions, where it sits in
@@ -165,7 +166,7 @@ function settles(expr: Expr): boolean {
     case 'index':
       return settles(expr.target) && settles(expr.index);
     case 'call': {
-      const name = expr.name.toLowerCase();
+      const name = foldCase(expr.name);
       if (UNSETTLED.has(name) || name.startsWith('list') || name.includes('.')) return false;
       return expr.args.every(settles);
     }
@@ -251,7 +252,7 @@ export class TemplateScope {
       for (const [name, declaration] of Object.entries(params)) {
         const pointer = joinPointer(this.base, 'parameters', name);
         const decl = isObject(declaration) ? (declaration as { [k: string]: Json }) : {};
-        this.parameterSlots.set(name.toLowerCase(), {
+        this.parameterSlots.set(foldCase(name), {
           name,
           pointer,
           declaration: decl,
@@ -262,14 +263,14 @@ export class TemplateScope {
       const vars = isObject(this.template.variables) ? (this.template.variables as { [k: string]: Json }) : {};
       for (const [name, node] of Object.entries(vars)) {
         const pointer = joinPointer(this.base, 'variables', name);
-        if (name.toLowerCase() === 'copy' && Array.isArray(node)) {
+        if (foldCase(name) === 'copy' && Array.isArray(node)) {
           node.forEach((element, i) => {
             const elementPointer = joinPointer(pointer, i);
             if (!isObject(element) || typeof element.name !== 'string') {
               throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
             }
             const e = element as { [k: string]: Json };
-            this.variableSlots.set(e.name!.toString().toLowerCase(), {
+            this.variableSlots.set(foldCase(e.name!.toString()), {
               name: String(e.name),
               pointer: elementPointer,
               node: e.input ?? null,
@@ -280,7 +281,7 @@ export class TemplateScope {
           });
           continue;
         }
-        this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending', failures: [] });
+        this.variableSlots.set(foldCase(name), { name, pointer, node, state: 'pending', failures: [] });
       }
     }
     this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
@@ -453,7 +454,7 @@ export class TemplateScope {
           continue;
         }
         const memberPointer = joinPointer(pointer, key);
-        if (Array.isArray(inner) && key.toLowerCase() === 'copy') {
+        if (Array.isArray(inner) && foldCase(key) === 'copy') {
           this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
           continue;
         }
@@ -555,7 +556,7 @@ export class TemplateScope {
     for (let i = 0; i < count; i++) {
       this.spend(1, elementPointer);
       const loops = new Map(data.copy.loops);
-      loops.set(name.toLowerCase(), i);
+      loops.set(foldCase(name), i);
       const itemData: EvalData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
       const itemPointer = joinPointer(outPointer, i);
       items.push(this.evaluateValue(input, joinPointer(elementPointer, 'input'), itemData, sink, itemPointer));
@@ -572,16 +573,16 @@ export class TemplateScope {
   }
 
   hasParameter(name: string): boolean {
-    return this.parameterSlots.has(name.toLowerCase());
+    return this.parameterSlots.has(foldCase(name));
   }
 
   parameterDeclarationPointer(name: string): string | null {
-    return this.parameterSlots.get(name.toLowerCase())?.pointer ?? null;
+    return this.parameterSlots.get(foldCase(name))?.pointer ?? null;
   }
 
   parameter(name: string, data: EvalData): Value {
     if (data.functionParameters) {
-      const value = data.functionParameters.get(name.toLowerCase());
+      const value = data.functionParameters.get(foldCase(name));
       if (value === undefined) {
         throw ExpressionError.invalid(
           `The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`
@@ -590,7 +591,7 @@ export class TemplateScope {
       return value;
     }
     if (this.outer) return this.outer.parameter(name, { ...data, scope: this.outer });
-    const slot = this.parameterSlots.get(name.toLowerCase());
+    const slot = this.parameterSlots.get(foldCase(name));
     if (!slot) {
       const known = this.parameterNames();
       throw ExpressionError.invalid(
@@ -627,7 +628,7 @@ export class TemplateScope {
     }
     slot.state = 'resolving';
     const decl = slot.declaration;
-    const supplied = this.supplied.get(slot.name.toLowerCase());
+    const supplied = this.supplied.get(foldCase(slot.name));
     let value: Value;
     // Where the value was set, for an error about it (found only then).
     let where: () => SourcePosition | null;
@@ -636,7 +637,7 @@ export class TemplateScope {
     if (!supplied && this.suppliedUnknown) {
       value = new Unknown(
         `parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`,
-        `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`
+        `${this.suppliedUnknown.key}.${foldCase(slot.name)}`
       );
       where = () => null;
     } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
@@ -704,7 +705,7 @@ export class TemplateScope {
       data = { ...data, functionParameters: undefined };
     }
     if (this.outer) return this.outer.variable(name, { ...data, scope: this.outer });
-    const slot = this.variableSlots.get(name.toLowerCase());
+    const slot = this.variableSlots.get(foldCase(name));
     if (!slot) {
       throw ExpressionError.invalid(`The template variable '${name}' is not found; declare it in "variables".`);
     }
@@ -744,7 +745,7 @@ function shortJson(value: Value): string {
  */
 function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: boolean): Value {
   if (typeof type !== 'string') return value;
-  const t = type.toLowerCase();
+  const t = foldCase(type);
   if (
     fromCommandLine &&
     (t === 'string' || t === 'securestring') &&
@@ -754,7 +755,7 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
   }
   if (typeof value !== 'string') return value;
   if (t === 'int' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
-  if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return foldCase(value.trim()) === 'true';
   if (t === 'array' || t === 'object' || t === 'secureobject') {
     try {
       return parseJson(value) as Json;

@@ -20,6 +20,7 @@
 import * as path from 'node:path';
 import { decodeUriComponent, encodeUriComponent } from '../../model/uriText.js';
 import { Unknown, isObject, setOwn, type Value } from '../../model/value.js';
+import { foldCase } from '../../model/foldCase.js';
 
 const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
@@ -52,7 +53,7 @@ export function linkTarget(uri: string, baseUri: string, root: string): LinkTarg
   } catch {
     return { kind: 'remote', uri };
   }
-  if (url.host.toLowerCase() !== HOST) return { kind: 'remote', uri };
+  if (foldCase(url.host) !== HOST) return { kind: 'remote', uri };
   const segments = url.pathname.split('/').filter(Boolean).map(decodeUriComponent);
   return { kind: 'file', file: path.join(root, ...segments) };
 }
@@ -119,7 +120,7 @@ export function hideTemplateUris(value: Value, baseUri: string): Value {
     });
     return new Unknown(
       `a URI beside the template (${shown}), known once the template is deployed from where it is published`,
-      `templatelink:${value.toLowerCase()}`
+      `templatelink:${foldCase(value)}`
     );
   }
   if (Array.isArray(value)) {

@@ -15,6 +15,7 @@ import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from '..
 import { runBicep } from './cli.js';
 import { mapToBicep } from './sourceMap.js';
 import { isLocalPath, readBicep, type BicepFile } from './syntax.js';
+import { foldCase } from '../../model/foldCase.js';
 
 export { findBicepCli, INSTALL_BICEP } from './cli.js';
 
@@ -110,7 +111,7 @@ function parseCompiled(text: string, file: string): PositionedJson {
 function mapParameters(compiled: PositionedJson, file: string, parsed: BicepFile): PositionedJson {
   const map = (pointer: string): SourcePosition => {
     const [section, name] = splitPointer(pointer);
-    const declared = section === 'parameters' && name !== undefined ? parsed.named.get(name.toLowerCase()) : undefined;
+    const declared = section === 'parameters' && name !== undefined ? parsed.named.get(foldCase(name)) : undefined;
     return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
   };
   return { value: compiled.value, file, positionOf: map, valuePositionOf: map };
@@ -165,7 +166,7 @@ function refuseGitFolder(
   at?: { file: string; line: number; column: number }
 ): void {
   const inside = path.relative(boundary, file).split(path.sep);
-  if (inside.some(part => part.toLowerCase() === '.git'))
+  if (inside.some(part => foldCase(part) === '.git'))
     throw new UserError(
       `cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`,
       at ?? { file }

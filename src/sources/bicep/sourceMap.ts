@@ -14,6 +14,7 @@ import { isObject } from '../../model/value.js';
 import { joinPointer, parentPointer, splitPointer } from '../../model/pointer.js';
 import type { PositionedJson } from '../json.js';
 import { positionInBody, readBicep, isLocalPath, type BicepDeclaration, type BicepFile } from './syntax.js';
+import { foldCase } from '../../model/foldCase.js';
 
 interface Mapped {
   file: string;
@@ -31,7 +32,7 @@ function flatten(declarations: BicepDeclaration[]): BicepDeclaration[] {
 }
 
 function typeOf(declaration: BicepDeclaration): string {
-  return (declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? '')).toLowerCase();
+  return foldCase(declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? ''));
 }
 
 /**
@@ -66,9 +67,9 @@ export function mapToBicep(
     const all = flatten(mapped.parsed.declarations);
     const entries: [string, Json, BicepDeclaration | undefined][] = [];
     if (isObject(resources)) {
-      const bySymbol = new Map(all.map(d => [d.qualifiedName.toLowerCase(), d]));
+      const bySymbol = new Map(all.map(d => [foldCase(d.qualifiedName), d]));
       for (const [symbol, node] of Object.entries(resources as { [key: string]: Json }))
-        entries.push([joinPointer(pointer, 'resources', symbol), node, bySymbol.get(symbol.toLowerCase())]);
+        entries.push([joinPointer(pointer, 'resources', symbol), node, bySymbol.get(foldCase(symbol))]);
     } else if (Array.isArray(resources)) {
       // Templates without symbolic names leave out `existing` resources.
       const queues = new Map<string, BicepDeclaration[]>();
@@ -78,7 +79,7 @@ export function mapToBicep(
         queues.set(typeOf(d), queue);
       }
       resources.forEach((node, i) => {
-        const type = isObject(node) ? String((node as { [key: string]: Json }).type ?? '').toLowerCase() : '';
+        const type = isObject(node) ? foldCase(String((node as { [key: string]: Json }).type ?? '')) : '';
         entries.push([joinPointer(pointer, 'resources', i), node, queues.get(type)?.shift()]);
       });
     }
@@ -136,7 +137,7 @@ export function mapToBicep(
   const inTemplate = (template: Mapped, rest: string[]): SourcePosition => {
     const [section, name] = rest;
     if (name !== undefined && ['parameters', 'variables', 'outputs', 'functions', 'definitions'].includes(section)) {
-      const named = template.parsed.named.get(name.toLowerCase());
+      const named = template.parsed.named.get(foldCase(name));
       if (named) return at(template.file, named.at);
     }
     return { file: template.file, line: 1, column: 1 };

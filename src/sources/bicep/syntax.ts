@@ -8,6 +8,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/file
  */
 
+import { foldCase } from '../../model/foldCase.js';
 export interface Spot {
   line: number;
   column: number;
@@ -204,7 +205,7 @@ class Scanner {
       if (/[A-Za-z_]/.test(ch)) {
         const at = this.spot();
         const word = this.identifier() as string;
-        if (LOAD_FUNCTIONS.has(word.toLowerCase())) {
+        if (LOAD_FUNCTIONS.has(foldCase(word))) {
           this.skipTrivia(true);
           if (this.peek() === '(') this.loadCall(word, at);
         }
@@ -269,7 +270,7 @@ export function readBicep(text: string): BicepFile {
       case 'func': {
         s.skipTrivia(false);
         const name = s.identifier();
-        if (name) file.named.set(name.toLowerCase(), { keyword: word, name, at });
+        if (name) file.named.set(foldCase(name), { keyword: word, name, at });
         s.expression(['\n']);
         break;
       }
@@ -437,7 +438,7 @@ function object(s: Scanner, owner: BicepDeclaration | undefined): BicepValue {
     }
     s.advance(); // :
     const value = propertyValue(s);
-    properties.set(key.toLowerCase(), { key, at: keyAt, value });
+    properties.set(foldCase(key), { key, at: keyAt, value });
   }
   return { kind: 'object', at, properties };
 }
@@ -498,7 +499,7 @@ export function positionInBody(body: BicepValue | undefined, segments: string[])
   for (const segment of segments) {
     if (!current) break;
     if (current.kind === 'object') {
-      const property = current.properties.get(segment.toLowerCase());
+      const property = current.properties.get(foldCase(segment));
       if (!property) break;
       best = property.at;
       current = property.value;

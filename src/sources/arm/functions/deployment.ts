@@ -9,6 +9,7 @@ import { Unknown, type Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
 import type { DeploymentTarget, EvalData } from '../scope.js';
+import { foldCase } from '../../../model/foldCase.js';
 
 export function dataOf(ctx: EvalContext): EvalData {
   const data = ctx.data as EvalData | undefined;
@@ -78,7 +79,7 @@ function copyIndex(args: Value[], ctx: EvalContext): Value {
     else
       throw new ExpressionError("The template function 'copyIndex' takes an optional loop name and an integer offset.");
   }
-  const index = loopName === undefined ? copy.current : copy.loops.get(loopName.toLowerCase());
+  const index = loopName === undefined ? copy.current : copy.loops.get(foldCase(loopName));
   if (index === undefined) {
     throw ExpressionError.invalid(
       loopName === undefined
@@ -99,7 +100,7 @@ function unknownLocation(resourceGroup?: string): Unknown {
     ? new Unknown('the location of the deployment, which the template does not give', 'deployment().location')
     : new Unknown(
         `the location of resource group '${resourceGroup}', which the template does not give`,
-        `resourcegroup(${resourceGroup.toLowerCase()}).location`
+        `resourcegroup(${foldCase(resourceGroup)}).location`
       );
 }
 
@@ -178,7 +179,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
         // object here once made union(resourceGroup().tags, …) look known).
         tags: new Unknown(
           `the tags of resource group '${target.resourceGroup}', which the template does not give`,
-          `resourcegroup(${target.resourceGroup.toLowerCase()}).tags`
+          `resourcegroup(${foldCase(target.resourceGroup)}).tags`
         ),
         properties: { provisioningState: 'Succeeded' }
       };

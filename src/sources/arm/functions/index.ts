@@ -15,6 +15,7 @@ import { checkParameterValue } from '../parameterChecks.js';
 import { dataOf, deploymentFunctions } from './deployment.js';
 import { resourceIdFunctions } from './resourceIds.js';
 import { listFunction, runtimeFunctions } from './runtime.js';
+import { foldCase } from '../../../model/foldCase.js';
 
 export { AZURE_CLOUD_ENVIRONMENT } from './deployment.js';
 export { interleave, scopePrefix } from './resourceIds.js';
@@ -36,7 +37,7 @@ class TemplateLibrary extends Map<string, FunctionDefinition> {
     own: FunctionDefinition[]
   ) {
     super();
-    for (const def of own) this.set(def.name.toLowerCase(), def);
+    for (const def of own) this.set(foldCase(def.name), def);
   }
 
   override get(name: string): FunctionDefinition | undefined {
@@ -86,7 +87,7 @@ export function userFunctions(scope: TemplateScope): FunctionDefinition[] {
               const paramName = String(p.name);
               const problem = checkParameterValue(paramName, p, args[index], scope.types());
               if (problem) throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
-              bound.set(paramName.toLowerCase(), args[index]);
+              bound.set(foldCase(paramName), args[index]);
             });
             return scope.evaluateValue(output.value ?? null, joinPointer(memberPointer, 'output', 'value'), {
               scope,

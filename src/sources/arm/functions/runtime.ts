@@ -17,6 +17,7 @@ import type { EvalData } from '../scope.js';
 import { formatDateTime } from '../../../expr/functions/date.js';
 import { dataOf, targetOf } from './deployment.js';
 import { collectFailures, type ExpressionFailure } from '../failures.js';
+import { foldCase } from '../../../model/foldCase.js';
 
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 export function referenceTarget(target: Value, data: EvalData): { key: string; display: string } {
@@ -26,20 +27,20 @@ export function referenceTarget(target: Value, data: EvalData): { key: string; d
   }
   const symbolic = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
   if (symbolic && !target.includes('/')) {
-    const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+    const instances = data.scope.symbols.get(foldCase(symbolic[1]));
     const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
     const id = instances?.[index]?.id;
-    if (id !== undefined) return { key: id.toLowerCase(), display: id };
+    if (id !== undefined) return { key: foldCase(id), display: id };
   }
   // "When referencing a resource in the current template, provide only the resource name":
   // the name of one resource declared in this template stands for its id.
   if (!target.startsWith('/')) {
-    const ids = data.scope.names.get(target.toLowerCase());
-    if (ids && new Set(ids.map(id => id.toLowerCase())).size === 1) {
-      return { key: ids[0].toLowerCase(), display: ids[0] };
+    const ids = data.scope.names.get(foldCase(target));
+    if (ids && new Set(ids.map(id => foldCase(id))).size === 1) {
+      return { key: foldCase(ids[0]), display: ids[0] };
     }
   }
-  return { key: target.toLowerCase(), display: target };
+  return { key: foldCase(target), display: target };
 }
 
 /** Outputs of a nested deployment already expanded, by id or (as ARM allows) by bare name. */
@@ -67,7 +68,7 @@ function outputFailures(data: EvalData, key: string): ExpressionFailure[] {
 function reference(args: Value[], ctx: EvalContext): Value {
   const data = dataOf(ctx);
   const { key, display } = referenceTarget(args[0], data);
-  const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
+  const full = typeof args[2] === 'string' && foldCase(args[2]) === 'full';
   const outputs = deploymentOutputs(data, key);
   if (outputs !== undefined) {
     collectFailures(data.failures, outputFailures(data, key));
@@ -90,7 +91,7 @@ function references(args: Value[], ctx: EvalContext): Value {
       'The first argument of references() must be the symbolic name of a resource or resource loop.'
     );
   }
-  const instances = data.scope.symbols.get(symbol.toLowerCase());
+  const instances = data.scope.symbols.get(foldCase(symbol));
   if (!instances) {
     throw ExpressionError.invalid(
       `references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`
@@ -114,7 +115,7 @@ function resourceInfo(args: Value[], ctx: EvalContext): Value {
       "The argument of resourceInfo() must be the symbolic name of a resource, or of a resource loop with an index ('name[0]')."
     );
   }
-  const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+  const instances = data.scope.symbols.get(foldCase(symbolic[1]));
   if (!instances) {
     throw ExpressionError.invalid(
       `resourceInfo('${target as string}') names no resource of this template; give the symbolic name of a resource.`
@@ -132,7 +133,7 @@ function resourceInfo(args: Value[], ctx: EvalContext): Value {
   const id = isUnknown(instance.name)
     ? new Unknown(
         `the id of '${symbolic[1]}', whose name is ${instance.name.reason}`,
-        `resourceId(${instance.id.toLowerCase()})`
+        `resourceId(${foldCase(instance.id)})`
       )
     : instance.id;
   return {
@@ -152,7 +153,7 @@ export function listFunction(name: string): FunctionDefinition {
     acceptsUnknown: true,
     call: (args, ctx) => {
       const { key, display } = referenceTarget(args[0], dataOf(ctx));
-      return new Unknown(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
+      return new Unknown(`${name}() of ${display}, known only after deployment`, `${foldCase(name)}(${key})`);
     }
   });
 }
@@ -191,7 +192,7 @@ export const runtimeFunctions: FunctionDefinition[] = [
       const role = JSON.stringify(args[0]);
       return new Unknown(
         `the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`,
-        `roleDefinitions(${role.toLowerCase()})`
+        `roleDefinitions(${foldCase(role)})`
       );
     }
   }),
@@ -259,10 +260,7 @@ export const runtimeFunctions: FunctionDefinition[] = [
       call: args =>
         new Unknown(
           `${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`,
-          `${name.toLowerCase()}(${args
-            .map(a => JSON.stringify(a))
-            .join(',')
-            .toLowerCase()})`
+          `${foldCase(name)}(${foldCase(args.map(a => JSON.stringify(a)).join(','))})`
         )
     })
   )
