@@ -17,7 +17,7 @@ import {
   usingTarget
 } from './bicep/index.js';
 import type { ProgressReport } from '../model/progress.js';
-import { describeBytes, UnreadableTextError, readTextFile } from '../model/textFile.js';
+import { describeBytes, openRegularFile, UnreadableTextError, readTextFile } from '../model/textFile.js';
 import { limit } from '../model/limits.js';
 import { TEMPLATE_SCHEMA, conventionalParameterFiles } from './parameters.js';
 import {
@@ -38,19 +38,59 @@ function stem(file: string): string {
   return foldCase(path.basename(file).replace(/\.(jsonc?|bicep)$/i, ''));
 }
 
-/** Whether a file that is not text, or too large to read, still names the template schema near its start. */
+/**
+ * How much of a file that cannot be read as a template is searched for the template schema: all of any file
+ * GitHub keeps (100 MB at most); past this, a file is taken to name it.
+ */
+const SCHEMA_SEARCH_BYTES = 1024 * 1024 * 1024;
+
+/** The longest JSON spelling of the schema's file name (every character a \uXXXX escape), and some. */
+const SCHEMA_SPELLING_CHARACTERS = 256;
+
+/**
+ * Whether a file that is not valid JSON, not text, or too large to read names the template schema anywhere
+ * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`): such a file is an error, never
+ * passed over. The tools that deploy templates read more than cmk-guard does — the Azure CLI takes NaN and
+ * characters that are not UTF-8, Azure PowerShell single quotes and names without quotes, both send a template
+ * padded with white space past 16 MB without it — so what they deploy must not be skipped because the schema
+ * stands past the first bytes or is escaped.
+ */
 function looksLikeTemplate(file: string): boolean {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(64 * 1024);
-    const read = fs.readSync(fd, head, 0, head.length, 0);
-    return TEMPLATE_SCHEMA.test(head.subarray(0, read).toString('latin1'));
+    fd = openRegularFile(file);
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    let read = fs.readSync(fd, chunk, 0, chunk.length, 0);
+    const encoding =
+      chunk[0] === 0xff && chunk[1] === 0xfe
+        ? 'utf-16le'
+        : chunk[0] === 0xfe && chunk[1] === 0xff
+          ? 'utf-16be'
+          : 'utf-8';
+    const decoder = new TextDecoder(encoding);
+    let carried = '';
+    for (let done = 0; read > 0; read = fs.readSync(fd, chunk, 0, chunk.length, done)) {
+      done += read;
+      const text = carried + decoder.decode(chunk.subarray(0, read), { stream: true });
+      if (namesTemplateSchema(text)) return true;
+      if (done >= SCHEMA_SEARCH_BYTES) return true;
+      carried = text.slice(-SCHEMA_SPELLING_CHARACTERS);
+    }
+    return false;
   } catch {
     return false;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
+function namesTemplateSchema(text: string): boolean {
+  if (TEMPLATE_SCHEMA.test(text)) return true;
+  if (!text.includes('\\u')) return false;
+  return TEMPLATE_SCHEMA.test(
+    text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  );
 }
 
 /**
