@@ -466,13 +466,14 @@ function rulesAtBase(
 /**
  * On a pull request, the definition files at or under `target` that this change alters or removes, as they are at
  * its base, each listed in `pinned`: a pull request could loosen or delete the definition that judges it. A file it
- * adds is read as it is. Undefined without a base, or when the base cannot be read (said).
+ * adds is read as it is (`files` holds every file the base has, to tell which). Undefined without a base, or when
+ * the base cannot be read (said).
  */
 function definitionsAtBase(
   request: Pick<EvaluateRequest, 'cwd' | 'root' | 'rulesAtBase'>,
   target: string,
   pinned: LoadedRules['rulesPinned']
-): Map<string, string> | undefined {
+): { changed: Map<string, string>; files: ReadonlySet<string> } | undefined {
   if (request.rulesAtBase === undefined) return undefined;
   const base = request.rulesAtBase;
   // What a walk of the folder reads (src/engine/directory.ts); a file named as the path itself whatever its name.
@@ -485,7 +486,7 @@ function definitionsAtBase(
   );
   if (atBase === undefined) return undefined;
   const changed = pinChangedFiles('definition', atBase, readTextFile, request, pinned);
-  return new Map([...atBase].filter(([file]) => changed.has(file)));
+  return { changed: new Map([...atBase].filter(([file]) => changed.has(file))), files: new Set(atBase.keys()) };
 }
 
 /** What `read` gives of the pull request's base, or undefined when the base cannot be read: then `pinned` says so. */
@@ -560,7 +561,8 @@ export function loadExternalDefinitions(
     isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
       const target = inputPath(request, entry, 'the definitions path');
       const bundled = isWithin(bundledPolicies(), target);
-      const atBase = bundled ? undefined : definitionsAtBase(request, target, pinned);
+      const base = bundled ? undefined : definitionsAtBase(request, target, pinned);
+      const atBase = base?.changed;
       if (!existsSync(target) && !atBase?.size)
         throw new UserError('cannot read the definitions path: it does not exist; check the path.', { file: entry });
       // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
@@ -579,6 +581,11 @@ export function loadExternalDefinitions(
             { file: entry }
           )
         );
+      // What a file the base does not have defines waits for the merge to change how the base's are evaluated.
+      if (base) {
+        for (const item of [...contents.loaded, ...contents.sets])
+          if (item.file !== null && !base.files.has(item.file)) item.addedByChange = true;
+      }
       append(definitions, contents.loaded);
       append(sets, contents.sets);
       for (const s of contents.skipped) skipped.push({ file: displayPath(s.file, request.cwd), reason: s.reason });

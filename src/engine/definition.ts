@@ -75,6 +75,12 @@ export interface CompiledDefinition {
   description?: string;
   mode: string;
   file: string | null;
+  /**
+   * On a pull request, that the file this comes from is one the change adds (the base does not have it): its
+   * findings are reported, but until the change is merged its Append and Modify do not change the request the
+   * base's definitions see, and an initiative it makes does not take over how they are evaluated.
+   */
+  addedByChange?: boolean;
   metadata: Record<string, unknown>;
   parameters: Record<string, ParameterDefinition>;
   /** Remarks from loading: aliases resolved by convention because the catalog lacks them. */

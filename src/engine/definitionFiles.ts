@@ -34,6 +34,12 @@ export interface PolicySet {
   at: string;
   parameters: Record<string, { defaultValue?: unknown }>;
   members: PolicySetMember[];
+  /**
+   * On a pull request, that the file this comes from is one the change adds (the base does not have it): its
+   * findings are reported, but until the change is merged its Append and Modify do not change the request the
+   * base's definitions see, and an initiative it makes does not take over how they are evaluated.
+   */
+  addedByChange?: boolean;
 }
 
 export interface DefinitionFileContents {
@@ -175,14 +181,22 @@ const SET_PARAMETER = /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i;
  * loaded, by id or by name) with the set's parameter values, named `<set>/<referenceId>`. A member
  * value is a JSON value, or `[parameters('name')]` of the set, which takes the set parameter's
  * default (there is no assignment offline) and is unknown without one. Definitions a set uses are
- * evaluated through it only. Throws a UserError naming a member whose definition was not given.
+ * evaluated through it only, unless the set is one a pull request adds: the base's definitions are evaluated as
+ * the base has them until the change is merged. A member is found among the base's definitions first, so a
+ * definition the change adds under a base definition's name does not take its place in the base's sets. Throws
+ * a UserError naming a member whose definition was not given.
  */
 export function evaluationPlan(
   definitions: CompiledDefinition[],
   sets: PolicySet[]
 ): { definitions: CompiledDefinition[]; errors: UserError[] } {
   const byName = new Map<string, CompiledDefinition>();
-  for (const definition of definitions) byName.set(foldCase(definition.name), definition);
+  for (const definition of definitions)
+    if (!definition.addedByChange) byName.set(foldCase(definition.name), definition);
+  for (const definition of definitions) {
+    const key = foldCase(definition.name);
+    if (definition.addedByChange && !byName.has(key)) byName.set(key, definition);
+  }
   const used = new Set<CompiledDefinition>();
   const members: CompiledDefinition[] = [];
   const errors: UserError[] = [];
@@ -200,8 +214,10 @@ export function evaluationPlan(
         continue;
       }
       try {
-        members.push(memberDefinition(set, member, definition));
-        used.add(definition);
+        const made = memberDefinition(set, member, definition);
+        if (set.addedByChange || definition.addedByChange) made.addedByChange = true;
+        members.push(made);
+        if (!set.addedByChange) used.add(definition);
       } catch (error) {
         if (!isUserError(error)) throw error;
         errors.push(error);

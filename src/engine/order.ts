@@ -140,13 +140,21 @@ function evaluateResource(
   const modifiers =
     resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
   const writes = [...(resource.priorWrites ?? []), resource];
-  const requests = writes.map(write => modifiedRequest(write, modifiers, related));
-  const final = requests[requests.length - 1];
+  // The base's definitions see the request as the base's Append and Modify leave it: what a pull request adds
+  // changes it once merged (a Modify setting enablePurgeProtection must not make the base's rule pass now).
+  const baseModifiers = modifiers.filter(p => !p.def.addedByChange);
+  const requests = writes.map(write => modifiedRequest(write, baseModifiers, related));
+  const withAdded =
+    baseModifiers.length === modifiers.length
+      ? requests
+      : writes.map(write => modifiedRequest(write, modifiers, related));
   for (const planned of plan) {
     options.checkpoint?.();
     const { def, index, parameters, effect } = planned;
+    const seen = def.addedByChange ? withAdded : requests;
+    const final = seen[seen.length - 1];
     let finding: Finding | undefined;
-    if (effect === 'Deny') finding = denyFinding(planned, requests, related);
+    if (effect === 'Deny') finding = denyFinding(planned, seen, related);
     else if (effect === 'Append' || effect === 'Modify') finding = modifierFinding(planned, final, related);
     else {
       const evaluation = def.evaluate(final.resource, { parameters, related });
@@ -301,8 +309,13 @@ function modifierFinding(planned: Planned, final: Request, related: Resource[]):
   const change = outcome?.change;
   const notes: string[] = [];
   if (outcome?.skippedByConflict) notes.push(`Its operations are not applied: ${outcome.skippedByConflict}.`);
-  else if (change && change.changes.length)
+  else if (change && change.changes.length) {
     notes.push(`On deployment Azure changes the request: ${describeChanges(change.changes)}.`);
+    if (def.addedByChange)
+      notes.push(
+        'This change adds the definition: the other definitions see what it changes once the change is merged.'
+      );
+  }
   if (change?.skipped.length) notes.push(`Skipped: ${change.skipped.join('; ')}.`);
   if (change?.unknown)
     notes.push(`Whether an operation applies cannot be known before deployment (${change.unknown.reason}).`);
