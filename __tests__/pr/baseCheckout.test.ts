@@ -54,3 +54,32 @@ describe('reading the base of a pull request from git', () => {
     expect(() => readBaseCheckout('no-such-branch', ['infra'], repo)).toThrow(/fetch-depth: 0/);
   });
 });
+
+describe('folders whose names look like git pathspec magic', () => {
+  it('are read as the folders they are: `:(exclude)x` and `:!y` were refused by git, an internal error', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-magic-'));
+    try {
+      git(repo, 'init', '-q');
+      git(repo, 'config', 'user.email', 'test@example.com');
+      git(repo, 'config', 'user.name', 'test');
+      for (const folder of [':(exclude)x', ':!y', ':(top)z']) {
+        mkdirSync(path.join(repo, folder));
+        writeFileSync(path.join(repo, folder, 'main.json'), `{"in": "${folder}"}`);
+      }
+      writeFileSync(path.join(repo, 'x.json'), '{}');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', 'base');
+      const checkout = readBaseCheckout('HEAD', [':(exclude)x', ':!y', ':(top)z'], repo);
+      try {
+        expect(checkout.files).toBe(3);
+        for (const folder of [':(exclude)x', ':!y', ':(top)z'])
+          expect(readFileSync(path.join(checkout.root, folder, 'main.json'), 'utf8')).toBe(`{"in": "${folder}"}`);
+        expect(existsSync(path.join(checkout.root, 'x.json'))).toBe(false);
+      } finally {
+        checkout.dispose();
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});

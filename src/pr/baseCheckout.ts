@@ -26,6 +26,9 @@ function git(args: string[], cwd: string, input?: string): Buffer {
   return nodeChildProcess().execFileSync('git', args, {
     cwd,
     input,
+    // Paths are the repository's file names, never pathspecs: a folder a pull request names `:(exclude)x` or
+    // `:!x` is that folder, not magic git refuses (an internal error) or reads as something else.
+    env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' },
     maxBuffer: 512 * 1024 * 1024,
     stdio: ['pipe', 'pipe', 'pipe']
   });
