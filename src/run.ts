@@ -699,12 +699,14 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
 }
 
 /**
- * The files a template's resources come from, as reports show them: the template, its parameter files and every
- * linked template that declares one of them. A change to a parameter file or to the template that passes a
- * linked template its values changes what the template deploys, though the findings lie in another file.
+ * The files a template's resources come from, as reports show them: the template, its parameter files, every
+ * linked template and linked parameter file it reads, and every file that declares one of its resources. A change
+ * to a parameter file, to the template that passes a linked template its values, or to a linked template whose
+ * outputs the template reads (one with no resource of its own) changes what the template deploys, though the
+ * findings lie in another file.
  */
 function filesRead(template: ExpandedTemplate, cwd: string): Set<string> {
-  const read = new Set<string>([template.file, ...(template.parameterFiles ?? [])]);
+  const read = new Set<string>([template.file, ...(template.parameterFiles ?? []), ...(template.linkedFiles ?? [])]);
   for (const resource of template.resources) if (resource.source) read.add(resource.source.file);
   // A file read through a symbolic link is changed when the file it leads to changes, and when the link (or a
   // link to a folder on its way) is added or retargeted: its real path and every folder above it count too.

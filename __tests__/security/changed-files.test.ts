@@ -93,6 +93,66 @@ describe('a pull request that changes what a template deploys from another file'
     expect(await noncompliantWhenChanged(['infra/main.json'])).toBe(1);
   });
 
+  it('a linked template with no resource whose outputs the template reads: the template’s findings are reported', async () => {
+    write('infra/helper.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: { keySource: { type: 'string', value: 'Microsoft.CognitiveServices' } }
+    });
+    write('infra/main.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'helper',
+          properties: { mode: 'Incremental', templateLink: { relativePath: 'helper.json' } }
+        },
+        {
+          ...account,
+          dependsOn: ['helper'],
+          properties: {
+            encryption: { ...account.properties.encryption, keySource: "[reference('helper').outputs.keySource.value]" }
+          }
+        }
+      ]
+    });
+    expect(await noncompliantWhenChanged(['infra/helper.json'])).toBe(1);
+  });
+
+  it('a parameter file a nested deployment links to: the findings it makes are reported', async () => {
+    write('infra/child.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: { keySource: { type: 'string' } },
+      resources: [account]
+    });
+    write('infra/child.parameters.json', {
+      $schema: PARAMETERS,
+      contentVersion: '1.0.0.0',
+      parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
+    });
+    write('infra/main.json', {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'child',
+          properties: {
+            mode: 'Incremental',
+            templateLink: { relativePath: 'child.json' },
+            parametersLink: { uri: "[uri(deployment().properties.templateLink.uri, 'child.parameters.json')]" }
+          }
+        }
+      ]
+    });
+    expect(await noncompliantWhenChanged(['infra/child.parameters.json'])).toBe(1);
+  });
+
   it('widenChanged adds the files of every template that read a changed file, and only those', () => {
     const sets = [new Set(['a.json', 'a.parameters.json']), new Set(['b.json', 'shared.json']), new Set(['c.json'])];
     expect(widenChanged(['a.parameters.json'], sets).sort()).toEqual(['a.json', 'a.parameters.json']);

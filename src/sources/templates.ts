@@ -72,6 +72,8 @@ export interface ExpandedTemplate {
   parameterFile: string | null;
   /** Every parameter file whose values the expansion used (explicit and paired, in order). */
   parameterFiles?: string[];
+  /** Every linked template and linked parameter file the expansion read, whether or not it declares a resource. */
+  linkedFiles?: string[];
   notes: string[];
   /**
    * Expressions that fail where ARM would evaluate them: the deployment would fail with the values
@@ -151,6 +153,7 @@ export function expandTemplateDocument(
     ...parameterDocuments.map(parametersFromDocument),
     overridesToSupplied(options.parameterOverrides ?? {})
   );
+  const linkedFiles = new Set<string>();
   const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date) => {
     const expansion: Expansion = {
       notes: [],
@@ -163,7 +166,8 @@ export function expandTemplateDocument(
       outputFailures: new Map(),
       uriRoot: uriRoot(doc.file, boundary),
       budget,
-      recordAllPositions: options.recordAllPositions
+      recordAllPositions: options.recordAllPositions,
+      linkedFiles
     };
     const scope = new TemplateScope({
       doc,
@@ -204,7 +208,8 @@ export function expandTemplateDocument(
         ? parameterFiles[parameterFiles.length - 1]
         : null,
     notes: expansion.notes,
-    errors: expansion.errors
+    errors: expansion.errors,
+    linkedFiles: [...linkedFiles]
   };
 }
 

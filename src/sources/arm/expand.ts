@@ -883,6 +883,7 @@ export class TemplateExpander {
       'the linked template',
       parent.positionOf(fieldPointer) ?? undefined
     );
+    this.expansion.linkedFiles?.add(file);
     let text: string;
     try {
       text = readTextFile(file);
@@ -1142,6 +1143,7 @@ export class TemplateExpander {
       'the linked parameter file',
       scope.positionOf(linkPointer) ?? undefined
     );
+    this.expansion.linkedFiles?.add(target.file);
     return { supplied: loadParameterFile(target.file) };
   }
 

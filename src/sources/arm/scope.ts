@@ -105,6 +105,11 @@ export interface Expansion {
   uriRoot: string;
   /** Record every value's position as it is written, instead of finding it when asked (see `recordAllPositions`). */
   recordAllPositions?: boolean;
+  /**
+   * The linked templates and parameter files the expansion read (or tried to): what they give the template (a
+   * linked template's outputs, with no resource of its own) makes them files it reads, for a pull request.
+   */
+  linkedFiles?: Set<string>;
 }
 
 interface ParameterSlot {
