@@ -1,7 +1,8 @@
 /**
  * An inline exception accepts the findings of the resource it is written on. A pull request that copies an
  * exception the base already has onto another resource (a new account, or one that was compliant) accepts
- * that resource's findings too: the copy must be marked as added by the pull request, not pass as the old one.
+ * that resource's findings too: the copy must be marked as added by the pull request, not pass as the old one. So
+ * must an exception moved onto another resource from one the change removes (or fixes): the total is the same.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,21 @@ describe('an inline exception copied onto another resource', () => {
 
     const document = await evaluate('main');
     expect(accepted(document)).toEqual({ 'language-main': true, 'new-account': true });
+    expect(needsAttention({ ...document, summary: { ...document.summary, noncompliant: 0, indeterminate: 0 } })).toBe(
+      true
+    );
+  });
+
+  it('moved onto another resource, off one the change removes, is marked as added by the pull request', async () => {
+    const app = JSON.parse(readFileSync(path.join(dir, 'app.json'), 'utf8')) as Template;
+    const existing = app.resources.find(r => r.name === 'language-main')!;
+    // The account the base accepted is gone; a new one without a key carries the same words.
+    app.resources = app.resources.filter(r => r !== existing);
+    app.resources.push({ ...existing, name: 'new-account' });
+    writeFileSync(path.join(dir, 'app.json'), JSON.stringify(app, null, 2));
+
+    const document = await evaluate('main');
+    expect(accepted(document)).toEqual({ 'new-account': true });
     expect(needsAttention({ ...document, summary: { ...document.summary, noncompliant: 0, indeterminate: 0 } })).toBe(
       true
     );

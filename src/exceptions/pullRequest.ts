@@ -24,8 +24,9 @@ export type BaseText = (file: string) => string | null | undefined;
 
 /**
  * Sets `new` on each exception: true when the base's version of its file lacks the same entry, or (inline)
- * holds it fewer times than the file does now (`head`): an entry copied onto another resource accepts that
- * resource's findings too, so every copy of it is marked.
+ * holds it on some resource declaration (its `type` and `name` as written) fewer times than the file does now
+ * (`head`): an entry copied onto another resource accepts that resource's findings too, and so does one moved
+ * there from a resource the change fixed or removed, so every copy of it is marked.
  */
 export function markNewExceptions(exceptions: Exception[], base: BaseText, head?: BaseText): void {
   const entries = new Map<string, Map<string, number> | null | undefined>();
@@ -44,9 +45,20 @@ export function markNewExceptions(exceptions: Exception[], base: BaseText, head?
       continue;
     }
     if (!now.has(file)) now.set(file, entriesIn(head(file), exception.kind));
-    exception.new = (now.get(file)?.get(exception.entryText) ?? 0) > known.get(exception.entryText)!;
+    const held = now.get(file);
+    exception.new = held ? onMoreDeclarations(exception.entryText, held, known) : false;
   }
 }
+
+/** Whether the file now holds the entry on some declaration more times than the base did. */
+function onMoreDeclarations(entryText: string, now: Map<string, number>, base: Map<string, number>): boolean {
+  const prefix = `${entryText}${DECLARATION}`;
+  for (const [key, count] of now) if (key.startsWith(prefix) && count > (base.get(key) ?? 0)) return true;
+  return false;
+}
+
+/** Separates an inline entry from the declaration it sits on, in the keys `inlineEntries` counts. */
+const DECLARATION = '\u0000';
 
 /** How many times a file holds each canonical entry; null when it did not exist (or could not be parsed: all are new). */
 function entriesIn(text: string | null | undefined, kind: Exception['kind']): Map<string, number> | null | undefined {
@@ -59,12 +71,14 @@ function entriesIn(text: string | null | undefined, kind: Exception['kind']): Ma
   }
 }
 
-function counted(entries: Json[]): Map<string, number> {
+function counted(entries: Json[], declarations?: string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const entry of entries) {
+  const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  entries.forEach((entry, i) => {
     const text = canonicalJson(entry);
-    counts.set(text, (counts.get(text) ?? 0) + 1);
-  }
+    add(text);
+    if (declarations) add(`${text}${DECLARATION}${declarations[i]}`);
+  });
   return counts;
 }
 
@@ -74,9 +88,15 @@ function configEntries(text: string): Map<string, number> {
   return counted(list as Json[]);
 }
 
-/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+/**
+ * Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`, counted alone and
+ * with the `type` and `name` of the object that holds it (the resource declaration), as written.
+ */
 function inlineEntries(text: string): Map<string, number> {
   const found: Json[] = [];
+  const declarations: string[] = [];
+  const written = (node: { [key: string]: Json }, name: string) =>
+    canonicalJson(Object.entries(node).find(([k]) => foldCase(k) === name)?.[1] ?? null);
   const visit = (node: Json): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item);
@@ -86,13 +106,19 @@ function inlineEntries(text: string): Map<string, number> {
     for (const [key, value] of Object.entries(node)) {
       if (foldCase(key) === 'metadata' && isObject(value)) {
         const guard = Object.entries(value).find(([k]) => foldCase(k) === foldCase(INLINE_KEY))?.[1];
-        if (isObject(guard) && Array.isArray(guard.exceptions)) for (const entry of guard.exceptions) found.push(entry);
+        if (isObject(guard) && Array.isArray(guard.exceptions)) {
+          const declaration = foldCase(`${written(node, 'type')} ${written(node, 'name')}`);
+          for (const entry of guard.exceptions) {
+            found.push(entry);
+            declarations.push(declaration);
+          }
+        }
       }
       visit(value);
     }
   };
   visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value as Json);
-  return counted(found);
+  return counted(found, declarations);
 }
 
 /** How many of the baseline's entries the base's version of the file did not hold. */
