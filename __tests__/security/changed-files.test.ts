@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundledPolicies } from '../../src/paths.js';
 import { evaluateRepository, widenChanged } from '../../src/run.js';
+import { installFakeBicep } from '../support/fake-bicep.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 const PARAMETERS = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#';
@@ -151,6 +152,58 @@ describe('a pull request that changes what a template deploys from another file'
       ]
     });
     expect(await noncompliantWhenChanged(['infra/child.parameters.json'])).toBe(1);
+  });
+
+  it('a file a Bicep template loads with loadJsonContent(): the template’s findings are reported', async () => {
+    const fake = installFakeBicep('bicep');
+    try {
+      writeFileSync(
+        path.join(repo, 'infra', 'main.bicep'),
+        [
+          "var values = loadJsonContent('values.json')",
+          "resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' = {",
+          "  name: 'speech'",
+          "  location: 'westeurope'",
+          "  kind: 'SpeechServices'",
+          "  sku: { name: 'S0' }",
+          "  identity: { type: 'SystemAssigned' }",
+          '  properties: {',
+          '    encryption: {',
+          '      keySource: values.keySource',
+          "      keyVaultProperties: { keyName: 'k', keyVaultUri: 'https://v.vault.azure.net' }",
+          '    }',
+          '  }',
+          '}',
+          ''
+        ].join('\n')
+      );
+      write('infra/values.json', { keySource: 'Microsoft.CognitiveServices' });
+      // What the Bicep CLI compiles it to with those values (the fake CLI prints main.build).
+      write('infra/main.build', {
+        $schema: SCHEMA,
+        contentVersion: '1.0.0.0',
+        metadata: { _generator: { name: 'bicep', version: '0.30.0' } },
+        resources: [
+          {
+            ...account,
+            properties: {
+              encryption: { ...account.properties.encryption, keySource: 'Microsoft.CognitiveServices' }
+            }
+          }
+        ]
+      });
+      const document = await evaluateRepository({
+        cwd: repo,
+        policies: bundledPolicies(),
+        templates: ['infra/main.bicep'],
+        changedFiles: ['infra/values.json'],
+        env: fake.env
+      });
+      expect(document.errors ?? []).toEqual([]);
+      expect(document.summary.noncompliant).toBe(1);
+    } finally {
+      fake.dispose();
+    }
   });
 
   it('widenChanged adds the files of every template that read a changed file, and only those', () => {

@@ -150,6 +150,15 @@ function templateFailure(error: unknown, file: string): UserError {
   );
 }
 
+/**
+ * The template with the files its Bicep compile read among those it reads: a file `loadJsonContent()` loads
+ * gives the template values though no resource is declared in it, so a pull request that changes only that
+ * file changes what the template deploys.
+ */
+function readingToo(template: ExpandedTemplate, reads: string[]): ExpandedTemplate {
+  return { ...template, linkedFiles: [...(template.linkedFiles ?? []), ...reads] };
+}
+
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value: unknown): boolean {
   const metadata = (value as { metadata?: { _generator?: { name?: unknown } } } | null)?.metadata;
@@ -381,18 +390,21 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     expand(file, () => {
       const compiled = compileBicepFile(file, bicep);
       compiledValues.set(foldCase(file), compiled.template.value);
-      return withParameters(compiled.template, file, templateCount());
+      return readingToo(withParameters(compiled.template, file, templateCount()), compiled.reads);
     });
   }
   for (const file of bicepParamFiles) {
     progress?.('compiling Bicep files', bicepDone++, bicepTotal);
     expand(file, () => {
       const compiled = compileBicepParamFile(file, bicep);
-      return expandTemplateDocument(compiled.template, {
-        ...options,
-        root,
-        parameterDocuments: compiled.parameters ? [compiled.parameters] : []
-      });
+      return readingToo(
+        expandTemplateDocument(compiled.template, {
+          ...options,
+          root,
+          parameterDocuments: compiled.parameters ? [compiled.parameters] : []
+        }),
+        compiled.reads
+      );
     });
   }
   if (bicepTotal) progress?.('compiling Bicep files', bicepTotal, bicepTotal);

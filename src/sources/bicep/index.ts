@@ -43,6 +43,8 @@ export interface CompiledBicep {
   parameters: PositionedJson | null;
   /** The `.bicep` file the template comes from. */
   templateFile: string;
+  /** Every file the compile read: the Bicep files, their local modules and imports, and what `load…()` loads. */
+  reads: string[];
 }
 
 /** The `.bicep` file a `.bicepparam` file's `using` names, or null (`using none`, a registry template). */
@@ -53,9 +55,9 @@ export function usingTarget(paramFile: string): string | null {
 
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 export function compileBicepFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, options.root);
+  const reads = checkWhatBicepReads(file, options.root);
   const template = parseCompiled(runBicep(file, 'build', options.env), file);
-  return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file };
+  return { template: mapToBicep(template, file, readTextFile), parameters: null, templateFile: file, reads };
 }
 
 /**
@@ -63,7 +65,7 @@ export function compileBicepFile(file: string, options: BicepOptions): CompiledB
  * template its `using` names.
  */
 export function compileBicepParamFile(file: string, options: BicepOptions): CompiledBicep {
-  checkWhatBicepReads(file, options.root);
+  const reads = checkWhatBicepReads(file, options.root);
   const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
   const value = output.value as { [key: string]: Json };
   if (!isObject(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
@@ -75,7 +77,7 @@ export function compileBicepParamFile(file: string, options: BicepOptions): Comp
   const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, readTextFile);
   const parsed = readBicep(readTextFile(file));
   const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
-  return { template, parameters, templateFile };
+  return { template, parameters, templateFile, reads };
 }
 
 /** Parameter files for a template: JSON ones as files, `.bicepparam` ones compiled to their values. */
@@ -122,10 +124,11 @@ function mapParameters(compiled: PositionedJson, file: string, parsed: BicepFile
  * `load…()` functions load. A pull request controls all of them, and a loaded file's text ends up in
  * the template (and so in findings shown on the pull request), so each must stay inside the
  * repository and out of `.git`, where checkouts keep credentials. A `load…()` path that is not a
- * string literal cannot be checked, so it is refused too.
+ * string literal cannot be checked, so it is refused too. Gives every file it found the compile reads.
  */
-export function checkWhatBicepReads(file: string, boundary: string): void {
+export function checkWhatBicepReads(file: string, boundary: string): string[] {
   const seen = new Set<string>();
+  const loaded = new Set<string>();
   const visit = (current: string, at?: { file: string; line: number; column: number }): void => {
     const resolved = path.resolve(current);
     if (seen.has(resolved) || seen.size > 1000) return;
@@ -151,12 +154,14 @@ export function checkWhatBicepReads(file: string, boundary: string): void {
       const target = path.resolve(dir, load.path);
       confine(target, boundary, `the file ${load.function}() loads,`, where);
       refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
+      loaded.add(target);
     }
     for (const reference of parsed.references)
       if (/\.bicep(param)?$/i.test(reference.path) || reference.path.endsWith('.json'))
         visit(path.resolve(dir, reference.path), { file: resolved, ...reference.at });
   };
   visit(file);
+  return [...seen, ...loaded];
 }
 
 function refuseGitFolder(
