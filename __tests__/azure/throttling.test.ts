@@ -208,6 +208,21 @@ describe('throttled and unavailable, on every client', () => {
     expect(storedAt(server, SUB.id, 'policyDefinitions')).toHaveLength(0);
   });
 
+  it('says in the run’s log, once a request, when it cut a wait Azure asked for, though the request then succeeds', async () => {
+    server.scriptFaults([{ method: 'PUT', times: 2, action: answer(429, { 'retry-after': '86400' }) }]);
+    const connection = connect(server);
+    const lines: string[] = [];
+    connection.log = line => lines.push(line);
+    await expect(new PolicyStore(connection).putDefinition(SUB, 'd', DEFINITION)).resolves.toEqual({ status: 201 });
+    expect(lines).toEqual([
+      `Azure answered 429 to PUT ${SUB.id}/providers/Microsoft.Authorization/policyDefinitions/d and asked to wait 24 h before trying again; cmk-guard waits at most 40 ms between tries.`
+    ]);
+    // A wait within the longest is not worth a line.
+    server.scriptFaults([{ method: 'PUT', times: 1, action: answer(429, { 'retry-after': '0' }) }]);
+    await new PolicyStore(connection).putDefinition(SUB, 'd', DEFINITION);
+    expect(lines).toHaveLength(1);
+  });
+
   it('says how often a raw REST request and a 503 were tried', async () => {
     server.scriptFaults([{ method: 'GET', action: answer(503, {}, '<html>Service Unavailable</html>') }]);
     const error = (await new ExemptionStore(connect(server)).list(SUB.id).catch((e: unknown) => e)) as ArmError;

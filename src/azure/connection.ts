@@ -62,6 +62,8 @@ export interface ArmClientOptions {
 export class ArmConnection {
   readonly rest: ArmRest;
   private readonly guard: GuardSettings;
+  /** Where what the requests meet is told for the run's log (a wait Azure asked for, cut short); none: nowhere. */
+  log: ((line: string) => void) | undefined;
 
   constructor(
     readonly endpoint: ArmEndpoint,
@@ -69,7 +71,7 @@ export class ArmConnection {
     /** How cmk-guard signed in (never the token). */
     readonly signedInWith: string,
     readonly retry: PipelineRetryOptions,
-    guard: Omit<GuardSettings, 'origin' | 'maxRetryAfterMs' | 'firstRetryDelayMs'>,
+    guard: Omit<GuardSettings, 'origin' | 'maxRetryAfterMs' | 'firstRetryDelayMs' | 'notice'>,
     /** Secrets to keep out of every message. */
     readonly secrets: readonly string[] = []
   ) {
@@ -77,7 +79,8 @@ export class ArmConnection {
       ...guard,
       origin: endpoint.url,
       maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs,
-      firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs
+      firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs,
+      notice: line => this.log?.(line)
     };
     const pipeline = createPipelineFromOptions(this.clientOptions());
     this.attach(pipeline, true);

@@ -55,6 +55,7 @@ export async function readLiveResources(
   const log = request.log ?? (() => undefined);
   const scope = parseScope(request.scope, '--scope');
   const connection = connectArm({ ...request.connection, env: request.env });
+  connection.log = log;
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   log(
     `Reading ${types === null ? 'every resource' : `the resources of ${types.length} type${types.length === 1 ? '' : 's'}`} in ${shortScope(scope)} from Resource Graph.`
@@ -97,6 +98,7 @@ export async function readCompliance(request: ComplianceRequest): Promise<Compli
   const scope = request.assignmentScope ? parseScope(request.assignmentScope, '--assignment-scope') : definitions;
   const initiativeId = resourceIdAt(definitions, 'policySetDefinitions', request.initiative);
   const connection = connectArm({ ...request.connection, env: request.env });
+  connection.log = log;
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   const states = new ComplianceStates(connection);
   if (request.triggerScan) {

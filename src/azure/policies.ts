@@ -74,6 +74,8 @@ export interface GuardSettings {
   maxRetryAfterMs: number;
   /** The first wait of the exponential backoff on a 429 that asks for no wait. */
   firstRetryDelayMs: number;
+  /** Told when a wait Azure asked for is cut short (throttle.ts). */
+  notice?: (line: string) => void;
 }
 
 export const TIMED_OUT = 'ETIMEDOUT';
@@ -94,7 +96,11 @@ export function armGuardPolicy(settings: GuardSettings): PipelinePolicy {
     async sendRequest(request: PipelineRequest, next) {
       if (new URL(request.url).origin !== settings.origin) throw new ForeignOriginError(request.url);
       if (!(request.timeout > 0)) request.timeout = settings.timeoutMs;
-      const throttle = { firstDelayMs: settings.firstRetryDelayMs, maxWaitMs: settings.maxRetryAfterMs };
+      const throttle = {
+        firstDelayMs: settings.firstRetryDelayMs,
+        maxWaitMs: settings.maxRetryAfterMs,
+        notice: settings.notice
+      };
       countTry(request, throttle);
       let tooLarge = false;
       const progress = request.onDownloadProgress;

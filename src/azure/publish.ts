@@ -117,6 +117,7 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
   });
   checkPackLimits(desired, compiled.pack, compiled.members);
   const connection = connectArm({ ...request.connection, env: request.env });
+  connection.log = log;
   log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
   const store = new PolicyStore(connection);
   // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.

@@ -33,6 +33,8 @@ export interface ThrottleSettings {
   firstDelayMs: number;
   /** The longest wait between two tries, whatever Resource Manager asks. */
   maxWaitMs: number;
+  /** Told once per request when a wait Azure asked for is cut to `maxWaitMs` (for the run's log). */
+  notice?: (line: string) => void;
 }
 
 /** What the tries of one request came to. */
@@ -97,7 +99,12 @@ export function throttleWait(
   if (asked !== undefined) {
     if (tries) {
       tries.askedMs = Math.max(tries.askedMs, asked);
-      if (asked > settings.maxWaitMs) tries.capped = true;
+      if (asked > settings.maxWaitMs && !tries.capped) {
+        tries.capped = true;
+        settings.notice?.(
+          `Azure answered ${response.status} to ${describeRequest(request)} and asked to wait ${durationText(asked)} before trying again; cmk-guard waits at most ${durationText(settings.maxWaitMs)} between tries.`
+        );
+      }
     }
     const base = Math.min(asked, settings.maxWaitMs);
     wait = Math.min(base + random() * Math.min(base / 4, 1000), settings.maxWaitMs);
@@ -109,6 +116,13 @@ export function throttleWait(
   }
   response.headers.delete('x-ms-retry-after-ms');
   response.headers.set('retry-after-ms', String(Math.round(wait)));
+}
+
+/** `PUT /subscriptions/…/policyDefinitions/x`: the method and path of a request, without its query. */
+function describeRequest(request: object): string {
+  const { method, url } = request as { method?: unknown; url?: unknown };
+  if (typeof url !== 'string' || !URL.canParse(url)) return 'a request';
+  return `${typeof method === 'string' ? `${method} ` : ''}${new URL(url).pathname}`;
 }
 
 /** A duration in words: `40 ms`, `12 s`, `3 min 20 s`, `24 h`. */
