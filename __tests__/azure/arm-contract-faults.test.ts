@@ -155,6 +155,37 @@ describe('deploy where the contract is strayed from', () => {
   );
 });
 
+describe('a write Azure accepts to finish later, whose status answers are not statuses', () => {
+  it('ends at once with where the answer is wrong, not after ten minutes of polling', async () => {
+    const server = await publishServer({ asyncWrites: /\/policyDefinitions\/ai-hub-cmk$/i });
+    const repo = packRepository();
+    try {
+      server.scriptFaults([
+        {
+          method: 'GET',
+          path: /\/operationStatuses\//i,
+          action: json(200, { error: { code: 'InternalError', message: 'x' } })
+        }
+      ]);
+      const started = Date.now();
+      const deploy = await publish(server, repo, 'deploy', MG, ['--format', 'json']);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(deploy.code).toBe(1);
+      const [definition] = results(deploy.stdout).filter(r => r.name === 'ai-hub-cmk');
+      expect(definition.outcome).toBe('failed');
+      expect(definition.message).toMatch(
+        /^Resource Manager's answer while writing the policy definition ai-hub-cmk at management group contoso is not in the shape its API documents \(the operation's status answer has no `status`\);/
+      );
+      // Polled once; the operation never ended, so the definition is not there, and the report says so.
+      expect(server.requests.filter(r => /operationStatuses/i.test(r.path))).toHaveLength(1);
+      expect(definition.message).toMatch(/Read back afterwards, Azure does not hold it: it was not written\.$/);
+    } finally {
+      await server.close();
+      repo.dispose();
+    }
+  });
+});
+
 describe('a next-page link too long to follow', () => {
   it('ends the list with a clear error, at once', async () => {
     const server = await startArmServer({ modules: [policyModule] });

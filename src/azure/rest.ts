@@ -8,6 +8,7 @@ import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pi
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { adviceFor, ArmError, cleanText, readArmErrorBody, toArmError } from './errors.js';
 import { parseJson } from '../model/jsonText.js';
+import { MalformedAnswerError } from './policies.js';
 import { triesNote } from './throttle.js';
 
 export type ArmMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -180,13 +181,21 @@ export class ArmRest {
           apiVersion: options.apiVersion,
           doing: options.doing
         });
-        const status = (last.body as { status?: unknown } | undefined)?.status;
-        if (typeof status === 'string' && /^(succeeded)$/i.test(status)) {
+        const status = (last.body as { status?: unknown } | null | undefined)?.status;
+        // The status monitor's `status` is required: an answer without one (an error body answered 200, a
+        // proxy's page) would be polled until the deadline, ten minutes for a write.
+        if (typeof status !== 'string' || status.trim() === '')
+          throw toArmError(
+            new MalformedAnswerError("the operation's status answer has no `status`", asyncOperation),
+            options.doing,
+            this.secrets
+          );
+        if (/^(succeeded)$/i.test(status)) {
           return location
             ? this.send({ method: 'GET', path: location, apiVersion: options.apiVersion, doing: options.doing })
             : last;
         }
-        if (typeof status === 'string' && /^(failed|canceled|cancelled)$/i.test(status)) {
+        if (/^(failed|canceled|cancelled)$/i.test(status)) {
           const { code, message } = readArmErrorBody(last.body);
           const clean = cleanText(message ?? status, this.secrets);
           throw new ArmError(
