@@ -72,6 +72,8 @@ var model_errors = __webpack_require__(7206);
 var version = __webpack_require__(311);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: ./src/model/foldCase.ts
+var foldCase = __webpack_require__(6730);
 ;// CONCATENATED MODULE: ./src/azure/clouds.ts
 /**
  * Which Resource Manager to talk to: a named Azure cloud, or any other endpoint given as a
@@ -79,6 +81,7 @@ var external_node_net_ = __webpack_require__(7030);
  * so a bearer token never crosses a network unencrypted.
  * https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud
  */
+
 
 
 const clouds = {
@@ -113,7 +116,7 @@ function resolveAuthority(cloudAuthority, env) {
 }
 /** Whether a URL host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const host = (0,foldCase/* foldCase */.S)(hostname.replace(/^\[|\]$/g, ''));
     if (host === 'localhost')
         return true;
     if ((0,external_node_net_.isIP)(host) === 4)
@@ -123,7 +126,7 @@ function isLoopbackHost(hostname) {
     return false;
 }
 function cloudByName(name) {
-    const match = cloudNames.find(c => c.toLowerCase() === name.trim().toLowerCase());
+    const match = cloudNames.find(c => (0,foldCase/* foldCase */.S)(c) === (0,foldCase/* foldCase */.S)(name.trim()));
     if (!match)
         throw new model_errors/* UserError */.yo(`--cloud is '${name}'; use one of ${cloudNames.join(', ')}, or --arm-endpoint URL.`);
     return match;
@@ -306,6 +309,7 @@ var azure_scope = __webpack_require__(8179);
  * downstream recurses without bound.
  */
 
+
 /** Deeper than any policy Azure accepts (a rule holds at most 512 nested conditions). */
 const MAX_ANSWER_DEPTH = 1000;
 function isObject(value) {
@@ -323,7 +327,7 @@ function policyListKind(path) {
     const match = /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
     if (!match)
         return undefined;
-    const lower = match[1].toLowerCase();
+    const lower = (0,foldCase/* foldCase */.S)(match[1]);
     return lower === 'policydefinitions'
         ? 'policyDefinitions'
         : lower === 'policysetdefinitions'
@@ -644,8 +648,10 @@ function throttleWait(request, response, settings, random = Math.random, now = D
     if (asked !== undefined) {
         if (tries) {
             tries.askedMs = Math.max(tries.askedMs, asked);
-            if (asked > settings.maxWaitMs)
+            if (asked > settings.maxWaitMs && !tries.capped) {
                 tries.capped = true;
+                settings.notice?.(`Azure answered ${response.status} to ${describeRequest(request)} and asked to wait ${durationText(asked)} before trying again; cmk-guard waits at most ${durationText(settings.maxWaitMs)} between tries.`);
+            }
         }
         const base = Math.min(asked, settings.maxWaitMs);
         wait = Math.min(base + random() * Math.min(base / 4, 1000), settings.maxWaitMs);
@@ -659,6 +665,13 @@ function throttleWait(request, response, settings, random = Math.random, now = D
     }
     response.headers.delete('x-ms-retry-after-ms');
     response.headers.set('retry-after-ms', String(Math.round(wait)));
+}
+/** `PUT /subscriptions/\u2026/policyDefinitions/x`: the method and path of a request, without its query. */
+function describeRequest(request) {
+    const { method, url } = request;
+    if (typeof url !== 'string' || !URL.canParse(url))
+        return 'a request';
+    return `${typeof method === 'string' ? `${method} ` : ''}${new URL(url).pathname}`;
 }
 /** A duration in words: `40 ms`, `12 s`, `3 min 20 s`, `24 h`. */
 function durationText(ms) {
@@ -755,7 +768,11 @@ function armGuardPolicy(settings) {
                 throw new ForeignOriginError(request.url);
             if (!(request.timeout > 0))
                 request.timeout = settings.timeoutMs;
-            const throttle = { firstDelayMs: settings.firstRetryDelayMs, maxWaitMs: settings.maxRetryAfterMs };
+            const throttle = {
+                firstDelayMs: settings.firstRetryDelayMs,
+                maxWaitMs: settings.maxRetryAfterMs,
+                notice: settings.notice
+            };
             countTry(request, throttle);
             let tooLarge = false;
             const progress = request.onDownloadProgress;
@@ -1043,6 +1060,7 @@ function toArmError(error, doing, secrets = []) {
 
 
 
+
 /** At most this many pages are followed, so a `nextLink` that points to itself cannot loop forever. */
 const MAX_PAGES = 10_000;
 /**
@@ -1165,12 +1183,16 @@ class ArmRest {
                     doing: options.doing
                 });
                 const status = last.body?.status;
-                if (typeof status === 'string' && /^(succeeded)$/i.test(status)) {
+                // The status monitor's `status` is required: an answer without one (an error body answered 200, a
+                // proxy's page) would be polled until the deadline, ten minutes for a write.
+                if (typeof status !== 'string' || status.trim() === '')
+                    throw toArmError(new MalformedAnswerError("the operation's status answer has no `status`", asyncOperation), options.doing, this.secrets);
+                if (/^(succeeded)$/i.test(status)) {
                     return location
                         ? this.send({ method: 'GET', path: location, apiVersion: options.apiVersion, doing: options.doing })
                         : last;
                 }
-                if (typeof status === 'string' && /^(failed|canceled|cancelled)$/i.test(status)) {
+                if (/^(failed|canceled|cancelled)$/i.test(status)) {
                     const { code, message } = readArmErrorBody(last.body);
                     const clean = cleanText(message ?? status, this.secrets);
                     throw new ArmError(`the operation ended ${status} while ${options.doing}: ${clean}`, last.status, code ?? status, clean);
@@ -1242,6 +1264,8 @@ class ArmConnection {
     secrets;
     rest;
     guard;
+    /** Where what the requests meet is told for the run's log (a wait Azure asked for, cut short); none: nowhere. */
+    log;
     constructor(endpoint, credential, 
     /** How cmk-guard signed in (never the token). */
     signedInWith, retry, guard, 
@@ -1256,7 +1280,8 @@ class ArmConnection {
             ...guard,
             origin: endpoint.url,
             maxRetryAfterMs: retry.maxRetryDelayInMs ?? DEFAULT_RETRY.maxRetryDelayInMs,
-            firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs
+            firstRetryDelayMs: retry.retryDelayInMs ?? DEFAULT_RETRY.retryDelayInMs,
+            notice: line => this.log?.(line)
         };
         const pipeline = (0,esm/* createPipelineFromOptions */.Fp)(this.clientOptions());
         this.attach(pipeline, true);
@@ -1393,6 +1418,7 @@ var arm_resourcegraph_dist_esm = __webpack_require__(5087);
 
 
 
+
 const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 const RESOURCE_GRAPH_PAGE_SIZE = 1000;
@@ -1483,7 +1509,7 @@ class ResourceGraph {
         const ids = new Map();
         for await (const row of this.rows(scope, query, doing))
             if (typeof row.id === 'string' && suffix.test(row.id))
-                ids.set(row.id.toLowerCase(), row.id);
+                ids.set((0,foldCase/* foldCase */.S)(row.id), row.id);
         return [...ids.values()];
     }
     /** Every row a query gives at a scope, page after page. */
@@ -1519,7 +1545,7 @@ class ResourceGraph {
             if (next && empty >= MAX_EMPTY_PAGES)
                 throw endlessEmptyPages('Resource Graph', doing);
             if (!next) {
-                if (String(response.resultTruncated).toLowerCase() === 'true') {
+                if ((0,foldCase/* foldCase */.S)(String(response.resultTruncated)) === 'true') {
                     throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
                 }
                 return;
@@ -1554,7 +1580,7 @@ class ResourceGraph {
         const ids = [];
         for await (const row of this.rows(scope, query, `listing the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`)) {
             if (typeof row.subscriptionId === 'string')
-                ids.push(row.subscriptionId.toLowerCase());
+                ids.push((0,foldCase/* foldCase */.S)(row.subscriptionId));
         }
         return ids;
     }
@@ -1976,6 +2002,7 @@ var canonical = __webpack_require__(6143);
  * changes; none means the resource is unchanged and nothing is written.
  */
 
+
 const AZURE_METADATA = ['createdBy', 'createdOn', 'updatedBy', 'updatedOn'];
 function asObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
@@ -2001,14 +2028,14 @@ function nonEmpty(out, name, value) {
  * spelled as we would write it when it is the same word, so only a real change is a change.
  */
 function asWritten(value, wanted) {
-    if (typeof value === 'string' && typeof wanted === 'string' && value.toLowerCase() === wanted.toLowerCase())
+    if (typeof value === 'string' && typeof wanted === 'string' && (0,foldCase/* foldCase */.S)(value) === (0,foldCase/* foldCase */.S)(wanted))
         return wanted;
     if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
         return value.map((v, i) => asWritten(v, wanted[i]));
     return value;
 }
 function lowerId(value) {
-    return typeof value === 'string' ? value.toLowerCase() : value;
+    return typeof value === 'string' ? (0,foldCase/* foldCase */.S)(value) : value;
 }
 /** Parameter declarations: metadata as a plain object, nothing Azure adds. */
 function parameterDeclarations(value) {
@@ -2095,11 +2122,11 @@ function comparable(kind, body, desired) {
         if ('definitionVersion' in want)
             nonEmpty(properties, 'definitionVersion', p.definitionVersion);
         if (typeof body.location === 'string')
-            out.location = body.location.replace(/\s+/g, '').toLowerCase();
+            out.location = (0,foldCase/* foldCase */.S)(body.location.replace(/\s+/g, ''));
         const identity = asObject(body.identity);
         if (identity.type !== undefined && identity.type !== 'None') {
             const entry = { type: identity.type };
-            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [id.toLowerCase(), {}])));
+            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [(0,foldCase/* foldCase */.S)(id), {}])));
             out.identity = entry;
         }
     }
@@ -2134,6 +2161,7 @@ function compareBodies(kind, existing, desired) {
 
 
 
+
 const MANAGEMENT_GROUPS_API_VERSION = '2020-05-01';
 const GROUP_ID = /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/i;
 /**
@@ -2156,8 +2184,8 @@ async function descendants(connection, scope) {
         const id = entry !== null && typeof entry === 'object' ? entry.id : undefined;
         if (typeof id !== 'string' || !id.startsWith('/'))
             throw toArmError(new MalformedAnswerError('a descendant has no id', scope.id), doing, connection.secrets);
-        if (id.toLowerCase() !== scope.id.toLowerCase())
-            found.set(id.toLowerCase(), id.replace(/\/+$/, ''));
+        if ((0,foldCase/* foldCase */.S)(id) !== (0,foldCase/* foldCase */.S)(scope.id))
+            found.set((0,foldCase/* foldCase */.S)(id), id.replace(/\/+$/, ''));
     }
     return [...found.values()];
 }
@@ -2182,9 +2210,9 @@ async function groupsBelow(connection, scope) {
  * management group, under one of the groups or subscriptions Azure lists below it.
  */
 async function containment(connection, scope) {
-    const roots = [scope.id, ...(await descendants(connection, scope))].map(id => id.toLowerCase());
+    const roots = [scope.id, ...(await descendants(connection, scope))].map(id => (0,foldCase/* foldCase */.S)(id));
     return id => {
-        const lower = id.toLowerCase().replace(/\/+$/, '');
+        const lower = (0,foldCase/* foldCase */.S)(id).replace(/\/+$/, '');
         return roots.some(root => lower === root || lower.startsWith(`${root}/`));
     };
 }
@@ -2244,6 +2272,7 @@ class Searches {
 
 
 
+
 const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const exemptions_PUT_OK = [200, 201];
 /** 404: gone already (deleted meanwhile, or with the resource it was on), which is what was asked. */
@@ -2254,7 +2283,7 @@ function exemptionId(scope, name) {
 }
 /** The scope an exemption is at: everything before its `/providers/Microsoft.Authorization/policyExemptions/`. */
 function exemptionScope(id) {
-    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    const at = (0,foldCase/* foldCase */.S)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
 }
 /**
@@ -2330,8 +2359,8 @@ class ExemptionStore {
         const found = new Map();
         for (const [at, filter] of lists)
             for (const e of await this.list(at, filter))
-                found.set(e.id.toLowerCase(), e);
-        return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+                found.set((0,foldCase/* foldCase */.S)(e.id), e);
+        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
     }
     /**
      * The exemptions of the given assignments. An exemption is at or below its assignment's scope,
@@ -2341,20 +2370,20 @@ class ExemptionStore {
      * Resource Graph finds anywhere else (`outside`) are added.
      */
     async ofAssignments(ids) {
-        const wanted = new Set(ids.map(id => id.toLowerCase()));
+        const wanted = new Set(ids.map(id => (0,foldCase/* foldCase */.S)(id)));
         const scopes = new Map();
         for (const id of ids) {
             const scope = (0,azure_scope/* parseScope */.Sk)((0,azure_scope/* scopeOfId */.J5)(id), 'the scope of a policy assignment');
-            scopes.set(scope.id.toLowerCase(), scope);
+            scopes.set((0,foldCase/* foldCase */.S)(scope.id), scope);
         }
         const found = new Map();
         for (const scope of scopes.values())
             for (const e of await this.affecting(scope))
-                if (wanted.has(e.properties.policyAssignmentId.toLowerCase()))
-                    found.set(e.id.toLowerCase(), e);
+                if (wanted.has((0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)))
+                    found.set((0,foldCase/* foldCase */.S)(e.id), e);
         for (const e of await this.naming(ids))
-            found.set(e.id.toLowerCase(), e);
-        return [...found.values()].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+            found.set((0,foldCase/* foldCase */.S)(e.id), e);
+        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
     }
     /**
      * Every exemption in the tenant (as far as the identity can read) that names one of the
@@ -2424,11 +2453,11 @@ class ExemptionStore {
     async forInitiative(scope, isOurs) {
         const exemptions = await this.affecting(scope);
         const ours = new Map();
-        for (const id of new Set(exemptions.map(e => e.properties.policyAssignmentId.toLowerCase()))) {
+        for (const id of new Set(exemptions.map(e => (0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)))) {
             const definition = (await this.assignment(id))?.properties.policyDefinitionId;
             ours.set(id, typeof definition === 'string' && isOurs(definition));
         }
-        return exemptions.filter(e => ours.get(e.properties.policyAssignmentId.toLowerCase()) === true);
+        return exemptions.filter(e => ours.get((0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)) === true);
     }
     /** The assignment an exemption is for (policy 2025-03-01), or undefined when it is gone. */
     async assignment(id) {
@@ -2455,6 +2484,7 @@ class ExemptionStore {
 
 
 
+
 /** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
 const DEFAULT_SETTLE = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
 /** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
@@ -2472,7 +2502,7 @@ function settleOptions(retry) {
  * InvalidDelete\u2026 codes in ../shared/corpus/rest-api/policy/arm-errors-observed.json).
  */
 function notSeenYet(error) {
-    const code = (error.code ?? '').toLowerCase();
+    const code = (0,foldCase/* foldCase */.S)(error.code ?? '');
     if (error.status === 404)
         return code === 'policyassignmentnotfound';
     if (error.status !== 400)
@@ -2772,6 +2802,7 @@ var external_node_child_process_ = __webpack_require__(1421);
  */
 
 
+
 const MAX_OWNER = 256;
 function checkOwner(owner, what = '--owner') {
     const trimmed = owner.trim();
@@ -2805,7 +2836,7 @@ function ownerFromRemote(remote) {
         .replace(/^\/+/, '')
         .replace(/\.git$/, '')
         .replace(/\/+$/, '');
-    return host && cleaned ? `${host.toLowerCase()}/${cleaned}` : undefined;
+    return host && cleaned ? `${(0,foldCase/* foldCase */.S)(host)}/${cleaned}` : undefined;
 }
 /** The owner id: `--owner`, else the GitHub repository of the run, else the git remote `origin`. */
 function resolveOwner(given, env, cwd) {
@@ -2846,6 +2877,7 @@ function resolveOwner(given, env, cwd) {
 
 
 
+
 /**
  * Where assignments of the initiative at other scopes can be listed: a subscription's list holds
  * those at its resource groups too; a management group's only those at it. So an assignment
@@ -2879,7 +2911,7 @@ async function readExisting(store, scope, assignmentScope, initiativeId, searche
     const elsewhere = new Map();
     for (const assignment of found.flat())
         if (!(0,azure_scope/* sameId */.s)((0,azure_scope/* scopeOfId */.J5)(assignment.id), assignmentScope.id))
-            elsewhere.set(assignment.id.toLowerCase(), assignment);
+            elsewhere.set((0,foldCase/* foldCase */.S)(assignment.id), assignment);
     return { definitions, initiatives, assignments, elsewhere: [...elsewhere.values()] };
 }
 /** A scope for a sentence: `resource group x (subscription y)`, or the id when it is no scope cmk-guard names. */
@@ -2904,7 +2936,7 @@ function parameterTypes(body) {
     if (parameters && typeof parameters === 'object' && !Array.isArray(parameters)) {
         for (const [name, spec] of Object.entries(parameters)) {
             const type = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.type : undefined;
-            types.set(name.toLowerCase(), { name, type: String(type ?? '').toLowerCase() });
+            types.set((0,foldCase/* foldCase */.S)(name), { name, type: (0,foldCase/* foldCase */.S)(String(type ?? '')) });
         }
     }
     return types;
@@ -2926,7 +2958,7 @@ function refusedInPlace(existing, desired) {
 }
 /** A region as Azure compares them: `West Europe` is `westeurope`. */
 function region(location) {
-    return location.replace(/\s+/g, '').toLowerCase();
+    return (0,foldCase/* foldCase */.S)(location.replace(/\s+/g, ''));
 }
 /** Why the assignment must be replaced rather than updated: Azure refuses a new location in place. */
 function movedLocation(existing, desired) {
@@ -2946,7 +2978,7 @@ function keepingLocation(desired, existing) {
     return { ...desired, body: { ...desired.body, location: existing.location } };
 }
 function byName(resources) {
-    return new Map(resources.map(r => [r.name.toLowerCase(), r]));
+    return new Map(resources.map(r => [(0,foldCase/* foldCase */.S)(r.name), r]));
 }
 function conflictReason(kind, name, scope, owner) {
     const held = owner === undefined ? 'without a cmk-guard owner id' : `owned by '${owner}'`;
@@ -2992,9 +3024,9 @@ function planDeployment(desired, existing, options) {
     const items = [];
     const definitionItems = [...desired.definitions]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-        .map(d => planItem(d, definitions.get(d.name.toLowerCase()), options.owner));
-    const initiative = planItem(desired.initiative, initiatives.get(desired.initiative.name.toLowerCase()), options.owner);
-    const heldAssignment = assignments.get(desired.assignment.name.toLowerCase());
+        .map(d => planItem(d, definitions.get((0,foldCase/* foldCase */.S)(d.name)), options.owner));
+    const initiative = planItem(desired.initiative, initiatives.get((0,foldCase/* foldCase */.S)(desired.initiative.name)), options.owner);
+    const heldAssignment = assignments.get((0,foldCase/* foldCase */.S)(desired.assignment.name));
     const assignment = planItem(keepingLocation(desired.assignment, heldAssignment), heldAssignment, options.owner);
     // A definition replaced must first leave the initiative, which is replaced too; an initiative
     // replaced must first lose its assignment, which is replaced too.
@@ -3012,7 +3044,7 @@ function planDeployment(desired, existing, options) {
     items.push(...definitionItems, initiative, assignment);
     const leftOver = (kind, resources, wanted) => {
         for (const resource of resources) {
-            if (wanted.has(resource.name.toLowerCase()) || (0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
+            if (wanted.has((0,foldCase/* foldCase */.S)(resource.name)) || (0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
                 continue;
             items.push({
                 kind,
@@ -3025,7 +3057,7 @@ function planDeployment(desired, existing, options) {
             });
         }
     };
-    leftOver('assignment', existing.assignments, new Set([desired.assignment.name.toLowerCase()]));
+    leftOver('assignment', existing.assignments, new Set([(0,foldCase/* foldCase */.S)(desired.assignment.name)]));
     // The pack's own assignment at another scope: left behind when --assignment-scope moved.
     for (const resource of existing.elsewhere ?? []) {
         if ((0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
@@ -3041,8 +3073,8 @@ function planDeployment(desired, existing, options) {
             reason: `an assignment of the pack's initiative at ${scopeName((0,azure_scope/* scopeOfId */.J5)(resource.id))}, owned by '${options.owner}'; the pack is now assigned at ${(0,azure_scope/* shortScope */.ZD)(options.assignmentScope)}${options.prune ? '' : '; --prune deletes it'}.${blocks}`
         });
     }
-    leftOver('initiative', existing.initiatives, new Set([desired.initiative.name.toLowerCase()]));
-    leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => d.name.toLowerCase())));
+    leftOver('initiative', existing.initiatives, new Set([(0,foldCase/* foldCase */.S)(desired.initiative.name)]));
+    leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => (0,foldCase/* foldCase */.S)(d.name))));
     return {
         scope: options.scope.id,
         assignmentScope: options.assignmentScope.id,
@@ -3062,18 +3094,18 @@ function planDeployment(desired, existing, options) {
  * deleted with --prune, listed otherwise).
  */
 function planExemptions(desired, existing, options) {
-    const where = (found) => options.outside?.has(found.id.toLowerCase())
+    const where = (found) => options.outside?.has((0,foldCase/* foldCase */.S)(found.id))
         ? `at ${scopeName(exemptionScope(found.id))}, outside the assignment's scope (made with assignmentScopeValidation DoNotValidate, which Azure allows there)`
         : undefined;
-    const held = new Map(existing.map(e => [e.id.toLowerCase(), e]));
+    const held = new Map(existing.map(e => [(0,foldCase/* foldCase */.S)(e.id), e]));
     const items = [];
     const wanted = new Set();
     for (const exemption of desired) {
         const id = exemptionId(exemption.scope, exemption.name);
-        wanted.add(id.toLowerCase());
+        wanted.add((0,foldCase/* foldCase */.S)(id));
         const body = { properties: exemption.properties };
         const base = { kind: 'exemption', name: exemption.name, id, source: exemption.source };
-        const found = held.get(id.toLowerCase());
+        const found = held.get((0,foldCase/* foldCase */.S)(id));
         if (!found) {
             const outside = /^DoNotValidate$/i.test(String(exemption.properties.assignmentScopeValidation ?? ''));
             items.push({
@@ -3118,7 +3150,7 @@ function planExemptions(desired, existing, options) {
             : { ...base, id: found.id, action: 'unchanged', ...(reason ? { reason } : {}) });
     }
     for (const found of existing) {
-        if (wanted.has(found.id.toLowerCase()))
+        if (wanted.has((0,foldCase/* foldCase */.S)(found.id)))
             continue;
         if (options.assignmentId !== undefined && !(0,azure_scope/* sameId */.s)(found.properties.policyAssignmentId, options.assignmentId))
             continue;
@@ -3133,7 +3165,7 @@ function planExemptions(desired, existing, options) {
             reason: `owned by '${options.owner}'${at ? `, ${at},` : ''} and no exception makes it any more${options.prune ? '' : '; --prune deletes it'}`
         });
     }
-    return items.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    return items.sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
 }
 /**
  * The exemptions that name an assignment the plan deletes (with --prune) or keeps as an orphan.
@@ -3144,15 +3176,15 @@ function planExemptions(desired, existing, options) {
  * each, so its owner can delete it or keep it knowingly.
  */
 function planExemptionsOfLeaving(leaving, held, owner) {
-    const assignments = new Map(leaving.map(a => [a.id.toLowerCase(), a]));
+    const assignments = new Map(leaving.map(a => [(0,foldCase/* foldCase */.S)(a.id), a]));
     const items = [];
     const notes = [];
     const seen = new Set();
-    for (const exemption of [...held].sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1))) {
-        const assignment = assignments.get(String(exemption.properties.policyAssignmentId).toLowerCase());
-        if (!assignment || seen.has(exemption.id.toLowerCase()))
+    for (const exemption of [...held].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1))) {
+        const assignment = assignments.get((0,foldCase/* foldCase */.S)(String(exemption.properties.policyAssignmentId)));
+        if (!assignment || seen.has((0,foldCase/* foldCase */.S)(exemption.id)))
             continue;
-        seen.add(exemption.id.toLowerCase());
+        seen.add((0,foldCase/* foldCase */.S)(exemption.id));
         const theirs = (0,azure_desired/* ownerOf */.bf)(exemption);
         const where = scopeName(exemptionScope(exemption.id));
         if (theirs !== owner) {
@@ -3177,6 +3209,7 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 }
 
 ;// CONCATENATED MODULE: ./src/azure/publish.ts
+
 
 
 
@@ -3228,6 +3261,7 @@ async function publishCompiled(compiled, request) {
     });
     checkPackLimits(desired, compiled.pack, compiled.members);
     const connection = connectArm({ ...request.connection, env: request.env });
+    connection.log = log;
     log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
     const store = new PolicyStore(connection);
     // What an endpoint does not offer (Resource Graph, the Management Groups API) is left unsearched and noted.
@@ -3255,20 +3289,20 @@ async function publishCompiled(compiled, request) {
         log(`Reading the exemptions of ${desired.assignment.id}.`);
         // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
         const held = await exemptions.affecting(assignmentScope);
-        const seen = new Set(held.map(e => e.id.toLowerCase()));
+        const seen = new Set(held.map(e => (0,foldCase/* foldCase */.S)(e.id)));
         // Those of the assignment made outside its scope (assignmentScopeValidation DoNotValidate).
-        const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has(e.id.toLowerCase()));
+        const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has((0,foldCase/* foldCase */.S)(e.id)));
         for (const e of outside)
-            seen.add(e.id.toLowerCase());
+            seen.add((0,foldCase/* foldCase */.S)(e.id));
         // An exemption to create that no list showed is read by its id: what a list misses (a scope
         // it does not reach, an index not caught up) is never created over unseen.
-        const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(id.toLowerCase()));
+        const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has((0,foldCase/* foldCase */.S)(id)));
         const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
         plan.items.push(...planExemptions(made.exemptions, [...held, ...outside, ...read], {
             owner,
             prune: request.prune,
             assignmentId: desired.assignment.id,
-            outside: new Set(outside.map(e => e.id.toLowerCase()))
+            outside: new Set(outside.map(e => (0,foldCase/* foldCase */.S)(e.id)))
         }));
         if (made.notes.length)
             plan.notes = [...(plan.notes ?? []), ...made.notes];
@@ -3278,8 +3312,8 @@ async function publishCompiled(compiled, request) {
     if (leaving.length) {
         log(`Reading the exemptions of ${leaving.map(i => i.id).join(', ')}.`);
         const ofLeaving = planExemptionsOfLeaving(leaving, await exemptions.ofAssignments(leaving.map(i => i.id)), owner);
-        const planned = new Set(plan.items.map(i => i.id.toLowerCase()));
-        plan.items.push(...ofLeaving.items.filter(i => !planned.has(i.id.toLowerCase())));
+        const planned = new Set(plan.items.map(i => (0,foldCase/* foldCase */.S)(i.id)));
+        plan.items.push(...ofLeaving.items.filter(i => !planned.has((0,foldCase/* foldCase */.S)(i.id))));
         if (ofLeaving.notes.length)
             plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
     }
@@ -3302,6 +3336,7 @@ async function publishCompiled(compiled, request) {
 // EXTERNAL MODULE: ./node_modules/@azure/arm-policyinsights/dist/esm/index.js + 28 modules
 var arm_policyinsights_dist_esm = __webpack_require__(4321);
 ;// CONCATENATED MODULE: ./src/azure/compliance.ts
+
 
 
 
@@ -3340,7 +3375,7 @@ function skipTokenOf(nextLink, doing) {
     catch {
         throw new ArmError(`Azure sent a next-page link that is not a URL while ${doing}.`, undefined, 'Paging', '');
     }
-    const token = [...url.searchParams].find(([name]) => name.toLowerCase() === '$skiptoken')?.[1];
+    const token = [...url.searchParams].find(([name]) => (0,foldCase/* foldCase */.S)(name) === '$skiptoken')?.[1];
     if (!token) {
         throw new ArmError(`Azure sent a next-page link without a $skiptoken while ${doing}; cmk-guard cannot ask for the next page.`, undefined, 'Paging', '');
     }
@@ -3427,7 +3462,7 @@ class ComplianceStates {
             const subscription = /^\/subscriptions\/([^/]+)$/i;
             return (await descendants(this.connection, scope)).flatMap(id => {
                 const found = subscription.exec(id)?.[1];
-                return found === undefined ? [] : [found.toLowerCase()];
+                return found === undefined ? [] : [(0,foldCase/* foldCase */.S)(found)];
             });
         }
     }
@@ -3477,17 +3512,19 @@ class ComplianceStates {
 
 
 
+
 /** Whether a policy definition id is that of an initiative with one of these names. */
 function initiativeNamed(names) {
-    const wanted = new Set(names.map(n => n.toLowerCase()));
+    const wanted = new Set(names.map(n => (0,foldCase/* foldCase */.S)(n)));
     return id => /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id) &&
-        wanted.has((0,azure_scope/* nameOfId */.gu)(id).toLowerCase());
+        wanted.has((0,foldCase/* foldCase */.S)((0,azure_scope/* nameOfId */.gu)(id)));
 }
 /** The resources of these types (lowercased; null for all) in the scope. */
 async function readLiveResources(request, types, options = {}) {
     const log = request.log ?? (() => undefined);
     const scope = (0,azure_scope/* parseScope */.Sk)(request.scope, '--scope');
     const connection = connectArm({ ...request.connection, env: request.env });
+    connection.log = log;
     log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
     log(`Reading ${types === null ? 'every resource' : `the resources of ${types.length} type${types.length === 1 ? '' : 's'}`} in ${(0,azure_scope/* shortScope */.ZD)(scope)} from Resource Graph.`);
     const rows = await new ResourceGraph(connection).resources(scope, types);
@@ -3507,6 +3544,7 @@ async function readCompliance(request) {
     const scope = request.assignmentScope ? (0,azure_scope/* parseScope */.Sk)(request.assignmentScope, '--assignment-scope') : definitions;
     const initiativeId = (0,azure_scope/* resourceIdAt */.DZ)(definitions, 'policySetDefinitions', request.initiative);
     const connection = connectArm({ ...request.connection, env: request.env });
+    connection.log = log;
     log(`Signed in to ${connection.endpoint.description} with ${connection.signedInWith}.`);
     const states = new ComplianceStates(connection);
     if (request.triggerScan) {

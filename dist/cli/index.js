@@ -82,6 +82,7 @@ module.exports = function equal(a, b) {
 /* harmony import */ var _compiler_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4472);
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7206);
 /* harmony import */ var _scope_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8179);
+/* harmony import */ var _model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6730);
 /**
  * What the pack compiles to at a scope, as the REST bodies cmk-guard would PUT: every
  * compiled definition, the initiative over the pack's rules (its members' ids are the ids the
@@ -91,6 +92,7 @@ module.exports = function equal(a, b) {
  * non-compliance message per rule (its remediation), and a system-assigned identity with a
  * location only when an effect needs one (DeployIfNotExists, Modify).
  */
+
 
 
 
@@ -112,11 +114,11 @@ function assignedEffects(members, chosen, overrides) {
             continue;
         const where = override.at?.file ? `${override.at.file}${override.at.line ? `:${override.at.line}` : ''}` : '';
         if (override.name in effects) {
-            if (effects[override.name].toLowerCase() !== override.effect.toLowerCase())
+            if ((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(effects[override.name]) !== (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(override.effect))
                 notes.push(`The assignment gives ${override.name} the effect ${effects[override.name]}, as chosen for this deploy; ${where || 'the configuration file'} overrides it to ${override.effect}, which pull requests are checked with.`);
             continue;
         }
-        const allowed = member.effect.allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
+        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(override.effect));
         if (!allowed)
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${member.effect.allowed.map(a => `\`${a}\``).join(', ')}.`, override.at ?? { file: member.file });
         effects[override.name] = allowed;
@@ -168,7 +170,7 @@ function resolveEffects(members, chosen) {
         if (!member) {
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect names rule '${rule}', which is not a policy rule of the pack; use one of ${members.map(m => m.name).join(', ')}.`);
         }
-        const allowed = member.effect.allowed.find(a => a.toLowerCase() === effect.toLowerCase());
+        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(effect));
         if (!allowed) {
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect gives rule '${rule}' the effect '${effect}', which it does not allow; use one of ${member.effect.allowed.join(', ')}.`, member.positionOf('/effect/allowed') ?? { file: member.file });
         }
@@ -203,7 +205,7 @@ function desiredState(compiled, options) {
         effect: effects[rule.name] ?? rule.effect.default,
         overridden: rule.name in effects
     }));
-    const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes(e.effect.toLowerCase()));
+    const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(e.effect)));
     if (needsIdentity.length && !options.location) {
         throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the effect ${needsIdentity[0].effect} of rule '${needsIdentity[0].rule}' changes resources, so the assignment needs a managed identity, which lives in a region; give --location (e.g. westeurope).`);
     }
@@ -264,6 +266,7 @@ function desiredState(compiled, options) {
 /* harmony export */   s: () => (/* binding */ sameId)
 /* harmony export */ });
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/* harmony import */ var _model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6730);
 /**
  * Azure scopes and the resource ids of what cmk-guard publishes there. Pure: no SDK, so
  * `compile --scope` can use it without loading the Azure clients.
@@ -272,6 +275,7 @@ function desiredState(compiled, options) {
  * (`managementgroups` and `managementGroups` both occur), so every comparison here is too.
  * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
  */
+
 
 const MANAGEMENT_GROUP = /^\/providers\/microsoft\.management\/managementgroups\/([A-Za-z0-9\-_().]{1,90})$/i;
 const SUBSCRIPTION = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -292,12 +296,12 @@ function parseScope(text, what) {
     }
     match = SUBSCRIPTION.exec(withSlash);
     if (match) {
-        const subscription = match[1].toLowerCase();
+        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(match[1]);
         return { kind: 'subscription', id: `/subscriptions/${subscription}`, subscription };
     }
     match = RESOURCE_GROUP.exec(withSlash);
     if (match) {
-        const subscription = match[1].toLowerCase();
+        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(match[1]);
         const resourceGroup = match[2];
         return {
             kind: 'resourceGroup',
@@ -322,11 +326,11 @@ function resourceIdAt(scope, type, name) {
 }
 /** ARM ids compare case-insensitively. */
 function sameId(a, b) {
-    return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+    return a !== undefined && b !== undefined && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(b);
 }
 /** The scope part of a policy resource id: everything before `/providers/Microsoft.Authorization/`. */
 function scopeOfId(id) {
-    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/');
+    const at = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(id).lastIndexOf('/providers/microsoft.authorization/');
     return at < 0 ? id : id.slice(0, at);
 }
 /** The last segment of an id: the resource's name. */
@@ -368,6 +372,8 @@ function shortScope(scope) {
 /* harmony export */   vc: () => (/* binding */ aliasCatalogFromPathLookup)
 /* harmony export */ });
 /* unused harmony exports pathSegments, joinSegments, aliasCatalogFromEntries */
+/* harmony import */ var _model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6730);
+
 const ARRAY_MEMBER = '[*]';
 /** Splits an alias default path (`properties.a[*].b`) into location segments. */
 function pathSegments(defaultPath) {
@@ -405,15 +411,15 @@ function aliasCatalogFromEntries(byType) {
     for (const [type, entries] of Object.entries(byType)) {
         const paths = new Map();
         for (const entry of entries) {
-            const key = joinSegments(pathSegments(entry.defaultPath)).toLowerCase();
+            const key = foldCase(joinSegments(pathSegments(entry.defaultPath)));
             if (!paths.has(key))
                 paths.set(key, entry.name);
         }
-        index.set(type.toLowerCase(), paths);
+        index.set(foldCase(type), paths);
     }
     return {
         aliasFor(resourceType, propertyPath) {
-            const alias = index.get(resourceType.toLowerCase())?.get(joinSegments(propertyPath).toLowerCase());
+            const alias = index.get(foldCase(resourceType))?.get(foldCase(joinSegments(propertyPath)));
             return alias ? { alias, known: true } : null;
         }
     };
@@ -458,12 +464,12 @@ function aliasCatalogFromPathLookup(lookup) {
             if (segments.length === 0)
                 return null;
             const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
-            const wanted = joinSegments(propertyPath).toLowerCase();
+            const wanted = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .S)(joinSegments(propertyPath));
             for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
                 const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
                 const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
                 const found = lookup(name);
-                if (found.known && joinSegments(pathSegments(found.path)).toLowerCase() === wanted)
+                if (found.known && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .S)(joinSegments(pathSegments(found.path))) === wanted)
                     return { alias: name, known: true };
             }
             return null;
@@ -1917,6 +1923,94 @@ function collectUserErrors(errors, action) {
         else
             throw error;
     }
+}
+
+
+/***/ }),
+
+/***/ 6730:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ foldCase)
+/* harmony export */ });
+/* unused harmony export equalIgnoringCase */
+/**
+ * Azure Resource Manager and Azure Policy compare names and strings with .NET's ordinal ignore-case
+ * comparison (`StringComparison.OrdinalIgnoreCase`): two texts are the same when each UTF-16 code unit
+ * has the same simple uppercase mapping, except that U+0131 (\u0131) and U+017F (\u017f) are kept as they are
+ * ("Disable Turkish I behavior on Ordinal operations", dotnet/runtime's pal_casing.c), and only a few
+ * scripts outside the Basic Multilingual Plane are mapped at all (OrdinalCasing.Icu.cs).
+ *
+ * JavaScript's `toLowerCase` folds more than that: the Kelvin sign K (U+212A) lowers to an ASCII k,
+ * the \u00c5ngstr\u00f6m sign and the Ohm sign to \u00e5 and \u03c9, and \u0130 to two characters. A template that spells a
+ * property `KeySource` would then be read as `keySource` here while the resource provider and Azure
+ * Policy do not see that property at all. It folds less in places too (a final \u03c2 and \u03c3, \u00b5 and \u03bc, are
+ * one letter to .NET). `foldCase` gives the key .NET's comparison implies: equal keys for exactly
+ * the texts ARM takes as equal, and for ASCII text the same as `toLowerCase`, so lower-case constants
+ * compare as before.
+ */
+const NON_ASCII = /[\u0080-\uffff]/;
+/** The key two texts share when ARM and Azure Policy compare them as equal, ignoring case. */
+function foldCase(text) {
+    if (!NON_ASCII.test(text))
+        return text.toLowerCase();
+    let folded = '';
+    for (let i = 0; i < text.length; i++) {
+        const unit = text.charCodeAt(i);
+        if (unit < 0x80) {
+            folded += unit >= 0x41 && unit <= 0x5a ? String.fromCharCode(unit + 0x20) : text[i];
+        }
+        else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+            folded += String.fromCodePoint(astralUpper(text.codePointAt(i)));
+            i++;
+        }
+        else {
+            folded += String.fromCharCode(simpleUpper(unit));
+        }
+    }
+    return folded;
+}
+/** Whether two texts are equal as ARM compares them, ignoring case. */
+function equalIgnoringCase(a, b) {
+    return a === b || (a.length === b.length && foldCase(a) === foldCase(b));
+}
+function isLowSurrogate(unit) {
+    return unit >= 0xdc00 && unit <= 0xdfff;
+}
+/** The simple uppercase mapping of a BMP code unit, as .NET's ordinal casing table holds it. */
+function simpleUpper(unit) {
+    if (unit === 0x0131 || unit === 0x017f || (unit >= 0xd800 && unit <= 0xdfff))
+        return unit;
+    const upper = String.fromCharCode(unit).toUpperCase();
+    if (upper.length === 1) {
+        const mapped = upper.charCodeAt(0);
+        // Nothing but \u0131 and \u017f (kept above) has an ASCII uppercase; lower it as ASCII is, should one appear.
+        return mapped >= 0x41 && mapped <= 0x5a ? mapped + 0x20 : mapped;
+    }
+    // `toUpperCase` gives the full mapping (SpecialCasing.txt); where that is longer than one character the
+    // simple mapping is the character itself, but for the Greek letters with a subscript iota, whose simple
+    // uppercase is the letter with a prosgegrammeni.
+    if (unit >= 0x1f80 && unit <= 0x1faf)
+        return (unit & 0x0f) < 8 ? unit + 8 : unit;
+    if (unit === 0x1fb3 || unit === 0x1fc3 || unit === 0x1ff3)
+        return unit + 9;
+    return unit;
+}
+/** The small letters outside the BMP that .NET's ordinal casing maps to capitals, with the distance to them. */
+const ASTRAL_SMALL = [
+    [0x10428, 0x1044f, 0x28], // Deseret
+    [0x104d8, 0x104fb, 0x28], // Osage
+    [0x10cc0, 0x10cf2, 0x40], // Old Hungarian
+    [0x118c0, 0x118df, 0x20], // Warang Citi
+    [0x16e60, 0x16e7f, 0x20], // Medefaidrin
+    [0x1e922, 0x1e943, 0x22] // Adlam
+];
+function astralUpper(codePoint) {
+    for (const [first, last, distance] of ASTRAL_SMALL)
+        if (codePoint >= first && codePoint <= last)
+            return codePoint - distance;
+    return codePoint;
 }
 
 
@@ -5186,6 +5280,8 @@ var model_value = __nccwpck_require__(2904);
 var vocabulary = __nccwpck_require__(4302);
 // EXTERNAL MODULE: ./src/compiler/context.ts
 var context = __nccwpck_require__(4054);
+// EXTERNAL MODULE: ./src/model/foldCase.ts
+var model_foldCase = __nccwpck_require__(6730);
 ;// CONCATENATED MODULE: ./src/compiler/reference.ts
 /**
  * The meaning a compiled policy has, written as JSON Schema that ajv evaluates: the
@@ -5211,14 +5307,15 @@ var context = __nccwpck_require__(4054);
 
 
 
+
 /** Azure's `equals`: strings ignore case; "true"/"false" equal the booleans. */
 function azureEquals(actual, expected) {
     if (typeof actual === 'string' && typeof expected === 'string')
-        return actual.toLowerCase() === expected.toLowerCase();
+        return foldCase(actual) === foldCase(expected);
     if (typeof actual === 'boolean' && typeof expected === 'string')
-        return String(actual) === expected.toLowerCase();
+        return String(actual) === foldCase(expected);
     if (typeof actual === 'string' && typeof expected === 'boolean')
-        return actual.toLowerCase() === String(expected);
+        return foldCase(actual) === String(expected);
     if (typeof actual === 'number' || typeof actual === 'boolean')
         return actual === expected;
     return false;
@@ -5227,12 +5324,12 @@ function azureEquals(actual, expected) {
 function azureLike(actual, pattern) {
     if (typeof actual !== 'string')
         return false;
-    const text = actual.toLowerCase();
+    const text = (0,model_foldCase/* foldCase */.S)(actual);
     const star = pattern.indexOf('*');
     if (star < 0)
-        return text === pattern.toLowerCase();
-    const prefix = pattern.slice(0, star).toLowerCase();
-    const suffix = pattern.slice(star + 1).toLowerCase();
+        return text === (0,model_foldCase/* foldCase */.S)(pattern);
+    const prefix = (0,model_foldCase/* foldCase */.S)(pattern.slice(0, star));
+    const suffix = (0,model_foldCase/* foldCase */.S)(pattern.slice(star + 1));
     return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
 }
 const digit = /^\p{Nd}$/u;
@@ -5465,6 +5562,7 @@ const patternHints = {
 
 ;// CONCATENATED MODULE: ./src/rules/suggest.ts
 /** "Did you mean \u2026?" for misspelt field names and keywords. */
+
 function distance(a, b) {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -5472,7 +5570,7 @@ function distance(a, b) {
         row[0] = i;
         for (let j = 1; j <= b.length; j++) {
             const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + ((0,model_foldCase/* foldCase */.S)(a[i - 1]) === (0,model_foldCase/* foldCase */.S)(b[j - 1]) ? 0 : 1));
             previous = current;
         }
     }
@@ -6952,9 +7050,10 @@ const ALIAS_SHARDS = new Map([
  */
 
 
+
 const catalog = {
     aliases: new Map(),
-    completeTypes: new Map(COMPLETE_TYPES.map(type => [type.toLowerCase(), type]))
+    completeTypes: new Map(COMPLETE_TYPES.map(type => [(0,model_foldCase/* foldCase */.S)(type), type]))
 };
 const unpacked = new Set();
 function conventionalPath(name) {
@@ -7000,7 +7099,7 @@ function unpack(text) {
         const last = fields[fields.length - 1];
         const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
         const paths = fields.slice(1, flags ? -1 : undefined);
-        catalog.aliases.set(name.toLowerCase(), {
+        catalog.aliases.set((0,model_foldCase/* foldCase */.S)(name), {
             name,
             paths: paths.length > 0 ? paths : [conventionalPath(name)],
             modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
@@ -7022,7 +7121,7 @@ function completeTypeOf(lower, completeTypes) {
 const numericIndex = /\[\s*\d+\s*\]/;
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 function lookupAlias(alias) {
-    const lower = alias.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(alias);
     const { aliases, completeTypes } = load(lower);
     const found = aliases.get(lower);
     if (found) {
@@ -7058,12 +7157,12 @@ function lookupAlias(alias) {
 }
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 function aliasModifiable(alias) {
-    const lower = alias.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(alias);
     return load(lower).aliases.get(lower)?.modifiable;
 }
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
 function isCompleteType(resourceType) {
-    return catalog.completeTypes.has(resourceType.toLowerCase());
+    return catalog.completeTypes.has(foldCase(resourceType));
 }
 /** Edit distance, for suggestions only (short strings, bounded work). */
 function aliases_distance(a, b) {
@@ -7086,7 +7185,7 @@ function aliases_distance(a, b) {
  * the catalog has aliases under), by edit distance of the part after the type.
  */
 function nearestAliases(alias, count = 3) {
-    const lower = alias.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(alias);
     // Every prefix looked under is the alias's namespace, or its type and more: those two shards hold them all.
     const { aliases } = load(lower);
     if (aliases.has(lower))
@@ -7110,14 +7209,14 @@ function nearestAliases(alias, count = 3) {
 }
 /** The known aliases whose default path is `path` (`properties.ipConfigurations[*].name`), for suggestions. */
 function aliasesWithPath(path, types, count = 3) {
-    const wanted = path.toLowerCase();
-    const typePrefixes = types && types.length > 0 ? types.map(t => `${t.toLowerCase()}/`) : undefined;
+    const wanted = (0,model_foldCase/* foldCase */.S)(path);
+    const typePrefixes = types && types.length > 0 ? types.map(t => `${(0,model_foldCase/* foldCase */.S)(t)}/`) : undefined;
     const out = [];
     const { aliases } = load();
     // In name order, as the catalog lists them, whichever namespaces were unpacked first.
     for (const key of sortedNames()) {
         const entry = aliases.get(key);
-        if (!entry.paths.some(p => p.toLowerCase() === wanted))
+        if (!entry.paths.some(p => (0,model_foldCase/* foldCase */.S)(p) === wanted))
             continue;
         if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0))
             continue;
@@ -7498,6 +7597,7 @@ function formatExpr(expr) {
 
 
 
+
 /** A `lambda(...)` value. Construct only through the `lambda` function. */
 class Lambda {
     parameters;
@@ -7529,7 +7629,7 @@ function library(...parts) {
     const map = new Map();
     for (const part of parts)
         for (const def of part)
-            map.set(def.name.toLowerCase(), def);
+            map.set((0,model_foldCase/* foldCase */.S)(def.name), def);
     return map;
 }
 /** Checks a definition is well formed and returns it (for typed object literals). */
@@ -7568,7 +7668,7 @@ const lowerNames = new Map();
 function lookup(name, functions) {
     let lower = lowerNames.get(name);
     if (lower === undefined) {
-        lower = name.toLowerCase();
+        lower = (0,model_foldCase/* foldCase */.S)(name);
         lowerNames.set(name, lower);
     }
     return functions.get(lower);
@@ -7702,7 +7802,7 @@ function unknownResult(functionName, args) {
         collectUnknowns(arg, unknowns);
     const reasons = [...new Set(unknowns.map(u => u.reason))];
     const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new model_value/* Unknown */.$r(reason, `${functionName.toLowerCase()}(${args.map(valueKey).join(',')})`);
+    return new model_value/* Unknown */.$r(reason, `${(0,model_foldCase/* foldCase */.S)(functionName)}(${args.map(valueKey).join(',')})`);
 }
 /** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
 function viaFunction(reason, functionName) {
@@ -7728,9 +7828,9 @@ function valueKey(value) {
 function findKey(object, name) {
     if (Object.prototype.hasOwnProperty.call(object, name))
         return name;
-    const lower = name.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(name);
     for (const key in object)
-        if (key.toLowerCase() === lower)
+        if ((0,model_foldCase/* foldCase */.S)(key) === lower)
             return key;
     return undefined;
 }
@@ -7832,6 +7932,7 @@ class UnsupportedError extends model_errors/* UserError */.yo {
 
 
 
+
 /** Functions whose result depends on the resource or the moment, not only on the parameters. */
 const resourceDependent = new Set([
     'field',
@@ -7870,7 +7971,7 @@ const notInPolicyRules = new Set([
 ]);
 /** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
 function refusedInPolicyRule(name) {
-    const lower = name.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(name);
     return notInPolicyRules.has(lower) || lower.startsWith('list');
 }
 function collectCalls(expr, out) {
@@ -7903,7 +8004,7 @@ function compileString(text, site) {
     collectCalls(parsed, calls);
     const parameters = [];
     for (const call of calls) {
-        const lower = call.name.toLowerCase();
+        const lower = (0,model_foldCase/* foldCase */.S)(call.name);
         if (refusedInPolicyRule(lower)) {
             throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
         }
@@ -7917,7 +8018,7 @@ function compileString(text, site) {
         }
         if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
             const name = String(call.args[0].value);
-            if (!site.declared.has(name.toLowerCase())) {
+            if (!site.declared.has((0,model_foldCase/* foldCase */.S)(name))) {
                 throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
             }
             parameters.push(name);
@@ -7930,7 +8031,7 @@ function compileString(text, site) {
         }
     }
     const expr = parsed;
-    const parametersOnly = calls.every(call => !resourceDependent.has(call.name.toLowerCase()));
+    const parametersOnly = calls.every(call => !resourceDependent.has((0,model_foldCase/* foldCase */.S)(call.name)));
     return {
         parameters,
         parametersOnly,
@@ -8007,8 +8108,9 @@ function perAssignment(value, derive) {
  * `"True"`, `2` equals `"2"`).
  */
 
+
 /** A property of an object, matching the name exactly first and then case-insensitively. */
-function getKey(obj, key, lower = key.toLowerCase()) {
+function getKey(obj, key, lower = (0,model_foldCase/* foldCase */.S)(key)) {
     const exact = obj[key];
     if (exact !== undefined && (0,model_value/* hasOwn */.$3)(obj, key))
         return exact;
@@ -8017,23 +8119,21 @@ function getKey(obj, key, lower = key.toLowerCase()) {
 /** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
 function getKeyIgnoringCase(obj, lower) {
     for (const k in obj)
-        if (sameLength(k, lower) && k.toLowerCase() === lower)
+        if (sameLength(k, lower) && (0,model_foldCase/* foldCase */.S)(k) === lower)
             return obj[k];
     return undefined;
 }
 /**
- * Whether `key` can lower-case to `lower` at all, judged by length, before paying for lower-casing
- * it (most keys a miss looks at are of another length). Lower-casing keeps the length of every
- * character but U+0130 (\u0130, which becomes i and a combining dot, one character longer), so only a
- * shorter key with an \u0130 in it can lower-case to a longer text.
+ * Whether `key` can fold to `lower` at all, judged by length, before paying for folding it (most keys a
+ * miss looks at are of another length): `foldCase` keeps the length of every text.
  */
 function sameLength(key, lower) {
-    return key.length === lower.length || (key.length < lower.length && key.includes('\u0130'));
+    return key.length === lower.length;
 }
 /** The property name as the object spells it, or undefined. */
 function values_actualKey(obj, lower) {
     for (const k in obj)
-        if (sameLength(k, lower) && k.toLowerCase() === lower)
+        if (sameLength(k, lower) && (0,model_foldCase/* foldCase */.S)(k) === lower)
             return k;
     return undefined;
 }
@@ -8088,7 +8188,7 @@ function looseEquals(a, b) {
     const tb = scalarText(b);
     if (ta === undefined || tb === undefined)
         return false;
-    if (ta.length === tb.length && (ta === tb || ta.toLowerCase() === tb.toLowerCase()))
+    if (ta.length === tb.length && (ta === tb || (0,model_foldCase/* foldCase */.S)(ta) === (0,model_foldCase/* foldCase */.S)(tb)))
         return true;
     if (typeof a === 'number' || typeof b === 'number') {
         const na = numeric(ta);
@@ -8143,8 +8243,8 @@ function compareOrder(a, b) {
         if (db !== undefined)
             return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
     }
-    const la = ta.toLowerCase();
-    const lb = tb.toLowerCase();
+    const la = (0,model_foldCase/* foldCase */.S)(ta);
+    const lb = (0,model_foldCase/* foldCase */.S)(tb);
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 /** Escapes a JSON pointer token. */
@@ -8163,6 +8263,7 @@ function values_pointerToken(key) {
 
 
 
+
 /** Values selected through a `[*]`: each member's value (undefined when missing), or unknown as a whole. */
 class Collection {
     items;
@@ -8176,7 +8277,7 @@ class Collection {
 function parsePath(path) {
     const steps = [];
     let i = 0;
-    const key = (k) => steps.push({ kind: 'key', key: k, lower: k.toLowerCase() });
+    const key = (k) => steps.push({ kind: 'key', key: k, lower: (0,model_foldCase/* foldCase */.S)(k) });
     while (i < path.length) {
         const c = path[i];
         if (c === '.') {
@@ -8236,7 +8337,7 @@ function refuseBodyPath(text, types) {
 /** Resolves a field name as written in a definition. */
 function resolveField(text, options = {}) {
     const { types, aliases } = options;
-    const lower = text.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(text);
     const source = (0,model_value/* own */.ZV)(resourceFields, lower);
     if (source)
         return { text, source, steps: [], wildcard: false };
@@ -8277,7 +8378,7 @@ function unreadable(ref) {
     const reason = ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
     if (reason === undefined)
         return undefined;
-    const u = new UnknownAbove(reason, `field:${ref.text.toLowerCase()}`);
+    const u = new UnknownAbove(reason, `field:${(0,model_foldCase/* foldCase */.S)(ref.text)}`);
     return ref.wildcard ? new Collection([], u) : u;
 }
 /** The sentence that ends a refusal: the nearest known names, if any. */
@@ -8423,7 +8524,8 @@ function pointerFor(json, ref) {
 
 
 
-const keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+
+const keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 /** Append's `details` (`[{field, value}]`), compiled; undefined when the details are not that shape. */
 function compileAppend(details, site, path, aliases) {
     if (!Array.isArray(details))
@@ -8459,7 +8561,7 @@ function compileModify(details, site, path, aliases) {
     const conflictKey = keyOf(d, 'conflicteffect');
     const conflictRaw = conflictKey === undefined ? 'deny' : d[conflictKey];
     // "Default value is deny." An expression (a parameter) is read when it is a literal only.
-    const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? conflictRaw.toLowerCase() : 'deny');
+    const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? (0,model_foldCase/* foldCase */.S)(conflictRaw) : 'deny');
     const operations = [];
     ops.forEach((raw, i) => {
         if (!(0,model_value/* isObject */.Gv)(raw))
@@ -8475,7 +8577,7 @@ function compileModify(details, site, path, aliases) {
         if (typeof name !== 'string' || typeof field !== 'string')
             return;
         // Checked at load when the effect is Modify (details.ts); an effect parameter may never choose it.
-        const operation = ['addOrReplace', 'add', 'remove'].find(o => o.toLowerCase() === name.toLowerCase());
+        const operation = ['addOrReplace', 'add', 'remove'].find(o => (0,model_foldCase/* foldCase */.S)(o) === (0,model_foldCase/* foldCase */.S)(name));
         if (!operation)
             return;
         operations.push({
@@ -8499,7 +8601,7 @@ function modifier(operations, conflictEffect) {
                         result.unknown ??= holds;
                         continue;
                     }
-                    if (holds !== true && !(typeof holds === 'string' && holds.toLowerCase() === 'true'))
+                    if (holds !== true && !(typeof holds === 'string' && (0,model_foldCase/* foldCase */.S)(holds) === 'true'))
                         continue;
                 }
                 if (isIdentityType(op.field) &&
@@ -8517,7 +8619,7 @@ function modifier(operations, conflictEffect) {
     };
 }
 function isIdentityType(field) {
-    return field.replace(/\s/g, '').toLowerCase() === 'identity.type';
+    return (0,model_foldCase/* foldCase */.S)(field.replace(/\s/g, '')) === 'identity.type';
 }
 /** Whether a missing parent may be created: tags, identity, and anything Append adds. */
 function mayCreate(op, depth) {
@@ -8639,7 +8741,7 @@ function sameValue(a, b) {
         if (keys.length !== Object.keys(b).length)
             return false;
         return keys.every(k => {
-            const other = values_actualKey(b, k.toLowerCase());
+            const other = values_actualKey(b, (0,model_foldCase/* foldCase */.S)(k));
             return other !== undefined && sameValue(a[k], b[other]);
         });
     }
@@ -8775,6 +8877,7 @@ function kindFails(kind, policy) {
 
 ;// CONCATENATED MODULE: ./src/engine/effects.ts
 
+
 const canonical = {
     audit: 'Audit',
     deny: 'Deny',
@@ -8795,7 +8898,7 @@ const canonical = {
 };
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 function canonicalEffect(name) {
-    return (0,model_value/* own */.ZV)(canonical, name.toLowerCase());
+    return (0,model_value/* own */.ZV)(canonical, (0,model_foldCase/* foldCase */.S)(name));
 }
 const effectNames = Object.values(canonical);
 /** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
@@ -8822,6 +8925,7 @@ function severityOfEffect(effect) {
 
 
 
+
 const severities = {
     error: 'error',
     warning: 'warning',
@@ -8838,7 +8942,7 @@ function severityOf(def, effect) {
     const guard = meta.cmkGuard;
     const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
     if (typeof declared === 'string') {
-        const s = (0,model_value/* own */.ZV)(severities, declared.toLowerCase());
+        const s = (0,model_value/* own */.ZV)(severities, (0,model_foldCase/* foldCase */.S)(declared));
         if (s)
             return s;
     }
@@ -8867,6 +8971,7 @@ function toFinding(def, resource, evaluation) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/order.ts
+
 
 
 
@@ -8945,14 +9050,21 @@ function evaluateResource(defs, resource, related, options) {
     // resources are requests; a snapshot's or a live scope's are evaluated as they are.
     const modifiers = resource.origin === 'template' ? plan.filter(p => p.effect === 'Append' || p.effect === 'Modify') : [];
     const writes = [...(resource.priorWrites ?? []), resource];
-    const requests = writes.map(write => modifiedRequest(write, modifiers, related));
-    const final = requests[requests.length - 1];
+    // The base's definitions see the request as the base's Append and Modify leave it: what a pull request adds
+    // changes it once merged (a Modify setting enablePurgeProtection must not make the base's rule pass now).
+    const baseModifiers = modifiers.filter(p => !p.def.addedByChange);
+    const requests = writes.map(write => modifiedRequest(write, baseModifiers, related));
+    const withAdded = baseModifiers.length === modifiers.length
+        ? requests
+        : writes.map(write => modifiedRequest(write, modifiers, related));
     for (const planned of plan) {
         options.checkpoint?.();
         const { def, index, parameters, effect } = planned;
+        const seen = def.addedByChange ? withAdded : requests;
+        const final = seen[seen.length - 1];
         let finding;
         if (effect === 'Deny')
-            finding = denyFinding(planned, requests, related);
+            finding = denyFinding(planned, seen, related);
         else if (effect === 'Append' || effect === 'Modify')
             finding = modifierFinding(planned, final, related);
         else {
@@ -8983,7 +9095,7 @@ function modifiedRequest(write, modifiers, related) {
     const writers = new Map();
     for (const [def, outcome] of outcomes) {
         for (const change of outcome.change?.changes ?? []) {
-            const key = change.pointer.toLowerCase();
+            const key = (0,model_foldCase/* foldCase */.S)(change.pointer);
             const list = writers.get(key) ?? [];
             if (!list.includes(def))
                 list.push(def);
@@ -9115,8 +9227,11 @@ function modifierFinding(planned, final, related) {
     const notes = [];
     if (outcome?.skippedByConflict)
         notes.push(`Its operations are not applied: ${outcome.skippedByConflict}.`);
-    else if (change && change.changes.length)
+    else if (change && change.changes.length) {
         notes.push(`On deployment Azure changes the request: ${describeChanges(change.changes)}.`);
+        if (def.addedByChange)
+            notes.push('This change adds the definition: the other definitions see what it changes once the change is merged.');
+    }
     if (change?.skipped.length)
         notes.push(`Skipped: ${change.skipped.join('; ')}.`);
     if (change?.unknown)
@@ -9236,6 +9351,7 @@ function anyUnknown(args) {
  * Functions marked `acceptsUnknown` decide what they can when a container holds unknown items
  * (its length, whether it is empty, a known item it contains) and return an Unknown otherwise.
  */
+
 
 
 
@@ -9487,8 +9603,8 @@ const arrayFunctions = [
                 return unknownResult(name, args);
             if (typeof container === 'string') {
                 // Case-insensitive for strings (documented).
-                const haystack = container.toLowerCase();
-                const needle = stringArg(name, args, 1).toLowerCase();
+                const haystack = (0,model_foldCase/* foldCase */.S)(container);
+                const needle = (0,model_foldCase/* foldCase */.S)(stringArg(name, args, 1));
                 return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
             }
             const found = indexIn(container, args[1], last);
@@ -9525,7 +9641,7 @@ const arrayFunctions = [
             const object = objectArg('items', args, 0);
             // Documented: the returned array is sorted by key.
             return Object.keys(object)
-                .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+                .sort((a, b) => ((0,model_foldCase/* foldCase */.S)(a) < (0,model_foldCase/* foldCase */.S)(b) ? -1 : (0,model_foldCase/* foldCase */.S)(a) > (0,model_foldCase/* foldCase */.S)(b) ? 1 : 0))
                 .map(key => ({ key, value: object[key] }));
         }
     }),
@@ -11020,6 +11136,7 @@ var uriText = __nccwpck_require__(4696);
 
 
 
+
 function unary(name, fn) {
     return defineFunction({ name, minArgs: 1, maxArgs: 1, call: args => fn(stringArg(name, args, 0)) });
 }
@@ -11145,9 +11262,7 @@ const stringFunctions = [
         name: 'endsWith',
         minArgs: 2,
         maxArgs: 2,
-        call: args => stringArg('endsWith', args, 0)
-            .toLowerCase()
-            .endsWith(stringArg('endsWith', args, 1).toLowerCase())
+        call: args => (0,model_foldCase/* foldCase */.S)(stringArg('endsWith', args, 0)).endsWith((0,model_foldCase/* foldCase */.S)(stringArg('endsWith', args, 1)))
     }),
     // Bicep's like() (Bicep.Core SystemNamespaceType): "Performs pattern based matching and returns true
     // if input string matches the pattern and supports '*' as a wildcard. The comparison is
@@ -11156,15 +11271,13 @@ const stringFunctions = [
         name: 'like',
         minArgs: 2,
         maxArgs: 2,
-        call: args => wildcardMatches(stringArg('like', args, 0).toLowerCase(), stringArg('like', args, 1).toLowerCase())
+        call: args => wildcardMatches((0,model_foldCase/* foldCase */.S)(stringArg('like', args, 0)), (0,model_foldCase/* foldCase */.S)(stringArg('like', args, 1)))
     }),
     defineFunction({
         name: 'startsWith',
         minArgs: 2,
         maxArgs: 2,
-        call: args => stringArg('startsWith', args, 0)
-            .toLowerCase()
-            .startsWith(stringArg('startsWith', args, 1).toLowerCase())
+        call: args => (0,model_foldCase/* foldCase */.S)(stringArg('startsWith', args, 0)).startsWith((0,model_foldCase/* foldCase */.S)(stringArg('startsWith', args, 1)))
     }),
     defineFunction({
         name: 'format',
@@ -11477,6 +11590,7 @@ function unknownIn(actual, expected) {
 
 
 
+
 function containsTest(actual, expected) {
     if (actual instanceof model_value/* Unknown */.$r)
         return actual;
@@ -11499,7 +11613,7 @@ function containsTest(actual, expected) {
     const part = scalarText(expected);
     if (text === undefined || part === undefined)
         return false;
-    return text.toLowerCase().includes(part.toLowerCase());
+    return (0,model_foldCase/* foldCase */.S)(text).includes((0,model_foldCase/* foldCase */.S)(part));
 }
 function containsKeyTest(actual, expected) {
     if (actual instanceof model_value/* Unknown */.$r)
@@ -11511,9 +11625,9 @@ function containsKeyTest(actual, expected) {
     const key = scalarText(expected);
     if (key === undefined)
         return false;
-    const lower = key.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(key);
     for (const k in actual)
-        if (k.toLowerCase() === lower)
+        if ((0,model_foldCase/* foldCase */.S)(k) === lower)
             return true;
     return false;
 }
@@ -11529,6 +11643,7 @@ const notContainsKey = { name: 'notContainsKey', test: negated(containsKeyTest) 
 ;// CONCATENATED MODULE: ./src/engine/operators/equality.ts
 
 
+
 /** A string operand compared with string values without the general path (the common case). */
 function prepare(expected, negate) {
     if (typeof expected !== 'string') {
@@ -11537,10 +11652,10 @@ function prepare(expected, negate) {
             return u ?? looseEquals(actual, expected) !== negate;
         };
     }
-    const lower = expected.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(expected);
     return actual => {
         if (typeof actual === 'string') {
-            return (actual.length === lower.length && (actual === expected || actual.toLowerCase() === lower)) !== negate;
+            return (actual.length === lower.length && (actual === expected || (0,model_foldCase/* foldCase */.S)(actual) === lower)) !== negate;
         }
         if (actual === undefined)
             return negate;
@@ -11570,12 +11685,13 @@ const notEquals = {
  */
 
 
+
 /** `true`, `false`, `"true"`, `"False"`\u2026; undefined for anything else. */
 function booleanOperand(expected) {
     if (typeof expected === 'boolean')
         return expected;
     if (typeof expected === 'string') {
-        const lower = expected.toLowerCase();
+        const lower = (0,model_foldCase/* foldCase */.S)(expected);
         if (lower === 'true')
             return true;
         if (lower === 'false')
@@ -11612,6 +11728,7 @@ const exists = {
  */
 
 
+
 function inTest(actual, expected) {
     if (actual instanceof model_value/* Unknown */.$r)
         return actual;
@@ -11632,16 +11749,16 @@ function inTest(actual, expected) {
 function prepareIn(expected, negate) {
     const list = Array.isArray(expected) ? expected : [expected];
     if (list.every(m => typeof m === 'string')) {
-        const set = new Set(list.map(s => s.toLowerCase()));
+        const set = new Set(list.map(s => (0,model_foldCase/* foldCase */.S)(s)));
         return actual => {
             if (typeof actual === 'string')
-                return set.has(actual.toLowerCase()) !== negate;
+                return set.has((0,model_foldCase/* foldCase */.S)(actual)) !== negate;
             if (actual === undefined)
                 return negate;
             if (actual instanceof model_value/* Unknown */.$r)
                 return actual;
             const text = scalarText(actual);
-            if (text !== undefined && set.has(text.toLowerCase()))
+            if (text !== undefined && set.has((0,model_foldCase/* foldCase */.S)(text)))
                 return !negate;
             const r = inTest(actual, expected);
             return typeof r === 'boolean' ? r !== negate : r;
@@ -11672,21 +11789,22 @@ const notIn = {
 
 
 
+
 /** A matcher for one pattern, compared case-insensitively over the whole value. */
 function likeMatcher(pattern) {
-    const lower = pattern.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(pattern);
     const star = lower.indexOf('*');
     if (star < 0)
-        return text => text.length === lower.length && text.toLowerCase() === lower;
+        return text => text.length === lower.length && (0,model_foldCase/* foldCase */.S)(text) === lower;
     if (lower.indexOf('*', star + 1) < 0) {
         // The documented shape, one *: a prefix and a suffix that must not overlap.
         const head = lower.slice(0, star);
         const tail = lower.slice(star + 1);
         return text => text.length >= head.length + tail.length &&
-            text.slice(0, head.length).toLowerCase() === head &&
-            text.slice(text.length - tail.length).toLowerCase() === tail;
+            (0,model_foldCase/* foldCase */.S)(text.slice(0, head.length)) === head &&
+            (0,model_foldCase/* foldCase */.S)(text.slice(text.length - tail.length)) === tail;
     }
-    return text => wildcardMatches(text.toLowerCase(), lower);
+    return text => wildcardMatches((0,model_foldCase/* foldCase */.S)(text), lower);
 }
 function likeTest(actual, expected) {
     const u = unknownIn(actual, expected);
@@ -11738,16 +11856,17 @@ const notLike = {
 ;// CONCATENATED MODULE: ./src/engine/operators/match.ts
 
 
+
 const match_letter = /^\p{L}$/u;
 const match_digit = /^\p{Nd}$/u;
 /** A test of one text against a match pattern, read the way Azure reads it. */
 function matchPattern(pattern, insensitive) {
-    const want = insensitive ? pattern.toLowerCase() : pattern;
+    const want = insensitive ? (0,model_foldCase/* foldCase */.S)(pattern) : pattern;
     return text => {
         if (text.length !== pattern.length)
             return false;
-        const got = insensitive ? text.toLowerCase() : text;
-        // toLowerCase can change a text's length (\u0130): then it cannot match character for character.
+        const got = insensitive ? (0,model_foldCase/* foldCase */.S)(text) : text;
+        // foldCase keeps a text's length, so character i of the folded text is character i of the text.
         if (got.length !== want.length)
             return false;
         for (let i = 0; i < want.length; i++) {
@@ -11825,6 +11944,7 @@ const greaterOrEquals = ordering_make('greaterOrEquals', c => c >= 0);
 
 
 
+
 const operators = new Map([
     equals,
     notEquals,
@@ -11845,7 +11965,7 @@ const operators = new Map([
     greater,
     greaterOrEquals,
     exists
-].map(op => [op.name.toLowerCase(), op]));
+].map(op => [(0,model_foldCase/* foldCase */.S)(op.name), op]));
 
 ;// CONCATENATED MODULE: ./src/engine/conditions.ts
 /**
@@ -11854,6 +11974,7 @@ const operators = new Map([
  * are refused with the JSON path of the fault.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  */
+
 
 
 
@@ -11925,8 +12046,8 @@ function runtimeFieldValue(rt, ref) {
 function ofRelatedTypeOnly(ref, relatedType, ifType) {
     if (!ref.text.includes('/'))
         return false;
-    const aliasType = ref.text.slice(0, ref.text.lastIndexOf('/')).toLowerCase();
-    return aliasType === relatedType.toLowerCase() && aliasType !== ifType.toLowerCase();
+    const aliasType = (0,model_foldCase/* foldCase */.S)(ref.text.slice(0, ref.text.lastIndexOf('/')));
+    return aliasType === (0,model_foldCase/* foldCase */.S)(relatedType) && aliasType !== (0,model_foldCase/* foldCase */.S)(ifType);
 }
 /**
  * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
@@ -12023,7 +12144,7 @@ class Compiler {
             throw this.error('a condition must be an object.', path);
         const obj = node;
         const keys = Object.keys(obj);
-        const lowerKeys = keys.map(k => k.toLowerCase());
+        const lowerKeys = keys.map(k => (0,model_foldCase/* foldCase */.S)(k));
         const logic = keys.filter((_, i) => logical.has(lowerKeys[i]));
         if (logic.length > 0) {
             if (keys.length !== 1) {
@@ -12031,7 +12152,7 @@ class Compiler {
             }
             const key = keys[0];
             const inner = obj[key];
-            const lower = key.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(key);
             if (lower === 'not')
                 return negate(this.condition(inner, `${path}.${key}`, scopes));
             if (!Array.isArray(inner))
@@ -12059,8 +12180,8 @@ class Compiler {
                 : `a condition has one subject, but this one has ${describeKeys(subject)}.`, path);
         }
         const rest = keys.filter(k => k !== subject[0]);
-        const opKeys = rest.filter(k => operators.has(k.toLowerCase()));
-        const other = rest.filter(k => !operators.has(k.toLowerCase()));
+        const opKeys = rest.filter(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
+        const other = rest.filter(k => !operators.has((0,model_foldCase/* foldCase */.S)(k)));
         if (other.length > 0) {
             throw this.error(`${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`, `${path}.${other[0]}`);
         }
@@ -12070,18 +12191,18 @@ class Compiler {
                 : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
         }
         const opKey = opKeys[0];
-        const op = operators.get(opKey.toLowerCase());
+        const op = operators.get((0,model_foldCase/* foldCase */.S)(opKey));
         const opPath = `${path}.${opKey}`;
         const subjectKey = subject[0];
         const subjectPath = `${path}.${subjectKey}`;
-        const onLocation = subjectKey.toLowerCase() === 'field' &&
+        const onLocation = (0,model_foldCase/* foldCase */.S)(subjectKey) === 'field' &&
             typeof obj[subjectKey] === 'string' &&
-            obj[subjectKey].toLowerCase() === 'location';
+            (0,model_foldCase/* foldCase */.S)(obj[subjectKey]) === 'location';
         const compiled = compileValue(obj[opKey], this.site(opPath));
         const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
         this.checkOperand(op, operand, opPath);
         const test = this.bindOperator(op, operand);
-        switch (subjectKey.toLowerCase()) {
+        switch ((0,model_foldCase/* foldCase */.S)(subjectKey)) {
             case 'field': {
                 const raw = obj[subjectKey];
                 const fieldTest = onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test;
@@ -12169,7 +12290,7 @@ class Compiler {
         if (!(0,model_value/* isObject */.Gv)(raw))
             throw this.error('"count" takes an object with "field" or "value", and "where".', path);
         const spec = raw;
-        const keyOf = (name) => Object.keys(spec).find(k => k.toLowerCase() === name);
+        const keyOf = (name) => Object.keys(spec).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
         const fieldKey = keyOf('field');
         const valueKey = keyOf('value');
         const whereKey = keyOf('where');
@@ -12206,7 +12327,7 @@ class Compiler {
                 cannotRead instanceof Collection
                     ? () => cannotRead
                     : rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
-            scope = { kind: 'field', steps, name: text.toLowerCase() };
+            scope = { kind: 'field', steps, name: (0,model_foldCase/* foldCase */.S)(text) };
         }
         else {
             const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
@@ -12230,7 +12351,7 @@ class Compiler {
             if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
                 throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
             }
-            scope = { kind: 'value', steps: [], name: name.toLowerCase() };
+            scope = { kind: 'value', steps: [], name: (0,model_foldCase/* foldCase */.S)(name) };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
         return rt => {
@@ -12250,7 +12371,7 @@ function compileCondition(node, path, c) {
  */
 function compileLeaf(node, path, c) {
     const keys = Object.keys(node);
-    return new Compiler(c).leaf(node, keys, keys.map(k => k.toLowerCase()), path, []);
+    return new Compiler(c).leaf(node, keys, keys.map(k => (0,model_foldCase/* foldCase */.S)(k)), path, []);
 }
 /**
  * A top-level count expression (the object under `"count"`) compiled on its own: the range of
@@ -12277,9 +12398,10 @@ function compileCountRange(spec, path, c) {
 
 
 
+
 const LOGICAL = ['allof', 'anyof', 'not'];
 function applicability_keyOf(node, lower) {
-    return Object.keys(node).find(k => k.toLowerCase() === lower);
+    return Object.keys(node).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 }
 function classify(node) {
     const fieldKey = applicability_keyOf(node, 'field');
@@ -12288,14 +12410,14 @@ function classify(node) {
     const field = node[fieldKey];
     if (typeof field !== 'string')
         return 'other';
-    const lower = field.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(field);
     return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
 }
 function collect(node, found) {
     if (!(0,model_value/* isObject */.Gv)(node))
         return;
     const obj = node;
-    const logical = Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase()));
+    const logical = Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k)));
     if (logical) {
         const inner = obj[logical];
         for (const child of Array.isArray(inner) ? inner : [inner])
@@ -12331,9 +12453,9 @@ function compileApplicability(rule, path, compiler) {
     const considered = consideredFields(rule);
     const build = (node, at, negated) => {
         const obj = node;
-        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k))) : undefined;
         if (logical) {
-            const name = logical.toLowerCase();
+            const name = (0,model_foldCase/* foldCase */.S)(logical);
             const inner = obj[logical];
             if (name === 'not')
                 return negate(build(inner, `${at}.${logical}`, !negated));
@@ -12356,10 +12478,10 @@ function applicabilityCondition(rule) {
     const considered = consideredFields(rule);
     const build = (node, negated) => {
         const obj = node;
-        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes(k.toLowerCase())) : undefined;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k))) : undefined;
         if (logical) {
             const inner = obj[logical];
-            if (logical.toLowerCase() === 'not')
+            if ((0,model_foldCase/* foldCase */.S)(logical) === 'not')
                 return { [logical]: build(inner, !negated) };
             return { [logical]: inner.map(child => build(child, negated)) };
         }
@@ -12384,7 +12506,8 @@ function applicabilityCondition(rule) {
 
 
 
-const modifiable_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+
+const modifiable_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 /** Checks the fields of `details.operations` (whatever the effect: an effect parameter may choose Modify). */
 function checkModifyOperations(details, path, c) {
     if (!(0,model_value/* isObject */.Gv)(details))
@@ -12405,7 +12528,7 @@ function checkModifyOperations(details, path, c) {
             return;
         const text = field.startsWith('[[') ? field.slice(1) : field;
         const at = `${path}.${opsKey}[${i}].${fieldKey}`;
-        const lower = text.toLowerCase();
+        const lower = (0,model_foldCase/* foldCase */.S)(text);
         if (!text.includes('/')) {
             if (lower === 'tags' || lower.startsWith('tags.') || lower.startsWith('tags[') || lower === 'identity.type')
                 return;
@@ -12434,13 +12557,14 @@ function checkModifyOperations(details, path, c) {
  * https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics
  */
 
+
 const details_isExpression = (v) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
-const details_keyOf = (obj, lower) => Object.keys(obj).find(k => k.toLowerCase() === lower);
+const details_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 /** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
 function outside(v, allowed) {
     if (details_isExpression(v))
         return false;
-    return typeof v !== 'string' || !allowed.some(a => a.toLowerCase() === v.toLowerCase());
+    return typeof v !== 'string' || !allowed.some(a => (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(v));
 }
 function requireObject(details, effect, path, fail) {
     if (!(0,model_value/* isObject */.Gv)(details))
@@ -12501,7 +12625,7 @@ function checkModify(details, path, fail) {
         }
         if (typeof op[details_keyOf(op, 'field') ?? 'field'] !== 'string')
             throw fail('a modify operation needs a "field".', at);
-        if (typeof name === 'string' && name.toLowerCase() !== 'remove' && !details_isExpression(name)) {
+        if (typeof name === 'string' && (0,model_foldCase/* foldCase */.S)(name) !== 'remove' && !details_isExpression(name)) {
             if (details_keyOf(op, 'value') === undefined)
                 throw fail(`a modify "${name}" operation needs a "value".`, at);
         }
@@ -12526,7 +12650,7 @@ function checkDenyAction(details, path, mode, fail) {
         return;
     const cascade = d[cascadeKey];
     const at = `${path}.${cascadeKey}`;
-    if (mode.toLowerCase() !== 'indexed') {
+    if ((0,model_foldCase/* foldCase */.S)(mode) !== 'indexed') {
         throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
     }
     if (!(0,model_value/* isObject */.Gv)(cascade))
@@ -12607,17 +12731,18 @@ function checkEffectDetails(effect, details, path, mode, fail) {
  * Live evaluation reads only these types from Azure.
  */
 
+
 function isTypeField(value) {
-    return typeof value === 'string' && value.toLowerCase() === 'type';
+    return typeof value === 'string' && (0,model_foldCase/* foldCase */.S)(value) === 'type';
 }
 /** A literal type name: `Namespace.Provider/type[/child]`, never an expression. */
 function literalType(value) {
     if (typeof value !== 'string' || value.startsWith('['))
         return undefined;
-    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? value.toLowerCase() : undefined;
+    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? (0,model_foldCase/* foldCase */.S)(value) : undefined;
 }
 function key(condition, name) {
-    const found = Object.keys(condition).find(k => k.toLowerCase() === name);
+    const found = Object.keys(condition).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
     return found === undefined ? undefined : condition[found];
 }
 function intersect(a, b) {
@@ -12695,6 +12820,7 @@ function typesOfRule(rule) {
 
 
 
+
 /**
  * What a generated rule answers where its condition is false and the rule does not apply to the
  * resource (its applicability is not true).
@@ -12720,7 +12846,7 @@ function leavesOf(node, into) {
     if (typeof node !== 'object' || node === null)
         return;
     const keys = Object.keys(node);
-    if (keys.length === 1 && logicalKeys.has(keys[0].toLowerCase())) {
+    if (keys.length === 1 && logicalKeys.has((0,model_foldCase/* foldCase */.S)(keys[0]))) {
         const inner = node[keys[0]];
         for (const child of Array.isArray(inner) ? inner : [inner])
             leavesOf(child, into);
@@ -12802,7 +12928,7 @@ class Generator {
     condition(node, path, target) {
         const obj = node;
         const keys = Object.keys(obj);
-        const lower = keys.map(k => k.toLowerCase());
+        const lower = keys.map(k => (0,model_foldCase/* foldCase */.S)(k));
         if (keys.length === 1 && logicalKeys.has(lower[0])) {
             const key = keys[0];
             const inner = obj[key];
@@ -12893,10 +13019,10 @@ class Generator {
             (name === 'equals' || name === 'notEquals') &&
             typeof expected === 'string') {
             const negate = name === 'notEquals';
-            const lowered = expected.toLowerCase();
+            const lowered = (0,model_foldCase/* foldCase */.S)(expected);
             const e = this.constant(expected);
             const l = this.constant(lowered);
-            this.emit(`${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || ${v}.toLowerCase() === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`);
+            this.emit(`${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || fold(${v}) === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`);
             return;
         }
         if (constantOperand &&
@@ -12917,8 +13043,8 @@ class Generator {
             const negate = name === 'notIn';
             // A value spelled as one of the list's is in it without lower-casing it.
             const exact = this.constant(new Set(expected));
-            const set = this.constant(new Set(expected.map(s => s.toLowerCase())));
-            this.emit(`${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(${v}.toLowerCase())) !== ${negate} : ${testId}(${v}, undefined);`);
+            const set = this.constant(new Set(expected.map(s => (0,model_foldCase/* foldCase */.S)(s))));
+            this.emit(`${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(fold(${v}))) !== ${negate} : ${testId}(${v}, undefined);`);
             return;
         }
         this.emit(`${target} = ${testId}(${v}, ${rtArgument});`);
@@ -12962,7 +13088,7 @@ class Generator {
         const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
         return [
             "'use strict';",
-            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk;',
+            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold;',
             'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
             ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
             'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
@@ -12986,7 +13112,8 @@ class Generator {
             over: overSelected,
             walk: walk,
             readField: readResourceField,
-            mk: makeRuntime
+            mk: makeRuntime,
+            fold: model_foldCase/* foldCase */.S
         };
         const factory = new Function('helpers', 'k', source);
         return factory(helpers, this.constants);
@@ -13032,12 +13159,13 @@ function generatedSource(node, path, compiler, applicability) {
 
 
 
+
 /** Operators that select what matches their operand. */
 const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
 const MAX_PARTS = 4;
 const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
 function explain_keyOf(obj, lower) {
-    return Object.keys(obj).find(k => k.toLowerCase() === lower);
+    return Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 }
 /** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` \u2192 `encryption.keySource`). */
 function fieldLabel(text) {
@@ -13085,7 +13213,7 @@ function requirement(operator, operand, holds) {
     // Operands get a little more room than values: an allowed list is worth reading whole.
     const o = showValue(operand, 100);
     const either = (yes, no) => (holds ? yes : no);
-    switch (operator.toLowerCase()) {
+    switch ((0,model_foldCase/* foldCase */.S)(operator)) {
         case 'equals':
             return either(`be ${o}`, `not be ${o}`);
         case 'notequals':
@@ -13134,25 +13262,25 @@ function compact(node) {
         return '\u2026';
     const obj = node;
     const keys = Object.keys(obj);
-    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.S)(k)));
     if (logical) {
         const inner = obj[logical];
-        if (logical.toLowerCase() === 'not')
+        if ((0,model_foldCase/* foldCase */.S)(logical) === 'not')
             return `not (${compact(inner)})`;
         const parts = (Array.isArray(inner) ? inner : []).map(compact);
-        return parts.length === 1 ? parts[0] : `(${parts.join(logical.toLowerCase() === 'allof' ? ' and ' : ' or ')})`;
+        return parts.length === 1 ? parts[0] : `(${parts.join((0,model_foldCase/* foldCase */.S)(logical) === 'allof' ? ' and ' : ' or ')})`;
     }
-    const subject = keys.find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
-    const op = keys.find(k => operators.has(k.toLowerCase()));
+    const subject = keys.find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.S)(k)));
+    const op = keys.find(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
     if (!subject || !op)
         return '\u2026';
     const s = obj[subject];
-    const label = subject.toLowerCase() === 'count'
+    const label = (0,model_foldCase/* foldCase */.S)(subject) === 'count'
         ? `count(${compact(s?.where ?? {}) || '\u2026'})`
         : typeof s === 'string'
             ? fieldLabel(s)
             : showValue(s);
-    return `${label} ${operators.get(op.toLowerCase())?.name ?? op} ${showValue(obj[op], 40)}`;
+    return `${label} ${operators.get((0,model_foldCase/* foldCase */.S)(op))?.name ?? op} ${showValue(obj[op], 40)}`;
 }
 function shorten(text, limit = 100) {
     return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
@@ -13250,9 +13378,9 @@ class RuleExplainer {
     }
     build(node, path) {
         const obj = node;
-        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes(k.toLowerCase()));
+        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.S)(k)));
         if (logical) {
-            const lower = logical.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(logical);
             const inner = obj[logical];
             if (lower === 'not')
                 return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
@@ -13264,9 +13392,9 @@ class RuleExplainer {
         return this.leaf(obj, path);
     }
     leaf(obj, path) {
-        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes(k.toLowerCase()));
-        const opKey = Object.keys(obj).find(k => operators.has(k.toLowerCase()));
-        const op = operators.get(opKey.toLowerCase());
+        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.S)(k)));
+        const opKey = Object.keys(obj).find(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
+        const op = operators.get((0,model_foldCase/* foldCase */.S)(opKey));
         const site = (p) => ({
             file: this.compiler.file,
             path: p,
@@ -13277,7 +13405,7 @@ class RuleExplainer {
         const condition = this.compile(obj, path);
         const raw = obj[subjectKey];
         const subjectPath = `${path}.${subjectKey}`;
-        switch (subjectKey.toLowerCase()) {
+        switch ((0,model_foldCase/* foldCase */.S)(subjectKey)) {
             case 'field': {
                 const text = raw;
                 if (text.startsWith('[') && !text.startsWith('[[')) {
@@ -13297,8 +13425,8 @@ class RuleExplainer {
                     op,
                     operand,
                     subject: { kind: 'field', ref },
-                    weight: (0,model_value/* own */.ZV)(scopeFields, text.toLowerCase()) ?? 0,
-                    typeScope: text.toLowerCase() === 'type' && 'constant' in operand && matching.has(op.name.toLowerCase())
+                    weight: (0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.S)(text)) ?? 0,
+                    typeScope: (0,model_foldCase/* foldCase */.S)(text) === 'type' && 'constant' in operand && matching.has((0,model_foldCase/* foldCase */.S)(op.name))
                 };
             }
             case 'value': {
@@ -13443,10 +13571,10 @@ class RuleExplainer {
             ref = resolveField(String(name), { aliases: this.compiler.aliases });
         }
         const label = fieldLabel(ref.text);
-        const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, ref.text.toLowerCase()) ?? 0);
+        const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.S)(ref.text)) ?? 0);
         if (ref.source !== 'json') {
             const key = ref.source === 'fullName' ? 'name' : ref.source;
-            const pointer = values_actualKey(rt.json, key.toLowerCase());
+            const pointer = values_actualKey(rt.json, (0,model_foldCase/* foldCase */.S)(key));
             return {
                 subject: label,
                 actual: showValue(readResourceField(rt.resource, ref.source)),
@@ -13514,7 +13642,7 @@ function summarise(all) {
     const groups = [];
     const bySubject = new Map();
     for (const f of faults) {
-        const key = f.subject.toLowerCase();
+        const key = (0,model_foldCase/* foldCase */.S)(f.subject);
         const g = bySubject.get(key);
         if (!g) {
             const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
@@ -13555,6 +13683,7 @@ function summarise(all) {
  * parameters, the resource's fields, the counted member, the assignment, the request, the scope.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
  */
+
 
 
 
@@ -13604,7 +13733,7 @@ const policyFunctions = [
         call(args, ctx) {
             const rt = runtime(ctx.data);
             const name = functions_text('parameters', args[0]);
-            const value = rt.parameters.get(name.toLowerCase());
+            const value = rt.parameters.get((0,model_foldCase/* foldCase */.S)(name));
             if (value === undefined)
                 throw new ExpressionError(`The definition has no parameter '${name}'.`);
             return value;
@@ -13635,7 +13764,7 @@ const policyFunctions = [
             if (args.length === 0)
                 return rt.scopes[rt.scopes.length - 1].current ?? null;
             const name = functions_text('current', args[0]);
-            const lower = name.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(name);
             for (let i = rt.scopes.length - 1; i >= 0; i--) {
                 const scope = rt.scopes[i];
                 if (scope.kind === 'value' && scope.name === lower)
@@ -13738,6 +13867,7 @@ const policyFunctions = [
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
+
 /** Child types that are tracked resources (they take tags and a location). */
 const trackedChildTypes = new Set([
     'Microsoft.Sql/servers/databases',
@@ -13776,7 +13906,7 @@ const trackedChildTypes = new Set([
     'Microsoft.NetApp/netAppAccounts/capacityPools',
     'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
     'Microsoft.EventGrid/namespaces/topics'
-].map(t => t.toLowerCase()));
+].map(t => (0,model_foldCase/* foldCase */.S)(t)));
 /** Top-level types that are proxy resources (no tags or location). */
 const proxyNamespaces = [
     'microsoft.authorization/',
@@ -13827,7 +13957,7 @@ function isIndexedType(type) {
     return typeEntry(type).indexed;
 }
 function computeIndexed(type) {
-    const lower = type.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(type);
     if (notIndexedTypes.has(lower))
         return false;
     // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
@@ -13856,7 +13986,7 @@ const providerModes = {
 function resolveMode(name) {
     if (name === undefined)
         return { name: 'All', kind: 'all', appliesToType: () => true };
-    const lower = name.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(name);
     if (lower === 'all')
         return { name: 'All', kind: 'all', appliesToType: () => true };
     if (lower === 'indexed')
@@ -13873,13 +14003,14 @@ function resolveMode(name) {
         name,
         kind: 'provider',
         appliesToType: type => {
-            const t = type.toLowerCase();
+            const t = (0,model_foldCase/* foldCase */.S)(type);
             return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
         }
     };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/related.ts
+
 
 const byType = new WeakMap();
 /**
@@ -13891,7 +14022,7 @@ function relatedOfType(related, type) {
     if (!index || index.length !== related.length) {
         const types = new Map();
         for (const r of related) {
-            const lower = r.type.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(r.type);
             const list = types.get(lower);
             if (list)
                 list.push(r);
@@ -13906,13 +14037,17 @@ function relatedOfType(related, type) {
 function placeOf(id) {
     const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
     if (!m)
-        return id.toLowerCase().startsWith('/providers/') ? {} : undefined;
-    const lower = id.toLowerCase();
+        return (0,model_foldCase/* foldCase */.S)(id).startsWith('/providers/') ? {} : undefined;
+    const lower = (0,model_foldCase/* foldCase */.S)(id);
     const last = lower.lastIndexOf('/providers/');
     const first = lower.indexOf('/providers/');
     // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, \u2026).
     const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
-    return { subscriptionId: m[1].toLowerCase(), resourceGroup: m[2]?.toLowerCase(), extends: extended };
+    return {
+        subscriptionId: (0,model_foldCase/* foldCase */.S)(m[1]),
+        resourceGroup: m[2] === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(m[2]),
+        extends: extended
+    };
 }
 /**
  * Whether a resource has the name `details.name` asks for: its full name, its short (last segment)
@@ -13920,21 +14055,21 @@ function placeOf(id) {
  * documented wildcard for "a collection of nested resources").
  */
 function nameMatcher(wanted, evaluated) {
-    const lower = wanted.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(wanted);
     if (lower === '?')
         return () => true;
     if (lower.endsWith('/?')) {
         const parent = lower.slice(0, -1);
         const depth = lower.split('/').length;
         return r => {
-            const full = r.name.toLowerCase();
+            const full = (0,model_foldCase/* foldCase */.S)(r.name);
             return full.startsWith(parent) && full.split('/').length === depth;
         };
     }
-    const childOfEvaluated = `${evaluated.name.toLowerCase()}/${lower}`;
+    const childOfEvaluated = `${(0,model_foldCase/* foldCase */.S)(evaluated.name)}/${lower}`;
     return r => {
-        const full = r.name.toLowerCase();
-        return full === lower || full === childOfEvaluated || shortName(r).toLowerCase() === lower;
+        const full = (0,model_foldCase/* foldCase */.S)(r.name);
+        return full === lower || full === childOfEvaluated || (0,model_foldCase/* foldCase */.S)(shortName(r)) === lower;
     };
 }
 /**
@@ -13946,8 +14081,9 @@ function nameMatcher(wanted, evaluated) {
  */
 function scopeMatcher(evaluated, options) {
     const own = placeOf(evaluated.id);
-    const ownId = evaluated.id.toLowerCase();
-    const group = (options.resourceGroup ?? own?.resourceGroup)?.toLowerCase();
+    const ownId = (0,model_foldCase/* foldCase */.S)(evaluated.id);
+    const given = options.resourceGroup ?? own?.resourceGroup;
+    const group = given === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(given);
     return r => {
         const place = placeOf(r.id);
         if (!place || !own)
@@ -14028,6 +14164,7 @@ class Runtime {
 
 
 
+
 const typeNames = {
     string: 'String',
     array: 'Array',
@@ -14041,7 +14178,7 @@ const typeNames = {
 const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 /** Whether `value` is of the parameter type (`type` as written, any case). */
 function hasParameterType(type, value) {
-    switch (type.toLowerCase()) {
+    switch ((0,model_foldCase/* foldCase */.S)(type)) {
         case 'string':
             return typeof value === 'string';
         case 'array':
@@ -14084,7 +14221,7 @@ function isAllowedValue(param, value) {
         return true;
     if (allowed.some(a => parameters_sameValue(a, value)))
         return true;
-    return (param.type.toLowerCase() === 'array' &&
+    return ((0,model_foldCase/* foldCase */.S)(param.type) === 'array' &&
         Array.isArray(value) &&
         value.every(item => allowed.some(a => parameters_sameValue(a, item))));
 }
@@ -14124,11 +14261,11 @@ function readParameter(raw, name, file, path, notes = []) {
     if (!(0,model_value/* isObject */.Gv)(raw))
         throw new DefinitionError('a parameter definition must be an object.', file, path);
     const p = raw;
-    if (typeof p.type !== 'string' || (0,model_value/* own */.ZV)(typeNames, p.type.toLowerCase()) === undefined) {
+    if (typeof p.type !== 'string' || (0,model_value/* own */.ZV)(typeNames, (0,model_foldCase/* foldCase */.S)(p.type)) === undefined) {
         throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
     }
     const type = p.type;
-    const typeName = typeNames[type.toLowerCase()];
+    const typeName = typeNames[(0,model_foldCase/* foldCase */.S)(type)];
     if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
         throw new DefinitionError('"allowedValues" must be an array.', file, `${path}.allowedValues`);
     }
@@ -14187,7 +14324,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
     if ((0,model_value/* findUnknown */.IX)(value))
         return;
     const where = file ? { file } : undefined;
-    const typeName = typeNames[param.type.toLowerCase()];
+    const typeName = typeNames[(0,model_foldCase/* foldCase */.S)(param.type)];
     if (!hasParameterType(param.type, value)) {
         throw new model_errors/* UserError */.yo(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
     }
@@ -14208,6 +14345,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
+
 
 
 
@@ -14314,8 +14452,8 @@ for (const [name, value] of [
 function aliasOverride(given) {
     if (given === undefined || typeof given === 'function')
         return given;
-    const byName = new Map(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
-    return name => byName.get(name.toLowerCase());
+    const byName = new Map(Object.entries(given).map(([k, v]) => [(0,model_foldCase/* foldCase */.S)(k), v]));
+    return name => byName.get((0,model_foldCase/* foldCase */.S)(name));
 }
 /** The resource types a rule tests with literal `type` conditions (equals / in), anywhere in it. */
 function testedTypes(node, out = []) {
@@ -14325,13 +14463,11 @@ function testedTypes(node, out = []) {
     }
     else if ((0,model_value/* isObject */.Gv)(node)) {
         const obj = node;
-        const key = (name) => Object.keys(obj).find(k => k.toLowerCase() === name);
+        const key = (name) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
         const fieldKey = key('field');
-        if (fieldKey !== undefined &&
-            typeof obj[fieldKey] === 'string' &&
-            obj[fieldKey].toLowerCase() === 'type') {
+        if (fieldKey !== undefined && typeof obj[fieldKey] === 'string' && (0,model_foldCase/* foldCase */.S)(obj[fieldKey]) === 'type') {
             for (const op of ['equals', 'in']) {
-                const k = key(op.toLowerCase());
+                const k = key((0,model_foldCase/* foldCase */.S)(op));
                 const v = k === undefined ? undefined : obj[k];
                 for (const t of Array.isArray(v) ? v : [v])
                     if (typeof t === 'string' && !t.startsWith('['))
@@ -14356,7 +14492,7 @@ function typeGate(node) {
     const obj = node;
     const keys = Object.keys(obj);
     if (keys.length === 1) {
-        const logical = keys[0].toLowerCase();
+        const logical = (0,model_foldCase/* foldCase */.S)(keys[0]);
         const inner = obj[keys[0]];
         if (!Array.isArray(inner) || inner.length === 0)
             return null;
@@ -14383,20 +14519,20 @@ function typeGate(node) {
     }
     if (keys.length !== 2)
         return null;
-    const fieldKey = keys.find(k => k.toLowerCase() === 'field');
+    const fieldKey = keys.find(k => (0,model_foldCase/* foldCase */.S)(k) === 'field');
     const opKey = keys.find(k => k !== fieldKey);
     if (fieldKey === undefined || opKey === undefined)
         return null;
     const field = obj[fieldKey];
-    if (typeof field !== 'string' || field.toLowerCase() !== 'type')
+    if (typeof field !== 'string' || (0,model_foldCase/* foldCase */.S)(field) !== 'type')
         return null;
-    const op = opKey.toLowerCase();
+    const op = (0,model_foldCase/* foldCase */.S)(opKey);
     const value = obj[opKey];
     const literal = (v) => typeof v === 'string' && !v.startsWith('[');
     if (op === 'equals' && literal(value))
-        return new Set([value.toLowerCase()]);
+        return new Set([(0,model_foldCase/* foldCase */.S)(value)]);
     if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every(literal))
-        return new Set(value.map(v => v.toLowerCase()));
+        return new Set(value.map(v => (0,model_foldCase/* foldCase */.S)(v)));
     return null;
 }
 /**
@@ -14411,7 +14547,7 @@ function typeGateLeaf(node) {
     const keys = Object.keys(obj);
     if (keys.length !== 1)
         return obj;
-    if (keys[0].toLowerCase() !== 'allof')
+    if ((0,model_foldCase/* foldCase */.S)(keys[0]) !== 'allof')
         return undefined;
     for (const child of obj[keys[0]])
         if (typeGate(child) !== null)
@@ -14444,14 +14580,14 @@ function loadDefinition(src, options = {}) {
         if (!(0,model_value/* isObject */.Gv)(props.parameters))
             throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
         for (const [pname, pdef] of Object.entries(props.parameters)) {
-            const duplicate = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+            const duplicate = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
             if (duplicate !== undefined) {
                 throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
             }
             (0,model_value/* setOwn */.P5)(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
         }
     }
-    const declared = new Set(Object.keys(parameters).map(k => k.toLowerCase()));
+    const declared = new Set(Object.keys(parameters).map(k => (0,model_foldCase/* foldCase */.S)(k)));
     let rule = props.policyRule;
     if (!(0,model_value/* isObject */.Gv)(rule))
         throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
@@ -14496,13 +14632,15 @@ function loadDefinition(src, options = {}) {
         ? undefined
         : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime, gateLeaf);
     // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
-    // gate; `equals` also wants the type as long as its operand lower-cased (\u0130 lower-cases longer).
+    // gate; `equals` also wants the type as long as its operand folded.
     const gateLeafLength = (() => {
         if (!gateLeaf)
             return undefined;
-        const op = Object.keys(gateLeaf).find(k => k.toLowerCase() !== 'field');
+        const op = Object.keys(gateLeaf).find(k => (0,model_foldCase/* foldCase */.S)(k) !== 'field');
         const operand = op === undefined ? undefined : gateLeaf[op];
-        return op?.toLowerCase() === 'equals' && typeof operand === 'string' ? operand.toLowerCase().length : null;
+        return op !== undefined && (0,model_foldCase/* foldCase */.S)(op) === 'equals' && typeof operand === 'string'
+            ? (0,model_foldCase/* foldCase */.S)(operand).length
+            : null;
     })();
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
     // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
@@ -14514,7 +14652,7 @@ function loadDefinition(src, options = {}) {
         if (decided === undefined) {
             decided = !mode.appliesToType(type)
                 ? 'mode'
-                : gate && !gate.has(type.toLowerCase())
+                : gate && !gate.has((0,model_foldCase/* foldCase */.S)(type))
                     ? 'gate'
                     : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
                         ? 'held'
@@ -14537,11 +14675,11 @@ function loadDefinition(src, options = {}) {
         throw new DefinitionError(`"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`, file, at('policyRule.then.effect'));
     }
     if ('constant' in effectValue) {
-        const detailsKey = Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details';
+        const detailsKey = Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'details') ?? 'details';
         checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
     }
     for (const pname of effectValue.parameters) {
-        const key = Object.keys(parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+        const key = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
         const p = key === undefined ? undefined : parameters[key];
         for (const v of p?.allowedValues ?? []) {
             if (typeof v === 'string' && canonicalEffect(v) === undefined) {
@@ -14554,7 +14692,7 @@ function loadDefinition(src, options = {}) {
     checkModifyOperations(details, at('policyRule.then.details'), compiler);
     // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
     // parameter may choose either, so both shapes are compiled when present.
-    const rawDetails = thenObj[Object.keys(thenObj).find(k => k.toLowerCase() === 'details') ?? 'details'];
+    const rawDetails = thenObj[Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'details') ?? 'details'];
     const appendDetails = compileAppend(rawDetails, site, 'policyRule.then.details', aliases);
     const modifyDetails = compileModify(rawDetails, site, 'policyRule.then.details', aliases);
     let existence;
@@ -14565,10 +14703,10 @@ function loadDefinition(src, options = {}) {
             existence.type = compileValue(details.type, site('policyRule.then.details.type'));
         if (details.name !== undefined)
             existence.name = compileValue(details.name, site('policyRule.then.details.name'));
-        const rgKey = Object.keys(details).find(k => k.toLowerCase() === 'resourcegroupname');
+        const rgKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'resourcegroupname');
         if (rgKey !== undefined)
             existence.resourceGroupName = compileValue(details[rgKey], site(`policyRule.then.details.${rgKey}`));
-        const scopeKey = Object.keys(details).find(k => k.toLowerCase() === 'existencescope');
+        const scopeKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'existencescope');
         if (scopeKey !== undefined)
             existence.existenceScope = compileValue(details[scopeKey], site(`policyRule.then.details.${scopeKey}`));
         if (details.existenceCondition !== undefined) {
@@ -14583,10 +14721,8 @@ function loadDefinition(src, options = {}) {
     // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
     // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
     const manualState = (() => {
-        const state = details
-            ? details[Object.keys(details).find(k => k.toLowerCase() === 'defaultstate') ?? '']
-            : undefined;
-        const lower = typeof state === 'string' ? state.toLowerCase() : 'unknown';
+        const state = details ? details[Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'defaultstate') ?? ''] : undefined;
+        const lower = typeof state === 'string' ? (0,model_foldCase/* foldCase */.S)(state) : 'unknown';
         return lower === 'compliant'
             ? 'compliant'
             : lower === 'noncompliant' || lower === 'non-compliant'
@@ -14620,11 +14756,11 @@ function loadDefinition(src, options = {}) {
         const values = new Map();
         const givenLower = new Map();
         for (const [k, v] of Object.entries(given ?? {}))
-            givenLower.set(k.toLowerCase(), v);
+            givenLower.set((0,model_foldCase/* foldCase */.S)(k), v);
         refuseUndeclared(Object.keys(given ?? {}));
         for (const pname of paramNames) {
             const def = parameters[pname];
-            const lower = pname.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(pname);
             let value = givenLower.get(lower);
             if (value !== undefined)
                 checkAssignmentValue(name, file, pname, def, value);
@@ -14641,7 +14777,7 @@ function loadDefinition(src, options = {}) {
      * (UndefinedPolicyParameter); names compare case-insensitively, as parameter names do.
      */
     function refuseUndeclared(givenNames) {
-        const undeclared = givenNames.filter(k => !declared.has(k.toLowerCase()));
+        const undeclared = givenNames.filter(k => !declared.has((0,model_foldCase/* foldCase */.S)(k)));
         if (undeclared.length === 0)
             return;
         const list = undeclared.map(k => `'${k}'`).join(', ');
@@ -14677,8 +14813,8 @@ function loadDefinition(src, options = {}) {
                 message: `${displayName}: the related resource cannot be identified before deployment.`
             };
         }
-        const wantedType = String(typeV).toLowerCase();
-        const ownType = resource.type.toLowerCase();
+        const wantedType = (0,model_foldCase/* foldCase */.S)(String(typeV));
+        const ownType = (0,model_foldCase/* foldCase */.S)(resource.type);
         // "If type is a resource type underneath the if condition resource, the policy queries for resources
         // of this type within the scope of the evaluated resource. Otherwise, policy queries within the same
         // resource group or subscription as the evaluated resource depending on the existenceScope."
@@ -14688,19 +14824,19 @@ function loadDefinition(src, options = {}) {
         const inScope = isChildType
             ? () => true
             : scopeMatcher(resource, {
-                subscription: typeof scopeV === 'string' && scopeV.toLowerCase() === 'subscription',
+                subscription: typeof scopeV === 'string' && (0,model_foldCase/* foldCase */.S)(scopeV) === 'subscription',
                 resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
             });
         const pool = [resource, ...relatedOfType(options.related ?? [], wantedType).filter(r => r !== resource)];
         const candidates = pool.filter(r => {
-            if (r.type.toLowerCase() !== wantedType)
+            if ((0,model_foldCase/* foldCase */.S)(r.type) !== wantedType)
                 return false;
             if (!matchesName(r))
                 return false;
             if (r === resource)
                 return named !== undefined || wantedType === ownType;
             if (isChildType)
-                return r.name.toLowerCase().startsWith(`${resource.name.toLowerCase()}/`);
+                return (0,model_foldCase/* foldCase */.S)(r.name).startsWith(`${(0,model_foldCase/* foldCase */.S)(resource.name)}/`);
             return inScope(r);
         });
         if (candidates.length === 0) {
@@ -14843,7 +14979,7 @@ function loadDefinition(src, options = {}) {
         relatedTypes: details?.type === undefined
             ? []
             : typeof details.type === 'string' && !details.type.startsWith('[')
-                ? [details.type.toLowerCase()]
+                ? [(0,model_foldCase/* foldCase */.S)(details.type)]
                 : null,
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
@@ -14992,6 +15128,7 @@ function loadDefinition(src, options = {}) {
 
 
 
+
 function record(value) {
     return (0,model_value/* isObject */.Gv)(value) ? value : undefined;
 }
@@ -15013,7 +15150,7 @@ function kindOf(json) {
         return 'set';
     const obj = record(json);
     const props = record(obj?.properties) ?? obj;
-    const type = typeof obj?.type === 'string' ? obj.type.toLowerCase() : '';
+    const type = typeof obj?.type === 'string' ? (0,model_foldCase/* foldCase */.S)(obj.type) : '';
     if (type.endsWith('policyassignments') || (props && 'policyDefinitionId' in props))
         return { reason: 'a policy assignment' };
     if (type.endsWith('policyexemptions') || (props && 'exemptionCategory' in props))
@@ -15113,26 +15250,39 @@ const SET_PARAMETER = /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i;
  * loaded, by id or by name) with the set's parameter values, named `<set>/<referenceId>`. A member
  * value is a JSON value, or `[parameters('name')]` of the set, which takes the set parameter's
  * default (there is no assignment offline) and is unknown without one. Definitions a set uses are
- * evaluated through it only. Throws a UserError naming a member whose definition was not given.
+ * evaluated through it only, unless the set is one a pull request adds: the base's definitions are evaluated as
+ * the base has them until the change is merged. A member is found among the base's definitions first, so a
+ * definition the change adds under a base definition's name does not take its place in the base's sets. Throws
+ * a UserError naming a member whose definition was not given.
  */
 function evaluationPlan(definitions, sets) {
     const byName = new Map();
     for (const definition of definitions)
-        byName.set(definition.name.toLowerCase(), definition);
+        if (!definition.addedByChange)
+            byName.set((0,model_foldCase/* foldCase */.S)(definition.name), definition);
+    for (const definition of definitions) {
+        const key = (0,model_foldCase/* foldCase */.S)(definition.name);
+        if (definition.addedByChange && !byName.has(key))
+            byName.set(key, definition);
+    }
     const used = new Set();
     const members = [];
     const errors = [];
     for (const set of sets) {
         for (const member of set.members) {
             const where = set.file ? { file: set.file } : undefined;
-            const definition = byName.get(definitionNameOf(member.definitionId).toLowerCase());
+            const definition = byName.get((0,model_foldCase/* foldCase */.S)(definitionNameOf(member.definitionId)));
             if (!definition) {
                 errors.push(new model_errors/* UserError */.yo(`the initiative '${set.name}' uses ${member.definitionId} (as '${member.referenceId}'), which is not among the definitions given; give it with --definitions too (az policy definition show --name ${definitionNameOf(member.definitionId)} writes it), or leave the initiative out.`, where));
                 continue;
             }
             try {
-                members.push(memberDefinition(set, member, definition));
-                used.add(definition);
+                const made = memberDefinition(set, member, definition);
+                if (set.addedByChange || definition.addedByChange)
+                    made.addedByChange = true;
+                members.push(made);
+                if (!set.addedByChange)
+                    used.add(definition);
             }
             catch (error) {
                 if (!(0,model_errors/* isUserError */.iU)(error))
@@ -15149,7 +15299,7 @@ function memberDefinition(set, member, definition) {
         const reference = typeof given === 'string' ? SET_PARAMETER.exec(given) : null;
         let value;
         if (reference) {
-            const setParameter = Object.entries(set.parameters).find(([k]) => k.toLowerCase() === reference[1].toLowerCase());
+            const setParameter = Object.entries(set.parameters).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(reference[1]));
             if (!setParameter)
                 throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`, set.file ? { file: set.file } : undefined);
             value =
@@ -15163,7 +15313,7 @@ function memberDefinition(set, member, definition) {
         else {
             value = (typeof given === 'string' && given.startsWith('[[') ? given.slice(1) : given);
         }
-        const declared = Object.keys(definition.parameters).find(k => k.toLowerCase() === pname.toLowerCase());
+        const declared = Object.keys(definition.parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
         if (declared === undefined)
             throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`, set.file ? { file: set.file } : undefined);
         checkAssignmentValue(definition.name, set.file, declared, definition.parameters[declared], value);
@@ -15193,13 +15343,14 @@ var lists = __nccwpck_require__(264);
 
 
 
+
 /** Whether a walk for definition files goes into the folder of this name: not `node_modules`, nor a dot folder. */
 function isWalkedFolder(name) {
     return name !== 'node_modules' && !name.startsWith('.');
 }
 /** Whether a walk for definition files reads the file of this name: a JSON file. */
 function isJsonFileName(name) {
-    return name.toLowerCase().endsWith('.json');
+    return (0,model_foldCase/* foldCase */.S)(name).endsWith('.json');
 }
 /**
  * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
@@ -15231,7 +15382,7 @@ function classifyDefinitionFile(json) {
     if (json && typeof json === 'object' && !Array.isArray(json)) {
         const obj = json;
         const props = (obj.properties ?? obj);
-        const type = typeof obj.type === 'string' ? obj.type.toLowerCase() : '';
+        const type = typeof obj.type === 'string' ? foldCase(obj.type) : '';
         if (type.endsWith('policysetdefinitions') || (props && typeof props === 'object' && 'policyDefinitions' in props)) {
             return { definition: false, reason: 'a policy set definition (initiative)' };
         }
@@ -15360,6 +15511,7 @@ function evaluateDefinitions(defs, resources, options = {}) {
 
 ;// CONCATENATED MODULE: ./src/compliance.ts
 
+
 const VERDICTS = { compliant: 'compliant', noncompliant: 'noncompliant' };
 function lastSegment(id) {
     return id.slice(id.replace(/\/+$/, '').lastIndexOf('/') + 1);
@@ -15367,12 +15519,12 @@ function lastSegment(id) {
 function complianceFinding(record, rules) {
     const definition = record.policyDefinitionReferenceId || record.policyDefinitionName;
     const rule = rules.get(definition) ??
-        [...rules.values()].find(r => r.name.toLowerCase() === definition.toLowerCase()) ??
-        [...rules.values()].find(r => r.name.toLowerCase() === record.policyDefinitionName.toLowerCase());
+        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.S)(r.name) === (0,model_foldCase/* foldCase */.S)(definition)) ??
+        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.S)(r.name) === (0,model_foldCase/* foldCase */.S)(record.policyDefinitionName));
     const displayName = rule?.displayName ?? definition;
     const effect = canonicalEffect(record.effect) ?? record.effect;
     const state = record.complianceState;
-    const verdict = VERDICTS[state.toLowerCase()] ?? 'indeterminate';
+    const verdict = VERDICTS[(0,model_foldCase/* foldCase */.S)(state)] ?? 'indeterminate';
     const when = record.timestamp ? ` (evaluated ${record.timestamp})` : '';
     const message = verdict === 'compliant'
         ? `${displayName}: compliant${when}.`
@@ -15404,6 +15556,7 @@ function complianceFinding(record, rules) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/resource.ts
+
 /**
  * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
  * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
@@ -15415,7 +15568,7 @@ const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGr
 const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
 /** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
 function policyResourceType(type) {
-    return type.length === ARM_RESOURCE_GROUP_TYPE.length && type.toLowerCase() === 'microsoft.resources/resourcegroups'
+    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/resourcegroups'
         ? POLICY_RESOURCE_GROUP_TYPE
         : type;
 }
@@ -15424,10 +15577,11 @@ function policyResourceType(type) {
  * made with, so that ids written before resource groups took the policy's spelling still match.
  */
 function armResourceType(type) {
-    return type.toLowerCase() === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+    return (0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/jsonPositions.ts
+
 
 const jsonPositions_QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -15610,9 +15764,9 @@ class TextPositions {
         const exact = this.exactMemberAt(open, segment);
         if (exact !== undefined)
             return exact;
-        const lower = segment.toLowerCase();
+        const lower = (0,model_foldCase/* foldCase */.S)(segment);
         for (const [key, spot] of this.objects.get(open).found)
-            if (key.toLowerCase() === lower)
+            if ((0,model_foldCase/* foldCase */.S)(key) === lower)
                 return spot;
         return undefined;
     }
@@ -15717,6 +15871,7 @@ function lineStartsOf(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/json.ts
+
 
 
 
@@ -16074,8 +16229,8 @@ function asWritten(pointer, recorded, members) {
             at = exact;
             continue;
         }
-        const lower = exact.toLowerCase();
-        const folded = members.get(at)?.find(member => member.toLowerCase() === lower);
+        const lower = (0,model_foldCase/* foldCase */.S)(exact);
+        const folded = members.get(at)?.find(member => (0,model_foldCase/* foldCase */.S)(member) === lower);
         if (folded === undefined)
             return pointer;
         at = folded;
@@ -16263,6 +16418,7 @@ function lineAndColumn(file, offset) {
 
 
 
+
 /**
  * Resource snapshots: what `az resource list`, `az graph query`, the REST API or
  * PowerShell's `Get-AzResource | ConvertTo-Json` print. PowerShell names the top-level
@@ -16300,7 +16456,7 @@ function camelKeys(value) {
         return value;
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        (0,model_value/* setOwn */.P5)(out, key.charAt(0).toLowerCase() + key.slice(1), inner);
+        (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.S)(key.charAt(0)) + key.slice(1), inner);
     }
     return out;
 }
@@ -16597,6 +16753,7 @@ function liveResources(rows, where) {
 
 
 
+
 const selection_severities = ['error', 'warning', 'note'];
 const defaultSpelling = { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' };
 /** `a, b` or `a` per entry: a list may come one per line, repeated, or comma-separated. */
@@ -16612,8 +16769,8 @@ function splitNames(values) {
  * pull request can add a definition with any name).
  */
 function namePattern(pattern) {
-    const lower = pattern.toLowerCase();
-    return { test: name => wildcardMatches(name.toLowerCase(), lower, '?') };
+    const lower = (0,model_foldCase/* foldCase */.S)(pattern);
+    return { test: name => wildcardMatches((0,model_foldCase/* foldCase */.S)(name), lower, '?') };
 }
 /** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
 function selectsAll(selection) {
@@ -16702,8 +16859,9 @@ class TemplateError extends model_errors/* UserError */.yo {
 
 
 
+
 function names(...written) {
-    return new Map(written.map(name => [name.toLowerCase(), name]));
+    return new Map(written.map(name => [(0,model_foldCase/* foldCase */.S)(name), name]));
 }
 const TEMPLATE = names('$schema', 'contentVersion', 'apiProfile', 'parameters', 'variables', 'functions', 'resources', 'outputs', 'languageVersion', 'definitions', 'metadata', 'imports', 'extensions');
 const PARAMETER = names('type', 'defaultValue', 'allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength', 'nullable', 'metadata', '$ref', 'items', 'properties', 'additionalProperties', 'discriminator', 'sealed');
@@ -16727,7 +16885,7 @@ function check(node, known, pointer, refuse) {
     const keys = Object.keys(object);
     let renamed = false;
     for (const key of keys) {
-        const documented = known.get(key.toLowerCase());
+        const documented = known.get((0,model_foldCase/* foldCase */.S)(key));
         if (documented === undefined || documented === key)
             continue;
         if (Object.hasOwn(object, documented)) {
@@ -16737,7 +16895,7 @@ function check(node, known, pointer, refuse) {
     }
     if (!renamed)
         return;
-    const entries = keys.map(key => [known.get(key.toLowerCase()) ?? key, object[key]]);
+    const entries = keys.map(key => [known.get((0,model_foldCase/* foldCase */.S)(key)) ?? key, object[key]]);
     for (const key of keys)
         delete object[key];
     for (const [key, value] of entries)
@@ -16755,7 +16913,7 @@ function checkResource(node, pointer, refuse) {
     check(node, RESOURCE, pointer, refuse);
     const resource = node;
     check(resource.copy, COPY, (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy'), refuse);
-    if (typeof resource.type === 'string' && resource.type.toLowerCase() === 'microsoft.resources/deployments') {
+    if (typeof resource.type === 'string' && (0,model_foldCase/* foldCase */.S)(resource.type) === 'microsoft.resources/deployments') {
         const propertiesPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, 'properties');
         check(resource.properties, DEPLOYMENT, propertiesPointer, refuse);
         if ((0,model_value/* isObject */.Gv)(resource.properties)) {
@@ -16800,7 +16958,7 @@ function checkParameterEntryNames(entry, pointer, refuse) {
  */
 function holdsValue(key, outer) {
     // The template's own names in any case, as ARM reads them (this runs before they are renamed).
-    const name = (at) => (typeof at === 'string' ? at.toLowerCase() : at);
+    const name = (at) => (typeof at === 'string' ? (0,model_foldCase/* foldCase */.S)(at) : at);
     if (name(outer[0]) === 'variables')
         return true;
     const member = name(key);
@@ -16844,7 +17002,7 @@ function collisionPath(value, outer) {
     if (keys.length > 1) {
         const seen = new Map();
         for (const key of keys) {
-            const lower = key.toLowerCase();
+            const lower = (0,model_foldCase/* foldCase */.S)(key);
             const earlier = seen.get(lower);
             if (earlier !== undefined)
                 return [key, earlier];
@@ -16885,6 +17043,7 @@ function refuseCaseCollision(doc) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/parameters.ts
+
 
 
 
@@ -16948,7 +17107,7 @@ function parametersFromDocument(doc) {
             value = new model_value/* Unknown */.$r(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
             position = at;
         }
-        supplied.set(name.toLowerCase(), { name, value, position, origin });
+        supplied.set((0,model_foldCase/* foldCase */.S)(name), { name, value, position, origin });
     }
     return supplied;
 }
@@ -17048,7 +17207,7 @@ function conventionalParameterFiles(template) {
 function overridesToSupplied(overrides) {
     const supplied = new Map();
     for (const [name, value] of Object.entries(overrides)) {
-        supplied.set(name.toLowerCase(), { name, value, position: null, origin: '--parameter' });
+        supplied.set((0,model_foldCase/* foldCase */.S)(name), { name, value, position: null, origin: '--parameter' });
     }
     return supplied;
 }
@@ -17218,6 +17377,7 @@ function compileErrors(file, cli, stderr, stdout, status) {
  * that compiles, and never fails on anything else it meets.
  * https://learn.microsoft.com/azure/azure-resource-manager/bicep/file
  */
+
 const LOAD_FUNCTIONS = new Set([
     'loadtextcontent',
     'loadfileasbase64',
@@ -17367,7 +17527,7 @@ class Scanner {
             if (/[A-Za-z_]/.test(ch)) {
                 const at = this.spot();
                 const word = this.identifier();
-                if (LOAD_FUNCTIONS.has(word.toLowerCase())) {
+                if (LOAD_FUNCTIONS.has((0,model_foldCase/* foldCase */.S)(word))) {
                     this.skipTrivia(true);
                     if (this.peek() === '(')
                         this.loadCall(word, at);
@@ -17440,7 +17600,7 @@ function readBicep(text) {
                 s.skipTrivia(false);
                 const name = s.identifier();
                 if (name)
-                    file.named.set(name.toLowerCase(), { keyword: word, name, at });
+                    file.named.set((0,model_foldCase/* foldCase */.S)(name), { keyword: word, name, at });
                 s.expression(['\n']);
                 break;
             }
@@ -17606,7 +17766,7 @@ function object(s, owner) {
         }
         s.advance(); // :
         const value = propertyValue(s);
-        properties.set(key.toLowerCase(), { key, at: keyAt, value });
+        properties.set((0,model_foldCase/* foldCase */.S)(key), { key, at: keyAt, value });
     }
     return { kind: 'object', at, properties };
 }
@@ -17669,7 +17829,7 @@ function positionInBody(body, segments) {
         if (!current)
             break;
         if (current.kind === 'object') {
-            const property = current.properties.get(segment.toLowerCase());
+            const property = current.properties.get((0,model_foldCase/* foldCase */.S)(segment));
             if (!property)
                 break;
             best = property.at;
@@ -17704,12 +17864,13 @@ function positionInBody(body, segments) {
 
 
 
+
 const DEPLOYMENTS = 'microsoft.resources/deployments';
 function flatten(declarations) {
     return declarations.flatMap(d => [d, ...flatten(d.children)]);
 }
 function typeOf(declaration) {
-    return (declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? '')).toLowerCase();
+    return (0,model_foldCase/* foldCase */.S)(declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? ''));
 }
 /**
  * A view of the compiled template whose positions are in the Bicep files. `read` reads a Bicep file
@@ -17740,9 +17901,9 @@ function mapToBicep(compiled, bicepFile, read) {
         const all = flatten(mapped.parsed.declarations);
         const entries = [];
         if ((0,model_value/* isObject */.Gv)(resources)) {
-            const bySymbol = new Map(all.map(d => [d.qualifiedName.toLowerCase(), d]));
+            const bySymbol = new Map(all.map(d => [(0,model_foldCase/* foldCase */.S)(d.qualifiedName), d]));
             for (const [symbol, node] of Object.entries(resources))
-                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', symbol), node, bySymbol.get(symbol.toLowerCase())]);
+                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', symbol), node, bySymbol.get((0,model_foldCase/* foldCase */.S)(symbol))]);
         }
         else if (Array.isArray(resources)) {
             // Templates without symbolic names leave out `existing` resources.
@@ -17753,7 +17914,7 @@ function mapToBicep(compiled, bicepFile, read) {
                 queues.set(typeOf(d), queue);
             }
             resources.forEach((node, i) => {
-                const type = (0,model_value/* isObject */.Gv)(node) ? String(node.type ?? '').toLowerCase() : '';
+                const type = (0,model_value/* isObject */.Gv)(node) ? (0,model_foldCase/* foldCase */.S)(String(node.type ?? '')) : '';
                 entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', i), node, queues.get(type)?.shift()]);
             });
         }
@@ -17807,7 +17968,7 @@ function mapToBicep(compiled, bicepFile, read) {
     const inTemplate = (template, rest) => {
         const [section, name] = rest;
         if (name !== undefined && ['parameters', 'variables', 'outputs', 'functions', 'definitions'].includes(section)) {
-            const named = template.parsed.named.get(name.toLowerCase());
+            const named = template.parsed.named.get((0,model_foldCase/* foldCase */.S)(name));
             if (named)
                 return at(template.file, named.at);
         }
@@ -17839,6 +18000,7 @@ function mapToBicep(compiled, bicepFile, read) {
 
 
 
+
 function isBicepFile(file) {
     return /\.bicep$/i.test(file);
 }
@@ -17852,16 +18014,16 @@ function usingTarget(paramFile) {
 }
 /** Compiles a `.bicep` file into its template, positions mapped to the Bicep files. */
 function compileBicepFile(file, options) {
-    checkWhatBicepReads(file, options.root);
+    const reads = checkWhatBicepReads(file, options.root);
     const template = parseCompiled(runBicep(file, 'build', options.env), file);
-    return { template: mapToBicep(template, file, textFile_readTextFile), parameters: null, templateFile: file };
+    return { template: mapToBicep(template, file, textFile_readTextFile), parameters: null, templateFile: file, reads };
 }
 /**
  * Compiles a `.bicepparam` file: the parameter values, with positions on its `param` lines, and the
  * template its `using` names.
  */
 function compileBicepParamFile(file, options) {
-    checkWhatBicepReads(file, options.root);
+    const reads = checkWhatBicepReads(file, options.root);
     const output = parseCompiled(runBicep(file, 'build-params', options.env), file);
     const value = output.value;
     if (!(0,model_value/* isObject */.Gv)(output.value) || typeof value.parametersJson !== 'string' || typeof value.templateJson !== 'string')
@@ -17870,7 +18032,7 @@ function compileBicepParamFile(file, options) {
     const template = mapToBicep(parseCompiled(value.templateJson, templateFile), templateFile, textFile_readTextFile);
     const parsed = readBicep(textFile_readTextFile(file));
     const parameters = mapParameters(parseCompiled(value.parametersJson, file), file, parsed);
-    return { template, parameters, templateFile };
+    return { template, parameters, templateFile, reads };
 }
 /** Parameter files for a template: JSON ones as files, `.bicepparam` ones compiled to their values. */
 function parameterSources(files, options) {
@@ -17896,7 +18058,7 @@ function parseCompiled(text, file) {
 function mapParameters(compiled, file, parsed) {
     const map = (pointer) => {
         const [section, name] = (0,model_pointer/* splitPointer */.GS)(pointer);
-        const declared = section === 'parameters' && name !== undefined ? parsed.named.get(name.toLowerCase()) : undefined;
+        const declared = section === 'parameters' && name !== undefined ? parsed.named.get((0,model_foldCase/* foldCase */.S)(name)) : undefined;
         return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
     };
     return { value: compiled.value, file, positionOf: map, valuePositionOf: map };
@@ -17906,10 +18068,11 @@ function mapParameters(compiled, file, parsed) {
  * `load\u2026()` functions load. A pull request controls all of them, and a loaded file's text ends up in
  * the template (and so in findings shown on the pull request), so each must stay inside the
  * repository and out of `.git`, where checkouts keep credentials. A `load\u2026()` path that is not a
- * string literal cannot be checked, so it is refused too.
+ * string literal cannot be checked, so it is refused too. Gives every file it found the compile reads.
  */
 function checkWhatBicepReads(file, boundary) {
     const seen = new Set();
+    const loaded = new Set();
     const visit = (current, at) => {
         const resolved = external_node_path_.resolve(current);
         if (seen.has(resolved) || seen.size > 1000)
@@ -17935,20 +18098,23 @@ function checkWhatBicepReads(file, boundary) {
             const target = external_node_path_.resolve(dir, load.path);
             confine(target, boundary, `the file ${load.function}() loads,`, where);
             refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
+            loaded.add(target);
         }
         for (const reference of parsed.references)
             if (/\.bicep(param)?$/i.test(reference.path) || reference.path.endsWith('.json'))
                 visit(external_node_path_.resolve(dir, reference.path), { file: resolved, ...reference.at });
     };
     visit(file);
+    return [...seen, ...loaded];
 }
 function refuseGitFolder(file, boundary, what, at) {
     const inside = external_node_path_.relative(boundary, file).split(external_node_path_.sep);
-    if (inside.some(part => part.toLowerCase() === '.git'))
+    if (inside.some(part => (0,model_foldCase/* foldCase */.S)(part) === '.git'))
         throw new model_errors/* UserError */.yo(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/parameterChecks.ts
+
 
 
 /**
@@ -17977,7 +18143,7 @@ function checkParameterValue(name, decl, value, types) {
  * allowedValues, min/maxValue and min/maxLength. `what` names the parameter (and where in it).
  */
 function scalarProblem(what, decl, value) {
-    const type = typeof decl.type === 'string' ? decl.type.toLowerCase() : undefined;
+    const type = typeof decl.type === 'string' ? (0,model_foldCase/* foldCase */.S)(decl.type) : undefined;
     const typeOk = {
         string: v => typeof v === 'string',
         securestring: v => typeof v === 'string',
@@ -18044,8 +18210,8 @@ function resolveType(decl, definitions) {
 function memberKey(object, name) {
     if (Object.prototype.hasOwnProperty.call(object, name))
         return name;
-    const lower = name.toLowerCase();
-    return Object.keys(object).find(k => k.toLowerCase() === lower);
+    const lower = (0,model_foldCase/* foldCase */.S)(name);
+    return Object.keys(object).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
 }
 /**
  * What ARM checks inside a value of a user-defined type (languageVersion 2.0): every property of an
@@ -18166,7 +18332,7 @@ function sameJson(a, b) {
     if (a === b)
         return true;
     if (typeof a === 'string' && typeof b === 'string')
-        return a.toLowerCase() === b.toLowerCase();
+        return (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(b);
     if (Array.isArray(a))
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
     if ((0,model_value/* isObject */.Gv)(a) && (0,model_value/* isObject */.Gv)(b)) {
@@ -18190,6 +18356,7 @@ function sameJson(a, b) {
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#if
  * ("only the true value is evaluated" when the condition is true, and the false one otherwise)
  */
+
 
 
 /** The value of an expression that failed: unknown, with the failure as the reason. */
@@ -18223,10 +18390,10 @@ function namesRead(expr, into) {
             namesRead(expr.target, into);
             return namesRead(expr.index, into);
         case 'call': {
-            const name = expr.name.toLowerCase();
+            const name = (0,model_foldCase/* foldCase */.S)(expr.name);
             const first = expr.args[0];
             if ((name === 'parameters' || name === 'variables') && first?.kind === 'literal') {
-                (name === 'parameters' ? into.parameters : into.variables).add(String(first.value).toLowerCase());
+                (name === 'parameters' ? into.parameters : into.variables).add((0,model_foldCase/* foldCase */.S)(String(first.value)));
             }
             for (const arg of expr.args)
                 namesRead(arg, into);
@@ -18257,6 +18424,7 @@ function namesRead(expr, into) {
 
 
 
+
 const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
 /** The root a template's URI is relative to: the repository, or the file system's root outside one. */
@@ -18281,7 +18449,7 @@ function linkTarget(uri, baseUri, root) {
     catch {
         return { kind: 'remote', uri };
     }
-    if (url.host.toLowerCase() !== HOST)
+    if ((0,model_foldCase/* foldCase */.S)(url.host) !== HOST)
         return { kind: 'remote', uri };
     const segments = url.pathname.split('/').filter(Boolean).map(uriText/* decodeUriComponent */.mF);
     return { kind: 'file', file: external_node_path_.join(root, ...segments) };
@@ -18340,7 +18508,7 @@ function hideTemplateUris(value, baseUri) {
             const relative = external_node_path_.posix.relative(from, p);
             return (0,uriText/* decodeUriComponent */.mF)(relative || external_node_path_.posix.basename(p));
         });
-        return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${value.toLowerCase()}`);
+        return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${(0,model_foldCase/* foldCase */.S)(value)}`);
     }
     if (Array.isArray(value)) {
         let items;
@@ -18384,6 +18552,7 @@ function hideTemplateUris(value, baseUri) {
 
 
 
+
 const NO_COPY = { loops: new Map() };
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
 const MAX_EXPRESSION_LENGTH = 24_576;
@@ -18414,7 +18583,7 @@ function settles(expr) {
         case 'index':
             return settles(expr.target) && settles(expr.index);
         case 'call': {
-            const name = expr.name.toLowerCase();
+            const name = (0,model_foldCase/* foldCase */.S)(expr.name);
             if (UNSETTLED.has(name) || name.startsWith('list') || name.includes('.'))
                 return false;
             return expr.args.every(settles);
@@ -18465,7 +18634,7 @@ class TemplateScope {
             for (const [name, declaration] of Object.entries(params)) {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'parameters', name);
                 const decl = (0,model_value/* isObject */.Gv)(declaration) ? declaration : {};
-                this.parameterSlots.set(name.toLowerCase(), {
+                this.parameterSlots.set((0,model_foldCase/* foldCase */.S)(name), {
                     name,
                     pointer,
                     declaration: decl,
@@ -18476,14 +18645,14 @@ class TemplateScope {
             const vars = (0,model_value/* isObject */.Gv)(this.template.variables) ? this.template.variables : {};
             for (const [name, node] of Object.entries(vars)) {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'variables', name);
-                if (name.toLowerCase() === 'copy' && Array.isArray(node)) {
+                if ((0,model_foldCase/* foldCase */.S)(name) === 'copy' && Array.isArray(node)) {
                     node.forEach((element, i) => {
                         const elementPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, i);
                         if (!(0,model_value/* isObject */.Gv)(element) || typeof element.name !== 'string') {
                             throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
                         }
                         const e = element;
-                        this.variableSlots.set(e.name.toString().toLowerCase(), {
+                        this.variableSlots.set((0,model_foldCase/* foldCase */.S)(e.name.toString()), {
                             name: String(e.name),
                             pointer: elementPointer,
                             node: e.input ?? null,
@@ -18494,7 +18663,7 @@ class TemplateScope {
                     });
                     continue;
                 }
-                this.variableSlots.set(name.toLowerCase(), { name, pointer, node, state: 'pending', failures: [] });
+                this.variableSlots.set((0,model_foldCase/* foldCase */.S)(name), { name, pointer, node, state: 'pending', failures: [] });
             }
         }
         this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
@@ -18667,7 +18836,7 @@ class TemplateScope {
                     continue;
                 }
                 const memberPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, key);
-                if (Array.isArray(inner) && key.toLowerCase() === 'copy') {
+                if (Array.isArray(inner) && (0,model_foldCase/* foldCase */.S)(key) === 'copy') {
                     this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
                     continue;
                 }
@@ -18746,7 +18915,7 @@ class TemplateScope {
         for (let i = 0; i < count; i++) {
             this.spend(1, elementPointer);
             const loops = new Map(data.copy.loops);
-            loops.set(name.toLowerCase(), i);
+            loops.set((0,model_foldCase/* foldCase */.S)(name), i);
             const itemData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
             const itemPointer = (0,model_pointer/* joinPointer */.Kn)(outPointer, i);
             items.push(this.evaluateValue(input, (0,model_pointer/* joinPointer */.Kn)(elementPointer, 'input'), itemData, sink, itemPointer));
@@ -18760,14 +18929,14 @@ class TemplateScope {
         return [...this.parameterSlots.values()].map(s => s.name);
     }
     hasParameter(name) {
-        return this.parameterSlots.has(name.toLowerCase());
+        return this.parameterSlots.has((0,model_foldCase/* foldCase */.S)(name));
     }
     parameterDeclarationPointer(name) {
-        return this.parameterSlots.get(name.toLowerCase())?.pointer ?? null;
+        return this.parameterSlots.get((0,model_foldCase/* foldCase */.S)(name))?.pointer ?? null;
     }
     parameter(name, data) {
         if (data.functionParameters) {
-            const value = data.functionParameters.get(name.toLowerCase());
+            const value = data.functionParameters.get((0,model_foldCase/* foldCase */.S)(name));
             if (value === undefined) {
                 throw ExpressionError.invalid(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
             }
@@ -18775,7 +18944,7 @@ class TemplateScope {
         }
         if (this.outer)
             return this.outer.parameter(name, { ...data, scope: this.outer });
-        const slot = this.parameterSlots.get(name.toLowerCase());
+        const slot = this.parameterSlots.get((0,model_foldCase/* foldCase */.S)(name));
         if (!slot) {
             const known = this.parameterNames();
             throw ExpressionError.invalid(`The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`);
@@ -18804,14 +18973,14 @@ class TemplateScope {
         }
         slot.state = 'resolving';
         const decl = slot.declaration;
-        const supplied = this.supplied.get(slot.name.toLowerCase());
+        const supplied = this.supplied.get((0,model_foldCase/* foldCase */.S)(slot.name));
         let value;
         // Where the value was set, for an error about it (found only then).
         let where;
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
         if (!supplied && this.suppliedUnknown) {
-            value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${slot.name.toLowerCase()}`);
+            value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${(0,model_foldCase/* foldCase */.S)(slot.name)}`);
             where = () => null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
@@ -18879,7 +19048,7 @@ class TemplateScope {
         }
         if (this.outer)
             return this.outer.variable(name, { ...data, scope: this.outer });
-        const slot = this.variableSlots.get(name.toLowerCase());
+        const slot = this.variableSlots.get((0,model_foldCase/* foldCase */.S)(name));
         if (!slot) {
             throw ExpressionError.invalid(`The template variable '${name}' is not found; declare it in "variables".`);
         }
@@ -18917,7 +19086,7 @@ function shortJson(value) {
 function coerceSupplied(value, type, fromCommandLine) {
     if (typeof type !== 'string')
         return value;
-    const t = type.toLowerCase();
+    const t = (0,model_foldCase/* foldCase */.S)(type);
     if (fromCommandLine &&
         (t === 'string' || t === 'securestring') &&
         (typeof value === 'number' || typeof value === 'boolean')) {
@@ -18928,7 +19097,7 @@ function coerceSupplied(value, type, fromCommandLine) {
     if (t === 'int' && /^-?\d+$/.test(value.trim()))
         return Number(value.trim());
     if (t === 'bool' && /^(true|false)$/i.test(value.trim()))
-        return value.trim().toLowerCase() === 'true';
+        return (0,model_foldCase/* foldCase */.S)(value.trim()) === 'true';
     if (t === 'array' || t === 'object' || t === 'secureobject') {
         try {
             return (0,jsonText/* parseJson */.qF)(value);
@@ -18957,6 +19126,7 @@ function isLiteral(node) {
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope
  */
+
 
 
 
@@ -19026,7 +19196,7 @@ function copyIndex(args, ctx) {
         else
             throw new ExpressionError("The template function 'copyIndex' takes an optional loop name and an integer offset.");
     }
-    const index = loopName === undefined ? copy.current : copy.loops.get(loopName.toLowerCase());
+    const index = loopName === undefined ? copy.current : copy.loops.get((0,model_foldCase/* foldCase */.S)(loopName));
     if (index === undefined) {
         throw ExpressionError.invalid(loopName === undefined
             ? "The template function 'copyIndex' is not expected here: it is only valid inside a resource with a copy loop."
@@ -19042,7 +19212,7 @@ function copyIndex(args, ctx) {
 function unknownLocation(resourceGroup) {
     return resourceGroup === undefined
         ? new model_value/* Unknown */.$r('the location of the deployment, which the template does not give', 'deployment().location')
-        : new model_value/* Unknown */.$r(`the location of resource group '${resourceGroup}', which the template does not give`, `resourcegroup(${resourceGroup.toLowerCase()}).location`);
+        : new model_value/* Unknown */.$r(`the location of resource group '${resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.S)(resourceGroup)}).location`);
 }
 const deploymentFunctions = [
     defineFunction({
@@ -19116,7 +19286,7 @@ const deploymentFunctions = [
                 // The group's tags and the display names below are the Azure account's, not the template's:
                 // a template alone does not give them, so they are unknown rather than made up (an empty
                 // object here once made union(resourceGroup().tags, \u2026) look known).
-                tags: new model_value/* Unknown */.$r(`the tags of resource group '${target.resourceGroup}', which the template does not give`, `resourcegroup(${target.resourceGroup.toLowerCase()}).tags`),
+                tags: new model_value/* Unknown */.$r(`the tags of resource group '${target.resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.S)(target.resourceGroup)}).tags`),
                 properties: { provisioningState: 'Succeeded' }
             };
         }
@@ -19329,6 +19499,7 @@ const resourceIdFunctions = [
 
 
 
+
 /** The canonical form of what `reference()` or `list*()` was pointed at. */
 function referenceTarget(target, data) {
     if ((0,model_value/* isUnknown */.t8)(target))
@@ -19338,21 +19509,21 @@ function referenceTarget(target, data) {
     }
     const symbolic = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
     if (symbolic && !target.includes('/')) {
-        const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+        const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbolic[1]));
         const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
         const id = instances?.[index]?.id;
         if (id !== undefined)
-            return { key: id.toLowerCase(), display: id };
+            return { key: (0,model_foldCase/* foldCase */.S)(id), display: id };
     }
     // "When referencing a resource in the current template, provide only the resource name":
     // the name of one resource declared in this template stands for its id.
     if (!target.startsWith('/')) {
-        const ids = data.scope.names.get(target.toLowerCase());
-        if (ids && new Set(ids.map(id => id.toLowerCase())).size === 1) {
-            return { key: ids[0].toLowerCase(), display: ids[0] };
+        const ids = data.scope.names.get((0,model_foldCase/* foldCase */.S)(target));
+        if (ids && new Set(ids.map(id => (0,model_foldCase/* foldCase */.S)(id))).size === 1) {
+            return { key: (0,model_foldCase/* foldCase */.S)(ids[0]), display: ids[0] };
         }
     }
-    return { key: target.toLowerCase(), display: target };
+    return { key: (0,model_foldCase/* foldCase */.S)(target), display: target };
 }
 /** Outputs of a nested deployment already expanded, by id or (as ARM allows) by bare name. */
 function deploymentOutputs(data, key) {
@@ -19381,7 +19552,7 @@ function outputFailures(data, key) {
 function reference(args, ctx) {
     const data = dataOf(ctx);
     const { key, display } = referenceTarget(args[0], data);
-    const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
+    const full = typeof args[2] === 'string' && (0,model_foldCase/* foldCase */.S)(args[2]) === 'full';
     const outputs = deploymentOutputs(data, key);
     if (outputs !== undefined) {
         collectFailures(data.failures, outputFailures(data, key));
@@ -19401,7 +19572,7 @@ function references(args, ctx) {
     if (typeof symbol !== 'string') {
         throw new ExpressionError('The first argument of references() must be the symbolic name of a resource or resource loop.');
     }
-    const instances = data.scope.symbols.get(symbol.toLowerCase());
+    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbol));
     if (!instances) {
         throw ExpressionError.invalid(`references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`);
     }
@@ -19420,7 +19591,7 @@ function resourceInfo(args, ctx) {
     if (!symbolic) {
         throw new ExpressionError("The argument of resourceInfo() must be the symbolic name of a resource, or of a resource loop with an index ('name[0]').");
     }
-    const instances = data.scope.symbols.get(symbolic[1].toLowerCase());
+    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbolic[1]));
     if (!instances) {
         throw ExpressionError.invalid(`resourceInfo('${target}') names no resource of this template; give the symbolic name of a resource.`);
     }
@@ -19432,7 +19603,7 @@ function resourceInfo(args, ctx) {
             : `resourceInfo('${target}'): the loop '${symbolic[1]}' has ${instances.length} instance(s).`);
     }
     const id = (0,model_value/* isUnknown */.t8)(instance.name)
-        ? new model_value/* Unknown */.$r(`the id of '${symbolic[1]}', whose name is ${instance.name.reason}`, `resourceId(${instance.id.toLowerCase()})`)
+        ? new model_value/* Unknown */.$r(`the id of '${symbolic[1]}', whose name is ${instance.name.reason}`, `resourceId(${(0,model_foldCase/* foldCase */.S)(instance.id)})`)
         : instance.id;
     return {
         id,
@@ -19450,7 +19621,7 @@ function listFunction(name) {
         acceptsUnknown: true,
         call: (args, ctx) => {
             const { key, display } = referenceTarget(args[0], dataOf(ctx));
-            return new model_value/* Unknown */.$r(`${name}() of ${display}, known only after deployment`, `${name.toLowerCase()}(${key})`);
+            return new model_value/* Unknown */.$r(`${name}() of ${display}, known only after deployment`, `${(0,model_foldCase/* foldCase */.S)(name)}(${key})`);
         }
     });
 }
@@ -19480,7 +19651,7 @@ const runtimeFunctions = [
         // it deploys.
         call: args => {
             const role = JSON.stringify(args[0]);
-            return new model_value/* Unknown */.$r(`the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`, `roleDefinitions(${role.toLowerCase()})`);
+            return new model_value/* Unknown */.$r(`the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`, `roleDefinitions(${(0,model_foldCase/* foldCase */.S)(role)})`);
         }
     }),
     defineFunction({
@@ -19532,14 +19703,12 @@ const runtimeFunctions = [
         name,
         minArgs: 3,
         maxArgs: 3,
-        call: args => new model_value/* Unknown */.$r(`${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`, `${name.toLowerCase()}(${args
-            .map(a => JSON.stringify(a))
-            .join(',')
-            .toLowerCase()})`)
+        call: args => new model_value/* Unknown */.$r(`${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`, `${(0,model_foldCase/* foldCase */.S)(name)}(${(0,model_foldCase/* foldCase */.S)(args.map(a => JSON.stringify(a)).join(','))})`)
     }))
 ];
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/index.ts
+
 
 
 
@@ -19568,7 +19737,7 @@ class TemplateLibrary extends Map {
         super();
         this.shared = shared;
         for (const def of own)
-            this.set(def.name.toLowerCase(), def);
+            this.set((0,model_foldCase/* foldCase */.S)(def.name), def);
     }
     get(name) {
         const found = super.get(name) ?? this.shared.get(name);
@@ -19618,7 +19787,7 @@ function userFunctions(scope) {
                         const problem = checkParameterValue(paramName, p, args[index], scope.types());
                         if (problem)
                             throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
-                        bound.set(paramName.toLowerCase(), args[index]);
+                        bound.set((0,model_foldCase/* foldCase */.S)(paramName), args[index]);
                     });
                     return scope.evaluateValue(output.value ?? null, (0,model_pointer/* joinPointer */.Kn)(memberPointer, 'output', 'value'), {
                         scope,
@@ -19638,6 +19807,7 @@ function templateLibrary(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -19712,7 +19882,7 @@ const TEMPLATE_LIMITS = { parameters: 256, variables: 512, resources: 800, outpu
 function variableCount(variables) {
     let count = 0;
     for (const [name, value] of Object.entries(variables)) {
-        count += name.toLowerCase() === 'copy' && Array.isArray(value) ? value.length : 1;
+        count += (0,model_foldCase/* foldCase */.S)(name) === 'copy' && Array.isArray(value) ? value.length : 1;
     }
     return count;
 }
@@ -19748,7 +19918,7 @@ const HEADER_KEYS = ['name', 'type', 'scope', 'condition', 'copy'];
 function headerOrder(resources) {
     const entries = Object.entries(resources);
     const byLowerSymbol = new Map();
-    entries.forEach(([symbol], i) => byLowerSymbol.set(symbol.toLowerCase(), [...(byLowerSymbol.get(symbol.toLowerCase()) ?? []), i]));
+    entries.forEach(([symbol], i) => byLowerSymbol.set((0,model_foldCase/* foldCase */.S)(symbol), [...(byLowerSymbol.get((0,model_foldCase/* foldCase */.S)(symbol)) ?? []), i]));
     const out = [];
     const seen = new Set();
     const visit = (i) => {
@@ -19765,7 +19935,7 @@ function headerOrder(resources) {
                 if (!/resourceinfo/i.test(text))
                     continue;
                 for (const match of text.matchAll(/resourceInfo\(\s*(?:format\(\s*)?'([^'[\]]+)/gi)) {
-                    for (const j of byLowerSymbol.get(match[1].toLowerCase()) ?? [])
+                    for (const j of byLowerSymbol.get((0,model_foldCase/* foldCase */.S)(match[1])) ?? [])
                         visit(j);
                 }
             }
@@ -19776,7 +19946,7 @@ function headerOrder(resources) {
     return out;
 }
 function deploymentLevelOf(schema) {
-    const s = typeof schema === 'string' ? schema.toLowerCase() : '';
+    const s = typeof schema === 'string' ? (0,model_foldCase/* foldCase */.S)(schema) : '';
     if (s.includes('subscriptiondeploymenttemplate'))
         return 'subscription';
     if (s.includes('managementgroupdeploymenttemplate'))
@@ -19898,7 +20068,7 @@ class TemplateExpander {
         this.resolveDependencies(scope, instances);
         const emitted = [];
         for (const instance of this.deploymentOrder(scope, instances)) {
-            if (instance.type.toLowerCase() === DEPLOYMENTS_TYPE && !instance.existing) {
+            if ((0,model_foldCase/* foldCase */.S)(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
                 for (const resource of this.expandDeployment(instance))
                     emitted.push(resource);
             }
@@ -19927,7 +20097,7 @@ class TemplateExpander {
             if ((0,model_value/* isUnknown */.t8)(count)) {
                 const index = new model_value/* Unknown */.$r(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
                 const loops = new Map(base.loops);
-                loops.set(loopName.toLowerCase(), index);
+                loops.set((0,model_foldCase/* foldCase */.S)(loopName), index);
                 frames.push({
                     copy: { loops, current: index },
                     condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`,
@@ -19941,7 +20111,7 @@ class TemplateExpander {
                 }
                 for (let i = 0; i < count; i++) {
                     const loops = new Map(base.loops);
-                    loops.set(loopName.toLowerCase(), i);
+                    loops.set((0,model_foldCase/* foldCase */.S)(loopName), i);
                     frames.push({ copy: { loops, current: i }, failures: countFailures });
                 }
             }
@@ -19950,7 +20120,7 @@ class TemplateExpander {
             frames.push({ copy: base, failures: [] });
         }
         if (decl.symbol)
-            scope.symbols.set(decl.symbol.toLowerCase(), []);
+            scope.symbols.set((0,model_foldCase/* foldCase */.S)(decl.symbol), []);
         const out = [];
         for (const frame of frames) {
             const failures = [...frame.failures];
@@ -19967,23 +20137,23 @@ class TemplateExpander {
                 if ((0,model_value/* isUnknown */.t8)(condition)) {
                     conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
                 }
-                else if (condition === false || (typeof condition === 'string' && condition.toLowerCase() === 'false')) {
+                else if (condition === false || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.S)(condition) === 'false')) {
                     continue;
                 }
-                else if (!(condition === true || (typeof condition === 'string' && condition.toLowerCase() === 'true'))) {
+                else if (!(condition === true || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.S)(condition) === 'true'))) {
                     throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, 'condition'), `A resource condition must be true or false, not ${JSON.stringify(condition)}.`);
                 }
             }
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
             if (decl.symbol) {
-                scope.symbols.get(decl.symbol.toLowerCase()).push({
+                scope.symbols.get((0,model_foldCase/* foldCase */.S)(decl.symbol)).push({
                     id: instance.id,
                     name: instance.name,
                     type: instance.type,
                     ...(typeof node.apiVersion === 'string' ? { apiVersion: node.apiVersion } : {})
                 });
             }
-            const nameKey = instance.nameText.toLowerCase();
+            const nameKey = (0,model_foldCase/* foldCase */.S)(instance.nameText);
             scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
             out.push(instance);
         }
@@ -20010,7 +20180,7 @@ class TemplateExpander {
             // type in front, or as a type of another provider (`Microsoft.OperationsManagement/solutions`
             // inside a Log Analytics workspace, as public quickstarts declare solutions), which ARM
             // deploys as that type, not as a child of the parent.
-            const givenInFull = type.toLowerCase().startsWith(parent.type.toLowerCase() + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
+            const givenInFull = (0,model_foldCase/* foldCase */.S)(type).startsWith((0,model_foldCase/* foldCase */.S)(parent.type) + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
             if (!givenInFull) {
                 type = `${parent.type}/${type}`;
                 nameText = `${parent.nameText}/${nameText}`;
@@ -20046,7 +20216,7 @@ class TemplateExpander {
             const text = valueText(scopeValue, node.scope);
             prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
         }
-        if (type.toLowerCase() === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
+        if ((0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
             return `/subscriptions/${target.subscriptionId}/resourceGroups/${nameText}`;
         }
         if (typeof name !== 'string')
@@ -20061,7 +20231,7 @@ class TemplateExpander {
         const bySymbol = new Map();
         const byLoop = new Map();
         for (const instance of instances) {
-            const symbol = instance.decl.symbol?.toLowerCase();
+            const symbol = instance.decl.symbol === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(instance.decl.symbol);
             if (symbol) {
                 const same = bySymbol.get(symbol);
                 if (same)
@@ -20071,7 +20241,7 @@ class TemplateExpander {
             }
             const copy = instance.decl.node.copy;
             if ((0,model_value/* isObject */.Gv)(copy) && typeof copy.name === 'string') {
-                const loop = copy.name.toLowerCase();
+                const loop = (0,model_foldCase/* foldCase */.S)(copy.name);
                 const same = byLoop.get(loop);
                 if (same)
                     same.push(instance);
@@ -20093,10 +20263,10 @@ class TemplateExpander {
             if (!index) {
                 index = { ids: [], byLast: new Map(), byName: new Map() };
                 for (let i = 0; i < instances.length; i++) {
-                    const id = instances[i].id.toLowerCase();
+                    const id = (0,model_foldCase/* foldCase */.S)(instances[i].id);
                     index.ids.push(id);
                     add(index.byLast, id.slice(id.lastIndexOf('/') + 1), i);
-                    add(index.byName, instances[i].nameText.toLowerCase(), i);
+                    add(index.byName, (0,model_foldCase/* foldCase */.S)(instances[i].nameText), i);
                 }
             }
             const bare = '/' + lower.replace(/^\/+/, '');
@@ -20126,7 +20296,7 @@ class TemplateExpander {
             for (const entry of value) {
                 if (typeof entry !== 'string')
                     continue;
-                const lower = entry.toLowerCase();
+                const lower = (0,model_foldCase/* foldCase */.S)(entry);
                 const matches = bySymbol.get(lower) ?? byLoop.get(lower) ?? named(lower);
                 for (const match of matches)
                     if (match !== instance)
@@ -20179,7 +20349,7 @@ class TemplateExpander {
         let positions;
         const sink = (out, position) => {
             if (position)
-                (positions ??= new Map()).set(out.toLowerCase(), position);
+                (positions ??= new Map()).set((0,model_foldCase/* foldCase */.S)(out), position);
         };
         if (decl.declaredAt === undefined)
             decl.declaredAt = scope.positionOf(pointer);
@@ -20207,7 +20377,7 @@ class TemplateExpander {
             json,
             source: declaredAt,
             positionOf: (target) => {
-                const lower = target.toLowerCase();
+                const lower = (0,model_foldCase/* foldCase */.S)(target);
                 // Without positions of its own, an instance's answers are its declaration's: found once.
                 const shared = positions === undefined && !recordAll ? (decl.found ??= new Map()) : undefined;
                 const known = shared?.get(lower);
@@ -20257,7 +20427,7 @@ class TemplateExpander {
             ? props.expressionEvaluationOptions
             : {};
         const scopeMode = typeof options.scope === 'string'
-            ? String(parent.evaluateString(options.scope, (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'expressionEvaluationOptions', 'scope'), data)).toLowerCase()
+            ? (0,model_foldCase/* foldCase */.S)(String(parent.evaluateString(options.scope, (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'expressionEvaluationOptions', 'scope'), data)))
             : 'outer';
         const target = this.nestedTarget(instance, data);
         const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
@@ -20392,6 +20562,7 @@ class TemplateExpander {
             throw parent.errorAt(fieldPointer, `The linked template '${written}' links back to itself (${[...parent.fileChain, file].map(f => external_node_path_.basename(f)).join(' -> ')}).`);
         }
         confine(file, this.expansion.boundary ?? external_node_path_.dirname(parent.fileChain[0]), 'the linked template', parent.positionOf(fieldPointer) ?? undefined);
+        this.expansion.linkedFiles?.add(file);
         let text;
         try {
             text = textFile_readTextFile(file);
@@ -20496,8 +20667,8 @@ class TemplateExpander {
         const subscriptionId = read('subscriptionId');
         const resourceGroup = read('resourceGroup');
         const sameGroup = resourceGroup !== undefined &&
-            (subscriptionId === undefined || subscriptionId.toLowerCase() === scope.target.subscriptionId.toLowerCase()) &&
-            resourceGroup.toLowerCase() === scope.target.resourceGroup.toLowerCase();
+            (subscriptionId === undefined || (0,model_foldCase/* foldCase */.S)(subscriptionId) === (0,model_foldCase/* foldCase */.S)(scope.target.subscriptionId)) &&
+            (0,model_foldCase/* foldCase */.S)(resourceGroup) === (0,model_foldCase/* foldCase */.S)(scope.target.resourceGroup);
         if (subscriptionId !== undefined)
             target.subscriptionId = subscriptionId;
         const locationFixed = target.locationFixed === true;
@@ -20508,9 +20679,7 @@ class TemplateExpander {
             target.resourceGroup = resourceGroup;
             target.level = 'resourceGroup';
         }
-        else if (subscriptionId !== undefined &&
-            'location' in node &&
-            String(node.type).toLowerCase() === DEPLOYMENTS_TYPE) {
+        else if (subscriptionId !== undefined && 'location' in node && (0,model_foldCase/* foldCase */.S)(String(node.type)) === DEPLOYMENTS_TYPE) {
             target.level = 'subscription';
             // deployment().location of a subscription-level nested deployment is its own `location`.
             if (!locationFixed) {
@@ -20585,7 +20754,7 @@ class TemplateExpander {
             else {
                 throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": \u2026}.`);
             }
-            supplied.set(name.toLowerCase(), {
+            supplied.set((0,model_foldCase/* foldCase */.S)(name), {
                 name,
                 value,
                 position: scope.positionOf((0,model_pointer/* joinPointer */.Kn)(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
@@ -20614,7 +20783,7 @@ class TemplateExpander {
         const uri = scope.evaluateValue(link[uriKey] ?? null, (0,model_pointer/* joinPointer */.Kn)(linkPointer, uriKey), data);
         const unknown = (why) => ({
             supplied: new Map(),
-            unknown: new model_value/* Unknown */.$r(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${instance.id.toLowerCase()}`)
+            unknown: new model_value/* Unknown */.$r(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${(0,model_foldCase/* foldCase */.S)(instance.id)}`)
         });
         if ((0,model_value/* isUnknown */.t8)(uri))
             return unknown(uri.reason);
@@ -20625,6 +20794,7 @@ class TemplateExpander {
         if (target.kind === 'remote')
             return unknown(`${uri}, not fetched: cmk-guard reads no network`);
         confine(target.file, this.expansion.boundary ?? external_node_path_.dirname(scope.fileChain[0]), 'the linked parameter file', scope.positionOf(linkPointer) ?? undefined);
+        this.expansion.linkedFiles?.add(target.file);
         return { supplied: loadParameterFile(target.file) };
     }
     /**
@@ -20646,7 +20816,7 @@ class TemplateExpander {
         const variable = /^\[\s*variables\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text);
         const variables = parent.template.variables;
         if (variable && (0,model_value/* isObject */.Gv)(variables)) {
-            const name = Object.keys(variables).find(key => key.toLowerCase() === variable[1].toLowerCase());
+            const name = Object.keys(variables).find(key => (0,model_foldCase/* foldCase */.S)(key) === (0,model_foldCase/* foldCase */.S)(variable[1]));
             if (name !== undefined && (0,model_value/* isObject */.Gv)(variables[name])) {
                 return { doc: parent.doc, base: (0,model_pointer/* joinPointer */.Kn)(parent.base, 'variables', name), template };
             }
@@ -20668,11 +20838,11 @@ class TemplateExpander {
      */
     recordOutputs(instance, child) {
         const certain = instance.conditionUnknown === undefined;
-        const evaluated = this.evaluateOutputs(child, certain, name => new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${instance.id.toLowerCase()}/${name}`));
+        const evaluated = this.evaluateOutputs(child, certain, name => new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${(0,model_foldCase/* foldCase */.S)(instance.id)}/${name}`));
         if (!evaluated)
             return;
-        this.expansion.deploymentOutputs.set(instance.id.toLowerCase(), evaluated.result);
-        this.expansion.outputFailures.set(instance.id.toLowerCase(), evaluated.failures);
+        this.expansion.deploymentOutputs.set((0,model_foldCase/* foldCase */.S)(instance.id), evaluated.result);
+        this.expansion.outputFailures.set((0,model_foldCase/* foldCase */.S)(instance.id), evaluated.failures);
     }
     /**
      * The outputs of the template deployed, evaluated as ARM evaluates them after the deployment: an
@@ -20753,7 +20923,7 @@ function extensionOf(scope, node, pointer) {
     if (names.length === 0) {
         throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), `The resource names the extension '${alias}', which the template does not declare with its name in "extensions" (or its provider in "imports"); declare it there or remove "${key}".`);
     }
-    if (names.some(name => name.toLowerCase() === ARM_EXTENSION))
+    if (names.some(name => (0,model_foldCase/* foldCase */.S)(name) === ARM_EXTENSION))
         return null;
     return { name: alias, type };
 }
@@ -20774,7 +20944,7 @@ function declaredExtensionNames(scope, alias) {
             if (!(0,model_value/* isObject */.Gv)(declared))
                 continue;
             for (const [name, declaration] of Object.entries(declared)) {
-                if (name.toLowerCase() !== alias.toLowerCase() || !(0,model_value/* isObject */.Gv)(declaration))
+                if ((0,model_foldCase/* foldCase */.S)(name) !== (0,model_foldCase/* foldCase */.S)(alias) || !(0,model_value/* isObject */.Gv)(declaration))
                     continue;
                 const value = declaration[field];
                 if (typeof value === 'string')
@@ -20800,11 +20970,11 @@ function containsUnknown(value) {
     return findUnknown(value) !== null;
 }
 function bodyPlan(node, pointer, recordAll) {
-    const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has(key.toLowerCase()) && !SCOPE_KEYS.has(key.toLowerCase()));
+    const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has((0,model_foldCase/* foldCase */.S)(key)) && !SCOPE_KEYS.has((0,model_foldCase/* foldCase */.S)(key)));
     const plain = new Map();
     const recorded = new Set();
     for (const member of members) {
-        const out = (0,model_pointer/* joinPointer */.Kn)('', member[0]).toLowerCase();
+        const out = (0,model_foldCase/* foldCase */.S)((0,model_pointer/* joinPointer */.Kn)('', member[0]));
         if (recordAll || !writtenAsDeclared(member[1]))
             recorded.add(out);
         const same = plain.get(out);
@@ -20818,10 +20988,10 @@ function bodyPlan(node, pointer, recordAll) {
     return {
         members: members.map(([key, value]) => {
             const out = (0,model_pointer/* joinPointer */.Kn)('', key);
-            return { key, value, source: (0,model_pointer/* joinPointer */.Kn)(pointer, key), out, record: recorded.has(out.toLowerCase()) };
+            return { key, value, source: (0,model_pointer/* joinPointer */.Kn)(pointer, key), out, record: recorded.has((0,model_foldCase/* foldCase */.S)(out)) };
         }),
         plain,
-        metadataKey: Object.keys(node).find(key => key.toLowerCase() === 'metadata')
+        metadataKey: Object.keys(node).find(key => (0,model_foldCase/* foldCase */.S)(key) === 'metadata')
     };
 }
 /**
@@ -20835,7 +21005,7 @@ function writtenAsDeclared(value) {
         return value.every(writtenAsDeclared);
     for (const key in value) {
         const inner = value[key];
-        if (isExpression(key) || (Array.isArray(inner) && key.toLowerCase() === 'copy') || !writtenAsDeclared(inner))
+        if (isExpression(key) || (Array.isArray(inner) && (0,model_foldCase/* foldCase */.S)(key) === 'copy') || !writtenAsDeclared(inner))
             return false;
     }
     return true;
@@ -20876,14 +21046,14 @@ function writtenAt(scope, declaration, plain, lower) {
             if (Array.isArray(value)) {
                 value.forEach((item, i) => {
                     const itemOut = (0,model_pointer/* joinPointer */.Kn)(out, i);
-                    if (itemOut.toLowerCase() === prefix)
+                    if ((0,model_foldCase/* foldCase */.S)(itemOut) === prefix)
                         next.push({ value: item, source: (0,model_pointer/* joinPointer */.Kn)(source, i), out: itemOut });
                 });
             }
             else if ((0,model_value/* isObject */.Gv)(value)) {
                 for (const [key, inner] of Object.entries(value)) {
                     const memberOut = (0,model_pointer/* joinPointer */.Kn)(out, key);
-                    if (memberOut.toLowerCase() === prefix)
+                    if ((0,model_foldCase/* foldCase */.S)(memberOut) === prefix)
                         next.push({ value: inner, source: (0,model_pointer/* joinPointer */.Kn)(source, key), out: memberOut });
                 }
             }
@@ -20944,19 +21114,19 @@ function findCycle(instances) {
  * recognisably about this resource.
  */
 function addIdentityUnknowns(json, id) {
-    const identityKey = Object.keys(json).find(k => k.toLowerCase() === 'identity');
+    const identityKey = Object.keys(json).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'identity');
     const identity = identityKey ? json[identityKey] : undefined;
     if (!(0,model_value/* isObject */.Gv)(identity))
         return;
     const type = identity.type;
-    if (typeof type === 'string' && type.toLowerCase().includes('systemassigned') && !('principalId' in identity)) {
-        identity.principalId = new model_value/* Unknown */.$r(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${id.toLowerCase()}).identity.principalId`);
+    if (typeof type === 'string' && (0,model_foldCase/* foldCase */.S)(type).includes('systemassigned') && !('principalId' in identity)) {
+        identity.principalId = new model_value/* Unknown */.$r(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.S)(id)}).identity.principalId`);
     }
     const userAssigned = identity.userAssignedIdentities;
     if ((0,model_value/* isObject */.Gv)(userAssigned)) {
         for (const [uai, value] of Object.entries(userAssigned)) {
             if ((0,model_value/* isObject */.Gv)(value) && !('principalId' in value)) {
-                value.principalId = new model_value/* Unknown */.$r(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${uai.toLowerCase()}).properties.principalId`);
+                value.principalId = new model_value/* Unknown */.$r(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.S)(uai)}).properties.principalId`);
             }
         }
     }
@@ -20975,6 +21145,7 @@ function addIdentityUnknowns(json, id) {
  */
 
 
+
 /** The location of the placeholder deployment: the one cmk-guard gave every group before it was unknown. */
 const PLACEHOLDER_LOCATION = 'westus';
 /**
@@ -20989,7 +21160,7 @@ function placeholderDeploymentNeeded(resources, given = {}) {
 /** Where a resource is declared: the same declaration in both deployments, one instance after another. */
 function declarationKey(resource) {
     const at = resource.source;
-    return `${resource.type.toLowerCase()}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
+    return `${(0,model_foldCase/* foldCase */.S)(resource.type)}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
 }
 function byDeclaration(resources) {
     const groups = new Map();
@@ -21049,6 +21220,7 @@ function giveStableNames(resources, placeholder) {
 
 
 
+
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -21056,7 +21228,7 @@ function notATemplateReason(value) {
     if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
     // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
-    const schemaKey = Object.keys(value).find(key => key.toLowerCase() === '$schema');
+    const schemaKey = Object.keys(value).find(key => (0,model_foldCase/* foldCase */.S)(key) === '$schema');
     const schema = schemaKey === undefined ? undefined : value[schemaKey];
     if (typeof schema !== 'string')
         return 'not a deployment template: it has no $schema';
@@ -21105,6 +21277,7 @@ function expandTemplateDocument(doc, options = {}) {
     }
     const parameterDocuments = options.parameterDocuments ?? [];
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), ...parameterDocuments.map(parametersFromDocument), overridesToSupplied(options.parameterOverrides ?? {}));
+    const linkedFiles = new Set();
     const deploy = (target, budget, now) => {
         const expansion = {
             notes: [],
@@ -21117,7 +21290,8 @@ function expandTemplateDocument(doc, options = {}) {
             outputFailures: new Map(),
             uriRoot: uriRoot(doc.file, boundary),
             budget,
-            recordAllPositions: options.recordAllPositions
+            recordAllPositions: options.recordAllPositions,
+            linkedFiles
         };
         const scope = new TemplateScope({
             doc,
@@ -21159,7 +21333,8 @@ function expandTemplateDocument(doc, options = {}) {
                 ? parameterFiles[parameterFiles.length - 1]
                 : null,
         notes: expansion.notes,
-        errors: expansion.errors
+        errors: expansion.errors,
+        linkedFiles: [...linkedFiles]
     };
 }
 /** Reads, pairs with parameter files and expands one template; throws `UserError`s (`TemplateError`s). */
@@ -21188,7 +21363,7 @@ function templates_where(resource) {
  */
 function finalStates(emitted, notes) {
     const groups = new Map();
-    const keyOf = (e, index) => (e.idKnown ? e.resource.id.toLowerCase() : `#${index}`);
+    const keyOf = (e, index) => (e.idKnown ? (0,model_foldCase/* foldCase */.S)(e.resource.id) : `#${index}`);
     emitted.forEach((e, index) => {
         const key = keyOf(e, index);
         const group = groups.get(key);
@@ -21241,6 +21416,7 @@ function finalStates(emitted, notes) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/glob.ts
+
 
 
 
@@ -21428,7 +21604,7 @@ function runMachine(machine, text) {
  * text \u00d7 pattern, never exponentially as a backtracking regular expression's does on `*a*a*a\u2026` or `**` `/**` `/**`.
  */
 function linearGlobMatcher(pattern, options = {}) {
-    const fold = (text) => (options.ignoreCase ? text.toLowerCase() : text);
+    const fold = (text) => (options.ignoreCase ? (0,model_foldCase/* foldCase */.S)(text) : text);
     const steps = [];
     const posix = fold(toPosix(pattern));
     emitGlob(posix, 0, posix.length, bracePairs(posix), steps, 0);
@@ -21639,19 +21815,48 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
 
 
 
+
 function stem(file) {
-    return external_node_path_.basename(file)
-        .replace(/\.(jsonc?|bicep)$/i, '')
-        .toLowerCase();
+    return (0,model_foldCase/* foldCase */.S)(external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, ''));
 }
-/** Whether a file that is not text, or too large to read, still names the template schema near its start. */
+/**
+ * How much of a file that cannot be read as a template is searched for the template schema: all of any file
+ * GitHub keeps (100 MB at most); past this, a file is taken to name it.
+ */
+const SCHEMA_SEARCH_BYTES = 1024 * 1024 * 1024;
+/** The longest JSON spelling of the schema's file name (every character a \uXXXX escape), and some. */
+const SCHEMA_SPELLING_CHARACTERS = 256;
+/**
+ * Whether a file that is not valid JSON, not text, or too large to read names the template schema anywhere
+ * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`): such a file is an error, never
+ * passed over. The tools that deploy templates read more than cmk-guard does \u2014 the Azure CLI takes NaN and
+ * characters that are not UTF-8, Azure PowerShell single quotes and names without quotes, both send a template
+ * padded with white space past 16 MB without it \u2014 so what they deploy must not be skipped because the schema
+ * stands past the first bytes or is escaped.
+ */
 function looksLikeTemplate(file) {
     let fd;
     try {
-        fd = external_node_fs_.openSync(file, 'r');
-        const head = Buffer.alloc(64 * 1024);
-        const read = external_node_fs_.readSync(fd, head, 0, head.length, 0);
-        return TEMPLATE_SCHEMA.test(head.subarray(0, read).toString('latin1'));
+        fd = openRegularFile(file);
+        const chunk = Buffer.allocUnsafe(1024 * 1024);
+        let read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, 0);
+        const encoding = chunk[0] === 0xff && chunk[1] === 0xfe
+            ? 'utf-16le'
+            : chunk[0] === 0xfe && chunk[1] === 0xff
+                ? 'utf-16be'
+                : 'utf-8';
+        const decoder = new TextDecoder(encoding);
+        let carried = '';
+        for (let done = 0; read > 0; read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, done)) {
+            done += read;
+            const text = carried + decoder.decode(chunk.subarray(0, read), { stream: true });
+            if (namesTemplateSchema(text))
+                return true;
+            if (done >= SCHEMA_SEARCH_BYTES)
+                return true;
+            carried = text.slice(-SCHEMA_SPELLING_CHARACTERS);
+        }
+        return false;
     }
     catch {
         return false;
@@ -21660,6 +21865,14 @@ function looksLikeTemplate(file) {
         if (fd !== undefined)
             external_node_fs_.closeSync(fd);
     }
+}
+/** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
+function namesTemplateSchema(text) {
+    if (TEMPLATE_SCHEMA.test(text))
+        return true;
+    if (!text.includes('\\u'))
+        return false;
+    return TEMPLATE_SCHEMA.test(text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
@@ -21692,7 +21905,7 @@ function sameBesideMetadata(a, b) {
             return value;
         const copy = {};
         for (const key of Object.keys(value))
-            if (key.toLowerCase() !== 'metadata')
+            if ((0,model_foldCase/* foldCase */.S)(key) !== 'metadata')
                 (0,model_value/* setOwn */.P5)(copy, key, value[key]);
         return copy;
     };
@@ -21711,10 +21924,18 @@ function templateFailure(error, file) {
         file
     });
 }
+/**
+ * The template with the files its Bicep compile read among those it reads: a file `loadJsonContent()` loads
+ * gives the template values though no resource is declared in it, so a pull request that changes only that
+ * file changes what the template deploys.
+ */
+function readingToo(template, reads) {
+    return { ...template, linkedFiles: [...(template.linkedFiles ?? []), ...reads] };
+}
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value) {
     const metadata = value?.metadata;
-    return typeof metadata?._generator?.name === 'string' && metadata._generator.name.toLowerCase() === 'bicep';
+    return typeof metadata?._generator?.name === 'string' && (0,model_foldCase/* foldCase */.S)(metadata._generator.name) === 'bicep';
 }
 /**
  * Finds the templates that globs, folders and files name and expands each. JSON files that are
@@ -21914,7 +22135,7 @@ function loadTemplates(patterns, options) {
         // unless it is not what the Bicep file compiles to (decided once that is compiled, below).
         const source = file.replace(/\.jsonc?$/i, '.bicep');
         if (compiledByBicep(doc.value) &&
-            bicepFiles.concat(files).some(f => f.toLowerCase() === source.toLowerCase()) &&
+            bicepFiles.concat(files).some(f => (0,model_foldCase/* foldCase */.S)(f) === (0,model_foldCase/* foldCase */.S)(source)) &&
             !named.has(file)) {
             compiledBeside.push({ file, doc, source });
             continue;
@@ -21938,19 +22159,19 @@ function loadTemplates(patterns, options) {
         progress?.('compiling Bicep files', bicepDone++, bicepTotal);
         expand(file, () => {
             const compiled = compileBicepFile(file, bicep);
-            compiledValues.set(file.toLowerCase(), compiled.template.value);
-            return withParameters(compiled.template, file, templateCount());
+            compiledValues.set((0,model_foldCase/* foldCase */.S)(file), compiled.template.value);
+            return readingToo(withParameters(compiled.template, file, templateCount()), compiled.reads);
         });
     }
     for (const file of bicepParamFiles) {
         progress?.('compiling Bicep files', bicepDone++, bicepTotal);
         expand(file, () => {
             const compiled = compileBicepParamFile(file, bicep);
-            return expandTemplateDocument(compiled.template, {
+            return readingToo(expandTemplateDocument(compiled.template, {
                 ...options,
                 root,
                 parameterDocuments: compiled.parameters ? [compiled.parameters] : []
-            });
+            }), compiled.reads);
         });
     }
     if (bicepTotal)
@@ -21958,7 +22179,7 @@ function loadTemplates(patterns, options) {
     // A pull request could edit only the committed JSON (the file a pipeline may deploy) and keep its
     // metadata: it is left out only when it is what its Bicep file compiles to, metadata aside.
     for (const { file, doc, source } of compiledBeside) {
-        const built = compiledValues.get(source.toLowerCase());
+        const built = compiledValues.get((0,model_foldCase/* foldCase */.S)(source));
         if (built !== undefined && sameBesideMetadata(built, doc.value)) {
             result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
             continue;
@@ -22011,6 +22232,7 @@ function discover_isFile(file) {
  * last day and a category (Azure's two: waiver, mitigated), so it maps one to one onto an Azure Policy
  * exemption (see `exemptionOf`).
  */
+
 
 
 
@@ -22067,7 +22289,7 @@ function matcherOf(exception) {
     return matcher;
 }
 function declaredKey(resource) {
-    return [resource.file, resource.type.toLowerCase(), resource.name.toLowerCase()].join('\0');
+    return [resource.file, (0,model_foldCase/* foldCase */.S)(resource.type), (0,model_foldCase/* foldCase */.S)(resource.name)].join('\0');
 }
 /** Whether the exception is for this rule and covers this resource (its date aside). */
 function covers(exception, definition, resource) {
@@ -22188,6 +22410,7 @@ function exceptionApplier(exceptions, now) {
  */
 
 
+
 /** The partialFingerprints key; bump the version if what is hashed changes. */
 const FINGERPRINT_KEY = 'cmkGuardFinding/v1';
 /**
@@ -22208,17 +22431,12 @@ function fingerprint(finding, file = finding.resource.file) {
 function fingerprints(finding) {
     const stable = fingerprint(finding);
     const { stableName, name } = finding.resource;
-    return stableName === undefined || stableName.toLowerCase() === name.toLowerCase()
+    return stableName === undefined || (0,model_foldCase/* foldCase */.S)(stableName) === (0,model_foldCase/* foldCase */.S)(name)
         ? [stable]
         : [stable, printOf(finding, name, finding.resource.file)];
 }
 function printOf(finding, name, file) {
-    const key = [
-        finding.definition,
-        armResourceType(finding.resource.type).toLowerCase(),
-        name.toLowerCase(),
-        file ?? ''
-    ].join('\0');
+    const key = [finding.definition, (0,model_foldCase/* foldCase */.S)(armResourceType(finding.resource.type)), (0,model_foldCase/* foldCase */.S)(name), file ?? ''].join('\0');
     return (0,builtins/* nodeCrypto */.S)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -22569,6 +22787,7 @@ function lazyFileValidator(schema) {
 
 
 
+
 /** The key under a resource's `metadata` that holds cmk-guard's settings for it. */
 const INLINE_KEY = 'cmkGuard';
 const inlineSchema = {
@@ -22582,7 +22801,7 @@ function declaresInlineExceptions(resource) {
     const metadata = resource.metadata;
     if (!metadata || resource.existing || !resource.source)
         return false;
-    return Object.keys(metadata.value).some(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+    return Object.keys(metadata.value).some(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY));
 }
 /**
  * The inline exceptions of these resources (one per entry per declaration, covering every resource
@@ -22596,7 +22815,7 @@ function inlineExceptions(resources, cwd) {
         if (!metadata || resource.existing || !resource.source)
             continue;
         const value = metadata.value;
-        const key = Object.keys(value).find(k => k.toLowerCase() === INLINE_KEY.toLowerCase());
+        const key = Object.keys(value).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY));
         if (key === undefined)
             continue;
         const file = displayPath(resource.source.file, cwd);
@@ -22656,10 +22875,12 @@ const hints = {
 
 
 
+
 /**
  * Sets `new` on each exception: true when the base's version of its file lacks the same entry, or (inline)
- * holds it fewer times than the file does now (`head`): an entry copied onto another resource accepts that
- * resource's findings too, so every copy of it is marked.
+ * holds it on some resource declaration (its `type` and `name` as written) fewer times than the file does now
+ * (`head`): an entry copied onto another resource accepts that resource's findings too, and so does one moved
+ * there from a resource the change fixed or removed, so every copy of it is marked.
  */
 function markNewExceptions(exceptions, base, head) {
     const entries = new Map();
@@ -22681,9 +22902,20 @@ function markNewExceptions(exceptions, base, head) {
         }
         if (!now.has(file))
             now.set(file, entriesIn(head(file), exception.kind));
-        exception.new = (now.get(file)?.get(exception.entryText) ?? 0) > known.get(exception.entryText);
+        const held = now.get(file);
+        exception.new = held ? onMoreDeclarations(exception.entryText, held, known) : false;
     }
 }
+/** Whether the file now holds the entry on some declaration more times than the base did. */
+function onMoreDeclarations(entryText, now, base) {
+    const prefix = `${entryText}${DECLARATION}`;
+    for (const [key, count] of now)
+        if (key.startsWith(prefix) && count > (base.get(key) ?? 0))
+            return true;
+    return false;
+}
+/** Separates an inline entry from the declaration it sits on, in the keys `inlineEntries` counts. */
+const DECLARATION = '\u0000';
 /** How many times a file holds each canonical entry; null when it did not exist (or could not be parsed: all are new). */
 function entriesIn(text, kind) {
     if (text === undefined)
@@ -22697,12 +22929,15 @@ function entriesIn(text, kind) {
         return null;
     }
 }
-function counted(entries) {
+function counted(entries, declarations) {
     const counts = new Map();
-    for (const entry of entries) {
+    const add = (key) => counts.set(key, (counts.get(key) ?? 0) + 1);
+    entries.forEach((entry, i) => {
         const text = canonicalJson(entry);
-        counts.set(text, (counts.get(text) ?? 0) + 1);
-    }
+        add(text);
+        if (declarations)
+            add(`${text}${DECLARATION}${declarations[i]}`);
+    });
     return counts;
 }
 function configEntries(text) {
@@ -22710,9 +22945,14 @@ function configEntries(text) {
     const list = value && typeof value === 'object' && Array.isArray(value.exceptions) ? value.exceptions : [];
     return counted(list);
 }
-/** Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`. */
+/**
+ * Every inline entry anywhere in a template: under any object's `metadata.cmkGuard.exceptions`, counted alone and
+ * with the `type` and `name` of the object that holds it (the resource declaration), as written.
+ */
 function inlineEntries(text) {
     const found = [];
+    const declarations = [];
+    const written = (node, name) => canonicalJson(Object.entries(node).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === name)?.[1] ?? null);
     const visit = (node) => {
         if (Array.isArray(node)) {
             for (const item of node)
@@ -22722,17 +22962,21 @@ function inlineEntries(text) {
         if (!(0,model_value/* isObject */.Gv)(node))
             return;
         for (const [key, value] of Object.entries(node)) {
-            if (key.toLowerCase() === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
-                const guard = Object.entries(value).find(([k]) => k.toLowerCase() === INLINE_KEY.toLowerCase())?.[1];
-                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions))
-                    for (const entry of guard.exceptions)
+            if ((0,model_foldCase/* foldCase */.S)(key) === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
+                const guard = Object.entries(value).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY))?.[1];
+                if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions)) {
+                    const declaration = (0,model_foldCase/* foldCase */.S)(`${written(node, 'type')} ${written(node, 'name')}`);
+                    for (const entry of guard.exceptions) {
                         found.push(entry);
+                        declarations.push(declaration);
+                    }
+                }
             }
             visit(value);
         }
     };
     visit(parseJsonWithPositions(text.replace(/^\uFEFF/, ''), '(base)').value);
-    return counted(found);
+    return counted(found, declarations);
 }
 /** How many of the baseline's entries the base's version of the file did not hold. */
 function baselineChange(baseline, base) {
@@ -23473,6 +23717,7 @@ function detached(resource) {
 
 
 
+
 class InputLoop {
     options;
     /** Every resource read, in order, when `keepResources` is set. */
@@ -23667,7 +23912,7 @@ function heldSnapshot(file, full, types) {
     const at = new Map();
     let index = 0;
     for (const resource of readResourceSnapshot(full)) {
-        if (!resource.existing && types.has(resource.type.toLowerCase())) {
+        if (!resource.existing && types.has((0,model_foldCase/* foldCase */.S)(resource.type))) {
             at.set(index, candidates.length);
             candidates.push(detached(resource));
         }
@@ -23708,6 +23953,9 @@ function git(args, cwd, input) {
     return (0,builtins/* nodeChildProcess */.E)().execFileSync('git', args, {
         cwd,
         input,
+        // Paths are the repository's file names, never pathspecs: a folder a pull request names `:(exclude)x` or
+        // `:!x` is that folder, not magic git refuses (an internal error) or reads as something else.
+        env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' },
         maxBuffer: 512 * 1024 * 1024,
         stdio: ['pipe', 'pipe', 'pipe']
     });
@@ -23906,12 +24154,13 @@ function readTreeAtCommit(ref, target, cwd, wanted) {
 
 
 
+
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
 /** "depends on \u2026": the unknowns a verdict rests on, said as people read them. */
 function describeDependencies(keys) {
-    const words = [...new Set(keys.map(key => reasons.get(key.toLowerCase()) ?? key))];
+    const words = [...new Set(keys.map(key => reasons.get((0,model_foldCase/* foldCase */.S)(key)) ?? key))];
     return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
 }
 /**
@@ -23920,28 +24169,28 @@ function describeDependencies(keys) {
  */
 function azureComparable(value) {
     if (value instanceof model_value/* Unknown */.$r) {
-        reasons.set(value.key.toLowerCase(), value.reason);
-        return UNKNOWN_MARK + value.key.toLowerCase();
+        reasons.set((0,model_foldCase/* foldCase */.S)(value.key), value.reason);
+        return UNKNOWN_MARK + (0,model_foldCase/* foldCase */.S)(value.key);
     }
     if (typeof value === 'string')
-        return value.toLowerCase();
+        return (0,model_foldCase/* foldCase */.S)(value);
     if (Array.isArray(value))
         return value.map(azureComparable);
     if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            (0,model_value/* setOwn */.P5)(out, key.toLowerCase(), azureComparable(inner));
+            (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.S)(key), azureComparable(inner));
         return out;
     }
     return value;
 }
 function lowerDeep(value) {
     if (typeof value === 'string')
-        return value.toLowerCase();
+        return (0,model_foldCase/* foldCase */.S)(value);
     if (Array.isArray(value))
         return value.map(lowerDeep);
     if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), lowerDeep(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [(0,model_foldCase/* foldCase */.S)(k), lowerDeep(v)]));
     }
     return value;
 }
@@ -23966,10 +24215,10 @@ function azureSchema(schema) {
             (0,model_value/* setOwn */.P5)(out, key, lowerDeep(inner));
         }
         else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
-            (0,model_value/* setOwn */.P5)(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [name.toLowerCase(), azureSchema(sub)])));
+            (0,model_value/* setOwn */.P5)(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [(0,model_foldCase/* foldCase */.S)(name), azureSchema(sub)])));
         }
         else if (key === '$ref' && typeof inner === 'string') {
-            (0,model_value/* setOwn */.P5)(out, key, inner.toLowerCase());
+            (0,model_value/* setOwn */.P5)(out, key, (0,model_foldCase/* foldCase */.S)(inner));
         }
         else {
             (0,model_value/* setOwn */.P5)(out, key, azureSchema(inner));
@@ -24302,7 +24551,7 @@ function projectComparable(value, node) {
         return azureComparable(value);
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        const lower = key.toLowerCase();
+        const lower = (0,model_foldCase/* foldCase */.S)(key);
         const member = node.members.get(lower);
         if (member)
             (0,model_value/* setOwn */.P5)(out, lower, projectComparable(inner, member));
@@ -24335,9 +24584,10 @@ function azureCompare_valueAt(data, pointer) {
 ;// CONCATENATED MODULE: ./src/pr/prRule.ts
 
 
+
 function ruleTypes(rule) {
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-    return new Set(types.map(t => t.toLowerCase()));
+    return new Set(types.map(t => (0,model_foldCase/* foldCase */.S)(t)));
 }
 /** A finding of a pull-request-only rule, pointing at the resource (or the value at fault when known). */
 function prFinding(rule, resource, verdict, message, reason, pointer) {
@@ -24371,7 +24621,7 @@ function originalPointer(json, lowered) {
         const key = (0,model_pointer/* unescapePointerSegment */.J5)(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
-            actual = Object.keys(current).find(k => k.toLowerCase() === key) ?? key;
+            actual = Object.keys(current).find(k => (0,model_foldCase/* foldCase */.S)(k) === key) ?? key;
             current = current[actual];
         }
         else if (Array.isArray(current)) {
@@ -24390,9 +24640,10 @@ function originalPointer(json, lowered) {
 
 
 
+
 /** Values Azure computes on creation, derived here from what a template does know. */
 function derived(resource, pointer) {
-    if (resource.type.toLowerCase() === 'microsoft.keyvault/vaults' && pointer.toLowerCase() === '/properties/vaulturi') {
+    if ((0,model_foldCase/* foldCase */.S)(resource.type) === 'microsoft.keyvault/vaults' && (0,model_foldCase/* foldCase */.S)(pointer) === '/properties/vaulturi') {
         return `https://${resource.name}.vault.azure.net/`;
     }
     return undefined;
@@ -24420,7 +24671,7 @@ function lowerSegments(pointer) {
         segments = pointer
             .split('/')
             .slice(1)
-            .map(raw => (0,model_pointer/* unescapePointerSegment */.J5)(raw).toLowerCase());
+            .map(raw => (0,model_foldCase/* foldCase */.S)((0,model_pointer/* unescapePointerSegment */.J5)(raw)));
         segmentsOf.set(pointer, segments);
     }
     return segments;
@@ -24431,7 +24682,7 @@ function lowerSegments(pointer) {
  */
 function keyByLowerCase(value, lower) {
     for (const key in value)
-        if ((key === lower || key.toLowerCase() === lower) && Object.hasOwn(value, key))
+        if ((key === lower || (0,model_foldCase/* foldCase */.S)(key) === lower) && Object.hasOwn(value, key))
             return key;
     return undefined;
 }
@@ -24440,14 +24691,12 @@ function sameText(a, b) {
     if (a === undefined || b === undefined || a === null || b === null)
         return false;
     if (a instanceof Unknown || b instanceof Unknown) {
-        return a instanceof Unknown && b instanceof Unknown && a.key.toLowerCase() === b.key.toLowerCase()
-            ? true
-            : 'unknown';
+        return a instanceof Unknown && b instanceof Unknown && foldCase(a.key) === foldCase(b.key) ? true : 'unknown';
     }
     return norm(a) === norm(b);
 }
 function norm(value) {
-    return String(value).toLowerCase().replace(/\/+$/, '');
+    return (0,model_foldCase/* foldCase */.S)(String(value)).replace(/\/+$/, '');
 }
 const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
 /**
@@ -24462,10 +24711,10 @@ function relation_names(value, target, pointer) {
     const match = REFERENCE_KEY.exec(value.key);
     if (match && idsMatch(match[1], target.id)) {
         const path = '/' + match[2].split('.').join('/');
-        return path.toLowerCase() === pointer.toLowerCase();
+        return foldCase(path) === foldCase(pointer);
     }
     // A value computed from the target's deployed state (`if(endsWith(reference(<vault>).vaultUri, '/'), \u2026)`) names it too.
-    return value.key.toLowerCase().includes(`reference(${target.id.toLowerCase()})`);
+    return foldCase(value.key).includes(`reference(${foldCase(target.id)})`);
 }
 /**
  * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
@@ -24484,7 +24733,7 @@ class TargetIndex {
     pointer;
     /** Candidates given here are added with `lookup` (resources). */
     constructor(pointer, candidates = []) {
-        this.pointer = pointer.toLowerCase();
+        this.pointer = (0,model_foldCase/* foldCase */.S)(pointer);
         for (const candidate of candidates)
             this.add(candidate, relation_lookup(candidate, pointer));
     }
@@ -24493,7 +24742,7 @@ class TargetIndex {
         const index = this.candidates.length;
         this.candidates.push(candidate);
         if (value instanceof model_value/* Unknown */.$r)
-            first(this.unknown, value.key.toLowerCase(), index);
+            first(this.unknown, (0,model_foldCase/* foldCase */.S)(value.key), index);
         else if (value !== undefined && value !== null) {
             const key = norm(value);
             // Indexed by id, a candidate whose id is already in lower case gives the one string for both.
@@ -24523,13 +24772,13 @@ class TargetIndex {
                 this.candidates.forEach((candidate, index) => this.addId(candidate, index));
             }
             const { idTails, ids } = this.byId;
-            consider(this.unknown.get(value.key.toLowerCase()));
+            consider(this.unknown.get((0,model_foldCase/* foldCase */.S)(value.key)));
             const match = REFERENCE_KEY.exec(value.key);
-            if (match && ('/' + match[2].split('.').join('/')).toLowerCase() === this.pointer) {
+            if (match && (0,model_foldCase/* foldCase */.S)('/' + match[2].split('.').join('/')) === this.pointer) {
                 consider(idTails.get(idTail(match[1])));
             }
             // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
-            const key = value.key.toLowerCase();
+            const key = (0,model_foldCase/* foldCase */.S)(value.key);
             for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
                 const start = at + 'reference('.length;
                 for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
@@ -24544,7 +24793,7 @@ class TargetIndex {
     }
     addId(candidate, index) {
         first(this.byId.idTails, idTail(candidate.id), index);
-        first(this.byId.ids, candidate.id.toLowerCase(), index);
+        first(this.byId.ids, (0,model_foldCase/* foldCase */.S)(candidate.id), index);
     }
 }
 /** Sets `key` only the first time; the key is copied, as it may be cut from a larger text. */
@@ -24560,13 +24809,13 @@ function principalOf(value) {
     if (value instanceof model_value/* Unknown */.$r) {
         const system = SYSTEM_KEY.exec(value.key);
         if (system)
-            return { kind: 'system', resourceId: system[1].toLowerCase() };
+            return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.S)(system[1]) };
         const user = USER_KEY.exec(value.key);
         if (user)
-            return { kind: 'user', resourceId: user[1].toLowerCase() };
+            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(user[1]) };
         return { kind: 'opaque', key: value.key };
     }
-    return { kind: 'literal', id: String(value).toLowerCase() };
+    return { kind: 'literal', id: (0,model_foldCase/* foldCase */.S)(String(value)) };
 }
 function samePrincipal(a, b) {
     if (a.kind === 'literal' && b.kind === 'literal')
@@ -24583,7 +24832,7 @@ function idsMatch(a, b) {
     return idTail(a) === idTail(b);
 }
 function idTail(id) {
-    const lower = id.toLowerCase();
+    const lower = (0,model_foldCase/* foldCase */.S)(id);
     const at = lower.lastIndexOf('/providers/');
     return at >= 0 ? lower.slice(at) : lower;
 }
@@ -24611,7 +24860,7 @@ function firstSet(resource, pointers) {
 function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
-        return { kind: 'user', resourceId: userAssigned.toLowerCase() };
+        return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(userAssigned) };
     if (userAssigned instanceof model_value/* Unknown */.$r)
         return { kind: 'opaque', key: userAssigned.key };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
@@ -24619,18 +24868,18 @@ function subjectPrincipal(subject, spec) {
     const clientId = firstSet(subject, spec?.clientId);
     if (clientId !== undefined) {
         if (clientId instanceof model_value/* Unknown */.$r) {
-            const named = assigned.find(id => clientId.key.toLowerCase().includes(id.toLowerCase()));
+            const named = assigned.find(id => (0,model_foldCase/* foldCase */.S)(clientId.key).includes((0,model_foldCase/* foldCase */.S)(id)));
             if (named)
-                return { kind: 'user', resourceId: named.toLowerCase() };
+                return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(named) };
         }
         if (assigned.length === 1)
-            return { kind: 'user', resourceId: assigned[0].toLowerCase() };
+            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(assigned[0]) };
         return { kind: 'opaque', key: clientId instanceof model_value/* Unknown */.$r ? clientId.key : `clientId ${String(clientId)}` };
     }
     const known = relation_lookup(subject, '/identity/principalId');
     if (typeof known === 'string')
-        return { kind: 'literal', id: known.toLowerCase() };
-    return { kind: 'system', resourceId: subject.id.toLowerCase() };
+        return { kind: 'literal', id: (0,model_foldCase/* foldCase */.S)(known) };
+    return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.S)(subject.id) };
 }
 const GRANTED = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) });
 const NOT_GRANTED = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) });
@@ -24652,7 +24901,7 @@ function compileRelationRule(rule) {
     const { target, principal, grants } = rule.relation;
     const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
     const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
-    const targetType = target.type.toLowerCase();
+    const targetType = (0,model_foldCase/* foldCase */.S)(target.type);
     const deployment = () => {
         let targets = 0;
         // One index for each pointer subjects name a target by, filled as targets are added.
@@ -24682,11 +24931,11 @@ function compileRelationRule(rule) {
         };
         return {
             add(resource) {
-                const type = resource.type.toLowerCase();
+                const type = (0,model_foldCase/* foldCase */.S)(resource.type);
                 if (type === targetType) {
                     const rbac = grants.rbacSwitch ? relation_lookup(resource, grants.rbacSwitch) : false;
                     const kept = {
-                        id: ownString(resource.id.toLowerCase()),
+                        id: ownString((0,model_foldCase/* foldCase */.S)(resource.id)),
                         name: ownString(resource.name),
                         existing: resource.existing === true,
                         rbacOnly: rbac instanceof model_value/* Unknown */.$r ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True',
@@ -24700,7 +24949,7 @@ function compileRelationRule(rule) {
                 if (resource.existing)
                     return;
                 if (type === `${targetType}/accesspolicies`) {
-                    const lower = resource.name.toLowerCase();
+                    const lower = (0,model_foldCase/* foldCase */.S)(resource.name);
                     if (lower.endsWith('/remove'))
                         return;
                     const parent = ownString(lower.slice(0, lower.lastIndexOf('/')));
@@ -24718,7 +24967,7 @@ function compileRelationRule(rule) {
                 return targets > 0;
             },
             check(subject) {
-                if (subject.existing || !types.has(subject.type.toLowerCase()))
+                if (subject.existing || !types.has((0,model_foldCase/* foldCase */.S)(subject.type)))
                     return undefined;
                 if (applies && applies(subject.json).verdict !== true)
                     return undefined;
@@ -24744,7 +24993,7 @@ function compileRelationRule(rule) {
                 };
                 const { rbacOnly } = vault;
                 if (policyCheck && rbacOnly !== true) {
-                    for (const policies of [vault.policies, ...(policyChildren.get(vault.name.toLowerCase()) ?? [])])
+                    for (const policies of [vault.policies, ...(policyChildren.get((0,model_foldCase/* foldCase */.S)(vault.name)) ?? [])])
                         policies.who.forEach((who, i) => byPolicy.push(relation_and(principalMatch(who), policies.grant[i])));
                 }
                 if (roleCheck && rbacOnly !== false) {
@@ -24752,7 +25001,7 @@ function compileRelationRule(rule) {
                         byRole.push(relation_and(principalMatch(assignment.who), assignment.grant));
                 }
                 const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
-                const pointer = originalPointer(subject.json, link.subject.toLowerCase());
+                const pointer = originalPointer(subject.json, (0,model_foldCase/* foldCase */.S)(link.subject));
                 const who = describePrincipal(wanted);
                 if (results.some(r => r.verdict === true)) {
                     return prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer);
@@ -24801,7 +25050,7 @@ class RoleAssignments {
     }
     /** The next assignment, whose role assignment id is `id`. */
     add(assignment, id) {
-        const scope = id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase();
+        const scope = (0,model_foldCase/* foldCase */.S)(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
         const index = this.assignments.length;
         this.assignments.push(assignment);
         const list = this.byScope.get(scope);
@@ -24866,9 +25115,10 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
 
 
 
+
 /** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
 function pairResources(base, head) {
-    const key = (r) => `${r.type}|${r.name}`.toLowerCase();
+    const key = (r) => (0,model_foldCase/* foldCase */.S)(`${r.type}|${r.name}`);
     const before = new Map(base.filter(r => !r.existing).map(r => [key(r), r]));
     const pairs = [];
     for (const after of head) {
@@ -24888,7 +25138,7 @@ function compileTransitionRule(rule) {
     return pairs => {
         const findings = [];
         for (const pair of pairs) {
-            if (!types.has(pair.after.type.toLowerCase()))
+            if (!types.has((0,model_foldCase/* foldCase */.S)(pair.after.type)))
                 continue;
             const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
             const scope = applies?.(data);
@@ -24994,6 +25244,7 @@ function compilePullRequestChecks(rules) {
 ;// CONCATENATED MODULE: ./src/config/overrides.ts
 
 
+
 function planOverrides(overrides, rules, definitions, 
 /** Names loaded but left out by the selection: offered as suggestions, never called unknown. */
 leftOut = new Set()) {
@@ -25016,7 +25267,7 @@ leftOut = new Set()) {
             if (override.effect === undefined)
                 return;
             if (definition) {
-                const parameter = Object.keys(definition.parameters).find(p => p.toLowerCase() === 'effect');
+                const parameter = Object.keys(definition.parameters).find(p => (0,model_foldCase/* foldCase */.S)(p) === 'effect');
                 if (parameter === undefined)
                     throw new model_errors/* UserError */.yo(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
                 const allowed = (definition.parameters[parameter].allowedValues ?? []).map(String);
@@ -25038,7 +25289,7 @@ leftOut = new Set()) {
             const out = [];
             for (const finding of findings) {
                 const effect = findingEffects.get(finding.definition);
-                if (effect?.toLowerCase() === 'disabled')
+                if (effect !== undefined && (0,model_foldCase/* foldCase */.S)(effect) === 'disabled')
                     continue;
                 const severity = severities.get(finding.definition);
                 out.push(effect === undefined && severity === undefined
@@ -25051,7 +25302,7 @@ leftOut = new Set()) {
 }
 /** The effect as the rule spells it, if the rule allows it (effects compare ignoring case). */
 function allowedEffect(override, allowed) {
-    const effect = allowed.find(a => a.toLowerCase() === override.effect.toLowerCase());
+    const effect = allowed.find(a => (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(override.effect));
     if (effect !== undefined || allowed.length === 0)
         return effect ?? override.effect;
     throw new model_errors/* UserError */.yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
@@ -25060,8 +25311,9 @@ function allowedEffect(override, allowed) {
 ;// CONCATENATED MODULE: ./src/exceptions/azure.ts
 
 
+
 function scopeOf(id) {
-    const at = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    const at = (0,model_foldCase/* foldCase */.S)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
 }
 /**
@@ -25086,7 +25338,7 @@ function ownerOf(metadata) {
 }
 /** `West Europe` and `westeurope` are one region, as ARM reads them. */
 function azure_region(text) {
-    return text.replace(/ /g, '').toLowerCase();
+    return (0,model_foldCase/* foldCase */.S)(text.replace(/ /g, ''));
 }
 /**
  * Whether an exemption's `resourceSelectors` select a resource. They work "the same way in exemptions as
@@ -25121,9 +25373,9 @@ function selects(selector, resource) {
     const without = list('notIn');
     if (within === undefined && without === undefined)
         return false;
-    const kind = typeof selector.kind === 'string' ? selector.kind.toLowerCase() : '';
+    const kind = typeof selector.kind === 'string' ? (0,model_foldCase/* foldCase */.S)(selector.kind) : '';
     // What the resource is for this kind, spelled as the values are compared.
-    let normalise = (text) => text.toLowerCase();
+    let normalise = (text) => (0,model_foldCase/* foldCase */.S)(text);
     let values;
     if (kind === 'resourcelocation') {
         if (!resource.location)
@@ -25132,7 +25384,7 @@ function selects(selector, resource) {
         values = [azure_region(resource.location)];
     }
     else if (kind === 'resourcetype') {
-        values = [resource.type.toLowerCase(), armResourceType(resource.type).toLowerCase()];
+        values = [(0,model_foldCase/* foldCase */.S)(resource.type), (0,model_foldCase/* foldCase */.S)(armResourceType(resource.type))];
     }
     else if (kind === 'resourcewithoutlocation') {
         values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
@@ -25157,16 +25409,14 @@ function exceptionsFromExemptions(exemptions, rules, resources) {
         const owner = ownerOf(properties.metadata);
         return {
             kind: 'external',
-            rules: references.length
-                ? rules.filter(r => references.some(ref => ref.toLowerCase() === r.toLowerCase()))
-                : [...rules],
+            rules: references.length ? rules.filter(r => references.some(ref => (0,model_foldCase/* foldCase */.S)(ref) === (0,model_foldCase/* foldCase */.S)(r))) : [...rules],
             resources: selectedResources(exemption, resources),
             declared: [],
             reason: why,
             exemption: exemption.id,
             ...(owner !== undefined ? { owner } : {}),
             ...(expires !== undefined ? { expires } : {}),
-            category: properties.exemptionCategory.toLowerCase() === 'mitigated' ? 'mitigated' : 'waiver',
+            category: (0,model_foldCase/* foldCase */.S)(properties.exemptionCategory) === 'mitigated' ? 'mitigated' : 'waiver',
             // Not written in a file of the repository: no location to point at.
             source: { file: '', line: 0, column: 0 },
             entryText: canonicalJson({ id: exemption.id, properties })
@@ -25179,9 +25429,9 @@ function selectedResources(exemption, resources) {
     const { resourceSelectors } = exemption.properties;
     if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0)
         return [{ id: scope }];
-    const prefix = `${scope.toLowerCase().replace(/\/+$/, '')}/`;
+    const prefix = `${(0,model_foldCase/* foldCase */.S)(scope).replace(/\/+$/, '')}/`;
     return resources
-        .filter(r => `${r.id.toLowerCase()}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+        .filter(r => `${(0,model_foldCase/* foldCase */.S)(r.id)}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
         .map(r => ({ id: r.id, type: r.type }));
 }
 /**
@@ -25195,7 +25445,7 @@ function selectedResources(exemption, resources) {
 function desiredExemptions(exceptions, options) {
     const exemptions = new Map();
     const notes = [];
-    const members = new Set(options.members.map(m => m.toLowerCase()));
+    const members = new Set(options.members.map(m => (0,model_foldCase/* foldCase */.S)(m)));
     for (const exception of exceptions) {
         const where = `${exception.source.file}:${exception.source.line}`;
         if (exception.kind === 'inSource') {
@@ -25209,7 +25459,7 @@ function desiredExemptions(exceptions, options) {
             if (byFile === exception.resources.length)
                 continue;
         }
-        const rules = exception.rules.filter(r => members.has(r.toLowerCase()));
+        const rules = exception.rules.filter(r => members.has((0,model_foldCase/* foldCase */.S)(r)));
         if (rules.length === 0) {
             notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
             continue;
@@ -25240,7 +25490,7 @@ function desiredExemptions(exceptions, options) {
             };
             if (shape.expiresOn)
                 properties.expiresOn = shape.expiresOn;
-            exemptions.set(`${scope.toLowerCase()}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+            exemptions.set(`${(0,model_foldCase/* foldCase */.S)(scope)}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
         }
     }
     return { exemptions: [...exemptions.values()], notes };
@@ -25252,6 +25502,7 @@ function desiredExemptions(exceptions, options) {
  * resources come from templates, snapshots or both, the engine gives findings, and the
  * findings document is what every reporter renders.
  */
+
 
 
 
@@ -25519,7 +25770,8 @@ function rulesAtBase(request, dir, pinned) {
 /**
  * On a pull request, the definition files at or under `target` that this change alters or removes, as they are at
  * its base, each listed in `pinned`: a pull request could loosen or delete the definition that judges it. A file it
- * adds is read as it is. Undefined without a base, or when the base cannot be read (said).
+ * adds is read as it is (`files` holds every file the base has, to tell which). Undefined without a base, or when
+ * the base cannot be read (said).
  */
 function definitionsAtBase(request, target, pinned) {
     if (request.rulesAtBase === undefined)
@@ -25535,7 +25787,7 @@ function definitionsAtBase(request, target, pinned) {
     if (atBase === undefined)
         return undefined;
     const changed = pinChangedFiles('definition', atBase, textFile_readTextFile, request, pinned);
-    return new Map([...atBase].filter(([file]) => changed.has(file)));
+    return { changed: new Map([...atBase].filter(([file]) => changed.has(file))), files: new Set(atBase.keys()) };
 }
 /** What `read` gives of the pull request's base, or undefined when the base cannot be read: then `pinned` says so. */
 function readAtBase(kind, target, request, pinned, read) {
@@ -25593,7 +25845,8 @@ function loadExternalDefinitions(request, errors, pinned = []) {
         isolated(problems, { file: entry }, `read the definitions in ${entry}`, () => {
             const target = inputPath(request, entry, 'the definitions path');
             const bundled = isWithin(bundledPolicies(), target);
-            const atBase = bundled ? undefined : definitionsAtBase(request, target, pinned);
+            const base = bundled ? undefined : definitionsAtBase(request, target, pinned);
+            const atBase = base?.changed;
             if (!(0,external_node_fs_.existsSync)(target) && !atBase?.size)
                 throw new model_errors/* UserError */.yo('cannot read the definitions path: it does not exist; check the path.', { file: entry });
             // Files a folder holds are confined too: a symbolic link among them is read only when it stays inside.
@@ -25603,6 +25856,12 @@ function loadExternalDefinitions(request, errors, pinned = []) {
             // A definitions path the user named that holds no definition would check nothing.
             if (contents.loaded.length === 0 && contents.sets.length === 0 && contents.failures.length === 0)
                 problems.push(new model_errors/* UserError */.yo(`holds no policy definition or initiative${contents.skipped.length ? ` (${contents.skipped.length} JSON ${contents.skipped.length === 1 ? 'file is' : 'files are'} something else, e.g. ${contents.skipped[0].reason})` : ''}; give a definition file or folder, or the output of az policy definition list.`, { file: entry }));
+            // What a file the base does not have defines waits for the merge to change how the base's are evaluated.
+            if (base) {
+                for (const item of [...contents.loaded, ...contents.sets])
+                    if (item.file !== null && !base.files.has(item.file))
+                        item.addedByChange = true;
+            }
             (0,lists/* append */.B)(definitions, contents.loaded);
             (0,lists/* append */.B)(sets, contents.sets);
             for (const s of contents.skipped)
@@ -25720,12 +25979,14 @@ async function evaluateRepositoryStreamed(request) {
     }
 }
 /**
- * The files a template's resources come from, as reports show them: the template, its parameter files and every
- * linked template that declares one of them. A change to a parameter file or to the template that passes a
- * linked template its values changes what the template deploys, though the findings lie in another file.
+ * The files a template's resources come from, as reports show them: the template, its parameter files, every
+ * linked template and linked parameter file it reads, and every file that declares one of its resources. A change
+ * to a parameter file, to the template that passes a linked template its values, or to a linked template whose
+ * outputs the template reads (one with no resource of its own) changes what the template deploys, though the
+ * findings lie in another file.
  */
 function filesRead(template, cwd) {
-    const read = new Set([template.file, ...(template.parameterFiles ?? [])]);
+    const read = new Set([template.file, ...(template.parameterFiles ?? []), ...(template.linkedFiles ?? [])]);
     for (const resource of template.resources)
         if (resource.source)
             read.add(resource.source.file);
@@ -26027,8 +26288,8 @@ async function complianceReport(request) {
             reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
         });
     }
-    const resources = new Set(result.records.map(r => r.resourceId.toLowerCase())).size;
-    const members = new Set(result.records.map(r => r.policyDefinitionReferenceId.toLowerCase())).size;
+    const resources = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.S)(r.resourceId))).size;
+    const members = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.S)(r.policyDefinitionReferenceId))).size;
     const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
     if (accepted.report.length)
         document.exceptions = accepted.report;
@@ -26985,10 +27246,11 @@ function renderFinding(finding, paint) {
 
 
 
+
 const reportFormats = ['text', 'compact', 'json', 'sarif', 'junit'];
 /** A format by name, in any case (`SARIF`, `Json`); anything else is a UserError naming the choices. */
 function parseFormat(value, option = '--format') {
-    const wanted = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.S)(value.trim()) : '';
     const found = reportFormats.find(f => f === wanted);
     if (found)
         return found;
@@ -27035,6 +27297,7 @@ function showsErrorsToReader(format) {
 
 
 
+
 /** Looked for, in this order, at the repository root when no file is named. */
 const CONFIG_FILES = ['cmk-guard.yaml', 'cmk-guard.yml'];
 const load_validator = lazyFileValidator(configSchema);
@@ -27053,7 +27316,7 @@ const load_hints = {
  */
 function findConfigFile(cwd, named, root = cwd) {
     if (named !== undefined) {
-        if (named.toLowerCase() === 'none')
+        if ((0,model_foldCase/* foldCase */.S)(named) === 'none')
             return null;
         const file = external_node_path_default().resolve(cwd, named);
         // Refused before it is looked at: whether a file outside the repository exists is not said either.
@@ -27122,7 +27385,7 @@ function loadConfig(file, cwd, root = cwd, written) {
     const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
     const settings = {
         ...(policies !== undefined
-            ? { policies: policies.length === 1 && policies[0].toLowerCase() === 'none' ? null : policies }
+            ? { policies: policies.length === 1 && (0,model_foldCase/* foldCase */.S)(policies[0]) === 'none' ? null : policies }
             : {}),
         ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
         ...(v.templates !== undefined ? { templates: v.templates } : {}),
@@ -27182,7 +27445,7 @@ function pathsOutside(v, cwd, root, at) {
         const value = v[key];
         const entries = value === undefined ? [] : typeof value === 'string' ? [value] : value;
         entries.forEach((entry, i) => {
-            if (key === 'policies' && entry.toLowerCase() === 'none')
+            if (key === 'policies' && (0,model_foldCase/* foldCase */.S)(entry) === 'none')
                 return;
             const folder = staticPart(entry);
             const reason = escapeReason(external_node_path_default().resolve(cwd, folder), root);
@@ -27212,6 +27475,7 @@ function byLine(errors) {
  * to what the pipeline is asked. A flag or an input that is given wins over the file, setting by
  * setting (a list replaces the file's list; parameter values are merged, the flag's winning).
  */
+
 
 
 
@@ -27427,7 +27691,7 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
  * `config: none`, or no file named and none of the usual names to look for.
  */
 function readConfigAtBase(ref, named, file, cwd, root) {
-    if (named?.toLowerCase() === 'none')
+    if (named !== undefined && (0,model_foldCase/* foldCase */.S)(named) === 'none')
         return null;
     const candidates = named !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => external_node_path_default().join(cwd, n));
     if (!candidates.length)
@@ -27471,7 +27735,7 @@ function parseRegion(value, what) {
 }
 /** `West Europe` \u2192 `westeurope`: the name ARM gives back for a region however it was written. */
 function shortRegionName(region) {
-    return region.replace(/ /g, '').toLowerCase();
+    return (0,model_foldCase/* foldCase */.S)(region.replace(/ /g, ''));
 }
 /**
  * The `azure:` settings that decide where cmk-guard connects, what it signs in as and which scope it acts on, by
@@ -27504,7 +27768,7 @@ function resolveAzureSettings(given, config, pullRequest) {
     const errors = [];
     for (const override of effectOverrides) {
         const assigned = Object.entries(config?.azure.effects ?? {}).find(([rule]) => rule === override.name)?.[1];
-        if (assigned !== undefined && assigned.toLowerCase() !== override.effect.toLowerCase())
+        if (assigned !== undefined && (0,model_foldCase/* foldCase */.S)(assigned) !== (0,model_foldCase/* foldCase */.S)(override.effect))
             errors.push(new model_errors/* UserError */.yo(`\`overrides\` gives \`${override.name}\` the effect \`${override.effect}\`, but \`azure.effects\` assigns it \`${assigned}\`: pull requests would be checked with one and Azure would enforce the other. Keep one of them.`, override.at));
     }
     (0,model_errors/* throwUserErrors */.zu)(errors);
@@ -27613,9 +27877,10 @@ function connectionFromOptions(options) {
 
 
 
+
 const evaluate_thresholds = ['error', 'warning', 'note', 'never'];
 function oneOf(option, value, allowed) {
-    const wanted = typeof value === 'string' ? value.trim().toLowerCase() : value;
+    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.S)(value.trim()) : value;
     const found = allowed.find(a => a === wanted);
     if (found)
         return found;
@@ -27630,7 +27895,7 @@ function givenSettings(options) {
     return {
         config: text('config'),
         root: text('root'),
-        ...(policies !== undefined ? { policies: policies.toLowerCase() === 'none' ? null : [policies] } : {}),
+        ...(policies !== undefined ? { policies: (0,model_foldCase/* foldCase */.S)(policies) === 'none' ? null : [policies] } : {}),
         definitions: optionList(options.definitions),
         templates: optionList(options.templates),
         parameters: optionList(options.parameters),
@@ -28469,6 +28734,7 @@ const expandCommand = {
 
 
 
+
 function fromRule(rule, cwd) {
     return {
         name: rule.name,
@@ -28508,13 +28774,13 @@ const rulesCommand = {
     },
     positionals: { min: 0, max: 0 },
     async run(options, _positionals, io) {
-        const format = typeof options.format === 'string' ? options.format.trim().toLowerCase() : '';
+        const format = typeof options.format === 'string' ? (0,model_foldCase/* foldCase */.S)(options.format.trim()) : '';
         if (format !== 'text' && format !== 'json')
             throw new model_errors/* UserError */.yo(`--format must be one of text, json; got '${String(options.format)}'.`);
         const definitionPaths = optionList(options.definitions);
         // `--policies none` turns the rules off, as it does for evaluate: only the definitions are listed.
         const policies = typeof options.policies === 'string'
-            ? options.policies.trim().toLowerCase() === 'none'
+            ? (0,model_foldCase/* foldCase */.S)(options.policies.trim()) === 'none'
                 ? undefined
                 : external_node_path_default().resolve(io.cwd, options.policies)
             : definitionPaths.length
@@ -29061,6 +29327,7 @@ var desired = __nccwpck_require__(9701);
 
 
 
+
 const formats = ['text', 'json', 'markdown'];
 const enforcementModes = ['Default', 'DoNotEnforce'];
 /** The options plan and deploy share, as the action's inputs of the same names. */
@@ -29141,7 +29408,7 @@ const publishOptions = {
     }
 };
 function publish_oneOf(option, value, allowed) {
-    const match = allowed.find(a => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
+    const match = allowed.find(a => typeof value === 'string' && (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(value));
     if (match)
         return match;
     throw new model_errors/* UserError */.yo(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
