@@ -148,6 +148,38 @@ describe('modes and resource groups', () => {
     expect(isIndexedType('Microsoft.Resources/deploymentScripts')).toBe(true);
   });
 
+  it('a definition without a mode is Indexed, as a null mode and the REST API’s default are', () => {
+    // The page's own example: routeTables takes tags and a location, its routes do not.
+    const routes = expandTemplateDocument(
+      parseJsonWithPositions(
+        JSON.stringify({
+          $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+          contentVersion: '1.0.0.0',
+          resources: [
+            { type: 'Microsoft.Network/routeTables', apiVersion: '2023-09-01', name: 'rt', location: 'eastus' },
+            { type: 'Microsoft.Network/routeTables/routes', apiVersion: '2023-09-01', name: 'rt/r', dependsOn: ['rt'] }
+          ]
+        }),
+        'routes.json'
+      )
+    ).resources;
+    const withMode = (mode: string | undefined) => {
+      const json = JSON.parse(fs.readFileSync(path.join(builtins, 'General_AllowedLocations_Deny.json'), 'utf8'));
+      if (mode === undefined) delete json.properties.mode;
+      else json.properties.mode = mode;
+      return loadDefinition({ file: 'allowed.json', json });
+    };
+    const judged = (mode: string | undefined) =>
+      evaluateDefinitions([withMode(mode)], [...routes, ...resources], {
+        parameters: { 'e56962a6-4747-49cd-b67b-bf8b01975c4c': { listOfAllowedLocations: ['westeurope'] } }
+      })
+        .map(f => f.resource.name)
+        .sort();
+    expect(judged(undefined)).toEqual(['kv-ai', 'rt']);
+    expect(judged('Indexed')).toEqual(['kv-ai', 'rt']);
+    expect(judged('All')).toEqual(['kv-ai', 'rg-ai', 'rt', 'rt/r']);
+  });
+
   it('an exception selecting a group by either spelling of its type covers its finding', () => {
     const group = evaluateDefinitions([groupLocations], resources, { parameters })[0];
     const exception = (type: string): Exception => ({

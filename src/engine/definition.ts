@@ -333,7 +333,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   if (props.mode !== undefined && typeof props.mode !== 'string')
     throw new DefinitionError('"mode" must be a string.', file, at('mode'));
-  const mode: Mode | undefined = resolveMode(props.mode as string | undefined);
+  // Without a mode, Indexed: "A null mode is the same as using indexed" (see modes.ts).
+  const mode: Mode | undefined = resolveMode((props.mode as string | undefined) ?? 'Indexed');
   if (!mode) {
     throw new DefinitionError(
       `"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`,

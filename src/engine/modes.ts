@@ -145,7 +145,11 @@ export interface Mode {
   appliesToType(type: string): boolean;
 }
 
-/** The mode named, or undefined when it is not one Azure has. Definitions without a mode are `All`. */
+/**
+ * The mode named, or undefined when it is not one Azure has. A definition file without a mode is read as
+ * `Indexed` before it gets here (loadDefinition): "A null mode is the same as using indexed"
+ * (definition-structure-basics#resource-manager-modes), and the REST API's `mode` defaults to `Indexed`.
+ */
 export function resolveMode(name: string | undefined): Mode | undefined {
   if (name === undefined) return { name: 'All', kind: 'all', appliesToType: () => true };
   const lower = foldCase(name);
