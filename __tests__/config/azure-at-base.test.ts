@@ -3,7 +3,6 @@
  * cmk-guard.yaml wherever the change says otherwise (config/settings.ts `resolveAzureSettings`); inputs and flags
  * still win, and what the change proposes to publish (owner, prune, enforcement mode, effects) is its own.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +15,7 @@ import { policyModule } from '../support/arm-policy.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git, initRepository } from '../support/git.js';
 
 const BASE = [
   'azure:',
@@ -57,9 +51,7 @@ let base: string;
 function commitBase(text: string | null): void {
   if (text !== null) writeFileSync(path.join(dir, 'cmk-guard.yaml'), text);
   writeFileSync(path.join(dir, 'README.md'), 'base\n');
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'test@example.com');
-  git(dir, 'config', 'user.name', 'test');
+  initRepository(dir);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'base');
   base = git(dir, 'rev-parse', 'HEAD');

@@ -1,14 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readBaseCheckout } from '../../src/pr/baseCheckout.js';
-
-function git(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git } from '../support/git.js';
 
 describe('reading the base of a pull request from git', () => {
   let repo: string;

@@ -6,18 +6,12 @@
  * over the evaluation of the base definitions it names (giving one the effect Disabled silenced it). What a file the
  * base does not have defines is evaluated, but changes how the base's definitions are evaluated once merged.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git, initRepository } from '../support/git.js';
 
 /** Two vaults without purge protection. */
 const VAULTS = readFileSync(path.resolve('examples/key-vault-purge-protection/noncompliant.json'), 'utf8');
@@ -85,9 +79,7 @@ let dir: string;
 let base: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-added-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'test@example.com');
-  git(dir, 'config', 'user.name', 'test');
+  initRepository(dir);
   base = commit('base', {
     'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs]\n',
     'infra/vaults.json': VAULTS,

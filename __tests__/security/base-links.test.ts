@@ -4,28 +4,20 @@
  * what the link leads to changes its own gate unseen: git keeps a link's target path as its blob, so reading the
  * blob gives a path, not the file.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import { readFilesAtCommit, readTreeAtCommit } from '../../src/pr/baseCheckout.js';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git, initRepository } from '../support/git.js';
 
 const NONCOMPLIANT = readFileSync(path.resolve('examples/foundry-tools-cmk/noncompliant.json'), 'utf8');
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-links-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'test@example.com');
-  git(dir, 'config', 'user.name', 'test');
+  initRepository(dir);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

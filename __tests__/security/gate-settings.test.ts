@@ -4,19 +4,13 @@
  * let the pull request pass itself: checked against its base, each of them that the change alters is taken
  * as it is at the base (the change applies once merged), and the report says so.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
 import { prepareSettings, resolveSettings } from '../../src/config/settings.js';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git, initRepository } from '../support/git.js';
 
 const NONCOMPLIANT = readFileSync(path.resolve('examples/foundry-tools-cmk/noncompliant.json'), 'utf8');
 
@@ -27,9 +21,7 @@ beforeEach(() => {
   mkdirSync(path.join(dir, 'infra'));
   writeFileSync(path.join(dir, 'infra', 'main.json'), NONCOMPLIANT);
   writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\n');
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'test@example.com');
-  git(dir, 'config', 'user.name', 'test');
+  initRepository(dir);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'base');
   base = git(dir, 'rev-parse', 'HEAD');

@@ -3,17 +3,11 @@
  * that could be read as an option or that holds shell syntax is refused before git runs.
  * File names in the base commit that `cat-file --batch` cannot be asked for are passed over.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readBaseCheckout } from '../../src/pr/baseCheckout.js';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
-}
+import { git } from '../support/git.js';
 
 let repo: string;
 beforeAll(() => {
