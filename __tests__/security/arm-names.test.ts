@@ -10,10 +10,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import type { FindingsDocument } from '../../src/model/finding.js';
+import { foldCase } from '../../src/model/foldCase.js';
+import { joinPointer } from '../../src/model/pointer.js';
+import type { Json } from '../../src/model/value.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
-import { caseCollision } from '../../src/sources/arm/names.js';
+import { caseCollision, type CaseCollision } from '../../src/sources/arm/names.js';
 import { expandTemplateFile } from '../../src/sources/templates.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -340,5 +344,49 @@ describe('two members whose names differ only in case', () => {
     });
     expect(caseCollision({ a: [{ b: 1, B2: 2 }], c: { a: 1 }, 'a/b': { '~': 1 } })).toBeNull();
     expect(caseCollision({ 'a/b': { '~x': 1, '~X': 2 } })).toEqual({ pointer: '/a~1b/~0X', key: '~X', earlier: '~x' });
+  });
+
+  it("caseCollision finds the first pair that comparing each object's names in lower case finds, with few names or many", () => {
+    // Names that collide often, and others, so that objects have up to a dozen names.
+    const name = fc.oneof(
+      fc.constantFrom('a', 'A', 'key', 'Key', 'KEY', 'x1', 'X1', 'é', 'É', 'ss', 'SS', 'ß'),
+      fc.stringMatching(/^[a-zA-Z0-9]{1,4}$/)
+    );
+    const { json } = fc.letrec<{ json: Json }>(tie => ({
+      json: fc.oneof(
+        { depthSize: 'small' },
+        fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null)),
+        fc.array(tie('json'), { maxLength: 3 }),
+        fc.dictionary(name, tie('json'), { maxKeys: 12 })
+      )
+    }));
+    /** In document order: an object's own names first, then its members, one after another. */
+    const firstPair = (value: Json, way: (string | number)[] = []): CaseCollision | null => {
+      if (value === null || typeof value !== 'object') return null;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const found = firstPair(value[i], [...way, i]);
+          if (found) return found;
+        }
+        return null;
+      }
+      const seen = new Map<string, string>();
+      for (const key of Object.keys(value)) {
+        const earlier = seen.get(foldCase(key));
+        if (earlier !== undefined) return { pointer: joinPointer('', ...way, key), key, earlier };
+        seen.set(foldCase(key), key);
+      }
+      for (const key of Object.keys(value)) {
+        const found = firstPair(value[key], [...way, key]);
+        if (found) return found;
+      }
+      return null;
+    };
+    fc.assert(
+      fc.property(json, value => {
+        expect(caseCollision(value)).toEqual(firstPair(value));
+      }),
+      { numRuns: 500 }
+    );
   });
 });
