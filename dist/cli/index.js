@@ -16994,10 +16994,14 @@ function collisionOf(found) {
 function collisionPath(value, outer) {
     if (value === null || typeof value !== 'object')
         return null;
+    // The way to a member is made only for one that holds an object or array: most hold text or a number.
     const inner = (key) => (outer === null ? null : [key, ...outer]);
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-            const found = collisionPath(value[i], inner(i));
+            const item = value[i];
+            if (item === null || typeof item !== 'object')
+                continue;
+            const found = collisionPath(item, inner(i));
             if (found !== null)
                 return (found.push(i), found);
         }
@@ -17005,21 +17009,41 @@ function collisionPath(value, outer) {
     }
     const keys = Object.keys(value);
     if (keys.length > 1) {
-        const seen = new Map();
-        for (const key of keys) {
-            const lower = (0,model_foldCase/* foldCase */.S)(key);
-            const earlier = seen.get(lower);
-            if (earlier !== undefined)
-                return [key, earlier];
-            seen.set(lower, key);
-        }
+        const collision = sameInLowerCase(keys);
+        if (collision !== null)
+            return collision;
     }
     for (const key of keys) {
+        const member = value[key];
+        if (member === null || typeof member !== 'object')
+            continue;
         if (outer !== null && holdsValue(key, outer))
             continue;
-        const found = collisionPath(value[key], inner(key));
+        const found = collisionPath(member, inner(key));
         if (found !== null)
             return (found.push(key), found);
+    }
+    return null;
+}
+/** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
+const FEW_KEYS = 8;
+/** [the first name whose lower case an earlier one has, that earlier name], or null. */
+function sameInLowerCase(keys) {
+    if (keys.length <= FEW_KEYS) {
+        const lower = keys.map(model_foldCase/* foldCase */.S);
+        for (let i = 1; i < lower.length; i++)
+            for (let j = 0; j < i; j++)
+                if (lower[j] === lower[i])
+                    return [keys[i], keys[j]];
+        return null;
+    }
+    const seen = new Map();
+    for (const key of keys) {
+        const lower = (0,model_foldCase/* foldCase */.S)(key);
+        const earlier = seen.get(lower);
+        if (earlier !== undefined)
+            return [key, earlier];
+        seen.set(lower, key);
     }
     return null;
 }
