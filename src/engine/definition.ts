@@ -333,8 +333,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
 
   if (props.mode !== undefined && typeof props.mode !== 'string')
     throw new DefinitionError('"mode" must be a string.', file, at('mode'));
-  // Without a mode, Indexed: "A null mode is the same as using indexed" (see modes.ts).
-  const mode: Mode | undefined = resolveMode((props.mode as string | undefined) ?? 'Indexed');
+  // Without a mode, Indexed (see modes.ts).
+  const mode: Mode | undefined = resolveMode(props.mode as string | undefined);
   if (!mode) {
     throw new DefinitionError(
       `"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`,

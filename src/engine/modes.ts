@@ -146,12 +146,12 @@ export interface Mode {
 }
 
 /**
- * The mode named, or undefined when it is not one Azure has. A definition file without a mode is read as
- * `Indexed` before it gets here (loadDefinition): "A null mode is the same as using indexed"
- * (definition-structure-basics#resource-manager-modes), and the REST API's `mode` defaults to `Indexed`.
+ * The mode named, or undefined when it is not one Azure has. Without a name, `Indexed`: "A null mode is the
+ * same as using indexed" (definition-structure-basics#resource-manager-modes), and the REST API's `mode`
+ * defaults to `Indexed`.
  */
 export function resolveMode(name: string | undefined): Mode | undefined {
-  if (name === undefined) return { name: 'All', kind: 'all', appliesToType: () => true };
+  if (name === undefined) return resolveMode('Indexed');
   const lower = foldCase(name);
   if (lower === 'all') return { name: 'All', kind: 'all', appliesToType: () => true };
   if (lower === 'indexed') return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
