@@ -13983,13 +13983,13 @@ const providerModes = {
     'microsoft.loadtestservice.data': ['microsoft.loadtestservice/']
 };
 /**
- * The mode named, or undefined when it is not one Azure has. A definition file without a mode is read as
- * `Indexed` before it gets here (loadDefinition): "A null mode is the same as using indexed"
- * (definition-structure-basics#resource-manager-modes), and the REST API's `mode` defaults to `Indexed`.
+ * The mode named, or undefined when it is not one Azure has. Without a name, `Indexed`: "A null mode is the
+ * same as using indexed" (definition-structure-basics#resource-manager-modes), and the REST API's `mode`
+ * defaults to `Indexed`.
  */
 function resolveMode(name) {
     if (name === undefined)
-        return { name: 'All', kind: 'all', appliesToType: () => true };
+        return resolveMode('Indexed');
     const lower = (0,model_foldCase/* foldCase */.S)(name);
     if (lower === 'all')
         return { name: 'All', kind: 'all', appliesToType: () => true };
@@ -14574,8 +14574,8 @@ function loadDefinition(src, options = {}) {
     const metadata = (0,model_value/* isObject */.Gv)(props.metadata) ? props.metadata : {};
     if (props.mode !== undefined && typeof props.mode !== 'string')
         throw new DefinitionError('"mode" must be a string.', file, at('mode'));
-    // Without a mode, Indexed: "A null mode is the same as using indexed" (see modes.ts).
-    const mode = resolveMode(props.mode ?? 'Indexed');
+    // Without a mode, Indexed (see modes.ts).
+    const mode = resolveMode(props.mode);
     if (!mode) {
         throw new DefinitionError(`"${String(props.mode)}" is not a policy mode; use "All", "Indexed" or a resource provider mode such as "Microsoft.KeyVault.Data".`, file, at('mode'));
     }
