@@ -189,20 +189,30 @@ function checkNextLink(value: unknown, path: string, problems: Problems): void {
 }
 
 /**
+ * The items of a page (`value`, and its next-page link under `nextLinkName`, whose problems are noted), or
+ * why the page is not one: not JSON, not an object, no `value` list, or nested past MAX_ANSWER_DEPTH.
+ */
+function pageItems(body: unknown, nextLinkName: string, problems: Problems): unknown[] | string {
+  if (body === NOT_JSON) return 'the answer is not JSON';
+  if (!problems.object(body, 'the answer', true)) return problems.first!;
+  const page = body as Loose;
+  if (page.value === undefined) return 'the answer has no `value` list';
+  if (!problems.list(page.value, 'value', true)) return problems.first!;
+  checkNextLink(page[nextLinkName], nextLinkName, problems);
+  if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
+    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
+  return page.value as unknown[];
+}
+
+/**
  * Where a page of a policy list departs from the documented shape, as "value[2].name is a
  * number, not a string", or undefined when it does not.
  */
 export function checkPolicyListPage(kind: PolicyListKind, body: unknown): string | undefined {
   const problems = new Problems();
-  if (body === NOT_JSON) return 'the answer is not JSON';
-  if (!problems.object(body, 'the answer', true)) return problems.first;
-  const page = body as Loose;
-  if (page.value === undefined) return 'the answer has no `value` list';
-  if (!problems.list(page.value, 'value', true)) return problems.first;
-  checkNextLink(page.nextLink, 'nextLink', problems);
-  if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
-    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
-  (page.value as unknown[]).forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+  const items = pageItems(body, 'nextLink', problems);
+  if (typeof items === 'string') return items;
+  items.forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
   return problems.first;
 }
 
@@ -241,15 +251,9 @@ const POLICY_STATE_STRINGS = [
  */
 export function checkPolicyStatesPage(body: unknown): string | undefined {
   const problems = new Problems();
-  if (body === NOT_JSON) return 'the answer is not JSON';
-  if (!problems.object(body, 'the answer', true)) return problems.first;
-  const page = body as Loose;
-  if (page.value === undefined) return 'the answer has no `value` list';
-  if (!problems.list(page.value, 'value', true)) return problems.first;
-  checkNextLink(page['@odata.nextLink'], '@odata.nextLink', problems);
-  if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
-    return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
-  (page.value as unknown[]).forEach((state, i) => {
+  const items = pageItems(body, '@odata.nextLink', problems);
+  if (typeof items === 'string') return items;
+  items.forEach((state, i) => {
     const at = `value[${i}]`;
     if (!problems.object(state, at, true)) return;
     const fields = state as Loose;
