@@ -494,11 +494,10 @@ function checkNextLink(value, path, problems) {
         problems.note(path, 'is not a URL');
 }
 /**
- * Where a page of a policy list departs from the documented shape, as "value[2].name is a
- * number, not a string", or undefined when it does not.
+ * The items of a page (`value`, and its next-page link under `nextLinkName`, whose problems are noted), or
+ * why the page is not one: not JSON, not an object, no `value` list, or nested past MAX_ANSWER_DEPTH.
  */
-function checkPolicyListPage(kind, body) {
-    const problems = new Problems();
+function pageItems(body, nextLinkName, problems) {
     if (body === NOT_JSON)
         return 'the answer is not JSON';
     if (!problems.object(body, 'the answer', true))
@@ -508,10 +507,21 @@ function checkPolicyListPage(kind, body) {
         return 'the answer has no `value` list';
     if (!problems.list(page.value, 'value', true))
         return problems.first;
-    checkNextLink(page.nextLink, 'nextLink', problems);
+    checkNextLink(page[nextLinkName], nextLinkName, problems);
     if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
         return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
-    page.value.forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
+    return page.value;
+}
+/**
+ * Where a page of a policy list departs from the documented shape, as "value[2].name is a
+ * number, not a string", or undefined when it does not.
+ */
+function checkPolicyListPage(kind, body) {
+    const problems = new Problems();
+    const items = pageItems(body, 'nextLink', problems);
+    if (typeof items === 'string')
+        return items;
+    items.forEach((item, i) => checkItem(kind, item, `value[${i}]`, problems));
     return problems.first;
 }
 /**
@@ -548,19 +558,10 @@ const POLICY_STATE_STRINGS = [
  */
 function checkPolicyStatesPage(body) {
     const problems = new Problems();
-    if (body === NOT_JSON)
-        return 'the answer is not JSON';
-    if (!problems.object(body, 'the answer', true))
-        return problems.first;
-    const page = body;
-    if (page.value === undefined)
-        return 'the answer has no `value` list';
-    if (!problems.list(page.value, 'value', true))
-        return problems.first;
-    checkNextLink(page['@odata.nextLink'], '@odata.nextLink', problems);
-    if (nestingDepth(page.value, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH)
-        return `the answer nests deeper than ${MAX_ANSWER_DEPTH} levels`;
-    page.value.forEach((state, i) => {
+    const items = pageItems(body, '@odata.nextLink', problems);
+    if (typeof items === 'string')
+        return items;
+    items.forEach((state, i) => {
         const at = `value[${i}]`;
         if (!problems.object(state, at, true))
             return;
