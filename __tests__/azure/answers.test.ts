@@ -6,7 +6,6 @@
  */
 import fc from 'fast-check';
 import type { ServerResponse } from 'node:http';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { checkPolicyListPage, MAX_ANSWER_DEPTH } from '../../src/azure/policyAnswers.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -15,20 +14,13 @@ import { parseScope } from '../../src/azure/scope.js';
 import type { Json } from '../../src/model/value.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, POLICY_API_VERSION } from '../support/arm-policy.js';
-import { MG, packRepository, publish, type Repository } from './support.js';
+import { connectWith, eachTestPackAndServer, MG, publish, type Repository } from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 const DEFINITIONS = `${SUB.id}/providers/Microsoft.Authorization/policyDefinitions`;
 const definitionId = (name: string) => `${DEFINITIONS}/${name}`;
 
-function connect(server: ArmServer, overrides: Partial<Parameters<typeof connectArm>[0]> = {}): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 },
-    ...overrides
-  });
-}
+const connect = connectWith({ retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 
 /** Every policy list at any scope answers `answer()`, as raw bytes. */
 function serveLists(server: ArmServer, answer: () => string): void {
@@ -342,14 +334,10 @@ describe('answers Resource Manager should not give', () => {
 describe('plan and deploy on a hostile answer', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule] });
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(
+    made => ({ server, repo } = made),
+    () => startArmServer({ modules: [policyModule] })
+  );
 
   it('a definition Azure lists with an id that cannot be read stops deploy before any write', async () => {
     // Quietly dropping it would plan a create, and the PUT would overwrite someone else's definition.

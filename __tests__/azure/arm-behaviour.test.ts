@@ -12,12 +12,22 @@ import { policyState, POLICY_API_VERSION, setPolicyReplicationLag, storedAt } fr
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
 import { seedResources } from '../support/arm-resourcegraph.js';
 import { notSeenYet } from '../../src/azure/apply.js';
-import { connectArm } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { retryAfterMs } from '../../src/azure/rest.js';
 import { parseScope } from '../../src/azure/scope.js';
-import { dropRule, MG, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import {
+  connect,
+  dropRule,
+  eachTestPackAndServer,
+  MG,
+  packRepository,
+  publish,
+  publishServer,
+  RG,
+  SUB,
+  type Repository
+} from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 
@@ -67,15 +77,10 @@ function holdings(server: ArmServer): string[] {
 describe('Resource Manager as it answers under load and while others change the scope', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
+  eachTestPackAndServer(made => ({ server, repo } = made));
+  beforeEach(() => {
     seedAccounts(server);
     config(repo);
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   it('waits out 429 and 503 whose Retry-After is an HTTP-date, on the SDK’s and the raw REST requests, and ends as a fault-free deploy', async () => {
@@ -342,9 +347,8 @@ describe('an assignment’s managed identity and the location Azure keeps for it
       items: { kind: string; action: string; reason?: string }[];
       results: { kind: string; action: string; outcome: string; message?: string }[];
     };
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
+  eachTestPackAndServer(made => ({ server, repo } = made));
+  beforeEach(() => {
     // A rule that may change resources: assigned with Modify, the assignment needs a managed identity.
     const file = path.join(repo.policies, 'foundry-tools-cmk.yaml');
     writeFileSync(
@@ -352,19 +356,13 @@ describe('an assignment’s managed identity and the location Azure keeps for it
       readFileSync(file, 'utf8').replace('allowed: [Audit, Deny, Disabled]', 'allowed: [Audit, Deny, Disabled, Modify]')
     );
   });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
 
   it('refuses an assignment that modifies without an identity, as Azure does, so the identity cmk-guard adds is what lets it through', async () => {
     const modify = ['--effect', 'foundry-tools-cmk=Modify'];
     expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'westeurope'])).code).toBe(0);
     expect(assignment()).toMatchObject({ location: 'westeurope', identity: { type: 'SystemAssigned' } });
     // The same assignment written by hand without the identity: Azure refuses it.
-    const store = new PolicyStore(
-      connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url })
-    );
+    const store = new PolicyStore(connect(server));
     const { identity, location, ...withoutIdentity } = assignment() as Record<string, unknown>;
     expect([identity, location]).not.toContain(undefined);
     await expect(
@@ -544,13 +542,7 @@ describe('Retry-After, in either form RFC 9110 allows', () => {
         retryAfterSeconds: 3600,
         retryAfterDate: true
       });
-      const store = new PolicyStore(
-        connectArm({
-          env: { CMK_GUARD_AZURE_TOKEN: server.token },
-          armEndpoint: server.url,
-          retry: { retryDelayInMs: 1, maxRetryDelayInMs: 50 }
-        })
-      );
+      const store = new PolicyStore(connect(server, { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 50 } }));
       // An hour's wait per attempt would outlast the test; clamped to 50 ms, the seven attempts end soon.
       const write = store.putDefinition(parseScope(SUB, '--scope'), 'd', {
         properties: {

@@ -5,14 +5,21 @@
  * is an error body answered 200; a 409 (a management lock) or 412 on a write, which are refusals,
  * not answers to wait out or read back; a next-page link too long to follow.
  */
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { parseScope } from '../../src/azure/scope.js';
 import type { DeploymentPlan } from '../../src/model/plan.js';
 import { policyModule, policyState, seedPolicyResource } from '../support/arm-policy.js';
 import { startArmServer, type ArmServer, type ScriptedFaultAction } from '../support/arm-server.js';
-import { MG, packRepository, publish, publishServer, type Repository } from './support.js';
+import {
+  connectWith,
+  eachTestPackAndServer,
+  MG,
+  packRepository,
+  publish,
+  publishServer,
+  type Repository
+} from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 const ONE_DEFINITION = /\/policyDefinitions\/ai-hub-cmk$/i;
@@ -24,13 +31,7 @@ const json = (status: number, body: unknown): ScriptedFaultAction => ({
   body: JSON.stringify(body)
 });
 
-function connect(server: ArmServer): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 }
-  });
-}
+const connect = connectWith({ retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 
 function results(stdout: string): NonNullable<DeploymentPlan['results']> {
   return (JSON.parse(stdout) as DeploymentPlan).results ?? [];
@@ -86,14 +87,7 @@ describe('a policy resource read by name', () => {
 describe('deploy where the contract is strayed from', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   it('a write whose answers are lost, read back as an error body answered 200: not known, never "not written"', async () => {
     server.scriptFaults([

@@ -9,7 +9,7 @@ import { startArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { MG, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, packRepository, publish, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const PROD = '/providers/Microsoft.Management/managementGroups/prod';
@@ -19,8 +19,8 @@ const ELSEWHERE = '/providers/Microsoft.Management/managementGroups/elsewhere';
 describe('an assignment at a management group below the definitions', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
+  eachTestPackAndServer(made => ({ server, repo } = made));
+  beforeEach(() => {
     // contoso > prod > online (which holds the subscription); elsewhere is beside contoso.
     const subscription = SUB.split('/')[2];
     seedManagementGroup(server, 'contoso', { children: ['prod'] });
@@ -30,11 +30,6 @@ describe('an assignment at a management group below the definitions', () => {
     seedExemptionGroup(server, 'contoso', []);
     seedExemptionGroup(server, 'prod', [], 'contoso');
     seedExemptionGroup(server, 'online', [subscription], 'prod');
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   it('deploys the definitions at the group and the assignment two levels below it; a second deploy writes nothing', async () => {

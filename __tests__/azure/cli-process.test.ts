@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { storedAt } from '../support/arm-policy.js';
-import { MG, OWNER, packRepository, publishServer, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, OWNER, type Repository } from './support.js';
 
 const entry = path.resolve('dist/cli/index.js');
 // Landing runs the tests before it rebuilds dist/: a build older than plan and deploy counts as missing.
@@ -40,14 +40,7 @@ if (!built)
 describeBuilt('the built CLI deploys in its own process', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   it.each(nodes)('on %s', async (_name, node) => {
     const env = { CMK_GUARD_AZURE_TOKEN: server.token };

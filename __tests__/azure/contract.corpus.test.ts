@@ -9,13 +9,12 @@
  * assignment, where the spec lists only 201 (the client accepts both, see policyStore.ts).
  */
 import path from 'node:path';
-import { connectArm } from '../../src/azure/connection.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { parseScope } from '../../src/azure/scope.js';
 import { policyContract } from '../support/arm-contract.js';
 import type { ArmServer } from '../support/arm-server.js';
 import { seedPolicyResource } from '../support/arm-policy.js';
-import { dropRule, MG, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import { connect, dropRule, eachTestPackAndServer, MG, publish, RG, SUB, type Repository } from './support.js';
 
 const corpus = process.env.CMK_GUARD_CORPUS ?? path.resolve('../shared/corpus');
 // Deploy also lists the exemptions of an assignment it prunes (exemptions 2022-07-01-preview), and a
@@ -57,14 +56,7 @@ function violations(server: ArmServer): string[] {
 describe('requests and answers hold to the policy OpenAPI 2025-03-01', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   it('finds a body Azure would refuse (the check can fail)', () => {
     const bad = contract.checkRequest('PUT', `${MG}/providers/Microsoft.Authorization/policyDefinitions/x`, {
@@ -126,9 +118,7 @@ describe('requests and answers hold to the policy OpenAPI 2025-03-01', () => {
   });
 
   it('writes an assignment with a managed identity and deletes what exists and what does not', async () => {
-    const store = new PolicyStore(
-      connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url })
-    );
+    const store = new PolicyStore(connect(server));
     const sub = parseScope(SUB, '--scope');
     await store.putDefinition(sub, 'd', {
       properties: {

@@ -6,7 +6,7 @@
  * MAX_EMPTY_PAGES empty pages in a row, and still reads a list whose items come after fewer.
  */
 import { ComplianceStates } from '../../src/azure/compliance.js';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
+import type { ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { ExemptionStore } from '../../src/azure/exemptions.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -18,6 +18,7 @@ import { policyModule } from '../support/arm-policy.js';
 import { policyInsightsModule } from '../support/arm-policyinsights.js';
 import { resourceGraphModule } from '../support/arm-resourcegraph.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
+import { connect } from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 const DEFINITIONS = `${SUB.id}/providers/Microsoft.Authorization/policyDefinitions`;
@@ -50,7 +51,7 @@ beforeEach(async () => {
   server = await startArmServer({
     modules: [policyModule, exemptionsModule, resourceGraphModule, policyInsightsModule]
   });
-  connection = connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url });
+  connection = connect(server);
   served = 0;
   itemsAt = undefined;
   const next = (path: string, version: string) => `${server.url}${path}?api-version=${version}&$skiptoken=${served}`;

@@ -6,24 +6,21 @@
  * say why. Whatever path reads it (an SDK client, the raw REST pipeline), the top-level code is the
  * error's code and the message says the details.
  */
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
+import type { ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { ExemptionStore } from '../../src/azure/exemptions.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { ResourceGraph } from '../../src/azure/resourceGraph.js';
 import { parseScope } from '../../src/azure/scope.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
+import { connect } from './support.js';
 
 let server: ArmServer;
 let connection: ArmConnection;
 
 beforeEach(async () => {
   server = await startArmServer();
-  connection = connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 0, retryDelayInMs: 1, maxRetryDelayInMs: 2 }
-  });
+  connection = connect(server, { retry: { maxRetries: 0, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 });
 afterEach(async () => {
   await server.close();

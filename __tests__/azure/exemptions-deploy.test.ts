@@ -9,7 +9,7 @@ import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
 import { exemptionsModule, exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedResources } from '../support/arm-resourcegraph.js';
-import { packRepository, publish, RG, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, publish, RG, SUB, type Repository } from './support.js';
 
 const ACCOUNT = `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`;
 
@@ -41,9 +41,11 @@ function config(repo: Repository, reason: string, second: 'glob' | 'file' | 'non
 describe('deploy writes the exemptions the exceptions make', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule] });
-    repo = packRepository();
+  eachTestPackAndServer(
+    made => ({ server, repo } = made),
+    () => startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule] })
+  );
+  beforeEach(() => {
     seedResources(server, [
       { id: ACCOUNT, name: 'legacy', type: 'Microsoft.CognitiveServices/accounts', kind: 'OpenAI', properties: {} },
       {
@@ -54,10 +56,6 @@ describe('deploy writes the exemptions the exceptions make', () => {
         properties: {}
       }
     ]);
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   const exemptions = () =>

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { graphRow, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, publish, RG, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const ASSIGNMENT = `${SUB}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
@@ -58,9 +58,8 @@ async function plan(server: ArmServer, repo: Repository, more: string[] = []): P
 describe('exemptions outside the assignment’s scope (assignmentScopeValidation DoNotValidate)', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
+  eachTestPackAndServer(made => ({ server, repo } = made));
+  beforeEach(() => {
     seedManagementGroup(server, 'fabrikam', { subscriptions: [SUB2.split('/')[2]] });
     // Someone else's exemption of the pack's assignment out there: never touched.
     seedExemption(server, `${SUB2}/resourceGroups/moving`, 'platform-team-waiver', {
@@ -68,10 +67,6 @@ describe('exemptions outside the assignment’s scope (assignmentScopeValidation
       exemptionCategory: 'Waiver',
       assignmentScopeValidation: 'DoNotValidate'
     });
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   it('writes one with DoNotValidate and says why, keeps it so, finds it again with Resource Graph, and prunes it', async () => {

@@ -4,7 +4,6 @@
  * ARM answers them, lists at every scope with the contract's `$filter`s and paging, and the
  * exemptions that apply to a scope for the pack's initiative.
  */
-import { connectArm } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { exemptionId, exemptionScope, ExemptionStore } from '../../src/azure/exemptions.js';
 import { parseScope } from '../../src/azure/scope.js';
@@ -12,6 +11,7 @@ import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
 import { exemptionsModule, exemptionState, seedExemption, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
+import { connect } from './support.js';
 
 const MG = '/providers/Microsoft.Management/managementGroups/contoso';
 const SUB = '/subscriptions/11111111-1111-1111-1111-111111111111';
@@ -41,13 +41,7 @@ describe('policy exemptions through the raw REST pipeline', () => {
       policyDefinitionId: `${MG}/providers/Microsoft.Authorization/policyDefinitions/d`,
       scope: MG
     });
-    store = new ExemptionStore(
-      connectArm({
-        env: { CMK_GUARD_AZURE_TOKEN: server.token },
-        armEndpoint: server.url,
-        retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 }
-      })
-    );
+    store = new ExemptionStore(connect(server, { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } }));
   });
   afterEach(() => server.close());
 

@@ -4,7 +4,6 @@
  * gets. Nothing here is mocked; the server answers as Azure does.
  */
 import type { ServerResponse } from 'node:http';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { parseScope } from '../../src/azure/scope.js';
@@ -13,18 +12,12 @@ import { tokenFromEnvironment } from '../../src/azure/credential.js';
 import { UserError } from '../../src/model/errors.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, POLICY_API_VERSION, storedAt } from '../support/arm-policy.js';
+import { connectWith } from './support.js';
 
 const MG = parseScope('/providers/Microsoft.Management/managementGroups/contoso', '--scope');
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 
-function connect(server: ArmServer, overrides: Partial<Parameters<typeof connectArm>[0]> = {}): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-    ...overrides
-  });
-}
+const connect = connectWith({ retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
 
 const definition = (effect = 'Audit') => ({
   properties: {

@@ -12,7 +12,7 @@ import type { ArmServer } from '../support/arm-server.js';
 import { seedPolicyResource, storedAt } from '../support/arm-policy.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { MG, OWNER, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, OWNER, publish, SUB, type Repository } from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const group = (name: string) => `/providers/Microsoft.Management/managementGroups/${name}`;
@@ -50,9 +50,8 @@ const exemptionsAt = (server: ArmServer, scope: string) =>
 describe('a management group’s plan reaches the groups below it', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
+  eachTestPackAndServer(made => ({ server, repo } = made));
+  beforeEach(() => {
     // contoso ─┬─ SUB
     //          ├─ sandbox (no subscription)
     //          └─ platform ─┬─ SUB2
@@ -61,10 +60,6 @@ describe('a management group’s plan reaches the groups below it', () => {
     seedManagementGroup(server, 'sandbox', {});
     seedManagementGroup(server, 'platform', { subscriptions: [SUB2.split('/')[2]], children: ['edge'] });
     seedManagementGroup(server, 'edge', {});
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   it('keeps, updates and prunes the pack’s exemptions at child management groups, and never creates over one it did not list', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { armError, startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule, exemptionState, seedExemptionGroup } from '../support/arm-exemptions.js';
-import { MG, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
 
 const ACCOUNT = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.CognitiveServices/accounts/legacy`;
 
@@ -30,14 +30,10 @@ function exceptionById(repo: Repository): void {
 describe('an endpoint without Resource Graph or the Management Groups API', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule] });
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(
+    made => ({ server, repo } = made),
+    () => startArmServer({ modules: [policyModule, exemptionsModule] })
+  );
 
   it('plans and deploys at a management group, noting what it did not search, and a second deploy writes nothing', async () => {
     const plan = await publish(server, repo, 'plan', MG, ['--prune']);

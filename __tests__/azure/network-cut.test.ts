@@ -9,14 +9,22 @@
  */
 import type { DeploymentPlan } from '../../src/model/plan.js';
 import { mayHaveBeenDone } from '../../src/azure/apply.js';
-import { connectArm } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { ExemptionStore } from '../../src/azure/exemptions.js';
 import { writeAnswerProblem } from '../../src/azure/policyAnswers.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { policyState, seedPolicyResource } from '../support/arm-policy.js';
 import { startArmServer, type ArmServer, type ScriptedFault } from '../support/arm-server.js';
-import { dropRule, MG, packRepository, publish, publishServer, type Repository } from './support.js';
+import {
+  connect,
+  dropRule,
+  eachTestPackAndServer,
+  MG,
+  packRepository,
+  publish,
+  publishServer,
+  type Repository
+} from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const ONE_DEFINITION = /\/policyDefinitions\/ai-hub-cmk$/i;
@@ -56,14 +64,7 @@ describe('a deploy cut off in the middle', () => {
       await clean.close();
     }
   });
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   /** Clears the faults, deploys again (all of what was left), and then once more (nothing). */
   async function converges(): Promise<void> {
@@ -277,9 +278,7 @@ describe('what a write’s success answer must hold', () => {
           }
         }
       ]);
-      const store = new ExemptionStore(
-        connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url })
-      );
+      const store = new ExemptionStore(connect(server));
       const error = (await store
         .put('/subscriptions/00000000-0000-0000-0000-000000000001', 'e', {
           policyAssignmentId:

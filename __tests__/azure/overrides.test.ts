@@ -10,7 +10,7 @@ import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedResources } from '../support/arm-resourcegraph.js';
-import { cli, packRepository, publish, RG, SUB, type Repository } from './support.js';
+import { cli, eachTestPackAndServer, publish, RG, SUB, type Repository } from './support.js';
 
 function config(repo: Repository, lines: string[]): void {
   writeFileSync(path.join(repo.root, 'cmk-guard.yaml'), `${lines.join('\n')}\n`);
@@ -28,9 +28,11 @@ const OVERRIDES = [
 describe('overrides.<rule>.effect reaches the assignment', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 });
-    repo = packRepository();
+  eachTestPackAndServer(
+    made => ({ server, repo } = made),
+    () => startArmServer({ modules: [policyModule, exemptionsModule, resourceGraphModule], pageSize: 3 })
+  );
+  beforeEach(() => {
     seedResources(server, [
       {
         id: `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`,
@@ -46,10 +48,6 @@ describe('overrides.<rule>.effect reaches the assignment', () => {
         properties: { enableSoftDelete: false, enablePurgeProtection: true }
       }
     ]);
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
   });
 
   const assignedEffects = () => {

@@ -7,7 +7,17 @@ import type { ArmServer } from '../support/arm-server.js';
 import { seedPolicyResource, storedAt, type StoredPolicyResource } from '../support/arm-policy.js';
 import { exemptionState, seedExemption, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { graphRow, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { dropRule, MG, OWNER, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import {
+  dropRule,
+  eachTestPackAndServer,
+  MG,
+  OWNER,
+  publish,
+  publishServer,
+  RG,
+  SUB,
+  type Repository
+} from './support.js';
 
 const PACK = 'cmk-guard-foundry-tools';
 const DEFINITIONS = [
@@ -48,14 +58,7 @@ function stable(resource: StoredPolicyResource): unknown {
 describe('plan and deploy the pack', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   it('plans, deploys to a management group, and a second deploy writes nothing', async () => {
     const plan = await publish(server, repo, 'plan', MG);

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ComplianceStates } from '../../src/azure/compliance.js';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { ResourceGraph } from '../../src/azure/resourceGraph.js';
@@ -19,18 +18,13 @@ import { policyModule } from '../support/arm-policy.js';
 import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
 import { startArmServer, type ArmServer, type ScriptedFaultAction } from '../support/arm-server.js';
 import { runCliAgainst, SUBSCRIPTIONS } from '../support/live-estate.js';
+import { connectWith } from './support.js';
 
 const SUB = parseScope(`/subscriptions/${SUBSCRIPTIONS[0]}`, '--scope');
 const MG = '/providers/Microsoft.Management/managementGroups/contoso';
 const INITIATIVE = `${MG}/providers/Microsoft.Authorization/policySetDefinitions/cmk-guard-foundry-tools`;
 
-function connect(server: ArmServer): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 }
-  });
-}
+const connect = connectWith({ retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 
 const json = (body: unknown): ScriptedFaultAction => ({
   kind: 'answer',

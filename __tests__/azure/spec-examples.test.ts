@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareBodies } from '../../src/azure/compare.js';
 import { ComplianceStates } from '../../src/azure/compliance.js';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
+import type { ArmConnection } from '../../src/azure/connection.js';
 import { EXEMPTIONS_API_VERSION, ExemptionStore } from '../../src/azure/exemptions.js';
 import { descendants, groupsBelow, MANAGEMENT_GROUPS_API_VERSION } from '../../src/azure/hierarchy.js';
 import { POLICY_API_VERSION, PolicyStore, type RestBody } from '../../src/azure/policyStore.js';
@@ -29,6 +29,7 @@ import { startArmServer, type ArmReply, type ArmServer } from '../support/arm-se
 import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
+import { connect } from './support.js';
 
 type JsonObject = { [key: string]: Json };
 
@@ -56,11 +57,7 @@ let connection: ArmConnection;
 
 beforeEach(async () => {
   server = await startArmServer();
-  connection = connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 0, retryDelayInMs: 1, maxRetryDelayInMs: 2 }
-  });
+  connection = connect(server, { retry: { maxRetries: 0, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 });
 afterEach(async () => {
   await server.close();

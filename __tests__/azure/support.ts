@@ -1,11 +1,12 @@
 /**
- * Shared by the plan/deploy tests and the contract suite: a copy of the pack in a temporary
- * repository, and the CLI run in this process as a user runs it, against the loopback ARM
- * through `--arm-endpoint` and `CMK_GUARD_AZURE_TOKEN`.
+ * Shared by the Azure tests and the contract suite: a copy of the pack in a temporary
+ * repository, the CLI run in this process as a user runs it, against the loopback ARM
+ * through `--arm-endpoint` and `CMK_GUARD_AZURE_TOKEN`, and the connection the stores take.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { connectArm, type ArmConnection, type ConnectionSettings } from '../../src/azure/connection.js';
 import { runCli } from '../../src/commands/index.js';
 import { startArmServer, type ArmServer, type ArmServerOptions } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
@@ -97,4 +98,45 @@ export async function publishServer(options: Omit<ArmServerOptions, 'modules'> =
   seedManagementGroup(server, 'contoso', { subscriptions: [subscription] });
   seedExemptionGroup(server, 'contoso', [subscription]);
   return server;
+}
+
+export interface PackAndServer {
+  server: ArmServer;
+  repo: Repository;
+}
+
+/**
+ * Called in a describe block: before each of its tests, a fresh loopback ARM (publishServer() unless
+ * `start` makes another) and the pack in a fresh repository, handed to `take` (which keeps them, and
+ * may seed more); after each test, the server is closed and the repository removed.
+ */
+export function eachTestPackAndServer(
+  take: (made: PackAndServer) => void,
+  start: () => Promise<ArmServer> = publishServer
+): void {
+  let made: PackAndServer | undefined;
+  beforeEach(async () => {
+    made = { server: await start(), repo: packRepository() };
+    take(made);
+  });
+  afterEach(async () => {
+    await made?.server.close();
+    made?.repo.dispose();
+    made = undefined;
+  });
+}
+
+/**
+ * The real connection (the SDKs' clients and the REST client) to the loopback `server`, with its
+ * token; `settings` (retries, time-outs, another token or endpoint) replace what they name.
+ */
+export function connect(server: ArmServer, settings: Partial<ConnectionSettings> = {}): ArmConnection {
+  return connectArm({ env: { CMK_GUARD_AZURE_TOKEN: server.token }, armEndpoint: server.url, ...settings });
+}
+
+/** `connect` with a test file's own settings (its retries), which a call's settings replace by name. */
+export function connectWith(
+  defaults: Partial<ConnectionSettings>
+): (server: ArmServer, settings?: Partial<ConnectionSettings>) => ArmConnection {
+  return (server, settings = {}) => connect(server, { ...defaults, ...settings });
 }

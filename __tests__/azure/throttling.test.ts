@@ -6,7 +6,6 @@
  * backoff and jitter, in bounded time, and the error that ends the tries names the request, how
  * many tries there were, and a wait asked for that was cut short.
  */
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { ExemptionStore } from '../../src/azure/exemptions.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -24,7 +23,7 @@ import { startArmServer, type ArmServer, type ScriptedFault } from '../support/a
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { resourceGraphModule } from '../support/arm-resourcegraph.js';
-import { MG, packRepository, publish, publishServer, type Repository } from './support.js';
+import { connectWith, eachTestPackAndServer, MG, publish, type Repository } from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 const DEFINITION = {
@@ -36,15 +35,7 @@ const DEFINITION = {
 };
 const THROTTLED = '{"error":{"code":"TooManyRequests","message":"The request is being throttled."}}';
 
-function connect(server: ArmServer, overrides: Partial<Parameters<typeof connectArm>[0]> = {}): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: server.token },
-    armEndpoint: server.url,
-    retry: { maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 40 },
-    timeoutMs: 2000,
-    ...overrides
-  });
-}
+const connect = connectWith({ retry: { maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 40 }, timeoutMs: 2000 });
 
 function answer(status: number, headers: Record<string, string> = {}, body = THROTTLED): ScriptedFault['action'] {
   return { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body };
@@ -253,14 +244,7 @@ describe('throttled and unavailable, on every client', () => {
 describe('deploy against a Resource Manager that throttles without saying how long', () => {
   let server: ArmServer;
   let repo: Repository;
-  beforeEach(async () => {
-    server = await publishServer();
-    repo = packRepository();
-  });
-  afterEach(async () => {
-    await server.close();
-    repo.dispose();
-  });
+  eachTestPackAndServer(made => ({ server, repo } = made));
 
   it('waits out a 429 without Retry-After on reads and writes, and ends as a deploy without it', async () => {
     server.scriptFaults([

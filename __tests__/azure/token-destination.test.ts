@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectArm, type ArmConnection } from '../../src/azure/connection.js';
+import type { ArmConnection, ConnectionSettings } from '../../src/azure/connection.js';
 import { runCli } from '../../src/commands/index.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -18,6 +18,7 @@ import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
+import { connectWith } from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
 const MG = parseScope('/providers/Microsoft.Management/managementGroups/contoso', '--scope');
@@ -33,14 +34,8 @@ afterEach(async () => {
   await elsewhere.close();
 });
 
-function connect(overrides: Partial<Parameters<typeof connectArm>[0]> = {}): ArmConnection {
-  return connectArm({
-    env: { CMK_GUARD_AZURE_TOKEN: arm.token },
-    armEndpoint: arm.url,
-    retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 1 },
-    ...overrides
-  });
-}
+const connectTo = connectWith({ retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 1 } });
+const connect = (settings: Partial<ConnectionSettings> = {}): ArmConnection => connectTo(arm, settings);
 
 function answer(name: string, reply: () => { status: number; body?: unknown; headers?: Record<string, string> }) {
   arm.route({
