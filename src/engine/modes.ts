@@ -8,50 +8,51 @@
 
 import { own } from '../model/value.js';
 import { foldCase } from '../model/foldCase.js';
+import { TAG_SUPPORT } from './tagSupport.data.js';
 
-/** Child types that are tracked resources (they take tags and a location). */
+/**
+ * Whether a resource type supports tags, as Microsoft Learn's "Tag support for Azure resources" page lists it
+ * (tagSupport.data.ts, made by scripts/build-tag-support.js from the page's Markdown): true, false, or
+ * undefined for a type the page does not list. Keyed by the folded type; a namespace's row is read on
+ * first use.
+ */
+const tagSupport = new Map<string, Map<string, boolean>>();
+export function pageSaysTags(lowerType: string): boolean | undefined {
+  const slash = lowerType.indexOf('/');
+  if (slash < 0) return undefined;
+  const namespace = lowerType.slice(0, slash);
+  let types = tagSupport.get(namespace);
+  if (types === undefined) {
+    types = new Map();
+    for (const entry of (TAG_SUPPORT.get(namespace) ?? '').split(' ')) {
+      if (entry) types.set(entry.slice(1), entry[0] === '+');
+    }
+    tagSupport.set(namespace, types);
+  }
+  return types.get(lowerType.slice(slash + 1));
+}
+
+/**
+ * Types the page says support tags that have no location, so `Indexed` does not evaluate them ("only
+ * evaluate resource types that support tags and location"). A Key Vault secret takes `tags` but no
+ * `location` (https://learn.microsoft.com/azure/templates/microsoft.keyvault/vaults/secrets: name, parent,
+ * properties, tags). Resource groups and subscriptions are below (`notIndexedTypes`).
+ */
+const taggedWithoutLocation = new Set(['microsoft.keyvault/vaults/secrets']);
+
+/**
+ * Child types the page does not list that are tracked resources (a location and tags in their template
+ * reference: https://learn.microsoft.com/azure/templates/microsoft.media/mediaservices/liveevents and
+ * …/streamingendpoints). Every child type of the hand-written list this replaced that the page lists is now
+ * decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
+ * Microsoft.EventGrid/namespaces/topics are proxy resources (no location or tags in their template
+ * reference) and Microsoft.Devices/IotHubs/eventHubEndpoints is not a resource type one deploys.
+ */
 const trackedChildTypes = new Set(
-  [
-    'Microsoft.Sql/servers/databases',
-    'Microsoft.Sql/servers/elasticPools',
-    'Microsoft.Sql/servers/jobAgents',
-    'Microsoft.Sql/managedInstances/databases',
-    'Microsoft.Web/sites/slots',
-    'Microsoft.Compute/virtualMachines/extensions',
-    'Microsoft.Compute/virtualMachineScaleSets/virtualMachines',
-    'Microsoft.Compute/galleries/images',
-    'Microsoft.Compute/galleries/images/versions',
-    'Microsoft.Synapse/workspaces/sqlPools',
-    'Microsoft.Synapse/workspaces/bigDataPools',
-    'Microsoft.Synapse/workspaces/kustoPools',
-    'Microsoft.MachineLearningServices/workspaces/computes',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
-    'Microsoft.MachineLearningServices/workspaces/batchEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/serverlessEndpoints',
-    'Microsoft.ContainerRegistry/registries/replications',
-    'Microsoft.ContainerRegistry/registries/webhooks',
-    'Microsoft.ContainerRegistry/registries/tasks',
-    'Microsoft.Automation/automationAccounts/runbooks',
-    'Microsoft.Automation/automationAccounts/configurations',
-    'Microsoft.Kusto/clusters/databases',
-    'Microsoft.HybridCompute/machines/extensions',
-    'Microsoft.DBforPostgreSQL/serverGroupsv2',
-    'Microsoft.Network/virtualHubs',
-    'Microsoft.Media/mediaservices/liveEvents',
-    'Microsoft.Media/mediaservices/streamingEndpoints',
-    'Microsoft.Devices/IotHubs/eventHubEndpoints',
-    'Microsoft.DocumentDB/cassandraClusters/dataCenters',
-    'Microsoft.AppPlatform/Spring/apps',
-    'Microsoft.Blueprint/blueprints',
-    'Microsoft.StreamAnalytics/clusters',
-    'Microsoft.NetApp/netAppAccounts/capacityPools',
-    'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
-    'Microsoft.EventGrid/namespaces/topics'
-  ].map(t => foldCase(t))
+  ['Microsoft.Media/mediaservices/liveEvents', 'Microsoft.Media/mediaservices/streamingEndpoints'].map(t => foldCase(t))
 );
 
-/** Top-level types that are proxy resources (no tags or location). */
+/** Top-level types that are proxy resources (no tags or location), for the types the page does not list. */
 const proxyNamespaces = [
   'microsoft.authorization/',
   'microsoft.resources/deployments',
@@ -112,9 +113,26 @@ export function isIndexedType(type: string): boolean {
   return typeEntry(type).indexed;
 }
 
+/**
+ * Whether `Indexed` evaluates a type: resource groups and subscriptions never; a type the tag-support page
+ * lists when the page says it supports tags (and it has a location); a type the page does not list by its
+ * shape. The page leaves out many types (most of Microsoft.Network's, every child of a storage account's
+ * services), so the shape still decides those, as it did before the page was read:
+ *  - a top-level type (`Namespace/type`) is evaluated, unless its namespace or type is a known proxy
+ *    (proxyNamespaces). Top-level types are nearly all tracked resources, and evaluating is the side a gate
+ *    fails closed on: an `Indexed` definition about an unlisted type still judges it;
+ *  - a child type is not evaluated unless trackedChildTypes names it. This side fails open, on purpose: the
+ *    mode docs' own example of what `Indexed` skips, Microsoft.Network/routeTables/routes, is a child type the
+ *    page does not list, and child types are proxy resources far more often than not (of the 1,276 child types
+ *    the page lists, 1,107 do not support tags). Evaluating them would report on subnets, containers and
+ *    routes that Azure Policy never judges under `Indexed`.
+ * Type names compare ignoring case, as ARM compares them.
+ */
 function computeIndexed(type: string): boolean {
   const lower = foldCase(type);
   if (notIndexedTypes.has(lower)) return false;
+  const tags = pageSaysTags(lower);
+  if (tags !== undefined) return tags && !taggedWithoutLocation.has(lower);
   // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
   // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
   if (proxyNamespaces.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`))))
