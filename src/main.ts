@@ -104,10 +104,10 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
     config,
     pr ? { base: inputs.base ?? pr.baseSha, file: configFile, named: inputs.config, cwd: context.workspace } : undefined
   );
-  const scope = azure.scope ?? subscriptionScope(inputs.azure.subscriptionId);
+  const scope = azure.scope ?? subscriptionScope(azure.subscriptionId);
   if (!scope)
     throw new UserError(
-      `the input \`command\` is '${inputs.command}', which needs the input \`scope\` (or \`subscription-id\`, for that subscription).`
+      `the input \`command\` is '${inputs.command}', which needs the input \`scope\` (or \`subscription-id\`, for that subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`
     );
   if (inputs.policies === null)
     throw new UserError(`the input \`policies\` is 'none', but ${inputs.command} publishes a pack.`);

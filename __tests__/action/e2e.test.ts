@@ -656,6 +656,34 @@ describeBuilt(
           ]);
         });
 
+        // A build older than the file's azure.subscription-id being used skips this one.
+        (builtWith('a subscription id, its GUID') ? it : it.skip)(
+          "plans at the subscription of the base's azure.subscription-id when nothing names a scope, though the change names another",
+          async () => {
+            const event = pullRequest(
+              `azure:\n  arm-endpoint: ${arm.url}\n  subscription-id: ${subscription}\n`,
+              `azure:\n  arm-endpoint: ${arm.url}\n  subscription-id: 00000000-0000-0000-0000-0000000000bb\n`
+            );
+            const plan = await runAction(
+              gate,
+              server,
+              { command: 'plan', 'client-id': clientId, 'tenant-id': tenantId, comment: 'false' },
+              'plan-subscription-at-base',
+              { ...oidc(), ...event }
+            );
+            expect(plan.stderr).toBe('');
+            expect(plan.code).toBe(0);
+            expect(plan.summary).toContain(`### cmk-guard plan: subscription ${subscription}`);
+            expect(arm.requests.map(r => r.path)).toContain(
+              `/subscriptions/${subscription}/providers/Microsoft.Authorization/policyDefinitions`
+            );
+            expect(arm.requests.filter(r => JSON.stringify(r).includes('0000000000bb'))).toEqual([]);
+            expect(plan.summary).toContain(
+              `| \`cmk-guard.yaml\` | \\\`azure.subscription-id\\\` is "00000000-0000-0000-0000-0000000000bb" in this change and "${subscription}" at the base: the base's applies until the change is merged. |`
+            );
+          }
+        );
+
         it('sends the token of CMK_GUARD_AZURE_TOKEN only to the endpoint the workflow names', async () => {
           const event = pullRequest(
             `azure:\n  arm-endpoint: ${arm.url}\n`,

@@ -254,6 +254,48 @@ describe("the CLI's plan and deploy in a pull request's job", () => {
     expect(elsewhere.requests[0]?.authorization).toBe(`Bearer ${arm.token}`);
   });
 
+  it("plans at the subscription the file's azure.subscription-id names when no scope is given, the base's on a pull request", async () => {
+    const other = '00000000-0000-0000-0000-0000000000bb';
+    commitBase(`azure:\n  arm-endpoint: ${arm.url}\n  subscription-id: 00000000-0000-0000-0000-0000000000AA\n`);
+    const plan = await cli(['plan', '--owner', 'platform', '--format', 'json']);
+    expect(plan.stderr).toContain('Reading what subscription 00000000-0000-0000-0000-0000000000aa holds.');
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as DeploymentPlan).scope).toBe(SUB);
+    expect(arm.requests.map(r => r.path)).toContain(`${SUB}/providers/Microsoft.Authorization/policyDefinitions`);
+    // A pull request that names another subscription plans at the base's, and says so; a --scope wins over both.
+    writeFileSync(
+      path.join(dir, 'cmk-guard.yaml'),
+      `azure:\n  arm-endpoint: ${arm.url}\n  subscription-id: ${other}\n`
+    );
+    const pinned = JSON.parse((await cli(['plan', '--owner', 'platform', '--format', 'json', '--base', base])).stdout);
+    expect((pinned as DeploymentPlan).scope).toBe(SUB);
+    expect((pinned as DeploymentPlan).skipped?.map(entry => entry.reason.split(' ')[0])).toEqual([
+      '`azure.subscription-id`'
+    ]);
+    expect(
+      (JSON.parse((await cli(['plan', '--owner', 'platform', '--format', 'json'])).stdout) as DeploymentPlan).scope
+    ).toBe(`/subscriptions/${other}`);
+    const scoped = await cli([
+      'plan',
+      '--owner',
+      'platform',
+      '--format',
+      'json',
+      '--scope',
+      `/subscriptions/${other}`,
+      '--base',
+      base
+    ]);
+    expect((JSON.parse(scoped.stdout) as DeploymentPlan).scope).toBe(`/subscriptions/${other}`);
+    // Neither a scope nor a subscription: the error names every way to give one.
+    writeFileSync(path.join(dir, 'cmk-guard.yaml'), `azure:\n  arm-endpoint: ${arm.url}\n`);
+    const none = await cli(['plan', '--owner', 'platform']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      'plan needs --scope (a management group or subscription), or `azure.scope` or `azure.subscription-id` in cmk-guard.yaml.'
+    );
+  });
+
   it('deploy does not run in a pull request job', async () => {
     commitBase(`azure:\n  arm-endpoint: ${arm.url}\n  scope: ${SUB}\n`);
     const deploy = await cli(['deploy', '--owner', 'platform', '--arm-endpoint', arm.url], {

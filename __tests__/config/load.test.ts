@@ -87,6 +87,32 @@ describe('reading cmk-guard.yaml', () => {
     ]);
   });
 
+  it('refuses an azure.subscription-id that is not a GUID at its line', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-config-'));
+    try {
+      writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'azure:\n  owner: me\n  subscription-id: my-subscription\n');
+      expect(() => loadConfig(path.join(dir, 'cmk-guard.yaml'), dir)).toThrow(
+        /^`azure\.subscription-id` is `my-subscription`; it must be a subscription id, its GUID, e\.g\. `00000000-0000-0000-0000-000000000000`\.$/
+      );
+      try {
+        loadConfig(path.join(dir, 'cmk-guard.yaml'), dir);
+      } catch (error) {
+        expect(isUserError(error) && error.describe()).toBe(
+          'cmk-guard.yaml:3:20: `azure.subscription-id` is `my-subscription`; it must be a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`.'
+        );
+      }
+      writeFileSync(
+        path.join(dir, 'cmk-guard.yaml'),
+        'azure:\n  subscription-id: 00000000-0000-0000-0000-0000000000AA\n'
+      );
+      expect(loadConfig(path.join(dir, 'cmk-guard.yaml'), dir).azure.subscriptionId).toBe(
+        '00000000-0000-0000-0000-0000000000AA'
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a YAML syntax error is at its line and column', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-config-'));
     try {

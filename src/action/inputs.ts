@@ -5,6 +5,7 @@ import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
 import { parseRegion, type GivenSettings } from '../config/settings.js';
+export { subscriptionScope } from '../config/settings.js';
 import { foldCase } from '../model/foldCase.js';
 
 /**
@@ -162,20 +163,6 @@ export function readInputs(read: InputReader): ActionInputs {
       location: text('location')
     }
   };
-}
-
-/**
- * The scope plan and deploy use when neither the `scope` input nor the configuration file gives
- * one: the subscription of the `subscription-id` input (the one `azure/login` takes), if any.
- */
-export function subscriptionScope(subscriptionId: string | undefined): string | undefined {
-  if (subscriptionId === undefined) return undefined;
-  const id = subscriptionId.trim();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw new UserError(
-      `the input \`subscription-id\` is '${id}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`
-    );
-  return `/subscriptions/${id.toLowerCase()}`;
 }
 
 /** What the inputs say that the configuration file can say too; undefined where they leave it to the file. */

@@ -8,7 +8,7 @@ import type { DeploymentPlan } from '../model/plan.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../report/plan.js';
 import { parseEffects } from '../azure/desired.js';
 import { findConfigFile, loadConfig, type AzureConfig } from '../config/load.js';
-import { resolveAzureSettings } from '../config/settings.js';
+import { resolveAzureSettings, subscriptionScope } from '../config/settings.js';
 import { publishPack, type PublishPackRequest } from '../run.js';
 import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, printOrWrite } from './command.js';
@@ -152,12 +152,16 @@ export function publishRequest(
     config,
     base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined
   );
-  if (!azure.scope)
-    throw new UserError(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
+  // Without a scope, the subscription the file's `azure.subscription-id` names, as the action does with its input.
+  const scope = azure.scope ?? subscriptionScope(azure.subscriptionId, '`azure.subscription-id`');
+  if (!scope)
+    throw new UserError(
+      `${apply ? 'deploy' : 'plan'} needs --scope (a management group or subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`
+    );
   return {
     cwd: io.cwd,
     env: io.env,
-    scope: azure.scope,
+    scope,
     assignmentScope: azure.assignmentScope,
     policies: text(options.policies),
     owner: azure.owner,

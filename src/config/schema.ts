@@ -13,6 +13,8 @@ const text = { type: 'string', minLength: 1 } as const;
 /** How a region is written: `westeurope`, or its display name `West Europe`. */
 export const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
 const region = { type: 'string', pattern: REGION_PATTERN } as const;
+/** A subscription id: its GUID. */
+export const SUBSCRIPTION_ID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
 /** A calendar date: the exception applies through the end of that day (UTC). */
 export const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 
@@ -202,7 +204,12 @@ export const configSchema = {
         },
         'tenant-id': text,
         'client-id': text,
-        'subscription-id': text,
+        'subscription-id': {
+          type: 'string',
+          pattern: SUBSCRIPTION_ID_PATTERN,
+          description:
+            'The subscription `plan` and `deploy` publish to when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
+        },
         prune: { type: 'boolean' }
       }
     }
@@ -218,5 +225,6 @@ export const configFieldHints: Record<string, string> = {
 
 export const configPatternHints: Record<string, string> = {
   [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
-  [REGION_PATTERN]: 'a region name, e.g. `westeurope`'
+  [REGION_PATTERN]: 'a region name, e.g. `westeurope`',
+  [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`'
 };

@@ -13,7 +13,7 @@ import { loadRuleTooling } from '../rules/tooling.js';
 import { canonicalJson } from '../exceptions/model.js';
 import { displayPath } from '../paths.js';
 import { readFilesAtCommit } from '../pr/baseCheckout.js';
-import { REGION_PATTERN } from './schema.js';
+import { REGION_PATTERN, SUBSCRIPTION_ID_PATTERN } from './schema.js';
 import {
   CONFIG_FILES,
   findConfigFile,
@@ -403,6 +403,25 @@ export interface AzureSettings extends AzureConfig {
    * file, each with what it is at the base (which applies until the change is merged).
    */
   pinned?: { file: string; reason: string }[];
+}
+
+/**
+ * The scope `plan` and `deploy` use when neither an input or flag nor the configuration file gives one: the
+ * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's `azure.subscription-id`,
+ * which on a pull request is the base's), if any. The file's value has passed the schema's pattern at its line; what
+ * `named` says is how the setting is named in the error for one that has not.
+ */
+export function subscriptionScope(
+  subscriptionId: string | undefined,
+  named = 'the input `subscription-id`'
+): string | undefined {
+  if (subscriptionId === undefined) return undefined;
+  const id = subscriptionId.trim();
+  if (!new RegExp(SUBSCRIPTION_ID_PATTERN).test(id))
+    throw new UserError(
+      `${named} is '${id}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`
+    );
+  return `/subscriptions/${id.toLowerCase()}`;
 }
 
 /** On a pull request: its base commit, and the configuration file as it was looked for, to read it there too. */
