@@ -811,7 +811,8 @@ async function readInputs(
           id: r.id,
           type: r.type,
           ...(typeof r.json.location === 'string' ? { location: r.json.location } : {})
-        }))
+        })),
+        live.groupsOf
       )
     );
     // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
@@ -1050,7 +1051,8 @@ export async function complianceReport(request: ComplianceReportRequest): Promis
           id: r.resourceId,
           type: r.resourceType,
           ...(r.resourceLocation ? { location: r.resourceLocation } : {})
-        }))
+        })),
+        result.groupsOf
       ),
       ...(request.exceptions ?? [])
     ],

@@ -141,3 +141,158 @@ describe('exemptions in Azure, honoured by live evaluation and compliance', () =
     expect(finding.suppressed?.exemption).toBe(`${RG}/providers/Microsoft.Authorization/policyExemptions/accepted`);
   });
 });
+
+/**
+ * An exemption exempts "a resource hierarchy" (exemption-structure): at a management group, the resources of every
+ * subscription below it at any depth. A resource's id names its subscription, not its groups; which groups hold a
+ * subscription is read from Resource Graph (`resourcecontainers`, `managementGroupAncestorsChain`).
+ */
+describe('an exemption at a management group, in live evaluation and compliance', () => {
+  const PLATFORM = '/providers/Microsoft.Management/managementGroups/platform';
+  const [S0, S1, S2] = SUBSCRIPTIONS;
+  let server: ArmServer;
+  let dir: string;
+  /** contoso holds S2 and the group platform, which holds S0 and S1; the exemption is at platform. */
+  async function start(modules = [policyModule, exemptionsModule, resourceGraphModule, policyInsightsModule]) {
+    server = await startArmServer({ modules });
+    seedManagementGroup(server, 'contoso', { subscriptions: [S2], children: ['platform'] });
+    seedManagementGroup(server, 'platform', { subscriptions: [S0, S1] });
+    seedResources(server, generateEstate({ count: 90 }));
+    seedPolicyResource(server, MG, 'policySetDefinitions', 'cmk-guard-foundry-tools', {
+      displayName: 'cmk-guard',
+      policyDefinitions: [{ policyDefinitionId: 'x', policyDefinitionReferenceId: 'foundry-tools-cmk' }]
+    });
+    seedPolicyResource(server, MG, 'policyAssignments', 'cmk-guard-foundry-t', {
+      policyDefinitionId: INITIATIVE,
+      scope: MG
+    });
+    seedExemption(server, PLATFORM, 'platform-waiver', {
+      policyAssignmentId: ASSIGNMENT,
+      policyDefinitionReferenceIds: ['foundry-tools-cmk'],
+      exemptionCategory: 'Waiver',
+      description: 'The platform team keeps its keys elsewhere.'
+    });
+  }
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-exempt-mg-'));
+  });
+  afterEach(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const inSubscription = (id: string, subscription: string) => id.startsWith(`/subscriptions/${subscription}/`);
+  const evaluate = async (scope: string) =>
+    JSON.parse(
+      (
+        await runCliAgainst(server, dir, [
+          'evaluate',
+          '--scope',
+          scope,
+          '--arm-endpoint',
+          server.url,
+          '--format',
+          'json'
+        ])
+      ).out
+    ) as FindingsDocument;
+
+  it('evaluate --scope accepts the findings in the subscriptions below the group, and none elsewhere', async () => {
+    await start();
+    const document = await evaluate(MG);
+    const ruled = document.findings.filter(f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant');
+    const below = ruled.filter(f => inSubscription(f.resource.id, S0) || inSubscription(f.resource.id, S1));
+    const elsewhere = ruled.filter(f => inSubscription(f.resource.id, S2));
+    expect(below.length).toBeGreaterThan(0);
+    expect(elsewhere.length).toBeGreaterThan(0);
+    expect(
+      below.every(
+        f =>
+          f.suppressed?.exemption === `${PLATFORM}/providers/Microsoft.Authorization/policyExemptions/platform-waiver`
+      )
+    ).toBe(true);
+    expect(elsewhere.some(f => f.suppressed)).toBe(false);
+    expect(document.findings.filter(f => f.suppressed).length).toBe(below.length);
+    expect(document.exceptions?.map(e => [e.status, e.exemption?.split('/').pop()])).toEqual([
+      ['applied', 'platform-waiver']
+    ]);
+    // At a subscription below the group the exemption (above the scope) applies; at one beside it, it does not.
+    const s0 = await evaluate(`/subscriptions/${S0}`);
+    expect(s0.findings.some(f => f.suppressed)).toBe(true);
+    expect(
+      s0.findings
+        .filter(f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant')
+        .every(f => f.suppressed)
+    ).toBe(true);
+    const s2 = await evaluate(`/subscriptions/${S2}`);
+    expect(s2.findings.some(f => f.verdict === 'noncompliant')).toBe(true);
+    expect(s2.findings.some(f => f.suppressed)).toBe(false);
+  });
+
+  it('compliance accepts the states in the subscriptions below the group, and none elsewhere', async () => {
+    await start();
+    const insights = policyInsightsState(server);
+    insights.groups.set('contoso', new Set(SUBSCRIPTIONS));
+    for (const subscription of [S1, S2])
+      insights.records.push(
+        policyStateRecord({
+          resourceId: `/subscriptions/${subscription}/resourceGroups/rg-0/providers/Microsoft.CognitiveServices/accounts/legacy`,
+          resourceType: 'Microsoft.CognitiveServices/accounts',
+          complianceState: 'NonCompliant',
+          policyAssignmentId: ASSIGNMENT,
+          policySetDefinitionId: INITIATIVE,
+          policyDefinitionReferenceId: 'foundry-tools-cmk'
+        })
+      );
+    const run = await runCliAgainst(server, dir, [
+      'compliance',
+      '--scope',
+      MG,
+      '--arm-endpoint',
+      server.url,
+      '--format',
+      'json'
+    ]);
+    const findings = (JSON.parse(run.out) as FindingsDocument).findings;
+    expect(findings.map(f => [f.resource.id.split('/')[2], f.suppressed?.exemption?.split('/').pop() ?? null])).toEqual(
+      [
+        [S1, 'platform-waiver'],
+        [S2, null]
+      ]
+    );
+    expect(run.code).toBe(1);
+  });
+
+  it('without Resource Graph, it covers nothing live and the log says what was not read', async () => {
+    await start([policyModule, exemptionsModule, policyInsightsModule]);
+    seedExemptionGroup(server, 'platform', [S0, S1], 'contoso');
+    const insights = policyInsightsState(server);
+    insights.records.push(
+      policyStateRecord({
+        resourceId: `/subscriptions/${S0}/resourceGroups/rg-0/providers/Microsoft.CognitiveServices/accounts/legacy`,
+        resourceType: 'Microsoft.CognitiveServices/accounts',
+        complianceState: 'NonCompliant',
+        policyAssignmentId: ASSIGNMENT,
+        policySetDefinitionId: INITIATIVE,
+        policyDefinitionReferenceId: 'foundry-tools-cmk'
+      })
+    );
+    const run = await runCliAgainst(server, dir, [
+      'compliance',
+      '--scope',
+      MG,
+      '--assignment-scope',
+      `/subscriptions/${S0}`,
+      '--arm-endpoint',
+      server.url,
+      '--format',
+      'json'
+    ]);
+    const [finding] = (JSON.parse(run.out) as FindingsDocument).findings;
+    expect(finding.verdict).toBe('noncompliant');
+    expect(finding.suppressed).toBeUndefined();
+    expect(run.err).toContain(`Not searched: which management groups hold the subscriptions of subscription ${S0}`);
+    expect(run.err).toContain(
+      'An exemption at a management group covers none of the resources here: their findings stay.'
+    );
+  });
+});

@@ -208,6 +208,35 @@ describe('Resource Graph answers not in the documented shape', () => {
     );
   });
 
+  it('a subscription whose managementGroupAncestorsChain is not a list of named groups is refused', async () => {
+    const row = (chain: unknown) =>
+      json({
+        totalRecords: 1,
+        count: 1,
+        resultTruncated: 'false',
+        data: [{ id: SUB.id, subscriptionId: SUBSCRIPTIONS[0], properties: { managementGroupAncestorsChain: chain } }]
+      });
+    for (const chain of ['contoso', [{ displayName: 'Contoso' }], [null]]) {
+      server.scriptFaults([{ method: 'POST', action: row(chain) }]);
+      const error = (await new ResourceGraph(connect(server))
+        .groupsOfSubscriptions(SUB)
+        .catch((e: unknown) => e)) as ArmError;
+      expect(error).toBeInstanceOf(ArmError);
+      expect(error.message).toBe(
+        `Resource Graph's answer while reading which management groups hold the subscriptions of subscription ${SUBSCRIPTIONS[0]} gives the subscription ${SUBSCRIPTIONS[0]} a managementGroupAncestorsChain that is not a list of groups with names.`
+      );
+    }
+    // Named groups, from the one holding it up; none at all is no group.
+    server.scriptFaults([{ method: 'POST', action: row([{ name: 'Platform' }, { name: 'contoso' }]) }]);
+    expect(await new ResourceGraph(connect(server)).groupsOfSubscriptions(SUB)).toEqual(
+      new Map([[SUBSCRIPTIONS[0], ['platform', 'contoso']]])
+    );
+    server.scriptFaults([{ method: 'POST', action: row(undefined) }]);
+    expect(await new ResourceGraph(connect(server)).groupsOfSubscriptions(SUB)).toEqual(
+      new Map([[SUBSCRIPTIONS[0], []]])
+    );
+  });
+
   it('still pages with $skipToken and reads every row', async () => {
     const rows = await new ResourceGraph(connect(server)).resources(SUB, null);
     expect(rows.map(r => r.name)).toEqual(['a']);

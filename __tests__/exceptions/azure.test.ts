@@ -215,6 +215,43 @@ describe('exemptions Azure holds, as exceptions', () => {
     });
   });
 
+  /**
+   * An exemption exempts "a resource hierarchy": at a management group, everything in the subscriptions below it at
+   * any depth. A resource's id names its subscription, not its groups, so `groupsOf` (each subscription's groups, as
+   * Azure lists them) decides. https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
+   */
+  it('at a management group cover the resources of the subscriptions below it at any depth, and no others', () => {
+    const other = '/subscriptions/22222222-2222-2222-2222-222222222222';
+    const outside = '/subscriptions/33333333-3333-3333-3333-333333333333';
+    const groupsOf = new Map([
+      ['11111111-1111-1111-1111-111111111111', ['platform', 'contoso', 'tenant-root']],
+      ['22222222-2222-2222-2222-222222222222', ['contoso', 'tenant-root']],
+      ['33333333-3333-3333-3333-333333333333', ['sandbox', 'tenant-root']]
+    ]);
+    const accountIn = (sub: string, location: string) => ({
+      id: `${sub}/resourceGroups/ai/providers/Microsoft.CognitiveServices/accounts/a`,
+      type: 'Microsoft.CognitiveServices/accounts',
+      location
+    });
+    const live = [accountIn(SUB, 'westeurope'), accountIn(other, 'eastus'), accountIn(outside, 'westeurope')];
+    const exempted = (scope: string, properties: Partial<AzureExemption['properties']> = {}, groups = groupsOf) =>
+      applyExceptions(
+        live.map(r => finding(r.id)),
+        exceptionsFromExemptions([exemption(scope, 'mg', properties)], RULES, live, groups),
+        now
+      ).findings.map(f => f.suppressed !== undefined);
+    const group = (name: string) => `/providers/Microsoft.Management/managementGroups/${name}`;
+    expect(exempted(group('Contoso'))).toEqual([true, true, false]);
+    expect(exempted(group('platform'))).toEqual([true, false, false]);
+    expect(exempted(group('tenant-root'))).toEqual([true, true, true]);
+    expect(exempted(group('empty'))).toEqual([false, false, false]);
+    // With resource selectors, what they select below it.
+    const inWestEurope = [{ name: 's', selectors: [{ kind: 'resourceLocation', in: ['westeurope'] }] }];
+    expect(exempted(group('contoso'), { resourceSelectors: inWestEurope as never })).toEqual([true, false, false]);
+    // Without the hierarchy (not read), it covers nothing live: the findings stay.
+    expect(exempted(group('contoso'), {}, new Map())).toEqual([false, false, false]);
+  });
+
   it('count the last whole day before expiresOn, so a finding comes back early rather than late', () => {
     expect(lastWholeDay('2027-04-01T00:00:00Z')).toBe('2027-03-31');
     expect(lastWholeDay('2026-12-05T15:00:00Z')).toBe('2026-12-04');

@@ -22,7 +22,8 @@
  *   `stalePolicyRows` are rows the index still has after ARM deleted the resource (Resource Graph
  *   is updated some seconds after a write).
  * - the management group hierarchy is also served by the Management Groups API's descendants list
- *   (`arm-managementgroups.ts`), from the same `groups`.
+ *   (`arm-managementgroups.ts`), from the same `groups`, and a subscription's row in `resourcecontainers` has it
+ *   as `properties.managementGroupAncestorsChain` (the group holding it first, up to the root).
  * The query language is the small part of KQL cmk-guard sends: `resources` / `resourcecontainers` /
  * `policyresources`, `where type in~ (…)`, `where type =~ '…'`, `where resourceGroup =~ '…'`,
  * `where tostring(properties.NAME) =~ '…'` (or `in~ ('…', …)`), `project a, b`, `order by id asc|desc`. Anything else
@@ -264,7 +265,7 @@ export const resourceGraphModule: ArmModule = server => {
               type: 'microsoft.resources/subscriptions',
               tenantId: TENANT,
               subscriptionId: id,
-              properties: { state: 'Enabled' }
+              properties: { state: 'Enabled', managementGroupAncestorsChain: ancestorsOf(state, id) }
             }));
     const inScope = (row: Row) => {
       const group = groupOfRow(row);
@@ -319,6 +320,21 @@ export const resourceGraphModule: ArmModule = server => {
   });
   managementGroupRoutes(server);
 };
+
+/**
+ * The groups a subscription is in, as a subscription's `properties.managementGroupAncestorsChain` lists them: the
+ * group holding it first, then each parent up to the root, each `{name, displayName}`.
+ */
+function ancestorsOf(state: ResourceGraphState, subscription: string): { name: string; displayName: string }[] {
+  const chain: { name: string; displayName: string }[] = [];
+  let group = [...state.groups].find(([, node]) => node.subscriptions.has(subscription))?.[0];
+  while (group !== undefined && !chain.some(entry => entry.name === group)) {
+    chain.push({ name: group, displayName: `Group ${group}` });
+    const child: string = group;
+    group = [...state.groups].find(([, node]) => node.children.has(child))?.[0];
+  }
+  return chain;
+}
 
 /** A group and every group below it (lowercased). */
 function groupsUnder(state: ResourceGraphState, group: string, seen = new Set<string>()): Set<string> {

@@ -4,10 +4,11 @@
  */
 import type { Json } from '../model/value.js';
 import { ComplianceStates, type ComplianceRecord } from './compliance.js';
-import { connectArm, type ConnectionSettings } from './connection.js';
+import { connectArm, type ArmConnection, type ConnectionSettings } from './connection.js';
 import { ResourceGraph } from './resourceGraph.js';
 import { Searches } from './searches.js';
 import { ExemptionStore, type ExemptionResource } from './exemptions.js';
+import { exemptionGroup } from '../model/exemption.js';
 import {
   nameOfId,
   parseDefinitionScope,
@@ -36,6 +37,8 @@ export interface LiveResources {
   rows: { [key: string]: Json }[];
   /** Exemptions for assignments of the initiatives asked about, at, above or below the scope. */
   exemptions: ExemptionResource[];
+  /** The management groups each subscription of the scope is in (folded), when an exemption is at one. */
+  groupsOf: Map<string, string[]>;
 }
 
 /** Whether a policy definition id is that of an initiative with one of these names. */
@@ -44,6 +47,30 @@ function initiativeNamed(names: readonly string[]): (id: string) => boolean {
   return id =>
     /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id) &&
     wanted.has(foldCase(nameOfId(id)));
+}
+
+/**
+ * When an exemption is at a management group, the groups each subscription of `scope` is in, so that it covers the
+ * resources below it (their ids name their subscription, not its groups); else nothing is read. A Resource Manager
+ * without Resource Graph leaves such an exemption covering nothing live, and the log says so.
+ */
+async function groupsOfSubscriptions(
+  connection: ArmConnection,
+  scope: AzureScope,
+  exemptions: readonly ExemptionResource[],
+  searches: Searches
+): Promise<Map<string, string[]>> {
+  const atGroups = exemptions.filter(e => exemptionGroup(e) !== undefined);
+  if (!atGroups.length) return new Map();
+  connection.log?.(
+    `Reading which management groups hold the subscriptions of ${shortScope(scope)}, for ${atGroups.length} exemption${atGroups.length === 1 ? '' : 's'} at a management group.`
+  );
+  return searches.widen(
+    `which management groups hold the subscriptions of ${shortScope(scope)}`,
+    'An exemption at a management group covers none of the resources here: their findings stay.',
+    () => new ResourceGraph(connection).groupsOfSubscriptions(scope),
+    new Map<string, string[]>()
+  );
 }
 
 /** The resources of these types (lowercased; null for all) in the scope. */
@@ -63,11 +90,13 @@ export async function readLiveResources(
   const rows = await new ResourceGraph(connection).resources(scope, types);
   log(`Read ${rows.length} resources.`);
   const initiatives = options.initiatives ?? [];
+  const searches = new Searches(log);
   const exemptions = initiatives.length
-    ? await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, initiativeNamed(initiatives))
+    ? await new ExemptionStore(connection, searches).forInitiative(scope, initiativeNamed(initiatives))
     : [];
   if (exemptions.length) log(`Azure holds ${exemptions.length} exemptions for the pack's assignments here.`);
-  return { scope, where: shortScope(scope), rows, exemptions };
+  const groupsOf = await groupsOfSubscriptions(connection, scope, exemptions, searches);
+  return { scope, where: shortScope(scope), rows, exemptions, groupsOf };
 }
 
 export interface ComplianceRequest extends LiveRequest {
@@ -88,6 +117,8 @@ export interface ComplianceResult {
   records: ComplianceRecord[];
   /** Exemptions for assignments of the initiative, at, above or below the scope. */
   exemptions: ExemptionResource[];
+  /** The management groups each subscription of the scope is in (folded), when an exemption is at one. */
+  groupsOf: Map<string, string[]>;
 }
 
 export const DEFAULT_SCAN_TIMEOUT_MS = 60 * 60 * 1000;
@@ -107,8 +138,16 @@ export async function readCompliance(request: ComplianceRequest): Promise<Compli
   log(`Reading the compliance states of ${initiativeId} in ${shortScope(scope)}.`);
   const records = await states.forInitiative(scope, initiativeId);
   log(`Read ${records.length} compliance records.`);
-  const exemptions = await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, id =>
+  const searches = new Searches(log);
+  const exemptions = await new ExemptionStore(connection, searches).forInitiative(scope, id =>
     sameId(id, initiativeId)
   );
-  return { scope, where: shortScope(scope), initiativeId, records, exemptions };
+  return {
+    scope,
+    where: shortScope(scope),
+    initiativeId,
+    records,
+    exemptions,
+    groupsOf: await groupsOfSubscriptions(connection, scope, exemptions, searches)
+  };
 }

@@ -196,6 +196,48 @@ export class ResourceGraph {
     return rows;
   }
 
+  /**
+   * The management groups each subscription of `scope` is in (the subscription's id and the groups' names, folded),
+   * from its row in `resourcecontainers`: `properties.managementGroupAncestorsChain` lists them from the group that
+   * holds it up to the root group. A subscription without the list is in none Azure names.
+   * https://learn.microsoft.com/azure/governance/management-groups/resource-graph-samples
+   */
+  async groupsOfSubscriptions(scope: AzureScope): Promise<Map<string, string[]>> {
+    const query = [
+      'resourcecontainers',
+      "| where type =~ 'microsoft.resources/subscriptions'",
+      '| project id, subscriptionId, properties',
+      '| order by id asc'
+    ].join('\n');
+    const doing = `reading which management groups hold the subscriptions of ${shortScope(scope)}`;
+    const groups = new Map<string, string[]>();
+    for await (const row of this.rows(scope, query, doing)) {
+      if (typeof row.subscriptionId !== 'string') continue;
+      const properties = row.properties;
+      const chain =
+        properties !== null && typeof properties === 'object' && !Array.isArray(properties)
+          ? properties.managementGroupAncestorsChain
+          : undefined;
+      const names = Array.isArray(chain)
+        ? chain.map(entry =>
+            entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry.name : undefined
+          )
+        : [];
+      if ((chain !== undefined && chain !== null && !Array.isArray(chain)) || names.some(n => typeof n !== 'string'))
+        throw new ArmError(
+          `Resource Graph's answer while ${doing} gives the subscription ${row.subscriptionId} a managementGroupAncestorsChain that is not a list of groups with names.`,
+          200,
+          'ResourceGraphShape',
+          ''
+        );
+      groups.set(
+        foldCase(row.subscriptionId),
+        (names as string[]).map(name => foldCase(name))
+      );
+    }
+    return groups;
+  }
+
   /** The ids of the subscriptions under a management group (a subscription scope is its own). */
   async subscriptions(scope: AzureScope): Promise<string[]> {
     if (scope.kind !== 'managementGroup') return [scope.subscription];

@@ -9,7 +9,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
  */
 import type { FindingResource } from '../model/finding.js';
-import type { ExemptionResource } from '../model/exemption.js';
+import { exemptionGroup, type ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import { armResourceType } from '../model/resource.js';
 import { canonicalJson, covers, exemptionOf, type Exception, type ResourceSelector } from './model.js';
@@ -114,12 +114,15 @@ function selects(selector: { [key: string]: Json }, resource: SelectableResource
  * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
  * exemption that names no reference ids covers all of them. An exemption with `resourceSelectors`
  * covers the resources among `resources` (the live resources, or those Azure reports compliance for)
- * at or below its scope that they select, each by its id and type.
+ * at or below its scope that they select, each by its id and type. `groupsOf` gives each subscription
+ * (its id, folded) the management groups it is in, at any depth (folded names): an exemption at a
+ * management group covers what is in those subscriptions, as it exempts everything below its scope.
  */
 export function exceptionsFromExemptions(
   exemptions: readonly AzureExemption[],
   rules: readonly string[],
-  resources: readonly SelectableResource[]
+  resources: readonly SelectableResource[],
+  groupsOf: ReadonlyMap<string, readonly string[]> = new Map()
 ): Exception[] {
   return exemptions.map(exemption => {
     const { properties } = exemption;
@@ -130,7 +133,7 @@ export function exceptionsFromExemptions(
     return {
       kind: 'external',
       rules: references.length ? rules.filter(r => references.some(ref => foldCase(ref) === foldCase(r))) : [...rules],
-      resources: selectedResources(exemption, resources),
+      resources: selectedResources(exemption, resources, groupsOf),
       declared: [],
       reason: why,
       exemption: exemption.id,
@@ -144,14 +147,33 @@ export function exceptionsFromExemptions(
   });
 }
 
-/** What an exemption covers: its scope, or, with resource selectors, each resource below it they select. */
-function selectedResources(exemption: AzureExemption, resources: readonly SelectableResource[]): ResourceSelector[] {
+/**
+ * What an exemption covers: its scope, or, with resource selectors, each resource below it they select. A
+ * resource's id does not name the management groups it is in, so the scope of one at a management group is
+ * each subscription `groupsOf` places below it.
+ */
+function selectedResources(
+  exemption: AzureExemption,
+  resources: readonly SelectableResource[],
+  groupsOf: ReadonlyMap<string, readonly string[]>
+): ResourceSelector[] {
   const scope = scopeOf(exemption.id);
+  const group = exemptionGroup(exemption);
+  const scopes = [
+    scope,
+    ...(group === undefined
+      ? []
+      : [...groupsOf].filter(([, groups]) => groups.includes(group)).map(([id]) => `/subscriptions/${id}`))
+  ];
   const { resourceSelectors } = exemption.properties;
-  if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0) return [{ id: scope }];
-  const prefix = `${foldCase(scope).replace(/\/+$/, '')}/`;
+  if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0) return scopes.map(id => ({ id }));
+  const prefixes = scopes.map(id => `${foldCase(id).replace(/\/+$/, '')}/`);
   return resources
-    .filter(r => `${foldCase(r.id)}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+    .filter(
+      r =>
+        prefixes.some(prefix => `${foldCase(r.id)}/`.startsWith(prefix)) &&
+        selectedByResourceSelectors(resourceSelectors, r)
+    )
     .map(r => ({ id: r.id, type: r.type }));
 }
 

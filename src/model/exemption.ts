@@ -4,6 +4,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/exemption-structure
  */
 import type { Json } from './value.js';
+import { foldCase } from './foldCase.js';
 
 export interface ExemptionResource {
   id: string;
@@ -19,4 +20,13 @@ export interface ExemptionResource {
     assignmentScopeValidation?: string;
     [key: string]: Json | undefined;
   };
+}
+
+/** The management group an exemption is at (its name, folded), if it is at one. */
+export function exemptionGroup(exemption: Pick<ExemptionResource, 'id'>): string | undefined {
+  const m =
+    /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/providers\/microsoft\.authorization\/policyexemptions\/[^/]+$/i.exec(
+      exemption.id
+    );
+  return m ? foldCase(m[1]) : undefined;
 }
