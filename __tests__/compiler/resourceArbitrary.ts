@@ -235,6 +235,10 @@ export function resourceArbitrary(resourceTypes: string[], schemas: Json[]): fc.
   return fc.tuple(type, body).map(([t, json]): Resource => {
     const name = 'res1';
     const full: Obj = { ...json, type: t, name };
+    // A location as ARM stores it, without spaces: Azure Policy compares a location field without its spaces
+    // (`East US 2` equals `eastus2`, as the engine does), which a JSON Schema keyword does not, and ARM
+    // never returns a location with a space for `length()` to count.
+    if (typeof full.location === 'string') full.location = full.location.replace(/\s+/g, '');
     return {
       id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/${t}/${name}`,
       type: t,
