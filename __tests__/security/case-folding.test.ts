@@ -5,11 +5,13 @@
  * judged compliant, while the resource provider and Azure Policy see no key source at all (Azure keeps
  * Microsoft-managed keys). Every name and string the gate compares ignoring case is folded as .NET does.
  */
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FindingsDocument } from '../../src/model/finding.js';
-import { equalIgnoringCase, foldCase } from '../../src/model/foldCase.js';
+import { equalIgnoringCase, foldCase, foldsTo } from '../../src/model/foldCase.js';
+import { getKeyIgnoringCase, looseEquals } from '../../src/engine/values.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 
@@ -134,5 +136,83 @@ describe('names and strings compared as ARM compares them', () => {
     expect(equalIgnoringCase('Microsoft.KeyVault/vaults', 'MICROSOFT.KEYVAULT/VAULTS')).toBe(true);
     expect(foldCase('Microsoft.KeyVault/Vaults')).toBe('microsoft.keyvault/vaults');
     expect(foldCase('\ud800x')).toBe('\ud800x');
+  });
+
+  // The comparisons that skip building the folded text (ASCII compared unit by unit, the whole text folded
+  // at the first unit past ASCII) answer as folding both texts does, for the characters toLowerCase folds
+  // otherwise than .NET (K, İ, ı, ſ, ß, ς, µ, Å, Ω, ᾀ), surrogate pairs (Deseret), lone surrogates, and
+  // ASCII next to any of them.
+  const units = [
+    ...'aAkKsSiIzZ@[`{0 -.',
+    KELVIN,
+    '\u0130',
+    '\u0131',
+    '\u017f',
+    'ß',
+    '\u03c2',
+    '\u03c3',
+    '\u03a3',
+    '\u00b5',
+    '\u03bc',
+    '\u212b',
+    '\u00e5',
+    '\u00c5',
+    '\u2126',
+    '\u03c9',
+    '\u1f80',
+    '\u1f88',
+    '\u{10428}',
+    '\u{10400}',
+    '\ud801',
+    '\udc28',
+    '\udc00',
+    '\u00ff',
+    '\u0178'
+  ];
+  const text = fc.array(fc.constantFrom(...units), { maxLength: 6 }).map(parts => parts.join(''));
+  // A second text, often the first with its case changed unit by unit, so that equal keys are common.
+  const pair = fc.oneof(
+    fc.tuple(text, text),
+    text.chain(a =>
+      fc
+        .array(fc.boolean(), { minLength: a.length, maxLength: a.length })
+        .map(flips => [a, [...a].map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join('')] as const)
+    )
+  );
+
+  it('foldsTo(a, foldCase(b)) and equalIgnoringCase(a, b) answer as foldCase(a) === foldCase(b)', () => {
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const same = foldCase(a) === foldCase(b);
+        expect(foldsTo(a, foldCase(b))).toBe(same);
+        expect(foldsTo(b, foldCase(a))).toBe(same);
+        expect(equalIgnoringCase(a, b)).toBe(same);
+        expect(equalIgnoringCase(b, a)).toBe(same);
+      }),
+      { numRuns: 3000 }
+    );
+  });
+
+  it('the engine finds a member and compares a value through them as foldCase says', () => {
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const same = foldCase(a) === foldCase(b);
+        expect(getKeyIgnoringCase({ [a]: 1 }, foldCase(b))).toBe(same ? 1 : undefined);
+        expect(looseEquals(a, b)).toBe(same);
+      }),
+      { numRuns: 1000 }
+    );
+    // Cases a random draw may miss: an ASCII difference before and after a unit past ASCII, and the
+    // characters whose toLowerCase lands on ASCII.
+    expect(foldsTo(`a${KELVIN}`, 'bk')).toBe(false);
+    expect(foldsTo(`${KELVIN}a`, `${KELVIN.toUpperCase()}b`)).toBe(false);
+    expect(foldsTo(`${KELVIN}eySource`, 'keysource')).toBe(false);
+    expect(foldsTo('\u0130d', 'id')).toBe(false);
+    expect(foldsTo('KeySource', 'keysource')).toBe(true);
+    expect(foldsTo('Key\u03a3ource', foldCase('key\u03c2ource'))).toBe(true);
+    expect(foldsTo('\u{10400}', foldCase('\u{10428}'))).toBe(true);
+    expect(foldsTo('\ud801', foldCase('\ud801'))).toBe(true);
+    expect(equalIgnoringCase(`${KELVIN}`, 'k')).toBe(false);
+    expect(equalIgnoringCase('a\u03c2', 'A\u03a3')).toBe(true);
   });
 });

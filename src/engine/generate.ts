@@ -22,7 +22,7 @@ import { booleanOperand } from './operators/exists.js';
 import type { Truth } from './logic.js';
 import type { Runtime } from './runtime.js';
 import { getKeyIgnoringCase } from './values.js';
-import { foldCase } from '../model/foldCase.js';
+import { foldCase, foldsTo } from '../model/foldCase.js';
 
 /** A generated condition: the truth of the rule's `if` for one resource. */
 export type GeneratedCondition = (resource: Resource, parameters: Map<string, Value>, options: unknown) => Truth;
@@ -257,7 +257,7 @@ class Generator {
       const e = this.constant(expected);
       const l = this.constant(lowered);
       this.emit(
-        `${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || fold(${v}) === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`
+        `${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || foldsTo(${v}, ${l}))) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`
       );
       return;
     }
@@ -331,7 +331,7 @@ class Generator {
     const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
     return [
       "'use strict';",
-      'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold;',
+      'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold, foldsTo = helpers.foldsTo;',
       'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
       ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
       'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
@@ -357,7 +357,8 @@ class Generator {
       walk,
       readField: readResourceField,
       mk: makeRuntime,
-      fold: foldCase
+      fold: foldCase,
+      foldsTo
     };
     const factory = new Function('helpers', 'k', source) as (h: typeof helpers, k: unknown[]) => GeneratedRule;
     return factory(helpers, this.constants);

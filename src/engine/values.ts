@@ -4,7 +4,7 @@
  * `"True"`, `2` equals `"2"`).
  */
 import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
-import { foldCase } from '../model/foldCase.js';
+import { equalIgnoringCase, foldCase, foldsTo } from '../model/foldCase.js';
 
 /** A property of an object, matching the name exactly first and then case-insensitively. */
 export function getKey(obj: { [key: string]: Value }, key: string, lower: string = foldCase(key)): Value | undefined {
@@ -15,21 +15,13 @@ export function getKey(obj: { [key: string]: Value }, key: string, lower: string
 
 /** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
 export function getKeyIgnoringCase(obj: { [key: string]: Value }, lower: string): Value | undefined {
-  for (const k in obj) if (sameLength(k, lower) && foldCase(k) === lower) return obj[k];
+  for (const k in obj) if (foldsTo(k, lower)) return obj[k];
   return undefined;
-}
-
-/**
- * Whether `key` can fold to `lower` at all, judged by length, before paying for folding it (most keys a
- * miss looks at are of another length): `foldCase` keeps the length of every text.
- */
-function sameLength(key: string, lower: string): boolean {
-  return key.length === lower.length;
 }
 
 /** The property name as the object spells it, or undefined. */
 export function actualKey(obj: { [key: string]: Value }, lower: string): string | undefined {
-  for (const k in obj) if (sameLength(k, lower) && foldCase(k) === lower) return k;
+  for (const k in obj) if (foldsTo(k, lower)) return k;
   return undefined;
 }
 
@@ -73,7 +65,7 @@ export function looseEquals(a: Value | undefined, b: Value | undefined): boolean
   const ta = scalarText(a);
   const tb = scalarText(b);
   if (ta === undefined || tb === undefined) return false;
-  if (ta.length === tb.length && (ta === tb || foldCase(ta) === foldCase(tb))) return true;
+  if (equalIgnoringCase(ta, tb)) return true;
   if (typeof a === 'number' || typeof b === 'number') {
     const na = numeric(ta);
     const nb = numeric(tb);

@@ -34,9 +34,39 @@ export function foldCase(text: string): string {
   return folded;
 }
 
+/**
+ * Whether `text` folds to `folded` (a key `foldCase` gave), as `foldCase(text) === folded` says, without
+ * building the folded text where it need not be built. `foldCase` keeps a text's length and folds an ASCII
+ * code unit to its ASCII lower case wherever it stands, so ASCII units are compared one by one as they
+ * come; only a text with a unit past ASCII is folded whole.
+ */
+export function foldsTo(text: string, folded: string): boolean {
+  const length = text.length;
+  if (length !== folded.length) return false;
+  for (let i = 0; i < length; i++) {
+    let unit = text.charCodeAt(i);
+    if (unit >= 0x80) return foldCase(text) === folded;
+    if (unit <= 0x5a && unit >= 0x41) unit += 0x20;
+    if (unit !== folded.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Whether two texts are equal as ARM compares them, ignoring case. */
 export function equalIgnoringCase(a: string, b: string): boolean {
-  return a === b || (a.length === b.length && foldCase(a) === foldCase(b));
+  if (a === b) return true;
+  const length = a.length;
+  if (length !== b.length) return false;
+  // ASCII code units pair off as they come (see foldsTo); a unit past ASCII on either side folds both whole.
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 0x80 || y >= 0x80) return foldCase(a) === foldCase(b);
+    if (x <= 0x5a && x >= 0x41) x += 0x20;
+    if (y <= 0x5a && y >= 0x41) y += 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 function isLowSurrogate(unit: number): boolean {

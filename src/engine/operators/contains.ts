@@ -8,7 +8,7 @@ import type { Truth } from '../logic.js';
 import { looseEquals, scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
-import { foldCase } from '../../model/foldCase.js';
+import { foldCase, foldsTo } from '../../model/foldCase.js';
 
 function containsTest(actual: Value | undefined, expected: Value): Truth {
   if (actual instanceof Unknown) return actual;
@@ -36,7 +36,7 @@ function containsKeyTest(actual: Value | undefined, expected: Value): Truth {
   const key = scalarText(expected);
   if (key === undefined) return false;
   const lower = foldCase(key);
-  for (const k in actual) if (foldCase(k) === lower) return true;
+  for (const k in actual) if (foldsTo(k, lower)) return true;
   return false;
 }
 

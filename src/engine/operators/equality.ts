@@ -8,7 +8,7 @@ import type { Truth } from '../logic.js';
 import { looseEquals } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
-import { foldCase } from '../../model/foldCase.js';
+import { foldCase, foldsTo } from '../../model/foldCase.js';
 
 /** A string operand compared with string values without the general path (the common case). */
 function prepare(expected: Value, negate: boolean): (actual: Value | undefined) => Truth {
@@ -21,7 +21,7 @@ function prepare(expected: Value, negate: boolean): (actual: Value | undefined) 
   const lower = foldCase(expected);
   return actual => {
     if (typeof actual === 'string') {
-      return (actual.length === lower.length && (actual === expected || foldCase(actual) === lower)) !== negate;
+      return (actual.length === lower.length && (actual === expected || foldsTo(actual, lower))) !== negate;
     }
     if (actual === undefined) return negate;
     const u = unknownIn(actual, expected);

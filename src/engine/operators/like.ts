@@ -11,21 +11,21 @@ import { scalarText } from '../values.js';
 import type { Operator } from './types.js';
 import { unknownIn } from './unknowns.js';
 import { wildcardMatches } from '../../model/wildcard.js';
-import { foldCase } from '../../model/foldCase.js';
+import { foldCase, foldsTo } from '../../model/foldCase.js';
 
 /** A matcher for one pattern, compared case-insensitively over the whole value. */
 export function likeMatcher(pattern: string): (text: string) => boolean {
   const lower = foldCase(pattern);
   const star = lower.indexOf('*');
-  if (star < 0) return text => text.length === lower.length && foldCase(text) === lower;
+  if (star < 0) return text => foldsTo(text, lower);
   if (lower.indexOf('*', star + 1) < 0) {
     // The documented shape, one *: a prefix and a suffix that must not overlap.
     const head = lower.slice(0, star);
     const tail = lower.slice(star + 1);
     return text =>
       text.length >= head.length + tail.length &&
-      foldCase(text.slice(0, head.length)) === head &&
-      foldCase(text.slice(text.length - tail.length)) === tail;
+      foldsTo(text.slice(0, head.length), head) &&
+      foldsTo(text.slice(text.length - tail.length), tail);
   }
   return text => wildcardMatches(foldCase(text), lower);
 }
