@@ -1,12 +1,21 @@
 /**
  * Relation rules look their targets up in indexes instead of scanning every candidate per
  * subject. The indexes must answer exactly what the scan answered: the first candidate that
- * `names` accepts, and the role assignments whose scope the target's id starts with, in order.
+ * `names` accepts, and the role assignments whose scope the target's id starts with, in order. They keep
+ * their texts in hash tables of their own (src/pr/texts.ts): the same answers when every text has one hash
+ * and every table starts at two slots, and for names that only ARM's case folding (foldCase) makes equal.
  */
 import fc from 'fast-check';
+import { foldCase } from '../../src/model/foldCase.js';
 import type { Resource } from '../../src/model/resource.js';
 import { Unknown, type Value } from '../../src/model/value.js';
-import { lookup, names, RoleAssignments, TargetIndex } from '../../src/pr/relation.js';
+import { lookup, names, RoleAssignments, TargetIndex, type TextOptions } from '../../src/pr/relation.js';
+
+/** The tables as they are, and tables where every text collides and that grow from two slots. */
+const TABLES: [string, TextOptions | undefined][] = [
+  ['hash tables as they are', undefined],
+  ['every text of one hash, from two slots', { hash: () => 3, capacity: 2 }]
+];
 
 const POINTERS = ['/properties/vaultUri', '/id', '/properties/keyUri'];
 
@@ -15,7 +24,23 @@ const idArb = fc
   .tuple(
     fc.constantFrom('/subscriptions/s/resourceGroups/rg', '/subscriptions/S/resourcegroups/other', ''),
     fc.constantFrom('/providers/Microsoft.KeyVault/vaults/', '/PROVIDERS/microsoft.keyvault/VAULTS/'),
-    fc.constantFrom('kv1', 'KV1', 'kv2', 'kv)1', 'kv')
+    // The Kelvin sign and the long s are not k and s to ARM; ω and Ω are one letter; é is Latin-1, ω is not.
+    fc.constantFrom(
+      'kv1',
+      'KV1',
+      'kv2',
+      'kv)1',
+      'kv',
+      'kv\u212a',
+      'KVK',
+      'kvk',
+      'kv\u017f',
+      'kvs',
+      'kv\u03c9',
+      'KV\u03a9',
+      'kv\u00e9',
+      'KV\u00c9'
+    )
   )
   .map(([scope, provider, name]) => `${scope}${provider}${name}`);
 
@@ -24,6 +49,10 @@ const textArb = fc.constantFrom(
   'https://KV1.vault.azure.net/',
   'https://kv1.vault.azure.net//',
   'https://kv2.vault.azure.net/',
+  'https://kv\u212a.vault.azure.net/',
+  'https://KVK.vault.azure.net',
+  'https://kv\u03c9.vault.azure.net',
+  'https://KV\u03a9.vault.azure.net/',
   ''
 );
 
@@ -60,7 +89,7 @@ function vaultArb(): fc.Arbitrary<Resource> {
     });
 }
 
-describe('TargetIndex', () => {
+describe.each(TABLES)('TargetIndex (%s)', (_, options) => {
   it('finds the first candidate that names() accepts, for any value and pointer', () => {
     fc.assert(
       fc.property(
@@ -74,7 +103,7 @@ describe('TargetIndex', () => {
             )
           ),
         ([candidates, pointer, values]) => {
-          const index = new TargetIndex(pointer, candidates);
+          const index = new TargetIndex(pointer, candidates, options);
           for (const value of values) {
             expect(index.find(value)).toBe(candidates.find(c => names(value, c, pointer)));
           }
@@ -99,7 +128,7 @@ describe('TargetIndex', () => {
           ),
         ([candidates, split, pointer, values]) => {
           // Added with the value at the pointer alone: the index keeps the candidate, not reads it again.
-          const index = new TargetIndex<{ id: string }>(pointer);
+          const index = new TargetIndex<{ id: string }>(pointer, [], options);
           const added: { id: string }[] = [];
           const add = (c: Resource) => {
             added.push({ id: c.id });
@@ -130,20 +159,24 @@ describe('TargetIndex', () => {
       origin: 'template'
     });
     const candidates = [vault('a'), vault('b')];
-    expect(new TargetIndex('/properties/vaultUri', candidates).find('https://B.vault.azure.net')).toBe(candidates[1]);
-    expect(new TargetIndex('/id', candidates).find(candidates[0].id.toUpperCase())).toBe(candidates[0]);
-    expect(new TargetIndex('/id', candidates).find('https://c.vault.azure.net')).toBeUndefined();
+    expect(new TargetIndex('/properties/vaultUri', candidates, options).find('https://B.vault.azure.net')).toBe(
+      candidates[1]
+    );
+    expect(new TargetIndex('/id', candidates, options).find(candidates[0].id.toUpperCase())).toBe(candidates[0]);
+    expect(new TargetIndex('/id', candidates, options).find('https://c.vault.azure.net')).toBeUndefined();
   });
 });
 
-describe('RoleAssignments', () => {
+describe.each(TABLES)('RoleAssignments (%s)', (_, options) => {
   it('gives the assignments whose scope the id starts with, in the order they were given', () => {
     const scopeArb = fc.constantFrom(
       '/subscriptions/s',
       '/subscriptions/S/resourceGroups/rg',
       '/subscriptions/s/resourcegroups/rg2',
       '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1',
-      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv'
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv\u212a',
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/KV\u03a9'
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(scopeArb, fc.nat(9)), { maxLength: 12 }), scopeArb, (made, target) => {
@@ -155,13 +188,11 @@ describe('RoleAssignments', () => {
           source: null,
           origin: 'template'
         }));
-        const id = target.toLowerCase();
+        const id = foldCase(target);
         const scanned = assignments.filter(a =>
-          id.startsWith(
-            a.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '').toLowerCase()
-          )
+          id.startsWith(foldCase(a.id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, '')))
         );
-        expect(new RoleAssignments(assignments).over(id)).toEqual(scanned);
+        expect(new RoleAssignments(assignments, options).over(id)).toEqual(scanned);
       }),
       { numRuns: 300 }
     );

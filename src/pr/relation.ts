@@ -15,6 +15,7 @@ import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
 import { foldCase } from '../model/foldCase.js';
+import { room, TextLists, TextMap, TextStore, type TextHash } from './texts.js';
 
 export interface RelationSpec {
   target: {
@@ -129,57 +130,65 @@ export function names(value: Value | undefined, target: Resource, pointer: strin
   return foldCase(value.key).includes(`reference(${foldCase(target.id)})`);
 }
 
+/** How a relation keeps its texts: `hash` and `capacity` are for tests that make texts collide (see texts.ts). */
+export interface TextOptions {
+  hash?: TextHash;
+  capacity?: number;
+}
+
 /**
- * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
+ * `candidates.findIndex(c => names(value, c, pointer))`, without scanning: each way a value can name a
  * target (the same text, the same unknown, `reference(<id>).<path>`, or an expression that reads
  * `reference(<id>)`) is a map from what the value says to the first candidate that matches. A
  * repository has thousands of targets and a subject looks up one; a tenant's snapshot has tens of
  * thousands, so a candidate is added with its value at the pointer (`lookup(candidate, pointer)`) and
- * need not be kept whole. The maps by id serve only unknown values (templates): they are made when the
- * first one is looked up.
+ * need not be kept whole, and the maps keep their texts outside V8's heap (texts.ts). The maps by id
+ * serve only unknown values (templates): they are made when the first one is looked up, from `idOf`.
  */
-export class TargetIndex<T extends { id: string } = Resource> {
-  private readonly candidates: T[] = [];
-  private readonly known = new Map<string, number>();
-  private readonly unknown = new Map<string, number>();
-  private byId: { idTails: Map<string, number>; ids: Map<string, number> } | undefined;
+class CandidateIndex {
+  private count = 0;
+  private readonly known: TextMap;
+  private readonly unknown: TextMap;
+  private byId: { idTails: TextMap; ids: TextMap } | undefined;
   private readonly pointer: string;
 
-  /** Candidates given here are added with `lookup` (resources). */
-  constructor(pointer: string, candidates: readonly T[] = []) {
+  constructor(
+    pointer: string,
+    private readonly idOf: (candidate: number) => string,
+    private readonly options: TextOptions = {}
+  ) {
     this.pointer = foldCase(pointer);
-    for (const candidate of candidates) this.add(candidate, lookup(candidate as unknown as Resource, pointer));
+    this.known = this.map();
+    this.unknown = this.map();
   }
 
-  /** The next candidate, with its value at the pointer. */
-  add(candidate: T, value: Value | undefined): void {
-    const index = this.candidates.length;
-    this.candidates.push(candidate);
-    if (value instanceof Unknown) first(this.unknown, foldCase(value.key), index);
-    else if (value !== undefined && value !== null) {
-      const key = norm(value);
-      // Indexed by id, a candidate whose id is already in lower case gives the one string for both.
-      if (key === candidate.id) {
-        if (!this.known.has(key)) this.known.set(candidate.id, index);
-      } else first(this.known, key, index);
-    }
-    if (this.byId) this.addId(candidate, index);
+  private map(): TextMap {
+    return new TextMap(this.options.hash, this.options.capacity);
+  }
+
+  /** The next candidate, with its value at the pointer (`idOf` must know it already); its number. */
+  add(value: Value | undefined): number {
+    const index = this.count++;
+    if (value instanceof Unknown) this.unknown.setFirst(foldCase(value.key), index);
+    else if (value !== undefined && value !== null) this.known.setFirst(norm(value), index);
+    if (this.byId) this.addId(index);
+    return index;
   }
 
   get size(): number {
-    return this.candidates.length;
+    return this.count;
   }
 
-  /** The first candidate the value names, as `names` decides it. */
-  find(value: Value | undefined): T | undefined {
+  /** The first candidate the value names, as `names` decides it; -1 when none does. */
+  find(value: Value | undefined): number {
     let best = Infinity;
     const consider = (index: number | undefined) => {
       if (index !== undefined && index < best) best = index;
     };
     if (value instanceof Unknown) {
       if (!this.byId) {
-        this.byId = { idTails: new Map(), ids: new Map() };
-        this.candidates.forEach((candidate, index) => this.addId(candidate, index));
+        this.byId = { idTails: this.map(), ids: this.map() };
+        for (let index = 0; index < this.count; index++) this.addId(index);
       }
       const { idTails, ids } = this.byId;
       consider(this.unknown.get(foldCase(value.key)));
@@ -198,18 +207,42 @@ export class TargetIndex<T extends { id: string } = Resource> {
     } else if (value !== undefined && value !== null) {
       consider(this.known.get(norm(value)));
     }
-    return best === Infinity ? undefined : this.candidates[best];
+    return best === Infinity ? -1 : best;
   }
 
-  private addId(candidate: T, index: number): void {
-    first(this.byId!.idTails, idTail(candidate.id), index);
-    first(this.byId!.ids, foldCase(candidate.id), index);
+  private addId(index: number): void {
+    const id = this.idOf(index);
+    this.byId!.idTails.setFirst(idTail(id), index);
+    this.byId!.ids.setFirst(foldCase(id), index);
   }
 }
 
-/** Sets `key` only the first time; the key is copied, as it may be cut from a larger text. */
-function first(map: Map<string, number>, key: string, index: number): void {
-  if (!map.has(key)) map.set(ownString(key), index);
+/** `candidates.find(c => names(value, c, pointer))` for candidates kept as objects (the index of a relation's own targets). */
+export class TargetIndex<T extends { id: string } = Resource> {
+  private readonly candidates: T[] = [];
+  private readonly index: CandidateIndex;
+
+  /** Candidates given here are added with `lookup` (resources). */
+  constructor(pointer: string, candidates: readonly T[] = [], options?: TextOptions) {
+    this.index = new CandidateIndex(pointer, n => this.candidates[n].id, options);
+    for (const candidate of candidates) this.add(candidate, lookup(candidate as unknown as Resource, pointer));
+  }
+
+  /** The next candidate, with its value at the pointer. */
+  add(candidate: T, value: Value | undefined): void {
+    this.candidates.push(candidate);
+    this.index.add(value);
+  }
+
+  get size(): number {
+    return this.candidates.length;
+  }
+
+  /** The first candidate the value names, as `names` decides it. */
+  find(value: Value | undefined): T | undefined {
+    const found = this.index.find(value);
+    return found < 0 ? undefined : this.candidates[found];
+  }
 }
 
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
@@ -318,46 +351,125 @@ const GRANTED: GrantResult = Object.freeze({ verdict: true, dependsOn: Object.fr
 const NOT_GRANTED: GrantResult = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) as unknown as string[] });
 
 /**
- * Grants as a subject's check reads them: the principal each names, and what it grants. Kept side by side
- * rather than as an object a grant: a tenant has hundreds of thousands of them, and most grants share
- * one of two answers.
+ * Grants as a subject's check reads them, by number: the principal each names, and what it grants. A tenant has
+ * hundreds of thousands of them, so their principals' texts are kept in a TextStore (outside V8's heap) and their
+ * answers as codes, most grants sharing one of two; only what a template cannot know (an unknown principal, an
+ * answer that depends on something) is kept as it is, beside them.
  */
-interface Grants {
-  /** Lists of their own length (a list grown by `push` holds room for more). */
-  readonly who: readonly (Value | undefined)[];
-  readonly grant: readonly (GrantResult | null)[];
+class GrantTable {
+  private readonly texts = new TextStore();
+  /** The number of the principal's text, or -1 where the principal is not a string (see `otherWho`). */
+  private whoText = new Int32Array(16);
+  /** 0: no answer (null), 1: GRANTED, 2: NOT_GRANTED, 3: see `otherGrant`. */
+  private answer = new Uint8Array(16);
+  private readonly otherWho = new Map<number, Value>();
+  private readonly otherGrant = new Map<number, GrantResult>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(who: Value | undefined, grant: GrantResult | null): number {
+    const n = this.count++;
+    this.whoText = room(this.whoText, this.count);
+    this.answer = room(this.answer, this.count);
+    if (typeof who === 'string') this.whoText[n] = this.texts.add(who);
+    else {
+      this.whoText[n] = -1;
+      if (who !== undefined) this.otherWho.set(n, who);
+    }
+    if (grant === null) this.answer[n] = 0;
+    else if (grant === GRANTED) this.answer[n] = 1;
+    else if (grant === NOT_GRANTED) this.answer[n] = 2;
+    else {
+      this.answer[n] = 3;
+      this.otherGrant.set(n, grant);
+    }
+    return n;
+  }
+
+  who(n: number): Value | undefined {
+    const text = this.whoText[n];
+    return text >= 0 ? this.texts.text(text) : this.otherWho.get(n);
+  }
+
+  grant(n: number): GrantResult | null {
+    switch (this.answer[n]) {
+      case 0:
+        return null;
+      case 1:
+        return GRANTED;
+      case 2:
+        return NOT_GRANTED;
+      default:
+        return this.otherGrant.get(n)!;
+    }
+  }
 }
 
-const NO_GRANTS: Grants = Object.freeze({ who: Object.freeze([]), grant: Object.freeze([]) });
-
 /**
- * What a subject's check reads of a target, kept for the whole deployment instead of the target: its id
- * and name, whether it is only referenced, what its switch says (`rbacOnly`), and its access policies. The
- * values subjects name it by are in the deployment's indexes.
+ * What a subject's check reads of a target: its id (in lower case, as role assignments' scopes are compared
+ * with it) and name, whether it is only referenced, what its switch says (`rbacOnly`), and its access policies
+ * (grants `first` to `first + count` of the deployment's policy grants). The values subjects name it by are in
+ * the deployment's indexes.
  */
 interface Target {
-  /** In lower case, as role assignments' scopes are compared with it. */
   id: string;
   name: string;
   existing: boolean;
   rbacOnly: Tri;
-  policies: Grants;
+  first: number;
+  count: number;
 }
 
-/**
- * A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one
- * alive. Written out and read back, it is one flat string of its length (cutting a copy made by joining keeps
- * the copy and a slice of it: half again as much).
- */
-function ownString(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
+const RBAC_CODES: readonly Tri[] = [false, true, 'unknown'];
+
+/** Targets by number, kept for the whole deployment instead of the resources: texts in a TextStore, the rest in typed arrays. */
+class TargetTable {
+  /** Target `t`'s id is text `2t`, its name `2t + 1`. */
+  private readonly texts = new TextStore();
+  /** Bit 0: existing; bits 1-2: the index of `rbacOnly` in RBAC_CODES. */
+  private flags = new Uint8Array(16);
+  private firsts = new Int32Array(16);
+  private counts = new Int32Array(16);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(target: Target): number {
+    const t = this.count++;
+    this.texts.add(target.id);
+    this.texts.add(target.name);
+    this.flags = room(this.flags, this.count);
+    this.firsts = room(this.firsts, this.count);
+    this.counts = room(this.counts, this.count);
+    this.flags[t] = (target.existing ? 1 : 0) | (RBAC_CODES.indexOf(target.rbacOnly) << 1);
+    this.firsts[t] = target.first;
+    this.counts[t] = target.count;
+    return t;
+  }
+
+  id(t: number): string {
+    return this.texts.text(2 * t);
+  }
+
+  get(t: number): Target {
+    const flags = this.flags[t];
+    return {
+      id: this.id(t),
+      name: this.texts.text(2 * t + 1),
+      existing: (flags & 1) === 1,
+      rbacOnly: RBAC_CODES[flags >> 1],
+      first: this.firsts[t],
+      count: this.counts[t]
+    };
+  }
 }
 
-function ownValue(value: Value | undefined): Value | undefined {
-  return typeof value === 'string' ? ownString(value) : value;
-}
-
-export function compileRelationRule(rule: RelationRule): RelationCheck {
+export function compileRelationRule(rule: RelationRule, options: TextOptions = {}): RelationCheck {
   const types = ruleTypes(rule);
   const applies = rule.appliesTo === undefined ? null : compileValueCheck(rule.appliesTo);
   const { target, principal, grants } = rule.relation;
@@ -366,12 +478,21 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
   const targetType = foldCase(target.type);
 
   const deployment = (): DeploymentRelation => {
-    let targets = 0;
+    const targets = new TargetTable();
     // One index for each pointer subjects name a target by, filled as targets are added.
-    const indexes = new Map(target.on.map(on => [on.target, new TargetIndex<Target>(on.target)]));
-    /** The access policies of the `<target>/accessPolicies` resources, by the target's name. */
-    const policyChildren = new Map<string, Grants[]>();
-    const assignments = new RoleAssignments<{ who: Value | undefined; grant: GrantResult | null }>();
+    const indexes = new Map(
+      target.on.map(on => [on.target, new CandidateIndex(on.target, t => targets.id(t), options)])
+    );
+    /** Access policies (of targets and of `<target>/accessPolicies` resources), and role assignments, by number. */
+    const policyGrants = new GrantTable();
+    const roleGrants = new GrantTable();
+    /** The `<target>/accessPolicies` resources by the target's name: their grants `childFirsts[c]` on, `childCounts[c]` of them. */
+    const policyChildren = new TextLists(options.hash, options.capacity);
+    let childFirsts = new Int32Array(16);
+    let childCounts = new Int32Array(16);
+    let children = 0;
+    /** Role assignments by scope: assignment `n` is role grant `n`. */
+    const assignments = new ScopeIndex(options);
     // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
     const grantOf = (check: typeof policyCheck, value: Value): GrantResult | null => {
       if (!check) return null;
@@ -380,48 +501,50 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
       if (enough.dependsOn.length === 0 && enough.verdict !== 'unknown') return enough.verdict ? GRANTED : NOT_GRANTED;
       return { verdict: enough.verdict, dependsOn: enough.dependsOn };
     };
-    /** The entries of an access policy list: who each names, and what it grants. */
-    const policiesOf = (resource: Resource): Grants => {
+    /** Adds the entries of an access policy list (who each names, and what it grants); the first one's number and how many. */
+    const addPolicies = (resource: Resource): { first: number; count: number } => {
+      const first = policyGrants.size;
       const entries = lookup(resource, '/properties/accessPolicies');
-      if (!Array.isArray(entries) || entries.length === 0) return NO_GRANTS;
-      return {
-        who: entries.map(entry => ownValue(isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined)),
-        grant: entries.map(entry => grantOf(policyCheck, entry))
-      };
+      if (!Array.isArray(entries) || entries.length === 0) return { first, count: 0 };
+      const who = entries.map(entry => (isObject(entry) ? (entry.objectId ?? entry.objectid) : undefined));
+      const grant = entries.map(entry => grantOf(policyCheck, entry));
+      entries.forEach((_, i) => policyGrants.add(who[i], grant[i]));
+      return { first, count: entries.length };
     };
     return {
       add(resource) {
         const type = foldCase(resource.type);
         if (type === targetType) {
           const rbac = grants.rbacSwitch ? lookup(resource, grants.rbacSwitch) : false;
-          const kept: Target = {
-            id: ownString(foldCase(resource.id)),
-            name: ownString(resource.name),
+          targets.add({
+            id: foldCase(resource.id),
+            name: resource.name,
             existing: resource.existing === true,
             rbacOnly: rbac instanceof Unknown ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True',
-            policies: policiesOf(resource)
-          };
-          for (const [pointer, index] of indexes) index.add(kept, lookup(resource, pointer));
-          targets++;
+            ...addPolicies(resource)
+          });
+          // Each index numbers its candidates as they come: target `t` is candidate `t` of every index.
+          for (const [pointer, index] of indexes) index.add(lookup(resource, pointer));
           return;
         }
         if (resource.existing) return;
         if (type === `${targetType}/accesspolicies`) {
           const lower = foldCase(resource.name);
           if (lower.endsWith('/remove')) return;
-          const parent = ownString(lower.slice(0, lower.lastIndexOf('/')));
-          const siblings = policyChildren.get(parent);
-          if (siblings) siblings.push(policiesOf(resource));
-          else policyChildren.set(parent, [policiesOf(resource)]);
+          const { first, count } = addPolicies(resource);
+          const c = children++;
+          childFirsts = room(childFirsts, children);
+          childCounts = room(childCounts, children);
+          childFirsts[c] = first;
+          childCounts[c] = count;
+          policyChildren.append(lower.slice(0, lower.lastIndexOf('/')), c);
         } else if (type.endsWith('/roleassignments')) {
-          assignments.add(
-            { who: ownValue(lookup(resource, '/properties/principalId')), grant: grantOf(roleCheck, resource.json) },
-            resource.id
-          );
+          roleGrants.add(lookup(resource, '/properties/principalId'), grantOf(roleCheck, resource.json));
+          assignments.add(resource.id);
         }
       },
       get hasTargets() {
-        return targets > 0;
+        return targets.size > 0;
       },
       check(subject) {
         if (subject.existing || !types.has(foldCase(subject.type))) return undefined;
@@ -429,8 +552,9 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
         if (!link) return undefined;
         const named = lookup(subject, link.subject);
-        const vault = indexes.get(link.target)!.find(named);
-        if (!vault) return undefined; // the target is not part of this deployment: nothing to relate
+        const found = indexes.get(link.target)!.find(named);
+        if (found < 0) return undefined; // the target is not part of this deployment: nothing to relate
+        const vault = targets.get(found);
 
         const wanted = subjectPrincipal(subject, principal);
         const byPolicy: GrantResult[] = [];
@@ -448,12 +572,15 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
         const { rbacOnly } = vault;
 
         if (policyCheck && rbacOnly !== true) {
-          for (const policies of [vault.policies, ...(policyChildren.get(foldCase(vault.name)) ?? [])])
-            policies.who.forEach((who, i) => byPolicy.push(and(principalMatch(who), policies.grant[i]!)));
+          const ranges = [[vault.first, vault.count]];
+          for (const c of policyChildren.get(foldCase(vault.name))) ranges.push([childFirsts[c], childCounts[c]]);
+          for (const [first, count] of ranges)
+            for (let g = first; g < first + count; g++)
+              byPolicy.push(and(principalMatch(policyGrants.who(g)), policyGrants.grant(g)!));
         }
         if (roleCheck && rbacOnly !== false) {
-          for (const assignment of assignments.over(vault.id))
-            byRole.push(and(principalMatch(assignment.who), assignment.grant!));
+          for (const n of assignments.over(vault.id))
+            byRole.push(and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)!));
         }
         const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
         const pointer = originalPointer(subject.json, foldCase(link.subject));
@@ -515,42 +642,59 @@ export function compileRelationRule(rule: RelationRule): RelationCheck {
 }
 
 /**
- * Role assignments by the scope they are made at (their id without the role assignment part):
- * those that reach a resource are the ones whose scope its id starts with, in the order given. An
- * assignment is added with its id, and only its scope is kept (one string for every assignment at a scope).
+ * Role assignments by the scope they are made at (their id without the role assignment part), by number:
+ * those that reach a resource are the ones whose scope its id starts with, in the order given. Only the
+ * scopes are kept, outside V8's heap (one text for every assignment at a scope).
  */
+class ScopeIndex {
+  private readonly byScope: TextLists;
+  private readonly lengths = new Set<number>();
+  private count = 0;
+
+  constructor(options: TextOptions = {}) {
+    this.byScope = new TextLists(options.hash, options.capacity);
+  }
+
+  /** The next assignment, whose role assignment id is `id`; its number. */
+  add(id: string): number {
+    const scope = foldCase(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
+    const index = this.count++;
+    this.byScope.append(scope, index);
+    this.lengths.add(scope.length);
+    return index;
+  }
+
+  /** The numbers of the assignments whose scope `id` (lower-case) starts with, in order. */
+  over(id: string): number[] {
+    const found: number[] = [];
+    for (const length of this.lengths) {
+      if (length > id.length) continue;
+      for (const index of this.byScope.get(id.slice(0, length))) found.push(index);
+    }
+    return found.sort((a, b) => a - b);
+  }
+}
+
+/** Role assignments kept as objects, by their scope (ScopeIndex). */
 export class RoleAssignments<T = Resource> {
   private readonly assignments: T[] = [];
-  private readonly byScope = new Map<string, number[]>();
-  private readonly lengths = new Set<number>();
+  private readonly scopes: ScopeIndex;
 
   /** Assignments given here are added with their own ids. */
-  constructor(assignments: readonly (T & { id: string })[] = []) {
+  constructor(assignments: readonly (T & { id: string })[] = [], options?: TextOptions) {
+    this.scopes = new ScopeIndex(options);
     for (const assignment of assignments) this.add(assignment, assignment.id);
   }
 
   /** The next assignment, whose role assignment id is `id`. */
   add(assignment: T, id: string): void {
-    const scope = foldCase(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
-    const index = this.assignments.length;
     this.assignments.push(assignment);
-    const list = this.byScope.get(scope);
-    if (list) list.push(index);
-    else {
-      this.byScope.set(ownString(scope), [index]);
-      this.lengths.add(scope.length);
-    }
+    this.scopes.add(id);
   }
 
   /** The assignments whose scope `id` (lower-case) starts with. */
   over(id: string): T[] {
-    const found: number[] = [];
-    for (const length of this.lengths) {
-      if (length > id.length) continue;
-      const list = this.byScope.get(id.slice(0, length));
-      if (list) for (const index of list) found.push(index);
-    }
-    return found.sort((a, b) => a - b).map(index => this.assignments[index]);
+    return this.scopes.over(id).map(index => this.assignments[index]);
   }
 }
 
