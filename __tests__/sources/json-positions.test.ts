@@ -195,6 +195,28 @@ describe('positions found in the text equal the positions the reader records', (
     expect(() => parseJsonWithPositions('{"\\"": 0, "\\"": null, "": null}', 'fourth.json')).toThrow(/appears twice/);
   });
 
+  test('a document is searched for escaped keys once, not from every key to its end', () => {
+    // 3,000 keys and one escaped key at the very end: each key once searched the rest of the text for a backslash.
+    const members = Array.from({ length: 3000 }, (_, i) => `  "key${i}": {"value": "v${i}"}`);
+    const source = `{\n${members.join(',\n')},\n  "last\\u0041": 1\n}\n`;
+    const indexOf = String.prototype.indexOf;
+    let searched = 0;
+    String.prototype.indexOf = function (this: string, search: string, from?: number) {
+      if (search === '\\') searched += this.length - (from ?? 0);
+      return indexOf.call(this, search, from);
+    } as typeof indexOf;
+    let value: Json;
+    try {
+      value = parseJsonWithPositions(source, 'many.json').value;
+    } finally {
+      String.prototype.indexOf = indexOf;
+    }
+    expect(Object.keys(value as object)).toHaveLength(3001);
+    expect((value as { [key: string]: Json }).lastA).toBe(1);
+    expect(searched).toBeGreaterThan(0);
+    expect(searched).toBeLessThanOrEqual(source.length);
+  });
+
   test('a key repeated anywhere in a random document is refused as the reader refuses it', () => {
     const document = fc.dictionary(text, value, { minKeys: 1, maxKeys: 4 });
     fc.assert(

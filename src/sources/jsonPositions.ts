@@ -45,6 +45,9 @@ function writtenMembers(text: string, maxDepth: number): number | null {
   let members = 0;
   let depth = 0;
   const n = text.length;
+  // The first backslash at or after the key being read (n when none is left): looked for again only once
+  // reading has passed it, so the text is searched for backslashes once in all, not from every key to its end.
+  let backslash = -1;
   for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
@@ -56,8 +59,11 @@ function writtenMembers(text: string, maxDepth: number): number | null {
         // JSON.parse in Node 24 (V8 13) can read an escaped key as the key an object read before
         // had at that place (`{"a": 1, "\\": 2}` then `{"a": 1, "\"": 2}` gives the key `\`):
         // a key with an escape is left to the reader. https://github.com/nodejs/node/issues/63785
-        const backslash = text.indexOf('\\', i);
-        if (backslash >= 0 && backslash < end) return null;
+        if (backslash < i) {
+          backslash = text.indexOf('\\', i);
+          if (backslash < 0) backslash = n;
+        }
+        if (backslash < end) return null;
         members++;
       }
       i = next - 1;
