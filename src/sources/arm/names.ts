@@ -253,12 +253,20 @@ function collisionPath(value: Json, outer: (string | number)[] | null): (string 
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
 
-/** [the first name whose lower case an earlier one has, that earlier name], or null. */
+/**
+ * [the first name whose lower case an earlier one has, that earlier name], or null. Folding keeps a name's
+ * length (each UTF-16 unit, or surrogate pair, becomes one), so only names of one length are folded to be
+ * compared: in most objects no two have the same length.
+ */
 function sameInLowerCase(keys: string[]): [string, string] | null {
   if (keys.length <= FEW_KEYS) {
-    const lower = keys.map(foldCase);
-    for (let i = 1; i < lower.length; i++)
-      for (let j = 0; j < i; j++) if (lower[j] === lower[i]) return [keys[i], keys[j]];
+    let lower: (string | undefined)[] | undefined;
+    for (let i = 1; i < keys.length; i++)
+      for (let j = 0; j < i; j++) {
+        if (keys[j].length !== keys[i].length) continue;
+        lower ??= [];
+        if ((lower[j] ??= foldCase(keys[j])) === (lower[i] ??= foldCase(keys[i]))) return [keys[i], keys[j]];
+      }
     return null;
   }
   const seen = new Map<string, string>();
