@@ -416,6 +416,54 @@ describe('fields named by expressions, value conditions and rules about the type
   });
 });
 
+describe('working out an explanation', () => {
+  it('evaluates each condition once, however deep it is nested', () => {
+    // The type condition, three levels down, reads the resource's type each time it is evaluated.
+    const def = loadDefinition({
+      file: 'nested.json',
+      json: {
+        name: 'nested',
+        properties: {
+          displayName: 'Nested',
+          mode: 'Indexed',
+          policyRule: {
+            if: {
+              allOf: [
+                {
+                  anyOf: [
+                    {
+                      allOf: [
+                        { field: 'type', equals: 'Microsoft.CognitiveServices/accounts' },
+                        { field: 'kind', equals: 'OpenAI' }
+                      ]
+                    },
+                    { field: 'name', equals: 'other' }
+                  ]
+                },
+                { field: 'Microsoft.CognitiveServices/accounts/encryption.keySource', notEquals: 'Microsoft.KeyVault' }
+              ]
+            },
+            then: { effect: 'deny' }
+          }
+        }
+      }
+    });
+    const resource = account({ encryption: { keySource: 'Microsoft.CognitiveServices' } });
+    let typeReads = 0;
+    Object.defineProperty(resource, 'type', {
+      get: () => (typeReads++, 'Microsoft.CognitiveServices/accounts'),
+      enumerable: true
+    });
+    const e = def.evaluate(resource);
+    expect(e.verdict).toBe('noncompliant');
+    const evaluating = typeReads;
+    expect(e.message).toBe(
+      'Nested: encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault".'
+    );
+    expect(typeReads - evaluating).toBe(1);
+  });
+});
+
 describe('wording', () => {
   it.each([
     ['equals', 'x', false, 'not be "x"'],

@@ -297,7 +297,13 @@ function isProperPrefix(prefix: Step[], steps: Step[]): boolean {
   });
 }
 
-const depth = (pointer: string | undefined) => (pointer === undefined ? -1 : pointer.split('/').length - 1);
+/** How many tokens a pointer has (its slashes), -1 for none. */
+function depth(pointer: string | undefined): number {
+  if (pointer === undefined) return -1;
+  let slashes = 0;
+  for (let at = pointer.indexOf('/'); at >= 0; at = pointer.indexOf('/', at + 1)) slashes++;
+  return slashes;
+}
 
 export class RuleExplainer {
   private tree: Node | undefined;
@@ -312,7 +318,9 @@ export class RuleExplainer {
   explain(rt: Runtime): Explanation {
     this.tree ??= this.build(this.rule, this.path);
     const faults: Fault[] = [];
-    this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
+    // Each node's truth is worked out once: collecting asks it again of every node on the way down.
+    const truths = new Map<Node, boolean | Unknown>();
+    this.collect(this.tree, this.truth(this.tree, rt, truths), false, rt, faults, truths);
     return summarise(faults);
   }
 
@@ -433,19 +441,25 @@ export class RuleExplainer {
 
   // ---- tracing the decision ----
 
-  private truth(node: Node, rt: Runtime): boolean | Unknown {
+  private truth(node: Node, rt: Runtime, truths: Map<Node, boolean | Unknown>): boolean | Unknown {
+    let value = truths.get(node);
+    if (value === undefined) truths.set(node, (value = this.truthOf(node, rt, truths)));
+    return value;
+  }
+
+  private truthOf(node: Node, rt: Runtime, truths: Map<Node, boolean | Unknown>): boolean | Unknown {
     switch (node.kind) {
       case 'leaf':
         return node.condition(rt);
       case 'not': {
-        const v = this.truth(node.inner, rt);
+        const v = this.truth(node.inner, rt, truths);
         return typeof v === 'boolean' ? !v : v;
       }
       default: {
         const all = node.kind === 'allof';
         let unknown: Unknown | undefined;
         for (const child of node.children) {
-          const v = this.truth(child, rt);
+          const v = this.truth(child, rt, truths);
           if (v === !all) return !all;
           if (typeof v !== 'boolean') unknown ??= v;
         }
@@ -459,7 +473,14 @@ export class RuleExplainer {
    * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
    * passes the opposite value down, so a leaf under it is described negated.
    */
-  private collect(node: Node, value: boolean | Unknown, negated: boolean, rt: Runtime, out: Fault[]): void {
+  private collect(
+    node: Node,
+    value: boolean | Unknown,
+    negated: boolean,
+    rt: Runtime,
+    out: Fault[],
+    truths: Map<Node, boolean | Unknown>
+  ): void {
     if (typeof value !== 'boolean') return;
     switch (node.kind) {
       case 'leaf': {
@@ -468,13 +489,13 @@ export class RuleExplainer {
         return;
       }
       case 'not':
-        this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
+        this.collect(node.inner, this.truth(node.inner, rt, truths), !negated, rt, out, truths);
         return;
       default: {
         const every = (node.kind === 'allof') === value;
         for (const child of node.children) {
-          const v = this.truth(child, rt);
-          if (every || v === value) this.collect(child, v, negated, rt, out);
+          const v = this.truth(child, rt, truths);
+          if (every || v === value) this.collect(child, v, negated, rt, out, truths);
         }
       }
     }
