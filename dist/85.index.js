@@ -116,7 +116,7 @@ function resolveAuthority(cloudAuthority, env) {
 }
 /** Whether a URL host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 function isLoopbackHost(hostname) {
-    const host = (0,foldCase/* foldCase */.S)(hostname.replace(/^\[|\]$/g, ''));
+    const host = (0,foldCase/* foldCase */.SP)(hostname.replace(/^\[|\]$/g, ''));
     if (host === 'localhost')
         return true;
     if ((0,external_node_net_.isIP)(host) === 4)
@@ -126,7 +126,7 @@ function isLoopbackHost(hostname) {
     return false;
 }
 function cloudByName(name) {
-    const match = cloudNames.find(c => (0,foldCase/* foldCase */.S)(c) === (0,foldCase/* foldCase */.S)(name.trim()));
+    const match = cloudNames.find(c => (0,foldCase/* foldCase */.SP)(c) === (0,foldCase/* foldCase */.SP)(name.trim()));
     if (!match)
         throw new model_errors/* UserError */.yo(`--cloud is '${name}'; use one of ${cloudNames.join(', ')}, or --arm-endpoint URL.`);
     return match;
@@ -327,7 +327,7 @@ function policyListKind(path) {
     const match = /\/providers\/microsoft\.authorization\/(policydefinitions|policysetdefinitions|policyassignments)$/i.exec(path);
     if (!match)
         return undefined;
-    const lower = (0,foldCase/* foldCase */.S)(match[1]);
+    const lower = (0,foldCase/* foldCase */.SP)(match[1]);
     return lower === 'policydefinitions'
         ? 'policyDefinitions'
         : lower === 'policysetdefinitions'
@@ -1510,7 +1510,7 @@ class ResourceGraph {
         const ids = new Map();
         for await (const row of this.rows(scope, query, doing))
             if (typeof row.id === 'string' && suffix.test(row.id))
-                ids.set((0,foldCase/* foldCase */.S)(row.id), row.id);
+                ids.set((0,foldCase/* foldCase */.SP)(row.id), row.id);
         return [...ids.values()];
     }
     /** Every row a query gives at a scope, page after page. */
@@ -1546,7 +1546,7 @@ class ResourceGraph {
             if (next && empty >= MAX_EMPTY_PAGES)
                 throw endlessEmptyPages('Resource Graph', doing);
             if (!next) {
-                if ((0,foldCase/* foldCase */.S)(String(response.resultTruncated)) === 'true') {
+                if ((0,foldCase/* foldCase */.SP)(String(response.resultTruncated)) === 'true') {
                     throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
                 }
                 return;
@@ -1568,6 +1568,37 @@ class ResourceGraph {
             rows.push(row);
         return rows;
     }
+    /**
+     * The management groups each subscription of `scope` is in (the subscription's id and the groups' names, folded),
+     * from its row in `resourcecontainers`: `properties.managementGroupAncestorsChain` lists them from the group that
+     * holds it up to the root group. A subscription without the list is in none Azure names.
+     * https://learn.microsoft.com/azure/governance/management-groups/resource-graph-samples
+     */
+    async groupsOfSubscriptions(scope) {
+        const query = [
+            'resourcecontainers',
+            "| where type =~ 'microsoft.resources/subscriptions'",
+            '| project id, subscriptionId, properties',
+            '| order by id asc'
+        ].join('\n');
+        const doing = `reading which management groups hold the subscriptions of ${(0,azure_scope/* shortScope */.ZD)(scope)}`;
+        const groups = new Map();
+        for await (const row of this.rows(scope, query, doing)) {
+            if (typeof row.subscriptionId !== 'string')
+                continue;
+            const properties = row.properties;
+            const chain = properties !== null && typeof properties === 'object' && !Array.isArray(properties)
+                ? properties.managementGroupAncestorsChain
+                : undefined;
+            const names = Array.isArray(chain)
+                ? chain.map(entry => entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry.name : undefined)
+                : [];
+            if ((chain !== undefined && chain !== null && !Array.isArray(chain)) || names.some(n => typeof n !== 'string'))
+                throw new ArmError(`Resource Graph's answer while ${doing} gives the subscription ${row.subscriptionId} a managementGroupAncestorsChain that is not a list of groups with names.`, 200, 'ResourceGraphShape', '');
+            groups.set((0,foldCase/* foldCase */.SP)(row.subscriptionId), names.map(name => (0,foldCase/* foldCase */.SP)(name)));
+        }
+        return groups;
+    }
     /** The ids of the subscriptions under a management group (a subscription scope is its own). */
     async subscriptions(scope) {
         if (scope.kind !== 'managementGroup')
@@ -1581,7 +1612,7 @@ class ResourceGraph {
         const ids = [];
         for await (const row of this.rows(scope, query, `listing the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`)) {
             if (typeof row.subscriptionId === 'string')
-                ids.push((0,foldCase/* foldCase */.S)(row.subscriptionId));
+                ids.push((0,foldCase/* foldCase */.SP)(row.subscriptionId));
         }
         return ids;
     }
@@ -2029,14 +2060,14 @@ function nonEmpty(out, name, value) {
  * spelled as we would write it when it is the same word, so only a real change is a change.
  */
 function asWritten(value, wanted) {
-    if (typeof value === 'string' && typeof wanted === 'string' && (0,foldCase/* foldCase */.S)(value) === (0,foldCase/* foldCase */.S)(wanted))
+    if (typeof value === 'string' && typeof wanted === 'string' && (0,foldCase/* foldCase */.SP)(value) === (0,foldCase/* foldCase */.SP)(wanted))
         return wanted;
     if (Array.isArray(value) && Array.isArray(wanted) && value.length === wanted.length)
         return value.map((v, i) => asWritten(v, wanted[i]));
     return value;
 }
 function lowerId(value) {
-    return typeof value === 'string' ? (0,foldCase/* foldCase */.S)(value) : value;
+    return typeof value === 'string' ? (0,foldCase/* foldCase */.SP)(value) : value;
 }
 /** Parameter declarations: metadata as a plain object, nothing Azure adds. */
 function parameterDeclarations(value) {
@@ -2123,11 +2154,11 @@ function comparable(kind, body, desired) {
         if ('definitionVersion' in want)
             nonEmpty(properties, 'definitionVersion', p.definitionVersion);
         if (typeof body.location === 'string')
-            out.location = (0,foldCase/* foldCase */.S)(body.location.replace(/\s+/g, ''));
+            out.location = (0,foldCase/* foldCase */.SP)(body.location.replace(/\s+/g, ''));
         const identity = asObject(body.identity);
         if (identity.type !== undefined && identity.type !== 'None') {
             const entry = { type: identity.type };
-            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [(0,foldCase/* foldCase */.S)(id), {}])));
+            nonEmpty(entry, 'userAssignedIdentities', Object.fromEntries(Object.keys(asObject(identity.userAssignedIdentities)).map(id => [(0,foldCase/* foldCase */.SP)(id), {}])));
             out.identity = entry;
         }
     }
@@ -2185,8 +2216,8 @@ async function descendants(connection, scope) {
         const id = entry !== null && typeof entry === 'object' ? entry.id : undefined;
         if (typeof id !== 'string' || !id.startsWith('/'))
             throw toArmError(new MalformedAnswerError('a descendant has no id', scope.id), doing, connection.secrets);
-        if ((0,foldCase/* foldCase */.S)(id) !== (0,foldCase/* foldCase */.S)(scope.id))
-            found.set((0,foldCase/* foldCase */.S)(id), id.replace(/\/+$/, ''));
+        if ((0,foldCase/* foldCase */.SP)(id) !== (0,foldCase/* foldCase */.SP)(scope.id))
+            found.set((0,foldCase/* foldCase */.SP)(id), id.replace(/\/+$/, ''));
     }
     return [...found.values()];
 }
@@ -2211,9 +2242,9 @@ async function groupsBelow(connection, scope) {
  * management group, under one of the groups or subscriptions Azure lists below it.
  */
 async function containment(connection, scope) {
-    const roots = [scope.id, ...(await descendants(connection, scope))].map(id => (0,foldCase/* foldCase */.S)(id));
+    const roots = [scope.id, ...(await descendants(connection, scope))].map(id => (0,foldCase/* foldCase */.SP)(id));
     return id => {
-        const lower = (0,foldCase/* foldCase */.S)(id).replace(/\/+$/, '');
+        const lower = (0,foldCase/* foldCase */.SP)(id).replace(/\/+$/, '');
         return roots.some(root => lower === root || lower.startsWith(`${root}/`));
     };
 }
@@ -2284,7 +2315,7 @@ function exemptionId(scope, name) {
 }
 /** The scope an exemption is at: everything before its `/providers/Microsoft.Authorization/policyExemptions/`. */
 function exemptionScope(id) {
-    const at = (0,foldCase/* foldCase */.S)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    const at = (0,foldCase/* foldCase */.SP)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
 }
 /**
@@ -2360,8 +2391,8 @@ class ExemptionStore {
         const found = new Map();
         for (const [at, filter] of lists)
             for (const e of await this.list(at, filter))
-                found.set((0,foldCase/* foldCase */.S)(e.id), e);
-        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
+                found.set((0,foldCase/* foldCase */.SP)(e.id), e);
+        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.SP)(a.id) < (0,foldCase/* foldCase */.SP)(b.id) ? -1 : 1));
     }
     /**
      * The exemptions of the given assignments. An exemption is at or below its assignment's scope,
@@ -2371,20 +2402,20 @@ class ExemptionStore {
      * Resource Graph finds anywhere else (`outside`) are added.
      */
     async ofAssignments(ids) {
-        const wanted = new Set(ids.map(id => (0,foldCase/* foldCase */.S)(id)));
+        const wanted = new Set(ids.map(id => (0,foldCase/* foldCase */.SP)(id)));
         const scopes = new Map();
         for (const id of ids) {
             const scope = (0,azure_scope/* parseScope */.Sk)((0,azure_scope/* scopeOfId */.J5)(id), 'the scope of a policy assignment');
-            scopes.set((0,foldCase/* foldCase */.S)(scope.id), scope);
+            scopes.set((0,foldCase/* foldCase */.SP)(scope.id), scope);
         }
         const found = new Map();
         for (const scope of scopes.values())
             for (const e of await this.affecting(scope))
-                if (wanted.has((0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)))
-                    found.set((0,foldCase/* foldCase */.S)(e.id), e);
+                if (wanted.has((0,foldCase/* foldCase */.SP)(e.properties.policyAssignmentId)))
+                    found.set((0,foldCase/* foldCase */.SP)(e.id), e);
         for (const e of await this.naming(ids))
-            found.set((0,foldCase/* foldCase */.S)(e.id), e);
-        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
+            found.set((0,foldCase/* foldCase */.SP)(e.id), e);
+        return [...found.values()].sort((a, b) => ((0,foldCase/* foldCase */.SP)(a.id) < (0,foldCase/* foldCase */.SP)(b.id) ? -1 : 1));
     }
     /**
      * Every exemption in the tenant (as far as the identity can read) that names one of the
@@ -2454,11 +2485,11 @@ class ExemptionStore {
     async forInitiative(scope, isOurs) {
         const exemptions = await this.affecting(scope);
         const ours = new Map();
-        for (const id of new Set(exemptions.map(e => (0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)))) {
+        for (const id of new Set(exemptions.map(e => (0,foldCase/* foldCase */.SP)(e.properties.policyAssignmentId)))) {
             const definition = (await this.assignment(id))?.properties.policyDefinitionId;
             ours.set(id, typeof definition === 'string' && isOurs(definition));
         }
-        return exemptions.filter(e => ours.get((0,foldCase/* foldCase */.S)(e.properties.policyAssignmentId)) === true);
+        return exemptions.filter(e => ours.get((0,foldCase/* foldCase */.SP)(e.properties.policyAssignmentId)) === true);
     }
     /** The assignment an exemption is for (policy 2025-03-01), or undefined when it is gone. */
     async assignment(id) {
@@ -2503,7 +2534,7 @@ function settleOptions(retry) {
  * InvalidDelete\u2026 codes in ../shared/corpus/rest-api/policy/arm-errors-observed.json).
  */
 function notSeenYet(error) {
-    const code = (0,foldCase/* foldCase */.S)(error.code ?? '');
+    const code = (0,foldCase/* foldCase */.SP)(error.code ?? '');
     if (error.status === 404)
         return code === 'policyassignmentnotfound';
     if (error.status !== 400)
@@ -2837,7 +2868,7 @@ function ownerFromRemote(remote) {
         .replace(/^\/+/, '')
         .replace(/\.git$/, '')
         .replace(/\/+$/, '');
-    return host && cleaned ? `${(0,foldCase/* foldCase */.S)(host)}/${cleaned}` : undefined;
+    return host && cleaned ? `${(0,foldCase/* foldCase */.SP)(host)}/${cleaned}` : undefined;
 }
 /** The owner id: `--owner`, else the GitHub repository of the run, else the git remote `origin`. */
 function resolveOwner(given, env, cwd) {
@@ -2912,7 +2943,7 @@ async function readExisting(store, scope, assignmentScope, initiativeId, searche
     const elsewhere = new Map();
     for (const assignment of found.flat())
         if (!(0,azure_scope/* sameId */.s)((0,azure_scope/* scopeOfId */.J5)(assignment.id), assignmentScope.id))
-            elsewhere.set((0,foldCase/* foldCase */.S)(assignment.id), assignment);
+            elsewhere.set((0,foldCase/* foldCase */.SP)(assignment.id), assignment);
     return { definitions, initiatives, assignments, elsewhere: [...elsewhere.values()] };
 }
 /** A scope for a sentence: `resource group x (subscription y)`, or the id when it is no scope cmk-guard names. */
@@ -2937,7 +2968,7 @@ function parameterTypes(body) {
     if (parameters && typeof parameters === 'object' && !Array.isArray(parameters)) {
         for (const [name, spec] of Object.entries(parameters)) {
             const type = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.type : undefined;
-            types.set((0,foldCase/* foldCase */.S)(name), { name, type: (0,foldCase/* foldCase */.S)(String(type ?? '')) });
+            types.set((0,foldCase/* foldCase */.SP)(name), { name, type: (0,foldCase/* foldCase */.SP)(String(type ?? '')) });
         }
     }
     return types;
@@ -2959,7 +2990,7 @@ function refusedInPlace(existing, desired) {
 }
 /** A region as Azure compares them: `West Europe` is `westeurope`. */
 function region(location) {
-    return (0,foldCase/* foldCase */.S)(location.replace(/\s+/g, ''));
+    return (0,foldCase/* foldCase */.SP)(location.replace(/\s+/g, ''));
 }
 /** Why the assignment must be replaced rather than updated: Azure refuses a new location in place. */
 function movedLocation(existing, desired) {
@@ -2979,7 +3010,7 @@ function keepingLocation(desired, existing) {
     return { ...desired, body: { ...desired.body, location: existing.location } };
 }
 function byName(resources) {
-    return new Map(resources.map(r => [(0,foldCase/* foldCase */.S)(r.name), r]));
+    return new Map(resources.map(r => [(0,foldCase/* foldCase */.SP)(r.name), r]));
 }
 function conflictReason(kind, name, scope, owner) {
     const held = owner === undefined ? 'without a cmk-guard owner id' : `owned by '${owner}'`;
@@ -3025,9 +3056,9 @@ function planDeployment(desired, existing, options) {
     const items = [];
     const definitionItems = [...desired.definitions]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-        .map(d => planItem(d, definitions.get((0,foldCase/* foldCase */.S)(d.name)), options.owner));
-    const initiative = planItem(desired.initiative, initiatives.get((0,foldCase/* foldCase */.S)(desired.initiative.name)), options.owner);
-    const heldAssignment = assignments.get((0,foldCase/* foldCase */.S)(desired.assignment.name));
+        .map(d => planItem(d, definitions.get((0,foldCase/* foldCase */.SP)(d.name)), options.owner));
+    const initiative = planItem(desired.initiative, initiatives.get((0,foldCase/* foldCase */.SP)(desired.initiative.name)), options.owner);
+    const heldAssignment = assignments.get((0,foldCase/* foldCase */.SP)(desired.assignment.name));
     const assignment = planItem(keepingLocation(desired.assignment, heldAssignment), heldAssignment, options.owner);
     // A definition replaced must first leave the initiative, which is replaced too; an initiative
     // replaced must first lose its assignment, which is replaced too.
@@ -3045,7 +3076,7 @@ function planDeployment(desired, existing, options) {
     items.push(...definitionItems, initiative, assignment);
     const leftOver = (kind, resources, wanted) => {
         for (const resource of resources) {
-            if (wanted.has((0,foldCase/* foldCase */.S)(resource.name)) || (0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
+            if (wanted.has((0,foldCase/* foldCase */.SP)(resource.name)) || (0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
                 continue;
             items.push({
                 kind,
@@ -3058,7 +3089,7 @@ function planDeployment(desired, existing, options) {
             });
         }
     };
-    leftOver('assignment', existing.assignments, new Set([(0,foldCase/* foldCase */.S)(desired.assignment.name)]));
+    leftOver('assignment', existing.assignments, new Set([(0,foldCase/* foldCase */.SP)(desired.assignment.name)]));
     // The pack's own assignment at another scope: left behind when --assignment-scope moved.
     for (const resource of existing.elsewhere ?? []) {
         if ((0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
@@ -3074,8 +3105,8 @@ function planDeployment(desired, existing, options) {
             reason: `an assignment of the pack's initiative at ${scopeName((0,azure_scope/* scopeOfId */.J5)(resource.id))}, owned by '${options.owner}'; the pack is now assigned at ${(0,azure_scope/* shortScope */.ZD)(options.assignmentScope)}${options.prune ? '' : '; --prune deletes it'}.${blocks}`
         });
     }
-    leftOver('initiative', existing.initiatives, new Set([(0,foldCase/* foldCase */.S)(desired.initiative.name)]));
-    leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => (0,foldCase/* foldCase */.S)(d.name))));
+    leftOver('initiative', existing.initiatives, new Set([(0,foldCase/* foldCase */.SP)(desired.initiative.name)]));
+    leftOver('definition', existing.definitions, new Set(desired.definitions.map(d => (0,foldCase/* foldCase */.SP)(d.name))));
     return {
         scope: options.scope.id,
         assignmentScope: options.assignmentScope.id,
@@ -3095,18 +3126,18 @@ function planDeployment(desired, existing, options) {
  * deleted with --prune, listed otherwise).
  */
 function planExemptions(desired, existing, options) {
-    const where = (found) => options.outside?.has((0,foldCase/* foldCase */.S)(found.id))
+    const where = (found) => options.outside?.has((0,foldCase/* foldCase */.SP)(found.id))
         ? `at ${scopeName(exemptionScope(found.id))}, outside the assignment's scope (made with assignmentScopeValidation DoNotValidate, which Azure allows there)`
         : undefined;
-    const held = new Map(existing.map(e => [(0,foldCase/* foldCase */.S)(e.id), e]));
+    const held = new Map(existing.map(e => [(0,foldCase/* foldCase */.SP)(e.id), e]));
     const items = [];
     const wanted = new Set();
     for (const exemption of desired) {
         const id = exemptionId(exemption.scope, exemption.name);
-        wanted.add((0,foldCase/* foldCase */.S)(id));
+        wanted.add((0,foldCase/* foldCase */.SP)(id));
         const body = { properties: exemption.properties };
         const base = { kind: 'exemption', name: exemption.name, id, source: exemption.source };
-        const found = held.get((0,foldCase/* foldCase */.S)(id));
+        const found = held.get((0,foldCase/* foldCase */.SP)(id));
         if (!found) {
             const outside = /^DoNotValidate$/i.test(String(exemption.properties.assignmentScopeValidation ?? ''));
             items.push({
@@ -3151,7 +3182,7 @@ function planExemptions(desired, existing, options) {
             : { ...base, id: found.id, action: 'unchanged', ...(reason ? { reason } : {}) });
     }
     for (const found of existing) {
-        if (wanted.has((0,foldCase/* foldCase */.S)(found.id)))
+        if (wanted.has((0,foldCase/* foldCase */.SP)(found.id)))
             continue;
         if (options.assignmentId !== undefined && !(0,azure_scope/* sameId */.s)(found.properties.policyAssignmentId, options.assignmentId))
             continue;
@@ -3166,7 +3197,7 @@ function planExemptions(desired, existing, options) {
             reason: `owned by '${options.owner}'${at ? `, ${at},` : ''} and no exception makes it any more${options.prune ? '' : '; --prune deletes it'}`
         });
     }
-    return items.sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1));
+    return items.sort((a, b) => ((0,foldCase/* foldCase */.SP)(a.id) < (0,foldCase/* foldCase */.SP)(b.id) ? -1 : 1));
 }
 /**
  * The exemptions that name an assignment the plan deletes (with --prune) or keeps as an orphan.
@@ -3177,15 +3208,15 @@ function planExemptions(desired, existing, options) {
  * each, so its owner can delete it or keep it knowingly.
  */
 function planExemptionsOfLeaving(leaving, held, owner) {
-    const assignments = new Map(leaving.map(a => [(0,foldCase/* foldCase */.S)(a.id), a]));
+    const assignments = new Map(leaving.map(a => [(0,foldCase/* foldCase */.SP)(a.id), a]));
     const items = [];
     const notes = [];
     const seen = new Set();
-    for (const exemption of [...held].sort((a, b) => ((0,foldCase/* foldCase */.S)(a.id) < (0,foldCase/* foldCase */.S)(b.id) ? -1 : 1))) {
-        const assignment = assignments.get((0,foldCase/* foldCase */.S)(String(exemption.properties.policyAssignmentId)));
-        if (!assignment || seen.has((0,foldCase/* foldCase */.S)(exemption.id)))
+    for (const exemption of [...held].sort((a, b) => ((0,foldCase/* foldCase */.SP)(a.id) < (0,foldCase/* foldCase */.SP)(b.id) ? -1 : 1))) {
+        const assignment = assignments.get((0,foldCase/* foldCase */.SP)(String(exemption.properties.policyAssignmentId)));
+        if (!assignment || seen.has((0,foldCase/* foldCase */.SP)(exemption.id)))
             continue;
-        seen.add((0,foldCase/* foldCase */.S)(exemption.id));
+        seen.add((0,foldCase/* foldCase */.SP)(exemption.id));
         const theirs = (0,azure_desired/* ownerOf */.bf)(exemption);
         const where = scopeName(exemptionScope(exemption.id));
         if (theirs !== owner) {
@@ -3290,20 +3321,20 @@ async function publishCompiled(compiled, request) {
         log(`Reading the exemptions of ${desired.assignment.id}.`);
         // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
         const held = await exemptions.affecting(assignmentScope);
-        const seen = new Set(held.map(e => (0,foldCase/* foldCase */.S)(e.id)));
+        const seen = new Set(held.map(e => (0,foldCase/* foldCase */.SP)(e.id)));
         // Those of the assignment made outside its scope (assignmentScopeValidation DoNotValidate).
-        const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has((0,foldCase/* foldCase */.S)(e.id)));
+        const outside = (await exemptions.naming([desired.assignment.id])).filter(e => !seen.has((0,foldCase/* foldCase */.SP)(e.id)));
         for (const e of outside)
-            seen.add((0,foldCase/* foldCase */.S)(e.id));
+            seen.add((0,foldCase/* foldCase */.SP)(e.id));
         // An exemption to create that no list showed is read by its id: what a list misses (a scope
         // it does not reach, an index not caught up) is never created over unseen.
-        const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has((0,foldCase/* foldCase */.S)(id)));
+        const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has((0,foldCase/* foldCase */.SP)(id)));
         const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
         plan.items.push(...planExemptions(made.exemptions, [...held, ...outside, ...read], {
             owner,
             prune: request.prune,
             assignmentId: desired.assignment.id,
-            outside: new Set(outside.map(e => (0,foldCase/* foldCase */.S)(e.id)))
+            outside: new Set(outside.map(e => (0,foldCase/* foldCase */.SP)(e.id)))
         }));
         if (made.notes.length)
             plan.notes = [...(plan.notes ?? []), ...made.notes];
@@ -3313,8 +3344,8 @@ async function publishCompiled(compiled, request) {
     if (leaving.length) {
         log(`Reading the exemptions of ${leaving.map(i => i.id).join(', ')}.`);
         const ofLeaving = planExemptionsOfLeaving(leaving, await exemptions.ofAssignments(leaving.map(i => i.id)), owner);
-        const planned = new Set(plan.items.map(i => (0,foldCase/* foldCase */.S)(i.id)));
-        plan.items.push(...ofLeaving.items.filter(i => !planned.has((0,foldCase/* foldCase */.S)(i.id))));
+        const planned = new Set(plan.items.map(i => (0,foldCase/* foldCase */.SP)(i.id)));
+        plan.items.push(...ofLeaving.items.filter(i => !planned.has((0,foldCase/* foldCase */.SP)(i.id))));
         if (ofLeaving.notes.length)
             plan.notes = [...(plan.notes ?? []), ...ofLeaving.notes];
     }
@@ -3376,7 +3407,7 @@ function skipTokenOf(nextLink, doing) {
     catch {
         throw new ArmError(`Azure sent a next-page link that is not a URL while ${doing}.`, undefined, 'Paging', '');
     }
-    const token = [...url.searchParams].find(([name]) => (0,foldCase/* foldCase */.S)(name) === '$skiptoken')?.[1];
+    const token = [...url.searchParams].find(([name]) => (0,foldCase/* foldCase */.SP)(name) === '$skiptoken')?.[1];
     if (!token) {
         throw new ArmError(`Azure sent a next-page link without a $skiptoken while ${doing}; cmk-guard cannot ask for the next page.`, undefined, 'Paging', '');
     }
@@ -3463,7 +3494,7 @@ class ComplianceStates {
             const subscription = /^\/subscriptions\/([^/]+)$/i;
             return (await descendants(this.connection, scope)).flatMap(id => {
                 const found = subscription.exec(id)?.[1];
-                return found === undefined ? [] : [(0,foldCase/* foldCase */.S)(found)];
+                return found === undefined ? [] : [(0,foldCase/* foldCase */.SP)(found)];
             });
         }
     }
@@ -3506,7 +3537,10 @@ class ComplianceStates {
     }
 }
 
+// EXTERNAL MODULE: ./src/model/exemption.ts
+var exemption = __webpack_require__(7934);
 ;// CONCATENATED MODULE: ./src/azure/live.ts
+
 
 
 
@@ -3516,9 +3550,21 @@ class ComplianceStates {
 
 /** Whether a policy definition id is that of an initiative with one of these names. */
 function initiativeNamed(names) {
-    const wanted = new Set(names.map(n => (0,foldCase/* foldCase */.S)(n)));
+    const wanted = new Set(names.map(n => (0,foldCase/* foldCase */.SP)(n)));
     return id => /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id) &&
-        wanted.has((0,foldCase/* foldCase */.S)((0,azure_scope/* nameOfId */.gu)(id)));
+        wanted.has((0,foldCase/* foldCase */.SP)((0,azure_scope/* nameOfId */.gu)(id)));
+}
+/**
+ * When an exemption is at a management group, the groups each subscription of `scope` is in, so that it covers the
+ * resources below it (their ids name their subscription, not its groups); else nothing is read. A Resource Manager
+ * without Resource Graph leaves such an exemption covering nothing live, and the log says so.
+ */
+async function groupsOfSubscriptions(connection, scope, exemptions, searches) {
+    const atGroups = exemptions.filter(e => (0,exemption/* exemptionGroup */.z)(e) !== undefined);
+    if (!atGroups.length)
+        return new Map();
+    connection.log?.(`Reading which management groups hold the subscriptions of ${(0,azure_scope/* shortScope */.ZD)(scope)}, for ${atGroups.length} exemption${atGroups.length === 1 ? '' : 's'} at a management group.`);
+    return searches.widen(`which management groups hold the subscriptions of ${(0,azure_scope/* shortScope */.ZD)(scope)}`, 'An exemption at a management group covers none of the resources here: their findings stay.', () => new ResourceGraph(connection).groupsOfSubscriptions(scope), new Map());
 }
 /** The resources of these types (lowercased; null for all) in the scope. */
 async function readLiveResources(request, types, options = {}) {
@@ -3531,12 +3577,14 @@ async function readLiveResources(request, types, options = {}) {
     const rows = await new ResourceGraph(connection).resources(scope, types);
     log(`Read ${rows.length} resources.`);
     const initiatives = options.initiatives ?? [];
+    const searches = new Searches(log);
     const exemptions = initiatives.length
-        ? await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, initiativeNamed(initiatives))
+        ? await new ExemptionStore(connection, searches).forInitiative(scope, initiativeNamed(initiatives))
         : [];
     if (exemptions.length)
         log(`Azure holds ${exemptions.length} exemptions for the pack's assignments here.`);
-    return { scope, where: (0,azure_scope/* shortScope */.ZD)(scope), rows, exemptions };
+    const groupsOf = await groupsOfSubscriptions(connection, scope, exemptions, searches);
+    return { scope, where: (0,azure_scope/* shortScope */.ZD)(scope), rows, exemptions, groupsOf };
 }
 const DEFAULT_SCAN_TIMEOUT_MS = 60 * 60 * 1000;
 async function readCompliance(request) {
@@ -3554,8 +3602,16 @@ async function readCompliance(request) {
     log(`Reading the compliance states of ${initiativeId} in ${(0,azure_scope/* shortScope */.ZD)(scope)}.`);
     const records = await states.forInitiative(scope, initiativeId);
     log(`Read ${records.length} compliance records.`);
-    const exemptions = await new ExemptionStore(connection, new Searches(log)).forInitiative(scope, id => (0,azure_scope/* sameId */.s)(id, initiativeId));
-    return { scope, where: (0,azure_scope/* shortScope */.ZD)(scope), initiativeId, records, exemptions };
+    const searches = new Searches(log);
+    const exemptions = await new ExemptionStore(connection, searches).forInitiative(scope, id => (0,azure_scope/* sameId */.s)(id, initiativeId));
+    return {
+        scope,
+        where: (0,azure_scope/* shortScope */.ZD)(scope),
+        initiativeId,
+        records,
+        exemptions,
+        groupsOf: await groupsOfSubscriptions(connection, scope, exemptions, searches)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/azure/index.ts

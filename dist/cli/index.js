@@ -114,11 +114,11 @@ function assignedEffects(members, chosen, overrides) {
             continue;
         const where = override.at?.file ? `${override.at.file}${override.at.line ? `:${override.at.line}` : ''}` : '';
         if (override.name in effects) {
-            if ((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(effects[override.name]) !== (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(override.effect))
+            if ((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(effects[override.name]) !== (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(override.effect))
                 notes.push(`The assignment gives ${override.name} the effect ${effects[override.name]}, as chosen for this deploy; ${where || 'the configuration file'} overrides it to ${override.effect}, which pull requests are checked with.`);
             continue;
         }
-        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(override.effect));
+        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(override.effect));
         if (!allowed)
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${member.effect.allowed.map(a => `\`${a}\``).join(', ')}.`, override.at ?? { file: member.file });
         effects[override.name] = allowed;
@@ -170,7 +170,7 @@ function resolveEffects(members, chosen) {
         if (!member) {
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect names rule '${rule}', which is not a policy rule of the pack; use one of ${members.map(m => m.name).join(', ')}.`);
         }
-        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(effect));
+        const allowed = member.effect.allowed.find(a => (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(effect));
         if (!allowed) {
             throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--effect gives rule '${rule}' the effect '${effect}', which it does not allow; use one of ${member.effect.allowed.join(', ')}.`, member.positionOf('/effect/allowed') ?? { file: member.file });
         }
@@ -205,7 +205,7 @@ function desiredState(compiled, options) {
         effect: effects[rule.name] ?? rule.effect.default,
         overridden: rule.name in effects
     }));
-    const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .S)(e.effect)));
+    const needsIdentity = effective.filter(e => IDENTITY_EFFECTS.includes((0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_4__/* .foldCase */ .SP)(e.effect)));
     if (needsIdentity.length && !options.location) {
         throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the effect ${needsIdentity[0].effect} of rule '${needsIdentity[0].rule}' changes resources, so the assignment needs a managed identity, which lives in a region; give --location (e.g. westeurope).`);
     }
@@ -296,12 +296,12 @@ function parseScope(text, what) {
     }
     match = SUBSCRIPTION.exec(withSlash);
     if (match) {
-        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(match[1]);
+        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .SP)(match[1]);
         return { kind: 'subscription', id: `/subscriptions/${subscription}`, subscription };
     }
     match = RESOURCE_GROUP.exec(withSlash);
     if (match) {
-        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(match[1]);
+        const subscription = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .SP)(match[1]);
         const resourceGroup = match[2];
         return {
             kind: 'resourceGroup',
@@ -326,11 +326,11 @@ function resourceIdAt(scope, type, name) {
 }
 /** ARM ids compare case-insensitively. */
 function sameId(a, b) {
-    return a !== undefined && b !== undefined && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(b);
+    return a !== undefined && b !== undefined && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .SP)(a) === (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .SP)(b);
 }
 /** The scope part of a policy resource id: everything before `/providers/Microsoft.Authorization/`. */
 function scopeOfId(id) {
-    const at = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .S)(id).lastIndexOf('/providers/microsoft.authorization/');
+    const at = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_1__/* .foldCase */ .SP)(id).lastIndexOf('/providers/microsoft.authorization/');
     return at < 0 ? id : id.slice(0, at);
 }
 /** The last segment of an id: the resource's name. */
@@ -464,12 +464,12 @@ function aliasCatalogFromPathLookup(lookup) {
             if (segments.length === 0)
                 return null;
             const inner = segments.map((s, i) => (s === 'properties' && i > 0 ? i : -1)).filter(i => i >= 0);
-            const wanted = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .S)(joinSegments(propertyPath));
+            const wanted = (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(joinSegments(propertyPath));
             for (let mask = 0; mask < 1 << Math.min(inner.length, 6); mask++) {
                 const dropped = new Set(inner.filter((_, bit) => mask & (1 << bit)));
                 const name = `${resourceType}/${joinSegments(segments.filter((_, i) => !dropped.has(i)))}`;
                 const found = lookup(name);
-                if (found.known && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .S)(joinSegments(pathSegments(found.path))) === wanted)
+                if (found.known && (0,_model_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(joinSegments(pathSegments(found.path))) === wanted)
                     return { alias: name, known: true };
             }
             return null;
@@ -1928,13 +1928,31 @@ function collectUserErrors(errors, action) {
 
 /***/ }),
 
+/***/ 7934:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ exemptionGroup)
+/* harmony export */ });
+/* harmony import */ var _foldCase_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6730);
+
+/** The management group an exemption is at (its name, folded), if it is at one. */
+function exemptionGroup(exemption) {
+    const m = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/providers\/microsoft\.authorization\/policyexemptions\/[^/]+$/i.exec(exemption.id);
+    return m ? (0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(m[1]) : undefined;
+}
+
+
+/***/ }),
+
 /***/ 6730:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ foldCase)
+/* harmony export */   ES: () => (/* binding */ equalIgnoringCase),
+/* harmony export */   SP: () => (/* binding */ foldCase),
+/* harmony export */   cy: () => (/* binding */ foldsTo)
 /* harmony export */ });
-/* unused harmony export equalIgnoringCase */
 /**
  * Azure Resource Manager and Azure Policy compare names and strings with .NET's ordinal ignore-case
  * comparison (`StringComparison.OrdinalIgnoreCase`): two texts are the same when each UTF-16 code unit
@@ -1971,9 +1989,48 @@ function foldCase(text) {
     }
     return folded;
 }
+/**
+ * Whether `text` folds to `folded` (a key `foldCase` gave), as `foldCase(text) === folded` says, without
+ * building the folded text where it need not be built. `foldCase` keeps a text's length and folds an ASCII
+ * code unit to its ASCII lower case wherever it stands, so ASCII units are compared one by one as they
+ * come; only a text with a unit past ASCII is folded whole.
+ */
+function foldsTo(text, folded) {
+    const length = text.length;
+    if (length !== folded.length)
+        return false;
+    for (let i = 0; i < length; i++) {
+        let unit = text.charCodeAt(i);
+        if (unit >= 0x80)
+            return foldCase(text) === folded;
+        if (unit <= 0x5a && unit >= 0x41)
+            unit += 0x20;
+        if (unit !== folded.charCodeAt(i))
+            return false;
+    }
+    return true;
+}
 /** Whether two texts are equal as ARM compares them, ignoring case. */
 function equalIgnoringCase(a, b) {
-    return a === b || (a.length === b.length && foldCase(a) === foldCase(b));
+    if (a === b)
+        return true;
+    const length = a.length;
+    if (length !== b.length)
+        return false;
+    // ASCII code units pair off as they come (see foldsTo); a unit past ASCII on either side folds both whole.
+    for (let i = 0; i < length; i++) {
+        let x = a.charCodeAt(i);
+        let y = b.charCodeAt(i);
+        if (x >= 0x80 || y >= 0x80)
+            return foldCase(a) === foldCase(b);
+        if (x <= 0x5a && x >= 0x41)
+            x += 0x20;
+        if (y <= 0x5a && y >= 0x41)
+            y += 0x20;
+        if (x !== y)
+            return false;
+    }
+    return true;
 }
 function isLowSurrogate(unit) {
     return unit >= 0xdc00 && unit <= 0xdfff;
@@ -5324,12 +5381,12 @@ function azureEquals(actual, expected) {
 function azureLike(actual, pattern) {
     if (typeof actual !== 'string')
         return false;
-    const text = (0,model_foldCase/* foldCase */.S)(actual);
+    const text = (0,model_foldCase/* foldCase */.SP)(actual);
     const star = pattern.indexOf('*');
     if (star < 0)
-        return text === (0,model_foldCase/* foldCase */.S)(pattern);
-    const prefix = (0,model_foldCase/* foldCase */.S)(pattern.slice(0, star));
-    const suffix = (0,model_foldCase/* foldCase */.S)(pattern.slice(star + 1));
+        return text === (0,model_foldCase/* foldCase */.SP)(pattern);
+    const prefix = (0,model_foldCase/* foldCase */.SP)(pattern.slice(0, star));
+    const suffix = (0,model_foldCase/* foldCase */.SP)(pattern.slice(star + 1));
     return text.length >= prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
 }
 const digit = /^\p{Nd}$/u;
@@ -5570,7 +5627,7 @@ function distance(a, b) {
         row[0] = i;
         for (let j = 1; j <= b.length; j++) {
             const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + ((0,model_foldCase/* foldCase */.S)(a[i - 1]) === (0,model_foldCase/* foldCase */.S)(b[j - 1]) ? 0 : 1));
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + ((0,model_foldCase/* foldCase */.SP)(a[i - 1]) === (0,model_foldCase/* foldCase */.SP)(b[j - 1]) ? 0 : 1));
             previous = current;
         }
     }
@@ -7053,7 +7110,7 @@ const ALIAS_SHARDS = new Map([
 
 const catalog = {
     aliases: new Map(),
-    completeTypes: new Map(COMPLETE_TYPES.map(type => [(0,model_foldCase/* foldCase */.S)(type), type]))
+    completeTypes: new Map(COMPLETE_TYPES.map(type => [(0,model_foldCase/* foldCase */.SP)(type), type]))
 };
 const unpacked = new Set();
 function conventionalPath(name) {
@@ -7099,7 +7156,7 @@ function unpack(text) {
         const last = fields[fields.length - 1];
         const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
         const paths = fields.slice(1, flags ? -1 : undefined);
-        catalog.aliases.set((0,model_foldCase/* foldCase */.S)(name), {
+        catalog.aliases.set((0,model_foldCase/* foldCase */.SP)(name), {
             name,
             paths: paths.length > 0 ? paths : [conventionalPath(name)],
             modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
@@ -7121,7 +7178,7 @@ function completeTypeOf(lower, completeTypes) {
 const numericIndex = /\[\s*\d+\s*\]/;
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 function lookupAlias(alias) {
-    const lower = (0,model_foldCase/* foldCase */.S)(alias);
+    const lower = (0,model_foldCase/* foldCase */.SP)(alias);
     const { aliases, completeTypes } = load(lower);
     const found = aliases.get(lower);
     if (found) {
@@ -7157,7 +7214,7 @@ function lookupAlias(alias) {
 }
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 function aliasModifiable(alias) {
-    const lower = (0,model_foldCase/* foldCase */.S)(alias);
+    const lower = (0,model_foldCase/* foldCase */.SP)(alias);
     return load(lower).aliases.get(lower)?.modifiable;
 }
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
@@ -7185,7 +7242,7 @@ function aliases_distance(a, b) {
  * the catalog has aliases under), by edit distance of the part after the type.
  */
 function nearestAliases(alias, count = 3) {
-    const lower = (0,model_foldCase/* foldCase */.S)(alias);
+    const lower = (0,model_foldCase/* foldCase */.SP)(alias);
     // Every prefix looked under is the alias's namespace, or its type and more: those two shards hold them all.
     const { aliases } = load(lower);
     if (aliases.has(lower))
@@ -7209,14 +7266,14 @@ function nearestAliases(alias, count = 3) {
 }
 /** The known aliases whose default path is `path` (`properties.ipConfigurations[*].name`), for suggestions. */
 function aliasesWithPath(path, types, count = 3) {
-    const wanted = (0,model_foldCase/* foldCase */.S)(path);
-    const typePrefixes = types && types.length > 0 ? types.map(t => `${(0,model_foldCase/* foldCase */.S)(t)}/`) : undefined;
+    const wanted = (0,model_foldCase/* foldCase */.SP)(path);
+    const typePrefixes = types && types.length > 0 ? types.map(t => `${(0,model_foldCase/* foldCase */.SP)(t)}/`) : undefined;
     const out = [];
     const { aliases } = load();
     // In name order, as the catalog lists them, whichever namespaces were unpacked first.
     for (const key of sortedNames()) {
         const entry = aliases.get(key);
-        if (!entry.paths.some(p => (0,model_foldCase/* foldCase */.S)(p) === wanted))
+        if (!entry.paths.some(p => (0,model_foldCase/* foldCase */.SP)(p) === wanted))
             continue;
         if (typePrefixes && !typePrefixes.some(t => key.startsWith(t) && key.indexOf('/', t.length) < 0))
             continue;
@@ -7629,7 +7686,7 @@ function library(...parts) {
     const map = new Map();
     for (const part of parts)
         for (const def of part)
-            map.set((0,model_foldCase/* foldCase */.S)(def.name), def);
+            map.set((0,model_foldCase/* foldCase */.SP)(def.name), def);
     return map;
 }
 /** Checks a definition is well formed and returns it (for typed object literals). */
@@ -7668,7 +7725,7 @@ const lowerNames = new Map();
 function lookup(name, functions) {
     let lower = lowerNames.get(name);
     if (lower === undefined) {
-        lower = (0,model_foldCase/* foldCase */.S)(name);
+        lower = (0,model_foldCase/* foldCase */.SP)(name);
         lowerNames.set(name, lower);
     }
     return functions.get(lower);
@@ -7802,7 +7859,7 @@ function unknownResult(functionName, args) {
         collectUnknowns(arg, unknowns);
     const reasons = [...new Set(unknowns.map(u => u.reason))];
     const reason = unknowns.length === 0 ? `${functionName}() is unknown` : viaFunction(reasons.join('; '), functionName);
-    return new model_value/* Unknown */.$r(reason, `${(0,model_foldCase/* foldCase */.S)(functionName)}(${args.map(valueKey).join(',')})`);
+    return new model_value/* Unknown */.$r(reason, `${(0,model_foldCase/* foldCase */.SP)(functionName)}(${args.map(valueKey).join(',')})`);
 }
 /** `<reason> (via a, b)`: the root cause first, then the functions it passed through. */
 function viaFunction(reason, functionName) {
@@ -7828,9 +7885,9 @@ function valueKey(value) {
 function findKey(object, name) {
     if (Object.prototype.hasOwnProperty.call(object, name))
         return name;
-    const lower = (0,model_foldCase/* foldCase */.S)(name);
+    const lower = (0,model_foldCase/* foldCase */.SP)(name);
     for (const key in object)
-        if ((0,model_foldCase/* foldCase */.S)(key) === lower)
+        if ((0,model_foldCase/* foldCase */.SP)(key) === lower)
             return key;
     return undefined;
 }
@@ -7971,7 +8028,7 @@ const notInPolicyRules = new Set([
 ]);
 /** Whether Azure Policy refuses this function in a policy rule (the list above, and every `list*`). */
 function refusedInPolicyRule(name) {
-    const lower = (0,model_foldCase/* foldCase */.S)(name);
+    const lower = (0,model_foldCase/* foldCase */.SP)(name);
     return notInPolicyRules.has(lower) || lower.startsWith('list');
 }
 function collectCalls(expr, out) {
@@ -8004,7 +8061,7 @@ function compileString(text, site) {
     collectCalls(parsed, calls);
     const parameters = [];
     for (const call of calls) {
-        const lower = (0,model_foldCase/* foldCase */.S)(call.name);
+        const lower = (0,model_foldCase/* foldCase */.SP)(call.name);
         if (refusedInPolicyRule(lower)) {
             throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
         }
@@ -8018,7 +8075,7 @@ function compileString(text, site) {
         }
         if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
             const name = String(call.args[0].value);
-            if (!site.declared.has((0,model_foldCase/* foldCase */.S)(name))) {
+            if (!site.declared.has((0,model_foldCase/* foldCase */.SP)(name))) {
                 throw new DefinitionError(`the expression ${JSON.stringify(text)} reads parameter '${name}', which the definition does not declare; declare it under "parameters" or fix the name.`, site.file, site.path);
             }
             parameters.push(name);
@@ -8031,7 +8088,7 @@ function compileString(text, site) {
         }
     }
     const expr = parsed;
-    const parametersOnly = calls.every(call => !resourceDependent.has((0,model_foldCase/* foldCase */.S)(call.name)));
+    const parametersOnly = calls.every(call => !resourceDependent.has((0,model_foldCase/* foldCase */.SP)(call.name)));
     return {
         parameters,
         parametersOnly,
@@ -8110,7 +8167,7 @@ function perAssignment(value, derive) {
 
 
 /** A property of an object, matching the name exactly first and then case-insensitively. */
-function getKey(obj, key, lower = (0,model_foldCase/* foldCase */.S)(key)) {
+function getKey(obj, key, lower = (0,model_foldCase/* foldCase */.SP)(key)) {
     const exact = obj[key];
     if (exact !== undefined && (0,model_value/* hasOwn */.$3)(obj, key))
         return exact;
@@ -8119,21 +8176,14 @@ function getKey(obj, key, lower = (0,model_foldCase/* foldCase */.S)(key)) {
 /** The property whose lower-cased name is `lower` (the first in key order), or undefined. */
 function getKeyIgnoringCase(obj, lower) {
     for (const k in obj)
-        if (sameLength(k, lower) && (0,model_foldCase/* foldCase */.S)(k) === lower)
+        if ((0,model_foldCase/* foldsTo */.cy)(k, lower))
             return obj[k];
     return undefined;
-}
-/**
- * Whether `key` can fold to `lower` at all, judged by length, before paying for folding it (most keys a
- * miss looks at are of another length): `foldCase` keeps the length of every text.
- */
-function sameLength(key, lower) {
-    return key.length === lower.length;
 }
 /** The property name as the object spells it, or undefined. */
 function values_actualKey(obj, lower) {
     for (const k in obj)
-        if (sameLength(k, lower) && (0,model_foldCase/* foldCase */.S)(k) === lower)
+        if ((0,model_foldCase/* foldsTo */.cy)(k, lower))
             return k;
     return undefined;
 }
@@ -8188,7 +8238,7 @@ function looseEquals(a, b) {
     const tb = scalarText(b);
     if (ta === undefined || tb === undefined)
         return false;
-    if (ta.length === tb.length && (ta === tb || (0,model_foldCase/* foldCase */.S)(ta) === (0,model_foldCase/* foldCase */.S)(tb)))
+    if ((0,model_foldCase/* equalIgnoringCase */.ES)(ta, tb))
         return true;
     if (typeof a === 'number' || typeof b === 'number') {
         const na = numeric(ta);
@@ -8243,8 +8293,8 @@ function compareOrder(a, b) {
         if (db !== undefined)
             return da[0] !== db[0] ? da[0] - db[0] : da[1] - db[1];
     }
-    const la = (0,model_foldCase/* foldCase */.S)(ta);
-    const lb = (0,model_foldCase/* foldCase */.S)(tb);
+    const la = (0,model_foldCase/* foldCase */.SP)(ta);
+    const lb = (0,model_foldCase/* foldCase */.SP)(tb);
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 /** Escapes a JSON pointer token. */
@@ -8277,7 +8327,7 @@ class Collection {
 function parsePath(path) {
     const steps = [];
     let i = 0;
-    const key = (k) => steps.push({ kind: 'key', key: k, lower: (0,model_foldCase/* foldCase */.S)(k) });
+    const key = (k) => steps.push({ kind: 'key', key: k, lower: (0,model_foldCase/* foldCase */.SP)(k) });
     while (i < path.length) {
         const c = path[i];
         if (c === '.') {
@@ -8337,7 +8387,7 @@ function refuseBodyPath(text, types) {
 /** Resolves a field name as written in a definition. */
 function resolveField(text, options = {}) {
     const { types, aliases } = options;
-    const lower = (0,model_foldCase/* foldCase */.S)(text);
+    const lower = (0,model_foldCase/* foldCase */.SP)(text);
     const source = (0,model_value/* own */.ZV)(resourceFields, lower);
     if (source)
         return { text, source, steps: [], wildcard: false };
@@ -8378,7 +8428,7 @@ function unreadable(ref) {
     const reason = ref.unknown ?? (ref.refused ? `the field '${ref.text}' is not valid: ${ref.refused.reason}` : undefined);
     if (reason === undefined)
         return undefined;
-    const u = new UnknownAbove(reason, `field:${(0,model_foldCase/* foldCase */.S)(ref.text)}`);
+    const u = new UnknownAbove(reason, `field:${(0,model_foldCase/* foldCase */.SP)(ref.text)}`);
     return ref.wildcard ? new Collection([], u) : u;
 }
 /** The sentence that ends a refusal: the nearest known names, if any. */
@@ -8525,7 +8575,7 @@ function pointerFor(json, ref) {
 
 
 
-const keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+const keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 /** Append's `details` (`[{field, value}]`), compiled; undefined when the details are not that shape. */
 function compileAppend(details, site, path, aliases) {
     if (!Array.isArray(details))
@@ -8561,7 +8611,7 @@ function compileModify(details, site, path, aliases) {
     const conflictKey = keyOf(d, 'conflicteffect');
     const conflictRaw = conflictKey === undefined ? 'deny' : d[conflictKey];
     // "Default value is deny." An expression (a parameter) is read when it is a literal only.
-    const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? (0,model_foldCase/* foldCase */.S)(conflictRaw) : 'deny');
+    const conflictEffect = (typeof conflictRaw === 'string' && /^(audit|deny|disabled)$/i.test(conflictRaw) ? (0,model_foldCase/* foldCase */.SP)(conflictRaw) : 'deny');
     const operations = [];
     ops.forEach((raw, i) => {
         if (!(0,model_value/* isObject */.Gv)(raw))
@@ -8577,7 +8627,7 @@ function compileModify(details, site, path, aliases) {
         if (typeof name !== 'string' || typeof field !== 'string')
             return;
         // Checked at load when the effect is Modify (details.ts); an effect parameter may never choose it.
-        const operation = ['addOrReplace', 'add', 'remove'].find(o => (0,model_foldCase/* foldCase */.S)(o) === (0,model_foldCase/* foldCase */.S)(name));
+        const operation = ['addOrReplace', 'add', 'remove'].find(o => (0,model_foldCase/* foldCase */.SP)(o) === (0,model_foldCase/* foldCase */.SP)(name));
         if (!operation)
             return;
         operations.push({
@@ -8601,7 +8651,7 @@ function modifier(operations, conflictEffect) {
                         result.unknown ??= holds;
                         continue;
                     }
-                    if (holds !== true && !(typeof holds === 'string' && (0,model_foldCase/* foldCase */.S)(holds) === 'true'))
+                    if (holds !== true && !(typeof holds === 'string' && (0,model_foldCase/* foldCase */.SP)(holds) === 'true'))
                         continue;
                 }
                 if (isIdentityType(op.field) &&
@@ -8619,7 +8669,7 @@ function modifier(operations, conflictEffect) {
     };
 }
 function isIdentityType(field) {
-    return (0,model_foldCase/* foldCase */.S)(field.replace(/\s/g, '')) === 'identity.type';
+    return (0,model_foldCase/* foldCase */.SP)(field.replace(/\s/g, '')) === 'identity.type';
 }
 /** Whether a missing parent may be created: tags, identity, and anything Append adds. */
 function mayCreate(op, depth) {
@@ -8741,7 +8791,7 @@ function sameValue(a, b) {
         if (keys.length !== Object.keys(b).length)
             return false;
         return keys.every(k => {
-            const other = values_actualKey(b, (0,model_foldCase/* foldCase */.S)(k));
+            const other = values_actualKey(b, (0,model_foldCase/* foldCase */.SP)(k));
             return other !== undefined && sameValue(a[k], b[other]);
         });
     }
@@ -8898,7 +8948,7 @@ const canonical = {
 };
 /** The effect's canonical spelling, or undefined when it is not an effect. */
 function canonicalEffect(name) {
-    return (0,model_value/* own */.ZV)(canonical, (0,model_foldCase/* foldCase */.S)(name));
+    return (0,model_value/* own */.ZV)(canonical, (0,model_foldCase/* foldCase */.SP)(name));
 }
 const effectNames = Object.values(canonical);
 /** Effects that look for a related resource and evaluate `details.existenceCondition` on it. */
@@ -8942,7 +8992,7 @@ function severityOf(def, effect) {
     const guard = meta.cmkGuard;
     const declared = (guard && typeof guard === 'object' ? guard.severity : undefined) ?? meta.severity;
     if (typeof declared === 'string') {
-        const s = (0,model_value/* own */.ZV)(severities, (0,model_foldCase/* foldCase */.S)(declared));
+        const s = (0,model_value/* own */.ZV)(severities, (0,model_foldCase/* foldCase */.SP)(declared));
         if (s)
             return s;
     }
@@ -9095,7 +9145,7 @@ function modifiedRequest(write, modifiers, related) {
     const writers = new Map();
     for (const [def, outcome] of outcomes) {
         for (const change of outcome.change?.changes ?? []) {
-            const key = (0,model_foldCase/* foldCase */.S)(change.pointer);
+            const key = (0,model_foldCase/* foldCase */.SP)(change.pointer);
             const list = writers.get(key) ?? [];
             if (!list.includes(def))
                 list.push(def);
@@ -9603,8 +9653,8 @@ const arrayFunctions = [
                 return unknownResult(name, args);
             if (typeof container === 'string') {
                 // Case-insensitive for strings (documented).
-                const haystack = (0,model_foldCase/* foldCase */.S)(container);
-                const needle = (0,model_foldCase/* foldCase */.S)(stringArg(name, args, 1));
+                const haystack = (0,model_foldCase/* foldCase */.SP)(container);
+                const needle = (0,model_foldCase/* foldCase */.SP)(stringArg(name, args, 1));
                 return last ? haystack.lastIndexOf(needle) : haystack.indexOf(needle);
             }
             const found = indexIn(container, args[1], last);
@@ -9641,7 +9691,7 @@ const arrayFunctions = [
             const object = objectArg('items', args, 0);
             // Documented: the returned array is sorted by key.
             return Object.keys(object)
-                .sort((a, b) => ((0,model_foldCase/* foldCase */.S)(a) < (0,model_foldCase/* foldCase */.S)(b) ? -1 : (0,model_foldCase/* foldCase */.S)(a) > (0,model_foldCase/* foldCase */.S)(b) ? 1 : 0))
+                .sort((a, b) => ((0,model_foldCase/* foldCase */.SP)(a) < (0,model_foldCase/* foldCase */.SP)(b) ? -1 : (0,model_foldCase/* foldCase */.SP)(a) > (0,model_foldCase/* foldCase */.SP)(b) ? 1 : 0))
                 .map(key => ({ key, value: object[key] }));
         }
     }),
@@ -11262,7 +11312,7 @@ const stringFunctions = [
         name: 'endsWith',
         minArgs: 2,
         maxArgs: 2,
-        call: args => (0,model_foldCase/* foldCase */.S)(stringArg('endsWith', args, 0)).endsWith((0,model_foldCase/* foldCase */.S)(stringArg('endsWith', args, 1)))
+        call: args => (0,model_foldCase/* foldCase */.SP)(stringArg('endsWith', args, 0)).endsWith((0,model_foldCase/* foldCase */.SP)(stringArg('endsWith', args, 1)))
     }),
     // Bicep's like() (Bicep.Core SystemNamespaceType): "Performs pattern based matching and returns true
     // if input string matches the pattern and supports '*' as a wildcard. The comparison is
@@ -11271,13 +11321,13 @@ const stringFunctions = [
         name: 'like',
         minArgs: 2,
         maxArgs: 2,
-        call: args => wildcardMatches((0,model_foldCase/* foldCase */.S)(stringArg('like', args, 0)), (0,model_foldCase/* foldCase */.S)(stringArg('like', args, 1)))
+        call: args => wildcardMatches((0,model_foldCase/* foldCase */.SP)(stringArg('like', args, 0)), (0,model_foldCase/* foldCase */.SP)(stringArg('like', args, 1)))
     }),
     defineFunction({
         name: 'startsWith',
         minArgs: 2,
         maxArgs: 2,
-        call: args => (0,model_foldCase/* foldCase */.S)(stringArg('startsWith', args, 0)).startsWith((0,model_foldCase/* foldCase */.S)(stringArg('startsWith', args, 1)))
+        call: args => (0,model_foldCase/* foldCase */.SP)(stringArg('startsWith', args, 0)).startsWith((0,model_foldCase/* foldCase */.SP)(stringArg('startsWith', args, 1)))
     }),
     defineFunction({
         name: 'format',
@@ -11613,7 +11663,7 @@ function containsTest(actual, expected) {
     const part = scalarText(expected);
     if (text === undefined || part === undefined)
         return false;
-    return (0,model_foldCase/* foldCase */.S)(text).includes((0,model_foldCase/* foldCase */.S)(part));
+    return (0,model_foldCase/* foldCase */.SP)(text).includes((0,model_foldCase/* foldCase */.SP)(part));
 }
 function containsKeyTest(actual, expected) {
     if (actual instanceof model_value/* Unknown */.$r)
@@ -11625,9 +11675,9 @@ function containsKeyTest(actual, expected) {
     const key = scalarText(expected);
     if (key === undefined)
         return false;
-    const lower = (0,model_foldCase/* foldCase */.S)(key);
+    const lower = (0,model_foldCase/* foldCase */.SP)(key);
     for (const k in actual)
-        if ((0,model_foldCase/* foldCase */.S)(k) === lower)
+        if ((0,model_foldCase/* foldsTo */.cy)(k, lower))
             return true;
     return false;
 }
@@ -11652,10 +11702,10 @@ function prepare(expected, negate) {
             return u ?? looseEquals(actual, expected) !== negate;
         };
     }
-    const lower = (0,model_foldCase/* foldCase */.S)(expected);
+    const lower = (0,model_foldCase/* foldCase */.SP)(expected);
     return actual => {
         if (typeof actual === 'string') {
-            return (actual.length === lower.length && (actual === expected || (0,model_foldCase/* foldCase */.S)(actual) === lower)) !== negate;
+            return (actual.length === lower.length && (actual === expected || (0,model_foldCase/* foldsTo */.cy)(actual, lower))) !== negate;
         }
         if (actual === undefined)
             return negate;
@@ -11691,7 +11741,7 @@ function booleanOperand(expected) {
     if (typeof expected === 'boolean')
         return expected;
     if (typeof expected === 'string') {
-        const lower = (0,model_foldCase/* foldCase */.S)(expected);
+        const lower = (0,model_foldCase/* foldCase */.SP)(expected);
         if (lower === 'true')
             return true;
         if (lower === 'false')
@@ -11749,16 +11799,16 @@ function inTest(actual, expected) {
 function prepareIn(expected, negate) {
     const list = Array.isArray(expected) ? expected : [expected];
     if (list.every(m => typeof m === 'string')) {
-        const set = new Set(list.map(s => (0,model_foldCase/* foldCase */.S)(s)));
+        const set = new Set(list.map(s => (0,model_foldCase/* foldCase */.SP)(s)));
         return actual => {
             if (typeof actual === 'string')
-                return set.has((0,model_foldCase/* foldCase */.S)(actual)) !== negate;
+                return set.has((0,model_foldCase/* foldCase */.SP)(actual)) !== negate;
             if (actual === undefined)
                 return negate;
             if (actual instanceof model_value/* Unknown */.$r)
                 return actual;
             const text = scalarText(actual);
-            if (text !== undefined && set.has((0,model_foldCase/* foldCase */.S)(text)))
+            if (text !== undefined && set.has((0,model_foldCase/* foldCase */.SP)(text)))
                 return !negate;
             const r = inTest(actual, expected);
             return typeof r === 'boolean' ? r !== negate : r;
@@ -11792,19 +11842,19 @@ const notIn = {
 
 /** A matcher for one pattern, compared case-insensitively over the whole value. */
 function likeMatcher(pattern) {
-    const lower = (0,model_foldCase/* foldCase */.S)(pattern);
+    const lower = (0,model_foldCase/* foldCase */.SP)(pattern);
     const star = lower.indexOf('*');
     if (star < 0)
-        return text => text.length === lower.length && (0,model_foldCase/* foldCase */.S)(text) === lower;
+        return text => (0,model_foldCase/* foldsTo */.cy)(text, lower);
     if (lower.indexOf('*', star + 1) < 0) {
         // The documented shape, one *: a prefix and a suffix that must not overlap.
         const head = lower.slice(0, star);
         const tail = lower.slice(star + 1);
         return text => text.length >= head.length + tail.length &&
-            (0,model_foldCase/* foldCase */.S)(text.slice(0, head.length)) === head &&
-            (0,model_foldCase/* foldCase */.S)(text.slice(text.length - tail.length)) === tail;
+            (0,model_foldCase/* foldsTo */.cy)(text.slice(0, head.length), head) &&
+            (0,model_foldCase/* foldsTo */.cy)(text.slice(text.length - tail.length), tail);
     }
-    return text => wildcardMatches((0,model_foldCase/* foldCase */.S)(text), lower);
+    return text => wildcardMatches((0,model_foldCase/* foldCase */.SP)(text), lower);
 }
 function likeTest(actual, expected) {
     const u = unknownIn(actual, expected);
@@ -11861,11 +11911,11 @@ const match_letter = /^\p{L}$/u;
 const match_digit = /^\p{Nd}$/u;
 /** A test of one text against a match pattern, read the way Azure reads it. */
 function matchPattern(pattern, insensitive) {
-    const want = insensitive ? (0,model_foldCase/* foldCase */.S)(pattern) : pattern;
+    const want = insensitive ? (0,model_foldCase/* foldCase */.SP)(pattern) : pattern;
     return text => {
         if (text.length !== pattern.length)
             return false;
-        const got = insensitive ? (0,model_foldCase/* foldCase */.S)(text) : text;
+        const got = insensitive ? (0,model_foldCase/* foldCase */.SP)(text) : text;
         // foldCase keeps a text's length, so character i of the folded text is character i of the text.
         if (got.length !== want.length)
             return false;
@@ -11965,7 +12015,7 @@ const operators = new Map([
     greater,
     greaterOrEquals,
     exists
-].map(op => [(0,model_foldCase/* foldCase */.S)(op.name), op]));
+].map(op => [(0,model_foldCase/* foldCase */.SP)(op.name), op]));
 
 ;// CONCATENATED MODULE: ./src/engine/conditions.ts
 /**
@@ -12046,8 +12096,8 @@ function runtimeFieldValue(rt, ref) {
 function ofRelatedTypeOnly(ref, relatedType, ifType) {
     if (!ref.text.includes('/'))
         return false;
-    const aliasType = (0,model_foldCase/* foldCase */.S)(ref.text.slice(0, ref.text.lastIndexOf('/')));
-    return aliasType === (0,model_foldCase/* foldCase */.S)(relatedType) && aliasType !== (0,model_foldCase/* foldCase */.S)(ifType);
+    const aliasType = (0,model_foldCase/* foldCase */.SP)(ref.text.slice(0, ref.text.lastIndexOf('/')));
+    return aliasType === (0,model_foldCase/* foldCase */.SP)(relatedType) && aliasType !== (0,model_foldCase/* foldCase */.SP)(ifType);
 }
 /**
  * Locations compare in any of their spellings: `East US 2` equals `eastus2`.
@@ -12144,7 +12194,7 @@ class Compiler {
             throw this.error('a condition must be an object.', path);
         const obj = node;
         const keys = Object.keys(obj);
-        const lowerKeys = keys.map(k => (0,model_foldCase/* foldCase */.S)(k));
+        const lowerKeys = keys.map(k => (0,model_foldCase/* foldCase */.SP)(k));
         const logic = keys.filter((_, i) => logical.has(lowerKeys[i]));
         if (logic.length > 0) {
             if (keys.length !== 1) {
@@ -12152,7 +12202,7 @@ class Compiler {
             }
             const key = keys[0];
             const inner = obj[key];
-            const lower = (0,model_foldCase/* foldCase */.S)(key);
+            const lower = (0,model_foldCase/* foldCase */.SP)(key);
             if (lower === 'not')
                 return negate(this.condition(inner, `${path}.${key}`, scopes));
             if (!Array.isArray(inner))
@@ -12180,8 +12230,8 @@ class Compiler {
                 : `a condition has one subject, but this one has ${describeKeys(subject)}.`, path);
         }
         const rest = keys.filter(k => k !== subject[0]);
-        const opKeys = rest.filter(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
-        const other = rest.filter(k => !operators.has((0,model_foldCase/* foldCase */.S)(k)));
+        const opKeys = rest.filter(k => operators.has((0,model_foldCase/* foldCase */.SP)(k)));
+        const other = rest.filter(k => !operators.has((0,model_foldCase/* foldCase */.SP)(k)));
         if (other.length > 0) {
             throw this.error(`${describeKeys(other)} is not a condition operator; use one of: ${[...operators.values()].map(o => o.name).join(', ')}.`, `${path}.${other[0]}`);
         }
@@ -12191,18 +12241,18 @@ class Compiler {
                 : `a condition has one operator, but this one has ${describeKeys(opKeys)}.`, path);
         }
         const opKey = opKeys[0];
-        const op = operators.get((0,model_foldCase/* foldCase */.S)(opKey));
+        const op = operators.get((0,model_foldCase/* foldCase */.SP)(opKey));
         const opPath = `${path}.${opKey}`;
         const subjectKey = subject[0];
         const subjectPath = `${path}.${subjectKey}`;
-        const onLocation = (0,model_foldCase/* foldCase */.S)(subjectKey) === 'field' &&
+        const onLocation = (0,model_foldCase/* foldCase */.SP)(subjectKey) === 'field' &&
             typeof obj[subjectKey] === 'string' &&
-            (0,model_foldCase/* foldCase */.S)(obj[subjectKey]) === 'location';
+            (0,model_foldCase/* foldCase */.SP)(obj[subjectKey]) === 'location';
         const compiled = compileValue(obj[opKey], this.site(opPath));
         const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
         this.checkOperand(op, operand, opPath);
         const test = this.bindOperator(op, operand);
-        switch ((0,model_foldCase/* foldCase */.S)(subjectKey)) {
+        switch ((0,model_foldCase/* foldCase */.SP)(subjectKey)) {
             case 'field': {
                 const raw = obj[subjectKey];
                 const fieldTest = onLocation ? (actual, rt) => test(normalizeLocation(actual), rt) : test;
@@ -12290,7 +12340,7 @@ class Compiler {
         if (!(0,model_value/* isObject */.Gv)(raw))
             throw this.error('"count" takes an object with "field" or "value", and "where".', path);
         const spec = raw;
-        const keyOf = (name) => Object.keys(spec).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
+        const keyOf = (name) => Object.keys(spec).find(k => (0,model_foldCase/* foldCase */.SP)(k) === name);
         const fieldKey = keyOf('field');
         const valueKey = keyOf('value');
         const whereKey = keyOf('where');
@@ -12327,7 +12377,7 @@ class Compiler {
                 cannotRead instanceof Collection
                     ? () => cannotRead
                     : rt => fieldMembers(base < 0 ? rt.json : rt.scopes[base].current, steps, from);
-            scope = { kind: 'field', steps, name: (0,model_foldCase/* foldCase */.S)(text) };
+            scope = { kind: 'field', steps, name: (0,model_foldCase/* foldCase */.SP)(text) };
         }
         else {
             const value = compileValue(spec[valueKey], this.site(`${path}.${valueKey}`));
@@ -12351,7 +12401,7 @@ class Compiler {
             if (typeof name !== 'string' || !/^[A-Za-z0-9]+$/.test(name)) {
                 throw this.error(`"count.name" takes a name of English letters and digits, not ${JSON.stringify(name)}.`, `${path}.${nameKey}`);
             }
-            scope = { kind: 'value', steps: [], name: (0,model_foldCase/* foldCase */.S)(name) };
+            scope = { kind: 'value', steps: [], name: (0,model_foldCase/* foldCase */.SP)(name) };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
         return rt => {
@@ -12371,7 +12421,7 @@ function compileCondition(node, path, c) {
  */
 function compileLeaf(node, path, c) {
     const keys = Object.keys(node);
-    return new Compiler(c).leaf(node, keys, keys.map(k => (0,model_foldCase/* foldCase */.S)(k)), path, []);
+    return new Compiler(c).leaf(node, keys, keys.map(k => (0,model_foldCase/* foldCase */.SP)(k)), path, []);
 }
 /**
  * A top-level count expression (the object under `"count"`) compiled on its own: the range of
@@ -12401,7 +12451,7 @@ function compileCountRange(spec, path, c) {
 
 const LOGICAL = ['allof', 'anyof', 'not'];
 function applicability_keyOf(node, lower) {
-    return Object.keys(node).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+    return Object.keys(node).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 }
 function classify(node) {
     const fieldKey = applicability_keyOf(node, 'field');
@@ -12410,14 +12460,14 @@ function classify(node) {
     const field = node[fieldKey];
     if (typeof field !== 'string')
         return 'other';
-    const lower = (0,model_foldCase/* foldCase */.S)(field);
+    const lower = (0,model_foldCase/* foldCase */.SP)(field);
     return lower === 'type' || lower === 'name' || lower === 'kind' ? lower : 'other';
 }
 function collect(node, found) {
     if (!(0,model_value/* isObject */.Gv)(node))
         return;
     const obj = node;
-    const logical = Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k)));
+    const logical = Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.SP)(k)));
     if (logical) {
         const inner = obj[logical];
         for (const child of Array.isArray(inner) ? inner : [inner])
@@ -12453,9 +12503,9 @@ function compileApplicability(rule, path, compiler) {
     const considered = consideredFields(rule);
     const build = (node, at, negated) => {
         const obj = node;
-        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k))) : undefined;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.SP)(k))) : undefined;
         if (logical) {
-            const name = (0,model_foldCase/* foldCase */.S)(logical);
+            const name = (0,model_foldCase/* foldCase */.SP)(logical);
             const inner = obj[logical];
             if (name === 'not')
                 return negate(build(inner, `${at}.${logical}`, !negated));
@@ -12478,10 +12528,10 @@ function applicabilityCondition(rule) {
     const considered = consideredFields(rule);
     const build = (node, negated) => {
         const obj = node;
-        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.S)(k))) : undefined;
+        const logical = (0,model_value/* isObject */.Gv)(node) ? Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.SP)(k))) : undefined;
         if (logical) {
             const inner = obj[logical];
-            if ((0,model_foldCase/* foldCase */.S)(logical) === 'not')
+            if ((0,model_foldCase/* foldCase */.SP)(logical) === 'not')
                 return { [logical]: build(inner, !negated) };
             return { [logical]: inner.map(child => build(child, negated)) };
         }
@@ -12507,7 +12557,7 @@ function applicabilityCondition(rule) {
 
 
 
-const modifiable_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+const modifiable_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 /** Checks the fields of `details.operations` (whatever the effect: an effect parameter may choose Modify). */
 function checkModifyOperations(details, path, c) {
     if (!(0,model_value/* isObject */.Gv)(details))
@@ -12528,7 +12578,7 @@ function checkModifyOperations(details, path, c) {
             return;
         const text = field.startsWith('[[') ? field.slice(1) : field;
         const at = `${path}.${opsKey}[${i}].${fieldKey}`;
-        const lower = (0,model_foldCase/* foldCase */.S)(text);
+        const lower = (0,model_foldCase/* foldCase */.SP)(text);
         if (!text.includes('/')) {
             if (lower === 'tags' || lower.startsWith('tags.') || lower.startsWith('tags[') || lower === 'identity.type')
                 return;
@@ -12559,12 +12609,12 @@ function checkModifyOperations(details, path, c) {
 
 
 const details_isExpression = (v) => typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[');
-const details_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+const details_keyOf = (obj, lower) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 /** A literal (not an expression) that is not one of `allowed`, compared case-insensitively. */
 function outside(v, allowed) {
     if (details_isExpression(v))
         return false;
-    return typeof v !== 'string' || !allowed.some(a => (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(v));
+    return typeof v !== 'string' || !allowed.some(a => (0,model_foldCase/* foldCase */.SP)(a) === (0,model_foldCase/* foldCase */.SP)(v));
 }
 function requireObject(details, effect, path, fail) {
     if (!(0,model_value/* isObject */.Gv)(details))
@@ -12625,7 +12675,7 @@ function checkModify(details, path, fail) {
         }
         if (typeof op[details_keyOf(op, 'field') ?? 'field'] !== 'string')
             throw fail('a modify operation needs a "field".', at);
-        if (typeof name === 'string' && (0,model_foldCase/* foldCase */.S)(name) !== 'remove' && !details_isExpression(name)) {
+        if (typeof name === 'string' && (0,model_foldCase/* foldCase */.SP)(name) !== 'remove' && !details_isExpression(name)) {
             if (details_keyOf(op, 'value') === undefined)
                 throw fail(`a modify "${name}" operation needs a "value".`, at);
         }
@@ -12650,7 +12700,7 @@ function checkDenyAction(details, path, mode, fail) {
         return;
     const cascade = d[cascadeKey];
     const at = `${path}.${cascadeKey}`;
-    if ((0,model_foldCase/* foldCase */.S)(mode) !== 'indexed') {
+    if ((0,model_foldCase/* foldCase */.SP)(mode) !== 'indexed') {
         throw fail(`"cascadeBehaviors" is supported only in definitions whose mode is Indexed, not ${mode}.`, at);
     }
     if (!(0,model_value/* isObject */.Gv)(cascade))
@@ -12733,16 +12783,16 @@ function checkEffectDetails(effect, details, path, mode, fail) {
 
 
 function isTypeField(value) {
-    return typeof value === 'string' && (0,model_foldCase/* foldCase */.S)(value) === 'type';
+    return typeof value === 'string' && (0,model_foldCase/* foldCase */.SP)(value) === 'type';
 }
 /** A literal type name: `Namespace.Provider/type[/child]`, never an expression. */
 function literalType(value) {
     if (typeof value !== 'string' || value.startsWith('['))
         return undefined;
-    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? (0,model_foldCase/* foldCase */.S)(value) : undefined;
+    return /^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+(\/[A-Za-z0-9-]+)+$/.test(value) ? (0,model_foldCase/* foldCase */.SP)(value) : undefined;
 }
 function key(condition, name) {
-    const found = Object.keys(condition).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
+    const found = Object.keys(condition).find(k => (0,model_foldCase/* foldCase */.SP)(k) === name);
     return found === undefined ? undefined : condition[found];
 }
 function intersect(a, b) {
@@ -12846,7 +12896,7 @@ function leavesOf(node, into) {
     if (typeof node !== 'object' || node === null)
         return;
     const keys = Object.keys(node);
-    if (keys.length === 1 && logicalKeys.has((0,model_foldCase/* foldCase */.S)(keys[0]))) {
+    if (keys.length === 1 && logicalKeys.has((0,model_foldCase/* foldCase */.SP)(keys[0]))) {
         const inner = node[keys[0]];
         for (const child of Array.isArray(inner) ? inner : [inner])
             leavesOf(child, into);
@@ -12928,7 +12978,7 @@ class Generator {
     condition(node, path, target) {
         const obj = node;
         const keys = Object.keys(obj);
-        const lower = keys.map(k => (0,model_foldCase/* foldCase */.S)(k));
+        const lower = keys.map(k => (0,model_foldCase/* foldCase */.SP)(k));
         if (keys.length === 1 && logicalKeys.has(lower[0])) {
             const key = keys[0];
             const inner = obj[key];
@@ -13019,10 +13069,10 @@ class Generator {
             (name === 'equals' || name === 'notEquals') &&
             typeof expected === 'string') {
             const negate = name === 'notEquals';
-            const lowered = (0,model_foldCase/* foldCase */.S)(expected);
+            const lowered = (0,model_foldCase/* foldCase */.SP)(expected);
             const e = this.constant(expected);
             const l = this.constant(lowered);
-            this.emit(`${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || fold(${v}) === ${l})) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`);
+            this.emit(`${target} = typeof ${v} === 'string' ? (${v}.length === ${lowered.length} && (${v} === ${e} || foldsTo(${v}, ${l}))) !== ${negate} : ${v} === undefined ? ${negate} : ${testId}(${v}, undefined);`);
             return;
         }
         if (constantOperand &&
@@ -13043,7 +13093,7 @@ class Generator {
             const negate = name === 'notIn';
             // A value spelled as one of the list's is in it without lower-casing it.
             const exact = this.constant(new Set(expected));
-            const set = this.constant(new Set(expected.map(s => (0,model_foldCase/* foldCase */.S)(s))));
+            const set = this.constant(new Set(expected.map(s => (0,model_foldCase/* foldCase */.SP)(s))));
             this.emit(`${target} = typeof ${v} === 'string' ? (${exact}.has(${v}) || ${set}.has(fold(${v}))) !== ${negate} : ${testId}(${v}, undefined);`);
             return;
         }
@@ -13088,7 +13138,7 @@ class Generator {
         const temps = Array.from({ length: this.temps }, (_, i) => `t${i + 1}`);
         return [
             "'use strict';",
-            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold;',
+            'const NONE = helpers.NONE, NA = helpers.NA, ABOVE = helpers.ABOVE, UNKNOWN = helpers.UNKNOWN, step = helpers.step, over = helpers.over, walk = helpers.walk, readField = helpers.readField, mk = helpers.mk, fold = helpers.fold, foldsTo = helpers.foldsTo;',
             'const isArray = Array.isArray, OP = Object.prototype, hop = OP.hasOwnProperty;',
             ...(declarations.length > 0 ? [`const ${declarations.join(', ')};`] : []),
             'return function generatedCondition(resource, parameters, options, applicability, vouched) {',
@@ -13113,7 +13163,8 @@ class Generator {
             walk: walk,
             readField: readResourceField,
             mk: makeRuntime,
-            fold: model_foldCase/* foldCase */.S
+            fold: model_foldCase/* foldCase */.SP,
+            foldsTo: model_foldCase/* foldsTo */.cy
         };
         const factory = new Function('helpers', 'k', source);
         return factory(helpers, this.constants);
@@ -13165,7 +13216,7 @@ const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']
 const MAX_PARTS = 4;
 const scopeFields = { type: 3, name: 2, fullname: 2, kind: 2 };
 function explain_keyOf(obj, lower) {
-    return Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+    return Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 }
 /** The property part of an alias (`Microsoft.CognitiveServices/accounts/encryption.keySource` \u2192 `encryption.keySource`). */
 function fieldLabel(text) {
@@ -13213,7 +13264,7 @@ function requirement(operator, operand, holds) {
     // Operands get a little more room than values: an allowed list is worth reading whole.
     const o = showValue(operand, 100);
     const either = (yes, no) => (holds ? yes : no);
-    switch ((0,model_foldCase/* foldCase */.S)(operator)) {
+    switch ((0,model_foldCase/* foldCase */.SP)(operator)) {
         case 'equals':
             return either(`be ${o}`, `not be ${o}`);
         case 'notequals':
@@ -13262,25 +13313,25 @@ function compact(node) {
         return '\u2026';
     const obj = node;
     const keys = Object.keys(obj);
-    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.S)(k)));
+    const logical = keys.find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.SP)(k)));
     if (logical) {
         const inner = obj[logical];
-        if ((0,model_foldCase/* foldCase */.S)(logical) === 'not')
+        if ((0,model_foldCase/* foldCase */.SP)(logical) === 'not')
             return `not (${compact(inner)})`;
         const parts = (Array.isArray(inner) ? inner : []).map(compact);
-        return parts.length === 1 ? parts[0] : `(${parts.join((0,model_foldCase/* foldCase */.S)(logical) === 'allof' ? ' and ' : ' or ')})`;
+        return parts.length === 1 ? parts[0] : `(${parts.join((0,model_foldCase/* foldCase */.SP)(logical) === 'allof' ? ' and ' : ' or ')})`;
     }
-    const subject = keys.find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.S)(k)));
-    const op = keys.find(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
+    const subject = keys.find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.SP)(k)));
+    const op = keys.find(k => operators.has((0,model_foldCase/* foldCase */.SP)(k)));
     if (!subject || !op)
         return '\u2026';
     const s = obj[subject];
-    const label = (0,model_foldCase/* foldCase */.S)(subject) === 'count'
+    const label = (0,model_foldCase/* foldCase */.SP)(subject) === 'count'
         ? `count(${compact(s?.where ?? {}) || '\u2026'})`
         : typeof s === 'string'
             ? fieldLabel(s)
             : showValue(s);
-    return `${label} ${operators.get((0,model_foldCase/* foldCase */.S)(op))?.name ?? op} ${showValue(obj[op], 40)}`;
+    return `${label} ${operators.get((0,model_foldCase/* foldCase */.SP)(op))?.name ?? op} ${showValue(obj[op], 40)}`;
 }
 function shorten(text, limit = 100) {
     return text.length > limit ? `${text.slice(0, limit - 1)}\u2026` : text;
@@ -13353,7 +13404,15 @@ function isProperPrefix(prefix, steps) {
         return s.kind === t.kind && (s.kind === 'all' || (t.kind === 'key' && s.lower === t.lower));
     });
 }
-const depth = (pointer) => (pointer === undefined ? -1 : pointer.split('/').length - 1);
+/** How many tokens a pointer has (its slashes), -1 for none. */
+function depth(pointer) {
+    if (pointer === undefined)
+        return -1;
+    let slashes = 0;
+    for (let at = pointer.indexOf('/'); at >= 0; at = pointer.indexOf('/', at + 1))
+        slashes++;
+    return slashes;
+}
 class RuleExplainer {
     rule;
     path;
@@ -13368,7 +13427,9 @@ class RuleExplainer {
     explain(rt) {
         this.tree ??= this.build(this.rule, this.path);
         const faults = [];
-        this.collect(this.tree, this.truth(this.tree, rt), false, rt, faults);
+        // Each node's truth is worked out once: collecting asks it again of every node on the way down.
+        const truths = new Map();
+        this.collect(this.tree, this.truth(this.tree, rt, truths), false, rt, faults, truths);
         return summarise(faults);
     }
     // ---- building the trace tree (once per definition, on first use) ----
@@ -13378,9 +13439,9 @@ class RuleExplainer {
     }
     build(node, path) {
         const obj = node;
-        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.S)(k)));
+        const logical = Object.keys(obj).find(k => ['allof', 'anyof', 'not'].includes((0,model_foldCase/* foldCase */.SP)(k)));
         if (logical) {
-            const lower = (0,model_foldCase/* foldCase */.S)(logical);
+            const lower = (0,model_foldCase/* foldCase */.SP)(logical);
             const inner = obj[logical];
             if (lower === 'not')
                 return { kind: 'not', inner: this.build(inner, `${path}.${logical}`) };
@@ -13392,9 +13453,9 @@ class RuleExplainer {
         return this.leaf(obj, path);
     }
     leaf(obj, path) {
-        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.S)(k)));
-        const opKey = Object.keys(obj).find(k => operators.has((0,model_foldCase/* foldCase */.S)(k)));
-        const op = operators.get((0,model_foldCase/* foldCase */.S)(opKey));
+        const subjectKey = Object.keys(obj).find(k => ['field', 'value', 'count'].includes((0,model_foldCase/* foldCase */.SP)(k)));
+        const opKey = Object.keys(obj).find(k => operators.has((0,model_foldCase/* foldCase */.SP)(k)));
+        const op = operators.get((0,model_foldCase/* foldCase */.SP)(opKey));
         const site = (p) => ({
             file: this.compiler.file,
             path: p,
@@ -13405,7 +13466,7 @@ class RuleExplainer {
         const condition = this.compile(obj, path);
         const raw = obj[subjectKey];
         const subjectPath = `${path}.${subjectKey}`;
-        switch ((0,model_foldCase/* foldCase */.S)(subjectKey)) {
+        switch ((0,model_foldCase/* foldCase */.SP)(subjectKey)) {
             case 'field': {
                 const text = raw;
                 if (text.startsWith('[') && !text.startsWith('[[')) {
@@ -13425,8 +13486,8 @@ class RuleExplainer {
                     op,
                     operand,
                     subject: { kind: 'field', ref },
-                    weight: (0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.S)(text)) ?? 0,
-                    typeScope: (0,model_foldCase/* foldCase */.S)(text) === 'type' && 'constant' in operand && matching.has((0,model_foldCase/* foldCase */.S)(op.name))
+                    weight: (0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.SP)(text)) ?? 0,
+                    typeScope: (0,model_foldCase/* foldCase */.SP)(text) === 'type' && 'constant' in operand && matching.has((0,model_foldCase/* foldCase */.SP)(op.name))
                 };
             }
             case 'value': {
@@ -13483,19 +13544,25 @@ class RuleExplainer {
         };
     }
     // ---- tracing the decision ----
-    truth(node, rt) {
+    truth(node, rt, truths) {
+        let value = truths.get(node);
+        if (value === undefined)
+            truths.set(node, (value = this.truthOf(node, rt, truths)));
+        return value;
+    }
+    truthOf(node, rt, truths) {
         switch (node.kind) {
             case 'leaf':
                 return node.condition(rt);
             case 'not': {
-                const v = this.truth(node.inner, rt);
+                const v = this.truth(node.inner, rt, truths);
                 return typeof v === 'boolean' ? !v : v;
             }
             default: {
                 const all = node.kind === 'allof';
                 let unknown;
                 for (const child of node.children) {
-                    const v = this.truth(child, rt);
+                    const v = this.truth(child, rt, truths);
                     if (v === !all)
                         return !all;
                     if (typeof v !== 'boolean')
@@ -13510,7 +13577,7 @@ class RuleExplainer {
      * it to every child, a false `allOf` (or true `anyOf`) to the children with that value; `not`
      * passes the opposite value down, so a leaf under it is described negated.
      */
-    collect(node, value, negated, rt, out) {
+    collect(node, value, negated, rt, out, truths) {
         if (typeof value !== 'boolean')
             return;
         switch (node.kind) {
@@ -13521,14 +13588,14 @@ class RuleExplainer {
                 return;
             }
             case 'not':
-                this.collect(node.inner, this.truth(node.inner, rt), !negated, rt, out);
+                this.collect(node.inner, this.truth(node.inner, rt, truths), !negated, rt, out, truths);
                 return;
             default: {
                 const every = (node.kind === 'allof') === value;
                 for (const child of node.children) {
-                    const v = this.truth(child, rt);
+                    const v = this.truth(child, rt, truths);
                     if (every || v === value)
-                        this.collect(child, v, negated, rt, out);
+                        this.collect(child, v, negated, rt, out, truths);
                 }
             }
         }
@@ -13571,10 +13638,10 @@ class RuleExplainer {
             ref = resolveField(String(name), { aliases: this.compiler.aliases });
         }
         const label = fieldLabel(ref.text);
-        const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.S)(ref.text)) ?? 0);
+        const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.SP)(ref.text)) ?? 0);
         if (ref.source !== 'json') {
             const key = ref.source === 'fullName' ? 'name' : ref.source;
-            const pointer = values_actualKey(rt.json, (0,model_foldCase/* foldCase */.S)(key));
+            const pointer = values_actualKey(rt.json, (0,model_foldCase/* foldCase */.SP)(key));
             return {
                 subject: label,
                 actual: showValue(readResourceField(rt.resource, ref.source)),
@@ -13642,7 +13709,7 @@ function summarise(all) {
     const groups = [];
     const bySubject = new Map();
     for (const f of faults) {
-        const key = (0,model_foldCase/* foldCase */.S)(f.subject);
+        const key = (0,model_foldCase/* foldCase */.SP)(f.subject);
         const g = bySubject.get(key);
         if (!g) {
             const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
@@ -13733,7 +13800,7 @@ const policyFunctions = [
         call(args, ctx) {
             const rt = runtime(ctx.data);
             const name = functions_text('parameters', args[0]);
-            const value = rt.parameters.get((0,model_foldCase/* foldCase */.S)(name));
+            const value = rt.parameters.get((0,model_foldCase/* foldCase */.SP)(name));
             if (value === undefined)
                 throw new ExpressionError(`The definition has no parameter '${name}'.`);
             return value;
@@ -13764,7 +13831,7 @@ const policyFunctions = [
             if (args.length === 0)
                 return rt.scopes[rt.scopes.length - 1].current ?? null;
             const name = functions_text('current', args[0]);
-            const lower = (0,model_foldCase/* foldCase */.S)(name);
+            const lower = (0,model_foldCase/* foldCase */.SP)(name);
             for (let i = rt.scopes.length - 1; i >= 0; i--) {
                 const scope = rt.scopes[i];
                 if (scope.kind === 'value' && scope.name === lower)
@@ -13858,6 +13925,282 @@ const policyFunctions = [
     })
 ];
 
+;// CONCATENATED MODULE: ./src/engine/tagSupport.data.ts
+// Generated by scripts/build-tag-support.js from scripts/tag-support/tag-support.md (Microsoft Learn, "Tag support
+// for Azure resources", ms.date 2026-02-09); do not edit. 2606 resource types in 266 provider namespaces,
+// 840 of them with tags. Per namespace (lower-cased): the types below it, lower-cased, `+` supports tags, `-` does not.
+// prettier-ignore
+const TAG_SUPPORT_SOURCE = { "page": "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-support", "repository": "johntrogan/azure-docs", "commit": "23b9ed0c0e6ea062e8b9827a07bdee75b648ea48", "path": "articles/azure-resource-manager/management/tag-support.md", "msDate": "2026-02-09", "retrieved": "2026-12-06", "sha256": "58ac585d7c3841b7ff8cfffb343545b644870bc5c123258a014954dd3df71273", "types": 2606, "withTags": 840 };
+// prettier-ignore
+const TAG_SUPPORT = new Map([
+    ["microsoft.aad", "+domainservices -domainservices/oucontainer -domainservices/unsuspend"],
+    ["microsoft.aadcustomsecurityattributesdiagnosticsettings", "-diagnosticsettings -diagnosticsettingscategories"],
+    ["microsoft.aadiam", "-diagnosticsettings -diagnosticsettingscategories +tenants"],
+    ["microsoft.addons", "-supportproviders"],
+    ["microsoft.adhybridhealthservice", "-aadsupportcases -addsservices -agents -anonymousapiusers -configuration -logs -reports -servicehealthmetrics -services"],
+    ["microsoft.advisor", "-advisorscore -configurations -generaterecommendations -metadata -predict -recommendations -suppressions"],
+    ["microsoft.agfoodplatform", "+farmbeats -farmbeats/dataconnectors -farmbeats/eventgridfilters -farmbeats/extensions -farmbeats/solutions -farmbeatsextensiondefinitions -farmbeatssolutiondefinitions"],
+    ["microsoft.agricultureplatform", "+agriservices"],
+    ["microsoft.alertsmanagement", "+actionrules -alertrulerecommendations -alerts -alerts/enrichments -alertsmetadata -issues -migratefromsmartdetection +smartdetectoralertrules -smartgroups -tenantactivitylogalerts"],
+    ["microsoft.analysisservices", "+servers"],
+    ["microsoft.apicenter", "-deletedservices +services -services/eventgridfilters"],
+    ["microsoft.apimanagement", "-deletedservices +gateways -getdomainownershipidentifier -reportfeedback +service -service/eventgridfilters -validateservicename"],
+    ["microsoft.app", "+agents +appgroups +builders -builders/builds -builders/patches +connectedenvironments +connectedenvironments/certificates +containerapps -containerapps/privateendpointconnectionproxies -containerapps/resiliencypolicies -functions -getcustomdomainverificationid +jobs -logicapps +managedenvironments +managedenvironments/certificates -managedenvironments/daprcomponents -managedenvironments/daprcomponents/resiliencypolicies -managedenvironments/dotnetcomponents -managedenvironments/javacomponents +managedenvironments/managedcertificates -managedenvironments/privateendpointconnectionproxies +sessionpools +spaces"],
+    ["microsoft.appassessment", "+migrateprojects -migrateprojects/assessments -migrateprojects/assessments/assessedapplications -migrateprojects/assessments/assessedapplications/machines -migrateprojects/assessments/assessedmachines -migrateprojects/assessments/assessedmachines/applications -migrateprojects/assessments/machinestoassess -migrateprojects/sites -migrateprojects/sites/applianceconfigurations -migrateprojects/sites/machines"],
+    ["microsoft.appconfiguration", "+configurationstores -configurationstores/eventgridfilters -configurationstores/experimentation -configurationstores/generatesastoken -configurationstores/keyvalues -configurationstores/replicas -configurationstores/resetsaskind -configurationstores/snapshots -deletedconfigurationstores"],
+    ["microsoft.applicationmigration", "+discoveryhubs -discoveryhubs/applications -discoveryhubs/applications/members +pgsqlsites -pgsqlsites/agents -pgsqlsites/pgsqldatabases -pgsqlsites/pgsqlinstances"],
+    ["microsoft.appplatform", "-runtimeversions +spring -spring/apps -spring/apps/deployments -spring/apps/domains -spring/configservers -spring/eurekaservers"],
+    ["microsoft.attestation", "+attestationproviders -defaultproviders"],
+    ["microsoft.authorization", "-accessreviewhistorydefinitions -acquirepolicytoken -classicadministrators -dataaliases -datapolicymanifests -denyassignments -diagnosticsettings -diagnosticsettingscategories -elevateaccess -eligiblechildresources -enableprivatelinknetworkaccess -locks -migraterbac -policyassignments -policydefinitions -policydefinitions/versions -policyenrollments -policyexemptions -policysetdefinitions -policysetdefinitions/versions -privatelinkassociations +resourcemanagementprivatelinks -roleassignmentapprovals -roleassignments -roleassignmentscheduleinstances -roleassignmentschedulerequests -roleassignmentschedules -roledefinitions -roleeligibilityscheduleinstances -roleeligibilityschedulerequests -roleeligibilityschedules -rolemanagementalertconfigurations -rolemanagementalertdefinitions -rolemanagementalerts -rolemanagementpolicies -rolemanagementpolicyassignments"],
+    ["microsoft.automanage", "-bestpractices -bestpractices/versions -configurationprofileassignments +configurationprofiles +configurationprofiles/versions +patchjobconfigurations -patchjobconfigurations/patchjobs +patchschedules +patchschedules/associations +patchtiers -serviceprincipals"],
+    ["microsoft.automation", "+automationaccounts -automationaccounts/agentregistrationinformation +automationaccounts/configurations -automationaccounts/hybridrunbookworkergroups -automationaccounts/hybridrunbookworkergroups/hybridrunbookworkers -automationaccounts/jobs -automationaccounts/privateendpointconnectionproxies -automationaccounts/privateendpointconnections -automationaccounts/privatelinkresources +automationaccounts/runbooks +automationaccounts/runtimes -automationaccounts/softwareupdateconfigurationmachineruns -automationaccounts/softwareupdateconfigurationruns -automationaccounts/softwareupdateconfigurations -automationaccounts/webhooks -deletedautomationaccounts"],
+    ["microsoft.avs", "+privateclouds -privateclouds/addons -privateclouds/authorizations -privateclouds/cloudlinks -privateclouds/clusters -privateclouds/clusters/datastores -privateclouds/clusters/placementpolicies -privateclouds/clusters/virtualmachines -privateclouds/eventgridfilters -privateclouds/globalreachconnections -privateclouds/hcxenterprisesites -privateclouds/iscsipaths -privateclouds/maintenances -privateclouds/scriptexecutions -privateclouds/scriptpackages -privateclouds/scriptpackages/scriptcmdlets -privateclouds/workloadnetworks -privateclouds/workloadnetworks/dhcpconfigurations -privateclouds/workloadnetworks/dnsservices -privateclouds/workloadnetworks/dnszones -privateclouds/workloadnetworks/gateways -privateclouds/workloadnetworks/portmirroringprofiles -privateclouds/workloadnetworks/publicips -privateclouds/workloadnetworks/segments -privateclouds/workloadnetworks/virtualmachines -privateclouds/workloadnetworks/vmgroups"],
+    ["microsoft.awsconnector", "+accessanalyzeranalyzers +acmcertificatesummaries +apigatewayrestapis +apigatewaystages +applicationautoscalingscalabletargets +appsyncgraphqlapis +autoscalingautoscalinggroups +cloudformationstacks +cloudformationstacksets +cloudfrontdistributions +cloudtrailtrails +cloudwatchalarms +codebuildprojects +codebuildsourcecredentialsinfos +configserviceconfigurationrecorders +configserviceconfigurationrecorderstatuses +configservicedeliverychannels +databasemigrationservicereplicationinstances +daxclusters +dynamodbcontinuousbackupsdescriptions +dynamodbtables +ec2accountattributes +ec2addresses +ec2flowlogs +ec2images -ec2instances +ec2instancestatuses +ec2ipams +ec2keypairs +ec2networkacls +ec2networkinterfaces +ec2routetables +ec2securitygroups +ec2snapshots +ec2subnets +ec2volumes +ec2vpcendpoints +ec2vpcpeeringconnections +ec2vpcs +ecrimagedetails +ecrrepositories +ecsclusters +ecsservices +ecstaskdefinitions +efsfilesystems +efsmounttargets -eksclusters +eksnodegroups +elasticbeanstalkapplications +elasticbeanstalkconfigurationtemplates +elasticbeanstalkenvironments +elasticloadbalancingv2loadbalancers +elasticloadbalancingv2targetgroups +elasticloadbalancingv2targethealthdescriptions +elasticsearchdomains +emrclusters +functionconfigurations +guarddutydetectors +iamaccesskeylastuseds +iamaccesskeymetadata +iamgroups +iaminstanceprofiles +iammanagedpolicies +iammfadevices +iampasswordpolicies +iampolicyversions +iamroles +iamservercertificates +iamuserpolicies +iamvirtualmfadevices +kmsaliases +kmskeys +lambdaeventinvokeconfigs +lambdafunctionconfigurations +lambdafunctions +lambdapermissions +licensemanagerlicenses +lightsailbuckets +lightsailinstances +logsloggroups +logslogstreams +logsmetricfilters +logssubscriptionfilters +macie2jobsummaries +networkfirewallfirewallpolicies +networkfirewallfirewalls +networkfirewallrulegroups +opensearchdomainstatuses +opensearchservicedomains +organizationsaccounts +organizationsorganizations +rdsdbclusters +rdsdbinstances +rdsdbsnapshots +rdseventsubscriptions +rdsexporttasks +redshiftclusterparametergroups +redshiftclusters +route53domainsdomainsummaries +route53hostedzones +route53resourcerecordsets +s3accesscontrolpolicies +s3accesspoints +s3bucketpolicies +s3buckets +s3controlmultiregionaccesspointpolicydocuments +sagemakerapps +sagemakerdevices +sagemakerimages +sagemakernotebookinstancesummaries +secretsmanagerresourcepolicies +secretsmanagersecrets +snssubscriptions +snstopics +sqsqueues +ssminstanceinformations +ssmparameters +ssmresourcecompliancesummaryitems +wafv2ipsets +wafv2loggingconfigurations +wafv2webaclassociations +wafwebaclsummaries"],
+    ["microsoft.azureactivedirectory", "+b2cdirectories -b2ctenants +ciamdirectories -directories +guestusages"],
+    ["microsoft.azurearcdata", "+datacontrollers -datacontrollers/activedirectoryconnectors +postgresinstances +sqlmanagedinstances -sqlmanagedinstances/failovergroups +sqlserveresulicenses +sqlserverinstances +sqlserverinstances/availabilitygroups +sqlserverinstances/databases +sqlserverlicenses"],
+    ["microsoft.azuredatatransfer", "+connections +connections/flows +pipelines -validateschema"],
+    ["microsoft.azurefleet", "+fleets"],
+    ["microsoft.azureimagetestingforlinux", "+jobs +jobtemplates"],
+    ["microsoft.azurelargeinstance", "+azurelargeinstances +azurelargestorageinstances"],
+    ["microsoft.azureplaywrightservice", "+accounts -accounts/quotas -registeredsubscriptions"],
+    ["microsoft.azureresiliencemanagement", "-drills -drills/drillresources -goalassignments -goalassignments/goalresources -goaltemplates -recoveryplans -recoveryplans/recoveryresources -unifiedresiliencyitem"],
+    ["microsoft.azurescan", "+scanningaccounts"],
+    ["microsoft.azuresphere", "+catalogs -catalogs/certificates -catalogs/images -catalogs/products -catalogs/products/devicegroups -catalogs/products/devicegroups/deployments -catalogs/products/devicegroups/devices"],
+    ["microsoft.azurestack", "-cloudmanifestfiles -generatedeploymentlicense +linkedsubscriptions +registrations -registrations/customersubscriptions -registrations/products"],
+    ["microsoft.azurestackhci", "+clusters -clusters/arcsettings -clusters/arcsettings/extensions -clusters/deploymentsettings -clusters/jobs -clusters/networkprofiles -clusters/offers -clusters/publishers -clusters/publishers/offers -clusters/securitysettings -clusters/updates -clusters/updates/updateruns -clusters/updatesummaries +devicepools -edgedevicemetadata -edgedevices +edgemachines -edgemachines/jobs +edgenodepools +galleryimages +logicalnetworks +marketplacegalleryimages +networkinterfaces +networksecuritygroups -networksecuritygroups/securityrules -registeredsubscriptions +storagecontainers +virtualharddisks -virtualmachineinstances +virtualmachines +virtualmachines/extensions -virtualmachines/hybrididentitymetadata +virtualnetworks"],
+    ["microsoft.azureterraform", "-exportterraform"],
+    ["microsoft.backupsolutions", "+vmwareapplications"],
+    ["microsoft.baremetal", "+baremetalconnections -baremetalinventorybase +consoleconnections +crayservers +monitoringservers +peeringsettings -sdnapplianceinventory -utilization +vmws"],
+    ["microsoft.baremetalinfrastructure", "+baremetalinstances +baremetalstorageinstances"],
+    ["microsoft.batch", "+batchaccounts -batchaccounts/certificates -batchaccounts/detectors -batchaccounts/pools"],
+    ["microsoft.billing", "-billingaccounts -billingaccounts/addresses -billingaccounts/agreements -billingaccounts/alertpreferences -billingaccounts/alerts -billingaccounts/appliedreservationorders -billingaccounts/associatedtenants -billingaccounts/billingperiods -billingaccounts/billingpermissions -billingaccounts/billingprofiles -billingaccounts/billingprofiles/alertpreferences -billingaccounts/billingprofiles/alerts -billingaccounts/billingprofiles/billingperiods -billingaccounts/billingprofiles/billingpermissions -billingaccounts/billingprofiles/billingrequests -billingaccounts/billingprofiles/billingroleassignments -billingaccounts/billingprofiles/billingroledefinitions -billingaccounts/billingprofiles/billingsubscriptions -billingaccounts/billingprofiles/createbillingroleassignment -billingaccounts/billingprofiles/customers -billingaccounts/billingprofiles/customers/billingpermissions -billingaccounts/billingprofiles/customers/billingrequests -billingaccounts/billingprofiles/customers/billingroleassignments -billingaccounts/billingprofiles/customers/billingroledefinitions -billingaccounts/billingprofiles/customers/billingsubscriptions -billingaccounts/billingprofiles/customers/policies -billingaccounts/billingprofiles/customers/transactions -billingaccounts/billingprofiles/departments -billingaccounts/billingprofiles/departments/billingperiods -billingaccounts/billingprofiles/departments/billingpermissions -billingaccounts/billingprofiles/departments/billingroleassignments -billingaccounts/billingprofiles/departments/billingroledefinitions -billingaccounts/billingprofiles/departments/billingsubscriptions -billingaccounts/billingprofiles/departments/enrollmentaccounts -billingaccounts/billingprofiles/departments/enrollmentaccounts/billingperiods -billingaccounts/billingprofiles/enrollmentaccounts -billingaccounts/billingprofiles/enrollmentaccounts/billingperiods -billingaccounts/billingprofiles/enrollmentaccounts/billingpermissions -billingaccounts/billingprofiles/enrollmentaccounts/billingsubscriptions -billingaccounts/billingprofiles/instructions -billingaccounts/billingprofiles/invoices -billingaccounts/billingprofiles/invoices/pricesheet -billingaccounts/billingprofiles/invoices/transactions -billingaccounts/billingprofiles/invoicesections -billingaccounts/billingprofiles/invoicesections/billingpermissions -billingaccounts/billingprofiles/invoicesections/billingrequests -billingaccounts/billingprofiles/invoicesections/billingroleassignments -billingaccounts/billingprofiles/invoicesections/billingroledefinitions -billingaccounts/billingprofiles/invoicesections/billingsubscriptions -billingaccounts/billingprofiles/invoicesections/createbillingroleassignment -billingaccounts/billingprofiles/invoicesections/initiatetransfer -billingaccounts/billingprofiles/invoicesections/products -billingaccounts/billingprofiles/invoicesections/products/transfer -billingaccounts/billingprofiles/invoicesections/products/updateautorenew -billingaccounts/billingprofiles/invoicesections/transactions -billingaccounts/billingprofiles/invoicesections/transfers -billingaccounts/billingprofiles/invoicesections/validatedeleteinvoicesectioneligibility -billingaccounts/billingprofiles/notificationcontacts -billingaccounts/billingprofiles/paymentmethodlinks -billingaccounts/billingprofiles/paymentmethods -billingaccounts/billingprofiles/policies -billingaccounts/billingprofiles/pricesheet -billingaccounts/billingprofiles/products -billingaccounts/billingprofiles/reservations -billingaccounts/billingprofiles/transactions -billingaccounts/billingprofiles/validatedeletebillingprofileeligibility -billingaccounts/billingprofiles/validatedetachpaymentmethodeligibility -billingaccounts/billingprofilessummaries -billingaccounts/billingrequests -billingaccounts/billingroleassignments -billingaccounts/billingroledefinitions -billingaccounts/billingsubscriptionaliases -billingaccounts/billingsubscriptions -billingaccounts/billingsubscriptions/elevaterole -billingaccounts/billingsubscriptions/invoices -billingaccounts/billingsubscriptions/policies -billingaccounts/createbillingroleassignment -billingaccounts/customers -billingaccounts/customers/billingpermissions -billingaccounts/customers/billingroleassignments -billingaccounts/customers/billingroledefinitions -billingaccounts/customers/billingsubscriptions -billingaccounts/customers/createbillingroleassignment -billingaccounts/customers/initiatetransfer -billingaccounts/customers/policies -billingaccounts/customers/products -billingaccounts/customers/transactions -billingaccounts/customers/transfers -billingaccounts/customers/transfersupportedaccounts -billingaccounts/departments -billingaccounts/departments/billingperiods -billingaccounts/departments/billingpermissions -billingaccounts/departments/billingroleassignments -billingaccounts/departments/billingroledefinitions -billingaccounts/departments/billingsubscriptions -billingaccounts/departments/enrollmentaccounts -billingaccounts/departments/enrollmentaccounts/billingperiods -billingaccounts/enrollmentaccounts -billingaccounts/enrollmentaccounts/activationstatus -billingaccounts/enrollmentaccounts/billingperiods -billingaccounts/enrollmentaccounts/billingpermissions -billingaccounts/enrollmentaccounts/billingroleassignments -billingaccounts/enrollmentaccounts/billingroledefinitions -billingaccounts/enrollmentaccounts/billingsubscriptions -billingaccounts/incentiveschedules -billingaccounts/incentiveschedules/milestones -billingaccounts/invoices -billingaccounts/invoices/summary -billingaccounts/invoices/transactions -billingaccounts/invoices/transactionsummary -billingaccounts/invoicesections -billingaccounts/invoicesections/billingsubscriptions -billingaccounts/invoicesections/billingsubscriptions/transfer -billingaccounts/invoicesections/elevate -billingaccounts/invoicesections/initiatetransfer -billingaccounts/invoicesections/products -billingaccounts/invoicesections/products/transfer -billingaccounts/invoicesections/products/updateautorenew -billingaccounts/invoicesections/transactions -billingaccounts/invoicesections/transfers -billingaccounts/licensereservations -billingaccounts/lineofcredit -billingaccounts/migrations -billingaccounts/notificationcontacts -billingaccounts/partnerorganizations -billingaccounts/payableoverage -billingaccounts/paymentmethodlinks -billingaccounts/paymentmethods -billingaccounts/paynow -billingaccounts/permissionrequests -billingaccounts/policies -billingaccounts/previewagreements -billingaccounts/products -billingaccounts/promotionalcredits -billingaccounts/reservationorders -billingaccounts/reservationorders/reservations -billingaccounts/reservations -billingaccounts/savingsplanorders -billingaccounts/savingsplanorders/savingsplans -billingaccounts/savingsplans -billingaccounts/signagreement -billingaccounts/transactions -billingperiods -billingpermissions -billingproperty -billingrequests -billingroleassignments -billingroledefinitions -createbillingroleassignment -departments -enrollmentaccounts -invoices -paymentmethods -permissionrequests -policies -promotionalcredits -promotions -transfers -transfers/accepttransfer -transfers/declinetransfer -transfers/validatetransfer -validateaddress"],
+    ["microsoft.billingbenefits", "-applicablecredits -applicablediscounts -calculatemigrationcost +credits +credits/sources +discounts +incentiveschedules -incentiveschedules/milestones +maccs -maccs/contributors -reservationorderaliases -savingsplanorderaliases -savingsplanorders -savingsplanorders/return -savingsplanorders/savingsplans -savingsplans -validate"],
+    ["microsoft.bing", "+accounts -accounts/customsearchconfigurations -accounts/usages -registeredsubscriptions"],
+    ["microsoft.blockchaintokens", "+tokenservices -tokenservices/blockchainnetworks -tokenservices/groups -tokenservices/groups/accounts -tokenservices/tokentemplates"],
+    ["microsoft.blueprint", "-blueprintassignments -blueprints -blueprints/artifacts -blueprints/versions -blueprints/versions/artifacts"],
+    ["microsoft.botservice", "+botservices -botservices/channels -botservices/connections -botservices/privateendpointconnectionproxies -botservices/privateendpointconnections -botservices/privatelinkresources -hostsettings -languages -templates"],
+    ["microsoft.capacity", "-appliedreservations -autoquotaincrease -calculateexchange -calculateprice -calculatepurchaseprice -catalogs -commercialreservationorders -exchange -getvmfamiliesenrollmentstateforaqm -ownreservations -placepurchaseorder -reservationorders -reservationorders/calculaterefund -reservationorders/changedirectory -reservationorders/merge -reservationorders/reservations -reservationorders/reservations/revisions -reservationorders/return -reservationorders/split -reservationorders/swap -reservations -resourceproviders -resources -updatevmfamiliesenrollmentstateforaqm -validatereservationorder"],
+    ["microsoft.carbon", "-carbonemissionreports"],
+    ["microsoft.cdn", "-canmigrate -cdnwebapplicationfirewallmanagedrulesets +cdnwebapplicationfirewallpolicies -edgenodes -migrate +profiles +profiles/afdendpoints -profiles/afdendpoints/routes -profiles/authpolicies -profiles/customdomains -profiles/deploymentversions -profiles/edgeextensiongroups +profiles/endpoints -profiles/endpoints/customdomains -profiles/endpoints/origingroups -profiles/endpoints/origins -profiles/keygroups -profiles/networkpolicies -profiles/origingroups -profiles/origingroups/origins -profiles/policies -profiles/rulesets -profiles/rulesets/rules -profiles/secrets -profiles/securitypolicies -profiles/targetgroups -profiles/tunnelpolicies -validateprobe -validatesecret"],
+    ["microsoft.certificateregistration", "+certificateorders -certificateorders/certificates -validatecertificateregistrationinformation"],
+    ["microsoft.changeanalysis", "-changes -changesnapshots -computechanges -profile"],
+    ["microsoft.changesafety", "-changestates -changestates/stageprogressions -saferollouts -saferollouts/stages -stagemaps -validations -validators -validators/versions"],
+    ["microsoft.chaos", "+applications +experiments +privateaccesses +resilienceprofiles -targets +validationcoordinators"],
+    ["microsoft.classiccompute", "-capabilities -domainnames -domainnames/capabilities -domainnames/internalloadbalancers -domainnames/servicecertificates -domainnames/slots -domainnames/slots/roles -domainnames/slots/roles/metricdefinitions -domainnames/slots/roles/metrics -movesubscriptionresources -operatingsystemfamilies -operatingsystems -quotas -resourcetypes -validatesubscriptionmoveavailability -virtualmachines -virtualmachines/diagnosticsettings -virtualmachines/metricdefinitions -virtualmachines/metrics"],
+    ["microsoft.classicinfrastructuremigrate", "-classicinfrastructureresources"],
+    ["microsoft.classicnetwork", "-capabilities -expressroutecrossconnections -expressroutecrossconnections/peerings -gatewaysupporteddevices -networksecuritygroups -quotas -reservedips -virtualnetworks -virtualnetworks/remotevirtualnetworkpeeringproxies -virtualnetworks/virtualnetworkpeerings"],
+    ["microsoft.classicstorage", "-capabilities -disks -images -osimages -osplatformimages -publicimages -quotas -storageaccounts -storageaccounts/blobservices -storageaccounts/fileservices -storageaccounts/metricdefinitions -storageaccounts/metrics -storageaccounts/queueservices -storageaccounts/services -storageaccounts/services/diagnosticsettings -storageaccounts/services/metricdefinitions -storageaccounts/services/metrics -storageaccounts/tableservices -storageaccounts/vmimages -vmimages"],
+    ["microsoft.cleanroom", "+cleanrooms +collaborations -collaborations/contracts +consortiums +microservices"],
+    ["microsoft.clouddeviceplatform", "+delegatedidentities +delegatedidentity"],
+    ["microsoft.cloudhealth", "+healthmodels -healthmodels/authenticationsettings -healthmodels/discoveryrules -healthmodels/entities -healthmodels/relationships -healthmodels/signaldefinitions"],
+    ["microsoft.cloudtest", "+accounts +buildcaches +hostedpools +images +pools"],
+    ["microsoft.codesigning", "+codesigningaccounts -codesigningaccounts/certificateprofiles"],
+    ["microsoft.cognitiveservices", "+accounts -accounts/capabilityhosts -accounts/connections -accounts/encryptionscopes -accounts/networksecurityperimeterassociationproxies -accounts/privateendpointconnectionproxies -accounts/privateendpointconnections -accounts/privatelinkresources +accounts/projects -accounts/projects/capabilityhosts -accounts/projects/connections -attestationdefinitions -attestations -calculatemodelcapacity +commitmentplans -deletedaccounts -modelcapacities"],
+    ["microsoft.commerce", "-ratecard -usageaggregates"],
+    ["microsoft.communication", "+communicationservices -communicationservices/eventgridfilters -communicationservices/networksecurityperimeterconfigurations -communicationservices/smtpusernames +emailservices +emailservices/domains -emailservices/domains/senderusernames -registeredsubscriptions"],
+    ["microsoft.community", "+communitytrainings"],
+    ["microsoft.compute", "+availabilitysets -capacityblocks +capacityreservationgroups +capacityreservationgroups/capacityreservations +cloudservices -cloudservices/networkinterfaces -cloudservices/publicipaddresses -cloudservices/roleinstances -cloudservices/roleinstances/networkinterfaces -cloudservices/roles +diskaccesses +diskencryptionsets +disks +galleries +galleries/applications +galleries/applications/versions +galleries/images +galleries/images/versions +galleries/invmaccesscontrolprofiles +galleries/invmaccesscontrolprofiles/versions +galleries/remotecontainerimages +galleries/serviceartifacts +hostgroups +hostgroups/hosts +images -payloadgroups +proximityplacementgroups +restorepointcollections -restorepointcollections/restorepoints -restorepointcollections/restorepoints/diskrestorepoints +sharedvmextensions +sharedvmextensions/versions +sharedvmimages +sharedvmimages/versions +snapshots +sshpublickeys +virtualmachines +virtualmachines/extensions -virtualmachines/metricdefinitions +virtualmachines/runcommands +virtualmachines/vmapplications +virtualmachinescalesets -virtualmachinescalesets/applications -virtualmachinescalesets/disks -virtualmachinescalesets/extensions -virtualmachinescalesets/networkinterfaces -virtualmachinescalesets/publicipaddresses -virtualmachinescalesets/virtualmachines -virtualmachinescalesets/virtualmachines/extensions -virtualmachinescalesets/virtualmachines/networkinterfaces"],
+    ["microsoft.computeschedule", "-associatedoccurrences -associatedscheduledactions +autoaction -autoaction/occurrence -autoactionresources +autoactions -autoactions/occurrences -location -scheduledactionresources +scheduledactions -scheduledactions/occurrences -scheduledactions/occurrences/resources -scheduledactions/resources"],
+    ["microsoft.confidentialledger", "+ledgers +managedccfs"],
+    ["microsoft.confluent", "-agreements +organizations -organizations/access -organizations/access/deleterolebinding -organizations/apikeys -organizations/environments -organizations/environments/clusters -organizations/environments/clusters/connectors -organizations/environments/clusters/createapikey -organizations/environments/clusters/topics -organizations/environments/schemaregistryclusters -validations"],
+    ["microsoft.connectedcache", "+cachenodes +enterprisecustomers +enterprisemcccustomers +enterprisemcccustomers/enterprisemcccachenodes +ispcustomers +ispcustomers/ispcachenodes -registeredsubscriptions"],
+    ["microsoft.connectedcredentials", "+credentials"],
+    ["microsoft.connectedopenstack", "+flavors +heatstacks +heatstacktemplates +images +keypairs +networkports +networks +openstackidentities +securitygrouprules +securitygroups +subnets +virtualmachines +volumes +volumesnapshots +volumetypes"],
+    ["microsoft.connectedvehicle", "+platformaccounts -registeredsubscriptions"],
+    ["microsoft.connectedvmwarevsphere", "+clusters +datastores +hosts +resourcepools +vcenters -vcenters/inventoryitems -virtualmachineinstances +virtualmachines -virtualmachines/assesspatches +virtualmachines/extensions -virtualmachines/guestagents -virtualmachines/hybrididentitymetadata -virtualmachines/installpatches -virtualmachines/upgradeextensions +virtualmachinetemplates +virtualnetworks"],
+    ["microsoft.consumption", "-aggregatedcost -balances -budgets -charges -costtags -credits -events -forecasts -lots -marketplaces -pricesheets -products -reservationdetails -reservationrecommendationdetails -reservationrecommendations -reservationsummaries -reservationtransactions"],
+    ["microsoft.containerinstance", "+containergroupprofiles +containergroups +containerscalesets +ngroups -serviceassociationlinks"],
+    ["microsoft.containerregistry", "+registries +registries/agentpools -registries/cacherules -registries/connectedregistries -registries/connectedregistries/deactivate -registries/credentialsets -registries/eventgridfilters -registries/exportpipelines -registries/generatecredentials -registries/getcredentials -registries/importimage -registries/importpipelines -registries/packages -registries/packages/archives -registries/pipelineruns -registries/privateendpointconnectionproxies -registries/privateendpointconnectionproxies/validate -registries/privateendpointconnections -registries/privatelinkresources -registries/regeneratecredential -registries/regeneratecredentials +registries/replications -registries/runs -registries/runs/cancel -registries/schedulerun -registries/scopemaps -registries/taskruns +registries/tasks -registries/tokens -registries/updatepolicies +registries/webhooks -registries/webhooks/getcallbackconfig -registries/webhooks/ping"],
+    ["microsoft.containerservice", "-deploymentsafeguards -fleetmemberships +fleets -fleets/autoupgradeprofiles -fleets/gates -fleets/members -fleets/updateruns -fleets/updatestrategies +managedclusters -managedclusters/eventgridfilters -managedclusters/identitybindings +managedclusters/managednamespaces +managedclustersnapshots +snapshots"],
+    ["microsoft.costmanagement", "-alerts -benefitrecommendations -benefitutilizationsummaries -billingaccounts -budgets -calculatecost -departments -dimensions -enrollmentaccounts -exports -fetchmarketplaceprices -fetchprices -forecast -generatebenefitutilizationsummariesreport -generatecostdetailsreport -generatedetailedcostreport -insights -markuprules -pricesheets -publish -query -reportconfigs -reports -scheduledactions -sendmessage -settings -startconversation -views"],
+    ["microsoft.customerlockbox", "-disablelockbox -enablelockbox -requests -tenantoptedin"],
+    ["microsoft.customproviders", "-associations +resourceproviders"],
+    ["microsoft.d365customerinsights", "+instances"],
+    ["microsoft.dashboard", "+dashboards +grafana +grafana/integrationfabrics +grafana/managedprivateendpoints -grafana/privateendpointconnections -grafana/privatelinkresources"],
+    ["microsoft.databasefleetmanager", "+fleets -fleets/authorizedprincipals -fleets/firewallrules -fleets/fleetspaces -fleets/fleetspaces/authorizedprincipals -fleets/fleetspaces/databases -fleets/fleetspaces/firewallrules -fleets/tiers"],
+    ["microsoft.databasewatcher", "+watchers -watchers/alertruleresources -watchers/healthvalidations -watchers/sharedprivatelinkresources -watchers/targets"],
+    ["microsoft.databox", "+jobs -jobs/eventgridfilters"],
+    ["microsoft.databoxedge", "+databoxedgedevices"],
+    ["microsoft.databricks", "+accessconnectors +workspaces -workspaces/dbworkspaces -workspaces/virtualnetworkpeerings"],
+    ["microsoft.datadog", "-agreements -monitoredsubscriptions +monitors -monitors/getdefaultkey -monitors/monitoredsubscriptions -monitors/refreshsetpasswordlink -monitors/setdefaultkey -monitors/singlesignonconfigurations -monitors/tagrules -registeredsubscriptions -subscriptionstatuses"],
+    ["microsoft.datafactory", "+factories -factories/integrationruntimes -factories/pipelines -factories/privateendpointconnectionproxies"],
+    ["microsoft.datalakeanalytics", "+accounts -accounts/datalakestoreaccounts -accounts/storageaccounts -accounts/storageaccounts/containers -accounts/transferanalyticsunits -accounts/transferecoanalyticsunits"],
+    ["microsoft.datalakestore", "+accounts -accounts/eventgridfilters -accounts/firewallrules"],
+    ["microsoft.datamigration", "-databasemigrations +migrationservices +services +services/projects +slots +sqlmigrationservices"],
+    ["microsoft.dataprotection", "-backupinstances +backupvaults +resourceguards"],
+    ["microsoft.datareplication", "+replicationfabrics +replicationvaults"],
+    ["microsoft.datashare", "+accounts -accounts/shares -accounts/shares/datasets -accounts/shares/invitations -accounts/shares/providersharesubscriptions -accounts/shares/synchronizationsettings -accounts/sharesubscriptions -accounts/sharesubscriptions/consumersourcedatasets -accounts/sharesubscriptions/datasetmappings -accounts/sharesubscriptions/triggers"],
+    ["microsoft.dbformariadb", "+servers -servers/advisors -servers/keys -servers/privateendpointconnectionproxies -servers/privateendpointconnections -servers/privatelinkresources -servers/querytexts -servers/recoverableservers -servers/resetqueryperformanceinsightdata -servers/topquerystatistics -servers/virtualnetworkrules -servers/waitstatistics"],
+    ["microsoft.dbformysql", "-assessformigration +flexibleservers -getprivatednszonesuffix +servers -servers/advisors -servers/keys -servers/privateendpointconnectionproxies -servers/privateendpointconnections -servers/privatelinkresources -servers/querytexts -servers/recoverableservers -servers/resetqueryperformanceinsightdata -servers/topquerystatistics -servers/virtualnetworkrules -servers/waitstatistics"],
+    ["microsoft.dbforpostgresql", "+flexibleservers -flexibleservers/migrations -getprivatednszonesuffix +servergroupsv2 +servers -servers/advisors -servers/keys -servers/privateendpointconnectionproxies -servers/privateendpointconnections -servers/privatelinkresources -servers/querytexts -servers/recoverableservers -servers/resetqueryperformanceinsightdata -servers/topquerystatistics -servers/virtualnetworkrules -servers/waitstatistics"],
+    ["microsoft.dependencymap", "+maps +maps/discoverysources"],
+    ["microsoft.desktopvirtualization", "+appattachpackages +applicationgroups -applicationgroups/applications -applicationgroups/desktops -applicationgroups/startmenuitems +connectionpolicies +hostpools -hostpools/msixpackages -hostpools/sessionhosts -hostpools/sessionhosts/usersessions -hostpools/usersessions +repositoryfolders -repositoryfolders/repositoryintegrations +scalingplans +workspaces"],
+    ["microsoft.devcenter", "+devcenters -devcenters/attachednetworks -devcenters/catalogs -devcenters/catalogs/devboxdefinitions -devcenters/catalogs/environmentdefinitions -devcenters/catalogs/tasks -devcenters/curationprofiles +devcenters/devboxdefinitions +devcenters/encryptionsets -devcenters/environmenttypes -devcenters/galleries -devcenters/galleries/images -devcenters/galleries/images/versions -devcenters/images -devcenters/projectpolicies +networkconnections -networkconnections/outboundnetworkdependenciesendpoints +plans -plans/members +projects -projects/allowedenvironmenttypes -projects/attachednetworks -projects/catalogs -projects/catalogs/environmentdefinitions -projects/catalogs/imagedefinitions -projects/catalogs/imagedefinitions/builds -projects/devboxdefinitions -projects/environmenttypes -projects/images -projects/images/versions +projects/pools -projects/pools/schedules -registeredsubscriptions"],
+    ["microsoft.developmentwindows365", "+developmentcloudpcdelegatedmsis"],
+    ["microsoft.devhub", "+iacprofiles -templates -templates/versions -templates/versions/generate +workflows"],
+    ["microsoft.deviceonboarding", "-devicestates +discoveryservices +discoveryservices/ownershipvoucherpublickeys +onboardingservices +onboardingservices/policies"],
+    ["microsoft.deviceregistry", "+assetendpointprofiles +assets -billingcontainers +devices +discoveredassetendpointprofiles +discoveredassets +namespaces +namespaces/assetendpointprofiles +namespaces/assets +namespaces/devices +namespaces/discoveredassetendpointprofiles +namespaces/discoveredassets +namespaces/discovereddevices +schemaregistries -schemaregistries/schemas -schemaregistries/schemas/schemaversions"],
+    ["microsoft.devices", "+iothubs -iothubs/eventgridfilters -iothubs/failover -iothubs/securitysettings +provisioningservices -usages"],
+    ["microsoft.deviceupdate", "+accounts +accounts/agents +accounts/instances -accounts/privateendpointconnectionproxies -accounts/privateendpointconnections -accounts/privatelinkresources -registeredsubscriptions +updateaccounts +updateaccounts/activedeployments +updateaccounts/agents +updateaccounts/deployments +updateaccounts/deviceclasses +updateaccounts/updates"],
+    ["microsoft.devopsinfrastructure", "-images -images/versions +pools -pools/resources -resources"],
+    ["microsoft.devtestlab", "+labs +labs/environments +labs/servicerunners +labs/virtualmachines +schedules"],
+    ["microsoft.digitaltwins", "+digitaltwinsinstances -digitaltwinsinstances/endpoints -digitaltwinsinstances/ingressendpoints -digitaltwinsinstances/timeseriesdatabaseconnections"],
+    ["microsoft.documentdb", "+cassandraclusters -databaseaccountnames +databaseaccounts -databaseaccounts/encryptionscopes +fleets +garnetclusters +managedresources +mongoclusters -restorabledatabaseaccounts +throughputpools -throughputpools/throughputpoolaccounts"],
+    ["microsoft.domainregistration", "+domains -domains/domainownershipidentifiers -generatessorequest -topleveldomains -validatedomainregistrationinformation"],
+    ["microsoft.durabletask", "+namespaces -namespaces/taskhubs +schedulers -schedulers/retentionpolicies -schedulers/taskhubs"],
+    ["microsoft.edge", "+configtemplates -configtemplates/versions -configurationreferences +configurations -configurations/arcgatewayconfigurations -configurations/connectivityconfigurations -configurations/dynamicconfigurations -configurations/dynamicconfigurations/versions -configurations/networkconfigurations -configurations/provisioningconfigurations -configurations/securityconfigurations -configurations/timeserverconfigurations +configurationtemplates -configurationtemplates/versions -connectivitystatuses +contexts -contexts/eventgridfilters -contexts/sitereferences -contexts/workflows -contexts/workflows/versions -contexts/workflows/versions/executions +deploymenttargets +diagnostics -jobs -registeredsubscriptions -resourceinsights -schemareferences +schemas -schemas/dynamicschemas -schemas/dynamicschemas/versions -schemas/versions -siteawareresourcetypes -sites +solutionbindings -solutionbindings/solutionbindingconfigurations -solutionbindings/solutioninstances +solutions -solutions/versions +solutiontemplates -solutiontemplates/versions +targets -targets/instances -targets/instances/histories -targets/solutions -targets/solutions/instances -targets/solutions/instances/histories -targets/solutions/versions +targettemplates -updates +winfields -winfields/images +workflowtemplates -workflowtemplates/versions"],
+    ["microsoft.edgemanagement", "-troubleshoot"],
+    ["microsoft.edgemarketplace", "-offers -publishers"],
+    ["microsoft.edgeorder", "+addresses +bootstrapconfigurations +orderitems -orders -productfamiliesmetadata"],
+    ["microsoft.edgeorderpartner", "-searchinventories"],
+    ["microsoft.elastic", "-elasticversions -getelasticorganizationtoazuresubscriptionmapping -getorganizationapikey +monitors -monitors/monitoredsubscriptions -monitors/openaiintegrations -monitors/tagrules"],
+    ["microsoft.enterprisesupport", "+enterprisesupports -validate"],
+    ["microsoft.entraidgovernance", "+guestgovernanceusage"],
+    ["microsoft.eventgrid", "+domains -domains/topics -eventsubscriptions -extensiontopics +namespaces +partnerconfigurations +partnerdestinations +partnernamespaces -partnernamespaces/channels -partnernamespaces/eventchannels +partnerregistrations +partnertopics -partnertopics/eventsubscriptions +systemtopics -systemtopics/eventsubscriptions +topics -topictypes -verifiedpartners"],
+    ["microsoft.eventhub", "+clusters +namespaces -namespaces/applicationgroups -namespaces/authorizationrules -namespaces/disasterrecoveryconfigs -namespaces/eventhubs -namespaces/eventhubs/authorizationrules -namespaces/eventhubs/consumergroups -namespaces/hoboconfigurations -namespaces/networkrulesets -namespaces/networksecurityperimeterassociationproxies -namespaces/networksecurityperimeterconfigurations -namespaces/privateendpointconnectionproxies -namespaces/privateendpointconnections"],
+    ["microsoft.experimentation", "+experimentworkspaces"],
+    ["microsoft.fabric", "+capacities"],
+    ["microsoft.fairfieldgardens", "-deviceprovisioningstates +provisioningresources +provisioningresources/provisioningpolicies"],
+    ["microsoft.features", "-featureconfigurations -featureprovidernamespaces -featureproviders -features -providers -subscriptionfeatureregistrations"],
+    ["microsoft.fluidrelay", "+fluidrelayservers -fluidrelayservers/fluidrelaycontainers -fluidrelayservers/privateendpointconnectionproxies -fluidrelayservers/privateendpointconnections -fluidrelayservers/privatelinkresources"],
+    ["microsoft.graphservices", "+accounts -registeredsubscriptions"],
+    ["microsoft.guestconfiguration", "-guestconfigurationassignments"],
+    ["microsoft.hanaonazure", "+hanainstances"],
+    ["microsoft.hdinsight", "+clusters -clusters/applications"],
+    ["microsoft.healthbot", "+healthbots"],
+    ["microsoft.healthcareapis", "+services -services/privateendpointconnectionproxies -services/privateendpointconnections -services/privatelinkresources +workspaces +workspaces/analyticsconnectors +workspaces/dicomservices -workspaces/eventgridfilters +workspaces/fhirservices -workspaces/privateendpointconnectionproxies -workspaces/privateendpointconnections -workspaces/privatelinkresources"],
+    ["microsoft.healthdataaiservices", "+deidservices -deidservices/privateendpointconnections -deidservices/privatelinkresources"],
+    ["microsoft.healthmodel", "+healthmodels -healthmodels/snapshots -healthmodels/versions"],
+    ["microsoft.healthplatform", "+accounts"],
+    ["microsoft.help", "-diagnostics -discoversolutions -discoverysolutions -monitorinsights -plugins -selfhelp -simplifiedsolutions -smartdiagnostics -solutions -troubleshooters"],
+    ["microsoft.hybridcloud", "+cloudconnections +cloudconnectors"],
+    ["microsoft.hybridcompute", "+gateways +licenses +machines -machines/assesspatches +machines/extensions -machines/hybrididentitymetadata -machines/installpatches +machines/licenseprofiles -machines/privatelinkscopes +machines/runcommands -networkconfigurations -ostype -ostype/agentversions -ostype/agentversions/latest +privatelinkscopes -privatelinkscopes/networksecurityperimeterassociationproxies -privatelinkscopes/networksecurityperimeterconfigurations -privatelinkscopes/privateendpointconnectionproxies -privatelinkscopes/privateendpointconnections -settings -validatelicense"],
+    ["microsoft.hybridconnectivity", "-endpoints -generateawstemplate +publiccloudconnectors -solutionconfigurations -solutiontypes"],
+    ["microsoft.hybridcontainerservice", "-kubernetesversions -provisionedclusterinstances +provisionedclusters +provisionedclusters/agentpools -provisionedclusters/hybrididentitymetadata -provisionedclusters/upgradeprofiles +storagespaces +virtualnetworks"],
+    ["microsoft.hybridnetwork", "+configurationgroupvalues +devices +networkfunctions -networkfunctions/components -networkfunctionvendors -proxypublishers -proxypublishers/configurationgroupschemas -proxypublishers/networkfunctiondefinitiongroups -proxypublishers/networkfunctiondefinitiongroups/networkfunctiondefinitionversions -proxypublishers/networkservicedesigngroups -proxypublishers/networkservicedesigngroups/networkservicedesignversions +publishers +publishers/artifactstores +publishers/artifactstores/artifactmanifests -publishers/artifactstores/artifacts -publishers/artifactstores/artifactversions +publishers/configurationgroupschemas +publishers/networkfunctiondefinitiongroups +publishers/networkfunctiondefinitiongroups/networkfunctiondefinitionversions +publishers/networkfunctiondefinitiongroups/previewsubscriptions +publishers/networkservicedesigngroups +publishers/networkservicedesigngroups/networkservicedesignversions -registeredsubscriptions +sitenetworkservices +sites -vendors"],
+    ["microsoft.identity", "-applications -applications/owners -applications/preauthorizedapplications -applications/trustedcertificatesubjects -oauth2permissiongrants -organizations -organizations/applications -organizations/applications/preauthorizedapplications -organizations/applications/trustedcertificatesubjects -orgidapplications -serviceprincipals -serviceprincipals/approleassignedto -serviceprincipals/approleassignments -serviceprincipals/owners"],
+    ["microsoft.impact", "-connectors -getuploadtoken -impactcategories -topologyimpacts -workloadimpacts -workloadimpacts/insights"],
+    ["microsoft.insights", "+actiongroups -actiongroups/networksecurityperimeterassociationproxies -actiongroups/networksecurityperimeterconfigurations +autoscalesettings +components -components/aggregate -components/analyticsitems -components/annotations -components/api -components/apikeys -components/currentbillingfeatures -components/defaultworkitemconfig -components/events -components/exportconfiguration -components/extendqueries -components/favorites -components/featurecapabilities -components/generatediagnosticservicereadonlytoken -components/generatediagnosticservicereadwritetoken -components/linkedstorageaccounts -components/metadata -components/metricdefinitions -components/metrics -components/move -components/myanalyticsitems -components/myfavorites -components/pricingplans -components/proactivedetectionconfigs -components/purge -components/query -components/quotastatus -components/webtests -components/workitemconfigs -createnotifications -deletedworkbooks -diagnosticsettings -diagnosticsettingscategories -eventcategories -eventtypes -extendeddiagnosticsettings -generatediagnosticservicereadonlytoken -generatediagnosticservicereadwritetoken +guestdiagnosticsettings -guestdiagnosticsettingsassociation -logdefinitions -logprofiles -logs -metricbatch -metricdefinitions -metricnamespaces -metrics -migratealertrules -migratetonewpricingmodel +notificationgroups -notificationstatus +privatelinkscopes -privatelinkscopes/privateendpointconnectionproxies -privatelinkscopes/privateendpointconnections -privatelinkscopes/scopedresources -rollbacktolegacypricingmodel -scheduledqueryrules/networksecurityperimeterassociationproxies -scheduledqueryrules/networksecurityperimeterconfigurations -tenantactiongroups -topology -transactions +webtests -webtests/gettestresultfile +workbooks +workbooktemplates"],
+    ["microsoft.integrationspaces", "+spaces +spaces/applications -spaces/applications/businessprocesses -spaces/applications/businessprocesses/versions -spaces/applications/resources -spaces/infrastructureresources"],
+    ["microsoft.iotcentral", "-apptemplates +iotapps"],
+    ["microsoft.iotfirmwaredefense", "-firmwaregroups -firmwaregroups/firmwares +workspaces -workspaces/firmwares -workspaces/firmwares/commonvulnerabilitiesandexposures -workspaces/firmwares/cryptocertificates -workspaces/firmwares/cryptokeys -workspaces/firmwares/cves -workspaces/firmwares/passwordhashes -workspaces/firmwares/sbomcomponents -workspaces/firmwares/summaries -workspaces/usagemetrics"],
+    ["microsoft.iotsecurity", "-alerttypes -defendersettings -onpremisesensors -recommendationtypes -sensors -sites"],
+    ["microsoft.keyvault", "-deletedmanagedhsms -deletedvaults +hsmpools +managedhsms -managedhsms/keys -managedhsms/keys/versions +vaults -vaults/accesspolicies -vaults/eventgridfilters -vaults/keys -vaults/keys/versions +vaults/secrets"],
+    ["microsoft.kubernetes", "+connectedclusters -registeredsubscriptions"],
+    ["microsoft.kubernetesconfiguration", "-extensions -extensiontypes -fluxconfigurations -namespaces +privatelinkscopes -privatelinkscopes/privateendpointconnectionproxies -privatelinkscopes/privateendpointconnections -sourcecontrolconfigurations"],
+    ["microsoft.kubernetesruntime", "-bfdprofiles -bgppeers -loadbalancers -services -storageclasses"],
+    ["microsoft.kusto", "+clusters -clusters/attacheddatabaseconfigurations -clusters/databases -clusters/databases/dataconnections -clusters/databases/eventhubconnections -clusters/databases/principalassignments -clusters/databases/scripts -clusters/dataconnections -clusters/managedprivateendpoints -clusters/principalassignments -clusters/sandboxcustomimages -clusters/sharedidentities"],
+    ["microsoft.labservices", "+labaccounts +labplans +labs -users"],
+    ["microsoft.loadtestservice", "-loadtestmappings -loadtestprofilemappings +loadtests -loadtests/limits -loadtests/outboundnetworkdependenciesendpoints +playwrightworkspaces -playwrightworkspaces/quotas -registeredsubscriptions"],
+    ["microsoft.logic", "+businessprocesses +hostingenvironments +integrationaccounts +integrationserviceenvironments +integrationserviceenvironments/managedapis +isolatedenvironments +templates +workflows"],
+    ["microsoft.machinelearningservices", "+capacityreservationgroups +inferencemodels +registries -registries/codes -registries/codes/versions -registries/components -registries/components/versions -registries/data -registries/data/versions -registries/datareferences -registries/datareferences/versions -registries/environments -registries/environments/versions -registries/models -registries/models/versions +virtualclusters +workspaces +workspaces/batchendpoints +workspaces/batchendpoints/deployments -workspaces/capabilityhosts -workspaces/codes -workspaces/codes/versions -workspaces/components -workspaces/components/versions -workspaces/computes -workspaces/data -workspaces/data/versions -workspaces/datasets -workspaces/datastores -workspaces/endpoints -workspaces/environments -workspaces/environments/versions -workspaces/eventgridfilters -workspaces/featuresets -workspaces/featuresets/versions -workspaces/featurestoreentities -workspaces/featurestoreentities/versions +workspaces/inferencepools +workspaces/inferencepools/endpoints +workspaces/inferencepools/groups -workspaces/jobs -workspaces/labelingjobs -workspaces/linkedservices -workspaces/managednetworks -workspaces/marketplacesubscriptions -workspaces/models -workspaces/models/versions +workspaces/onlineendpoints +workspaces/onlineendpoints/deployments -workspaces/schedules +workspaces/serverlessendpoints -workspaces/services"],
+    ["microsoft.maintenance", "-applyupdates -configurationassignments +maintenanceconfigurations -maintenanceconfigurations/eventgridfilters -publicmaintenanceconfigurations -scheduledevents -scheduledevents/acknowledge -updates"],
+    ["microsoft.managedidentity", "-identities -migrateidentities +userassignedidentities -userassignedidentities/federatedidentitycredentials"],
+    ["microsoft.managedservices", "-marketplaceregistrationdefinitions -registrationassignments -registrationdefinitions"],
+    ["microsoft.management", "-getentities -managementgroups -managementgroups/settings -resources -servicegroups -starttenantbackfill -tenantbackfillstatus"],
+    ["microsoft.manufacturingplatform", "+manufacturingdataservices"],
+    ["microsoft.maps", "+accounts +accounts/creators -accounts/eventgridfilters -accounts/privateendpointconnectionproxies -accounts/privateendpointconnections"],
+    ["microsoft.marketplace", "-keys -keys/create -keys/revoke -mysolutions -offers -privatestores -privatestores/adminrequestapprovals -privatestores/anyexistingoffersinthecollections -privatestores/billingaccounts -privatestores/bulkcollectionsaction -privatestores/collections -privatestores/collections/approveallitems -privatestores/collections/disableapproveallitems -privatestores/collections/mapofferstocontexts -privatestores/collections/offers -privatestores/collections/offers/upsertofferwithmulticontext -privatestores/collections/queryrules -privatestores/collections/setrules -privatestores/collections/transferoffers -privatestores/collectionstosubscriptionsmapping -privatestores/fetchallsubscriptionsintenant -privatestores/offers -privatestores/offers/acknowledgenotification -privatestores/queryapprovedplans -privatestores/querynotificationsstate -privatestores/queryoffers -privatestores/queryuseroffers -privatestores/queryuserrules -privatestores/requestapprovals -privatestores/requestapprovals/query -privatestores/requestapprovals/withdrawplan -products -products/reviews -products/reviews/comments -products/reviews/helpful -products/usermetadata -publishers -publishers/offers -publishers/offers/amendments -register -search"],
+    ["microsoft.marketplaceordering", "-agreements -offertypes"],
+    ["microsoft.messagingcatalog", "+catalogs"],
+    ["microsoft.messagingconnectors", "+connectors"],
+    ["microsoft.migrate", "+assessmentprojects -assessmentprojects/assessments -castscanreports +migrateprojects -migrateprojects/migrationentities -migrateprojects/migrationentitygroups -migrateprojects/tasks -migrateprojects/waves +modernizeprojects +movecollections -onpremtcodetails"],
+    ["microsoft.mixedreality", "+remoterenderingaccounts +spatialmapsaccounts"],
+    ["microsoft.mobilenetwork", "+mobilenetworks +mobilenetworks/datanetworks +mobilenetworks/edgenetworksecuritygroups +mobilenetworks/services +mobilenetworks/simpolicies +mobilenetworks/sites +mobilenetworks/slices +mobilenetworks/wifissids +packetcorecontrolplanes -packetcorecontrolplanes/packetcaptures +packetcorecontrolplanes/packetcoredataplanes +packetcorecontrolplanes/packetcoredataplanes/attacheddatanetworks -packetcorecontrolplanes/packetcoredataplanes/attacheddatanetworks/routinginfo +packetcorecontrolplanes/packetcoredataplanes/attachedwifissids +packetcorecontrolplanes/packetcoredataplanes/edgevirtualnetworks -packetcorecontrolplanes/packetcoredataplanes/routinginfo -packetcorecontrolplanes/routinginfo -packetcorecontrolplanes/ues -packetcorecontrolplanes/ues/extendedinformation -packetcorecontrolplaneversions +radioaccessnetworks +simgroups -simgroups/sims +sims"],
+    ["microsoft.monitor", "+accounts -investigations +pipelinegroups"],
+    ["microsoft.mysqldiscovery", "+mysqlsites -mysqlsites/agents -mysqlsites/errorsummaries -mysqlsites/mysqlservers -mysqlsites/refresh -mysqlsites/summaries"],
+    ["microsoft.netapp", "+netappaccounts -netappaccounts/accountbackups +netappaccounts/backuppolicies +netappaccounts/backupvaults -netappaccounts/backupvaults/backups +netappaccounts/capacitypools +netappaccounts/capacitypools/caches +netappaccounts/capacitypools/volumes -netappaccounts/capacitypools/volumes/backups -netappaccounts/capacitypools/volumes/buckets -netappaccounts/capacitypools/volumes/mounttargets -netappaccounts/capacitypools/volumes/ransomwarereports -netappaccounts/capacitypools/volumes/snapshots -netappaccounts/capacitypools/volumes/subvolumes -netappaccounts/capacitypools/volumes/volumequotarules -netappaccounts/quotalimits +netappaccounts/snapshotpolicies -netappaccounts/vaults -netappaccounts/volumegroups +scaleaccounts +scaleaccounts/scalecapacitypools +scaleaccounts/scalecapacitypools/scalevolumes -scaleaccounts/scalecapacitypools/scalevolumes/scalesnapshots +scaleaccounts/scalesnapshotpolicies"],
+    ["microsoft.network", "+applicationsecuritygroups -cloudservicenetworkinterfaces -cloudservicepublicipaddresses -cloudserviceslots +customipprefixes +ddoscustompolicies +ddosprotectionplans +dscpconfigurations +gatewayloadbalanceraliases -internalpublicipaddresses +loadbalancers +natgateways +networkintentpolicies +networkinterfaces +networkmanagers +networkprofiles +networksecuritygroups +networkwatchers +networkwatchers/connectionmonitors +networkwatchers/flowlogs +networkwatchers/lenses +networkwatchers/pingmeshes +privateendpointredirectmaps +privateendpoints -privateendpoints/privatelinkserviceproxies +privatelinkservices +publicipaddresses +publicipprefixes +routetables +serviceendpointpolicies +servicegateways +virtualnetworks -virtualnetworks/taggedtrafficconsumers +virtualnetworktaps"],
+    ["microsoft.networkcloud", "+baremetalmachines +cloudservicesnetworks +clustermanagers +clusters +clusters/baremetalmachinekeysets +clusters/bmckeysets +clusters/metricsconfigurations +kubernetesclusters +kubernetesclusters/agentpools +kubernetesclusters/features +l2networks +l3networks +racks -registeredsubscriptions +storageappliances +trunkednetworks +virtualmachines +virtualmachines/consoles +volumes"],
+    ["microsoft.networkfunction", "+azuretrafficcollectors +azuretrafficcollectors/collectorpolicies -copilot +meshvpns +meshvpns/connectionpolicies -meshvpns/privateendpointconnectionproxies -meshvpns/privateendpointconnections +vpnbranches"],
+    ["microsoft.nexusidentity", "+identitycontrollers +identitysets"],
+    ["microsoft.notificationhubs", "+namespaces +namespaces/notificationhubs"],
+    ["microsoft.nutanix", "+interfaces +nodes"],
+    ["microsoft.objectstore", "+osnamespaces"],
+    ["microsoft.offazure", "+appliances +hypervsites +importsites +mastersites -mastersites/sqlsites +serversites +vmwaresites"],
+    ["microsoft.offazurespringboot", "+springbootsites -springbootsites/errorsummaries -springbootsites/springbootapps -springbootsites/springbootservers -springbootsites/summaries"],
+    ["microsoft.onlineexperimentation", "+workspaces -workspaces/privateendpointconnections -workspaces/privatelinkresources"],
+    ["microsoft.openenergyplatform", "+energyservices -energyservices/privateendpointconnectionproxies -energyservices/privateendpointconnections -energyservices/privatelinkresources"],
+    ["microsoft.operationalinsights", "+clusters -deletedworkspaces -linktargets +querypacks -storageinsightconfigs +workspaces -workspaces/api -workspaces/dataexports -workspaces/datasources -workspaces/linkedservices -workspaces/linkedstorageaccounts -workspaces/metadata -workspaces/networksecurityperimeterassociationproxies -workspaces/networksecurityperimeterconfigurations -workspaces/purge -workspaces/query -workspaces/scopedprivatelinkproxies -workspaces/storageinsightconfigs -workspaces/summarylogs -workspaces/tables"],
+    ["microsoft.operatorvoicemail", "+operatorvoicemailinstances"],
+    ["microsoft.oraclediscovery", "+oraclesites -oraclesites/errorsummaries -oraclesites/oracledatabases -oraclesites/oracleservers -oraclesites/summaries"],
+    ["microsoft.partnermanagedconsumerrecurrence", "-recurrences"],
+    ["microsoft.peering", "-cdnpeeringprefixes -legacypeerings -lookingglass -peerasns +peerings -peeringservicecountries -peeringserviceproviders +peeringservices"],
+    ["microsoft.pki", "+pkis -pkis/certificateauthorities -pkis/enrollmentpolicies"],
+    ["microsoft.policyinsights", "-attestations -componentpolicystates -derivepolicyproperties -eventgridfilters -generatepolicyruleif -handlepolicycopilotrequest -policyevents -policymetadata -policystates -policytrackedresources -remediations"],
+    ["microsoft.portal", "-consoles +dashboards -tenantconfigurations -usersettings"],
+    ["microsoft.powerbi", "+privatelinkservicesforpowerbi +tenants -tenants/workspaces +workspacecollections"],
+    ["microsoft.powerbidedicated", "+autoscalevcores +capacities +servers"],
+    ["microsoft.powerplatform", "+accounts +enterprisepolicies"],
+    ["microsoft.premonition", "+libraries +libraries/analyses +libraries/samples"],
+    ["microsoft.professionalservice", "+resources"],
+    ["microsoft.programmableconnectivity", "+gateways +operatorapiconnections -operatorapiplans"],
+    ["microsoft.providerhub", "+providermonitorsettings -providerregistrations -providerregistrations/authorizedapplications -providerregistrations/customrollouts -providerregistrations/defaultrollouts -providerregistrations/manifests -providerregistrations/newregionfrontloadrelease -providerregistrations/resourceactions -providerregistrations/resourcetyperegistrations"],
+    ["microsoft.purview", "+accounts -accounts/kafkaconfigurations -consents -getdefaultaccount -policies -removedefaultaccount -setdefaultaccount"],
+    ["microsoft.quantum", "+provideraccounts +workspaces"],
+    ["microsoft.quota", "-groupquotas -groupquotas/groupquotalimits -groupquotas/groupquotarequests -groupquotas/locationusages -groupquotas/quotaallocationrequests -groupquotas/subscriptionrequests -groupquotas/subscriptions -quotarequests -quotas -usages"],
+    ["microsoft.recommendationsservice", "+accounts +accounts/modeling +accounts/serviceendpoints"],
+    ["microsoft.recoveryservices", "-backupprotecteditems +vaults"],
+    ["microsoft.relationships", "-dependencyof -servicegroupmember"],
+    ["microsoft.relay", "+namespaces -namespaces/authorizationrules -namespaces/hybridconnections -namespaces/hybridconnections/authorizationrules -namespaces/privateendpointconnectionproxies -namespaces/privateendpointconnections -namespaces/wcfrelays -namespaces/wcfrelays/authorizationrules"],
+    ["microsoft.resourceconnector", "+appliances -telemetryconfig"],
+    ["microsoft.resourcegraph", "-generatequery +queries -resourcechangedetails -resourcechanges -resources -resourceshistory -subscriptionsstatus"],
+    ["microsoft.resourcehealth", "-childresources -emergingissues -events -impactedresources -metadata"],
+    ["microsoft.resourcenotifications", "-eventgridfilters"],
+    ["microsoft.resources", "-batch -databoundaries -decompilebicep -deletedresources -deleteoptions +deploymentscripts -deploymentscripts/logs -links +resourcegroups +subscriptions -tags +templatespecs +templatespecs/versions -tenants -validateresources"],
+    ["microsoft.saas", "+applications +resources -saasresources"],
+    ["microsoft.saashub", "-cancreate +cloudservices -registeredsubscriptions -saasresources -tenantlevelcancreate"],
+    ["microsoft.scom", "+managedinstances -managedinstances/managedgateways -managedinstances/monitoredresources"],
+    ["microsoft.scvmm", "+availabilitysets +clouds -virtualmachineinstances +virtualmachines +virtualmachines/extensions -virtualmachines/guestagents -virtualmachines/hybrididentitymetadata +virtualmachinetemplates +virtualnetworks +vmmservers -vmmservers/inventoryitems"],
+    ["microsoft.search", "-offerings -resourcehealthmetadata +searchservices"],
+    ["microsoft.secretsynccontroller", "+azurekeyvaultsecretproviderclasses +secretsyncs"],
+    ["microsoft.security", "-advancedthreatprotectionsettings -aggregations -alerts -alertssuppressionrules -allowedconnections -apicollections -applications -assessmentmetadata -assessments -assessments/governanceassignments +assignments -autodismissalertsrules +automations -autoprovisioningsettings -compliances -connectedcontainerregistries -connectors +customassessmentautomations -customrecommendations -datacollectionagents -datascanners -defenderforstoragesettings -devicesecuritygroups -discoveredsecuritysolutions -externalsecuritysolutions -governancerules -healthreports -informationprotectionpolicies -integrations +iotsecuritysolutions -iotsecuritysolutions/analyticsmodels -iotsecuritysolutions/analyticsmodels/aggregatedalerts -iotsecuritysolutions/analyticsmodels/aggregatedrecommendations -iotsecuritysolutions/iotalerts -iotsecuritysolutions/iotalerttypes -iotsecuritysolutions/iotrecommendations -iotsecuritysolutions/iotrecommendationtypes -jitnetworkaccesspolicies -jitpolicies -mdeonboardings -policies -pricings -pricings/securityoperators -query -regulatorycompliancestandards -regulatorycompliancestandards/regulatorycompliancecontrols -regulatorycompliancestandards/regulatorycompliancecontrols/regulatorycomplianceassessments -securescorecontroldefinitions -securescorecontrols -securescores -securescores/securescorecontrols +securityconnectors -securityconnectors/devops -securitycontacts -securitysolutions -securitysolutionsreferencedata -securitystandards -securitystatuses -securitystatusessummaries -sensitivitysettings -servervulnerabilityassessments -servervulnerabilityassessmentssettings -settings -sqlvulnerabilityassessments -standardassignments +standards -subassessments -tasks -topologies -trustedips -vmscanners -workspacesettings"],
+    ["microsoft.securitycopilot", "+capacities"],
+    ["microsoft.securitydetonation", "+chambers"],
+    ["microsoft.securityinsights", "-aggregations -alertrules -alertruletemplates -automationrules -billingstatistics -bookmarks -businessapplicationagents -cases -collaborations -contentpackages -contentproductpackages -contentproducttemplates -contenttemplates -contenttranslators -dataconnectordefinitions -dataconnectors -enrichment -enrichmentwidgets -entities -entityquerytemplates -exportconnections -fileimports -hunts -huntsessions -incidents -metadata -mitrecoveragerecords -onboardingstates -overview -partnerships -recommendations -securitymlanalyticssettings -settings -sourcecontrols -threatintelligence -triggeredanalyticsruleruns -workspacemanagerassignments -workspacemanagerconfigurations -workspacemanagergroups -workspacemanagermembers"],
+    ["microsoft.securityplatform", "+accountlinks"],
+    ["microsoft.sentinelplatformservices", "+sentinelplatformservices"],
+    ["microsoft.serialconsole", "-consoleservices -serialports"],
+    ["microsoft.servicebus", "+namespaces -namespaces/authorizationrules -namespaces/disasterrecoveryconfigs -namespaces/eventgridfilters -namespaces/migrationconfigurations -namespaces/networkrulesets -namespaces/privateendpointconnectionproxies -namespaces/privateendpointconnections -namespaces/queues -namespaces/queues/authorizationrules -namespaces/topics -namespaces/topics/authorizationrules -namespaces/topics/subscriptions -namespaces/topics/subscriptions/rules -premiummessagingregions"],
+    ["microsoft.servicefabric", "+clusters -clusters/applications -clusters/applications/services -clusters/applicationtypes -clusters/applicationtypes/versions +managedclusters -managedclusters/applications -managedclusters/applications/services -managedclusters/applicationtypes -managedclusters/applicationtypes/versions -managedclusters/nodetypes"],
+    ["microsoft.servicelinker", "-configurationnames -daprconfigurations -dryruns -linkers"],
+    ["microsoft.serviceshub", "+connectors -connectors/connectorspaces -getrecommendationscontent -supportofferingentitlement -workspaces"],
+    ["microsoft.signalrservice", "+signalr -signalr/customdomains -signalr/eventgridfilters +signalr/replicas +webpubsub -webpubsub/customdomains +webpubsub/replicas"],
+    ["microsoft.singularity", "+accounts -accounts/accountquotapolicies -accounts/grouppolicies -accounts/jobs -accounts/models -accounts/networks -accounts/secrets -accounts/storagecontainers -accounts/templatedmodels -images -quotas"],
+    ["microsoft.softwareplan", "-hybridusebenefits +softwaresubscriptions"],
+    ["microsoft.solutions", "+applicationdefinitions +applications +jitrequests"],
+    ["microsoft.sovereign", "+landingzoneaccounts -landingzoneaccounts/landingzoneconfigurations -landingzoneaccounts/landingzoneregistrations -landingzoneconfigurations -landingzoneregistrations -transparencylogs"],
+    ["microsoft.sql", "-instancefailovergroup +instancepools +managedinstances -managedinstances/administrators -managedinstances/advancedthreatprotectionsettings +managedinstances/databases -managedinstances/databases/advancedthreatprotectionsettings -managedinstances/databases/backuplongtermretentionpolicies -managedinstances/databases/ledgerdigestuploads -managedinstances/databases/longtermretentionbackups -managedinstances/databases/vulnerabilityassessments -managedinstances/dnsaliases -managedinstances/metricdefinitions -managedinstances/metrics -managedinstances/recoverabledatabases -managedinstances/sqlagent -managedinstances/startstopschedules -managedinstances/tdecertificates -managedinstances/vulnerabilityassessments +servers -servers/administrators -servers/advancedthreatprotectionsettings -servers/advisors -servers/aggregateddatabasemetrics -servers/auditingsettings -servers/automatictuning -servers/communicationlinks -servers/connectionpolicies +servers/databases -servers/databases/activate -servers/databases/activatedatabase -servers/databases/advancedthreatprotectionsettings -servers/databases/advisors -servers/databases/auditingsettings -servers/databases/auditrecords -servers/databases/automatictuning -servers/databases/backuplongtermretentionpolicies -servers/databases/backupshorttermretentionpolicies -servers/databases/databasestate -servers/databases/datamaskingpolicies -servers/databases/datamaskingpolicies/rules -servers/databases/deactivate -servers/databases/deactivatedatabase -servers/databases/extensions -servers/databases/geobackuppolicies -servers/databases/ledgerdigestuploads -servers/databases/longtermretentionbackups -servers/databases/metricdefinitions -servers/databases/metrics -servers/databases/recommendedsensitivitylabels -servers/databases/replicationlinks -servers/databases/securityalertpolicies -servers/databases/sqlvulnerabilityassessments -servers/databases/syncgroups -servers/databases/syncgroups/syncmembers -servers/databases/topqueries -servers/databases/topqueries/querytext -servers/databases/transparentdataencryption -servers/databases/vulnerabilityassessment -servers/databases/vulnerabilityassessments -servers/databases/vulnerabilityassessmentscans -servers/databases/vulnerabilityassessmentsettings -servers/databases/workloadgroups -servers/databasesecuritypolicies -servers/devopsauditingsettings -servers/disasterrecoveryconfiguration -servers/dnsaliases -servers/elasticpoolestimates +servers/elasticpools -servers/elasticpools/advisors -servers/elasticpools/metricdefinitions -servers/elasticpools/metrics -servers/encryptionprotector -servers/extendedauditingsettings -servers/failovergroups -servers/failovergroups/tryplannedbeforeforcedfailover -servers/import +servers/jobaccounts +servers/jobagents -servers/jobagents/jobs -servers/jobagents/jobs/executions -servers/jobagents/jobs/steps -servers/jobagents/privateendpoints -servers/keys -servers/recommendedelasticpools -servers/recoverabledatabases -servers/restorabledroppeddatabases -servers/securityalertpolicies -servers/serviceobjectives -servers/sqlvulnerabilityassessments -servers/syncagents -servers/tdecertificates -servers/usages -servers/virtualnetworkrules -servers/vulnerabilityassessments +virtualclusters"],
+    ["microsoft.sqlvirtualmachine", "+sqlvirtualmachinegroups +sqlvirtualmachines"],
+    ["microsoft.standbypool", "+standbycontainergrouppools -standbycontainergrouppools/runtimeviews +standbyvirtualmachinepools -standbyvirtualmachinepools/runtimeviews -standbyvirtualmachinepools/standbyvirtualmachines -standbyvirtualmachinepools/virtualmachines"],
+    ["microsoft.storage", "-deletedaccounts +storageaccounts -storageaccounts/blobservices -storageaccounts/encryptionscopes -storageaccounts/fileservices -storageaccounts/queueservices -storageaccounts/services -storageaccounts/services/metricdefinitions -storageaccounts/tableservices +storagetasks -usages"],
+    ["microsoft.storageactions", "+storagetasks -storagetasks/reports -storagetasks/storagetaskassignments"],
+    ["microsoft.storagecache", "+amlfilesystems -amlfilesystems/autoexportjobs -amlfilesystems/autoimportjobs -amlfilesystems/importjobs +caches -caches/storagetargets -getrequiredamlfssubnetssize -usagemodels"],
+    ["microsoft.storagemover", "+storagemovers -storagemovers/agents -storagemovers/endpoints -storagemovers/projects -storagemovers/projects/jobdefinitions -storagemovers/projects/jobdefinitions/jobruns"],
+    ["microsoft.storagesync", "+storagesyncservices -storagesyncservices/registeredservers -storagesyncservices/syncgroups -storagesyncservices/syncgroups/cloudendpoints -storagesyncservices/syncgroups/serverendpoints -storagesyncservices/workflows"],
+    ["microsoft.storagetasks", "+storagetasks"],
+    ["microsoft.streamanalytics", "+clusters -clusters/privateendpoints +streamingjobs"],
+    ["microsoft.subscription", "-acceptchangetenant -acceptownership -acceptownershipstatus -aliases -cancel -changetenantrequest -changetenantstatus -directories -enable -policies -rename -subscriptiondefinitions -subscriptions -supportplans -validatecancel"],
+    ["microsoft.support", "-classifyservices -fileworkspaces -fileworkspaces/files -lookupresourceid -services -services/problemclassifications -supporttickets -supporttickets/communications"],
+    ["microsoft.sustainabilityservices", "+calculations"],
+    ["microsoft.synapse", "+privatelinkhubs +workspaces +workspaces/bigdatapools +workspaces/kustopools -workspaces/kustopools/attacheddatabaseconfigurations -workspaces/kustopools/databases -workspaces/kustopools/databases/dataconnections +workspaces/sqldatabases +workspaces/sqlpools +workspaces/usages"],
+    ["microsoft.toolchainorchestrator", "+activations +campaigns +campaigns/versions +catalogs +catalogs/versions +diagnostics +instances +instances/versions +solutions +solutions/versions +targets +targets/versions"],
+    ["microsoft.updatemanager", "+updaterules"],
+    ["microsoft.usagebilling", "+accounts"],
+    ["microsoft.verifiedid", "+authorities"],
+    ["microsoft.videoindexer", "+accounts -accounts/privateendpointconnections -accounts/privatelinkresources"],
+    ["microsoft.virtualmachineimages", "+imagetemplates -imagetemplates/runoutputs -imagetemplates/triggers"],
+    ["microsoft.visualstudio", "+account +account/extension +account/project"],
+    ["microsoft.vmware", "+arczones +resourcepools +vcenters -vcenters/inventoryitems +virtualmachines +virtualmachinetemplates +virtualnetworks"],
+    ["microsoft.voiceservices", "+communicationsgateways +communicationsgateways/contacts +communicationsgateways/testlines +operatorvoicemailinstances -registeredsubscriptions"],
+    ["microsoft.web", "-apimanagementaccounts -apimanagementaccounts/apiacls -apimanagementaccounts/apis -apimanagementaccounts/apis/apiacls -apimanagementaccounts/apis/connectionacls -apimanagementaccounts/apis/connections -apimanagementaccounts/apis/connections/connectionacls -apimanagementaccounts/apis/localizeddefinitions -apimanagementaccounts/connectionacls -apimanagementaccounts/connections -aseregions -billingmeters +certificates +connectiongateways +connections +containerapps +customapis -customhostnamesites -deletedsites -freetrialstaticwebapps -functionappstacks -generategithubaccesstokenforappservicecli +hostingenvironments -hostingenvironments/eventgridfilters -hostingenvironments/multirolepools -hostingenvironments/workerpools +kubeenvironments -publishingusers -recommendations -resourcehealthmetadata -runtimes +serverfarms -serverfarms/eventgridfilters -serverfarms/firstpartyapps -serverfarms/firstpartyapps/keyvaultsettings +sites -sites/certificates -sites/eventgridfilters -sites/hostnamebindings -sites/networkconfig +sites/premieraddons +sites/slots -sites/slots/certificates -sites/slots/eventgridfilters -sites/slots/hostnamebindings -sites/slots/networkconfig -sourcecontrols -staticsiteregions +staticsites -staticsites/builds -staticsites/builds/databaseconnections -staticsites/builds/linkedbackends -staticsites/builds/userprovidedfunctionapps -staticsites/databaseconnections -staticsites/linkedbackends -staticsites/userprovidedfunctionapps -validate -verifyhostingenvironmentvnet -webappstacks +workerapps"],
+    ["microsoft.weightsandbiases", "+instances -registeredsubscriptions"],
+    ["microsoft.windows365", "+cloudpcdelegatedmsis"],
+    ["microsoft.windowspushnotificationservices", "+registrations"],
+    ["microsoft.workloadbuilder", "+migrationagents +workloads -workloads/instances -workloads/versions -workloads/versions/artifacts"],
+    ["microsoft.workloads", "+connectors +connectors/acssbackups +connectors/amsinsights +connectors/sapvirtualinstancemonitors +epicvirtualinstances +epicvirtualinstances/databaseinstances +epicvirtualinstances/hyperspacewebinstances +epicvirtualinstances/presentationinstances +epicvirtualinstances/sharedinstances +epicvirtualinstances/wssinstances +insights +instancegroupmonitors +instancehealthdefinitions -instancehealthdefinitions/signaldefinitions +instancemonitors +monitors -monitors/alerts -monitors/alerttemplates -monitors/db2jobconfigurations -monitors/providerinstances -monitors/saplandscapemonitor +oraclevirtualinstances +oraclevirtualinstances/databaseinstances +phpworkloads -phpworkloads/wordpressinstances +sapdiscoverysites +sapdiscoverysites/sapinstances -sapdiscoverysites/sapinstances/serverinstances +sapvirtualinstances +sapvirtualinstances/applicationinstances +sapvirtualinstances/centralinstances +sapvirtualinstances/databaseinstances +virtualinstances +virtualinstances/components"]
+]);
+
 ;// CONCATENATED MODULE: ./src/engine/modes.ts
 /**
  * Modes: which resources a definition is evaluated against. `All` takes every resource, resource
@@ -13868,46 +14211,47 @@ const policyFunctions = [
  */
 
 
-/** Child types that are tracked resources (they take tags and a location). */
-const trackedChildTypes = new Set([
-    'Microsoft.Sql/servers/databases',
-    'Microsoft.Sql/servers/elasticPools',
-    'Microsoft.Sql/servers/jobAgents',
-    'Microsoft.Sql/managedInstances/databases',
-    'Microsoft.Web/sites/slots',
-    'Microsoft.Compute/virtualMachines/extensions',
-    'Microsoft.Compute/virtualMachineScaleSets/virtualMachines',
-    'Microsoft.Compute/galleries/images',
-    'Microsoft.Compute/galleries/images/versions',
-    'Microsoft.Synapse/workspaces/sqlPools',
-    'Microsoft.Synapse/workspaces/bigDataPools',
-    'Microsoft.Synapse/workspaces/kustoPools',
-    'Microsoft.MachineLearningServices/workspaces/computes',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
-    'Microsoft.MachineLearningServices/workspaces/batchEndpoints',
-    'Microsoft.MachineLearningServices/workspaces/serverlessEndpoints',
-    'Microsoft.ContainerRegistry/registries/replications',
-    'Microsoft.ContainerRegistry/registries/webhooks',
-    'Microsoft.ContainerRegistry/registries/tasks',
-    'Microsoft.Automation/automationAccounts/runbooks',
-    'Microsoft.Automation/automationAccounts/configurations',
-    'Microsoft.Kusto/clusters/databases',
-    'Microsoft.HybridCompute/machines/extensions',
-    'Microsoft.DBforPostgreSQL/serverGroupsv2',
-    'Microsoft.Network/virtualHubs',
-    'Microsoft.Media/mediaservices/liveEvents',
-    'Microsoft.Media/mediaservices/streamingEndpoints',
-    'Microsoft.Devices/IotHubs/eventHubEndpoints',
-    'Microsoft.DocumentDB/cassandraClusters/dataCenters',
-    'Microsoft.AppPlatform/Spring/apps',
-    'Microsoft.Blueprint/blueprints',
-    'Microsoft.StreamAnalytics/clusters',
-    'Microsoft.NetApp/netAppAccounts/capacityPools',
-    'Microsoft.NetApp/netAppAccounts/capacityPools/volumes',
-    'Microsoft.EventGrid/namespaces/topics'
-].map(t => (0,model_foldCase/* foldCase */.S)(t)));
-/** Top-level types that are proxy resources (no tags or location). */
+
+/**
+ * Whether a resource type supports tags, as Microsoft Learn's "Tag support for Azure resources" page lists it
+ * (tagSupport.data.ts, made by scripts/build-tag-support.js from the page's Markdown): true, false, or
+ * undefined for a type the page does not list. Keyed by the folded type; a namespace's row is read on
+ * first use.
+ */
+const tagSupport = new Map();
+function pageSaysTags(lowerType) {
+    const slash = lowerType.indexOf('/');
+    if (slash < 0)
+        return undefined;
+    const namespace = lowerType.slice(0, slash);
+    let types = tagSupport.get(namespace);
+    if (types === undefined) {
+        types = new Map();
+        for (const entry of (TAG_SUPPORT.get(namespace) ?? '').split(' ')) {
+            if (entry)
+                types.set(entry.slice(1), entry[0] === '+');
+        }
+        tagSupport.set(namespace, types);
+    }
+    return types.get(lowerType.slice(slash + 1));
+}
+/**
+ * Types the page says support tags that have no location, so `Indexed` does not evaluate them ("only
+ * evaluate resource types that support tags and location"). A Key Vault secret takes `tags` but no
+ * `location` (https://learn.microsoft.com/azure/templates/microsoft.keyvault/vaults/secrets: name, parent,
+ * properties, tags). Resource groups and subscriptions are below (`notIndexedTypes`).
+ */
+const taggedWithoutLocation = new Set(['microsoft.keyvault/vaults/secrets']);
+/**
+ * Child types the page does not list that are tracked resources (a location and tags in their template
+ * reference: https://learn.microsoft.com/azure/templates/microsoft.media/mediaservices/liveevents and
+ * \u2026/streamingendpoints). Every child type of the hand-written list this replaced that the page lists is now
+ * decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
+ * Microsoft.EventGrid/namespaces/topics are proxy resources (no location or tags in their template
+ * reference) and Microsoft.Devices/IotHubs/eventHubEndpoints is not a resource type one deploys.
+ */
+const trackedChildTypes = new Set(['Microsoft.Media/mediaservices/liveEvents', 'Microsoft.Media/mediaservices/streamingEndpoints'].map(t => (0,model_foldCase/* foldCase */.SP)(t)));
+/** Top-level types that are proxy resources (no tags or location), for the types the page does not list. */
 const proxyNamespaces = [
     'microsoft.authorization/',
     'microsoft.resources/deployments',
@@ -13956,10 +14300,28 @@ function typeEntry(type) {
 function isIndexedType(type) {
     return typeEntry(type).indexed;
 }
+/**
+ * Whether `Indexed` evaluates a type: resource groups and subscriptions never; a type the tag-support page
+ * lists when the page says it supports tags (and it has a location); a type the page does not list by its
+ * shape. The page leaves out many types (most of Microsoft.Network's, every child of a storage account's
+ * services), so the shape still decides those, as it did before the page was read:
+ *  - a top-level type (`Namespace/type`) is evaluated, unless its namespace or type is a known proxy
+ *    (proxyNamespaces). Top-level types are nearly all tracked resources, and evaluating is the side a gate
+ *    fails closed on: an `Indexed` definition about an unlisted type still judges it;
+ *  - a child type is not evaluated unless trackedChildTypes names it. This side fails open, on purpose: the
+ *    mode docs' own example of what `Indexed` skips, Microsoft.Network/routeTables/routes, is a child type the
+ *    page does not list, and child types are proxy resources far more often than not (of the 1,276 child types
+ *    the page lists, 1,107 do not support tags). Evaluating them would report on subnets, containers and
+ *    routes that Azure Policy never judges under `Indexed`.
+ * Type names compare ignoring case, as ARM compares them.
+ */
 function computeIndexed(type) {
-    const lower = (0,model_foldCase/* foldCase */.S)(type);
+    const lower = (0,model_foldCase/* foldCase */.SP)(type);
     if (notIndexedTypes.has(lower))
         return false;
+    const tags = pageSaysTags(lower);
+    if (tags !== undefined)
+        return tags && !taggedWithoutLocation.has(lower);
     // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
     // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
     if (proxyNamespaces.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`))))
@@ -13990,7 +14352,7 @@ const providerModes = {
 function resolveMode(name) {
     if (name === undefined)
         return resolveMode('Indexed');
-    const lower = (0,model_foldCase/* foldCase */.S)(name);
+    const lower = (0,model_foldCase/* foldCase */.SP)(name);
     if (lower === 'all')
         return { name: 'All', kind: 'all', appliesToType: () => true };
     if (lower === 'indexed')
@@ -14007,7 +14369,7 @@ function resolveMode(name) {
         name,
         kind: 'provider',
         appliesToType: type => {
-            const t = (0,model_foldCase/* foldCase */.S)(type);
+            const t = (0,model_foldCase/* foldCase */.SP)(type);
             return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
         }
     };
@@ -14026,7 +14388,7 @@ function relatedOfType(related, type) {
     if (!index || index.length !== related.length) {
         const types = new Map();
         for (const r of related) {
-            const lower = (0,model_foldCase/* foldCase */.S)(r.type);
+            const lower = (0,model_foldCase/* foldCase */.SP)(r.type);
             const list = types.get(lower);
             if (list)
                 list.push(r);
@@ -14041,15 +14403,15 @@ function relatedOfType(related, type) {
 function placeOf(id) {
     const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
     if (!m)
-        return (0,model_foldCase/* foldCase */.S)(id).startsWith('/providers/') ? {} : undefined;
-    const lower = (0,model_foldCase/* foldCase */.S)(id);
+        return (0,model_foldCase/* foldCase */.SP)(id).startsWith('/providers/') ? {} : undefined;
+    const lower = (0,model_foldCase/* foldCase */.SP)(id);
     const last = lower.lastIndexOf('/providers/');
     const first = lower.indexOf('/providers/');
     // `<resource id>/providers/<type>/<name>`: an extension resource (diagnostic settings, locks, \u2026).
     const extended = last > first && first >= 0 ? lower.slice(0, last) : undefined;
     return {
-        subscriptionId: (0,model_foldCase/* foldCase */.S)(m[1]),
-        resourceGroup: m[2] === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(m[2]),
+        subscriptionId: (0,model_foldCase/* foldCase */.SP)(m[1]),
+        resourceGroup: m[2] === undefined ? undefined : (0,model_foldCase/* foldCase */.SP)(m[2]),
         extends: extended
     };
 }
@@ -14059,21 +14421,21 @@ function placeOf(id) {
  * documented wildcard for "a collection of nested resources").
  */
 function nameMatcher(wanted, evaluated) {
-    const lower = (0,model_foldCase/* foldCase */.S)(wanted);
+    const lower = (0,model_foldCase/* foldCase */.SP)(wanted);
     if (lower === '?')
         return () => true;
     if (lower.endsWith('/?')) {
         const parent = lower.slice(0, -1);
         const depth = lower.split('/').length;
         return r => {
-            const full = (0,model_foldCase/* foldCase */.S)(r.name);
+            const full = (0,model_foldCase/* foldCase */.SP)(r.name);
             return full.startsWith(parent) && full.split('/').length === depth;
         };
     }
-    const childOfEvaluated = `${(0,model_foldCase/* foldCase */.S)(evaluated.name)}/${lower}`;
+    const childOfEvaluated = `${(0,model_foldCase/* foldCase */.SP)(evaluated.name)}/${lower}`;
     return r => {
-        const full = (0,model_foldCase/* foldCase */.S)(r.name);
-        return full === lower || full === childOfEvaluated || (0,model_foldCase/* foldCase */.S)(shortName(r)) === lower;
+        const full = (0,model_foldCase/* foldCase */.SP)(r.name);
+        return full === lower || full === childOfEvaluated || (0,model_foldCase/* foldCase */.SP)(shortName(r)) === lower;
     };
 }
 /**
@@ -14085,9 +14447,9 @@ function nameMatcher(wanted, evaluated) {
  */
 function scopeMatcher(evaluated, options) {
     const own = placeOf(evaluated.id);
-    const ownId = (0,model_foldCase/* foldCase */.S)(evaluated.id);
+    const ownId = (0,model_foldCase/* foldCase */.SP)(evaluated.id);
     const given = options.resourceGroup ?? own?.resourceGroup;
-    const group = given === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(given);
+    const group = given === undefined ? undefined : (0,model_foldCase/* foldCase */.SP)(given);
     return r => {
         const place = placeOf(r.id);
         if (!place || !own)
@@ -14182,7 +14544,7 @@ const typeNames = {
 const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 /** Whether `value` is of the parameter type (`type` as written, any case). */
 function hasParameterType(type, value) {
-    switch ((0,model_foldCase/* foldCase */.S)(type)) {
+    switch ((0,model_foldCase/* foldCase */.SP)(type)) {
         case 'string':
             return typeof value === 'string';
         case 'array':
@@ -14225,7 +14587,7 @@ function isAllowedValue(param, value) {
         return true;
     if (allowed.some(a => parameters_sameValue(a, value)))
         return true;
-    return ((0,model_foldCase/* foldCase */.S)(param.type) === 'array' &&
+    return ((0,model_foldCase/* foldCase */.SP)(param.type) === 'array' &&
         Array.isArray(value) &&
         value.every(item => allowed.some(a => parameters_sameValue(a, item))));
 }
@@ -14265,11 +14627,11 @@ function readParameter(raw, name, file, path, notes = []) {
     if (!(0,model_value/* isObject */.Gv)(raw))
         throw new DefinitionError('a parameter definition must be an object.', file, path);
     const p = raw;
-    if (typeof p.type !== 'string' || (0,model_value/* own */.ZV)(typeNames, (0,model_foldCase/* foldCase */.S)(p.type)) === undefined) {
+    if (typeof p.type !== 'string' || (0,model_value/* own */.ZV)(typeNames, (0,model_foldCase/* foldCase */.SP)(p.type)) === undefined) {
         throw new DefinitionError(`parameter type ${JSON.stringify(p.type)} is not one of String, Array, Object, Boolean, Integer, Float, DateTime.`, file, `${path}.type`);
     }
     const type = p.type;
-    const typeName = typeNames[(0,model_foldCase/* foldCase */.S)(type)];
+    const typeName = typeNames[(0,model_foldCase/* foldCase */.SP)(type)];
     if (p.allowedValues !== undefined && !Array.isArray(p.allowedValues)) {
         throw new DefinitionError('"allowedValues" must be an array.', file, `${path}.allowedValues`);
     }
@@ -14328,7 +14690,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
     if ((0,model_value/* findUnknown */.IX)(value))
         return;
     const where = file ? { file } : undefined;
-    const typeName = typeNames[(0,model_foldCase/* foldCase */.S)(param.type)];
+    const typeName = typeNames[(0,model_foldCase/* foldCase */.SP)(param.type)];
     if (!hasParameterType(param.type, value)) {
         throw new model_errors/* UserError */.yo(`definition '${definition}': parameter '${name}' is ${parameters_show(value)}, which is not ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}; give it a value of that type.`, where);
     }
@@ -14456,8 +14818,8 @@ for (const [name, value] of [
 function aliasOverride(given) {
     if (given === undefined || typeof given === 'function')
         return given;
-    const byName = new Map(Object.entries(given).map(([k, v]) => [(0,model_foldCase/* foldCase */.S)(k), v]));
-    return name => byName.get((0,model_foldCase/* foldCase */.S)(name));
+    const byName = new Map(Object.entries(given).map(([k, v]) => [(0,model_foldCase/* foldCase */.SP)(k), v]));
+    return name => byName.get((0,model_foldCase/* foldCase */.SP)(name));
 }
 /** The resource types a rule tests with literal `type` conditions (equals / in), anywhere in it. */
 function testedTypes(node, out = []) {
@@ -14467,11 +14829,11 @@ function testedTypes(node, out = []) {
     }
     else if ((0,model_value/* isObject */.Gv)(node)) {
         const obj = node;
-        const key = (name) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.S)(k) === name);
+        const key = (name) => Object.keys(obj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === name);
         const fieldKey = key('field');
-        if (fieldKey !== undefined && typeof obj[fieldKey] === 'string' && (0,model_foldCase/* foldCase */.S)(obj[fieldKey]) === 'type') {
+        if (fieldKey !== undefined && typeof obj[fieldKey] === 'string' && (0,model_foldCase/* foldCase */.SP)(obj[fieldKey]) === 'type') {
             for (const op of ['equals', 'in']) {
-                const k = key((0,model_foldCase/* foldCase */.S)(op));
+                const k = key((0,model_foldCase/* foldCase */.SP)(op));
                 const v = k === undefined ? undefined : obj[k];
                 for (const t of Array.isArray(v) ? v : [v])
                     if (typeof t === 'string' && !t.startsWith('['))
@@ -14496,7 +14858,7 @@ function typeGate(node) {
     const obj = node;
     const keys = Object.keys(obj);
     if (keys.length === 1) {
-        const logical = (0,model_foldCase/* foldCase */.S)(keys[0]);
+        const logical = (0,model_foldCase/* foldCase */.SP)(keys[0]);
         const inner = obj[keys[0]];
         if (!Array.isArray(inner) || inner.length === 0)
             return null;
@@ -14523,20 +14885,20 @@ function typeGate(node) {
     }
     if (keys.length !== 2)
         return null;
-    const fieldKey = keys.find(k => (0,model_foldCase/* foldCase */.S)(k) === 'field');
+    const fieldKey = keys.find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'field');
     const opKey = keys.find(k => k !== fieldKey);
     if (fieldKey === undefined || opKey === undefined)
         return null;
     const field = obj[fieldKey];
-    if (typeof field !== 'string' || (0,model_foldCase/* foldCase */.S)(field) !== 'type')
+    if (typeof field !== 'string' || (0,model_foldCase/* foldCase */.SP)(field) !== 'type')
         return null;
-    const op = (0,model_foldCase/* foldCase */.S)(opKey);
+    const op = (0,model_foldCase/* foldCase */.SP)(opKey);
     const value = obj[opKey];
     const literal = (v) => typeof v === 'string' && !v.startsWith('[');
     if (op === 'equals' && literal(value))
-        return new Set([(0,model_foldCase/* foldCase */.S)(value)]);
+        return new Set([(0,model_foldCase/* foldCase */.SP)(value)]);
     if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every(literal))
-        return new Set(value.map(v => (0,model_foldCase/* foldCase */.S)(v)));
+        return new Set(value.map(v => (0,model_foldCase/* foldCase */.SP)(v)));
     return null;
 }
 /**
@@ -14551,7 +14913,7 @@ function typeGateLeaf(node) {
     const keys = Object.keys(obj);
     if (keys.length !== 1)
         return obj;
-    if ((0,model_foldCase/* foldCase */.S)(keys[0]) !== 'allof')
+    if ((0,model_foldCase/* foldCase */.SP)(keys[0]) !== 'allof')
         return undefined;
     for (const child of obj[keys[0]])
         if (typeGate(child) !== null)
@@ -14585,14 +14947,14 @@ function loadDefinition(src, options = {}) {
         if (!(0,model_value/* isObject */.Gv)(props.parameters))
             throw new DefinitionError('"parameters" must be an object.', file, at('parameters'));
         for (const [pname, pdef] of Object.entries(props.parameters)) {
-            const duplicate = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
+            const duplicate = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(pname));
             if (duplicate !== undefined) {
                 throw new DefinitionError(`parameters '${duplicate}' and '${pname}' differ only in case; parameter names are case-insensitive, so rename one.`, file, at(`parameters.${pname}`));
             }
             (0,model_value/* setOwn */.P5)(parameters, pname, readParameter(pdef, pname, file, at(`parameters.${pname}`), notes));
         }
     }
-    const declared = new Set(Object.keys(parameters).map(k => (0,model_foldCase/* foldCase */.S)(k)));
+    const declared = new Set(Object.keys(parameters).map(k => (0,model_foldCase/* foldCase */.SP)(k)));
     let rule = props.policyRule;
     if (!(0,model_value/* isObject */.Gv)(rule))
         throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
@@ -14641,10 +15003,10 @@ function loadDefinition(src, options = {}) {
     const gateLeafLength = (() => {
         if (!gateLeaf)
             return undefined;
-        const op = Object.keys(gateLeaf).find(k => (0,model_foldCase/* foldCase */.S)(k) !== 'field');
+        const op = Object.keys(gateLeaf).find(k => (0,model_foldCase/* foldCase */.SP)(k) !== 'field');
         const operand = op === undefined ? undefined : gateLeaf[op];
-        return op !== undefined && (0,model_foldCase/* foldCase */.S)(op) === 'equals' && typeof operand === 'string'
-            ? (0,model_foldCase/* foldCase */.S)(operand).length
+        return op !== undefined && (0,model_foldCase/* foldCase */.SP)(op) === 'equals' && typeof operand === 'string'
+            ? (0,model_foldCase/* foldCase */.SP)(operand).length
             : null;
     })();
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
@@ -14657,7 +15019,7 @@ function loadDefinition(src, options = {}) {
         if (decided === undefined) {
             decided = !mode.appliesToType(type)
                 ? 'mode'
-                : gate && !gate.has((0,model_foldCase/* foldCase */.S)(type))
+                : gate && !gate.has((0,model_foldCase/* foldCase */.SP)(type))
                     ? 'gate'
                     : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
                         ? 'held'
@@ -14680,11 +15042,11 @@ function loadDefinition(src, options = {}) {
         throw new DefinitionError(`"${String(effectValue.constant)}" is not an effect; use Audit, Deny, Disabled, Append, Modify, AuditIfNotExists, DeployIfNotExists, DenyAction or Manual.`, file, at('policyRule.then.effect'));
     }
     if ('constant' in effectValue) {
-        const detailsKey = Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'details') ?? 'details';
+        const detailsKey = Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'details') ?? 'details';
         checkEffectDetails(canonicalEffect(String(effectValue.constant)), thenObj[detailsKey], at(`policyRule.then.${detailsKey}`), mode.name, (message, path) => new DefinitionError(message, file, path));
     }
     for (const pname of effectValue.parameters) {
-        const key = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
+        const key = Object.keys(parameters).find(k => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(pname));
         const p = key === undefined ? undefined : parameters[key];
         for (const v of p?.allowedValues ?? []) {
             if (typeof v === 'string' && canonicalEffect(v) === undefined) {
@@ -14697,7 +15059,7 @@ function loadDefinition(src, options = {}) {
     checkModifyOperations(details, at('policyRule.then.details'), compiler);
     // Append and Modify change the request before Deny and Audit see it (modify.ts, order.ts); an effect
     // parameter may choose either, so both shapes are compiled when present.
-    const rawDetails = thenObj[Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'details') ?? 'details'];
+    const rawDetails = thenObj[Object.keys(thenObj).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'details') ?? 'details'];
     const appendDetails = compileAppend(rawDetails, site, 'policyRule.then.details', aliases);
     const modifyDetails = compileModify(rawDetails, site, 'policyRule.then.details', aliases);
     let existence;
@@ -14708,10 +15070,10 @@ function loadDefinition(src, options = {}) {
             existence.type = compileValue(details.type, site('policyRule.then.details.type'));
         if (details.name !== undefined)
             existence.name = compileValue(details.name, site('policyRule.then.details.name'));
-        const rgKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'resourcegroupname');
+        const rgKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'resourcegroupname');
         if (rgKey !== undefined)
             existence.resourceGroupName = compileValue(details[rgKey], site(`policyRule.then.details.${rgKey}`));
-        const scopeKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'existencescope');
+        const scopeKey = Object.keys(details).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'existencescope');
         if (scopeKey !== undefined)
             existence.existenceScope = compileValue(details[scopeKey], site(`policyRule.then.details.${scopeKey}`));
         if (details.existenceCondition !== undefined) {
@@ -14726,8 +15088,8 @@ function loadDefinition(src, options = {}) {
     // manual: Azure reports the default state until someone attests otherwise (Unknown when not given).
     // https://learn.microsoft.com/azure/governance/policy/concepts/effect-manual
     const manualState = (() => {
-        const state = details ? details[Object.keys(details).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'defaultstate') ?? ''] : undefined;
-        const lower = typeof state === 'string' ? (0,model_foldCase/* foldCase */.S)(state) : 'unknown';
+        const state = details ? details[Object.keys(details).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'defaultstate') ?? ''] : undefined;
+        const lower = typeof state === 'string' ? (0,model_foldCase/* foldCase */.SP)(state) : 'unknown';
         return lower === 'compliant'
             ? 'compliant'
             : lower === 'noncompliant' || lower === 'non-compliant'
@@ -14761,11 +15123,11 @@ function loadDefinition(src, options = {}) {
         const values = new Map();
         const givenLower = new Map();
         for (const [k, v] of Object.entries(given ?? {}))
-            givenLower.set((0,model_foldCase/* foldCase */.S)(k), v);
+            givenLower.set((0,model_foldCase/* foldCase */.SP)(k), v);
         refuseUndeclared(Object.keys(given ?? {}));
         for (const pname of paramNames) {
             const def = parameters[pname];
-            const lower = (0,model_foldCase/* foldCase */.S)(pname);
+            const lower = (0,model_foldCase/* foldCase */.SP)(pname);
             let value = givenLower.get(lower);
             if (value !== undefined)
                 checkAssignmentValue(name, file, pname, def, value);
@@ -14782,7 +15144,7 @@ function loadDefinition(src, options = {}) {
      * (UndefinedPolicyParameter); names compare case-insensitively, as parameter names do.
      */
     function refuseUndeclared(givenNames) {
-        const undeclared = givenNames.filter(k => !declared.has((0,model_foldCase/* foldCase */.S)(k)));
+        const undeclared = givenNames.filter(k => !declared.has((0,model_foldCase/* foldCase */.SP)(k)));
         if (undeclared.length === 0)
             return;
         const list = undeclared.map(k => `'${k}'`).join(', ');
@@ -14818,8 +15180,8 @@ function loadDefinition(src, options = {}) {
                 message: `${displayName}: the related resource cannot be identified before deployment.`
             };
         }
-        const wantedType = (0,model_foldCase/* foldCase */.S)(String(typeV));
-        const ownType = (0,model_foldCase/* foldCase */.S)(resource.type);
+        const wantedType = (0,model_foldCase/* foldCase */.SP)(String(typeV));
+        const ownType = (0,model_foldCase/* foldCase */.SP)(resource.type);
         // "If type is a resource type underneath the if condition resource, the policy queries for resources
         // of this type within the scope of the evaluated resource. Otherwise, policy queries within the same
         // resource group or subscription as the evaluated resource depending on the existenceScope."
@@ -14829,19 +15191,19 @@ function loadDefinition(src, options = {}) {
         const inScope = isChildType
             ? () => true
             : scopeMatcher(resource, {
-                subscription: typeof scopeV === 'string' && (0,model_foldCase/* foldCase */.S)(scopeV) === 'subscription',
+                subscription: typeof scopeV === 'string' && (0,model_foldCase/* foldCase */.SP)(scopeV) === 'subscription',
                 resourceGroup: groupV !== undefined && groupV !== null && groupV !== '' ? String(groupV) : undefined
             });
         const pool = [resource, ...relatedOfType(options.related ?? [], wantedType).filter(r => r !== resource)];
         const candidates = pool.filter(r => {
-            if ((0,model_foldCase/* foldCase */.S)(r.type) !== wantedType)
+            if ((0,model_foldCase/* foldCase */.SP)(r.type) !== wantedType)
                 return false;
             if (!matchesName(r))
                 return false;
             if (r === resource)
                 return named !== undefined || wantedType === ownType;
             if (isChildType)
-                return (0,model_foldCase/* foldCase */.S)(r.name).startsWith(`${(0,model_foldCase/* foldCase */.S)(resource.name)}/`);
+                return (0,model_foldCase/* foldCase */.SP)(r.name).startsWith(`${(0,model_foldCase/* foldCase */.SP)(resource.name)}/`);
             return inScope(r);
         });
         if (candidates.length === 0) {
@@ -14984,7 +15346,7 @@ function loadDefinition(src, options = {}) {
         relatedTypes: details?.type === undefined
             ? []
             : typeof details.type === 'string' && !details.type.startsWith('[')
-                ? [(0,model_foldCase/* foldCase */.S)(details.type)]
+                ? [(0,model_foldCase/* foldCase */.SP)(details.type)]
                 : null,
         effectFor(resource, options = {}) {
             // Nearly every effect is a parameter (or a literal): one answer per assignment, no runtime per resource.
@@ -15155,7 +15517,7 @@ function kindOf(json) {
         return 'set';
     const obj = record(json);
     const props = record(obj?.properties) ?? obj;
-    const type = typeof obj?.type === 'string' ? (0,model_foldCase/* foldCase */.S)(obj.type) : '';
+    const type = typeof obj?.type === 'string' ? (0,model_foldCase/* foldCase */.SP)(obj.type) : '';
     if (type.endsWith('policyassignments') || (props && 'policyDefinitionId' in props))
         return { reason: 'a policy assignment' };
     if (type.endsWith('policyexemptions') || (props && 'exemptionCategory' in props))
@@ -15264,9 +15626,9 @@ function evaluationPlan(definitions, sets) {
     const byName = new Map();
     for (const definition of definitions)
         if (!definition.addedByChange)
-            byName.set((0,model_foldCase/* foldCase */.S)(definition.name), definition);
+            byName.set((0,model_foldCase/* foldCase */.SP)(definition.name), definition);
     for (const definition of definitions) {
-        const key = (0,model_foldCase/* foldCase */.S)(definition.name);
+        const key = (0,model_foldCase/* foldCase */.SP)(definition.name);
         if (definition.addedByChange && !byName.has(key))
             byName.set(key, definition);
     }
@@ -15276,7 +15638,7 @@ function evaluationPlan(definitions, sets) {
     for (const set of sets) {
         for (const member of set.members) {
             const where = set.file ? { file: set.file } : undefined;
-            const definition = byName.get((0,model_foldCase/* foldCase */.S)(definitionNameOf(member.definitionId)));
+            const definition = byName.get((0,model_foldCase/* foldCase */.SP)(definitionNameOf(member.definitionId)));
             if (!definition) {
                 errors.push(new model_errors/* UserError */.yo(`the initiative '${set.name}' uses ${member.definitionId} (as '${member.referenceId}'), which is not among the definitions given; give it with --definitions too (az policy definition show --name ${definitionNameOf(member.definitionId)} writes it), or leave the initiative out.`, where));
                 continue;
@@ -15304,7 +15666,7 @@ function memberDefinition(set, member, definition) {
         const reference = typeof given === 'string' ? SET_PARAMETER.exec(given) : null;
         let value;
         if (reference) {
-            const setParameter = Object.entries(set.parameters).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(reference[1]));
+            const setParameter = Object.entries(set.parameters).find(([k]) => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(reference[1]));
             if (!setParameter)
                 throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives '${pname}' the initiative's parameter '${reference[1]}', which the initiative does not declare; declare it or give a value.`, set.file ? { file: set.file } : undefined);
             value =
@@ -15318,7 +15680,7 @@ function memberDefinition(set, member, definition) {
         else {
             value = (typeof given === 'string' && given.startsWith('[[') ? given.slice(1) : given);
         }
-        const declared = Object.keys(definition.parameters).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(pname));
+        const declared = Object.keys(definition.parameters).find(k => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(pname));
         if (declared === undefined)
             throw new model_errors/* UserError */.yo(`the initiative '${set.name}': member '${member.referenceId}' gives parameter '${pname}', which definition '${definition.name}' does not declare (Azure refuses this: UndefinedPolicyParameter).`, set.file ? { file: set.file } : undefined);
         checkAssignmentValue(definition.name, set.file, declared, definition.parameters[declared], value);
@@ -15355,7 +15717,7 @@ function isWalkedFolder(name) {
 }
 /** Whether a walk for definition files reads the file of this name: a JSON file. */
 function isJsonFileName(name) {
-    return (0,model_foldCase/* foldCase */.S)(name).endsWith('.json');
+    return (0,model_foldCase/* foldCase */.SP)(name).endsWith('.json');
 }
 /**
  * The JSON files under `dir`, sorted, outside `node_modules` and dot folders. Symbolic links to
@@ -15524,12 +15886,12 @@ function lastSegment(id) {
 function complianceFinding(record, rules) {
     const definition = record.policyDefinitionReferenceId || record.policyDefinitionName;
     const rule = rules.get(definition) ??
-        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.S)(r.name) === (0,model_foldCase/* foldCase */.S)(definition)) ??
-        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.S)(r.name) === (0,model_foldCase/* foldCase */.S)(record.policyDefinitionName));
+        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.SP)(r.name) === (0,model_foldCase/* foldCase */.SP)(definition)) ??
+        [...rules.values()].find(r => (0,model_foldCase/* foldCase */.SP)(r.name) === (0,model_foldCase/* foldCase */.SP)(record.policyDefinitionName));
     const displayName = rule?.displayName ?? definition;
     const effect = canonicalEffect(record.effect) ?? record.effect;
     const state = record.complianceState;
-    const verdict = VERDICTS[(0,model_foldCase/* foldCase */.S)(state)] ?? 'indeterminate';
+    const verdict = VERDICTS[(0,model_foldCase/* foldCase */.SP)(state)] ?? 'indeterminate';
     const when = record.timestamp ? ` (evaluated ${record.timestamp})` : '';
     const message = verdict === 'compliant'
         ? `${displayName}: compliant${when}.`
@@ -15573,7 +15935,7 @@ const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGr
 const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
 /** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
 function policyResourceType(type) {
-    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/resourcegroups'
+    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups'
         ? POLICY_RESOURCE_GROUP_TYPE
         : type;
 }
@@ -15582,7 +15944,7 @@ function policyResourceType(type) {
  * made with, so that ids written before resource groups took the policy's spelling still match.
  */
 function armResourceType(type) {
-    return (0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+    return (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/jsonPositions.ts
@@ -15623,6 +15985,9 @@ function writtenMembers(text, maxDepth) {
     let members = 0;
     let depth = 0;
     const n = text.length;
+    // The first backslash at or after the key being read (n when none is left): looked for again only once
+    // reading has passed it, so the text is searched for backslashes once in all, not from every key to its end.
+    let backslash = -1;
     for (let i = 0; i < n; i++) {
         const code = text.charCodeAt(i);
         if (code === jsonPositions_QUOTE) {
@@ -15636,8 +16001,12 @@ function writtenMembers(text, maxDepth) {
                 // JSON.parse in Node 24 (V8 13) can read an escaped key as the key an object read before
                 // had at that place (`{"a": 1, "\\": 2}` then `{"a": 1, "\"": 2}` gives the key `\`):
                 // a key with an escape is left to the reader. https://github.com/nodejs/node/issues/63785
-                const backslash = text.indexOf('\\', i);
-                if (backslash >= 0 && backslash < end)
+                if (backslash < i) {
+                    backslash = text.indexOf('\\', i);
+                    if (backslash < 0)
+                        backslash = n;
+                }
+                if (backslash < end)
                     return null;
                 members++;
             }
@@ -15769,9 +16138,9 @@ class TextPositions {
         const exact = this.exactMemberAt(open, segment);
         if (exact !== undefined)
             return exact;
-        const lower = (0,model_foldCase/* foldCase */.S)(segment);
+        const lower = (0,model_foldCase/* foldCase */.SP)(segment);
         for (const [key, spot] of this.objects.get(open).found)
-            if ((0,model_foldCase/* foldCase */.S)(key) === lower)
+            if ((0,model_foldCase/* foldCase */.SP)(key) === lower)
                 return spot;
         return undefined;
     }
@@ -16234,8 +16603,8 @@ function asWritten(pointer, recorded, members) {
             at = exact;
             continue;
         }
-        const lower = (0,model_foldCase/* foldCase */.S)(exact);
-        const folded = members.get(at)?.find(member => (0,model_foldCase/* foldCase */.S)(member) === lower);
+        const lower = (0,model_foldCase/* foldCase */.SP)(exact);
+        const folded = members.get(at)?.find(member => (0,model_foldCase/* foldCase */.SP)(member) === lower);
         if (folded === undefined)
             return pointer;
         at = folded;
@@ -16461,7 +16830,7 @@ function camelKeys(value) {
         return value;
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.S)(key.charAt(0)) + key.slice(1), inner);
+        (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.SP)(key.charAt(0)) + key.slice(1), inner);
     }
     return out;
 }
@@ -16774,8 +17143,8 @@ function splitNames(values) {
  * pull request can add a definition with any name).
  */
 function namePattern(pattern) {
-    const lower = (0,model_foldCase/* foldCase */.S)(pattern);
-    return { test: name => wildcardMatches((0,model_foldCase/* foldCase */.S)(name), lower, '?') };
+    const lower = (0,model_foldCase/* foldCase */.SP)(pattern);
+    return { test: name => wildcardMatches((0,model_foldCase/* foldCase */.SP)(name), lower, '?') };
 }
 /** Whether a selection chooses anything at all (no patterns, no threshold: everything runs). */
 function selectsAll(selection) {
@@ -16866,7 +17235,7 @@ class TemplateError extends model_errors/* UserError */.yo {
 
 
 function names(...written) {
-    return new Map(written.map(name => [(0,model_foldCase/* foldCase */.S)(name), name]));
+    return new Map(written.map(name => [(0,model_foldCase/* foldCase */.SP)(name), name]));
 }
 const TEMPLATE = names('$schema', 'contentVersion', 'apiProfile', 'parameters', 'variables', 'functions', 'resources', 'outputs', 'languageVersion', 'definitions', 'metadata', 'imports', 'extensions');
 const PARAMETER = names('type', 'defaultValue', 'allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength', 'nullable', 'metadata', '$ref', 'items', 'properties', 'additionalProperties', 'discriminator', 'sealed');
@@ -16890,7 +17259,7 @@ function check(node, known, pointer, refuse) {
     const keys = Object.keys(object);
     let renamed = false;
     for (const key of keys) {
-        const documented = known.get((0,model_foldCase/* foldCase */.S)(key));
+        const documented = known.get((0,model_foldCase/* foldCase */.SP)(key));
         if (documented === undefined || documented === key)
             continue;
         if (Object.hasOwn(object, documented)) {
@@ -16900,7 +17269,7 @@ function check(node, known, pointer, refuse) {
     }
     if (!renamed)
         return;
-    const entries = keys.map(key => [known.get((0,model_foldCase/* foldCase */.S)(key)) ?? key, object[key]]);
+    const entries = keys.map(key => [known.get((0,model_foldCase/* foldCase */.SP)(key)) ?? key, object[key]]);
     for (const key of keys)
         delete object[key];
     for (const [key, value] of entries)
@@ -16918,7 +17287,7 @@ function checkResource(node, pointer, refuse) {
     check(node, RESOURCE, pointer, refuse);
     const resource = node;
     check(resource.copy, COPY, (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy'), refuse);
-    if (typeof resource.type === 'string' && (0,model_foldCase/* foldCase */.S)(resource.type) === 'microsoft.resources/deployments') {
+    if (typeof resource.type === 'string' && (0,model_foldCase/* foldCase */.SP)(resource.type) === 'microsoft.resources/deployments') {
         const propertiesPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, 'properties');
         check(resource.properties, DEPLOYMENT, propertiesPointer, refuse);
         if ((0,model_value/* isObject */.Gv)(resource.properties)) {
@@ -16963,7 +17332,7 @@ function checkParameterEntryNames(entry, pointer, refuse) {
  */
 function holdsValue(key, outer) {
     // The template's own names in any case, as ARM reads them (this runs before they are renamed).
-    const name = (at) => (typeof at === 'string' ? (0,model_foldCase/* foldCase */.S)(at) : at);
+    const name = (at) => (typeof at === 'string' ? (0,model_foldCase/* foldCase */.SP)(at) : at);
     if (name(outer[0]) === 'variables')
         return true;
     const member = name(key);
@@ -17027,19 +17396,27 @@ function collisionPath(value, outer) {
 }
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
-/** [the first name whose lower case an earlier one has, that earlier name], or null. */
+/**
+ * [the first name whose lower case an earlier one has, that earlier name], or null. Folding keeps a name's
+ * length (each UTF-16 unit, or surrogate pair, becomes one), so only names of one length are folded to be
+ * compared: in most objects no two have the same length.
+ */
 function sameInLowerCase(keys) {
     if (keys.length <= FEW_KEYS) {
-        const lower = keys.map(model_foldCase/* foldCase */.S);
-        for (let i = 1; i < lower.length; i++)
-            for (let j = 0; j < i; j++)
-                if (lower[j] === lower[i])
+        let lower;
+        for (let i = 1; i < keys.length; i++)
+            for (let j = 0; j < i; j++) {
+                if (keys[j].length !== keys[i].length)
+                    continue;
+                lower ??= [];
+                if ((lower[j] ??= (0,model_foldCase/* foldCase */.SP)(keys[j])) === (lower[i] ??= (0,model_foldCase/* foldCase */.SP)(keys[i])))
                     return [keys[i], keys[j]];
+            }
         return null;
     }
     const seen = new Map();
     for (const key of keys) {
-        const lower = (0,model_foldCase/* foldCase */.S)(key);
+        const lower = (0,model_foldCase/* foldCase */.SP)(key);
         const earlier = seen.get(lower);
         if (earlier !== undefined)
             return [key, earlier];
@@ -17136,7 +17513,7 @@ function parametersFromDocument(doc) {
             value = new model_value/* Unknown */.$r(`Key Vault secret '${secret}' (parameter '${name}')`, `keyvault-secret:${secret}`);
             position = at;
         }
-        supplied.set((0,model_foldCase/* foldCase */.S)(name), { name, value, position, origin });
+        supplied.set((0,model_foldCase/* foldCase */.SP)(name), { name, value, position, origin });
     }
     return supplied;
 }
@@ -17236,7 +17613,7 @@ function conventionalParameterFiles(template) {
 function overridesToSupplied(overrides) {
     const supplied = new Map();
     for (const [name, value] of Object.entries(overrides)) {
-        supplied.set((0,model_foldCase/* foldCase */.S)(name), { name, value, position: null, origin: '--parameter' });
+        supplied.set((0,model_foldCase/* foldCase */.SP)(name), { name, value, position: null, origin: '--parameter' });
     }
     return supplied;
 }
@@ -17556,7 +17933,7 @@ class Scanner {
             if (/[A-Za-z_]/.test(ch)) {
                 const at = this.spot();
                 const word = this.identifier();
-                if (LOAD_FUNCTIONS.has((0,model_foldCase/* foldCase */.S)(word))) {
+                if (LOAD_FUNCTIONS.has((0,model_foldCase/* foldCase */.SP)(word))) {
                     this.skipTrivia(true);
                     if (this.peek() === '(')
                         this.loadCall(word, at);
@@ -17629,7 +18006,7 @@ function readBicep(text) {
                 s.skipTrivia(false);
                 const name = s.identifier();
                 if (name)
-                    file.named.set((0,model_foldCase/* foldCase */.S)(name), { keyword: word, name, at });
+                    file.named.set((0,model_foldCase/* foldCase */.SP)(name), { keyword: word, name, at });
                 s.expression(['\n']);
                 break;
             }
@@ -17795,7 +18172,7 @@ function object(s, owner) {
         }
         s.advance(); // :
         const value = propertyValue(s);
-        properties.set((0,model_foldCase/* foldCase */.S)(key), { key, at: keyAt, value });
+        properties.set((0,model_foldCase/* foldCase */.SP)(key), { key, at: keyAt, value });
     }
     return { kind: 'object', at, properties };
 }
@@ -17858,7 +18235,7 @@ function positionInBody(body, segments) {
         if (!current)
             break;
         if (current.kind === 'object') {
-            const property = current.properties.get((0,model_foldCase/* foldCase */.S)(segment));
+            const property = current.properties.get((0,model_foldCase/* foldCase */.SP)(segment));
             if (!property)
                 break;
             best = property.at;
@@ -17899,7 +18276,7 @@ function flatten(declarations) {
     return declarations.flatMap(d => [d, ...flatten(d.children)]);
 }
 function typeOf(declaration) {
-    return (0,model_foldCase/* foldCase */.S)(declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? ''));
+    return (0,model_foldCase/* foldCase */.SP)(declaration.keyword === 'module' ? DEPLOYMENTS : (declaration.type ?? ''));
 }
 /**
  * A view of the compiled template whose positions are in the Bicep files. `read` reads a Bicep file
@@ -17930,9 +18307,9 @@ function mapToBicep(compiled, bicepFile, read) {
         const all = flatten(mapped.parsed.declarations);
         const entries = [];
         if ((0,model_value/* isObject */.Gv)(resources)) {
-            const bySymbol = new Map(all.map(d => [(0,model_foldCase/* foldCase */.S)(d.qualifiedName), d]));
+            const bySymbol = new Map(all.map(d => [(0,model_foldCase/* foldCase */.SP)(d.qualifiedName), d]));
             for (const [symbol, node] of Object.entries(resources))
-                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', symbol), node, bySymbol.get((0,model_foldCase/* foldCase */.S)(symbol))]);
+                entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', symbol), node, bySymbol.get((0,model_foldCase/* foldCase */.SP)(symbol))]);
         }
         else if (Array.isArray(resources)) {
             // Templates without symbolic names leave out `existing` resources.
@@ -17943,7 +18320,7 @@ function mapToBicep(compiled, bicepFile, read) {
                 queues.set(typeOf(d), queue);
             }
             resources.forEach((node, i) => {
-                const type = (0,model_value/* isObject */.Gv)(node) ? (0,model_foldCase/* foldCase */.S)(String(node.type ?? '')) : '';
+                const type = (0,model_value/* isObject */.Gv)(node) ? (0,model_foldCase/* foldCase */.SP)(String(node.type ?? '')) : '';
                 entries.push([(0,model_pointer/* joinPointer */.Kn)(pointer, 'resources', i), node, queues.get(type)?.shift()]);
             });
         }
@@ -17997,7 +18374,7 @@ function mapToBicep(compiled, bicepFile, read) {
     const inTemplate = (template, rest) => {
         const [section, name] = rest;
         if (name !== undefined && ['parameters', 'variables', 'outputs', 'functions', 'definitions'].includes(section)) {
-            const named = template.parsed.named.get((0,model_foldCase/* foldCase */.S)(name));
+            const named = template.parsed.named.get((0,model_foldCase/* foldCase */.SP)(name));
             if (named)
                 return at(template.file, named.at);
         }
@@ -18087,7 +18464,7 @@ function parseCompiled(text, file) {
 function mapParameters(compiled, file, parsed) {
     const map = (pointer) => {
         const [section, name] = (0,model_pointer/* splitPointer */.GS)(pointer);
-        const declared = section === 'parameters' && name !== undefined ? parsed.named.get((0,model_foldCase/* foldCase */.S)(name)) : undefined;
+        const declared = section === 'parameters' && name !== undefined ? parsed.named.get((0,model_foldCase/* foldCase */.SP)(name)) : undefined;
         return declared ? { file, ...declared.at } : { file, line: 1, column: 1 };
     };
     return { value: compiled.value, file, positionOf: map, valuePositionOf: map };
@@ -18138,7 +18515,7 @@ function checkWhatBicepReads(file, boundary) {
 }
 function refuseGitFolder(file, boundary, what, at) {
     const inside = external_node_path_.relative(boundary, file).split(external_node_path_.sep);
-    if (inside.some(part => (0,model_foldCase/* foldCase */.S)(part) === '.git'))
+    if (inside.some(part => (0,model_foldCase/* foldCase */.SP)(part) === '.git'))
         throw new model_errors/* UserError */.yo(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
 }
 
@@ -18172,7 +18549,7 @@ function checkParameterValue(name, decl, value, types) {
  * allowedValues, min/maxValue and min/maxLength. `what` names the parameter (and where in it).
  */
 function scalarProblem(what, decl, value) {
-    const type = typeof decl.type === 'string' ? (0,model_foldCase/* foldCase */.S)(decl.type) : undefined;
+    const type = typeof decl.type === 'string' ? (0,model_foldCase/* foldCase */.SP)(decl.type) : undefined;
     const typeOk = {
         string: v => typeof v === 'string',
         securestring: v => typeof v === 'string',
@@ -18239,8 +18616,8 @@ function resolveType(decl, definitions) {
 function memberKey(object, name) {
     if (Object.prototype.hasOwnProperty.call(object, name))
         return name;
-    const lower = (0,model_foldCase/* foldCase */.S)(name);
-    return Object.keys(object).find(k => (0,model_foldCase/* foldCase */.S)(k) === lower);
+    const lower = (0,model_foldCase/* foldCase */.SP)(name);
+    return Object.keys(object).find(k => (0,model_foldCase/* foldCase */.SP)(k) === lower);
 }
 /**
  * What ARM checks inside a value of a user-defined type (languageVersion 2.0): every property of an
@@ -18361,7 +18738,7 @@ function sameJson(a, b) {
     if (a === b)
         return true;
     if (typeof a === 'string' && typeof b === 'string')
-        return (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(b);
+        return (0,model_foldCase/* foldCase */.SP)(a) === (0,model_foldCase/* foldCase */.SP)(b);
     if (Array.isArray(a))
         return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
     if ((0,model_value/* isObject */.Gv)(a) && (0,model_value/* isObject */.Gv)(b)) {
@@ -18419,10 +18796,10 @@ function namesRead(expr, into) {
             namesRead(expr.target, into);
             return namesRead(expr.index, into);
         case 'call': {
-            const name = (0,model_foldCase/* foldCase */.S)(expr.name);
+            const name = (0,model_foldCase/* foldCase */.SP)(expr.name);
             const first = expr.args[0];
             if ((name === 'parameters' || name === 'variables') && first?.kind === 'literal') {
-                (name === 'parameters' ? into.parameters : into.variables).add((0,model_foldCase/* foldCase */.S)(String(first.value)));
+                (name === 'parameters' ? into.parameters : into.variables).add((0,model_foldCase/* foldCase */.SP)(String(first.value)));
             }
             for (const arg of expr.args)
                 namesRead(arg, into);
@@ -18478,7 +18855,7 @@ function linkTarget(uri, baseUri, root) {
     catch {
         return { kind: 'remote', uri };
     }
-    if ((0,model_foldCase/* foldCase */.S)(url.host) !== HOST)
+    if ((0,model_foldCase/* foldCase */.SP)(url.host) !== HOST)
         return { kind: 'remote', uri };
     const segments = url.pathname.split('/').filter(Boolean).map(uriText/* decodeUriComponent */.mF);
     return { kind: 'file', file: external_node_path_.join(root, ...segments) };
@@ -18537,7 +18914,7 @@ function hideTemplateUris(value, baseUri) {
             const relative = external_node_path_.posix.relative(from, p);
             return (0,uriText/* decodeUriComponent */.mF)(relative || external_node_path_.posix.basename(p));
         });
-        return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${(0,model_foldCase/* foldCase */.S)(value)}`);
+        return new model_value/* Unknown */.$r(`a URI beside the template (${shown}), known once the template is deployed from where it is published`, `templatelink:${(0,model_foldCase/* foldCase */.SP)(value)}`);
     }
     if (Array.isArray(value)) {
         let items;
@@ -18612,7 +18989,7 @@ function settles(expr) {
         case 'index':
             return settles(expr.target) && settles(expr.index);
         case 'call': {
-            const name = (0,model_foldCase/* foldCase */.S)(expr.name);
+            const name = (0,model_foldCase/* foldCase */.SP)(expr.name);
             if (UNSETTLED.has(name) || name.startsWith('list') || name.includes('.'))
                 return false;
             return expr.args.every(settles);
@@ -18663,7 +19040,7 @@ class TemplateScope {
             for (const [name, declaration] of Object.entries(params)) {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'parameters', name);
                 const decl = (0,model_value/* isObject */.Gv)(declaration) ? declaration : {};
-                this.parameterSlots.set((0,model_foldCase/* foldCase */.S)(name), {
+                this.parameterSlots.set((0,model_foldCase/* foldCase */.SP)(name), {
                     name,
                     pointer,
                     declaration: decl,
@@ -18674,14 +19051,14 @@ class TemplateScope {
             const vars = (0,model_value/* isObject */.Gv)(this.template.variables) ? this.template.variables : {};
             for (const [name, node] of Object.entries(vars)) {
                 const pointer = (0,model_pointer/* joinPointer */.Kn)(this.base, 'variables', name);
-                if ((0,model_foldCase/* foldCase */.S)(name) === 'copy' && Array.isArray(node)) {
+                if ((0,model_foldCase/* foldCase */.SP)(name) === 'copy' && Array.isArray(node)) {
                     node.forEach((element, i) => {
                         const elementPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, i);
                         if (!(0,model_value/* isObject */.Gv)(element) || typeof element.name !== 'string') {
                             throw this.errorAt(elementPointer, 'A variables copy element needs a "name", a "count" and an "input".');
                         }
                         const e = element;
-                        this.variableSlots.set((0,model_foldCase/* foldCase */.S)(e.name.toString()), {
+                        this.variableSlots.set((0,model_foldCase/* foldCase */.SP)(e.name.toString()), {
                             name: String(e.name),
                             pointer: elementPointer,
                             node: e.input ?? null,
@@ -18692,7 +19069,7 @@ class TemplateScope {
                     });
                     continue;
                 }
-                this.variableSlots.set((0,model_foldCase/* foldCase */.S)(name), { name, pointer, node, state: 'pending', failures: [] });
+                this.variableSlots.set((0,model_foldCase/* foldCase */.SP)(name), { name, pointer, node, state: 'pending', failures: [] });
             }
         }
         this.functions = this.outer ? this.outer.functions : init.makeLibrary(this);
@@ -18865,7 +19242,7 @@ class TemplateScope {
                     continue;
                 }
                 const memberPointer = (0,model_pointer/* joinPointer */.Kn)(pointer, key);
-                if (Array.isArray(inner) && (0,model_foldCase/* foldCase */.S)(key) === 'copy') {
+                if (Array.isArray(inner) && (0,model_foldCase/* foldCase */.SP)(key) === 'copy') {
                     this.propertyCopy(inner, memberPointer, data, out, sink, outPointer);
                     continue;
                 }
@@ -18944,7 +19321,7 @@ class TemplateScope {
         for (let i = 0; i < count; i++) {
             this.spend(1, elementPointer);
             const loops = new Map(data.copy.loops);
-            loops.set((0,model_foldCase/* foldCase */.S)(name), i);
+            loops.set((0,model_foldCase/* foldCase */.SP)(name), i);
             const itemData = { ...data, copy: { loops, current: unnamed ? i : data.copy.current } };
             const itemPointer = (0,model_pointer/* joinPointer */.Kn)(outPointer, i);
             items.push(this.evaluateValue(input, (0,model_pointer/* joinPointer */.Kn)(elementPointer, 'input'), itemData, sink, itemPointer));
@@ -18958,14 +19335,14 @@ class TemplateScope {
         return [...this.parameterSlots.values()].map(s => s.name);
     }
     hasParameter(name) {
-        return this.parameterSlots.has((0,model_foldCase/* foldCase */.S)(name));
+        return this.parameterSlots.has((0,model_foldCase/* foldCase */.SP)(name));
     }
     parameterDeclarationPointer(name) {
-        return this.parameterSlots.get((0,model_foldCase/* foldCase */.S)(name))?.pointer ?? null;
+        return this.parameterSlots.get((0,model_foldCase/* foldCase */.SP)(name))?.pointer ?? null;
     }
     parameter(name, data) {
         if (data.functionParameters) {
-            const value = data.functionParameters.get((0,model_foldCase/* foldCase */.S)(name));
+            const value = data.functionParameters.get((0,model_foldCase/* foldCase */.SP)(name));
             if (value === undefined) {
                 throw ExpressionError.invalid(`The function parameter '${name}' is not defined; a user-defined function can only read its own parameters.`);
             }
@@ -18973,7 +19350,7 @@ class TemplateScope {
         }
         if (this.outer)
             return this.outer.parameter(name, { ...data, scope: this.outer });
-        const slot = this.parameterSlots.get((0,model_foldCase/* foldCase */.S)(name));
+        const slot = this.parameterSlots.get((0,model_foldCase/* foldCase */.SP)(name));
         if (!slot) {
             const known = this.parameterNames();
             throw ExpressionError.invalid(`The template parameter '${name}' is not found; declare it in "parameters"${known.length ? ` (declared: ${known.join(', ')})` : ''}.`);
@@ -19002,14 +19379,14 @@ class TemplateScope {
         }
         slot.state = 'resolving';
         const decl = slot.declaration;
-        const supplied = this.supplied.get((0,model_foldCase/* foldCase */.S)(slot.name));
+        const supplied = this.supplied.get((0,model_foldCase/* foldCase */.SP)(slot.name));
         let value;
         // Where the value was set, for an error about it (found only then).
         let where;
         // A null passed for a parameter that has a default means "use the default" (how Bicep
         // passes optional module parameters).
         if (!supplied && this.suppliedUnknown) {
-            value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${(0,model_foldCase/* foldCase */.S)(slot.name)}`);
+            value = new model_value/* Unknown */.$r(`parameter '${slot.name}', set by ${this.suppliedUnknown.reason}`, `${this.suppliedUnknown.key}.${(0,model_foldCase/* foldCase */.SP)(slot.name)}`);
             where = () => null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
@@ -19077,7 +19454,7 @@ class TemplateScope {
         }
         if (this.outer)
             return this.outer.variable(name, { ...data, scope: this.outer });
-        const slot = this.variableSlots.get((0,model_foldCase/* foldCase */.S)(name));
+        const slot = this.variableSlots.get((0,model_foldCase/* foldCase */.SP)(name));
         if (!slot) {
             throw ExpressionError.invalid(`The template variable '${name}' is not found; declare it in "variables".`);
         }
@@ -19115,7 +19492,7 @@ function shortJson(value) {
 function coerceSupplied(value, type, fromCommandLine) {
     if (typeof type !== 'string')
         return value;
-    const t = (0,model_foldCase/* foldCase */.S)(type);
+    const t = (0,model_foldCase/* foldCase */.SP)(type);
     if (fromCommandLine &&
         (t === 'string' || t === 'securestring') &&
         (typeof value === 'number' || typeof value === 'boolean')) {
@@ -19126,7 +19503,7 @@ function coerceSupplied(value, type, fromCommandLine) {
     if (t === 'int' && /^-?\d+$/.test(value.trim()))
         return Number(value.trim());
     if (t === 'bool' && /^(true|false)$/i.test(value.trim()))
-        return (0,model_foldCase/* foldCase */.S)(value.trim()) === 'true';
+        return (0,model_foldCase/* foldCase */.SP)(value.trim()) === 'true';
     if (t === 'array' || t === 'object' || t === 'secureobject') {
         try {
             return (0,jsonText/* parseJson */.qF)(value);
@@ -19225,7 +19602,7 @@ function copyIndex(args, ctx) {
         else
             throw new ExpressionError("The template function 'copyIndex' takes an optional loop name and an integer offset.");
     }
-    const index = loopName === undefined ? copy.current : copy.loops.get((0,model_foldCase/* foldCase */.S)(loopName));
+    const index = loopName === undefined ? copy.current : copy.loops.get((0,model_foldCase/* foldCase */.SP)(loopName));
     if (index === undefined) {
         throw ExpressionError.invalid(loopName === undefined
             ? "The template function 'copyIndex' is not expected here: it is only valid inside a resource with a copy loop."
@@ -19241,7 +19618,7 @@ function copyIndex(args, ctx) {
 function unknownLocation(resourceGroup) {
     return resourceGroup === undefined
         ? new model_value/* Unknown */.$r('the location of the deployment, which the template does not give', 'deployment().location')
-        : new model_value/* Unknown */.$r(`the location of resource group '${resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.S)(resourceGroup)}).location`);
+        : new model_value/* Unknown */.$r(`the location of resource group '${resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.SP)(resourceGroup)}).location`);
 }
 const deploymentFunctions = [
     defineFunction({
@@ -19315,7 +19692,7 @@ const deploymentFunctions = [
                 // The group's tags and the display names below are the Azure account's, not the template's:
                 // a template alone does not give them, so they are unknown rather than made up (an empty
                 // object here once made union(resourceGroup().tags, \u2026) look known).
-                tags: new model_value/* Unknown */.$r(`the tags of resource group '${target.resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.S)(target.resourceGroup)}).tags`),
+                tags: new model_value/* Unknown */.$r(`the tags of resource group '${target.resourceGroup}', which the template does not give`, `resourcegroup(${(0,model_foldCase/* foldCase */.SP)(target.resourceGroup)}).tags`),
                 properties: { provisioningState: 'Succeeded' }
             };
         }
@@ -19538,21 +19915,21 @@ function referenceTarget(target, data) {
     }
     const symbolic = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
     if (symbolic && !target.includes('/')) {
-        const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbolic[1]));
+        const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.SP)(symbolic[1]));
         const index = symbolic[2] === undefined ? 0 : Number(symbolic[2]);
         const id = instances?.[index]?.id;
         if (id !== undefined)
-            return { key: (0,model_foldCase/* foldCase */.S)(id), display: id };
+            return { key: (0,model_foldCase/* foldCase */.SP)(id), display: id };
     }
     // "When referencing a resource in the current template, provide only the resource name":
     // the name of one resource declared in this template stands for its id.
     if (!target.startsWith('/')) {
-        const ids = data.scope.names.get((0,model_foldCase/* foldCase */.S)(target));
-        if (ids && new Set(ids.map(id => (0,model_foldCase/* foldCase */.S)(id))).size === 1) {
-            return { key: (0,model_foldCase/* foldCase */.S)(ids[0]), display: ids[0] };
+        const ids = data.scope.names.get((0,model_foldCase/* foldCase */.SP)(target));
+        if (ids && new Set(ids.map(id => (0,model_foldCase/* foldCase */.SP)(id))).size === 1) {
+            return { key: (0,model_foldCase/* foldCase */.SP)(ids[0]), display: ids[0] };
         }
     }
-    return { key: (0,model_foldCase/* foldCase */.S)(target), display: target };
+    return { key: (0,model_foldCase/* foldCase */.SP)(target), display: target };
 }
 /** Outputs of a nested deployment already expanded, by id or (as ARM allows) by bare name. */
 function deploymentOutputs(data, key) {
@@ -19581,7 +19958,7 @@ function outputFailures(data, key) {
 function reference(args, ctx) {
     const data = dataOf(ctx);
     const { key, display } = referenceTarget(args[0], data);
-    const full = typeof args[2] === 'string' && (0,model_foldCase/* foldCase */.S)(args[2]) === 'full';
+    const full = typeof args[2] === 'string' && (0,model_foldCase/* foldCase */.SP)(args[2]) === 'full';
     const outputs = deploymentOutputs(data, key);
     if (outputs !== undefined) {
         collectFailures(data.failures, outputFailures(data, key));
@@ -19601,7 +19978,7 @@ function references(args, ctx) {
     if (typeof symbol !== 'string') {
         throw new ExpressionError('The first argument of references() must be the symbolic name of a resource or resource loop.');
     }
-    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbol));
+    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.SP)(symbol));
     if (!instances) {
         throw ExpressionError.invalid(`references('${symbol}') names no resource of this template; give the symbolic name of a resource or resource loop.`);
     }
@@ -19620,7 +19997,7 @@ function resourceInfo(args, ctx) {
     if (!symbolic) {
         throw new ExpressionError("The argument of resourceInfo() must be the symbolic name of a resource, or of a resource loop with an index ('name[0]').");
     }
-    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.S)(symbolic[1]));
+    const instances = data.scope.symbols.get((0,model_foldCase/* foldCase */.SP)(symbolic[1]));
     if (!instances) {
         throw ExpressionError.invalid(`resourceInfo('${target}') names no resource of this template; give the symbolic name of a resource.`);
     }
@@ -19632,7 +20009,7 @@ function resourceInfo(args, ctx) {
             : `resourceInfo('${target}'): the loop '${symbolic[1]}' has ${instances.length} instance(s).`);
     }
     const id = (0,model_value/* isUnknown */.t8)(instance.name)
-        ? new model_value/* Unknown */.$r(`the id of '${symbolic[1]}', whose name is ${instance.name.reason}`, `resourceId(${(0,model_foldCase/* foldCase */.S)(instance.id)})`)
+        ? new model_value/* Unknown */.$r(`the id of '${symbolic[1]}', whose name is ${instance.name.reason}`, `resourceId(${(0,model_foldCase/* foldCase */.SP)(instance.id)})`)
         : instance.id;
     return {
         id,
@@ -19650,7 +20027,7 @@ function listFunction(name) {
         acceptsUnknown: true,
         call: (args, ctx) => {
             const { key, display } = referenceTarget(args[0], dataOf(ctx));
-            return new model_value/* Unknown */.$r(`${name}() of ${display}, known only after deployment`, `${(0,model_foldCase/* foldCase */.S)(name)}(${key})`);
+            return new model_value/* Unknown */.$r(`${name}() of ${display}, known only after deployment`, `${(0,model_foldCase/* foldCase */.SP)(name)}(${key})`);
         }
     });
 }
@@ -19680,7 +20057,7 @@ const runtimeFunctions = [
         // it deploys.
         call: args => {
             const role = JSON.stringify(args[0]);
-            return new model_value/* Unknown */.$r(`the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`, `roleDefinitions(${(0,model_foldCase/* foldCase */.S)(role)})`);
+            return new model_value/* Unknown */.$r(`the role definition ${role} (roleDefinitions(), looked up when the template is deployed)`, `roleDefinitions(${(0,model_foldCase/* foldCase */.SP)(role)})`);
         }
     }),
     defineFunction({
@@ -19732,7 +20109,7 @@ const runtimeFunctions = [
         name,
         minArgs: 3,
         maxArgs: 3,
-        call: args => new model_value/* Unknown */.$r(`${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`, `${(0,model_foldCase/* foldCase */.S)(name)}(${(0,model_foldCase/* foldCase */.S)(args.map(a => JSON.stringify(a)).join(','))})`)
+        call: args => new model_value/* Unknown */.$r(`${name}(${args.map(a => JSON.stringify(a)).join(', ')}) (the subscription's zone mapping, known to Azure only)`, `${(0,model_foldCase/* foldCase */.SP)(name)}(${(0,model_foldCase/* foldCase */.SP)(args.map(a => JSON.stringify(a)).join(','))})`)
     }))
 ];
 
@@ -19766,7 +20143,7 @@ class TemplateLibrary extends Map {
         super();
         this.shared = shared;
         for (const def of own)
-            this.set((0,model_foldCase/* foldCase */.S)(def.name), def);
+            this.set((0,model_foldCase/* foldCase */.SP)(def.name), def);
     }
     get(name) {
         const found = super.get(name) ?? this.shared.get(name);
@@ -19816,7 +20193,7 @@ function userFunctions(scope) {
                         const problem = checkParameterValue(paramName, p, args[index], scope.types());
                         if (problem)
                             throw new ExpressionError(`In a call to '${fullName}': ${problem}`);
-                        bound.set((0,model_foldCase/* foldCase */.S)(paramName), args[index]);
+                        bound.set((0,model_foldCase/* foldCase */.SP)(paramName), args[index]);
                     });
                     return scope.evaluateValue(output.value ?? null, (0,model_pointer/* joinPointer */.Kn)(memberPointer, 'output', 'value'), {
                         scope,
@@ -19911,7 +20288,7 @@ const TEMPLATE_LIMITS = { parameters: 256, variables: 512, resources: 800, outpu
 function variableCount(variables) {
     let count = 0;
     for (const [name, value] of Object.entries(variables)) {
-        count += (0,model_foldCase/* foldCase */.S)(name) === 'copy' && Array.isArray(value) ? value.length : 1;
+        count += (0,model_foldCase/* foldCase */.SP)(name) === 'copy' && Array.isArray(value) ? value.length : 1;
     }
     return count;
 }
@@ -19947,7 +20324,7 @@ const HEADER_KEYS = ['name', 'type', 'scope', 'condition', 'copy'];
 function headerOrder(resources) {
     const entries = Object.entries(resources);
     const byLowerSymbol = new Map();
-    entries.forEach(([symbol], i) => byLowerSymbol.set((0,model_foldCase/* foldCase */.S)(symbol), [...(byLowerSymbol.get((0,model_foldCase/* foldCase */.S)(symbol)) ?? []), i]));
+    entries.forEach(([symbol], i) => byLowerSymbol.set((0,model_foldCase/* foldCase */.SP)(symbol), [...(byLowerSymbol.get((0,model_foldCase/* foldCase */.SP)(symbol)) ?? []), i]));
     const out = [];
     const seen = new Set();
     const visit = (i) => {
@@ -19964,7 +20341,7 @@ function headerOrder(resources) {
                 if (!/resourceinfo/i.test(text))
                     continue;
                 for (const match of text.matchAll(/resourceInfo\(\s*(?:format\(\s*)?'([^'[\]]+)/gi)) {
-                    for (const j of byLowerSymbol.get((0,model_foldCase/* foldCase */.S)(match[1])) ?? [])
+                    for (const j of byLowerSymbol.get((0,model_foldCase/* foldCase */.SP)(match[1])) ?? [])
                         visit(j);
                 }
             }
@@ -19975,7 +20352,7 @@ function headerOrder(resources) {
     return out;
 }
 function deploymentLevelOf(schema) {
-    const s = typeof schema === 'string' ? (0,model_foldCase/* foldCase */.S)(schema) : '';
+    const s = typeof schema === 'string' ? (0,model_foldCase/* foldCase */.SP)(schema) : '';
     if (s.includes('subscriptiondeploymenttemplate'))
         return 'subscription';
     if (s.includes('managementgroupdeploymenttemplate'))
@@ -20097,7 +20474,7 @@ class TemplateExpander {
         this.resolveDependencies(scope, instances);
         const emitted = [];
         for (const instance of this.deploymentOrder(scope, instances)) {
-            if ((0,model_foldCase/* foldCase */.S)(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
+            if ((0,model_foldCase/* foldCase */.SP)(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
                 for (const resource of this.expandDeployment(instance))
                     emitted.push(resource);
             }
@@ -20126,7 +20503,7 @@ class TemplateExpander {
             if ((0,model_value/* isUnknown */.t8)(count)) {
                 const index = new model_value/* Unknown */.$r(`the index in copy loop '${loopName}' (${count.reason})`, `copyIndex(${loopName})`);
                 const loops = new Map(base.loops);
-                loops.set((0,model_foldCase/* foldCase */.S)(loopName), index);
+                loops.set((0,model_foldCase/* foldCase */.SP)(loopName), index);
                 frames.push({
                     copy: { loops, current: index },
                     condition: `the copy loop '${loopName}' deploys at least once (${count.reason})`,
@@ -20140,7 +20517,7 @@ class TemplateExpander {
                 }
                 for (let i = 0; i < count; i++) {
                     const loops = new Map(base.loops);
-                    loops.set((0,model_foldCase/* foldCase */.S)(loopName), i);
+                    loops.set((0,model_foldCase/* foldCase */.SP)(loopName), i);
                     frames.push({ copy: { loops, current: i }, failures: countFailures });
                 }
             }
@@ -20149,7 +20526,7 @@ class TemplateExpander {
             frames.push({ copy: base, failures: [] });
         }
         if (decl.symbol)
-            scope.symbols.set((0,model_foldCase/* foldCase */.S)(decl.symbol), []);
+            scope.symbols.set((0,model_foldCase/* foldCase */.SP)(decl.symbol), []);
         const out = [];
         for (const frame of frames) {
             const failures = [...frame.failures];
@@ -20166,23 +20543,23 @@ class TemplateExpander {
                 if ((0,model_value/* isUnknown */.t8)(condition)) {
                     conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
                 }
-                else if (condition === false || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.S)(condition) === 'false')) {
+                else if (condition === false || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.SP)(condition) === 'false')) {
                     continue;
                 }
-                else if (!(condition === true || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.S)(condition) === 'true'))) {
+                else if (!(condition === true || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.SP)(condition) === 'true'))) {
                     throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, 'condition'), `A resource condition must be true or false, not ${JSON.stringify(condition)}.`);
                 }
             }
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
             if (decl.symbol) {
-                scope.symbols.get((0,model_foldCase/* foldCase */.S)(decl.symbol)).push({
+                scope.symbols.get((0,model_foldCase/* foldCase */.SP)(decl.symbol)).push({
                     id: instance.id,
                     name: instance.name,
                     type: instance.type,
                     ...(typeof node.apiVersion === 'string' ? { apiVersion: node.apiVersion } : {})
                 });
             }
-            const nameKey = (0,model_foldCase/* foldCase */.S)(instance.nameText);
+            const nameKey = (0,model_foldCase/* foldCase */.SP)(instance.nameText);
             scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
             out.push(instance);
         }
@@ -20209,7 +20586,7 @@ class TemplateExpander {
             // type in front, or as a type of another provider (`Microsoft.OperationsManagement/solutions`
             // inside a Log Analytics workspace, as public quickstarts declare solutions), which ARM
             // deploys as that type, not as a child of the parent.
-            const givenInFull = (0,model_foldCase/* foldCase */.S)(type).startsWith((0,model_foldCase/* foldCase */.S)(parent.type) + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
+            const givenInFull = (0,model_foldCase/* foldCase */.SP)(type).startsWith((0,model_foldCase/* foldCase */.SP)(parent.type) + '/') || /^[^/]*\.[^/]*\/[^/]/.test(type);
             if (!givenInFull) {
                 type = `${parent.type}/${type}`;
                 nameText = `${parent.nameText}/${nameText}`;
@@ -20245,7 +20622,7 @@ class TemplateExpander {
             const text = valueText(scopeValue, node.scope);
             prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
         }
-        if ((0,model_foldCase/* foldCase */.S)(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
+        if ((0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
             return `/subscriptions/${target.subscriptionId}/resourceGroups/${nameText}`;
         }
         if (typeof name !== 'string')
@@ -20260,7 +20637,7 @@ class TemplateExpander {
         const bySymbol = new Map();
         const byLoop = new Map();
         for (const instance of instances) {
-            const symbol = instance.decl.symbol === undefined ? undefined : (0,model_foldCase/* foldCase */.S)(instance.decl.symbol);
+            const symbol = instance.decl.symbol === undefined ? undefined : (0,model_foldCase/* foldCase */.SP)(instance.decl.symbol);
             if (symbol) {
                 const same = bySymbol.get(symbol);
                 if (same)
@@ -20270,7 +20647,7 @@ class TemplateExpander {
             }
             const copy = instance.decl.node.copy;
             if ((0,model_value/* isObject */.Gv)(copy) && typeof copy.name === 'string') {
-                const loop = (0,model_foldCase/* foldCase */.S)(copy.name);
+                const loop = (0,model_foldCase/* foldCase */.SP)(copy.name);
                 const same = byLoop.get(loop);
                 if (same)
                     same.push(instance);
@@ -20292,10 +20669,10 @@ class TemplateExpander {
             if (!index) {
                 index = { ids: [], byLast: new Map(), byName: new Map() };
                 for (let i = 0; i < instances.length; i++) {
-                    const id = (0,model_foldCase/* foldCase */.S)(instances[i].id);
+                    const id = (0,model_foldCase/* foldCase */.SP)(instances[i].id);
                     index.ids.push(id);
                     add(index.byLast, id.slice(id.lastIndexOf('/') + 1), i);
-                    add(index.byName, (0,model_foldCase/* foldCase */.S)(instances[i].nameText), i);
+                    add(index.byName, (0,model_foldCase/* foldCase */.SP)(instances[i].nameText), i);
                 }
             }
             const bare = '/' + lower.replace(/^\/+/, '');
@@ -20325,7 +20702,7 @@ class TemplateExpander {
             for (const entry of value) {
                 if (typeof entry !== 'string')
                     continue;
-                const lower = (0,model_foldCase/* foldCase */.S)(entry);
+                const lower = (0,model_foldCase/* foldCase */.SP)(entry);
                 const matches = bySymbol.get(lower) ?? byLoop.get(lower) ?? named(lower);
                 for (const match of matches)
                     if (match !== instance)
@@ -20378,7 +20755,7 @@ class TemplateExpander {
         let positions;
         const sink = (out, position) => {
             if (position)
-                (positions ??= new Map()).set((0,model_foldCase/* foldCase */.S)(out), position);
+                (positions ??= new Map()).set((0,model_foldCase/* foldCase */.SP)(out), position);
         };
         if (decl.declaredAt === undefined)
             decl.declaredAt = scope.positionOf(pointer);
@@ -20406,7 +20783,7 @@ class TemplateExpander {
             json,
             source: declaredAt,
             positionOf: (target) => {
-                const lower = (0,model_foldCase/* foldCase */.S)(target);
+                const lower = (0,model_foldCase/* foldCase */.SP)(target);
                 // Without positions of its own, an instance's answers are its declaration's: found once.
                 const shared = positions === undefined && !recordAll ? (decl.found ??= new Map()) : undefined;
                 const known = shared?.get(lower);
@@ -20456,7 +20833,7 @@ class TemplateExpander {
             ? props.expressionEvaluationOptions
             : {};
         const scopeMode = typeof options.scope === 'string'
-            ? (0,model_foldCase/* foldCase */.S)(String(parent.evaluateString(options.scope, (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'expressionEvaluationOptions', 'scope'), data)))
+            ? (0,model_foldCase/* foldCase */.SP)(String(parent.evaluateString(options.scope, (0,model_pointer/* joinPointer */.Kn)(propsPointer, 'expressionEvaluationOptions', 'scope'), data)))
             : 'outer';
         const target = this.nestedTarget(instance, data);
         const childPath = parent.path ? `${parent.path}/${instance.nameText}` : instance.nameText;
@@ -20696,8 +21073,8 @@ class TemplateExpander {
         const subscriptionId = read('subscriptionId');
         const resourceGroup = read('resourceGroup');
         const sameGroup = resourceGroup !== undefined &&
-            (subscriptionId === undefined || (0,model_foldCase/* foldCase */.S)(subscriptionId) === (0,model_foldCase/* foldCase */.S)(scope.target.subscriptionId)) &&
-            (0,model_foldCase/* foldCase */.S)(resourceGroup) === (0,model_foldCase/* foldCase */.S)(scope.target.resourceGroup);
+            (subscriptionId === undefined || (0,model_foldCase/* foldCase */.SP)(subscriptionId) === (0,model_foldCase/* foldCase */.SP)(scope.target.subscriptionId)) &&
+            (0,model_foldCase/* foldCase */.SP)(resourceGroup) === (0,model_foldCase/* foldCase */.SP)(scope.target.resourceGroup);
         if (subscriptionId !== undefined)
             target.subscriptionId = subscriptionId;
         const locationFixed = target.locationFixed === true;
@@ -20708,7 +21085,7 @@ class TemplateExpander {
             target.resourceGroup = resourceGroup;
             target.level = 'resourceGroup';
         }
-        else if (subscriptionId !== undefined && 'location' in node && (0,model_foldCase/* foldCase */.S)(String(node.type)) === DEPLOYMENTS_TYPE) {
+        else if (subscriptionId !== undefined && 'location' in node && (0,model_foldCase/* foldCase */.SP)(String(node.type)) === DEPLOYMENTS_TYPE) {
             target.level = 'subscription';
             // deployment().location of a subscription-level nested deployment is its own `location`.
             if (!locationFixed) {
@@ -20783,7 +21160,7 @@ class TemplateExpander {
             else {
                 throw scope.errorAt(entryPointer, `The parameter '${name}' passed to deployment '${instance.nameText}' needs a "value" (or a Key Vault "reference"), as {"value": \u2026}.`);
             }
-            supplied.set((0,model_foldCase/* foldCase */.S)(name), {
+            supplied.set((0,model_foldCase/* foldCase */.SP)(name), {
                 name,
                 value,
                 position: scope.positionOf((0,model_pointer/* joinPointer */.Kn)(entryPointer, 'value')) ?? scope.positionOf(entryPointer),
@@ -20812,7 +21189,7 @@ class TemplateExpander {
         const uri = scope.evaluateValue(link[uriKey] ?? null, (0,model_pointer/* joinPointer */.Kn)(linkPointer, uriKey), data);
         const unknown = (why) => ({
             supplied: new Map(),
-            unknown: new model_value/* Unknown */.$r(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${(0,model_foldCase/* foldCase */.S)(instance.id)}`)
+            unknown: new model_value/* Unknown */.$r(`the parameters deployment '${instance.nameText}' links to (${why})`, `parameterslink:${(0,model_foldCase/* foldCase */.SP)(instance.id)}`)
         });
         if ((0,model_value/* isUnknown */.t8)(uri))
             return unknown(uri.reason);
@@ -20845,7 +21222,7 @@ class TemplateExpander {
         const variable = /^\[\s*variables\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text);
         const variables = parent.template.variables;
         if (variable && (0,model_value/* isObject */.Gv)(variables)) {
-            const name = Object.keys(variables).find(key => (0,model_foldCase/* foldCase */.S)(key) === (0,model_foldCase/* foldCase */.S)(variable[1]));
+            const name = Object.keys(variables).find(key => (0,model_foldCase/* foldCase */.SP)(key) === (0,model_foldCase/* foldCase */.SP)(variable[1]));
             if (name !== undefined && (0,model_value/* isObject */.Gv)(variables[name])) {
                 return { doc: parent.doc, base: (0,model_pointer/* joinPointer */.Kn)(parent.base, 'variables', name), template };
             }
@@ -20867,11 +21244,11 @@ class TemplateExpander {
      */
     recordOutputs(instance, child) {
         const certain = instance.conditionUnknown === undefined;
-        const evaluated = this.evaluateOutputs(child, certain, name => new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${(0,model_foldCase/* foldCase */.S)(instance.id)}/${name}`));
+        const evaluated = this.evaluateOutputs(child, certain, name => new model_value/* Unknown */.$r(`output '${name}' of deployment '${instance.nameText}'`, `output:${(0,model_foldCase/* foldCase */.SP)(instance.id)}/${name}`));
         if (!evaluated)
             return;
-        this.expansion.deploymentOutputs.set((0,model_foldCase/* foldCase */.S)(instance.id), evaluated.result);
-        this.expansion.outputFailures.set((0,model_foldCase/* foldCase */.S)(instance.id), evaluated.failures);
+        this.expansion.deploymentOutputs.set((0,model_foldCase/* foldCase */.SP)(instance.id), evaluated.result);
+        this.expansion.outputFailures.set((0,model_foldCase/* foldCase */.SP)(instance.id), evaluated.failures);
     }
     /**
      * The outputs of the template deployed, evaluated as ARM evaluates them after the deployment: an
@@ -20952,7 +21329,7 @@ function extensionOf(scope, node, pointer) {
     if (names.length === 0) {
         throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), `The resource names the extension '${alias}', which the template does not declare with its name in "extensions" (or its provider in "imports"); declare it there or remove "${key}".`);
     }
-    if (names.some(name => (0,model_foldCase/* foldCase */.S)(name) === ARM_EXTENSION))
+    if (names.some(name => (0,model_foldCase/* foldCase */.SP)(name) === ARM_EXTENSION))
         return null;
     return { name: alias, type };
 }
@@ -20973,7 +21350,7 @@ function declaredExtensionNames(scope, alias) {
             if (!(0,model_value/* isObject */.Gv)(declared))
                 continue;
             for (const [name, declaration] of Object.entries(declared)) {
-                if ((0,model_foldCase/* foldCase */.S)(name) !== (0,model_foldCase/* foldCase */.S)(alias) || !(0,model_value/* isObject */.Gv)(declaration))
+                if ((0,model_foldCase/* foldCase */.SP)(name) !== (0,model_foldCase/* foldCase */.SP)(alias) || !(0,model_value/* isObject */.Gv)(declaration))
                     continue;
                 const value = declaration[field];
                 if (typeof value === 'string')
@@ -20999,11 +21376,11 @@ function containsUnknown(value) {
     return findUnknown(value) !== null;
 }
 function bodyPlan(node, pointer, recordAll) {
-    const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has((0,model_foldCase/* foldCase */.S)(key)) && !SCOPE_KEYS.has((0,model_foldCase/* foldCase */.S)(key)));
+    const members = Object.entries(node).filter(([key]) => !TEMPLATE_ONLY_KEYS.has((0,model_foldCase/* foldCase */.SP)(key)) && !SCOPE_KEYS.has((0,model_foldCase/* foldCase */.SP)(key)));
     const plain = new Map();
     const recorded = new Set();
     for (const member of members) {
-        const out = (0,model_foldCase/* foldCase */.S)((0,model_pointer/* joinPointer */.Kn)('', member[0]));
+        const out = (0,model_foldCase/* foldCase */.SP)((0,model_pointer/* joinPointer */.Kn)('', member[0]));
         if (recordAll || !writtenAsDeclared(member[1]))
             recorded.add(out);
         const same = plain.get(out);
@@ -21017,10 +21394,10 @@ function bodyPlan(node, pointer, recordAll) {
     return {
         members: members.map(([key, value]) => {
             const out = (0,model_pointer/* joinPointer */.Kn)('', key);
-            return { key, value, source: (0,model_pointer/* joinPointer */.Kn)(pointer, key), out, record: recorded.has((0,model_foldCase/* foldCase */.S)(out)) };
+            return { key, value, source: (0,model_pointer/* joinPointer */.Kn)(pointer, key), out, record: recorded.has((0,model_foldCase/* foldCase */.SP)(out)) };
         }),
         plain,
-        metadataKey: Object.keys(node).find(key => (0,model_foldCase/* foldCase */.S)(key) === 'metadata')
+        metadataKey: Object.keys(node).find(key => (0,model_foldCase/* foldCase */.SP)(key) === 'metadata')
     };
 }
 /**
@@ -21034,7 +21411,7 @@ function writtenAsDeclared(value) {
         return value.every(writtenAsDeclared);
     for (const key in value) {
         const inner = value[key];
-        if (isExpression(key) || (Array.isArray(inner) && (0,model_foldCase/* foldCase */.S)(key) === 'copy') || !writtenAsDeclared(inner))
+        if (isExpression(key) || (Array.isArray(inner) && (0,model_foldCase/* foldCase */.SP)(key) === 'copy') || !writtenAsDeclared(inner))
             return false;
     }
     return true;
@@ -21075,14 +21452,14 @@ function writtenAt(scope, declaration, plain, lower) {
             if (Array.isArray(value)) {
                 value.forEach((item, i) => {
                     const itemOut = (0,model_pointer/* joinPointer */.Kn)(out, i);
-                    if ((0,model_foldCase/* foldCase */.S)(itemOut) === prefix)
+                    if ((0,model_foldCase/* foldCase */.SP)(itemOut) === prefix)
                         next.push({ value: item, source: (0,model_pointer/* joinPointer */.Kn)(source, i), out: itemOut });
                 });
             }
             else if ((0,model_value/* isObject */.Gv)(value)) {
                 for (const [key, inner] of Object.entries(value)) {
                     const memberOut = (0,model_pointer/* joinPointer */.Kn)(out, key);
-                    if ((0,model_foldCase/* foldCase */.S)(memberOut) === prefix)
+                    if ((0,model_foldCase/* foldCase */.SP)(memberOut) === prefix)
                         next.push({ value: inner, source: (0,model_pointer/* joinPointer */.Kn)(source, key), out: memberOut });
                 }
             }
@@ -21143,19 +21520,19 @@ function findCycle(instances) {
  * recognisably about this resource.
  */
 function addIdentityUnknowns(json, id) {
-    const identityKey = Object.keys(json).find(k => (0,model_foldCase/* foldCase */.S)(k) === 'identity');
+    const identityKey = Object.keys(json).find(k => (0,model_foldCase/* foldCase */.SP)(k) === 'identity');
     const identity = identityKey ? json[identityKey] : undefined;
     if (!(0,model_value/* isObject */.Gv)(identity))
         return;
     const type = identity.type;
-    if (typeof type === 'string' && (0,model_foldCase/* foldCase */.S)(type).includes('systemassigned') && !('principalId' in identity)) {
-        identity.principalId = new model_value/* Unknown */.$r(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.S)(id)}).identity.principalId`);
+    if (typeof type === 'string' && (0,model_foldCase/* foldCase */.SP)(type).includes('systemassigned') && !('principalId' in identity)) {
+        identity.principalId = new model_value/* Unknown */.$r(`the principalId of ${id}'s system-assigned identity, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.SP)(id)}).identity.principalId`);
     }
     const userAssigned = identity.userAssignedIdentities;
     if ((0,model_value/* isObject */.Gv)(userAssigned)) {
         for (const [uai, value] of Object.entries(userAssigned)) {
             if ((0,model_value/* isObject */.Gv)(value) && !('principalId' in value)) {
-                value.principalId = new model_value/* Unknown */.$r(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.S)(uai)}).properties.principalId`);
+                value.principalId = new model_value/* Unknown */.$r(`the principalId of the user-assigned identity ${uai}, known only after deployment`, `reference(${(0,model_foldCase/* foldCase */.SP)(uai)}).properties.principalId`);
             }
         }
     }
@@ -21189,7 +21566,7 @@ function placeholderDeploymentNeeded(resources, given = {}) {
 /** Where a resource is declared: the same declaration in both deployments, one instance after another. */
 function declarationKey(resource) {
     const at = resource.source;
-    return `${(0,model_foldCase/* foldCase */.S)(resource.type)}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
+    return `${(0,model_foldCase/* foldCase */.SP)(resource.type)}\0${at?.file ?? ''}\0${at?.line ?? 0}\0${at?.column ?? 0}`;
 }
 function byDeclaration(resources) {
     const groups = new Map();
@@ -21257,7 +21634,7 @@ function notATemplateReason(value) {
     if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
     // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
-    const schemaKey = Object.keys(value).find(key => (0,model_foldCase/* foldCase */.S)(key) === '$schema');
+    const schemaKey = Object.keys(value).find(key => (0,model_foldCase/* foldCase */.SP)(key) === '$schema');
     const schema = schemaKey === undefined ? undefined : value[schemaKey];
     if (typeof schema !== 'string')
         return 'not a deployment template: it has no $schema';
@@ -21392,7 +21769,7 @@ function templates_where(resource) {
  */
 function finalStates(emitted, notes) {
     const groups = new Map();
-    const keyOf = (e, index) => (e.idKnown ? (0,model_foldCase/* foldCase */.S)(e.resource.id) : `#${index}`);
+    const keyOf = (e, index) => (e.idKnown ? (0,model_foldCase/* foldCase */.SP)(e.resource.id) : `#${index}`);
     emitted.forEach((e, index) => {
         const key = keyOf(e, index);
         const group = groups.get(key);
@@ -21633,7 +22010,7 @@ function runMachine(machine, text) {
  * text \u00d7 pattern, never exponentially as a backtracking regular expression's does on `*a*a*a\u2026` or `**` `/**` `/**`.
  */
 function linearGlobMatcher(pattern, options = {}) {
-    const fold = (text) => (options.ignoreCase ? (0,model_foldCase/* foldCase */.S)(text) : text);
+    const fold = (text) => (options.ignoreCase ? (0,model_foldCase/* foldCase */.SP)(text) : text);
     const steps = [];
     const posix = fold(toPosix(pattern));
     emitGlob(posix, 0, posix.length, bracePairs(posix), steps, 0);
@@ -21846,7 +22223,7 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
 
 
 function stem(file) {
-    return (0,model_foldCase/* foldCase */.S)(external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, ''));
+    return (0,model_foldCase/* foldCase */.SP)(external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, ''));
 }
 /**
  * How much of a file that cannot be read as a template is searched for the template schema: all of any file
@@ -21934,7 +22311,7 @@ function sameBesideMetadata(a, b) {
             return value;
         const copy = {};
         for (const key of Object.keys(value))
-            if ((0,model_foldCase/* foldCase */.S)(key) !== 'metadata')
+            if ((0,model_foldCase/* foldCase */.SP)(key) !== 'metadata')
                 (0,model_value/* setOwn */.P5)(copy, key, value[key]);
         return copy;
     };
@@ -21964,7 +22341,7 @@ function readingToo(template, reads) {
 /** Whether a parsed JSON template says Bicep compiled it (`metadata._generator.name` is `bicep`). */
 function compiledByBicep(value) {
     const metadata = value?.metadata;
-    return typeof metadata?._generator?.name === 'string' && (0,model_foldCase/* foldCase */.S)(metadata._generator.name) === 'bicep';
+    return typeof metadata?._generator?.name === 'string' && (0,model_foldCase/* foldCase */.SP)(metadata._generator.name) === 'bicep';
 }
 /**
  * Finds the templates that globs, folders and files name and expands each. JSON files that are
@@ -22164,7 +22541,7 @@ function loadTemplates(patterns, options) {
         // unless it is not what the Bicep file compiles to (decided once that is compiled, below).
         const source = file.replace(/\.jsonc?$/i, '.bicep');
         if (compiledByBicep(doc.value) &&
-            bicepFiles.concat(files).some(f => (0,model_foldCase/* foldCase */.S)(f) === (0,model_foldCase/* foldCase */.S)(source)) &&
+            bicepFiles.concat(files).some(f => (0,model_foldCase/* foldCase */.SP)(f) === (0,model_foldCase/* foldCase */.SP)(source)) &&
             !named.has(file)) {
             compiledBeside.push({ file, doc, source });
             continue;
@@ -22188,7 +22565,7 @@ function loadTemplates(patterns, options) {
         progress?.('compiling Bicep files', bicepDone++, bicepTotal);
         expand(file, () => {
             const compiled = compileBicepFile(file, bicep);
-            compiledValues.set((0,model_foldCase/* foldCase */.S)(file), compiled.template.value);
+            compiledValues.set((0,model_foldCase/* foldCase */.SP)(file), compiled.template.value);
             return readingToo(withParameters(compiled.template, file, templateCount()), compiled.reads);
         });
     }
@@ -22208,7 +22585,7 @@ function loadTemplates(patterns, options) {
     // A pull request could edit only the committed JSON (the file a pipeline may deploy) and keep its
     // metadata: it is left out only when it is what its Bicep file compiles to, metadata aside.
     for (const { file, doc, source } of compiledBeside) {
-        const built = compiledValues.get((0,model_foldCase/* foldCase */.S)(source));
+        const built = compiledValues.get((0,model_foldCase/* foldCase */.SP)(source));
         if (built !== undefined && sameBesideMetadata(built, doc.value)) {
             result.skipped.push({ file, reason: `compiled from ${external_node_path_.basename(source)}, which is checked instead` });
             continue;
@@ -22318,7 +22695,7 @@ function matcherOf(exception) {
     return matcher;
 }
 function declaredKey(resource) {
-    return [resource.file, (0,model_foldCase/* foldCase */.S)(resource.type), (0,model_foldCase/* foldCase */.S)(resource.name)].join('\0');
+    return [resource.file, (0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)(resource.name)].join('\0');
 }
 /** Whether the exception is for this rule and covers this resource (its date aside). */
 function covers(exception, definition, resource) {
@@ -22460,12 +22837,12 @@ function fingerprint(finding, file = finding.resource.file) {
 function fingerprints(finding) {
     const stable = fingerprint(finding);
     const { stableName, name } = finding.resource;
-    return stableName === undefined || (0,model_foldCase/* foldCase */.S)(stableName) === (0,model_foldCase/* foldCase */.S)(name)
+    return stableName === undefined || (0,model_foldCase/* foldCase */.SP)(stableName) === (0,model_foldCase/* foldCase */.SP)(name)
         ? [stable]
         : [stable, printOf(finding, name, finding.resource.file)];
 }
 function printOf(finding, name, file) {
-    const key = [finding.definition, (0,model_foldCase/* foldCase */.S)(armResourceType(finding.resource.type)), (0,model_foldCase/* foldCase */.S)(name), file ?? ''].join('\0');
+    const key = [finding.definition, (0,model_foldCase/* foldCase */.SP)(armResourceType(finding.resource.type)), (0,model_foldCase/* foldCase */.SP)(name), file ?? ''].join('\0');
     return (0,builtins/* nodeCrypto */.S)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -22596,6 +22973,8 @@ const schema_text = { type: 'string', minLength: 1 };
 /** How a region is written: `westeurope`, or its display name `West Europe`. */
 const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
 const region = { type: 'string', pattern: REGION_PATTERN };
+/** A subscription id: its GUID. */
+const SUBSCRIPTION_ID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
 /** A calendar date: the exception applies through the end of that day (UTC). */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 /** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
@@ -22769,7 +23148,11 @@ const configSchema = {
                 },
                 'tenant-id': schema_text,
                 'client-id': schema_text,
-                'subscription-id': schema_text,
+                'subscription-id': {
+                    type: 'string',
+                    pattern: SUBSCRIPTION_ID_PATTERN,
+                    description: 'The subscription `plan` and `deploy` publish to when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
+                },
                 prune: { type: 'boolean' }
             }
         }
@@ -22783,7 +23166,8 @@ const configFieldHints = {
 };
 const configPatternHints = {
     [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
-    [REGION_PATTERN]: 'a region name, e.g. `westeurope`'
+    [REGION_PATTERN]: 'a region name, e.g. `westeurope`',
+    [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`'
 };
 
 ;// CONCATENATED MODULE: ./src/config/validator.ts
@@ -22830,7 +23214,7 @@ function declaresInlineExceptions(resource) {
     const metadata = resource.metadata;
     if (!metadata || resource.existing || !resource.source)
         return false;
-    return Object.keys(metadata.value).some(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY));
+    return Object.keys(metadata.value).some(k => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(INLINE_KEY));
 }
 /**
  * The inline exceptions of these resources (one per entry per declaration, covering every resource
@@ -22844,7 +23228,7 @@ function inlineExceptions(resources, cwd) {
         if (!metadata || resource.existing || !resource.source)
             continue;
         const value = metadata.value;
-        const key = Object.keys(value).find(k => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY));
+        const key = Object.keys(value).find(k => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(INLINE_KEY));
         if (key === undefined)
             continue;
         const file = displayPath(resource.source.file, cwd);
@@ -22981,7 +23365,7 @@ function configEntries(text) {
 function inlineEntries(text) {
     const found = [];
     const declarations = [];
-    const written = (node, name) => canonicalJson(Object.entries(node).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === name)?.[1] ?? null);
+    const written = (node, name) => canonicalJson(Object.entries(node).find(([k]) => (0,model_foldCase/* foldCase */.SP)(k) === name)?.[1] ?? null);
     const visit = (node) => {
         if (Array.isArray(node)) {
             for (const item of node)
@@ -22991,10 +23375,10 @@ function inlineEntries(text) {
         if (!(0,model_value/* isObject */.Gv)(node))
             return;
         for (const [key, value] of Object.entries(node)) {
-            if ((0,model_foldCase/* foldCase */.S)(key) === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
-                const guard = Object.entries(value).find(([k]) => (0,model_foldCase/* foldCase */.S)(k) === (0,model_foldCase/* foldCase */.S)(INLINE_KEY))?.[1];
+            if ((0,model_foldCase/* foldCase */.SP)(key) === 'metadata' && (0,model_value/* isObject */.Gv)(value)) {
+                const guard = Object.entries(value).find(([k]) => (0,model_foldCase/* foldCase */.SP)(k) === (0,model_foldCase/* foldCase */.SP)(INLINE_KEY))?.[1];
                 if ((0,model_value/* isObject */.Gv)(guard) && Array.isArray(guard.exceptions)) {
-                    const declaration = (0,model_foldCase/* foldCase */.S)(`${written(node, 'type')} ${written(node, 'name')}`);
+                    const declaration = (0,model_foldCase/* foldCase */.SP)(`${written(node, 'type')} ${written(node, 'name')}`);
                     for (const entry of guard.exceptions) {
                         found.push(entry);
                         declarations.push(declaration);
@@ -23941,7 +24325,7 @@ function heldSnapshot(file, full, types) {
     const at = new Map();
     let index = 0;
     for (const resource of readResourceSnapshot(full)) {
-        if (!resource.existing && types.has((0,model_foldCase/* foldCase */.S)(resource.type))) {
+        if (!resource.existing && types.has((0,model_foldCase/* foldCase */.SP)(resource.type))) {
             at.set(index, candidates.length);
             candidates.push(detached(resource));
         }
@@ -24189,7 +24573,7 @@ const UNKNOWN_MARK = '\u0000unknown:';
 const reasons = new Map();
 /** "depends on \u2026": the unknowns a verdict rests on, said as people read them. */
 function describeDependencies(keys) {
-    const words = [...new Set(keys.map(key => reasons.get((0,model_foldCase/* foldCase */.S)(key)) ?? key))];
+    const words = [...new Set(keys.map(key => reasons.get((0,model_foldCase/* foldCase */.SP)(key)) ?? key))];
     return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
 }
 /**
@@ -24198,28 +24582,28 @@ function describeDependencies(keys) {
  */
 function azureComparable(value) {
     if (value instanceof model_value/* Unknown */.$r) {
-        reasons.set((0,model_foldCase/* foldCase */.S)(value.key), value.reason);
-        return UNKNOWN_MARK + (0,model_foldCase/* foldCase */.S)(value.key);
+        reasons.set((0,model_foldCase/* foldCase */.SP)(value.key), value.reason);
+        return UNKNOWN_MARK + (0,model_foldCase/* foldCase */.SP)(value.key);
     }
     if (typeof value === 'string')
-        return (0,model_foldCase/* foldCase */.S)(value);
+        return (0,model_foldCase/* foldCase */.SP)(value);
     if (Array.isArray(value))
         return value.map(azureComparable);
     if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
         for (const [key, inner] of Object.entries(value))
-            (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.S)(key), azureComparable(inner));
+            (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.SP)(key), azureComparable(inner));
         return out;
     }
     return value;
 }
 function lowerDeep(value) {
     if (typeof value === 'string')
-        return (0,model_foldCase/* foldCase */.S)(value);
+        return (0,model_foldCase/* foldCase */.SP)(value);
     if (Array.isArray(value))
         return value.map(lowerDeep);
     if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [(0,model_foldCase/* foldCase */.S)(k), lowerDeep(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [(0,model_foldCase/* foldCase */.SP)(k), lowerDeep(v)]));
     }
     return value;
 }
@@ -24244,10 +24628,10 @@ function azureSchema(schema) {
             (0,model_value/* setOwn */.P5)(out, key, lowerDeep(inner));
         }
         else if (NAME_MAPS.has(key) && inner && typeof inner === 'object') {
-            (0,model_value/* setOwn */.P5)(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [(0,model_foldCase/* foldCase */.S)(name), azureSchema(sub)])));
+            (0,model_value/* setOwn */.P5)(out, key, Object.fromEntries(Object.entries(inner).map(([name, sub]) => [(0,model_foldCase/* foldCase */.SP)(name), azureSchema(sub)])));
         }
         else if (key === '$ref' && typeof inner === 'string') {
-            (0,model_value/* setOwn */.P5)(out, key, (0,model_foldCase/* foldCase */.S)(inner));
+            (0,model_value/* setOwn */.P5)(out, key, (0,model_foldCase/* foldCase */.SP)(inner));
         }
         else {
             (0,model_value/* setOwn */.P5)(out, key, azureSchema(inner));
@@ -24580,7 +24964,7 @@ function projectComparable(value, node) {
         return azureComparable(value);
     const out = {};
     for (const [key, inner] of Object.entries(value)) {
-        const lower = (0,model_foldCase/* foldCase */.S)(key);
+        const lower = (0,model_foldCase/* foldCase */.SP)(key);
         const member = node.members.get(lower);
         if (member)
             (0,model_value/* setOwn */.P5)(out, lower, projectComparable(inner, member));
@@ -24616,7 +25000,7 @@ function azureCompare_valueAt(data, pointer) {
 
 function ruleTypes(rule) {
     const types = Array.isArray(rule.resourceType) ? rule.resourceType : [rule.resourceType];
-    return new Set(types.map(t => (0,model_foldCase/* foldCase */.S)(t)));
+    return new Set(types.map(t => (0,model_foldCase/* foldCase */.SP)(t)));
 }
 /** A finding of a pull-request-only rule, pointing at the resource (or the value at fault when known). */
 function prFinding(rule, resource, verdict, message, reason, pointer) {
@@ -24650,7 +25034,7 @@ function originalPointer(json, lowered) {
         const key = (0,model_pointer/* unescapePointerSegment */.J5)(raw);
         let actual = key;
         if (current && typeof current === 'object' && !Array.isArray(current)) {
-            actual = Object.keys(current).find(k => (0,model_foldCase/* foldCase */.S)(k) === key) ?? key;
+            actual = Object.keys(current).find(k => (0,model_foldCase/* foldCase */.SP)(k) === key) ?? key;
             current = current[actual];
         }
         else if (Array.isArray(current)) {
@@ -24664,7 +25048,217 @@ function originalPointer(json, lowered) {
     return out.length ? '/' + out.join('/') : '';
 }
 
+;// CONCATENATED MODULE: ./src/pr/texts.ts
+/**
+ * Texts kept outside V8's heap, for what a relation rule keeps of a whole snapshot (a tenant's vaults, their
+ * access policies, role assignments): hundreds of thousands of short strings. Kept as JavaScript strings they
+ * are small, but V8 lets its heap grow to about four times what is live after each full collection, so every
+ * megabyte kept there costs about four of resident memory; bytes in a Buffer cost one.
+ *
+ * `TextStore` appends texts to one growing byte arena (Latin-1 where every code unit fits a byte, else UTF-16,
+ * so any string, lone surrogates included, comes back the same). `TextMap` maps texts to numbers by open
+ * addressing over typed arrays: a 32-bit hash a text, and every hit verified against the stored text, so two
+ * texts with the same hash are never taken for one another. Keys are compared code unit by code unit, as a
+ * `Map` compares them: fold their case first (foldCase) where case must not matter.
+ */
+function fnv1a(text) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++)
+        hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    return hash >>> 0;
+}
+/** A typed array at least `needed` long: the same one, or a copy twice as long. */
+function room(array, needed) {
+    if (needed <= array.length)
+        return array;
+    const grown = new array.constructor(Math.max(needed, array.length * 2));
+    grown.set(array);
+    return grown;
+}
+function fitsOneByte(text) {
+    for (let i = 0; i < text.length; i++)
+        if (text.charCodeAt(i) > 0xff)
+            return false;
+    return true;
+}
+/** Texts appended to one arena, each read back by its number. */
+class TextStore {
+    bytes;
+    used = 0;
+    starts;
+    /** Each text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
+    lengths;
+    count = 0;
+    constructor(bytes = 128, texts = 8) {
+        this.bytes = Buffer.allocUnsafe(bytes);
+        this.starts = new Float64Array(texts);
+        this.lengths = new Int32Array(texts);
+    }
+    get size() {
+        return this.count;
+    }
+    /** Appends `text`; its number. */
+    add(text) {
+        const narrow = fitsOneByte(text);
+        const length = narrow ? text.length : text.length * 2;
+        if (this.used + length > this.bytes.length) {
+            const grown = Buffer.allocUnsafe(Math.max(this.used + length, this.bytes.length * 2));
+            this.bytes.copy(grown, 0, 0, this.used);
+            this.bytes = grown;
+        }
+        this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
+        const n = this.count++;
+        this.starts = room(this.starts, this.count);
+        this.lengths = room(this.lengths, this.count);
+        this.starts[n] = this.used;
+        this.lengths[n] = narrow ? length : -length;
+        this.used += length;
+        return n;
+    }
+    text(n) {
+        const start = this.starts[n];
+        const length = this.lengths[n];
+        return length >= 0
+            ? this.bytes.toString('latin1', start, start + length)
+            : this.bytes.toString('utf16le', start, start - length);
+    }
+    /** Whether text `n` is `text`, without making a string of it. */
+    equals(n, text) {
+        const start = this.starts[n];
+        const length = this.lengths[n];
+        const bytes = this.bytes;
+        if (length >= 0) {
+            if (length !== text.length)
+                return false;
+            for (let i = 0; i < length; i++)
+                if (bytes[start + i] !== text.charCodeAt(i))
+                    return false;
+            return true;
+        }
+        if (-length !== text.length * 2)
+            return false;
+        for (let i = 0; i < text.length; i++) {
+            const at = start + 2 * i;
+            if ((bytes[at] | (bytes[at + 1] << 8)) !== text.charCodeAt(i))
+                return false;
+        }
+        return true;
+    }
+}
+/** Texts to numbers, the first number set for a text kept (`setFirst`). */
+class TextMap {
+    hash;
+    keys;
+    hashes;
+    values;
+    /** Open addressing, linear probing: a key's number plus one, 0 where empty; never more than half full. */
+    slots;
+    /** `hash` and `capacity` (a power of two) are for tests that make texts collide. */
+    constructor(hash = fnv1a, capacity = 8) {
+        this.hash = hash;
+        this.keys = new TextStore(capacity * 16, capacity);
+        this.hashes = new Uint32Array(capacity);
+        this.values = new Int32Array(capacity);
+        this.slots = new Int32Array(Math.max(2, capacity));
+    }
+    get size() {
+        return this.keys.size;
+    }
+    /** The number set for `key`; undefined when none is. */
+    get(key) {
+        const hash = this.hash(key) >>> 0;
+        const mask = this.slots.length - 1;
+        for (let at = hash & mask;; at = (at + 1) & mask) {
+            const slot = this.slots[at];
+            if (slot === 0)
+                return undefined;
+            if (this.hashes[slot - 1] === hash && this.keys.equals(slot - 1, key))
+                return this.values[slot - 1];
+        }
+    }
+    /** Sets `key` to `value` unless it is set already; the number `key` has now. */
+    setFirst(key, value) {
+        const hash = this.hash(key) >>> 0;
+        const mask = this.slots.length - 1;
+        let at = hash & mask;
+        for (;; at = (at + 1) & mask) {
+            const slot = this.slots[at];
+            if (slot === 0)
+                break;
+            if (this.hashes[slot - 1] === hash && this.keys.equals(slot - 1, key))
+                return this.values[slot - 1];
+        }
+        const n = this.keys.add(key);
+        this.hashes = room(this.hashes, n + 1);
+        this.values = room(this.values, n + 1);
+        this.hashes[n] = hash;
+        this.values[n] = value;
+        this.slots[at] = n + 1;
+        if (2 * (n + 1) > this.slots.length)
+            this.rehash(this.slots.length * 2);
+        return value;
+    }
+    rehash(capacity) {
+        const slots = new Int32Array(capacity);
+        const mask = capacity - 1;
+        for (let n = 0; n < this.keys.size; n++) {
+            let at = this.hashes[n] & mask;
+            while (slots[at] !== 0)
+                at = (at + 1) & mask;
+            slots[at] = n + 1;
+        }
+        this.slots = slots;
+    }
+}
+/**
+ * Lists of numbers by a text, each in the order its numbers were appended (role assignments by their scope,
+ * access-policy resources by their vault's name): one chain through typed arrays.
+ */
+class TextLists {
+    /** A key's list number. */
+    lists;
+    firsts = new Int32Array(16);
+    lasts = new Int32Array(16);
+    /** The items of every list: their numbers, and the next item of the same list (-1 at its end). */
+    items = new Int32Array(16);
+    next = new Int32Array(16);
+    count = 0;
+    /** `hash` and `capacity` as for TextMap. */
+    constructor(hash, capacity) {
+        this.lists = new TextMap(hash, capacity);
+    }
+    append(key, value) {
+        const item = this.count++;
+        this.items = room(this.items, this.count);
+        this.next = room(this.next, this.count);
+        this.items[item] = value;
+        this.next[item] = -1;
+        const fresh = this.lists.size;
+        const list = this.lists.setFirst(key, fresh);
+        if (list === fresh) {
+            this.firsts = room(this.firsts, fresh + 1);
+            this.lasts = room(this.lasts, fresh + 1);
+            this.firsts[list] = item;
+        }
+        else {
+            this.next[this.lasts[list]] = item;
+        }
+        this.lasts[list] = item;
+    }
+    /** The numbers appended for `key`, in order (empty when none). */
+    get(key) {
+        const found = [];
+        const list = this.lists.get(key);
+        if (list === undefined)
+            return found;
+        for (let item = this.firsts[list]; item !== -1; item = this.next[item])
+            found.push(this.items[item]);
+        return found;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pr/relation.ts
+
 
 
 
@@ -24672,7 +25266,7 @@ function originalPointer(json, lowered) {
 
 /** Values Azure computes on creation, derived here from what a template does know. */
 function derived(resource, pointer) {
-    if ((0,model_foldCase/* foldCase */.S)(resource.type) === 'microsoft.keyvault/vaults' && (0,model_foldCase/* foldCase */.S)(pointer) === '/properties/vaulturi') {
+    if ((0,model_foldCase/* foldCase */.SP)(resource.type) === 'microsoft.keyvault/vaults' && (0,model_foldCase/* foldCase */.SP)(pointer) === '/properties/vaulturi') {
         return `https://${resource.name}.vault.azure.net/`;
     }
     return undefined;
@@ -24700,7 +25294,7 @@ function lowerSegments(pointer) {
         segments = pointer
             .split('/')
             .slice(1)
-            .map(raw => (0,model_foldCase/* foldCase */.S)((0,model_pointer/* unescapePointerSegment */.J5)(raw)));
+            .map(raw => (0,model_foldCase/* foldCase */.SP)((0,model_pointer/* unescapePointerSegment */.J5)(raw)));
         segmentsOf.set(pointer, segments);
     }
     return segments;
@@ -24711,7 +25305,7 @@ function lowerSegments(pointer) {
  */
 function keyByLowerCase(value, lower) {
     for (const key in value)
-        if ((key === lower || (0,model_foldCase/* foldCase */.S)(key) === lower) && Object.hasOwn(value, key))
+        if ((key === lower || (0,model_foldCase/* foldCase */.SP)(key) === lower) && Object.hasOwn(value, key))
             return key;
     return undefined;
 }
@@ -24725,7 +25319,7 @@ function sameText(a, b) {
     return norm(a) === norm(b);
 }
 function norm(value) {
-    return (0,model_foldCase/* foldCase */.S)(String(value)).replace(/\/+$/, '');
+    return (0,model_foldCase/* foldCase */.SP)(String(value)).replace(/\/+$/, '');
 }
 const REFERENCE_KEY = /^reference\(\s*'?([^',)]+)'?[^)]*\)\.(.+)$/i;
 /**
@@ -24746,49 +25340,47 @@ function relation_names(value, target, pointer) {
     return foldCase(value.key).includes(`reference(${foldCase(target.id)})`);
 }
 /**
- * `candidates.find(c => names(value, c, pointer))`, without scanning: each way a value can name a
+ * `candidates.findIndex(c => names(value, c, pointer))`, without scanning: each way a value can name a
  * target (the same text, the same unknown, `reference(<id>).<path>`, or an expression that reads
  * `reference(<id>)`) is a map from what the value says to the first candidate that matches. A
  * repository has thousands of targets and a subject looks up one; a tenant's snapshot has tens of
  * thousands, so a candidate is added with its value at the pointer (`lookup(candidate, pointer)`) and
- * need not be kept whole. The maps by id serve only unknown values (templates): they are made when the
- * first one is looked up.
+ * need not be kept whole, and the maps keep their texts outside V8's heap (texts.ts). The maps by id
+ * serve only unknown values (templates): they are made when the first one is looked up, from `idOf`.
  */
-class TargetIndex {
-    candidates = [];
-    known = new Map();
-    unknown = new Map();
+class CandidateIndex {
+    idOf;
+    options;
+    count = 0;
+    known;
+    unknown;
     byId;
     pointer;
-    /** Candidates given here are added with `lookup` (resources). */
-    constructor(pointer, candidates = []) {
-        this.pointer = (0,model_foldCase/* foldCase */.S)(pointer);
-        for (const candidate of candidates)
-            this.add(candidate, relation_lookup(candidate, pointer));
+    constructor(pointer, idOf, options = {}) {
+        this.idOf = idOf;
+        this.options = options;
+        this.pointer = (0,model_foldCase/* foldCase */.SP)(pointer);
+        this.known = this.map();
+        this.unknown = this.map();
     }
-    /** The next candidate, with its value at the pointer. */
-    add(candidate, value) {
-        const index = this.candidates.length;
-        this.candidates.push(candidate);
+    map() {
+        return new TextMap(this.options.hash, this.options.capacity);
+    }
+    /** The next candidate, with its value at the pointer (`idOf` must know it already); its number. */
+    add(value) {
+        const index = this.count++;
         if (value instanceof model_value/* Unknown */.$r)
-            first(this.unknown, (0,model_foldCase/* foldCase */.S)(value.key), index);
-        else if (value !== undefined && value !== null) {
-            const key = norm(value);
-            // Indexed by id, a candidate whose id is already in lower case gives the one string for both.
-            if (key === candidate.id) {
-                if (!this.known.has(key))
-                    this.known.set(candidate.id, index);
-            }
-            else
-                first(this.known, key, index);
-        }
+            this.unknown.setFirst((0,model_foldCase/* foldCase */.SP)(value.key), index);
+        else if (value !== undefined && value !== null)
+            this.known.setFirst(norm(value), index);
         if (this.byId)
-            this.addId(candidate, index);
+            this.addId(index);
+        return index;
     }
     get size() {
-        return this.candidates.length;
+        return this.count;
     }
-    /** The first candidate the value names, as `names` decides it. */
+    /** The first candidate the value names, as `names` decides it; -1 when none does. */
     find(value) {
         let best = Infinity;
         const consider = (index) => {
@@ -24797,17 +25389,18 @@ class TargetIndex {
         };
         if (value instanceof model_value/* Unknown */.$r) {
             if (!this.byId) {
-                this.byId = { idTails: new Map(), ids: new Map() };
-                this.candidates.forEach((candidate, index) => this.addId(candidate, index));
+                this.byId = { idTails: this.map(), ids: this.map() };
+                for (let index = 0; index < this.count; index++)
+                    this.addId(index);
             }
             const { idTails, ids } = this.byId;
-            consider(this.unknown.get((0,model_foldCase/* foldCase */.S)(value.key)));
+            consider(this.unknown.get((0,model_foldCase/* foldCase */.SP)(value.key)));
             const match = REFERENCE_KEY.exec(value.key);
-            if (match && (0,model_foldCase/* foldCase */.S)('/' + match[2].split('.').join('/')) === this.pointer) {
+            if (match && (0,model_foldCase/* foldCase */.SP)('/' + match[2].split('.').join('/')) === this.pointer) {
                 consider(idTails.get(idTail(match[1])));
             }
             // Every id that `reference(<id>)` in the key could close: each `)` after each `reference(`.
-            const key = (0,model_foldCase/* foldCase */.S)(value.key);
+            const key = (0,model_foldCase/* foldCase */.SP)(value.key);
             for (let at = key.indexOf('reference('); at >= 0; at = key.indexOf('reference(', at + 1)) {
                 const start = at + 'reference('.length;
                 for (let end = key.indexOf(')', start); end >= 0; end = key.indexOf(')', end + 1)) {
@@ -24818,17 +25411,37 @@ class TargetIndex {
         else if (value !== undefined && value !== null) {
             consider(this.known.get(norm(value)));
         }
-        return best === Infinity ? undefined : this.candidates[best];
+        return best === Infinity ? -1 : best;
     }
-    addId(candidate, index) {
-        first(this.byId.idTails, idTail(candidate.id), index);
-        first(this.byId.ids, (0,model_foldCase/* foldCase */.S)(candidate.id), index);
+    addId(index) {
+        const id = this.idOf(index);
+        this.byId.idTails.setFirst(idTail(id), index);
+        this.byId.ids.setFirst((0,model_foldCase/* foldCase */.SP)(id), index);
     }
 }
-/** Sets `key` only the first time; the key is copied, as it may be cut from a larger text. */
-function first(map, key, index) {
-    if (!map.has(key))
-        map.set(ownString(key), index);
+/** `candidates.find(c => names(value, c, pointer))` for candidates kept as objects (the index of a relation's own targets). */
+class TargetIndex {
+    candidates = [];
+    index;
+    /** Candidates given here are added with `lookup` (resources). */
+    constructor(pointer, candidates = [], options) {
+        this.index = new CandidateIndex(pointer, n => this.candidates[n].id, options);
+        for (const candidate of candidates)
+            this.add(candidate, relation_lookup(candidate, pointer));
+    }
+    /** The next candidate, with its value at the pointer. */
+    add(candidate, value) {
+        this.candidates.push(candidate);
+        this.index.add(value);
+    }
+    get size() {
+        return this.candidates.length;
+    }
+    /** The first candidate the value names, as `names` decides it. */
+    find(value) {
+        const found = this.index.find(value);
+        return found < 0 ? undefined : this.candidates[found];
+    }
 }
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
@@ -24838,13 +25451,13 @@ function principalOf(value) {
     if (value instanceof model_value/* Unknown */.$r) {
         const system = SYSTEM_KEY.exec(value.key);
         if (system)
-            return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.S)(system[1]) };
+            return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.SP)(system[1]) };
         const user = USER_KEY.exec(value.key);
         if (user)
-            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(user[1]) };
+            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.SP)(user[1]) };
         return { kind: 'opaque', key: value.key };
     }
-    return { kind: 'literal', id: (0,model_foldCase/* foldCase */.S)(String(value)) };
+    return { kind: 'literal', id: (0,model_foldCase/* foldCase */.SP)(String(value)) };
 }
 function samePrincipal(a, b) {
     if (a.kind === 'literal' && b.kind === 'literal')
@@ -24861,7 +25474,7 @@ function idsMatch(a, b) {
     return idTail(a) === idTail(b);
 }
 function idTail(id) {
-    const lower = (0,model_foldCase/* foldCase */.S)(id);
+    const lower = (0,model_foldCase/* foldCase */.SP)(id);
     const at = lower.lastIndexOf('/providers/');
     return at >= 0 ? lower.slice(at) : lower;
 }
@@ -24889,7 +25502,7 @@ function firstSet(resource, pointers) {
 function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
-        return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(userAssigned) };
+        return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.SP)(userAssigned) };
     if (userAssigned instanceof model_value/* Unknown */.$r)
         return { kind: 'opaque', key: userAssigned.key };
     const identities = relation_lookup(subject, '/identity/userAssignedIdentities');
@@ -24897,47 +25510,140 @@ function subjectPrincipal(subject, spec) {
     const clientId = firstSet(subject, spec?.clientId);
     if (clientId !== undefined) {
         if (clientId instanceof model_value/* Unknown */.$r) {
-            const named = assigned.find(id => (0,model_foldCase/* foldCase */.S)(clientId.key).includes((0,model_foldCase/* foldCase */.S)(id)));
+            const named = assigned.find(id => (0,model_foldCase/* foldCase */.SP)(clientId.key).includes((0,model_foldCase/* foldCase */.SP)(id)));
             if (named)
-                return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(named) };
+                return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.SP)(named) };
         }
         if (assigned.length === 1)
-            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.S)(assigned[0]) };
+            return { kind: 'user', resourceId: (0,model_foldCase/* foldCase */.SP)(assigned[0]) };
         return { kind: 'opaque', key: clientId instanceof model_value/* Unknown */.$r ? clientId.key : `clientId ${String(clientId)}` };
     }
     const known = relation_lookup(subject, '/identity/principalId');
     if (typeof known === 'string')
-        return { kind: 'literal', id: (0,model_foldCase/* foldCase */.S)(known) };
-    return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.S)(subject.id) };
+        return { kind: 'literal', id: (0,model_foldCase/* foldCase */.SP)(known) };
+    return { kind: 'system', resourceId: (0,model_foldCase/* foldCase */.SP)(subject.id) };
 }
 const GRANTED = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) });
 const NOT_GRANTED = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) });
-const NO_GRANTS = Object.freeze({ who: Object.freeze([]), grant: Object.freeze([]) });
 /**
- * A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one
- * alive. Written out and read back, it is one flat string of its length (cutting a copy made by joining keeps
- * the copy and a slice of it: half again as much).
+ * Grants as a subject's check reads them, by number: the principal each names, and what it grants. A tenant has
+ * hundreds of thousands of them, so their principals' texts are kept in a TextStore (outside V8's heap) and their
+ * answers as codes, most grants sharing one of two; only what a template cannot know (an unknown principal, an
+ * answer that depends on something) is kept as it is, beside them.
  */
-function ownString(text) {
-    return JSON.parse(JSON.stringify(text));
+class GrantTable {
+    texts = new TextStore();
+    /** The number of the principal's text, or -1 where the principal is not a string (see `otherWho`). */
+    whoText = new Int32Array(16);
+    /** 0: no answer (null), 1: GRANTED, 2: NOT_GRANTED, 3: see `otherGrant`. */
+    answer = new Uint8Array(16);
+    otherWho = new Map();
+    otherGrant = new Map();
+    count = 0;
+    get size() {
+        return this.count;
+    }
+    add(who, grant) {
+        const n = this.count++;
+        this.whoText = room(this.whoText, this.count);
+        this.answer = room(this.answer, this.count);
+        if (typeof who === 'string')
+            this.whoText[n] = this.texts.add(who);
+        else {
+            this.whoText[n] = -1;
+            if (who !== undefined)
+                this.otherWho.set(n, who);
+        }
+        if (grant === null)
+            this.answer[n] = 0;
+        else if (grant === GRANTED)
+            this.answer[n] = 1;
+        else if (grant === NOT_GRANTED)
+            this.answer[n] = 2;
+        else {
+            this.answer[n] = 3;
+            this.otherGrant.set(n, grant);
+        }
+        return n;
+    }
+    who(n) {
+        const text = this.whoText[n];
+        return text >= 0 ? this.texts.text(text) : this.otherWho.get(n);
+    }
+    grant(n) {
+        switch (this.answer[n]) {
+            case 0:
+                return null;
+            case 1:
+                return GRANTED;
+            case 2:
+                return NOT_GRANTED;
+            default:
+                return this.otherGrant.get(n);
+        }
+    }
 }
-function ownValue(value) {
-    return typeof value === 'string' ? ownString(value) : value;
+const RBAC_CODES = [false, true, 'unknown'];
+/** Targets by number, kept for the whole deployment instead of the resources: texts in a TextStore, the rest in typed arrays. */
+class TargetTable {
+    /** Target `t`'s id is text `2t`, its name `2t + 1`. */
+    texts = new TextStore();
+    /** Bit 0: existing; bits 1-2: the index of `rbacOnly` in RBAC_CODES. */
+    flags = new Uint8Array(16);
+    firsts = new Int32Array(16);
+    counts = new Int32Array(16);
+    count = 0;
+    get size() {
+        return this.count;
+    }
+    add(target) {
+        const t = this.count++;
+        this.texts.add(target.id);
+        this.texts.add(target.name);
+        this.flags = room(this.flags, this.count);
+        this.firsts = room(this.firsts, this.count);
+        this.counts = room(this.counts, this.count);
+        this.flags[t] = (target.existing ? 1 : 0) | (RBAC_CODES.indexOf(target.rbacOnly) << 1);
+        this.firsts[t] = target.first;
+        this.counts[t] = target.count;
+        return t;
+    }
+    id(t) {
+        return this.texts.text(2 * t);
+    }
+    get(t) {
+        const flags = this.flags[t];
+        return {
+            id: this.id(t),
+            name: this.texts.text(2 * t + 1),
+            existing: (flags & 1) === 1,
+            rbacOnly: RBAC_CODES[flags >> 1],
+            first: this.firsts[t],
+            count: this.counts[t]
+        };
+    }
 }
-function compileRelationRule(rule) {
+function compileRelationRule(rule, options = {}) {
     const types = ruleTypes(rule);
     const applies = rule.appliesTo === undefined ? null : compileValueCheck(rule.appliesTo);
     const { target, principal, grants } = rule.relation;
     const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
     const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
-    const targetType = (0,model_foldCase/* foldCase */.S)(target.type);
+    const targetType = (0,model_foldCase/* foldCase */.SP)(target.type);
     const deployment = () => {
-        let targets = 0;
+        const targets = new TargetTable();
         // One index for each pointer subjects name a target by, filled as targets are added.
-        const indexes = new Map(target.on.map(on => [on.target, new TargetIndex(on.target)]));
-        /** The access policies of the `<target>/accessPolicies` resources, by the target's name. */
-        const policyChildren = new Map();
-        const assignments = new RoleAssignments();
+        const indexes = new Map(target.on.map(on => [on.target, new CandidateIndex(on.target, t => targets.id(t), options)]));
+        /** Access policies (of targets and of `<target>/accessPolicies` resources), and role assignments, by number. */
+        const policyGrants = new GrantTable();
+        const roleGrants = new GrantTable();
+        /** The `<target>/accessPolicies` resources by the target's name: their grants `childFirsts[c]` on, `childCounts[c]` of them. */
+        const policyChildren = new TextLists(options.hash, options.capacity);
+        let childFirsts = new Int32Array(16);
+        let childCounts = new Int32Array(16);
+        let children = 0;
+        /** Role assignments by scope: assignment `n` is role grant `n`. */
+        const assignments = new ScopeIndex(options);
         // What a grant gives depends on the grant alone: checked once, as it is added, whichever subjects ask for it.
         const grantOf = (check, value) => {
             if (!check)
@@ -24948,55 +25654,58 @@ function compileRelationRule(rule) {
                 return enough.verdict ? GRANTED : NOT_GRANTED;
             return { verdict: enough.verdict, dependsOn: enough.dependsOn };
         };
-        /** The entries of an access policy list: who each names, and what it grants. */
-        const policiesOf = (resource) => {
+        /** Adds the entries of an access policy list (who each names, and what it grants); the first one's number and how many. */
+        const addPolicies = (resource) => {
+            const first = policyGrants.size;
             const entries = relation_lookup(resource, '/properties/accessPolicies');
             if (!Array.isArray(entries) || entries.length === 0)
-                return NO_GRANTS;
-            return {
-                who: entries.map(entry => ownValue((0,model_value/* isObject */.Gv)(entry) ? (entry.objectId ?? entry.objectid) : undefined)),
-                grant: entries.map(entry => grantOf(policyCheck, entry))
-            };
+                return { first, count: 0 };
+            const who = entries.map(entry => ((0,model_value/* isObject */.Gv)(entry) ? (entry.objectId ?? entry.objectid) : undefined));
+            const grant = entries.map(entry => grantOf(policyCheck, entry));
+            entries.forEach((_, i) => policyGrants.add(who[i], grant[i]));
+            return { first, count: entries.length };
         };
         return {
             add(resource) {
-                const type = (0,model_foldCase/* foldCase */.S)(resource.type);
+                const type = (0,model_foldCase/* foldCase */.SP)(resource.type);
                 if (type === targetType) {
                     const rbac = grants.rbacSwitch ? relation_lookup(resource, grants.rbacSwitch) : false;
-                    const kept = {
-                        id: ownString((0,model_foldCase/* foldCase */.S)(resource.id)),
-                        name: ownString(resource.name),
+                    targets.add({
+                        id: (0,model_foldCase/* foldCase */.SP)(resource.id),
+                        name: resource.name,
                         existing: resource.existing === true,
                         rbacOnly: rbac instanceof model_value/* Unknown */.$r ? 'unknown' : rbac === true || rbac === 'true' || rbac === 'True',
-                        policies: policiesOf(resource)
-                    };
+                        ...addPolicies(resource)
+                    });
+                    // Each index numbers its candidates as they come: target `t` is candidate `t` of every index.
                     for (const [pointer, index] of indexes)
-                        index.add(kept, relation_lookup(resource, pointer));
-                    targets++;
+                        index.add(relation_lookup(resource, pointer));
                     return;
                 }
                 if (resource.existing)
                     return;
                 if (type === `${targetType}/accesspolicies`) {
-                    const lower = (0,model_foldCase/* foldCase */.S)(resource.name);
+                    const lower = (0,model_foldCase/* foldCase */.SP)(resource.name);
                     if (lower.endsWith('/remove'))
                         return;
-                    const parent = ownString(lower.slice(0, lower.lastIndexOf('/')));
-                    const siblings = policyChildren.get(parent);
-                    if (siblings)
-                        siblings.push(policiesOf(resource));
-                    else
-                        policyChildren.set(parent, [policiesOf(resource)]);
+                    const { first, count } = addPolicies(resource);
+                    const c = children++;
+                    childFirsts = room(childFirsts, children);
+                    childCounts = room(childCounts, children);
+                    childFirsts[c] = first;
+                    childCounts[c] = count;
+                    policyChildren.append(lower.slice(0, lower.lastIndexOf('/')), c);
                 }
                 else if (type.endsWith('/roleassignments')) {
-                    assignments.add({ who: ownValue(relation_lookup(resource, '/properties/principalId')), grant: grantOf(roleCheck, resource.json) }, resource.id);
+                    roleGrants.add(relation_lookup(resource, '/properties/principalId'), grantOf(roleCheck, resource.json));
+                    assignments.add(resource.id);
                 }
             },
             get hasTargets() {
-                return targets > 0;
+                return targets.size > 0;
             },
             check(subject) {
-                if (subject.existing || !types.has((0,model_foldCase/* foldCase */.S)(subject.type)))
+                if (subject.existing || !types.has((0,model_foldCase/* foldCase */.SP)(subject.type)))
                     return undefined;
                 if (applies && applies(subject.json).verdict !== true)
                     return undefined;
@@ -25004,9 +25713,10 @@ function compileRelationRule(rule) {
                 if (!link)
                     return undefined;
                 const named = relation_lookup(subject, link.subject);
-                const vault = indexes.get(link.target).find(named);
-                if (!vault)
+                const found = indexes.get(link.target).find(named);
+                if (found < 0)
                     return undefined; // the target is not part of this deployment: nothing to relate
+                const vault = targets.get(found);
                 const wanted = subjectPrincipal(subject, principal);
                 const byPolicy = [];
                 const byRole = [];
@@ -25022,15 +25732,19 @@ function compileRelationRule(rule) {
                 };
                 const { rbacOnly } = vault;
                 if (policyCheck && rbacOnly !== true) {
-                    for (const policies of [vault.policies, ...(policyChildren.get((0,model_foldCase/* foldCase */.S)(vault.name)) ?? [])])
-                        policies.who.forEach((who, i) => byPolicy.push(relation_and(principalMatch(who), policies.grant[i])));
+                    const ranges = [[vault.first, vault.count]];
+                    for (const c of policyChildren.get((0,model_foldCase/* foldCase */.SP)(vault.name)))
+                        ranges.push([childFirsts[c], childCounts[c]]);
+                    for (const [first, count] of ranges)
+                        for (let g = first; g < first + count; g++)
+                            byPolicy.push(relation_and(principalMatch(policyGrants.who(g)), policyGrants.grant(g)));
                 }
                 if (roleCheck && rbacOnly !== false) {
-                    for (const assignment of assignments.over(vault.id))
-                        byRole.push(relation_and(principalMatch(assignment.who), assignment.grant));
+                    for (const n of assignments.over(vault.id))
+                        byRole.push(relation_and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)));
                 }
                 const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
-                const pointer = originalPointer(subject.json, (0,model_foldCase/* foldCase */.S)(link.subject));
+                const pointer = originalPointer(subject.json, (0,model_foldCase/* foldCase */.SP)(link.subject));
                 const who = describePrincipal(wanted);
                 if (results.some(r => r.verdict === true)) {
                     return prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer);
@@ -25064,44 +25778,55 @@ function compileRelationRule(rule) {
     return Object.assign(check, { deployment });
 }
 /**
- * Role assignments by the scope they are made at (their id without the role assignment part):
- * those that reach a resource are the ones whose scope its id starts with, in the order given. An
- * assignment is added with its id, and only its scope is kept (one string for every assignment at a scope).
+ * Role assignments by the scope they are made at (their id without the role assignment part), by number:
+ * those that reach a resource are the ones whose scope its id starts with, in the order given. Only the
+ * scopes are kept, outside V8's heap (one text for every assignment at a scope).
  */
-class RoleAssignments {
-    assignments = [];
-    byScope = new Map();
+class ScopeIndex {
+    byScope;
     lengths = new Set();
-    /** Assignments given here are added with their own ids. */
-    constructor(assignments = []) {
-        for (const assignment of assignments)
-            this.add(assignment, assignment.id);
+    count = 0;
+    constructor(options = {}) {
+        this.byScope = new TextLists(options.hash, options.capacity);
     }
-    /** The next assignment, whose role assignment id is `id`. */
-    add(assignment, id) {
-        const scope = (0,model_foldCase/* foldCase */.S)(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
-        const index = this.assignments.length;
-        this.assignments.push(assignment);
-        const list = this.byScope.get(scope);
-        if (list)
-            list.push(index);
-        else {
-            this.byScope.set(ownString(scope), [index]);
-            this.lengths.add(scope.length);
-        }
+    /** The next assignment, whose role assignment id is `id`; its number. */
+    add(id) {
+        const scope = (0,model_foldCase/* foldCase */.SP)(id.replace(/\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i, ''));
+        const index = this.count++;
+        this.byScope.append(scope, index);
+        this.lengths.add(scope.length);
+        return index;
     }
-    /** The assignments whose scope `id` (lower-case) starts with. */
+    /** The numbers of the assignments whose scope `id` (lower-case) starts with, in order. */
     over(id) {
         const found = [];
         for (const length of this.lengths) {
             if (length > id.length)
                 continue;
-            const list = this.byScope.get(id.slice(0, length));
-            if (list)
-                for (const index of list)
-                    found.push(index);
+            for (const index of this.byScope.get(id.slice(0, length)))
+                found.push(index);
         }
-        return found.sort((a, b) => a - b).map(index => this.assignments[index]);
+        return found.sort((a, b) => a - b);
+    }
+}
+/** Role assignments kept as objects, by their scope (ScopeIndex). */
+class RoleAssignments {
+    assignments = [];
+    scopes;
+    /** Assignments given here are added with their own ids. */
+    constructor(assignments = [], options) {
+        this.scopes = new ScopeIndex(options);
+        for (const assignment of assignments)
+            this.add(assignment, assignment.id);
+    }
+    /** The next assignment, whose role assignment id is `id`. */
+    add(assignment, id) {
+        this.assignments.push(assignment);
+        this.scopes.add(id);
+    }
+    /** The assignments whose scope `id` (lower-case) starts with. */
+    over(id) {
+        return this.scopes.over(id).map(index => this.assignments[index]);
     }
 }
 function grantWords(rbacOnly) {
@@ -25147,7 +25872,7 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
 
 /** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
 function pairResources(base, head) {
-    const key = (r) => (0,model_foldCase/* foldCase */.S)(`${r.type}|${r.name}`);
+    const key = (r) => (0,model_foldCase/* foldCase */.SP)(`${r.type}|${r.name}`);
     const before = new Map(base.filter(r => !r.existing).map(r => [key(r), r]));
     const pairs = [];
     for (const after of head) {
@@ -25167,7 +25892,7 @@ function compileTransitionRule(rule) {
     return pairs => {
         const findings = [];
         for (const pair of pairs) {
-            if (!types.has((0,model_foldCase/* foldCase */.S)(pair.after.type)))
+            if (!types.has((0,model_foldCase/* foldCase */.SP)(pair.after.type)))
                 continue;
             const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
             const scope = applies?.(data);
@@ -25296,7 +26021,7 @@ leftOut = new Set()) {
             if (override.effect === undefined)
                 return;
             if (definition) {
-                const parameter = Object.keys(definition.parameters).find(p => (0,model_foldCase/* foldCase */.S)(p) === 'effect');
+                const parameter = Object.keys(definition.parameters).find(p => (0,model_foldCase/* foldCase */.SP)(p) === 'effect');
                 if (parameter === undefined)
                     throw new model_errors/* UserError */.yo(`\`${override.name}\` has no \`effect\` parameter, so its effect cannot be chosen; remove \`effect\` from this override.`, override.at);
                 const allowed = (definition.parameters[parameter].allowedValues ?? []).map(String);
@@ -25318,7 +26043,7 @@ leftOut = new Set()) {
             const out = [];
             for (const finding of findings) {
                 const effect = findingEffects.get(finding.definition);
-                if (effect !== undefined && (0,model_foldCase/* foldCase */.S)(effect) === 'disabled')
+                if (effect !== undefined && (0,model_foldCase/* foldCase */.SP)(effect) === 'disabled')
                     continue;
                 const severity = severities.get(finding.definition);
                 out.push(effect === undefined && severity === undefined
@@ -25331,18 +26056,21 @@ leftOut = new Set()) {
 }
 /** The effect as the rule spells it, if the rule allows it (effects compare ignoring case). */
 function allowedEffect(override, allowed) {
-    const effect = allowed.find(a => (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(override.effect));
+    const effect = allowed.find(a => (0,model_foldCase/* foldCase */.SP)(a) === (0,model_foldCase/* foldCase */.SP)(override.effect));
     if (effect !== undefined || allowed.length === 0)
         return effect ?? override.effect;
     throw new model_errors/* UserError */.yo(`\`${override.name}\` does not allow the effect \`${override.effect}\`; use one of ${allowed.map(a => `\`${a}\``).join(', ')}.`, override.at);
 }
 
+// EXTERNAL MODULE: ./src/model/exemption.ts
+var model_exemption = __nccwpck_require__(7934);
 ;// CONCATENATED MODULE: ./src/exceptions/azure.ts
 
 
 
+
 function scopeOf(id) {
-    const at = (0,model_foldCase/* foldCase */.S)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
+    const at = (0,model_foldCase/* foldCase */.SP)(id).lastIndexOf('/providers/microsoft.authorization/policyexemptions/');
     return at < 0 ? id : id.slice(0, at);
 }
 /**
@@ -25367,7 +26095,7 @@ function ownerOf(metadata) {
 }
 /** `West Europe` and `westeurope` are one region, as ARM reads them. */
 function azure_region(text) {
-    return (0,model_foldCase/* foldCase */.S)(text.replace(/ /g, ''));
+    return (0,model_foldCase/* foldCase */.SP)(text.replace(/ /g, ''));
 }
 /**
  * Whether an exemption's `resourceSelectors` select a resource. They work "the same way in exemptions as
@@ -25402,9 +26130,9 @@ function selects(selector, resource) {
     const without = list('notIn');
     if (within === undefined && without === undefined)
         return false;
-    const kind = typeof selector.kind === 'string' ? (0,model_foldCase/* foldCase */.S)(selector.kind) : '';
+    const kind = typeof selector.kind === 'string' ? (0,model_foldCase/* foldCase */.SP)(selector.kind) : '';
     // What the resource is for this kind, spelled as the values are compared.
-    let normalise = (text) => (0,model_foldCase/* foldCase */.S)(text);
+    let normalise = (text) => (0,model_foldCase/* foldCase */.SP)(text);
     let values;
     if (kind === 'resourcelocation') {
         if (!resource.location)
@@ -25413,7 +26141,7 @@ function selects(selector, resource) {
         values = [azure_region(resource.location)];
     }
     else if (kind === 'resourcetype') {
-        values = [(0,model_foldCase/* foldCase */.S)(resource.type), (0,model_foldCase/* foldCase */.S)(armResourceType(resource.type))];
+        values = [(0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)(armResourceType(resource.type))];
     }
     else if (kind === 'resourcewithoutlocation') {
         values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
@@ -25427,9 +26155,11 @@ function selects(selector, resource) {
  * Exemptions for the pack's assignment as exceptions. `rules` are the initiative's members: an
  * exemption that names no reference ids covers all of them. An exemption with `resourceSelectors`
  * covers the resources among `resources` (the live resources, or those Azure reports compliance for)
- * at or below its scope that they select, each by its id and type.
+ * at or below its scope that they select, each by its id and type. `groupsOf` gives each subscription
+ * (its id, folded) the management groups it is in, at any depth (folded names): an exemption at a
+ * management group covers what is in those subscriptions, as it exempts everything below its scope.
  */
-function exceptionsFromExemptions(exemptions, rules, resources) {
+function exceptionsFromExemptions(exemptions, rules, resources, groupsOf = new Map()) {
     return exemptions.map(exemption => {
         const { properties } = exemption;
         const references = properties.policyDefinitionReferenceIds ?? [];
@@ -25438,29 +26168,41 @@ function exceptionsFromExemptions(exemptions, rules, resources) {
         const owner = ownerOf(properties.metadata);
         return {
             kind: 'external',
-            rules: references.length ? rules.filter(r => references.some(ref => (0,model_foldCase/* foldCase */.S)(ref) === (0,model_foldCase/* foldCase */.S)(r))) : [...rules],
-            resources: selectedResources(exemption, resources),
+            rules: references.length ? rules.filter(r => references.some(ref => (0,model_foldCase/* foldCase */.SP)(ref) === (0,model_foldCase/* foldCase */.SP)(r))) : [...rules],
+            resources: selectedResources(exemption, resources, groupsOf),
             declared: [],
             reason: why,
             exemption: exemption.id,
             ...(owner !== undefined ? { owner } : {}),
             ...(expires !== undefined ? { expires } : {}),
-            category: (0,model_foldCase/* foldCase */.S)(properties.exemptionCategory) === 'mitigated' ? 'mitigated' : 'waiver',
+            category: (0,model_foldCase/* foldCase */.SP)(properties.exemptionCategory) === 'mitigated' ? 'mitigated' : 'waiver',
             // Not written in a file of the repository: no location to point at.
             source: { file: '', line: 0, column: 0 },
             entryText: canonicalJson({ id: exemption.id, properties })
         };
     });
 }
-/** What an exemption covers: its scope, or, with resource selectors, each resource below it they select. */
-function selectedResources(exemption, resources) {
+/**
+ * What an exemption covers: its scope, or, with resource selectors, each resource below it they select. A
+ * resource's id does not name the management groups it is in, so the scope of one at a management group is
+ * each subscription `groupsOf` places below it.
+ */
+function selectedResources(exemption, resources, groupsOf) {
     const scope = scopeOf(exemption.id);
+    const group = (0,model_exemption/* exemptionGroup */.z)(exemption);
+    const scopes = [
+        scope,
+        ...(group === undefined
+            ? []
+            : [...groupsOf].filter(([, groups]) => groups.includes(group)).map(([id]) => `/subscriptions/${id}`))
+    ];
     const { resourceSelectors } = exemption.properties;
     if (!Array.isArray(resourceSelectors) || resourceSelectors.length === 0)
-        return [{ id: scope }];
-    const prefix = `${(0,model_foldCase/* foldCase */.S)(scope).replace(/\/+$/, '')}/`;
+        return scopes.map(id => ({ id }));
+    const prefixes = scopes.map(id => `${(0,model_foldCase/* foldCase */.SP)(id).replace(/\/+$/, '')}/`);
     return resources
-        .filter(r => `${(0,model_foldCase/* foldCase */.S)(r.id)}/`.startsWith(prefix) && selectedByResourceSelectors(resourceSelectors, r))
+        .filter(r => prefixes.some(prefix => `${(0,model_foldCase/* foldCase */.SP)(r.id)}/`.startsWith(prefix)) &&
+        selectedByResourceSelectors(resourceSelectors, r))
         .map(r => ({ id: r.id, type: r.type }));
 }
 /**
@@ -25474,7 +26216,7 @@ function selectedResources(exemption, resources) {
 function desiredExemptions(exceptions, options) {
     const exemptions = new Map();
     const notes = [];
-    const members = new Set(options.members.map(m => (0,model_foldCase/* foldCase */.S)(m)));
+    const members = new Set(options.members.map(m => (0,model_foldCase/* foldCase */.SP)(m)));
     for (const exception of exceptions) {
         const where = `${exception.source.file}:${exception.source.line}`;
         if (exception.kind === 'inSource') {
@@ -25488,7 +26230,7 @@ function desiredExemptions(exceptions, options) {
             if (byFile === exception.resources.length)
                 continue;
         }
-        const rules = exception.rules.filter(r => members.has((0,model_foldCase/* foldCase */.S)(r)));
+        const rules = exception.rules.filter(r => members.has((0,model_foldCase/* foldCase */.SP)(r)));
         if (rules.length === 0) {
             notes.push(`${where}: no rule it names is a member of the initiative, so there is nothing to exempt in Azure.`);
             continue;
@@ -25519,7 +26261,7 @@ function desiredExemptions(exceptions, options) {
             };
             if (shape.expiresOn)
                 properties.expiresOn = shape.expiresOn;
-            exemptions.set(`${(0,model_foldCase/* foldCase */.S)(scope)}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
+            exemptions.set(`${(0,model_foldCase/* foldCase */.SP)(scope)}\0${shape.name}`, { scope, name: shape.name, properties, source: where });
         }
     }
     return { exemptions: [...exemptions.values()], notes };
@@ -26105,7 +26847,7 @@ async function readInputs(request, loaded, inputs, readSets) {
             id: r.id,
             type: r.type,
             ...(typeof r.json.location === 'string' ? { location: r.json.location } : {})
-        }))));
+        })), live.groupsOf));
         // Relation and transition rules are not what an assignment enforces: a live scope is not a deployment.
         if (loaded.relations.length || loaded.transitions.length)
             skipped.push({
@@ -26306,7 +27048,7 @@ async function complianceReport(request) {
             id: r.resourceId,
             type: r.resourceType,
             ...(r.resourceLocation ? { location: r.resourceLocation } : {})
-        }))),
+        })), result.groupsOf),
         ...(request.exceptions ?? [])
     ], request.now ?? new Date());
     const findings = accepted.findings;
@@ -26317,8 +27059,8 @@ async function complianceReport(request) {
             reason: `Azure Policy holds no compliance state for the initiative ${result.initiativeId} here: it is not assigned at or below this scope, or Azure has not evaluated it yet (use --trigger-scan).`
         });
     }
-    const resources = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.S)(r.resourceId))).size;
-    const members = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.S)(r.policyDefinitionReferenceId))).size;
+    const resources = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.SP)(r.resourceId))).size;
+    const members = new Set(result.records.map(r => (0,model_foldCase/* foldCase */.SP)(r.policyDefinitionReferenceId))).size;
     const document = buildDocument(findings, resources, members || pack.rules.length, [], skipped);
     if (accepted.report.length)
         document.exceptions = accepted.report;
@@ -27279,7 +28021,7 @@ function renderFinding(finding, paint) {
 const reportFormats = ['text', 'compact', 'json', 'sarif', 'junit'];
 /** A format by name, in any case (`SARIF`, `Json`); anything else is a UserError naming the choices. */
 function parseFormat(value, option = '--format') {
-    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.S)(value.trim()) : '';
+    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.SP)(value.trim()) : '';
     const found = reportFormats.find(f => f === wanted);
     if (found)
         return found;
@@ -27345,7 +28087,7 @@ const load_hints = {
  */
 function findConfigFile(cwd, named, root = cwd) {
     if (named !== undefined) {
-        if ((0,model_foldCase/* foldCase */.S)(named) === 'none')
+        if ((0,model_foldCase/* foldCase */.SP)(named) === 'none')
             return null;
         const file = external_node_path_default().resolve(cwd, named);
         // Refused before it is looked at: whether a file outside the repository exists is not said either.
@@ -27414,7 +28156,7 @@ function loadConfig(file, cwd, root = cwd, written) {
     const policies = v.policies === undefined ? undefined : typeof v.policies === 'string' ? [v.policies] : v.policies;
     const settings = {
         ...(policies !== undefined
-            ? { policies: policies.length === 1 && (0,model_foldCase/* foldCase */.S)(policies[0]) === 'none' ? null : policies }
+            ? { policies: policies.length === 1 && (0,model_foldCase/* foldCase */.SP)(policies[0]) === 'none' ? null : policies }
             : {}),
         ...(v.definitions !== undefined ? { definitions: v.definitions } : {}),
         ...(v.templates !== undefined ? { templates: v.templates } : {}),
@@ -27474,7 +28216,7 @@ function pathsOutside(v, cwd, root, at) {
         const value = v[key];
         const entries = value === undefined ? [] : typeof value === 'string' ? [value] : value;
         entries.forEach((entry, i) => {
-            if (key === 'policies' && (0,model_foldCase/* foldCase */.S)(entry) === 'none')
+            if (key === 'policies' && (0,model_foldCase/* foldCase */.SP)(entry) === 'none')
                 return;
             const folder = staticPart(entry);
             const reason = escapeReason(external_node_path_default().resolve(cwd, folder), root);
@@ -27720,7 +28462,7 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
  * `config: none`, or no file named and none of the usual names to look for.
  */
 function readConfigAtBase(ref, named, file, cwd, root) {
-    if (named !== undefined && (0,model_foldCase/* foldCase */.S)(named) === 'none')
+    if (named !== undefined && (0,model_foldCase/* foldCase */.SP)(named) === 'none')
         return null;
     const candidates = named !== undefined ? (file !== null ? [file] : []) : CONFIG_FILES.map(n => external_node_path_default().join(cwd, n));
     if (!candidates.length)
@@ -27764,7 +28506,21 @@ function parseRegion(value, what) {
 }
 /** `West Europe` \u2192 `westeurope`: the name ARM gives back for a region however it was written. */
 function shortRegionName(region) {
-    return (0,model_foldCase/* foldCase */.S)(region.replace(/ /g, ''));
+    return (0,model_foldCase/* foldCase */.SP)(region.replace(/ /g, ''));
+}
+/**
+ * The scope `plan` and `deploy` use when neither an input or flag nor the configuration file gives one: the
+ * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's `azure.subscription-id`,
+ * which on a pull request is the base's), if any. The file's value has passed the schema's pattern at its line; what
+ * `named` says is how the setting is named in the error for one that has not.
+ */
+function subscriptionScope(subscriptionId, named = 'the input `subscription-id`') {
+    if (subscriptionId === undefined)
+        return undefined;
+    const id = subscriptionId.trim();
+    if (!new RegExp(SUBSCRIPTION_ID_PATTERN).test(id))
+        throw new model_errors/* UserError */.yo(`${named} is '${id}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`);
+    return `/subscriptions/${id.toLowerCase()}`;
 }
 /**
  * The `azure:` settings that decide where cmk-guard connects, what it signs in as and which scope it acts on, by
@@ -27797,7 +28553,7 @@ function resolveAzureSettings(given, config, pullRequest) {
     const errors = [];
     for (const override of effectOverrides) {
         const assigned = Object.entries(config?.azure.effects ?? {}).find(([rule]) => rule === override.name)?.[1];
-        if (assigned !== undefined && (0,model_foldCase/* foldCase */.S)(assigned) !== (0,model_foldCase/* foldCase */.S)(override.effect))
+        if (assigned !== undefined && (0,model_foldCase/* foldCase */.SP)(assigned) !== (0,model_foldCase/* foldCase */.SP)(override.effect))
             errors.push(new model_errors/* UserError */.yo(`\`overrides\` gives \`${override.name}\` the effect \`${override.effect}\`, but \`azure.effects\` assigns it \`${assigned}\`: pull requests would be checked with one and Azure would enforce the other. Keep one of them.`, override.at));
     }
     (0,model_errors/* throwUserErrors */.zu)(errors);
@@ -27909,7 +28665,7 @@ function connectionFromOptions(options) {
 
 const evaluate_thresholds = ['error', 'warning', 'note', 'never'];
 function oneOf(option, value, allowed) {
-    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.S)(value.trim()) : value;
+    const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.SP)(value.trim()) : value;
     const found = allowed.find(a => a === wanted);
     if (found)
         return found;
@@ -27924,7 +28680,7 @@ function givenSettings(options) {
     return {
         config: text('config'),
         root: text('root'),
-        ...(policies !== undefined ? { policies: (0,model_foldCase/* foldCase */.S)(policies) === 'none' ? null : [policies] } : {}),
+        ...(policies !== undefined ? { policies: (0,model_foldCase/* foldCase */.SP)(policies) === 'none' ? null : [policies] } : {}),
         definitions: optionList(options.definitions),
         templates: optionList(options.templates),
         parameters: optionList(options.parameters),
@@ -28803,13 +29559,13 @@ const rulesCommand = {
     },
     positionals: { min: 0, max: 0 },
     async run(options, _positionals, io) {
-        const format = typeof options.format === 'string' ? (0,model_foldCase/* foldCase */.S)(options.format.trim()) : '';
+        const format = typeof options.format === 'string' ? (0,model_foldCase/* foldCase */.SP)(options.format.trim()) : '';
         if (format !== 'text' && format !== 'json')
             throw new model_errors/* UserError */.yo(`--format must be one of text, json; got '${String(options.format)}'.`);
         const definitionPaths = optionList(options.definitions);
         // `--policies none` turns the rules off, as it does for evaluate: only the definitions are listed.
         const policies = typeof options.policies === 'string'
-            ? (0,model_foldCase/* foldCase */.S)(options.policies.trim()) === 'none'
+            ? (0,model_foldCase/* foldCase */.SP)(options.policies.trim()) === 'none'
                 ? undefined
                 : external_node_path_default().resolve(io.cwd, options.policies)
             : definitionPaths.length
@@ -29437,7 +30193,7 @@ const publishOptions = {
     }
 };
 function publish_oneOf(option, value, allowed) {
-    const match = allowed.find(a => typeof value === 'string' && (0,model_foldCase/* foldCase */.S)(a) === (0,model_foldCase/* foldCase */.S)(value));
+    const match = allowed.find(a => typeof value === 'string' && (0,model_foldCase/* foldCase */.SP)(a) === (0,model_foldCase/* foldCase */.SP)(value));
     if (match)
         return match;
     throw new model_errors/* UserError */.yo(`--${option} must be one of ${allowed.join(', ')}; got '${String(value)}'.`);
@@ -29475,12 +30231,14 @@ function publishRequest(options, io, apply) {
     const config = file === null ? null : loadConfig(file, io.cwd);
     const base = publish_text(options.base);
     const azure = resolveAzureSettings(given, config, base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined);
-    if (!azure.scope)
-        throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope: a management group or subscription.`);
+    // Without a scope, the subscription the file's `azure.subscription-id` names, as the action does with its input.
+    const scope = azure.scope ?? subscriptionScope(azure.subscriptionId, '`azure.subscription-id`');
+    if (!scope)
+        throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope (a management group or subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`);
     return {
         cwd: io.cwd,
         env: io.env,
-        scope: azure.scope,
+        scope,
         assignmentScope: azure.assignmentScope,
         policies: publish_text(options.policies),
         owner: azure.owner,
