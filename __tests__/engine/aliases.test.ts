@@ -352,4 +352,55 @@ describe('the catalog shards', () => {
     ]);
     expect(shardsOf('microsoft.compute/imagepublisher')).toEqual(['microsoft.compute']);
   });
+
+  it('answer a lookup with the alias’s own line, in any case, without unpacking the whole shard', () => {
+    // A reading of a line as the catalog's format says (name, paths, then flags after '!').
+    const expected = (line: string) => {
+      const fields = line.split('\t');
+      const flags = fields.length > 1 && fields[fields.length - 1].startsWith('!') ? fields.pop()!.slice(1) : '';
+      return {
+        name: fields[0],
+        paths: fields.length > 1 ? fields.slice(1) : [`properties.${fields[0].slice(fields[0].lastIndexOf('/') + 1)}`],
+        pathSource: flags.includes('c') ? 'convention' : 'published',
+        modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined
+      };
+    };
+    let checked = 0;
+    for (const [key, data] of ALIAS_SHARDS) {
+      const lines = brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8').split('\n');
+      // Every line of the small shards; of the large ones the first, the last and every 211th.
+      lines.forEach((line, i) => {
+        if (line === '' || (lines.length > 200 && i % 211 !== 0 && i !== lines.length - 1 && i !== 0)) return;
+        const want = expected(line);
+        const spelled = checked % 2 === 0 ? want.name.toUpperCase() : want.name;
+        const found = lookupAlias(spelled);
+        if (found.status !== 'known') throw new Error(`${spelled} (${key}) is ${found.status}`);
+        expect({
+          name: found.name,
+          paths: found.paths,
+          pathSource: found.pathSource,
+          modifiable: found.modifiable
+        }).toEqual(want);
+        expect(aliasModifiable(spelled)).toBe(want.modifiable);
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(2000);
+    // A name that begins another's, ends one, or has the separators of the format in it is not that other.
+    expect(lookupAlias('Microsoft.KeyVault/vaults/enablePurgeProtection').status).toBe('known');
+    expect(lookupAlias('Microsoft.KeyVault/vaults/enablePurge').status).toBe('refused');
+    expect(lookupAlias('Microsoft.KeyVault/vaults/enablePurgeProtectionX').status).toBe('refused');
+    expect(lookupAlias('vaults/enablePurgeProtection').status).toBe('unknown');
+    const first = lookupAlias('Microsoft.KeyVault/vaults/enablePurgeProtection');
+    const withPath = `Microsoft.KeyVault/vaults/enablePurgeProtection\t${first.status === 'known' ? first.path : ''}`;
+    expect(lookupAlias(withPath).status).not.toBe('known');
+    expect(lookupAlias('Microsoft.KeyVault/vaults/enablePurgeProtection\n').status).not.toBe('known');
+    expect(aliasModifiable(withPath)).toBeUndefined();
+  });
+
+  it('hold no alias twice (in any case), so which shard is read first does not change an answer', () => {
+    const seen = new Set<string>();
+    for (const { names } of shards) for (const name of names) seen.add(name);
+    expect(seen.size).toBe(aliasCount());
+  });
 });

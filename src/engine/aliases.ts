@@ -51,16 +51,35 @@ export function shardsOf(lower: string): string[] {
   return second < 0 ? [lower.slice(0, first)] : [lower.slice(0, first), lower.slice(0, second)];
 }
 
+/** A shard's text as decompressed (a line per alias: name, paths, flags, tab-separated), and the same folded. */
+interface ShardText {
+  text: string;
+  folded: string;
+}
+const shardTexts = new Map<string, ShardText>();
+
+function shardText(shard: string): ShardText | undefined {
+  let found = shardTexts.get(shard);
+  if (found === undefined) {
+    const data = ALIAS_SHARDS.get(shard);
+    if (data === undefined) return undefined;
+    const text = brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8');
+    found = { text, folded: foldCase(text) };
+    shardTexts.set(shard, found);
+  }
+  return found;
+}
+
 /**
- * The catalog with the shards an alias name can be in unpacked (every shard when none is given): a
- * run unpacks the few providers and types its definitions read, not the 65,000 aliases of all of them.
+ * The catalog with the shards an alias name can be in unpacked (every shard when none is given), for the
+ * questions that go through many aliases (suggestions); one alias is looked up with `entryOf` instead.
  */
 function load(lower?: string): Catalog {
   for (const shard of lower === undefined ? ALIAS_SHARDS.keys() : shardsOf(lower)) {
     if (unpacked.has(shard)) continue;
     unpacked.add(shard);
-    const data = ALIAS_SHARDS.get(shard);
-    if (data !== undefined) unpack(brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8'));
+    const text = shardText(shard)?.text;
+    if (text !== undefined) unpack(text);
   }
   return catalog;
 }
@@ -70,20 +89,61 @@ function unpack(text: string): void {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const entry = entryOfLine(text.slice(start, end));
     start = end + 1;
-    const fields = line.split('\t');
-    const name = fields[0];
-    const last = fields[fields.length - 1];
-    const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
-    const paths = fields.slice(1, flags ? -1 : undefined);
-    catalog.aliases.set(foldCase(name), {
-      name,
-      paths: paths.length > 0 ? paths : [conventionalPath(name)],
-      modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
-      fromDefinitions: flags.includes('c')
-    });
+    catalog.aliases.set(foldCase(entry.name), entry);
   }
+}
+
+function entryOfLine(line: string): Entry {
+  const fields = line.split('\t');
+  const name = fields[0];
+  const last = fields[fields.length - 1];
+  const flags = fields.length > 1 && last.startsWith('!') ? last.slice(1) : '';
+  const paths = fields.slice(1, flags ? -1 : undefined);
+  return {
+    name,
+    paths: paths.length > 0 ? paths : [conventionalPath(name)],
+    modifiable: flags.includes('m') ? true : flags.includes('r') ? false : undefined,
+    fromDefinitions: flags.includes('c')
+  };
+}
+
+const entries = new Map<string, Entry | null>();
+
+/**
+ * The catalog's entry for an alias name (folded), as `load(lower).aliases.get(lower)` gives it, without
+ * unpacking every alias of its shards (a namespace such as Microsoft.MachineLearningServices holds thousands):
+ * its line is found in the shards' folded text, the later shard and the later line first, as unpacking them in
+ * order would leave it.
+ */
+function entryOf(lower: string): Entry | undefined {
+  let found = entries.get(lower);
+  if (found === undefined) {
+    found = null;
+    // A line holds no name with a tab or a line break in it (they separate its fields and lines).
+    const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
+    for (let i = shards.length - 1; i >= 0 && found === null; i--) {
+      const shard = shardText(shards[i]);
+      const line = shard === undefined ? undefined : lineOf(shard, lower);
+      if (line !== undefined) found = entryOfLine(line);
+    }
+    entries.set(lower, found);
+  }
+  return found ?? undefined;
+}
+
+/** The last line of a shard whose folded name is `lower`, as the shard spells it. */
+function lineOf({ text, folded }: ShardText, lower: string): string | undefined {
+  for (let at = folded.lastIndexOf(lower); at >= 0; at = at === 0 ? -1 : folded.lastIndexOf(lower, at - 1)) {
+    const end = at + lower.length;
+    const next = end < folded.length ? folded.charCodeAt(end) : 10;
+    if ((at === 0 || folded.charCodeAt(at - 1) === 10) && (next === 9 || next === 10)) {
+      const lineEnd = text.indexOf('\n', end);
+      return text.slice(at, lineEnd < 0 ? text.length : lineEnd);
+    }
+  }
+  return undefined;
 }
 
 /** What the catalog says about an alias name. */
@@ -131,8 +191,7 @@ const numericIndex = /\[\s*\d+\s*\]/;
 /** Is the alias known, and where does it read; or why not. Names compare case-insensitively, as Azure compares them. */
 export function lookupAlias(alias: string): AliasLookup {
   const lower = foldCase(alias);
-  const { aliases, completeTypes } = load(lower);
-  const found = aliases.get(lower);
+  const found = entryOf(lower);
   if (found) {
     return {
       status: 'known',
@@ -150,7 +209,7 @@ export function lookupAlias(alias: string): AliasLookup {
       suggestions: nearestAliases(alias.replace(/\[\s*\d+\s*\]/g, '[*]'))
     };
   }
-  const type = completeTypeOf(lower, completeTypes);
+  const type = completeTypeOf(lower, catalog.completeTypes);
   if (type !== undefined) {
     return {
       status: 'refused',
@@ -167,8 +226,7 @@ export function lookupAlias(alias: string): AliasLookup {
 
 /** Whether a Modify operation may write the alias: true or false where public data says, else undefined. */
 export function aliasModifiable(alias: string): boolean | undefined {
-  const lower = foldCase(alias);
-  return load(lower).aliases.get(lower)?.modifiable;
+  return entryOf(foldCase(alias))?.modifiable;
 }
 
 /** Whether the catalog holds every alias of this resource type (so a missing one does not exist). */
