@@ -130,6 +130,62 @@ describe('Indexed mode and the tag-support page', () => {
     expect(isIndexedType('Microsoft.Media/mediaservices/liveEvents')).toBe(true);
     expect(isIndexedType('Microsoft.EventGrid/namespaces/topics')).toBe(false);
   });
+
+  it('evaluates the unlisted child types whose template reference gives them a location and tags', () => {
+    for (const type of [
+      'Microsoft.HealthcareApis/workspaces/iotconnectors',
+      'Microsoft.Network/networkManagers/ipamPools',
+      'Microsoft.TimeSeriesInsights/environments/eventSources'
+    ])
+      expect([type, isIndexedType(type)]).toEqual([type, true]);
+    // A proxy an Indexed built-in also gates on: no location or tags in its template reference.
+    expect(isIndexedType('Microsoft.Cache/redisEnterprise/databases')).toBe(false);
+  });
+});
+
+describe('an Indexed definition that can apply to nothing', () => {
+  const definition = (mode: string | undefined, types: string[]) =>
+    loadDefinition({
+      file: 'd.json',
+      json: {
+        properties: {
+          ...(mode === undefined ? {} : { mode }),
+          policyRule: {
+            if: {
+              allOf: [
+                types.length === 1 ? { field: 'type', equals: types[0] } : { field: 'type', in: types },
+                { field: 'location', notEquals: 'westeurope' }
+              ]
+            },
+            then: { effect: 'deny' }
+          }
+        }
+      }
+    });
+  const warned = (mode: string | undefined, types: string[]) =>
+    definition(mode, types).notes.filter(n => n.startsWith('mode Indexed'));
+
+  it('loads with a note naming the types: Azure accepts it and, by its docs, never applies it', () => {
+    const [note] = warned('Indexed', ['Microsoft.MachineLearningServices/workspaces/computes']);
+    expect(note).toMatch(
+      /^mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does \(microsoft\.machinelearningservices\/workspaces\/computes\): the definition applies to no resource here/
+    );
+    expect(warned('indexed', ['Microsoft.KeyVault/vaults/secrets', 'Microsoft.Resources/resourceGroups'])).toHaveLength(
+      1
+    );
+  });
+
+  it('says nothing when one of the types is evaluated, under All, or when the definition names no mode', () => {
+    expect(
+      warned('Indexed', [
+        'Microsoft.MachineLearningServices/workspaces/computes',
+        'Microsoft.MachineLearningServices/workspaces'
+      ])
+    ).toEqual([]);
+    expect(warned('All', ['Microsoft.MachineLearningServices/workspaces/computes'])).toEqual([]);
+    // Azure's regulatory "Static" definitions leave mode out and are not evaluated at all.
+    expect(warned(undefined, ['Microsoft.Resources/subscriptions'])).toEqual([]);
+  });
 });
 
 describe('Indexed "Allowed locations" and nested child resources', () => {

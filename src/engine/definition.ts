@@ -23,7 +23,7 @@ import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
-import { resolveMode, typeEntry, type Mode } from './modes.js';
+import { isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
@@ -410,6 +410,21 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
   const gate = typeGate(ruleObj.if);
   const gateLeaf = typeGateLeaf(ruleObj.if);
+  // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
+  // and in Azure (Azure Landing Zones' Indexed ML-compute denies did nothing until they became All:
+  // Azure/Enterprise-Scale#978). It loads, as Azure accepts it; the note says why it never reports. Only for a
+  // mode the definition names: the regulatory "Static" definitions leave mode out, and Azure takes their
+  // compliance from audits, not evaluation.
+  if (
+    props.mode !== undefined &&
+    mode.kind === 'indexed' &&
+    gate &&
+    gate.size > 0 &&
+    [...gate].every(t => !isIndexedType(t))
+  )
+    notes.push(
+      `mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`
+    );
   // The same two as one generated function, which resources are evaluated with (the closures stay
   // the reference, and run what the generated code does not write out).
   const generated = options.interpret

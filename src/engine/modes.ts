@@ -41,15 +41,22 @@ export function pageSaysTags(lowerType: string): boolean | undefined {
 const taggedWithoutLocation = new Set(['microsoft.keyvault/vaults/secrets']);
 
 /**
- * Child types the page does not list that are tracked resources (a location and tags in their template
- * reference: https://learn.microsoft.com/azure/templates/microsoft.media/mediaservices/liveevents and
- * …/streamingendpoints). Every child type of the hand-written list this replaced that the page lists is now
- * decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
+ * Child types the page does not list that are tracked resources: their template reference
+ * (https://learn.microsoft.com/azure/templates/<namespace>/<type>) gives them a location and tags. Azure's
+ * Indexed built-ins that send diagnostic logs (Monitoring/DS_*_DINE) gate on the last three, as they would
+ * only for types Indexed evaluates. Every child type of the hand-written list this replaced that the page
+ * lists is now decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
  * Microsoft.EventGrid/namespaces/topics are proxy resources (no location or tags in their template
  * reference) and Microsoft.Devices/IotHubs/eventHubEndpoints is not a resource type one deploys.
  */
 const trackedChildTypes = new Set(
-  ['Microsoft.Media/mediaservices/liveEvents', 'Microsoft.Media/mediaservices/streamingEndpoints'].map(t => foldCase(t))
+  [
+    'Microsoft.Media/mediaservices/liveEvents',
+    'Microsoft.Media/mediaservices/streamingEndpoints',
+    'Microsoft.HealthcareApis/workspaces/iotconnectors',
+    'Microsoft.Network/networkManagers/ipamPools',
+    'Microsoft.TimeSeriesInsights/environments/eventSources'
+  ].map(t => foldCase(t))
 );
 
 /** Top-level types that are proxy resources (no tags or location), for the types the page does not list. */
