@@ -174,21 +174,53 @@ describe('what ARM refuses about links', () => {
     expect(() => expandTemplateFile(file, { root: dir })).toThrow(/both "parameters" and "parametersLink"/);
   });
 
-  test('URI arithmetic cannot climb above the repository: ../../../etc/passwd names a file inside it', () => {
-    const file = write('climb.json', {
+  /**
+   * The repository stands for the folder the templates are published in: a link by URI that climbs above it, or
+   * starts at the host's root, names a file ARM would fetch from elsewhere on that host. URI arithmetic stops at the
+   * host's root, so read naively it would name a file inside the repository (etc/passwd, nested/empty.json) that is
+   * not what ARM deploys: refused at the link's line instead, and the file is never read.
+   */
+  test('a link by URI that climbs above the repository is refused at its line, never clamped to a file inside it', () => {
+    fs.mkdirSync(path.join(dir, 'etc'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'etc', 'passwd'),
+      JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [] })
+    );
+    const refusal = (file: string, link: object): string => {
+      try {
+        expandTemplateFile(write(file, { mode: 'Incremental', ...link }), { root: dir });
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        return (error as UserError).describe();
+      }
+      throw new Error(`${file} was expanded`);
+    };
+    const says = (what: string, shown: string) =>
+      `cmk-guard does not read ${what} the link names (${shown} from this template): it climbs above the repository, so ARM would fetch a file that is not in it from where the templates are published, and cmk-guard never reads outside the repository. Link a file inside the repository.`;
+    const uri = (relative: string) => `[uri(deployment().properties.templateLink.uri, '${relative}')]`;
+    expect(refusal('climb.json', { templateLink: { uri: uri('../../../../../../../etc/passwd') } })).toBe(
+      `${path.join(dir, 'climb.json')}:12:11: ${says('the linked template', '../etc/passwd')}`
+    );
+    expect(refusal(path.join('infra', 'climb.json'), { templateLink: { uri: uri('../../etc/passwd') } })).toBe(
+      `${path.join(dir, 'infra', 'climb.json')}:12:11: ${says('the linked template', '../../etc/passwd')}`
+    );
+    // From the host's root, as `/x.json` is.
+    expect(refusal(path.join('infra', 'rooted.json'), { templateLink: { uri: uri('/nested/empty.json') } })).toBe(
+      `${path.join(dir, 'infra', 'rooted.json')}:12:11: ${says('the linked template', '../../nested/empty.json')}`
+    );
+    expect(
+      refusal(path.join('infra', 'parameters.json'), {
+        templateLink: { uri: uri('../nested/empty.json') },
+        parametersLink: { uri: uri('../../etc/passwd') }
+      })
+    ).toBe(
+      `${path.join(dir, 'infra', 'parameters.json')}:14:9: ${says('the linked parameter file', '../../etc/passwd')}`
+    );
+    // Climbing within the repository is a link like any other.
+    const inside = write(path.join('infra', 'inside.json'), {
       mode: 'Incremental',
-      templateLink: { uri: "[uri(deployment().properties.templateLink.uri, '../../../../../../../etc/passwd')]" }
+      templateLink: { uri: uri('../nested/empty.json') }
     });
-    let error: unknown;
-    try {
-      expandTemplateFile(file, { root: dir });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(UserError);
-    const message = (error as UserError).message;
-    // The file the link names is etc/passwd inside the repository (not there), not /etc/passwd.
-    expect(message).toContain(`(${path.join('etc', 'passwd')} in the repository) does not exist`);
-    expect(message).not.toMatch(/root:/);
+    expect(() => expandTemplateFile(inside, { root: dir })).not.toThrow();
   });
 });

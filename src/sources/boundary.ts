@@ -82,6 +82,19 @@ export function confine(file: string, root: string, what: string, at?: InputLoca
 }
 
 /**
+ * The refusal of a link by URI (`uri(deployment().properties.templateLink.uri, '../../x.json')`) that climbs above
+ * the folder the repository is published as, or starts at the host's root: what ARM would fetch there is not a file
+ * of the repository, and URI arithmetic, which stops at the host's root, would otherwise name one that is not what
+ * ARM deploys. `shown` is the URI's path relative to the linking template's folder; `at` is where the link is written.
+ */
+export function aboveRepository(what: string, shown: string, at?: InputLocation): UserError {
+  return new UserError(
+    `cmk-guard does not read ${what} the link names (${shown} from this template): it climbs above the repository, so ARM would fetch a file that is not in it from where the templates are published, and cmk-guard never reads outside the repository. Link a file inside the repository.`,
+    at
+  );
+}
+
+/**
  * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
  * `root`; the error is placed at `at`, where the path is written.
  */

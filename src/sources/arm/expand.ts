@@ -5,7 +5,7 @@ import { Unknown, isObject, isUnknown, setOwn } from '../../model/value.js';
 import { policyResourceType, type Resource, type SourcePosition } from '../../model/resource.js';
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
-import { confine } from '../boundary.js';
+import { aboveRepository, confine } from '../boundary.js';
 import { readTextFile } from '../../model/textFile.js';
 import { loadParameterFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
@@ -864,7 +864,9 @@ export class TemplateExpander {
       if (target.kind === 'remote') {
         return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
       }
-      file = target.file;
+      if (target.kind === 'outside' && target.file === undefined)
+        throw aboveRepository('the linked template', target.shown, parent.positionOf(fieldPointer) ?? undefined);
+      file = target.file!;
     } else if (linkKey('id') !== undefined) {
       const id = parent.evaluateValue(link[linkKey('id')!], joinPointer(linkPointer, linkKey('id')!), data);
       return `it deploys the template spec ${isUnknown(id) ? id.reason : String(id)}, which is not fetched`;
@@ -1137,6 +1139,8 @@ export class TemplateExpander {
     }
     const target = linkTarget(uri, scope.uri, this.expansion.uriRoot);
     if (target.kind === 'remote') return unknown(`${uri}, not fetched: cmk-guard reads no network`);
+    if (target.kind === 'outside')
+      throw aboveRepository('the linked parameter file', target.shown, scope.positionOf(linkPointer) ?? undefined);
     confine(
       target.file,
       this.expansion.boundary ?? path.dirname(scope.fileChain[0]),

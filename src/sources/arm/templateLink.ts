@@ -9,13 +9,15 @@
  * deployment URI is a combination of the parent and relativePath".
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates
  *
- * The repository stands for the place the templates are published: a template's URI is
- * `https://repository.invalid/<its path in the repository>` (`.invalid` is reserved and never
- * resolves, RFC 2606), URI functions work on it as on any URI, and a link that lands on that host
- * names the file beside the template. URI arithmetic cannot climb above the host's root, so such a
- * link stays inside the repository by construction (and is still confined after symbolic links).
- * Any other absolute URI is somewhere cmk-guard does not go: no network. In a resource's
- * properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
+ * The repository stands for the folder the templates are published in: a template's URI is
+ * `https://repository.invalid/repository-root/<its path in the repository>` (`.invalid` is reserved
+ * and never resolves, RFC 2606), URI functions work on it as on any URI, and a link that lands in that
+ * folder names the file beside the template. One that climbs above it (`uri(…, '../../x.json')` from a
+ * template one folder down) or starts at the host's root (`/x.json`) names something else where the
+ * templates are published, never a file of the repository: it is answered as `outside`, and refused at
+ * the link, rather than read as the file URI arithmetic would clamp it to. A link inside is still
+ * confined after symbolic links. Any other absolute URI is somewhere cmk-guard does not go: no network.
+ * In a resource's properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
  */
 import * as path from 'node:path';
 import { decodeUriComponent, encodeUriComponent } from '../../model/uriText.js';
@@ -24,6 +26,8 @@ import { foldCase } from '../../model/foldCase.js';
 
 const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
+/** The first segment of a repository URI's path: the folder the repository is published as, which climbing drops. */
+const ROOT_SEGMENT = 'repository-root';
 
 /** The root a template's URI is relative to: the repository, or the file system's root outside one. */
 export function uriRoot(file: string, boundary: string | undefined): string {
@@ -33,18 +37,34 @@ export function uriRoot(file: string, boundary: string | undefined): string {
 /** The URI `file` is deployed from. */
 export function templateUri(file: string, root: string): string {
   const relative = path.relative(root, path.resolve(file)).split(path.sep).map(encodeUriComponent).join('/');
-  return `${ORIGIN}/${relative}`;
+  return `${ORIGIN}/${ROOT_SEGMENT}/${relative}`;
 }
 
 export type LinkTarget =
   | { kind: 'file'; file: string }
   /** An absolute URI elsewhere (a storage account, GitHub): not fetched. */
-  | { kind: 'remote'; uri: string };
+  | { kind: 'remote'; uri: string }
+  /**
+   * On the repository's host but above the folder it is published as: not a file of the repository. `file`
+   * is the path a reference written relative to the template names, where one can be told (`relativePath`);
+   * `shown` is the URI's path as the template sees it, relative to its folder (`../../x.json`).
+   */
+  | { kind: 'outside'; file?: string; shown: string };
+
+/** A URI on the repository's host: the file of the repository it names, or `outside` when it names none. */
+function repositoryFile(url: URL, baseUri: string, root: string): LinkTarget {
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments[0] === ROOT_SEGMENT)
+    return { kind: 'file', file: path.join(root, ...segments.slice(1).map(decodeUriComponent)) };
+  const from = path.posix.dirname(new URL(baseUri).pathname);
+  return { kind: 'outside', shown: decodeUriComponent(path.posix.relative(from, url.pathname)) };
+}
 
 /**
  * What a `templateLink.uri` (or `parametersLink.uri`) names: a file of the repository when it is a
- * URI on the repository's host or a relative reference (resolved against `baseUri`, the linking
- * template's own URI), else a remote URI. A query string (`?` and a SAS token) is not part of the file.
+ * URI in the folder the repository is published as, or a relative reference (resolved against
+ * `baseUri`, the linking template's own URI), that stays in it; `outside` when it climbs above it; else
+ * a remote URI. A query string (`?` and a SAS token) is not part of the file.
  */
 export function linkTarget(uri: string, baseUri: string, root: string): LinkTarget {
   let url: URL;
@@ -54,23 +74,18 @@ export function linkTarget(uri: string, baseUri: string, root: string): LinkTarg
     return { kind: 'remote', uri };
   }
   if (foldCase(url.host) !== HOST) return { kind: 'remote', uri };
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeUriComponent);
-  return { kind: 'file', file: path.join(root, ...segments) };
+  return repositoryFile(url, baseUri, root);
 }
-
-/** The first segment of a repository URI's path while a `relativePath` is resolved: what climbing above it drops. */
-const ROOT_SEGMENT = 'repository-root';
 
 /**
  * What a `templateLink.relativePath` names. ARM combines it with the URI of the template that holds
  * it: "the child deployment URI is a combination of the parent and relativePath", a relative URI
  * reference resolved as URIs are (RFC 3986 section 5.2; WHATWG URL for https), so `\` separates
  * segments as `/` does, `%41` is `A`, `.` and `..` segments are resolved, and `?` starts a query
- * string that is not part of the file. The repository stands for the folder the templates are
- * published in: a reference that climbs above it (`../../x.json` from a template one folder down) or
- * starts at the host's root (`/x.json`) names something else on that host, never the repository's
- * file; it is answered as `outside`, with the path it names beside the template, which the caller
- * refuses (confine) as any path outside the repository.
+ * string that is not part of the file. A reference that climbs above the repository's folder
+ * (`../../x.json` from a template one folder down) or starts at the host's root (`/x.json`) is
+ * answered as `outside`, with the path it names beside the template, which the caller refuses
+ * (confine) as any path outside the repository.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#use-relative-path-for-linked-templates
  */
 export function relativeLinkTarget(
@@ -78,23 +93,19 @@ export function relativeLinkTarget(
   baseUri: string,
   root: string,
   parentFile: string
-): LinkTarget | { kind: 'outside'; file: string } {
-  const base = new URL(baseUri);
-  base.pathname = `/${ROOT_SEGMENT}${base.pathname}`;
+): LinkTarget {
   let url: URL;
   try {
-    url = new URL(relativePath, base);
+    url = new URL(relativePath, baseUri);
   } catch {
     return { kind: 'remote', uri: relativePath };
   }
   if (url.host.toLowerCase() !== HOST) return { kind: 'remote', uri: relativePath };
-  const segments = url.pathname.split('/').filter(Boolean);
-  if (segments[0] === ROOT_SEGMENT) {
-    return { kind: 'file', file: path.join(root, ...segments.slice(1).map(decodeUriComponent)) };
-  }
+  const target = repositoryFile(url, baseUri, root);
+  if (target.kind !== 'outside') return target;
   const written = relativePath.split(/[\\/]/).map(decodeUriComponent);
   const from = /^[\\/]/.test(relativePath) ? path.parse(path.resolve(root)).root : path.dirname(parentFile);
-  return { kind: 'outside', file: path.resolve(from, ...written) };
+  return { ...target, file: path.resolve(from, ...written) };
 }
 
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
