@@ -6,6 +6,7 @@ import { policyResourceType, type Resource, type SourcePosition } from '../../mo
 import { parseJsonWithPositions, type PositionedJson } from '../json.js';
 import { joinPointer, parentPointer } from '../../model/pointer.js';
 import { aboveRepository, confine } from '../boundary.js';
+import { checkOutputValue } from './parameterChecks.js';
 import { readTextFile } from '../../model/textFile.js';
 import { loadParameterFile, type SuppliedParameter } from '../parameters.js';
 import { TemplateError } from './errors.js';
@@ -1259,6 +1260,8 @@ export class TemplateExpander {
         } else {
           value = scope.evaluateValue(o.value ?? null, joinPointer(outputPointer, 'value'), data);
         }
+        const mismatch = checkOutputValue(name, o, value, scope.types());
+        if (mismatch) this.outputMismatch(scope.errorAt(outputPointer, `${mismatch} ${OUTPUT_FAILS}`), deployed);
         setOwn(result, name, { type: (o.type as Value) ?? 'object', value });
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
@@ -1270,7 +1273,20 @@ export class TemplateExpander {
     }
     return { result, failures };
   }
+
+  /** An output whose value is not of its type: the template's error when it is deployed for certain, else a note. */
+  private outputMismatch(error: TemplateError, deployed: boolean): void {
+    if (deployed) {
+      this.expansion.errors.push(error);
+      return;
+    }
+    const note = `${error.location?.file}:${error.location?.line ?? 1}: ${error.message.replace(/\.$/, '')}, if it is deployed.`;
+    if (!this.expansion.notes.includes(note)) this.expansion.notes.push(note);
+  }
 }
+
+/** What follows from an output that is not of its type. */
+const OUTPUT_FAILS = 'ARM fails the deployment when it evaluates the outputs (DeploymentOutputEvaluationFailed).';
 
 /**
  * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes…):

@@ -17,13 +17,44 @@ export function checkParameterValue(
   value: Value,
   types?: { definitions?: Json }
 ): string | null {
+  return valueProblem(`parameter '${name}'`, decl, value, types);
+}
+
+/** What a parameter's declaration says of its value beyond its type: checked on parameters, not on outputs. */
+const CONSTRAINTS = ['allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength'];
+
+/**
+ * The check ARM makes on an output's value when it evaluates the outputs, at the end of the deployment: the value
+ * must be of the declared type (`string`, `securestring`, `int`, `bool`, `object`, `secureobject`, `array`, each
+ * ignoring case; null is none of them), else the deployment fails ("The template output 'x' is not valid: Template
+ * output JToken type is not valid. Expected 'Integer'. Actual 'Null'.", DeploymentOutputEvaluationFailed). With
+ * `types` (languageVersion 2.0), a user-defined type's insides are checked as a parameter's are.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/outputs
+ * Returns the sentence to show, or null when the value passes (or is unknown).
+ */
+export function checkOutputValue(
+  name: string,
+  decl: { [key: string]: Json },
+  value: Value,
+  types?: { definitions?: Json }
+): string | null {
+  const typeOnly = Object.fromEntries(Object.entries(decl).filter(([key]) => !CONSTRAINTS.includes(key)));
+  return valueProblem(`output '${name}'`, typeOnly, value, types);
+}
+
+function valueProblem(
+  what: string,
+  decl: { [key: string]: Json },
+  value: Value,
+  types?: { definitions?: Json }
+): string | null {
   if (isUnknown(value)) return null;
   if (value === null && (decl.nullable === true || decl.$ref !== undefined)) return null;
-  const flat = scalarProblem(`parameter '${name}'`, decl, value);
+  const flat = scalarProblem(what, decl, value);
   if (flat) return flat;
   if (value === null || !types) return null;
   const definitions = isObject(types.definitions) ? (types.definitions as { [key: string]: Json }) : {};
-  return typeProblem(`parameter '${name}'`, '', decl, value, definitions, 0);
+  return typeProblem(what, '', decl, value, definitions, 0);
 }
 
 /**
