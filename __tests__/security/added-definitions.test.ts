@@ -6,12 +6,12 @@
  * over the evaluation of the base definitions it names (giving one the effect Disabled silenced it). What a file the
  * base does not have defines is evaluated, but changes how the base's definitions are evaluated once merged.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/commands/index.js';
 import type { FindingsDocument } from '../../src/model/finding.js';
-import { git, initRepository } from '../support/git.js';
+import { commitFiles, initRepository } from '../support/git.js';
+import { evaluateIn, type Evaluation } from './support.js';
 
 /** Two vaults without purge protection. */
 const VAULTS = readFileSync(path.resolve('examples/key-vault-purge-protection/noncompliant.json'), 'utf8');
@@ -88,28 +88,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function commit(message: string, files: Record<string, string>): string {
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD');
-}
+const commit = (message: string, files: Record<string, string>): string => commitFiles(dir, message, files);
 
-async function evaluate(...flags: string[]): Promise<{ code: number; document: FindingsDocument }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['evaluate', '--format', 'json', ...flags], {
-    cwd: dir,
-    stdout: text => (stdout += text),
-    stderr: text => (stderr += text),
-    env: {}
-  });
-  if (!stdout) throw new Error(`no report (exit ${code}): ${stderr}`);
-  return { code, document: JSON.parse(stdout) as FindingsDocument };
-}
+const evaluate = (...flags: string[]): Promise<Evaluation> => evaluateIn(dir, ...flags);
 
 /** The verdicts of the base's definition (on its own, or as a member of an initiative), by vault. */
 function purgeVerdicts(document: FindingsDocument): string[] {

@@ -7,10 +7,9 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/commands/index.js';
-import type { FindingsDocument } from '../../src/model/finding.js';
 import { readFilesAtCommit, readTreeAtCommit } from '../../src/pr/baseCheckout.js';
 import { git, initRepository } from '../support/git.js';
+import { accountsCmkDefinition, evaluateIn, type Evaluation } from './support.js';
 
 const NONCOMPLIANT = readFileSync(path.resolve('examples/foundry-tools-cmk/noncompliant.json'), 'utf8');
 
@@ -35,18 +34,7 @@ function commit(files: Record<string, string>): string {
   return git(dir, 'rev-parse', 'HEAD');
 }
 
-async function evaluate(...flags: string[]): Promise<{ code: number; document: FindingsDocument }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['evaluate', '--format', 'json', ...flags], {
-    cwd: dir,
-    stdout: text => (stdout += text),
-    stderr: text => (stderr += text),
-    env: {}
-  });
-  if (!stdout) throw new Error(`no report (exit ${code}): ${stderr}`);
-  return { code, document: JSON.parse(stdout) as FindingsDocument };
-}
+const evaluate = (...flags: string[]): Promise<Evaluation> => evaluateIn(dir, ...flags);
 
 describe('files that are symbolic links at the base are read as what they lead to', () => {
   it('reads a link inside the tree as its target, and nothing for a link out of it, a loop or a folder', () => {
@@ -146,30 +134,13 @@ describe('files that are symbolic links at the base are read as what they lead t
     ]);
 
     // Likewise a definition file that is a link.
-    const definition = (keySource: string) =>
-      JSON.stringify({
-        name: 'accounts-cmk',
-        properties: {
-          displayName: 'Accounts use customer-managed keys',
-          mode: 'Indexed',
-          policyRule: {
-            if: {
-              allOf: [
-                { field: 'type', equals: 'Microsoft.CognitiveServices/accounts' },
-                { field: 'Microsoft.CognitiveServices/accounts/encryption.keySource', notEquals: keySource }
-              ]
-            },
-            then: { effect: 'deny' }
-          }
-        }
-      });
     const withDefinition = commit({
       'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs]\n',
-      'shared-defs/cmk.json': definition('Microsoft.KeyVault'),
+      'shared-defs/cmk.json': accountsCmkDefinition('Microsoft.KeyVault'),
       'defs/cmk.json': '-> ../shared-defs/cmk.json'
     });
     expect((await evaluate('--base', withDefinition)).code).toBe(1);
-    commit({ 'shared-defs/cmk.json': definition('Nothing').replace('notEquals', 'equals') });
+    commit({ 'shared-defs/cmk.json': accountsCmkDefinition('Nothing').replace('notEquals', 'equals') });
     expect((await evaluate()).code).toBe(0);
     const defined = await evaluate('--base', withDefinition);
     expect(defined.code).toBe(1);

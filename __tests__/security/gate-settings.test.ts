@@ -8,9 +8,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/commands/index.js';
-import type { FindingsDocument } from '../../src/model/finding.js';
 import { prepareSettings, resolveSettings } from '../../src/config/settings.js';
-import { git, initRepository } from '../support/git.js';
+import { commitFiles, git, initRepository } from '../support/git.js';
+import { accountsCmkDefinition, evaluateIn, type Evaluation } from './support.js';
 
 const NONCOMPLIANT = readFileSync(path.resolve('examples/foundry-tools-cmk/noncompliant.json'), 'utf8');
 
@@ -28,18 +28,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function evaluate(...flags: string[]): Promise<{ code: number; document: FindingsDocument; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['evaluate', '--format', 'json', ...flags], {
-    cwd: dir,
-    stdout: text => (stdout += text),
-    stderr: text => (stderr += text),
-    env: {}
-  });
-  if (!stdout) throw new Error(`no report (exit ${code}): ${stderr}`);
-  return { code, document: JSON.parse(stdout) as FindingsDocument, stderr };
-}
+const evaluate = (...flags: string[]): Promise<Evaluation> => evaluateIn(dir, ...flags);
 
 const loosenings: [string, string, string][] = [
   ['fail-on: never', 'fail-on: never', 'fail-on'],
@@ -261,16 +250,8 @@ function snapshot(name: string, keySource: string): string {
   });
 }
 
-function commit(message: string, files: Record<string, string>, removed: string[] = []): string {
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  for (const file of removed) git(dir, 'rm', '-q', file);
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD');
-}
+const commit = (message: string, files: Record<string, string>, removed: string[] = []): string =>
+  commitFiles(dir, message, files, removed);
 
 describe('the files and values cmk-guard.yaml chooses are the base’s on a pull request; the files themselves are the change’s', () => {
   let keyed: string;
@@ -445,30 +426,11 @@ describe('the files and values cmk-guard.yaml chooses are the base’s on a pull
 });
 
 describe('the definition files of the repository’s own definitions folder are read as they are at the base on a pull request', () => {
-  /** A definition that denies accounts whose keys are not the customer's. */
-  const definition = (keySource: string, name = 'accounts-cmk') =>
-    JSON.stringify({
-      name,
-      properties: {
-        displayName: 'Accounts use customer-managed keys',
-        mode: 'Indexed',
-        policyRule: {
-          if: {
-            allOf: [
-              { field: 'type', equals: 'Microsoft.CognitiveServices/accounts' },
-              { field: 'Microsoft.CognitiveServices/accounts/encryption.keySource', notEquals: keySource }
-            ]
-          },
-          then: { effect: 'deny' }
-        }
-      }
-    });
-
   it('a pull request cannot loosen, delete or replace the definition that judges it; a definition it adds is read', async () => {
     const withDefinitions = commit('own definitions', {
       'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs]\n',
-      'defs/cmk.json': definition('Microsoft.KeyVault'),
-      'defs/nested/cmk-too.json': definition('Microsoft.KeyVault', 'accounts-cmk-too')
+      'defs/cmk.json': accountsCmkDefinition('Microsoft.KeyVault'),
+      'defs/nested/cmk-too.json': accountsCmkDefinition('Microsoft.KeyVault', 'accounts-cmk-too')
     });
     const before = await evaluate('--base', withDefinitions);
     expect(before.code).toBe(1);
@@ -479,7 +441,7 @@ describe('the definition files of the repository’s own definitions folder are 
     commit(
       'loosen',
       {
-        'defs/cmk.json': definition('Nothing').replace('notEquals', 'equals'),
+        'defs/cmk.json': accountsCmkDefinition('Nothing').replace('notEquals', 'equals'),
         'defs/added.json': JSON.stringify({
           name: 'added',
           properties: {
@@ -521,7 +483,7 @@ describe('the definition files of the repository’s own definitions folder are 
     // A definitions path that is one file, deleted by the change, is read as it is at the base too.
     const single = commit('one file', {
       'cmk-guard.yaml': 'templates: ["infra/*.json"]\npolicies: none\ndefinitions: [defs/cmk.json]\n',
-      'defs/cmk.json': definition('Microsoft.KeyVault')
+      'defs/cmk.json': accountsCmkDefinition('Microsoft.KeyVault')
     });
     commit(
       'delete it',
