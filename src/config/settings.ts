@@ -204,13 +204,17 @@ const GATE_SETTINGS = {
   deploymentLocation: 'deployment-location'
 } as const satisfies Partial<Record<keyof ConfigSettings, string>>;
 
+type Pinned = NonNullable<ResolvedSettings['pinned']>;
+
 /**
  * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
  * `skip-rules`, an override to `Disabled`, `parameter-values` or a parameter file that make a template compliant,
  * or a `baseline` naming another file would pass the pull request that adds them. Each of these settings
  * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
  * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
- * `config: none`, nothing is compared.
+ * `config: none`, nothing is compared. Where the base's file cannot be read or is broken, this fails open (the
+ * change's file applies, and an unread base is said): unlike where `plan` connects (`connectionAtBase`), what is at
+ * stake is the pull request's own verdict, which the base's file, when there is one, decides.
  */
 function gateAtBase(
   given: GivenSettings,
@@ -227,7 +231,7 @@ function gateAtBase(
   resourcesAtBase?: string[];
   /** The file as the entries of `pinned` name it. */
   shown?: string;
-  pinned: NonNullable<ResolvedSettings['pinned']>;
+  pinned: Pinned;
 } {
   const none = { settings: {}, pinned: [] };
   if (given.gateBase === undefined) return none;
@@ -249,25 +253,47 @@ function gateAtBase(
   // A base whose file is broken decided nothing: this change's file applies.
   if (read.broken) return none;
   const { base, atBase, shown } = read;
-  const settings: Partial<ConfigSettings> = {};
-  const pinned: NonNullable<ResolvedSettings['pinned']> = [];
-  if (atBase !== undefined && file !== null && atBase !== file)
-    pinned.push({
-      file: shown,
-      reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
-    });
   const exists = (entry: string) => existsSync(path.resolve(cwd, entry));
+  const otherFile: Pinned =
+    atBase !== undefined && file !== null && atBase !== file
+      ? [
+          {
+            file: shown,
+            reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
+          }
+        ]
+      : [];
+  const gate = gateSettingsAtBase(config, base, shown, exists);
+  const snapshots = snapshotsAtBase(config, base, shown, exists);
+  const overrides = overridesAtBase(config, base, shown);
+  const baseNamed = base?.settings.templates ?? [];
+  return {
+    settings: gate.settings,
+    ...(overrides ? { overrides: overrides.overrides } : {}),
+    baseTemplates: baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates,
+    ...(snapshots.resourcesAtBase.length ? { resourcesAtBase: snapshots.resourcesAtBase } : {}),
+    shown,
+    pinned: [...otherFile, ...gate.pinned, ...snapshots.pinned, ...(overrides ? [overrides.entry] : [])]
+  };
+}
+
+/**
+ * Each of GATE_SETTINGS that the change sets otherwise than its base, as the base has it. Of the files the base
+ * names in `parameters` or `baseline`, those the change removes are left out (and said): the change decides what
+ * is in the repository, not which of its files the run reads.
+ */
+function gateSettingsAtBase(
+  config: Config | null,
+  base: Config | null,
+  shown: string,
+  exists: (entry: string) => boolean
+): { settings: Partial<ConfigSettings>; pinned: Pinned } {
+  const settings: Partial<ConfigSettings> = {};
+  const pinned: Pinned = [];
   for (const [key, name] of Object.entries(GATE_SETTINGS) as [keyof typeof GATE_SETTINGS, string][]) {
     const head = config?.settings[key];
     const before = base?.settings[key];
-    // `policies: none` (null) differs from no `policies` at all.
-    if (
-      head === before ||
-      (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before))
-    )
-      continue;
-    // The files the base names that this change removes: the change decides what is in the repository, not
-    // which of its files the run reads.
+    if (sameSetting(head, before)) continue;
     const gone =
       key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry as string)) : [];
     // Of the base's files, those still here (no baseline once its file is gone).
@@ -276,47 +302,82 @@ function gateAtBase(
     const removed = gone.length
       ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
       : '';
-    pinned.push({
-      file: shown,
-      reason: `\`${name}\` is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${removed}.`
-    });
+    pinned.push(baseApplies(shown, `\`${name}\``, head, before, removed));
   }
-  const baseNamed = base?.settings.templates ?? [];
-  const baseTemplates = baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates;
-  // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
-  // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
+  return { settings, pinned };
+}
+
+/**
+ * The snapshots the base names in `resources` that the change leaves out: those still in the repository are
+ * evaluated too, and one the change removes cannot be read, and is said. A snapshot the change adds is read: it
+ * is content to judge.
+ */
+function snapshotsAtBase(
+  config: Config | null,
+  base: Config | null,
+  shown: string,
+  exists: (entry: string) => boolean
+): { resourcesAtBase: string[]; pinned: Pinned } {
   const headResources = config?.settings.resources ?? [];
   const resourcesLeftOut = (base?.settings.resources ?? []).filter(p => !headResources.includes(p));
   const resourcesAtBase = resourcesLeftOut.filter(exists);
-  if (resourcesLeftOut.length) {
-    const names = (entries: string[]) => entries.map(p => JSON.stringify(p)).join(', ');
-    const missing = resourcesLeftOut.filter(p => !exists(p));
-    const parts = [
-      ...(resourcesAtBase.length
-        ? [
-            `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
-          ]
-        : []),
-      ...(missing.length ? [`this change removes ${names(missing)}`] : [])
-    ];
-    pinned.push({
-      file: shown,
-      reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
-    });
-  }
-  const more = { baseTemplates, shown, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
+  if (!resourcesLeftOut.length) return { resourcesAtBase, pinned: [] };
+  const names = (entries: string[]) => entries.map(p => JSON.stringify(p)).join(', ');
+  const missing = resourcesLeftOut.filter(p => !exists(p));
+  const parts = [
+    ...(resourcesAtBase.length
+      ? [
+          `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
+        ]
+      : []),
+    ...(missing.length ? [`this change removes ${names(missing)}`] : [])
+  ];
+  return {
+    resourcesAtBase,
+    pinned: [
+      {
+        file: shown,
+        reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
+      }
+    ]
+  };
+}
+
+/** The base's `overrides` when the change's differ from them (in any rule's severity or effect, in any order). */
+function overridesAtBase(
+  config: Config | null,
+  base: Config | null,
+  shown: string
+): { overrides: RuleOverride[]; entry: Pinned[number] } | undefined {
   const overridesOf = (c: Config | null) =>
     canonicalJson(
       (c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1))
     );
-  if (overridesOf(config) === overridesOf(base)) return { settings, ...more, pinned };
-  pinned.push({
-    file: shown,
-    reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
-  });
-  return { settings, overrides: base?.overrides ?? [], ...more, pinned };
+  if (overridesOf(config) === overridesOf(base)) return undefined;
+  return {
+    overrides: base?.overrides ?? [],
+    entry: {
+      file: shown,
+      reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
+    }
+  };
+}
+
+/** Whether a setting is the same in the change and at the base; `policies: none` (null) differs from no `policies`. */
+function sameSetting(head: unknown, before: unknown): boolean {
+  return (
+    head === before || (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before))
+  );
+}
+
+/** The entry that says a setting the change sets otherwise is taken as the base has it; `note` adds to the reason. */
+function baseApplies(file: string, setting: string, head: unknown, before: unknown, note = ''): Pinned[number] {
+  return {
+    file,
+    reason: `${setting} is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${note}.`
+  };
 }
 
 /** The configuration file of a pull request's base: the file it reads, as that commit has it. */
@@ -523,13 +584,10 @@ function connectionAtBase(
   const before = read.base?.azure ?? {};
   const pinned: { file: string; reason: string }[] = [];
   for (const key of decided) {
-    if (azure[key] === before[key]) continue;
+    if (sameSetting(azure[key], before[key])) continue;
     if (before[key] === undefined) delete azure[key];
     else azure[key] = before[key];
-    pinned.push({
-      file: read.shown,
-      reason: `${setting(key)} is ${showSetting(config?.azure[key])} in this change and ${showSetting(before[key])} at the base: the base's applies until the change is merged.`
-    });
+    pinned.push(baseApplies(read.shown, setting(key), config?.azure[key], before[key]));
   }
   return { azure, pinned };
 }
