@@ -84,6 +84,44 @@ describe('a policy resource read by name', () => {
   });
 });
 
+describe('a write answered with a status the API does not document for it, in a body the SDK cannot read', () => {
+  let server: ArmServer;
+  beforeEach(async () => {
+    server = await startArmServer({ modules: [policyModule] });
+  });
+  afterEach(() => server.close());
+
+  const DEFINITION = {
+    properties: {
+      displayName: 'd',
+      policyType: 'Custom',
+      mode: 'All',
+      policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+    }
+  };
+
+  it.each([
+    ['204 with a definition', json(204, DEFINITION)],
+    ['304 with nothing', { kind: 'answer', status: 304 }],
+    ['203 with an error body whose details are not a list', json(203, { error: { code: 'x', details: {} } })],
+    ['202 with null and no link to follow', json(202, null)]
+  ] as [string, ScriptedFaultAction][])(
+    '%s: said with its status as not known to be done, never a crash or a success',
+    async (_name, action) => {
+      server.scriptFaults([{ method: 'PUT', action }]);
+      const error = (await new PolicyStore(connect(server))
+        .putDefinition(SUB, 'd', DEFINITION as never)
+        .catch((e: unknown) => e)) as ArmError;
+      expect(error).toBeInstanceOf(ArmError);
+      expect(error.code).toBe('UnexpectedAnswer');
+      expect(error.message).toBe(
+        `Resource Manager answered ${error.status} while writing the policy definition d at subscription 00000000-0000-0000-0000-000000000001, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`
+      );
+      expect(server.requests.filter(r => r.method === 'PUT')).toHaveLength(1);
+    }
+  );
+});
+
 describe('deploy where the contract is strayed from', () => {
   let server: ArmServer;
   let repo: Repository;
