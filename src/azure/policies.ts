@@ -212,15 +212,22 @@ export class MalformedAnswerError extends Error {
 }
 
 /**
- * What an SDK call reads of an answer. The SDKs' generated readers assume the documented shape beyond what the
- * answer checks look at (`item.versions.map(…)` throws a TypeError when `versions` is an object): a TypeError one
- * throws is that answer's shape, said as such, never a crash.
+ * Whether `error` is an SDK that could not read Resource Manager's answer. The SDKs' generated readers assume the
+ * documented shape beyond what the answer checks look at (`item.versions.map(…)` throws a TypeError when
+ * `versions` is an object), and read the answer of a status an operation does not document (a 204 to a PUT) as
+ * an error body: a TypeError one throws is that answer's, never a crash. What it means is the caller's: a read
+ * stops at a malformed answer (sdkRead); of a write, it is not known whether it was done (policyStore.ts).
  */
+export function sdkCouldNotRead(error: unknown): error is TypeError {
+  return error instanceof TypeError;
+}
+
+/** What an SDK call reads of an answer; one it could not read (sdkCouldNotRead) is a malformed answer. */
 export async function sdkRead<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof TypeError) throw new MalformedAnswerError(`the SDK could not read it: ${error.message}`, '');
+    if (sdkCouldNotRead(error)) throw new MalformedAnswerError(`the SDK could not read it: ${error.message}`, '');
     throw error;
   }
 }

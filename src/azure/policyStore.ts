@@ -15,7 +15,7 @@ import type { Json } from '../model/value.js';
 import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
 import { ArmError, toArmError } from './errors.js';
-import { answerCheckPolicy, sdkRead } from './policies.js';
+import { answerCheckPolicy, sdkCouldNotRead, sdkRead } from './policies.js';
 import {
   checkPolicyItem,
   checkPolicyListPage,
@@ -75,9 +75,12 @@ interface RawResponse {
   parsedBody?: unknown;
 }
 
-/** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
+/**
+ * The SDK could not read the answer to a write (sdkCouldNotRead), of a status it does not document for it: say what
+ * came, and that whether it was done is not known.
+ */
 function unexpectedAnswer(error: unknown, answered: RawResponse | undefined, doing: string): unknown {
-  if (!answered || isRestError(error) || !(error instanceof TypeError)) return error;
+  if (!answered || !sdkCouldNotRead(error)) return error;
   return new ArmError(
     `Resource Manager answered ${answered.status} while ${doing}, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`,
     answered.status,
