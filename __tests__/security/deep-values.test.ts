@@ -67,12 +67,8 @@ describe.each(['json', 'sarif', 'text'])('in the %s report', format => {
   });
 });
 
-// ARM refuses more than 512 variables (best-practices#template-limits), so a chain of 20,000 is refused as
-// ARM refuses it, before any of it is evaluated: still that template's error, the other template evaluated.
-it('a chain of 20,000 variables is the template’s error, and the other template is evaluated', async () => {
-  const variables: Record<string, string> = { v0: 'kv' };
-  for (let i = 1; i < 20_000; i++) variables[`v${i}`] = `[variables('v${i - 1}')]`;
-  writeFileSync(path.join(repo, 'main.json'), template(variables, vault("[variables('v19999')]", {})));
+/** The JSON report of a run where main.json fails: its one error is `message`, and the other template is evaluated. */
+async function expectTemplateError(message: string | RegExp): Promise<void> {
   const { code, out, err } = await run('json');
   expect(err).not.toMatch(/internal error/);
   expect(code).toBe(2);
@@ -83,8 +79,29 @@ it('a chain of 20,000 variables is the template’s error, and the other templat
   expect(document.errors).toEqual([
     expect.objectContaining({
       file: 'main.json',
-      message: expect.stringMatching(/^The template declares 20000 variables; ARM allows at most 512 in one template/)
+      message: typeof message === 'string' ? message : expect.stringMatching(message)
     })
   ]);
   expect(document.findings.map(f => f.resource.name)).toContain('other');
+}
+
+// ARM refuses more than 512 variables (best-practices#template-limits), so a chain of 20,000 is refused as
+// ARM refuses it, before any of it is evaluated: still that template's error, the other template evaluated.
+it('a chain of 20,000 variables is the template’s error, and the other template is evaluated', async () => {
+  const variables: Record<string, string> = { v0: 'kv' };
+  for (let i = 1; i < 20_000; i++) variables[`v${i}`] = `[variables('v${i - 1}')]`;
+  writeFileSync(path.join(repo, 'main.json'), template(variables, vault("[variables('v19999')]", {})));
+  await expectTemplateError(/^The template declares 20000 variables; ARM allows at most 512 in one template/);
+});
+
+// Within ARM's limits, nesting still adds up: 512 variables, each reading the one before through 50 nested calls,
+// are 25,600 levels of evaluation, past what the expander's recursion holds. Running out of stack is that template's
+// error (discover.ts `templateFailure`), said as such, and the other template is evaluated.
+it('512 variables each nesting 50 calls over the one before run out of stack: the template’s error, the other evaluated', async () => {
+  const variables: Record<string, string> = { v0: 'kv' };
+  for (let i = 1; i < 512; i++) variables[`v${i}`] = `[${'concat('.repeat(50)}variables('v${i - 1}')${')'.repeat(50)}]`;
+  writeFileSync(path.join(repo, 'main.json'), template(variables, vault("[variables('v511')]", {})));
+  await expectTemplateError(
+    'expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 512 variables in a template); shorten the chain.'
+  );
 });
