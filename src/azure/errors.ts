@@ -6,6 +6,7 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError } from '../model/errors.js';
 import { errorBodyOf, ForeignOriginError, MalformedAnswerError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
+import { writeAnswerProblem } from './policyAnswers.js';
 import { triesNote } from './throttle.js';
 
 /** Azure answered, or could not be reached, and the request did not do what was asked. */
@@ -55,6 +56,26 @@ function parseBody(text: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A write answered `status`, a success, without what a success answers (writeAnswerProblem): an error body or a
+ * proxy's page says nothing of whether the write was done. Undefined when the answer is what a success answers.
+ */
+export function writeAnswerError(
+  method: 'PUT' | 'DELETE',
+  status: number,
+  body: unknown,
+  doing: string
+): ArmError | undefined {
+  const problem = writeAnswerProblem(method, body);
+  if (problem === undefined) return undefined;
+  return new ArmError(
+    `Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`,
+    status,
+    'UnexpectedAnswer',
+    ''
+  );
 }
 
 /** Advice for a status that has one (SDK and raw REST answers alike). */

@@ -8,10 +8,9 @@ import type { ExemptionResource } from '../model/exemption.js';
 import type { Json } from '../model/value.js';
 import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
-import { ArmError, toArmError } from './errors.js';
+import { ArmError, toArmError, writeAnswerError } from './errors.js';
 import { groupsBelow } from './hierarchy.js';
 import { MalformedAnswerError } from './policies.js';
-import { writeAnswerProblem } from './policyAnswers.js';
 import { isAcceptedLater, WRITE_OPERATION_TIMEOUT_MS, type ArmResponse } from './rest.js';
 import { policyExemptionsQuery, ResourceGraph } from './resourceGraph.js';
 import { parseScope, sameId, scopeOfId, shortScope, type AzureScope } from './scope.js';
@@ -217,7 +216,7 @@ export class ExemptionStore {
 
   /**
    * A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. A
-   * success must come with what a success answers (`writeAnswerProblem`).
+   * success must come with what a success answers (`writeAnswerError`).
    */
   private async finished(
     answer: ArmResponse,
@@ -225,15 +224,11 @@ export class ExemptionStore {
     ok: readonly number[],
     method: 'PUT' | 'DELETE'
   ): Promise<{ status: number }> {
-    const problem =
-      ok.includes(answer.status) && answer.status < 300 ? writeAnswerProblem(method, answer.body) : undefined;
-    if (problem)
-      throw new ArmError(
-        `Resource Manager answered ${answer.status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`,
-        answer.status,
-        'UnexpectedAnswer',
-        ''
-      );
+    const unexpected =
+      ok.includes(answer.status) && answer.status < 300
+        ? writeAnswerError(method, answer.status, answer.body, doing)
+        : undefined;
+    if (unexpected) throw unexpected;
     if (ok.includes(answer.status)) return { status: answer.status };
     if (!isAcceptedLater(answer))
       throw new ArmError(

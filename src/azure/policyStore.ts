@@ -14,16 +14,9 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import type { Json } from '../model/value.js';
 import { DEFAULT_CONCURRENCY, readEach } from './bounded.js';
 import type { ArmConnection } from './connection.js';
-import { ArmError, toArmError } from './errors.js';
+import { ArmError, toArmError, writeAnswerError } from './errors.js';
 import { answerCheckPolicy, sdkCouldNotRead, sdkRead } from './policies.js';
-import {
-  checkPolicyItem,
-  checkPolicyListPage,
-  NOT_JSON,
-  policyItemKind,
-  policyListKind,
-  writeAnswerProblem
-} from './policyAnswers.js';
+import { checkPolicyItem, checkPolicyListPage, NOT_JSON, policyItemKind, policyListKind } from './policyAnswers.js';
 import { endlessEmptyPages, isAcceptedLater, MAX_EMPTY_PAGES, MAX_PAGES, WRITE_OPERATION_TIMEOUT_MS } from './rest.js';
 import { policyAssignmentsQuery, ResourceGraph } from './resourceGraph.js';
 import {
@@ -330,7 +323,7 @@ export class PolicyStore {
 
   /**
    * Runs an SDK write; ARM's status decides whether it succeeded (see the module comment), and a
-   * success must come with what a success answers (`writeAnswerProblem`): an error body or a proxy's
+   * success must come with what a success answers (`writeAnswerError`): an error body or a proxy's
    * page answered 200 says nothing of whether the write was done.
    */
   private async write(
@@ -368,14 +361,8 @@ export class PolicyStore {
     const status = answered?.status ?? 0;
     if (ok.includes(status) && status < 300) {
       const unreadable = isRestError(failure) && failure.code === 'PARSE_ERROR';
-      const problem = writeAnswerProblem(method, unreadable ? NOT_JSON : answered?.parsedBody);
-      if (problem)
-        throw new ArmError(
-          `Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`,
-          status,
-          'UnexpectedAnswer',
-          ''
-        );
+      const unexpected = writeAnswerError(method, status, unreadable ? NOT_JSON : answered?.parsedBody, doing);
+      if (unexpected) throw unexpected;
     }
     return { status };
   }
