@@ -26,6 +26,9 @@ export function installFakeBicep(as: 'bicep' | 'az' = 'bicep'): FakeBicep {
   const executable = path.join(dir, as);
   writeFileSync(executable, `#!${process.execPath}\n${script}`);
   chmodSync(executable, 0o755);
+  // The script is CommonJS and has no extension: Node takes its module type from the nearest package.json, so a
+  // stray one with "type": "module" in the temporary folder (a copy of this repository's) must not decide it.
+  writeFileSync(path.join(dir, 'package.json'), '{"type": "commonjs"}\n');
   const log = path.join(dir, 'calls.jsonl');
   return {
     env: {
