@@ -13,7 +13,7 @@ import { ArmError } from '../../src/azure/errors.js';
 import { ExemptionStore } from '../../src/azure/exemptions.js';
 import { writeAnswerProblem } from '../../src/azure/policyAnswers.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
-import { policyState, seedPolicyResource } from '../support/arm-policy.js';
+import { policyState } from '../support/arm-policy.js';
 import { startArmServer, type ArmServer, type ScriptedFault } from '../support/arm-server.js';
 import {
   connect,
@@ -23,6 +23,7 @@ import {
   packRepository,
   publish,
   publishServer,
+  seedSomeoneElsesDefinition,
   type Repository
 } from './support.js';
 
@@ -171,13 +172,7 @@ describe('a deploy cut off in the middle', () => {
 
   it('prune deletes users before what they use, and never what it does not own', async () => {
     expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
-    seedPolicyResource(server, MG, 'policyDefinitions', 'someone-elses', {
-      displayName: 'Not ours',
-      policyType: 'Custom',
-      mode: 'All',
-      metadata: { cmkGuard: { owner: 'github.com/someone/else' } },
-      policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
-    });
+    seedSomeoneElsesDefinition(server);
     dropRule(repo, 'ai-hub-hbi');
     const before = server.requests.length;
     const pruned = await publish(server, repo, 'deploy', MG, ['--prune']);

@@ -16,6 +16,7 @@ import {
   publishServer,
   RG,
   SUB,
+  seedSomeoneElsesDefinition,
   type Repository
 } from './support.js';
 
@@ -176,13 +177,7 @@ describe('plan and deploy the pack', () => {
 
   it('replaces the initiative when a rule leaves the pack, and prunes only what it owns', async () => {
     await publish(server, repo, 'deploy', MG);
-    seedPolicyResource(server, MG, 'policyDefinitions', 'someone-elses', {
-      displayName: 'Not ours',
-      policyType: 'Custom',
-      mode: 'All',
-      metadata: { cmkGuard: { owner: 'github.com/someone/else' } },
-      policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
-    });
+    seedSomeoneElsesDefinition(server);
     dropRule(repo, 'ai-hub-hbi');
 
     const plan = await publish(server, repo, 'plan', MG);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { connectArm, type ArmConnection, type ConnectionSettings } from '../../src/azure/connection.js';
 import { runCli } from '../../src/commands/index.js';
 import { startArmServer, type ArmServer, type ArmServerOptions } from '../support/arm-server.js';
-import { policyModule } from '../support/arm-policy.js';
+import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
 import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
 
@@ -98,6 +98,17 @@ export async function publishServer(options: Omit<ArmServerOptions, 'modules'> =
   seedManagementGroup(server, 'contoso', { subscriptions: [subscription] });
   seedExemptionGroup(server, 'contoso', [subscription]);
   return server;
+}
+
+/** A definition `someone-elses` at MG that another owner wrote: deploy and prune never touch it. */
+export function seedSomeoneElsesDefinition(server: ArmServer): void {
+  seedPolicyResource(server, MG, 'policyDefinitions', 'someone-elses', {
+    displayName: 'Not ours',
+    policyType: 'Custom',
+    mode: 'All',
+    metadata: { cmkGuard: { owner: 'github.com/someone/else' } },
+    policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+  });
 }
 
 export interface PackAndServer {
