@@ -885,6 +885,15 @@ function confine(file, root, what, at) {
     return external_node_path_.resolve(file);
 }
 /**
+ * The refusal of a link by URI (`uri(deployment().properties.templateLink.uri, '../../x.json')`) that climbs above
+ * the folder the repository is published as, or starts at the host's root: what ARM would fetch there is not a file
+ * of the repository, and URI arithmetic, which stops at the host's root, would otherwise name one that is not what
+ * ARM deploys. `shown` is the URI's path relative to the linking template's folder; `at` is where the link is written.
+ */
+function aboveRepository(what, shown, at) {
+    return new model_errors/* UserError */.yo(`cmk-guard does not read ${what} the link names (${shown} from this template): it climbs above the repository, so ARM would fetch a file that is not in it from where the templates are published, and cmk-guard never reads outside the repository. Link a file inside the repository.`, at);
+}
+/**
  * A path written in `referrer` (relative to its folder, or absolute), resolved and confined to
  * `root`; the error is placed at `at`, where the path is written.
  */
@@ -11673,14 +11682,21 @@ function pageSaysTags(lowerType) {
  */
 const taggedWithoutLocation = new Set(['microsoft.keyvault/vaults/secrets']);
 /**
- * Child types the page does not list that are tracked resources (a location and tags in their template
- * reference: https://learn.microsoft.com/azure/templates/microsoft.media/mediaservices/liveevents and
- * \u2026/streamingendpoints). Every child type of the hand-written list this replaced that the page lists is now
- * decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
+ * Child types the page does not list that are tracked resources: their template reference
+ * (https://learn.microsoft.com/azure/templates/<namespace>/<type>) gives them a location and tags. Azure's
+ * Indexed built-ins that send diagnostic logs (Monitoring/DS_*_DINE) gate on the last three, as they would
+ * only for types Indexed evaluates. Every child type of the hand-written list this replaced that the page
+ * lists is now decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
  * Microsoft.EventGrid/namespaces/topics are proxy resources (no location or tags in their template
  * reference) and Microsoft.Devices/IotHubs/eventHubEndpoints is not a resource type one deploys.
  */
-const trackedChildTypes = new Set(['Microsoft.Media/mediaservices/liveEvents', 'Microsoft.Media/mediaservices/streamingEndpoints'].map(t => (0,model_foldCase/* foldCase */.SP)(t)));
+const trackedChildTypes = new Set([
+    'Microsoft.Media/mediaservices/liveEvents',
+    'Microsoft.Media/mediaservices/streamingEndpoints',
+    'Microsoft.HealthcareApis/workspaces/iotconnectors',
+    'Microsoft.Network/networkManagers/ipamPools',
+    'Microsoft.TimeSeriesInsights/environments/eventSources'
+].map(t => (0,model_foldCase/* foldCase */.SP)(t)));
 /** Top-level types that are proxy resources (no tags or location), for the types the page does not list. */
 const proxyNamespaces = [
     'microsoft.authorization/',
@@ -12423,6 +12439,17 @@ function loadDefinition(src, options = {}) {
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
     const gate = typeGate(ruleObj.if);
     const gateLeaf = typeGateLeaf(ruleObj.if);
+    // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
+    // and in Azure (Azure Landing Zones' Indexed ML-compute denies did nothing until they became All:
+    // Azure/Enterprise-Scale#978). It loads, as Azure accepts it; the note says why it never reports. Only for a
+    // mode the definition names: the regulatory "Static" definitions leave mode out, and Azure takes their
+    // compliance from audits, not evaluation.
+    if (props.mode !== undefined &&
+        mode.kind === 'indexed' &&
+        gate &&
+        gate.size > 0 &&
+        [...gate].every(t => !isIndexedType(t)))
+        notes.push(`mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`);
     // The same two as one generated function, which resources are evaluated with (the closures stay
     // the reference, and run what the generated code does not write out).
     const generated = options.interpret
@@ -15962,17 +15989,35 @@ function refuseGitFolder(file, boundary, what, at) {
  * Returns the sentence to show, or null when the value passes (or is unknown).
  */
 function checkParameterValue(name, decl, value, types) {
+    return valueProblem(`parameter '${name}'`, decl, value, types);
+}
+/** What a parameter's declaration says of its value beyond its type: checked on parameters, not on outputs. */
+const CONSTRAINTS = ['allowedValues', 'minValue', 'maxValue', 'minLength', 'maxLength'];
+/**
+ * The check ARM makes on an output's value when it evaluates the outputs, at the end of the deployment: the value
+ * must be of the declared type (`string`, `securestring`, `int`, `bool`, `object`, `secureobject`, `array`, each
+ * ignoring case; null is none of them), else the deployment fails ("The template output 'x' is not valid: Template
+ * output JToken type is not valid. Expected 'Integer'. Actual 'Null'.", DeploymentOutputEvaluationFailed). With
+ * `types` (languageVersion 2.0), a user-defined type's insides are checked as a parameter's are.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/outputs
+ * Returns the sentence to show, or null when the value passes (or is unknown).
+ */
+function checkOutputValue(name, decl, value, types) {
+    const typeOnly = Object.fromEntries(Object.entries(decl).filter(([key]) => !CONSTRAINTS.includes(key)));
+    return valueProblem(`output '${name}'`, typeOnly, value, types);
+}
+function valueProblem(what, decl, value, types) {
     if ((0,model_value/* isUnknown */.t8)(value))
         return null;
     if (value === null && (decl.nullable === true || decl.$ref !== undefined))
         return null;
-    const flat = scalarProblem(`parameter '${name}'`, decl, value);
+    const flat = scalarProblem(what, decl, value);
     if (flat)
         return flat;
     if (value === null || !types)
         return null;
     const definitions = (0,model_value/* isObject */.Gv)(types.definitions) ? types.definitions : {};
-    return typeProblem(`parameter '${name}'`, '', decl, value, definitions, 0);
+    return typeProblem(what, '', decl, value, definitions, 0);
 }
 /**
  * The checks on one value against one type definition that do not look inside it: its type,
@@ -16249,13 +16294,15 @@ function namesRead(expr, into) {
  * deployment URI is a combination of the parent and relativePath".
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates
  *
- * The repository stands for the place the templates are published: a template's URI is
- * `https://repository.invalid/<its path in the repository>` (`.invalid` is reserved and never
- * resolves, RFC 2606), URI functions work on it as on any URI, and a link that lands on that host
- * names the file beside the template. URI arithmetic cannot climb above the host's root, so such a
- * link stays inside the repository by construction (and is still confined after symbolic links).
- * Any other absolute URI is somewhere cmk-guard does not go: no network. In a resource's
- * properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
+ * The repository stands for the folder the templates are published in: a template's URI is
+ * `https://repository.invalid/repository-root/<its path in the repository>` (`.invalid` is reserved
+ * and never resolves, RFC 2606), URI functions work on it as on any URI, and a link that lands in that
+ * folder names the file beside the template. One that climbs above it (`uri(\u2026, '../../x.json')` from a
+ * template one folder down) or starts at the host's root (`/x.json`) names something else where the
+ * templates are published, never a file of the repository: it is answered as `outside`, and refused at
+ * the link, rather than read as the file URI arithmetic would clamp it to. A link inside is still
+ * confined after symbolic links. Any other absolute URI is somewhere cmk-guard does not go: no network.
+ * In a resource's properties the URI is what ARM only knows at deployment, so it becomes an unknown there.
  */
 
 
@@ -16263,6 +16310,8 @@ function namesRead(expr, into) {
 
 const HOST = 'repository.invalid';
 const ORIGIN = `https://${HOST}`;
+/** The first segment of a repository URI's path: the folder the repository is published as, which climbing drops. */
+const ROOT_SEGMENT = 'repository-root';
 /** The root a template's URI is relative to: the repository, or the file system's root outside one. */
 function uriRoot(file, boundary) {
     return boundary ?? external_node_path_.parse(external_node_path_.resolve(file)).root;
@@ -16270,12 +16319,21 @@ function uriRoot(file, boundary) {
 /** The URI `file` is deployed from. */
 function templateUri(file, root) {
     const relative = external_node_path_.relative(root, external_node_path_.resolve(file)).split(external_node_path_.sep).map(uriText/* encodeUriComponent */._p).join('/');
-    return `${ORIGIN}/${relative}`;
+    return `${ORIGIN}/${ROOT_SEGMENT}/${relative}`;
+}
+/** A URI on the repository's host: the file of the repository it names, or `outside` when it names none. */
+function repositoryFile(url, baseUri, root) {
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (segments[0] === ROOT_SEGMENT)
+        return { kind: 'file', file: external_node_path_.join(root, ...segments.slice(1).map(uriText/* decodeUriComponent */.mF)) };
+    const from = external_node_path_.posix.dirname(new URL(baseUri).pathname);
+    return { kind: 'outside', shown: (0,uriText/* decodeUriComponent */.mF)(external_node_path_.posix.relative(from, url.pathname)) };
 }
 /**
  * What a `templateLink.uri` (or `parametersLink.uri`) names: a file of the repository when it is a
- * URI on the repository's host or a relative reference (resolved against `baseUri`, the linking
- * template's own URI), else a remote URI. A query string (`?` and a SAS token) is not part of the file.
+ * URI in the folder the repository is published as, or a relative reference (resolved against
+ * `baseUri`, the linking template's own URI), that stays in it; `outside` when it climbs above it; else
+ * a remote URI. A query string (`?` and a SAS token) is not part of the file.
  */
 function linkTarget(uri, baseUri, root) {
     let url;
@@ -16287,42 +16345,35 @@ function linkTarget(uri, baseUri, root) {
     }
     if ((0,model_foldCase/* foldCase */.SP)(url.host) !== HOST)
         return { kind: 'remote', uri };
-    const segments = url.pathname.split('/').filter(Boolean).map(uriText/* decodeUriComponent */.mF);
-    return { kind: 'file', file: external_node_path_.join(root, ...segments) };
+    return repositoryFile(url, baseUri, root);
 }
-/** The first segment of a repository URI's path while a `relativePath` is resolved: what climbing above it drops. */
-const ROOT_SEGMENT = 'repository-root';
 /**
  * What a `templateLink.relativePath` names. ARM combines it with the URI of the template that holds
  * it: "the child deployment URI is a combination of the parent and relativePath", a relative URI
  * reference resolved as URIs are (RFC 3986 section 5.2; WHATWG URL for https), so `\` separates
  * segments as `/` does, `%41` is `A`, `.` and `..` segments are resolved, and `?` starts a query
- * string that is not part of the file. The repository stands for the folder the templates are
- * published in: a reference that climbs above it (`../../x.json` from a template one folder down) or
- * starts at the host's root (`/x.json`) names something else on that host, never the repository's
- * file; it is answered as `outside`, with the path it names beside the template, which the caller
- * refuses (confine) as any path outside the repository.
+ * string that is not part of the file. A reference that climbs above the repository's folder
+ * (`../../x.json` from a template one folder down) or starts at the host's root (`/x.json`) is
+ * answered as `outside`, with the path it names beside the template, which the caller refuses
+ * (confine) as any path outside the repository.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#use-relative-path-for-linked-templates
  */
 function relativeLinkTarget(relativePath, baseUri, root, parentFile) {
-    const base = new URL(baseUri);
-    base.pathname = `/${ROOT_SEGMENT}${base.pathname}`;
     let url;
     try {
-        url = new URL(relativePath, base);
+        url = new URL(relativePath, baseUri);
     }
     catch {
         return { kind: 'remote', uri: relativePath };
     }
     if (url.host.toLowerCase() !== HOST)
         return { kind: 'remote', uri: relativePath };
-    const segments = url.pathname.split('/').filter(Boolean);
-    if (segments[0] === ROOT_SEGMENT) {
-        return { kind: 'file', file: external_node_path_.join(root, ...segments.slice(1).map(uriText/* decodeUriComponent */.mF)) };
-    }
+    const target = repositoryFile(url, baseUri, root);
+    if (target.kind !== 'outside')
+        return target;
     const written = relativePath.split(/[\\/]/).map(uriText/* decodeUriComponent */.mF);
     const from = /^[\\/]/.test(relativePath) ? external_node_path_.parse(external_node_path_.resolve(root)).root : external_node_path_.dirname(parentFile);
-    return { kind: 'outside', file: external_node_path_.resolve(from, ...written) };
+    return { ...target, file: external_node_path_.resolve(from, ...written) };
 }
 /** Whether a string holds a repository URI, which ARM knows only at deployment. */
 const HOLDS_HOST = new RegExp(HOST.replace(/\./g, '\\.'), 'i');
@@ -17664,6 +17715,7 @@ function templateLibrary(scope) {
 
 
 
+
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
@@ -18385,6 +18437,8 @@ class TemplateExpander {
             if (target.kind === 'remote') {
                 return `its linked template ${value} is not fetched (cmk-guard reads no network; link it with relativePath, or with a URI beside the template such as uri(deployment().properties.templateLink.uri, 'nested/x.json'), to have it checked)`;
             }
+            if (target.kind === 'outside' && target.file === undefined)
+                throw aboveRepository('the linked template', target.shown, parent.positionOf(fieldPointer) ?? undefined);
             file = target.file;
         }
         else if (linkKey('id') !== undefined) {
@@ -18629,6 +18683,8 @@ class TemplateExpander {
         const target = linkTarget(uri, scope.uri, this.expansion.uriRoot);
         if (target.kind === 'remote')
             return unknown(`${uri}, not fetched: cmk-guard reads no network`);
+        if (target.kind === 'outside')
+            throw aboveRepository('the linked parameter file', target.shown, scope.positionOf(linkPointer) ?? undefined);
         confine(target.file, this.expansion.boundary ?? external_node_path_.dirname(scope.fileChain[0]), 'the linked parameter file', scope.positionOf(linkPointer) ?? undefined);
         this.expansion.linkedFiles?.add(target.file);
         return { supplied: loadParameterFile(target.file) };
@@ -18721,6 +18777,9 @@ class TemplateExpander {
                 else {
                     value = scope.evaluateValue(o.value ?? null, (0,model_pointer/* joinPointer */.Kn)(outputPointer, 'value'), data);
                 }
+                const mismatch = checkOutputValue(name, o, value, scope.types());
+                if (mismatch)
+                    this.outputMismatch(scope.errorAt(outputPointer, `${mismatch} ${OUTPUT_FAILS}`), deployed);
                 (0,model_value/* setOwn */.P5)(result, name, { type: o.type ?? 'object', value });
             }
             catch (error) {
@@ -18735,7 +18794,19 @@ class TemplateExpander {
         }
         return { result, failures };
     }
+    /** An output whose value is not of its type: the template's error when it is deployed for certain, else a note. */
+    outputMismatch(error, deployed) {
+        if (deployed) {
+            this.expansion.errors.push(error);
+            return;
+        }
+        const note = `${error.location?.file}:${error.location?.line ?? 1}: ${error.message.replace(/\.$/, '')}, if it is deployed.`;
+        if (!this.expansion.notes.includes(note))
+            this.expansion.notes.push(note);
+    }
 }
+/** What follows from an output that is not of its type. */
+const OUTPUT_FAILS = 'ARM fails the deployment when it evaluates the outputs (DeploymentOutputEvaluationFailed).';
 /**
  * A languageVersion 2.0 resource that a Bicep extension deploys (Microsoft Graph, Kubernetes\u2026):
  * it names its extension with `extension` (older Bicep: `import`) and has a type such as
@@ -19748,8 +19819,9 @@ function sameBesideMetadata(a, b) {
     return deepEquals(withoutMetadata(a), withoutMetadata(b));
 }
 /**
- * A template whose expansion threw something other than a UserError: out of stack (a chain of thousands of
- * variables or references, which ARM's limits would refuse), or a bug, said as such.
+ * A template whose expansion threw something other than a UserError: out of stack, or a bug, said as such. ARM's
+ * limit of 512 variables refuses a long chain of variables before any is evaluated, but not a deep one: 512 that
+ * each read the one before through 50 nested calls run out of stack (__tests__/security/deep-values.test.ts).
  */
 function templateFailure(error, file) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
@@ -25794,7 +25866,9 @@ const GATE_SETTINGS = {
  * or a `baseline` naming another file would pass the pull request that adds them. Each of these settings
  * (and `overrides`) that differs from the file at the base commit is taken as it is there, and said so;
  * the change applies once it is merged. Flags and inputs still win over both. Without a base, or with
- * `config: none`, nothing is compared.
+ * `config: none`, nothing is compared. Where the base's file cannot be read or is broken, this fails open (the
+ * change's file applies, and an unread base is said): unlike where `plan` connects (`connectionAtBase`), what is at
+ * stake is the pull request's own verdict, which the base's file, when there is one, decides.
  */
 function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     const none = { settings: {}, pinned: [] };
@@ -25821,23 +25895,41 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
     if (read.broken)
         return none;
     const { base, atBase, shown } = read;
+    const exists = (entry) => (0,external_node_fs_.existsSync)(external_node_path_default().resolve(cwd, entry));
+    const otherFile = atBase !== undefined && file !== null && atBase !== file
+        ? [
+            {
+                file: shown,
+                reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
+            }
+        ]
+        : [];
+    const gate = gateSettingsAtBase(config, base, shown, exists);
+    const snapshots = snapshotsAtBase(config, base, shown, exists);
+    const overrides = overridesAtBase(config, base, shown);
+    const baseNamed = base?.settings.templates ?? [];
+    return {
+        settings: gate.settings,
+        ...(overrides ? { overrides: overrides.overrides } : {}),
+        baseTemplates: baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates,
+        ...(snapshots.resourcesAtBase.length ? { resourcesAtBase: snapshots.resourcesAtBase } : {}),
+        shown,
+        pinned: [...otherFile, ...gate.pinned, ...snapshots.pinned, ...(overrides ? [overrides.entry] : [])]
+    };
+}
+/**
+ * Each of GATE_SETTINGS that the change sets otherwise than its base, as the base has it. Of the files the base
+ * names in `parameters` or `baseline`, those the change removes are left out (and said): the change decides what
+ * is in the repository, not which of its files the run reads.
+ */
+function gateSettingsAtBase(config, base, shown, exists) {
     const settings = {};
     const pinned = [];
-    if (atBase !== undefined && file !== null && atBase !== file)
-        pinned.push({
-            file: shown,
-            reason: `the base reads ${displayPath(atBase, cwd)}, not this file: the settings that decide whether the run fails are compared with that one.`
-        });
-    const exists = (entry) => (0,external_node_fs_.existsSync)(external_node_path_default().resolve(cwd, entry));
     for (const [key, name] of Object.entries(GATE_SETTINGS)) {
         const head = config?.settings[key];
         const before = base?.settings[key];
-        // `policies: none` (null) differs from no `policies` at all.
-        if (head === before ||
-            (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before)))
+        if (sameSetting(head, before))
             continue;
-        // The files the base names that this change removes: the change decides what is in the repository, not
-        // which of its files the run reads.
         const gone = key === 'parameters' || key === 'baseline' ? [before ?? []].flat().filter(entry => !exists(entry)) : [];
         // Of the base's files, those still here (no baseline once its file is gone).
         settings[key] =
@@ -25845,45 +25937,66 @@ function gateAtBase(given, file, config, cwd, root, defaultTemplates) {
         const removed = gone.length
             ? ` (this change removes ${gone.map(g => JSON.stringify(g)).join(', ')}: ${key === 'baseline' ? 'no baseline applies' : 'the others apply'})`
             : '';
-        pinned.push({
-            file: shown,
-            reason: `\`${name}\` is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${removed}.`
-        });
+        pinned.push(baseApplies(shown, `\`${name}\``, head, before, removed));
     }
-    const baseNamed = base?.settings.templates ?? [];
-    const baseTemplates = baseNamed.length || base?.settings.resources?.length ? baseNamed : defaultTemplates;
-    // Likewise a snapshot the base names that this change leaves out of `resources` (one this change removes from
-    // the repository cannot be read, and is said). A snapshot this change adds is read: it is content to judge.
+    return { settings, pinned };
+}
+/**
+ * The snapshots the base names in `resources` that the change leaves out: those still in the repository are
+ * evaluated too, and one the change removes cannot be read, and is said. A snapshot the change adds is read: it
+ * is content to judge.
+ */
+function snapshotsAtBase(config, base, shown, exists) {
     const headResources = config?.settings.resources ?? [];
     const resourcesLeftOut = (base?.settings.resources ?? []).filter(p => !headResources.includes(p));
     const resourcesAtBase = resourcesLeftOut.filter(exists);
-    if (resourcesLeftOut.length) {
-        const names = (entries) => entries.map(p => JSON.stringify(p)).join(', ');
-        const missing = resourcesLeftOut.filter(p => !exists(p));
-        const parts = [
-            ...(resourcesAtBase.length
-                ? [
-                    `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
-                ]
-                : []),
-            ...(missing.length ? [`this change removes ${names(missing)}`] : [])
-        ];
-        pinned.push({
-            file: shown,
-            reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
-        });
-    }
-    const more = { baseTemplates, shown, ...(resourcesAtBase.length ? { resourcesAtBase } : {}) };
+    if (!resourcesLeftOut.length)
+        return { resourcesAtBase, pinned: [] };
+    const names = (entries) => entries.map(p => JSON.stringify(p)).join(', ');
+    const missing = resourcesLeftOut.filter(p => !exists(p));
+    const parts = [
+        ...(resourcesAtBase.length
+            ? [
+                `${missing.length ? `${names(resourcesAtBase)} ${resourcesAtBase.length === 1 ? 'is' : 'are'}` : 'they are'} evaluated too until the change is merged`
+            ]
+            : []),
+        ...(missing.length ? [`this change removes ${names(missing)}`] : [])
+    ];
+    return {
+        resourcesAtBase,
+        pinned: [
+            {
+                file: shown,
+                reason: `\`resources\` leaves out ${names(resourcesLeftOut)} in this change, which the base names: ${parts.join('; ')}.`
+            }
+        ]
+    };
+}
+/** The base's `overrides` when the change's differ from them (in any rule's severity or effect, in any order). */
+function overridesAtBase(config, base, shown) {
     const overridesOf = (c) => canonicalJson((c?.overrides ?? [])
         .map(({ name, severity, effect }) => ({ name, severity: severity ?? null, effect: effect ?? null }))
         .sort((a, b) => (a.name < b.name ? -1 : 1)));
     if (overridesOf(config) === overridesOf(base))
-        return { settings, ...more, pinned };
-    pinned.push({
-        file: shown,
-        reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
-    });
-    return { settings, overrides: base?.overrides ?? [], ...more, pinned };
+        return undefined;
+    return {
+        overrides: base?.overrides ?? [],
+        entry: {
+            file: shown,
+            reason: `\`overrides\` differ from the base's in this change: the base's apply until the change is merged.`
+        }
+    };
+}
+/** Whether a setting is the same in the change and at the base; `policies: none` (null) differs from no `policies`. */
+function sameSetting(head, before) {
+    return (head === before || (head !== undefined && before !== undefined && canonicalJson(head) === canonicalJson(before)));
+}
+/** The entry that says a setting the change sets otherwise is taken as the base has it; `note` adds to the reason. */
+function baseApplies(file, setting, head, before, note = '') {
+    return {
+        file,
+        reason: `${setting} is ${showSetting(head)} in this change and ${showSetting(before)} at the base: the base's applies until the change is merged${note}.`
+    };
 }
 /**
  * Reads the configuration file as the pull request's base has it: the one named, else the first of the usual
@@ -26022,16 +26135,13 @@ function connectionAtBase(given, config, pullRequest) {
     const before = read.base?.azure ?? {};
     const pinned = [];
     for (const key of decided) {
-        if (azure[key] === before[key])
+        if (sameSetting(azure[key], before[key]))
             continue;
         if (before[key] === undefined)
             delete azure[key];
         else
             azure[key] = before[key];
-        pinned.push({
-            file: read.shown,
-            reason: `${setting(key)} is ${showSetting(config?.azure[key])} in this change and ${showSetting(before[key])} at the base: the base's applies until the change is merged.`
-        });
+        pinned.push(baseApplies(read.shown, setting(key), config?.azure[key], before[key]));
     }
     return { azure, pinned };
 }

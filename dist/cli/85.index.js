@@ -884,16 +884,22 @@ class MalformedAnswerError extends Error {
     }
 }
 /**
- * What an SDK call reads of an answer. The SDKs' generated readers assume the documented shape beyond what the
- * answer checks look at (`item.versions.map(\u2026)` throws a TypeError when `versions` is an object): a TypeError one
- * throws is that answer's shape, said as such, never a crash.
+ * Whether `error` is an SDK that could not read Resource Manager's answer. The SDKs' generated readers assume the
+ * documented shape beyond what the answer checks look at (`item.versions.map(\u2026)` throws a TypeError when
+ * `versions` is an object), and read the answer of a status an operation does not document (a 204 to a PUT) as
+ * an error body: a TypeError one throws is that answer's, never a crash. What it means is the caller's: a read
+ * stops at a malformed answer (sdkRead); of a write, it is not known whether it was done (policyStore.ts).
  */
+function sdkCouldNotRead(error) {
+    return error instanceof TypeError;
+}
+/** What an SDK call reads of an answer; one it could not read (sdkCouldNotRead) is a malformed answer. */
 async function sdkRead(read) {
     try {
         return await read();
     }
     catch (error) {
-        if (error instanceof TypeError)
+        if (sdkCouldNotRead(error))
             throw new MalformedAnswerError(`the SDK could not read it: ${error.message}`, '');
         throw error;
     }
@@ -933,6 +939,7 @@ function answerCheckPolicy(check, methods = ['GET']) {
  * network said is quoted only after it is cut to a few hundred characters, stripped of
  * control characters and of the token: an error must never print a secret or a megabyte.
  */
+
 
 
 
@@ -989,6 +996,16 @@ function parseBody(text) {
     catch {
         return undefined;
     }
+}
+/**
+ * A write answered `status`, a success, without what a success answers (writeAnswerProblem): an error body or a
+ * proxy's page says nothing of whether the write was done. Undefined when the answer is what a success answers.
+ */
+function writeAnswerError(method, status, body, doing) {
+    const problem = writeAnswerProblem(method, body);
+    if (problem === undefined)
+        return undefined;
+    return new ArmError(`Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`, status, 'UnexpectedAnswer', '');
 }
 /** Advice for a status that has one (SDK and raw REST answers alike). */
 function adviceFor(status, code) {
@@ -1788,9 +1805,12 @@ const checkAnswer = (path, body) => {
  */
 const PUT_OK = [200, 201];
 const DELETE_OK = [200, 204, 404];
-/** The SDK choked on an answer (a status it does not expect, a body it cannot read): say what came. */
+/**
+ * The SDK could not read the answer to a write (sdkCouldNotRead), of a status it does not document for it: say what
+ * came, and that whether it was done is not known.
+ */
 function unexpectedAnswer(error, answered, doing) {
-    if (!answered || (0,esm/* isRestError */.T0)(error) || !(error instanceof TypeError))
+    if (!answered || !sdkCouldNotRead(error))
         return error;
     return new ArmError(`Resource Manager answered ${answered.status} while ${doing}, which is not an answer the API documents for it; cmk-guard does not know whether it was done. Run plan to see what Azure holds.`, answered.status, 'UnexpectedAnswer', '');
 }
@@ -1972,7 +1992,7 @@ class PolicyStore {
     }
     /**
      * Runs an SDK write; ARM's status decides whether it succeeded (see the module comment), and a
-     * success must come with what a success answers (`writeAnswerProblem`): an error body or a proxy's
+     * success must come with what a success answers (`writeAnswerError`): an error body or a proxy's
      * page answered 200 says nothing of whether the write was done.
      */
     async write(doing, method, call) {
@@ -2008,9 +2028,9 @@ class PolicyStore {
         const status = answered?.status ?? 0;
         if (ok.includes(status) && status < 300) {
             const unreadable = (0,esm/* isRestError */.T0)(failure) && failure.code === 'PARSE_ERROR';
-            const problem = writeAnswerProblem(method, unreadable ? NOT_JSON : answered?.parsedBody);
-            if (problem)
-                throw new ArmError(`Resource Manager answered ${status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`, status, 'UnexpectedAnswer', '');
+            const unexpected = writeAnswerError(method, status, unreadable ? NOT_JSON : answered?.parsedBody, doing);
+            if (unexpected)
+                throw unexpected;
         }
         return { status };
     }
@@ -2304,7 +2324,6 @@ class Searches {
 
 
 
-
 const EXEMPTIONS_API_VERSION = '2022-07-01-preview';
 const exemptions_PUT_OK = [200, 201];
 /** 404: gone already (deleted meanwhile, or with the resource it was on), which is what was asked. */
@@ -2465,12 +2484,14 @@ class ExemptionStore {
     }
     /**
      * A write's answer, or, when Resource Manager accepted it to finish later (202), the operation's end. A
-     * success must come with what a success answers (`writeAnswerProblem`).
+     * success must come with what a success answers (`writeAnswerError`).
      */
     async finished(answer, doing, ok, method) {
-        const problem = ok.includes(answer.status) && answer.status < 300 ? writeAnswerProblem(method, answer.body) : undefined;
-        if (problem)
-            throw new ArmError(`Resource Manager answered ${answer.status} while ${doing}, but with ${problem} instead of ${method === 'PUT' ? 'what was written' : 'nothing or what was deleted'}; cmk-guard does not know whether it was done.`, answer.status, 'UnexpectedAnswer', '');
+        const unexpected = ok.includes(answer.status) && answer.status < 300
+            ? writeAnswerError(method, answer.status, answer.body, doing)
+            : undefined;
+        if (unexpected)
+            throw unexpected;
         if (ok.includes(answer.status))
             return { status: answer.status };
         if (!isAcceptedLater(answer))
